@@ -1,0 +1,67 @@
+"""The sans-I/O OCPP-J core: text frames in, events and frames out.
+
+No asyncio and no sockets live here; ``chargeyard.transport`` adapts a :class:`Session` to a
+WebSocket. See ``session.py`` for the theory of operation.
+"""
+
+from chargeyard.protocol.errors import (
+    CallCancelled,
+    CallErrorReply,
+    CallFailure,
+    CallTimeout,
+    ErrorKind,
+    MalformedCallResult,
+    OcppError,
+)
+from chargeyard.protocol.events import (
+    CallAnswered,
+    CallFailed,
+    CallResultErrorReceived,
+    Event,
+    FrameDropped,
+    HandlerDeferred,
+)
+from chargeyard.protocol.frames import MessageType
+from chargeyard.protocol.router import ActionHandlers, Handler, Payload, on
+from chargeyard.protocol.session import Session, new_unique_id
+from chargeyard.protocol.versions import (
+    V16,
+    V21,
+    V201,
+    VERSIONS,
+    Role,
+    VersionSpec,
+    negotiate,
+    version_for,
+)
+
+__all__ = [
+    "V16",
+    "V21",
+    "V201",
+    "VERSIONS",
+    "ActionHandlers",
+    "CallAnswered",
+    "CallCancelled",
+    "CallErrorReply",
+    "CallFailed",
+    "CallFailure",
+    "CallResultErrorReceived",
+    "CallTimeout",
+    "ErrorKind",
+    "Event",
+    "FrameDropped",
+    "Handler",
+    "HandlerDeferred",
+    "MalformedCallResult",
+    "MessageType",
+    "OcppError",
+    "Payload",
+    "Role",
+    "Session",
+    "VersionSpec",
+    "negotiate",
+    "new_unique_id",
+    "on",
+    "version_for",
+]

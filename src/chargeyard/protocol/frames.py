@@ -1,0 +1,220 @@
+"""OCPP-J frames: the JSON arrays of the RPC framework, decoded from and encoded to text.
+
+OCPP-J 1.6 section 4.1 and OCPP 2.0.1 part 4 section 4.2 define three message types; OCPP 2.1
+part 4 adds CALLRESULTERROR and SEND:
+
+    CALL             [2, "<uniqueId>", "<action>", {<payload>}]
+    CALLRESULT       [3, "<uniqueId>", {<payload>}]
+    CALLERROR        [4, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]
+    CALLRESULTERROR  [5, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]
+    SEND             [6, "<uniqueId>", "<action>", {<payload>}]
+
+The unique id is a string of at most 36 characters. :func:`decode` checks the *frame* only;
+payloads are checked against the schemas by the session. A frame that cannot be decoded raises
+:class:`FrameError`, which carries what the session needs to answer it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+import orjson
+
+from chargeyard.protocol.errors import ErrorKind
+
+MAX_UNIQUE_ID_LENGTH = 36
+
+# The id a CALLERROR carries when the offending message's id could not be read (OCPP 2.0.1
+# part 4 section 4.2.3); we use it for every version, since 1.6 names no other.
+UNKNOWN_MESSAGE_ID = "-1"
+
+
+class MessageType(IntEnum):
+    CALL = 2
+    CALL_RESULT = 3
+    CALL_ERROR = 4
+    CALL_RESULT_ERROR = 5
+    SEND = 6
+
+
+@dataclass(slots=True, frozen=True)
+class Call:
+    unique_id: str
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class CallResult:
+    unique_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class CallError:
+    unique_id: str
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class CallResultError:
+    """OCPP 2.1: the answer to a CALLRESULT that its receiver could not accept."""
+
+    unique_id: str
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class Send:
+    """OCPP 2.1: an unconfirmed message; it is never answered."""
+
+    unique_id: str
+    action: str
+    payload: dict[str, Any]
+
+
+Frame = Call | CallResult | CallError | CallResultError | Send
+
+
+class FrameError(Exception):
+    """Text that is not a well-formed frame of the session's version.
+
+    Attributes:
+        kind: the error kind to answer with, if an answer is due.
+        unique_id: the frame's id when it could be read, else None.
+        message_type: the frame's message type id when it could be read, else None.
+    """
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        description: str,
+        unique_id: str | None = None,
+        message_type: int | None = None,
+    ) -> None:
+        super().__init__(description)
+        self.kind = kind
+        self.description = description
+        self.unique_id = unique_id
+        self.message_type = message_type
+
+
+def decode(data: str | bytes, message_types: Collection[int]) -> Frame:
+    """Decode one WebSocket text message into a frame.
+
+    Args:
+        data: the message, as text or as its UTF-8 bytes.
+        message_types: the message type ids the session's version knows.
+
+    Raises:
+        FrameError: the text is not a frame of this version.
+    """
+    try:
+        message = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK_ERROR, "message is not valid JSON") from None
+    if type(message) is not list or not message:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK_ERROR, "message is not a non-empty JSON array")
+    message_type = message[0]
+    if type(message_type) is not int:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK_ERROR, "messageTypeId is not an integer")
+    unique_id = message[1] if len(message) > 1 else None
+    if type(unique_id) is not str:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK_ERROR,
+            "messageId is missing or not a string",
+            None,
+            message_type,
+        )
+    if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK_ERROR,
+            f"messageId is longer than {MAX_UNIQUE_ID_LENGTH} characters",
+            unique_id,
+            message_type,
+        )
+    if message_type not in message_types:
+        raise FrameError(
+            ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED,
+            f"messageTypeId {message_type} is not supported",
+            unique_id,
+            message_type,
+        )
+    if message_type == MessageType.CALL or message_type == MessageType.SEND:
+        return _decode_call(message, unique_id, message_type)
+    if message_type == MessageType.CALL_RESULT:
+        if len(message) != 3 or type(message[2]) is not dict:
+            raise FrameError(
+                ErrorKind.FORMAT_VIOLATION,
+                "CALLRESULT must be [3, messageId, {payload}]",
+                unique_id,
+                message_type,
+            )
+        return CallResult(unique_id, message[2])
+    return _decode_error(message, unique_id, message_type)
+
+
+def _decode_call(message: list[Any], unique_id: str, message_type: int) -> Call | Send:
+    if len(message) != 4 or type(message[2]) is not str:
+        raise FrameError(
+            ErrorKind.INCOMPLETE_CALL,
+            f"expected [{message_type}, messageId, action, {{payload}}]",
+            unique_id,
+            message_type,
+        )
+    if type(message[3]) is not dict:
+        raise FrameError(
+            ErrorKind.FORMAT_VIOLATION, "payload is not a JSON object", unique_id, message_type
+        )
+    if message_type == MessageType.CALL:
+        return Call(unique_id, message[2], message[3])
+    return Send(unique_id, message[2], message[3])
+
+
+def _decode_error(message: list[Any], unique_id: str, message_type: int) -> Frame:
+    if (
+        len(message) != 5
+        or type(message[2]) is not str
+        or type(message[3]) is not str
+        or type(message[4]) is not dict
+    ):
+        raise FrameError(
+            ErrorKind.FORMAT_VIOLATION,
+            f"expected [{message_type}, messageId, errorCode, errorDescription, {{errorDetails}}]",
+            unique_id,
+            message_type,
+        )
+    if message_type == MessageType.CALL_ERROR:
+        return CallError(unique_id, message[2], message[3], message[4])
+    return CallResultError(unique_id, message[2], message[3], message[4])
+
+
+def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+    return orjson.dumps([MessageType.CALL, unique_id, action, payload])
+
+
+def encode_send(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+    return orjson.dumps([MessageType.SEND, unique_id, action, payload])
+
+
+def encode_call_result(unique_id: str, payload: dict[str, Any]) -> bytes:
+    return orjson.dumps([MessageType.CALL_RESULT, unique_id, payload])
+
+
+def encode_call_error(
+    unique_id: str,
+    code: str,
+    description: str,
+    details: dict[str, Any],
+    message_type: MessageType = MessageType.CALL_ERROR,
+) -> bytes:
+    """Encode a CALLERROR (or, with ``message_type``, a 2.1 CALLRESULTERROR)."""
+    # errorDescription is limited to 255 characters (OCPP 2.0.1 part 4 section 4.2.3).
+    return orjson.dumps([message_type, unique_id, code, description[:255], details])

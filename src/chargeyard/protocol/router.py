@@ -1,0 +1,65 @@
+"""Handlers registered per class: methods marked ``@on(action)`` form the class's table.
+
+Example::
+
+    class CentralSystem16(ActionHandlers):
+        @on("Heartbeat")
+        def heartbeat(self, payload: Payload) -> Payload:
+            return {"currentTime": now_iso()}
+
+    session = Session(V16, Role.CENTRAL_SYSTEM, CentralSystem16().handlers())
+
+A handler takes the request payload (the wire's camelCase dict, already checked against the
+schema) and returns the response payload, or an awaitable of it. It may raise
+:class:`~chargeyard.protocol.errors.OcppError` to answer with a chosen CALLERROR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeVar
+
+Payload = dict[str, Any]
+HandlerResult = Payload | Awaitable[Payload] | None
+Handler = Callable[[Payload], HandlerResult]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_ACTION_ATTRIBUTE = "__ocpp_action__"
+
+
+def on(action: str) -> Callable[[_F], _F]:
+    """Mark a method as the handler of ``action`` in its :class:`ActionHandlers` class."""
+
+    def mark(method: _F) -> _F:
+        setattr(method, _ACTION_ATTRIBUTE, action)
+        return method
+
+    return mark
+
+
+class ActionHandlers:
+    """Base of classes whose ``@on`` methods handle incoming CALLs (and 2.1 SENDs).
+
+    The table is built once per class, when the class is created, and inherited: a subclass
+    may add actions or override a handler by marking a method with the same action.
+    """
+
+    _actions: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = dict(cls._actions)
+        for name, member in vars(cls).items():
+            action = getattr(member, _ACTION_ATTRIBUTE, None)
+            if isinstance(action, str):
+                table[action] = name
+        cls._actions = MappingProxyType(table)
+
+    @classmethod
+    def actions(cls) -> frozenset[str]:
+        return frozenset(cls._actions)
+
+    def handlers(self) -> dict[str, Handler]:
+        """This object's handlers, bound, keyed by action."""
+        return {action: getattr(self, name) for action, name in self._actions.items()}

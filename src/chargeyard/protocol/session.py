@@ -1,0 +1,435 @@
+"""The OCPP-J RPC session: one per connection, role and version, with no I/O of its own.
+
+Theory of operation
+-------------------
+An adapter (``chargeyard.transport``) owns the socket. It feeds every text message it reads to
+:meth:`Session.receive`, sends whatever :meth:`Session.data_to_send` returns, and calls
+:meth:`Session.expire` when the clock passes :meth:`Session.next_deadline`. The session hands
+back events (``events.py``): answers to our calls, failures, handlers that need awaiting.
+
+Outgoing calls. :meth:`Session.call` checks the payload against the schema, gives the CALL a
+fresh unique id and returns it. At most one CALL is outstanding at a time (OCPP-J 1.6 section
+4.1.1; OCPP 2.0.1 part 4 section 4.1.1: "a sender SHALL NOT send a CALL while it is waiting for
+an answer to a previous CALL"); further calls wait in order and go out one by one as answers
+arrive or deadlines pass. A call's deadline starts when its frame is handed out.
+
+Incoming calls. A CALL is checked in this order, each failure answered by one CALLERROR:
+frame shape -> action known in this version (else NotSupported) -> a handler registered
+(else NotImplemented) -> payload against the schema (else the violation's kind) -> the handler
+(an OcppError it raises is answered as it says; anything else is InternalError, without the
+traceback, which goes to our log). A handler's answer is checked against the response schema
+before it leaves; an invalid answer is our bug, so the peer sees InternalError.
+
+The two codes for an action we cannot serve follow the convention the Python OCPP ecosystem
+established (and this project's issue #2 fixes): an action outside the version is NotSupported,
+an action of the version without a handler is NotImplemented. OCPP-J 1.6 table 7 words them
+the other way round ("not known" / "recognized but not supported"), so peers disagree in the
+field; what matters to a peer is that neither is InternalError, which invites a retry.
+
+Every incoming text produces at most one frame in answer, and a CALL-shaped text always
+produces exactly one. Nothing a peer sends makes :meth:`receive` raise.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from chargeyard.protocol import frames
+from chargeyard.protocol.errors import (
+    CallCancelled,
+    CallErrorReply,
+    CallTimeout,
+    ErrorKind,
+    MalformedCallResult,
+    OcppError,
+)
+from chargeyard.protocol.events import (
+    CallAnswered,
+    CallFailed,
+    CallResultErrorReceived,
+    Event,
+    FrameDropped,
+    HandlerDeferred,
+)
+from chargeyard.protocol.frames import Call, CallError, CallResult, FrameError, MessageType, Send
+from chargeyard.protocol.router import Handler, Payload
+from chargeyard.protocol.versions import Role, VersionSpec
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CALL_TIMEOUT = 30.0
+
+_NO_EVENTS: list[Event] = []
+
+
+def new_unique_id() -> str:
+    """The default message id generator: a random UUID, 36 characters."""
+    return str(uuid.uuid4())
+
+
+@dataclass(slots=True)
+class _OutgoingCall:
+    unique_id: str
+    action: str
+    frame: bytes
+    deadline: float = 0.0
+
+
+class Session:
+    """The RPC state of one OCPP-J connection.
+
+    Args:
+        version: the version negotiated for the connection.
+        role: whether this side is the station or the central system.
+        handlers: incoming-call handlers keyed by action (see ``router.py``).
+        clock: seconds, monotonic; injected so tests and simulations control time.
+        new_id: the unique-id generator for outgoing messages.
+        call_timeout: seconds an outgoing CALL waits for its answer.
+        validate: check payloads against the schemas in both directions.
+    """
+
+    def __init__(
+        self,
+        version: VersionSpec,
+        role: Role,
+        handlers: Mapping[str, Handler] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        new_id: Callable[[], str] = new_unique_id,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        validate: bool = True,
+    ) -> None:
+        self.version = version
+        self.role = role
+        self._handlers: dict[str, Handler] = dict(handlers or {})
+        self._schemas = version.schemas
+        self._message_types = version.message_types
+        self._codes = version.error_codes
+        self._clock = clock
+        self._new_id = new_id
+        self._call_timeout = call_timeout
+        self._validate = validate
+        self._outbox: list[bytes] = []
+        self._in_flight: _OutgoingCall | None = None
+        self._waiting: deque[_OutgoingCall] = deque()
+        # Incoming calls whose handler is being awaited: unique id -> action, or None for a 2.1
+        # SEND, which has no answer to give.
+        self._deferred: dict[str, str | None] = {}
+        self._closed = False
+
+    # -- registration -------------------------------------------------------------------------
+
+    def set_handler(self, action: str, handler: Handler) -> None:
+        """Register (or replace) the handler of an incoming action."""
+        self._handlers[action] = handler
+
+    # -- outgoing -----------------------------------------------------------------------------
+
+    def call(self, action: str, payload: Payload) -> str:
+        """Queue a CALL and return its unique id.
+
+        Raises:
+            OcppError: the action is not one of this version's requests (NotSupported) or the
+                payload violates its schema; nothing is sent.
+            CallCancelled: the session is closed.
+        """
+        if self._closed:
+            raise CallCancelled(action, "", "the session is closed")
+        if not self._schemas.has_response(action):
+            raise OcppError(
+                ErrorKind.NOT_SUPPORTED, f"{action} is not a CALL of OCPP {self.version.name}"
+            )
+        if self._validate:
+            self._schemas.check_request(action, payload)
+        unique_id = self._new_id()
+        outgoing = _OutgoingCall(unique_id, action, frames.encode_call(unique_id, action, payload))
+        if self._in_flight is None:
+            self._transmit(outgoing)
+        else:
+            self._waiting.append(outgoing)
+        return unique_id
+
+    def send(self, action: str, payload: Payload) -> str:
+        """Send an OCPP 2.1 SEND (an unconfirmed message) and return its unique id.
+
+        Raises:
+            OcppError: the version has no SEND, or the action or payload is invalid.
+        """
+        if not self.version.supports_send:
+            raise OcppError(
+                ErrorKind.NOT_SUPPORTED, f"OCPP {self.version.name} has no SEND message type"
+            )
+        if not self._schemas.is_action(action):
+            raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not an action of this version")
+        if self._validate:
+            self._schemas.check_request(action, payload)
+        unique_id = self._new_id()
+        self._outbox.append(frames.encode_send(unique_id, action, payload))
+        return unique_id
+
+    def _transmit(self, outgoing: _OutgoingCall) -> None:
+        outgoing.deadline = self._clock() + self._call_timeout
+        self._in_flight = outgoing
+        self._outbox.append(outgoing.frame)
+
+    def _finish_in_flight(self) -> None:
+        self._in_flight = None
+        if self._waiting:
+            self._transmit(self._waiting.popleft())
+
+    @property
+    def calls_outstanding(self) -> int:
+        """Calls sent and not yet answered (0 or 1) plus calls waiting their turn."""
+        return len(self._waiting) + (self._in_flight is not None)
+
+    # -- incoming -----------------------------------------------------------------------------
+
+    def receive(self, data: str | bytes) -> list[Event]:
+        """Take in one WebSocket text message; returns what the adapter must act on."""
+        try:
+            frame = frames.decode(data, self._message_types)
+        except FrameError as error:
+            return self._on_frame_error(error)
+        if isinstance(frame, Call):
+            return self._on_call(frame)
+        if isinstance(frame, CallResult):
+            return self._on_call_result(frame)
+        if isinstance(frame, CallError):
+            return self._on_call_error(frame)
+        if isinstance(frame, Send):
+            return self._on_send(frame)
+        return self._on_call_result_error(frame)
+
+    def _on_frame_error(self, error: FrameError) -> list[Event]:
+        message_type = error.message_type
+        if error.kind is not ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED:
+            if message_type == MessageType.CALL_RESULT or message_type == MessageType.CALL_ERROR:
+                return self._on_malformed_answer(error)
+            if message_type == MessageType.SEND or message_type == MessageType.CALL_RESULT_ERROR:
+                # Neither is ever answered (OCPP 2.1 part 4 section 4.2.4 / 4.2.5).
+                return self._drop(f"malformed {MessageType(message_type).name}: {error}")
+        # Anything that is or may be a CALL gets exactly one CALLERROR; when its id cannot be
+        # read, the id "-1" (OCPP 2.0.1 part 4 section 4.2.3).
+        logger.warning("answering a malformed message with %s: %s", error.kind.value, error)
+        self._outbox.append(
+            frames.encode_call_error(
+                error.unique_id if error.unique_id is not None else frames.UNKNOWN_MESSAGE_ID,
+                self._codes[error.kind],
+                error.description,
+                {},
+            )
+        )
+        return _NO_EVENTS
+
+    def _on_call(self, call: Call) -> list[Event]:
+        unique_id, action = call.unique_id, call.action
+        try:
+            result = self._dispatch(action, call.payload, answerable=True)
+        except OcppError as error:
+            self._answer_error(unique_id, error)
+            return _NO_EVENTS
+        except Exception:
+            logger.exception("handler for %s [%s] raised", action, unique_id)
+            self._answer_error(unique_id, _internal_error(action))
+            return _NO_EVENTS
+        if type(result) is dict:
+            self._answer(unique_id, action, result)
+            return _NO_EVENTS
+        if inspect.isawaitable(result):
+            self._deferred[unique_id] = action
+            return [HandlerDeferred(unique_id, action, result)]
+        logger.error("handler for %s returned %r, not a payload", action, type(result))
+        self._answer_error(unique_id, _internal_error(action))
+        return _NO_EVENTS
+
+    def _on_send(self, send: Send) -> list[Event]:
+        # A SEND is never answered, not even with an error (OCPP 2.1 part 4 section 4.2.5).
+        try:
+            result = self._dispatch(send.action, send.payload, answerable=False)
+        except OcppError as error:
+            return self._drop(f"SEND {send.action} [{send.unique_id}] refused: {error}")
+        except Exception:
+            logger.exception("handler for SEND %s [%s] raised", send.action, send.unique_id)
+            return _NO_EVENTS
+        if inspect.isawaitable(result):
+            self._deferred[send.unique_id] = None
+            return [HandlerDeferred(send.unique_id, send.action, result)]
+        return _NO_EVENTS
+
+    def _dispatch(self, action: str, payload: Payload, *, answerable: bool) -> object:
+        schemas = self._schemas
+        known = schemas.has_response(action) if answerable else schemas.is_action(action)
+        if not known:
+            raise OcppError(
+                ErrorKind.NOT_SUPPORTED,
+                f"{action} is not an action of OCPP {self.version.name}",
+                {"action": action},
+            )
+        handler = self._handlers.get(action)
+        if handler is None:
+            raise OcppError(
+                ErrorKind.NOT_IMPLEMENTED, f"no handler for {action}", {"action": action}
+            )
+        if self._validate:
+            schemas.check_request(action, payload)
+        return handler(payload)
+
+    def _answer(self, unique_id: str, action: str, payload: Payload) -> None:
+        if self._validate:
+            try:
+                self._schemas.check_response(action, payload)
+            except OcppError as error:
+                logger.error("handler for %s answered an invalid payload: %s", action, error)
+                self._answer_error(unique_id, _internal_error(action))
+                return
+        self._outbox.append(frames.encode_call_result(unique_id, payload))
+
+    def _answer_error(self, unique_id: str, error: OcppError) -> None:
+        self._outbox.append(
+            frames.encode_call_error(
+                unique_id, self._codes[error.kind], error.description, error.details
+            )
+        )
+
+    def respond(self, unique_id: str, payload: Payload) -> None:
+        """Answer an incoming CALL whose handler was deferred (see :class:`HandlerDeferred`)."""
+        if unique_id not in self._deferred:
+            logger.warning("no deferred call %s to answer (session closed?)", unique_id)
+            return
+        action = self._deferred.pop(unique_id)
+        if action is not None:
+            self._answer(unique_id, action, payload)
+
+    def respond_error(self, unique_id: str, error: BaseException) -> None:
+        """Answer a deferred incoming CALL whose handler raised ``error``."""
+        action = self._deferred.pop(unique_id, None)
+        if action is None:
+            # A SEND's handler, or a call the session no longer knows: nobody to answer.
+            logger.warning("deferred handler for %s failed: %r", unique_id, error)
+            return
+        if isinstance(error, OcppError):
+            self._answer_error(unique_id, error)
+        else:
+            logger.error("handler for %s [%s] raised", action, unique_id, exc_info=error)
+            self._answer_error(unique_id, _internal_error(action))
+
+    # -- answers to our calls -----------------------------------------------------------------
+
+    def _take_in_flight(self, unique_id: str) -> _OutgoingCall | None:
+        outgoing = self._in_flight
+        if outgoing is None or outgoing.unique_id != unique_id:
+            return None
+        self._finish_in_flight()
+        return outgoing
+
+    def _on_call_result(self, result: CallResult) -> list[Event]:
+        outgoing = self._take_in_flight(result.unique_id)
+        if outgoing is None:
+            return self._drop(f"CALLRESULT for unknown id {result.unique_id!r}")
+        if self._validate:
+            try:
+                self._schemas.check_response(outgoing.action, result.payload)
+            except OcppError as error:
+                return self._reject_result(outgoing, error.kind, error.description)
+        return [CallAnswered(outgoing.unique_id, outgoing.action, result.payload)]
+
+    def _on_call_error(self, error: CallError) -> list[Event]:
+        outgoing = self._take_in_flight(error.unique_id)
+        if outgoing is None:
+            return self._drop(f"CALLERROR for unknown id {error.unique_id!r}")
+        reply = CallErrorReply(
+            outgoing.action,
+            outgoing.unique_id,
+            error.error_code,
+            error.error_description,
+            error.error_details,
+        )
+        return [CallFailed(outgoing.unique_id, outgoing.action, reply)]
+
+    def _on_malformed_answer(self, error: FrameError) -> list[Event]:
+        outgoing = None if error.unique_id is None else self._take_in_flight(error.unique_id)
+        if outgoing is None:
+            return self._drop(f"malformed answer to no call of ours: {error}")
+        return self._reject_result(outgoing, error.kind, error.description)
+
+    def _reject_result(self, outgoing: _OutgoingCall, kind: ErrorKind, why: str) -> list[Event]:
+        logger.warning(
+            "CALLRESULT to %s [%s] rejected: %s", outgoing.action, outgoing.unique_id, why
+        )
+        if self.version.supports_send:
+            # OCPP 2.1 part 4 section 4.2.4: tell the peer its CALLRESULT was not accepted.
+            self._outbox.append(
+                frames.encode_call_error(
+                    outgoing.unique_id,
+                    self._codes[kind],
+                    why,
+                    {},
+                    MessageType.CALL_RESULT_ERROR,
+                )
+            )
+        failure = MalformedCallResult(outgoing.action, outgoing.unique_id, kind, why)
+        return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
+
+    def _on_call_result_error(self, error: frames.CallResultError) -> list[Event]:
+        logger.warning(
+            "peer rejected our CALLRESULT [%s]: %s %s",
+            error.unique_id,
+            error.error_code,
+            error.error_description,
+        )
+        return [
+            CallResultErrorReceived(
+                error.unique_id, error.error_code, error.error_description, error.error_details
+            )
+        ]
+
+    def _drop(self, reason: str) -> list[Event]:
+        logger.warning("dropped: %s", reason)
+        return [FrameDropped(reason)]
+
+    # -- time and teardown --------------------------------------------------------------------
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`expire` next has work to do, on the session's clock; None if never."""
+        return None if self._in_flight is None else self._in_flight.deadline
+
+    def expire(self) -> list[Event]:
+        """Fail the outstanding call if its deadline has passed, and send the next one."""
+        outgoing = self._in_flight
+        if outgoing is None or outgoing.deadline > self._clock():
+            return _NO_EVENTS
+        self._finish_in_flight()
+        timeout = CallTimeout(
+            outgoing.action, outgoing.unique_id, f"no answer within {self._call_timeout:g} s"
+        )
+        return [CallFailed(outgoing.unique_id, outgoing.action, timeout)]
+
+    def close(self) -> list[Event]:
+        """End the session: every call not yet answered fails with CallCancelled."""
+        self._closed = True
+        pending = ([self._in_flight] if self._in_flight else []) + list(self._waiting)
+        self._in_flight = None
+        self._waiting.clear()
+        self._deferred.clear()
+        return [
+            CallFailed(
+                o.unique_id, o.action, CallCancelled(o.action, o.unique_id, "connection closed")
+            )
+            for o in pending
+        ]
+
+    def data_to_send(self) -> list[bytes]:
+        """The frames to send, in order, each the UTF-8 text of one WebSocket text message."""
+        outbox = self._outbox
+        self._outbox = []
+        return outbox
+
+
+def _internal_error(action: str) -> OcppError:
+    return OcppError(ErrorKind.INTERNAL_ERROR, f"{action} could not be processed")

@@ -1,0 +1,140 @@
+"""The one table that knows how OCPP versions differ at the RPC layer.
+
+A session is built for a :class:`VersionSpec`, chosen from the WebSocket subprotocol
+(``ocpp1.6``, ``ocpp2.0.1``, ``ocpp2.1``: OCPP-J 1.6 section 3.1.2, OCPP 2.0.1 part 4 section
+3.1.2). Everything version-specific that the RPC framework needs lives in the spec: the message
+types it knows, the spelling of its CALLERROR codes and its schemas. Code outside this module
+never branches on a version string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+
+from chargeyard.protocol.errors import ErrorKind
+from chargeyard.protocol.frames import MessageType
+from chargeyard.protocol.schemas import SchemaSet, packaged_schemas
+
+
+class Role(StrEnum):
+    """Which end of the connection a session speaks for."""
+
+    STATION = "station"
+    CENTRAL_SYSTEM = "central_system"
+
+
+_SAME_SPELLING = {kind: kind.value for kind in ErrorKind}
+
+# OCPP-J 1.6 section 4.2.3, table 7. 1.6 has no RpcFrameworkError and no
+# MessageTypeNotSupported: text that is no RPC frame at all is "syntactically incorrect"
+# (FormationViolation); a CALL that lacks its action or payload is "incomplete" (ProtocolError).
+_V16_CODES = {
+    **_SAME_SPELLING,
+    ErrorKind.FORMAT_VIOLATION: "FormationViolation",
+    ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION: "OccurenceConstraintViolation",
+    ErrorKind.RPC_FRAMEWORK_ERROR: "FormationViolation",
+    ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED: "FormationViolation",
+    ErrorKind.INCOMPLETE_CALL: "ProtocolError",
+}
+
+# OCPP 2.0.1 part 4 section 4.3 (2.1 keeps the same list). A CALL without its action or payload
+# is "not a valid RPC request": RpcFrameworkError.
+_V2_CODES = {**_SAME_SPELLING, ErrorKind.INCOMPLETE_CALL: "RpcFrameworkError"}
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """What the RPC framework of one OCPP version looks like.
+
+    Attributes:
+        name: the version as people write it ("1.6", "2.0.1", "2.1").
+        subprotocol: the WebSocket subprotocol that selects it.
+        schema_package: the package whose ``schemas`` folder holds the official schemas.
+        request_suffix: see :class:`~chargeyard.protocol.schemas.SchemaSet`.
+        message_types: the message type ids of its RPC framework.
+        error_codes: the wire spelling of each :class:`ErrorKind`.
+    """
+
+    name: str
+    subprotocol: str
+    schema_package: str
+    request_suffix: str
+    message_types: frozenset[int]
+    error_codes: Mapping[ErrorKind, str] = field(repr=False)
+
+    @cached_property
+    def schemas(self) -> SchemaSet:
+        """The version's schemas; loaded on first use and shared by every session."""
+        return packaged_schemas(self.schema_package, self.request_suffix)
+
+    def error_code(self, kind: ErrorKind) -> str:
+        return self.error_codes[kind]
+
+    @property
+    def supports_send(self) -> bool:
+        return MessageType.SEND in self.message_types
+
+
+_CORE_TYPES = frozenset({MessageType.CALL, MessageType.CALL_RESULT, MessageType.CALL_ERROR})
+
+V16 = VersionSpec(
+    name="1.6",
+    subprotocol="ocpp1.6",
+    schema_package="ocpp.v16",
+    request_suffix="",
+    message_types=_CORE_TYPES,
+    error_codes=MappingProxyType(_V16_CODES),
+)
+V201 = VersionSpec(
+    name="2.0.1",
+    subprotocol="ocpp2.0.1",
+    schema_package="ocpp.v201",
+    request_suffix="Request",
+    message_types=_CORE_TYPES,
+    error_codes=MappingProxyType(_V2_CODES),
+)
+# OCPP 2.1 part 4 section 4.2 adds CALLRESULTERROR [5] and SEND [6].
+V21 = VersionSpec(
+    name="2.1",
+    subprotocol="ocpp2.1",
+    schema_package="ocpp.v21",
+    request_suffix="Request",
+    message_types=_CORE_TYPES | {MessageType.CALL_RESULT_ERROR, MessageType.SEND},
+    error_codes=MappingProxyType(_V2_CODES),
+)
+
+# Keyed by WebSocket subprotocol, newest first: the order of preference in negotiation.
+VERSIONS: Mapping[str, VersionSpec] = MappingProxyType(
+    {spec.subprotocol: spec for spec in (V21, V201, V16)}
+)
+
+
+def version_for(subprotocol: str) -> VersionSpec:
+    """The version a subprotocol selects.
+
+    Raises:
+        KeyError: the subprotocol is not an OCPP version we speak.
+    """
+    try:
+        return VERSIONS[subprotocol]
+    except KeyError:
+        known = ", ".join(VERSIONS)
+        raise KeyError(f"unknown OCPP subprotocol {subprotocol!r} (known: {known})") from None
+
+
+def negotiate(offered: Iterable[str], accepted: Iterable[str] = VERSIONS) -> VersionSpec | None:
+    """Choose the newest version both sides speak, or None if there is none.
+
+    Args:
+        offered: the subprotocols the client listed in Sec-WebSocket-Protocol.
+        accepted: the subprotocols this side is willing to speak.
+    """
+    both = set(offered) & set(accepted)
+    for subprotocol, spec in VERSIONS.items():
+        if subprotocol in both:
+            return spec
+    return None

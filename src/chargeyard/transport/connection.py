@@ -1,0 +1,210 @@
+"""An OCPP-J session over an asyncio ``websockets`` connection.
+
+The session (``chargeyard.protocol``) decides; this adapter only moves bytes and time:
+
+* one reader loop per socket feeds every text message to ``Session.receive`` (answers are
+  matched by unique id inside the session, never by "the next frame");
+* a timer, armed at the session's next deadline, calls ``Session.expire``;
+* handlers that return awaitables run as tasks owned by the connection;
+* ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``.
+
+Everything started here is owned by :meth:`OcppConnection.run` and ends with it: when the socket
+closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any
+
+from websockets.asyncio.connection import Connection
+from websockets.exceptions import ConnectionClosed
+
+from chargeyard.protocol import (
+    CallAnswered,
+    CallFailed,
+    Event,
+    Handler,
+    HandlerDeferred,
+    Payload,
+    Role,
+    Session,
+    VersionSpec,
+    new_unique_id,
+)
+from chargeyard.protocol.session import DEFAULT_CALL_TIMEOUT
+
+logger = logging.getLogger(__name__)
+
+
+class OcppConnection:
+    """Runs one OCPP-J session over one WebSocket.
+
+    Args:
+        websocket: an open ``websockets`` asyncio connection (client or server side).
+        version: the version negotiated in the handshake.
+        role: which end this side is.
+        handlers: incoming-call handlers keyed by action.
+        name: how the connection is called in logs (the station identity).
+        call_timeout, validate, new_id: passed to the :class:`Session`.
+    """
+
+    def __init__(
+        self,
+        websocket: Connection,
+        version: VersionSpec,
+        role: Role,
+        handlers: Mapping[str, Handler] | None = None,
+        *,
+        name: str = "",
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        validate: bool = True,
+        new_id: Callable[[], str] = new_unique_id,
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._websocket = websocket
+        self.name = name
+        # The session's clock is the loop's, so its deadlines can be handed to call_at.
+        self.session = Session(
+            version,
+            role,
+            handlers,
+            clock=self._loop.time,
+            new_id=new_id,
+            call_timeout=call_timeout,
+            validate=validate,
+        )
+        self._futures: dict[str, asyncio.Future[Payload]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._running = False
+
+    @property
+    def version(self) -> VersionSpec:
+        return self.session.version
+
+    async def call(self, action: str, payload: Payload) -> Payload:
+        """Send a CALL and wait for its answer.
+
+        Returns:
+            The CALLRESULT payload, checked against the action's response schema.
+
+        Raises:
+            OcppError: the request is invalid; nothing was sent.
+            CallFailure: CallErrorReply, CallTimeout, MalformedCallResult or CallCancelled.
+        """
+        unique_id = self.session.call(action, payload)
+        future: asyncio.Future[Payload] = self._loop.create_future()
+        self._futures[unique_id] = future
+        self._arm_timer()
+        await self._flush()
+        return await future
+
+    async def send(self, action: str, payload: Payload) -> None:
+        """Send an OCPP 2.1 SEND, which is never answered."""
+        self.session.send(action, payload)
+        await self._flush()
+
+    async def run(self) -> None:
+        """Read until the socket closes, then fail what is pending and stop what was started."""
+        self._running = True
+        try:
+            await self._read_loop()
+        finally:
+            self._running = False
+            self._shutdown()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the WebSocket; :meth:`run` then returns."""
+        await self._websocket.close(code, reason)
+
+    async def _read_loop(self) -> None:
+        websocket, session = self._websocket, self.session
+        while True:
+            try:
+                data = await websocket.recv()
+            except ConnectionClosed:
+                return
+            if type(data) is bytes:
+                # OCPP-J uses text frames only (OCPP-J 1.6 section 4.1.1).
+                logger.warning("%s: binary frame ignored (%d bytes)", self.name, len(data))
+                continue
+            events = session.receive(data)
+            if events:
+                self._handle(events)
+            await self._flush()
+
+    def _handle(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, CallAnswered):
+                future = self._futures.pop(event.unique_id, None)
+                if future is not None and not future.done():
+                    future.set_result(event.payload)
+            elif isinstance(event, CallFailed):
+                future = self._futures.pop(event.unique_id, None)
+                if future is not None and not future.done():
+                    future.set_exception(event.error)
+            elif isinstance(event, HandlerDeferred):
+                self._start(self._complete(event.unique_id, event.awaitable))
+        # An answer lets the next queued call go out with a fresh deadline.
+        self._arm_timer()
+
+    async def _complete(self, unique_id: str, awaitable: Awaitable[Any]) -> None:
+        try:
+            payload = await awaitable
+        except Exception as error:  # answered as InternalError, or as the OcppError says
+            self.session.respond_error(unique_id, error)
+        else:
+            self.session.respond(unique_id, payload)
+        await self._flush()
+
+    async def _flush(self) -> None:
+        frames = self.session.data_to_send()
+        if not frames:
+            return
+        try:
+            for frame in frames:
+                await self._websocket.send(frame, text=True)
+        except ConnectionClosed:
+            logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
+
+    def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = self._loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # Deadlines only move later (a new call gets a later one), so the timer is re-armed only
+    # when the next deadline is earlier than the armed one, or after it fires: one timer per
+    # connection per timeout period instead of one per call.
+    def _arm_timer(self) -> None:
+        deadline = self.session.next_deadline()
+        if deadline is None:
+            return
+        if self._timer is not None and self._timer_at <= deadline:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = deadline
+        self._timer = self._loop.call_at(deadline, self._on_deadline)
+
+    def _on_deadline(self) -> None:
+        self._timer = None
+        events = self.session.expire()
+        self._handle(events)
+        if events:
+            self._start(self._flush())
+
+    def _shutdown(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._handle(self.session.close())
+        for future in self._futures.values():
+            if not future.done():
+                future.cancel()
+        self._futures.clear()
+        for task in self._tasks:
+            task.cancel()

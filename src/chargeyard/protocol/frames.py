@@ -126,6 +126,19 @@ def decode(data: str | bytes, message_types: Collection[int]) -> Frame:
     if type(message_type) is not int:
         raise FrameError(ErrorKind.RPC_FRAMEWORK_ERROR, "messageTypeId is not an integer")
     unique_id = message[1] if len(message) > 1 else None
+    # An id that is not a string of at most 36 characters is not one we can answer to: the
+    # answer carries "-1" instead (OCPP 2.0.1 part 4 section 4.2.3), never the invalid id.
+    valid_id = type(unique_id) is str and len(unique_id) <= MAX_UNIQUE_ID_LENGTH
+    # The type is checked first, so a [6, ...] or [5, ...] in a version without them is
+    # MessageTypeNotSupported even when its id is unreadable, not a malformed SEND or
+    # CALLRESULTERROR.
+    if message_type not in message_types:
+        raise FrameError(
+            ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED,
+            f"messageTypeId {message_type} is not supported",
+            unique_id if valid_id else None,
+            message_type,
+        )
     if type(unique_id) is not str:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK_ERROR,
@@ -133,18 +146,11 @@ def decode(data: str | bytes, message_types: Collection[int]) -> Frame:
             None,
             message_type,
         )
-    if len(unique_id) > MAX_UNIQUE_ID_LENGTH:
+    if not valid_id:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK_ERROR,
             f"messageId is longer than {MAX_UNIQUE_ID_LENGTH} characters",
-            unique_id,
-            message_type,
-        )
-    if message_type not in message_types:
-        raise FrameError(
-            ErrorKind.MESSAGE_TYPE_NOT_SUPPORTED,
-            f"messageTypeId {message_type} is not supported",
-            unique_id,
+            None,
             message_type,
         )
     if message_type == MessageType.CALL or message_type == MessageType.SEND:

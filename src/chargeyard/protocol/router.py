@@ -49,11 +49,15 @@ class ActionHandlers:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        table = dict(cls._actions)
-        for name, member in vars(cls).items():
-            action = getattr(member, _ACTION_ATTRIBUTE, None)
-            if isinstance(action, str):
-                table[action] = name
+        # Walk the whole MRO, base first, so that a class mixing in several handler classes
+        # gets all their actions (``cls._actions`` alone is only the first base's table) and
+        # the class that Python's attribute lookup would pick wins an action.
+        table: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for name, member in vars(klass).items():
+                action = getattr(member, _ACTION_ATTRIBUTE, None)
+                if isinstance(action, str):
+                    table[action] = name
         cls._actions = MappingProxyType(table)
 
     @classmethod

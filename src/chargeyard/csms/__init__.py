@@ -1,0 +1,1 @@
+"""The central system (CSMS): the OCPP listener and its per-version handlers."""

@@ -1,0 +1,58 @@
+"""Two OcppConnections over a real WebSocket on 127.0.0.1 (port chosen by the OS)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, serve
+
+from chargeyard.protocol import Handler, Role, VersionSpec
+from chargeyard.transport import OcppConnection
+
+
+@dataclass
+class Link:
+    station: OcppConnection
+    central_system: OcppConnection
+
+
+LinkFactory = Callable[..., Awaitable[Link]]
+
+
+@asynccontextmanager
+async def linked(
+    version: VersionSpec,
+    *,
+    csms_handlers: Mapping[str, Handler] | None = None,
+    station_handlers: Mapping[str, Handler] | None = None,
+    station_timeout: float = 5.0,
+) -> AsyncIterator[Link]:
+    """A station connection and a central-system connection talking over loopback."""
+    accepted: asyncio.Future[OcppConnection] = asyncio.get_running_loop().create_future()
+    done = asyncio.Event()
+
+    async def serve_one(websocket: ServerConnection) -> None:
+        connection = OcppConnection(websocket, version, Role.CENTRAL_SYSTEM, csms_handlers)
+        accepted.set_result(connection)
+        await connection.run()
+        done.set()
+
+    async with serve(serve_one, "127.0.0.1", 0, subprotocols=[version.subprotocol]) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        async with connect(
+            f"ws://127.0.0.1:{port}/ocpp/CP-1", subprotocols=[version.subprotocol]
+        ) as websocket:
+            station = OcppConnection(
+                websocket, version, Role.STATION, station_handlers, call_timeout=station_timeout
+            )
+            reader = asyncio.create_task(station.run())
+            try:
+                yield Link(station, await accepted)
+            finally:
+                await station.close()
+                await reader
+                await asyncio.wait_for(done.wait(), 5)

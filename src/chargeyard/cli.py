@@ -37,6 +37,9 @@ def _configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
     )
+    if logging.getLogger().level > logging.DEBUG:
+        # Our own lines already say who connected and left; websockets' would repeat them.
+        logging.getLogger("websockets").setLevel(logging.WARNING)
 
 
 @app.command()

@@ -93,7 +93,8 @@ class CallErrorReply(CallFailure):
 
 
 class MalformedCallResult(CallFailure):
-    """The peer's CALLRESULT broke the frame format or the action's response schema."""
+    """The peer's answer (a CALLRESULT, or a CALLERROR that is not a well-formed one) broke
+    the frame format or the action's response schema."""
 
     def __init__(self, action: str, unique_id: str, kind: ErrorKind, description: str) -> None:
         super().__init__(action, unique_id, f"malformed CALLRESULT ({kind.value}): {description}")

@@ -65,8 +65,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CALL_TIMEOUT = 30.0
 
-_NO_EVENTS: list[Event] = []
-
 
 def new_unique_id() -> str:
     """The default message id generator: a random UUID, 36 characters."""
@@ -140,14 +138,14 @@ class Session:
             CallCancelled: the session is closed.
         """
         if self._closed:
-            raise CallCancelled(action, "", "the session is closed")
+            raise CallCancelled(action, "-", "the session is closed")
         if not self._schemas.has_response(action):
             raise OcppError(
                 ErrorKind.NOT_SUPPORTED, f"{action} is not a CALL of OCPP {self.version.name}"
             )
         if self._validate:
             self._schemas.check_request(action, payload)
-        unique_id = self._new_id()
+        unique_id = self._next_unique_id()
         outgoing = _OutgoingCall(unique_id, action, frames.encode_call(unique_id, action, payload))
         if self._in_flight is None:
             self._transmit(outgoing)
@@ -161,16 +159,30 @@ class Session:
         Raises:
             OcppError: the version has no SEND, or the action or payload is invalid.
         """
+        if self._closed:
+            raise CallCancelled(action, "-", "the session is closed")
         if not self.version.supports_send:
             raise OcppError(
                 ErrorKind.NOT_SUPPORTED, f"OCPP {self.version.name} has no SEND message type"
             )
-        if not self._schemas.is_action(action):
-            raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not an action of this version")
+        if not self._schemas.is_action(action) or self._schemas.has_response(action):
+            # OCPP 2.1 part 4 section 4.2.5: SEND carries the messages that have no response
+            # (NotifyPeriodicEventStream); a message with a response goes in a CALL.
+            raise OcppError(
+                ErrorKind.NOT_SUPPORTED, f"{action} is not a SEND message of this version"
+            )
         if self._validate:
             self._schemas.check_request(action, payload)
-        unique_id = self._new_id()
+        unique_id = self._next_unique_id()
         self._outbox.append(frames.encode_send(unique_id, action, payload))
+        return unique_id
+
+    def _next_unique_id(self) -> str:
+        unique_id = self._new_id()
+        if len(unique_id) > frames.MAX_UNIQUE_ID_LENGTH:
+            # The peer would have to refuse it (OCPP 2.0.1 part 4 section 4.1.3): a bug in the
+            # injected generator, caught before anything is sent.
+            raise ValueError(f"message id {unique_id!r} is longer than 36 characters")
         return unique_id
 
     def _transmit(self, outgoing: _OutgoingCall) -> None:
@@ -192,6 +204,8 @@ class Session:
 
     def receive(self, data: str | bytes) -> list[Event]:
         """Take in one WebSocket text message; returns what the adapter must act on."""
+        if self._closed:
+            return self._drop("message after the session closed")
         try:
             frame = frames.decode(data, self._message_types)
         except FrameError as error:
@@ -225,7 +239,7 @@ class Session:
                 {},
             )
         )
-        return _NO_EVENTS
+        return []
 
     def _on_call(self, call: Call) -> list[Event]:
         unique_id, action = call.unique_id, call.action
@@ -233,20 +247,20 @@ class Session:
             result = self._dispatch(action, call.payload, answerable=True)
         except OcppError as error:
             self._answer_error(unique_id, error)
-            return _NO_EVENTS
+            return []
         except Exception:
             logger.exception("handler for %s [%s] raised", action, unique_id)
             self._answer_error(unique_id, _internal_error(action))
-            return _NO_EVENTS
-        if type(result) is dict:
+            return []
+        if isinstance(result, dict):
             self._answer(unique_id, action, result)
-            return _NO_EVENTS
+            return []
         if inspect.isawaitable(result):
             self._deferred[unique_id] = action
             return [HandlerDeferred(unique_id, action, result)]
         logger.error("handler for %s returned %r, not a payload", action, type(result))
         self._answer_error(unique_id, _internal_error(action))
-        return _NO_EVENTS
+        return []
 
     def _on_send(self, send: Send) -> list[Event]:
         # A SEND is never answered, not even with an error (OCPP 2.1 part 4 section 4.2.5).
@@ -256,15 +270,16 @@ class Session:
             return self._drop(f"SEND {send.action} [{send.unique_id}] refused: {error}")
         except Exception:
             logger.exception("handler for SEND %s [%s] raised", send.action, send.unique_id)
-            return _NO_EVENTS
+            return []
         if inspect.isawaitable(result):
             self._deferred[send.unique_id] = None
             return [HandlerDeferred(send.unique_id, send.action, result)]
-        return _NO_EVENTS
+        return []
 
     def _dispatch(self, action: str, payload: Payload, *, answerable: bool) -> object:
         schemas = self._schemas
-        known = schemas.has_response(action) if answerable else schemas.is_action(action)
+        # A CALL must name an action with a response, a SEND one without (2.1 section 4.2.5).
+        known = schemas.is_action(action) and schemas.has_response(action) == answerable
         if not known:
             raise OcppError(
                 ErrorKind.NOT_SUPPORTED,
@@ -281,21 +296,28 @@ class Session:
         return handler(payload)
 
     def _answer(self, unique_id: str, action: str, payload: Payload) -> None:
-        if self._validate:
-            try:
+        try:
+            if self._validate:
                 self._schemas.check_response(action, payload)
-            except OcppError as error:
-                logger.error("handler for %s answered an invalid payload: %s", action, error)
-                self._answer_error(unique_id, _internal_error(action))
-                return
-        self._outbox.append(frames.encode_call_result(unique_id, payload))
+            frame = frames.encode_call_result(unique_id, payload)
+        except Exception as error:
+            # A schema violation (OcppError), or a value JSON cannot carry (a datetime, ...),
+            # which the validator or the encoder raise as ValueError/TypeError: our bug either
+            # way, and the CALL still gets its one answer.
+            logger.error("handler for %s answered an invalid payload: %s", action, error)
+            self._answer_error(unique_id, _internal_error(action))
+            return
+        self._outbox.append(frame)
 
     def _answer_error(self, unique_id: str, error: OcppError) -> None:
-        self._outbox.append(
-            frames.encode_call_error(
-                unique_id, self._codes[error.kind], error.description, error.details
-            )
-        )
+        code = self._codes[error.kind]
+        try:
+            frame = frames.encode_call_error(unique_id, code, error.description, error.details)
+        except TypeError:
+            # details JSON cannot carry: the code and description still reach the peer.
+            logger.error("CALLERROR details for %s are not JSON: %r", unique_id, error.details)
+            frame = frames.encode_call_error(unique_id, code, error.description, {})
+        self._outbox.append(frame)
 
     def respond(self, unique_id: str, payload: Payload) -> None:
         """Answer an incoming CALL whose handler was deferred (see :class:`HandlerDeferred`)."""
@@ -356,13 +378,18 @@ class Session:
         outgoing = None if error.unique_id is None else self._take_in_flight(error.unique_id)
         if outgoing is None:
             return self._drop(f"malformed answer to no call of ours: {error}")
-        return self._reject_result(outgoing, error.kind, error.description)
+        if error.message_type == MessageType.CALL_RESULT:
+            return self._reject_result(outgoing, error.kind, error.description)
+        # A malformed CALLERROR still ends the call; CALLRESULTERROR answers CALLRESULTs only.
+        logger.warning("malformed CALLERROR to %s: %s", outgoing.action, error)
+        failure = MalformedCallResult(outgoing.action, outgoing.unique_id, error.kind, str(error))
+        return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
 
     def _reject_result(self, outgoing: _OutgoingCall, kind: ErrorKind, why: str) -> list[Event]:
         logger.warning(
             "CALLRESULT to %s [%s] rejected: %s", outgoing.action, outgoing.unique_id, why
         )
-        if self.version.supports_send:
+        if self.version.supports_call_result_error:
             # OCPP 2.1 part 4 section 4.2.4: tell the peer its CALLRESULT was not accepted.
             self._outbox.append(
                 frames.encode_call_error(
@@ -403,7 +430,7 @@ class Session:
         """Fail the outstanding call if its deadline has passed, and send the next one."""
         outgoing = self._in_flight
         if outgoing is None or outgoing.deadline > self._clock():
-            return _NO_EVENTS
+            return []
         self._finish_in_flight()
         timeout = CallTimeout(
             outgoing.action, outgoing.unique_id, f"no answer within {self._call_timeout:g} s"

@@ -78,6 +78,10 @@ class VersionSpec:
     def supports_send(self) -> bool:
         return MessageType.SEND in self.message_types
 
+    @property
+    def supports_call_result_error(self) -> bool:
+        return MessageType.CALL_RESULT_ERROR in self.message_types
+
 
 _CORE_TYPES = frozenset({MessageType.CALL, MessageType.CALL_RESULT, MessageType.CALL_ERROR})
 

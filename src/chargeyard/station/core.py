@@ -1,0 +1,394 @@
+"""What every simulated station does, whatever OCPP version it speaks. No I/O.
+
+Theory of operation
+-------------------
+A station is a sans-I/O object, like the protocol session it owns. Whoever runs it (the asyncio
+runtime, or a test with a :class:`~chargeyard.station.clock.ManualClock` and an in-memory
+central system) uses this surface only::
+
+    station.connect()            a socket is open: a new Session, BootNotification queued
+    station.receive(text)        a frame arrived
+    station.data_to_send()       frames to write, in order
+    station.next_deadline()      when to call tick() (monotonic seconds), or None
+    station.tick()               time passed: deadlines of calls, heartbeats, meter samples...
+    station.disconnect()         the socket is gone
+    station.wants_connection     False while the station is switched off, rebooting or offline
+    station.wake                 a callback the runner sets: "something changed, look again"
+
+Outgoing calls take continuations (``on_result`` / ``on_error``) instead of being awaited, so
+that ten thousand stations need no task per conversation and a test can step through an hour
+in a loop. Work that must follow an answer we give (TriggerMessage sends its message *after*
+its CALLRESULT, OCPP 1.6 section 5.17) is queued with :meth:`after_answer`.
+
+Registration (OCPP 1.6 section 4.2, OCPP 2.0.1 B01-B03): nothing but BootNotification is sent
+before Accepted; Pending and Rejected retry after the interval given. After a lost connection
+without a reboot, a station that was Accepted does not boot again.
+
+Transaction messages (StartTransaction, StopTransaction, MeterValues of a transaction,
+TransactionEvent) go through :class:`TransactionQueue`: kept while offline, sent in order one at
+a time after (re)connection, built when sent (so a StopTransaction carries the transaction id
+the central system gave the StartTransaction), resent after a lost connection, retried after a
+CALLERROR a limited number of times (1.6 section 4.10: TransactionMessageAttempts /
+TransactionMessageRetryInterval; 2.0.1 E13: MessageAttemptsTransactionEvent /
+MessageAttemptIntervalTransactionEvent). They are never dropped while offline.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from chargeyard.protocol import (
+    ActionHandlers,
+    CallAnswered,
+    CallFailed,
+    CallFailure,
+    Event,
+    Payload,
+    Role,
+    Session,
+    VersionSpec,
+    new_unique_id,
+)
+from chargeyard.station.clock import Clock
+from chargeyard.station.model.states import Registration, check_registration_move
+from chargeyard.station.timers import Timers
+
+logger = logging.getLogger(__name__)
+
+OnResult = Callable[[Payload], None]
+OnError = Callable[[CallFailure], None]
+
+DEFAULT_BOOT_RETRY_S = 60
+DEFAULT_HEARTBEAT_S = 300
+
+
+def _ignore_result(payload: Payload) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class QueuedMessage:
+    """A transaction message waiting its turn; ``build`` makes its payload when it is sent."""
+
+    action: str
+    build: Callable[[], Payload]
+    on_result: OnResult
+    attempts: int = 0
+
+
+class TransactionQueue:
+    """Transaction messages in the order they happened; the head goes out when it may."""
+
+    def __init__(self) -> None:
+        self._messages: deque[QueuedMessage] = deque()
+        self.in_flight = False
+
+    def push(self, message: QueuedMessage) -> None:
+        self._messages.append(message)
+
+    def head(self) -> QueuedMessage | None:
+        return self._messages[0] if self._messages else None
+
+    def pop(self) -> QueuedMessage:
+        return self._messages.popleft()
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+
+class SimulatedStation(ActionHandlers):
+    """The version-independent part of a simulated station.
+
+    Subclasses (``StationV16``, ``StationV201``) provide the payloads and the handlers of
+    central-system requests, marked with ``@on``.
+
+    Args:
+        identity: the OCPP identity (the last path segment of the CSMS URL).
+        clock: monotonic time for deadlines and UTC time for timestamps.
+        new_id: the message id generator.
+        call_timeout: seconds a CALL waits for its answer.
+    """
+
+    version: ClassVar[VersionSpec]
+
+    def __init__(
+        self,
+        identity: str,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] = new_unique_id,
+        call_timeout: float = 30.0,
+    ) -> None:
+        self.identity = identity
+        self.clock = clock
+        self._new_id = new_id
+        self._call_timeout = call_timeout
+        self.timers = Timers()
+        self.registration = Registration.DISCONNECTED
+        self.heartbeat_interval = DEFAULT_HEARTBEAT_S
+        self.transaction_queue = TransactionQueue()
+        self.wants_connection = True
+        self.wake: Callable[[], None] = _nothing
+        self._session: Session | None = None
+        self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
+        self._after_answer: list[Callable[[], None]] = []
+        # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
+        self._accepted_since_boot = False
+
+    # -- the runner's surface -----------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._session is not None
+
+    def connect(self) -> None:
+        """A WebSocket to the central system is open."""
+        self._session = Session(
+            self.version,
+            Role.STATION,
+            self.handlers(),
+            clock=self.clock.monotonic,
+            new_id=self._new_id,
+            call_timeout=self._call_timeout,
+        )
+        if self._accepted_since_boot:
+            self._move_registration(Registration.ACCEPTED)
+            self.on_reconnected()
+        else:
+            self._send_boot_notification()
+
+    def disconnect(self) -> None:
+        """The WebSocket is gone: calls in flight fail, transaction messages wait."""
+        session, self._session = self._session, None
+        if session is None:
+            return
+        self._move_registration(Registration.DISCONNECTED)
+        for name in ("heartbeat", "boot"):
+            self.timers.cancel(name)
+        self._handle(session.close())
+        self.transaction_queue.in_flight = False
+        self._after_answer.clear()
+
+    def receive(self, data: str | bytes) -> None:
+        if self._session is None:
+            return
+        self._handle(self._session.receive(data))
+        self._run_after_answer()
+
+    def data_to_send(self) -> list[bytes]:
+        return [] if self._session is None else self._session.data_to_send()
+
+    def next_deadline(self) -> float | None:
+        timer = self.timers.next_deadline()
+        call = None if self._session is None else self._session.next_deadline()
+        if timer is None:
+            return call
+        return timer if call is None else min(timer, call)
+
+    def tick(self) -> None:
+        """Fire whatever is due on the clock: call deadlines first, then timers."""
+        if self._session is not None:
+            self._handle(self._session.expire())
+        self.timers.fire_due(self.clock.monotonic())
+        self._run_after_answer()
+
+    # -- calls ----------------------------------------------------------------------------------
+
+    def call(
+        self,
+        action: str,
+        payload: Payload,
+        on_result: OnResult = _ignore_result,
+        on_error: OnError | None = None,
+    ) -> bool:
+        """Send a CALL if the station may (connected; registered unless it is the boot).
+
+        Returns:
+            False when the message was not sent (offline or not yet Accepted): it is dropped,
+            as a real station drops a Heartbeat or StatusNotification it cannot deliver.
+        """
+        if self._session is None:
+            return False
+        if self.registration is not Registration.ACCEPTED and action != "BootNotification":
+            logger.debug("%s: %s not sent before Accepted", self.identity, action)
+            return False
+        unique_id = self._session.call(action, payload)
+        self._continuations[unique_id] = (on_result, on_error)
+        self.wake()
+        return True
+
+    def after_answer(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the answer to the request being handled is queued to send."""
+        self._after_answer.append(work)
+
+    def _handle(self, events: list[Event]) -> None:
+        for event in events:
+            if isinstance(event, CallAnswered):
+                on_result, _ = self._continuations.pop(event.unique_id, (_ignore_result, None))
+                on_result(event.payload)
+            elif isinstance(event, CallFailed):
+                _, on_error = self._continuations.pop(event.unique_id, (_ignore_result, None))
+                logger.info("%s: %s failed: %s", self.identity, event.action, event.error)
+                if on_error is not None:
+                    on_error(event.error)
+
+    def _run_after_answer(self) -> None:
+        while self._after_answer:
+            work, self._after_answer = self._after_answer, []
+            for item in work:
+                item()
+
+    # -- transaction messages -------------------------------------------------------------------
+
+    def enqueue_transaction_message(
+        self, action: str, build: Callable[[], Payload], on_result: OnResult = _ignore_result
+    ) -> None:
+        """Queue a transaction message; it is sent when the station is online and Accepted."""
+        self.transaction_queue.push(QueuedMessage(action, build, on_result))
+        self._pump_transaction_queue()
+
+    def _pump_transaction_queue(self) -> None:
+        queue = self.transaction_queue
+        message = queue.head()
+        if (
+            message is None
+            or queue.in_flight
+            or self._session is None
+            or self.registration is not Registration.ACCEPTED
+        ):
+            return
+        queue.in_flight = True
+        message.attempts += 1
+        self.call(
+            message.action,
+            message.build(),
+            lambda payload: self._transaction_message_answered(message, payload),
+            lambda error: self._transaction_message_failed(message, error),
+        )
+
+    def _transaction_message_answered(self, message: QueuedMessage, payload: Payload) -> None:
+        queue = self.transaction_queue
+        queue.in_flight = False
+        if queue.head() is message:
+            queue.pop()
+        message.on_result(payload)
+        self._pump_transaction_queue()
+
+    def _transaction_message_failed(self, message: QueuedMessage, error: CallFailure) -> None:
+        queue = self.transaction_queue
+        queue.in_flight = False
+        if self._session is None:
+            return  # the connection is gone: resend after reconnecting (never lose it)
+        attempts, interval = self.transaction_retry_policy()
+        if message.attempts >= attempts:
+            logger.warning(
+                "%s: %s dropped after %d attempts: %s",
+                self.identity,
+                message.action,
+                message.attempts,
+                error,
+            )
+            if queue.head() is message:
+                queue.pop()
+            self._pump_transaction_queue()
+            return
+        # 1.6 section 4.10: wait RetryInterval x attempts before the next try.
+        at = self.clock.monotonic() + interval * message.attempts
+        self.timers.set("transaction_retry", at, self._pump_transaction_queue)
+
+    def transaction_retry_policy(self) -> tuple[int, float]:
+        """(attempts, retry interval in seconds) for transaction messages."""
+        return 3, 60.0
+
+    # -- registration and heartbeat ---------------------------------------------------------------
+
+    def _move_registration(self, target: Registration) -> None:
+        check_registration_move(self.registration, target)
+        self.registration = target
+
+    def _send_boot_notification(self) -> None:
+        self._move_registration(Registration.BOOTING)
+        self.call(
+            "BootNotification",
+            self.boot_notification_payload(),
+            self._boot_answered,
+            self._boot_failed,
+        )
+
+    def _boot_answered(self, payload: Payload) -> None:
+        status, interval = payload["status"], payload["interval"]
+        if status == "Accepted":
+            self._move_registration(Registration.ACCEPTED)
+            self._accepted_since_boot = True
+            if interval > 0:
+                self.heartbeat_interval = interval
+            logger.info("%s: boot accepted, heartbeat every %d s", self.identity, interval)
+            self._schedule_heartbeat()
+            self.on_accepted()
+            self._pump_transaction_queue()
+            return
+        # Pending / Rejected: boot again after the interval (1.6 section 4.2.1; 2.0.1 B02/B03).
+        self._move_registration(Registration(status))
+        retry = interval if interval > 0 else DEFAULT_BOOT_RETRY_S
+        logger.info("%s: boot %s, retrying in %d s", self.identity, status, retry)
+        self.timers.set("boot", self.clock.monotonic() + retry, self._send_boot_notification)
+
+    def _boot_failed(self, error: CallFailure) -> None:
+        if self._session is None:
+            return
+        self._move_registration(Registration.REJECTED)
+        at = self.clock.monotonic() + DEFAULT_BOOT_RETRY_S
+        self.timers.set("boot", at, self._send_boot_notification)
+
+    def _schedule_heartbeat(self) -> None:
+        if self.heartbeat_interval > 0:
+            at = self.clock.monotonic() + self.heartbeat_interval
+            self.timers.set("heartbeat", at, self._send_heartbeat)
+
+    def _send_heartbeat(self) -> None:
+        self.call("Heartbeat", {})
+        self._schedule_heartbeat()
+
+    def set_heartbeat_interval(self, seconds: int) -> None:
+        """The central system changed the interval (1.6 HeartbeatInterval, 2.0.1
+        HeartbeatInterval variable): it applies from now."""
+        self.heartbeat_interval = seconds
+        if self.registration is Registration.ACCEPTED:
+            self._schedule_heartbeat()
+
+    def reboot(self, delay_s: float = 5.0) -> None:
+        """Power-cycle: drop the connection now, come back after ``delay_s`` and boot again."""
+        self.wants_connection = False
+        self._accepted_since_boot = False
+        self.timers.cancel_all()
+        self.timers.set("power_on", self.clock.monotonic() + delay_s, self._power_on)
+        self.wake()
+
+    def _power_on(self) -> None:
+        self.wants_connection = True
+        self.on_power_on()
+        self.wake()
+
+    # -- what versions provide ------------------------------------------------------------------
+
+    def boot_notification_payload(self) -> Payload:
+        raise NotImplementedError
+
+    def on_accepted(self) -> None:
+        """Registered after a boot: report every connector's status."""
+
+    def on_reconnected(self) -> None:
+        """Back online without a reboot: report what changed while offline."""
+        self._schedule_heartbeat()
+        self._pump_transaction_queue()
+
+    def on_power_on(self) -> None:
+        """The station starts again after a reboot."""
+
+
+def _nothing() -> None:
+    return None

@@ -1,0 +1,143 @@
+"""OCPP 2.0.1 payloads to and from the smart-charging model.
+
+Shapes from the official schemas SetChargingProfileRequest.json (ChargingProfileType),
+GetCompositeScheduleResponse.json (CompositeScheduleType) and ReportChargingProfilesRequest.json.
+A schedule's salesTariff and customData are not modelled and so not reported back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from chargeyard.station.model.smart_charging.profiles import (
+    ChargingProfile,
+    ChargingProfileKind,
+    ChargingProfilePurpose,
+    ChargingRateUnit,
+    ChargingSchedule,
+    CompositeSchedule,
+    RecurrencyKind,
+)
+from chargeyard.station.model.smart_charging.wire import (
+    optional_time,
+    period_from_wire,
+    period_to_wire,
+    put,
+)
+
+_PURPOSES = {
+    "ChargingStationMaxProfile": ChargingProfilePurpose.CHARGING_STATION_MAX,
+    "TxDefaultProfile": ChargingProfilePurpose.TX_DEFAULT,
+    "TxProfile": ChargingProfilePurpose.TX,
+    "ChargingStationExternalConstraints": ChargingProfilePurpose.EXTERNAL_CONSTRAINTS,
+}
+_WIRE_PURPOSES = {purpose: wire for wire, purpose in _PURPOSES.items()}
+
+
+def purpose_from_ocpp201(wire: str) -> ChargingProfilePurpose:
+    """ChargingProfilePurposeEnumType as the model's purpose."""
+    return _PURPOSES[wire]
+
+
+def purpose_to_ocpp201(purpose: ChargingProfilePurpose) -> str:
+    return _WIRE_PURPOSES[purpose]
+
+
+def profile_from_ocpp201(charging_profile: Mapping[str, Any]) -> ChargingProfile:
+    """SetChargingProfileRequest's chargingProfile (or RequestStartTransaction's)."""
+    payload = charging_profile
+    recurrency = payload.get("recurrencyKind")
+    return ChargingProfile(
+        id=payload["id"],
+        stack_level=payload["stackLevel"],
+        purpose=_PURPOSES[payload["chargingProfilePurpose"]],
+        kind=ChargingProfileKind(payload["chargingProfileKind"]),
+        recurrency_kind=None if recurrency is None else RecurrencyKind(recurrency),
+        valid_from=optional_time(payload, "validFrom"),
+        valid_to=optional_time(payload, "validTo"),
+        transaction_id=payload.get("transactionId"),
+        schedules=tuple(
+            ChargingSchedule(
+                id=schedule["id"],
+                charging_rate_unit=ChargingRateUnit(schedule["chargingRateUnit"]),
+                periods=tuple(map(period_from_wire, schedule["chargingSchedulePeriod"])),
+                duration=schedule.get("duration"),
+                start_schedule=optional_time(schedule, "startSchedule"),
+                min_charging_rate=schedule.get("minChargingRate"),
+            )
+            for schedule in payload["chargingSchedule"]
+        ),
+    )
+
+
+def profile_to_ocpp201(profile: ChargingProfile) -> dict[str, Any]:
+    """A ChargingProfileType payload, as ReportChargingProfilesRequest carries it.
+
+    A schedule without an id (the profile came over 1.6) is numbered by its position, from 1.
+    """
+    payload: dict[str, Any] = {
+        "id": profile.id,
+        "stackLevel": profile.stack_level,
+        "chargingProfilePurpose": _WIRE_PURPOSES[profile.purpose],
+        "chargingProfileKind": profile.kind.value,
+    }
+    put(payload, "recurrencyKind", profile.recurrency_kind and profile.recurrency_kind.value)
+    put(payload, "validFrom", profile.valid_from)
+    put(payload, "validTo", profile.valid_to)
+    put(payload, "transactionId", profile.transaction_id)
+    payload["chargingSchedule"] = [
+        _schedule_to_wire(schedule, position)
+        for position, schedule in enumerate(profile.schedules, start=1)
+    ]
+    return payload
+
+
+def _schedule_to_wire(schedule: ChargingSchedule, position: int) -> dict[str, Any]:
+    payload: dict[str, Any] = {"id": position if schedule.id is None else schedule.id}
+    put(payload, "startSchedule", schedule.start_schedule)
+    put(payload, "duration", schedule.duration)
+    payload["chargingRateUnit"] = schedule.charging_rate_unit.value
+    payload["chargingSchedulePeriod"] = [
+        period_to_wire(period, phase_to_use=True) for period in schedule.periods
+    ]
+    put(payload, "minChargingRate", schedule.min_charging_rate)
+    return payload
+
+
+def composite_to_ocpp201(composite: CompositeSchedule) -> dict[str, Any]:
+    """GetCompositeScheduleResponse's schedule, a CompositeScheduleType (K08; limits to 0.1)."""
+    payload: dict[str, Any] = {"evseId": composite.evse_id, "duration": composite.duration}
+    put(payload, "scheduleStart", composite.start)
+    payload["chargingRateUnit"] = composite.charging_rate_unit.value
+    payload["chargingSchedulePeriod"] = [
+        period_to_wire(period, phase_to_use=False, round_limit=True) for period in composite.periods
+    ]
+    return payload
+
+
+def reports_to_ocpp201(
+    request_id: int, found: Iterable[tuple[int, ChargingProfile]]
+) -> list[dict[str, Any]]:
+    """The ReportChargingProfilesRequests answering GetChargingProfiles (K09).
+
+    One request per EVSE and limit source (the schema allows one of each per message), all but
+    the last with ``tbc``. External constraints are reported as set by an "EMS", the rest by
+    the "CSO". Returns [] for no profiles: the personality answers NoProfiles instead.
+    """
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for evse_id, profile in found:
+        source = "EMS" if profile.purpose is ChargingProfilePurpose.EXTERNAL_CONSTRAINTS else "CSO"
+        groups.setdefault((evse_id, source), []).append(profile_to_ocpp201(profile))
+    reports: list[dict[str, Any]] = []
+    for index, ((evse_id, source), profiles) in enumerate(groups.items(), start=1):
+        report: dict[str, Any] = {
+            "requestId": request_id,
+            "chargingLimitSource": source,
+            "chargingProfile": profiles,
+            "evseId": evse_id,
+        }
+        if index < len(groups):
+            report["tbc"] = True
+        reports.append(report)
+    return reports

@@ -1,0 +1,517 @@
+"""The catalog of station templates: shipped as package data, checked at load, served as the
+REST API's read-only catalog (GET /ocpp/catalog/brands/...)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import chargeyard.station.catalog as catalog_package
+from chargeyard.protocol import V16, V201, OcppError
+from chargeyard.station.catalog import (
+    Catalog,
+    CurrentType,
+    InvalidTemplate,
+    StationTemplate,
+    UnknownBrand,
+    UnknownModel,
+    UnknownTemplate,
+    _ocpp,
+    load_catalog,
+    read_catalog,
+)
+from chargeyard.station.catalog._parse import Defaults, parse_brand_file, parse_defaults
+
+DATA = resources.files("chargeyard.station.catalog") / "data"
+TEMPLATE_IDS = [template.id for template in load_catalog().templates()]
+
+# OCPP 1.6 section 9: the keys a station must report (Core, LocalAuthListManagement,
+# SmartCharging); NumberOfConnectors and ConnectorPhaseRotation are derived by the template.
+REQUIRED_KEYS_16 = {
+    "AuthorizeRemoteTxRequests",
+    "ClockAlignedDataInterval",
+    "ConnectionTimeOut",
+    "ConnectorPhaseRotation",
+    "GetConfigurationMaxKeys",
+    "HeartbeatInterval",
+    "LocalAuthorizeOffline",
+    "LocalPreAuthorize",
+    "MeterValuesAlignedData",
+    "MeterValuesSampledData",
+    "MeterValueSampleInterval",
+    "NumberOfConnectors",
+    "ResetRetries",
+    "StopTransactionOnEVSideDisconnect",
+    "StopTransactionOnInvalidId",
+    "StopTxnAlignedData",
+    "StopTxnSampledData",
+    "SupportedFeatureProfiles",
+    "TransactionMessageAttempts",
+    "TransactionMessageRetryInterval",
+    "UnlockConnectorOnEVSideDisconnect",
+    "LocalAuthListEnabled",
+    "LocalAuthListMaxLength",
+    "SendLocalListMaxLength",
+    "ChargeProfileMaxStackLevel",
+    "ChargingScheduleAllowedChargingRateUnit",
+    "ChargingScheduleMaxPeriods",
+    "MaxChargingProfilesInstalled",
+}
+
+# The whole catalog, one line per model: current, phases, station power, then each EVSE.
+SHAPES = {
+    # home AC wallboxes: 7.4 kW single-phase, 11 and 22 kW three-phase
+    "abb-terra-ac-w22": "AC 3ph 22.08 kW: 22.08 kW cType2",
+    "alfen-eve-single-pro-line": "AC 1ph 7.36 kW: 7.36 kW sType2",
+    "keba-kecontact-p30-x": "AC 3ph 11.04 kW: 11.04 kW cType2",
+    "wallbox-pulsar-plus": "AC 1ph 7.36 kW: 7.36 kW cType2",
+    # 22 kW AC with two sockets: one shared supply, or a feed each
+    "alfen-eve-double-pro-line": "AC 3ph 22.08 kW shared: 22.08 kW sType2 | 22.08 kW sType2",
+    "schneider-electric-evlink-pro-ac-pedestal": (
+        "AC 3ph 44.16 kW: 22.08 kW sType2 | 22.08 kW sType2"
+    ),
+    # DC: a 24 kW wallbox, 50 and 75 kW with CCS2 + CHAdeMO on one EVSE, 150 to 360 kW
+    "abb-terra-dc-wallbox-24": "DC 3ph 24 kW: 24 kW cCCS2",
+    "abb-terra-54": "DC 3ph 50 kW: 50 kW cCCS2+cG105",
+    "tritium-rtm75": "DC 3ph 75 kW: 75 kW cCCS2+cG105",
+    "tritium-pkm150": "DC 3ph 150 kW: 150 kW cCCS2",
+    "alpitronic-hyc150": "DC 3ph 150 kW shared: 150 kW cCCS2 | 150 kW cCCS2",
+    "abb-terra-184": "DC 3ph 180 kW shared: 180 kW cCCS2 | 180 kW cCCS2",
+    "alpitronic-hyc300": "DC 3ph 300 kW shared: 300 kW cCCS2 | 300 kW cCCS2",
+    "abb-terra-360": "DC 3ph 360 kW shared: 360 kW cCCS2 | 360 kW cCCS2",
+}
+
+
+def shape(t: StationTemplate) -> str:
+    evses = " | ".join(
+        f"{evse.max_power_w / 1000:g} kW " + "+".join(c.type for c in evse.connectors)
+        for evse in t.evses
+    )
+    shared = " shared" if t.shared_power else ""
+    return f"{t.current_type} {t.phases}ph {t.max_power_kw:g} kW{shared}: {evses}"
+
+
+def template(template_id: str) -> StationTemplate:
+    return load_catalog().template(template_id)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def test_catalog_loads_from_the_installed_package_whatever_the_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    package_dir = Path(str(catalog_package.__file__)).parent
+    assert Path(str(DATA)) == package_dir / "data"
+    catalog = read_catalog(DATA)
+    assert [t.id for t in catalog.templates()] == TEMPLATE_IDS
+    assert load_catalog() is load_catalog()
+
+
+def test_catalog_has_a_dozen_models_across_brands() -> None:
+    catalog = load_catalog()
+    brands = catalog.brands()
+    assert len(catalog) >= 12
+    assert len(brands) >= 6
+    assert [b.slug for b in brands] == sorted(b.slug for b in brands)
+    assert all(b.model_count == len(catalog.models(b.slug)) for b in brands)
+    assert sum(b.model_count for b in brands) == len(catalog)
+
+
+def test_catalog_lists_these_stations() -> None:
+    assert {t.id: shape(t) for t in load_catalog().templates()} == SHAPES
+
+
+def test_dual_connector_dc_limits_chademo_to_50_kw() -> None:
+    ccs, chademo = template("tritium-rtm75").evses[0].connectors
+    assert (ccs.label, ccs.max_current_a, ccs.max_power_w) == ("CCS2", 200, 75000)
+    assert (chademo.label, chademo.max_current_a, chademo.max_power_w) == ("CHAdeMO", 125, 50000)
+
+
+# --- what a station built from a template reports ------------------------------------------
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_b01_boot_notification_fits_16_and_201(template_id: str) -> None:
+    t = template(template_id)
+    V16.schemas.check_request(
+        "BootNotification",
+        {
+            "chargePointVendor": t.vendor,
+            "chargePointModel": t.model,
+            "firmwareVersion": t.firmware_version,
+        },
+    )
+    station = {"vendorName": t.vendor, "model": t.model, "firmwareVersion": t.firmware_version}
+    V201.schemas.check_request(
+        "BootNotification", {"reason": "PowerUp", "chargingStation": station}
+    )
+
+
+def test_boot_check_rejects_a_21_character_vendor() -> None:
+    with pytest.raises(OcppError):
+        V16.schemas.check_request(
+            "BootNotification", {"chargePointVendor": "V" * 21, "chargePointModel": "M"}
+        )
+
+
+def test_length_limits_are_those_of_the_official_schemas() -> None:
+    def max_lengths(package: str, name: str, *path: str) -> dict[str, int]:
+        text = (resources.files(package) / "schemas" / name).read_text(encoding="utf-8")
+        node: Any = json.loads(text)
+        for step in path:
+            node = node[step]
+        return {field: spec["maxLength"] for field, spec in node.items() if "maxLength" in spec}
+
+    boot16 = max_lengths("ocpp.v16", "BootNotification.json", "properties")
+    station = ("definitions", "ChargingStationType", "properties")
+    boot201 = max_lengths("ocpp.v201", "BootNotificationRequest.json", *station)
+    change16 = max_lengths("ocpp.v16", "ChangeConfiguration.json", "properties")
+    limits = {
+        "vendor": min(boot16["chargePointVendor"], boot201["vendorName"]),
+        "model": min(boot16["chargePointModel"], boot201["model"]),
+        "firmware": min(boot16["firmwareVersion"], boot201["firmwareVersion"]),
+        "key": change16["key"],
+        "value": change16["value"],
+    }
+    assert limits == {
+        "vendor": _ocpp.VENDOR_MAX,
+        "model": _ocpp.MODEL_MAX,
+        "firmware": _ocpp.FIRMWARE_MAX,
+        "key": _ocpp.CONFIG_KEY_MAX,
+        "value": _ocpp.CONFIG_VALUE_MAX,
+    }
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_configuration_16_has_every_required_key(template_id: str) -> None:
+    t = template(template_id)
+    configuration = t.configuration_16()
+    assert set(configuration) >= REQUIRED_KEYS_16
+    assert all(isinstance(value, str) for value in configuration.values())
+    assert configuration["NumberOfConnectors"] == str(t.connector_count)
+    sampled = configuration["MeterValuesSampledData"].split(",")
+    if t.current_type is CurrentType.DC:
+        assert configuration["ChargingScheduleAllowedChargingRateUnit"] == "Power"
+        assert "SoC" in sampled
+    else:
+        assert configuration["ChargingScheduleAllowedChargingRateUnit"] == "Current"
+        assert "SoC" not in sampled
+
+
+def test_configuration_layers_defaults_brand_and_model() -> None:
+    terra_360 = template("abb-terra-360").default_configuration
+    assert (terra_360["HeartbeatInterval"], terra_360["MeterValueSampleInterval"]) == ("600", "30")
+    assert template("abb-terra-54").default_configuration["HeartbeatInterval"] == "300"
+    assert template("alfen-eve-double-pro-line").default_configuration["ConnectionTimeOut"] == "120"
+    assert template("abb-terra-54").default_configuration["ConnectionTimeOut"] == "60"
+    assert "NumberOfConnectors" not in template("abb-terra-54").default_configuration
+    with pytest.raises(TypeError):
+        template("abb-terra-54").default_configuration["HeartbeatInterval"] = "1"  # type: ignore[index]
+
+
+def test_phase_rotation_is_derived_per_16_connector() -> None:
+    assert template("alfen-eve-double-pro-line").configuration_16()["ConnectorPhaseRotation"] == (
+        "0.RST,1.RST,2.RST"
+    )
+    assert template("abb-terra-54").configuration_16()["ConnectorPhaseRotation"] == (
+        "0.NotApplicable,1.NotApplicable,2.NotApplicable"
+    )
+
+
+def test_16_connector_ids_map_to_201_evse_and_connector() -> None:
+    # Two cables on one EVSE: 1.6 connectors 1 and 2 are 2.0.1 EVSE 1, connectors 1 and 2.
+    assert template("abb-terra-54").connector_numbering_16() == {1: (1, 1), 2: (1, 2)}
+    # Two EVSEs with one cable each: 1.6 connectors 1 and 2 are EVSEs 1 and 2.
+    assert template("alpitronic-hyc300").connector_numbering_16() == {1: (1, 1), 2: (2, 1)}
+    assert template("wallbox-pulsar-plus").connector_numbering_16() == {1: (1, 1)}
+
+
+# --- the catalog API's shapes --------------------------------------------------------------
+
+
+def test_model_summary_is_the_catalog_api_shape() -> None:
+    assert load_catalog().model("abb", "terra-54").to_summary() == {
+        "id": "abb-terra-54",
+        "slug": "terra-54",
+        "name": "Terra 54 CJ",
+        "brand_slug": "abb",
+        "image_url": None,
+        "connector_count": 2,
+        "current_type": "DC",
+        "supported_kwh": [50.0],
+        "connector_types": ["cCCS2", "cG105"],
+        "max_power_kw": 50.0,
+        "evse_count": 1,
+        "ocpp_versions": ["1.6", "2.0.1"],
+        "vendor": "ABB",
+        "model": "Terra 54 CJ",
+        "firmware_version": "1.8.36",
+    }
+
+
+def test_every_summary_is_plain_json() -> None:
+    catalog = load_catalog()
+    summaries = [t.to_summary() for t in catalog.templates()]
+    assert json.loads(json.dumps(summaries)) == summaries
+    assert catalog.brand("abb").to_summary() == {"slug": "abb", "name": "ABB", "model_count": 5}
+
+
+def test_lists_are_copies() -> None:
+    catalog = load_catalog()
+    catalog.models("abb").clear()
+    catalog.brands().clear()
+    assert len(catalog.models("abb")) == 5
+    assert catalog.brands()
+
+
+def test_unknown_brand() -> None:
+    with pytest.raises(UnknownBrand) as raised:
+        load_catalog().models("tesla")
+    assert raised.value.brand_slug == "tesla"
+    assert str(raised.value) == (
+        "unknown brand 'tesla' (brands: abb, alfen, alpitronic, keba, schneider-electric, "
+        "tritium, wallbox)"
+    )
+    assert isinstance(raised.value, LookupError)
+    with pytest.raises(UnknownBrand):
+        load_catalog().model("tesla", "supercharger")
+
+
+def test_unknown_model() -> None:
+    with pytest.raises(UnknownModel) as raised:
+        load_catalog().model("alpitronic", "hyc1000")
+    assert (raised.value.brand_slug, raised.value.model_slug) == ("alpitronic", "hyc1000")
+    assert str(raised.value) == "brand 'alpitronic' has no model 'hyc1000' (models: hyc150, hyc300)"
+
+
+def test_unknown_template() -> None:
+    with pytest.raises(UnknownTemplate, match="unknown station template 'abb-terra-99'"):
+        load_catalog().template("abb-terra-99")
+
+
+# --- validation at load --------------------------------------------------------------------
+
+ACME = """\
+[brand]
+slug = "acme"
+name = "Acme"
+vendor = "Acme"
+
+[[models]]
+slug = "dc-50"
+name = "DC 50"
+model = "DC50"
+firmware_version = "1.0"
+current_type = "DC"
+max_power_w = 50000
+supported_kwh = [50]
+
+[[models.evses]]
+max_power_w = 50000
+connectors = [{ type = "cCCS2", max_current_a = 125 }, { type = "cG105", max_current_a = 125 }]
+
+[[models]]
+slug = "ac-22"
+name = "AC 22"
+model = "AC22"
+firmware_version = "1.0"
+current_type = "AC"
+phases = 3
+max_power_w = 44160
+supported_kwh = [22]
+
+[[models.evses]]
+max_power_w = 22080
+connectors = [{ type = "sType2", max_current_a = 32 }]
+
+[[models.evses]]
+max_power_w = 22080
+connectors = [{ type = "sType2", max_current_a = 32 }]
+"""
+
+
+@pytest.fixture
+def defaults() -> Defaults:
+    return parse_defaults(DATA / "_defaults.toml")
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edited(old: str, new: str) -> str:
+    assert old in ACME
+    return ACME.replace(old, new, 1)
+
+
+def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
+    brand, templates = parse_brand_file(write(tmp_path, "acme.toml", ACME), defaults)
+    assert (brand.slug, brand.name, brand.model_count) == ("acme", "Acme", 2)
+    assert [t.id for t in templates] == ["acme-dc-50", "acme-ac-22"]
+    assert templates[0].vendor == "Acme"
+    assert templates[1].evses[1].connectors[0].max_power_w == 22080
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            edited('model = "DC50"', 'model = "DC50"\nvendor = "Acme Charging Systems Ltd"'),
+            "models[dc-50].vendor: 'Acme Charging Systems Ltd' is not 1 to 20 characters",
+        ),
+        (
+            edited('model = "DC50"', 'model = "DC50 fast charger, 2nd gen"'),
+            "models[dc-50].model: 'DC50 fast charger, 2nd gen' is not 1 to 20 characters",
+        ),
+        (
+            edited('type = "cG105"', 'type = "cChaDeMo"'),
+            "models[dc-50].evses[1].connectors[2].type: 'cChaDeMo' is not a connector type",
+        ),
+        (
+            edited('type = "cG105"', 'type = "sType2"'),
+            "models[dc-50].evses[1].connectors[2].type: a Type 2 socket (sType2) does not carry DC",
+        ),
+        (
+            edited("max_current_a = 125 }]", "max_current_a = 125, max_power_w = 60000 }]"),
+            "models[dc-50].evses[1].connectors[2].max_power_w: 60000 W exceeds its EVSE's 50000 W",
+        ),
+        (
+            edited("max_power_w = 50000\nconnectors", "max_power_w = 60000\nconnectors"),
+            "models[dc-50].evses[1].max_power_w: 60000 W exceeds the station's 50000 W",
+        ),
+        (
+            edited("max_power_w = 44160", "max_power_w = 40000"),
+            "models[ac-22].max_power_w: 40000 W is not the sum of the EVSEs' (44160 W); "
+            "set shared_power = true if they share one supply",
+        ),
+        (
+            edited("max_power_w = 44160", "max_power_w = 44160\nshared_power = true"),
+            "models[ac-22].shared_power: the EVSEs together (44160 W) never exceed the "
+            "station's 44160 W, so nothing is shared",
+        ),
+        (
+            edited('type = "sType2", max_current_a = 32', 'type = "sType2", max_current_a = 16'),
+            "models[ac-22].evses[1].connectors[1].max_power_w: 22080 W exceeds "
+            "3 x 230 V x 16 A = 11040 W",
+        ),
+        (
+            edited("supported_kwh = [22]", "supported_kwh = [11]"),
+            "models[ac-22].supported_kwh: its EVSE's 22.08 kW is not among them",
+        ),
+        (
+            edited("phases = 3", "phases = 2"),
+            "models[ac-22].phases: must be 1 or 3, not 2",
+        ),
+        (
+            edited('current_type = "DC"', 'current_type = "dc"'),
+            'models[dc-50].current_type: must be "AC" or "DC", not \'dc\'',
+        ),
+        (
+            edited("supported_kwh = [50]", 'supported_kwh = [50]\nocpp_versions = ["1.5"]'),
+            "models[dc-50].ocpp_versions: '1.5' is not one of 1.6, 2.0.1, 2.1",
+        ),
+        (
+            edited(
+                "supported_kwh = [50]", 'supported_kwh = [50]\nimage_url = "https://x.io/a.png"'
+            ),
+            "models[dc-50].image_url: must be a path under /static/catalog/ served by our API",
+        ),
+        (
+            edited("max_power_w = 50000\nsupported", "max_power_kw = 50\nsupported"),
+            "models[dc-50].max_power_w: is required",
+        ),
+        (
+            edited("supported_kwh = [50]", "supported_kwh = [50]\nmax_power_kw = 50"),
+            "models[dc-50].max_power_kw: unknown key",
+        ),
+        (
+            edited('slug = "ac-22"', 'slug = "dc-50"'),
+            "models[dc-50].slug: 'dc-50' is used by an earlier model",
+        ),
+        (
+            edited('slug = "ac-22"', 'slug = "AC_22"'),
+            "models[2].slug: 'AC_22' is not lowercase letters and digits joined by hyphens",
+        ),
+        (
+            edited('slug = "acme"', 'slug = "acme-corp"'),
+            "brand.slug: must match the file's name 'acme.toml'",
+        ),
+        (
+            ACME + "\n[models.configuration]\nHeartbeatInterval = 300\n",
+            "models[ac-22].configuration.HeartbeatInterval: must be a string as "
+            "GetConfiguration reports it: 300",
+        ),
+        (
+            ACME + '\n[models.configuration]\nHeartbeatInterval = "5 min"\n',
+            "models[ac-22].configuration.HeartbeatInterval: must be a non-negative integer, "
+            "not '5 min'",
+        ),
+        (
+            ACME + '\n[models.configuration]\nLocalPreAuthorize = "yes"\n',
+            'models[ac-22].configuration.LocalPreAuthorize: must be "true" or "false", not \'yes\'',
+        ),
+        (
+            ACME + '\n[models.configuration]\nMeterValuesSampledData = "Energy,SoC"\n',
+            "models[ac-22].configuration.MeterValuesSampledData: 'Energy' is not one of",
+        ),
+        (
+            ACME + '\n[models.configuration]\nNumberOfConnectors = "2"\n',
+            "models[ac-22].configuration.NumberOfConnectors: is derived from the EVSEs and "
+            "connectors; do not set it",
+        ),
+        (
+            edited('vendor = "Acme"', 'vendor = "Acme"\n[brand.configuration]\nResetRetries = 3'),
+            "brand.configuration.ResetRetries: must be a string as GetConfiguration reports it: 3",
+        ),
+        (ACME + "\n[[models]\n", "not valid TOML: "),
+    ],
+)
+def test_invalid_brand_file_names_file_and_field(
+    tmp_path: Path, defaults: Defaults, text: str, message: str
+) -> None:
+    path = write(tmp_path, "acme.toml", text)
+    with pytest.raises(InvalidTemplate) as raised:
+        parse_brand_file(path, defaults)
+    assert str(raised.value).startswith(f"acme.toml: {message}")
+    assert raised.value.source == "acme.toml"
+
+
+def test_defaults_allow_only_official_connector_types(tmp_path: Path) -> None:
+    text = (DATA / "_defaults.toml").read_text(encoding="utf-8")
+    text += 'cChaDeMo = { label = "CHAdeMO", current = ["DC"] }\n'
+    with pytest.raises(InvalidTemplate) as raised:
+        parse_defaults(write(tmp_path, "_defaults.toml", text))
+    assert str(raised.value) == (
+        "_defaults.toml: connectors.cChaDeMo: is not an OCPP 2.0.1 ConnectorEnumType value"
+    )
+
+
+def test_read_catalog_from_a_users_directory(tmp_path: Path) -> None:
+    write(tmp_path, "_defaults.toml", (DATA / "_defaults.toml").read_text(encoding="utf-8"))
+    write(tmp_path, "acme.toml", ACME)
+    write(tmp_path, "README.md", "not a brand")
+    catalog = read_catalog(tmp_path)
+    assert isinstance(catalog, Catalog)
+    assert [b.slug for b in catalog.brands()] == ["acme"]
+    assert catalog.model("acme", "ac-22").evse_count == 2
+
+
+def test_template_ids_are_unique_across_brands(tmp_path: Path) -> None:
+    # "acme" + "dc-50" and "acme-dc" + "50" both make the id "acme-dc-50".
+    write(tmp_path, "_defaults.toml", (DATA / "_defaults.toml").read_text(encoding="utf-8"))
+    write(tmp_path, "acme.toml", ACME)
+    other = ACME.replace('slug = "acme"', 'slug = "acme-dc"').replace(
+        'slug = "dc-50"', 'slug = "50"'
+    )
+    write(tmp_path, "acme-dc.toml", other)
+    with pytest.raises(InvalidTemplate) as raised:
+        read_catalog(tmp_path)
+    assert str(raised.value) == "acme-dc.toml: models[50]: id 'acme-dc-50' is used twice"

@@ -1,0 +1,204 @@
+"""The state every OCPP 1.6 feature profile of a simulated station shares.
+
+Each feature profile (OCPP 1.6 section 3: Core, Firmware Management, Local Auth List
+Management, Reservation, Smart Charging, Remote Trigger) is a mixin over
+:class:`StationV16Base`, in its own module; ``v16/__init__.py`` composes them into
+``StationV16``. The base holds the hardware model, the configuration keys, and the one way a
+connector's status changes: :meth:`StationV16Base.set_status`, which checks the move against
+the table of ``model/states.py`` and sends StatusNotification (section 4.9).
+
+Connector numbers are 1.6's: 0 is the whole station, 1..N the connectors in EVSE order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chargeyard.protocol import V16, Payload
+from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.clock import Clock, iso
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.io import StationIO, UnavailableIO
+from chargeyard.station.model.authorization import AuthorizationPolicy
+from chargeyard.station.model.meter import ElectricalSpec, SampledValue, sample
+from chargeyard.station.model.smart_charging import OCPP16_RULES
+from chargeyard.station.model.states import ConnectorStatus, Registration
+from chargeyard.station.model.station import Connector, Evse, StationModel
+from chargeyard.station.v16.configuration import Configuration
+
+logger = logging.getLogger(__name__)
+
+
+class StationV16Base(SimulatedStation):
+    """Shared state of a 1.6 station. Not used alone: see ``StationV16``."""
+
+    version = V16
+
+    def __init__(
+        self,
+        identity: str,
+        template: StationTemplate,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] | None = None,
+        call_timeout: float = 30.0,
+        energy_wh: float = 0.0,
+        io: StationIO | None = None,
+        serial_number: str | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {"clock": clock, "call_timeout": call_timeout}
+        if new_id is not None:
+            kwargs["new_id"] = new_id
+        super().__init__(identity, **kwargs)
+        self.template = template
+        self.serial_number = serial_number
+        self.io: StationIO = io or UnavailableIO()
+        self.model = StationModel.build(identity, template, energy_wh=energy_wh)
+        # Profiles are kept per EVSE; the Smart Charging profile maps 1.6 connector numbers
+        # onto EVSEs (connector 0 stays 0, the whole station).
+        self.model.profiles.rules = OCPP16_RULES
+        self.model.profiles.evse_count = len(template.evses)
+        self.config = Configuration(template.configuration_16())
+        self.config.on_change(self.configuration_changed)
+        # The station as a whole (connector 0): Available, Unavailable or Faulted.
+        self.station_status = ConnectorStatus.AVAILABLE
+        # What the central system was last told, per connector number, to report only
+        # changes after a reconnection.
+        self._reported: dict[int, tuple[str, str]] = {}
+        self._apply_configuration()
+
+    # -- configuration --------------------------------------------------------------------------
+
+    def _apply_configuration(self) -> None:
+        config = self.config
+        self.heartbeat_interval = config.get_int("HeartbeatInterval", self.heartbeat_interval)
+        self.model.policy = AuthorizationPolicy(
+            local_authorize_offline=config.get_bool("LocalAuthorizeOffline", True),
+            local_pre_authorize=config.get_bool("LocalPreAuthorize"),
+            allow_offline_tx_for_unknown_id=config.get_bool("AllowOfflineTxForUnknownId"),
+            authorize_remote_tx_requests=config.get_bool("AuthorizeRemoteTxRequests"),
+            local_auth_list_enabled=config.get_bool("LocalAuthListEnabled", True),
+            authorization_cache_enabled=config.get_bool("AuthorizationCacheEnabled", True),
+        )
+
+    def configuration_changed(self, key: str, value: str) -> None:
+        """An accepted ChangeConfiguration: apply it now (section 5.3)."""
+        self._apply_configuration()
+        if key == "HeartbeatInterval":
+            self.set_heartbeat_interval(self.config.get_int(key))
+
+    def transaction_retry_policy(self) -> tuple[int, float]:
+        # Section 4.10 / 9.1: TransactionMessageAttempts, TransactionMessageRetryInterval.
+        return (
+            max(1, self.config.get_int("TransactionMessageAttempts", 3)),
+            float(self.config.get_int("TransactionMessageRetryInterval", 60)),
+        )
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def connector_of(self, number: int) -> Connector:
+        """The connector 1.6 numbers ``number`` (1..N); KeyError if there is none."""
+        return self.model.connector_16(number)
+
+    def evse_of(self, connector: Connector) -> Evse:
+        return self.model.evses[connector.evse_id]
+
+    def advance(self) -> None:
+        """Bring every meter and EV up to now; call before reading or changing them."""
+        self.model.advance(self.clock.now())
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def set_status(
+        self,
+        connector: Connector,
+        status: ConnectorStatus,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+    ) -> None:
+        """Move a connector (table of states.py) and tell the central system (section 4.9)."""
+        changed = connector.move(status)
+        error_changed = (connector.error_code, connector.error_info) != (error_code, info)
+        connector.error_code, connector.error_info = error_code, info
+        if changed or error_changed:
+            self.report_status(connector)
+
+    def report_status(self, connector: Connector) -> None:
+        payload: Payload = {
+            "connectorId": connector.number_16,
+            "errorCode": connector.error_code,
+            "status": connector.status.value,
+            "timestamp": iso(self.clock.now()),
+        }
+        if connector.error_info:
+            payload["info"] = connector.error_info[:50]
+        if connector.vendor_error_code:
+            payload["vendorErrorCode"] = connector.vendor_error_code[:50]
+        if self.call("StatusNotification", payload):
+            self._reported[connector.number_16] = (payload["status"], payload["errorCode"])
+
+    def report_station_status(self) -> None:
+        status = self.station_status.value
+        payload = {
+            "connectorId": 0,
+            "errorCode": "NoError",
+            "status": status,
+            "timestamp": iso(self.clock.now()),
+        }
+        if self.call("StatusNotification", payload):
+            self._reported[0] = (status, "NoError")
+
+    def on_accepted(self) -> None:
+        # After boot, every connector's status, connector 0 included (section 4.9).
+        self.report_station_status()
+        for connector in self.model.connectors():
+            self.report_status(connector)
+
+    def on_reconnected(self) -> None:
+        super().on_reconnected()
+        if self._reported.get(0, ("", ""))[0] != self.station_status.value:
+            self.report_station_status()
+        for connector in self.model.connectors():
+            reported = (connector.status.value, connector.error_code)
+            if self._reported.get(connector.number_16) != reported:
+                self.report_status(connector)
+
+    def boot_notification_payload(self) -> Payload:
+        payload: Payload = {
+            "chargePointVendor": self.template.vendor,
+            "chargePointModel": self.template.model,
+            "firmwareVersion": self.model.firmware_version,
+        }
+        if self.serial_number:
+            payload["chargePointSerialNumber"] = self.serial_number[:25]
+        return payload
+
+    @property
+    def accepted(self) -> bool:
+        return self.registration is Registration.ACCEPTED
+
+    # -- meter readings -------------------------------------------------------------------------
+
+    def readings(self, evse: Evse, measurands_key: str, context: str) -> list[SampledValue]:
+        """Sample ``evse``'s meter for the measurands a configuration key lists."""
+        soc = evse.ev.soc if evse.ev is not None else None
+        phases = evse.electrical.phases
+        if evse.ev is not None and evse.electrical.current_type == "AC":
+            phases = min(phases, evse.ev.profile.ac_phases)
+        spec = ElectricalSpec(
+            current_type=evse.electrical.current_type,
+            phases=phases,
+            nominal_voltage=evse.electrical.nominal_voltage,
+        )
+        return sample(
+            evse.meter,
+            measurands=self.config.get_list(measurands_key),
+            spec=spec,
+            soc=soc,
+            context=context,  # type: ignore[arg-type]
+            phases_wanted=True,
+            offered_w=self.model.limit_w(evse, self.clock.now()),
+        )

@@ -1,0 +1,180 @@
+"""OCPP 1.6 configuration keys: what GetConfiguration reads and ChangeConfiguration writes.
+
+The standard keys and their accessibility are OCPP 1.6 section 9 (9.1 Core, 9.2 Local Auth List
+Management, 9.3 Reservation, 9.4 Smart Charging). A station starts from its template's values
+(``StationTemplate.configuration_16()``). ChangeConfiguration answers (section 5.3):
+
+* an unknown key -> NotSupported;
+* a read-only key, or a value of the wrong type or outside what the station supports ->
+  Rejected;
+* a key the station applies only at boot -> RebootRequired (the value is stored);
+* otherwise Accepted, and whoever listens (:meth:`Configuration.on_change`) applies it now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from chargeyard.station.model.meter import parse_measurands
+
+Kind = Literal["int", "bool", "measurands", "csl", "string"]
+ChangeStatus = Literal["Accepted", "Rejected", "RebootRequired", "NotSupported"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyDefinition:
+    name: str
+    kind: Kind
+    readonly: bool = False
+    reboot_required: bool = False
+
+
+def _keys(*definitions: KeyDefinition) -> dict[str, KeyDefinition]:
+    return {definition.name: definition for definition in definitions}
+
+
+_K = KeyDefinition
+
+STANDARD_KEYS: Mapping[str, KeyDefinition] = _keys(
+    # 9.1 Core profile
+    _K("AllowOfflineTxForUnknownId", "bool"),
+    _K("AuthorizationCacheEnabled", "bool"),
+    _K("AuthorizeRemoteTxRequests", "bool"),
+    _K("BlinkRepeat", "int"),
+    _K("ClockAlignedDataInterval", "int"),
+    _K("ConnectionTimeOut", "int"),
+    # The phase wiring is read when the station starts.
+    _K("ConnectorPhaseRotation", "csl", reboot_required=True),
+    _K("ConnectorPhaseRotationMaxLength", "int", readonly=True),
+    _K("GetConfigurationMaxKeys", "int", readonly=True),
+    _K("HeartbeatInterval", "int"),
+    _K("LightIntensity", "int"),
+    _K("LocalAuthorizeOffline", "bool"),
+    _K("LocalPreAuthorize", "bool"),
+    _K("MaxEnergyOnInvalidId", "int"),
+    _K("MeterValuesAlignedData", "measurands"),
+    _K("MeterValuesAlignedDataMaxLength", "int", readonly=True),
+    _K("MeterValuesSampledData", "measurands"),
+    _K("MeterValuesSampledDataMaxLength", "int", readonly=True),
+    _K("MeterValueSampleInterval", "int"),
+    _K("MinimumStatusDuration", "int"),
+    _K("NumberOfConnectors", "int", readonly=True),
+    _K("ResetRetries", "int"),
+    _K("StopTransactionOnEVSideDisconnect", "bool"),
+    _K("StopTransactionOnInvalidId", "bool"),
+    _K("StopTxnAlignedData", "measurands"),
+    _K("StopTxnAlignedDataMaxLength", "int", readonly=True),
+    _K("StopTxnSampledData", "measurands"),
+    _K("StopTxnSampledDataMaxLength", "int", readonly=True),
+    _K("SupportedFeatureProfiles", "csl", readonly=True),
+    _K("SupportedFeatureProfilesMaxLength", "int", readonly=True),
+    _K("TransactionMessageAttempts", "int"),
+    _K("TransactionMessageRetryInterval", "int"),
+    _K("UnlockConnectorOnEVSideDisconnect", "bool"),
+    # The WebSocket is opened with its ping interval; a new one needs a new connection.
+    _K("WebSocketPingInterval", "int", reboot_required=True),
+    # 9.2 Local Auth List Management profile
+    _K("LocalAuthListEnabled", "bool"),
+    _K("LocalAuthListMaxLength", "int", readonly=True),
+    _K("SendLocalListMaxLength", "int", readonly=True),
+    # 9.3 Reservation profile
+    _K("ReserveConnectorZeroSupported", "bool", readonly=True),
+    # 9.4 Smart Charging profile
+    _K("ChargeProfileMaxStackLevel", "int", readonly=True),
+    _K("ChargingScheduleAllowedChargingRateUnit", "csl", readonly=True),
+    _K("ChargingScheduleMaxPeriods", "int", readonly=True),
+    _K("ConnectorSwitch3to1PhaseSupported", "bool", readonly=True),
+    _K("MaxChargingProfilesInstalled", "int", readonly=True),
+)
+
+
+def _valid(kind: Kind, value: str) -> bool:
+    if kind == "int":
+        try:
+            return int(value) >= 0
+        except ValueError:
+            return False
+    if kind == "bool":
+        return value.lower() in ("true", "false")
+    if kind == "measurands":
+        _, invalid = parse_measurands(value)
+        return not invalid
+    return True
+
+
+class Configuration:
+    """The station's 1.6 configuration: standard keys with their template values.
+
+    Args:
+        values: the template's keys and values (strings, as on the wire).
+        definitions: the keys this station knows; keys in ``values`` that are not standard are
+            kept as writable vendor strings.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        definitions: Mapping[str, KeyDefinition] = STANDARD_KEYS,
+    ) -> None:
+        self._definitions = dict(definitions)
+        for key in values:
+            self._definitions.setdefault(key, KeyDefinition(key, "string"))
+        self._values = {key: values[key] for key in values}
+        self._listeners: list[Callable[[str, str], None]] = []
+
+    def on_change(self, listener: Callable[[str, str], None]) -> None:
+        """Call ``listener(key, value)`` after every accepted change."""
+        self._listeners.append(listener)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def get(self, key: str, default: str = "") -> str:
+        return self._values.get(key, default)
+
+    def get_int(self, key: str, default: int = 0) -> int:
+        try:
+            return int(self._values[key])
+        except (KeyError, ValueError):
+            return default
+
+    def get_bool(self, key: str, default: bool = False) -> bool:
+        value = self._values.get(key)
+        return default if value is None else value.lower() == "true"
+
+    def get_list(self, key: str) -> list[str]:
+        return [item.strip() for item in self._values.get(key, "").split(",") if item.strip()]
+
+    def change(self, key: str, value: str) -> ChangeStatus:
+        """ChangeConfiguration.req (OCPP 1.6 section 5.3)."""
+        definition = self._definitions.get(key)
+        if definition is None or key not in self._values:
+            return "NotSupported"
+        if definition.readonly or not _valid(definition.kind, value):
+            return "Rejected"
+        if definition.kind == "bool":
+            value = value.lower()
+        self._values[key] = value
+        if definition.reboot_required:
+            return "RebootRequired"
+        for listener in self._listeners:
+            listener(key, value)
+        return "Accepted"
+
+    def report(self, keys: Iterable[str] | None) -> dict[str, Any]:
+        """GetConfiguration.conf (OCPP 1.6 section 6.25): all keys when none are asked."""
+        wanted = list(self._values) if not keys else list(keys)
+        known = [
+            {"key": key, "readonly": self._definitions[key].readonly, "value": self._values[key]}
+            for key in wanted
+            if key in self._values
+        ]
+        unknown = [key for key in wanted if key not in self._values]
+        answer: dict[str, Any] = {}
+        if known:
+            answer["configurationKey"] = known
+        if unknown:
+            answer["unknownKey"] = unknown
+        return answer

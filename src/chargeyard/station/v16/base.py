@@ -62,6 +62,10 @@ class StationV16Base(SimulatedStation):
         self.model.profiles.evse_count = len(template.evses)
         self.config = Configuration(template.configuration_16())
         self.config.on_change(self.configuration_changed)
+        # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
+        # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.
+        self.firmware_status = "Idle"
+        self.diagnostics_status = "Idle"
         # The station as a whole (connector 0): Available, Unavailable or Faulted.
         self.station_status = ConnectorStatus.AVAILABLE
         # What the central system was last told, per connector number, to report only

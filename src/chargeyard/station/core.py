@@ -259,6 +259,8 @@ class SimulatedStation(ActionHandlers):
             or queue.in_flight
             or self._session is None
             or self.registration is not Registration.ACCEPTED
+            # A refused message waits out its retry interval, whatever else gets queued.
+            or self.timers.is_set("transaction_retry")
         ):
             return
         queue.in_flight = True

@@ -1,0 +1,85 @@
+"""The version-independent station core, exercised through a 1.6 station."""
+
+from __future__ import annotations
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.model.states import Registration
+from tests.station.harness import Link
+from tests.station.v16.conftest import make_station
+
+
+def booted(clock: ManualClock) -> Link:
+    link = Link(make_station(clock), clock)
+    link.connect()
+    link.csms.clear()
+    return link
+
+
+def test_4_10_a_refused_transaction_message_is_retried_then_dropped() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    tries: list[float] = []
+
+    def refuse(payload: Payload) -> Payload:
+        tries.append(clock.monotonic())
+        raise OcppError(ErrorKind.INTERNAL_ERROR, "database down")
+
+    link.csms.answers["StartTransaction"] = refuse
+    link.station.plug(1, 1)
+    link.station.start_transaction(1, "TAG-1")
+    link.pump()
+    link.run_for(1000)
+    # TransactionMessageAttempts 3, TransactionMessageRetryInterval 60: waits of 60 and 120 s.
+    assert tries == [0.0, 60.0, 180.0]
+    # Dropped after the third attempt; the queue moved on to the messages behind it.
+    head = link.station.transaction_queue.head()
+    assert head is None or head.action != "StartTransaction"
+
+
+def test_reconnect_after_a_lost_connection_does_not_boot_again() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    link.drop()
+    link.connect()
+    assert "BootNotification" not in link.csms.actions()
+    assert link.station.registration is Registration.ACCEPTED
+
+
+def test_statuses_changed_while_offline_are_reported_after_reconnect() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    link.drop()
+    link.auto_reconnect = False
+    link.station.plug(1, 1)
+    link.connect()
+    assert [(p["connectorId"], p["status"]) for p in link.csms.payloads("StatusNotification")] == [
+        (1, "Preparing")
+    ]
+
+
+def test_a_reboot_drops_the_connection_and_boots_again_after_the_delay() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    link.station.reboot(delay_s=5)
+    link.run_for(1)
+    assert not link.up
+    link.run_for(5)
+    assert link.up
+    assert link.csms.actions()[0] == "BootNotification"
+    assert link.station.registration is Registration.ACCEPTED
+
+
+def test_nothing_but_boot_is_sent_before_accepted() -> None:
+    clock = ManualClock()
+    station = make_station(clock)
+    link = Link(station, clock)
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Rejected",
+        "currentTime": "2026-01-01T00:00:00.000Z",
+        "interval": 100,
+    }
+    link.connect()
+    assert station.call("Heartbeat", {}) is False
+    link.run_for(250)
+    assert link.csms.actions() == ["BootNotification"] * 3

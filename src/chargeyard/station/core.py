@@ -132,6 +132,8 @@ class SimulatedStation(ActionHandlers):
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
         self.wants_connection = True
+        # A simulated network outage (go_offline): no connection until come_online.
+        self.network_down = False
         self.wake: Callable[[], None] = _nothing
         self._session: Session | None = None
         self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
@@ -204,16 +206,26 @@ class SimulatedStation(ActionHandlers):
         payload: Payload,
         on_result: OnResult = _ignore_result,
         on_error: OnError | None = None,
+        *,
+        requested: bool = False,
     ) -> bool:
         """Send a CALL if the station may (connected; registered unless it is the boot).
+
+        Args:
+            requested: the central system asked for this message (TriggerMessage, a report):
+                it may go while the registration is Pending (1.6 section 4.2.1; 2.0.1
+                B02.FR.02).
 
         Returns:
             False when the message was not sent (offline or not yet Accepted): it is dropped,
             as a real station drops a Heartbeat or StatusNotification it cannot deliver.
         """
-        if self._session is None:
-            return False
-        if self.registration is not Registration.ACCEPTED and action != "BootNotification":
+        if self._session is None or not self.wants_connection:
+            return False  # no connection, or one about to close (switched off, rebooting)
+        may_go = self.registration is Registration.ACCEPTED or (
+            requested and self.registration is Registration.PENDING
+        )
+        if not may_go and action != "BootNotification":
             logger.debug("%s: %s not sent before Accepted", self.identity, action)
             return False
         unique_id = self._session.call(action, payload)
@@ -259,6 +271,8 @@ class SimulatedStation(ActionHandlers):
             or queue.in_flight
             or self._session is None
             or self.registration is not Registration.ACCEPTED
+            # Powering off (a Hard reset, 1.6 section 5.14): kept for after the reboot.
+            or not self.wants_connection
             # A refused message waits out its retry interval, whatever else gets queued.
             or self.timers.is_set("transaction_retry")
         ):
@@ -321,8 +335,33 @@ class SimulatedStation(ActionHandlers):
             self._boot_failed,
         )
 
+    def trigger_boot_notification(self) -> None:
+        """The central system asked for a BootNotification (1.6 section 5.17, 2.0.1 F06).
+
+        While Pending or Rejected it is the next registration attempt, sent now. While
+        Accepted it goes without leaving Accepted (other messages keep flowing), and an
+        Accepted answer only takes the new heartbeat interval: the registration stands, so
+        nothing of a boot (the status reports) is repeated.
+        """
+        if self.registration is not Registration.ACCEPTED:
+            self.timers.cancel("boot")
+            self._send_boot_notification()
+            return
+        self.call(
+            "BootNotification",
+            self.boot_notification_payload(),
+            self._boot_answered,
+            self._boot_failed,
+        )
+
     def _boot_answered(self, payload: Payload) -> None:
         status, interval = payload["status"], payload["interval"]
+        registered = self.registration is Registration.ACCEPTED  # a triggered BootNotification
+        if registered and status != "Accepted":
+            # A triggered one refused: register anew (Booting is the way out of Accepted).
+            self._move_registration(Registration.BOOTING)
+            self._accepted_since_boot = False
+            self.timers.cancel("heartbeat")
         if status == "Accepted":
             self._move_registration(Registration.ACCEPTED)
             self._accepted_since_boot = True
@@ -330,7 +369,8 @@ class SimulatedStation(ActionHandlers):
                 self.heartbeat_interval = interval
             logger.info("%s: boot accepted, heartbeat every %d s", self.identity, interval)
             self._schedule_heartbeat()
-            self.on_accepted()
+            if not registered:
+                self.on_accepted()
             self._pump_transaction_queue()
             return
         # Pending / Rejected: boot again after the interval (1.6 section 4.2.1; 2.0.1 B02/B03).
@@ -340,8 +380,8 @@ class SimulatedStation(ActionHandlers):
         self.timers.set("boot", self.clock.monotonic() + retry, self._send_boot_notification)
 
     def _boot_failed(self, error: CallFailure) -> None:
-        if self._session is None:
-            return
+        if self._session is None or self.registration is Registration.ACCEPTED:
+            return  # lost with the connection, or a triggered one: the registration stands
         self._move_registration(Registration.REJECTED)
         at = self.clock.monotonic() + DEFAULT_BOOT_RETRY_S
         self.timers.set("boot", at, self._send_boot_notification)
@@ -371,8 +411,22 @@ class SimulatedStation(ActionHandlers):
         self.wake()
 
     def _power_on(self) -> None:
-        self.wants_connection = True
+        self.wants_connection = not self.network_down
         self.on_power_on()
+        self.wake()
+
+    def go_offline(self) -> None:
+        """The network fails: the connection drops and stays down until :meth:`come_online`.
+        Transaction messages wait in their queue meanwhile."""
+        self.network_down = True
+        self.wants_connection = False
+        self.wake()
+
+    def come_online(self) -> None:
+        """The network is back: the runner reconnects (without a new BootNotification unless
+        the station rebooted meanwhile)."""
+        self.network_down = False
+        self.wants_connection = not self.timers.is_set("power_on")
         self.wake()
 
     # -- what versions provide ------------------------------------------------------------------

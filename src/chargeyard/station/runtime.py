@@ -1,4 +1,4 @@
-"""Runs one simulated station over a real WebSocket (asyncio, ``websockets``).
+"""Runs one simulated station over a real WebSocket (asyncio, ``websockets``' sans-I/O layer).
 
 Theory of operation
 -------------------
@@ -7,33 +7,60 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * while the station ``wants_connection``, connect to its central system's URL with the
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
   whitepaper / OCPP 2.0.1 part 2 A00, security profile 1; ``wss://`` URLs give profile 2's TLS);
-* one reader per socket feeds frames to ``station.receive``; after every step the station's
-  outgoing frames are written in order;
+* every chunk the socket delivers goes through ``websockets``' :class:`ClientProtocol`
+  (handshake, framing, ping/pong, close); each text message is fed to ``station.receive``;
+  after every step the station's outgoing frames are written in order;
 * one timer per station, armed at ``station.next_deadline()``, calls ``station.tick()``;
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
-  same step.
+  same step on the next turn of the loop;
+* a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
+  transfers (``transfers.py``: firmware downloads, diagnostics uploads) whose callbacks wake it
+  the same way; they are the runtime's, and stop with it.
 
-Everything started here belongs to :meth:`StationRuntime.start`'s task and ends with
-:meth:`StationRuntime.stop`.
+Why the sans-I/O layer rather than ``websockets.asyncio``: a connection there costs a reader
+task, futures for every ``send`` and an assembler, which at ten thousand stations is most of
+the memory and CPU. Here a connection is one :class:`asyncio.Protocol` whose callbacks do the
+work; no task exists per station once it is connected.
+
+Opening connections is the :class:`Dialer`'s job: it runs at most ``limit`` TCP connects and
+WebSocket handshakes at a time (a fleet shares one, so ten thousand stations do not send ten
+thousand SYNs at once). Everything a runtime starts (its dial, its connection, its timers) ends
+with :meth:`StationRuntime.stop`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
+import enum
 import logging
 import random
+import ssl
+import time
+from collections import deque
 from dataclasses import dataclass
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidHandshake
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.http11 import Request, Response
+from websockets.protocol import State
+from websockets.typing import Subprotocol
+from websockets.uri import WebSocketURI, parse_uri
 
+from chargeyard import __version__
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.io import HasStationIO, UnavailableIO
+from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
+
+USER_AGENT = f"chargeyard/{__version__}"
+# OCPP frames are small; a megabyte is more than any legitimate one (a full GetConfiguration
+# or a SendLocalList of 1,000 entries stays well below).
+MAX_MESSAGE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +76,176 @@ class ReconnectPolicy:
         return rng.uniform(0, min(self.ceiling, self.initial * self.factor**attempt))
 
 
+class RuntimeStats:
+    """Counters one runtime (or a whole fleet, sharing one object) keeps up to date.
+
+    Attributes:
+        frames_sent, frames_received: OCPP messages (WebSocket text messages).
+        connects, disconnects, failures: opened, lost, and failed connection attempts.
+        errors: the latest problems, oldest first: (wall time, identity, what happened).
+    """
+
+    __slots__ = ("connects", "disconnects", "errors", "failures", "frames_received", "frames_sent")
+
+    def __init__(self, keep_errors: int = 20) -> None:
+        self.frames_sent = 0
+        self.frames_received = 0
+        self.connects = 0
+        self.disconnects = 0
+        self.failures = 0
+        self.errors: deque[tuple[float, str, str]] = deque(maxlen=keep_errors)
+
+    def error(self, identity: str, what: str) -> None:
+        self.errors.append((time.time(), identity, what))
+
+
+class Dialer:
+    """Opens connections for runtimes, at most ``limit`` (TCP connect + handshake) at a time.
+
+    Runtimes queue here; up to ``limit`` worker tasks take them in order. Workers exist only
+    while there is something to dial, and :meth:`close` ends them.
+    """
+
+    def __init__(self, limit: int = 100) -> None:
+        if limit < 1:
+            raise ValueError("a dialer needs a limit of at least 1")
+        self.limit = limit
+        self._queue: deque[StationRuntime] = deque()
+        self._workers: set[asyncio.Task[None]] = set()
+        self._tls: ssl.SSLContext | None = None
+
+    def submit(self, runtime: StationRuntime) -> None:
+        self._queue.append(runtime)
+        if len(self._workers) < self.limit:
+            task = asyncio.get_running_loop().create_task(self._work())
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+
+    @property
+    def waiting(self) -> int:
+        """Runtimes queued for a connection (being dialed or not yet)."""
+        return len(self._queue)
+
+    def tls(self) -> ssl.SSLContext:
+        """The client TLS context for ``wss://`` (system trust store), made once."""
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        return self._tls
+
+    async def _work(self) -> None:
+        queue = self._queue
+        while queue:
+            await queue.popleft()._dial(self)
+
+    async def close(self) -> None:
+        """Stop dialing: queued runtimes stay unconnected."""
+        self._queue.clear()
+        workers = list(self._workers)
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+
+
+class _Phase(enum.Enum):
+    STOPPED = "stopped"  # not started, or stopped
+    DIALING = "dialing"  # queued at the dialer, connecting or in the opening handshake
+    OPEN = "open"
+    CLOSING = "closing"  # our close frame is sent; waiting for the TCP close
+    BACKOFF = "backoff"  # waiting to dial again
+    OFF = "off"  # the station does not want a connection (switched off, rebooting)
+
+
+class _Link(asyncio.Protocol):
+    """One TCP connection: bytes to ``websockets``' ClientProtocol, its events to the runtime."""
+
+    __slots__ = ("_fragments", "_runtime", "close_timer", "handshake", "transport", "ws")
+
+    def __init__(self, runtime: StationRuntime, ws: ClientProtocol) -> None:
+        self._runtime = runtime
+        self.ws = ws
+        self.transport: asyncio.Transport | None = None
+        # Resolved when the opening handshake ends, either way (the dialer waits on it).
+        self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._fragments: list[bytes] | None = None
+        self.close_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.ws.send_request(self._runtime._handshake_request(self.ws))
+        self.flush()
+
+    def data_received(self, data: bytes) -> None:
+        ws = self.ws
+        ws.receive_data(data)
+        runtime = self._runtime
+        for event in ws.events_received():
+            if isinstance(event, Frame):
+                if event.opcode is Opcode.TEXT:
+                    if event.fin:
+                        runtime._received(bytes(event.data))
+                    else:
+                        self._fragments = [bytes(event.data)]
+                elif event.opcode is Opcode.CONT and self._fragments is not None:
+                    self._fragments.append(bytes(event.data))
+                    if event.fin:
+                        message, self._fragments = b"".join(self._fragments), None
+                        runtime._received(message)
+                # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
+            elif isinstance(event, Response):
+                runtime._handshake_done(self)
+        runtime._step()
+        self.flush()
+
+    def eof_received(self) -> bool | None:
+        self.ws.receive_eof()
+        self.flush()
+        return None  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+        self.fail_handshake(exc or ConnectionError("connection closed before the handshake"))
+        self._runtime._link_lost(self, exc)
+
+    def fail_handshake(self, error: Exception) -> None:
+        """End the opening handshake with ``error`` (for the dialer, if it still waits)."""
+        if not self.handshake.done():
+            self.handshake.set_exception(error)
+            self.handshake.exception()  # retrieved: nobody else may be left to look
+
+    def send_text(self, frames: list[bytes]) -> None:
+        ws = self.ws
+        if ws.state is not State.OPEN:
+            return  # closing: the station is disconnected when the socket is gone
+        for frame in frames:
+            ws.send_text(frame)
+        self.flush()
+
+    def flush(self) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        for data in self.ws.data_to_send():
+            if data:
+                transport.write(data)
+            else:  # websockets' SEND_EOF: the closing handshake is over on our side
+                transport.close()
+                return
+
+    def close(self, code: int, reason: str, timeout: float) -> None:
+        """Start the closing handshake; abort the TCP connection if it is not over in time."""
+        if self.ws.state is State.OPEN:
+            self.ws.send_close(code, reason)
+            self.flush()
+        if self.transport is not None and self.close_timer is None:
+            self.close_timer = asyncio.get_running_loop().call_later(timeout, self.abort)
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+
 class StationRuntime:
     """Connects a :class:`SimulatedStation` to ``url`` and keeps it connected.
 
@@ -57,8 +254,42 @@ class StationRuntime:
         url: the central system's WebSocket URL for this station (identity included).
         password: HTTP Basic password (security profile 1); None sends no credentials.
         reconnect: the backoff policy.
-        open_timeout: seconds allowed for the WebSocket handshake.
+        open_timeout: seconds allowed for the TCP connect and the WebSocket handshake.
+        close_timeout: seconds the central system has to close the TCP connection after our
+            close frame, before we abort it.
+        rng: the backoff's randomness (seeded in tests and benchmarks).
+        dialer: opens the connection; a fleet passes one shared dialer. Default: one of its own.
+        stats: counters to update; a fleet passes one shared object. Default: one of its own.
+        file_transfers: give a station whose ``io`` is an ``UnavailableIO`` (the default) real
+            transfers (:attr:`transfers`), cancelled when the runtime stops.
+
+    Raises:
+        InvalidURI: ``url`` is not a ws:// or wss:// URL.
     """
+
+    __slots__ = (
+        "_busy",
+        "_close_timeout",
+        "_closed",
+        "_dialer",
+        "_link",
+        "_open_timeout",
+        "_password",
+        "_phase",
+        "_reconnect",
+        "_retry",
+        "_rng",
+        "_step_scheduled",
+        "_timer",
+        "_timer_at",
+        "_uri",
+        "attempt",
+        "last_error",
+        "station",
+        "stats",
+        "transfers",
+        "url",
+    )
 
     def __init__(
         self,
@@ -68,169 +299,287 @@ class StationRuntime:
         password: str | None = None,
         reconnect: ReconnectPolicy | None = None,
         open_timeout: float = 10.0,
+        close_timeout: float = 5.0,
         rng: random.Random | None = None,
+        dialer: Dialer | None = None,
+        stats: RuntimeStats | None = None,
+        file_transfers: bool = True,
     ) -> None:
         self.station = station
         self.url = url
+        self._uri: WebSocketURI = parse_uri(url)
         self._password = password
-        self._reconnect = reconnect or ReconnectPolicy()
+        self._reconnect = reconnect or _DEFAULT_POLICY
         self._open_timeout = open_timeout
+        self._close_timeout = close_timeout
         self._rng = rng or random.Random()
-        self._task: asyncio.Task[None] | None = None
-        self._websocket: ClientConnection | None = None
+        self._dialer = dialer
+        self.stats = stats or RuntimeStats()
+        self._phase = _Phase.STOPPED
+        self._link: _Link | None = None
+        # Set while a close is awaited (stop()); resolved when the connection is gone.
+        self._closed: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._woken = asyncio.Event()
+        self._timer_at: float | None = None
+        self._retry: asyncio.TimerHandle | None = None
         self._step_scheduled = False
-        self._writes: set[asyncio.Task[None]] = set()
-        self.connected = asyncio.Event()
+        self._busy = False  # inside a step of our own: wakes need no extra step
+        self.attempt = 0  # failed attempts since the last connection that opened
         self.last_error: str | None = None
         station.wake = self._wake
+        self.transfers: AsyncioTransfers | None = None
+        if (
+            file_transfers
+            and isinstance(station, HasStationIO)
+            and isinstance(station.io, UnavailableIO)
+        ):
+            self.transfers = AsyncioTransfers(wake=self._wake)
+            station.io = self.transfers
 
     # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(
-                self._run(), name=f"station {self.station.identity}"
-            )
+        """Run the station: its timers start and it connects (if it wants to)."""
+        if self._phase is not _Phase.STOPPED:
+            return
+        self._phase = _Phase.OFF
+        self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Close the connection (a close frame, then the TCP close) and stop the timers."""
+        await self.begin_stop()
+        if self.transfers is not None:
+            await self.transfers.aclose()
+
+    def begin_stop(self) -> asyncio.Future[None]:
+        """Start stopping; the future is done when the connection is gone (at the latest
+        ``open_timeout`` + ``close_timeout`` from now). For stopping many runtimes at once
+        without a task each."""
+        phase, self._phase = self._phase, _Phase.STOPPED
         self._cancel_timer()
-        for write in list(self._writes):
-            write.cancel()
+        if self.transfers is not None:
+            self.transfers.close()
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        link = self._link
+        if link is None:
+            closed.set_result(None)
+            return closed
+        self._closed = closed
+        if link.transport is None:
+            pass  # still in the TCP connect: the dial sees STOPPED when it returns, and closes
+        elif link.ws.state is State.CONNECTING or phase is not _Phase.OPEN:
+            link.abort()
+        else:
+            link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
+        return closed
 
     @property
     def running(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._phase is not _Phase.STOPPED
 
-    # -- the loop -------------------------------------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        """The WebSocket is open (the station may still be booting)."""
+        return self._phase is _Phase.OPEN
 
-    async def _run(self) -> None:
-        attempt = 0
-        self._arm_timer()  # a station's timers run while it is offline too
+    @property
+    def phase(self) -> str:
+        """stopped, dialing, open, closing, backoff or off (the station wants no connection)."""
+        return self._phase.value
+
+    # -- connecting -----------------------------------------------------------------------------
+
+    def _begin_dial(self) -> None:
+        self._phase = _Phase.DIALING
+        if self._dialer is None:
+            self._dialer = Dialer(limit=1)
+        self._dialer.submit(self)
+
+    async def _dial(self, dialer: Dialer) -> None:
+        """Connect and shake hands; called by the dialer, which holds a slot meanwhile."""
+        if self._phase is not _Phase.DIALING or self._link is not None:
+            return  # stopped while queued, or queued twice
+        uri = self._uri
+        link = self._link = _Link(
+            self,
+            ClientProtocol(
+                uri,
+                subprotocols=[Subprotocol(self.station.version.subprotocol)],
+                max_size=MAX_MESSAGE_BYTES,
+            ),
+        )
+        loop = asyncio.get_running_loop()
         try:
-            while True:
-                if not self.station.wants_connection:
-                    self._woken.clear()
-                    await self._woken.wait()
-                    continue
-                try:
-                    await self._serve_one_connection()
-                    attempt = 0
-                except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as error:
-                    self.last_error = f"{type(error).__name__}: {error}"
-                    logger.info("%s: cannot connect: %s", self.station.identity, self.last_error)
-                    if isinstance(error, InvalidURI):
-                        return  # no retry can fix the URL
-                # Station activity must not cut the backoff short: plain sleep.
-                await asyncio.sleep(self._reconnect.wait(attempt, self._rng))
-                attempt += 1
-        finally:
-            self._cancel_timer()
-
-    async def _serve_one_connection(self) -> None:
-        station = self.station
-        headers = {}
-        if self._password is not None:
-            token = base64.b64encode(f"{station.identity}:{self._password}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
-        async with connect(
-            self.url,
-            subprotocols=[station.version.subprotocol],  # type: ignore[list-item]
-            additional_headers=headers,
-            open_timeout=self._open_timeout,
-            compression=None,
-            ping_interval=None,
-            max_queue=64,
-        ) as websocket:
-            if websocket.subprotocol != station.version.subprotocol:
-                raise InvalidHandshake(
-                    f"central system did not accept {station.version.subprotocol}"
+            async with asyncio.timeout(self._open_timeout):
+                await loop.create_connection(
+                    lambda: link,
+                    uri.host,
+                    uri.port,
+                    ssl=dialer.tls() if uri.secure else None,
                 )
-            self._websocket = websocket
-            self.last_error = None
-            station.connect()
-            self.connected.set()
-            logger.info("%s: connected to %s", station.identity, self.url)
-            try:
-                self._step()
-                while True:
-                    data = await websocket.recv()
-                    if isinstance(data, bytes):
-                        continue  # OCPP-J is text frames only
-                    station.receive(data)
-                    self._step()
-            except ConnectionClosed:
-                pass
-            finally:
-                self._websocket = None
-                self.connected.clear()
-                station.disconnect()
-                self._arm_timer()
-                logger.info("%s: disconnected", station.identity)
+                if self._phase is not _Phase.DIALING:
+                    link.abort()  # stopped during the connect
+                    return
+                await link.handshake
+        except asyncio.CancelledError:
+            link.abort()
+            if link.transport is None:
+                self._link_lost(link, None)
+            raise
+        except (OSError, TimeoutError, InvalidHandshake) as error:
+            link.abort()
+            if self.running:  # (stop() moved the phase meanwhile)
+                self._failed(f"{type(error).__name__}: {error}")
+            if link.transport is None:
+                # No connection was made, so no connection_lost will come: clean up here.
+                self._link_lost(link, None)
 
-    # -- after every step: write, re-arm, and close when the station wants to go ------------------
+    def _handshake_request(self, ws: ClientProtocol) -> Request:
+        request = ws.connect()
+        request.headers["User-Agent"] = USER_AGENT
+        if self._password is not None:
+            # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
+            # CSMS splits at the first one, so it is sent as it is.
+            credentials = f"{self.station.identity}:{self._password}".encode()
+            request.headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        return request
 
-    def _step(self) -> None:
-        websocket = self._websocket
-        frames = self.station.data_to_send()
-        if websocket is not None:
-            if frames:
-                self._spawn_write(websocket, frames)
-            if not self.station.wants_connection:
-                self._spawn_close(websocket)
+    def _handshake_done(self, link: _Link) -> None:
+        ws = link.ws
+        wanted = self.station.version.subprotocol
+        if ws.handshake_exc is not None:
+            link.fail_handshake(ws.handshake_exc)
+            return
+        if ws.subprotocol != wanted:
+            link.fail_handshake(InvalidHandshake(f"the central system did not accept {wanted}"))
+            link.close(CloseCode.PROTOCOL_ERROR, f"{wanted} required", self._close_timeout)
+            return
+        link.handshake.set_result(None)
+        if self._phase is not _Phase.DIALING:
+            link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
+            return
+        self._phase = _Phase.OPEN
+        self.attempt = 0
+        self.last_error = None
+        self.stats.connects += 1
+        logger.info("%s: connected to %s", self.station.identity, self.url)
+        self._busy = True
+        try:
+            self.station.connect()
+        finally:
+            self._busy = False
+
+    def _failed(self, what: str) -> None:
+        self.last_error = what
+        self.stats.failures += 1
+        self.stats.error(self.station.identity, what)
+        logger.info("%s: cannot connect: %s", self.station.identity, what)
+
+    def _link_lost(self, link: _Link, exc: Exception | None) -> None:
+        if link is not self._link:
+            return
+        self._link = None
+        station = self.station
+        if station.connected:
+            station.disconnect()
+            self.stats.disconnects += 1
+            logger.info("%s: disconnected", station.identity)
+        else:
+            self.attempt += 1
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+        if self._phase is _Phase.STOPPED:
+            return
+        if station.wants_connection:
+            self._phase = _Phase.BACKOFF
+            delay = self._reconnect.wait(self.attempt, self._rng)
+            self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)
+        else:
+            self._phase = _Phase.OFF
         self._arm_timer()
 
-    def _spawn_write(self, websocket: ClientConnection, frames: list[bytes]) -> None:
-        task = asyncio.get_running_loop().create_task(self._write(websocket, frames))
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
+    def _retry_now(self) -> None:
+        self._retry = None
+        if self._phase is _Phase.BACKOFF:
+            if self.station.wants_connection:
+                self._begin_dial()
+            else:
+                self._phase = _Phase.OFF
 
-    async def _write(self, websocket: ClientConnection, frames: list[bytes]) -> None:
+    # -- after every step: write, re-arm, and close or open as the station wants ---------------
+
+    def _received(self, message: bytes) -> None:
+        self.stats.frames_received += 1
+        self._busy = True
         try:
-            for frame in frames:
-                await websocket.send(frame, text=True)
-        except ConnectionClosed:
-            pass  # the reader sees the close and disconnects the station
+            self.station.receive(message)
+        except Exception:  # a bug in a handler or continuation must not kill the connection
+            logger.exception("%s: failed to process a frame", self.station.identity)
+        finally:
+            self._busy = False
 
-    def _spawn_close(self, websocket: ClientConnection) -> None:
-        task = asyncio.get_running_loop().create_task(websocket.close())
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
+    def _step(self) -> None:
+        station = self.station
+        phase = self._phase
+        if phase is _Phase.OPEN:
+            link = self._link
+            assert link is not None
+            frames = station.data_to_send()
+            if frames:
+                self.stats.frames_sent += len(frames)
+                link.send_text(frames)
+            if not station.wants_connection:
+                self._phase = _Phase.CLOSING
+                link.close(CloseCode.GOING_AWAY, "station going offline", self._close_timeout)
+        elif phase is _Phase.OFF and station.wants_connection:
+            self._begin_dial()
+        if phase is not _Phase.STOPPED:
+            self._arm_timer()
 
     def _wake(self) -> None:
-        # Wake may come from inside station.receive() (a handler's call()); stepping at once
-        # could write a CALL ahead of the CALLRESULT it follows. So step on the next loop turn,
-        # once, however many wakes came.
-        self._woken.set()
-        if not self._step_scheduled:
-            self._step_scheduled = True
-            asyncio.get_running_loop().call_soon(self._scheduled_step)
+        # Wake may come from inside station.receive() (a handler's call()); the step then
+        # follows when receive() returns. From outside (a plug, a reboot), step on the next
+        # loop turn, once, however many wakes came.
+        if self._busy or self._step_scheduled:
+            return
+        self._step_scheduled = True
+        asyncio.get_running_loop().call_soon(self._scheduled_step)
 
     def _scheduled_step(self) -> None:
         self._step_scheduled = False
         self._step()
 
     def _arm_timer(self) -> None:
-        self._cancel_timer()
         deadline = self.station.next_deadline()
+        if deadline == self._timer_at:
+            return
+        self._cancel_timer()
         if deadline is None:
             return
         delay = max(0.0, deadline - self.station.clock.monotonic())
+        self._timer_at = deadline
         self._timer = asyncio.get_running_loop().call_later(delay, self._on_timer)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self._timer_at = None
 
     def _on_timer(self) -> None:
         self._timer = None
-        self.station.tick()
-        self._woken.set()
+        self._timer_at = None
+        self._busy = True
+        try:
+            self.station.tick()
+        except Exception:
+            logger.exception("%s: a timer failed", self.station.identity)
+        finally:
+            self._busy = False
         self._step()
+
+
+_DEFAULT_POLICY = ReconnectPolicy()

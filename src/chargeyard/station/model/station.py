@@ -27,9 +27,16 @@ from chargeyard.station.model.authorization import (
     IdToken,
     IdTokenInfo,
     LocalAuthorizationList,
+    may_stop,
 )
 from chargeyard.station.model.ev import Ev, charge, delivered_power_w
-from chargeyard.station.model.meter import ElectricalSpec, Meter
+from chargeyard.station.model.meter import (
+    ElectricalSpec,
+    Meter,
+    ReadingContext,
+    SampledValue,
+    sample,
+)
 from chargeyard.station.model.reservations import ReservationBook
 from chargeyard.station.model.smart_charging import ChargingProfileStore, TransactionContext
 from chargeyard.station.model.states import (
@@ -208,7 +215,60 @@ class StationModel:
                 return transaction
         return None
 
+    def transaction_to_stop_by(
+        self, token: IdToken, evse_id: int | None, now: datetime
+    ) -> Transaction | None:
+        """The running transaction ``token`` may stop (on ``evse_id``, or anywhere): the one it
+        started, or one of its group, as the local list or the cache knows it (1.6 sections
+        3.4, 3.10; 2.0.1 E07, C09). No Authorize request is needed for either."""
+        for transaction in self.transactions():
+            if evse_id is not None and transaction.evse_id != evse_id:
+                continue
+            if transaction.phase not in _RUNNING or transaction.id_token is None:
+                continue
+            started_parent = (
+                transaction.id_token_info.group_id if transaction.id_token_info else None
+            )
+            info = self.local_list.get(token) or self.cache.get(token, now)
+            if may_stop(transaction.id_token, started_parent, token, info):
+                return transaction
+        return None
+
     # -- energy ----------------------------------------------------------------------------------
+
+    def energy_status(self, evse: Evse, at: datetime) -> ConnectorStatus:
+        """Where a connector whose power path is closed stands: Charging, SuspendedEV (the EV
+        takes nothing) or SuspendedEVSE (the station offers nothing: a charging profile at 0,
+        a power update of 0, or a suspension by the station; 1.6 section 4.9, 2.0.1
+        ChargingStateEnumType)."""
+        if self.limit_w(evse, at) <= 0:
+            return ConnectorStatus.SUSPENDED_EVSE
+        if evse.ev is None or evse.ev.demand_w(evse.electrical.current_type) <= 0:
+            return ConnectorStatus.SUSPENDED_EV
+        return ConnectorStatus.CHARGING
+
+    def sample(
+        self, evse: Evse, measurands: list[str], context: ReadingContext, at: datetime
+    ) -> list[SampledValue]:
+        """Read ``evse``'s meter for ``measurands``: per phase where the supply has three, the
+        EV's SoC when it is known, and the power offered now (``meter.sample``)."""
+        phases = evse.electrical.phases
+        if evse.ev is not None and evse.electrical.current_type == "AC":
+            phases = min(phases, evse.ev.profile.ac_phases)
+        spec = ElectricalSpec(
+            current_type=evse.electrical.current_type,
+            phases=phases,
+            nominal_voltage=evse.electrical.nominal_voltage,
+        )
+        return sample(
+            evse.meter,
+            measurands=measurands,
+            spec=spec,
+            soc=evse.ev.soc if evse.ev is not None else None,
+            context=context,
+            phases_wanted=True,
+            offered_w=self.limit_w(evse, at),
+        )
 
     def limit_w(self, evse: Evse, at: datetime) -> float:
         """What the EVSE may deliver at ``at`` (before the EV's own demand)."""
@@ -267,3 +327,6 @@ class StationModel:
             )
             evse.meter.add(step.energy_wh, step.end_power_w)
             moment = segment_end
+
+
+_RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})

@@ -21,7 +21,7 @@ from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock, iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.io import StationIO, UnavailableIO
-from chargeyard.station.model.authorization import AuthorizationPolicy
+from chargeyard.station.model.authorization import AuthorizationPolicy, IdToken, IdTokenInfo
 from chargeyard.station.model.meter import ElectricalSpec, SampledValue, sample
 from chargeyard.station.model.smart_charging import OCPP16_RULES
 from chargeyard.station.model.states import ConnectorStatus, Registration
@@ -113,6 +113,41 @@ class StationV16Base(SimulatedStation):
         """Bring every meter and EV up to now; call before reading or changing them."""
         self.model.advance(self.clock.now())
 
+    # -- hooks between feature profiles ---------------------------------------------------------
+
+    def update_charging_status(self, evse: Evse) -> None:
+        """Charging, SuspendedEV or SuspendedEVSE, from what the EV and the limit allow.
+
+        ``transactions.py`` implements it; other profiles call it after changing what an EVSE
+        may deliver (Smart Charging, section 3.13).
+        """
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool:
+        """Whether reservations let ``token`` start charging on ``evse`` (section 5.13).
+
+        ``reservation.py`` decides; without it any EVSE may be used. ``info`` is what
+        authorization said of the token (its parentIdTag), None when nothing was said yet.
+        ``tentative``: an Authorize.req is still to come and may name the token's parent, so an
+        EVSE reserved for a group is not refused yet (section 5.13).
+        """
+        return True
+
+    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
+        """Stop ``evse``'s transaction and queue StopTransaction.req (section 4.10).
+
+        ``transactions.py`` implements it; other profiles stop transactions with their own
+        Reason (section 7.36): a Reset, an UnlockConnector, a fault (``core_profile.py``).
+        """
+        raise NotImplementedError
+
+    def transaction_ended(self, evse: Evse) -> None:
+        """Called by ``end_transaction`` once the transaction is over (``evse.transaction`` is
+        None, StopTransaction is queued). Profiles that wait for it extend it and call super():
+        a ChangeAvailability Scheduled for the end of the transaction (section 5.2).
+        """
+
     # -- status ---------------------------------------------------------------------------------
 
     def set_status(
@@ -130,7 +165,8 @@ class StationV16Base(SimulatedStation):
         if changed or error_changed:
             self.report_status(connector)
 
-    def report_status(self, connector: Connector) -> None:
+    def report_status(self, connector: Connector, *, requested: bool = False) -> None:
+        """StatusNotification.req with the connector's status (``requested``: see ``call``)."""
         payload: Payload = {
             "connectorId": connector.number_16,
             "errorCode": connector.error_code,
@@ -141,7 +177,7 @@ class StationV16Base(SimulatedStation):
             payload["info"] = connector.error_info[:50]
         if connector.vendor_error_code:
             payload["vendorErrorCode"] = connector.vendor_error_code[:50]
-        if self.call("StatusNotification", payload):
+        if self.call("StatusNotification", payload, requested=requested):
             self._reported[connector.number_16] = (payload["status"], payload["errorCode"])
 
     def report_station_status(self) -> None:

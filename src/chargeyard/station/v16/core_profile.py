@@ -1,10 +1,469 @@
 """Core profile requests besides transactions (OCPP 1.6 sections 3.1 and 5): configuration,
-reset, availability, cache, data transfer, unlock; faults and going offline."""
+reset, availability, cache, data transfer, unlock; faults, going offline, clock-aligned data.
+
+Theory of operation
+-------------------
+Configuration (sections 5.3, 5.8, 9.1): GetConfiguration reads :class:`Configuration` and
+refuses more keys than GetConfigurationMaxKeys allows; ChangeConfiguration writes it, and an
+accepted change applies at once through :meth:`configuration_changed` (HeartbeatInterval in the
+base, MeterValueSampleInterval in the transactions mixin, ClockAlignedDataInterval here).
+
+Availability (section 5.2) is what the central system asked for: ``Connector.operative``, and
+:attr:`CoreProfileV16.station_operative` for connector 0. A connector's status follows it as
+soon as a move of the section 4.9 table allows: an idle connector goes Unavailable at once; one
+with a transaction (or Preparing, which has no move to Unavailable) when the transaction ends
+(:meth:`transaction_ended`) or the connector comes to rest (every :meth:`set_status` settles
+it), and the answer is then Scheduled. Connector 0 goes Unavailable once all connectors are.
+Availability persists across reboots.
+
+Reset (section 5.14): Soft stops every transaction (reason SoftReset), waits until the
+transaction queue is empty (at most :data:`SOFT_RESET_DRAIN_S`) and reboots. Hard cuts the
+power at once and stops the transactions (HardReset) with it off: their StopTransactions wait
+in the transaction queue and go out after the next accepted BootNotification. A rebooted
+connector starts afresh: Faulted if its fault persists, Unavailable if inoperative, Reserved if
+it was, Preparing if a cable is still in, else Available.
+
+Clock-aligned data (sections 3.16, 4.7; 9.1 ClockAlignedDataInterval, MeterValuesAlignedData):
+one station timer at the next aligned instant of the UTC day. Then every EVSE's meter is read
+with context Sample.Clock, stamped with that instant, and sent: through the transaction queue
+with the transactionId when a transaction runs (never lost offline), else directly from the
+EVSE's first connector (dropped while offline, like any status message).
+
+The physical events (:meth:`inject_fault`, :meth:`clear_fault`, :meth:`unlock`,
+:meth:`set_unlock_fails`) are the gateway's verbs, like ``plug`` / ``unplug`` of the
+transactions mixin; ``go_offline`` / ``come_online`` are the core's (``core.py``).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from chargeyard.protocol import V16, ErrorKind, OcppError, Payload, on
+from chargeyard.station.clock import iso
+from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.model.meter import next_aligned, to_ocpp16_sampled_value
+from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
+from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v16.base import StationV16Base
+
+logger = logging.getLogger(__name__)
+
+_S = ConnectorStatus
+_RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
+_AT_REST = frozenset({_S.UNAVAILABLE, _S.FAULTED})
+_ALIGNED_TIMER = "clock_aligned"
+_RESET_TIMER = "reset"
+
+# Section 5.14: a Soft reset waits this long at most for its StopTransactions to be delivered,
+# looking every _DRAIN_POLL_S.
+SOFT_RESET_DRAIN_S = 5.0
+_DRAIN_POLL_S = 0.5
+
+# Reason (section 7.36) of a transaction ended by a fault. None of EmergencyStop (a button),
+# PowerLoss (no power at all) or the others describes a ChargePointErrorCode: "Other".
+FAULT_STOP_REASON = "Other"
+
+DataTransferHandler = Callable[[str | None, str | None], tuple[str, str | None]]
+"""A vendor's DataTransfer handler: (messageId, data) -> (status, data) (section 5.6)."""
+
+
+@cache
+def fault_codes() -> frozenset[str]:
+    """The 1.6 ChargePointErrorCode values that are faults (section 7.6): all but NoError.
+
+    Read from the official StatusNotification.req schema, never typed by hand.
+    """
+    text = (resources.files(V16.schema_package) / "schemas" / "StatusNotification.json").read_text(
+        encoding="utf-8"
+    )
+    return frozenset(json.loads(text)["properties"]["errorCode"]["enum"]) - {"NoError"}
+
+
+def by_message_id(
+    handlers: Mapping[str | None, Callable[[str | None], tuple[str, str | None]]],
+) -> DataTransferHandler:
+    """A vendor handler dispatching on messageId; an unknown one answers UnknownMessageId.
+
+    Args:
+        handlers: per messageId (None: a request without one), a function of the data giving
+            (status, data).
+    """
+
+    def handle(message_id: str | None, data: str | None) -> tuple[str, str | None]:
+        handler = handlers.get(message_id)
+        if handler is None:
+            return "UnknownMessageId", None  # section 5.6
+        return handler(data)
+
+    return handle
 
 
 class CoreProfileV16(StationV16Base):
-    """To be filled: see the module docstring."""
+    """Core profile requests and physical events; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Section 5.6: the vendors this station understands, by vendorId.
+        self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
+        # Section 5.2, connector 0: the whole station is Operative / Inoperative.
+        self.station_operative = True
+        self._unlock_fails: set[tuple[int, int]] = set()
+        self._aligned_at: datetime | None = None
+        self._schedule_clock_aligned()
+
+    # -- configuration (sections 5.3, 5.8) --------------------------------------------------------
+
+    @on("GetConfiguration")
+    def get_configuration(self, payload: Payload) -> Payload:
+        keys: list[str] = payload.get("key") or []
+        limit = self.config.get_int("GetConfigurationMaxKeys", 0)
+        if limit > 0 and len(keys) > limit:
+            # Section 9.1 GetConfigurationMaxKeys bounds the keys of one request.
+            raise OcppError(
+                ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+                f"at most {limit} keys per request (GetConfigurationMaxKeys)",
+            )
+        return self.config.report(keys)
+
+    @on("ChangeConfiguration")
+    def change_configuration(self, payload: Payload) -> Payload:
+        return {"status": self.config.change(payload["key"], payload["value"])}
+
+    def configuration_changed(self, key: str, value: str) -> None:
+        super().configuration_changed(key, value)
+        if key == "ClockAlignedDataInterval":
+            self._aligned_at = None
+            self._schedule_clock_aligned()
+
+    # -- reset (section 5.14) ---------------------------------------------------------------------
+
+    @on("Reset")
+    def reset(self, payload: Payload) -> Payload:
+        logger.info("%s: %s reset", self.identity, payload["type"])
+        self.after_answer(self._hard_reset if payload["type"] == "Hard" else self._soft_reset)
+        return {"status": "Accepted"}
+
+    def _soft_reset(self) -> None:
+        # "Gracefully stop any ongoing transactions, and then restart the application software."
+        self._stop_transactions("SoftReset")
+        self._reboot_when_drained(self.clock.monotonic() + SOFT_RESET_DRAIN_S)
+
+    def _reboot_when_drained(self, deadline: float) -> None:
+        now = self.clock.monotonic()
+        if len(self.transaction_queue) == 0 or now >= deadline:
+            self.reboot()
+            return
+        at = min(deadline, now + _DRAIN_POLL_S)
+        self.timers.set(_RESET_TIMER, at, lambda: self._reboot_when_drained(deadline))
+
+    def _hard_reset(self) -> None:
+        # "Restart (all) the hardware, it is not required to gracefully stop ongoing
+        # transactions"; their StopTransactions are sent "after having restarted and having
+        # been accepted". The power goes first, so they stay queued.
+        self.reboot()
+        self._stop_transactions("HardReset")
+
+    def _stop_transactions(self, reason: str) -> None:
+        self.advance()
+        for evse in self.model.evses.values():
+            transaction = evse.transaction
+            if transaction is not None and transaction.phase in _RUNNING:
+                self.end_transaction(evse, reason)
+
+    def on_power_on(self) -> None:
+        # First, so that the other profiles' on_power_on see the connectors as they start.
+        for evse in self.model.evses.values():
+            for connector in evse.connectors.values():
+                if self._in_use(evse, connector):
+                    continue  # rebooted by someone who let it run: leave it be
+                # Not a move of the section 4.9 table: the connector starts afresh.
+                connector.status = self._status_at_power_on(connector)
+        self.station_status = _S.AVAILABLE if self.station_operative else _S.UNAVAILABLE
+        self._aligned_at = None
+        self._schedule_clock_aligned()
+        super().on_power_on()
+
+    @staticmethod
+    def _status_at_power_on(connector: Connector) -> ConnectorStatus:
+        if connector.faulted or (connector.operative and connector.status is _S.RESERVED):
+            return connector.status
+        if not connector.operative:
+            return _S.UNAVAILABLE  # section 5.2: an Unavailable connector stays so
+        return _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
+
+    # -- availability (section 5.2) ---------------------------------------------------------------
+
+    @on("ChangeAvailability")
+    def change_availability(self, payload: Payload) -> Payload:
+        number: int = payload["connectorId"]
+        operative = payload["type"] == "Operative"
+        if number == 0:
+            connectors = list(self.model.connectors())  # the station and all its connectors
+            self.station_operative = operative
+        else:
+            try:
+                connectors = [self.connector_of(number)]
+            except KeyError:
+                return {"status": "Rejected"}
+        for connector in connectors:
+            connector.operative = operative
+        waiting = [c for c in connectors if not self._may_rest(c)]
+        self.after_answer(lambda: self._apply_availability(connectors))
+        # "When a transaction is in progress ... Scheduled"; the same availability -> Accepted.
+        return {"status": "Scheduled" if waiting and not operative else "Accepted"}
+
+    def _apply_availability(self, connectors: list[Connector]) -> None:
+        for connector in connectors:
+            if connector.operative and connector.status is _S.UNAVAILABLE:
+                self.set_status(
+                    connector, _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
+                )
+            else:
+                self._settle(connector)
+        self._settle_station()
+
+    def _in_use(self, evse: Evse, connector: Connector) -> bool:
+        transaction = evse.transaction
+        return transaction is not None and transaction.connector_id == connector.connector_id
+
+    def _running_on(self, evse: Evse, connector: Connector) -> bool:
+        transaction = evse.transaction
+        return self._in_use(evse, connector) and (
+            transaction is not None and transaction.phase in _RUNNING
+        )
+
+    def _may_rest(self, connector: Connector) -> bool:
+        """Whether an Inoperative connector can be Unavailable now (or already is at rest)."""
+        if connector.status in _AT_REST:
+            return True
+        return (
+            not self._in_use(self.evse_of(connector), connector)
+            and _S.UNAVAILABLE in CONNECTOR_MOVES[connector.status]
+        )
+
+    def _settle(self, connector: Connector) -> None:
+        """An Inoperative connector goes Unavailable as soon as it may (section 5.2)."""
+        if (
+            not connector.operative
+            and connector.status not in _AT_REST
+            and self._may_rest(connector)
+        ):
+            self.set_status(connector, _S.UNAVAILABLE)
+
+    def _settle_station(self) -> None:
+        """Connector 0 follows: Unavailable once every connector is at rest, if Inoperative."""
+        if self.station_operative:
+            target = _S.AVAILABLE
+        elif all(c.status in _AT_REST for c in self.model.connectors()):
+            target = _S.UNAVAILABLE
+        else:
+            return
+        if self.station_status is not target:
+            self.station_status = target
+            self.report_station_status()
+
+    def set_status(
+        self,
+        connector: Connector,
+        status: ConnectorStatus,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+    ) -> None:
+        super().set_status(connector, status, error_code=error_code, info=info)
+        # A scheduled ChangeAvailability waits for the connector to come to rest (5.2).
+        self._settle(connector)
+        if not self.station_operative:
+            self._settle_station()
+
+    def transaction_ended(self, evse: Evse) -> None:
+        super().transaction_ended(evse)
+        # Section 5.2: "the change takes place after the transaction has finished".
+        for connector in evse.connectors.values():
+            self._settle(connector)
+        self._settle_station()
+
+    # -- cache, data transfer, unlock (sections 5.4, 5.6, 5.18) ------------------------------------
+
+    @on("ClearCache")
+    def clear_cache(self, payload: Payload) -> Payload:
+        if not self.model.policy.authorization_cache_enabled:
+            return {"status": "Rejected"}  # 9.1 AuthorizationCacheEnabled: no cache to clear
+        self.model.cache.clear()
+        return {"status": "Accepted"}
+
+    @on("DataTransfer")
+    def data_transfer(self, payload: Payload) -> Payload:
+        handler = self.data_transfer_handlers.get(payload["vendorId"])
+        if handler is None:
+            return {"status": "UnknownVendorId"}
+        status, data = handler(payload.get("messageId"), payload.get("data"))
+        answer: Payload = {"status": status}
+        if data is not None:
+            answer["data"] = data
+        return answer
+
+    def send_data_transfer(
+        self,
+        vendor_id: str,
+        message_id: str | None = None,
+        data: str | None = None,
+        on_result: OnResult | None = None,
+        on_error: OnError | None = None,
+    ) -> bool:
+        """DataTransfer.req to the central system (section 4.3).
+
+        Args:
+            on_result: called with the answer ({"status", "data"?}).
+            on_error: called with the CALLERROR or timeout.
+
+        Returns:
+            False when it was not sent (offline or not yet Accepted).
+        """
+        payload: Payload = {"vendorId": vendor_id}
+        if message_id is not None:
+            payload["messageId"] = message_id
+        if data is not None:
+            payload["data"] = data
+        if on_result is None:
+            return self.call("DataTransfer", payload, on_error=on_error)
+        return self.call("DataTransfer", payload, on_result, on_error)
+
+    @on("UnlockConnector")
+    def unlock_connector(self, payload: Payload) -> Payload:
+        try:
+            connector = self.connector_of(payload["connectorId"])
+        except KeyError:
+            return {"status": "NotSupported"}
+        evse = self.evse_of(connector)
+        if self._running_on(evse, connector):
+            # "If a transaction is in progress ... the Charge Point SHALL finish the transaction
+            # first" (reason UnlockCommand), then unlock.
+            self.advance()
+            self.end_transaction(evse, "UnlockCommand")
+        if (connector.evse_id, connector.connector_id) in self._unlock_fails:
+            return {"status": "UnlockFailed"}
+        connector.locked = False
+        return {"status": "Unlocked"}
+
+    # -- physical events --------------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        evse_id: int = 1,
+        connector_id: int = 1,
+        error_code: str = "GroundFailure",
+        info: str | None = None,
+        vendor_error_code: str | None = None,
+    ) -> None:
+        """The connector fails: Faulted with ``error_code``; a transaction on it ends.
+
+        Args:
+            error_code: a 1.6 ChargePointErrorCode other than NoError (section 7.6).
+            info: free text (up to 50 characters are sent).
+            vendor_error_code: the vendor's own code (up to 50 characters are sent).
+
+        Raises:
+            OcppError: GenericError for an error code that is not a fault.
+            KeyError: for a connector the station does not have.
+        """
+        if error_code not in fault_codes():
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"{error_code!r} is not a fault code")
+        connector = self.model.connector(evse_id, connector_id)
+        evse = self.model.evses[evse_id]
+        self.advance()
+        connector.vendor_error_code = vendor_error_code
+        self.set_status(connector, _S.FAULTED, error_code=error_code, info=info)
+        if self._running_on(evse, connector):
+            self.end_transaction(evse, FAULT_STOP_REASON)
+        self.wake()
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The fault is repaired: Unavailable if inoperative, else Preparing with a cable in,
+        else Available.
+
+        Raises:
+            OcppError: GenericError when the connector is not Faulted.
+        """
+        connector = self.model.connector(evse_id, connector_id)
+        if not connector.faulted:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not Faulted")
+        connector.vendor_error_code = None
+        if not connector.operative:
+            target = _S.UNAVAILABLE
+        else:
+            target = _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
+        self.set_status(connector, target)
+        self.wake()
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The driver (or a technician) releases the connector lock by hand.
+
+        Raises:
+            OcppError: GenericError while a transaction runs on it, or when its lock is jammed
+                (:meth:`set_unlock_fails`).
+        """
+        connector = self.model.connector(evse_id, connector_id)
+        if self._in_use(self.model.evses[evse_id], connector):
+            raise OcppError(ErrorKind.GENERIC_ERROR, "a transaction runs on this connector")
+        if (evse_id, connector_id) in self._unlock_fails:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the connector lock is jammed")
+        connector.locked = False
+
+    def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
+        """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
+        self.model.connector(evse_id, connector_id)  # KeyError for an unknown connector
+        if fails:
+            self._unlock_fails.add((evse_id, connector_id))
+        else:
+            self._unlock_fails.discard((evse_id, connector_id))
+
+    # -- clock-aligned meter values (sections 3.16, 4.7, 9.1) --------------------------------------
+
+    def _schedule_clock_aligned(self) -> None:
+        interval = self.config.get_int("ClockAlignedDataInterval", 0)
+        if interval <= 0:
+            self.timers.cancel(_ALIGNED_TIMER)  # "0": no clock-aligned data
+            return
+        now = self.clock.now()
+        # Never the same instant twice, should the wall clock lag the monotonic one.
+        after = now if self._aligned_at is None else max(now, self._aligned_at)
+        self._aligned_at = next_aligned(after, interval)
+        delay = (self._aligned_at - now).total_seconds()
+        self.timers.set(_ALIGNED_TIMER, self.clock.monotonic() + delay, self._send_clock_aligned)
+
+    def _send_clock_aligned(self) -> None:
+        at = self._aligned_at or self.clock.now()
+        self.advance()
+        for evse in self.model.evses.values():
+            self._send_aligned_meter_values(evse, at)
+        self._schedule_clock_aligned()
+
+    def _send_aligned_meter_values(self, evse: Evse, at: datetime) -> None:
+        readings = self.readings(evse, "MeterValuesAlignedData", "Sample.Clock")
+        if not readings:
+            return
+        value: Payload = {
+            "timestamp": iso(at),
+            "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
+        }
+        transaction = evse.transaction
+        if transaction is None:
+            connector = next(iter(evse.connectors.values()))
+            self.call("MeterValues", {"connectorId": connector.number_16, "meterValue": [value]})
+            return
+        number = evse.connectors[transaction.connector_id].number_16
+
+        def build() -> Payload:
+            payload: Payload = {"connectorId": number, "meterValue": [value]}
+            if transaction.csms_id is not None:
+                payload["transactionId"] = transaction.csms_id
+            return payload
+
+        self.enqueue_transaction_message("MeterValues", build)

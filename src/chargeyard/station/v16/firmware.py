@@ -1,10 +1,494 @@
-"""Firmware Management profile (OCPP 1.6 sections 5.9 and 5.19): UpdateFirmware and
-GetDiagnostics."""
+"""Firmware Management profile (OCPP 1.6 sections 5.9 and 5.19): GetDiagnostics and
+UpdateFirmware, with the status notifications they send (sections 4.4 and 4.5).
+
+Theory of operation
+-------------------
+Both requests are answered at once; the work follows on the station's timers and its
+:class:`~chargeyard.station.io.StationIO` (``self.io``), which reports back later. Each
+transfer is tried ``1 + retries`` times, ``retryInterval`` seconds apart
+(:class:`~chargeyard.station.io.Retrying`); without those fields :data:`DEFAULT_RETRIES` and
+:data:`DEFAULT_RETRY_INTERVAL_S`. (1.6 describes ``retries`` as "how many times Charge Point
+must try"; 2.0.1 L01/N01 say "retry", and a first try always happens, so 0 means one try.)
+
+UpdateFirmware (5.19), the statuses of :data:`FIRMWARE_MOVES`::
+
+    retrieveDate (a timer; at once when past) -> Downloading -> download, with retries
+      -> DownloadFailed                                             (then Idle)
+      -> Downloaded -> [a transaction runs: wait; idle connectors Unavailable]
+         -> Installing -> firmware_install_s later, the image is checked:
+            -> InstallationFailed                                   (then Idle)
+            -> firmwareVersion := the image's; reboot -> BootNotification (new version)
+               -> Accepted -> Installed                             (then Idle)
+
+* 5.19: "If it is not possible to continue charging during installation of firmware, it is
+  RECOMMENDED to wait until Charging Session has ended (Charge Point idle) before commencing
+  installation. It is RECOMMENDED to set connectors that are not in use to UNAVAILABLE while
+  the Charge Point waits for the Session to end." Both are done.
+* 5.19 calls it good practice "to first reboot the Charge Point to check the new firmware is
+  booting and able to connect to the Central System, before sending the status: Installed":
+  Installed is sent once, after the Accepted BootNotification that carries the new version.
+* A firmware image is valid by :func:`firmware_image_version`.
+* A newer UpdateFirmware replaces one under way (1.6 has no way to refuse it). A reboot that is
+  not the installation's (a Reset, a power cut) interrupts the update: it starts over after the
+  next Accepted boot, as a charger that keeps its pending update across a power cycle.
+
+GetDiagnostics (5.9): the answer names the file, ``<identity>-diagnostics-<UTC time>.log``; then
+Uploading -> upload, with retries -> Uploaded | UploadFailed (then Idle), :data:`DIAGNOSTICS_MOVES`.
+"Format of the diagnostics file is not prescribed" (5.9): ours is text, made by
+:meth:`FirmwareManagementV16.diagnostics_file`: the station's identity, template, firmware,
+statuses, running transactions and configuration, then its log, the last :attr:`log_size` OCPP
+frames it sent and received and the transfer events, limited to startTime..stopTime. Only a
+window that cannot hold anything (stopTime before startTime) is answered without a fileName
+(5.9: "If no diagnostics file is available, then GetDiagnostics.conf SHALL NOT contain a file
+name"). A newer GetDiagnostics replaces the upload under way; a reboot abandons it.
+
+``firmware_status`` / ``diagnostics_status`` are what TriggerMessage (5.17) must report: the
+step under way, and Idle once nothing is, for 4.4 and 4.5 allow Idle only "when it is not busy".
+Idle is never sent unprompted.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.clock import iso
+from chargeyard.station.io import Retrying
+from chargeyard.station.model.states import ConnectorStatus, IllegalTransition
+from chargeyard.station.model.station import Evse
 from chargeyard.station.v16.base import StationV16Base
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RETRIES = 3
+DEFAULT_RETRY_INTERVAL_S = 60
+# A downloaded image looks again whether the transactions have ended when one ends (the
+# transaction_ended hook), and at least this often.
+INSTALL_POLL_S = 60
+
+# Sections 4.5 and 4.4: the statuses, in the order a transfer reports them. A request that is
+# abandoned (replaced by a newer one, or cut by a reboot) goes back to Idle from wherever it is.
+FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "Idle": frozenset({"Downloading"}),
+        "Downloading": frozenset({"Downloaded", "DownloadFailed", "Idle"}),
+        "Downloaded": frozenset({"Installing", "Idle"}),
+        "Installing": frozenset({"Installed", "InstallationFailed", "Idle"}),
+        "DownloadFailed": frozenset({"Idle"}),
+        "InstallationFailed": frozenset({"Idle"}),
+        "Installed": frozenset({"Idle"}),
+    }
+)
+DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "Idle": frozenset({"Uploading"}),
+        "Uploading": frozenset({"Uploaded", "UploadFailed", "Idle"}),
+        "Uploaded": frozenset({"Idle"}),
+        "UploadFailed": frozenset({"Idle"}),
+    }
+)
+
+_RETRIEVE = "firmware:retrieve"
+_DOWNLOAD_RETRY = "firmware:retry"
+_INSTALL = "firmware:install"
+_UPLOAD_RETRY = "diagnostics:retry"
+
+
+@dataclass(slots=True, eq=False)
+class _FirmwareUpdate:
+    location: str
+    retrieve_at: datetime
+    attempts: int
+    interval_s: float
+    transfer: Retrying[bytes] | None = None
+    image: bytes | None = None
+    rebooting: bool = False  # installed; Installed follows the boot
 
 
 class FirmwareManagementV16(StationV16Base):
-    """To be filled: see the module docstring."""
+    """UpdateFirmware and GetDiagnostics; see the module docstring."""
+
+    firmware_install_s: float = 10.0  # from Installing to the reboot
+    log_size: int = 32  # OCPP frames and events kept for the diagnostics file
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._update: _FirmwareUpdate | None = None
+        self._upload: Retrying[None] | None = None
+        self._held: set[int] = set()  # connectors made Unavailable while an install waits
+        self._log: deque[tuple[datetime, str, str | bytes]] = deque(maxlen=self.log_size)
+
+    # -- UpdateFirmware (5.19) ------------------------------------------------------------------
+
+    @on("UpdateFirmware")
+    def update_firmware(self, payload: Payload) -> Payload:
+        attempts, interval_s = _retry_policy(payload)
+        update = _FirmwareUpdate(
+            payload["location"], _parse_time(payload["retrieveDate"]), attempts, interval_s
+        )
+
+        def begin() -> None:
+            self._abandon_update()  # a newer request replaces the one under way
+            self._update = update
+            self._schedule_download(update)
+
+        self.after_answer(begin)
+        return {}
+
+    def _schedule_download(self, update: _FirmwareUpdate) -> None:
+        delay = (update.retrieve_at - self.clock.now()).total_seconds()
+        if delay > 0:
+            at = self.clock.monotonic() + delay
+            self.timers.set(_RETRIEVE, at, lambda: self._start_download(update))
+        else:
+            self._start_download(update)
+
+    def _start_download(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        self._firmware_step("Downloading")
+        self.note(f"firmware: downloading {_without_credentials(update.location)}")
+        update.transfer = Retrying(
+            self.timers,
+            self.clock,
+            _DOWNLOAD_RETRY,
+            attempts=update.attempts,
+            interval_s=update.interval_s,
+            attempt=lambda ok, fail: self.io.download(update.location, ok, fail),
+            on_done=lambda image: self._downloaded(update, image),
+            on_failed=lambda reason: self._download_failed(update, reason),
+            on_retry=lambda tries, reason: self.note(
+                f"firmware: download attempt {tries} of {update.attempts} failed: {reason}"
+            ),
+        )
+        update.transfer.start()
+
+    def _download_failed(self, update: _FirmwareUpdate, reason: str) -> None:
+        if self._update is not update:
+            return
+        self.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
+        self._firmware_step("DownloadFailed")
+        self._end_update()
+
+    def _downloaded(self, update: _FirmwareUpdate, image: bytes) -> None:
+        if self._update is not update:
+            return
+        update.image = image
+        self.note(f"firmware: downloaded {len(image)} bytes")
+        self._firmware_step("Downloaded")
+        self._install_when_idle(update)
+
+    def _install_when_idle(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        if any(True for _ in self.model.transactions()):
+            # 5.19: RECOMMENDED to wait for the sessions to end, with the connectors that are
+            # not in use Unavailable meanwhile.
+            self._hold_idle_connectors()
+            at = self.clock.monotonic() + INSTALL_POLL_S
+            self.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
+            return
+        self._firmware_step("Installing")
+        at = self.clock.monotonic() + self.firmware_install_s
+        self.timers.set(_INSTALL, at, lambda: self._install(update))
+
+    def transaction_ended(self, evse: Evse) -> None:
+        super().transaction_ended(evse)
+        update = self._update
+        if update is not None and self.firmware_status == "Downloaded":
+            # The wait of 5.19 may be over: look once the session's own reports are out.
+            now = self.clock.monotonic()
+            self.timers.set(_INSTALL, now, lambda: self._install_when_idle(update))
+
+    def _install(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        version = firmware_image_version(update.image or b"", update.location)
+        if version is None:
+            self.note("firmware: the image is not valid; nothing was installed")
+            self._firmware_step("InstallationFailed")
+            self._end_update()
+            return
+        self.note(f"firmware: {version} installed; rebooting")
+        self.model.firmware_version = version  # the next BootNotification's firmwareVersion
+        update.rebooting = True
+        self.reboot()
+
+    def _end_update(self) -> None:
+        self._update = None
+        self.timers.cancel(_RETRIEVE)
+        self.timers.cancel(_INSTALL)
+        self._release_held_connectors()
+        if self.firmware_status != "Idle":
+            self._firmware_step("Idle")
+
+    def _abandon_update(self) -> None:
+        update = self._update
+        if update is None:
+            return
+        if update.transfer is not None:
+            update.transfer.cancel()
+        self._end_update()
+
+    def _firmware_step(self, status: str) -> None:
+        _check_move("firmware status", FIRMWARE_MOVES, self.firmware_status, status)
+        self.firmware_status = status
+        if status != "Idle":  # 4.5: Idle only in answer to TriggerMessage
+            self.call("FirmwareStatusNotification", {"status": status})
+
+    def _hold_idle_connectors(self) -> None:
+        for connector in self.model.connectors():
+            if connector.status is ConnectorStatus.AVAILABLE:
+                self.set_status(connector, ConnectorStatus.UNAVAILABLE)
+                self._held.add(connector.number_16)
+
+    def _release_held_connectors(self) -> None:
+        held, self._held = self._held, set()
+        for number in sorted(held):
+            connector = self.connector_of(number)
+            # Not if ChangeAvailability made it Inoperative meanwhile (section 5.2).
+            if connector.status is ConnectorStatus.UNAVAILABLE and connector.operative:
+                self.set_status(connector, ConnectorStatus.AVAILABLE)
+
+    # -- GetDiagnostics (5.9) -------------------------------------------------------------------
+
+    @on("GetDiagnostics")
+    def get_diagnostics(self, payload: Payload) -> Payload:
+        start = _optional_time(payload.get("startTime"))
+        stop = _optional_time(payload.get("stopTime"))
+        if start is not None and stop is not None and stop < start:
+            return {}  # nothing can be in that window: no file (5.9)
+        self._abandon_upload()
+        now = self.clock.now()
+        file_name = f"{_file_safe(self.identity)[:200]}-diagnostics-{now:%Y%m%dT%H%M%SZ}.log"
+        location = payload["location"]
+        attempts, interval_s = _retry_policy(payload)
+
+        def upload() -> None:
+            content = self.diagnostics_file(start, stop)
+            self._diagnostics_step("Uploading")
+            self.note(f"diagnostics: uploading {file_name} to {_without_credentials(location)}")
+            self._upload = Retrying(
+                self.timers,
+                self.clock,
+                _UPLOAD_RETRY,
+                attempts=attempts,
+                interval_s=interval_s,
+                attempt=lambda ok, fail: self.io.upload(
+                    location, file_name, content, lambda: ok(None), fail
+                ),
+                on_done=lambda _: self._upload_ended("Uploaded", "uploaded"),
+                on_failed=lambda reason: self._upload_ended("UploadFailed", reason),
+                on_retry=lambda tries, reason: self.note(
+                    f"diagnostics: upload attempt {tries} of {attempts} failed: {reason}"
+                ),
+            )
+            self._upload.start()
+
+        self.after_answer(upload)
+        return {"fileName": file_name}
+
+    def _upload_ended(self, status: str, detail: str) -> None:
+        self._upload = None
+        self.note(f"diagnostics: {detail}")
+        self._diagnostics_step(status)
+        self._diagnostics_step("Idle")
+
+    def _abandon_upload(self) -> None:
+        upload, self._upload = self._upload, None
+        if upload is not None:
+            upload.cancel()
+        if self.diagnostics_status != "Idle":
+            self._diagnostics_step("Idle")
+
+    def _diagnostics_step(self, status: str) -> None:
+        _check_move("diagnostics status", DIAGNOSTICS_MOVES, self.diagnostics_status, status)
+        self.diagnostics_status = status
+        if status != "Idle":  # 4.4: Idle only in answer to TriggerMessage
+            self.call("DiagnosticsStatusNotification", {"status": status})
+
+    def diagnostics_file(
+        self, start: datetime | None = None, stop: datetime | None = None
+    ) -> bytes:
+        """The diagnostics file: the station now, then its log between ``start`` and ``stop``."""
+        template = self.template
+        lines = [
+            "chargeyard diagnostics (OCPP 1.6)",
+            f"station: {self.identity}",
+            f"generated: {iso(self.clock.now())}",
+            f"period: {_when(start)} .. {_when(stop)}",
+            f"template: {template.id} ({template.vendor} {template.model})",
+            f"firmware: {self.model.firmware_version}",
+            f"serial number: {self.serial_number or '-'}",
+            f"registration: {self.registration.value}; heartbeat every {self.heartbeat_interval} s",
+            f"firmware status: {self.firmware_status}",
+            "",
+            "[connectors]",
+            f"0: {self.station_status.value}",
+        ]
+        for connector in self.model.connectors():
+            line = (
+                f"{connector.number_16}: {connector.status.value}, {connector.error_code}"
+                f" (EVSE {connector.evse_id} connector {connector.connector_id}, {connector.type}"
+                f"{', cable plugged' if connector.cable_plugged else ''})"
+            )
+            lines.append(line + (f" {connector.error_info}" if connector.error_info else ""))
+        lines += ["", "[transactions]"]
+        for transaction in self.model.transactions():
+            lines.append(
+                f"EVSE {transaction.evse_id}: transaction"
+                f" {'-' if transaction.csms_id is None else transaction.csms_id}"
+                f" ({transaction.local_id}, {transaction.phase.value}),"
+                f" idTag {transaction.id_token.value if transaction.id_token else '-'},"
+                f" started {iso(transaction.started_at)},"
+                f" meterStart {transaction.meter_start_wh:.0f} Wh"
+            )
+        lines += ["", "[configuration]"]
+        for entry in self.config.report(None).get("configurationKey", []):
+            readonly = " (read-only)" if entry["readonly"] else ""
+            lines.append(f"{entry['key']} = {entry['value']}{readonly}")
+        lines += ["", f"[log] the last {self.log_size} OCPP frames and events"]
+        for at, marker, text in self._log:
+            if (start is None or at >= start) and (stop is None or at <= stop):
+                shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+                lines.append(f"{iso(at)} {marker} {shown}")
+        return ("\n".join(lines) + "\n").encode()
+
+    # -- the log, and what reboots and boots do -------------------------------------------------
+
+    def note(self, event: str) -> None:
+        """Put an event in the station's log (the diagnostics file shows it)."""
+        logger.info("%s: %s", self.identity, event)
+        self._log.append((self.clock.now(), "--", event))
+
+    def receive(self, data: str | bytes) -> None:
+        if self.connected:
+            self._log.append((self.clock.now(), "<<", data))
+        super().receive(data)
+
+    def data_to_send(self) -> list[bytes]:
+        frames = super().data_to_send()
+        if frames:
+            now = self.clock.now()
+            self._log.extend((now, ">>", frame) for frame in frames)
+        return frames
+
+    def reboot(self, delay_s: float = 5.0) -> None:
+        # Transfers under way stop with the power. An update that was not installed yet starts
+        # over after the next Accepted boot; a diagnostics upload is abandoned.
+        self._abandon_upload()
+        update = self._update
+        if update is not None and not update.rebooting:
+            if update.transfer is not None:
+                update.transfer.cancel()
+            update.transfer, update.image = None, None
+            if self.firmware_status != "Idle":
+                self._firmware_step("Idle")
+        super().reboot(delay_s)
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self._release_held_connectors()  # nothing is sent before the boot reports them all
+
+    def on_accepted(self) -> None:
+        super().on_accepted()
+        update = self._update
+        if update is None:
+            return
+        if update.rebooting:
+            # 5.19: Installed once the new firmware has booted and connected.
+            self._firmware_step("Installed")
+            self._end_update()
+        elif update.transfer is None:
+            self._schedule_download(update)
+
+
+# -- the firmware image ---------------------------------------------------------------------------
+
+FIRMWARE_MAGIC = b"chargeyard-firmware"
+_IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")
+_VERSION = re.compile(r"[\x21-\x7e]{1,50}")  # BootNotification firmwareVersion: CiString50Type
+
+
+def firmware_image_version(image: bytes, location: str) -> str | None:
+    """The firmwareVersion an image installs, or None when it cannot be installed.
+
+    The rule of this simulator:
+
+    * an empty image is corrupt;
+    * an image whose first line starts with ``chargeyard-firmware`` declares its version:
+      ``chargeyard-firmware 2.1.0``. Without a version, or with one that is not 1 to 50
+      printable ASCII characters (firmwareVersion is CiString50Type), it is corrupt;
+    * any other image is a vendor's opaque one: the version is the last segment of the
+      location's path without its image suffix (``.../eve-6.2.1.bin`` installs ``eve-6.2.1``),
+      or ``sha256-`` and 12 hex digits of the image when the location names no file.
+    """
+    if not image:
+        return None
+    first_line = image.split(b"\n", 1)[0].rstrip(b"\r")
+    if first_line == FIRMWARE_MAGIC or first_line.startswith(FIRMWARE_MAGIC + b" "):
+        declared = first_line[len(FIRMWARE_MAGIC) :].strip().decode("ascii", "replace")
+        return declared if _VERSION.fullmatch(declared) else None
+    name = unquote(urlsplit(location).path.rsplit("/", 1)[-1])
+    for suffix in _IMAGE_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    name = "".join(char for char in name if " " <= char <= "~")[:50].strip()
+    return name or f"sha256-{hashlib.sha256(image).hexdigest()[:12]}"
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _retry_policy(payload: Payload) -> tuple[int, float]:
+    """(attempts, seconds between them) from a request's retries and retryInterval."""
+    retries = payload.get("retries")
+    interval = payload.get("retryInterval")
+    attempts = 1 + max(0, DEFAULT_RETRIES if retries is None else retries)
+    return attempts, float(max(0, DEFAULT_RETRY_INTERVAL_S if interval is None else interval))
+
+
+def _check_move(
+    machine: str, table: Mapping[str, frozenset[str]], source: str, target: str
+) -> None:
+    if target not in table[source]:
+        raise IllegalTransition(machine, source, target)
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise OcppError(
+            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION, f"not a date-time: {text[:40]}"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _optional_time(text: str | None) -> datetime | None:
+    return None if text is None else _parse_time(text)
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else iso(moment)
+
+
+def _file_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

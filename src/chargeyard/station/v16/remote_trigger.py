@@ -1,9 +1,156 @@
-"""Remote Trigger profile (OCPP 1.6 section 5.17): TriggerMessage."""
+"""Remote Trigger profile (OCPP 1.6 section 5.17): TriggerMessage.
+
+Theory of operation
+-------------------
+The central system asks for one of six station messages; the station answers Accepted or
+Rejected and, when Accepted, sends the message *after* its answer (:meth:`after_answer`):
+"the Charge Point SHALL first send the TriggerMessage response, before sending the requested
+message". Every requestedMessage of 1.6 is implemented, so NotImplemented is never answered.
+
+* BootNotification: while registered it is sent without leaving Accepted, and its answer only
+  updates the heartbeat interval (no second round of StatusNotifications); while Pending it is
+  the next registration attempt, sent now (``SimulatedStation.trigger_boot_notification``).
+  While a BootNotification is already in flight, that one complies with the request.
+* Heartbeat, DiagnosticsStatusNotification, FirmwareStatusNotification: the current state
+  (the last statuses of the Firmware Management profile, sections 4.4 and 4.5).
+* StatusNotification: of one connector, 0 being the station itself; without connectorId of the
+  station and every connector ("for all allowed connectorId values").
+* MeterValues: the connector's current readings of MeterValuesSampledData, context Trigger,
+  with the transactionId when a transaction with a known id runs on it; without connectorId
+  for every connector. Sent directly, not through the transaction queue: "the messages it
+  triggers should only give current information". This station has no main meter, so
+  connectorId 0 is Rejected.
+
+"The requested message is leading: if the specified connectorId is not relevant to the message,
+it should be ignored"; a connectorId the station does not have, for StatusNotification or
+MeterValues, is Rejected. While Pending the station sends what it is asked for and nothing
+else (section 4.2.1: "unless it has been instructed by the Central System to do so with a
+TriggerMessage.req"); while Rejected or still booting it sends nothing, so only a
+BootNotification may be accepted then.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.clock import iso
+from chargeyard.station.model.meter import to_ocpp16_sampled_value
+from chargeyard.station.model.states import Registration
+from chargeyard.station.model.station import Connector
 from chargeyard.station.v16.base import StationV16Base
+
+_Work = Callable[[], None]
 
 
 class RemoteTriggerV16(StationV16Base):
-    """To be filled: see the module docstring."""
+    """TriggerMessage; see the module docstring."""
+
+    @on("TriggerMessage")
+    def trigger_message(self, payload: Payload) -> Payload:
+        work = self._triggered(payload["requestedMessage"], payload.get("connectorId"))
+        if work is None:
+            return {"status": "Rejected"}
+        self.after_answer(work)
+        return {"status": "Accepted"}
+
+    def _triggered(self, message: str, number: int | None) -> _Work | None:
+        """What to send after the answer, or None to answer Rejected."""
+        if message == "BootNotification":
+            if self.registration is Registration.BOOTING:
+                return _nothing  # the BootNotification in flight complies (section 5.17)
+            return self.trigger_boot_notification
+        if self.registration not in (Registration.ACCEPTED, Registration.PENDING):
+            return None
+        if message == "Heartbeat":
+            return lambda: self._send("Heartbeat", {})
+        if message == "DiagnosticsStatusNotification":
+            return lambda: self._send(message, {"status": self.diagnostics_status})
+        if message == "FirmwareStatusNotification":
+            return lambda: self._send(message, {"status": self.firmware_status})
+        if message == "StatusNotification":
+            return self._status_notifications(number)
+        if message == "MeterValues":
+            return self._meter_values(number)
+        return None
+
+    def _send(self, action: str, payload: Payload) -> None:
+        self.call(action, payload, requested=True)
+
+    def _report_station_status(self) -> None:
+        # Connector 0's report, as the base sends it but marked requested; the station's status
+        # is unchanged, so the base's bookkeeping of what was reported has nothing to learn.
+        payload: Payload = {
+            "connectorId": 0,
+            "errorCode": "NoError",
+            "status": self.station_status.value,
+            "timestamp": iso(self.clock.now()),
+        }
+        self._send("StatusNotification", payload)
+
+    def _connectors(self, number: int | None) -> list[Connector] | None:
+        """The connectors ``number`` names (all when None), or None if there is no such one."""
+        if number is None:
+            return list(self.model.connectors())
+        try:
+            return [self.connector_of(number)]
+        except KeyError:
+            return None
+
+    def _status_notifications(self, number: int | None) -> _Work | None:
+        if number == 0:
+            return self._report_station_status
+        connectors = self._connectors(number)
+        if connectors is None:
+            return None
+
+        def send() -> None:
+            if number is None:
+                self._report_station_status()
+            for connector in connectors:
+                self.report_status(connector, requested=True)
+
+        return send
+
+    def _meter_values(self, number: int | None) -> _Work | None:
+        connectors = None if number == 0 else self._connectors(number)
+        if connectors is None:
+            return None
+        self.advance()
+        payloads = [self._meter_values_payload(connector) for connector in connectors]
+        if not all(payloads):
+            return None  # nothing configured (MeterValuesSampledData) to report
+
+        def send() -> None:
+            for payload in payloads:
+                self._send("MeterValues", payload)
+
+        return send
+
+    def _meter_values_payload(self, connector: Connector) -> Payload:
+        """MeterValues.req with the connector's current readings; {} when there are none."""
+        evse = self.evse_of(connector)
+        readings = self.readings(evse, "MeterValuesSampledData", "Trigger")
+        if not readings:
+            return {}
+        payload: Payload = {
+            "connectorId": connector.number_16,
+            "meterValue": [
+                {
+                    "timestamp": iso(self.clock.now()),
+                    "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
+                }
+            ],
+        }
+        transaction = evse.transaction
+        if (
+            transaction is not None
+            and transaction.connector_id == connector.connector_id
+            and transaction.csms_id is not None
+        ):
+            payload["transactionId"] = transaction.csms_id
+        return payload
+
+
+def _nothing() -> None:
+    return None

@@ -1,9 +1,252 @@
-"""Reservation profile (OCPP 1.6 sections 5.2 and 5.13): ReserveNow, CancelReservation, expiry."""
+"""Reservation profile (OCPP 1.6 sections 5.1 and 5.13): ReserveNow, CancelReservation, expiry.
+
+Theory of operation
+-------------------
+The rules of reserving live in the model's :class:`ReservationBook` (by EVSE); this module
+feeds it the connector states, keeps which 1.6 connector each reservation named, and makes the
+connectors show what the book holds. The book takes reservations only when the station has the
+Reservation profile (SupportedFeatureProfiles) and, for connectorId 0, when
+ReserveConnectorZeroSupported is true (section 9.3); otherwise ReserveNow answers Rejected,
+"not configured to accept reservations" (section 7.40).
+
+What a connector shows follows from the book, re-derived after every change of the book and
+every status change (:meth:`ReservationV16._follow_reservations`):
+
+* a connector a reservation names is Reserved (section 4.9, A7), announced after the
+  ReserveNow.conf;
+* a reservation for connectorId 0 reserves no specific connector but keeps one available for
+  its idTag (section 5.13); a connector is shown Reserved when those reservations need it,
+  i.e. when no other idTag could use it any more (on a one-connector station: at once);
+* when a reservation ends (cancelled, expired at its expiryDate, used by a transaction) its
+  connector becomes Available again (G1), or Preparing if a cable waits in it (G2);
+* a reservation ends when its connector, or the station, becomes Faulted or Unavailable
+  (section 5.13); the connector keeps that status.
+
+One timer, ``reservation_expiry``, waits for :meth:`ReservationBook.next_expiry`.
+
+Starting a session (``transactions.py``) asks :meth:`ReservationV16.may_start_session`: a
+reserved connector takes only the reservation's idTag or an idTag with its parentIdTag (section
+5.13), the parent found in the local list, the cache or the Authorize.conf; a plug into a
+Reserved connector leaves it Reserved until such a tag comes. StartTransaction.req then carries
+the reservationId (``ReservationBook.consume``, section 6.45).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
+from chargeyard.station.model.states import OCCUPIED, ConnectorStatus
+from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v16.base import StationV16Base
+
+_S = ConnectorStatus
+_INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
+# An idTag no reservation is for: "could anyone else still use this connector?"
+_ANYONE_ELSE = IdToken("\x00anyone-else")
+# A timer is never set at "now": an expiry due within float rounding is looked at again this
+# long after, so the station always makes progress.
+_MIN_STEP_S = 0.001
 
 
 class ReservationV16(StationV16Base):
-    """To be filled: see the module docstring."""
+    """ReserveNow and CancelReservation; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.model.reservations = ReservationBook(
+            enabled="Reservation" in self.config.get_list("SupportedFeatureProfiles"),
+            unspecified_supported=self.config.get_bool("ReserveConnectorZeroSupported"),
+        )
+        # Per reservation id, the 1.6 connector it named (0: none); the book keeps EVSEs.
+        self._reserved_connectors: dict[int, int] = {}
+        self._following = False
+
+    # -- ReserveNow (sections 5.13, 6.37) -------------------------------------------------------
+
+    @on("ReserveNow")
+    def reserve_now(self, payload: Payload) -> Payload:
+        number: int = payload["connectorId"]
+        try:
+            connector = None if number == 0 else self.connector_of(number)
+        except KeyError:
+            return {"status": ReserveStatus.REJECTED.value}
+        now = self.clock.now()
+        book = self.model.reservations
+        book.expire(now)
+        reservation = Reservation(
+            id=payload["reservationId"],
+            evse_id=None if connector is None else connector.evse_id,
+            connector_type=None,
+            id_token=IdToken(payload["idTag"]),
+            parent_id=payload.get("parentIdTag"),
+            expires_at=_parse_time(payload["expiryDate"]),
+        )
+        status = book.reserve(reservation, now=now, connector_states=self._states(connector))
+        if status is ReserveStatus.ACCEPTED:
+            # A reservationId already known is replaced (section 5.13), perhaps elsewhere.
+            self._reserved_connectors[reservation.id] = number
+            self.after_answer(self._follow_reservations)
+        return {"status": status.value}
+
+    # -- CancelReservation (sections 5.1, 6.5) --------------------------------------------------
+
+    @on("CancelReservation")
+    def cancel_reservation(self, payload: Payload) -> Payload:
+        cancelled = self.model.reservations.cancel(payload["reservationId"])
+        if cancelled is None:
+            return {"status": "Rejected"}  # no reservation with that id (section 5.1)
+        self._reserved_connectors.pop(cancelled.id, None)
+        self.after_answer(self._follow_reservations)
+        return {"status": "Accepted"}
+
+    # -- starting a session ---------------------------------------------------------------------
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool:
+        now = self.clock.now()
+        book = self.model.reservations
+        parent = self._parent_of(token, info, now)
+        if book.may_use(evse.id, token, parent, now, connector_states=self._states()):
+            return True
+        if not tentative or parent is not None:
+            return False
+        # Section 5.13: the parent idTag not being known here, the Charge Point SHALL send an
+        # Authorize.req to learn it; until then a reservation for a group may still admit it.
+        return any(
+            r.parent_id is not None and r.expires_at > now and r.evse_id in (None, evse.id)
+            for r in book.reservations
+        )
+
+    def _parent_of(self, token: IdToken, info: IdTokenInfo | None, now: datetime) -> str | None:
+        """The token's parentIdTag: as authorization said, else as the local list or the
+        cache know it (section 5.13)."""
+        if info is not None:
+            return info.group_id
+        policy = self.model.policy
+        known = self.model.local_list.get(token) if policy.local_auth_list_enabled else None
+        if known is None and policy.authorization_cache_enabled:
+            known = self.model.cache.get(token, now)
+        return None if known is None else known.group_id
+
+    # -- the connectors follow the book ---------------------------------------------------------
+
+    def set_status(
+        self,
+        connector: Connector,
+        status: ConnectorStatus,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+    ) -> None:
+        super().set_status(connector, status, error_code=error_code, info=info)
+        self._follow_reservations()
+
+    def report_station_status(self) -> None:
+        super().report_station_status()
+        self._follow_reservations()
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self._follow_reservations()  # a reboot cancelled the expiry timer
+
+    def _follow_reservations(self) -> None:
+        """End what is over, show what is reserved, and arm the expiry timer."""
+        if self._following:
+            return  # the statuses set below come back through set_status
+        self._following = True
+        try:
+            self._end_reservations()
+            self._show_reservations()
+            self._arm_expiry()
+        finally:
+            self._following = False
+
+    def _end_reservations(self) -> None:
+        book = self.model.reservations
+        book.expire(self.clock.now())
+        # Section 5.13: a reservation ends when its connector (or the station, connector 0)
+        # becomes Faulted or Unavailable.
+        for reservation in book.reservations:
+            number = self._reserved_connectors.get(reservation.id, 0)
+            if number and self.connector_of(number).status in _INOPERATIVE:
+                book.cancel(reservation.id)
+        book.drop_inoperative({0: self.station_status})
+        live = {reservation.id for reservation in book.reservations}
+        for reservation_id in [r for r in self._reserved_connectors if r not in live]:
+            del self._reserved_connectors[reservation_id]  # also those used by a transaction
+
+    def _show_reservations(self) -> None:
+        book = self.model.reservations
+        now = self.clock.now()
+        named = set(self._reserved_connectors.values()) - {0}
+        pooled = any(reservation.evse_id is None for reservation in book.reservations)
+        states = self._states()
+        for connector in list(self.model.connectors()):
+            if connector.status not in (_S.AVAILABLE, _S.RESERVED):
+                continue
+            reserved = connector.number_16 in named or (
+                pooled
+                and book.for_evse(connector.evse_id) is None
+                and not book.may_use(
+                    connector.evse_id, _ANYONE_ELSE, None, now, connector_states=states
+                )
+            )
+            if reserved and connector.status is _S.AVAILABLE:
+                self.set_status(connector, _S.RESERVED)  # A7
+            elif not reserved and connector.status is _S.RESERVED:
+                # G1, or G2 when a cable was plugged in while it was reserved.
+                self.set_status(
+                    connector, _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
+                )
+
+    def _arm_expiry(self) -> None:
+        expiry = self.model.reservations.next_expiry()
+        if expiry is None:
+            self.timers.cancel("reservation_expiry")
+            return
+        delay = max((expiry - self.clock.now()).total_seconds(), _MIN_STEP_S)
+        self.timers.set("reservation_expiry", self.clock.monotonic() + delay, self._expiry_due)
+
+    def _expiry_due(self) -> None:
+        self._follow_reservations()
+        self.wake()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _states(self, named: Connector | None = None) -> Mapping[int, str]:
+        """What the book needs: the station's status (key 0) and each EVSE's. A connector a
+        request names counts with its own status when it is Faulted or Unavailable."""
+        states: dict[int, str] = {0: self.station_status}
+        for evse in self.model.evses.values():
+            states[evse.id] = _evse_status(evse)
+        if named is not None and named.status in _INOPERATIVE:
+            states[named.evse_id] = named.status
+        return states
+
+
+def _evse_status(evse: Evse) -> ConnectorStatus:
+    """An EVSE's status from its connectors': busy if any is (or holds a cable), Faulted or
+    Unavailable if all are, Reserved if one is, else Available."""
+    statuses = [connector.status for connector in evse.connectors.values()]
+    for connector in evse.connectors.values():
+        if connector.status in OCCUPIED:
+            return connector.status
+        if connector.cable_plugged:
+            return _S.PREPARING
+    if all(status in _INOPERATIVE for status in statuses):
+        return _S.FAULTED if all(status is _S.FAULTED for status in statuses) else _S.UNAVAILABLE
+    return _S.RESERVED if _S.RESERVED in statuses else _S.AVAILABLE
+
+
+def _parse_time(text: str) -> datetime:
+    """An OCPP dateTime as aware UTC (one without a zone is read as UTC)."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

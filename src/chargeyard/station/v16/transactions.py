@@ -124,7 +124,7 @@ class TransactionsV16(StationV16Base):
         if running is not None:
             self._stop_by_token(running, token)
             return
-        evse = self._evse_for_new_session(evse_id)
+        evse = self._evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
             raise OcppError(ErrorKind.GENERIC_ERROR, "no connector is free for a new session")
         decision = decide_local(
@@ -208,6 +208,14 @@ class TransactionsV16(StationV16Base):
         waiting: _WaitingStart | None = None,
     ) -> None:
         """The tag may charge: start now if a cable is in, else wait for one."""
+        if not self.may_start_session(evse, token, info):
+            # Section 5.13: a reserved connector refuses other idTags (now that authorization
+            # named the parent): a local session moves to a free connector, a remote one ends.
+            other = None if waiting is not None else self._evse_for_new_session(None, token, info)
+            if other is None:
+                logger.info("%s: %s may not use a reserved connector", self.identity, token.value)
+                return
+            evse = other
         connector = evse.plugged_connector()
         if connector is not None:
             self.begin_transaction(evse, connector, token, info, waiting)
@@ -243,6 +251,8 @@ class TransactionsV16(StationV16Base):
         waiting: _WaitingStart | None = None,
     ) -> Transaction:
         self.advance()
+        if connector.status is _S.RESERVED:
+            self.set_status(connector, _S.PREPARING)  # 4.9 G2: the reserving idTag came
         now = self.clock.now()
         reservation = self.model.reservations.consume(
             evse.id, token, info.group_id if info else None
@@ -360,6 +370,7 @@ class TransactionsV16(StationV16Base):
         if connector.cable_plugged and self.config.get_bool("UnlockConnectorOnEVSideDisconnect"):
             connector.locked = reason != "EVDisconnected"
         logger.info("%s: transaction stopped (%s)", self.identity, reason)
+        self.transaction_ended(evse)  # the profiles' hook (base.py), e.g. 5.2 Scheduled
 
     def _stop_answered(self, transaction: Transaction) -> None:
         transaction.move(TransactionPhase.ENDED)
@@ -381,6 +392,14 @@ class TransactionsV16(StationV16Base):
         else:
             target = _S.CHARGING
         self.set_status(connector, target)
+
+    def configuration_changed(self, key: str, value: str) -> None:
+        super().configuration_changed(key, value)
+        if key == "MeterValueSampleInterval":
+            # Section 5.3: applied at once; running transactions sample a new interval from now.
+            for evse in self.model.evses.values():
+                if evse.transaction is not None and evse.transaction.phase in _RUNNING:
+                    self._schedule_charging_tick(evse)
 
     def _schedule_charging_tick(self, evse: Evse) -> None:
         interval = self.config.get_int("MeterValueSampleInterval", 60)
@@ -436,7 +455,7 @@ class TransactionsV16(StationV16Base):
             return {"status": "Rejected"}
         try:
             evse = self._evse_for_new_session(
-                None if number is None else self.connector_of(number).evse_id
+                None if number is None else self.connector_of(number).evse_id, token
             )
         except KeyError:
             return {"status": "Rejected"}
@@ -485,9 +504,17 @@ class TransactionsV16(StationV16Base):
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _evse_for_new_session(self, evse_id: int | None) -> Evse | None:
+    def _evse_for_new_session(
+        self,
+        evse_id: int | None,
+        token: IdToken | None = None,
+        info: IdTokenInfo | None = None,
+        *,
+        tentative: bool = False,
+    ) -> Evse | None:
         """The EVSE a new session would use: the one named, else one with a cable waiting,
-        else the first free one."""
+        else the first free one. With a ``token``, only EVSEs its reservations allow
+        (``may_start_session``, section 5.13)."""
         candidates = (
             [self.model.evses[evse_id]] if evse_id is not None else list(self.model.evses.values())
         )
@@ -497,10 +524,12 @@ class TransactionsV16(StationV16Base):
             if evse.transaction is None
             and evse.id not in self._waiting
             and all(c.operative and not c.faulted for c in evse.connectors.values())
+            and (token is None or self.may_start_session(evse, token, info, tentative=tentative))
         ]
         for evse in free:
             connector = evse.plugged_connector()
-            if connector is not None and connector.status is _S.PREPARING:
+            # A cable waits in a Preparing connector, or in a Reserved one (4.9: G2 follows).
+            if connector is not None and connector.status in (_S.PREPARING, _S.RESERVED):
                 return evse
         return free[0] if free else None
 

@@ -1,0 +1,119 @@
+"""OCPP 2.0.1 authorization (functional block C): a token presented at the reader, Authorize,
+the authorization cache, and stopping by token.
+
+Theory of operation
+-------------------
+:meth:`AuthorizationV201.present_id_token` is the driver holding a card (or typing a code, C04;
+the IdTokenEnumType is the ``type``) to a reader:
+
+* a token that may stop a running, authorized transaction stops it: the same token, or one of
+  its group as the local list or cache knows it (E07, C09). That ends the authorization with
+  triggerReason StopAuthorized and stoppedReason Local; whether the transaction ends now
+  follows TxStopPoint (``transaction_events.py``);
+* otherwise the token asks to charge on the EVSE named, or on the one a cable waits in, or on
+  the first free one. With AuthCtrlr.Enabled false no authorization is needed at all.
+  Otherwise ``decide_local`` (``model/authorization.py``) chooses from the local list, the
+  cache and AuthCtrlr's policy: ask the central system with AuthorizeRequest (C01), accept
+  locally (LocalPreAuthorize C12/C14, offline C12/C13, unknown offline C15) or refuse.
+  The answer of an Authorize is kept in the cache (C10, ``remember``);
+* ClearCache empties the cache (C11), Rejected while AuthCacheCtrlr.Enabled is false.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.model.authorization import (
+    IdToken,
+    Verdict,
+    decide_local,
+    id_token_info_from_ocpp201,
+    id_token_to_ocpp201,
+    remember,
+)
+from chargeyard.station.model.station import Evse
+from chargeyard.station.v201.transactions import TransactionsV201
+
+logger = logging.getLogger(__name__)
+
+
+class AuthorizationV201(TransactionsV201):
+    """C Authorization; see the module docstring."""
+
+    def present_id_token(
+        self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
+    ) -> None:
+        """The driver presents ``id_token`` to the reader of ``evse_id`` (None: the station's).
+
+        Raises:
+            OcppError: no EVSE is free for a new session.
+        """
+        token = IdToken(id_token, type)
+        running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
+        if running is not None and self.session(self.model.evses[running.evse_id]).authorized:
+            # E07: the driver ends the session; the idToken goes in the event.
+            self.deauthorize(
+                self.model.evses[running.evse_id], "StopAuthorized", "Local", token=token
+            )
+            self.wake()
+            return
+        evse = self.evse_for_new_session(evse_id, token, tentative=True)
+        if evse is None:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "no EVSE is free for a new session")
+        if not self.device_model.get_bool("AuthCtrlr", "Enabled", None, True):
+            self.authorize_session(evse, token, None)
+            self.wake()
+            return
+        decision = decide_local(
+            token,
+            online=self.accepted,
+            now=self.clock.now(),
+            policy=self.model.policy,
+            local_list=self.model.local_list,
+            cache=self.model.cache,
+        )
+        if decision.verdict is Verdict.ASK_CENTRAL:
+            self.session(evse).authorizing = True
+            self.call(
+                "Authorize",
+                {"idToken": id_token_to_ocpp201(token)},
+                lambda payload: self._authorize_answered(evse, token, payload),
+                lambda error: self._authorize_failed(evse),
+            )
+        elif decision.verdict is Verdict.REJECT:
+            logger.info("%s: %s refused locally", self.identity, token.value)
+        else:
+            self.authorize_session(evse, token, decision.info)
+        self.wake()
+
+    def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:
+        # C01 / C10: the answer is cached; only an Accepted (and unexpired) token may charge.
+        info = id_token_info_from_ocpp201(payload["idTokenInfo"])
+        now = self.clock.now()
+        remember(
+            token,
+            info,
+            now=now,
+            policy=self.model.policy,
+            local_list=self.model.local_list,
+            cache=self.model.cache,
+        )
+        self.session(evse).authorizing = False
+        if info.is_valid_at(now) and self.may_start_session(evse, token, info):
+            self.authorize_session(evse, token, info)
+            return
+        logger.info("%s: %s not authorized (%s)", self.identity, token.value, info.status)
+        self.evaluate(evse, None)
+
+    def _authorize_failed(self, evse: Evse) -> None:
+        self.session(evse).authorizing = False
+        self.evaluate(evse, None)
+
+    @on("ClearCache")
+    def clear_cache(self, payload: Payload) -> Payload:
+        """C11."""
+        if not self.device_model.get_bool("AuthCacheCtrlr", "Enabled"):
+            return {"status": "Rejected"}
+        self.model.cache.clear()
+        return {"status": "Accepted"}

@@ -1,0 +1,119 @@
+"""OCPP 2.0.1 availability (functional block G): ChangeAvailability and faults.
+
+Theory of operation
+-------------------
+StatusNotification (G01) and Heartbeat (G02) are the base's and ``core.py``'s. Here:
+
+* ChangeAvailability (G03 for an EVSE or one connector, G04 for the whole station, when
+  ``evse`` is absent or its id is 0): Operative or Inoperative. Connectors not in use change
+  at once (StatusNotification Unavailable / Available after the answer) and the answer is
+  Accepted, also when they already were so; connectors in use (a transaction runs, or a cable
+  waits for one: Preparing) change when that is over, and the answer is Scheduled. An unknown
+  EVSE or connector is Rejected. Availability survives a reboot (``Connector.operative``).
+* ``inject_fault`` / ``clear_fault`` are the gateway's: a fault ends the EVSE's transaction
+  (triggerReason AbnormalCondition, the fault as stoppedReason) and the connector reports
+  Faulted; when it clears, the connector goes back to Unavailable, Occupied or Available.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.v201.transactions import TransactionsV201
+
+_S = ConnectorStatus
+
+
+class AvailabilityV201(TransactionsV201):
+    """G03 / G04 and faults; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per (evseId, connectorId): the operative state a Scheduled change will set.
+        self.scheduled_availability: dict[tuple[int, int], bool] = {}
+
+    @on("ChangeAvailability")
+    def change_availability(self, payload: Payload) -> Payload:
+        operative = payload["operationalStatus"] == "Operative"
+        wanted = payload.get("evse")
+        if wanted is None or wanted["id"] == 0:
+            if wanted is not None and "connectorId" in wanted:
+                return {"status": "Rejected"}
+            self.station_operative = operative
+            targets = list(self.model.connectors())
+        else:
+            evse = self.model.evses.get(wanted["id"])
+            connector_id = wanted.get("connectorId")
+            if evse is None or (connector_id is not None and connector_id not in evse.connectors):
+                return {"status": "Rejected"}
+            targets = [
+                connector
+                for number, connector in evse.connectors.items()
+                if connector_id is None or number == connector_id
+            ]
+        now: list[Connector] = []
+        later: list[Connector] = []
+        for connector in targets:
+            (later if self._in_use(connector) else now).append(connector)
+        for connector in later:
+            self.scheduled_availability[(connector.evse_id, connector.connector_id)] = operative
+        for connector in now:
+            self.scheduled_availability.pop((connector.evse_id, connector.connector_id), None)
+        # G03: the StatusNotification follows the answer.
+        self.after_answer(lambda: self._apply_availability(now, operative))
+        return {"status": "Scheduled" if later else "Accepted"}
+
+    def _apply_availability(self, connectors: list[Connector], operative: bool) -> None:
+        for connector in connectors:
+            connector.operative = operative
+            if connector.faulted:
+                continue  # it reports its availability when the fault clears
+            if not operative:
+                self.set_status(connector, _S.UNAVAILABLE)
+            elif connector.status is _S.UNAVAILABLE:
+                self.set_status(connector, _S.AVAILABLE)
+        self.wake()
+
+    def _in_use(self, connector: Connector) -> bool:
+        """A transaction runs on its EVSE, or a cable waits in it for one (Preparing)."""
+        evse = self.model.evses[connector.evse_id]
+        return evse.transaction is not None or connector.status is _S.PREPARING
+
+    def on_evse_idle(self, evse: Evse) -> None:
+        super().on_evse_idle(evse)
+        for number, connector in evse.connectors.items():
+            key = (evse.id, number)
+            if key in self.scheduled_availability and not self._in_use(connector):
+                self._apply_availability([connector], self.scheduled_availability.pop(key))
+
+    # -- faults (the gateway's) --------------------------------------------------------------------
+
+    def inject_fault(self, evse_id: int = 1, connector_id: int = 1, reason: str = "Other") -> None:
+        """The connector fails: its EVSE's transaction ends (``reason`` a ReasonEnumType:
+        GroundFault, OvercurrentFault, PowerQuality, EmergencyStop, Other) and it reports
+        Faulted."""
+        connector = self.model.connector(evse_id, connector_id)
+        evse = self.model.evses[evse_id]
+        if evse.transaction is not None:
+            self.end_transaction(evse, "AbnormalCondition", reason)
+        self.advance()
+        evse.meter.power_w = 0.0
+        self.set_status(connector, _S.FAULTED)
+        self.wake()
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The fault is repaired: the connector is usable again (if operative)."""
+        connector = self.model.connector(evse_id, connector_id)
+        if not connector.faulted:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not faulted")
+        if not connector.operative:
+            self.set_status(connector, _S.UNAVAILABLE)
+        elif connector.cable_plugged:
+            self.set_status(connector, _S.FINISHING)  # a cable stays in; no session on it
+        else:
+            self.set_status(connector, _S.AVAILABLE)
+        self.evaluate(self.model.evses[evse_id], None)
+        self.wake()

@@ -1,0 +1,300 @@
+"""OCPP 2.0.1 remote control (functional block F) and data transfer (P).
+
+Theory of operation
+-------------------
+* RequestStartTransaction (F01 cable first, F02 remote start first): the station picks the EVSE
+  (the one asked for, else one a cable waits in, else a free one) and answers Accepted, with
+  the transactionId when a transaction already runs there unauthorized (TxStartPoint
+  EVConnected, F01). After the answer the token is authorized with triggerReason RemoteStart,
+  first by AuthorizeRequest when AuthCtrlr.AuthorizeRemoteStart is true (C05 otherwise: the
+  central system vouches for it); the remoteStartId goes in the next TransactionEvent. A
+  chargingProfile must be a TxProfile without a transactionId (F01, K05); it is installed for
+  the transaction. Rejected: an unknown or busy EVSE, an unusable profile.
+* RequestStopTransaction (F03) ends the authorization (triggerReason RemoteStop, stoppedReason
+  Remote) after the answer; the transaction ends as TxStopPoint says.
+* TriggerMessage (F06): the message goes after the answer. BootNotification only while not
+  yet Accepted (F06.FR.17); TransactionEvent only where a transaction runs. Messages of blocks
+  this station lacks answer NotImplemented. A mixin adds triggers by overriding
+  :meth:`ControlV201.prepare_trigger`.
+* UnlockConnector (F05): OngoingAuthorizedTransaction while an authorized transaction runs on
+  the EVSE, UnknownConnector, UnlockFailed for a lock the gateway jammed
+  (``set_unlock_fails``), else Unlocked. ``unlock`` is the same by hand.
+* DataTransfer (P01): vendor handlers in :attr:`ControlV201.data_transfer_handlers`, by
+  vendorId, as in 1.6; an unknown vendorId answers UnknownVendorId.
+  :meth:`ControlV201.send_data_transfer` is P02.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.model.authorization import (
+    AuthorizationStatus,
+    IdTokenInfo,
+    id_token_from_ocpp201,
+    id_token_info_from_ocpp201,
+    id_token_to_ocpp201,
+)
+from chargeyard.station.model.station import Evse
+from chargeyard.station.v201.transactions import TransactionsV201
+
+logger = logging.getLogger(__name__)
+
+DataTransferHandler = Callable[[str | None, Any], tuple[str, Any]]
+"""A vendor's DataTransfer handler: (messageId, data) -> (status, data or None) (P01)."""
+
+# TriggerMessage requests of blocks this station does not implement (A: certificates).
+_NOT_IMPLEMENTED = frozenset(
+    {
+        "SignChargingStationCertificate",
+        "SignV2GCertificate",
+        "SignCombinedCertificate",
+        "PublishFirmwareStatusNotification",
+    }
+)
+
+
+class ControlV201(TransactionsV201):
+    """F RemoteControl and P DataTransfer; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # P01: the vendors this station understands, by vendorId.
+        self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
+        self._unlock_fails: set[tuple[int, int]] = set()
+
+    # -- F01 / F02 / F03 ---------------------------------------------------------------------------
+
+    @on("RequestStartTransaction")
+    def request_start_transaction(self, payload: Payload) -> Payload:
+        token = id_token_from_ocpp201(payload["idToken"])
+        profile = payload.get("chargingProfile")
+        if profile is not None and (
+            profile["chargingProfilePurpose"] != "TxProfile" or "transactionId" in profile
+        ):
+            return {"status": "Rejected"}
+        evse = self.evse_for_new_session(payload.get("evseId"), token)
+        if evse is None:
+            return {"status": "Rejected"}
+        group = payload.get("groupIdToken")
+        info = (
+            IdTokenInfo(AuthorizationStatus.ACCEPTED, group_id_token=id_token_from_ocpp201(group))
+            if group is not None
+            else None
+        )
+        remote_start_id: int = payload["remoteStartId"]
+        self.session(evse).authorizing = True  # held for this start from now on
+
+        def start(answer: Payload | None = None) -> None:
+            session = self.session(evse)
+            session.authorizing = False
+            granted = info
+            if answer is not None:
+                granted = id_token_info_from_ocpp201(answer["idTokenInfo"])
+                if not granted.is_valid_at(self.clock.now()):
+                    logger.info("%s: remote start for %s refused", self.identity, token.value)
+                    self.evaluate(evse, None)
+                    return
+            self.authorize_session(
+                evse,
+                token,
+                granted,
+                "RemoteStart",
+                remote_start_id=remote_start_id,
+                charging_profile=profile,
+            )
+
+        def authorize_first() -> None:
+            self.call(
+                "Authorize",
+                {"idToken": id_token_to_ocpp201(token)},
+                start,
+                lambda error: start({"idTokenInfo": {"status": "Invalid"}}),
+            )
+
+        authorize = self.device_model.get_bool("AuthCtrlr", "AuthorizeRemoteStart")
+        self.after_answer(authorize_first if authorize else start)
+        answer: Payload = {"status": "Accepted"}
+        if evse.transaction is not None:
+            answer["transactionId"] = evse.transaction.local_id
+        return answer
+
+    @on("RequestStopTransaction")
+    def request_stop_transaction(self, payload: Payload) -> Payload:
+        transaction = self.model.transaction_by_local_id(payload["transactionId"])
+        if transaction is None:
+            return {"status": "Rejected"}
+        evse = self.model.evses[transaction.evse_id]
+
+        def stop() -> None:
+            if evse.transaction is transaction:
+                self.deauthorize(evse, "RemoteStop", "Remote")
+
+        self.after_answer(stop)
+        return {"status": "Accepted"}
+
+    # -- F05 ---------------------------------------------------------------------------------------
+
+    def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
+        """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
+        key = (evse_id, connector_id)
+        if fails:
+            self._unlock_fails.add(key)
+        else:
+            self._unlock_fails.discard(key)
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The driver (or a technician) releases the connector lock by hand.
+
+        Raises:
+            OcppError: GenericError while an authorized transaction runs on it, or when its
+                lock is jammed (:meth:`set_unlock_fails`).
+        """
+        status = self._unlock(evse_id, connector_id)
+        if status != "Unlocked":
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"cannot unlock: {status}")
+
+    @on("UnlockConnector")
+    def unlock_connector(self, payload: Payload) -> Payload:
+        return {"status": self._unlock(payload["evseId"], payload["connectorId"])}
+
+    def _unlock(self, evse_id: int, connector_id: int) -> str:
+        evse = self.model.evses.get(evse_id)
+        if evse is None or connector_id not in evse.connectors:
+            return "UnknownConnector"
+        session = self.sessions.get(evse_id)
+        if evse.transaction is not None and session is not None and session.authorized:
+            return "OngoingAuthorizedTransaction"
+        if (evse_id, connector_id) in self._unlock_fails:
+            return "UnlockFailed"
+        evse.connectors[connector_id].locked = False
+        return "Unlocked"
+
+    # -- F06 ---------------------------------------------------------------------------------------
+
+    @on("TriggerMessage")
+    def trigger_message(self, payload: Payload) -> Payload:
+        wanted = payload.get("evse")
+        evse: Evse | None = None
+        connector_id: int | None = None
+        if wanted is not None:
+            evse = self.model.evses.get(wanted["id"])
+            connector_id = wanted.get("connectorId")
+            if evse is None or (connector_id is not None and connector_id not in evse.connectors):
+                return {"status": "Rejected"}
+        work = self.prepare_trigger(payload["requestedMessage"], evse, connector_id)
+        if isinstance(work, str):
+            return {"status": work}
+        self.after_answer(work)  # F06: the message follows the answer
+        return {"status": "Accepted"}
+
+    def prepare_trigger(
+        self, requested: str, evse: Evse | None, connector_id: int | None
+    ) -> Callable[[], None] | str:
+        """What to send for a TriggerMessage, or the status to answer (Rejected,
+        NotImplemented). Mixins handle their own messages and call ``super()`` for the rest."""
+        evses = [evse] if evse is not None else list(self.model.evses.values())
+        if requested == "BootNotification":
+            if self.accepted:
+                return "Rejected"  # F06.FR.17
+            return self._triggered_boot
+        if requested == "Heartbeat":
+            return lambda: self._send_requested("Heartbeat", {})
+        if requested == "StatusNotification":
+            connectors = [
+                connector
+                for candidate in evses
+                for number, connector in candidate.connectors.items()
+                if connector_id is None or number == connector_id
+            ]
+
+            def report() -> None:
+                for connector in connectors:
+                    self.report_status(connector, requested=True)
+
+            return report
+        if requested == "MeterValues":
+
+            def meter_values() -> None:
+                self.advance()
+                for candidate in evses:
+                    self.send_meter_values(candidate, "Trigger", requested=True)
+
+            return meter_values
+        if requested == "TransactionEvent":
+            running = [e for e in evses if e.transaction is not None]
+            if not running:
+                return "Rejected"
+
+            def transaction_events() -> None:
+                for candidate in running:
+                    if candidate.transaction is not None:
+                        self.send_transaction_update(
+                            candidate,
+                            "Trigger",
+                            ("SampledDataCtrlr", "TxUpdatedMeasurands"),
+                            "Trigger",
+                        )
+
+            return transaction_events
+        if requested == "FirmwareStatusNotification":
+            return lambda: self._status_notification(
+                "FirmwareStatusNotification", self.firmware_status, self.firmware_request_id
+            )
+        if requested == "LogStatusNotification":
+            return lambda: self._status_notification(
+                "LogStatusNotification", self.log_status, self.log_request_id
+            )
+        return "NotImplemented" if requested in _NOT_IMPLEMENTED else "Rejected"
+
+    def _triggered_boot(self) -> None:
+        self.boot_reason = "Triggered"
+        self.trigger_boot_notification()  # not Accepted: the next attempt, now
+
+    def _send_requested(self, action: str, payload: Payload) -> None:
+        self.call(action, payload, requested=True)
+
+    def _status_notification(self, action: str, status: str, request_id: int | None) -> None:
+        payload: Payload = {"status": status}
+        if request_id is not None and status != "Idle":
+            payload["requestId"] = request_id
+        self.call(action, payload, requested=True)
+
+    # -- P01 / P02 ---------------------------------------------------------------------------------
+
+    @on("DataTransfer")
+    def data_transfer(self, payload: Payload) -> Payload:
+        handler = self.data_transfer_handlers.get(payload["vendorId"])
+        if handler is None:
+            return {"status": "UnknownVendorId"}
+        status, data = handler(payload.get("messageId"), payload.get("data"))
+        answer: Payload = {"status": status}
+        if data is not None:
+            answer["data"] = data
+        return answer
+
+    def send_data_transfer(
+        self,
+        vendor_id: str,
+        message_id: str | None = None,
+        data: Any = None,
+        on_result: OnResult | None = None,
+        on_error: OnError | None = None,
+    ) -> bool:
+        """DataTransferRequest to the central system (P02).
+
+        Returns:
+            False when it was not sent (offline or not yet Accepted).
+        """
+        payload: Payload = {"vendorId": vendor_id}
+        if message_id is not None:
+            payload["messageId"] = message_id
+        if data is not None:
+            payload["data"] = data
+        if on_result is None:
+            return self.call("DataTransfer", payload, on_error=on_error)
+        return self.call("DataTransfer", payload, on_result, on_error)

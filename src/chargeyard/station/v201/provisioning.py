@@ -1,0 +1,236 @@
+"""OCPP 2.0.1 provisioning (functional block B) besides the boot: the device model on the wire,
+and Reset.
+
+Theory of operation
+-------------------
+The device model (``device_model.py``) decides; this module maps its answers to the messages
+and is the one place that knows their field names:
+
+* GetVariables (B06) and SetVariables (B05) answer item by item, in the order asked, echoing
+  each item's component, variable and attributeType. More items than
+  DeviceDataCtrlr.ItemsPerMessage (instance GetVariables / SetVariables) allows is answered
+  with the CALLERROR OccurrenceConstraintViolation. An accepted value is applied at once
+  (``variable_changed``).
+* GetBaseReport (B07) answers Accepted, EmptyResultSet (nothing to report) or NotSupported (a
+  base not in :attr:`ProvisioningV201.REPORT_BASES`); after an Accepted answer the report goes
+  in NotifyReport requests of at most ItemsPerMessage (instance GetReport) entries each, seqNo
+  counting from 0 and tbc true on all but the last. They are sent even while the registration
+  is Pending (B02.FR.02: asked for by the central system).
+* Reset (B11 idle, B12 with transactions): Immediate stops every transaction at once
+  (triggerReason ResetCommand, stoppedReason ImmediateReset) and reboots; OnIdle reboots now
+  when no transaction runs, else answers Scheduled and reboots when the last one has ended,
+  refusing new sessions meanwhile. The next BootNotification says RemoteReset. With an
+  evseId the reset is that EVSE's only (when its EVSE.AllowReset is true, else Rejected): its
+  transaction stops the same way and it is usable again at once (an EVSE restarts in no time
+  here; the station keeps its connection).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.clock import iso
+from chargeyard.station.model.station import Evse
+from chargeyard.station.v201.device_model import Attribute, Component, ReportBase, Variable
+from chargeyard.station.v201.transactions import TransactionsV201
+
+logger = logging.getLogger(__name__)
+
+_STATION = 0  # the key of a station-wide reset among the scheduled ones
+
+
+class ProvisioningV201(TransactionsV201):
+    """B05-B07 and B11-B12; see the module docstring."""
+
+    REPORT_BASES: ClassVar[frozenset[str]] = frozenset(
+        {"ConfigurationInventory", "FullInventory", "SummaryInventory"}
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Resets waiting for their EVSEs to be idle: EVSE ids, or _STATION for the station.
+        self.scheduled_resets: set[int] = set()
+
+    # -- B05 / B06 ---------------------------------------------------------------------------------
+
+    @on("GetVariables")
+    def get_variables(self, payload: Payload) -> Payload:
+        items = payload["getVariableData"]
+        self._check_items(items, "GetVariables")
+        results = []
+        for item in items:
+            attribute: Attribute = item.get("attributeType", "Actual")
+            variable = item["variable"]
+            found = self.device_model.get(
+                _component(item["component"]), variable["name"], variable.get("instance"), attribute
+            )
+            result: Payload = {
+                "attributeStatus": found.status.value,
+                "attributeType": attribute,
+                "component": item["component"],
+                "variable": variable,
+            }
+            if found.value is not None:
+                result["attributeValue"] = found.value
+            results.append(result)
+        return {"getVariableResult": results}
+
+    @on("SetVariables")
+    def set_variables(self, payload: Payload) -> Payload:
+        items = payload["setVariableData"]
+        self._check_items(items, "SetVariables")
+        results = []
+        for item in items:
+            attribute: Attribute = item.get("attributeType", "Actual")
+            variable = item["variable"]
+            outcome = self.device_model.set(
+                _component(item["component"]),
+                variable["name"],
+                variable.get("instance"),
+                attribute,
+                item["attributeValue"],
+            )
+            result: Payload = {
+                "attributeType": attribute,
+                "attributeStatus": outcome.status.value,
+                "component": item["component"],
+                "variable": variable,
+            }
+            if outcome.reason is not None:
+                result["attributeStatusInfo"] = {"reasonCode": outcome.reason}
+            results.append(result)
+        return {"setVariableResult": results}
+
+    def _check_items(self, items: list[Any], instance: str) -> None:
+        limit = self.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", instance)
+        if limit and len(items) > limit:
+            raise OcppError(
+                ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+                f"{len(items)} items; ItemsPerMessage{instance} is {limit}",
+            )
+
+    # -- B07 ---------------------------------------------------------------------------------------
+
+    @on("GetBaseReport")
+    def get_base_report(self, payload: Payload) -> Payload:
+        base: ReportBase = payload["reportBase"]
+        if base not in self.REPORT_BASES:
+            return {"status": "NotSupported"}
+        selected = self.device_model.report(base)
+        if not selected:
+            return {"status": "EmptyResultSet"}
+        request_id: int = payload["requestId"]
+        self.after_answer(lambda: self.send_report(request_id, selected))
+        return {"status": "Accepted"}
+
+    def send_report(self, request_id: int, selected: list[tuple[Component, Variable]]) -> None:
+        """NotifyReport requests for ``selected``, ItemsPerMessage (GetReport) at a time."""
+        size = max(1, self.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", "GetReport"))
+        chunks = [selected[i : i + size] for i in range(0, len(selected), size)]
+        generated_at = iso(self.clock.now())
+        for seq_no, chunk in enumerate(chunks):
+            report: Payload = {
+                "requestId": request_id,
+                "generatedAt": generated_at,
+                "seqNo": seq_no,
+                "reportData": [report_data(component, variable) for component, variable in chunk],
+            }
+            if seq_no < len(chunks) - 1:
+                report["tbc"] = True
+            self.call("NotifyReport", report, requested=True)
+
+    # -- B11 / B12 ---------------------------------------------------------------------------------
+
+    @on("Reset")
+    def reset(self, payload: Payload) -> Payload:
+        evse_id: int | None = payload.get("evseId")
+        if evse_id is not None:
+            allowed = self.device_model.get_bool(Component("EVSE", evse=evse_id), "AllowReset")
+            if evse_id not in self.model.evses or not allowed:
+                return {"status": "Rejected"}
+        if payload["type"] == "OnIdle" and self._busy(evse_id):
+            self.scheduled_resets.add(_STATION if evse_id is None else evse_id)  # B12
+            return {"status": "Scheduled"}
+        self.after_answer(lambda: self._reset_now(evse_id))
+        return {"status": "Accepted"}
+
+    def _targets(self, evse_id: int | None) -> list[Evse]:
+        evses = self.model.evses
+        return list(evses.values()) if evse_id is None else [evses[evse_id]]
+
+    def _busy(self, evse_id: int | None) -> bool:
+        return any(evse.transaction is not None for evse in self._targets(evse_id))
+
+    def _reset_now(self, evse_id: int | None) -> None:
+        self.scheduled_resets.discard(_STATION if evse_id is None else evse_id)
+        for evse in self._targets(evse_id):
+            if evse.transaction is not None:
+                self.end_transaction(evse, "ResetCommand", "ImmediateReset")  # B12
+        if evse_id is None:
+            logger.info("%s: reset", self.identity)
+            self.boot_reason = "RemoteReset"
+            self.reboot()
+
+    def on_evse_idle(self, evse: Evse) -> None:
+        super().on_evse_idle(evse)
+        for target in sorted(self.scheduled_resets):
+            if not self._busy(None if target == _STATION else target):
+                self._reset_now(None if target == _STATION else target)
+
+    def accepts_sessions(self, evse: Evse) -> bool:
+        # B12: no new transaction while a reset waits for the running ones to end.
+        pending = _STATION in self.scheduled_resets or evse.id in self.scheduled_resets
+        return not pending and super().accepts_sessions(evse)
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self.scheduled_resets.clear()
+
+
+def _component(wire: Payload) -> Component:
+    evse = wire.get("evse") or {}
+    return Component(wire["name"], wire.get("instance"), evse.get("id"), evse.get("connectorId"))
+
+
+def _component_wire(component: Component) -> Payload:
+    wire: Payload = {"name": component.name}
+    if component.instance is not None:
+        wire["instance"] = component.instance
+    if component.evse is not None:
+        wire["evse"] = {"id": component.evse}
+        if component.connector is not None:
+            wire["evse"]["connectorId"] = component.connector
+    return wire
+
+
+def report_data(component: Component, variable: Variable) -> Payload:
+    """ReportDataType of one variable (NotifyReport, B07)."""
+    attributes = []
+    for attribute in variable.attributes:
+        entry: Payload = {"type": attribute}
+        if variable.mutability != "WriteOnly":
+            entry["value"] = variable.read(attribute)
+        entry["mutability"] = variable.mutability
+        entry["persistent"] = variable.persistent
+        entry["constant"] = variable.constant
+        attributes.append(entry)
+    characteristics: Payload = {"dataType": variable.data_type, "supportsMonitoring": False}
+    if variable.unit is not None:
+        characteristics["unit"] = variable.unit
+    if variable.min_limit is not None:
+        characteristics["minLimit"] = variable.min_limit
+    if variable.max_limit is not None:
+        characteristics["maxLimit"] = variable.max_limit
+    if variable.values_list:
+        characteristics["valuesList"] = ",".join(variable.values_list)
+    wire_variable: Payload = {"name": variable.name}
+    if variable.instance is not None:
+        wire_variable["instance"] = variable.instance
+    return {
+        "component": _component_wire(component),
+        "variable": wire_variable,
+        "variableAttribute": attributes,
+        "variableCharacteristics": characteristics,
+    }

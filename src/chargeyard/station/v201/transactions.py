@@ -1,0 +1,262 @@
+"""OCPP 2.0.1 transactions (functional block E) driven by the physical verbs of a station, with
+the meter values sampled while they run (J02).
+
+The gateway's verbs (``plug``, ``unplug``, ``ev_suspend``, ``start_transaction``...) change an
+EVSE's session and hand it to ``transaction_events.py``, which decides what starts, stops and
+is reported (TxStartPoint / TxStopPoint, E01-E10) and queues the TransactionEvents.
+Authorization of a presented token is ``authorization.py``'s (C), remote start and stop
+``control.py``'s (F).
+
+While a transaction runs, a timer per EVSE brings the meter and the EV up to date, lets the
+charging state follow (SuspendedEV when the EV is full: ChargingStateChanged) and sends
+Updated(MeterValuePeriodic) with SampledDataCtrlr.TxUpdatedMeasurands every TxUpdatedInterval
+(J02); TxEndedMeasurands are sampled every TxEndedInterval for the Ended event. A change of
+the interval applies at once. After a reboot, transactions that were running end (PowerLoss).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Evse
+from chargeyard.station.v201.device_model import Component, Variable
+from chargeyard.station.v201.transaction_events import (
+    RUNNING,
+    STOP_TRIGGERS,
+    TransactionEventsV201,
+)
+
+logger = logging.getLogger(__name__)
+
+_S = ConnectorStatus
+_IDLE_TICK_S = 60
+
+
+class TransactionsV201(TransactionEventsV201):
+    """E physical events and J02 sampling; see the module docstring."""
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None:
+        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it."""
+        connector = self.model.connector(evse_id, connector_id)
+        evse = self.model.evses[evse_id]
+        if connector.cable_plugged or evse.plugged_connector() is not None:
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"EVSE {evse_id} already has a cable in")
+        if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"connector is {connector.status.value}")
+        self.advance()
+        connector.cable_plugged = connector.locked = True
+        evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
+        self.timers.cancel(f"ev_connection_timeout:{evse_id}")
+        session = self.session(evse)
+        session.fresh_plug = True
+        if evse.transaction is not None and evse.transaction.connector_id == 0:
+            evse.transaction.connector_id = connector_id  # started before the cable (E03)
+        self.evaluate(evse, "CablePluggedIn")
+        self.wake()
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The driver removes the cable (E09 / E10)."""
+        connector = self.model.connector(evse_id, connector_id)
+        if not connector.cable_plugged:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "no cable is plugged in")
+        evse = self.model.evses[evse_id]
+        self.advance()
+        connector.cable_plugged = connector.locked = False
+        evse.ev = None
+        session = self.session(evse)
+        running = evse.transaction is not None and evse.transaction.phase in RUNNING
+        # E09: the transaction ends with the cable (unless the driver ended it already and
+        # only TxStopPoint EVConnected kept it: then it ends as the driver said, E06).
+        stop = self.device_model.get_bool("TxCtrlr", "StopTxOnEVSideDisconnect", None, True)
+        if running and stop and session.deauthorized is None:
+            session.force_end = ("EVCommunicationLost", "EVDisconnected")
+        self.evaluate(evse, "EVCommunicationLost")
+        self.wake()
+
+    def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
+        """Authorize on the station's own authority (a free-vend button, a local operator)."""
+        self.authorize_session(self.model.evses[evse_id], IdToken(id_token, type), None)
+        self.wake()
+
+    def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
+        """End the EVSE's transaction now, whatever TxStopPoint says (a ReasonEnumType)."""
+        evse = self.model.evses[evse_id]
+        if evse.transaction is None or evse.transaction.phase not in RUNNING:
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
+        self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
+        self.wake()
+
+    def ev_suspend(self, evse_id: int = 1) -> None:
+        """The EV stops requesting energy (SuspendedEV)."""
+        self._set_ev_requesting(evse_id, False)
+
+    def ev_resume(self, evse_id: int = 1) -> None:
+        self._set_ev_requesting(evse_id, True)
+
+    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
+        """The power available to the EVSE changes (None: back to its rating)."""
+        self.advance()
+        self.model.evses[evse_id].power_update_w = watts
+        self.update_charging_status(self.model.evses[evse_id])
+        self.wake()
+
+    def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
+        evse = self.model.evses[evse_id]
+        if evse.ev is None:
+            raise OcppError(ErrorKind.GENERIC_ERROR, f"no EV on EVSE {evse_id}")
+        self.advance()
+        evse.ev.requesting = requesting
+        self.evaluate(evse, None)
+        self.wake()
+
+    def evse_for_new_session(
+        self, evse_id: int | None, token: IdToken | None = None, *, tentative: bool = False
+    ) -> Evse | None:
+        """The EVSE a new session would use: the one named, else one a cable waits in, else
+        the first free one; None when there is none (or ``evse_id`` is unknown). With a
+        ``token``, only EVSEs its reservations allow (``may_start_session``, H)."""
+        if evse_id is not None and evse_id not in self.model.evses:
+            return None
+        candidates = (
+            [self.model.evses[evse_id]] if evse_id is not None else list(self.model.evses.values())
+        )
+        free = [
+            evse
+            for evse in candidates
+            if self.is_free_for_session(evse)
+            and (token is None or self.may_start_session(evse, token, None, tentative=tentative))
+        ]
+        waiting = [evse for evse in free if evse.plugged_connector() is not None]
+        chosen = waiting or free
+        return chosen[0] if chosen else None
+
+    def is_free_for_session(self, evse: Evse) -> bool:
+        """No authorization is given or asked on ``evse``, a transaction there (if any) waits
+        for one, and the EVSE accepts sessions (``accepts_sessions``)."""
+        session = self.sessions.get(evse.id)
+        if session is not None and (
+            session.authorized or session.authorizing or session.deauthorized is not None
+        ):
+            return False
+        return self.accepts_sessions(evse)
+
+    # -- what changes a session -----------------------------------------------------------------
+
+    def authorize_session(
+        self,
+        evse: Evse,
+        token: IdToken,
+        info: IdTokenInfo | None,
+        trigger: str = "Authorized",
+        *,
+        remote_start_id: int | None = None,
+        charging_profile: Payload | None = None,
+    ) -> None:
+        """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
+        cable comes (E03)."""
+        self.advance()
+        session = self.session(evse)
+        session.token, session.info = token, info
+        session.authorized, session.authorizing = True, False
+        session.deauthorized = session.stop_token = None
+        session.token_pending = True
+        if remote_start_id is not None:
+            session.remote_start_id, session.remote_pending = remote_start_id, True
+        session.charging_profile = charging_profile
+        if evse.plugged_connector() is not None:
+            # A driver who authorizes with the cable in is connected now.
+            session.fresh_plug = True
+        else:
+            timeout = self.device_model.get_int("TxCtrlr", "EVConnectionTimeOut", default=60)
+            if timeout > 0:
+                self.timers.set(
+                    f"ev_connection_timeout:{evse.id}",
+                    self.clock.monotonic() + timeout,
+                    lambda: self._ev_connection_timed_out(evse),
+                )
+        if evse.transaction is not None:
+            self._bind_token(evse, evse.transaction, session)
+        self.evaluate(evse, trigger)
+
+    def end_transaction(self, evse: Evse, trigger: str, reason: str) -> None:
+        """The station ends the EVSE's transaction itself (reset, fault, operator)."""
+        if evse.transaction is None:
+            return
+        self.advance()
+        self.session(evse).force_end = (trigger, reason)
+        self.evaluate(evse, trigger)
+
+    def _ev_connection_timed_out(self, evse: Evse) -> None:
+        session = self.sessions.get(evse.id)
+        if session is None or not session.authorized or evse.plugged_connector() is not None:
+            return
+        logger.info("%s: no cable within EVConnectionTimeOut on EVSE %d", self.identity, evse.id)
+        self.deauthorize(evse, "EVConnectTimeout", "Timeout")
+
+    def update_charging_status(self, evse: Evse) -> None:
+        self.advance()
+        self.evaluate(evse, None)
+
+    def on_transaction_started(self, evse: Evse) -> None:
+        super().on_transaction_started(evse)
+        self._schedule_tick(evse)
+        self._schedule_ended_sample(evse)
+
+    def _schedule_tick(self, evse: Evse) -> None:
+        interval = self.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60)
+        self.timers.set(
+            f"charging:{evse.id}",
+            self.clock.monotonic() + (interval if interval > 0 else _IDLE_TICK_S),
+            lambda: self._tick(evse),
+        )
+
+    def _tick(self, evse: Evse) -> None:
+        if evse.transaction is None:
+            return
+        self.advance()
+        self.evaluate(evse, None)
+        if evse.transaction is None:
+            return
+        if self.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60) > 0:
+            self.send_transaction_update(
+                evse,
+                "MeterValuePeriodic",
+                ("SampledDataCtrlr", "TxUpdatedMeasurands"),
+                "Sample.Periodic",
+            )
+        self._schedule_tick(evse)
+
+    def _schedule_ended_sample(self, evse: Evse) -> None:
+        interval = self.device_model.get_int("SampledDataCtrlr", "TxEndedInterval")
+        if interval > 0:
+            at = self.clock.monotonic() + interval
+            self.timers.set(f"tx_ended_sample:{evse.id}", at, lambda: self._ended_sample(evse))
+
+    def _ended_sample(self, evse: Evse) -> None:
+        if evse.transaction is None:
+            return
+        self.advance()
+        readings = self.readings(evse, "SampledDataCtrlr", "TxEndedMeasurands", "Sample.Periodic")
+        self.session(evse).ended_samples.append((self.clock.now(), readings))
+        self._schedule_ended_sample(evse)
+
+    def variable_changed(self, component: Component, variable: Variable) -> None:
+        super().variable_changed(component, variable)
+        if component.name == "SampledDataCtrlr" and variable.name == "TxUpdatedInterval":
+            for evse in self.model.evses.values():
+                if evse.transaction is not None:
+                    self._schedule_tick(evse)  # J02: the new interval counts from now
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        # The station went down with transactions running: they end now (reason PowerLoss).
+        for evse in self.model.evses.values():
+            if evse.transaction is not None and evse.transaction.phase in RUNNING:
+                self.end_transaction(evse, "AbnormalCondition", "PowerLoss")
+        self.sessions.clear()

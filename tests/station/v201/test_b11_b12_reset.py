@@ -1,0 +1,124 @@
+"""OCPP 2.0.1 B11 / B12: Reset without and with transactions, of the station or one EVSE."""
+
+from __future__ import annotations
+
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.v201 import StationV201
+from chargeyard.station.v201.device_model import Component
+from tests.station.harness import Link
+from tests.station.v201.conftest import make_link, make_station
+from tests.station.v201.support import events, statuses
+
+
+def _charging(link: Link, evse_id: int = 1, token: str = "TAG-1") -> StationV201:
+    station = link.station
+    assert isinstance(station, StationV201)
+    station.plug(evse_id, 1)
+    station.present_id_token(token, evse_id)
+    link.pump()
+    return station
+
+
+def test_b11_reset_immediate_without_transaction_reboots_with_remote_reset(online: Link) -> None:
+    assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
+    assert online.csms.actions() == []  # the answer first; the reboot follows it
+    online.follow_station()  # what the runtime does when the station wakes it
+    assert not online.up
+    online.run_for(5)  # core.reboot: back after 5 s
+    assert online.csms.actions() == ["BootNotification", "StatusNotification"]
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    online.csms.clear()
+    online.station.reboot()  # a power cut later: a plain power-up again
+    online.follow_station()
+    online.run_for(6)
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "PowerUp"
+
+
+def test_b11_reset_on_idle_without_transaction_is_accepted(online: Link) -> None:
+    assert online.call_station("Reset", {"type": "OnIdle"}) == {"status": "Accepted"}
+    online.follow_station()
+    online.run_for(6)
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+
+
+def test_b12_reset_on_idle_waits_for_the_transaction_to_end(online: Link) -> None:
+    station = _charging(online)
+    online.csms.clear()
+    assert online.call_station("Reset", {"type": "OnIdle"}) == {"status": "Scheduled"}
+    online.run_for(120)
+    assert online.up
+    assert "BootNotification" not in online.csms.actions()
+    station.present_id_token("TAG-1")  # the driver stops
+    online.pump()
+    assert events(online)[-1]["eventType"] == "Ended"
+    assert events(online)[-1]["transactionInfo"]["stoppedReason"] == "Local"
+    online.follow_station()
+    online.run_for(6)
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+
+
+def test_b12_reset_immediate_ends_transactions_with_immediate_reset(online: Link) -> None:
+    _charging(online)
+    online.csms.clear()
+    assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
+    ended = events(online)[-1]
+    assert (ended["eventType"], ended["triggerReason"]) == ("Ended", "ResetCommand")
+    assert ended["transactionInfo"]["stoppedReason"] == "ImmediateReset"
+    online.follow_station()
+    online.run_for(6)
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    # The cable is still in after the reboot: the connector says so.
+    assert statuses(online)[-1] == (1, 1, "Occupied")
+
+
+def test_b12_reset_of_one_evse_leaves_the_other_charging(clock: ManualClock) -> None:
+    station = make_station(clock, "alfen-eve-double-pro-line")
+    link = make_link(station, clock)
+    link.connect()
+    _charging(link, 1, "TAG-1")
+    _charging(link, 2, "TAG-2")
+    link.csms.clear()
+    assert link.call_station("Reset", {"type": "Immediate", "evseId": 2}) == {"status": "Accepted"}
+    ended = events(link)
+    assert [(e["eventType"], e["transactionInfo"]["stoppedReason"]) for e in ended] == [
+        ("Ended", "ImmediateReset")
+    ]
+    assert station.model.evses[1].transaction is not None
+    link.follow_station()
+    link.run_for(6)
+    assert link.up
+    assert "BootNotification" not in link.csms.actions()
+
+
+def test_b11_reset_of_an_unknown_evse_or_one_that_may_not_is_rejected(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    assert online.call_station("Reset", {"type": "OnIdle", "evseId": 7}) == {"status": "Rejected"}
+    station.device_model.write(Component("EVSE", evse=1), "AllowReset", "false")
+    assert online.call_station("Reset", {"type": "OnIdle", "evseId": 1}) == {"status": "Rejected"}
+
+
+def test_b12_no_new_session_while_a_reset_is_scheduled(clock: ManualClock) -> None:
+    station = make_station(clock, "alfen-eve-double-pro-line")
+    link = make_link(station, clock)
+    link.connect()
+    _charging(link, 1)
+    assert link.call_station("Reset", {"type": "OnIdle"}) == {"status": "Scheduled"}
+    assert station.evse_for_new_session(2) is None
+
+
+def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None:
+    _charging(online)
+    online.csms.clear()
+    online.station.reboot()
+    online.follow_station()
+    online.run_for(6)
+    assert online.csms.actions()[:3] == [
+        "BootNotification",
+        "StatusNotification",
+        "TransactionEvent",
+    ]
+    [ended] = events(online)
+    assert (ended["eventType"], ended["triggerReason"]) == ("Ended", "AbnormalCondition")
+    assert ended["transactionInfo"]["stoppedReason"] == "PowerLoss"
+    assert ended["offline"] is True  # decided at power-on, before the connection is back

@@ -138,6 +138,7 @@ class SimulatedStation(ActionHandlers):
         self._session: Session | None = None
         self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
         self._after_answer: list[Callable[[], None]] = []
+        self._soon_count = 0
         # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
         self._accepted_since_boot = False
 
@@ -232,6 +233,12 @@ class SimulatedStation(ActionHandlers):
         self._continuations[unique_id] = (on_result, on_error)
         self.wake()
         return True
+
+    def soon(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on the next tick, never inside the current call."""
+        self._soon_count += 1
+        self.timers.set(f"soon:{self._soon_count}", self.clock.monotonic(), work)
+        self.wake()
 
     def after_answer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the answer to the request being handled is queued to send."""

@@ -120,3 +120,18 @@ def test_transaction_messages_wait_offline_and_arrive_in_order(
     transaction_actions = [a for a in actions if a != "StatusNotification"]
     assert transaction_actions == ["StartTransaction"] + ["MeterValues"] * 10 + ["StopTransaction"]
     assert online.csms.payloads("StopTransaction")[0]["transactionId"] == 1
+
+
+def test_a_tag_waiting_for_its_cable_is_forgotten_by_a_reboot(
+    online: Link, station: StationV16
+) -> None:
+    station.present_id_token("TAG-1")
+    online.pump()
+    assert statuses(online)[-1] == (1, "Preparing")
+    station.reboot(delay_s=5)
+    online.run_for(10)
+    online.csms.clear()
+    station.plug(1, 1)
+    online.pump()
+    assert "StartTransaction" not in online.csms.actions()
+    assert statuses(online) == [(1, "Preparing")]

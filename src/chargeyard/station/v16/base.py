@@ -22,7 +22,7 @@ from chargeyard.station.clock import Clock, iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.authorization import AuthorizationPolicy, IdToken, IdTokenInfo
-from chargeyard.station.model.meter import ElectricalSpec, SampledValue, sample
+from chargeyard.station.model.meter import ReadingContext, SampledValue
 from chargeyard.station.model.smart_charging import OCPP16_RULES
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Connector, Evse, StationModel
@@ -54,7 +54,7 @@ class StationV16Base(SimulatedStation):
         super().__init__(identity, **kwargs)
         self.template = template
         self.serial_number = serial_number
-        self.io: StationIO = io or UnavailableIO()
+        self.io: StationIO = io or UnavailableIO(schedule=self.soon)
         self.model = StationModel.build(identity, template, energy_wh=energy_wh)
         # Profiles are kept per EVSE; the Smart Charging profile maps 1.6 connector numbers
         # onto EVSEs (connector 0 stays 0, the whole station).
@@ -222,23 +222,10 @@ class StationV16Base(SimulatedStation):
 
     # -- meter readings -------------------------------------------------------------------------
 
-    def readings(self, evse: Evse, measurands_key: str, context: str) -> list[SampledValue]:
+    def readings(
+        self, evse: Evse, measurands_key: str, context: ReadingContext
+    ) -> list[SampledValue]:
         """Sample ``evse``'s meter for the measurands a configuration key lists."""
-        soc = evse.ev.soc if evse.ev is not None else None
-        phases = evse.electrical.phases
-        if evse.ev is not None and evse.electrical.current_type == "AC":
-            phases = min(phases, evse.ev.profile.ac_phases)
-        spec = ElectricalSpec(
-            current_type=evse.electrical.current_type,
-            phases=phases,
-            nominal_voltage=evse.electrical.nominal_voltage,
-        )
-        return sample(
-            evse.meter,
-            measurands=self.config.get_list(measurands_key),
-            spec=spec,
-            soc=soc,
-            context=context,  # type: ignore[arg-type]
-            phases_wanted=True,
-            offered_w=self.model.limit_w(evse, self.clock.now()),
+        return self.model.sample(
+            evse, self.config.get_list(measurands_key), context, self.clock.now()
         )

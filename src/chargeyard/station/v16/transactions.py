@@ -34,11 +34,10 @@ from chargeyard.station.model.authorization import (
     Verdict,
     decide_local,
     id_tag_info_from_ocpp16,
-    may_stop,
     remember,
 )
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
-from chargeyard.station.model.meter import SampledValue, to_ocpp16_sampled_value
+from chargeyard.station.model.meter import ReadingContext, SampledValue, to_ocpp16_sampled_value
 from chargeyard.station.model.smart_charging import profile_from_ocpp16
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
@@ -120,7 +119,7 @@ class TransactionsV16(StationV16Base):
     def present_id_token(self, id_tag: str, evse_id: int | None = None) -> None:
         """The driver holds a card to the reader (of ``evse_id``, or of the station)."""
         token = IdToken(id_tag)
-        running = self._transaction_to_stop_by(token, evse_id)
+        running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
         if running is not None:
             self._stop_by_token(running, token)
             return
@@ -231,6 +230,12 @@ class TransactionsV16(StationV16Base):
                 self.clock.monotonic() + timeout,
                 lambda: self._connection_timed_out(evse),
             )
+
+    def on_power_on(self) -> None:
+        # A tag that was waiting for its cable is forgotten with the power (its
+        # ConnectionTimeOut timer went with the reboot too).
+        self._waiting.clear()
+        super().on_power_on()
 
     def _connection_timed_out(self, evse: Evse) -> None:
         # Section 9.1 ConnectionTimeOut: the incipient transaction is cancelled (B1).
@@ -385,13 +390,7 @@ class TransactionsV16(StationV16Base):
         connector = evse.connectors[transaction.connector_id]
         if not connector.cable_plugged or connector.status in (_S.FAULTED, _S.UNAVAILABLE):
             return
-        if self.model.limit_w(evse, self.clock.now()) <= 0:
-            target = _S.SUSPENDED_EVSE
-        elif evse.ev is None or evse.ev.demand_w(evse.electrical.current_type) <= 0:
-            target = _S.SUSPENDED_EV
-        else:
-            target = _S.CHARGING
-        self.set_status(connector, target)
+        self.set_status(connector, self.model.energy_status(evse, self.clock.now()))
 
     def configuration_changed(self, key: str, value: str) -> None:
         super().configuration_changed(key, value)
@@ -419,7 +418,7 @@ class TransactionsV16(StationV16Base):
             self.send_meter_values(evse, "Sample.Periodic", "MeterValuesSampledData")
         self._schedule_charging_tick(evse)
 
-    def send_meter_values(self, evse: Evse, context: str, measurands_key: str) -> None:
+    def send_meter_values(self, evse: Evse, context: ReadingContext, measurands_key: str) -> None:
         """MeterValues.req for ``evse``: through the transaction queue when a transaction
         runs (section 4.7), else directly (and dropped while offline)."""
         now = self.clock.now()
@@ -532,20 +531,6 @@ class TransactionsV16(StationV16Base):
             if connector is not None and connector.status in (_S.PREPARING, _S.RESERVED):
                 return evse
         return free[0] if free else None
-
-    def _transaction_to_stop_by(self, token: IdToken, evse_id: int | None) -> Transaction | None:
-        for transaction in self.model.transactions():
-            if evse_id is not None and transaction.evse_id != evse_id:
-                continue
-            if transaction.phase not in _RUNNING or transaction.id_token is None:
-                continue
-            started_parent = (
-                transaction.id_token_info.group_id if transaction.id_token_info else None
-            )
-            info = self.model.local_list.get(token) or self.model.cache.get(token, self.clock.now())
-            if may_stop(transaction.id_token, started_parent, token, info):
-                return transaction
-        return None
 
     def _stop_by_token(self, transaction: Transaction, token: IdToken) -> None:
         self.advance()

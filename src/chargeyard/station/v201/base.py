@@ -70,7 +70,7 @@ class StationV201Base(SimulatedStation):
         super().__init__(identity, **kwargs)
         self.template = template
         self.serial_number = serial_number
-        self.io: StationIO = io or UnavailableIO()
+        self.io: StationIO = io or UnavailableIO(schedule=self.soon)
         self.model = StationModel.build(identity, template, energy_wh=energy_wh)
         self.model.profiles.rules = OCPP201_RULES
         self.model.profiles.evse_count = len(template.evses)

@@ -32,12 +32,12 @@ def test_b07_get_base_report_full_inventory_notify_report_tbc(online: Link) -> N
     assert answer == {"status": "Accepted"}
     # Every variable, ItemsPerMessage(GetReport) = 20 per NotifyReport, the last without tbc.
     everything = list(online.station.device_model.items())  # type: ignore[attr-defined]
-    assert len(everything) == 79
+    assert len(everything) == 80  # with SmartChargingCtrlr.LimitChangeSignificance (K)
     assert [(r["requestId"], r["seqNo"], r.get("tbc"), len(r["reportData"])) for r in reports] == [
         (7, 0, True, 20),
         (7, 1, True, 20),
         (7, 2, True, 20),
-        (7, 3, None, 19),
+        (7, 3, None, 20),
     ]
     assert {r["generatedAt"] for r in reports} == {ts()}
     assert reports[0]["reportData"][0] == {

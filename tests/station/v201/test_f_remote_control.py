@@ -134,8 +134,9 @@ def test_f01_a_tx_profile_of_the_remote_start_limits_the_transaction(online: Lin
         "chargingSchedule": [
             {
                 "id": 1,
-                "chargingRateUnit": "W",
-                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 3680.0}],
+                # SmartChargingCtrlr.RateUnit of this wallbox is A only (K01.FR.26): 16 A x 230 V
+                "chargingRateUnit": "A",
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
             }
         ],
     }

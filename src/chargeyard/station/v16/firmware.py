@@ -27,7 +27,7 @@ UpdateFirmware (5.19), the statuses of :data:`FIRMWARE_MOVES`::
 * 5.19 calls it good practice "to first reboot the Charge Point to check the new firmware is
   booting and able to connect to the Central System, before sending the status: Installed":
   Installed is sent once, after the Accepted BootNotification that carries the new version.
-* A firmware image is valid by :func:`firmware_image_version`.
+* A firmware image is valid by :func:`~chargeyard.station.maintenance.firmware_image_version`.
 * A newer UpdateFirmware replaces one under way (1.6 has no way to refuse it). A reboot that is
   not the installation's (a Reset, a power cut) interrupts the update: it starts over after the
   next Accepted boot, as a charger that keeps its pending update across a power cycle.
@@ -36,11 +36,12 @@ GetDiagnostics (5.9): the answer names the file, ``<identity>-diagnostics-<UTC t
 Uploading -> upload, with retries -> Uploaded | UploadFailed (then Idle), :data:`DIAGNOSTICS_MOVES`.
 "Format of the diagnostics file is not prescribed" (5.9): ours is text, made by
 :meth:`FirmwareManagementV16.diagnostics_file`: the station's identity, template, firmware,
-statuses, running transactions and configuration, then its log, the last :attr:`log_size` OCPP
-frames it sent and received and the transfer events, limited to startTime..stopTime. Only a
-window that cannot hold anything (stopTime before startTime) is answered without a fileName
-(5.9: "If no diagnostics file is available, then GetDiagnostics.conf SHALL NOT contain a file
-name"). A newer GetDiagnostics replaces the upload under way; a reboot abandons it.
+statuses, running transactions and configuration, then its log (``maintenance.FrameLogging``),
+the last :attr:`log_size` OCPP frames it sent and received and the transfer events, limited to
+startTime..stopTime. Only a window that cannot hold anything (stopTime before startTime) is
+answered without a fileName (5.9: "If no diagnostics file is available, then
+GetDiagnostics.conf SHALL NOT contain a file name"). A newer GetDiagnostics replaces the upload
+under way; a reboot abandons it.
 
 ``firmware_status`` / ``diagnostics_status`` are what TriggerMessage (5.17) must report: the
 step under way, and Idle once nothing is, for 4.4 and 4.5 allow Idle only "when it is not busy".
@@ -49,28 +50,32 @@ Idle is never sent unprompted.
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import re
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import Payload, on
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
-from chargeyard.station.model.states import ConnectorStatus, IllegalTransition
+from chargeyard.station.maintenance import (
+    FrameLogging,
+    check_status_move,
+    file_safe,
+    firmware_image_version,
+    optional_time,
+    parse_time,
+    retry_policy,
+    when,
+    without_credentials,
+)
+from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
 from chargeyard.station.v16.base import StationV16Base
 
-logger = logging.getLogger(__name__)
+__all__ = ["DIAGNOSTICS_MOVES", "FIRMWARE_MOVES", "FirmwareManagementV16", "firmware_image_version"]
 
-DEFAULT_RETRIES = 3
-DEFAULT_RETRY_INTERVAL_S = 60
 # A downloaded image looks again whether the transactions have ended when one ends (the
 # transaction_ended hook), and at least this often.
 INSTALL_POLL_S = 60
@@ -114,26 +119,24 @@ class _FirmwareUpdate:
     rebooting: bool = False  # installed; Installed follows the boot
 
 
-class FirmwareManagementV16(StationV16Base):
+class FirmwareManagementV16(FrameLogging, StationV16Base):
     """UpdateFirmware and GetDiagnostics; see the module docstring."""
 
     firmware_install_s: float = 10.0  # from Installing to the reboot
-    log_size: int = 32  # OCPP frames and events kept for the diagnostics file
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._update: _FirmwareUpdate | None = None
         self._upload: Retrying[None] | None = None
         self._held: set[int] = set()  # connectors made Unavailable while an install waits
-        self._log: deque[tuple[datetime, str, str | bytes]] = deque(maxlen=self.log_size)
 
     # -- UpdateFirmware (5.19) ------------------------------------------------------------------
 
     @on("UpdateFirmware")
     def update_firmware(self, payload: Payload) -> Payload:
-        attempts, interval_s = _retry_policy(payload)
+        attempts, interval_s = retry_policy(payload)
         update = _FirmwareUpdate(
-            payload["location"], _parse_time(payload["retrieveDate"]), attempts, interval_s
+            payload["location"], parse_time(payload["retrieveDate"]), attempts, interval_s
         )
 
         def begin() -> None:
@@ -156,7 +159,7 @@ class FirmwareManagementV16(StationV16Base):
         if self._update is not update:
             return
         self._firmware_step("Downloading")
-        self.note(f"firmware: downloading {_without_credentials(update.location)}")
+        self.note(f"firmware: downloading {without_credentials(update.location)}")
         update.transfer = Retrying(
             self.timers,
             self.clock,
@@ -240,7 +243,7 @@ class FirmwareManagementV16(StationV16Base):
         self._end_update()
 
     def _firmware_step(self, status: str) -> None:
-        _check_move("firmware status", FIRMWARE_MOVES, self.firmware_status, status)
+        check_status_move("firmware status", FIRMWARE_MOVES, self.firmware_status, status)
         self.firmware_status = status
         if status != "Idle":  # 4.5: Idle only in answer to TriggerMessage
             self.call("FirmwareStatusNotification", {"status": status})
@@ -263,20 +266,20 @@ class FirmwareManagementV16(StationV16Base):
 
     @on("GetDiagnostics")
     def get_diagnostics(self, payload: Payload) -> Payload:
-        start = _optional_time(payload.get("startTime"))
-        stop = _optional_time(payload.get("stopTime"))
+        start = optional_time(payload.get("startTime"))
+        stop = optional_time(payload.get("stopTime"))
         if start is not None and stop is not None and stop < start:
             return {}  # nothing can be in that window: no file (5.9)
         self._abandon_upload()
         now = self.clock.now()
-        file_name = f"{_file_safe(self.identity)[:200]}-diagnostics-{now:%Y%m%dT%H%M%SZ}.log"
+        file_name = f"{file_safe(self.identity)[:200]}-diagnostics-{now:%Y%m%dT%H%M%SZ}.log"
         location = payload["location"]
-        attempts, interval_s = _retry_policy(payload)
+        attempts, interval_s = retry_policy(payload)
 
         def upload() -> None:
             content = self.diagnostics_file(start, stop)
             self._diagnostics_step("Uploading")
-            self.note(f"diagnostics: uploading {file_name} to {_without_credentials(location)}")
+            self.note(f"diagnostics: uploading {file_name} to {without_credentials(location)}")
             self._upload = Retrying(
                 self.timers,
                 self.clock,
@@ -311,7 +314,7 @@ class FirmwareManagementV16(StationV16Base):
             self._diagnostics_step("Idle")
 
     def _diagnostics_step(self, status: str) -> None:
-        _check_move("diagnostics status", DIAGNOSTICS_MOVES, self.diagnostics_status, status)
+        check_status_move("diagnostics status", DIAGNOSTICS_MOVES, self.diagnostics_status, status)
         self.diagnostics_status = status
         if status != "Idle":  # 4.4: Idle only in answer to TriggerMessage
             self.call("DiagnosticsStatusNotification", {"status": status})
@@ -325,7 +328,7 @@ class FirmwareManagementV16(StationV16Base):
             "chargeyard diagnostics (OCPP 1.6)",
             f"station: {self.identity}",
             f"generated: {iso(self.clock.now())}",
-            f"period: {_when(start)} .. {_when(stop)}",
+            f"period: {when(start)} .. {when(stop)}",
             f"template: {template.id} ({template.vendor} {template.model})",
             f"firmware: {self.model.firmware_version}",
             f"serial number: {self.serial_number or '-'}",
@@ -356,31 +359,10 @@ class FirmwareManagementV16(StationV16Base):
         for entry in self.config.report(None).get("configurationKey", []):
             readonly = " (read-only)" if entry["readonly"] else ""
             lines.append(f"{entry['key']} = {entry['value']}{readonly}")
-        lines += ["", f"[log] the last {self.log_size} OCPP frames and events"]
-        for at, marker, text in self._log:
-            if (start is None or at >= start) and (stop is None or at <= stop):
-                shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-                lines.append(f"{iso(at)} {marker} {shown}")
+        lines += ["", *self.frame_log.section(start, stop)]
         return ("\n".join(lines) + "\n").encode()
 
-    # -- the log, and what reboots and boots do -------------------------------------------------
-
-    def note(self, event: str) -> None:
-        """Put an event in the station's log (the diagnostics file shows it)."""
-        logger.info("%s: %s", self.identity, event)
-        self._log.append((self.clock.now(), "--", event))
-
-    def receive(self, data: str | bytes) -> None:
-        if self.connected:
-            self._log.append((self.clock.now(), "<<", data))
-        super().receive(data)
-
-    def data_to_send(self) -> list[bytes]:
-        frames = super().data_to_send()
-        if frames:
-            now = self.clock.now()
-            self._log.extend((now, ">>", frame) for frame in frames)
-        return frames
+    # -- what reboots and boots do ---------------------------------------------------------------
 
     def reboot(self, delay_s: float = 5.0) -> None:
         # Transfers under way stop with the power. An update that was not installed yet starts
@@ -410,85 +392,3 @@ class FirmwareManagementV16(StationV16Base):
             self._end_update()
         elif update.transfer is None:
             self._schedule_download(update)
-
-
-# -- the firmware image ---------------------------------------------------------------------------
-
-FIRMWARE_MAGIC = b"chargeyard-firmware"
-_IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")
-_VERSION = re.compile(r"[\x21-\x7e]{1,50}")  # BootNotification firmwareVersion: CiString50Type
-
-
-def firmware_image_version(image: bytes, location: str) -> str | None:
-    """The firmwareVersion an image installs, or None when it cannot be installed.
-
-    The rule of this simulator:
-
-    * an empty image is corrupt;
-    * an image whose first line starts with ``chargeyard-firmware`` declares its version:
-      ``chargeyard-firmware 2.1.0``. Without a version, or with one that is not 1 to 50
-      printable ASCII characters (firmwareVersion is CiString50Type), it is corrupt;
-    * any other image is a vendor's opaque one: the version is the last segment of the
-      location's path without its image suffix (``.../eve-6.2.1.bin`` installs ``eve-6.2.1``),
-      or ``sha256-`` and 12 hex digits of the image when the location names no file.
-    """
-    if not image:
-        return None
-    first_line = image.split(b"\n", 1)[0].rstrip(b"\r")
-    if first_line == FIRMWARE_MAGIC or first_line.startswith(FIRMWARE_MAGIC + b" "):
-        declared = first_line[len(FIRMWARE_MAGIC) :].strip().decode("ascii", "replace")
-        return declared if _VERSION.fullmatch(declared) else None
-    name = unquote(urlsplit(location).path.rsplit("/", 1)[-1])
-    for suffix in _IMAGE_SUFFIXES:
-        if name.lower().endswith(suffix) and len(name) > len(suffix):
-            name = name[: -len(suffix)]
-            break
-    name = "".join(char for char in name if " " <= char <= "~")[:50].strip()
-    return name or f"sha256-{hashlib.sha256(image).hexdigest()[:12]}"
-
-
-# -- helpers --------------------------------------------------------------------------------------
-
-
-def _retry_policy(payload: Payload) -> tuple[int, float]:
-    """(attempts, seconds between them) from a request's retries and retryInterval."""
-    retries = payload.get("retries")
-    interval = payload.get("retryInterval")
-    attempts = 1 + max(0, DEFAULT_RETRIES if retries is None else retries)
-    return attempts, float(max(0, DEFAULT_RETRY_INTERVAL_S if interval is None else interval))
-
-
-def _check_move(
-    machine: str, table: Mapping[str, frozenset[str]], source: str, target: str
-) -> None:
-    if target not in table[source]:
-        raise IllegalTransition(machine, source, target)
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise OcppError(
-            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION, f"not a date-time: {text[:40]}"
-        ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _optional_time(text: str | None) -> datetime | None:
-    return None if text is None else _parse_time(text)
-
-
-def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else iso(moment)
-
-
-def _file_safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
-
-
-def _without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

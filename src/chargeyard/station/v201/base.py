@@ -175,6 +175,26 @@ class StationV201Base(SimulatedStation):
         block any EVSE may be used; ``tentative``: an Authorize answer is still to come."""
         return True
 
+    def expire_reservations(self) -> None:
+        """End the reservations whose expiryDateTime is reached (H04); call before one is
+        used. The reservation block also reports them (ReservationStatusUpdate Expired)."""
+        self.model.reservations.expire(self.clock.now())
+
+    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
+        """Why the chargingProfile of a RequestStartTransaction for ``evse`` cannot be used (a
+        StatusInfoType reasonCode), or None (F01.FR.08-11, K05). The smart charging block
+        checks it."""
+        return None
+
+    def may_reset(self) -> bool:
+        """Whether a Reset may go ahead now (B11/B12); the firmware block says no while it
+        installs (L01)."""
+        return True
+
+    def security_event(self, kind: str, tech_info: str | None = None) -> None:
+        """A security event happened (part 2 "Security events", e.g. FirmwareUpdated): the
+        diagnostics block keeps it in the security log (N01.FR.05)."""
+
     def accepts_sessions(self, evse: Evse) -> bool:
         """Whether a new session may begin on ``evse``: its connectors are operative and not
         faulted. Mixins add conditions (a scheduled reset, B12) calling ``super()``."""

@@ -8,8 +8,10 @@ Theory of operation
   EVConnected, F01). After the answer the token is authorized with triggerReason RemoteStart,
   first by AuthorizeRequest when AuthCtrlr.AuthorizeRemoteStart is true (C05 otherwise: the
   central system vouches for it); the remoteStartId goes in the next TransactionEvent. A
-  chargingProfile must be a TxProfile without a transactionId (F01, K05); it is installed for
-  the transaction. Rejected: an unknown or busy EVSE, an unusable profile.
+  chargingProfile must be a TxProfile without a transactionId (F01.FR.09, F01.FR.11) that the
+  smart charging block would install (``remote_start_profile_refusal``, its reasonCode in
+  statusInfo); it is installed for the transaction. Rejected: an unknown or busy EVSE, an
+  unusable profile.
 * RequestStopTransaction (F03) ends the authorization (triggerReason RemoteStop, stoppedReason
   Remote) after the answer; the transaction ends as TxStopPoint says.
 * TriggerMessage (F06): the message goes after the answer. BootNotification only while not
@@ -80,6 +82,9 @@ class ControlV201(TransactionsV201):
         evse = self.evse_for_new_session(payload.get("evseId"), token)
         if evse is None:
             return {"status": "Rejected"}
+        refusal = None if profile is None else self.remote_start_profile_refusal(evse, profile)
+        if refusal is not None:
+            return {"status": "Rejected", "statusInfo": {"reasonCode": refusal}}
         group = payload.get("groupIdToken")
         info = (
             IdTokenInfo(AuthorizationStatus.ACCEPTED, group_id_token=id_token_from_ocpp201(group))

@@ -145,6 +145,8 @@ class ProvisioningV201(TransactionsV201):
 
     @on("Reset")
     def reset(self, payload: Payload) -> Payload:
+        if not self.may_reset():
+            return {"status": "Rejected"}  # a firmware installation is under way (L01)
         evse_id: int | None = payload.get("evseId")
         if evse_id is not None:
             allowed = self.device_model.get_bool(Component("EVSE", evse=evse_id), "AllowReset")

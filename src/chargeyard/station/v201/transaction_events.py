@@ -296,6 +296,7 @@ class TransactionEventsV201(StationV201Base):
         transaction.remote_start_id = session.remote_start_id
         if session.token is not None and transaction.reservation_id is None:
             group = session.info.group_id if session.info else None
+            self.expire_reservations()  # H04: one that has just expired is not used
             reservation = self.model.reservations.consume(evse.id, session.token, group)
             transaction.reservation_id = reservation.id if reservation else None
         if session.charging_profile is not None:

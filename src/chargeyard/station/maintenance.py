@@ -1,0 +1,190 @@
+"""Remote maintenance that every OCPP version does alike: the station's log, firmware images, and
+the parameters of a file transfer.
+
+Theory of operation
+-------------------
+OCPP 1.6 (Firmware Management: UpdateFirmware, GetDiagnostics) and OCPP 2.0.1 (L01/L02
+UpdateFirmware, N01 GetLog) ask the same things of a station in different words; the words stay
+in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the rest is here:
+
+* :class:`FrameLogging` is a mixin over :class:`~chargeyard.station.core.SimulatedStation` that
+  keeps the last :attr:`FrameLogging.log_size` OCPP frames the station sent and received and
+  the events it :meth:`~FrameLogging.note`\\ s (a download retried, an upload failed), in a
+  :class:`FrameLog`. A diagnostics file (1.6 section 5.9; 2.0.1 N01, "the format of the log
+  file is not prescribed") ends with :meth:`FrameLog.section`.
+* :func:`firmware_image_version` is the simulator's rule for what an image installs.
+* :func:`retry_policy` reads ``retries`` / ``retryInterval``, which both versions' requests
+  carry (1.6 sections 6.29, 6.49; 2.0.1 GetLogRequest, UpdateFirmwareRequest), for
+  :class:`~chargeyard.station.io.Retrying`; the other helpers format times, URLs and names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import deque
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.station.clock import iso
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model.states import IllegalTransition
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RETRIES = 3
+DEFAULT_RETRY_INTERVAL_S = 60
+
+# -- the station's log ----------------------------------------------------------------------------
+
+
+class FrameLog:
+    """The last ``size`` entries: frames sent (``>>``), received (``<<``) and events (``--``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: deque[tuple[datetime, str, str | bytes]] = deque(maxlen=size)
+
+    def note(self, at: datetime, event: str) -> None:
+        self._entries.append((at, "--", event))
+
+    def received(self, at: datetime, frame: str | bytes) -> None:
+        self._entries.append((at, "<<", frame))
+
+    def sent(self, at: datetime, frames: list[bytes]) -> None:
+        self._entries.extend((at, ">>", frame) for frame in frames)
+
+    def section(self, start: datetime | None = None, stop: datetime | None = None) -> list[str]:
+        """The log as a file section: a heading, then the entries between ``start`` and
+        ``stop`` (inclusive; None: unbounded), one per line."""
+        lines = [f"[log] the last {self.size} OCPP frames and events"]
+        for at, marker, text in self._entries:
+            if (start is None or at >= start) and (stop is None or at <= stop):
+                shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+                lines.append(f"{iso(at)} {marker} {shown}")
+        return lines
+
+
+class FrameLogging(SimulatedStation):
+    """A station that keeps its :class:`FrameLog` (``frame_log``) while connected."""
+
+    log_size: int = 32  # OCPP frames and events kept for a diagnostics file
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frame_log = FrameLog(self.log_size)
+
+    def note(self, event: str) -> None:
+        """Put an event in the station's log (a diagnostics file shows it)."""
+        logger.info("%s: %s", self.identity, event)
+        self.frame_log.note(self.clock.now(), event)
+
+    def receive(self, data: str | bytes) -> None:
+        if self.connected:
+            self.frame_log.received(self.clock.now(), data)
+        super().receive(data)
+
+    def data_to_send(self) -> list[bytes]:
+        frames = super().data_to_send()
+        if frames:
+            self.frame_log.sent(self.clock.now(), frames)
+        return frames
+
+
+# -- firmware images ------------------------------------------------------------------------------
+
+FIRMWARE_MAGIC = b"chargeyard-firmware"
+_IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")
+_VERSION = re.compile(r"[\x21-\x7e]{1,50}")  # BootNotification firmwareVersion: CiString50Type
+
+
+def firmware_image_version(image: bytes, location: str) -> str | None:
+    """The firmwareVersion an image installs, or None when it cannot be installed.
+
+    The rule of this simulator:
+
+    * an empty image is corrupt;
+    * an image whose first line starts with ``chargeyard-firmware`` declares its version:
+      ``chargeyard-firmware 2.1.0``. Without a version, or with one that is not 1 to 50
+      printable ASCII characters (firmwareVersion is CiString50Type), it is corrupt;
+    * any other image is a vendor's opaque one: the version is the last segment of the
+      location's path without its image suffix (``.../eve-6.2.1.bin`` installs ``eve-6.2.1``),
+      or ``sha256-`` and 12 hex digits of the image when the location names no file.
+    """
+    if not image:
+        return None
+    first_line = image.split(b"\n", 1)[0].rstrip(b"\r")
+    if first_line == FIRMWARE_MAGIC or first_line.startswith(FIRMWARE_MAGIC + b" "):
+        declared = first_line[len(FIRMWARE_MAGIC) :].strip().decode("ascii", "replace")
+        return declared if _VERSION.fullmatch(declared) else None
+    name = unquote(urlsplit(location).path.rsplit("/", 1)[-1])
+    for suffix in _IMAGE_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+            break
+    name = "".join(char for char in name if " " <= char <= "~")[:50].strip()
+    return name or f"sha256-{hashlib.sha256(image).hexdigest()[:12]}"
+
+
+# -- transfer parameters and formatting -----------------------------------------------------------
+
+
+def retry_policy(payload: Payload) -> tuple[int, float]:
+    """(attempts, seconds between them) from a request's ``retries`` and ``retryInterval``.
+
+    A first try always happens, so ``retries`` 0 is one attempt; without the fields,
+    :data:`DEFAULT_RETRIES` and :data:`DEFAULT_RETRY_INTERVAL_S`.
+    """
+    retries = payload.get("retries")
+    interval = payload.get("retryInterval")
+    attempts = 1 + max(0, DEFAULT_RETRIES if retries is None else retries)
+    return attempts, float(max(0, DEFAULT_RETRY_INTERVAL_S if interval is None else interval))
+
+
+def check_status_move(
+    machine: str, table: Mapping[str, frozenset[str]], source: str, target: str
+) -> None:
+    """Raise :class:`IllegalTransition` unless ``table`` lets ``source`` move to ``target``."""
+    if target not in table[source]:
+        raise IllegalTransition(machine, source, target)
+
+
+def parse_time(text: str) -> datetime:
+    """An OCPP dateTime as aware UTC (one without a zone is read as UTC).
+
+    Raises:
+        OcppError: PropertyConstraintViolation for text that is not a date-time.
+    """
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise OcppError(
+            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION, f"not a date-time: {text[:40]}"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def optional_time(text: str | None) -> datetime | None:
+    return None if text is None else parse_time(text)
+
+
+def when(moment: datetime | None) -> str:
+    """A time for a diagnostics file; ``-`` for none."""
+    return "-" if moment is None else iso(moment)
+
+
+def file_safe(text: str) -> str:
+    """``text`` with every character a file name should not hold replaced by ``_``."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a user and password, for the log."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

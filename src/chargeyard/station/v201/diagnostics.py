@@ -1,0 +1,221 @@
+"""OCPP 2.0.1 diagnostics (functional block N): GetLog (N01) and its LogStatusNotifications.
+
+Theory of operation
+-------------------
+GetLog is answered at once with the name of the file (N01.FR.01); after the answer the file is
+made and uploaded to ``log.remoteLocation`` through the station's
+:class:`~chargeyard.station.io.StationIO`, tried ``1 + retries`` times ``retryInterval``
+seconds apart (:func:`~chargeyard.station.maintenance.retry_policy`). LogStatusNotification
+reports Uploading when it starts (N01.FR.08), then Uploaded (N01.FR.09) or UploadFailure
+(N01.FR.10), each with the GetLog's requestId (N01.FR.07). A newer GetLog cancels the upload
+under way (N01.FR.11): the answer says AcceptedCanceled and the cancelled upload ends with
+LogStatusNotification AcceptedCanceled under its own requestId. A reboot abandons an upload.
+TriggerMessage (``control.py``) reports ``log_status``: Uploading with its requestId while an
+upload runs, else Idle without one (N01.FR.12).
+
+"The format of the log file is not prescribed" (N01): ours is text, ``<identity>-<logType>-<UTC
+time>.log``, made by :meth:`DiagnosticsV201.log_file`:
+
+* DiagnosticsLog (N01.FR.04): the station's identity, template, firmware, registration,
+  firmware and log statuses, its connectors, running transactions and device model, then its
+  log (``maintenance.FrameLogging``), the last frames it sent and received and the events it
+  noted, limited to oldestTimestamp..latestTimestamp;
+* SecurityLog (N01.FR.03): the security events it kept (N01.FR.05, part 2 "Security events":
+  StartupOfTheDevice at each power-on, ResetOrReboot, FirmwareUpdated), limited likewise.
+
+A window that cannot hold anything (latestTimestamp before oldestTimestamp) means no log
+information is available: Rejected, without a filename.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.clock import iso
+from chargeyard.station.io import Retrying
+from chargeyard.station.maintenance import (
+    FrameLogging,
+    file_safe,
+    optional_time,
+    retry_policy,
+    when,
+    without_credentials,
+)
+from chargeyard.station.model.states import STATUS_201
+from chargeyard.station.v201.base import StationV201Base
+
+_UPLOAD_RETRY = "log:retry"
+
+
+class _Upload:
+    """One GetLog under way."""
+
+    def __init__(self, request_id: int) -> None:
+        self.request_id = request_id
+        self.transfer: Retrying[None] | None = None
+
+
+class DiagnosticsV201(FrameLogging, StationV201Base):
+    """GetLog; see the module docstring."""
+
+    security_log_size: int = 64  # security events kept
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._upload: _Upload | None = None
+        self._security_log: deque[tuple[datetime, str, str | None]] = deque(
+            maxlen=self.security_log_size
+        )
+        self.security_event("StartupOfTheDevice")
+
+    # -- N01 ---------------------------------------------------------------------------------------
+
+    @on("GetLog")
+    def get_log(self, payload: Payload) -> Payload:
+        window = payload["log"]
+        oldest = optional_time(window.get("oldestTimestamp"))
+        latest = optional_time(window.get("latestTimestamp"))
+        if oldest is not None and latest is not None and latest < oldest:
+            return {"status": "Rejected"}  # no log information can be in that window
+        log_type: str = payload["logType"]
+        request_id: int = payload["requestId"]
+        location: str = window["remoteLocation"]
+        attempts, interval_s = retry_policy(payload)
+        now = self.clock.now()
+        filename = f"{file_safe(self.identity)[:180]}-{log_type}-{now:%Y%m%dT%H%M%SZ}.log"
+        replaced = self._upload
+        upload = _Upload(request_id)
+
+        def start() -> None:
+            if replaced is not None:
+                self._cancel_upload()  # N01.FR.11
+            content = self.log_file(log_type, oldest, latest)
+            self._upload = upload
+            self._log_step("Uploading", request_id)  # N01.FR.08
+            self.note(f"log: uploading {filename} to {without_credentials(location)}")
+            upload.transfer = Retrying(
+                self.timers,
+                self.clock,
+                _UPLOAD_RETRY,
+                attempts=attempts,
+                interval_s=interval_s,
+                attempt=lambda ok, fail: self.io.upload(
+                    location, filename, content, lambda: ok(None), fail
+                ),
+                on_done=lambda _: self._upload_ended(upload, "Uploaded", "uploaded"),
+                on_failed=lambda reason: self._upload_ended(upload, "UploadFailure", reason),
+                on_retry=lambda tries, reason: self.note(
+                    f"log: upload attempt {tries} of {attempts} failed: {reason}"
+                ),
+            )
+            upload.transfer.start()
+
+        self.after_answer(start)
+        status = "Accepted" if replaced is None else "AcceptedCanceled"
+        return {"status": status, "filename": filename}
+
+    def _upload_ended(self, upload: _Upload, status: str, detail: str) -> None:
+        if self._upload is not upload:
+            return
+        self._upload = None
+        self.note(f"log: {detail}")
+        self._log_step(status, upload.request_id)  # N01.FR.09, N01.FR.10
+        self.log_status, self.log_request_id = "Idle", None  # N01.FR.12
+
+    def _cancel_upload(self) -> None:
+        upload, self._upload = self._upload, None
+        if upload is None:
+            return
+        if upload.transfer is not None:
+            upload.transfer.cancel()
+        self.note(f"log: upload {upload.request_id} cancelled")
+        self._log_step("AcceptedCanceled", upload.request_id)
+        self.log_status, self.log_request_id = "Idle", None
+
+    def _log_step(self, status: str, request_id: int) -> None:
+        self.log_status, self.log_request_id = status, request_id
+        self.call("LogStatusNotification", {"status": status, "requestId": request_id})
+
+    # -- the files ---------------------------------------------------------------------------------
+
+    def log_file(
+        self, log_type: str, oldest: datetime | None = None, latest: datetime | None = None
+    ) -> bytes:
+        """The file a GetLog of ``log_type`` uploads (see the module docstring)."""
+        if log_type == "SecurityLog":
+            lines = [*self._header("security log", oldest, latest), "", "[security events]"]
+            for at, kind, info in self._security_log:
+                if (oldest is None or at >= oldest) and (latest is None or at <= latest):
+                    lines.append(f"{iso(at)} {kind}" + (f" {info}" if info else ""))
+        else:
+            lines = [*self._header("diagnostics", oldest, latest), *self._state_lines()]
+            lines += ["", *self.frame_log.section(oldest, latest)]
+        return ("\n".join(lines) + "\n").encode()
+
+    def _header(self, title: str, oldest: datetime | None, latest: datetime | None) -> list[str]:
+        template = self.template
+        return [
+            f"chargeyard {title} (OCPP 2.0.1)",
+            f"station: {self.identity}",
+            f"generated: {iso(self.clock.now())}",
+            f"period: {when(oldest)} .. {when(latest)}",
+            f"template: {template.id} ({template.vendor} {template.model})",
+            f"firmware: {self.model.firmware_version}",
+            f"serial number: {self.serial_number or '-'}",
+        ]
+
+    def _state_lines(self) -> list[str]:
+        lines = [
+            f"registration: {self.registration.value}; heartbeat every {self.heartbeat_interval} s",
+            f"firmware status: {self.firmware_status}; log status: {self.log_status}",
+            "",
+            "[connectors]",
+            f"station: {'Operative' if self.station_operative else 'Inoperative'}",
+        ]
+        for connector in self.model.connectors():
+            lines.append(
+                f"EVSE {connector.evse_id} connector {connector.connector_id}:"
+                f" {STATUS_201[connector.status]} ({connector.status.value}), {connector.type}"
+                f"{', cable plugged' if connector.cable_plugged else ''}"
+            )
+        lines += ["", "[transactions]"]
+        for transaction in self.model.transactions():
+            lines.append(
+                f"EVSE {transaction.evse_id}: transaction {transaction.local_id}"
+                f" ({transaction.phase.value}),"
+                f" idToken {transaction.id_token.value if transaction.id_token else '-'},"
+                f" started {iso(transaction.started_at)},"
+                f" meter start {transaction.meter_start_wh:.0f} Wh"
+            )
+        lines += ["", "[device model]"]
+        for component, variable in self.device_model.items():
+            if variable.mutability == "WriteOnly":
+                continue  # a password, say: never written out
+            where = "".join(
+                f"[{part}]" for part in (component.evse, component.connector) if part is not None
+            )
+            name = variable.name + (f".{variable.instance}" if variable.instance else "")
+            lines.append(f"{component.name}{where}.{name} = {variable.read()}")
+        return lines
+
+    # -- security events, reboots ------------------------------------------------------------------
+
+    def security_event(self, kind: str, tech_info: str | None = None) -> None:
+        super().security_event(kind, tech_info)
+        self._security_log.append((self.clock.now(), kind, tech_info))
+        self.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
+
+    def reboot(self, delay_s: float = 5.0) -> None:
+        upload, self._upload = self._upload, None  # the upload stops with the power
+        if upload is not None and upload.transfer is not None:
+            upload.transfer.cancel()
+        self.log_status, self.log_request_id = "Idle", None
+        self.security_event("ResetOrReboot", f"boot reason {self.boot_reason}")
+        super().reboot(delay_s)
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self.security_event("StartupOfTheDevice")

@@ -1,0 +1,307 @@
+"""OCPP 2.0.1 firmware management (functional block L): UpdateFirmware, secure (L01, with a
+signature) or not (L02), and its FirmwareStatusNotifications.
+
+Theory of operation
+-------------------
+UpdateFirmware is answered at once; the work follows on the station's timers and its
+:class:`~chargeyard.station.io.StationIO` (``self.io``), which reports back later. The download
+is tried ``1 + retries`` times, ``retryInterval`` seconds apart
+(:func:`~chargeyard.station.maintenance.retry_policy`). Every new state of the update is sent as
+FirmwareStatusNotification with the update's requestId (L01.FR.01, L01.FR.10/20), in the order
+of :data:`FIRMWARE_MOVES`::
+
+    retrieveDateTime ahead: DownloadScheduled (L01.FR.13) -> Downloading, with retries
+      -> DownloadFailed
+      -> Downloaded -> [signature given: SignatureVerified (L01.FR.04)]
+         -> [installDateTime ahead (L01.FR.16), or transactions running: InstallScheduled]
+         -> Installing -> firmware_install_s later, the image is checked:
+            -> InstallationFailed
+            -> InstallRebooting (L01.FR.15); firmwareVersion := the image's; reboot with
+               BootNotification reason FirmwareUpdate -> Accepted -> Installed
+
+* L01.FR.05/17: install as soon as able; L01.FR.06/18: not while a transaction runs, so the
+  installation waits for the last one to end. L01.FR.07/19: meanwhile, and until the reboot,
+  every connector not in use is made Unavailable, one that becomes free too, and no new session
+  may begin (``accepts_sessions``). They are Available again after the reboot or a failed
+  installation.
+* Installed is sent once the new firmware has booted and connected, then TriggerMessage reports
+  Idle (L01.FR.25); otherwise it repeats the last status with its requestId (L01.FR.26).
+* A newer UpdateFirmware cancels the one under way and is answered AcceptedCanceled (L01.FR.24);
+  from Installing on the installation cannot be cancelled: Rejected (L01.FR.27). A Reset is
+  Rejected then too (:meth:`FirmwareV201.may_reset`): no numbered requirement of B11/B12 or L01
+  names this case, but a reset would cut the installation short and ResetStatusEnumType offers
+  Rejected ("will not be executed").
+* A reboot that is not the installation's (a Reset before Installing, a power cut) interrupts
+  the update: it starts over after the next Accepted boot.
+* The simulator checks no certificate and trusts a signature (L01.FR.04 verifies it, the
+  simulator has no keys); the image is valid by
+  :func:`~chargeyard.station.maintenance.firmware_image_version`. After the installation the
+  security log records FirmwareUpdated (``security_event``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.io import Retrying
+from chargeyard.station.maintenance import (
+    FrameLogging,
+    check_status_move,
+    firmware_image_version,
+    optional_time,
+    parse_time,
+    retry_policy,
+    without_credentials,
+)
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Evse
+from chargeyard.station.v201.transactions import TransactionsV201
+
+_S = ConnectorStatus
+
+# FirmwareStatusEnumType, in the order one update reports it (see the module docstring).
+FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "Idle": frozenset({"DownloadScheduled", "Downloading"}),
+        "DownloadScheduled": frozenset({"Downloading"}),
+        "Downloading": frozenset({"Downloaded", "DownloadFailed"}),
+        "Downloaded": frozenset({"SignatureVerified", "InstallScheduled", "Installing"}),
+        "SignatureVerified": frozenset({"InstallScheduled", "Installing"}),
+        "InstallScheduled": frozenset({"Installing"}),
+        "Installing": frozenset({"InstallRebooting", "InstallationFailed"}),
+        "InstallRebooting": frozenset({"Installed"}),
+        "DownloadFailed": frozenset(),
+        "InstallationFailed": frozenset(),
+        "Installed": frozenset(),
+    }
+)
+_INSTALLING = frozenset({"Installing", "InstallRebooting"})
+
+_RETRIEVE = "firmware:retrieve"
+_DOWNLOAD_RETRY = "firmware:retry"
+_INSTALL = "firmware:install"
+
+
+@dataclass(slots=True, eq=False)
+class _FirmwareUpdate:
+    request_id: int
+    location: str
+    retrieve_at: datetime
+    install_at: datetime | None
+    signed: bool
+    attempts: int
+    interval_s: float
+    status: str = "Idle"
+    transfer: Retrying[bytes] | None = None
+    image: bytes | None = None
+
+
+class FirmwareV201(FrameLogging, TransactionsV201):
+    """UpdateFirmware; see the module docstring."""
+
+    firmware_install_s: float = 10.0  # from Installing to the reboot
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._update: _FirmwareUpdate | None = None
+        self._holding = False  # L01.FR.07: connectors are kept Unavailable until the reboot
+        self._held: set[tuple[int, int]] = set()
+
+    # -- UpdateFirmware ----------------------------------------------------------------------------
+
+    @on("UpdateFirmware")
+    def update_firmware(self, payload: Payload) -> Payload:
+        current = self._update
+        if current is not None and current.status in _INSTALLING:
+            return {"status": "Rejected"}  # L01.FR.27: the installation cannot be cancelled
+        firmware = payload["firmware"]
+        attempts, interval_s = retry_policy(payload)
+        update = _FirmwareUpdate(
+            request_id=payload["requestId"],
+            location=firmware["location"],
+            retrieve_at=parse_time(firmware["retrieveDateTime"]),
+            install_at=optional_time(firmware.get("installDateTime")),
+            signed="signature" in firmware,
+            attempts=attempts,
+            interval_s=interval_s,
+        )
+
+        def begin() -> None:
+            self._end_update()  # L01.FR.24: the one under way is cancelled
+            self._update = update
+            self._schedule_download(update)
+
+        self.after_answer(begin)
+        return {"status": "Accepted" if current is None else "AcceptedCanceled"}
+
+    def _schedule_download(self, update: _FirmwareUpdate) -> None:
+        delay = (update.retrieve_at - self.clock.now()).total_seconds()
+        if delay <= 0:
+            self._start_download(update)
+            return
+        self._step(update, "DownloadScheduled")  # L01.FR.13
+        self.timers.set(
+            _RETRIEVE, self.clock.monotonic() + delay, lambda: self._start_download(update)
+        )
+
+    def _start_download(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        self._step(update, "Downloading")
+        self.note(f"firmware: downloading {without_credentials(update.location)}")
+        update.transfer = Retrying(
+            self.timers,
+            self.clock,
+            _DOWNLOAD_RETRY,
+            attempts=update.attempts,
+            interval_s=update.interval_s,
+            attempt=lambda ok, fail: self.io.download(update.location, ok, fail),
+            on_done=lambda image: self._downloaded(update, image),
+            on_failed=lambda reason: self._download_failed(update, reason),
+            on_retry=lambda tries, reason: self.note(
+                f"firmware: download attempt {tries} of {update.attempts} failed: {reason}"
+            ),
+        )
+        update.transfer.start()
+
+    def _download_failed(self, update: _FirmwareUpdate, reason: str) -> None:
+        if self._update is not update:
+            return
+        self.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
+        self._step(update, "DownloadFailed")
+        self._end_update()
+
+    def _downloaded(self, update: _FirmwareUpdate, image: bytes) -> None:
+        if self._update is not update:
+            return
+        update.image = image
+        self.note(f"firmware: downloaded {len(image)} bytes")
+        self._step(update, "Downloaded")
+        if update.signed:
+            self._step(update, "SignatureVerified")  # L01.FR.04: trusted, see the docstring
+        install_at = update.install_at
+        seconds = 0.0 if install_at is None else (install_at - self.clock.now()).total_seconds()
+        if seconds > 0:
+            self._step(update, "InstallScheduled")  # L01.FR.16
+            at = self.clock.monotonic() + seconds
+            self.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
+        else:
+            self._install_when_idle(update)
+
+    def _install_when_idle(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        self._holding = True
+        self._hold_idle_connectors()  # L01.FR.07, L01.FR.19
+        if any(True for _ in self.model.transactions()):
+            # L01.FR.06, L01.FR.18: wait for them (on_evse_idle looks again).
+            if update.status != "InstallScheduled":
+                self._step(update, "InstallScheduled")
+            return
+        self._step(update, "Installing")
+        at = self.clock.monotonic() + self.firmware_install_s
+        self.timers.set(_INSTALL, at, lambda: self._install(update))
+
+    def _install(self, update: _FirmwareUpdate) -> None:
+        if self._update is not update:
+            return
+        version = firmware_image_version(update.image or b"", update.location)
+        if version is None:
+            self.note("firmware: the image is not valid; nothing was installed")
+            self._step(update, "InstallationFailed")
+            self._end_update()
+            return
+        self.note(f"firmware: {version} installed; rebooting")
+        self._step(update, "InstallRebooting")  # L01.FR.15
+        self.model.firmware_version = version  # the next BootNotification's firmwareVersion
+        self.boot_reason = "FirmwareUpdate"
+        self.reboot()
+
+    def _step(self, update: _FirmwareUpdate, status: str) -> None:
+        check_status_move("firmware status", FIRMWARE_MOVES, update.status, status)
+        update.status = status
+        self.firmware_status, self.firmware_request_id = status, update.request_id
+        payload = {"status": status, "requestId": update.request_id}  # L01.FR.20
+        self.call("FirmwareStatusNotification", payload)  # L01.FR.01
+
+    def _end_update(self) -> None:
+        update, self._update = self._update, None
+        if update is not None and update.transfer is not None:
+            update.transfer.cancel()
+        for name in (_RETRIEVE, _DOWNLOAD_RETRY, _INSTALL):
+            self.timers.cancel(name)
+        self._holding = False
+        self._release_held_connectors()
+
+    # -- L01.FR.07: connectors not in use are Unavailable while the installation waits -----------
+
+    def _hold_idle_connectors(self) -> None:
+        for evse in self.model.evses.values():
+            if evse.transaction is not None:
+                continue
+            for connector in evse.connectors.values():
+                if connector.status in (_S.AVAILABLE, _S.RESERVED):
+                    self.set_status(connector, _S.UNAVAILABLE)
+                    self._held.add((connector.evse_id, connector.connector_id))
+
+    def _release_held_connectors(self) -> None:
+        held, self._held = self._held, set()
+        for evse_id, connector_id in sorted(held):
+            connector = self.model.connector(evse_id, connector_id)
+            # Not if ChangeAvailability made it Inoperative meanwhile (G03, G04).
+            operative = connector.operative and self.station_operative
+            if connector.status is _S.UNAVAILABLE and operative:
+                self.set_status(connector, _S.AVAILABLE)
+
+    def accepts_sessions(self, evse: Evse) -> bool:
+        return not self._holding and super().accepts_sessions(evse)
+
+    def on_evse_idle(self, evse: Evse) -> None:
+        super().on_evse_idle(evse)
+        update = self._update
+        if not self._holding or update is None:
+            return
+        if update.status in _INSTALLING:
+            self._hold_idle_connectors()  # L01.FR.07: until the firmware is installed
+        else:
+            self._install_when_idle(update)  # the wait may be over; a freed EVSE is held
+
+    def may_reset(self) -> bool:
+        update = self._update
+        return (update is None or update.status not in _INSTALLING) and super().may_reset()
+
+    # -- reboots and boots -------------------------------------------------------------------------
+
+    def reboot(self, delay_s: float = 5.0) -> None:
+        # A transfer under way stops with the power; an update not installed yet starts over
+        # after the next Accepted boot.
+        update = self._update
+        if update is not None and update.status != "InstallRebooting":
+            if update.transfer is not None:
+                update.transfer.cancel()
+            update.transfer, update.image, update.status = None, None, "Idle"
+            self._holding = False
+        super().reboot(delay_s)
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self._holding = False  # installed, or to start over: sessions may begin again
+        self._release_held_connectors()  # nothing is sent before the boot reports them all
+
+    def on_accepted(self) -> None:
+        super().on_accepted()
+        update = self._update
+        if update is None:
+            return
+        if update.status == "InstallRebooting":
+            self._step(update, "Installed")  # the new firmware booted and connected
+            self.security_event("FirmwareUpdated", f"firmware {self.model.firmware_version}")
+            self._update = None
+            self.firmware_status, self.firmware_request_id = "Idle", None  # L01.FR.25
+        elif update.status == "Idle":
+            self._schedule_download(update)

@@ -1,0 +1,83 @@
+"""OCPP 2.0.1 local authorization list management (functional block D): SendLocalList (D01) and
+GetLocalListVersion (D02).
+
+Theory of operation
+-------------------
+The list itself is the model's :class:`LocalAuthorizationList`: full and differential updates,
+all or nothing, under a version. This module sizes it from LocalAuthListCtrlr and answers the
+CSMS:
+
+* LocalAuthListCtrlr.Entries' maxLimit is how many idTokens the list holds (its Actual value is
+  how many it holds now, read live); ItemsPerMessage is how many AuthorizationData one
+  SendLocalListRequest may carry. Both are read-only: the list is sized once.
+* SendLocalList (D01) answers Accepted; VersionMismatch for a Differential update whose
+  versionNumber is not above the list's (D01.FR.19); Failed for an update that is malformed
+  (a token twice, D01.FR.06; a Full update entry without idTokenInfo; a versionNumber of 0 or
+  less with entries, D01.FR.18), too long, or that would overflow the list. 2.0.1's
+  SendLocalListStatusEnumType has no NotSupported: while LocalAuthListCtrlr.Enabled is false the
+  answer is Failed, and the list is left as it is.
+* GetLocalListVersion (D02) answers the installed versionNumber, 0 when no list is installed.
+  A disabled list keeps its entries and version (it is not consulted: ``decide_local``), so the
+  CSMS still learns which version it holds before enabling it again.
+
+Entries carry the whole IdTokenInfoType on the wire; the model keeps its status,
+cacheExpiryDateTime and groupIdToken (``id_token_info_from_ocpp201``), which is what
+authorization (C12-C15) and stopping by group (C09) need. The additionalInfo of an IdToken is
+not kept (two tokens are the same by value and type).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.model.authorization import (
+    Entry,
+    LocalAuthorizationList,
+    id_token_from_ocpp201,
+    id_token_info_from_ocpp201,
+)
+from chargeyard.station.v201.base import StationV201Base
+
+_DEFAULT_MAX_LENGTH = 1000
+
+
+class LocalListV201(StationV201Base):
+    """SendLocalList and GetLocalListVersion; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        entries = self.device_model.variable("LocalAuthListCtrlr", "Entries")
+        limit = entries.max_limit if entries is not None else None
+        per_message = self.device_model.get_int("LocalAuthListCtrlr", "ItemsPerMessage")
+        self.model.local_list = LocalAuthorizationList(
+            max_length=_DEFAULT_MAX_LENGTH if limit is None else int(limit),
+            max_update_length=per_message if per_message > 0 else None,
+        )
+
+    # -- D01 ---------------------------------------------------------------------------------------
+
+    @on("SendLocalList")
+    def send_local_list(self, payload: Payload) -> Payload:
+        if not self.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
+            return {"status": "Failed"}  # no NotSupported in 2.0.1
+        entries: list[Entry] = []
+        for item in payload.get("localAuthorizationList", []):
+            info = item.get("idTokenInfo")
+            # Without idTokenInfo, a Differential update removes the token (D01).
+            entries.append(
+                (
+                    id_token_from_ocpp201(item["idToken"]),
+                    None if info is None else id_token_info_from_ocpp201(info),
+                )
+            )
+        status = self.model.local_list.update(
+            payload["versionNumber"], entries, full=payload["updateType"] == "Full"
+        )
+        return {"status": status.value}
+
+    # -- D02 ---------------------------------------------------------------------------------------
+
+    @on("GetLocalListVersion")
+    def get_local_list_version(self, payload: Payload) -> Payload:
+        return {"versionNumber": self.model.local_list.version}

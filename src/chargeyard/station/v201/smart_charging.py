@@ -1,0 +1,346 @@
+"""OCPP 2.0.1 smart charging (functional block K): SetChargingProfile (K01), GetCompositeSchedule
+(K08), GetChargingProfiles (K09), ClearChargingProfile (K10), and the limits over time.
+
+Theory of operation
+-------------------
+The profiles live in the model's :class:`ChargingProfileStore`, under :data:`OCPP201_RULES`, by
+EVSE (0: the whole station). A TxProfile's transactionId is the station's own (2.0.1 lets the
+station name its transactions), so it is checked as given (K01.FR.03, K01.FR.09, K01.FR.33).
+Before the store looks at a profile, SmartChargingCtrlr says what the station takes:
+
+* Enabled false: Rejected, reasonCode NotEnabled (installed profiles stay and still apply);
+* a chargingRateUnit outside RateUnit: Rejected, UnsupportedRateUnit (K01.FR.26);
+* a stackLevel above ProfileStackLevel: InvalidStackLevel; more periods than
+  PeriodsPerSchedule: InvalidSchedule;
+* a profile that does not replace one (same id, K01.FR.05) when Entries (instance
+  ChargingProfiles) is at its maxLimit: Rejected, NoCapacity.
+
+The store's own refusals (K01.FR.06, 16, 22, 28, 31, 35, 39-41, 52-53) answer Rejected with its
+:class:`RejectCode` as statusInfo.reasonCode and its reason as additionalInfo.
+
+The meter obeys the store lazily (``StationModel.advance``), so a handler first brings the
+meters up to now (the energy so far flowed under the old limit), then changes the store; right
+after the answer every EVSE concerned re-derives Charging / SuspendedEVSE
+(:meth:`SmartChargingV201.update_charging_status`): a TransactionEvent ChargingStateChanged when
+that moves, else ChargingRateChanged when the limit offered to a running transaction moved by
+more than SmartChargingCtrlr.LimitChangeSignificance percent since it was last reported
+(TriggerReasonEnumType ChargingRateChanged; like ChargingStateChanged, without meter values).
+The power available to the EVSE (``set_power_limit``) is such a limit too. A schedule also changes by itself: per running
+transaction a timer, ``charging_limit:<evse>``, waits for the store's next change
+(:meth:`ChargingProfileStore.next_change_after`) and does the same then.
+
+A RequestStartTransaction's chargingProfile (F01.FR.08-11, K05) is checked here before the
+Accepted answer, with every rule that does not need the transaction (its purpose and the
+absent transactionId are ``control.py``'s): a refusal answers Rejected with its reasonCode. It is
+installed, bound to the transaction, when the transaction starts (``transaction_events.py``);
+what could still refuse it then (a conflict arising meanwhile) is logged, as the Accepted answer
+has gone.
+
+GetChargingProfiles answers NoProfiles, or Accepted and then ReportChargingProfiles, one per
+EVSE and chargingLimitSource, all but the last with tbc (K09). GetCompositeSchedule (K08) is
+Rejected for an unknown EVSE (UnknownEvse) or a unit outside RateUnit; else Accepted with the
+schedule, the EVSE's rating and available power as the local limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.model.smart_charging import (
+    ChargingProfile,
+    ChargingProfilePurpose,
+    ChargingRateUnit,
+    TransactionContext,
+    composite_to_ocpp201,
+    profile_from_ocpp201,
+    purpose_from_ocpp201,
+    reports_to_ocpp201,
+)
+from chargeyard.station.model.smart_charging.admission import check_profile
+from chargeyard.station.model.station import Evse, Transaction
+from chargeyard.station.v201.device_model import Variable
+from chargeyard.station.v201.transaction_events import RUNNING
+from chargeyard.station.v201.transactions import TransactionsV201
+
+_CTRLR = "SmartChargingCtrlr"
+# A timer is never set at "now": a change due within float rounding is looked at again this
+# long after, so the station always makes progress.
+_MIN_STEP_S = 0.001
+# The transactionId a remote start's profile is checked with before its transaction exists.
+_PENDING = "\x00pending"
+
+
+def _rejected(code: str, info: str | None = None) -> Payload:
+    status_info: Payload = {"reasonCode": code}
+    if info:
+        status_info["additionalInfo"] = info[:512]
+    return {"status": "Rejected", "statusInfo": status_info}
+
+
+class SmartChargingV201(TransactionsV201):
+    """K01, K08, K09, K10 and limits over time; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.device_model.add(
+            _CTRLR,
+            Variable(
+                "LimitChangeSignificance",
+                "decimal",
+                "10",
+                unit="Percent",
+                min_limit=0,
+                max_limit=100,
+            ),
+        )
+        # Per EVSE with a running transaction, the limit last reported (W).
+        self._reported_limit_w: dict[int, float] = {}
+
+    # -- K01 ---------------------------------------------------------------------------------------
+
+    @on("SetChargingProfile")
+    def set_charging_profile(self, payload: Payload) -> Payload:
+        evse_id: int = payload["evseId"]
+        wire = payload["chargingProfile"]
+        refusal = self._configuration_refusal(wire)
+        if refusal is not None:
+            return _rejected(*refusal)
+        profile = profile_from_ocpp201(wire)
+        if self._would_overflow(profile):
+            return _rejected("NoCapacity", "SmartChargingCtrlr.Entries is at its maxLimit")
+        evse = self.model.evses.get(evse_id)
+        transaction = None if evse is None else _running(evse)
+        self.advance()  # energy until now flowed under the old limit
+        result = self.model.profiles.install(
+            evse_id,
+            profile,
+            now=self.clock.now(),
+            transaction=None if transaction is None else transaction.context,
+        )
+        if not result.accepted:
+            return _rejected(result.code.value if result.code else "InvalidValue", result.reason)
+        self._limits_changed(self._affected(evse_id))
+        return {"status": "Accepted"}
+
+    def _configuration_refusal(self, wire: Payload) -> tuple[str, str] | None:
+        """(reasonCode, additionalInfo) when SmartChargingCtrlr refuses the profile."""
+        dm = self.device_model
+        if not dm.get_bool(_CTRLR, "Enabled", None, True):
+            return "NotEnabled", "SmartChargingCtrlr.Enabled is false"
+        max_level = dm.get_int(_CTRLR, "ProfileStackLevel", default=-1)
+        if 0 <= max_level < wire["stackLevel"]:
+            return "InvalidStackLevel", f"ProfileStackLevel is {max_level}"
+        units = dm.get_list(_CTRLR, "RateUnit")
+        max_periods = dm.get_int(_CTRLR, "PeriodsPerSchedule", default=-1)
+        for schedule in wire["chargingSchedule"]:
+            if units and schedule["chargingRateUnit"] not in units:
+                return "UnsupportedRateUnit", f"RateUnit is {','.join(units)} (K01.FR.26)"
+            if 0 <= max_periods < len(schedule["chargingSchedulePeriod"]):
+                return "InvalidSchedule", f"PeriodsPerSchedule is {max_periods}"
+        return None
+
+    def _would_overflow(self, profile: ChargingProfile) -> bool:
+        """Entries (ChargingProfiles) is at its maxLimit and ``profile`` replaces none by id."""
+        entries = self.device_model.variable(_CTRLR, "Entries", "ChargingProfiles")
+        if entries is None or entries.max_limit is None:
+            return False
+        installed = self.model.profiles.profiles()
+        replaces = any(other.id == profile.id for _, other in installed)
+        return not replaces and len(installed) >= entries.max_limit
+
+    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
+        refusal = self._configuration_refusal(profile)
+        if refusal is not None:
+            return refusal[0]
+        model = profile_from_ocpp201({**profile, "transactionId": _PENDING})
+        if self._would_overflow(model):
+            return "NoCapacity"
+        now = self.clock.now()
+        result = check_profile(
+            evse.id,
+            model,
+            now=now,
+            evse_count=self.model.profiles.evse_count,
+            transaction=TransactionContext(transaction_id=_PENDING, started_at=now),
+            local=False,
+            rules=self.model.profiles.rules,
+        )
+        if result is None or result.accepted:
+            return None
+        return result.code.value if result.code else "InvalidValue"
+
+    # -- K10 ---------------------------------------------------------------------------------------
+
+    @on("ClearChargingProfile")
+    def clear_charging_profile(self, payload: Payload) -> Payload:
+        criteria = payload.get("chargingProfileCriteria") or {}
+        purpose = criteria.get("chargingProfilePurpose")
+        self.advance()
+        # With chargingProfileId the criteria are ignored; ChargingStationExternalConstraints
+        # are not the CSMS's to clear (the store keeps them).
+        removed = self.model.profiles.clear(
+            profile_id=payload.get("chargingProfileId"),
+            evse_id=criteria.get("evseId"),
+            purpose=None if purpose is None else purpose_from_ocpp201(purpose),
+            stack_level=criteria.get("stackLevel"),
+        )
+        if removed == 0:
+            return {"status": "Unknown"}
+        self._limits_changed(self.model.evses.values())
+        return {"status": "Accepted"}
+
+    # -- K09 ---------------------------------------------------------------------------------------
+
+    @on("GetChargingProfiles")
+    def get_charging_profiles(self, payload: Payload) -> Payload:
+        criterion = payload["chargingProfile"]
+        purpose = criterion.get("chargingProfilePurpose")
+        found = self.model.profiles.profiles(
+            evse_id=payload.get("evseId"),
+            purpose=None if purpose is None else purpose_from_ocpp201(purpose),
+            stack_level=criterion.get("stackLevel"),
+            profile_ids=criterion.get("chargingProfileId"),
+        )
+        sources = criterion.get("chargingLimitSource")
+        if sources is not None:
+            found = [(evse_id, p) for evse_id, p in found if _limit_source(p) in sources]
+        if not found:
+            return {"status": "NoProfiles"}
+        reports = reports_to_ocpp201(payload["requestId"], found)
+
+        def report() -> None:
+            for request in reports:
+                self.call("ReportChargingProfiles", request, requested=True)
+
+        self.after_answer(report)  # K09: the reports follow the answer
+        return {"status": "Accepted"}
+
+    # -- K08 ---------------------------------------------------------------------------------------
+
+    @on("GetCompositeSchedule")
+    def get_composite_schedule(self, payload: Payload) -> Payload:
+        evse_id: int = payload["evseId"]
+        if evse_id != 0 and evse_id not in self.model.evses:
+            return _rejected("UnknownEvse", f"there is no EVSE {evse_id}")
+        units = self.device_model.get_list(_CTRLR, "RateUnit")
+        unit: str | None = payload.get("chargingRateUnit")
+        if unit is not None and units and unit not in units:
+            return _rejected("UnsupportedRateUnit", f"RateUnit is {','.join(units)}")
+        if unit is None and len(units) == 1:
+            unit = units[0]
+        transaction: Transaction | None = None
+        if evse_id == 0:
+            # The station's own limit: its rating at its supply.
+            template = self.template
+            voltage, phases = float(template.nominal_voltage), template.phases
+            max_power_w = float(template.max_power_w)
+        else:
+            evse = self.model.evses[evse_id]
+            voltage, phases = evse.electrical.nominal_voltage, evse.electrical.phases
+            max_power_w = evse.max_power_w
+            if evse.power_update_w is not None:
+                max_power_w = min(max_power_w, evse.power_update_w)
+            transaction = _running(evse)
+        composite = self.model.profiles.composite_schedule(
+            evse_id,
+            self.clock.now(),
+            payload["duration"],
+            unit=None if unit is None else ChargingRateUnit(unit),
+            transaction=None if transaction is None else transaction.context,
+            voltage=voltage,
+            phases=phases,
+            max_power_w=max_power_w,
+        )
+        return {"status": "Accepted", "schedule": composite_to_ocpp201(composite)}
+
+    # -- limits over time --------------------------------------------------------------------------
+
+    def update_charging_status(self, evse: Evse) -> None:
+        before = self.charging_state(evse)
+        super().update_charging_status(evse)
+        self._report_limit(evse, state_changed=self.charging_state(evse) != before)
+        self._follow_limit(evse)
+
+    def on_transaction_started(self, evse: Evse) -> None:
+        super().on_transaction_started(evse)
+        self._reported_limit_w[evse.id] = self.model.limit_w(evse, self.clock.now())
+        self._follow_limit(evse)
+
+    def on_evse_idle(self, evse: Evse) -> None:
+        super().on_evse_idle(evse)
+        self._reported_limit_w.pop(evse.id, None)
+        self.timers.cancel(f"charging_limit:{evse.id}")
+
+    def _limits_changed(self, evses: Iterable[Evse]) -> None:
+        """The store changed: right after the answer, each EVSE obeys its new limit (the
+        TransactionEvent and StatusNotification follow the response)."""
+        targets = list(evses)
+
+        def follow() -> None:
+            for evse in targets:
+                self.update_charging_status(evse)
+            self.wake()
+
+        self.after_answer(follow)
+
+    def _report_limit(self, evse: Evse, *, state_changed: bool) -> None:
+        """ChargingRateChanged when the limit moved past LimitChangeSignificance."""
+        transaction = evse.transaction
+        if transaction is None or transaction.phase not in RUNNING:
+            return
+        limit = self.model.limit_w(evse, self.clock.now())
+        last = self._reported_limit_w.get(evse.id)
+        if state_changed or last is None:
+            self._reported_limit_w[evse.id] = limit  # ChargingStateChanged told it already
+            return
+        if abs(limit - last) <= last * self._significance() / 100:
+            return  # small steps add up until they matter
+        self._reported_limit_w[evse.id] = limit
+        self._updated(evse, "ChargingRateChanged")  # like ChargingStateChanged: no meter value
+
+    def _significance(self) -> float:
+        try:
+            return float(self.device_model.value(_CTRLR, "LimitChangeSignificance"))
+        except (KeyError, ValueError):
+            return 0.0
+
+    def _follow_limit(self, evse: Evse) -> None:
+        """Arm ``charging_limit:<evse>`` at the next instant the EVSE's limit may change."""
+        name = f"charging_limit:{evse.id}"
+        transaction = _running(evse)
+        now = self.clock.now()
+        change = (
+            None
+            if transaction is None
+            else self.model.profiles.next_change_after(
+                evse.id, now, transaction=transaction.context
+            )
+        )
+        if change is None:
+            self.timers.cancel(name)
+            return
+        delay = max((change - now).total_seconds(), _MIN_STEP_S)
+        self.timers.set(name, self.clock.monotonic() + delay, lambda: self._limit_due(evse))
+
+    def _limit_due(self, evse: Evse) -> None:
+        self.update_charging_status(evse)
+        self.wake()
+
+    def _affected(self, evse_id: int) -> list[Evse]:
+        """The EVSEs a profile on ``evse_id`` bears on: one, or all for the station (0)."""
+        if evse_id == 0:
+            return list(self.model.evses.values())
+        return [self.model.evses[evse_id]] if evse_id in self.model.evses else []
+
+
+def _running(evse: Evse) -> Transaction | None:
+    transaction = evse.transaction
+    return transaction if transaction is not None and transaction.phase in RUNNING else None
+
+
+def _limit_source(profile: ChargingProfile) -> str:
+    """ChargingLimitSourceEnumType, as ``reports_to_ocpp201`` reports it."""
+    external = profile.purpose is ChargingProfilePurpose.EXTERNAL_CONSTRAINTS
+    return "EMS" if external else "CSO"

@@ -52,13 +52,6 @@ def test_call_is_sent_with_a_fresh_unique_id(version: VersionSpec, station: Make
     assert session.calls_outstanding == 1
 
 
-def test_default_unique_ids_are_distinct_and_fit_36_characters() -> None:
-    first, second = Session(V16, Role.STATION), Session(V16, Role.STATION)
-    ids = [first.call("Heartbeat", {}), second.call("Heartbeat", {})]
-    assert ids[0] != ids[1]
-    assert [len(unique_id) for unique_id in ids] == [36, 36]
-
-
 @each_version
 def test_one_outgoing_call_at_a_time_4_1_1(version: VersionSpec, station: MakeSession) -> None:
     session = station(version)
@@ -300,4 +293,22 @@ def test_an_id_generator_making_ids_over_36_characters_is_refused(version: Versi
     session = Session(version, Role.STATION, new_id=lambda: "x" * 37)
     with pytest.raises(ValueError, match="longer than 36 characters"):
         session.call("Heartbeat", {})
+    assert sent(session) == []
+
+
+def test_default_ids_are_unique_short_and_differ_between_sessions() -> None:
+    first, second = Session(V16, Role.STATION), Session(V16, Role.STATION)
+    ids = [first.call("Heartbeat", {}) for _ in range(3)] + [second.call("Heartbeat", {})]
+    assert len(set(ids)) == 4
+    assert all(len(unique_id) <= 36 for unique_id in ids)
+    assert ids[0].rsplit("-", 1)[0] == ids[1].rsplit("-", 1)[0] != ids[3].rsplit("-", 1)[0]
+
+
+@each_version
+def test_a_payload_json_cannot_carry_is_refused_before_sending(version: VersionSpec) -> None:
+    session = Session(version, Role.CENTRAL_SYSTEM)
+    data = {"vendorId": "chargeyard", "data": {"big": 2**70}}
+    with pytest.raises(OcppError) as refused:
+        session.call("DataTransfer", data)
+    assert refused.value.kind is ErrorKind.TYPE_CONSTRAINT_VIOLATION
     assert sent(session) == []

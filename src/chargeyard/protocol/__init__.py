@@ -23,7 +23,7 @@ from chargeyard.protocol.events import (
 )
 from chargeyard.protocol.frames import MessageType
 from chargeyard.protocol.router import ActionHandlers, Handler, Payload, on
-from chargeyard.protocol.session import Session, new_unique_id
+from chargeyard.protocol.session import Session, new_unique_id, unique_ids
 from chargeyard.protocol.versions import (
     V16,
     V21,
@@ -63,5 +63,6 @@ __all__ = [
     "negotiate",
     "new_unique_id",
     "on",
+    "unique_ids",
     "version_for",
 ]

@@ -51,7 +51,7 @@ from chargeyard.protocol import (
     Role,
     Session,
     VersionSpec,
-    new_unique_id,
+    unique_ids,
 )
 from chargeyard.station.clock import Clock
 from chargeyard.station.model.states import Registration, check_registration_move
@@ -120,12 +120,12 @@ class SimulatedStation(ActionHandlers):
         identity: str,
         *,
         clock: Clock,
-        new_id: Callable[[], str] = new_unique_id,
+        new_id: Callable[[], str] | None = None,
         call_timeout: float = 30.0,
     ) -> None:
         self.identity = identity
         self.clock = clock
-        self._new_id = new_id
+        self._new_id = new_id or unique_ids()
         self._call_timeout = call_timeout
         self.timers = Timers()
         self.registration = Registration.DISCONNECTED

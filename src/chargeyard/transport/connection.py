@@ -32,7 +32,6 @@ from chargeyard.protocol import (
     Role,
     Session,
     VersionSpec,
-    new_unique_id,
 )
 from chargeyard.protocol.session import DEFAULT_CALL_TIMEOUT
 
@@ -61,7 +60,7 @@ class OcppConnection:
         name: str = "",
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         validate: bool = True,
-        new_id: Callable[[], str] = new_unique_id,
+        new_id: Callable[[], str] | None = None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._websocket = websocket

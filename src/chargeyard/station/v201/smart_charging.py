@@ -25,9 +25,9 @@ after the answer every EVSE concerned re-derives Charging / SuspendedEVSE
 that moves, else ChargingRateChanged when the limit offered to a running transaction moved by
 more than SmartChargingCtrlr.LimitChangeSignificance percent since it was last reported
 (TriggerReasonEnumType ChargingRateChanged; like ChargingStateChanged, without meter values).
-The power available to the EVSE (``set_power_limit``) is such a limit too. A schedule also changes by itself: per running
-transaction a timer, ``charging_limit:<evse>``, waits for the store's next change
-(:meth:`ChargingProfileStore.next_change_after`) and does the same then.
+The power available to the EVSE (``set_power_limit``) is such a limit too. A schedule also
+changes by itself: per running transaction a timer, ``charging_limit:<evse>``, waits for the
+store's next change (:meth:`ChargingProfileStore.next_change_after`) and does the same then.
 
 A RequestStartTransaction's chargingProfile (F01.FR.08-11, K05) is checked here before the
 Accepted answer, with every rule that does not need the transaction (its purpose and the

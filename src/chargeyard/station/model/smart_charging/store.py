@@ -180,6 +180,8 @@ class ChargingProfileStore:
         See ``stacking.py`` for the rules. For DC pass ``phases=1`` and the DC voltage. Without
         a transaction, Relative profiles show their first period (``timeline.py``).
         """
+        if not self._entries:
+            return None  # no profile installed: nothing to stack (a meter asks this every tick)
         overriding, capping = self._stacks(evse_id, transaction)
         anchor = None if transaction is None else transaction.started_at
         limit = combined_limit(overriding, capping, at, anchor, voltage, phases)
@@ -193,6 +195,8 @@ class ChargingProfileStore:
         The limit is constant on [at, next_change_after(at)): a meter integrates piecewise.
         Some instants returned change nothing (two stacked periods with equal limits).
         """
+        if not self._entries:
+            return None
         overriding, capping = self._stacks(evse_id, transaction)
         anchor = None if transaction is None else transaction.started_at
         return next_change([*overriding, *capping], at, anchor)

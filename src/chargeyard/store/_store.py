@@ -1,0 +1,81 @@
+"""The :class:`Store`: one object holding the engine and every repository, for the CSMS, the
+API (a lifespan dependency) and the fleet to share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chargeyard.store.engine import DEFAULT_URL, Sessions, create_engine
+from chargeyard.store.frame_log import FrameLog
+from chargeyard.store.migrations import migrate
+from chargeyard.store.repositories import (
+    ApiKeyRepository,
+    ChargerLogRepository,
+    CommandRepository,
+    ConnectorRepository,
+    DataTransferRepository,
+    FrameRepository,
+    IdTagRepository,
+    LocationRepository,
+    OrganizationRepository,
+    SimulatedChargerRepository,
+    StationRepository,
+    TransactionRepository,
+    WebhookRepository,
+)
+
+
+class Store:
+    """Every repository over one engine. ``Store.open(url)`` creates the engine and brings the
+    schema to the latest migration; ``close()`` (or ``async with``) disposes of the engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        sessions = Sessions.on(engine)
+        self.sessions = sessions
+        # CSMS
+        self.stations = StationRepository(sessions)
+        self.connectors = ConnectorRepository(sessions)
+        self.transactions = TransactionRepository(sessions)
+        self.id_tags = IdTagRepository(sessions)
+        self.data_transfers = DataTransferRepository(sessions)
+        self.frames = FrameRepository(sessions)
+        self.webhooks = WebhookRepository(sessions)
+        self.api_keys = ApiKeyRepository(sessions)
+        # Simulator gateway
+        self.organizations = OrganizationRepository(sessions)
+        self.locations = LocationRepository(sessions)
+        self.chargers = SimulatedChargerRepository(sessions)
+        self.commands = CommandRepository(sessions)
+        self.charger_logs = ChargerLogRepository(sessions)
+
+    @classmethod
+    async def open(
+        cls, url: str | URL = DEFAULT_URL, *, upgrade: bool = True, **engine_options: Any
+    ) -> Store:
+        """Open ``url`` (``sqlite:///path`` or ``postgresql://...``); with ``upgrade``,
+        apply pending migrations first."""
+        engine = create_engine(url, **engine_options)
+        try:
+            if upgrade:
+                await migrate(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(engine)
+
+    def frame_log(self, **options: Any) -> FrameLog:
+        """A :class:`FrameLog` on this store's engine (start it, or use ``async with``)."""
+        return FrameLog(self.engine, **options)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

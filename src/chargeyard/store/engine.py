@@ -1,0 +1,143 @@
+"""Opening the database: one URL picks SQLite (the embedded default) or PostgreSQL.
+
+Theory of operation
+-------------------
+:func:`normalize_url` turns what a user types (``sqlite:///chargeyard.db``,
+``postgresql://user@host/db``) into the async driver URLs (``sqlite+aiosqlite``,
+``postgresql+asyncpg``). :func:`create_engine` opens an :class:`AsyncEngine` on it.
+
+On SQLite every new connection is set up by a ``connect`` event:
+
+- ``journal_mode=WAL``: readers do not block the writer nor the writer the readers, and a
+  commit is one append to the ``-wal`` file.
+- ``synchronous=NORMAL``: the WAL is fsynced at checkpoints, not at every commit. A committed
+  transaction survives the *process* being killed (it is in the OS's page cache and the WAL is
+  replayed on the next open); a power loss or OS crash may roll back the last few commits, but
+  never corrupts the file. This is the trade-off the lab takes for write throughput; a
+  deployment that needs more runs PostgreSQL.
+- ``foreign_keys=ON`` (off by default in SQLite), so ``ON DELETE CASCADE`` works as on
+  PostgreSQL.
+- ``busy_timeout``: a writer that finds the database locked waits instead of failing.
+
+The sqlite3 module's own transaction handling is switched off (``isolation_level = None``) and
+a ``begin`` event emits ``BEGIN`` itself, as SQLAlchemy's SQLite documentation recommends, so
+that reads are transactional too and DDL is transactional for Alembic. Sessions made by
+:func:`session_factory` with ``write=True`` begin with ``BEGIN IMMEDIATE``: they take the write
+lock at the start, waiting under ``busy_timeout`` if needed. A deferred transaction that reads
+and then writes would instead fail at once (SQLITE_BUSY, which the busy timeout does not cover)
+if another connection committed in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+DEFAULT_URL = "sqlite:///chargeyard.db"
+BUSY_TIMEOUT_MS = 5_000
+
+# The execution option our SQLite ``begin`` event reads; sessions for writing set it.
+_SQLITE_BEGIN = "chargeyard_sqlite_begin"
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+_BACKEND_ALIASES = {"postgres": "postgresql"}
+
+
+def normalize_url(url: str | URL) -> URL:
+    """The async-driver form of ``url``.
+
+    Raises:
+        ValueError: for a database other than SQLite or PostgreSQL.
+    """
+    parsed = make_url(url)
+    backend = parsed.drivername.partition("+")[0]
+    backend = _BACKEND_ALIASES.get(backend, backend)
+    if backend not in _ASYNC_DRIVERS:
+        raise ValueError(
+            f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}: "
+            "use sqlite:///path or postgresql://user@host/database"
+        )
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend])
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
+    """An :class:`AsyncEngine` for ``url`` (normalised); ``kwargs`` go to SQLAlchemy's
+    ``create_async_engine`` (``echo=True``, pool sizes, ...).
+
+    Raises:
+        ValueError: for an unsupported URL, or an in-memory SQLite database: SQLAlchemy gives
+            that one shared connection, on which concurrent units of work would collide
+            ("cannot start a transaction within a transaction"). Use a file, even a temporary
+            one.
+    """
+    normalized = normalize_url(url)
+    if normalized.get_backend_name() == "sqlite" and normalized.database in (None, "", ":memory:"):
+        raise ValueError("in-memory SQLite is not supported by the store: use a file path")
+    engine = _create_async_engine(normalized, **kwargs)
+    if is_sqlite(engine):
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    # Take BEGIN away from the sqlite3 module (see the module docstring); PRAGMA journal_mode
+    # must also run outside a transaction, which this guarantees.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def for_writing(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (same pool) whose SQLite transactions begin IMMEDIATE; ``engine`` itself
+    on PostgreSQL, whose row locks need no such care."""
+    if not is_sqlite(engine):
+        return engine
+    return engine.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def session_factory(
+    engine: AsyncEngine, *, write: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``. ``write=True`` for units of work that change rows.
+
+    Objects stay usable after commit (``expire_on_commit=False``): repositories hand back
+    detached rows, and reloading them lazily is not possible outside a session in asyncio.
+    """
+    bind = for_writing(engine) if write else engine
+    return async_sessionmaker(bind, expire_on_commit=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """The two session factories repositories use: ``read`` for lookups, ``write`` for
+    changes (committed when the unit of work's block ends)."""
+
+    read: async_sessionmaker[AsyncSession]
+    write: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def on(cls, engine: AsyncEngine) -> Sessions:
+        return cls(read=session_factory(engine), write=session_factory(engine, write=True))

@@ -1,0 +1,25 @@
+"""The store's domain errors: the API maps each to one HTTP status, the CSMS to an OCPP answer.
+
+Lookups (``get``) answer ``None`` for a missing row; changes to a missing row raise
+:class:`NotFoundError`, so a caller never mistakes "nothing happened" for success.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class of everything the store raises on purpose."""
+
+
+class NotFoundError(StoreError):
+    """The row a change refers to does not exist (or belongs to another organization)."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+class ConflictError(StoreError):
+    """The change would break a uniqueness rule (a second station with the same chargeBoxId,
+    a transaction id the station already used, ...)."""

@@ -1,0 +1,191 @@
+"""The frame log: every OCPP frame in and out, written in batches.
+
+Theory of operation
+-------------------
+:meth:`FrameLog.record` is called on the hot path, once per frame, from the event loop. It only
+appends a tuple to an in-memory buffer (a deque) and, when a full batch is waiting, wakes the
+flusher; it never awaits and never touches the database.
+
+The flusher is a task owned by the log (:meth:`FrameLog.start` / :meth:`FrameLog.stop`, or
+``async with``). It wakes every ``interval`` seconds, or sooner when ``batch_size`` frames are
+waiting, and writes what is buffered in batches of at most ``batch_size`` rows: one
+``INSERT ... VALUES`` executed with many parameter sets (executemany) in one transaction per
+batch. A single writer taking frames in buffer order means frames land in the order they were
+recorded, so ``frames.id`` orders each identity's conversation.
+
+Bounded memory: the buffer holds at most ``max_buffered`` frames. If the database falls that
+far behind (or is down), ``record`` drops the *oldest* buffered frame for each new one, counts
+it in :attr:`FrameLog.dropped`, and the flusher logs a warning at most every
+``_DROP_REPORT_INTERVAL`` seconds. The newest frames are the ones worth keeping when
+debugging what is happening now; the station's own state is never in the frame log (that is
+the repositories' job), so a dropped frame loses history, not facts.
+
+A batch the database refused is put back at the front of the buffer and retried at the next
+wake-up (trimmed to the bound like any other backlog). :meth:`FrameLog.flush` writes
+everything buffered now; :meth:`FrameLog.stop` stops the flusher after a last flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chargeyard.store.engine import for_writing
+from chargeyard.store.models import Direction, Frame
+from chargeyard.store.types import utc_now
+
+logger = logging.getLogger(__name__)
+
+_DROP_REPORT_INTERVAL = 5.0
+_Row = tuple[str, str, str | None, str | None, str, datetime]
+_COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at")
+
+
+class FrameLog:
+    """A batched, bounded, asynchronous writer of :class:`~chargeyard.store.models.Frame` rows.
+
+    Args:
+        engine: the store's engine.
+        batch_size: rows per INSERT; also how many waiting frames wake the flusher early.
+        interval: seconds between flushes when fewer than ``batch_size`` frames wait.
+        max_buffered: frames held in memory at most; beyond, the oldest are dropped.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        batch_size: int = 2_000,
+        interval: float = 0.05,
+        max_buffered: int = 200_000,
+    ) -> None:
+        if batch_size < 1 or max_buffered < batch_size or interval <= 0:
+            raise ValueError("need batch_size >= 1, max_buffered >= batch_size, interval > 0")
+        self._engine = for_writing(engine)
+        self._batch_size = batch_size
+        self._interval = interval
+        self._max_buffered = max_buffered
+        self._buffer: deque[_Row] = deque()
+        self._wake = asyncio.Event()
+        self._write_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.written = 0
+        """Frames committed to the database so far."""
+        self.dropped = 0
+        """Frames dropped because the buffer was full."""
+        self._dropped_reported = 0
+        self._last_drop_report = 0.0
+
+    @property
+    def buffered(self) -> int:
+        """Frames recorded but not yet written."""
+        return len(self._buffer)
+
+    def record(
+        self,
+        identity: str,
+        direction: Direction,
+        action: str | None,
+        unique_id: str | None,
+        text: str,
+        at: datetime | None = None,
+    ) -> None:
+        """Queue one frame for writing. Cheap and non-blocking; call from the event loop."""
+        buffer = self._buffer
+        if len(buffer) >= self._max_buffered:
+            buffer.popleft()
+            self.dropped += 1
+        buffer.append((identity, direction, action, unique_id, text, at or utc_now()))
+        if len(buffer) >= self._batch_size and not self._wake.is_set():
+            self._wake.set()
+
+    async def start(self) -> None:
+        if self._task is not None:
+            raise RuntimeError("the frame log is already started")
+        self._stopping = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="frame-log")
+
+    async def stop(self) -> None:
+        """Write what is buffered and stop the flusher."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        await task
+        if self._buffer:
+            logger.error("frame log stopped with %d frames unwritten", len(self._buffer))
+
+    async def __aenter__(self) -> FrameLog:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def flush(self) -> None:
+        """Write the frames buffered when called (raises if the database refuses a batch;
+        the batch stays buffered)."""
+        async with self._write_lock:
+            remaining = len(self._buffer)
+            while remaining > 0 and self._buffer:
+                remaining -= await self._write_batch()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            if len(self._buffer) < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._interval):
+                        await self._wake.wait()
+                self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:
+                # The batch went back into the buffer; retry after a pause rather than
+                # hammering a database that just refused.
+                logger.exception("frame log: writing a batch failed; will retry")
+                await asyncio.sleep(self._interval)
+            self._report_drops()
+        # The last flush on stop: one more try, then give up (stop() reports the remainder).
+        try:
+            await self.flush()
+        except Exception:
+            logger.exception("frame log: the final flush failed")
+
+    async def _write_batch(self) -> int:
+        buffer = self._buffer
+        batch = [buffer.popleft() for _ in range(min(self._batch_size, len(buffer)))]
+        rows: list[dict[str, Any]] = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(insert(Frame), rows)
+        except BaseException:
+            buffer.extendleft(reversed(batch))
+            while len(buffer) > self._max_buffered:
+                buffer.popleft()
+                self.dropped += 1
+            raise
+        self.written += len(batch)
+        return len(batch)
+
+    def _report_drops(self) -> None:
+        now = time.monotonic()
+        if self.dropped == self._dropped_reported:
+            return
+        if now - self._last_drop_report < _DROP_REPORT_INTERVAL:
+            return
+        logger.warning(
+            "frame log fell behind: dropped %d oldest frames (%d in all)",
+            self.dropped - self._dropped_reported,
+            self.dropped,
+        )
+        self._dropped_reported, self._last_drop_report = self.dropped, now

@@ -1,0 +1,96 @@
+"""The store's Alembic migrations, run from code: no ``alembic.ini`` on disk is needed.
+
+This directory is Alembic's script directory (``env.py``, ``versions/``); :func:`alembic_config`
+builds the :class:`~alembic.config.Config` pointing at it. :func:`migrate` runs
+``alembic upgrade`` on an :class:`AsyncEngine` by handing Alembic the engine's connection inside
+``run_sync`` (Alembic itself is synchronous), in one transaction that takes SQLite's write lock
+first. :func:`upgrade` does the same for a URL.
+
+For a new revision, change the models and let Alembic write the difference against a migrated
+database, then read and correct the file it wrote::
+
+    alembic_config(url) -> command.revision(config, message, autogenerate=True)
+
+(through :func:`make_revision`, which opens the database for you).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import URL
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chargeyard.store.engine import create_engine, for_writing, normalize_url
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent
+
+_Action = Callable[[Config], object]
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """A Config for this package's migrations; ``url`` only matters for offline (``--sql``)."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.set_main_option("path_separator", "os")
+    # Revision files must be importable module names (mypy checks them): no leading digit.
+    config.set_main_option("file_template", "rev_%%(rev)s_%%(slug)s")
+    if url is not None:
+        rendered = normalize_url(url).render_as_string(hide_password=False)
+        # ConfigParser interpolation would read a "%" in a password as a reference.
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade the database behind ``engine`` to ``revision``."""
+    await _run(engine, lambda config: command.upgrade(config, revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Downgrade the database behind ``engine`` to ``revision`` (``"base"``: empty)."""
+    await _run(engine, lambda config: command.downgrade(config, revision))
+
+
+async def upgrade(url: str | URL, revision: str = "head") -> None:
+    """Open ``url``, upgrade it to ``revision``, close it."""
+    engine = create_engine(url)
+    try:
+        await migrate(engine, revision)
+    finally:
+        await engine.dispose()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+
+    def _current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current)
+
+
+async def make_revision(url: str | URL, message: str) -> None:
+    """Autogenerate a new revision file from the difference between the models and ``url``
+    (which must be at head). For developers; review the file before committing it."""
+    engine = create_engine(url)
+    try:
+        await _run(engine, lambda config: command.revision(config, message, autogenerate=True))
+    finally:
+        await engine.dispose()
+
+
+async def _run(engine: AsyncEngine, action: _Action) -> None:
+    def _with_connection(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        action(config)
+
+    async with for_writing(engine).begin() as connection:
+        await connection.run_sync(_with_connection)

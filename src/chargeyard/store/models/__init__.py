@@ -1,0 +1,50 @@
+"""The store's tables, one module per area; importing this package registers them all on
+:data:`Base.metadata` (which Alembic compares against the database)."""
+
+from chargeyard.store.models.base import Base, BigIntPK
+from chargeyard.store.models.gateway import (
+    ChargerLog,
+    Command,
+    CommandStatus,
+    DesiredState,
+    Location,
+    Organization,
+    SimulatedCharger,
+)
+from chargeyard.store.models.integrations import ApiKey, DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.models.messages import DataTransfer, Direction, Frame
+from chargeyard.store.models.stations import Connector, ConnectorStatusChange, Station
+from chargeyard.store.models.transactions import (
+    Counter,
+    IdTag,
+    MeterSample,
+    Transaction,
+    TransactionStatus,
+)
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "BigIntPK",
+    "ChargerLog",
+    "Command",
+    "CommandStatus",
+    "Connector",
+    "ConnectorStatusChange",
+    "Counter",
+    "DataTransfer",
+    "DeliveryStatus",
+    "DesiredState",
+    "Direction",
+    "Frame",
+    "IdTag",
+    "Location",
+    "MeterSample",
+    "Organization",
+    "SimulatedCharger",
+    "Station",
+    "Transaction",
+    "TransactionStatus",
+    "Webhook",
+    "WebhookDelivery",
+]

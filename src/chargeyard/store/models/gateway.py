@@ -1,0 +1,115 @@
+"""The simulator gateway's tenancy and fleet (``/ocpp/...``, the ``gateway-*`` seeds).
+
+Every row carries ``organization_id``, and every repository query filters on it: one tenant
+never sees another's chargers, even by guessing an id. A durable charger (``dep-…``) is the
+deployment record of a simulated station; ``identity`` (``CP-…``) is the name it presents to a
+CSMS. Commands are the queued requests the API hands to the fleet (``QueuedCommandResponse``),
+and charger logs are what a charger's runtime wrote, optionally tied to the command it served.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chargeyard.store.models.base import Base, BigIntPK
+from chargeyard.store.types import utc_now
+
+
+class DesiredState(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+class CommandStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Location(Base):
+    __tablename__ = "locations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class SimulatedCharger(Base):
+    """A durable simulated charger: what to run (template, version, CSMS URL, configuration),
+    whether it should run (``desired_state``) and what the runtime last reported (``status``)."""
+
+    __tablename__ = "simulated_chargers"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "identity"),
+        Index(None, "location_id"),
+        Index(None, "desired_state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    location_id: Mapped[str | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
+    identity: Mapped[str] = mapped_column(String(255))
+    ocpp_version: Mapped[str] = mapped_column(String(16))
+    csms_url: Mapped[str | None] = mapped_column(String(2048))
+    # A catalog template key (station/catalog), e.g. "alfen/eve-single-pro-line".
+    template: Mapped[str | None] = mapped_column(String(128))
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    desired_state: Mapped[str] = mapped_column(String(16), default=DesiredState.STOPPED)
+    status: Mapped[str] = mapped_column(String(32), default="created")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class Command(Base):
+    __tablename__ = "commands"
+    __table_args__ = (
+        # Charger ids are unique across organizations, so the charger's own index serves the
+        # tenant-filtered listing and the ON DELETE CASCADE scan alike.
+        Index(None, "charger_id", "created_at"),
+        Index(None, "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    charger_id: Mapped[str] = mapped_column(ForeignKey("simulated_chargers.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(64))
+    ocpp_version: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=CommandStatus.QUEUED)
+    result: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class ChargerLog(Base):
+    __tablename__ = "charger_logs"
+    __table_args__ = (Index(None, "charger_id", "at"), Index(None, "command_id"))
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    charger_id: Mapped[str] = mapped_column(ForeignKey("simulated_chargers.id", ondelete="CASCADE"))
+    command_id: Mapped[str | None] = mapped_column(ForeignKey("commands.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+    level: Mapped[str] = mapped_column(String(16), default="info")
+    message: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]

@@ -1,0 +1,84 @@
+"""What the central system knows of each station: the station row, its connectors' current
+status, and every status change (OCPP 1.6 section 4.9, OCPP 2.0.1 G01).
+
+Connectors are keyed by ``(station, evse_id, connector_id)``. OCPP 1.6 has no EVSE level: its
+rows carry ``evse_id = 0`` and the 1.6 ``connectorId`` (0 = the whole charge point). OCPP 2.0.1
+rows carry both ids as the station reported them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chargeyard.store.models.base import Base, BigIntPK
+from chargeyard.store.types import utc_now
+
+
+class Station(Base):
+    """A charge point / charging station, named by ``charge_box_id`` (its OCPP identity)."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    charge_box_id: Mapped[str] = mapped_column(String(255), index=True, unique=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    location: Mapped[str | None] = mapped_column(String(255))
+    # scrypt hash (chargeyard.store.hashing) of the HTTP Basic password; None: no password set.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    vendor: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(64))
+    serial_number: Mapped[str | None] = mapped_column(String(64))
+    firmware_version: Mapped[str | None] = mapped_column(String(64))
+    ocpp_version: Mapped[str | None] = mapped_column(String(16))
+    # Accepted / Pending / Rejected as last answered to BootNotification; None: never booted.
+    registration_status: Mapped[str | None] = mapped_column(String(16))
+    last_heartbeat: Mapped[datetime | None]
+    is_online: Mapped[bool] = mapped_column(default=False, index=True)
+    connected_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class Connector(Base):
+    """The latest status of one connector (or of the station itself, connector 0)."""
+
+    __tablename__ = "connectors"
+    __table_args__ = (UniqueConstraint("station_id", "evse_id", "connector_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    evse_id: Mapped[int] = mapped_column(default=0)
+    connector_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[str] = mapped_column(String(64), default="NoError")
+    info: Mapped[str | None] = mapped_column(String(255))
+    vendor_id: Mapped[str | None] = mapped_column(String(255))
+    vendor_error_code: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ConnectorStatusChange(Base):
+    """One StatusNotification as received: the connector's history, newest last."""
+
+    __tablename__ = "connector_status_history"
+    __table_args__ = (
+        Index(
+            "ix_connector_status_history_connector_at",
+            "station_id",
+            "evse_id",
+            "connector_id",
+            "at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    evse_id: Mapped[int] = mapped_column(default=0)
+    connector_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[str] = mapped_column(String(64), default="NoError")
+    info: Mapped[str | None] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utc_now)

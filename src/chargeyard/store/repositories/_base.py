@@ -1,0 +1,111 @@
+"""What every repository shares: the session factories, one unit of work per public call, and
+the few statements whose spelling differs between SQLite and PostgreSQL (upserts).
+
+Each public repository method is one unit of work: it opens a session, does its reads and
+writes, and commits before it returns (``_write``), or only reads (``_read``). A method that
+returns has therefore made its change durable; that is the property the CSMS relies on to
+answer a transaction message only after what it reported is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from enum import Enum, auto
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+from chargeyard.store.engine import Sessions
+from chargeyard.store.errors import ConflictError, NotFoundError
+from chargeyard.store.models import Base, Counter, Station
+
+MAX_PAGE = 1000
+
+
+class Repository:
+    """Base of the repositories: holds the :class:`Sessions` it works through."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+
+    def _read(self) -> AsyncSession:
+        # Used as ``async with``: the session closes, and so rolls back, at the end.
+        return self._sessions.read()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction that commits when the block ends without an exception;
+        a uniqueness or foreign key violation (at a statement or at commit) is a
+        :class:`ConflictError`."""
+        try:
+            async with self._sessions.write.begin() as session:
+                yield session
+        except IntegrityError as error:
+            raise ConflictError(str(error.orig)) from error
+
+
+def page(limit: int, offset: int = 0) -> tuple[int, int]:
+    """``limit``/``offset`` checked and capped at :data:`MAX_PAGE`."""
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    return min(limit, MAX_PAGE), offset
+
+
+async def station_pk(session: AsyncSession, charge_box_id: str) -> int:
+    """The row id of the station named ``charge_box_id``.
+
+    Raises:
+        NotFoundError: no such station.
+    """
+    pk = await session.scalar(select(Station.id).where(Station.charge_box_id == charge_box_id))
+    if pk is None:
+        raise NotFoundError("station", charge_box_id)
+    return pk
+
+
+def upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, Any],
+    keys: list[str],
+    update: Mapping[str, Any],
+) -> Insert:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET update``: both databases speak it, through
+    dialect-specific constructs (SQLite since 3.24, RETURNING since 3.35)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(dict(values))
+    return statement.on_conflict_do_update(index_elements=keys, set_=dict(update))
+
+
+async def next_counter_value(session: AsyncSession, name: str) -> int:
+    """Increment the durable counter ``name`` (creating it at 1) and return its new value.
+
+    The upsert takes the counter row's lock until the surrounding transaction ends, so two
+    transactions never see the same value; if the surrounding transaction rolls back, so does
+    the increment (no gap, nothing handed out twice).
+    """
+    statement = upsert(
+        session, Counter, {"name": name, "value": 1}, ["name"], {"value": Counter.value + 1}
+    ).returning(Counter.value)
+    return (await session.execute(statement)).scalar_one()
+
+
+class Unset(Enum):
+    """The type of :data:`UNSET`: "leave this field as it is" in ``update`` methods, where
+    ``None`` means "clear it"."""
+
+    UNSET = auto()
+
+
+UNSET = Unset.UNSET
+
+
+def changes(**fields: object) -> dict[str, Any]:
+    """The keyword arguments that are not :data:`UNSET`."""
+    return {name: value for name, value in fields.items() if value is not UNSET}

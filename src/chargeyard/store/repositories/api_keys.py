@@ -1,0 +1,93 @@
+"""API keys for the ``X-API-Key`` header.
+
+A key reads ``cy_<prefix>_<secret>``: the 8-hex-digit prefix is stored in clear (it names the
+key in listings and finds its row), the 256-bit secret only as a salted scrypt hash of the whole
+key (``chargeyard.store.hashing``). :meth:`ApiKeyRepository.create` returns the plaintext once;
+nothing can show it again. :meth:`ApiKeyRepository.verify` finds the row by prefix and compares
+hashes in constant time; a malformed key or an unknown prefix costs the same hash computation,
+so the answer's timing does not tell which prefixes exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cache
+
+from sqlalchemy import delete, select, update
+
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.hashing import TOKEN_COST, hash_secret, verify_secret
+from chargeyard.store.ids import new_id
+from chargeyard.store.models import ApiKey
+from chargeyard.store.repositories._base import Repository
+from chargeyard.store.types import utc_now
+
+KEY_SCHEME = "cy"
+# Writing last_used_at at every request would make every API call a database write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_secret("cy_00000000_not-a-key", TOKEN_COST)
+
+
+def _parse(key: str) -> str | None:
+    """The prefix of a well-formed key, else None."""
+    scheme, _, rest = key.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if scheme != KEY_SCHEME or len(prefix) != 8 or not secret:
+        return None
+    return prefix
+
+
+class ApiKeyRepository(Repository):
+    async def create(self, name: str) -> tuple[ApiKey, str]:
+        """A new key named ``name``: the stored row and the plaintext key (shown once)."""
+        prefix = secrets.token_hex(4)
+        plaintext = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+        key_hash = await asyncio.to_thread(hash_secret, plaintext, TOKEN_COST)
+        api_key = ApiKey(id=new_id("key_"), name=name, prefix=prefix, key_hash=key_hash)
+        async with self._write() as session:
+            session.add(api_key)
+        return api_key, plaintext
+
+    async def verify(self, plaintext: str) -> ApiKey | None:
+        """The key's row if ``plaintext`` is a valid key, else None."""
+        prefix = _parse(plaintext)
+        api_key = None
+        if prefix is not None:
+            async with self._read() as session:
+                api_key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+        stored = api_key.key_hash if api_key is not None else _dummy_hash()
+        valid = await asyncio.to_thread(verify_secret, plaintext, stored)
+        if api_key is None or not valid:
+            return None
+        now = utc_now()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
+            async with self._write() as session:
+                await session.execute(
+                    update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now)
+                )
+            api_key.last_used_at = now
+        return api_key
+
+    async def get(self, key_id: str) -> ApiKey | None:
+        async with self._read() as session:
+            return await session.get(ApiKey, key_id)
+
+    async def list(self) -> Sequence[ApiKey]:
+        async with self._read() as session:
+            return (await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all()
+
+    async def delete(self, key_id: str) -> None:
+        """Revoke a key. Raises: NotFoundError: no such key."""
+        async with self._write() as session:
+            deleted = await session.scalar(
+                delete(ApiKey).where(ApiKey.id == key_id).returning(ApiKey.id)
+            )
+        if deleted is None:
+            raise NotFoundError("api key", key_id)

@@ -1,0 +1,193 @@
+"""Durable simulated chargers (``dep-…``) of the simulator gateway.
+
+Every method takes the organization first and filters on it, except
+:meth:`SimulatedChargerRepository.all_desired`, the fleet supervisor's cross-tenant view of what
+should be running after a restart (never exposed to a tenant).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.ids import new_id
+from chargeyard.store.models import DesiredState, Location, SimulatedCharger
+from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+
+
+class SimulatedChargerRepository(Repository):
+    async def create(
+        self,
+        organization_id: str,
+        *,
+        identity: str,
+        ocpp_version: str,
+        csms_url: str | None = None,
+        location_id: str | None = None,
+        template: str | None = None,
+        config: dict[str, Any] | None = None,
+        charger_id: str | None = None,
+    ) -> SimulatedCharger:
+        """A stopped charger record.
+
+        Raises:
+            NotFoundError: ``location_id`` is not a location of this organization.
+            ConflictError: the identity is taken in this organization (or the id anywhere).
+        """
+        charger = SimulatedCharger(
+            id=charger_id or new_id("dep-"),
+            organization_id=organization_id,
+            location_id=location_id,
+            identity=identity,
+            ocpp_version=ocpp_version,
+            csms_url=csms_url,
+            template=template,
+            config=config or {},
+            desired_state=DesiredState.STOPPED,
+        )
+        async with self._write() as session:
+            if location_id is not None:
+                await _check_location(session, organization_id, location_id)
+            session.add(charger)
+        return charger
+
+    async def get(self, organization_id: str, charger_id: str) -> SimulatedCharger | None:
+        async with self._read() as session:
+            return await _find(session, organization_id, charger_id)
+
+    async def get_by_identity(self, organization_id: str, identity: str) -> SimulatedCharger | None:
+        async with self._read() as session:
+            return await session.scalar(
+                select(SimulatedCharger).where(
+                    SimulatedCharger.organization_id == organization_id,
+                    SimulatedCharger.identity == identity,
+                )
+            )
+
+    async def list(
+        self,
+        organization_id: str,
+        *,
+        location_id: str | None = None,
+        charger_ids: Sequence[str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[SimulatedCharger]:
+        """The organization's chargers by id, optionally those of one location and/or a
+        subset of ids (the ``CommandTarget`` of the gateway's command API)."""
+        limit, offset = page(limit, offset)
+        statement = select(SimulatedCharger).where(
+            SimulatedCharger.organization_id == organization_id
+        )
+        if location_id is not None:
+            statement = statement.where(SimulatedCharger.location_id == location_id)
+        if charger_ids is not None:
+            statement = statement.where(SimulatedCharger.id.in_(list(charger_ids)))
+        statement = statement.order_by(SimulatedCharger.id).limit(limit).offset(offset)
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def update(
+        self,
+        organization_id: str,
+        charger_id: str,
+        *,
+        identity: str | Unset = UNSET,
+        ocpp_version: str | Unset = UNSET,
+        csms_url: str | Unset | None = UNSET,
+        location_id: str | Unset | None = UNSET,
+        template: str | Unset | None = UNSET,
+        config: dict[str, Any] | Unset = UNSET,
+    ) -> SimulatedCharger:
+        """Raises: NotFoundError: no such charger (or location) in this organization."""
+        values = changes(
+            identity=identity,
+            ocpp_version=ocpp_version,
+            csms_url=csms_url,
+            location_id=location_id,
+            template=template,
+            config=config,
+        )
+        async with self._write() as session:
+            if isinstance(location_id, str):
+                await _check_location(session, organization_id, location_id)
+            charger = await require_charger(session, organization_id, charger_id)
+            for field, value in values.items():
+                setattr(charger, field, value)
+        return charger
+
+    async def set_desired_state(
+        self, organization_id: str, charger_id: str, state: DesiredState
+    ) -> SimulatedCharger:
+        """What the operator wants (start/stop); the fleet converges on it."""
+        async with self._write() as session:
+            charger = await require_charger(session, organization_id, charger_id)
+            charger.desired_state = state
+        return charger
+
+    async def set_status(
+        self, organization_id: str, charger_id: str, status: str
+    ) -> SimulatedCharger:
+        """What the runtime reports (``running``, ``stopped``, ``error``, ...)."""
+        async with self._write() as session:
+            charger = await require_charger(session, organization_id, charger_id)
+            charger.status = status
+        return charger
+
+    async def delete(self, organization_id: str, charger_id: str) -> None:
+        """Remove a charger with its commands and logs. Raises: NotFoundError."""
+        async with self._write() as session:
+            deleted = await session.scalar(
+                delete(SimulatedCharger)
+                .where(
+                    SimulatedCharger.organization_id == organization_id,
+                    SimulatedCharger.id == charger_id,
+                )
+                .returning(SimulatedCharger.id)
+            )
+        if deleted is None:
+            raise NotFoundError("charger", charger_id)
+
+    async def all_desired(self, state: DesiredState) -> Sequence[SimulatedCharger]:
+        """Every organization's chargers wanting ``state`` (for the fleet supervisor only)."""
+        statement = (
+            select(SimulatedCharger)
+            .where(SimulatedCharger.desired_state == state)
+            .order_by(SimulatedCharger.id)
+        )
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+
+async def _find(
+    session: AsyncSession, organization_id: str, charger_id: str
+) -> SimulatedCharger | None:
+    return await session.scalar(
+        select(SimulatedCharger).where(
+            SimulatedCharger.organization_id == organization_id,
+            SimulatedCharger.id == charger_id,
+        )
+    )
+
+
+async def require_charger(
+    session: AsyncSession, organization_id: str, charger_id: str
+) -> SimulatedCharger:
+    charger = await _find(session, organization_id, charger_id)
+    if charger is None:
+        raise NotFoundError("charger", charger_id)
+    return charger
+
+
+async def _check_location(session: AsyncSession, organization_id: str, location_id: str) -> None:
+    found = await session.scalar(
+        select(Location.id).where(
+            Location.organization_id == organization_id, Location.id == location_id
+        )
+    )
+    if found is None:
+        raise NotFoundError("location", location_id)

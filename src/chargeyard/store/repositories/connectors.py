@@ -1,0 +1,103 @@
+"""Connector status: the latest per connector, and every change in order (G01/G03 in 2.0.1,
+StatusNotification in 1.6). One call writes both rows in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from chargeyard.store.models import Connector, ConnectorStatusChange
+from chargeyard.store.repositories._base import Repository, page, station_pk, upsert
+from chargeyard.store.types import utc_now
+
+
+class ConnectorRepository(Repository):
+    async def update_status(
+        self,
+        charge_box_id: str,
+        connector_id: int,
+        status: str,
+        *,
+        evse_id: int = 0,
+        error_code: str = "NoError",
+        info: str | None = None,
+        vendor_id: str | None = None,
+        vendor_error_code: str | None = None,
+        at: datetime | None = None,
+    ) -> Connector:
+        """Record a StatusNotification: upsert the connector's row, append a history row.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        at = at or utc_now()
+        current = {
+            "status": status,
+            "error_code": error_code,
+            "info": info,
+            "vendor_id": vendor_id,
+            "vendor_error_code": vendor_error_code,
+            "updated_at": at,
+        }
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            key = {"station_id": pk, "evse_id": evse_id, "connector_id": connector_id}
+            statement = upsert(
+                session, Connector, {**key, **current}, list(key), current
+            ).returning(Connector)
+            connector = (
+                await session.scalars(statement, execution_options={"populate_existing": True})
+            ).one()
+            session.add(
+                ConnectorStatusChange(**key, status=status, error_code=error_code, info=info, at=at)
+            )
+        return connector
+
+    async def get(
+        self, charge_box_id: str, connector_id: int, *, evse_id: int = 0
+    ) -> Connector | None:
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            return await session.scalar(
+                select(Connector).where(
+                    Connector.station_id == pk,
+                    Connector.evse_id == evse_id,
+                    Connector.connector_id == connector_id,
+                )
+            )
+
+    async def list(self, charge_box_id: str) -> Sequence[Connector]:
+        """The station's connectors by (evse, connector).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(Connector)
+                .where(Connector.station_id == pk)
+                .order_by(Connector.evse_id, Connector.connector_id)
+            )
+            return (await session.scalars(statement)).all()
+
+    async def history(
+        self, charge_box_id: str, connector_id: int, *, evse_id: int = 0, limit: int = 100
+    ) -> Sequence[ConnectorStatusChange]:
+        """The connector's status changes, newest first."""
+        limit, _ = page(limit)
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(ConnectorStatusChange)
+                .where(
+                    ConnectorStatusChange.station_id == pk,
+                    ConnectorStatusChange.evse_id == evse_id,
+                    ConnectorStatusChange.connector_id == connector_id,
+                )
+                .order_by(ConnectorStatusChange.at.desc(), ConnectorStatusChange.id.desc())
+                .limit(limit)
+            )
+            return (await session.scalars(statement)).all()

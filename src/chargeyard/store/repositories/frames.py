@@ -1,0 +1,49 @@
+"""Reading the frame log (writing is :class:`chargeyard.store.frame_log.FrameLog`'s job) and
+trimming it: the log grows by every frame, so a deployment purges what it no longer needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+
+from chargeyard.store.models import Frame
+from chargeyard.store.repositories._base import Repository, page
+
+
+class FrameRepository(Repository):
+    async def list(
+        self,
+        identity: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Frame]:
+        """One station's frames in the order they were recorded (``since`` inclusive,
+        ``until`` exclusive)."""
+        limit, offset = page(limit, offset)
+        statement = select(Frame).where(Frame.identity == identity)
+        if since is not None:
+            statement = statement.where(Frame.at >= since)
+        if until is not None:
+            statement = statement.where(Frame.at < until)
+        statement = statement.order_by(Frame.id).limit(limit).offset(offset)
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def count(self, identity: str | None = None) -> int:
+        statement = select(func.count()).select_from(Frame)
+        if identity is not None:
+            statement = statement.where(Frame.identity == identity)
+        async with self._read() as session:
+            return (await session.execute(statement)).scalar_one()
+
+    async def purge(self, before: datetime) -> int:
+        """Delete frames older than ``before``; returns how many."""
+        async with self._write() as session:
+            connection = await session.connection()
+            result = await connection.execute(delete(Frame).where(Frame.at < before))
+            return result.rowcount

@@ -1,0 +1,114 @@
+"""Id tags the CSMS authorizes (Authorize, StartTransaction's idTagInfo; 2.0.1 IdTokenInfo).
+
+:meth:`IdTagRepository.authorize` turns the stored row into the answer's status: an unknown
+tag is ``Invalid``, a tag past its ``expiry_date`` is ``Expired`` whatever was stored (OCPP 1.6
+section 7.14: expiryDate is when the tag "must be considered expired"), otherwise the stored
+status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.models import IdTag
+from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+from chargeyard.store.types import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """What to answer for an id tag (the fields of 1.6 IdTagInfo, plus the tag's policy)."""
+
+    status: str
+    expiry_date: datetime | None = None
+    parent_id_tag: str | None = None
+    policy: str | None = None
+
+
+class IdTagRepository(Repository):
+    async def create(
+        self,
+        id_tag: str,
+        *,
+        status: str = "Accepted",
+        expiry_date: datetime | None = None,
+        parent_id_tag: str | None = None,
+        policy: str | None = None,
+        token_type: str | None = None,
+    ) -> IdTag:
+        """Raises: ConflictError: the tag exists."""
+        tag = IdTag(
+            id_tag=id_tag,
+            status=status,
+            expiry_date=expiry_date,
+            parent_id_tag=parent_id_tag,
+            policy=policy,
+            token_type=token_type,
+        )
+        async with self._write() as session:
+            session.add(tag)
+        return tag
+
+    async def get(self, id_tag: str) -> IdTag | None:
+        async with self._read() as session:
+            return await session.get(IdTag, id_tag)
+
+    async def list(
+        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[IdTag]:
+        limit, offset = page(limit, offset)
+        statement = select(IdTag).order_by(IdTag.id_tag).limit(limit).offset(offset)
+        if status is not None:
+            statement = statement.where(IdTag.status == status)
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def update(
+        self,
+        id_tag: str,
+        *,
+        status: str | Unset = UNSET,
+        expiry_date: datetime | Unset | None = UNSET,
+        parent_id_tag: str | Unset | None = UNSET,
+        policy: str | Unset | None = UNSET,
+        token_type: str | Unset | None = UNSET,
+    ) -> IdTag:
+        """Raises: NotFoundError: no such tag."""
+        values = changes(
+            status=status,
+            expiry_date=expiry_date,
+            parent_id_tag=parent_id_tag,
+            policy=policy,
+            token_type=token_type,
+        )
+        async with self._write() as session:
+            tag = await session.get(IdTag, id_tag)
+            if tag is None:
+                raise NotFoundError("id tag", id_tag)
+            for name, value in values.items():
+                setattr(tag, name, value)
+        return tag
+
+    async def delete(self, id_tag: str) -> None:
+        """Raises: NotFoundError: no such tag."""
+        async with self._write() as session:
+            deleted = await session.scalar(
+                delete(IdTag).where(IdTag.id_tag == id_tag).returning(IdTag.id_tag)
+            )
+        if deleted is None:
+            raise NotFoundError("id tag", id_tag)
+
+    async def authorize(self, id_tag: str, at: datetime | None = None) -> Authorization:
+        """The answer for ``id_tag`` at time ``at`` (default now)."""
+        tag = await self.get(id_tag)
+        if tag is None:
+            return Authorization(status="Invalid")
+        status = tag.status
+        if tag.expiry_date is not None and tag.expiry_date <= (at or utc_now()):
+            status = "Expired"
+        return Authorization(status, tag.expiry_date, tag.parent_id_tag, tag.policy)

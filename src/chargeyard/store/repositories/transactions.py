@@ -1,0 +1,298 @@
+"""Charging transactions and their meter samples.
+
+Every call here commits before it returns: the CSMS answers StartTransaction/StopTransaction/
+MeterValues (1.6) and TransactionEvent (2.0.1) only after the call returned, so a station that
+got its answer can rely on the central system having kept what it reported (see
+``chargeyard.store.engine`` for what "kept" means on SQLite).
+
+Ids: ``transaction_id`` is the id the wire carries, as text; pass ints from 1.6 as they come.
+:meth:`TransactionRepository.start` without a ``transaction_id`` is the 1.6 case and allocates
+the next number from the durable ``"transaction"`` counter (see ``models/transactions.py``).
+Re-sent messages are idempotent where OCPP lets a station re-send them: starting a 2.0.1
+transaction id that exists returns the existing row, stopping a completed one returns it as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.models import MeterSample, Station, Transaction, TransactionStatus
+from chargeyard.store.repositories._base import (
+    UNSET,
+    Repository,
+    Unset,
+    changes,
+    next_counter_value,
+    page,
+    station_pk,
+)
+
+TRANSACTION_COUNTER = "transaction"
+
+
+@dataclass(frozen=True, slots=True)
+class SampledValue:
+    """One value of a MeterValues / TransactionEvent meterValue, as :meth:`add_samples` takes
+    it (the message's timestamp copied onto each of its values)."""
+
+    sampled_at: datetime
+    value: float
+    measurand: str = "Energy.Active.Import.Register"
+    phase: str | None = None
+    unit: str | None = None
+    context: str | None = None
+    location: str | None = None
+
+
+class TransactionRepository(Repository):
+    async def start(
+        self,
+        charge_box_id: str,
+        *,
+        connector_id: int,
+        meter_start_wh: float,
+        started_at: datetime,
+        id_tag: str | None = None,
+        evse_id: int = 0,
+        transaction_id: str | int | None = None,
+        remote_started: bool = False,
+        charging_state: str | None = None,
+    ) -> Transaction:
+        """Open a transaction; ``transaction_id=None`` allocates a 1.6 integer id
+        (``int(result.transaction_id)``).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            if transaction_id is None:
+                transaction_id = await next_counter_value(session, TRANSACTION_COUNTER)
+            else:
+                existing = await _find(session, pk, str(transaction_id))
+                if existing is not None:
+                    return existing
+            transaction = Transaction(
+                transaction_id=str(transaction_id),
+                station_id=pk,
+                evse_id=evse_id,
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start_wh=meter_start_wh,
+                started_at=started_at,
+                remote_started=remote_started,
+                charging_state=charging_state,
+                status=TransactionStatus.ACTIVE,
+            )
+            session.add(transaction)
+        return transaction
+
+    async def update(
+        self,
+        charge_box_id: str,
+        transaction_id: str | int,
+        *,
+        id_tag: str | Unset | None = UNSET,
+        evse_id: int | Unset = UNSET,
+        connector_id: int | Unset = UNSET,
+        charging_state: str | Unset | None = UNSET,
+        remote_started: bool | Unset = UNSET,
+    ) -> Transaction:
+        """Change what a 2.0.1 TransactionEvent(Updated) says changed.
+
+        Raises:
+            NotFoundError: no such station or transaction.
+        """
+        values = changes(
+            id_tag=id_tag,
+            evse_id=evse_id,
+            connector_id=connector_id,
+            charging_state=charging_state,
+            remote_started=remote_started,
+        )
+        async with self._write() as session:
+            transaction = await self._require(session, charge_box_id, transaction_id)
+            for name, value in values.items():
+                setattr(transaction, name, value)
+        return transaction
+
+    async def stop(
+        self,
+        charge_box_id: str,
+        transaction_id: str | int,
+        *,
+        meter_stop_wh: float,
+        stopped_at: datetime,
+        reason: str | None = None,
+        id_tag: str | None = None,
+    ) -> Transaction:
+        """Close a transaction: meter stop, energy (stop - start), time, reason.
+
+        Raises:
+            NotFoundError: no such station or transaction.
+        """
+        async with self._write() as session:
+            transaction = await self._require(session, charge_box_id, transaction_id)
+            if transaction.status == TransactionStatus.COMPLETED:
+                return transaction
+            transaction.meter_stop_wh = meter_stop_wh
+            transaction.energy_wh = meter_stop_wh - transaction.meter_start_wh
+            transaction.stopped_at = stopped_at
+            transaction.stop_reason = reason
+            transaction.stop_id_tag = id_tag
+            transaction.status = TransactionStatus.COMPLETED
+        return transaction
+
+    async def get(self, charge_box_id: str, transaction_id: str | int) -> Transaction | None:
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            return await _find(session, pk, str(transaction_id))
+
+    async def list(
+        self,
+        *,
+        charge_box_id: str | None = None,
+        status: str | None = None,
+        connector_id: int | None = None,
+        id_tag: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[Transaction]:
+        """Transactions, newest start first, filtered by whatever is given (``since``
+        inclusive, ``until`` exclusive, on the start time)."""
+        limit, offset = page(limit, offset)
+        statement = (
+            select(Transaction)
+            .where(*_conditions(charge_box_id, status, connector_id, id_tag, since, until))
+            .order_by(Transaction.started_at.desc(), Transaction.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def count(
+        self,
+        *,
+        charge_box_id: str | None = None,
+        status: str | None = None,
+        connector_id: int | None = None,
+        id_tag: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        statement = (
+            select(func.count())
+            .select_from(Transaction)
+            .where(*_conditions(charge_box_id, status, connector_id, id_tag, since, until))
+        )
+        async with self._read() as session:
+            return (await session.execute(statement)).scalar_one()
+
+    async def add_samples(
+        self,
+        charge_box_id: str,
+        samples: Sequence[SampledValue],
+        *,
+        transaction_id: str | int | None = None,
+        evse_id: int = 0,
+        connector_id: int = 0,
+    ) -> int:
+        """Store one message's sampled values in one multi-row insert; returns the count.
+
+        Raises:
+            NotFoundError: no such station, or a ``transaction_id`` it does not have.
+        """
+        if not samples:
+            return 0
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            transaction_pk = None
+            if transaction_id is not None:
+                transaction = await _find(session, pk, str(transaction_id))
+                if transaction is None:
+                    raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
+                transaction_pk = transaction.id
+            common = {
+                "station_id": pk,
+                "transaction_pk": transaction_pk,
+                "evse_id": evse_id,
+                "connector_id": connector_id,
+            }
+            rows = [{**common, **asdict(sample)} for sample in samples]
+            await session.execute(insert(MeterSample), rows)
+        return len(rows)
+
+    async def samples(
+        self,
+        charge_box_id: str,
+        transaction_id: str | int,
+        *,
+        measurand: str | None = None,
+        limit: int = 1000,
+    ) -> Sequence[MeterSample]:
+        """A transaction's samples in time order, optionally of one measurand.
+
+        Raises:
+            NotFoundError: no such station or transaction.
+        """
+        limit, _ = page(limit)
+        async with self._read() as session:
+            transaction = await self._require(session, charge_box_id, transaction_id)
+            statement = select(MeterSample).where(MeterSample.transaction_pk == transaction.id)
+            if measurand is not None:
+                statement = statement.where(MeterSample.measurand == measurand)
+            statement = statement.order_by(MeterSample.sampled_at, MeterSample.id).limit(limit)
+            return (await session.scalars(statement)).all()
+
+    @staticmethod
+    async def _require(
+        session: AsyncSession, charge_box_id: str, transaction_id: str | int
+    ) -> Transaction:
+        transaction = await _find(
+            session, await station_pk(session, charge_box_id), str(transaction_id)
+        )
+        if transaction is None:
+            raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
+        return transaction
+
+
+async def _find(session: AsyncSession, station: int, transaction_id: str) -> Transaction | None:
+    return await session.scalar(
+        select(Transaction).where(
+            Transaction.station_id == station, Transaction.transaction_id == transaction_id
+        )
+    )
+
+
+def _conditions(
+    charge_box_id: str | None,
+    status: str | None,
+    connector_id: int | None,
+    id_tag: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if charge_box_id is not None:
+        station = select(Station.id).where(Station.charge_box_id == charge_box_id)
+        conditions.append(Transaction.station_id == station.scalar_subquery())
+    if status is not None:
+        conditions.append(Transaction.status == status)
+    if connector_id is not None:
+        conditions.append(Transaction.connector_id == connector_id)
+    if id_tag is not None:
+        conditions.append(Transaction.id_tag == id_tag)
+    if since is not None:
+        conditions.append(Transaction.started_at >= since)
+    if until is not None:
+        conditions.append(Transaction.started_at < until)
+    return conditions

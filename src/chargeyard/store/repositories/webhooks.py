@@ -1,0 +1,168 @@
+"""Webhooks and their deliveries: the store side of "tell my system when X happens".
+
+A delivery is enqueued per (event, subscribing webhook) as ``pending`` and due at once. A
+sender asks for :meth:`WebhookRepository.due` deliveries, posts them, and reports each attempt:
+a 2xx answer marks it ``delivered``; otherwise it stays ``pending`` until the given
+``next_attempt_at`` (the sender's backoff), or becomes ``failed`` when the sender gives up
+(no next attempt). A webhook subscribed to ``"*"`` receives every event.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.ids import new_id
+from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+from chargeyard.store.types import utc_now
+
+ALL_EVENTS = "*"
+
+
+class WebhookRepository(Repository):
+    async def create(
+        self, url: str, events: Sequence[str], *, secret: str | None = None, active: bool = True
+    ) -> Webhook:
+        """Subscribe ``url`` to ``events``; a signing secret is generated unless given."""
+        webhook = Webhook(
+            id=new_id("wh_"),
+            url=url,
+            events=list(events),
+            secret=secret or secrets.token_urlsafe(32),
+            active=active,
+        )
+        async with self._write() as session:
+            session.add(webhook)
+        return webhook
+
+    async def get(self, webhook_id: str) -> Webhook | None:
+        async with self._read() as session:
+            return await session.get(Webhook, webhook_id)
+
+    async def list(self, *, active: bool | None = None) -> Sequence[Webhook]:
+        statement = select(Webhook).order_by(Webhook.created_at, Webhook.id)
+        if active is not None:
+            statement = statement.where(Webhook.active == active)
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def update(
+        self,
+        webhook_id: str,
+        *,
+        url: str | Unset = UNSET,
+        events: Sequence[str] | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+    ) -> Webhook:
+        """Raises: NotFoundError: no such webhook."""
+        values = changes(url=url, secret=secret, active=active)
+        if not isinstance(events, Unset):
+            values["events"] = list(events)
+        async with self._write() as session:
+            webhook = await session.get(Webhook, webhook_id)
+            if webhook is None:
+                raise NotFoundError("webhook", webhook_id)
+            for name, value in values.items():
+                setattr(webhook, name, value)
+        return webhook
+
+    async def delete(self, webhook_id: str) -> None:
+        """Remove a webhook and its deliveries. Raises: NotFoundError: no such webhook."""
+        async with self._write() as session:
+            deleted = await session.scalar(
+                delete(Webhook).where(Webhook.id == webhook_id).returning(Webhook.id)
+            )
+        if deleted is None:
+            raise NotFoundError("webhook", webhook_id)
+
+    async def subscribers(self, event: str) -> Sequence[Webhook]:
+        """Active webhooks subscribed to ``event`` (filtered here: the table is small and JSON
+        containment is spelled differently on each database)."""
+        return [
+            webhook
+            for webhook in await self.list(active=True)
+            if event in webhook.events or ALL_EVENTS in webhook.events
+        ]
+
+    async def enqueue(
+        self, webhook_id: str, event: str, payload: dict[str, Any], at: datetime | None = None
+    ) -> WebhookDelivery:
+        """A pending delivery of ``event`` to ``webhook_id``, due at ``at`` (default now)."""
+        now = at or utc_now()
+        delivery = WebhookDelivery(
+            webhook_id=webhook_id,
+            event=event,
+            payload=payload,
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        async with self._write() as session:
+            session.add(delivery)
+        return delivery
+
+    async def due(self, now: datetime | None = None, limit: int = 100) -> Sequence[WebhookDelivery]:
+        """Pending deliveries whose next attempt is due, oldest due first."""
+        limit, _ = page(limit)
+        statement = (
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= (now or utc_now()),
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+        )
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
+    async def record_attempt(
+        self,
+        delivery_id: int,
+        *,
+        status_code: int | None,
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+        at: datetime | None = None,
+    ) -> WebhookDelivery:
+        """Note one attempt (``status_code`` None: no HTTP answer, e.g. a timeout).
+
+        Raises:
+            NotFoundError: no such delivery.
+        """
+        async with self._write() as session:
+            delivery = await session.get(WebhookDelivery, delivery_id)
+            if delivery is None:
+                raise NotFoundError("webhook delivery", delivery_id)
+            delivery.attempts += 1
+            delivery.status_code = status_code
+            if status_code is not None and 200 <= status_code < 300:
+                delivery.status = DeliveryStatus.DELIVERED
+                delivery.delivered_at = at or utc_now()
+                delivery.next_attempt_at = None
+            else:
+                delivery.last_error = error or f"HTTP {status_code}"
+                delivery.next_attempt_at = next_attempt_at
+                if next_attempt_at is None:
+                    delivery.status = DeliveryStatus.FAILED
+        return delivery
+
+    async def deliveries(self, webhook_id: str, limit: int = 50) -> Sequence[WebhookDelivery]:
+        """A webhook's deliveries, newest first."""
+        limit, _ = page(limit)
+        statement = (
+            select(WebhookDelivery)
+            .where(WebhookDelivery.webhook_id == webhook_id)
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+            .limit(limit)
+        )
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()

@@ -1,0 +1,44 @@
+"""Column types that behave the same on SQLite and PostgreSQL.
+
+SQLite has no time zone type: a ``DateTime`` column there stores naive ISO-8601 text. To keep
+one rule for both databases, :class:`UtcDateTime` accepts only aware datetimes, stores them in
+UTC (``timestamptz`` on PostgreSQL, naive UTC text on SQLite, which sorts chronologically since
+SQLAlchemy writes a fixed-width format) and always hands back aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend. Naive datetimes are refused (ValueError) rather
+    than guessed at: a station's local time taken for UTC is a bug that hides for months."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC times only")
+        value = value.astimezone(UTC)
+        # SQLite's DateTime would write the wall-clock digits and drop the offset; having
+        # converted to UTC first, dropping it loses nothing.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -1,0 +1,117 @@
+"""The frame log: every frame lands, in order per identity, in bounded batches, and nothing
+recorded before stop() is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from chargeyard.store import FrameLog, Store, create_engine, migrate
+from chargeyard.store.models import Direction
+
+
+def _count_frame_batches(store: Store) -> list[int]:
+    """Rows per INSERT into frames, as executed (appended to the list returned)."""
+    sizes: list[int] = []
+
+    def before(
+        _conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
+    ) -> None:
+        if statement.startswith("INSERT INTO frames"):
+            sizes.append(len(params) if many else 1)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", before)
+    return sizes
+
+
+async def test_every_frame_lands_in_order_per_identity(store: Store) -> None:
+    identities = [f"CP-{index}" for index in range(7)]
+    sent: dict[str, list[str]] = {identity: [] for identity in identities}
+    async with store.frame_log(batch_size=256, interval=0.01) as log:
+        for index in range(5_000):
+            identity = identities[index * 31 % 7]
+            direction = Direction.INCOMING if index % 2 else Direction.OUTGOING
+            unique_id = f"m{index}"
+            log.record(identity, direction, "MeterValues", unique_id, f'[2,"{unique_id}"]')
+            sent[identity].append(unique_id)
+            if index % 100 == 0:
+                await asyncio.sleep(0)
+    assert (log.written, log.dropped, log.buffered) == (5_000, 0, 0)
+    assert await store.frames.count() == 5_000
+    for identity in identities:
+        frames = await store.frames.list(identity, limit=1_000)
+        assert [frame.unique_id for frame in frames] == sent[identity]
+    first = (await store.frames.list("CP-0", limit=1))[0]
+    assert (first.direction, first.action, first.text) == ("outgoing", "MeterValues", '[2,"m0"]')
+
+
+async def test_writes_are_batches_of_at_most_batch_size(store: Store) -> None:
+    sizes = _count_frame_batches(store)
+    log = store.frame_log(batch_size=300)
+    for index in range(1_000):
+        log.record("CP-1", Direction.INCOMING, "Heartbeat", str(index), "[2]")
+    assert sizes == []  # record() never touches the database
+    await log.flush()
+    assert sizes == [300, 300, 300, 100]
+    assert await store.frames.count("CP-1") == 1_000
+
+
+async def test_stop_flushes_what_the_timer_has_not_written_yet(store: Store) -> None:
+    log = store.frame_log(batch_size=10_000, interval=60)
+    await log.start()
+    for index in range(10):
+        log.record("CP-1", Direction.OUTGOING, None, str(index), "[3]")
+    await log.stop()
+    assert await store.frames.count("CP-1") == 10
+
+
+async def test_a_full_batch_wakes_the_flusher_before_the_interval(store: Store) -> None:
+    async with store.frame_log(batch_size=50, interval=60) as log:
+        for index in range(50):
+            log.record("CP-1", Direction.INCOMING, "StatusNotification", str(index), "[2]")
+        async with asyncio.timeout(10):
+            # Polling the flusher's counter: it offers no event to wait on, nor should it.
+            while log.written < 50:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+    assert await store.frames.count("CP-1") == 50
+
+
+async def test_memory_is_bounded_by_dropping_the_oldest(store: Store) -> None:
+    log = store.frame_log(batch_size=10, max_buffered=100)
+    for index in range(150):
+        log.record("CP-1", Direction.INCOMING, "MeterValues", str(index), "[2]")
+    assert (log.buffered, log.dropped) == (100, 50)
+    await log.flush()
+    frames = await store.frames.list("CP-1", limit=200)
+    assert [frame.unique_id for frame in frames] == [str(index) for index in range(50, 150)]
+
+
+async def test_a_refused_batch_stays_buffered_and_is_written_later(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'late.db'}")  # no tables yet
+    try:
+        log = FrameLog(engine, batch_size=4)
+        for index in range(10):
+            log.record("CP-1", Direction.INCOMING, "Heartbeat", str(index), "[2]")
+        with pytest.raises(OperationalError, match="no such table: frames"):
+            await log.flush()
+        assert (log.buffered, log.written, log.dropped) == (10, 0, 0)
+
+        await migrate(engine)
+        await log.flush()
+        assert (log.buffered, log.written) == (0, 10)
+        store = Store(engine)
+        frames = await store.frames.list("CP-1")
+        assert [frame.unique_id for frame in frames] == [str(index) for index in range(10)]
+    finally:
+        await engine.dispose()
+
+
+def test_settings_are_checked(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'unused.db'}")  # never connected
+    with pytest.raises(ValueError, match="batch_size"):
+        FrameLog(engine, batch_size=10, max_buffered=5)

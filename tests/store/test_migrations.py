@@ -1,0 +1,74 @@
+"""Migrations build exactly the schema the models describe, on both databases, and undo it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
+from chargeyard.store.migrations import current_revision
+from chargeyard.store.models import Base
+
+
+def _differences(connection: Connection) -> list[Any]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _tables(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+async def test_migrated_schema_matches_the_models_and_downgrades_to_nothing(
+    empty_database_url: str,
+) -> None:
+    engine = create_engine(empty_database_url)
+    try:
+        assert await current_revision(engine) is None
+        await migrate(engine)
+        assert await current_revision(engine) == "0001"
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            assert await connection.run_sync(_tables) == {
+                *Base.metadata.tables,
+                "alembic_version",
+            }
+
+        await downgrade(engine, "base")
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_tables) == {"alembic_version"}
+
+        await migrate(engine)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_by_plain_url_is_idempotent(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    await upgrade(url)
+    await upgrade(url)  # already at head: nothing to do, no error
+    async with await Store.open(url) as store:
+        assert await current_revision(store.engine) == "0001"
+        assert await store.stations.count() == 0
+
+
+async def test_a_model_change_without_a_migration_is_caught(tmp_path: Path) -> None:
+    # Guards the guard: the comparison above must be able to fail.
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ALTER TABLE stations ADD COLUMN surprise TEXT")
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_differences)
+        assert [diff[0] for diff in differences] == ["remove_column"]
+    finally:
+        await engine.dispose()

@@ -1,0 +1,93 @@
+"""Webhooks and their deliveries: subscribe, enqueue, attempt, retry, give up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chargeyard.store import NotFoundError, Store
+from chargeyard.store.models import DeliveryStatus
+
+T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
+
+
+async def test_create_update_list_delete(store: Store) -> None:
+    hook = await store.webhooks.create("https://example.com/hook", ["transaction.started"])
+    assert hook.id.startswith("wh_")
+    assert len(hook.secret) >= 32
+    assert hook.active
+    quiet = await store.webhooks.create("https://example.com/q", ["*"], secret="s", active=False)
+
+    updated = await store.webhooks.update(
+        hook.id, events=["transaction.started", "transaction.stopped"], url="https://e.com/h2"
+    )
+    assert (updated.url, updated.events, updated.secret) == (
+        "https://e.com/h2",
+        ["transaction.started", "transaction.stopped"],
+        hook.secret,
+    )
+    fetched = await store.webhooks.get(hook.id)
+    assert fetched is not None
+    assert fetched.events == updated.events
+    assert [w.id for w in await store.webhooks.list()] == [hook.id, quiet.id]
+    assert [w.id for w in await store.webhooks.list(active=True)] == [hook.id]
+
+    await store.webhooks.delete(quiet.id)
+    assert await store.webhooks.get(quiet.id) is None
+    with pytest.raises(NotFoundError):
+        await store.webhooks.delete(quiet.id)
+    with pytest.raises(NotFoundError):
+        await store.webhooks.update(quiet.id, active=True)
+
+
+async def test_subscribers_are_the_active_hooks_for_the_event_or_all(store: Store) -> None:
+    started = await store.webhooks.create("https://a", ["transaction.started"])
+    everything = await store.webhooks.create("https://b", ["*"])
+    await store.webhooks.create("https://c", ["transaction.started"], active=False)
+    await store.webhooks.create("https://d", ["station.online"])
+    subscribers = await store.webhooks.subscribers("transaction.started")
+    assert {w.id for w in subscribers} == {started.id, everything.id}
+
+
+async def test_a_delivery_is_retried_then_delivered(store: Store) -> None:
+    hook = await store.webhooks.create("https://a", ["*"])
+    delivery = await store.webhooks.enqueue(hook.id, "transaction.started", {"id": 1}, at=T0)
+    assert [d.id for d in await store.webhooks.due(T0)] == [delivery.id]
+
+    retry_at = T0 + timedelta(seconds=30)
+    failed_once = await store.webhooks.record_attempt(
+        delivery.id, status_code=503, next_attempt_at=retry_at
+    )
+    assert (failed_once.status, failed_once.attempts, failed_once.last_error) == (
+        DeliveryStatus.PENDING,
+        1,
+        "HTTP 503",
+    )
+    assert await store.webhooks.due(T0 + timedelta(seconds=29)) == []
+    assert len(await store.webhooks.due(retry_at)) == 1
+
+    delivered = await store.webhooks.record_attempt(delivery.id, status_code=204, at=retry_at)
+    assert (delivered.status, delivered.attempts, delivered.status_code) == ("delivered", 2, 204)
+    assert (delivered.delivered_at, delivered.next_attempt_at) == (retry_at, None)
+    assert await store.webhooks.due(T0 + timedelta(days=1)) == []
+
+    [listed] = await store.webhooks.deliveries(hook.id)
+    assert (listed.event, listed.payload) == ("transaction.started", {"id": 1})
+
+
+async def test_a_delivery_fails_when_the_sender_gives_up(store: Store) -> None:
+    hook = await store.webhooks.create("https://a", ["*"])
+    delivery = await store.webhooks.enqueue(hook.id, "e", {}, at=T0)
+    failed = await store.webhooks.record_attempt(delivery.id, status_code=None, error="timeout")
+    assert (failed.status, failed.last_error) == ("failed", "timeout")
+    assert await store.webhooks.due(T0 + timedelta(days=1)) == []
+    with pytest.raises(NotFoundError):
+        await store.webhooks.record_attempt(10**9, status_code=200)
+
+
+async def test_deleting_a_webhook_removes_its_deliveries(store: Store) -> None:
+    hook = await store.webhooks.create("https://a", ["*"])
+    await store.webhooks.enqueue(hook.id, "e", {}, at=T0)
+    await store.webhooks.delete(hook.id)
+    assert await store.webhooks.due(T0) == []

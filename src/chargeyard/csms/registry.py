@@ -1,0 +1,123 @@
+"""Who is connected to the central system, and how to ask one of them something.
+
+The listener (``server.py``) registers each station's :class:`OcppConnection` when its
+WebSocket opens and removes it when it closes; a second connection for an identity replaces the
+first. The command API sends a CALL through :meth:`Registry.call` and gets the station's real
+answer, or one of the errors below, which the API maps to HTTP (503, 504, 502).
+
+Only this process's connections are known here; at scale (DESIGN.md) a node map in Redis says
+which process holds a station, and the call is forwarded over the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+from chargeyard.protocol import (
+    CallCancelled,
+    CallErrorReply,
+    CallTimeout,
+    Payload,
+    VersionSpec,
+)
+from chargeyard.transport import OcppConnection
+
+DEFAULT_COMMAND_TIMEOUT = 30.0
+
+
+class StationNotConnected(Exception):
+    """The station is known but has no open connection."""
+
+    def __init__(self, charge_box_id: str) -> None:
+        super().__init__(f"charger {charge_box_id} is not connected")
+        self.charge_box_id = charge_box_id
+
+
+class StationDidNotAnswer(Exception):
+    """No answer within the command timeout."""
+
+    def __init__(self, charge_box_id: str, action: str, timeout: float) -> None:
+        super().__init__(f"charger {charge_box_id} did not answer {action} within {timeout:g} s")
+        self.charge_box_id = charge_box_id
+
+
+class StationRefused(Exception):
+    """The station answered with a CALLERROR."""
+
+    def __init__(self, charge_box_id: str, action: str, code: str, description: str) -> None:
+        super().__init__(f"charger {charge_box_id} answered {action} with {code}: {description}")
+        self.charge_box_id = charge_box_id
+        self.code = code
+        self.description = description
+
+
+class Registry:
+    """The open connections of this process, by identity (chargeBoxId)."""
+
+    def __init__(self, command_timeout: float = DEFAULT_COMMAND_TIMEOUT) -> None:
+        self.command_timeout = command_timeout
+        self._connections: dict[str, OcppConnection] = {}
+
+    def add(self, identity: str, connection: OcppConnection) -> OcppConnection | None:
+        """Register a connection; returns the one it replaces, which the caller closes."""
+        previous = self._connections.get(identity)
+        self._connections[identity] = connection
+        return previous
+
+    def remove(self, identity: str, connection: OcppConnection) -> bool:
+        """Forget ``connection`` if it is still the identity's current one."""
+        if self._connections.get(identity) is connection:
+            del self._connections[identity]
+            return True
+        return False
+
+    def get(self, identity: str) -> OcppConnection | None:
+        return self._connections.get(identity)
+
+    def is_connected(self, identity: str) -> bool:
+        return identity in self._connections
+
+    def version_of(self, identity: str) -> VersionSpec:
+        connection = self._connections.get(identity)
+        if connection is None:
+            raise StationNotConnected(identity)
+        return connection.version
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._connections))
+
+    def __len__(self) -> int:
+        return len(self._connections)
+
+    async def call(
+        self, identity: str, action: str, payload: Payload, timeout: float | None = None
+    ) -> Payload:
+        """Send ``action`` to the station and return its CALLRESULT payload.
+
+        Raises:
+            StationNotConnected (also when the connection closes before the answer),
+            StationDidNotAnswer, StationRefused; OcppError when the payload is not valid for
+            the station's version (nothing is sent).
+        """
+        connection = self._connections.get(identity)
+        if connection is None:
+            raise StationNotConnected(identity)
+        limit = self.command_timeout if timeout is None else timeout
+        try:
+            return await asyncio.wait_for(connection.call(action, payload), limit)
+        except (TimeoutError, CallTimeout):
+            raise StationDidNotAnswer(identity, action, limit) from None
+        except CallErrorReply as error:
+            raise StationRefused(identity, action, error.code, error.description) from None
+        except CallCancelled:
+            raise StationNotConnected(identity) from None
+
+
+__all__ = [
+    "DEFAULT_COMMAND_TIMEOUT",
+    "Registry",
+    "StationDidNotAnswer",
+    "StationNotConnected",
+    "StationRefused",
+]

@@ -91,7 +91,11 @@ class Registry:
         return len(self._connections)
 
     async def call(
-        self, identity: str, action: str, payload: Payload, timeout: float | None = None
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> Payload:
         """Send ``action`` to the station and return its CALLRESULT payload.
 

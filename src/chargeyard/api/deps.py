@@ -1,0 +1,70 @@
+"""The API's dependencies as ``Annotated`` aliases: ``StoreDep``, ``RegistryDep``,
+``SettingsDep``, ``ApiKeyDep`` (the ``X-API-Key`` header, checked against the store) and
+``ChargerDep`` (the path's chargeBoxId, a registered station, as a command target)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi.security import APIKeyHeader
+
+from chargeyard.api.settings import ApiSettings
+from chargeyard.csms.commands import Charger, require_station
+from chargeyard.csms.registry import Registry
+from chargeyard.store import Store
+from chargeyard.store.models import ApiKey
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+
+async def require_api_key(
+    store: StoreDep, key: Annotated[str | None, Depends(_api_key_header)]
+) -> ApiKey:
+    """The caller's key; 401 when it is missing or wrong (compared in constant time by the
+    store, which also hashes for unknown prefixes)."""
+    api_key = await store.api_keys.verify(key) if key else None
+    if api_key is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing or invalid API key",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+    return api_key
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]
+
+
+async def get_charger(
+    store: StoreDep,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    charge_box_id: Annotated[str, Path(alias="chargeBoxId")],
+) -> Charger:
+    """The path's station; raises UnknownStation (404) when it is not registered."""
+    await require_station(store.stations, charge_box_id)
+    return Charger(registry, charge_box_id, settings.command_timeout)
+
+
+ChargerDep = Annotated[Charger, Depends(get_charger)]

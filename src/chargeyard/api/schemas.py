@@ -1,0 +1,183 @@
+"""Request and response bodies of the command API, field for field as the API documents them
+(camelCase on the wire). Enumerations are ``Literal`` types, so a bad value is a 422 that names
+the allowed ones. Unknown fields are refused: a misspelt optional field would otherwise be
+dropped without a word."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from chargeyard.csms.commands import (
+    AvailabilityType,
+    ConfigurationStatus,
+    ResetType,
+    TriggerableMessage,
+)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+class ResetRequest(_Request):
+    type: ResetType = Field(description='"Soft" (graceful) or "Hard" (full reboot)')
+
+
+class UnlockRequest(_Request):
+    connectorId: int = Field(ge=1)
+
+
+class TriggerRequest(_Request):
+    requestedMessage: TriggerableMessage
+    connectorId: int | None = Field(
+        default=None, ge=0, description="Target connector (for StatusNotification, MeterValues)"
+    )
+
+
+class AvailabilityRequest(_Request):
+    connectorId: int = Field(ge=0, description="Connector id; 0 is the whole charger")
+    type: AvailabilityType
+
+
+class GetConfigurationRequest(_Request):
+    key: list[str] = Field(
+        default_factory=list,
+        description='Keys to read ({} for all); a 2.0.1 charger takes "Component.Variable"',
+    )
+
+
+class ChangeConfigurationRequest(_Request):
+    key: str = Field(min_length=1, max_length=50)
+    value: str = Field(max_length=1000)
+
+
+class _Retries(_Request):
+    retries: int | None = Field(default=None, ge=0, description="Retry attempts")
+    retryInterval: int | None = Field(default=None, ge=0, description="Seconds between retries")
+
+
+class UpdateFirmwareRequest(_Retries):
+    location: str = Field(min_length=1, max_length=512, description="Firmware download URL")
+    retrieveDate: AwareDatetime = Field(description="ISO 8601 time to start the download")
+
+
+class DiagnosticsRequest(_Retries):
+    location: str = Field(min_length=1, max_length=512, description="Upload URL")
+    startTime: AwareDatetime | None = None
+    stopTime: AwareDatetime | None = None
+
+
+class DataTransferRequest(_Request):
+    vendorId: str = Field(min_length=1, max_length=255)
+    messageId: str | None = Field(default=None, max_length=50)
+    data: str | None = None
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+class ResetResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    type: ResetType
+    status: str
+
+
+class UnlockResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    connectorId: int
+    status: str
+
+
+class ClearCacheResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    status: str
+
+
+class TriggerResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    requestedMessage: TriggerableMessage
+    connectorId: int | None
+    status: str
+
+
+class AvailabilityResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    connectorId: int
+    type: AvailabilityType
+    status: str
+
+
+class ConfigurationKey(BaseModel):
+    key: str
+    readonly: bool
+    value: str | None
+
+
+class GetConfigurationResponse(BaseModel):
+    chargeBoxId: str
+    configurationKey: list[ConfigurationKey]
+    unknownKey: list[str]
+
+
+class ChangeConfigurationResponse(BaseModel):
+    chargeBoxId: str
+    key: str
+    value: str
+    status: ConfigurationStatus
+    message: str
+
+
+class UpdateFirmwareResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    location: str
+    retrieveDate: str
+    status: str
+
+
+class DiagnosticsResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    location: str
+    fileName: str | None
+    status: str
+
+
+class DataTransferResponse(BaseModel):
+    message: str
+    chargeBoxId: str
+    vendorId: str
+    messageId: str | None
+    status: str
+    responseData: str | None
+
+
+class DataTransferItem(BaseModel):
+    id: str
+    direction: Literal["incoming", "outgoing"]
+    vendorId: str
+    messageId: str | None
+    data: str | None
+    responseStatus: str | None
+    responseData: str | None
+    createdAt: str
+
+
+class DataTransferHistory(BaseModel):
+    chargeBoxId: str
+    dataTransfers: list[DataTransferItem]
+    count: int
+
+
+class ErrorResponse(BaseModel):
+    detail: str

@@ -1,0 +1,214 @@
+"""A command-API lab: the app over a fresh SQLite store, a Registry, and real links to it.
+
+Stations connect over real WebSockets on 127.0.0.1 to a small listener built here (the CSMS
+listener proper is ``csms/server.py``; these tests need only its registry side): each
+connection is an :class:`OcppConnection` on the central-system side, added to the registry
+under the identity of the URL's last path segment, removed when it closes. The peers are our
+simulated stations (real answers) or raw sockets that misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.typing import Subprotocol
+
+from chargeyard.api import ApiSettings, create_app
+from chargeyard.csms.registry import Registry
+from chargeyard.protocol import Payload, Role, VersionSpec, version_for
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.model.states import Registration
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.v16 import StationV16
+from chargeyard.station.v201 import StationV201
+from chargeyard.store import Store
+from chargeyard.transport import OcppConnection
+
+NOW = "2026-01-01T00:00:00.000Z"
+TEMPLATE = "alfen-eve-single-pro-line"
+FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
+
+# What a permissive central system answers to what stations send, per version.
+_ANSWERS: dict[str, dict[str, Payload]] = {
+    "1.6": {
+        "BootNotification": {"status": "Accepted", "currentTime": NOW, "interval": 300},
+        "Heartbeat": {"currentTime": NOW},
+        "StatusNotification": {},
+        "MeterValues": {},
+        "FirmwareStatusNotification": {},
+        "DiagnosticsStatusNotification": {},
+    },
+    "2.0.1": {
+        "BootNotification": {"status": "Accepted", "currentTime": NOW, "interval": 300},
+        "Heartbeat": {"currentTime": NOW},
+        "StatusNotification": {},
+        "MeterValues": {},
+        "NotifyEvent": {},
+        "NotifyReport": {},
+        "FirmwareStatusNotification": {},
+        "LogStatusNotification": {},
+        "SecurityEventNotification": {},
+    },
+}
+_ANSWERS["2.1"] = _ANSWERS["2.0.1"]
+
+
+def _handlers(version: VersionSpec) -> dict[str, Callable[[Payload], Payload]]:
+    return {
+        action: (lambda _payload, answer=answer: dict(answer))
+        for action, answer in _ANSWERS[version.name].items()
+    }
+
+
+class RecordingRegistry(Registry):
+    """A registry that remembers every call the API sends: (identity, action, payload)."""
+
+    def __init__(self, command_timeout: float = 30.0) -> None:
+        super().__init__(command_timeout)
+        self.sent: list[tuple[str, str, Payload]] = []
+
+    async def call(
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> Payload:
+        self.sent.append((identity, action, payload))
+        return await super().call(identity, action, payload, timeout)
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
+            await asyncio.sleep(0.01)
+
+
+class Lab:
+    """The app's client (authenticated), its store and registry, and the listener."""
+
+    def __init__(
+        self, store: Store, registry: RecordingRegistry, client: httpx.AsyncClient
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.client = client
+        self.port = 0
+        self.runtimes: list[StationRuntime] = []
+        self.peers: list[ClientConnection] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def url(self, identity: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ocpp/{identity}"
+
+    async def serve(self, websocket: ServerConnection) -> None:
+        assert websocket.request is not None
+        assert websocket.subprotocol is not None
+        identity = websocket.request.path.rsplit("/", 1)[-1]
+        version = version_for(websocket.subprotocol)
+        connection = OcppConnection(
+            websocket, version, Role.CENTRAL_SYSTEM, _handlers(version), name=identity
+        )
+        self.registry.add(identity, connection)
+        try:
+            await connection.run()
+        finally:
+            self.registry.remove(identity, connection)
+
+    async def station(self, identity: str = "CP-1", version: str = "1.6") -> StationRuntime:
+        """A registered, connected and booted simulated station."""
+        await self.store.stations.register(identity, ocpp_version=version)
+        kind = StationV16 if version == "1.6" else StationV201
+        station = kind(identity, load_catalog().template(TEMPLATE), clock=SystemClock())
+        runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
+        self.runtimes.append(runtime)
+        runtime.start()
+        await until(
+            lambda: (
+                runtime.station.registration is Registration.ACCEPTED
+                and self.registry.is_connected(identity)
+            )
+        )
+        return runtime
+
+    async def raw_peer(
+        self,
+        identity: str,
+        answer: Callable[[list[Any]], list[Any] | None],
+        subprotocol: str = "ocpp1.6",
+    ) -> None:
+        """A registered station that is a bare socket: each CALL it receives gets
+        ``answer(call)`` back (None: no answer at all)."""
+        await self.store.stations.register(identity)
+        peer = await connect(self.url(identity), subprotocols=[Subprotocol(subprotocol)])
+        self.peers.append(peer)
+
+        async def respond() -> None:
+            with contextlib.suppress(Exception):
+                async for message in peer:
+                    reply = answer(json.loads(message))
+                    if reply is not None:
+                        await peer.send(json.dumps(reply))
+
+        self.tasks.append(asyncio.create_task(respond()))
+        await until(lambda: self.registry.is_connected(identity))
+
+    def last_call(self) -> tuple[str, Payload]:
+        """The action and payload of the last call the API sent."""
+        _, action, payload = self.registry.sent[-1]
+        return action, payload
+
+    async def post(self, identity: str, path: str, body: Any = None) -> httpx.Response:
+        return await self.client.post(f"/api/v1/chargers/{identity}/{path}", json=body)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(f"sqlite:///{tmp_path}/db.sqlite")
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def settings() -> ApiSettings:
+    return ApiSettings(command_timeout=5.0)
+
+
+@pytest.fixture
+async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
+    registry = RecordingRegistry()
+    _, key = await store.api_keys.create("tests")
+    app = create_app(store, registry, settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
+    ) as client:
+        lab = Lab(store, registry, client)
+        async with serve(
+            lab.serve,
+            "127.0.0.1",
+            0,
+            subprotocols=[Subprotocol(v) for v in ("ocpp1.6", "ocpp2.0.1", "ocpp2.1")],
+            compression=None,
+        ) as server:
+            lab.port = server.sockets[0].getsockname()[1]
+            try:
+                yield lab
+            finally:
+                for runtime in lab.runtimes:
+                    await runtime.stop()
+                for peer in lab.peers:
+                    await peer.close()
+                for task in lab.tasks:
+                    task.cancel()
+                await asyncio.gather(*lab.tasks, return_exceptions=True)

@@ -1,0 +1,239 @@
+"""Every command endpoint against a simulated OCPP 1.6 station: the call it sends and the
+station's real answer in the API's shape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.conftest import Lab
+
+FIRMWARE = {
+    "location": "https://firmware.example.com/v2.0.0/firmware.bin",
+    "retrieveDate": "2026-02-10T14:00:00Z",
+    "retries": 3,
+    "retryInterval": 60,
+}
+DIAGNOSTICS = {
+    "location": "https://uploads.example.com/diagnostics/",
+    "startTime": "2026-02-09T00:00:00Z",
+    "stopTime": "2026-02-10T00:00:00Z",
+    "retries": 3,
+    "retryInterval": 60,
+}
+
+
+@pytest.fixture
+async def lab16(lab: Lab) -> Lab:
+    await lab.station("CHARGER-001", "1.6")
+    return lab
+
+
+@pytest.mark.parametrize("kind", ["Soft", "Hard"])
+async def test_reset_is_accepted_by_the_charger(lab16: Lab, kind: str) -> None:
+    response = await lab16.post("CHARGER-001", "reset", {"type": kind})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": f"{kind} reset accepted by charger",
+            "chargeBoxId": "CHARGER-001",
+            "type": kind,
+            "status": "accepted",
+        },
+    )
+    assert lab16.last_call() == ("Reset", {"type": kind})
+
+
+async def test_unlock_connector(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "unlock", {"connectorId": 1})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Connector unlocked successfully",
+            "chargeBoxId": "CHARGER-001",
+            "connectorId": 1,
+            "status": "unlocked",
+        },
+    )
+    assert lab16.last_call() == ("UnlockConnector", {"connectorId": 1})
+
+
+async def test_clear_cache(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "cache/clear")
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Cache cleared successfully",
+            "chargeBoxId": "CHARGER-001",
+            "status": "accepted",
+        },
+    )
+    assert lab16.last_call() == ("ClearCache", {})
+
+
+async def test_trigger_status_notification(lab16: Lab) -> None:
+    body = {"requestedMessage": "StatusNotification", "connectorId": 1}
+    response = await lab16.post("CHARGER-001", "trigger", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "StatusNotification trigger accepted by charger",
+            "chargeBoxId": "CHARGER-001",
+            "requestedMessage": "StatusNotification",
+            "connectorId": 1,
+            "status": "accepted",
+        },
+    )
+    assert lab16.last_call() == ("TriggerMessage", body)
+
+
+async def test_trigger_without_connector(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": "Heartbeat"})
+    assert response.json()["connectorId"] is None
+    assert lab16.last_call() == ("TriggerMessage", {"requestedMessage": "Heartbeat"})
+
+
+@pytest.mark.parametrize(("connector", "kind"), [(1, "Inoperative"), (0, "Operative")])
+async def test_change_availability(lab16: Lab, connector: int, kind: str) -> None:
+    body = {"connectorId": connector, "type": kind}
+    response = await lab16.post("CHARGER-001", "availability", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": f"Availability change to {kind} accepted by charger",
+            "chargeBoxId": "CHARGER-001",
+            "connectorId": connector,
+            "type": kind,
+            "status": "accepted",
+        },
+    )
+    assert lab16.last_call() == ("ChangeAvailability", body)
+
+
+async def test_get_configuration_of_named_keys(lab16: Lab) -> None:
+    body = {"key": ["HeartbeatInterval", "MeterValueSampleInterval", "NoSuchKey"]}
+    response = await lab16.post("CHARGER-001", "configuration/get", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "chargeBoxId": "CHARGER-001",
+            "configurationKey": [
+                {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
+                {"key": "MeterValueSampleInterval", "readonly": False, "value": "60"},
+            ],
+            "unknownKey": ["NoSuchKey"],
+        },
+    )
+    assert lab16.last_call() == ("GetConfiguration", body)
+
+
+async def test_get_configuration_of_every_key(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "configuration/get", {})
+    answer = response.json()
+    assert lab16.last_call() == ("GetConfiguration", {})
+    assert answer["unknownKey"] == []
+    assert {"key": "NumberOfConnectors", "readonly": True, "value": "1"} in answer[
+        "configurationKey"
+    ]
+    assert len(answer["configurationKey"]) > 20
+
+
+async def test_change_configuration_accepted(lab16: Lab) -> None:
+    body = {"key": "HeartbeatInterval", "value": "600"}
+    response = await lab16.post("CHARGER-001", "configuration/change", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "chargeBoxId": "CHARGER-001",
+            "key": "HeartbeatInterval",
+            "value": "600",
+            "status": "Accepted",
+            "message": "Configuration changed successfully",
+        },
+    )
+    assert lab16.last_call() == ("ChangeConfiguration", body)
+    assert lab16.runtimes[0].station.heartbeat_interval == 600
+
+
+async def test_change_configuration_of_a_read_only_key_is_rejected(lab16: Lab) -> None:
+    body = {"key": "NumberOfConnectors", "value": "4"}
+    response = await lab16.post("CHARGER-001", "configuration/change", body)
+    assert response.json() == {
+        "chargeBoxId": "CHARGER-001",
+        "key": "NumberOfConnectors",
+        "value": "4",
+        "status": "Rejected",
+        "message": "Configuration change rejected by charger",
+    }
+
+
+async def test_change_configuration_of_an_unknown_key_is_not_supported(lab16: Lab) -> None:
+    body = {"key": "NoSuchKey", "value": "1"}
+    response = await lab16.post("CHARGER-001", "configuration/change", body)
+    assert response.json() == {
+        "chargeBoxId": "CHARGER-001",
+        "key": "NoSuchKey",
+        "value": "1",
+        "status": "NotSupported",
+        "message": "Configuration key not supported by charger",
+    }
+
+
+async def test_update_firmware(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "firmware/update", FIRMWARE)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Firmware update accepted by charger",
+            "chargeBoxId": "CHARGER-001",
+            "location": FIRMWARE["location"],
+            "retrieveDate": "2026-02-10T14:00:00Z",
+            "status": "accepted",
+        },
+    )
+    assert lab16.last_call() == ("UpdateFirmware", FIRMWARE)
+
+
+async def test_update_firmware_sends_the_retrieve_date_in_utc(lab16: Lab) -> None:
+    body = {"location": "ftp://fw.example.com/a.bin", "retrieveDate": "2026-02-10T15:00:00+01:00"}
+    response = await lab16.post("CHARGER-001", "firmware/update", body)
+    assert response.json()["retrieveDate"] == "2026-02-10T14:00:00Z"
+    assert lab16.last_call() == (
+        "UpdateFirmware",
+        {"location": "ftp://fw.example.com/a.bin", "retrieveDate": "2026-02-10T14:00:00Z"},
+    )
+
+
+async def test_get_diagnostics(lab16: Lab) -> None:
+    response = await lab16.post("CHARGER-001", "diagnostics", DIAGNOSTICS)
+    answer = response.json()
+    assert (response.status_code, answer) == (
+        200,
+        {
+            "message": "Diagnostics upload accepted by charger",
+            "chargeBoxId": "CHARGER-001",
+            "location": DIAGNOSTICS["location"],
+            "fileName": answer["fileName"],
+            "status": "accepted",
+        },
+    )
+    assert re.fullmatch(r"CHARGER-001-diagnostics-\d{8}T\d{6}Z\.log", answer["fileName"])
+    assert lab16.last_call() == ("GetDiagnostics", DIAGNOSTICS)
+
+
+async def test_data_transfer_to_an_unknown_vendor(lab16: Lab) -> None:
+    body = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
+    response = await lab16.post("CHARGER-001", "data-transfer", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "DataTransfer vendorId unknown to charger",
+            "chargeBoxId": "CHARGER-001",
+            "vendorId": "MyVendor",
+            "messageId": "GetDisplayMessage",
+            "status": "UnknownVendorId",
+            "responseData": None,
+        },
+    )
+    assert lab16.last_call() == ("DataTransfer", body)

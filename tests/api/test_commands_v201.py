@@ -1,0 +1,278 @@
+"""The same endpoints against a simulated OCPP 2.0.1 station: each sends the 2.0.1
+equivalent (see ``chargeyard.csms.commands``) and answers in the same shape."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.conftest import Lab
+from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
+
+
+@pytest.fixture
+async def lab201(lab: Lab) -> Lab:
+    await lab.station("CS-201", "2.0.1")
+    return lab
+
+
+@pytest.mark.parametrize(("kind", "ocpp"), [("Soft", "OnIdle"), ("Hard", "Immediate")])
+async def test_b11_reset_maps_soft_to_on_idle_and_hard_to_immediate(
+    lab201: Lab, kind: str, ocpp: str
+) -> None:
+    response = await lab201.post("CS-201", "reset", {"type": kind})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": f"{kind} reset accepted by charger",
+            "chargeBoxId": "CS-201",
+            "type": kind,
+            "status": "accepted",
+        },
+    )
+    assert lab201.last_call() == ("Reset", {"type": ocpp})
+
+
+async def test_f05_unlock_names_evse_and_connector(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "unlock", {"connectorId": 1})
+    assert response.json() == {
+        "message": "Connector unlocked successfully",
+        "chargeBoxId": "CS-201",
+        "connectorId": 1,
+        "status": "unlocked",
+    }
+    assert lab201.last_call() == ("UnlockConnector", {"evseId": 1, "connectorId": 1})
+
+
+async def test_unlock_of_an_unknown_evse(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "unlock", {"connectorId": 9})
+    assert response.json() == {
+        "message": "Connector unknown to charger",
+        "chargeBoxId": "CS-201",
+        "connectorId": 9,
+        "status": "unknown_connector",
+    }
+
+
+async def test_c11_clear_cache(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "cache/clear")
+    assert response.json() == {
+        "message": "Cache cleared successfully",
+        "chargeBoxId": "CS-201",
+        "status": "accepted",
+    }
+    assert lab201.last_call() == ("ClearCache", {})
+
+
+async def test_f06_trigger_status_notification_names_the_evse(lab201: Lab) -> None:
+    body = {"requestedMessage": "StatusNotification", "connectorId": 1}
+    response = await lab201.post("CS-201", "trigger", body)
+    assert response.json() == {
+        "message": "StatusNotification trigger accepted by charger",
+        "chargeBoxId": "CS-201",
+        "requestedMessage": "StatusNotification",
+        "connectorId": 1,
+        "status": "accepted",
+    }
+    assert lab201.last_call() == (
+        "TriggerMessage",
+        {"requestedMessage": "StatusNotification", "evse": {"id": 1, "connectorId": 1}},
+    )
+
+
+async def test_f06_diagnostics_status_is_log_status_in_2_0_1(lab201: Lab) -> None:
+    body = {"requestedMessage": "DiagnosticsStatusNotification"}
+    response = await lab201.post("CS-201", "trigger", body)
+    assert response.json()["status"] == "accepted"
+    assert lab201.last_call() == ("TriggerMessage", {"requestedMessage": "LogStatusNotification"})
+
+
+async def test_f06_trigger_meter_values_of_an_evse(lab201: Lab) -> None:
+    body = {"requestedMessage": "MeterValues", "connectorId": 1}
+    await lab201.post("CS-201", "trigger", body)
+    assert lab201.last_call() == (
+        "TriggerMessage",
+        {"requestedMessage": "MeterValues", "evse": {"id": 1}},
+    )
+
+
+async def test_g03_availability_of_an_evse(lab201: Lab) -> None:
+    body = {"connectorId": 1, "type": "Inoperative"}
+    response = await lab201.post("CS-201", "availability", body)
+    assert response.json() == {
+        "message": "Availability change to Inoperative accepted by charger",
+        "chargeBoxId": "CS-201",
+        "connectorId": 1,
+        "type": "Inoperative",
+        "status": "accepted",
+    }
+    assert lab201.last_call() == (
+        "ChangeAvailability",
+        {"operationalStatus": "Inoperative", "evse": {"id": 1}},
+    )
+
+
+async def test_g04_availability_of_the_whole_station_has_no_evse(lab201: Lab) -> None:
+    body = {"connectorId": 0, "type": "Operative"}
+    response = await lab201.post("CS-201", "availability", body)
+    assert response.json()["status"] == "accepted"
+    assert lab201.last_call() == ("ChangeAvailability", {"operationalStatus": "Operative"})
+
+
+async def test_b06_get_configuration_reads_component_variable_keys(lab201: Lab) -> None:
+    body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "NoSuch.Variable", "HeartbeatInterval"]}
+    response = await lab201.post("CS-201", "configuration/get", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "chargeBoxId": "CS-201",
+            "configurationKey": [
+                {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"}
+            ],
+            "unknownKey": ["HeartbeatInterval", "NoSuch.Variable"],
+        },
+    )
+    assert lab201.last_call() == (
+        "GetVariables",
+        {
+            "getVariableData": [
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+                {"component": {"name": "NoSuch"}, "variable": {"name": "Variable"}},
+            ]
+        },
+    )
+
+
+async def test_b06_get_all_configuration_asks_for_the_standard_variables(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "configuration/get", {})
+    assert response.json() == {
+        "chargeBoxId": "CS-201",
+        "configurationKey": [
+            {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"},
+            {"key": "SampledDataCtrlr.TxUpdatedInterval", "readonly": False, "value": "60"},
+            {"key": "AlignedDataCtrlr.Interval", "readonly": False, "value": "900"},
+            {"key": "TxCtrlr.EVConnectionTimeOut", "readonly": False, "value": "120"},
+            {"key": "AuthCtrlr.AuthorizeRemoteStart", "readonly": False, "value": "false"},
+            {"key": "AuthCacheCtrlr.Enabled", "readonly": False, "value": "true"},
+            {"key": "LocalAuthListCtrlr.Enabled", "readonly": False, "value": "true"},
+        ],
+        "unknownKey": [],
+    }
+
+
+async def test_b05_change_configuration_sets_the_variable(lab201: Lab) -> None:
+    body = {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": "600"}
+    response = await lab201.post("CS-201", "configuration/change", body)
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "chargeBoxId": "CS-201",
+            "key": "OCPPCommCtrlr.HeartbeatInterval",
+            "value": "600",
+            "status": "Accepted",
+            "message": "Configuration changed successfully",
+        },
+    )
+    assert lab201.last_call() == (
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "OCPPCommCtrlr"},
+                    "variable": {"name": "HeartbeatInterval"},
+                    "attributeValue": "600",
+                }
+            ]
+        },
+    )
+    assert lab201.runtimes[0].station.heartbeat_interval == 600
+
+
+async def test_b05_unknown_variable_is_not_supported(lab201: Lab) -> None:
+    body = {"key": "OCPPCommCtrlr.NoSuchVariable", "value": "1"}
+    response = await lab201.post("CS-201", "configuration/change", body)
+    assert response.json() == {
+        "chargeBoxId": "CS-201",
+        "key": "OCPPCommCtrlr.NoSuchVariable",
+        "value": "1",
+        "status": "NotSupported",
+        "message": "Configuration key not supported by charger",
+    }
+
+
+async def test_a_1_6_key_cannot_be_changed_on_a_2_0_1_station(lab201: Lab) -> None:
+    body = {"key": "HeartbeatInterval", "value": "600"}
+    response = await lab201.post("CS-201", "configuration/change", body)
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "a 2.0.1 configuration key reads Component.Variable, not 'HeartbeatInterval'"},
+    )
+    assert lab201.registry.sent == []  # nothing was sent
+
+
+async def test_l01_update_firmware(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "firmware/update", FIRMWARE)
+    assert response.json() == {
+        "message": "Firmware update accepted by charger",
+        "chargeBoxId": "CS-201",
+        "location": FIRMWARE["location"],
+        "retrieveDate": "2026-02-10T14:00:00Z",
+        "status": "accepted",
+    }
+    action, payload = lab201.last_call()
+    assert (action, payload) == (
+        "UpdateFirmware",
+        {
+            "requestId": payload["requestId"],
+            "firmware": {
+                "location": FIRMWARE["location"],
+                "retrieveDateTime": "2026-02-10T14:00:00Z",
+            },
+            "retries": 3,
+            "retryInterval": 60,
+        },
+    )
+    assert isinstance(payload["requestId"], int)
+
+
+async def test_n01_diagnostics_is_get_log(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "diagnostics", DIAGNOSTICS)
+    answer = response.json()
+    assert answer == {
+        "message": "Diagnostics upload accepted by charger",
+        "chargeBoxId": "CS-201",
+        "location": DIAGNOSTICS["location"],
+        "fileName": answer["fileName"],
+        "status": "accepted",
+    }
+    assert re.fullmatch(r"CS-201-DiagnosticsLog-\d{8}T\d{6}Z\.log", answer["fileName"])
+    action, payload = lab201.last_call()
+    assert (action, payload) == (
+        "GetLog",
+        {
+            "logType": "DiagnosticsLog",
+            "requestId": payload["requestId"],
+            "log": {
+                "remoteLocation": DIAGNOSTICS["location"],
+                "oldestTimestamp": "2026-02-09T00:00:00Z",
+                "latestTimestamp": "2026-02-10T00:00:00Z",
+            },
+            "retries": 3,
+            "retryInterval": 60,
+        },
+    )
+
+
+async def test_p01_data_transfer(lab201: Lab) -> None:
+    body = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
+    response = await lab201.post("CS-201", "data-transfer", body)
+    assert response.json() == {
+        "message": "DataTransfer vendorId unknown to charger",
+        "chargeBoxId": "CS-201",
+        "vendorId": "MyVendor",
+        "messageId": "GetDisplayMessage",
+        "status": "UnknownVendorId",
+        "responseData": None,
+    }
+    assert lab201.last_call() == ("DataTransfer", body)

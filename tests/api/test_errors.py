@@ -1,0 +1,258 @@
+"""Every error answers {"detail": ...} with the status the API documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chargeyard.api import ApiSettings
+from tests.api.conftest import Lab
+
+
+@pytest.fixture
+def settings() -> ApiSettings:
+    return ApiSettings(command_timeout=0.3)
+
+
+def call_error(code: str, description: str) -> Any:
+    def answer(call: list[Any]) -> list[Any]:
+        return [4, call[1], code, description, {}]
+
+    return answer
+
+
+# -- 401 --------------------------------------------------------------------------------------
+
+
+async def test_401_without_a_key(lab: Lab) -> None:
+    await lab.station("CP-1")
+    response = await lab.client.post(
+        "/api/v1/chargers/CP-1/reset", json={"type": "Soft"}, headers={"X-API-Key": ""}
+    )
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "missing or invalid API key"},
+    )
+    assert lab.registry.sent == []
+
+
+@pytest.mark.parametrize("key", ["cy_00000000_wrong", "not-a-key"])
+async def test_401_with_a_wrong_key(lab: Lab, key: str) -> None:
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.get(
+        "/api/v1/chargers/CP-1/data-transfer", headers={"X-API-Key": key}
+    )
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "missing or invalid API key"},
+    )
+
+
+async def test_401_comes_before_404_and_422(lab: Lab) -> None:
+    response = await lab.client.post(
+        "/api/v1/chargers/NOPE/reset", json={"type": "Medium"}, headers={"X-API-Key": "x"}
+    )
+    assert response.status_code == 401
+
+
+async def test_a_revoked_key_is_refused(lab: Lab) -> None:
+    api_key, plaintext = await lab.store.api_keys.create("short-lived")
+    await lab.store.api_keys.delete(api_key.id)
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.post(
+        "/api/v1/chargers/CP-1/cache/clear", headers={"X-API-Key": plaintext}
+    )
+    assert response.status_code == 401
+
+
+# -- 404 --------------------------------------------------------------------------------------
+
+
+async def test_404_for_an_unknown_charge_box_id(lab: Lab) -> None:
+    response = await lab.post("NOPE", "reset", {"type": "Soft"})
+    assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
+
+
+async def test_404_for_the_history_of_an_unknown_charge_box_id(lab: Lab) -> None:
+    response = await lab.client.get("/api/v1/chargers/NOPE/data-transfer")
+    assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
+
+
+# -- 422 --------------------------------------------------------------------------------------
+
+
+async def test_422_names_the_allowed_values(lab: Lab) -> None:
+    await lab.station("CP-1")
+    response = await lab.post("CP-1", "reset", {"type": "Medium"})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", "type"],
+                    "msg": "Input should be 'Soft' or 'Hard'",
+                    "type": "literal_error",
+                }
+            ]
+        },
+    )
+    assert lab.registry.sent == []
+
+
+async def test_422_lists_every_problem(lab: Lab) -> None:
+    await lab.station("CP-1")
+    response = await lab.post("CP-1", "availability", {"connectorId": -1, "typ": "Operative"})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", "connectorId"],
+                    "msg": "Input should be greater than or equal to 0",
+                    "type": "greater_than_equal",
+                },
+                {"loc": ["body", "type"], "msg": "Field required", "type": "missing"},
+                {
+                    "loc": ["body", "typ"],
+                    "msg": "Extra inputs are not permitted",
+                    "type": "extra_forbidden",
+                },
+            ]
+        },
+    )
+
+
+async def test_422_for_a_missing_body(lab: Lab) -> None:
+    await lab.station("CP-1")
+    response = await lab.post("CP-1", "unlock")
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": [{"loc": ["body"], "msg": "Field required", "type": "missing"}]},
+    )
+
+
+async def test_422_for_a_date_without_time_zone(lab: Lab) -> None:
+    await lab.station("CP-1")
+    body = {"location": "https://fw.example.com/a.bin", "retrieveDate": "2026-02-10T14:00:00"}
+    response = await lab.post("CP-1", "firmware/update", body)
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", "retrieveDate"],
+                    "msg": "Input should have timezone info",
+                    "type": "timezone_aware",
+                }
+            ]
+        },
+    )
+
+
+async def test_422_for_a_history_limit_above_100(lab: Lab) -> None:
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.get("/api/v1/chargers/CP-1/data-transfer", params={"limit": 101})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["query", "limit"],
+                    "msg": "Input should be less than or equal to 100",
+                    "type": "less_than_equal",
+                }
+            ]
+        },
+    )
+
+
+async def test_422_when_the_station_version_cannot_carry_the_request(lab: Lab) -> None:
+    await lab.station("CS-1", "2.0.1")
+    long_name = "C" * 51  # ComponentType.name is at most 50 characters (2.0.1 part 3)
+    response = await lab.post("CS-1", "configuration/get", {"key": [f"{long_name}.Variable"]})
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "not valid for the charger's OCPP version: GetVariablesRequest: "
+            f'"{long_name}" is longer than 50 characters at /getVariableData/0/component/name'
+        },
+    )
+    assert lab.registry.sent[-1][1] == "GetVariables"  # refused before it went out
+
+
+async def test_422_for_a_body_that_is_not_json(lab: Lab) -> None:
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.post(
+        "/api/v1/chargers/CP-1/reset",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": [{"loc": ["body", 1], "msg": "JSON decode error", "type": "json_invalid"}]},
+    )
+
+
+# -- 503, 504, 502 ----------------------------------------------------------------------------
+
+
+async def test_503_when_registered_but_not_connected(lab: Lab) -> None:
+    await lab.store.stations.register("CP-1")
+    response = await lab.post("CP-1", "reset", {"type": "Soft"})
+    assert (response.status_code, response.json()) == (
+        503,
+        {"detail": "charger CP-1 is not connected"},
+    )
+
+
+async def test_503_after_the_station_went_away(lab: Lab) -> None:
+    runtime = await lab.station("CP-1")
+    await runtime.stop()
+    response = await lab.post("CP-1", "cache/clear")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"detail": "charger CP-1 is not connected"},
+    )
+
+
+async def test_504_when_the_station_does_not_answer(lab: Lab) -> None:
+    await lab.raw_peer("CP-MUTE", lambda call: None)
+    response = await lab.post("CP-MUTE", "reset", {"type": "Hard"})
+    assert (response.status_code, response.json()) == (
+        504,
+        {"detail": "charger CP-MUTE did not answer Reset within 0.3 s"},
+    )
+
+
+async def test_502_when_the_station_answers_a_call_error(lab: Lab) -> None:
+    await lab.raw_peer("CP-ERR", call_error("InternalError", "relay stuck"))
+    response = await lab.post("CP-ERR", "unlock", {"connectorId": 1})
+    assert (response.status_code, response.json()) == (
+        502,
+        {"detail": "charger CP-ERR answered UnlockConnector with InternalError: relay stuck"},
+    )
+
+
+async def test_502_when_the_station_answers_against_its_schema(lab: Lab) -> None:
+    await lab.raw_peer("CP-BAD", lambda call: [3, call[1], {"status": "Maybe"}])
+    response = await lab.post("CP-BAD", "reset", {"type": "Soft"})
+    assert (response.status_code, response.json()) == (
+        502,
+        {
+            "detail": "charger CP-BAD answered Reset with an invalid payload: ResetResponse: "
+            '"Maybe" is not one of "Accepted" or "Rejected" at /status'
+        },
+    )
+
+
+async def test_a_2_1_station_speaks_like_2_0_1(lab: Lab) -> None:
+    await lab.raw_peer("CS-21", lambda call: [3, call[1], {"status": "Accepted"}], "ocpp2.1")
+    response = await lab.post("CS-21", "reset", {"type": "Hard"})
+    assert response.json() == {
+        "message": "Hard reset accepted by charger",
+        "chargeBoxId": "CS-21",
+        "type": "Hard",
+        "status": "accepted",
+    }
+    assert lab.last_call() == ("Reset", {"type": "Immediate"})

@@ -1,0 +1,154 @@
+"""What every command shares: its errors, its target, its vocabulary and the dialect each
+OCPP version implements (``v16.py``, ``v201.py``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from chargeyard.csms.registry import Registry
+from chargeyard.protocol import Payload
+from chargeyard.store.repositories import StationRepository
+
+ResetType = Literal["Soft", "Hard"]
+AvailabilityType = Literal["Operative", "Inoperative"]
+TriggerableMessage = Literal[
+    "BootNotification",
+    "Heartbeat",
+    "MeterValues",
+    "StatusNotification",
+    "DiagnosticsStatusNotification",
+    "FirmwareStatusNotification",
+]
+ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
+Result = dict[str, Any]
+Send = Callable[[str, Payload], Awaitable[Payload]]
+
+# Answered to ``configuration/get {}`` by a 2.0.1 station (OCPP 2.0.1 part 2, appendix 3).
+STANDARD_VARIABLES_201: tuple[str, ...] = (
+    "OCPPCommCtrlr.HeartbeatInterval",
+    "SampledDataCtrlr.TxUpdatedInterval",
+    "AlignedDataCtrlr.Interval",
+    "TxCtrlr.EVConnectionTimeOut",
+    "AuthCtrlr.AuthorizeRemoteStart",
+    "AuthCacheCtrlr.Enabled",
+    "LocalAuthListCtrlr.Enabled",
+)
+
+
+class UnknownStation(Exception):
+    """No station with this chargeBoxId is registered."""
+
+    def __init__(self, charge_box_id: str) -> None:
+        super().__init__(f"charger {charge_box_id} not found")
+        self.charge_box_id = charge_box_id
+
+
+class InvalidCommand(Exception):
+    """The request cannot be expressed in the station's OCPP version."""
+
+
+class StationAnsweredBadly(Exception):
+    """The station's answer broke the frame format or the action's response schema (the
+    registry lets :class:`MalformedCallResult` through; here it gets the station's name)."""
+
+    def __init__(self, charge_box_id: str, action: str, description: str) -> None:
+        super().__init__(
+            f"charger {charge_box_id} answered {action} with an invalid payload: {description}"
+        )
+        self.charge_box_id = charge_box_id
+
+
+@dataclass(frozen=True, slots=True)
+class Charger:
+    """The station a command goes to: its identity, the registry holding its connection and
+    the seconds to wait for its answer (None: the registry's default)."""
+
+    registry: Registry
+    identity: str
+    timeout: float | None = None
+
+
+async def require_station(stations: StationRepository, charge_box_id: str) -> None:
+    """Raises: UnknownStation: ``charge_box_id`` is not a registered station."""
+    if await stations.get(charge_box_id) is None:
+        raise UnknownStation(charge_box_id)
+
+
+def iso(moment: datetime) -> str:
+    """``moment`` in UTC as the wire writes it: ``2026-02-10T14:00:00Z``."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def snake(status: str) -> str:
+    """``UnlockFailed`` -> ``unlock_failed``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", status).lower()
+
+
+# How a message ends for each status a command's answer can carry.
+_OUTCOMES: Mapping[str, str] = {
+    "Accepted": "accepted by charger",
+    "Rejected": "rejected by charger",
+    "Scheduled": "scheduled by charger",
+    "NotImplemented": "not implemented by charger",
+    "AcceptedCanceled": "accepted by charger, which canceled the one in progress",
+    "InvalidCertificate": "rejected by charger: invalid certificate",
+    "RevokedCertificate": "rejected by charger: revoked certificate",
+}
+
+
+def outcome(status: str) -> str:
+    """``"Rejected"`` -> ``"rejected by charger"``."""
+    return _OUTCOMES.get(status, f"answered {status} by charger")
+
+
+def millis(moment: datetime) -> str:
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=UTC)
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def as_text(data: object) -> str | None:
+    """1.6 data is a string; 2.0.1's may be any JSON value, given here as JSON text."""
+    if data is None or isinstance(data, str):
+        return data
+    return json.dumps(data, separators=(",", ":"))
+
+
+def retry_options(retries: int | None, retry_interval: int | None) -> Payload:
+    options: Payload = {}
+    if retries is not None:
+        options["retries"] = retries
+    if retry_interval is not None:
+        options["retryInterval"] = retry_interval
+    return options
+
+
+class Dialect(Protocol):
+    """How one OCPP version says each command and what its answer means. Methods return the
+    station's status as it spelled it (``configuration`` answers in the API's four statuses)."""
+
+    async def reset(self, send: Send, kind: ResetType) -> str: ...
+    async def unlock(self, send: Send, connector_id: int) -> str: ...
+    async def trigger(
+        self, send: Send, requested: TriggerableMessage, connector_id: int | None
+    ) -> str: ...
+    async def change_availability(
+        self, send: Send, connector_id: int, kind: AvailabilityType
+    ) -> str: ...
+    async def get_configuration(
+        self, send: Send, keys: list[str]
+    ) -> tuple[list[Result], list[str]]: ...
+    async def change_configuration(self, send: Send, key: str, value: str) -> str: ...
+    async def update_firmware(
+        self, send: Send, location: str, retrieve: str, options: Payload
+    ) -> str: ...
+    async def get_diagnostics(
+        self, send: Send, location: str, window: Payload, options: Payload
+    ) -> tuple[str, str | None]: ...

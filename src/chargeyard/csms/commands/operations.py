@@ -1,0 +1,307 @@
+"""Commands an operator sends to a connected station, whatever OCPP version it speaks.
+
+Theory of operation
+-------------------
+Each public function (``reset``, ``unlock``, ...) takes a :class:`Charger` (the registry, the
+station's identity, the call timeout) and the request's fields, sends the OCPP call that means
+that command in the station's version, and returns the answer in the shape of the command API
+(``docs: csms-charger-commands``). The version is looked up once per command, in
+:data:`DIALECTS`: one ``Dialect`` per version (``v16.py``, ``v201.py``) builds the request
+and reads the answer, so no code here branches on a version string. 2.1 speaks like 2.0.1
+for every command here.
+
+OCPP 1.6 -> 2.0.1 (part 2 section numbers in brackets):
+
+==================  ===============================  ==========================================
+command             1.6                              2.0.1 / 2.1
+==================  ===============================  ==========================================
+reset               Reset Soft / Hard                Reset OnIdle / Immediate (B11, B12)
+unlock              UnlockConnector connectorId N    UnlockConnector evseId N, connectorId 1 (F05)
+cache/clear         ClearCache                       ClearCache (C11)
+trigger             TriggerMessage, connectorId      TriggerMessage, evse {id} (F06);
+                                                     DiagnosticsStatusNotification ->
+                                                     LogStatusNotification
+availability        ChangeAvailability type          ChangeAvailability operationalStatus;
+                                                     connector 0 -> no evse, N -> evse {id: N}
+                                                     (G03, G04)
+configuration/get   GetConfiguration                 GetVariables, keys "Component.Variable"
+                                                     (B06)
+config.../change    ChangeConfiguration              SetVariables (B05); attributeStatus
+                                                     Unknown*/NotSupportedAttributeType ->
+                                                     NotSupported
+firmware/update     UpdateFirmware                   UpdateFirmware {requestId, firmware} (L01)
+diagnostics         GetDiagnostics                   GetLog DiagnosticsLog (N01)
+data-transfer       DataTransfer                     DataTransfer (P01)
+==================  ===============================  ==========================================
+
+1.6 connector N is 2.0.1 EVSE N connector 1: true of the one-connector EVSEs our catalog
+simulates and of most AC and DC chargers; a station with several connectors per EVSE needs the
+2.0.1 API that is not part of this command set. GetVariables cannot list every variable, so
+``configuration/get`` with no keys asks a 2.0.1 station for :data:`STANDARD_VARIABLES_201` (the
+counterparts of the common 1.6 keys); GetVariables does not report mutability, so ``readonly``
+is false for 2.0.1 answers.
+
+Statuses: reset, unlock, cache, trigger, availability, firmware and diagnostics answer in
+lower case with underscores (``accepted``, ``unlock_failed``), as the API shows for reset;
+configuration/change and data-transfer keep the station's spelling (``Accepted``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from chargeyard.csms.commands.base import (
+    AvailabilityType,
+    Charger,
+    Dialect,
+    ResetType,
+    Result,
+    Send,
+    StationAnsweredBadly,
+    TriggerableMessage,
+    as_text,
+    iso,
+    millis,
+    outcome,
+    retry_options,
+    snake,
+)
+from chargeyard.csms.commands.v16 import Ocpp16
+from chargeyard.csms.commands.v201 import Ocpp201
+from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload
+from chargeyard.store.models import Direction
+from chargeyard.store.repositories import DataTransferRepository
+
+# The one place where the station's version picks how a command is said.
+DIALECTS: Mapping[str, Dialect] = {
+    V16.name: Ocpp16(),
+    V201.name: Ocpp201(),
+    V21.name: Ocpp201(),
+}
+
+
+def _target(charger: Charger) -> tuple[Dialect, Send]:
+    """The station's dialect and a ``send`` to it.
+
+    Raises:
+        StationNotConnected. ``send`` raises what :meth:`Registry.call` does, and
+        StationAnsweredBadly for an answer that breaks its schema.
+    """
+    dialect = DIALECTS[charger.registry.version_of(charger.identity).name]
+
+    async def send(action: str, payload: Payload) -> Payload:
+        try:
+            return await charger.registry.call(charger.identity, action, payload, charger.timeout)
+        except MalformedCallResult as error:
+            raise StationAnsweredBadly(charger.identity, action, error.description) from None
+
+    return dialect, send
+
+
+# -- the commands ----------------------------------------------------------------------------
+
+
+async def reset(charger: Charger, kind: ResetType) -> Result:
+    dialect, send = _target(charger)
+    status = await dialect.reset(send, kind)
+    return {
+        "message": f"{kind} reset {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "type": kind,
+        "status": snake(status),
+    }
+
+
+_UNLOCK_MESSAGES: Mapping[str, str] = {
+    "Unlocked": "Connector unlocked successfully",
+    "UnlockFailed": "Connector unlock failed",
+    "NotSupported": "Connector unlock not supported by charger",
+    "OngoingAuthorizedTransaction": "Connector not unlocked: an authorized transaction is ongoing",
+    "UnknownConnector": "Connector unknown to charger",
+}
+
+
+async def unlock(charger: Charger, connector_id: int) -> Result:
+    dialect, send = _target(charger)
+    status = await dialect.unlock(send, connector_id)
+    return {
+        "message": _UNLOCK_MESSAGES.get(status, f"Connector unlock answered {status}"),
+        "chargeBoxId": charger.identity,
+        "connectorId": connector_id,
+        "status": snake(status),
+    }
+
+
+async def clear_cache(charger: Charger) -> Result:
+    _, send = _target(charger)  # ClearCache is the same call in every version
+    status = str((await send("ClearCache", {}))["status"])
+    accepted = status == "Accepted"
+    return {
+        "message": "Cache cleared successfully" if accepted else f"Cache clear {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "status": snake(status),
+    }
+
+
+async def trigger(
+    charger: Charger, requested: TriggerableMessage, connector_id: int | None
+) -> Result:
+    dialect, send = _target(charger)
+    status = await dialect.trigger(send, requested, connector_id)
+    return {
+        "message": f"{requested} trigger {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "requestedMessage": requested,
+        "connectorId": connector_id,
+        "status": snake(status),
+    }
+
+
+async def change_availability(
+    charger: Charger, connector_id: int, kind: AvailabilityType
+) -> Result:
+    dialect, send = _target(charger)
+    status = await dialect.change_availability(send, connector_id, kind)
+    return {
+        "message": f"Availability change to {kind} {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "connectorId": connector_id,
+        "type": kind,
+        "status": snake(status),
+    }
+
+
+async def get_configuration(charger: Charger, keys: Sequence[str]) -> Result:
+    dialect, send = _target(charger)
+    known, unknown = await dialect.get_configuration(send, list(keys))
+    return {"chargeBoxId": charger.identity, "configurationKey": known, "unknownKey": unknown}
+
+
+_CHANGE_MESSAGES: Mapping[str, str] = {
+    "Accepted": "Configuration changed successfully",
+    "RebootRequired": "Configuration changed; the charger must reboot",
+    "Rejected": "Configuration change rejected by charger",
+    "NotSupported": "Configuration key not supported by charger",
+}
+
+
+async def change_configuration(charger: Charger, key: str, value: str) -> Result:
+    dialect, send = _target(charger)
+    status = await dialect.change_configuration(send, key, value)
+    return {
+        "chargeBoxId": charger.identity,
+        "key": key,
+        "value": value,
+        "status": status,
+        "message": _CHANGE_MESSAGES[status],
+    }
+
+
+async def update_firmware(
+    charger: Charger,
+    location: str,
+    retrieve_date: datetime,
+    retries: int | None,
+    retry_interval: int | None,
+) -> Result:
+    dialect, send = _target(charger)
+    options = retry_options(retries, retry_interval)
+    status = await dialect.update_firmware(send, location, iso(retrieve_date), options)
+    return {
+        "message": f"Firmware update {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "location": location,
+        "retrieveDate": iso(retrieve_date),
+        "status": snake(status),
+    }
+
+
+async def get_diagnostics(
+    charger: Charger,
+    location: str,
+    start_time: datetime | None,
+    stop_time: datetime | None,
+    retries: int | None,
+    retry_interval: int | None,
+) -> Result:
+    dialect, send = _target(charger)
+    window = {
+        name: iso(moment)
+        for name, moment in (("startTime", start_time), ("stopTime", stop_time))
+        if moment is not None
+    }
+    status, file_name = await dialect.get_diagnostics(
+        send, location, window, retry_options(retries, retry_interval)
+    )
+    return {
+        "message": f"Diagnostics upload {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "location": location,
+        "fileName": file_name,
+        "status": snake(status),
+    }
+
+
+_TRANSFER_MESSAGES: Mapping[str, str] = {
+    "Accepted": "DataTransfer accepted by charger",
+    "Rejected": "DataTransfer rejected by charger",
+    "UnknownMessageId": "DataTransfer messageId unknown to charger",
+    "UnknownVendorId": "DataTransfer vendorId unknown to charger",
+}
+
+
+async def data_transfer(
+    charger: Charger,
+    transfers: DataTransferRepository,
+    vendor_id: str,
+    message_id: str | None,
+    data: str | None,
+) -> Result:
+    """Send DataTransfer and record it, with the answer once it comes (a transfer that gets
+    no answer stays in the history without one)."""
+    _, send = _target(charger)
+    payload: Payload = {"vendorId": vendor_id}
+    if message_id is not None:
+        payload["messageId"] = message_id
+    if data is not None:
+        payload["data"] = data
+    record = await transfers.record(
+        charger.identity,
+        direction=Direction.OUTGOING,
+        vendor_id=vendor_id,
+        message_id=message_id,
+        data=data,
+    )
+    answer = await send("DataTransfer", payload)
+    status: str = answer["status"]
+    response_data = as_text(answer.get("data"))
+    await transfers.set_response(record.id, status, response_data)
+    return {
+        "message": _TRANSFER_MESSAGES.get(status, f"DataTransfer answered {status}"),
+        "chargeBoxId": charger.identity,
+        "vendorId": vendor_id,
+        "messageId": message_id,
+        "status": status,
+        "responseData": response_data,
+    }
+
+
+async def data_transfer_history(
+    transfers: DataTransferRepository, charge_box_id: str, limit: int
+) -> Result:
+    rows = await transfers.history(charge_box_id, limit)
+    items = [
+        {
+            "id": row.id,
+            "direction": row.direction,
+            "vendorId": row.vendor_id,
+            "messageId": row.message_id,
+            "data": row.data,
+            "responseStatus": row.response_status,
+            "responseData": row.response_data,
+            "createdAt": millis(row.created_at),
+        }
+        for row in rows
+    ]
+    return {"chargeBoxId": charge_box_id, "dataTransfers": items, "count": len(items)}

@@ -1,21 +1,28 @@
 """The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}``.
 
 One of the two places (with ``station/runtime.py``) that touch sockets. For each station it
+checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
 negotiates the newest OCPP version both sides speak (OCPP-J 1.6 section 3.1.2, OCPP 2.0.1
 part 4 section 3.1.2), builds that version's handlers from one table, and runs an
-:class:`~chargeyard.transport.OcppConnection` until the socket closes. A second connection for
-an identity replaces the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
+:class:`~chargeyard.transport.OcppConnection` until the socket closes. Open connections live in
+the :class:`~chargeyard.csms.registry.Registry`; a second connection for an identity replaces
+the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
+
+What stations report is kept in the :class:`~chargeyard.store.Store` by the handlers; every
+frame in and out goes to the store's batched frame log, owned by the server (started with it,
+flushed and stopped after the last connection closed). Presence (``is_online``,
+``connected_at``) is written on connect and disconnect; at start every station is marked
+offline first, since a killed process wrote no "offline".
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Protocol
 from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -23,29 +30,23 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from chargeyard.csms.admission import CHALLENGE, admit
+from chargeyard.csms.context import DataTransferHandler, StationContext
+from chargeyard.csms.frames import FrameRecorder
 from chargeyard.csms.policy import BootPolicy
-from chargeyard.csms.records import StationRecord
+from chargeyard.csms.registry import Registry
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.protocol import VERSIONS, ActionHandlers, Role, negotiate, version_for
+from chargeyard.store import FrameLog, NotFoundError, Store
 from chargeyard.transport import OcppConnection
 
 logger = logging.getLogger(__name__)
 
 PATH_PREFIX = "/ocpp/"
 
-
-class _HandlerFactory(Protocol):
-    def __call__(
-        self,
-        station: StationRecord,
-        boot_policy: BootPolicy,
-        next_transaction_id: Callable[[], int],
-    ) -> ActionHandlers: ...
-
-
 # The one place where the version picks the central system's behaviour.
-HANDLERS_BY_SUBPROTOCOL: dict[str, _HandlerFactory] = {
+HANDLERS_BY_SUBPROTOCOL: dict[str, Callable[[StationContext], ActionHandlers]] = {
     "ocpp1.6": CentralSystemV16,
     "ocpp2.0.1": CentralSystemV201,
     "ocpp2.1": CentralSystemV201,
@@ -54,11 +55,22 @@ HANDLERS_BY_SUBPROTOCOL: dict[str, _HandlerFactory] = {
 
 @dataclass(frozen=True, slots=True)
 class CsmsSettings:
+    """The listener's settings.
+
+    Attributes:
+        auto_register: let unknown identities in and register them (otherwise 404).
+        boot_status: the BootNotification answer (Accepted, Pending or Rejected); with
+            ``heartbeat_interval`` it is the boot policy.
+    """
+
     host: str = "127.0.0.1"
     port: int = 9000
     heartbeat_interval: int = 300
     call_timeout: float = 30.0
     validate: bool = True
+    auto_register: bool = False
+    boot_status: str = "Accepted"
+    data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -71,17 +83,30 @@ def _offered_subprotocols(headers: Headers) -> list[str]:
 
 
 class CsmsServer:
-    """The listener. ``async with CsmsServer(settings) as server:`` serves until the block ends."""
+    """The listener. ``async with CsmsServer(store, settings) as server:`` serves until the
+    block ends. The store stays the caller's (opened and closed by it); the registry may be
+    shared with the REST API."""
 
-    def __init__(self, settings: CsmsSettings | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: CsmsSettings | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.store = store
         self.settings = settings or CsmsSettings()
-        self.stations: dict[str, StationRecord] = {}
-        self.connections: dict[str, OcppConnection] = {}
-        self._transaction_ids = itertools.count(1)
+        self.registry = registry if registry is not None else Registry()
         self._server: Server | None = None
+        self._frame_log: FrameLog | None = None
         # Closing a replaced connection may wait for a dead peer; it runs beside the new one,
         # owned here and cancelled when the listener stops.
         self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def frame_log(self) -> FrameLog:
+        if self._frame_log is None:
+            raise RuntimeError("the CSMS listener is not started")
+        return self._frame_log
 
     @property
     def port(self) -> int:
@@ -92,20 +117,31 @@ class CsmsServer:
         return port
 
     async def start(self) -> None:
-        self._server = await serve(
-            self._serve_station,
-            self.settings.host,
-            self.settings.port,
-            process_request=self._check_request,
-            select_subprotocol=self._select_subprotocol,
-            subprotocols=[Subprotocol(name) for name in VERSIONS],
-        )
+        offline = await self.store.stations.mark_all_offline()
+        if offline:
+            logger.info("marked %d stations offline (left online by a previous run)", offline)
+        self._frame_log = self.store.frame_log()
+        await self._frame_log.start()
+        try:
+            self._server = await serve(
+                self._serve_station,
+                self.settings.host,
+                self.settings.port,
+                process_request=self._check_request,
+                select_subprotocol=self._select_subprotocol,
+                subprotocols=[Subprotocol(name) for name in VERSIONS],
+            )
+        except BaseException:
+            await self._frame_log.stop()
+            self._frame_log = None
+            raise
         logger.info(
-            "CSMS listening on ws://%s:%d%s{identity} (%s)",
+            "CSMS listening on ws://%s:%d%s{identity} (%s; unknown stations %s)",
             self.settings.host,
             self.port,
             PATH_PREFIX,
             ", ".join(VERSIONS),
+            "registered" if self.settings.auto_register else "refused",
         )
 
     async def stop(self) -> None:
@@ -115,6 +151,9 @@ class CsmsServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self._frame_log is not None:
+            await self._frame_log.stop()
+            self._frame_log = None
 
     async def __aenter__(self) -> CsmsServer:
         await self.start()
@@ -129,7 +168,9 @@ class CsmsServer:
         assert self._server is not None
         await self._server.serve_forever()
 
-    def _check_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _check_request(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
         identity = _identity_from_path(request.path)
         if identity is None:
             return connection.respond(
@@ -143,7 +184,24 @@ class CsmsServer:
                 f"no supported OCPP subprotocol offered (offered: {', '.join(offered) or 'none'};"
                 f" supported: {', '.join(VERSIONS)})\n",
             )
-        return None
+        refusal = await admit(
+            self.store, identity, request.headers, auto_register=self.settings.auto_register
+        )
+        if refusal is None:
+            return None
+        if refusal.status == HTTPStatus.NOT_FOUND:
+            logger.warning(
+                "refused %s (404, unknown): register it with `chargeyard station add %s`,"
+                " or run the CSMS with --auto-register",
+                identity,
+                identity,
+            )
+        else:
+            logger.warning("refused %s (%d): %s", identity, refusal.status, refusal.reason)
+        response = connection.respond(refusal.status, refusal.reason + "\n")
+        if refusal.status == HTTPStatus.UNAUTHORIZED:
+            response.headers["WWW-Authenticate"] = CHALLENGE
+        return response
 
     def _select_subprotocol(
         self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
@@ -156,15 +214,20 @@ class CsmsServer:
         if identity is None or websocket.subprotocol is None:  # refused in the handshake
             return
         version = version_for(websocket.subprotocol)
-        station = self.stations.get(identity)
-        if station is None or station.ocpp_version != version.name:
-            station = StationRecord(identity=identity, ocpp_version=version.name)
-            self.stations[identity] = station
-        handlers = HANDLERS_BY_SUBPROTOCOL[version.subprotocol](
-            station,
-            BootPolicy(interval=self.settings.heartbeat_interval),
-            lambda: next(self._transaction_ids),
+        try:
+            await self.store.stations.set_online(
+                identity, ocpp_version=version.name, create=self.settings.auto_register
+            )
+        except NotFoundError:  # deleted between the handshake and now
+            await websocket.close(1008, "unknown station")
+            return
+        context = StationContext(
+            identity=identity,
+            store=self.store,
+            boot_policy=BootPolicy(self.settings.boot_status, self.settings.heartbeat_interval),
+            data_transfer_handlers=self.settings.data_transfer_handlers,
         )
+        handlers = HANDLERS_BY_SUBPROTOCOL[version.subprotocol](context)
         connection = OcppConnection(
             websocket,
             version,
@@ -173,21 +236,28 @@ class CsmsServer:
             name=identity,
             call_timeout=self.settings.call_timeout,
             validate=self.settings.validate,
+            on_frame=FrameRecorder(self.frame_log, identity),
         )
-        previous = self.connections.get(identity)
-        self.connections[identity] = connection
+        previous = self.registry.add(identity, connection)
         if previous is not None:
             logger.info("%s reconnected; closing its previous connection", identity)
-            asyncio.get_running_loop().create_task(
+            task = asyncio.get_running_loop().create_task(
                 previous.close(1000, "replaced by a new connection")
             )
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
         logger.info("%s connected (OCPP %s)", identity, version.name)
         try:
             await connection.run()
         finally:
-            if self.connections.get(identity) is connection:
-                del self.connections[identity]
+            # A replaced connection leaves presence to its successor.
+            if self.registry.remove(identity, connection):
+                await self._mark_offline(identity)
             logger.info("%s disconnected", identity)
+
+    async def _mark_offline(self, identity: str) -> None:
+        with contextlib.suppress(NotFoundError):  # deleted while connected
+            await self.store.stations.set_offline(identity)
 
 
 def _identity_from_path(path: str) -> str | None:

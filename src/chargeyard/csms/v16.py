@@ -1,121 +1,199 @@
-"""The central system's handlers for OCPP 1.6-J (messages initiated by the charge point)."""
+"""The central system's handlers for OCPP 1.6-J (messages initiated by the charge point).
+
+Every handler is a coroutine that writes what the station reported through the store and
+answers after the write committed. DiagnosticsStatusNotification and FirmwareStatusNotification
+have no table of their own: the frame log keeps them (action, raw text, time).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Any
 
-from chargeyard.csms.policy import BootPolicy
-from chargeyard.csms.records import (
-    ConnectorRecord,
-    StationRecord,
-    TransactionRecord,
+from chargeyard.csms.context import (
+    DataTransferRequest,
+    StationContext,
+    data_transfer,
+    id_tag_info,
     iso,
+    parse_time,
     utc_now,
 )
 from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.store import NotFoundError
+from chargeyard.store.repositories import SampledValue
 
 logger = logging.getLogger(__name__)
 
 
 class CentralSystemV16(ActionHandlers):
-    """Answers a 1.6 charge point and keeps what it reports in its :class:`StationRecord`."""
+    """Answers a 1.6 charge point and keeps what it reports in the store."""
 
-    def __init__(
-        self,
-        station: StationRecord,
-        boot_policy: BootPolicy,
-        next_transaction_id: Callable[[], int],
-    ) -> None:
-        self.station = station
-        self.boot_policy = boot_policy
-        # 1.6 transaction ids are integers the central system chooses (StartTransaction.conf),
-        # unique across all its stations, so the server hands out the counter.
-        self._next_transaction_id = next_transaction_id
+    def __init__(self, context: StationContext) -> None:
+        self.context = context
+        self.identity = context.identity
+        self.store = context.store
 
     @on("BootNotification")
-    def boot_notification(self, payload: Payload) -> Payload:
-        station = self.station
-        station.vendor = payload["chargePointVendor"]
-        station.model = payload["chargePointModel"]
-        station.serial_number = payload.get("chargePointSerialNumber")
-        station.firmware_version = payload.get("firmwareVersion")
-        station.registration = self.boot_policy.status
-        logger.info("%s booted: %s %s", station.identity, station.vendor, station.model)
-        return {
-            "status": self.boot_policy.status,
-            "currentTime": iso(utc_now()),
-            "interval": self.boot_policy.interval,
-        }
+    async def boot_notification(self, payload: Payload) -> Payload:
+        policy = self.context.boot_policy
+        await self.store.stations.update_boot_info(
+            self.identity,
+            vendor=payload["chargePointVendor"],
+            model=payload["chargePointModel"],
+            serial_number=payload.get("chargePointSerialNumber"),
+            firmware_version=payload.get("firmwareVersion"),
+            registration_status=policy.status,
+        )
+        logger.info(
+            "%s booted: %s %s",
+            self.identity,
+            payload["chargePointVendor"],
+            payload["chargePointModel"],
+        )
+        return {"status": policy.status, "currentTime": iso(utc_now()), "interval": policy.interval}
 
     @on("Heartbeat")
-    def heartbeat(self, payload: Payload) -> Payload:
+    async def heartbeat(self, payload: Payload) -> Payload:
         now = utc_now()
-        self.station.last_heartbeat = now
+        await self.store.stations.heartbeat(self.identity, now)
         return {"currentTime": iso(now)}
 
     @on("StatusNotification")
-    def status_notification(self, payload: Payload) -> Payload:
-        connector = str(payload["connectorId"])
-        self.station.connectors[connector] = ConnectorRecord(
-            payload["status"], payload["errorCode"]
+    async def status_notification(self, payload: Payload) -> Payload:
+        await self.store.connectors.update_status(
+            self.identity,
+            payload["connectorId"],
+            payload["status"],
+            error_code=payload["errorCode"],
+            info=payload.get("info"),
+            vendor_id=payload.get("vendorId"),
+            vendor_error_code=payload.get("vendorErrorCode"),
+            at=parse_time(payload.get("timestamp")),
         )
         logger.info(
             "%s connector %s: %s (%s)",
-            self.station.identity,
-            connector,
+            self.identity,
+            payload["connectorId"],
             payload["status"],
             payload["errorCode"],
         )
         return {}
 
     @on("Authorize")
-    def authorize(self, payload: Payload) -> Payload:
-        return {"idTagInfo": {"status": "Accepted"}}
+    async def authorize(self, payload: Payload) -> Payload:
+        return {"idTagInfo": id_tag_info(await self.store.id_tags.authorize(payload["idTag"]))}
 
     @on("StartTransaction")
-    def start_transaction(self, payload: Payload) -> Payload:
-        transaction_id = self._next_transaction_id()
-        self.station.transactions[str(transaction_id)] = TransactionRecord(
-            transaction_id=str(transaction_id),
-            connector=str(payload["connectorId"]),
-            id_tag=payload["idTag"],
+    async def start_transaction(self, payload: Payload) -> Payload:
+        # The id is handed out even when the tag is refused: the charge point then stops the
+        # transaction itself (OCPP 1.6 section 4.8).
+        authorization = await self.store.id_tags.authorize(payload["idTag"])
+        transaction = await self.store.transactions.start(
+            self.identity,
+            connector_id=payload["connectorId"],
             meter_start_wh=payload["meterStart"],
-            started_at=utc_now(),
+            started_at=parse_time(payload["timestamp"]),
+            id_tag=payload["idTag"],
         )
-        logger.info("%s started transaction %d", self.station.identity, transaction_id)
-        return {"transactionId": transaction_id, "idTagInfo": {"status": "Accepted"}}
+        logger.info("%s started transaction %s", self.identity, transaction.transaction_id)
+        return {
+            "transactionId": int(transaction.transaction_id),
+            "idTagInfo": id_tag_info(authorization),
+        }
 
     @on("StopTransaction")
-    def stop_transaction(self, payload: Payload) -> Payload:
-        transaction = self.station.transactions.get(str(payload["transactionId"]))
-        if transaction is not None:
-            transaction.meter_stop_wh = payload["meterStop"]
-            transaction.stopped_at = utc_now()
-            transaction.stop_reason = payload.get("reason", "Local")
+    async def stop_transaction(self, payload: Payload) -> Payload:
+        transaction_id = payload["transactionId"]
+        samples = [
+            sample
+            for meter_value in payload.get("transactionData", [])
+            for sample in _samples(meter_value)
+        ]
+        try:
+            await self.store.transactions.add_samples(
+                self.identity, samples, transaction_id=transaction_id
+            )
+            transaction = await self.store.transactions.stop(
+                self.identity,
+                transaction_id,
+                meter_stop_wh=payload["meterStop"],
+                stopped_at=parse_time(payload["timestamp"]),
+                reason=payload.get("reason", "Local"),
+                id_tag=payload.get("idTag"),
+            )
             logger.info(
                 "%s stopped transaction %s: %s Wh",
-                self.station.identity,
-                transaction.transaction_id,
+                self.identity,
+                transaction_id,
                 transaction.energy_wh,
             )
+        except NotFoundError:
+            # Still answered: a charge point re-sends until it gets an answer (section 4.10).
+            logger.warning("%s stopped unknown transaction %s", self.identity, transaction_id)
+            await self.store.transactions.add_samples(self.identity, samples)
         if "idTag" in payload:
-            return {"idTagInfo": {"status": "Accepted"}}
+            return {"idTagInfo": id_tag_info(await self.store.id_tags.authorize(payload["idTag"]))}
         return {}
 
     @on("MeterValues")
-    def meter_values(self, payload: Payload) -> Payload:
+    async def meter_values(self, payload: Payload) -> Payload:
+        samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
+        transaction_id = payload.get("transactionId")
+        connector_id = payload["connectorId"]
+        try:
+            await self.store.transactions.add_samples(
+                self.identity, samples, transaction_id=transaction_id, connector_id=connector_id
+            )
+        except NotFoundError:
+            logger.warning(
+                "%s: meter values for unknown transaction %s", self.identity, transaction_id
+            )
+            await self.store.transactions.add_samples(
+                self.identity, samples, connector_id=connector_id
+            )
         return {}
 
     @on("DataTransfer")
-    def data_transfer(self, payload: Payload) -> Payload:
-        # No vendor extensions are known yet: OCPP 1.6 section 6.18 names this answer.
-        return {"status": "UnknownVendorId"}
+    async def data_transfer(self, payload: Payload) -> Payload:
+        request = DataTransferRequest(
+            self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
+        )
+        answer = await data_transfer(self.context, request)
+        result: Payload = {"status": answer.status}
+        if answer.data is not None:
+            result["data"] = answer.data
+        return result
 
     @on("DiagnosticsStatusNotification")
-    def diagnostics_status_notification(self, payload: Payload) -> Payload:
+    async def diagnostics_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s diagnostics: %s", self.identity, payload["status"])
         return {}
 
     @on("FirmwareStatusNotification")
-    def firmware_status_notification(self, payload: Payload) -> Payload:
+    async def firmware_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s firmware: %s", self.identity, payload["status"])
         return {}
+
+
+def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
+    """One 1.6 MeterValue's sampled values (section 7.32: value is a string, Wh by default)."""
+    at = parse_time(meter_value["timestamp"])
+    samples = []
+    for sampled in meter_value["sampledValue"]:
+        try:
+            value = float(sampled["value"])
+        except ValueError:
+            continue  # SignedData and other non-numeric formats: the frame log keeps them
+        samples.append(
+            SampledValue(
+                sampled_at=at,
+                value=value,
+                measurand=sampled.get("measurand", "Energy.Active.Import.Register"),
+                phase=sampled.get("phase"),
+                unit=sampled.get("unit", "Wh"),
+                context=sampled.get("context"),
+                location=sampled.get("location"),
+            )
+        )
+    return samples

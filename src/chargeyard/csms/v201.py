@@ -1,130 +1,219 @@
 """The central system's handlers for OCPP 2.0.1 (also serving 2.1, whose station-initiated
 core messages answer with the same shapes; the session checks every answer against the
-version's own schema)."""
+version's own schema).
+
+Every handler is a coroutine that writes what the station reported through the store and
+answers after the write committed. FirmwareStatusNotification, LogStatusNotification,
+SecurityEventNotification and NotifyReport have no table of their own: the frame log keeps
+them (action, raw text, time).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Any
 
-from chargeyard.csms.policy import BootPolicy
-from chargeyard.csms.records import (
-    ConnectorRecord,
-    StationRecord,
-    TransactionRecord,
+from chargeyard.csms.context import (
+    DataTransferRequest,
+    StationContext,
+    data_transfer,
     iso,
+    parse_time,
     utc_now,
 )
 from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.store.repositories import Authorization, SampledValue
 
 logger = logging.getLogger(__name__)
 
+ENERGY_REGISTER = "Energy.Active.Import.Register"
+
 
 class CentralSystemV201(ActionHandlers):
-    """Answers a 2.0.1 charging station and keeps what it reports in its
-    :class:`StationRecord`."""
+    """Answers a 2.0.1 charging station and keeps what it reports in the store."""
 
-    def __init__(
-        self,
-        station: StationRecord,
-        boot_policy: BootPolicy,
-        next_transaction_id: Callable[[], int],
-    ) -> None:
-        # 2.0.1 stations choose their own transaction ids; the counter is unused here and
-        # taken only so every version's handlers are built the same way.
-        del next_transaction_id
-        self.station = station
-        self.boot_policy = boot_policy
+    def __init__(self, context: StationContext) -> None:
+        self.context = context
+        self.identity = context.identity
+        self.store = context.store
 
     @on("BootNotification")
-    def boot_notification(self, payload: Payload) -> Payload:
-        station, charging_station = self.station, payload["chargingStation"]
-        station.vendor = charging_station["vendorName"]
-        station.model = charging_station["model"]
-        station.serial_number = charging_station.get("serialNumber")
-        station.firmware_version = charging_station.get("firmwareVersion")
-        station.registration = self.boot_policy.status
+    async def boot_notification(self, payload: Payload) -> Payload:
+        policy, charging_station = self.context.boot_policy, payload["chargingStation"]
+        await self.store.stations.update_boot_info(
+            self.identity,
+            vendor=charging_station["vendorName"],
+            model=charging_station["model"],
+            serial_number=charging_station.get("serialNumber"),
+            firmware_version=charging_station.get("firmwareVersion"),
+            registration_status=policy.status,
+        )
         logger.info(
             "%s booted (%s): %s %s",
-            station.identity,
+            self.identity,
             payload["reason"],
-            station.vendor,
-            station.model,
+            charging_station["vendorName"],
+            charging_station["model"],
         )
-        return {
-            "status": self.boot_policy.status,
-            "currentTime": iso(utc_now()),
-            "interval": self.boot_policy.interval,
-        }
+        return {"status": policy.status, "currentTime": iso(utc_now()), "interval": policy.interval}
 
     @on("Heartbeat")
-    def heartbeat(self, payload: Payload) -> Payload:
+    async def heartbeat(self, payload: Payload) -> Payload:
         now = utc_now()
-        self.station.last_heartbeat = now
+        await self.store.stations.heartbeat(self.identity, now)
         return {"currentTime": iso(now)}
 
     @on("StatusNotification")
-    def status_notification(self, payload: Payload) -> Payload:
-        connector = f"{payload['evseId']}/{payload['connectorId']}"
-        self.station.connectors[connector] = ConnectorRecord(payload["connectorStatus"])
+    async def status_notification(self, payload: Payload) -> Payload:
+        await self.store.connectors.update_status(
+            self.identity,
+            payload["connectorId"],
+            payload["connectorStatus"],
+            evse_id=payload["evseId"],
+            at=parse_time(payload.get("timestamp")),
+        )
         logger.info(
-            "%s EVSE/connector %s: %s", self.station.identity, connector, payload["connectorStatus"]
+            "%s EVSE %s connector %s: %s",
+            self.identity,
+            payload["evseId"],
+            payload["connectorId"],
+            payload["connectorStatus"],
         )
         return {}
 
     @on("Authorize")
-    def authorize(self, payload: Payload) -> Payload:
-        return {"idTokenInfo": {"status": "Accepted"}}
+    async def authorize(self, payload: Payload) -> Payload:
+        return {"idTokenInfo": await self._id_token_info(payload["idToken"]["idToken"])}
 
     @on("TransactionEvent")
-    def transaction_event(self, payload: Payload) -> Payload:
+    async def transaction_event(self, payload: Payload) -> Payload:
+        # E01-E15: Started opens, Updated changes, Ended closes; every message may carry
+        # samples. A transaction first heard of in Updated or Ended is opened then, so nothing
+        # the station reported is dropped (E04: a station may have lost the Started).
+        transactions = self.store.transactions
         info = payload["transactionInfo"]
-        transaction_id = info["transactionId"]
-        transactions = self.station.transactions
-        if payload["eventType"] == "Started" and transaction_id not in transactions:
-            evse = payload.get("evse", {})
-            transactions[transaction_id] = TransactionRecord(
+        transaction_id: str = info["transactionId"]
+        at = parse_time(payload["timestamp"])
+        evse = payload.get("evse", {})
+        id_tag = payload.get("idToken", {}).get("idToken")
+        register = _energy_register_wh(payload)
+        existing = None
+        if payload["eventType"] != "Started":
+            existing = await transactions.get(self.identity, transaction_id)
+        if existing is None:
+            existing = await transactions.start(
+                self.identity,
                 transaction_id=transaction_id,
-                connector=f"{evse.get('id', 0)}/{evse.get('connectorId', 0)}",
-                id_tag=payload.get("idToken", {}).get("idToken", ""),
-                meter_start_wh=_energy_register_wh(payload) or 0.0,
-                started_at=utc_now(),
+                evse_id=evse.get("id", 0),
+                connector_id=evse.get("connectorId", 0),
+                id_tag=id_tag,
+                meter_start_wh=register or 0.0,
+                started_at=at,
+                remote_started=payload["triggerReason"] == "RemoteStart",
+                charging_state=info.get("chargingState"),
             )
-            logger.info("%s started transaction %s", self.station.identity, transaction_id)
-        elif payload["eventType"] == "Ended" and transaction_id in transactions:
-            transaction = transactions[transaction_id]
-            stop = _energy_register_wh(payload)
-            transaction.meter_stop_wh = transaction.meter_start_wh if stop is None else stop
-            transaction.stopped_at = utc_now()
-            transaction.stop_reason = info.get("stoppedReason", "Local")
-            logger.info("%s ended transaction %s", self.station.identity, transaction_id)
-        if "idToken" in payload:
-            return {"idTokenInfo": {"status": "Accepted"}}
+            if payload["eventType"] == "Started":
+                logger.info("%s started transaction %s", self.identity, transaction_id)
+        elif payload["eventType"] == "Updated" and ("chargingState" in info or id_tag):
+            await transactions.update(
+                self.identity,
+                transaction_id,
+                charging_state=info.get("chargingState", existing.charging_state),
+                id_tag=id_tag or existing.id_tag,
+            )
+        samples = [sample for value in payload.get("meterValue", []) for sample in _samples(value)]
+        await transactions.add_samples(
+            self.identity,
+            samples,
+            transaction_id=transaction_id,
+            evse_id=evse.get("id", existing.evse_id),
+            connector_id=evse.get("connectorId", existing.connector_id),
+        )
+        if payload["eventType"] == "Ended":
+            stopped = await transactions.stop(
+                self.identity,
+                transaction_id,
+                meter_stop_wh=existing.meter_start_wh if register is None else register,
+                stopped_at=at,
+                reason=info.get("stoppedReason", "Local"),
+                id_tag=id_tag,
+            )
+            logger.info(
+                "%s ended transaction %s: %s Wh", self.identity, transaction_id, stopped.energy_wh
+            )
+        if id_tag is not None:
+            return {"idTokenInfo": await self._id_token_info(id_tag)}
         return {}
 
     @on("MeterValues")
-    def meter_values(self, payload: Payload) -> Payload:
+    async def meter_values(self, payload: Payload) -> Payload:
+        samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
+        await self.store.transactions.add_samples(self.identity, samples, evse_id=payload["evseId"])
         return {}
 
     @on("NotifyReport")
-    def notify_report(self, payload: Payload) -> Payload:
+    async def notify_report(self, payload: Payload) -> Payload:
+        logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
         return {}
 
     @on("DataTransfer")
-    def data_transfer(self, payload: Payload) -> Payload:
-        return {"status": "UnknownVendorId"}
+    async def data_transfer(self, payload: Payload) -> Payload:
+        request = DataTransferRequest(
+            self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
+        )
+        answer = await data_transfer(self.context, request)
+        result: Payload = {"status": answer.status}
+        if answer.data is not None:
+            result["data"] = answer.data
+        return result
 
     @on("FirmwareStatusNotification")
-    def firmware_status_notification(self, payload: Payload) -> Payload:
+    async def firmware_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s firmware: %s", self.identity, payload["status"])
         return {}
 
     @on("LogStatusNotification")
-    def log_status_notification(self, payload: Payload) -> Payload:
+    async def log_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s log upload: %s", self.identity, payload["status"])
         return {}
 
     @on("SecurityEventNotification")
-    def security_event_notification(self, payload: Payload) -> Payload:
+    async def security_event_notification(self, payload: Payload) -> Payload:
+        logger.warning("%s security event: %s", self.identity, payload["type"])
         return {}
+
+    async def _id_token_info(self, id_token: str) -> dict[str, Any]:
+        return _id_token_info(await self.store.id_tags.authorize(id_token))
+
+
+def _id_token_info(authorization: Authorization) -> dict[str, Any]:
+    """OCPP 2.0.1 IdTokenInfoType: the 1.6 fields under their 2.0.1 names."""
+    info: dict[str, Any] = {"status": authorization.status}
+    if authorization.expiry_date is not None:
+        info["cacheExpiryDateTime"] = iso(authorization.expiry_date)
+    if authorization.parent_id_tag is not None:
+        info["groupIdToken"] = {"idToken": authorization.parent_id_tag, "type": "Central"}
+    return info
+
+
+def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
+    """One MeterValueType's sampled values, in the unit and multiplier the station used."""
+    at = parse_time(meter_value["timestamp"])
+    samples = []
+    for sampled in meter_value["sampledValue"]:
+        unit = sampled.get("unitOfMeasure", {})
+        samples.append(
+            SampledValue(
+                sampled_at=at,
+                value=float(sampled["value"]) * 10 ** unit.get("multiplier", 0),
+                measurand=sampled.get("measurand", ENERGY_REGISTER),
+                phase=sampled.get("phase"),
+                unit=unit.get("unit", "Wh"),
+                context=sampled.get("context"),
+                location=sampled.get("location"),
+            )
+        )
+    return samples
 
 
 def _energy_register_wh(payload: Payload) -> float | None:
@@ -132,10 +221,7 @@ def _energy_register_wh(payload: Payload) -> float | None:
     (the measurand is the default when absent: OCPP 2.0.1 SampledValueType)."""
     for meter_value in payload.get("meterValue", []):
         for sample in meter_value["sampledValue"]:
-            if (
-                sample.get("measurand", "Energy.Active.Import.Register")
-                != "Energy.Active.Import.Register"
-            ):
+            if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER:
                 continue
             multiplier = 10 ** sample.get("unitOfMeasure", {}).get("multiplier", 0)
             unit = sample.get("unitOfMeasure", {}).get("unit", "Wh")

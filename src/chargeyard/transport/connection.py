@@ -6,7 +6,8 @@ The session (``chargeyard.protocol``) decides; this adapter only moves bytes and
   matched by unique id inside the session, never by "the next frame");
 * a timer, armed at the session's next deadline, calls ``Session.expire``;
 * handlers that return awaitables run as tasks owned by the connection;
-* ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``.
+* ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``;
+* an optional observer (``on_frame``) sees every text frame in and out, e.g. for a frame log.
 
 Everything started here is owned by :meth:`OcppConnection.run` and ends with it: when the socket
 closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelled.
@@ -37,6 +38,10 @@ from chargeyard.protocol.session import DEFAULT_CALL_TIMEOUT
 
 logger = logging.getLogger(__name__)
 
+FrameObserver = Callable[[str, str], None]
+"""Called with ``"in"`` or ``"out"`` and the frame's text, on the event loop, for every text
+frame received or sent; it must be quick and must not raise (it runs on the hot path)."""
+
 
 class OcppConnection:
     """Runs one OCPP-J session over one WebSocket.
@@ -48,6 +53,7 @@ class OcppConnection:
         handlers: incoming-call handlers keyed by action.
         name: how the connection is called in logs (the station identity).
         call_timeout, validate, new_id: passed to the :class:`Session`.
+        on_frame: a :data:`FrameObserver`, or None.
     """
 
     def __init__(
@@ -61,6 +67,7 @@ class OcppConnection:
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         validate: bool = True,
         new_id: Callable[[], str] | None = None,
+        on_frame: FrameObserver | None = None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._websocket = websocket
@@ -80,6 +87,7 @@ class OcppConnection:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._running = False
+        self._on_frame = on_frame
 
     @property
     def version(self) -> VersionSpec:
@@ -127,10 +135,12 @@ class OcppConnection:
                 data = await websocket.recv()
             except ConnectionClosed:
                 return
-            if type(data) is bytes:
+            if isinstance(data, bytes):
                 # OCPP-J uses text frames only (OCPP-J 1.6 section 4.1.1).
                 logger.warning("%s: binary frame ignored (%d bytes)", self.name, len(data))
                 continue
+            if self._on_frame is not None:
+                self._on_frame("in", data)
             events = session.receive(data)
             if events:
                 self._handle(events)
@@ -164,8 +174,11 @@ class OcppConnection:
         frames = self.session.data_to_send()
         if not frames:
             return
+        observer = self._on_frame
         try:
             for frame in frames:
+                if observer is not None:
+                    observer("out", frame.decode())
                 await self._websocket.send(frame, text=True)
         except ConnectionClosed:
             logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))

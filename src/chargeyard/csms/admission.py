@@ -1,0 +1,68 @@
+"""Who may open an OCPP WebSocket: the checks of the opening handshake.
+
+- An identity the store does not know is refused with 404, unless auto-registration is on
+  (it is then registered when its WebSocket opens).
+- A station with a password (OCPP security profile 1: HTTP Basic authentication, OCPP 2.0.1
+  part 2 A00.FR.203 / OCPP 1.6 security whitepaper section 2.4) must present
+  ``Authorization: Basic base64(identity:password)``; missing, malformed or wrong credentials
+  are refused with 401 and a ``WWW-Authenticate`` challenge. The password is checked against
+  its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop.
+- A station without a password is let in without credentials.
+"""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from websockets.datastructures import Headers
+
+from chargeyard.store import Store
+
+REALM = "chargeyard"
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: HTTPStatus
+    reason: str
+
+
+def basic_credentials(headers: Headers) -> tuple[str, str] | None:
+    """The (user, password) of a ``Basic`` Authorization header, or None."""
+    value = headers.get("Authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon else None
+
+
+async def admit(
+    store: Store, identity: str, headers: Headers, *, auto_register: bool
+) -> Refusal | None:
+    """None if ``identity`` may connect with these handshake headers, else why not."""
+    station = await store.stations.get(identity)
+    if station is None:
+        if auto_register:
+            return None
+        return Refusal(HTTPStatus.NOT_FOUND, f"unknown station {identity!r}")
+    if station.password_hash is None:
+        return None
+    credentials = basic_credentials(headers)
+    if credentials is None:
+        return Refusal(HTTPStatus.UNAUTHORIZED, "HTTP Basic credentials required")
+    user, password = credentials
+    # The user must be the identity in the path (OCPP 2.0.1 part 2 A00.FR.205).
+    if user != identity or not await store.stations.verify_password(identity, password):
+        return Refusal(HTTPStatus.UNAUTHORIZED, "wrong credentials")
+    return None

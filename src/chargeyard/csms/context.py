@@ -1,0 +1,122 @@
+"""What every version's handlers share: the station they serve, the store they write to, the
+boot policy and the vendor DataTransfer handlers, plus the few helpers that do not depend on
+the version (timestamps, id-tag answers, DataTransfer bookkeeping).
+
+Handlers persist through the store's repositories, each call of which commits before it
+returns; a handler that awaits them answers only after the facts are kept (the issue's
+"transaction messages committed before the CALLRESULT is sent").
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from chargeyard.csms.policy import BootPolicy
+from chargeyard.store import Store
+from chargeyard.store.models import Direction
+from chargeyard.store.repositories import Authorization
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DataTransferRequest:
+    """An incoming DataTransfer (OCPP 1.6 section 4.3, OCPP 2.0.1 P01)."""
+
+    identity: str
+    vendor_id: str
+    message_id: str | None
+    data: Any
+
+
+@dataclass(frozen=True, slots=True)
+class DataTransferAnswer:
+    """``status``: Accepted, Rejected, UnknownMessageId or UnknownVendorId."""
+
+    status: str
+    data: Any = None
+
+
+DataTransferHandler = Callable[
+    [DataTransferRequest], DataTransferAnswer | Awaitable[DataTransferAnswer]
+]
+"""A vendor's DataTransfer handler, registered by vendorId."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationContext:
+    """One connected station as its handlers see it."""
+
+    identity: str
+    store: Store
+    boot_policy: BootPolicy = field(default_factory=BootPolicy)
+    data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with millisecond precision and a "Z", as OCPP timestamps are written."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(text: str | None) -> datetime:
+    """A station's timestamp as an aware UTC datetime; now when absent or unreadable. A time
+    without an offset is taken as UTC (OCPP 1.6 section 3.1.4 asks for UTC)."""
+    if not text:
+        return utc_now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        logger.warning("unreadable timestamp %r; using the time of arrival", text)
+        return utc_now()
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def id_tag_info(authorization: Authorization) -> dict[str, Any]:
+    """OCPP 1.6 IdTagInfo (section 7.14)."""
+    info: dict[str, Any] = {"status": authorization.status}
+    if authorization.expiry_date is not None:
+        info["expiryDate"] = iso(authorization.expiry_date)
+    if authorization.parent_id_tag is not None:
+        info["parentIdTag"] = authorization.parent_id_tag
+    return info
+
+
+async def data_transfer(
+    context: StationContext, request: DataTransferRequest
+) -> DataTransferAnswer:
+    """Answer an incoming DataTransfer with its vendor's handler (UnknownVendorId without one)
+    and record both sides."""
+    handler = context.data_transfer_handlers.get(request.vendor_id)
+    if handler is None:
+        answer = DataTransferAnswer("UnknownVendorId")
+    else:
+        result = handler(request)
+        answer = await result if inspect.isawaitable(result) else result
+    await context.store.data_transfers.record(
+        context.identity,
+        direction=Direction.INCOMING,
+        vendor_id=request.vendor_id,
+        message_id=request.message_id,
+        data=_as_text(request.data),
+        response_status=answer.status,
+        response_data=_as_text(answer.data),
+    )
+    return answer
+
+
+def _as_text(data: Any) -> str | None:
+    # 1.6 data is a string; 2.0.1 data may be any JSON value, kept as its JSON text.
+    if data is None or isinstance(data, str):
+        return data
+    return orjson.dumps(data).decode()

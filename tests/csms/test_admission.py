@@ -1,0 +1,120 @@
+"""Who gets in at the handshake: registered stations, HTTP Basic auth (security profile 1),
+auto-registration, presence flags."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.store import Store
+from tests.csms.wire import exchange, url
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@pytest.fixture
+async def secured(store: Store) -> AsyncIterator[CsmsServer]:
+    await store.stations.register("CP-SEC", password="s3cret:with colon")
+    async with CsmsServer(store, CsmsSettings(port=0)) as server:
+        yield server
+
+
+async def test_an_unknown_identity_is_refused_with_404(csms: CsmsServer) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url(csms, "CP-UNKNOWN"), subprotocols=["ocpp1.6"]):  # type: ignore[list-item]
+            pass
+    assert refused.value.response.status_code == 404
+    assert await csms.store.stations.get("CP-UNKNOWN") is None
+
+
+async def test_auto_registration_lets_an_unknown_identity_in_and_registers_it(
+    store: Store,
+) -> None:
+    async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
+        websocket = await connect(url(csms, "CP-NEW"), subprotocols=["ocpp2.0.1"])  # type: ignore[list-item]
+        async with websocket:
+            answer = await exchange(websocket, [2, "h1", "Heartbeat", {}])
+            assert answer[:2] == [3, "h1"]
+            station = await store.stations.get("CP-NEW")
+            assert station is not None
+            assert (station.is_online, station.ocpp_version) == (True, "2.0.1")
+            assert station.connected_at is not None
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        basic("CP-SEC", "wrong"),
+        basic("CP-OTHER", "s3cret:with colon"),
+        {"Authorization": "Basic not-base64!"},
+        {"Authorization": "Bearer s3cret"},
+    ],
+    ids=["missing", "wrong-password", "wrong-user", "malformed", "other-scheme"],
+)
+async def test_a_password_protected_station_without_the_right_credentials_gets_401(
+    secured: CsmsServer, headers: dict[str, str]
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            url(secured, "CP-SEC"),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers=headers,
+        ):
+            pass
+    response = refused.value.response
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="chargeyard", charset="UTF-8"'
+
+
+async def test_a_password_protected_station_with_the_right_credentials_gets_in(
+    secured: CsmsServer,
+) -> None:
+    async with connect(
+        url(secured, "CP-SEC"),
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        additional_headers=basic("CP-SEC", "s3cret:with colon"),
+    ) as websocket:
+        answer = await exchange(websocket, [2, "h1", "Heartbeat", {}])
+    assert answer[:2] == [3, "h1"]
+
+
+async def test_a_station_without_a_password_needs_no_credentials(csms: CsmsServer) -> None:
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        assert (await exchange(websocket, [2, "h1", "Heartbeat", {}]))[:2] == [3, "h1"]
+
+
+async def test_presence_is_written_on_connect_and_disconnect(csms: CsmsServer) -> None:
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        await exchange(websocket, [2, "h1", "Heartbeat", {}])
+        online = await csms.store.stations.get("CP-1")
+        assert online is not None
+        assert online.is_online
+        assert online.connected_at is not None
+        assert online.last_heartbeat is not None
+    for _ in range(50):
+        offline = await csms.store.stations.get("CP-1")
+        assert offline is not None
+        if not offline.is_online:
+            break
+        await asyncio.sleep(0.02)
+    assert not offline.is_online
+    assert list(csms.registry) == []
+
+
+async def test_every_station_is_marked_offline_when_the_csms_starts(store: Store) -> None:
+    # A killed process wrote no "offline": the next one must not believe the old flags.
+    await store.stations.set_online("CP-GHOST", ocpp_version="1.6")
+    async with CsmsServer(store, CsmsSettings(port=0)):
+        ghost = await store.stations.get("CP-GHOST")
+        assert ghost is not None
+        assert not ghost.is_online

@@ -1,0 +1,220 @@
+"""What a station reports is kept in the store: boot facts, connector status and its history,
+id-tag answers, DataTransfer, and every frame in the frame log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+from websockets.asyncio.client import connect
+
+from chargeyard.csms.context import DataTransferAnswer, DataTransferRequest
+from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.store import Store
+from tests.csms.wire import exchange, url
+
+
+async def test_b01_boot_notification_201_is_kept(csms: CsmsServer, store: Store) -> None:
+    boot = {
+        "reason": "PowerUp",
+        "chargingStation": {
+            "vendorName": "ABB",
+            "model": "Terra AC",
+            "serialNumber": "T-42",
+            "firmwareVersion": "1.8.0",
+        },
+    }
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        answer = await exchange(websocket, [2, "b1", "BootNotification", boot])
+    assert (answer[2]["status"], answer[2]["interval"]) == ("Accepted", 60)
+    station = await store.stations.get("CP-1")
+    assert station is not None
+    assert (station.vendor, station.model, station.serial_number, station.firmware_version) == (
+        "ABB",
+        "Terra AC",
+        "T-42",
+        "1.8.0",
+    )
+    assert (station.ocpp_version, station.registration_status) == ("2.0.1", "Accepted")
+
+
+async def test_b02_boot_policy_pending_is_answered_and_kept(store: Store) -> None:
+    await store.stations.register("CP-1")
+    settings = CsmsSettings(port=0, boot_status="Pending", heartbeat_interval=30)
+    async with CsmsServer(store, settings) as csms:
+        boot = {"chargePointVendor": "Keba", "chargePointModel": "P30"}
+        async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+            answer = await exchange(websocket, [2, "b1", "BootNotification", boot])
+    assert (answer[2]["status"], answer[2]["interval"]) == ("Pending", 30)
+    station = await store.stations.get("CP-1")
+    assert station is not None
+    assert station.registration_status == "Pending"
+
+
+async def test_status_notifications_keep_the_latest_status_and_the_history(
+    csms: CsmsServer, store: Store
+) -> None:
+    def status(state: str, error: str = "NoError", minute: int = 0) -> dict[str, object]:
+        return {
+            "connectorId": 1,
+            "status": state,
+            "errorCode": error,
+            "timestamp": f"2026-11-21T10:{minute:02d}:00Z",
+        }
+
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        for number, frame in enumerate(
+            [
+                status("Available"),
+                status("Preparing", minute=1),
+                status("Faulted", "GroundFailure", 2),
+            ]
+        ):
+            answer = await exchange(websocket, [2, f"s{number}", "StatusNotification", frame])
+            assert answer == [3, f"s{number}", {}]
+    connector = await store.connectors.get("CP-1", 1)
+    assert connector is not None
+    assert (connector.status, connector.error_code) == ("Faulted", "GroundFailure")
+    history = await store.connectors.history("CP-1", 1)
+    assert [(change.status, change.at.minute) for change in history] == [
+        ("Faulted", 2),
+        ("Preparing", 1),
+        ("Available", 0),
+    ]
+
+
+async def test_g01_status_notification_201_is_kept_per_evse(csms: CsmsServer, store: Store) -> None:
+    frame = {
+        "timestamp": "2026-11-21T10:00:00Z",
+        "connectorStatus": "Occupied",
+        "evseId": 2,
+        "connectorId": 1,
+    }
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        assert await exchange(websocket, [2, "s1", "StatusNotification", frame]) == [3, "s1", {}]
+    connector = await store.connectors.get("CP-1", 1, evse_id=2)
+    assert connector is not None
+    assert connector.status == "Occupied"
+
+
+@pytest.fixture
+async def tags(store: Store) -> None:
+    await store.id_tags.create("GOOD", parent_id_tag="FLEET")
+    await store.id_tags.create("STOLEN", status="Blocked")
+    await store.id_tags.create("OLD", expiry_date=datetime.now(UTC) - timedelta(days=1))
+
+
+@pytest.mark.usefixtures("tags")
+@pytest.mark.parametrize(
+    ("id_tag", "info"),
+    [
+        ("GOOD", {"status": "Accepted", "parentIdTag": "FLEET"}),
+        ("STOLEN", {"status": "Blocked"}),
+        ("UNKNOWN", {"status": "Invalid"}),
+    ],
+)
+async def test_c_authorize_16_answers_from_the_id_tag_table(
+    csms: CsmsServer, id_tag: str, info: dict[str, str]
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        answer = await exchange(websocket, [2, "a1", "Authorize", {"idTag": id_tag}])
+    assert answer == [3, "a1", {"idTagInfo": info}]
+
+
+@pytest.mark.usefixtures("tags")
+async def test_c_authorize_16_an_expired_tag_is_expired(csms: CsmsServer) -> None:
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        answer = await exchange(websocket, [2, "a1", "Authorize", {"idTag": "OLD"}])
+    assert answer[2]["idTagInfo"]["status"] == "Expired"
+    assert answer[2]["idTagInfo"]["expiryDate"].endswith("Z")
+
+
+@pytest.mark.usefixtures("tags")
+@pytest.mark.parametrize(
+    ("id_token", "status"),
+    [("GOOD", "Accepted"), ("STOLEN", "Blocked"), ("OLD", "Expired"), ("UNKNOWN", "Invalid")],
+)
+async def test_c01_authorize_201_answers_from_the_id_tag_table(
+    csms: CsmsServer, id_token: str, status: str
+) -> None:
+    request = {"idToken": {"idToken": id_token, "type": "ISO14443"}}
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        answer = await exchange(websocket, [2, "a1", "Authorize", request])
+    assert answer[2]["idTokenInfo"]["status"] == status
+    if id_token == "GOOD":
+        assert answer[2]["idTokenInfo"]["groupIdToken"] == {"idToken": "FLEET", "type": "Central"}
+
+
+async def test_p_data_transfer_without_a_vendor_handler_is_unknown_vendor_and_kept(
+    csms: CsmsServer, store: Store
+) -> None:
+    request = {"vendorId": "com.example", "messageId": "Ping", "data": "hello"}
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        answer = await exchange(websocket, [2, "d1", "DataTransfer", request])
+    assert answer == [3, "d1", {"status": "UnknownVendorId"}]
+    [transfer] = await store.data_transfers.history("CP-1")
+    assert (transfer.direction, transfer.vendor_id, transfer.message_id, transfer.data) == (
+        "incoming",
+        "com.example",
+        "Ping",
+        "hello",
+    )
+    assert transfer.response_status == "UnknownVendorId"
+
+
+async def test_p01_data_transfer_is_answered_by_its_vendor_handler(store: Store) -> None:
+    seen: list[DataTransferRequest] = []
+
+    async def pong(request: DataTransferRequest) -> DataTransferAnswer:
+        seen.append(request)
+        return DataTransferAnswer("Accepted", {"pong": request.data})
+
+    await store.stations.register("CP-1")
+    settings = CsmsSettings(port=0, data_transfer_handlers={"com.example": pong})
+    async with CsmsServer(store, settings) as csms:
+        request = {"vendorId": "com.example", "messageId": "Ping", "data": {"n": 1}}
+        async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+            answer = await exchange(websocket, [2, "d1", "DataTransfer", request])
+    assert answer == [3, "d1", {"status": "Accepted", "data": {"pong": {"n": 1}}}]
+    assert [(r.identity, r.message_id) for r in seen] == [("CP-1", "Ping")]
+    [transfer] = await store.data_transfers.history("CP-1")
+    assert (transfer.data, transfer.response_status, transfer.response_data) == (
+        '{"n":1}',
+        "Accepted",
+        '{"pong":{"n":1}}',
+    )
+
+
+async def test_every_frame_in_and_out_is_in_the_frame_log(csms: CsmsServer, store: Store) -> None:
+    event = {
+        "type": "SettingSystemTime",
+        "timestamp": "2026-11-21T10:00:00Z",
+        "techInfo": "clock set",
+    }
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        await exchange(websocket, [2, "h1", "Heartbeat", {}])
+        await exchange(websocket, [2, "e1", "SecurityEventNotification", event])
+        await exchange(websocket, [2, "x1", "StatusNotification", {"evseId": 1}])
+        # A CALL from the CSMS and its answer.
+        call = asyncio.create_task(csms.registry.call("CP-1", "ClearCache", {}))
+        request = orjson.loads(await asyncio.wait_for(websocket.recv(), 5))
+        assert request[2] == "ClearCache"
+        await websocket.send(orjson.dumps([3, request[1], {"status": "Accepted"}]).decode())
+        assert await call == {"status": "Accepted"}
+    await csms.frame_log.flush()
+    frames = await store.frames.list("CP-1")
+    assert [(f.direction, f.action, f.unique_id) for f in frames] == [
+        ("incoming", "Heartbeat", "h1"),
+        ("outgoing", "Heartbeat", "h1"),
+        ("incoming", "SecurityEventNotification", "e1"),
+        ("outgoing", "SecurityEventNotification", "e1"),
+        ("incoming", "StatusNotification", "x1"),
+        ("outgoing", "StatusNotification", "x1"),
+        ("outgoing", "ClearCache", request[1]),
+        ("incoming", "ClearCache", request[1]),
+    ]
+    assert orjson.loads(frames[2].text) == [2, "e1", "SecurityEventNotification", event]
+    assert orjson.loads(frames[5].text)[0] == 4  # the invalid payload's CALLERROR
+    assert all(f.at.tzinfo is not None for f in frames)

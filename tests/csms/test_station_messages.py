@@ -218,3 +218,19 @@ async def test_every_frame_in_and_out_is_in_the_frame_log(csms: CsmsServer, stor
     assert orjson.loads(frames[2].text) == [2, "e1", "SecurityEventNotification", event]
     assert orjson.loads(frames[5].text)[0] == 4  # the invalid payload's CALLERROR
     assert all(f.at.tzinfo is not None for f in frames)
+
+
+@pytest.mark.usefixtures("tags")
+async def test_a_lab_accepting_unknown_tags_still_honours_the_tags_it_knows(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    settings = CsmsSettings(port=0, accept_unknown_tags=True)
+    async with (
+        CsmsServer(store, settings) as server,
+        connect(url(server), subprotocols=["ocpp1.6"]) as websocket,  # type: ignore[list-item]
+    ):
+        unknown = await exchange(websocket, [2, "a1", "Authorize", {"idTag": "NEW"}])
+        stolen = await exchange(websocket, [2, "a2", "Authorize", {"idTag": "STOLEN"}])
+    assert unknown == [3, "a1", {"idTagInfo": {"status": "Accepted"}}]
+    assert stolen == [3, "a2", {"idTagInfo": {"status": "Blocked"}}]

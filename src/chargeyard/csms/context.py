@@ -58,6 +58,15 @@ class StationContext:
     store: Store
     boot_policy: BootPolicy = field(default_factory=BootPolicy)
     data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
+    # A lab switch: an id tag the table does not know is Accepted instead of Invalid (tags
+    # the table knows keep their status, expiry and parent).
+    accept_unknown_tags: bool = False
+
+    async def authorize(self, id_tag: str) -> Authorization:
+        """The central system's answer for ``id_tag`` (OCPP 1.6 section 4.2, 2.0.1 C01)."""
+        if self.accept_unknown_tags and await self.store.id_tags.get(id_tag) is None:
+            return Authorization(status="Accepted")
+        return await self.store.id_tags.authorize(id_tag)
 
 
 def utc_now() -> datetime:

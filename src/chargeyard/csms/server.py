@@ -59,6 +59,8 @@ class CsmsSettings:
 
     Attributes:
         auto_register: let unknown identities in and register them (otherwise 404).
+        accept_unknown_tags: answer Accepted for id tags the table does not know (a lab
+            setting; otherwise they are Invalid).
         boot_status: the BootNotification answer (Accepted, Pending or Rejected); with
             ``heartbeat_interval`` it is the boot policy.
     """
@@ -69,6 +71,7 @@ class CsmsSettings:
     call_timeout: float = 30.0
     validate: bool = True
     auto_register: bool = False
+    accept_unknown_tags: bool = False
     boot_status: str = "Accepted"
     data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
 
@@ -226,6 +229,7 @@ class CsmsServer:
             store=self.store,
             boot_policy=BootPolicy(self.settings.boot_status, self.settings.heartbeat_interval),
             data_transfer_handlers=self.settings.data_transfer_handlers,
+            accept_unknown_tags=self.settings.accept_unknown_tags,
         )
         handlers = HANDLERS_BY_SUBPROTOCOL[version.subprotocol](context)
         connection = OcppConnection(

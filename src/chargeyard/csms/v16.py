@@ -82,13 +82,13 @@ class CentralSystemV16(ActionHandlers):
 
     @on("Authorize")
     async def authorize(self, payload: Payload) -> Payload:
-        return {"idTagInfo": id_tag_info(await self.store.id_tags.authorize(payload["idTag"]))}
+        return {"idTagInfo": id_tag_info(await self.context.authorize(payload["idTag"]))}
 
     @on("StartTransaction")
     async def start_transaction(self, payload: Payload) -> Payload:
         # The id is handed out even when the tag is refused: the charge point then stops the
         # transaction itself (OCPP 1.6 section 4.8).
-        authorization = await self.store.id_tags.authorize(payload["idTag"])
+        authorization = await self.context.authorize(payload["idTag"])
         transaction = await self.store.transactions.start(
             self.identity,
             connector_id=payload["connectorId"],
@@ -133,7 +133,7 @@ class CentralSystemV16(ActionHandlers):
             logger.warning("%s stopped unknown transaction %s", self.identity, transaction_id)
             await self.store.transactions.add_samples(self.identity, samples)
         if "idTag" in payload:
-            return {"idTagInfo": id_tag_info(await self.store.id_tags.authorize(payload["idTag"]))}
+            return {"idTagInfo": id_tag_info(await self.context.authorize(payload["idTag"]))}
         return {}
 
     @on("MeterValues")

@@ -183,7 +183,7 @@ class CentralSystemV201(ActionHandlers):
         return {}
 
     async def _id_token_info(self, id_token: str) -> dict[str, Any]:
-        return _id_token_info(await self.store.id_tags.authorize(id_token))
+        return _id_token_info(await self.context.authorize(id_token))
 
 
 def _id_token_info(authorization: Authorization) -> dict[str, Any]:

@@ -10,11 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import orjson
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
 from chargeyard.cli import app
+from chargeyard.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,9 +41,20 @@ def _free_port() -> int:
         return port
 
 
-async def test_readme_run_command_serves_a_station_and_stops_cleanly_on_sigterm() -> None:
-    port = _free_port()
-    env = {**os.environ, "CHARGEYARD_CSMS_PORT": str(port), "PYTHON": sys.executable}
+async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    # As the README has a new user do it: start the lab, create an API key, point a station at
+    # the lab (any identity gets in), and command it over REST.
+    data_dir = str(tmp_path / "data")
+    port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "CHARGEYARD_CSMS_PORT": str(port),
+        "CHARGEYARD_API_PORT": str(api_port),
+        "CHARGEYARD_DATA_DIR": data_dir,
+        "PYTHON": sys.executable,
+    }
     process = await asyncio.create_subprocess_exec(
         str(ROOT / "scripts" / "run"), env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
     )
@@ -50,8 +63,22 @@ async def test_readme_run_command_serves_a_station_and_stops_cleanly_on_sigterm(
         while True:
             line = await asyncio.wait_for(process.stderr.readline(), 120)
             assert line, "scripts/run ended before it was ready"
-            if b"chargeyard CSMS ready" in line:
+            if b"chargeyard REST API" in line:
                 break
+        created = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "chargeyard.cli",
+            "apikey",
+            "create",
+            "--name",
+            "readme",
+            "--data-dir",
+            data_dir,
+            stdout=subprocess.PIPE,
+        )
+        out, _ = await created.communicate()
+        key = out.decode().split()[0]
         async with connect(
             f"ws://127.0.0.1:{port}/ocpp/CP-README",
             subprotocols=["ocpp1.6"],  # type: ignore[list-item]
@@ -59,11 +86,71 @@ async def test_readme_run_command_serves_a_station_and_stops_cleanly_on_sigterm(
             boot = {"chargePointVendor": "chargeyard", "chargePointModel": "README"}
             await websocket.send(orjson.dumps([2, "1", "BootNotification", boot]).decode())
             answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
-        assert answer[:2] == [3, "1"]
-        assert answer[2]["status"] == "Accepted"
+            assert answer[:2] == [3, "1"]
+            assert answer[2]["status"] == "Accepted"
+
+            async def station_answers_clear_cache() -> None:
+                call = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
+                assert call[0:4:2] == [2, "ClearCache"]
+                await websocket.send(orjson.dumps([3, call[1], {"status": "Accepted"}]).decode())
+
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as api:
+                answering = asyncio.create_task(station_answers_clear_cache())
+                response = await api.post(
+                    "/api/v1/chargers/CP-README/cache/clear", headers={"X-API-Key": key}
+                )
+                await answering
+                refused = await api.post("/api/v1/chargers/CP-README/cache/clear")
+        assert response.status_code == 200
+        assert response.json() == {
+            "message": "Cache cleared successfully",
+            "chargeBoxId": "CP-README",
+            "status": "accepted",
+        }
+        assert (refused.status_code, refused.json()) == (
+            401,
+            {"detail": "missing or invalid API key"},
+        )
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
     rest = await asyncio.wait_for(process.stderr.read(), 20)
     assert await process.wait() == 0
     assert b"chargeyard CSMS stopped" in rest
+
+
+def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) -> None:
+    data_dir = str(tmp_path)
+    arguments = ["station", "add", "CP-9", "--password", "pw", "--data-dir", data_dir]
+    assert CliRunner().invoke(app, arguments).exit_code == 0
+    again = CliRunner().invoke(app, arguments)
+    assert again.exit_code == 1
+    assert "already registered" in again.output
+
+    async def check() -> None:
+        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+            station = await store.stations.get("CP-9")
+            assert station is not None
+            assert station.password_hash is not None
+            assert "pw" not in station.password_hash
+            assert await store.stations.verify_password("CP-9", "pw")
+
+    asyncio.run(check())
+
+
+def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["apikey", "create", "--name", "ci", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip()
+    assert key.startswith("cy_")
+
+    async def check() -> None:
+        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+            verified = await store.api_keys.verify(key)
+            assert verified is not None
+            assert verified.name == "ci"
+            assert key not in verified.key_hash
+
+    asyncio.run(check())

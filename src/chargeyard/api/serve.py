@@ -1,0 +1,45 @@
+"""Serving the API inside a process that owns its event loop and its signals.
+
+``chargeyard csms`` (and later ``chargeyard up``) runs the OCPP listener and the REST API on one
+event loop; uvicorn would install its own SIGINT/SIGTERM handlers and stop only itself, so the
+embedded server leaves signals to the process, which stops everything in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Generator
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class _EmbeddedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield  # the process's own handlers stop us through should_exit
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, host: str, port: int) -> AsyncIterator[int]:
+    """Serve ``app`` on ``host:port`` while the block runs; yields the bound port.
+
+    Raises:
+        OSError: the port could not be bound (the block is not entered).
+    """
+    server = _EmbeddedServer(
+        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    )
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # startup failed: raise its error
+            raise OSError(f"the API could not listen on {host}:{port}")
+        await asyncio.sleep(0.01)
+    bound: int = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield bound
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,336 @@
+"""Automatic charging sessions: random drivers for load tests and demos.
+
+Theory of operation
+-------------------
+Every EVSE of every station driven is a slot with a small cycle, run with the stations' own
+physical verbs (``plug``, ``present_id_token``, ``unplug``: what a person does, never an OCPP
+message), so each station reports the session exactly as it would for a real driver:
+
+    idle --arrival--> first action --handling--> second action --parking--> leave --> idle
+
+* arrivals: while an EVSE is free, drivers come at ``sessions_per_hour`` (a Poisson process:
+  exponential gaps), and never sooner than ``min_idle_s`` after the last one left;
+* a driver either badges first and then plugs, or plugs first and then badges
+  (``tag_first_share``), ``handling_s`` apart; tags come from a pool of ``tags`` cards;
+* the EV (a preset profile at a random state of charge) wants a log-normal amount of energy
+  (``mean_energy_wh``) and stops drawing once it has it (the station reports SuspendedEV);
+* the driver stays a log-normal time (``mean_session_s``), then ends with the card
+  (``stop_by_tag_share``) and unplugs, or just unplugs;
+* a verb the station refuses (the connector is unavailable, someone else is on it) ends that
+  attempt; the slot rests and tries again later.
+
+All slots share one scheduler: a heap of (time, slot) and a single timer on the event loop, so
+ten thousand driven stations cost one timer. The random generator is injected (seeded by the
+fleet), so a run can be repeated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import heapq
+import itertools
+import logging
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from chargeyard.protocol import OcppError
+from chargeyard.station.model.ev import PRESETS, Ev, EvProfile
+from chargeyard.station.model.station import StationModel
+
+logger = logging.getLogger(__name__)
+
+
+class Driven(Protocol):
+    """The physical verbs a driver uses; both station versions have them."""
+
+    @property
+    def identity(self) -> str: ...
+
+    @property
+    def model(self) -> StationModel: ...
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None: ...
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
+
+    def present_id_token(self, id_token: str, evse_id: int | None = None, /) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AutogenConfig:
+    """How drivers behave. Times in seconds, energy in Wh; shares are probabilities.
+
+    Attributes:
+        sessions_per_hour: arrivals per free EVSE per hour.
+        mean_session_s: mean time a driver stays plugged in (log-normal).
+        session_sigma: the log-normal's shape for the stay (0: always the mean).
+        mean_energy_wh: mean energy an EV wants (log-normal).
+        energy_sigma: the log-normal's shape for the energy.
+        min_idle_s: an EVSE rests at least this long between two drivers.
+        handling_s: seconds between a driver's two actions (uniform in the range).
+        tag_first_share: drivers who badge before they plug.
+        stop_by_tag_share: drivers who end with their card before unplugging.
+        soc_range: the EV's state of charge on arrival (uniform in the range).
+        tags: size of the pool of id tags (``AUTO00001``...).
+        ev_profiles: names of :data:`~chargeyard.station.model.ev.PRESETS` drawn from.
+    """
+
+    sessions_per_hour: float = 0.5
+    mean_session_s: float = 2700.0
+    session_sigma: float = 0.5
+    mean_energy_wh: float = 15_000.0
+    energy_sigma: float = 0.5
+    min_idle_s: float = 120.0
+    handling_s: tuple[float, float] = (5.0, 30.0)
+    tag_first_share: float = 0.5
+    stop_by_tag_share: float = 0.5
+    soc_range: tuple[float, float] = (0.1, 0.7)
+    tags: int = 500
+    ev_profiles: tuple[str, ...] = tuple(PRESETS)
+
+    def __post_init__(self) -> None:
+        if self.sessions_per_hour <= 0:
+            raise ValueError("sessions_per_hour must be positive")
+        if min(self.mean_session_s, self.mean_energy_wh) <= 0:
+            raise ValueError("mean_session_s and mean_energy_wh must be positive")
+        if min(self.session_sigma, self.energy_sigma, self.min_idle_s) < 0:
+            raise ValueError("sigmas and min_idle_s must not be negative")
+        if not 0 <= self.handling_s[0] <= self.handling_s[1]:
+            raise ValueError("handling_s must be a range (low, high) with 0 <= low <= high")
+        if not 0 <= self.soc_range[0] <= self.soc_range[1] <= 1:
+            raise ValueError("soc_range must lie within [0, 1]")
+        if self.tags < 1:
+            raise ValueError("tags must be at least 1")
+        if unknown := set(self.ev_profiles) - set(PRESETS):
+            raise ValueError(f"unknown EV profiles {sorted(unknown)} (known: {sorted(PRESETS)})")
+
+
+class _Step(enum.Enum):
+    IDLE = "idle"  # next: a driver arrives
+    ARRIVED = "arrived"  # the first action is done; next: the second
+    PARKED = "parked"  # plugged and badged; next: leave
+    LEAVING = "leaving"  # badged out; next: unplug
+
+
+class _Slot:
+    """One EVSE and the driver on it (if any)."""
+
+    __slots__ = ("connector_id", "evse_id", "generation", "plugged", "station", "step", "tag")
+
+    def __init__(self, station: Driven, evse_id: int) -> None:
+        self.station = station
+        self.evse_id = evse_id
+        self.connector_id = 1
+        self.step = _Step.IDLE
+        self.tag = ""
+        self.plugged = False
+        self.generation = 0  # bumped on every (re)schedule: older heap entries are stale
+
+
+@dataclass(slots=True)
+class AutogenCounters:
+    sessions_started: int = 0
+    sessions_ended: int = 0
+    refused: int = 0  # verbs a station refused
+
+
+class Autogen:
+    """Drives stations with random sessions on the current event loop.
+
+    Args:
+        stations: the stations to drive; those without the physical verbs are left alone.
+        config: driver behaviour.
+        rng: the randomness (seed it for a repeatable run).
+    """
+
+    def __init__(
+        self,
+        stations: Iterable[object],
+        config: AutogenConfig | None = None,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config or AutogenConfig()
+        self.counters = AutogenCounters()
+        self._rng = rng or random.Random()
+        self._slots: list[_Slot] = []
+        self._heap: list[tuple[float, int, int, _Slot]] = []
+        self._order = itertools.count()  # ties in time run in scheduling order
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf
+        self._running = False
+        for station in stations:
+            self.add(station)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def add(self, station: object) -> None:
+        """Drive ``station`` too (each of its EVSEs is a slot)."""
+        model = getattr(station, "model", None)
+        if not isinstance(model, StationModel) or not callable(getattr(station, "plug", None)):
+            return
+        driven = cast(Driven, station)
+        for evse_id in model.evses:
+            slot = _Slot(driven, evse_id)
+            self._slots.append(slot)
+            if self._running:
+                self._schedule(slot, self._first_arrival())
+
+    def remove(self, station: object) -> None:
+        """Stop driving ``station`` (cars plugged in stay plugged in)."""
+        for slot in [slot for slot in self._slots if slot.station is station]:
+            slot.generation += 1
+            self._slots.remove(slot)
+
+    def start(self) -> None:
+        """Schedule every slot's first arrival, spread over one mean gap."""
+        if self._running:
+            return
+        self._running = True
+        for slot in self._slots:
+            self._schedule(slot, self._first_arrival())
+
+    def stop(self) -> None:
+        """No more actions; cars plugged in stay plugged in."""
+        self._running = False
+        self._heap.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_at = math.inf
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def active_sessions(self) -> int:
+        return sum(1 for slot in self._slots if slot.step is not _Step.IDLE)
+
+    # -- the shared scheduler -------------------------------------------------------------------
+
+    def _schedule(self, slot: _Slot, delay: float) -> None:
+        slot.generation += 1
+        loop = asyncio.get_running_loop()
+        at = loop.time() + delay
+        heapq.heappush(self._heap, (at, next(self._order), slot.generation, slot))
+        if at < self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = at
+            self._timer = loop.call_at(at, self._fire)
+
+    def _fire(self) -> None:
+        self._timer, self._timer_at = None, math.inf
+        loop = asyncio.get_running_loop()
+        heap = self._heap
+        now = loop.time()
+        while heap and heap[0][0] <= now and self._running:
+            _, _, generation, slot = heapq.heappop(heap)
+            if generation == slot.generation:
+                self._act(slot)
+        if heap and self._running and heap[0][0] < self._timer_at:
+            self._timer_at = heap[0][0]
+            self._timer = loop.call_at(self._timer_at, self._fire)
+
+    # -- the drivers ------------------------------------------------------------------------------
+
+    def _act(self, slot: _Slot) -> None:
+        try:
+            if slot.step is _Step.IDLE:
+                self._arrive(slot)
+            elif slot.step is _Step.ARRIVED:
+                self._second_action(slot)
+            elif slot.step is _Step.PARKED:
+                self._leave(slot)
+            else:
+                self._unplug(slot)
+        except (OcppError, KeyError) as refused:
+            # The station would not (the connector is unavailable, someone else is on it...).
+            self.counters.refused += 1
+            logger.debug("%s EVSE %d: %s", slot.station.identity, slot.evse_id, refused)
+            self._give_up(slot)
+
+    def _arrive(self, slot: _Slot) -> None:
+        rng, config = self._rng, self.config
+        evse = slot.station.model.evses[slot.evse_id]
+        if evse.transaction is not None or evse.plugged_connector() is not None:
+            self._schedule(slot, self._gap())  # busy (by hand, or a remote start)
+            return
+        slot.connector_id = rng.choice(list(evse.connectors))
+        slot.tag = f"AUTO{rng.randrange(config.tags) + 1:05d}"
+        if rng.random() < config.tag_first_share:
+            slot.station.present_id_token(slot.tag, slot.evse_id)
+        else:
+            self._plug(slot)
+        slot.step = _Step.ARRIVED
+        self.counters.sessions_started += 1
+        self._schedule(slot, rng.uniform(*config.handling_s))
+
+    def _second_action(self, slot: _Slot) -> None:
+        if slot.plugged:
+            slot.station.present_id_token(slot.tag, slot.evse_id)
+        else:
+            self._plug(slot)
+        slot.step = _Step.PARKED
+        config = self.config
+        self._schedule(slot, _lognormal(self._rng, config.mean_session_s, config.session_sigma))
+
+    def _leave(self, slot: _Slot) -> None:
+        evse = slot.station.model.evses[slot.evse_id]
+        if evse.transaction is not None and self._rng.random() < self.config.stop_by_tag_share:
+            slot.station.present_id_token(slot.tag, slot.evse_id)
+            slot.step = _Step.LEAVING
+            self._schedule(slot, self._rng.uniform(*self.config.handling_s))
+            return
+        self._unplug(slot)
+
+    def _unplug(self, slot: _Slot) -> None:
+        if slot.plugged:
+            slot.plugged = False
+            slot.station.unplug(slot.evse_id, slot.connector_id)
+        self.counters.sessions_ended += 1
+        slot.step = _Step.IDLE
+        self._schedule(slot, self._gap())
+
+    def _plug(self, slot: _Slot) -> None:
+        rng, config = self._rng, self.config
+        profile = PRESETS[rng.choice(config.ev_profiles)]
+        ev = Ev(
+            profile=profile,
+            soc=rng.uniform(*config.soc_range),
+            target_energy_wh=_lognormal(rng, config.mean_energy_wh, config.energy_sigma),
+        )
+        slot.station.plug(slot.evse_id, slot.connector_id, ev=ev)
+        slot.plugged = True
+
+    def _give_up(self, slot: _Slot) -> None:
+        if slot.plugged:
+            slot.plugged = False
+            with contextlib.suppress(OcppError, KeyError):
+                slot.station.unplug(slot.evse_id, slot.connector_id)
+        slot.step = _Step.IDLE
+        self._schedule(slot, self._gap())
+
+    def _gap(self) -> float:
+        """Seconds until the next driver comes to a free EVSE."""
+        mean = 3600.0 / self.config.sessions_per_hour
+        return max(self.config.min_idle_s, self._rng.expovariate(1.0 / mean))
+
+    def _first_arrival(self) -> float:
+        # Not all at once: the first drivers come at random within one mean gap.
+        return self._rng.uniform(0, 3600.0 / self.config.sessions_per_hour)
+
+
+def _lognormal(rng: random.Random, mean: float, sigma: float) -> float:
+    """A log-normal draw with the given mean (not median) and shape."""
+    if sigma == 0:
+        return mean
+    return rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)

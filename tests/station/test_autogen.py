@@ -1,0 +1,176 @@
+"""Automatic sessions: random drivers using the stations' physical verbs.
+
+Stations are wired to a scripted central system over the in-memory link (validation on at both
+ends); the drivers run on the event loop at high speed (sessions of a tenth of a second).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+from collections.abc import Callable
+
+import pytest
+
+from chargeyard.station.autogen import Autogen, AutogenConfig
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.v16 import StationV16
+from tests.station.harness import Link
+
+FAST = AutogenConfig(
+    sessions_per_hour=360_000,  # a driver every 10 ms on average
+    mean_session_s=0.05,
+    session_sigma=0.0,
+    min_idle_s=0.0,
+    handling_s=(0.005, 0.01),
+)
+
+
+def online_station(
+    identity: str, template_id: str = "alfen-eve-single-pro-line"
+) -> tuple[StationV16, Link]:
+    clock = ManualClock()
+    ids = itertools.count(1)
+    station = StationV16(
+        identity, load_catalog().template(template_id), clock=clock, new_id=lambda: f"m{next(ids)}"
+    )
+    link = Link(station, clock)
+    link.connect()
+    loop = asyncio.get_running_loop()
+    station.wake = lambda: loop.call_soon(link.pump)  # what the runtime does: a step soon
+    return station, link
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
+            await asyncio.sleep(0.01)
+
+
+async def test_drivers_plug_badge_charge_and_leave() -> None:
+    stations = [online_station(f"CP-{n}") for n in (1, 2)]
+    autogen = Autogen([station for station, _ in stations], FAST, rng=random.Random(3))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_ended >= 6)
+    autogen.stop()
+    for _, link in stations:
+        link.pump()
+        actions = link.csms.actions()
+        assert "StartTransaction" in actions
+        assert "StopTransaction" in actions
+        reasons = {p.get("reason") for p in link.csms.payloads("StopTransaction")}
+        assert reasons <= {"Local", "EVDisconnected"}
+        statuses = [p["status"] for p in link.csms.payloads("StatusNotification")]
+        assert {"Preparing", "Charging", "Available"} <= set(statuses)
+        tags = {p["idTag"] for p in link.csms.payloads("Authorize")}
+        assert all(tag.startswith("AUTO") and len(tag) == 9 for tag in tags)
+    assert autogen.counters.refused == 0
+
+
+async def test_both_orders_and_both_endings_happen() -> None:
+    station, link = online_station("CP-1")
+    autogen = Autogen([station], FAST, rng=random.Random(11))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_ended >= 12)
+    autogen.stop()
+    link.pump()
+    reasons = [p.get("reason") for p in link.csms.payloads("StopTransaction")]
+    assert "Local" in reasons  # ended with the card
+    assert "EVDisconnected" in reasons  # just unplugged
+    actions = link.csms.actions()
+    # Badged first (Authorize before Preparing) and plugged first (Preparing before Authorize).
+    orders = set()
+    for index, action in enumerate(actions):
+        if action == "Authorize":
+            previous = link.csms.received[index - 1]
+            orders.add(previous[0] == "StatusNotification" and previous[1]["status"] == "Preparing")
+    assert orders == {True, False}
+
+
+async def test_after_stop_no_driver_acts() -> None:
+    station, _ = online_station("CP-1")
+    autogen = Autogen([station], FAST, rng=random.Random(5))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_started >= 2)
+    autogen.stop()
+    counters = (autogen.counters.sessions_started, autogen.counters.sessions_ended)
+    await asyncio.sleep(0.2)
+    assert (autogen.counters.sessions_started, autogen.counters.sessions_ended) == counters
+    assert not autogen.running
+
+
+async def first_tags(seed: int) -> list[str]:
+    """Each station's first driver's tag, for three stations driven with ``seed``."""
+    stations = [online_station(f"CP-{n}") for n in (1, 2, 3)]
+    autogen = Autogen([station for station, _ in stations], FAST, rng=random.Random(seed))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_ended >= 6)
+    autogen.stop()
+    tags = []
+    for _, link in stations:
+        link.pump()
+        tags.append(link.csms.payloads("Authorize")[0]["idTag"])
+    return tags
+
+
+async def test_the_same_seed_gives_the_same_drivers() -> None:
+    assert await first_tags(42) == await first_tags(42)
+    assert await first_tags(42) != await first_tags(43)
+
+
+async def test_a_station_that_refuses_is_left_alone_and_tried_again() -> None:
+    station, link = online_station("CP-1")
+    link.call_station("ChangeAvailability", {"connectorId": 1, "type": "Inoperative"})
+    autogen = Autogen([station], FAST, rng=random.Random(1))
+    autogen.start()
+    await until(lambda: autogen.counters.refused >= 3)
+    autogen.stop()
+    link.pump()
+    assert "StartTransaction" not in link.csms.actions()
+    assert not station.model.connector(1).cable_plugged
+
+
+async def test_a_busy_evse_is_skipped() -> None:
+    station, _ = online_station("CP-1")
+    station.plug(1, 1)  # someone else's car
+    autogen = Autogen([station], FAST, rng=random.Random(2))
+    autogen.start()
+    await asyncio.sleep(0.3)
+    autogen.stop()
+    assert autogen.counters.sessions_started == 0
+    assert station.model.connector(1).cable_plugged
+
+
+async def test_every_evse_of_a_station_gets_drivers() -> None:
+    station, link = online_station("CP-1", "alfen-eve-double-pro-line")
+    autogen = Autogen([station], FAST, rng=random.Random(8))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_ended >= 8)
+    autogen.stop()
+    link.pump()
+    connectors = {p["connectorId"] for p in link.csms.payloads("StartTransaction")}
+    assert connectors == {1, 2}
+
+
+def test_stations_without_the_physical_verbs_are_not_driven() -> None:
+    autogen = Autogen([object(), "not a station"], FAST)
+    assert autogen.active_sessions == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sessions_per_hour": 0},
+        {"mean_session_s": -1},
+        {"energy_sigma": -0.1},
+        {"handling_s": (3.0, 1.0)},
+        {"soc_range": (0.5, 1.5)},
+        {"tags": 0},
+        {"ev_profiles": ("bicycle",)},
+    ],
+)
+def test_a_config_out_of_range_is_refused(change: dict[str, object]) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - each field says its own reason
+        AutogenConfig(**change)  # type: ignore[arg-type]

@@ -1,0 +1,261 @@
+"""The fleet: many stations from templates and counts, on one loop, each one started, stopped and
+restarted on its own; over real WebSockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import InvalidURI
+
+from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.catalog import UnknownTemplate, load_catalog
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.fleet import (
+    Fleet,
+    UnknownStation,
+    UnknownVersion,
+    station_classes,
+    station_url,
+)
+from chargeyard.station.runtime import ReconnectPolicy
+from chargeyard.station.v16 import StationV16
+from tests.station.wire_csms import WireCsms, eventually, our_csms
+
+TEMPLATE = "alfen-eve-single-pro-line"
+NOWHERE = "ws://127.0.0.1:9/ocpp"
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
+            await asyncio.sleep(0.01)
+
+
+def fast_fleet(**options: int) -> Fleet:
+    return Fleet(reconnect=ReconnectPolicy(initial=0.05, ceiling=0.2), seed=1, **options)
+
+
+# -- building -------------------------------------------------------------------------------------
+
+
+def test_builds_stations_from_a_template_and_a_count() -> None:
+    fleet = Fleet()
+    identities = fleet.add(TEMPLATE, 3, csms_url="ws://csms.example:9000/ocpp/")
+    assert identities == ["CP-1", "CP-2", "CP-3"]
+    assert len(fleet) == 3
+    assert list(fleet) == identities
+    assert "CP-2" in fleet
+    for identity, station in zip(identities, fleet.stations(), strict=True):
+        assert isinstance(station, StationV16)
+        assert station.identity == identity
+        assert station.template is load_catalog().template(TEMPLATE)  # shared, not copied
+        assert fleet.runtime(identity).url == f"ws://csms.example:9000/ocpp/{identity}"
+        assert not fleet.runtime(identity).running
+
+
+def test_identities_are_numbered_to_the_widest_or_given() -> None:
+    fleet = Fleet()
+    assert fleet.add(TEMPLATE, 12, csms_url=NOWHERE)[:2] == ["CP-01", "CP-02"]
+    assert fleet.add(TEMPLATE, 2, csms_url=NOWHERE, identity_prefix="SIM-", first=99) == [
+        "SIM-099",
+        "SIM-100",
+    ]
+    assert fleet.add(TEMPLATE, csms_url=NOWHERE, ids=["depot/7 a"]) == ["depot/7 a"]
+    assert fleet.runtime("depot/7 a").url == "ws://127.0.0.1:9/ocpp/depot%2F7%20a"
+
+
+def test_station_url_appends_the_identity_to_the_path() -> None:
+    assert station_url("ws://h:1/ocpp", "CP-1") == "ws://h:1/ocpp/CP-1"
+    assert station_url("wss://h/a/b/", "CP-1") == "wss://h/a/b/CP-1"
+
+
+def test_the_version_table_has_one_station_class_per_version() -> None:
+    classes = station_classes()
+    assert classes["1.6"] is StationV16
+    try:
+        from chargeyard.station.v201 import StationV201
+    except ImportError:  # pragma: no cover - before 2.0.1 landed
+        assert "2.0.1" not in classes
+    else:
+        assert classes["2.0.1"] is StationV201
+
+
+def test_refuses_what_it_cannot_build() -> None:
+    fleet = Fleet()
+    fleet.add(TEMPLATE, 2, csms_url=NOWHERE)
+    with pytest.raises(UnknownVersion, match=r"available: 1\.6"):
+        fleet.add(TEMPLATE, csms_url=NOWHERE, version="1.5")
+    with pytest.raises(UnknownTemplate):
+        fleet.add("acme-nothing", csms_url=NOWHERE)
+    with pytest.raises(ValueError, match="already in the fleet"):
+        fleet.add(TEMPLATE, 1, csms_url=NOWHERE, first=2)
+    with pytest.raises(InvalidURI):
+        fleet.add(TEMPLATE, csms_url="http://127.0.0.1/ocpp", ids=["X"])
+    with pytest.raises(UnknownStation):
+        fleet.runtime("CP-9")
+    assert len(fleet) == 2
+
+
+def test_setup_sees_every_new_station() -> None:
+    def sample_every_5_s(station: SimulatedStation) -> None:
+        assert isinstance(station, StationV16)
+        station.config.change("MeterValueSampleInterval", "5")
+
+    fleet = Fleet()
+    fleet.add(TEMPLATE, 2, csms_url=NOWHERE, setup=sample_every_5_s)
+    for station in fleet.stations():
+        assert isinstance(station, StationV16)
+        assert station.config.get_int("MeterValueSampleInterval") == 5
+
+
+# -- running --------------------------------------------------------------------------------------
+
+
+async def test_start_all_boots_every_station_and_stop_all_closes_every_socket(
+    tmp_path: Path,
+) -> None:
+    async with our_csms(tmp_path, heartbeat_interval=60) as csms:
+        fleet = fast_fleet(connect_limit=2)
+        fleet.add(TEMPLATE, 5, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        await until(lambda: fleet.status().frames_received == 15)
+        status = fleet.status()
+        assert (status.stations, status.running, status.connected, status.booted) == (5, 5, 5, 5)
+        assert (status.charging, status.transactions) == (0, 0)
+        assert (status.frames_sent, status.connects, status.failures) == (15, 5, 0)
+        assert sorted(csms.registry) == fleet.identities()
+        assert await csms.store.stations.count(online=True) == 5
+        one = fleet.station_status("CP-3")
+        assert (one.ocpp_version, one.template_id) == ("1.6", TEMPLATE)
+        assert one.registration == "Accepted"
+        assert (one.running, one.connection, one.last_error) == (True, "open", None)
+        assert one.connectors == ((1, 1, "Available"),)
+        await fleet.stop_all()
+        status = fleet.status()
+        assert (status.running, status.connected, status.booted) == (0, 0, 0)
+        await until(lambda: len(csms.registry) == 0)
+
+
+async def test_one_station_stops_and_starts_without_the_others() -> None:
+    async with WireCsms() as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 3, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        await fleet.stop("CP-2")
+        await until(lambda: set(csms.connections) == {"CP-1", "CP-3"})
+        assert fleet.station_status("CP-2").connection == "stopped"
+        assert fleet.status().connected == 2
+        fleet.start("CP-2")
+        await until(lambda: csms.connects.get("CP-2") == 2 and fleet.booted() == 3)
+        assert csms.actions("CP-2").count("BootNotification") == 1  # back online, no reboot
+        assert csms.connects == {"CP-1": 1, "CP-2": 2, "CP-3": 1}
+
+
+async def test_a_restart_power_cycles_one_station() -> None:
+    async with WireCsms() as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        fleet.restart("CP-1", delay_s=0.05)
+        await until(lambda: csms.actions("CP-1").count("BootNotification") == 2)
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        assert csms.actions("CP-2").count("BootNotification") == 1
+
+
+async def test_status_counts_sessions() -> None:
+    async with WireCsms() as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        station = fleet.station("CP-1")
+        assert isinstance(station, StationV16)
+        station.plug(1, 1)
+        station.present_id_token("TAG-1")
+        await until(lambda: fleet.status().charging == 1)
+        assert fleet.status().transactions == 1
+        (transaction,) = fleet.station_status("CP-1").transactions
+        assert transaction[0] == 1
+        assert fleet.station_status("CP-1").connectors == ((1, 1, "Charging"),)
+        assert "StartTransaction" in csms.actions("CP-1")
+
+
+async def test_connects_go_through_the_fleets_dialer_a_few_at_a_time() -> None:
+    async with WireCsms(handshake_delay=0.05) as csms, fast_fleet(connect_limit=3) as fleet:
+        fleet.add(TEMPLATE, 10, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+    assert csms.most_handshaking == 3
+
+
+async def test_a_removed_station_is_stopped_and_forgotten() -> None:
+    async with WireCsms() as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        await fleet.remove("CP-1")
+        assert fleet.identities() == ["CP-2"]
+        await until(lambda: set(csms.connections) == {"CP-2"})
+
+
+async def test_leaving_the_context_closes_every_station() -> None:
+    async with WireCsms() as csms:
+        async with fast_fleet() as fleet:
+            fleet.add(TEMPLATE, 3, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+            fleet.start_all()
+            async with asyncio.timeout(5):
+                await fleet.wait_booted()
+        await until(lambda: len(csms.close_codes) == 3)
+    assert csms.close_codes == [1001, 1001, 1001]
+
+
+async def test_a_2_0_1_fleet_boots_against_our_csms(tmp_path: Path) -> None:
+    if "2.0.1" not in station_classes():  # pragma: no cover - before 2.0.1 landed
+        pytest.skip("chargeyard.station.v201.StationV201 is not available")
+    async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version="2.0.1")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        stations = await csms.store.stations.list()
+        assert {(s.charge_box_id, s.ocpp_version) for s in stations} == {
+            ("CP-1", "2.0.1"),
+            ("CP-2", "2.0.1"),
+        }
+        assert fleet.station_status("CP-1").ocpp_version == "2.0.1"
+
+
+async def test_the_fleet_runs_automatic_sessions_end_to_end(tmp_path: Path) -> None:
+    config = AutogenConfig(
+        sessions_per_hour=360_000,
+        mean_session_s=0.1,
+        session_sigma=0.0,
+        min_idle_s=0.0,
+        handling_s=(0.01, 0.02),
+    )
+    async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 3, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        autogen = fleet.start_autogen(config)
+        assert fleet.autogen is autogen
+
+        async def sessions_completed() -> bool:
+            return await csms.store.transactions.count(status="completed") >= 6
+
+        await eventually(sessions_completed, within=10)
+        assert autogen.counters.sessions_started >= 6
+        await fleet.stop_all()
+        assert fleet.autogen is None
+        assert not autogen.running

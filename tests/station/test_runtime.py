@@ -1,0 +1,330 @@
+"""The asyncio runtime of one station over real WebSockets on 127.0.0.1.
+
+Connect and boot, keep the connection, come back after losing it, authenticate, stop cleanly.
+The central systems are our CSMS listener and a scripted one (``wire_csms.py``) that can
+misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+from collections.abc import Callable
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.exceptions import InvalidURI
+
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.model.states import Registration
+from chargeyard.station.runtime import Dialer, ReconnectPolicy, StationRuntime
+from chargeyard.station.v16 import StationV16
+from tests.station.wire_csms import WireCsms, eventually, our_csms
+
+FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
+
+
+def make_station(identity: str = "CP-1") -> StationV16:
+    template = load_catalog().template("alfen-eve-single-pro-line")
+    return StationV16(identity, template, clock=SystemClock())
+
+
+def make_runtime(url: str, identity: str = "CP-1", **options: Any) -> StationRuntime:
+    return StationRuntime(make_station(identity), url, reconnect=FAST, **options)
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
+            await asyncio.sleep(0.01)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def accepted(runtime: StationRuntime) -> bool:
+    return runtime.station.registration is Registration.ACCEPTED
+
+
+# -- connect and boot -----------------------------------------------------------------------------
+
+
+async def test_b01_boots_against_our_csms_and_reports_every_connector(tmp_path: Path) -> None:
+    async with our_csms(tmp_path, heartbeat_interval=60) as csms:
+        runtime = make_runtime(f"ws://127.0.0.1:{csms.port}/ocpp/CP-1")
+        runtime.start()
+
+        async def connectors_reported() -> bool:
+            if await csms.store.stations.get("CP-1") is None:
+                return False  # not yet connected: registered at the handshake
+            return len(await csms.store.connectors.list("CP-1")) == 2
+
+        await eventually(connectors_reported)
+        record = await csms.store.stations.get("CP-1")
+        assert record is not None
+        assert (record.registration_status, record.vendor, record.model, record.is_online) == (
+            "Accepted",
+            "Alfen BV",
+            "NG910-60003",
+            True,
+        )
+        connectors = await csms.store.connectors.list("CP-1")
+        assert sorted((c.connector_id, c.status) for c in connectors) == [
+            (0, "Available"),
+            (1, "Available"),
+        ]
+        assert accepted(runtime)
+        assert runtime.connected
+        assert runtime.station.heartbeat_interval == 60
+        assert (runtime.stats.connects, runtime.stats.frames_sent) == (1, 3)
+        await runtime.stop()
+        assert not runtime.running
+        assert runtime.phase == "stopped"
+        await until(lambda: not csms.registry.is_connected("CP-1"))
+
+
+async def test_offers_its_subprotocol_and_no_credentials_without_a_password() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+    headers = csms.headers["CP-1"]
+    assert headers["Sec-WebSocket-Protocol"] == "ocpp1.6"
+    assert "Authorization" not in headers
+    assert headers["User-Agent"].startswith("chargeyard/")
+    assert "Sec-WebSocket-Extensions" not in headers  # no compression: frames are tiny
+
+
+async def test_a00_sends_basic_credentials_when_it_has_a_password() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url(), password="s3cret:with colon")
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+    expected = base64.b64encode(b"CP-1:s3cret:with colon").decode()
+    assert csms.headers["CP-1"]["Authorization"] == f"Basic {expected}"
+
+
+async def test_a_heartbeat_follows_the_interval_the_csms_gave() -> None:
+    async with WireCsms(interval=1) as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: "Heartbeat" in csms.actions(), within=3)
+        await runtime.stop()
+    assert csms.actions()[:4] == [
+        "BootNotification",
+        "StatusNotification",
+        "StatusNotification",
+        "Heartbeat",
+    ]
+
+
+async def test_b02_a_pending_station_sends_nothing_but_bootnotification() -> None:
+    async with WireCsms(interval=1, boot_status="Pending") as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: csms.actions().count("BootNotification") == 2, within=3)
+        assert runtime.station.registration is Registration.PENDING
+        await runtime.stop()
+    assert set(csms.actions()) == {"BootNotification"}
+
+
+# -- frames in every shape ------------------------------------------------------------------------
+
+
+async def test_answers_a_call_from_the_csms() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        answer = await csms.call("CP-1", "GetConfiguration", {"key": ["HeartbeatInterval"]})
+        await runtime.stop()
+    assert answer == {
+        "configurationKey": [{"key": "HeartbeatInterval", "readonly": False, "value": "300"}]
+    }
+
+
+async def test_reassembles_messages_the_csms_sends_in_fragments() -> None:
+    async with WireCsms(fragment_answers=True) as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+    assert runtime.stats.frames_received >= 3
+
+
+async def test_answers_the_csms_pings_and_stays_connected() -> None:
+    async with WireCsms(ping_interval=0.05) as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await asyncio.sleep(0.4)  # eight pings: an unanswered one closes the connection
+        assert runtime.connected
+        assert csms.connects["CP-1"] == 1
+        await runtime.stop()
+
+
+# -- losing the connection ------------------------------------------------------------------------
+
+
+async def test_b04_reconnects_after_the_csms_drops_it_and_does_not_boot_again() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await csms.drop("CP-1")
+        await until(lambda: csms.connects.get("CP-1") == 2 and accepted(runtime))
+        await runtime.stop()
+    assert csms.actions().count("BootNotification") == 1
+    assert (runtime.stats.connects, runtime.stats.disconnects) == (2, 2)
+
+
+async def test_retries_with_backoff_while_the_csms_is_down_then_connects() -> None:
+    port = free_port()
+    runtime = make_runtime(f"ws://127.0.0.1:{port}/ocpp/CP-1")
+    runtime.start()
+    await until(lambda: runtime.stats.failures >= 2)
+    assert runtime.last_error is not None
+    assert "Connect" in runtime.last_error  # ConnectionRefusedError
+    assert runtime.phase in ("backoff", "dialing")
+    async with WireCsms(port=port) as csms:
+        await until(lambda: accepted(runtime))
+        assert runtime.last_error is None
+        await runtime.stop()
+    assert csms.actions("CP-1")[0] == "BootNotification"
+
+
+async def test_a_refused_handshake_is_reported_and_retried() -> None:
+    async with WireCsms(refuse=HTTPStatus.UNAUTHORIZED) as csms:
+        runtime = make_runtime(csms.url(), password="wrong")
+        runtime.start()
+        await until(lambda: runtime.stats.failures >= 2)
+        await runtime.stop()
+    assert runtime.last_error is not None
+    assert "401" in runtime.last_error
+    assert not runtime.station.connected
+    assert runtime.stats.errors[-1][1] == "CP-1"
+
+
+async def test_a_station_going_offline_closes_its_socket_and_comes_back() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        runtime.station.go_offline()
+        await until(lambda: runtime.phase == "off" and "CP-1" not in csms.connections)
+        runtime.station.come_online()
+        await until(lambda: csms.connects.get("CP-1") == 2 and accepted(runtime))
+        await runtime.stop()
+    assert csms.actions().count("BootNotification") == 1
+
+
+async def test_a_reboot_closes_the_connection_and_boots_again() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        runtime.station.reboot(delay_s=0.05)
+        await until(lambda: csms.actions().count("BootNotification") == 2 and accepted(runtime))
+        await runtime.stop()
+    assert csms.connects["CP-1"] == 2
+
+
+# -- stopping -------------------------------------------------------------------------------------
+
+
+async def test_stop_sends_a_close_frame_going_away() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+        await until(lambda: len(csms.close_codes) == 1)
+    assert csms.close_codes == [1001]
+    assert not runtime.station.connected
+
+
+async def test_stop_during_an_unanswered_handshake_returns_at_once() -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # hold the TCP connection; never answer the upgrade
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        runtime = make_runtime(f"ws://127.0.0.1:{port}/ocpp/CP-1")
+        runtime.start()
+        await asyncio.sleep(0.1)
+        assert runtime.phase == "dialing"
+        async with asyncio.timeout(1):
+            await runtime.stop()
+    assert not runtime.running
+
+
+async def test_stop_during_a_tcp_connect_that_hangs_returns_at_once() -> None:
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)  # never accepted: once its queue is full, SYNs go unanswered
+        address = full.getsockname()
+        fillers = [socket.create_connection(address, timeout=1)]
+        try:
+            runtime = make_runtime(f"ws://127.0.0.1:{address[1]}/ocpp/CP-1", open_timeout=30)
+            runtime.start()
+            await asyncio.sleep(0.2)
+            assert runtime.phase == "dialing"
+            async with asyncio.timeout(1):
+                await runtime.stop()
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert not runtime.running
+    assert runtime.stats.connects == 0
+
+
+async def test_a_stopped_runtime_starts_again_without_a_new_boot() -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+        runtime.start()
+        await until(lambda: csms.connects.get("CP-1") == 2 and accepted(runtime))
+        await runtime.stop()
+    assert csms.actions().count("BootNotification") == 1
+
+
+# -- opening many connections ---------------------------------------------------------------------
+
+
+async def test_a_shared_dialer_bounds_the_handshakes_in_flight() -> None:
+    dialer = Dialer(limit=2)
+    async with WireCsms(handshake_delay=0.05) as csms:
+        runtimes = [
+            make_runtime(csms.url(f"CP-{n}"), f"CP-{n}", dialer=dialer) for n in range(1, 7)
+        ]
+        for runtime in runtimes:
+            runtime.start()
+        await until(lambda: all(accepted(runtime) for runtime in runtimes))
+        await asyncio.gather(*(runtime.stop() for runtime in runtimes))
+        await dialer.close()
+    assert csms.most_handshaking == 2
+
+
+def test_a_url_that_is_no_websocket_url_is_refused_at_once() -> None:
+    with pytest.raises(InvalidURI):
+        StationRuntime(make_station(), "http://127.0.0.1:9000/ocpp/CP-1")
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_dialer_needs_a_positive_limit(limit: int) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Dialer(limit)

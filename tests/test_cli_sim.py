@@ -1,0 +1,131 @@
+"""``chargeyard sim``: a fleet against any central system, from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chargeyard.cli import app
+from chargeyard.station.fleet import station_classes
+from chargeyard.store.models import Station
+from tests.station.wire_csms import eventually, our_csms
+
+
+async def until(condition: Callable[[], bool], within: float) -> None:
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polling another process's effects
+            await asyncio.sleep(0.05)
+
+
+def test_help_lists_the_options_and_their_environment_variables() -> None:
+    result = CliRunner().invoke(app, ["sim", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--csms", "--count", "--template", "--ocpp", "--password", "--auto"):
+        assert option in result.output
+    for variable in ("CHARGEYARD_SIM_CSMS", "CHARGEYARD_SIM_COUNT", "CHARGEYARD_SIM_TEMPLATE"):
+        assert variable in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["--template", "acme-teapot"], "alfen-eve-single-pro-line"),  # the list of templates
+        (["--template", "keba-kecontact-p30-x", "--ocpp", "2.0.1"], "speaks OCPP 1.6, not"),
+        (["--ocpp", "1.5"], "no station speaks OCPP '1.5'"),
+        (["--csms", "http://127.0.0.1:9000/ocpp"], "--csms"),
+        (["--count", "0"], "--count"),
+    ],
+)
+def test_what_cannot_be_simulated_is_refused_with_a_reason(
+    arguments: list[str], complaint: str
+) -> None:
+    result = CliRunner().invoke(app, ["sim", *arguments], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert complaint in " ".join(result.output.split())
+
+
+async def run_sim_until_booted(
+    directory: Path,
+    arguments: list[str],
+    expected: int,
+    stop: signal.Signals,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str, list[Station]]:
+    """Run ``chargeyard sim`` against our CSMS until ``expected`` stations are Accepted, then
+    send it ``stop``; returns its exit code, its stderr and the stations the CSMS knows."""
+    async with our_csms(directory, heartbeat_interval=60) as csms:
+        port = str(csms.port)
+        command = [sys.executable, "-m", "chargeyard.cli", "sim", *arguments]
+        command = [part.replace("{port}", port) for part in command]
+        variables = {key: value.replace("{port}", port) for key, value in (env or {}).items()}
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            env={**os.environ, **variables},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+
+        async def booted() -> bool:
+            stations = await csms.store.stations.list()
+            return sum(s.registration_status == "Accepted" for s in stations) == expected
+
+        try:
+            await eventually(booted, within=30)
+        finally:
+            if process.returncode is None:
+                process.send_signal(stop)
+        errors = await asyncio.wait_for(process.stderr.read(), 20)
+        code = await process.wait()
+        await until(lambda: len(csms.registry) == 0, within=5)  # every socket closed
+
+        async def all_offline() -> bool:
+            return await csms.store.stations.count(online=True) == 0
+
+        await eventually(all_offline, within=10)
+        return code, errors.decode(), list(await csms.store.stations.list())
+
+
+async def test_a_fleet_boots_against_a_csms_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    code, errors, stations = await run_sim_until_booted(
+        tmp_path, ["--csms", "ws://127.0.0.1:{port}/ocpp", "--count", "3"], 3, signal.SIGTERM
+    )
+    assert code == 0, errors
+    assert sorted(s.charge_box_id for s in stations) == ["CP-1", "CP-2", "CP-3"]
+    assert {(s.vendor, s.is_online) for s in stations} == {("Alfen BV", False)}
+    assert "chargeyard sim stopped: 3 stations (3 booted when stopped)" in errors
+
+
+async def test_options_come_from_the_environment_and_ctrl_c_stops_it(tmp_path: Path) -> None:
+    env = {
+        "CHARGEYARD_SIM_CSMS": "ws://127.0.0.1:{port}/ocpp/",
+        "CHARGEYARD_SIM_COUNT": "2",
+        "CHARGEYARD_SIM_TEMPLATE": "abb-terra-54",
+        "CHARGEYARD_SIM_IDENTITY_PREFIX": "DEPOT-",
+        "CHARGEYARD_SIM_AUTO": "true",
+    }
+    code, errors, stations = await run_sim_until_booted(tmp_path, [], 2, signal.SIGINT, env)
+    assert code == 0, errors
+    assert sorted(s.charge_box_id for s in stations) == ["DEPOT-1", "DEPOT-2"]
+    assert {s.model for s in stations} == {"Terra 54 CJ"}
+
+
+async def test_a_2_0_1_fleet_from_the_command_line(tmp_path: Path) -> None:
+    if "2.0.1" not in station_classes():  # pragma: no cover - before 2.0.1 landed
+        pytest.skip("chargeyard.station.v201.StationV201 is not available")
+    code, errors, stations = await run_sim_until_booted(
+        tmp_path,
+        ["--csms", "ws://127.0.0.1:{port}/ocpp", "--count", "2", "--ocpp", "2.0.1"],
+        2,
+        signal.SIGTERM,
+    )
+    assert code == 0, errors
+    assert {s.ocpp_version for s in stations} == {"2.0.1"}

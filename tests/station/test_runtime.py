@@ -21,7 +21,8 @@ from websockets.exceptions import InvalidURI
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import Dialer, ReconnectPolicy, StationRuntime
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from tests.station.wire_csms import WireCsms, eventually, our_csms
 

@@ -5,12 +5,12 @@ Theory of operation
 A :class:`Fleet` owns one :class:`~chargeyard.station.runtime.StationRuntime` per station and
 the few things they share, so that a station costs its own state and one socket, nothing more:
 
-* one :class:`~chargeyard.station.runtime.Dialer`: at most ``connect_limit`` TCP connects and
+* one :class:`~chargeyard.station.scheduling.Dialer`: at most ``connect_limit`` TCP connects and
   WebSocket handshakes at a time, so ten thousand stations reach their central system in a
   steady stream instead of a SYN storm;
-* one :class:`~chargeyard.station.runtime.RuntimeStats` (frames, connects, recent errors);
+* one :class:`~chargeyard.station.scheduling.RuntimeStats` (frames, connects, recent errors);
 * one clock, one seeded random generator (reconnection jitter) and one message id generator;
-* one :class:`~chargeyard.station.runtime.Scheduler`: a heap of every station's next deadline
+* one :class:`~chargeyard.station.scheduling.Scheduler`: a heap of every station's next deadline
   under a single event-loop timer, on a 50 ms grid (a station's own timers are a dict inside
   it). See docs/benchmarks-fleet.md for what it saves against a timer per station;
 * the templates, which are immutable and shared by every station built from them.
@@ -49,13 +49,8 @@ from chargeyard.station.clock import Clock, SystemClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import StationModel
-from chargeyard.station.runtime import (
-    Dialer,
-    ReconnectPolicy,
-    RuntimeStats,
-    Scheduler,
-    StationRuntime,
-)
+from chargeyard.station.runtime import StationRuntime
+from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 
 
 class StationFactory(Protocol):

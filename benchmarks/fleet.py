@@ -41,7 +41,10 @@ Figures, measured inside the fleet process:
   the same at the end of the steady window, the tenth charging;
 * steady-state CPU: process CPU time (all threads) / wall time over ``--steady-seconds`` (default
   60: one heartbeat per station), with the tenth charging, after ``--settle-seconds``; as a share
-  of one core. Messages/s counts what the stations sent in that window.
+  of one core. Messages/s counts what the stations sent in that window;
+* server CPU, and "other CPU": what the rest of the machine used (``/proc/stat``) during the
+  steady window and during the boot. A boot whose wall time is well above its CPU time, with
+  other CPU high, was slowed by something else on the machine.
 
 Both fleet processes get the same garbage-collector treatment: ``gc.freeze()`` after building
 (a no-op for the library's fleet, which builds while it connects) and after boot; a long-lived
@@ -58,13 +61,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import gc
 import itertools
 import multiprocessing
 import os
-import resource
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -77,6 +77,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _children import become_child, machine_busy_seconds, receive, start_child, stop_child
 from ocpp.v16 import ChargePoint as OcppLibChargePoint
 from ocpp.v16 import call as ocpp_call
 from ocpp.v16.datatypes import MeterValue, SampledValue
@@ -190,7 +191,7 @@ class _Central(asyncio.Protocol):
 
 
 def _server_main(pipe: Connection) -> None:
-    _become_child()
+    become_child()
     asyncio.run(_serve(pipe))
 
 
@@ -232,17 +233,6 @@ def _sample() -> Sample:
     with open("/proc/self/status", encoding="ascii") as status:
         rss = next(line for line in status if line.startswith("VmRSS:"))
     return Sample(int(rss.split()[1]), time.process_time(), time.monotonic())
-
-
-def _become_child() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphans if the coordinator is killed
-    parent = multiprocessing.parent_process()
-    if parent is not None and os.getppid() != parent.pid:
-        os._exit(1)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _mark(pipe: Connection) -> Sample:
@@ -503,7 +493,7 @@ FLEETS: dict[str, Callable[[str, Plan, Connection], Coroutine[Any, Any, FleetRep
 
 
 def _fleet_main(name: str, port: int, plan: Plan, pipe: Connection) -> None:
-    _become_child()
+    become_child()
     url = f"ws://{HOST}:{port}/ocpp"
     report = asyncio.run(FLEETS[name](url, plan, pipe))
     pipe.send(report)
@@ -529,6 +519,7 @@ class Result:
     messages_per_second: float
     server_cpu_steady: float
     other_cpu_steady: float  # the rest of the machine during the window
+    other_cpu_boot: float  # the rest of the machine during the boot
 
 
 def measure(name: str, plan: Plan) -> Result:
@@ -537,17 +528,17 @@ def measure(name: str, plan: Plan) -> Result:
     timeout = BOOT_TIMEOUT_S + plan.steady_seconds + plan.settle_seconds + 120.0
     processes: list[BaseProcess] = []
     try:
-        server, server_pipe = _start(context, _server_main, (), f"{name}-central")
+        server, server_pipe = start_child(context, _server_main, (), f"{name}-central")
         processes.append(server)
-        port = _receive(server_pipe, server, 60)
-        fleet, fleet_pipe = _start(context, _fleet_main, (name, port, plan), f"{name}-fleet")
+        port = receive(server_pipe, server, 60)
+        fleet, fleet_pipe = start_child(context, _fleet_main, (name, port, plan), f"{name}-fleet")
         processes.append(fleet)
         server_samples: list[Sample] = []
         machine: list[float] = []
-        while (message := _receive(fleet_pipe, fleet, timeout)) == "mark":
+        while (message := receive(fleet_pipe, fleet, timeout)) == "mark":
             server_pipe.send("sample")
-            server_samples.append(_receive(server_pipe, server, 60))
-            machine.append(_machine_busy_seconds())
+            server_samples.append(receive(server_pipe, server, 60))
+            machine.append(machine_busy_seconds())
             fleet_pipe.send("ok")
         server_pipe.send("stop")
         return _result(name, plan, message, server_samples, machine)
@@ -557,42 +548,7 @@ def measure(name: str, plan: Plan) -> Result:
         raise
     finally:
         for process in reversed(processes):
-            _stop(process)
-
-
-def _start(
-    context: Any, target: Callable[..., None], args: tuple[Any, ...], name: str
-) -> tuple[BaseProcess, Connection]:
-    here, there = context.Pipe()
-    process = context.Process(target=target, args=(*args, there), name=name, daemon=True)
-    process.start()
-    there.close()
-    return process, here
-
-
-def _receive(pipe: Connection, process: BaseProcess, timeout: float) -> Any:
-    if not pipe.poll(timeout):
-        raise TimeoutError(f"{process.name} said nothing for {timeout:.0f} s")
-    try:
-        return pipe.recv()
-    except EOFError:
-        process.join(1)
-        raise RuntimeError(f"{process.name} exited (code {process.exitcode})") from None
-
-
-def _stop(process: BaseProcess) -> None:
-    process.join(10)
-    for end in (process.terminate, process.kill):
-        if process.is_alive():
-            end()
-            process.join(5)
-
-
-def _machine_busy_seconds() -> float:
-    with open("/proc/stat", encoding="ascii") as stat:
-        fields = [int(field) for field in stat.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+            stop_child(process)
 
 
 def _result(
@@ -603,6 +559,10 @@ def _result(
     steady_cpu = (window_end.cpu_seconds - window_start.cpu_seconds) / window
     server_cpu = (server[4].cpu_seconds - server[3].cpu_seconds) / window
     machine_cpu = (machine[4] - machine[3]) / window
+    boot = booted.wall - started.wall
+    fleet_boot = booted.cpu_seconds - started.cpu_seconds
+    server_boot = server[2].cpu_seconds - server[1].cpu_seconds
+    other_boot = (machine[2] - machine[1] - fleet_boot - server_boot) / boot
     return Result(
         fleet=name,
         stations=plan.count,
@@ -617,6 +577,7 @@ def _result(
         messages_per_second=report.frames_in_window / window,
         server_cpu_steady=server_cpu,
         other_cpu_steady=max(0.0, machine_cpu - steady_cpu - server_cpu),
+        other_cpu_boot=max(0.0, other_boot),
     )
 
 
@@ -627,13 +588,14 @@ def _table(results: Sequence[Result]) -> list[str]:
     lines = [
         f"{'fleet':<12}{'stations':>9}{'booted in':>11}{'boot CPU':>10}{'RSS/station':>13}"
         f"{'(later)':>11}{'steady CPU':>12}{'msgs/s':>8}{'server CPU':>12}{'other CPU':>11}"
+        f"{'other CPU at boot':>19}"
     ]
     for r in results:
         lines.append(
             f"{r.fleet:<12}{r.stations:>9}{r.boot_seconds:>9.2f} s{r.boot_cpu_seconds:>8.2f} s"
             f"{r.rss_kib_per_station:>9.1f} KiB{r.rss_kib_per_station_after_window:>7.1f} KiB"
             f"{r.steady_cpu:>12.1%}{r.messages_per_second:>8.0f}"
-            f"{r.server_cpu_steady:>12.1%}{r.other_cpu_steady:>11.1%}"
+            f"{r.server_cpu_steady:>12.1%}{r.other_cpu_steady:>11.1%}{r.other_cpu_boot:>19.1%}"
         )
     return lines
 
@@ -730,11 +692,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {name} ...", file=sys.stderr, flush=True)
         results[name] = measure(name, plan)
     print("\n".join(["", *_table(list(results.values())), "", *_checks(results)]))
-    busiest = max(result.other_cpu_steady for result in results.values())
+    busiest = max(max(r.other_cpu_steady, r.other_cpu_boot) for r in results.values())
     if busiest > OTHER_CPU_WARNING:
         print(
-            f"warning: other processes used up to {busiest:.0%} of a core during a steady window;"
-            " measure on a quiet machine."
+            f"warning: other processes used up to {busiest:.0%} of a core during a boot or a"
+            " steady window; measure on a quiet machine."
         )
     if args.json:
         document = {

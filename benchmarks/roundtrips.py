@@ -42,12 +42,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import itertools
 import multiprocessing
 import os
-import resource
-import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -59,6 +56,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
+from _children import become_child, machine_busy_seconds, receive, start_child, stop_child
 from ocpp import routing as ocpp_routing
 from ocpp.v16 import ChargePoint as OcppLibChargePoint
 from ocpp.v16 import call as ocpp_call
@@ -234,23 +232,11 @@ def _sample() -> Sample:
     return Sample(int(rss.split()[1]), time.process_time())
 
 
-def _become_child() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphans if the coordinator is killed
-    parent = multiprocessing.parent_process()
-    if parent is not None and os.getppid() != parent.pid:
-        os._exit(1)  # the coordinator died before prctl took effect
-    # 1,000 sockets are close to the usual soft limit of 1,024 open files.
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
 # -- the server process ----------------------------------------------------------------------
 
 
 def _server_main(name: str, pipe: Connection) -> None:
-    _become_child()
+    become_child()
     asyncio.run(_serve(IMPLEMENTATIONS[name], pipe))
 
 
@@ -298,7 +284,7 @@ class ClientReport:
 
 
 def _client_main(name: str, port: int, plan: Plan, pipe: Connection) -> None:
-    _become_child()
+    become_child()
     url = f"ws://{HOST}:{port}/bench"
     pipe.send(asyncio.run(_drive(IMPLEMENTATIONS[name], url, plan, pipe)))
 
@@ -392,17 +378,19 @@ def measure(name: str, plan: Plan) -> Result:
     timeout = plan.warmup + plan.duration + 120.0
     processes: list[BaseProcess] = []
     try:
-        server, server_pipe = _start(context, _server_main, (name,), f"{name}-server")
+        server, server_pipe = start_child(context, _server_main, (name,), f"{name}-server")
         processes.append(server)
-        port = _receive(server_pipe, server, timeout)
-        client, client_pipe = _start(context, _client_main, (name, port, plan), f"{name}-client")
+        port = receive(server_pipe, server, timeout)
+        client, client_pipe = start_child(
+            context, _client_main, (name, port, plan), f"{name}-client"
+        )
         processes.append(client)
         server_samples: list[Sample] = []
         machine_busy: list[float] = []
-        while (message := _receive(client_pipe, client, timeout)) == "mark":
+        while (message := receive(client_pipe, client, timeout)) == "mark":
             server_pipe.send("sample")
-            server_samples.append(_receive(server_pipe, server, timeout))
-            machine_busy.append(_machine_busy_seconds())
+            server_samples.append(receive(server_pipe, server, timeout))
+            machine_busy.append(machine_busy_seconds())
             client_pipe.send("ok")
         server_pipe.send("stop")
         return _result(name, plan, message, server_samples, machine_busy)
@@ -412,43 +400,7 @@ def measure(name: str, plan: Plan) -> Result:
         raise
     finally:
         for process in reversed(processes):
-            _stop(process)
-
-
-def _start(
-    context: Any, target: Callable[..., None], args: tuple[Any, ...], name: str
-) -> tuple[BaseProcess, Connection]:
-    here, there = context.Pipe()
-    process = context.Process(target=target, args=(*args, there), name=name, daemon=True)
-    process.start()
-    there.close()  # so that a dead child reads as EOF here
-    return process, here
-
-
-def _receive(pipe: Connection, process: BaseProcess, timeout: float) -> Any:
-    if not pipe.poll(timeout):
-        raise TimeoutError(f"{process.name} said nothing for {timeout:.0f} s")
-    try:
-        return pipe.recv()
-    except EOFError:
-        process.join(1)
-        raise RuntimeError(f"{process.name} exited (code {process.exitcode})") from None
-
-
-def _stop(process: BaseProcess) -> None:
-    process.join(10)
-    for end in (process.terminate, process.kill):
-        if process.is_alive():
-            end()
-            process.join(5)
-
-
-def _machine_busy_seconds() -> float:
-    """CPU time spent by every process on the machine so far (the "cpu" line of /proc/stat)."""
-    with open("/proc/stat", encoding="ascii") as stat:
-        fields = [int(field) for field in stat.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+            stop_child(process)
 
 
 def _result(

@@ -5,29 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import resource
 import signal
-from collections import deque
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.live import Live
-from rich.logging import RichHandler
-from rich.table import Table
 
-from chargeyard import __version__
+from chargeyard import __version__, sim_console
 from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
+from chargeyard.api.settings import MIN_JWT_SECRET, ApiSettings
+from chargeyard.api.tokens import Role, issue_token, parse_ttl
+from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.logs import configure_logging
+from chargeyard.metrics import Metrics
 from chargeyard.protocol import VERSIONS
 from chargeyard.store import ConflictError, Store
 
 if TYPE_CHECKING:
-    from chargeyard.station.autogen import AutogenConfig
-    from chargeyard.station.fleet import Fleet, FleetStatus
+    pass
 
 app = typer.Typer(
     name="chargeyard",
@@ -44,17 +44,6 @@ LogLevel = Annotated[
         help="DEBUG shows every OCPP frame; INFO one line per station event.",
     ),
 ]
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
-    if logging.getLogger().level > logging.DEBUG:
-        # Our own lines already say who connected and left; websockets' would repeat them.
-        logging.getLogger("websockets").setLevel(logging.WARNING)
 
 
 DataDir = Annotated[
@@ -134,7 +123,7 @@ def csms(
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
-    _configure_logging(log_level)
+    configure_logging(log_level)
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -153,10 +142,21 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as running:
         store = await running.enter_async_context(await Store.open(url))
-        server = await running.enter_async_context(CsmsServer(store, settings))
+        # The webhook sender posts the listener's events (and what a last run left pending);
+        # started first, it stops last and so also enqueues the listener's closing events.
+        events = EventHub()
+        await running.enter_async_context(WebhookSender(store, events))
+        # GET /metrics: this process's counters and gauges, in its own Prometheus registry.
+        metrics = Metrics()
+        server = await running.enter_async_context(
+            CsmsServer(store, settings, events=events, observer=metrics.csms)
+        )
+        metrics.attach_csms(server.registry, store)
         api = "the REST API is off (--api-port 0)"
         if api_port:
-            app = create_app(store, server.registry)
+            api_settings = ApiSettings().for_listener(settings.host, server.port)
+            app = create_app(store, server.registry, api_settings, events=server.events)
+            metrics.attach_app(app)
             bound = await running.enter_async_context(serving(app, settings.host, api_port))
             api = (
                 f"REST API http://{settings.host}:{bound}/api/v1 (X-API-Key from"
@@ -177,6 +177,73 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         typer.echo(f"chargeyard {api}", err=True)
         await stop.wait()
     typer.echo("chargeyard CSMS stopped", err=True)
+
+
+def _lab_help(field: str) -> str:
+    from chargeyard.lab.settings import LabSettings
+
+    info = LabSettings.model_fields[field]
+    default = "" if info.default is None else f"; default {info.default}"
+    return f"{info.description} (env {LabSettings.env_name(field)}{default})"
+
+
+@app.command()
+def up(
+    host: Annotated[str | None, typer.Option(help=_lab_help("host"), show_default=False)] = None,
+    ocpp_port: Annotated[
+        int | None, typer.Option(help=_lab_help("ocpp_port"), show_default=False)
+    ] = None,
+    api_port: Annotated[
+        int | None, typer.Option(help=_lab_help("api_port"), show_default=False)
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help=_lab_help("data_dir"), show_default=False)
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help=_lab_help("database_url"), show_default=False)
+    ] = None,
+    jwt_secret: Annotated[
+        str | None, typer.Option(help=_lab_help("jwt_secret"), show_default=False)
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help=_lab_help("log_level"), show_default=False)
+    ] = None,
+    demo: Annotated[
+        bool | None, typer.Option("--demo/--no-demo", help=_lab_help("demo"), show_default=False)
+    ] = None,
+    chargers: Annotated[
+        int | None, typer.Option(help=_lab_help("chargers"), show_default=False)
+    ] = None,
+    sessions_per_hour: Annotated[
+        float | None, typer.Option(help=_lab_help("sessions_per_hour"), show_default=False)
+    ] = None,
+) -> None:
+    """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and
+    the dashboard, on SQLite in DATA_DIR. The first start creates a demo and prints its
+    credentials; later starts resume it. Ctrl-C (or SIGTERM) stops it cleanly."""
+    # The flags given; the rest come from the environment or the defaults (LabSettings).
+    given = {name: value for name, value in locals().items() if value is not None}
+    from pydantic import ValidationError
+
+    from chargeyard.lab.run import configure_logging, run_until_signalled
+    from chargeyard.lab.settings import LabSettings
+
+    try:
+        settings = LabSettings(**given)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        typer.echo(f"chargeyard up: invalid settings: {problems}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level)
+    console = Console(stderr=True)
+    try:
+        asyncio.run(run_until_signalled(settings, sys.stdout, console))
+    except OSError as error:  # a port in use, an unwritable data directory
+        typer.echo(f"chargeyard up: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -287,7 +354,7 @@ def sim(
     from chargeyard.station.fleet import Fleet, freeze_gc
 
     fleet = Fleet(connect_limit=connect_limit, seed=seed)
-    _add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
+    sim_console.add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
     config = None
     if auto:
@@ -299,15 +366,15 @@ def sim(
         )
     console = Console(stderr=True)
     show = console.is_terminal if live is None else live
-    recent = _RecentLog()
-    _configure_sim_logging(log_level, console if show else None, recent)
-    _raise_open_files_limit(count)
+    recent = sim_console.RecentLog()
+    sim_console.configure_sim_logging(log_level, console if show else None, recent)
+    sim_console.raise_open_files_limit(count)
     typer.echo(
         f"chargeyard sim: {count} x {template} (OCPP {ocpp}) -> {csms.rstrip('/')}/<identity>"
         "  (Ctrl-C stops)",
         err=True,
     )
-    status = asyncio.run(_simulate(fleet, config, console if show else None, recent))
+    status = asyncio.run(sim_console.simulate(fleet, config, console if show else None, recent))
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one
     typer.echo(
@@ -315,150 +382,6 @@ def sim(
         f" stopped), {status.frames_sent} messages sent, {status.frames_received} received",
         err=True,
     )
-
-
-def _add_stations(
-    fleet: Fleet,
-    csms: str,
-    count: int,
-    template_id: str,
-    ocpp: str,
-    password: str | None,
-    identity_prefix: str,
-) -> None:
-    from websockets.exceptions import InvalidURI
-
-    from chargeyard.station.catalog import UnknownTemplate, load_catalog
-    from chargeyard.station.fleet import station_classes
-
-    classes = station_classes()
-    if ocpp not in classes:
-        raise typer.BadParameter(
-            f"no station speaks OCPP {ocpp!r}; available: {', '.join(classes)}",
-            param_hint="--ocpp",
-        )
-    catalog = load_catalog()
-    speaking = [t.id for t in catalog.templates() if ocpp in t.ocpp_versions]
-    try:
-        template = catalog.template(template_id)
-    except UnknownTemplate:
-        raise typer.BadParameter(
-            f"no template {template_id!r}; templates for OCPP {ocpp}: {', '.join(speaking)}",
-            param_hint="--template",
-        ) from None
-    if ocpp not in template.ocpp_versions:
-        raise typer.BadParameter(
-            f"{template_id} speaks OCPP {', '.join(template.ocpp_versions)}, not {ocpp};"
-            f" templates for OCPP {ocpp}: {', '.join(speaking)}",
-            param_hint="--template",
-        )
-    try:
-        fleet.add(
-            template,
-            count,
-            csms_url=csms,
-            version=ocpp,
-            identity_prefix=identity_prefix,
-            password=password,
-        )
-    except InvalidURI as error:
-        raise typer.BadParameter(str(error), param_hint="--csms") from None
-
-
-async def _simulate(
-    fleet: Fleet, auto: AutogenConfig | None, console: Console | None, recent: _RecentLog
-) -> FleetStatus:
-    """Run until SIGINT or SIGTERM; then every station closes its socket."""
-    from chargeyard.station.fleet import RateMeter, freeze_gc
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    rate = RateMeter()
-    frozen_after_boot = False
-    try:
-        fleet.start_all()
-        if auto is not None:
-            fleet.start_autogen(auto)
-        with contextlib.ExitStack() as stack:
-            view = None
-            if console is not None:
-                view = stack.enter_context(
-                    Live(console=console, refresh_per_second=2, transient=False)
-                )
-            while not stop.is_set():
-                status = fleet.status()
-                if view is not None:
-                    messages = rate.rate(status.frames_sent + status.frames_received)
-                    view.update(_render(fleet, status, messages, recent))
-                if not frozen_after_boot and status.booted == status.stations:
-                    frozen_after_boot = True
-                    freeze_gc()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
-        status = fleet.status()
-    finally:
-        await fleet.stop_all()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(signum)
-    return status
-
-
-def _render(fleet: Fleet, status: FleetStatus, messages: float, recent: _RecentLog) -> Table:
-    table = Table(title="chargeyard sim", show_header=False, expand=False, box=None)
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    total = status.stations
-    table.add_row("stations", f"{total}")
-    table.add_row("connected", f"{status.connected} / {total}")
-    table.add_row("booted", f"{status.booted} / {total}")
-    table.add_row("charging", f"{status.charging} connectors, {status.transactions} transactions")
-    table.add_row("messages/s", f"{messages:,.0f}")
-    table.add_row("sent / received", f"{status.frames_sent:,} / {status.frames_received:,}")
-    table.add_row("connects", f"{status.connects:,} ({status.failures:,} failed attempts)")
-    autogen = fleet.autogen
-    if autogen is not None:
-        counters = autogen.counters
-        table.add_row(
-            "auto sessions",
-            f"{counters.sessions_started:,} started, {counters.sessions_ended:,} ended",
-        )
-    errors = [f"{identity}: {what}" for _, identity, what in status.errors[-3:]]
-    for line in [*errors, *recent.lines()][-5:]:
-        table.add_row("[red]error[/red]", line[:100])
-    return table
-
-
-class _RecentLog(logging.Handler):
-    """Keeps the latest warnings and errors logged, for the live view."""
-
-    def __init__(self, keep: int = 5) -> None:
-        super().__init__(logging.WARNING)
-        self._lines: deque[str] = deque(maxlen=keep)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self._lines.append(record.getMessage())
-
-    def lines(self) -> list[str]:
-        return list(self._lines)
-
-
-def _configure_sim_logging(level: str, console: Console | None, recent: _RecentLog) -> None:
-    if console is None:
-        _configure_logging(level)
-    else:  # log lines go above the live view
-        handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
-        logging.basicConfig(level=level.upper(), format="%(name)s: %(message)s", handlers=[handler])
-        logging.getLogger("websockets").setLevel(logging.WARNING)
-    logging.getLogger().addHandler(recent)
-
-
-def _raise_open_files_limit(count: int) -> None:
-    """One socket per station: lift the soft limit of open files as far as allowed."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < count + 100:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 @app.command()
@@ -491,6 +414,83 @@ def apikey_create(
 
     typer.echo(asyncio.run(create()))
     typer.echo(f"API key {name!r} created; it cannot be shown again.", err=True)
+
+
+token_app = typer.Typer(help="Bearer tokens (JWT) for the simulator gateway under /ocpp.")
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[
+        str, typer.Option("--org", help="The organization (tenant) id the token acts in.")
+    ],
+    role: Annotated[
+        list[Role],
+        typer.Option("--role", help="admin, operator or viewer; repeat for several."),
+    ],
+    subject: Annotated[
+        str, typer.Option("--subject", help="The token's `sub`: who it was made for.")
+    ] = "chargeyard-cli",
+    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime, such as 30m, 24h or 7d.")] = "24h",
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            "--secret",
+            envvar="CHARGEYARD_API_JWT_SECRET",
+            help="Sign with HS256 and this shared secret (the API's own setting).",
+        ),
+    ] = None,
+    private_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--private-key",
+            envvar="CHARGEYARD_JWT_PRIVATE_KEY_FILE",
+            help="Sign with RS256 and this PEM private key file instead; the API verifies with"
+            " the public key (CHARGEYARD_API_JWT_PUBLIC_KEY).",
+        ),
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", envvar="CHARGEYARD_API_JWT_ISSUER")
+    ] = None,
+    audience: Annotated[
+        str | None, typer.Option("--audience", envvar="CHARGEYARD_API_JWT_AUDIENCE")
+    ] = None,
+) -> None:
+    """Print a signed token. No database is needed: the API creates the organization on the
+    token's first use."""
+    try:
+        lifetime = parse_ttl(ttl)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--ttl") from None
+    if private_key is not None:
+        key, algorithm = private_key.read_text(), "RS256"
+    elif secret:
+        if len(secret.encode()) < MIN_JWT_SECRET:
+            raise typer.BadParameter(
+                f"must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)",
+                param_hint="--secret",
+            )
+        key, algorithm = secret, "HS256"
+    else:
+        typer.echo(
+            "no signing key: give --secret (or CHARGEYARD_API_JWT_SECRET) or --private-key",
+            err=True,
+        )
+        raise typer.Exit(1)
+    token = issue_token(
+        subject=subject,
+        organization_id=org,
+        roles=role,
+        key=key,
+        algorithm=algorithm,
+        ttl=lifetime,
+        issuer=issuer,
+        audience=audience,
+    )
+    typer.echo(token)
+    roles = ", ".join(dict.fromkeys(role))
+    typer.echo(f"{algorithm} token for organization {org!r} ({roles}), valid {ttl}", err=True)
 
 
 @station_app.command("add")

@@ -24,6 +24,7 @@ from websockets.typing import Subprotocol
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.registry import Registry
+from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
@@ -212,3 +213,58 @@ async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
                 for task in lab.tasks:
                     task.cancel()
                 await asyncio.gather(*lab.tasks, return_exceptions=True)
+
+
+class CsmsLab:
+    """The API over chargeyard's real CSMS listener: stations connect to ``/ocpp/{identity}``,
+    their messages are persisted by the CSMS handlers and published on ``events``, which the
+    API shares (webhooks, live stream)."""
+
+    def __init__(self, server: CsmsServer, client: httpx.AsyncClient, key: str) -> None:
+        self.server = server
+        self.store = server.store
+        self.registry = server.registry
+        self.events = server.events
+        self.client = client
+        self.key = key
+        self.runtimes: list[StationRuntime] = []
+
+    def url(self, identity: str) -> str:
+        return f"ws://127.0.0.1:{self.server.port}/ocpp/{identity}"
+
+    async def station(
+        self, identity: str = "CP-1", version: str = "1.6", template: str = TEMPLATE
+    ) -> StationRuntime:
+        """A registered, connected and booted simulated station (real answers, real EV)."""
+        if await self.store.stations.get(identity) is None:
+            await self.store.stations.register(identity)
+        kind = StationV16 if version == "1.6" else StationV201
+        station = kind(identity, load_catalog().template(template), clock=SystemClock())
+        runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
+        self.runtimes.append(runtime)
+        runtime.start()
+        await until(
+            lambda: (
+                runtime.station.registration is Registration.ACCEPTED
+                and self.registry.is_connected(identity)
+            )
+        )
+        return runtime
+
+
+@pytest.fixture
+async def csms_lab(store: Store, settings: ApiSettings) -> AsyncIterator[CsmsLab]:
+    """Real CSMS listener (port 0, known stations only, unknown tags Invalid) + the API."""
+    _, key = await store.api_keys.create("tests")
+    async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
+        app = create_app(store, server.registry, settings, events=server.events)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
+        ) as client:
+            lab = CsmsLab(server, client, key)
+            try:
+                yield lab
+            finally:
+                for runtime in lab.runtimes:
+                    await runtime.stop()

@@ -194,6 +194,48 @@ async def test_422_for_a_body_that_is_not_json(lab: Lab) -> None:
     )
 
 
+async def test_422_for_a_body_that_is_not_utf_8(lab: Lab) -> None:
+    """Found by the fuzz test: FastAPI answered an undocumented 400 to bytes that do not
+    decode; an invalid body is 422 like the others, and other HTTP errors keep their status
+    and headers."""
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.post(
+        "/api/v1/chargers/CP-1/reset",
+        content=b"6\xff\x01",
+        headers={"Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": [{"loc": ["body"], "msg": "body is not UTF-8 JSON", "type": "json_invalid"}]},
+    )
+    refused = await lab.client.get("/api/v1/chargers/CP-1", headers={"X-API-Key": "x"})
+    assert (refused.status_code, refused.headers["WWW-Authenticate"]) == (401, "X-API-Key")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "loc"),
+    [
+        ("GET", "/api/v1/chargers/CP%001", ["path", "chargeBoxId"]),
+        ("POST", "/api/v1/chargers/CP%001/cache/clear", ["path", "chargeBoxId"]),
+        ("GET", "/api/v1/chargers/CP%001/data-transfer", ["path", "chargeBoxId"]),
+        ("GET", "/api/v1/id-tags/TAG%00", ["path", "idTag"]),
+        ("GET", "/api/v1/webhooks/wh_%00", ["path", "webhookId"]),
+        ("GET", "/api/v1/transactions/1%00", ["path", "transactionId"]),
+        ("GET", "/api/v1/transactions?chargeBoxId=CP%001", ["query", "chargeBoxId"]),
+        ("GET", "/api/v1/transactions/1/meter-values?measurand=%00", ["query", "measurand"]),
+    ],
+)
+async def test_422_for_a_control_character_in_a_looked_up_id(
+    lab: Lab, method: str, path: str, loc: list[str]
+) -> None:
+    """Found by the fuzz test on PostgreSQL, which refuses any query carrying a NUL byte (a
+    500): no stored id has a control character, so such an id is invalid, not unknown."""
+    await lab.store.stations.register("CP-1")
+    response = await lab.client.request(method, path)
+    assert response.status_code == 422
+    assert [problem["loc"] for problem in response.json()["detail"]] == [loc]
+
+
 # -- 503, 504, 502 ----------------------------------------------------------------------------
 
 

@@ -15,16 +15,22 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
-from websockets.exceptions import InvalidURI
+from websockets.exceptions import InvalidHandshake, InvalidURI
+from websockets.protocol import Protocol, Side, State
+from websockets.uri import parse_uri
+from websockets.utils import accept_key
 
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
+from chargeyard.station.handshake import USER_AGENT, check_upgrade_response, upgrade_request
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
-from tests.station.wire_csms import WireCsms, eventually, our_csms
+from chargeyard.station.v201 import StationV201
+from tests.station.wire_csms import NOW, WireCsms, eventually, our_csms
 
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
 
@@ -172,6 +178,125 @@ async def test_answers_the_csms_pings_and_stays_connected() -> None:
         assert runtime.connected
         assert csms.connects["CP-1"] == 1
         await runtime.stop()
+
+
+# -- the opening handshake (RFC 6455 section 4.1) -------------------------------------------------
+
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # the RFC's example: accepted as s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
+ACCEPTED = (
+    "HTTP/1.1 101 Switching Protocols",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+    "Sec-WebSocket-Protocol: ocpp1.6",
+)
+
+
+def head(*lines: str) -> bytes:
+    return "\r\n".join(lines).encode()
+
+
+def test_the_upgrade_request_offers_one_subprotocol_and_credentials() -> None:
+    request = upgrade_request(parse_uri("ws://csms.example:9000/ocpp/CP%201?x=1"), KEY, "ocpp1.6")
+    assert request.decode().split("\r\n") == [
+        "GET /ocpp/CP%201?x=1 HTTP/1.1",
+        "Host: csms.example:9000",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {KEY}",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Protocol: ocpp1.6",
+        f"User-Agent: {USER_AGENT}",
+        "",
+        "",
+    ]
+    secure = upgrade_request(parse_uri("wss://csms.example/ocpp/X"), KEY, "ocpp2.0.1", "Basic eA==")
+    assert b"Host: csms.example\r\n" in secure
+    assert secure.endswith(b"Authorization: Basic eA==\r\n\r\n")
+
+
+def test_a_101_with_every_required_header_is_accepted_whatever_their_case() -> None:
+    check_upgrade_response(head(*ACCEPTED), KEY, "ocpp1.6")
+    status, *headers = ACCEPTED
+    relaxed = [line.lower() if "Accept" not in line else line for line in headers]
+    check_upgrade_response(head(status, *relaxed, "Connection: keep-alive"), KEY, "ocpp1.6")
+
+
+@pytest.mark.parametrize(
+    ("lines", "complaint"),
+    [
+        (("HTTP/1.1 401 Unauthorized", "WWW-Authenticate: Basic"), "HTTP 401"),
+        (("SSH-2.0-OpenSSH_9.6",), "not an HTTP response"),
+        (ACCEPTED[:1] + ACCEPTED[2:], "Upgrade"),
+        ((*ACCEPTED[:2], "Connection: keep-alive", *ACCEPTED[3:]), "Connection"),
+        ((*ACCEPTED[:3], "Sec-WebSocket-Accept: nope", *ACCEPTED[4:]), "Accept"),
+        ((*ACCEPTED, "Sec-WebSocket-Extensions: permessage-deflate"), "extension"),
+        (ACCEPTED[:4], "did not accept ocpp1.6"),
+        ((*ACCEPTED, "no colon here"), "invalid header line"),
+    ],
+)
+def test_a_response_that_does_not_accept_the_upgrade_is_refused(
+    lines: tuple[str, ...], complaint: str
+) -> None:
+    with pytest.raises(InvalidHandshake, match=complaint):
+        check_upgrade_response(head(*lines), KEY, "ocpp1.6")
+
+
+async def test_a_csms_without_the_stations_version_is_refused_and_retried() -> None:
+    station = StationV201(
+        "CP-1", load_catalog().template("alfen-eve-single-pro-line"), clock=SystemClock()
+    )
+    async with WireCsms() as csms:  # speaks ocpp1.6 only
+        runtime = StationRuntime(station, csms.url(), reconnect=FAST)
+        runtime.start()
+        await until(lambda: runtime.stats.failures >= 2)
+        await runtime.stop()
+    assert runtime.last_error == "InvalidHandshake: server rejected WebSocket connection: HTTP 400"
+    assert csms.received == []
+
+
+async def test_a_response_split_across_segments_then_a_call_in_the_same_segment() -> None:
+    """The 101 comes in two pieces, a CALL right behind the last one; both are understood."""
+    seen: list[list[Any]] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip().decode()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = f"Sec-WebSocket-Accept: {accept_key(key)}"
+        response = head(*ACCEPTED[:3], accept, ACCEPTED[4]) + b"\r\n\r\n"
+        writer.write(response[:20])
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        call = b'[2,"c1","GetConfiguration",{"key":["HeartbeatInterval"]}]'
+        writer.write(response[20:] + bytes([0x81, len(call)]) + call)
+        ws = Protocol(Side.SERVER, state=State.OPEN)
+        while len(seen) < 2:  # the BootNotification and the answer to c1
+            ws.receive_data(await reader.read(4096))
+            seen.extend(orjson.loads(event.data) for event in ws.events_received())
+        boot_id = next(message[1] for message in seen if message[0] == 2)
+        ws.send_text(
+            orjson.dumps([3, boot_id, {"status": "Accepted", "currentTime": NOW, "interval": 300}])
+        )
+        writer.write(b"".join(ws.data_to_send()))
+        await reader.read()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        # This server never answers a close frame: give up on it quickly.
+        runtime = make_runtime(f"ws://127.0.0.1:{port}/ocpp/CP-1", close_timeout=0.1)
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+    assert [
+        3,
+        "c1",
+        {"configurationKey": [{"key": "HeartbeatInterval", "readonly": False, "value": "300"}]},
+    ] in seen
 
 
 # -- losing the connection ------------------------------------------------------------------------

@@ -8,6 +8,9 @@ import pytest
 
 from chargeyard.store import NotFoundError, Store, hashing
 from chargeyard.store.hashing import PASSWORD_COST, TOKEN_COST, hash_secret, verify_secret
+from chargeyard.store.models import ApiKey
+from chargeyard.store.repositories import api_keys as api_keys_module
+from chargeyard.store.repositories._verified_keys import VerifiedKeys
 
 
 async def test_create_returns_the_key_once_and_stores_only_a_hash(store: Store) -> None:
@@ -76,3 +79,42 @@ def test_hashes_are_salted_and_self_describing() -> None:
     assert not verify_secret("other", first)
     assert not verify_secret("same", "bcrypt$whatever")
     assert not verify_secret("same", "scrypt$not$numbers$x$y$z")
+
+
+async def test_a_verified_key_is_remembered_and_a_wrong_one_never_is(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed: list[str] = []
+
+    def counting(secret: str, stored: str) -> bool:
+        hashed.append(secret)
+        return verify_secret(secret, stored)
+
+    monkeypatch.setattr(api_keys_module, "verify_secret", counting)
+    _, plaintext = await store.api_keys.create("ci")
+    first, second = await store.api_keys.verify(plaintext), await store.api_keys.verify(plaintext)
+    assert first is not None
+    assert second is not None
+    assert first.id == second.id
+    wrong = plaintext[:-1] + ("x" if plaintext[-1] != "x" else "y")
+    assert await store.api_keys.verify(wrong) is None
+    assert await store.api_keys.verify(wrong) is None
+    assert hashed == [plaintext, wrong, wrong]  # the good key hashed once, the wrong each time
+
+
+async def test_a_revoked_key_is_refused_at_once_even_if_remembered(store: Store) -> None:
+    api_key, plaintext = await store.api_keys.create("ci")
+    assert await store.api_keys.verify(plaintext) is not None
+    await store.api_keys.delete(api_key.id)
+    assert await store.api_keys.verify(plaintext) is None
+
+
+def test_a_remembered_key_expires_after_the_ttl() -> None:
+    now = 1000.0
+    keys = VerifiedKeys(ttl=60.0, clock=lambda: now)
+    api_key = ApiKey(id="key_1", name="ci", prefix="0123abcd", key_hash="-")
+    keys.add("cy_0123abcd_secret", api_key)
+    assert keys.get("cy_0123abcd_secret") is api_key
+    assert keys.get("cy_0123abcd_secreT") is None
+    now += 60.0
+    assert keys.get("cy_0123abcd_secret") is None

@@ -77,3 +77,23 @@ async def test_an_unknown_station_is_not_found(store: Store) -> None:
         await store.connectors.update_status("CP-404", 1, "Available")
     with pytest.raises(NotFoundError):
         await store.connectors.list("CP-404")
+
+
+async def test_list_by_station_reads_a_page_of_stations_at_once(store: Store) -> None:
+    for identity in ("CP-1", "CP-2", "CP-3"):
+        await store.stations.register(identity)
+    await store.connectors.update_status("CP-1", 2, "Available", at=T0)
+    await store.connectors.update_status("CP-1", 1, "Charging", at=T0)
+    await store.connectors.update_status("CP-2", 1, "Faulted", at=T0)
+    await store.connectors.update_status("CP-3", 1, "Available", at=T0)
+
+    found = await store.connectors.list_by_station(["CP-1", "CP-2", "CP-404"])
+    assert {
+        identity: [(row.connector_id, row.status) for row in rows]
+        for identity, rows in found.items()
+    } == {
+        "CP-1": [(1, "Charging"), (2, "Available")],
+        "CP-2": [(1, "Faulted")],
+        "CP-404": [],
+    }
+    assert await store.connectors.list_by_station([]) == {}

@@ -4,28 +4,30 @@ recorded before stop() is lost."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Table
 from sqlalchemy.exc import OperationalError
 
 from chargeyard.store import FrameLog, Store, create_engine, migrate
+from chargeyard.store.bulk_insert import BulkInserter, Row
 from chargeyard.store.models import Direction
 
 
-def _count_frame_batches(store: Store) -> list[int]:
-    """Rows per INSERT into frames, as executed (appended to the list returned)."""
+def _count_frame_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Rows per batch inserted into frames, each one transaction (appended to the list
+    returned)."""
     sizes: list[int] = []
+    insert = BulkInserter.insert
 
-    def before(
-        _conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, many: bool
-    ) -> None:
-        if statement.startswith("INSERT INTO frames"):
-            sizes.append(len(params) if many else 1)
+    async def counting(self: BulkInserter, table: Table, rows: Sequence[Row]) -> None:
+        await insert(self, table, rows)
+        if table.name == "frames":
+            sizes.append(len(rows))
 
-    event.listen(store.engine.sync_engine, "before_cursor_execute", before)
+    monkeypatch.setattr(BulkInserter, "insert", counting)
     return sizes
 
 
@@ -50,8 +52,10 @@ async def test_every_frame_lands_in_order_per_identity(store: Store) -> None:
     assert (first.direction, first.action, first.text) == ("outgoing", "MeterValues", '[2,"m0"]')
 
 
-async def test_writes_are_batches_of_at_most_batch_size(store: Store) -> None:
-    sizes = _count_frame_batches(store)
+async def test_writes_are_batches_of_at_most_batch_size(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes = _count_frame_batches(monkeypatch)
     log = store.frame_log(batch_size=300)
     for index in range(1_000):
         log.record("CP-1", Direction.INCOMING, "Heartbeat", str(index), "[2]")

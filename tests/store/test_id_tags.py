@@ -59,3 +59,12 @@ async def test_authorize_answers(store: Store) -> None:
     assert await store.id_tags.authorize("NOBODY", T0) == Authorization("Invalid")
     # Expiry is judged at the time asked about.
     assert (await store.id_tags.authorize("GOOD", T0 + timedelta(days=2))).status == "Expired"
+
+
+async def test_count_follows_the_status_filter(store: Store) -> None:
+    assert await store.id_tags.count() == 0
+    for id_tag, status in (("A", "Accepted"), ("B", "Blocked"), ("C", "Accepted")):
+        await store.id_tags.create(id_tag, status=status)
+    assert await store.id_tags.count() == 3
+    assert await store.id_tags.count(status="Accepted") == 2
+    assert await store.id_tags.count(status="Expired") == 0

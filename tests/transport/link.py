@@ -12,6 +12,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from chargeyard.protocol import Handler, Role, VersionSpec
 from chargeyard.transport import OcppConnection
+from chargeyard.transport.scheduler import WorkQueue
 
 
 @dataclass
@@ -30,13 +31,17 @@ async def linked(
     csms_handlers: Mapping[str, Handler] | None = None,
     station_handlers: Mapping[str, Handler] | None = None,
     station_timeout: float = 5.0,
+    scheduler: WorkQueue | None = None,
 ) -> AsyncIterator[Link]:
-    """A station connection and a central-system connection talking over loopback."""
+    """A station connection and a central-system connection talking over loopback; the
+    central system's incoming CALLs go through ``scheduler`` if given (started by the caller)."""
     accepted: asyncio.Future[OcppConnection] = asyncio.get_running_loop().create_future()
     done = asyncio.Event()
 
     async def serve_one(websocket: ServerConnection) -> None:
-        connection = OcppConnection(websocket, version, Role.CENTRAL_SYSTEM, csms_handlers)
+        connection = OcppConnection(
+            websocket, version, Role.CENTRAL_SYSTEM, csms_handlers, scheduler=scheduler
+        )
         accepted.set_result(connection)
         await connection.run()
         done.set()

@@ -21,19 +21,40 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from chargeyard import __version__
-from chargeyard.api.routes import chargers_commands
+from chargeyard.api.routes import (
+    charger_frames,
+    chargers,
+    chargers_commands,
+    dashboard,
+    gateway_bulk,
+    gateway_catalog,
+    gateway_chargers,
+    gateway_commands,
+    gateway_locations,
+    gateway_runtimes,
+    id_tags,
+    metrics,
+    stream,
+    transactions,
+    webhooks,
+)
 from chargeyard.api.settings import ApiSettings
+from chargeyard.bus import CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
+from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import (
     Registry,
     StationDidNotAnswer,
     StationNotConnected,
     StationRefused,
 )
+from chargeyard.gateway.host import FleetHost
 from chargeyard.protocol import CallFailure, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
 
@@ -85,11 +106,42 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": problems}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-def create_app(store: Store, registry: Registry, settings: ApiSettings | None = None) -> FastAPI:
-    """The API over ``store`` (stations, keys, history) and ``registry`` (live connections).
+# What FastAPI answers (400) when a JSON body cannot even be decoded to text (not UTF-8, RFC
+# 8259 section 8.1); a body that decodes but is not JSON is its own 422 "json_invalid".
+_UNREADABLE_BODY = "There was an error parsing the body"
 
-    The caller owns both: it opens the store and runs the CSMS listener that fills the
-    registry, and closes them after the app.
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """An undecodable body is an invalid body like any other: 422 in the validation shape
+    (the error table above), not FastAPI's 400. Every other HTTPException as FastAPI answers
+    it."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == status.HTTP_400_BAD_REQUEST and error.detail == _UNREADABLE_BODY:
+        problem = {"loc": ["body"], "msg": "body is not UTF-8 JSON", "type": "json_invalid"}
+        return JSONResponse(
+            {"detail": [problem]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+    return await http_exception_handler(request, error)
+
+
+def create_app(
+    store: Store,
+    registry: Registry,
+    settings: ApiSettings | None = None,
+    events: EventHub | None = None,
+    dashboard_credentials: dashboard.DashboardCredentials | None = None,
+    host: FleetHost | None = None,
+    bus: CommandBus | None = None,
+) -> FastAPI:
+    """The API over ``store`` (stations, keys, history), ``registry`` (live connections) and
+    ``events`` (what the CSMS publishes: the live stream and webhooks read it).
+
+    The caller owns them: it opens the store and runs the CSMS listener that fills the
+    registry and publishes the events, and closes them after the app.
+    ``host`` runs the gateway's durable simulated chargers and ``bus`` carries commands to it
+    (``/ocpp/chargers``, ``/ocpp/commands``); without them those routes answer 503.
+    ``dashboard_credentials`` pre-fill the dashboard's settings (a local start's demo keys);
+    without them ``/dashboard/config.json`` answers ``{}``.
     """
     settings = settings or ApiSettings()
     app = FastAPI(
@@ -98,17 +150,66 @@ def create_app(store: Store, registry: Registry, settings: ApiSettings | None = 
         description=_DESCRIPTION,
         openapi_tags=[
             {
+                "name": "Chargers",
+                "description": "Register the chargers allowed to connect, see what they "
+                "reported (vendor, firmware, connectors) and whether they are online.",
+            },
+            {
                 "name": "Charger Commands",
                 "description": "Send OCPP commands to connected chargers — reset, unlock, "
                 "configure, update firmware, and more.",
-            }
+            },
+            {
+                "name": "Transactions",
+                "description": "Start and stop charging remotely; list transactions with "
+                "their meter readings, energy and duration.",
+            },
+            {
+                "name": "Id Tags",
+                "description": "The id tags (RFID cards, tokens) the central system "
+                "authorizes, with status, expiry and parent.",
+            },
+            {
+                "name": "Webhooks",
+                "description": "Subscribe a URL to the central system's events; each "
+                "delivery is signed (HMAC-SHA256), retried with back-off and logged.",
+            },
+            {
+                "name": "Events",
+                "description": "The live event stream over WebSocket (`/api/v1/events`).",
+            },
         ],
     )
     app.state.store = store
     app.state.registry = registry
     app.state.settings = settings
+    app.state.events = events if events is not None else EventHub()
+    app.state.host = host
+    app.state.bus = bus
     for kind in _ERROR_STATUS:
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.include_router(chargers_commands.router, prefix=API_PREFIX)
+    app.add_exception_handler(HTTPException, _http_error)
+    for module in (
+        chargers,
+        chargers_commands,
+        charger_frames,
+        transactions,
+        id_tags,
+        webhooks,
+        stream,
+    ):
+        app.include_router(module.router, prefix=API_PREFIX)
+    # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
+    for module in (
+        gateway_catalog,
+        gateway_commands,
+        gateway_locations,
+        gateway_chargers,
+        gateway_runtimes,
+        gateway_bulk,
+    ):
+        app.include_router(module.router)
+    app.include_router(metrics.router)  # GET /metrics, for Prometheus
+    dashboard.install(app, dashboard_credentials)
     return app

@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.csms.registry import DEFAULT_COMMAND_TIMEOUT
+
+# The signatures a gateway token may carry: HMAC with the shared secret, RSA with the public
+# key. "none" (an unsigned token) is deliberately not expressible.
+JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"]
+# RFC 7518 section 3.2: an HMAC key at least as long as the hash (32 bytes for HS256).
+MIN_JWT_SECRET = 32
 
 
 class ApiSettings(BaseSettings):
     """Attributes:
     command_timeout: seconds a station has to answer a command before the API answers 504.
     title: the OpenAPI title.
+    ocpp_url: the base of the OCPP listener's URL as stations reach it; a charger's
+        ``connectionUrl`` is this plus ``/`` and its URL-quoted chargeBoxId.
+    jwt_secret: the shared secret that verifies HS256/384/512 bearer tokens of the ``/ocpp``
+        gateway (``CHARGEYARD_API_JWT_SECRET``; ``chargeyard token create`` signs with it);
+        32 characters at least.
+    jwt_public_key: the PEM public key that verifies RS256/384/512 bearer tokens (tokens
+        signed elsewhere, by an identity provider's private key), e.g.
+        ``CHARGEYARD_API_JWT_PUBLIC_KEY="$(cat public.pem)"``.
+    jwt_algorithms: the algorithms a token may be signed with; each needs its key above
+        (environment: a JSON list, ``'["RS256"]'``). "none" is never accepted.
+    jwt_issuer: when set, a token's ``iss`` must equal it.
+    jwt_audience: when set, a token's ``aud`` must contain it.
+    jwt_leeway: seconds of clock skew allowed on ``exp``/``nbf``/``iat``.
+    Without ``jwt_secret`` and ``jwt_public_key`` every ``/ocpp`` request answers 401.
     """
 
     model_config = SettingsConfigDict(env_prefix="CHARGEYARD_API_", frozen=True)
 
     command_timeout: float = Field(default=DEFAULT_COMMAND_TIMEOUT, gt=0)
     title: str = "chargeyard CSMS API"
+    ocpp_url: str = Field(default="ws://127.0.0.1:9000/ocpp", pattern=r"^wss?://")
+    jwt_secret: SecretStr | None = Field(default=None, min_length=MIN_JWT_SECRET)
+    jwt_public_key: str | None = None
+    jwt_algorithms: tuple[JwtAlgorithm, ...] = ("HS256", "RS256")
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway: float = Field(default=0.0, ge=0)
+
+    def for_listener(self, host: str, port: int) -> ApiSettings:
+        """These settings with ``ocpp_url`` pointing at a listener bound to ``host:port``,
+        unless ``ocpp_url`` was given (``CHARGEYARD_API_OCPP_URL``: a proxy's or a public
+        name, which the bound address cannot know; a wildcard such as ``0.0.0.0`` is kept as
+        given)."""
+        if "ocpp_url" in self.model_fields_set:
+            return self
+        authority = f"[{host}]" if ":" in host else host  # an IPv6 literal (RFC 3986 3.2.2)
+        return self.model_copy(update={"ocpp_url": f"ws://{authority}:{port}/ocpp"})

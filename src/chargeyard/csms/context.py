@@ -18,10 +18,13 @@ from typing import Any
 
 import orjson
 
+from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import BootPolicy
+from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.store import Store
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import Authorization
+from chargeyard.store.sample_writer import SampleWriter
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,13 @@ class StationContext:
     # A lab switch: an id tag the table does not know is Accepted instead of Invalid (tags
     # the table knows keep their status, expiry and parent).
     accept_unknown_tags: bool = False
+    # Where handlers tell what happened, after it is committed (webhooks, the live stream).
+    events: EventHub = field(default_factory=EventHub)
+    # The starts the API asked for, to mark a transaction remote_started (the registry's).
+    remote_starts: RemoteStarts = field(default_factory=RemoteStarts)
+    # The listener's group-commit writer of meter samples (csms/samples.py); None: each
+    # message commits on its own.
+    sample_writer: SampleWriter | None = None
 
     async def authorize(self, id_tag: str) -> Authorization:
         """The central system's answer for ``id_tag`` (OCPP 1.6 section 4.2, 2.0.1 C01)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
+from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.protocol import (
     CallCancelled,
     CallErrorReply,
@@ -58,6 +59,12 @@ class Registry:
     def __init__(self, command_timeout: float = DEFAULT_COMMAND_TIMEOUT) -> None:
         self.command_timeout = command_timeout
         self._connections: dict[str, OcppConnection] = {}
+        # Remote starts sent to these stations and not yet begun (remote_starts.py): here
+        # because the API and the station's handlers both reach the registry.
+        self.remote_starts = RemoteStarts()
+        # Connections being closed by disconnect(): the closing handshake with a dead peer can
+        # take the socket's close timeout, which no caller should wait for.
+        self._closing: set[asyncio.Task[None]] = set()
 
     def add(self, identity: str, connection: OcppConnection) -> OcppConnection | None:
         """Register a connection; returns the one it replaces, which the caller closes."""
@@ -83,6 +90,17 @@ class Registry:
         if connection is None:
             raise StationNotConnected(identity)
         return connection.version
+
+    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        """Start closing the identity's connection, if any, without waiting for the closing
+        handshake; the listener forgets the connection when its socket is gone."""
+        connection = self._connections.get(identity)
+        if connection is None:
+            return False
+        task = asyncio.get_running_loop().create_task(connection.close(code, reason))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        return True
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self._connections))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chargeyard.csms import event_data
+from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
     DataTransferRequest,
     StationContext,
@@ -21,6 +23,7 @@ from chargeyard.csms.context import (
     parse_time,
     utc_now,
 )
+from chargeyard.csms.samples import MeterSamples
 from chargeyard.protocol import ActionHandlers, Payload, on
 from chargeyard.store.repositories import Authorization, SampledValue
 
@@ -36,26 +39,24 @@ class CentralSystemV201(ActionHandlers):
         self.context = context
         self.identity = context.identity
         self.store = context.store
+        self.events = context.events
+        self.connector_statuses = event_data.ConnectorStatuses(context.identity)
+        self.samples = MeterSamples(context)
 
     @on("BootNotification")
     async def boot_notification(self, payload: Payload) -> Payload:
-        policy, charging_station = self.context.boot_policy, payload["chargingStation"]
-        await self.store.stations.update_boot_info(
-            self.identity,
+        charging_station = payload["chargingStation"]
+        report = BootReport(
             vendor=charging_station["vendorName"],
             model=charging_station["model"],
             serial_number=charging_station.get("serialNumber"),
             firmware_version=charging_station.get("firmwareVersion"),
-            registration_status=policy.status,
         )
+        answer = await boot(self.context, report)
         logger.info(
-            "%s booted (%s): %s %s",
-            self.identity,
-            payload["reason"],
-            charging_station["vendorName"],
-            charging_station["model"],
+            "%s booted (%s): %s %s", self.identity, payload["reason"], report.vendor, report.model
         )
-        return {"status": policy.status, "currentTime": iso(utc_now()), "interval": policy.interval}
+        return answer
 
     @on("Heartbeat")
     async def heartbeat(self, payload: Payload) -> Payload:
@@ -71,6 +72,11 @@ class CentralSystemV201(ActionHandlers):
             payload["connectorStatus"],
             evse_id=payload["evseId"],
             at=parse_time(payload.get("timestamp")),
+        )
+        self.events.publish(
+            self.connector_statuses.changed(
+                payload["connectorId"], payload["connectorStatus"], evse_id=payload["evseId"]
+            )
         )
         logger.info(
             "%s EVSE %s connector %s: %s",
@@ -109,9 +115,21 @@ class CentralSystemV201(ActionHandlers):
                 id_tag=id_tag,
                 meter_start_wh=register or 0.0,
                 started_at=at,
-                remote_started=payload["triggerReason"] == "RemoteStart",
+                # F01/F02: the first event after our RequestStartTransaction names its
+                # remoteStartId (claimed first, so the pending start is forgotten).
+                remote_started=(
+                    "remoteStartId" in info
+                    and self.context.remote_starts.claim(
+                        self.identity,
+                        connector_id=evse.get("id", 0),
+                        id_tag=id_tag,
+                        remote_start_id=info["remoteStartId"],
+                    )
+                )
+                or payload["triggerReason"] == "RemoteStart",
                 charging_state=info.get("chargingState"),
             )
+            self.events.publish(event_data.transaction_started(self.identity, existing))
             if payload["eventType"] == "Started":
                 logger.info("%s started transaction %s", self.identity, transaction_id)
         elif payload["eventType"] == "Updated" and ("chargingState" in info or id_tag):
@@ -122,13 +140,23 @@ class CentralSystemV201(ActionHandlers):
                 id_tag=id_tag or existing.id_tag,
             )
         samples = [sample for value in payload.get("meterValue", []) for sample in _samples(value)]
-        await transactions.add_samples(
-            self.identity,
+        await self.samples.add(
             samples,
             transaction_id=transaction_id,
             evse_id=evse.get("id", existing.evse_id),
             connector_id=evse.get("connectorId", existing.connector_id),
         )
+        if payload["eventType"] == "Updated":
+            self.events.publish(
+                event_data.transaction_updated(
+                    self.identity,
+                    transaction_id,
+                    samples,
+                    connector_id=evse.get("connectorId", existing.connector_id),
+                    evse_id=evse.get("id", existing.evse_id),
+                    charging_state=info.get("chargingState"),
+                )
+            )
         if payload["eventType"] == "Ended":
             stopped = await transactions.stop(
                 self.identity,
@@ -138,6 +166,7 @@ class CentralSystemV201(ActionHandlers):
                 reason=info.get("stoppedReason", "Local"),
                 id_tag=id_tag,
             )
+            self.events.publish(event_data.transaction_stopped(self.identity, stopped))
             logger.info(
                 "%s ended transaction %s: %s Wh", self.identity, transaction_id, stopped.energy_wh
             )
@@ -148,7 +177,7 @@ class CentralSystemV201(ActionHandlers):
     @on("MeterValues")
     async def meter_values(self, payload: Payload) -> Payload:
         samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
-        await self.store.transactions.add_samples(self.identity, samples, evse_id=payload["evseId"])
+        await self.samples.add(samples, evse_id=payload["evseId"])
         return {}
 
     @on("NotifyReport")
@@ -218,7 +247,9 @@ def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
 
 def _energy_register_wh(payload: Payload) -> float | None:
     """The Energy.Active.Import.Register reading of a TransactionEvent, in Wh, if it has one
-    (the measurand is the default when absent: OCPP 2.0.1 SampledValueType)."""
+    (the measurand is the default when absent: OCPP 2.0.1 SampledValueType). The last one
+    counts: an Ended event carries its Transaction.Begin reading before its Transaction.End."""
+    found: float | None = None
     for meter_value in payload.get("meterValue", []):
         for sample in meter_value["sampledValue"]:
             if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER:
@@ -226,5 +257,5 @@ def _energy_register_wh(payload: Payload) -> float | None:
             multiplier = 10 ** sample.get("unitOfMeasure", {}).get("multiplier", 0)
             unit = sample.get("unitOfMeasure", {}).get("unit", "Wh")
             value: float = float(sample["value"]) * multiplier
-            return value * 1000 if unit == "kWh" else value
-    return None
+            found = value * 1000 if unit == "kWh" else value
+    return found

@@ -28,6 +28,11 @@ field; what matters to a peer is that neither is InternalError, which invites a 
 
 Every incoming text produces at most one frame in answer, and a CALL-shaped text always
 produces exactly one. Nothing a peer sends makes :meth:`receive` raise.
+
+Observation. An optional :class:`~chargeyard.protocol.observer.SessionObserver` hears of every
+well-formed frame in and out (type and action), of each answer to our CALLs with its round trip
+(from handing the CALL out, on the session's clock), of timeouts and of CALLERROR codes. It is
+None by default, which costs one test per frame.
 """
 
 from __future__ import annotations
@@ -60,12 +65,18 @@ from chargeyard.protocol.events import (
     HandlerDeferred,
 )
 from chargeyard.protocol.frames import Call, CallError, CallResult, FrameError, MessageType, Send
+from chargeyard.protocol.observer import SessionObserver
 from chargeyard.protocol.router import Handler, Payload
 from chargeyard.protocol.versions import Role, VersionSpec
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CALL_TIMEOUT = 30.0
+
+# The message types as plain ints for the observer: reading an Enum member costs 0.1 us.
+_CALL, _CALL_RESULT = int(MessageType.CALL), int(MessageType.CALL_RESULT)
+_CALL_ERROR, _CALL_RESULT_ERROR = int(MessageType.CALL_ERROR), int(MessageType.CALL_RESULT_ERROR)
+_SEND = int(MessageType.SEND)
 
 
 def new_unique_id() -> str:
@@ -104,6 +115,7 @@ class Session:
         new_id: the unique-id generator for outgoing messages (default: :func:`unique_ids`).
         call_timeout: seconds an outgoing CALL waits for its answer.
         validate: check payloads against the schemas in both directions.
+        observer: told of frames, round trips and CALLERRORs (for metrics), or None.
     """
 
     def __init__(
@@ -116,6 +128,7 @@ class Session:
         new_id: Callable[[], str] | None = None,
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         validate: bool = True,
+        observer: SessionObserver | None = None,
     ) -> None:
         self.version = version
         self.role = role
@@ -134,6 +147,7 @@ class Session:
         # SEND, which has no answer to give.
         self._deferred: dict[str, str | None] = {}
         self._closed = False
+        self._observer = observer
 
     # -- registration -------------------------------------------------------------------------
 
@@ -191,6 +205,8 @@ class Session:
             self._schemas.check_request(action, payload)
         unique_id = self._next_unique_id()
         self._outbox.append(_encode(frames.encode_send, unique_id, action, payload))
+        if self._observer is not None:
+            self._observer.message("out", _SEND, action)
         return unique_id
 
     def _next_unique_id(self) -> str:
@@ -205,6 +221,8 @@ class Session:
         outgoing.deadline = self._clock() + self._call_timeout
         self._in_flight = outgoing
         self._outbox.append(outgoing.frame)
+        if self._observer is not None:
+            self._observer.message("out", _CALL, outgoing.action)
 
     def _finish_in_flight(self) -> None:
         self._in_flight = None
@@ -247,26 +265,32 @@ class Session:
         # Anything that is or may be a CALL gets exactly one CALLERROR; when its id cannot be
         # read, the id "-1" (OCPP 2.0.1 part 4 section 4.2.3).
         logger.warning("answering a malformed message with %s: %s", error.kind.value, error)
+        code = self._codes[error.kind]
         self._outbox.append(
             frames.encode_call_error(
                 error.unique_id if error.unique_id is not None else frames.UNKNOWN_MESSAGE_ID,
-                self._codes[error.kind],
+                code,
                 error.description,
                 {},
             )
         )
+        if self._observer is not None:
+            self._observer.message("out", _CALL_ERROR, "")
+            self._observer.call_error("out", code)
         return []
 
     def _on_call(self, call: Call) -> list[Event]:
         unique_id, action = call.unique_id, call.action
+        if self._observer is not None:
+            self._observer.message("in", _CALL, action)
         try:
             result = self._dispatch(action, call.payload, answerable=True)
         except OcppError as error:
-            self._answer_error(unique_id, error)
+            self._answer_error(unique_id, action, error)
             return []
         except Exception:
             logger.exception("handler for %s [%s] raised", action, unique_id)
-            self._answer_error(unique_id, _internal_error(action))
+            self._answer_error(unique_id, action, _internal_error(action))
             return []
         if isinstance(result, dict):
             self._answer(unique_id, action, result)
@@ -275,11 +299,13 @@ class Session:
             self._deferred[unique_id] = action
             return [HandlerDeferred(unique_id, action, result)]
         logger.error("handler for %s returned %r, not a payload", action, type(result))
-        self._answer_error(unique_id, _internal_error(action))
+        self._answer_error(unique_id, action, _internal_error(action))
         return []
 
     def _on_send(self, send: Send) -> list[Event]:
         # A SEND is never answered, not even with an error (OCPP 2.1 part 4 section 4.2.5).
+        if self._observer is not None:
+            self._observer.message("in", _SEND, send.action)
         try:
             result = self._dispatch(send.action, send.payload, answerable=False)
         except OcppError as error:
@@ -321,11 +347,13 @@ class Session:
             # which the validator or the encoder raise as ValueError/TypeError: our bug either
             # way, and the CALL still gets its one answer.
             logger.error("handler for %s answered an invalid payload: %s", action, error)
-            self._answer_error(unique_id, _internal_error(action))
+            self._answer_error(unique_id, action, _internal_error(action))
             return
         self._outbox.append(frame)
+        if self._observer is not None:
+            self._observer.message("out", _CALL_RESULT, action)
 
-    def _answer_error(self, unique_id: str, error: OcppError) -> None:
+    def _answer_error(self, unique_id: str, action: str, error: OcppError) -> None:
         code = self._codes[error.kind]
         try:
             frame = frames.encode_call_error(unique_id, code, error.description, error.details)
@@ -334,6 +362,9 @@ class Session:
             logger.error("CALLERROR details for %s are not JSON: %r", unique_id, error.details)
             frame = frames.encode_call_error(unique_id, code, error.description, {})
         self._outbox.append(frame)
+        if self._observer is not None:
+            self._observer.message("out", _CALL_ERROR, action)
+            self._observer.call_error("out", code)
 
     def respond(self, unique_id: str, payload: Payload) -> None:
         """Answer an incoming CALL whose handler was deferred (see :class:`HandlerDeferred`)."""
@@ -352,22 +383,31 @@ class Session:
             logger.warning("deferred handler for %s failed: %r", unique_id, error)
             return
         if isinstance(error, OcppError):
-            self._answer_error(unique_id, error)
+            self._answer_error(unique_id, action, error)
         else:
             logger.error("handler for %s [%s] raised", action, unique_id, exc_info=error)
-            self._answer_error(unique_id, _internal_error(action))
+            self._answer_error(unique_id, action, _internal_error(action))
 
     # -- answers to our calls -----------------------------------------------------------------
 
-    def _take_in_flight(self, unique_id: str) -> _OutgoingCall | None:
+    def _take_in_flight(self, unique_id: str, message_type: int) -> _OutgoingCall | None:
+        """The call in flight if ``unique_id`` answers it (which ends it), else None."""
         outgoing = self._in_flight
+        observer = self._observer
         if outgoing is None or outgoing.unique_id != unique_id:
+            if observer is not None:
+                observer.message("in", message_type, "")
             return None
         self._finish_in_flight()
+        if observer is not None:
+            observer.message("in", message_type, outgoing.action)
+            # The deadline is the hand-out time plus the timeout (_transmit).
+            sent_at = outgoing.deadline - self._call_timeout
+            observer.call_answered(outgoing.action, self._clock() - sent_at)
         return outgoing
 
     def _on_call_result(self, result: CallResult) -> list[Event]:
-        outgoing = self._take_in_flight(result.unique_id)
+        outgoing = self._take_in_flight(result.unique_id, _CALL_RESULT)
         if outgoing is None:
             return self._drop(f"CALLRESULT for unknown id {result.unique_id!r}")
         if self._validate:
@@ -378,7 +418,9 @@ class Session:
         return [CallAnswered(outgoing.unique_id, outgoing.action, result.payload)]
 
     def _on_call_error(self, error: CallError) -> list[Event]:
-        outgoing = self._take_in_flight(error.unique_id)
+        if self._observer is not None:
+            self._observer.call_error("in", error.error_code)
+        outgoing = self._take_in_flight(error.unique_id, _CALL_ERROR)
         if outgoing is None:
             return self._drop(f"CALLERROR for unknown id {error.unique_id!r}")
         reply = CallErrorReply(
@@ -391,7 +433,11 @@ class Session:
         return [CallFailed(outgoing.unique_id, outgoing.action, reply)]
 
     def _on_malformed_answer(self, error: FrameError) -> list[Event]:
-        outgoing = None if error.unique_id is None else self._take_in_flight(error.unique_id)
+        outgoing = (
+            None
+            if error.unique_id is None
+            else self._take_in_flight(error.unique_id, error.message_type or 0)
+        )
         if outgoing is None:
             return self._drop(f"malformed answer to no call of ours: {error}")
         if error.message_type == MessageType.CALL_RESULT:
@@ -416,10 +462,14 @@ class Session:
                     MessageType.CALL_RESULT_ERROR,
                 )
             )
+            if self._observer is not None:
+                self._observer.message("out", _CALL_RESULT_ERROR, outgoing.action)
         failure = MalformedCallResult(outgoing.action, outgoing.unique_id, kind, why)
         return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
 
     def _on_call_result_error(self, error: frames.CallResultError) -> list[Event]:
+        if self._observer is not None:
+            self._observer.message("in", _CALL_RESULT_ERROR, "")
         logger.warning(
             "peer rejected our CALLRESULT [%s]: %s %s",
             error.unique_id,
@@ -448,6 +498,8 @@ class Session:
         if outgoing is None or outgoing.deadline > self._clock():
             return []
         self._finish_in_flight()
+        if self._observer is not None:
+            self._observer.call_timed_out(outgoing.action)
         timeout = CallTimeout(
             outgoing.action, outgoing.unique_id, f"no answer within {self._call_timeout:g} s"
         )

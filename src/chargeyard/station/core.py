@@ -53,6 +53,7 @@ from chargeyard.protocol import (
     VersionSpec,
     unique_ids,
 )
+from chargeyard.protocol.observer import SessionObserver
 from chargeyard.station.clock import Clock
 from chargeyard.station.model.states import Registration, check_registration_move
 from chargeyard.station.timers import Timers
@@ -141,6 +142,8 @@ class SimulatedStation(ActionHandlers):
         self._soon_count = 0
         # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
         self._accepted_since_boot = False
+        # Told of each connection's frames and round trips (metrics); set by the runner.
+        self.observer: SessionObserver | None = None
 
     # -- the runner's surface -----------------------------------------------------------------
 
@@ -157,6 +160,7 @@ class SimulatedStation(ActionHandlers):
             clock=self.clock.monotonic,
             new_id=self._new_id,
             call_timeout=self._call_timeout,
+            observer=self.observer,
         )
         if self._accepted_since_boot:
             self._move_registration(Registration.ACCEPTED)

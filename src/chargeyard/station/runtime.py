@@ -7,9 +7,11 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * while the station ``wants_connection``, connect to its central system's URL with the
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
   whitepaper / OCPP 2.0.1 part 2 A00, security profile 1; ``wss://`` URLs give profile 2's TLS);
-* every chunk the socket delivers goes through ``websockets``' :class:`ClientProtocol`
-  (handshake, framing, ping/pong, close); each text message is fed to ``station.receive``;
-  after every step the station's outgoing frames are written in order;
+* the opening handshake (RFC 6455 section 4.1) is a fixed request and a short check of the
+  101 response (``handshake.py``); after it, every chunk the socket delivers goes through
+  ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,
+  close); each text message is fed to ``station.receive``; after every step the station's
+  outgoing frames are written in order;
 * one deadline per station, ``station.next_deadline()``, kept by a :class:`Scheduler` (shared
   by a fleet), calls ``station.tick()``;
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
@@ -39,48 +41,30 @@ import enum
 import logging
 import random
 
-from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidHandshake
 from websockets.frames import CloseCode, Frame, Opcode
-from websockets.http11 import Request, Response
-from websockets.protocol import Protocol, State
-from websockets.streams import StreamReader
-from websockets.typing import Subprotocol
+from websockets.protocol import Protocol, Side, State
 from websockets.uri import WebSocketURI, parse_uri
+from websockets.utils import generate_key
 
-from chargeyard import __version__
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.handshake import (
+    MAX_RESPONSE_HEAD_BYTES,
+    check_upgrade_response,
+    upgrade_request,
+)
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = f"chargeyard/{__version__}"
 # OCPP frames are small; a megabyte is more than any legitimate one (a full GetConfiguration
 # or a SendLocalList of 1,000 entries stays well below).
 MAX_MESSAGE_BYTES = 1 << 20
 
 
-def _forget_handshake(ws: ClientProtocol) -> None:
-    """Let the handshake response (its headers: about 2 KB) go once the connection is open.
-
-    ``ClientProtocol.parse`` keeps the response in a local variable while it delegates to the
-    frame parser for the rest of the connection. When that frame parser waits at the start of
-    a frame, nothing is lost by replacing the generator with a fresh frame parser: all its
-    state lives on the protocol object. Anything unexpected (another websockets version):
-    leave it.
-    """
-    try:
-        frame_parser = getattr(ws.parser, "gi_yieldfrom", None)
-        waiting = getattr(frame_parser, "gi_yieldfrom", None)
-        if waiting is None or waiting.gi_code is not StreamReader.at_eof.__code__:
-            return
-        parser = Protocol.parse(ws)
-        next(parser)
-    except (AttributeError, TypeError):  # pragma: no cover - internals of another version
-        return
-    ws.parser = parser
+_WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
 
 
 class _Phase(enum.Enum):
@@ -93,14 +77,26 @@ class _Phase(enum.Enum):
 
 
 class _Link(asyncio.Protocol):
-    """One TCP connection: bytes to ``websockets``' ClientProtocol, its events to the runtime."""
+    """One TCP connection: the opening handshake, then bytes to and from ``websockets``'
+    framing protocol, whose events go to the runtime."""
 
-    __slots__ = ("_fragments", "_runtime", "close_timer", "handshake", "transport", "ws")
+    __slots__ = (
+        "_fragments",
+        "_head",
+        "_key",
+        "_runtime",
+        "close_timer",
+        "handshake",
+        "transport",
+        "ws",
+    )
 
-    def __init__(self, runtime: StationRuntime, ws: ClientProtocol) -> None:
+    def __init__(self, runtime: StationRuntime) -> None:
         self._runtime = runtime
-        self.ws = ws
         self.transport: asyncio.Transport | None = None
+        self._key = generate_key()
+        self._head: bytearray | None = bytearray()  # the response so far; None once open
+        self.ws: Protocol | None = None  # the framing, once the handshake succeeded
         # Resolved when the opening handshake ends, either way (the dialer waits on it).
         self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._fragments: list[bytes] | None = None
@@ -109,34 +105,70 @@ class _Link(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
-        self.ws.send_request(self._runtime._handshake_request(self.ws))
-        self.flush()
+        transport.write(self._runtime._upgrade_request(self._key))
 
     def data_received(self, data: bytes) -> None:
-        ws = self.ws
-        ws.receive_data(data)
         runtime = self._runtime
+        ws = self.ws
+        if ws is None:
+            ws, data = self._shake_hands(data)
+            if ws is None:
+                return
+            runtime._opened(self)
+            if self.ws is None:
+                return  # refused after all (stopped meanwhile)
+        ws.receive_data(data)
         for event in ws.events_received():
-            if isinstance(event, Frame):
-                if event.opcode is Opcode.TEXT:
-                    if event.fin:
-                        runtime._received(bytes(event.data))
-                    else:
-                        self._fragments = [bytes(event.data)]
-                elif event.opcode is Opcode.CONT and self._fragments is not None:
-                    self._fragments.append(bytes(event.data))
-                    if event.fin:
-                        message, self._fragments = b"".join(self._fragments), None
-                        runtime._received(message)
-                # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
-            elif isinstance(event, Response):
-                runtime._handshake_done(self)
+            if not isinstance(event, Frame):
+                continue  # (a client's protocol yields frames only, once open)
+            if event.opcode is Opcode.TEXT:
+                if event.fin:
+                    runtime._received(bytes(event.data))
+                else:
+                    self._fragments = [bytes(event.data)]
+            elif event.opcode is Opcode.CONT and self._fragments is not None:
+                self._fragments.append(bytes(event.data))
+                if event.fin:
+                    message, self._fragments = b"".join(self._fragments), None
+                    runtime._received(message)
+            # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
         runtime._step()
         self.flush()
 
+    def _shake_hands(self, data: bytes) -> tuple[Protocol | None, bytes]:
+        """Collect the response head; once it is complete, check it and open the framing."""
+        head = self._head
+        if head is None or self.handshake.done():
+            return None, b""  # refused, or the dial gave up (its timeout, a stop)
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > MAX_RESPONSE_HEAD_BYTES:
+                self._refuse(InvalidHandshake("the response to the upgrade is too long"))
+            return None, b""
+        rest = bytes(head[end + 4 :])
+        try:
+            check_upgrade_response(bytes(head[:end]), self._key, self._runtime.subprotocol)
+        except InvalidHandshake as error:
+            self._refuse(error)
+            return None, b""
+        self._head, self._key = None, ""
+        self.ws = Protocol(
+            Side.CLIENT, state=State.OPEN, max_size=MAX_MESSAGE_BYTES, logger=_WEBSOCKETS_LOGGER
+        )
+        self.handshake.set_result(None)
+        return self.ws, rest
+
+    def _refuse(self, error: InvalidHandshake) -> None:
+        self._head = None
+        self.fail_handshake(error)
+        if self.transport is not None:
+            self.transport.close()
+
     def eof_received(self) -> bool | None:
-        self.ws.receive_eof()
-        self.flush()
+        if self.ws is not None:
+            self.ws.receive_eof()
+            self.flush()
         return None  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -153,17 +185,17 @@ class _Link(asyncio.Protocol):
 
     def send_text(self, frames: list[bytes]) -> None:
         ws = self.ws
-        if ws.state is not State.OPEN:
+        if ws is None or ws.state is not State.OPEN:
             return  # closing: the station is disconnected when the socket is gone
         for frame in frames:
             ws.send_text(frame)
         self.flush()
 
     def flush(self) -> None:
-        transport = self.transport
-        if transport is None:
+        transport, ws = self.transport, self.ws
+        if transport is None or ws is None:
             return
-        for data in self.ws.data_to_send():
+        for data in ws.data_to_send():
             if data:
                 transport.write(data)
             else:  # websockets' SEND_EOF: the closing handshake is over on our side
@@ -172,8 +204,12 @@ class _Link(asyncio.Protocol):
 
     def close(self, code: int, reason: str, timeout: float) -> None:
         """Start the closing handshake; abort the TCP connection if it is not over in time."""
-        if self.ws.state is State.OPEN:
-            self.ws.send_close(code, reason)
+        ws = self.ws
+        if ws is None:
+            self.abort()
+            return
+        if ws.state is State.OPEN:
+            ws.send_close(code, reason)
             self.flush()
         if self.transport is not None and self.close_timer is None:
             self.close_timer = asyncio.get_running_loop().call_later(timeout, self.abort)
@@ -319,7 +355,7 @@ class StationRuntime:
             # dialer of our own can end it now; a shared one is the fleet's to close.
             if self._own_dialer and self._dialer is not None:
                 self._closing_dialer = asyncio.get_running_loop().create_task(self._dialer.close())
-        elif link.ws.state is State.CONNECTING or phase is not _Phase.OPEN:
+        elif link.ws is None or phase is not _Phase.OPEN:
             link.abort()
         else:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
@@ -353,14 +389,7 @@ class StationRuntime:
         if self._phase is not _Phase.DIALING or self._link is not None:
             return  # stopped while queued, or queued twice
         uri = self._uri
-        link = self._link = _Link(
-            self,
-            ClientProtocol(
-                uri,
-                subprotocols=[Subprotocol(self.station.version.subprotocol)],
-                max_size=MAX_MESSAGE_BYTES,
-            ),
-        )
+        link = self._link = _Link(self)
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
@@ -387,31 +416,21 @@ class StationRuntime:
                 # No connection was made, so no connection_lost will come: clean up here.
                 self._link_lost(link, None)
 
-    def _handshake_request(self, ws: ClientProtocol) -> Request:
-        request = ws.connect()
-        request.headers["User-Agent"] = USER_AGENT
+    @property
+    def subprotocol(self) -> str:
+        return self.station.version.subprotocol
+
+    def _upgrade_request(self, key: str) -> bytes:
+        authorization = None
         if self._password is not None:
             # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
             # CSMS splits at the first one, so it is sent as it is.
             credentials = f"{self.station.identity}:{self._password}".encode()
-            request.headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
-        return request
+            authorization = "Basic " + base64.b64encode(credentials).decode()
+        return upgrade_request(self._uri, key, self.subprotocol, authorization)
 
-    def _handshake_done(self, link: _Link) -> None:
-        ws = link.ws
-        wanted = self.station.version.subprotocol
-        if link.handshake.done():  # the dial gave up meanwhile (open_timeout, or a stop)
-            link.abort()
-            return
-        if ws.handshake_exc is not None:
-            link.fail_handshake(ws.handshake_exc)
-            return
-        if ws.subprotocol != wanted:
-            link.fail_handshake(InvalidHandshake(f"the central system did not accept {wanted}"))
-            link.close(CloseCode.PROTOCOL_ERROR, f"{wanted} required", self._close_timeout)
-            return
-        link.handshake.set_result(None)
-        _forget_handshake(ws)
+    def _opened(self, link: _Link) -> None:
+        """The handshake succeeded: the station's session starts (unless it was stopped)."""
         if self._phase is not _Phase.DIALING:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
             return
@@ -421,6 +440,7 @@ class StationRuntime:
         self.stats.connects += 1
         logger.info("%s: connected to %s", self.station.identity, self.url)
         self._busy = True
+        self.station.observer = self.stats.ocpp
         try:
             self.station.connect()
         except Exception:  # a bug: the connection is no use to this station

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chargeyard.protocol.observer import SessionObserver
     from chargeyard.station.runtime import StationRuntime
 
 
@@ -43,9 +44,19 @@ class RuntimeStats:
         frames_sent, frames_received: OCPP messages (WebSocket text messages).
         connects, disconnects, failures: opened, lost, and failed connection attempts.
         errors: the latest problems, oldest first: (wall time, identity, what happened).
+        ocpp: told of every message and round trip of the stations' sessions (metrics), or
+            None; read by each runtime when a connection opens.
     """
 
-    __slots__ = ("connects", "disconnects", "errors", "failures", "frames_received", "frames_sent")
+    __slots__ = (
+        "connects",
+        "disconnects",
+        "errors",
+        "failures",
+        "frames_received",
+        "frames_sent",
+        "ocpp",
+    )
 
     def __init__(self, keep_errors: int = 20) -> None:
         self.frames_sent = 0
@@ -54,6 +65,7 @@ class RuntimeStats:
         self.disconnects = 0
         self.failures = 0
         self.errors: deque[tuple[float, str, str]] = deque(maxlen=keep_errors)
+        self.ocpp: SessionObserver | None = None
 
     def error(self, identity: str, what: str) -> None:
         self.errors.append((time.time(), identity, what))

@@ -19,6 +19,7 @@ from chargeyard.store.repositories import (
     DataTransferRepository,
     FrameRepository,
     IdTagRepository,
+    JobRepository,
     LocationRepository,
     OrganizationRepository,
     SimulatedChargerRepository,
@@ -51,6 +52,7 @@ class Store:
         self.chargers = SimulatedChargerRepository(sessions)
         self.commands = CommandRepository(sessions)
         self.charger_logs = ChargerLogRepository(sessions)
+        self.jobs = JobRepository(sessions)
 
     @classmethod
     async def open(

@@ -19,6 +19,13 @@ On SQLite every new connection is set up by a ``connect`` event:
   PostgreSQL.
 - ``busy_timeout``: a writer that finds the database locked waits instead of failing.
 
+SQLite has one writer at a time, and its busy handler waits by *sleeping* (1, 2, 5 ... up to
+100 ms between tries), so writers of one process that race for the lock waste the time they
+sleep and, under a storm (a thousand stations booting at once), give up after the busy timeout
+("database is locked"). :func:`writer_turn` makes this process's writers take turns on an
+asyncio lock before they begin, first come first served: SQLite then only ever sees other
+processes contend. Repositories, the frame log and the sample writer all take their turn.
+
 The sqlite3 module's own transaction handling is switched off (``isolation_level = None``) and
 a ``begin`` event emits ``BEGIN`` itself, as SQLAlchemy's SQLite documentation recommends, so
 that reads are transactional too and DDL is transactional for Alembic. Sessions made by
@@ -26,10 +33,25 @@ that reads are transactional too and DDL is transactional for Alembic. Sessions 
 lock at the start, waiting under ``busy_timeout`` if needed. A deferred transaction that reads
 and then writes would instead fail at once (SQLITE_BUSY, which the busy timeout does not cover)
 if another connection committed in between.
+
+A unit of work whose task is cancelled mid-statement (a station's connection closing under its
+handler, a client going away) leaves SQLAlchemy to *invalidate* the connection: it is closed
+without a rollback. SQLite cannot really close a connection while a cursor of the interrupted
+statement is still referenced (the traceback holds it): the connection lives on as a
+"zombie" (``sqlite3_close_v2``) and keeps its transaction, and with it the write lock, until
+the garbage collector frees the cursor. Every other writer then fails with "database is
+locked" after the busy timeout. An ``invalidate`` event therefore rolls the connection back
+first (:func:`_sqlite_on_invalidate`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import logging
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +62,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_URL = "sqlite:///chargeyard.db"
 BUSY_TIMEOUT_MS = 5_000
+# Seconds a writer waits for its turn (see writer_turn): long, since a storm of a thousand
+# stations booting queues thousands of small writes, served in order.
+TURN_TIMEOUT = 60.0
+SQLITE_POOL_SIZE = 20
+SQLITE_POOL_OVERFLOW = 40
 
 # The execution option our SQLite ``begin`` event reads; sessions for writing set it.
 _SQLITE_BEGIN = "chargeyard_sqlite_begin"
@@ -84,10 +113,15 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     normalized = normalize_url(url)
     if normalized.get_backend_name() == "sqlite" and normalized.database in (None, "", ":memory:"):
         raise ValueError("in-memory SQLite is not supported by the store: use a file path")
+    if normalized.get_backend_name() == "sqlite":
+        # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
+        # default (5 + 10 overflow) queued the API's reads behind each other under load.
+        kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}
     engine = _create_async_engine(normalized, **kwargs)
     if is_sqlite(engine):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        event.listen(engine.sync_engine, "invalidate", _sqlite_on_invalidate)
     return engine
 
 
@@ -110,12 +144,71 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _sqlite_on_invalidate(
+    dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, exception: BaseException | None
+) -> None:
+    # Called before SQLAlchemy closes an invalidated connection; see the module docstring.
+    # The rollback is queued on the connection's thread behind the interrupted statement.
+    # Outside SQLAlchemy's greenlet (a connection collected as garbage) it cannot run; the
+    # close then ends the transaction as before.
+    try:
+        dbapi_connection.rollback()
+    except Exception as error:
+        logger.debug("rolling back an invalidated SQLite connection failed: %r", error)
+
+
 def for_writing(engine: AsyncEngine) -> AsyncEngine:
     """``engine`` (same pool) whose SQLite transactions begin IMMEDIATE; ``engine`` itself
     on PostgreSQL, whose row locks need no such care."""
     if not is_sqlite(engine):
         return engine
     return engine.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+
+
+_write_locks: weakref.WeakKeyDictionary[Any, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+# The task holding its turn, set while it does: a write nested in another (a unit of work that
+# calls a repository) must not wait for itself. A task is compared, not a flag, because tasks
+# created inside the block inherit the variable: they are other writers and take their turn.
+_turn_holder: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
+    "turn_holder", default=None
+)
+
+
+@contextlib.asynccontextmanager
+async def writer_turn(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Wait for this process's other writers on ``engine``'s database (SQLite only; see the
+    module docstring), then write in the block.
+
+    A write nested in a block holding the turn goes ahead (and meets SQLite's busy handler, as
+    it would without turns); so does one that waited :data:`TURN_TIMEOUT` seconds in vain.
+    """
+    if not is_sqlite(engine):
+        yield
+        return
+    holder = _turn_holder.get()
+    if holder is not None and holder is asyncio.current_task():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    # One lock per pool (engines made by ``execution_options`` share their parent's pool)
+    # and per event loop (an asyncio lock belongs to one loop).
+    lock = _write_locks.setdefault(engine.pool, {}).setdefault(loop, asyncio.Lock())
+    try:
+        async with asyncio.timeout(TURN_TIMEOUT):
+            await lock.acquire()
+    except TimeoutError:
+        yield
+        return
+    token = _turn_holder.set(asyncio.current_task())
+    try:
+        yield
+    finally:
+        _turn_holder.reset(token)
+        lock.release()
 
 
 def session_factory(
@@ -137,7 +230,10 @@ class Sessions:
 
     read: async_sessionmaker[AsyncSession]
     write: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine  # the one both are on, for :func:`writer_turn`
 
     @classmethod
     def on(cls, engine: AsyncEngine) -> Sessions:
-        return cls(read=session_factory(engine), write=session_factory(engine, write=True))
+        return cls(
+            read=session_factory(engine), write=session_factory(engine, write=True), engine=engine
+        )

@@ -9,9 +9,9 @@ flusher; it never awaits and never touches the database.
 The flusher is a task owned by the log (:meth:`FrameLog.start` / :meth:`FrameLog.stop`, or
 ``async with``). It wakes every ``interval`` seconds, or sooner when ``batch_size`` frames are
 waiting, and writes what is buffered in batches of at most ``batch_size`` rows: one
-``INSERT ... VALUES`` executed with many parameter sets (executemany) in one transaction per
-batch. A single writer taking frames in buffer order means frames land in the order they were
-recorded, so ``frames.id`` orders each identity's conversation.
+transaction per batch (``bulk_insert.py``: one trip to a thread of its own on SQLite, an
+executemany on PostgreSQL). A single writer taking frames in buffer order means frames land
+in the order they were recorded, so ``frames.id`` orders each identity's conversation.
 
 Bounded memory: the buffer holds at most ``max_buffered`` frames. If the database falls that
 far behind (or is down), ``record`` drops the *oldest* buffered frame for each new one, counts
@@ -35,10 +35,11 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chargeyard.store.engine import for_writing
+from chargeyard.store.bulk_insert import BulkInserter
+from chargeyard.store.engine import writer_turn
 from chargeyard.store.models import Direction, Frame
 from chargeyard.store.types import utc_now
 
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 _DROP_REPORT_INTERVAL = 5.0
 _Row = tuple[str, str, str | None, str | None, str, datetime]
 _COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at")
+_TABLE: Table = Frame.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 
 
 class FrameLog:
@@ -69,7 +71,8 @@ class FrameLog:
     ) -> None:
         if batch_size < 1 or max_buffered < batch_size or interval <= 0:
             raise ValueError("need batch_size >= 1, max_buffered >= batch_size, interval > 0")
-        self._engine = for_writing(engine)
+        self._engine = engine
+        self._inserter = BulkInserter(engine)
         self._batch_size = batch_size
         self._interval = interval
         self._max_buffered = max_buffered
@@ -121,7 +124,10 @@ class FrameLog:
             return
         self._stopping = True
         self._wake.set()
-        await task
+        try:
+            await task
+        finally:
+            await self._inserter.close()
         if self._buffer:
             logger.error("frame log stopped with %d frames unwritten", len(self._buffer))
 
@@ -166,8 +172,8 @@ class FrameLog:
         batch = [buffer.popleft() for _ in range(min(self._batch_size, len(buffer)))]
         rows: list[dict[str, Any]] = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
         try:
-            async with self._engine.begin() as connection:
-                await connection.execute(insert(Frame), rows)
+            async with writer_turn(self._engine):
+                await self._inserter.insert(_TABLE, rows)
         except BaseException:
             buffer.extendleft(reversed(batch))
             while len(buffer) > self._max_buffered:

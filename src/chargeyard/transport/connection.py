@@ -6,8 +6,13 @@ The session (``chargeyard.protocol``) decides; this adapter only moves bytes and
   matched by unique id inside the session, never by "the next frame");
 * a timer, armed at the session's next deadline, calls ``Session.expire``;
 * handlers that return awaitables run as tasks owned by the connection;
+* with a :class:`~chargeyard.transport.scheduler.WorkQueue`, incoming CALLs (and SENDs) are
+  handed to it and processed when it says, while answers to our own CALLs are taken at once:
+  under load, a command's answer does not wait behind the peers' traffic;
 * ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``;
-* an optional observer (``on_frame``) sees every text frame in and out, e.g. for a frame log.
+* an optional observer (``on_frame``) sees every text frame in and out, e.g. for a frame log;
+  another (``observer``, the session's) hears of messages, round trips and CALLERRORs, for
+  metrics.
 
 Everything started here is owned by :meth:`OcppConnection.run` and ends with it: when the socket
 closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelled.
@@ -16,7 +21,9 @@ closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelle
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
@@ -34,13 +41,19 @@ from chargeyard.protocol import (
     Session,
     VersionSpec,
 )
+from chargeyard.protocol.observer import SessionObserver
 from chargeyard.protocol.session import DEFAULT_CALL_TIMEOUT
+from chargeyard.transport.scheduler import WorkQueue
 
 logger = logging.getLogger(__name__)
 
 FrameObserver = Callable[[str, str], None]
 """Called with ``"in"`` or ``"out"`` and the frame's text, on the event loop, for every text
 frame received or sent; it must be quick and must not raise (it runs on the hot path)."""
+
+# The head of an answer to a CALL of ours: CALLRESULT, CALLERROR (OCPP-J 1.6 section 4.1.3) or
+# a 2.1 CALLRESULTERROR. Anything else, malformed text included, is the peer's to wait its turn.
+_ANSWER_HEAD = re.compile(r"\s*\[\s*[345]\s*,")
 
 
 class OcppConnection:
@@ -54,6 +67,9 @@ class OcppConnection:
         name: how the connection is called in logs (the station identity).
         call_timeout, validate, new_id: passed to the :class:`Session`.
         on_frame: a :data:`FrameObserver`, or None.
+        observer: the session's :class:`SessionObserver`, or None.
+        scheduler: the :class:`WorkQueue` that says when incoming CALLs are processed, or None
+            to process each as it is read.
     """
 
     def __init__(
@@ -68,6 +84,8 @@ class OcppConnection:
         validate: bool = True,
         new_id: Callable[[], str] | None = None,
         on_frame: FrameObserver | None = None,
+        observer: SessionObserver | None = None,
+        scheduler: WorkQueue | None = None,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._websocket = websocket
@@ -81,6 +99,7 @@ class OcppConnection:
             new_id=new_id,
             call_timeout=call_timeout,
             validate=validate,
+            observer=observer,
         )
         self._futures: dict[str, asyncio.Future[Payload]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -88,6 +107,7 @@ class OcppConnection:
         self._timer_at = 0.0
         self._running = False
         self._on_frame = on_frame
+        self._scheduler = scheduler
 
     @property
     def version(self) -> VersionSpec:
@@ -129,7 +149,7 @@ class OcppConnection:
         await self._websocket.close(code, reason)
 
     async def _read_loop(self) -> None:
-        websocket, session = self._websocket, self.session
+        websocket, session, scheduler = self._websocket, self.session, self._scheduler
         while True:
             try:
                 data = await websocket.recv()
@@ -141,12 +161,27 @@ class OcppConnection:
                 continue
             if self._on_frame is not None:
                 self._on_frame("in", data)
+            if scheduler is not None and _ANSWER_HEAD.match(data) is None:
+                scheduler.submit(functools.partial(self._take_call, data))
+                continue
             events = session.receive(data)
             if events:
                 self._handle(events)
             await self._flush()
 
-    def _handle(self, events: list[Event]) -> None:
+    def _take_call(self, data: str) -> asyncio.Task[None] | None:
+        """Process an incoming CALL the scheduler let through; returns the task that answers
+        it (the scheduler counts it as active until it is done)."""
+        if not self._running:
+            return None  # the connection closed while the CALL waited
+        events = self.session.receive(data)
+        started = self._handle(events) if events else None
+        # An answer given on the spot (a CALLERROR, a synchronous handler) is sent by a task.
+        return started if started is not None else self._start(self._flush())
+
+    def _handle(self, events: list[Event]) -> asyncio.Task[None] | None:
+        """Act on the session's events; returns the task of the last deferred handler."""
+        started = None
         for event in events:
             if isinstance(event, CallAnswered):
                 future = self._futures.pop(event.unique_id, None)
@@ -157,9 +192,10 @@ class OcppConnection:
                 if future is not None and not future.done():
                     future.set_exception(event.error)
             elif isinstance(event, HandlerDeferred):
-                self._start(self._complete(event.unique_id, event.awaitable))
+                started = self._start(self._complete(event.unique_id, event.awaitable))
         # An answer lets the next queued call go out with a fresh deadline.
         self._arm_timer()
+        return started
 
     async def _complete(self, unique_id: str, awaitable: Awaitable[Any]) -> None:
         try:
@@ -183,10 +219,11 @@ class OcppConnection:
         except ConnectionClosed:
             logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
 
-    def _start(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = self._loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # Deadlines only move later (a new call gets a later one), so the timer is re-armed only
     # when the next deadline is earlier than the armed one, or after it fires: one timer per

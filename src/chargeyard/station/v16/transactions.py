@@ -41,6 +41,7 @@ from chargeyard.station.model.meter import ReadingContext, SampledValue, to_ocpp
 from chargeyard.station.model.smart_charging import profile_from_ocpp16
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
+from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 from chargeyard.station.v16.base import StationV16Base
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class TransactionsV16(StationV16Base):
         self._waiting: dict[int, _WaitingStart] = {}
         # Per transaction: the Transaction.Begin readings, for StopTransaction.transactionData.
         self._begin_readings: dict[str, tuple[datetime, list[SampledValue]]] = {}
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
 
     # -- physical events ------------------------------------------------------------------------
 
@@ -379,6 +382,51 @@ class TransactionsV16(StationV16Base):
 
     def _stop_answered(self, transaction: Transaction) -> None:
         transaction.move(TransactionPhase.ENDED)
+
+    def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
+        """Report a transaction the power cut, on the boot after (section 4.8, Reason
+        PowerLoss 7.39): StopTransaction.req with the register it had when the power went. A
+        StartTransaction.req never answered is sent again first, so the stop has its id."""
+        key = transaction.transaction_id
+        csms_id = [transaction.csms_id]
+        if transaction.csms_id is None:
+            try:
+                number = self.model.connector(transaction.evse_id, transaction.connector_id)
+                connector_id = number.number_16
+            except KeyError:
+                connector_id = transaction.evse_id
+            start: Payload = {
+                "connectorId": connector_id,
+                "idTag": transaction.id_tag or "",
+                "meterStart": int(transaction.meter_start_wh),
+                "timestamp": iso(datetime.fromisoformat(transaction.started_at)),
+            }
+            self.enqueue_transaction_message(
+                "StartTransaction",
+                lambda: start,
+                lambda answer: csms_id.__setitem__(0, answer["transactionId"]),
+            )
+        register = SampledValue(
+            "Energy.Active.Import.Register",
+            transaction.meter_wh,
+            "Wh",
+            context="Transaction.End",
+        )
+
+        def build() -> Payload:
+            return {
+                "meterStop": int(transaction.meter_wh),
+                "timestamp": iso(lost_at),
+                "transactionId": csms_id[0] if csms_id[0] is not None else -1,
+                "reason": POWER_LOSS,
+                "transactionData": [_meter_value(lost_at, [register])],
+            }
+
+        def reported(answer: Payload) -> None:
+            self.unreported_power_losses.pop(key, None)
+
+        self.enqueue_transaction_message("StopTransaction", build, reported)
+        logger.info("%s: transaction %s ended by a power loss", self.identity, key)
 
     # -- while energy may flow ------------------------------------------------------------------
 

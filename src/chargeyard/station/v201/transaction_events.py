@@ -60,6 +60,7 @@ from chargeyard.station.model.states import (
     TransactionPhase,
 )
 from chargeyard.station.model.station import Connector, Evse, Transaction
+from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 from chargeyard.station.v201.base import StationV201Base
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ class TransactionEventsV201(StationV201Base):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sessions: dict[int, Session] = {}
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
 
     def session(self, evse: Evse) -> Session:
         return self.sessions.setdefault(evse.id, Session())
@@ -442,6 +445,40 @@ class TransactionEventsV201(StationV201Base):
             self.advance()
             evse.suspended_by_evse = True  # energy stops; the transaction goes on (E05)
             self.evaluate(evse, "Deauthorized")
+
+    def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
+        """Report a transaction the power cut, on the boot after: TransactionEvent Ended,
+        stoppedReason PowerLoss, triggerReason AbnormalCondition, with the Transaction.End
+        register it had when the power went (E-block; a CSMS that missed the Started opens
+        it from this event, E04)."""
+        key = transaction.transaction_id
+        evse: Payload = {"id": transaction.evse_id}
+        if transaction.connector_id:
+            evse["connectorId"] = transaction.connector_id
+        register = SampledValue(
+            "Energy.Active.Import.Register",
+            transaction.meter_wh,
+            "Wh",
+            context="Transaction.End",
+        )
+        payload: Payload = {
+            "eventType": "Ended",
+            "timestamp": iso(lost_at),
+            "triggerReason": "AbnormalCondition",
+            "seqNo": transaction.seq_no,
+            "transactionInfo": {"transactionId": key, "stoppedReason": POWER_LOSS},
+            "evse": evse,
+            "meterValue": [self.meter_value([register], lost_at)],
+        }
+        if transaction.id_tag is not None:
+            token = IdToken(transaction.id_tag, transaction.id_token_type)
+            payload["idToken"] = id_token_to_ocpp201(token)
+
+        def reported(answer: Payload) -> None:
+            self.unreported_power_losses.pop(key, None)
+
+        self.enqueue_transaction_message("TransactionEvent", lambda: payload, reported)
+        logger.info("%s: transaction %s ended by a power loss", self.identity, key)
 
     # -- time and samples while the transaction runs (J02) ----------------------------------------
 

@@ -8,10 +8,12 @@ from chargeyard.store.models.gateway import (
     CommandStatus,
     DesiredState,
     Location,
+    LocationStatus,
     Organization,
     SimulatedCharger,
 )
 from chargeyard.store.models.integrations import ApiKey, DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.models.jobs import GatewayJob, JobStatus, JobType
 from chargeyard.store.models.messages import DataTransfer, Direction, Frame
 from chargeyard.store.models.stations import Connector, ConnectorStatusChange, Station
 from chargeyard.store.models.transactions import (
@@ -37,8 +39,12 @@ __all__ = [
     "DesiredState",
     "Direction",
     "Frame",
+    "GatewayJob",
     "IdTag",
+    "JobStatus",
+    "JobType",
     "Location",
+    "LocationStatus",
     "MeterSample",
     "Organization",
     "SimulatedCharger",

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeyard.store.models.base import Base, BigIntPK
@@ -40,15 +40,40 @@ class Organization(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+class LocationStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PLANNED = "planned"
+
+
 class Location(Base):
+    """A site of an organization: where its chargers stand (address, position, time zone)."""
+
     __tablename__ = "locations"
+    # A unique index rather than a constraint: SQLite adds an index in place, while a
+    # constraint would rebuild the table, and rebuilding a table that chargers reference
+    # fires their ON DELETE SET NULL (revision 0002). It also serves the tenant's listing.
+    __table_args__ = (Index(None, "organization_id", "slug", unique=True),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    # Unique within the organization, for URLs and people; rows from before revision 0002
+    # got their id as slug.
+    slug: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(255))
     address: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(String(255))
+    # ISO 3166-1 alpha-2.
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    # An IANA time zone name, e.g. "Europe/Paris".
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    owner_name: Mapped[str | None] = mapped_column(String(255))
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    status: Mapped[str] = mapped_column(
+        String(16), default=LocationStatus.ACTIVE, server_default=LocationStatus.ACTIVE.value
+    )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 

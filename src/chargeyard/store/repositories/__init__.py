@@ -10,6 +10,7 @@ from chargeyard.store.repositories.connectors import ConnectorRepository
 from chargeyard.store.repositories.data_transfers import MAX_HISTORY, DataTransferRepository
 from chargeyard.store.repositories.frames import FrameRepository
 from chargeyard.store.repositories.id_tags import Authorization, IdTagRepository
+from chargeyard.store.repositories.jobs import JobRepository
 from chargeyard.store.repositories.organizations import LocationRepository, OrganizationRepository
 from chargeyard.store.repositories.stations import StationRepository
 from chargeyard.store.repositories.transactions import (
@@ -33,6 +34,7 @@ __all__ = [
     "DataTransferRepository",
     "FrameRepository",
     "IdTagRepository",
+    "JobRepository",
     "LocationRepository",
     "OrganizationRepository",
     "SampledValue",

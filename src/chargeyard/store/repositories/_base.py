@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from chargeyard.store.engine import Sessions
+from chargeyard.store.engine import Sessions, writer_turn
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.models import Base, Counter, Station
 
@@ -43,7 +43,7 @@ class Repository:
         a uniqueness or foreign key violation (at a statement or at commit) is a
         :class:`ConflictError`."""
         try:
-            async with self._sessions.write.begin() as session:
+            async with writer_turn(self._sessions.engine), self._sessions.write.begin() as session:
                 yield session
         except IntegrityError as error:
             raise ConflictError(str(error.orig)) from error

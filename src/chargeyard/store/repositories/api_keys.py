@@ -6,6 +6,12 @@ key (``chargeyard.store.hashing``). :meth:`ApiKeyRepository.create` returns the 
 nothing can show it again. :meth:`ApiKeyRepository.verify` finds the row by prefix and compares
 hashes in constant time; a malformed key or an unknown prefix costs the same hash computation,
 so the answer's timing does not tell which prefixes exist.
+
+A key that verified is remembered for :data:`VERIFIED_TTL` (``_verified_keys.py``): every API
+request presents its key, and a database read plus a hash per request is what made the REST
+API slow behind a thousand stations' traffic. Revoking a key (:meth:`ApiKeyRepository.delete`)
+forgets it at once in this process; another process that remembers it stops accepting it
+within the TTL.
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ from functools import cache
 
 from sqlalchemy import delete, select, update
 
+from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import TOKEN_COST, hash_secret, verify_secret
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import ApiKey
 from chargeyard.store.repositories._base import Repository
+from chargeyard.store.repositories._verified_keys import VerifiedKeys
 from chargeyard.store.types import utc_now
 
 KEY_SCHEME = "cy"
@@ -45,6 +53,10 @@ def _parse(key: str) -> str | None:
 
 
 class ApiKeyRepository(Repository):
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions)
+        self._verified = VerifiedKeys()
+
     async def create(self, name: str) -> tuple[ApiKey, str]:
         """A new key named ``name``: the stored row and the plaintext key (shown once)."""
         prefix = secrets.token_hex(4)
@@ -57,6 +69,9 @@ class ApiKeyRepository(Repository):
 
     async def verify(self, plaintext: str) -> ApiKey | None:
         """The key's row if ``plaintext`` is a valid key, else None."""
+        remembered = self._verified.get(plaintext)
+        if remembered is not None:
+            return remembered
         prefix = _parse(plaintext)
         api_key = None
         if prefix is not None:
@@ -73,6 +88,7 @@ class ApiKeyRepository(Repository):
                     update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now)
                 )
             api_key.last_used_at = now
+        self._verified.add(plaintext, api_key)
         return api_key
 
     async def get(self, key_id: str) -> ApiKey | None:
@@ -89,5 +105,6 @@ class ApiKeyRepository(Repository):
             deleted = await session.scalar(
                 delete(ApiKey).where(ApiKey.id == key_id).returning(ApiKey.id)
             )
+        self._verified.forget(key_id)
         if deleted is None:
             raise NotFoundError("api key", key_id)

@@ -7,16 +7,19 @@ should be running after a restart (never exposed to a tenant).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import DesiredState, Location, SimulatedCharger
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+
+_MISSING = object()
 
 
 class SimulatedChargerRepository(Repository):
@@ -55,6 +58,57 @@ class SimulatedChargerRepository(Repository):
             session.add(charger)
         return charger
 
+    async def create_many(
+        self, organization_id: str, chargers: Sequence[dict[str, Any]]
+    ) -> tuple[builtins.list[SimulatedCharger], builtins.list[str]]:
+        """Stopped charger records in one transaction (a bulk creation): each dict holds
+        :meth:`create`'s keyword arguments. An identity already taken in the organization is
+        skipped rather than failing the batch.
+
+        Returns:
+            The chargers created, and the identities skipped because they were taken.
+
+        Raises:
+            NotFoundError: a ``location_id`` is not a location of this organization.
+            ConflictError: a concurrent writer took an identity meanwhile (nothing created).
+        """
+        identities = [str(values["identity"]) for values in chargers]
+        created: builtins.list[SimulatedCharger] = []
+        async with self._write() as session:
+            for location_id in {values.get("location_id") for values in chargers} - {None}:
+                await _check_location(session, organization_id, str(location_id))
+            taken: set[str] = set()
+            for start in range(0, len(identities), 500):  # bound the IN list
+                taken.update(
+                    (
+                        await session.scalars(
+                            select(SimulatedCharger.identity).where(
+                                SimulatedCharger.organization_id == organization_id,
+                                SimulatedCharger.identity.in_(identities[start : start + 500]),
+                            )
+                        )
+                    ).all()
+                )
+            for values in chargers:
+                if values["identity"] in taken:
+                    continue
+                charger_id = values.get("charger_id")
+                created.append(
+                    SimulatedCharger(
+                        id=charger_id or new_id("dep-"),
+                        organization_id=organization_id,
+                        location_id=values.get("location_id"),
+                        identity=values["identity"],
+                        ocpp_version=values["ocpp_version"],
+                        csms_url=values.get("csms_url"),
+                        template=values.get("template"),
+                        config=values.get("config") or {},
+                        desired_state=DesiredState.STOPPED,
+                    )
+                )
+            session.add_all(created)
+        return created, [identity for identity in identities if identity in taken]
+
     async def get(self, organization_id: str, charger_id: str) -> SimulatedCharger | None:
         async with self._read() as session:
             return await _find(session, organization_id, charger_id)
@@ -90,6 +144,26 @@ class SimulatedChargerRepository(Repository):
         statement = statement.order_by(SimulatedCharger.id).limit(limit).offset(offset)
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+    async def count(
+        self,
+        organization_id: str,
+        *,
+        location_id: str | None = None,
+        charger_ids: Sequence[str] | None = None,
+    ) -> int:
+        """How many chargers :meth:`list` would page through with the same filter."""
+        statement = (
+            select(func.count())
+            .select_from(SimulatedCharger)
+            .where(SimulatedCharger.organization_id == organization_id)
+        )
+        if location_id is not None:
+            statement = statement.where(SimulatedCharger.location_id == location_id)
+        if charger_ids is not None:
+            statement = statement.where(SimulatedCharger.id.in_(list(charger_ids)))
+        async with self._read() as session:
+            return (await session.scalar(statement)) or 0
 
     async def update(
         self,
@@ -137,6 +211,61 @@ class SimulatedChargerRepository(Repository):
             charger = await require_charger(session, organization_id, charger_id)
             charger.status = status
         return charger
+
+    async def set_config_entries(self, key: str, values: Sequence[tuple[str, str, Any]]) -> int:
+        """Set ``config[key]`` of many chargers in one transaction; each item is
+        ``(organization_id, charger_id, value)``. Chargers deleted meanwhile are skipped;
+        returns how many were written. (The power-loss snapshots of a whole fleet at
+        shutdown: one write instead of one per charger.)"""
+        wanted = {(org, charger_id): value for org, charger_id, value in values}
+        ids = sorted({charger_id for _, charger_id in wanted})
+        written = 0
+        async with self._write() as session:
+            for start in range(0, len(ids), 500):  # bound the IN list (SQLite's variables)
+                statement = select(SimulatedCharger).where(
+                    SimulatedCharger.id.in_(ids[start : start + 500])
+                )
+                for charger in (await session.scalars(statement)).all():
+                    value = wanted.get((charger.organization_id, charger.id), _MISSING)
+                    if value is _MISSING:
+                        continue
+                    # A new dict: the JSON column notices assignment, not mutation.
+                    charger.config = {**(charger.config or {}), key: value}
+                    written += 1
+        return written
+
+    async def set_states(
+        self,
+        organization_id: str,
+        charger_ids: Sequence[str],
+        *,
+        desired_state: DesiredState | None = None,
+        status: str | None = None,
+    ) -> builtins.list[SimulatedCharger]:
+        """:meth:`set_desired_state` and/or :meth:`set_status` for many chargers in one
+        transaction (a location's chargers started together); the chargers in id order.
+
+        Raises:
+            NotFoundError: a charger is not one of this organization's (nothing changes).
+        """
+        ids = sorted(set(charger_ids))
+        found: builtins.list[SimulatedCharger] = []
+        async with self._write() as session:
+            for start in range(0, len(ids), 500):  # bound the IN list (SQLite's variables)
+                statement = select(SimulatedCharger).where(
+                    SimulatedCharger.organization_id == organization_id,
+                    SimulatedCharger.id.in_(ids[start : start + 500]),
+                )
+                found.extend((await session.scalars(statement)).all())
+            if len(found) != len(ids):
+                missing = set(ids) - {charger.id for charger in found}
+                raise NotFoundError("charger", sorted(missing)[0])
+            for charger in found:
+                if desired_state is not None:
+                    charger.desired_state = desired_state
+                if status is not None:
+                    charger.status = status
+        return sorted(found, key=lambda charger: charger.id)
 
     async def delete(self, organization_id: str, charger_id: str) -> None:
         """Remove a charger with its commands and logs. Raises: NotFoundError."""

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, update
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import ChargerLog, Command, CommandStatus
+from chargeyard.store.models import ChargerLog, Command, CommandStatus, Frame, SimulatedCharger
 from chargeyard.store.repositories._base import Repository, page
 from chargeyard.store.repositories.chargers import require_charger
 from chargeyard.store.types import utc_now
@@ -50,6 +50,112 @@ class CommandRepository(Repository):
             await require_charger(session, organization_id, charger_id)
             session.add(command)
         return command
+
+    async def enqueue_many(
+        self,
+        organization_id: str,
+        commands: Sequence[tuple[str, str, str, dict[str, Any]]],
+    ) -> list[Command]:
+        """Record many commands as queued in one transaction (a location command fanned out
+        to its chargers): each item is ``(charger_id, event_type, ocpp_version, payload)``.
+
+        Raises:
+            NotFoundError: a charger is not one of this organization's.
+        """
+        now = utc_now()
+        rows = [
+            Command(
+                id=new_id(),
+                organization_id=organization_id,
+                charger_id=charger_id,
+                event_type=event_type,
+                ocpp_version=ocpp_version,
+                payload=payload,
+                status=CommandStatus.QUEUED,
+                created_at=now,
+                updated_at=now,
+            )
+            for charger_id, event_type, ocpp_version, payload in commands
+        ]
+        if not rows:
+            return rows
+        wanted = {row.charger_id for row in rows}
+        async with self._write() as session:
+            found: set[str] = set()
+            ids = sorted(wanted)
+            for start in range(0, len(ids), 500):  # bound the IN list (SQLite's variables)
+                found.update(
+                    await session.scalars(
+                        select(SimulatedCharger.id).where(
+                            SimulatedCharger.organization_id == organization_id,
+                            SimulatedCharger.id.in_(ids[start : start + 500]),
+                        )
+                    )
+                )
+            if missing := wanted - found:
+                raise NotFoundError("charger", sorted(missing)[0])
+            # One multi-row INSERT (Core), not the unit of work's per-object bookkeeping: a
+            # location command of 1,000 chargers answers its 202 after this.
+            await session.execute(
+                insert(Command),
+                [
+                    {
+                        "id": row.id,
+                        "organization_id": organization_id,
+                        "charger_id": row.charger_id,
+                        "event_type": row.event_type,
+                        "ocpp_version": row.ocpp_version,
+                        "payload": row.payload,
+                        "status": row.status,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for row in rows
+                ],
+            )
+        return rows
+
+    async def record_outcomes(
+        self,
+        outcomes: Sequence[tuple[str, str, CommandStatus, dict[str, Any] | None, str | None]],
+    ) -> int:
+        """What the fleet made of many commands, in one transaction: each item is
+        ``(organization_id, command_id, status, result, error)``. Commands deleted meanwhile
+        (with their charger) are skipped; returns how many were updated."""
+        if not outcomes:
+            return 0
+        now = utc_now()
+        by_key = {
+            (org, command_id): (status, result, error)
+            for org, command_id, status, result, error in outcomes
+        }
+        async with self._write() as session:
+            # Which still exist (a charger deleted meanwhile took its commands), in bounded IN
+            # lists; then one executemany UPDATE by primary key instead of a SELECT per command.
+            ids = sorted({command_id for _, command_id in by_key})
+            existing: set[tuple[str, str]] = set()
+            for start in range(0, len(ids), 500):
+                rows = await session.execute(
+                    select(Command.organization_id, Command.id).where(
+                        Command.id.in_(ids[start : start + 500])
+                    )
+                )
+                existing.update((org, command_id) for org, command_id in rows)
+            changes = [
+                {
+                    "id": command_id,
+                    "status": status,
+                    "result": result,
+                    "error": error,
+                    "updated_at": now,
+                }
+                for (org, command_id), (status, result, error) in by_key.items()
+                if (org, command_id) in existing
+            ]
+            if changes:
+                # ORM bulk UPDATE by primary key: one executemany statement.
+                await session.execute(update(Command), changes)
+        return len(changes)
 
     async def get(self, organization_id: str, command_id: str) -> Command | None:
         async with self._read() as session:
@@ -155,3 +261,41 @@ class ChargerLogRepository(Repository):
         )
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+    async def frames(
+        self,
+        organization_id: str,
+        charger_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> tuple[Sequence[Frame], int]:
+        """The OCPP frames a hosted charger exchanged (``GET /ocpp/chargers/{id}/logs``), in
+        the order they were recorded, and how many match in all.
+
+        The gateway writes them to the frame log keyed by the charger id (see
+        ``chargeyard.gateway.frames``); ``since`` inclusive, ``until`` exclusive.
+
+        Raises:
+            NotFoundError: no such charger in this organization.
+        """
+        limit, offset = page(limit, offset)
+        condition = [Frame.identity == charger_id]
+        if since is not None:
+            condition.append(Frame.at >= since)
+        if until is not None:
+            condition.append(Frame.at < until)
+        if action is not None:
+            condition.append(Frame.action == action)
+        async with self._read() as session:
+            await require_charger(session, organization_id, charger_id)
+            total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
+            rows = (
+                await session.scalars(
+                    select(Frame).where(*condition).order_by(Frame.id).limit(limit).offset(offset)
+                )
+            ).all()
+        return rows, total or 0

@@ -3,12 +3,13 @@ StatusNotification in 1.6). One call writes both rows in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import builtins
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 
-from chargeyard.store.models import Connector, ConnectorStatusChange
+from chargeyard.store.models import Connector, ConnectorStatusChange, Station
 from chargeyard.store.repositories._base import Repository, page, station_pk, upsert
 from chargeyard.store.types import utc_now
 
@@ -82,6 +83,25 @@ class ConnectorRepository(Repository):
                 .order_by(Connector.evse_id, Connector.connector_id)
             )
             return (await session.scalars(statement)).all()
+
+    async def list_by_station(
+        self, charge_box_ids: Collection[str]
+    ) -> dict[str, builtins.list[Connector]]:
+        """The connectors of several stations in one query (a page of the API's list), each
+        station's by (evse, connector); an unknown or connector-less station maps to ``[]``."""
+        found: dict[str, builtins.list[Connector]] = {identity: [] for identity in charge_box_ids}
+        if not found:
+            return found
+        statement = (
+            select(Station.charge_box_id, Connector)
+            .join(Station, Station.id == Connector.station_id)
+            .where(Station.charge_box_id.in_(list(found)))
+            .order_by(Connector.evse_id, Connector.connector_id)
+        )
+        async with self._read() as session:
+            for identity, connector in await session.execute(statement):
+                found[identity].append(connector)
+        return found
 
     async def history(
         self, charge_box_id: str, connector_id: int, *, evse_id: int = 0, limit: int = 100

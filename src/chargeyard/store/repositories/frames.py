@@ -34,6 +34,27 @@ class FrameRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
+    async def newest(
+        self,
+        identity: str,
+        *,
+        action: str | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
+    ) -> Sequence[Frame]:
+        """One station's latest frames, newest first: only ``action``'s (a CALL and its
+        answer carry the same action) and only those recorded after the frame ``after_id``
+        when given, so that a reader polling the log fetches just what is new."""
+        limit, _ = page(limit)
+        statement = select(Frame).where(Frame.identity == identity)
+        if action is not None:
+            statement = statement.where(Frame.action == action)
+        if after_id is not None:
+            statement = statement.where(Frame.id > after_id)
+        statement = statement.order_by(Frame.id.desc()).limit(limit)
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
     async def count(self, identity: str | None = None) -> int:
         statement = select(func.count()).select_from(Frame)
         if identity is not None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import IdTag
@@ -67,6 +67,14 @@ class IdTagRepository(Repository):
             statement = statement.where(IdTag.status == status)
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+    async def count(self, *, status: str | None = None) -> int:
+        """How many tags :meth:`list` pages through with the same ``status`` filter."""
+        statement = select(func.count()).select_from(IdTag)
+        if status is not None:
+            statement = statement.where(IdTag.status == status)
+        async with self._read() as session:
+            return (await session.execute(statement)).scalar_one()
 
     async def update(
         self,

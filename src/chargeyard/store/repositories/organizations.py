@@ -3,13 +3,17 @@ organization: a location id from another tenant is simply not found."""
 
 from __future__ import annotations
 
+import re
+import secrets
+import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from chargeyard.store.errors import NotFoundError
+from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import Location, Organization
+from chargeyard.store.models import Location, LocationStatus, Organization
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 
 
@@ -51,15 +55,40 @@ class LocationRepository(Repository):
         *,
         address: str | None = None,
         location_id: str | None = None,
+        slug: str | None = None,
+        city: str | None = None,
+        country: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        timezone: str = "UTC",
+        owner_name: str | None = None,
+        public: bool = False,
+        status: str = LocationStatus.ACTIVE,
     ) -> Location:
-        """Raises: ConflictError: unknown organization or the id is taken."""
+        """A new location; without ``slug``, one made from the name and a random suffix
+        (``la-defense-hub-1a2b3c4d``), so that two sites of the same name both get one.
+
+        Raises:
+            ConflictError: unknown organization, the id is taken, or the slug is used in
+                this organization.
+        """
         location = Location(
             id=location_id or new_id("loc-"),
             organization_id=organization_id,
+            slug=slug or f"{slug_from(name)}-{secrets.token_hex(4)}",
             name=name,
             address=address,
+            city=city,
+            country=country,
+            latitude=latitude,
+            longitude=longitude,
+            timezone=timezone,
+            owner_name=owner_name,
+            public=public,
+            status=status,
         )
         async with self._write() as session:
+            await _check_slug_free(session, organization_id, location.slug)
             session.add(location)
         return location
 
@@ -85,6 +114,16 @@ class LocationRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
+    async def count(self, organization_id: str) -> int:
+        """How many locations the organization has."""
+        statement = (
+            select(func.count())
+            .select_from(Location)
+            .where(Location.organization_id == organization_id)
+        )
+        async with self._read() as session:
+            return (await session.scalar(statement)) or 0
+
     async def update(
         self,
         organization_id: str,
@@ -92,9 +131,35 @@ class LocationRepository(Repository):
         *,
         name: str | Unset = UNSET,
         address: str | Unset | None = UNSET,
+        slug: str | Unset = UNSET,
+        city: str | Unset | None = UNSET,
+        country: str | Unset | None = UNSET,
+        latitude: float | Unset | None = UNSET,
+        longitude: float | Unset | None = UNSET,
+        timezone: str | Unset = UNSET,
+        owner_name: str | Unset | None = UNSET,
+        public: bool | Unset = UNSET,
+        status: str | Unset = UNSET,
     ) -> Location:
-        """Raises: NotFoundError: no such location in this organization."""
-        values = changes(name=name, address=address)
+        """Change the given fields (``None`` clears a field that may be empty).
+
+        Raises:
+            NotFoundError: no such location in this organization.
+            ConflictError: the new slug is used by another location of the organization.
+        """
+        values = changes(
+            name=name,
+            address=address,
+            slug=slug,
+            city=city,
+            country=country,
+            latitude=latitude,
+            longitude=longitude,
+            timezone=timezone,
+            owner_name=owner_name,
+            public=public,
+            status=status,
+        )
         async with self._write() as session:
             location = await session.scalar(
                 select(Location).where(
@@ -103,6 +168,8 @@ class LocationRepository(Repository):
             )
             if location is None:
                 raise NotFoundError("location", location_id)
+            if "slug" in values and values["slug"] != location.slug:
+                await _check_slug_free(session, organization_id, values["slug"])
             for field, value in values.items():
                 setattr(location, field, value)
         return location
@@ -117,3 +184,22 @@ class LocationRepository(Repository):
             )
         if deleted is None:
             raise NotFoundError("location", location_id)
+
+
+def slug_from(name: str) -> str:
+    """A URL slug made of ``name``'s letters and digits: accents dropped, lowercase, words
+    joined by "-" (``"Gare de l'Est"`` -> ``"gare-de-l-est"``); "location" when none is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_name.lower())
+    return "-".join(words)[:100].strip("-") or "location"
+
+
+async def _check_slug_free(session: AsyncSession, organization_id: str, slug: str) -> None:
+    # The unique index decides in a race; this check gives the common case a clear message.
+    taken = await session.scalar(
+        select(Location.id).where(
+            Location.organization_id == organization_id, Location.slug == slug
+        )
+    )
+    if taken is not None:
+        raise ConflictError(f"location slug {slug!r} is already used in this organization")

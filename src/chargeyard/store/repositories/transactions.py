@@ -14,7 +14,7 @@ transaction id that exists returns the existing row, stopping a completed one re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -34,6 +34,7 @@ from chargeyard.store.repositories._base import (
 )
 
 TRANSACTION_COUNTER = "transaction"
+ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,16 @@ class SampledValue:
     unit: str | None = None
     context: str | None = None
     location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StationTransaction:
+    """A transaction with its station's chargeBoxId and OCPP version (the row holds only the
+    station's key)."""
+
+    charge_box_id: str
+    ocpp_version: str | None
+    transaction: Transaction
 
 
 class TransactionRepository(Repository):
@@ -196,6 +207,91 @@ class TransactionRepository(Repository):
         )
         async with self._read() as session:
             return (await session.execute(statement)).scalar_one()
+
+    async def find(
+        self, transaction_id: str | int, *, charge_box_id: str | None = None
+    ) -> Sequence[StationTransaction]:
+        """The transactions with this wire id, on any station or on ``charge_box_id``'s. A 1.6
+        id names at most one; 2.0.1 ids are the stations' own and may repeat across stations."""
+        statement = (
+            select(Station.charge_box_id, Station.ocpp_version, Transaction)
+            .join(Station, Transaction.station_id == Station.id)
+            .where(Transaction.transaction_id == str(transaction_id))
+            .order_by(Station.charge_box_id)
+        )
+        if charge_box_id is not None:
+            statement = statement.where(Station.charge_box_id == charge_box_id)
+        async with self._read() as session:
+            rows = (await session.execute(statement)).all()
+        return [StationTransaction(*row) for row in rows]
+
+    async def page_with_station(
+        self,
+        *,
+        charge_box_id: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[Sequence[StationTransaction], int]:
+        """:meth:`list`'s page (newest start first), each with its station's chargeBoxId, and
+        the count of every match, both read in one transaction so that they agree."""
+        limit, offset = page(limit, offset)
+        conditions = _conditions(charge_box_id, status, None, None, None, None)
+        statement = (
+            select(Station.charge_box_id, Station.ocpp_version, Transaction)
+            .join(Station, Transaction.station_id == Station.id)
+            .where(*conditions)
+            .order_by(Transaction.started_at.desc(), Transaction.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        counting = select(func.count()).select_from(Transaction).where(*conditions)
+        async with self._read() as session:
+            rows = (await session.execute(statement)).all()
+            total = (await session.execute(counting)).scalar_one()
+        return [StationTransaction(*row) for row in rows], total
+
+    async def latest_energy_wh(self, transaction_pks: Collection[int]) -> dict[int, float]:
+        """The last Energy.Active.Import.Register reading received for each transaction (by
+        row key, ``Transaction.id``), in Wh; transactions without one are left out. Only
+        readings of the whole EVSE count (no ``phase``), as the meter start and stop are."""
+        if not transaction_pks:
+            return {}
+        newest = (
+            select(func.max(MeterSample.id))
+            .where(
+                MeterSample.transaction_pk.in_(list(transaction_pks)),
+                MeterSample.measurand == ENERGY_REGISTER,
+                MeterSample.phase.is_(None),
+            )
+            .group_by(MeterSample.transaction_pk)
+        )
+        statement = select(MeterSample.transaction_pk, MeterSample.value, MeterSample.unit).where(
+            MeterSample.id.in_(newest)
+        )
+        async with self._read() as session:
+            rows = (await session.execute(statement)).all()
+        # 1.6 keeps the value in the unit the station named (Wh or kWh, section 7.31).
+        return {pk: value * 1000 if unit == "kWh" else value for pk, value, unit in rows if pk}
+
+    async def sample_keys(
+        self, charge_box_id: str, transaction_id: str | int | None = None
+    ) -> tuple[int, int | None]:
+        """The row keys a sample of this station (and transaction) refers to:
+        ``(station pk, transaction pk or None)``, for writers that build ``meter_samples``
+        rows themselves (:class:`~chargeyard.store.sample_writer.SampleWriter`).
+
+        Raises:
+            NotFoundError: no such station, or a ``transaction_id`` it does not have.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            if transaction_id is None:
+                return pk, None
+            transaction = await _find(session, pk, str(transaction_id))
+        if transaction is None:
+            raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
+        return pk, transaction.id
 
     async def add_samples(
         self,

@@ -85,16 +85,47 @@ class WebhookRepository(Repository):
     async def subscribers(self, event: str) -> Sequence[Webhook]:
         """Active webhooks subscribed to ``event`` (filtered here: the table is small and JSON
         containment is spelled differently on each database)."""
-        return [
-            webhook
-            for webhook in await self.list(active=True)
-            if event in webhook.events or ALL_EVENTS in webhook.events
-        ]
+        return [webhook for webhook in await self.list(active=True) if _wants(webhook, event)]
+
+    async def fan_out(
+        self, events: Sequence[tuple[str, dict[str, Any]]], at: datetime | None = None
+    ) -> int:
+        """One pending delivery per (event, active subscriber), due at ``at`` (default now),
+        for a batch of ``(event name, payload)`` in one transaction. Returns how many."""
+        now = at or utc_now()
+        async with self._write() as session:
+            webhooks = (await session.scalars(select(Webhook).where(Webhook.active))).all()
+            deliveries = [
+                WebhookDelivery(
+                    webhook_id=webhook.id,
+                    event=event,
+                    payload=payload,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+                for event, payload in events
+                for webhook in webhooks
+                if _wants(webhook, event)
+            ]
+            session.add_all(deliveries)
+        return len(deliveries)
 
     async def enqueue(
-        self, webhook_id: str, event: str, payload: dict[str, Any], at: datetime | None = None
+        self,
+        webhook_id: str,
+        event: str,
+        payload: dict[str, Any],
+        at: datetime | None = None,
+        *,
+        due: bool = True,
     ) -> WebhookDelivery:
-        """A pending delivery of ``event`` to ``webhook_id``, due at ``at`` (default now)."""
+        """A pending delivery of ``event`` to ``webhook_id``, due at ``at`` (default now).
+
+        ``due=False``: never handed out by :meth:`due` (no ``next_attempt_at``), for a caller
+        that attempts it itself at once (the API's test ping) without racing a sender.
+        """
         now = at or utc_now()
         delivery = WebhookDelivery(
             webhook_id=webhook_id,
@@ -102,7 +133,7 @@ class WebhookRepository(Repository):
             payload=payload,
             status=DeliveryStatus.PENDING,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=now if due else None,
             created_at=now,
         )
         async with self._write() as session:
@@ -166,3 +197,7 @@ class WebhookRepository(Repository):
         )
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+
+def _wants(webhook: Webhook, event: str) -> bool:
+    return event in webhook.events or ALL_EVENTS in webhook.events

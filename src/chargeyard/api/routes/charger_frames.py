@@ -1,0 +1,57 @@
+"""``/chargers/{chargeBoxId}/frames``: the OCPP frames the central system exchanged with one
+charger (the store's frame log, written by ``csms/frames.py``), newest first.
+
+The dashboard's frame log reads it: once in full, then every couple of seconds with
+``after=<newest id seen>`` for just what is new. Frames are written in short batches
+(``store/frame_log.py``), so a frame shows up here a few tens of milliseconds after it passed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.schemas import ErrorResponse
+from chargeyard.api.schemas.charger_frames import FrameLogOut, FrameOut
+from chargeyard.api.schemas.common import LOOKUP_TEXT
+from chargeyard.csms.commands import require_station
+
+MAX_FRAMES = 500
+# Frame ids are 64-bit integers (BigIntPK); a larger ``after`` cannot be compared by SQLite.
+MAX_FRAME_ID = 2**63 - 1
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
+    404: {"model": ErrorResponse, "description": "Unknown chargeBoxId"},
+}
+
+router = APIRouter(tags=["Chargers"], dependencies=[Depends(require_api_key)], responses=_ERRORS)
+
+
+@router.get("/chargers/{chargeBoxId}/frames", summary="OCPP frame log")
+async def list_frames(
+    store: StoreDep,
+    charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
+    action: Annotated[
+        str | None,
+        Query(
+            max_length=64, pattern=LOOKUP_TEXT, description="Only this action's CALLs and answers"
+        ),
+    ] = None,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_FRAME_ID, description="Only frames recorded after the frame with this id"
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_FRAMES, description="Frames at most")] = 100,
+) -> FrameLogOut:
+    """The frames exchanged with the charger, newest first (direction seen from the central
+    system, the action, the raw OCPP-J text and when it passed)."""
+    await require_station(store.stations, charge_box_id)
+    rows = await store.frames.newest(charge_box_id, action=action, after_id=after, limit=limit)
+    return FrameLogOut(
+        chargeBoxId=charge_box_id, frames=[FrameOut.of(row) for row in rows], count=len(rows)
+    )

@@ -1,0 +1,145 @@
+"""``/ocpp/chargers/{charger_id}/start-charger``, ``/stop-charger``, ``/restart-charger``
+(seed ``gateway-stop-charger``) and ``/logs``: a charger's runtime and the OCPP frames it
+exchanged.
+
+The runtime provider is this process's :class:`~chargeyard.gateway.host.FleetHost`
+(``provider`` ``local``, ``runtime_kind`` ``asyncio_task``). The desired state is stored, so a
+process restart resumes every charger wanted running. Operators and admins act; viewers read
+the logs. Another organization's charger is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from chargeyard.api.auth import ReaderDep, WriterDep
+from chargeyard.api.deps import StoreDep
+from chargeyard.api.gateway_chargers import UNAVAILABLE, ChargerIdPath, invalid
+from chargeyard.api.gateway_deps import HostDep
+from chargeyard.api.schemas.gateway_chargers import (
+    ChargerLogEntry,
+    ChargerLogListResponse,
+    ChargerRuntimeResponse,
+)
+from chargeyard.api.schemas.gateway_common import HttpErrorResponse, error_responses
+from chargeyard.gateway.frames import API_DIRECTIONS
+from chargeyard.gateway.host import ChargerRuntimeError, RuntimeReport
+
+router = APIRouter(prefix="/ocpp/chargers", tags=["Chargers"])
+
+MAX_LOG_LIMIT = 1000
+
+_STOP_RESPONSES: dict[int | str, dict[str, Any]] = {**error_responses(401, 403, 404), **UNAVAILABLE}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_STOP_RESPONSES,
+    409: {
+        "model": HttpErrorResponse,
+        "description": "The charger cannot run as defined (unknown template or OCPP version, "
+        "no ws_url); fix it with PUT /ocpp/chargers/{charger_id}",
+    },
+}
+
+
+async def _answer(work: Awaitable[RuntimeReport]) -> ChargerRuntimeResponse:
+    """The runtime report in the seed's shape; 409 when the charger cannot run as defined."""
+    try:
+        report = await work
+    except ChargerRuntimeError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the charger cannot run: {error}") from None
+    return ChargerRuntimeResponse(**report.as_response())
+
+
+@router.post(
+    "/{charger_id}/start-charger",
+    summary="Start charger runtime",
+    description="Want the charger running and start its station (it connects to its ws_url "
+    "and boots). Starting a running charger changes nothing.",
+    responses=_RESPONSES,
+)
+async def start_charger(
+    principal: WriterDep, host: HostDep, charger_id: ChargerIdPath
+) -> ChargerRuntimeResponse:
+    return await _answer(host.start_charger(principal.organization_id, charger_id))
+
+
+@router.post(
+    "/{charger_id}/stop-charger",
+    summary="Stop charger runtime",
+    description="Request the runtime infrastructure provider to stop the selected charger "
+    "deployment: its station goes offline and keeps its state for the next start.",
+    responses=_STOP_RESPONSES,
+)
+async def stop_charger(
+    principal: WriterDep, host: HostDep, charger_id: ChargerIdPath
+) -> ChargerRuntimeResponse:
+    return await _answer(host.stop_charger(principal.organization_id, charger_id))
+
+
+@router.post(
+    "/{charger_id}/restart-charger",
+    summary="Restart charger runtime",
+    description="Power-cycle the station (it boots again); a charger whose definition "
+    "changed since it started is rebuilt, a stopped one is started.",
+    responses=_RESPONSES,
+)
+async def restart_charger(
+    principal: WriterDep, host: HostDep, charger_id: ChargerIdPath
+) -> ChargerRuntimeResponse:
+    return await _answer(host.restart_charger(principal.organization_id, charger_id))
+
+
+@router.get(
+    "/{charger_id}/logs",
+    summary="List charger logs",
+    description="The OCPP frames the charger's station sent (`cp_to_csms`) and received "
+    "(`csms_to_cp`), oldest first; `start_date` inclusive, `end_date` exclusive; `event` "
+    "keeps one action (a reply carries its CALL's action).",
+    responses=error_responses(401, 403, 404),
+)
+async def list_charger_logs(
+    principal: ReaderDep,
+    store: StoreDep,
+    charger_id: ChargerIdPath,
+    start_date: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    end_date: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    event: Annotated[
+        str | None,
+        Query(
+            description="An OCPP action, e.g. StatusNotification",
+            max_length=64,
+            pattern=r"^[A-Za-z0-9]+$",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LOG_LIMIT)] = MAX_LOG_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> ChargerLogListResponse:
+    for name, moment in (("start_date", start_date), ("end_date", end_date)):
+        if moment is not None and moment.tzinfo is None:
+            raise invalid(("query", name), "needs a time zone, e.g. 2026-04-02T09:15:00Z")
+    frames, total = await store.charger_logs.frames(
+        principal.organization_id,
+        charger_id,
+        since=start_date,
+        until=end_date,
+        action=event,
+        limit=limit,
+        offset=offset,
+    )
+    return ChargerLogListResponse(
+        data=[
+            ChargerLogEntry(
+                direction=API_DIRECTIONS.get(frame.direction, str(frame.direction)),
+                action=frame.action,
+                message=frame.text,
+                timestamp=frame.at,
+            )
+            for frame in frames
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

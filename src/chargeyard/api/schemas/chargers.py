@@ -1,0 +1,161 @@
+"""Bodies of ``/chargers``: what an operator registers about a charger and what the API
+answers about one.
+
+Rules on what comes in:
+
+- ``chargeBoxId`` is the charger's OCPP identity, the last segment of the URL it connects to
+  (OCPP-J 1.6 section 3.1.1; 2.0.1 caps it at 48 characters: SecurityCtrlr.Identity) and the
+  user-id of its HTTP Basic credentials: 1..48 printable characters without ``/``, ``:``
+  (RFC 7617 section 2: a user-id cannot contain a colon) or whitespace.
+- ``password`` is the HTTP Basic password of security profile 1 (OCPP 2.0.1 part 2 A00,
+  1.6 security whitepaper section 2.4): 8..40 printable characters. 40 is OCPP's maximum
+  (2.0.1 SecurityCtrlr.BasicAuthPassword); OCPP asks a real deployment for 16 or more random
+  characters, but a lab's hand-typed passwords may be as short as 8. It is stored as a scrypt
+  hash (any length hashes) and never answered; ``hasPassword`` says whether one is set.
+
+Connectors: a 1.6 charger has no EVSE level (the store keeps ``evse_id`` 0 for its rows), so its
+connectors answer ``"evseId": null``; a 2.0.1 charger's carry the EVSE they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from chargeyard.api.schemas.common import PRINTABLE, Request, Timestamp
+from chargeyard.store.models import Connector, ConnectorStatusChange, Station
+
+_FORBIDDEN_IN_IDENTITY = frozenset("/:")
+
+
+def _identity(text: str) -> str:
+    if any(char in _FORBIDDEN_IN_IDENTITY or char.isspace() for char in text):
+        raise ValueError(
+            "must not contain '/', ':' or whitespace (it is the last segment of the charger's"
+            " URL and its HTTP Basic user-id)"
+        )
+    return text
+
+
+ChargeBoxId = Annotated[
+    str,
+    Field(min_length=1, max_length=48, examples=["CHARGER-001"]),
+    PRINTABLE,
+    AfterValidator(_identity),
+]
+Password = Annotated[str, Field(min_length=8, max_length=40), PRINTABLE]
+Label = Annotated[str, Field(max_length=255), PRINTABLE]
+
+PresenceFilter = Literal["online", "offline"]
+
+
+class ChargerCreate(Request):
+    chargeBoxId: ChargeBoxId
+    name: Label | None = None
+    location: Label | None = None
+    password: Password | None = Field(
+        default=None, description="HTTP Basic password (security profile 1); stored hashed"
+    )
+
+
+class ChargerUpdate(Request):
+    """Only the fields present change; ``null`` clears one (a null password: no Basic auth)."""
+
+    name: Label | None = None
+    location: Label | None = None
+    password: Password | None = None
+
+
+class ConnectorOut(BaseModel):
+    connectorId: int
+    evseId: int | None = Field(description="The EVSE (OCPP 2.0.1); null for OCPP 1.6")
+    status: str
+    errorCode: str
+    info: str | None
+    vendorErrorCode: str | None
+    updatedAt: Timestamp
+
+    @classmethod
+    def of(cls, row: Connector) -> ConnectorOut:
+        return cls(
+            connectorId=row.connector_id,
+            evseId=row.evse_id or None,
+            status=row.status,
+            errorCode=row.error_code,
+            info=row.info,
+            vendorErrorCode=row.vendor_error_code,
+            updatedAt=row.updated_at,
+        )
+
+
+class ChargerOut(BaseModel):
+    chargeBoxId: str
+    name: str | None
+    location: str | None
+    vendor: str | None
+    model: str | None
+    serialNumber: str | None
+    firmwareVersion: str | None
+    ocppVersion: str | None
+    registrationStatus: str | None = Field(description="The last BootNotification's answer")
+    lastHeartbeat: Timestamp | None
+    isOnline: bool
+    connectedAt: Timestamp | None
+    createdAt: Timestamp
+    hasPassword: bool
+    connectionUrl: str = Field(description="Where the charger connects (OCPP WebSocket)")
+    connectors: list[ConnectorOut]
+
+    @classmethod
+    def of(cls, station: Station, connectors: Sequence[Connector], ocpp_url: str) -> ChargerOut:
+        return cls(
+            chargeBoxId=station.charge_box_id,
+            name=station.name,
+            location=station.location,
+            vendor=station.vendor,
+            model=station.model,
+            serialNumber=station.serial_number,
+            firmwareVersion=station.firmware_version,
+            ocppVersion=station.ocpp_version,
+            registrationStatus=station.registration_status,
+            lastHeartbeat=station.last_heartbeat,
+            isOnline=station.is_online,
+            connectedAt=station.connected_at,
+            createdAt=station.created_at,
+            hasPassword=station.password_hash is not None,
+            connectionUrl=connection_url(ocpp_url, station.charge_box_id),
+            connectors=[ConnectorOut.of(row) for row in connectors],
+        )
+
+
+def connection_url(ocpp_url: str, charge_box_id: str) -> str:
+    """The listener's URL for ``charge_box_id``: quoted, since an identity may hold characters
+    a path segment cannot (the listener unquotes it)."""
+    return f"{ocpp_url.rstrip('/')}/{quote(charge_box_id, safe='')}"
+
+
+class ChargerDeleted(BaseModel):
+    message: str
+    chargeBoxId: str
+
+
+class StatusChangeOut(BaseModel):
+    status: str
+    errorCode: str
+    info: str | None
+    at: Timestamp
+
+    @classmethod
+    def of(cls, row: ConnectorStatusChange) -> StatusChangeOut:
+        return cls(status=row.status, errorCode=row.error_code, info=row.info, at=row.at)
+
+
+class ConnectorHistory(BaseModel):
+    chargeBoxId: str
+    connectorId: int
+    evseId: int | None
+    history: list[StatusChangeOut] = Field(description="Status changes, newest first")
+    count: int

@@ -1,0 +1,258 @@
+"""Bodies of ``/ocpp/chargers``: durable simulated chargers, their provisioning status, their
+runtimes and their OCPP logs (gateway seeds, snake_case).
+
+Rules on what comes in:
+
+- ``identity``: the name the station presents to the CSMS (the last segment of its WebSocket
+  URL, OCPP-J section 3.1): 1..48 characters among letters, digits and ``._-:+@*``; unique in
+  the organization (409).
+- ``brand_slug``/``model_slug``: a catalog model (``GET /ocpp/catalog/brands``); the model must
+  have ``connector_type`` and speak ``ocpp_version`` (422 naming what is unknown).
+- ``ocpp_version``: ``ocpp1.6`` or ``ocpp2.0.1``, in any of the spellings the hosted product
+  uses (``OCPP1.6``, ``1.6``); answers show it as ``ocpp1.6``.
+- ``ws_url``: the CSMS endpoint, ``ws://`` or ``wss://``; the station appends its identity.
+- ``password``: HTTP Basic password (security profile 1); never shown again.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from chargeyard.api.schemas.gateway_common import (
+    PRINTABLE,
+    GatewayPage,
+    GatewayRequest,
+    Timestamp,
+)
+from chargeyard.gateway.versions import command_version_label
+
+
+def _version(text: str) -> str:
+    try:
+        return command_version_label(text)
+    except ValueError:
+        raise ValueError("must be ocpp1.6 or ocpp2.0.1 (OCPP1.6, 1.6 ... are accepted)") from None
+
+
+def _ws_url(url: str) -> str:
+    if not url.startswith(("ws://", "wss://")) or len(url) <= len("wss://"):
+        raise ValueError("must be a ws:// or wss:// URL")
+    return url
+
+
+Identity = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=48,
+        pattern=r"^[A-Za-z0-9._:+@*-]+$",
+        examples=["CP-CHARGER-789"],
+    ),
+]
+CatalogSlug = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+]
+ConnectorType = Annotated[str, Field(min_length=1, max_length=64), PRINTABLE]
+OcppVersion = Annotated[str, Field(max_length=16, examples=["ocpp1.6"]), AfterValidator(_version)]
+WsUrl = Annotated[
+    str,
+    Field(max_length=2048, examples=["ws://127.0.0.1:9000/ocpp"]),
+    PRINTABLE,
+    AfterValidator(_ws_url),
+]
+Name = Annotated[str, Field(min_length=1, max_length=255), PRINTABLE]
+Password = Annotated[str, Field(min_length=1, max_length=64), PRINTABLE]
+RowId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+
+_CREATE_EXAMPLE: dict[str, Any] = {
+    "identity": "CP-CHARGER-789",
+    "brand_slug": "abb",
+    "model_slug": "terra-ac-w22",
+    "connector_type": "Type2",
+    "ws_url": "ws://127.0.0.1:9000/ocpp",
+    "ocpp_version": "ocpp1.6",
+    "charge_point_name": "Bay 3",
+    "location_id": "loc-456",
+}
+
+
+class ChargerCreateRequest(GatewayRequest):
+    model_config = ConfigDict(json_schema_extra={"examples": [_CREATE_EXAMPLE]})
+
+    identity: Identity
+    brand_slug: CatalogSlug
+    model_slug: CatalogSlug
+    connector_type: ConnectorType
+    ws_url: WsUrl
+    ocpp_version: OcppVersion
+    charge_point_name: Name | None = None
+    location_id: RowId | None = None
+    password: Password | None = None
+    start: bool = Field(
+        default=True,
+        description="Run it once provisioned (the hosted product's deployments run); false "
+        "creates it stopped, for POST .../start-charger later.",
+    )
+
+
+# Fields a PUT may set to null: the others always have a value.
+_CLEARABLE = frozenset({"charge_point_name", "location_id", "password"})
+
+
+class ChargerUpdateRequest(GatewayRequest):
+    """Only the fields present change; ``null`` clears charge_point_name, location_id or
+    password. A change of what the station is built from (brand, model, ws_url, version,
+    password, identity) takes effect at its next start or restart."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ws_url": "wss://csms.example.com/ocpp"}]}
+    )
+
+    identity: Identity | None = None
+    brand_slug: CatalogSlug | None = None
+    model_slug: CatalogSlug | None = None
+    connector_type: ConnectorType | None = None
+    ws_url: WsUrl | None = None
+    ocpp_version: OcppVersion | None = None
+    charge_point_name: Name | None = None
+    location_id: RowId | None = None
+    password: Password | None = None
+
+    @model_validator(mode="after")
+    def _no_null_for_required_fields(self) -> ChargerUpdateRequest:
+        nulled = sorted(
+            name for name in self.model_fields_set - _CLEARABLE if getattr(self, name) is None
+        )
+        if nulled:
+            raise ValueError(f"may not be null: {', '.join(nulled)}")
+        return self
+
+
+class ChargerAcceptedResponse(BaseModel):
+    """``202``: the charger is stored; its provisioning goes on in the background."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "charger_id": "dep-123",
+                    "identity": "CP-CHARGER-789",
+                    "status": "PROVISIONING",
+                    "status_url": "/ocpp/chargers/dep-123/status",
+                    "workflow_run_id": "run-5d41402abc4b",
+                }
+            ]
+        }
+    )
+
+    charger_id: str
+    identity: str
+    status: str
+    status_url: str
+    workflow_run_id: str
+
+
+class ProvisioningError(BaseModel):
+    code: str = Field(examples=["runtime_failed"])
+    message: str
+    retryable: bool
+
+
+class ChargerStatusResponse(BaseModel):
+    """PENDING (stored, its provisioning not begun), PROVISIONING (being set up), READY
+    (its station builds, and was started if the charger was created to run) or FAILED
+    (``error`` says why; ``retryable``: a start-charger may succeed later)."""
+
+    charger_id: str
+    status: str = Field(examples=["READY"])
+    workflow_run_id: str | None
+    error: ProvisioningError | None
+    provisioned_at: Timestamp | None
+
+
+class ConnectorState(BaseModel):
+    evse_id: int
+    connector_id: int
+    status: str = Field(examples=["Available"])
+
+
+class RuntimeState(BaseModel):
+    """The station as it runs in this process now."""
+
+    running: bool
+    connection: str = Field(description="stopped, dialing, open, closing, backoff or off")
+    registration: str = Field(description="Disconnected, Booting, Pending, Rejected, Accepted")
+    connectors: list[ConnectorState]
+    last_error: str | None
+
+
+class ChargerResponse(BaseModel):
+    id: str = Field(examples=["dep-123"])
+    identity: str
+    location_id: str | None
+    brand_slug: str | None
+    model_slug: str | None
+    connector_type: str | None
+    charge_point_name: str | None
+    ws_url: str | None
+    ocpp_version: str = Field(examples=["ocpp1.6"])
+    has_password: bool
+    desired_state: str = Field(description="running or stopped: what start/stop asked for")
+    runtime_status: str = Field(
+        description="What the runtime last reached: created, running, stopped or failed"
+    )
+    runtime: RuntimeState | None = Field(
+        description="The live station, or null when this process hosts none for it"
+    )
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ChargerListResponse(GatewayPage[ChargerResponse]):
+    """A page of the organization's chargers, by id."""
+
+
+class ChargerRuntimeResponse(BaseModel):
+    """The answer of start-charger, stop-charger and restart-charger (seed
+    ``gateway-stop-charger``): ``provider`` ``local`` and ``runtime_kind`` ``asyncio_task``
+    here; ``desired_count`` 1 or 0; ``status`` ACTIVE while this process hosts the station."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "dep-123",
+                    "event_type": "stop_charger",
+                    "ocpp_version": "OCPP1.6",
+                    "payload": {
+                        "provider": "local",
+                        "runtime_kind": "asyncio_task",
+                        "service_name": "dep-123",
+                        "desired_count": 0,
+                        "status": "ACTIVE",
+                    },
+                }
+            ]
+        }
+    )
+
+    id: str
+    event_type: str
+    ocpp_version: str
+    payload: dict[str, Any] = Field(description="Command payload sent to the simulator queue.")
+
+
+class ChargerLogEntry(BaseModel):
+    direction: str = Field(description="cp_to_csms or csms_to_cp")
+    action: str | None = Field(description="The OCPP action; a reply carries its CALL's")
+    message: str = Field(description="The raw OCPP-J frame")
+    timestamp: Timestamp
+
+
+class ChargerLogListResponse(BaseModel):
+    data: list[ChargerLogEntry]
+    total: int = Field(description="Frames matching the filter in all")
+    limit: int
+    offset: int

@@ -1,0 +1,46 @@
+"""BootNotification, the same for every version once its fields are read: the facts kept, the
+listeners told, the policy's answer returned (OCPP 1.6 section 4.2.1, OCPP 2.0.1 B01)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chargeyard.csms import event_data
+from chargeyard.csms.context import StationContext, iso, utc_now
+from chargeyard.protocol import Payload
+
+
+@dataclass(frozen=True, slots=True)
+class BootReport:
+    """What a BootNotification says of the station, whatever the version's field names
+    (OCPP 1.6 section 4.2.1, OCPP 2.0.1 B01)."""
+
+    vendor: str
+    model: str
+    serial_number: str | None
+    firmware_version: str | None
+
+
+async def boot(context: StationContext, report: BootReport) -> Payload:
+    """Keep the boot facts with the policy's answer, tell the listeners, and return the
+    BootNotification answer (its fields are named alike in every version)."""
+    policy = context.boot_policy
+    await context.store.stations.update_boot_info(
+        context.identity,
+        vendor=report.vendor,
+        model=report.model,
+        serial_number=report.serial_number,
+        firmware_version=report.firmware_version,
+        registration_status=policy.status,
+    )
+    context.events.publish(
+        event_data.boot(
+            context.identity,
+            vendor=report.vendor,
+            model=report.model,
+            serial_number=report.serial_number,
+            firmware_version=report.firmware_version,
+            status=policy.status,
+        )
+    )
+    return {"status": policy.status, "currentTime": iso(utc_now()), "interval": policy.interval}

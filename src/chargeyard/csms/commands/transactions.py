@@ -1,0 +1,215 @@
+"""Remote start and stop of a transaction, whatever OCPP version the station speaks.
+
+Theory of operation
+-------------------
+As in ``operations.py``: each function sends the call that means the command in the station's
+version, chosen once in :data:`REMOTE_DIALECTS`, and answers in the API's shape (lower-case
+``status``, ``message`` "Remote start accepted by charger").
+
+==============  ================================  ==================================================
+command         1.6                               2.0.1 / 2.1
+==============  ================================  ==================================================
+remote-start    RemoteStartTransaction            RequestStartTransaction {evseId N, idToken
+                {connectorId N, idTag} (5.11)     {idToken, type}, remoteStartId} (F01, F02)
+stop            RemoteStopTransaction             RequestStopTransaction {transactionId} (F03)
+                {transactionId: int} (5.12)
+==============  ================================  ==================================================
+
+The idToken type is the tag's stored ``token_type``, else ``Central`` (a token the central
+system vouches for). Whether the transaction the station then begins was started remotely is
+decided when it arrives (``csms/remote_starts.py``): the start is remembered *before* the call,
+since the station may begin it before we have read its answer, and forgotten if refused. A
+2.0.1 station whose transaction already runs (TxStartPoint EVConnected, F01) names it in its
+answer; that transaction is marked at once.
+
+A stop names the transaction by its OCPP id: 1.6 ids are the central system's and unique, 2.0.1
+ids are each station's own, so the same id on two stations needs the chargeBoxId (409 without).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Mapping
+from typing import Protocol
+
+from chargeyard.csms.commands.base import (
+    Charger,
+    InvalidCommand,
+    Result,
+    Send,
+    StationAnsweredBadly,
+    outcome,
+    snake,
+)
+from chargeyard.csms.registry import Registry
+from chargeyard.csms.remote_starts import RemoteStart
+from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload
+from chargeyard.store import ConflictError, NotFoundError
+from chargeyard.store.models import TransactionStatus
+from chargeyard.store.repositories import IdTagRepository, TransactionRepository
+from chargeyard.store.repositories.transactions import StationTransaction
+
+# OCPP 2.0.1 IdTokenEnumType for a token the central system vouches for (F01).
+CENTRAL_TOKEN = "Central"
+
+
+class RemoteDialect(Protocol):
+    """How one OCPP version says remote start and stop."""
+
+    def remote_start(self, identity: str, connector_id: int, id_tag: str) -> RemoteStart: ...
+    async def start(
+        self, send: Send, start: RemoteStart, token_type: str
+    ) -> tuple[str, str | None]:
+        """The station's status and the id of a transaction already running there."""
+        ...
+
+    async def stop(self, send: Send, transaction_id: str) -> str: ...
+
+
+class _Ocpp16:
+    def remote_start(self, identity: str, connector_id: int, id_tag: str) -> RemoteStart:
+        return RemoteStart(identity, connector_id, id_tag)
+
+    async def start(
+        self, send: Send, start: RemoteStart, token_type: str
+    ) -> tuple[str, str | None]:
+        payload = {"connectorId": start.connector_id, "idTag": start.id_tag}
+        return str((await send("RemoteStartTransaction", payload))["status"]), None
+
+    async def stop(self, send: Send, transaction_id: str) -> str:
+        if not transaction_id.isdigit():  # not one we handed out (section 6.46)
+            raise InvalidCommand(f"a 1.6 transactionId is an integer, not {transaction_id!r}")
+        payload = {"transactionId": int(transaction_id)}
+        return str((await send("RemoteStopTransaction", payload))["status"])
+
+
+class _Ocpp201:
+    def remote_start(self, identity: str, connector_id: int, id_tag: str) -> RemoteStart:
+        # Random, not counted: ids stay distinct across restarts of the central system.
+        return RemoteStart(identity, connector_id, id_tag, secrets.randbelow(2**31 - 1) + 1)
+
+    async def start(
+        self, send: Send, start: RemoteStart, token_type: str
+    ) -> tuple[str, str | None]:
+        payload = {
+            "evseId": start.connector_id,
+            "idToken": {"idToken": start.id_tag, "type": token_type},
+            "remoteStartId": start.remote_start_id,
+        }
+        answer = await send("RequestStartTransaction", payload)
+        return str(answer["status"]), answer.get("transactionId")
+
+    async def stop(self, send: Send, transaction_id: str) -> str:
+        answer = await send("RequestStopTransaction", {"transactionId": transaction_id})
+        return str(answer["status"])
+
+
+# The one place where the station's version picks how remote start and stop are said.
+REMOTE_DIALECTS: Mapping[str, RemoteDialect] = {
+    V16.name: _Ocpp16(),
+    V201.name: _Ocpp201(),
+    V21.name: _Ocpp201(),
+}
+
+
+def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
+    """Raises: StationNotConnected. ``send`` raises what ``Registry.call`` does, and
+    StationAnsweredBadly for an answer that breaks its schema."""
+    dialect = REMOTE_DIALECTS[charger.registry.version_of(charger.identity).name]
+
+    async def send(action: str, payload: Payload) -> Payload:
+        try:
+            return await charger.registry.call(charger.identity, action, payload, charger.timeout)
+        except MalformedCallResult as error:
+            raise StationAnsweredBadly(charger.identity, action, error.description) from None
+
+    return dialect, send
+
+
+async def remote_start(
+    charger: Charger,
+    connector_id: int,
+    id_tag: str,
+    *,
+    id_tags: IdTagRepository,
+    transactions: TransactionRepository,
+) -> Result:
+    """Ask the station to start a transaction for ``id_tag`` on ``connector_id`` (2.0.1: the
+    EVSE of that number)."""
+    dialect, send = _target(charger)
+    tag = await id_tags.get(id_tag)
+    token_type = tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
+    start = dialect.remote_start(charger.identity, connector_id, id_tag)
+    pending = charger.registry.remote_starts
+    pending.expect(start)
+    try:
+        status, running = await dialect.start(send, start, token_type)
+    except BaseException:
+        pending.withdraw(start)
+        raise
+    if status != "Accepted" or running is not None:
+        pending.withdraw(start)
+    if status == "Accepted" and running is not None:
+        with contextlib.suppress(NotFoundError):  # its Started has not reached us yet
+            await transactions.update(charger.identity, running, remote_started=True)
+    return {
+        "message": f"Remote start {outcome(status)}",
+        "chargeBoxId": charger.identity,
+        "connectorId": connector_id,
+        "idTag": id_tag,
+        "status": snake(status),
+    }
+
+
+async def locate(
+    transactions: TransactionRepository, transaction_id: str, charge_box_id: str | None
+) -> StationTransaction:
+    """The one transaction with this OCPP id (on ``charge_box_id``'s station, if given).
+
+    Raises:
+        NotFoundError: none; ConflictError: several stations use the id.
+    """
+    found = await transactions.find(transaction_id, charge_box_id=charge_box_id)
+    if not found:
+        where = f" on charger {charge_box_id}" if charge_box_id is not None else ""
+        raise NotFoundError("transaction", f"{transaction_id}{where}")
+    if len(found) > 1:
+        names = ", ".join(item.charge_box_id for item in found)
+        raise ConflictError(
+            f"transaction {transaction_id!r} exists on several chargers ({names}):"
+            " pass chargeBoxId to choose one"
+        )
+    return found[0]
+
+
+async def remote_stop(
+    registry: Registry, located: StationTransaction, *, within: float | None = None
+) -> Result:
+    """Ask the transaction's station to stop it, waiting ``within`` seconds for its answer
+    (None: the registry's default).
+
+    Raises:
+        ConflictError: the transaction is already completed; and what ``Registry.call`` does
+        (StationNotConnected when its station is offline).
+    """
+    transaction = located.transaction
+    if transaction.status == TransactionStatus.COMPLETED:
+        raise ConflictError(
+            f"transaction {transaction.transaction_id} on charger {located.charge_box_id}"
+            " is already completed"
+        )
+    dialect, send = _target(Charger(registry, located.charge_box_id, within))
+    status = await dialect.stop(send, transaction.transaction_id)
+    return {
+        "message": f"Remote stop {outcome(status)}",
+        "chargeBoxId": located.charge_box_id,
+        "transactionId": wire_id(located),
+        "status": snake(status),
+    }
+
+
+def wire_id(located: StationTransaction) -> int | str:
+    """The transaction id as the station's version writes it: an integer in 1.6."""
+    text = located.transaction.transaction_id
+    return int(text) if located.ocpp_version == V16.name and text.isdigit() else text

@@ -1,0 +1,142 @@
+"""What happened in the central system, told to whoever listens: the webhook sender and the
+live event stream of the API (and, at scale, the bus).
+
+The OCPP handlers and the listener :meth:`EventHub.publish` an :class:`Event` after the fact it
+reports is committed to the store, so a listener that reads the store on an event finds it.
+Publishing never waits and never fails: each subscriber has its own bounded queue, and a
+subscriber that falls behind loses its oldest events (and is told how many) rather than slowing
+the stations down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    """The event names of the API (webhook ``events[]`` and the live stream)."""
+
+    CHARGER_CONNECTED = "charger.connected"
+    CHARGER_DISCONNECTED = "charger.disconnected"
+    CHARGER_BOOT = "charger.boot"
+    CONNECTOR_STATUS_CHANGED = "connector.status_changed"
+    TRANSACTION_STARTED = "transaction.started"
+    TRANSACTION_UPDATED = "transaction.updated"
+    TRANSACTION_STOPPED = "transaction.stopped"
+
+
+_sequence = itertools.count(1)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event. ``data`` is JSON-ready (camelCase keys, as the API writes them)."""
+
+    type: EventType
+    charge_box_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+    at: datetime = field(default_factory=_now)
+    # Increasing within the process: lets a consumer order and de-duplicate.
+    sequence: int = field(default_factory=lambda: next(_sequence))
+
+    def as_json(self) -> dict[str, Any]:
+        """The event as the webhook body and the stream carry it."""
+        return {
+            "id": self.sequence,
+            "event": self.type.value,
+            "chargeBoxId": self.charge_box_id,
+            "timestamp": self.at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "data": self.data,
+        }
+
+
+class Subscription:
+    """A subscriber's queue of events; iterate it (``async for event in subscription``) and
+    close it (or leave its ``async with`` block) when done."""
+
+    def __init__(
+        self, hub: EventHub, maxsize: int, accept: Callable[[Event], bool] | None = None
+    ) -> None:
+        self._hub = hub
+        self.accept = accept
+        self._events: deque[Event] = deque()
+        self._maxsize = maxsize
+        self._ready = asyncio.Event()
+        self.dropped = 0  # events lost because this subscriber fell behind
+
+    def _put(self, event: Event) -> None:
+        if len(self._events) >= self._maxsize:
+            self._events.popleft()
+            self.dropped += 1
+        self._events.append(event)
+        self._ready.set()
+
+    async def get(self) -> Event:
+        while not self._events:
+            self._ready.clear()
+            await self._ready.wait()
+        return self._events.popleft()
+
+    def get_nowait(self) -> Event | None:
+        return self._events.popleft() if self._events else None
+
+    def close(self) -> None:
+        self._hub._subscribers.discard(self)
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        while True:
+            yield await self.get()
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class EventHub:
+    """In-process publish/subscribe of :class:`Event`. Not thread-safe: one event loop."""
+
+    def __init__(self) -> None:
+        self._subscribers: set[Subscription] = set()
+
+    def subscribe(
+        self, maxsize: int = 10_000, accept: Callable[[Event], bool] | None = None
+    ) -> Subscription:
+        """A new subscription to every event published from now on, or only to those
+        ``accept`` says yes to (filtered on publish, so the ones skipped neither take room in
+        its queue nor count as dropped)."""
+        subscription = Subscription(self, maxsize, accept)
+        self._subscribers.add(subscription)
+        return subscription
+
+    def publish(self, event: Event) -> None:
+        for subscription in self._subscribers:
+            if subscription.accept is None or subscription.accept(event):
+                subscription._put(event)
+
+    def emit(self, type: EventType, charge_box_id: str, **data: Any) -> Event:
+        """Build and publish an event; returns it."""
+        event = Event(type, charge_box_id, data)
+        self.publish(event)
+        return event
+
+    def __len__(self) -> int:
+        return len(self._subscribers)
+
+
+__all__ = ["Event", "EventHub", "EventType", "Subscription"]

@@ -1,0 +1,182 @@
+"""One webhook delivery attempt: the body, its signature, the post, and the record of the
+outcome with the next attempt's time from the :class:`RetrySchedule`.
+
+What a receiver gets (``POST``, the body the JSON of :meth:`Event.as_json`)::
+
+    Content-Type: application/json
+    X-Chargeyard-Event: transaction.started
+    X-Chargeyard-Delivery: 42                  (the delivery id, the same on each retry)
+    X-Chargeyard-Timestamp: 1770732000         (Unix seconds of this attempt)
+    X-Chargeyard-Signature: sha256=<hex>
+
+    <hex> = HMAC-SHA256(key=secret as UTF-8, message=timestamp + "." + raw body bytes)
+
+To verify: recompute the HMAC over the header's timestamp, a ``.`` and the body exactly as
+received (before any JSON parsing), compare with :func:`hmac.compare_digest`, and refuse a
+timestamp more than a few minutes old, which stops replays of a captured request.
+
+A 2xx answer delivers; anything else (another status, a connection error, a timeout) is a
+failed attempt, retried after the schedule's next delay until its last attempt, after which
+the delivery is ``failed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from chargeyard.store import Store
+from chargeyard.store.models import Webhook, WebhookDelivery
+from chargeyard.store.types import utc_now
+
+SIGNATURE_SCHEME = "sha256"
+TEST_EVENT = "webhook.test"
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySchedule:
+    """When to try again: after the n-th failed attempt wait ``delays[n-1]`` seconds (the last
+    delay repeats), give or take ``jitter`` (a fraction) so that receivers coming back after
+    an outage are not hit by every sender at once; give up after ``max_attempts`` attempts."""
+
+    delays: Sequence[float] = (10.0, 30.0, 120.0, 600.0, 3600.0)
+    max_attempts: int = 6
+    jitter: float = 0.1
+    rng: Callable[[], float] = random.random
+
+    def __post_init__(self) -> None:
+        if not self.delays or any(delay <= 0 for delay in self.delays):
+            raise ValueError("retry delays must be positive")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("jitter must be in [0, 1)")
+
+    def delay_after(self, attempts: int) -> float | None:
+        """Seconds until the next attempt after ``attempts`` failed ones; None: give up."""
+        if attempts >= self.max_attempts:
+            return None
+        base = self.delays[min(attempts, len(self.delays)) - 1]
+        return base * (1 + self.jitter * (2 * self.rng() - 1))
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    """The body bytes of a delivery (compact JSON, UTF-8): what is signed is what is sent."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-Chargeyard-Signature`` value of ``body`` sent at ``timestamp``."""
+    message = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return f"{SIGNATURE_SCHEME}={digest}"
+
+
+def ping_payload(webhook: Webhook, at: datetime) -> dict[str, Any]:
+    """The body of the API's ping: shaped like an event, naming no station."""
+    return {
+        "id": None,
+        "event": TEST_EVENT,
+        "chargeBoxId": None,
+        "timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "data": {"webhookId": webhook.id, "message": "chargeyard webhook test"},
+    }
+
+
+async def attempt(
+    store: Store,
+    client: httpx.AsyncClient,
+    webhook: Webhook,
+    delivery: WebhookDelivery,
+    *,
+    schedule: RetrySchedule,
+    clock: Clock = utc_now,
+) -> tuple[WebhookDelivery, float | None]:
+    """Post ``delivery`` to ``webhook`` once, signed, and record the outcome.
+
+    Returns:
+        The updated row and the seconds until its next attempt (None: delivered or given up).
+
+    Raises:
+        NotFoundError: the delivery was deleted meanwhile (with its webhook).
+    """
+    body = encode(delivery.payload)
+    timestamp = int(clock().timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Chargeyard-Event": delivery.event,
+        "X-Chargeyard-Delivery": str(delivery.id),
+        "X-Chargeyard-Timestamp": str(timestamp),
+        "X-Chargeyard-Signature": sign(webhook.secret, timestamp, body),
+    }
+    status_code: int | None = None
+    error: str | None = None
+    try:
+        response = await client.post(webhook.url, content=body, headers=headers)
+        status_code = response.status_code
+        if not response.is_success:
+            excerpt = response.text[:200].strip()
+            error = f"HTTP {status_code}: {excerpt}" if excerpt else f"HTTP {status_code}"
+    except httpx.TimeoutException as failure:
+        error = f"timeout: {type(failure).__name__}"
+    except httpx.HTTPError as failure:
+        error = f"{type(failure).__name__}: {failure}"[:500]
+    delay = None if error is None else schedule.delay_after(delivery.attempts + 1)
+    now = clock()
+    recorded = await store.webhooks.record_attempt(
+        delivery.id,
+        status_code=status_code,
+        error=error,
+        next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
+        at=now,
+    )
+    return recorded, delay
+
+
+async def ping(
+    store: Store,
+    webhook: Webhook,
+    *,
+    client: httpx.AsyncClient | None = None,
+    http_timeout: float = 10.0,
+    clock: Clock = utc_now,
+) -> WebhookDelivery:
+    """Send a :data:`TEST_EVENT` to ``webhook`` now, through the signed path of every
+    delivery, once (no retry: the caller is waiting for the verdict), and log it.
+
+    The row is enqueued never due, so a running sender does not post it a second time.
+    """
+    now = clock()
+    delivery = await store.webhooks.enqueue(
+        webhook.id, TEST_EVENT, ping_payload(webhook, now), at=now, due=False
+    )
+    once = RetrySchedule(max_attempts=1)
+    if client is not None:
+        recorded, _ = await attempt(store, client, webhook, delivery, schedule=once, clock=clock)
+        return recorded
+    async with httpx.AsyncClient(timeout=http_timeout) as own:
+        recorded, _ = await attempt(store, own, webhook, delivery, schedule=once, clock=clock)
+        return recorded
+
+
+__all__ = [
+    "SIGNATURE_SCHEME",
+    "TEST_EVENT",
+    "Clock",
+    "RetrySchedule",
+    "attempt",
+    "encode",
+    "ping",
+    "ping_payload",
+    "sign",
+]

@@ -1,0 +1,264 @@
+"""The gateway's commands as data: the path under ``/ocpp/commands/``, the ``event_type`` a
+queued command carries (``QueuedCommandResponse.event_type``) and the model of its payload.
+
+The seed's example names the style: ``unplug-connector`` is queued as ``"unplug"`` with
+``{"evse_id", "connector_id"}``. The whole table:
+
+=====================  ======================  ==========================================
+path                   event_type              payload
+=====================  ======================  ==========================================
+plug-connector         plug                    evse_id, connector_id
+unplug-connector       unplug                  evse_id, connector_id
+unlock-connector       unlock                  evse_id, connector_id
+ev-requests-energy     ev_requests_energy      evse_id, connector_id
+ev-stops-energy        ev_stops_energy         evse_id, connector_id
+start-session          start_session           id_tag, evse_id, connector_id,
+                                               duration_seconds?, target_energy_kwh?
+stop-session           stop_session            evse_id, connector_id
+authorize              authorize               id_tag, evse_id?
+start-transaction      start_transaction       id_tag, evse_id, connector_id
+stop-transaction       stop_transaction        evse_id, connector_id, reason
+power-update           power_update            power_w (None: back to the rating), evse_id,
+                                               connector_id
+inject-fault           inject_fault            error_code, evse_id, connector_id
+clear-fault            clear_fault             evse_id, connector_id
+set-configuration      set_configuration       configuration: [{key, value}]
+cache/reset            reset_cache             (nothing)
+local-auth-list        local_auth_list         list_version, entries: [{id_tag, expiry_date?}]
+clear-local-list       clear_local_list        (nothing)
+proxy-message          proxy_message           action, ocpp_version, payload
+=====================  ======================  ==========================================
+
+Numbering is OCPP 2.0.1's everywhere (EVSE ids from 1, connector ids from 1 within an EVSE),
+for 1.6 stations too: their connector ``n`` is EVSE ``n``'s connector 1 on the catalog's
+single-connector EVSEs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "COMMANDS",
+    "COMMANDS_BY_PATH",
+    "AuthorizePayload",
+    "CommandSpec",
+    "ConfigurationItem",
+    "ConnectorPayload",
+    "EmptyPayload",
+    "FaultPayload",
+    "InvalidPayload",
+    "LocalAuthListEntry",
+    "LocalAuthListPayload",
+    "PowerUpdatePayload",
+    "ProxyMessagePayload",
+    "SetConfigurationPayload",
+    "StartSessionPayload",
+    "StartTransactionPayload",
+    "StopTransactionPayload",
+    "parse_payload",
+]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EmptyPayload(_Payload):
+    """A command without parameters."""
+
+
+class ConnectorPayload(_Payload):
+    """``ConnectorCommandEvent`` of the seed: one connector of one EVSE."""
+
+    evse_id: int = Field(1, ge=1)
+    connector_id: int = Field(1, ge=1)
+
+
+class StartSessionPayload(ConnectorPayload):
+    """A whole session as a driver has it: plug (unless a cable is in), present ``id_tag``
+    (authorized by the station's rules, then the transaction starts), and stop
+    ``duration_seconds`` after the transaction started or once ``target_energy_kwh`` went
+    into the EV, whichever comes first (neither: it runs until stop-session). A cable the
+    session plugged is unplugged at the end; one that was already in stays."""
+
+    id_tag: str = Field(min_length=1, max_length=20)  # 1.6 IdToken: CiString20Type
+    duration_seconds: float | None = Field(None, gt=0)
+    target_energy_kwh: float | None = Field(None, gt=0)
+
+
+class AuthorizePayload(_Payload):
+    """The driver presents ``id_tag`` to the reader of ``evse_id`` (None: the station's)."""
+
+    id_tag: str = Field(min_length=1, max_length=20)
+    evse_id: int | None = Field(None, ge=1)
+
+
+class StartTransactionPayload(ConnectorPayload):
+    """Start on the station's own authority (the caller drove plug and authorize)."""
+
+    id_tag: str = Field(min_length=1, max_length=20)
+
+
+class StopTransactionPayload(ConnectorPayload):
+    """End the EVSE's transaction now; ``reason`` as the version's stop reason (Local...)."""
+
+    reason: str = Field("Local", min_length=1, max_length=32)
+
+
+class PowerUpdatePayload(ConnectorPayload):
+    """The power available to the EVSE changes (``power_w`` None: back to its rating)."""
+
+    power_w: float | None = Field(ge=0)
+
+
+class FaultPayload(ConnectorPayload):
+    """The connector fails with ``error_code`` (1.6 ChargePointErrorCode, e.g.
+    GroundFailure; a 2.0.1 station ends its transaction with it as the ReasonEnumType when
+    it is one: GroundFault, OvercurrentFault, PowerQuality, EmergencyStop, else Other)."""
+
+    error_code: str = Field("GroundFailure", min_length=1, max_length=50)
+
+
+class ConfigurationItem(_Payload):
+    """One setting. 1.6: a configuration key (``HeartbeatInterval``). 2.0.1: a device model
+    variable as ``Component.Variable`` (``OCPPCommCtrlr.HeartbeatInterval``), optionally with
+    the variable's instance after a colon (``SampledDataCtrlr.TxUpdatedInterval``)."""
+
+    key: str = Field(min_length=1, max_length=200)
+    value: str = Field(max_length=1000)
+
+
+class SetConfigurationPayload(_Payload):
+    configuration: list[ConfigurationItem] = Field(min_length=1, max_length=100)
+
+
+class LocalAuthListEntry(_Payload):
+    id_tag: str = Field(min_length=1, max_length=20)
+    expiry_date: datetime | None = None
+
+
+class LocalAuthListPayload(_Payload):
+    """Replace the station's local authorization list (a Full update, 1.6 section 5.15,
+    2.0.1 D01); ``list_version`` must be greater than the installed one."""
+
+    list_version: int = Field(ge=1)
+    entries: list[LocalAuthListEntry] = Field(default_factory=list, max_length=10_000)
+
+
+class ProxyMessagePayload(_Payload):
+    """A station-to-CSMS CALL sent as it is (validated against the version's schema)."""
+
+    action: str = Field(min_length=1, max_length=64)
+    ocpp_version: str = Field(min_length=1, max_length=16)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_version(self) -> ProxyMessagePayload:
+        from chargeyard.gateway.versions import normalize_version
+
+        normalize_version(self.ocpp_version)  # ValueError: not a version we run
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command of the gateway.
+
+    Attributes:
+        path: under ``/ocpp/commands/``.
+        event_type: what the queued command is called.
+        payload: the model of its ``payload``.
+        summary: one line for the API's documentation.
+        waits: applying it waits for the central system's answer (the fleet host runs it
+            beside the queue instead of holding the queue up).
+    """
+
+    path: str
+    event_type: str
+    payload: type[BaseModel]
+    summary: str
+    waits: bool = False
+
+
+_SPECS = (
+    CommandSpec("plug-connector", "plug", ConnectorPayload, "Plug a cable (with an EV) in"),
+    CommandSpec("unplug-connector", "unplug", ConnectorPayload, "Unplug the cable"),
+    CommandSpec("unlock-connector", "unlock", ConnectorPayload, "Release the connector lock"),
+    CommandSpec(
+        "ev-requests-energy", "ev_requests_energy", ConnectorPayload, "The EV draws energy again"
+    ),
+    CommandSpec("ev-stops-energy", "ev_stops_energy", ConnectorPayload, "The EV stops drawing"),
+    CommandSpec(
+        "start-session",
+        "start_session",
+        StartSessionPayload,
+        "Plug, authorize and charge; stop on time or energy",
+    ),
+    CommandSpec("stop-session", "stop_session", ConnectorPayload, "Stop charging and unplug"),
+    CommandSpec("authorize", "authorize", AuthorizePayload, "Present an id tag to the reader"),
+    CommandSpec(
+        "start-transaction",
+        "start_transaction",
+        StartTransactionPayload,
+        "Start a transaction on the station's authority",
+    ),
+    CommandSpec(
+        "stop-transaction", "stop_transaction", StopTransactionPayload, "Stop the transaction"
+    ),
+    CommandSpec(
+        "power-update", "power_update", PowerUpdatePayload, "Change the power the EVSE may give"
+    ),
+    CommandSpec("inject-fault", "inject_fault", FaultPayload, "Make the connector fail"),
+    CommandSpec("clear-fault", "clear_fault", ConnectorPayload, "Repair the connector"),
+    CommandSpec(
+        "set-configuration",
+        "set_configuration",
+        SetConfigurationPayload,
+        "Change configuration keys (1.6) or variables (2.0.1)",
+    ),
+    CommandSpec("cache/reset", "reset_cache", EmptyPayload, "Clear the authorization cache"),
+    CommandSpec(
+        "local-auth-list",
+        "local_auth_list",
+        LocalAuthListPayload,
+        "Install a local authorization list",
+    ),
+    CommandSpec("clear-local-list", "clear_local_list", EmptyPayload, "Empty the local list"),
+    CommandSpec(
+        "proxy-message",
+        "proxy_message",
+        ProxyMessagePayload,
+        "Send any station-to-CSMS message as it is",
+        waits=True,
+    ),
+)
+
+COMMANDS: dict[str, CommandSpec] = {spec.event_type: spec for spec in _SPECS}
+"""Every command by ``event_type``."""
+
+COMMANDS_BY_PATH: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}
+"""Every command by its path under ``/ocpp/commands/``."""
+
+
+class InvalidPayload(ValueError):
+    """A command's event type is unknown or its payload does not fit its model."""
+
+
+def parse_payload(event_type: str, payload: dict[str, Any]) -> BaseModel:
+    """The payload of ``event_type`` as its model.
+
+    Raises:
+        InvalidPayload: no such command, or the payload does not validate.
+    """
+    spec = COMMANDS.get(event_type)
+    if spec is None:
+        raise InvalidPayload(f"unknown command {event_type!r}")
+    try:
+        return spec.payload.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidPayload(f"invalid {event_type} payload: {error}") from None

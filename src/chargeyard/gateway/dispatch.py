@@ -1,0 +1,134 @@
+"""Queuing one command for many chargers: what a ``POST /ocpp/commands/...`` route does once it
+has resolved its ``CommandTarget`` to chargers.
+
+Each charger is checked first (:class:`Precheck`, the fleet host's
+:meth:`~chargeyard.gateway.host.FleetHost.precheck`): one that cannot take the command lands in
+``failed`` with the reason, the others get a ``queued`` command row (all in one transaction)
+and a bus message each. The answer is the seed's ``LocationCommandResponse``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.gateway.commands import parse_payload
+from chargeyard.gateway.versions import command_version_label
+from chargeyard.store import Store
+from chargeyard.store.models import Command, SimulatedCharger
+
+
+class Precheck(Protocol):
+    def __call__(
+        self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]
+    ) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    charger: SimulatedCharger
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    charger: SimulatedCharger
+    reason: str
+
+
+@dataclass(slots=True)
+class Dispatched:
+    """The chargers a command was queued for, and those that could not take it."""
+
+    queued: list[Queued] = field(default_factory=list)
+    failed: list[Refused] = field(default_factory=list)
+
+    def as_response(self) -> dict[str, Any]:
+        """``LocationCommandResponse``."""
+        return {
+            "targeted_count": len(self.queued) + len(self.failed),
+            "queued_count": len(self.queued),
+            "failed_count": len(self.failed),
+            "results": [
+                {
+                    "charger_id": item.charger.id,
+                    "identity": item.charger.identity,
+                    "command": queued_command(item.command),
+                }
+                for item in self.queued
+            ],
+            "failed": [
+                {"identity": item.charger.identity, "error": item.reason} for item in self.failed
+            ],
+        }
+
+
+def queued_command(command: Command) -> dict[str, Any]:
+    """``QueuedCommandResponse``: ``{id, event_type, ocpp_version, payload}``."""
+    return {
+        "id": command.id,
+        "event_type": command.event_type,
+        "ocpp_version": command.ocpp_version,
+        "payload": command.payload,
+    }
+
+
+async def dispatch(
+    store: Store,
+    bus: CommandBus,
+    precheck: Precheck,
+    organization_id: str,
+    chargers: Sequence[SimulatedCharger],
+    event_type: str,
+    payload: BaseModel | dict[str, Any],
+) -> Dispatched:
+    """Check, record and publish ``event_type`` for each of ``chargers``.
+
+    Raises:
+        InvalidPayload: the payload does not fit the command (nothing is queued).
+        NotFoundError: a charger is not this organization's.
+    """
+    if isinstance(payload, BaseModel):
+        data = payload.model_dump(mode="json")
+    else:
+        data = parse_payload(event_type, payload).model_dump(mode="json")
+    result = Dispatched()
+    accepted: list[SimulatedCharger] = []
+    for charger in chargers:
+        reason = precheck(organization_id, charger.id, event_type, data)
+        if reason is None:
+            accepted.append(charger)
+        else:
+            result.failed.append(Refused(charger, reason))
+    if not accepted:
+        return result
+    commands = await store.commands.enqueue_many(
+        organization_id,
+        [(c.id, event_type, _version(c.ocpp_version), data) for c in accepted],
+    )
+    result.queued = [Queued(c, command) for c, command in zip(accepted, commands, strict=True)]
+    await bus.publish_many(
+        [
+            CommandMessage(
+                command_id=command.id,
+                organization_id=organization_id,
+                charger_id=command.charger_id,
+                event_type=event_type,
+                ocpp_version=command.ocpp_version,
+                payload=data,
+            )
+            for command in commands
+        ]
+    )
+    return result
+
+
+def _version(version: str) -> str:
+    try:
+        return command_version_label(version)
+    except ValueError:
+        return version

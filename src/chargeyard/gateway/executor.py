@@ -1,0 +1,532 @@
+"""Applying one gateway command to one running simulated station.
+
+Theory of operation
+-------------------
+Every command (``commands.py``) has two functions here, in one table (:data:`_TABLE`):
+
+* a **check** that only reads the station and says why the command cannot be applied now
+  (no such EVSE or connector, no cable to unplug, no transaction to stop, a list version
+  that does not increase...), or None. The API runs it before queuing, so that a charger that
+  cannot take a command lands in the response's ``failed`` list with the reason instead of
+  failing the whole request; the fleet host runs it again when the command arrives, since the
+  station may have moved on meanwhile;
+* an **apply** that uses the station's own verbs, the ones a person at the station uses
+  (``plug``, ``present_id_token``...; OCPP 1.6 and 2.0.1 decide what is reported), and returns
+  an :class:`Outcome`. A verb the station refuses (its ``OcppError``, an illegal move of a state
+  table) is a failed outcome with the station's reason, never an exception.
+
+Everything is synchronous except ``proxy_message``, which waits for the central system's
+answer (:meth:`Executor.apply` awaits it; the spec says ``waits``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from chargeyard.gateway.commands import (
+    AuthorizePayload,
+    ConnectorPayload,
+    FaultPayload,
+    InvalidPayload,
+    LocalAuthListPayload,
+    PowerUpdatePayload,
+    ProxyMessagePayload,
+    SetConfigurationPayload,
+    StartSessionPayload,
+    StartTransactionPayload,
+    StopTransactionPayload,
+    parse_payload,
+)
+from chargeyard.gateway.sessions import SessionEnded, SessionWatch, timer_name
+from chargeyard.gateway.versions import ADAPTERS, VersionAdapter, normalize_version
+from chargeyard.protocol import CallFailure, OcppError, Payload
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model.states import (
+    ConnectorStatus,
+    IllegalTransition,
+    Registration,
+    TransactionPhase,
+)
+from chargeyard.station.model.station import Evse, StationModel
+
+logger = logging.getLogger(__name__)
+
+_S = ConnectorStatus
+_RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
+# How long start-session waits for its transaction to start (the tag refused, the CSMS silent)
+# before it gives up and unplugs what it plugged.
+_START_GRACE_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a command: ``ok`` with a ``result``, or not with an ``error``."""
+
+    ok: bool
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+    @classmethod
+    def applied(cls, **result: Any) -> Outcome:
+        return cls(True, result)
+
+    @classmethod
+    def failed(cls, reason: str) -> Outcome:
+        return cls(False, None, reason)
+
+
+class Executor:
+    """Checks and applies commands (see the module docstring).
+
+    Args:
+        session_check_s: how often a start-session watcher looks at the energy delivered.
+        proxy_timeout_s: how long proxy-message waits for the central system's answer.
+        start_grace_s: how long a start-session waits for its transaction to start.
+    """
+
+    def __init__(
+        self,
+        *,
+        session_check_s: float = 1.0,
+        proxy_timeout_s: float = 30.0,
+        start_grace_s: float = _START_GRACE_S,
+    ) -> None:
+        self.session_check_s = session_check_s
+        self.proxy_timeout_s = proxy_timeout_s
+        self.start_grace_s = start_grace_s
+
+    def precheck(
+        self, station: SimulatedStation, event_type: str, payload: dict[str, Any] | BaseModel
+    ) -> str | None:
+        """Why ``station`` cannot take the command now, or None. Reads only.
+
+        The payload is validated here too: an invalid one is a reason like any other.
+        """
+        try:
+            parsed = _parsed(event_type, payload)
+        except InvalidPayload as error:
+            return str(error)
+        check, _ = _TABLE[event_type]
+        try:
+            return check(_Target(station), parsed)
+        except KeyError as error:
+            return _key_reason(error)
+
+    async def apply(
+        self,
+        station: SimulatedStation,
+        event_type: str,
+        payload: dict[str, Any] | BaseModel,
+        *,
+        on_session_end: SessionEnded | None = None,
+    ) -> Outcome:
+        """Check, then apply the command to ``station``; returns what became of it.
+
+        Only ``proxy_message`` suspends (for the central system's answer).
+        """
+        try:
+            parsed = _parsed(event_type, payload)
+        except InvalidPayload as error:
+            return Outcome.failed(str(error))
+        target = _Target(station, self, on_session_end)
+        check, act = _TABLE[event_type]
+        try:
+            reason = check(target, parsed)
+            if reason is not None:
+                return Outcome.failed(reason)
+            if isinstance(parsed, ProxyMessagePayload):
+                return await _proxy(target, parsed)
+            result = act(target, parsed)
+        except (OcppError, IllegalTransition, ValueError) as error:
+            return Outcome.failed(_reason(error))
+        except KeyError as error:
+            return Outcome.failed(_key_reason(error))
+        return result
+
+
+# -- the station as the table sees it ----------------------------------------------------------
+
+
+class _Target:
+    """A station with what the checks and actions share."""
+
+    def __init__(
+        self,
+        station: SimulatedStation,
+        executor: Executor | None = None,
+        on_session_end: SessionEnded | None = None,
+    ) -> None:
+        self.station: Any = station  # the verbs are the versions' (v16/, v201/)
+        self.executor = executor or Executor()
+        self.on_session_end = on_session_end
+        model = getattr(station, "model", None)
+        if not isinstance(model, StationModel):
+            raise ValueError(f"{station.identity} has no hardware model")
+        self.model: StationModel = model
+        self.adapter: VersionAdapter = ADAPTERS[station.version.name]
+
+    def evse(self, evse_id: int) -> Evse:
+        evse = self.model.evses.get(evse_id)
+        if evse is None:
+            raise KeyError(f"no EVSE {evse_id} (the station has {len(self.model.evses)})")
+        return evse
+
+    def connector_check(self, evse_id: int, connector_id: int) -> str | None:
+        evse = self.model.evses.get(evse_id)
+        if evse is None:
+            return f"no EVSE {evse_id} (the station has {len(self.model.evses)})"
+        if connector_id not in evse.connectors:
+            return f"no connector {connector_id} on EVSE {evse_id}"
+        return None
+
+    def running_transaction(self, evse_id: int) -> bool:
+        transaction = self.evse(evse_id).transaction
+        return transaction is not None and transaction.phase in _RUNNING
+
+
+Check = Callable[[_Target, Any], str | None]
+Act = Callable[[_Target, Any], Outcome]
+
+
+def _parsed(event_type: str, payload: dict[str, Any] | BaseModel) -> Any:
+    if isinstance(payload, BaseModel):
+        if event_type not in _TABLE:
+            raise InvalidPayload(f"unknown command {event_type!r}")
+        return payload
+    return parse_payload(event_type, payload)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OcppError):
+        return error.description or error.kind.value
+    return str(error)
+
+
+def _key_reason(error: KeyError) -> str:
+    return str(error.args[0]) if error.args else "no such EVSE or connector"
+
+
+def _where(p: ConnectorPayload) -> dict[str, int]:
+    return {"evse_id": p.evse_id, "connector_id": p.connector_id}
+
+
+# -- connectors ---------------------------------------------------------------------------------
+
+
+def _check_plug(t: _Target, p: ConnectorPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    evse = t.evse(p.evse_id)
+    connector = evse.connectors[p.connector_id]
+    if connector.cable_plugged:
+        return f"a cable is already plugged in EVSE {p.evse_id} connector {p.connector_id}"
+    if evse.plugged_connector() is not None:
+        return f"EVSE {p.evse_id} already has a cable in another connector"
+    if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
+        return f"the connector is {connector.status.value}"
+    return None
+
+
+def _plug(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.plug(p.evse_id, p.connector_id)
+    return Outcome.applied(**_where(p))
+
+
+def _check_plugged(t: _Target, p: ConnectorPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    if not t.evse(p.evse_id).connectors[p.connector_id].cable_plugged:
+        return f"no cable is plugged in EVSE {p.evse_id} connector {p.connector_id}"
+    return None
+
+
+def _unplug(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.timers.cancel(timer_name(p.evse_id))
+    had_transaction = t.running_transaction(p.evse_id)
+    t.station.unplug(p.evse_id, p.connector_id)
+    ended = had_transaction and not t.running_transaction(p.evse_id)
+    return Outcome.applied(**_where(p), transaction_ended=ended)
+
+
+def _check_connector(t: _Target, p: ConnectorPayload) -> str | None:
+    return t.connector_check(p.evse_id, p.connector_id)
+
+
+def _unlock(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.unlock(p.evse_id, p.connector_id)
+    return Outcome.applied(**_where(p), locked=False)
+
+
+def _check_ev(t: _Target, p: ConnectorPayload) -> str | None:
+    if reason := _check_plugged(t, p):
+        return reason
+    if t.evse(p.evse_id).ev is None:
+        return f"no EV is connected to EVSE {p.evse_id}"
+    return None
+
+
+def _ev_requests(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.ev_resume(p.evse_id)
+    return Outcome.applied(**_where(p), requesting=True)
+
+
+def _ev_stops(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.ev_suspend(p.evse_id)
+    return Outcome.applied(**_where(p), requesting=False)
+
+
+# -- sessions and transactions ---------------------------------------------------------------------
+
+
+def _check_start_session(t: _Target, p: StartSessionPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    evse = t.evse(p.evse_id)
+    connector = evse.connectors[p.connector_id]
+    if evse.transaction is not None:
+        return f"a transaction is already running on EVSE {p.evse_id}"
+    other = evse.plugged_connector()
+    if other is not None and other is not connector:
+        return f"EVSE {p.evse_id} already has a cable in another connector"
+    if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
+        return f"the connector is {connector.status.value}"
+    return None
+
+
+def _start_session(t: _Target, p: StartSessionPayload) -> Outcome:
+    station = t.station
+    connector = t.evse(p.evse_id).connectors[p.connector_id]
+    plugged = not connector.cable_plugged
+    if plugged:
+        station.plug(p.evse_id, p.connector_id)
+    try:
+        station.present_id_token(p.id_tag, p.evse_id)
+    except (OcppError, IllegalTransition):
+        if plugged:
+            station.unplug(p.evse_id, p.connector_id)  # the driver takes the cable back
+        raise
+    if p.duration_seconds is not None or p.target_energy_kwh is not None:
+        adapter = t.adapter
+        evse_id = p.evse_id
+
+        def stop(why: str) -> None:
+            station.stop_transaction(evse_id, adapter.session_stop_reason(why))
+
+        SessionWatch(
+            station=station,
+            evse_id=p.evse_id,
+            connector_id=p.connector_id,
+            duration_s=p.duration_seconds,
+            target_wh=None if p.target_energy_kwh is None else p.target_energy_kwh * 1000.0,
+            unplug=plugged,
+            check_s=t.executor.session_check_s,
+            start_grace_s=t.executor.start_grace_s,
+            stop=stop,
+            on_end=t.on_session_end,
+        ).start()
+    return Outcome.applied(
+        **_where(p),
+        id_tag=p.id_tag,
+        plugged=plugged,
+        duration_seconds=p.duration_seconds,
+        target_energy_kwh=p.target_energy_kwh,
+    )
+
+
+def _check_stop_session(t: _Target, p: ConnectorPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    connector = t.evse(p.evse_id).connectors[p.connector_id]
+    if not t.running_transaction(p.evse_id) and not connector.cable_plugged:
+        return f"no session on EVSE {p.evse_id} connector {p.connector_id}: nothing to stop"
+    return None
+
+
+def _stop_session(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.timers.cancel(timer_name(p.evse_id))
+    stopped = t.running_transaction(p.evse_id)
+    if stopped:
+        t.station.stop_transaction(p.evse_id, "Local")
+    unplugged = t.evse(p.evse_id).connectors[p.connector_id].cable_plugged
+    if unplugged:
+        t.station.unplug(p.evse_id, p.connector_id)
+    return Outcome.applied(**_where(p), transaction_stopped=stopped, unplugged=unplugged)
+
+
+def _check_authorize(t: _Target, p: AuthorizePayload) -> str | None:
+    if p.evse_id is not None and p.evse_id not in t.model.evses:
+        return f"no EVSE {p.evse_id} (the station has {len(t.model.evses)})"
+    return None
+
+
+def _authorize(t: _Target, p: AuthorizePayload) -> Outcome:
+    t.station.present_id_token(p.id_tag, p.evse_id)
+    return Outcome.applied(id_tag=p.id_tag, evse_id=p.evse_id)
+
+
+def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    if t.evse(p.evse_id).transaction is not None:
+        return f"a transaction is already running on EVSE {p.evse_id}"
+    return None
+
+
+def _start_transaction(t: _Target, p: StartTransactionPayload) -> Outcome:
+    t.station.start_transaction(p.evse_id, p.id_tag)
+    return Outcome.applied(**_where(p), id_tag=p.id_tag)
+
+
+def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    if not t.running_transaction(p.evse_id):
+        return f"no transaction is running on EVSE {p.evse_id}"
+    return None
+
+
+def _stop_transaction(t: _Target, p: StopTransactionPayload) -> Outcome:
+    t.station.timers.cancel(timer_name(p.evse_id))
+    t.station.stop_transaction(p.evse_id, p.reason)
+    return Outcome.applied(**_where(p), reason=p.reason)
+
+
+# -- power and faults ---------------------------------------------------------------------------
+
+
+def _power_update(t: _Target, p: PowerUpdatePayload) -> Outcome:
+    t.station.set_power_limit(p.evse_id, p.power_w)
+    return Outcome.applied(**_where(p), power_w=p.power_w)
+
+
+def _check_inject_fault(t: _Target, p: FaultPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    if t.evse(p.evse_id).connectors[p.connector_id].faulted:
+        return "the connector is already Faulted"
+    return None
+
+
+def _inject_fault(t: _Target, p: FaultPayload) -> Outcome:
+    t.adapter.inject_fault(t.station, p.evse_id, p.connector_id, p.error_code)
+    return Outcome.applied(**_where(p), error_code=p.error_code)
+
+
+def _check_clear_fault(t: _Target, p: ConnectorPayload) -> str | None:
+    if reason := t.connector_check(p.evse_id, p.connector_id):
+        return reason
+    if not t.evse(p.evse_id).connectors[p.connector_id].faulted:
+        return "the connector is not Faulted"
+    return None
+
+
+def _clear_fault(t: _Target, p: ConnectorPayload) -> Outcome:
+    t.station.clear_fault(p.evse_id, p.connector_id)
+    status = t.evse(p.evse_id).connectors[p.connector_id].status.value
+    return Outcome.applied(**_where(p), status=status)
+
+
+# -- configuration and authorization data ------------------------------------------------------
+
+
+def _nothing_to_check(t: _Target, p: Any) -> str | None:
+    return None
+
+
+def _set_configuration(t: _Target, p: SetConfigurationPayload) -> Outcome:
+    return Outcome.applied(results=t.adapter.set_configuration(t.station, p.configuration))
+
+
+def _reset_cache(t: _Target, p: Any) -> Outcome:
+    # What ClearCache does (1.6 section 5.4, 2.0.1 C11), asked at the station itself.
+    entries = len(t.model.cache)
+    t.model.cache.clear()
+    return Outcome.applied(cleared=entries)
+
+
+def _check_local_list(t: _Target, p: LocalAuthListPayload) -> str | None:
+    installed = t.model.local_list.version
+    if p.list_version <= installed:
+        return f"list_version must be greater than the installed {installed}"
+    return None
+
+
+def _local_auth_list(t: _Target, p: LocalAuthListPayload) -> Outcome:
+    status = t.adapter.send_local_list(t.station, p.list_version, p.entries)
+    if status != "Accepted":
+        return Outcome.failed(f"the station answered {status}")
+    return Outcome.applied(list_version=p.list_version, entries=len(p.entries))
+
+
+def _clear_local_list(t: _Target, p: Any) -> Outcome:
+    version = t.model.local_list.version + 1
+    status = t.adapter.send_local_list(t.station, version, [])
+    if status != "Accepted":
+        return Outcome.failed(f"the station answered {status}")
+    return Outcome.applied(list_version=version, entries=0)
+
+
+# -- proxy ----------------------------------------------------------------------------------------
+
+
+def _check_proxy(t: _Target, p: ProxyMessagePayload) -> str | None:
+    wanted = normalize_version(p.ocpp_version)
+    if wanted != t.station.version.name:
+        return f"the station speaks OCPP {t.station.version.name}, not {wanted}"
+    if not t.station.connected:
+        return "the station is not connected to its central system"
+    if t.station.registration is not Registration.ACCEPTED and p.action != "BootNotification":
+        return f"the station is not registered ({t.station.registration.value})"
+    return None
+
+
+def _not_direct(t: _Target, p: Any) -> Outcome:
+    raise AssertionError("proxy_message is applied by _proxy")
+
+
+async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
+    answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+
+    def answered(payload: Payload) -> None:
+        if not answer.done():
+            answer.set_result(Outcome.applied(action=p.action, response=payload))
+
+    def failed(error: CallFailure) -> None:
+        if not answer.done():
+            answer.set_result(Outcome.failed(f"{p.action}: {error}"))
+
+    if not t.station.call(p.action, p.payload, answered, failed):
+        return Outcome.failed("the station could not send it (offline or not registered)")
+    try:
+        async with asyncio.timeout(t.executor.proxy_timeout_s):
+            return await answer
+    except TimeoutError:
+        return Outcome.failed(f"no answer to {p.action} within {t.executor.proxy_timeout_s} s")
+
+
+_TABLE: dict[str, tuple[Check, Act]] = {
+    "plug": (_check_plug, _plug),
+    "unplug": (_check_plugged, _unplug),
+    "unlock": (_check_connector, _unlock),
+    "ev_requests_energy": (_check_ev, _ev_requests),
+    "ev_stops_energy": (_check_ev, _ev_stops),
+    "start_session": (_check_start_session, _start_session),
+    "stop_session": (_check_stop_session, _stop_session),
+    "authorize": (_check_authorize, _authorize),
+    "start_transaction": (_check_start_transaction, _start_transaction),
+    "stop_transaction": (_check_stop_transaction, _stop_transaction),
+    "power_update": (_check_connector, _power_update),
+    "inject_fault": (_check_inject_fault, _inject_fault),
+    "clear_fault": (_check_clear_fault, _clear_fault),
+    "set_configuration": (_nothing_to_check, _set_configuration),
+    "reset_cache": (_nothing_to_check, _reset_cache),
+    "local_auth_list": (_check_local_list, _local_auth_list),
+    "clear_local_list": (_nothing_to_check, _clear_local_list),
+    "proxy_message": (_check_proxy, _not_direct),
+}

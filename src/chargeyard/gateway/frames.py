@@ -1,0 +1,83 @@
+"""The gateway side's frame log: every OCPP frame a hosted charger sends and receives, written
+in batches to the store's ``frames`` table for ``GET /ocpp/chargers/{id}/logs``.
+
+The stations already keep their last frames (``station.maintenance.FrameLogging``, for a
+diagnostics file) through a :class:`~chargeyard.station.maintenance.FrameLog`;
+:class:`TeeFrameLog` is that log with a second listener, so no station code changes. Each frame
+goes to the store's batched, bounded :class:`~chargeyard.store.FrameLog` writer (one
+``INSERT`` per batch, never an await on the station's path).
+
+Rows are keyed by the **charger id** (``dep-…``), not the OCPP identity: identities are unique
+per organization only, and our own CSMS writes its side of the same conversation under the
+identity. ``direction`` is seen from the station: ``outgoing`` is ``cp_to_csms``,
+``incoming`` is ``csms_to_cp`` (:data:`API_DIRECTIONS`). A CALLRESULT or CALLERROR carries the
+action of the CALL it answers, remembered per charger until the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import orjson
+
+from chargeyard.station.maintenance import FrameLog as StationFrameLog
+from chargeyard.store import FrameLog as StoreFrameLog
+from chargeyard.store.models import Direction
+
+API_DIRECTIONS: Mapping[str, str] = {
+    Direction.OUTGOING: "cp_to_csms",
+    Direction.INCOMING: "csms_to_cp",
+}
+"""The frames table's direction (seen from the station) -> the gateway API's."""
+
+FROM_API_DIRECTIONS: Mapping[str, str] = {api: row for row, api in API_DIRECTIONS.items()}
+
+# CALLs awaiting an answer per charger, at most (a peer that never answers must not grow it).
+_MAX_PENDING = 256
+
+
+class FrameRecorder:
+    """Turns one charger's frames into rows of the store's frame log."""
+
+    __slots__ = ("_pending", "charger_id", "sink")
+
+    def __init__(self, charger_id: str, sink: StoreFrameLog) -> None:
+        self.charger_id = charger_id
+        self.sink = sink
+        self._pending: dict[str, str] = {}  # unique id -> action of a CALL not yet answered
+
+    def record(self, direction: Direction, at: datetime, frame: str | bytes) -> None:
+        text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+        action: str | None = None
+        unique_id: str | None = None
+        try:
+            message = orjson.loads(frame)
+            kind, unique_id = message[0], str(message[1])
+            if kind == 2:
+                action = str(message[2])
+                if len(self._pending) >= _MAX_PENDING:
+                    self._pending.pop(next(iter(self._pending)))
+                self._pending[unique_id] = action
+            else:
+                action = self._pending.pop(unique_id, None)
+        except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
+            pass  # not an OCPP-J message: kept as text, without an action
+        self.sink.record(self.charger_id, direction, action, unique_id, text, at)
+
+
+class TeeFrameLog(StationFrameLog):
+    """A station's own frame log that also hands every frame to a :class:`FrameRecorder`."""
+
+    def __init__(self, size: int, recorder: FrameRecorder) -> None:
+        super().__init__(size)
+        self.recorder = recorder
+
+    def received(self, at: datetime, frame: str | bytes) -> None:
+        super().received(at, frame)
+        self.recorder.record(Direction.INCOMING, at, frame)
+
+    def sent(self, at: datetime, frames: list[bytes]) -> None:
+        super().sent(at, frames)
+        for frame in frames:
+            self.recorder.record(Direction.OUTGOING, at, frame)

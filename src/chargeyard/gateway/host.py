@@ -1,0 +1,580 @@
+"""The fleet host: this process's runtime provider for the durable chargers of the gateway.
+
+Theory of operation
+-------------------
+A durable charger (``simulated_chargers`` row) says what to run (template, OCPP version, CSMS
+URL, configuration) and whether it should run (``desired_state``). The host converges on it:
+
+* :meth:`FleetHost.start_charger` / :meth:`~FleetHost.stop_charger` /
+  :meth:`~FleetHost.restart_charger` store the desired state, act on the station in this
+  process's :class:`~chargeyard.station.fleet.Fleet`, store the status the runtime reached
+  (``running``, ``stopped``, ``failed``) and answer a :class:`RuntimeReport` (the seed's
+  ``{provider, runtime_kind, service_name, desired_count, status}``);
+* :meth:`FleetHost.resume`, at process start, starts every charger whose desired state is
+  running (and marks ``stopped`` those that said ``running`` but are not wanted);
+* a consumer task takes commands off the bus, applies each with the
+  :class:`~chargeyard.gateway.executor.Executor` and hands the outcome to the
+  :class:`~chargeyard.gateway.outcomes.OutcomeWriter`, which records outcomes in batches (a
+  command fanned out to a thousand chargers costs a few writes, not a thousand) and then
+  reports them on the bus;
+* every frame of a hosted charger goes to the store's batched frame log under its charger id
+  (``gateway/frames.py``).
+
+Stations live in one fleet per organization: an OCPP identity is unique within an organization
+only, and a fleet keys its stations by identity. The fleets share nothing but this host.
+
+A stopped station keeps its state (meters, a transaction not yet reported) and reconnects
+without a new boot when started again; a restart power-cycles it (it boots again), or rebuilds
+it when its row changed (template, version, URL, password, configuration). Closing the host
+stops the stations without touching their desired state: the next process resumes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.exceptions import InvalidURI
+
+from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.gateway.commands import COMMANDS, ConfigurationItem
+from chargeyard.gateway.executor import Executor, Outcome
+from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
+from chargeyard.gateway.outcomes import OutcomeWriter
+from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
+from chargeyard.gateway.versions import ADAPTERS, normalize_version, runtime_version_label
+from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.fleet import Fleet, StationStatus
+from chargeyard.station.maintenance import FrameLog as StationFrameLog
+from chargeyard.store import FrameLog, Store
+from chargeyard.store.models import DesiredState, SimulatedCharger
+
+logger = logging.getLogger(__name__)
+
+RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
+"""The statuses the host stores in ``simulated_chargers.status``."""
+
+NOT_RUNNING = "charger is not running"
+
+
+class ChargerRuntimeError(ValueError):
+    """A charger's row cannot be run: no CSMS URL, an unknown template or OCPP version."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeReport:
+    """The answer of start-charger / stop-charger / restart-charger (seed
+    ``gateway-stop-charger``): ``{id, event_type, ocpp_version, payload}``."""
+
+    charger_id: str
+    event_type: str
+    ocpp_version: str
+    provider: str
+    runtime_kind: str
+    desired_count: int
+    status: str
+
+    def as_response(self) -> dict[str, Any]:
+        return {
+            "id": self.charger_id,
+            "event_type": self.event_type,
+            "ocpp_version": self.ocpp_version,
+            "payload": {
+                "provider": self.provider,
+                "runtime_kind": self.runtime_kind,
+                "service_name": self.charger_id,
+                "desired_count": self.desired_count,
+                "status": self.status,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Definition:
+    """What a station is built from; a change of any of it rebuilds the station."""
+
+    template: StationTemplate
+    version: str
+    csms_url: str
+    password: str | None
+    configuration: tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class _Hosted:
+    organization_id: str
+    identity: str
+    fleet: Fleet
+    definition: _Definition
+
+
+def definition_of(charger: SimulatedCharger) -> _Definition:
+    """What to build for ``charger``.
+
+    ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
+    ``config`` may hold ``password`` (HTTP Basic, security profile 1) and ``configuration``
+    (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects).
+
+    Raises:
+        ChargerRuntimeError: what is missing or unknown.
+    """
+    if not charger.csms_url:
+        raise ChargerRuntimeError(f"charger {charger.id} has no ws_url to connect to")
+    if not charger.template:
+        raise ChargerRuntimeError(f"charger {charger.id} has no template")
+    try:
+        version = normalize_version(charger.ocpp_version)
+        catalog = load_catalog()
+        brand, slash, model = charger.template.partition("/")
+        template = catalog.model(brand, model) if slash else catalog.template(charger.template)
+    except (ValueError, CatalogError) as error:
+        raise ChargerRuntimeError(str(error)) from None
+    config = charger.config or {}
+    password = config.get("password")
+    configuration = config.get("configuration") or {}
+    if not isinstance(configuration, dict):
+        raise ChargerRuntimeError("config.configuration must map keys to values")
+    return _Definition(
+        template=template,
+        version=version,
+        csms_url=charger.csms_url,
+        password=str(password) if password is not None else None,
+        configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
+    )
+
+
+class FleetHost:
+    """The ``local`` runtime provider: chargers run as stations on this event loop.
+
+    Use ``async with FleetHost(store, bus) as host:`` (or :meth:`start` / :meth:`close`).
+
+    Args:
+        store: where chargers, commands, logs and frames are.
+        bus: where commands come from (this host consumes every command on it).
+        fleet_factory: makes the fleet of an organization (default: ``Fleet()``; tests pass
+            fast reconnection policies).
+        executor: applies commands (default: ``Executor()``).
+        record_frames: write every frame of every hosted charger to the frame log.
+        restart_delay_s: how long a restarted charger stays off before it boots again.
+        outcome_batch: outcomes written per transaction at most.
+        on_command: told ``(event_type, "succeeded" | "failed")`` of every command applied
+            (the process's metrics; the gateway itself imports no metrics library).
+        on_fleet: told of each organization's fleet when it is made (metrics attach to it).
+    """
+
+    provider = "local"
+    runtime_kind = "asyncio_task"
+
+    def __init__(
+        self,
+        store: Store,
+        bus: CommandBus,
+        *,
+        fleet_factory: Callable[[], Fleet] | None = None,
+        executor: Executor | None = None,
+        record_frames: bool = True,
+        restart_delay_s: float = 1.0,
+        outcome_batch: int = 500,
+        on_command: Callable[[str, str], None] | None = None,
+        on_fleet: Callable[[Fleet], None] | None = None,
+    ) -> None:
+        self.store = store
+        self._on_command = on_command
+        self._on_fleet = on_fleet
+        self.bus = bus
+        self.executor = executor or Executor()
+        self._fleet_factory = fleet_factory or Fleet
+        self._fleets: dict[str, Fleet] = {}
+        self._hosted: dict[str, _Hosted] = {}
+        self._frame_log: FrameLog | None = store.frame_log() if record_frames else None
+        self._restart_delay_s = restart_delay_s
+        self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
+        self._consumer: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (proxy-message)
+        self.applied = 0
+        """Commands taken off the bus and applied (or refused) so far."""
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start consuming the bus and writing outcomes and frames."""
+        if self._consumer is not None:
+            raise RuntimeError("the fleet host is already started")
+        if self._frame_log is not None:
+            await self._frame_log.start()
+        self._writer.start()
+        loop = asyncio.get_running_loop()
+        self._consumer = loop.create_task(self._consume(), name="fleet-host-consumer")
+
+    async def close(self) -> None:
+        """Stop consuming, stop every station (their desired state stays), write what waits."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.cancel()
+            await asyncio.gather(consumer, return_exceptions=True)
+        if self._tasks:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        # The process ending is the stations' power going (gateway/power.py).
+        for fleet in self._fleets.values():
+            fleet.stop_autogen()
+        await power_down(self.store, self._powered())
+        for fleet in self._fleets.values():
+            await fleet.stop_all()
+        self._fleets.clear()
+        self._hosted.clear()
+        await self._writer.close()
+        if self._frame_log is not None:
+            await self._frame_log.stop()
+
+    async def __aenter__(self) -> FleetHost:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def resume(self) -> list[str]:
+        """Start every charger whose desired state is running (after a process restart);
+        returns their ids. One that cannot be built is marked ``failed`` with a log line."""
+        wanted: dict[str, list[SimulatedCharger]] = {}
+        for charger in await self.store.chargers.all_desired(DesiredState.RUNNING):
+            wanted.setdefault(charger.organization_id, []).append(charger)
+        started: list[str] = []
+        for organization_id, chargers in wanted.items():
+            errors = await self._launch_all(organization_id, chargers)
+            started += [charger.id for charger in chargers if charger.id not in errors]
+        stale: dict[str, list[str]] = {}
+        for charger in await self.store.chargers.all_desired(DesiredState.STOPPED):
+            if charger.status == RUNNING and not self.is_running(charger.id):
+                stale.setdefault(charger.organization_id, []).append(charger.id)
+        for organization_id, ids in stale.items():
+            await self.store.chargers.set_states(organization_id, ids, status=STOPPED)
+        return started
+
+    async def _launch_all(
+        self, organization_id: str, chargers: list[SimulatedCharger]
+    ) -> dict[str, str]:
+        """Launch many chargers of one organization and store their statuses in two writes;
+        returns why each that failed could not be built."""
+        errors: dict[str, str] = {}
+        for charger in chargers:
+            if (error := await self._launch(charger)) is not None:
+                errors[charger.id] = error
+        started = [charger.id for charger in chargers if charger.id not in errors]
+        if started:
+            await self.store.chargers.set_states(organization_id, started, status=RUNNING)
+        if errors:
+            await self.store.chargers.set_states(organization_id, list(errors), status=FAILED)
+        return errors
+
+    # -- runtimes (start-charger, stop-charger, restart-charger) -----------------------------------
+
+    async def start_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
+        """Want it running, and run it.
+
+        Raises:
+            NotFoundError: no such charger in this organization.
+            ChargerRuntimeError: it cannot be built (its status says ``failed`` too).
+        """
+        charger = await self.store.chargers.set_desired_state(
+            organization_id, charger_id, DesiredState.RUNNING
+        )
+        if (error := await self._run(charger)) is not None:
+            raise ChargerRuntimeError(error)
+        return self._report(charger, "start_charger", 1)
+
+    async def start_chargers(
+        self, organization_id: str, charger_ids: Sequence[str]
+    ) -> dict[str, RuntimeReport | str]:
+        """:meth:`start_charger` for many chargers at once (a location's, a bulk creation):
+        a few writes in all, not a few per charger.
+
+        Returns:
+            Per charger id, its report, or why it could not be built (its status: ``failed``).
+
+        Raises:
+            NotFoundError: a charger is not this organization's (none is started).
+        """
+        chargers = await self.store.chargers.set_states(
+            organization_id, charger_ids, desired_state=DesiredState.RUNNING
+        )
+        errors = await self._launch_all(organization_id, chargers)
+        return {
+            charger.id: errors.get(charger.id) or self._report(charger, "start_charger", 1)
+            for charger in chargers
+        }
+
+    async def stop_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
+        """Want it stopped, and take it offline (its state is kept for the next start).
+
+        Raises:
+            NotFoundError: no such charger in this organization.
+        """
+        charger = await self.store.chargers.set_desired_state(
+            organization_id, charger_id, DesiredState.STOPPED
+        )
+        hosted = self._hosted.get(charger_id)
+        if hosted is not None:
+            await hosted.fleet.stop(hosted.identity)
+        await self.store.chargers.set_status(organization_id, charger_id, STOPPED)
+        self._log(charger, "runtime stopped")
+        return self._report(charger, "stop_charger", 0)
+
+    async def restart_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
+        """Want it running, and power-cycle it (it boots again); a charger whose row changed
+        is rebuilt, one not running is started.
+
+        Raises:
+            NotFoundError: no such charger in this organization.
+            ChargerRuntimeError: it cannot be built.
+        """
+        charger = await self.store.chargers.set_desired_state(
+            organization_id, charger_id, DesiredState.RUNNING
+        )
+        hosted = self._hosted.get(charger_id)
+        if hosted is not None and hosted.fleet.runtime(hosted.identity).running:
+            try:
+                same = definition_of(charger) == hosted.definition
+            except ChargerRuntimeError:
+                same = False
+            if same and hosted.identity == charger.identity:
+                hosted.fleet.restart(hosted.identity, self._restart_delay_s)
+                await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
+                self._log(charger, "runtime restarted (power cycle)")
+                return self._report(charger, "restart_charger", 1)
+        if hosted is not None:
+            await self._forget(charger_id)
+        if (error := await self._run(charger)) is not None:
+            raise ChargerRuntimeError(error)
+        return self._report(charger, "restart_charger", 1)
+
+    async def remove_charger(self, organization_id: str, charger_id: str) -> None:
+        """Stop and forget a charger's station (before its row is deleted). Idempotent."""
+        hosted = self._hosted.get(charger_id)
+        if hosted is not None and hosted.organization_id == organization_id:
+            await self._forget(charger_id)
+
+    def runtime_report(self, charger: SimulatedCharger, event_type: str) -> RuntimeReport:
+        """The runtime as it stands, in the shape of the runtime answers."""
+        desired = 1 if charger.desired_state == DesiredState.RUNNING else 0
+        return self._report(charger, event_type, desired)
+
+    # -- looking ------------------------------------------------------------------------------
+
+    def is_running(self, charger_id: str) -> bool:
+        hosted = self._hosted.get(charger_id)
+        return hosted is not None and hosted.fleet.runtime(hosted.identity).running
+
+    def station(self, charger_id: str) -> SimulatedStation | None:
+        """The hosted station of a charger (running or not), or None."""
+        hosted = self._hosted.get(charger_id)
+        return None if hosted is None else hosted.fleet.station(hosted.identity)
+
+    def station_status(self, charger_id: str) -> StationStatus | None:
+        hosted = self._hosted.get(charger_id)
+        return None if hosted is None else hosted.fleet.station_status(hosted.identity)
+
+    def hosted(self) -> list[str]:
+        return list(self._hosted)
+
+    def fleet_of(self, organization_id: str) -> Fleet | None:
+        """The fleet running the organization's stations (e.g. to drive it with automatic
+        sessions), or None before its first charger is started."""
+        return self._fleets.get(organization_id)
+
+    def _powered(self) -> list[Powered]:
+        return [
+            Powered(hosted.organization_id, charger_id, hosted.fleet.station(hosted.identity))
+            for charger_id, hosted in self._hosted.items()
+        ]
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def precheck(
+        self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]
+    ) -> str | None:
+        """Why the charger cannot take the command now (not running, no such connector, wrong
+        state...), or None: the API queues it or lists it as failed with this reason.
+
+        In a deployment where the fleet runs in other processes, this host sees none of the
+        stations; the API then queues and the command's outcome tells.
+        """
+        hosted = self._hosted.get(charger_id)
+        if hosted is None or hosted.organization_id != organization_id:
+            return NOT_RUNNING
+        runtime = hosted.fleet.runtime(hosted.identity)
+        if not runtime.running:
+            return NOT_RUNNING
+        return self.executor.precheck(runtime.station, event_type, payload)
+
+    async def wait_idle(self) -> None:
+        """Return once every command published so far has its outcome written (tests, bench;
+        bound the wait with ``asyncio.timeout``)."""
+        pending = getattr(self.bus, "pending", None)
+        while (pending is not None and pending() > 0) or self._tasks or not self._writer.idle:
+            await self._writer.written()
+
+    async def _consume(self) -> None:
+        async for message in self.bus.consume():
+            try:
+                await self._handle(message)
+            except Exception as error:  # a bug must not stop the queue
+                logger.exception("applying command %s failed", message.command_id)
+                self._finish(message, Outcome.failed(f"internal error: {error!r}"))
+
+    async def _handle(self, message: CommandMessage) -> None:
+        spec = COMMANDS.get(message.event_type)
+        if spec is None:
+            self._finish(message, Outcome.failed(f"unknown command {message.event_type!r}"))
+            return
+        hosted = self._hosted.get(message.charger_id)
+        if (
+            hosted is None
+            or hosted.organization_id != message.organization_id
+            or not hosted.fleet.runtime(hosted.identity).running
+        ):
+            self._finish(message, Outcome.failed(NOT_RUNNING))
+            return
+        station = hosted.fleet.station(hosted.identity)
+        if spec.waits:
+            self._spawn(self._apply_waiting(message, station))
+            return
+        outcome = await self.executor.apply(
+            station,
+            message.event_type,
+            message.payload,
+            on_session_end=self._session_logger(message),
+        )
+        self._finish(message, outcome)
+
+    async def _apply_waiting(self, message: CommandMessage, station: SimulatedStation) -> None:
+        outcome = await self.executor.apply(station, message.event_type, message.payload)
+        self._finish(message, outcome)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _finish(self, message: CommandMessage, outcome: Outcome) -> None:
+        self.applied += 1
+        if self._on_command is not None:
+            self._on_command(message.event_type, "succeeded" if outcome.ok else "failed")
+        self._writer.finish(message, outcome)
+
+    def _session_logger(self, message: CommandMessage) -> Callable[[dict[str, Any]], None]:
+        def ended(details: dict[str, Any]) -> None:
+            self._writer.log(
+                message.organization_id,
+                message.charger_id,
+                f"session ended: {details['reason']}",
+                command_id=message.command_id,
+                data=details,
+            )
+
+        return ended
+
+    # -- logging --------------------------------------------------------------------------------
+
+    def _log(
+        self,
+        charger: SimulatedCharger,
+        text: str,
+        level: str = "info",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._writer.log(charger.organization_id, charger.id, text, level=level, data=data)
+
+    # -- building and running -----------------------------------------------------------------
+
+    async def _run(self, charger: SimulatedCharger) -> str | None:
+        """Build (if needed) and start the charger's station; store the status it reached.
+        Returns why it could not be built, or None."""
+        error = await self._launch(charger)
+        status = FAILED if error is not None else RUNNING
+        await self.store.chargers.set_status(charger.organization_id, charger.id, status)
+        return error
+
+    async def _launch(self, charger: SimulatedCharger) -> str | None:
+        """Build (if needed) and start the charger's station, without storing its status;
+        returns why it could not be built, or None."""
+        hosted = self._hosted.get(charger.id)
+        if hosted is not None:
+            try:
+                current = definition_of(charger)
+            except ChargerRuntimeError:
+                current = None
+            if current != hosted.definition or hosted.identity != charger.identity:
+                await self._forget(charger.id)
+                hosted = None
+        if hosted is None:
+            try:
+                hosted = self._build(charger)
+            except (ChargerRuntimeError, ValueError, InvalidURI) as error:
+                self._log(charger, f"runtime failed: {error}", "error")
+                return str(error)
+            if (config := without_snapshot(charger.config)) is not None:
+                # Restored into the station (see _build): its reports are queued now.
+                await self.store.chargers.update(charger.organization_id, charger.id, config=config)
+        hosted.fleet.start(hosted.identity)
+        self._log(charger, "runtime started", data={"csms_url": hosted.definition.csms_url})
+        return None
+
+    def _build(self, charger: SimulatedCharger) -> _Hosted:
+        definition = definition_of(charger)
+        fleet = self._fleets.get(charger.organization_id)
+        if fleet is None:
+            fleet = self._fleets[charger.organization_id] = self._fleet_factory()
+            if self._on_fleet is not None:
+                self._on_fleet(fleet)
+        recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)
+        adapter = ADAPTERS[definition.version]
+
+        def setup(station: SimulatedStation) -> None:
+            own_log = getattr(station, "frame_log", None)
+            if recorder is not None and isinstance(own_log, StationFrameLog):
+                station.frame_log = TeeFrameLog(own_log.size, recorder)  # type: ignore[attr-defined]
+            if definition.configuration:
+                items = [ConfigurationItem(key=k, value=v) for k, v in definition.configuration]
+                results = adapter.set_configuration(station, items)
+                refused = {k: v for k, v in results.items() if v not in ("Accepted",)}
+                if refused:
+                    logger.warning("%s: configuration not applied: %s", charger.id, refused)
+            restore(charger, station)  # what its last power loss left (gateway/power.py)
+
+        fleet.add(
+            definition.template,
+            csms_url=definition.csms_url,
+            version=definition.version,
+            ids=[charger.identity],
+            password=definition.password,
+            setup=setup,
+        )
+        hosted = _Hosted(charger.organization_id, charger.identity, fleet, definition)
+        self._hosted[charger.id] = hosted
+        return hosted
+
+    async def _forget(self, charger_id: str) -> None:
+        hosted = self._hosted.pop(charger_id)
+        await hosted.fleet.remove(hosted.identity)
+
+    def _report(self, charger: SimulatedCharger, event_type: str, desired: int) -> RuntimeReport:
+        try:
+            version = runtime_version_label(charger.ocpp_version)
+        except ValueError:
+            version = charger.ocpp_version
+        return RuntimeReport(
+            charger_id=charger.id,
+            event_type=event_type,
+            ocpp_version=version,
+            provider=self.provider,
+            runtime_kind=self.runtime_kind,
+            desired_count=desired,
+            status="ACTIVE" if charger.id in self._hosted else "INACTIVE",
+        )

@@ -1,0 +1,1 @@
+"""``chargeyard up``: the whole lab in one process (CSMS, fleet, REST API, dashboard)."""

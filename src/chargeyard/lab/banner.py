@@ -1,0 +1,97 @@
+"""What ``chargeyard up`` tells its user: the demo's credentials with commands that work as
+printed (stdout, once), and where the lab listens (stderr, every start)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from chargeyard.lab.demo import DemoSite, identity
+from chargeyard.lab.secrets import CREDENTIALS_FILE, JWT_SECRET_FILE
+
+
+def curl_examples(
+    site: DemoSite, api_url: str, token: str, api_key: str, routes: Collection[str]
+) -> list[tuple[str, str]]:
+    """(what it does, the command) for the demo; routes the API does not have are left out."""
+    bearer = f'-H "Authorization: Bearer {token}"'
+    key = f'-H "X-API-Key: {api_key}"'
+    examples = [
+        (
+            "The demo site (simulator gateway, bearer token):",
+            f"curl -s {bearer} {api_url}/ocpp/locations",
+        )
+    ]
+    if "/ocpp/chargers" in routes:
+        examples.append(
+            (
+                "Its chargers:",
+                f'curl -s {bearer} "{api_url}/ocpp/chargers?location_id={site.location_id}"',
+            )
+        )
+    examples += [
+        ("The stations the CSMS knows (X-API-Key):", f"curl -s {key} {api_url}/api/v1/chargers"),
+        ("Its transactions:", f"curl -s {key} {api_url}/api/v1/transactions"),
+        (
+            f"A CSMS command (ClearCache to {identity(1)}):",
+            f"curl -s -X POST {key} {api_url}/api/v1/chargers/{identity(1)}/cache/clear",
+        ),
+    ]
+    return examples
+
+
+def first_start(site: DemoSite, api_url: str, routes: Collection[str], data_dir: Path) -> str:
+    """The demo's credentials, shown this once, with commands to try."""
+    credentials = site.credentials
+    assert credentials is not None
+    lines = [
+        "",
+        "chargeyard demo created: organization "
+        f"{credentials.organization_id!r}, site {site.location_id!r} with"
+        f" {len(site.charger_ids)} chargers.",
+        f"Shown once (also saved, readable by you only, in {data_dir / CREDENTIALS_FILE}):",
+        f"  admin token (/ocpp, Authorization: Bearer): {credentials.token}",
+        f"  API key (/api/v1, X-API-Key):               {credentials.api_key}",
+        "",
+        "Try:",
+    ]
+    for what, command in curl_examples(
+        site, api_url, credentials.token, credentials.api_key, routes
+    ):
+        lines += [f"  # {what}", f"  {command}"]
+    lines += [
+        "",
+        f"Dashboard: {api_url}/dashboard/ (signed in with these)   API docs: {api_url}/docs",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def again(saved: bool, data_dir: Path) -> str:
+    """A later start: no new secrets; where the first ones are, or how to make new ones."""
+    where = (
+        f"the demo's token and API key are in {data_dir / CREDENTIALS_FILE}"
+        if saved
+        else "the demo's credentials file is gone"
+    )
+    return (
+        f"chargeyard demo resumed ({where}). New ones:"
+        f' CHARGEYARD_API_JWT_SECRET="$(cat {data_dir / JWT_SECRET_FILE})"'
+        " chargeyard token create --org demo --role admin;"
+        f" chargeyard apikey create --name me --data-dir {data_dir}\n"
+    )
+
+
+def ready_lines(
+    ocpp_url: str, api_url: str, running: int, *, demo: bool, data_dir: Path
+) -> list[str]:
+    """Where everything is (the last line says the lab is ready)."""
+    what = "the demo site's chargers with automatic sessions" if demo else "no demo (--no-demo)"
+    return [
+        f"chargeyard CSMS ready: {ocpp_url}/{{identity}} (any station and id tag gets in)",
+        f"chargeyard REST API {api_url}/api/v1 (X-API-Key) and {api_url}/ocpp (Bearer);"
+        f" docs at {api_url}/docs",
+        f"chargeyard dashboard {api_url}/dashboard/   metrics {api_url}/metrics",
+        f"chargeyard up: ready, {running} chargers running, {what}; data in {data_dir}"
+        " (Ctrl-C stops)",
+    ]

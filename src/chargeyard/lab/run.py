@@ -1,0 +1,267 @@
+"""The lab in one process: what ``chargeyard up`` starts, in which order, and how it stops.
+
+Theory of operation
+-------------------
+Everything runs on one event loop and shares one :class:`~chargeyard.store.Store` (one
+SQLite file by default: the CSMS's tables and the gateway's are disjoint, and the store's
+writers take turns in-process, see ``store/engine.py``). The pieces start in dependency order
+and an :class:`~contextlib.AsyncExitStack` stops them in reverse:
+
+1. the store (migrations applied), the webhook sender, the CSMS listener;
+2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;
+3. the demo (made if missing, ``demo.py``); the host resumes every durable charger that
+   should run and starts the new ones; the demo site gets automatic sessions;
+4. once the demo's stations have booted, the HTTP API (REST, dashboard, metrics): a
+   request that answers means the lab is ready.
+
+On SIGINT or SIGTERM the stack unwinds: the API stops taking requests; the host is closed,
+which is the stations' power going (``gateway/power.py``: queued transaction messages get a
+moment to go out, then meters and open transactions are kept for the next boot, where they
+are reported ended with reason PowerLoss); then the listener flushes its frame log and
+samples, and the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TextIO
+
+from pydantic import SecretStr
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from chargeyard.api.app import create_app
+from chargeyard.api.routes.dashboard import DashboardCredentials
+from chargeyard.api.serve import serving
+from chargeyard.api.settings import ApiSettings
+from chargeyard.api.tokens import Role, issue_token
+from chargeyard.bus.memory import InMemoryBus
+from chargeyard.csms.events import EventHub
+from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.gateway.host import FleetHost
+from chargeyard.lab import banner, demo
+from chargeyard.lab.secrets import DemoCredentials, jwt_secret
+from chargeyard.lab.settings import LabSettings
+from chargeyard.metrics import Metrics
+from chargeyard.station.autogen import AutogenConfig
+from chargeyard.store import Store
+
+logger = logging.getLogger(__name__)
+
+BOOT_WAIT_S = 30.0
+"""How long the demo's stations have to boot before the API opens anyway."""
+
+
+def demo_sessions(sessions_per_hour: float) -> AutogenConfig:
+    """Plausible sessions on a demo timescale: drivers stay about ten minutes and want a
+    few kWh, so that a site of ten chargers always has something going on."""
+    return AutogenConfig(
+        sessions_per_hour=sessions_per_hour,
+        mean_session_s=600.0,
+        mean_energy_wh=8_000.0,
+        min_idle_s=30.0,
+        handling_s=(2.0, 10.0),
+    )
+
+
+class _OneLine(logging.Formatter):
+    """One line per record: a multi-line message (a migration's docstring) is joined."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return " ".join(super().formatMessage(record).split("\n"))
+
+
+def configure_logging(level: str) -> None:
+    """``HH:MM:SS LEVEL logger: message`` on stderr, one line per event, at ``level``."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        _OneLine("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    )
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    if logging.getLogger().level > logging.DEBUG:
+        # Our own lines say who connected and left, and what the database is at; these would
+        # repeat them.
+        logging.getLogger("websockets").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+async def run_until_signalled(settings: LabSettings, out: TextIO, err: Console) -> None:
+    """Run the lab until SIGINT or SIGTERM (see the module docstring)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await run(settings, out, err, stop.wait)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def run(
+    settings: LabSettings,
+    out: TextIO,
+    err: Console,
+    until: Callable[[], Awaitable[object]],
+) -> None:
+    """Start the lab, print where it is, run until ``until()`` returns, then stop it."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = (
+        settings.jwt_secret.get_secret_value()
+        if settings.jwt_secret is not None
+        else jwt_secret(settings.data_dir)
+    )
+    async with contextlib.AsyncExitStack() as running:
+        with err.status("Opening the database (applying migrations)..."):
+            store = await running.enter_async_context(await Store.open(settings.database))
+        events = EventHub()
+        await running.enter_async_context(WebhookSender(store, events))
+        metrics = Metrics()
+        csms = CsmsSettings(
+            host=settings.host,
+            port=settings.ocpp_port,
+            # A lab: any station and any id tag gets in (`chargeyard csms` is stricter).
+            auto_register=True,
+            accept_unknown_tags=True,
+        )
+        server = await running.enter_async_context(
+            CsmsServer(store, csms, events=events, observer=metrics.csms)
+        )
+        metrics.attach_csms(server.registry, store)
+        ocpp_url = f"ws://{_authority(settings.host, display=True)}:{server.port}/ocpp"
+        bus = InMemoryBus()
+        running.push_async_callback(bus.close)  # after the host, which reports on it
+        host = await running.enter_async_context(
+            FleetHost(store, bus, on_command=metrics.gateway_command, on_fleet=metrics.attach_fleet)
+        )
+
+        site = None
+        if settings.demo:
+            site = await _seed(store, settings, ocpp_url, secret, err)
+        with err.status("Starting the chargers that were running..."):
+            resumed = await host.resume()
+        started = list(resumed)
+        if site is not None and site.created:
+            started += [
+                charger_id
+                for charger_id, report in (
+                    await host.start_chargers(site.organization_id, site.created)
+                ).items()
+                if not isinstance(report, str)
+            ]
+        credentials = None
+        if site is not None:
+            credentials = site.credentials or DemoCredentials.load(settings.data_dir)
+            if site.credentials is not None:
+                site.credentials.save(settings.data_dir)
+            fleet = host.fleet_of(site.organization_id)
+            if fleet is not None:
+                fleet.start_autogen(demo_sessions(settings.sessions_per_hour))
+                with err.status(f"Booting {len(fleet)} demo chargers..."):
+                    try:
+                        async with asyncio.timeout(BOOT_WAIT_S):
+                            await fleet.wait_booted()
+                    except TimeoutError:
+                        logger.warning(
+                            "%d of %d demo chargers booted in %.0f s; the others keep trying",
+                            fleet.booted(),
+                            len(fleet),
+                            BOOT_WAIT_S,
+                        )
+
+        api_settings = ApiSettings(jwt_secret=SecretStr(secret)).for_listener(
+            settings.host, server.port
+        )
+        app = create_app(
+            store,
+            server.registry,
+            api_settings,
+            events=server.events,
+            dashboard_credentials=_dashboard_credentials(credentials, secret),
+            host=host,
+            bus=bus,
+        )
+        metrics.attach_app(app)
+
+        async def close_provisioner() -> None:
+            # Chargers created over the API are provisioned in the background; their work ends
+            # (or is recorded as interrupted) after the API stops taking requests and before
+            # the host that runs them closes.
+            provisioner = getattr(app.state, "provisioner", None)
+            if provisioner is not None:
+                await provisioner.close()
+
+        running.push_async_callback(close_provisioner)
+        api_port = await running.enter_async_context(serving(app, settings.host, settings.api_port))
+        api_url = f"http://{_authority(settings.host, display=True)}:{api_port}"
+        routes = set(app.openapi().get("paths", {}))  # what the examples may show
+        if site is not None and site.credentials is not None:
+            out.write(banner.first_start(site, api_url, routes, settings.data_dir))
+        elif site is not None:
+            out.write(banner.again(credentials is not None, settings.data_dir))
+        out.flush()
+        for line in banner.ready_lines(
+            ocpp_url, api_url, len(started), demo=site is not None, data_dir=settings.data_dir
+        ):
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        await until()
+        err.print("chargeyard stopping: stations power down...", markup=False, highlight=False)
+    err.print(
+        "chargeyard CSMS stopped; everything is written to the database",
+        markup=False,
+        highlight=False,
+    )
+
+
+async def _seed(
+    store: Store, settings: LabSettings, ocpp_url: str, secret: str, err: Console
+) -> demo.DemoSite:
+    with Progress(
+        TextColumn("Creating demo chargers"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("chargers", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return await demo.seed(
+            store,
+            count=settings.chargers,
+            csms_url=ocpp_url,
+            jwt_secret=secret,
+            progress=advance,
+        )
+
+
+def _dashboard_credentials(
+    credentials: DemoCredentials | None, secret: str
+) -> DashboardCredentials | None:
+    """The dashboard signs in with the demo's API key and a fresh admin token (tokens are
+    not stored: any token signed with the secret works)."""
+    if credentials is None:
+        return None
+    token = issue_token(
+        subject="chargeyard-dashboard",
+        organization_id=credentials.organization_id,
+        roles=[Role.ADMIN],
+        key=secret,
+        ttl=timedelta(days=7),
+    )
+    return DashboardCredentials(apiKey=credentials.api_key, token=token)
+
+
+def _authority(host: str, *, display: bool = False) -> str:
+    """``host`` as a URL's authority; a wildcard address shown as the loopback one."""
+    if display and host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,66 @@
+"""The lab's secrets on disk: the JWT signing secret and the demo's credentials.
+
+Both are files in the data directory readable by their owner only (mode 600), written
+atomically (a temporary file renamed), so that a crash never leaves half a secret. The JWT
+secret is generated once, so tokens keep working across restarts; the demo credentials are
+shown once on the terminal and kept here for the dashboard and for the user to find again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+JWT_SECRET_FILE = "jwt-secret"
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    os.chmod(temporary, 0o600)  # an existing temporary file keeps its mode otherwise
+    os.replace(temporary, path)
+
+
+def jwt_secret(data_dir: Path) -> str:
+    """The secret kept in ``data_dir``, generated (256 random bits) on the first call."""
+    path = data_dir / JWT_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    _write_private(path, secret.encode() + b"\n")
+    return secret
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCredentials:
+    """What the demo's first start printed: the organization, an admin bearer token for
+    ``/ocpp`` and an ``X-API-Key`` for ``/api/v1``."""
+
+    organization_id: str
+    token: str
+    api_key: str
+
+    def save(self, data_dir: Path) -> Path:
+        path = data_dir / CREDENTIALS_FILE
+        body = {"organizationId": self.organization_id, "token": self.token}
+        _write_private(
+            path, orjson.dumps({**body, "apiKey": self.api_key}, option=orjson.OPT_INDENT_2)
+        )
+        return path
+
+    @classmethod
+    def load(cls, data_dir: Path) -> DemoCredentials | None:
+        """The saved credentials, or None (never saved, deleted, or unreadable)."""
+        try:
+            data = orjson.loads((data_dir / CREDENTIALS_FILE).read_bytes())
+            return cls(data["organizationId"], data["token"], data["apiKey"])
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+            return None

@@ -1,0 +1,93 @@
+"""The settings of ``chargeyard up``: one class, read from ``CHARGEYARD_*`` environment
+variables, overridden by the command's flags (whose ``--help`` is these descriptions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chargeyard.api.settings import MIN_JWT_SECRET
+
+
+class LabSettings(BaseSettings):
+    """Everything ``chargeyard up`` can be told. Each field's description is its flag's help."""
+
+    model_config = SettingsConfigDict(env_prefix="CHARGEYARD_", frozen=True, populate_by_name=True)
+
+    host: str = Field(
+        default="127.0.0.1",
+        description="Address the OCPP listener and the HTTP API bind to (0.0.0.0: every"
+        " interface).",
+    )
+    ocpp_port: int = Field(
+        default=9000,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("CHARGEYARD_OCPP_PORT", "CHARGEYARD_CSMS_PORT"),
+        description="OCPP WebSocket port; stations connect to ws://HOST:PORT/ocpp/{identity}.",
+    )
+    api_port: int = Field(
+        default=8000,
+        ge=0,
+        le=65535,
+        description="HTTP port of the REST API (/api/v1, /ocpp), the dashboard (/dashboard) and"
+        " /metrics.",
+    )
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the SQLite database (chargeyard.db), the generated JWT secret and the"
+        " demo credentials live; created if missing.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path or postgresql://user@host/db instead of"
+        " DATA_DIR/chargeyard.db (one database for the CSMS and the simulated chargers).",
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        min_length=MIN_JWT_SECRET,
+        validation_alias=AliasChoices("CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"),
+        description="HS256 secret of the /ocpp bearer tokens (32+ characters). Default: one"
+        " generated on the first start and kept in DATA_DIR/jwt-secret, so tokens survive"
+        " restarts.",
+    )
+    log_level: str = Field(
+        default="INFO",
+        pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$",
+        description="DEBUG, INFO (one line per station event), WARNING or ERROR.",
+    )
+    demo: bool = Field(
+        default=True,
+        description="Create (first start) and run the demo: an organization, a token, an API"
+        " key and a site of simulated chargers with automatic sessions. --no-demo starts"
+        " empty.",
+    )
+    chargers: int = Field(
+        default=10,
+        ge=0,
+        le=10_000,
+        description="How many chargers the demo site has (mixed AC/DC, OCPP 1.6 and 2.0.1);"
+        " chargers missing from an existing site are added, none is removed.",
+    )
+    sessions_per_hour: float = Field(
+        default=6.0,
+        gt=0,
+        description="Demo drivers arriving per free EVSE per hour (the automatic sessions).",
+    )
+
+    @property
+    def database(self) -> str:
+        """The database URL: the one given, else ``DATA_DIR/chargeyard.db``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'chargeyard.db').resolve()}"
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable that sets ``field`` (for help texts)."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, AliasChoices):
+            return str(alias.choices[0])
+        return f"CHARGEYARD_{field.upper()}"

@@ -1,0 +1,125 @@
+"""The simulator side's gauges: every attached :class:`~chargeyard.station.fleet.Fleet`'s
+stations, read when Prometheus scrapes.
+
+A scrape walks the stations once (about 10 ms for 10,000); the fleet's hot path only updates
+its shared :class:`~chargeyard.station.scheduling.RuntimeStats`, which is read here too. With
+several fleets (the gateway keeps one per organization) the figures are summed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+
+from chargeyard.station.model.states import ConnectorStatus, Registration
+from chargeyard.station.model.station import StationModel
+
+if TYPE_CHECKING:
+    from chargeyard.station.fleet import Fleet
+
+_PHASES = ("stopped", "dialing", "open", "closing", "backoff", "off")
+
+
+class FleetCollector:
+    """Stations by registration and connection phase, connectors by status, and the
+    fleets' connection counters."""
+
+    def __init__(self) -> None:
+        self._fleets: list[Fleet] = []
+
+    def attach(self, fleet: Fleet) -> None:
+        if all(fleet is not known for known in self._fleets):
+            self._fleets.append(fleet)
+
+    def detach(self, fleet: Fleet) -> None:
+        self._fleets = [known for known in self._fleets if known is not fleet]
+
+    def describe(self) -> Iterable[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        if not self._fleets:
+            return
+        registrations: Counter[str] = Counter()
+        phases: Counter[str] = Counter()
+        connectors: Counter[str] = Counter()
+        transactions = sent = received = connects = disconnects = failures = 0
+        for fleet in self._fleets:
+            for identity in fleet.identities():
+                runtime = fleet.runtime(identity)
+                station = runtime.station
+                phases[runtime.phase] += 1
+                registrations[station.registration.value] += 1
+                model = getattr(station, "model", None)
+                if isinstance(model, StationModel):
+                    for connector in model.connectors():
+                        connectors[connector.status.value] += 1
+                    transactions += sum(1 for _ in model.transactions())
+            stats = fleet.stats
+            sent += stats.frames_sent
+            received += stats.frames_received
+            connects += stats.connects
+            disconnects += stats.disconnects
+            failures += stats.failures
+        yield _by_label(
+            "chargeyard_fleet_stations",
+            "Simulated stations by registration state with their central system.",
+            "registration",
+            [r.value for r in Registration],
+            registrations,
+        )
+        yield _by_label(
+            "chargeyard_fleet_connections",
+            "Simulated stations by connection phase (open: WebSocket connected).",
+            "phase",
+            _PHASES,
+            phases,
+        )
+        yield _by_label(
+            "chargeyard_fleet_connectors",
+            "Connectors of simulated stations by OCPP status.",
+            "status",
+            [s.value for s in ConnectorStatus],
+            connectors,
+        )
+        yield GaugeMetricFamily(
+            "chargeyard_fleet_transactions_active",
+            "Transactions running on simulated stations.",
+            value=transactions,
+        )
+        frames = CounterMetricFamily(
+            "chargeyard_fleet_frames",
+            "WebSocket text frames sent (out) and received (in) by simulated stations.",
+            labels=["direction"],
+        )
+        frames.add_metric(["in"], received)
+        frames.add_metric(["out"], sent)
+        yield frames
+        yield CounterMetricFamily(
+            "chargeyard_fleet_connects",
+            "Connections simulated stations opened.",
+            value=connects,
+        )
+        yield CounterMetricFamily(
+            "chargeyard_fleet_disconnects",
+            "Open connections simulated stations lost.",
+            value=disconnects,
+        )
+        yield CounterMetricFamily(
+            "chargeyard_fleet_connect_failures",
+            "Connection attempts of simulated stations that failed.",
+            value=failures,
+        )
+
+
+def _by_label(
+    name: str, documentation: str, label: str, known: Iterable[str], counts: Counter[str]
+) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for value in sorted({*known, *counts}):
+        family.add_metric([value], counts[value])
+    return family

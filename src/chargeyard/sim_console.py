@@ -1,0 +1,166 @@
+"""What ``chargeyard sim`` runs behind its options: the fleet built from the catalog, run until
+Ctrl-C, with a live Rich view of its counters and the latest log lines (or plain log lines
+when the output is not a terminal)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import resource
+import signal
+from collections import deque
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.logging import RichHandler
+from rich.table import Table
+
+from chargeyard.logs import configure_logging
+from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.fleet import Fleet, FleetStatus
+
+
+def add_stations(
+    fleet: Fleet,
+    csms: str,
+    count: int,
+    template_id: str,
+    ocpp: str,
+    password: str | None,
+    identity_prefix: str,
+) -> None:
+    from websockets.exceptions import InvalidURI
+
+    from chargeyard.station.catalog import UnknownTemplate, load_catalog
+    from chargeyard.station.fleet import station_classes
+
+    classes = station_classes()
+    if ocpp not in classes:
+        raise typer.BadParameter(
+            f"no station speaks OCPP {ocpp!r}; available: {', '.join(classes)}",
+            param_hint="--ocpp",
+        )
+    catalog = load_catalog()
+    speaking = [t.id for t in catalog.templates() if ocpp in t.ocpp_versions]
+    try:
+        template = catalog.template(template_id)
+    except UnknownTemplate:
+        raise typer.BadParameter(
+            f"no template {template_id!r}; templates for OCPP {ocpp}: {', '.join(speaking)}",
+            param_hint="--template",
+        ) from None
+    if ocpp not in template.ocpp_versions:
+        raise typer.BadParameter(
+            f"{template_id} speaks OCPP {', '.join(template.ocpp_versions)}, not {ocpp};"
+            f" templates for OCPP {ocpp}: {', '.join(speaking)}",
+            param_hint="--template",
+        )
+    try:
+        fleet.add(
+            template,
+            count,
+            csms_url=csms,
+            version=ocpp,
+            identity_prefix=identity_prefix,
+            password=password,
+        )
+    except InvalidURI as error:
+        raise typer.BadParameter(str(error), param_hint="--csms") from None
+
+
+async def simulate(
+    fleet: Fleet, auto: AutogenConfig | None, console: Console | None, recent: RecentLog
+) -> FleetStatus:
+    """Run until SIGINT or SIGTERM; then every station closes its socket."""
+    from chargeyard.station.fleet import RateMeter, freeze_gc
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    rate = RateMeter()
+    frozen_after_boot = False
+    try:
+        fleet.start_all()
+        if auto is not None:
+            fleet.start_autogen(auto)
+        with contextlib.ExitStack() as stack:
+            view = None
+            if console is not None:
+                view = stack.enter_context(
+                    Live(console=console, refresh_per_second=2, transient=False)
+                )
+            while not stop.is_set():
+                status = fleet.status()
+                if view is not None:
+                    messages = rate.rate(status.frames_sent + status.frames_received)
+                    view.update(_render(fleet, status, messages, recent))
+                if not frozen_after_boot and status.booted == status.stations:
+                    frozen_after_boot = True
+                    freeze_gc()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+        status = fleet.status()
+    finally:
+        await fleet.stop_all()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    return status
+
+
+def _render(fleet: Fleet, status: FleetStatus, messages: float, recent: RecentLog) -> Table:
+    table = Table(title="chargeyard sim", show_header=False, expand=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    total = status.stations
+    table.add_row("stations", f"{total}")
+    table.add_row("connected", f"{status.connected} / {total}")
+    table.add_row("booted", f"{status.booted} / {total}")
+    table.add_row("charging", f"{status.charging} connectors, {status.transactions} transactions")
+    table.add_row("messages/s", f"{messages:,.0f}")
+    table.add_row("sent / received", f"{status.frames_sent:,} / {status.frames_received:,}")
+    table.add_row("connects", f"{status.connects:,} ({status.failures:,} failed attempts)")
+    autogen = fleet.autogen
+    if autogen is not None:
+        counters = autogen.counters
+        table.add_row(
+            "auto sessions",
+            f"{counters.sessions_started:,} started, {counters.sessions_ended:,} ended",
+        )
+    errors = [f"{identity}: {what}" for _, identity, what in status.errors[-3:]]
+    for line in [*errors, *recent.lines()][-5:]:
+        table.add_row("[red]error[/red]", line[:100])
+    return table
+
+
+class RecentLog(logging.Handler):
+    """Keeps the latest warnings and errors logged, for the live view."""
+
+    def __init__(self, keep: int = 5) -> None:
+        super().__init__(logging.WARNING)
+        self._lines: deque[str] = deque(maxlen=keep)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._lines.append(record.getMessage())
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
+
+
+def configure_sim_logging(level: str, console: Console | None, recent: RecentLog) -> None:
+    if console is None:
+        configure_logging(level)
+    else:  # log lines go above the live view
+        handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
+        logging.basicConfig(level=level.upper(), format="%(name)s: %(message)s", handlers=[handler])
+        logging.getLogger("websockets").setLevel(logging.WARNING)
+    logging.getLogger().addHandler(recent)
+
+
+def raise_open_files_limit(count: int) -> None:
+    """One socket per station: lift the soft limit of open files as far as allowed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < count + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

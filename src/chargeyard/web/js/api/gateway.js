@@ -1,0 +1,68 @@
+// The simulator gateway, /ocpp (Bearer token): locations, durable simulated chargers, their
+// runtimes, commands and logs, in the gateway's snake_case shapes.
+
+import { request } from "./http.js";
+
+const BASE = "/ocpp";
+const PAGE = 100;
+// A process without the fleet host answers 503 on the charger and command routes.
+const MEANINGS = { 503: "The simulator gateway is not running in this process" };
+
+export class Gateway {
+  /** @param {() => string} token the current bearer token */
+  constructor(token) {
+    this.token = token;
+  }
+
+  call(path, options = {}) {
+    return request(`${BASE}${path}`, {
+      ...options,
+      headers: { Authorization: `Bearer ${this.token() || ""}` },
+      meanings: MEANINGS,
+      unavailable: [503],
+    });
+  }
+
+  async all(path, query = {}) {
+    const rows = [];
+    for (let page = 1; ; page += 1) {
+      const answer = await this.call(path, { query: { ...query, page, limit: PAGE } });
+      rows.push(...answer.data);
+      if (rows.length >= answer.total || answer.data.length === 0) return rows;
+    }
+  }
+
+  locations() {
+    return this.all("/locations");
+  }
+
+  chargers(locationId) {
+    return this.all("/chargers", locationId ? { location_id: locationId } : {});
+  }
+
+  charger(id) {
+    return this.call(`/chargers/${encodeURIComponent(id)}`);
+  }
+
+  /** start-charger, stop-charger or restart-charger. */
+  runtime(id, action) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/${action}`, { method: "POST" });
+  }
+
+  /** POST /ocpp/commands/<name> for one charger (LocationCommandResponse). */
+  command(name, chargerId, event) {
+    const body = { target: { charger_id: chargerId } };
+    if (event !== undefined) body.event = event;
+    return this.call(`/commands/${name}`, { method: "POST", body });
+  }
+
+  commandStatus(id) {
+    return this.call(`/commands/${encodeURIComponent(id)}`);
+  }
+
+  logs(id, { event, limit = 200, offset = 0 } = {}) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/logs`, {
+      query: { event, limit, offset },
+    });
+  }
+}

@@ -1,0 +1,217 @@
+// What the central system knows, kept live: chargers (with connectors) and transactions,
+// loaded from /api/v1 and then changed by the event stream's events (csms/event_data.py).
+// Views subscribe to `changed` and read `chargers` / `transactions`.
+
+import { signal } from "./state.js";
+
+const COMPLETED_KEPT = 50;
+
+export function connectorKey(evseId, connectorId) {
+  return `${evseId || 0}/${connectorId}`;
+}
+
+export function transactionKey(chargeBoxId, transactionId) {
+  return `${chargeBoxId}#${transactionId}`;
+}
+
+function newer(a, b) {
+  return new Date(a || 0).getTime() >= new Date(b || 0).getTime();
+}
+
+/**
+ * The fetched charger, with the connector statuses that events told after the row was read:
+ * a status event may overtake the write of the same status, so a fetch must not undo it.
+ */
+function merged(fetched, known) {
+  if (!known || !known.connectors) return fetched;
+  const connectors = [...(fetched.connectors || [])];
+  for (const told of known.connectors) {
+    const key = connectorKey(told.evseId, told.connectorId);
+    const index = connectors.findIndex((c) => connectorKey(c.evseId, c.connectorId) === key);
+    if (index < 0) connectors.push(told);
+    else if (newer(told.updatedAt, connectors[index].updatedAt)) connectors[index] = told;
+  }
+  connectors.sort((a, b) => (a.evseId || 0) - (b.evseId || 0) || a.connectorId - b.connectorId);
+  return { ...fetched, connectors };
+}
+
+export class CsmsModel {
+  constructor(api, stream) {
+    this.api = api;
+    this.chargers = new Map(); // chargeBoxId -> ChargerOut (+ connectors by key)
+    this.transactions = new Map(); // chargeBoxId#transactionId -> TransactionView (+ powerW)
+    this.samples = new Map(); // transaction key -> [{t, energyWh, powerW}] from live updates
+    this.changed = signal(0);
+    this.error = signal(null);
+    this.loaded = false;
+    stream.on((event) => this.apply(event));
+    stream.onReady(() => this.load());
+  }
+
+  notify() {
+    this.changed.set(this.changed.value + 1);
+  }
+
+  async load() {
+    try {
+      const [chargers, active, completed] = await Promise.all([
+        this.api.chargers(),
+        this.api.transactions({ status: "active", limit: 100 }),
+        this.api.transactions({ status: "completed", limit: COMPLETED_KEPT }),
+      ]);
+      const known = this.chargers;
+      this.chargers = new Map(chargers.map((charger) => [charger.chargeBoxId, merged(charger, known.get(charger.chargeBoxId))]));
+      const live = this.transactions;
+      this.transactions = new Map();
+      for (const row of [...active.data, ...completed.data]) {
+        const key = transactionKey(row.chargeBoxId, row.transactionId);
+        this.transactions.set(key, { ...live.get(key), ...row });
+      }
+      this.loaded = true;
+      this.error.set(null);
+    } catch (error) {
+      this.error.set(error);
+    }
+    this.notify();
+  }
+
+  async refreshCharger(id) {
+    try {
+      const fetched = await this.api.charger(id);
+      this.chargers.set(id, merged(fetched, this.chargers.get(id)));
+      this.notify();
+    } catch {
+      // Deleted meanwhile, or not registered: the next full load tells; a placeholder made
+      // from an event goes now.
+      if (this.chargers.get(id) && this.chargers.get(id).placeholder) {
+        this.chargers.delete(id);
+        this.notify();
+      }
+    }
+  }
+
+  apply(event) {
+    const id = event.chargeBoxId;
+    const data = event.data || {};
+    const charger = this.chargers.get(id);
+    switch (event.event) {
+      case "charger.connected":
+        if (charger) Object.assign(charger, { isOnline: true, ocppVersion: data.ocppVersion });
+        this.refreshCharger(id); // a charger registered by its first connection is new here
+        break;
+      case "charger.disconnected":
+        if (charger) charger.isOnline = false;
+        break;
+      case "charger.boot":
+        if (charger) {
+          Object.assign(charger, {
+            vendor: data.vendor,
+            model: data.model,
+            serialNumber: data.serialNumber,
+            firmwareVersion: data.firmwareVersion,
+            registrationStatus: data.status,
+            lastHeartbeat: event.timestamp,
+          });
+        } else this.refreshCharger(id);
+        break;
+      case "connector.status_changed":
+        this.connectorChanged(id, data, event.timestamp);
+        break;
+      case "transaction.started":
+        this.transactions.set(transactionKey(id, data.transactionId), {
+          chargeBoxId: id,
+          transactionId: data.transactionId,
+          connectorId: data.connectorId,
+          evseId: data.evseId ?? null,
+          idTag: data.idTag,
+          status: "active",
+          startedAt: data.startedAt,
+          stoppedAt: null,
+          meterStart: data.meterStart,
+          meterStop: null,
+          energyDelivered: null,
+          remoteStarted: data.remoteStarted,
+          stopReason: null,
+        });
+        break;
+      case "transaction.updated":
+        this.transactionUpdated(id, data, event.timestamp);
+        break;
+      case "transaction.stopped": {
+        const key = transactionKey(id, data.transactionId);
+        const row = this.transactions.get(key) || { chargeBoxId: id, ...data };
+        Object.assign(row, {
+          status: "completed",
+          meterStop: data.meterStop,
+          energyDelivered: data.energyDelivered,
+          stopReason: data.stopReason,
+          stoppedAt: data.stoppedAt,
+          durationMinutes: data.durationMinutes,
+          powerW: null,
+        });
+        this.transactions.set(key, row);
+        break;
+      }
+      default:
+        return;
+    }
+    if (charger && event.event !== "charger.disconnected") charger.isOnline = true;
+    this.notify();
+  }
+
+  connectorChanged(id, data, at) {
+    let charger = this.chargers.get(id);
+    if (!charger) {
+      // New here: keep what the event says until the row arrives (merged, not replaced).
+      charger = { chargeBoxId: id, isOnline: true, connectors: [], placeholder: true };
+      this.chargers.set(id, charger);
+      this.refreshCharger(id);
+    }
+    const key = connectorKey(data.evseId, data.connectorId);
+    const connectors = charger.connectors || (charger.connectors = []);
+    let row = connectors.find((c) => connectorKey(c.evseId, c.connectorId) === key);
+    if (!row) {
+      row = { connectorId: data.connectorId, evseId: data.evseId ?? null };
+      connectors.push(row);
+      connectors.sort((a, b) => (a.evseId || 0) - (b.evseId || 0) || a.connectorId - b.connectorId);
+    }
+    Object.assign(row, {
+      status: data.status,
+      errorCode: data.errorCode || "NoError",
+      info: data.info ?? null,
+      updatedAt: at,
+    });
+  }
+
+  transactionUpdated(id, data, at) {
+    const key = transactionKey(id, data.transactionId);
+    const row = this.transactions.get(key);
+    if (!row) return;
+    if (data.energyWh !== undefined) row.energyDelivered = data.energyWh - row.meterStart;
+    if (data.powerW !== undefined) row.powerW = data.powerW;
+    if (data.chargingState !== undefined) row.chargingState = data.chargingState;
+    const samples = this.samples.get(key) || [];
+    samples.push({ t: data.timestamp || at, energyWh: data.energyWh, powerW: data.powerW });
+    this.samples.set(key, samples.slice(-2000));
+  }
+
+  /** The charger's running transaction on a connector, if any. */
+  activeOn(id, connector) {
+    for (const row of this.transactions.values()) {
+      if (
+        row.chargeBoxId === id &&
+        row.status === "active" &&
+        row.connectorId === connector.connectorId &&
+        (row.evseId || 0) === (connector.evseId || 0)
+      )
+        return row;
+    }
+    return null;
+  }
+
+  sortedTransactions(filter = () => true) {
+    return [...this.transactions.values()]
+      .filter(filter)
+      .sort((a, b) => (b.startedAt || "").localeCompare(a.startedAt || ""));
+  }
+}

@@ -1,0 +1,158 @@
+// The central system: connected chargers (live), transactions, and the command panel of the
+// selected charger.
+
+import { ago, fill, h } from "../dom.js";
+import { scheduler } from "../state.js";
+import { commandPanel } from "./commands.js";
+import { connectorChip, outlets, problem, transactionsTable } from "./parts.js";
+
+export function centralView(root, { api, model }) {
+  let selected = null;
+  let panel = null;
+  let tab = "active";
+  let onlineOnly = false;
+
+  const stations = h("div.stations");
+  const stationCount = h("span.count");
+  const panelHost = h("div.panel-body");
+  const panelTitle = h("h2", {}, "Commands");
+  const chargerPicker = h("select", {
+    "aria-label": "Charger to command",
+    on: { change: () => choose(chargerPicker.value) },
+  });
+  const txBody = h("div.panel-body");
+  const tabs = ["active", "completed"].map((name) =>
+    h(
+      "button.tab",
+      { type: "button", dataset: { tab: name }, on: { click: () => ((tab = name), render()) } },
+      name === "active" ? "Active" : "Completed",
+    ),
+  );
+  const onlineToggle = h("input", {
+    type: "checkbox",
+    on: { change: () => ((onlineOnly = onlineToggle.checked), render()) },
+  });
+
+  fill(
+    root,
+    h(
+      "div.central",
+      {},
+      h(
+        "div.central-main",
+        {},
+        h(
+        "section.panel.stations-panel",
+        {},
+        h(
+          "header.panel-head",
+          {},
+          h("h2", {}, "Stations ", stationCount),
+          h("label.inline", {}, onlineToggle, " online only"),
+        ),
+        stations,
+        ),
+        h(
+          "section.panel.transactions-panel",
+          {},
+          h("header.panel-head", {}, h("h2", {}, "Transactions"), h("div.tabs-inline", {}, tabs)),
+          txBody,
+        ),
+      ),
+      h("aside.panel.commands-panel", {}, h("header.panel-head", {}, panelTitle, chargerPicker), panelHost),
+    ),
+  );
+
+  function choose(id) {
+    if (selected === id && panel) return;
+    selected = id || null;
+    chargerPicker.value = selected || "";
+    panel = selected ? commandPanel(api, model, selected) : null;
+    fill(panelHost, panel ? panel.el : h("p.empty", {}, "Pick a station to send it commands."));
+    render();
+  }
+
+  function stationCard(charger) {
+    const online = charger.isOnline;
+    return h(
+      "article.station",
+      {
+        class: [online ? "online" : "offline", charger.chargeBoxId === selected ? "selected" : ""].join(" "),
+        dataset: { station: charger.chargeBoxId, online: String(online) },
+        on: { click: (event) => event.target.tagName !== "A" && choose(charger.chargeBoxId) },
+      },
+      h(
+        "header",
+        {},
+        h("span.dot", { title: online ? "online" : "offline" }),
+        h("a.station-id", { href: `#/charger/${encodeURIComponent(charger.chargeBoxId)}` }, charger.chargeBoxId),
+        h("span.version", {}, charger.ocppVersion ? `OCPP ${charger.ocppVersion}` : ""),
+      ),
+      h(
+        "p.meta",
+        {},
+        [charger.vendor, charger.model].filter(Boolean).join(" ") || "not booted yet",
+        charger.firmwareVersion ? h("span.fw", {}, ` · fw ${charger.firmwareVersion}`) : "",
+      ),
+      h(
+        "div.chips",
+        {},
+        outlets(charger).map((connector) =>
+          connectorChip(connector, { online, transaction: model.activeOn(charger.chargeBoxId, connector) }),
+        ),
+      ),
+      h("p.heartbeat", {}, presence(charger)),
+    );
+  }
+
+  function presence(charger) {
+    if (!charger.isOnline) return "offline";
+    if (charger.lastHeartbeat) return `heartbeat ${ago(charger.lastHeartbeat)}`;
+    return `connected ${ago(charger.connectedAt)}, no heartbeat yet`;
+  }
+
+  function render() {
+    if (model.error.value && !model.loaded) {
+      fill(stations, problem(model.error.value, "The central system's API"));
+      return;
+    }
+    const all = [...model.chargers.values()].sort(
+      (a, b) => Number(b.isOnline) - Number(a.isOnline) || a.chargeBoxId.localeCompare(b.chargeBoxId),
+    );
+    const shown = onlineOnly ? all.filter((c) => c.isOnline) : all;
+    const online = all.filter((c) => c.isOnline).length;
+    fill(stationCount, `${online} online / ${all.length}`);
+    fill(
+      stations,
+      shown.length ? shown.map(stationCard) : h("p.empty", {}, model.loaded ? "No stations yet: connect one to the CSMS." : "Loading…"),
+    );
+    const ids = all.map((c) => c.chargeBoxId);
+    const current = [...chargerPicker.options].map((o) => o.value).slice(1);
+    if (ids.join() !== current.join()) {
+      fill(chargerPicker,
+        h("option", { value: "" }, "— station —"),
+        ids.map((id) => h("option", { value: id }, id)),
+      );
+      chargerPicker.value = selected || "";
+    }
+    if (!selected && ids.length) {
+      choose(all[0].chargeBoxId);
+      return;
+    }
+    if (panel) panel.refresh();
+    tabs.forEach((button) => button.classList.toggle("current", button.dataset.tab === tab));
+    fill(txBody, transactionsTable(model.sortedTransactions((row) => row.status === tab).slice(0, 50)));
+  }
+
+  const schedule = scheduler(render);
+  const unsubscribe = model.changed.subscribe(schedule);
+  const unsubscribeError = model.error.subscribe(schedule);
+  const clock = setInterval(schedule, 10000); // "n s ago" texts
+  choose(null);
+  render();
+  return () => {
+    unsubscribe();
+    unsubscribeError();
+    clearInterval(clock);
+  };
+}

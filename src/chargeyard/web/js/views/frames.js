@@ -1,0 +1,120 @@
+// A frame log: newest first, filterable by action, each payload pretty-printed on demand.
+// `source({action, after})` answers {rows: [{id?, direction, action, message, timestamp}]},
+// newest first; the log polls it every 2 s while the page is visible.
+
+import { fill, h, time } from "../dom.js";
+
+const KEEP = 300;
+const POLL_MS = 2000;
+const TYPES = { 2: "CALL", 3: "RESULT", 4: "ERROR", 5: "CALLRESULTERROR", 6: "SEND" };
+
+function describe(message) {
+  try {
+    const frame = JSON.parse(message);
+    const type = TYPES[frame[0]] || "?";
+    const payload = frame[0] === 2 ? frame[3] : frame[0] === 4 ? { code: frame[2], description: frame[3], details: frame[4] } : frame[2];
+    return { type, payload: JSON.stringify(payload, null, 2) };
+  } catch {
+    return { type: "?", payload: message };
+  }
+}
+
+export function frameLog(source, { actions = [] } = {}) {
+  let rows = [];
+  let action = "";
+  let timer = null;
+  let stopped = false;
+  let failure = null;
+  const body = h("ol.frames", { "aria-label": "OCPP frames, newest first" });
+  const status = h("span.frames-status");
+  const filter = h(
+    "input",
+    {
+      type: "search",
+      placeholder: "Filter by action, e.g. StatusNotification",
+      list: "frame-actions",
+      "aria-label": "Filter by action",
+      on: {
+        change: () => {
+          action = filter.value.trim();
+          rows = [];
+          poll();
+        },
+      },
+    },
+  );
+  const datalist = h("datalist", { id: "frame-actions" }, actions.map((name) => h("option", { value: name })));
+  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, status), body);
+
+  function render() {
+    if (failure) {
+      fill(body, h("li.notice", {}, failure));
+      return;
+    }
+    fill(
+      body,
+      rows.length
+        ? rows.map((row) => {
+            const { type, payload } = describe(row.message);
+            const incoming = row.direction === "incoming" || row.direction === "cp_to_csms";
+            return h(
+              "li.frame",
+              { dataset: { action: row.action || "", type, direction: incoming ? "in" : "out" } },
+              h(
+                "details",
+                {},
+                h(
+                  "summary",
+                  {},
+                  h("time", {}, time(row.timestamp)),
+                  h("span.dir", { title: incoming ? "from the charger to the central system" : "from the central system to the charger" }, incoming ? "CP → CSMS" : "CSMS → CP"),
+                  h("span.action", {}, row.action || "—"),
+                  h("span.type", {}, type),
+                ),
+                h("pre", {}, payload),
+              ),
+            );
+          })
+        : h("li.empty", {}, "No frames yet."),
+    );
+  }
+
+  // Each poll has a number: a newer one (the filter changed meanwhile) wins, and only the
+  // newest schedules the next, so that there is one polling loop.
+  let generation = 0;
+
+  async function poll() {
+    clearTimeout(timer);
+    const mine = ++generation;
+    if (stopped) return;
+    if (!document.hidden) {
+      try {
+        const newest = rows.length && rows[0].id !== undefined ? rows[0].id : undefined;
+        const answer = await source({ action, after: newest, replace: !rows.length });
+        if (mine !== generation) return;
+        // Nothing new: keep the list as it is (a frame the user opened stays open).
+        const dirty = answer.replace || answer.rows.length > 0 || failure !== null;
+        rows = answer.replace ? answer.rows : [...answer.rows, ...rows];
+        rows = rows.slice(0, KEEP);
+        failure = null;
+        fill(status, `${rows.length} shown`);
+        if (dirty) render();
+      } catch (error) {
+        if (mine !== generation) return;
+        failure = error.routeMissing ? "The frame log is not available yet on this server." : error.message;
+        if (error.notOffered) failure = `No log: ${error.message}.`;
+        render();
+      }
+    }
+    if (!stopped) timer = setTimeout(poll, POLL_MS);
+  }
+
+  poll();
+  return {
+    el,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

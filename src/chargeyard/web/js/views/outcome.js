@@ -1,0 +1,44 @@
+// A gateway command's outcome (GET /ocpp/commands/{id}: status queued | running | succeeded |
+// failed, with the station's `result` or the `error`) said in plain words.
+
+const DONE = {
+  plug: "the cable is plugged in",
+  unplug: "the cable is out",
+  unlock: "the connector is unlocked",
+  ev_requests_energy: "the EV draws energy again",
+  ev_stops_energy: "the EV stopped drawing energy",
+  start_session: "the session is under way",
+  stop_session: "the session is stopped and the cable is out",
+  authorize: "the id tag was presented",
+  start_transaction: "the transaction started",
+  stop_transaction: "the transaction stopped",
+  power_update: "the EVSE's power limit changed",
+  inject_fault: "the connector is faulted",
+  clear_fault: "the fault is cleared",
+  set_configuration: "the configuration was sent",
+  reset_cache: "the authorization cache is empty",
+  local_auth_list: "the local list is installed",
+  clear_local_list: "the local list is empty",
+  proxy_message: "the message was sent",
+};
+
+export const PENDING = new Set(["queued", "running"]);
+
+function session(result) {
+  const limits = [];
+  if (result.duration_seconds) limits.push(`${result.duration_seconds} s`);
+  if (result.target_energy_kwh) limits.push(`${result.target_energy_kwh} kWh`);
+  const tag = result.id_tag ? ` with id tag ${result.id_tag}` : "";
+  const end = limits.length ? `; it stops after ${limits.join(" or ")}` : "; it runs until stopped";
+  return `${DONE.start_session}${tag}${end}`;
+}
+
+/** @returns {{kind: "pending"|"ok"|"error", words: string}} */
+export function outcomeWords(outcome) {
+  if (outcome.status === "queued") return { kind: "pending", words: "queued, waiting for the charger" };
+  if (outcome.status === "running") return { kind: "pending", words: "the charger is doing it" };
+  if (outcome.status === "failed") return { kind: "error", words: `not done: ${outcome.error || "the charger could not"}` };
+  const result = outcome.result || {};
+  const words = outcome.event_type === "start_session" ? session(result) : DONE[outcome.event_type] || "applied";
+  return { kind: "ok", words: `done: ${words}` };
+}

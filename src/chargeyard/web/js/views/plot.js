@@ -1,0 +1,92 @@
+// A power and energy plot as inline SVG: power (kW) as a filled area on the left axis,
+// energy (kWh) as a line on the right axis, over the transaction's time.
+
+const NS = "http://www.w3.org/2000/svg";
+const W = 640;
+const H = 220;
+const MIN_WINDOW_MS = 30000; // the first seconds of a session do not fill the width
+const PAD = { left: 48, right: 56, top: 12, bottom: 28 };
+
+function svg(tag, attrs = {}, text) {
+  const el = document.createElementNS(NS, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const power10 = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((s) => s * power10 >= value);
+  return step * power10;
+}
+
+/** Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W. */
+export function pointsFromSamples(meterValues, meterStart = 0) {
+  const byTime = new Map();
+  for (const sample of meterValues) {
+    const factor = sample.unit === "kWh" || sample.unit === "kW" ? 1000 : 1;
+    let kind = null;
+    if (sample.measurand === "Energy.Active.Import.Register") kind = "energyWh";
+    else if (sample.measurand === "Power.Active.Import") kind = "powerW";
+    if (!kind) continue;
+    const point = byTime.get(sample.timestamp) || { t: sample.timestamp };
+    // The total (no phase) wins over a phase's value.
+    if (point[kind] === undefined || !sample.phase) point[kind] = sample.value * factor;
+    byTime.set(sample.timestamp, point);
+  }
+  return [...byTime.values()]
+    .map((p) => ({ ...p, energyWh: p.energyWh === undefined ? undefined : p.energyWh - meterStart }))
+    .sort((a, b) => a.t.localeCompare(b.t));
+}
+
+/** Redraws `host` with `points` ([{t, energyWh?, powerW?}], energy since the start). */
+export function drawPlot(host, points, { start } = {}) {
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img" });
+  const times = points.map((p) => new Date(p.t).getTime());
+  const t0 = start ? new Date(start).getTime() : Math.min(...times);
+  const t1 = Math.max(t0 + MIN_WINDOW_MS, ...times);
+  const powers = points.filter((p) => p.powerW != null);
+  const energies = points.filter((p) => p.energyWh != null);
+  const pMax = niceMax(Math.max(0, ...powers.map((p) => p.powerW)) / 1000);
+  const eMax = niceMax(Math.max(0, ...energies.map((p) => p.energyWh)) / 1000);
+  const x = (t) => PAD.left + ((new Date(t).getTime() - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
+  const y = (value, max) => H - PAD.bottom - (value / max) * (H - PAD.top - PAD.bottom);
+  chart.append(svg("title", {}, "Power (kW, area) and energy (kWh, line) of the transaction"));
+
+  for (let i = 0; i <= 4; i += 1) {
+    const gy = PAD.top + (i / 4) * (H - PAD.top - PAD.bottom);
+    chart.append(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: gy, y2: gy, class: "grid" }));
+    const share = 1 - i / 4;
+    chart.append(svg("text", { x: PAD.left - 6, y: gy + 4, class: "axis power", "text-anchor": "end" }, `${+(pMax * share).toFixed(1)}`));
+    chart.append(svg("text", { x: W - PAD.right + 6, y: gy + 4, class: "axis energy" }, `${+(eMax * share).toFixed(2)}`));
+  }
+  chart.append(svg("text", { x: 4, y: H - 8, class: "axis power unit" }, "kW"));
+  chart.append(svg("text", { x: W - 4, y: H - 8, class: "axis energy unit", "text-anchor": "end" }, "kWh"));
+  for (const [t, anchor] of [[t0, "start"], [t1, "end"]]) {
+    chart.append(
+      svg("text", { x: x(t), y: H - 8, class: "axis", "text-anchor": anchor }, new Date(t).toLocaleTimeString()),
+    );
+  }
+
+  if (powers.length) {
+    // A step area: power holds until the next sample.
+    let d = `M${x(powers[0].t)},${y(0, pMax)}`;
+    powers.forEach((p, i) => {
+      const px = x(p.t);
+      d += ` L${px},${y(p.powerW / 1000, pMax)}`;
+      const next = powers[i + 1];
+      d += ` L${next ? x(next.t) : px},${y(p.powerW / 1000, pMax)}`;
+    });
+    d += ` L${x(powers[powers.length - 1].t)},${y(0, pMax)} Z`;
+    chart.append(svg("path", { d, class: "power-area" }));
+  }
+  if (energies.length) {
+    const d = energies.map((p, i) => `${i ? "L" : "M"}${x(p.t)},${y(p.energyWh / 1000, eMax)}`).join(" ");
+    chart.append(svg("path", { d, class: "energy-line" }));
+  }
+  if (!points.length) {
+    chart.append(svg("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, "waiting for meter values…"));
+  }
+  host.replaceChildren(chart);
+}

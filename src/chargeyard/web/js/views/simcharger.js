@@ -1,0 +1,380 @@
+// One simulated charger of the gateway, acted on as a person at the station would: plug,
+// unplug, start and stop a session, unlock, inject and clear a fault, and its runtime
+// (start/stop/restart). Each command's queued answer is followed to its outcome
+// (GET /ocpp/commands/{id}) and said in words (outcome.js). Below: the charger's OCPP log as
+// the station sent and received it (GET /ocpp/chargers/{id}/logs) and the plot of its running
+// transaction as the built-in CSMS measured it.
+//
+// Connector statuses come live from the CSMS's event stream when the charger points at the
+// built-in CSMS; the gateway's charger is re-read every few seconds only as a fallback.
+
+import { energy, field, fill, h, power } from "../dom.js";
+import { transactionKey } from "../csms.js";
+import { debounce, scheduler } from "../state.js";
+import { answerBox } from "./answer.js";
+import { frameLog } from "./frames.js";
+import { loggedTransaction } from "./logmeter.js";
+import { outcomeWords, PENDING } from "./outcome.js";
+import { connectorChip, problem } from "./parts.js";
+import { drawPlot, pointsFromSamples } from "./plot.js";
+import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel, versionNumber } from "./simstate.js";
+
+const FAULTS = ["GroundFailure", "HighTemperature", "OverCurrentFailure", "PowerMeterFailure", "ConnectorLockFailure", "OtherError"];
+const ACTIONS = ["StatusNotification", "StartTransaction", "StopTransaction", "TransactionEvent", "MeterValues", "Authorize", "BootNotification", "Heartbeat"];
+const OUTCOME_EVERY_MS = 300;
+const OUTCOME_FOR_MS = 30000;
+const FALLBACK_POLL_MS = 3000;
+const SLOW_POLL_MS = 15000;
+const RUNTIME = [
+  ["start-charger", "Start"],
+  ["stop-charger", "Stop"],
+  ["restart-charger", "Restart"],
+];
+
+/** The gateway numbers connectors the 2.0.1 way: a 1.6 connector n is EVSE n, connector 1. */
+function gatewayPlace(connector) {
+  return connector.evseId
+    ? { evse_id: connector.evseId, connector_id: connector.connectorId }
+    : { evse_id: connector.connectorId, connector_id: 1 };
+}
+
+function connectorKey(connector) {
+  return connector.evseId ? `${connector.evseId}/${connector.connectorId}` : String(connector.connectorId);
+}
+
+function connectorName(connector) {
+  return connector.evseId ? `EVSE ${connector.evseId} connector ${connector.connectorId}` : `connector ${connector.connectorId}`;
+}
+
+export function simChargerView(root, { gateway, api, model, stream }, id) {
+  let charger = null;
+  let failure = null;
+  let plotted = null;
+  let logged = null; // the running transaction from the station's own log (another CSMS)
+  let stopped = false;
+  let timer = null;
+  let generation = 0;
+  const box = answerBox();
+  const head = h("div.charger-head");
+  const connectors = h("div.sim-connectors");
+  const plotHost = h("div.plot-host");
+  const plotTitle = h("h2", {}, "Current transaction");
+  const idTag = h("input", { name: "id_tag", value: "DASHBOARD", maxlength: 20, "aria-label": "Id tag" });
+  const kwh = h("input", { name: "target_energy_kwh", type: "number", min: 0, step: "0.1", placeholder: "until stopped", "aria-label": "Energy (kWh)" });
+  const seconds = h("input", { name: "duration_seconds", type: "number", min: 1, placeholder: "until stopped", "aria-label": "Duration (s)" });
+  const fault = h("select", { name: "error_code", "aria-label": "Fault" }, FAULTS.map((f) => h("option", { value: f }, f)));
+  // The gateway's log lists oldest first with an offset: read the total, then the last page.
+  let seen = -1;
+  const log = frameLog(
+    async ({ action, replace }) => {
+      const first = await gateway.logs(id, { event: action || undefined, limit: 1 });
+      if (!replace && first.total === seen) return { rows: [], replace: false };
+      seen = first.total;
+      const offset = Math.max(0, first.total - 200);
+      const answer = await gateway.logs(id, { event: action || undefined, limit: 200, offset });
+      return { rows: [...answer.data].reverse(), replace: true };
+    },
+    { actions: ACTIONS },
+  );
+
+  fill(
+    root,
+    h(
+      "div.charger-view.sim-view",
+      {},
+      h("p.crumbs", {}, h("a", { href: "#/fleet" }, "Fleet"), " / ", id),
+      head,
+      h(
+        "div.charger-grid",
+        {},
+        h(
+          "div.charger-main",
+          {},
+          h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Connectors")), connectors),
+          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle), plotHost),
+        ),
+        h(
+          "aside.panel.commands-panel",
+          {},
+          h("header.panel-head", {}, h("h2", {}, "Session settings")),
+          h(
+            "div.command-fields",
+            {},
+            field("Id tag", idTag),
+            field("Energy (kWh)", kwh),
+            field("Duration (s)", seconds),
+            field("Fault to inject", fault),
+          ),
+          h("header.panel-head.runtime-head", {}, h("h2", {}, "Runtime"), h("span.muted", {}, "the station's process")),
+          h(
+            "div.runtime-buttons",
+            {},
+            RUNTIME.map(([action, label]) =>
+              h("button", { type: "button", dataset: { runtime: action }, on: { click: (e) => runtime(`${label} runtime`, action, e.currentTarget) } }, label),
+            ),
+          ),
+          box.el,
+        ),
+      ),
+      log.el,
+    ),
+  );
+
+  /** Follows a queued command to its outcome and says it; a newer command takes the box. */
+  async function follow(what, queued, mine) {
+    const until = Date.now() + OUTCOME_FOR_MS;
+    while (!stopped && mine === generation && Date.now() < until) {
+      let outcome;
+      try {
+        outcome = await gateway.commandStatus(queued.id);
+      } catch (error) {
+        if (mine === generation) box.error(`${what}: its outcome`, error);
+        return;
+      }
+      if (mine !== generation) return;
+      box.said(what, outcomeWords(outcome), outcome);
+      if (!PENDING.has(outcome.status)) {
+        load();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, OUTCOME_EVERY_MS));
+    }
+  }
+
+  async function send(what, name, event, button) {
+    const mine = ++generation;
+    box.pending(what);
+    button.disabled = true;
+    try {
+      const answer = await gateway.command(name, id, event);
+      if (answer.failed && answer.failed.length) {
+        // Not a failed request: the gateway says why this charger cannot take it (202).
+        box.said(what, { kind: "error", words: `not sent: ${answer.failed.map((f) => f.error).join("; ")}` }, answer);
+      } else if (answer.results && answer.results.length) {
+        const queued = answer.results[0].command;
+        box.said(what, outcomeWords({ status: "queued" }), queued);
+        follow(what, queued, mine);
+      }
+    } catch (error) {
+      box.error(what, error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function runtime(label, action, button) {
+    ++generation;
+    box.pending(label);
+    button.disabled = true;
+    try {
+      const answer = await gateway.runtime(id, action);
+      const words = { "start-charger": "the station is starting", "stop-charger": "the station is stopped", "restart-charger": "the station restarts" };
+      box.said(label, { kind: "ok", words: `done: ${words[action]}` }, answer);
+      load();
+    } catch (error) {
+      box.error(label, error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Rows are made once per connector and only their state is redrawn: buttons replaced under
+  // the pointer would lose a click between mousedown and mouseup.
+  const rows = new Map();
+
+  function connectorRow(connector) {
+    const place = gatewayPlace(connector);
+    const what = (label) => `${label} (${connectorName(connector)})`;
+    const button = (label, name, extra = () => ({})) =>
+      h(
+        "button",
+        { type: "button", dataset: { command: name }, on: { click: (e) => send(what(label), name, { ...place, ...extra() }, e.currentTarget) } },
+        label,
+      );
+    const number = (input) => (input.value === "" ? undefined : Number(input.value));
+    const stateEl = h("div.sim-connector-state");
+    const el = h(
+      "div.sim-connector",
+      { dataset: { connector: connectorKey(connector) } },
+      stateEl,
+      h(
+        "div.buttons",
+        {},
+        button("Plug", "plug-connector"),
+        button("Unplug", "unplug-connector"),
+        button("Start session", "start-session", () => ({
+          id_tag: idTag.value || "DASHBOARD",
+          target_energy_kwh: number(kwh),
+          duration_seconds: number(seconds),
+        })),
+        button("Stop session", "stop-session"),
+        button("Unlock", "unlock-connector"),
+        button("Inject fault", "inject-fault", () => ({ error_code: fault.value })),
+        button("Clear fault", "clear-fault"),
+      ),
+    );
+    return { el, stateEl };
+  }
+
+  /** The connector's running transaction, in the CSMS model's shape. */
+  function transactionOn(connector, state) {
+    if (state.live) return model.activeOn(charger.identity, connector);
+    if (!logged || logged.place.connectorId !== connector.connectorId || (logged.place.evseId || 0) !== (connector.evseId || 0)) return null;
+    return { transactionId: logged.transactionId, energyDelivered: logged.energyWh, powerW: logged.powerW, chargingState: logged.chargingState };
+  }
+
+  function connectorState(row, connector, state) {
+    const transaction = transactionOn(connector, state);
+    fill(
+      row.stateEl,
+      connectorChip(connector, { online: state.online, transaction }),
+      transaction
+        ? h(
+            "span.session-energy",
+            {
+              dataset: { energyWh: transaction.energyDelivered ?? "", chargingState: transaction.chargingState || "" },
+              title: "This transaction: its charging state (2.0.1) and the energy delivered so far",
+            },
+            [`#${transaction.transactionId}`, transaction.chargingState, energy(transaction.energyDelivered)].filter(Boolean).join(" · "),
+          )
+        : null,
+    );
+  }
+
+  function renderConnectors(state) {
+    if (!state.connectors.length) {
+      rows.clear();
+      fill(
+        connectors,
+        h("p.empty", {}, charger.runtime && charger.runtime.running ? "Waiting for the station's first status…" : "The station is not running: start its runtime."),
+      );
+      return;
+    }
+    const keys = state.connectors.map(connectorKey);
+    if (keys.join() !== [...rows.keys()].join()) {
+      rows.clear();
+      for (const connector of state.connectors) rows.set(connectorKey(connector), connectorRow(connector));
+      fill(connectors, [...rows.values()].map((row) => row.el));
+    }
+    for (const connector of state.connectors) connectorState(rows.get(connectorKey(connector)), connector, state);
+  }
+
+  async function load() {
+    clearTimeout(timer);
+    try {
+      charger = await gateway.charger(id);
+      failure = null;
+    } catch (error) {
+      failure = error;
+    }
+    if (stopped) return;
+    const live = charger && !failure && liveState(model, charger).live && stream.state.value === "live";
+    if (charger && !failure && !liveState(model, charger).live) {
+      try {
+        logged = await loggedTransaction(gateway, id, versionNumber(charger));
+      } catch {
+        logged = null; // the frame log below says why
+      }
+      if (stopped) return;
+    } else logged = null;
+    schedule();
+    timer = setTimeout(load, live ? SLOW_POLL_MS : FALLBACK_POLL_MS);
+  }
+
+  async function loadPlot(identity, transaction) {
+    const key = transactionKey(identity, transaction.transactionId);
+    plotted = { key, base: [] };
+    try {
+      const answer = await api.meterValues(transaction.transactionId, identity);
+      if (plotted && plotted.key === key) plotted.base = pointsFromSamples(answer.meterValues, transaction.meterStart);
+    } catch {
+      // live updates still draw
+    }
+    schedule();
+  }
+
+  function render() {
+    if (failure) {
+      fill(head, problem(failure, "This simulated charger"));
+      rows.clear();
+      fill(connectors);
+      return;
+    }
+    if (!charger) {
+      fill(head, "Loading…");
+      return;
+    }
+    const state = liveState(model, charger);
+    fill(
+      head,
+      h(
+        "div.charger-title",
+        { class: state.online ? "online" : "offline", dataset: { online: String(state.online) } },
+        h("span.dot"),
+        h("h1", {}, charger.identity),
+        h("span.version", {}, versionLabel(charger)),
+        h("span.presence", {}, state.online ? "online" : "offline"),
+        h("span.muted", {}, [modelLabel(charger, state.csms), runtimeLabel(charger), chargerId(charger)].filter(Boolean).join(" · ")),
+        state.csms ? h("a.csms-link", { href: `#/charger/${encodeURIComponent(charger.identity)}` }, "as the CSMS sees it") : null,
+      ),
+    );
+    renderConnectors(state);
+    renderPlot(state);
+  }
+
+  function renderPlot(state) {
+    const current = state.live
+      ? model.sortedTransactions((r) => r.chargeBoxId === charger.identity && r.status === "active")[0]
+      : null;
+    if (current) {
+      const key = transactionKey(charger.identity, current.transactionId);
+      if (!plotted || plotted.key !== key) loadPlot(charger.identity, current);
+      fill(plotTitle, `Transaction #${current.transactionId} · ${energy(current.energyDelivered)} · ${power(current.powerW)}`);
+      const live = (model.samples.get(key) || []).map((s) => ({
+        t: s.t,
+        powerW: s.powerW,
+        energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart,
+      }));
+      const lastBase = plotted.base.length ? plotted.base[plotted.base.length - 1].t : "";
+      drawPlot(plotHost, [...plotted.base, ...live.filter((p) => p.t > lastBase)], { start: current.startedAt });
+      return;
+    }
+    plotted = null;
+    if (!state.live && logged) {
+      // Read from the station's own frames (another central system measures this one).
+      fill(plotTitle, `Transaction #${logged.transactionId} · ${energy(logged.energyWh)} · ${power(logged.powerW)}`);
+      drawPlot(plotHost, logged.points, { start: logged.startedAt });
+      return;
+    }
+    fill(plotTitle, "Current transaction");
+    fill(
+      plotHost,
+      h(
+        "p.empty",
+        {},
+        state.live || !charger.ws_url
+          ? "No transaction running."
+          : `No transaction running (read from the station's frames: it reports to ${charger.ws_url}).`,
+      ),
+    );
+  }
+
+  // Its (dis)connection or boot changed the runtime too: read the gateway again.
+  const PRESENCE = new Set(["charger.connected", "charger.disconnected", "charger.boot"]);
+  const refresh = debounce(load, 300);
+  const unsubscribeEvents = stream.on((event) => {
+    if (PRESENCE.has(event.event) && charger && event.chargeBoxId === charger.identity) refresh();
+  });
+
+  const schedule = scheduler(render);
+  const unsubscribe = model.changed.subscribe(schedule);
+  load();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    refresh.cancel();
+    unsubscribe();
+    unsubscribeEvents();
+    log.stop();
+  };
+}

@@ -1,0 +1,386 @@
+"""Stations written with the third-party ``ocpp`` library (mobilityhouse/ocpp), 1.6 and 2.0.1.
+
+Why: chargeyard's own stations and its CSMS share chargeyard's protocol core, so a mistake in
+that core (a field name, a schema, an answer shape) would pass every test between them. These
+stations come from an independent implementation that validates every frame both ways against
+the official schemas: what they accept, other stations in the field accept too.
+
+Each station answers every command the command API sends (``csms/commands/v16.py`` and
+``v201.py``) the way a plain, healthy station would, and keeps a small configuration
+(1.6 keys, 2.0.1 ``Component.Variable`` names) that GetConfiguration / ChangeConfiguration and
+GetVariables / SetVariables read and write. Tests script anything else through ``answers``:
+
+* a ``call_result`` dataclass: the station answers it instead (Rejected, UnlockFailed, ...);
+* an exception: the library answers a CALLERROR (an :class:`ocpp.exceptions.OCPPError` with
+  its code, anything else InternalError);
+* :data:`SILENT`: the station never answers (and, as the library handles one CALL at a time,
+  reads nothing more).
+
+``script(action, **fields)`` sets the first case in one line; ``received`` holds every CALL
+as it came over the wire: ``(action, camelCase payload)``. ``connected()`` runs a station
+against a URL and tears it down (reader task cancelled and awaited, socket closed);
+``booted()`` registers it with a ``csms_lab`` first and boots it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from ocpp.v201 import datatypes as types201
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from tests.api.conftest import CsmsLab, until
+
+VENDOR = "MobilityHouse"
+MODEL = {"1.6": "ocpp-lib-16", "2.0.1": "ocpp-lib-201"}
+FIRMWARE = "ocpp-2.1.0"
+SERIAL = "LIB-0001"
+
+SILENT = object()
+"""An entry of ``answers``: never answer that CALL."""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Setting:
+    """A configuration key (1.6) or variable (2.0.1) and whether the CSMS may change it."""
+
+    value: str
+    readonly: bool = False
+
+
+class _Scripted:
+    """What both versions share: the CALL log, the script, the configuration."""
+
+    version: ClassVar[str]
+    initial_configuration: ClassVar[dict[str, Setting]]
+
+    def __init__(self, identity: str, connection: ClientConnection) -> None:
+        # The library's own ChargePoint.__init__ comes next in the MRO.
+        super().__init__(identity, connection, response_timeout=5)  # type: ignore[call-arg]
+        self.websocket = connection
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.answers: dict[str, Any] = {}
+        self.configuration = {
+            key: Setting(s.value, s.readonly) for key, s in self.initial_configuration.items()
+        }
+
+    async def route_message(self, raw_msg: str) -> None:
+        message = json.loads(raw_msg)
+        if message[0] == 2:  # a CALL (OCPP-J section 4.2.1)
+            self.received.append((message[2], message[3]))
+        await super().route_message(raw_msg)  # type: ignore[misc]
+
+    async def _answer(self, action: str, default: Callable[[], Any]) -> Any:
+        answer = self.answers.get(action, default)
+        if answer is SILENT:
+            await asyncio.Event().wait()  # cancelled with the station's task
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer() if answer is default else answer
+
+    def script(self, action: str, **fields: Any) -> None:
+        """Answer ``action`` with these ``call_result`` fields from now on, e.g.
+        ``script("Reset", status="Rejected")``."""
+        self.answers[action] = getattr(self._call_result, action)(**fields)  # type: ignore[attr-defined]
+
+    def last_call(self) -> tuple[str, dict[str, Any]]:
+        return self.received[-1]
+
+    async def send(self, payload: Any) -> Any:
+        """One CALL, its answer validated by the library; a CALLERROR raises."""
+        return await self.call(payload, suppress=False)  # type: ignore[attr-defined]
+
+
+class LibraryStation16(_Scripted, ChargePoint16):
+    """An OCPP 1.6 charge point: one connector, the configuration keys the API tests read."""
+
+    version = "1.6"
+    initial_configuration: ClassVar[dict[str, Setting]] = {
+        "HeartbeatInterval": Setting("300"),
+        "MeterValueSampleInterval": Setting("60"),
+        "NumberOfConnectors": Setting("1", readonly=True),
+    }
+
+    async def boot(self) -> Any:
+        return await self.send(
+            call16.BootNotification(
+                charge_point_vendor=VENDOR,
+                charge_point_model=MODEL["1.6"],
+                charge_point_serial_number=SERIAL,
+                firmware_version=FIRMWARE,
+            )
+        )
+
+    @on("Reset")
+    async def on_reset(self, **_: Any) -> Any:
+        return await self._answer("Reset", lambda: result16.Reset(status="Accepted"))
+
+    @on("UnlockConnector")
+    async def on_unlock_connector(self, **_: Any) -> Any:
+        return await self._answer(
+            "UnlockConnector", lambda: result16.UnlockConnector(status="Unlocked")
+        )
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **_: Any) -> Any:
+        return await self._answer("ClearCache", lambda: result16.ClearCache(status="Accepted"))
+
+    @on("TriggerMessage")
+    async def on_trigger_message(self, **_: Any) -> Any:
+        return await self._answer(
+            "TriggerMessage", lambda: result16.TriggerMessage(status="Accepted")
+        )
+
+    @on("ChangeAvailability")
+    async def on_change_availability(self, **_: Any) -> Any:
+        return await self._answer(
+            "ChangeAvailability", lambda: result16.ChangeAvailability(status="Accepted")
+        )
+
+    @on("GetConfiguration")
+    async def on_get_configuration(self, key: list[str] | None = None, **_: Any) -> Any:
+        def read() -> Any:
+            wanted = key or list(self.configuration)
+            known = [k for k in wanted if k in self.configuration]
+            return result16.GetConfiguration(
+                configuration_key=[
+                    {
+                        "key": k,
+                        "readonly": self.configuration[k].readonly,
+                        "value": self.configuration[k].value,
+                    }
+                    for k in known
+                ],
+                unknown_key=[k for k in wanted if k not in self.configuration] or None,
+            )
+
+        return await self._answer("GetConfiguration", read)
+
+    @on("ChangeConfiguration")
+    async def on_change_configuration(self, key: str, value: str, **_: Any) -> Any:
+        def change() -> Any:
+            setting = self.configuration.get(key)
+            if setting is None:
+                return result16.ChangeConfiguration(status="NotSupported")
+            if setting.readonly:
+                return result16.ChangeConfiguration(status="Rejected")
+            setting.value = value
+            return result16.ChangeConfiguration(status="Accepted")
+
+        return await self._answer("ChangeConfiguration", change)
+
+    @on("UpdateFirmware")
+    async def on_update_firmware(self, **_: Any) -> Any:
+        return await self._answer("UpdateFirmware", result16.UpdateFirmware)
+
+    @on("GetDiagnostics")
+    async def on_get_diagnostics(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetDiagnostics", lambda: result16.GetDiagnostics(file_name=f"{self.id}-diag.log")
+        )
+
+    @on("DataTransfer")
+    async def on_data_transfer(self, **_: Any) -> Any:
+        return await self._answer(
+            "DataTransfer", lambda: result16.DataTransfer(status="UnknownVendorId")
+        )
+
+    @on("RemoteStartTransaction")
+    async def on_remote_start_transaction(self, **_: Any) -> Any:
+        return await self._answer(
+            "RemoteStartTransaction", lambda: result16.RemoteStartTransaction(status="Accepted")
+        )
+
+    @on("RemoteStopTransaction")
+    async def on_remote_stop_transaction(self, **_: Any) -> Any:
+        return await self._answer(
+            "RemoteStopTransaction", lambda: result16.RemoteStopTransaction(status="Accepted")
+        )
+
+
+class LibraryStation201(_Scripted, ChargePoint201):
+    """An OCPP 2.0.1 charging station: one EVSE with one connector; its device model holds
+    the variables the API tests read (B06) and write (B05)."""
+
+    version = "2.0.1"
+    initial_configuration: ClassVar[dict[str, Setting]] = {
+        "OCPPCommCtrlr.HeartbeatInterval": Setting("300"),
+        "SampledDataCtrlr.TxUpdatedInterval": Setting("60"),
+        "EVSE.Power": Setting("22000", readonly=True),
+    }
+
+    async def boot(self) -> Any:
+        return await self.send(
+            call201.BootNotification(
+                charging_station=types201.ChargingStationType(
+                    vendor_name=VENDOR,
+                    model=MODEL["2.0.1"],
+                    serial_number=SERIAL,
+                    firmware_version=FIRMWARE,
+                ),
+                reason="PowerUp",
+            )
+        )
+
+    @on("Reset")
+    async def on_reset(self, **_: Any) -> Any:
+        return await self._answer("Reset", lambda: result201.Reset(status="Accepted"))
+
+    @on("UnlockConnector")
+    async def on_unlock_connector(self, **_: Any) -> Any:
+        return await self._answer(
+            "UnlockConnector", lambda: result201.UnlockConnector(status="Unlocked")
+        )
+
+    @on("ClearCache")
+    async def on_clear_cache(self, **_: Any) -> Any:
+        return await self._answer("ClearCache", lambda: result201.ClearCache(status="Accepted"))
+
+    @on("TriggerMessage")
+    async def on_trigger_message(self, **_: Any) -> Any:
+        return await self._answer(
+            "TriggerMessage", lambda: result201.TriggerMessage(status="Accepted")
+        )
+
+    @on("ChangeAvailability")
+    async def on_change_availability(self, **_: Any) -> Any:
+        return await self._answer(
+            "ChangeAvailability", lambda: result201.ChangeAvailability(status="Accepted")
+        )
+
+    @on("GetVariables")
+    async def on_get_variables(self, get_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+        def read() -> Any:
+            results = []
+            for item in get_variable_data:
+                setting = self.configuration.get(_key(item))
+                result = {"component": item["component"], "variable": item["variable"]}
+                if setting is None:
+                    result["attribute_status"] = self._unknown(item)
+                else:
+                    result.update(attribute_status="Accepted", attribute_value=setting.value)
+                results.append(result)
+            return result201.GetVariables(get_variable_result=results)
+
+        return await self._answer("GetVariables", read)
+
+    @on("SetVariables")
+    async def on_set_variables(self, set_variable_data: list[dict[str, Any]], **_: Any) -> Any:
+        def change() -> Any:
+            results = []
+            for item in set_variable_data:
+                setting = self.configuration.get(_key(item))
+                if setting is None:
+                    status = self._unknown(item)
+                elif setting.readonly:
+                    status = "Rejected"
+                else:
+                    setting.value, status = item["attribute_value"], "Accepted"
+                results.append(
+                    {
+                        "attribute_status": status,
+                        "component": item["component"],
+                        "variable": item["variable"],
+                    }
+                )
+            return result201.SetVariables(set_variable_result=results)
+
+        return await self._answer("SetVariables", change)
+
+    @on("GetBaseReport")
+    async def on_get_base_report(self, **_: Any) -> Any:
+        return await self._answer("GetBaseReport", lambda: result201.GetBaseReport("Accepted"))
+
+    @on("UpdateFirmware")
+    async def on_update_firmware(self, **_: Any) -> Any:
+        return await self._answer(
+            "UpdateFirmware", lambda: result201.UpdateFirmware(status="Accepted")
+        )
+
+    @on("GetLog")
+    async def on_get_log(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetLog", lambda: result201.GetLog(status="Accepted", filename=f"{self.id}-log.txt")
+        )
+
+    @on("DataTransfer")
+    async def on_data_transfer(self, **_: Any) -> Any:
+        return await self._answer(
+            "DataTransfer", lambda: result201.DataTransfer(status="UnknownVendorId")
+        )
+
+    @on("RequestStartTransaction")
+    async def on_request_start_transaction(self, **_: Any) -> Any:
+        return await self._answer(
+            "RequestStartTransaction",
+            lambda: result201.RequestStartTransaction(status="Accepted"),
+        )
+
+    @on("RequestStopTransaction")
+    async def on_request_stop_transaction(self, **_: Any) -> Any:
+        return await self._answer(
+            "RequestStopTransaction", lambda: result201.RequestStopTransaction(status="Accepted")
+        )
+
+    def _unknown(self, item: dict[str, Any]) -> str:
+        """UnknownVariable when the component exists, else UnknownComponent (B06.FR.16/17)."""
+        component = item["component"]["name"]
+        known = any(key.partition(".")[0] == component for key in self.configuration)
+        return "UnknownVariable" if known else "UnknownComponent"
+
+
+def _key(item: dict[str, Any]) -> str:
+    """A GetVariableData / SetVariableData target as ``Component.Variable``."""
+    return f"{item['component']['name']}.{item['variable']['name']}"
+
+
+LibraryStation = LibraryStation16 | LibraryStation201
+STATIONS: dict[str, type[LibraryStation16] | type[LibraryStation201]] = {
+    "1.6": LibraryStation16,
+    "2.0.1": LibraryStation201,
+}
+
+
+@asynccontextmanager
+async def connected(version: str, identity: str, url: str) -> AsyncIterator[LibraryStation]:
+    """A library station of ``version`` connected to ``url`` (not booted), its reader
+    running; on exit the reader is cancelled and awaited and the socket closed."""
+    kind = STATIONS[version]
+    async with connect(url, subprotocols=[Subprotocol(f"ocpp{version}")]) as websocket:
+        station = kind(identity, websocket)
+        reader = asyncio.create_task(station.start(), name=f"ocpp-library {identity}")
+        try:
+            yield station
+        finally:
+            reader.cancel()
+            # The reader ends with ConnectionClosed when a test closed the socket itself.
+            await asyncio.gather(reader, return_exceptions=True)
+
+
+@asynccontextmanager
+async def booted(lab: CsmsLab, version: str, identity: str) -> AsyncIterator[LibraryStation]:
+    """A library station registered with ``lab``'s CSMS, connected and booted (Accepted)."""
+    await lab.store.stations.register(identity)
+    async with connected(version, identity, lab.url(identity)) as station:
+        await until(lambda: lab.registry.is_connected(identity))
+        answer = await station.boot()
+        assert answer.status == "Accepted"
+        yield station

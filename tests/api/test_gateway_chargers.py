@@ -1,0 +1,303 @@
+"""``/ocpp/chargers``: durable chargers created (202, then provisioned in the background),
+read with their live station, changed, deleted; validation, roles and tenant isolation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chargeyard.api.tokens import Role
+from chargeyard.gateway.provisioning import Provisioner
+from tests.api.gateway_chargers_lab import (
+    CHARGERS,
+    OTHER_ORG,
+    accepted_by_csms,
+    charger_body,
+    charger_lab,
+    create_charger,
+    location,
+    provisioner_idle,
+)
+from tests.api.gateway_fleet import ORG, FleetLab
+from tests.gateway.conftest import until
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+@pytest.fixture
+async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+    async with charger_lab(tmp_path) as lab:
+        yield lab
+
+
+async def _json(lab: FleetLab, method: str, url: str, status: int, **kwargs: Any) -> Any:
+    response = await lab.client.request(method, url, **kwargs)
+    assert response.status_code == status, response.text
+    return response.json() if response.content else None
+
+
+# -- create and provision ------------------------------------------------------------------
+
+
+async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetLab) -> None:
+    response = await lab.client.post(CHARGERS, json=charger_body(lab, "CP-1"))
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    charger_id = accepted["charger_id"]
+    assert re.fullmatch(r"dep-[0-9a-f]{12}", charger_id)
+    assert accepted == {
+        "charger_id": charger_id,
+        "identity": "CP-1",
+        "status": "PROVISIONING",
+        "status_url": f"/ocpp/chargers/{charger_id}/status",
+        "workflow_run_id": accepted["workflow_run_id"],
+    }
+
+    await provisioner_idle(lab)
+    state = await _json(lab, "GET", accepted["status_url"], 200)
+    assert TIMESTAMP.match(state["provisioned_at"])
+    assert state == {
+        "charger_id": charger_id,
+        "status": "READY",
+        "workflow_run_id": accepted["workflow_run_id"],
+        "error": None,
+        "provisioned_at": state["provisioned_at"],
+    }
+
+    await accepted_by_csms(lab, charger_id)
+    charger = await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200)
+    assert charger["runtime"]["running"] is True
+    assert charger["runtime"]["registration"] == "Accepted"
+    assert charger["runtime"]["connectors"] == [
+        {"evse_id": 1, "connector_id": 1, "status": "Available"}
+    ]
+    assert {
+        k: v for k, v in charger.items() if k not in ("runtime", "created_at", "updated_at")
+    } == {
+        "id": charger_id,
+        "identity": "CP-1",
+        "location_id": None,
+        "brand_slug": "alfen",
+        "model_slug": "eve-single-pro-line",
+        "connector_type": "sType2",
+        "charge_point_name": "Bay 1",
+        "ws_url": lab.csms_url,
+        "ocpp_version": "ocpp1.6",
+        "has_password": False,
+        "desired_state": "running",
+        "runtime_status": "running",
+    }
+
+
+async def test_start_false_provisions_a_stopped_charger(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-IDLE", start=False)
+    state = await _json(lab, "GET", accepted["status_url"], 200)
+    assert state["status"] == "READY"
+    charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
+    assert (charger["desired_state"], charger["runtime"]) == ("stopped", None)
+    assert not lab.host.is_running(accepted["charger_id"])
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [("OCPP1.6", "ocpp1.6"), ("1.6", "ocpp1.6"), ("OCPP2.0.1", "ocpp2.0.1")],
+)
+async def test_the_seeds_version_spellings_are_accepted(
+    lab: FleetLab, sent: str, stored: str
+) -> None:
+    accepted = await create_charger(lab, "CP-V", ocpp_version=sent, start=False)
+    charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
+    assert charger["ocpp_version"] == stored
+
+
+async def test_connector_type_is_matched_to_the_catalogs_spelling(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-T", connector_type="type2", start=False)
+    charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
+    assert charger["connector_type"] == "sType2"
+
+
+async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: FleetLab) -> None:
+    # The API refuses unknown templates up front; a row made another way can still fail.
+    provisioner = Provisioner(lab.store, lab.host)
+    charger, _ = await provisioner.create_charger(
+        ORG,
+        {
+            "identity": "CP-BAD",
+            "ocpp_version": "ocpp1.6",
+            "csms_url": lab.csms_url,
+            "template": "nobody/nothing",
+        },
+        start=True,
+    )
+    await provisioner.wait_idle()
+    state = await _json(lab, "GET", f"{CHARGERS}/{charger.id}/status", 200)
+    assert state["status"] == "FAILED"
+    assert state["provisioned_at"] is None
+    assert state["error"]["code"] == "invalid_definition"
+    assert state["error"]["retryable"] is False
+    assert "nobody" in state["error"]["message"]
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"brand_slug": "acme"}, "brand_slug", "unknown brand 'acme'"),
+        ({"model_slug": "nope"}, "model_slug", "unknown model 'nope'"),
+        ({"connector_type": "CHAdeMO"}, "connector_type", "has no 'CHAdeMO' connector"),
+        ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6 or ocpp2.0.1"),
+        ({"ws_url": "http://csms/ocpp"}, "ws_url", "ws:// or wss://"),
+        ({"identity": "CP 1/2"}, "identity", "pattern"),
+        ({"surprise": 1}, "surprise", "Extra inputs"),
+    ],
+)
+async def test_an_invalid_body_is_422_naming_the_field(
+    lab: FleetLab, change: dict[str, Any], field: str, words: str
+) -> None:
+    body = await _json(lab, "POST", CHARGERS, 422, json={**charger_body(lab), **change})
+    [problem] = body["detail"]
+    assert problem["loc"][-1] == field
+    assert words in problem["msg"]
+    assert await lab.store.chargers.count(ORG) == 0
+
+
+async def test_a_model_that_does_not_speak_the_version_is_422(lab: FleetLab) -> None:
+    from chargeyard.station.catalog import load_catalog
+
+    only_16 = next(t for t in load_catalog().templates() if "2.0.1" not in t.ocpp_versions)
+    body = await _json(
+        lab,
+        "POST",
+        CHARGERS,
+        422,
+        json=charger_body(
+            lab,
+            brand_slug=only_16.brand_slug,
+            model_slug=only_16.slug,
+            connector_type=only_16.connector_types[0],
+            ocpp_version="ocpp2.0.1",
+        ),
+    )
+    assert body["detail"][0]["loc"] == ["body", "ocpp_version"]
+
+
+async def test_a_taken_identity_is_409_and_an_unknown_location_404(lab: FleetLab) -> None:
+    await create_charger(lab, "CP-1", start=False)
+    body = await _json(lab, "POST", CHARGERS, 409, json=charger_body(lab, "CP-1", start=False))
+    assert isinstance(body["detail"], str)
+    theirs = await location(lab, OTHER_ORG)
+    body = await _json(
+        lab, "POST", CHARGERS, 404, json=charger_body(lab, "CP-2", location_id=theirs)
+    )
+    assert theirs in body["detail"]
+    # The same identity in another organization is another charger.
+    await create_charger(lab, "CP-1", org=OTHER_ORG, start=False)
+
+
+# -- list, update, delete --------------------------------------------------------------------
+
+
+async def test_list_filters_by_location_and_pages(lab: FleetLab) -> None:
+    depot = await location(lab)
+    for n in range(3):
+        await create_charger(lab, f"CP-{n}", location_id=depot, start=False)
+    await create_charger(lab, "CP-ELSEWHERE", start=False)
+
+    page = await _json(lab, "GET", CHARGERS, 200, params={"location_id": depot, "limit": 2})
+    assert (page["total"], page["page"], page["limit"], len(page["data"])) == (3, 1, 2, 2)
+    second = await _json(
+        lab, "GET", CHARGERS, 200, params={"location_id": depot, "limit": 2, "page": 2}
+    )
+    assert len(second["data"]) == 1
+    identities = {c["identity"] for c in page["data"] + second["data"]}
+    assert identities == {"CP-0", "CP-1", "CP-2"}
+    everything = await _json(lab, "GET", CHARGERS, 200)
+    assert everything["total"] == 4
+    await _json(lab, "GET", CHARGERS, 422, params={"limit": 101})
+
+
+async def test_put_changes_only_what_is_sent(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-1", start=False, password="secret-1")
+    url = f"{CHARGERS}/{accepted['charger_id']}"
+    changed = await _json(
+        lab,
+        "PUT",
+        url,
+        200,
+        json={"ws_url": "wss://csms.example.com/ocpp", "charge_point_name": None},
+    )
+    assert changed["ws_url"] == "wss://csms.example.com/ocpp"
+    assert changed["charge_point_name"] is None
+    assert (changed["identity"], changed["has_password"]) == ("CP-1", True)
+    changed = await _json(lab, "PUT", url, 200, json={"ocpp_version": "OCPP2.0.1"})
+    assert changed["ocpp_version"] == "ocpp2.0.1"
+    body = await _json(lab, "PUT", url, 422, json={"identity": None})
+    assert "may not be null: identity" in body["detail"][0]["msg"]
+    body = await _json(lab, "PUT", url, 422, json={"model_slug": "nope"})
+    assert body["detail"][0]["loc"] == ["body", "model_slug"]
+
+
+async def test_a_changed_ws_url_takes_effect_at_restart(lab: FleetLab, tmp_path: Path) -> None:
+    accepted = await create_charger(lab, "CP-1", ws_url="ws://127.0.0.1:9/ocpp")
+    charger_id = accepted["charger_id"]
+    assert lab.host.is_running(charger_id)
+    await _json(lab, "PUT", f"{CHARGERS}/{charger_id}", 200, json={"ws_url": lab.csms_url})
+    await _json(lab, "POST", f"{CHARGERS}/{charger_id}/restart-charger", 200)
+    await accepted_by_csms(lab, charger_id)
+
+
+async def test_delete_stops_the_station_and_forgets_the_charger(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-1")
+    charger_id = accepted["charger_id"]
+    await until(lambda: lab.host.is_running(charger_id))
+    response = await lab.client.delete(f"{CHARGERS}/{charger_id}")
+    assert (response.status_code, response.content) == (204, b"")
+    assert charger_id not in lab.host.hosted()
+    await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 404)
+    await _json(lab, "DELETE", f"{CHARGERS}/{charger_id}", 404)
+
+
+# -- roles and tenants ---------------------------------------------------------------------
+
+
+async def test_another_organization_sees_none_of_it(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-1", start=False)
+    url = f"{CHARGERS}/{accepted['charger_id']}"
+    them = lab.headers(Role.ADMIN, OTHER_ORG)
+    for method, path, body in [
+        ("GET", url, None),
+        ("GET", f"{url}/status", None),
+        ("PUT", url, {"charge_point_name": "mine"}),
+        ("DELETE", url, None),
+    ]:
+        response = await lab.client.request(method, path, json=body, headers=them)
+        assert response.status_code == 404, (method, path, response.text)
+        assert accepted["charger_id"] in response.json()["detail"]
+    listing = await _json(lab, "GET", CHARGERS, 200, headers=them)
+    assert (listing["total"], listing["data"]) == (0, [])
+    assert await lab.store.chargers.get(ORG, accepted["charger_id"]) is not None
+
+
+async def test_viewers_read_operators_write_strangers_are_401(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-1", start=False)
+    url = f"{CHARGERS}/{accepted['charger_id']}"
+    viewer = lab.headers(Role.VIEWER)
+    for path in (CHARGERS, url, f"{url}/status"):
+        await _json(lab, "GET", path, 200, headers=viewer)
+    for method, path, body in [
+        ("POST", CHARGERS, charger_body(lab, "CP-2")),
+        ("PUT", url, {"charge_point_name": "x"}),
+        ("DELETE", url, None),
+    ]:
+        response = await lab.client.request(method, path, json=body, headers=viewer)
+        assert response.status_code == 403, response.text
+        assert "operator role" in response.json()["detail"]
+        response = await lab.client.request(method, path, json=body, headers={"Authorization": ""})
+        assert response.status_code == 401
+    assert (await _json(lab, "GET", url, 200))["charge_point_name"] == "Bay 1"

@@ -1,0 +1,235 @@
+"""The webhook sender against a real HTTP receiver on 127.0.0.1: events become signed posts to
+their subscribers, failures are retried on the (fast, injected) schedule until delivered or
+given up, every attempt is in the delivery log, and pending rows survive a restart."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from chargeyard.csms.events import EventHub, EventType
+from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
+from chargeyard.store import Store
+from chargeyard.store.models import DeliveryStatus, WebhookDelivery
+from tests.csms.webhook_receiver import eventually, receiving, until
+
+SECRET = "s3cret-s3cret-s3cret"
+FAST = RetrySchedule(delays=(0.05, 0.1), max_attempts=6, jitter=0.0)
+
+
+async def _only_delivery(store: Store, webhook_id: str) -> WebhookDelivery:
+    [delivery] = await store.webhooks.deliveries(webhook_id)
+    return delivery
+
+
+async def _settled(store: Store, webhook_id: str) -> WebhookDelivery:
+    """The webhook's single delivery once it is delivered or failed."""
+
+    async def done() -> bool:
+        deliveries = await store.webhooks.deliveries(webhook_id)
+        return bool(deliveries) and deliveries[0].status != DeliveryStatus.PENDING
+
+    await eventually(done)
+    return await _only_delivery(store, webhook_id)
+
+
+def test_retry_schedule_backs_off_with_jitter_then_gives_up() -> None:
+    schedule = RetrySchedule(delays=(10, 30, 120), max_attempts=5, jitter=0.1, rng=lambda: 1.0)
+    assert [schedule.delay_after(n) for n in range(1, 6)] == [11.0, 33.0, 132.0, 132.0, None]
+    low = RetrySchedule(delays=(10,), jitter=0.1, rng=lambda: 0.0)
+    assert low.delay_after(1) == 9.0
+    default = RetrySchedule()
+    assert default.max_attempts == 6
+    assert default.delay_after(6) is None
+    with pytest.raises(ValueError, match="positive"):
+        RetrySchedule(delays=())
+    with pytest.raises(ValueError, match="max_attempts"):
+        RetrySchedule(max_attempts=0)
+
+
+def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
+    body = encode({"event": "charger.boot", "data": {"é": 1}})
+    assert body == '{"event":"charger.boot","data":{"é":1}}'.encode()
+    # Known answer: `printf '1770732000.{}' | openssl dgst -sha256 -hmac key`.
+    assert sign("key", 1770732000, b"{}") == (
+        "sha256=3e707598d8303b0470efceb93170e4c7cf42a8a9f1c0f1d73a598c0c4d31942d"
+    )
+
+
+async def test_an_event_is_posted_signed_to_each_subscriber_only(store: Store) -> None:
+    hub = EventHub()
+    async with receiving() as receiver:
+        started = await store.webhooks.create(
+            receiver.url, [EventType.TRANSACTION_STARTED], secret=SECRET
+        )
+        everything = await store.webhooks.create(receiver.url, ["*"], secret=SECRET + "2")
+        stopped = await store.webhooks.create(receiver.url, [EventType.TRANSACTION_STOPPED])
+        inactive = await store.webhooks.create(receiver.url, ["*"], active=False)
+        async with WebhookSender(store, hub, schedule=FAST):
+            event = hub.emit(EventType.TRANSACTION_STARTED, "CP-1", transactionId=7)
+            first = await _settled(store, started.id)
+            second = await _settled(store, everything.id)
+
+        assert await store.webhooks.deliveries(stopped.id) == []
+        assert await store.webhooks.deliveries(inactive.id) == []
+        assert len(receiver.requests) == 2
+        for delivery, secret in ((first, SECRET), (second, SECRET + "2")):
+            assert (delivery.status, delivery.status_code, delivery.attempts) == (
+                "delivered",
+                204,
+                1,
+            )
+            assert delivery.delivered_at is not None
+            [request] = [
+                r
+                for r in receiver.requests
+                if r.headers["x-chargeyard-delivery"] == str(delivery.id)
+            ]
+            assert request.signed_by(secret)
+            assert not request.signed_by(SECRET + "wrong")
+            assert request.headers["content-type"] == "application/json"
+            assert request.headers["x-chargeyard-event"] == "transaction.started"
+            sent_at = int(request.headers["x-chargeyard-timestamp"])
+            assert abs(sent_at - datetime.now(UTC).timestamp()) < 5
+            assert request.json == event.as_json()
+            assert request.json["data"] == {"transactionId": 7}
+
+
+async def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(store: Store) -> None:
+    hub = EventHub()
+    async with receiving(failures=2) as receiver:
+        hook = await store.webhooks.create(receiver.url, ["*"], secret=SECRET)
+        async with WebhookSender(store, hub, schedule=FAST):
+            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            delivery = await _settled(store, hook.id)
+
+        assert (delivery.status, delivery.status_code, delivery.attempts) == ("delivered", 204, 3)
+        assert delivery.next_attempt_at is None
+        assert delivery.last_error == "HTTP 500: receiver is down"  # the last failure, kept
+        first, second, third = receiver.requests
+        # One delivery, the same id and body each time, freshly signed each time.
+        assert {r.headers["x-chargeyard-delivery"] for r in receiver.requests} == {str(delivery.id)}
+        assert first.body == second.body == third.body
+        assert all(r.signed_by(SECRET) for r in receiver.requests)
+        assert second.at - first.at >= 0.05
+        assert third.at - second.at >= 0.1
+
+
+async def test_the_sender_gives_up_after_max_attempts(store: Store) -> None:
+    hub = EventHub()
+    schedule = RetrySchedule(delays=(0.02,), max_attempts=3, jitter=0.0)
+    async with receiving(failures=100) as receiver:
+        hook = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
+        async with WebhookSender(store, hub, schedule=schedule):
+            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            delivery = await _settled(store, hook.id)
+            assert await store.webhooks.due() == []
+
+        assert (delivery.status, delivery.status_code, delivery.attempts) == ("failed", 500, 3)
+        assert (delivery.next_attempt_at, delivery.delivered_at) == (None, None)
+        assert delivery.last_error == "HTTP 500: receiver is down"
+        assert len(receiver.requests) == 3
+
+
+async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    hub = EventHub()
+    once = RetrySchedule(delays=(0.02,), max_attempts=2, jitter=0.0)
+    async with receiving() as receiver:
+        receiver.delay = 0.3
+        refused = await store.webhooks.create(f"http://127.0.0.1:{closed_port}/x", ["*"])
+        slow = await store.webhooks.create(receiver.url, ["*"])
+        async with WebhookSender(store, hub, schedule=once, timeout=0.05):
+            hub.emit(EventType.CHARGER_CONNECTED, "CP-1")
+            no_answer = await _settled(store, refused.id)
+            too_slow = await _settled(store, slow.id)
+
+    assert (no_answer.status, no_answer.status_code, no_answer.attempts) == ("failed", None, 2)
+    assert no_answer.last_error is not None
+    assert no_answer.last_error.startswith("ConnectError")
+    assert (too_slow.status, too_slow.status_code, too_slow.attempts) == ("failed", None, 2)
+    assert too_slow.last_error == "timeout: ReadTimeout"
+
+
+async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> None:
+    slow = RetrySchedule(delays=(0.3,), jitter=0.0)
+    async with receiving(failures=1) as receiver:
+        retried = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
+        async with WebhookSender(store, EventHub(), schedule=slow) as sender:
+            sender.events.emit(EventType.CHARGER_BOOT, "CP-1")
+            await until(lambda: len(receiver.requests) == 1)
+
+            async def failed_once() -> bool:
+                return (await _only_delivery(store, retried.id)).attempts == 1
+
+            await eventually(failed_once)
+        # Down between a failure and its retry; meanwhile an event was enqueued, unsent.
+        waiting = await store.webhooks.create(receiver.url, ["charger.connected"], secret=SECRET)
+        await store.webhooks.enqueue(waiting.id, "charger.connected", {"id": 99})
+        assert len(receiver.requests) == 1
+
+        async with WebhookSender(store, EventHub(), schedule=slow, poll_interval=0.05):
+            unsent = await _settled(store, waiting.id)
+            resumed = await _settled(store, retried.id)
+
+    assert (unsent.status, unsent.attempts) == ("delivered", 1)
+    assert (resumed.status, resumed.attempts) == ("delivered", 2)
+    assert [r.headers["x-chargeyard-delivery"] for r in receiver.requests] == [
+        str(resumed.id),
+        str(unsent.id),
+        str(resumed.id),
+    ]
+    assert receiver.requests[1].json == {"id": 99}
+
+
+async def test_a_webhook_deactivated_with_a_backlog_drops_it_visibly(store: Store) -> None:
+    async with receiving() as receiver:
+        hook = await store.webhooks.create(receiver.url, ["*"])
+        await store.webhooks.enqueue(hook.id, "charger.boot", {"id": 1})
+        await store.webhooks.update(hook.id, active=False)
+        async with WebhookSender(store, EventHub(), schedule=FAST):
+            delivery = await _settled(store, hook.id)
+    assert (delivery.status, delivery.last_error) == ("failed", "webhook is inactive")
+    assert receiver.requests == []
+
+
+async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
+    store: Store,
+) -> None:
+    hub = EventHub()
+    async with receiving() as receiver:
+        hook = await store.webhooks.create(receiver.url, ["connector.status_changed"])
+        async with WebhookSender(store, hub, schedule=FAST, concurrency=4):
+            published = [
+                hub.emit(EventType.CONNECTOR_STATUS_CHANGED, "CP-1", connectorId=n)
+                for n in range(40)
+            ]
+
+            async def all_delivered() -> bool:
+                rows = await store.webhooks.deliveries(hook.id)
+                return len(rows) == 40 and all(row.status == "delivered" for row in rows)
+
+            await eventually(all_delivered)
+    assert sorted(r.json["id"] for r in receiver.requests) == [e.sequence for e in published]
+
+
+async def test_events_published_before_stop_are_kept_for_the_next_start(store: Store) -> None:
+    hub = EventHub()
+    async with receiving() as receiver:
+        hook = await store.webhooks.create(receiver.url, ["charger.disconnected"])
+        sender = WebhookSender(store, hub, schedule=FAST)
+        await sender.start()
+        hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1")  # the listener's last words
+        await sender.stop()
+        [kept] = await store.webhooks.deliveries(hook.id)
+        assert (kept.status, kept.attempts, kept.event) == ("pending", 0, "charger.disconnected")
+        assert len(hub) == 0  # unsubscribed
+
+        async with WebhookSender(store, hub, schedule=FAST):
+            delivered = await _settled(store, hook.id)
+    assert (delivered.id, delivered.status) == (kept.id, "delivered")
+    assert [r.json["event"] for r in receiver.requests] == ["charger.disconnected"]

@@ -1,0 +1,142 @@
+"""Connector commands (plug, unplug, unlock, the EV's demand) on running 1.6 and 2.0.1 stations,
+seen in the CSMS's own records; and the reasons a charger cannot take one."""
+
+from __future__ import annotations
+
+import asyncio
+
+from chargeyard.bus import CommandMessage
+from chargeyard.store.models import CommandStatus
+from tests.gateway.conftest import ORG, VERSIONS, Lab, eventually
+
+# The connector status a station reports with a cable in and no transaction.
+PLUGGED = {"ocpp1.6": "Preparing", "ocpp2.0.1": "Occupied"}
+
+
+@VERSIONS
+async def test_plug_then_unplug_goes_back_to_available(lab: Lab, version: str) -> None:
+    charger = await lab.running("CP-1", version)
+    plugged = await lab.run(charger, "plug", {"evse_id": 1, "connector_id": 1})
+    assert (plugged.status, plugged.error) == (CommandStatus.SUCCEEDED, None)
+    assert plugged.result == {"evse_id": 1, "connector_id": 1}
+    assert plugged.ocpp_version == version
+    await eventually(lambda: lab.has_status("CP-1", PLUGGED[version]))
+
+    unplugged = await lab.run(charger, "unplug")
+    assert unplugged.status == CommandStatus.SUCCEEDED
+    assert unplugged.result == {"evse_id": 1, "connector_id": 1, "transaction_ended": False}
+    await eventually(lambda: lab.has_status("CP-1", "Available"))
+    assert (await lab.statuses("CP-1"))[-3:] == ["Available", PLUGGED[version], "Available"]
+
+
+@VERSIONS
+async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
+    lab: Lab, version: str
+) -> None:
+    charger = await lab.running("CP-1", version)
+    assert await lab.refused(charger, "unplug") == "no cable is plugged in EVSE 1 connector 1"
+    assert await lab.refused(charger, "unplug", {"evse_id": 2}) == ("no EVSE 2 (the station has 1)")
+    assert await lab.refused(charger, "plug", {"connector_id": 3}) == ("no connector 3 on EVSE 1")
+    assert await lab.refused(charger, "ev_stops_energy") == (
+        "no cable is plugged in EVSE 1 connector 1"
+    )
+    assert await lab.store.commands.list(ORG) == []
+
+
+async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: Lab) -> None:
+    charger = await lab.running("CP-1")
+    # Two plugs pass the API's check (nothing is plugged yet); the second meets a cable.
+    first = await lab.send(charger, "plug")
+    second = await lab.send(charger, "plug")
+    assert first.queued
+    assert second.queued
+    await lab.host.wait_idle()
+    stored = await lab.store.commands.get(ORG, second.queued[0].command.id)
+    assert stored is not None
+    assert (stored.status, stored.error) == (
+        CommandStatus.FAILED,
+        "a cable is already plugged in EVSE 1 connector 1",
+    )
+    logs = await lab.store.charger_logs.list(ORG, charger.id, command_id=stored.id)
+    assert [(log.level, log.message) for log in logs] == [
+        ("warning", "plug failed: a cable is already plugged in EVSE 1 connector 1")
+    ]
+
+
+async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: Lab) -> None:
+    charger = await lab.running("CP-1")
+    # Queued while it ran (the API's check passed), delivered after it stopped.
+    command = await lab.store.commands.enqueue(
+        ORG, charger.id, event_type="plug", ocpp_version="ocpp1.6", payload={}
+    )
+    await lab.host.stop_charger(ORG, charger.id)
+    await lab.bus.publish(CommandMessage(command.id, ORG, charger.id, "plug", "ocpp1.6", {}))
+    async with asyncio.timeout(5):
+        outcome = await lab.bus.wait_outcome(command.id)
+    assert (outcome.ok, outcome.error) == (False, "charger is not running")
+    stored = await lab.store.commands.get(ORG, command.id)
+    assert stored is not None
+    assert (stored.status, stored.error) == (CommandStatus.FAILED, "charger is not running")
+
+
+@VERSIONS
+async def test_the_ev_stops_and_resumes_drawing(lab: Lab, version: str) -> None:
+    charger = await lab.running("CP-1", version)
+    await lab.run(charger, "start_session", {"id_tag": "TAG1"})
+    station = lab.station(charger.id)
+    await eventually(lambda: _async(station.model.evses[1].transaction is not None))
+    stopped = await lab.run(charger, "ev_stops_energy")
+    assert stopped.result == {"evse_id": 1, "connector_id": 1, "requesting": False}
+    assert station.model.evses[1].connectors[1].status.value == "SuspendedEV"
+    resumed = await lab.run(charger, "ev_requests_energy")
+    assert resumed.result == {"evse_id": 1, "connector_id": 1, "requesting": True}
+    assert station.model.evses[1].connectors[1].status.value == "Charging"
+    if version == "ocpp1.6":
+        await eventually(lambda: lab.has_status("CP-1", "Charging"))
+        assert "SuspendedEV" in await lab.statuses("CP-1")
+
+
+@VERSIONS
+async def test_unlock_releases_the_lock_but_not_during_a_transaction(
+    lab: Lab, version: str
+) -> None:
+    charger = await lab.running("CP-1", version)
+    await lab.run(charger, "plug")
+    station = lab.station(charger.id)
+    assert station.model.evses[1].connectors[1].locked
+    unlocked = await lab.run(charger, "unlock")
+    assert unlocked.result == {"evse_id": 1, "connector_id": 1, "locked": False}
+    assert not station.model.evses[1].connectors[1].locked
+
+    await lab.run(charger, "authorize", {"id_tag": "TAG1", "evse_id": 1})
+    await eventually(lambda: _async(station.model.evses[1].transaction is not None))
+    refused = await lab.run(charger, "unlock")
+    assert refused.status == CommandStatus.FAILED
+    assert (
+        refused.error
+        == {
+            "ocpp1.6": "a transaction runs on this connector",
+            "ocpp2.0.1": "cannot unlock: OngoingAuthorizedTransaction",
+        }[version]
+    )
+
+
+async def _async(value: bool) -> bool:
+    return value
+
+
+async def test_the_host_tells_each_applied_command_and_each_new_fleet(lab: Lab) -> None:
+    """What /metrics counts (gateway commands by type and outcome, the fleets' stations)
+    comes from these two hooks."""
+    told: list[tuple[str, str]] = []
+    fleets: list[object] = []
+    lab.host._on_command = lambda event_type, outcome: told.append((event_type, outcome))
+    lab.host._on_fleet = fleets.append
+    charger = await lab.running("CP-9")
+    assert fleets == [lab.host.fleet_of(ORG)]
+    first = await lab.send(charger, "plug")
+    second = await lab.send(charger, "plug")  # meets the cable: failed when applied
+    assert first.queued
+    assert second.queued
+    await lab.host.wait_idle()
+    assert told == [("plug", "succeeded"), ("plug", "failed")]

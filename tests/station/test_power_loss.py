@@ -1,0 +1,158 @@
+"""A station losing its power with a transaction running, and booting again: the transaction
+is reported ended with reason PowerLoss and the meter it had (station/power_loss.py)."""
+
+from __future__ import annotations
+
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.power_loss import PowerLossSnapshot, restore, take
+from tests.station.harness import Link
+from tests.station.v16.conftest import make_station as make_v16
+from tests.station.v201.conftest import make_link as make_v201_link
+from tests.station.v201.conftest import make_station as make_v201
+
+
+def _after_power_loss(snapshot: PowerLossSnapshot) -> PowerLossSnapshot:
+    """The snapshot as the next process reads it back from the charger's row."""
+    return PowerLossSnapshot.from_json(snapshot.to_json())
+
+
+def test_16_open_transaction_is_reported_power_loss_after_the_next_boot() -> None:
+    clock = ManualClock()
+    powered = make_v16(clock)
+    before = Link(powered, clock)
+    before.connect()
+    powered.plug(1, 1)
+    powered.present_id_token("TAG-1")
+    before.pump()
+    before.run_for(600)  # ten minutes of charging
+    register = powered.model.evses[1].meter.energy_register_wh
+    snapshot = _after_power_loss(take(powered, clock.now()))
+    assert snapshot.meters[1] == register > 1000.0
+    [open_transaction] = snapshot.transactions
+    assert open_transaction.csms_id == 1
+
+    clock.advance(60)  # the power comes back a minute later
+    station = make_v16(clock)
+    restore(station, snapshot)
+    assert station.model.evses[1].meter.energy_register_wh == register  # the meter goes on
+    after = Link(station, clock)
+    after.connect()
+    assert after.csms.actions() == [
+        "BootNotification",
+        "StatusNotification",
+        "StatusNotification",
+        "StopTransaction",
+    ]
+    assert after.csms.payloads("StopTransaction") == [
+        {
+            "meterStop": int(register),
+            "timestamp": snapshot.at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "transactionId": 1,
+            "reason": "PowerLoss",
+            "transactionData": [
+                {
+                    "timestamp": snapshot.at.isoformat(timespec="milliseconds").replace(
+                        "+00:00", "Z"
+                    ),
+                    "sampledValue": [
+                        {
+                            "value": f"{register:.1f}" if register % 1 else str(int(register)),
+                            "context": "Transaction.End",
+                            "format": "Raw",
+                            "measurand": "Energy.Active.Import.Register",
+                            "location": "Outlet",
+                            "unit": "Wh",
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+    assert station.unreported_power_losses == {}  # answered: nothing left to report
+
+
+def test_16_a_start_never_answered_is_sent_before_its_stop() -> None:
+    clock = ManualClock()
+    station = make_v16(clock)  # never connected: the StartTransaction waits in its queue
+    station.plug(1, 1)
+    station.start_transaction(1, "TAG-1")
+    clock.advance(300)
+    snapshot = _after_power_loss(take(station, clock.now()))
+    assert [t.csms_id for t in snapshot.transactions] == [None]
+
+    fresh = make_v16(clock)
+    restore(fresh, snapshot)
+    link = Link(fresh, clock)
+    link.csms.answers["StartTransaction"] = lambda p: {
+        "transactionId": 41,
+        "idTagInfo": {"status": "Accepted"},
+    }
+    link.connect()
+    assert link.csms.actions()[-2:] == ["StartTransaction", "StopTransaction"]
+    [start] = link.csms.payloads("StartTransaction")
+    assert (start["idTag"], start["meterStart"]) == ("TAG-1", 1000)
+    [stop] = link.csms.payloads("StopTransaction")
+    assert (stop["transactionId"], stop["reason"]) == (41, "PowerLoss")
+
+
+def test_201_open_transaction_ends_power_loss_after_the_next_boot() -> None:
+    clock = ManualClock()
+    powered = make_v201(clock)
+    before = make_v201_link(powered, clock)
+    before.connect()
+    powered.plug(1, 1)
+    powered.present_id_token("TAG-1")
+    before.pump()
+    before.run_for(600)
+    started = before.csms.payloads("TransactionEvent")
+    transaction_id = started[0]["transactionInfo"]["transactionId"]
+    snapshot = _after_power_loss(take(powered, clock.now()))
+    [open_transaction] = snapshot.transactions
+    assert open_transaction.transaction_id == transaction_id
+    assert open_transaction.seq_no == len(started)
+
+    station = make_v201(clock)
+    restore(station, snapshot)
+    after = make_v201_link(station, clock)
+    after.connect()
+    assert after.csms.actions()[0] == "BootNotification"
+    [ended] = after.csms.payloads("TransactionEvent")
+    register = snapshot.meters[1]
+    assert ended == {
+        "eventType": "Ended",
+        "timestamp": ended["timestamp"],
+        "triggerReason": "AbnormalCondition",
+        "seqNo": len(started),  # the transaction's numbering goes on
+        "transactionInfo": {"transactionId": transaction_id, "stoppedReason": "PowerLoss"},
+        "evse": {"id": 1, "connectorId": 1},
+        "meterValue": [
+            {
+                "timestamp": ended["timestamp"],
+                "sampledValue": [
+                    {
+                        "value": ended["meterValue"][0]["sampledValue"][0]["value"],
+                        "context": "Transaction.End",
+                        "measurand": "Energy.Active.Import.Register",
+                        "location": "Outlet",
+                        "unitOfMeasure": {"unit": "Wh", "multiplier": 0},
+                    }
+                ],
+            }
+        ],
+        "idToken": {"idToken": "TAG-1", "type": "ISO14443"},
+    }
+    assert abs(ended["meterValue"][0]["sampledValue"][0]["value"] - register) < 1
+    assert ended["timestamp"].startswith(snapshot.at.isoformat()[:19])
+    assert station.unreported_power_losses == {}
+
+
+def test_a_report_not_yet_sent_survives_the_next_power_loss_too() -> None:
+    clock = ManualClock()
+    station = make_v16(clock)
+    station.plug(1, 1)
+    station.start_transaction(1, "TAG-1")
+    first = take(station, clock.now())
+    again = make_v16(clock)
+    restore(again, first)  # never connected before the power goes again
+    second = take(again, clock.now())
+    assert second.transactions == first.transactions

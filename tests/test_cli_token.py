@@ -1,0 +1,120 @@
+"""``chargeyard token create``: a token the gateway accepts, for the organization and roles
+asked, signed with the secret or a private key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from typer.testing import CliRunner
+
+from chargeyard.api import ApiSettings, create_app
+from chargeyard.api.tokens import Role, verify_token
+from chargeyard.cli import app
+from chargeyard.csms.registry import Registry
+from chargeyard.store import Store
+
+SECRET = "cli-test-secret-" + "x" * 32
+
+
+def test_token_create_prints_a_token_the_api_settings_verify() -> None:
+    before = datetime.now(UTC).timestamp()
+    result = CliRunner().invoke(
+        app,
+        ["token", "create", "--org", "org-acme", "--role", "operator", "--ttl", "2h"],
+        env={"CHARGEYARD_API_JWT_SECRET": SECRET},
+    )
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert "HS256 token for organization 'org-acme' (operator), valid 2h" in result.stderr
+
+    claims = verify_token(token, ApiSettings(jwt_secret=SECRET))
+    assert (claims.subject, claims.organization_id, claims.roles) == (
+        "chargeyard-cli",
+        "org-acme",
+        frozenset({Role.OPERATOR}),
+    )
+    payload = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert before + 7200 - 5 <= payload["exp"] <= datetime.now(UTC).timestamp() + 7200
+
+
+def test_token_create_with_a_private_key_signs_rs256(tmp_path: Path) -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "token",
+            "create",
+            "--org",
+            "org-1",
+            "--role",
+            "admin",
+            "--role",
+            "viewer",
+            "--subject",
+            "ci",
+            "--private-key",
+            str(key_file),
+            "--issuer",
+            "https://id.example",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    settings = ApiSettings(jwt_public_key=public_pem, jwt_issuer="https://id.example")
+    claims = verify_token(result.stdout.strip(), settings)
+    assert (claims.subject, claims.roles) == ("ci", frozenset({Role.ADMIN, Role.VIEWER}))
+    assert jwt.get_unverified_header(result.stdout.strip())["alg"] == "RS256"
+
+
+def test_token_create_refuses_bad_input() -> None:
+    runner = CliRunner()
+    base = ["token", "create", "--org", "org-1", "--role", "viewer"]
+    no_key = runner.invoke(app, base, env={"CHARGEYARD_API_JWT_SECRET": ""})
+    assert no_key.exit_code == 1
+    assert "no signing key" in no_key.stderr
+    short = runner.invoke(app, [*base, "--secret", "short"])
+    assert short.exit_code == 2
+    assert "32 bytes at least" in short.stderr
+    ttl = runner.invoke(app, [*base, "--secret", SECRET, "--ttl", "soon"])
+    assert ttl.exit_code == 2
+    assert "not a lifetime" in ttl.stderr
+    role = runner.invoke(
+        app, ["token", "create", "--org", "o", "--role", "root", "--secret", SECRET]
+    )
+    assert role.exit_code == 2
+    assert "root" in role.stderr
+
+
+async def test_a_cli_token_opens_the_gateway(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["token", "create", "--org", "org-cli", "--role", "operator", "--secret", SECRET]
+    )
+    token = result.stdout.strip()
+    async with await Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
+        api = create_app(store, Registry(), ApiSettings(jwt_secret=SECRET))
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            response = await client.post(
+                "/ocpp/locations",
+                json={"name": "From the CLI"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        assert response.status_code == 201
+        assert [loc.name for loc in await store.locations.list("org-cli")] == ["From the CLI"]

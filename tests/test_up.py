@@ -1,0 +1,147 @@
+"""``chargeyard up`` as a new user meets it: the README's run command on a fresh data
+directory, the credentials it prints once, and the curl examples that work as printed."""
+
+from __future__ import annotations
+
+import shlex
+import stat
+import subprocess
+from pathlib import Path
+
+import httpx
+import orjson
+
+from tests.lab_process import Lab
+
+
+def _curl(command: str) -> tuple[int, object]:
+    """Run a printed curl line as printed (plus -w to see its HTTP status)."""
+    arguments = [*shlex.split(command), "-w", "\n%{http_code}"]
+    done = subprocess.run(arguments, capture_output=True, text=True, timeout=15, check=True)
+    body, _, code = done.stdout.rpartition("\n")
+    return int(code), orjson.loads(body)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_work(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    lab = Lab(data_dir, script=True)
+    try:
+        await lab.start(within=50)
+        token, api_key = lab.credentials()
+        commands = lab.curl_commands()
+        answers = {command: _curl(command) for command in commands}
+        async with httpx.AsyncClient(base_url=lab.api_url) as api:
+            config = (await api.get("/dashboard/config.json")).json()
+    finally:
+        code = await lab.stop()
+    assert code == 0, lab.stderr
+    assert "chargeyard CSMS stopped" in lab.stderr
+
+    assert len(commands) == 5
+    assert all(lab.api_url in command for command in commands)
+    assert all(token in command or api_key in command for command in commands)
+    for command, (status, _) in answers.items():
+        assert status == 200, (command, answers[command])
+    by_path = {
+        command.split(lab.api_url)[1].split('"')[0]: body for command, (_, body) in answers.items()
+    }
+    locations = by_path["/ocpp/locations"]
+    assert isinstance(locations, dict)
+    assert [site["id"] for site in locations["data"]] == ["loc-demo"]
+    chargers = by_path["/ocpp/chargers?location_id=loc-demo"]
+    assert isinstance(chargers, dict)
+    assert chargers["total"] == 10
+    assert {charger["identity"] for charger in chargers["data"]} == {
+        f"DEMO-{n:02d}" for n in range(1, 11)
+    }
+    stations = by_path["/api/v1/chargers"]
+    assert isinstance(stations, dict)
+    assert stations["total"] == 10  # the demo site, every charger registered by booting
+    assert all(station["isOnline"] for station in stations["data"])
+    assert by_path["/api/v1/chargers/DEMO-01/cache/clear"] == {
+        "message": "Cache cleared successfully",
+        "chargeBoxId": "DEMO-01",
+        "status": "accepted",
+    }
+    # The dashboard is signed in with the demo's key (and a token of its own).
+    assert config["apiKey"] == api_key
+    assert config["token"]
+    # The secrets on disk are the user's only.
+    assert _mode(data_dir / "jwt-secret") == 0o600
+    assert _mode(data_dir / "demo-credentials.json") == 0o600
+    with lab.database() as database:
+        mix = database.execute(
+            "SELECT ocpp_version, template FROM simulated_chargers ORDER BY identity"
+        ).fetchall()
+    assert {version for version, _ in mix} == {"1.6", "2.0.1"}
+    assert len({template for _, template in mix}) == 10  # AC and DC models of the catalog
+
+
+async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = Lab(data_dir, "--chargers", "3")
+    try:
+        await first.start()
+    finally:
+        assert await first.stop() == 0
+    token, api_key = first.credentials()
+
+    again = Lab(data_dir, "--chargers", "3")
+    try:
+        await again.start()
+        async with httpx.AsyncClient(base_url=again.api_url) as api:
+            # The first start's token still works: the JWT secret was kept in the data dir.
+            sites = await api.get("/ocpp/locations", headers={"Authorization": f"Bearer {token}"})
+            stations = await api.get("/api/v1/chargers", headers={"X-API-Key": api_key})
+    finally:
+        assert await again.stop() == 0
+    assert token not in again.stdout
+    assert api_key not in again.stdout
+    assert "demo-credentials.json" in again.stdout  # where the first ones are
+    assert sites.status_code == 200
+    assert sites.json()["total"] == 1
+    assert stations.status_code == 200
+    assert stations.json()["total"] == 3
+    assert "3 chargers running" in again.stderr  # resumed, not created again
+    with again.database() as database:
+        counts = [
+            database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("organizations", "locations", "simulated_chargers", "api_keys")
+        ]
+    assert counts == [1, 1, 3, 1]
+
+
+async def test_no_demo_starts_empty(tmp_path: Path) -> None:
+    lab = Lab(tmp_path / "data", "--no-demo")
+    try:
+        await lab.start()
+        async with httpx.AsyncClient(base_url=lab.api_url) as api:
+            config = (await api.get("/dashboard/config.json")).json()
+    finally:
+        assert await lab.stop() == 0
+    assert lab.stdout == ""  # no credentials: nothing was created
+    assert config == {}
+    assert "0 chargers running, no demo" in lab.stderr
+    with lab.database() as database:
+        for table in ("organizations", "simulated_chargers", "api_keys", "stations"):
+            assert database.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_help_documents_every_setting() -> None:
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+    from chargeyard.lab.settings import LabSettings
+
+    result = CliRunner().invoke(app, ["up", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for field in LabSettings.model_fields:
+        assert f"--{field.replace('_', '-')}" in result.output, field
+        assert LabSettings.env_name(field) in result.output, field
+    assert "--no-demo" in result.output

@@ -1,0 +1,90 @@
+"""Browser tests drive Debian's chromium through Playwright (its own browser download is not
+reachable here): the launch points at /usr/bin/chromium, and the tests that need a browser are
+skipped, saying why, when it is not installed.
+
+Every test here is synchronous, against a real server in a thread (``live_lab.py``): once a
+Playwright fixture has started, the session's main thread has an event loop running, in which
+pytest-asyncio's tests could not run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.live_lab import LiveLab
+from tests.web.up_lab import UpLab
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last in the session: Playwright's session-wide loop, once started,
+    would keep every async test after it from running (pytest-asyncio needs the main
+    thread's loop free)."""
+    browser = [item for item in items if "page" in getattr(item, "fixturenames", ())]
+    if browser:
+        others = [item for item in items if "page" not in getattr(item, "fixturenames", ())]
+        items[:] = others + browser
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CHARGEYARD_TEST_BROWSER") == "required":  # .ci/run: never skip
+            pytest.fail(f"{CHROMIUM} is missing and CHARGEYARD_TEST_BROWSER=required")
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install -y chromium` runs these tests")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # The laptop screen the dashboard is designed for.
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}}
+
+
+@pytest.fixture(scope="module")
+def live_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
+    """The CSMS and the API with the dashboard (credentials pre-filled), running for a
+    module's tests (each test connects stations of its own identities)."""
+    lab = LiveLab(tmp_path_factory.mktemp("dashboard")).open()
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
+@pytest.fixture(scope="module")
+def bare_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
+    """The same, created without dashboard credentials (a deployment, not a local start)."""
+    lab = LiveLab(tmp_path_factory.mktemp("bare"), prefill=False).open()
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
+@pytest.fixture(scope="module")
+def up_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpLab]:
+    """``chargeyard up`` in a subprocess, its demo site running, for a module's tests (each
+    test acts on chargers of its own)."""
+    lab = UpLab(tmp_path_factory.mktemp("up")).open()
+    try:
+        yield lab
+    finally:
+        lab.close()

@@ -1,0 +1,181 @@
+"""A running lab for the browser: chargeyard's CSMS listener and the API (with the dashboard)
+served by uvicorn on 127.0.0.1, and simulated stations connected to it, all on an event loop
+in a background thread, so that a synchronous Playwright test can drive the stations from the
+station side (plug, badge, unplug) and watch the dashboard react.
+
+Everything the thread owns is stopped by :meth:`LiveLab.close`; calls into the loop go
+through :meth:`LiveLab.run`, which waits for their result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chargeyard.api import ApiSettings, create_app
+from chargeyard.api.routes.dashboard import DashboardCredentials
+from chargeyard.api.serve import serving
+from chargeyard.api.tokens import Role, issue_token
+from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.model.states import Registration
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.v16 import StationV16
+from chargeyard.station.v201 import StationV201
+from chargeyard.store import Store
+
+T = TypeVar("T")
+FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
+DC_TEMPLATE = "abb-terra-184"
+STARTUP_S = 15.0
+JWT_SECRET = "dashboard-tests-shared-secret-0123456789"
+ORGANIZATION = "org-dashboard"
+CALL_S = 10.0
+
+
+class LiveLab:
+    """Start with :meth:`open`; ``url`` is the dashboard, ``api_key`` and ``token`` the
+    credentials it is pre-filled with (``/dashboard/config.json``; none with
+    ``prefill=False``)."""
+
+    def __init__(self, data_dir: Path, *, prefill: bool = True) -> None:
+        self._data_dir = data_dir
+        self._prefill = prefill
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, name="live-lab", daemon=True)
+        self.runtimes: dict[str, StationRuntime] = {}
+        self.api_port = 0
+        self.api_key = ""
+        self.token = issue_token(
+            subject="dashboard-tests",
+            organization_id=ORGANIZATION,
+            roles=[Role.OPERATOR],
+            key=JWT_SECRET,
+        )
+        self.server: CsmsServer | None = None
+        self.store: Store | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def port(self) -> int:
+        """The CSMS listener's port (stations connect to ``ws://127.0.0.1:<port>/ocpp/<id>``)."""
+        assert self.server is not None
+        return self.server.port
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/dashboard/"
+
+    def open(self) -> LiveLab:
+        self._thread.start()
+        if not self._ready.wait(STARTUP_S):
+            raise TimeoutError("the lab did not start")
+        if self._failure is not None:
+            raise self._failure
+        return self
+
+    def close(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(STARTUP_S)
+
+    def run(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Run ``work()`` on the lab's loop and return its result."""
+        assert self._loop is not None
+        future: Future[T] = asyncio.run_coroutine_threadsafe(work(), self._loop)
+        return future.result(CALL_S)
+
+    def act(self, identity: str, action: Callable[[Any], object]) -> None:
+        """Do something to a station as a person at it would (``station.plug()`` ...), on the
+        loop that owns it."""
+
+        async def act() -> None:
+            action(self.runtimes[identity].station)
+
+        self.run(act)
+
+    def station(self, identity: str, version: str = "1.6", template: str = DC_TEMPLATE) -> None:
+        """Connect a simulated station (registered by its first connection) and wait until
+        the CSMS accepted its boot."""
+
+        async def connect() -> None:
+            assert self.server is not None
+            kind = StationV16 if version == "1.6" else StationV201
+            station = kind(identity, load_catalog().template(template), clock=SystemClock())
+            runtime = StationRuntime(
+                station, f"ws://127.0.0.1:{self.server.port}/ocpp/{identity}", reconnect=FAST
+            )
+            self.runtimes[identity] = runtime
+            runtime.start()
+            async with asyncio.timeout(CALL_S):
+                while not (  # noqa: ASYNC110 - polling state the station changes
+                    station.registration is Registration.ACCEPTED
+                    and self.server.registry.is_connected(identity)
+                ):
+                    await asyncio.sleep(0.01)
+
+        self.run(connect)
+
+    def disconnect(self, identity: str) -> None:
+        async def stop() -> None:
+            await self.runtimes.pop(identity).stop()
+
+        self.run(stop)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as error:  # reported to open() when it happens at startup
+            self._failure = error
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with contextlib.AsyncExitStack() as running:
+            url = f"sqlite:///{self._data_dir / 'chargeyard.db'}"
+            self.store = await running.enter_async_context(await Store.open(url))
+            _, self.api_key = await self.store.api_keys.create("dashboard")
+            self.server = await running.enter_async_context(
+                CsmsServer(
+                    self.store,
+                    CsmsSettings(
+                        port=0,
+                        heartbeat_interval=60,
+                        auto_register=True,
+                        accept_unknown_tags=True,
+                    ),
+                )
+            )
+            app = create_app(
+                self.store,
+                self.server.registry,
+                ApiSettings(command_timeout=5.0, jwt_secret=JWT_SECRET).for_listener(
+                    "127.0.0.1", self.server.port
+                ),
+                events=self.server.events,
+                dashboard_credentials=(
+                    DashboardCredentials(apiKey=self.api_key, token=self.token)
+                    if self._prefill
+                    else None
+                ),
+            )
+            self.api_port = await running.enter_async_context(serving(app, "127.0.0.1", 0))
+            self._ready.set()
+            try:
+                await self._stop.wait()
+            finally:
+                for runtime in self.runtimes.values():
+                    await runtime.stop()

@@ -1,0 +1,153 @@
+"""The dashboard in a real browser (Debian's chromium, through Playwright) against a running
+CSMS and API (``live_lab``): stations are driven from the station side, as a person at the
+station would, and the dashboard must follow live, without a reload.
+
+The gateway's views (fleet, simulated charger), issue 6's proof and the screenshots are in
+test_gateway_views.py, against ``chargeyard up``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.live_lab import LiveLab
+
+LIVE_S = 10_000  # ms a live change may take to show
+
+
+def open_dashboard(page: Page, lab: LiveLab, view: str = "#/central") -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(lab.url + view)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    assert errors == []
+
+
+def station_card(page: Page, identity: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'article.station[data-station="{identity}"]')
+
+
+def chip(page: Page, identity: str, connector: int):  # type: ignore[no-untyped-def]
+    return station_card(page, identity).locator(f'.chip[data-connector="{connector}"]')
+
+
+def test_credentials_are_prefilled_from_a_local_start(page: Page, live_lab: LiveLab) -> None:
+    open_dashboard(page, live_lab)
+
+    stored = page.evaluate("localStorage.getItem('chargeyard.apiKey')")
+    assert stored == live_lab.api_key
+    page.click("#open-settings")
+    expect(page.locator("dialog input[name=apiKey]")).to_have_value(live_lab.api_key)
+    expect(page.locator("dialog input[name=token]")).to_have_value(live_lab.token)
+
+
+def test_a_station_shows_up_live_with_its_connectors(page: Page, live_lab: LiveLab) -> None:
+    open_dashboard(page, live_lab)
+    expect(station_card(page, "LIVE-1")).to_have_count(0)
+
+    live_lab.station("LIVE-1")
+
+    card = station_card(page, "LIVE-1")
+    expect(card).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    expect(card).to_contain_text("ABB Terra 184")
+    expect(card).to_contain_text("OCPP 1.6")
+    expect(chip(page, "LIVE-1", 1)).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(chip(page, "LIVE-1", 1)).to_have_class(re.compile(r"\bst-available\b"))
+
+    live_lab.disconnect("LIVE-1")
+
+    expect(card).to_have_attribute("data-online", "false", timeout=LIVE_S)
+    expect(chip(page, "LIVE-1", 1)).to_have_class(re.compile(r"\bst-offline\b"))
+
+
+def test_connector_colour_follows_plug_charge_and_unplug(page: Page, live_lab: LiveLab) -> None:
+    live_lab.station("PLUG-1")
+    live_lab.act("PLUG-1", lambda s: s.config.change("MeterValueSampleInterval", "1"))
+    open_dashboard(page, live_lab)
+    connector = chip(page, "PLUG-1", 1)
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    live_lab.act("PLUG-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    expect(connector).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(connector).to_have_class(re.compile(r"\bst-preparing\b"))
+
+    live_lab.act("PLUG-1", lambda s: s.present_id_token("TAG-PLUG", 1))
+    expect(connector).to_have_attribute("data-status", "Charging", timeout=LIVE_S)
+    expect(connector).to_have_class(re.compile(r"\bst-charging\b"))
+    row = page.locator(".transactions-panel tbody tr", has_text="PLUG-1")
+    expect(row).to_have_attribute("data-state", "active", timeout=LIVE_S)
+    # Energy delivered grows with each MeterValues (transaction.updated), without a reload.
+    energy = row.locator("td.energy")
+    expect(energy).to_have_text(re.compile(r"^\d+\.\d+ kWh$"), timeout=LIVE_S)
+    first = energy.inner_text()
+    expect(energy).not_to_have_text(first, timeout=LIVE_S)
+
+    live_lab.act("PLUG-1", lambda s: s.unplug(1, 1))
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    page.click(".transactions-panel button[data-tab=completed]")
+    done = page.locator(".transactions-panel tbody tr", has_text="PLUG-1")
+    expect(done).to_have_attribute("data-state", "completed", timeout=LIVE_S)
+    expect(done).to_contain_text("EVDisconnected")
+
+
+def test_reset_from_the_command_panel_shows_the_station_answer(
+    page: Page, live_lab: LiveLab
+) -> None:
+    live_lab.station("RESET-1")
+    open_dashboard(page, live_lab)
+
+    station_card(page, "RESET-1").locator(".meta").click()
+    panel = page.locator(".commands-panel")
+    expect(panel.get_by_label("Charger to command")).to_have_value("RESET-1")
+    panel.locator("form[data-command=reset] select[name=type]").select_option("Soft")
+    panel.locator("form[data-command=reset] button[type=submit]").click()
+
+    answer = panel.locator(".answer")
+    expect(answer).to_have_attribute("data-kind", "ok", timeout=LIVE_S)
+    expect(answer.locator(".answer-status")).to_have_text("accepted")  # the API's word
+    expect(answer).to_contain_text("Reset")
+
+
+def test_an_error_reads_in_plain_words(page: Page, live_lab: LiveLab) -> None:
+    live_lab.station("GONE-1")
+    live_lab.disconnect("GONE-1")
+    open_dashboard(page, live_lab)
+
+    station_card(page, "GONE-1").locator(".meta").click()
+    panel = page.locator(".commands-panel")
+    panel.locator("form[data-command=reset] button[type=submit]").click()
+
+    answer = panel.locator(".answer")
+    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_S)
+    expect(answer).to_contain_text("The charger is not connected (503)")
+
+
+def test_the_charger_page_lists_the_boot_notification_frames(page: Page, live_lab: LiveLab) -> None:
+    live_lab.station("LOG-1")
+    open_dashboard(page, live_lab, "#/charger/LOG-1")
+
+    expect(page.locator(".charger-title h1")).to_have_text("LOG-1")
+    boot = page.locator('.frame[data-action="BootNotification"]')
+    expect(boot).to_have_count(2, timeout=LIVE_S)  # the CALL and its answer
+    expect(boot.locator('xpath=self::*[@data-direction="in"]')).to_have_count(1)
+    boot.last.locator("summary").click()  # the oldest: the station's CALL
+    expect(boot.last.locator("pre")).to_contain_text('"chargePointVendor": "ABB"')
+
+    page.fill(".frame-log input[type=search]", "StatusNotification")
+    page.press(".frame-log input[type=search]", "Enter")
+    expect(page.locator('.frame[data-action="BootNotification"]')).to_have_count(0, timeout=LIVE_S)
+    expect(page.locator('.frame[data-action="StatusNotification"]').first).to_be_visible()
+
+
+def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLab) -> None:
+    live_lab.station("WIDE-1")
+    for view in ("#/central", "#/charger/WIDE-1", "#/fleet"):
+        open_dashboard(page, live_lab, view)
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, view

@@ -1,0 +1,324 @@
+"""The dashboard's gateway views (the fleet, a simulated charger) in a real browser, against
+``chargeyard up`` as a user starts it (``up_lab``): the demo site of simulated chargers,
+pointed at the lab's own CSMS. Issue 6's proof: plug a connector and start a session from
+the buttons, see the connector charge, the frames and the energy, stop it.
+
+Each test acts on demo chargers of its own (DEMO-01 ... DEMO-08, a mix of 1.6 and 2.0.1).
+The screenshots of the main views are saved under docs/screenshots/ by the last test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.web.live_lab import LiveLab
+from tests.web.up_lab import UpLab
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+LIVE_S = 10_000  # ms a live change may take to show
+
+
+def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
+    """Open ``view``; the list collects the page's uncaught errors (it must stay empty)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(lab.url + view)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    return errors
+
+
+def card(page: Page, identity: str) -> Locator:
+    return page.locator(f'.fleet article.station[data-sim="{identity}"]')
+
+
+def connector_row(page: Page, connector: str) -> Locator:
+    return page.locator(f'.sim-connector[data-connector="{connector}"]')
+
+
+def station_frame(page: Page, action: str, text: str) -> Locator:
+    """The newest frame the station sent with ``action`` whose payload has ``text``, found
+    as a user would: the log filtered by action, the frame opened to show its payload."""
+    search = page.locator(".frame-log input[type=search]")
+    search.fill(action)
+    search.press("Enter")
+    expect(page.locator(f'.frame:not([data-action="{action}"])')).to_have_count(0, timeout=LIVE_S)
+    sent = page.locator(f'.frame[data-action="{action}"][data-type="CALL"][data-direction="in"]')
+    frame = sent.filter(has_text=text).first
+    expect(frame).to_be_attached(timeout=LIVE_S)
+    frame.locator("summary").click()
+    return frame.locator("pre")
+
+
+def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
+    # A site without chargers yet shows too.
+    harbour = up_lab.gateway(
+        "POST", "/locations", json={"name": "Harbour Park", "city": "Rotterdam", "country": "NL"}
+    )
+    errors = open_dashboard(page, up_lab, "#/fleet")
+    empty = page.locator(f'.fleet section.location[data-location="{harbour["id"]}"]')
+    expect(empty).to_contain_text("No chargers here.", timeout=LIVE_S)
+    up_lab.gateway("DELETE", f"/locations/{harbour['id']}")
+
+    site = page.locator('.fleet section.location[data-location="loc-demo"]')
+    expect(site.locator("h2")).to_have_text("Demo charging site", timeout=LIVE_S)
+    expect(site.locator("article.station")).to_have_count(up_lab.chargers)
+    keba = card(page, "DEMO-03")
+    expect(keba).to_have_attribute("data-online", "true")
+    expect(keba.locator(".version")).to_have_text("OCPP 1.6")
+    expect(card(page, "DEMO-04").locator(".version")).to_have_text("OCPP 2.0.1")
+    chip = keba.locator('.chip[data-connector="1"]')
+    expect(chip).to_have_attribute("data-status", "Available")
+    expect(chip).to_have_class(re.compile(r"\bst-available\b"))
+
+    # A cable plugged through the API shows without a reload (the CSMS's event stream).
+    charger = up_lab.chargers_by_identity()["DEMO-03"]
+    up_lab.command("plug-connector", charger["id"], {"evse_id": 1, "connector_id": 1})
+    expect(chip).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(chip).to_have_class(re.compile(r"\bst-preparing\b"))
+
+    page.get_by_label("Search chargers").fill("demo-03")
+    expect(page.locator(".fleet article.station")).to_have_count(1)
+    page.get_by_label("Search chargers").fill("")
+    page.get_by_label("Show chargers").select_option("offline")
+    expect(page.locator(".fleet article.station")).to_have_count(0)
+    expect(page.locator(".fleet-body")).to_contain_text("No charger matches.")
+    page.get_by_label("Show chargers").select_option("all")
+
+    up_lab.command("unplug-connector", charger["id"], {"evse_id": 1, "connector_id": 1})
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    # A stopped runtime is offline, said on the card.
+    stopped = up_lab.chargers_by_identity()["DEMO-04"]
+    up_lab.gateway("POST", f"/chargers/{stopped['id']}/stop-charger")
+    offline = card(page, "DEMO-04")
+    expect(offline).to_have_attribute("data-online", "false", timeout=LIVE_S)
+    expect(offline).to_contain_text("runtime stopped", timeout=LIVE_S)
+    up_lab.gateway("POST", f"/chargers/{stopped['id']}/start-charger")
+    expect(offline).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("identity", "connector", "charging", "start_action", "started"),
+    [
+        ("DEMO-01", "1", "Charging", "StartTransaction", '"idTag": "PROOF-TAG"'),
+        ("DEMO-02", "1/1", "Occupied", "TransactionEvent", '"eventType": "Started"'),
+    ],
+    ids=["ocpp1.6", "ocpp2.0.1"],
+)
+def test_plug_and_start_a_session_from_the_buttons(
+    page: Page,
+    up_lab: UpLab,
+    identity: str,
+    connector: str,
+    charging: str,
+    start_action: str,
+    started: str,
+) -> None:
+    """Issue 6's proof: from the simulated charger's buttons, a whole session."""
+    charger = up_lab.chargers_by_identity()[identity]
+    up_lab.sample_every_second(charger)
+    errors = open_dashboard(page, up_lab, "#/fleet")
+    card(page, identity).locator("a.station-id").click()
+    expect(page.locator(".charger-title h1")).to_have_text(identity, timeout=LIVE_S)
+    row = connector_row(page, connector)
+    chip = row.locator(".chip")
+    answer = page.locator(".commands-panel .answer")
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    row.get_by_role("button", name="Plug", exact=True).click()
+    expect(answer).to_have_attribute("data-outcome", "succeeded", timeout=LIVE_S)
+    expect(answer).to_contain_text("Plug")
+    expect(answer).to_contain_text("done: the cable is plugged in")
+    expect(chip).not_to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    page.get_by_label("Id tag").fill("PROOF-TAG")
+    row.get_by_role("button", name="Start session", exact=True).click()
+    expect(answer).to_contain_text("the session is under way with id tag PROOF-TAG", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", charging, timeout=LIVE_S)
+    expect(chip).to_have_class(re.compile(rf"\bst-{charging.lower()}\b"))
+    session = row.locator(".session-energy")
+    if charging == "Occupied":  # 2.0.1: the connector is Occupied, the transaction Charging
+        expect(session).to_have_attribute("data-charging-state", "Charging", timeout=LIVE_S)
+
+    # The energy rises, live, in the connector's session and in the plot.
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    first = session.get_attribute("data-energy-wh")
+    assert first is not None
+    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_S)
+    assert float(session.get_attribute("data-energy-wh") or 0) > float(first)
+    expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1, timeout=LIVE_S)
+
+    # The station's frames: its new status and the transaction's start, pretty-printed.
+    status_key = '"status"' if charging == "Charging" else '"connectorStatus"'
+    status = f'{status_key}: "{charging}"'
+    expect(station_frame(page, "StatusNotification", status)).to_be_visible()
+    expect(station_frame(page, start_action, started)).to_be_visible()
+
+    row.get_by_role("button", name="Stop session", exact=True).click()
+    stopped = "done: the session is stopped and the cable is out"
+    expect(answer).to_contain_text(stopped, timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(row.locator(".session-energy")).to_have_count(0)
+    assert errors == []
+
+
+def test_gateway_errors_read_in_plain_words(page: Page, up_lab: UpLab) -> None:
+    open_dashboard(page, up_lab, "#/sim/dep-nowhere")
+    expect(page.locator(".charger-head .notice.error")).to_contain_text(
+        re.compile(r"Not found \(404\): .*dep-nowhere"), timeout=LIVE_S
+    )
+
+    charger = up_lab.chargers_by_identity()["DEMO-03"]
+    page.goto(f"{up_lab.url}#/sim/{charger['id']}")
+    row = connector_row(page, "1")
+    answer = page.locator(".commands-panel .answer")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    # The gateway refuses it for this charger (a 202 with the reason in `failed`).
+    row.get_by_role("button", name="Clear fault", exact=True).click()
+    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_S)
+    expect(answer).to_contain_text(
+        "Clear fault (connector 1): not sent: the connector is not Faulted"
+    )
+
+    # An invalid body (422) names the field and what is wrong.
+    page.get_by_label("Duration (s)").fill("-5")
+    row.get_by_role("button", name="Start session", exact=True).click()
+    expect(answer).to_contain_text(
+        re.compile(
+            r"Start session .* failed: The request is not valid \(422\): "
+            r"event\.duration_seconds: .*greater than 0"
+        ),
+        timeout=LIVE_S,
+    )
+
+    # A wrong token: the fleet says so (401), instead of an empty site.
+    page.evaluate("localStorage.setItem('chargeyard.token', 'not-a-token')")
+    page.goto(f"{up_lab.url}#/fleet")
+    page.reload()
+    expect(page.locator(".fleet-body .notice.error")).to_contain_text(
+        "Not signed in: the API key or token is missing or wrong (401)", timeout=LIVE_S
+    )
+
+
+def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
+    page: Page, up_lab: UpLab, live_lab: LiveLab
+) -> None:
+    """A simulated charger that reports to another central system (here: the live_lab's):
+    the lab's CSMS events know nothing of it, so its connectors come from the gateway (polled)
+    and its session's energy and plot from the station's own OCPP frames."""
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": "EXT-1",
+            "brand_slug": "alfen",
+            "model_slug": "eve-single-pro-line",
+            "connector_type": "sType2",
+            "ws_url": f"ws://127.0.0.1:{live_lab.port}/ocpp",
+            "ocpp_version": "ocpp1.6",
+            "location_id": "loc-demo",
+        },
+    )
+    charger = up_lab.chargers_by_identity()["EXT-1"]
+    assert charger["id"] == accepted["charger_id"]
+    errors = open_dashboard(page, up_lab, "#/fleet")
+    expect(card(page, "EXT-1")).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    up_lab.sample_every_second(charger)
+
+    card(page, "EXT-1").locator("a.station-id").click()
+    row = connector_row(page, "1")
+    chip = row.locator(".chip")
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    row.get_by_role("button", name="Start session", exact=True).click()
+    expect(chip).to_have_attribute("data-status", "Charging", timeout=LIVE_S)
+    session = row.locator(".session-energy")
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    first = session.get_attribute("data-energy-wh")
+    expect(session).not_to_have_attribute("data-energy-wh", first or "", timeout=LIVE_S)
+    expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1)
+    # The other CSMS saw the same session.
+    active = httpx.get(
+        f"{live_lab.base}/api/v1/transactions",
+        params={"status": "active", "chargeBoxId": "EXT-1"},
+        headers={"X-API-Key": live_lab.api_key},
+    ).json()
+    assert [row["chargeBoxId"] for row in active["data"]] == ["EXT-1"]
+
+    row.get_by_role("button", name="Stop session", exact=True).click()
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(page.locator(".plot-panel")).to_contain_text("No transaction running")
+    up_lab.gateway("DELETE", f"/chargers/{charger['id']}")
+    assert errors == []
+
+
+def test_no_horizontal_scrolling_on_any_view(page: Page, up_lab: UpLab) -> None:
+    charger = up_lab.chargers_by_identity()["DEMO-01"]
+    views = {
+        "#/central": ".stations article.station",
+        "#/charger/DEMO-01": ".charger-title h1",
+        "#/fleet": ".fleet article.station",
+        f"#/sim/{charger['id']}": ".sim-connector",
+    }
+    for view, content in views.items():
+        open_dashboard(page, up_lab, view)
+        expect(page.locator(content).first).to_be_visible(timeout=LIVE_S)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, view
+
+
+def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:
+    lab.sample_every_second(charger)
+    event = {"evse_id": 1, "connector_id": 1, "id_tag": tag}
+    done = lab.outcome(lab.command("start-session", charger["id"], event))
+    assert done["status"] == "succeeded", done
+
+
+def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab) -> None:
+    """The demo site with sessions going (1.6 and 2.0.1), a faulted connector and a stopped
+    charger, at 1366x768."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    chargers = up_lab.chargers_by_identity()
+    _session(up_lab, chargers["DEMO-05"], "DRIVER-05")
+    _session(up_lab, chargers["DEMO-06"], "DRIVER-06")
+    faulted = chargers["DEMO-07"]
+    up_lab.command("plug-connector", faulted["id"], {"evse_id": 1, "connector_id": 1})
+    up_lab.command("inject-fault", faulted["id"], {"evse_id": 1, "connector_id": 1})
+    up_lab.gateway("POST", f"/chargers/{chargers['DEMO-08']['id']}/stop-charger")
+
+    open_dashboard(page, up_lab, "#/fleet")
+    expect(card(page, "DEMO-05").locator(".chip").first).to_have_attribute(
+        "data-status", "Charging", timeout=LIVE_S
+    )
+    expect(card(page, "DEMO-07").locator(".chip").first).to_have_attribute(
+        "data-status", "Faulted", timeout=LIVE_S
+    )
+    expect(card(page, "DEMO-08")).to_have_attribute("data-online", "false", timeout=LIVE_S)
+    expect(card(page, "DEMO-05").locator(".power")).to_be_visible(timeout=LIVE_S)
+    page.screenshot(path=SCREENSHOTS / "fleet.png")
+
+    open_dashboard(page, up_lab, f"#/sim/{chargers['DEMO-05']['id']}")
+    energy = connector_row(page, "1").locator(".session-energy")
+    # A picture worth showing: a hundred Wh or more (ten seconds of meter values at 50 kW).
+    expect(energy).to_have_attribute("data-energy-wh", re.compile(r"^[1-9]\d{2,}"), timeout=20_000)
+    expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1)
+    page.screenshot(path=SCREENSHOTS / "simulated-charger.png")
+
+    open_dashboard(page, up_lab, "#/central")
+    expect(page.locator(".transactions-panel tbody tr").first).to_be_visible(timeout=LIVE_S)
+    page.screenshot(path=SCREENSHOTS / "central-system.png")
+
+    open_dashboard(page, up_lab, "#/charger/DEMO-06")
+    expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
+    page.screenshot(path=SCREENSHOTS / "charger.png")
+    for name in ("fleet", "simulated-charger", "central-system", "charger"):
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

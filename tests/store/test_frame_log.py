@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.exc import OperationalError
 
 from chargeyard.store import FrameLog, Store, create_engine, migrate
@@ -119,3 +120,17 @@ def test_settings_are_checked(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'unused.db'}")  # never connected
     with pytest.raises(ValueError, match="batch_size"):
         FrameLog(engine, batch_size=10, max_buffered=5)
+
+
+async def test_batched_times_are_stored_as_the_orm_stores_them(store: Store) -> None:
+    # The batches bind values as SQLAlchemy would: on SQLite the same fixed-width text, so
+    # that a row at a whole second compares equal to (not before) that second in a query.
+    at = datetime(2026, 11, 21, 16, 0, 0, tzinfo=UTC)
+    async with store.frame_log(batch_size=10, interval=60) as log:
+        log.record("CP-1", Direction.INCOMING, "Heartbeat", "1", "[2]", at=at)
+    frames = await store.frames.list("CP-1", since=at, until=at + timedelta(seconds=1))
+    assert [(frame.unique_id, frame.at) for frame in frames] == [("1", at)]
+    if store.engine.dialect.name == "sqlite":
+        async with store.engine.connect() as connection:
+            stored = await connection.scalar(text("SELECT at FROM frames"))
+        assert stored == "2026-11-21 16:00:00.000000"

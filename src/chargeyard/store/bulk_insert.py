@@ -121,7 +121,8 @@ def _sqlite_statements(
     processed = [
         (index, process)
         for index, name in enumerate(names)
-        if (process := table.c[name].type.bind_processor(dialect)) is not None
+        # dialect_impl: the dialect's own form of each type (as SQLAlchemy binds it).
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
     values_of = operator.itemgetter(*names)
     width = len(names)

@@ -8,7 +8,9 @@ SQLAlchemy writes a fixed-width format) and always hands back aware UTC datetime
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
@@ -35,6 +37,25 @@ class UtcDateTime(TypeDecorator[datetime]):
         # SQLite's DateTime would write the wall-clock digits and drop the offset; having
         # converted to UTC first, dropping it loses nothing.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # SQLite: straight to the text SQLAlchemy's SQLite DATETIME writes
+        # ("2026-11-21 16:00:00.000000"), in one C call per value instead of three Python
+        # ones; the batched writers bind thousands of these per transaction.
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            offset = value.utcoffset()
+            if offset is None:
+                raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC times only")
+            if offset:
+                value = value.astimezone(UTC)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -142,8 +142,10 @@ async def test_b02_a_pending_station_sends_nothing_but_bootnotification() -> Non
         # The CSMS logs the second boot when it arrives; the station is Pending again once
         # it has read the answer, so wait for both.
         await until(
-            lambda: csms.actions().count("BootNotification") == 2
-            and runtime.station.registration is Registration.PENDING,
+            lambda: (
+                csms.actions().count("BootNotification") == 2
+                and runtime.station.registration is Registration.PENDING
+            ),
             within=3,
         )
         await runtime.stop()

@@ -7,13 +7,14 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Table, text
 from sqlalchemy.exc import OperationalError
 
 from chargeyard.store import FrameLog, Store, create_engine, migrate
-from chargeyard.store.bulk_insert import BulkInserter, Row
+from chargeyard.store.bulk_insert import BulkInserter
 from chargeyard.store.models import Direction
 
 
@@ -21,14 +22,16 @@ def _count_frame_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Rows per batch inserted into frames, each one transaction (appended to the list
     returned)."""
     sizes: list[int] = []
-    insert = BulkInserter.insert
+    insert_values = BulkInserter.insert_values
 
-    async def counting(self: BulkInserter, table: Table, rows: Sequence[Row]) -> None:
-        await insert(self, table, rows)
+    async def counting(
+        self: BulkInserter, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        await insert_values(self, table, columns, rows)
         if table.name == "frames":
             sizes.append(len(rows))
 
-    monkeypatch.setattr(BulkInserter, "insert", counting)
+    monkeypatch.setattr(BulkInserter, "insert_values", counting)
     return sizes
 
 

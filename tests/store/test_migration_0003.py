@@ -26,7 +26,7 @@ async def test_upgrading_a_rev_0002_database_adds_jobs_and_keeps_chargers(
                 location_id=location.id,
                 charger_id="dep-1",
             )
-            await migrate(engine)
+            await migrate(engine, "0003")
             assert await current_revision(engine) == "0003"
 
             charger = await store.chargers.get("org-a", "dep-1")

@@ -31,7 +31,7 @@ async def test_migrated_schema_matches_the_models_and_downgrades_to_nothing(
     try:
         assert await current_revision(engine) is None
         await migrate(engine)
-        assert await current_revision(engine) == "0003"
+        assert await current_revision(engine) == "0004"
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
             assert await connection.run_sync(_tables) == {
@@ -55,7 +55,7 @@ async def test_upgrade_by_plain_url_is_idempotent(tmp_path: Path) -> None:
     await upgrade(url)
     await upgrade(url)  # already at head: nothing to do, no error
     async with await Store.open(url) as store:
-        assert await current_revision(store.engine) == "0003"
+        assert await current_revision(store.engine) == "0004"
         assert await store.stations.count() == 0
 
 

@@ -28,6 +28,7 @@ every writer of the process, so the dedicated connection never meets SQLite's bu
 from __future__ import annotations
 
 import asyncio
+import itertools
 import operator
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -67,13 +68,33 @@ class BulkInserter:
         """
         if not rows:
             return
+        columns = list(rows[0])
+        values_of = operator.itemgetter(*columns)
+        if len(columns) == 1:
+            await self.insert_values(table, columns, [(values_of(row),) for row in rows])
+        else:
+            await self.insert_values(table, columns, [values_of(row) for row in rows])
+
+    async def insert_values(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows``, each the values of ``columns`` in that order, and commit: what
+        :meth:`insert` does, without a dict per row (the frame log keeps tuples).
+
+        Raises:
+            sqlalchemy.exc.DBAPIError: the database refused the batch (nothing is kept).
+        """
+        if not rows:
+            return
         if not self._sqlite:
             async with self._engine.begin() as connection:
-                await connection.execute(insert(table), [dict(row) for row in rows])
+                await connection.execute(
+                    insert(table), [dict(zip(columns, row, strict=True)) for row in rows]
+                )
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-bulk-insert")
-        statements = _sqlite_statements(table, rows, self._engine.dialect)
+        statements = _sqlite_statements(table, columns, rows, self._engine.dialect)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._executor, self._write, statements)
 
@@ -113,18 +134,16 @@ def _open(engine: AsyncEngine) -> sqlite3.Connection:
 
 
 def _sqlite_statements(
-    table: Table, rows: Sequence[Row], dialect: Dialect
+    table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], dialect: Dialect
 ) -> list[tuple[str, list[Any]]]:
-    names = list(rows[0])
-    # Only the columns whose type converts values in Python (dates, floats) take a call per
-    # value; the others are copied as they are.
+    # Only the columns whose type converts values in Python (dates) take a call per value;
+    # the others are copied as they are.
     processed = [
         (index, process)
         for index, name in enumerate(names)
         # dialect_impl: the dialect's own form of each type (as SQLAlchemy binds it).
         if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
     ]
-    values_of = operator.itemgetter(*names)
     width = len(names)
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
@@ -133,10 +152,7 @@ def _sqlite_statements(
     statements = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        parameters: list[Any] = []
-        for row in chunk:
-            values = values_of(row)
-            parameters.extend((values,) if width == 1 else values)
+        parameters = list(itertools.chain.from_iterable(chunk))
         for index, process in processed:
             parameters[index::width] = [process(value) for value in parameters[index::width]]
         statements.append((head + ", ".join([placeholders] * len(chunk)), parameters))

@@ -33,7 +33,6 @@ import logging
 import time
 from collections import deque
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -170,10 +169,9 @@ class FrameLog:
     async def _write_batch(self) -> int:
         buffer = self._buffer
         batch = [buffer.popleft() for _ in range(min(self._batch_size, len(buffer)))]
-        rows: list[dict[str, Any]] = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
         try:
             async with writer_turn(self._engine):
-                await self._inserter.insert(_TABLE, rows)
+                await self._inserter.insert_values(_TABLE, _COLUMNS, batch)
         except BaseException:
             buffer.extendleft(reversed(batch))
             while len(buffer) > self._max_buffered:

@@ -77,10 +77,9 @@ class MeterSample(Base):
     per value, so a query for one measurand needs no JSON unpacking."""
 
     __tablename__ = "meter_samples"
-    __table_args__ = (
-        Index(None, "transaction_pk", "sampled_at"),
-        Index(None, "station_id", "sampled_at"),
-    )
+    # Read by transaction only. No index on station_id: deleting a station scans for its rows,
+    # which is rare, while the index cost every batch of samples (migration 0004).
+    __table_args__ = (Index(None, "transaction_pk", "sampled_at"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))

@@ -19,7 +19,8 @@ from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
 from chargeyard.gateway.versions import command_version_label
 from chargeyard.store import Store
-from chargeyard.store.models import Command, SimulatedCharger
+from chargeyard.store.models import SimulatedCharger
+from chargeyard.store.repositories.commands import QueuedCommand
 
 
 class Precheck(Protocol):
@@ -31,7 +32,7 @@ class Precheck(Protocol):
 @dataclass(frozen=True, slots=True)
 class Queued:
     charger: SimulatedCharger
-    command: Command
+    command: QueuedCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class Dispatched:
         }
 
 
-def queued_command(command: Command) -> dict[str, Any]:
+def queued_command(command: QueuedCommand) -> dict[str, Any]:
     """``QueuedCommandResponse``: ``{id, event_type, ocpp_version, payload}``."""
     return {
         "id": command.id,

@@ -116,5 +116,10 @@ class Lab:
         ]
 
     def database(self) -> sqlite3.Connection:
-        """The lab's SQLite file, read directly (after a stop)."""
-        return sqlite3.connect(self.data_dir / "chargeyard.db")
+        """The lab's SQLite file, read directly (after a stop), with the frame log's file
+        attached as ``log``: the frames are ``log.frames``."""
+        connection = sqlite3.connect(self.data_dir / "chargeyard.db")
+        connection.execute(
+            "ATTACH DATABASE ? AS log", (str(self.data_dir / "chargeyard.frames.db"),)
+        )
+        return connection

@@ -16,7 +16,7 @@ from tests.lab_process import Lab
 
 # Tables whose rows must all survive a stop and a restart.
 TABLES = (
-    "frames",
+    "log.frames",
     "transactions",
     "meter_samples",
     "connector_status_history",
@@ -83,10 +83,10 @@ async def test_sigterm_keeps_open_sessions_and_the_next_boot_reports_them_power_
             "SELECT identity, id FROM simulated_chargers"
         ).fetchall():
             csms_side = database.execute(
-                "SELECT COUNT(*) FROM frames WHERE identity = ?", (identity,)
+                "SELECT COUNT(*) FROM log.frames WHERE identity = ?", (identity,)
             ).fetchone()
             station_side = database.execute(
-                "SELECT COUNT(*) FROM frames WHERE identity = ?", (charger_id,)
+                "SELECT COUNT(*) FROM log.frames WHERE identity = ?", (charger_id,)
             ).fetchone()
             assert csms_side == station_side, identity
         still_open = {
@@ -150,7 +150,7 @@ async def test_sigterm_keeps_open_sessions_and_the_next_boot_reports_them_power_
     with again.database() as database:
         after = _rows(database)
         reports = database.execute(
-            "SELECT text FROM frames WHERE identity LIKE 'DEMO-%' AND direction = 'incoming'"
+            "SELECT text FROM log.frames WHERE identity LIKE 'DEMO-%' AND direction = 'incoming'"
             " AND action IN ('StopTransaction', 'TransactionEvent')"
         ).fetchall()
         kept = [

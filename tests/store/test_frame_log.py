@@ -134,6 +134,6 @@ async def test_batched_times_are_stored_as_the_orm_stores_them(store: Store) -> 
     frames = await store.frames.list("CP-1", since=at, until=at + timedelta(seconds=1))
     assert [(frame.unique_id, frame.at) for frame in frames] == [("1", at)]
     if store.engine.dialect.name == "sqlite":
-        async with store.engine.connect() as connection:
+        async with store.frames_engine.connect() as connection:
             stored = await connection.scalar(text("SELECT at FROM frames"))
         assert stored == "2026-11-21 16:00:00.000000"

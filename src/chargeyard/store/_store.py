@@ -9,6 +9,7 @@ from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import DEFAULT_URL, Sessions, create_engine
+from chargeyard.store.frame_file import open_frame_engine
 from chargeyard.store.frame_log import FrameLog
 from chargeyard.store.migrations import migrate
 from chargeyard.store.repositories import (
@@ -31,19 +32,26 @@ from chargeyard.store.repositories import (
 
 class Store:
     """Every repository over one engine. ``Store.open(url)`` creates the engine and brings the
-    schema to the latest migration; ``close()`` (or ``async with``) disposes of the engine."""
+    schema to the latest migration; ``close()`` (or ``async with``) disposes of the engine.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    The frame log may live on an engine of its own (``frames_engine``): on SQLite,
+    ``Store.open`` keeps it in a file beside the main one (``frame_file.py``). Otherwise it is
+    ``engine``.
+    """
+
+    def __init__(self, engine: AsyncEngine, frames_engine: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self.frames_engine = frames_engine or engine
         sessions = Sessions.on(engine)
         self.sessions = sessions
+        frame_sessions = sessions if frames_engine is None else Sessions.on(frames_engine)
         # CSMS
         self.stations = StationRepository(sessions)
         self.connectors = ConnectorRepository(sessions)
         self.transactions = TransactionRepository(sessions)
         self.id_tags = IdTagRepository(sessions)
         self.data_transfers = DataTransferRepository(sessions)
-        self.frames = FrameRepository(sessions)
+        self.frames = FrameRepository(frame_sessions)
         self.webhooks = WebhookRepository(sessions)
         self.api_keys = ApiKeyRepository(sessions)
         # Simulator gateway
@@ -51,7 +59,7 @@ class Store:
         self.locations = LocationRepository(sessions)
         self.chargers = SimulatedChargerRepository(sessions)
         self.commands = CommandRepository(sessions)
-        self.charger_logs = ChargerLogRepository(sessions)
+        self.charger_logs = ChargerLogRepository(sessions, self.frames)
         self.jobs = JobRepository(sessions)
 
     @classmethod
@@ -59,22 +67,26 @@ class Store:
         cls, url: str | URL = DEFAULT_URL, *, upgrade: bool = True, **engine_options: Any
     ) -> Store:
         """Open ``url`` (``sqlite:///path`` or ``postgresql://...``); with ``upgrade``,
-        apply pending migrations first."""
+        apply pending migrations first. On SQLite the frame log gets its file (see
+        ``frame_file.py``)."""
         engine = create_engine(url, **engine_options)
         try:
             if upgrade:
                 await migrate(engine)
+            frames_engine = await open_frame_engine(engine)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, frames_engine)
 
     def frame_log(self, **options: Any) -> FrameLog:
-        """A :class:`FrameLog` on this store's engine (start it, or use ``async with``)."""
-        return FrameLog(self.engine, **options)
+        """A :class:`FrameLog` on this store's frame engine (start it, or use ``async with``)."""
+        return FrameLog(self.frames_engine, **options)
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.frames_engine is not self.engine:
+            await self.frames_engine.dispose()
 
     async def __aenter__(self) -> Store:
         return self

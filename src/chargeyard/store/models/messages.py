@@ -23,7 +23,9 @@ class Direction(StrEnum):
 class Frame(Base):
     """One OCPP-J frame as text. No foreign key to ``stations``: frames arrive before a station
     is registered (and from stations that never will be), and the log must stay a cheap append.
-    Within one identity, ``id`` keeps the order the frames were recorded in."""
+    Within one identity, ``id`` keeps the order the frames were recorded in. On SQLite the rows
+    live in a file of their own (``chargeyard.store.frame_file``); this table in the main file
+    stays empty there."""
 
     __tablename__ = "frames"
     __table_args__ = (Index(None, "identity", "at"), Index(None, "at"))

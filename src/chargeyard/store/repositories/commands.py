@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
+from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import ChargerLog, Command, CommandStatus, Frame, SimulatedCharger
 from chargeyard.store.repositories._base import Repository, page
 from chargeyard.store.repositories.chargers import require_charger
+from chargeyard.store.repositories.frames import FrameRepository
 from chargeyard.store.types import utc_now
 
 
@@ -218,6 +220,13 @@ class CommandRepository(Repository):
 
 
 class ChargerLogRepository(Repository):
+    """A hosted charger's log lines, and its frames (read from ``frames``, which may be on
+    an engine of its own: see ``chargeyard.store.frame_file``)."""
+
+    def __init__(self, sessions: Sessions, frames: FrameRepository) -> None:
+        super().__init__(sessions)
+        self._frames = frames
+
     async def append(
         self,
         organization_id: str,
@@ -288,20 +297,8 @@ class ChargerLogRepository(Repository):
         Raises:
             NotFoundError: no such charger in this organization.
         """
-        limit, offset = page(limit, offset)
-        condition = [Frame.identity == charger_id]
-        if since is not None:
-            condition.append(Frame.at >= since)
-        if until is not None:
-            condition.append(Frame.at < until)
-        if action is not None:
-            condition.append(Frame.action == action)
         async with self._read() as session:
             await require_charger(session, organization_id, charger_id)
-            total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
-            rows = (
-                await session.scalars(
-                    select(Frame).where(*condition).order_by(Frame.id).limit(limit).offset(offset)
-                )
-            ).all()
-        return rows, total or 0
+        return await self._frames.matching(
+            charger_id, since=since, until=until, action=action, limit=limit, offset=offset
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from chargeyard.store.models import Frame
 from chargeyard.store.repositories._base import Repository, page
@@ -25,14 +25,34 @@ class FrameRepository(Repository):
         """One station's frames in the order they were recorded (``since`` inclusive,
         ``until`` exclusive)."""
         limit, offset = page(limit, offset)
-        statement = select(Frame).where(Frame.identity == identity)
-        if since is not None:
-            statement = statement.where(Frame.at >= since)
-        if until is not None:
-            statement = statement.where(Frame.at < until)
-        statement = statement.order_by(Frame.id).limit(limit).offset(offset)
+        condition = _matching(identity, since, until, None)
+        statement = select(Frame).where(*condition).order_by(Frame.id).limit(limit).offset(offset)
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+    async def matching(
+        self,
+        identity: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> tuple[Sequence[Frame], int]:
+        """A page of one station's frames in the order they were recorded (``since``
+        inclusive, ``until`` exclusive, only ``action``'s when given), and how many match in
+        all."""
+        limit, offset = page(limit, offset)
+        condition = _matching(identity, since, until, action)
+        async with self._read() as session:
+            total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
+            rows = (
+                await session.scalars(
+                    select(Frame).where(*condition).order_by(Frame.id).limit(limit).offset(offset)
+                )
+            ).all()
+        return rows, total or 0
 
     async def newest(
         self,
@@ -68,3 +88,16 @@ class FrameRepository(Repository):
             connection = await session.connection()
             result = await connection.execute(delete(Frame).where(Frame.at < before))
             return result.rowcount
+
+
+def _matching(
+    identity: str, since: datetime | None, until: datetime | None, action: str | None
+) -> list[ColumnElement[bool]]:
+    condition = [Frame.identity == identity]
+    if since is not None:
+        condition.append(Frame.at >= since)
+    if until is not None:
+        condition.append(Frame.at < until)
+    if action is not None:
+        condition.append(Frame.action == action)
+    return condition

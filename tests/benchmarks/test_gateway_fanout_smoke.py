@@ -34,5 +34,8 @@ def test_reports_each_command_and_judges_every_target(tmp_path: Path) -> None:
     assert [result["command"] for result in results] == COMMANDS
     for result in results:
         assert (result["chargers"], result["queued"], result["statuses"]) == (10, 10, 10)
-        assert 0 < result["accepted_seconds"] <= result["all_statuses_seconds"]
+        # No order between the two: with ten chargers the statuses can reach the central
+        # system before the 202 reaches the client.
+        assert result["accepted_seconds"] > 0
+        assert 0 < result["first_status_seconds"] <= result["all_statuses_seconds"]
         assert result["outcomes_seconds"] > 0

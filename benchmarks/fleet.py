@@ -62,7 +62,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import itertools
 import multiprocessing
 import os
 import sys
@@ -77,6 +76,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _central import SUBPROTOCOL, MinimalCentral
 from _children import become_child, machine_busy_seconds, receive, start_child, stop_child
 from ocpp.v16 import ChargePoint as OcppLibChargePoint
 from ocpp.v16 import call as ocpp_call
@@ -92,10 +92,6 @@ from ocpp.v16.enums import (
     ValueFormat,
 )
 from websockets.asyncio.client import connect
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
-from websockets.server import ServerProtocol
-from websockets.typing import Subprotocol
 
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.core import SimulatedStation
@@ -103,7 +99,6 @@ from chargeyard.station.fleet import Fleet, freeze_gc
 from chargeyard.station.v16 import StationV16
 
 HOST = "127.0.0.1"
-SUBPROTOCOL = Subprotocol("ocpp1.6")
 TEMPLATE = "alfen-eve-single-pro-line"
 HEARTBEAT_S = 60
 METER_S = 10
@@ -120,74 +115,8 @@ RATIO_TARGET = 3.0
 # -- the minimal central system ---------------------------------------------------------------
 
 
-class _Clock:
-    """currentTime, formatted once a second."""
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._text = ""
-
-    def now(self) -> str:
-        second = int(time.time())
-        if second != self._second:
-            self._second = second
-            self._text = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return self._text
-
-
-class _Central(asyncio.Protocol):
-    """One station's connection: handshake, then answer every CALL; nothing else."""
-
-    clock = _Clock()
-    transaction_ids = itertools.count(1)
-
-    def __init__(self) -> None:
-        self._transport: asyncio.Transport | None = None
-        self._ws = ServerProtocol(subprotocols=[SUBPROTOCOL], max_size=1 << 20)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        ws = self._ws
-        ws.receive_data(data)
-        for event in ws.events_received():
-            if isinstance(event, Request):
-                ws.send_response(ws.accept(event))
-            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                message = orjson.loads(event.data)
-                if message[0] == 2:
-                    answer = [3, message[1], self._answer(message[2])]
-                    ws.send_text(orjson.dumps(answer))
-        self._flush()
-
-    def _answer(self, action: str) -> dict[str, Any]:
-        if action == "Heartbeat":
-            return {"currentTime": self.clock.now()}
-        if action == "BootNotification":
-            return {"status": "Accepted", "currentTime": self.clock.now(), "interval": HEARTBEAT_S}
-        if action == "Authorize":
-            return {"idTagInfo": {"status": "Accepted"}}
-        if action == "StartTransaction":
-            return {
-                "transactionId": next(self.transaction_ids),
-                "idTagInfo": {"status": "Accepted"},
-            }
-        return {}  # StatusNotification, MeterValues, StopTransaction
-
-    def eof_received(self) -> bool | None:
-        self._ws.receive_eof()
-        self._flush()
-        return None
-
-    def _flush(self) -> None:
-        assert self._transport is not None
-        for data in self._ws.data_to_send():
-            if data:
-                self._transport.write(data)
-            else:
-                self._transport.close()
+class _Central(MinimalCentral):
+    heartbeat_interval = HEARTBEAT_S
 
 
 def _server_main(pipe: Connection) -> None:

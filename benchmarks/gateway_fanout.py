@@ -59,7 +59,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -67,14 +67,10 @@ from typing import Any
 
 import httpx
 import orjson
+from _central import MinimalCentral
 from _children import become_child, receive, start_child, stop_child
-from websockets.frames import Frame, Opcode
-from websockets.http11 import Request
-from websockets.server import ServerProtocol
-from websockets.typing import Subprotocol
 
 HOST = "127.0.0.1"
-SUBPROTOCOL = Subprotocol("ocpp1.6")
 TEMPLATE = "alfen-eve-single-pro-line"
 ORG = "org-bench"
 SECRET = "gateway-fanout-benchmark-" + "0123456789abcdef" * 3
@@ -113,57 +109,13 @@ class _Counter:
             self.last = now
 
 
-class _Central(asyncio.Protocol):
+class _Central(MinimalCentral):
+    heartbeat_interval = 300
     counter = _Counter()
-    transaction_ids = iter(range(1, 1 << 31))
 
-    def __init__(self) -> None:
-        self._transport: asyncio.Transport | None = None
-        self._ws = ServerProtocol(subprotocols=[SUBPROTOCOL], max_size=1 << 20)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        ws = self._ws
-        ws.receive_data(data)
-        for event in ws.events_received():
-            if isinstance(event, Request):
-                ws.send_response(ws.accept(event))
-            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                message = orjson.loads(event.data)
-                if message[0] == 2:
-                    if message[2] == "StatusNotification":
-                        self.counter.saw(message[3])
-                    ws.send_text(orjson.dumps([3, message[1], self._answer(message[2])]))
-        self._flush()
-
-    def _answer(self, action: str) -> dict[str, Any]:
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if action == "BootNotification":
-            return {"status": "Accepted", "currentTime": now, "interval": 300}
-        if action == "Heartbeat":
-            return {"currentTime": now}
-        if action in ("Authorize", "StartTransaction"):
-            answer: dict[str, Any] = {"idTagInfo": {"status": "Accepted"}}
-            if action == "StartTransaction":
-                answer["transactionId"] = next(self.transaction_ids)
-            return answer
-        return {}  # StatusNotification, MeterValues, StopTransaction, DataTransfer...
-
-    def eof_received(self) -> bool | None:
-        self._ws.receive_eof()
-        self._flush()
-        return None
-
-    def _flush(self) -> None:
-        assert self._transport is not None
-        for data in self._ws.data_to_send():
-            if data:
-                self._transport.write(data)
-            else:
-                self._transport.close()
+    def saw_call(self, action: str, payload: dict[str, Any]) -> None:
+        if action == "StatusNotification":
+            self.counter.saw(payload)
 
 
 def _central_main(pipe: Connection) -> None:

@@ -40,6 +40,7 @@ import base64
 import enum
 import logging
 import random
+from typing import cast
 
 from websockets.exceptions import InvalidHandshake
 from websockets.frames import CloseCode, Frame, Opcode
@@ -103,9 +104,10 @@ class _Link(asyncio.Protocol):
         self.close_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(self._runtime._upgrade_request(self._key))
+        # A stream transport (create_connection), though uvloop's do not subclass
+        # asyncio.Transport: an isinstance check would refuse them.
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(self._runtime._upgrade_request(self._key))
 
     def data_received(self, data: bytes) -> None:
         runtime = self._runtime
@@ -536,7 +538,7 @@ class StationRuntime:
             return
         self._timer_at = deadline
         if deadline is None:
-            self._timer_order = 0
+            self._cancel_timer()
             return
         scheduler = self._scheduler
         at = scheduler.time() + (deadline - station.clock.monotonic())
@@ -544,7 +546,9 @@ class StationRuntime:
 
     def _cancel_timer(self) -> None:
         self._timer_at = None
-        self._timer_order = 0
+        if self._timer_order:
+            self._timer_order = 0
+            self._scheduler.drop()
 
     def _timer_due(self, order: int) -> None:
         if order != self._timer_order:

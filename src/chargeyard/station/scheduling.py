@@ -122,9 +122,15 @@ class Scheduler:
     """One event-loop timer for the deadlines of many runtimes (a fleet shares one).
 
     Each runtime has at most one live entry in a heap of (loop time, order, runtime); arming
-    again pushes a new entry and leaves the old one stale (an entry fires only if its order is
-    the runtime's latest). Arming costs a ``heappush`` of a tuple instead of a ``TimerHandle``
-    (about 200 bytes a station) and a cancel, and the loop's own heap holds one timer.
+    again pushes a new entry and leaves the old one stale (an entry is live while its order is
+    the runtime's ``_timer_order``). Arming costs a ``heappush`` of a tuple instead of a
+    ``TimerHandle`` (about 200 bytes a station) and a cancel, and the loop's own heap holds one
+    timer.
+
+    Stale entries are counted, and the heap is rebuilt without them once they outnumber the
+    live ones. Without that, a booting fleet of 10,000 left 33,000 stale entries (every call
+    moves a station's deadline to its call timeout and back), about 3 MB popped one by one
+    over the next 30 s.
 
     What saves CPU is the resolution: measured at 10,000 stations in steady state (heartbeat
     every 60 s, a tenth sending MeterValues every 10 s), a ``TimerHandle`` per station and this
@@ -137,13 +143,14 @@ class Scheduler:
             (0: exact). OCPP intervals are whole seconds; a fleet uses 50 ms.
     """
 
-    __slots__ = ("_heap", "_loop", "_order", "_timer", "_timer_at", "resolution")
+    __slots__ = ("_heap", "_loop", "_order", "_stale", "_timer", "_timer_at", "resolution")
 
     def __init__(self, resolution: float = 0.0) -> None:
         if resolution < 0:
             raise ValueError("the resolution must not be negative")
         self.resolution = resolution
         self._heap: list[tuple[float, int, StationRuntime]] = []
+        self._stale = 0  # entries in the heap that will not fire
         self._order = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -157,7 +164,11 @@ class Scheduler:
         return loop.time()
 
     def arm(self, runtime: StationRuntime, at: float) -> int:
-        """Call ``runtime._timer_due(order)`` at loop time ``at``; returns that order."""
+        """Call ``runtime._timer_due(order)`` at loop time ``at``; returns that order, which the
+        runtime keeps as its ``_timer_order`` (an entry it held before is dropped)."""
+        self._sweep_if_stale()  # before this runtime's entry goes stale: it is live until then
+        if runtime._timer_order:
+            self._stale += 1
         order = next(self._order)
         if self.resolution:
             at = math.ceil(at / self.resolution) * self.resolution
@@ -165,6 +176,23 @@ class Scheduler:
         if at < self._timer_at:
             self._wake_at(at)
         return order
+
+    def drop(self) -> None:
+        """Note that a runtime cancelled its entry (its ``_timer_order`` is 0 already)."""
+        self._stale += 1
+        self._sweep_if_stale()
+
+    def _sweep_if_stale(self) -> None:
+        heap = self._heap
+        if self._stale >= 64 and self._stale * 2 > len(heap):
+            heap[:] = [entry for entry in heap if entry[2]._timer_order == entry[1]]
+            heapq.heapify(heap)
+            self._stale = 0
+
+    @property
+    def entries(self) -> tuple[int, int]:
+        """(live, stale) entries in the heap."""
+        return len(self._heap) - self._stale, self._stale
 
     def _wake_at(self, at: float) -> None:
         if self._timer is not None:
@@ -183,7 +211,10 @@ class Scheduler:
         while heap and heap[0][0] <= now:
             due.append(heapq.heappop(heap))
         for _, order, runtime in due:  # what they arm now waits for the next turn
-            runtime._timer_due(order)
+            if runtime._timer_order == order:
+                runtime._timer_due(order)
+            else:
+                self._stale -= 1
         if heap and heap[0][0] < self._timer_at:
             self._wake_at(heap[0][0])
 
@@ -193,3 +224,4 @@ class Scheduler:
             self._timer = None
         self._timer_at = math.inf
         self._heap.clear()
+        self._stale = 0

@@ -39,6 +39,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from chargeyard.protocol import (
@@ -59,6 +60,9 @@ from chargeyard.station.model.states import Registration, check_registration_mov
 from chargeyard.station.timers import Timers
 
 logger = logging.getLogger(__name__)
+
+# The shortest wait of a timer set for a wall-clock moment (set_timer_at).
+_MIN_TIMER_STEP_S = 0.001
 
 OnResult = Callable[[Payload], None]
 OnError = Callable[[CallFailure], None]
@@ -151,6 +155,13 @@ class SimulatedStation(ActionHandlers):
     def connected(self) -> bool:
         return self._session is not None
 
+    @property
+    def in_service(self) -> bool:
+        """Booted: the central system accepted the station since it last (re)booted. It stays
+        in service through a lost connection (it can still authorize locally and charge
+        offline), not through a reboot."""
+        return self._accepted_since_boot
+
     def connect(self) -> None:
         """A WebSocket to the central system is open."""
         self._session = Session(
@@ -195,6 +206,17 @@ class SimulatedStation(ActionHandlers):
         if timer is None:
             return call
         return timer if call is None else min(timer, call)
+
+    def set_timer_at(self, name: str, when: datetime | None, callback: Callable[[], None]) -> None:
+        """Set the timer ``name`` for the moment the station's wall clock reads ``when``
+        (timers run on the monotonic clock: the delay is taken now); None cancels it. A moment
+        already past, or due within float rounding, runs a millisecond from now, so that the
+        station always makes progress (an expiry, a charging profile's next period)."""
+        if when is None:
+            self.timers.cancel(name)
+            return
+        delay = max((when - self.clock.now()).total_seconds(), _MIN_TIMER_STEP_S)
+        self.timers.set(name, self.clock.monotonic() + delay, callback)
 
     def tick(self) -> None:
         """Fire whatever is due on the clock: call deadlines first, then timers."""

@@ -432,3 +432,20 @@ def test_connector_0_reservation_counts_the_evse_a_driver_already_plugged_into()
     plugged = states(c1="Charging", c2="Preparing")
     assert not reservations.may_use(2, BOB, None, NOW, connector_states=plugged)
     assert reservations.may_use(2, ALICE, None, NOW, connector_states=plugged)
+
+
+def test_5_13_h03_a_token_whose_group_is_not_known_yet_may_still_hold_a_group_reservation() -> None:
+    # EVSE 1 is reserved for the group "FLEET"; BOB's group is asked of the central system
+    # (Authorize), so until the answer the question is tentative.
+    reservations = book()
+    held = reservation(token=IdToken("OTHER"), parent="FLEET")
+    assert reservations.reserve(held, now=NOW, connector_states=IDLE) is R.ACCEPTED
+    assert not reservations.may_use(1, BOB, None, NOW, connector_states=IDLE)
+    assert reservations.may_use(1, BOB, None, NOW, connector_states=IDLE, tentative=True)
+    # Once the group is known it decides, tentative or not.
+    assert reservations.may_use(1, BOB, "FLEET", NOW, connector_states=IDLE)
+    assert not reservations.may_use(1, BOB, "OTHERS", NOW, connector_states=IDLE, tentative=True)
+    # An EVSE no live reservation holds admits anyone: another one, or this one once expired.
+    assert reservations.may_use(2, BOB, None, NOW, connector_states=IDLE)
+    later = LATER + timedelta(seconds=1)
+    assert reservations.may_use(1, BOB, "OTHERS", later, connector_states=IDLE)

@@ -182,6 +182,7 @@ class ReservationBook:
         now: datetime,
         *,
         connector_states: Mapping[int, str],
+        tentative: bool = False,
     ) -> bool:
         """Whether the token may start charging on ``evse_id`` as far as reservations go.
 
@@ -191,7 +192,28 @@ class ReservationBook:
         reservation may use any EVSE of its type. Reservations expired at
         ``now`` are ignored. ``parent_id`` is the token's group as the local list, the cache
         or an Authorize answer gave it (1.6 section 5.13).
+
+        ``tentative``: the token's group is not known yet (``parent_id`` None) and the station
+        asks Authorize to learn it; until the answer, a live reservation for a group may still
+        turn out to be the token's (1.6 section 5.13; 2.0.1 H03).
         """
+        if self._allows(evse_id, id_token, parent_id, now, connector_states):
+            return True
+        if not tentative or parent_id is not None:
+            return False
+        return any(
+            r.parent_id is not None and r.expires_at > now and r.evse_id in (None, evse_id)
+            for r in self._by_id.values()
+        )
+
+    def _allows(
+        self,
+        evse_id: int,
+        id_token: IdToken,
+        parent_id: str | None,
+        now: datetime,
+        connector_states: Mapping[int, str],
+    ) -> bool:
         live = [r for r in self._by_id.values() if r.expires_at > now]
         held = next((r for r in live if r.evse_id == evse_id), None)
         if held is not None:

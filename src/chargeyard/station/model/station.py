@@ -16,7 +16,7 @@ anything, so integration never spans a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,11 +40,14 @@ from chargeyard.station.model.meter import (
 from chargeyard.station.model.reservations import ReservationBook
 from chargeyard.station.model.smart_charging import ChargingProfileStore, TransactionContext
 from chargeyard.station.model.states import (
+    OCCUPIED,
     ConnectorStatus,
     TransactionPhase,
     check_move,
     check_transaction_move,
 )
+
+_INOPERATIVE = frozenset({ConnectorStatus.FAULTED, ConnectorStatus.UNAVAILABLE})
 
 # Longest stretch integrated at once; the EV's taper is followed in steps inside it.
 _MAX_SEGMENT = timedelta(minutes=15)
@@ -128,6 +131,24 @@ class Evse:
             if connector.cable_plugged:
                 return connector
         return None
+
+    def status_for_reservations(self) -> ConnectorStatus:
+        """The EVSE's status as the :class:`ReservationBook` reads it, from its connectors':
+        busy if any is (or holds a cable), Faulted or Unavailable if all are, Reserved if one
+        is, else Available."""
+        statuses = [connector.status for connector in self.connectors.values()]
+        for connector in self.connectors.values():
+            if connector.status in OCCUPIED:
+                return connector.status
+            if connector.cable_plugged:
+                return ConnectorStatus.PREPARING
+        if all(status in _INOPERATIVE for status in statuses):
+            if all(status is ConnectorStatus.FAULTED for status in statuses):
+                return ConnectorStatus.FAULTED
+            return ConnectorStatus.UNAVAILABLE
+        if ConnectorStatus.RESERVED in statuses:
+            return ConnectorStatus.RESERVED
+        return ConnectorStatus.AVAILABLE
 
 
 @dataclass(slots=True)
@@ -214,6 +235,39 @@ class StationModel:
             if transaction.local_id == local_id:
                 return transaction
         return None
+
+    def reservations_admit(
+        self,
+        evse_id: int,
+        token: IdToken,
+        info: IdTokenInfo | None,
+        now: datetime,
+        *,
+        connector_states: Mapping[int, str],
+        tentative: bool = False,
+    ) -> bool:
+        """Whether the reservations let ``token`` start on ``evse_id``
+        (:meth:`ReservationBook.may_use`, with the group :meth:`known_group` finds)."""
+        return self.reservations.may_use(
+            evse_id,
+            token,
+            self.known_group(token, info, now),
+            now,
+            connector_states=connector_states,
+            tentative=tentative,
+        )
+
+    def known_group(self, token: IdToken, info: IdTokenInfo | None, now: datetime) -> str | None:
+        """The token's group (1.6 parentIdTag, 2.0.1 groupIdToken): as an authorization said
+        (``info``), else as the local list or the cache know it, each where the policy has it
+        enabled (1.6 section 5.13; 2.0.1 H03)."""
+        if info is not None:
+            return info.group_id
+        policy = self.policy
+        known = self.local_list.get(token) if policy.local_auth_list_enabled else None
+        if known is None and policy.authorization_cache_enabled:
+            known = self.cache.get(token, now)
+        return None if known is None else known.group_id
 
     def transaction_to_stop_by(
         self, token: IdToken, evse_id: int | None, now: datetime

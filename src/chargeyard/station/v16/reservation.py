@@ -40,7 +40,7 @@ from typing import Any
 from chargeyard.protocol import Payload, on
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
-from chargeyard.station.model.states import OCCUPIED, ConnectorStatus
+from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v16.base import StationV16Base
 
@@ -48,9 +48,6 @@ _S = ConnectorStatus
 _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
 # An idTag no reservation is for: "could anyone else still use this connector?"
 _ANYONE_ELSE = IdToken("\x00anyone-else")
-# A timer is never set at "now": an expiry due within float rounding is looked at again this
-# long after, so the station always makes progress.
-_MIN_STEP_S = 0.001
 
 
 class ReservationV16(StationV16Base):
@@ -109,30 +106,14 @@ class ReservationV16(StationV16Base):
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
     ) -> bool:
-        now = self.clock.now()
-        book = self.model.reservations
-        parent = self._parent_of(token, info, now)
-        if book.may_use(evse.id, token, parent, now, connector_states=self._states()):
-            return True
-        if not tentative or parent is not None:
-            return False
-        # Section 5.13: the parent idTag not being known here, the Charge Point SHALL send an
-        # Authorize.req to learn it; until then a reservation for a group may still admit it.
-        return any(
-            r.parent_id is not None and r.expires_at > now and r.evse_id in (None, evse.id)
-            for r in book.reservations
+        """Section 5.13: a reserved connector takes its reservation's idTag, or one whose
+        parentIdTag is the reservation's; a parent not known here is asked of the central
+        system (Authorize.req), and until then (``tentative``) a group's reservation may
+        still be this idTag's."""
+        now, states = self.clock.now(), self._states()
+        return self.model.reservations_admit(
+            evse.id, token, info, now, connector_states=states, tentative=tentative
         )
-
-    def _parent_of(self, token: IdToken, info: IdTokenInfo | None, now: datetime) -> str | None:
-        """The token's parentIdTag: as authorization said, else as the local list or the
-        cache know it (section 5.13)."""
-        if info is not None:
-            return info.group_id
-        policy = self.model.policy
-        known = self.model.local_list.get(token) if policy.local_auth_list_enabled else None
-        if known is None and policy.authorization_cache_enabled:
-            known = self.model.cache.get(token, now)
-        return None if known is None else known.group_id
 
     # -- the connectors follow the book ---------------------------------------------------------
 
@@ -207,11 +188,7 @@ class ReservationV16(StationV16Base):
 
     def _arm_expiry(self) -> None:
         expiry = self.model.reservations.next_expiry()
-        if expiry is None:
-            self.timers.cancel("reservation_expiry")
-            return
-        delay = max((expiry - self.clock.now()).total_seconds(), _MIN_STEP_S)
-        self.timers.set("reservation_expiry", self.clock.monotonic() + delay, self._expiry_due)
+        self.set_timer_at("reservation_expiry", expiry, self._expiry_due)
 
     def _expiry_due(self) -> None:
         self._follow_reservations()
@@ -224,24 +201,10 @@ class ReservationV16(StationV16Base):
         request names counts with its own status when it is Faulted or Unavailable."""
         states: dict[int, str] = {0: self.station_status}
         for evse in self.model.evses.values():
-            states[evse.id] = _evse_status(evse)
+            states[evse.id] = evse.status_for_reservations()
         if named is not None and named.status in _INOPERATIVE:
             states[named.evse_id] = named.status
         return states
-
-
-def _evse_status(evse: Evse) -> ConnectorStatus:
-    """An EVSE's status from its connectors': busy if any is (or holds a cable), Faulted or
-    Unavailable if all are, Reserved if one is, else Available."""
-    statuses = [connector.status for connector in evse.connectors.values()]
-    for connector in evse.connectors.values():
-        if connector.status in OCCUPIED:
-            return connector.status
-        if connector.cable_plugged:
-            return _S.PREPARING
-    if all(status in _INOPERATIVE for status in statuses):
-        return _S.FAULTED if all(status is _S.FAULTED for status in statuses) else _S.UNAVAILABLE
-    return _S.RESERVED if _S.RESERVED in statuses else _S.AVAILABLE
 
 
 def _parse_time(text: str) -> datetime:

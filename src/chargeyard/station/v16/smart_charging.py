@@ -53,9 +53,6 @@ from chargeyard.station.v16.base import StationV16Base
 # ChargingScheduleAllowedChargingRateUnit (section 9.4) names the units in words.
 _UNIT_WORDS = {ChargingRateUnit.A: "Current", ChargingRateUnit.W: "Power"}
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
-# A timer is never set in the past nor at "now": a change due within float rounding of the
-# present is looked at again this long after, so the station always makes progress.
-_MIN_STEP_S = 0.001
 
 _ACCEPTED: Payload = {"status": "Accepted"}
 _REJECTED: Payload = {"status": "Rejected"}
@@ -244,11 +241,7 @@ class SmartChargingV16(StationV16Base):
         change = self.model.profiles.next_change_after(
             evse.id, now, transaction=transaction.context
         )
-        if change is None:
-            self.timers.cancel(name)
-            return
-        delay = max((change - now).total_seconds(), _MIN_STEP_S)
-        self.timers.set(name, self.clock.monotonic() + delay, lambda: self._limit_due(evse))
+        self.set_timer_at(name, change, lambda: self._limit_due(evse))
 
     def _limit_due(self, evse: Evse) -> None:
         self.advance()

@@ -38,7 +38,6 @@ next expiry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from chargeyard.protocol import Payload, on
@@ -49,7 +48,7 @@ from chargeyard.station.model.authorization import (
     id_token_from_ocpp201,
 )
 from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
-from chargeyard.station.model.states import OCCUPIED, ConnectorStatus
+from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v201.transactions import TransactionsV201
 
@@ -57,8 +56,6 @@ _S = ConnectorStatus
 _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
 # A token no reservation is for: "could anyone else still use this EVSE?"
 _ANYONE_ELSE = IdToken("\x00anyone-else", "Central")
-# An expiry due within float rounding of now is looked at again this long after.
-_MIN_STEP_S = 0.001
 
 
 class ReservationV201(TransactionsV201):
@@ -120,30 +117,13 @@ class ReservationV201(TransactionsV201):
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
     ) -> bool:
-        now = self.clock.now()
-        book = self.model.reservations
-        group = self._group_of(token, info, now)
-        if book.may_use(evse.id, token, group, now, connector_states=self._states()):
-            return True
-        if not tentative or group is not None:
-            return False
-        # H03: the token's group is not known here; the Authorize answer will tell. Until then
-        # a reservation for a group may still be this token's.
-        return any(
-            r.parent_id is not None and r.expires_at > now and r.evse_id in (None, evse.id)
-            for r in book.reservations
+        """H03: a reserved EVSE takes its reservation's idToken, or one of its groupIdToken;
+        a group not known here comes with the Authorize answer, and until then
+        (``tentative``) a group's reservation may still be this token's."""
+        now, states = self.clock.now(), self._states()
+        return self.model.reservations_admit(
+            evse.id, token, info, now, connector_states=states, tentative=tentative
         )
-
-    def _group_of(self, token: IdToken, info: IdTokenInfo | None, now: datetime) -> str | None:
-        """The token's groupIdToken: as authorization said, else as the local list or the
-        cache know it (H03)."""
-        if info is not None:
-            return info.group_id
-        policy = self.model.policy
-        known = self.model.local_list.get(token) if policy.local_auth_list_enabled else None
-        if known is None and policy.authorization_cache_enabled:
-            known = self.model.cache.get(token, now)
-        return None if known is None else known.group_id
 
     def expire_reservations(self) -> None:
         self._follow_reservations()
@@ -221,11 +201,7 @@ class ReservationV201(TransactionsV201):
 
     def _arm_expiry(self) -> None:
         expiry = self.model.reservations.next_expiry()
-        if expiry is None:
-            self.timers.cancel("reservation_expiry")
-            return
-        delay = max((expiry - self.clock.now()).total_seconds(), _MIN_STEP_S)
-        self.timers.set("reservation_expiry", self.clock.monotonic() + delay, self._expiry_due)
+        self.set_timer_at("reservation_expiry", expiry, self._expiry_due)
 
     def _expiry_due(self) -> None:
         self._follow_reservations()
@@ -235,19 +211,5 @@ class ReservationV201(TransactionsV201):
         """What the book needs: the station's status (key 0) and each EVSE's."""
         states: dict[int, str] = {0: _S.AVAILABLE if self.station_operative else _S.UNAVAILABLE}
         for evse in self.model.evses.values():
-            states[evse.id] = _evse_status(evse)
+            states[evse.id] = evse.status_for_reservations()
         return states
-
-
-def _evse_status(evse: Evse) -> ConnectorStatus:
-    """An EVSE's status from its connectors': busy if any is (or holds a cable), Faulted or
-    Unavailable if all are, Reserved if one is, else Available."""
-    statuses = [connector.status for connector in evse.connectors.values()]
-    for connector in evse.connectors.values():
-        if connector.status in OCCUPIED:
-            return connector.status
-        if connector.cable_plugged:
-            return _S.PREPARING
-    if all(status in _INOPERATIVE for status in statuses):
-        return _S.FAULTED if all(status is _S.FAULTED for status in statuses) else _S.UNAVAILABLE
-    return _S.RESERVED if _S.RESERVED in statuses else _S.AVAILABLE

@@ -65,9 +65,6 @@ from chargeyard.station.v201.transaction_events import RUNNING
 from chargeyard.station.v201.transactions import TransactionsV201
 
 _CTRLR = "SmartChargingCtrlr"
-# A timer is never set at "now": a change due within float rounding is looked at again this
-# long after, so the station always makes progress.
-_MIN_STEP_S = 0.001
 # The transactionId a remote start's profile is checked with before its transaction exists.
 _PENDING = "\x00pending"
 
@@ -318,11 +315,7 @@ class SmartChargingV201(TransactionsV201):
                 evse.id, now, transaction=transaction.context
             )
         )
-        if change is None:
-            self.timers.cancel(name)
-            return
-        delay = max((change - now).total_seconds(), _MIN_STEP_S)
-        self.timers.set(name, self.clock.monotonic() + delay, lambda: self._limit_due(evse))
+        self.set_timer_at(name, change, lambda: self._limit_due(evse))
 
     def _limit_due(self, evse: Evse) -> None:
         self.update_charging_status(evse)

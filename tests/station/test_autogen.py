@@ -174,3 +174,30 @@ def test_stations_without_the_physical_verbs_are_not_driven() -> None:
 def test_a_config_out_of_range_is_refused(change: dict[str, object]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each field says its own reason
         AutogenConfig(**change)  # type: ignore[arg-type]
+
+
+async def test_drivers_wait_until_the_station_has_booted() -> None:
+    # A station not yet accepted would refuse a badge (nothing to check it against), and the
+    # driver would stay parked for a whole session without a transaction: drivers come back
+    # later instead, and their sessions start once it is in service.
+    clock = ManualClock()
+    ids = itertools.count(1)
+    station = StationV16(
+        "CP-1",
+        load_catalog().template("alfen-eve-single-pro-line"),
+        clock=clock,
+        new_id=lambda: f"m{next(ids)}",
+    )
+    autogen = Autogen([station], FAST, rng=random.Random(7))
+    autogen.start()
+    await asyncio.sleep(0.2)  # about twenty arrivals' worth
+    assert not station.in_service
+    assert autogen.counters.sessions_started == 0
+    assert all(not c.cable_plugged for c in station.model.connectors())
+    link = Link(station, clock)
+    link.connect()
+    loop = asyncio.get_running_loop()
+    station.wake = lambda: loop.call_soon(link.pump)
+    assert station.in_service
+    await until(lambda: "StartTransaction" in link.csms.actions())
+    autogen.stop()

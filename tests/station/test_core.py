@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.states import Registration
@@ -83,3 +85,21 @@ def test_nothing_but_boot_is_sent_before_accepted() -> None:
     assert station.call("Heartbeat", {}) is False
     link.run_for(250)
     assert link.csms.actions() == ["BootNotification"] * 3
+
+
+def test_a_timer_set_for_a_wall_clock_moment_runs_then_or_a_millisecond_after_a_past_one() -> None:
+    clock = ManualClock()
+    station = make_station(clock)
+    fired: list[str] = []
+    station.set_timer_at(
+        "later", clock.now() + timedelta(seconds=90), lambda: fired.append("later")
+    )
+    station.set_timer_at("past", clock.now() - timedelta(hours=1), lambda: fired.append("past"))
+    assert station.timers.deadline("later") == clock.monotonic() + 90
+    assert station.timers.deadline("past") == clock.monotonic() + 0.001  # never "now" or before
+    station.set_timer_at("gone", clock.now(), lambda: fired.append("gone"))
+    station.set_timer_at("gone", None, lambda: fired.append("gone"))  # None cancels
+    assert not station.timers.is_set("gone")
+    clock.advance(90)
+    station.tick()
+    assert fired == ["past", "later"]

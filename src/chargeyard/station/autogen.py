@@ -17,7 +17,9 @@ message), so each station reports the session exactly as it would for a real dri
 * the driver stays a log-normal time (``mean_session_s``), then ends with the card
   (``stop_by_tag_share``) and unplugs, or just unplugs;
 * a verb the station refuses (the connector is unavailable, someone else is on it) ends that
-  attempt; the slot rests and tries again later.
+  attempt; the slot rests and tries again later;
+* drivers come only to a station in service (booted since it was last powered on or reset;
+  it stays in service while offline): one still booting would refuse every badge.
 
 All slots share one scheduler: a heap of (time, slot) and a single timer on the event loop, so
 ten thousand driven stations cost one timer. The random generator is injected (seeded by the
@@ -53,6 +55,9 @@ class Driven(Protocol):
 
     @property
     def model(self) -> StationModel: ...
+
+    @property
+    def in_service(self) -> bool: ...
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -260,6 +265,13 @@ class Autogen:
 
     def _arrive(self, slot: _Slot) -> None:
         rng, config = self._rng, self.config
+        if not slot.station.in_service:
+            # Booting (or rebooting): its screen tells drivers to come back later. A badge now
+            # would be refused, and the driver would stay parked for a whole session with no
+            # transaction. Nobody charged here, so no minimum idle time: the next driver comes
+            # within one mean gap, as the first ones do.
+            self._schedule(slot, self._first_arrival())
+            return
         evse = slot.station.model.evses[slot.evse_id]
         if evse.transaction is not None or evse.plugged_connector() is not None:
             self._schedule(slot, self._gap())  # busy (by hand, or a remote start)

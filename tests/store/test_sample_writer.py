@@ -72,6 +72,24 @@ async def test_concurrent_messages_share_transactions(store: Store) -> None:
     assert len(samples) == 150
 
 
+async def test_rows_sharing_one_timestamp_object_keep_their_own_times(store: Store) -> None:
+    # As a handler builds them: the samples of one meter value share its datetime object, and
+    # the writer converts each object once; no message may take a neighbour's time.
+    station, transaction, transaction_id = await _transaction_keys(store)
+    messages = []
+    for message in range(3):
+        at = T0 + timedelta(seconds=message, microseconds=250)
+        messages.append([dict(row, sampled_at=at) for row in _rows(station, transaction, message)])
+    async with SampleWriter(store.engine) as writer:
+        await asyncio.gather(*(writer.write(rows) for rows in messages))
+    samples = await store.transactions.samples("CP-1", transaction_id)
+    assert sorted((s.value, s.sampled_at) for s in samples) == [
+        (float(message * 10 + index), T0 + timedelta(seconds=message, microseconds=250))
+        for message in range(3)
+        for index in range(4)
+    ]
+
+
 async def test_the_waiters_of_a_batch_are_woken_a_slice_per_loop_iteration(store: Store) -> None:
     station, transaction, _ = await _transaction_keys(store)
     iteration = 0

@@ -31,7 +31,7 @@ import asyncio
 import itertools
 import operator
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -154,6 +154,22 @@ def _sqlite_statements(
         chunk = rows[start : start + per_statement]
         parameters = list(itertools.chain.from_iterable(chunk))
         for index, process in processed:
-            parameters[index::width] = [process(value) for value in parameters[index::width]]
+            parameters[index::width] = _converted(parameters[index::width], process)
         statements.append((head + ", ".join([placeholders] * len(chunk)), parameters))
     return statements
+
+
+def _converted(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+    # Neighbouring rows often hold the very same object (the samples of one meter value share
+    # its timestamp): convert each object once per run of it, not once per row.
+    converted = []
+    last: Any = _NOTHING
+    result: Any = None
+    for value in values:
+        if value is not last:
+            last, result = value, process(value)
+        converted.append(result)
+    return converted
+
+
+_NOTHING = object()

@@ -68,9 +68,7 @@ class SampleWriter:
         wake_slice: waiters woken per loop iteration once their batch is committed.
     """
 
-    def __init__(
-        self, engine: AsyncEngine, *, max_rows: int = 10_000, wake_slice: int = 32
-    ) -> None:
+    def __init__(self, engine: AsyncEngine, *, max_rows: int = 10_000, wake_slice: int = 8) -> None:
         if max_rows < 1 or wake_slice < 1:
             raise ValueError("need max_rows >= 1 and wake_slice >= 1")
         self._wake_slice = wake_slice

@@ -38,7 +38,12 @@ Work = Callable[[], "asyncio.Task[Any] | None"]
 """Starts one piece of work: returns the task that finishes it (counted as active until it
 is done), or None when the work was done on the spot or is no longer wanted."""
 
-DEFAULT_SLICE_SIZE = 32
+# 8 (it was 32): a loop iteration under load lasts about as long as its slices take, and a
+# REST command waits several iterations. On benchmarks/csms.py (1,000 stations, uvloop),
+# alternating runs gave a REST median of 26 ms with 8, 33-41 ms with 16 and 41-48 ms with 32,
+# p99 72-77 / 100-103 / 93-121 ms, at rates inside the run-to-run noise (docs/benchmarks-csms.md,
+# session 4).
+DEFAULT_SLICE_SIZE = 8
 DEFAULT_MAX_ACTIVE = 256
 
 

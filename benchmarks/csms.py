@@ -4,7 +4,8 @@ way on the ``ocpp`` library, in one run.
 Usage::
 
     python benchmarks/csms.py [--stations 1000] [--seconds 20] [--warmup 5] [--rest-rate 20]
-                              [--only chargeyard,ocpp-lib] [--json PATH]
+                              [--only chargeyard,ocpp-lib] [--loop auto|uvloop|asyncio]
+                              [--baseline-loop asyncio|uvloop] [--json PATH]
 
 Method
 ------
@@ -14,7 +15,8 @@ after the other:
 * ``chargeyard``: :class:`~chargeyard.csms.server.CsmsServer` (``auto_register``,
   ``accept_unknown_tags``, validation on, the frame log on) and the REST API
   (:func:`~chargeyard.api.app.create_app` served by uvicorn through ``api/serve.py``) with an API
-  key, on one event loop, as ``chargeyard csms`` runs them.
+  key, on one event loop, as ``chargeyard csms`` runs them: uvloop when it is installed
+  (``chargeyard/event_loop.py``; ``--loop asyncio`` for asyncio's own loop).
 * ``ocpp-lib``: what a Python user writes today: an ``ocpp.v16.ChargePoint`` subclass per
   connection with ``@on`` handlers for BootNotification, StatusNotification, Heartbeat,
   StartTransaction, StopTransaction and MeterValues, served with ``websockets``; one shared
@@ -22,7 +24,8 @@ after the other:
   into which each MeterValues inserts its sampled values (one ``executemany``) and commits before
   answering; transactions are rows too. Its REST endpoint is a FastAPI route that checks an
   ``X-API-Key`` header, sends GetConfiguration with ``cp.call(...)`` and returns the answer. The
-  library validates with jsonschema, in a thread pool, as it does by default.
+  library validates with jsonschema, in a thread pool, as it does by default. It runs on
+  asyncio's own loop, as the library's users do (``--baseline-loop uvloop`` to compare loops).
 
 The load is a third process, the same for both: N OCPP 1.6 stations on raw ``websockets``
 clients (orjson, no validation, ``compression=None``; at most 100 handshakes at a time), each
@@ -75,6 +78,8 @@ from typing import Any
 
 import orjson
 from _children import become_child, machine_busy_seconds, receive, start_child, stop_child
+
+from chargeyard import event_loop
 
 HOST = "127.0.0.1"
 SUBPROTOCOL = "ocpp1.6"
@@ -287,9 +292,9 @@ CSMS_FACTORIES: dict[str, Callable[[Path], Any]] = {
 }
 
 
-def _server_main(name: str, database: Path, pipe: Connection) -> None:
+def _server_main(name: str, database: Path, loop: str, pipe: Connection) -> None:
     become_child()
-    asyncio.run(_serve(name, database, pipe))
+    event_loop.run(_serve(name, database, pipe), loop)
 
 
 async def _serve(name: str, database: Path, pipe: Connection) -> None:
@@ -574,14 +579,17 @@ class Result:
     other_cpu: float
 
 
-def measure(name: str, plan: Plan, directory: Path) -> Result:
-    """Run one central system's process and the load process; collect their figures."""
+def measure(name: str, plan: Plan, directory: Path, loop: str = "asyncio") -> Result:
+    """Run one central system's process (on the event ``loop`` named) and the load process;
+    collect their figures."""
     context = multiprocessing.get_context("spawn")
     timeout = plan.warmup + plan.seconds + 180.0
     database = directory / f"{name}.db"
     processes: list[BaseProcess] = []
     try:
-        server, server_pipe = start_child(context, _server_main, (name, database), f"{name}-csms")
+        server, server_pipe = start_child(
+            context, _server_main, (name, database, loop), f"{name}-csms"
+        )
         processes.append(server)
         endpoints = receive(server_pipe, server, timeout)
         load, load_pipe = start_child(context, _load_main, (endpoints, plan), f"{name}-load")
@@ -713,6 +721,19 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before counting")
     parser.add_argument("--rest-rate", type=float, default=20.0, help="REST commands per second")
     parser.add_argument("--only", default=",".join(CSMS_NAMES), help="comma-separated")
+    parser.add_argument(
+        "--loop",
+        choices=event_loop.CHOICES,
+        default=None,
+        help="chargeyard's event loop (default: as `chargeyard csms` picks it, uvloop if"
+        f" installed; {event_loop.ENVIRONMENT_VARIABLE})",
+    )
+    parser.add_argument(
+        "--baseline-loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="the ocpp-lib CSMS's event loop (default asyncio, as its users run it)",
+    )
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write results as JSON")
     args = parser.parse_args(argv)
     if args.stations < 1 or args.seconds <= 0 or args.warmup < 0 or args.rest_rate <= 0:
@@ -727,7 +748,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     plan = Plan(args.stations, args.seconds, args.warmup, args.rest_rate)
+    loops = {"chargeyard": event_loop.loop_factory(args.loop)[0], "ocpp-lib": args.baseline_loop}
     environment = _environment()
+    environment["event loops"] = ", ".join(f"{name} {loops[name]}" for name in args.only)
     print(
         f"CSMS under MeterValues load with persistence (OCPP 1.6, SQLite): {plan.stations}"
         f" stations, {plan.warmup:g} s warm-up, {plan.seconds:g} s counted,"
@@ -739,7 +762,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="chargeyard-csms-bench-") as directory:
         for name in args.only:
             print(f"  {name} ...", file=sys.stderr, flush=True)
-            results.append(measure(name, plan, Path(directory)))
+            results.append(measure(name, plan, Path(directory), loops[name]))
     checks = _checks(results)
     print("\n".join(["", *_table(results), "", *_check_lines(checks)]))
     for result in results:

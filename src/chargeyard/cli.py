@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from chargeyard import __version__, sim_console
+from chargeyard import __version__, event_loop, sim_console
 from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import MIN_JWT_SECRET, ApiSettings
@@ -21,6 +21,7 @@ from chargeyard.api.tokens import Role, issue_token, parse_ttl
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.event_loop import running_loop_name
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import VERSIONS
@@ -132,7 +133,14 @@ def csms(
         auto_register=auto_register,
         accept_unknown_tags=accept_unknown_tags,
     )
-    asyncio.run(_serve_until_signalled(_database_url(data_dir, database_url), settings, api_port))
+    try:
+        # uvloop when installed: the listener's event loop is what caps its message rate.
+        event_loop.run(
+            _serve_until_signalled(_database_url(data_dir, database_url), settings, api_port)
+        )
+    except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
+        typer.echo(f"chargeyard csms: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int) -> None:
@@ -171,7 +179,7 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         typer.echo(
             f"chargeyard CSMS ready: ws://{settings.host}:{server.port}/ocpp/{{identity}}"
             f"  (OCPP {', '.join(spec.name for spec in VERSIONS.values())}; {admission};"
-            " Ctrl-C stops)",
+            f" {running_loop_name()} event loop; Ctrl-C stops)",
             err=True,
         )
         typer.echo(f"chargeyard {api}", err=True)

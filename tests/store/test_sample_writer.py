@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from chargeyard.store import NotFoundError, Store
-from chargeyard.store.sample_writer import SampleWriter
+from chargeyard.store.repositories import SampledValue
+from chargeyard.store.sample_writer import SAMPLE_COLUMNS, SampleRow, SampleWriter
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
@@ -26,24 +26,34 @@ async def _transaction_keys(store: Store, identity: str = "CP-1") -> tuple[int, 
     return station, started.id, started.transaction_id
 
 
-def _rows(station: int, transaction: int | None, message: int, count: int = 4) -> list[Any]:
-    """One message's rows: ``count`` values of a MeterValues sampled at T0 + message seconds."""
+def _rows(
+    station: int,
+    transaction: int | None,
+    message: int,
+    count: int = 4,
+    *,
+    at: datetime | None = None,
+) -> list[SampleRow]:
+    """One message's rows: ``count`` values of a MeterValues sampled at ``at`` (T0 + message
+    seconds by default), as tuples of the writer's columns."""
+    sampled_at = at or T0 + timedelta(seconds=message)
+    keys = (station, transaction, 0, 1)
     return [
-        {
-            "station_id": station,
-            "transaction_pk": transaction,
-            "evse_id": 0,
-            "connector_id": 1,
-            "sampled_at": T0 + timedelta(seconds=message),
-            "value": float(message * 10 + index),
-            "measurand": "Energy.Active.Import.Register" if index == 0 else "Voltage",
-            "phase": None,
-            "unit": "Wh" if index == 0 else "V",
-            "context": "Sample.Periodic",
-            "location": None,
-        }
+        keys
+        + SampledValue(
+            sampled_at=sampled_at,
+            value=float(message * 10 + index),
+            measurand="Energy.Active.Import.Register" if index == 0 else "Voltage",
+            unit="Wh" if index == 0 else "V",
+            context="Sample.Periodic",
+        )
         for index in range(count)
     ]
+
+
+def test_a_row_is_the_keys_then_a_sampled_value() -> None:
+    assert SAMPLE_COLUMNS[4:] == SampledValue._fields
+    assert len(_rows(1, 2, 0)[0]) == len(SAMPLE_COLUMNS)
 
 
 async def test_rows_are_committed_when_write_returns(store: Store) -> None:
@@ -79,7 +89,7 @@ async def test_rows_sharing_one_timestamp_object_keep_their_own_times(store: Sto
     messages = []
     for message in range(3):
         at = T0 + timedelta(seconds=message, microseconds=250)
-        messages.append([dict(row, sampled_at=at) for row in _rows(station, transaction, message)])
+        messages.append(_rows(station, transaction, message, at=at))
     async with SampleWriter(store.engine) as writer:
         await asyncio.gather(*(writer.write(rows) for rows in messages))
     samples = await store.transactions.samples("CP-1", transaction_id)

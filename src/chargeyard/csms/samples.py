@@ -58,22 +58,8 @@ class MeterSamples:
                 connector_id=connector_id,
             )
         station, transaction = await self._keys(transaction_id)
-        rows: list[SampleRow] = [
-            {
-                "station_id": station,
-                "transaction_pk": transaction,
-                "evse_id": evse_id,
-                "connector_id": connector_id,
-                "sampled_at": sample.sampled_at,
-                "value": sample.value,
-                "measurand": sample.measurand,
-                "phase": sample.phase,
-                "unit": sample.unit,
-                "context": sample.context,
-                "location": sample.location,
-            }
-            for sample in samples
-        ]
+        keys = (station, transaction, evse_id, connector_id)
+        rows: list[SampleRow] = [keys + sample for sample in samples]
         try:
             await writer.write(rows)
         except IntegrityError:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,24 @@ logger = logging.getLogger(__name__)
 
 _TABLE: Table = MeterSample.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 
-SampleRow = Mapping[str, Any]
-"""One ``meter_samples`` row: every column but ``id``, the same keys in every row."""
+SAMPLE_COLUMNS = (
+    "station_id",
+    "transaction_pk",
+    "evse_id",
+    "connector_id",
+    # The fields of repositories.SampledValue, in its order: a row is its keys + the tuple.
+    "sampled_at",
+    "value",
+    "measurand",
+    "phase",
+    "unit",
+    "context",
+    "location",
+)
+
+SampleRow = tuple[Any, ...]
+"""One ``meter_samples`` row: the values of :data:`SAMPLE_COLUMNS`, in that order (tuples, not
+dicts: no dict per row to build and none to take apart again)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +169,7 @@ class SampleWriter:
         rows = [row for request in batch for row in request.rows]
         try:
             async with writer_turn(self._engine):
-                await self._inserter.insert(_TABLE, rows)
+                await self._inserter.insert_values(_TABLE, SAMPLE_COLUMNS, rows)
         except Exception as error:
             if len(batch) == 1:
                 _settle(batch[0], error)

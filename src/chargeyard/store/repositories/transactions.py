@@ -15,8 +15,9 @@ transaction id that exists returns the existing row, stopping a completed one re
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,10 +38,13 @@ TRANSACTION_COUNTER = "transaction"
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
-@dataclass(frozen=True, slots=True)
-class SampledValue:
+class SampledValue(NamedTuple):
     """One value of a MeterValues / TransactionEvent meterValue, as :meth:`add_samples` takes
-    it (the message's timestamp copied onto each of its values)."""
+    it (the message's timestamp copied onto each of its values).
+
+    A named tuple, not a dataclass: the CSMS builds one per value of every MeterValues, and
+    its fields are the last columns of a ``meter_samples`` row in order, so the sample writer's
+    row is the row's keys plus the tuple, joined in C (``sample_writer.SAMPLE_COLUMNS``)."""
 
     sampled_at: datetime
     value: float
@@ -323,7 +327,7 @@ class TransactionRepository(Repository):
                 "evse_id": evse_id,
                 "connector_id": connector_id,
             }
-            rows = [{**common, **asdict(sample)} for sample in samples]
+            rows = [{**common, **sample._asdict()} for sample in samples]
             await session.execute(insert(MeterSample), rows)
         return len(rows)
 

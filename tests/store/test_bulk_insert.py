@@ -1,0 +1,57 @@
+"""The bulk inserter: a batch longer than one statement lands whole, in order, as one
+transaction, with every value bound as SQLAlchemy binds it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import sqlite
+
+from chargeyard.store import Store
+from chargeyard.store.bulk_insert import ROWS_PER_STATEMENT, BulkInserter, _sqlite_statements
+from chargeyard.store.models import Frame
+
+_TABLE: Table = Frame.__table__  # type: ignore[assignment]  # a Table, typed FromClause
+_COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at")
+T0 = datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+
+
+def _rows(count: int) -> list[tuple[object, ...]]:
+    # Pairs of rows share one datetime object, as the samples of a meter value do.
+    return [
+        (
+            f"CP-{index % 3}",
+            "incoming",
+            None,
+            str(index),
+            f"[{index}]",
+            T0 + timedelta(seconds=index // 2),
+        )
+        for index in range(count)
+    ]
+
+
+async def test_a_batch_of_several_statements_lands_whole_and_in_order(store: Store) -> None:
+    count = 2 * ROWS_PER_STATEMENT + ROWS_PER_STATEMENT // 2 + 3
+    inserter = BulkInserter(store.frames_engine)
+    try:
+        await inserter.insert_values(_TABLE, _COLUMNS, _rows(count))
+    finally:
+        await inserter.close()
+    async with store.frames_engine.connect() as connection:
+        stored = (
+            await connection.execute(select(Frame.unique_id, Frame.at).order_by(Frame.id))
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (str(index), T0 + timedelta(seconds=index // 2)) for index in range(count)
+    ]
+
+
+def test_sqlite_statements_hold_at_most_rows_per_statement() -> None:
+    count = 2 * ROWS_PER_STATEMENT + 7
+    statements = _sqlite_statements(_TABLE, _COLUMNS, _rows(count), sqlite.dialect())
+    rows = [len(parameters) // len(_COLUMNS) for _sql, parameters in statements]
+    assert rows == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 7]
+    # Full statements have the same text: SQLite compiles it once and the module caches it.
+    assert statements[0][0] == statements[1][0]

@@ -56,6 +56,15 @@ from chargeyard.transport.scheduler import WorkQueue
 
 logger = logging.getLogger(__name__)
 
+# The frame log's batches (FrameLog's defaults are 2,000 frames / 50 ms). A thousand stations
+# append to a thousand places in the log's per-identity index, so a commit rewrites about one
+# index page per station whatever its size: the more frames a commit holds, the fewer pages
+# per frame. Measured (one thread, 1,000 identities, session 5): 8.2 us of SQLite CPU a frame
+# in commits of 2,000, 6.1 in 6,000, 5.5 in 12,000. Frames reach the log up to a quarter of a
+# second later, which a person reading it does not notice.
+FRAME_LOG_BATCH = 10_000
+FRAME_LOG_INTERVAL_S = 0.25
+
 PATH_PREFIX = "/ocpp/"
 
 # The one place where the version picks the central system's behaviour.
@@ -149,7 +158,9 @@ class CsmsServer:
         offline = await self.store.stations.mark_all_offline()
         if offline:
             logger.info("marked %d stations offline (left online by a previous run)", offline)
-        self._frame_log = self.store.frame_log()
+        self._frame_log = self.store.frame_log(
+            batch_size=FRAME_LOG_BATCH, interval=FRAME_LOG_INTERVAL_S
+        )
         await self._frame_log.start()
         self._sample_writer = SampleWriter(self.store.engine)
         await self._sample_writer.start()

@@ -87,7 +87,8 @@ class BulkInserter:
         self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
         """Insert ``rows``, each the values of ``columns`` in that order, and commit: what
-        :meth:`insert` does, without a dict per row (the frame log keeps tuples).
+        :meth:`insert` does, without a dict per row (the frame log keeps tuples). ``rows`` is
+        read in another thread: it must not change until this returns.
 
         Raises:
             sqlalchemy.exc.DBAPIError: the database refused the batch (nothing is kept).
@@ -102,9 +103,10 @@ class BulkInserter:
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-bulk-insert")
-        statements = _sqlite_statements(table, columns, rows, self._engine.dialect)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, self._write, statements)
+        # The statements are built in the thread too: binding a batch of thousands of rows
+        # takes milliseconds, which the event loop would otherwise spend in one stretch.
+        await loop.run_in_executor(self._executor, self._write, table, columns, rows)
 
     async def close(self) -> None:
         executor, self._executor = self._executor, None
@@ -113,7 +115,8 @@ class BulkInserter:
         await asyncio.get_running_loop().run_in_executor(executor, self._close_connection)
         executor.shutdown(wait=False)
 
-    def _write(self, statements: list[tuple[str, list[Any]]]) -> None:
+    def _write(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        statements = _sqlite_statements(table, columns, rows, self._engine.dialect)
         if self._connection is None:
             self._connection = _open(self._engine)
         connection = self._connection

@@ -12,6 +12,8 @@ in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the r
   the events it :meth:`~FrameLogging.note`\\ s (a download retried, an upload failed), in a
   :class:`FrameLog`. A diagnostics file (1.6 section 5.9; 2.0.1 N01, "the format of the log
   file is not prescribed") ends with :meth:`FrameLog.section`.
+* :class:`FirmwareDownloads` adds to it the fetching of a firmware image (1.6 section 5.19;
+  2.0.1 L01/L02): tried again as the request's retries say, each failed attempt in the log.
 * :func:`firmware_image_version` is the simulator's rule for what an image installs.
 * :func:`retry_policy` reads ``retries`` / ``retryInterval``, which both versions' requests
   carry (1.6 sections 6.29, 6.49; 2.0.1 GetLogRequest, UpdateFirmwareRequest), for
@@ -24,7 +26,7 @@ import hashlib
 import logging
 import re
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -32,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.io import Retrying, StationIO
 from chargeyard.station.model.states import IllegalTransition
 
 logger = logging.getLogger(__name__)
@@ -96,6 +99,42 @@ class FrameLogging(SimulatedStation):
 
 
 # -- firmware images ------------------------------------------------------------------------------
+
+# The timer of a firmware download's retries (cancelled by name when an update ends).
+FIRMWARE_DOWNLOAD_TIMER = "firmware:retry"
+
+
+class FirmwareDownloads(FrameLogging):
+    """A :class:`FrameLogging` station that fetches firmware images through its ``io``."""
+
+    io: StationIO  # set by the version's base class
+
+    def firmware_download(
+        self,
+        location: str,
+        *,
+        attempts: int,
+        interval_s: float,
+        on_done: Callable[[bytes], None],
+        on_failed: Callable[[str], None],
+    ) -> Retrying[bytes]:
+        """The download of the image at ``location``, noted in the log, not started yet: the
+        caller keeps it (to cancel it) before it :meth:`~Retrying.start`\\ s it."""
+        self.note(f"firmware: downloading {without_credentials(location)}")
+        return Retrying(
+            self.timers,
+            self.clock,
+            FIRMWARE_DOWNLOAD_TIMER,
+            attempts=attempts,
+            interval_s=interval_s,
+            attempt=lambda ok, fail: self.io.download(location, ok, fail),
+            on_done=on_done,
+            on_failed=on_failed,
+            on_retry=lambda tries, reason: self.note(
+                f"firmware: download attempt {tries} of {attempts} failed: {reason}"
+            ),
+        )
+
 
 FIRMWARE_MAGIC = b"chargeyard-firmware"
 _IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")

@@ -60,7 +60,7 @@ from chargeyard.protocol import Payload, on
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
-    FrameLogging,
+    FirmwareDownloads,
     check_status_move,
     file_safe,
     firmware_image_version,
@@ -103,7 +103,6 @@ DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 
 _RETRIEVE = "firmware:retrieve"
-_DOWNLOAD_RETRY = "firmware:retry"
 _INSTALL = "firmware:install"
 _UPLOAD_RETRY = "diagnostics:retry"
 
@@ -119,7 +118,7 @@ class _FirmwareUpdate:
     rebooting: bool = False  # installed; Installed follows the boot
 
 
-class FirmwareManagementV16(FrameLogging, StationV16Base):
+class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
     """UpdateFirmware and GetDiagnostics; see the module docstring."""
 
     firmware_install_s: float = 10.0  # from Installing to the reboot
@@ -159,19 +158,12 @@ class FirmwareManagementV16(FrameLogging, StationV16Base):
         if self._update is not update:
             return
         self._firmware_step("Downloading")
-        self.note(f"firmware: downloading {without_credentials(update.location)}")
-        update.transfer = Retrying(
-            self.timers,
-            self.clock,
-            _DOWNLOAD_RETRY,
+        update.transfer = self.firmware_download(
+            update.location,
             attempts=update.attempts,
             interval_s=update.interval_s,
-            attempt=lambda ok, fail: self.io.download(update.location, ok, fail),
             on_done=lambda image: self._downloaded(update, image),
             on_failed=lambda reason: self._download_failed(update, reason),
-            on_retry=lambda tries, reason: self.note(
-                f"firmware: download attempt {tries} of {update.attempts} failed: {reason}"
-            ),
         )
         update.transfer.start()
 

@@ -50,13 +50,13 @@ from typing import Any
 from chargeyard.protocol import Payload, on
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
-    FrameLogging,
+    FIRMWARE_DOWNLOAD_TIMER,
+    FirmwareDownloads,
     check_status_move,
     firmware_image_version,
     optional_time,
     parse_time,
     retry_policy,
-    without_credentials,
 )
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
@@ -83,7 +83,6 @@ FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
 _INSTALLING = frozenset({"Installing", "InstallRebooting"})
 
 _RETRIEVE = "firmware:retrieve"
-_DOWNLOAD_RETRY = "firmware:retry"
 _INSTALL = "firmware:install"
 
 
@@ -101,7 +100,7 @@ class _FirmwareUpdate:
     image: bytes | None = None
 
 
-class FirmwareV201(FrameLogging, TransactionsV201):
+class FirmwareV201(FirmwareDownloads, TransactionsV201):
     """UpdateFirmware; see the module docstring."""
 
     firmware_install_s: float = 10.0  # from Installing to the reboot
@@ -153,19 +152,12 @@ class FirmwareV201(FrameLogging, TransactionsV201):
         if self._update is not update:
             return
         self._step(update, "Downloading")
-        self.note(f"firmware: downloading {without_credentials(update.location)}")
-        update.transfer = Retrying(
-            self.timers,
-            self.clock,
-            _DOWNLOAD_RETRY,
+        update.transfer = self.firmware_download(
+            update.location,
             attempts=update.attempts,
             interval_s=update.interval_s,
-            attempt=lambda ok, fail: self.io.download(update.location, ok, fail),
             on_done=lambda image: self._downloaded(update, image),
             on_failed=lambda reason: self._download_failed(update, reason),
-            on_retry=lambda tries, reason: self.note(
-                f"firmware: download attempt {tries} of {update.attempts} failed: {reason}"
-            ),
         )
         update.transfer.start()
 
@@ -233,7 +225,7 @@ class FirmwareV201(FrameLogging, TransactionsV201):
         update, self._update = self._update, None
         if update is not None and update.transfer is not None:
             update.transfer.cancel()
-        for name in (_RETRIEVE, _DOWNLOAD_RETRY, _INSTALL):
+        for name in (_RETRIEVE, FIRMWARE_DOWNLOAD_TIMER, _INSTALL):
             self.timers.cancel(name)
         self._holding = False
         self._release_held_connectors()

@@ -2,7 +2,8 @@
 
 Every handler is a coroutine that writes what the station reported through the store and
 answers after the write committed. DiagnosticsStatusNotification and FirmwareStatusNotification
-have no table of their own: the frame log keeps them (action, raw text, time).
+have no table of their own: the frame log keeps them (action, raw text, time). Heartbeat,
+DataTransfer and FirmwareStatusNotification are answered as 2.0.1's are (``handlers.py``).
 """
 
 from __future__ import annotations
@@ -13,32 +14,19 @@ from typing import Any
 from chargeyard.csms import event_data
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
-    DataTransferRequest,
-    StationContext,
-    data_transfer,
     id_tag_info,
-    iso,
     parse_time,
-    utc_now,
 )
-from chargeyard.csms.samples import MeterSamples
-from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.csms.handlers import CentralSystemHandlers
+from chargeyard.protocol import Payload, on
 from chargeyard.store import NotFoundError
 from chargeyard.store.repositories import SampledValue
 
 logger = logging.getLogger(__name__)
 
 
-class CentralSystemV16(ActionHandlers):
+class CentralSystemV16(CentralSystemHandlers):
     """Answers a 1.6 charge point and keeps what it reports in the store."""
-
-    def __init__(self, context: StationContext) -> None:
-        self.context = context
-        self.identity = context.identity
-        self.store = context.store
-        self.events = context.events
-        self.connector_statuses = event_data.ConnectorStatuses(context.identity)
-        self.samples = MeterSamples(context)
 
     @on("BootNotification")
     async def boot_notification(self, payload: Payload) -> Payload:
@@ -51,12 +39,6 @@ class CentralSystemV16(ActionHandlers):
         answer = await boot(self.context, report)
         logger.info("%s booted: %s %s", self.identity, report.vendor, report.model)
         return answer
-
-    @on("Heartbeat")
-    async def heartbeat(self, payload: Payload) -> Payload:
-        now = utc_now()
-        await self.store.stations.heartbeat(self.identity, now)
-        return {"currentTime": iso(now)}
 
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
@@ -172,25 +154,9 @@ class CentralSystemV16(ActionHandlers):
             await self.samples.add(samples, connector_id=connector_id)
         return {}
 
-    @on("DataTransfer")
-    async def data_transfer(self, payload: Payload) -> Payload:
-        request = DataTransferRequest(
-            self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
-        )
-        answer = await data_transfer(self.context, request)
-        result: Payload = {"status": answer.status}
-        if answer.data is not None:
-            result["data"] = answer.data
-        return result
-
     @on("DiagnosticsStatusNotification")
     async def diagnostics_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s diagnostics: %s", self.identity, payload["status"])
-        return {}
-
-    @on("FirmwareStatusNotification")
-    async def firmware_status_notification(self, payload: Payload) -> Payload:
-        logger.info("%s firmware: %s", self.identity, payload["status"])
         return {}
 
 

@@ -5,7 +5,8 @@ version's own schema).
 Every handler is a coroutine that writes what the station reported through the store and
 answers after the write committed. FirmwareStatusNotification, LogStatusNotification,
 SecurityEventNotification and NotifyReport have no table of their own: the frame log keeps
-them (action, raw text, time).
+them (action, raw text, time). Heartbeat, DataTransfer and FirmwareStatusNotification are
+answered as 1.6's are (``handlers.py``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ from typing import Any
 from chargeyard.csms import event_data
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
-    DataTransferRequest,
-    StationContext,
-    data_transfer,
     iso,
     parse_time,
-    utc_now,
 )
-from chargeyard.csms.samples import MeterSamples
-from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.csms.handlers import CentralSystemHandlers
+from chargeyard.protocol import Payload, on
 from chargeyard.store.repositories import Authorization, SampledValue
 
 logger = logging.getLogger(__name__)
@@ -32,16 +29,8 @@ logger = logging.getLogger(__name__)
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
-class CentralSystemV201(ActionHandlers):
+class CentralSystemV201(CentralSystemHandlers):
     """Answers a 2.0.1 charging station and keeps what it reports in the store."""
-
-    def __init__(self, context: StationContext) -> None:
-        self.context = context
-        self.identity = context.identity
-        self.store = context.store
-        self.events = context.events
-        self.connector_statuses = event_data.ConnectorStatuses(context.identity)
-        self.samples = MeterSamples(context)
 
     @on("BootNotification")
     async def boot_notification(self, payload: Payload) -> Payload:
@@ -57,12 +46,6 @@ class CentralSystemV201(ActionHandlers):
             "%s booted (%s): %s %s", self.identity, payload["reason"], report.vendor, report.model
         )
         return answer
-
-    @on("Heartbeat")
-    async def heartbeat(self, payload: Payload) -> Payload:
-        now = utc_now()
-        await self.store.stations.heartbeat(self.identity, now)
-        return {"currentTime": iso(now)}
 
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
@@ -183,22 +166,6 @@ class CentralSystemV201(ActionHandlers):
     @on("NotifyReport")
     async def notify_report(self, payload: Payload) -> Payload:
         logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
-        return {}
-
-    @on("DataTransfer")
-    async def data_transfer(self, payload: Payload) -> Payload:
-        request = DataTransferRequest(
-            self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
-        )
-        answer = await data_transfer(self.context, request)
-        result: Payload = {"status": answer.status}
-        if answer.data is not None:
-            result["data"] = answer.data
-        return result
-
-    @on("FirmwareStatusNotification")
-    async def firmware_status_notification(self, payload: Payload) -> Payload:
-        logger.info("%s firmware: %s", self.identity, payload["status"])
         return {}
 
     @on("LogStatusNotification")

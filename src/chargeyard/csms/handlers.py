@@ -1,0 +1,54 @@
+"""What the central system answers alike to every OCPP version's stations.
+
+:class:`CentralSystemHandlers` holds one connection's state (its context, the connector
+statuses it last published, its sample keeper) and the handlers whose messages carry the same
+fields in 1.6 and 2.0.1: Heartbeat (1.6 section 4.6; 2.0.1 G02), DataTransfer (1.6 section
+4.3; 2.0.1 P01) and FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status
+values differ but are only logged). ``v16.py`` and ``v201.py`` add the rest; a version that
+answers one of these differently overrides it with an ``@on`` method of the same action.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chargeyard.csms import event_data
+from chargeyard.csms.context import DataTransferRequest, StationContext, data_transfer, iso, utc_now
+from chargeyard.csms.samples import MeterSamples
+from chargeyard.protocol import ActionHandlers, Payload, on
+
+logger = logging.getLogger(__name__)
+
+
+class CentralSystemHandlers(ActionHandlers):
+    """The base of a version's central-system handlers for one connected station."""
+
+    def __init__(self, context: StationContext) -> None:
+        self.context = context
+        self.identity = context.identity
+        self.store = context.store
+        self.events = context.events
+        self.connector_statuses = event_data.ConnectorStatuses(context.identity)
+        self.samples = MeterSamples(context)
+
+    @on("Heartbeat")
+    async def heartbeat(self, payload: Payload) -> Payload:
+        now = utc_now()
+        await self.store.stations.heartbeat(self.identity, now)
+        return {"currentTime": iso(now)}
+
+    @on("DataTransfer")
+    async def data_transfer(self, payload: Payload) -> Payload:
+        request = DataTransferRequest(
+            self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
+        )
+        answer = await data_transfer(self.context, request)
+        result: Payload = {"status": answer.status}
+        if answer.data is not None:
+            result["data"] = answer.data
+        return result
+
+    @on("FirmwareStatusNotification")
+    async def firmware_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s firmware: %s", self.identity, payload["status"])
+        return {}

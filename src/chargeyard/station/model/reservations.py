@@ -197,23 +197,13 @@ class ReservationBook:
         asks Authorize to learn it; until the answer, a live reservation for a group may still
         turn out to be the token's (1.6 section 5.13; 2.0.1 H03).
         """
-        if self._allows(evse_id, id_token, parent_id, now, connector_states):
-            return True
-        if not tentative or parent_id is not None:
-            return False
-        return any(
+        # Until the Authorize answer tells the token's group, a live group reservation on this
+        # EVSE (or on none) may turn out to be the token's.
+        if (tentative and parent_id is None) and any(
             r.parent_id is not None and r.expires_at > now and r.evse_id in (None, evse_id)
             for r in self._by_id.values()
-        )
-
-    def _allows(
-        self,
-        evse_id: int,
-        id_token: IdToken,
-        parent_id: str | None,
-        now: datetime,
-        connector_states: Mapping[int, str],
-    ) -> bool:
+        ):
+            return True
         live = [r for r in self._by_id.values() if r.expires_at > now]
         held = next((r for r in live if r.evse_id == evse_id), None)
         if held is not None:

@@ -16,7 +16,7 @@ anything, so integration never spans a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -235,27 +235,6 @@ class StationModel:
             if transaction.local_id == local_id:
                 return transaction
         return None
-
-    def reservations_admit(
-        self,
-        evse_id: int,
-        token: IdToken,
-        info: IdTokenInfo | None,
-        now: datetime,
-        *,
-        connector_states: Mapping[int, str],
-        tentative: bool = False,
-    ) -> bool:
-        """Whether the reservations let ``token`` start on ``evse_id``
-        (:meth:`ReservationBook.may_use`, with the group :meth:`known_group` finds)."""
-        return self.reservations.may_use(
-            evse_id,
-            token,
-            self.known_group(token, info, now),
-            now,
-            connector_states=connector_states,
-            tentative=tentative,
-        )
 
     def known_group(self, token: IdToken, info: IdTokenInfo | None, now: datetime) -> str | None:
         """The token's group (1.6 parentIdTag, 2.0.1 groupIdToken): as an authorization said

@@ -110,9 +110,10 @@ class ReservationV16(StationV16Base):
         parentIdTag is the reservation's; a parent not known here is asked of the central
         system (Authorize.req), and until then (``tentative``) a group's reservation may
         still be this idTag's."""
-        now, states = self.clock.now(), self._states()
-        return self.model.reservations_admit(
-            evse.id, token, info, now, connector_states=states, tentative=tentative
+        now, model = self.clock.now(), self.model
+        group = model.known_group(token, info, now)
+        return model.reservations.may_use(
+            evse.id, token, group, now, connector_states=self._states(), tentative=tentative
         )
 
     # -- the connectors follow the book ---------------------------------------------------------

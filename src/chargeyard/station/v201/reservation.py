@@ -120,9 +120,10 @@ class ReservationV201(TransactionsV201):
         """H03: a reserved EVSE takes its reservation's idToken, or one of its groupIdToken;
         a group not known here comes with the Authorize answer, and until then
         (``tentative``) a group's reservation may still be this token's."""
-        now, states = self.clock.now(), self._states()
-        return self.model.reservations_admit(
-            evse.id, token, info, now, connector_states=states, tentative=tentative
+        now, model = self.clock.now(), self.model
+        group = model.known_group(token, info, now)
+        return model.reservations.may_use(
+            evse.id, token, group, now, connector_states=self._states(), tentative=tentative
         )
 
     def expire_reservations(self) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from chargeyard.store import NotFoundError, Store
+from chargeyard.store.models import MeterSample
 from chargeyard.store.repositories import SampledValue
 from chargeyard.store.sample_writer import SAMPLE_COLUMNS, SampleRow, SampleWriter
 
@@ -53,6 +54,10 @@ def _rows(
 
 def test_a_row_is_the_keys_then_a_sampled_value() -> None:
     assert SAMPLE_COLUMNS[4:] == SampledValue._fields
+    # Every column of the table but its key, each once: a SampledValue field renamed or a
+    # column added without one fails here, not in a batch.
+    table_columns = {column.name for column in MeterSample.__table__.columns} - {"id"}
+    assert sorted(SAMPLE_COLUMNS) == sorted(table_columns)
     assert len(_rows(1, 2, 0)[0]) == len(SAMPLE_COLUMNS)
 
 

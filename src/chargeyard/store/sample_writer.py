@@ -44,25 +44,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chargeyard.store.bulk_insert import BulkInserter
 from chargeyard.store.engine import writer_turn
 from chargeyard.store.models import MeterSample
+from chargeyard.store.repositories.transactions import SampledValue
 
 logger = logging.getLogger(__name__)
 
 _TABLE: Table = MeterSample.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 
-SAMPLE_COLUMNS = (
-    "station_id",
-    "transaction_pk",
-    "evse_id",
-    "connector_id",
-    # The fields of repositories.SampledValue, in its order: a row is its keys + the tuple.
-    "sampled_at",
-    "value",
-    "measurand",
-    "phase",
-    "unit",
-    "context",
-    "location",
-)
+# A row is the message's keys, then a SampledValue: its fields are the last columns, in order.
+SAMPLE_COLUMNS = ("station_id", "transaction_pk", "evse_id", "connector_id", *SampledValue._fields)
 
 SampleRow = tuple[Any, ...]
 """One ``meter_samples`` row: the values of :data:`SAMPLE_COLUMNS`, in that order (tuples, not

@@ -44,7 +44,8 @@ class SampledValue(NamedTuple):
 
     A named tuple, not a dataclass: the CSMS builds one per value of every MeterValues, and
     its fields are the last columns of a ``meter_samples`` row in order, so the sample writer's
-    row is the row's keys plus the tuple, joined in C (``sample_writer.SAMPLE_COLUMNS``)."""
+    row is the row's keys plus the tuple, joined in C (``sample_writer.SAMPLE_COLUMNS`` ends
+    with these fields)."""
 
     sampled_at: datetime
     value: float

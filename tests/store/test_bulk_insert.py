@@ -9,7 +9,12 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
 
 from chargeyard.store import Store
-from chargeyard.store.bulk_insert import ROWS_PER_STATEMENT, BulkInserter, _sqlite_statements
+from chargeyard.store.bulk_insert import (
+    ROWS_PER_STATEMENT,
+    BulkInserter,
+    _sqlite_form,
+    _sqlite_statements,
+)
 from chargeyard.store.models import Frame
 
 _TABLE: Table = Frame.__table__  # type: ignore[assignment]  # a Table, typed FromClause
@@ -50,7 +55,7 @@ async def test_a_batch_of_several_statements_lands_whole_and_in_order(store: Sto
 
 def test_sqlite_statements_hold_at_most_rows_per_statement() -> None:
     count = 2 * ROWS_PER_STATEMENT + 7
-    statements = _sqlite_statements(_TABLE, _COLUMNS, _rows(count), sqlite.dialect())
+    statements = _sqlite_statements(_sqlite_form(_TABLE, _COLUMNS, sqlite.dialect()), _rows(count))
     rows = [len(parameters) // len(_COLUMNS) for _sql, parameters in statements]
     assert rows == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 7]
     # Full statements have the same text: SQLite compiles it once and the module caches it.

@@ -33,6 +33,7 @@ import operator
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Dialect, Table, insert
@@ -67,6 +68,7 @@ class BulkInserter:
         self._sqlite = is_sqlite(engine)
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in the executor's thread only
+        self._forms: dict[tuple[str, tuple[str, ...]], _InsertForm] = {}
 
     async def insert(self, table: Table, rows: Sequence[Row]) -> None:
         """Insert ``rows`` (dicts with the same keys, column names of ``table``) and commit.
@@ -103,10 +105,14 @@ class BulkInserter:
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-bulk-insert")
+        key = (table.name, tuple(columns))
+        form = self._forms.get(key)
+        if form is None:
+            form = self._forms[key] = _sqlite_form(table, columns, self._engine.dialect)
         loop = asyncio.get_running_loop()
-        # The statements are built in the thread too: binding a batch of thousands of rows
-        # takes milliseconds, which the event loop would otherwise spend in one stretch.
-        await loop.run_in_executor(self._executor, self._write, table, columns, rows)
+        # The statements are built in the thread: binding a batch of thousands of rows takes
+        # milliseconds, which the event loop would otherwise spend in one stretch.
+        await loop.run_in_executor(self._executor, self._write, form, rows)
 
     async def close(self) -> None:
         executor, self._executor = self._executor, None
@@ -115,8 +121,8 @@ class BulkInserter:
         await asyncio.get_running_loop().run_in_executor(executor, self._close_connection)
         executor.shutdown(wait=False)
 
-    def _write(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        statements = _sqlite_statements(table, columns, rows, self._engine.dialect)
+    def _write(self, form: _InsertForm, rows: Sequence[Sequence[Any]]) -> None:
+        statements = _sqlite_statements(form, rows)
         if self._connection is None:
             self._connection = _open(self._engine)
         connection = self._connection
@@ -144,29 +150,45 @@ def _open(engine: AsyncEngine) -> sqlite3.Connection:
     return connection
 
 
-def _sqlite_statements(
-    table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]], dialect: Dialect
-) -> list[tuple[str, list[Any]]]:
-    # Only the columns whose type converts values in Python (dates) take a call per value;
-    # the others are copied as they are.
-    processed = [
+@dataclass(frozen=True, slots=True)
+class _InsertForm:
+    """What every INSERT of one table's columns shares: the statement's head, one row's
+    placeholders, and the bind processors of the columns that have one (by position)."""
+
+    head: str
+    placeholders: str
+    width: int
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+def _sqlite_form(table: Table, names: Sequence[str], dialect: Dialect) -> _InsertForm:
+    # Resolved on the event loop's thread: dialect_impl fills SQLAlchemy's per-dialect caches,
+    # which are not for a worker thread to write.
+    processors = tuple(
         (index, process)
         for index, name in enumerate(names)
         # dialect_impl: the dialect's own form of each type (as SQLAlchemy binds it).
         if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    width = len(names)
+    )
     quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) VALUES "
-    placeholders = "(" + ", ".join("?" * width) + ")"
+    return _InsertForm(head, "(" + ", ".join("?" * len(names)) + ")", len(names), processors)
+
+
+def _sqlite_statements(
+    form: _InsertForm, rows: Sequence[Sequence[Any]]
+) -> list[tuple[str, list[Any]]]:
+    # Only the columns whose type converts values in Python (dates) take a call per value;
+    # the others are copied as they are. Plain data only: this runs in the writer's thread.
+    width = form.width
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_SQLITE_VARIABLES // width))
     statements = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         parameters = list(itertools.chain.from_iterable(chunk))
-        for index, process in processed:
+        for index, process in form.processors:
             parameters[index::width] = _converted(parameters[index::width], process)
-        statements.append((head + ", ".join([placeholders] * len(chunk)), parameters))
+        statements.append((form.head + ", ".join([form.placeholders] * len(chunk)), parameters))
     return statements
 
 

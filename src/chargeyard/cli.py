@@ -21,7 +21,6 @@ from chargeyard.api.tokens import Role, issue_token, parse_ttl
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
-from chargeyard.event_loop import running_loop_name
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import VERSIONS
@@ -179,7 +178,7 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         typer.echo(
             f"chargeyard CSMS ready: ws://{settings.host}:{server.port}/ocpp/{{identity}}"
             f"  (OCPP {', '.join(spec.name for spec in VERSIONS.values())}; {admission};"
-            f" {running_loop_name()} event loop; Ctrl-C stops)",
+            f" {event_loop.running_loop_name()} event loop; Ctrl-C stops)",
             err=True,
         )
         typer.echo(f"chargeyard {api}", err=True)

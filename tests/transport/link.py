@@ -1,4 +1,9 @@
-"""Two OcppConnections over a real WebSocket on 127.0.0.1 (port chosen by the OS)."""
+"""Two OcppConnections over a real WebSocket on 127.0.0.1 (port chosen by the OS).
+
+The central system's side is a plain ``websockets`` server connection read by a reader loop, or
+a :class:`PushServerConnection` (as the CSMS listener runs it): ``server_connection`` says
+which, and ``conftest.py`` runs every test of this package with each.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,15 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from chargeyard.protocol import Handler, Role, VersionSpec
 from chargeyard.transport import OcppConnection
+from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
+
+SERVER_CONNECTIONS: dict[str, type[ServerConnection]] = {
+    "reader": ServerConnection,
+    "push": PushServerConnection,
+}
+server_connection: type[ServerConnection] = ServerConnection
+"""The class ``linked`` serves with (set by the ``server_connection`` fixture, ``conftest.py``)."""
 
 
 @dataclass
@@ -46,7 +59,13 @@ async def linked(
         await connection.run()
         done.set()
 
-    async with serve(serve_one, "127.0.0.1", 0, subprotocols=[version.subprotocol]) as server:
+    async with serve(
+        serve_one,
+        "127.0.0.1",
+        0,
+        subprotocols=[version.subprotocol],
+        create_connection=server_connection,
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         async with connect(
             f"ws://127.0.0.1:{port}/ocpp/CP-1", subprotocols=[version.subprotocol]

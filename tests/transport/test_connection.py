@@ -23,10 +23,14 @@ from chargeyard.protocol import (
     Role,
 )
 from chargeyard.transport import OcppConnection
+from tests.transport import link as link_module
 from tests.transport.link import linked
 
 BOOT_16 = {"chargePointVendor": "chargeyard", "chargePointModel": "Wallbox 11"}
 BOOT_ACCEPTED = {"status": "Accepted", "currentTime": "2026-11-21T10:00:00.000Z", "interval": 300}
+
+# Each test runs on a reader-loop socket and on a push socket (conftest.py).
+pytestmark = pytest.mark.usefixtures("server_connection")
 
 
 async def test_call_returns_the_peers_callresult() -> None:
@@ -152,7 +156,13 @@ async def test_21_send_reaches_the_handler_and_is_never_answered() -> None:
         }
         await OcppConnection(websocket, V21, Role.CENTRAL_SYSTEM, handlers).run()
 
-    async with serve(serve_one, "127.0.0.1", 0, subprotocols=["ocpp2.1"]) as server:
+    async with serve(
+        serve_one,
+        "127.0.0.1",
+        0,
+        subprotocols=["ocpp2.1"],
+        create_connection=link_module.server_connection,
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         async with connect(f"ws://127.0.0.1:{port}/x", subprotocols=["ocpp2.1"]) as websocket:
             await websocket.send(
@@ -188,7 +198,13 @@ async def test_binary_frames_are_ignored_and_the_session_goes_on() -> None:
         handlers = {"Heartbeat": lambda p: {"currentTime": "2026-11-21T10:00:00.000Z"}}
         await OcppConnection(websocket, V16, Role.CENTRAL_SYSTEM, handlers).run()
 
-    async with serve(serve_one, "127.0.0.1", 0, subprotocols=["ocpp1.6"]) as server:
+    async with serve(
+        serve_one,
+        "127.0.0.1",
+        0,
+        subprotocols=["ocpp1.6"],
+        create_connection=link_module.server_connection,
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         async with connect(f"ws://127.0.0.1:{port}/x", subprotocols=["ocpp1.6"]) as websocket:
             await websocket.send(b'[2,"1","Heartbeat",{}]')  # binary: not OCPP-J

@@ -15,6 +15,9 @@ from tests.transport.link import linked
 BOOT_16 = {"chargePointVendor": "chargeyard", "chargePointModel": "Wallbox 11"}
 BOOT_ACCEPTED = {"status": "Accepted", "currentTime": "2026-11-21T10:00:00.000Z", "interval": 300}
 
+# Each test runs on a reader-loop socket and on a push socket (conftest.py).
+pytestmark = pytest.mark.usefixtures("server_connection")
+
 
 async def _until(condition: Callable[[], bool], within: float = 2.0) -> None:
     async with asyncio.timeout(within):

@@ -4,9 +4,11 @@ One of the two places (with ``station/runtime.py``) that touch sockets. For each
 checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
 negotiates the newest OCPP version both sides speak (OCPP-J 1.6 section 3.1.2, OCPP 2.0.1
 part 4 section 3.1.2), builds that version's handlers from one table, and runs an
-:class:`~chargeyard.transport.OcppConnection` until the socket closes. Open connections live in
-the :class:`~chargeyard.csms.registry.Registry`; a second connection for an identity replaces
-the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
+:class:`~chargeyard.transport.OcppConnection` until the socket closes. Its sockets are
+:class:`~chargeyard.transport.push.PushServerConnection` objects: each frame is handed to the
+session as it is read and answered with a synchronous write, with no reader task per station.
+Open connections live in the :class:`~chargeyard.csms.registry.Registry`; a second connection
+for an identity replaces the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
 
 What stations report is kept in the :class:`~chargeyard.store.Store` by the handlers; every
 frame in and out goes to the store's batched frame log, and meter samples go through a
@@ -52,6 +54,7 @@ from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.transport import OcppConnection
+from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
 
 logger = logging.getLogger(__name__)
@@ -173,6 +176,7 @@ class CsmsServer:
                 process_request=self._check_request,
                 select_subprotocol=self._select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
+                create_connection=PushServerConnection,
             )
         except BaseException:
             await self._work.stop()

@@ -2,8 +2,11 @@
 
 The session (``chargeyard.protocol``) decides; this adapter only moves bytes and time:
 
-* one reader loop per socket feeds every text message to ``Session.receive`` (answers are
-  matched by unique id inside the session, never by "the next frame");
+* every text message goes to ``Session.receive`` (answers are matched by unique id inside the
+  session, never by "the next frame"): read by one reader loop per socket, or, on a
+  :class:`~chargeyard.transport.push.PushServerConnection` (the central system's listener),
+  pushed by the socket as it arrives and answered with synchronous writes, with no reader task
+  and no await per frame;
 * a timer, armed at the session's next deadline, calls ``Session.expire``;
 * handlers that return awaitables run as tasks owned by the connection;
 * with a :class:`~chargeyard.transport.scheduler.WorkQueue`, incoming CALLs (and SENDs) are
@@ -43,6 +46,7 @@ from chargeyard.protocol import (
 )
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.protocol.session import DEFAULT_CALL_TIMEOUT
+from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
 
 logger = logging.getLogger(__name__)
@@ -60,7 +64,8 @@ class OcppConnection:
     """Runs one OCPP-J session over one WebSocket.
 
     Args:
-        websocket: an open ``websockets`` asyncio connection (client or server side).
+        websocket: an open ``websockets`` asyncio connection (client or server side); a
+            :class:`PushServerConnection` is driven by its pushes instead of a reader loop.
         version: the version negotiated in the handshake.
         role: which end this side is.
         handlers: incoming-call handlers keyed by action.
@@ -89,6 +94,7 @@ class OcppConnection:
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._websocket = websocket
+        self._push = websocket if isinstance(websocket, PushServerConnection) else None
         self.name = name
         # The session's clock is the loop's, so its deadlines can be handed to call_at.
         self.session = Session(
@@ -139,7 +145,11 @@ class OcppConnection:
         """Read until the socket closes, then fail what is pending and stop what was started."""
         self._running = True
         try:
-            await self._read_loop()
+            if self._push is not None:
+                self._push.listen(self._pushed)
+                await self._push.wait_closed()
+            else:
+                await self._read_loop()
         finally:
             self._running = False
             self._shutdown()
@@ -149,7 +159,7 @@ class OcppConnection:
         await self._websocket.close(code, reason)
 
     async def _read_loop(self) -> None:
-        websocket, session, scheduler = self._websocket, self.session, self._scheduler
+        websocket = self._websocket
         while True:
             try:
                 data = await websocket.recv()
@@ -159,15 +169,25 @@ class OcppConnection:
                 # OCPP-J uses text frames only (OCPP-J 1.6 section 4.1.1).
                 logger.warning("%s: binary frame ignored (%d bytes)", self.name, len(data))
                 continue
-            if self._on_frame is not None:
-                self._on_frame("in", data)
-            if scheduler is not None and _ANSWER_HEAD.match(data) is None:
-                scheduler.submit(functools.partial(self._take_call, data))
-                continue
-            events = session.receive(data)
-            if events:
-                self._handle(events)
-            await self._flush()
+            if self._received(data):
+                await self._flush()
+
+    def _pushed(self, data: str) -> None:
+        if self._running and self._received(data):
+            self._write()
+
+    def _received(self, data: str) -> bool:
+        """Take one text message; True when the session took it now (answers may be due)."""
+        if self._on_frame is not None:
+            self._on_frame("in", data)
+        scheduler = self._scheduler
+        if scheduler is not None and _ANSWER_HEAD.match(data) is None:
+            scheduler.submit(functools.partial(self._take_call, data))
+            return False
+        events = self.session.receive(data)
+        if events:
+            self._handle(events)
+        return True
 
     def _take_call(self, data: str) -> asyncio.Task[None] | None:
         """Process an incoming CALL the scheduler let through; returns the task that answers
@@ -176,6 +196,9 @@ class OcppConnection:
             return None  # the connection closed while the CALL waited
         events = self.session.receive(data)
         started = self._handle(events) if events else None
+        if self._push is not None:
+            self._write()
+            return started
         # An answer given on the spot (a CALLERROR, a synchronous handler) is sent by a task.
         return started if started is not None else self._start(self._flush())
 
@@ -204,9 +227,15 @@ class OcppConnection:
             self.session.respond_error(unique_id, error)
         else:
             self.session.respond(unique_id, payload)
-        await self._flush()
+        if self._push is not None:
+            self._write()
+        else:
+            await self._flush()
 
     async def _flush(self) -> None:
+        if self._push is not None:
+            self._write()
+            return
         frames = self.session.data_to_send()
         if not frames:
             return
@@ -217,6 +246,19 @@ class OcppConnection:
                     observer("out", frame.decode())
                 await self._websocket.send(frame, text=True)
         except ConnectionClosed:
+            logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
+
+    def _write(self) -> None:
+        """Send what the session has to send, now (push connections only)."""
+        frames = self.session.data_to_send()
+        if not frames:
+            return
+        observer = self._on_frame
+        if observer is not None:
+            for frame in frames:
+                observer("out", frame.decode())
+        assert self._push is not None
+        if not self._push.send_texts(frames):
             logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
 
     def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -243,7 +285,11 @@ class OcppConnection:
         self._timer = None
         events = self.session.expire()
         self._handle(events)
-        if events:
+        if not events:
+            return
+        if self._push is not None:
+            self._write()
+        else:
             self._start(self._flush())
 
     def _shutdown(self) -> None:

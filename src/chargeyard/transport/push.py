@@ -1,0 +1,111 @@
+"""A ``websockets`` server connection that hands each message to its reader as it arrives.
+
+Why: ``websockets``' asyncio connection delivers messages through an assembler to a reader
+task (``recv()``), and every ``send()`` runs an async context manager that checks the state,
+writes and drains. For a central system answering thousands of small OCPP frames a second that
+is a task wake-up, a future and a generator per frame, about an eighth of the event loop's time
+(docs/benchmarks-csms.md, session 5). :class:`PushServerConnection` keeps everything else of
+the library's server (the opening handshake and its hooks, ping/pong and keepalive, the closing
+handshake and its timeout) and changes only the two ends of the data path:
+
+* once :meth:`~PushServerConnection.listen` is called, each complete text message is passed to
+  the listener from ``data_received``, synchronously, in order (fragments are joined; messages
+  that arrived between the handshake and ``listen`` are delivered first);
+* :meth:`~PushServerConnection.send_texts` writes text frames at once, without waiting for the
+  write buffer to drain. OCPP-J peers have one CALL in flight per direction (OCPP-J 1.6 section
+  4.1.1; 2.0.1 part 4 section 4.1.1), so what is buffered for a slow reader stays small.
+
+Binary messages are not OCPP-J (OCPP-J 1.6 section 4.1.1: text frames only) and are dropped
+with a warning; a text message that is not UTF-8 closes the connection with 1007 (RFC 6455
+section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConnection)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from websockets.asyncio.server import ServerConnection
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.protocol import Event, State
+
+logger = logging.getLogger(__name__)
+
+MessageListener = Callable[[str], None]
+"""Called on the event loop with each text message, in order; it must not block."""
+
+
+class PushServerConnection(ServerConnection):
+    """A :class:`~websockets.asyncio.server.ServerConnection` whose text messages are pushed
+    to a listener instead of being read with ``recv()``."""
+
+    _listener: MessageListener | None = None
+    _early: list[str] | None = None  # messages that arrived after the handshake, before listen()
+    _fragments: list[bytes] | None = None  # a text message's, until its last frame
+
+    def listen(self, listener: MessageListener) -> None:
+        """Deliver every text message to ``listener`` from now on, the early ones first."""
+        self._listener = listener
+        early, self._early = self._early or [], None
+        for message in early:
+            self._deliver(message)
+
+    def send_texts(self, frames: Sequence[bytes]) -> bool:
+        """Write UTF-8 ``frames`` as text messages now; False when the connection is no
+        longer open (the frames are dropped, as a closed socket would drop them)."""
+        if self.protocol.state is not State.OPEN:
+            return False
+        for frame in frames:
+            self.protocol.send_text(frame)
+        try:
+            self.send_data()
+        except Exception as error:  # the socket failed under us: the connection ends
+            self.set_connection_exc(error)
+            self.transport.abort()
+            return False
+        return True
+
+    def process_event(self, event: Event) -> None:
+        if self.request is None or not isinstance(event, Frame):
+            super().process_event(event)  # the opening handshake's request
+            return
+        opcode = event.opcode
+        if opcode is Opcode.TEXT:
+            if event.fin:
+                self._decoded(bytes(event.data))
+            else:
+                self._fragments = [bytes(event.data)]
+        elif opcode is Opcode.CONT:
+            if self._fragments is not None:  # (else the rest of a binary message)
+                self._fragments.append(bytes(event.data))
+                if event.fin:
+                    message, self._fragments = b"".join(self._fragments), None
+                    self._decoded(message)
+        elif opcode is Opcode.BINARY:
+            logger.warning("%s: binary message ignored (OCPP-J uses text)", self._who())
+        else:  # ping, pong, close: the library's
+            super().process_event(event)
+
+    def _decoded(self, data: bytes) -> None:
+        try:
+            message = data.decode()
+        except UnicodeDecodeError:
+            self.protocol.fail(CloseCode.INVALID_DATA, "invalid UTF-8 in a text message")
+            self.send_data()
+            return
+        if self._listener is None:
+            if self._early is None:
+                self._early = []
+            self._early.append(message)
+        else:
+            self._deliver(message)
+
+    def _deliver(self, message: str) -> None:
+        assert self._listener is not None
+        try:
+            self._listener(message)
+        except Exception:  # a bug in the listener must not end the socket's data path
+            logger.exception("%s: the message listener failed", self._who())
+
+    def _who(self) -> str:
+        return self.request.path if self.request is not None else "?"

@@ -127,7 +127,10 @@ class Registry:
             raise StationNotConnected(identity)
         limit = self.command_timeout if timeout is None else timeout
         try:
-            return await asyncio.wait_for(connection.call(action, payload), limit)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for runs the call in a task of
+            # its own, one more loop iteration each way for every REST command.
+            async with asyncio.timeout(limit):
+                return await connection.call(action, payload)
         except (TimeoutError, CallTimeout):
             raise StationDidNotAnswer(identity, action, limit) from None
         except CallErrorReply as error:

@@ -31,7 +31,7 @@ async def test_the_station_index_goes_and_comes_back_on_downgrade(empty_database
             )
             await store.transactions.add_samples("CP-1", [sample])  # outside a transaction
 
-            await migrate(engine)
+            await migrate(engine, "0004")
             assert await current_revision(engine) == "0004"
             async with engine.connect() as connection:
                 indexes = await connection.run_sync(_sample_indexes)

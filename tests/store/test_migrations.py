@@ -14,6 +14,8 @@ from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
 from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
 
+HEAD = "0005"  # the newest revision (rev_0005_samples_transaction_index.py)
+
 
 def _differences(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -31,7 +33,7 @@ async def test_migrated_schema_matches_the_models_and_downgrades_to_nothing(
     try:
         assert await current_revision(engine) is None
         await migrate(engine)
-        assert await current_revision(engine) == "0004"
+        assert await current_revision(engine) == HEAD
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
             assert await connection.run_sync(_tables) == {
@@ -55,7 +57,7 @@ async def test_upgrade_by_plain_url_is_idempotent(tmp_path: Path) -> None:
     await upgrade(url)
     await upgrade(url)  # already at head: nothing to do, no error
     async with await Store.open(url) as store:
-        assert await current_revision(store.engine) == "0004"
+        assert await current_revision(store.engine) == HEAD
         assert await store.stations.count() == 0
 
 

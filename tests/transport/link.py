@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 
 from chargeyard.protocol import Handler, Role, VersionSpec
@@ -35,6 +35,30 @@ class Link:
 
 
 LinkFactory = Callable[..., Awaitable[Link]]
+
+
+@asynccontextmanager
+async def raw_station(
+    version: VersionSpec, central_system: Mapping[str, Handler]
+) -> AsyncIterator[ClientConnection]:
+    """A bare ``websockets`` client (frames written by hand) connected to one
+    central-system :class:`OcppConnection` answering with ``central_system``."""
+
+    async def serve_one(websocket: ServerConnection) -> None:
+        await OcppConnection(websocket, version, Role.CENTRAL_SYSTEM, central_system).run()
+
+    async with serve(
+        serve_one,
+        "127.0.0.1",
+        0,
+        subprotocols=[version.subprotocol],
+        create_connection=server_connection,
+    ) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        async with connect(
+            f"ws://127.0.0.1:{port}/x", subprotocols=[version.subprotocol]
+        ) as websocket:
+            yield websocket
 
 
 @asynccontextmanager

@@ -7,8 +7,6 @@ from typing import Any
 
 import orjson
 import pytest
-from websockets.asyncio.client import connect
-from websockets.asyncio.server import ServerConnection, serve
 
 from chargeyard.protocol import (
     V16,
@@ -20,11 +18,8 @@ from chargeyard.protocol import (
     ErrorKind,
     OcppError,
     Payload,
-    Role,
 )
-from chargeyard.transport import OcppConnection
-from tests.transport import link as link_module
-from tests.transport.link import linked
+from tests.transport.link import linked, raw_station
 
 BOOT_16 = {"chargePointVendor": "chargeyard", "chargePointModel": "Wallbox 11"}
 BOOT_ACCEPTED = {"status": "Accepted", "currentTime": "2026-11-21T10:00:00.000Z", "interval": 300}
@@ -149,28 +144,15 @@ async def test_21_send_reaches_the_handler_and_is_never_answered() -> None:
     def notify(payload: Payload) -> None:
         received.append(payload)
 
-    async def serve_one(websocket: ServerConnection) -> None:
-        handlers = {
-            "NotifyPeriodicEventStream": notify,
-            "Heartbeat": lambda p: {"currentTime": "2026-11-21T10:00:00.000Z"},
-        }
-        await OcppConnection(websocket, V21, Role.CENTRAL_SYSTEM, handlers).run()
-
-    async with serve(
-        serve_one,
-        "127.0.0.1",
-        0,
-        subprotocols=["ocpp2.1"],
-        create_connection=link_module.server_connection,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        async with connect(f"ws://127.0.0.1:{port}/x", subprotocols=["ocpp2.1"]) as websocket:
-            await websocket.send(
-                orjson.dumps([6, "s1", "NotifyPeriodicEventStream", stream]).decode()
-            )
-            await websocket.send('[2,"c2","Heartbeat",{}]')
-            # The first frame back answers the CALL: the SEND got no answer of any kind.
-            answer = await asyncio.wait_for(websocket.recv(), 5)
+    handlers = {
+        "NotifyPeriodicEventStream": notify,
+        "Heartbeat": lambda p: {"currentTime": "2026-11-21T10:00:00.000Z"},
+    }
+    async with raw_station(V21, handlers) as websocket:
+        await websocket.send(orjson.dumps([6, "s1", "NotifyPeriodicEventStream", stream]).decode())
+        await websocket.send('[2,"c2","Heartbeat",{}]')
+        # The first frame back answers the CALL: the SEND got no answer of any kind.
+        answer = await asyncio.wait_for(websocket.recv(), 5)
     assert answer == '[3,"c2",{"currentTime":"2026-11-21T10:00:00.000Z"}]'
     assert received == [stream]
 
@@ -194,20 +176,9 @@ async def test_send_from_a_21_station_connection_reaches_the_central_system() ->
 
 
 async def test_binary_frames_are_ignored_and_the_session_goes_on() -> None:
-    async def serve_one(websocket: ServerConnection) -> None:
-        handlers = {"Heartbeat": lambda p: {"currentTime": "2026-11-21T10:00:00.000Z"}}
-        await OcppConnection(websocket, V16, Role.CENTRAL_SYSTEM, handlers).run()
-
-    async with serve(
-        serve_one,
-        "127.0.0.1",
-        0,
-        subprotocols=["ocpp1.6"],
-        create_connection=link_module.server_connection,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        async with connect(f"ws://127.0.0.1:{port}/x", subprotocols=["ocpp1.6"]) as websocket:
-            await websocket.send(b'[2,"1","Heartbeat",{}]')  # binary: not OCPP-J
-            await websocket.send('[2,"2","Heartbeat",{}]')
-            answer = await asyncio.wait_for(websocket.recv(), 5)
+    handlers = {"Heartbeat": lambda p: {"currentTime": "2026-11-21T10:00:00.000Z"}}
+    async with raw_station(V16, handlers) as websocket:
+        await websocket.send(b'[2,"1","Heartbeat",{}]')  # binary: not OCPP-J
+        await websocket.send('[2,"2","Heartbeat",{}]')
+        answer = await asyncio.wait_for(websocket.recv(), 5)
     assert answer == '[3,"2",{"currentTime":"2026-11-21T10:00:00.000Z"}]'

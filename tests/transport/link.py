@@ -2,7 +2,8 @@
 
 The central system's side is a plain ``websockets`` server connection read by a reader loop, or
 a :class:`PushServerConnection` (as the CSMS listener runs it): ``server_connection`` says
-which, and ``conftest.py`` runs every test of this package with each.
+which; a test module that uses the ``server_connection`` fixture (``conftest.py``) runs each of
+its tests with both.
 """
 
 from __future__ import annotations
@@ -38,15 +39,11 @@ LinkFactory = Callable[..., Awaitable[Link]]
 
 
 @asynccontextmanager
-async def raw_station(
-    version: VersionSpec, central_system: Mapping[str, Handler]
+async def _connected(
+    serve_one: Callable[[ServerConnection], Awaitable[None]], version: VersionSpec
 ) -> AsyncIterator[ClientConnection]:
-    """A bare ``websockets`` client (frames written by hand) connected to one
-    central-system :class:`OcppConnection` answering with ``central_system``."""
-
-    async def serve_one(websocket: ServerConnection) -> None:
-        await OcppConnection(websocket, version, Role.CENTRAL_SYSTEM, central_system).run()
-
+    """A ``websockets`` client connected to a server that runs ``serve_one`` per connection
+    on a :data:`server_connection` socket."""
     async with serve(
         serve_one,
         "127.0.0.1",
@@ -56,9 +53,23 @@ async def raw_station(
     ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         async with connect(
-            f"ws://127.0.0.1:{port}/x", subprotocols=[version.subprotocol]
+            f"ws://127.0.0.1:{port}/ocpp/CP-1", subprotocols=[version.subprotocol]
         ) as websocket:
             yield websocket
+
+
+@asynccontextmanager
+async def raw_station(
+    version: VersionSpec, central_system: Mapping[str, Handler]
+) -> AsyncIterator[ClientConnection]:
+    """A bare ``websockets`` client (frames written by hand) connected to one
+    central-system :class:`OcppConnection` answering with ``central_system``."""
+
+    async def serve_one(websocket: ServerConnection) -> None:
+        await OcppConnection(websocket, version, Role.CENTRAL_SYSTEM, central_system).run()
+
+    async with _connected(serve_one, version) as websocket:
+        yield websocket
 
 
 @asynccontextmanager
@@ -83,24 +94,14 @@ async def linked(
         await connection.run()
         done.set()
 
-    async with serve(
-        serve_one,
-        "127.0.0.1",
-        0,
-        subprotocols=[version.subprotocol],
-        create_connection=server_connection,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        async with connect(
-            f"ws://127.0.0.1:{port}/ocpp/CP-1", subprotocols=[version.subprotocol]
-        ) as websocket:
-            station = OcppConnection(
-                websocket, version, Role.STATION, station_handlers, call_timeout=station_timeout
-            )
-            reader = asyncio.create_task(station.run())
-            try:
-                yield Link(station, await accepted)
-            finally:
-                await station.close()
-                await reader
-                await asyncio.wait_for(done.wait(), 5)
+    async with _connected(serve_one, version) as websocket:
+        station = OcppConnection(
+            websocket, version, Role.STATION, station_handlers, call_timeout=station_timeout
+        )
+        reader = asyncio.create_task(station.run())
+        try:
+            yield Link(station, await accepted)
+        finally:
+            await station.close()
+            await reader
+            await asyncio.wait_for(done.wait(), 5)

@@ -196,11 +196,8 @@ class OcppConnection:
             return None  # the connection closed while the CALL waited
         events = self.session.receive(data)
         started = self._handle(events) if events else None
-        if self._push is not None:
-            self._write()
-            return started
-        # An answer given on the spot (a CALLERROR, a synchronous handler) is sent by a task.
-        return started if started is not None else self._start(self._flush())
+        # An answer given on the spot (a CALLERROR, a synchronous handler) goes out now.
+        return started if started is not None else self._send_due()
 
     def _handle(self, events: list[Event]) -> asyncio.Task[None] | None:
         """Act on the session's events; returns the task of the last deferred handler."""
@@ -227,39 +224,43 @@ class OcppConnection:
             self.session.respond_error(unique_id, error)
         else:
             self.session.respond(unique_id, payload)
-        if self._push is not None:
-            self._write()
-        else:
-            await self._flush()
+        await self._flush()
 
     async def _flush(self) -> None:
+        """Send what the session has to send (at once on a push socket)."""
         if self._push is not None:
             self._write()
             return
-        frames = self.session.data_to_send()
-        if not frames:
-            return
-        observer = self._on_frame
+        frames = self._outgoing()
         try:
             for frame in frames:
-                if observer is not None:
-                    observer("out", frame.decode())
                 await self._websocket.send(frame, text=True)
         except ConnectionClosed:
             logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
 
     def _write(self) -> None:
-        """Send what the session has to send, now (push connections only)."""
+        """:meth:`_flush` on a push socket, without a coroutine."""
+        assert self._push is not None
+        frames = self._outgoing()
+        if frames and not self._push.send_texts(frames):
+            logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
+
+    def _send_due(self) -> asyncio.Task[None] | None:
+        """Send what the session has to send from a callback: at once on a push socket (None),
+        else by a task (returned)."""
+        if self._push is not None:
+            self._write()
+            return None
+        return self._start(self._flush())
+
+    def _outgoing(self) -> list[bytes]:
+        """The session's frames to send, each shown to the frame observer first."""
         frames = self.session.data_to_send()
-        if not frames:
-            return
         observer = self._on_frame
         if observer is not None:
             for frame in frames:
                 observer("out", frame.decode())
-        assert self._push is not None
-        if not self._push.send_texts(frames):
-            logger.debug("%s: %d frame(s) not sent, connection closed", self.name, len(frames))
+        return frames
 
     def _start(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = self._loop.create_task(coroutine)
@@ -285,12 +286,8 @@ class OcppConnection:
         self._timer = None
         events = self.session.expire()
         self._handle(events)
-        if not events:
-            return
-        if self._push is not None:
-            self._write()
-        else:
-            self._start(self._flush())
+        if events:
+            self._send_due()
 
     def _shutdown(self) -> None:
         if self._timer is not None:

@@ -142,13 +142,13 @@ class ReservationV16(StationV16Base):
         if self._following:
             return  # the statuses set below come back through set_status
         if (
-            not self.model.reservations
+            len(self.model.reservations) == 0
             and not self._reserved_connectors
-            and not self._shows_reserved()
+            and not any(connector.status is _S.RESERVED for connector in self.model.connectors())
         ):
-            # Nothing reserved and nothing shown as reserved: nothing to end or show. The common
-            # case (every status change, every boot of a fleet) costs one scan of connectors.
-            self._arm_expiry()  # cancels the timer of a reservation that just ended
+            # Nothing to follow, the common case (every status change, every boot of a fleet);
+            # as in v201/reservation.py.
+            self.timers.cancel("reservation_expiry")
             return
         self._following = True
         try:
@@ -195,9 +195,6 @@ class ReservationV16(StationV16Base):
                 self.set_status(
                     connector, _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
                 )
-
-    def _shows_reserved(self) -> bool:
-        return any(connector.status is _S.RESERVED for connector in self.model.connectors())
 
     def _arm_expiry(self) -> None:
         expiry = self.model.reservations.next_expiry()

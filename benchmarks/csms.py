@@ -44,9 +44,8 @@ seconds a window of ``--seconds`` is counted:
   /api/v1/chargers/{id}/configuration/get`` with one key, a round trip REST -> station -> REST.
   Latency percentiles are of the commands sent in the window (the stations stay connected until
   the last of them is answered); an error is any answer but 200. The client has a process of
-  its own so that its latency is not the load generator's: sharing that loop with a thousand
-  stations, it added ~8 ms to the median and more to the tail (its loop's lag was 13 ms at
-  p99; session 6, docs/benchmarks-csms.md);
+  its own so that its timings do not carry the load generator's delays: that loop, shared
+  with a thousand stations, lagged 12-13 ms at p99 (session 6, docs/benchmarks-csms.md);
 * CPU of the central system's process (all threads) over the window, as a share of one core;
   "load" is the stations' process and the REST client's; "other" is what the rest of the
   machine used meanwhile (if it is high, the figures are low).

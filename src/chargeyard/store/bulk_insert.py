@@ -53,6 +53,16 @@ MAX_SQLITE_VARIABLES = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 
 # holds it; full 256-row statements are compiled once and reused.
 ROWS_PER_STATEMENT = 256
 
+# The writer connection's page cache, in KiB (SQLite's default is 2,000). Each batch appends to
+# one place per station in an index keyed by station (the frame log's ``(identity, at)``, the
+# samples' ``(transaction_pk)``), so the pages a batch touches are the last leaf of every
+# station's range: with a thousand stations about 1,000 pages of 4 KiB, more than the default
+# cache holds, and every batch read most of them back from the file. Measured (4,200-row batches
+# of frame-log rows, 1,000 identities, 420,000 rows already in the file, one thread, session 7):
+# 16-21 us of SQLite CPU a row with the default cache, 13.4 with 16 MiB, no better with 32.
+# Memory is taken only as pages are read, and is bounded by this.
+CACHE_KIB = 16_384
+
 Row = Mapping[str, Any]
 
 
@@ -147,6 +157,7 @@ class BulkInserter:
 def _open(engine: AsyncEngine) -> sqlite3.Connection:
     connection = sqlite3.connect(engine.url.database or "", check_same_thread=False)
     _sqlite_on_connect(connection, None)  # type: ignore[arg-type]  # the record is unused
+    connection.execute(f"PRAGMA cache_size=-{CACHE_KIB:d}")
     return connection
 
 

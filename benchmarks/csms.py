@@ -27,13 +27,16 @@ after the other:
   library validates with jsonschema, in a thread pool, as it does by default. It runs on
   asyncio's own loop, as the library's users do (``--baseline-loop uvloop`` to compare loops).
 
-The load is a third process, the same for both: N OCPP 1.6 stations on raw ``websockets``
-clients (orjson, no validation, ``compression=None``; at most 100 handshakes at a time), each
-with one reader loop that matches answers by id and answers the central system's CALLs
-(GetConfiguration, ChangeConfiguration with valid answers; anything else NotImplemented). Each
-station sends BootNotification, StatusNotification and StartTransaction, then, once all are
-ready, MeterValues (its transactionId, one meterValue of four sampled values stamped with the
-time of sending) in a loop: send, await its CALLRESULT, send the next. After ``--warmup``
+The load is a third process, the same for both, on uvloop when installed: N OCPP 1.6 stations
+on raw ``websockets`` clients (orjson, no validation, ``compression=None``; at most 100
+handshakes at a time) whose sockets push each frame to the station's callback (``_PushClient``),
+which matches answers by id and answers the central system's CALLs (GetConfiguration,
+ChangeConfiguration with valid answers; anything else NotImplemented). Until session 7 each
+station was a task reading with ``recv()`` on asyncio's loop, and the load took 55-64 % of a
+core of the two the central system runs on; now about 37 %. Each station sends
+BootNotification, StatusNotification and StartTransaction, then, once all are ready,
+MeterValues (its transactionId, one meterValue of four sampled values stamped with the time of
+sending) in a loop: send, and send the next as its CALLRESULT arrives. After ``--warmup``
 seconds a window of ``--seconds`` is counted:
 
 * answered msgs/s: MeterValues CALLRESULTs received in the window / window;

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
 
 from chargeyard.store import Store
 from chargeyard.store.bulk_insert import (
+    CACHE_KIB,
     ROWS_PER_STATEMENT,
     BulkInserter,
     _sqlite_form,
@@ -60,3 +62,19 @@ def test_sqlite_statements_hold_at_most_rows_per_statement() -> None:
     assert rows == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 7]
     # Full statements have the same text: SQLite compiles it once and the module caches it.
     assert statements[0][0] == statements[1][0]
+
+
+async def test_the_sqlite_writer_connection_has_its_cache_and_checkpoint_settings(
+    store: Store,
+) -> None:
+    if store.frames_engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL: the inserter has no connection of its own")
+    inserter = BulkInserter(store.frames_engine, checkpoint_pages=1234)
+    try:
+        await inserter.insert_values(_TABLE, _COLUMNS, _rows(1))
+        connection = inserter._connection
+        assert connection is not None
+        assert connection.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
+        assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (1234,)
+    finally:
+        await inserter.close()

@@ -70,11 +70,14 @@ class BulkInserter:
     """Inserts batches of rows into ``engine``'s database, one transaction per batch.
 
     On SQLite it holds a connection and a thread from the first batch until :meth:`close`
-    (after which the next batch opens them again).
+    (after which the next batch opens them again). ``checkpoint_pages``, when given, is that
+    connection's ``wal_autocheckpoint``: the WAL size, in pages, at which a commit copies the
+    WAL back into the database file (SQLite's default: 1,000).
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, checkpoint_pages: int | None = None) -> None:
         self._engine = engine
+        self._checkpoint_pages = checkpoint_pages
         self._sqlite = is_sqlite(engine)
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in the executor's thread only
@@ -134,7 +137,7 @@ class BulkInserter:
     def _write(self, form: _InsertForm, rows: Sequence[Sequence[Any]]) -> None:
         statements = _sqlite_statements(form, rows)
         if self._connection is None:
-            self._connection = _open(self._engine)
+            self._connection = _open(self._engine, self._checkpoint_pages)
         connection = self._connection
         sql = "BEGIN IMMEDIATE"
         try:
@@ -154,10 +157,12 @@ class BulkInserter:
             connection.close()
 
 
-def _open(engine: AsyncEngine) -> sqlite3.Connection:
+def _open(engine: AsyncEngine, checkpoint_pages: int | None) -> sqlite3.Connection:
     connection = sqlite3.connect(engine.url.database or "", check_same_thread=False)
     _sqlite_on_connect(connection, None)  # type: ignore[arg-type]  # the record is unused
     connection.execute(f"PRAGMA cache_size=-{CACHE_KIB:d}")
+    if checkpoint_pages is not None:
+        connection.execute(f"PRAGMA wal_autocheckpoint={checkpoint_pages:d}")
     return connection
 
 

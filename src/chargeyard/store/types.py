@@ -48,6 +48,11 @@ class UtcDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
+            if value.tzinfo is UTC:
+                # The usual case (utc_now(), a station's "Z"): the aware text minus its
+                # "+00:00", a third cheaper than replace() + isoformat(), which the writers'
+                # threads pay with the GIL held (0.85 us a value here, session 7).
+                return value.isoformat(" ", "microseconds")[:26]
             offset = value.utcoffset()
             if offset is None:
                 raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC times only")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import StatementError
 
 from chargeyard.store import Store
 from chargeyard.store.bulk_insert import (
@@ -57,7 +58,9 @@ async def test_a_batch_of_several_statements_lands_whole_and_in_order(store: Sto
 
 def test_sqlite_statements_hold_at_most_rows_per_statement() -> None:
     count = 2 * ROWS_PER_STATEMENT + 7
-    statements = _sqlite_statements(_sqlite_form(_TABLE, _COLUMNS, sqlite.dialect()), _rows(count))
+    statements = list(
+        _sqlite_statements(_sqlite_form(_TABLE, _COLUMNS, sqlite.dialect()), _rows(count))
+    )
     rows = [len(parameters) // len(_COLUMNS) for _sql, parameters in statements]
     assert rows == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 7]
     # Full statements have the same text: SQLite compiles it once and the module caches it.
@@ -78,3 +81,21 @@ async def test_the_sqlite_writer_connection_has_its_cache_and_checkpoint_setting
         assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (1234,)
     finally:
         await inserter.close()
+
+
+async def test_a_value_refused_in_a_later_statement_keeps_nothing(store: Store) -> None:
+    # The statements are built one by one inside the transaction: a naive datetime in the
+    # second one must roll the first one back, and leave the inserter usable.
+    rows = _rows(ROWS_PER_STATEMENT + 1)
+    rows[-1] = (*rows[-1][:5], datetime(2026, 11, 21, 16, 0))
+    inserter = BulkInserter(store.frames_engine)
+    try:
+        # (SQLAlchemy wraps the ValueError on PostgreSQL, where it binds the values itself.)
+        with pytest.raises((ValueError, StatementError), match="naive"):
+            await inserter.insert_values(_TABLE, _COLUMNS, rows)
+        await inserter.insert_values(_TABLE, _COLUMNS, _rows(2))
+    finally:
+        await inserter.close()
+    async with store.frames_engine.connect() as connection:
+        stored = (await connection.execute(select(Frame.unique_id).order_by(Frame.id))).all()
+    assert [row.unique_id for row in stored] == ["0", "1"]

@@ -31,7 +31,7 @@ import asyncio
 import itertools
 import operator
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -135,21 +135,26 @@ class BulkInserter:
         executor.shutdown(wait=False)
 
     def _write(self, form: _InsertForm, rows: Sequence[Sequence[Any]]) -> None:
-        statements = _sqlite_statements(form, rows)
         if self._connection is None:
             self._connection = _open(self._engine, self._checkpoint_pages)
         connection = self._connection
         sql = "BEGIN IMMEDIATE"
         try:
             connection.execute(sql)
-            for sql, parameters in statements:
+            # Each statement is built just before it runs, not all of them first: SQLite
+            # releases the GIL while it executes one, so the event loop waits for this thread
+            # at most one statement's building (about a millisecond for 256 rows), instead of
+            # the whole batch's (15 ms for 4,200 frames, session 6).
+            for sql, parameters in _sqlite_statements(form, rows):
                 connection.execute(sql, parameters)
             sql = "COMMIT"
             connection.execute(sql)
-        except sqlite3.Error as error:
+        except BaseException as error:  # a value its column refuses, too: nothing is kept
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
-            raise DBAPIError.instance(sql, None, error, sqlite3.Error) from error
+            if isinstance(error, sqlite3.Error):
+                raise DBAPIError.instance(sql, None, error, sqlite3.Error) from error
+            raise
 
     def _close_connection(self) -> None:
         connection, self._connection = self._connection, None
@@ -193,19 +198,17 @@ def _sqlite_form(table: Table, names: Sequence[str], dialect: Dialect) -> _Inser
 
 def _sqlite_statements(
     form: _InsertForm, rows: Sequence[Sequence[Any]]
-) -> list[tuple[str, list[Any]]]:
+) -> Iterator[tuple[str, list[Any]]]:
     # Only the columns whose type converts values in Python (dates) take a call per value;
     # the others are copied as they are. Plain data only: this runs in the writer's thread.
     width = form.width
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_SQLITE_VARIABLES // width))
-    statements = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         parameters = list(itertools.chain.from_iterable(chunk))
         for index, process in form.processors:
             parameters[index::width] = _converted(parameters[index::width], process)
-        statements.append((form.head + ", ".join([form.placeholders] * len(chunk)), parameters))
-    return statements
+        yield form.head + ", ".join([form.placeholders] * len(chunk)), parameters
 
 
 def _converted(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:

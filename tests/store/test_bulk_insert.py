@@ -4,6 +4,7 @@ transaction, with every value bound as SQLAlchemy binds it."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Table, select
@@ -68,19 +69,20 @@ def test_sqlite_statements_hold_at_most_rows_per_statement() -> None:
 
 
 async def test_the_sqlite_writer_connection_has_its_cache_and_checkpoint_settings(
-    store: Store,
+    tmp_path: Path,
 ) -> None:
-    if store.frames_engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL: the inserter has no connection of its own")
-    inserter = BulkInserter(store.frames_engine, checkpoint_pages=1234)
-    try:
-        await inserter.insert_values(_TABLE, _COLUMNS, _rows(1))
-        connection = inserter._connection
-        assert connection is not None
-        assert connection.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
-        assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (1234,)
-    finally:
-        await inserter.close()
+    # SQLite only: on PostgreSQL the inserter writes through the engine, with no connection
+    # (and no WAL) of its own.
+    async with await Store.open(f"sqlite:///{tmp_path / 'lab.db'}") as store:
+        inserter = BulkInserter(store.frames_engine, checkpoint_pages=1234)
+        try:
+            await inserter.insert_values(_TABLE, _COLUMNS, _rows(1))
+            connection = inserter._connection
+            assert connection is not None
+            assert connection.execute("PRAGMA cache_size").fetchone() == (-CACHE_KIB,)
+            assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (1234,)
+        finally:
+            await inserter.close()
 
 
 async def test_a_value_refused_in_a_later_statement_keeps_nothing(store: Store) -> None:

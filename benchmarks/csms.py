@@ -106,9 +106,8 @@ TARGET_PERSISTED = 5_000.0  # persisted station messages/s
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 4.0
 OTHER_CPU_WARNING = 0.10
-# The stations' and the REST client's loop: uvloop when installed. The load shares the two cores
-# with the central system under test; on asyncio's own loop the stations took 55-64 % of a core
-# at 2,400-3,000 msgs/s, on uvloop 41-49 % (session 7), leaving more to the system measured.
+# The stations' and the REST client's loop: uvloop when installed, the cheaper loop for the load
+# that shares the two cores with the central system under test (with _PushClient, see there).
 LOAD_LOOP = "auto"
 
 
@@ -349,7 +348,6 @@ class LoadReport:
     window_start: float = 0.0  # wall clock (time.time())
     window_end: float = 0.0
     load_cpu: float = 0.0  # share of one core over the window
-    station_errors: int = 0
 
 
 def _load_main(endpoints: Endpoints, plan: Plan, pipe: Connection) -> None:

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import inspect
-
 from chargeyard.store import Store, create_engine, migrate
 from chargeyard.store.migrations import current_revision, downgrade
 from chargeyard.store.repositories import SampledValue
-
-
-def _sample_indexes(connection: object) -> dict[str, list[str]]:
-    return {
-        index["name"]: index["column_names"]
-        for index in inspect(connection).get_indexes("meter_samples")
-    }
+from tests.store.samples_schema import sample_count, sample_indexes, station_in_a_transaction
 
 
 async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrade(
@@ -26,11 +18,8 @@ async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrad
     try:
         await migrate(engine, "0004")
         async with Store(engine) as store:
-            await store.stations.register("CP-1")
             started = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
-            transaction = await store.transactions.start(
-                "CP-1", connector_id=1, meter_start_wh=0, started_at=started
-            )
+            transaction = await station_in_a_transaction(store, "CP-1", started)
             later = SampledValue(sampled_at=started + timedelta(minutes=2), value=2.0)
             earlier = SampledValue(sampled_at=started + timedelta(minutes=1), value=1.0)
             # Delivered out of time order (queued offline, say): still read in time order.
@@ -41,21 +30,17 @@ async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrad
 
             await migrate(engine)
             assert await current_revision(engine) == "0005"
-            async with engine.connect() as connection:
-                indexes = await connection.run_sync(_sample_indexes)
+            indexes = await sample_indexes(engine)
             assert indexes["ix_meter_samples_transaction_pk"] == ["transaction_pk"]
             assert "ix_meter_samples_transaction_pk_sampled_at" not in indexes
             samples = await store.transactions.samples("CP-1", transaction.transaction_id)
             assert [sample.value for sample in samples] == [1.0, 2.0]
 
             await store.stations.delete("CP-1")  # the cascade through transactions
-            async with engine.connect() as connection:
-                remaining = await connection.exec_driver_sql("SELECT count(*) FROM meter_samples")
-                assert remaining.scalar_one() == 0
+            assert await sample_count(engine) == 0
 
             await downgrade(engine, "0004")
-            async with engine.connect() as connection:
-                indexes = await connection.run_sync(_sample_indexes)
+            indexes = await sample_indexes(engine)
             assert indexes["ix_meter_samples_transaction_pk_sampled_at"] == [
                 "transaction_pk",
                 "sampled_at",

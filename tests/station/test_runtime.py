@@ -455,6 +455,28 @@ async def test_a_shared_dialer_bounds_the_handshakes_in_flight() -> None:
     assert csms.most_handshaking == 2
 
 
+async def test_a_runtime_submitted_as_the_last_worker_ends_is_still_dialed() -> None:
+    """The first dial schedules the second submit before its worker's done callback runs: the
+    worker has ended by then, so the dialer must start another (it used to count the ended
+    worker as busy and leave the second runtime queued for ever)."""
+    dialer = Dialer(limit=1)
+    dialed: list[str] = []
+    loop = asyncio.get_running_loop()
+
+    class Queued:
+        def __init__(self, name: str, then: Queued | None = None) -> None:
+            self.name, self.then = name, then
+
+        async def _dial(self, _dialer: Dialer) -> None:
+            dialed.append(self.name)
+            if self.then is not None:
+                loop.call_soon(dialer.submit, self.then)
+
+    dialer.submit(Queued("first", then=Queued("second")))  # type: ignore[arg-type]
+    await until(lambda: dialed == ["first", "second"], within=1.0)
+    await dialer.close()
+
+
 def test_a_url_that_is_no_websocket_url_is_refused_at_once() -> None:
     with pytest.raises(InvalidURI):
         StationRuntime(make_station(), "http://127.0.0.1:9000/ocpp/CP-1")

@@ -91,7 +91,7 @@ class Dialer:
         if len(self._workers) < self.limit:
             task = asyncio.get_running_loop().create_task(self._work())
             self._workers.add(task)
-            task.add_done_callback(self._workers.discard)
+            task.add_done_callback(self._workers.discard)  # (also when cancelled before it ran)
 
     @property
     def waiting(self) -> int:
@@ -106,8 +106,18 @@ class Dialer:
 
     async def _work(self) -> None:
         queue = self._queue
-        while queue:
-            await queue.popleft()._dial(self)
+        try:
+            while queue:
+                await queue.popleft()._dial(self)
+        finally:
+            # Leave the set in the same step that found the queue empty. The done callback
+            # comes a turn of the loop later, and a runtime submitted in between (a retry
+            # timer due at once: the backoff is jittered from 0) saw this worker as busy,
+            # started none, and was never dialed. uvloop runs due timers before the callbacks
+            # the finished task scheduled, so there it happened.
+            worker = asyncio.current_task()
+            if worker is not None:
+                self._workers.discard(worker)
 
     async def close(self) -> None:
         """Stop dialing: queued runtimes stay unconnected."""

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
+from chargeyard import cli
 from chargeyard.cli import app
+from chargeyard.csms.server import CsmsSettings
 from chargeyard.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +35,105 @@ def test_version_names_the_ocpp_versions() -> None:
     result = CliRunner().invoke(app, ["version"])
     assert result.exit_code == 0
     assert "OCPP: 2.1 (ocpp2.1), 2.0.1 (ocpp2.0.1), 1.6 (ocpp1.6)" in result.output
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[CsmsSettings]:
+    """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
+    instead (and the test's logging is left alone)."""
+    seen: list[CsmsSettings] = []
+    for variable in ("CHARGEYARD_BOOT_STATUS", "CHARGEYARD_HEARTBEAT_INTERVAL"):
+        monkeypatch.delenv(variable, raising=False)
+
+    async def record(url: str, settings: CsmsSettings, api_port: int) -> None:
+        seen.append(settings)
+
+    monkeypatch.setattr(cli, "_serve_until_signalled", record)
+    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env", "policy"),
+    [
+        ([], {}, ("Accepted", 300)),
+        (["--boot-status", "Rejected", "--heartbeat-interval", "45"], {}, ("Rejected", 45)),
+        (
+            [],
+            {"CHARGEYARD_BOOT_STATUS": "Pending", "CHARGEYARD_HEARTBEAT_INTERVAL": "0"},
+            ("Pending", 0),
+        ),
+        (["--boot-status", "Accepted"], {"CHARGEYARD_BOOT_STATUS": "Rejected"}, ("Accepted", 300)),
+    ],
+)
+def test_csms_boot_policy_options_reach_the_listener_settings(
+    served: list[CsmsSettings],
+    tmp_path: Path,
+    arguments: list[str],
+    env: dict[str, str],
+    policy: tuple[str, int],
+) -> None:
+    # The BootNotification answer (OCPP 1.6 section 4.2, 2.0.1 B01-B03): a flag, else its
+    # environment variable, else Accepted every 300 s.
+    result = CliRunner().invoke(
+        app, ["csms", *arguments, "--data-dir", str(tmp_path)], env=env | {"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    [settings] = served
+    assert (settings.boot_status, settings.heartbeat_interval) == policy
+    assert type(settings.boot_status) is str  # the wire's spelling, not an enum member
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env", "complaint"),
+    [
+        (
+            ["--boot-status", "Refused"],
+            {},
+            "'--boot-status' (env var: 'CHARGEYARD_BOOT_STATUS'): Value error, 'Refused' is not"
+            " one of 'Accepted', 'Pending', 'Rejected'.",
+        ),
+        (  # OCPP's spelling: the enumeration is case-sensitive on the wire
+            [],
+            {"CHARGEYARD_BOOT_STATUS": "rejected"},
+            "'--boot-status' (env var: 'CHARGEYARD_BOOT_STATUS'): Value error, 'rejected' is not"
+            " one of 'Accepted', 'Pending', 'Rejected'.",
+        ),
+        (
+            ["--heartbeat-interval", "-1"],
+            {},
+            "'--heartbeat-interval' (env var: 'CHARGEYARD_HEARTBEAT_INTERVAL'): Input should be"
+            " greater than or equal to 0",
+        ),
+    ],
+)
+def test_csms_refuses_a_boot_policy_that_is_not_one(
+    served: list[CsmsSettings],
+    tmp_path: Path,
+    arguments: list[str],
+    env: dict[str, str],
+    complaint: str,
+) -> None:
+    result = CliRunner().invoke(
+        app, ["csms", *arguments, "--data-dir", str(tmp_path)], env=env | {"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2
+    assert f"Invalid value for {complaint}" in " ".join(result.output.split())
+    assert served == []
+
+
+def test_csms_help_lists_the_boot_policy_options_and_their_environment_variables() -> None:
+    result = CliRunner().invoke(app, ["csms", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    output = " ".join(result.output.split())
+    for text in (
+        "--boot-status",
+        "<Accepted|Pending|Rejected>",
+        "CHARGEYARD_BOOT_STATUS",
+        "--heartbeat-interval",
+        "CHARGEYARD_HEARTBEAT_INTERVAL",
+    ):
+        assert text in output, text
 
 
 def _free_port() -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 
 from tests.lab_process import Lab
 
@@ -145,3 +146,79 @@ def test_help_documents_every_setting() -> None:
         assert f"--{field.replace('_', '-')}" in result.output, field
         assert LabSettings.env_name(field) in result.output, field
     assert "--no-demo" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env", "policy"),
+    [
+        ([], {}, ("Accepted", 300)),
+        (["--boot-status", "Pending", "--heartbeat-interval", "20"], {}, ("Pending", 20)),
+        (
+            [],
+            {"CHARGEYARD_BOOT_STATUS": "Rejected", "CHARGEYARD_HEARTBEAT_INTERVAL": "0"},
+            ("Rejected", 0),
+        ),
+    ],
+)
+def test_boot_policy_options_reach_the_lab_csms(
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    env: dict[str, str],
+    policy: tuple[str, int],
+) -> None:
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+    from chargeyard.lab import run
+    from chargeyard.lab.settings import LabSettings
+
+    seen: list[LabSettings] = []
+
+    async def record(settings: LabSettings, out: object, err: object) -> None:
+        seen.append(settings)
+
+    for variable in ("CHARGEYARD_BOOT_STATUS", "CHARGEYARD_HEARTBEAT_INTERVAL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(run, "run_until_signalled", record)
+    monkeypatch.setattr(run, "configure_logging", lambda level: None)
+    result = CliRunner().invoke(app, ["up", *arguments], env=env)
+    assert result.exit_code == 0, result.output
+    [settings] = seen
+    csms = run.csms_settings(settings)
+    assert (csms.boot_status, csms.heartbeat_interval) == policy
+    assert (csms.auto_register, csms.accept_unknown_tags) == (True, True)  # still a lab
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env", "complaint"),
+    [
+        (
+            ["--boot-status", "Refused"],
+            {},
+            "Invalid value for '--boot-status': Value error, 'Refused' is not one of"
+            " 'Accepted', 'Pending', 'Rejected'.",
+        ),
+        (
+            [],
+            {"CHARGEYARD_BOOT_STATUS": "Refused"},
+            "chargeyard up: invalid settings: boot_status: Input should be 'Accepted', 'Pending'"
+            " or 'Rejected'",
+        ),
+        (
+            ["--heartbeat-interval", "-1"],
+            {},
+            "chargeyard up: invalid settings: heartbeat_interval: Input should be greater than or"
+            " equal to 0",
+        ),
+    ],
+)
+def test_a_boot_policy_that_is_not_one_is_refused(
+    arguments: list[str], env: dict[str, str], complaint: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+
+    result = CliRunner().invoke(app, ["up", *arguments], env=env | {"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert complaint in " ".join(result.output.split())

@@ -19,6 +19,7 @@ from chargeyard.api.serve import serving
 from chargeyard.api.settings import MIN_JWT_SECRET, ApiSettings
 from chargeyard.api.tokens import Role, issue_token, parse_ttl
 from chargeyard.csms.events import EventHub
+from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.logs import configure_logging
@@ -84,10 +85,22 @@ def csms(
     heartbeat_interval: Annotated[
         int,
         typer.Option(
+            min=0,
             envvar="CHARGEYARD_HEARTBEAT_INTERVAL",
-            help="Seconds, sent to stations in the BootNotification answer.",
+            help="Seconds, sent to stations in the BootNotification answer: the heartbeat"
+            " interval when Accepted, the wait before booting again when Pending or Rejected"
+            " (there 0 lets the station choose).",
         ),
     ] = 300,
+    boot_status: Annotated[
+        BootStatus,
+        typer.Option(
+            envvar="CHARGEYARD_BOOT_STATUS",
+            help="The BootNotification answer of every boot (OCPP 1.6 section 4.2, 2.0.1"
+            " B01-B03). Pending and Rejected have stations boot again after"
+            " --heartbeat-interval.",
+        ),
+    ] = BootStatus.ACCEPTED,
     validate: Annotated[
         bool,
         typer.Option(
@@ -128,6 +141,7 @@ def csms(
         host=host,
         port=port,
         heartbeat_interval=heartbeat_interval,
+        boot_status=boot_status.value,
         validate=validate,
         auto_register=auto_register,
         accept_unknown_tags=accept_unknown_tags,
@@ -175,6 +189,8 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
             else "unknown stations are refused: `chargeyard station add ID` first,"
             " or --auto-register"
         )
+        if settings.boot_status != BootStatus.ACCEPTED:
+            admission += f"; every boot is answered {settings.boot_status} (--boot-status)"
         typer.echo(
             f"chargeyard CSMS ready: ws://{settings.host}:{server.port}/ocpp/{{identity}}"
             f"  (OCPP {', '.join(spec.name for spec in VERSIONS.values())}; {admission};"
@@ -223,6 +239,12 @@ def up(
     ] = None,
     sessions_per_hour: Annotated[
         float | None, typer.Option(help=_lab_help("sessions_per_hour"), show_default=False)
+    ] = None,
+    heartbeat_interval: Annotated[
+        int | None, typer.Option(help=_lab_help("heartbeat_interval"), show_default=False)
+    ] = None,
+    boot_status: Annotated[
+        BootStatus | None, typer.Option(help=_lab_help("boot_status"), show_default=False)
     ] = None,
 ) -> None:
     """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and

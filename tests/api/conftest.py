@@ -64,11 +64,21 @@ _ANSWERS: dict[str, dict[str, Payload]] = {
 _ANSWERS["2.1"] = _ANSWERS["2.0.1"]
 
 
-def _handlers(version: VersionSpec) -> dict[str, Callable[[Payload], Payload]]:
-    return {
+def _handlers(
+    version: VersionSpec, registry: Registry, identity: str
+) -> dict[str, Callable[[Payload], Payload]]:
+    handlers: dict[str, Callable[[Payload], Payload]] = {
         action: (lambda _payload, answer=answer: dict(answer))
         for action, answer in _ANSWERS[version.name].items()
     }
+    if "NotifyReport" in handlers:
+        # As the CSMS's handler does: a report a command waits for reaches it (B07).
+        def notify_report(payload: Payload) -> Payload:
+            registry.reports.add_part(identity, payload)
+            return {}
+
+        handlers["NotifyReport"] = notify_report
+    return handlers
 
 
 class RecordingRegistry(Registry):
@@ -118,7 +128,11 @@ class Lab:
         identity = websocket.request.path.rsplit("/", 1)[-1]
         version = version_for(websocket.subprotocol)
         connection = OcppConnection(
-            websocket, version, Role.CENTRAL_SYSTEM, _handlers(version), name=identity
+            websocket,
+            version,
+            Role.CENTRAL_SYSTEM,
+            _handlers(version, self.registry, identity),
+            name=identity,
         )
         self.registry.add(identity, connection)
         try:

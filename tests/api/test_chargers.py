@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import orjson
 import pytest
 
 from chargeyard.api import ApiSettings
@@ -26,7 +27,13 @@ DEFAULT_OCPP_URL = "ws://127.0.0.1:9000/ocpp"
 def without_times(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` with its server-chosen timestamps checked for format and left out."""
     rest = dict(body)
-    for name in ("createdAt", "connectedAt", "lastHeartbeat"):
+    for name in (
+        "createdAt",
+        "connectedAt",
+        "lastHeartbeat",
+        "firmwareStatusAt",
+        "diagnosticsStatusAt",
+    ):
         if rest.get(name) is not None:
             assert MILLIS.match(rest.pop(name)), name
         else:
@@ -46,6 +53,8 @@ def unbooted(charge_box_id: str, **fields: Any) -> dict[str, Any]:
         "firmwareVersion": None,
         "ocppVersion": None,
         "registrationStatus": None,
+        "firmwareStatus": None,
+        "diagnosticsStatus": None,
         "isOnline": False,
         "hasPassword": False,
         "connectionUrl": f"{DEFAULT_OCPP_URL}/{charge_box_id}",
@@ -389,6 +398,117 @@ async def test_connector_history_422_past_a_32_bit_id(
 # -- 401 --------------------------------------------------------------------------------------
 
 
+# -- notifications ----------------------------------------------------------------------------
+
+
+async def trigger(lab: CsmsLab, charge_box_id: str, message: str) -> None:
+    response = await lab.client.post(
+        f"/api/v1/chargers/{charge_box_id}/trigger", json={"requestedMessage": message}
+    )
+    assert response.json()["status"] == "accepted", response.json()
+
+
+async def notifications(lab: CsmsLab, charge_box_id: str, query: str = "") -> list[Any]:
+    response = await lab.client.get(f"/api/v1/chargers/{charge_box_id}/notifications{query}")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["chargeBoxId"], body["count"]) == (charge_box_id, len(body["notifications"]))
+    found: list[Any] = body["notifications"]
+    return found
+
+
+async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notifications(
+    csms_lab: CsmsLab,
+) -> None:
+    # REST -> TriggerMessage -> the station's status notification -> kept by the CSMS -> REST.
+    await csms_lab.station("CP-1", "1.6")
+    assert await notifications(csms_lab, "CP-1") == []
+    await trigger(csms_lab, "CP-1", "FirmwareStatusNotification")
+    await trigger(csms_lab, "CP-1", "DiagnosticsStatusNotification")
+
+    async def both_kept() -> bool:
+        return len(await notifications(csms_lab, "CP-1")) == 2
+
+    await poll(both_kept)
+    body = (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()
+    # 4.4 / 4.5: a station with nothing under way reports Idle when asked.
+    assert (body["firmwareStatus"], body["diagnosticsStatus"]) == ("Idle", "Idle")
+    assert MILLIS.match(body["firmwareStatusAt"])
+    assert MILLIS.match(body["diagnosticsStatusAt"])
+    [listed] = (await csms_lab.client.get("/api/v1/chargers")).json()["data"]
+    assert (listed["firmwareStatus"], listed["diagnosticsStatus"]) == ("Idle", "Idle")
+
+    [firmware] = await notifications(csms_lab, "CP-1", "?kind=firmware")
+    assert MILLIS.match(firmware.pop("at"))
+    assert firmware == {
+        "kind": "firmware",
+        "action": "FirmwareStatusNotification",
+        "status": "Idle",
+        "requestId": None,
+        "detail": None,
+    }
+    newest = await notifications(csms_lab, "CP-1", "?limit=1")
+    assert [n["action"] for n in newest] == ["DiagnosticsStatusNotification"]
+
+
+async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
+    csms_lab: CsmsLab,
+) -> None:
+    # configuration/get {} -> GetBaseReport -> NotifyReport parts at the CSMS's handler, which
+    # keeps each part and hands it to the waiting command.
+    await csms_lab.station("CS-1", "2.0.1")
+    response = await csms_lab.client.post("/api/v1/chargers/CS-1/configuration/get", json={})
+    assert response.status_code == 200, response.json()
+    found = {item["key"]: item for item in response.json()["configurationKey"]}
+    assert found["OCPPCommCtrlr.HeartbeatInterval"]["readonly"] is False
+    assert found["SecurityCtrlr.Identity"] == {
+        "key": "SecurityCtrlr.Identity",
+        "readonly": True,
+        "value": "CS-1",
+    }
+    parts = await notifications(csms_lab, "CS-1", "?kind=report&limit=100")
+    kept = [item for part in parts for item in orjson.loads(part["detail"])]
+    assert len(kept) == len(found)
+
+
+async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: CsmsLab) -> None:
+    await csms_lab.station("CP-1", "1.6")
+    csms_lab.registry.rejected.add("CP-1")  # as a boot answered Rejected leaves it
+    response = await csms_lab.client.post("/api/v1/chargers/CP-1/reset", json={"type": "Soft"})
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "detail": "charger CP-1 was rejected at boot (BootNotification answered Rejected):"
+            " no command is sent to it until a boot is accepted"
+        },
+    )
+
+
+async def test_notifications_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+    response = await csms_lab.client.get("/api/v1/chargers/NOPE/notifications")
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": "charger NOPE not found"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "loc"),
+    [
+        ("?kind=boot", ["query", "kind"]),
+        ("?limit=101", ["query", "limit"]),
+        ("?limit=0", ["query", "limit"]),
+    ],
+)
+async def test_notifications_422_for_a_bad_query(
+    csms_lab: CsmsLab, query: str, loc: list[str]
+) -> None:
+    await register(csms_lab, "CP-1")
+    response = await csms_lab.client.get(f"/api/v1/chargers/CP-1/notifications{query}")
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["detail"]] == [loc]
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -398,6 +518,7 @@ async def test_connector_history_422_past_a_32_bit_id(
         ("PATCH", "/api/v1/chargers/CP-1"),
         ("DELETE", "/api/v1/chargers/CP-1"),
         ("GET", "/api/v1/chargers/CP-1/connectors/1/history"),
+        ("GET", "/api/v1/chargers/CP-1/notifications"),
     ],
 )
 async def test_401_without_a_key(csms_lab: CsmsLab, method: str, path: str) -> None:

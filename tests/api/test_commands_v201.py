@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from chargeyard.csms.commands import STANDARD_VARIABLES_201
 from tests.api.conftest import Lab
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
 
@@ -120,7 +121,7 @@ async def test_g04_availability_of_the_whole_station_has_no_evse(lab201: Lab) ->
     assert lab201.last_call() == ("ChangeAvailability", {"operationalStatus": "Operative"})
 
 
-async def test_b06_get_configuration_reads_component_variable_keys(lab201: Lab) -> None:
+async def test_b08_get_configuration_reads_component_variable_keys(lab201: Lab) -> None:
     body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "NoSuch.Variable", "HeartbeatInterval"]}
     response = await lab201.post("CS-201", "configuration/get", body)
     assert (response.status_code, response.json()) == (
@@ -133,32 +134,80 @@ async def test_b06_get_configuration_reads_component_variable_keys(lab201: Lab) 
             "unknownKey": ["HeartbeatInterval", "NoSuch.Variable"],
         },
     )
-    assert lab201.last_call() == (
-        "GetVariables",
-        {
-            "getVariableData": [
-                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
-                {"component": {"name": "NoSuch"}, "variable": {"name": "Variable"}},
-            ]
-        },
-    )
-
-
-async def test_b06_get_all_configuration_asks_for_the_standard_variables(lab201: Lab) -> None:
-    response = await lab201.post("CS-201", "configuration/get", {})
-    assert response.json() == {
-        "chargeBoxId": "CS-201",
-        "configurationKey": [
-            {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"},
-            {"key": "SampledDataCtrlr.TxUpdatedInterval", "readonly": False, "value": "60"},
-            {"key": "AlignedDataCtrlr.Interval", "readonly": False, "value": "900"},
-            {"key": "TxCtrlr.EVConnectionTimeOut", "readonly": False, "value": "120"},
-            {"key": "AuthCtrlr.AuthorizeRemoteStart", "readonly": False, "value": "false"},
-            {"key": "AuthCacheCtrlr.Enabled", "readonly": False, "value": "true"},
-            {"key": "LocalAuthListCtrlr.Enabled", "readonly": False, "value": "true"},
+    # B08: the report of the named variables, which carries their mutability.
+    action, payload = lab201.last_call()
+    assert (action, payload["componentVariable"]) == (
+        "GetReport",
+        [
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+            {"component": {"name": "NoSuch"}, "variable": {"name": "Variable"}},
         ],
-        "unknownKey": [],
+    )
+    assert len(lab201.registry.reports) == 0
+
+
+async def test_b08_keys_of_read_only_variables_read_readonly(lab201: Lab) -> None:
+    body = {"key": ["SecurityCtrlr.Identity", "OCPPCommCtrlr.HeartbeatInterval"]}
+    response = await lab201.post("CS-201", "configuration/get", body)
+    assert response.json()["configurationKey"] == [
+        {"key": "SecurityCtrlr.Identity", "readonly": True, "value": "CS-201"},
+        {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"},
+    ]
+
+
+async def test_b07_get_all_configuration_reads_the_full_device_model_report(lab201: Lab) -> None:
+    response = await lab201.post("CS-201", "configuration/get", {})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["chargeBoxId"], body["unknownKey"]) == ("CS-201", [])
+    found = {item["key"]: (item["readonly"], item["value"]) for item in body["configurationKey"]}
+    assert len(found) == len(body["configurationKey"])  # one entry per variable
+    # The counterparts of the common 1.6 keys, writable, with the station's values...
+    assert {key: found[key] for key in STANDARD_VARIABLES_201} == {
+        "OCPPCommCtrlr.HeartbeatInterval": (False, "300"),
+        "SampledDataCtrlr.TxUpdatedInterval": (False, "60"),
+        "AlignedDataCtrlr.Interval": (False, "900"),
+        "TxCtrlr.EVConnectionTimeOut": (False, "120"),
+        "AuthCtrlr.AuthorizeRemoteStart": (False, "false"),
+        "AuthCacheCtrlr.Enabled": (False, "true"),
+        "LocalAuthListCtrlr.Enabled": (False, "true"),
     }
+    # ... and everything else, read-only ones marked so, qualified where the model needs it.
+    assert found["SecurityCtrlr.Identity"] == (True, "CS-201")
+    assert found["EVSE@1.AvailabilityState"] == (True, "Available")
+    assert found["Connector@1:1.ConnectorType"] == (True, "sType2")
+    assert found["OCPPCommCtrlr.MessageAttempts[TransactionEvent]"] == (False, "3")
+    [(action, payload)] = [call[1:] for call in lab201.registry.sent]
+    assert (action, payload["reportBase"]) == ("GetBaseReport", "FullInventory")
+    assert len(lab201.registry.reports) == 0  # nothing left waiting
+
+
+async def test_b06_qualified_keys_read_and_change_the_variable_they_name(lab201: Lab) -> None:
+    keys = ["EVSE@1.AvailabilityState", "OCPPCommCtrlr.MessageAttempts[TransactionEvent]"]
+    response = await lab201.post("CS-201", "configuration/get", {"key": keys})
+    assert response.json()["configurationKey"] == [
+        {"key": "EVSE@1.AvailabilityState", "readonly": True, "value": "Available"},
+        {"key": "OCPPCommCtrlr.MessageAttempts[TransactionEvent]", "readonly": False, "value": "3"},
+    ]
+    action, payload = lab201.last_call()
+    assert (action, payload["componentVariable"]) == (
+        "GetReport",
+        [
+            {
+                "component": {"name": "EVSE", "evse": {"id": 1}},
+                "variable": {"name": "AvailabilityState"},
+            },
+            {
+                "component": {"name": "OCPPCommCtrlr"},
+                "variable": {"name": "MessageAttempts", "instance": "TransactionEvent"},
+            },
+        ],
+    )
+    body = {"key": "OCPPCommCtrlr.MessageAttempts[TransactionEvent]", "value": "5"}
+    response = await lab201.post("CS-201", "configuration/change", body)
+    assert response.json()["status"] == "Accepted"
+    response = await lab201.post("CS-201", "configuration/get", {"key": [body["key"]]})
+    assert response.json()["configurationKey"][0]["value"] == "5"
 
 
 async def test_b05_change_configuration_sets_the_variable(lab201: Lab) -> None:

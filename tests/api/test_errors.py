@@ -174,11 +174,11 @@ async def test_422_when_the_station_version_cannot_carry_the_request(lab: Lab) -
     assert (response.status_code, response.json()) == (
         422,
         {
-            "detail": "not valid for the charger's OCPP version: GetVariablesRequest: "
-            f'"{long_name}" is longer than 50 characters at /getVariableData/0/component/name'
+            "detail": "not valid for the charger's OCPP version: GetReportRequest: "
+            f'"{long_name}" is longer than 50 characters at /componentVariable/0/component/name'
         },
     )
-    assert lab.registry.sent[-1][1] == "GetVariables"  # refused before it went out
+    assert lab.registry.sent[-1][1] == "GetReport"  # refused before it went out
 
 
 async def test_422_for_a_body_that_is_not_json(lab: Lab) -> None:

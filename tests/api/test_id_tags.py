@@ -109,6 +109,7 @@ async def test_422_names_each_problem(csms_lab: CsmsLab) -> None:
         status="Stolen",
         expiryDate="2027-01-01T12:00:00",
         tokenType="RFID",
+        policy="unlimited",
         colour="red",
     )
     assert response.status_code == 422
@@ -124,6 +125,7 @@ async def test_422_names_each_problem(csms_lab: CsmsLab) -> None:
             "Input should be 'Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local',"
             " 'MacAddress' or 'NoAuthorization'",
         ),
+        (["body", "policy"], "Input should be 'single-session'"),
         (["body", "colour"], "Extra inputs are not permitted"),
     ]
     assert await csms_lab.store.id_tags.count() == 0

@@ -28,7 +28,7 @@ async def test_openapi_lists_every_command(lab: Lab) -> None:
     assert expected <= commands
     assert set(paths["/api/v1/chargers/{chargeBoxId}/data-transfer"]) == {"get", "post"}
     reset = paths["/api/v1/chargers/{chargeBoxId}/reset"]["post"]
-    assert set(reset["responses"]) == {"200", "401", "404", "422", "502", "503", "504"}
+    assert set(reset["responses"]) == {"200", "401", "404", "409", "422", "502", "503", "504"}
     assert reset["security"] == [{"APIKeyHeader": []}]
 
 

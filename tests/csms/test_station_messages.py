@@ -10,7 +10,10 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
-from chargeyard.csms.context import DataTransferAnswer, DataTransferRequest
+from chargeyard.csms.boot import BootReport, boot
+from chargeyard.csms.context import DataTransferAnswer, DataTransferRequest, StationContext
+from chargeyard.csms.policy import BootPolicy
+from chargeyard.csms.registry import StationRejected
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
@@ -51,6 +54,70 @@ async def test_b02_boot_policy_pending_is_answered_and_kept(store: Store) -> Non
     station = await store.stations.get("CP-1")
     assert station is not None
     assert station.registration_status == "Pending"
+
+
+BOOT_16 = {"chargePointVendor": "Keba", "chargePointModel": "P30"}
+BOOT_201 = {"reason": "PowerUp", "chargingStation": {"vendorName": "ABB", "model": "Terra AC"}}
+STATUS_16 = {"connectorId": 1, "status": "Available", "errorCode": "NoError"}
+STATUS_201 = {
+    "timestamp": "2026-11-21T10:00:00Z",
+    "connectorStatus": "Available",
+    "evseId": 1,
+    "connectorId": 1,
+}
+
+
+@pytest.mark.parametrize(
+    ("subprotocol", "boot", "status", "evse_id"),
+    [("ocpp1.6", BOOT_16, STATUS_16, 0), ("ocpp2.0.1", BOOT_201, STATUS_201, 1)],
+)
+async def test_b03_boot_policy_rejected_is_answered_and_kept_and_nothing_else_changes(
+    store: Store, subprotocol: str, boot: dict[str, object], status: dict[str, object], evse_id: int
+) -> None:
+    await store.stations.register("CP-1")
+    settings = CsmsSettings(port=0, boot_status="Rejected", heartbeat_interval=90)
+    async with (
+        CsmsServer(store, settings) as csms,
+        connect(url(csms), subprotocols=[subprotocol]) as websocket,  # type: ignore[list-item]
+    ):
+        answer = await exchange(websocket, [2, "b1", "BootNotification", boot])
+        # A rejected station SHALL NOT send anything before the interval has passed (OCPP 1.6
+        # section 4.2; 2.0.1 B03): what it sends anyway is answered and kept as an accepted
+        # one's, and the connection stays open.
+        heartbeat = await exchange(websocket, [2, "h1", "Heartbeat", {}])
+        reported = await exchange(websocket, [2, "s1", "StatusNotification", status])
+        # "the Central System SHOULD NOT initiate any" (1.6 section 4.2): nothing is sent.
+        with pytest.raises(StationRejected, match="rejected at boot"):
+            await csms.registry.call("CP-1", "ClearCache", {})
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(websocket.recv(), 0.2)
+    assert answer == [
+        3,
+        "b1",
+        {"status": "Rejected", "currentTime": answer[2]["currentTime"], "interval": 90},
+    ]
+    assert answer[2]["currentTime"].endswith("Z")
+    assert heartbeat == [3, "h1", {"currentTime": heartbeat[2]["currentTime"]}]
+    assert reported == [3, "s1", {}]
+    station = await store.stations.get("CP-1")
+    assert station is not None
+    assert station.registration_status == "Rejected"
+    assert station.last_heartbeat is not None
+    connector = await store.connectors.get("CP-1", 1, evse_id=evse_id)
+    assert connector is not None
+    assert connector.status == "Available"
+
+
+async def test_b01_a_boot_accepted_again_lets_commands_through_again(store: Store) -> None:
+    await store.stations.register("CP-1")
+    rejected: set[str] = set()
+    report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
+    for status, expected in (("Rejected", {"CP-1"}), ("Pending", set()), ("Rejected", {"CP-1"})):
+        context = StationContext("CP-1", store, BootPolicy(status), rejected=rejected)
+        await boot(context, report)
+        assert rejected == expected
+    await boot(StationContext("CP-1", store, BootPolicy("Accepted"), rejected=rejected), report)
+    assert rejected == set()
 
 
 async def test_status_notifications_keep_the_latest_status_and_the_history(

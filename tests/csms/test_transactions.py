@@ -156,6 +156,56 @@ async def test_e01_transaction_event_201_started_updated_ended_are_kept(
     assert [(s.value, s.unit) for s in samples] == [(2, "kWh"), (5, "kWh"), (9, "kWh")]
 
 
+async def test_e06_an_ended_event_without_meter_values_stops_at_the_last_reading(
+    csms: CsmsServer, store: Store
+) -> None:
+    # E06: the meter values of Ended are optional; energy must not fall back to zero.
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 2000)
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        updated = transaction_event("Updated", 1, 5000)
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", updated]) == [3, "t2", {}]
+        ended = transaction_event("Ended", 2, 0, stoppedReason="Local")
+        del ended["meterValue"]
+        assert await exchange(websocket, [2, "t3", "TransactionEvent", ended]) == [3, "t3", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.meter_start_wh, record.meter_stop_wh, record.energy_wh) == (2000, 5000, 3000)
+
+
+async def test_e06_an_ended_event_without_any_reading_delivered_nothing(
+    csms: CsmsServer, store: Store
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 2000)
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        ended = transaction_event("Ended", 1, 0, stoppedReason="Local")
+        del ended["meterValue"]
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", ended]) == [3, "t2", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.meter_start_wh, record.meter_stop_wh, record.energy_wh) == (2000, 2000, 0)
+
+
+async def test_e04_a_transaction_first_heard_in_ended_starts_at_its_begin_reading(
+    csms: CsmsServer, store: Store
+) -> None:
+    # E04/E06: an Ended event carries its Transaction.Begin reading before its Transaction.End.
+    ended = transaction_event("Ended", 2, 9000, stoppedReason="Local")
+    begin = transaction_event("Started", 0, 2000)["meterValue"][0]
+    begin["sampledValue"][0]["context"] = "Transaction.Begin"
+    ended["meterValue"][0]["sampledValue"][0]["context"] = "Transaction.End"
+    ended["meterValue"].insert(0, begin)
+    phase = {"value": 1.0, "phase": "L1", "unitOfMeasure": {"unit": "kWh"}}
+    ended["meterValue"][1]["sampledValue"].append(phase)
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", ended]) == [3, "t1", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    # The L1 phase's own register (1 kWh) is a part of the whole, not the whole.
+    assert (record.meter_start_wh, record.meter_stop_wh, record.energy_wh) == (2000, 9000, 7000)
+
+
 async def test_e_transaction_event_201_ended_without_started_is_still_kept(
     csms: CsmsServer, store: Store
 ) -> None:

@@ -61,6 +61,17 @@ async def test_authorize_answers(store: Store) -> None:
     assert (await store.id_tags.authorize("GOOD", T0 + timedelta(days=2))).status == "Expired"
 
 
+async def test_a_tag_of_a_blocked_group_is_blocked(store: Store) -> None:
+    await store.id_tags.create("FLEET", status="Blocked")
+    await store.id_tags.create("CARD", parent_id_tag="FLEET")
+    await store.id_tags.create("OLD-CARD", parent_id_tag="FLEET", expiry_date=T0)
+    assert await store.id_tags.authorize("CARD", T0) == Authorization("Blocked", None, "FLEET")
+    # Its own expiry says more than its group's block.
+    assert (await store.id_tags.authorize("OLD-CARD", T0)).status == "Expired"
+    await store.id_tags.update("FLEET", status="Accepted")
+    assert (await store.id_tags.authorize("CARD", T0)).status == "Accepted"
+
+
 async def test_count_follows_the_status_filter(store: Store) -> None:
     assert await store.id_tags.count() == 0
     for id_tag, status in (("A", "Accepted"), ("B", "Blocked"), ("C", "Accepted")):

@@ -28,7 +28,7 @@ async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrad
                     "CP-1", [sample], transaction_id=transaction.transaction_id
                 )
 
-            await migrate(engine)
+            await migrate(engine, "0005")
             assert await current_revision(engine) == "0005"
             indexes = await sample_indexes(engine)
             assert indexes["ix_meter_samples_transaction_pk"] == ["transaction_pk"]

@@ -74,6 +74,25 @@ async def test_e_start_and_stop_a_16_transaction(store: Store) -> None:
     ) == (2, "TAG-1", "TAG-1", 1000.0, 8500.0, "EVDisconnected", True, T0 + timedelta(minutes=45))
 
 
+async def test_active_transactions_are_counted_per_tag_on_every_station(store: Store) -> None:
+    for identity in ("CP-1", "CP-2"):
+        await store.stations.register(identity)
+    first = await store.transactions.start(
+        "CP-1", connector_id=1, id_tag="TAG-1", meter_start_wh=0, started_at=T0
+    )
+    await store.transactions.start(
+        "CP-2", connector_id=1, id_tag="TAG-1", meter_start_wh=0, started_at=T0
+    )
+    await store.transactions.start(
+        "CP-2", connector_id=2, id_tag="TAG-2", meter_start_wh=0, started_at=T0
+    )
+    assert await store.transactions.count_active_for_tag("TAG-1") == 2
+    assert await store.transactions.count_active_for_tag("TAG-1", excluding=first.id) == 1
+    await store.transactions.stop("CP-1", first.transaction_id, meter_stop_wh=0, stopped_at=T0)
+    assert await store.transactions.count_active_for_tag("TAG-1") == 1
+    assert await store.transactions.count_active_for_tag("NOBODY") == 0
+
+
 async def test_a_resent_stop_changes_nothing(store: Store) -> None:
     await store.stations.register("CP-1")
     transaction_id = await _start(store)

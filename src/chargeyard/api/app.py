@@ -5,7 +5,8 @@ Every error answers ``{"detail": ...}``:
 =====  ==============================================================================
 401    missing or wrong ``X-API-Key`` (``deps.require_api_key``)
 404    unknown chargeBoxId (:class:`UnknownStation`) or another missing row
-409    a uniqueness rule (duplicate chargeBoxId, ...) (:class:`ConflictError`)
+409    a uniqueness rule (duplicate chargeBoxId, ...) (:class:`ConflictError`); a command
+       to a station whose boot was answered Rejected (:class:`StationRejected`)
 422    invalid body, with each problem's location and reason; a request the station's
        OCPP version cannot express (:class:`InvalidCommand`, :class:`OcppError`)
 502    the station answered with a CALLERROR (its code and description), or an answer
@@ -53,6 +54,7 @@ from chargeyard.csms.registry import (
     StationDidNotAnswer,
     StationNotConnected,
     StationRefused,
+    StationRejected,
 )
 from chargeyard.gateway.host import FleetHost
 from chargeyard.protocol import CallFailure, OcppError
@@ -78,6 +80,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     UnknownStation: (status.HTTP_404_NOT_FOUND, str),
     NotFoundError: (status.HTTP_404_NOT_FOUND, str),
     ConflictError: (status.HTTP_409_CONFLICT, str),
+    StationRejected: (status.HTTP_409_CONFLICT, str),
     InvalidCommand: (status.HTTP_422_UNPROCESSABLE_CONTENT, str),
     OcppError: (status.HTTP_422_UNPROCESSABLE_CONTENT, _ocpp_error_detail),
     StationRefused: (status.HTTP_502_BAD_GATEWAY, str),

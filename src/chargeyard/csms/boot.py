@@ -33,6 +33,12 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
         firmware_version=report.firmware_version,
         registration_status=policy.status,
     )
+    # 1.6 section 4.2: "While Rejected, the Charge Point SHALL NOT respond to any Central
+    # System initiated message. the Central System SHOULD NOT initiate any." (2.0.1 B03 alike.)
+    if policy.status == "Rejected":
+        context.rejected.add(context.identity)
+    else:
+        context.rejected.discard(context.identity)
     context.events.publish(
         event_data.boot(
             context.identity,

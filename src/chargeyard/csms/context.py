@@ -12,15 +12,16 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 from chargeyard.csms.events import EventHub
-from chargeyard.csms.policy import BootPolicy
+from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
+from chargeyard.csms.reports import DeviceReports
 from chargeyard.store import Store
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import Authorization
@@ -68,15 +69,38 @@ class StationContext:
     events: EventHub = field(default_factory=EventHub)
     # The starts the API asked for, to mark a transaction remote_started (the registry's).
     remote_starts: RemoteStarts = field(default_factory=RemoteStarts)
+    # The device-model reports a command waits for (the registry's).
+    reports: DeviceReports = field(default_factory=DeviceReports)
+    # The stations whose last boot was answered Rejected, which commands leave alone (the
+    # registry's).
+    rejected: set[str] = field(default_factory=set)
     # The listener's group-commit writer of meter samples (csms/samples.py); None: each
     # message commits on its own.
     sample_writer: SampleWriter | None = None
 
-    async def authorize(self, id_tag: str) -> Authorization:
-        """The central system's answer for ``id_tag`` (OCPP 1.6 section 4.2, 2.0.1 C01)."""
+    async def authorize(
+        self, id_tag: str, *, starting: bool = False, excluding: int | None = None
+    ) -> Authorization:
+        """The central system's answer for ``id_tag`` (OCPP 1.6 section 4.2, 2.0.1 C01).
+
+        ``starting``: the answer is for a charging session about to start (Authorize,
+        StartTransaction, TransactionEvent Started), where the tag's policy applies: a
+        ``single-session`` tag already in an active transaction anywhere, other than the one
+        with row key ``excluding``, is ConcurrentTx (1.6 section 7.2: "already involved in
+        another transaction and multiple transactions are not allowed"; 2.0.1
+        AuthorizationStatusEnumType).
+        """
         if self.accept_unknown_tags and await self.store.id_tags.get(id_tag) is None:
             return Authorization(status="Accepted")
-        return await self.store.id_tags.authorize(id_tag)
+        authorization = await self.store.id_tags.authorize(id_tag)
+        if (
+            starting
+            and authorization.status == "Accepted"
+            and authorization.policy == SINGLE_SESSION
+            and await self.store.transactions.count_active_for_tag(id_tag, excluding=excluding)
+        ):
+            return replace(authorization, status="ConcurrentTx")
+        return authorization
 
 
 def utc_now() -> datetime:

@@ -4,8 +4,14 @@
 statuses it last published, its sample keeper) and the handlers whose messages carry the same
 fields in 1.6 and 2.0.1: Heartbeat (1.6 section 4.6; 2.0.1 G02), DataTransfer (1.6 section
 4.3; 2.0.1 P01) and FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status
-values differ but are only logged). ``v16.py`` and ``v201.py`` add the rest; a version that
-answers one of these differently overrides it with an ``@on`` method of the same action.
+values differ and are kept as sent, with 2.0.1's ``requestId``). ``v16.py`` and ``v201.py`` add
+the rest; a version that answers one of these differently overrides it with an ``@on`` method
+of the same action.
+
+The reports that have no table of their own (firmware, diagnostics and log status, security
+events, device-model reports) go into the ``station_notifications`` table
+(``store.notifications.record``) before the station is answered, like everything else a
+station reports.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from chargeyard.csms import event_data
 from chargeyard.csms.context import DataTransferRequest, StationContext, data_transfer, iso, utc_now
 from chargeyard.csms.samples import MeterSamples
 from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.store.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
@@ -51,4 +58,11 @@ class CentralSystemHandlers(ActionHandlers):
     @on("FirmwareStatusNotification")
     async def firmware_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s firmware: %s", self.identity, payload["status"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.FIRMWARE,
+            "FirmwareStatusNotification",
+            status=payload["status"],
+            request_id=payload.get("requestId"),
+        )
         return {}

@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Iterator
 
 from chargeyard.csms.remote_starts import RemoteStarts
+from chargeyard.csms.reports import DeviceReports
 from chargeyard.protocol import (
     CallCancelled,
     CallErrorReply,
@@ -32,6 +33,17 @@ class StationNotConnected(Exception):
 
     def __init__(self, charge_box_id: str) -> None:
         super().__init__(f"charger {charge_box_id} is not connected")
+        self.charge_box_id = charge_box_id
+
+
+class StationRejected(Exception):
+    """The station's last BootNotification was answered Rejected: no command goes to it."""
+
+    def __init__(self, charge_box_id: str) -> None:
+        super().__init__(
+            f"charger {charge_box_id} was rejected at boot (BootNotification answered"
+            " Rejected): no command is sent to it until a boot is accepted"
+        )
         self.charge_box_id = charge_box_id
 
 
@@ -62,6 +74,11 @@ class Registry:
         # Remote starts sent to these stations and not yet begun (remote_starts.py): here
         # because the API and the station's handlers both reach the registry.
         self.remote_starts = RemoteStarts()
+        # Device-model reports a command waits for (reports.py), for the same reason.
+        self.reports = DeviceReports()
+        # The stations whose last BootNotification was answered Rejected (boot.py): the API
+        # sends them no command (1.6 section 4.2: the Central System SHOULD NOT initiate any).
+        self.rejected: set[str] = set()
         # Connections being closed by disconnect(): the closing handshake with a dead peer can
         # take the socket's close timeout, which no caller should wait for.
         self._closing: set[asyncio.Task[None]] = set()
@@ -119,12 +136,14 @@ class Registry:
 
         Raises:
             StationNotConnected (also when the connection closes before the answer),
-            StationDidNotAnswer, StationRefused; OcppError when the payload is not valid for
-            the station's version (nothing is sent).
+            StationRejected (nothing is sent), StationDidNotAnswer, StationRefused; OcppError
+            when the payload is not valid for the station's version (nothing is sent).
         """
         connection = self._connections.get(identity)
         if connection is None:
             raise StationNotConnected(identity)
+        if identity in self.rejected:
+            raise StationRejected(identity)
         limit = self.command_timeout if timeout is None else timeout
         try:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for runs the call in a task of

@@ -283,6 +283,8 @@ class CsmsServer:
             accept_unknown_tags=self.settings.accept_unknown_tags,
             events=self.events,
             remote_starts=self.registry.remote_starts,
+            reports=self.registry.reports,
+            rejected=self.registry.rejected,
             sample_writer=self._sample_writer,
         )
         handlers = HANDLERS_BY_SUBPROTOCOL[version.subprotocol](context)

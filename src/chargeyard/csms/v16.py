@@ -2,8 +2,8 @@
 
 Every handler is a coroutine that writes what the station reported through the store and
 answers after the write committed. DiagnosticsStatusNotification and FirmwareStatusNotification
-have no table of their own: the frame log keeps them (action, raw text, time). Heartbeat,
-DataTransfer and FirmwareStatusNotification are answered as 2.0.1's are (``handlers.py``).
+are kept as station notifications (``handlers.py``). Heartbeat, DataTransfer and
+FirmwareStatusNotification are answered as 2.0.1's are (``handlers.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from chargeyard.csms.context import (
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.protocol import Payload, on
 from chargeyard.store import NotFoundError
+from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import SampledValue
 
 logger = logging.getLogger(__name__)
@@ -71,13 +72,14 @@ class CentralSystemV16(CentralSystemHandlers):
 
     @on("Authorize")
     async def authorize(self, payload: Payload) -> Payload:
-        return {"idTagInfo": id_tag_info(await self.context.authorize(payload["idTag"]))}
+        authorization = await self.context.authorize(payload["idTag"], starting=True)
+        return {"idTagInfo": id_tag_info(authorization)}
 
     @on("StartTransaction")
     async def start_transaction(self, payload: Payload) -> Payload:
         # The id is handed out even when the tag is refused: the charge point then stops the
         # transaction itself (OCPP 1.6 section 4.8).
-        authorization = await self.context.authorize(payload["idTag"])
+        authorization = await self.context.authorize(payload["idTag"], starting=True)
         transaction = await self.store.transactions.start(
             self.identity,
             connector_id=payload["connectorId"],
@@ -157,6 +159,12 @@ class CentralSystemV16(CentralSystemHandlers):
     @on("DiagnosticsStatusNotification")
     async def diagnostics_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s diagnostics: %s", self.identity, payload["status"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.DIAGNOSTICS,
+            "DiagnosticsStatusNotification",
+            status=payload["status"],
+        )
         return {}
 
 

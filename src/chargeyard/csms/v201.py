@@ -4,15 +4,17 @@ version's own schema).
 
 Every handler is a coroutine that writes what the station reported through the store and
 answers after the write committed. FirmwareStatusNotification, LogStatusNotification,
-SecurityEventNotification and NotifyReport have no table of their own: the frame log keeps
-them (action, raw text, time). Heartbeat, DataTransfer and FirmwareStatusNotification are
-answered as 1.6's are (``handlers.py``).
+SecurityEventNotification and NotifyReport are kept as station notifications
+(``handlers.py``). Heartbeat, DataTransfer and FirmwareStatusNotification are answered as
+1.6's are (``handlers.py``).
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+import orjson
 
 from chargeyard.csms import event_data
 from chargeyard.csms.boot import BootReport, boot
@@ -22,6 +24,7 @@ from chargeyard.csms.context import (
 )
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.protocol import Payload, on
+from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import Authorization, SampledValue
 
 logger = logging.getLogger(__name__)
@@ -72,7 +75,8 @@ class CentralSystemV201(CentralSystemHandlers):
 
     @on("Authorize")
     async def authorize(self, payload: Payload) -> Payload:
-        return {"idTokenInfo": await self._id_token_info(payload["idToken"]["idToken"])}
+        authorization = await self.context.authorize(payload["idToken"]["idToken"], starting=True)
+        return {"idTokenInfo": _id_token_info(authorization)}
 
     @on("TransactionEvent")
     async def transaction_event(self, payload: Payload) -> Payload:
@@ -85,7 +89,7 @@ class CentralSystemV201(CentralSystemHandlers):
         at = parse_time(payload["timestamp"])
         evse = payload.get("evse", {})
         id_tag = payload.get("idToken", {}).get("idToken")
-        register = _energy_register_wh(payload)
+        first_register, register = _energy_registers_wh(payload)
         existing = None
         if payload["eventType"] != "Started":
             existing = await transactions.get(self.identity, transaction_id)
@@ -96,7 +100,9 @@ class CentralSystemV201(CentralSystemHandlers):
                 evse_id=evse.get("id", 0),
                 connector_id=evse.get("connectorId", 0),
                 id_tag=id_tag,
-                meter_start_wh=register or 0.0,
+                # A transaction first heard of in Updated or Ended starts at the earliest
+                # reading it carries (an Ended event's Transaction.Begin sample, E06).
+                meter_start_wh=first_register or 0.0,
                 started_at=at,
                 # F01/F02: the first event after our RequestStartTransaction names its
                 # remoteStartId (claimed first, so the pending start is forgotten).
@@ -141,10 +147,15 @@ class CentralSystemV201(CentralSystemHandlers):
                 )
             )
         if payload["eventType"] == "Ended":
+            if register is None:
+                # The meter values of Ended are optional (E06): then the transaction stopped
+                # at the last register reading the station sent in it.
+                latest = await transactions.latest_energy_wh([existing.id])
+                register = latest.get(existing.id, existing.meter_start_wh)
             stopped = await transactions.stop(
                 self.identity,
                 transaction_id,
-                meter_stop_wh=existing.meter_start_wh if register is None else register,
+                meter_stop_wh=register,
                 stopped_at=at,
                 reason=info.get("stoppedReason", "Local"),
                 id_tag=id_tag,
@@ -154,7 +165,11 @@ class CentralSystemV201(CentralSystemHandlers):
                 "%s ended transaction %s: %s Wh", self.identity, transaction_id, stopped.energy_wh
             )
         if id_tag is not None:
-            return {"idTokenInfo": await self._id_token_info(id_tag)}
+            # The tag's policy weighs on a start, not on the updates of a running session.
+            authorization = await self.context.authorize(
+                id_tag, starting=payload["eventType"] == "Started", excluding=existing.id
+            )
+            return {"idTokenInfo": _id_token_info(authorization)}
         return {}
 
     @on("MeterValues")
@@ -165,21 +180,45 @@ class CentralSystemV201(CentralSystemHandlers):
 
     @on("NotifyReport")
     async def notify_report(self, payload: Payload) -> Payload:
+        # B07/B08: one part (seqNo) of the report asked for with requestId; tbc = more follow.
         logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
+        part = "more to come" if payload.get("tbc", False) else "last part"
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.REPORT,
+            "NotifyReport",
+            status=f"part {payload['seqNo']}, {part}",
+            request_id=payload["requestId"],
+            detail=orjson.dumps(payload.get("reportData", [])).decode(),
+            at=parse_time(payload["generatedAt"]),
+        )
+        self.context.reports.add_part(self.identity, payload)
         return {}
 
     @on("LogStatusNotification")
     async def log_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s log upload: %s", self.identity, payload["status"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.DIAGNOSTICS,
+            "LogStatusNotification",
+            status=payload["status"],
+            request_id=payload.get("requestId"),
+        )
         return {}
 
     @on("SecurityEventNotification")
     async def security_event_notification(self, payload: Payload) -> Payload:
         logger.warning("%s security event: %s", self.identity, payload["type"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.SECURITY,
+            "SecurityEventNotification",
+            status=payload["type"],
+            detail=payload.get("techInfo"),
+            at=parse_time(payload["timestamp"]),
+        )
         return {}
-
-    async def _id_token_info(self, id_token: str) -> dict[str, Any]:
-        return _id_token_info(await self.context.authorize(id_token))
 
 
 def _id_token_info(authorization: Authorization) -> dict[str, Any]:
@@ -212,17 +251,23 @@ def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
     return samples
 
 
-def _energy_register_wh(payload: Payload) -> float | None:
-    """The Energy.Active.Import.Register reading of a TransactionEvent, in Wh, if it has one
-    (the measurand is the default when absent: OCPP 2.0.1 SampledValueType). The last one
-    counts: an Ended event carries its Transaction.Begin reading before its Transaction.End."""
+def _energy_registers_wh(payload: Payload) -> tuple[float | None, float | None]:
+    """The first and the last Energy.Active.Import.Register reading of a TransactionEvent, in
+    Wh, (None, None) if it has none (the measurand is the default when absent: OCPP 2.0.1
+    SampledValueType). An Ended event carries its Transaction.Begin reading before its
+    Transaction.End, so the first is where a transaction first heard of here started and the
+    last where it stands now."""
+    first: float | None = None
     found: float | None = None
     for meter_value in payload.get("meterValue", []):
         for sample in meter_value["sampledValue"]:
-            if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER:
+            # Only the whole EVSE's register, as latest_energy_wh reads it: a phase's is part.
+            if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER or "phase" in sample:
                 continue
             multiplier = 10 ** sample.get("unitOfMeasure", {}).get("multiplier", 0)
             unit = sample.get("unitOfMeasure", {}).get("unit", "Wh")
             value: float = float(sample["value"]) * multiplier
             found = value * 1000 if unit == "kWh" else value
-    return found
+            if first is None:
+                first = found
+    return first, found

@@ -123,15 +123,8 @@ async def run(
         events = EventHub()
         await running.enter_async_context(WebhookSender(store, events))
         metrics = Metrics()
-        csms = CsmsSettings(
-            host=settings.host,
-            port=settings.ocpp_port,
-            # A lab: any station and any id tag gets in (`chargeyard csms` is stricter).
-            auto_register=True,
-            accept_unknown_tags=True,
-        )
         server = await running.enter_async_context(
-            CsmsServer(store, csms, events=events, observer=metrics.csms)
+            CsmsServer(store, csms_settings(settings), events=events, observer=metrics.csms)
         )
         metrics.attach_csms(server.registry, store)
         ocpp_url = f"ws://{_authority(settings.host, display=True)}:{server.port}/ocpp"
@@ -216,6 +209,19 @@ async def run(
         "chargeyard CSMS stopped; everything is written to the database",
         markup=False,
         highlight=False,
+    )
+
+
+def csms_settings(settings: LabSettings) -> CsmsSettings:
+    """The lab's CSMS listener: the OCPP address and boot policy asked for, and, being a lab,
+    any station and any id tag let in (`chargeyard csms` is stricter)."""
+    return CsmsSettings(
+        host=settings.host,
+        port=settings.ocpp_port,
+        heartbeat_interval=settings.heartbeat_interval,
+        boot_status=settings.boot_status.value,
+        auto_register=True,
+        accept_unknown_tags=True,
     )
 
 

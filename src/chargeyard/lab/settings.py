@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.api.settings import MIN_JWT_SECRET
+from chargeyard.csms.policy import BootStatus
 
 
 class LabSettings(BaseSettings):
@@ -75,6 +76,18 @@ class LabSettings(BaseSettings):
         default=6.0,
         gt=0,
         description="Demo drivers arriving per free EVSE per hour (the automatic sessions).",
+    )
+    heartbeat_interval: int = Field(
+        default=300,
+        ge=0,
+        description="Seconds, sent in the CSMS's BootNotification answer: the heartbeat interval"
+        " when Accepted, the wait before booting again when Pending or Rejected.",
+    )
+    boot_status: BootStatus = Field(
+        default=BootStatus.ACCEPTED,
+        description="The CSMS's answer to every BootNotification (Accepted, Pending or"
+        " Rejected; OCPP 1.6 section 4.2, 2.0.1 B01-B03). Pending or Rejected: the demo's"
+        " chargers too keep booting again after HEARTBEAT_INTERVAL instead of charging.",
     )
 
     @property

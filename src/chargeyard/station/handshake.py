@@ -64,7 +64,7 @@ def check_upgrade_response(head: bytes, key: str, subprotocol: str) -> None:
     status_line, *header_lines = head.decode("iso-8859-1").split("\r\n")
     version, _, rest = status_line.partition(" ")
     status = rest[:3]
-    if not version.startswith("HTTP/1.") or not status.isdigit():
+    if not version.startswith("HTTP/1.") or not (status.isascii() and status.isdecimal()):
         raise InvalidHandshake(f"not an HTTP response: {status_line[:80]!r}")
     if status != "101":
         raise InvalidHandshake(f"server rejected WebSocket connection: HTTP {status}")

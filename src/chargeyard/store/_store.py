@@ -22,6 +22,7 @@ from chargeyard.store.repositories import (
     IdTagRepository,
     JobRepository,
     LocationRepository,
+    NotificationRepository,
     OrganizationRepository,
     SimulatedChargerRepository,
     StationRepository,
@@ -51,6 +52,7 @@ class Store:
         self.transactions = TransactionRepository(sessions)
         self.id_tags = IdTagRepository(sessions)
         self.data_transfers = DataTransferRepository(sessions)
+        self.notifications = NotificationRepository(sessions)
         self.frames = FrameRepository(frame_sessions)
         self.webhooks = WebhookRepository(sessions)
         self.api_keys = ApiKeyRepository(sessions)

@@ -14,8 +14,9 @@ class StoreError(Exception):
 class NotFoundError(StoreError):
     """The row a change refers to does not exist (or belongs to another organization)."""
 
-    def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"{kind} {key!r} not found")
+    def __init__(self, kind: str, key: object, where: str = "") -> None:
+        """``where``: what the search was limited to, e.g. ``"on charger CP-1"``."""
+        super().__init__(f"{kind} {key!r} not found{' ' + where if where else ''}")
         self.kind = kind
         self.key = key
 

@@ -1,5 +1,5 @@
 """``/chargers``: register, list, read, change and delete chargers, and read a connector's
-status history.
+status history and the notifications a charger sent (firmware, diagnostics, security, reports).
 
 A charger is a station the central system admits (``csms/admission.py``): registering one here
 lets its WebSocket in, deleting one closes its connection and refuses it from then on (404 in
@@ -22,14 +22,16 @@ from chargeyard.api.schemas.chargers import (
     ChargerOut,
     ChargerUpdate,
     ConnectorHistory,
+    NotificationHistory,
+    NotificationOut,
     PresenceFilter,
     StatusChangeOut,
 )
 from chargeyard.api.schemas.common import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
 from chargeyard.csms.commands import UnknownStation
 from chargeyard.store import ConflictError, NotFoundError, Store
-from chargeyard.store.models import Station
-from chargeyard.store.repositories import UNSET
+from chargeyard.store.models import NotificationKind, Station
+from chargeyard.store.repositories import MAX_NOTIFICATIONS, UNSET
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
@@ -66,7 +68,8 @@ async def _charger(store: Store, charge_box_id: str, ocpp_url: str) -> ChargerOu
         connectors = await store.connectors.list(charge_box_id)
     except NotFoundError:  # deleted between the two reads
         raise UnknownStation(charge_box_id) from None
-    return ChargerOut.of(station, connectors, ocpp_url)
+    statuses = await store.notifications.current([charge_box_id])
+    return ChargerOut.of(station, connectors, ocpp_url, statuses.get(charge_box_id))
 
 
 @router.post(
@@ -100,10 +103,17 @@ async def list_chargers(
     online = None if status is None else status == "online"
     stations = await store.stations.list(online=online, limit=limit, offset=offset)
     total = await store.stations.count(online=online)
-    connectors = await store.connectors.list_by_station([s.charge_box_id for s in stations])
+    identities = [station.charge_box_id for station in stations]
+    connectors = await store.connectors.list_by_station(identities)
+    statuses = await store.notifications.current(identities)
     return Page[ChargerOut](
         data=[
-            ChargerOut.of(station, connectors[station.charge_box_id], settings.ocpp_url)
+            ChargerOut.of(
+                station,
+                connectors[station.charge_box_id],
+                settings.ocpp_url,
+                statuses.get(station.charge_box_id),
+            )
             for station in stations
         ],
         total=total,
@@ -182,5 +192,27 @@ async def connector_history(
         connectorId=connector_id,
         evseId=evse_id,
         history=[StatusChangeOut.of(row) for row in rows],
+        count=len(rows),
+    )
+
+
+@router.get("/{chargeBoxId}/notifications", summary="Charger notifications", responses=_UNKNOWN)
+async def charger_notifications(
+    store: StoreDep,
+    charge_box_id: ChargeBoxIdPath,
+    kind: Annotated[NotificationKind | None, Query(description="Only this kind")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_NOTIFICATIONS, description="Results per page")] = 20,
+) -> NotificationHistory:
+    """What the charger reported on its own besides status and transactions, newest first:
+    firmware update progress (FirmwareStatusNotification), diagnostics or log uploads
+    (DiagnosticsStatusNotification, LogStatusNotification), security events
+    (SecurityEventNotification) and device-model report parts (NotifyReport)."""
+    try:
+        rows = await store.notifications.history(charge_box_id, kind=kind, limit=limit)
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    return NotificationHistory(
+        chargeBoxId=charge_box_id,
+        notifications=[NotificationOut.of(row) for row in rows],
         count=len(rows),
     )

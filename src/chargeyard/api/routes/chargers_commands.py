@@ -1,7 +1,8 @@
 """``/chargers/{chargeBoxId}/...``: OCPP commands to a connected charger.
 
 Thin: each route hands its body to ``chargeyard.csms.commands``; errors are mapped in
-``app.py`` (404 unknown, 503 not connected, 504 no answer, 502 CALLERROR).
+``app.py`` (404 unknown, 409 rejected at boot, 503 not connected, 504 no answer, 502
+CALLERROR).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     for status, description in (
         (401, "Missing or invalid API key"),
         (404, "Unknown chargeBoxId"),
+        (409, "The charger's boot was answered Rejected: no command is sent to it"),
         (502, "The charger answered with a CALLERROR"),
         (503, "The charger is registered but not connected"),
         (504, "The charger did not answer in time"),

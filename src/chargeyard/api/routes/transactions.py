@@ -2,7 +2,8 @@
 
 Thin: each route hands its request to ``chargeyard.csms.commands.transactions`` (remote start
 and stop) or ``transaction_history`` (reading); errors are mapped in ``app.py`` (404 unknown
-charger or transaction, 409 ambiguous id or already completed, 503 not connected, 504, 502).
+charger or transaction, 409 ambiguous id, already completed or rejected at boot, 503 not
+connected, 504, 502).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     }
 
 
+_REJECTED = "the charger's boot was answered Rejected: no command is sent to it"
 _CALL_ERRORS = (
     (502, "The charger answered with a CALLERROR"),
     (503, "The charger is registered but not connected"),
@@ -68,7 +70,7 @@ ChargeBoxQuery = Annotated[
 @router.post(
     "/chargers/{chargeBoxId}/remote-start",
     summary="Remote start transaction",
-    responses=_errors((404, "Unknown chargeBoxId"), *_CALL_ERRORS),
+    responses=_errors((404, "Unknown chargeBoxId"), (409, _REJECTED.capitalize()), *_CALL_ERRORS),
 )
 async def remote_start(
     charger: ChargerDep, store: StoreDep, body: RemoteStartRequest
@@ -90,7 +92,7 @@ async def remote_start(
     summary="Remote stop transaction",
     responses=_errors(
         (404, "Unknown transaction"),
-        (409, "Already completed, or the id is used by several chargers"),
+        (409, f"Already completed, the id is used by several chargers, or {_REJECTED}"),
         *_CALL_ERRORS,
     ),
 )

@@ -19,14 +19,20 @@ connectors answer ``"evseId": null``; a 2.0.1 charger's carry the EVSE they belo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal
 from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, Field
 
 from chargeyard.api.schemas.common import PRINTABLE, Request, Timestamp
-from chargeyard.store.models import Connector, ConnectorStatusChange, Station
+from chargeyard.store.models import (
+    Connector,
+    ConnectorStatusChange,
+    NotificationKind,
+    Station,
+    StationNotification,
+)
 
 _FORBIDDEN_IN_IDENTITY = frozenset("/:")
 
@@ -101,6 +107,15 @@ class ChargerOut(BaseModel):
     firmwareVersion: str | None
     ocppVersion: str | None
     registrationStatus: str | None = Field(description="The last BootNotification's answer")
+    firmwareStatus: str | None = Field(
+        description="The last FirmwareStatusNotification's status (e.g. Downloading, Installed)"
+    )
+    firmwareStatusAt: Timestamp | None
+    diagnosticsStatus: str | None = Field(
+        description="The last DiagnosticsStatusNotification's (OCPP 1.6) or"
+        " LogStatusNotification's (2.0.1) status (e.g. Uploading, Uploaded)"
+    )
+    diagnosticsStatusAt: Timestamp | None
     lastHeartbeat: Timestamp | None
     isOnline: bool
     connectedAt: Timestamp | None
@@ -110,7 +125,18 @@ class ChargerOut(BaseModel):
     connectors: list[ConnectorOut]
 
     @classmethod
-    def of(cls, station: Station, connectors: Sequence[Connector], ocpp_url: str) -> ChargerOut:
+    def of(
+        cls,
+        station: Station,
+        connectors: Sequence[Connector],
+        ocpp_url: str,
+        statuses: Mapping[NotificationKind, StationNotification] | None = None,
+    ) -> ChargerOut:
+        """``statuses``: the station's newest firmware and diagnostics notifications
+        (``NotificationRepository.current``)."""
+        statuses = statuses or {}
+        firmware = statuses.get(NotificationKind.FIRMWARE)
+        diagnostics = statuses.get(NotificationKind.DIAGNOSTICS)
         return cls(
             chargeBoxId=station.charge_box_id,
             name=station.name,
@@ -121,6 +147,10 @@ class ChargerOut(BaseModel):
             firmwareVersion=station.firmware_version,
             ocppVersion=station.ocpp_version,
             registrationStatus=station.registration_status,
+            firmwareStatus=firmware.status if firmware else None,
+            firmwareStatusAt=firmware.at if firmware else None,
+            diagnosticsStatus=diagnostics.status if diagnostics else None,
+            diagnosticsStatusAt=diagnostics.at if diagnostics else None,
             lastHeartbeat=station.last_heartbeat,
             isOnline=station.is_online,
             connectedAt=station.connected_at,
@@ -158,4 +188,35 @@ class ConnectorHistory(BaseModel):
     connectorId: int
     evseId: int | None
     history: list[StatusChangeOut] = Field(description="Status changes, newest first")
+    count: int
+
+
+class NotificationOut(BaseModel):
+    kind: NotificationKind = Field(
+        description="firmware, diagnostics (1.6 diagnostics or 2.0.1 log upload), security or"
+        " report (one part of a 2.0.1 device-model report)"
+    )
+    action: str = Field(description="The OCPP message, e.g. FirmwareStatusNotification")
+    status: str | None = Field(description="Its status, or a security event's type")
+    requestId: int | None = Field(description="The OCPP 2.0.1 requestId it answers")
+    detail: str | None = Field(
+        description="A security event's techInfo, or a report part's reportData as JSON"
+    )
+    at: Timestamp = Field(description="The station's timestamp if it sent one, else arrival")
+
+    @classmethod
+    def of(cls, row: StationNotification) -> NotificationOut:
+        return cls(
+            kind=NotificationKind(row.kind),
+            action=row.action,
+            status=row.status,
+            requestId=row.request_id,
+            detail=row.detail,
+            at=row.at,
+        )
+
+
+class NotificationHistory(BaseModel):
+    chargeBoxId: str
+    notifications: list[NotificationOut] = Field(description="Newest first")
     count: int

@@ -47,7 +47,9 @@ class AvailabilityRequest(_Request):
 class GetConfigurationRequest(_Request):
     key: list[str] = Field(
         default_factory=list,
-        description='Keys to read ({} for all); a 2.0.1 charger takes "Component.Variable"',
+        description="Keys to read ({} for all); a 2.0.1 charger takes"
+        ' "Component.Variable", qualified where needed: "EVSE@1.AvailabilityState",'
+        ' "Connector@1:1.ConnectorType", "DeviceDataCtrlr.ItemsPerMessage[GetReport]"',
     )
 
 

@@ -4,9 +4,10 @@ IdTagInfo, section 7.14; 2.0.1 IdTokenInfoType, C01).
 ``idTag`` and ``parentIdTag`` take up to 36 characters: 1.6 carries an ``IdToken`` of 20
 (CiString20Type), 2.0.1 an ``idToken`` of 36 (IdTokenType); a tag longer than 20 can only be
 presented by 2.0.1 chargers. ``status`` is what Authorize answers while the tag has not expired
-(after ``expiryDate`` the answer is ``Expired``, whatever is stored). ``tokenType`` is the 2.0.1
-IdTokenEnumType the tag is issued as; ``policy`` names an authorization policy of the central
-system, opaque here.
+(after ``expiryDate`` the answer is ``Expired``, whatever is stored; while its ``parentIdTag`` is a
+Blocked tag, ``Blocked``). ``tokenType`` is the 2.0.1 IdTokenEnumType the tag is issued as;
+``policy`` is an authorization policy of the central system: ``single-session`` answers
+``ConcurrentTx`` to a start while the tag is in an active transaction (``csms/policy.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from chargeyard.api.schemas.common import PRINTABLE, Request, Timestamp
+from chargeyard.csms.policy import TagPolicy
 from chargeyard.store.models import IdTag
 
 IdTagStatus = Literal["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"]
@@ -30,7 +32,10 @@ TokenType = Literal[
     "NoAuthorization",
 ]
 IdTagText = Annotated[str, Field(min_length=1, max_length=36, examples=["04A1B2C3D4"]), PRINTABLE]
-Policy = Annotated[str, Field(min_length=1, max_length=64), PRINTABLE]
+Policy = Annotated[
+    TagPolicy,
+    Field(description="single-session: one active transaction at a time, else ConcurrentTx"),
+]
 
 
 class IdTagCreate(Request):

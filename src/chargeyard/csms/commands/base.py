@@ -27,8 +27,13 @@ TriggerableMessage = Literal[
 ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
 Result = dict[str, Any]
 Send = Callable[[str, Payload], Awaitable[Payload]]
+# Asks the station for a device-model report (2.0.1: ``Reporter("GetBaseReport", {...})``, B07,
+# or ``Reporter("GetReport", {...})``, B08; the requestId is added) and returns every
+# ReportDataType of it, [] for EmptyResultSet, or None if the station gives no such report.
+Reporter = Callable[[str, Payload], Awaitable[list[Payload] | None]]
 
-# Answered to ``configuration/get {}`` by a 2.0.1 station (OCPP 2.0.1 part 2, appendix 3).
+# Asked of a 2.0.1 station by ``configuration/get {}`` when it gives no full report (OCPP 2.0.1
+# part 2, appendix 3).
 STANDARD_VARIABLES_201: tuple[str, ...] = (
     "OCPPCommCtrlr.HeartbeatInterval",
     "SampledDataCtrlr.TxUpdatedInterval",
@@ -143,7 +148,7 @@ class Dialect(Protocol):
         self, send: Send, connector_id: int, kind: AvailabilityType
     ) -> str: ...
     async def get_configuration(
-        self, send: Send, keys: list[str]
+        self, send: Send, keys: list[str], report: Reporter
     ) -> tuple[list[Result], list[str]]: ...
     async def change_configuration(self, send: Send, key: str, value: str) -> str: ...
     async def update_firmware(

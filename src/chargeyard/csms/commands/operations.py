@@ -24,8 +24,9 @@ trigger             TriggerMessage, connectorId      TriggerMessage, evse {id} (
 availability        ChangeAvailability type          ChangeAvailability operationalStatus;
                                                      connector 0 -> no evse, N -> evse {id: N}
                                                      (G03, G04)
-configuration/get   GetConfiguration                 GetVariables, keys "Component.Variable"
-                                                     (B06)
+configuration/get   GetConfiguration                 keys "Component.Variable": GetReport
+                                                     (B08), {}: GetBaseReport FullInventory
+                                                     (B07); without reports GetVariables (B06)
 config.../change    ChangeConfiguration              SetVariables (B05); attributeStatus
                                                      Unknown*/NotSupportedAttributeType ->
                                                      NotSupported
@@ -37,9 +38,12 @@ data-transfer       DataTransfer                     DataTransfer (P01)
 1.6 connector N is 2.0.1 EVSE N connector 1: true of the one-connector EVSEs our catalog
 simulates and of most AC and DC chargers; a station with several connectors per EVSE needs the
 2.0.1 API that is not part of this command set. GetVariables cannot list every variable, so
-``configuration/get`` with no keys asks a 2.0.1 station for :data:`STANDARD_VARIABLES_201` (the
-counterparts of the common 1.6 keys); GetVariables does not report mutability, so ``readonly``
-is false for 2.0.1 answers.
+``configuration/get`` asks a 2.0.1 station for a device-model report (:func:`_reporter`): with
+no keys its full one (GetBaseReport FullInventory, B07), with keys the report of those
+variables (GetReport, B08), so that ``readonly`` comes from each variable's mutability. A
+station that gives no report is asked with GetVariables instead: for the keys, or with none for
+:data:`STANDARD_VARIABLES_201` (the counterparts of the common 1.6 keys), and ``readonly`` is
+then false, since GetVariables does not report mutability (``commands/v201.py``).
 
 Statuses: reset, unlock, cache, trigger, availability, firmware and diagnostics answer in
 lower case with underscores (``accepted``, ``unlock_failed``), as the API shows for reset;
@@ -48,6 +52,8 @@ configuration/change and data-transfer keep the station's spelling (``Accepted``
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -55,6 +61,7 @@ from chargeyard.csms.commands.base import (
     AvailabilityType,
     Charger,
     Dialect,
+    Reporter,
     ResetType,
     Result,
     Send,
@@ -69,6 +76,7 @@ from chargeyard.csms.commands.base import (
 )
 from chargeyard.csms.commands.v16 import Ocpp16
 from chargeyard.csms.commands.v201 import Ocpp201
+from chargeyard.csms.registry import StationDidNotAnswer, StationRefused
 from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import DataTransferRepository
@@ -97,6 +105,39 @@ def _target(charger: Charger) -> tuple[Dialect, Send]:
             raise StationAnsweredBadly(charger.identity, action, error.description) from None
 
     return dialect, send
+
+
+def _reporter(charger: Charger, send: Send) -> Reporter:
+    """Asks for a device-model report (2.0.1 GetBaseReport B07, GetReport B08) and collects
+    its NotifyReport parts, which the station's handlers hand to ``registry.reports``.
+
+    The report is None (so the caller asks by name) when the station does not support it or
+    answers the request with a CALLERROR; [] for EmptyResultSet.
+
+    Raises:
+        StationDidNotAnswer: the report did not complete within the command timeout.
+    """
+
+    async def report(action: str, payload: Payload) -> list[Payload] | None:
+        reports, identity = charger.registry.reports, charger.identity
+        request_id = secrets.randbelow(2**31)
+        # Expected before asking: the first part may arrive before the answer is read.
+        parts = reports.expect(identity, request_id)
+        timeout = charger.timeout or charger.registry.command_timeout
+        try:
+            answer = await send(action, {"requestId": request_id, **payload})
+            if answer["status"] != "Accepted":
+                return [] if answer["status"] == "EmptyResultSet" else None
+            async with asyncio.timeout(timeout):
+                return await parts
+        except StationRefused:
+            return None
+        except TimeoutError:  # send() answers its own timeout as StationDidNotAnswer
+            raise StationDidNotAnswer(identity, "NotifyReport", timeout) from None
+        finally:
+            reports.forget(identity, request_id)
+
+    return report
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -174,7 +215,7 @@ async def change_availability(
 
 async def get_configuration(charger: Charger, keys: Sequence[str]) -> Result:
     dialect, send = _target(charger)
-    known, unknown = await dialect.get_configuration(send, list(keys))
+    known, unknown = await dialect.get_configuration(send, list(keys), _reporter(charger, send))
     return {"chargeBoxId": charger.identity, "configurationKey": known, "unknownKey": unknown}
 
 

@@ -78,7 +78,7 @@ class _Ocpp16:
         return str((await send("RemoteStartTransaction", payload))["status"]), None
 
     async def stop(self, send: Send, transaction_id: str) -> str:
-        if not transaction_id.isdigit():  # not one we handed out (section 6.46)
+        if not is_integer_id(transaction_id):  # not one we handed out (section 6.46)
             raise InvalidCommand(f"a 1.6 transactionId is an integer, not {transaction_id!r}")
         payload = {"transactionId": int(transaction_id)}
         return str((await send("RemoteStopTransaction", payload))["status"])
@@ -172,8 +172,8 @@ async def locate(
     """
     found = await transactions.find(transaction_id, charge_box_id=charge_box_id)
     if not found:
-        where = f" on charger {charge_box_id}" if charge_box_id is not None else ""
-        raise NotFoundError("transaction", f"{transaction_id}{where}")
+        where = f"on charger {charge_box_id}" if charge_box_id is not None else ""
+        raise NotFoundError("transaction", transaction_id, where)
     if len(found) > 1:
         names = ", ".join(item.charge_box_id for item in found)
         raise ConflictError(
@@ -212,4 +212,10 @@ async def remote_stop(
 def wire_id(located: StationTransaction) -> int | str:
     """The transaction id as the station's version writes it: an integer in 1.6."""
     text = located.transaction.transaction_id
-    return int(text) if located.ocpp_version == V16.name and text.isdigit() else text
+    return int(text) if located.ocpp_version == V16.name and is_integer_id(text) else text
+
+
+def is_integer_id(text: str) -> bool:
+    """Whether ``text`` is a 1.6 transaction id as we hand them out: ASCII digits only
+    (``str.isdigit`` is true of "²" and "٣" too, which ``int`` refuses or reads as 3)."""
+    return text.isascii() and text.isdecimal()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chargeyard.csms.commands.base import (
     AvailabilityType,
+    Reporter,
     ResetType,
     Result,
     Send,
@@ -36,8 +37,9 @@ class Ocpp16:
         return str((await send("ChangeAvailability", payload))["status"])
 
     async def get_configuration(
-        self, send: Send, keys: list[str]
+        self, send: Send, keys: list[str], report: Reporter
     ) -> tuple[list[Result], list[str]]:
+        # GetConfiguration without keys lists them all (1.6 section 5.8): no report needed.
         answer = await send("GetConfiguration", {"key": keys} if keys else {})
         known = [
             {"key": item["key"], "readonly": item["readonly"], "value": item.get("value")}

@@ -1,7 +1,26 @@
-"""The commands in OCPP 2.0.1's words (2.1 says them the same way)."""
+"""The commands in OCPP 2.0.1's words (2.1 says them the same way).
+
+Configuration keys name a device-model variable (2.0.1 part 1, section 4):
+``Component.Variable``, qualified where the variable needs it::
+
+    OCPPCommCtrlr.HeartbeatInterval              a plain component and variable
+    DeviceDataCtrlr.ItemsPerMessage[GetReport]   a variable instance
+    EVSE@1.AvailabilityState                     a component on EVSE 1
+    Connector@1:1.AvailabilityState              ... on EVSE 1, connector 1
+    FiscalMetering[2].Enabled                    a component instance
+
+``configuration/get`` answers from a device-model report, which carries each variable's Actual
+value and its mutability (``readonly``): ``{}`` asks for the station's whole device model
+(GetBaseReport FullInventory, B07), keys for the report of those variables (GetReport with
+componentVariable, B08; a key it does not list is unknown). A station that gives no report
+(NotSupported, or a CALLERROR such as NotImplemented) is asked with GetVariables instead, for
+the keys or for :data:`STANDARD_VARIABLES_201`; GetVariables does not report mutability, so
+those answers say ``readonly`` false.
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 
@@ -10,6 +29,7 @@ from chargeyard.csms.commands.base import (
     AvailabilityType,
     ConfigurationStatus,
     InvalidCommand,
+    Reporter,
     ResetType,
     Result,
     Send,
@@ -32,12 +52,65 @@ _TRIGGER_201: Mapping[TriggerableMessage, str] = {
 }
 
 
+_NAME = r"[^.\[\]@:]+"
+_KEY = re.compile(
+    rf"(?P<component>{_NAME})(?:\[(?P<component_instance>[^\]]+)\])?"
+    r"(?:@(?P<evse>\d+)(?::(?P<connector>\d+))?)?"
+    rf"\.(?P<variable>{_NAME})(?:\[(?P<variable_instance>[^\]]+)\])?"
+)
+
+
 def _component_variable(key: str) -> Payload | None:
-    """``"OCPPCommCtrlr.HeartbeatInterval"`` -> the GetVariableData / SetVariableData target."""
-    component, dot, variable = key.partition(".")
-    if not dot or not component or not variable:
+    """``"OCPPCommCtrlr.HeartbeatInterval"`` (or a qualified key, see the module's docstring)
+    -> the GetVariableData / SetVariableData target; None for a key that is neither."""
+    found = _KEY.fullmatch(key)
+    if found is None:
         return None
-    return {"component": {"name": component}, "variable": {"name": variable}}
+    component: Payload = {"name": found["component"]}
+    if found["component_instance"] is not None:
+        component["instance"] = found["component_instance"]
+    if found["evse"] is not None:
+        component["evse"] = {"id": int(found["evse"])}
+        if found["connector"] is not None:
+            component["evse"]["connectorId"] = int(found["connector"])
+    variable: Payload = {"name": found["variable"]}
+    if found["variable_instance"] is not None:
+        variable["instance"] = found["variable_instance"]
+    return {"component": component, "variable": variable}
+
+
+def _key(component: Payload, variable: Payload) -> str:
+    """The configuration key of a ComponentType and VariableType: the inverse of
+    :func:`_component_variable`."""
+    key = component["name"]
+    if "instance" in component:
+        key += f"[{component['instance']}]"
+    if "evse" in component:
+        key += f"@{component['evse']['id']}"
+        if "connectorId" in component["evse"]:
+            key += f":{component['evse']['connectorId']}"
+    key += f".{variable['name']}"
+    if "instance" in variable:
+        key += f"[{variable['instance']}]"
+    return str(key)
+
+
+def _reported_configuration(report: list[Payload]) -> list[Result]:
+    """Every variable of a device-model report with an Actual value (ReportDataType, B07):
+    its key, its value and whether it is read-only (mutability, ReadWrite when absent)."""
+    known = []
+    for item in report:
+        for attribute in item["variableAttribute"]:
+            if attribute.get("type", "Actual") != "Actual":
+                continue
+            known.append(
+                {
+                    "key": _key(item["component"], item["variable"]),
+                    "readonly": attribute.get("mutability", "ReadWrite") == "ReadOnly",
+                    "value": attribute.get("value"),
+                }
+            )
+    return known
 
 
 class Ocpp201:
@@ -71,17 +144,34 @@ class Ocpp201:
         return str((await send("ChangeAvailability", payload))["status"])
 
     async def get_configuration(
-        self, send: Send, keys: list[str]
+        self, send: Send, keys: list[str], report: Reporter
     ) -> tuple[list[Result], list[str]]:
+        if not keys:
+            everything = await report("GetBaseReport", {"reportBase": "FullInventory"})
+            if everything is not None:
+                return _reported_configuration(everything), []
         wanted = keys or list(STANDARD_VARIABLES_201)
         targets = {key: _component_variable(key) for key in wanted}
         unknown = [key for key, target in targets.items() if target is None]
         asked = [target for target in targets.values() if target is not None]
         known: list[Result] = []
+        if asked and keys:
+            reported = await report("GetReport", {"componentVariable": asked})
+            if reported is not None:
+                found = {item["key"]: item for item in _reported_configuration(reported)}
+                for key, target in targets.items():
+                    if target is None:
+                        continue
+                    item = found.get(_key(target["component"], target["variable"]))
+                    if item is None:
+                        unknown.append(key)
+                    else:
+                        known.append({**item, "key": key})
+                return known, unknown
         if asked:
             answer = await send("GetVariables", {"getVariableData": asked})
             for result in answer["getVariableResult"]:
-                key = f"{result['component']['name']}.{result['variable']['name']}"
+                key = _key(result["component"], result["variable"])
                 if result["attributeStatus"] == "Accepted":
                     value = result.get("attributeValue")
                     known.append({"key": key, "readonly": False, "value": value})

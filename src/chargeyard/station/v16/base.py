@@ -192,6 +192,9 @@ class StationV16Base(SimulatedStation):
             self._reported[0] = (status, "NoError")
 
     def on_accepted(self) -> None:
+        # Section 4.2: the heartbeat interval is the boot answer's from now on; the key says
+        # so (GetConfiguration reads it, and a later change of another key re-reads it).
+        self.config.record("HeartbeatInterval", str(self.heartbeat_interval))
         # After boot, every connector's status, connector 0 included (section 4.9).
         self.report_station_status()
         for connector in self.model.connectors():

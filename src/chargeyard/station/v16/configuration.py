@@ -150,6 +150,13 @@ class Configuration:
     def get_list(self, key: str) -> list[str]:
         return [item.strip() for item in self._values.get(key, "").split(",") if item.strip()]
 
+    def record(self, key: str, value: str) -> None:
+        """The station itself sets a key it has (no listener is told): a value that changed
+        by another way than ChangeConfiguration, such as the heartbeat interval a boot
+        answer set."""
+        if key in self._values:
+            self._values[key] = value
+
     def change(self, key: str, value: str) -> ChangeStatus:
         """ChangeConfiguration.req (OCPP 1.6 section 5.3)."""
         definition = self._definitions.get(key)

@@ -282,6 +282,31 @@ class DeviceModel:
             return [(c, v) for c, v in self.items() if v.mutability != "ReadOnly"]
         return [(c, v) for c, v in self.items() if v.name in SUMMARY_VARIABLES]
 
+    def select(
+        self, wanted: list[tuple[Component, str | None, str | None]], criteria: list[str]
+    ) -> list[tuple[Component, Variable]]:
+        """The variables a GetReport asks for (B08), in model order: of the components named
+        in ``wanted`` (each with a variable name and instance, or None for all its variables;
+        every one when ``wanted`` is empty), of components that meet every one of ``criteria``
+        (ComponentCriterionEnumType: the component's variable of that name, Active, Available,
+        Enabled or Problem, reads "true")."""
+        selected = []
+        for component, variables in self._components.items():
+            if criteria and not all(
+                (found := variables.get((criterion, None))) is not None
+                and found.read("Actual") == "true"
+                for criterion in criteria
+            ):
+                continue
+            for variable in variables.values():
+                if not wanted or any(
+                    component == named
+                    and (name is None or (name == variable.name and instance == variable.instance))
+                    for named, name, instance in wanted
+                ):
+                    selected.append((component, variable))
+        return selected
+
     def items(self) -> Iterator[tuple[Component, Variable]]:
         for component, variables in self._components.items():
             for variable in variables.values():

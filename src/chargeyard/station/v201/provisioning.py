@@ -16,6 +16,12 @@ and is the one place that knows their field names:
   in NotifyReport requests of at most ItemsPerMessage (instance GetReport) entries each, seqNo
   counting from 0 and tbc true on all but the last. They are sent even while the registration
   is Pending (B02.FR.02: asked for by the central system).
+* GetReport (B08) selects by componentVariable (a component, and optionally one of its
+  variables, named exactly as GetVariables names them) and componentCriteria (components whose
+  Active / Available / Enabled / Problem variable is true), both when both are given; it
+  answers EmptyResultSet when nothing matches, and sends the report as GetBaseReport does.
+  More componentVariable entries than ItemsPerMessage (instance GetReport) is the CALLERROR
+  OccurrenceConstraintViolation.
 * Reset (B11 idle, B12 with transactions): Immediate stops every transaction at once
   (triggerReason ResetCommand, stoppedReason ImmediateReset) and reboots; OnIdle reboots now
   when no transaction runs, else answers Scheduled and reboots when the last one has ended,
@@ -119,6 +125,27 @@ class ProvisioningV201(TransactionsV201):
         if base not in self.REPORT_BASES:
             return {"status": "NotSupported"}
         selected = self.device_model.report(base)
+        if not selected:
+            return {"status": "EmptyResultSet"}
+        request_id: int = payload["requestId"]
+        self.after_answer(lambda: self.send_report(request_id, selected))
+        return {"status": "Accepted"}
+
+    # -- B08 ---------------------------------------------------------------------------------------
+
+    @on("GetReport")
+    def get_report(self, payload: Payload) -> Payload:
+        named = payload.get("componentVariable", [])
+        self._check_items(named, "GetReport")
+        wanted = [
+            (
+                _component(item["component"]),
+                item.get("variable", {}).get("name"),
+                item.get("variable", {}).get("instance"),
+            )
+            for item in named
+        ]
+        selected = self.device_model.select(wanted, payload.get("componentCriteria", []))
         if not selected:
             return {"status": "EmptyResultSet"}
         request_id: int = payload["requestId"]

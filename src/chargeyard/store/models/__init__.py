@@ -15,7 +15,13 @@ from chargeyard.store.models.gateway import (
 from chargeyard.store.models.integrations import ApiKey, DeliveryStatus, Webhook, WebhookDelivery
 from chargeyard.store.models.jobs import GatewayJob, JobStatus, JobType
 from chargeyard.store.models.messages import DataTransfer, Direction, Frame
-from chargeyard.store.models.stations import Connector, ConnectorStatusChange, Station
+from chargeyard.store.models.stations import (
+    Connector,
+    ConnectorStatusChange,
+    NotificationKind,
+    Station,
+    StationNotification,
+)
 from chargeyard.store.models.transactions import (
     Counter,
     IdTag,
@@ -46,9 +52,11 @@ __all__ = [
     "Location",
     "LocationStatus",
     "MeterSample",
+    "NotificationKind",
     "Organization",
     "SimulatedCharger",
     "Station",
+    "StationNotification",
     "Transaction",
     "TransactionStatus",
     "Webhook",

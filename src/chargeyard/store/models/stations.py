@@ -1,5 +1,7 @@
 """What the central system knows of each station: the station row, its connectors' current
-status, and every status change (OCPP 1.6 section 4.9, OCPP 2.0.1 G01).
+status, every status change (OCPP 1.6 section 4.9, OCPP 2.0.1 G01), and the other reports a
+station sends on its own: firmware, diagnostics and log upload progress, security events and
+device-model reports (:class:`StationNotification`).
 
 Connectors are keyed by ``(station, evse_id, connector_id)``. OCPP 1.6 has no EVSE level: its
 rows carry ``evse_id = 0`` and the 1.6 ``connectorId`` (0 = the whole charge point). OCPP 2.0.1
@@ -9,8 +11,9 @@ rows carry both ids as the station reported them.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeyard.store.models.base import Base, BigIntPK
@@ -81,4 +84,37 @@ class ConnectorStatusChange(Base):
     status: Mapped[str] = mapped_column(String(32))
     error_code: Mapped[str] = mapped_column(String(64), default="NoError")
     info: Mapped[str | None] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class NotificationKind(StrEnum):
+    """What a :class:`StationNotification` is about, whatever the OCPP version named it."""
+
+    FIRMWARE = "firmware"  # FirmwareStatusNotification (1.6 4.5, 2.0.1 L01)
+    # DiagnosticsStatusNotification (1.6 4.4), LogStatusNotification (2.0.1 N01)
+    DIAGNOSTICS = "diagnostics"
+    SECURITY = "security"  # SecurityEventNotification (2.0.1 A04)
+    REPORT = "report"  # NotifyReport (2.0.1 B07/B08): one part of a device-model report
+
+
+class StationNotification(Base):
+    """One report a station sent on its own that has no table of its own, as received, so
+    that it survives a restart (the frame log may drop frames when it falls behind; this is
+    written before the station is answered).
+
+    ``status`` is the message's status, or a security event's ``type``; ``request_id`` the
+    2.0.1 ``requestId`` it answers; ``detail`` a security event's ``techInfo`` or a report
+    part's ``reportData`` as JSON text; ``at`` the station's timestamp where the message has
+    one (security events, reports), else the time it was received."""
+
+    __tablename__ = "station_notifications"
+    __table_args__ = (Index(None, "station_id", "kind", "at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[int | None]
+    detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utc_now)

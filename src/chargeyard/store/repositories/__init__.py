@@ -11,6 +11,7 @@ from chargeyard.store.repositories.data_transfers import MAX_HISTORY, DataTransf
 from chargeyard.store.repositories.frames import FrameRepository
 from chargeyard.store.repositories.id_tags import Authorization, IdTagRepository
 from chargeyard.store.repositories.jobs import JobRepository
+from chargeyard.store.repositories.notifications import MAX_NOTIFICATIONS, NotificationRepository
 from chargeyard.store.repositories.organizations import LocationRepository, OrganizationRepository
 from chargeyard.store.repositories.stations import StationRepository
 from chargeyard.store.repositories.transactions import (
@@ -23,6 +24,7 @@ from chargeyard.store.repositories.webhooks import ALL_EVENTS, WebhookRepository
 __all__ = [
     "ALL_EVENTS",
     "MAX_HISTORY",
+    "MAX_NOTIFICATIONS",
     "MAX_PAGE",
     "TRANSACTION_COUNTER",
     "UNSET",
@@ -36,6 +38,7 @@ __all__ = [
     "IdTagRepository",
     "JobRepository",
     "LocationRepository",
+    "NotificationRepository",
     "OrganizationRepository",
     "SampledValue",
     "SimulatedChargerRepository",

@@ -2,8 +2,10 @@
 
 :meth:`IdTagRepository.authorize` turns the stored row into the answer's status: an unknown
 tag is ``Invalid``, a tag past its ``expiry_date`` is ``Expired`` whatever was stored (OCPP 1.6
-section 7.14: expiryDate is when the tag "must be considered expired"), otherwise the stored
-status.
+section 7.14: expiryDate is when the tag "must be considered expired"), a tag whose group (its
+``parent_id_tag``, a tag of the table) is Blocked is ``Blocked`` (blocking a fleet's group tag
+blocks its cards), otherwise the stored status. The tag's ``policy`` rides along for the
+central system to apply (``csms/context.py``: ``single-session``).
 """
 
 from __future__ import annotations
@@ -119,4 +121,8 @@ class IdTagRepository(Repository):
         status = tag.status
         if tag.expiry_date is not None and tag.expiry_date <= (at or utc_now()):
             status = "Expired"
+        elif status == "Accepted" and tag.parent_id_tag is not None:
+            parent = await self.get(tag.parent_id_tag)
+            if parent is not None and parent.status == "Blocked":
+                status = "Blocked"
         return Authorization(status, tag.expiry_date, tag.parent_id_tag, tag.policy)

@@ -213,6 +213,19 @@ class TransactionRepository(Repository):
         async with self._read() as session:
             return (await session.execute(statement)).scalar_one()
 
+    async def count_active_for_tag(self, id_tag: str, *, excluding: int | None = None) -> int:
+        """How many active transactions, on any station, were started by ``id_tag``; the
+        transaction with row key ``excluding`` (``Transaction.id``) does not count."""
+        statement = (
+            select(func.count())
+            .select_from(Transaction)
+            .where(Transaction.status == TransactionStatus.ACTIVE, Transaction.id_tag == id_tag)
+        )
+        if excluding is not None:
+            statement = statement.where(Transaction.id != excluding)
+        async with self._read() as session:
+            return (await session.execute(statement)).scalar_one()
+
     async def find(
         self, transaction_id: str | int, *, charge_box_id: str | None = None
     ) -> Sequence[StationTransaction]:

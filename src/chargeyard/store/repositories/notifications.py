@@ -1,0 +1,103 @@
+"""The reports a station sends on its own beyond status and transactions, as received:
+firmware, diagnostics and log upload progress, security events, device-model report parts
+(:class:`~chargeyard.store.models.StationNotification`). A station's current firmware and
+diagnostics status is its newest notification of that kind (:meth:`current`): one source, so
+the history and the current status never disagree."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from chargeyard.store.models import NotificationKind, Station, StationNotification
+from chargeyard.store.repositories._base import Repository, station_pk
+from chargeyard.store.types import utc_now
+
+MAX_NOTIFICATIONS = 100
+
+# The kinds whose newest notification is a station's current status.
+STATUS_KINDS = (NotificationKind.FIRMWARE, NotificationKind.DIAGNOSTICS)
+
+
+class NotificationRepository(Repository):
+    async def record(
+        self,
+        charge_box_id: str,
+        kind: NotificationKind,
+        action: str,
+        *,
+        status: str | None = None,
+        request_id: int | None = None,
+        detail: str | None = None,
+        at: datetime | None = None,
+    ) -> StationNotification:
+        """Keep one notification; committed when this returns.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        at = at or utc_now()
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            notification = StationNotification(
+                station_id=pk,
+                kind=kind,
+                action=action,
+                status=status,
+                request_id=request_id,
+                detail=detail,
+                at=at,
+            )
+            session.add(notification)
+        return notification
+
+    async def current(
+        self, charge_box_ids: Collection[str]
+    ) -> dict[str, dict[NotificationKind, StationNotification]]:
+        """Each station's newest firmware and diagnostics notification, by kind; stations and
+        kinds without one are left out. Newest by row id: these messages carry no timestamp,
+        so arrival order is their order."""
+        if not charge_box_ids:
+            return {}
+        newest = (
+            select(func.max(StationNotification.id))
+            .join(Station, Station.id == StationNotification.station_id)
+            .where(
+                Station.charge_box_id.in_(list(charge_box_ids)),
+                StationNotification.kind.in_(list(STATUS_KINDS)),
+            )
+            .group_by(StationNotification.station_id, StationNotification.kind)
+        )
+        statement = (
+            select(Station.charge_box_id, StationNotification)
+            .join(Station, Station.id == StationNotification.station_id)
+            .where(StationNotification.id.in_(newest))
+        )
+        found: dict[str, dict[NotificationKind, StationNotification]] = defaultdict(dict)
+        async with self._read() as session:
+            for charge_box_id, notification in (await session.execute(statement)).all():
+                found[charge_box_id][NotificationKind(notification.kind)] = notification
+        return dict(found)
+
+    async def history(
+        self, charge_box_id: str, *, kind: NotificationKind | None = None, limit: int = 20
+    ) -> Sequence[StationNotification]:
+        """The station's notifications (of ``kind``, or all), newest first; ``limit`` is capped
+        at :data:`MAX_NOTIFICATIONS`.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        limit = max(0, min(limit, MAX_NOTIFICATIONS))
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = select(StationNotification).where(StationNotification.station_id == pk)
+            if kind is not None:
+                statement = statement.where(StationNotification.kind == kind)
+            statement = statement.order_by(
+                StationNotification.at.desc(), StationNotification.id.desc()
+            ).limit(limit)
+            return (await session.scalars(statement)).all()

@@ -1,0 +1,82 @@
+"""Station notifications: kept in order, filtered by kind, capped, and a firmware or
+diagnostics status becomes the station's current one in the same write."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from chargeyard.store import NotFoundError, Store
+from chargeyard.store.models import NotificationKind
+from chargeyard.store.repositories import MAX_NOTIFICATIONS
+
+
+async def test_history_is_newest_first_and_filtered_by_kind(store: Store) -> None:
+    await store.stations.register("CP-1")
+    start = datetime(2026, 11, 22, 6, tzinfo=UTC)
+    kinds = (
+        (NotificationKind.FIRMWARE, "FirmwareStatusNotification", "Downloading"),
+        (
+            NotificationKind.SECURITY,
+            "SecurityEventNotification",
+            "ReconfigurationOfSecurityParameters",
+        ),
+        (NotificationKind.FIRMWARE, "FirmwareStatusNotification", "Downloaded"),
+        (NotificationKind.DIAGNOSTICS, "LogStatusNotification", "Uploading"),
+    )
+    for minute, (kind, action, status) in enumerate(kinds):
+        await store.notifications.record(
+            "CP-1", kind, action, status=status, at=start + timedelta(minutes=minute)
+        )
+    everything = await store.notifications.history("CP-1")
+    assert [n.status for n in everything] == [
+        "Uploading",
+        "Downloaded",
+        "ReconfigurationOfSecurityParameters",
+        "Downloading",
+    ]
+    firmware = await store.notifications.history("CP-1", kind=NotificationKind.FIRMWARE)
+    assert [n.status for n in firmware] == ["Downloaded", "Downloading"]
+    assert len(await store.notifications.history("CP-1", limit=1)) == 1
+
+
+async def test_the_current_status_is_the_newest_of_each_kind(store: Store) -> None:
+    for identity in ("CP-1", "CP-2", "CP-3"):
+        await store.stations.register(identity)
+    statuses = (
+        ("CP-1", NotificationKind.FIRMWARE, "Downloading"),
+        ("CP-2", NotificationKind.DIAGNOSTICS, "Uploading"),
+        ("CP-1", NotificationKind.FIRMWARE, "Downloaded"),
+        ("CP-1", NotificationKind.DIAGNOSTICS, "Uploaded"),
+        ("CP-3", NotificationKind.SECURITY, "FirmwareUpdated"),
+    )
+    for identity, kind, status in statuses:
+        await store.notifications.record(identity, kind, kind.name, status=status)
+    current = await store.notifications.current(["CP-1", "CP-2", "CP-3", "NOPE"])
+    assert {
+        identity: {kind: row.status for kind, row in kinds.items()}
+        for identity, kinds in current.items()
+    } == {
+        "CP-1": {NotificationKind.FIRMWARE: "Downloaded", NotificationKind.DIAGNOSTICS: "Uploaded"},
+        "CP-2": {NotificationKind.DIAGNOSTICS: "Uploading"},
+    }
+    assert await store.notifications.current([]) == {}
+
+
+async def test_history_is_capped(store: Store) -> None:
+    await store.stations.register("CP-1")
+    for n in range(MAX_NOTIFICATIONS + 1):
+        await store.notifications.record(
+            "CP-1", NotificationKind.SECURITY, "SecurityEventNotification", status=f"e{n}"
+        )
+    assert len(await store.notifications.history("CP-1", limit=1000)) == MAX_NOTIFICATIONS
+
+
+async def test_an_unknown_station_is_not_found_and_nothing_is_kept(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        await store.notifications.record(
+            "NOPE", NotificationKind.FIRMWARE, "FirmwareStatusNotification", status="Installed"
+        )
+    with pytest.raises(NotFoundError):
+        await store.notifications.history("NOPE")

@@ -26,14 +26,11 @@ from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
-from chargeyard.station.catalog import load_catalog
-from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
-from chargeyard.station.v16 import StationV16
-from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
+from tests.station.wall_clock import wall_clock_station
 
 NOW = "2026-01-01T00:00:00.000Z"
 TEMPLATE = "alfen-eve-single-pro-line"
@@ -143,8 +140,7 @@ class Lab:
     async def station(self, identity: str = "CP-1", version: str = "1.6") -> StationRuntime:
         """A registered, connected and booted simulated station."""
         await self.store.stations.register(identity, ocpp_version=version)
-        kind = StationV16 if version == "1.6" else StationV201
-        station = kind(identity, load_catalog().template(TEMPLATE), clock=SystemClock())
+        station = wall_clock_station(identity, TEMPLATE, version)
         runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
         self.runtimes.append(runtime)
         runtime.start()
@@ -252,8 +248,7 @@ class CsmsLab:
         """A registered, connected and booted simulated station (real answers, real EV)."""
         if await self.store.stations.get(identity) is None:
             await self.store.stations.register(identity)
-        kind = StationV16 if version == "1.6" else StationV201
-        station = kind(identity, load_catalog().template(template), clock=SystemClock())
+        station = wall_clock_station(identity, template, version)
         runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
         self.runtimes.append(runtime)
         runtime.start()

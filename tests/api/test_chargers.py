@@ -14,11 +14,9 @@ import orjson
 import pytest
 
 from chargeyard.api import ApiSettings
-from chargeyard.station.catalog import load_catalog
-from chargeyard.station.clock import SystemClock
 from chargeyard.station.runtime import StationRuntime
-from chargeyard.station.v16 import StationV16
 from tests.api.conftest import FAST, TEMPLATE, CsmsLab, until
+from tests.station.wall_clock import wall_clock_station
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 DEFAULT_OCPP_URL = "ws://127.0.0.1:9000/ocpp"
@@ -552,7 +550,7 @@ def test_the_connection_url_follows_the_bound_listener(monkeypatch: pytest.Monke
 async def connect(lab: CsmsLab, url: str, identity: str, password: str) -> StationRuntime:
     """A simulated 1.6 station dialling ``url`` (its port moved to the test listener's)."""
     url = url.replace(DEFAULT_OCPP_URL, f"ws://127.0.0.1:{lab.server.port}/ocpp")
-    station = StationV16(identity, load_catalog().template(TEMPLATE), clock=SystemClock())
+    station = wall_clock_station(identity, TEMPLATE)
     runtime = StationRuntime(station, url, reconnect=FAST, password=password)
     lab.runtimes.append(runtime)
     runtime.start()

@@ -13,14 +13,13 @@ from websockets.asyncio.client import connect
 
 from chargeyard.csms.events import Event, EventHub, EventType
 from chargeyard.csms.server import CsmsServer
-from chargeyard.station.catalog import load_catalog
-from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
+from tests.station.wall_clock import wall_clock_station
 
 TEMPLATE = "alfen-eve-single-pro-line"
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
@@ -61,8 +60,7 @@ async def stations(csms: CsmsServer) -> AsyncIterator[Callable[[str], StationRun
     runtimes: list[StationRuntime] = []
 
     def start(version: str, identity: str = "CP-1") -> StationRuntime:
-        kind = StationV16 if version == "1.6" else StationV201
-        station = kind(identity, load_catalog().template(TEMPLATE), clock=SystemClock())
+        station = wall_clock_station(identity, TEMPLATE, version)
         runtime = StationRuntime(station, url(csms, identity), reconnect=FAST)
         runtimes.append(runtime)
         runtime.start()

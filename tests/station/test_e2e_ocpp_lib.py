@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import pytest
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as LibChargePoint16
 from ocpp.v16 import call as call16
@@ -38,12 +37,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from chargeyard.protocol import V16, V201, OcppError, VersionSpec
-from chargeyard.station.catalog import load_catalog
-from chargeyard.station.clock import SystemClock
-from chargeyard.station.fleet import station_classes
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
+from tests.station.wall_clock import wall_clock_station
 
 TEMPLATE = "alfen-eve-single-pro-line"
 
@@ -258,11 +255,9 @@ def accepted(station: Any) -> bool:
 
 
 async def test_ocpp16_station_against_the_ocpp_library() -> None:
-    station = StationV16("CP-1", load_catalog().template(TEMPLATE), clock=SystemClock())
+    station = wall_clock_station("CP-1", TEMPLATE)
+    assert isinstance(station, StationV16)
     station.config.change("MeterValueSampleInterval", "1")
-    # No clock-aligned readings (the template's 900 s): at a quarter hour one of them would be
-    # the first MeterValues, which this test reads as the periodic one.
-    station.config.change("ClockAlignedDataInterval", "0")
     async with lib_csms("1.6") as csms, running(station, csms):
         wire = csms.wire
         # Boot, then the status of connector 0 and connector 1 (4.2, 4.9).
@@ -338,10 +333,7 @@ def _variable(component: str, variable: str, value: str | None = None) -> dict[s
 
 
 async def test_ocpp201_station_against_the_ocpp_library() -> None:
-    station_class = station_classes().get("2.0.1")
-    if station_class is None:  # pragma: no cover - before 2.0.1 landed
-        pytest.skip("chargeyard.station.v201 (StationV201) is not written yet")
-    station = station_class("CP-1", load_catalog().template(TEMPLATE), clock=SystemClock())
+    station = wall_clock_station("CP-1", TEMPLATE, "2.0.1")
     async with lib_csms("2.0.1") as csms, running(station, csms):
         wire = csms.wire
         await until(lambda: accepted(station) and len(wire.payloads("StatusNotification")) == 1)

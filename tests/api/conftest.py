@@ -30,6 +30,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
+from tests.migrated import migrated_sqlite_url
 from tests.station.wall_clock import wall_clock_station
 
 NOW = "2026-01-01T00:00:00.000Z"
@@ -185,7 +186,7 @@ class Lab:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(f"sqlite:///{tmp_path}/db.sqlite")
+    store = await Store.open(migrated_sqlite_url(tmp_path, "db.sqlite"))
     yield store
     await store.close()
 

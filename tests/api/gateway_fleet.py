@@ -22,6 +22,7 @@ from chargeyard.gateway.host import FleetHost
 from chargeyard.store import Store
 from tests.api.gateway_lab import as_role, gateway_settings
 from tests.gateway.conftest import new_host
+from tests.migrated import migrated_sqlite_url
 from tests.station.wire_csms import our_csms
 
 ORG = "org-a"  # the organization of gateway_lab.as_role's default token
@@ -55,7 +56,7 @@ class FleetLab:
 async def fleet_lab(directory: Path, **settings: Any) -> AsyncIterator[FleetLab]:
     async with (
         our_csms(directory, heartbeat_interval=60) as csms,
-        await Store.open(f"sqlite:///{directory / 'gateway.db'}") as store,
+        await Store.open(migrated_sqlite_url(directory, "gateway.db")) as store,
     ):
         bus = InMemoryBus()
         async with new_host(store, bus) as host:

@@ -10,10 +10,11 @@ import orjson
 from websockets.asyncio.client import ClientConnection
 
 from chargeyard.csms.server import CsmsServer
+from tests.migrated import migrated_sqlite_url
 
 
 def database_url(directory: Path) -> str:
-    return f"sqlite:///{directory / 'csms.db'}"
+    return migrated_sqlite_url(directory, "csms.db")
 
 
 def url(server: CsmsServer, identity: str = "CP-1") -> str:

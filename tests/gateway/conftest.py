@@ -21,6 +21,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
+from tests.migrated import migrated_sqlite_url
 from tests.station.wire_csms import our_csms
 
 ORG = "org-acme"
@@ -137,7 +138,7 @@ class Lab:
 async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
     async with (
         our_csms(tmp_path, heartbeat_interval=60) as csms,
-        await Store.open(f"sqlite:///{tmp_path / 'gateway.db'}") as store,
+        await Store.open(migrated_sqlite_url(tmp_path, "gateway.db")) as store,
     ):
         await store.organizations.create("Acme", organization_id=ORG)
         bus = InMemoryBus()

@@ -12,6 +12,7 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.host import ChargerRuntimeError
 from chargeyard.store import NotFoundError, Store
 from tests.gateway.conftest import ORG, Lab, eventually, new_host, until
+from tests.migrated import migrated_sqlite_url
 from tests.station.wire_csms import our_csms
 
 
@@ -138,7 +139,7 @@ async def test_the_same_identity_runs_in_two_organizations(lab: Lab) -> None:
 async def test_resume_after_a_process_restart(tmp_path: Path) -> None:
     async with our_csms(tmp_path, heartbeat_interval=60) as csms:
         url = f"ws://127.0.0.1:{csms.port}/ocpp"
-        async with await Store.open(f"sqlite:///{tmp_path / 'gateway.db'}") as store:
+        async with await Store.open(migrated_sqlite_url(tmp_path, "gateway.db")) as store:
             await store.organizations.create("Acme", organization_id=ORG)
             wanted = await store.chargers.create(
                 ORG,

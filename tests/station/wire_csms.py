@@ -27,6 +27,7 @@ from websockets.typing import Subprotocol
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import CallAnswered, Payload, Role, Session, version_for
 from chargeyard.store import Store
+from tests.migrated import migrated_sqlite_url
 
 NOW = "2026-01-01T00:00:00.000Z"
 
@@ -35,7 +36,7 @@ NOW = "2026-01-01T00:00:00.000Z"
 async def our_csms(directory: Path, **settings: Any) -> AsyncIterator[CsmsServer]:
     """Our CSMS listener (port 0) on a new SQLite store in ``directory``, letting any station
     and any tag in."""
-    async with await Store.open(f"sqlite:///{directory / 'csms.db'}") as store:
+    async with await Store.open(migrated_sqlite_url(directory, "csms.db")) as store:
         options = {"port": 0, "auto_register": True, "accept_unknown_tags": True, **settings}
         async with CsmsServer(store, CsmsSettings(**options)) as server:
             yield server

@@ -13,14 +13,12 @@ import asyncio
 import atexit
 import shutil
 import tempfile
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from chargeyard.store import upgrade
 
 _template: Path | None = None
-_lock = threading.Lock()
 
 
 def migrated_sqlite_url(directory: Path, name: str) -> str:
@@ -34,15 +32,14 @@ def migrated_sqlite_url(directory: Path, name: str) -> str:
 
 def _migrated_template() -> Path:
     global _template
-    with _lock:
-        if _template is None:
-            directory = Path(tempfile.mkdtemp(prefix="chargeyard-migrated-"))
-            atexit.register(shutil.rmtree, directory, ignore_errors=True)
-            path = directory / "template.db"
-            # Called from tests already inside an event loop: migrate on a thread of its own
-            # (its errors are raised here). Closing the engine checkpoints the WAL, so the one
-            # file holds the whole schema.
-            with ThreadPoolExecutor(1) as migrating:
-                migrating.submit(asyncio.run, upgrade(f"sqlite:///{path}")).result()
-            _template = path
-        return _template
+    if _template is None:
+        directory = Path(tempfile.mkdtemp(prefix="chargeyard-migrated-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        path = directory / "template.db"
+        # Called from tests already inside an event loop: migrate on a thread of its own (its
+        # errors are raised here). Closing the engine checkpoints the WAL, so the one file
+        # holds the whole schema.
+        with ThreadPoolExecutor(1) as migrating:
+            migrating.submit(asyncio.run, upgrade(f"sqlite:///{path}")).result()
+        _template = path
+    return _template

@@ -4,6 +4,7 @@ given up, every attempt is in the delivery log, and pending rows survive a resta
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from datetime import UTC, datetime
 
@@ -233,3 +234,42 @@ async def test_events_published_before_stop_are_kept_for_the_next_start(store: S
             delivered = await _settled(store, hook.id)
     assert (delivered.id, delivered.status) == (kept.id, "delivered")
     assert [r.json["event"] for r in receiver.requests] == ["charger.disconnected"]
+
+
+async def test_a_post_that_ends_while_due_rows_are_read_is_not_sent_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker reads the due rows while the first delivery is being posted (its row still
+    pending), and the post ends before the read returns: that stale row must not be posted a
+    second time (it was, past max_attempts, in CI's uvloop pass)."""
+    read_due = store.webhooks.due
+    reads = 0
+
+    async def due_across_the_first_post(at: datetime) -> list[WebhookDelivery]:
+        nonlocal reads
+        reads += 1
+        rows = await read_due(at)
+        if reads == 2:
+            assert first.id in {row.webhook_id for row in rows}  # read while in flight
+
+            async def first_delivered() -> bool:
+                return (await _only_delivery(store, first.id)).status == "delivered"
+
+            await eventually(first_delivered)
+            await asyncio.sleep(0.05)  # the post's task ends its bookkeeping
+        return rows
+
+    monkeypatch.setattr(store.webhooks, "due", due_across_the_first_post)
+    async with receiving() as receiver:
+        receiver.delay = 0.1
+        first = await store.webhooks.create(receiver.url, ["charger.connected"])
+        second = await store.webhooks.create(receiver.url, ["charger.boot"])
+        async with WebhookSender(store, EventHub(), poll_interval=0.05) as sender:
+            sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1")
+            await until(lambda: len(receiver.requests) == 1)  # the first post is in flight
+            sender.events.emit(EventType.CHARGER_BOOT, "CP-1")
+            settled = await _settled(store, second.id)
+            await asyncio.sleep(0.3)  # room for a wrong second post of the first delivery
+    assert settled.status == "delivered"
+    assert (await _only_delivery(store, first.id)).attempts == 1
+    assert len(receiver.requests) == 2

@@ -77,6 +77,7 @@ class WebhookSender:
         self._wake = asyncio.Event()
         self._retries: list[float] = []  # heap of the loop times of scheduled retries
         self._in_flight: set[int] = set()
+        self._settled_meanwhile: set[int] = set()  # posts ended during the worker's read
         self._subscription: Subscription | None = None
         self._intake_task: asyncio.Task[None] | None = None
         self._enqueuing = False  # the intake is writing a batch: let it finish on stop
@@ -114,6 +115,7 @@ class WebhookSender:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         self._in_flight.clear()
+        self._settled_meanwhile.clear()
         if self._owns_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -177,11 +179,13 @@ class WebhookSender:
                 heapq.heappop(self._retries)
 
     async def _dispatch_due(self) -> None:
-        due = [
-            delivery
-            for delivery in await self.store.webhooks.due(self._clock())
-            if delivery.id not in self._in_flight
-        ]
+        # A post that ends while the due rows are read leaves a stale row in what the read
+        # returns (still due, its attempt not yet counted): posting it again sent one delivery
+        # more than max_attempts. Such rows wait for the next read, which sees them as stored.
+        self._settled_meanwhile.clear()
+        rows = await self.store.webhooks.due(self._clock())
+        skip = self._in_flight | self._settled_meanwhile
+        due = [delivery for delivery in rows if delivery.id not in skip]
         if not due:
             return
         webhooks = {webhook.id: webhook for webhook in await self.store.webhooks.list()}
@@ -218,6 +222,7 @@ class WebhookSender:
             logger.exception("webhook delivery %d to %s failed", delivery.id, webhook.url)
         finally:
             self._in_flight.discard(delivery.id)
+            self._settled_meanwhile.add(delivery.id)
             self._slots.release()
 
     def _retry_in(self, delay: float) -> None:

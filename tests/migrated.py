@@ -4,7 +4,8 @@ Opening a new SQLite file runs every migration (57 tables, 81 indexes): 0.25-0.3
 2-core class of machine, paid by each of the ~1,000 tests that start a central system, an API
 or a gateway on a fresh store. A copy of a file migrated once per test process takes a few
 milliseconds, and ``Store.open`` then finds it at head, the path a restart takes. The
-migrations themselves are tested from empty databases in ``tests/store``.
+migrations themselves are tested from empty databases in ``tests/store``, whose other tests
+copy the same file.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ def migrated_sqlite_url(directory: Path, name: str) -> str:
     is: a test that opens its store again after a "restart" finds what it stored."""
     path = directory / name
     if not path.exists():
-        shutil.copyfile(_migrated_template(), path)
+        shutil.copyfile(migrated_template(), path)
     return f"sqlite:///{path}"
 
 
-def _migrated_template() -> Path:
+def migrated_template() -> Path:
+    """This process's SQLite file migrated to head, made on first use; copy it, never open it."""
     global _template
     if _template is None:
         directory = Path(tempfile.mkdtemp(prefix="chargeyard-migrated-"))

@@ -22,6 +22,7 @@ from sqlalchemy import make_url
 
 from chargeyard.store import Store, create_engine, upgrade
 from chargeyard.store.models import Base
+from tests.migrated import migrated_template
 
 POSTGRES_ENV = "CHARGEYARD_TEST_POSTGRES_URL"
 SKIP_POSTGRES = f"{POSTGRES_ENV} is not set: the PostgreSQL half of the storage tests is skipped"
@@ -80,10 +81,8 @@ def migrated_postgres(postgres_databases: PostgresDatabases) -> str:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(upgrade(f"sqlite:///{path}"))
-    return path
+def sqlite_template() -> Path:
+    return migrated_template()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -31,9 +31,9 @@ The load is a third process, the same for both, on uvloop when installed: N OCPP
 on raw ``websockets`` clients (orjson, no validation, ``compression=None``; at most 100
 handshakes at a time) whose sockets push each frame to the station's callback (``_PushClient``),
 which matches answers by id and answers the central system's CALLs (GetConfiguration,
-ChangeConfiguration with valid answers; anything else NotImplemented). Until session 7 each
-station was a task reading with ``recv()`` on asyncio's loop, and the load took 55-64 % of a
-core of the two the central system runs on; now about 37 %. Each station sends
+ChangeConfiguration with valid answers; anything else NotImplemented). Callbacks rather than a
+task reading with ``recv()`` per station keep the load at about 37 % of a core (55-64 % with
+tasks on asyncio's loop) of the two the central system runs on. Each station sends
 BootNotification, StatusNotification and StartTransaction, then, once all are ready,
 MeterValues (its transactionId, one meterValue of four sampled values stamped with the time of
 sending) in a loop: send, and send the next as its CALLRESULT arrives. After ``--warmup``
@@ -48,12 +48,12 @@ seconds a window of ``--seconds`` is counted:
   Latency percentiles are of the commands sent in the window (the stations stay connected until
   the last of them is answered); an error is any answer but 200. The client has a process of
   its own so that its timings do not carry the load generator's delays: that loop, shared
-  with a thousand stations, lagged 12-13 ms at p99 (session 6, docs/benchmarks-csms.md);
+  with a thousand stations, lagged 12-13 ms at p99;
 * CPU of the central system's process (all threads) over the window, as a share of one core;
   "load" is the stations' process and the REST client's; "other" is what the rest of the
   machine used meanwhile (if it is high, the figures are low).
 
-Targets, from the issue: chargeyard persists >= 5,000 station messages/s; its REST p99 is
+Targets: chargeyard persists >= 5,000 station messages/s; its REST p99 is
 <= 50 ms under that load; its persisted rate is >= 4x the ocpp-lib CSMS's. They are printed as
 met / NOT met; the exit code is 0 regardless (a report, not a test). This process only
 coordinates: the children ignore Ctrl-C, are stopped on every exit path and die with it
@@ -370,7 +370,7 @@ class _PushClient(ClientConnection):
 
     The stations are callbacks, not tasks that ``recv()``: a task wake-up and a future a frame
     for a thousand stations made the load take 55-64 % of a core at 2,400-3,000 msgs/s, CPU the
-    central system under test shares (session 7). The central systems never fragment a frame.
+    central system under test shares. The central systems never fragment a frame.
     """
 
     listener: Callable[[Any], None] | None = None  # the frame's data: bytes-like
@@ -799,7 +799,7 @@ def _table(results: Sequence[Result]) -> list[str]:
 
 
 def _checks(results: Sequence[Result]) -> list[dict[str, Any]]:
-    """The issue's targets, judged on chargeyard's figures (None where not measured)."""
+    """The targets, judged on chargeyard's figures (None where not measured)."""
     by_name = {r.csms: r for r in results}
     ours, theirs = by_name.get("chargeyard"), by_name.get("ocpp-lib")
     ratio = None

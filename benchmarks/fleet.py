@@ -50,7 +50,7 @@ Both fleet processes get the same garbage-collector treatment: ``gc.freeze()`` a
 (a no-op for the library's fleet, which builds while it connects) and after boot; a long-lived
 fleet without it pays for full collections over every station again and again.
 
-Targets, from the issue: 10,000 booted in 10 s or less (scaled for other counts); steady
+Targets: 10,000 booted in 10 s or less (scaled for other counts); steady
 state 25 % of one core or less; 40 KB RSS per station or less; boot time and steady CPU each at
 least 3x better than the library's fleet, RSS no worse. They are printed as PASS/FAIL; the exit
 code is 0 regardless (a report, not a test). This process only coordinates; the children ignore
@@ -105,7 +105,7 @@ METER_S = 10
 BOOT_TIMEOUT_S = 600.0
 OTHER_CPU_WARNING = 0.10
 
-# The issue's targets.
+# The targets.
 BOOT_TARGET_S_PER_10K = 10.0
 STEADY_CPU_TARGET = 0.25
 RSS_TARGET_BYTES = 40_000

@@ -41,7 +41,7 @@ Three processes on 127.0.0.1:
   Available): each command is sent to a gateway that finished the previous one, and each has
   its row.
 
-Targets, from the issue: the 202 in <= 200 ms, every charger's StatusNotification received in
+Targets: the 202 in <= 200 ms, every charger's StatusNotification received in
 <= 2 s, for 1,000 chargers. They are printed as PASS/FAIL; the exit code is 0 regardless (a
 report, not a test). The load average before the run is printed: on a busy machine, the
 figures are worse than the code. The children ignore Ctrl-C, are stopped on every exit path
@@ -78,7 +78,7 @@ READY_TIMEOUT_S = 300.0
 STATUS_TIMEOUT_S = 30.0
 POLL_S = 0.02
 
-# The issue's targets.
+# The targets.
 ACCEPTED_TARGET_S = 0.200
 STATUS_TARGET_S = 2.0
 

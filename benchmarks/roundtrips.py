@@ -121,7 +121,7 @@ async def _raw_central(websocket: ServerConnection) -> None:
 
 class _RawStation:
     """Takes the next frame as the answer: right only for a ceiling with one call in flight and a
-    server that only answers (a real station matches answers by id, STYLE.md 6)."""
+    server that only answers (a real station matches answers by id)."""
 
     def __init__(self, websocket: ClientConnection) -> None:
         self._websocket = websocket

@@ -1,8 +1,8 @@
 """``chargeyard csms`` killed with SIGKILL right after its last answer, then started again on the
 same data directory: everything it answered is there.
 
-The issue: "Nothing a station reported is lost when the process is killed and restarted (SQLite
-in WAL mode; transactions committed before the CALLRESULT is sent for transaction messages)".
+Nothing a station reported is lost when the process is killed and restarted: SQLite in WAL
+mode, and what a station reported committed before its CALLRESULT is sent.
 ``tests/store/test_durability.py`` kills a process at the storage layer; this test kills the
 real listener, as a user runs it, while an OCPP 1.6 and an OCPP 2.0.1 station are connected,
 and reads back through the REST API of a second run. The 1.6 station ends on a notification

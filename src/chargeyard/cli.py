@@ -415,7 +415,8 @@ def sim(
 
 @app.command()
 def version() -> None:
-    """Print chargeyard's version and the OCPP versions it speaks."""
+    """Print chargeyard's version and the OCPP versions its protocol core and central system
+    accept (the simulated stations speak 1.6 and 2.0.1)."""
     typer.echo(f"chargeyard {__version__}")
     typer.echo(
         "OCPP: " + ", ".join(f"{spec.name} ({spec.subprotocol})" for spec in VERSIONS.values())

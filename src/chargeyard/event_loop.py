@@ -5,7 +5,7 @@ environment says otherwise. On the CSMS benchmark (``benchmarks/csms.py``: 1,000
 sending MeterValues with persistence on, 2 cores) the listener's event loop is the bottleneck,
 and about a fifth of its time went to the selector loop and socket calls; on uvloop the same
 code carried 3,419 persisted messages/s against 2,881 in a back-to-back pair, with a REST p99 of
-90 against 142 ms (``docs/benchmarks-csms.md``, session 4).
+90 against 142 ms (``docs/benchmarks-csms.md``).
 
 ``CHARGEYARD_EVENT_LOOP`` picks: ``auto`` (the default: uvloop if installed, else asyncio's own
 loop), ``uvloop`` (an error if it is not installed) or ``asyncio``. The test suite runs on

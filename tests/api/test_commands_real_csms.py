@@ -3,8 +3,8 @@ listener (``csms/server.py``) to a simulated station of each OCPP version, 1.6 a
 
 ``test_commands_v16.py`` / ``test_commands_v201.py`` check the call each endpoint sends,
 against a stand-in listener; here the station's answer crosses the real listener (its
-registry, its handlers and store) and the API answers in the seed's shape
-(``docs: csms-charger-commands``). Where the station then does something the API can show
+registry, its handlers and store) and the API answers in the shape of the CSMS API
+reference's "Charger Commands". Where the station then does something the API can show
 (a connector goes Unavailable, a changed key reads back, a triggered or follow-up
 notification is kept), that is checked too. Remote start and stop run end to end.
 """
@@ -172,7 +172,7 @@ async def test_clear_cache(charger: Booted) -> None:
 
 
 async def trigger(charger: Booted, message: str, connector_id: int | None = None) -> str:
-    """POST trigger; checks the seed's shape and returns the status."""
+    """POST trigger; checks the API reference's shape and returns the status."""
     body: dict[str, Any] = {"requestedMessage": message}
     if connector_id is not None:
         body["connectorId"] = connector_id

@@ -1,7 +1,7 @@
 """``POST /ocpp/commands/...`` and ``GET /ocpp/commands/{id}`` over HTTP, against real
-simulated chargers connected to chargeyard's own CSMS (seed ``gateway-unplug-connector``):
-the seed's example replayed, targeting and its errors, roles, tenants, refusals in ``failed``,
-what became of a command, and the OpenAPI document's names."""
+simulated chargers connected to chargeyard's own CSMS (the gateway API reference's "Unplug
+connector"): the reference's example replayed, targeting and its errors, roles, tenants,
+refusals in ``failed``, what became of a command, and the OpenAPI document's names."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ UNPLUG = "/ocpp/commands/unplug-connector"
 PLUG = "/ocpp/commands/plug-connector"
 COMMAND_ID = re.compile(r"^[0-9a-f]{12}$")
 
-# The seed's example: "Unplug queued for one targeted charger".
+# The API reference's example: "Unplug queued for one targeted charger".
 SEED_REQUEST: dict[str, Any] = {
     "target": {"charger_id": "dep-789"},
     "event": {"evse_id": 2, "connector_id": 1},
@@ -109,7 +109,7 @@ def _plugged(lab: FleetLab, charger: SimulatedCharger, evse_id: int = 1) -> bool
     return bool(station.model.evses[evse_id].connectors[1].cable_plugged)
 
 
-# -- the seed ------------------------------------------------------------------------------------
+# -- the API reference's example ------------------------------------------------------------------
 
 
 async def test_the_seed_example_replayed_answers_the_seed_response(lab: FleetLab) -> None:
@@ -330,7 +330,7 @@ async def test_an_invalid_target_is_422(
 @pytest.mark.parametrize(
     "body",
     [
-        {"target": {"charger_id": "dep-1"}},  # event is required (seed: required)
+        {"target": {"charger_id": "dep-1"}},  # event is required (the reference requires it)
         {"event": {}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 0}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 1, "colour": "red"}},
@@ -438,7 +438,7 @@ async def test_without_the_fleet_host_commands_answer_503(store: Store) -> None:
 
 # -- the OpenAPI document -----------------------------------------------------------------------
 
-# The seed's components: each one's description, its properties and what it requires.
+# The API reference's components: each one's description, its properties and what it requires.
 SEED_COMPONENTS: dict[str, tuple[str, list[str], list[str]]] = {
     "CommandTarget": (
         "Target for a unified command.\n\nProvide exactly one of ``charger_id`` or "

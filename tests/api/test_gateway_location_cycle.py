@@ -1,4 +1,4 @@
-"""The issue's proof, over HTTP: a location of 100 chargers (half OCPP 1.6, half 2.0.1) pointed
+"""Over HTTP: a location of 100 chargers (half OCPP 1.6, half 2.0.1) pointed
 at chargeyard's own CSMS receives ``plug-connector``, ``start-session`` and
 ``unplug-connector`` through ``/ocpp/commands``, and the CSMS's own records (each connector's
 status history, each station's transaction with its energy) show that every charger went

@@ -1,5 +1,6 @@
 """``POST /ocpp/chargers/{charger_id}/start-charger``, ``/stop-charger``, ``/restart-charger``
-(seed ``gateway-stop-charger``): the runtime answers in the seed's shape, the station follows,
+(the gateway API reference's runtime endpoints): the runtime answers in the reference's
+shape, the station follows,
 and nobody outside the organization or below operator acts."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.api.gateway_chargers_lab import (
 from tests.api.gateway_fleet import ORG, FleetLab
 from tests.gateway.conftest import until
 
-# The seed's example (Stop charger runtime), with this process as the provider.
+# The API reference's example (Stop charger runtime), with this process as the provider.
 SEED_STOP: dict[str, Any] = {
     "id": "dep-123",
     "event_type": "stop_charger",

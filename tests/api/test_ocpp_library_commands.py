@@ -1,7 +1,7 @@
 """Every command endpoint against stations written with the third-party ``ocpp`` library
 (1.6 and 2.0.1): the library station receives the OCPP call the endpoint means in its version
 (and accepts it against the official schema), and the API returns the station's answer in the
-seed's shape, whether the station accepts or refuses."""
+API reference's shape, whether the station accepts or refuses."""
 
 from __future__ import annotations
 

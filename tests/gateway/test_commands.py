@@ -43,7 +43,8 @@ def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:
             "proxy-message",
         ]
     )
-    # The seed: unplug-connector is queued as "unplug" with ConnectorCommandEvent's defaults.
+    # The API reference: unplug-connector is queued as "unplug" with ConnectorCommandEvent's
+    # defaults.
     assert COMMANDS_BY_PATH["unplug-connector"].event_type == "unplug"
     assert parse_payload("unplug", {"evse_id": 2}).model_dump() == {
         "evse_id": 2,

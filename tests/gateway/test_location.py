@@ -1,6 +1,6 @@
 """A location of 100 chargers pointed at the built-in CSMS: started together, then
-plug-connector, start-session and unplug-connector fanned out to all of them (the issue's
-proof), each charger going through the whole cycle in the CSMS's own records."""
+plug-connector, start-session and unplug-connector fanned out to all of them, each
+charger going through the whole cycle in the CSMS's own records."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Runtimes of durable chargers: start, stop, restart, resume after a process restart, and the
-answers in the seed's shape (``gateway-stop-charger``)."""
+answers in the gateway API reference's shape ("Stop charger runtime")."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ async def test_stop_charger_takes_it_offline_and_keeps_its_state(lab: Lab) -> No
     charger = await lab.running("CP-1")
     report = await lab.host.stop_charger(ORG, charger.id)
     assert report.as_response()["event_type"] == "stop_charger"
-    # The seed: a stopped service is still ACTIVE, with no task wanted.
+    # The API reference: a stopped service is still ACTIVE, with no task wanted.
     assert report.as_response()["payload"]["desired_count"] == 0
     assert report.as_response()["payload"]["status"] == "ACTIVE"
     assert not lab.host.is_running(charger.id)

@@ -1,4 +1,5 @@
-"""Handlers registered per class with @on, or as a dict (STYLE.md item 5)."""
+"""Handlers registered per class with @on (a table per class, not a module-global list), or as
+a dict."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 CSMS and API (``live_lab``): stations are driven from the station side, as a person at the
 station would, and the dashboard must follow live, without a reload.
 
-The gateway's views (fleet, simulated charger), issue 6's proof and the screenshots are in
+The gateway's views (fleet, simulated charger), a whole session driven from them and the
+screenshots are in
 test_gateway_views.py, against ``chargeyard up``.
 """
 

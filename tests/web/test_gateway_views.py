@@ -1,6 +1,6 @@
 """The dashboard's gateway views (the fleet, a simulated charger) in a real browser, against
 ``chargeyard up`` as a user starts it (``up_lab``): the demo site of simulated chargers,
-pointed at the lab's own CSMS. Issue 6's proof: plug a connector and start a session from
+pointed at the lab's own CSMS: plug a connector and start a session from
 the buttons, see the connector charge, the frames and the energy, stop it.
 
 Each test acts on demo chargers of its own (DEMO-01 ... DEMO-08, a mix of 1.6 and 2.0.1).
@@ -121,7 +121,7 @@ def test_plug_and_start_a_session_from_the_buttons(
     start_action: str,
     started: str,
 ) -> None:
-    """Issue 6's proof: from the simulated charger's buttons, a whole session."""
+    """From the simulated charger's buttons, a whole session."""
     charger = up_lab.chargers_by_identity()[identity]
     up_lab.sample_every_second(charger)
     errors = open_dashboard(page, up_lab, "#/fleet")

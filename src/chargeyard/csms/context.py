@@ -3,8 +3,8 @@ boot policy and the vendor DataTransfer handlers, plus the few helpers that do n
 the version (timestamps, id-tag answers, DataTransfer bookkeeping).
 
 Handlers persist through the store's repositories, each call of which commits before it
-returns; a handler that awaits them answers only after the facts are kept (the issue's
-"transaction messages committed before the CALLRESULT is sent").
+returns; a handler that awaits them answers only after the facts are kept: what a station
+reported is committed before its CALLRESULT is sent.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What happened in the central system, told to whoever listens: the webhook sender and the
-live event stream of the API (and, at scale, the bus).
+live event stream of the API.
 
 The OCPP handlers and the listener :meth:`EventHub.publish` an :class:`Event` after the fact it
 reports is committed to the store, so a listener that reads the store on an event finds it.

@@ -10,8 +10,8 @@ of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
 events, device-model reports) go into the ``station_notifications`` table
-(``store.notifications.record``) before the station is answered, like everything else a
-station reports.
+(``store.notifications.record``) before the station is answered, as the handlers with tables
+of their own keep theirs.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ WebSocket opens and removes it when it closes; a second connection for an identi
 first. The command API sends a CALL through :meth:`Registry.call` and gets the station's real
 answer, or one of the errors below, which the API maps to HTTP (503, 504, 502).
 
-Only this process's connections are known here; at scale (DESIGN.md) a node map in Redis says
-which process holds a station, and the call is forwarded over the bus.
+Only this process's connections are known here: the central system runs as one process, and
+a command reaches only the stations connected to it.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ logger = logging.getLogger(__name__)
 # The frame log's batches (FrameLog's defaults are 2,000 frames / 50 ms). A thousand stations
 # append to a thousand places in the log's per-identity index, so a commit rewrites about one
 # index page per station whatever its size: the more frames a commit holds, the fewer pages
-# per frame. Measured (one thread, 1,000 identities, session 5): 8.2 us of SQLite CPU a frame
+# per frame. Measured (one thread, 1,000 identities): 8.2 us of SQLite CPU a frame
 # in commits of 2,000, 6.1 in 6,000, 5.5 in 12,000. Frames reach the log up to a quarter of a
 # second later, which a person reading it does not notice.
 FRAME_LOG_BATCH = 10_000

@@ -1,8 +1,8 @@
 """The gateway's commands as data: the path under ``/ocpp/commands/``, the ``event_type`` a
 queued command carries (``QueuedCommandResponse.event_type``) and the model of its payload.
 
-The seed's example names the style: ``unplug-connector`` is queued as ``"unplug"`` with
-``{"evse_id", "connector_id"}``. The whole table:
+The gateway API reference's example names the style: ``unplug-connector`` is queued as
+``"unplug"`` with ``{"evse_id", "connector_id"}``. The whole table:
 
 =====================  ======================  ==========================================
 path                   event_type              payload
@@ -73,7 +73,7 @@ class EmptyPayload(_Payload):
 
 
 class ConnectorPayload(_Payload):
-    """``ConnectorCommandEvent`` of the seed: one connector of one EVSE."""
+    """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE."""
 
     evse_id: int = Field(1, ge=1)
     connector_id: int = Field(1, ge=1)

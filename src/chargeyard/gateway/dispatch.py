@@ -4,7 +4,7 @@ has resolved its ``CommandTarget`` to chargers.
 Each charger is checked first (:class:`Precheck`, the fleet host's
 :meth:`~chargeyard.gateway.host.FleetHost.precheck`): one that cannot take the command lands in
 ``failed`` with the reason, the others get a ``queued`` command row (all in one transaction)
-and a bus message each. The answer is the seed's ``LocationCommandResponse``.
+and a bus message each. The answer is the gateway API reference's ``LocationCommandResponse``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ URL, configuration) and whether it should run (``desired_state``). The host conv
 * :meth:`FleetHost.start_charger` / :meth:`~FleetHost.stop_charger` /
   :meth:`~FleetHost.restart_charger` store the desired state, act on the station in this
   process's :class:`~chargeyard.station.fleet.Fleet`, store the status the runtime reached
-  (``running``, ``stopped``, ``failed``) and answer a :class:`RuntimeReport` (the seed's
+  (``running``, ``stopped``, ``failed``) and answer a :class:`RuntimeReport` (the API reference's
   ``{provider, runtime_kind, service_name, desired_count, status}``);
 * :meth:`FleetHost.resume`, at process start, starts every charger whose desired state is
   running (and marks ``stopped`` those that said ``running`` but are not wanted);
@@ -67,8 +67,8 @@ class ChargerRuntimeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RuntimeReport:
-    """The answer of start-charger / stop-charger / restart-charger (seed
-    ``gateway-stop-charger``): ``{id, event_type, ocpp_version, payload}``."""
+    """The answer of start-charger / stop-charger / restart-charger (the gateway
+    API reference's "Stop charger runtime"): ``{id, event_type, ocpp_version, payload}``."""
 
     charger_id: str
     event_type: str

@@ -37,12 +37,12 @@ def normalize_version(version: str) -> str:
 
 
 def command_version_label(version: str) -> str:
-    """As a queued command shows it: ``ocpp1.6`` (the seed's QueuedCommandResponse)."""
+    """As a queued command shows it: ``ocpp1.6`` (the API reference's QueuedCommandResponse)."""
     return f"ocpp{normalize_version(version)}"
 
 
 def runtime_version_label(version: str) -> str:
-    """As a runtime answer shows it: ``OCPP1.6`` (the seed's stop-charger example)."""
+    """As a runtime answer shows it: ``OCPP1.6`` (the API reference's stop-charger example)."""
     return f"OCPP{normalize_version(version)}"
 
 

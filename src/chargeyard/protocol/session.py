@@ -21,7 +21,7 @@ traceback, which goes to our log). A handler's answer is checked against the res
 before it leaves; an invalid answer is our bug, so the peer sees InternalError.
 
 The two codes for an action we cannot serve follow the convention the Python OCPP ecosystem
-established (and this project's issue #2 fixes): an action outside the version is NotSupported,
+established: an action outside the version is NotSupported,
 an action of the version without a handler is NotImplemented. OCPP-J 1.6 table 7 words them
 the other way round ("not known" / "recognized but not supported"), so peers disagree in the
 field; what matters to a peer is that neither is InternalError, which invites a retry.

@@ -27,7 +27,8 @@ without a reboot, a station that was Accepted does not boot again.
 Transaction messages (StartTransaction, StopTransaction, MeterValues of a transaction,
 TransactionEvent) go through :class:`TransactionQueue`: kept while offline, sent in order one at
 a time after (re)connection, built when sent (so a StopTransaction carries the transaction id
-the central system gave the StartTransaction), resent after a lost connection, retried after a
+the central system gave the StartTransaction), resent after a lost connection (so a message
+whose answer was lost reaches the central system twice: at least once), retried after a
 CALLERROR a limited number of times (1.6 section 4.10: TransactionMessageAttempts /
 TransactionMessageRetryInterval; 2.0.1 E13: MessageAttemptsTransactionEvent /
 MessageAttemptIntervalTransactionEvent). They are never dropped while offline.

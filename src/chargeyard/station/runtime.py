@@ -6,7 +6,9 @@ The station decides everything (``core.py``); this adapter only moves frames and
 
 * while the station ``wants_connection``, connect to its central system's URL with the
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
-  whitepaper / OCPP 2.0.1 part 2 A00, security profile 1; ``wss://`` URLs give profile 2's TLS);
+  whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS, the
+  server's certificate checked against the system trust store (no private CA, no client
+  certificate);
 * the opening handshake (RFC 6455 section 4.1) is a fixed request and a short check of the
   101 response (``handshake.py``); after it, every chunk the socket delivers goes through
   ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,

@@ -46,7 +46,7 @@ from chargeyard.store.engine import _sqlite_on_connect, is_sqlite
 MAX_SQLITE_VARIABLES = 32_766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 # Rows per INSERT statement. Measured (2,000-row batches of frame-log rows into a file with the
-# log's two indexes, one thread, session 5): 7.7 us of CPU a row with statements as long as the
+# log's two indexes, one thread): 7.7 us of CPU a row with statements as long as the
 # variable limit allows (5,461 rows), 6.5 with 1,024, 5.9 with 256, 6.4 with 64 and 9.2 with one
 # row a statement. A very long statement costs SQLite more to compile than its rows save, and
 # its text differs with every batch's size, so the sqlite3 module's statement cache never
@@ -58,8 +58,8 @@ ROWS_PER_STATEMENT = 256
 # samples' ``(transaction_pk)``), so the pages a batch touches are the last leaf of every
 # station's range: with a thousand stations about 1,000 pages of 4 KiB, more than the default
 # cache holds, and every batch read most of them back from the file. Measured (4,200-row batches
-# of frame-log rows, 1,000 identities, 420,000 rows already in the file, one thread, session 7):
-# 16-21 us of SQLite CPU a row with the default cache, 13.4 with 16 MiB, no better with 32.
+# of frame-log rows, 1,000 identities, 420,000 rows already in the file, one thread): 16-21 us
+# of SQLite CPU a row with the default cache, 13.4 with 16 MiB, 14.2 with 32 MiB.
 # Memory is taken only as pages are read, and is bounded by this.
 CACHE_KIB = 16_384
 
@@ -144,7 +144,7 @@ class BulkInserter:
             # Each statement is built just before it runs, not all of them first: SQLite
             # releases the GIL while it executes one, so the event loop waits for this thread
             # at most one statement's building (about a millisecond for 256 rows), instead of
-            # the whole batch's (15 ms for 4,200 frames, session 6).
+            # the whole batch's (15 ms for 4,200 frames).
             for sql, parameters in _sqlite_statements(form, rows):
                 connection.execute(sql, parameters)
             sql = "COMMIT"

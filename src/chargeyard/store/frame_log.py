@@ -51,7 +51,7 @@ _DROP_REPORT_INTERVAL = 5.0
 # leaf of each station's range; see ``bulk_insert.CACHE_KIB``), so with the default nearly every
 # commit ran a checkpoint, copying the same hot pages back into the file again and again.
 # Measured (4,200-row batches, 1,000 identities, 420,000 rows in the file, 16 MiB cache, one
-# thread, session 7): 14-18 us of CPU a row and 20-55 us of wall time with the default, 11.7 and
+# thread): 14-18 us of CPU a row and 20-55 us of wall time with the default, 11.7 and
 # 14-16 with 10,000 pages. On PostgreSQL (no WAL file of ours) it does not apply.
 _CHECKPOINT_PAGES = 10_000
 _Row = tuple[str, str, str | None, str | None, str, datetime]

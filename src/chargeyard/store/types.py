@@ -51,7 +51,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             if value.tzinfo is UTC:
                 # The usual case (utc_now(), a station's "Z"): the aware text minus its
                 # "+00:00", a third cheaper than replace() + isoformat(), which the writers'
-                # threads pay with the GIL held (0.85 us a value here, session 7).
+                # threads pay with the GIL held (1.9 us a value instead of 2.7).
                 return value.isoformat(" ", "microseconds")[:26]
             offset = value.utcoffset()
             if offset is None:

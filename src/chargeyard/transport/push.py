@@ -4,7 +4,7 @@ Why: ``websockets``' asyncio connection delivers messages through an assembler t
 task (``recv()``), and every ``send()`` runs an async context manager that checks the state,
 writes and drains. For a central system answering thousands of small OCPP frames a second that
 is a task wake-up, a future and a generator per frame, about an eighth of the event loop's time
-(docs/benchmarks-csms.md, session 5). :class:`PushServerConnection` keeps everything else of
+(docs/benchmarks-csms.md). :class:`PushServerConnection` keeps everything else of
 the library's server (the opening handshake and its hooks, ping/pong and keepalive, the closing
 handshake and its timeout) and changes only the two ends of the data path:
 

@@ -41,8 +41,7 @@ is done), or None when the work was done on the spot or is no longer wanted."""
 # 8 (it was 32): a loop iteration under load lasts about as long as its slices take, and a
 # REST command waits several iterations. On benchmarks/csms.py (1,000 stations, uvloop),
 # alternating runs gave a REST median of 26 ms with 8, 33-41 ms with 16 and 41-48 ms with 32,
-# p99 72-77 / 100-103 / 93-121 ms, at rates inside the run-to-run noise (docs/benchmarks-csms.md,
-# session 4).
+# p99 72-77 / 100-103 / 93-121 ms, at rates inside the run-to-run noise.
 DEFAULT_SLICE_SIZE = 8
 DEFAULT_MAX_ACTIVE = 256
 

@@ -1,5 +1,5 @@
-"""``/ocpp/commands``: act on chargers as a person at the station would (seed
-``gateway-unplug-connector``), and see what became of it.
+"""``/ocpp/commands``: act on chargers as a person at the station would (the
+gateway API reference's commands), and see what became of it.
 
 One ``POST /ocpp/commands/{path}`` per command of the catalogue
 (:data:`~chargeyard.gateway.commands.COMMANDS`, the single table of commands): the routes are
@@ -41,7 +41,7 @@ from chargeyard.store.models import SimulatedCharger
 router = APIRouter(prefix="/ocpp", tags=["Commands"])
 
 # Per path: the summary and description of its route, in the hosted product's words where
-# its documentation has them (unplug-connector, the seed); a test checks every command has one.
+# its API reference has them (unplug-connector); a test checks every command has one.
 DOCS: dict[str, tuple[str, str]] = {
     "plug-connector": (
         "Plug connector",
@@ -130,7 +130,7 @@ DOCS: dict[str, tuple[str, str]] = {
 
 _ANY_TYPE: dict[str, Any] = {"application/json": {"schema": {"description": "Any type"}}}
 
-# The seed's responses, word for word; 503 is ours (a process without the fleet host).
+# The API reference's responses, word for word; 503 is ours (a process without the fleet host).
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {
         "description": "Command accepted and queued for the target charger(s)",

@@ -1,6 +1,6 @@
 """``/ocpp/chargers/{charger_id}/start-charger``, ``/stop-charger``, ``/restart-charger``
-(seed ``gateway-stop-charger``) and ``/logs``: a charger's runtime and the OCPP frames it
-exchanged.
+(the gateway API reference's runtime endpoints) and ``/logs``: a charger's runtime and the
+OCPP frames it exchanged.
 
 The runtime provider is this process's :class:`~chargeyard.gateway.host.FleetHost`
 (``provider`` ``local``, ``runtime_kind`` ``asyncio_task``). The desired state is stored, so a
@@ -45,7 +45,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def _answer(work: Awaitable[RuntimeReport]) -> ChargerRuntimeResponse:
-    """The runtime report in the seed's shape; 409 when the charger cannot run as defined."""
+    """The runtime report in the API reference's shape; 409 when the charger cannot run as
+    defined."""
     try:
         report = await work
     except ChargerRuntimeError as error:

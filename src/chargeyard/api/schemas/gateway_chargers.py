@@ -1,5 +1,5 @@
 """Bodies of ``/ocpp/chargers``: durable simulated chargers, their provisioning status, their
-runtimes and their OCPP logs (gateway seeds, snake_case).
+runtimes and their OCPP logs (the gateway API reference's shapes, snake_case).
 
 Rules on what comes in:
 
@@ -215,9 +215,10 @@ class ChargerListResponse(GatewayPage[ChargerResponse]):
 
 
 class ChargerRuntimeResponse(BaseModel):
-    """The answer of start-charger, stop-charger and restart-charger (seed
-    ``gateway-stop-charger``): ``provider`` ``local`` and ``runtime_kind`` ``asyncio_task``
-    here; ``desired_count`` 1 or 0; ``status`` ACTIVE while this process hosts the station."""
+    """The answer of start-charger, stop-charger and restart-charger (the gateway API
+    reference's "Stop charger runtime"): ``provider`` ``local`` and ``runtime_kind``
+    ``asyncio_task`` here; ``desired_count`` 1 or 0; ``status`` ACTIVE while this process hosts
+    the station."""
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,16 +1,16 @@
-"""Bodies of ``/ocpp/commands/...``, named, described and shaped as the seed
-``gateway-unplug-connector`` has them (``CommandTarget``, ``ConnectorCommandEvent``,
+"""Bodies of ``/ocpp/commands/...``, named, described and shaped as the gateway API
+reference's "Unplug connector" has them (``CommandTarget``, ``ConnectorCommandEvent``,
 ``UnifiedConnectorRequest``, ``QueuedCommandResponse``, ``LocationQueuedCommandResult``,
 ``LocationCommandFailure``, ``LocationCommandResponse``; ``HttpErrorResponse`` is shared,
 ``gateway_common``).
 
-OpenAPI names a component after its class, so the classes carry the seed's names. The request
+OpenAPI names a component after its class, so the classes carry the reference's names. The request
 of a command whose payload is one connector (plug, unplug, unlock, EV energy, stop-session,
-clear-fault) is the seed's ``UnifiedConnectorRequest``; every other command gets
+clear-fault) is the reference's ``UnifiedConnectorRequest``; every other command gets
 ``{target, event}`` with its own payload model, named after its path (``start-session`` ->
 ``StartSessionRequest``), by :func:`request_model`.
 
-Beyond the seed: ``GET /ocpp/commands/{id}`` answers :class:`CommandOutcomeResponse`, what
+Beyond the reference: ``GET /ocpp/commands/{id}`` answers :class:`CommandOutcomeResponse`, what
 became of a queued command (the hosted product only ever says "queued").
 """
 
@@ -25,7 +25,7 @@ from chargeyard.api.schemas.gateway_common import GatewayRequest, Timestamp
 from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
 from chargeyard.store.models import Command, CommandStatus
 
-# The seed's example (Unplug queued for one targeted charger), request and response.
+# The API reference's example (Unplug queued for one targeted charger), request and response.
 UNPLUG_EXAMPLE_REQUEST: dict[str, Any] = {
     "target": {"charger_id": "dep-789"},
     "event": {"evse_id": 2, "connector_id": 1},

@@ -1,4 +1,4 @@
-"""Shapes every ``/ocpp`` resource shares, in the gateway seeds' snake_case: the error body
+"""Shapes every ``/ocpp`` resource shares, in the gateway API's snake_case: the error body
 (``HttpErrorResponse``), the page envelope, the timestamp format and the request base.
 
 Lists answer ``{"data": [...], "total": N, "page": P, "limit": L}``: ``page`` counts from 1,

@@ -5,7 +5,7 @@ Theory of operation
 Each public function (``reset``, ``unlock``, ...) takes a :class:`Charger` (the registry, the
 station's identity, the call timeout) and the request's fields, sends the OCPP call that means
 that command in the station's version, and returns the answer in the shape of the command API
-(``docs: csms-charger-commands``). The version is looked up once per command, in
+(the CSMS API reference's "Charger Commands"). The version is looked up once per command, in
 :data:`DIALECTS`: one ``Dialect`` per version (``v16.py``, ``v201.py``) builds the request
 and reads the answer, so no code here branches on a version string. 2.1 speaks like 2.0.1
 for every command here.

@@ -10,8 +10,8 @@ connector numbers (1..N in EVSE order, 0 for the whole station) map onto it thro
 Energy is integrated lazily: :meth:`StationModel.advance` brings every EVSE's meter and EV up to
 the clock, cutting time at each instant where the smart-charging limit changes, so the power
 that flows is always min(EV demand, EVSE maximum, charging profile limit, power update)
-(issue #3; OCPP 1.6 section 3.13, 2.0.1 K). Callers advance before they sample or change
-anything, so integration never spans a change.
+(OCPP 1.6 section 3.13, 2.0.1 K; the power update is the gateway's ``power-update``). Callers
+advance before they sample or change anything, so integration never spans a change.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class Evse:
     meter: Meter
     ev: Ev | None = None
     transaction: Transaction | None = None
-    power_update_w: float | None = None  # "the EVSE's available power changes" (issue #3)
+    power_update_w: float | None = None  # the EVSE's available power (power-update)
     suspended_by_evse: bool = False
 
     def plugged_connector(self) -> Connector | None:

@@ -1,4 +1,4 @@
-"""The simulator gateway's tenancy and fleet (``/ocpp/...``, the ``gateway-*`` seeds).
+"""The simulator gateway's tenancy and fleet (``/ocpp/...``).
 
 Every row carries ``organization_id``, and every repository query filters on it: one tenant
 never sees another's chargers, even by guessing an id. A durable charger (``dep-…``) is the

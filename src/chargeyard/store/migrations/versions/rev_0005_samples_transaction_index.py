@@ -6,8 +6,7 @@ None of these needs the time in the index; the index's entries shrink from ~40 b
 (SQLite appends the row id either way, which keeps each transaction's rows in arrival order).
 Every batch of samples from a thousand stations touches one leaf page per transaction, so the
 smaller entries are fewer pages to rewrite: measured with 384-row batches over 1,000
-transactions (one thread, SQLite 3.40), 3.2-4.6 us of CPU a row against 6.7-7.0 (session 6,
-docs/benchmarks-csms.md).
+transactions (one thread, SQLite 3.40), 3.2-4.6 us of CPU a row against 6.7-7.0.
 
 Revision ID: 0005
 Revises: 0004

@@ -1,0 +1,62 @@
+"""The repository's text speaks of the product: the README and the docs link only to files
+inside the repository, and no README, doc, comment or docstring tells the project's
+development history (work sessions, issue numbers, the source documents by a private name)
+instead of what the product does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+SOURCES = [
+    path
+    for folder in ("src", "tests", "benchmarks", "scripts", ".ci")
+    for path in sorted((ROOT / folder).rglob("*"))
+    if path.is_file()
+    and path.suffix in {".py", ".md", ".toml", ".sh", ""}
+    and "__pycache__" not in path.parts
+    and path != Path(__file__).resolve()  # this file names the patterns it looks for
+]
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+# Development history told in place of the product: "session 7's runs", "issue #3",
+# "the seed's shape" (the API reference under its drafting name), "this VM", "slow VM".
+_HISTORY = re.compile(
+    r"\bsessions? \d|\bsession's (?:code|runs?|last|VM|work)|\bissue #?\d|\bissue's\b"
+    r"|\bthe seed'?s?\b|\bseed ``gateway-|\bthis VM\b|\bslow VM\b|\bDESIGN\.md\b|\bSTYLE\.md\b",
+    re.IGNORECASE,
+)
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_relative)
+def test_pages_link_only_to_files_inside_the_repository(page: Path) -> None:
+    broken = []
+    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+        if target.startswith("#"):
+            continue  # a heading of the same page
+        if re.match(r"^[a-z]+:", target):
+            broken.append(f"{target} (not a file of the repository)")
+            continue
+        resolved = (page.parent / target.split("#", 1)[0]).resolve()
+        if not resolved.is_relative_to(ROOT) or not resolved.exists():
+            broken.append(f"{target} (no such file in the repository)")
+    assert broken == []
+
+
+def test_no_text_tells_the_development_history() -> None:
+    found = [
+        f"{_relative(path)}:{number}: {line.strip()}"
+        for path in [*PAGES, *SOURCES]
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+        )
+        if _HISTORY.search(line)
+    ]
+    assert found == []

@@ -308,7 +308,9 @@ def sim(
     identity_prefix: Annotated[
         str,
         typer.Option(
-            envvar="CHARGEYARD_SIM_IDENTITY_PREFIX", help="Identities are <prefix><number>."
+            envvar="CHARGEYARD_SIM_IDENTITY_PREFIX",
+            help="Identities are <prefix>-<number>; a prefix that ends in -, _, . or : gets no"
+            " '-' added (CP- gives CP-1, CP-2...).",
         ),
     ] = "CP-",
     connect_limit: Annotated[

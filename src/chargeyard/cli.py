@@ -8,9 +8,10 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
 from chargeyard import __version__, event_loop, sim_console
@@ -22,13 +23,11 @@ from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.lab.secrets import JWT_SECRET_FILE, jwt_secret, stored_jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import VERSIONS
 from chargeyard.store import ConflictError, Store
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     name="chargeyard",
@@ -52,7 +51,8 @@ DataDir = Annotated[
     typer.Option(
         "--data-dir",
         envvar="CHARGEYARD_DATA_DIR",
-        help="Where the default SQLite database (chargeyard.db) lives; created if missing.",
+        help="The lab's data, as `chargeyard up` keeps it: the SQLite database (chargeyard.db)"
+        " and the secret of the /ocpp tokens (jwt-secret); created if missing.",
     ),
 ]
 DatabaseUrl = Annotated[
@@ -72,6 +72,18 @@ def _database_url(data_dir: Path, database_url: str | None) -> str:
         return database_url
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{(data_dir / 'chargeyard.db').resolve()}"
+
+
+def _shown(url: str) -> str:
+    """Where a command wrote, for its confirmation: a SQLite file's path, else the URL
+    without its password. A key written to another directory's database than the running
+    lab's is then seen at once."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
 
 
 @app.command()
@@ -137,6 +149,7 @@ def csms(
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
+    url = _database_url(data_dir, database_url)
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -148,15 +161,25 @@ def csms(
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
-        event_loop.run(
-            _serve_until_signalled(_database_url(data_dir, database_url), settings, api_port)
-        )
+        event_loop.run(_serve_until_signalled(url, settings, api_port, _api_settings(data_dir)))
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
         typer.echo(f"chargeyard csms: {error}", err=True)
         raise typer.Exit(2) from None
 
 
-async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int) -> None:
+def _api_settings(data_dir: Path) -> ApiSettings:
+    """The REST API's settings (``CHARGEYARD_API_*``). Without a key for the /ocpp tokens,
+    the lab's secret in ``data_dir`` (generated on first use, as `chargeyard up` does), so
+    that `chargeyard token create --data-dir` signs tokens this API accepts."""
+    settings = ApiSettings()
+    if settings.jwt_secret is not None or settings.jwt_public_key is not None:
+        return settings
+    return settings.model_copy(update={"jwt_secret": SecretStr(jwt_secret(data_dir))})
+
+
+async def _serve_until_signalled(
+    url: str, settings: CsmsSettings, api_port: int, api_settings: ApiSettings
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -175,8 +198,12 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         metrics.attach_csms(server.registry, store)
         api = "the REST API is off (--api-port 0)"
         if api_port:
-            api_settings = ApiSettings().for_listener(settings.host, server.port)
-            app = create_app(store, server.registry, api_settings, events=server.events)
+            app = create_app(
+                store,
+                server.registry,
+                api_settings.for_listener(settings.host, server.port),
+                events=server.events,
+            )
             metrics.attach_app(app)
             bound = await running.enter_async_context(serving(app, settings.host, api_port))
             api = (
@@ -438,13 +465,14 @@ def apikey_create(
 ) -> None:
     """Create an API key and print it: it is shown this once, and only its hash is kept."""
 
-    async def create() -> str:
-        async with await Store.open(_database_url(data_dir, database_url)) as store:
+    async def create(url: str) -> str:
+        async with await Store.open(url) as store:
             _, plaintext = await store.api_keys.create(name)
         return plaintext
 
-    typer.echo(asyncio.run(create()))
-    typer.echo(f"API key {name!r} created; it cannot be shown again.", err=True)
+    url = _database_url(data_dir, database_url)
+    typer.echo(asyncio.run(create(url)))
+    typer.echo(f"API key {name!r} created in {_shown(url)}; it cannot be shown again.", err=True)
 
 
 token_app = typer.Typer(help="Bearer tokens (JWT) for the simulator gateway under /ocpp.")
@@ -468,8 +496,10 @@ def token_create(
         str | None,
         typer.Option(
             "--secret",
-            envvar="CHARGEYARD_API_JWT_SECRET",
-            help="Sign with HS256 and this shared secret (the API's own setting).",
+            # The names `chargeyard up` (--jwt-secret) and the API read the secret from.
+            envvar=["CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"],
+            show_envvar=True,
+            help="Sign with HS256 and this shared secret instead of the one in DATA_DIR.",
         ),
     ] = None,
     private_key: Annotated[
@@ -487,28 +517,24 @@ def token_create(
     audience: Annotated[
         str | None, typer.Option("--audience", envvar="CHARGEYARD_API_JWT_AUDIENCE")
     ] = None,
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            "--data-dir",
+            envvar="CHARGEYARD_DATA_DIR",
+            help="The lab's data directory: without --secret or --private-key, sign with the"
+            " secret `chargeyard up` (or `chargeyard csms`) keeps there (jwt-secret).",
+        ),
+    ] = DEFAULT_DATA_DIR,
 ) -> None:
-    """Print a signed token. No database is needed: the API creates the organization on the
-    token's first use."""
+    """Print a signed token for the simulator gateway (/ocpp). By default it is signed with
+    the secret of the lab in ./data, so it works against a running `chargeyard up`. No
+    database is needed: the API creates the organization on the token's first use."""
     try:
         lifetime = parse_ttl(ttl)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--ttl") from None
-    if private_key is not None:
-        key, algorithm = private_key.read_text(), "RS256"
-    elif secret:
-        if len(secret.encode()) < MIN_JWT_SECRET:
-            raise typer.BadParameter(
-                f"must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)",
-                param_hint="--secret",
-            )
-        key, algorithm = secret, "HS256"
-    else:
-        typer.echo(
-            "no signing key: give --secret (or CHARGEYARD_API_JWT_SECRET) or --private-key",
-            err=True,
-        )
-        raise typer.Exit(1)
+    key, algorithm, source = _signing_key(private_key, secret, data_dir)
     token = issue_token(
         subject=subject,
         organization_id=org,
@@ -521,7 +547,47 @@ def token_create(
     )
     typer.echo(token)
     roles = ", ".join(dict.fromkeys(role))
-    typer.echo(f"{algorithm} token for organization {org!r} ({roles}), valid {ttl}", err=True)
+    typer.echo(
+        f"{algorithm} token for organization {org!r} ({roles}), valid {ttl}, signed with {source}",
+        err=True,
+    )
+
+
+def _signing_key(
+    private_key: Path | None, secret: str | None, data_dir: Path
+) -> tuple[str, str, str]:
+    """(key, algorithm, where the key came from) for `token create`: the private key, else
+    the secret given, else the lab's secret in ``data_dir``, which is only read: a secret
+    made up here would sign tokens that no running lab accepts."""
+    if private_key is not None:
+        try:
+            return private_key.read_text(), "RS256", str(private_key)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--private-key") from None
+    hint = "--secret"
+    source = "the secret given"
+    if not secret:
+        stored = data_dir / JWT_SECRET_FILE
+        try:
+            secret = stored_jwt_secret(data_dir)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--data-dir") from None
+        if secret is None:
+            typer.echo(
+                f"chargeyard token create: no signing key: {stored.resolve()} does not exist."
+                " `chargeyard up` creates it on its first start (run this where you ran it, or"
+                " give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET) or"
+                " --private-key.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        hint, source = "--data-dir", f"the secret in {stored}"
+    if len(secret.encode()) < MIN_JWT_SECRET:
+        raise typer.BadParameter(
+            f"the secret must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)",
+            param_hint=hint,
+        )
+    return secret, "HS256", source
 
 
 @station_app.command("add")
@@ -540,17 +606,18 @@ def station_add(
 ) -> None:
     """Register a station, so that the CSMS lets it in."""
 
-    async def add() -> None:
-        async with await Store.open(_database_url(data_dir, database_url)) as store:
+    async def add(url: str) -> None:
+        async with await Store.open(url) as store:
             await store.stations.register(charge_box_id, password=password)
 
+    url = _database_url(data_dir, database_url)
     try:
-        asyncio.run(add())
+        asyncio.run(add(url))
     except ConflictError:
-        typer.echo(f"station {charge_box_id!r} is already registered", err=True)
+        typer.echo(f"station {charge_box_id!r} is already registered in {_shown(url)}", err=True)
         raise typer.Exit(1) from None
     auth = "with an HTTP Basic password" if password is not None else "without a password"
-    typer.echo(f"station {charge_box_id!r} registered {auth}", err=True)
+    typer.echo(f"station {charge_box_id!r} registered {auth} in {_shown(url)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

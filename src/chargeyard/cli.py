@@ -34,6 +34,9 @@ app = typer.Typer(
     help="An OCPP lab: simulated charge stations and a central system (CSMS).",
     no_args_is_help=True,
     add_completion=False,
+    # Click's plain help, not Rich's tables: it wraps every column at the terminal's width
+    # (80 in a pipe) and never cuts an option name, an environment variable or a URL short.
+    rich_markup_mode=None,
 )
 
 LogLevel = Annotated[
@@ -86,7 +89,7 @@ def _shown(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-@app.command()
+@app.command(short_help="Only the central system: the OCPP listener and the REST API.")
 def csms(
     host: Annotated[
         str, typer.Option(envvar="CHARGEYARD_CSMS_HOST", help="Address to listen on.")
@@ -237,7 +240,7 @@ def _lab_help(field: str) -> str:
     return f"{info.description} (env {LabSettings.env_name(field)}{default})"
 
 
-@app.command()
+@app.command(short_help="The whole lab: CSMS, simulated chargers, API and dashboard.")
 def up(
     host: Annotated[str | None, typer.Option(help=_lab_help("host"), show_default=False)] = None,
     ocpp_port: Annotated[
@@ -302,7 +305,7 @@ def up(
         raise typer.Exit(1) from None
 
 
-@app.command()
+@app.command(short_help="A fleet of simulated stations against any central system.")
 def sim(
     csms: Annotated[
         str,
@@ -398,6 +401,15 @@ def sim(
             help="The live status view (default: when stderr is a terminal).",
         ),
     ] = None,
+    status_interval: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="CHARGEYARD_SIM_STATUS_INTERVAL",
+            help="Without the live view (stderr not a terminal, or --no-live): seconds between"
+            " two status lines of the fleet's counters on stderr; 0: none.",
+        ),
+    ] = sim_console.STATUS_INTERVAL_S,
     log_level: Annotated[
         str,
         typer.Option(
@@ -432,7 +444,12 @@ def sim(
         "  (Ctrl-C stops)",
         err=True,
     )
-    status = asyncio.run(sim_console.simulate(fleet, config, console if show else None, recent))
+    lines = None
+    if not show and status_interval > 0:
+        lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
+    status = asyncio.run(
+        sim_console.simulate(fleet, config, console if show else None, recent, lines)
+    )
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one
     typer.echo(
@@ -451,13 +468,15 @@ def version() -> None:
     )
 
 
-apikey_app = typer.Typer(help="API keys for the REST API (X-API-Key), stored hashed.")
+apikey_app = typer.Typer(
+    help="API keys for the REST API (X-API-Key), stored hashed.", no_args_is_help=True
+)
 app.add_typer(apikey_app, name="apikey")
-station_app = typer.Typer(help="Stations the CSMS lets in.")
+station_app = typer.Typer(help="Stations the CSMS lets in.", no_args_is_help=True)
 app.add_typer(station_app, name="station")
 
 
-@apikey_app.command("create")
+@apikey_app.command("create", short_help="Create an API key for /api/v1 and print it once.")
 def apikey_create(
     name: Annotated[str, typer.Option("--name", help="What the key is for (shown in listings).")],
     data_dir: DataDir = DEFAULT_DATA_DIR,
@@ -475,11 +494,13 @@ def apikey_create(
     typer.echo(f"API key {name!r} created in {_shown(url)}; it cannot be shown again.", err=True)
 
 
-token_app = typer.Typer(help="Bearer tokens (JWT) for the simulator gateway under /ocpp.")
+token_app = typer.Typer(
+    help="Bearer tokens (JWT) for the simulator gateway under /ocpp.", no_args_is_help=True
+)
 app.add_typer(token_app, name="token")
 
 
-@token_app.command("create")
+@token_app.command("create", short_help="Print a signed bearer token for /ocpp.")
 def token_create(
     org: Annotated[
         str, typer.Option("--org", help="The organization (tenant) id the token acts in.")

@@ -88,7 +88,7 @@ async def test_automatic_sessions_are_counted_on_the_line() -> None:
         fleet.add(TEMPLATE, 1, csms_url="ws://127.0.0.1:9/ocpp")
         fleet.start_autogen(AutogenConfig())
         assert status_line(fleet, _status(0, 0), 0.0).endswith(
-            ", auto sessions 0 started / 0 ended"
+            ", auto: 0 sessions started, 0 ended"
         )
 
 

@@ -133,7 +133,7 @@ def status_line(fleet: Fleet, status: FleetStatus, messages_per_s: float) -> str
     if autogen is not None:
         counters = autogen.counters
         parts.append(
-            f"auto sessions {counters.sessions_started:,} started /"
+            f"auto: {counters.sessions_started:,} sessions started,"
             f" {counters.sessions_ended:,} ended"
         )
     return "chargeyard sim: " + ", ".join(parts)

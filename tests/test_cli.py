@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
 from chargeyard import cli
+from chargeyard.api import ApiSettings
+from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.store import Store
@@ -38,19 +40,58 @@ def test_version_names_the_ocpp_versions() -> None:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[CsmsSettings]:
+def served_api() -> list[ApiSettings]:
+    """The API settings ``chargeyard csms`` would serve with (see ``served``)."""
+    return []
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, served_api: list[ApiSettings]) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
-    instead (and the test's logging is left alone)."""
+    instead (and the test's logging is left alone); the API's in ``served_api``."""
     seen: list[CsmsSettings] = []
     for variable in ("CHARGEYARD_BOOT_STATUS", "CHARGEYARD_HEARTBEAT_INTERVAL"):
         monkeypatch.delenv(variable, raising=False)
 
-    async def record(url: str, settings: CsmsSettings, api_port: int) -> None:
+    async def record(
+        url: str, settings: CsmsSettings, api_port: int, api_settings: ApiSettings
+    ) -> None:
         seen.append(settings)
+        served_api.append(api_settings)
 
     monkeypatch.setattr(cli, "_serve_until_signalled", record)
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
     return seen
+
+
+def test_csms_api_accepts_the_tokens_token_create_signs_for_its_data_dir(
+    served: list[CsmsSettings],
+    served_api: list[ApiSettings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without a key of its own the API verifies /ocpp tokens with the lab's secret in
+    # DATA_DIR (generated on the first start, as `chargeyard up` does).
+    for variable in ("CHARGEYARD_API_JWT_SECRET", "CHARGEYARD_API_JWT_PUBLIC_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    data_dir = str(tmp_path / "data")
+    result = CliRunner().invoke(app, ["csms", "--data-dir", data_dir])
+    assert result.exit_code == 0, result.output
+    [api_settings] = served_api
+    token = CliRunner().invoke(
+        app,
+        ["token", "create", "--org", "org-1", "--role", "viewer", "--data-dir", data_dir],
+        env={"CHARGEYARD_JWT_SECRET": None, "CHARGEYARD_API_JWT_SECRET": None},
+    )
+    assert token.exit_code == 0, token.output
+    assert verify_token(token.stdout.strip(), api_settings).organization_id == "org-1"
+
+    # A key the API was given stays the only one.
+    served_api.clear()
+    monkeypatch.setenv("CHARGEYARD_API_JWT_SECRET", "configured-" + "s" * 32)
+    assert CliRunner().invoke(app, ["csms", "--data-dir", data_dir]).exit_code == 0
+    assert served_api[0].jwt_secret is not None
+    assert served_api[0].jwt_secret.get_secret_value() == "configured-" + "s" * 32
 
 
 @pytest.mark.parametrize(
@@ -226,10 +267,15 @@ def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) 
     # A long password: a short one can turn up by chance in the hash's random base64 salt.
     password = "correct-horse-battery-staple"
     arguments = ["station", "add", "CP-9", "--password", password, "--data-dir", data_dir]
-    assert CliRunner().invoke(app, arguments).exit_code == 0
+    added = CliRunner().invoke(app, arguments)
+    assert added.exit_code == 0
+    database = tmp_path / "chargeyard.db"
+    assert added.stderr == (
+        f"station 'CP-9' registered with an HTTP Basic password in {database}\n"
+    )
     again = CliRunner().invoke(app, arguments)
     assert again.exit_code == 1
-    assert "already registered" in again.output
+    assert again.stderr == f"station 'CP-9' is already registered in {database}\n"
 
     async def check() -> None:
         async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
@@ -249,6 +295,10 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
     assert key.startswith("cy_")
+    # Where it went: a key in another directory's database than the lab's would not work.
+    assert result.stderr == (
+        f"API key 'ci' created in {tmp_path / 'chargeyard.db'}; it cannot be shown again.\n"
+    )
 
     async def check() -> None:
         async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:

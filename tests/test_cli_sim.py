@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,3 +130,36 @@ async def test_a_2_0_1_fleet_from_the_command_line(tmp_path: Path) -> None:
     )
     assert code == 0, errors
     assert {s.ocpp_version for s in stations} == {"2.0.1"}
+
+
+async def test_without_a_terminal_it_prints_a_status_line_every_interval(tmp_path: Path) -> None:
+    # stderr is a pipe here, as under a service manager or `2>sim.log`: no live view, but the
+    # fleet's counters every --status-interval seconds.
+    async with our_csms(tmp_path, heartbeat_interval=60) as csms:
+        process = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "chargeyard.cli", "sim", "--count", "3"],
+            *["--csms", f"ws://127.0.0.1:{csms.port}/ocpp", "--status-interval", "0.2"],
+            env={k: v for k, v in os.environ.items() if not k.startswith("CHARGEYARD_")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        lines: list[str] = []
+        try:
+            async with asyncio.timeout(30):
+                while "3/3 booted" not in (lines or [""])[-1]:
+                    line = (await process.stderr.readline()).decode()
+                    assert line, "".join(lines)
+                    if line.startswith("chargeyard sim: ") and "connected" in line:
+                        lines.append(line)
+        finally:
+            process.send_signal(signal.SIGTERM)
+        rest = (await process.stderr.read()).decode()
+        assert await process.wait() == 0, rest
+    assert re.fullmatch(
+        r"chargeyard sim: 3/3 connected, 3/3 booted, \d+ connectors charging \(\d+"
+        r" transactions\), [\d,]+ messages/s, [\d,]+ sent / [\d,]+ received, 3 connects"
+        r" \(0 failed attempts\)\n",
+        lines[-1],
+    )
+    assert "chargeyard sim stopped: 3 stations (3 booted when stopped)" in rest

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import jwt
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from typer.testing import CliRunner
@@ -16,9 +17,16 @@ from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.tokens import Role, verify_token
 from chargeyard.cli import app
 from chargeyard.csms.registry import Registry
+from chargeyard.lab.secrets import jwt_secret
 from chargeyard.store import Store
 
 SECRET = "cli-test-secret-" + "x" * 32
+# Neither of the environment variables that carry the secret (CliRunner removes a None).
+NO_SECRET: dict[str, str | None] = {
+    "CHARGEYARD_JWT_SECRET": None,
+    "CHARGEYARD_API_JWT_SECRET": None,
+    "CHARGEYARD_DATA_DIR": None,
+}
 
 
 def test_token_create_prints_a_token_the_api_settings_verify() -> None:
@@ -83,12 +91,22 @@ def test_token_create_with_a_private_key_signs_rs256(tmp_path: Path) -> None:
     assert jwt.get_unverified_header(result.stdout.strip())["alg"] == "RS256"
 
 
-def test_token_create_refuses_bad_input() -> None:
+def test_token_create_refuses_bad_input(tmp_path: Path) -> None:
     runner = CliRunner()
     base = ["token", "create", "--org", "org-1", "--role", "viewer"]
-    no_key = runner.invoke(app, base, env={"CHARGEYARD_API_JWT_SECRET": ""})
+    no_key = runner.invoke(app, [*base, "--data-dir", str(tmp_path / "nowhere")], env=NO_SECRET)
     assert no_key.exit_code == 1
-    assert "no signing key" in no_key.stderr
+    assert no_key.stdout == ""
+    assert " ".join(no_key.stderr.split()) == (
+        f"chargeyard token create: no signing key: {tmp_path / 'nowhere' / 'jwt-secret'} does"
+        " not exist. `chargeyard up` creates it on its first start (run this where you ran it,"
+        " or give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET) or --private-key."
+    )
+    assert not (tmp_path / "nowhere").exists()  # nothing made up
+    (tmp_path / "jwt-secret").write_text("too short\n")
+    short_file = runner.invoke(app, [*base, "--data-dir", str(tmp_path)], env=NO_SECRET)
+    assert short_file.exit_code == 2
+    assert "32 bytes at least" in short_file.stderr
     short = runner.invoke(app, [*base, "--secret", "short"])
     assert short.exit_code == 2
     assert "32 bytes at least" in short.stderr
@@ -118,3 +136,50 @@ async def test_a_cli_token_opens_the_gateway(tmp_path: Path) -> None:
             )
         assert response.status_code == 201
         assert [loc.name for loc in await store.locations.list("org-cli")] == ["From the CLI"]
+
+
+def _org_of(token: str, secret: str) -> str:
+    claims = verify_token(token, ApiSettings(jwt_secret=secret))
+    return claims.organization_id
+
+
+def test_token_create_signs_with_the_secret_chargeyard_up_keeps_in_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `chargeyard up` (run in tmp_path) generated its secret into ./data on its first start.
+    lab_secret = jwt_secret(tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    base = ["token", "create", "--org", "demo", "--role", "admin"]
+
+    by_default = runner.invoke(app, base, env=NO_SECRET)
+    assert by_default.exit_code == 0, by_default.output
+    assert _org_of(by_default.stdout.strip(), lab_secret) == "demo"
+    assert (
+        "HS256 token for organization 'demo' (admin), valid 24h, signed with the secret in"
+        " data/jwt-secret"
+    ) in by_default.stderr
+
+    elsewhere = tmp_path / "elsewhere"
+    other_secret = jwt_secret(elsewhere)
+    for arguments, env in (
+        (["--data-dir", str(elsewhere)], NO_SECRET),
+        ([], {**NO_SECRET, "CHARGEYARD_DATA_DIR": str(elsewhere)}),
+    ):
+        result = runner.invoke(app, [*base, *arguments], env=env)
+        assert result.exit_code == 0, result.output
+        assert _org_of(result.stdout.strip(), other_secret) == "demo"
+
+
+@pytest.mark.parametrize("variable", ["CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"])
+def test_a_secret_given_wins_over_the_data_dir(tmp_path: Path, variable: str) -> None:
+    # CHARGEYARD_JWT_SECRET is `chargeyard up --jwt-secret`'s, the other the API's own name.
+    jwt_secret(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["token", "create", "--org", "o", "--role", "viewer", "--data-dir", str(tmp_path)],
+        env={**NO_SECRET, variable: SECRET},
+    )
+    assert result.exit_code == 0, result.output
+    assert _org_of(result.stdout.strip(), SECRET) == "o"
+    assert "signed with the secret given" in result.stderr

@@ -8,33 +8,35 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
-from chargeyard import __version__, event_loop, sim_console
+from chargeyard import __version__, cli_credentials, event_loop, sim_console
 from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
-from chargeyard.api.settings import MIN_JWT_SECRET, ApiSettings
-from chargeyard.api.tokens import Role, issue_token, parse_ttl
+from chargeyard.api.settings import ApiSettings
+from chargeyard.cli_options import DEFAULT_DATA_DIR, DatabaseUrl, DataDir, resolve_database_url
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import VERSIONS
-from chargeyard.store import ConflictError, Store
-
-if TYPE_CHECKING:
-    pass
+from chargeyard.store import Store
 
 app = typer.Typer(
     name="chargeyard",
     help="An OCPP lab: simulated charge stations and a central system (CSMS).",
     no_args_is_help=True,
     add_completion=False,
+    # Click's plain help, not Rich's tables: it wraps every column at the terminal's width
+    # (80 in a pipe) and never cuts an option name, an environment variable or a URL short.
+    rich_markup_mode=None,
 )
 
 LogLevel = Annotated[
@@ -47,34 +49,7 @@ LogLevel = Annotated[
 ]
 
 
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir",
-        envvar="CHARGEYARD_DATA_DIR",
-        help="Where the default SQLite database (chargeyard.db) lives; created if missing.",
-    ),
-]
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="CHARGEYARD_DATABASE_URL",
-        help="sqlite:///path or postgresql://user@host/db; overrides --data-dir.",
-    ),
-]
-DEFAULT_DATA_DIR = Path("data")
-
-
-def _database_url(data_dir: Path, database_url: str | None) -> str:
-    """The URL asked for, else a SQLite file in ``data_dir`` (created if missing)."""
-    if database_url:
-        return database_url
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(data_dir / 'chargeyard.db').resolve()}"
-
-
-@app.command()
+@app.command(short_help="Only the central system: the OCPP listener and the REST API.")
 def csms(
     host: Annotated[
         str, typer.Option(envvar="CHARGEYARD_CSMS_HOST", help="Address to listen on.")
@@ -137,6 +112,7 @@ def csms(
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
+    url = resolve_database_url(data_dir, database_url)
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -148,15 +124,25 @@ def csms(
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
-        event_loop.run(
-            _serve_until_signalled(_database_url(data_dir, database_url), settings, api_port)
-        )
+        event_loop.run(_serve_until_signalled(url, settings, api_port, _api_settings(data_dir)))
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
         typer.echo(f"chargeyard csms: {error}", err=True)
         raise typer.Exit(2) from None
 
 
-async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int) -> None:
+def _api_settings(data_dir: Path) -> ApiSettings:
+    """The REST API's settings (``CHARGEYARD_API_*``). Without a key for the /ocpp tokens,
+    the lab's secret in ``data_dir`` (generated on first use, as `chargeyard up` does), so
+    that `chargeyard token create --data-dir` signs tokens this API accepts."""
+    settings = ApiSettings()
+    if settings.jwt_secret is not None or settings.jwt_public_key is not None:
+        return settings
+    return settings.model_copy(update={"jwt_secret": SecretStr(jwt_secret(data_dir))})
+
+
+async def _serve_until_signalled(
+    url: str, settings: CsmsSettings, api_port: int, api_settings: ApiSettings
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -175,8 +161,12 @@ async def _serve_until_signalled(url: str, settings: CsmsSettings, api_port: int
         metrics.attach_csms(server.registry, store)
         api = "the REST API is off (--api-port 0)"
         if api_port:
-            api_settings = ApiSettings().for_listener(settings.host, server.port)
-            app = create_app(store, server.registry, api_settings, events=server.events)
+            app = create_app(
+                store,
+                server.registry,
+                api_settings.for_listener(settings.host, server.port),
+                events=server.events,
+            )
             metrics.attach_app(app)
             bound = await running.enter_async_context(serving(app, settings.host, api_port))
             api = (
@@ -210,7 +200,7 @@ def _lab_help(field: str) -> str:
     return f"{info.description} (env {LabSettings.env_name(field)}{default})"
 
 
-@app.command()
+@app.command(short_help="The whole lab: CSMS, simulated chargers, API and dashboard.")
 def up(
     host: Annotated[str | None, typer.Option(help=_lab_help("host"), show_default=False)] = None,
     ocpp_port: Annotated[
@@ -275,7 +265,7 @@ def up(
         raise typer.Exit(1) from None
 
 
-@app.command()
+@app.command(short_help="A fleet of simulated stations against any central system.")
 def sim(
     csms: Annotated[
         str,
@@ -308,7 +298,9 @@ def sim(
     identity_prefix: Annotated[
         str,
         typer.Option(
-            envvar="CHARGEYARD_SIM_IDENTITY_PREFIX", help="Identities are <prefix><number>."
+            envvar="CHARGEYARD_SIM_IDENTITY_PREFIX",
+            help="Identities are <prefix>-<number>; a prefix that ends in -, _, . or : gets no"
+            " '-' added (CP- gives CP-1, CP-2...).",
         ),
     ] = "CP-",
     connect_limit: Annotated[
@@ -369,6 +361,15 @@ def sim(
             help="The live status view (default: when stderr is a terminal).",
         ),
     ] = None,
+    status_interval: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="CHARGEYARD_SIM_STATUS_INTERVAL",
+            help="Without the live view (stderr not a terminal, or --no-live): seconds between"
+            " two status lines of the fleet's counters on stderr; 0: none.",
+        ),
+    ] = sim_console.STATUS_INTERVAL_S,
     log_level: Annotated[
         str,
         typer.Option(
@@ -403,7 +404,12 @@ def sim(
         "  (Ctrl-C stops)",
         err=True,
     )
-    status = asyncio.run(sim_console.simulate(fleet, config, console if show else None, recent))
+    lines = None
+    if not show and status_interval > 0:
+        lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
+    status = asyncio.run(
+        sim_console.simulate(fleet, config, console if show else None, recent, lines)
+    )
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one
     typer.echo(
@@ -423,133 +429,9 @@ def version() -> None:
     )
 
 
-apikey_app = typer.Typer(help="API keys for the REST API (X-API-Key), stored hashed.")
-app.add_typer(apikey_app, name="apikey")
-station_app = typer.Typer(help="Stations the CSMS lets in.")
-app.add_typer(station_app, name="station")
-
-
-@apikey_app.command("create")
-def apikey_create(
-    name: Annotated[str, typer.Option("--name", help="What the key is for (shown in listings).")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Create an API key and print it: it is shown this once, and only its hash is kept."""
-
-    async def create() -> str:
-        async with await Store.open(_database_url(data_dir, database_url)) as store:
-            _, plaintext = await store.api_keys.create(name)
-        return plaintext
-
-    typer.echo(asyncio.run(create()))
-    typer.echo(f"API key {name!r} created; it cannot be shown again.", err=True)
-
-
-token_app = typer.Typer(help="Bearer tokens (JWT) for the simulator gateway under /ocpp.")
-app.add_typer(token_app, name="token")
-
-
-@token_app.command("create")
-def token_create(
-    org: Annotated[
-        str, typer.Option("--org", help="The organization (tenant) id the token acts in.")
-    ],
-    role: Annotated[
-        list[Role],
-        typer.Option("--role", help="admin, operator or viewer; repeat for several."),
-    ],
-    subject: Annotated[
-        str, typer.Option("--subject", help="The token's `sub`: who it was made for.")
-    ] = "chargeyard-cli",
-    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime, such as 30m, 24h or 7d.")] = "24h",
-    secret: Annotated[
-        str | None,
-        typer.Option(
-            "--secret",
-            envvar="CHARGEYARD_API_JWT_SECRET",
-            help="Sign with HS256 and this shared secret (the API's own setting).",
-        ),
-    ] = None,
-    private_key: Annotated[
-        Path | None,
-        typer.Option(
-            "--private-key",
-            envvar="CHARGEYARD_JWT_PRIVATE_KEY_FILE",
-            help="Sign with RS256 and this PEM private key file instead; the API verifies with"
-            " the public key (CHARGEYARD_API_JWT_PUBLIC_KEY).",
-        ),
-    ] = None,
-    issuer: Annotated[
-        str | None, typer.Option("--issuer", envvar="CHARGEYARD_API_JWT_ISSUER")
-    ] = None,
-    audience: Annotated[
-        str | None, typer.Option("--audience", envvar="CHARGEYARD_API_JWT_AUDIENCE")
-    ] = None,
-) -> None:
-    """Print a signed token. No database is needed: the API creates the organization on the
-    token's first use."""
-    try:
-        lifetime = parse_ttl(ttl)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--ttl") from None
-    if private_key is not None:
-        key, algorithm = private_key.read_text(), "RS256"
-    elif secret:
-        if len(secret.encode()) < MIN_JWT_SECRET:
-            raise typer.BadParameter(
-                f"must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)",
-                param_hint="--secret",
-            )
-        key, algorithm = secret, "HS256"
-    else:
-        typer.echo(
-            "no signing key: give --secret (or CHARGEYARD_API_JWT_SECRET) or --private-key",
-            err=True,
-        )
-        raise typer.Exit(1)
-    token = issue_token(
-        subject=subject,
-        organization_id=org,
-        roles=role,
-        key=key,
-        algorithm=algorithm,
-        ttl=lifetime,
-        issuer=issuer,
-        audience=audience,
-    )
-    typer.echo(token)
-    roles = ", ".join(dict.fromkeys(role))
-    typer.echo(f"{algorithm} token for organization {org!r} ({roles}), valid {ttl}", err=True)
-
-
-@station_app.command("add")
-def station_add(
-    charge_box_id: Annotated[str, typer.Argument(help="The station's OCPP identity.")],
-    password: Annotated[
-        str | None,
-        typer.Option(
-            "--password",
-            envvar="CHARGEYARD_STATION_PASSWORD",
-            help="HTTP Basic password (security profile 1), stored hashed; none: no auth.",
-        ),
-    ] = None,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Register a station, so that the CSMS lets it in."""
-
-    async def add() -> None:
-        async with await Store.open(_database_url(data_dir, database_url)) as store:
-            await store.stations.register(charge_box_id, password=password)
-
-    try:
-        asyncio.run(add())
-    except ConflictError:
-        typer.echo(f"station {charge_box_id!r} is already registered", err=True)
-        raise typer.Exit(1) from None
-    auth = "with an HTTP Basic password" if password is not None else "without a password"
-    typer.echo(f"station {charge_box_id!r} registered {auth}", err=True)
+app.add_typer(cli_credentials.apikey_app, name="apikey")
+app.add_typer(cli_credentials.station_app, name="station")
+app.add_typer(cli_credentials.token_app, name="token")
 
 
 if __name__ == "__main__":  # pragma: no cover

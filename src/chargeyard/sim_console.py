@@ -1,6 +1,7 @@
 """What ``chargeyard sim`` runs behind its options: the fleet built from the catalog, run until
-Ctrl-C, with a live Rich view of its counters and the latest log lines (or plain log lines
-when the output is not a terminal)."""
+Ctrl-C, with a live Rich view of its counters and the latest log lines; when the output is not
+a terminal (a pipe, a log file, a service's journal), plain log lines and one status line of
+the same counters every few seconds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import contextlib
 import logging
 import resource
 import signal
+import time
 from collections import deque
+from collections.abc import Callable
 
 import typer
 from rich.console import Console
@@ -20,6 +23,10 @@ from rich.table import Table
 from chargeyard.logs import configure_logging
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet, FleetStatus
+
+# Seconds between two status lines when the live view is off: often enough to see a fleet
+# boot and charge in a log, rare enough to read (`chargeyard sim --status-interval`).
+STATUS_INTERVAL_S = 10.0
 
 
 def add_stations(
@@ -70,10 +77,81 @@ def add_stations(
         raise typer.BadParameter(str(error), param_hint="--csms") from None
 
 
+class StatusLines:
+    """One line of the fleet's counters every ``interval`` seconds, for an output that is not
+    a terminal (where the live view cannot redraw): a user tailing a log sees the fleet work.
+
+    Args:
+        interval: seconds between two lines (the first comes one interval after the start).
+        write: where a line goes (without its newline).
+        clock: monotonic seconds; injected by tests.
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        write: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if interval <= 0:
+            raise ValueError("interval must be > 0")
+        self.interval = interval
+        self._write = write
+        self._clock = clock
+        self._last = (clock(), 0)  # (when, messages then)
+        self._due = self._last[0] + interval
+
+    def tick(self, fleet: Fleet, status: FleetStatus) -> None:
+        """Write a line if one is due (call at least once per interval)."""
+        now = self._clock()
+        if now < self._due:
+            return
+        messages = status.frames_sent + status.frames_received
+        then, before = self._last
+        rate = (messages - before) / (now - then) if now > then else 0.0
+        self._last = (now, messages)
+        # The next line is due one interval after this one was due (late ticks do not drift
+        # the grid), or one interval from now after a stall that skipped a line.
+        self._due += self.interval
+        if self._due <= now:
+            self._due = now + self.interval
+        self._write(status_line(fleet, status, rate))
+
+
+def status_line(fleet: Fleet, status: FleetStatus, messages_per_s: float) -> str:
+    """The live view's counters on one line."""
+    total = status.stations
+    parts = [
+        f"{status.connected}/{total} connected",
+        f"{status.booted}/{total} booted",
+        f"{status.charging} connectors charging ({status.transactions} transactions)",
+        f"{messages_per_s:,.0f} messages/s",
+        f"{status.frames_sent:,} sent / {status.frames_received:,} received",
+        f"{status.connects:,} connects ({status.failures:,} failed attempts)",
+    ]
+    autogen = fleet.autogen
+    if autogen is not None:
+        counters = autogen.counters
+        parts.append(
+            f"auto: {counters.sessions_started:,} sessions started,"
+            f" {counters.sessions_ended:,} ended"
+        )
+    return "chargeyard sim: " + ", ".join(parts)
+
+
 async def simulate(
-    fleet: Fleet, auto: AutogenConfig | None, console: Console | None, recent: RecentLog
+    fleet: Fleet,
+    auto: AutogenConfig | None,
+    console: Console | None,
+    recent: RecentLog,
+    lines: StatusLines | None = None,
 ) -> FleetStatus:
-    """Run until SIGINT or SIGTERM; then every station closes its socket."""
+    """Run until SIGINT or SIGTERM; then every station closes its socket.
+
+    Args:
+        console: the live view's console; None: no live view.
+        lines: the status lines for an output without the live view; None: none.
+    """
     from chargeyard.station.fleet import RateMeter, freeze_gc
 
     stop = asyncio.Event()
@@ -82,6 +160,8 @@ async def simulate(
         loop.add_signal_handler(signum, stop.set)
     rate = RateMeter()
     frozen_after_boot = False
+    # The view redraws every second; status lines closer together need a faster loop.
+    period = 1.0 if lines is None else min(1.0, lines.interval)
     try:
         fleet.start_all()
         if auto is not None:
@@ -97,11 +177,13 @@ async def simulate(
                 if view is not None:
                     messages = rate.rate(status.frames_sent + status.frames_received)
                     view.update(_render(fleet, status, messages, recent))
+                if lines is not None:
+                    lines.tick(fleet, status)
                 if not frozen_after_boot and status.booted == status.stations:
                     frozen_after_boot = True
                     freeze_gc()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
+                    await asyncio.wait_for(stop.wait(), period)
         status = fleet.status()
     finally:
         await fleet.stop_all()

@@ -115,6 +115,28 @@ async def test_running_chargers_are_created_started_and_ready(lab: FleetLab) -> 
     assert {c["charge_point_name"] for c in listed} == {"AC bay"}
 
 
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("NC-HUB-", ["NC-HUB-0001", "NC-HUB-0002"]),  # already ends in a separator
+        ("NC-HUB", ["NC-HUB-0001", "NC-HUB-0002"]),
+        ("depot_", ["depot_0001", "depot_0002"]),
+    ],
+)
+async def test_numbered_identities_get_one_separator_after_the_prefix(
+    lab: FleetLab, prefix: str, expected: list[str]
+) -> None:
+    depot = await location(lab)
+    template = {**_item(lab)["template"], "identity_prefix": prefix}
+    accepted = await _submit(
+        lab, depot, [{"template": template, "chargers_number": 2, "start": False}]
+    )
+    job = await _job(lab, accepted)
+    assert (job["status"], job["results"]["failures"]) == ("READY", [])
+    listed = (await lab.client.get(f"/ocpp/locations/{depot}/chargers")).json()["data"]
+    assert sorted(c["identity"] for c in listed) == expected
+
+
 async def test_timing_a_thousand_chargers_answer_202_within_1s_then_all_are_created(
     lab: FleetLab,
 ) -> None:

@@ -87,7 +87,7 @@ async def test_a_brands_models_are_the_catalog_templates(client: httpx.AsyncClie
         "image_url": None,
         "connector_count": 2,
         "current_type": "DC",
-        "supported_kwh": [50.0],
+        "supported_kw": [50.0],
         "connector_types": ["cCCS2", "cG105"],
         "max_power_kw": 50.0,
         "evse_count": 1,

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from chargeyard.api import create_app
+from chargeyard.api.tokens import Role
+from chargeyard.csms.registry import Registry
+from chargeyard.metrics import Metrics
+from chargeyard.store import Store
 from tests.api.conftest import Lab
+from tests.api.gateway_lab import bearer, gateway_settings, token
 
 COMMANDS = [
     "reset",
@@ -49,3 +62,97 @@ async def test_every_api_v1_operation_is_documented_with_its_errors(lab: Lab) ->
         assert set(operation["tags"]) <= tags, where
         assert operation["security"] == [{"APIKeyHeader": []}], where
         assert "401" in operation["responses"], where
+
+
+# -- declared security against what each route enforces ------------------------------------
+
+# A credential of each scheme the document declares.
+SCHEMES = ("APIKeyHeader", "HTTPBearer")
+
+
+def _headers(scheme: str, key: str) -> dict[str, str]:
+    if scheme == "APIKeyHeader":
+        return {"X-API-Key": key}
+    return bearer(token(roles=[Role.ADMIN]))
+
+
+def _declared(operation: dict[str, Any]) -> set[str]:
+    """The schemes an operation requires (one requirement object at most here)."""
+    requirements = operation.get("security") or []
+    assert len(requirements) <= 1, requirements
+    return set(requirements[0]) if requirements else set()
+
+
+async def _walk(client: httpx.AsyncClient, key: str) -> list[tuple[str, set[str], str]]:
+    """Every documented operation called without a credential and with each scheme's; returns
+    (operation, declared schemes, problem) for each disagreement."""
+    document = (await client.get("/openapi.json")).json()
+    assert set(document["components"]["securitySchemes"]) == set(SCHEMES)
+    problems: list[tuple[str, set[str], str]] = []
+    for path, item in document["paths"].items():
+        # Any id: authentication is checked before the path's parameters are looked up.
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        for method, operation in item.items():
+            where = f"{method.upper()} {path}"
+            declared = _declared(operation)
+            bare = await client.request(method, url, json={})
+            if declared and bare.status_code != 401:
+                problems.append((where, declared, f"{bare.status_code} without a credential"))
+            if not declared and bare.status_code in (401, 403):
+                problems.append((where, declared, f"{bare.status_code}: needs a credential"))
+            for scheme in declared and SCHEMES:
+                answer = await client.request(method, url, json={}, headers=_headers(scheme, key))
+                refused = answer.status_code in (401, 403)
+                if refused == (scheme in declared):
+                    problems.append((where, declared, f"{answer.status_code} with {scheme}"))
+    return problems
+
+
+@pytest.mark.parametrize("metrics_key", [False, True])
+async def test_every_operation_declares_the_credential_its_route_enforces(
+    store: Store, metrics_key: bool
+) -> None:
+    # /api/v1 takes X-API-Key, /ocpp a bearer token, /metrics what the server was told.
+    _, key = await store.api_keys.create("tests")
+    app = create_app(store, Registry(), gateway_settings())
+    Metrics(require_api_key=metrics_key).attach_app(app)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+        assert await _walk(client, key) == []
+        document = (await client.get("/openapi.json")).json()
+    metrics = document["paths"]["/metrics"]["get"]
+    assert metrics["security"] == ([{"APIKeyHeader": []}] if metrics_key else [])
+    assert ("401" in metrics["responses"]) == metrics_key
+    by_prefix = {
+        prefix: {
+            json.dumps(operation.get("security"))
+            for path, item in document["paths"].items()
+            if path.startswith(prefix)
+            for operation in item.values()
+        }
+        for prefix in ("/api/v1/", "/ocpp/")
+    }
+    assert by_prefix == {
+        "/api/v1/": {'[{"APIKeyHeader": []}]'},
+        "/ocpp/": {'[{"HTTPBearer": []}]'},
+    }
+
+
+async def test_the_description_names_each_part_of_the_api_and_its_credential(lab: Lab) -> None:
+    document = (await lab.client.get("/openapi.json")).json()
+    description = " ".join(document["info"]["description"].split())
+    assert "Every endpoint requires the `X-API-Key`" not in description
+    for text in (
+        "`/api/v1`",
+        "`X-API-Key`",
+        "`chargeyard apikey create`",
+        "`/ocpp`",
+        "`Authorization: Bearer",
+        "`chargeyard token create`",
+        "`/metrics`",
+        "`/dashboard/`",
+    ):
+        assert text in description, text
+    schemes = document["components"]["securitySchemes"]
+    assert "chargeyard apikey create" in schemes["APIKeyHeader"]["description"]
+    assert "chargeyard token create" in schemes["HTTPBearer"]["description"]

@@ -244,7 +244,7 @@ def test_model_summary_is_the_catalog_api_shape() -> None:
         "image_url": None,
         "connector_count": 2,
         "current_type": "DC",
-        "supported_kwh": [50.0],
+        "supported_kw": [50.0],
         "connector_types": ["cCCS2", "cG105"],
         "max_power_kw": 50.0,
         "evse_count": 1,
@@ -310,7 +310,7 @@ model = "DC50"
 firmware_version = "1.0"
 current_type = "DC"
 max_power_w = 50000
-supported_kwh = [50]
+supported_kw = [50]
 
 [[models.evses]]
 max_power_w = 50000
@@ -324,7 +324,7 @@ firmware_version = "1.0"
 current_type = "AC"
 phases = 3
 max_power_w = 44160
-supported_kwh = [22]
+supported_kw = [22]
 
 [[models.evses]]
 max_power_w = 22080
@@ -403,8 +403,8 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
             "3 x 230 V x 16 A = 11040 W",
         ),
         (
-            edited("supported_kwh = [22]", "supported_kwh = [11]"),
-            "models[ac-22].supported_kwh: its EVSE's 22.08 kW is not among them",
+            edited("supported_kw = [22]", "supported_kw = [11]"),
+            "models[ac-22].supported_kw: its EVSE's 22.08 kW is not among them",
         ),
         (
             edited("phases = 3", "phases = 2"),
@@ -415,13 +415,11 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
             'models[dc-50].current_type: must be "AC" or "DC", not \'dc\'',
         ),
         (
-            edited("supported_kwh = [50]", 'supported_kwh = [50]\nocpp_versions = ["1.5"]'),
+            edited("supported_kw = [50]", 'supported_kw = [50]\nocpp_versions = ["1.5"]'),
             "models[dc-50].ocpp_versions: '1.5' is not one of 1.6, 2.0.1, 2.1",
         ),
         (
-            edited(
-                "supported_kwh = [50]", 'supported_kwh = [50]\nimage_url = "https://x.io/a.png"'
-            ),
+            edited("supported_kw = [50]", 'supported_kw = [50]\nimage_url = "https://x.io/a.png"'),
             "models[dc-50].image_url: must be a path under /static/catalog/ served by our API",
         ),
         (
@@ -429,7 +427,7 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
             "models[dc-50].max_power_w: is required",
         ),
         (
-            edited("supported_kwh = [50]", "supported_kwh = [50]\nmax_power_kw = 50"),
+            edited("supported_kw = [50]", "supported_kw = [50]\nmax_power_kw = 50"),
             "models[dc-50].max_power_kw: unknown key",
         ),
         (

@@ -17,6 +17,7 @@ from chargeyard.station.fleet import (
     Fleet,
     UnknownStation,
     UnknownVersion,
+    numbered_identities,
     station_classes,
     station_url,
 )
@@ -65,6 +66,29 @@ def test_identities_are_numbered_to_the_widest_or_given() -> None:
     ]
     assert fleet.add(TEMPLATE, csms_url=NOWHERE, ids=["depot/7 a"]) == ["depot/7 a"]
     assert fleet.runtime("depot/7 a").url == "ws://127.0.0.1:9/ocpp/depot%2F7%20a"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("NC-HUB-", ["NC-HUB-1", "NC-HUB-2"]),  # ends in a separator: none added
+        ("NC-HUB", ["NC-HUB-1", "NC-HUB-2"]),
+        ("site_", ["site_1", "site_2"]),
+        ("hub.", ["hub.1", "hub.2"]),
+        ("urn:", ["urn:1", "urn:2"]),
+        ("", ["1", "2"]),
+    ],
+)
+def test_a_prefix_gets_one_separator_before_the_number(prefix: str, expected: list[str]) -> None:
+    assert Fleet().add(TEMPLATE, 2, csms_url=NOWHERE, identity_prefix=prefix) == expected
+
+
+def test_numbered_identities_pad_to_the_width_asked() -> None:
+    assert numbered_identities("NC-HUB-", 2, width=4) == ["NC-HUB-0001", "NC-HUB-0002"]
+    assert numbered_identities("CP", 2, first=9) == ["CP-09", "CP-10"]
+    assert numbered_identities("CP-", 0) == []
+    with pytest.raises(ValueError, match="count must be >= 0"):
+        numbered_identities("CP-", -1)
 
 
 def test_station_url_appends_the_identity_to_the_path() -> None:

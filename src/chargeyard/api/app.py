@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from chargeyard import __version__
+from chargeyard.api import docs, openapi
 from chargeyard.api.routes import (
     charger_frames,
     chargers,
@@ -61,12 +62,6 @@ from chargeyard.protocol import CallFailure, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
 
 API_PREFIX = "/api/v1"
-
-_DESCRIPTION = """\
-The chargeyard central system's HTTP API. Commands reach connected chargers over OCPP 1.6,
-2.0.1 or 2.1; the same endpoint speaks each charger's version. Every endpoint requires the
-`X-API-Key` header.
-"""
 
 
 def _ocpp_error_detail(error: Exception) -> str:
@@ -150,7 +145,10 @@ def create_app(
     app = FastAPI(
         title=settings.title,
         version=__version__,
-        description=_DESCRIPTION,
+        description=openapi.DESCRIPTION,
+        # Served by docs.install from the package: FastAPI's own pages load from a CDN.
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {
                 "name": "Chargers",
@@ -215,4 +213,6 @@ def create_app(
         app.include_router(module.router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
     dashboard.install(app, dashboard_credentials)
+    docs.install(app)  # /docs, with no request leaving the server
+    openapi.install(app)
     return app

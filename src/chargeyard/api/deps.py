@@ -20,7 +20,12 @@ from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey
 
-_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="The key of the central system's API (/api/v1). `chargeyard apikey create`"
+    " makes one; `chargeyard up` prints the demo's.",
+)
 
 
 async def get_store(request: Request) -> Store:

@@ -31,12 +31,22 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def jwt_secret(data_dir: Path) -> str:
     """The secret kept in ``data_dir``, generated (256 random bits) on the first call."""
-    path = data_dir / JWT_SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
+    secret = stored_jwt_secret(data_dir)
+    if secret is not None:
+        return secret
     secret = secrets.token_urlsafe(48)
-    _write_private(path, secret.encode() + b"\n")
+    _write_private(data_dir / JWT_SECRET_FILE, secret.encode() + b"\n")
     return secret
+
+
+def stored_jwt_secret(data_dir: Path) -> str | None:
+    """The secret kept in ``data_dir``, or None when there is none yet (nothing is written:
+    for the commands that sign tokens next to a lab, which must not invent a secret the lab
+    does not know)."""
+    path = data_dir / JWT_SECRET_FILE
+    if not path.exists():
+        return None
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,8 +231,9 @@ class Fleet:
             template: a catalog template, or its id (``"alfen-eve-single-pro-line"``).
             count: how many; ignored when ``ids`` are given.
             csms_url: the central system's URL; each station appends ``/<identity>``.
-            identity_prefix, first: identities are ``<prefix><n>`` for n from ``first``
-                (``CP-1``, ``CP-2``...), zero-padded to the width of the largest.
+            identity_prefix, first: identities are ``<prefix>-<n>`` for n from ``first``
+                (``CP-1``, ``CP-2``...), zero-padded to the width of the largest; see
+                :func:`numbered_identities`.
             ids: the identities to use instead.
             password: HTTP Basic password of every station (security profile 1).
             energy_wh: each meter's starting register.
@@ -255,7 +256,11 @@ class Fleet:
             )
         if isinstance(template, str):
             template = load_catalog().template(template)
-        identities = list(ids) if ids is not None else _identities(identity_prefix, first, count)
+        identities = (
+            list(ids)
+            if ids is not None
+            else numbered_identities(identity_prefix, count, first=first)
+        )
         taken = [identity for identity in identities if identity in self._runtimes]
         if taken or len(set(identities)) != len(identities):
             raise ValueError(f"identities already in the fleet or repeated: {taken[:5]}")
@@ -484,11 +489,27 @@ class RateMeter:
         return (count - last[1]) / (now - last[0])
 
 
-def _identities(prefix: str, first: int, count: int) -> list[str]:
+# A prefix that already ends in a separator gets none added: "NC-HUB-" numbers as
+# "NC-HUB-01", never "NC-HUB--01". These are the marks among the characters of OCPP 2.0.1's
+# identifierString (the primitive datatype of identities) that read as separators.
+IDENTITY_SEPARATORS = "-_.:"
+
+
+def numbered_identities(
+    prefix: str, count: int, *, first: int = 1, width: int | None = None
+) -> list[str]:
+    """``count`` identities ``<prefix>-<n>`` for n from ``first``, zero-padded to ``width``
+    digits (default: the largest number's); the ``-`` is left out when ``prefix`` is empty or
+    already ends in one of :data:`IDENTITY_SEPARATORS`.
+
+    Raises:
+        ValueError: a negative ``count``.
+    """
     if count < 0:
         raise ValueError("count must be >= 0")
-    width = len(str(first + count - 1))
-    return [f"{prefix}{n:0{width}d}" for n in range(first, first + count)]
+    digits = len(str(first + count - 1)) if width is None else width
+    separator = "" if not prefix or prefix[-1] in IDENTITY_SEPARATORS else "-"
+    return [f"{prefix}{separator}{n:0{digits}d}" for n in range(first, first + count)]
 
 
 def _model_of(station: SimulatedStation) -> StationModel | None:
@@ -506,6 +527,7 @@ __all__ = [
     "UnknownVersion",
     "freeze_gc",
     "message_ids",
+    "numbered_identities",
     "station_classes",
     "station_url",
 ]

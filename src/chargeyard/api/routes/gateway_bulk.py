@@ -49,6 +49,7 @@ from chargeyard.api.schemas.gateway_common import (
 )
 from chargeyard.gateway.provisioning import BulkBatch
 from chargeyard.station.catalog import Catalog
+from chargeyard.station.fleet import numbered_identities
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import SimulatedCharger
 
@@ -67,6 +68,8 @@ ChargerIds = Annotated[
 ]
 
 _PAGE = 1000  # the store's largest page
+# Numbered identities read <prefix>-0001 ... <prefix>-5000 (MAX_BULK_CHARGERS has 4 digits).
+BULK_IDENTITY_DIGITS = 4
 
 
 def status_url(location_id: str, job_id: str) -> str:
@@ -115,7 +118,7 @@ def _identities(item: BulkChargerItem) -> list[str]:
     if item.charger_ids is not None:
         return list(item.charger_ids)
     prefix = item.template.identity_prefix or f"CP-{secrets.token_hex(3)}"
-    return [f"{prefix}-{n:04d}" for n in range(1, item.count + 1)]
+    return numbered_identities(prefix, item.count, width=BULK_IDENTITY_DIGITS)
 
 
 def _batches(catalog: Catalog, location_id: str, items: list[BulkChargerItem]) -> list[BulkBatch]:

@@ -5,7 +5,8 @@ A creation is a list of items, each a ``template`` and how many chargers to make
 
 - ``charger_ids``: the OCPP identities to give them (``chargers_number`` is then their count,
   or must equal it); without it, ``chargers_number`` identities
-  ``<identity_prefix>-0001``, ``-0002``... (a random prefix ``CP-<hex>`` when none is given).
+  ``<identity_prefix>-0001``, ``-0002``... (a random prefix ``CP-<hex>`` when none is given;
+  a prefix that ends in ``-``, ``_``, ``.`` or ``:`` gets no ``-`` added).
 - ``start`` (default true): run them once created.
 
 At most :data:`MAX_BULK_CHARGERS` chargers per request.
@@ -42,7 +43,12 @@ class BulkChargerTemplate(GatewayRequest):
     connector_type: ConnectorType
     ws_url: WsUrl
     ocpp_version: OcppVersion
-    identity_prefix: IdentityPrefix | None = None
+    identity_prefix: IdentityPrefix | None = Field(
+        default=None,
+        description="Numbered identities read <prefix>-0001, <prefix>-0002...; a prefix ending"
+        " in -, _, . or : gets no '-' added (NC-HUB- gives NC-HUB-0001). Default: CP-<random"
+        " hex>",
+    )
     template_name: Name | None = Field(
         default=None, description="A label kept as each charger's charge_point_name"
     )

@@ -1,6 +1,7 @@
 """Bodies of ``/ocpp/catalog``: the station templates of the fleet (``station/catalog``) as the
-API serves them. Read-only; the fields are the template's, named as the hosted product names
-them (``brand_slug``, ``connector_count``, ``current_type``, ``supported_kwh``, ...).
+API serves them. Read-only; the fields are the template's, each named for what it holds
+(``brand_slug``, ``connector_count``, ``current_type``, ``supported_kw`` and ``max_power_kw``
+in kilowatts, ...).
 
 Connector types are OCPP 2.0.1 ConnectorEnumType values (part 2, 3.20: ``cCCS2``, ``cType2``,
 ``sType2``, ``cG105`` for CHAdeMO, ...).
@@ -39,7 +40,7 @@ _MODEL_EXAMPLE: dict[str, Any] = {
     "image_url": None,
     "connector_count": 2,
     "current_type": "DC",
-    "supported_kwh": [50.0],
+    "supported_kw": [50.0],
     "connector_types": ["cCCS2", "cG105"],
     "max_power_kw": 50.0,
     "evse_count": 1,
@@ -62,7 +63,10 @@ class CatalogModelResponse(BaseModel):
     image_url: str | None
     connector_count: int
     current_type: str = Field(description="AC or DC at the connectors")
-    supported_kwh: list[float] = Field(description="Power ratings (kW) the line is sold in")
+    supported_kw: list[float] = Field(
+        description="Power ratings the product line is sold in, in kW (its largest EVSE's"
+        " power is one of them)"
+    )
     connector_types: list[str] = Field(description="OCPP 2.0.1 ConnectorEnumType values")
     max_power_kw: float
     evse_count: int

@@ -4,7 +4,7 @@ A brand file (``data/<brand>.toml``)::
 
     [brand]           slug (the file's name), name, vendor; optional [brand.configuration]
     [[models]]        slug, name, model, firmware_version, current_type ("AC" | "DC"),
-                      max_power_w, supported_kwh, [[models.evses]]; optional vendor, phases,
+                      max_power_w, supported_kw, [[models.evses]]; optional vendor, phases,
                       nominal_voltage, shared_power, ocpp_versions, image_url,
                       [models.configuration]
     [[models.evses]]  max_power_w, connectors = [{type, max_current_a, max_power_w?, label?}]
@@ -19,7 +19,7 @@ firmware fit BootNotification in 1.6 and 2.0.1; connector types are OCPP 2.0.1 C
 values that carry the station's current; a connector never exceeds its EVSE (nor, for AC,
 phases x voltage x current) and an EVSE never exceeds the station; without ``shared_power`` the
 EVSEs add up to the station's power, with it they add up to more (else nothing is shared); the
-largest EVSE's power is one of the product line's ``supported_kwh`` (within 2 %); configuration
+largest EVSE's power is one of the product line's ``supported_kw`` (within 2 %); configuration
 values are strings of the type OCPP 1.6 section 9 gives their key.
 """
 
@@ -158,13 +158,13 @@ def _template(
     )
     shared = table.boolean("shared_power", False)
     _check_power(table, max_power_w, evses, shared)
-    supported_kwh = table.numbers("supported_kwh")
-    if min(supported_kwh) <= 0:
-        table.fail("supported_kwh", "ratings are positive")
+    supported_kw = table.numbers("supported_kw")
+    if min(supported_kw) <= 0:
+        table.fail("supported_kw", "ratings are positive")
     # A product is sold by what one EV gets: the largest EVSE's power.
     rating_w = max(evse.max_power_w for evse in evses)
-    if all(abs(kw * 1000 - rating_w) > _RATING_TOLERANCE * rating_w for kw in supported_kwh):
-        table.fail("supported_kwh", f"its EVSE's {rating_w / 1000:g} kW is not among them")
+    if all(abs(kw * 1000 - rating_w) > _RATING_TOLERANCE * rating_w for kw in supported_kw):
+        table.fail("supported_kw", f"its EVSE's {rating_w / 1000:g} kW is not among them")
     image_url = table.opt_text("image_url")
     if image_url is not None and not image_url.startswith(_IMAGE_PREFIX):
         table.fail("image_url", f"must be a path under {_IMAGE_PREFIX} served by our API")
@@ -183,7 +183,7 @@ def _template(
         nominal_voltage=voltage,
         shared_power=shared,
         evses=evses,
-        supported_kwh=tuple(supported_kwh),
+        supported_kw=tuple(supported_kw),
         ocpp_versions=_versions(table, defaults.ocpp_versions),
         image_url=image_url,
         default_configuration=_merged(

@@ -69,7 +69,7 @@ class TemplateSummary(TypedDict):
     image_url: str | None
     connector_count: int
     current_type: str
-    supported_kwh: list[float]
+    supported_kw: list[float]
     connector_types: list[str]
     max_power_kw: float
     evse_count: int
@@ -98,7 +98,7 @@ class StationTemplate:
             each may reach its own ``max_power_w`` alone, together they never exceed the
             station's. Without sharing, the EVSEs' powers add up to the station's.
         evses: in EVSE-id order.
-        supported_kwh: the power ratings (kW) the product line is sold in.
+        supported_kw: the power ratings (kW) the product line is sold in.
         ocpp_versions: the OCPP versions this model speaks ("1.6", "2.0.1", "2.1").
         image_url: a path served by our own API, or None.
         default_configuration: the OCPP 1.6 configuration keys and values it ships with,
@@ -120,7 +120,7 @@ class StationTemplate:
     nominal_voltage: int
     shared_power: bool
     evses: tuple[EvseTemplate, ...]
-    supported_kwh: tuple[float, ...]
+    supported_kw: tuple[float, ...]
     ocpp_versions: tuple[str, ...]
     image_url: str | None
     # A read-only mapping: compared, but left out of the hash (mappings are not hashable).
@@ -186,7 +186,7 @@ class StationTemplate:
             "image_url": self.image_url,
             "connector_count": self.connector_count,
             "current_type": self.current_type.value,
-            "supported_kwh": list(self.supported_kwh),
+            "supported_kw": list(self.supported_kw),
             "connector_types": list(self.connector_types),
             "max_power_kw": self.max_power_kw,
             "evse_count": self.evse_count,

@@ -1,0 +1,193 @@
+"""The ``chargeyard apikey``, ``token`` and ``station`` commands: the credentials of the two
+APIs (an ``X-API-Key`` for ``/api/v1``, a bearer token for ``/ocpp``) and the stations a
+strict central system lets in, made next to the lab whose data they read."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chargeyard.api.settings import MIN_JWT_SECRET
+from chargeyard.api.tokens import Role, issue_token, parse_ttl
+from chargeyard.cli_options import (
+    DEFAULT_DATA_DIR,
+    DatabaseUrl,
+    DataDir,
+    resolve_database_url,
+    shown_database,
+)
+from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
+from chargeyard.store import ConflictError, Store
+
+apikey_app = typer.Typer(
+    help="API keys for the REST API (X-API-Key), stored hashed.", no_args_is_help=True
+)
+station_app = typer.Typer(help="Stations the CSMS lets in.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Bearer tokens (JWT) for the simulator gateway under /ocpp.", no_args_is_help=True
+)
+
+
+@apikey_app.command("create", short_help="Create an API key for /api/v1 and print it once.")
+def apikey_create(
+    name: Annotated[str, typer.Option("--name", help="What the key is for (shown in listings).")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key and print it: it is shown this once, and only its hash is kept."""
+
+    async def create(url: str) -> str:
+        async with await Store.open(url) as store:
+            _, plaintext = await store.api_keys.create(name)
+        return plaintext
+
+    url = resolve_database_url(data_dir, database_url)
+    typer.echo(asyncio.run(create(url)))
+    where = shown_database(url)
+    typer.echo(f"API key {name!r} created in {where}; it cannot be shown again.", err=True)
+
+
+@token_app.command("create", short_help="Print a signed bearer token for /ocpp.")
+def token_create(
+    org: Annotated[
+        str, typer.Option("--org", help="The organization (tenant) id the token acts in.")
+    ],
+    role: Annotated[
+        list[Role],
+        typer.Option("--role", help="admin, operator or viewer; repeat for several."),
+    ],
+    subject: Annotated[
+        str, typer.Option("--subject", help="The token's `sub`: who it was made for.")
+    ] = "chargeyard-cli",
+    ttl: Annotated[str, typer.Option("--ttl", help="Lifetime, such as 30m, 24h or 7d.")] = "24h",
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            "--secret",
+            # The names `chargeyard up` (--jwt-secret) and the API read the secret from.
+            envvar=["CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"],
+            show_envvar=True,
+            help="Sign with HS256 and this shared secret instead of the one in DATA_DIR.",
+        ),
+    ] = None,
+    private_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--private-key",
+            envvar="CHARGEYARD_JWT_PRIVATE_KEY_FILE",
+            help="Sign with RS256 and this PEM private key file instead; the API verifies with"
+            " the public key (CHARGEYARD_API_JWT_PUBLIC_KEY).",
+        ),
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", envvar="CHARGEYARD_API_JWT_ISSUER")
+    ] = None,
+    audience: Annotated[
+        str | None, typer.Option("--audience", envvar="CHARGEYARD_API_JWT_AUDIENCE")
+    ] = None,
+    data_dir: Annotated[
+        Path,
+        typer.Option(
+            "--data-dir",
+            envvar="CHARGEYARD_DATA_DIR",
+            help="The lab's data directory: without --secret or --private-key, sign with the"
+            " secret `chargeyard up` (or `chargeyard csms`) keeps there (jwt-secret).",
+        ),
+    ] = DEFAULT_DATA_DIR,
+) -> None:
+    """Print a signed token for the simulator gateway (/ocpp). By default it is signed with
+    the secret of the lab in ./data, so it works against a running `chargeyard up`. No
+    database is needed: the API creates the organization on the token's first use."""
+    try:
+        lifetime = parse_ttl(ttl)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--ttl") from None
+    key, algorithm, source = _signing_key(private_key, secret, data_dir)
+    token = issue_token(
+        subject=subject,
+        organization_id=org,
+        roles=role,
+        key=key,
+        algorithm=algorithm,
+        ttl=lifetime,
+        issuer=issuer,
+        audience=audience,
+    )
+    typer.echo(token)
+    roles = ", ".join(dict.fromkeys(role))
+    typer.echo(
+        f"{algorithm} token for organization {org!r} ({roles}), valid {ttl}, signed with {source}",
+        err=True,
+    )
+
+
+def _signing_key(
+    private_key: Path | None, secret: str | None, data_dir: Path
+) -> tuple[str, str, str]:
+    """(key, algorithm, where the key came from) for `token create`: the private key, else
+    the secret given, else the lab's secret in ``data_dir``, which is only read: a secret
+    made up here would sign tokens that no running lab accepts."""
+    if private_key is not None:
+        try:
+            return private_key.read_text(), "RS256", str(private_key)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--private-key") from None
+    hint = "--secret"
+    source = "the secret given"
+    if not secret:
+        stored = data_dir / JWT_SECRET_FILE
+        try:
+            secret = stored_jwt_secret(data_dir)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--data-dir") from None
+        if secret is None:
+            typer.echo(
+                f"chargeyard token create: no signing key: {stored.resolve()} does not exist."
+                " `chargeyard up` creates it on its first start (run this where you ran it, or"
+                " give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET) or"
+                " --private-key.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        hint, source = "--data-dir", f"the secret in {stored}"
+    if len(secret.encode()) < MIN_JWT_SECRET:
+        raise typer.BadParameter(
+            f"the secret must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)",
+            param_hint=hint,
+        )
+    return secret, "HS256", source
+
+
+@station_app.command("add")
+def station_add(
+    charge_box_id: Annotated[str, typer.Argument(help="The station's OCPP identity.")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            envvar="CHARGEYARD_STATION_PASSWORD",
+            help="HTTP Basic password (security profile 1), stored hashed; none: no auth.",
+        ),
+    ] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Register a station, so that the CSMS lets it in."""
+
+    async def add(url: str) -> None:
+        async with await Store.open(url) as store:
+            await store.stations.register(charge_box_id, password=password)
+
+    url = resolve_database_url(data_dir, database_url)
+    try:
+        asyncio.run(add(url))
+    except ConflictError:
+        typer.echo(
+            f"station {charge_box_id!r} is already registered in {shown_database(url)}", err=True
+        )
+        raise typer.Exit(1) from None
+    auth = "with an HTTP Basic password" if password is not None else "without a password"
+    typer.echo(f"station {charge_box_id!r} registered {auth} in {shown_database(url)}", err=True)

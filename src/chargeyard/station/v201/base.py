@@ -197,7 +197,10 @@ class StationV201Base(SimulatedStation):
 
     def accepts_sessions(self, evse: Evse) -> bool:
         """Whether a new session may begin on ``evse``: its connectors are operative and not
-        faulted. Mixins add conditions (a scheduled reset, B12) calling ``super()``."""
+        faulted, and the station is not going down. Mixins add conditions (a scheduled reset,
+        B12) calling ``super()``."""
+        if self.going_down:
+            return False
         return self.station_operative and all(
             connector.operative and not connector.faulted for connector in evse.connectors.values()
         )

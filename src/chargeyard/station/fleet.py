@@ -23,8 +23,12 @@ Stations are started, stopped and restarted one by one or all together:
 * :meth:`Fleet.stop` takes a station offline: its socket closes, its state (and any
   transaction message not yet delivered) is kept;
 * :meth:`Fleet.start` brings it back: it reconnects, and does not boot again;
-* :meth:`Fleet.restart` power-cycles it (``reboot``): it closes, comes back after a delay and
-  sends BootNotification.
+* :meth:`Fleet.restart` power-cycles it (``reboot``): it finishes its conversation (answers
+  to what it sent), closes, comes back after a delay and sends BootNotification;
+* :meth:`Fleet.switch_off` switches it off the same way, for good (it is being replaced).
+
+Automatic sessions (:meth:`Fleet.start_autogen`) drive the stations they were started for, and
+a rebuild of one of them for the same central system.
 
 Status is read, not pushed: :meth:`Fleet.status` counts over the stations when asked (about a
 millisecond per thousand stations).
@@ -354,7 +358,8 @@ class Fleet:
         await self.runtime(identity).stop()
 
     def restart(self, identity: str, delay_s: float = 1.0) -> None:
-        """Power-cycle a station: it goes offline now and boots again after ``delay_s``."""
+        """Power-cycle a station: it goes down (once the answers it awaits are in, see
+        ``SimulatedStation.reboot``) and boots again ``delay_s`` after."""
         runtime = self.runtime(identity)
         runtime.station.reboot(delay_s)
         runtime.start()

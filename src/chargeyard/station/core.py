@@ -563,6 +563,7 @@ class SimulatedStation(ActionHandlers):
         down, self._going_down = self._going_down, None
         if down is None:
             return
+        self.on_power_change(False)
         self.powered = False
         self.wants_connection = False
         self.timers.cancel_all()
@@ -572,6 +573,7 @@ class SimulatedStation(ActionHandlers):
         self.wake()
 
     def _power_on(self) -> None:
+        self.on_power_change(True)
         self.powered = True
         self.wants_connection = not self.network_down
         self.on_power_on()
@@ -607,6 +609,10 @@ class SimulatedStation(ActionHandlers):
     def on_going_down(self) -> None:
         """The station starts going down (a reboot or a switch-off): transfers under way stop
         with the power. Runs while it may still send."""
+
+    def on_power_change(self, powered: bool) -> None:
+        """The power goes (False) or comes back (True, before :meth:`on_power_on`): no
+        energy flows while the station is off."""
 
     def on_power_on(self) -> None:
         """The station starts again after a reboot."""

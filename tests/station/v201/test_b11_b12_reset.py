@@ -211,3 +211,24 @@ def test_b11_no_transaction_starts_on_a_station_that_is_rebooting(online: Link) 
     online.run_for(6)
     assert station.in_service
     assert events(online) == []  # nothing started, so nothing ended by a power loss
+
+
+def test_no_energy_flows_while_the_station_is_off(online: Link) -> None:
+    station = _charging(online)
+    online.run_for(60)
+    station.reboot(delay_s=300)  # a power cut of five minutes
+    online.follow_station()
+    station.advance()
+    register = station.model.evses[1].meter.energy_register_wh
+    online.run_for(301)
+    [ended] = [e for e in events(online) if e["eventType"] == "Ended"]
+    assert ended["transactionInfo"]["stoppedReason"] == "PowerLoss"
+    end_registers = [
+        sampled["value"]
+        for value in ended["meterValue"]
+        for sampled in value["sampledValue"]
+        if sampled.get("context") == "Transaction.End"
+        and sampled.get("measurand", "Energy.Active.Import.Register")
+        == "Energy.Active.Import.Register"
+    ]
+    assert end_registers == [round(register, 1)]  # what the meter had when the power went

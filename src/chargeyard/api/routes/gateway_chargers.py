@@ -211,8 +211,8 @@ def update_values(
     "/{charger_id}",
     summary="Update charger",
     description="A partial update: only the fields present change. A change of what the "
-    "station is built from (identity, brand, model, connector type, ws_url, OCPP version, "
-    "password) applies at once to a running station, as a real one restarts into new "
+    "station is built from (identity, brand, model, ws_url, OCPP version, password) "
+    "applies at once to a running station, as a real one restarts into new "
     "firmware or settings: its transactions end (reason Reboot), it finishes its "
     "conversation, and the station built from the new definition boots (`runtime_action`: "
     "`restarted`). A stopped station gets it at its next start (`next_start`).",

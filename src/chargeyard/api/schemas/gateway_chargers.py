@@ -103,9 +103,9 @@ _CLEARABLE = frozenset({"charge_point_name", "location_id", "password"})
 
 class ChargerUpdateRequest(GatewayRequest):
     """Only the fields present change; ``null`` clears charge_point_name, location_id or
-    password. A change of what the station is built from (brand, model, connector type,
-    ws_url, version, password, identity) applies at once to a running station, which restarts
-    with it (``runtime_action`` in the answer), else at its next start."""
+    password. A change of what the station is built from (brand, model, ws_url, version,
+    password, identity) applies at once to a running station, which restarts with it
+    (``runtime_action`` in the answer), else at its next start."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"ws_url": "wss://csms.example.com/ocpp"}]}

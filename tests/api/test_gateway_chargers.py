@@ -243,13 +243,35 @@ async def test_put_changes_only_what_is_sent(lab: FleetLab) -> None:
     assert body["detail"][0]["loc"] == ["body", "model_slug"]
 
 
-async def test_a_changed_ws_url_takes_effect_at_restart(lab: FleetLab, tmp_path: Path) -> None:
+async def test_a_changed_ws_url_applies_to_the_running_station_at_once(lab: FleetLab) -> None:
     accepted = await create_charger(lab, "CP-1", ws_url="ws://127.0.0.1:9/ocpp")
     charger_id = accepted["charger_id"]
     assert lab.host.is_running(charger_id)
-    await _json(lab, "PUT", f"{CHARGERS}/{charger_id}", 200, json={"ws_url": lab.csms_url})
-    await _json(lab, "POST", f"{CHARGERS}/{charger_id}/restart-charger", 200)
+    url = f"{CHARGERS}/{charger_id}"
+    changed = await _json(lab, "PUT", url, 200, json={"ws_url": lab.csms_url})
+    assert (changed["runtime_action"], changed["runtime"]["running"]) == ("restarted", True)
     await accepted_by_csms(lab, charger_id)
+    unchanged = await _json(lab, "PUT", url, 200, json={"charge_point_name": "Bay 9"})
+    assert unchanged["runtime_action"] == "unchanged"
+
+
+async def test_a_changed_version_restarts_the_station_speaking_it(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-1")
+    charger_id = accepted["charger_id"]
+    await accepted_by_csms(lab, charger_id)
+    url = f"{CHARGERS}/{charger_id}"
+    changed = await _json(lab, "PUT", url, 200, json={"ocpp_version": "ocpp2.0.1"})
+    station = lab.host.station(charger_id)
+    assert station is not None
+    assert station.version.name == "2.0.1"  # what the commands now say, the station speaks
+    assert (changed["ocpp_version"], changed["runtime_action"]) == ("ocpp2.0.1", "restarted")
+    assert changed["runtime_status"] == "running"
+    await accepted_by_csms(lab, charger_id)
+    stopped = await create_charger(lab, "CP-2", start=False)
+    later = await _json(
+        lab, "PUT", f"{CHARGERS}/{stopped['charger_id']}", 200, json={"ocpp_version": "2.0.1"}
+    )
+    assert (later["runtime_action"], later["runtime"]) == ("next_start", None)
 
 
 async def test_delete_stops_the_station_and_forgets_the_charger(lab: FleetLab) -> None:

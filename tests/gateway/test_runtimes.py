@@ -11,7 +11,7 @@ import pytest
 from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.host import ChargerRuntimeError
 from chargeyard.store import NotFoundError, Store
-from tests.gateway.conftest import ORG, Lab, eventually, new_host, until
+from tests.gateway.conftest import ORG, VERSIONS, Lab, eventually, new_host, until
 from tests.migrated import migrated_sqlite_url
 from tests.station.wire_csms import our_csms
 
@@ -84,6 +84,42 @@ async def test_restart_rebuilds_a_charger_whose_row_changed(lab: Lab) -> None:
     await lab.host.restart_charger(ORG, charger.id)
     await until(lambda: lab.booted(charger.id))
     assert lab.station(charger.id).version.name == "2.0.1"
+
+
+@VERSIONS
+async def test_a_changed_version_restarts_the_running_station_with_it(
+    lab: Lab, version: str
+) -> None:
+    charger = await lab.running("CP-1", version)
+    old = lab.station(charger.id)
+    old.plug(1, 1)
+    old.present_id_token("TAG-1", 1)
+
+    async def charging() -> bool:
+        return bool(await lab.csms.store.transactions.list(charge_box_id="CP-1"))
+
+    await eventually(charging)
+    other = "ocpp2.0.1" if version == "ocpp1.6" else "ocpp1.6"
+    changed = await lab.store.chargers.update(ORG, charger.id, ocpp_version=other)
+    assert await lab.host.apply_changes(changed) == "restarted"
+    # The old station ended its session, said so, and went down before the new one came.
+    assert not old.powered
+    assert len(old.transaction_queue) == 0
+    [ended] = await lab.csms.store.transactions.list(charge_box_id="CP-1")
+    assert (ended.status, ended.stop_reason) == ("completed", "Reboot")
+    await until(lambda: lab.booted(charger.id))
+    assert lab.station(charger.id).version.name == other.removeprefix("ocpp")
+    assert await lab.host.apply_changes(changed) == "unchanged"
+    stored = await lab.store.chargers.get(ORG, charger.id)
+    assert stored is not None
+    assert stored.status == "running"
+
+
+async def test_a_change_to_a_charger_not_running_waits_for_its_start(lab: Lab) -> None:
+    charger = await lab.charger("CP-1")
+    changed = await lab.store.chargers.update(ORG, charger.id, ocpp_version="ocpp2.0.1")
+    assert await lab.host.apply_changes(changed) == "next_start"
+    assert lab.host.station(charger.id) is None
 
 
 async def test_a_charger_that_cannot_be_built_fails_with_the_reason(lab: Lab) -> None:

@@ -137,6 +137,18 @@ class Link:
                 return
         raise AssertionError("the link never went quiet")
 
+    def to_csms(self) -> list[bytes]:
+        """The station's frames reach the central system; returns what it writes back,
+        not yet delivered (answers still on their way: :meth:`to_station` delivers them)."""
+        for frame in self.station.data_to_send():
+            self._events(self.csms.session.receive(frame))
+        return self.csms.session.data_to_send()
+
+    def to_station(self, frames: list[bytes]) -> None:
+        """Frames from the central system (held by :meth:`to_csms`, or a CALL) arrive."""
+        for frame in frames:
+            self.station.receive(frame)
+
     def _events(self, events: list[Any]) -> None:
         for event in events:
             if isinstance(event, CallAnswered):

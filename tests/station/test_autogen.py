@@ -7,6 +7,7 @@ ends); the drivers run on the event loop at high speed (sessions of a tenth of a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import random
 from collections.abc import Callable
@@ -18,6 +19,9 @@ from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.v16 import StationV16
 from tests.station.harness import Link
+from tests.station.v201.conftest import make_link as make_v201_link
+from tests.station.v201.conftest import make_station as make_v201_station
+from tests.station.v201.support import events
 
 FAST = AutogenConfig(
     sessions_per_hour=360_000,  # a driver every 10 ms on average
@@ -120,16 +124,18 @@ async def test_the_same_seed_gives_the_same_drivers() -> None:
     assert await first_tags(42) != await first_tags(43)
 
 
-async def test_a_station_that_refuses_is_left_alone_and_tried_again() -> None:
+async def test_an_unavailable_connector_gets_no_driver_until_it_is_available_again() -> None:
     station, link = online_station("CP-1")
     link.call_station("ChangeAvailability", {"connectorId": 1, "type": "Inoperative"})
+    link.csms.clear()
     autogen = Autogen([station], FAST, rng=random.Random(1))
     autogen.start()
-    await until(lambda: autogen.counters.refused >= 3)
-    autogen.stop()
-    link.pump()
-    assert "StartTransaction" not in link.csms.actions()
+    await asyncio.sleep(0.2)  # about twenty arrivals' worth
+    assert (autogen.counters.sessions_started, autogen.counters.refused) == (0, 0)
     assert not station.model.connector(1).cable_plugged
+    link.call_station("ChangeAvailability", {"connectorId": 1, "type": "Operative"})
+    await until(lambda: "StartTransaction" in link.csms.actions())
+    autogen.stop()
 
 
 async def test_a_busy_evse_is_skipped() -> None:
@@ -201,3 +207,45 @@ async def test_drivers_wait_until_the_station_has_booted() -> None:
     assert station.in_service
     await until(lambda: "StartTransaction" in link.csms.actions())
     autogen.stop()
+
+
+async def test_drivers_act_only_while_the_station_is_online() -> None:
+    station, link = online_station("CP-1")
+    link.auto_reconnect = False
+    link.drop()  # stopped, or its network is down: it is not online
+    autogen = Autogen([station], FAST, rng=random.Random(4))
+    autogen.start()
+    await until(lambda: autogen.counters.waited >= 5)
+    assert autogen.counters.sessions_started == 0
+    assert all(not c.cable_plugged for c in station.model.connectors())
+    link.connect()
+    await until(lambda: "StartTransaction" in link.csms.actions())
+    autogen.stop()
+
+
+async def test_no_session_starts_on_a_2_0_1_station_that_is_rebooting() -> None:
+    # A driver badges, then the station resets before the driver plugs in: the cable waits
+    # until the station is back, and no transaction starts while it is down (one that did
+    # would be ended PowerLoss by the boot).
+    clock = ManualClock()
+    station = make_v201_station(clock)
+    link = make_v201_link(station, clock)
+    link.connect()
+    loop = asyncio.get_running_loop()
+    station.wake = lambda: loop.call_soon(link.pump)
+    config = dataclasses.replace(FAST, tag_first_share=1.0, handling_s=(0.05, 0.05))
+    autogen = Autogen([station], config, rng=random.Random(6))
+    autogen.start()
+    await until(lambda: autogen.counters.sessions_started == 1)  # badged; plugs in 50 ms
+    assert link.call_station("Reset", {"type": "OnIdle"}) == {"status": "Accepted"}
+    link.follow_station()
+    assert not station.powered
+    await until(lambda: autogen.counters.waited >= 1)  # the plug-in's turn came meanwhile
+    assert all(not c.cable_plugged for c in station.model.connectors())
+    link.run_for(6)  # booted again
+    assert station.in_service
+    await until(lambda: any(e["eventType"] == "Started" for e in events(link)))
+    autogen.stop()
+    link.pump()
+    reasons = {e["transactionInfo"].get("stoppedReason") for e in events(link)}
+    assert "PowerLoss" not in reasons

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.states import Registration
+from chargeyard.station.v16 import StationV16
 from tests.station.harness import Link
 from tests.station.v16.conftest import make_station
 
@@ -103,3 +106,56 @@ def test_a_timer_set_for_a_wall_clock_moment_runs_then_or_a_millisecond_after_a_
     clock.advance(90)
     station.tick()
     assert fired == ["past", "later"]
+
+
+def test_a_reboot_waits_for_the_answer_to_a_call_in_flight_and_starts_nothing_meanwhile() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    station = link.station
+    assert isinstance(station, StationV16)
+    assert station.call("Heartbeat", {}) is True
+    on_its_way = link.to_csms()  # the Heartbeat is there; its answer is not yet back
+    station.reboot(delay_s=5)
+    link.follow_station()
+    assert link.up  # still on: waiting for the answer
+    assert (station.going_down, station.in_service, station.powered) == (True, False, True)
+    assert station.call("Heartbeat", {}) is False  # nothing new leaves it
+    with pytest.raises(OcppError, match="shutting down"):
+        station.plug(1, 1)  # nor does a driver start anything
+    link.to_station(on_its_way)
+    link.follow_station()
+    assert not link.up
+    assert (station.going_down, station.powered) == (False, False)
+    with pytest.raises(OcppError, match="off"):
+        station.present_id_token("TAG-1")
+    link.run_for(5)  # off for the delay, counted from the power going
+    assert link.up
+    assert link.csms.actions() == ["Heartbeat", "BootNotification"] + ["StatusNotification"] * 2
+    assert station.in_service
+
+
+def test_a_lost_connection_ends_the_wait_of_a_station_going_down() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    station = link.station
+    station.call("Heartbeat", {})
+    link.to_csms()
+    station.reboot(delay_s=5)
+    link.drop()
+    assert not station.powered  # nothing can be answered any more: the power goes now
+    link.run_for(5)
+    assert link.up
+    assert station.registration is Registration.ACCEPTED
+
+
+def test_switched_off_a_station_stays_off() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    station = link.station
+    station.switch_off()
+    link.follow_station()
+    assert not link.up
+    link.run_for(3600)
+    assert (link.up, station.powered, station.wants_connection) == (False, False, False)
+    station.come_online()  # the network coming back does not power it
+    assert not station.wants_connection

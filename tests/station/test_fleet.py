@@ -283,3 +283,20 @@ async def test_the_fleet_runs_automatic_sessions_end_to_end(tmp_path: Path) -> N
         await fleet.stop_all()
         assert fleet.autogen is None
         assert not autogen.running
+
+
+async def test_automatic_sessions_drive_the_stations_named_and_follow_their_rebuilds() -> None:
+    async with fast_fleet() as fleet:
+        fleet.add(TEMPLATE, 3, csms_url=NOWHERE)
+        autogen = fleet.start_autogen(identities=["CP-1", "CP-2", "CP-9"])
+        assert autogen.identities == ["CP-1", "CP-2"]  # (CP-9 is not in the fleet)
+        fleet.add(TEMPLATE, ids=["CP-4"], csms_url=NOWHERE)  # added later: not driven
+        # Rebuilt for the same central system (another version): driven again.
+        await fleet.remove("CP-1")
+        fleet.add(TEMPLATE, ids=["CP-1"], csms_url=NOWHERE, version="2.0.1")
+        # Rebuilt for another central system: no longer.
+        await fleet.remove("CP-2")
+        fleet.add(TEMPLATE, ids=["CP-2"], csms_url="ws://127.0.0.1:8/ocpp")
+        assert autogen.identities == ["CP-1"]
+        assert autogen is fleet.autogen
+        assert fleet.start_autogen().identities == ["CP-3", "CP-4", "CP-1", "CP-2"]  # all

@@ -24,9 +24,14 @@ Stations live in one fleet per organization: an OCPP identity is unique within a
 only, and a fleet keys its stations by identity. The fleets share nothing but this host.
 
 A stopped station keeps its state (meters, a transaction not yet reported) and reconnects
-without a new boot when started again; a restart power-cycles it (it boots again), or rebuilds
-it when its row changed (template, version, URL, password, configuration). Closing the host
-stops the stations without touching their desired state: the next process resumes them.
+without a new boot when started again; a restart power-cycles it (it boots again). A running
+station whose row changed (template, version, URL, identity, password, configuration) is
+replaced as a real station is restarted into new firmware or settings
+(:meth:`FleetHost.apply_changes`, after a PUT, and a restart): it ends its transactions
+(reason ``Reboot``, both versions), finishes its conversation and switches off
+(``SimulatedStation.switch_off``), then a station built from the new row starts and boots.
+Closing the host stops the stations without touching their desired state: the next process
+resumes them.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from websockets.exceptions import InvalidURI
 
@@ -47,7 +52,7 @@ from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
 from chargeyard.gateway.versions import ADAPTERS, normalize_version, runtime_version_label
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
-from chargeyard.station.core import SimulatedStation
+from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.store import FrameLog, Store
@@ -57,6 +62,15 @@ logger = logging.getLogger(__name__)
 
 RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 """The statuses the host stores in ``simulated_chargers.status``."""
+
+RuntimeAction = Literal["restarted", "unchanged", "next_start", "failed"]
+"""What :meth:`FleetHost.apply_changes` did with a charger's changed row: rebuilt and started
+its running station; nothing (what it is built from is the same); nothing yet (it does not run
+here: the row applies when it starts); or the new row cannot run (its status says failed)."""
+
+REPLACED_STOP_REASON = "Reboot"
+"""Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
+a reboot the station itself decided)."""
 
 NOT_RUNNING = "charger is not running"
 
@@ -338,21 +352,33 @@ class FleetHost:
             organization_id, charger_id, DesiredState.RUNNING
         )
         hosted = self._hosted.get(charger_id)
-        if hosted is not None and hosted.fleet.runtime(hosted.identity).running:
-            try:
-                same = definition_of(charger) == hosted.definition
-            except ChargerRuntimeError:
-                same = False
-            if same and hosted.identity == charger.identity:
-                hosted.fleet.restart(hosted.identity, self._restart_delay_s)
-                await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
-                self._log(charger, "runtime restarted (power cycle)")
-                return self._report(charger, "restart_charger", 1)
-        if hosted is not None:
-            await self._forget(charger_id)
-        if (error := await self._run(charger)) is not None:
+        if hosted is not None and self._built_from(hosted, charger):
+            hosted.fleet.restart(hosted.identity, self._restart_delay_s)
+            await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
+            self._log(charger, "runtime restarted (power cycle)")
+            return self._report(charger, "restart_charger", 1)
+        if (error := await self._run(charger)) is not None:  # (rebuilt: _launch)
             raise ChargerRuntimeError(error)
         return self._report(charger, "restart_charger", 1)
+
+    async def apply_changes(self, charger: SimulatedCharger) -> RuntimeAction:
+        """Apply a charger's changed row (a PUT) to its running station: when what the station
+        is built from changed, it is replaced (see the module docstring) and the new one
+        starts; its status is stored. A charger not running here gets it at its next start.
+        """
+        hosted = self._hosted.get(charger.id)
+        if (
+            hosted is None
+            or hosted.organization_id != charger.organization_id
+            or not hosted.fleet.runtime(hosted.identity).running
+        ):
+            return "next_start"
+        if self._built_from(hosted, charger):
+            return "unchanged"
+        if await self._run(charger) is not None:  # (rebuilt: _launch)
+            return "failed"
+        self._log(charger, "runtime restarted with its changed definition")
+        return "restarted"
 
     async def remove_charger(self, organization_id: str, charger_id: str) -> None:
         """Stop and forget a charger's station (before its row is deleted). Idempotent."""
@@ -505,14 +531,9 @@ class FleetHost:
         """Build (if needed) and start the charger's station, without storing its status;
         returns why it could not be built, or None."""
         hosted = self._hosted.get(charger.id)
-        if hosted is not None:
-            try:
-                current = definition_of(charger)
-            except ChargerRuntimeError:
-                current = None
-            if current != hosted.definition or hosted.identity != charger.identity:
-                await self._forget(charger.id)
-                hosted = None
+        if hosted is not None and not self._built_from(hosted, charger):
+            await self._replace(charger.id)
+            hosted = None
         if hosted is None:
             try:
                 hosted = self._build(charger)
@@ -563,6 +584,26 @@ class FleetHost:
     async def _forget(self, charger_id: str) -> None:
         hosted = self._hosted.pop(charger_id)
         await hosted.fleet.remove(hosted.identity)
+
+    async def _replace(self, charger_id: str) -> None:
+        """Retire a station built from an old row. A running one ends its transactions and
+        goes down gracefully first, so that its central system hears them end and nothing it
+        answered is sent again (a stopped one has no connection to say anything on)."""
+        hosted = self._hosted[charger_id]
+        runtime = hosted.fleet.runtime(hosted.identity)
+        if runtime.running:
+            runtime.station.stop_transactions(REPLACED_STOP_REASON)
+            await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
+        await self._forget(charger_id)
+
+    @staticmethod
+    def _built_from(hosted: _Hosted, charger: SimulatedCharger) -> bool:
+        """Whether the hosted station is what the charger's row describes now."""
+        try:
+            current = definition_of(charger)
+        except ChargerRuntimeError:
+            return False
+        return current == hosted.definition and hosted.identity == charger.identity
 
     def _report(self, charger: SimulatedCharger, event_type: str, desired: int) -> RuntimeReport:
         try:

@@ -3,9 +3,11 @@
 A hosted station is a charger on a site; this process ending is its power going. So that
 nothing a charger would have kept is lost (see ``station/power_loss.py``):
 
-* :func:`power_down`, on the host's close: transaction messages already queued get a short
-  while to reach the central system (a StopTransaction just sent should not need a power-loss
-  report); then the power goes for every station at one instant (its snapshot taken, the
+* :func:`power_down`, on the host's close: every station goes down as a real one does
+  (``SimulatedStation.switch_off``): it waits for the answers to what it already sent and
+  sends its queued transaction messages for a short while (a StopTransaction just sent should
+  not need a power-loss report, and a StartTransaction answered must not be sent again after
+  the restart); then the power goes for every station at one instant (its snapshot taken, the
   station silent from then on, so the central system never sees energy beyond the register
   kept), and each snapshot is written into its charger row (``config["power_loss"]``);
 * :func:`restore`, when the next process builds the station again: the registers go on and
@@ -52,24 +54,21 @@ def _reporting(station: SimulatedStation) -> power_loss.PowerLossReporting | Non
 async def power_down(
     store: Store, stations: Sequence[Powered], drain_s: float = 3.0, drain_cap_s: float = 20.0
 ) -> int:
-    """Let queued transaction messages go out, then cut the power: every station's snapshot
-    is taken and the station goes silent at the same instant, and the snapshots are stored.
+    """Let every station go down gracefully, then cut the power: every station's snapshot is
+    taken and the station goes silent at the same instant, and the snapshots are stored.
     Returns how many open transactions were kept for the next boot.
 
-    A station is done once its queue was seen empty (its queue is in order, so whatever was
-    queued before, a StopTransaction too, has been answered). The wait lasts ``drain_s``, and
-    longer while stations keep finishing (a central system slow to answer a large fleet),
-    ``drain_cap_s`` at most.
+    Each station sends its queued transaction messages for ``drain_s`` and waits for the
+    answers to what it sent (each within its call timeout); the whole wait lasts
+    ``drain_cap_s`` at most (a central system that answers nobody).
     """
-    now = time.monotonic()
-    deadline, cap = now + drain_s, now + drain_cap_s
-    waiting = [p for p in stations if _has_queued(p.station)]
-    while waiting and time.monotonic() < min(deadline, cap):
+    for powered in stations:
+        powered.station.switch_off(drain_s=drain_s)
+    deadline = time.monotonic() + drain_cap_s
+    waiting = [p for p in stations if p.station.powered]
+    while waiting and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-        still = [p for p in waiting if _has_queued(p.station)]
-        if len(still) < len(waiting):
-            deadline = max(deadline, time.monotonic() + 1.0)  # progress: a while more
-        waiting = still
+        waiting = [p for p in waiting if p.station.powered]
     taken: list[tuple[Powered, power_loss.PowerLossSnapshot]] = []
     unsent = 0
     for powered in stations:  # no await in this loop: one instant for the whole fleet
@@ -92,11 +91,6 @@ async def power_down(
     )
     logger.info("power down: %d open transactions kept for the next boot", kept)
     return kept
-
-
-def _has_queued(station: SimulatedStation) -> bool:
-    """Transaction messages wait and can go (an offline station's wait for its next boot)."""
-    return bool(len(station.transaction_queue)) and station.connected
 
 
 def restore(charger: SimulatedCharger, station: SimulatedStation) -> bool:

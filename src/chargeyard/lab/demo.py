@@ -1,9 +1,20 @@
 """The demo of ``chargeyard up``: an organization, its credentials and a site of chargers.
 
-Seeding is idempotent: the organization and the site have fixed ids, the chargers fixed
-identities (``DEMO-01``...), so a second start finds what the first made and only adds what is
-missing (a first start killed half-way, or a larger ``--chargers``). Credentials are made with
-the organization, once: the API key is stored hashed, so only that first start can show it.
+The demo is made once, and what the user does to it stays done. The organization and the site
+have fixed ids, the chargers fixed identities (``DEMO-01``...), and a bulk job of the site
+(:data:`DEMO_JOB_ID`, readable like any other at
+``/ocpp/locations/loc-demo/chargers/jobs/job-demo-site``) records which identities the demo
+has made and which listener URL it pointed them at. So a later start
+
+* adds only identities it never made (a first start killed half-way, or a larger
+  ``--chargers``); one the user deleted stays deleted;
+* moves the demo's chargers to the listener when it moved (another ``--ocpp-port``), except
+  those the user pointed elsewhere;
+* drives with automatic sessions only the demo's own chargers that connect to this listener
+  (:attr:`DemoSite.driven`), never a charger the user made in the demo organization.
+
+Credentials are made with the organization, once: the API key is stored hashed, so only that
+first start can show it.
 """
 
 from __future__ import annotations
@@ -15,11 +26,14 @@ from datetime import timedelta
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.lab.secrets import DemoCredentials
 from chargeyard.store import Store
-from chargeyard.store.models import SimulatedCharger
+from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
+from chargeyard.store.types import utc_now
 
 ORGANIZATION_ID = "demo"
 LOCATION_ID = "loc-demo"
 IDENTITY_PREFIX = "DEMO-"
+DEMO_JOB_ID = "job-demo-site"
+"""The site's bulk job that records what the demo made (see the module docstring)."""
 TOKEN_TTL = timedelta(days=365)
 """The demo's admin token is printed once; it lasts long enough for a lab."""
 
@@ -53,8 +67,10 @@ class DemoSite:
     """What the demo has after seeding.
 
     Attributes:
-        charger_ids: every charger of the site, in identity order.
+        charger_ids: the demo's chargers that exist now, in identity order.
         created: the ids of those made by this start (to be started).
+        driven: the identities of the demo's chargers that connect to this start's listener
+            (the automatic sessions drive these).
         credentials: new credentials, when this start made the organization (print them).
     """
 
@@ -62,11 +78,17 @@ class DemoSite:
     location_id: str
     charger_ids: tuple[str, ...]
     created: tuple[str, ...]
+    driven: tuple[str, ...]
     credentials: DemoCredentials | None
 
 
 def identity(number: int) -> str:
     return f"{IDENTITY_PREFIX}{number:02d}"
+
+
+def _number(name: str) -> int | None:
+    digits = name.removeprefix(IDENTITY_PREFIX)
+    return int(digits) if name.startswith(IDENTITY_PREFIX) and digits.isdecimal() else None
 
 
 async def seed(
@@ -79,7 +101,8 @@ async def seed(
 ) -> DemoSite:
     """Make what is missing of the demo (see the module docstring)."""
     credentials = None
-    if await store.organizations.get(ORGANIZATION_ID) is None:
+    fresh = await store.organizations.get(ORGANIZATION_ID) is None
+    if fresh:
         await store.organizations.create("Demo organization", organization_id=ORGANIZATION_ID)
         _, api_key = await store.api_keys.create("demo (chargeyard up)")
         token = issue_token(
@@ -105,14 +128,21 @@ async def seed(
             owner_name="chargeyard",
             public=True,
         )
-    existing: dict[str, str] = {}
-    for charger in await _site_chargers(store):
-        existing[charger.identity] = charger.id
-        if charger.identity.startswith(IDENTITY_PREFIX) and charger.csms_url != csms_url:
-            # The listener moved (another --ocpp-port): the demo's chargers follow it.
-            await store.chargers.update(ORGANIZATION_ID, charger.id, csms_url=csms_url)
-    wanted = [identity(number) for number in range(1, count + 1)]
-    missing = [name for name in wanted if name not in existing]
+    existing = await _demo_named_chargers(store)
+    record = await _Record.load(store, count, existing)
+    # The demo's chargers follow the listener, unless the user pointed one elsewhere.
+    for name in sorted(record.made & set(existing)):
+        charger = existing[name]
+        moved = record.csms_url is None or charger.csms_url == record.csms_url
+        if charger.csms_url != csms_url and moved:
+            existing[name] = await store.chargers.update(
+                ORGANIZATION_ID, charger.id, csms_url=csms_url
+            )
+    missing = [
+        name
+        for name in (identity(number) for number in range(1, count + 1))
+        if name not in record.made and name not in existing
+    ]
     created: list[str] = []
     for done, name in enumerate(missing, start=1):
         template, version = MIX[(int(name.removeprefix(IDENTITY_PREFIX)) - 1) % len(MIX)]
@@ -125,27 +155,91 @@ async def seed(
             template=template,
             config={"configuration": dict(_SAMPLING[version])},
         )
-        existing[name] = charger.id
+        existing[name] = charger
         created.append(charger.id)
+        await record.made_one(store, name, charger.id)
         if progress is not None:
             progress(done, len(missing))
+    await record.pointed_at(store, csms_url)
+    ours = [existing[name] for name in sorted(record.made & set(existing))]
     return DemoSite(
         organization_id=ORGANIZATION_ID,
         location_id=LOCATION_ID,
-        charger_ids=tuple(existing[name] for name in sorted(existing)),
+        charger_ids=tuple(charger.id for charger in ours),
         created=tuple(created),
+        driven=tuple(charger.identity for charger in ours if charger.csms_url == csms_url),
         credentials=credentials,
     )
 
 
-async def _site_chargers(store: Store) -> list[SimulatedCharger]:
-    found: list[SimulatedCharger] = []
+class _Record:
+    """The demo's bulk job: the identities it made (``results.identities``) and the listener it
+    last pointed them at (``results.csms_url``)."""
+
+    def __init__(self, job: GatewayJob) -> None:
+        self._job = job
+        results = job.results or {}
+        self.made: set[str] = set(results.get("identities", []))
+        self.csms_url: str | None = results.get("csms_url")
+
+    @classmethod
+    async def load(cls, store: Store, count: int, existing: dict[str, SimulatedCharger]) -> _Record:
+        job = await store.jobs.get(ORGANIZATION_ID, DEMO_JOB_ID)
+        if job is None:
+            # A demo made before this record existed: the DEMO-NN chargers up to the highest
+            # number still there are its own (a gap is one the user deleted).
+            numbers = [n for n in map(_number, existing) if n is not None]
+            made = [identity(n) for n in range(1, max(numbers, default=0) + 1)]
+            job = await store.jobs.create(
+                ORGANIZATION_ID,
+                JobType.BULK_CREATE_CHARGERS,
+                job_id=DEMO_JOB_ID,
+                location_id=LOCATION_ID,
+                status=JobStatus.PROVISIONING,
+                request={"count": count, "source": "chargeyard up"},
+            )
+            job.results = {"identities": made}
+        record = cls(job)
+        # Made by a start that was killed before it could say so: the demo's all the same.
+        record.made |= {identity(n) for n in range(1, count + 1) if identity(n) in existing}
+        return record
+
+    async def made_one(self, store: Store, name: str, charger_id: str) -> None:
+        self.made.add(name)
+        await self._save(store, charger_id)
+
+    async def pointed_at(self, store: Store, csms_url: str) -> None:
+        self.csms_url = csms_url
+        await self._save(store)
+
+    async def _save(self, store: Store, charger_id: str | None = None) -> None:
+        results = dict(self._job.results or {})
+        charger_ids = list(results.get("charger_ids", []))
+        if charger_id is not None:
+            charger_ids.append(charger_id)
+        results.update(
+            identities=sorted(self.made),
+            csms_url=self.csms_url,
+            created=len(charger_ids),
+            failed=0,
+            charger_ids=charger_ids,
+        )
+        self._job = await store.jobs.update(
+            ORGANIZATION_ID,
+            DEMO_JOB_ID,
+            status=JobStatus.READY,
+            results=results,
+            provisioned_at=self._job.provisioned_at or utc_now(),
+        )
+
+
+async def _demo_named_chargers(store: Store) -> dict[str, SimulatedCharger]:
+    """The organization's chargers named like the demo's (wherever the user moved them)."""
+    found: dict[str, SimulatedCharger] = {}
     offset = 0
     while True:
-        page = await store.chargers.list(
-            ORGANIZATION_ID, location_id=LOCATION_ID, limit=100, offset=offset
-        )
-        found.extend(page)
+        page = await store.chargers.list(ORGANIZATION_ID, limit=100, offset=offset)
+        found.update((c.identity, c) for c in page if _number(c.identity) is not None)
         if len(page) < 100:
             return found
         offset += 100

@@ -10,7 +10,8 @@ and an :class:`~contextlib.AsyncExitStack` stops them in reverse:
 1. the store (migrations applied), the webhook sender, the CSMS listener;
 2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;
 3. the demo (made if missing, ``demo.py``); the host resumes every durable charger that
-   should run and starts the new ones; the demo site gets automatic sessions;
+   should run and starts the new ones; the demo's own chargers that connect to this listener
+   get automatic sessions (never a charger the user made, nor one pointed elsewhere);
 4. once the demo's stations have booted, the HTTP API (REST, dashboard, metrics): a
    request that answers means the lab is ready.
 
@@ -50,6 +51,7 @@ from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.metrics import Metrics
 from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 
 logger = logging.getLogger(__name__)
@@ -155,18 +157,10 @@ async def run(
                 site.credentials.save(settings.data_dir)
             fleet = host.fleet_of(site.organization_id)
             if fleet is not None:
-                fleet.start_autogen(demo_sessions(settings.sessions_per_hour))
-                with err.status(f"Booting {len(fleet)} demo chargers..."):
-                    try:
-                        async with asyncio.timeout(BOOT_WAIT_S):
-                            await fleet.wait_booted()
-                    except TimeoutError:
-                        logger.warning(
-                            "%d of %d demo chargers booted in %.0f s; the others keep trying",
-                            fleet.booted(),
-                            len(fleet),
-                            BOOT_WAIT_S,
-                        )
+                autogen = fleet.start_autogen(
+                    demo_sessions(settings.sessions_per_hour), identities=site.driven
+                )
+                await _wait_booted(fleet, autogen.identities, err)
 
         api_settings = ApiSettings(jwt_secret=SecretStr(secret)).for_listener(
             settings.host, server.port
@@ -210,6 +204,26 @@ async def run(
         markup=False,
         highlight=False,
     )
+
+
+async def _wait_booted(fleet: Fleet, identities: list[str], err: Console) -> None:
+    """Wait (``BOOT_WAIT_S`` at most) until the demo's stations are Accepted."""
+    stations = [fleet.station(identity) for identity in identities]
+
+    def booted() -> int:
+        return sum(1 for station in stations if station.online)
+
+    with err.status(f"Booting {len(stations)} demo chargers..."):
+        try:
+            async with asyncio.timeout(BOOT_WAIT_S):
+                await fleet.wait_until(lambda: booted() == len(stations))
+        except TimeoutError:
+            logger.warning(
+                "%d of %d demo chargers booted in %.0f s; the others keep trying",
+                booted(),
+                len(stations),
+                BOOT_WAIT_S,
+            )
 
 
 def csms_settings(settings: LabSettings) -> CsmsSettings:

@@ -18,8 +18,12 @@ message), so each station reports the session exactly as it would for a real dri
   (``stop_by_tag_share``) and unplugs, or just unplugs;
 * a verb the station refuses (the connector is unavailable, someone else is on it) ends that
   attempt; the slot rests and tries again later;
-* drivers come only to a station in service (booted since it was last powered on or reset;
-  it stays in service while offline): one still booting would refuse every badge.
+* drivers act only while the station is online (Accepted by its central system now) and in
+  service (booted since it was last powered on; out of service from the moment it starts
+  going down for a reboot), and a driver comes only to an Available connector. When a
+  driver's turn comes and the station is not serving, a driver without the cable in walks
+  away; one with the cable in waits (looking again after a handling time) to finish once it
+  is back. So no session starts on a station that is booting, rebooting, stopped or offline.
 
 All slots share one scheduler: a heap of (time, slot) and a single timer on the event loop, so
 ten thousand driven stations cost one timer. The random generator is injected (seeded by the
@@ -42,6 +46,7 @@ from typing import Protocol, cast
 
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.ev import PRESETS, Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import StationModel
 
 logger = logging.getLogger(__name__)
@@ -58,6 +63,9 @@ class Driven(Protocol):
 
     @property
     def in_service(self) -> bool: ...
+
+    @property
+    def online(self) -> bool: ...
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -144,6 +152,7 @@ class AutogenCounters:
     sessions_started: int = 0
     sessions_ended: int = 0
     refused: int = 0  # verbs a station refused
+    waited: int = 0  # turns that found the station not serving (offline, rebooting...)
 
 
 class Autogen:
@@ -216,6 +225,11 @@ class Autogen:
         return self._running
 
     @property
+    def identities(self) -> list[str]:
+        """The stations driven, by identity, in the order they were added."""
+        return list(dict.fromkeys(slot.station.identity for slot in self._slots))
+
+    @property
     def active_sessions(self) -> int:
         return sum(1 for slot in self._slots if slot.step is not _Step.IDLE)
 
@@ -248,6 +262,10 @@ class Autogen:
     # -- the drivers ------------------------------------------------------------------------------
 
     def _act(self, slot: _Slot) -> None:
+        station = slot.station
+        if not (station.online and station.in_service):
+            self._wait_for_service(slot)
+            return
         try:
             if slot.step is _Step.IDLE:
                 self._arrive(slot)
@@ -263,20 +281,37 @@ class Autogen:
             logger.debug("%s EVSE %d: %s", slot.station.identity, slot.evse_id, refused)
             self._give_up(slot)
 
+    def _wait_for_service(self, slot: _Slot) -> None:
+        """The station is not serving (booting, going down, stopped, offline): its screen
+        tells drivers to come back later. A badge now would be refused, or start a session
+        the reboot then ends."""
+        self.counters.waited += 1
+        if slot.plugged:
+            # The cable is in: the driver finishes once the station is back.
+            self._schedule(slot, self._rng.uniform(*self.config.handling_s))
+            return
+        if slot.step is not _Step.IDLE:
+            self.counters.sessions_ended += 1  # walks away before plugging in
+            slot.step = _Step.IDLE
+        # Nobody charged here, so no minimum idle time: the next driver comes within one mean
+        # gap, as the first ones do.
+        self._schedule(slot, self._first_arrival())
+
     def _arrive(self, slot: _Slot) -> None:
         rng, config = self._rng, self.config
-        if not slot.station.in_service:
-            # Booting (or rebooting): its screen tells drivers to come back later. A badge now
-            # would be refused, and the driver would stay parked for a whole session with no
-            # transaction. Nobody charged here, so no minimum idle time: the next driver comes
-            # within one mean gap, as the first ones do.
-            self._schedule(slot, self._first_arrival())
-            return
         evse = slot.station.model.evses[slot.evse_id]
         if evse.transaction is not None or evse.plugged_connector() is not None:
             self._schedule(slot, self._gap())  # busy (by hand, or a remote start)
             return
-        slot.connector_id = rng.choice(list(evse.connectors))
+        available = [
+            number
+            for number, connector in evse.connectors.items()
+            if connector.status is ConnectorStatus.AVAILABLE
+        ]
+        if not available:
+            self._schedule(slot, self._gap())  # unavailable, faulted, reserved...
+            return
+        slot.connector_id = rng.choice(available)
         slot.tag = f"AUTO{rng.randrange(config.tags) + 1:05d}"
         if rng.random() < config.tag_first_share:
             slot.station.present_id_token(slot.tag, slot.evse_id)

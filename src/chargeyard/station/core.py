@@ -15,6 +15,17 @@ central system) uses this surface only::
     station.wants_connection     False while the station is switched off, rebooting or offline
     station.wake                 a callback the runner sets: "something changed, look again"
 
+Going down (:meth:`SimulatedStation.reboot`, :meth:`SimulatedStation.switch_off`): a station
+that decides to restart (a Reset, a firmware installation, a power cycle asked for) or to switch
+off (it is replaced, its process ends) first finishes its conversation, as a real one does
+before it closes its socket: it starts nothing new (no new call, no new session; it is out of
+service at once), waits for the answers to the calls it already sent (each within its call
+timeout), and, when asked to drain, keeps sending its queued transaction messages for a few
+seconds. Then the power goes: the connection closes, every timer stops, and a reboot powers on
+again after its delay. So a message the central system answered is never sent again after the
+boot; one whose answer did not come in time stays queued and goes again, as OCPP 1.6 section
+4.10 and 2.0.1 E13 want for transaction messages. A lost connection ends the wait at once.
+
 Outgoing calls take continuations (``on_result`` / ``on_error``) instead of being awaited, so
 that ten thousand stations need no task per conversation and a test can step through an hour
 in a loop. Work that must follow an answer we give (TriggerMessage sends its message *after*
@@ -48,7 +59,9 @@ from chargeyard.protocol import (
     CallAnswered,
     CallFailed,
     CallFailure,
+    ErrorKind,
     Event,
+    OcppError,
     Payload,
     Role,
     Session,
@@ -71,9 +84,27 @@ OnError = Callable[[CallFailure], None]
 DEFAULT_BOOT_RETRY_S = 60
 DEFAULT_HEARTBEAT_S = 300
 
+DRAIN_BEFORE_REBOOT_S = 5.0
+"""How long a graceful reset (1.6 Soft, 2.0.1 Immediate / OnIdle) keeps sending the transaction
+messages it queued (the StopTransaction / TransactionEvent Ended of the transactions it ended)
+before the power goes; an answer already awaited then still gets its call timeout."""
+
+_POWER_ON = "power_on"
+_DRAIN_OVER = "going_down:drain"
+_POWER_OFF = "going_down:power_off"
+
 
 def _ignore_result(payload: Payload) -> None:
     return None
+
+
+@dataclass(slots=True)
+class _GoingDown:
+    """A station on its way down: what happens once the power is off, and until when queued
+    transaction messages still go out."""
+
+    restart_after_s: float | None  # off this long, then power on; None: stays off
+    drain_until: float  # monotonic; 0: nothing more leaves the queue
 
 
 @dataclass(slots=True)
@@ -138,6 +169,9 @@ class SimulatedStation(ActionHandlers):
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
         self.wants_connection = True
+        # False from the power going (a reboot, switch_off) until it comes back.
+        self.powered = True
+        self._going_down: _GoingDown | None = None
         # A simulated network outage (go_offline): no connection until come_online.
         self.network_down = False
         self.wake: Callable[[], None] = _nothing
@@ -160,8 +194,31 @@ class SimulatedStation(ActionHandlers):
     def in_service(self) -> bool:
         """Booted: the central system accepted the station since it last (re)booted. It stays
         in service through a lost connection (it can still authorize locally and charge
-        offline), not through a reboot."""
+        offline), not through a reboot: it leaves service as soon as it starts going down."""
         return self._accepted_since_boot
+
+    @property
+    def online(self) -> bool:
+        """Connected, and Accepted by its central system now."""
+        return self.registration is Registration.ACCEPTED
+
+    @property
+    def going_down(self) -> bool:
+        """Finishing its conversation before a reboot or switch-off (see the module
+        docstring); the power is still on."""
+        return self._going_down is not None
+
+    def require_power(self) -> None:
+        """Raise unless the station is up: one going down or off takes no new session (its
+        reader and its connector locks are dead, or about to be).
+
+        Raises:
+            OcppError: GenericError, saying which.
+        """
+        if not self.powered:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
+        if self._going_down is not None:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
 
     def connect(self) -> None:
         """A WebSocket to the central system is open."""
@@ -191,12 +248,16 @@ class SimulatedStation(ActionHandlers):
         self._handle(session.close())
         self.transaction_queue.in_flight = False
         self._after_answer.clear()
+        if self._going_down is not None:
+            self._power_off()  # no answer can come any more
 
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
             return
         self._handle(self._session.receive(data))
         self._run_after_answer()
+        if self._going_down is not None:
+            self._power_off_when_quiet()
 
     def data_to_send(self) -> list[bytes]:
         return [] if self._session is None else self._session.data_to_send()
@@ -225,6 +286,8 @@ class SimulatedStation(ActionHandlers):
             self._handle(self._session.expire())
         self.timers.fire_due(self.clock.monotonic())
         self._run_after_answer()
+        if self._going_down is not None:
+            self._power_off_when_quiet()
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -245,9 +308,22 @@ class SimulatedStation(ActionHandlers):
                 B02.FR.02).
 
         Returns:
-            False when the message was not sent (offline or not yet Accepted): it is dropped,
-            as a real station drops a Heartbeat or StatusNotification it cannot deliver.
+            False when the message was not sent (offline, not yet Accepted, or going down): it
+            is dropped, as a real station drops a Heartbeat or StatusNotification it cannot
+            deliver.
         """
+        if self._going_down is not None:
+            return False  # it finishes its conversation and starts none
+        return self._call(action, payload, on_result, on_error, requested)
+
+    def _call(
+        self,
+        action: str,
+        payload: Payload,
+        on_result: OnResult,
+        on_error: OnError | None,
+        requested: bool,
+    ) -> bool:
         if self._session is None or not self.wants_connection:
             return False  # no connection, or one about to close (switched off, rebooting)
         may_go = self.registration is Registration.ACCEPTED or (
@@ -307,17 +383,19 @@ class SimulatedStation(ActionHandlers):
             or self.registration is not Registration.ACCEPTED
             # Powering off (a Hard reset, 1.6 section 5.14): kept for after the reboot.
             or not self.wants_connection
+            or (self._going_down is not None and not self._draining())
             # A refused message waits out its retry interval, whatever else gets queued.
             or self.timers.is_set("transaction_retry")
         ):
             return
         queue.in_flight = True
         message.attempts += 1
-        self.call(
+        self._call(
             message.action,
             message.build(),
             lambda payload: self._transaction_message_answered(message, payload),
             lambda error: self._transaction_message_failed(message, error),
+            False,
         )
 
     def _transaction_message_answered(self, message: QueuedMessage, payload: Payload) -> None:
@@ -436,15 +514,68 @@ class SimulatedStation(ActionHandlers):
         if self.registration is Registration.ACCEPTED:
             self._schedule_heartbeat()
 
-    def reboot(self, delay_s: float = 5.0) -> None:
-        """Power-cycle: drop the connection now, come back after ``delay_s`` and boot again."""
+    # -- going down, power off and on (see the module docstring) --------------------------------
+
+    def reboot(self, delay_s: float = 5.0, *, drain_s: float = 0.0) -> None:
+        """Restart: go down (finish the conversation, see the module docstring), stay off
+        ``delay_s`` and boot again.
+
+        Args:
+            drain_s: keep sending queued transaction messages this long before the power goes
+                (a graceful reset); 0: they wait in the queue for the boot after.
+        """
+        self._go_down(delay_s, drain_s)
+
+    def switch_off(self, *, drain_s: float = 0.0) -> None:
+        """Go down the same way and stay off (the station is being replaced, or its host
+        process ends). ``drain_s`` as for :meth:`reboot`."""
+        self._go_down(None, drain_s)
+
+    def _go_down(self, restart_after_s: float | None, drain_s: float) -> None:
+        if self._going_down is not None or not self.powered:
+            return  # already on its way down, or off
+        self.on_going_down()  # (its last words, e.g. a status, may still go out)
+        self._accepted_since_boot = False  # out of service: nothing new starts from now
+        now = self.clock.monotonic()
+        self._going_down = _GoingDown(restart_after_s, now + drain_s if drain_s > 0 else 0.0)
+        if drain_s > 0:
+            self.timers.set(_DRAIN_OVER, now + drain_s, self._power_off_when_quiet)
+        # Whatever the central system does, the power goes one call timeout after the drain.
+        self.timers.set(_POWER_OFF, now + drain_s + self._call_timeout, self._power_off)
+        self._pump_transaction_queue()
+        self._power_off_when_quiet()
+        self.wake()
+
+    def _draining(self) -> bool:
+        down = self._going_down
+        return down is not None and self.clock.monotonic() < down.drain_until
+
+    def _power_off_when_quiet(self) -> None:
+        """Power off once no answer is awaited and, while draining, the queue is empty."""
+        session = self._session
+        if session is not None:
+            if session.calls_outstanding:
+                return
+            if self._draining() and len(self.transaction_queue):
+                return  # (waiting for a retry interval, or the registration)
+        self._power_off()
+
+    def _power_off(self) -> None:
+        down, self._going_down = self._going_down, None
+        if down is None:
+            return
+        self.on_power_change(False)
+        self.powered = False
         self.wants_connection = False
-        self._accepted_since_boot = False
         self.timers.cancel_all()
-        self.timers.set("power_on", self.clock.monotonic() + delay_s, self._power_on)
+        if down.restart_after_s is not None:
+            at = self.clock.monotonic() + down.restart_after_s
+            self.timers.set(_POWER_ON, at, self._power_on)
         self.wake()
 
     def _power_on(self) -> None:
+        self.on_power_change(True)
+        self.powered = True
         self.wants_connection = not self.network_down
         self.on_power_on()
         self.wake()
@@ -460,7 +591,7 @@ class SimulatedStation(ActionHandlers):
         """The network is back: the runner reconnects (without a new BootNotification unless
         the station rebooted meanwhile)."""
         self.network_down = False
-        self.wants_connection = not self.timers.is_set("power_on")
+        self.wants_connection = self.powered
         self.wake()
 
     # -- what versions provide ------------------------------------------------------------------
@@ -476,8 +607,20 @@ class SimulatedStation(ActionHandlers):
         self._schedule_heartbeat()
         self._pump_transaction_queue()
 
+    def on_going_down(self) -> None:
+        """The station starts going down (a reboot or a switch-off): transfers under way stop
+        with the power. Runs while it may still send."""
+
+    def on_power_change(self, powered: bool) -> None:
+        """The power goes (False) or comes back (True, before :meth:`on_power_on`): no
+        energy flows while the station is off."""
+
     def on_power_on(self) -> None:
         """The station starts again after a reboot."""
+
+    def stop_transactions(self, reason: str) -> None:
+        """End every running transaction with ``reason``, a value both versions' stop
+        reasons have (1.6 Reason, 2.0.1 ReasonEnumType: ``Reboot``, ``Other``...)."""
 
 
 def _nothing() -> None:

@@ -23,8 +23,12 @@ Stations are started, stopped and restarted one by one or all together:
 * :meth:`Fleet.stop` takes a station offline: its socket closes, its state (and any
   transaction message not yet delivered) is kept;
 * :meth:`Fleet.start` brings it back: it reconnects, and does not boot again;
-* :meth:`Fleet.restart` power-cycles it (``reboot``): it closes, comes back after a delay and
-  sends BootNotification.
+* :meth:`Fleet.restart` power-cycles it (``reboot``): it finishes its conversation (answers
+  to what it sent), closes, comes back after a delay and sends BootNotification;
+* :meth:`Fleet.switch_off` switches it off the same way, for good (it is being replaced).
+
+Automatic sessions (:meth:`Fleet.start_autogen`) drive the stations they were started for, and
+a rebuild of one of them for the same central system.
 
 Status is read, not pushed: :meth:`Fleet.status` counts over the stations when asked (about a
 millisecond per thousand stations).
@@ -208,6 +212,8 @@ class Fleet:
         self._close_timeout = close_timeout
         self._runtimes: dict[str, StationRuntime] = {}
         self._autogen: Autogen | None = None
+        # The stations the automatic sessions were started for, and the URL each connected to.
+        self._driven: dict[str, str] = {}
 
     # -- building -------------------------------------------------------------------------------
 
@@ -282,6 +288,10 @@ class Fleet:
                 scheduler=self._scheduler,
                 stats=self.stats,
             )
+            runtime = self._runtimes[identity]
+            if self._autogen is not None and self._driven.get(identity) == runtime.url:
+                # Rebuilt (a new definition, the same central system): still driven.
+                self._autogen.add(station)
         return identities
 
     async def remove(self, identity: str) -> None:
@@ -291,6 +301,15 @@ class Fleet:
             self._autogen.remove(runtime.station)
         await runtime.stop()
         del self._runtimes[identity]
+
+    async def switch_off(self, identity: str, *, drain_s: float = 0.0) -> None:
+        """Switch a station off the way a real one goes down (``SimulatedStation.switch_off``:
+        it finishes its conversation first) and return once its connection is closed; its
+        runtime keeps running (a powered-off station stays offline). Bounded by the station's
+        own limit (``drain_s`` and one call timeout)."""
+        runtime = self.runtime(identity)
+        runtime.station.switch_off(drain_s=drain_s)
+        await self.wait_until(lambda: runtime.phase not in ("open", "closing"))
 
     # -- looking ----------------------------------------------------------------------------------
 
@@ -344,7 +363,8 @@ class Fleet:
         await self.runtime(identity).stop()
 
     def restart(self, identity: str, delay_s: float = 1.0) -> None:
-        """Power-cycle a station: it goes offline now and boots again after ``delay_s``."""
+        """Power-cycle a station: it goes down (once the answers it awaits are in, see
+        ``SimulatedStation.reboot``) and boots again ``delay_s`` after."""
         runtime = self.runtime(identity)
         runtime.station.reboot(delay_s)
         runtime.start()
@@ -385,11 +405,26 @@ class Fleet:
 
     # -- automatic sessions -----------------------------------------------------------------------
 
-    def start_autogen(self, config: AutogenConfig | None = None) -> Autogen:
-        """Drive every station with random sessions (see ``autogen.py``); one per fleet."""
+    def start_autogen(
+        self, config: AutogenConfig | None = None, identities: Iterable[str] | None = None
+    ) -> Autogen:
+        """Drive stations with random sessions (see ``autogen.py``); one per fleet.
+
+        Args:
+            identities: the stations to drive (default: every station of the fleet now);
+                those not in the fleet are ignored. A driven station rebuilt under its
+                identity (``remove`` then ``add``) is driven again as long as it connects to
+                the same central system; stations added later are not.
+        """
         self.stop_autogen()
+        chosen = list(self._runtimes) if identities is None else list(identities)
+        self._driven = {i: self._runtimes[i].url for i in chosen if i in self._runtimes}
         seed = None if self.seed is None else self.seed + 1
-        self._autogen = Autogen(self.stations(), config or AutogenConfig(), rng=random.Random(seed))
+        self._autogen = Autogen(
+            [self._runtimes[i].station for i in self._driven],
+            config or AutogenConfig(),
+            rng=random.Random(seed),
+        )
         self._autogen.start()
         return self._autogen
 
@@ -397,6 +432,7 @@ class Fleet:
         if self._autogen is not None:
             self._autogen.stop()
             self._autogen = None
+        self._driven = {}
 
     @property
     def autogen(self) -> Autogen | None:

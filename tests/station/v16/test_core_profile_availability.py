@@ -258,3 +258,57 @@ def test_5_14_a_fault_persists_across_a_reset(double: Link) -> None:
         "status": "Faulted",
         "timestamp": "2026-01-01T00:00:05.000Z",
     }
+
+
+def test_5_14_a_reset_waits_for_the_answer_to_a_start_transaction_in_flight(double: Link) -> None:
+    station = station_of(double)
+    station.plug(1, 1)
+    double.pump()
+    double.csms.clear()
+    station.start_transaction(1, "TAG-1")
+    on_its_way = double.to_csms()  # the StartTransaction is there; its answer is not yet back
+    double.csms.session.call("Reset", {"type": "Hard"})
+    double.to_station(double.csms.session.data_to_send())
+    double.to_csms()  # Reset answered Accepted
+    double.follow_station()  # what the runtime does after writing the station's frames
+    assert double.up  # it waits for the answer it needs before the power goes
+    double.to_station(on_its_way)
+    double.pump()  # (and the status report that waited behind it)
+    double.follow_station()
+    assert not double.up
+    reboot_fully(double)
+    # Answered once, so sent once; the StopTransaction carries the id that answer gave.
+    assert double.csms.payloads("StartTransaction") == [
+        {
+            "connectorId": 1,
+            "idTag": "TAG-1",
+            "meterStart": 1000,
+            "timestamp": "2026-01-01T00:00:00.000Z",
+        }
+    ]
+    [stop] = double.csms.payloads("StopTransaction")
+    assert (stop["transactionId"], stop["reason"]) == (1, "HardReset")
+
+
+def test_5_14_an_answer_that_never_comes_lets_the_reset_go_after_its_call_timeout(
+    double: Link,
+) -> None:
+    station = station_of(double)
+    station.plug(1, 1)
+    double.pump()
+    double.csms.clear()
+    station.start_transaction(1, "TAG-1")
+    double.to_csms()  # the StartTransaction is there; its answer is lost
+    double.csms.session.call("Reset", {"type": "Soft"})
+    double.to_station(double.csms.session.data_to_send())
+    double.to_csms()
+    double.run_for(29)
+    assert double.up
+    double.run_for(2)  # the call timeout (30 s): the reset goes on without the answer
+    assert not double.up
+    double.run_for(5)
+    # Unanswered, so kept: sent again after the boot (1.6 section 4.10), then stopped with
+    # the id the answer to that second one gave.
+    assert [p["idTag"] for p in double.csms.payloads("StartTransaction")] == ["TAG-1", "TAG-1"]
+    [stop] = double.csms.payloads("StopTransaction")
+    assert (stop["transactionId"], stop["reason"]) == (2, "SoftReset")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from chargeyard.protocol import OcppError
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.v201 import StationV201
 from chargeyard.station.v201.device_model import Component
@@ -122,3 +125,110 @@ def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None
     assert (ended["eventType"], ended["triggerReason"]) == ("Ended", "AbnormalCondition")
     assert ended["transactionInfo"]["stoppedReason"] == "PowerLoss"
     assert ended["offline"] is True  # decided at power-on, before the connection is back
+
+
+def test_b12_the_ended_event_is_answered_before_the_reset_and_never_sent_again(
+    online: Link,
+) -> None:
+    station = _charging(online)
+    assert online.call_station("Reset", {"type": "OnIdle"}) == {"status": "Scheduled"}
+    online.csms.clear()
+    station.present_id_token("TAG-1")  # the driver stops: the last transaction ends
+    on_its_way = online.to_csms()  # the Ended is there; its answer is not yet back
+    online.follow_station()  # what the runtime does after writing the station's frames
+    assert online.up  # it waits for the answer before the power goes
+    online.to_station(on_its_way)
+    online.follow_station()
+    assert not online.up
+    online.run_for(6)
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    # Delivered once, so sent once.
+    ended = [
+        (e["eventType"], e["seqNo"], e["transactionInfo"]["stoppedReason"]) for e in events(online)
+    ]
+    assert ended == [("Ended", 2, "Local")]
+
+
+def test_b12_reset_immediate_delivers_every_ended_event_before_it_reboots(
+    clock: ManualClock,
+) -> None:
+    station = make_station(clock, "alfen-eve-double-pro-line")
+    link = make_link(station, clock)
+    link.connect()
+    _charging(link, 1, "TAG-1")
+    _charging(link, 2, "TAG-2")
+    link.csms.clear()
+    link.csms.session.call("Reset", {"type": "Immediate"})
+    link.to_station(link.csms.session.data_to_send())
+    on_its_way = link.to_csms()  # Accepted, and the first Ended
+    link.follow_station()
+    assert link.up
+    link.to_station(on_its_way)  # answered: the second Ended goes
+    link.follow_station()
+    assert link.up
+    link.pump()
+    link.follow_station()
+    assert not link.up
+    link.run_for(6)
+    ended = [
+        (e["eventType"], e["triggerReason"], e["transactionInfo"]["stoppedReason"])
+        for e in events(link)
+    ]
+    assert ended == [("Ended", "ResetCommand", "ImmediateReset")] * 2  # each once, before the boot
+    assert len({e["transactionInfo"]["transactionId"] for e in events(link)}) == 2
+    assert link.csms.actions().index("BootNotification") > link.csms.actions().index(
+        "TransactionEvent"
+    )
+
+
+def test_b12_an_ended_event_never_answered_goes_again_after_the_boot(online: Link) -> None:
+    station = _charging(online)
+    online.call_station("Reset", {"type": "OnIdle"})
+    online.csms.clear()
+    station.present_id_token("TAG-1")
+    online.to_csms()  # its answer is lost
+    online.run_for(29)
+    assert online.up  # (the call timeout is 30 s)
+    online.run_for(2)
+    assert not online.up
+    online.run_for(6)
+    # Unanswered within its timeout, so kept and sent again (E13), with the same seqNo.
+    assert [(e["eventType"], e["seqNo"]) for e in events(online)] == [("Ended", 2), ("Ended", 2)]
+
+
+def test_b11_no_transaction_starts_on_a_station_that_is_rebooting(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    station.present_id_token("TAG-1")  # authorized; the cable is still to come
+    online.pump()
+    assert online.call_station("Reset", {"type": "OnIdle"}) == {"status": "Accepted"}
+    online.follow_station()
+    assert not station.powered
+    with pytest.raises(OcppError, match="off"):
+        station.plug(1, 1)  # the lock and the meter have no power: nothing starts
+    with pytest.raises(OcppError, match="off"):
+        station.present_id_token("TAG-1")
+    online.run_for(6)
+    assert station.in_service
+    assert events(online) == []  # nothing started, so nothing ended by a power loss
+
+
+def test_no_energy_flows_while_the_station_is_off(online: Link) -> None:
+    station = _charging(online)
+    online.run_for(60)
+    station.reboot(delay_s=300)  # a power cut of five minutes
+    online.follow_station()
+    station.advance()
+    register = station.model.evses[1].meter.energy_register_wh
+    online.run_for(301)
+    [ended] = [e for e in events(online) if e["eventType"] == "Ended"]
+    assert ended["transactionInfo"]["stoppedReason"] == "PowerLoss"
+    end_registers = [
+        sampled["value"]
+        for value in ended["meterValue"]
+        for sampled in value["sampledValue"]
+        if sampled.get("context") == "Transaction.End"
+        and sampled.get("measurand", "Energy.Active.Import.Register")
+        == "Energy.Active.Import.Register"
+    ]
+    assert end_registers == [round(register, 1)]  # what the meter had when the power went

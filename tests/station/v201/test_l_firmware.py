@@ -243,3 +243,25 @@ def test_l01_the_update_and_its_reboot_are_in_the_logs(
         f"{ts(15)} StartupOfTheDevice",
         f"{ts(15)} FirmwareUpdated firmware 2.0.0",
     ]
+
+
+def test_l01_the_station_reboots_once_install_rebooting_is_answered(
+    online: Link, station: StationV201, io: ScriptedIO, clock: ManualClock
+) -> None:
+    _update(online, 3)
+    online.run_for(1)
+    io.finish_download(IMAGE_2_0_0)
+    online.run_for(station.firmware_install_s - 1)
+    online.csms.clear()
+    clock.advance(1)
+    station.tick()  # installed: InstallRebooting goes out (L01.FR.15)
+    on_its_way = online.to_csms()
+    assert _statuses(online) == ["InstallRebooting"]
+    online.follow_station()
+    assert online.up  # its answer is on its way: the reboot waits for it
+    online.to_station(on_its_way)
+    online.follow_station()
+    assert not online.up
+    online.run_for(5)
+    assert station.model.firmware_version == "2.0.0"
+    assert _statuses(online) == ["InstallRebooting", "Installed"]  # each once

@@ -31,6 +31,7 @@ from chargeyard.api.schemas.gateway_chargers import (
     ChargerResponse,
     ChargerStatusResponse,
     ChargerUpdateRequest,
+    ChargerUpdateResponse,
     ProvisioningError,
 )
 from chargeyard.api.schemas.gateway_common import (
@@ -210,9 +211,11 @@ def update_values(
     "/{charger_id}",
     summary="Update charger",
     description="A partial update: only the fields present change. A change of what the "
-    "station is built from (identity, brand, model, ws_url, OCPP version, password) takes "
-    "effect at its next start or restart (`POST .../restart-charger`); a running station "
-    "keeps going as it was built.",
+    "station is built from (identity, brand, model, ws_url, OCPP version, password) "
+    "applies at once to a running station, as a real one restarts into new "
+    "firmware or settings: its transactions end (reason Reboot), it finishes its "
+    "conversation, and the station built from the new definition boots (`runtime_action`: "
+    "`restarted`). A stopped station gets it at its next start (`next_start`).",
     responses=error_responses(401, 403, 404, 409),
 )
 async def update_charger(
@@ -222,12 +225,17 @@ async def update_charger(
     host: OptionalHostDep,
     charger_id: ChargerIdPath,
     body: ChargerUpdateRequest,
-) -> ChargerResponse:
+) -> ChargerUpdateResponse:
     charger = await _charger(store, principal.organization_id, charger_id)
     values = update_values(catalog, charger, body)
     if values:
         charger = await store.chargers.update(principal.organization_id, charger_id, **values)
-    return charger_response(charger, host)
+    action = None if host is None else await host.apply_changes(charger)
+    if action == "failed":
+        refreshed = await store.chargers.get(principal.organization_id, charger_id)
+        charger = refreshed or charger  # (its status now says failed)
+    answer = charger_response(charger, host)
+    return ChargerUpdateResponse(**dict(answer), runtime_action=action)
 
 
 @router.delete(

@@ -16,7 +16,7 @@ Rules on what comes in:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -104,7 +104,8 @@ _CLEARABLE = frozenset({"charge_point_name", "location_id", "password"})
 class ChargerUpdateRequest(GatewayRequest):
     """Only the fields present change; ``null`` clears charge_point_name, location_id or
     password. A change of what the station is built from (brand, model, ws_url, version,
-    password, identity) takes effect at its next start or restart."""
+    password, identity) applies at once to a running station, which restarts with it
+    (``runtime_action`` in the answer), else at its next start."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"ws_url": "wss://csms.example.com/ocpp"}]}
@@ -208,6 +209,19 @@ class ChargerResponse(BaseModel):
     )
     created_at: Timestamp
     updated_at: Timestamp
+
+
+class ChargerUpdateResponse(ChargerResponse):
+    """The charger after a PUT, and what became of its running station."""
+
+    runtime_action: Literal["restarted", "unchanged", "next_start", "failed"] | None = Field(
+        description="restarted: it was running and restarted with the change (its "
+        "transactions ended, reason Reboot; it boots again, speaking the new version); "
+        "unchanged: nothing it is built from changed; next_start: it does not run here, the "
+        "change applies when it starts; failed: it cannot run as changed (runtime_status "
+        "failed, its logs say why); null: this process runs no simulator gateway",
+        examples=["restarted"],
+    )
 
 
 class ChargerListResponse(GatewayPage[ChargerResponse]):

@@ -167,6 +167,7 @@ class StationModel:
     policy: AuthorizationPolicy = field(default_factory=AuthorizationPolicy)
     firmware_version: str = ""
     last_advanced: datetime | None = None
+    powered: bool = True  # no energy flows while the station is off (a reboot, a power cut)
 
     @classmethod
     def build(
@@ -319,10 +320,12 @@ class StationModel:
         return 0.0 if evse.suspended_by_evse else limit
 
     def is_drawing(self, evse: Evse) -> bool:
-        """Energy may flow: a transaction the EVSE is charging in, with an EV attached."""
+        """Energy may flow: a transaction the EVSE is charging in, with an EV attached, on a
+        station that has power."""
         transaction = evse.transaction
         return (
-            evse.ev is not None
+            self.powered
+            and evse.ev is not None
             and transaction is not None
             and transaction.phase in (TransactionPhase.STARTING, TransactionPhase.ACTIVE)
             and any(

@@ -113,6 +113,11 @@ class StationV16Base(SimulatedStation):
         """Bring every meter and EV up to now; call before reading or changing them."""
         self.model.advance(self.clock.now())
 
+    def on_power_change(self, powered: bool) -> None:
+        super().on_power_change(powered)
+        self.advance()  # energy up to the moment the power goes (or none while it was off)
+        self.model.powered = powered
+
     # -- hooks between feature profiles ---------------------------------------------------------
 
     def update_charging_status(self, evse: Evse) -> None:

@@ -16,10 +16,11 @@ with a transaction (or Preparing, which has no move to Unavailable) when the tra
 it), and the answer is then Scheduled. Connector 0 goes Unavailable once all connectors are.
 Availability persists across reboots.
 
-Reset (section 5.14): Soft stops every transaction (reason SoftReset), waits until the
-transaction queue is empty (at most :data:`SOFT_RESET_DRAIN_S`) and reboots. Hard cuts the
-power at once and stops the transactions (HardReset) with it off: their StopTransactions wait
-in the transaction queue and go out after the next accepted BootNotification. A rebooted
+Reset (section 5.14): Soft stops every transaction (reason SoftReset) and reboots once the
+transaction queue is empty (at most :data:`SOFT_RESET_DRAIN_S`). Hard goes down at once and
+stops the transactions (HardReset) with it going: their StopTransactions wait in the
+transaction queue and go out after the next accepted BootNotification. Either way the station
+first waits for the answers to what it already sent (``core.py``, going down). A rebooted
 connector starts afresh: Faulted if its fault persists, Unavailable if inoperative, Reserved if
 it was, Preparing if a cable is still in, else Available.
 
@@ -46,7 +47,7 @@ from typing import Any
 
 from chargeyard.protocol import V16, ErrorKind, OcppError, Payload, on
 from chargeyard.station.clock import iso
-from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
 from chargeyard.station.model.meter import next_aligned, to_ocpp16_sampled_value
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
@@ -58,12 +59,9 @@ _S = ConnectorStatus
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 _AT_REST = frozenset({_S.UNAVAILABLE, _S.FAULTED})
 _ALIGNED_TIMER = "clock_aligned"
-_RESET_TIMER = "reset"
 
-# Section 5.14: a Soft reset waits this long at most for its StopTransactions to be delivered,
-# looking every _DRAIN_POLL_S.
-SOFT_RESET_DRAIN_S = 5.0
-_DRAIN_POLL_S = 0.5
+# Section 5.14: a Soft reset waits this long at most for its StopTransactions to be delivered.
+SOFT_RESET_DRAIN_S = DRAIN_BEFORE_REBOOT_S
 
 # Reason (section 7.36) of a transaction ended by a fault. None of EmergencyStop (a button),
 # PowerLoss (no power at all) or the others describes a ChargePointErrorCode: "Other".
@@ -151,25 +149,17 @@ class CoreProfileV16(StationV16Base):
 
     def _soft_reset(self) -> None:
         # "Gracefully stop any ongoing transactions, and then restart the application software."
-        self._stop_transactions("SoftReset")
-        self._reboot_when_drained(self.clock.monotonic() + SOFT_RESET_DRAIN_S)
-
-    def _reboot_when_drained(self, deadline: float) -> None:
-        now = self.clock.monotonic()
-        if len(self.transaction_queue) == 0 or now >= deadline:
-            self.reboot()
-            return
-        at = min(deadline, now + _DRAIN_POLL_S)
-        self.timers.set(_RESET_TIMER, at, lambda: self._reboot_when_drained(deadline))
+        self.stop_transactions("SoftReset")
+        self.reboot(drain_s=SOFT_RESET_DRAIN_S)
 
     def _hard_reset(self) -> None:
         # "Restart (all) the hardware, it is not required to gracefully stop ongoing
         # transactions"; their StopTransactions are sent "after having restarted and having
-        # been accepted". The power goes first, so they stay queued.
+        # been accepted". The station goes down first, so they stay queued.
         self.reboot()
-        self._stop_transactions("HardReset")
+        self.stop_transactions("HardReset")
 
-    def _stop_transactions(self, reason: str) -> None:
+    def stop_transactions(self, reason: str) -> None:
         self.advance()
         for evse in self.model.evses.values():
             transaction = evse.transaction

@@ -356,7 +356,7 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
 
     # -- what reboots and boots do ---------------------------------------------------------------
 
-    def reboot(self, delay_s: float = 5.0) -> None:
+    def on_going_down(self) -> None:
         # Transfers under way stop with the power. An update that was not installed yet starts
         # over after the next Accepted boot; a diagnostics upload is abandoned.
         self._abandon_upload()
@@ -367,7 +367,7 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
             update.transfer, update.image = None, None
             if self.firmware_status != "Idle":
                 self._firmware_step("Idle")
-        super().reboot(delay_s)
+        super().on_going_down()
 
     def on_power_on(self) -> None:
         super().on_power_on()

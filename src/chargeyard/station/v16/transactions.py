@@ -77,7 +77,13 @@ class TransactionsV16(StationV16Base):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it."""
+        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it.
+
+        Raises:
+            OcppError: the EVSE is in use, the connector unusable, or the station going down
+                or off (``require_power``).
+        """
+        self.require_power()
         connector = self.model.connector(evse_id, connector_id)
         evse = self.model.evses[evse_id]
         if connector.cable_plugged:
@@ -120,7 +126,12 @@ class TransactionsV16(StationV16Base):
         self.wake()
 
     def present_id_token(self, id_tag: str, evse_id: int | None = None) -> None:
-        """The driver holds a card to the reader (of ``evse_id``, or of the station)."""
+        """The driver holds a card to the reader (of ``evse_id``, or of the station).
+
+        Raises:
+            OcppError: no connector is free, or the station is going down or off.
+        """
+        self.require_power()
         token = IdToken(id_tag)
         running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
         if running is not None:
@@ -151,6 +162,7 @@ class TransactionsV16(StationV16Base):
 
     def start_transaction(self, evse_id: int, id_tag: str) -> None:
         """Start on the station's own authority (a free-vend button, a local operator)."""
+        self.require_power()
         self.authorized(self.model.evses[evse_id], IdToken(id_tag), None)
         self.wake()
 
@@ -210,6 +222,10 @@ class TransactionsV16(StationV16Base):
         waiting: _WaitingStart | None = None,
     ) -> None:
         """The tag may charge: start now if a cable is in, else wait for one."""
+        if self.going_down or not self.powered:
+            # An answer that arrives while the station goes down starts nothing.
+            logger.info("%s: %s not authorized: going down", self.identity, token.value)
+            return
         if not self.may_start_session(evse, token, info):
             # Section 5.13: a reserved connector refuses other idTags (now that authorization
             # named the parent): a local session moves to a free connector, a remote one ends.
@@ -568,7 +584,8 @@ class TransactionsV16(StationV16Base):
         free = [
             evse
             for evse in candidates
-            if evse.transaction is None
+            if not self.going_down
+            and evse.transaction is None
             and evse.id not in self._waiting
             and all(c.operative and not c.faulted for c in evse.connectors.values())
             and (token is None or self.may_start_session(evse, token, info, tentative=tentative))

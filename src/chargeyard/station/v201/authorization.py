@@ -47,8 +47,10 @@ class AuthorizationV201(TransactionsV201):
         """The driver presents ``id_token`` to the reader of ``evse_id`` (None: the station's).
 
         Raises:
-            OcppError: no EVSE is free for a new session.
+            OcppError: no EVSE is free for a new session, or the station is going down or off
+                (its reader is dead).
         """
+        self.require_power()
         token = IdToken(id_token, type)
         running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
         if running is not None and self.session(self.model.evses[running.evse_id]).authorized:

@@ -160,6 +160,11 @@ class StationV201Base(SimulatedStation):
         """Bring every meter and EV up to now; call before reading or changing them."""
         self.model.advance(self.clock.now())
 
+    def on_power_change(self, powered: bool) -> None:
+        super().on_power_change(powered)
+        self.advance()  # energy up to the moment the power goes (or none while it was off)
+        self.model.powered = powered
+
     @property
     def accepted(self) -> bool:
         return self.registration is Registration.ACCEPTED
@@ -197,7 +202,10 @@ class StationV201Base(SimulatedStation):
 
     def accepts_sessions(self, evse: Evse) -> bool:
         """Whether a new session may begin on ``evse``: its connectors are operative and not
-        faulted. Mixins add conditions (a scheduled reset, B12) calling ``super()``."""
+        faulted, and the station is not going down. Mixins add conditions (a scheduled reset,
+        B12) calling ``super()``."""
+        if self.going_down:
+            return False
         return self.station_operative and all(
             connector.operative and not connector.faulted for connector in evse.connectors.values()
         )

@@ -208,13 +208,13 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
         self._security_log.append((self.clock.now(), kind, tech_info))
         self.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
 
-    def reboot(self, delay_s: float = 5.0) -> None:
+    def on_going_down(self) -> None:
         upload, self._upload = self._upload, None  # the upload stops with the power
         if upload is not None and upload.transfer is not None:
             upload.transfer.cancel()
         self.log_status, self.log_request_id = "Idle", None
         self.security_event("ResetOrReboot", f"boot reason {self.boot_reason}")
-        super().reboot(delay_s)
+        super().on_going_down()
 
     def on_power_on(self) -> None:
         super().on_power_on()

@@ -269,7 +269,7 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
 
     # -- reboots and boots -------------------------------------------------------------------------
 
-    def reboot(self, delay_s: float = 5.0) -> None:
+    def on_going_down(self) -> None:
         # A transfer under way stops with the power; an update not installed yet starts over
         # after the next Accepted boot.
         update = self._update
@@ -278,7 +278,7 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
                 update.transfer.cancel()
             update.transfer, update.image, update.status = None, None, "Idle"
             self._holding = False
-        super().reboot(delay_s)
+        super().on_going_down()
 
     def on_power_on(self) -> None:
         super().on_power_on()

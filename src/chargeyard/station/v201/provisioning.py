@@ -25,7 +25,9 @@ and is the one place that knows their field names:
 * Reset (B11 idle, B12 with transactions): Immediate stops every transaction at once
   (triggerReason ResetCommand, stoppedReason ImmediateReset) and reboots; OnIdle reboots now
   when no transaction runs, else answers Scheduled and reboots when the last one has ended,
-  refusing new sessions meanwhile. The next BootNotification says RemoteReset. With an
+  refusing new sessions meanwhile. Either way the TransactionEvent Ended of every transaction
+  it ended is delivered (answered, or its call timeout passed) before the station goes down;
+  the next BootNotification says RemoteReset. With an
   evseId the reset is that EVSE's only (when its EVSE.AllowReset is true, else Rejected): its
   transaction stops the same way and it is usable again at once (an EVSE restarts in no time
   here; the station keeps its connection).
@@ -38,6 +40,7 @@ from typing import Any, ClassVar
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
 from chargeyard.station.clock import iso
+from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S
 from chargeyard.station.model.station import Evse
 from chargeyard.station.v201.device_model import Attribute, Component, ReportBase, Variable
 from chargeyard.station.v201.transactions import TransactionsV201
@@ -200,7 +203,8 @@ class ProvisioningV201(TransactionsV201):
         if evse_id is None:
             logger.info("%s: reset", self.identity)
             self.boot_reason = "RemoteReset"
-            self.reboot()
+            # The Ended events just queued go out (and are answered) before the power goes.
+            self.reboot(drain_s=DRAIN_BEFORE_REBOOT_S)
 
     def on_evse_idle(self, evse: Evse) -> None:
         super().on_evse_idle(evse)

@@ -42,7 +42,13 @@ class TransactionsV201(TransactionEventsV201):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it."""
+        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it.
+
+        Raises:
+            OcppError: the EVSE has a cable in already, the connector is unusable, or the
+                station is going down or off (``require_power``).
+        """
+        self.require_power()
         connector = self.model.connector(evse_id, connector_id)
         evse = self.model.evses[evse_id]
         if connector.cable_plugged or evse.plugged_connector() is not None:
@@ -81,6 +87,7 @@ class TransactionsV201(TransactionEventsV201):
 
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
         """Authorize on the station's own authority (a free-vend button, a local operator)."""
+        self.require_power()
         self.authorize_session(self.model.evses[evse_id], IdToken(id_token, type), None)
         self.wake()
 
@@ -160,6 +167,11 @@ class TransactionsV201(TransactionEventsV201):
     ) -> None:
         """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
         cable comes (E03)."""
+        if self.going_down or not self.powered:
+            # An answer (Authorize, a remote start's) that arrives while the station goes
+            # down starts nothing: it is out of service.
+            logger.info("%s: %s not authorized: going down", self.identity, token.value)
+            return
         self.advance()
         session = self.session(evse)
         session.token, session.info = token, info
@@ -252,6 +264,12 @@ class TransactionsV201(TransactionEventsV201):
             for evse in self.model.evses.values():
                 if evse.transaction is not None:
                     self._schedule_tick(evse)  # J02: the new interval counts from now
+
+    def stop_transactions(self, reason: str) -> None:
+        for evse in self.model.evses.values():
+            if evse.transaction is not None and evse.transaction.phase in RUNNING:
+                self.advance()
+                self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
 
     def on_power_on(self) -> None:
         super().on_power_on()

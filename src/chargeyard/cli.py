@@ -421,8 +421,10 @@ def sim(
 
 @app.command()
 def version() -> None:
-    """Print chargeyard's version and the OCPP versions its protocol core and central system
-    accept (the simulated stations speak 1.6 and 2.0.1)."""
+    """Chargeyard's version and the OCPP versions it accepts.
+
+    The simulated stations speak 1.6 and 2.0.1; the protocol core and the central system also
+    accept 2.1 (with the 2.0.1 handlers)."""
     typer.echo(f"chargeyard {__version__}")
     typer.echo(
         "OCPP: " + ", ".join(f"{spec.name} ({spec.subprotocol})" for spec in VERSIONS.values())

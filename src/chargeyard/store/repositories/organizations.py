@@ -22,6 +22,10 @@ class OrganizationRepository(Repository):
         """Raises: ConflictError: the id is taken."""
         organization = Organization(id=organization_id or new_id("org-"), name=name)
         async with self._write() as session:
+            if organization_id is not None and (
+                await session.get(Organization, organization_id) is not None
+            ):
+                raise ConflictError(f"organization id {organization_id!r} is already used")
             session.add(organization)
         return organization
 
@@ -88,6 +92,8 @@ class LocationRepository(Repository):
             status=status,
         )
         async with self._write() as session:
+            if location_id is not None and await session.get(Location, location_id) is not None:
+                raise ConflictError(f"location id {location_id!r} is already used")
             await _check_slug_free(session, organization_id, location.slug)
             session.add(location)
         return location

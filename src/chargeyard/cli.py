@@ -24,7 +24,7 @@ from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
-from chargeyard.protocol import VERSIONS
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.store import ConflictError, Store
 
 if TYPE_CHECKING:
@@ -64,6 +64,16 @@ DatabaseUrl = Annotated[
     ),
 ]
 DEFAULT_DATA_DIR = Path("data")
+MaxFrameBytes = Annotated[
+    int,
+    typer.Option(
+        min=1024,
+        envvar="CHARGEYARD_MAX_FRAME_BYTES",
+        help="The largest OCPP frame, in bytes, sent or taken: a larger one of ours is refused"
+        " before it is sent, a larger CALL is answered FormatViolation, one over four times"
+        " this closes the WebSocket (1009).",
+    ),
+]
 
 
 def _database_url(data_dir: Path, database_url: str | None) -> str:
@@ -134,6 +144,7 @@ def csms(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     log_level: LogLevel = "INFO",
+    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
@@ -145,6 +156,7 @@ def csms(
         validate=validate,
         auto_register=auto_register,
         accept_unknown_tags=accept_unknown_tags,
+        max_frame_bytes=max_frame_bytes,
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
@@ -245,6 +257,9 @@ def up(
     ] = None,
     boot_status: Annotated[
         BootStatus | None, typer.Option(help=_lab_help("boot_status"), show_default=False)
+    ] = None,
+    max_frame_bytes: Annotated[
+        int | None, typer.Option(help=_lab_help("max_frame_bytes"), show_default=False)
     ] = None,
 ) -> None:
     """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and
@@ -377,12 +392,13 @@ def sim(
             help="DEBUG shows every OCPP frame; INFO one line per station event.",
         ),
     ] = "WARNING",
+    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
     from chargeyard.station.autogen import AutogenConfig
     from chargeyard.station.fleet import Fleet, freeze_gc
 
-    fleet = Fleet(connect_limit=connect_limit, seed=seed)
+    fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
     sim_console.add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
     config = None

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -50,6 +51,7 @@ from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.metrics import Metrics
 from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 
 logger = logging.getLogger(__name__)
@@ -131,7 +133,13 @@ async def run(
         bus = InMemoryBus()
         running.push_async_callback(bus.close)  # after the host, which reports on it
         host = await running.enter_async_context(
-            FleetHost(store, bus, on_command=metrics.gateway_command, on_fleet=metrics.attach_fleet)
+            FleetHost(
+                store,
+                bus,
+                fleet_factory=functools.partial(Fleet, max_frame_bytes=settings.max_frame_bytes),
+                on_command=metrics.gateway_command,
+                on_fleet=metrics.attach_fleet,
+            )
         )
 
         site = None
@@ -222,6 +230,7 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         boot_status=settings.boot_status.value,
         auto_register=True,
         accept_unknown_tags=True,
+        max_frame_bytes=settings.max_frame_bytes,
     )
 
 

@@ -17,7 +17,9 @@ function describe(message) {
     const payload = frame[0] === 2 ? frame[3] : frame[0] === 4 ? { code: frame[2], description: frame[3], details: frame[4] } : frame[2];
     return { type, payload: JSON.stringify(payload, null, 2) };
   } catch {
-    return { type: "?", payload: message };
+    // Not JSON (or cut by the API): the message type still shows at its head.
+    const head = /^\s*\[\s*(\d)/.exec(message);
+    return { type: (head && TYPES[head[1]]) || "?", payload: message };
   }
 }
 

@@ -23,7 +23,7 @@ OCPP frame meets the frame limit (64 KiB by default, ``protocol/limits.py``) nex
 DEFAULT_MAX_LISTED_CHARS = 8 * 1024
 """Above every frame chargeyard's stations and CSMS exchange (the largest, a NotifyReport of 20
 device-model entries, is about 6.4 KB), so a list cuts only what is out of the ordinary: a page
-of 500 frames stays under 4 MB whatever was sent."""
+of 500 frames stays near 4 million characters at most, whatever was sent."""
 
 
 class ApiSettings(BaseSettings):

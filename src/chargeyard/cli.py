@@ -26,7 +26,7 @@ from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
-from chargeyard.protocol import VERSIONS
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.store import Store
 
 app = typer.Typer(
@@ -45,6 +45,18 @@ LogLevel = Annotated[
         "--log-level",
         envvar="CHARGEYARD_LOG_LEVEL",
         help="DEBUG shows every OCPP frame; INFO one line per station event.",
+    ),
+]
+
+
+MaxFrameBytes = Annotated[
+    int,
+    typer.Option(
+        min=1024,
+        envvar="CHARGEYARD_MAX_FRAME_BYTES",
+        help="The largest OCPP frame, in bytes, sent or taken: a larger one of ours is refused"
+        " before it is sent, a larger CALL is answered FormatViolation, one over four times"
+        " this closes the WebSocket (1009).",
     ),
 ]
 
@@ -109,6 +121,7 @@ def csms(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     log_level: LogLevel = "INFO",
+    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
@@ -121,6 +134,7 @@ def csms(
         validate=validate,
         auto_register=auto_register,
         accept_unknown_tags=accept_unknown_tags,
+        max_frame_bytes=max_frame_bytes,
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
@@ -235,6 +249,9 @@ def up(
     ] = None,
     boot_status: Annotated[
         BootStatus | None, typer.Option(help=_lab_help("boot_status"), show_default=False)
+    ] = None,
+    max_frame_bytes: Annotated[
+        int | None, typer.Option(help=_lab_help("max_frame_bytes"), show_default=False)
     ] = None,
 ) -> None:
     """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and
@@ -378,12 +395,13 @@ def sim(
             help="DEBUG shows every OCPP frame; INFO one line per station event.",
         ),
     ] = "WARNING",
+    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
     from chargeyard.station.autogen import AutogenConfig
     from chargeyard.station.fleet import Fleet, freeze_gc
 
-    fleet = Fleet(connect_limit=connect_limit, seed=seed)
+    fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
     sim_console.add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
     config = None

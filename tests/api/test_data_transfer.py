@@ -72,6 +72,7 @@ async def test_history_holds_the_sent_transfer_with_its_answer(lab: Lab) -> None
                     "responseStatus": "Accepted",
                     "responseData": '{"text": "Hello"}',
                     "createdAt": item["createdAt"],
+                    "truncated": False,
                 }
             ],
             "count": 1,
@@ -106,6 +107,7 @@ async def test_history_is_both_directions_newest_first_and_limited(lab: Lab) -> 
                 "responseStatus": "Accepted",
                 "responseData": None,
                 "createdAt": "2026-02-10T14:02:00.000Z",
+                "truncated": False,
             },
             {
                 "id": answer["dataTransfers"][1]["id"],
@@ -116,6 +118,7 @@ async def test_history_is_both_directions_newest_first_and_limited(lab: Lab) -> 
                 "responseStatus": "Accepted",
                 "responseData": None,
                 "createdAt": "2026-02-10T14:01:00.000Z",
+                "truncated": False,
             },
         ],
         "count": 2,

@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from chargeyard.api.tokens import Role
+from chargeyard.store.models import Direction
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
     OTHER_ORG,
@@ -58,7 +59,16 @@ async def test_the_boot_conversation_is_logged_raw_in_both_directions(lab: Fleet
     body = await _logs(lab, charger_id, event="BootNotification")
     assert (body["total"], body["limit"], body["offset"]) == (2, 1000, 0)
     call, answer = body["data"]
-    assert set(call) == {"direction", "action", "message", "timestamp"}
+    assert set(call) == {
+        "id",
+        "direction",
+        "action",
+        "message",
+        "truncated",
+        "message_length",
+        "timestamp",
+    }
+    assert (call["truncated"], call["message_length"]) == (False, len(call["message"]))
     assert (call["direction"], call["action"]) == ("cp_to_csms", "BootNotification")
     assert (answer["direction"], answer["action"]) == ("csms_to_cp", "BootNotification")
     sent = orjson.loads(call["message"])
@@ -87,6 +97,50 @@ async def test_filters_and_paging(lab: FleetLab) -> None:
     assert (await _logs(lab, charger_id, event="Authorize"))["data"] == []
 
 
+async def test_order_desc_lists_the_newest_first(lab: FleetLab) -> None:
+    charger_id = await _booted_charger(lab)
+    oldest_first = (await _logs(lab, charger_id))["data"]
+    newest_first = await _logs(lab, charger_id, order="desc")
+    assert newest_first["data"] == oldest_first[::-1]
+    assert newest_first["total"] == len(oldest_first)
+    # The recent frames without an offset: the last two, newest first.
+    recent = await _logs(lab, charger_id, order="desc", limit=2)
+    assert recent["data"] == oldest_first[-1:-3:-1]
+    second_page = await _logs(lab, charger_id, order="desc", limit=2, offset=2)
+    assert second_page["data"] == oldest_first[-3:-5:-1]
+
+
+async def test_a_long_frame_is_listed_cut_and_read_whole_by_its_id(lab: FleetLab) -> None:
+    charger_id = (await create_charger(lab, "CP-1", start=False))["charger_id"]
+    text = orjson.dumps([2, "u-1", "DataTransfer", {"vendorId": "V", "data": "x" * 10_000}])
+    async with lab.store.frame_log() as log:  # as the gateway writes a charger's frames
+        log.record(charger_id, Direction.OUTGOING, "DataTransfer", "u-1", text.decode())
+    [entry] = (await _logs(lab, charger_id))["data"]
+    assert entry == {
+        "id": entry["id"],
+        "direction": "cp_to_csms",
+        "action": "DataTransfer",
+        "message": text.decode()[:8192],
+        "truncated": True,
+        "message_length": len(text),
+        "timestamp": entry["timestamp"],
+    }
+    whole = await lab.client.get(f"{CHARGERS}/{charger_id}/logs/{entry['id']}")
+    assert (whole.status_code, whole.json()) == (
+        200,
+        {**entry, "message": text.decode(), "truncated": False},
+    )
+    # Another organization, another charger, an unknown id: 404.
+    other = await create_charger(lab, "CP-2", start=False)
+    for url, headers in (
+        (f"{CHARGERS}/{charger_id}/logs/{entry['id']}", lab.headers(Role.ADMIN, OTHER_ORG)),
+        (f"{CHARGERS}/{other['charger_id']}/logs/{entry['id']}", lab.headers()),
+        (f"{CHARGERS}/{charger_id}/logs/{entry['id'] + 1}", lab.headers()),
+    ):
+        response = await lab.client.get(url, headers=headers)
+        assert response.status_code == 404, url
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -96,6 +150,7 @@ async def test_filters_and_paging(lab: FleetLab) -> None:
         ({"start_date": "yesterday"}, "start_date"),
         ({"start_date": "2026-04-02T09:15:00"}, "start_date"),
         ({"event": "Boot Notification"}, "event"),
+        ({"order": "newest"}, "order"),
     ],
 )
 async def test_invalid_queries_are_422(lab: FleetLab, params: dict[str, Any], field: str) -> None:

@@ -32,7 +32,7 @@ async def test_create_with_details_and_defaults(store: Store) -> None:
         owner_name="VINCI",
         public=True,
     )
-    assert re.fullmatch(r"la-defense-hub-[0-9a-f]{8}", paris.slug)
+    assert paris.slug == "la-defense-hub"
     stored = await store.locations.get("org-a", paris.id)
     assert stored is not None
     assert (stored.city, stored.country, stored.latitude, stored.longitude) == (
@@ -67,6 +67,21 @@ async def test_slugs_are_unique_per_organization_and_count_is_per_tenant(store: 
         await store.locations.update("org-a", second.id, slug="depot")
     unchanged = await store.locations.update("org-a", first.id, slug="depot", city="Lyon")
     assert (unchanged.slug, unchanged.city) == ("depot", "Lyon")
+
+
+async def test_a_made_slug_gets_a_suffix_only_when_taken(store: Store) -> None:
+    await store.organizations.create("A", organization_id="org-a")
+    await store.organizations.create("B", organization_id="org-b")
+    first = await store.locations.create("org-a", "Gare de l'Est")
+    second = await store.locations.create("org-a", "Gare de l'Est")
+    elsewhere = await store.locations.create("org-b", "Gare de l'Est")
+    assert first.slug == "gare-de-l-est"
+    assert re.fullmatch(r"gare-de-l-est-[0-9a-f]{4}", second.slug)
+    assert elsewhere.slug == "gare-de-l-est"
+    # A slug given by hand is taken as it is, so the name's own slug may be taken by it.
+    await store.locations.create("org-b", "Hub", slug="depot")
+    made = await store.locations.create("org-b", "Depot")
+    assert re.fullmatch(r"depot-[0-9a-f]{4}", made.slug)
 
 
 async def test_update_sets_and_clears_details(store: Store) -> None:

@@ -5,8 +5,12 @@ Every error answers ``{"detail": ...}``:
 =====  ==============================================================================
 401    missing or wrong ``X-API-Key`` (``deps.require_api_key``)
 404    unknown chargeBoxId (:class:`UnknownStation`) or another missing row
-409    a uniqueness rule (duplicate chargeBoxId, ...) (:class:`ConflictError`); a command
-       to a station whose boot was answered Rejected (:class:`StationRejected`)
+409    a uniqueness rule (duplicate chargeBoxId, ...) (:class:`ConflictError`, in the
+       store's words, never the database's); a command to a station whose boot was
+       answered Rejected (:class:`StationRejected`)
+413    a request body over ``settings.max_body_bytes`` (``body_limit.py``, before it is
+       parsed); a command whose OCPP frame would be over the station's frame limit
+       (:class:`FrameTooLarge`: nothing is sent)
 422    invalid body, with each problem's location and reason; a request the station's
        OCPP version cannot express (:class:`InvalidCommand`, :class:`OcppError`)
 502    the station answered with a CALLERROR (its code and description), or an answer
@@ -29,6 +33,7 @@ from starlette.exceptions import HTTPException
 
 from chargeyard import __version__
 from chargeyard.api import docs, openapi
+from chargeyard.api.body_limit import BodyLimit
 from chargeyard.api.routes import (
     charger_frames,
     chargers,
@@ -58,10 +63,15 @@ from chargeyard.csms.registry import (
     StationRejected,
 )
 from chargeyard.gateway.host import FleetHost
-from chargeyard.protocol import CallFailure, OcppError
+from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
 
 API_PREFIX = "/api/v1"
+
+
+def _frame_too_large_detail(error: Exception) -> str:
+    assert isinstance(error, FrameTooLarge)
+    return f"not sent to the charger: {error.description} (CHARGEYARD_MAX_FRAME_BYTES)"
 
 
 def _ocpp_error_detail(error: Exception) -> str:
@@ -77,6 +87,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     ConflictError: (status.HTTP_409_CONFLICT, str),
     StationRejected: (status.HTTP_409_CONFLICT, str),
     InvalidCommand: (status.HTTP_422_UNPROCESSABLE_CONTENT, str),
+    FrameTooLarge: (status.HTTP_413_CONTENT_TOO_LARGE, _frame_too_large_detail),
     OcppError: (status.HTTP_422_UNPROCESSABLE_CONTENT, _ocpp_error_detail),
     StationRefused: (status.HTTP_502_BAD_GATEWAY, str),
     StationAnsweredBadly: (status.HTTP_502_BAD_GATEWAY, str),
@@ -191,6 +202,7 @@ def create_app(
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (
         chargers,
         chargers_commands,

@@ -15,6 +15,16 @@ JwtAlgorithm = Literal["HS256", "HS384", "HS512", "RS256", "RS384", "RS512"]
 # RFC 7518 section 3.2: an HMAC key at least as long as the hash (32 bytes for HS256).
 MIN_JWT_SECRET = 32
 
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+"""1 MiB, the default of common reverse proxies (nginx's ``client_max_body_size``). The largest
+legitimate body is a bulk creation of 5,000 chargers (about 400 KB); a body that becomes an
+OCPP frame meets the frame limit (64 KiB by default, ``protocol/limits.py``) next."""
+
+DEFAULT_MAX_LISTED_CHARS = 8 * 1024
+"""Above every frame chargeyard's stations and CSMS exchange (the largest, a NotifyReport of 20
+device-model entries, is about 6.4 KB), so a list cuts only what is out of the ordinary: a page
+of 500 frames stays near 4 million characters at most, whatever was sent."""
+
 
 class ApiSettings(BaseSettings):
     """Attributes:
@@ -34,6 +44,12 @@ class ApiSettings(BaseSettings):
     jwt_audience: when set, a token's ``aud`` must contain it.
     jwt_leeway: seconds of clock skew allowed on ``exp``/``nbf``/``iat``.
     Without ``jwt_secret`` and ``jwt_public_key`` every ``/ocpp`` request answers 401.
+    max_body_bytes: the largest request body of either API; a larger one is answered 413
+        before it is read further (``body_limit.py``).
+    max_listed_chars: the longest OCPP frame or DataTransfer data a list response carries
+        whole (``/api/v1/chargers/{id}/frames``, ``/ocpp/chargers/{id}/logs``, the
+        data-transfer history); a longer one is cut to this many characters and marked
+        ``truncated``, and read whole by its id.
     """
 
     model_config = SettingsConfigDict(env_prefix="CHARGEYARD_API_", frozen=True)
@@ -47,6 +63,8 @@ class ApiSettings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_leeway: float = Field(default=0.0, ge=0)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
+    max_listed_chars: int = Field(default=DEFAULT_MAX_LISTED_CHARS, ge=64)
 
     def for_listener(self, host: str, port: int) -> ApiSettings:
         """These settings with ``ocpp_url`` pointing at a listener bound to ``host:port``,

@@ -22,6 +22,11 @@ to: with the defaults, collection pauses cost a quarter of the time under load.
 
 Presence (``is_online``, ``connected_at``) is written on connect and disconnect; at start every
 station is marked offline first, since a killed process wrote no "offline".
+
+Frames are held to ``settings.max_frame_bytes`` both ways (``protocol/limits.py``): a command
+that would send a larger one is refused before anything is sent, a station's larger CALL is
+answered FormatViolation, and a message over four times the limit closes the socket with 1009
+before it is read.
 """
 
 from __future__ import annotations
@@ -49,7 +54,15 @@ from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
-from chargeyard.protocol import VERSIONS, ActionHandlers, Role, negotiate, version_for
+from chargeyard.protocol import (
+    DEFAULT_MAX_FRAME_BYTES,
+    VERSIONS,
+    ActionHandlers,
+    Role,
+    negotiate,
+    version_for,
+)
+from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store
 from chargeyard.store.sample_writer import SampleWriter
@@ -90,6 +103,8 @@ class CsmsSettings:
             ``heartbeat_interval`` it is the boot policy.
         tune_gc: raise the process's garbage collection threshold at start
             (:func:`~chargeyard.csms.collector.tune_collector`).
+        max_frame_bytes: the largest OCPP frame sent to or taken from a station, in bytes
+            (``protocol/limits.py``; ``--max-frame-bytes``, ``CHARGEYARD_MAX_FRAME_BYTES``).
     """
 
     host: str = "127.0.0.1"
@@ -102,6 +117,7 @@ class CsmsSettings:
     boot_status: str = "Accepted"
     data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
     tune_gc: bool = True
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -177,6 +193,7 @@ class CsmsServer:
                 select_subprotocol=self._select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
                 create_connection=PushServerConnection,
+                max_size=socket_limit(self.settings.max_frame_bytes),
             )
         except BaseException:
             await self._work.stop()
@@ -299,6 +316,7 @@ class CsmsServer:
             on_frame=FrameRecorder(self.frame_log, identity),
             observer=self.observer,
             scheduler=self._work,
+            max_frame_bytes=self.settings.max_frame_bytes,
         )
         previous = self.registry.add(identity, connection)
         if previous is not None:

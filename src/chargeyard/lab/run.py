@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -133,7 +134,13 @@ async def run(
         bus = InMemoryBus()
         running.push_async_callback(bus.close)  # after the host, which reports on it
         host = await running.enter_async_context(
-            FleetHost(store, bus, on_command=metrics.gateway_command, on_fleet=metrics.attach_fleet)
+            FleetHost(
+                store,
+                bus,
+                fleet_factory=functools.partial(Fleet, max_frame_bytes=settings.max_frame_bytes),
+                on_command=metrics.gateway_command,
+                on_fleet=metrics.attach_fleet,
+            )
         )
 
         site = None
@@ -236,6 +243,7 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         boot_status=settings.boot_status.value,
         auto_register=True,
         accept_unknown_tags=True,
+        max_frame_bytes=settings.max_frame_bytes,
     )
 
 

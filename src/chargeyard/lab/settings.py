@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.api.settings import MIN_JWT_SECRET
 from chargeyard.csms.policy import BootStatus
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 
 
 class LabSettings(BaseSettings):
@@ -82,6 +83,13 @@ class LabSettings(BaseSettings):
         ge=0,
         description="Seconds, sent in the CSMS's BootNotification answer: the heartbeat interval"
         " when Accepted, the wait before booting again when Pending or Rejected.",
+    )
+    max_frame_bytes: int = Field(
+        default=DEFAULT_MAX_FRAME_BYTES,
+        ge=1024,
+        description="The largest OCPP frame, in bytes, the CSMS and the simulated chargers send"
+        " or take: a command that would send a larger one is refused (HTTP 413), a larger CALL"
+        " is answered FormatViolation, one over four times this closes the WebSocket (1009).",
     )
     boot_status: BootStatus = Field(
         default=BootStatus.ACCEPTED,

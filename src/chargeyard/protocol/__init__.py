@@ -22,6 +22,7 @@ from chargeyard.protocol.events import (
     HandlerDeferred,
 )
 from chargeyard.protocol.frames import MessageType
+from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES, FrameTooLarge
 from chargeyard.protocol.router import ActionHandlers, Handler, Payload, on
 from chargeyard.protocol.session import Session, new_unique_id, unique_ids
 from chargeyard.protocol.versions import (
@@ -36,6 +37,7 @@ from chargeyard.protocol.versions import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_FRAME_BYTES",
     "V16",
     "V21",
     "V201",
@@ -51,6 +53,7 @@ __all__ = [
     "ErrorKind",
     "Event",
     "FrameDropped",
+    "FrameTooLarge",
     "Handler",
     "HandlerDeferred",
     "MalformedCallResult",

@@ -16,6 +16,7 @@ payloads are checked against the schemas by the session. A frame that cannot be 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import IntEnum
@@ -200,6 +201,33 @@ def _decode_error(message: list[Any], unique_id: str, message_type: int) -> Fram
     if message_type == MessageType.CALL_ERROR:
         return CallError(unique_id, message[2], message[3], message[4])
     return CallResultError(unique_id, message[2], message[3], message[4])
+
+
+# The head of a frame: its message type, its unique id when it is a plain string of at most 36
+# characters, and the action that follows in a CALL or SEND.
+_HEAD = re.compile(r'\s*\[\s*([2-6])\s*,\s*(?:"([^"\\]{0,36})"\s*(?:,\s*"([^"\\]{1,64})")?)?')
+_HEAD_CHARS = 160
+
+
+@dataclass(slots=True, frozen=True)
+class Head:
+    """What the start of a frame says, read without decoding the rest (for a frame too large
+    to take in whole): the message type, and the unique id and action when readable."""
+
+    message_type: int
+    unique_id: str | None
+    action: str | None
+
+
+def read_head(data: str | bytes) -> Head | None:
+    """The :class:`Head` of ``data``, or None when its start is not a frame's."""
+    start = data[:_HEAD_CHARS]
+    text = start.decode("utf-8", "replace") if isinstance(start, bytes) else start
+    match = _HEAD.match(text)
+    if match is None:
+        return None
+    message_type, unique_id, action = match.groups()
+    return Head(int(message_type), unique_id, action)
 
 
 def _dumps(message: list[Any]) -> bytes:

@@ -29,6 +29,11 @@ field; what matters to a peer is that neither is InternalError, which invites a 
 Every incoming text produces at most one frame in answer, and a CALL-shaped text always
 produces exactly one. Nothing a peer sends makes :meth:`receive` raise.
 
+Size. Each frame in and out is held to ``max_frame_bytes`` (``limits.py``): a CALL or SEND of
+ours over it is refused before it is queued (:class:`~chargeyard.protocol.limits.FrameTooLarge`),
+an answer of ours over it becomes a CALLERROR GenericError, and a peer's frame over it is not
+decoded: a CALL is answered FormatViolation, an answer fails the call it answers.
+
 Observation. An optional :class:`~chargeyard.protocol.observer.SessionObserver` hears of every
 well-formed frame in and out (type and action), of each answer to our CALLs with its round trip
 (from handing the CALL out, on the session's clock), of timeouts and of CALLERROR codes. It is
@@ -65,6 +70,7 @@ from chargeyard.protocol.events import (
     HandlerDeferred,
 )
 from chargeyard.protocol.frames import Call, CallError, CallResult, FrameError, MessageType, Send
+from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, size_over
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.protocol.router import Handler, Payload
 from chargeyard.protocol.versions import Role, VersionSpec
@@ -116,6 +122,8 @@ class Session:
         call_timeout: seconds an outgoing CALL waits for its answer.
         validate: check payloads against the schemas in both directions.
         observer: told of frames, round trips and CALLERRORs (for metrics), or None.
+        max_frame_bytes: the largest frame sent or taken, in bytes of UTF-8 (``limits.py``);
+            None for no limit.
     """
 
     def __init__(
@@ -129,6 +137,7 @@ class Session:
         call_timeout: float = DEFAULT_CALL_TIMEOUT,
         validate: bool = True,
         observer: SessionObserver | None = None,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     ) -> None:
         self.version = version
         self.role = role
@@ -148,6 +157,7 @@ class Session:
         self._deferred: dict[str, str | None] = {}
         self._closed = False
         self._observer = observer
+        self.max_frame_bytes = max_frame_bytes
 
     # -- registration -------------------------------------------------------------------------
 
@@ -163,6 +173,7 @@ class Session:
         Raises:
             OcppError: the action is not one of this version's requests (NotSupported) or the
                 payload violates its schema; nothing is sent.
+            FrameTooLarge: the CALL would be a frame over ``max_frame_bytes``; nothing is sent.
             CallCancelled: the session is closed.
         """
         if self._closed:
@@ -174,9 +185,9 @@ class Session:
         if self._validate:
             self._schemas.check_request(action, payload)
         unique_id = self._next_unique_id()
-        outgoing = _OutgoingCall(
-            unique_id, action, _encode(frames.encode_call, unique_id, action, payload)
-        )
+        frame = _encode(frames.encode_call, unique_id, action, payload)
+        self._check_size(frame, f"the {action} CALL")
+        outgoing = _OutgoingCall(unique_id, action, frame)
         if self._in_flight is None:
             self._transmit(outgoing)
         else:
@@ -188,6 +199,7 @@ class Session:
 
         Raises:
             OcppError: the version has no SEND, or the action or payload is invalid.
+            FrameTooLarge: the SEND would be a frame over ``max_frame_bytes``.
         """
         if self._closed:
             raise CallCancelled(action, "-", "the session is closed")
@@ -204,10 +216,17 @@ class Session:
         if self._validate:
             self._schemas.check_request(action, payload)
         unique_id = self._next_unique_id()
-        self._outbox.append(_encode(frames.encode_send, unique_id, action, payload))
+        frame = _encode(frames.encode_send, unique_id, action, payload)
+        self._check_size(frame, f"the {action} SEND")
+        self._outbox.append(frame)
         if self._observer is not None:
             self._observer.message("out", _SEND, action)
         return unique_id
+
+    def _check_size(self, frame: bytes, what: str) -> None:
+        limit = self.max_frame_bytes
+        if limit is not None and len(frame) > limit:
+            raise FrameTooLarge(what, len(frame), limit)
 
     def _next_unique_id(self) -> str:
         unique_id = self._new_id()
@@ -240,6 +259,9 @@ class Session:
         """Take in one WebSocket text message; returns what the adapter must act on."""
         if self._closed:
             return self._drop("message after the session closed")
+        size = size_over(data, self.max_frame_bytes)
+        if size is not None:
+            return self._on_oversized(data, size)
         try:
             frame = frames.decode(data, self._message_types)
         except FrameError as error:
@@ -277,6 +299,43 @@ class Session:
         if self._observer is not None:
             self._observer.message("out", _CALL_ERROR, "")
             self._observer.call_error("out", code)
+        return []
+
+    def _on_oversized(self, data: str | bytes, size: int) -> list[Event]:
+        """A frame over ``max_frame_bytes``, read no further than its head: a CALL (or what
+        may be one) gets the CALLERROR FormatViolation (``limits.py``; OCPP 2.0.1 B06.FR.17's
+        answer to a request over BytesPerMessage), an answer fails the call it answers."""
+        assert self.max_frame_bytes is not None
+        head = frames.read_head(data)
+        error = FrameTooLarge("the message", size, self.max_frame_bytes)
+        message_type = head.message_type if head is not None else None
+        unique_id = head.unique_id if head is not None else None
+        if message_type == MessageType.CALL_RESULT or message_type == MessageType.CALL_ERROR:
+            outgoing = None if unique_id is None else self._take_in_flight(unique_id, message_type)
+            if outgoing is None:
+                return self._drop(f"answer to no call of ours: {error.description}")
+            if message_type == MessageType.CALL_RESULT:
+                return self._reject_result(outgoing, error.kind, error.description)
+            failure = MalformedCallResult(
+                outgoing.action, outgoing.unique_id, error.kind, error.description
+            )
+            return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
+        if message_type in self._message_types and (
+            message_type == MessageType.SEND or message_type == MessageType.CALL_RESULT_ERROR
+        ):
+            return self._drop(f"{MessageType(message_type).name}: {error.description}")
+        action = (head.action if head is not None else None) or ""
+        logger.warning(
+            "answering a message of %d bytes with %s (limit %d)",
+            size,
+            error.kind.value,
+            self.max_frame_bytes,
+        )
+        if self._observer is not None:
+            self._observer.message("in", _CALL, action)
+        self._answer_error(
+            unique_id if unique_id is not None else frames.UNKNOWN_MESSAGE_ID, action, error
+        )
         return []
 
     def _on_call(self, call: Call) -> list[Event]:
@@ -349,6 +408,15 @@ class Session:
             logger.error("handler for %s answered an invalid payload: %s", action, error)
             self._answer_error(unique_id, action, _internal_error(action))
             return
+        limit = self.max_frame_bytes
+        if limit is not None and len(frame) > limit:
+            # The peer could not take it (``limits.py``): it learns why instead.
+            too_large = FrameTooLarge(f"the answer to {action}", len(frame), limit)
+            logger.error("%s: %s", unique_id, too_large.description)
+            self._answer_error(
+                unique_id, action, OcppError(ErrorKind.GENERIC_ERROR, too_large.description)
+            )
+            return
         self._outbox.append(frame)
         if self._observer is not None:
             self._observer.message("out", _CALL_RESULT, action)
@@ -360,6 +428,9 @@ class Session:
         except TypeError:
             # details JSON cannot carry: the code and description still reach the peer.
             logger.error("CALLERROR details for %s are not JSON: %r", unique_id, error.details)
+            frame = frames.encode_call_error(unique_id, code, error.description, {})
+        if self.max_frame_bytes is not None and len(frame) > self.max_frame_bytes:
+            # Details too large to send: the code and description (255 characters) still go.
             frame = frames.encode_call_error(unique_id, code, error.description, {})
         self._outbox.append(frame)
         if self._observer is not None:

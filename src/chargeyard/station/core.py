@@ -55,6 +55,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from chargeyard.protocol import (
+    DEFAULT_MAX_FRAME_BYTES,
     ActionHandlers,
     CallAnswered,
     CallFailed,
@@ -183,6 +184,8 @@ class SimulatedStation(ActionHandlers):
         self._accepted_since_boot = False
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
+        # The largest frame sent or taken (protocol/limits.py); set by the runner.
+        self.max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
 
     # -- the runner's surface -----------------------------------------------------------------
 
@@ -230,6 +233,7 @@ class SimulatedStation(ActionHandlers):
             new_id=self._new_id,
             call_timeout=self._call_timeout,
             observer=self.observer,
+            max_frame_bytes=self.max_frame_bytes,
         )
         if self._accepted_since_boot:
             self._move_registration(Registration.ACCEPTED)

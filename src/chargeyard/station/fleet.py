@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
 
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import Clock, SystemClock
@@ -187,6 +188,8 @@ class Fleet:
         open_timeout, close_timeout: passed to each :class:`StationRuntime`.
         timer_resolution: seconds; the stations' timers fire on this grid, so that those due
             close together are served in one turn of the event loop (see ``Scheduler``).
+        max_frame_bytes: the largest OCPP frame each station sends or takes
+            (``protocol/limits.py``); None for no limit.
     """
 
     def __init__(
@@ -199,8 +202,10 @@ class Fleet:
         open_timeout: float = 10.0,
         close_timeout: float = 5.0,
         timer_resolution: float = 0.05,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.max_frame_bytes = max_frame_bytes
         self.stats = RuntimeStats()
         self.seed = seed
         self._rng = random.Random(seed)
@@ -287,6 +292,7 @@ class Fleet:
                 dialer=self._dialer,
                 scheduler=self._scheduler,
                 stats=self.stats,
+                max_frame_bytes=self.max_frame_bytes,
             )
             runtime = self._runtimes[identity]
             if self._autogen is not None and self._driven.get(identity) == runtime.url:

@@ -50,6 +50,8 @@ from websockets.protocol import Protocol, Side, State
 from websockets.uri import WebSocketURI, parse_uri
 from websockets.utils import generate_key
 
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.protocol.limits import socket_limit
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.handshake import (
     MAX_RESPONSE_HEAD_BYTES,
@@ -61,10 +63,6 @@ from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats,
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
-
-# OCPP frames are small; a megabyte is more than any legitimate one (a full GetConfiguration
-# or a SendLocalList of 1,000 entries stays well below).
-MAX_MESSAGE_BYTES = 1 << 20
 
 
 _WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
@@ -157,8 +155,13 @@ class _Link(asyncio.Protocol):
             self._refuse(error)
             return None, b""
         self._head, self._key = None, ""
+        # Frames over the station's limit are answered by its session (protocol/limits.py);
+        # a message over four times the limit closes the socket with 1009 before it is read.
         self.ws = Protocol(
-            Side.CLIENT, state=State.OPEN, max_size=MAX_MESSAGE_BYTES, logger=_WEBSOCKETS_LOGGER
+            Side.CLIENT,
+            state=State.OPEN,
+            max_size=socket_limit(self._runtime.station.max_frame_bytes),
+            logger=_WEBSOCKETS_LOGGER,
         )
         self.handshake.set_result(None)
         return self.ws, rest
@@ -243,6 +246,8 @@ class StationRuntime:
         stats: counters to update; a fleet passes one shared object. Default: one of its own.
         file_transfers: give a station whose ``io`` is an ``UnavailableIO`` (the default) real
             transfers (:attr:`transfers`), cancelled when the runtime stops.
+        max_frame_bytes: the largest OCPP frame the station sends or takes, in bytes
+            (``protocol/limits.py``); None for no limit.
 
     Raises:
         InvalidURI: ``url`` is not a ws:// or wss:// URL.
@@ -289,8 +294,10 @@ class StationRuntime:
         scheduler: Scheduler | None = None,
         stats: RuntimeStats | None = None,
         file_transfers: bool = True,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     ) -> None:
         self.station = station
+        station.max_frame_bytes = max_frame_bytes
         self.url = url
         self._uri: WebSocketURI = parse_uri(url)
         self._password = password

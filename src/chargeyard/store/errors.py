@@ -23,4 +23,8 @@ class NotFoundError(StoreError):
 
 class ConflictError(StoreError):
     """The change would break a uniqueness rule (a second station with the same chargeBoxId,
-    a transaction id the station already used, ...)."""
+    a transaction id the station already used, ...) or refers to a row that is gone.
+
+    Its message is the store's own words, fit for a client (``conflicts.py``): never the
+    database's text, which names tables and columns and differs per database.
+    """

@@ -15,7 +15,9 @@ The session (``chargeyard.protocol``) decides; this adapter only moves bytes and
 * ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``;
 * an optional observer (``on_frame``) sees every text frame in and out, e.g. for a frame log;
   another (``observer``, the session's) hears of messages, round trips and CALLERRORs, for
-  metrics.
+  metrics;
+* frames are held to ``max_frame_bytes`` by the session (``protocol/limits.py``); the socket
+  itself is opened by the caller with ``max_size=socket_limit(max_frame_bytes)``.
 
 Everything started here is owned by :meth:`OcppConnection.run` and ends with it: when the socket
 closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelled.
@@ -34,6 +36,7 @@ from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
 from chargeyard.protocol import (
+    DEFAULT_MAX_FRAME_BYTES,
     CallAnswered,
     CallFailed,
     Event,
@@ -70,7 +73,7 @@ class OcppConnection:
         role: which end this side is.
         handlers: incoming-call handlers keyed by action.
         name: how the connection is called in logs (the station identity).
-        call_timeout, validate, new_id: passed to the :class:`Session`.
+        call_timeout, validate, new_id, max_frame_bytes: passed to the :class:`Session`.
         on_frame: a :data:`FrameObserver`, or None.
         observer: the session's :class:`SessionObserver`, or None.
         scheduler: the :class:`WorkQueue` that says when incoming CALLs are processed, or None
@@ -91,6 +94,7 @@ class OcppConnection:
         on_frame: FrameObserver | None = None,
         observer: SessionObserver | None = None,
         scheduler: WorkQueue | None = None,
+        max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._websocket = websocket
@@ -106,6 +110,7 @@ class OcppConnection:
             call_timeout=call_timeout,
             validate=validate,
             observer=observer,
+            max_frame_bytes=max_frame_bytes,
         )
         self._futures: dict[str, asyncio.Future[Payload]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -127,6 +132,7 @@ class OcppConnection:
 
         Raises:
             OcppError: the request is invalid; nothing was sent.
+            FrameTooLarge: the CALL would be a frame over the limit; nothing was sent.
             CallFailure: CallErrorReply, CallTimeout, MalformedCallResult or CallCancelled.
         """
         unique_id = self.session.call(action, payload)

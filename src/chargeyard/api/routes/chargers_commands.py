@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
-from chargeyard.api.deps import ChargerDep, StoreDep, require_api_key
+from chargeyard.api.deps import ChargerDep, SettingsDep, StoreDep, require_api_key
 from chargeyard.api.schemas import (
     AvailabilityRequest,
     AvailabilityResponse,
@@ -19,6 +19,7 @@ from chargeyard.api.schemas import (
     ChangeConfigurationResponse,
     ClearCacheResponse,
     DataTransferHistory,
+    DataTransferItem,
     DataTransferRequest,
     DataTransferResponse,
     DiagnosticsRequest,
@@ -35,6 +36,7 @@ from chargeyard.api.schemas import (
     UpdateFirmwareRequest,
     UpdateFirmwareResponse,
 )
+from chargeyard.api.schemas.common import LOOKUP_TEXT
 from chargeyard.csms import commands
 from chargeyard.store.repositories import MAX_HISTORY
 
@@ -130,7 +132,17 @@ async def get_diagnostics(charger: ChargerDep, body: DiagnosticsRequest) -> Diag
     return DiagnosticsResponse.model_validate(result)
 
 
-@router.post("/data-transfer", summary="Data transfer")
+@router.post(
+    "/data-transfer",
+    summary="Data transfer",
+    responses={
+        413: {
+            "model": ErrorResponse,
+            "description": "The DataTransfer frame would be over the charger's frame limit"
+            " (`CHARGEYARD_MAX_FRAME_BYTES`): nothing is sent",
+        }
+    },
+)
 async def data_transfer(
     charger: ChargerDep, store: StoreDep, body: DataTransferRequest
 ) -> DataTransferResponse:
@@ -145,8 +157,26 @@ async def data_transfer(
 async def data_transfer_history(
     charger: ChargerDep,
     store: StoreDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=MAX_HISTORY, description="Results per page")] = 20,
 ) -> DataTransferHistory:
-    """DataTransfer history (incoming and outgoing) of a charger, newest first."""
-    result = await commands.data_transfer_history(store.data_transfers, charger.identity, limit)
+    """DataTransfer history (incoming and outgoing) of a charger, newest first. `data` and
+    `responseData` longer than the API's listing limit (`CHARGEYARD_API_MAX_LISTED_CHARS`,
+    8,192 characters by default) are cut and the item marked `truncated`: read it whole at
+    `/data-transfer/{transferId}`."""
+    result = await commands.data_transfer_history(
+        store.data_transfers, charger.identity, limit, cut_at=settings.max_listed_chars
+    )
     return DataTransferHistory.model_validate(result)
+
+
+@router.get("/data-transfer/{transferId}", summary="One data transfer, whole")
+async def data_transfer_item(
+    charger: ChargerDep,
+    store: StoreDep,
+    transfer_id: Annotated[str, Path(alias="transferId", max_length=32, pattern=LOOKUP_TEXT)],
+) -> DataTransferItem:
+    """One DataTransfer of the charger with its data and answer whole (the history shows long
+    ones cut); 404 when the charger has no transfer with this id."""
+    result = await commands.data_transfer_item(store.data_transfers, charger.identity, transfer_id)
+    return DataTransferItem.model_validate(result)

@@ -1,5 +1,7 @@
 """The body of ``GET /chargers/{chargeBoxId}/frames``: the central system's OCPP frame log of
-one charger, newest first (camelCase, as the rest of ``/api/v1``)."""
+one charger, newest first (camelCase, as the rest of ``/api/v1``). A frame longer than the
+API's ``max_listed_chars`` is listed cut, marked ``truncated``; ``GET
+/chargers/{chargeBoxId}/frames/{frameId}`` reads it whole."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from chargeyard.api.schemas.common import Timestamp
 from chargeyard.store.models import Frame
+from chargeyard.store.repositories.frames import ListedFrame
 
 
 class FrameOut(BaseModel):
@@ -21,17 +24,31 @@ class FrameOut(BaseModel):
         " (null when that CALL is unknown)"
     )
     uniqueId: str | None = Field(description="The OCPP-J message id")
-    message: str = Field(description="The frame as sent on the wire (OCPP-J JSON text)")
+    message: str = Field(
+        description="The frame as sent on the wire (OCPP-J JSON text); in a list, only its"
+        " beginning when `truncated`"
+    )
+    truncated: bool = Field(
+        description="`message` is the beginning of a longer frame: read it whole at"
+        " `/chargers/{chargeBoxId}/frames/{id}`"
+    )
+    messageLength: int = Field(description="The whole frame's length, in characters")
     timestamp: Timestamp
 
     @classmethod
-    def of(cls, row: Frame) -> FrameOut:
+    def of(cls, row: ListedFrame | Frame) -> FrameOut:
+        if isinstance(row, Frame):  # read whole
+            truncated, length = False, len(row.text)
+        else:
+            truncated, length = row.truncated, row.length
         return cls(
             id=row.id,
             direction="incoming" if row.direction == "incoming" else "outgoing",
             action=row.action,
             uniqueId=row.unique_id,
             message=row.text,
+            truncated=truncated,
+            messageLength=length,
             timestamp=row.at,
         )
 

@@ -169,10 +169,14 @@ class DataTransferItem(BaseModel):
     direction: Literal["incoming", "outgoing"]
     vendorId: str
     messageId: str | None
-    data: str | None
+    data: str | None = Field(description="In a list, only its beginning when `truncated`")
     responseStatus: str | None
-    responseData: str | None
+    responseData: str | None = Field(description="In a list, only its beginning when `truncated`")
     createdAt: str
+    truncated: bool = Field(
+        description="`data` or `responseData` is the beginning of a longer text: read the"
+        " transfer whole at `/chargers/{chargeBoxId}/data-transfer/{id}`"
+    )
 
 
 class DataTransferHistory(BaseModel):

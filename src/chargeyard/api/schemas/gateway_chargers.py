@@ -260,9 +260,17 @@ class ChargerRuntimeResponse(BaseModel):
 
 
 class ChargerLogEntry(BaseModel):
+    id: int = Field(description="The frame's id: read it whole at `.../logs/{id}`")
     direction: str = Field(description="cp_to_csms or csms_to_cp")
     action: str | None = Field(description="The OCPP action; a reply carries its CALL's")
-    message: str = Field(description="The raw OCPP-J frame")
+    message: str = Field(
+        description="The raw OCPP-J frame; in a list, only its beginning when `truncated`"
+    )
+    truncated: bool = Field(
+        description="`message` is the beginning of a longer frame: read it whole at"
+        " `/ocpp/chargers/{charger_id}/logs/{id}`"
+    )
+    message_length: int = Field(description="The whole frame's length, in characters")
     timestamp: Timestamp
 
 

@@ -3,7 +3,8 @@
 Rules on what comes in:
 
 - ``slug``: lowercase letters and digits in words joined by "-", unique in the organization
-  (409 otherwise). Without one, the API makes one from the name and a random suffix.
+  (409 otherwise). Without one, the API makes one from the name, and adds a short random
+  suffix only when another location of the organization has that slug already.
 - ``country``: an ISO 3166-1 alpha-2 code (``FR``); lowercase is accepted and upper-cased.
 - ``coordinates``: WGS 84 degrees, latitude -90..90, longitude -180..180, both or neither.
 - ``timezone``: an IANA time zone name (``Europe/Paris``), as the tz database knows it.
@@ -86,7 +87,12 @@ class LocationCreateRequest(GatewayRequest):
     model_config = ConfigDict(json_schema_extra={"examples": [_CREATE_EXAMPLE]})
 
     name: Name
-    slug: Slug | None = Field(default=None, description="Made from the name when absent")
+    slug: Slug | None = Field(
+        default=None,
+        description="Made from the name when absent (`La Defense Charging Hub` ->"
+        " `la-defense-charging-hub`), with a short random suffix only when another location"
+        " of the organization has that slug already (`la-defense-charging-hub-3f9a`)",
+    )
     address: Address | None = None
     city: Text | None = None
     country: Country | None = None
@@ -145,7 +151,7 @@ class LocationResponse(BaseModel):
             "examples": [
                 {
                     "id": "loc-4090477fa416",
-                    "slug": "la-defense-charging-hub-a1b2c3d4",
+                    "slug": "la-defense-charging-hub",
                     **_CREATE_EXAMPLE,
                     "status": "active",
                     "created_at": "2026-04-02T09:15:00Z",

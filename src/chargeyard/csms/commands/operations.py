@@ -76,10 +76,12 @@ from chargeyard.csms.commands.base import (
 )
 from chargeyard.csms.commands.v16 import Ocpp16
 from chargeyard.csms.commands.v201 import Ocpp201
-from chargeyard.csms.registry import StationDidNotAnswer, StationRefused
-from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload
+from chargeyard.csms.registry import StationDidNotAnswer, StationRefused, StationRejected
+from chargeyard.protocol import V16, V21, V201, MalformedCallResult, OcppError, Payload
+from chargeyard.store import NotFoundError
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import DataTransferRepository
+from chargeyard.store.types import utc_now
 
 # The one place where the station's version picks how a command is said.
 DIALECTS: Mapping[str, Dialect] = {
@@ -299,25 +301,43 @@ async def data_transfer(
     message_id: str | None,
     data: str | None,
 ) -> Result:
-    """Send DataTransfer and record it, with the answer once it comes (a transfer that gets
-    no answer stays in the history without one)."""
+    """Send DataTransfer and record it in the history with the answer (a transfer that went
+    out and got no answer is kept without one). A transfer refused before it went out
+    (invalid for the station's version, a frame over the limit, a station whose boot was
+    rejected) is not recorded: the frame log and the history keep what was sent, once each."""
     _, send = _target(charger)
     payload: Payload = {"vendorId": vendor_id}
     if message_id is not None:
         payload["messageId"] = message_id
     if data is not None:
         payload["data"] = data
-    record = await transfers.record(
+    sent_at = utc_now()
+    try:
+        answer = await send("DataTransfer", payload)
+    except (OcppError, StationRejected):
+        raise  # nothing was sent
+    except Exception:
+        await transfers.record(
+            charger.identity,
+            direction=Direction.OUTGOING,
+            vendor_id=vendor_id,
+            message_id=message_id,
+            data=data,
+            at=sent_at,
+        )
+        raise
+    status: str = answer["status"]
+    response_data = as_text(answer.get("data"))
+    await transfers.record(
         charger.identity,
         direction=Direction.OUTGOING,
         vendor_id=vendor_id,
         message_id=message_id,
         data=data,
+        response_status=status,
+        response_data=response_data,
+        at=sent_at,
     )
-    answer = await send("DataTransfer", payload)
-    status: str = answer["status"]
-    response_data = as_text(answer.get("data"))
-    await transfers.set_response(record.id, status, response_data)
     return {
         "message": _TRANSFER_MESSAGES.get(status, f"DataTransfer answered {status}"),
         "chargeBoxId": charger.identity,
@@ -329,9 +349,12 @@ async def data_transfer(
 
 
 async def data_transfer_history(
-    transfers: DataTransferRepository, charge_box_id: str, limit: int
+    transfers: DataTransferRepository, charge_box_id: str, limit: int, cut_at: int | None = None
 ) -> Result:
-    rows = await transfers.history(charge_box_id, limit)
+    """The station's transfers, newest first; ``data`` and ``responseData`` longer than
+    ``cut_at`` characters are cut and the item marked ``truncated`` (read it whole with
+    :func:`data_transfer_item`)."""
+    rows = await transfers.listing(charge_box_id, limit, cut_at=cut_at)
     items = [
         {
             "id": row.id,
@@ -342,7 +365,32 @@ async def data_transfer_history(
             "responseStatus": row.response_status,
             "responseData": row.response_data,
             "createdAt": millis(row.created_at),
+            "truncated": row.truncated,
         }
         for row in rows
     ]
     return {"chargeBoxId": charge_box_id, "dataTransfers": items, "count": len(items)}
+
+
+async def data_transfer_item(
+    transfers: DataTransferRepository, charge_box_id: str, transfer_id: str
+) -> Result:
+    """One of the station's transfers, whole.
+
+    Raises:
+        NotFoundError: no such station, or no such transfer of it.
+    """
+    row = await transfers.get(charge_box_id, transfer_id)
+    if row is None:
+        raise NotFoundError("data transfer", transfer_id, f"of charger {charge_box_id}")
+    return {
+        "id": row.id,
+        "direction": row.direction,
+        "vendorId": row.vendor_id,
+        "messageId": row.message_id,
+        "data": row.data,
+        "responseStatus": row.response_status,
+        "responseData": row.response_data,
+        "createdAt": millis(row.created_at),
+        "truncated": False,
+    }

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from chargeyard.store.conflicts import clash
 from chargeyard.store.engine import Sessions, writer_turn
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.models import Base, Counter, Station
@@ -41,12 +42,12 @@ class Repository:
     async def _write(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction that commits when the block ends without an exception;
         a uniqueness or foreign key violation (at a statement or at commit) is a
-        :class:`ConflictError`."""
+        :class:`ConflictError` in the store's words (``conflicts.py``), never the database's."""
         try:
             async with writer_turn(self._sessions.engine), self._sessions.write.begin() as session:
                 yield session
         except IntegrityError as error:
-            raise ConflictError(str(error.orig)) from error
+            raise ConflictError(clash(error)) from error
 
 
 def page(limit: int, offset: int = 0) -> tuple[int, int]:

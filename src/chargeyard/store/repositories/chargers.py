@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chargeyard.store.errors import NotFoundError
+from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import DesiredState, Location, SimulatedCharger
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
@@ -55,6 +55,11 @@ class SimulatedChargerRepository(Repository):
         async with self._write() as session:
             if location_id is not None:
                 await _check_location(session, organization_id, location_id)
+            await _check_identity_free(session, organization_id, identity)
+            if charger_id is not None and (
+                await session.get(SimulatedCharger, charger_id) is not None
+            ):
+                raise ConflictError(f"charger_id {charger_id!r} is already used")
             session.add(charger)
         return charger
 
@@ -177,7 +182,10 @@ class SimulatedChargerRepository(Repository):
         template: str | Unset | None = UNSET,
         config: dict[str, Any] | Unset = UNSET,
     ) -> SimulatedCharger:
-        """Raises: NotFoundError: no such charger (or location) in this organization."""
+        """Raises:
+        NotFoundError: no such charger (or location) in this organization.
+        ConflictError: the new identity is another charger's in this organization.
+        """
         values = changes(
             identity=identity,
             ocpp_version=ocpp_version,
@@ -190,6 +198,8 @@ class SimulatedChargerRepository(Repository):
             if isinstance(location_id, str):
                 await _check_location(session, organization_id, location_id)
             charger = await require_charger(session, organization_id, charger_id)
+            if "identity" in values and values["identity"] != charger.identity:
+                await _check_identity_free(session, organization_id, values["identity"])
             for field, value in values.items():
                 setattr(charger, field, value)
         return charger
@@ -310,6 +320,21 @@ async def require_charger(
     if charger is None:
         raise NotFoundError("charger", charger_id)
     return charger
+
+
+async def _check_identity_free(session: AsyncSession, organization_id: str, identity: str) -> None:
+    # The unique constraint decides in a race (``conflicts.py`` words it); this check names
+    # the identity in the common case.
+    taken = await session.scalar(
+        select(SimulatedCharger.id).where(
+            SimulatedCharger.organization_id == organization_id,
+            SimulatedCharger.identity == identity,
+        )
+    )
+    if taken is not None:
+        raise ConflictError(
+            f"identity {identity!r} is already used by charger {taken} in this organization"
+        )
 
 
 async def _check_location(session: AsyncSession, organization_id: str, location_id: str) -> None:

@@ -20,7 +20,7 @@ from chargeyard.store.ids import new_id
 from chargeyard.store.models import ChargerLog, Command, CommandStatus, Frame, SimulatedCharger
 from chargeyard.store.repositories._base import Repository, page
 from chargeyard.store.repositories.chargers import require_charger
-from chargeyard.store.repositories.frames import FrameRepository
+from chargeyard.store.repositories.frames import FrameRepository, ListedFrame
 from chargeyard.store.types import utc_now
 
 
@@ -302,3 +302,48 @@ class ChargerLogRepository(Repository):
         return await self._frames.matching(
             charger_id, since=since, until=until, action=action, limit=limit, offset=offset
         )
+
+    async def listing(
+        self,
+        organization_id: str,
+        charger_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        newest_first: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+        cut_at: int | None = None,
+    ) -> tuple[Sequence[ListedFrame], int]:
+        """:meth:`frames` for a list (``GET /ocpp/chargers/{id}/logs``): oldest first unless
+        ``newest_first``, each frame cut to ``cut_at`` characters when longer.
+
+        Raises:
+            NotFoundError: no such charger in this organization.
+        """
+        async with self._read() as session:
+            await require_charger(session, organization_id, charger_id)
+        return await self._frames.listing(
+            charger_id,
+            since=since,
+            until=until,
+            action=action,
+            newest_first=newest_first,
+            limit=limit,
+            offset=offset,
+            cut_at=cut_at,
+        )
+
+    async def frame(self, organization_id: str, charger_id: str, frame_id: int) -> Frame:
+        """One frame of a hosted charger, whole.
+
+        Raises:
+            NotFoundError: no such charger in this organization, or no such frame of it.
+        """
+        async with self._read() as session:
+            await require_charger(session, organization_id, charger_id)
+        frame = await self._frames.get(charger_id, frame_id)
+        if frame is None:
+            raise NotFoundError("log entry", frame_id, f"of charger {charger_id}")
+        return frame

@@ -1,13 +1,19 @@
 """DataTransfer history per station, both directions (the ``data-transfer`` API, newest first,
 at most 100 per page). An outgoing transfer may be recorded before its answer arrives and
-completed with :meth:`DataTransferRepository.set_response`."""
+completed with :meth:`DataTransferRepository.set_response`.
+
+The API's list reads :class:`ListedTransfer` rows (:meth:`DataTransferRepository.listing`):
+``data`` and ``responseData`` longer than ``cut_at`` characters are cut by the database, so a
+page never carries megabytes; :meth:`DataTransferRepository.get` reads one transfer whole.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Text, func, select
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
@@ -16,6 +22,34 @@ from chargeyard.store.repositories._base import Repository, station_pk
 from chargeyard.store.types import utc_now
 
 MAX_HISTORY = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTransfer:
+    """A transfer as a list shows it: ``data`` and ``response_data`` are their first
+    ``cut_at`` characters when longer; the ``*_length`` fields are the whole texts'."""
+
+    id: str
+    direction: str
+    vendor_id: str
+    message_id: str | None
+    data: str | None
+    data_length: int | None
+    response_status: str | None
+    response_data: str | None
+    response_data_length: int | None
+    created_at: datetime
+
+    @property
+    def truncated(self) -> bool:
+        """``data`` or ``response_data`` is cut."""
+        return _cut(self.data, self.data_length) or _cut(
+            self.response_data, self.response_data_length
+        )
+
+
+def _cut(text: str | None, length: int | None) -> bool:
+    return text is not None and length is not None and len(text) < length
 
 
 class DataTransferRepository(Repository):
@@ -62,6 +96,56 @@ class DataTransferRepository(Repository):
             transfer.response_status = status
             transfer.response_data = data
         return transfer
+
+    async def listing(
+        self, charge_box_id: str, limit: int = 20, *, cut_at: int | None = None
+    ) -> Sequence[ListedTransfer]:
+        """:meth:`history` for a list: ``data`` and ``response_data`` cut to ``cut_at``
+        characters when longer (None: whole).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        limit = max(0, min(limit, MAX_HISTORY))
+        data = DataTransfer.data.expression
+        response_data = DataTransfer.response_data.expression
+        if cut_at is not None:
+            data = func.substr(data, 1, cut_at, type_=Text())
+            response_data = func.substr(response_data, 1, cut_at, type_=Text())
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(
+                    DataTransfer.id,
+                    DataTransfer.direction,
+                    DataTransfer.vendor_id,
+                    DataTransfer.message_id,
+                    data.label("data"),
+                    func.length(DataTransfer.data, type_=Integer()).label("data_length"),
+                    DataTransfer.response_status,
+                    response_data.label("response_data"),
+                    func.length(DataTransfer.response_data, type_=Integer()).label(
+                        "response_data_length"
+                    ),
+                    DataTransfer.created_at,
+                )
+                .where(DataTransfer.station_id == pk)
+                .order_by(DataTransfer.created_at.desc(), DataTransfer.id.desc())
+                .limit(limit)
+            )
+            rows = (await session.execute(statement)).all()
+        return [ListedTransfer(**row._asdict()) for row in rows]
+
+    async def get(self, charge_box_id: str, transfer_id: str) -> DataTransfer | None:
+        """One of the station's transfers, whole; None when it has no such transfer.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            transfer = await session.get(DataTransfer, transfer_id)
+        return transfer if transfer is not None and transfer.station_id == pk else None
 
     async def history(self, charge_box_id: str, limit: int = 20) -> Sequence[DataTransfer]:
         """The station's transfers, newest first; ``limit`` is capped at 100.

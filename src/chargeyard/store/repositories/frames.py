@@ -1,15 +1,41 @@
 """Reading the frame log (writing is :class:`chargeyard.store.frame_log.FrameLog`'s job) and
-trimming it: the log grows by every frame, so a deployment purges what it no longer needs."""
+trimming it: the log grows by every frame, so a deployment purges what it no longer needs.
+
+Lists for people (the API's frame log and a charger's logs) read :class:`ListedFrame` rows:
+a frame longer than ``cut_at`` characters is cut by the database, so a page never carries
+(or reads out of the database) a frame of megabytes; :meth:`FrameRepository.get` reads one
+frame whole.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Integer, Select, Text, delete, func, select
 
 from chargeyard.store.models import Frame
 from chargeyard.store.repositories._base import Repository, page
+
+
+@dataclass(frozen=True, slots=True)
+class ListedFrame:
+    """A frame as a list shows it: ``text`` is its first ``cut_at`` characters when it is
+    longer (``truncated``); ``length`` is the whole text's, in characters."""
+
+    id: int
+    identity: str
+    direction: str
+    action: str | None
+    unique_id: str | None
+    text: str
+    length: int
+    at: datetime
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.text) < self.length
 
 
 class FrameRepository(Repository):
@@ -54,6 +80,30 @@ class FrameRepository(Repository):
             ).all()
         return rows, total or 0
 
+    async def listing(
+        self,
+        identity: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        newest_first: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+        cut_at: int | None = None,
+    ) -> tuple[Sequence[ListedFrame], int]:
+        """:meth:`matching` for a list: a page of :class:`ListedFrame` rows, each cut to
+        ``cut_at`` characters when longer (None: whole), oldest first unless
+        ``newest_first``, and how many match in all."""
+        limit, offset = page(limit, offset)
+        condition = _matching(identity, since, until, action)
+        order = Frame.id.desc() if newest_first else Frame.id
+        statement = _listed(cut_at).where(*condition).order_by(order).limit(limit).offset(offset)
+        async with self._read() as session:
+            total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
+            rows = (await session.execute(statement)).all()
+        return [ListedFrame(*row) for row in rows], total or 0
+
     async def newest(
         self,
         identity: str,
@@ -61,19 +111,28 @@ class FrameRepository(Repository):
         action: str | None = None,
         after_id: int | None = None,
         limit: int = 100,
-    ) -> Sequence[Frame]:
+        cut_at: int | None = None,
+    ) -> Sequence[ListedFrame]:
         """One station's latest frames, newest first: only ``action``'s (a CALL and its
         answer carry the same action) and only those recorded after the frame ``after_id``
-        when given, so that a reader polling the log fetches just what is new."""
+        when given, so that a reader polling the log fetches just what is new; each cut to
+        ``cut_at`` characters when longer (None: whole)."""
         limit, _ = page(limit)
-        statement = select(Frame).where(Frame.identity == identity)
+        statement = _listed(cut_at).where(Frame.identity == identity)
         if action is not None:
             statement = statement.where(Frame.action == action)
         if after_id is not None:
             statement = statement.where(Frame.id > after_id)
         statement = statement.order_by(Frame.id.desc()).limit(limit)
         async with self._read() as session:
-            return (await session.scalars(statement)).all()
+            rows = (await session.execute(statement)).all()
+        return [ListedFrame(*row) for row in rows]
+
+    async def get(self, identity: str, frame_id: int) -> Frame | None:
+        """One of ``identity``'s frames, whole; None when it has no frame ``frame_id``."""
+        async with self._read() as session:
+            frame = await session.get(Frame, frame_id)
+        return frame if frame is not None and frame.identity == identity else None
 
     async def count(self, identity: str | None = None) -> int:
         statement = select(func.count()).select_from(Frame)
@@ -88,6 +147,24 @@ class FrameRepository(Repository):
             connection = await session.connection()
             result = await connection.execute(delete(Frame).where(Frame.at < before))
             return result.rowcount
+
+
+def _listed(
+    cut_at: int | None,
+) -> Select[int, str, str, str | None, str | None, str, int, datetime]:
+    """A SELECT of :class:`ListedFrame`'s columns, the text cut to ``cut_at`` characters
+    (SQLite and PostgreSQL both count characters in ``substr`` and ``length``)."""
+    text = Frame.text if cut_at is None else func.substr(Frame.text, 1, cut_at, type_=Text())
+    return select(
+        Frame.id,
+        Frame.identity,
+        Frame.direction,
+        Frame.action,
+        Frame.unique_id,
+        text,
+        func.length(Frame.text, type_=Integer()),
+        Frame.at,
+    )
 
 
 def _matching(

@@ -22,6 +22,10 @@ class OrganizationRepository(Repository):
         """Raises: ConflictError: the id is taken."""
         organization = Organization(id=organization_id or new_id("org-"), name=name)
         async with self._write() as session:
+            if organization_id is not None and (
+                await session.get(Organization, organization_id) is not None
+            ):
+                raise ConflictError(f"organization id {organization_id!r} is already used")
             session.add(organization)
         return organization
 
@@ -65,8 +69,10 @@ class LocationRepository(Repository):
         public: bool = False,
         status: str = LocationStatus.ACTIVE,
     ) -> Location:
-        """A new location; without ``slug``, one made from the name and a random suffix
-        (``la-defense-hub-1a2b3c4d``), so that two sites of the same name both get one.
+        """A new location; without ``slug``, one made from the name (``la-defense-hub``),
+        with a short random suffix only when another location of the organization has that
+        slug already (``la-defense-hub-1a2b``), so that two sites of the same name both get
+        one.
 
         Raises:
             ConflictError: unknown organization, the id is taken, or the slug is used in
@@ -75,7 +81,7 @@ class LocationRepository(Repository):
         location = Location(
             id=location_id or new_id("loc-"),
             organization_id=organization_id,
-            slug=slug or f"{slug_from(name)}-{secrets.token_hex(4)}",
+            slug=slug or "",
             name=name,
             address=address,
             city=city,
@@ -88,7 +94,12 @@ class LocationRepository(Repository):
             status=status,
         )
         async with self._write() as session:
-            await _check_slug_free(session, organization_id, location.slug)
+            if location_id is not None and await session.get(Location, location_id) is not None:
+                raise ConflictError(f"location id {location_id!r} is already used")
+            if slug is None:
+                location.slug = await _free_slug(session, organization_id, name)
+            else:
+                await _check_slug_free(session, organization_id, slug)
             session.add(location)
         return location
 
@@ -194,12 +205,26 @@ def slug_from(name: str) -> str:
     return "-".join(words)[:100].strip("-") or "location"
 
 
-async def _check_slug_free(session: AsyncSession, organization_id: str, slug: str) -> None:
-    # The unique index decides in a race; this check gives the common case a clear message.
+async def _free_slug(session: AsyncSession, organization_id: str, name: str) -> str:
+    """The slug made of ``name`` if no location of the organization has it, else that slug
+    with a short random suffix that none has."""
+    base = slug_from(name)
+    candidate = base
+    while await _slug_taken(session, organization_id, candidate):
+        candidate = f"{base}-{secrets.token_hex(2)}"
+    return candidate
+
+
+async def _slug_taken(session: AsyncSession, organization_id: str, slug: str) -> bool:
     taken = await session.scalar(
         select(Location.id).where(
             Location.organization_id == organization_id, Location.slug == slug
         )
     )
-    if taken is not None:
+    return taken is not None
+
+
+async def _check_slug_free(session: AsyncSession, organization_id: str, slug: str) -> None:
+    # The unique index decides in a race; this check gives the common case a clear message.
+    if await _slug_taken(session, organization_id, slug):
         raise ConflictError(f"location slug {slug!r} is already used in this organization")

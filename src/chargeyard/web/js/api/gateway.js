@@ -60,9 +60,15 @@ export class Gateway {
     return this.call(`/commands/${encodeURIComponent(id)}`);
   }
 
-  logs(id, { event, limit = 200, offset = 0 } = {}) {
+  // order "desc": newest first, so the recent frames need no offset.
+  logs(id, { event, limit = 200, offset = 0, order } = {}) {
     return this.call(`/chargers/${encodeURIComponent(id)}/logs`, {
-      query: { event, limit, offset },
+      query: { event, limit, offset, order },
     });
+  }
+
+  // One log entry whole (a list cuts a long frame and marks it `truncated`).
+  log(id, logId) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/logs/${encodeURIComponent(logId)}`);
   }
 }

@@ -38,6 +38,11 @@ export class ApiV1 {
     });
   }
 
+  // One frame whole (a list cuts a long frame and marks it `truncated`).
+  frame(id, frameId) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/frames/${encodeURIComponent(frameId)}`);
+  }
+
   transactions({ chargeBoxId, status, limit = 50 } = {}) {
     return this.call("/transactions", { query: { chargeBoxId, status, limit } });
   }

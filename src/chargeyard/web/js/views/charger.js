@@ -40,7 +40,7 @@ export function chargerView(root, { api, model }, chargeBoxId) {
       const answer = await api.frames(chargeBoxId, { action: action || undefined, after, limit: 200 });
       return { rows: answer.frames, replace };
     },
-    { actions: ACTIONS },
+    { actions: ACTIONS, whole: async (row) => (await api.frame(chargeBoxId, row.id)).message },
   );
   let history = [];
   let plotted = null; // {key, base: points from the API}

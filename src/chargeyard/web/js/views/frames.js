@@ -1,6 +1,8 @@
 // A frame log: newest first, filterable by action, each payload pretty-printed on demand.
-// `source({action, after})` answers {rows: [{id?, direction, action, message, timestamp}]},
-// newest first; the log polls it every 2 s while the page is visible.
+// `source({action, after})` answers {rows: [{id?, direction, action, message, truncated?,
+// timestamp}]}, newest first; the log polls it every 2 s while the page is visible. A row the
+// API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
+// the whole message by its id, a button that shows it all.
 
 import { fill, h, time } from "../dom.js";
 
@@ -15,11 +17,13 @@ function describe(message) {
     const payload = frame[0] === 2 ? frame[3] : frame[0] === 4 ? { code: frame[2], description: frame[3], details: frame[4] } : frame[2];
     return { type, payload: JSON.stringify(payload, null, 2) };
   } catch {
-    return { type: "?", payload: message };
+    // Not JSON (or cut by the API): the message type still shows at its head.
+    const head = /^\s*\[\s*(\d)/.exec(message);
+    return { type: (head && TYPES[head[1]]) || "?", payload: message };
   }
 }
 
-export function frameLog(source, { actions = [] } = {}) {
+export function frameLog(source, { actions = [], whole = null } = {}) {
   let rows = [];
   let action = "";
   let timer = null;
@@ -45,6 +49,26 @@ export function frameLog(source, { actions = [] } = {}) {
   );
   const datalist = h("datalist", { id: "frame-actions" }, actions.map((name) => h("option", { value: name })));
   const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, status), body);
+
+  // A frame listed cut: how long it is, and a button that replaces the beginning with it all.
+  function cutNote(row) {
+    const note = h("p.frame-cut", {}, `Cut: ${row.message.length} of ${row.message_length ?? row.messageLength} characters shown. `);
+    if (whole && row.id !== undefined) {
+      const button = h("button", { type: "button", on: { click: async () => {
+        button.disabled = true;
+        try {
+          const message = await whole(row);
+          const shown = note.previousElementSibling;
+          fill(shown, describe(message).payload);
+          note.remove();
+        } catch (error) {
+          fill(note, `Could not read it whole: ${error.message}`);
+        }
+      } } }, "Show it whole");
+      note.append(button);
+    }
+    return note;
+  }
 
   function render() {
     if (failure) {
@@ -72,6 +96,7 @@ export function frameLog(source, { actions = [] } = {}) {
                   h("span.type", {}, type),
                 ),
                 h("pre", {}, payload),
+                row.truncated ? cutNote(row) : null,
               ),
             );
           })

@@ -15,9 +15,8 @@ const TRANSACTION_FRAMES = 20;
 
 /** The newest `count` frames of `action` in the charger's log, oldest first. */
 async function newest(gateway, id, action, count) {
-  const first = await gateway.logs(id, { event: action, limit: 1 });
-  const offset = Math.max(0, first.total - count);
-  return (await gateway.logs(id, { event: action, limit: count, offset })).data;
+  const answer = await gateway.logs(id, { event: action, limit: count, order: "desc" });
+  return [...answer.data].reverse();
 }
 
 function parse(row) {

@@ -63,18 +63,16 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
   const kwh = h("input", { name: "target_energy_kwh", type: "number", min: 0, step: "0.1", placeholder: "until stopped", "aria-label": "Energy (kWh)" });
   const seconds = h("input", { name: "duration_seconds", type: "number", min: 1, placeholder: "until stopped", "aria-label": "Duration (s)" });
   const fault = h("select", { name: "error_code", "aria-label": "Fault" }, FAULTS.map((f) => h("option", { value: f }, f)));
-  // The gateway's log lists oldest first with an offset: read the total, then the last page.
+  // The gateway's log, newest first (order=desc): the last 200 frames in one request.
   let seen = -1;
   const log = frameLog(
     async ({ action, replace }) => {
-      const first = await gateway.logs(id, { event: action || undefined, limit: 1 });
-      if (!replace && first.total === seen) return { rows: [], replace: false };
-      seen = first.total;
-      const offset = Math.max(0, first.total - 200);
-      const answer = await gateway.logs(id, { event: action || undefined, limit: 200, offset });
-      return { rows: [...answer.data].reverse(), replace: true };
+      const answer = await gateway.logs(id, { event: action || undefined, limit: 200, order: "desc" });
+      if (!replace && answer.total === seen) return { rows: [], replace: false };
+      seen = answer.total;
+      return { rows: answer.data, replace: true };
     },
-    { actions: ACTIONS },
+    { actions: ACTIONS, whole: async (row) => (await gateway.log(id, row.id)).message },
   );
 
   fill(

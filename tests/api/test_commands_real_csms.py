@@ -536,6 +536,7 @@ async def test_data_transfer_and_its_history(charger: Booted) -> None:
                 "responseStatus": "UnknownVendorId",
                 "responseData": None,
                 "createdAt": item["createdAt"],
+                "truncated": False,
             }
         ],
         "count": 1,

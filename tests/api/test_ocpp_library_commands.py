@@ -226,6 +226,7 @@ async def test_data_transfer_and_its_history(csms_lab: CsmsLab, station: Library
                     "responseStatus": "Accepted",
                     "responseData": '{"text": "Hello"}',
                     "createdAt": item["createdAt"],
+                    "truncated": False,
                 }
             ],
             "count": 1,

@@ -90,6 +90,7 @@ async def test_data_transfer_from_the_station_is_kept_as_incoming(
             "data": data,
             "responseStatus": "UnknownVendorId",
             "responseData": None,
+            "truncated": False,
         }
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
@@ -18,9 +19,17 @@ from tests.web.live_lab import LiveLab
 LIVE_S = 10_000  # ms a live change may take to show
 
 
+def sign_in(page: Page, lab: LiveLab) -> None:
+    """Open the lab's sign-in link, as a user who clicks the one the terminal shows."""
+    page.goto(lab.sign_in_url)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+
+
 def open_dashboard(page: Page, lab: LiveLab, view: str = "#/central") -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    if not page.url.startswith(lab.base):  # a fresh browser: sign it in first
+        sign_in(page, lab)
     page.goto(lab.url + view)
     expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     assert errors == []
@@ -34,14 +43,70 @@ def chip(page: Page, identity: str, connector: int):  # type: ignore[no-untyped-
     return station_card(page, identity).locator(f'.chip[data-connector="{connector}"]')
 
 
-def test_credentials_are_prefilled_from_a_local_start(page: Page, live_lab: LiveLab) -> None:
-    open_dashboard(page, live_lab)
+def test_the_sign_in_link_signs_one_browser_in(page: Page, live_lab: LiveLab) -> None:
+    link = live_lab.sign_in_url
+    page.goto(link)
 
-    stored = page.evaluate("localStorage.getItem('chargeyard.apiKey')")
-    assert stored == live_lab.api_key
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    assert page.url == f"{live_lab.url}#/central"  # the secret left the address bar
+    assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") == live_lab.api_key
     page.click("#open-settings")
     expect(page.locator("dialog input[name=apiKey]")).to_have_value(live_lab.api_key)
     expect(page.locator("dialog input[name=token]")).to_have_value(live_lab.token)
+    page.click("dialog button:text('Cancel')")
+
+    # Signed in, it keeps working from its storage: a reload needs no link.
+    page.reload()
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    assert live_lab.sign_in_url != link  # the next browser gets the next link
+
+
+def test_a_used_link_signs_nobody_in(page: Page, live_lab: LiveLab) -> None:
+    link = live_lab.sign_in_url
+    assert httpx.post(f"{live_lab.url}sign-in", json={"secret": link.split("=")[1]}).is_success
+
+    page.goto(link)
+
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text(
+        "The sign-in link did not work (403): the sign-in link is not valid: it was used"
+        " already, or it is from an earlier start",
+        timeout=LIVE_S,
+    )
+    expect(page.locator("#live")).to_have_text("offline")
+    assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") is None
+    assert "signin" not in page.url
+
+
+def test_without_the_link_the_page_says_how_to_sign_in(page: Page, live_lab: LiveLab) -> None:
+    page.goto(live_lab.url)
+
+    expect(page.locator("#banner")).to_contain_text(
+        "Not signed in: open the sign-in link chargeyard up printed (…/dashboard/#signin=…),"
+        " or paste an API key in Settings."
+    )
+    expect(page.locator("#live")).to_have_text("offline")
+
+    # A link pasted into the open tab signs it in (only the fragment changes: no reload).
+    page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#banner")).to_be_hidden()
+
+
+def test_a_deployment_is_signed_in_by_typing_the_key(page: Page, bare_lab: LiveLab) -> None:
+    page.goto(bare_lab.url)
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text(
+        "No API key yet: open Settings and paste one (chargeyard apikey create)."
+    )
+
+    banner.get_by_role("button", name="Settings").click()
+    page.fill("dialog input[name=apiKey]", bare_lab.api_key)
+    page.fill("dialog input[name=token]", bare_lab.token)
+    page.click("dialog button[type=submit]")
+
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(banner).to_be_hidden()
 
 
 def test_a_station_shows_up_live_with_its_connectors(page: Page, live_lab: LiveLab) -> None:

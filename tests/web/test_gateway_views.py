@@ -28,6 +28,9 @@ def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
     """Open ``view``; the list collects the page's uncaught errors (it must stay empty)."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    if not page.url.startswith(lab.base):  # a fresh browser: the terminal's sign-in link
+        page.goto(lab.sign_in_url())
+        expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     page.goto(lab.url + view)
     expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     return errors

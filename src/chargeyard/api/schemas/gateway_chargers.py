@@ -178,6 +178,27 @@ class ConnectorState(BaseModel):
     status: str = Field(examples=["Available"])
 
 
+class RuntimeTransaction(BaseModel):
+    transaction_id: str = Field(
+        description="As the station sends it: OCPP 2.0.1 its own id; 1.6 the id the CSMS gave"
+        " (the station's own until StartTransaction is answered)"
+    )
+    connector_id: int
+    started_at: Timestamp
+    meter_start_wh: float = Field(description="The energy register when it started, Wh")
+
+
+class EvseMeterState(BaseModel):
+    """An EVSE's meter as the station reads it now: the dashboard follows a session with it
+    between the meter values the station sends (every MeterValueSampleInterval or
+    SampledDataCtrlr.TxUpdatedInterval seconds)."""
+
+    evse_id: int
+    energy_wh: float = Field(description="The energy register (Energy.Active.Import.Register)")
+    power_w: float = Field(description="The active power flowing now")
+    transaction: RuntimeTransaction | None = Field(description="The one running on this EVSE")
+
+
 class RuntimeState(BaseModel):
     """The station as it runs in this process now."""
 
@@ -186,6 +207,12 @@ class RuntimeState(BaseModel):
     registration: str = Field(description="Disconnected, Booting, Pending, Rejected, Accepted")
     connectors: list[ConnectorState]
     last_error: str | None
+    evses: list[EvseMeterState] = Field(
+        default_factory=list, description="Every EVSE's meter, read at ``read_at``"
+    )
+    read_at: Timestamp | None = Field(
+        default=None, description="When the meters were read (the station's clock)"
+    )
 
 
 class ChargerResponse(BaseModel):

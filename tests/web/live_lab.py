@@ -113,14 +113,22 @@ class LiveLab:
 
         self.run(act)
 
-    def station(self, identity: str, version: str = "1.6", template: str = DC_TEMPLATE) -> None:
+    def station(
+        self,
+        identity: str,
+        version: str = "1.6",
+        template: str = DC_TEMPLATE,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
         """Connect a simulated station (registered by its first connection) and wait until
-        the CSMS accepted its boot."""
+        the CSMS accepted its boot. ``new_id`` makes its message (and 2.0.1 transaction) ids."""
 
         async def connect() -> None:
             assert self.server is not None
             kind = StationV16 if version == "1.6" else StationV201
-            station = kind(identity, load_catalog().template(template), clock=SystemClock())
+            station = kind(
+                identity, load_catalog().template(template), clock=SystemClock(), new_id=new_id
+            )
             runtime = StationRuntime(
                 station, f"ws://127.0.0.1:{self.server.port}/ocpp/{identity}", reconnect=FAST
             )

@@ -9,14 +9,19 @@ test_gateway_views.py, against ``chargeyard up``.
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.live_lab import LiveLab
 
 LIVE_S = 10_000  # ms a live change may take to show
+DASH = "\N{EN DASH}"
 
 
 def sign_in(page: Page, lab: LiveLab) -> None:
@@ -207,6 +212,111 @@ def test_the_charger_page_lists_the_boot_notification_frames(page: Page, live_la
     expect(page.locator('.frame[data-action="StatusNotification"]').first).to_be_visible()
 
 
+def test_a_2_0_1_connector_shows_what_the_driver_sees(page: Page, live_lab: LiveLab) -> None:
+    """A 2.0.1 connector is only Occupied while a transaction runs (ConnectorStatusEnumType);
+    the chip says what the driver sees, the transaction's chargingState (E01-E07), with the
+    connector's status beside it."""
+    live_lab.station("DRIVER-1", version="2.0.1", new_id=lambda: str(uuid.uuid4()))
+    open_dashboard(page, live_lab)
+    connector = chip(page, "DRIVER-1", "1/1")
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    # Plugged, no transaction yet: the connector's status is all there is to say.
+    live_lab.act("DRIVER-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    expect(connector).to_have_attribute("data-status", "Occupied", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-shown", "Occupied")
+    expect(connector.locator(".chip-status")).to_have_count(0)
+
+    live_lab.act("DRIVER-1", lambda s: s.present_id_token("TAG-DRIVER", 1))
+    expect(connector).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Occupied")
+    expect(connector).to_have_attribute("data-charging-state", "Charging")
+    expect(connector).to_have_class(re.compile(r"\bst-charging\b"))
+    expect(connector).to_contain_text("1/1 Charging")
+    expect(connector.locator(".chip-status")).to_have_text("Occupied")
+
+    # Its id, a UUID, shows whole in the transactions table: wrapped, not cut.
+    row = page.locator(".transactions-panel tbody tr", has_text="DRIVER-1")
+    transaction_id = row.get_attribute("data-transaction", timeout=LIVE_S)
+    assert transaction_id is not None
+    assert len(transaction_id) == 36
+    cell = row.locator("td.txid")
+    expect(cell).to_have_text(f"#{transaction_id}")
+    assert cell.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+
+
+def _two_digit_hour_zone() -> str:
+    """A time zone where it is now 10 or 22 o'clock: the widest 12-hour times ("10:28:54 PM")."""
+    hour = datetime.now(UTC).hour
+    for local in (10, 22):
+        offset = hour - local  # Etc/GMT+N is N hours behind UTC
+        if -14 <= offset <= 12:
+            return f"Etc/GMT{offset:+d}"
+    raise AssertionError("unreachable: one of them is in range")
+
+
+def _wrapped_times(page: Page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll("time")]
+            .filter((t) => {
+                const size = parseFloat(getComputedStyle(t).fontSize);
+                return t.getBoundingClientRect().height > 1.8 * size;
+            })
+            .map((t) => t.textContent)"""
+    )
+
+
+# Elements that reach past the right edge of the window and are not inside something that
+# scrolls or clips them: what a user cannot see (the page itself does not scroll sideways).
+_CUT_OFF = """() => {
+    const width = document.documentElement.clientWidth;
+    const held = (el) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (getComputedStyle(p).overflowX !== "visible") return true;
+        }
+        return false;
+    };
+    return [...document.querySelectorAll("body *")]
+        .filter((el) => {
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && box.right > width + 0.5 && !held(el);
+        })
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.textContent.slice(0, 30)}`);
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_times_stay_on_one_line_and_nothing_is_cut_off(
+    browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
+) -> None:
+    live_lab.station(f"NARROW-{width}")
+    context = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": width, "height": 844},
+            "locale": "en-US",
+            "timezone_id": _two_digit_hour_zone(),
+        }
+    )
+    try:
+        page = context.new_page()
+        open_dashboard(page, live_lab, f"#/charger/NARROW-{width}")
+        expect(page.locator(".frame time").first).to_be_visible(timeout=LIVE_S)
+        assert re.fullmatch(
+            r"1\d:\d\d:\d\d\W?[AP]M", page.locator(".frame time").first.inner_text()
+        )
+        assert _wrapped_times(page) == []
+        assert page.evaluate(_CUT_OFF) == []
+        settings = page.locator("#open-settings").bounding_box()
+        assert settings is not None
+        assert settings["x"] + settings["width"] <= width
+        open_dashboard(page, live_lab, "#/central")
+        expect(station_card(page, f"NARROW-{width}")).to_be_visible()
+        assert page.evaluate(_CUT_OFF) == []
+    finally:
+        context.close()
+
+
 def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLab) -> None:
     live_lab.station("WIDE-1")
     for view in ("#/central", "#/charger/WIDE-1", "#/fleet"):
@@ -216,3 +326,40 @@ def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLa
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, view
+
+
+def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
+    page: Page, live_lab: LiveLab
+) -> None:
+    """Last in this module: its stations push the others' onto later pages."""
+    for number in range(1, 51):
+        registered = httpx.post(
+            f"{live_lab.base}/api/v1/chargers",
+            json={"chargeBoxId": f"PAGE-{number:02d}"},
+            headers={"X-API-Key": live_lab.api_key},
+        )
+        assert registered.status_code == 201, registered.text
+    open_dashboard(page, live_lab)
+    stations = page.locator(".stations-panel")
+    pages = stations.get_by_role("navigation", name="Pages of stations")
+
+    known = httpx.get(
+        f"{live_lab.base}/api/v1/chargers",
+        params={"limit": 1},
+        headers={"X-API-Key": live_lab.api_key},
+    )
+    total = known.json()["total"]
+    assert total >= 50
+    expect(pages.locator(".pager-range")).to_have_text(f"1{DASH}24 of {total}")
+    expect(stations.locator("article.station")).to_have_count(24)
+    expect(pages.get_by_role("button", name="Previous page of stations")).to_be_disabled()
+
+    pages.get_by_role("button", name="Next page of stations").click()
+    expect(pages.locator(".pager-range")).to_have_text(f"25{DASH}48 of {total}")
+    expect(stations.locator("article.station")).to_have_count(24)
+    pages.get_by_role("button", name="Next page of stations").click()
+    expect(pages.locator(".pager-range")).to_have_text(f"49{DASH}{total} of {total}")
+    expect(stations.locator("article.station")).to_have_count(total - 48)
+    expect(pages.get_by_role("button", name="Next page of stations")).to_be_disabled()
+    # Offline stations come after the online ones, in identity order.
+    expect(stations.locator("article.station").last).to_have_attribute("data-station", "PAGE-50")

@@ -111,6 +111,7 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     ("identity", "connector", "charging", "start_action", "started"),
     [
         ("DEMO-01", "1", "Charging", "StartTransaction", '"idTag": "PROOF-TAG"'),
+        # 2.0.1: the connector is Occupied; the chip says Charging, the transaction's state.
         ("DEMO-02", "1/1", "Occupied", "TransactionEvent", '"eventType": "Started"'),
     ],
     ids=["ocpp1.6", "ocpp2.0.1"],
@@ -145,10 +146,12 @@ def test_plug_and_start_a_session_from_the_buttons(
     row.get_by_role("button", name="Start session", exact=True).click()
     expect(answer).to_contain_text("the session is under way with id tag PROOF-TAG", timeout=LIVE_S)
     expect(chip).to_have_attribute("data-status", charging, timeout=LIVE_S)
-    expect(chip).to_have_class(re.compile(rf"\bst-{charging.lower()}\b"))
+    expect(chip).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(chip).to_have_class(re.compile(r"\bst-charging\b"))
     session = row.locator(".session-energy")
     if charging == "Occupied":  # 2.0.1: the connector is Occupied, the transaction Charging
         expect(session).to_have_attribute("data-charging-state", "Charging", timeout=LIVE_S)
+        expect(chip.locator(".chip-status")).to_have_text("Occupied")
 
     # The energy rises, live, in the connector's session and in the plot.
     expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
@@ -169,6 +172,59 @@ def test_plug_and_start_a_session_from_the_buttons(
     expect(answer).to_contain_text(stopped, timeout=LIVE_S)
     expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
     expect(row.locator(".session-energy")).to_have_count(0)
+    assert errors == []
+
+
+def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_lab: UpLab) -> None:
+    """A template that samples every minute: the simulated charger follows the station's own
+    meter (the gateway's runtime) at once; the CSMS, which knows only the meter values it
+    received, says when the next ones are due."""
+    demo = up_lab.chargers_by_identity()["DEMO-01"]
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": "MINUTE-1",
+            "brand_slug": "abb",
+            "model_slug": "terra-184",
+            "connector_type": "cCCS2",
+            "ws_url": demo["ws_url"],
+            "ocpp_version": "ocpp2.0.1",
+            "location_id": "loc-demo",
+        },
+    )
+    errors = open_dashboard(page, up_lab, f"#/sim/{accepted['charger_id']}")
+    row = connector_row(page, "1/1")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    row.get_by_role("button", name="Start session", exact=True).click()
+    expect(row.locator(".chip")).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+
+    # Energy rises within seconds, though the station reports it once a minute.
+    session = row.locator(".session-energy")
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    first = session.get_attribute("data-energy-wh")
+    assert first is not None
+    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_S)
+    assert float(session.get_attribute("data-energy-wh") or 0) > float(first)
+    expect(session).to_contain_text(re.compile(r"\d+\.\d+ kWh · \d+\.\d kW"))
+    plot = page.locator(".plot-panel")
+    expect(plot.locator("h2")).to_contain_text("the station's meter, live")
+    expect(plot.locator(".plot .energy-line")).to_have_count(1)
+    expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_S)
+
+    # The CSMS view: no dashes, and when the next meter values come.
+    page.goto(f"{up_lab.url}#/charger/MINUTE-1")
+    note = page.locator(".plot-panel .plot-note")
+    expect(note).to_have_text(
+        re.compile(
+            r"^next meter values due \d\d?:\d\d:\d\d\W?[AP]M"
+            r" \(every 60 s, SampledDataCtrlr\.TxUpdatedInterval\)$"
+        ),
+        timeout=LIVE_S,
+    )
+    expect(page.locator(".connector-detail").first).not_to_contain_text("—")
+
+    up_lab.gateway("DELETE", f"/chargers/{accepted['charger_id']}")
     assert errors == []
 
 

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
 LIVE_S = 10_000  # ms a live change may take to show
@@ -255,36 +256,6 @@ def _two_digit_hour_zone() -> str:
     raise AssertionError("unreachable: one of them is in range")
 
 
-def _wrapped_times(page: Page) -> list[str]:
-    return page.evaluate(
-        """() => [...document.querySelectorAll("time")]
-            .filter((t) => {
-                const size = parseFloat(getComputedStyle(t).fontSize);
-                return t.getBoundingClientRect().height > 1.8 * size;
-            })
-            .map((t) => t.textContent)"""
-    )
-
-
-# Elements that reach past the right edge of the window and are not inside something that
-# scrolls or clips them: what a user cannot see (the page itself does not scroll sideways).
-_CUT_OFF = """() => {
-    const width = document.documentElement.clientWidth;
-    const held = (el) => {
-        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-            if (getComputedStyle(p).overflowX !== "visible") return true;
-        }
-        return false;
-    };
-    return [...document.querySelectorAll("body *")]
-        .filter((el) => {
-            const box = el.getBoundingClientRect();
-            return box.width > 0 && box.right > width + 0.5 && !held(el);
-        })
-        .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.textContent.slice(0, 30)}`);
-}"""
-
-
 @pytest.mark.parametrize("width", [1366, 390])
 def test_times_stay_on_one_line_and_nothing_is_cut_off(
     browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
@@ -305,16 +276,30 @@ def test_times_stay_on_one_line_and_nothing_is_cut_off(
         assert re.fullmatch(
             r"1\d:\d\d:\d\d\W?[AP]M", page.locator(".frame time").first.inner_text()
         )
-        assert _wrapped_times(page) == []
-        assert page.evaluate(_CUT_OFF) == []
+        assert wrapped_times(page) == []
+        assert cut_off(page) == []
         settings = page.locator("#open-settings").bounding_box()
         assert settings is not None
         assert settings["x"] + settings["width"] <= width
         open_dashboard(page, live_lab, "#/central")
         expect(station_card(page, f"NARROW-{width}")).to_be_visible()
-        assert page.evaluate(_CUT_OFF) == []
+        assert cut_off(page) == []
     finally:
         context.close()
+
+
+def test_the_transactions_tab_shown_is_marked(page: Page, live_lab: LiveLab) -> None:
+    """The views' links and the transactions' tabs are different things, though both are
+    tabs: marking the current view must leave the transactions' tab alone."""
+    open_dashboard(page, live_lab, "#/fleet")
+    page.click(".topbar .tabs a[data-tab=central]")
+    expect(page.locator(".topbar .tabs a[data-tab=central]")).to_have_class(
+        re.compile(r"\bcurrent\b")
+    )
+    # Before the next redraw (events, or the 10 s clock) could put it back.
+    expect(page.locator(".transactions-panel button[data-tab=active]")).to_have_class(
+        re.compile(r"\bcurrent\b"), timeout=1000
+    )
 
 
 def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLab) -> None:

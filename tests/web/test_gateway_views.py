@@ -17,6 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
@@ -224,7 +225,17 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     )
     expect(page.locator(".connector-detail").first).not_to_contain_text("—")
 
+    # Leave the demo as it was (the screenshots come later): the session ends, the charger
+    # goes from the gateway and from the CSMS.
+    done = up_lab.outcome(
+        up_lab.command("stop-session", accepted["charger_id"], {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
     up_lab.gateway("DELETE", f"/chargers/{accepted['charger_id']}")
+    gone = httpx.delete(
+        f"{up_lab.base}/api/v1/chargers/MINUTE-1", headers={"X-API-Key": up_lab.api_key}
+    )
+    assert gone.status_code == 200, gone.text
     assert errors == []
 
 
@@ -318,7 +329,10 @@ def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
     assert errors == []
 
 
-def test_no_horizontal_scrolling_on_any_view(page: Page, up_lab: UpLab) -> None:
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: int) -> None:
+    """No sideways scrolling, nothing cut off (Settings at 390 px), times on one line."""
+    page.set_viewport_size({"width": width, "height": 844})
     charger = up_lab.chargers_by_identity()["DEMO-01"]
     views = {
         "#/central": ".stations article.station",
@@ -333,6 +347,9 @@ def test_no_horizontal_scrolling_on_any_view(page: Page, up_lab: UpLab) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, view
+        assert cut_off(page) == [], view
+        assert wrapped_times(page) == [], view
+        expect(page.locator("#open-settings")).to_be_in_viewport(ratio=1)
 
 
 def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:
@@ -378,6 +395,7 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab) -> None:
 
     open_dashboard(page, up_lab, "#/charger/DEMO-06")
     expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
+    expect(page.locator(".plot-note")).to_contain_text("next meter values due", timeout=LIVE_S)
     page.screenshot(path=SCREENSHOTS / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chargeyard.api.schemas.common import Timestamp as MillisecondTimestamp
 from chargeyard.api.schemas.gateway_common import (
     PRINTABLE,
     GatewayPage,
@@ -210,8 +211,10 @@ class RuntimeState(BaseModel):
     evses: list[EvseMeterState] = Field(
         default_factory=list, description="Every EVSE's meter, read at ``read_at``"
     )
-    read_at: Timestamp | None = Field(
-        default=None, description="When the meters were read (the station's clock)"
+    read_at: MillisecondTimestamp | None = Field(
+        default=None,
+        description="When the meters were read (the station's clock), to the millisecond: a"
+        " fast charger delivers Wh in a second",
     )
 
 

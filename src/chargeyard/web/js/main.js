@@ -39,7 +39,7 @@ function route() {
       const id = match[1] ? decodeURIComponent(match[1]) : undefined;
       unmount = mount(view, id);
       const tab = hash.startsWith("#/fleet") || hash.startsWith("#/sim") ? "fleet" : "central";
-      document.querySelectorAll("[data-tab]").forEach((link) => {
+      document.querySelectorAll(".topbar .tabs [data-tab]").forEach((link) => {
         link.classList.toggle("current", link.dataset.tab === tab);
       });
       return;

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
@@ -237,6 +237,90 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     )
     assert gone.status_code == 200, gone.text
     assert errors == []
+
+
+def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_lab: UpLab) -> None:
+    """The simulated charger's view reads the gateway from several places at once (its poll,
+    a command's outcome): an answer read before the session started, arriving after one read
+    during it, must not make the session's meter vanish."""
+    demo = up_lab.chargers_by_identity()["DEMO-01"]
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": "RACE-1",
+            "brand_slug": "abb",
+            "model_slug": "terra-184",
+            "connector_type": "cCCS2",
+            "ws_url": demo["ws_url"],
+            "ocpp_version": "ocpp2.0.1",
+            "location_id": "loc-demo",
+        },
+    )
+    charger_id = accepted["charger_id"]
+    open_dashboard(page, up_lab, f"#/sim/{charger_id}")
+    row = connector_row(page, "1/1")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    row.get_by_role("button", name="Start session", exact=True).click()
+    session = row.locator(".session-energy")
+    metered = re.compile(r"\d+\.\d+ kWh · \d+\.\d kW")
+    expect(session).to_contain_text(metered, timeout=LIVE_S)
+    page.evaluate(
+        r"""() => {
+            window.unmetered = [];
+            const metered = /\d+\.\d+ kWh · \d+\.\d kW/;
+            const watch = () => {
+                const session = document.querySelector(".sim-connectors .session-energy");
+                const text = session ? session.textContent : "(no session)";
+                if (!metered.test(text)) window.unmetered.push(text);
+            };
+            new MutationObserver(watch).observe(document.querySelector(".sim-connectors"),
+                { subtree: true, childList: true, characterData: true });
+        }"""
+    )
+
+    # The next poll's answer is held back, and made an older one (no session on EVSE 1).
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(f"**/ocpp/chargers/{charger_id}", hold)
+    for _ in range(LIVE_S // 50):
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright run the route handler; not a sync point
+    assert held, "the view did not poll the charger"
+    older = held[0].fetch().json()
+    for evse in older["runtime"]["evses"]:
+        evse["transaction"] = None
+    # Meanwhile a command's outcome reads the charger again: the newer answer.
+    with page.expect_response(f"**/ocpp/chargers/{charger_id}", timeout=LIVE_S):
+        connector_row(page, "2/1").get_by_role("button", name="Plug", exact=True).click()
+    stale = held[0].request
+    url = f"/ocpp/chargers/{charger_id}"
+    # The older answer arrives, then the view reads the charger once more (its next poll).
+    with page.expect_response(
+        lambda response: response.url.endswith(url) and response.request != stale,
+        timeout=LIVE_S,
+    ):
+        held[0].fulfill(json=older)
+    expect(session).to_contain_text(metered)
+    assert page.evaluate("window.unmetered") == []
+
+    page.unroute(f"**/ocpp/chargers/{charger_id}")
+    done = up_lab.outcome(
+        up_lab.command("stop-session", charger_id, {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
+    up_lab.gateway("DELETE", f"/chargers/{charger_id}")
+    gone = httpx.delete(
+        f"{up_lab.base}/api/v1/chargers/RACE-1", headers={"X-API-Key": up_lab.api_key}
+    )
+    assert gone.status_code == 200, gone.text
 
 
 def test_gateway_errors_read_in_plain_words(page: Page, up_lab: UpLab) -> None:

@@ -309,24 +309,35 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     for (const connector of state.connectors) connectorState(rows.get(connectorKey(connector)), connector, state);
   }
 
+  // Loads overlap (the poll, a presence event, a command's outcome): the newest started wins
+  // and alone schedules the next, so that a slow older answer never undoes a newer one (a
+  // session would vanish from view until the next poll) and there is one polling loop.
+  let loads = 0;
+
   async function load() {
     clearTimeout(timer);
+    const mine = ++loads;
+    let answer = null;
+    let error = null;
     try {
-      charger = await gateway.charger(id);
-      failure = null;
-    } catch (error) {
-      failure = error;
+      answer = await gateway.charger(id);
+    } catch (problem) {
+      error = problem;
     }
-    if (stopped) return;
+    if (stopped || mine !== loads) return;
+    charger = answer || charger;
+    failure = error;
     if (charger && !failure) record();
     const live = charger && !failure && liveState(model, charger).live && stream.state.value === "live";
     if (charger && !failure && !liveState(model, charger).live) {
+      let found = null;
       try {
-        logged = await loggedTransaction(gateway, id, versionNumber(charger));
+        found = await loggedTransaction(gateway, id, versionNumber(charger));
       } catch {
-        logged = null; // the frame log below says why
+        // the frame log below says why
       }
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
+      logged = found;
     } else logged = null;
     schedule();
     const charging = !failure && metered().size > 0;

@@ -3,6 +3,8 @@ directory, the credentials it prints once, and the curl examples that work as pr
 
 from __future__ import annotations
 
+import asyncio
+import re
 import shlex
 import stat
 import subprocess
@@ -27,6 +29,22 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+_SIGN_IN = re.compile(r"chargeyard dashboard sign-in \(one browser, once\): (http://\S+)")
+_NEXT = re.compile(r"chargeyard dashboard: a browser signed in; the next one signs in with (\S+)")
+
+
+def _secret(link: str) -> str:
+    return link.split("#signin=")[1]
+
+
+def _banner(stderr: str) -> list[str]:
+    """The block of lines from "CSMS ready" to "up: ready", as printed."""
+    lines = stderr.splitlines()
+    first = next(n for n, line in enumerate(lines) if line.startswith("chargeyard CSMS ready"))
+    last = next(n for n, line in enumerate(lines) if line.startswith("chargeyard up: ready"))
+    return lines[first : last + 1]
+
+
 async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_work(
     tmp_path: Path,
 ) -> None:
@@ -39,6 +57,14 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
         answers = {command: _curl(command) for command in commands}
         async with httpx.AsyncClient(base_url=lab.api_url) as api:
             config = (await api.get("/dashboard/config.json")).json()
+            [link] = _SIGN_IN.findall(lab.stderr)
+            signed_in = await api.post("/dashboard/sign-in", json={"secret": _secret(link)})
+            used = await api.post("/dashboard/sign-in", json={"secret": _secret(link)})
+            async with asyncio.timeout(10):
+                while not _NEXT.search(lab.stderr):  # noqa: ASYNC110 - the child's output
+                    await asyncio.sleep(0.05)
+            [following] = _NEXT.findall(lab.stderr)
+            another = await api.post("/dashboard/sign-in", json={"secret": _secret(following)})
     finally:
         code = await lab.stop()
     assert code == 0, lab.stderr
@@ -70,9 +96,34 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
         "chargeBoxId": "DEMO-01",
         "status": "accepted",
     }
-    # The dashboard is signed in with the demo's key (and a token of its own).
-    assert config["apiKey"] == api_key
-    assert config["token"]
+    # Nothing secret is served to an anonymous request: the dashboard signs in with the
+    # one-time link of the terminal, and gets the demo's key and a token of its own.
+    assert config == {"signIn": True}
+    assert link.startswith(f"{lab.api_url}/dashboard/#signin=")
+    assert link not in lab.stdout
+    assert signed_in.status_code == 200
+    assert signed_in.json()["apiKey"] == api_key
+    assert signed_in.json()["token"] not in (token, "")
+    assert used.status_code == 403
+    assert following != link
+    assert another.status_code == 200
+    # The banner is one block, with the link in it, written once the boot reports are: every
+    # demo charger's connectors reported before it, none after.
+    banner = _banner(lab.stderr)
+    assert [line.split(" ")[1] for line in banner] == [
+        "CSMS",
+        "REST",
+        "dashboard",
+        "dashboard",
+        "up:",
+    ]
+    assert banner[3] == f"chargeyard dashboard sign-in (one browser, once): {link}"
+    before, _, after = lab.stderr.partition(banner[0])
+    for n in range(1, 11):
+        assert re.search(rf"DEMO-{n:02d} (connector|EVSE) \S+( connector \d+)?: Available", before)
+        assert not re.search(
+            rf"DEMO-{n:02d} (connector|EVSE) \S+( connector \d+)?: Available", after
+        )
     # The secrets on disk are the user's only.
     assert _mode(data_dir / "jwt-secret") == 0o600
     assert _mode(data_dir / "demo-credentials.json") == 0o600
@@ -100,8 +151,15 @@ async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path:
             # The first start's token still works: the JWT secret was kept in the data dir.
             sites = await api.get("/ocpp/locations", headers={"Authorization": f"Bearer {token}"})
             stations = await api.get("/api/v1/chargers", headers={"X-API-Key": api_key})
+            # Each start prints a link of its own; the first start's signs nothing in.
+            [old_link], [new_link] = _SIGN_IN.findall(first.stderr), _SIGN_IN.findall(again.stderr)
+            old = await api.post("/dashboard/sign-in", json={"secret": _secret(old_link)})
+            new = await api.post("/dashboard/sign-in", json={"secret": _secret(new_link)})
     finally:
         assert await again.stop() == 0
+    assert old.status_code == 403
+    assert new.status_code == 200
+    assert new.json()["apiKey"] == api_key  # the dashboard signs in without the first banner
     assert token not in again.stdout
     assert api_key not in again.stdout
     assert "demo-credentials.json" in again.stdout  # where the first ones are
@@ -127,7 +185,11 @@ async def test_no_demo_starts_empty(tmp_path: Path) -> None:
     finally:
         assert await lab.stop() == 0
     assert lab.stdout == ""  # no credentials: nothing was created
-    assert config == {}
+    assert config == {"signIn": False}
+    assert (
+        "chargeyard dashboard sign-in: no link (no demo); type an API key (chargeyard apikey"
+        " create) and a token (chargeyard token create) in its Settings"
+    ) in lab.stderr
     assert "0 chargers running, no demo" in lab.stderr
     with lab.database() as database:
         for table in ("organizations", "simulated_chargers", "api_keys", "stations"):

@@ -23,7 +23,7 @@ from tests.api.gateway_chargers_lab import (
     provisioner_idle,
 )
 from tests.api.gateway_fleet import ORG, FleetLab
-from tests.gateway.conftest import until
+from tests.gateway.conftest import eventually, until
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -75,6 +75,16 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetL
     assert charger["runtime"]["connectors"] == [
         {"evse_id": 1, "connector_id": 1, "status": "Available"}
     ]
+    # The station's own meter, read now (the dashboard follows a session with it).
+    [meter] = charger["runtime"]["evses"]
+    assert meter == {
+        "evse_id": 1,
+        "energy_wh": meter["energy_wh"],
+        "power_w": 0.0,
+        "transaction": None,
+    }
+    assert meter["energy_wh"] >= 0
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", charger["runtime"]["read_at"])
     assert {
         k: v for k, v in charger.items() if k not in ("runtime", "created_at", "updated_at")
     } == {
@@ -91,6 +101,36 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetL
         "desired_state": "running",
         "runtime_status": "running",
     }
+
+
+async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: FleetLab) -> None:
+    accepted = await create_charger(lab, "CP-METER")
+    charger_id = accepted["charger_id"]
+    await accepted_by_csms(lab, charger_id)
+    event = {"evse_id": 1, "connector_id": 1, "id_tag": "TAG-METER"}
+    body = {"target": {"charger_id": charger_id}, "event": event}
+    await _json(lab, "POST", "/ocpp/commands/start-session", 202, json=body)
+
+    async def charging() -> bool:
+        charger = await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200)
+        meter = charger["runtime"]["evses"][0]
+        return meter["transaction"] is not None and meter["power_w"] > 0
+
+    await eventually(charging)
+    charger = await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200)
+    [meter] = charger["runtime"]["evses"]
+    transaction = meter["transaction"]
+    assert transaction == {
+        "transaction_id": transaction["transaction_id"],
+        "connector_id": 1,
+        "started_at": transaction["started_at"],
+        "meter_start_wh": transaction["meter_start_wh"],
+    }
+    # The id the central system gave, as in the station's MeterValues (1.6 section 6.47).
+    active = await lab.csms.store.transactions.list(charge_box_id="CP-METER")
+    assert [str(row.transaction_id) for row in active] == [transaction["transaction_id"]]
+    assert TIMESTAMP.match(transaction["started_at"])
+    assert meter["energy_wh"] >= transaction["meter_start_wh"]
 
 
 async def test_start_false_provisions_a_stopped_charger(lab: FleetLab) -> None:

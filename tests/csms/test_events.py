@@ -248,6 +248,7 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
                 "idTag": "TAG1",
                 "meterStart": 0.0,
                 "remoteStarted": False,
+                "chargingState": "EVConnected",
             },
         ),
         ("transaction.updated", {"connectorId": 1, "evseId": 1, "chargingState": "Charging"}),

@@ -159,3 +159,32 @@ def test_switched_off_a_station_stays_off() -> None:
     assert (link.up, station.powered, station.wants_connection) == (False, False, False)
     station.come_online()  # the network coming back does not power it
     assert not station.wants_connection
+
+
+def test_4_9_the_boot_reports_await_their_answers_until_the_csms_gives_them() -> None:
+    clock = ManualClock()
+    link = Link(make_station(clock), clock)
+    link.station.connect()
+    link.up = True
+    assert link.station.awaiting_answers == 1  # the BootNotification
+
+    # Its answer comes; the station reports every connector, connector 0 first (section 4.9).
+    for frame in link.station.data_to_send():
+        link.csms.session.receive(frame)
+    for frame in link.csms.session.data_to_send():
+        link.station.receive(frame)
+    reports = 1 + link.station.model.connector_count
+    assert link.station.awaiting_answers == reports
+
+    link.pump()
+    assert len(link.csms.payloads("StatusNotification")) == reports
+    assert link.station.awaiting_answers == 0
+
+
+def test_calls_awaiting_answers_fail_with_the_connection() -> None:
+    clock = ManualClock()
+    link = booted(clock)
+    link.station.trigger_boot_notification()
+    assert link.station.awaiting_answers == 1
+    link.drop()
+    assert link.station.awaiting_answers == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ from websockets.exceptions import InvalidURI
 
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.catalog import UnknownTemplate, load_catalog
+from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import (
+    EvseMeter,
     Fleet,
     UnknownStation,
     UnknownVersion,
@@ -210,6 +213,45 @@ async def test_status_counts_sessions() -> None:
         assert transaction[0] == 1
         assert fleet.station_status("CP-1").connectors == ((1, 1, "Charging"),)
         assert "StartTransaction" in csms.actions("CP-1")
+
+
+async def test_the_status_reads_every_meter_now_with_its_transaction() -> None:
+    """The meters are integrated up to the station's clock when read, not when the station
+    last sampled them (MeterValueSampleInterval may be a minute away)."""
+    clock = ManualClock()
+    fleet = Fleet(reconnect=ReconnectPolicy(initial=0.05, ceiling=0.2), seed=1, clock=clock)
+    async with WireCsms() as csms, fleet:
+        fleet.add(TEMPLATE, 1, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp")
+        fleet.start_all()
+        async with asyncio.timeout(5):
+            await fleet.wait_booted()
+        idle = fleet.station_status("CP-1")
+        station = fleet.station("CP-1")
+        assert isinstance(station, StationV16)
+        station.plug(1, 1)
+        station.present_id_token("TAG-1")
+        await until(lambda: fleet.station_status("CP-1").connectors == ((1, 1, "Charging"),))
+        await until(lambda: fleet.station_status("CP-1").meters[0].transaction_id == "1")
+        started = fleet.station_status("CP-1")
+        clock.advance(60)
+        later = fleet.station_status("CP-1")
+
+    assert idle.meters == (EvseMeter(1, idle.meters[0].energy_wh, 0.0),)
+    assert idle.read_at == started.read_at == clock.now() - timedelta(seconds=60)
+    assert later.read_at == clock.now()
+    [meter] = later.meters
+    assert meter.power_w > 0
+    # A minute at the power now flowing (the EV's draw is flat this early in a session).
+    assert meter.energy_wh == pytest.approx(idle.meters[0].energy_wh + meter.power_w / 60)
+    assert meter == EvseMeter(
+        evse_id=1,
+        energy_wh=meter.energy_wh,
+        power_w=meter.power_w,
+        transaction_id="1",  # the id the CSMS gave (1.6 StartTransaction.conf)
+        connector_id=1,
+        started_at=started.read_at,
+        meter_start_wh=idle.meters[0].energy_wh,
+    )
 
 
 async def test_connects_go_through_the_fleets_dialer_a_few_at_a_time() -> None:

@@ -60,7 +60,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture(scope="module")
 def live_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
-    """The CSMS and the API with the dashboard (credentials pre-filled), running for a
+    """The CSMS and the API with the dashboard (and its sign-in link), running for a
     module's tests (each test connects stations of its own identities)."""
     lab = LiveLab(tmp_path_factory.mktemp("dashboard")).open()
     try:
@@ -71,8 +71,8 @@ def live_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
 
 @pytest.fixture(scope="module")
 def bare_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveLab]:
-    """The same, created without dashboard credentials (a deployment, not a local start)."""
-    lab = LiveLab(tmp_path_factory.mktemp("bare"), prefill=False).open()
+    """The same without a sign-in link (a deployment, not a local start)."""
+    lab = LiveLab(tmp_path_factory.mktemp("bare"), sign_in=False).open()
     try:
         yield lab
     finally:

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chargeyard.api import ApiSettings, create_app
-from chargeyard.api.routes.dashboard import DashboardCredentials
 from chargeyard.api.serve import serving
+from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.station.catalog import load_catalog
@@ -41,12 +41,13 @@ CALL_S = 10.0
 
 class LiveLab:
     """Start with :meth:`open`; ``url`` is the dashboard, ``api_key`` and ``token`` the
-    credentials it is pre-filled with (``/dashboard/config.json``; none with
-    ``prefill=False``)."""
+    credentials its sign-in link hands a browser (``sign_in_url``, one browser each; no link
+    with ``sign_in=False``, as in a deployment)."""
 
-    def __init__(self, data_dir: Path, *, prefill: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, sign_in: bool = True) -> None:
         self._data_dir = data_dir
-        self._prefill = prefill
+        self._offers_sign_in = sign_in
+        self.sign_in: SignIn | None = None
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,6 +79,12 @@ class LiveLab:
     def url(self) -> str:
         return f"{self.base}/dashboard/"
 
+    @property
+    def sign_in_url(self) -> str:
+        """The dashboard's sign-in link as it stands now (each use makes the next)."""
+        assert self.sign_in is not None, "this lab offers no sign-in link"
+        return self.sign_in.link(self.url)
+
     def open(self) -> LiveLab:
         self._thread.start()
         if not self._ready.wait(STARTUP_S):
@@ -106,14 +113,22 @@ class LiveLab:
 
         self.run(act)
 
-    def station(self, identity: str, version: str = "1.6", template: str = DC_TEMPLATE) -> None:
+    def station(
+        self,
+        identity: str,
+        version: str = "1.6",
+        template: str = DC_TEMPLATE,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
         """Connect a simulated station (registered by its first connection) and wait until
-        the CSMS accepted its boot."""
+        the CSMS accepted its boot. ``new_id`` makes its message (and 2.0.1 transaction) ids."""
 
         async def connect() -> None:
             assert self.server is not None
             kind = StationV16 if version == "1.6" else StationV201
-            station = kind(identity, load_catalog().template(template), clock=SystemClock())
+            station = kind(
+                identity, load_catalog().template(template), clock=SystemClock(), new_id=new_id
+            )
             runtime = StationRuntime(
                 station, f"ws://127.0.0.1:{self.server.port}/ocpp/{identity}", reconnect=FAST
             )
@@ -148,6 +163,9 @@ class LiveLab:
             url = f"sqlite:///{self._data_dir / 'chargeyard.db'}"
             self.store = await running.enter_async_context(await Store.open(url))
             _, self.api_key = await self.store.api_keys.create("dashboard")
+            credentials = DashboardCredentials(apiKey=self.api_key, token=self.token)
+            if self._offers_sign_in:
+                self.sign_in = SignIn(lambda: credentials)
             self.server = await running.enter_async_context(
                 CsmsServer(
                     self.store,
@@ -166,11 +184,7 @@ class LiveLab:
                     "127.0.0.1", self.server.port
                 ),
                 events=self.server.events,
-                dashboard_credentials=(
-                    DashboardCredentials(apiKey=self.api_key, token=self.token)
-                    if self._prefill
-                    else None
-                ),
+                dashboard_sign_in=self.sign_in,
             )
             self.api_port = await running.enter_async_context(serving(app, "127.0.0.1", 0))
             self._ready.set()

@@ -10,18 +10,33 @@ test_gateway_views.py, against ``chargeyard up``.
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
 
-from playwright.sync_api import Page, expect
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
 LIVE_S = 10_000  # ms a live change may take to show
+DASH = "\N{EN DASH}"
+
+
+def sign_in(page: Page, lab: LiveLab) -> None:
+    """Open the lab's sign-in link, as a user who clicks the one the terminal shows."""
+    page.goto(lab.sign_in_url)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
 
 
 def open_dashboard(page: Page, lab: LiveLab, view: str = "#/central") -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    if not page.url.startswith(lab.base):  # a fresh browser: sign it in first
+        sign_in(page, lab)
     page.goto(lab.url + view)
     expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     assert errors == []
@@ -35,14 +50,70 @@ def chip(page: Page, identity: str, connector: int):  # type: ignore[no-untyped-
     return station_card(page, identity).locator(f'.chip[data-connector="{connector}"]')
 
 
-def test_credentials_are_prefilled_from_a_local_start(page: Page, live_lab: LiveLab) -> None:
-    open_dashboard(page, live_lab)
+def test_the_sign_in_link_signs_one_browser_in(page: Page, live_lab: LiveLab) -> None:
+    link = live_lab.sign_in_url
+    page.goto(link)
 
-    stored = page.evaluate("localStorage.getItem('chargeyard.apiKey')")
-    assert stored == live_lab.api_key
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    assert page.url == f"{live_lab.url}#/central"  # the secret left the address bar
+    assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") == live_lab.api_key
     page.click("#open-settings")
     expect(page.locator("dialog input[name=apiKey]")).to_have_value(live_lab.api_key)
     expect(page.locator("dialog input[name=token]")).to_have_value(live_lab.token)
+    page.click("dialog button:text('Cancel')")
+
+    # Signed in, it keeps working from its storage: a reload needs no link.
+    page.reload()
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    assert live_lab.sign_in_url != link  # the next browser gets the next link
+
+
+def test_a_used_link_signs_nobody_in(page: Page, live_lab: LiveLab) -> None:
+    link = live_lab.sign_in_url
+    assert httpx.post(f"{live_lab.url}sign-in", json={"secret": link.split("=")[1]}).is_success
+
+    page.goto(link)
+
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text(
+        "The sign-in link did not work (403): the sign-in link is not valid: it was used"
+        " already, or it is from an earlier start",
+        timeout=LIVE_S,
+    )
+    expect(page.locator("#live")).to_have_text("offline")
+    assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") is None
+    assert "signin" not in page.url
+
+
+def test_without_the_link_the_page_says_how_to_sign_in(page: Page, live_lab: LiveLab) -> None:
+    page.goto(live_lab.url)
+
+    expect(page.locator("#banner")).to_contain_text(
+        "Not signed in: open the sign-in link chargeyard up printed (…/dashboard/#signin=…),"
+        " or paste an API key in Settings."
+    )
+    expect(page.locator("#live")).to_have_text("offline")
+
+    # A link pasted into the open tab signs it in (only the fragment changes: no reload).
+    page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#banner")).to_be_hidden()
+
+
+def test_a_deployment_is_signed_in_by_typing_the_key(page: Page, bare_lab: LiveLab) -> None:
+    page.goto(bare_lab.url)
+    banner = page.locator("#banner")
+    expect(banner).to_contain_text(
+        "No API key yet: open Settings and paste one (chargeyard apikey create)."
+    )
+
+    banner.get_by_role("button", name="Settings").click()
+    page.fill("dialog input[name=apiKey]", bare_lab.api_key)
+    page.fill("dialog input[name=token]", bare_lab.token)
+    page.click("dialog button[type=submit]")
+
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(banner).to_be_hidden()
 
 
 def test_a_station_shows_up_live_with_its_connectors(page: Page, live_lab: LiveLab) -> None:
@@ -143,6 +214,95 @@ def test_the_charger_page_lists_the_boot_notification_frames(page: Page, live_la
     expect(page.locator('.frame[data-action="StatusNotification"]').first).to_be_visible()
 
 
+def test_a_2_0_1_connector_shows_what_the_driver_sees(page: Page, live_lab: LiveLab) -> None:
+    """A 2.0.1 connector is only Occupied while a transaction runs (ConnectorStatusEnumType);
+    the chip says what the driver sees, the transaction's chargingState (E01-E07), with the
+    connector's status beside it."""
+    live_lab.station("DRIVER-1", version="2.0.1", new_id=lambda: str(uuid.uuid4()))
+    open_dashboard(page, live_lab)
+    connector = chip(page, "DRIVER-1", "1/1")
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+
+    # Plugged, no transaction yet: the connector's status is all there is to say.
+    live_lab.act("DRIVER-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    expect(connector).to_have_attribute("data-status", "Occupied", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-shown", "Occupied")
+    expect(connector.locator(".chip-status")).to_have_count(0)
+
+    live_lab.act("DRIVER-1", lambda s: s.present_id_token("TAG-DRIVER", 1))
+    expect(connector).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Occupied")
+    expect(connector).to_have_attribute("data-charging-state", "Charging")
+    expect(connector).to_have_class(re.compile(r"\bst-charging\b"))
+    expect(connector).to_contain_text("1/1 Charging")
+    expect(connector.locator(".chip-status")).to_have_text("Occupied")
+
+    # Its id, a UUID, shows whole in the transactions table: wrapped, not cut.
+    row = page.locator(".transactions-panel tbody tr", has_text="DRIVER-1")
+    transaction_id = row.get_attribute("data-transaction", timeout=LIVE_S)
+    assert transaction_id is not None
+    assert len(transaction_id) == 36
+    cell = row.locator("td.txid")
+    expect(cell).to_have_text(f"#{transaction_id}")
+    assert cell.evaluate("cell => cell.scrollWidth <= cell.clientWidth")
+
+
+def _two_digit_hour_zone() -> str:
+    """A time zone where it is now 10 or 22 o'clock: the widest 12-hour times ("10:28:54 PM")."""
+    hour = datetime.now(UTC).hour
+    for local in (10, 22):
+        offset = hour - local  # Etc/GMT+N is N hours behind UTC
+        if -14 <= offset <= 12:
+            return f"Etc/GMT{offset:+d}"
+    raise AssertionError("unreachable: one of them is in range")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_times_stay_on_one_line_and_nothing_is_cut_off(
+    browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
+) -> None:
+    live_lab.station(f"NARROW-{width}")
+    context = browser.new_context(
+        **{
+            **browser_context_args,
+            "viewport": {"width": width, "height": 844},
+            "locale": "en-US",
+            "timezone_id": _two_digit_hour_zone(),
+        }
+    )
+    try:
+        page = context.new_page()
+        open_dashboard(page, live_lab, f"#/charger/NARROW-{width}")
+        expect(page.locator(".frame time").first).to_be_visible(timeout=LIVE_S)
+        assert re.fullmatch(
+            r"1\d:\d\d:\d\d\W?[AP]M", page.locator(".frame time").first.inner_text()
+        )
+        assert wrapped_times(page) == []
+        assert cut_off(page) == []
+        settings = page.locator("#open-settings").bounding_box()
+        assert settings is not None
+        assert settings["x"] + settings["width"] <= width
+        open_dashboard(page, live_lab, "#/central")
+        expect(station_card(page, f"NARROW-{width}")).to_be_visible()
+        assert cut_off(page) == []
+    finally:
+        context.close()
+
+
+def test_the_transactions_tab_shown_is_marked(page: Page, live_lab: LiveLab) -> None:
+    """The views' links and the transactions' tabs are different things, though both are
+    tabs: marking the current view must leave the transactions' tab alone."""
+    open_dashboard(page, live_lab, "#/fleet")
+    page.click(".topbar .tabs a[data-tab=central]")
+    expect(page.locator(".topbar .tabs a[data-tab=central]")).to_have_class(
+        re.compile(r"\bcurrent\b")
+    )
+    # Before the next redraw (events, or the 10 s clock) could put it back.
+    expect(page.locator(".transactions-panel button[data-tab=active]")).to_have_class(
+        re.compile(r"\bcurrent\b"), timeout=1000
+    )
+
+
 def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLab) -> None:
     live_lab.station("WIDE-1")
     for view in ("#/central", "#/charger/WIDE-1", "#/fleet"):
@@ -152,3 +312,40 @@ def test_no_horizontal_scrolling_on_a_laptop_screen(page: Page, live_lab: LiveLa
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, view
+
+
+def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
+    page: Page, live_lab: LiveLab
+) -> None:
+    """Last in this module: its stations push the others' onto later pages."""
+    for number in range(1, 51):
+        registered = httpx.post(
+            f"{live_lab.base}/api/v1/chargers",
+            json={"chargeBoxId": f"PAGE-{number:02d}"},
+            headers={"X-API-Key": live_lab.api_key},
+        )
+        assert registered.status_code == 201, registered.text
+    open_dashboard(page, live_lab)
+    stations = page.locator(".stations-panel")
+    pages = stations.get_by_role("navigation", name="Pages of stations")
+
+    known = httpx.get(
+        f"{live_lab.base}/api/v1/chargers",
+        params={"limit": 1},
+        headers={"X-API-Key": live_lab.api_key},
+    )
+    total = known.json()["total"]
+    assert total >= 50
+    expect(pages.locator(".pager-range")).to_have_text(f"1{DASH}24 of {total}")
+    expect(stations.locator("article.station")).to_have_count(24)
+    expect(pages.get_by_role("button", name="Previous page of stations")).to_be_disabled()
+
+    pages.get_by_role("button", name="Next page of stations").click()
+    expect(pages.locator(".pager-range")).to_have_text(f"25{DASH}48 of {total}")
+    expect(stations.locator("article.station")).to_have_count(24)
+    pages.get_by_role("button", name="Next page of stations").click()
+    expect(pages.locator(".pager-range")).to_have_text(f"49{DASH}{total} of {total}")
+    expect(stations.locator("article.station")).to_have_count(total - 48)
+    expect(pages.get_by_role("button", name="Next page of stations")).to_be_disabled()
+    # Offline stations come after the online ones, in identity order.
+    expect(stations.locator("article.station").last).to_have_attribute("data-station", "PAGE-50")

@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
+from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
@@ -28,6 +29,9 @@ def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
     """Open ``view``; the list collects the page's uncaught errors (it must stay empty)."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    if not page.url.startswith(lab.base):  # a fresh browser: the terminal's sign-in link
+        page.goto(lab.sign_in_url())
+        expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     page.goto(lab.url + view)
     expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
     return errors
@@ -108,6 +112,7 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     ("identity", "connector", "charging", "start_action", "started"),
     [
         ("DEMO-01", "1", "Charging", "StartTransaction", '"idTag": "PROOF-TAG"'),
+        # 2.0.1: the connector is Occupied; the chip says Charging, the transaction's state.
         ("DEMO-02", "1/1", "Occupied", "TransactionEvent", '"eventType": "Started"'),
     ],
     ids=["ocpp1.6", "ocpp2.0.1"],
@@ -142,10 +147,12 @@ def test_plug_and_start_a_session_from_the_buttons(
     row.get_by_role("button", name="Start session", exact=True).click()
     expect(answer).to_contain_text("the session is under way with id tag PROOF-TAG", timeout=LIVE_S)
     expect(chip).to_have_attribute("data-status", charging, timeout=LIVE_S)
-    expect(chip).to_have_class(re.compile(rf"\bst-{charging.lower()}\b"))
+    expect(chip).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(chip).to_have_class(re.compile(r"\bst-charging\b"))
     session = row.locator(".session-energy")
     if charging == "Occupied":  # 2.0.1: the connector is Occupied, the transaction Charging
         expect(session).to_have_attribute("data-charging-state", "Charging", timeout=LIVE_S)
+        expect(chip.locator(".chip-status")).to_have_text("Occupied")
 
     # The energy rises, live, in the connector's session and in the plot.
     expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
@@ -167,6 +174,153 @@ def test_plug_and_start_a_session_from_the_buttons(
     expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
     expect(row.locator(".session-energy")).to_have_count(0)
     assert errors == []
+
+
+def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_lab: UpLab) -> None:
+    """A template that samples every minute: the simulated charger follows the station's own
+    meter (the gateway's runtime) at once; the CSMS, which knows only the meter values it
+    received, says when the next ones are due."""
+    demo = up_lab.chargers_by_identity()["DEMO-01"]
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": "MINUTE-1",
+            "brand_slug": "abb",
+            "model_slug": "terra-184",
+            "connector_type": "cCCS2",
+            "ws_url": demo["ws_url"],
+            "ocpp_version": "ocpp2.0.1",
+            "location_id": "loc-demo",
+        },
+    )
+    errors = open_dashboard(page, up_lab, f"#/sim/{accepted['charger_id']}")
+    row = connector_row(page, "1/1")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    row.get_by_role("button", name="Start session", exact=True).click()
+    expect(row.locator(".chip")).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+
+    # Energy rises within seconds, though the station reports it once a minute.
+    session = row.locator(".session-energy")
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    first = session.get_attribute("data-energy-wh")
+    assert first is not None
+    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_S)
+    assert float(session.get_attribute("data-energy-wh") or 0) > float(first)
+    expect(session).to_contain_text(re.compile(r"\d+\.\d+ kWh · \d+\.\d kW"))
+    plot = page.locator(".plot-panel")
+    expect(plot.locator("h2")).to_contain_text("the station's meter, live")
+    expect(plot.locator(".plot .energy-line")).to_have_count(1)
+    expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_S)
+
+    # The CSMS view: no dashes, and when the next meter values come.
+    page.goto(f"{up_lab.url}#/charger/MINUTE-1")
+    note = page.locator(".plot-panel .plot-note")
+    expect(note).to_have_text(
+        re.compile(
+            r"^next meter values due \d\d?:\d\d:\d\d\W?[AP]M"
+            r" \(every 60 s, SampledDataCtrlr\.TxUpdatedInterval\)$"
+        ),
+        timeout=LIVE_S,
+    )
+    expect(page.locator(".connector-detail").first).not_to_contain_text("—")
+
+    # Leave the demo as it was (the screenshots come later): the session ends, the charger
+    # goes from the gateway and from the CSMS.
+    done = up_lab.outcome(
+        up_lab.command("stop-session", accepted["charger_id"], {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
+    up_lab.gateway("DELETE", f"/chargers/{accepted['charger_id']}")
+    gone = httpx.delete(
+        f"{up_lab.base}/api/v1/chargers/MINUTE-1", headers={"X-API-Key": up_lab.api_key}
+    )
+    assert gone.status_code == 200, gone.text
+    assert errors == []
+
+
+def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_lab: UpLab) -> None:
+    """The simulated charger's view reads the gateway from several places at once (its poll,
+    a command's outcome): an answer read before the session started, arriving after one read
+    during it, must not make the session's meter vanish."""
+    demo = up_lab.chargers_by_identity()["DEMO-01"]
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": "RACE-1",
+            "brand_slug": "abb",
+            "model_slug": "terra-184",
+            "connector_type": "cCCS2",
+            "ws_url": demo["ws_url"],
+            "ocpp_version": "ocpp2.0.1",
+            "location_id": "loc-demo",
+        },
+    )
+    charger_id = accepted["charger_id"]
+    open_dashboard(page, up_lab, f"#/sim/{charger_id}")
+    row = connector_row(page, "1/1")
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    row.get_by_role("button", name="Start session", exact=True).click()
+    session = row.locator(".session-energy")
+    metered = re.compile(r"\d+\.\d+ kWh · \d+\.\d kW")
+    expect(session).to_contain_text(metered, timeout=LIVE_S)
+    page.evaluate(
+        r"""() => {
+            window.unmetered = [];
+            const metered = /\d+\.\d+ kWh · \d+\.\d kW/;
+            const watch = () => {
+                const session = document.querySelector(".sim-connectors .session-energy");
+                const text = session ? session.textContent : "(no session)";
+                if (!metered.test(text)) window.unmetered.push(text);
+            };
+            new MutationObserver(watch).observe(document.querySelector(".sim-connectors"),
+                { subtree: true, childList: true, characterData: true });
+        }"""
+    )
+
+    # The next poll's answer is held back, and made an older one (no session on EVSE 1).
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(f"**/ocpp/chargers/{charger_id}", hold)
+    for _ in range(LIVE_S // 50):
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright run the route handler; not a sync point
+    assert held, "the view did not poll the charger"
+    older = held[0].fetch().json()
+    for evse in older["runtime"]["evses"]:
+        evse["transaction"] = None
+    # Meanwhile a command's outcome reads the charger again: the newer answer.
+    with page.expect_response(f"**/ocpp/chargers/{charger_id}", timeout=LIVE_S):
+        connector_row(page, "2/1").get_by_role("button", name="Plug", exact=True).click()
+    stale = held[0].request
+    url = f"/ocpp/chargers/{charger_id}"
+    # The older answer arrives, then the view reads the charger once more (its next poll).
+    with page.expect_response(
+        lambda response: response.url.endswith(url) and response.request != stale,
+        timeout=LIVE_S,
+    ):
+        held[0].fulfill(json=older)
+    expect(session).to_contain_text(metered)
+    assert page.evaluate("window.unmetered") == []
+
+    page.unroute(f"**/ocpp/chargers/{charger_id}")
+    done = up_lab.outcome(
+        up_lab.command("stop-session", charger_id, {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
+    up_lab.gateway("DELETE", f"/chargers/{charger_id}")
+    gone = httpx.delete(
+        f"{up_lab.base}/api/v1/chargers/RACE-1", headers={"X-API-Key": up_lab.api_key}
+    )
+    assert gone.status_code == 200, gone.text
 
 
 def test_gateway_errors_read_in_plain_words(page: Page, up_lab: UpLab) -> None:
@@ -259,7 +413,10 @@ def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
     assert errors == []
 
 
-def test_no_horizontal_scrolling_on_any_view(page: Page, up_lab: UpLab) -> None:
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: int) -> None:
+    """No sideways scrolling, nothing cut off (Settings at 390 px), times on one line."""
+    page.set_viewport_size({"width": width, "height": 844})
     charger = up_lab.chargers_by_identity()["DEMO-01"]
     views = {
         "#/central": ".stations article.station",
@@ -274,6 +431,9 @@ def test_no_horizontal_scrolling_on_any_view(page: Page, up_lab: UpLab) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, view
+        assert cut_off(page) == [], view
+        assert wrapped_times(page) == [], view
+        expect(page.locator("#open-settings")).to_be_in_viewport(ratio=1)
 
 
 def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:
@@ -319,6 +479,7 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab) -> None:
 
     open_dashboard(page, up_lab, "#/charger/DEMO-06")
     expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
+    expect(page.locator(".plot-note")).to_contain_text("next meter values due", timeout=LIVE_S)
     page.screenshot(path=SCREENSHOTS / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

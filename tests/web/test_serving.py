@@ -1,6 +1,7 @@
 """The dashboard is served by the API from the package's files, with no build step: the page,
-its modules and styles, ``/`` leading to it, and ``config.json`` pre-filling credentials only
-when the app was created with them. Read over HTTP from a running server (``live_lab``)."""
+its modules and styles, ``/`` leading to it, and its credentials only in exchange for the
+secret of the sign-in link (``api/signin.py``). Read over HTTP from a running server
+(``live_lab``)."""
 
 from __future__ import annotations
 
@@ -67,19 +68,95 @@ def _resolve(importer: str, target: str) -> str:
     return "/".join(parts)
 
 
-def test_config_answers_the_credentials_of_a_local_start(
+def test_nothing_secret_is_served_to_an_anonymous_request(
     client: httpx.Client, live_lab: LiveLab
 ) -> None:
+    """Only whether a sign-in link exists; the page must bring the link's secret."""
     response = client.get("/dashboard/config.json")
-    assert response.json() == {"apiKey": live_lab.api_key, "token": live_lab.token}
-    # Credentials must not be kept by caches.
+    assert (response.status_code, response.json()) == (200, {"signIn": True})
     assert response.headers["cache-control"] == "no-store"
+    for path in ("/", "/dashboard/", "/dashboard/config.json", "/dashboard/js/main.js"):
+        body = client.get(path, follow_redirects=True).text
+        assert live_lab.api_key not in body, path
+        assert live_lab.token not in body, path
 
 
-def test_config_is_empty_without_dashboard_credentials(bare_lab: LiveLab) -> None:
-    response = httpx.get(f"{bare_lab.base}/dashboard/config.json")
-    assert (response.status_code, response.json()) == (200, {})
-    assert response.headers["cache-control"] == "no-store"
+def test_the_sign_in_link_hands_out_the_credentials_once(
+    client: httpx.Client, live_lab: LiveLab
+) -> None:
+    secret = live_lab.sign_in_url.split("#signin=")[1]
+
+    signed_in = client.post("/dashboard/sign-in", json={"secret": secret})
+    again = client.post("/dashboard/sign-in", json={"secret": secret})
+
+    assert signed_in.status_code == 200
+    assert signed_in.json() == {"apiKey": live_lab.api_key, "token": live_lab.token}
+    assert signed_in.headers["cache-control"] == "no-store"
+    assert again.status_code == 403
+    assert again.json() == {
+        "detail": "the sign-in link is not valid: it was used already, or it is from an earlier"
+        " start; open the newest link chargeyard up printed, or type the API key and token in"
+        " Settings"
+    }
+    # The next browser has a link of its own.
+    following = live_lab.sign_in_url.split("#signin=")[1]
+    assert following != secret
+    assert client.post("/dashboard/sign-in", json={"secret": following}).status_code == 200
+
+
+def test_a_wrong_secret_is_refused_and_the_link_still_works(
+    client: httpx.Client, live_lab: LiveLab
+) -> None:
+    secret = live_lab.sign_in_url.split("#signin=")[1]
+    for wrong in (secret[:-1], secret + "x", "x" * len(secret)):
+        response = client.post("/dashboard/sign-in", json={"secret": wrong})
+        assert response.status_code == 403, wrong
+        assert "apiKey" not in response.text
+    assert client.post("/dashboard/sign-in", json={"secret": secret}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({}, {"loc": ["body", "secret"], "msg": "Field required", "type": "missing"}),
+        (
+            {"secret": ""},
+            {
+                "loc": ["body", "secret"],
+                "msg": "String should have at least 1 character",
+                "type": "string_too_short",
+            },
+        ),
+        (
+            {"secret": "s", "apiKey": "x"},
+            {
+                "loc": ["body", "apiKey"],
+                "msg": "Extra inputs are not permitted",
+                "type": "extra_forbidden",
+            },
+        ),
+    ],
+)
+def test_a_sign_in_without_a_secret_is_invalid(
+    client: httpx.Client, body: dict[str, str], problem: dict[str, object]
+) -> None:
+    response = client.post("/dashboard/sign-in", json=body)
+    assert (response.status_code, response.json()) == (422, {"detail": [problem]})
+
+
+def test_without_a_sign_in_link_nothing_signs_in(bare_lab: LiveLab) -> None:
+    """A deployment: the user types the credentials in Settings."""
+    config = httpx.get(f"{bare_lab.base}/dashboard/config.json")
+    assert (config.status_code, config.json()) == (200, {"signIn": False})
+    assert config.headers["cache-control"] == "no-store"
+    response = httpx.post(f"{bare_lab.base}/dashboard/sign-in", json={"secret": "anything"})
+    assert (response.status_code, response.json()) == (
+        404,
+        {
+            "detail": "this server offers no sign-in link: type the API key and the gateway"
+            " token in the dashboard's Settings"
+        },
+    )
 
 
 def test_a_missing_asset_is_404(client: httpx.Client) -> None:

@@ -1,8 +1,9 @@
 """``chargeyard up`` as a user runs it, for the browser: a subprocess on a fresh data directory
 with free ports (``--ocpp-port 0 --api-port 0``), ready once it says so on stderr, where it
-also says the dashboard's address. The dashboard signs itself in (``/dashboard/config.json``
-pre-fills the demo's token and API key); the test reads the same credentials to set the
-stage over the API, as a user with the printed curl examples would.
+also says the dashboard's address and its one-time sign-in link. Each browser signs in with
+the newest link the terminal shows (each use prints the next); the test itself signs in once
+the same way to get the demo's API key and a token, and sets the stage over the API with
+them, as a user with the printed curl examples would.
 
 The demo's automatic sessions are slowed to next to never (``--sessions-per-hour``), so that
 a test's connector is the test's; every other part is the real lab.
@@ -25,6 +26,7 @@ STARTUP_S = 30.0
 STOP_S = 15.0
 READY = "chargeyard up: ready"
 DASHBOARD = re.compile(r"chargeyard dashboard (http://\S+/dashboard/)")
+SIGN_IN = re.compile(r"(http://\S+/dashboard/#signin=[\w-]+)")
 
 
 def chargeyard_command() -> list[str]:
@@ -44,6 +46,7 @@ class UpLab:
         self.url = ""
         self.token = ""
         self.api_key = ""
+        self._used: set[str] = set()
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr = data_dir / "stderr.log"
         self._stdout = data_dir / "stdout.log"
@@ -72,9 +75,23 @@ class UpLab:
         with self._stdout.open("wb") as out, self._stderr.open("wb") as err:
             self._process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
         self._wait_ready()
-        config = httpx.get(f"{self.url}config.json").json()
-        self.token, self.api_key = config["token"], config["apiKey"]
+        link = self.sign_in_url()
+        answer = httpx.post(f"{self.url}sign-in", json={"secret": link.split("#signin=")[1]})
+        answer.raise_for_status()
+        self.token, self.api_key = answer.json()["token"], answer.json()["apiKey"]
         return self
+
+    def sign_in_url(self) -> str:
+        """The newest sign-in link on the terminal, once it is one nobody used yet (after a
+        sign-in the lab prints the next); it counts as used from now on."""
+        deadline = time.monotonic() + STARTUP_S
+        while time.monotonic() < deadline:
+            links = SIGN_IN.findall(self._stderr.read_text(errors="replace"))
+            if links and links[-1] not in self._used:
+                self._used.add(links[-1])
+                return str(links[-1])
+            time.sleep(0.05)  # polling a log file for a line; not a synchronisation
+        raise TimeoutError("chargeyard up printed no new sign-in link")
 
     def _wait_ready(self) -> None:
         assert self._process is not None

@@ -52,6 +52,7 @@ from chargeyard.api.routes import (
     webhooks,
 )
 from chargeyard.api.settings import ApiSettings
+from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
@@ -138,7 +139,7 @@ def create_app(
     registry: Registry,
     settings: ApiSettings | None = None,
     events: EventHub | None = None,
-    dashboard_credentials: dashboard.DashboardCredentials | None = None,
+    dashboard_sign_in: SignIn | None = None,
     host: FleetHost | None = None,
     bus: CommandBus | None = None,
 ) -> FastAPI:
@@ -149,8 +150,8 @@ def create_app(
     registry and publishes the events, and closes them after the app.
     ``host`` runs the gateway's durable simulated chargers and ``bus`` carries commands to it
     (``/ocpp/chargers``, ``/ocpp/commands``); without them those routes answer 503.
-    ``dashboard_credentials`` pre-fill the dashboard's settings (a local start's demo keys);
-    without them ``/dashboard/config.json`` answers ``{}``.
+    ``dashboard_sign_in`` hands the dashboard its credentials in exchange for the secret of
+    a sign-in link (a local start's; ``api/signin.py``); without it the user types them.
     """
     settings = settings or ApiSettings()
     app = FastAPI(
@@ -224,7 +225,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
-    dashboard.install(app, dashboard_credentials)
+    dashboard.install(app, dashboard_sign_in)
     docs.install(app)  # /docs, with no request leaving the server
     openapi.install(app)
     return app

@@ -19,13 +19,16 @@ from chargeyard.api.gateway_deps import HostDep
 from chargeyard.api.schemas.gateway_chargers import (
     ChargerResponse,
     ConnectorState,
+    EvseMeterState,
     RuntimeState,
+    RuntimeTransaction,
 )
 from chargeyard.api.schemas.gateway_common import HttpErrorResponse
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.versions import command_version_label
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate
+from chargeyard.station.fleet import EvseMeter
 from chargeyard.store.models import SimulatedCharger
 
 ChargerIdPath = Annotated[
@@ -127,6 +130,28 @@ def _version_label(version: str) -> str:
         return version
 
 
+def _meter_state(meter: EvseMeter) -> EvseMeterState:
+    transaction = None
+    if (
+        meter.transaction_id is not None
+        and meter.connector_id is not None
+        and meter.started_at is not None
+        and meter.meter_start_wh is not None
+    ):
+        transaction = RuntimeTransaction(
+            transaction_id=meter.transaction_id,
+            connector_id=meter.connector_id,
+            started_at=meter.started_at,
+            meter_start_wh=meter.meter_start_wh,
+        )
+    return EvseMeterState(
+        evse_id=meter.evse_id,
+        energy_wh=meter.energy_wh,
+        power_w=meter.power_w,
+        transaction=transaction,
+    )
+
+
 def charger_response(charger: SimulatedCharger, host: FleetHost | None) -> ChargerResponse:
     config: dict[str, Any] = charger.config or {}
     brand, model = template_slugs(charger)
@@ -142,6 +167,8 @@ def charger_response(charger: SimulatedCharger, host: FleetHost | None) -> Charg
                 for evse, connector, status in live.connectors
             ],
             last_error=live.last_error,
+            evses=[_meter_state(meter) for meter in live.meters],
+            read_at=live.read_at,
         )
     return ChargerResponse(
         id=charger.id,

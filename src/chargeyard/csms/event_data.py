@@ -99,6 +99,9 @@ def transaction_started(identity: str, transaction: Transaction) -> Event:
         startedAt=iso(transaction.started_at),
         remoteStarted=transaction.remote_started,
     )
+    if transaction.charging_state is not None:
+        # 2.0.1: where the session starts (EVConnected when the cable came first, E02).
+        data["chargingState"] = transaction.charging_state
     return Event(EventType.TRANSACTION_STARTED, identity, data)
 
 

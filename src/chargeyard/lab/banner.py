@@ -1,5 +1,7 @@
 """What ``chargeyard up`` tells its user: the demo's credentials with commands that work as
-printed (stdout, once), and where the lab listens (stderr, every start)."""
+printed (stdout, once), and where the lab listens with the dashboard's sign-in link (stderr,
+every start). ``run.py`` prints both once startup is over and the log is quiet
+(``quiet.py``)."""
 
 from __future__ import annotations
 
@@ -61,7 +63,8 @@ def first_start(site: DemoSite, api_url: str, routes: Collection[str], data_dir:
         lines += [f"  # {what}", f"  {command}"]
     lines += [
         "",
-        f"Dashboard: {api_url}/dashboard/ (signed in with these)   API docs: {api_url}/docs",
+        f"Dashboard: {api_url}/dashboard/ (sign in with the one-time link printed below)"
+        f"   API docs: {api_url}/docs",
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -83,15 +86,39 @@ def again(saved: bool, data_dir: Path) -> str:
 
 
 def ready_lines(
-    ocpp_url: str, api_url: str, running: int, *, demo: bool, data_dir: Path
+    ocpp_url: str,
+    api_url: str,
+    running: int,
+    *,
+    demo: bool,
+    data_dir: Path,
+    sign_in: str | None,
 ) -> list[str]:
-    """Where everything is (the last line says the lab is ready)."""
+    """Where everything is, with the dashboard's sign-in link (the last line says the lab is
+    ready)."""
     what = "the demo site's chargers with automatic sessions" if demo else "no demo (--no-demo)"
     return [
         f"chargeyard CSMS ready: {ocpp_url}/{{identity}} (any station and id tag gets in)",
         f"chargeyard REST API {api_url}/api/v1 (X-API-Key) and {api_url}/ocpp (Bearer);"
         f" docs at {api_url}/docs",
         f"chargeyard dashboard {api_url}/dashboard/   metrics {api_url}/metrics",
+        sign_in_line(sign_in, demo=demo),
         f"chargeyard up: ready, {running} chargers running, {what}; data in {data_dir}"
         " (Ctrl-C stops)",
     ]
+
+
+def sign_in_line(link: str | None, *, demo: bool) -> str:
+    """How a browser signs the dashboard in: the one-time link, else by typing credentials."""
+    if link is not None:
+        return f"chargeyard dashboard sign-in (one browser, once): {link}"
+    why = "the demo's credentials file is gone" if demo else "no demo"
+    return (
+        f"chargeyard dashboard sign-in: no link ({why}); type an API key (chargeyard apikey"
+        " create) and a token (chargeyard token create) in its Settings"
+    )
+
+
+def signed_in(link: str) -> str:
+    """After a browser used the link: the next one, for another browser."""
+    return f"chargeyard dashboard: a browser signed in; the next one signs in with {link}"

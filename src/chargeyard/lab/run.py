@@ -13,7 +13,9 @@ and an :class:`~contextlib.AsyncExitStack` stops them in reverse:
    should run and starts the new ones; the demo's own chargers that connect to this listener
    get automatic sessions (never a charger the user made, nor one pointed elsewhere);
 4. once the demo's stations have booted, the HTTP API (REST, dashboard, metrics): a
-   request that answers means the lab is ready.
+   request that answers means the lab is ready;
+5. the banner (``banner.py``): where everything is and the dashboard's one-time sign-in link,
+   once the log has gone quiet (the stations' boot reports are written) and in one piece.
 
 On SIGINT or SIGTERM the stack unwinds: the API stops taking requests; the host is closed,
 which is the stations' power going (``gateway/power.py``: queued transaction messages get a
@@ -38,16 +40,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from chargeyard.api.app import create_app
-from chargeyard.api.routes.dashboard import DashboardCredentials
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
+from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.bus.memory import InMemoryBus
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.gateway.host import FleetHost
-from chargeyard.lab import banner, demo
+from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.metrics import Metrics
@@ -59,6 +61,13 @@ logger = logging.getLogger(__name__)
 
 BOOT_WAIT_S = 30.0
 """How long the demo's stations have to boot before the API opens anyway."""
+
+QUIET_S, SETTLE_S = 0.3, 5.0
+"""The start banner waits for the log to be quiet this long, and for startup to be over, but
+no longer than that."""
+
+DASHBOARD_TOKEN_TTL = timedelta(days=7)
+"""How long the gateway token a browser gets by signing in lasts."""
 
 
 def demo_sessions(sessions_per_hour: float) -> AutogenConfig:
@@ -121,6 +130,7 @@ async def run(
         else jwt_secret(settings.data_dir)
     )
     async with contextlib.AsyncExitStack() as running:
+        log_quiet = running.enter_context(quiet.watching())
         with err.status("Opening the database (applying migrations)..."):
             store = await running.enter_async_context(await Store.open(settings.database))
         events = EventHub()
@@ -172,12 +182,13 @@ async def run(
         api_settings = ApiSettings(jwt_secret=SecretStr(secret)).for_listener(
             settings.host, server.port
         )
+        sign_in = _dashboard_sign_in(credentials, secret)
         app = create_app(
             store,
             server.registry,
             api_settings,
             events=server.events,
-            dashboard_credentials=_dashboard_credentials(credentials, secret),
+            dashboard_sign_in=sign_in,
             host=host,
             bus=bus,
         )
@@ -195,22 +206,47 @@ async def run(
         api_port = await running.enter_async_context(serving(app, settings.host, settings.api_port))
         api_url = f"http://{_authority(settings.host, display=True)}:{api_port}"
         routes = set(app.openapi().get("paths", {}))  # what the examples may show
-        if site is not None and site.credentials is not None:
-            out.write(banner.first_start(site, api_url, routes, settings.data_dir))
-        elif site is not None:
-            out.write(banner.again(credentials is not None, settings.data_dir))
-        out.flush()
-        for line in banner.ready_lines(
-            ocpp_url, api_url, len(started), demo=site is not None, data_dir=settings.data_dir
-        ):
-            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        dashboard_url = f"{api_url}/dashboard/"
+        if sign_in is not None:
+            link = sign_in.link
+            sign_in.when_renewed(lambda: _say(err, banner.signed_in(link(dashboard_url))))
+        # The banner comes once startup is over (the boot reports are written), in one piece.
+        await _settled(None if site is None else host.fleet_of(site.organization_id), log_quiet)
+        with quiet.unsplit():
+            if site is not None and site.credentials is not None:
+                out.write(banner.first_start(site, api_url, routes, settings.data_dir))
+            elif site is not None:
+                out.write(banner.again(credentials is not None, settings.data_dir))
+            out.flush()
+            lines = banner.ready_lines(
+                ocpp_url,
+                api_url,
+                len(started),
+                demo=site is not None,
+                data_dir=settings.data_dir,
+                sign_in=None if sign_in is None else sign_in.link(dashboard_url),
+            )
+            _say(err, "\n".join(["", *lines, ""]))
         await until()
-        err.print("chargeyard stopping: stations power down...", markup=False, highlight=False)
-    err.print(
-        "chargeyard CSMS stopped; everything is written to the database",
-        markup=False,
-        highlight=False,
-    )
+        _say(err, "chargeyard stopping: stations power down...")
+    _say(err, "chargeyard CSMS stopped; everything is written to the database")
+
+
+def _say(err: Console, text: str) -> None:
+    """``text`` on the console as it is (one write: Rich writes a print's whole buffer)."""
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+async def _settled(fleet: Fleet | None, log_quiet: quiet.LogQuiet) -> None:
+    """Startup is over once the demo's stations have their boot reports answered (every
+    connector's status after the boot, OCPP 1.6 section 4.9, 2.0.1 B01.FR.05) and the log has
+    been quiet for a moment; a lab too busy for either goes on after SETTLE_S."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SETTLE_S):
+            if fleet is not None:
+                stations = fleet.stations()
+                await fleet.wait_until(lambda: all(s.awaiting_answers == 0 for s in stations))
+            await log_quiet.settle(QUIET_S, SETTLE_S)
 
 
 async def _wait_booted(fleet: Fleet, identities: list[str], err: Console) -> None:
@@ -271,21 +307,24 @@ async def _seed(
         )
 
 
-def _dashboard_credentials(
-    credentials: DemoCredentials | None, secret: str
-) -> DashboardCredentials | None:
-    """The dashboard signs in with the demo's API key and a fresh admin token (tokens are
-    not stored: any token signed with the secret works)."""
+def _dashboard_sign_in(credentials: DemoCredentials | None, secret: str) -> SignIn | None:
+    """The dashboard's sign-in link hands a browser the demo's API key and an admin token
+    made for it (tokens are not stored: any token signed with the secret works). No demo
+    credentials, no link: the user types a key and a token in the dashboard's Settings."""
     if credentials is None:
         return None
-    token = issue_token(
-        subject="chargeyard-dashboard",
-        organization_id=credentials.organization_id,
-        roles=[Role.ADMIN],
-        key=secret,
-        ttl=timedelta(days=7),
-    )
-    return DashboardCredentials(apiKey=credentials.api_key, token=token)
+
+    def issue() -> DashboardCredentials:
+        token = issue_token(
+            subject="chargeyard-dashboard",
+            organization_id=credentials.organization_id,
+            roles=[Role.ADMIN],
+            key=secret,
+            ttl=DASHBOARD_TOKEN_TTL,
+        )
+        return DashboardCredentials(apiKey=credentials.api_key, token=token)
+
+    return SignIn(issue)
 
 
 def _authority(host: str, *, display: bool = False) -> str:

@@ -194,6 +194,11 @@ class SimulatedStation(ActionHandlers):
         return self._session is not None
 
     @property
+    def awaiting_answers(self) -> int:
+        """CALLs sent and not answered yet (after a boot: every connector's status)."""
+        return len(self._continuations)
+
+    @property
     def in_service(self) -> bool:
         """Booted: the central system accepted the station since it last (re)booted. It stays
         in service through a lost connection (it can still authorize locally and charge

@@ -44,6 +44,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import quote
 
@@ -53,7 +54,7 @@ from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import Clock, SystemClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.states import ConnectorStatus, Registration
-from chargeyard.station.model.station import StationModel
+from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 
@@ -131,6 +132,27 @@ def freeze_gc() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class EvseMeter:
+    """One EVSE's meter as the station reads it now, and the transaction running on it.
+
+    Attributes:
+        energy_wh: the energy register (Energy.Active.Import.Register), Wh.
+        power_w: the active power flowing now, W.
+        transaction_id: the running transaction's id as the station sends it: in 1.6 the one
+            the CSMS gave (the station's own until StartTransaction is answered), in 2.0.1 the
+            station's own; None without a transaction, as are the fields after it.
+    """
+
+    evse_id: int
+    energy_wh: float
+    power_w: float
+    transaction_id: str | None = None
+    connector_id: int | None = None
+    started_at: datetime | None = None
+    meter_start_wh: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StationStatus:
     """One station, now.
 
@@ -139,6 +161,7 @@ class StationStatus:
         registration: Disconnected, Booting, Pending, Rejected or Accepted.
         connectors: (EVSE id, connector id, status) in EVSE order.
         transactions: (EVSE id, the station's transaction id) of transactions running.
+        meters: every EVSE's meter, read at ``read_at`` (the station's clock).
     """
 
     identity: str
@@ -150,6 +173,8 @@ class StationStatus:
     connectors: tuple[tuple[int, int, str], ...]
     transactions: tuple[tuple[int, str], ...]
     last_error: str | None
+    meters: tuple[EvseMeter, ...] = ()
+    read_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,12 +520,18 @@ class Fleet:
         model = _model_of(station)
         connectors: tuple[tuple[int, int, str], ...] = ()
         running: tuple[tuple[int, str], ...] = ()
+        meters: tuple[EvseMeter, ...] = ()
+        read_at = None
         if model is not None:
             connectors = tuple(
                 (connector.evse_id, connector.connector_id, connector.status.value)
                 for connector in model.connectors()
             )
             running = tuple((t.evse_id, t.local_id) for t in model.transactions())
+            # Energy is integrated lazily: bring the meters up to now before reading them.
+            read_at = station.clock.now()
+            model.advance(read_at)
+            meters = tuple(_meter(evse) for evse in model.evses.values())
         return StationStatus(
             identity=identity,
             ocpp_version=station.version.name,
@@ -511,6 +542,8 @@ class Fleet:
             connectors=connectors,
             transactions=running,
             last_error=runtime.last_error,
+            meters=meters,
+            read_at=read_at,
         )
 
     def statuses(self, identities: Iterable[str] | None = None) -> list[StationStatus]:
@@ -554,12 +587,30 @@ def numbered_identities(
     return [f"{prefix}{separator}{n:0{digits}d}" for n in range(first, first + count)]
 
 
+def _meter(evse: Evse) -> EvseMeter:
+    meter, transaction = evse.meter, evse.transaction
+    if transaction is None:
+        return EvseMeter(evse.id, meter.energy_register_wh, meter.power_w)
+    return EvseMeter(
+        evse.id,
+        meter.energy_register_wh,
+        meter.power_w,
+        transaction_id=(
+            transaction.local_id if transaction.csms_id is None else str(transaction.csms_id)
+        ),
+        connector_id=transaction.connector_id,
+        started_at=transaction.started_at,
+        meter_start_wh=transaction.meter_start_wh,
+    )
+
+
 def _model_of(station: SimulatedStation) -> StationModel | None:
     model = getattr(station, "model", None)
     return model if isinstance(model, StationModel) else None
 
 
 __all__ = [
+    "EvseMeter",
     "Fleet",
     "FleetStatus",
     "RateMeter",

@@ -1,31 +1,41 @@
 """The dashboard: plain ES modules and CSS from ``chargeyard/web`` (shipped in the package, no
 build step), served under ``/dashboard/``; ``/`` leads there.
 
-``/dashboard/config.json`` pre-fills the dashboard's settings on a local start: it answers the
-credentials the app was created with (``create_app(..., dashboard_credentials=...)``, which
-``chargeyard up`` sets for its demo organization) and ``{}`` otherwise, so that a deployment
-never hands its secrets to whoever opens the page. The browser keeps what it got, or what the
-user typed, in ``localStorage``.
+Nothing secret is served to a request that does not prove it may have it. A local start
+(``chargeyard up``) prints a sign-in link with a one-time secret in its fragment
+(``api/signin.py``); the page POSTs that secret to ``/dashboard/sign-in`` and gets the
+credentials in exchange. ``/dashboard/config.json`` only says whether such a link exists, so
+that the page can tell a user without credentials where to get them. Without a link (a
+deployment, ``--no-demo``) the user types the key and token in the page's Settings. The
+browser keeps them in ``localStorage``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from chargeyard.api.signin import SignIn
 
 DASHBOARD_PATH = "/dashboard"
+# Credentials must not linger in shared caches (RFC 9111 section 5.2.2.5).
+_NO_STORE = {"Cache-Control": "no-store"}
+_NO_LINK = (
+    "this server offers no sign-in link: type the API key and the gateway token in the"
+    " dashboard's Settings"
+)
+_NOT_VALID = (
+    "the sign-in link is not valid: it was used already, or it is from an earlier start;"
+    " open the newest link chargeyard up printed, or type the API key and token in Settings"
+)
 
 
-class DashboardCredentials(BaseModel):
-    """What the dashboard signs in with: the ``X-API-Key`` of ``/api/v1`` and the bearer token
-    of the ``/ocpp`` gateway."""
+class SignInRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
-    apiKey: str | None = None
-    token: str | None = None
+    secret: str = Field(min_length=1, max_length=256, description="The link's #signin= value")
 
 
 router = APIRouter(include_in_schema=False)
@@ -44,16 +54,27 @@ async def dashboard_without_slash() -> RedirectResponse:
 
 @router.get(f"{DASHBOARD_PATH}/config.json")
 async def dashboard_config(request: Request) -> JSONResponse:
-    credentials: DashboardCredentials | None = request.app.state.dashboard_credentials
-    body: dict[str, Any] = {} if credentials is None else credentials.model_dump(exclude_none=True)
-    # Credentials must not linger in shared caches (RFC 9111 section 5.2.2.5).
-    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+    """What the page needs to know before it is signed in; never a secret."""
+    sign_in: SignIn | None = request.app.state.dashboard_sign_in
+    return JSONResponse({"signIn": sign_in is not None}, headers=_NO_STORE)
 
 
-def install(app: FastAPI, credentials: DashboardCredentials | None = None) -> None:
-    """Serve the dashboard from ``app``; ``credentials`` pre-fill its settings (None: the
-    user types them)."""
-    app.state.dashboard_credentials = credentials
+@router.post(f"{DASHBOARD_PATH}/sign-in")
+async def dashboard_sign_in(body: SignInRequest, request: Request) -> JSONResponse:
+    """The credentials for the secret of the sign-in link, which is then used up."""
+    sign_in: SignIn | None = request.app.state.dashboard_sign_in
+    if sign_in is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _NO_LINK)
+    credentials = sign_in.redeem(body.secret)
+    if credentials is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, _NOT_VALID)
+    return JSONResponse(credentials.model_dump(exclude_none=True), headers=_NO_STORE)
+
+
+def install(app: FastAPI, sign_in: SignIn | None = None) -> None:
+    """Serve the dashboard from ``app``; ``sign_in`` hands its credentials to a browser that
+    brings the link's secret (None: the user types them)."""
+    app.state.dashboard_sign_in = sign_in
     # The routes come before the mount: a mount catches every path under its prefix.
     app.include_router(router)
     app.mount(

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chargeyard.api.schemas.common import Timestamp as MillisecondTimestamp
 from chargeyard.api.schemas.gateway_common import (
     PRINTABLE,
     GatewayPage,
@@ -179,6 +180,27 @@ class ConnectorState(BaseModel):
     status: str = Field(examples=["Available"])
 
 
+class RuntimeTransaction(BaseModel):
+    transaction_id: str = Field(
+        description="As the station sends it: OCPP 2.0.1 its own id; 1.6 the id the CSMS gave"
+        " (the station's own until StartTransaction is answered)"
+    )
+    connector_id: int
+    started_at: Timestamp
+    meter_start_wh: float = Field(description="The energy register when it started, Wh")
+
+
+class EvseMeterState(BaseModel):
+    """An EVSE's meter as the station reads it now: the dashboard follows a session with it
+    between the meter values the station sends (every MeterValueSampleInterval or
+    SampledDataCtrlr.TxUpdatedInterval seconds)."""
+
+    evse_id: int
+    energy_wh: float = Field(description="The energy register (Energy.Active.Import.Register)")
+    power_w: float = Field(description="The active power flowing now")
+    transaction: RuntimeTransaction | None = Field(description="The one running on this EVSE")
+
+
 class RuntimeState(BaseModel):
     """The station as it runs in this process now."""
 
@@ -187,6 +209,14 @@ class RuntimeState(BaseModel):
     registration: str = Field(description="Disconnected, Booting, Pending, Rejected, Accepted")
     connectors: list[ConnectorState]
     last_error: str | None
+    evses: list[EvseMeterState] = Field(
+        default_factory=list, description="Every EVSE's meter, read at ``read_at``"
+    )
+    read_at: MillisecondTimestamp | None = Field(
+        default=None,
+        description="When the meters were read (the station's clock), to the millisecond: a"
+        " fast charger delivers Wh in a second",
+    )
 
 
 class ChargerResponse(BaseModel):

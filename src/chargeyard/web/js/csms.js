@@ -41,6 +41,7 @@ export class CsmsModel {
     this.chargers = new Map(); // chargeBoxId -> ChargerOut (+ connectors by key)
     this.transactions = new Map(); // chargeBoxId#transactionId -> TransactionView (+ powerW)
     this.samples = new Map(); // transaction key -> [{t, energyWh, powerW}] from live updates
+    this.sampleIntervals = new Map(); // chargeBoxId -> {key, seconds}: when meter values come
     this.changed = signal(0);
     this.error = signal(null);
     this.loaded = false;
@@ -132,6 +133,7 @@ export class CsmsModel {
           energyDelivered: null,
           remoteStarted: data.remoteStarted,
           stopReason: null,
+          chargingState: data.chargingState ?? null,
         });
         break;
       case "transaction.updated":

@@ -1,4 +1,4 @@
-// The dashboard's entry: credentials, the live event stream, the CSMS model, and a hash
+// The dashboard's entry: credentials (the sign-in link), the live event stream, the CSMS model, and a hash
 // router over the views (#/central, #/charger/<id>, #/fleet, #/sim/<charger_id>).
 
 import { EventStream } from "./api/events.js";
@@ -6,7 +6,7 @@ import { Gateway } from "./api/gateway.js";
 import { ApiV1 } from "./api/v1.js";
 import { CsmsModel } from "./csms.js";
 import { fill, h } from "./dom.js";
-import { credentials, prefill, settingsDialog } from "./settings.js";
+import { credentials, isSignInLink, loadServer, server, signIn, signInProblem, settingsDialog } from "./settings.js";
 import { LEGEND } from "./status.js";
 import { centralView } from "./views/central.js";
 import { chargerView } from "./views/charger.js";
@@ -39,7 +39,7 @@ function route() {
       const id = match[1] ? decodeURIComponent(match[1]) : undefined;
       unmount = mount(view, id);
       const tab = hash.startsWith("#/fleet") || hash.startsWith("#/sim") ? "fleet" : "central";
-      document.querySelectorAll("[data-tab]").forEach((link) => {
+      document.querySelectorAll(".topbar .tabs [data-tab]").forEach((link) => {
         link.classList.toggle("current", link.dataset.tab === tab);
       });
       return;
@@ -64,18 +64,33 @@ function liveIndicator() {
     live.textContent = words[state] || state;
     if (state === "refused") model.load(); // the API says why, in words, on the banner
   });
+  const settingsLink = () => h("button.link", { type: "button", on: { click: openSettings } }, "Settings");
   const showProblem = () => {
     const needsKey = !credentials.value.apiKey;
+    const failedSignIn = signInProblem.value;
     const error = model.error.value;
-    banner.hidden = !needsKey && !error;
-    if (needsKey) {
-      fill(banner, "No API key yet: open ", h("button.link", { type: "button", on: { click: openSettings } }, "Settings"), " and paste one (chargeyard apikey create).");
+    banner.hidden = !needsKey && !error && !failedSignIn;
+    if (failedSignIn) {
+      fill(banner, failedSignIn.message, needsKey ? "." : ". The dashboard keeps the credentials it had.");
+    } else if (needsKey && server.value.signIn) {
+      fill(
+        banner,
+        "Not signed in: open the sign-in link chargeyard up printed (",
+        h("code", {}, "…/dashboard/#signin=…"),
+        "), or paste an API key in ",
+        settingsLink(),
+        ".",
+      );
+    } else if (needsKey) {
+      fill(banner, "No API key yet: open ", settingsLink(), " and paste one (chargeyard apikey create).");
     } else if (error) {
       fill(banner, error.message);
     }
   };
   model.error.subscribe(showProblem);
   credentials.subscribe(showProblem);
+  signInProblem.subscribe(showProblem);
+  server.subscribe(showProblem);
   showProblem();
 }
 
@@ -84,10 +99,14 @@ const openSettings = settingsDialog(document.getElementById("settings"));
 async function start() {
   legend();
   document.getElementById("open-settings").addEventListener("click", openSettings);
-  await prefill();
+  await Promise.all([signIn(), loadServer()]);
   liveIndicator();
   credentials.subscribe(() => stream.connect()); // a new key: a new stream (which reloads)
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", async () => {
+    // A sign-in link pasted into this tab changes only the fragment: no reload.
+    if (isSignInLink()) await signIn();
+    route();
+  });
   route();
   if (credentials.value.apiKey) stream.connect();
 }

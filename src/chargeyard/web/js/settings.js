@@ -1,39 +1,67 @@
 // Credentials: the API key of /api/v1 and the bearer token of /ocpp, kept in localStorage.
-// On a local start the server pre-fills them (/dashboard/config.json answers them only when
-// the app was created with dashboard credentials; otherwise {}).
+// A local start (chargeyard up) prints a sign-in link, /dashboard/#signin=<secret>: the page
+// trades the secret, once, for the credentials (POST sign-in; the server never serves them
+// otherwise). Without a link the user types them in Settings.
 
+import { request } from "./api/http.js";
 import { field, h } from "./dom.js";
 import { signal } from "./state.js";
 
 const KEYS = { apiKey: "chargeyard.apiKey", token: "chargeyard.token" };
+const SIGN_IN = /^#signin=([A-Za-z0-9_-]+)$/;
+const SIGN_IN_MEANINGS = {
+  403: "The sign-in link did not work",
+  404: "This server has no sign-in link",
+};
 
 export const credentials = signal({
   apiKey: localStorage.getItem(KEYS.apiKey) || "",
   token: localStorage.getItem(KEYS.token) || "",
 });
 
+/** Why the last sign-in failed (an ApiError), or null. */
+export const signInProblem = signal(null);
+
+/** What the server says before the page is signed in: {signIn: a link was printed}. */
+export const server = signal({ signIn: false });
+
 export function save(next) {
   for (const [name, storageKey] of Object.entries(KEYS)) {
     if (next[name]) localStorage.setItem(storageKey, next[name]);
     else localStorage.removeItem(storageKey);
   }
+  signInProblem.set(null);
   credentials.set({ ...next });
 }
 
-/** Take the server's pre-filled credentials for what the user has not set. */
-export async function prefill() {
+export function isSignInLink() {
+  return SIGN_IN.test(window.location.hash);
+}
+
+/** Signs in with the link's secret when the page was opened with one. */
+export async function signIn() {
+  const match = window.location.hash.match(SIGN_IN);
+  if (!match) return;
+  // The secret leaves the address bar and the history at once (it works once anyway).
+  history.replaceState(null, "", `${window.location.pathname}${window.location.search}#/central`);
   try {
-    const response = await fetch("config.json", { headers: { Accept: "application/json" } });
-    if (!response.ok) return;
-    const config = await response.json();
-    const current = credentials.value;
-    const next = {
-      apiKey: current.apiKey || config.apiKey || "",
-      token: current.token || config.token || "",
-    };
-    if (next.apiKey !== current.apiKey || next.token !== current.token) save(next);
+    const answer = await request(new URL("sign-in", window.location.href).href, {
+      method: "POST",
+      body: { secret: match[1] },
+      meanings: SIGN_IN_MEANINGS,
+    });
+    save({ apiKey: answer.apiKey || "", token: answer.token || "" });
+  } catch (error) {
+    signInProblem.set(error);
+  }
+}
+
+/** Reads config.json: whether this server printed a sign-in link. */
+export async function loadServer() {
+  try {
+    server.set(await request(new URL("config.json", window.location.href).href));
   } catch {
-    // no pre-fill: the user types them
+    // an older or unreachable server: the banner still says how to sign in by hand
   }
 }
 

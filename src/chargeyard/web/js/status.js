@@ -1,5 +1,7 @@
 // OCPP connector statuses and their colours (1.6 section 7.7 ChargePointStatus; 2.0.1
-// ConnectorStatusEnumType has Available, Occupied, Reserved, Unavailable, Faulted).
+// ConnectorStatusEnumType has Available, Occupied, Reserved, Unavailable, Faulted), and the
+// 2.0.1 transaction's chargingState (ChargingStateEnumType: Charging, EVConnected,
+// SuspendedEV, SuspendedEVSE, Idle), which says what the driver sees on an Occupied connector.
 
 export const STATUSES = [
   ["Available", "available"],
@@ -12,6 +14,9 @@ export const STATUSES = [
   ["Reserved", "reserved"],
   ["Faulted", "faulted"],
   ["Unavailable", "unavailable"],
+  // 2.0.1 charging states (Charging, SuspendedEV and SuspendedEVSE are above)
+  ["EVConnected", "preparing"],
+  ["Idle", "occupied"],
 ];
 
 const CLASS = Object.fromEntries(STATUSES);
@@ -21,9 +26,20 @@ export function statusClass(status) {
   return `st-${CLASS[status] || "unknown"}`;
 }
 
+/**
+ * What the driver sees on a connector: a 2.0.1 connector is only Occupied while a transaction
+ * runs on it; its transaction's chargingState tells Charging from SuspendedEV or EVConnected.
+ * A 1.6 connector's status says it already (section 4.9).
+ */
+export function driverStatus(connector, transaction) {
+  const status = connector.status || "Unknown";
+  if (status === "Occupied" && transaction && transaction.chargingState) return transaction.chargingState;
+  return status;
+}
+
 export const LEGEND = [
   ["Available", "available"],
-  ["Preparing / Finishing", "preparing"],
+  ["Preparing / Finishing / EVConnected", "preparing"],
   ["Charging", "charging"],
   ["Occupied (2.0.1)", "occupied"],
   ["SuspendedEV / EVSE", "suspended"],

@@ -4,15 +4,23 @@
 import { ago, fill, h } from "../dom.js";
 import { scheduler } from "../state.js";
 import { commandPanel } from "./commands.js";
-import { connectorChip, outlets, problem, transactionsTable } from "./parts.js";
+import { connectorChip, outlets, pager, problem, transactionsTable } from "./parts.js";
+
+// A page of station cards fills a laptop screen; the rest is a click away.
+const STATIONS_PER_PAGE = 24;
+const TRANSACTIONS_PER_PAGE = 20;
 
 export function centralView(root, { api, model }) {
   let selected = null;
   let panel = null;
   let tab = "active";
   let onlineOnly = false;
+  let stationPage = 0;
+  let transactionPage = 0;
 
   const stations = h("div.stations");
+  const stationPager = h("div.pager-host");
+  const transactionPager = h("div.pager-host");
   const stationCount = h("span.count");
   const panelHost = h("div.panel-body");
   const panelTitle = h("h2", {}, "Commands");
@@ -24,13 +32,13 @@ export function centralView(root, { api, model }) {
   const tabs = ["active", "completed"].map((name) =>
     h(
       "button.tab",
-      { type: "button", dataset: { tab: name }, on: { click: () => ((tab = name), render()) } },
+      { type: "button", dataset: { tab: name }, on: { click: () => ((tab = name), (transactionPage = 0), render()) } },
       name === "active" ? "Active" : "Completed",
     ),
   );
   const onlineToggle = h("input", {
     type: "checkbox",
-    on: { change: () => ((onlineOnly = onlineToggle.checked), render()) },
+    on: { change: () => ((onlineOnly = onlineToggle.checked), (stationPage = 0), render()) },
   });
 
   fill(
@@ -49,13 +57,14 @@ export function centralView(root, { api, model }) {
           {},
           h("h2", {}, "Stations ", stationCount),
           h("label.inline", {}, onlineToggle, " online only"),
+          stationPager,
         ),
         stations,
         ),
         h(
           "section.panel.transactions-panel",
           {},
-          h("header.panel-head", {}, h("h2", {}, "Transactions"), h("div.tabs-inline", {}, tabs)),
+          h("header.panel-head", {}, h("h2", {}, "Transactions"), h("div.tabs-inline", {}, tabs), transactionPager),
           txBody,
         ),
       ),
@@ -122,9 +131,14 @@ export function centralView(root, { api, model }) {
     const shown = onlineOnly ? all.filter((c) => c.isOnline) : all;
     const online = all.filter((c) => c.isOnline).length;
     fill(stationCount, `${online} online / ${all.length}`);
+    const stationPart = pager(shown.length, STATIONS_PER_PAGE, stationPage, (page) => ((stationPage = page), render()), "stations");
+    stationPage = stationPart.page;
+    fill(stationPager, stationPart.el);
     fill(
       stations,
-      shown.length ? shown.map(stationCard) : h("p.empty", {}, model.loaded ? "No stations yet: connect one to the CSMS." : "Loading…"),
+      shown.length
+        ? shown.slice(stationPart.first, stationPart.last).map(stationCard)
+        : h("p.empty", {}, model.loaded ? "No stations yet: connect one to the CSMS." : "Loading…"),
     );
     const ids = all.map((c) => c.chargeBoxId);
     const current = [...chargerPicker.options].map((o) => o.value).slice(1);
@@ -141,7 +155,11 @@ export function centralView(root, { api, model }) {
     }
     if (panel) panel.refresh();
     tabs.forEach((button) => button.classList.toggle("current", button.dataset.tab === tab));
-    fill(txBody, transactionsTable(model.sortedTransactions((row) => row.status === tab).slice(0, 50)));
+    const listed = model.sortedTransactions((row) => row.status === tab);
+    const txPart = pager(listed.length, TRANSACTIONS_PER_PAGE, transactionPage, (page) => ((transactionPage = page), render()), "transactions");
+    transactionPage = txPart.page;
+    fill(transactionPager, txPart.el);
+    fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last)));
   }
 
   const schedule = scheduler(render);

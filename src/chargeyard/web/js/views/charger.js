@@ -1,12 +1,18 @@
 // One charger as the central system sees it: connectors, its transactions, a power/energy
 // plot of the running transaction, the command panel and the OCPP frame log.
+//
+// The central system knows a session's energy only from the meter values the station sends,
+// every MeterValueSampleInterval (1.6 section 9.1.16) or SampledDataCtrlr.TxUpdatedInterval
+// (2.0.1 J02) seconds: often a minute. So that the first minute does not look broken, the
+// view says when the next ones are due: it reads that key from the station once (a
+// GetConfiguration, or a 2.0.1 GetReport, seen in the frame log) while a transaction runs.
 
-import { ago, energy, fill, h, power } from "../dom.js";
+import { ago, fill, h, time } from "../dom.js";
 import { transactionKey } from "../csms.js";
 import { scheduler } from "../state.js";
 import { commandPanel } from "./commands.js";
 import { frameLog } from "./frames.js";
-import { connectorChip, outlets, problem, transactionsTable } from "./parts.js";
+import { connectorChip, meterText, outlets, problem, transactionsTable } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
 
 const ACTIONS = [
@@ -28,11 +34,52 @@ const ACTIONS = [
   "RemoteStopTransaction",
 ];
 
+/** The key that sets the interval of a transaction's meter values, by OCPP version. */
+function sampleKey(version) {
+  return version === "1.6" ? "MeterValueSampleInterval" : "SampledDataCtrlr.TxUpdatedInterval";
+}
+
+/** The station's sample interval: {key, seconds} (seconds null: not known); asked once. */
+async function sampleInterval(api, model, charger) {
+  const known = model.sampleIntervals.get(charger.chargeBoxId);
+  if (known) return known;
+  const key = sampleKey(charger.ocppVersion);
+  const asking = { key, seconds: null, asking: true };
+  model.sampleIntervals.set(charger.chargeBoxId, asking);
+  try {
+    const answer = await api.command(charger.chargeBoxId, "configuration/get", { key: [key] });
+    const row = (answer.configurationKey || []).find((item) => item.key === key);
+    const seconds = row && row.value !== null && row.value !== "" ? Number(row.value) : NaN;
+    const found = { key, seconds: Number.isFinite(seconds) ? seconds : null };
+    model.sampleIntervals.set(charger.chargeBoxId, found);
+    return found;
+  } catch {
+    model.sampleIntervals.set(charger.chargeBoxId, { key, seconds: null });
+    return null;
+  }
+}
+
+/** When the next meter values of `transaction` are due, in words. */
+function nextSample(interval, transaction, points) {
+  if (!interval) return "meter values come when the station sends them (it is offline)";
+  if (interval.asking) return `asking the station for its ${interval.key}…`;
+  if (interval.seconds === null) return `meter values come when the station sends them (its ${interval.key} is not known)`;
+  if (interval.seconds <= 0) return `the station sends no periodic meter values (${interval.key} 0)`;
+  const times = points.map((point) => new Date(point.t).getTime()).filter(Number.isFinite);
+  const last = Math.max(new Date(transaction.startedAt).getTime(), ...times);
+  const due = last + interval.seconds * 1000;
+  const every = `every ${interval.seconds} s, ${interval.key}`;
+  return due >= Date.now() - 2000
+    ? `next meter values due ${time(new Date(due).toISOString())} (${every})`
+    : `meter values were due ${time(new Date(due).toISOString())} (${every})`;
+}
+
 export function chargerView(root, { api, model }, chargeBoxId) {
   const head = h("div.charger-head");
   const connectors = h("div.connectors-large");
   const plotHost = h("div.plot-host");
   const plotTitle = h("h2", {}, "Current transaction");
+  const plotNote = h("p.plot-note");
   const txHost = h("div.panel-body");
   const panel = commandPanel(api, model, chargeBoxId);
   const log = frameLog(
@@ -59,7 +106,7 @@ export function chargerView(root, { api, model }, chargeBoxId) {
           "div.charger-main",
           {},
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Connectors")), connectors),
-          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotHost),
+          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotNote, plotHost),
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Transactions")), txHost),
         ),
         h("aside.panel.commands-panel", {}, h("header.panel-head", {}, h("h2", {}, "Commands")), panel.el),
@@ -133,7 +180,7 @@ export function chargerView(root, { api, model }, chargeBoxId) {
                 "p.connector-detail",
                 {},
                 transaction
-                  ? `#${transaction.transactionId} · ${energy(transaction.energyDelivered)} · ${power(transaction.powerW)}`
+                  ? `#${transaction.transactionId} · ${meterText(transaction.energyDelivered, transaction.powerW)}`
                   : connector.errorCode && connector.errorCode !== "NoError"
                     ? connector.errorCode
                     : "idle",
@@ -148,15 +195,21 @@ export function chargerView(root, { api, model }, chargeBoxId) {
     if (current) {
       const key = transactionKey(chargeBoxId, current.transactionId);
       if (!plotted || plotted.key !== key) loadPlot(current);
-      fill(plotTitle, `Transaction #${current.transactionId} · ${energy(current.energyDelivered)} · ${power(current.powerW)}`);
+      fill(plotTitle, `Transaction #${current.transactionId} · ${meterText(current.energyDelivered, current.powerW)}`);
       const live = (model.samples.get(key) || [])
         .filter((s) => s.energyWh !== undefined || s.powerW !== undefined)
         .map((s) => ({ t: s.t, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
       const lastBase = plotted.base.length ? plotted.base[plotted.base.length - 1].t : "";
-      drawPlot(plotHost, [...plotted.base, ...live.filter((p) => p.t > lastBase)], { start: current.startedAt });
+      const points = [...plotted.base, ...live.filter((p) => p.t > lastBase)];
+      if (online && !model.sampleIntervals.has(chargeBoxId)) sampleInterval(api, model, charger).then(schedule);
+      const due = nextSample(model.sampleIntervals.get(chargeBoxId), current, points);
+      plotNote.hidden = false;
+      fill(plotNote, due);
+      drawPlot(plotHost, points, { start: current.startedAt, waiting: `no meter values yet: ${due}` });
     } else {
       fill(plotTitle, "Current transaction");
       fill(plotHost, h("p.empty", {}, "No transaction running on this charger."));
+      plotNote.hidden = true;
       plotted = null;
     }
 

@@ -113,7 +113,10 @@ export function commandPanel(api, model, chargeBoxId) {
         field("Key", h("input", { name: "key", required: true, placeholder: "HeartbeatInterval" })),
         field("Value", h("input", { name: "value", required: true, placeholder: "60" })),
       ],
-      (v, b) => post("Change configuration", "configuration/change", { key: v.key, value: v.value }, b),
+      (v, b) => {
+        model.sampleIntervals.delete(chargeBoxId); // the charger view asks again
+        return post("Change configuration", "configuration/change", { key: v.key, value: v.value }, b);
+      },
       box,
     ),
     commandForm(

@@ -10,12 +10,13 @@
 
 import { fill, h, power } from "../dom.js";
 import { debounce, scheduler } from "../state.js";
-import { connectorChip, problem } from "./parts.js";
+import { connectorChip, pager, problem } from "./parts.js";
 import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 export { chargerId, liveState } from "./simstate.js";
 
 const FALLBACK_POLL_MS = 3000;
+const CHARGERS_PER_PAGE = 24; // per location
 const SLOW_POLL_MS = 30000;
 const FILTERS = [
   ["all", "all chargers"],
@@ -37,21 +38,23 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
   let timer = null;
   let stopped = false;
   let generation = 0; // the newest load wins and alone schedules the next
+  const pages = new Map(); // location key -> the page of its chargers shown
+  const firstPages = () => (pages.clear(), schedule());
 
   const search = h("input", {
     type: "search",
     placeholder: "Search chargers",
     "aria-label": "Search chargers",
-    on: { input: () => ((query = search.value.trim().toLowerCase()), schedule()) },
+    on: { input: () => ((query = search.value.trim().toLowerCase()), firstPages()) },
   });
   const stateFilter = h(
     "select",
-    { "aria-label": "Show chargers", on: { change: () => ((wanted = stateFilter.value), schedule()) } },
+    { "aria-label": "Show chargers", on: { change: () => ((wanted = stateFilter.value), firstPages()) } },
     FILTERS.map(([value, label]) => h("option", { value }, label)),
   );
   const placeFilter = h("select", {
     "aria-label": "Location",
-    on: { change: () => ((place = placeFilter.value), schedule()) },
+    on: { change: () => ((place = placeFilter.value), firstPages()) },
   });
   const summary = h("span.count");
   const body = h("div.fleet-body");
@@ -177,17 +180,20 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
     for (const [charger, state] of shown) {
       const key = charger.location_id || "";
       if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(card(charger, state));
+      groups.get(key).push([charger, state]);
     }
     fill(
       body,
       problems,
       shown.length ? null : h("p.empty", {}, "No charger matches."),
-      [...groups.entries()].map(([key, cards]) => locationPanel(names.get(key), cards, key)),
+      [...groups.entries()].map(([key, members]) => locationPanel(names.get(key), members, key)),
     );
   }
 
-  function locationPanel(location, cards, key = location ? location.id : "") {
+  /** A location with its chargers ([charger, state] pairs), a page of them at a time. */
+  function locationPanel(location, members, key = location ? location.id : "") {
+    const part = pager(members.length, CHARGERS_PER_PAGE, pages.get(key) || 0, (page) => (pages.set(key, page), schedule()), "chargers");
+    pages.set(key, part.page);
     return h(
       "section.panel.location",
       { dataset: { location: key } },
@@ -196,9 +202,12 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
         {},
         h("h2", {}, location ? location.name : key ? key : "Without a location"),
         location ? h("span.muted", {}, [location.city, location.country].filter(Boolean).join(", ")) : null,
-        h("span.count", {}, `${cards.length} chargers`),
+        h("span.count", {}, `${members.length} chargers`),
+        part.el,
       ),
-      cards.length ? h("div.stations", {}, cards) : h("p.empty", {}, "No chargers here."),
+      members.length
+        ? h("div.stations", {}, members.slice(part.first, part.last).map(([charger, state]) => card(charger, state)))
+        : h("p.empty", {}, "No chargers here."),
     );
   }
 

@@ -14,11 +14,18 @@ function svg(tag, attrs = {}, text) {
   return el;
 }
 
-function niceMax(value) {
+/** The axis top: the smallest of 1, 2, 4, 8, 10 x 10^n at or over `value`, so that each
+ * quarter of it (a grid line) is a short exact number. */
+export function niceMax(value) {
   if (!(value > 0)) return 1;
   const power10 = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].find((s) => s * power10 >= value);
+  const step = [1, 2, 4, 8, 10].find((s) => s * power10 >= value * (1 - 1e-9));
   return step * power10;
+}
+
+/** A grid line's label: as many decimals as it has, no float noise ("0.75", not "0.8"). */
+export function tick(value) {
+  return String(+value.toPrecision(6));
 }
 
 /** Points from /transactions/{id}/meter-values: one per timestamp, with Wh and W. */
@@ -40,8 +47,11 @@ export function pointsFromSamples(meterValues, meterStart = 0) {
     .sort((a, b) => a.t.localeCompare(b.t));
 }
 
-/** Redraws `host` with `points` ([{t, energyWh?, powerW?}], energy since the start). */
-export function drawPlot(host, points, { start } = {}) {
+/**
+ * Redraws `host` with `points` ([{t, energyWh?, powerW?}], energy since the start); `waiting`
+ * is what an empty plot says.
+ */
+export function drawPlot(host, points, { start, waiting = "waiting for meter values…" } = {}) {
   const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img" });
   const times = points.map((p) => new Date(p.t).getTime());
   const t0 = start ? new Date(start).getTime() : Math.min(...times);
@@ -58,8 +68,8 @@ export function drawPlot(host, points, { start } = {}) {
     const gy = PAD.top + (i / 4) * (H - PAD.top - PAD.bottom);
     chart.append(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: gy, y2: gy, class: "grid" }));
     const share = 1 - i / 4;
-    chart.append(svg("text", { x: PAD.left - 6, y: gy + 4, class: "axis power", "text-anchor": "end" }, `${+(pMax * share).toFixed(1)}`));
-    chart.append(svg("text", { x: W - PAD.right + 6, y: gy + 4, class: "axis energy" }, `${+(eMax * share).toFixed(2)}`));
+    chart.append(svg("text", { x: PAD.left - 6, y: gy + 4, class: "axis power", "text-anchor": "end" }, tick(pMax * share)));
+    chart.append(svg("text", { x: W - PAD.right + 6, y: gy + 4, class: "axis energy" }, tick(eMax * share)));
   }
   chart.append(svg("text", { x: 4, y: H - 8, class: "axis power unit" }, "kW"));
   chart.append(svg("text", { x: W - 4, y: H - 8, class: "axis energy unit", "text-anchor": "end" }, "kWh"));
@@ -86,7 +96,7 @@ export function drawPlot(host, points, { start } = {}) {
     chart.append(svg("path", { d, class: "energy-line" }));
   }
   if (!points.length) {
-    chart.append(svg("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, "waiting for meter values…"));
+    chart.append(svg("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, waiting));
   }
   host.replaceChildren(chart);
 }

@@ -3,19 +3,23 @@
 // (start/stop/restart). Each command's queued answer is followed to its outcome
 // (GET /ocpp/commands/{id}) and said in words (outcome.js). Below: the charger's OCPP log as
 // the station sent and received it (GET /ocpp/chargers/{id}/logs) and the plot of its running
-// transaction as the built-in CSMS measured it.
+// transaction: what the CSMS measured, with the station's own meter readings laid over it.
 //
 // Connector statuses come live from the CSMS's event stream when the charger points at the
 // built-in CSMS; the gateway's charger is re-read every few seconds only as a fallback.
+// While a session runs, the charger is re-read every METER_POLL_MS for the station's own
+// meter (runtime.evses): the energy and the plot move between the meter values the station
+// sends (every MeterValueSampleInterval / TxUpdatedInterval seconds, a minute in many
+// templates), which is all the CSMS knows.
 
-import { energy, field, fill, h, power } from "../dom.js";
+import { field, fill, h } from "../dom.js";
 import { transactionKey } from "../csms.js";
 import { debounce, scheduler } from "../state.js";
 import { answerBox } from "./answer.js";
 import { frameLog } from "./frames.js";
 import { loggedTransaction } from "./logmeter.js";
 import { outcomeWords, PENDING } from "./outcome.js";
-import { connectorChip, problem } from "./parts.js";
+import { connectorChip, meterText, problem } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
 import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel, versionNumber } from "./simstate.js";
 
@@ -25,11 +29,19 @@ const OUTCOME_EVERY_MS = 300;
 const OUTCOME_FOR_MS = 30000;
 const FALLBACK_POLL_MS = 3000;
 const SLOW_POLL_MS = 15000;
+const METER_POLL_MS = 2000;
+const READINGS_KEPT = 2000;
 const RUNTIME = [
   ["start-charger", "Start"],
   ["stop-charger", "Stop"],
   ["restart-charger", "Restart"],
 ];
+
+/** Points of two sources of the same meter, in time order. */
+function merge(base, more) {
+  const at = (point) => new Date(point.t).getTime();
+  return [...base, ...more].sort((a, b) => at(a) - at(b));
+}
 
 /** The gateway numbers connectors the 2.0.1 way: a 1.6 connector n is EVSE n, connector 1. */
 function gatewayPlace(connector) {
@@ -51,6 +63,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
   let failure = null;
   let plotted = null;
   let logged = null; // the running transaction from the station's own log (another CSMS)
+  const readings = new Map(); // transaction id -> [{t, energyWh, powerW}] of the station's meter
   let stopped = false;
   let timer = null;
   let generation = 0;
@@ -214,11 +227,46 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     return { el, stateEl };
   }
 
-  /** The connector's running transaction, in the CSMS model's shape. */
+  /** The running transactions as the station's own meter reads them, by gateway EVSE id. */
+  function metered() {
+    const found = new Map();
+    const runtime = charger && charger.runtime;
+    for (const evse of (runtime && runtime.evses) || []) {
+      if (!evse.transaction) continue;
+      found.set(evse.evse_id, {
+        transactionId: String(evse.transaction.transaction_id),
+        startedAt: evse.transaction.started_at,
+        energyWh: Math.max(0, evse.energy_wh - evse.transaction.meter_start_wh),
+        powerW: evse.power_w,
+        at: runtime.read_at,
+      });
+    }
+    return found;
+  }
+
+  /** Keeps each reading of a running transaction: the plot's live points. */
+  function record() {
+    for (const reading of metered().values()) {
+      if (!reading.at) continue;
+      const points = readings.get(reading.transactionId) || [];
+      if (!points.length || points[points.length - 1].t !== reading.at) {
+        points.push({ t: reading.at, energyWh: reading.energyWh, powerW: reading.powerW });
+      }
+      readings.set(reading.transactionId, points.slice(-READINGS_KEPT));
+    }
+  }
+
+  /** The connector's running transaction, in the CSMS model's shape, its energy and power
+   * as the station's meter reads them now when the gateway runs it. */
   function transactionOn(connector, state) {
-    if (state.live) return model.activeOn(charger.identity, connector);
-    if (!logged || logged.place.connectorId !== connector.connectorId || (logged.place.evseId || 0) !== (connector.evseId || 0)) return null;
-    return { transactionId: logged.transactionId, energyDelivered: logged.energyWh, powerW: logged.powerW, chargingState: logged.chargingState };
+    let transaction = null;
+    if (state.live) transaction = model.activeOn(charger.identity, connector);
+    else if (logged && logged.place.connectorId === connector.connectorId && (logged.place.evseId || 0) === (connector.evseId || 0)) {
+      transaction = { transactionId: logged.transactionId, energyDelivered: logged.energyWh, powerW: logged.powerW, chargingState: logged.chargingState };
+    }
+    const meter = metered().get(gatewayPlace(connector).evse_id);
+    if (!meter || (transaction && String(transaction.transactionId) !== meter.transactionId)) return transaction;
+    return { ...(transaction || { transactionId: meter.transactionId }), energyDelivered: meter.energyWh, powerW: meter.powerW };
   }
 
   function connectorState(row, connector, state) {
@@ -231,9 +279,11 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
             "span.session-energy",
             {
               dataset: { energyWh: transaction.energyDelivered ?? "", chargingState: transaction.chargingState || "" },
-              title: "This transaction: its charging state (2.0.1) and the energy delivered so far",
+              title: "This transaction: its charging state (2.0.1), the energy delivered so far and the power now",
             },
-            [`#${transaction.transactionId}`, transaction.chargingState, energy(transaction.energyDelivered)].filter(Boolean).join(" · "),
+            [`#${transaction.transactionId}`, transaction.chargingState, meterText(transaction.energyDelivered, transaction.powerW)]
+              .filter(Boolean)
+              .join(" · "),
           )
         : null,
     );
@@ -257,26 +307,39 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     for (const connector of state.connectors) connectorState(rows.get(connectorKey(connector)), connector, state);
   }
 
+  // Loads overlap (the poll, a presence event, a command's outcome): the newest started wins
+  // and alone schedules the next, so that a slow older answer never undoes a newer one (a
+  // session would vanish from view until the next poll) and there is one polling loop.
+  let loads = 0;
+
   async function load() {
     clearTimeout(timer);
+    const mine = ++loads;
+    let answer = null;
+    let error = null;
     try {
-      charger = await gateway.charger(id);
-      failure = null;
-    } catch (error) {
-      failure = error;
+      answer = await gateway.charger(id);
+    } catch (problem) {
+      error = problem;
     }
-    if (stopped) return;
+    if (stopped || mine !== loads) return;
+    charger = answer || charger;
+    failure = error;
+    if (charger && !failure) record();
     const live = charger && !failure && liveState(model, charger).live && stream.state.value === "live";
     if (charger && !failure && !liveState(model, charger).live) {
+      let found = null;
       try {
-        logged = await loggedTransaction(gateway, id, versionNumber(charger));
+        found = await loggedTransaction(gateway, id, versionNumber(charger));
       } catch {
-        logged = null; // the frame log below says why
+        // the frame log below says why
       }
-      if (stopped) return;
+      if (stopped || mine !== loads) return;
+      logged = found;
     } else logged = null;
     schedule();
-    timer = setTimeout(load, live ? SLOW_POLL_MS : FALLBACK_POLL_MS);
+    const charging = !failure && metered().size > 0;
+    timer = setTimeout(load, charging ? METER_POLL_MS : live ? SLOW_POLL_MS : FALLBACK_POLL_MS);
   }
 
   async function loadPlot(identity, transaction) {
@@ -320,28 +383,51 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     renderPlot(state);
   }
 
+  /**
+   * The running transaction's plot: what the CSMS measured (its meter values, live) or, for a
+   * charger of another CSMS, what the station's frames say, with the station's own meter
+   * readings laid over it, so that it moves between the samples the station sends.
+   */
   function renderPlot(state) {
     const current = state.live
       ? model.sortedTransactions((r) => r.chargeBoxId === charger.identity && r.status === "active")[0]
       : null;
+    let shown = null; // {transactionId, startedAt, energyWh, powerW, points}
     if (current) {
       const key = transactionKey(charger.identity, current.transactionId);
       if (!plotted || plotted.key !== key) loadPlot(charger.identity, current);
-      fill(plotTitle, `Transaction #${current.transactionId} · ${energy(current.energyDelivered)} · ${power(current.powerW)}`);
       const live = (model.samples.get(key) || []).map((s) => ({
         t: s.t,
         powerW: s.powerW,
         energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart,
       }));
       const lastBase = plotted.base.length ? plotted.base[plotted.base.length - 1].t : "";
-      drawPlot(plotHost, [...plotted.base, ...live.filter((p) => p.t > lastBase)], { start: current.startedAt });
-      return;
+      shown = {
+        transactionId: String(current.transactionId),
+        startedAt: current.startedAt,
+        energyWh: current.energyDelivered,
+        powerW: current.powerW,
+        points: [...plotted.base, ...live.filter((p) => p.t > lastBase)],
+      };
+    } else {
+      plotted = null;
+      if (!state.live && logged) {
+        // Read from the station's own frames (another central system measures this one).
+        shown = { transactionId: logged.transactionId, startedAt: logged.startedAt, energyWh: logged.energyWh, powerW: logged.powerW, points: logged.points };
+      }
     }
-    plotted = null;
-    if (!state.live && logged) {
-      // Read from the station's own frames (another central system measures this one).
-      fill(plotTitle, `Transaction #${logged.transactionId} · ${energy(logged.energyWh)} · ${power(logged.powerW)}`);
-      drawPlot(plotHost, logged.points, { start: logged.startedAt });
+    const meter = [...metered().values()].find((m) => !shown || m.transactionId === shown.transactionId);
+    if (meter) {
+      shown = shown || { transactionId: meter.transactionId, startedAt: meter.startedAt, points: [] };
+      shown = { ...shown, energyWh: meter.energyWh, powerW: meter.powerW, points: merge(shown.points, readings.get(meter.transactionId) || []) };
+    }
+    if (shown) {
+      fill(
+        plotTitle,
+        `Transaction #${shown.transactionId} · ${meterText(shown.energyWh, shown.powerW)}`,
+        meter ? h("span.muted.plot-source", {}, " the station's meter, live") : null,
+      );
+      drawPlot(plotHost, shown.points, { start: shown.startedAt });
       return;
     }
     fill(plotTitle, "Current transaction");

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from chargeyard.lab.demo import DemoSite, identity
-from chargeyard.lab.secrets import CREDENTIALS_FILE, JWT_SECRET_FILE
+from chargeyard.lab.secrets import CREDENTIALS_FILE
 
 
 def curl_examples(
@@ -79,8 +79,7 @@ def again(saved: bool, data_dir: Path) -> str:
     )
     return (
         f"chargeyard demo resumed ({where}). New ones:"
-        f' CHARGEYARD_API_JWT_SECRET="$(cat {data_dir / JWT_SECRET_FILE})"'
-        " chargeyard token create --org demo --role admin;"
+        f" chargeyard token create --org demo --role admin --data-dir {data_dir};"
         f" chargeyard apikey create --name me --data-dir {data_dir}\n"
     )
 

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,7 @@ from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.store import Store
+from chargeyard.store.retention import RetentionLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,18 +48,37 @@ def served_api() -> list[ApiSettings]:
 
 
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, served_api: list[ApiSettings]) -> list[CsmsSettings]:
+def stored_payload_caps() -> list[int]:
+    """The store's payload cap ``chargeyard csms`` would open it with (see ``served``)."""
+    return []
+
+
+@pytest.fixture
+def served(
+    monkeypatch: pytest.MonkeyPatch, served_api: list[ApiSettings], stored_payload_caps: list[int]
+) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
     instead (and the test's logging is left alone); the API's in ``served_api``."""
     seen: list[CsmsSettings] = []
-    for variable in ("CHARGEYARD_BOOT_STATUS", "CHARGEYARD_HEARTBEAT_INTERVAL"):
+    for variable in (
+        "CHARGEYARD_BOOT_STATUS",
+        "CHARGEYARD_HEARTBEAT_INTERVAL",
+        "CHARGEYARD_RETENTION_DAYS",
+        "CHARGEYARD_RETENTION_MAX_ROWS",
+        "CHARGEYARD_MAX_STORED_PAYLOAD_CHARS",
+    ):
         monkeypatch.delenv(variable, raising=False)
 
     async def record(
-        url: str, settings: CsmsSettings, api_port: int, api_settings: ApiSettings
+        url: str,
+        settings: CsmsSettings,
+        api_port: int,
+        api_settings: ApiSettings,
+        max_payload_chars: int,
     ) -> None:
         seen.append(settings)
         served_api.append(api_settings)
+        stored_payload_caps.append(max_payload_chars)
 
     monkeypatch.setattr(cli, "_serve_until_signalled", record)
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
@@ -308,3 +329,27 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
             assert key not in verified.key_hash
 
     asyncio.run(check())
+
+
+def test_csms_keeps_a_bounded_history_by_default(served: list[CsmsSettings]) -> None:
+    result = CliRunner().invoke(app, ["csms"])
+    assert result.exit_code == 0, result.output
+    [settings] = served
+    assert settings.retention == RetentionLimits()
+
+
+def test_csms_retention_and_payload_cap_are_configurable(
+    served: list[CsmsSettings], stored_payload_caps: list[int]
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["csms", "--retention-days", "7", "--max-stored-payload-chars", "4096"],
+        env={"CHARGEYARD_RETENTION_MAX_ROWS": "1000"},
+    )
+    assert result.exit_code == 0, result.output
+    [settings] = served
+    assert settings.retention == RetentionLimits(max_age=timedelta(days=7), max_rows=1000)
+    assert stored_payload_caps == [4096]
+    result = CliRunner().invoke(app, ["csms", "--retention-days", "0", "--retention-max-rows", "0"])
+    assert result.exit_code == 0, result.output
+    assert served[-1].retention is None

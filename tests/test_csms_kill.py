@@ -297,7 +297,13 @@ async def _report_201(websocket: ClientConnection) -> None:
     )
     assert await _call(websocket, "TransactionEvent", updated) == {}
     ended = _transaction_event(
-        "Ended", 2, "2026-02-10T15:00:05.000Z", 5600, end, stoppedReason="EVDisconnected"
+        "Ended",
+        2,
+        "2026-02-10T15:00:05.000Z",
+        5600,
+        end,
+        stoppedReason="EVDisconnected",
+        chargingState="Idle",
     )
     assert await _call(websocket, "TransactionEvent", ended) == {}
 
@@ -385,7 +391,7 @@ async def _check_16(api: httpx.AsyncClient, transaction_id: int) -> None:
     _expect(
         transaction,
         {
-            "transactionId": transaction_id,
+            "transactionId": str(transaction_id),  # a string for every version
             "chargeBoxId": STATION_16,
             "connectorId": 1,
             "idTag": TAG,
@@ -463,7 +469,7 @@ async def _check_201(api: httpx.AsyncClient) -> None:
             "meterStop": 5600,
             "energyDelivered": 2600,
             "stopReason": "EVDisconnected",
-            "chargingState": "Charging",
+            "chargingState": "Idle",  # as Ended said: the cable is out (E06)
         },
     )
     samples = await _get(api, f"/transactions/{TX_201}/meter-values", chargeBoxId=STATION_201)

@@ -251,6 +251,38 @@ def test_boot_policy_options_reach_the_lab_csms(
     assert (csms.auto_register, csms.accept_unknown_tags) == (True, True)  # still a lab
 
 
+def test_retention_options_reach_the_lab_csms(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+    from chargeyard.lab import run
+    from chargeyard.lab.settings import LabSettings
+    from chargeyard.store.retention import RetentionLimits
+
+    seen: list[LabSettings] = []
+
+    async def record(settings: LabSettings, out: object, err: object) -> None:
+        seen.append(settings)
+
+    for variable in ("CHARGEYARD_RETENTION_DAYS", "CHARGEYARD_RETENTION_MAX_ROWS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(run, "run_until_signalled", record)
+    monkeypatch.setattr(run, "configure_logging", lambda level: None)
+    result = CliRunner().invoke(
+        app,
+        ["up", "--retention-days", "2", "--max-stored-payload-chars", "2048"],
+        env={"CHARGEYARD_RETENTION_MAX_ROWS": "500"},
+    )
+    assert result.exit_code == 0, result.output
+    [settings] = seen
+    assert run.csms_settings(settings).retention == RetentionLimits(
+        max_age=timedelta(days=2), max_rows=500
+    )
+    assert settings.max_stored_payload_chars == 2048
+
+
 @pytest.mark.parametrize(
     ("arguments", "env", "complaint"),
     [

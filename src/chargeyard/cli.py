@@ -18,7 +18,15 @@ from chargeyard import __version__, cli_credentials, event_loop, sim_console
 from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
-from chargeyard.cli_options import DEFAULT_DATA_DIR, DatabaseUrl, DataDir, resolve_database_url
+from chargeyard.cli_options import (
+    DEFAULT_DATA_DIR,
+    DatabaseUrl,
+    DataDir,
+    MaxStoredPayloadChars,
+    RetentionDays,
+    RetentionMaxRows,
+    resolve_database_url,
+)
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
@@ -28,6 +36,8 @@ from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.store import Store
+from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
+from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
 app = typer.Typer(
     name="chargeyard",
@@ -122,6 +132,9 @@ def csms(
     database_url: DatabaseUrl = None,
     log_level: LogLevel = "INFO",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    retention_days: RetentionDays = DEFAULT_MAX_AGE_DAYS,
+    retention_max_rows: RetentionMaxRows = DEFAULT_MAX_ROWS,
+    max_stored_payload_chars: MaxStoredPayloadChars = DEFAULT_MAX_PAYLOAD_CHARS,
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
@@ -135,10 +148,15 @@ def csms(
         auto_register=auto_register,
         accept_unknown_tags=accept_unknown_tags,
         max_frame_bytes=max_frame_bytes,
+        retention=retention_limits(retention_days, retention_max_rows),
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
-        event_loop.run(_serve_until_signalled(url, settings, api_port, _api_settings(data_dir)))
+        event_loop.run(
+            _serve_until_signalled(
+                url, settings, api_port, _api_settings(data_dir), max_stored_payload_chars
+            )
+        )
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
         typer.echo(f"chargeyard csms: {error}", err=True)
         raise typer.Exit(2) from None
@@ -155,14 +173,20 @@ def _api_settings(data_dir: Path) -> ApiSettings:
 
 
 async def _serve_until_signalled(
-    url: str, settings: CsmsSettings, api_port: int, api_settings: ApiSettings
+    url: str,
+    settings: CsmsSettings,
+    api_port: int,
+    api_settings: ApiSettings,
+    max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as running:
-        store = await running.enter_async_context(await Store.open(url))
+        store = await running.enter_async_context(
+            await Store.open(url, max_payload_chars=max_payload_chars)
+        )
         # The webhook sender posts the listener's events (and what a last run left pending);
         # started first, it stops last and so also enqueues the listener's closing events.
         events = EventHub()
@@ -252,6 +276,15 @@ def up(
     ] = None,
     max_frame_bytes: Annotated[
         int | None, typer.Option(help=_lab_help("max_frame_bytes"), show_default=False)
+    ] = None,
+    retention_days: Annotated[
+        float | None, typer.Option(help=_lab_help("retention_days"), show_default=False)
+    ] = None,
+    retention_max_rows: Annotated[
+        int | None, typer.Option(help=_lab_help("retention_max_rows"), show_default=False)
+    ] = None,
+    max_stored_payload_chars: Annotated[
+        int | None, typer.Option(help=_lab_help("max_stored_payload_chars"), show_default=False)
     ] = None,
 ) -> None:
     """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and

@@ -20,6 +20,7 @@ from chargeyard.cli_options import (
     shown_database,
 )
 from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
+from chargeyard.protocol.identity import identity_problem
 from chargeyard.store import ConflictError, Store
 
 apikey_app = typer.Typer(
@@ -176,6 +177,9 @@ def station_add(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Register a station, so that the CSMS lets it in."""
+    problem = identity_problem(charge_box_id)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="CHARGE_BOX_ID")
 
     async def add(url: str) -> None:
         async with await Store.open(url) as store:

@@ -1,6 +1,8 @@
 """Options shared by the ``chargeyard`` commands that read the lab's data: where it lives
 (``--data-dir``, default ``./data``, as ``chargeyard up`` keeps it) and which database
-(``--database-url``)."""
+(``--database-url``); and how much of it the CSMS keeps (``--retention-days``,
+``--retention-max-rows``, ``--max-stored-payload-chars``; ``store/retention.py``,
+``store/payload_cap.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from chargeyard.store.payload_cap import MIN_PAYLOAD_CHARS
 
 DataDir = Annotated[
     Path,
@@ -24,6 +28,34 @@ DatabaseUrl = Annotated[
         "--database-url",
         envvar="CHARGEYARD_DATABASE_URL",
         help="sqlite:///path or postgresql://user@host/db; overrides --data-dir.",
+    ),
+]
+RetentionDays = Annotated[
+    float,
+    typer.Option(
+        min=0,
+        envvar="CHARGEYARD_RETENTION_DAYS",
+        help="Days of history kept (frames, notifications, status history, DataTransfers,"
+        " charger logs, webhook deliveries; never transactions or meter values); 0: no age"
+        " limit.",
+    ),
+]
+RetentionMaxRows = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        envvar="CHARGEYARD_RETENTION_MAX_ROWS",
+        help="Rows kept at most in each of those tables, the oldest deleted first; 0: no"
+        " size limit.",
+    ),
+]
+MaxStoredPayloadChars = Annotated[
+    int,
+    typer.Option(
+        min=MIN_PAYLOAD_CHARS,
+        envvar="CHARGEYARD_MAX_STORED_PAYLOAD_CHARS",
+        help="The longest frame text, DataTransfer data or notification detail stored whole,"
+        " in characters; a longer one keeps its beginning, marked truncated with its length.",
     ),
 ]
 DEFAULT_DATA_DIR = Path("data")

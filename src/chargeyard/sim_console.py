@@ -20,7 +20,7 @@ from rich.live import Live
 from rich.logging import RichHandler
 from rich.table import Table
 
-from chargeyard.logs import configure_logging
+from chargeyard.logs import configure_logging, quiet_chatty_libraries
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet, FleetStatus
 
@@ -237,7 +237,7 @@ def configure_sim_logging(level: str, console: Console | None, recent: RecentLog
     else:  # log lines go above the live view
         handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
         logging.basicConfig(level=level.upper(), format="%(name)s: %(message)s", handlers=[handler])
-        logging.getLogger("websockets").setLevel(logging.WARNING)
+        quiet_chatty_libraries()
     logging.getLogger().addHandler(recent)
 
 

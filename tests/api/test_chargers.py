@@ -95,10 +95,10 @@ async def test_the_password_is_stored_hashed_and_never_answered(csms_lab: CsmsLa
 async def test_a_registered_charger_connects_at_its_connection_url(csms_lab: CsmsLab) -> None:
     """The identity is quoted in the URL and the listener unquotes it; the password is the
     charger's HTTP Basic password (security profile 1)."""
-    identity = "Zürich#1"
+    identity = "EVB*P1|A@1=x+y"
     response = await register(csms_lab, identity, password="s3cret-pw")
     url = response.json()["connectionUrl"]
-    assert url == f"{DEFAULT_OCPP_URL}/Z%C3%BCrich%231"
+    assert url == f"{DEFAULT_OCPP_URL}/EVB%2AP1%7CA%401%3Dx%2By"
     # The app's settings name port 9000; the test listener has its own.
     runtime = await connect(csms_lab, url, identity, password="s3cret-pw")
     await until(lambda: runtime.connected and csms_lab.registry.is_connected(identity))
@@ -119,22 +119,20 @@ async def test_409_for_a_taken_charge_box_id(csms_lab: CsmsLab) -> None:
     [
         ("", "String should have at least 1 character"),
         ("X" * 49, "String should have at most 48 characters"),
-        (
-            "site/1",
-            "Value error, must not contain '/', ':' or whitespace (it is the last segment of"
-            " the charger's URL and its HTTP Basic user-id)",
+        *(
+            (
+                identity,
+                "Value error, the identity may hold only letters, digits and * - _ = + | @ ."
+                " (an OCPP identifierString without ':') (it is the last segment of the"
+                " charger's URL)",
+            )
+            for identity in ("site/1", "site:1", "CP 1", "CP\x001", "Zürich#1", "CP\n1")
         ),
         (
-            "site:1",
-            "Value error, must not contain '/', ':' or whitespace (it is the last segment of"
-            " the charger's URL and its HTTP Basic user-id)",
+            "..",
+            "Value error, the identity is a dot-segment ('.' or '..'), which a URL cannot"
+            " carry (it is the last segment of the charger's URL)",
         ),
-        (
-            "CP 1",
-            "Value error, must not contain '/', ':' or whitespace (it is the last segment of"
-            " the charger's URL and its HTTP Basic user-id)",
-        ),
-        ("CP\x001", "Value error, must not contain control characters"),
     ],
 )
 async def test_422_for_a_charge_box_id_that_cannot_be_an_identity(
@@ -443,6 +441,7 @@ async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notific
         "action": "FirmwareStatusNotification",
         "status": "Idle",
         "requestId": None,
+        "evseId": None,
         "detail": None,
     }
     newest = await notifications(csms_lab, "CP-1", "?limit=1")
@@ -467,6 +466,47 @@ async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
     parts = await notifications(csms_lab, "CS-1", "?kind=report&limit=100")
     kept = [item for part in parts for item in orjson.loads(part["detail"])]
     assert len(kept) == len(found)
+
+
+async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_evse(
+    csms_lab: CsmsLab,
+) -> None:
+    # GetChargingProfiles -> the station's ReportChargingProfiles -> kept by the CSMS -> REST.
+    await csms_lab.station("CS-1", "2.0.1")
+    profile = {
+        "id": 31,
+        "stackLevel": 1,
+        "chargingProfilePurpose": "TxDefaultProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": [
+            {
+                "id": 1,
+                "chargingRateUnit": "A",  # the template's SmartChargingCtrlr.RateUnit
+                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
+            }
+        ],
+    }
+    set_profile = {"evseId": 1, "chargingProfile": profile}
+    answer = await csms_lab.registry.call("CS-1", "SetChargingProfile", set_profile)
+    assert answer["status"] == "Accepted", answer
+    get_profiles = {"requestId": 41, "chargingProfile": {"chargingProfileId": [31]}}
+    answer = await csms_lab.registry.call("CS-1", "GetChargingProfiles", get_profiles)
+    assert answer["status"] == "Accepted", answer
+
+    async def reported() -> bool:
+        return bool(await notifications(csms_lab, "CS-1", "?kind=charging_profile"))
+
+    await poll(reported)
+    [kept] = await notifications(csms_lab, "CS-1", "?kind=charging_profile&evseId=1")
+    assert (kept["action"], kept["status"], kept["requestId"], kept["evseId"]) == (
+        "ReportChargingProfiles",
+        "CSO, last part",
+        41,
+        1,
+    )
+    [reported_profile] = orjson.loads(kept["detail"])
+    assert (reported_profile["id"], reported_profile["stackLevel"]) == (31, 1)
+    assert await notifications(csms_lab, "CS-1", "?kind=charging_profile&evseId=2") == []
 
 
 async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: CsmsLab) -> None:
@@ -496,6 +536,7 @@ async def test_notifications_404_for_an_unknown_charger(csms_lab: CsmsLab) -> No
         ("?kind=boot", ["query", "kind"]),
         ("?limit=101", ["query", "limit"]),
         ("?limit=0", ["query", "limit"]),
+        ("?evseId=-1", ["query", "evseId"]),
     ],
 )
 async def test_notifications_422_for_a_bad_query(

@@ -95,6 +95,9 @@ async def test_a_brands_models_are_the_catalog_templates(client: httpx.AsyncClie
         "vendor": "ABB",
         "model": "Terra 54 CJ",
         "firmware_version": "1.8.36",
+        "data_transfer": [
+            {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
+        ],
     }
     second = await client.get(
         f"{BRANDS}/abb/models", params={"page": 2, "limit": 2}, headers=VIEWER

@@ -100,6 +100,11 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetL
         "has_password": False,
         "desired_state": "running",
         "runtime_status": "running",
+        # Its model's DataTransfer replies (the catalog's defaults).
+        "data_transfer": [
+            {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
+        ],
+        "data_transfer_source": "template",
     }
 
 
@@ -194,6 +199,8 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: F
         ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6 or ocpp2.0.1"),
         ({"ws_url": "http://csms/ocpp"}, "ws_url", "ws:// or wss://"),
         ({"identity": "CP 1/2"}, "identity", "pattern"),
+        ({"identity": "CP:1"}, "identity", "pattern"),
+        ({"identity": ".."}, "identity", "dot-segment"),
         ({"surprise": 1}, "surprise", "Extra inputs"),
     ],
 )

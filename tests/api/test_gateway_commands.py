@@ -350,6 +350,17 @@ async def test_an_invalid_payload_of_another_command_is_422(lab: FleetLab) -> No
     assert [p["loc"] for p in response.json()["detail"]] == [["body", "event", "id_tag"]]
 
 
+async def test_an_infinite_number_is_422_not_null(lab: FleetLab) -> None:
+    # Python's JSON reader takes Infinity; queued, it would have been null ("no limit").
+    response = await lab.client.post(
+        "/ocpp/commands/power-update",
+        content=b'{"target": {"charger_id": "dep-1"}, "event": {"power_w": Infinity}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert [p["loc"] for p in response.json()["detail"]] == [["body", "event", "power_w"]]
+
+
 async def test_an_unknown_charger_or_location_is_404(lab: FleetLab) -> None:
     for target, detail in [
         ({"charger_id": "dep-nope"}, "charger 'dep-nope' not found"),
@@ -359,22 +370,78 @@ async def test_an_unknown_charger_or_location_is_404(lab: FleetLab) -> None:
         assert (response.status_code, response.json()) == (404, {"detail": detail})
 
 
-async def test_a_charger_ids_entry_outside_the_location_is_404_naming_it(lab: FleetLab) -> None:
+async def test_a_charger_ids_entry_outside_the_location_is_failed_naming_it(
+    lab: FleetLab,
+) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
-    inside = await _charger(lab, "CP-IN", location_id=location.id)
+    inside = await _running(lab, await _charger(lab, "CP-IN", location_id=location.id))
     outside = await _charger(lab, "CP-OUT")
     response = await lab.client.post(
         PLUG,
         json={
-            "target": {"location_id": location.id, "charger_ids": [inside.id, outside.id]},
+            "target": {
+                "location_id": location.id,
+                "charger_ids": [inside.id, outside.id, "dep-nope"],
+            },
             "event": {},
         },
     )
-    assert (response.status_code, response.json()) == (
-        404,
-        {"detail": f"charger {outside.id!r} not found in location {location.id!r}"},
+    assert response.status_code == 202, response.text
+    body = response.json()
+    LocationCommandResponse.model_validate(body, strict=True)
+    assert (body["targeted_count"], body["queued_count"], body["failed_count"]) == (3, 1, 2)
+    assert [r["charger_id"] for r in body["results"]] == [inside.id]
+    assert body["failed"] == [
+        {
+            "identity": None,
+            "error": f"charger {outside.id!r} not found in location {location.id!r}",
+        },
+        {"identity": None, "error": f"charger 'dep-nope' not found in location {location.id!r}"},
+    ]
+    assert len(await lab.store.commands.list(ORG)) == 1
+
+
+async def test_a_parameter_the_chargers_version_cannot_carry_is_failed_and_nothing_happens(
+    lab: FleetLab,
+) -> None:
+    charger = await _running(lab, await _charger(lab, "CP-1"))
+    station: Any = lab.host.station(charger.id)
+    station.plug(1, 1)
+    station.present_id_token("TAG-1")
+    await until(lambda: station.model.evses[1].transaction is not None)
+    stop = "/ocpp/commands/stop-transaction"
+    response = await lab.client.post(
+        stop, json={"target": {"charger_id": charger.id}, "event": {"reason": "NotARealReason"}}
     )
+    assert response.status_code == 202, response.text
+    assert response.json()["failed"] == [
+        {
+            "identity": "CP-1",
+            "error": "OCPP 1.6: reason 'NotARealReason' is not allowed in StopTransaction.reason: "
+            "one of EmergencyStop, EVDisconnected, HardReset, Local, Other, PowerLoss, Reboot, "
+            "Remote, SoftReset, UnlockCommand, DeAuthorized",
+        }
+    ]
     assert await lab.store.commands.list(ORG) == []
+    assert station.model.evses[1].transaction is not None
+
+
+async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: FleetLab) -> None:
+    for path in ("no-such-thing", "cache/nothing"):
+        response = await lab.client.post(
+            f"/ocpp/commands/{path}", json={"target": {"charger_id": "dep-1"}, "event": {}}
+        )
+        assert response.status_code == 404, path
+        assert response.json()["detail"].startswith(
+            f"no command {path!r} under /ocpp/commands (known: plug-connector, "
+        )
+    for method, path in [("GET", PLUG), ("PUT", PLUG), ("GET", "/ocpp/commands/cache/reset")]:
+        response = await lab.client.request(method, path)
+        assert (response.status_code, response.headers.get("allow")) == (405, "POST"), path
+    unauthenticated = await lab.client.post(
+        "/ocpp/commands/no-such-thing", json={}, headers={"Authorization": ""}
+    )
+    assert unauthenticated.status_code == 401
 
 
 # -- roles and tenants ---------------------------------------------------------------------------
@@ -599,3 +666,53 @@ async def test_unplug_ends_the_running_session_and_the_csms_sees_available(
         return await lab.csms.store.transactions.count(status="completed") == 1
 
     await eventually(stopped, every=0.1)
+
+
+async def test_get_command_shows_what_became_of_each_chargers_start_session(
+    lab: FleetLab,
+) -> None:
+    # One request to two chargers: the accepted tag's command names its transaction, the
+    # blocked one's says why nothing charges, and that charger's cable is out again.
+    location = await lab.store.locations.create(ORG, "Depot")
+    first = await _running(lab, await _charger(lab, "CP-1", location_id=location.id))
+    second = await _running(lab, await _charger(lab, "CP-2", location_id=location.id))
+    await lab.csms.store.id_tags.create("FLEET", status="Blocked")
+    await lab.csms.store.id_tags.create("DRIVER", parent_id_tag="FLEET")
+    await lab.csms.store.id_tags.create("GOOD")
+
+    async def start(charger: SimulatedCharger, id_tag: str) -> dict[str, Any]:
+        response = await lab.client.post(
+            "/ocpp/commands/start-session",
+            json={"target": {"charger_id": charger.id}, "event": {"id_tag": id_tag}},
+        )
+        assert response.status_code == 202, response.text
+        return await _outcome(lab, response.json()["results"][0]["command"]["id"])
+
+    accepted = await start(first, "GOOD")
+    refused = await start(second, "DRIVER")
+
+    active = await lab.csms.store.transactions.list(charge_box_id="CP-1", status="active")
+    assert (accepted["charger_id"], accepted["status"], accepted["error"]) == (
+        first.id,
+        "succeeded",
+        None,
+    )
+    assert accepted["result"] == {
+        "evse_id": 1,
+        "connector_id": 1,
+        "id_tag": "GOOD",
+        "plugged": True,
+        "authorization": {"status": "Accepted", "source": "CentralSystem"},
+        "transaction_id": active[0].transaction_id,
+        "duration_seconds": None,
+        "target_energy_kwh": None,
+    }
+    assert (refused["charger_id"], refused["status"], refused["error"]) == (
+        second.id,
+        "failed",
+        "the central system answered Authorize with Blocked",
+    )
+    assert refused["result"]["authorization"] == {"status": "Blocked", "source": "CentralSystem"}
+    assert refused["result"]["transaction_id"] is None
+    assert not _plugged(lab, second)
+    assert await lab.csms.store.transactions.count(charge_box_id="CP-2") == 0

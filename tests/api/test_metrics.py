@@ -156,18 +156,18 @@ async def test_a_command_sent_through_the_api_is_timed(metered: MeteredLab) -> N
 
 async def test_callerrors_are_counted_by_code(metered: MeteredLab) -> None:
     """A bare socket sends an action outside OCPP 1.6, which the CSMS refuses with
-    NotSupported, and refuses every CALL of the CSMS with NotImplemented."""
+    NotImplemented, and refuses every CALL of the CSMS with NotSupported."""
     await metered.store.stations.register("RAW-1")
     url = f"ws://127.0.0.1:{metered.server.port}/ocpp/RAW-1"
     async with connect(url, subprotocols=[Subprotocol("ocpp1.6")]) as peer:
         await peer.send(json.dumps([2, "raw-1", "NoSuchAction", {}]))
-        assert json.loads(await peer.recv())[:3] == [4, "raw-1", "NotSupported"]
+        assert json.loads(await peer.recv())[:3] == [4, "raw-1", "NotImplemented"]
 
         async def refuse() -> None:
             with contextlib.suppress(Exception):
                 async for message in peer:
                     call: list[Any] = json.loads(message)
-                    await peer.send(json.dumps([4, call[1], "NotImplemented", "no", {}]))
+                    await peer.send(json.dumps([4, call[1], "NotSupported", "no", {}]))
 
         refusing = asyncio.create_task(refuse())
         try:
@@ -181,9 +181,9 @@ async def test_callerrors_are_counted_by_code(metered: MeteredLab) -> None:
             await asyncio.gather(refusing, return_exceptions=True)
 
     errors = "chargeyard_ocpp_callerrors_total"
-    assert value(samples, errors, side="csms", direction="in", code="NotImplemented") == 1
-    assert value(samples, errors, side="csms", direction="out", code="NotSupported") == 1
-    assert value(samples, errors, side="csms", direction="in", code="NotSupported") == 0
+    assert value(samples, errors, side="csms", direction="in", code="NotSupported") == 1
+    assert value(samples, errors, side="csms", direction="out", code="NotImplemented") == 1
+    assert value(samples, errors, side="csms", direction="in", code="NotImplemented") == 0
     reset = {"side": "csms", "action": "Reset"}
     assert value(samples, MESSAGES, direction="in", type="error", **reset) == 1
     assert value(samples, f"{DURATION}_count", **reset) == 1  # a CALLERROR ends the round trip

@@ -1,7 +1,8 @@
 """What stations written with the third-party ``ocpp`` library send the CSMS on their own, besides
 boot, status and transactions (``test_ocpp_library_stations.py``): DataTransfer (1.6 section
 4.3, 2.0.1 P02), a standalone 2.0.1 MeterValues (J01), and the firmware, diagnostics, log and
-security notifications (1.6 sections 4.4/4.5; 2.0.1 L01, N01, A04). Each is answered within
+security notifications (1.6 sections 4.4/4.5; 2.0.1 L01, N01, A04), and the 2.0.1 reports kept
+as notifications (H04, K11, K15, N07). Each is answered within
 the official schemas (the library validates every answer) and kept where the API shows it."""
 
 from __future__ import annotations
@@ -205,6 +206,7 @@ async def test_1_6_firmware_and_diagnostics_status_are_listed(csms_lab: CsmsLab)
                 "action": "DiagnosticsStatusNotification",
                 "status": "Uploading",
                 "requestId": None,
+                "evseId": None,
                 "detail": None,
             },
             {
@@ -212,6 +214,7 @@ async def test_1_6_firmware_and_diagnostics_status_are_listed(csms_lab: CsmsLab)
                 "action": "FirmwareStatusNotification",
                 "status": "Downloading",
                 "requestId": None,
+                "evseId": None,
                 "detail": None,
             },
         ]
@@ -251,6 +254,7 @@ async def test_l01_n01_a04_2_0_1_notifications_are_listed(
         "action": "SecurityEventNotification",
         "status": "FirmwareUpdated",
         "requestId": None,
+        "evseId": None,
         "detail": "image 2.1.0 installed",
         "at": START,
     }
@@ -260,6 +264,7 @@ async def test_l01_n01_a04_2_0_1_notifications_are_listed(
             "action": "LogStatusNotification",
             "status": "Uploading",
             "requestId": 7,
+            "evseId": None,
             "detail": None,
         },
         {
@@ -267,6 +272,7 @@ async def test_l01_n01_a04_2_0_1_notifications_are_listed(
             "action": "FirmwareStatusNotification",
             "status": "Downloading",
             "requestId": 42,
+            "evseId": None,
             "detail": None,
         },
     ]
@@ -277,3 +283,49 @@ async def test_l01_n01_a04_2_0_1_notifications_are_listed(
         "Downloading",
         "Uploading",
     )
+
+
+async def test_h04_k11_k15_n07_2_0_1_reports_are_answered_and_listed(
+    csms_lab: CsmsLab, station201: LibraryStation201
+) -> None:
+    # The library checks each answer against its own copy of the schemas.
+    lock_failure = {
+        "event_id": 1,
+        "timestamp": START,
+        "trigger": "Delta",
+        "actual_value": "true",
+        "component": {"name": "ConnectorPlugRetentionLock", "evse": {"id": 1}},
+        "variable": {"name": "Problem"},
+        "event_notification_type": "HardWiredNotification",
+    }
+    answers = [
+        await station201.send(
+            call201.ReservationStatusUpdate(reservation_id=3, reservation_update_status="Expired")
+        ),
+        await station201.send(
+            call201.NotifyChargingLimit(charging_limit={"charging_limit_source": "EMS"}, evse_id=1)
+        ),
+        await station201.send(
+            call201.NotifyEVChargingNeeds(
+                evse_id=1, charging_needs={"requested_energy_transfer": "DC"}
+            )
+        ),
+        await station201.send(
+            call201.NotifyEvent(generated_at=START, seq_no=0, event_data=[lock_failure])
+        ),
+    ]
+    assert answers == [
+        result201.ReservationStatusUpdate(),
+        result201.NotifyChargingLimit(),
+        result201.NotifyEVChargingNeeds(status="Rejected"),
+        result201.NotifyEvent(),
+    ]
+    body = await get(csms_lab, "LIB-201/notifications")
+    listed = {n["action"]: n for n in body["notifications"]}
+    assert {action: (n["kind"], n["status"], n["evseId"]) for action, n in listed.items()} == {
+        "ReservationStatusUpdate": ("reservation", "Expired", None),
+        "NotifyChargingLimit": ("charging_limit", "EMS", 1),
+        "NotifyEVChargingNeeds": ("ev_charging", "DC", 1),
+        "NotifyEvent": ("event", "Delta", 1),
+    }
+    assert listed["NotifyEvent"]["at"] == START

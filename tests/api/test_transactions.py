@@ -101,7 +101,8 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
     )
     assert sent[-1] == ("CP-16", "RemoteStartTransaction", {"connectorId": 1, "idTag": TAG})
     started = await active_on(csms_lab, "CP-16")
-    assert isinstance(started["transactionId"], int)
+    # One type for every version: the 1.6 integer written in decimal.
+    assert started["transactionId"].isdecimal()
     assert started | {"startedAt": None, "durationMinutes": None} == {
         "transactionId": started["transactionId"],
         "chargeBoxId": "CP-16",
@@ -119,6 +120,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
         "stopReason": None,
         "remoteStarted": True,
         "chargingState": None,
+        "registerWentBackwards": False,
     }
     assert started["startedAt"].endswith("Z")
     assert len(csms_lab.registry.remote_starts) == 0  # claimed by the StartTransaction
@@ -151,7 +153,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
     assert sent[-1] == (
         "CP-16",
         "RemoteStopTransaction",
-        {"transactionId": started["transactionId"]},
+        {"transactionId": int(started["transactionId"])},  # the 1.6 message carries the integer
     )
     done = await eventually(lambda: csms_lab.client.get(url), lambda b: b["status"] == "completed")
     assert done["stopReason"] == "Remote"
@@ -285,7 +287,8 @@ async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
     )
     done = await eventually(lambda: csms_lab.client.get(url), lambda b: b["status"] == "completed")
     assert (done["stopReason"], done["remoteStarted"]) == ("Remote", True)
-    assert done["energyDelivered"] == done["meterStop"] - done["meterStart"]
+    # To the meter's 0.1 Wh, without the tail of a binary subtraction.
+    assert done["energyDelivered"] == round(done["meterStop"] - done["meterStart"], 1)
     assert done["durationMinutes"] == duration_minutes(done)
 
 
@@ -360,7 +363,7 @@ async def seed(lab: CsmsLab) -> None:
         )
 
 
-def ids(page: dict[str, Any]) -> list[int | str]:
+def ids(page: dict[str, Any]) -> list[str]:
     return [item["transactionId"] for item in page["data"]]
 
 
@@ -375,16 +378,16 @@ async def test_list_is_newest_first_with_filters_and_paging(csms_lab: CsmsLab) -
 
     everything = await listing()
     assert (ids(everything), everything["total"], everything["limit"]) == (
-        [3, "tx-b1", 2, 1],
+        ["3", "tx-b1", "2", "1"],
         4,
         20,
     )
-    assert ids(await listing(chargeBoxId="CP-A")) == [3, 2, 1]
-    assert ids(await listing(status="active")) == [3, "tx-b1"]
-    assert ids(await listing(status="completed", chargeBoxId="CP-A")) == [2, 1]
+    assert ids(await listing(chargeBoxId="CP-A")) == ["3", "2", "1"]
+    assert ids(await listing(status="active")) == ["3", "tx-b1"]
+    assert ids(await listing(status="completed", chargeBoxId="CP-A")) == ["2", "1"]
     paged = await listing(limit=2, offset=1)
     assert (ids(paged), paged["total"], paged["limit"], paged["offset"]) == (
-        ["tx-b1", 2],
+        ["tx-b1", "2"],
         4,
         2,
         1,
@@ -400,7 +403,7 @@ async def test_a_completed_transaction_in_full(csms_lab: CsmsLab) -> None:
     assert (response.status_code, response.json()) == (
         200,
         {
-            "transactionId": 1,
+            "transactionId": "1",
             "chargeBoxId": "CP-A",
             "connectorId": 1,
             "evseId": None,
@@ -416,8 +419,48 @@ async def test_a_completed_transaction_in_full(csms_lab: CsmsLab) -> None:
             "stopReason": "Local",
             "remoteStarted": False,
             "chargingState": None,
+            "registerWentBackwards": False,
         },
     )
+
+
+async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
+    csms_lab: CsmsLab,
+) -> None:
+    await seed(csms_lab)
+    await csms_lab.store.stations.set_online("CP-A", ocpp_version="2.0.1")
+
+    body = (await csms_lab.client.get("/api/v1/transactions/1")).json()
+
+    assert (body["transactionId"], body["evseId"], body["chargingState"]) == ("1", None, None)
+
+
+async def test_energy_is_served_to_the_meters_resolution(csms_lab: CsmsLab) -> None:
+    # 5000.1 - 1130.7 is 3869.4000000000005 in binary floats; a meter shows 0.1 Wh steps.
+    await csms_lab.store.stations.register("CP-E", ocpp_version="2.0.1")
+    transactions = csms_lab.store.transactions
+    for tx_id in ("done", "running"):
+        await transactions.start(
+            "CP-E",
+            transaction_id=tx_id,
+            connector_id=1,
+            evse_id=1,
+            meter_start_wh=1130.7,
+            started_at=T0,
+        )
+    await transactions.stop("CP-E", "done", meter_stop_wh=5000.1, stopped_at=T0)
+    reading = SampledValue(T0, 2.0001, unit="kWh")  # 2000.1000000000001 Wh once multiplied
+    await transactions.add_samples("CP-E", [reading], transaction_id="running")
+
+    done = (await csms_lab.client.get("/api/v1/transactions/done")).json()
+    running = (await csms_lab.client.get("/api/v1/transactions/running")).json()
+
+    assert (done["meterStart"], done["meterStop"], done["energyDelivered"]) == (
+        1130.7,
+        5000.1,
+        3869.4,
+    )
+    assert running["energyDelivered"] == 869.4
 
 
 async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: CsmsLab) -> None:
@@ -443,7 +486,7 @@ async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: Csms
         params={"measurand": "Energy.Active.Import.Register"},
     )
     assert samples.json() == {
-        "transactionId": 3,
+        "transactionId": "3",
         "chargeBoxId": "CP-A",
         "count": 3,
         "meterValues": [
@@ -617,3 +660,21 @@ async def test_every_endpoint_needs_the_api_key(csms_lab: CsmsLab, method: str, 
             401,
             {"detail": "missing or invalid API key"},
         )
+
+
+async def test_j02_a_201_transactions_begin_reading_is_listed_once(
+    csms_lab: CsmsLab, sent: Sent
+) -> None:
+    # The Started event's TxStartedMeasurands and the Ended event's TxEndedMeasurands both
+    # carry the Transaction.Begin reading: the meter values list it once.
+    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime.station.plug(1, 1, ev=LARGE_CAR)
+    await remote_start(csms_lab, "CS-201")
+    started = await active_on(csms_lab, "CS-201")
+    url = f"/api/v1/transactions/{started['transactionId']}"
+    await csms_lab.client.post(f"{url}/stop")
+    await eventually(lambda: csms_lab.client.get(url), lambda b: b["status"] == "completed")
+    response = await csms_lab.client.get(f"{url}/meter-values")
+    contexts = [value["context"] for value in response.json()["meterValues"]]
+    assert contexts.count("Transaction.Begin") == 1
+    assert contexts.count("Transaction.End") == 1

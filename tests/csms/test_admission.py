@@ -118,3 +118,51 @@ async def test_every_station_is_marked_offline_when_the_csms_starts(store: Store
         ghost = await store.stations.get("CP-GHOST")
         assert ghost is not None
         assert not ghost.is_online
+
+
+async def _handshake_status(port: int, path: str) -> int:
+    """The HTTP status a raw upgrade request for ``path`` gets (a client library would refuse
+    to send some of these paths)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n".encode()
+        )
+        status_line = await asyncio.wait_for(reader.readline(), 5)
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        ".",
+        "..",
+        "%2e%2e",
+        "CP%00",
+        "CP%0AINFO%20forged",
+        "CP:1",
+        "CP%3A1",
+        "CP%E2%80%AE1",
+        "%FF%FE",
+        "%FF%FD",
+        "x" * 49,
+        "x" * 7000,
+    ],
+)
+async def test_an_identity_ocpp_does_not_allow_is_refused_with_400_even_with_auto_registration(
+    store: Store, segment: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
+        assert await _handshake_status(csms.port, f"/ocpp/{segment}") == 400
+    assert list(await store.stations.list()) == []
+    assert all("\n" not in record.getMessage() for record in caplog.records)
+    assert all("\u202e" not in record.getMessage() for record in caplog.records)
+
+
+async def test_the_longest_identity_gets_in(store: Store) -> None:
+    async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
+        assert await _handshake_status(csms.port, "/ocpp/" + "x" * 48) == 101

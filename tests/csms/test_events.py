@@ -192,6 +192,7 @@ async def test_e_session_16_publishes_its_whole_lifecycle_in_order(
                 "meterStop": stopped.data["meterStop"],
                 "energyDelivered": stopped.data["meterStop"],
                 "stopReason": "Local",
+                "registerWentBackwards": False,
             },
         ),
         (
@@ -270,6 +271,7 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
                 "meterStop": stopped.data["meterStop"],
                 "energyDelivered": stopped.data["energyDelivered"],
                 "stopReason": "Local",
+                "registerWentBackwards": False,
             },
         ),
     ]
@@ -404,6 +406,47 @@ async def test_meter_values_16_report_the_register_in_wh_and_power_in_w(
                 "stopReason": "Local",
                 "stoppedAt": "2026-11-21T10:45:00.000Z",
                 "durationMinutes": 45.0,
+                "registerWentBackwards": False,
             },
         ),
     ]
+
+
+async def test_e06_energy_and_power_are_published_to_the_meters_resolution(
+    csms: CsmsServer, recorder: Recorder
+) -> None:
+    # Readings in kWh and kW taken to Wh and W, and a difference of two: no binary tails
+    # (1.005 kWh * 1000 is 1004.9999999999999 in floats, 1234.7 - 1005.0 is 229.70000000000005).
+    def event(event_type: str, seq: int, kwh: float, **info: Any) -> dict[str, Any]:
+        at = f"2026-11-21T10:0{seq}:00Z"
+        sampled = [
+            {"value": kwh, "unitOfMeasure": {"unit": "kWh"}},
+            {
+                "value": 7.3601,
+                "measurand": "Power.Active.Import",
+                "unitOfMeasure": {"unit": "kW"},
+            },
+        ]
+        return {
+            "eventType": event_type,
+            "timestamp": at,
+            "triggerReason": "MeterValuePeriodic",
+            "seqNo": seq,
+            "transactionInfo": {"transactionId": "tx-1", **info},
+            "evse": {"id": 1, "connectorId": 1},
+            "meterValue": [{"timestamp": at, "sampledValue": sampled}],
+        }
+
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        for seq, (event_type, kwh) in enumerate(
+            [("Started", 1.005), ("Updated", 1.2001), ("Ended", 1.2347)]
+        ):
+            frame = [2, f"t{seq}", "TransactionEvent", event(event_type, seq, kwh)]
+            assert await exchange(websocket, frame) == [3, f"t{seq}", {}]
+        await recorder.until_event(EventType.TRANSACTION_STOPPED)
+    published = {e.type.value: e.data for e in recorder.events if e.data.get("transactionId")}
+    assert published["transaction.started"]["meterStart"] == 1005.0
+    updated = published["transaction.updated"]
+    assert (updated["energyWh"], updated["powerW"]) == (1200.1, 7360.1)
+    stopped = published["transaction.stopped"]
+    assert (stopped["meterStop"], stopped["energyDelivered"]) == (1234.7, 229.7)

@@ -52,12 +52,31 @@ async def test_the_newest_version_both_sides_speak_is_chosen(
         assert websocket.subprotocol == chosen
 
 
-async def test_an_upgrade_without_an_ocpp_subprotocol_is_refused_with_400(csms: CsmsServer) -> None:
+@pytest.mark.parametrize("offered", [[], ["mqtt"], ["ocpp1.5", "ocpp3.0"]])
+async def test_without_a_common_subprotocol_the_handshake_completes_then_closes(
+    csms: CsmsServer, offered: list[str]
+) -> None:
+    # OCPP-J 1.6 and 2.0.1 part 4 section 3.1.2: the handshake is completed without a
+    # Sec-WebSocket-Protocol header, then the connection is closed at once.
+    async with connect(url(csms), subprotocols=offered or None) as websocket:  # type: ignore[arg-type]
+        assert websocket.subprotocol is None
+        assert "Sec-WebSocket-Protocol" not in websocket.response.headers
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(websocket.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1002
+    assert "no common OCPP subprotocol" in closed.value.rcvd.reason
+    station = await csms.store.stations.get("CP-1")
+    assert station is None or not station.is_online
+
+
+async def test_an_unknown_identity_is_refused_with_404_whatever_it_offers(
+    csms: CsmsServer,
+) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(url(csms)):
+        async with connect(url(csms, "CP-UNKNOWN"), subprotocols=["mqtt"]):  # type: ignore[list-item]
             pass
-    assert refused.value.response.status_code == 400
-    assert b"no supported OCPP subprotocol" in refused.value.response.body
+    assert refused.value.response.status_code == 404
 
 
 async def test_a_path_outside_ocpp_identity_is_refused_with_404(csms: CsmsServer) -> None:

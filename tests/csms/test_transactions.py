@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import connect
 
 from chargeyard.csms.server import CsmsServer, CsmsSettings
@@ -21,14 +22,16 @@ def meter_value_16(at: str, wh: str, measurand: str | None = None) -> dict[str, 
     return {"timestamp": at, "sampledValue": [sample]}
 
 
-async def run_transaction_16(csms: CsmsServer, identity: str = "CP-1") -> int:
+async def run_transaction_16(
+    csms: CsmsServer, identity: str = "CP-1", started_at: str = "2026-11-21T10:00:00Z"
+) -> int:
     """Start, one MeterValues, stop; returns the transaction id the CSMS gave."""
     async with connect(url(csms, identity), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
         start = {
             "connectorId": 1,
             "idTag": "TAG1",
             "meterStart": 1000,
-            "timestamp": "2026-11-21T10:00:00Z",
+            "timestamp": started_at,
         }
         started = await exchange(websocket, [2, "s1", "StartTransaction", start])
         assert started[2]["idTagInfo"] == {"status": "Accepted"}
@@ -82,7 +85,8 @@ async def test_e_transaction_16_ids_survive_a_restart(tmp_path: Path) -> None:
         await Store.open(database_url(tmp_path)) as store,
         CsmsServer(store, CsmsSettings(port=0)) as csms,
     ):
-        second = await run_transaction_16(csms)
+        # Another session (a start at another time; the same start again is one transaction).
+        second = await run_transaction_16(csms, started_at="2026-11-21T12:00:00Z")
         assert second > first
         kept = await store.transactions.get("CP-1", first)
         assert kept is not None
@@ -156,6 +160,41 @@ async def test_e01_transaction_event_201_started_updated_ended_are_kept(
     assert [(s.value, s.unit) for s in samples] == [(2, "kWh"), (5, "kWh"), (9, "kWh")]
 
 
+async def test_e01_readings_in_kwh_or_with_a_multiplier_are_kept_as_the_station_wrote_them(
+    csms: CsmsServer, store: Store
+) -> None:
+    # The multiplier shifts the decimal the station sent: 1.2347 x 10^3 is 1234.7, not the
+    # 1234.6999999999998 of binary floats (SampledValueType, UnitOfMeasureType.multiplier).
+    started = transaction_event("Started", 0, 0)
+    started["meterValue"][0]["sampledValue"] = [
+        {"value": 1.005, "unitOfMeasure": {"unit": "kWh"}},
+        {"value": 1.2347, "measurand": "Voltage", "unitOfMeasure": {"unit": "V", "multiplier": 3}},
+    ]
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert record.meter_start_wh == 1005.0
+    samples = await store.transactions.samples("CP-1", "tx-1")
+    assert [(s.value, s.unit) for s in samples] == [(1.005, "kWh"), (1234.7, "V")]
+
+
+@pytest.mark.parametrize(("ended_state", "kept"), [("EVConnected", "EVConnected"), (None, None)])
+async def test_e07_a_completed_transaction_keeps_the_charging_state_its_end_reported(
+    csms: CsmsServer, store: Store, ended_state: str | None, kept: str | None
+) -> None:
+    # Charging while it ran; the state after Ended is what Ended said, or none at all.
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 2000, chargingState="Charging")
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        state = {} if ended_state is None else {"chargingState": ended_state}
+        ended = transaction_event("Ended", 1, 3000, stoppedReason="Local", **state)
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", ended]) == [3, "t2", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.status, record.charging_state) == ("completed", kept)
+
+
 async def test_e06_an_ended_event_without_meter_values_stops_at_the_last_reading(
     csms: CsmsServer, store: Store
 ) -> None:
@@ -219,3 +258,177 @@ async def test_e_transaction_event_201_ended_without_started_is_still_kept(
         9000,
         "Local",
     )
+
+
+async def test_j02_the_ended_summary_does_not_keep_a_reading_twice(
+    csms: CsmsServer, store: Store
+) -> None:
+    # TxEndedMeasurands (2.0.1 J02, E06): the Ended event's meter values sum up the whole
+    # transaction, so its Transaction.Begin reading is the one Started already carried.
+    started = transaction_event("Started", 0, 2000)
+    started["meterValue"][0]["sampledValue"][0]["context"] = "Transaction.Begin"
+    ended = transaction_event("Ended", 2, 9000, stoppedReason="Local")
+    ended["meterValue"][0]["sampledValue"][0]["context"] = "Transaction.End"
+    ended["meterValue"].insert(0, started["meterValue"][0])
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", ended]) == [3, "t2", {}]
+    samples = await store.transactions.samples("CP-1", "tx-1")
+    assert [(s.context, s.value) for s in samples] == [
+        ("Transaction.Begin", 2),
+        ("Transaction.End", 9),
+    ]
+
+
+async def test_stop_transaction_data_does_not_keep_a_reading_twice(
+    csms: CsmsServer, store: Store
+) -> None:
+    # 1.6 section 4.10: transactionData may repeat a reading the MeterValues of the
+    # transaction already carried (StopTxnSampledData and MeterValuesSampledData alike).
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        start = {
+            "connectorId": 1,
+            "idTag": "T",
+            "meterStart": 0,
+            "timestamp": "2026-11-21T10:00:00Z",
+        }
+        transaction_id = (await exchange(websocket, [2, "s1", "StartTransaction", start]))[2][
+            "transactionId"
+        ]
+        reading = meter_value_16("2026-11-21T10:30:00Z", "4000")
+        values = {"connectorId": 1, "transactionId": transaction_id, "meterValue": [reading]}
+        assert await exchange(websocket, [2, "m1", "MeterValues", values]) == [3, "m1", {}]
+        stop = {
+            "transactionId": transaction_id,
+            "meterStop": 8500,
+            "timestamp": "2026-11-21T11:00:00Z",
+            "transactionData": [reading, meter_value_16("2026-11-21T11:00:00Z", "8500")],
+        }
+        assert await exchange(websocket, [2, "s2", "StopTransaction", stop]) == [3, "s2", {}]
+    samples = await store.transactions.samples("CP-1", transaction_id)
+    assert [s.value for s in samples] == [4000, 8500]
+
+
+async def test_e06_a_later_ended_event_s_register_is_the_one_kept(
+    csms: CsmsServer, store: Store
+) -> None:
+    # The station reported 300 Wh, then corrected itself to 999: the final word is kept.
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 0)
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        ended = transaction_event("Ended", 1, 300, stoppedReason="Local")
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", ended]) == [3, "t2", {}]
+        again = transaction_event("Ended", 2, 999, stoppedReason="EVDisconnected")
+        assert await exchange(websocket, [2, "t3", "TransactionEvent", again]) == [3, "t3", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.meter_stop_wh, record.energy_wh, record.stop_reason) == (
+        999,
+        999,
+        "EVDisconnected",
+    )
+    assert not record.register_went_backwards
+
+
+async def test_a_register_going_backwards_is_kept_as_reported_and_flagged(
+    csms: CsmsServer, store: Store
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 5000)
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        ended = transaction_event("Ended", 1, 7000, stoppedReason="Local")
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", ended]) == [3, "t2", {}]
+        # The same stop re-sent changes nothing.
+        assert await exchange(websocket, [2, "t3", "TransactionEvent", ended]) == [3, "t3", {}]
+        unchanged = await store.transactions.get("CP-1", "tx-1")
+        assert unchanged is not None
+        assert (unchanged.meter_stop_wh, unchanged.register_went_backwards) == (7000, False)
+        lower = transaction_event("Ended", 2, 6000, stoppedReason="Local")
+        assert await exchange(websocket, [2, "t4", "TransactionEvent", lower]) == [3, "t4", {}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.meter_stop_wh, record.energy_wh, record.register_went_backwards) == (
+        6000,
+        1000,
+        True,
+    )
+
+
+NOON, AN_HOUR_LATER = "2026-11-21T12:00:00Z", "2026-11-21T13:00:00Z"
+
+
+async def test_e_a_16_stop_below_its_start_is_kept_and_flagged(
+    csms: CsmsServer, store: Store
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        start = {
+            "connectorId": 1,
+            "idTag": "T",
+            "meterStart": 5000,
+            "timestamp": "2026-11-21T10:00:00Z",
+        }
+        answer = await exchange(websocket, [2, "s1", "StartTransaction", start])
+        transaction_id = answer[2]["transactionId"]
+        stop = {
+            "transactionId": transaction_id,
+            "meterStop": 4000,
+            "timestamp": "2026-11-21T11:00:00Z",
+        }
+        assert await exchange(websocket, [2, "s2", "StopTransaction", stop]) == [3, "s2", {}]
+    record = await store.transactions.get("CP-1", transaction_id)
+    assert record is not None
+    assert (record.meter_stop_wh, record.energy_wh, record.register_went_backwards) == (
+        4000,
+        -1000,
+        True,
+    )
+
+
+async def test_e_a_16_start_transaction_re_sent_gets_the_same_id_and_opens_nothing(
+    csms: CsmsServer, store: Store
+) -> None:
+    # 1.6 section 4.8 (TransactionMessageAttempts): a StartTransaction whose answer was lost
+    # comes again, with the same facts; it is the same transaction.
+    events = csms.events.subscribe(accept=lambda event: event.type == "transaction.started")
+    start = {"connectorId": 1, "idTag": "T", "meterStart": 1000, "timestamp": NOON}
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+        first = await exchange(websocket, [2, "s1", "StartTransaction", start])
+        again = await exchange(websocket, [2, "s2", "StartTransaction", start])
+        later = await exchange(
+            websocket, [2, "s3", "StartTransaction", {**start, "timestamp": AN_HOUR_LATER}]
+        )
+    assert again[2] == first[2]
+    assert later[2]["transactionId"] != first[2]["transactionId"]
+    assert await store.transactions.count(charge_box_id="CP-1") == 2
+    published = []
+    while (event := events.get_nowait()) is not None:
+        published.append(event)
+    assert len(published) == 2
+
+
+async def test_e13_a_transaction_event_re_sent_with_its_seq_no_is_not_stored_again(
+    csms: CsmsServer, store: Store
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 1000)
+        updated = transaction_event("Updated", 1, 2000)
+        for frame_id, event in (("t1", started), ("t2", updated)):
+            assert await exchange(websocket, [2, frame_id, "TransactionEvent", event]) == [
+                3,
+                frame_id,
+                {},
+            ]
+        # Both again, as a station retrying after lost answers sends them (E13).
+        for frame_id, event in (("t3", started), ("t4", updated)):
+            assert await exchange(websocket, [2, frame_id, "TransactionEvent", event]) == [
+                3,
+                frame_id,
+                {},
+            ]
+        ended = transaction_event("Ended", 2, 3000, stoppedReason="Local")
+        assert await exchange(websocket, [2, "t5", "TransactionEvent", ended]) == [3, "t5", {}]
+    samples = await store.transactions.samples("CP-1", "tx-1")
+    assert [s.value for s in samples] == [1, 2, 3]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert record is not None
+    assert (record.meter_stop_wh, record.last_seq_no) == (3000, 2)

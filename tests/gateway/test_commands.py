@@ -50,7 +50,12 @@ def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:
         "evse_id": 2,
         "connector_id": 1,
     }
-    assert [spec.event_type for spec in COMMANDS.values() if spec.waits] == ["proxy_message"]
+    assert [spec.event_type for spec in COMMANDS.values() if spec.waits] == [
+        "start_session",
+        "authorize",
+        "start_transaction",
+        "proxy_message",
+    ]
 
 
 def test_payloads_are_validated() -> None:

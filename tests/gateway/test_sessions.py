@@ -33,15 +33,18 @@ async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
     charger = await lab.running("CP-1", version)
     command = await lab.run(charger, "start_session", {"id_tag": "TAG1", "duration_seconds": 1.0})
     assert (command.status, command.error) == (CommandStatus.SUCCEEDED, None)
+    transaction = await one_completed(lab)
+    # The outcome names the transaction as the central system knows it.
     assert command.result == {
         "evse_id": 1,
         "connector_id": 1,
         "id_tag": "TAG1",
         "plugged": True,
+        "authorization": {"status": "Accepted", "source": "CentralSystem"},
+        "transaction_id": transaction.transaction_id,
         "duration_seconds": 1.0,
         "target_energy_kwh": None,
     }
-    transaction = await one_completed(lab)
     assert transaction.id_tag == "TAG1"
     assert transaction.stop_reason == STOP_ON_TIME[version]
     assert transaction.energy_wh is not None
@@ -121,25 +124,30 @@ async def test_raw_authorize_start_and_stop_transaction(lab: Lab, version: str) 
     assert await lab.refused(charger, "stop_transaction") == "no transaction is running on EVSE 1"
     await lab.run(charger, "plug")
     started = await lab.run(charger, "start_transaction", {"id_tag": "LOCAL1"})
-    assert started.result == {"evse_id": 1, "connector_id": 1, "id_tag": "LOCAL1"}
-
-    async def running() -> bool:
-        found = await lab.csms.store.transactions.list(charge_box_id="CP-1", status="active")
-        return len(found) == 1
-
-    await eventually(running)
+    active = await lab.csms.store.transactions.list(charge_box_id="CP-1", status="active")
+    assert len(active) == 1
+    # The station's own authority; the central system's answer accepted it.
+    assert started.result == {
+        "evse_id": 1,
+        "connector_id": 1,
+        "id_tag": "LOCAL1",
+        "authorization": {"status": "Accepted", "source": "Station"},
+        "transaction_id": active[0].transaction_id,
+    }
     stopped = await lab.run(charger, "stop_transaction", {"reason": "Local"})
     assert stopped.result == {"evse_id": 1, "connector_id": 1, "reason": "Local"}
     transaction = await one_completed(lab)
     assert transaction.id_tag == "LOCAL1"
 
+    # The cable is still in: the tag starts a new transaction, which the outcome names.
     authorized = await lab.run(charger, "authorize", {"id_tag": "TAG9", "evse_id": 1})
-    assert authorized.result == {"id_tag": "TAG9", "evse_id": 1}
-
-    async def two() -> bool:
-        return await lab.csms.store.transactions.count(charge_box_id="CP-1") == 2
-
-    await eventually(two)  # the cable was still in: the tag started a new transaction
+    active = await lab.csms.store.transactions.list(charge_box_id="CP-1", status="active")
+    assert authorized.result == {
+        "id_tag": "TAG9",
+        "evse_id": 1,
+        "authorization": {"status": "Accepted", "source": "CentralSystem"},
+        "transaction_id": active[0].transaction_id,
+    }
 
 
 @VERSIONS
@@ -173,29 +181,32 @@ async def test_inject_and_clear_a_fault(lab: Lab, version: str) -> None:
     await eventually(lambda: lab.has_status("CP-1", "Available"))
 
 
-async def test_a_fault_code_the_station_refuses_fails_with_its_reason(lab: Lab) -> None:
+async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: Lab) -> None:
     charger = await lab.running("CP-1")
-    command = await lab.run(charger, "inject_fault", {"error_code": "NoError"})
-    assert (command.status, command.error) == (
-        CommandStatus.FAILED,
-        "'NoError' is not a fault code",
+    assert await lab.refused(charger, "inject_fault", {"error_code": "NoError"}) == (
+        "OCPP 1.6: error_code 'NoError' is not allowed: one of ConnectorLockFailure, "
+        "EVCommunicationError, GroundFailure, HighTemperature, InternalError, "
+        "LocalListConflict, OtherError, OverCurrentFailure, OverVoltage, PowerMeterFailure, "
+        "PowerSwitchFailure, ReaderFailure, ResetFailure, UnderVoltage, WeakSignal"
     )
+    assert not lab.station(charger.id).model.evses[1].connectors[1].faulted
 
 
-async def test_a_session_whose_transaction_never_starts_gives_the_cable_back(lab: Lab) -> None:
+async def test_an_offline_session_for_an_unknown_tag_fails_and_gives_the_cable_back(
+    lab: Lab,
+) -> None:
     # Offline (its CSMS unreachable), the station refuses an unknown tag by its own rules
-    # (1.6 section 3.5: AllowOfflineTxForUnknownId is false), so no transaction starts.
-    lab.host.executor.start_grace_s = 0.5
+    # (1.6 section 3.5.4: AllowOfflineTxForUnknownId is false), so no transaction starts.
     charger = await lab.charger("CP-1", csms_url="ws://127.0.0.1:9/ocpp")
     await lab.host.start_charger(ORG, charger.id)
     command = await lab.run(charger, "start_session", {"id_tag": "NOBODY", "duration_seconds": 5})
-    assert command.status == CommandStatus.SUCCEEDED
+    assert (command.status, command.error) == (
+        CommandStatus.FAILED,
+        "offline and the tag is unknown: the station's AllowOfflineTxForUnknownId is false",
+    )
+    assert command.result is not None
+    assert command.result["authorization"] == {"status": "Unknown", "source": "OfflineUnknownId"}
+    assert command.result["transaction_id"] is None
     station = lab.station(charger.id)
-    assert station.model.evses[1].connectors[1].cable_plugged
-
-    async def given_back() -> bool:
-        logs = await lab.store.charger_logs.list(ORG, charger.id, command_id=command.id)
-        return [log.message for log in logs] == ["session ended: no transaction started"]
-
-    await eventually(given_back)
     assert not station.model.evses[1].connectors[1].cable_plugged
+    assert station.model.evses[1].transaction is None

@@ -177,7 +177,13 @@ def test_call_without_handler_fails_at_the_caller_16(link: MakeLink) -> None:
         (STATION, [2, "st-1", "Authorize", {"idTag": "ABC"}]),
         (
             CENTRAL,
-            [4, "st-1", "NotImplemented", "no handler for Authorize", {"action": "Authorize"}],
+            [
+                4,
+                "st-1",
+                "NotSupported",
+                "Authorize is not supported by this central system",
+                {"action": "Authorize"},
+            ],
         ),
     ]
     assert failures(pair.events[STATION]) == [
@@ -185,7 +191,8 @@ def test_call_without_handler_fails_at_the_caller_16(link: MakeLink) -> None:
             "st-1",
             "Authorize",
             CallErrorReply,
-            "Authorize [st-1]: peer answered NotImplemented: no handler for Authorize",
+            "Authorize [st-1]: peer answered NotSupported: Authorize is not supported by this"
+            " central system",
         )
     ]
 

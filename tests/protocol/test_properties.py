@@ -232,3 +232,30 @@ def test_outgoing_call_is_sent_whole_or_refused_with_ocpp_error(
         assert [json.loads(frame) for frame in session.data_to_send()] == [
             [2, unique_id, action, payload]
         ]
+
+
+@each_version
+@modest
+@given(
+    number=st.integers(max_value=-(2**31) - 1)
+    | st.integers(min_value=2**31)
+    | st.integers(min_value=2**31, max_value=2**70).map(float)
+)
+def test_an_integer_field_beyond_32_bits_is_refused_before_any_handler(
+    version: VersionSpec, number: int | float
+) -> None:
+    # What a peer writes as a number too large for OCPP's 32-bit integer (2.0.1 part 2 section
+    # 2.1): orjson reads it as int or, past 64 bits, as float; either way the handler (which
+    # would store it) never sees it.
+    def store(payload: Payload) -> Payload:
+        raise AssertionError(f"the handler saw {payload}")
+
+    session = Session(version, Role.CENTRAL_SYSTEM, {"Heartbeat": store, "MeterValues": store})
+    literal = json.dumps(number) if isinstance(number, int) else repr(number)
+    sample = '"1"' if version.name == "1.6" else "1"
+    meter = f'[{{"timestamp": "{NOW}", "sampledValue": [{{"value": {sample}}}]}}]'
+    field = "connectorId" if version.name == "1.6" else "evseId"
+    session.receive(f'[2, "m-1", "MeterValues", {{"{field}": {literal}, "meterValue": {meter}}}]')
+    [frame] = session.data_to_send()
+    answer = json.loads(frame)
+    assert answer[:3] == [4, "m-1", "TypeConstraintViolation"]

@@ -154,7 +154,13 @@ def test_set_handler_registers_and_replaces() -> None:
     session.set_handler("Heartbeat", lambda payload: {"currentTime": "2030-01-01T00:00:00Z"})
     session.receive(text([2, "m-3", "Heartbeat", {}]))
     assert sent(session) == [
-        [4, "m-1", "NotImplemented", "no handler for Heartbeat", {"action": "Heartbeat"}],
+        [
+            4,
+            "m-1",
+            "NotSupported",
+            "Heartbeat is not supported by this central system",
+            {"action": "Heartbeat"},
+        ],
         [3, "m-2", HEARTBEAT_ANSWER],
         [3, "m-3", {"currentTime": "2030-01-01T00:00:00Z"}],
     ]
@@ -166,7 +172,13 @@ def test_session_copies_the_handler_dict() -> None:
     handlers["Heartbeat"] = lambda payload: HEARTBEAT_ANSWER
     session.receive(text([2, "m-1", "Heartbeat", {}]))
     assert sent(session) == [
-        [4, "m-1", "NotImplemented", "no handler for Heartbeat", {"action": "Heartbeat"}]
+        [
+            4,
+            "m-1",
+            "NotSupported",
+            "Heartbeat is not supported by this central system",
+            {"action": "Heartbeat"},
+        ]
     ]
 
 

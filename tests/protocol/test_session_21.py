@@ -104,7 +104,7 @@ def test_call_of_a_send_only_action_is_not_supported_21(make_session: MakeSessio
             4,
             "c1",
             "NotSupported",
-            "NotifyPeriodicEventStream is not an action of OCPP 2.1",
+            "NotifyPeriodicEventStream is not sent as a CALL",
             {"action": "NotifyPeriodicEventStream"},
         ]
     ]
@@ -132,7 +132,7 @@ def test_send_is_routed_to_its_handler_and_never_answered_21(make_session: MakeS
         ),
         (
             [6, "s-1", "FlyToTheMoon", {}],
-            "SEND FlyToTheMoon [s-1] refused: NotSupported: FlyToTheMoon is not an action of "
+            "SEND FlyToTheMoon [s-1] refused: NotImplemented: FlyToTheMoon is not an action of "
             "OCPP 2.1",
         ),
         (
@@ -161,8 +161,8 @@ def test_send_without_handler_is_dropped_21(make_session: MakeSession) -> None:
     frame = [6, "s-1", "NotifyPeriodicEventStream", PERIODIC_EVENT_STREAM]
     assert session.receive(text(frame)) == [
         FrameDropped(
-            "SEND NotifyPeriodicEventStream [s-1] refused: NotImplemented: "
-            "no handler for NotifyPeriodicEventStream"
+            "SEND NotifyPeriodicEventStream [s-1] refused: NotSupported: "
+            "NotifyPeriodicEventStream is not supported by this central system"
         )
     ]
     assert sent(session) == []

@@ -164,3 +164,30 @@ def test_deferred_send_handler_is_never_answered_21(make_session: MakeSession) -
     session.respond("s-1", {})
     session.respond_error("s-1", RuntimeError("boom"))
     assert sent(session) == []
+
+
+@each_version
+def test_a_second_call_under_an_id_still_being_handled_gets_its_own_callerror(
+    version: VersionSpec, make_session: MakeSession
+) -> None:
+    # OCPP-J 1.6 section 4.1.3 / 2.0.1 part 4 section 4.1.3: one id, one CALL. Each CALL still
+    # gets exactly one answer: the duplicate a GenericError, the first its handler's answer.
+    code = "GenericError"
+
+    async def boot(payload: Payload) -> Payload:
+        return BOOT_ACCEPTED
+
+    session = make_session(version, {"BootNotification": boot})
+    call = text([2, "m-1", "BootNotification", BOOT_REQUEST[version.name]])
+    [first] = session.receive(call)
+    assert isinstance(first, HandlerDeferred)
+    assert session.receive(call) == []
+    [duplicate] = sent(session)
+    assert duplicate[:3] == [4, "m-1", code]
+    assert "still being handled" in duplicate[3]
+    session.respond("m-1", run_to_completion(first.awaitable))
+    assert sent(session) == [[3, "m-1", BOOT_ACCEPTED]]
+    # Once answered, the id may come again (a retry) and is handled as new.
+    [again] = session.receive(call)
+    assert isinstance(again, HandlerDeferred)
+    again.awaitable.close()

@@ -12,6 +12,8 @@ from chargeyard.protocol import (
     V16,
     V21,
     V201,
+    ErrorKind,
+    OcppError,
     Payload,
     Session,
     VersionSpec,
@@ -141,7 +143,7 @@ def test_21_message_types_are_not_recognised_before_21(
 
 
 @each_version
-def test_call_for_unknown_action_is_not_supported(
+def test_call_for_unknown_action_is_not_implemented(
     version: VersionSpec, make_session: MakeSession
 ) -> None:
     session = make_session(version, {"FlyToTheMoon": heartbeat})
@@ -150,7 +152,7 @@ def test_call_for_unknown_action_is_not_supported(
         [
             4,
             "m-1",
-            "NotSupported",
+            "NotImplemented",
             f"FlyToTheMoon is not an action of OCPP {version.name}",
             {"action": "FlyToTheMoon"},
         ]
@@ -162,7 +164,7 @@ def test_call_for_unknown_action_is_not_supported(
     [(V16, "TransactionEvent"), (V201, "StartTransaction"), (V201, "NotifyPeriodicEventStream")],
     ids=param_id,
 )
-def test_call_for_action_of_another_version_is_not_supported(
+def test_call_for_action_of_another_version_is_not_implemented(
     version: VersionSpec, action: str, make_session: MakeSession
 ) -> None:
     session = make_session(version)
@@ -171,7 +173,7 @@ def test_call_for_action_of_another_version_is_not_supported(
         [
             4,
             "m-1",
-            "NotSupported",
+            "NotImplemented",
             f"{action} is not an action of OCPP {version.name}",
             {"action": action},
         ]
@@ -186,25 +188,26 @@ def test_send_only_action_in_a_call_is_not_supported_21(make_session: MakeSessio
             4,
             "m-1",
             "NotSupported",
-            "NotifyPeriodicEventStream is not an action of OCPP 2.1",
+            "NotifyPeriodicEventStream is not sent as a CALL",
             {"action": "NotifyPeriodicEventStream"},
         ]
     ]
 
 
 @each_version
-def test_known_action_without_handler_is_not_implemented(
+def test_known_action_without_handler_is_not_supported(
     version: VersionSpec, make_session: MakeSession
 ) -> None:
     session = make_session(version, {"Heartbeat": heartbeat})
-    # The payload is not checked: no handler would read it.
+    # OCPP-J 1.6 table 7, 2.0.1 part 4 section 4.3: NotSupported is "recognized but not
+    # supported by the receiver". The payload is not checked: no handler would read it.
     session.receive(text([2, "m-1", "BootNotification", {"junk": True}]))
     assert sent(session) == [
         [
             4,
             "m-1",
-            "NotImplemented",
-            "no handler for BootNotification",
+            "NotSupported",
+            "BootNotification is not supported by this central system",
             {"action": "BootNotification"},
         ]
     ]
@@ -343,3 +346,94 @@ def test_bad_input_never_breaks_the_session(
         assert len(session.data_to_send()) <= 1, data
     session.receive(text([2, "m-2", "Heartbeat", {}]))
     assert sent(session) == [[3, "m-2", HEARTBEAT_ANSWER]]
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@per_version("FormationViolation", "FormatViolation")
+@pytest.mark.parametrize("depth", [63, 64, 65, 200, 1000])
+def test_a_call_nested_too_deeply_is_a_format_violation_never_an_internal_error(
+    version: VersionSpec, code: str, depth: int, make_session: MakeSession
+) -> None:
+    # Levels: the frame's array, the payload object, then ``data``'s arrays; up to 64 in all
+    # (frames.MAX_NESTING) the payload is read, beyond it the frame is refused unread.
+    def accept(payload: Payload) -> Payload:
+        return {"status": "Accepted", "data": payload["data"]}
+
+    session = make_session(version, {"DataTransfer": accept})
+    # Written by hand: past 254 levels orjson cannot write it.
+    data = "[" * (depth - 2) + '"x"' + "]" * (depth - 2)
+    session.receive('[2, "m-1", "DataTransfer", {"vendorId": "v", "data": ' + data + "}]")
+    [answer] = sent(session)
+    if depth > 64:
+        assert answer == [
+            4,
+            "m-1",
+            code,
+            "the message nests arrays and objects deeper than 64 levels",
+            {},
+        ]
+    elif version is V16:
+        # 1.6's data is a string: the schema's own answer, not a recursion error.
+        assert answer[:3] == [4, "m-1", "TypeConstraintViolation"]
+    else:
+        assert answer == [3, "m-1", {"status": "Accepted", "data": _nested(depth - 2)}]
+
+
+@per_version("TypeConstraintViolation", "TypeConstraintViolation")
+@pytest.mark.parametrize(
+    "number",
+    ["2147483648", "9223372036854775808", "18446744073709551616", "-2147483649", "1.8e19"],
+)
+def test_an_integer_beyond_32_bits_is_a_type_constraint_violation(
+    version: VersionSpec, code: str, number: str, make_session: MakeSession
+) -> None:
+    # OCPP 2.0.1 part 2 section 2.1: integer is 32 bit. orjson reads 2**64 as a float, which
+    # JSON Schema (2.0.1's draft 6) still calls an integer; the bound is compiled into every
+    # integer of the schemas. Written by hand: orjson cannot write the larger ones.
+    def answer(payload: Payload) -> Payload:
+        raise AssertionError("the handler must not see it")
+
+    session = make_session(version, {"StatusNotification": answer})
+    if version is V16:
+        payload = f'{{"connectorId": {number}, "errorCode": "NoError", "status": "Available"}}'
+        where = "/connectorId"
+    else:
+        payload = (
+            '{"timestamp": "2025-01-01T12:00:00Z", "connectorStatus": "Available",'
+            f' "evseId": {number}, "connectorId": 1}}'
+        )
+        where = "/evseId"
+    session.receive(f'[2, "m-1", "StatusNotification", {payload}]')
+    [refused] = sent(session)
+    assert refused[:3] == [4, "m-1", code]
+    assert refused[3].endswith(f"at {where}")
+
+
+@pytest.mark.parametrize(
+    ("state_of_charge", "kind"),
+    [(101, ErrorKind.PROPERTY_CONSTRAINT_VIOLATION), (2**40, ErrorKind.TYPE_CONSTRAINT_VIOLATION)],
+)
+def test_a_schema_bound_tighter_than_32_bits_keeps_its_own_code(
+    state_of_charge: int, kind: ErrorKind
+) -> None:
+    # 2.0.1 dcChargingParameters.stateOfCharge has "minimum": 0, "maximum": 100 of its own.
+    needs = {
+        "evseId": 1,
+        "chargingNeeds": {
+            "requestedEnergyTransfer": "DC",
+            "dcChargingParameters": {
+                "evMaxCurrent": 100,
+                "evMaxVoltage": 400,
+                "stateOfCharge": state_of_charge,
+            },
+        },
+    }
+    with pytest.raises(OcppError) as refused:
+        V201.schemas.check_request("NotifyEVChargingNeeds", needs)
+    assert refused.value.kind is kind

@@ -59,8 +59,8 @@ def test_callerrors_are_counted_by_code_in_and_out(make_session: Make, clock: Fa
     for frame in csms.data_to_send():
         station.receive(frame)
 
-    assert dict(csms_side.call_errors) == {("out", "NotImplemented"): 1}
-    assert dict(station_side.call_errors) == {("in", "NotImplemented"): 1}
+    assert dict(csms_side.call_errors) == {("out", "NotSupported"): 1}
+    assert dict(station_side.call_errors) == {("in", "NotSupported"): 1}
     assert station_side.messages[("in", 4, "Heartbeat")] == 1
     assert csms_side.messages[("out", 4, "Heartbeat")] == 1
     assert sum(station_side.durations["Heartbeat"].counts) == 1

@@ -252,6 +252,9 @@ def test_model_summary_is_the_catalog_api_shape() -> None:
         "vendor": "ABB",
         "model": "Terra 54 CJ",
         "firmware_version": "1.8.36",
+        "data_transfer": [
+            {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
+        ],
     }
 
 
@@ -469,6 +472,15 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
             edited('vendor = "Acme"', 'vendor = "Acme"\n[brand.configuration]\nResetRetries = 3'),
             "brand.configuration.ResetRetries: must be a string as GetConfiguration reports it: 3",
         ),
+        (
+            ACME + '\n[[models.data_transfer]]\nvendor_id = "Acme"\nanswer = "pong"\n',
+            "models[ac-22].data_transfer[1].answer: must be one of echo, accept, reject, "
+            "unknown_message_id, not 'pong'",
+        ),
+        (
+            edited('vendor = "Acme"', 'vendor = "Acme"\ndata_transfer = { vendor_id = "A" }'),
+            "brand.data_transfer: must be a list of replies",
+        ),
         (ACME + "\n[[models]\n", "not valid TOML: "),
     ],
 )
@@ -480,6 +492,37 @@ def test_invalid_brand_file_names_file_and_field(
         parse_brand_file(path, defaults)
     assert str(raised.value).startswith(f"acme.toml: {message}")
     assert raised.value.source == "acme.toml"
+
+
+def test_data_transfer_replies_layer_defaults_brand_and_model(
+    tmp_path: Path, defaults: Defaults
+) -> None:
+    # Later layers add replies and replace one for the same vendorId and messageId.
+    text = edited(
+        'vendor = "Acme"',
+        'vendor = "Acme"\n\n[[brand.data_transfer]]\nvendor_id = "Acme"\nanswer = "echo"\n',
+    )
+    text += (
+        '\n[[models.data_transfer]]\nvendor_id = "acme"\nanswer = "reject"\n'
+        '\n[[models.data_transfer]]\nvendor_id = "Acme"\nmessage_id = "Display"\n'
+        'answer = "accept"\ndata = { text = "Hello" }\n'
+    )
+    _, (dc_50, ac_22) = parse_brand_file(write(tmp_path, "acme.toml", text), defaults)
+    default = {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
+    assert dc_50.to_summary()["data_transfer"] == [
+        default,
+        {"vendor_id": "Acme", "message_id": None, "answer": "echo", "data": None},
+    ]
+    assert ac_22.to_summary()["data_transfer"] == [
+        default,
+        {"vendor_id": "acme", "message_id": None, "answer": "reject", "data": None},
+        {
+            "vendor_id": "Acme",
+            "message_id": "Display",
+            "answer": "accept",
+            "data": {"text": "Hello"},
+        },
+    ]
 
 
 def test_defaults_allow_only_official_connector_types(tmp_path: Path) -> None:

@@ -342,3 +342,12 @@ async def test_automatic_sessions_drive_the_stations_named_and_follow_their_rebu
         assert autogen.identities == ["CP-1"]
         assert autogen is fleet.autogen
         assert fleet.start_autogen().identities == ["CP-3", "CP-4", "CP-1", "CP-2"]  # all
+
+
+@pytest.mark.parametrize(("version", "status"), [("1.6", "Preparing"), ("2.0.1", "Occupied")])
+async def test_the_status_speaks_the_version_of_the_station(version: str, status: str) -> None:
+    # A 2.0.1 station reports ConnectorStatusEnumType (G01): a cable in is Occupied.
+    fleet = Fleet()
+    [identity] = fleet.add(TEMPLATE, 1, csms_url=NOWHERE, version=version)
+    fleet.station(identity).plug(1, 1)  # type: ignore[attr-defined]
+    assert fleet.station_status(identity).connectors == ((1, 1, status),)

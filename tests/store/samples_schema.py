@@ -1,12 +1,16 @@
 """What the meter-samples migration tests (0004, 0005) share: a station in a transaction to
-sample, the table's indexes as the database has them, and how many samples it holds."""
+sample, the table's indexes as the database has them, and how many samples it holds.
+
+The rows are made through the store at the newest revision (its models are the newest ones),
+then the database is taken down to the revision before the one under test; everything read
+at an older revision is read with SQL of that revision's shape."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store import Store
@@ -32,6 +36,16 @@ async def sample_indexes(engine: AsyncEngine) -> dict[str, list[str]]:
 
     async with engine.connect() as connection:
         return await connection.run_sync(read)
+
+
+async def transaction_sample_values(engine: AsyncEngine, transaction_pk: int) -> list[float]:
+    """The values of a transaction's samples in time order, as the store reads them."""
+    async with engine.connect() as connection:
+        result = await connection.execute(
+            text("SELECT value FROM meter_samples WHERE transaction_pk = :pk ORDER BY sampled_at"),
+            {"pk": transaction_pk},
+        )
+        return [float(value) for value in result.scalars()]
 
 
 async def sample_count(engine: AsyncEngine) -> int:

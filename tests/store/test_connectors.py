@@ -97,3 +97,20 @@ async def test_list_by_station_reads_a_page_of_stations_at_once(store: Store) ->
         "CP-404": [],
     }
     assert await store.connectors.list_by_station([]) == {}
+
+
+async def test_forget_drops_the_connector_set_and_keeps_its_history(store: Store) -> None:
+    await store.stations.register("CP-1")
+    await store.stations.register("CP-2")
+    await store.connectors.update_status("CP-1", 1, "Charging", at=T0)
+    await store.connectors.update_status("CP-1", 2, "Available", at=T0)
+    await store.connectors.update_status("CP-2", 1, "Available", at=T0)
+
+    assert await store.connectors.forget("CP-1") == 2
+
+    assert await store.connectors.list("CP-1") == []
+    assert [c.connector_id for c in await store.connectors.list("CP-2")] == [1]
+    assert [change.status for change in await store.connectors.history("CP-1", 1)] == ["Charging"]
+    assert await store.connectors.forget("CP-1") == 0
+    with pytest.raises(NotFoundError):
+        await store.connectors.forget("CP-404")

@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 from chargeyard.store import Store, create_engine, migrate
 from chargeyard.store.migrations import current_revision, downgrade
 from chargeyard.store.repositories import SampledValue
-from tests.store.samples_schema import sample_count, sample_indexes, station_in_a_transaction
+from tests.store.samples_schema import (
+    sample_count,
+    sample_indexes,
+    station_in_a_transaction,
+    transaction_sample_values,
+)
 
 
 async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrade(
@@ -16,7 +21,7 @@ async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrad
 ) -> None:
     engine = create_engine(empty_database_url)
     try:
-        await migrate(engine, "0004")
+        await migrate(engine)
         async with Store(engine) as store:
             started = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
             transaction = await station_in_a_transaction(store, "CP-1", started)
@@ -28,13 +33,13 @@ async def test_the_transaction_index_loses_the_time_and_gets_it_back_on_downgrad
                     "CP-1", [sample], transaction_id=transaction.transaction_id
                 )
 
+            await downgrade(engine, "0004")
             await migrate(engine, "0005")
             assert await current_revision(engine) == "0005"
             indexes = await sample_indexes(engine)
             assert indexes["ix_meter_samples_transaction_pk"] == ["transaction_pk"]
             assert "ix_meter_samples_transaction_pk_sampled_at" not in indexes
-            samples = await store.transactions.samples("CP-1", transaction.transaction_id)
-            assert [sample.value for sample in samples] == [1.0, 2.0]
+            assert await transaction_sample_values(engine, transaction.id) == [1.0, 2.0]
 
             await store.stations.delete("CP-1")  # the cascade through transactions
             assert await sample_count(engine) == 0

@@ -29,11 +29,20 @@ async def test_upgrading_a_rev_0005_database_keeps_stations_and_adds_notificatio
             station = await store.stations.get("CP-1")
             assert station is not None
             assert station.name == "Depot 1"
-            await store.notifications.record(
-                "CP-1", NotificationKind.FIRMWARE, "FirmwareStatusNotification", status="Installed"
-            )
-            current = await store.notifications.current(["CP-1"])
-            assert current["CP-1"][NotificationKind.FIRMWARE].status == "Installed"
+            # In SQL: the repository knows the columns of later revisions too.
+            async with engine.begin() as connection:
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO station_notifications (station_id, kind, action, status, at)"
+                        " SELECT id, :kind, 'FirmwareStatusNotification', 'Installed',"
+                        " '2026-11-22 06:00:00' FROM stations"
+                    ),
+                    {"kind": NotificationKind.FIRMWARE.value},
+                )
+                status = await connection.scalar(
+                    sa.text("SELECT status FROM station_notifications WHERE kind = 'firmware'")
+                )
+            assert status == "Installed"
             await store.stations.delete("CP-1")  # the cascade
             async with engine.connect() as connection:
                 count = await connection.scalar(

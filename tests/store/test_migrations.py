@@ -14,7 +14,7 @@ from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
 from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
 
-HEAD = "0006"  # the newest revision (rev_0006_station_notifications.py)
+HEAD = "0008"  # the newest revision (rev_0008_transaction_corrections.py)
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -9,7 +9,7 @@ import pytest
 
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import NotificationKind
-from chargeyard.store.repositories import MAX_NOTIFICATIONS
+from chargeyard.store.repositories import MAX_NOTIFICATIONS, NewNotification
 
 
 async def test_history_is_newest_first_and_filtered_by_kind(store: Store) -> None:
@@ -80,3 +80,27 @@ async def test_an_unknown_station_is_not_found_and_nothing_is_kept(store: Store)
         )
     with pytest.raises(NotFoundError):
         await store.notifications.history("NOPE")
+
+
+async def test_the_notifications_of_one_message_are_kept_together_with_their_evse(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    at = datetime(2026, 11, 22, 6, tzinfo=UTC)
+    kept = await store.notifications.record_all(
+        "CP-1",
+        [
+            NewNotification(NotificationKind.EVENT, "NotifyEvent", "Delta", evse_id=2, at=at),
+            NewNotification(NotificationKind.EVENT, "NotifyEvent", "Alerting", at=at),
+        ],
+    )
+    assert [n.id is not None for n in kept] == [True, True]
+    events = await store.notifications.history("CP-1", kind=NotificationKind.EVENT)
+    assert sorted((n.status, n.evse_id) for n in events) == [("Alerting", None), ("Delta", 2)]
+    on_evse_2 = await store.notifications.history("CP-1", evse_id=2)
+    assert [n.status for n in on_evse_2] == ["Delta"]
+    assert await store.notifications.record_all("CP-1", []) == []
+    with pytest.raises(NotFoundError):
+        await store.notifications.record_all(
+            "NOPE", [NewNotification(NotificationKind.EVENT, "NotifyEvent")]
+        )

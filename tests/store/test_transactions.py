@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -93,15 +93,21 @@ async def test_active_transactions_are_counted_per_tag_on_every_station(store: S
     assert await store.transactions.count_active_for_tag("NOBODY") == 0
 
 
-async def test_a_resent_stop_changes_nothing(store: Store) -> None:
+async def test_a_resent_stop_changes_nothing_and_a_corrected_one_is_kept(store: Store) -> None:
     await store.stations.register("CP-1")
     transaction_id = await _start(store)
     later = T0 + timedelta(hours=1)
     await store.transactions.stop("CP-1", transaction_id, meter_stop_wh=2000, stopped_at=later)
     again = await store.transactions.stop(
-        "CP-1", transaction_id, meter_stop_wh=9999, stopped_at=later + timedelta(hours=1)
+        "CP-1", transaction_id, meter_stop_wh=2000, stopped_at=later + timedelta(hours=1)
     )
     assert (again.meter_stop_wh, again.stopped_at) == (2000.0, later)
+    # Another register is the station's correction: its final word is kept.
+    corrected = await store.transactions.stop(
+        "CP-1", transaction_id, meter_stop_wh=9999, stopped_at=later + timedelta(hours=2)
+    )
+    assert (corrected.meter_stop_wh, corrected.stopped_at) == (9999.0, later + timedelta(hours=2))
+    assert not corrected.register_went_backwards
 
 
 async def test_a_201_transaction_keeps_the_station_id_and_a_resent_start_is_the_same(
@@ -217,6 +223,43 @@ async def test_meter_samples_are_stored_in_bulk_and_read_in_time_order(store: St
     assert len(everything) == 4
     voltage = next(s for s in everything if s.measurand == "Voltage")
     assert (voltage.phase, voltage.value) == ("L1-N", 230.1)
+
+
+async def test_a_summary_keeps_only_the_readings_not_kept_yet(store: Store) -> None:
+    await store.stations.register("CP-1")
+    transaction_id = await _start(store)
+    # Kept at another offset than sent: the same instant is the same reading.
+    begin = SampledValue(T0, 1000.0, unit="Wh", context="Transaction.Begin")
+    begin_l1 = begin._replace(phase="L1", value=300.0)
+    await store.transactions.add_samples("CP-1", [begin, begin_l1], transaction_id=transaction_id)
+    east = timezone(timedelta(hours=2))
+    summary = [
+        begin._replace(sampled_at=T0.astimezone(east)),
+        begin_l1,
+        begin._replace(context="Sample.Periodic"),  # same time, another reading
+        SampledValue(T0 + timedelta(hours=1), 9000.0, unit="Wh", context="Transaction.End"),
+        SampledValue(T0 + timedelta(hours=1), 9000.0, unit="Wh", context="Transaction.End"),
+    ]
+    assert (
+        await store.transactions.add_samples(
+            "CP-1", summary, transaction_id=transaction_id, skip_kept=True
+        )
+        == 2
+    )
+    kept = await store.transactions.samples("CP-1", transaction_id)
+    assert sorted((s.context or "", s.phase or "", s.value) for s in kept) == [
+        ("Sample.Periodic", "", 1000.0),
+        ("Transaction.Begin", "", 1000.0),
+        ("Transaction.Begin", "L1", 300.0),
+        ("Transaction.End", "", 9000.0),
+    ]
+    # Nothing new: nothing written.
+    assert (
+        await store.transactions.add_samples(
+            "CP-1", summary, transaction_id=transaction_id, skip_kept=True
+        )
+        == 0
+    )
 
 
 async def test_samples_outside_a_transaction_are_kept_too(store: Store) -> None:

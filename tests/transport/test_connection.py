@@ -37,7 +37,7 @@ async def test_call_answered_with_callerror_raises_call_error_reply() -> None:
     async with linked(V16) as link:
         with pytest.raises(CallErrorReply) as caught:
             await link.station.call("BootNotification", BOOT_16)
-    assert caught.value.code == "NotImplemented"
+    assert caught.value.code == "NotSupported"
     assert caught.value.details == {"action": "BootNotification"}
 
 

@@ -4,11 +4,13 @@ runtime.
 
 A charger's ``template`` column holds ``<brand_slug>/<model_slug>``; its ``config`` holds the
 password (``password``), the connector type and name the API was given
-(``connector_type``, ``charge_point_name``) and the job that created it (``job_id``).
+(``connector_type``, ``charge_point_name``), its own DataTransfer replies when it has some
+(``data_transfer``: ``gateway/vendor_replies.py``) and the job that created it (``job_id``).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -24,11 +26,15 @@ from chargeyard.api.schemas.gateway_chargers import (
     RuntimeTransaction,
 )
 from chargeyard.api.schemas.gateway_common import HttpErrorResponse
+from chargeyard.api.schemas.gateway_vendor_replies import VendorReplyBody
+from chargeyard.csms.energy import served
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.provisioning import Provisioner
+from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.gateway.versions import command_version_label
-from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate
+from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
 from chargeyard.station.fleet import EvseMeter
+from chargeyard.station.model.vendor_replies import InvalidVendorReply
 from chargeyard.store.models import SimulatedCharger
 
 ChargerIdPath = Annotated[
@@ -123,6 +129,23 @@ def template_slugs(charger: SimulatedCharger) -> tuple[str | None, str | None]:
     return (brand, model) if slash else (None, None)
 
 
+def _replies(
+    config: dict[str, Any], brand: str | None, model: str | None
+) -> tuple[list[VendorReplyBody], ReplySource]:
+    """The replies the charger's station answers DataTransfer with, and whose they are."""
+    template = None
+    # An unknown model or broken replies come from a row written by hand only: its station
+    # cannot be built either (its status says why).
+    if brand is not None and model is not None:
+        with contextlib.suppress(CatalogError):
+            template = load_catalog().model(brand, model)
+    try:
+        replies, source = charger_replies(config, template)
+    except InvalidVendorReply:
+        return [], "charger"
+    return [VendorReplyBody.of(reply) for reply in replies], source
+
+
 def _version_label(version: str) -> str:
     try:
         return command_version_label(version)
@@ -142,12 +165,13 @@ def _meter_state(meter: EvseMeter) -> EvseMeterState:
             transaction_id=meter.transaction_id,
             connector_id=meter.connector_id,
             started_at=meter.started_at,
-            meter_start_wh=meter.meter_start_wh,
+            meter_start_wh=served(meter.meter_start_wh),
         )
+    # The station's meter as its meter values would report it (csms/energy.py).
     return EvseMeterState(
         evse_id=meter.evse_id,
-        energy_wh=meter.energy_wh,
-        power_w=meter.power_w,
+        energy_wh=served(meter.energy_wh),
+        power_w=served(meter.power_w),
         transaction=transaction,
     )
 
@@ -170,6 +194,7 @@ def charger_response(charger: SimulatedCharger, host: FleetHost | None) -> Charg
             evses=[_meter_state(meter) for meter in live.meters],
             read_at=live.read_at,
         )
+    replies, source = _replies(config, brand, model)
     return ChargerResponse(
         id=charger.id,
         identity=charger.identity,
@@ -184,6 +209,8 @@ def charger_response(charger: SimulatedCharger, host: FleetHost | None) -> Charg
         desired_state=charger.desired_state,
         runtime_status=charger.status,
         runtime=runtime,
+        data_transfer=replies,
+        data_transfer_source=source,
         created_at=charger.created_at,
         updated_at=charger.updated_at,
     )

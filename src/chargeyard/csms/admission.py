@@ -8,17 +8,22 @@
   are refused with 401 and a ``WWW-Authenticate`` challenge. The password is checked against
   its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop.
 - A station without a password is let in without credentials.
+- Wrong credentials in a row make an identity wait before its next attempt is checked
+  (``login_backoff.py``); an attempt during the wait is refused with 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import binascii
+import math
 from base64 import b64decode
 from dataclasses import dataclass
 from http import HTTPStatus
 
 from websockets.datastructures import Headers
 
+from chargeyard.csms.login_backoff import LoginBackoff
+from chargeyard.protocol.identity import loggable
 from chargeyard.store import Store
 
 REALM = "chargeyard"
@@ -29,6 +34,7 @@ CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
 class Refusal:
     status: HTTPStatus
     reason: str
+    retry_after_s: int | None = None
 
 
 def basic_credentials(headers: Headers) -> tuple[str, str] | None:
@@ -48,7 +54,12 @@ def basic_credentials(headers: Headers) -> tuple[str, str] | None:
 
 
 async def admit(
-    store: Store, identity: str, headers: Headers, *, auto_register: bool
+    store: Store,
+    identity: str,
+    headers: Headers,
+    *,
+    auto_register: bool,
+    backoff: LoginBackoff | None = None,
 ) -> Refusal | None:
     """None if ``identity`` may connect with these handshake headers, else why not."""
     station = await store.stations.get(identity)
@@ -61,8 +72,19 @@ async def admit(
     credentials = basic_credentials(headers)
     if credentials is None:
         return Refusal(HTTPStatus.UNAUTHORIZED, "HTTP Basic credentials required")
+    if backoff is not None and (wait := backoff.wait_left(identity)) > 0:
+        seconds = math.ceil(wait)
+        return Refusal(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            f"too many wrong credentials; try again in {seconds} s",
+            retry_after_s=seconds,
+        )
     user, password = credentials
     # The user must be the identity in the path (OCPP 2.0.1 part 2 A00.FR.205).
     if user != identity or not await store.stations.verify_password(identity, password):
+        if backoff is not None:
+            backoff.failed(identity, loggable(identity))
         return Refusal(HTTPStatus.UNAUTHORIZED, "wrong credentials")
+    if backoff is not None:
+        backoff.succeeded(identity)
     return None

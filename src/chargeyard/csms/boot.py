@@ -1,11 +1,12 @@
-"""BootNotification, the same for every version once its fields are read: the facts kept, the
+"""BootNotification, the same for every version once its fields are read: the facts kept (and
+the connector set forgotten when the station boots as other hardware, ``layout.py``), the
 listeners told, the policy's answer returned (OCPP 1.6 section 4.2.1, OCPP 2.0.1 B01)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chargeyard.csms import event_data
+from chargeyard.csms import event_data, layout
 from chargeyard.csms.context import StationContext, iso, utc_now
 from chargeyard.protocol import Payload
 
@@ -25,6 +26,8 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
     """Keep the boot facts with the policy's answer, tell the listeners, and return the
     BootNotification answer (its fields are named alike in every version)."""
     policy = context.boot_policy
+    # Another vendor or model is other hardware, with connectors of its own (layout.py).
+    await layout.on_boot(context.store, context.identity, report.vendor, report.model)
     await context.store.stations.update_boot_info(
         context.identity,
         vendor=report.vendor,

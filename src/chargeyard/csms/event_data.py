@@ -3,7 +3,8 @@ and 2.0.1 handlers tell the same facts in the same shape (one line per emit in a
 
 Keys are camelCase, as the API writes them. ``transactionId`` is the store's text form for
 every version (a 1.6 integer id ``42`` is ``"42"``), so a consumer handles one type. Times are
-RFC 3339 UTC with a "Z". Energy is in Wh and power in W whatever unit the station used.
+RFC 3339 UTC with a "Z". Energy is in Wh and power in W whatever unit the station used, to the
+meter's resolution (``energy.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chargeyard.csms.context import iso
+from chargeyard.csms.energy import served, served_or_none
 from chargeyard.csms.events import Event, EventType
 from chargeyard.store.models import Transaction
 from chargeyard.store.repositories import SampledValue
@@ -95,7 +97,7 @@ def transaction_started(identity: str, transaction: Transaction) -> Event:
     data = _place(transaction)
     data.update(
         idTag=transaction.id_tag,
-        meterStart=float(transaction.meter_start_wh),
+        meterStart=served(transaction.meter_start_wh),
         startedAt=iso(transaction.started_at),
         remoteStarted=transaction.remote_started,
     )
@@ -122,10 +124,10 @@ def transaction_updated(
         data["evseId"] = evse_id
     energy = _latest(samples, ENERGY_REGISTER)
     if energy is not None:
-        data["energyWh"] = energy
+        data["energyWh"] = served(energy)
     power = _latest(samples, POWER)
     if power is not None:
-        data["powerW"] = power
+        data["powerW"] = served(power)
     if charging_state is not None:
         data["chargingState"] = charging_state
     if samples:
@@ -139,11 +141,12 @@ def transaction_stopped(identity: str, transaction: Transaction) -> Event:
     stopped_at = transaction.stopped_at
     data = _place(transaction)
     data.update(
-        meterStop=transaction.meter_stop_wh,
-        energyDelivered=transaction.energy_wh,
+        meterStop=served_or_none(transaction.meter_stop_wh),
+        energyDelivered=served_or_none(transaction.energy_wh),
         stopReason=transaction.stop_reason,
         stoppedAt=None if stopped_at is None else iso(stopped_at),
         durationMinutes=None if duration is None else round(duration.total_seconds() / 60, 2),
+        registerWentBackwards=transaction.register_went_backwards,
     )
     return Event(EventType.TRANSACTION_STOPPED, identity, data)
 

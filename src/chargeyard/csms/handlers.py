@@ -3,15 +3,17 @@
 :class:`CentralSystemHandlers` holds one connection's state (its context, the connector
 statuses it last published, its sample keeper) and the handlers whose messages carry the same
 fields in 1.6 and 2.0.1: Heartbeat (1.6 section 4.6; 2.0.1 G02), DataTransfer (1.6 section
-4.3; 2.0.1 P01) and FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status
-values differ and are kept as sent, with 2.0.1's ``requestId``). ``v16.py`` and ``v201.py`` add
+4.3; 2.0.1 P01), FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status
+values differ and are kept as sent, with 2.0.1's ``requestId``), LogStatusNotification and
+SecurityEventNotification (2.0.1 N01 and A04; in 1.6 the messages of its security extension,
+whose schemas the ``ocpp`` package ships with the same fields). ``v16.py`` and ``v201.py`` add
 the rest; a version that answers one of these differently overrides it with an ``@on`` method
 of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
-events, device-model reports) go into the ``station_notifications`` table
-(``store.notifications.record``) before the station is answered, as the handlers with tables
-of their own keep theirs.
+events, and the 2.0.1 reports of ``notifications_v201.py``) go into the
+``station_notifications`` table (``store.notifications.record``) before the station is
+answered, as the handlers with tables of their own keep theirs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from __future__ import annotations
 import logging
 
 from chargeyard.csms import event_data
-from chargeyard.csms.context import DataTransferRequest, StationContext, data_transfer, iso, utc_now
+from chargeyard.csms.context import (
+    DataTransferRequest,
+    StationContext,
+    data_transfer,
+    iso,
+    parse_time,
+    utc_now,
+)
 from chargeyard.csms.samples import MeterSamples
 from chargeyard.protocol import ActionHandlers, Payload, on
 from chargeyard.store.models import NotificationKind
@@ -64,5 +73,30 @@ class CentralSystemHandlers(ActionHandlers):
             "FirmwareStatusNotification",
             status=payload["status"],
             request_id=payload.get("requestId"),
+        )
+        return {}
+
+    @on("LogStatusNotification")
+    async def log_status_notification(self, payload: Payload) -> Payload:
+        logger.info("%s log upload: %s", self.identity, payload["status"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.DIAGNOSTICS,
+            "LogStatusNotification",
+            status=payload["status"],
+            request_id=payload.get("requestId"),
+        )
+        return {}
+
+    @on("SecurityEventNotification")
+    async def security_event_notification(self, payload: Payload) -> Payload:
+        logger.warning("%s security event: %s", self.identity, payload["type"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.SECURITY,
+            "SecurityEventNotification",
+            status=payload["type"],
+            detail=payload.get("techInfo"),
+            at=parse_time(payload["timestamp"]),
         )
         return {}

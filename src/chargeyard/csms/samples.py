@@ -40,8 +40,11 @@ class MeterSamples:
         transaction_id: str | int | None = None,
         evse_id: int = 0,
         connector_id: int = 0,
+        skip_kept: bool = False,
     ) -> int:
         """Store one message's sampled values; returns the count, once committed.
+        ``skip_kept`` (a transaction's summary, which may repeat what was kept) reads before it
+        writes, so it takes the repository's path.
 
         Raises:
             NotFoundError: no such station, or a ``transaction_id`` it does not have.
@@ -49,13 +52,14 @@ class MeterSamples:
         writer, transactions = self._context.sample_writer, self._context.store.transactions
         if not samples:
             return 0
-        if writer is None:
+        if writer is None or skip_kept:
             return await transactions.add_samples(
                 self._context.identity,
                 samples,
                 transaction_id=transaction_id,
                 evse_id=evse_id,
                 connector_id=connector_id,
+                skip_kept=skip_kept,
             )
         station, transaction = await self._keys(transaction_id)
         keys = (station, transaction, evse_id, connector_id)

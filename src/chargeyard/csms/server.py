@@ -21,7 +21,9 @@ garbage collector's young-generation threshold (``collector.py``) unless the set
 to: with the defaults, collection pauses cost a quarter of the time under load.
 
 Presence (``is_online``, ``connected_at``) is written on connect and disconnect; at start every
-station is marked offline first, since a killed process wrote no "offline".
+station is marked offline first, since a killed process wrote no "offline". A station that
+connects speaking another OCPP version than it last did has its connector set forgotten first
+(``layout.py``).
 
 Frames are held to ``settings.max_frame_bytes`` both ways (``protocol/limits.py``): a command
 that would send a larger one is refused before anything is sent, a station's larger CALL is
@@ -41,15 +43,17 @@ from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
-from chargeyard.csms import event_data
+from chargeyard.csms import event_data, layout
 from chargeyard.csms.admission import CHALLENGE, admit
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.frames import FrameRecorder
+from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.v16 import CentralSystemV16
@@ -62,9 +66,11 @@ from chargeyard.protocol import (
     negotiate,
     version_for,
 )
+from chargeyard.protocol.identity import identity_problem, loggable
 from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store
+from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
@@ -105,6 +111,10 @@ class CsmsSettings:
             (:func:`~chargeyard.csms.collector.tune_collector`).
         max_frame_bytes: the largest OCPP frame sent to or taken from a station, in bytes
             (``protocol/limits.py``; ``--max-frame-bytes``, ``CHARGEYARD_MAX_FRAME_BYTES``).
+        drain_timeout: on :meth:`CsmsServer.stop`, how long the CALLs being handled get to be
+            answered before the connections close anyway.
+        retention: how much history the store keeps (``store/retention.py``), trimmed by a
+            task the listener owns; None keeps everything.
     """
 
     host: str = "127.0.0.1"
@@ -118,6 +128,9 @@ class CsmsSettings:
     data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
     tune_gc: bool = True
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    # A handler waits for its group commit (tens of milliseconds); 5 s covers a slow disk.
+    drain_timeout: float = 5.0
+    retention: RetentionLimits | None = field(default_factory=RetentionLimits)
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -149,9 +162,12 @@ class CsmsServer:
         # Shared with the API (webhooks, live stream) when the caller passes one.
         self.events = events if events is not None else EventHub()
         self.observer = observer
+        # Wrong HTTP Basic credentials in a row, per identity (``login_backoff.py``).
+        self.login_backoff = LoginBackoff()
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
+        self._retention: RetentionTask | None = None
         self._work = WorkQueue()
         # Closing a replaced connection may wait for a dead peer; it runs beside the new one,
         # owned here and cancelled when the listener stops.
@@ -183,6 +199,9 @@ class CsmsServer:
         await self._frame_log.start()
         self._sample_writer = SampleWriter(self.store.engine)
         await self._sample_writer.start()
+        if self.settings.retention is not None:
+            self._retention = RetentionTask(Retention(self.store, self.settings.retention))
+            await self._retention.start()
         await self._work.start()
         try:
             self._server = await serve(
@@ -197,6 +216,7 @@ class CsmsServer:
             )
         except BaseException:
             await self._work.stop()
+            await self._stop_retention()
             await self._sample_writer.stop()
             self._sample_writer = None
             await self._frame_log.stop()
@@ -212,19 +232,33 @@ class CsmsServer:
         )
 
     async def stop(self) -> None:
+        """Stop gracefully: no new connections, no new CALLs; the CALLs being handled are
+        committed and answered, then every connection closes with 1001 Going Away. A station
+        re-sends only what was never answered, so nothing it reported is stored twice."""
         for task in self._closing:
             task.cancel()
         if self._server is not None:
+            self._server.close(close_connections=False)
+            connections = [c for c in map(self.registry.get, list(self.registry)) if c]
+            await asyncio.gather(
+                *(c.drain(self.settings.drain_timeout, "the CSMS is stopping") for c in connections)
+            )
             self._server.close()
             await self._server.wait_closed()
             self._server = None
         await self._work.stop()
+        await self._stop_retention()
         if self._sample_writer is not None:
             await self._sample_writer.stop()
             self._sample_writer = None
         if self._frame_log is not None:
             await self._frame_log.stop()
             self._frame_log = None
+
+    async def _stop_retention(self) -> None:
+        task, self._retention = self._retention, None
+        if task is not None:
+            await task.stop()
 
     async def __aenter__(self) -> CsmsServer:
         await self.start()
@@ -247,16 +281,16 @@ class CsmsServer:
             return connection.respond(
                 HTTPStatus.NOT_FOUND, f"OCPP stations connect to {PATH_PREFIX}{{identity}}\n"
             )
-        offered = _offered_subprotocols(request.headers)
-        if negotiate(offered) is None:
-            # Without a subprotocol the version is unknown and no frame can be understood.
-            return connection.respond(
-                HTTPStatus.BAD_REQUEST,
-                f"no supported OCPP subprotocol offered (offered: {', '.join(offered) or 'none'};"
-                f" supported: {', '.join(VERSIONS)})\n",
-            )
+        problem = identity_problem(identity)
+        if problem is not None:
+            logger.warning("refused the identity %s (400): %s", loggable(identity), problem)
+            return connection.respond(HTTPStatus.BAD_REQUEST, f"{problem}\n")
         refusal = await admit(
-            self.store, identity, request.headers, auto_register=self.settings.auto_register
+            self.store,
+            identity,
+            request.headers,
+            auto_register=self.settings.auto_register,
+            backoff=self.login_backoff,
         )
         if refusal is None:
             return None
@@ -272,6 +306,8 @@ class CsmsServer:
         response = connection.respond(refusal.status, refusal.reason + "\n")
         if refusal.status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = CHALLENGE
+        if refusal.retry_after_s is not None:
+            response.headers["Retry-After"] = str(refusal.retry_after_s)
         return response
 
     def _select_subprotocol(
@@ -282,10 +318,28 @@ class CsmsServer:
 
     async def _serve_station(self, websocket: ServerConnection) -> None:
         identity = _identity_from_path(websocket.request.path if websocket.request else "")
-        if identity is None or websocket.subprotocol is None:  # refused in the handshake
+        if identity is None:  # refused in the handshake
+            return
+        if websocket.subprotocol is None:
+            # No OCPP version in common: OCPP-J 1.6 section 3.1.2 and 2.0.1 part 4 section 3.1.2
+            # say the CSMS completes the handshake without a Sec-WebSocket-Protocol header and
+            # then closes the connection at once (the identity and its credentials were
+            # checked at the HTTP level first, so 404 and 401 still come as HTTP answers).
+            request = websocket.request
+            offered = _offered_subprotocols(request.headers) if request is not None else []
+            logger.warning(
+                "%s offered no OCPP version we speak (%s); closing",
+                identity,
+                ", ".join(offered) or "no subprotocol",
+            )
+            speaks = ", ".join(VERSIONS)
+            await websocket.close(
+                CloseCode.PROTOCOL_ERROR, f"no common OCPP subprotocol (speaks {speaks})"
+            )
             return
         version = version_for(websocket.subprotocol)
         try:
+            await layout.on_connect(self.store, identity, version)
             await self.store.stations.set_online(
                 identity, ocpp_version=version.name, create=self.settings.auto_register
             )
@@ -343,10 +397,16 @@ class CsmsServer:
 
 
 def _identity_from_path(path: str) -> str | None:
+    """The identity the path names, percent-decoded, or None for a path that is not
+    ``/ocpp/{one segment}``. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
+    identity's rule, so two undecodable paths cannot fall on one identity."""
     path = path.split("?", 1)[0]
     if not path.startswith(PATH_PREFIX):
         return None
-    identity = unquote(path[len(PATH_PREFIX) :])
-    if not identity or "/" in identity:
+    segment = path[len(PATH_PREFIX) :]
+    if not segment or "/" in segment:
         return None
-    return identity
+    try:
+        return unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        return segment

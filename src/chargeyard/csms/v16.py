@@ -1,9 +1,11 @@
 """The central system's handlers for OCPP 1.6-J (messages initiated by the charge point).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. DiagnosticsStatusNotification and FirmwareStatusNotification
-are kept as station notifications (``handlers.py``). Heartbeat, DataTransfer and
-FirmwareStatusNotification are answered as 2.0.1's are (``handlers.py``).
+answers after the write committed. DiagnosticsStatusNotification and the security extension's
+SignedFirmwareStatusNotification are kept as station notifications here; Heartbeat,
+DataTransfer, FirmwareStatusNotification and the security extension's LogStatusNotification
+and SecurityEventNotification are answered as 2.0.1's are (``handlers.py``). The extension's
+SignCertificate stays NotSupported: this central system has no certificate authority.
 """
 
 from __future__ import annotations
@@ -79,12 +81,31 @@ class CentralSystemV16(CentralSystemHandlers):
     async def start_transaction(self, payload: Payload) -> Payload:
         # The id is handed out even when the tag is refused: the charge point then stops the
         # transaction itself (OCPP 1.6 section 4.8).
+        started_at = parse_time(payload["timestamp"])
+        resent = await self.store.transactions.find_start(
+            self.identity,
+            connector_id=payload["connectorId"],
+            id_tag=payload["idTag"],
+            started_at=started_at,
+            meter_start_wh=payload["meterStart"],
+        )
+        if resent is not None:
+            # The same StartTransaction again (its answer was lost, 1.6 section 4.8's
+            # TransactionMessageAttempts): the same transaction, answered as the first was
+            # answered now, and nothing opened or published twice.
+            authorization = await self.context.authorize(
+                payload["idTag"], starting=True, excluding=resent.id
+            )
+            return {
+                "transactionId": int(resent.transaction_id),
+                "idTagInfo": id_tag_info(authorization),
+            }
         authorization = await self.context.authorize(payload["idTag"], starting=True)
         transaction = await self.store.transactions.start(
             self.identity,
             connector_id=payload["connectorId"],
             meter_start_wh=payload["meterStart"],
-            started_at=parse_time(payload["timestamp"]),
+            started_at=started_at,
             id_tag=payload["idTag"],
             # StartTransaction.req has no remote marker (6.45): a start we asked for we remember.
             remote_started=self.context.remote_starts.claim(
@@ -107,8 +128,10 @@ class CentralSystemV16(CentralSystemHandlers):
             for sample in _samples(meter_value)
         ]
         try:
+            # transactionData may repeat readings the transaction's MeterValues carried
+            # (section 4.10): each is kept once.
             await self.store.transactions.add_samples(
-                self.identity, samples, transaction_id=transaction_id
+                self.identity, samples, transaction_id=transaction_id, skip_kept=True
             )
             transaction = await self.store.transactions.stop(
                 self.identity,
@@ -164,6 +187,20 @@ class CentralSystemV16(CentralSystemHandlers):
             NotificationKind.DIAGNOSTICS,
             "DiagnosticsStatusNotification",
             status=payload["status"],
+        )
+        return {}
+
+    @on("SignedFirmwareStatusNotification")
+    async def signed_firmware_status_notification(self, payload: Payload) -> Payload:
+        # The security extension's signed update (SignedUpdateFirmware): the statuses of
+        # 2.0.1's FirmwareStatusEnumType, kept as the charger's firmware status.
+        logger.info("%s signed firmware: %s", self.identity, payload["status"])
+        await self.store.notifications.record(
+            self.identity,
+            NotificationKind.FIRMWARE,
+            "SignedFirmwareStatusNotification",
+            status=payload["status"],
+            request_id=payload.get("requestId"),
         )
         return {}
 

@@ -3,10 +3,11 @@ core messages answer with the same shapes; the session checks every answer again
 version's own schema).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. FirmwareStatusNotification, LogStatusNotification,
-SecurityEventNotification and NotifyReport are kept as station notifications
-(``handlers.py``). Heartbeat, DataTransfer and FirmwareStatusNotification are answered as
-1.6's are (``handlers.py``).
+answers after the write committed. Heartbeat, DataTransfer, FirmwareStatusNotification,
+LogStatusNotification and SecurityEventNotification are answered as 1.6's are
+(``handlers.py``); the reports that are kept as station notifications (NotifyReport,
+ReservationStatusUpdate, ReportChargingProfiles, NotifyEvent and the rest) are answered by
+``notifications_v201.py``.
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
-
 from chargeyard.csms import event_data
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
     iso,
     parse_time,
 )
+from chargeyard.csms.energy import scaled
 from chargeyard.csms.handlers import CentralSystemHandlers
+from chargeyard.csms.notifications_v201 import NotificationsV201
 from chargeyard.protocol import Payload, on
-from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import Authorization, SampledValue
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
-class CentralSystemV201(CentralSystemHandlers):
+class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
     """Answers a 2.0.1 charging station and keeps what it reports in the store."""
 
     @on("BootNotification")
@@ -90,9 +90,22 @@ class CentralSystemV201(CentralSystemHandlers):
         evse = payload.get("evse", {})
         id_tag = payload.get("idToken", {}).get("idToken")
         first_register, register = _energy_registers_wh(payload)
-        existing = None
-        if payload["eventType"] != "Started":
-            existing = await transactions.get(self.identity, transaction_id)
+        seq_no: int = payload["seqNo"]
+        existing = await transactions.get(self.identity, transaction_id)
+        if (
+            existing is not None
+            and existing.last_seq_no is not None
+            and seq_no <= existing.last_seq_no
+        ):
+            # A copy of an event already stored, re-sent because its answer was lost (E13:
+            # the station retries with the same seqNo): answered as the first was, and
+            # nothing stored or published again.
+            if id_tag is not None:
+                authorization = await self.context.authorize(
+                    id_tag, starting=payload["eventType"] == "Started", excluding=existing.id
+                )
+                return {"idTokenInfo": _id_token_info(authorization)}
+            return {}
         if existing is None:
             existing = await transactions.start(
                 self.identity,
@@ -134,6 +147,9 @@ class CentralSystemV201(CentralSystemHandlers):
             transaction_id=transaction_id,
             evse_id=evse.get("id", existing.evse_id),
             connector_id=evse.get("connectorId", existing.connector_id),
+            # J02/E06: Ended sums up the transaction (TxEndedMeasurands) and so repeats
+            # readings sent before, its Transaction.Begin first of all: kept once.
+            skip_kept=payload["eventType"] == "Ended",
         )
         if payload["eventType"] == "Updated":
             self.events.publish(
@@ -159,11 +175,18 @@ class CentralSystemV201(CentralSystemHandlers):
                 stopped_at=at,
                 reason=info.get("stoppedReason", "Local"),
                 id_tag=id_tag,
+                # What the Ended event says, else none: the last Updated's (often Charging)
+                # does not outlive the transaction. Ended reports the state it leaves when
+                # that changed ("required when state has changed", ChargingStateEnumType in
+                # TransactionEventRequest.json): EVConnected after a stop by the driver's
+                # card with the cable still in (E07), Idle once the cable is out (E06).
+                charging_state=info.get("chargingState"),
             )
             self.events.publish(event_data.transaction_stopped(self.identity, stopped))
             logger.info(
                 "%s ended transaction %s: %s Wh", self.identity, transaction_id, stopped.energy_wh
             )
+        await transactions.note_seq_no(self.identity, transaction_id, seq_no)
         if id_tag is not None:
             # The tag's policy weighs on a start, not on the updates of a running session.
             authorization = await self.context.authorize(
@@ -176,48 +199,6 @@ class CentralSystemV201(CentralSystemHandlers):
     async def meter_values(self, payload: Payload) -> Payload:
         samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
         await self.samples.add(samples, evse_id=payload["evseId"])
-        return {}
-
-    @on("NotifyReport")
-    async def notify_report(self, payload: Payload) -> Payload:
-        # B07/B08: one part (seqNo) of the report asked for with requestId; tbc = more follow.
-        logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
-        part = "more to come" if payload.get("tbc", False) else "last part"
-        await self.store.notifications.record(
-            self.identity,
-            NotificationKind.REPORT,
-            "NotifyReport",
-            status=f"part {payload['seqNo']}, {part}",
-            request_id=payload["requestId"],
-            detail=orjson.dumps(payload.get("reportData", [])).decode(),
-            at=parse_time(payload["generatedAt"]),
-        )
-        self.context.reports.add_part(self.identity, payload)
-        return {}
-
-    @on("LogStatusNotification")
-    async def log_status_notification(self, payload: Payload) -> Payload:
-        logger.info("%s log upload: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
-            NotificationKind.DIAGNOSTICS,
-            "LogStatusNotification",
-            status=payload["status"],
-            request_id=payload.get("requestId"),
-        )
-        return {}
-
-    @on("SecurityEventNotification")
-    async def security_event_notification(self, payload: Payload) -> Payload:
-        logger.warning("%s security event: %s", self.identity, payload["type"])
-        await self.store.notifications.record(
-            self.identity,
-            NotificationKind.SECURITY,
-            "SecurityEventNotification",
-            status=payload["type"],
-            detail=payload.get("techInfo"),
-            at=parse_time(payload["timestamp"]),
-        )
         return {}
 
 
@@ -240,7 +221,7 @@ def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
         samples.append(
             SampledValue(
                 sampled_at=at,
-                value=float(sampled["value"]) * 10 ** unit.get("multiplier", 0),
+                value=scaled(float(sampled["value"]), unit.get("multiplier", 0)),
                 measurand=sampled.get("measurand", ENERGY_REGISTER),
                 phase=sampled.get("phase"),
                 unit=unit.get("unit", "Wh"),
@@ -264,10 +245,9 @@ def _energy_registers_wh(payload: Payload) -> tuple[float | None, float | None]:
             # Only the whole EVSE's register, as latest_energy_wh reads it: a phase's is part.
             if sample.get("measurand", ENERGY_REGISTER) != ENERGY_REGISTER or "phase" in sample:
                 continue
-            multiplier = 10 ** sample.get("unitOfMeasure", {}).get("multiplier", 0)
-            unit = sample.get("unitOfMeasure", {}).get("unit", "Wh")
-            value: float = float(sample["value"]) * multiplier
-            found = value * 1000 if unit == "kWh" else value
+            unit = sample.get("unitOfMeasure", {})
+            kilo = 3 if unit.get("unit", "Wh") == "kWh" else 0
+            found = scaled(float(sample["value"]), unit.get("multiplier", 0) + kilo)
             if first is None:
                 first = found
     return first, found

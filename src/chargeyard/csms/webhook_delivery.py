@@ -18,6 +18,11 @@ timestamp more than a few minutes old, which stops replays of a captured request
 A 2xx answer delivers; anything else (another status, a connection error, a timeout) is a
 failed attempt, retried after the schedule's next delay until its last attempt, after which
 the delivery is ``failed``.
+
+Each attempt is recorded in the delivery's row (the delivery log of the API). The process log
+names a failed attempt (INFO, WARNING when it was the last) and a delivered one only at DEBUG:
+one line per successful POST would fill a busy lab's log (httpx's own request lines are held
+to WARNING, ``chargeyard/logs.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +42,8 @@ import httpx
 from chargeyard.store import Store
 from chargeyard.store.models import Webhook, WebhookDelivery
 from chargeyard.store.types import utc_now
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_SCHEME = "sha256"
 TEST_EVENT = "webhook.test"
@@ -140,7 +148,35 @@ async def attempt(
         next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
         at=now,
     )
+    _log_attempt(webhook, recorded, error, delay)
     return recorded, delay
+
+
+def _log_attempt(
+    webhook: Webhook, delivery: WebhookDelivery, error: str | None, delay: float | None
+) -> None:
+    if error is None:
+        logger.debug(
+            "webhook delivery %d (%s) to %s delivered", delivery.id, delivery.event, webhook.url
+        )
+    elif delay is not None:
+        logger.info(
+            "webhook delivery %d (%s) to %s failed (%s); next attempt in %.0f s",
+            delivery.id,
+            delivery.event,
+            webhook.url,
+            error,
+            delay,
+        )
+    else:
+        logger.warning(
+            "webhook delivery %d (%s) to %s failed for good at attempt %d (%s)",
+            delivery.id,
+            delivery.event,
+            webhook.url,
+            delivery.attempts,
+            error,
+        )
 
 
 async def ping(

@@ -64,8 +64,15 @@ __all__ = [
 ]
 
 
+# The longest id tag any version carries (2.0.1 IdTokenType.idToken, identifierString 36); the
+# charger's own version checks its limit (1.6 IdToken: CiString20Type) before anything is queued.
+_ID_TAG_MAX = 36
+
+
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Infinity and NaN (which Python's JSON reader accepts) would be queued as null: a power
+    # limit of Infinity would become "back to the rating", a duration no limit at all.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class EmptyPayload(_Payload):
@@ -86,7 +93,7 @@ class StartSessionPayload(ConnectorPayload):
     into the EV, whichever comes first (neither: it runs until stop-session). A cable the
     session plugged is unplugged at the end; one that was already in stays."""
 
-    id_tag: str = Field(min_length=1, max_length=20)  # 1.6 IdToken: CiString20Type
+    id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     duration_seconds: float | None = Field(None, gt=0)
     target_energy_kwh: float | None = Field(None, gt=0)
 
@@ -94,18 +101,19 @@ class StartSessionPayload(ConnectorPayload):
 class AuthorizePayload(_Payload):
     """The driver presents ``id_tag`` to the reader of ``evse_id`` (None: the station's)."""
 
-    id_tag: str = Field(min_length=1, max_length=20)
+    id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     evse_id: int | None = Field(None, ge=1)
 
 
 class StartTransactionPayload(ConnectorPayload):
     """Start on the station's own authority (the caller drove plug and authorize)."""
 
-    id_tag: str = Field(min_length=1, max_length=20)
+    id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
 
 
 class StopTransactionPayload(ConnectorPayload):
-    """End the EVSE's transaction now; ``reason`` as the version's stop reason (Local...)."""
+    """End the EVSE's transaction now; ``reason`` one of the version's stop reasons (1.6
+    Reason, 2.0.1 ReasonEnumType: Local, Remote, ...), checked before anything is queued."""
 
     reason: str = Field("Local", min_length=1, max_length=32)
 
@@ -117,9 +125,11 @@ class PowerUpdatePayload(ConnectorPayload):
 
 
 class FaultPayload(ConnectorPayload):
-    """The connector fails with ``error_code`` (1.6 ChargePointErrorCode, e.g.
-    GroundFailure; a 2.0.1 station ends its transaction with it as the ReasonEnumType when
-    it is one: GroundFault, OvercurrentFault, PowerQuality, EmergencyStop, else Other)."""
+    """The connector fails with ``error_code``: a 1.6 ChargePointErrorCode other than NoError
+    (e.g. GroundFailure). A 2.0.1 station also takes a fault ReasonEnumType (GroundFault,
+    OvercurrentFault, PowerQuality, EmergencyStop, Other) and ends its transaction with it; a
+    1.6 code there ends it with the reason that says the same (GroundFailure: GroundFault,
+    OverCurrentFailure: OvercurrentFault, Under/OverVoltage: PowerQuality), else Other."""
 
     error_code: str = Field("GroundFailure", min_length=1, max_length=50)
 
@@ -127,7 +137,10 @@ class FaultPayload(ConnectorPayload):
 class ConfigurationItem(_Payload):
     """One setting. 1.6: a configuration key (``HeartbeatInterval``). 2.0.1: a device model
     variable as ``Component.Variable`` (``OCPPCommCtrlr.HeartbeatInterval``), optionally with
-    the variable's instance after a colon (``SampledDataCtrlr.TxUpdatedInterval``)."""
+    the variable's instance after a colon (``SampledDataCtrlr.TxUpdatedInterval``). The
+    version's schema bounds each (1.6 ChangeConfiguration: key 50, value 500 characters;
+    2.0.1 SetVariables: each name 50, value 1000); a command with one beyond is refused
+    whole."""
 
     key: str = Field(min_length=1, max_length=200)
     value: str = Field(max_length=1000)
@@ -138,7 +151,7 @@ class SetConfigurationPayload(_Payload):
 
 
 class LocalAuthListEntry(_Payload):
-    id_tag: str = Field(min_length=1, max_length=20)
+    id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     expiry_date: datetime | None = None
 
 
@@ -175,7 +188,8 @@ class CommandSpec:
         payload: the model of its ``payload``.
         summary: one line for the API's documentation.
         waits: applying it waits for the central system's answer (the fleet host runs it
-            beside the queue instead of holding the queue up).
+            beside the queue instead of holding the queue up): proxy-message, and the
+            commands that present a token and report what became of it.
     """
 
     path: str
@@ -198,14 +212,22 @@ _SPECS = (
         "start_session",
         StartSessionPayload,
         "Plug, authorize and charge; stop on time or energy",
+        waits=True,
     ),
     CommandSpec("stop-session", "stop_session", ConnectorPayload, "Stop charging and unplug"),
-    CommandSpec("authorize", "authorize", AuthorizePayload, "Present an id tag to the reader"),
+    CommandSpec(
+        "authorize",
+        "authorize",
+        AuthorizePayload,
+        "Present an id tag to the reader",
+        waits=True,
+    ),
     CommandSpec(
         "start-transaction",
         "start_transaction",
         StartTransactionPayload,
         "Start a transaction on the station's authority",
+        waits=True,
     ),
     CommandSpec(
         "stop-transaction", "stop_transaction", StopTransactionPayload, "Stop the transaction"

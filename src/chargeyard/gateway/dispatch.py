@@ -3,8 +3,9 @@ has resolved its ``CommandTarget`` to chargers.
 
 Each charger is checked first (:class:`Precheck`, the fleet host's
 :meth:`~chargeyard.gateway.host.FleetHost.precheck`): one that cannot take the command lands in
-``failed`` with the reason, the others get a ``queued`` command row (all in one transaction)
-and a bus message each. The answer is the gateway API reference's ``LocationCommandResponse``.
+``failed`` with the reason, as does an id of ``charger_ids`` that names no charger of the
+location (``missing``); the others get a ``queued`` command row (all in one transaction) and a
+bus message each. The answer is the gateway API reference's ``LocationCommandResponse``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ class Queued:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    charger: SimulatedCharger
+    """A charger the command was not queued for: ``LocationCommandFailure``. ``identity`` is
+    None for an id that names no charger of the location (the reason names the id)."""
+
+    identity: str | None
     reason: str
 
 
@@ -62,9 +66,7 @@ class Dispatched:
                 }
                 for item in self.queued
             ],
-            "failed": [
-                {"identity": item.charger.identity, "error": item.reason} for item in self.failed
-            ],
+            "failed": [{"identity": item.identity, "error": item.reason} for item in self.failed],
         }
 
 
@@ -86,8 +88,10 @@ async def dispatch(
     chargers: Sequence[SimulatedCharger],
     event_type: str,
     payload: BaseModel | dict[str, Any],
+    missing: Sequence[Refused] = (),
 ) -> Dispatched:
-    """Check, record and publish ``event_type`` for each of ``chargers``.
+    """Check, record and publish ``event_type`` for each of ``chargers``; ``missing`` are
+    targets that named no charger, listed in ``failed`` as they are.
 
     Raises:
         InvalidPayload: the payload does not fit the command (nothing is queued).
@@ -97,14 +101,14 @@ async def dispatch(
         data = payload.model_dump(mode="json")
     else:
         data = parse_payload(event_type, payload).model_dump(mode="json")
-    result = Dispatched()
+    result = Dispatched(failed=list(missing))
     accepted: list[SimulatedCharger] = []
     for charger in chargers:
         reason = precheck(organization_id, charger.id, event_type, data)
         if reason is None:
             accepted.append(charger)
         else:
-            result.failed.append(Refused(charger, reason))
+            result.failed.append(Refused(charger.identity, reason))
     if not accepted:
         return result
     commands = await store.commands.enqueue_many(

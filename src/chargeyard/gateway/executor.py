@@ -2,7 +2,10 @@
 
 Theory of operation
 -------------------
-Every command (``commands.py``) has two functions here, in one table (:data:`_TABLE`):
+Every command is first checked against the charger's OCPP version (the adapter's
+:meth:`~chargeyard.gateway.versions.VersionAdapter.refusal`: a stop reason, an error code, an id
+tag... that the version's schema does not allow) and then has two functions here, in one table
+(:data:`_TABLE`):
 
 * a **check** that only reads the station and says why the command cannot be applied now
   (no such EVSE or connector, no cable to unplug, no transaction to stop, a list version
@@ -15,20 +18,23 @@ Every command (``commands.py``) has two functions here, in one table (:data:`_TA
   an :class:`Outcome`. A verb the station refuses (its ``OcppError``, an illegal move of a state
   table) is a failed outcome with the station's reason, never an exception.
 
-Everything is synchronous except ``proxy_message``, which waits for the central system's
-answer (:meth:`Executor.apply` awaits it; the spec says ``waits``).
+Everything is synchronous except the commands that wait for the central system's answer (the
+spec says ``waits``; :meth:`Executor.apply` awaits them): ``proxy_message``, and the commands
+that present a token and report what became of it (``start_session``, ``authorize``,
+``start_transaction``: ``starts.py``, on the station's clock).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
+from chargeyard.gateway import starts
 from chargeyard.gateway.commands import (
     AuthorizePayload,
     ConnectorPayload,
@@ -43,10 +49,11 @@ from chargeyard.gateway.commands import (
     StopTransactionPayload,
     parse_payload,
 )
-from chargeyard.gateway.sessions import SessionEnded, SessionWatch, timer_name
-from chargeyard.gateway.versions import ADAPTERS, VersionAdapter, normalize_version
+from chargeyard.gateway.sessions import SessionEnded, timer_name
+from chargeyard.gateway.versions import ADAPTERS, VersionAdapter
 from chargeyard.protocol import CallFailure, OcppError, Payload
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.states import (
     ConnectorStatus,
     IllegalTransition,
@@ -59,8 +66,9 @@ logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
-# How long start-session waits for its transaction to start (the tag refused, the CSMS silent)
-# before it gives up and unplugs what it plugged.
+# How long start-session, authorize and start-transaction wait for the answers about their tag
+# (Authorize, then StartTransaction / TransactionEvent) on the station's clock before they
+# report that none came (a start-session then gives back what it took).
 _START_GRACE_S = 60.0
 
 
@@ -87,7 +95,8 @@ class Executor:
     Args:
         session_check_s: how often a start-session watcher looks at the energy delivered.
         proxy_timeout_s: how long proxy-message waits for the central system's answer.
-        start_grace_s: how long a start-session waits for its transaction to start.
+        start_grace_s: how long start-session, authorize and start-transaction wait for the
+            answers about their tag.
     """
 
     def __init__(
@@ -106,15 +115,17 @@ class Executor:
     ) -> str | None:
         """Why ``station`` cannot take the command now, or None. Reads only.
 
-        The payload is validated here too: an invalid one is a reason like any other.
+        The payload is validated here too, against the command's model and against what the
+        station's OCPP version allows: an invalid one is a reason like any other.
         """
         try:
             parsed = _parsed(event_type, payload)
         except InvalidPayload as error:
             return str(error)
+        target = _Target(station)
         check, _ = _TABLE[event_type]
         try:
-            return check(_Target(station), parsed)
+            return target.adapter.refusal(parsed) or check(target, parsed)
         except KeyError as error:
             return _key_reason(error)
 
@@ -128,7 +139,7 @@ class Executor:
     ) -> Outcome:
         """Check, then apply the command to ``station``; returns what became of it.
 
-        Only ``proxy_message`` suspends (for the central system's answer).
+        Only the commands that wait suspend (for the central system's answers).
         """
         try:
             parsed = _parsed(event_type, payload)
@@ -137,9 +148,12 @@ class Executor:
         target = _Target(station, self, on_session_end)
         check, act = _TABLE[event_type]
         try:
-            reason = check(target, parsed)
+            reason = target.adapter.refusal(parsed) or check(target, parsed)
             if reason is not None:
                 return Outcome.failed(reason)
+            if (waiting := _TOKEN_COMMANDS.get(event_type)) is not None:
+                reported = await waiting(target, parsed)
+                return Outcome(reported.ok, reported.result, reported.error)
             if isinstance(parsed, ProxyMessagePayload):
                 return await _proxy(target, parsed)
             result = act(target, parsed)
@@ -188,6 +202,10 @@ class _Target:
     def running_transaction(self, evse_id: int) -> bool:
         transaction = self.evse(evse_id).transaction
         return transaction is not None and transaction.phase in _RUNNING
+
+    @property
+    def start_settings(self) -> starts.StartSettings:
+        return starts.StartSettings(self.executor.start_grace_s, self.executor.session_check_s)
 
 
 Check = Callable[[_Target, Any], str | None]
@@ -247,9 +265,10 @@ def _check_plugged(t: _Target, p: ConnectorPayload) -> str | None:
 
 
 def _unplug(t: _Target, p: ConnectorPayload) -> Outcome:
-    t.station.timers.cancel(timer_name(p.evse_id))
     had_transaction = t.running_transaction(p.evse_id)
     t.station.unplug(p.evse_id, p.connector_id)
+    # Only once the cable is out: an unplug the station refused leaves the session's watch.
+    t.station.timers.cancel(timer_name(p.evse_id))
     ended = had_transaction and not t.running_transaction(p.evse_id)
     return Outcome.applied(**_where(p), transaction_ended=ended)
 
@@ -296,47 +315,24 @@ def _check_start_session(t: _Target, p: StartSessionPayload) -> str | None:
         return f"EVSE {p.evse_id} already has a cable in another connector"
     if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
         return f"the connector is {connector.status.value}"
+    return _someone_elses(t, p.evse_id, p.id_tag)
+
+
+def _someone_elses(t: _Target, evse_id: int, id_tag: str) -> str | None:
+    """Why the EVSE is held for another driver: a start pending there (a remote start or a
+    tag waiting for its cable: 1.6 section 5.11, 2.0.1 E03/F01/F02) whose transaction a plug
+    would start, or a reservation the tag may not use (1.6 section 5.13, 2.0.1 H01/H03;
+    a group's reservation may still turn out to be the tag's: the Authorize answer decides)."""
+    if (pending := t.station.pending_start(evse_id)) is not None:
+        return f"EVSE {evse_id} is held: {pending}"
+    evse = t.evse(evse_id)
+    if not t.station.may_start_session(evse, IdToken(id_tag), None, tentative=True):
+        return f"EVSE {evse_id} is reserved for another id tag"
     return None
 
 
-def _start_session(t: _Target, p: StartSessionPayload) -> Outcome:
-    station = t.station
-    connector = t.evse(p.evse_id).connectors[p.connector_id]
-    plugged = not connector.cable_plugged
-    if plugged:
-        station.plug(p.evse_id, p.connector_id)
-    try:
-        station.present_id_token(p.id_tag, p.evse_id)
-    except (OcppError, IllegalTransition):
-        if plugged:
-            station.unplug(p.evse_id, p.connector_id)  # the driver takes the cable back
-        raise
-    if p.duration_seconds is not None or p.target_energy_kwh is not None:
-        adapter = t.adapter
-        evse_id = p.evse_id
-
-        def stop(why: str) -> None:
-            station.stop_transaction(evse_id, adapter.session_stop_reason(why))
-
-        SessionWatch(
-            station=station,
-            evse_id=p.evse_id,
-            connector_id=p.connector_id,
-            duration_s=p.duration_seconds,
-            target_wh=None if p.target_energy_kwh is None else p.target_energy_kwh * 1000.0,
-            unplug=plugged,
-            check_s=t.executor.session_check_s,
-            start_grace_s=t.executor.start_grace_s,
-            stop=stop,
-            on_end=t.on_session_end,
-        ).start()
-    return Outcome.applied(
-        **_where(p),
-        id_tag=p.id_tag,
-        plugged=plugged,
-        duration_seconds=p.duration_seconds,
-        target_energy_kwh=p.target_energy_kwh,
-    )
+async def _start_session(t: _Target, p: StartSessionPayload) -> starts.Reported:
+    return await starts.start_session(t.station, t.adapter, p, t.start_settings, t.on_session_end)
 
 
 def _check_stop_session(t: _Target, p: ConnectorPayload) -> str | None:
@@ -349,13 +345,13 @@ def _check_stop_session(t: _Target, p: ConnectorPayload) -> str | None:
 
 
 def _stop_session(t: _Target, p: ConnectorPayload) -> Outcome:
-    t.station.timers.cancel(timer_name(p.evse_id))
     stopped = t.running_transaction(p.evse_id)
     if stopped:
         t.station.stop_transaction(p.evse_id, "Local")
     unplugged = t.evse(p.evse_id).connectors[p.connector_id].cable_plugged
     if unplugged:
         t.station.unplug(p.evse_id, p.connector_id)
+    t.station.timers.cancel(timer_name(p.evse_id))  # the session's watch: its work is done
     return Outcome.applied(**_where(p), transaction_stopped=stopped, unplugged=unplugged)
 
 
@@ -365,9 +361,8 @@ def _check_authorize(t: _Target, p: AuthorizePayload) -> str | None:
     return None
 
 
-def _authorize(t: _Target, p: AuthorizePayload) -> Outcome:
-    t.station.present_id_token(p.id_tag, p.evse_id)
-    return Outcome.applied(id_tag=p.id_tag, evse_id=p.evse_id)
+async def _authorize(t: _Target, p: AuthorizePayload) -> starts.Reported:
+    return await starts.authorize(t.station, t.adapter, p, t.start_settings)
 
 
 def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | None:
@@ -375,12 +370,14 @@ def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | No
         return reason
     if t.evse(p.evse_id).transaction is not None:
         return f"a transaction is already running on EVSE {p.evse_id}"
-    return None
+    if not t.evse(p.evse_id).connectors[p.connector_id].cable_plugged:
+        # The caller drives the plug (plug-connector) before starting on the station's word.
+        return f"no cable is plugged in EVSE {p.evse_id} connector {p.connector_id}"
+    return _someone_elses(t, p.evse_id, p.id_tag)
 
 
-def _start_transaction(t: _Target, p: StartTransactionPayload) -> Outcome:
-    t.station.start_transaction(p.evse_id, p.id_tag)
-    return Outcome.applied(**_where(p), id_tag=p.id_tag)
+async def _start_transaction(t: _Target, p: StartTransactionPayload) -> starts.Reported:
+    return await starts.start_transaction(t.station, t.adapter, p, t.start_settings)
 
 
 def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None:
@@ -392,8 +389,9 @@ def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None
 
 
 def _stop_transaction(t: _Target, p: StopTransactionPayload) -> Outcome:
-    t.station.timers.cancel(timer_name(p.evse_id))
     t.station.stop_transaction(p.evse_id, p.reason)
+    # Only once it stopped: a stop the station refused leaves the session's watch running.
+    t.station.timers.cancel(timer_name(p.evse_id))
     return Outcome.applied(**_where(p), reason=p.reason)
 
 
@@ -428,7 +426,7 @@ def _check_clear_fault(t: _Target, p: ConnectorPayload) -> str | None:
 
 def _clear_fault(t: _Target, p: ConnectorPayload) -> Outcome:
     t.station.clear_fault(p.evse_id, p.connector_id)
-    status = t.evse(p.evse_id).connectors[p.connector_id].status.value
+    status = t.station.reported_status(t.evse(p.evse_id).connectors[p.connector_id].status)
     return Outcome.applied(**_where(p), status=status)
 
 
@@ -476,9 +474,7 @@ def _clear_local_list(t: _Target, p: Any) -> Outcome:
 
 
 def _check_proxy(t: _Target, p: ProxyMessagePayload) -> str | None:
-    wanted = normalize_version(p.ocpp_version)
-    if wanted != t.station.version.name:
-        return f"the station speaks OCPP {t.station.version.name}, not {wanted}"
+    # The version and the payload's schema are the adapter's refusal.
     if not t.station.connected:
         return "the station is not connected to its central system"
     if t.station.registration is not Registration.ACCEPTED and p.action != "BootNotification":
@@ -487,7 +483,7 @@ def _check_proxy(t: _Target, p: ProxyMessagePayload) -> str | None:
 
 
 def _not_direct(t: _Target, p: Any) -> Outcome:
-    raise AssertionError("proxy_message is applied by _proxy")
+    raise AssertionError("a command that waits is applied by its coroutine")
 
 
 async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
@@ -516,10 +512,10 @@ _TABLE: dict[str, tuple[Check, Act]] = {
     "unlock": (_check_connector, _unlock),
     "ev_requests_energy": (_check_ev, _ev_requests),
     "ev_stops_energy": (_check_ev, _ev_stops),
-    "start_session": (_check_start_session, _start_session),
+    "start_session": (_check_start_session, _not_direct),
     "stop_session": (_check_stop_session, _stop_session),
-    "authorize": (_check_authorize, _authorize),
-    "start_transaction": (_check_start_transaction, _start_transaction),
+    "authorize": (_check_authorize, _not_direct),
+    "start_transaction": (_check_start_transaction, _not_direct),
     "stop_transaction": (_check_stop_transaction, _stop_transaction),
     "power_update": (_check_connector, _power_update),
     "inject_fault": (_check_inject_fault, _inject_fault),
@@ -529,4 +525,11 @@ _TABLE: dict[str, tuple[Check, Act]] = {
     "local_auth_list": (_check_local_list, _local_auth_list),
     "clear_local_list": (_nothing_to_check, _clear_local_list),
     "proxy_message": (_check_proxy, _not_direct),
+}
+
+# The commands that present a token and wait for what became of it (starts.py).
+_TOKEN_COMMANDS: dict[str, Callable[[_Target, Any], Awaitable[starts.Reported]]] = {
+    "start_session": _start_session,
+    "authorize": _authorize,
+    "start_transaction": _start_transaction,
 }

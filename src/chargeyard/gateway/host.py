@@ -30,6 +30,8 @@ replaced as a real station is restarted into new firmware or settings
 (:meth:`FleetHost.apply_changes`, after a PUT, and a restart): it ends its transactions
 (reason ``Reboot``, both versions), finishes its conversation and switches off
 (``SimulatedStation.switch_off``), then a station built from the new row starts and boots.
+What a running station takes without a restart, its DataTransfer replies
+(``gateway/vendor_replies.py``), is set on it at once instead.
 Closing the host stops the stations without touching their desired state: the next process
 resumes them.
 """
@@ -39,7 +41,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from websockets.exceptions import InvalidURI
@@ -50,11 +52,13 @@ from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
+from chargeyard.gateway.vendor_replies import charger_replies
 from chargeyard.gateway.versions import ADAPTERS, normalize_version, runtime_version_label
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
+from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
 from chargeyard.store import FrameLog, Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
 
@@ -63,10 +67,11 @@ logger = logging.getLogger(__name__)
 RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 """The statuses the host stores in ``simulated_chargers.status``."""
 
-RuntimeAction = Literal["restarted", "unchanged", "next_start", "failed"]
+RuntimeAction = Literal["restarted", "applied", "unchanged", "next_start", "failed"]
 """What :meth:`FleetHost.apply_changes` did with a charger's changed row: rebuilt and started
-its running station; nothing (what it is built from is the same); nothing yet (it does not run
-here: the row applies when it starts); or the new row cannot run (its status says failed)."""
+its running station; set the change on it, which runs on (its DataTransfer replies); nothing
+(what it is built from and answers with is the same); nothing yet (it does not run here: the
+row applies when it starts); or the new row cannot run (its status says failed)."""
 
 REPLACED_STOP_REASON = "Reboot"
 """Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
@@ -109,13 +114,15 @@ class RuntimeReport:
 
 @dataclass(frozen=True, slots=True)
 class _Definition:
-    """What a station is built from; a change of any of it rebuilds the station."""
+    """What a station is built from; a change of any of it rebuilds the station, but for
+    ``replies`` (a running station takes them as they are: not compared)."""
 
     template: StationTemplate
     version: str
     csms_url: str
     password: str | None
     configuration: tuple[tuple[str, str], ...]
+    replies: tuple[VendorReply, ...] = field(default=(), compare=False)
 
 
 @dataclass(slots=True)
@@ -130,8 +137,9 @@ def definition_of(charger: SimulatedCharger) -> _Definition:
     """What to build for ``charger``.
 
     ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
-    ``config`` may hold ``password`` (HTTP Basic, security profile 1) and ``configuration``
-    (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects).
+    ``config`` may hold ``password`` (HTTP Basic, security profile 1), ``configuration``
+    (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
+    and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
 
     Raises:
         ChargerRuntimeError: what is missing or unknown.
@@ -152,12 +160,17 @@ def definition_of(charger: SimulatedCharger) -> _Definition:
     configuration = config.get("configuration") or {}
     if not isinstance(configuration, dict):
         raise ChargerRuntimeError("config.configuration must map keys to values")
+    try:
+        replies, _ = charger_replies(config, template)
+    except InvalidVendorReply as error:
+        raise ChargerRuntimeError(f"config.data_transfer{error}") from None
     return _Definition(
         template=template,
         version=version,
         csms_url=charger.csms_url,
         password=str(password) if password is not None else None,
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
+        replies=replies,
     )
 
 
@@ -208,7 +221,7 @@ class FleetHost:
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
         self._consumer: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (proxy-message)
+        self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
         self.applied = 0
         """Commands taken off the bus and applied (or refused) so far."""
 
@@ -353,6 +366,7 @@ class FleetHost:
         )
         hosted = self._hosted.get(charger_id)
         if hosted is not None and self._built_from(hosted, charger):
+            self._take_live_changes(hosted, charger)
             hosted.fleet.restart(hosted.identity, self._restart_delay_s)
             await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
             self._log(charger, "runtime restarted (power cycle)")
@@ -374,6 +388,9 @@ class FleetHost:
         ):
             return "next_start"
         if self._built_from(hosted, charger):
+            if self._take_live_changes(hosted, charger):
+                self._log(charger, "runtime took its changed DataTransfer replies")
+                return "applied"
             return "unchanged"
         if await self._run(charger) is not None:  # (rebuilt: _launch)
             return "failed"
@@ -470,6 +487,9 @@ class FleetHost:
         station = hosted.fleet.station(hosted.identity)
         if spec.waits:
             self._spawn(self._apply_waiting(message, station))
+            # Let it act (plug, present its tag) before the next command is applied: its first
+            # step runs before this consumer resumes, the loop's ready queue being FIFO.
+            await asyncio.sleep(0)
             return
         outcome = await self.executor.apply(
             station,
@@ -480,7 +500,12 @@ class FleetHost:
         self._finish(message, outcome)
 
     async def _apply_waiting(self, message: CommandMessage, station: SimulatedStation) -> None:
-        outcome = await self.executor.apply(station, message.event_type, message.payload)
+        outcome = await self.executor.apply(
+            station,
+            message.event_type,
+            message.payload,
+            on_session_end=self._session_logger(message),
+        )
         self._finish(message, outcome)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -534,6 +559,8 @@ class FleetHost:
         if hosted is not None and not self._built_from(hosted, charger):
             await self._replace(charger.id)
             hosted = None
+        if hosted is not None:
+            self._take_live_changes(hosted, charger)  # (changed while it was stopped)
         if hosted is None:
             try:
                 hosted = self._build(charger)
@@ -567,6 +594,7 @@ class FleetHost:
                 refused = {k: v for k, v in results.items() if v not in ("Accepted",)}
                 if refused:
                     logger.warning("%s: configuration not applied: %s", charger.id, refused)
+            station.set_vendor_replies(definition.replies)
             restore(charger, station)  # what its last power loss left (gateway/power.py)
 
         fleet.add(
@@ -595,6 +623,17 @@ class FleetHost:
             runtime.station.stop_transactions(REPLACED_STOP_REASON)
             await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
         await self._forget(charger_id)
+
+    @staticmethod
+    def _take_live_changes(hosted: _Hosted, charger: SimulatedCharger) -> bool:
+        """Set on the hosted station what it takes without a restart (its DataTransfer
+        replies) when the row changed it; whether it did. The row builds (``_built_from``)."""
+        current = definition_of(charger)
+        if current.replies == hosted.definition.replies:
+            return False
+        hosted.fleet.station(hosted.identity).set_vendor_replies(current.replies)
+        hosted.definition = current
+        return True
 
     @staticmethod
     def _built_from(hosted: _Hosted, charger: SimulatedCharger) -> bool:

@@ -12,10 +12,11 @@ manual clock steps through them. Energy integrates lazily, so the watcher looks 
 ``check_s`` seconds (and exactly at the deadline); the stop comes at most ``check_s`` after the
 target was reached.
 
-A transaction that does not start within ``start_grace_s`` (the tag refused, the CSMS silent)
-ends the watch; a cable the session plugged is taken out again. The watcher is lost with the
-station's timers (a reboot cancels them all): a power cycle ends the session the way the
-station's own rules say, nothing more.
+The watch starts once the session's transaction runs with its tag accepted
+(``gateway/starts.py``); a session whose tag was refused never gets one. A transaction ended
+by someone else (stop-session, an unplug, the central system) ends the watch. The watcher is
+lost with the station's timers (a reboot cancels them all): a power cycle ends the session the
+way the station's own rules say, nothing more.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from typing import Any
 
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.states import IllegalTransition, TransactionPhase
+from chargeyard.station.model.station import Transaction
 
 logger = logging.getLogger(__name__)
 
 SessionEnded = Callable[[dict[str, Any]], None]
 """Told how a watched session ended: ``{"evse_id", "connector_id", "reason", "energy_wh"}``;
-reason ``time``, ``energy``, ``ended`` (by someone else) or ``no transaction started``."""
+reason ``time``, ``energy`` or ``ended`` (by someone else)."""
 
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 
@@ -43,35 +45,37 @@ def timer_name(evse_id: int) -> str:
 
 @dataclass(slots=True)
 class SessionWatch:
-    """Stops the transaction on ``evse_id`` ``duration_s`` after it started or past
+    """Stops ``transaction`` (running on ``evse_id``) ``duration_s`` after it started or past
     ``target_wh``; then unplugs when ``unplug`` (the session plugged the cable itself).
 
     Args:
         stop: ends the transaction, told why ("time" or "energy").
-        start_grace_s: how long to wait for the transaction to start.
     """
 
     station: Any
+    transaction: Transaction
     evse_id: int
     connector_id: int
     duration_s: float | None
     target_wh: float | None
     unplug: bool
     check_s: float
-    start_grace_s: float
     stop: Callable[[str], None]
     on_end: SessionEnded | None = None
-    _start_by: float = field(default=0.0, init=False)
     _deadline: float | None = field(default=None, init=False)
-    _started: bool = field(default=False, init=False)
 
     def start(self) -> None:
-        self._start_by = self.station.clock.monotonic() + self.start_grace_s
+        if self.duration_s is not None:
+            # From the transaction's start (wall clock), on the monotonic clock.
+            station = self.station
+            elapsed = (station.clock.now() - self.transaction.started_at).total_seconds()
+            self._deadline = station.clock.monotonic() + self.duration_s - max(0.0, elapsed)
         self._schedule()
 
     def _schedule(self) -> None:
         at = self.station.clock.monotonic() + self.check_s
-        at = min(at, self._deadline if self._deadline is not None else self._start_by)
+        if self._deadline is not None:
+            at = min(at, self._deadline)
         self.station.timers.set(timer_name(self.evse_id), at, self._check)
         self.station.wake()
 
@@ -80,25 +84,11 @@ class SessionWatch:
         station.advance()
         now = station.clock.monotonic()
         evse = station.model.evses[self.evse_id]
-        transaction = evse.transaction
-        running = transaction is not None and transaction.phase in _RUNNING
-        if not running:
-            if self._started or transaction is not None:
-                # Ended by someone else (stop-session, unplug, the CSMS): nothing to watch.
-                self._end("ended", 0.0)
-            elif now >= self._start_by:
-                self._take_cable_back()
-                self._end("no transaction started", 0.0)
-            else:
-                self._schedule()
+        transaction = self.transaction
+        if evse.transaction is not transaction or transaction.phase not in _RUNNING:
+            # Ended by someone else (stop-session, unplug, the CSMS): nothing to watch.
+            self._end("ended", 0.0)
             return
-        assert transaction is not None
-        if not self._started:
-            self._started = True
-            if self.duration_s is not None:
-                # From the transaction's start (wall clock), on the monotonic clock.
-                elapsed = (station.clock.now() - transaction.started_at).total_seconds()
-                self._deadline = now + self.duration_s - max(0.0, elapsed)
         delivered = evse.meter.energy_register_wh - transaction.meter_start_wh
         why = None
         if self.target_wh is not None and delivered >= self.target_wh:

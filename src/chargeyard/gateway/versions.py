@@ -1,26 +1,54 @@
-"""Where the gateway's commands meet an OCPP version: names of versions, and the few actions
-whose words differ between 1.6 and 2.0.1 (faults, configuration, the local list, the reason a
-session ends). One adapter per version in one table, :data:`ADAPTERS`; the executor never asks
-which version a station speaks.
+"""Where the gateway's commands meet an OCPP version: names of versions, the few actions whose
+words differ between 1.6 and 2.0.1 (faults, configuration, the local list, the reason a
+session ends), and what each version allows in the parameters that reach the wire. One adapter
+per version in one table, :data:`ADAPTERS`; the executor never asks which version a station
+speaks.
+
+Validate before acting: :meth:`VersionAdapter.refusal` checks each parameter of a command that
+ends up in an OCPP message against the field of the version's official schema that carries it
+(``protocol/fields.py``), and a proxied payload against its whole request schema, before the
+station changes anything. A stop reason the schema refuses would otherwise end the transaction
+inside the station and then fail as the StopTransaction.req, leaving it open at the central
+system for ever. The executor asks for the refusal before queuing and again on arrival.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chargeyard.gateway.commands import ConfigurationItem, LocalAuthListEntry
-from chargeyard.protocol import Payload
+from pydantic import BaseModel
+
+from chargeyard.gateway.commands import (
+    AuthorizePayload,
+    ConfigurationItem,
+    FaultPayload,
+    LocalAuthListEntry,
+    LocalAuthListPayload,
+    ProxyMessagePayload,
+    SetConfigurationPayload,
+    StartSessionPayload,
+    StartTransactionPayload,
+    StopTransactionPayload,
+)
+from chargeyard.protocol import V16, V201, ErrorKind, OcppError, Payload, VersionSpec
+from chargeyard.protocol.fields import SchemaValueError, request_field
 from chargeyard.station.clock import iso
+from chargeyard.station.model.station import Transaction
+from chargeyard.station.v16.core_profile import fault_codes
+from chargeyard.station.v201.availability import FAULT_REASONS
 
 # "1.6", "ocpp1.6", "OCPP1.6", "OCPP 1.6", "v16"... -> the fleet's key.
 _ALIASES = {"1.6": "1.6", "16": "1.6", "2.0.1": "2.0.1", "201": "2.0.1"}
 
-# 2.0.1 ReasonEnumType values a fault may end a transaction with (availability.py).
-_FAULT_REASONS_201 = frozenset(
-    {"GroundFault", "OvercurrentFault", "PowerQuality", "EmergencyStop", "Other"}
-)
+# A 1.6 ChargePointErrorCode given to a 2.0.1 station (the gateway's error_code defaults to
+# one): the fault ReasonEnumType that says the same; any other fault code ends as Other.
+_FAULT_REASON_OF_16_CODE = {
+    "GroundFailure": "GroundFault",
+    "OverCurrentFailure": "OvercurrentFault",
+    "UnderVoltage": "PowerQuality",
+    "OverVoltage": "PowerQuality",
+}
 
 
 def normalize_version(version: str) -> str:
@@ -47,6 +75,14 @@ def runtime_version_label(version: str) -> str:
 
 
 class VersionAdapter(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def refusal(self, command: BaseModel) -> str | None:
+        """Why the version cannot carry the command's parameters (naming what it allows), or
+        None. Reads nothing of the station."""
+        ...
+
     def inject_fault(
         self, station: Any, evse_id: int, connector_id: int, error_code: str
     ) -> None: ...
@@ -59,69 +95,200 @@ class VersionAdapter(Protocol):
 
     def session_stop_reason(self, why: str) -> str: ...
 
+    @property
+    def start_message(self) -> str:
+        """The transaction message whose answer accepts a started transaction's token."""
+        ...
 
-@dataclass(frozen=True, slots=True)
-class _V16:
+    def transaction_id(self, transaction: Transaction) -> str | None:
+        """The transaction's id as the central system knows it (None: not yet known)."""
+        ...
+
+
+class _Adapter:
+    """What both versions check alike; the subclasses name their schemas' fields."""
+
+    spec: VersionSpec
+    id_token_path: str  # in AuthorizeRequest
+    list_id_token_path: str  # in SendLocalListRequest
+    stop_reason_field: tuple[str, str]  # (action, path)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def refusal(self, command: BaseModel) -> str | None:
+        if isinstance(command, ProxyMessagePayload):
+            wanted = normalize_version(command.ocpp_version)
+            if wanted != self.name:
+                return f"the station speaks OCPP {self.name}, not {wanted}"
+        try:
+            self._check(command)
+        except OcppError as error:  # SchemaValueError for one field, else a whole request's
+            return f"OCPP {self.name}: {error.description or error.kind.value}"
+        return None
+
+    def _check(self, command: BaseModel) -> None:
+        if isinstance(command, StartSessionPayload | AuthorizePayload | StartTransactionPayload):
+            self.check("Authorize", self.id_token_path, command.id_tag, "id_tag")
+        elif isinstance(command, StopTransactionPayload):
+            self.check(*self.stop_reason_field, command.reason, "reason")
+        elif isinstance(command, FaultPayload):
+            self.check_fault(command.error_code)
+        elif isinstance(command, SetConfigurationPayload):
+            for item in command.configuration:
+                self.check_configuration(item)
+        elif isinstance(command, LocalAuthListPayload):
+            for index, entry in enumerate(command.entries):
+                name = f"entries[{index}].id_tag"
+                self.check("SendLocalList", self.list_id_token_path, entry.id_tag, name)
+            request = self.local_list_request(command.list_version, command.entries)
+            self.spec.schemas.check_request("SendLocalList", request)
+        elif isinstance(command, ProxyMessagePayload):
+            # Checked here, not only when the session sends it: before it is queued.
+            self.spec.schemas.check_request(command.action, command.payload)
+
+    def check(self, action: str, path: str, value: object, name: str) -> None:
+        request_field(self.spec.schemas, action, path).check(value, name)
+
+    def check_fault(self, error_code: str) -> None:
+        raise NotImplementedError
+
+    def configuration_request(self, item: ConfigurationItem) -> Payload | None:
+        """The request that sets ``item``; None for a key the version cannot name."""
+        raise NotImplementedError
+
+    def check_configuration(self, item: ConfigurationItem) -> None:
+        raise NotImplementedError
+
+    def local_list_request(self, version: int, entries: list[LocalAuthListEntry]) -> Payload:
+        raise NotImplementedError
+
+    def send_local_list(self, station: Any, version: int, entries: list[LocalAuthListEntry]) -> str:
+        # The station's handler is called directly, past the session that would check the
+        # request: it is checked here, so that nothing the version refuses reaches the list.
+        request = self.local_list_request(version, entries)
+        self.spec.schemas.check_request("SendLocalList", request)
+        return str(station.send_local_list(request)["status"])
+
+    def configuration_status(self, item: ConfigurationItem, apply: Any) -> str:
+        """``apply(request)``'s status for one item; Rejected for one the version's schema
+        refuses (a request no central system could have sent)."""
+        request = self.configuration_request(item)
+        if request is None:
+            return "Rejected"
+        try:
+            self.check_configuration(item)
+        except OcppError:
+            return "Rejected"
+        return str(apply(request))
+
+
+class _V16(_Adapter):
+    spec = V16
+    id_token_path = "idTag"  # IdToken: CiString20Type
+    list_id_token_path = "localAuthorizationList.idTag"
+    stop_reason_field = ("StopTransaction", "reason")  # Reason
+
+    def check_fault(self, error_code: str) -> None:
+        if error_code not in fault_codes():
+            raise _not_one_of("error_code", error_code, sorted(fault_codes()))
+
     def inject_fault(self, station: Any, evse_id: int, connector_id: int, error_code: str) -> None:
         station.inject_fault(evse_id, connector_id, error_code=error_code)
+
+    def configuration_request(self, item: ConfigurationItem) -> Payload | None:
+        return {"key": item.key, "value": item.value}
+
+    def check_configuration(self, item: ConfigurationItem) -> None:
+        self.check("ChangeConfiguration", "key", item.key, "key")
+        self.check("ChangeConfiguration", "value", item.value, f"value of {item.key}")
 
     def set_configuration(self, station: Any, items: list[ConfigurationItem]) -> dict[str, str]:
         # ChangeConfiguration per key, through the station's own handler (section 5.3), so
         # that an accepted key applies at once as it would from a central system.
-        return {
-            item.key: str(
-                station.change_configuration({"key": item.key, "value": item.value})["status"]
-            )
-            for item in items
-        }
+        def apply(request: Payload) -> str:
+            return str(station.change_configuration(request)["status"])
 
-    def send_local_list(self, station: Any, version: int, entries: list[LocalAuthListEntry]) -> str:
+        return {item.key: self.configuration_status(item, apply) for item in items}
+
+    def local_list_request(self, version: int, entries: list[LocalAuthListEntry]) -> Payload:
         items: list[Payload] = []
         for entry in entries:
             info: Payload = {"status": "Accepted"}
             if entry.expiry_date is not None:
                 info["expiryDate"] = iso(entry.expiry_date)
             items.append({"idTag": entry.id_tag, "idTagInfo": info})
-        payload = {"listVersion": version, "updateType": "Full", "localAuthorizationList": items}
-        return str(station.send_local_list(payload)["status"])
+        return {"listVersion": version, "updateType": "Full", "localAuthorizationList": items}
 
     def session_stop_reason(self, why: str) -> str:
-        return "Local"  # 1.6 Reason has no time or energy limit (section 7.42)
+        return "Local"  # 1.6 Reason has no time or energy limit
+
+    @property
+    def start_message(self) -> str:
+        return "StartTransaction"
+
+    def transaction_id(self, transaction: Transaction) -> str | None:
+        # The central system's, from StartTransaction.conf (section 6.46).
+        return None if transaction.csms_id is None else str(transaction.csms_id)
 
 
-@dataclass(frozen=True, slots=True)
-class _V201:
+class _V201(_Adapter):
+    spec = V201
+    id_token_path = "idToken.idToken"  # IdTokenType.idToken: identifierString, 36
+    list_id_token_path = "localAuthorizationList.idToken.idToken"
+    stop_reason_field = ("TransactionEvent", "transactionInfo.stoppedReason")  # ReasonEnumType
+
+    def check_fault(self, error_code: str) -> None:
+        if error_code not in FAULT_REASONS and error_code not in fault_codes():
+            raise _not_one_of("error_code", error_code, [*FAULT_REASONS, *sorted(fault_codes())])
+
     def inject_fault(self, station: Any, evse_id: int, connector_id: int, error_code: str) -> None:
-        reason = error_code if error_code in _FAULT_REASONS_201 else "Other"
+        # 2.0.1 has no error code on the wire: the fault ends the transaction with a
+        # ReasonEnumType (availability.py), the one given or the one a 1.6 code means.
+        reason = (
+            error_code
+            if error_code in FAULT_REASONS
+            else _FAULT_REASON_OF_16_CODE.get(error_code, "Other")
+        )
         station.inject_fault(evse_id, connector_id, reason)
+
+    def configuration_request(self, item: ConfigurationItem) -> Payload | None:
+        # One Component.Variable[:instance]; a key without both names cannot be set (B05).
+        component, _, variable = item.key.partition(".")
+        name, _, instance = variable.partition(":")
+        if not component or not name:
+            return None
+        wire_variable: Payload = {"name": name}
+        if instance:
+            wire_variable["instance"] = instance
+        data = {"component": {"name": component}, "variable": wire_variable}
+        return {"setVariableData": [{**data, "attributeValue": item.value}]}
+
+    def check_configuration(self, item: ConfigurationItem) -> None:
+        request = self.configuration_request(item)
+        if request is None:
+            return  # Rejected when applied, as before
+        data = request["setVariableData"][0]
+        names = {
+            "component.name": ("component", data["component"]["name"]),
+            "variable.name": ("variable", data["variable"]["name"]),
+            "variable.instance": ("instance", data["variable"].get("instance")),
+            "attributeValue": (f"value of {item.key}", item.value),
+        }
+        for path, (name, value) in names.items():
+            if value is not None:
+                self.check("SetVariables", f"setVariableData.{path}", value, name)
 
     def set_configuration(self, station: Any, items: list[ConfigurationItem]) -> dict[str, str]:
         # SetVariables one variable at a time (B05: each item stands alone).
-        results: dict[str, str] = {}
-        for item in items:
-            component, _, variable = item.key.partition(".")
-            name, _, instance = variable.partition(":")
-            if not component or not name:
-                results[item.key] = "Rejected"
-                continue
-            wire_variable: Payload = {"name": name}
-            if instance:
-                wire_variable["instance"] = instance
-            answer = station.set_variables(
-                {
-                    "setVariableData": [
-                        {
-                            "component": {"name": component},
-                            "variable": wire_variable,
-                            "attributeValue": item.value,
-                        }
-                    ]
-                }
-            )
-            results[item.key] = str(answer["setVariableResult"][0]["attributeStatus"])
-        return results
+        def apply(request: Payload) -> str:
+            answer = station.set_variables(request)
+            return str(answer["setVariableResult"][0]["attributeStatus"])
 
-    def send_local_list(self, station: Any, version: int, entries: list[LocalAuthListEntry]) -> str:
+        return {item.key: self.configuration_status(item, apply) for item in items}
+
+    def local_list_request(self, version: int, entries: list[LocalAuthListEntry]) -> Payload:
         items: list[Payload] = []
         for entry in entries:
             info: Payload = {"status": "Accepted"}
@@ -130,11 +297,27 @@ class _V201:
             items.append(
                 {"idToken": {"idToken": entry.id_tag, "type": "ISO14443"}, "idTokenInfo": info}
             )
-        payload = {"versionNumber": version, "updateType": "Full", "localAuthorizationList": items}
-        return str(station.send_local_list(payload)["status"])
+        request: Payload = {"versionNumber": version, "updateType": "Full"}
+        if items:  # the list, when present, has at least one entry (minItems 1)
+            request["localAuthorizationList"] = items
+        return request
 
     def session_stop_reason(self, why: str) -> str:
         return {"time": "TimeLimitReached", "energy": "EnergyLimitReached"}.get(why, "Local")
+
+    @property
+    def start_message(self) -> str:
+        return "TransactionEvent"
+
+    def transaction_id(self, transaction: Transaction) -> str | None:
+        return transaction.local_id  # the station's own (E01: transactionId)
+
+
+def _not_one_of(name: str, value: str, allowed: list[str]) -> SchemaValueError:
+    return SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"{name} {value!r} is not allowed: one of {', '.join(allowed)}",
+    )
 
 
 ADAPTERS: Mapping[str, VersionAdapter] = {"1.6": _V16(), "2.0.1": _V201()}

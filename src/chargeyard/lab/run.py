@@ -52,10 +52,12 @@ from chargeyard.gateway.host import FleetHost
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
+from chargeyard.logs import quiet_chatty_libraries
 from chargeyard.metrics import Metrics
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
+from chargeyard.store.retention import retention_limits
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +98,7 @@ def configure_logging(level: str) -> None:
         _OneLine("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
     )
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    if logging.getLogger().level > logging.DEBUG:
-        # Our own lines say who connected and left, and what the database is at; these would
-        # repeat them.
-        logging.getLogger("websockets").setLevel(logging.WARNING)
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    quiet_chatty_libraries()
 
 
 async def run_until_signalled(settings: LabSettings, out: TextIO, err: Console) -> None:
@@ -132,7 +130,11 @@ async def run(
     async with contextlib.AsyncExitStack() as running:
         log_quiet = running.enter_context(quiet.watching())
         with err.status("Opening the database (applying migrations)..."):
-            store = await running.enter_async_context(await Store.open(settings.database))
+            store = await running.enter_async_context(
+                await Store.open(
+                    settings.database, max_payload_chars=settings.max_stored_payload_chars
+                )
+            )
         events = EventHub()
         await running.enter_async_context(WebhookSender(store, events))
         metrics = Metrics()
@@ -280,6 +282,7 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         auto_register=True,
         accept_unknown_tags=True,
         max_frame_bytes=settings.max_frame_bytes,
+        retention=retention_limits(settings.retention_days, settings.retention_max_rows),
     )
 
 

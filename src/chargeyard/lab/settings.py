@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from chargeyard.api.settings import MIN_JWT_SECRET
 from chargeyard.csms.policy import BootStatus
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS, MIN_PAYLOAD_CHARS
+from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS
 
 
 class LabSettings(BaseSettings):
@@ -90,6 +92,26 @@ class LabSettings(BaseSettings):
         description="The largest OCPP frame, in bytes, the CSMS and the simulated chargers send"
         " or take: a command that would send a larger one is refused (HTTP 413), a larger CALL"
         " is answered FormatViolation, one over four times this closes the WebSocket (1009).",
+    )
+    retention_days: float = Field(
+        default=DEFAULT_MAX_AGE_DAYS,
+        ge=0,
+        description="Days of history kept (frames, notifications, status history,"
+        " DataTransfers, charger logs, webhook deliveries; never transactions or meter"
+        " values); 0: no age limit.",
+    )
+    retention_max_rows: int = Field(
+        default=DEFAULT_MAX_ROWS,
+        ge=0,
+        description="Rows kept at most in each of those tables, the oldest deleted first; 0:"
+        " no size limit.",
+    )
+    max_stored_payload_chars: int = Field(
+        default=DEFAULT_MAX_PAYLOAD_CHARS,
+        ge=MIN_PAYLOAD_CHARS,
+        description="The longest frame text, DataTransfer data or notification detail stored"
+        " whole, in characters; a longer one keeps its beginning, marked truncated with its"
+        " length.",
     )
     boot_status: BootStatus = Field(
         default=BootStatus.ACCEPTED,

@@ -24,6 +24,7 @@ from prometheus_client.metrics_core import Metric
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from chargeyard.csms.energy import served
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import VERSIONS
 from chargeyard.store import Store
@@ -93,8 +94,8 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
         booted=booted,
         transactions_active=active_count,
         transactions_completed=completed_count,
-        energy_completed_wh=float(completed_wh or 0.0),
-        energy_active_wh=active_wh,
+        energy_completed_wh=served(float(completed_wh or 0.0)),
+        energy_active_wh=served(active_wh),
     )
 
 

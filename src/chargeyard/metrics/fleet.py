@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from chargeyard.station.model.states import ConnectorStatus, Registration
+from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
 from chargeyard.station.model.station import StationModel
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class FleetCollector:
                 model = getattr(station, "model", None)
                 if isinstance(model, StationModel):
                     for connector in model.connectors():
-                        connectors[connector.status.value] += 1
+                        connectors[station.reported_status(connector.status)] += 1
                     transactions += sum(1 for _ in model.transactions())
             stats = fleet.stats
             sent += stats.frames_sent
@@ -81,9 +81,10 @@ class FleetCollector:
         )
         yield _by_label(
             "chargeyard_fleet_connectors",
-            "Connectors of simulated stations by OCPP status.",
+            "Connectors of simulated stations by OCPP status, in the words of each station's "
+            "version (2.0.1: Available, Occupied, Reserved, Unavailable, Faulted).",
             "status",
-            [s.value for s in ConnectorStatus],
+            [*(s.value for s in ConnectorStatus), *STATUS_201.values()],
             connectors,
         )
         yield GaugeMetricFamily(

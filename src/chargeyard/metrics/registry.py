@@ -27,6 +27,7 @@ from chargeyard.csms.registry import Registry
 from chargeyard.metrics.csms import CsmsCollector
 from chargeyard.metrics.fleet import FleetCollector
 from chargeyard.metrics.protocol import ProtocolCollector, ProtocolStats
+from chargeyard.metrics.storage import StorageCollector
 from chargeyard.store import Store
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Metrics:
         self.csms = ProtocolStats("csms")
         self.station = ProtocolStats("station")
         self._csms: CsmsCollector | None = None
+        self._storage: StorageCollector | None = None
         self._fleets = FleetCollector()
         self.registry.register(ProtocolCollector((self.csms, self.station)))
         self.registry.register(self._fleets)
@@ -65,11 +67,14 @@ class Metrics:
 
     def attach_csms(self, registry: Registry, store: Store | None = None) -> None:
         """Report the CSMS's connections (``registry``) and what ``store`` holds (booted
-        stations, transactions, energy). Once per Metrics."""
+        stations, transactions, energy, and its size). Once per Metrics."""
         if self._csms is not None:
             raise RuntimeError("a CSMS is attached already")
         self._csms = CsmsCollector(registry, store)
         self.registry.register(self._csms)
+        if store is not None:
+            self._storage = StorageCollector(store)
+            self.registry.register(self._storage)
 
     def attach_fleet(self, fleet: Fleet) -> None:
         """Report ``fleet``'s stations, and count their messages from their next connection
@@ -98,6 +103,8 @@ class Metrics:
         """
         if self._csms is not None:
             await self._csms.refresh()
+        if self._storage is not None:
+            await self._storage.refresh()
         encoder, content_type = choose_encoder(accept or "")
         return encoder(self.registry), content_type
 

@@ -28,6 +28,16 @@ from chargeyard.protocol.errors import ErrorKind
 
 MAX_UNIQUE_ID_LENGTH = 36
 
+MAX_NESTING = 64
+"""How deeply arrays and objects may nest in a frame, the frame's own array counting as one.
+
+OCPP puts no number on it. The deepest payloads of the schemas are about ten levels
+(2.0.1 SetChargingProfile: chargingProfile, chargingSchedule, chargingSchedulePeriod; 2.1's
+ISO 15118-20 schedules a few more); only a DataTransfer's free-form ``data`` can go further.
+Past 254 levels our own encoder cannot write the frame back and the schema validator gives up
+on a value, so a peer's frame nested deeper than this bound is refused as a FormatViolation at
+the door, before anything reads its payload, instead of failing as an InternalError later."""
+
 # The id a CALLERROR carries when the offending message's id could not be read (OCPP 2.0.1
 # part 4 section 4.2.3); we use it for every version, since 1.6 names no other.
 UNKNOWN_MESSAGE_ID = "-1"
@@ -154,6 +164,13 @@ def decode(data: str | bytes, message_types: Collection[int]) -> Frame:
             None,
             message_type,
         )
+    if _nested_too_deeply(data, message):
+        raise FrameError(
+            ErrorKind.FORMAT_VIOLATION,
+            f"the message nests arrays and objects deeper than {MAX_NESTING} levels",
+            unique_id,
+            message_type,
+        )
     if message_type == MessageType.CALL or message_type == MessageType.SEND:
         return _decode_call(message, unique_id, message_type)
     if message_type == MessageType.CALL_RESULT:
@@ -166,6 +183,31 @@ def decode(data: str | bytes, message_types: Collection[int]) -> Frame:
             )
         return CallResult(unique_id, message[2])
     return _decode_error(message, unique_id, message_type)
+
+
+def _nested_too_deeply(data: str | bytes, message: list[Any]) -> bool:
+    """Whether ``message`` nests deeper than :data:`MAX_NESTING`.
+
+    A frame cannot nest deeper than it has opening brackets, so the common frame, with few of
+    them, is cleared by one count over its text; only the rest is walked."""
+    if isinstance(data, str):
+        openers = data.count("[") + data.count("{")
+    else:
+        openers = data.count(b"[") + data.count(b"{")
+    if openers <= MAX_NESTING:
+        return False
+    level: list[Any] = [message]
+    depth = 1
+    while level:
+        if depth > MAX_NESTING:
+            return True
+        below: list[Any] = []
+        for value in level:
+            children = value.values() if type(value) is dict else value
+            below.extend(child for child in children if type(child) in (list, dict))
+        level = below
+        depth += 1
+    return False
 
 
 def _decode_call(message: list[Any], unique_id: str, message_type: int) -> Call | Send:

@@ -15,6 +15,15 @@ table 7, OCPP 2.0.1 part 4 section 4.3):
 * a required field missing, or too few or too many array items -> OccurrenceConstraintViolation;
 * anything that breaks the PDU's structure (a field the schema does not allow, ...) ->
   FormatViolation (1.6: FormationViolation).
+
+Integers. The schemas say ``"type": "integer"`` and no width, and JSON has none either: a
+decoder reads 18446744073709551616 as the float 1.8e19, which JSON Schema still counts as an
+integer. OCPP 2.0.1 part 2 section 2.1 defines its integer as 32 bit (31 bit resolution, 1 sign
+bit); OCPP 1.6 names no width, and the CSMS keeps EVSE, connector and transaction numbers in
+32-bit columns, so every version's integers are held to that range: each integer of a schema is
+compiled with :data:`INT32_MIN` and :data:`INT32_MAX` as its bounds (a tighter bound of the
+schema stays), and a value beyond them is a TypeConstraintViolation, the data type's, not the
+property's.
 """
 
 from __future__ import annotations
@@ -51,6 +60,9 @@ _KIND_BY_KEYWORD: dict[str, ErrorKind] = {
 }
 
 Validator = Callable[[dict[str, Any]], None]
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
 
 
 def violation_kind(keyword: str) -> ErrorKind:
@@ -123,14 +135,28 @@ class SchemaSet:
             validator = self._responses[action] = self._compile(self._response_files, action)
         validator(payload)
 
-    def _compile(self, files: dict[str, str], action: str) -> Validator:
+    def request_schema(self, action: str) -> dict[str, Any]:
+        """The request schema of ``action`` as JSON (a fresh copy; ``fields.py`` reads it).
+
+        Raises:
+            OcppError: NotSupported for an action outside this version.
+        """
+        return self._load(self._request_files, action)
+
+    def _load(self, files: dict[str, str], action: str) -> dict[str, Any]:
         file_name = files.get(action)
         if file_name is None:
             raise OcppError(ErrorKind.NOT_SUPPORTED, f"{action} is not an action of this version")
-        schema = json.loads((self._directory / file_name).read_text(encoding="utf-8"))
+        schema: dict[str, Any] = json.loads((self._directory / file_name).read_text("utf-8"))
         # The 2.1 schemas carry "$id"s such as urn:OCPP:Cp:2:2025:1:...; every "$ref" in them is
         # local ("#/definitions/..."), so dropping the id keeps resolution inside the file.
         schema.pop("$id", None)
+        return schema
+
+    def _compile(self, files: dict[str, str], action: str) -> Validator:
+        schema = self._load(files, action)
+        file_name = files[action]
+        _bound_integers(schema)
         compiled = jsonschema_rs.validator_for(schema, validate_formats=self._validate_formats)
         label = file_name.removesuffix(".json")
 
@@ -139,13 +165,41 @@ class SchemaSet:
                 compiled.validate(payload)
             except jsonschema_rs.ValidationError as error:
                 path = "".join(f"/{part}" for part in error.instance_path)
+                kind, message = violation_kind(error.kind.name), error.message
+                if error.kind.name in ("minimum", "maximum") and _beyond_int32(error.instance):
+                    kind = ErrorKind.TYPE_CONSTRAINT_VIOLATION
+                    message = f"{error.instance!r} does not fit a 32-bit integer"
                 raise OcppError(
-                    violation_kind(error.kind.name),
-                    f"{label}: {error.message}" + (f" at {path}" if path else ""),
+                    kind,
+                    f"{label}: {message}" + (f" at {path}" if path else ""),
                     {"path": path or "/", "keyword": error.kind.name},
                 ) from None
 
         return validate
+
+
+def _bound_integers(node: Any) -> None:
+    """Give every ``"type": "integer"`` of a schema the 32-bit bounds (see the module
+    docstring), keeping a tighter bound it already has."""
+    if isinstance(node, list):
+        for item in node:
+            _bound_integers(item)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+        node["minimum"] = max(node.get("minimum", INT32_MIN), INT32_MIN)
+        node["maximum"] = min(node.get("maximum", INT32_MAX), INT32_MAX)
+    for value in node.values():
+        _bound_integers(value)
+
+
+def _beyond_int32(value: Any) -> bool:
+    # bool is an int to Python but a boolean to JSON; a float counts when integral (1.8e19).
+    if type(value) is int or (type(value) is float and value.is_integer()):
+        return not INT32_MIN <= value <= INT32_MAX
+    return False
 
 
 def packaged_schemas(package: str, request_suffix: str) -> SchemaSet:

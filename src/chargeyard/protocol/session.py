@@ -14,17 +14,19 @@ an answer to a previous CALL"); further calls wait in order and go out one by on
 arrive or deadlines pass. A call's deadline starts when its frame is handed out.
 
 Incoming calls. A CALL is checked in this order, each failure answered by one CALLERROR:
-frame shape -> action known in this version (else NotSupported) -> a handler registered
-(else NotImplemented) -> payload against the schema (else the violation's kind) -> the handler
-(an OcppError it raises is answered as it says; anything else is InternalError, without the
-traceback, which goes to our log). A handler's answer is checked against the response schema
-before it leaves; an invalid answer is our bug, so the peer sees InternalError.
+frame shape -> action known in this version (else NotImplemented) -> an action this side
+serves, in this message type (else NotSupported) -> payload against the schema (else the
+violation's kind) -> the handler (an OcppError it raises is answered as it says; anything else
+is InternalError, without the traceback, which goes to our log). A handler's answer is checked
+against the response schema before it leaves; an invalid answer is our bug, so the peer sees
+InternalError.
 
-The two codes for an action we cannot serve follow the convention the Python OCPP ecosystem
-established: an action outside the version is NotSupported,
-an action of the version without a handler is NotImplemented. OCPP-J 1.6 table 7 words them
-the other way round ("not known" / "recognized but not supported"), so peers disagree in the
-field; what matters to a peer is that neither is InternalError, which invites a retry.
+The two codes for an action we cannot serve are the specification's: NotImplemented is
+"Requested Action is not known by receiver", NotSupported "Requested Action is recognized but
+not supported by the receiver" (OCPP-J 1.6 section 4.2.3 table 7; OCPP 2.0.1 part 4 section
+4.3). So an action outside the version is NotImplemented, and an action of the version that
+this side has no handler for (one sent in the wrong direction, such as a station-to-CSMS
+message sent to a station) or that came in the wrong message type is NotSupported.
 
 Every incoming text produces at most one frame in answer, and a CALL-shaped text always
 produces exactly one. Nothing a peer sends makes :meth:`receive` raise.
@@ -83,6 +85,9 @@ DEFAULT_CALL_TIMEOUT = 30.0
 _CALL, _CALL_RESULT = int(MessageType.CALL), int(MessageType.CALL_RESULT)
 _CALL_ERROR, _CALL_RESULT_ERROR = int(MessageType.CALL_ERROR), int(MessageType.CALL_RESULT_ERROR)
 _SEND = int(MessageType.SEND)
+
+
+_ROLE_NAMES = {Role.STATION: "charging station", Role.CENTRAL_SYSTEM: "central system"}
 
 
 def new_unique_id() -> str:
@@ -342,6 +347,21 @@ class Session:
         unique_id, action = call.unique_id, call.action
         if self._observer is not None:
             self._observer.message("in", _CALL, action)
+        if unique_id in self._deferred:
+            # A message id is unique per sender (OCPP-J 1.6 section 4.1.3; 2.0.1 part 4
+            # section 4.1.3): a second CALL under the id of one still being handled cannot be
+            # told apart from it in the answer. It gets its own answer, a CALLERROR saying so,
+            # and the first keeps its handler and its answer.
+            self._answer_error(
+                unique_id,
+                action,
+                OcppError(
+                    ErrorKind.GENERIC_ERROR,
+                    f"a CALL with message id {unique_id} is still being handled",
+                    {"messageId": unique_id},
+                ),
+            )
+            return []
         try:
             result = self._dispatch(action, call.payload, answerable=True)
         except OcppError as error:
@@ -379,18 +399,24 @@ class Session:
 
     def _dispatch(self, action: str, payload: Payload, *, answerable: bool) -> object:
         schemas = self._schemas
-        # A CALL must name an action with a response, a SEND one without (2.1 section 4.2.5).
-        known = schemas.is_action(action) and schemas.has_response(action) == answerable
-        if not known:
+        if not schemas.is_action(action):
             raise OcppError(
-                ErrorKind.NOT_SUPPORTED,
+                ErrorKind.NOT_IMPLEMENTED,
                 f"{action} is not an action of OCPP {self.version.name}",
                 {"action": action},
+            )
+        # A CALL must name an action with a response, a SEND one without (2.1 section 4.2.5).
+        if schemas.has_response(action) != answerable:
+            kind = "CALL" if answerable else "SEND"
+            raise OcppError(
+                ErrorKind.NOT_SUPPORTED, f"{action} is not sent as a {kind}", {"action": action}
             )
         handler = self._handlers.get(action)
         if handler is None:
             raise OcppError(
-                ErrorKind.NOT_IMPLEMENTED, f"no handler for {action}", {"action": action}
+                ErrorKind.NOT_SUPPORTED,
+                f"{action} is not supported by this {_ROLE_NAMES[self.role]}",
+                {"action": action},
             )
         if self._validate:
             schemas.check_request(action, payload)

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -69,9 +69,15 @@ from chargeyard.protocol import (
     VersionSpec,
     unique_ids,
 )
+from chargeyard.protocol.fields import request_field
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.station.clock import Clock
-from chargeyard.station.model.states import Registration, check_registration_move
+from chargeyard.station.model.states import (
+    ConnectorStatus,
+    Registration,
+    check_registration_move,
+)
+from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.timers import Timers
 
 logger = logging.getLogger(__name__)
@@ -227,6 +233,22 @@ class SimulatedStation(ActionHandlers):
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
         if self._going_down is not None:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
+
+    def reported_status(self, status: ConnectorStatus) -> str:
+        """A connector status in the words the station's version reports it (1.6
+        ChargePointStatus here; a 2.0.1 station folds it onto ConnectorStatusEnumType): what
+        anyone shown the station's state should read."""
+        return status.value
+
+    def check_value(self, action: str, path: str, value: object, name: str) -> None:
+        """Raise unless ``value`` may go in the ``action`` request's field at ``path`` (a
+        dotted path, ``fields.py``): a verb checks its arguments so before it acts, since the
+        message that carries them is built later, when acting cannot be undone.
+
+        Raises:
+            SchemaValueError: a ValueError naming what the version allows there.
+        """
+        request_field(self.version.schemas, action, path).check(value, name)
 
     def connect(self) -> None:
         """A WebSocket to the central system is open."""
@@ -630,6 +652,11 @@ class SimulatedStation(ActionHandlers):
     def stop_transactions(self, reason: str) -> None:
         """End every running transaction with ``reason``, a value both versions' stop
         reasons have (1.6 Reason, 2.0.1 ReasonEnumType: ``Reboot``, ``Other``...)."""
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        """Answer DataTransfer from the central system as ``replies`` declare (1.6 section
+        5.6, 2.0.1 P01), instead of the vendor handlers the station had."""
+        raise NotImplementedError
 
 
 def _nothing() -> None:

@@ -159,7 +159,8 @@ class StationStatus:
     Attributes:
         connection: the runtime's phase: stopped, dialing, open, closing, backoff or off.
         registration: Disconnected, Booting, Pending, Rejected or Accepted.
-        connectors: (EVSE id, connector id, status) in EVSE order.
+        connectors: (EVSE id, connector id, status) in EVSE order; the status in the words of
+            the station's version (2.0.1: ConnectorStatusEnumType).
         transactions: (EVSE id, the station's transaction id) of transactions running.
         meters: every EVSE's meter, read at ``read_at`` (the station's clock).
     """
@@ -524,7 +525,11 @@ class Fleet:
         read_at = None
         if model is not None:
             connectors = tuple(
-                (connector.evse_id, connector.connector_id, connector.status.value)
+                (
+                    connector.evse_id,
+                    connector.connector_id,
+                    station.reported_status(connector.status),
+                )
                 for connector in model.connectors()
             )
             running = tuple((t.evse_id, t.local_id) for t in model.transactions())

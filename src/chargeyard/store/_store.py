@@ -12,6 +12,7 @@ from chargeyard.store.engine import DEFAULT_URL, Sessions, create_engine
 from chargeyard.store.frame_file import open_frame_engine
 from chargeyard.store.frame_log import FrameLog
 from chargeyard.store.migrations import migrate
+from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.repositories import (
     ApiKeyRepository,
     ChargerLogRepository,
@@ -38,10 +39,21 @@ class Store:
     The frame log may live on an engine of its own (``frames_engine``): on SQLite,
     ``Store.open`` keeps it in a file beside the main one (``frame_file.py``). Otherwise it is
     ``engine``.
+
+    ``max_payload_chars`` caps one stored payload (frame text, DataTransfer data, a
+    notification's detail): a longer one is stored cut, with a marker naming its length
+    (``payload_cap.py``).
     """
 
-    def __init__(self, engine: AsyncEngine, frames_engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        frames_engine: AsyncEngine | None = None,
+        *,
+        max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
+    ) -> None:
         self.engine = engine
+        self.max_payload_chars = max_payload_chars
         self.frames_engine = frames_engine or engine
         sessions = Sessions.on(engine)
         self.sessions = sessions
@@ -51,8 +63,8 @@ class Store:
         self.connectors = ConnectorRepository(sessions)
         self.transactions = TransactionRepository(sessions)
         self.id_tags = IdTagRepository(sessions)
-        self.data_transfers = DataTransferRepository(sessions)
-        self.notifications = NotificationRepository(sessions)
+        self.data_transfers = DataTransferRepository(sessions, max_payload_chars=max_payload_chars)
+        self.notifications = NotificationRepository(sessions, max_payload_chars=max_payload_chars)
         self.frames = FrameRepository(frame_sessions)
         self.webhooks = WebhookRepository(sessions)
         self.api_keys = ApiKeyRepository(sessions)
@@ -66,7 +78,12 @@ class Store:
 
     @classmethod
     async def open(
-        cls, url: str | URL = DEFAULT_URL, *, upgrade: bool = True, **engine_options: Any
+        cls,
+        url: str | URL = DEFAULT_URL,
+        *,
+        upgrade: bool = True,
+        max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
+        **engine_options: Any,
     ) -> Store:
         """Open ``url`` (``sqlite:///path`` or ``postgresql://...``); with ``upgrade``,
         apply pending migrations first. On SQLite the frame log gets its file (see
@@ -79,10 +96,11 @@ class Store:
         except BaseException:
             await engine.dispose()
             raise
-        return cls(engine, frames_engine)
+        return cls(engine, frames_engine, max_payload_chars=max_payload_chars)
 
     def frame_log(self, **options: Any) -> FrameLog:
         """A :class:`FrameLog` on this store's frame engine (start it, or use ``async with``)."""
+        options.setdefault("max_payload_chars", self.max_payload_chars)
         return FrameLog(self.frames_engine, **options)
 
     async def close(self) -> None:

@@ -18,6 +18,10 @@ On SQLite every new connection is set up by a ``connect`` event:
 - ``foreign_keys=ON`` (off by default in SQLite), so ``ON DELETE CASCADE`` works as on
   PostgreSQL.
 - ``busy_timeout``: a writer that finds the database locked waits instead of failing.
+- ``journal_size_limit``: SQLite reuses its ``-wal`` file and never shrinks it, so one big
+  transaction (or a checkpoint held back by a long reader) left it at its largest size for
+  good; with the limit, each checkpoint that restarts the WAL cuts the file back to
+  :data:`WAL_SIZE_LIMIT` bytes. Retention also truncates it after a pass (``retention.py``).
 
 SQLite has one writer at a time, and its busy handler waits by *sleeping* (1, 2, 5 ... up to
 100 ms between tries), so writers of one process that race for the lock waste the time they
@@ -125,6 +129,11 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+"""Above the frame log's checkpoint threshold (10,000 pages, 40 MiB, ``frame_log.py``), so its
+ordinary cycle reuses the file rather than cutting and regrowing it every time."""
+
+
 def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
     # Take BEGIN away from the sqlite3 module (see the module docstring); PRAGMA journal_mode
     # must also run outside a transaction, which this guarantees.
@@ -135,6 +144,7 @@ def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPool
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT:d}")
     finally:
         cursor.close()
 

@@ -23,6 +23,10 @@ the repositories' job), so a dropped frame loses history, not facts.
 A batch the database refused is put back at the front of the buffer and retried at the next
 wake-up (trimmed to the bound like any other backlog). :meth:`FrameLog.flush` writes
 everything buffered now; :meth:`FrameLog.stop` stops the flusher after a last flush.
+
+Bounded rows: a frame's text longer than ``max_payload_chars`` is stored cut, with a marker
+naming its length (``payload_cap.py``); old frames are deleted by the store's retention
+(``retention.py``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chargeyard.store.bulk_insert import BulkInserter
 from chargeyard.store.engine import writer_turn
 from chargeyard.store.models import Direction, Frame
+from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS, cap_payload
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -52,7 +57,9 @@ _DROP_REPORT_INTERVAL = 5.0
 # commit ran a checkpoint, copying the same hot pages back into the file again and again.
 # Measured (4,200-row batches, 1,000 identities, 420,000 rows in the file, 16 MiB cache, one
 # thread): 14-18 us of CPU a row and 20-55 us of wall time with the default, 11.7 and
-# 14-16 with 10,000 pages. On PostgreSQL (no WAL file of ours) it does not apply.
+# 14-16 with 10,000 pages. On PostgreSQL (no WAL file of ours) it does not apply. The WAL file
+# is cut back to ``engine.WAL_SIZE_LIMIT`` (64 MiB) whenever it restarts, and to nothing after
+# each retention pass (``retention.py``), so a big batch does not leave it at its largest.
 _CHECKPOINT_PAGES = 10_000
 _Row = tuple[str, str, str | None, str | None, str, datetime]
 _COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at")
@@ -67,6 +74,8 @@ class FrameLog:
         batch_size: rows per INSERT; also how many waiting frames wake the flusher early.
         interval: seconds between flushes when fewer than ``batch_size`` frames wait.
         max_buffered: frames held in memory at most; beyond, the oldest are dropped.
+        max_payload_chars: the longest text stored whole; a longer one is stored cut
+            (``payload_cap.py``).
     """
 
     def __init__(
@@ -76,6 +85,7 @@ class FrameLog:
         batch_size: int = 2_000,
         interval: float = 0.05,
         max_buffered: int = 200_000,
+        max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
     ) -> None:
         if batch_size < 1 or max_buffered < batch_size or interval <= 0:
             raise ValueError("need batch_size >= 1, max_buffered >= batch_size, interval > 0")
@@ -84,6 +94,7 @@ class FrameLog:
         self._batch_size = batch_size
         self._interval = interval
         self._max_buffered = max_buffered
+        self._max_payload_chars = max_payload_chars
         self._buffer: deque[_Row] = deque()
         self._wake = asyncio.Event()
         self._write_lock = asyncio.Lock()
@@ -115,6 +126,8 @@ class FrameLog:
         if len(buffer) >= self._max_buffered:
             buffer.popleft()
             self.dropped += 1
+        if len(text) > self._max_payload_chars:
+            text = cap_payload(text, self._max_payload_chars)
         buffer.append((identity, direction, action, unique_id, text, at or utc_now()))
         if len(buffer) >= self._batch_size and not self._wake.is_set():
             self._wake.set()

@@ -11,7 +11,14 @@ The session (``chargeyard.protocol``) decides; this adapter only moves bytes and
 * handlers that return awaitables run as tasks owned by the connection;
 * with a :class:`~chargeyard.transport.scheduler.WorkQueue`, incoming CALLs (and SENDs) are
   handed to it and processed when it says, while answers to our own CALLs are taken at once:
-  under load, a command's answer does not wait behind the peers' traffic;
+  under load, a command's answer does not wait behind the peers' traffic. A peer's CALLs go
+  to the queue one at a time: the next only once the previous one is answered (OCPP-J 1.6
+  section 4.1.1, 2.0.1 part 4 section 4.1.1: one outstanding CALL per direction), so a peer
+  that pipelines thousands of CALLs holds one place in the queue, like every other peer, and
+  cannot starve them. What it sends ahead waits on its own connection, up to
+  :data:`MAX_CHARS_WAITING`; beyond that the connection is closed (1008). The socket is not
+  paused instead: a paused socket answers no WebSocket ping, and the peer's keepalive would
+  drop the connection anyway, later;
 * ``call()`` returns the peer's CALLRESULT payload, or raises the session's ``CallFailure``;
 * an optional observer (``on_frame``) sees every text frame in and out, e.g. for a frame log;
   another (``observer``, the session's) hears of messages, round trips and CALLERRORs, for
@@ -21,6 +28,12 @@ The session (``chargeyard.protocol``) decides; this adapter only moves bytes and
 
 Everything started here is owned by :meth:`OcppConnection.run` and ends with it: when the socket
 closes, pending calls fail with ``CallCancelled`` and handler tasks are cancelled.
+
+Going away. :meth:`OcppConnection.drain` ends a connection without losing an answer: from then
+on the peer's new CALLs are not taken (not handled, not answered: the peer sends them again
+after reconnecting, as for any CALL left unanswered), the CALLs already taken are answered, and
+then the socket closes with 1001 Going Away. A CALL whose handler committed what it reported is
+thus always answered, so the peer never sends it again.
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import asyncio
 import functools
 import logging
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
@@ -57,6 +71,12 @@ logger = logging.getLogger(__name__)
 FrameObserver = Callable[[str, str], None]
 """Called with ``"in"`` or ``"out"`` and the frame's text, on the event loop, for every text
 frame received or sent; it must be quick and must not raise (it runs on the hot path)."""
+
+MAX_CHARS_WAITING = 4 * 1024 * 1024
+"""How much a peer may send ahead of the answer to its previous CALL, in characters of the
+CALLs waiting, before its connection is closed. OCPP-J allows nothing ahead; this leaves room
+for a station re-sending a long queue at once (4 MiB: 20,000 pipelined Heartbeats take 0.6 MiB,
+4,000 MeterValues of 1 KB each 4 MiB), and bounds what a flood can make a connection hold."""
 
 # The head of an answer to a CALL of ours: CALLRESULT, CALLERROR (OCPP-J 1.6 section 4.1.3) or
 # a 2.1 CALLRESULTERROR. Anything else, malformed text included, is the peer's to wait its turn.
@@ -119,6 +139,11 @@ class OcppConnection:
         self._running = False
         self._on_frame = on_frame
         self._scheduler = scheduler
+        self._draining = False
+        # The peer's CALLs sent ahead of an answer (scheduler only; see the module docstring).
+        self._calls_waiting: deque[str] = deque()
+        self._chars_waiting = 0
+        self._call_taken = False
 
     @property
     def version(self) -> VersionSpec:
@@ -164,6 +189,29 @@ class OcppConnection:
         """Close the WebSocket; :meth:`run` then returns."""
         await self._websocket.close(code, reason)
 
+    @property
+    def draining(self) -> bool:
+        """:meth:`drain` has begun: the peer's new CALLs are no longer taken."""
+        return self._draining
+
+    async def drain(self, wait_s: float, reason: str = "going away") -> None:
+        """Stop taking the peer's CALLs, answer the ones taken (waiting at most ``wait_s``
+        seconds for their handlers), then close with 1001 Going Away (RFC 6455 section 7.4.1).
+        Answers to our own CALLs are still taken meanwhile."""
+        self._draining = True
+        handlers = [task for task in self._tasks if not task.done()]
+        if handlers:
+            _, late = await asyncio.wait(handlers, timeout=wait_s)
+            if late:
+                logger.warning(
+                    "%s: %d call(s) still being handled after %.1f s; closing anyway",
+                    self.name,
+                    len(late),
+                    wait_s,
+                )
+        await self._flush()
+        await self.close(1001, reason)
+
     async def _read_loop(self) -> None:
         websocket = self._websocket
         while True:
@@ -186,9 +234,19 @@ class OcppConnection:
         """Take one text message; True when the session took it now (answers may be due)."""
         if self._on_frame is not None:
             self._on_frame("in", data)
+        if self._draining and _ANSWER_HEAD.match(data) is None:
+            logger.debug("%s: going away; a CALL left for the peer to send again", self.name)
+            return False
         scheduler = self._scheduler
         if scheduler is not None and _ANSWER_HEAD.match(data) is None:
-            scheduler.submit(functools.partial(self._take_call, data))
+            if not self._call_taken:
+                self._call_taken = True
+                scheduler.submit(functools.partial(self._take_call, data))
+            elif self._chars_waiting + len(data) <= MAX_CHARS_WAITING:
+                self._calls_waiting.append(data)
+                self._chars_waiting += len(data)
+            else:
+                self._too_many_calls()
             return False
         events = self.session.receive(data)
         if events:
@@ -198,12 +256,48 @@ class OcppConnection:
     def _take_call(self, data: str) -> asyncio.Task[None] | None:
         """Process an incoming CALL the scheduler let through; returns the task that answers
         it (the scheduler counts it as active until it is done)."""
-        if not self._running:
-            return None  # the connection closed while the CALL waited
+        if not self._running or self._draining:
+            # The connection closed, or is going away, while the CALL waited: not taken, so
+            # not answered, and the peer sends it again.
+            self._calls_waiting.clear()
+            self._chars_waiting = 0
+            return None
         events = self.session.receive(data)
         started = self._handle(events) if events else None
         # An answer given on the spot (a CALLERROR, a synchronous handler) goes out now.
-        return started if started is not None else self._send_due()
+        task = started if started is not None else self._send_due()
+        if task is None:
+            self._take_next_call()
+        else:
+            task.add_done_callback(self._answered)
+        return task
+
+    def _answered(self, task: asyncio.Task[None]) -> None:
+        self._take_next_call()
+
+    def _take_next_call(self) -> None:
+        """The peer's previous CALL is answered: queue its next one, if it sent one ahead."""
+        scheduler = self._scheduler
+        if self._calls_waiting and scheduler is not None:
+            data = self._calls_waiting.popleft()
+            self._chars_waiting -= len(data)
+            scheduler.submit(functools.partial(self._take_call, data))
+        else:
+            self._call_taken = False
+
+    def _too_many_calls(self) -> None:
+        logger.warning(
+            "%s: %d CALLs (%d characters) sent ahead of their answers; closing the connection",
+            self.name,
+            len(self._calls_waiting),
+            self._chars_waiting,
+        )
+        self._calls_waiting.clear()
+        self._chars_waiting = 0
+        self._draining = True  # take no more of its CALLs; the one being handled is answered
+        self._start(
+            self.close(1008, "too much sent ahead of an answer (OCPP-J 4.1.1: one CALL at a time)")
+        )
 
     def _handle(self, events: list[Event]) -> asyncio.Task[None] | None:
         """Act on the session's events; returns the task of the last deferred handler."""

@@ -135,3 +135,19 @@ def test_a_tag_waiting_for_its_cable_is_forgotten_by_a_reboot(
     online.pump()
     assert "StartTransaction" not in online.csms.actions()
     assert statuses(online) == [(1, "Preparing")]
+
+
+def test_a_new_tag_with_the_cable_still_in_starts_from_finishing(
+    online: Link, station: StationV16
+) -> None:
+    # Section 4.9 F2: Finishing -> Preparing when a new user presents a tag, then Charging.
+    station.plug(1, 1)
+    station.present_id_token("TAG-1")
+    online.pump()
+    station.stop_transaction(1, "Local")
+    online.pump()
+    online.csms.clear()
+    station.present_id_token("TAG-2")
+    online.pump()
+    assert statuses(online) == [(1, "Preparing"), (1, "Charging")]
+    assert [p["idTag"] for p in online.csms.payloads("StartTransaction")] == ["TAG-2"]

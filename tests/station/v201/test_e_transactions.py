@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
+
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.authorization import AuthorizationStatus, IdToken, IdTokenInfo
 from chargeyard.station.v201 import StationV201
 from tests.station.harness import Link
@@ -148,6 +153,30 @@ def test_e07_transaction_locally_stopped_by_the_same_id_token(online: Link) -> N
     online.pump()
     assert statuses(online) == [(1, 1, "Available")]
     assert events(online)[1:] == []
+
+
+def test_j02_the_begin_reading_has_one_time_in_started_and_ended(
+    online: Link, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # TxStartedMeasurands and TxEndedMeasurands share the Transaction.Begin reading: stamped
+    # at the transaction's start in both events, so a central system sees one reading, even
+    # when the clock moves between two looks at it (here a millisecond each).
+    manual_now = clock.now
+
+    def ticking() -> datetime:
+        clock.advance(0.001)
+        return manual_now()
+
+    monkeypatch.setattr(clock, "now", ticking)
+    station, _ = _charging(online)
+    online.run_for(10)
+    station.unplug(1, 1)
+    online.pump()
+    started, *_, ended = events(online)
+    assert (started["eventType"], ended["eventType"]) == ("Started", "Ended")
+    [begin] = started["meterValue"]
+    assert begin["sampledValue"][0]["context"] == "Transaction.Begin"
+    assert ended["meterValue"][0] == begin
 
 
 def test_c09_a_token_of_the_same_group_may_stop(online: Link) -> None:

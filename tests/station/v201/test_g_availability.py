@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from chargeyard.protocol import OcppError, Payload
+from chargeyard.protocol import V201, OcppError, Payload
+from chargeyard.protocol.fields import request_field
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.v201 import StationV201
+from chargeyard.station.v201.availability import FAULT_REASONS
 from tests.station.harness import Link
 from tests.station.v201.conftest import make_link, make_station
 from tests.station.v201.support import events, statuses, ts
@@ -136,3 +138,8 @@ def test_go_offline_keeps_transaction_events_and_come_online_delivers_them(
     assert online.up
     assert online.csms.actions() == ["TransactionEvent", "TransactionEvent"]
     assert [e["offline"] for e in events(online)] == [True, True]
+
+
+def test_the_fault_reasons_are_reason_enum_type_values() -> None:
+    allowed = request_field(V201.schemas, "TransactionEvent", "transactionInfo.stoppedReason")
+    assert set(FAULT_REASONS) <= set(allowed.allowed or ())

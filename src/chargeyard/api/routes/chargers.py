@@ -1,5 +1,6 @@
 """``/chargers``: register, list, read, change and delete chargers, and read a connector's
-status history and the notifications a charger sent (firmware, diagnostics, security, reports).
+status history and the notifications a charger sent (firmware, diagnostics, security, reports,
+charging profiles and limits, events and the like).
 
 A charger is a station the central system admits (``csms/admission.py``): registering one here
 lets its WebSocket in, deleting one closes its connection and refuses it from then on (404 in
@@ -201,14 +202,25 @@ async def charger_notifications(
     store: StoreDep,
     charge_box_id: ChargeBoxIdPath,
     kind: Annotated[NotificationKind | None, Query(description="Only this kind")] = None,
+    evse_id: Annotated[
+        int | None,
+        Query(alias="evseId", ge=0, le=MAX_INT32, description="Only those about this EVSE"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_NOTIFICATIONS, description="Results per page")] = 20,
 ) -> NotificationHistory:
     """What the charger reported on its own besides status and transactions, newest first:
-    firmware update progress (FirmwareStatusNotification), diagnostics or log uploads
-    (DiagnosticsStatusNotification, LogStatusNotification), security events
-    (SecurityEventNotification) and device-model report parts (NotifyReport)."""
+    firmware update progress (FirmwareStatusNotification, SignedFirmwareStatusNotification),
+    diagnostics or log uploads (DiagnosticsStatusNotification, LogStatusNotification),
+    security events (SecurityEventNotification), device-model report parts (NotifyReport),
+    and the 2.0.1 reports this central system keeps as they came: reservations ended unused
+    (ReservationStatusUpdate), charging profiles (ReportChargingProfiles), external charging
+    limits (NotifyChargingLimit, ClearedChargingLimit), an EV's charging needs and schedule,
+    events (NotifyEvent, one each), monitoring reports, customer information, display messages
+    and firmware publishing."""
     try:
-        rows = await store.notifications.history(charge_box_id, kind=kind, limit=limit)
+        rows = await store.notifications.history(
+            charge_box_id, kind=kind, evse_id=evse_id, limit=limit
+        )
     except NotFoundError:
         raise UnknownStation(charge_box_id) from None
     return NotificationHistory(

@@ -40,7 +40,9 @@ from chargeyard.api.schemas.gateway_common import (
     PageNumber,
     error_responses,
 )
+from chargeyard.api.schemas.gateway_vendor_replies import stored
 from chargeyard.gateway.provisioning import charger_provisioning
+from chargeyard.gateway.vendor_replies import DATA_TRANSFER_KEY
 from chargeyard.station.catalog import Catalog
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import SimulatedCharger
@@ -85,9 +87,10 @@ async def list_chargers(
     summary="Create charger (durable)",
     description="Stores the charger and answers at once; provisioning (building its station "
     "from the catalog model and, unless `start` is false, starting it against `ws_url`) goes "
-    "on in the background: follow `status_url`. 422 names an unknown brand, model, connector "
-    "type or OCPP version; 404 an unknown location; 409 an identity already used in the "
-    "organization.",
+    "on in the background: follow `status_url`. `data_transfer` sets how its station answers "
+    "DataTransfer (else as its model declares). 422 names an unknown brand, model, connector "
+    "type or OCPP version, or a broken DataTransfer reply; 404 an unknown location; 409 an "
+    "identity already used in the organization.",
     status_code=status.HTTP_202_ACCEPTED,
     responses={**error_responses(401, 403, 404, 409), **UNAVAILABLE},
 )
@@ -109,6 +112,8 @@ async def create_charger(
         config["charge_point_name"] = body.charge_point_name
     if body.password is not None:
         config["password"] = body.password
+    if body.data_transfer is not None:
+        config[DATA_TRANSFER_KEY] = stored(body.data_transfer)
     charger, job = await provisioner.create_charger(
         principal.organization_id,
         {
@@ -202,6 +207,11 @@ def update_values(
                 config.pop(key, None)
             else:
                 config[key] = getattr(body, key)
+    if "data_transfer" in sent:
+        if body.data_transfer is None:
+            config.pop(DATA_TRANSFER_KEY, None)  # the model's replies again
+        else:
+            config[DATA_TRANSFER_KEY] = stored(body.data_transfer)
     if config != (charger.config or {}):
         values["config"] = config
     return values
@@ -215,7 +225,9 @@ def update_values(
     "applies at once to a running station, as a real one restarts into new "
     "firmware or settings: its transactions end (reason Reboot), it finishes its "
     "conversation, and the station built from the new definition boots (`runtime_action`: "
-    "`restarted`). A stopped station gets it at its next start (`next_start`).",
+    "`restarted`). A change of `data_transfer` alone is set on the running station, which "
+    "runs on (`applied`); `null` gives it its model's replies again. A stopped station gets "
+    "it at its next start (`next_start`).",
     responses=error_responses(401, 403, 404, 409),
 )
 async def update_charger(

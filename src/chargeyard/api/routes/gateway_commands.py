@@ -5,9 +5,10 @@ One ``POST /ocpp/commands/{path}`` per command of the catalogue
 (:data:`~chargeyard.gateway.commands.COMMANDS`, the single table of commands): the routes are
 generated from it, each with the path as its operationId. A route resolves its
 ``CommandTarget`` to chargers of the caller's organization (404 for an unknown charger or
-location, or a ``charger_ids`` entry outside that location), then
-:func:`~chargeyard.gateway.dispatch.dispatch` queues the command for those that can take it
-and lists the others in ``failed`` with the reason; the answer is 202 either way.
+location), then :func:`~chargeyard.gateway.dispatch.dispatch` queues the command for those
+that can take it and lists the others in ``failed`` with the reason, as it lists a
+``charger_ids`` entry that is not in the location; the answer is 202 either way.
+A path under ``/ocpp/commands/`` that names no command is 404.
 
 ``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
 Operators and admins send commands; viewers read.
@@ -33,8 +34,8 @@ from chargeyard.api.schemas.gateway_commands import (
     request_model,
 )
 from chargeyard.api.schemas.gateway_common import HttpErrorResponse, error_responses
-from chargeyard.gateway.commands import COMMANDS, CommandSpec
-from chargeyard.gateway.dispatch import dispatch
+from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH, CommandSpec
+from chargeyard.gateway.dispatch import Refused, dispatch
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import SimulatedCharger
 
@@ -60,17 +61,22 @@ DOCS: dict[str, tuple[str, str]] = {
     ),
     "ev-requests-energy": (
         "EV requests energy",
-        "The plugged EV draws energy again (`Charging` after `SuspendedEV`).",
+        "The plugged EV draws energy again (`Charging` after `SuspendedEV`: the 1.6 status, "
+        "the 2.0.1 charging state).",
     ),
     "ev-stops-energy": (
         "EV stops energy",
-        "The plugged EV stops drawing energy while its transaction goes on (`SuspendedEV`).",
+        "The plugged EV stops drawing energy while its transaction goes on (`SuspendedEV`: "
+        "the 1.6 status, the 2.0.1 charging state).",
     ),
     "start-session": (
         "Start session",
         "A whole charging session as a driver has it: plug (unless a cable is in), present "
         "`id_tag`, charge, and stop after `duration_seconds` or once `target_energy_kwh` went "
-        "into the EV, whichever comes first.",
+        "into the EV, whichever comes first. Succeeds once the transaction started with the "
+        "tag accepted (its `result` names the authorization and the `transaction_id`); "
+        "otherwise fails with the OCPP reason and takes back what it did (the transaction is "
+        "stopped, the cable it plugged unplugged).",
     ),
     "stop-session": (
         "Stop session",
@@ -79,15 +85,20 @@ DOCS: dict[str, tuple[str, str]] = {
     "authorize": (
         "Authorize",
         "Present `id_tag` to the station's reader; the station authorizes it by its own "
-        "rules (local list, cache, or an Authorize request to the central system).",
+        "rules (local list, cache, or an Authorize request to the central system). The "
+        "outcome holds the authorization (status and source) and the transaction it started; "
+        "a refused tag fails with the status.",
     ),
     "start-transaction": (
         "Start transaction",
-        "Start a transaction on the station's own authority; the caller drove plug and authorize.",
+        "Start a transaction on the station's own authority (a cable must be in); the outcome "
+        "holds the central system's answer and the `transaction_id`.",
     ),
     "stop-transaction": (
         "Stop transaction",
-        "End the connector's transaction now with `reason`; the cable stays in.",
+        "End the connector's transaction now with `reason` (1.6 Reason, 2.0.1 "
+        "ReasonEnumType; a charger whose version has no such reason is listed in `failed` "
+        "with the allowed values); the cable stays in.",
     ),
     "power-update": (
         "Power update",
@@ -95,7 +106,8 @@ DOCS: dict[str, tuple[str, str]] = {
     ),
     "inject-fault": (
         "Inject fault",
-        "Make the connector fail with `error_code`; a running transaction ends as the "
+        "Make the connector fail with `error_code` (a 1.6 ChargePointErrorCode; a 2.0.1 "
+        "charger also takes a fault ReasonEnumType); a running transaction ends as the "
         "station's OCPP version says.",
     ),
     "clear-fault": (
@@ -157,33 +169,33 @@ CommandId = Annotated[
 
 async def _resolve_target(
     store: Store, organization_id: str, target: CommandTarget
-) -> list[SimulatedCharger]:
-    """The chargers ``target`` names in the organization, each once.
+) -> tuple[list[SimulatedCharger], list[Refused]]:
+    """The chargers ``target`` names in the organization, each once, and the entries of
+    ``charger_ids`` that name none of the location's (refusals like any other: ``failed``).
 
     Raises:
         NotFoundError: no such charger or location in this organization (404).
-        HTTPException: 404, a ``charger_ids`` entry that is not in the location.
     """
     if target.charger_id is not None:
         charger = await store.chargers.get(organization_id, target.charger_id)
         if charger is None:
             raise NotFoundError("charger", target.charger_id)
-        return [charger]
+        return [charger], []
     assert target.location_id is not None  # CommandTarget: exactly one of the two
     location_id = target.location_id
     if await store.locations.get(organization_id, location_id) is None:
         raise NotFoundError("location", location_id)
     chargers = await _all_of_location(store, organization_id, location_id)
     if target.charger_ids is None:
-        return chargers
+        return chargers, []
     by_id = {charger.id: charger for charger in chargers}
     wanted = list(dict.fromkeys(target.charger_ids))
-    if missing := [charger_id for charger_id in wanted if charger_id not in by_id]:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            f"charger {missing[0]!r} not found in location {location_id!r}",
-        )
-    return [by_id[charger_id] for charger_id in wanted]
+    missing = [
+        Refused(None, f"charger {charger_id!r} not found in location {location_id!r}")
+        for charger_id in wanted
+        if charger_id not in by_id
+    ]
+    return [by_id[charger_id] for charger_id in wanted if charger_id in by_id], missing
 
 
 async def _all_of_location(
@@ -206,10 +218,11 @@ def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
     async def send_command(
         principal: WriterDep, store: StoreDep, host: HostDep, bus: BusDep, body: Any
     ) -> Response:
-        chargers = await _resolve_target(store, principal.organization_id, body.target)
+        organization_id = principal.organization_id
+        chargers, missing = await _resolve_target(store, organization_id, body.target)
         event: BaseModel = body.event
         sent = await dispatch(
-            store, bus, host.precheck, principal.organization_id, chargers, spec.event_type, event
+            store, bus, host.precheck, organization_id, chargers, spec.event_type, event, missing
         )
         # Already in the shape of LocationCommandResponse (the documented model; the tests
         # hold the answers to it): serialized once, not validated again item by item, which
@@ -252,7 +265,25 @@ for _spec in COMMANDS.values():
 async def get_command(
     principal: ReaderDep, store: StoreDep, command_id: CommandId
 ) -> CommandOutcomeResponse:
+    if command_id in COMMANDS_BY_PATH:
+        # A command's own path, asked with GET: a known path and the wrong method, not an
+        # unknown command id (ids are 12 hex digits; a path is never one).
+        raise HTTPException(
+            status.HTTP_405_METHOD_NOT_ALLOWED, "Method Not Allowed", headers={"Allow": "POST"}
+        )
     row = await store.commands.get(principal.organization_id, command_id)
     if row is None:
         raise NotFoundError("command", command_id)
     return CommandOutcomeResponse.of(row)
+
+
+_KNOWN = ", ".join(COMMANDS_BY_PATH)
+
+
+# Last, after every command and GET /commands/{command_id}: without it, a POST to a path that
+# names no command would match that GET route's path and answer 405 as if the path existed.
+@router.post("/commands/{name:path}", include_in_schema=False)
+async def unknown_command(principal: ReaderDep, name: str) -> Response:
+    raise HTTPException(
+        status.HTTP_404_NOT_FOUND, f"no command {name!r} under /ocpp/commands (known: {_KNOWN})"
+    )

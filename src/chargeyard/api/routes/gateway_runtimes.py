@@ -33,6 +33,7 @@ from chargeyard.api.schemas.gateway_common import HttpErrorResponse, error_respo
 from chargeyard.gateway.frames import API_DIRECTIONS
 from chargeyard.gateway.host import ChargerRuntimeError, RuntimeReport
 from chargeyard.store.models import Frame
+from chargeyard.store.payload_cap import stored_extent
 from chargeyard.store.repositories.frames import ListedFrame
 
 router = APIRouter(prefix="/ocpp/chargers", tags=["Chargers"])
@@ -172,7 +173,7 @@ async def get_charger_log(
 
 def _log_entry(frame: ListedFrame | Frame) -> ChargerLogEntry:
     if isinstance(frame, Frame):  # read whole
-        truncated, length = False, len(frame.text)
+        truncated, length = stored_extent(frame.text)
     else:
         truncated, length = frame.truncated, frame.length
     return ChargerLogEntry(

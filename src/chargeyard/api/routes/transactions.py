@@ -53,7 +53,8 @@ TransactionIdPath = Annotated[
     str,
     Path(
         alias="transactionId",
-        description="OCPP transaction id (1.6: an integer)",
+        description='The OCPP transaction id as the API writes it: 1.6 ids in decimal ("42"),'
+        " 2.0.1 ids as the station chose them",
         pattern=LOOKUP_TEXT,
     ),
 ]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from chargeyard.api.schemas.common import Timestamp
 from chargeyard.store.models import Frame
+from chargeyard.store.payload_cap import stored_extent
 from chargeyard.store.repositories.frames import ListedFrame
 
 
@@ -38,7 +39,7 @@ class FrameOut(BaseModel):
     @classmethod
     def of(cls, row: ListedFrame | Frame) -> FrameOut:
         if isinstance(row, Frame):  # read whole
-            truncated, length = False, len(row.text)
+            truncated, length = stored_extent(row.text)
         else:
             truncated, length = row.truncated, row.length
         return cls(

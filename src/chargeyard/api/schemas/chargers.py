@@ -4,9 +4,9 @@ answers about one.
 Rules on what comes in:
 
 - ``chargeBoxId`` is the charger's OCPP identity, the last segment of the URL it connects to
-  (OCPP-J 1.6 section 3.1.1; 2.0.1 caps it at 48 characters: SecurityCtrlr.Identity) and the
-  user-id of its HTTP Basic credentials: 1..48 printable characters without ``/``, ``:``
-  (RFC 7617 section 2: a user-id cannot contain a colon) or whitespace.
+  (OCPP-J 1.6 section 3.1.1) and the user-id of its HTTP Basic credentials: 1..48 characters of
+  an OCPP identifierString without ``:`` (``chargeyard.protocol.identity``, the rule the CSMS
+  applies at the handshake).
 - ``password`` is the HTTP Basic password of security profile 1 (OCPP 2.0.1 part 2 A00,
   1.6 security whitepaper section 2.4): 8..40 printable characters. 40 is OCPP's maximum
   (2.0.1 SecurityCtrlr.BasicAuthPassword); OCPP asks a real deployment for 16 or more random
@@ -26,6 +26,7 @@ from urllib.parse import quote
 from pydantic import AfterValidator, BaseModel, Field
 
 from chargeyard.api.schemas.common import PRINTABLE, Request, Timestamp
+from chargeyard.protocol.identity import MAX_IDENTITY_LENGTH, identity_problem
 from chargeyard.store.models import (
     Connector,
     ConnectorStatusChange,
@@ -34,22 +35,17 @@ from chargeyard.store.models import (
     StationNotification,
 )
 
-_FORBIDDEN_IN_IDENTITY = frozenset("/:")
-
 
 def _identity(text: str) -> str:
-    if any(char in _FORBIDDEN_IN_IDENTITY or char.isspace() for char in text):
-        raise ValueError(
-            "must not contain '/', ':' or whitespace (it is the last segment of the charger's"
-            " URL and its HTTP Basic user-id)"
-        )
+    problem = identity_problem(text)
+    if problem is not None:
+        raise ValueError(f"{problem} (it is the last segment of the charger's URL)")
     return text
 
 
 ChargeBoxId = Annotated[
     str,
-    Field(min_length=1, max_length=48, examples=["CHARGER-001"]),
-    PRINTABLE,
+    Field(min_length=1, max_length=MAX_IDENTITY_LENGTH, examples=["CHARGER-001"]),
     AfterValidator(_identity),
 ]
 Password = Annotated[str, Field(min_length=8, max_length=40), PRINTABLE]
@@ -193,14 +189,25 @@ class ConnectorHistory(BaseModel):
 
 class NotificationOut(BaseModel):
     kind: NotificationKind = Field(
-        description="firmware, diagnostics (1.6 diagnostics or 2.0.1 log upload), security or"
-        " report (one part of a 2.0.1 device-model report)"
+        description="firmware, diagnostics (1.6 diagnostics or log upload), security, report"
+        " (one part of a 2.0.1 device-model report), reservation (ReservationStatusUpdate),"
+        " charging_profile (ReportChargingProfiles), charging_limit (NotifyChargingLimit,"
+        " ClearedChargingLimit), ev_charging (NotifyEVChargingNeeds, NotifyEVChargingSchedule),"
+        " event (one event of a NotifyEvent), monitoring (NotifyMonitoringReport), customer"
+        " (NotifyCustomerInformation), display (NotifyDisplayMessages) or firmware_publish"
+        " (PublishFirmwareStatusNotification)"
     )
     action: str = Field(description="The OCPP message, e.g. FirmwareStatusNotification")
-    status: str | None = Field(description="Its status, or a security event's type")
-    requestId: int | None = Field(description="The OCPP 2.0.1 requestId it answers")
+    status: str | None = Field(
+        description="Its status, or what stands for one: a security event's type, a charging"
+        " limit's source, an event's trigger, which part of a report this is"
+    )
+    requestId: int | None = Field(description="The requestId it answers")
+    evseId: int | None = Field(description="The EVSE it is about, if it names one (2.0.1)")
     detail: str | None = Field(
-        description="A security event's techInfo, or a report part's reportData as JSON"
+        description="The rest of what it reported: a security event's techInfo, customer"
+        " information's data, else JSON (a report part's reportData, the reported charging"
+        " profiles, one event's eventData, ...)"
     )
     at: Timestamp = Field(description="The station's timestamp if it sent one, else arrival")
 
@@ -211,6 +218,7 @@ class NotificationOut(BaseModel):
             action=row.action,
             status=row.status,
             requestId=row.request_id,
+            evseId=row.evse_id,
             detail=row.detail,
             at=row.at,
         )

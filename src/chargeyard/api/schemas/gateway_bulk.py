@@ -29,11 +29,12 @@ from chargeyard.api.schemas.gateway_chargers import (
     WsUrl,
 )
 from chargeyard.api.schemas.gateway_common import GatewayRequest, Timestamp
+from chargeyard.protocol.identity import IDENTITY_CHARACTERS
 
 MAX_BULK_CHARGERS = 5000
 
 IdentityPrefix = Annotated[
-    str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:+@*-]+$")
+    str, Field(min_length=1, max_length=40, pattern=f"^[{IDENTITY_CHARACTERS}]+$")
 ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.schemas.gateway_common import GatewayPage
+from chargeyard.api.schemas.gateway_vendor_replies import VendorReplyBody
 from chargeyard.station.catalog import Brand, StationTemplate
 
 
@@ -48,6 +49,9 @@ _MODEL_EXAMPLE: dict[str, Any] = {
     "vendor": "ABB",
     "model": "Terra 54 CJ",
     "firmware_version": "1.8.36",
+    "data_transfer": [
+        {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
+    ],
 }
 
 
@@ -74,6 +78,11 @@ class CatalogModelResponse(BaseModel):
     vendor: str = Field(description="What it reports as chargePointVendor / vendorName")
     model: str = Field(description="What it reports as chargePointModel / model")
     firmware_version: str
+    data_transfer: list[VendorReplyBody] = Field(
+        description="How its stations answer DataTransfer from the CSMS unless a charger "
+        "sets its own (1.6 section 5.6, 2.0.1 P01): a vendorId no reply names answers "
+        "UnknownVendorId"
+    )
 
     @classmethod
     def of(cls, template: StationTemplate) -> CatalogModelResponse:

@@ -12,6 +12,8 @@ Rules on what comes in:
   uses (``OCPP1.6``, ``1.6``); answers show it as ``ocpp1.6``.
 - ``ws_url``: the CSMS endpoint, ``ws://`` or ``wss://``; the station appends its identity.
 - ``password``: HTTP Basic password (security profile 1); never shown again.
+- ``data_transfer``: how the station answers DataTransfer from its CSMS
+  (``gateway_vendor_replies.py``); without it, as its catalog model declares.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from chargeyard.api.schemas.gateway_common import (
     GatewayRequest,
     Timestamp,
 )
+from chargeyard.api.schemas.gateway_vendor_replies import VendorReplies, VendorReplyBody
 from chargeyard.gateway.versions import command_version_label
+from chargeyard.protocol.identity import IDENTITY_CHARACTERS, MAX_IDENTITY_LENGTH, identity_problem
 
 
 def _version(text: str) -> str:
@@ -43,14 +47,22 @@ def _ws_url(url: str) -> str:
     return url
 
 
+def _identity(text: str) -> str:
+    problem = identity_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
 Identity = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=48,
-        pattern=r"^[A-Za-z0-9._:+@*-]+$",
+        max_length=MAX_IDENTITY_LENGTH,
+        pattern=f"^[{IDENTITY_CHARACTERS}]+$",
         examples=["CP-CHARGER-789"],
     ),
+    AfterValidator(_identity),
 ]
 CatalogSlug = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -96,17 +108,25 @@ class ChargerCreateRequest(GatewayRequest):
         description="Run it once provisioned (the hosted product's deployments run); false "
         "creates it stopped, for POST .../start-charger later.",
     )
+    data_transfer: VendorReplies | None = Field(
+        default=None,
+        description="How its station answers DataTransfer from the CSMS, replacing its "
+        "model's replies (`[]`: UnknownVendorId to every vendor); omitted or null: its "
+        "model's (`GET /ocpp/catalog/...`)",
+        examples=[[{"vendor_id": "MyVendor", "message_id": None, "answer": "echo"}]],
+    )
 
 
 # Fields a PUT may set to null: the others always have a value.
-_CLEARABLE = frozenset({"charge_point_name", "location_id", "password"})
+_CLEARABLE = frozenset({"charge_point_name", "location_id", "password", "data_transfer"})
 
 
 class ChargerUpdateRequest(GatewayRequest):
     """Only the fields present change; ``null`` clears charge_point_name, location_id or
-    password. A change of what the station is built from (brand, model, ws_url, version,
-    password, identity) applies at once to a running station, which restarts with it
-    (``runtime_action`` in the answer), else at its next start."""
+    password, and gives data_transfer back to the model's replies. A change of what the
+    station is built from (brand, model, ws_url, version, password, identity) applies at once
+    to a running station, which restarts with it (``runtime_action`` in the answer), else at
+    its next start; a change of data_transfer alone applies at once without a restart."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"ws_url": "wss://csms.example.com/ocpp"}]}
@@ -121,6 +141,11 @@ class ChargerUpdateRequest(GatewayRequest):
     charge_point_name: Name | None = None
     location_id: RowId | None = None
     password: Password | None = None
+    data_transfer: VendorReplies | None = Field(
+        default=None,
+        description="Its own DataTransfer replies, replacing the ones it had; null: its "
+        "model's again",
+    )
 
     @model_validator(mode="after")
     def _no_null_for_required_fields(self) -> ChargerUpdateRequest:
@@ -177,7 +202,13 @@ class ChargerStatusResponse(BaseModel):
 class ConnectorState(BaseModel):
     evse_id: int
     connector_id: int
-    status: str = Field(examples=["Available"])
+    status: str = Field(
+        examples=["Available"],
+        description="In the words of the station's OCPP version: 1.6 ChargePointStatus "
+        "(Available, Preparing, Charging, SuspendedEV, SuspendedEVSE, Finishing, Reserved, "
+        "Unavailable, Faulted); 2.0.1 ConnectorStatusEnumType (Available, Occupied, Reserved, "
+        "Unavailable, Faulted)",
+    )
 
 
 class RuntimeTransaction(BaseModel):
@@ -237,6 +268,13 @@ class ChargerResponse(BaseModel):
     runtime: RuntimeState | None = Field(
         description="The live station, or null when this process hosts none for it"
     )
+    data_transfer: list[VendorReplyBody] = Field(
+        description="How its station answers DataTransfer from the CSMS (1.6 section 5.6, "
+        "2.0.1 P01): a vendorId no reply names answers UnknownVendorId"
+    )
+    data_transfer_source: Literal["template", "charger"] = Field(
+        description="template: its catalog model's replies; charger: its own, set by create or PUT"
+    )
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -244,13 +282,17 @@ class ChargerResponse(BaseModel):
 class ChargerUpdateResponse(ChargerResponse):
     """The charger after a PUT, and what became of its running station."""
 
-    runtime_action: Literal["restarted", "unchanged", "next_start", "failed"] | None = Field(
-        description="restarted: it was running and restarted with the change (its "
-        "transactions ended, reason Reboot; it boots again, speaking the new version); "
-        "unchanged: nothing it is built from changed; next_start: it does not run here, the "
-        "change applies when it starts; failed: it cannot run as changed (runtime_status "
-        "failed, its logs say why); null: this process runs no simulator gateway",
-        examples=["restarted"],
+    runtime_action: Literal["restarted", "applied", "unchanged", "next_start", "failed"] | None = (
+        Field(
+            description="restarted: it was running and restarted with the change (its "
+            "transactions ended, reason Reboot; it boots again, speaking the new version); "
+            "applied: it runs on with the change, which needs no restart (data_transfer); "
+            "unchanged: nothing it is built from or answers with changed; next_start: it does "
+            "not run here, the "
+            "change applies when it starts; failed: it cannot run as changed (runtime_status "
+            "failed, its logs say why); null: this process runs no simulator gateway",
+            examples=["restarted"],
+        )
     )
 
 

@@ -168,7 +168,10 @@ class CommandOutcomeResponse(BaseModel):
     ocpp_version: str
     payload: dict[str, Any]
     status: CommandStatus
-    result: dict[str, Any] | None = Field(description="What the station did (succeeded)")
+    result: dict[str, Any] | None = Field(
+        description="What the station did (succeeded); for a failed start-session, authorize "
+        "or start-transaction, what is known (the authorization, the transaction id)"
+    )
     error: str | None = Field(description="Why it was not applied (failed)")
     created_at: Timestamp = Field(description="When the API queued it")
     updated_at: Timestamp = Field(description="When its status last changed")

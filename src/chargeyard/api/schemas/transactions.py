@@ -1,14 +1,29 @@
 """Request and response bodies of the transaction API (camelCase on the wire, as the command
-API). Energy is in Wh and times are ISO 8601 UTC with a ``Z``."""
+API). Energy is in Wh and times are ISO 8601 UTC with a ``Z``.
+
+``transactionId`` is a string for every OCPP version: 2.0.1 ids are the station's own strings
+(TransactionType.transactionId, up to 36 characters), which no number can hold, while a 1.6 id
+(an integer the central system hands out, StartTransaction.conf section 6.46) is written in
+decimal, ``"42"``. Webhooks and the event stream carry the same string, and the path takes it.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 RemoteStatus = Literal["accepted", "rejected"]
 TransactionState = Literal["active", "completed"]
+
+TransactionId = Annotated[
+    str,
+    Field(
+        description='The OCPP transaction id as a string: 1.6 ids in decimal ("42"), 2.0.1 ids'
+        " as the station chose them",
+        examples=["42", "f1c0e7a2-3b4d-4e5f-8a9b-0c1d2e3f4a5b"],
+    ),
+]
 
 
 class RemoteStartRequest(BaseModel):
@@ -33,15 +48,15 @@ class RemoteStartResponse(BaseModel):
 class RemoteStopResponse(BaseModel):
     message: str
     chargeBoxId: str
-    transactionId: int | str = Field(description="An integer for OCPP 1.6, a string for 2.0.1")
+    transactionId: TransactionId
     status: RemoteStatus
 
 
 class TransactionView(BaseModel):
-    transactionId: int | str = Field(description="An integer for OCPP 1.6, a string for 2.0.1")
+    transactionId: TransactionId
     chargeBoxId: str
     connectorId: int
-    evseId: int | None = Field(description="OCPP 2.0.1 EVSE; null for 1.6")
+    evseId: int | None = Field(description="OCPP 2.0.1 EVSE; null for 1.6 (no EVSE level)")
     idTag: str | None
     stopIdTag: str | None
     status: TransactionState
@@ -56,7 +71,14 @@ class TransactionView(BaseModel):
     durationMinutes: float = Field(description="Minutes from start to stop, or to now if active")
     stopReason: str | None
     remoteStarted: bool = Field(description="Started by a remote start request of this API")
-    chargingState: str | None = Field(description="OCPP 2.0.1 chargingState; null for 1.6")
+    chargingState: str | None = Field(
+        description="OCPP 2.0.1 chargingState as last reported; once completed, what the "
+        "Ended event reported, null if it reported none; null for 1.6"
+    )
+    registerWentBackwards: bool = Field(
+        description="The station's energy register went backwards: its stop below its start, "
+        "or a later stop below one it reported before. meterStop is kept as reported"
+    )
 
 
 class TransactionPage(BaseModel):
@@ -77,7 +99,7 @@ class MeterSampleView(BaseModel):
 
 
 class MeterValuesPage(BaseModel):
-    transactionId: int | str
+    transactionId: TransactionId
     chargeBoxId: str
     meterValues: list[MeterSampleView] = Field(description="Oldest first")
     count: int

@@ -80,6 +80,7 @@ from chargeyard.csms.registry import StationDidNotAnswer, StationRefused, Statio
 from chargeyard.protocol import V16, V21, V201, MalformedCallResult, OcppError, Payload
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import Direction
+from chargeyard.store.payload_cap import stored_extent
 from chargeyard.store.repositories import DataTransferRepository
 from chargeyard.store.types import utc_now
 
@@ -392,5 +393,8 @@ async def data_transfer_item(
         "responseStatus": row.response_status,
         "responseData": row.response_data,
         "createdAt": millis(row.created_at),
-        "truncated": False,
+        # Whole, unless the store kept only the beginning (``store/payload_cap.py``).
+        "truncated": any(
+            text is not None and stored_extent(text)[0] for text in (row.data, row.response_data)
+        ),
     }

@@ -1,9 +1,10 @@
 """Stored transactions as the API shows them: one (``transaction``), a page (``history``),
 and one's meter samples (``meter_values``).
 
-Energy is in Wh as OCPP reports it. A completed transaction delivered ``meterStop -
-meterStart``; an active one, so far, its last Energy.Active.Import.Register reading minus
-``meterStart`` (None before the first reading: 1.6 MeterValues section 4.7, 2.0.1 J02).
+Energy is in Wh as OCPP reports it, to the meter's resolution (``csms/energy.py``). A completed
+transaction delivered ``meterStop - meterStart``; an active one, so far, its last
+Energy.Active.Import.Register reading minus ``meterStart`` (None before the first reading: 1.6
+MeterValues section 4.7, 2.0.1 J02).
 Durations are in minutes (two decimals) to the stop, or to now while active.
 """
 
@@ -12,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from chargeyard.csms import energy
 from chargeyard.csms.commands.base import Result, millis
-from chargeyard.csms.commands.transactions import wire_id
-from chargeyard.protocol import V16
 from chargeyard.store.models import Transaction, TransactionStatus
 from chargeyard.store.repositories import TransactionRepository
 from chargeyard.store.repositories.transactions import StationTransaction
@@ -74,7 +74,7 @@ async def meter_values(
         for sample in samples
     ]
     return {
-        "transactionId": wire_id(located),
+        "transactionId": record.transaction_id,
         "chargeBoxId": located.charge_box_id,
         "meterValues": items,
         "count": len(items),
@@ -91,31 +91,33 @@ async def _views(
 
 def _view(row: StationTransaction, reading_wh: float | None, now: datetime) -> Result:
     record = row.transaction
-    is_201 = row.ocpp_version != V16.name
     if not _is_active(record):
-        energy = record.energy_wh
+        delivered = record.energy_wh
     elif reading_wh is not None:
-        energy = reading_wh - record.meter_start_wh
+        delivered = reading_wh - record.meter_start_wh
     else:
-        energy = None
+        delivered = None
     end = _aware(record.stopped_at) if record.stopped_at is not None else now
     return {
-        "transactionId": wire_id(row),
+        "transactionId": record.transaction_id,
         "chargeBoxId": row.charge_box_id,
         "connectorId": record.connector_id,
-        "evseId": record.evse_id if is_201 else None,
+        # From the transaction, not from the version its station speaks now (it may have
+        # changed since): 2.0.1 numbers EVSEs from 1, a 1.6 transaction has none (0).
+        "evseId": record.evse_id or None,
         "idTag": record.id_tag,
         "stopIdTag": record.stop_id_tag,
         "status": record.status,
         "startedAt": millis(record.started_at),
         "stoppedAt": millis(record.stopped_at) if record.stopped_at is not None else None,
-        "meterStart": record.meter_start_wh,
-        "meterStop": record.meter_stop_wh,
-        "energyDelivered": energy,
+        "meterStart": energy.served(record.meter_start_wh),
+        "meterStop": energy.served_or_none(record.meter_stop_wh),
+        "energyDelivered": energy.served_or_none(delivered),
         "durationMinutes": _minutes(end - _aware(record.started_at)),
         "stopReason": record.stop_reason,
         "remoteStarted": record.remote_started,
-        "chargingState": record.charging_state if is_201 else None,
+        "chargingState": record.charging_state,  # only 2.0.1 reports one
+        "registerWentBackwards": record.register_went_backwards,
     }
 
 

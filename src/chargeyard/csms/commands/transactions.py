@@ -24,6 +24,8 @@ answer; that transaction is marked at once.
 
 A stop names the transaction by its OCPP id: 1.6 ids are the central system's and unique, 2.0.1
 ids are each station's own, so the same id on two stations needs the chargeBoxId (409 without).
+The API names every transaction by a string (1.6 ids in decimal); only the 1.6 message carries
+the integer (``_Ocpp16.stop``).
 """
 
 from __future__ import annotations
@@ -204,15 +206,9 @@ async def remote_stop(
     return {
         "message": f"Remote stop {outcome(status)}",
         "chargeBoxId": located.charge_box_id,
-        "transactionId": wire_id(located),
+        "transactionId": located.transaction.transaction_id,
         "status": snake(status),
     }
-
-
-def wire_id(located: StationTransaction) -> int | str:
-    """The transaction id as the station's version writes it: an integer in 1.6."""
-    text = located.transaction.transaction_id
-    return int(text) if located.ocpp_version == V16.name and is_integer_id(text) else text
 
 
 def is_integer_id(text: str) -> bool:

@@ -2,16 +2,21 @@
 
 A brand file (``data/<brand>.toml``)::
 
-    [brand]           slug (the file's name), name, vendor; optional [brand.configuration]
+    [brand]           slug (the file's name), name, vendor; optional [brand.configuration],
+                      [[brand.data_transfer]]
     [[models]]        slug, name, model, firmware_version, current_type ("AC" | "DC"),
                       max_power_w, supported_kw, [[models.evses]]; optional vendor, phases,
                       nominal_voltage, shared_power, ocpp_versions, image_url,
-                      [models.configuration]
+                      [models.configuration], [[models.data_transfer]]
     [[models.evses]]  max_power_w, connectors = [{type, max_current_a, max_power_w?, label?}]
+    [[...data_transfer]]  vendor_id, answer ("echo" | "accept" | "reject" |
+                      "unknown_message_id"); optional message_id, data
 
-``_defaults.toml`` holds what models share: ocpp_versions, the configuration, per current type
-([AC], [DC]) the nominal voltage, phases and configuration, and the connector types allowed.
-Configuration precedence: defaults < defaults by current type < brand < model.
+``_defaults.toml`` holds what models share: ocpp_versions, the configuration, the DataTransfer
+replies ([[data_transfer]]), per current type ([AC], [DC]) the nominal voltage, phases and
+configuration, and the connector types allowed. Configuration precedence: defaults < defaults
+by current type < brand < model; DataTransfer replies the same (defaults < brand < model), a
+later one replacing an earlier one for the same vendorId and messageId.
 
 Every broken rule raises :class:`InvalidTemplate` naming the file and the field: slugs are
 lowercase words joined by hyphens and a brand file is named after its slug; vendor, model and
@@ -20,7 +25,9 @@ values that carry the station's current; a connector never exceeds its EVSE (nor
 phases x voltage x current) and an EVSE never exceeds the station; without ``shared_power`` the
 EVSEs add up to the station's power, with it they add up to more (else nothing is shared); the
 largest EVSE's power is one of the product line's ``supported_kw`` (within 2 %); configuration
-values are strings of the type OCPP 1.6 section 9 gives their key.
+values are strings of the type OCPP 1.6 section 9 gives their key; DataTransfer replies follow
+``station/model/vendor_replies.py`` (ids as long as the DataTransfer schemas allow, one reply
+per vendorId and messageId).
 """
 
 from __future__ import annotations
@@ -41,6 +48,12 @@ from chargeyard.station.catalog.templates import (
     CurrentType,
     EvseTemplate,
     StationTemplate,
+)
+from chargeyard.station.model.vendor_replies import (
+    InvalidVendorReply,
+    VendorReply,
+    merged,
+    vendor_replies,
 )
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -69,6 +82,7 @@ class Defaults:
 
     ocpp_versions: tuple[str, ...]
     configuration: Mapping[str, str]
+    data_transfer: tuple[VendorReply, ...]
     by_current: Mapping[CurrentType, CurrentDefaults]
     connectors: Mapping[str, ConnectorKind]
 
@@ -87,6 +101,7 @@ def parse_defaults(file: Traversable) -> Defaults:
     root = read_toml(file)
     versions = _versions(root, None)
     configuration = _configuration(root)
+    data_transfer = _data_transfer(root)
     by_current: dict[CurrentType, CurrentDefaults] = {}
     for current in CurrentType:
         section = root.table(current.value)
@@ -110,7 +125,9 @@ def parse_defaults(file: Traversable) -> Defaults:
         )
         entry.done()
     root.done()
-    return Defaults(versions, MappingProxyType(configuration), by_current, connectors)
+    return Defaults(
+        versions, MappingProxyType(configuration), data_transfer, by_current, connectors
+    )
 
 
 def parse_brand_file(file: Traversable, defaults: Defaults) -> tuple[Brand, list[StationTemplate]]:
@@ -122,11 +139,17 @@ def parse_brand_file(file: Traversable, defaults: Defaults) -> tuple[Brand, list
         head.fail("slug", f"must match the file's name {file.name!r}")
     brand_name = _bounded(head, "name", 100)
     vendor = _bounded(head, "vendor", _ocpp.VENDOR_MAX)
-    brand_configuration = _configuration(head)
+    brand = _Brand(
+        brand_slug,
+        brand_name,
+        vendor,
+        _configuration(head),
+        merged(defaults.data_transfer, _data_transfer(head)),
+    )
     head.done()
     templates: list[StationTemplate] = []
     for table in root.tables("models"):
-        template = _template(table, brand_slug, brand_name, vendor, brand_configuration, defaults)
+        template = _template(table, brand, defaults)
         if any(other.slug == template.slug for other in templates):
             table.fail("slug", f"{template.slug!r} is used by an earlier model")
         templates.append(template)
@@ -134,14 +157,18 @@ def parse_brand_file(file: Traversable, defaults: Defaults) -> tuple[Brand, list
     return Brand(brand_slug, brand_name, len(templates)), templates
 
 
-def _template(
-    table: Table,
-    brand_slug: str,
-    brand_name: str,
-    vendor: str,
-    brand_configuration: Mapping[str, str],
-    defaults: Defaults,
-) -> StationTemplate:
+@dataclass(frozen=True)
+class _Brand:
+    """What a brand's head gives each of its models."""
+
+    slug: str
+    name: str
+    vendor: str
+    configuration: Mapping[str, str]
+    data_transfer: tuple[VendorReply, ...]
+
+
+def _template(table: Table, brand: _Brand, defaults: Defaults) -> StationTemplate:
     slug = _slug(table)
     table.path = f"models[{slug}]"
     current_text = table.text("current_type")
@@ -169,12 +196,12 @@ def _template(
     if image_url is not None and not image_url.startswith(_IMAGE_PREFIX):
         table.fail("image_url", f"must be a path under {_IMAGE_PREFIX} served by our API")
     template = StationTemplate(
-        id=f"{brand_slug}-{slug}",
+        id=f"{brand.slug}-{slug}",
         slug=slug,
         name=_bounded(table, "name", 100),
-        brand_slug=brand_slug,
-        brand_name=brand_name,
-        vendor=_bounded(table, "vendor", _ocpp.VENDOR_MAX, vendor),
+        brand_slug=brand.slug,
+        brand_name=brand.name,
+        vendor=_bounded(table, "vendor", _ocpp.VENDOR_MAX, brand.vendor),
         model=_bounded(table, "model", _ocpp.MODEL_MAX),
         firmware_version=_bounded(table, "firmware_version", _ocpp.FIRMWARE_MAX),
         current_type=current,
@@ -187,8 +214,9 @@ def _template(
         ocpp_versions=_versions(table, defaults.ocpp_versions),
         image_url=image_url,
         default_configuration=_merged(
-            defaults.configuration, base.configuration, brand_configuration, _configuration(table)
+            defaults.configuration, base.configuration, brand.configuration, _configuration(table)
         ),
+        data_transfer=merged(brand.data_transfer, _data_transfer(table)),
     )
     table.done()
     return template
@@ -303,3 +331,14 @@ def _configuration(table: Table) -> dict[str, str]:
         if problem is not None:
             table.fail(f"configuration.{key}", problem)
     return configuration
+
+
+def _data_transfer(table: Table) -> tuple[VendorReply, ...]:
+    """The table's DataTransfer replies (``[[data_transfer]]``); none when absent."""
+    entries = table.value("data_transfer")
+    if entries is None:
+        return ()
+    try:
+        return vendor_replies(entries)
+    except InvalidVendorReply as error:
+        table.fail(f"data_transfer{error.where}", error.reason)

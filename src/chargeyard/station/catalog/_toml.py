@@ -35,6 +35,10 @@ class Table:
     def _missing(self, key: str) -> NoReturn:
         self.fail(key, "is required")
 
+    def value(self, key: str) -> object:
+        """The value as TOML gives it (None when absent), for a reader that checks it itself."""
+        return self._get(key)
+
     def text(self, key: str, default: str | None = None) -> str:
         value = self._get(key)
         if value is None:

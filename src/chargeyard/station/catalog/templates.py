@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypedDict
+from typing import Any, TypedDict
+
+from chargeyard.station.model.vendor_replies import VendorReply, replies_json
 
 
 class CurrentType(StrEnum):
@@ -77,6 +79,7 @@ class TemplateSummary(TypedDict):
     vendor: str
     model: str
     firmware_version: str
+    data_transfer: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class StationTemplate:
         default_configuration: the OCPP 1.6 configuration keys and values it ships with,
             strings as GetConfiguration reports them (without the derived keys; see
             :meth:`configuration_16`).
+        data_transfer: how it answers DataTransfer from its central system, vendor by vendor
+            (OCPP 1.6 section 5.6, 2.0.1 P01; ``station/model/vendor_replies.py``).
     """
 
     id: str
@@ -125,6 +130,7 @@ class StationTemplate:
     image_url: str | None
     # A read-only mapping: compared, but left out of the hash (mappings are not hashable).
     default_configuration: Mapping[str, str] = field(hash=False, repr=False)
+    data_transfer: tuple[VendorReply, ...] = ()
 
     @property
     def evse_count(self) -> int:
@@ -194,6 +200,7 @@ class StationTemplate:
             "vendor": self.vendor,
             "model": self.model,
             "firmware_version": self.firmware_version,
+            "data_transfer": replies_json(self.data_transfer),
         }
 
 

@@ -80,6 +80,14 @@ _PHASES = ("L1", "L2", "L3")
 _PHASES_TO_NEUTRAL = ("L1-N", "L2-N", "L3-N")
 
 
+def check_power(watts: float | None) -> None:
+    """Raise ValueError unless ``watts`` may limit an EVSE's power: None (no limit of its own)
+    or a finite power, not negative. A NaN or infinite limit would reach the meter values,
+    which no OCPP message can carry."""
+    if watts is not None and not (math.isfinite(watts) and watts >= 0):
+        raise ValueError(f"a power limit is a finite number of watts, not negative: {watts!r}")
+
+
 @dataclass(slots=True)
 class Meter:
     """A connector's meter.

@@ -30,6 +30,11 @@ with context Sample.Clock, stamped with that instant, and sent: through the tran
 with the transactionId when a transaction runs (never lost offline), else directly from the
 EVSE's first connector (dropped while offline, like any status message).
 
+Data transfer (section 5.6): vendor handlers in ``data_transfer_handlers``, by vendorId
+(without regard to case: CiString255Type): first those the template declares, replaced by
+:meth:`CoreProfileV16.set_vendor_replies` (``station/model/vendor_replies.py``); an unknown
+vendorId answers UnknownVendorId.
+
 The physical events (:meth:`inject_fault`, :meth:`clear_fault`, :meth:`unlock`,
 :meth:`set_unlock_fails`) are the gateway's verbs, like ``plug`` / ``unplug`` of the
 transactions mixin; ``go_offline`` / ``come_online`` are the core's (``core.py``).
@@ -37,20 +42,20 @@ transactions mixin; ``go_offline`` / ``come_online`` are the core's (``core.py``
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from chargeyard.protocol import V16, ErrorKind, OcppError, Payload, on
+from chargeyard.protocol.fields import SchemaValueError, request_field
 from chargeyard.station.clock import iso
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
 from chargeyard.station.model.meter import next_aligned, to_ocpp16_sampled_value
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
 from chargeyard.station.v16.base import StationV16Base
 
 logger = logging.getLogger(__name__)
@@ -77,10 +82,8 @@ def fault_codes() -> frozenset[str]:
 
     Read from the official StatusNotification.req schema, never typed by hand.
     """
-    text = (resources.files(V16.schema_package) / "schemas" / "StatusNotification.json").read_text(
-        encoding="utf-8"
-    )
-    return frozenset(json.loads(text)["properties"]["errorCode"]["enum"]) - {"NoError"}
+    allowed = request_field(V16.schemas, "StatusNotification", "errorCode").allowed or ()
+    return frozenset(allowed) - {"NoError"}
 
 
 def by_message_id(
@@ -107,8 +110,10 @@ class CoreProfileV16(StationV16Base):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Section 5.6: the vendors this station understands, by vendorId.
+        # Section 5.6: the vendors this station understands, by vendorId; first those its
+        # template declares (station/model/vendor_replies.py).
         self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
+        self.set_vendor_replies(self.template.data_transfer)
         # Section 5.2, connector 0: the whole station is Operative / Inoperative.
         self.station_operative = True
         self._unlock_fails: set[tuple[int, int]] = set()
@@ -290,7 +295,7 @@ class CoreProfileV16(StationV16Base):
 
     @on("DataTransfer")
     def data_transfer(self, payload: Payload) -> Payload:
-        handler = self.data_transfer_handlers.get(payload["vendorId"])
+        handler = vendor_handler(self.data_transfer_handlers, payload["vendorId"])
         if handler is None:
             return {"status": "UnknownVendorId"}
         status, data = handler(payload.get("messageId"), payload.get("data"))
@@ -298,6 +303,11 @@ class CoreProfileV16(StationV16Base):
         if data is not None:
             answer["data"] = data
         return answer
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        """Answer DataTransfer as ``replies`` declare (section 5.6; data is text in 1.6); they
+        replace every vendor handler the station had."""
+        self.data_transfer_handlers = {**vendor_handlers(replies, text_data=True)}
 
     def send_data_transfer(
         self,
@@ -360,11 +370,16 @@ class CoreProfileV16(StationV16Base):
             vendor_error_code: the vendor's own code (up to 50 characters are sent).
 
         Raises:
-            OcppError: GenericError for an error code that is not a fault.
+            SchemaValueError: (a ValueError) for an error code that is not a fault; nothing
+                changes.
             KeyError: for a connector the station does not have.
         """
         if error_code not in fault_codes():
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"{error_code!r} is not a fault code")
+            allowed = ", ".join(sorted(fault_codes()))
+            raise SchemaValueError(
+                ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+                f"error_code {error_code!r} is not a fault code: one of {allowed}",
+            )
         connector = self.model.connector(evse_id, connector_id)
         evse = self.model.evses[evse_id]
         self.advance()

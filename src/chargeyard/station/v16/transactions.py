@@ -8,7 +8,10 @@ messages a real charger sends (OCPP 1.6 sections 4.1-4.10, 5.11, 5.12):
 
 * a tag may come before or after the cable; either way the connector is Preparing until both
   are there (ConnectionTimeOut cancels a tag that waits too long for its cable, section 9.1);
-* the tag is authorized locally or by Authorize.req, by ``decide_local`` (section 3.5);
+* the tag is authorized locally or by Authorize.req, by ``decide_local`` (section 3.5); a tag
+  presented at an EVSE's own reader starts there or not at all. What became of it (the
+  decision, StartTransaction.conf's verdict, a stop) is told to ``token_reports``
+  (``model/token_reports.py``);
 * StartTransaction.req, MeterValues of the transaction and StopTransaction.req go through the
   transaction queue (``core.py``): never lost while offline, sent in order, each built when
   sent so that it carries the transactionId the central system gave;
@@ -37,10 +40,25 @@ from chargeyard.station.model.authorization import (
     remember,
 )
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
-from chargeyard.station.model.meter import ReadingContext, SampledValue, to_ocpp16_sampled_value
+from chargeyard.station.model.meter import (
+    ReadingContext,
+    SampledValue,
+    check_power,
+    to_ocpp16_sampled_value,
+)
 from chargeyard.station.model.smart_charging import profile_from_ocpp16
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
+from chargeyard.station.model.token_reports import (
+    AuthorizationSource,
+    OfflineKeys,
+    TokenConfirmation,
+    TokenDecision,
+    TokenReports,
+    TokenStop,
+    answered_refusal,
+    offline_refusal,
+)
 from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 from chargeyard.station.v16.base import StationV16Base
 
@@ -48,6 +66,7 @@ logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
 _IDLE_TICK_S = 60
+_OFFLINE_KEYS = OfflineKeys("LocalAuthorizeOffline", "AllowOfflineTxForUnknownId")
 
 
 @dataclass(slots=True)
@@ -58,6 +77,7 @@ class _WaitingStart:
     info: IdTokenInfo | None
     remote_start_id: int | None = None
     charging_profile: Payload | None = None
+    remote: bool = False  # a RemoteStartTransaction's (section 5.11)
 
 
 class TransactionsV16(StationV16Base):
@@ -67,6 +87,10 @@ class TransactionsV16(StationV16Base):
         super().__init__(*args, **kwargs)
         # Per EVSE: a tag (or remote start) waiting for its cable.
         self._waiting: dict[int, _WaitingStart] = {}
+        # Per EVSE: a remote start whose Authorize.req is out (AuthorizeRemoteTxRequests).
+        self._remote_authorizing: dict[int, IdToken] = {}
+        # What became of presented tags, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
         # Per transaction: the Transaction.Begin readings, for StopTransaction.transactionData.
         self._begin_readings: dict[str, tuple[datetime, list[SampledValue]]] = {}
         # Transactions the power cut, not yet reported ended (station/power_loss.py).
@@ -126,20 +150,26 @@ class TransactionsV16(StationV16Base):
         self.wake()
 
     def present_id_token(self, id_tag: str, evse_id: int | None = None) -> None:
-        """The driver holds a card to the reader (of ``evse_id``, or of the station).
+        """The driver holds a card to the reader (of ``evse_id``, or of the station). What
+        becomes of it is told to :attr:`token_reports`. The reader of an EVSE starts sessions
+        on that EVSE only; the station's own reader picks one (``_evse_for_new_session``).
 
         Raises:
+            ValueError: ``id_tag`` is no 1.6 IdToken (CiString20Type).
             OcppError: no connector is free, or the station is going down or off.
         """
+        self.check_value("Authorize", "idTag", id_tag, "id_tag")
         self.require_power()
         token = IdToken(id_tag)
         running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
         if running is not None:
             self._stop_by_token(running, token)
+            self.token_reports.tell(TokenStop(running.evse_id, token, _transaction_id(running)))
             return
         evse = self._evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
             raise OcppError(ErrorKind.GENERIC_ERROR, "no connector is free for a new session")
+        pinned = evse_id is not None
         decision = decide_local(
             token,
             online=self.accepted,
@@ -149,24 +179,59 @@ class TransactionsV16(StationV16Base):
             cache=self.model.cache,
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
-            self.call(
+            sent = self.call(
                 "Authorize",
                 {"idTag": token.value},
-                lambda payload: self._authorized(evse, token, payload),
+                lambda payload: self._authorized(evse, token, payload, pinned),
+                lambda error: self._not_answered(evse, token, f"Authorize failed: {error}"),
             )
+            if not sent:
+                self._not_answered(evse, token, "the station could not send Authorize")
         elif decision.verdict is Verdict.REJECT:
             logger.info("%s: %s refused locally", self.identity, id_tag)
+            why = offline_refusal(decision, self.model.policy, _OFFLINE_KEYS)
+            status = decision.info.status if decision.info is not None else None
+            source = AuthorizationSource.of(decision.source)
+            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
         else:
-            self.authorized(evse, token, decision.info)
+            source = AuthorizationSource.of(decision.source)
+            self.authorized(evse, token, decision.info, source=source, pinned=pinned)
         self.wake()
 
     def start_transaction(self, evse_id: int, id_tag: str) -> None:
-        """Start on the station's own authority (a free-vend button, a local operator)."""
+        """Start on the station's own authority (a free-vend button, a local operator).
+
+        Raises:
+            ValueError: ``id_tag`` is no 1.6 IdToken (CiString20Type).
+        """
+        self.check_value("StartTransaction", "idTag", id_tag, "id_tag")
         self.require_power()
-        self.authorized(self.model.evses[evse_id], IdToken(id_tag), None)
+        evse = self.model.evses[evse_id]
+        self.authorized(evse, IdToken(id_tag), None, source=AuthorizationSource.STATION)
         self.wake()
 
+    def pending_start(self, evse_id: int) -> str | None:
+        """Who the EVSE is held for before its cable comes (a tag presented first, a remote
+        start: section 5.11), or None. Reads only."""
+        waiting = self._waiting.get(evse_id)
+        if waiting is not None:
+            who = "a remote start" if waiting.remote else "an authorized tag"
+            return f"{who} for {waiting.id_token.value} waits for a cable on EVSE {evse_id}"
+        asking = self._remote_authorizing.get(evse_id)
+        if asking is not None:
+            return f"a remote start for {asking.value} is being authorized on EVSE {evse_id}"
+        return None
+
     def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
+        """End the EVSE's transaction now with ``reason``.
+
+        Raises:
+            ValueError: ``reason`` is no 1.6 Reason; nothing changes, where a
+                StopTransaction.req the schema refuses would leave the transaction ended here
+                and open at the central system.
+            OcppError: no transaction runs on the EVSE.
+        """
+        self.check_value("StopTransaction", "reason", reason, "reason")
         evse = self.model.evses[evse_id]
         if evse.transaction is None or evse.transaction.phase not in _RUNNING:
             raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
@@ -182,7 +247,12 @@ class TransactionsV16(StationV16Base):
         self._set_ev_requesting(evse_id, True)
 
     def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        """The power available to the EVSE changes (None: back to its rating)."""
+        """The power available to the EVSE changes (None: back to its rating).
+
+        Raises:
+            ValueError: ``watts`` is negative, infinite or NaN (its meter values would be too).
+        """
+        check_power(watts)
         self.advance()
         self.model.evses[evse_id].power_update_w = watts
         self.update_charging_status(self.model.evses[evse_id])
@@ -199,20 +269,28 @@ class TransactionsV16(StationV16Base):
 
     # -- authorization --------------------------------------------------------------------------
 
-    def _authorized(self, evse: Evse, token: IdToken, payload: Payload) -> None:
+    def _authorized(self, evse: Evse, token: IdToken, payload: Payload, pinned: bool) -> None:
         info = id_tag_info_from_ocpp16(payload["idTagInfo"])
+        now = self.clock.now()
         remember(
             token,
             info,
-            now=self.clock.now(),
+            now=now,
             policy=self.model.policy,
             local_list=self.model.local_list,
             cache=self.model.cache,
         )
-        if info.is_valid_at(self.clock.now()):
-            self.authorized(evse, token, info)
+        source = AuthorizationSource.CENTRAL_SYSTEM
+        if info.is_valid_at(now):
+            self.authorized(evse, token, info, source=source, pinned=pinned)
         else:
             logger.info("%s: %s not authorized (%s)", self.identity, token.value, info.status)
+            why = answered_refusal("Authorize", info, now)
+            self.token_reports.tell(TokenDecision(evse.id, token, False, info.status, source, why))
+
+    def _not_answered(self, evse: Evse, token: IdToken, why: str) -> None:
+        source = AuthorizationSource.CENTRAL_SYSTEM
+        self.token_reports.tell(TokenDecision(evse.id, token, False, None, source, why))
 
     def authorized(
         self,
@@ -220,40 +298,55 @@ class TransactionsV16(StationV16Base):
         token: IdToken,
         info: IdTokenInfo | None,
         waiting: _WaitingStart | None = None,
+        *,
+        source: AuthorizationSource,
+        pinned: bool = False,
     ) -> None:
-        """The tag may charge: start now if a cable is in, else wait for one."""
+        """The tag may charge: start now if a cable is in, else wait for one. ``pinned``: it
+        was presented at ``evse``'s own reader, so it starts there or not at all."""
+
+        def refused(why: str) -> None:
+            status = info.status if info is not None else None
+            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
+
         if self.going_down or not self.powered:
             # An answer that arrives while the station goes down starts nothing.
             logger.info("%s: %s not authorized: going down", self.identity, token.value)
+            refused("the station is going down")
             return
         if not self.may_start_session(evse, token, info):
             # Section 5.13: a reserved connector refuses other idTags (now that authorization
             # named the parent): a local session moves to a free connector, a remote one ends.
-            other = None if waiting is not None else self._evse_for_new_session(None, token, info)
+            pinned = pinned or waiting is not None
+            other = None if pinned else self._evse_for_new_session(None, token, info)
             if other is None:
                 logger.info("%s: %s may not use a reserved connector", self.identity, token.value)
+                refused(f"EVSE {evse.id} is reserved for another idTag (section 5.13)")
                 return
             evse = other
         connector = evse.plugged_connector()
         if connector is not None:
             self.begin_transaction(evse, connector, token, info, waiting)
-            return
-        self._waiting[evse.id] = waiting or _WaitingStart(token, info)
-        for candidate in evse.connectors.values():
-            if candidate.status in (_S.AVAILABLE, _S.RESERVED):
-                self.set_status(candidate, _S.PREPARING)
-        timeout = self.config.get_int("ConnectionTimeOut", 60)
-        if timeout > 0:
-            self.timers.set(
-                f"connection_timeout:{evse.id}",
-                self.clock.monotonic() + timeout,
-                lambda: self._connection_timed_out(evse),
-            )
+        else:
+            self._waiting[evse.id] = waiting or _WaitingStart(token, info)
+            for candidate in evse.connectors.values():
+                if candidate.status in (_S.AVAILABLE, _S.RESERVED):
+                    self.set_status(candidate, _S.PREPARING)
+            timeout = self.config.get_int("ConnectionTimeOut", 60)
+            if timeout > 0:
+                self.timers.set(
+                    f"connection_timeout:{evse.id}",
+                    self.clock.monotonic() + timeout,
+                    lambda: self._connection_timed_out(evse),
+                )
+        status = info.status if info is not None else None
+        self.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 
     def on_power_on(self) -> None:
         # A tag that was waiting for its cable is forgotten with the power (its
         # ConnectionTimeOut timer went with the reboot too).
         self._waiting.clear()
+        self._remote_authorizing.clear()
         super().on_power_on()
 
     def _connection_timed_out(self, evse: Evse) -> None:
@@ -277,6 +370,8 @@ class TransactionsV16(StationV16Base):
         self.advance()
         if connector.status is _S.RESERVED:
             self.set_status(connector, _S.PREPARING)  # 4.9 G2: the reserving idTag came
+        elif connector.status is _S.FINISHING:
+            self.set_status(connector, _S.PREPARING)  # 4.9 F2: a new tag, the cable still in
         now = self.clock.now()
         reservation = self.model.reservations.consume(
             evse.id, token, info.group_id if info else None
@@ -330,25 +425,43 @@ class TransactionsV16(StationV16Base):
         transaction.csms_id = answer["transactionId"]
         info = id_tag_info_from_ocpp16(answer["idTagInfo"])
         transaction.id_token_info = info
+        now = self.clock.now()
         if transaction.id_token is not None:
             remember(
                 transaction.id_token,
                 info,
-                now=self.clock.now(),
+                now=now,
                 policy=self.model.policy,
                 local_list=self.model.local_list,
                 cache=self.model.cache,
             )
         if transaction.phase is TransactionPhase.STARTING:
             transaction.move(TransactionPhase.ACTIVE)
-        if info.is_valid_at(self.clock.now()) or evse.transaction is not transaction:
-            return
-        self.advance()
-        if self.config.get_bool("StopTransactionOnInvalidId", True):
-            self.end_transaction(evse, "DeAuthorized")
-        else:
-            evse.suspended_by_evse = True
-            self.update_charging_status(evse)
+        valid = info.is_valid_at(now)
+        why = None
+        if not valid and evse.transaction is transaction:
+            self.advance()
+            if self.config.get_bool("StopTransactionOnInvalidId", True):
+                self.end_transaction(evse, "DeAuthorized")
+                done = "the station stopped it"
+            else:
+                evse.suspended_by_evse = True
+                self.update_charging_status(evse)
+                done = "the station suspended it (StopTransactionOnInvalidId is false)"
+            why = f"{answered_refusal('StartTransaction', info, now)} and {done}"
+        elif not valid:
+            why = answered_refusal("StartTransaction", info, now)
+        if transaction.id_token is not None:
+            self.token_reports.tell(
+                TokenConfirmation(
+                    evse.id,
+                    transaction.id_token,
+                    _transaction_id(transaction),
+                    valid,
+                    info.status,
+                    why,
+                )
+            )
 
     def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
         """Stop the EVSE's transaction and queue StopTransaction.req (section 4.8 / 6.47)."""
@@ -527,28 +640,34 @@ class TransactionsV16(StationV16Base):
             profile is not None and profile.get("chargingProfilePurpose") != "TxProfile"
         ):
             return {"status": "Rejected"}
-        waiting = _WaitingStart(token, None, charging_profile=profile)
+        waiting = _WaitingStart(token, None, charging_profile=profile, remote=True)
 
         def start() -> None:
             if self.model.policy.authorize_remote_tx_requests:
+                self._remote_authorizing[evse.id] = token
                 self.call(
                     "Authorize",
                     {"idTag": token.value},
                     lambda answer: self._authorized_remote(evse, token, answer, waiting),
+                    lambda error: self._remote_unanswered(evse),
                 )
             else:
-                self.authorized(evse, token, None, waiting)
+                self.authorized(evse, token, None, waiting, source=_REMOTE)
 
         self.after_answer(start)
         return {"status": "Accepted"}
 
+    def _remote_unanswered(self, evse: Evse) -> None:
+        self._remote_authorizing.pop(evse.id, None)
+
     def _authorized_remote(
         self, evse: Evse, token: IdToken, answer: Payload, waiting: _WaitingStart
     ) -> None:
+        self._remote_authorizing.pop(evse.id, None)
         info = id_tag_info_from_ocpp16(answer["idTagInfo"])
         if info.is_valid_at(self.clock.now()):
             waiting.info = info
-            self.authorized(evse, token, info, waiting)
+            self.authorized(evse, token, info, waiting, source=_REMOTE)
 
     @on("RemoteStopTransaction")
     def remote_stop_transaction(self, payload: Payload) -> Payload:
@@ -604,6 +723,7 @@ class TransactionsV16(StationV16Base):
 
 
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
+_REMOTE = AuthorizationSource.REMOTE_START
 _ENERGY_STATES = frozenset({_S.PREPARING, _S.CHARGING, _S.SUSPENDED_EV, _S.SUSPENDED_EVSE})
 
 
@@ -612,3 +732,9 @@ def _meter_value(at: datetime, readings: list[SampledValue]) -> Payload:
         "timestamp": iso(at),
         "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
     }
+
+
+def _transaction_id(transaction: Transaction) -> str:
+    """The id a driver's receipt shows: the central system's once StartTransaction.conf gave
+    it, the station's own until then."""
+    return str(transaction.csms_id) if transaction.csms_id is not None else transaction.local_id

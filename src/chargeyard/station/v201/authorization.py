@@ -17,6 +17,10 @@ the IdTokenEnumType is the ``type``) to a reader:
   locally (LocalPreAuthorize C12/C14, offline C12/C13, unknown offline C15) or refuse.
   The answer of an Authorize is kept in the cache (C10, ``remember``);
 * ClearCache empties the cache (C11), Rejected while AuthCacheCtrlr.Enabled is false.
+
+What became of a presented token (the decision and its source, a stop; the central system's
+word on the transaction comes from ``transaction_events.py``) is told to ``token_reports``
+(``model/token_reports.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +37,22 @@ from chargeyard.station.model.authorization import (
     remember,
 )
 from chargeyard.station.model.station import Evse
+from chargeyard.station.model.token_reports import (
+    AuthorizationSource,
+    OfflineKeys,
+    TokenDecision,
+    TokenStop,
+    answered_refusal,
+    offline_refusal,
+)
 from chargeyard.station.v201.transactions import TransactionsV201
 
 logger = logging.getLogger(__name__)
+
+_OFFLINE_KEYS = OfflineKeys(
+    "AuthCtrlr.LocalAuthorizeOffline", "AuthCtrlr.OfflineTxForUnknownIdEnabled"
+)
+_CENTRAL = AuthorizationSource.CENTRAL_SYSTEM
 
 
 class AuthorizationV201(TransactionsV201):
@@ -45,11 +62,15 @@ class AuthorizationV201(TransactionsV201):
         self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
     ) -> None:
         """The driver presents ``id_token`` to the reader of ``evse_id`` (None: the station's).
+        What becomes of it is told to :attr:`token_reports`.
 
         Raises:
+            ValueError: ``id_token`` or ``type`` do not fit IdTokenType.
             OcppError: no EVSE is free for a new session, or the station is going down or off
                 (its reader is dead).
         """
+        self.check_value("Authorize", "idToken.idToken", id_token, "id_token")
+        self.check_value("Authorize", "idToken.type", type, "type")
         self.require_power()
         token = IdToken(id_token, type)
         running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
@@ -58,13 +79,14 @@ class AuthorizationV201(TransactionsV201):
             self.deauthorize(
                 self.model.evses[running.evse_id], "StopAuthorized", "Local", token=token
             )
+            self.token_reports.tell(TokenStop(running.evse_id, token, running.local_id))
             self.wake()
             return
         evse = self.evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
             raise OcppError(ErrorKind.GENERIC_ERROR, "no EVSE is free for a new session")
         if not self.device_model.get_bool("AuthCtrlr", "Enabled", None, True):
-            self.authorize_session(evse, token, None)
+            self.authorize_session(evse, token, None, source=AuthorizationSource.STATION)
             self.wake()
             return
         decision = decide_local(
@@ -77,16 +99,23 @@ class AuthorizationV201(TransactionsV201):
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
             self.session(evse).authorizing = True
-            self.call(
+            sent = self.call(
                 "Authorize",
                 {"idToken": id_token_to_ocpp201(token)},
                 lambda payload: self._authorize_answered(evse, token, payload),
-                lambda error: self._authorize_failed(evse),
+                lambda error: self._authorize_failed(evse, token, f"Authorize failed: {error}"),
             )
+            if not sent:
+                self._authorize_failed(evse, token, "the station could not send Authorize")
         elif decision.verdict is Verdict.REJECT:
             logger.info("%s: %s refused locally", self.identity, token.value)
+            why = offline_refusal(decision, self.model.policy, _OFFLINE_KEYS)
+            status = decision.info.status if decision.info is not None else None
+            source = AuthorizationSource.of(decision.source)
+            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
         else:
-            self.authorize_session(evse, token, decision.info)
+            source = AuthorizationSource.of(decision.source)
+            self.authorize_session(evse, token, decision.info, source=source)
         self.wake()
 
     def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:
@@ -102,15 +131,23 @@ class AuthorizationV201(TransactionsV201):
             cache=self.model.cache,
         )
         self.session(evse).authorizing = False
-        if info.is_valid_at(now) and self.may_start_session(evse, token, info):
-            self.authorize_session(evse, token, info)
+        valid = info.is_valid_at(now)
+        if valid and self.may_start_session(evse, token, info):
+            self.authorize_session(evse, token, info, source=_CENTRAL)
             return
         logger.info("%s: %s not authorized (%s)", self.identity, token.value, info.status)
         self.evaluate(evse, None)
+        why = (
+            answered_refusal("Authorize", info, now)
+            if not valid
+            else f"EVSE {evse.id} is reserved for another idToken (H01, H03)"
+        )
+        self.token_reports.tell(TokenDecision(evse.id, token, False, info.status, _CENTRAL, why))
 
-    def _authorize_failed(self, evse: Evse) -> None:
+    def _authorize_failed(self, evse: Evse, token: IdToken, why: str) -> None:
         self.session(evse).authorizing = False
         self.evaluate(evse, None)
+        self.token_reports.tell(TokenDecision(evse.id, token, False, None, _CENTRAL, why))
 
     @on("ClearCache")
     def clear_cache(self, payload: Payload) -> Payload:

@@ -20,11 +20,16 @@ from __future__ import annotations
 from typing import Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol.fields import SchemaValueError
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v201.transactions import TransactionsV201
 
 _S = ConnectorStatus
+
+FAULT_REASONS = ("GroundFault", "OvercurrentFault", "PowerQuality", "EmergencyStop", "Other")
+"""The ReasonEnumType values that name a fault: what a faulted connector's transaction ends
+with (the others are a driver's, a CSMS's or a limit's reasons)."""
 
 
 class AvailabilityV201(TransactionsV201):
@@ -94,7 +99,18 @@ class AvailabilityV201(TransactionsV201):
     def inject_fault(self, evse_id: int = 1, connector_id: int = 1, reason: str = "Other") -> None:
         """The connector fails: its EVSE's transaction ends (``reason`` a ReasonEnumType:
         GroundFault, OvercurrentFault, PowerQuality, EmergencyStop, Other) and it reports
-        Faulted."""
+        Faulted.
+
+        Raises:
+            SchemaValueError: (a ValueError) ``reason`` is not one of :data:`FAULT_REASONS`;
+                nothing changes.
+            KeyError: for a connector the station does not have.
+        """
+        if reason not in FAULT_REASONS:
+            raise SchemaValueError(
+                ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+                f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
+            )
         connector = self.model.connector(evse_id, connector_id)
         evse = self.model.evses[evse_id]
         if evse.transaction is not None:

@@ -128,6 +128,9 @@ class StationV201Base(SimulatedStation):
 
     # -- live values of the device model (variables.LiveValues) ----------------------------------
 
+    def reported_status(self, status: ConnectorStatus) -> str:
+        return STATUS_201[status]  # ConnectorStatusEnumType (G01)
+
     def availability_state(self, evse_id: int | None, connector_id: int | None) -> str:
         if evse_id is None:
             return "Available" if self.station_operative else "Unavailable"

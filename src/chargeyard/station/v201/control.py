@@ -22,14 +22,16 @@ Theory of operation
   the EVSE, UnknownConnector, UnlockFailed for a lock the gateway jammed
   (``set_unlock_fails``), else Unlocked. ``unlock`` is the same by hand.
 * DataTransfer (P01): vendor handlers in :attr:`ControlV201.data_transfer_handlers`, by
-  vendorId, as in 1.6; an unknown vendorId answers UnknownVendorId.
+  vendorId (without regard to case), as in 1.6: first those the template declares, replaced
+  by :meth:`ControlV201.set_vendor_replies` (``station/model/vendor_replies.py``); an unknown
+  vendorId answers UnknownVendorId.
   :meth:`ControlV201.send_data_transfer` is P02.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
@@ -42,6 +44,8 @@ from chargeyard.station.model.authorization import (
     id_token_to_ocpp201,
 )
 from chargeyard.station.model.station import Evse
+from chargeyard.station.model.token_reports import AuthorizationSource
+from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
 from chargeyard.station.v201.transactions import TransactionsV201
 
 logger = logging.getLogger(__name__)
@@ -65,8 +69,10 @@ class ControlV201(TransactionsV201):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # P01: the vendors this station understands, by vendorId.
+        # P01: the vendors this station understands, by vendorId; first those its template
+        # declares (station/model/vendor_replies.py).
         self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
+        self.set_vendor_replies(self.template.data_transfer)
         self._unlock_fails: set[tuple[int, int]] = set()
 
     # -- F01 / F02 / F03 ---------------------------------------------------------------------------
@@ -109,6 +115,9 @@ class ControlV201(TransactionsV201):
                 token,
                 granted,
                 "RemoteStart",
+                source=AuthorizationSource.CENTRAL_SYSTEM
+                if answer is not None
+                else AuthorizationSource.REMOTE_START,
                 remote_start_id=remote_start_id,
                 charging_profile=profile,
             )
@@ -273,7 +282,7 @@ class ControlV201(TransactionsV201):
 
     @on("DataTransfer")
     def data_transfer(self, payload: Payload) -> Payload:
-        handler = self.data_transfer_handlers.get(payload["vendorId"])
+        handler = vendor_handler(self.data_transfer_handlers, payload["vendorId"])
         if handler is None:
             return {"status": "UnknownVendorId"}
         status, data = handler(payload.get("messageId"), payload.get("data"))
@@ -281,6 +290,11 @@ class ControlV201(TransactionsV201):
         if data is not None:
             answer["data"] = data
         return answer
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        """Answer DataTransfer as ``replies`` declare (P01; data is any JSON value in 2.0.1); they
+        replace every vendor handler the station had."""
+        self.data_transfer_handlers = {**vendor_handlers(replies, text_data=False)}
 
     def send_data_transfer(
         self,

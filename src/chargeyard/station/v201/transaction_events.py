@@ -45,6 +45,7 @@ from typing import Any
 from chargeyard.protocol import Payload
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
+    AuthorizationStatus,
     IdToken,
     IdTokenInfo,
     id_token_info_from_ocpp201,
@@ -60,6 +61,11 @@ from chargeyard.station.model.states import (
     TransactionPhase,
 )
 from chargeyard.station.model.station import Connector, Evse, Transaction
+from chargeyard.station.model.token_reports import (
+    TokenConfirmation,
+    TokenReports,
+    answered_refusal,
+)
 from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 from chargeyard.station.v201.base import StationV201Base
 
@@ -114,6 +120,8 @@ class TransactionEventsV201(StationV201Base):
         self.sessions: dict[int, Session] = {}
         # Transactions the power cut, not yet reported ended (station/power_loss.py).
         self.unreported_power_losses: dict[str, OpenTransaction] = {}
+        # What became of presented tokens, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
 
     def session(self, evse: Evse) -> Session:
         return self.sessions.setdefault(evse.id, Session())
@@ -284,12 +292,16 @@ class TransactionEventsV201(StationV201Base):
         session.charging_since = self.clock.monotonic() if charging else None
         if session.authorized and session.token is not None:
             self._bind_token(evse, transaction, session)
+        # One Transaction.Begin reading, at the transaction's start, in both the Started
+        # event (TxStartedMeasurands) and the Ended one (TxEndedMeasurands, J02): one time,
+        # so that a central system can tell the Ended's copy for the same reading.
+        begin_at = transaction.started_at
         begin = self.readings(evse, "SampledDataCtrlr", "TxEndedMeasurands", "Transaction.Begin")
-        session.ended_samples = [(self.clock.now(), begin)] if begin else []
+        session.ended_samples = [(begin_at, begin)] if begin else []
         started = self.readings(
             evse, "SampledDataCtrlr", "TxStartedMeasurands", "Transaction.Begin"
         )
-        self._event(evse, "Started", trigger, started)
+        self._event(evse, "Started", trigger, [], samples=[(begin_at, started)])
         self.on_transaction_started(evse)
         logger.info("%s: transaction %s on EVSE %d", self.identity, transaction.local_id, evse.id)
 
@@ -426,25 +438,51 @@ class TransactionEventsV201(StationV201Base):
             transaction.move(TransactionPhase.ACTIVE)
         if event_type == "Ended" and transaction.phase is TransactionPhase.STOPPING:
             transaction.move(TransactionPhase.ENDED)
+        if carried is None:
+            return
+        # The answer to the event that brought the token (not to the Ended one that carries
+        # the token which stopped it, E07) confirms or refuses it.
+        confirms = event_type != "Ended" and carried == transaction.id_token
         wire = answer.get("idTokenInfo")
-        if wire is None or carried is None:
+        if wire is None:
+            # No idTokenInfo: the authorization stands as the station decided it.
+            if confirms:
+                self._confirmed(evse, transaction, carried, True, None)
             return
         info = id_token_info_from_ocpp201(wire)
         policy, now = self.model.policy, self.clock.now()
         cache, local_list = self.model.cache, self.model.local_list
         remember(carried, info, now=now, policy=policy, local_list=local_list, cache=cache)
-        if carried != transaction.id_token or evse.transaction is not transaction:
+        if carried != transaction.id_token:
             return
-        transaction.id_token_info = info
-        if info.is_valid_at(now) or not self.session(evse).authorized:
-            return
-        # E05: the central system refuses the token the transaction runs on.
-        if self.device_model.get_bool("TxCtrlr", "StopTxOnInvalidId", None, True):
-            self.deauthorize(evse, "Deauthorized", "DeAuthorized")
-        else:
-            self.advance()
-            evse.suspended_by_evse = True  # energy stops; the transaction goes on (E05)
-            self.evaluate(evse, "Deauthorized")
+        valid = info.is_valid_at(now)
+        why = None if valid else answered_refusal("TransactionEvent", info, now)
+        if evse.transaction is transaction:
+            transaction.id_token_info = info
+            if not valid and self.session(evse).authorized:
+                # E05: the central system refuses the token the transaction runs on.
+                if self.device_model.get_bool("TxCtrlr", "StopTxOnInvalidId", None, True):
+                    self.deauthorize(evse, "Deauthorized", "DeAuthorized")
+                    why = f"{why} and the station ended its authorization"
+                else:
+                    self.advance()
+                    evse.suspended_by_evse = True  # energy stops; the transaction goes on
+                    self.evaluate(evse, "Deauthorized")
+                    why = f"{why} and the station suspended it (StopTxOnInvalidId is false)"
+        if confirms:
+            self._confirmed(evse, transaction, carried, valid, info.status, why)
+
+    def _confirmed(
+        self,
+        evse: Evse,
+        transaction: Transaction,
+        token: IdToken,
+        accepted: bool,
+        status: AuthorizationStatus | None,
+        why: str | None = None,
+    ) -> None:
+        report = TokenConfirmation(evse.id, token, transaction.local_id, accepted, status, why)
+        self.token_reports.tell(report)
 
     def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
         """Report a transaction the power cut, on the boot after: TransactionEvent Ended,

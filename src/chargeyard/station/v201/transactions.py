@@ -21,8 +21,10 @@ import logging
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
+from chargeyard.station.model.meter import check_power
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
+from chargeyard.station.model.token_reports import AuthorizationSource, TokenDecision
 from chargeyard.station.v201.device_model import Component, Variable
 from chargeyard.station.v201.transaction_events import (
     RUNNING,
@@ -86,13 +88,28 @@ class TransactionsV201(TransactionEventsV201):
         self.wake()
 
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
-        """Authorize on the station's own authority (a free-vend button, a local operator)."""
+        """Authorize on the station's own authority (a free-vend button, a local operator).
+
+        Raises:
+            ValueError: ``id_token`` or ``type`` do not fit IdTokenType.
+        """
+        self.check_value("TransactionEvent", "idToken.idToken", id_token, "id_token")
+        self.check_value("TransactionEvent", "idToken.type", type, "type")
         self.require_power()
-        self.authorize_session(self.model.evses[evse_id], IdToken(id_token, type), None)
+        evse, token = self.model.evses[evse_id], IdToken(id_token, type)
+        self.authorize_session(evse, token, None, source=AuthorizationSource.STATION)
         self.wake()
 
     def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
-        """End the EVSE's transaction now, whatever TxStopPoint says (a ReasonEnumType)."""
+        """End the EVSE's transaction now, whatever TxStopPoint says.
+
+        Raises:
+            ValueError: ``reason`` is no ReasonEnumType; nothing changes, where an Ended event
+                the schema refuses would leave the transaction ended here and open at the
+                CSMS.
+            OcppError: no transaction runs on the EVSE.
+        """
+        self.check_value("TransactionEvent", "transactionInfo.stoppedReason", reason, "reason")
         evse = self.model.evses[evse_id]
         if evse.transaction is None or evse.transaction.phase not in RUNNING:
             raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
@@ -107,7 +124,12 @@ class TransactionsV201(TransactionEventsV201):
         self._set_ev_requesting(evse_id, True)
 
     def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        """The power available to the EVSE changes (None: back to its rating)."""
+        """The power available to the EVSE changes (None: back to its rating).
+
+        Raises:
+            ValueError: ``watts`` is negative, infinite or NaN (its meter values would be too).
+        """
+        check_power(watts)
         self.advance()
         self.model.evses[evse_id].power_update_w = watts
         self.update_charging_status(self.model.evses[evse_id])
@@ -143,6 +165,22 @@ class TransactionsV201(TransactionEventsV201):
         chosen = waiting or free
         return chosen[0] if chosen else None
 
+    def pending_start(self, evse_id: int) -> str | None:
+        """Who the EVSE is held for before a transaction runs there (a token authorized or
+        being authorized, a remote start: E03, F01/F02), or None. Reads only."""
+        session = self.sessions.get(evse_id)
+        evse = self.model.evses.get(evse_id)
+        if session is None or evse is None or evse.transaction is not None:
+            return None
+        who = session.token.value if session.token is not None else "a token"
+        remote = "a remote start for " if session.remote_start_id is not None else ""
+        if session.authorized:
+            awaited = "a cable" if evse.plugged_connector() is None else "its transaction"
+            return f"{remote}{who} is authorized on EVSE {evse_id} and waits for {awaited}"
+        if session.authorizing:
+            return f"an authorization is being asked on EVSE {evse_id}"
+        return None
+
     def is_free_for_session(self, evse: Evse) -> bool:
         """No authorization is given or asked on ``evse``, a transaction there (if any) waits
         for one, and the EVSE accepts sessions (``accepts_sessions``)."""
@@ -162,15 +200,19 @@ class TransactionsV201(TransactionEventsV201):
         info: IdTokenInfo | None,
         trigger: str = "Authorized",
         *,
+        source: AuthorizationSource,
         remote_start_id: int | None = None,
         charging_profile: Payload | None = None,
     ) -> None:
         """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
-        cable comes (E03)."""
+        cable comes (E03). ``source`` is told to :attr:`token_reports` with the decision."""
+        status = info.status if info is not None else None
         if self.going_down or not self.powered:
             # An answer (Authorize, a remote start's) that arrives while the station goes
             # down starts nothing: it is out of service.
             logger.info("%s: %s not authorized: going down", self.identity, token.value)
+            why = "the station is going down"
+            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
             return
         self.advance()
         session = self.session(evse)
@@ -195,6 +237,7 @@ class TransactionsV201(TransactionEventsV201):
         if evse.transaction is not None:
             self._bind_token(evse, evse.transaction, session)
         self.evaluate(evse, trigger)
+        self.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 
     def end_transaction(self, evse: Evse, trigger: str, reason: str) -> None:
         """The station ends the EVSE's transaction itself (reset, fault, operator)."""

@@ -1,7 +1,8 @@
 """What the central system knows of each station: the station row, its connectors' current
 status, every status change (OCPP 1.6 section 4.9, OCPP 2.0.1 G01), and the other reports a
-station sends on its own: firmware, diagnostics and log upload progress, security events and
-device-model reports (:class:`StationNotification`).
+station sends on its own: firmware, diagnostics and log upload progress, security events,
+reports, reservation updates, charging profiles and limits, events and the like
+(:class:`StationNotification`).
 
 Connectors are keyed by ``(station, evse_id, connector_id)``. OCPP 1.6 has no EVSE level: its
 rows carry ``evse_id = 0`` and the 1.6 ``connectorId`` (0 = the whole charge point). OCPP 2.0.1
@@ -88,13 +89,27 @@ class ConnectorStatusChange(Base):
 
 
 class NotificationKind(StrEnum):
-    """What a :class:`StationNotification` is about, whatever the OCPP version named it."""
+    """What a :class:`StationNotification` is about, whatever the OCPP version named it.
+    The 1.6 names are those of 1.6 and of its security extension (the ``ocpp`` package's 1.6
+    schemas)."""
 
-    FIRMWARE = "firmware"  # FirmwareStatusNotification (1.6 4.5, 2.0.1 L01)
-    # DiagnosticsStatusNotification (1.6 4.4), LogStatusNotification (2.0.1 N01)
+    # FirmwareStatusNotification (1.6 4.5, 2.0.1 L01), SignedFirmwareStatusNotification (1.6)
+    FIRMWARE = "firmware"
+    # DiagnosticsStatusNotification (1.6 4.4), LogStatusNotification (1.6, 2.0.1 N01)
     DIAGNOSTICS = "diagnostics"
-    SECURITY = "security"  # SecurityEventNotification (2.0.1 A04)
+    SECURITY = "security"  # SecurityEventNotification (1.6, 2.0.1 A04)
     REPORT = "report"  # NotifyReport (2.0.1 B07/B08): one part of a device-model report
+    RESERVATION = "reservation"  # ReservationStatusUpdate (2.0.1 H04)
+    CHARGING_PROFILE = "charging_profile"  # ReportChargingProfiles (2.0.1 K09)
+    CHARGING_LIMIT = "charging_limit"  # NotifyChargingLimit, ClearedChargingLimit (K11-K14)
+    # NotifyEVChargingNeeds, NotifyEVChargingSchedule (2.0.1 K15-K17)
+    EV_CHARGING = "ev_charging"
+    EVENT = "event"  # one event of a NotifyEvent (2.0.1 G05, N07, N08)
+    MONITORING = "monitoring"  # NotifyMonitoringReport (2.0.1 N02): one part
+    CUSTOMER = "customer"  # NotifyCustomerInformation (2.0.1 N09): one part
+    DISPLAY = "display"  # NotifyDisplayMessages (2.0.1 O04): one part
+    # PublishFirmwareStatusNotification (2.0.1 L03): a local controller publishing firmware
+    FIRMWARE_PUBLISH = "firmware_publish"
 
 
 class StationNotification(Base):
@@ -102,10 +117,13 @@ class StationNotification(Base):
     that it survives a restart (the frame log may drop frames when it falls behind; this is
     written before the station is answered).
 
-    ``status`` is the message's status, or a security event's ``type``; ``request_id`` the
-    2.0.1 ``requestId`` it answers; ``detail`` a security event's ``techInfo`` or a report
-    part's ``reportData`` as JSON text; ``at`` the station's timestamp where the message has
-    one (security events, reports), else the time it was received."""
+    ``status`` is the message's status (or what stands for one: a security event's ``type``,
+    a charging limit's source, which part of a report this is); ``request_id`` the ``requestId``
+    it answers; ``evse_id`` the EVSE it is about, if it names one; ``detail`` the rest of what
+    it reported: a security event's ``techInfo``, customer information's ``data``, else JSON
+    text (a report part's ``reportData``, the reported charging profiles, one event's
+    ``eventData``...); ``at`` the station's timestamp where the message has one (security
+    events, reports, events), else the time it was received."""
 
     __tablename__ = "station_notifications"
     __table_args__ = (Index(None, "station_id", "kind", "at"),)
@@ -116,5 +134,6 @@ class StationNotification(Base):
     action: Mapped[str] = mapped_column(String(64))
     status: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[int | None]
+    evse_id: Mapped[int | None]
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeyard.store.models.base import Base, BigIntPK
@@ -61,6 +61,11 @@ class Transaction(Base):
     remote_started: Mapped[bool] = mapped_column(default=False)
     # OCPP 2.0.1 ChargingStateEnumType (Charging, EVConnected, SuspendedEV, ...), as last told.
     charging_state: Mapped[str | None] = mapped_column(String(32))
+    # The station's register went backwards: its stop below its start, or a later stop below
+    # one it reported before. Kept as reported (the station's word), flagged for a person.
+    register_went_backwards: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 2.0.1: the highest TransactionEvent seqNo stored; a copy at or below it is not kept again.
+    last_seq_no: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=TransactionStatus.ACTIVE)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 

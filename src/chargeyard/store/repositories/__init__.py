@@ -11,7 +11,11 @@ from chargeyard.store.repositories.data_transfers import MAX_HISTORY, DataTransf
 from chargeyard.store.repositories.frames import FrameRepository
 from chargeyard.store.repositories.id_tags import Authorization, IdTagRepository
 from chargeyard.store.repositories.jobs import JobRepository
-from chargeyard.store.repositories.notifications import MAX_NOTIFICATIONS, NotificationRepository
+from chargeyard.store.repositories.notifications import (
+    MAX_NOTIFICATIONS,
+    NewNotification,
+    NotificationRepository,
+)
 from chargeyard.store.repositories.organizations import LocationRepository, OrganizationRepository
 from chargeyard.store.repositories.stations import StationRepository
 from chargeyard.store.repositories.transactions import (
@@ -38,6 +42,7 @@ __all__ = [
     "IdTagRepository",
     "JobRepository",
     "LocationRepository",
+    "NewNotification",
     "NotificationRepository",
     "OrganizationRepository",
     "SampledValue",

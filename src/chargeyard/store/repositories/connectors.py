@@ -1,5 +1,10 @@
 """Connector status: the latest per connector, and every change in order (G01/G03 in 2.0.1,
-StatusNotification in 1.6). One call writes both rows in one transaction."""
+StatusNotification in 1.6). One call writes both rows in one transaction.
+
+The latest statuses are the station's connector set as it reports it; :meth:`forget` drops the
+set when the station's layout changed (``csms/layout.py``), while the history of changes stays:
+it is what happened, and the station's transactions name their connectors by number, not by
+row, so they are untouched."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import builtins
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from chargeyard.store.models import Connector, ConnectorStatusChange, Station
 from chargeyard.store.repositories._base import Repository, page, station_pk, upsert
@@ -55,6 +60,19 @@ class ConnectorRepository(Repository):
                 ConnectorStatusChange(**key, status=status, error_code=error_code, info=info, at=at)
             )
         return connector
+
+    async def forget(self, charge_box_id: str) -> int:
+        """Drop the station's connector set (the latest status of each connector), keeping
+        the history of status changes; returns how many connectors it had.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            connection = await session.connection()
+            result = await connection.execute(delete(Connector).where(Connector.station_id == pk))
+            return result.rowcount
 
     async def get(
         self, charge_box_id: str, connector_id: int, *, evse_id: int = 0

@@ -15,9 +15,16 @@ from datetime import datetime
 
 from sqlalchemy import Integer, Text, func, select
 
+from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import DataTransfer, Direction
+from chargeyard.store.payload_cap import (
+    DEFAULT_MAX_PAYLOAD_CHARS,
+    cap_optional,
+    capped_length,
+    stored_tail,
+)
 from chargeyard.store.repositories._base import Repository, station_pk
 from chargeyard.store.types import utc_now
 
@@ -39,12 +46,17 @@ class ListedTransfer:
     response_data: str | None
     response_data_length: int | None
     created_at: datetime
+    data_tail: str | None = None
+    response_data_tail: str | None = None
 
     @property
     def truncated(self) -> bool:
-        """``data`` or ``response_data`` is cut."""
-        return _cut(self.data, self.data_length) or _cut(
-            self.response_data, self.response_data_length
+        """``data`` or ``response_data`` is cut, here or when stored (``payload_cap.py``)."""
+        return (
+            _cut(self.data, self.data_length)
+            or _cut(self.response_data, self.response_data_length)
+            or capped_length(self.data_tail) is not None
+            or capped_length(self.response_data_tail) is not None
         )
 
 
@@ -53,6 +65,15 @@ def _cut(text: str | None, length: int | None) -> bool:
 
 
 class DataTransferRepository(Repository):
+    """``data`` and ``response_data`` longer than ``max_payload_chars`` are stored cut, with a
+    marker naming their length (``payload_cap.py``)."""
+
+    def __init__(
+        self, sessions: Sessions, *, max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS
+    ) -> None:
+        super().__init__(sessions)
+        self._max_chars = max_payload_chars
+
     async def record(
         self,
         charge_box_id: str,
@@ -73,9 +94,9 @@ class DataTransferRepository(Repository):
                 direction=direction,
                 vendor_id=vendor_id,
                 message_id=message_id,
-                data=data,
+                data=cap_optional(data, self._max_chars),
                 response_status=response_status,
-                response_data=response_data,
+                response_data=cap_optional(response_data, self._max_chars),
                 created_at=at or utc_now(),
             )
             session.add(transfer)
@@ -94,7 +115,7 @@ class DataTransferRepository(Repository):
             if transfer is None:
                 raise NotFoundError("data transfer", transfer_id)
             transfer.response_status = status
-            transfer.response_data = data
+            transfer.response_data = cap_optional(data, self._max_chars)
         return transfer
 
     async def listing(
@@ -128,6 +149,8 @@ class DataTransferRepository(Repository):
                         "response_data_length"
                     ),
                     DataTransfer.created_at,
+                    stored_tail(DataTransfer.data).label("data_tail"),
+                    stored_tail(DataTransfer.response_data).label("response_data_tail"),
                 )
                 .where(DataTransfer.station_id == pk)
                 .order_by(DataTransfer.created_at.desc(), DataTransfer.id.desc())

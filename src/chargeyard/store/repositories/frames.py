@@ -4,7 +4,8 @@ trimming it: the log grows by every frame, so a deployment purges what it no lon
 Lists for people (the API's frame log and a charger's logs) read :class:`ListedFrame` rows:
 a frame longer than ``cut_at`` characters is cut by the database, so a page never carries
 (or reads out of the database) a frame of megabytes; :meth:`FrameRepository.get` reads one
-frame whole.
+frame whole. A frame stored cut (longer than the store's payload cap, ``payload_cap.py``)
+lists as ``truncated`` with its original ``length``, read whole or not.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Integer, Select, Text, delete, func, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, Text, delete, func, select
 
 from chargeyard.store.models import Frame
+from chargeyard.store.payload_cap import capped_length, stored_tail
 from chargeyard.store.repositories._base import Repository, page
+
+_ListedRow = Row[int, str, str, str | None, str | None, str, int, datetime, str]
 
 
 @dataclass(frozen=True, slots=True)
 class ListedFrame:
     """A frame as a list shows it: ``text`` is its first ``cut_at`` characters when it is
-    longer (``truncated``); ``length`` is the whole text's, in characters."""
+    longer (``truncated``); ``length`` is the whole text's, in characters (as received, when
+    the store kept only its beginning: ``stored_cut``)."""
 
     id: int
     identity: str
@@ -32,10 +37,28 @@ class ListedFrame:
     text: str
     length: int
     at: datetime
+    stored_cut: bool = False
 
     @property
     def truncated(self) -> bool:
-        return len(self.text) < self.length
+        return self.stored_cut or len(self.text) < self.length
+
+    @classmethod
+    def of(cls, row: _ListedRow) -> ListedFrame:
+        """From a row of :func:`_listed`'s columns."""
+        id_, identity, direction, action, unique_id, text, length, at, tail = row
+        original = capped_length(tail)
+        return cls(
+            id_,
+            identity,
+            direction,
+            action,
+            unique_id,
+            text,
+            length if original is None else original,
+            at,
+            stored_cut=original is not None,
+        )
 
 
 class FrameRepository(Repository):
@@ -102,7 +125,7 @@ class FrameRepository(Repository):
         async with self._read() as session:
             total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
             rows = (await session.execute(statement)).all()
-        return [ListedFrame(*row) for row in rows], total or 0
+        return [ListedFrame.of(row) for row in rows], total or 0
 
     async def newest(
         self,
@@ -126,7 +149,7 @@ class FrameRepository(Repository):
         statement = statement.order_by(Frame.id.desc()).limit(limit)
         async with self._read() as session:
             rows = (await session.execute(statement)).all()
-        return [ListedFrame(*row) for row in rows]
+        return [ListedFrame.of(row) for row in rows]
 
     async def get(self, identity: str, frame_id: int) -> Frame | None:
         """One of ``identity``'s frames, whole; None when it has no frame ``frame_id``."""
@@ -151,9 +174,10 @@ class FrameRepository(Repository):
 
 def _listed(
     cut_at: int | None,
-) -> Select[int, str, str, str | None, str | None, str, int, datetime]:
+) -> Select[int, str, str, str | None, str | None, str, int, datetime, str]:
     """A SELECT of :class:`ListedFrame`'s columns, the text cut to ``cut_at`` characters
-    (SQLite and PostgreSQL both count characters in ``substr`` and ``length``)."""
+    (SQLite and PostgreSQL both count characters in ``substr`` and ``length``), and the
+    text's tail, where a payload stored cut names its original length."""
     text = Frame.text if cut_at is None else func.substr(Frame.text, 1, cut_at, type_=Text())
     return select(
         Frame.id,
@@ -164,6 +188,7 @@ def _listed(
         text,
         func.length(Frame.text, type_=Integer()),
         Frame.at,
+        stored_tail(Frame.text),
     )
 
 

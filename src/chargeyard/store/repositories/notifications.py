@@ -1,5 +1,6 @@
 """The reports a station sends on its own beyond status and transactions, as received:
-firmware, diagnostics and log upload progress, security events, device-model report parts
+firmware, diagnostics and log upload progress, security events, report parts, reservation
+updates, charging profiles and limits, events
 (:class:`~chargeyard.store.models.StationNotification`). A station's current firmware and
 diagnostics status is its newest notification of that kind (:meth:`current`): one source, so
 the history and the current status never disagree."""
@@ -9,10 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from chargeyard.store.engine import Sessions
 from chargeyard.store.models import NotificationKind, Station, StationNotification
+from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS, cap_optional
 from chargeyard.store.repositories._base import Repository, station_pk
 from chargeyard.store.types import utc_now
 
@@ -22,7 +26,29 @@ MAX_NOTIFICATIONS = 100
 STATUS_KINDS = (NotificationKind.FIRMWARE, NotificationKind.DIAGNOSTICS)
 
 
+class NewNotification(NamedTuple):
+    """One notification to keep (:meth:`NotificationRepository.record_all`); the fields are
+    those of :class:`~chargeyard.store.models.StationNotification`."""
+
+    kind: NotificationKind
+    action: str
+    status: str | None = None
+    request_id: int | None = None
+    detail: str | None = None
+    at: datetime | None = None  # None: now
+    evse_id: int | None = None
+
+
 class NotificationRepository(Repository):
+    """A ``detail`` longer than ``max_payload_chars`` is stored cut, with a marker naming its
+    length (``payload_cap.py``)."""
+
+    def __init__(
+        self, sessions: Sessions, *, max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS
+    ) -> None:
+        super().__init__(sessions)
+        self._max_chars = max_payload_chars
+
     async def record(
         self,
         charge_box_id: str,
@@ -33,26 +59,44 @@ class NotificationRepository(Repository):
         request_id: int | None = None,
         detail: str | None = None,
         at: datetime | None = None,
+        evse_id: int | None = None,
     ) -> StationNotification:
         """Keep one notification; committed when this returns.
 
         Raises:
             NotFoundError: no such station.
         """
-        at = at or utc_now()
+        new = NewNotification(kind, action, status, request_id, detail, at, evse_id)
+        [notification] = await self.record_all(charge_box_id, [new])
+        return notification
+
+    async def record_all(
+        self, charge_box_id: str, notifications: Sequence[NewNotification]
+    ) -> list[StationNotification]:
+        """Keep several notifications of one message at once (the events of one NotifyEvent);
+        committed together when this returns.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        now = utc_now()
         async with self._write() as session:
             pk = await station_pk(session, charge_box_id)
-            notification = StationNotification(
-                station_id=pk,
-                kind=kind,
-                action=action,
-                status=status,
-                request_id=request_id,
-                detail=detail,
-                at=at,
-            )
-            session.add(notification)
-        return notification
+            rows = [
+                StationNotification(
+                    station_id=pk,
+                    kind=new.kind,
+                    action=new.action,
+                    status=new.status,
+                    request_id=new.request_id,
+                    evse_id=new.evse_id,
+                    detail=cap_optional(new.detail, self._max_chars),
+                    at=new.at or now,
+                )
+                for new in notifications
+            ]
+            session.add_all(rows)
+        return rows
 
     async def current(
         self, charge_box_ids: Collection[str]
@@ -83,10 +127,15 @@ class NotificationRepository(Repository):
         return dict(found)
 
     async def history(
-        self, charge_box_id: str, *, kind: NotificationKind | None = None, limit: int = 20
+        self,
+        charge_box_id: str,
+        *,
+        kind: NotificationKind | None = None,
+        evse_id: int | None = None,
+        limit: int = 20,
     ) -> Sequence[StationNotification]:
-        """The station's notifications (of ``kind``, or all), newest first; ``limit`` is capped
-        at :data:`MAX_NOTIFICATIONS`.
+        """The station's notifications (of ``kind``, about ``evse_id``, or all), newest first;
+        ``limit`` is capped at :data:`MAX_NOTIFICATIONS`.
 
         Raises:
             NotFoundError: no such station.
@@ -97,6 +146,8 @@ class NotificationRepository(Repository):
             statement = select(StationNotification).where(StationNotification.station_id == pk)
             if kind is not None:
                 statement = statement.where(StationNotification.kind == kind)
+            if evse_id is not None:
+                statement = statement.where(StationNotification.evse_id == evse_id)
             statement = statement.order_by(
                 StationNotification.at.desc(), StationNotification.id.desc()
             ).limit(limit)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chargeyard.store.errors import NotFoundError
@@ -109,6 +110,62 @@ class TransactionRepository(Repository):
             session.add(transaction)
         return transaction
 
+    async def note_seq_no(self, charge_box_id: str, transaction_id: str, seq_no: int) -> None:
+        """Record that the 2.0.1 TransactionEvent ``seq_no`` of a transaction is stored (the
+        highest one is kept), after what it reported is: a copy re-sent after its answer was
+        lost (E13) is then recognised by it. A crash in between makes a copy stored twice
+        rather than lost.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            await session.execute(
+                sa_update(Transaction)
+                .where(
+                    Transaction.station_id == pk,
+                    Transaction.transaction_id == transaction_id,
+                    (Transaction.last_seq_no.is_(None)) | (Transaction.last_seq_no < seq_no),
+                )
+                .values(last_seq_no=seq_no)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def find_start(
+        self,
+        charge_box_id: str,
+        *,
+        connector_id: int,
+        id_tag: str | None,
+        started_at: datetime,
+        meter_start_wh: float,
+    ) -> Transaction | None:
+        """The transaction a start with exactly these facts opened, if one did: a 1.6
+        StartTransaction re-sent after its answer was lost (TransactionMessageAttempts) names
+        no id, so its facts are its identity.
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(Transaction)
+                .where(
+                    Transaction.station_id == pk,
+                    Transaction.started_at == started_at,
+                    Transaction.connector_id == connector_id,
+                    Transaction.meter_start_wh == meter_start_wh,
+                    Transaction.id_tag == id_tag
+                    if id_tag is not None
+                    else Transaction.id_tag.is_(None),
+                )
+                .order_by(Transaction.id)
+                .limit(1)
+            )
+            return (await session.scalars(statement)).first()
+
     async def update(
         self,
         charge_box_id: str,
@@ -147,8 +204,16 @@ class TransactionRepository(Repository):
         stopped_at: datetime,
         reason: str | None = None,
         id_tag: str | None = None,
+        charging_state: str | None = None,
     ) -> Transaction:
-        """Close a transaction: meter stop, energy (stop - start), time, reason.
+        """Close a transaction: meter stop, energy (stop - start), time, reason, and the
+        charging state its end reported (2.0.1; None: no state, the transaction being over).
+
+        A stop of a transaction already closed is a re-sent stop when it reports the same
+        register (nothing changes) or a later one that corrects it: the final register the
+        station reports is the one kept, with that stop's time and reason. A register below
+        the start, or below the stop reported before, is kept as reported and flagged
+        (``register_went_backwards``), never dropped.
 
         Raises:
             NotFoundError: no such station or transaction.
@@ -156,12 +221,19 @@ class TransactionRepository(Repository):
         async with self._write() as session:
             transaction = await self._require(session, charge_box_id, transaction_id)
             if transaction.status == TransactionStatus.COMPLETED:
-                return transaction
+                previous = transaction.meter_stop_wh
+                if previous is None or meter_stop_wh == previous:
+                    return transaction
+                if meter_stop_wh < previous:
+                    transaction.register_went_backwards = True
+            if meter_stop_wh < transaction.meter_start_wh:
+                transaction.register_went_backwards = True
             transaction.meter_stop_wh = meter_stop_wh
             transaction.energy_wh = meter_stop_wh - transaction.meter_start_wh
             transaction.stopped_at = stopped_at
             transaction.stop_reason = reason
             transaction.stop_id_tag = id_tag
+            transaction.charging_state = charging_state
             transaction.status = TransactionStatus.COMPLETED
         return transaction
 
@@ -319,8 +391,15 @@ class TransactionRepository(Repository):
         transaction_id: str | int | None = None,
         evse_id: int = 0,
         connector_id: int = 0,
+        skip_kept: bool = False,
     ) -> int:
         """Store one message's sampled values in one multi-row insert; returns the count.
+
+        With ``skip_kept``, a value of the transaction already kept at the same time with the
+        same measurand, phase, location and context is not kept again: a transaction's
+        summary (2.0.1 TransactionEvent Ended with TxEndedMeasurands, J02/E06; 1.6
+        StopTransaction ``transactionData``, section 4.10) may repeat readings its earlier
+        messages carried, Transaction.Begin first of all. Read and written in one unit of work.
 
         Raises:
             NotFoundError: no such station, or a ``transaction_id`` it does not have.
@@ -335,6 +414,10 @@ class TransactionRepository(Repository):
                 if transaction is None:
                     raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
                 transaction_pk = transaction.id
+                if skip_kept:
+                    samples = await _not_kept(session, transaction_pk, samples)
+                    if not samples:
+                        return 0
             common = {
                 "station_id": pk,
                 "transaction_pk": transaction_pk,
@@ -377,6 +460,40 @@ class TransactionRepository(Repository):
         if transaction is None:
             raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
         return transaction
+
+
+_Reading = tuple[datetime, str, str | None, str | None, str | None]
+
+
+def _reading(sample: SampledValue) -> _Reading:
+    """What names one reading: two values with the same key are the same reading sent again."""
+    return (sample.sampled_at, sample.measurand, sample.phase, sample.location, sample.context)
+
+
+async def _not_kept(
+    session: AsyncSession, transaction_pk: int, samples: Sequence[SampledValue]
+) -> list[SampledValue]:
+    """``samples`` less the readings the transaction already has (and less repeats within)."""
+    times = {sample.sampled_at for sample in samples}
+    statement = select(
+        MeterSample.sampled_at,
+        MeterSample.measurand,
+        MeterSample.phase,
+        MeterSample.location,
+        MeterSample.context,
+    ).where(MeterSample.transaction_pk == transaction_pk, MeterSample.sampled_at.in_(times))
+    rows = (await session.execute(statement)).all()
+    seen: set[_Reading] = {
+        (at, measurand, phase, location, context)
+        for at, measurand, phase, location, context in rows
+    }
+    fresh = []
+    for sample in samples:
+        key = _reading(sample)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(sample)
+    return fresh
 
 
 async def _find(session: AsyncSession, station: int, transaction_id: str) -> Transaction | None:

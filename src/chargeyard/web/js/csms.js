@@ -42,6 +42,10 @@ export class CsmsModel {
     this.transactions = new Map(); // chargeBoxId#transactionId -> TransactionView (+ powerW)
     this.samples = new Map(); // transaction key -> [{t, energyWh, powerW}] from live updates
     this.sampleIntervals = new Map(); // chargeBoxId -> {key, seconds}: when meter values come
+    // chargeBoxId -> {seen, online}: how many connected/disconnected events came and what the
+    // latest told. A charger read from the API before the latest of them gets its presence
+    // from the event, not from the older read (which may arrive after it).
+    this.presence = new Map();
     this.changed = signal(0);
     this.error = signal(null);
     this.loaded = false;
@@ -53,7 +57,19 @@ export class CsmsModel {
     this.changed.set(this.changed.value + 1);
   }
 
+  /** ``row`` as read, with the presence a connected/disconnected event told since ``asked``. */
+  withPresence(row, asked) {
+    const told = this.presence.get(row.chargeBoxId);
+    if (!told || told.seen === (asked.get(row.chargeBoxId) || 0)) return row;
+    return { ...row, isOnline: told.online };
+  }
+
+  presenceAsked() {
+    return new Map([...this.presence].map(([id, told]) => [id, told.seen]));
+  }
+
   async load() {
+    const asked = this.presenceAsked();
     try {
       const [chargers, active, completed] = await Promise.all([
         this.api.chargers(),
@@ -61,7 +77,12 @@ export class CsmsModel {
         this.api.transactions({ status: "completed", limit: COMPLETED_KEPT }),
       ]);
       const known = this.chargers;
-      this.chargers = new Map(chargers.map((charger) => [charger.chargeBoxId, merged(charger, known.get(charger.chargeBoxId))]));
+      this.chargers = new Map(
+        chargers.map((charger) => [
+          charger.chargeBoxId,
+          this.withPresence(merged(charger, known.get(charger.chargeBoxId)), asked),
+        ]),
+      );
       const live = this.transactions;
       this.transactions = new Map();
       for (const row of [...active.data, ...completed.data]) {
@@ -77,9 +98,10 @@ export class CsmsModel {
   }
 
   async refreshCharger(id) {
+    const asked = this.presenceAsked();
     try {
       const fetched = await this.api.charger(id);
-      this.chargers.set(id, merged(fetched, this.chargers.get(id)));
+      this.chargers.set(id, this.withPresence(merged(fetched, this.chargers.get(id)), asked));
       this.notify();
     } catch {
       // Deleted meanwhile, or not registered: the next full load tells; a placeholder made
@@ -95,6 +117,10 @@ export class CsmsModel {
     const id = event.chargeBoxId;
     const data = event.data || {};
     const charger = this.chargers.get(id);
+    if (event.event === "charger.connected" || event.event === "charger.disconnected") {
+      const seen = (this.presence.get(id)?.seen || 0) + 1;
+      this.presence.set(id, { seen, online: event.event === "charger.connected" });
+    }
     switch (event.event) {
       case "charger.connected":
         if (charger) Object.assign(charger, { isOnline: true, ocppVersion: data.ocppVersion });
@@ -157,7 +183,10 @@ export class CsmsModel {
       default:
         return;
     }
-    if (charger && event.event !== "charger.disconnected") charger.isOnline = true;
+    // Anything a charger reports says it is online, unless its disconnection came since (an
+    // event of its last message may be published after it).
+    const gone = this.presence.get(id)?.online === false;
+    if (charger && event.event !== "charger.disconnected" && !gone) charger.isOnline = true;
     this.notify();
   }
 

@@ -9,7 +9,7 @@ const DONE = {
   ev_stops_energy: "the EV stopped drawing energy",
   start_session: "the session is under way",
   stop_session: "the session is stopped and the cable is out",
-  authorize: "the id tag was presented",
+  authorize: "the id tag was accepted",
   start_transaction: "the transaction started",
   stop_transaction: "the transaction stopped",
   power_update: "the EVSE's power limit changed",
@@ -24,13 +24,18 @@ const DONE = {
 
 export const PENDING = new Set(["queued", "running"]);
 
+// "(transaction 17)" when the outcome names one (start-session, authorize, start-transaction).
+function transaction(result) {
+  return result.transaction_id ? ` (transaction ${result.transaction_id})` : "";
+}
+
 function session(result) {
   const limits = [];
   if (result.duration_seconds) limits.push(`${result.duration_seconds} s`);
   if (result.target_energy_kwh) limits.push(`${result.target_energy_kwh} kWh`);
   const tag = result.id_tag ? ` with id tag ${result.id_tag}` : "";
   const end = limits.length ? `; it stops after ${limits.join(" or ")}` : "; it runs until stopped";
-  return `${DONE.start_session}${tag}${end}`;
+  return `${DONE.start_session}${tag}${transaction(result)}${end}`;
 }
 
 /** @returns {{kind: "pending"|"ok"|"error", words: string}} */
@@ -39,6 +44,9 @@ export function outcomeWords(outcome) {
   if (outcome.status === "running") return { kind: "pending", words: "the charger is doing it" };
   if (outcome.status === "failed") return { kind: "error", words: `not done: ${outcome.error || "the charger could not"}` };
   const result = outcome.result || {};
-  const words = outcome.event_type === "start_session" ? session(result) : DONE[outcome.event_type] || "applied";
+  const words =
+    outcome.event_type === "start_session"
+      ? session(result)
+      : `${DONE[outcome.event_type] || "applied"}${transaction(result)}`;
   return { kind: "ok", words: `done: ${words}` };
 }

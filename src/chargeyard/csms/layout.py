@@ -1,0 +1,67 @@
+"""A station's connector set belongs to the station that reported it: when the station is no
+longer that station, the set is forgotten and the statuses it reports next make the new one.
+
+Why: the stored connectors are the latest StatusNotification of each ``(evse, connector)`` the
+station ever named (``store/repositories/connectors.py``), and nothing in OCPP says that a
+connector is gone. Two things tell that the layout may have changed:
+
+- The station connects speaking another OCPP version than it last did. The versions number
+  connectors differently (1.6: ``connectorId``, 0 the whole charge point, section 4.9; 2.0.1:
+  ``evseId`` and ``connectorId``, G01), so the old rows name connectors that no longer exist.
+- It boots as another vendor or model (BootNotification, 1.6 section 4.2.1, 2.0.1 B01): other
+  hardware, whose connectors are its own.
+
+Either way the station reports each of its connectors after the boot (1.6 section 4.9; 2.0.1
+B01.FR.05), which rebuilds the set. The history of status changes and the transactions stay:
+they are what happened, and a transaction names its connector by number, not by row.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chargeyard.protocol import VersionSpec
+from chargeyard.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+async def on_connect(store: Store, identity: str, version: VersionSpec) -> None:
+    """Forget ``identity``'s connectors if it last spoke another version than ``version``.
+
+    Called before the new version is written, so that a crash in between forgets them again
+    at the next connection rather than never.
+    """
+    station = await store.stations.get(identity)
+    if station is None or station.ocpp_version in (None, version.name):
+        return
+    forgotten = await store.connectors.forget(identity)
+    if forgotten:
+        logger.info(
+            "%s now speaks OCPP %s (was %s): its %d connectors are reported afresh",
+            identity,
+            version.name,
+            station.ocpp_version,
+            forgotten,
+        )
+
+
+async def on_boot(store: Store, identity: str, vendor: str, model: str) -> None:
+    """Forget ``identity``'s connectors if it boots as another vendor or model than it last
+    did (before the boot facts are written, as in :func:`on_connect`)."""
+    station = await store.stations.get(identity)
+    if station is None or station.model is None:
+        return  # its first boot: nothing to compare with
+    if (station.vendor, station.model) == (vendor, model):
+        return
+    forgotten = await store.connectors.forget(identity)
+    if forgotten:
+        logger.info(
+            "%s boots as %s %s (was %s %s): its %d connectors are reported afresh",
+            identity,
+            vendor,
+            model,
+            station.vendor,
+            station.model,
+            forgotten,
+        )

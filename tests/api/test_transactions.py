@@ -121,6 +121,8 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
         "remoteStarted": True,
         "chargingState": None,
         "registerWentBackwards": False,
+        "closedByCsms": False,
+        "csmsCloseReason": None,
     }
     assert started["startedAt"].endswith("Z")
     assert len(csms_lab.registry.remote_starts) == 0  # claimed by the StartTransaction
@@ -420,6 +422,8 @@ async def test_a_completed_transaction_in_full(csms_lab: CsmsLab) -> None:
             "remoteStarted": False,
             "chargingState": None,
             "registerWentBackwards": False,
+            "closedByCsms": False,
+            "csmsCloseReason": None,
         },
     )
 

@@ -193,6 +193,8 @@ async def test_e_session_16_publishes_its_whole_lifecycle_in_order(
                 "energyDelivered": stopped.data["meterStop"],
                 "stopReason": "Local",
                 "registerWentBackwards": False,
+                "closedByCsms": False,
+                "csmsCloseReason": None,
             },
         ),
         (
@@ -272,6 +274,8 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
                 "energyDelivered": stopped.data["energyDelivered"],
                 "stopReason": "Local",
                 "registerWentBackwards": False,
+                "closedByCsms": False,
+                "csmsCloseReason": None,
             },
         ),
     ]
@@ -407,6 +411,8 @@ async def test_meter_values_16_report_the_register_in_wh_and_power_in_w(
                 "stoppedAt": "2026-11-21T10:45:00.000Z",
                 "durationMinutes": 45.0,
                 "registerWentBackwards": False,
+                "closedByCsms": False,
+                "csmsCloseReason": None,
             },
         ),
     ]

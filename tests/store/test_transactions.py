@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from chargeyard.store import NotFoundError, Store, create_engine
-from chargeyard.store.models import Transaction, TransactionStatus
+from chargeyard.store.models import CsmsCloseReason, Transaction, TransactionStatus
 from chargeyard.store.repositories import SampledValue
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
@@ -260,6 +260,47 @@ async def test_a_summary_keeps_only_the_readings_not_kept_yet(store: Store) -> N
         )
         == 0
     )
+
+
+async def test_orphans_are_closed_at_their_last_reading_and_a_station_stop_replaces_that(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    stale = await _start(store, started_at=T0)
+    elsewhere = await _start(store, connector_id=2, started_at=T0)
+    newer = await _start(store, started_at=T0 + timedelta(hours=2))
+    reading = SampledValue(T0 + timedelta(minutes=30), 2.5, unit="kWh")
+    await store.transactions.add_samples("CP-1", [reading], transaction_id=stale)
+    closed = await store.transactions.close_orphans(
+        "CP-1",
+        reason=CsmsCloseReason.AVAILABLE_AFTER_BOOT,
+        at=T0 + timedelta(hours=1),
+        connector_id=1,
+        started_before=T0 + timedelta(hours=1),
+    )
+    assert [t.transaction_id for t in closed] == [stale]
+    record = await store.transactions.get("CP-1", stale)
+    assert record is not None
+    assert (record.status, record.meter_stop_wh, record.energy_wh, record.stop_reason) == (
+        TransactionStatus.COMPLETED,
+        2500,
+        1500,
+        "Other",
+    )
+    assert record.csms_close_reason == CsmsCloseReason.AVAILABLE_AFTER_BOOT
+    for active in (elsewhere, newer):
+        kept = await store.transactions.get("CP-1", active)
+        assert kept is not None
+        assert kept.status == TransactionStatus.ACTIVE
+    stopped = await store.transactions.stop(
+        "CP-1", stale, meter_stop_wh=900, stopped_at=T0 + timedelta(minutes=40), reason="PowerLoss"
+    )
+    assert (stopped.meter_stop_wh, stopped.stop_reason, stopped.csms_close_reason) == (
+        900,
+        "PowerLoss",
+        None,
+    )
+    assert stopped.register_went_backwards  # below its start, as reported
 
 
 async def test_samples_outside_a_transaction_are_kept_too(store: Store) -> None:

@@ -147,6 +147,9 @@ def transaction_stopped(identity: str, transaction: Transaction) -> Event:
         stoppedAt=None if stopped_at is None else iso(stopped_at),
         durationMinutes=None if duration is None else round(duration.total_seconds() / 60, 2),
         registerWentBackwards=transaction.register_went_backwards,
+        # Closed by the central system, not reported by the station (csms/orphans.py).
+        closedByCsms=transaction.csms_close_reason is not None,
+        csmsCloseReason=transaction.csms_close_reason,
     )
     return Event(EventType.TRANSACTION_STOPPED, identity, data)
 

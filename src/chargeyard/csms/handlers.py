@@ -46,6 +46,9 @@ class CentralSystemHandlers(ActionHandlers):
         self.events = context.events
         self.connector_statuses = event_data.ConnectorStatuses(context.identity)
         self.samples = MeterSamples(context)
+        # This connection carried a BootNotification: the station may have forgotten the
+        # transactions it had before (orphans.py).
+        self.booted = False
 
     @on("Heartbeat")
     async def heartbeat(self, payload: Payload) -> Payload:

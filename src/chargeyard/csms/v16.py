@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chargeyard.csms import event_data
+from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
+    StationContext,
     id_tag_info,
     parse_time,
 )
 from chargeyard.csms.handlers import CentralSystemHandlers
+from chargeyard.csms.resent import ResentMeterValues
 from chargeyard.protocol import Payload, on
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import NotificationKind
@@ -31,6 +33,10 @@ logger = logging.getLogger(__name__)
 class CentralSystemV16(CentralSystemHandlers):
     """Answers a 1.6 charge point and keeps what it reports in the store."""
 
+    def __init__(self, context: StationContext) -> None:
+        super().__init__(context)
+        self._resent_meter_values = ResentMeterValues()
+
     @on("BootNotification")
     async def boot_notification(self, payload: Payload) -> Payload:
         report = BootReport(
@@ -40,11 +46,13 @@ class CentralSystemV16(CentralSystemHandlers):
             firmware_version=payload.get("firmwareVersion"),
         )
         answer = await boot(self.context, report)
+        self.booted = True
         logger.info("%s booted: %s %s", self.identity, report.vendor, report.model)
         return answer
 
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
+        at = parse_time(payload.get("timestamp"))
         await self.store.connectors.update_status(
             self.identity,
             payload["connectorId"],
@@ -53,8 +61,12 @@ class CentralSystemV16(CentralSystemHandlers):
             info=payload.get("info"),
             vendor_id=payload.get("vendorId"),
             vendor_error_code=payload.get("vendorErrorCode"),
-            at=parse_time(payload.get("timestamp")),
+            at=at,
         )
+        if self.booted and payload["status"] == "Available" and payload["connectorId"] > 0:
+            await orphans.close_after_boot(
+                self.context, at, connector_id=payload["connectorId"], evse_id=None
+            )
         self.events.publish(
             self.connector_statuses.changed(
                 payload["connectorId"],
@@ -114,6 +126,7 @@ class CentralSystemV16(CentralSystemHandlers):
         )
         self.events.publish(event_data.transaction_started(self.identity, transaction))
         logger.info("%s started transaction %s", self.identity, transaction.transaction_id)
+        await orphans.close_superseded(self.context, transaction)
         return {
             "transactionId": int(transaction.transaction_id),
             "idTagInfo": id_tag_info(authorization),
@@ -161,12 +174,19 @@ class CentralSystemV16(CentralSystemHandlers):
         samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
         transaction_id = payload.get("transactionId")
         connector_id = payload["connectorId"]
+        resent = self._resent_meter_values
+        if resent.is_copy(payload):
+            return {}  # this connection stored it moments ago: a copy after a timeout
         try:
-            await self.samples.add(
-                samples, transaction_id=transaction_id, connector_id=connector_id
+            stored = await self.samples.add(
+                samples,
+                transaction_id=transaction_id,
+                connector_id=connector_id,
+                skip_kept=resent.first_of(transaction_id),
             )
+            resent.stored(payload)
             # Building the event is a fifth of this handler's cost: skipped when nobody listens.
-            if transaction_id is not None and samples and len(self.events):
+            if transaction_id is not None and stored and len(self.events):
                 self.events.publish(
                     event_data.transaction_updated(
                         self.identity, transaction_id, samples, connector_id=connector_id

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chargeyard.csms import event_data
+from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import (
     iso,
@@ -45,6 +45,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
             firmware_version=charging_station.get("firmwareVersion"),
         )
         answer = await boot(self.context, report)
+        self.booted = True
         logger.info(
             "%s booted (%s): %s %s", self.identity, payload["reason"], report.vendor, report.model
         )
@@ -52,13 +53,20 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
 
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
+        at = parse_time(payload.get("timestamp"))
         await self.store.connectors.update_status(
             self.identity,
             payload["connectorId"],
             payload["connectorStatus"],
             evse_id=payload["evseId"],
-            at=parse_time(payload.get("timestamp")),
+            at=at,
         )
+        if self.booted and payload["connectorStatus"] == "Available" and payload["evseId"] > 0:
+            # 2.0.1 numbers transactions per EVSE (E01): an Available connector of an EVSE
+            # with one connector, or the one the transaction used, ends it.
+            await orphans.close_after_boot(
+                self.context, at, connector_id=payload["connectorId"], evse_id=payload["evseId"]
+            )
         self.events.publish(
             self.connector_statuses.changed(
                 payload["connectorId"], payload["connectorStatus"], evse_id=payload["evseId"]
@@ -134,6 +142,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
             self.events.publish(event_data.transaction_started(self.identity, existing))
             if payload["eventType"] == "Started":
                 logger.info("%s started transaction %s", self.identity, transaction_id)
+            await orphans.close_superseded(self.context, existing)
         elif payload["eventType"] == "Updated" and ("chargingState" in info or id_tag):
             await transactions.update(
                 self.identity,

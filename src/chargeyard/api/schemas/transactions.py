@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 RemoteStatus = Literal["accepted", "rejected"]
 TransactionState = Literal["active", "completed"]
+CsmsCloseReasonName = Literal["SupersededByNewTransaction", "ConnectorAvailableAfterBoot"]
 
 TransactionId = Annotated[
     str,
@@ -78,6 +79,17 @@ class TransactionView(BaseModel):
     registerWentBackwards: bool = Field(
         description="The station's energy register went backwards: its stop below its start, "
         "or a later stop below one it reported before. meterStop is kept as reported"
+    )
+    closedByCsms: bool = Field(
+        description="Closed by the central system, not reported ended by the station: it could"
+        " no longer be running (see csmsCloseReason). meterStop is the last register reading"
+        " received, stopReason is Other. A stop the station reports later replaces all of it"
+    )
+    csmsCloseReason: CsmsCloseReasonName | None = Field(
+        description="Why the central system closed it: SupersededByNewTransaction (another"
+        " transaction started on its connector or EVSE) or ConnectorAvailableAfterBoot (its"
+        " station booted and reported the connector Available); null when the station"
+        " reported the end or the transaction is active"
     )
 
 

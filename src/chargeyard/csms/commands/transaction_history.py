@@ -118,6 +118,8 @@ def _view(row: StationTransaction, reading_wh: float | None, now: datetime) -> R
         "remoteStarted": record.remote_started,
         "chargingState": record.charging_state,  # only 2.0.1 reports one
         "registerWentBackwards": record.register_went_backwards,
+        "closedByCsms": record.csms_close_reason is not None,
+        "csmsCloseReason": record.csms_close_reason,
     }
 
 

@@ -24,6 +24,7 @@ from chargeyard.store.models.stations import (
 )
 from chargeyard.store.models.transactions import (
     Counter,
+    CsmsCloseReason,
     IdTag,
     MeterSample,
     Transaction,
@@ -40,6 +41,7 @@ __all__ = [
     "Connector",
     "ConnectorStatusChange",
     "Counter",
+    "CsmsCloseReason",
     "DataTransfer",
     "DeliveryStatus",
     "DesiredState",

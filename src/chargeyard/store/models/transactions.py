@@ -27,6 +27,19 @@ class TransactionStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class CsmsCloseReason(StrEnum):
+    """Why the central system closed a transaction its station never reported ended (a
+    station that lost its memory, or a CSMS that missed the stop): a transaction that can no
+    longer be running is not left active for ever."""
+
+    # Another transaction started on the same connector (1.6) or EVSE (2.0.1): one connector
+    # carries one transaction at a time.
+    SUPERSEDED = "SupersededByNewTransaction"
+    # After a BootNotification the station reported the connector Available, which it is
+    # only without a transaction (1.6 section 4.9 / 7.7; 2.0.1 G01, ConnectorStatusEnumType).
+    AVAILABLE_AFTER_BOOT = "ConnectorAvailableAfterBoot"
+
+
 class Counter(Base):
     """A named, durable, monotonically increasing counter."""
 
@@ -64,6 +77,9 @@ class Transaction(Base):
     # The station's register went backwards: its stop below its start, or a later stop below
     # one it reported before. Kept as reported (the station's word), flagged for a person.
     register_went_backwards: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Closed by the central system, not the station: why it could no longer be running
+    # (``CsmsCloseReason``); None when the station reported its end (or it is still active).
+    csms_close_reason: Mapped[str | None] = mapped_column(String(48))
     # 2.0.1: the highest TransactionEvent seqNo stored; a copy at or below it is not kept again.
     last_seq_no: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=TransactionStatus.ACTIVE)

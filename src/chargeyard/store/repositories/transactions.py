@@ -24,7 +24,13 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chargeyard.store.errors import NotFoundError
-from chargeyard.store.models import MeterSample, Station, Transaction, TransactionStatus
+from chargeyard.store.models import (
+    CsmsCloseReason,
+    MeterSample,
+    Station,
+    Transaction,
+    TransactionStatus,
+)
 from chargeyard.store.repositories._base import (
     UNSET,
     Repository,
@@ -37,6 +43,8 @@ from chargeyard.store.repositories._base import (
 
 TRANSACTION_COUNTER = "transaction"
 ENERGY_REGISTER = "Energy.Active.Import.Register"
+CSMS_STOP_REASON = "Other"
+"""The stop reason of a transaction the central system closed (:meth:`close_orphans`)."""
 
 
 class SampledValue(NamedTuple):
@@ -213,14 +221,20 @@ class TransactionRepository(Repository):
         register (nothing changes) or a later one that corrects it: the final register the
         station reports is the one kept, with that stop's time and reason. A register below
         the start, or below the stop reported before, is kept as reported and flagged
-        (``register_went_backwards``), never dropped.
+        (``register_went_backwards``), never dropped. A stop of a transaction the central
+        system closed (:meth:`close_orphans`) is the station's own account: it is kept whole.
 
         Raises:
             NotFoundError: no such station or transaction.
         """
         async with self._write() as session:
             transaction = await self._require(session, charge_box_id, transaction_id)
-            if transaction.status == TransactionStatus.COMPLETED:
+            if transaction.csms_close_reason is not None:
+                # Closed by the central system (close_orphans) and now reported by its
+                # station: the station's word replaces the central system's guess whole.
+                transaction.csms_close_reason = None
+                transaction.register_went_backwards = False
+            elif transaction.status == TransactionStatus.COMPLETED:
                 previous = transaction.meter_stop_wh
                 if previous is None or meter_stop_wh == previous:
                     return transaction
@@ -236,6 +250,68 @@ class TransactionRepository(Repository):
             transaction.charging_state = charging_state
             transaction.status = TransactionStatus.COMPLETED
         return transaction
+
+    async def close_orphans(
+        self,
+        charge_box_id: str,
+        *,
+        reason: CsmsCloseReason,
+        at: datetime,
+        connector_id: int | None = None,
+        evse_id: int | None = None,
+        started_before: datetime | None = None,
+        excluding: int | None = None,
+    ) -> list[Transaction]:
+        """Close the active transactions of one connector (``connector_id``, 1.6) or EVSE
+        (``evse_id``, 2.0.1; with ``connector_id`` too, that connector's) that can no longer
+        be running, and return them.
+
+        The station never reported their end (it lost its memory in a crash, or its stop was
+        lost), so the central system closes them with what it knows: the last
+        Energy.Active.Import.Register reading it received (the start register without one),
+        ``at`` as the stop time (never before the start), stop reason ``Other`` (a value of
+        both versions' Reason enumerations, 1.6 section 7.39, 2.0.1 ReasonEnumType) and
+        ``csms_close_reason`` saying why. Only transactions started at or before
+        ``started_before`` are closed (a message about an older transaction arriving late
+        never closes a newer one), and never the one with row key ``excluding``. A stop the
+        station reports afterwards still replaces all of it (:meth:`stop`).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._write() as session:
+            pk = await station_pk(session, charge_box_id)
+            conditions = [
+                Transaction.station_id == pk,
+                Transaction.status == TransactionStatus.ACTIVE,
+            ]
+            if evse_id is not None:
+                conditions.append(Transaction.evse_id == evse_id)
+                if connector_id is not None:
+                    # Within an EVSE, a transaction whose connector was never named (0) is
+                    # on whichever one it is.
+                    conditions.append(Transaction.connector_id.in_([connector_id, 0]))
+            elif connector_id is not None:
+                conditions.append(Transaction.connector_id == connector_id)
+            if started_before is not None:
+                conditions.append(Transaction.started_at <= started_before)
+            if excluding is not None:
+                conditions.append(Transaction.id != excluding)
+            stale = list((await session.scalars(select(Transaction).where(*conditions))).all())
+            if not stale:
+                return []
+            registers = await _latest_registers(session, [t.id for t in stale])
+            for transaction in stale:
+                register = registers.get(transaction.id, transaction.meter_start_wh)
+                transaction.meter_stop_wh = register
+                transaction.energy_wh = register - transaction.meter_start_wh
+                transaction.register_went_backwards = register < transaction.meter_start_wh
+                transaction.stopped_at = max(at, transaction.started_at)
+                transaction.stop_reason = CSMS_STOP_REASON
+                transaction.csms_close_reason = reason
+                transaction.charging_state = None
+                transaction.status = TransactionStatus.COMPLETED
+        return stale
 
     async def get(self, charge_box_id: str, transaction_id: str | int) -> Transaction | None:
         async with self._read() as session:
@@ -347,22 +423,8 @@ class TransactionRepository(Repository):
         readings of the whole EVSE count (no ``phase``), as the meter start and stop are."""
         if not transaction_pks:
             return {}
-        newest = (
-            select(func.max(MeterSample.id))
-            .where(
-                MeterSample.transaction_pk.in_(list(transaction_pks)),
-                MeterSample.measurand == ENERGY_REGISTER,
-                MeterSample.phase.is_(None),
-            )
-            .group_by(MeterSample.transaction_pk)
-        )
-        statement = select(MeterSample.transaction_pk, MeterSample.value, MeterSample.unit).where(
-            MeterSample.id.in_(newest)
-        )
         async with self._read() as session:
-            rows = (await session.execute(statement)).all()
-        # 1.6 keeps the value in the unit the station named (Wh or kWh, section 7.31).
-        return {pk: value * 1000 if unit == "kWh" else value for pk, value, unit in rows if pk}
+            return await _latest_registers(session, transaction_pks)
 
     async def sample_keys(
         self, charge_box_id: str, transaction_id: str | int | None = None
@@ -494,6 +556,26 @@ async def _not_kept(
             seen.add(key)
             fresh.append(sample)
     return fresh
+
+
+async def _latest_registers(
+    session: AsyncSession, transaction_pks: Collection[int]
+) -> dict[int, float]:
+    newest = (
+        select(func.max(MeterSample.id))
+        .where(
+            MeterSample.transaction_pk.in_(list(transaction_pks)),
+            MeterSample.measurand == ENERGY_REGISTER,
+            MeterSample.phase.is_(None),
+        )
+        .group_by(MeterSample.transaction_pk)
+    )
+    statement = select(MeterSample.transaction_pk, MeterSample.value, MeterSample.unit).where(
+        MeterSample.id.in_(newest)
+    )
+    rows = (await session.execute(statement)).all()
+    # 1.6 keeps the value in the unit the station named (Wh or kWh, section 7.31).
+    return {pk: value * 1000 if unit == "kWh" else value for pk, value, unit in rows if pk}
 
 
 async def _find(session: AsyncSession, station: int, transaction_id: str) -> Transaction | None:

@@ -1,0 +1,77 @@
+"""Transactions that can no longer be running, closed by the central system.
+
+A station that crashes forgets what it had open unless it keeps it (a real one keeps it in
+non-volatile memory and reports it ended with reason PowerLoss once booted); a stop can be lost
+on the way. Either leaves a transaction active in the central system for ever, billing nothing
+and blocking its connector's history. The station's later messages show when one cannot be
+running any more:
+
+* **Superseded**: a new transaction starts on the same connector (1.6 StartTransaction) or
+  EVSE (2.0.1 TransactionEvent opening a transaction id not seen before). A connector carries
+  one transaction at a time (1.6 section 3.6; 2.0.1 E01: one transaction per EVSE).
+* **Available after a boot**: on a connection whose station sent a BootNotification, the
+  station reports the connector Available, the status of a connector without a transaction
+  (1.6 section 7.7 ChargePointStatus; 2.0.1 ConnectorStatusEnumType, G01). Only after a boot:
+  that is when a station forgets; without one, its own stop is on the way.
+
+Such a transaction is closed with what the central system knows (the last register reading;
+``TransactionRepository.close_orphans``), flagged with why, and told to listeners as a
+``transaction.stopped`` event whose ``closedByCsms`` is true. A stop the station reports later
+(a 1.6 StopTransaction queued behind its boot) replaces the close whole.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from chargeyard.csms import event_data
+from chargeyard.csms.context import StationContext
+from chargeyard.store.models import CsmsCloseReason, Transaction
+
+logger = logging.getLogger(__name__)
+
+
+async def close_superseded(context: StationContext, new: Transaction) -> list[Transaction]:
+    """Close the active transactions of ``new``'s connector (1.6, ``evse_id`` 0) or EVSE
+    (2.0.1) that started before it."""
+    closed = await context.store.transactions.close_orphans(
+        context.identity,
+        reason=CsmsCloseReason.SUPERSEDED,
+        at=new.started_at,
+        started_before=new.started_at,
+        excluding=new.id,
+        connector_id=None if new.evse_id else new.connector_id,
+        evse_id=new.evse_id or None,
+    )
+    _tell(context, closed, f"transaction {new.transaction_id} started on its connector")
+    return closed
+
+
+async def close_after_boot(
+    context: StationContext, at: datetime, *, connector_id: int | None, evse_id: int | None
+) -> list[Transaction]:
+    """Close the active transactions of a connector (1.6: ``connector_id``) or EVSE (2.0.1:
+    ``evse_id``) its station, booted on this connection, has just reported Available."""
+    closed = await context.store.transactions.close_orphans(
+        context.identity,
+        reason=CsmsCloseReason.AVAILABLE_AFTER_BOOT,
+        at=at,
+        started_before=at,
+        connector_id=connector_id,
+        evse_id=evse_id,
+    )
+    _tell(context, closed, "its connector was reported Available after a boot")
+    return closed
+
+
+def _tell(context: StationContext, closed: list[Transaction], why: str) -> None:
+    for transaction in closed:
+        context.events.publish(event_data.transaction_stopped(context.identity, transaction))
+        logger.warning(
+            "%s: transaction %s closed by the central system (%s), at %s Wh",
+            context.identity,
+            transaction.transaction_id,
+            why,
+            transaction.meter_stop_wh,
+        )

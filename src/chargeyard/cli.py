@@ -429,6 +429,17 @@ def sim(
         ),
     ] = "WARNING",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            envvar="CHARGEYARD_SIM_STATE_DIR",
+            file_okay=False,
+            help="Keep each station's memory (meter registers, open transactions) in a file"
+            " here, as a real station keeps it across a power loss: after a crash or a stop,"
+            " the next run with this directory reports those transactions ended (PowerLoss).",
+        ),
+    ] = None,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
     from chargeyard.station.autogen import AutogenConfig
@@ -458,8 +469,16 @@ def sim(
     lines = None
     if not show and status_interval > 0:
         lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
+    state = None
+    if state_dir is not None:
+        from chargeyard.station.state_files import StateFiles
+
+        try:
+            state = StateFiles(state_dir)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--state-dir") from None
     status = asyncio.run(
-        sim_console.simulate(fleet, config, console if show else None, recent, lines)
+        sim_console.simulate(fleet, config, console if show else None, recent, lines, state)
     )
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one

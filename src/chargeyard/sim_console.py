@@ -23,6 +23,7 @@ from rich.table import Table
 from chargeyard.logs import configure_logging, quiet_chatty_libraries
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet, FleetStatus
+from chargeyard.station.state_files import StateFiles
 
 # Seconds between two status lines when the live view is off: often enough to see a fleet
 # boot and charge in a log, rare enough to read (`chargeyard sim --status-interval`).
@@ -145,12 +146,15 @@ async def simulate(
     console: Console | None,
     recent: RecentLog,
     lines: StatusLines | None = None,
+    state: StateFiles | None = None,
 ) -> FleetStatus:
     """Run until SIGINT or SIGTERM; then every station closes its socket.
 
     Args:
         console: the live view's console; None: no live view.
         lines: the status lines for an output without the live view; None: none.
+        state: the stations' memory across a power loss (``--state-dir``): restored before
+            they connect, kept as they go, written once more when they stop.
     """
     from chargeyard.station.fleet import RateMeter, freeze_gc
 
@@ -162,6 +166,8 @@ async def simulate(
     frozen_after_boot = False
     # The view redraws every second; status lines closer together need a faster loop.
     period = 1.0 if lines is None else min(1.0, lines.interval)
+    if state is not None:
+        state.restore(fleet.stations())
     try:
         fleet.start_all()
         if auto is not None:
@@ -187,6 +193,8 @@ async def simulate(
         status = fleet.status()
     finally:
         await fleet.stop_all()
+        if state is not None:
+            state.save(fleet.stations())  # stopping is a power loss too
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
     return status

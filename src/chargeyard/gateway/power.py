@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from chargeyard.station import power_loss
 from chargeyard.station.core import SimulatedStation
@@ -43,12 +43,6 @@ class Powered:
     organization_id: str
     charger_id: str
     station: SimulatedStation
-
-
-def _reporting(station: SimulatedStation) -> power_loss.PowerLossReporting | None:
-    if not hasattr(station, "report_power_loss") or not hasattr(station, "model"):
-        return None  # a station class without transactions
-    return cast(power_loss.PowerLossReporting, station)
 
 
 async def power_down(
@@ -72,7 +66,7 @@ async def power_down(
     taken: list[tuple[Powered, power_loss.PowerLossSnapshot]] = []
     unsent = 0
     for powered in stations:  # no await in this loop: one instant for the whole fleet
-        station = _reporting(powered.station)
+        station = power_loss.reporting(powered.station)
         if station is not None:
             taken.append((powered, power_loss.take(station, powered.station.clock.now())))
         unsent += len(powered.station.transaction_queue)
@@ -96,7 +90,7 @@ async def power_down(
 def restore(charger: SimulatedCharger, station: SimulatedStation) -> bool:
     """Give a freshly built station the memory its row kept; returns whether there was one."""
     data = (charger.config or {}).get(SNAPSHOT_KEY)
-    reporting = _reporting(station)
+    reporting = power_loss.reporting(station)
     if not isinstance(data, dict) or reporting is None:
         return False
     try:

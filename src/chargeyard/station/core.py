@@ -175,6 +175,9 @@ class SimulatedStation(ActionHandlers):
         self.registration = Registration.DISCONNECTED
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
+        # Called when what the station keeps across a power loss changed: a transaction
+        # message is about to go out or was answered (``state_files.py`` writes it then).
+        self.on_memory_changed: Callable[[], None] | None = None
         self.wants_connection = True
         # False from the power going (a reboot, switch_off) until it comes back.
         self.powered = True
@@ -421,9 +424,11 @@ class SimulatedStation(ActionHandlers):
             return
         queue.in_flight = True
         message.attempts += 1
+        payload = message.build()
+        self._memory_changed()  # kept before it leaves, as a station writes its flash
         self._call(
             message.action,
-            message.build(),
+            payload,
             lambda payload: self._transaction_message_answered(message, payload),
             lambda error: self._transaction_message_failed(message, error),
             False,
@@ -435,7 +440,12 @@ class SimulatedStation(ActionHandlers):
         if queue.head() is message:
             queue.pop()
         message.on_result(payload)
+        self._memory_changed()
         self._pump_transaction_queue()
+
+    def _memory_changed(self) -> None:
+        if self.on_memory_changed is not None:
+            self.on_memory_changed()
 
     def _transaction_message_failed(self, message: QueuedMessage, error: CallFailure) -> None:
         queue = self.transaction_queue

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from chargeyard.station.model.states import TransactionPhase
 from chargeyard.station.model.station import StationModel, Transaction
@@ -116,6 +116,13 @@ class PowerLossReporting(Protocol):
     def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None: ...
 
 
+def reporting(station: object) -> PowerLossReporting | None:
+    """``station`` as this module uses it, or None for a station class without transactions."""
+    if not hasattr(station, "report_power_loss") or not hasattr(station, "model"):
+        return None
+    return cast(PowerLossReporting, station)
+
+
 def take(station: PowerLossReporting, now: datetime) -> PowerLossSnapshot:
     """The station's memory as the power goes at ``now``: energy is integrated up to now
     first, so the registers are those of this instant."""
@@ -147,6 +154,7 @@ __all__ = [
     "OpenTransaction",
     "PowerLossReporting",
     "PowerLossSnapshot",
+    "reporting",
     "restore",
     "take",
 ]

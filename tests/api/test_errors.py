@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from chargeyard.api import ApiSettings
 from tests.api.conftest import Lab
@@ -13,6 +14,9 @@ from tests.api.conftest import Lab
 @pytest.fixture
 def settings() -> ApiSettings:
     return ApiSettings(command_timeout=0.3)
+
+
+ANY_TYPE = {"description": "Any type"}
 
 
 def call_error(code: str, description: str) -> Any:
@@ -298,3 +302,68 @@ async def test_a_2_1_station_speaks_like_2_0_1(lab: Lab) -> None:
         "status": "accepted",
     }
     assert lab.last_call() == ("Reset", {"type": "Immediate"})
+
+
+@pytest.mark.parametrize("location", ["0", "firmware.bin", "file:///etc/passwd", "https://"])
+async def test_422_for_a_location_a_station_cannot_reach(lab: Lab, location: str) -> None:
+    # A firmware or diagnostics location is a URL the station downloads from or uploads to
+    # (1.6 sections 5.16 and 5.9, 2.0.1 L01 / N01): anything else is refused, nothing sent.
+    await lab.station("CP-1")
+    firmware = {"location": location, "retrieveDate": "2026-02-10T14:00:00Z"}
+    for path, body in (("firmware/update", firmware), ("diagnostics", {"location": location})):
+        response = await lab.post("CP-1", path, body)
+        assert response.status_code == 422, path
+        [problem] = response.json()["detail"]
+        assert problem["loc"] == ["body", "location"]
+        assert "absolute URL with a host" in problem["msg"]
+    assert lab.registry.sent == []
+
+
+# -- 405 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/api/v1/webhooks", "GET, POST"),
+        ("DELETE", "/api/v1/chargers", "GET, POST"),
+        ("POST", "/api/v1/transactions", "GET"),
+        ("PATCH", "/ocpp/chargers/any-id", "DELETE, GET, PUT"),
+    ],
+)
+async def test_405_names_every_method_the_path_is_served_with(
+    lab: Lab, method: str, path: str, allowed: str
+) -> None:
+    # RFC 9110 section 15.5.6: Allow lists the target resource's methods, not those of the
+    # first of its routes.
+    response = await lab.client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
+    assert response.json() == {"detail": f"{method} is not allowed here; allowed: {allowed}"}
+
+
+# -- the document's word on 422 ---------------------------------------------------------------
+
+
+def test_the_document_declares_both_shapes_of_a_422(lab: Lab) -> None:
+    """A request the charger's version cannot express answers a text ``detail`` (the error
+    table of app.py), an invalid one a list: every operation's 422 admits both."""
+    document = lab.client._transport.app.openapi()  # type: ignore[attr-defined]
+    declared = [
+        operation["responses"]["422"]["content"]["application/json"]["schema"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if "422" in operation.get("responses", {})
+    ]
+    assert declared
+    for schema in declared:
+        # Ours, or the gateway reference's "Any type" where its seed says so.
+        assert schema in ({"$ref": "#/components/schemas/UnprocessableResponse"}, ANY_TYPE)
+    validator = Draft202012Validator(
+        {"$ref": "#/components/schemas/UnprocessableResponse", "components": document["components"]}
+    )
+    validator.validate({"detail": "not valid for the charger's OCPP version: too long"})
+    validator.validate(
+        {"detail": [{"loc": ["body", "type"], "msg": "bad", "type": "literal_error"}]}
+    )
+    assert not validator.is_valid({"detail": 42})

@@ -30,6 +30,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from chargeyard import __version__
 from chargeyard.api import docs, openapi
@@ -126,12 +127,39 @@ async def _http_error(request: Request, error: Exception) -> Response:
     (the error table above), not FastAPI's 400. Every other HTTPException as FastAPI answers
     it."""
     assert isinstance(error, HTTPException)
+    if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        # Starlette names only the methods of the first route whose path matched; a path
+        # served by several routes (GET and POST /webhooks) allows all of theirs (RFC 9110
+        # section 15.5.6: Allow lists the target resource's methods).
+        allowed = _allowed_methods(request)
+        return JSONResponse(
+            {"detail": f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"},
+            status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+            headers={"Allow": ", ".join(allowed)},
+        )
     if error.status_code == status.HTTP_400_BAD_REQUEST and error.detail == _UNREADABLE_BODY:
         problem = {"loc": ["body"], "msg": "body is not UTF-8 JSON", "type": "json_invalid"}
         return JSONResponse(
             {"detail": [problem]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
     return await http_exception_handler(request, error)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves this path with: each asked of the app's routes as the
+    router itself asks (``matches``), so included routers and path parameters count."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    ]
 
 
 def create_app(

@@ -5,9 +5,10 @@ dropped without a word."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from chargeyard.csms.commands import (
     AvailabilityType,
@@ -19,6 +20,26 @@ from chargeyard.csms.commands import (
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# The schemes a charging station downloads firmware from and uploads diagnostics or logs to
+# (OCPP 1.6 sections 5.16 and 5.9: "URI"; 2.0.1 L01 and N01: a URL, typically HTTP(S) or
+# FTP(S)). A location the station could not reach is refused before anything is sent.
+_TRANSFER_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "sftp"})
+
+
+def _transfer_url(location: str) -> str:
+    parts = urlsplit(location)
+    if parts.scheme.lower() not in _TRANSFER_SCHEMES or not parts.hostname:
+        raise ValueError(
+            "must be an absolute URL with a host, over "
+            + ", ".join(sorted(_TRANSFER_SCHEMES))
+            + " (e.g. https://files.example.com/firmware.bin)"
+        )
+    return location
+
+
+TransferUrl = Annotated[str, AfterValidator(_transfer_url)]
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -64,12 +85,20 @@ class _Retries(_Request):
 
 
 class UpdateFirmwareRequest(_Retries):
-    location: str = Field(min_length=1, max_length=512, description="Firmware download URL")
+    location: TransferUrl = Field(
+        min_length=1,
+        max_length=512,
+        description="Firmware download URL: http, https, ftp, ftps or sftp, with a host",
+    )
     retrieveDate: AwareDatetime = Field(description="ISO 8601 time to start the download")
 
 
 class DiagnosticsRequest(_Retries):
-    location: str = Field(min_length=1, max_length=512, description="Upload URL")
+    location: TransferUrl = Field(
+        min_length=1,
+        max_length=512,
+        description="Upload URL: http, https, ftp, ftps or sftp, with a host",
+    )
     startTime: AwareDatetime | None = None
     stopTime: AwareDatetime | None = None
 

@@ -46,9 +46,23 @@ class CentralSystemHandlers(ActionHandlers):
         self.events = context.events
         self.connector_statuses = event_data.ConnectorStatuses(context.identity)
         self.samples = MeterSamples(context)
-        # This connection carried a BootNotification: the station may have forgotten the
-        # transactions it had before (orphans.py).
-        self.booted = False
+        # The connectors (evse, connector) not yet reported since this connection carried a
+        # BootNotification; None before one. The first report of each after a boot is the one
+        # that tells a forgotten transaction (orphans.py).
+        self._unreported_since_boot: set[tuple[int, int]] | None = None
+
+    def booted(self) -> None:
+        """A BootNotification was answered on this connection."""
+        self._unreported_since_boot = set()
+
+    def first_report_since_boot(self, evse_id: int, connector_id: int) -> bool:
+        """Whether this StatusNotification is the connector's first since the boot on this
+        connection (False on a connection that carried none)."""
+        reported = self._unreported_since_boot
+        if reported is None or (evse_id, connector_id) in reported:
+            return False
+        reported.add((evse_id, connector_id))
+        return True
 
     @on("Heartbeat")
     async def heartbeat(self, payload: Payload) -> Payload:

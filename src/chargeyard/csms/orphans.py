@@ -9,15 +9,18 @@ running any more:
 * **Superseded**: a new transaction starts on the same connector (1.6 StartTransaction) or
   EVSE (2.0.1 TransactionEvent opening a transaction id not seen before). A connector carries
   one transaction at a time (1.6 section 3.6; 2.0.1 E01: one transaction per EVSE).
-* **Available after a boot**: on a connection whose station sent a BootNotification, the
-  station reports the connector Available, the status of a connector without a transaction
-  (1.6 section 7.7 ChargePointStatus; 2.0.1 ConnectorStatusEnumType, G01). Only after a boot:
-  that is when a station forgets; without one, its own stop is on the way.
+* **Available after a boot**: the first StatusNotification of a connector after the
+  station's BootNotification on this connection (the boot report, 1.6 section 4.9, 2.0.1
+  B01.FR.05) says Available, the status of a connector without a transaction (1.6 section 7.7
+  ChargePointStatus; 2.0.1 ConnectorStatusEnumType, G01). Only that first report: a boot is
+  when a station forgets, while later, a station may report Available before the
+  StopTransaction it has queued (the order of the two is not specified).
 
 Such a transaction is closed with what the central system knows (the last register reading;
 ``TransactionRepository.close_orphans``), flagged with why, and told to listeners as a
 ``transaction.stopped`` event whose ``closedByCsms`` is true. A stop the station reports later
-(a 1.6 StopTransaction queued behind its boot) replaces the close whole.
+(a 1.6 StopTransaction with reason PowerLoss, queued behind its boot report) replaces the
+close whole, and is told in its own ``transaction.stopped`` event, ``closedByCsms`` false.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ async def close_after_boot(
     context: StationContext, at: datetime, *, connector_id: int | None, evse_id: int | None
 ) -> list[Transaction]:
     """Close the active transactions of a connector (1.6: ``connector_id``) or EVSE (2.0.1:
-    ``evse_id``) its station, booted on this connection, has just reported Available."""
+    ``evse_id``) its station has just reported Available in its first report after a boot."""
     closed = await context.store.transactions.close_orphans(
         context.identity,
         reason=CsmsCloseReason.AVAILABLE_AFTER_BOOT,

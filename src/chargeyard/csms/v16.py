@@ -46,7 +46,7 @@ class CentralSystemV16(CentralSystemHandlers):
             firmware_version=payload.get("firmwareVersion"),
         )
         answer = await boot(self.context, report)
-        self.booted = True
+        self.booted()
         logger.info("%s booted: %s %s", self.identity, report.vendor, report.model)
         return answer
 
@@ -63,7 +63,11 @@ class CentralSystemV16(CentralSystemHandlers):
             vendor_error_code=payload.get("vendorErrorCode"),
             at=at,
         )
-        if self.booted and payload["status"] == "Available" and payload["connectorId"] > 0:
+        if (
+            self.first_report_since_boot(0, payload["connectorId"])
+            and payload["status"] == "Available"
+            and payload["connectorId"] > 0
+        ):
             await orphans.close_after_boot(
                 self.context, at, connector_id=payload["connectorId"], evse_id=None
             )

@@ -45,7 +45,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
             firmware_version=charging_station.get("firmwareVersion"),
         )
         answer = await boot(self.context, report)
-        self.booted = True
+        self.booted()
         logger.info(
             "%s booted (%s): %s %s", self.identity, payload["reason"], report.vendor, report.model
         )
@@ -61,7 +61,11 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
             evse_id=payload["evseId"],
             at=at,
         )
-        if self.booted and payload["connectorStatus"] == "Available" and payload["evseId"] > 0:
+        if (
+            self.first_report_since_boot(payload["evseId"], payload["connectorId"])
+            and payload["connectorStatus"] == "Available"
+            and payload["evseId"] > 0
+        ):
             # 2.0.1 numbers transactions per EVSE (E01): an Available connector of an EVSE
             # with one connector, or the one the transaction used, ends it.
             await orphans.close_after_boot(

@@ -22,6 +22,7 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
 from chargeyard.csms.server import CsmsSettings
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 
@@ -54,8 +55,17 @@ def stored_payload_caps() -> list[int]:
 
 
 @pytest.fixture
+def served_outbound() -> list[OutboundPolicy | None]:
+    """The outbound policy ``chargeyard csms`` would deliver webhooks under (see ``served``)."""
+    return []
+
+
+@pytest.fixture
 def served(
-    monkeypatch: pytest.MonkeyPatch, served_api: list[ApiSettings], stored_payload_caps: list[int]
+    monkeypatch: pytest.MonkeyPatch,
+    served_api: list[ApiSettings],
+    stored_payload_caps: list[int],
+    served_outbound: list[OutboundPolicy | None],
 ) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
     instead (and the test's logging is left alone); the API's in ``served_api``."""
@@ -66,6 +76,7 @@ def served(
         "CHARGEYARD_RETENTION_DAYS",
         "CHARGEYARD_RETENTION_MAX_ROWS",
         "CHARGEYARD_MAX_STORED_PAYLOAD_CHARS",
+        "CHARGEYARD_OUTBOUND_NETWORKS",
     ):
         monkeypatch.delenv(variable, raising=False)
 
@@ -75,14 +86,48 @@ def served(
         api_port: int,
         api_settings: ApiSettings,
         max_payload_chars: int,
+        outbound: OutboundPolicy | None,
     ) -> None:
         seen.append(settings)
         served_api.append(api_settings)
         stored_payload_caps.append(max_payload_chars)
+        served_outbound.append(outbound)
 
     monkeypatch.setattr(cli, "_serve_until_signalled", record)
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
     return seen
+
+
+@pytest.mark.parametrize(
+    ("arguments", "policy"),
+    [
+        ([], "any"),
+        (["--host", "0.0.0.0"], "public"),
+        (["--host", "0.0.0.0", "--outbound-networks", "public,10.0.0.0/8"], "public,10.0.0.0/8"),
+    ],
+)
+def test_csms_limits_where_webhooks_go_unless_it_listens_on_loopback(
+    served: list[CsmsSettings],
+    served_outbound: list[OutboundPolicy | None],
+    tmp_path: Path,
+    arguments: list[str],
+    policy: str,
+) -> None:
+    result = CliRunner().invoke(app, ["csms", "--data-dir", str(tmp_path), *arguments])
+    assert result.exit_code == 0, result.output
+    [outbound] = served_outbound
+    assert outbound is not None
+    assert outbound.describe() == policy
+
+
+def test_csms_refuses_an_outbound_network_it_cannot_read(
+    served: list[CsmsSettings], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app, ["csms", "--data-dir", str(tmp_path), "--outbound-networks", "intranet"]
+    )
+    assert result.exit_code == 2
+    assert "'intranet' is not 'public' or a network" in result.output
 
 
 def test_csms_api_accepts_the_tokens_token_create_signs_for_its_data_dir(

@@ -34,6 +34,7 @@ from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.metrics import Metrics
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.store import Store
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
@@ -135,10 +136,29 @@ def csms(
     retention_days: RetentionDays = DEFAULT_MAX_AGE_DAYS,
     retention_max_rows: RetentionMaxRows = DEFAULT_MAX_ROWS,
     max_stored_payload_chars: MaxStoredPayloadChars = DEFAULT_MAX_PAYLOAD_CHARS,
+    outbound_networks: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEYARD_OUTBOUND_NETWORKS",
+            help="Where webhook deliveries may connect: 'any', 'public' (global addresses"
+            " only) or 'public' and networks such as 10.0.0.0/8, comma-separated; checked"
+            " after DNS at each connect. Default: 'any' when --host is a loopback address,"
+            " else 'public'.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
     configure_logging(log_level)
     url = resolve_database_url(data_dir, database_url)
+    try:
+        outbound = (
+            OutboundPolicy.default_for(host)
+            if outbound_networks is None
+            else OutboundPolicy.parse(outbound_networks)
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--outbound-networks") from None
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -154,7 +174,12 @@ def csms(
         # uvloop when installed: the listener's event loop is what caps its message rate.
         event_loop.run(
             _serve_until_signalled(
-                url, settings, api_port, _api_settings(data_dir), max_stored_payload_chars
+                url,
+                settings,
+                api_port,
+                _api_settings(data_dir),
+                max_stored_payload_chars,
+                outbound,
             )
         )
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
@@ -178,6 +203,7 @@ async def _serve_until_signalled(
     api_port: int,
     api_settings: ApiSettings,
     max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
+    outbound: OutboundPolicy | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -190,7 +216,7 @@ async def _serve_until_signalled(
         # The webhook sender posts the listener's events (and what a last run left pending);
         # started first, it stops last and so also enqueues the listener's closing events.
         events = EventHub()
-        await running.enter_async_context(WebhookSender(store, events))
+        await running.enter_async_context(WebhookSender(store, events, outbound=outbound))
         # GET /metrics: this process's counters and gauges, in its own Prometheus registry.
         metrics = Metrics()
         server = await running.enter_async_context(
@@ -204,6 +230,7 @@ async def _serve_until_signalled(
                 server.registry,
                 api_settings.for_listener(settings.host, server.port),
                 events=server.events,
+                outbound=outbound,
             )
             metrics.attach_app(app)
             bound = await running.enter_async_context(serving(app, settings.host, api_port))
@@ -285,6 +312,9 @@ def up(
     ] = None,
     max_stored_payload_chars: Annotated[
         int | None, typer.Option(help=_lab_help("max_stored_payload_chars"), show_default=False)
+    ] = None,
+    outbound_networks: Annotated[
+        str | None, typer.Option(help=_lab_help("outbound_networks"), show_default=False)
     ] = None,
 ) -> None:
     """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and

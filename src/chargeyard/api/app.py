@@ -65,6 +65,7 @@ from chargeyard.csms.registry import (
     StationRejected,
 )
 from chargeyard.gateway.host import FleetHost
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
 
@@ -169,6 +170,7 @@ def create_app(
     dashboard_sign_in: SignIn | None = None,
     host: FleetHost | None = None,
     bus: CommandBus | None = None,
+    outbound: OutboundPolicy | None = None,
 ) -> FastAPI:
     """The API over ``store`` (stations, keys, history), ``registry`` (live connections) and
     ``events`` (what the CSMS publishes: the live stream and webhooks read it).
@@ -179,6 +181,8 @@ def create_app(
     (``/ocpp/chargers``, ``/ocpp/commands``); without them those routes answer 503.
     ``dashboard_sign_in`` hands the dashboard its credentials in exchange for the secret of
     a sign-in link (a local start's; ``api/signin.py``); without it the user types them.
+    ``outbound`` limits where the server's own connections go (a webhook's test event;
+    ``outbound.py``); None: anywhere.
     """
     settings = settings or ApiSettings()
     app = FastAPI(
@@ -226,6 +230,7 @@ def create_app(
     app.state.events = events if events is not None else EventHub()
     app.state.host = host
     app.state.bus = bus
+    app.state.outbound = outbound
     for kind in _ERROR_STATUS:
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -1,6 +1,7 @@
 """The API's dependencies as ``Annotated`` aliases: ``StoreDep``, ``RegistryDep``,
-``SettingsDep``, ``ApiKeyDep`` (the ``X-API-Key`` header, checked against the store) and
-``ChargerDep`` (the path's chargeBoxId, a registered station, as a command target).
+``SettingsDep``, ``OutboundDep`` (where the server's own connections may go), ``ApiKeyDep``
+(the ``X-API-Key`` header, checked against the store) and ``ChargerDep`` (the path's
+chargeBoxId, a registered station, as a command target).
 
 The dependencies are ``async def`` although they do not await: FastAPI runs a plain ``def``
 dependency in its thread pool, and each such hop is a trip through the event loop's queue,
@@ -17,6 +18,7 @@ from chargeyard.api.schemas.common import LOOKUP_TEXT
 from chargeyard.api.settings import ApiSettings
 from chargeyard.csms.commands import Charger, require_station
 from chargeyard.csms.registry import Registry
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey
 
@@ -43,7 +45,13 @@ async def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
+async def get_outbound(request: Request) -> OutboundPolicy | None:
+    outbound: OutboundPolicy | None = request.app.state.outbound
+    return outbound
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+OutboundDep = Annotated[OutboundPolicy | None, Depends(get_outbound)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 

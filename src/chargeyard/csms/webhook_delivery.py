@@ -39,6 +39,7 @@ from typing import Any
 
 import httpx
 
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import Webhook, WebhookDelivery
 from chargeyard.store.types import utc_now
@@ -179,6 +180,16 @@ def _log_attempt(
         )
 
 
+def http_client(timeout: float, outbound: OutboundPolicy | None) -> httpx.AsyncClient:
+    """The client that posts deliveries: every connection it makes obeys ``outbound``
+    (``outbound.py``; the receiver's name is resolved and checked at each connect, so the
+    delivery log names a refused address as the attempt's error). No proxy from the
+    environment under a policy that limits addresses: the proxy would connect for us."""
+    if outbound is None or outbound.anything:
+        return httpx.AsyncClient(timeout=timeout)
+    return httpx.AsyncClient(timeout=timeout, transport=outbound.http_transport(), trust_env=False)
+
+
 async def ping(
     store: Store,
     webhook: Webhook,
@@ -186,6 +197,7 @@ async def ping(
     client: httpx.AsyncClient | None = None,
     http_timeout: float = 10.0,
     clock: Clock = utc_now,
+    outbound: OutboundPolicy | None = None,
 ) -> WebhookDelivery:
     """Send a :data:`TEST_EVENT` to ``webhook`` now, through the signed path of every
     delivery, once (no retry: the caller is waiting for the verdict), and log it.
@@ -200,7 +212,7 @@ async def ping(
     if client is not None:
         recorded, _ = await attempt(store, client, webhook, delivery, schedule=once, clock=clock)
         return recorded
-    async with httpx.AsyncClient(timeout=http_timeout) as own:
+    async with http_client(http_timeout, outbound) as own:
         recorded, _ = await attempt(store, own, webhook, delivery, schedule=once, clock=clock)
         return recorded
 
@@ -212,6 +224,7 @@ __all__ = [
     "RetrySchedule",
     "attempt",
     "encode",
+    "http_client",
     "ping",
     "ping_payload",
     "sign",

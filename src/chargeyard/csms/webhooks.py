@@ -30,10 +30,12 @@ from chargeyard.csms.webhook_delivery import (
     RetrySchedule,
     attempt,
     encode,
+    http_client,
     ping,
     ping_payload,
     sign,
 )
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import Webhook, WebhookDelivery
 from chargeyard.store.types import utc_now
@@ -64,8 +66,10 @@ class WebhookSender:
         concurrency: int = 8,
         poll_interval: float = 5.0,
         timeout: float = 10.0,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.store = store
+        self._outbound = outbound
         self.events = events
         self.schedule = schedule or RetrySchedule()
         self._client = client
@@ -88,7 +92,7 @@ class WebhookSender:
         if self._subscription is not None:
             raise RuntimeError("the webhook sender is already started")
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout)
+            self._client = http_client(self._timeout, self._outbound)
         # Subscribed before the worker's first look at the table: no event falls in between.
         self._subscription = self.events.subscribe()
         self._stopping = False

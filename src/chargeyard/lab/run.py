@@ -136,11 +136,15 @@ async def run(
                 )
             )
         events = EventHub()
-        await running.enter_async_context(WebhookSender(store, events))
+        # Webhooks never need the lab's OCPP port: the policy as asked for is theirs.
+        await running.enter_async_context(
+            WebhookSender(store, events, outbound=settings.outbound())
+        )
         metrics = Metrics()
         server = await running.enter_async_context(
             CsmsServer(store, csms_settings(settings), events=events, observer=metrics.csms)
         )
+        outbound = settings.outbound(own_ocpp_port=server.port)
         metrics.attach_csms(server.registry, store)
         ocpp_url = f"ws://{_authority(settings.host, display=True)}:{server.port}/ocpp"
         bus = InMemoryBus()
@@ -149,7 +153,9 @@ async def run(
             FleetHost(
                 store,
                 bus,
-                fleet_factory=functools.partial(Fleet, max_frame_bytes=settings.max_frame_bytes),
+                fleet_factory=functools.partial(
+                    Fleet, max_frame_bytes=settings.max_frame_bytes, outbound=outbound
+                ),
                 on_command=metrics.gateway_command,
                 on_fleet=metrics.attach_fleet,
             )
@@ -193,6 +199,7 @@ async def run(
             dashboard_sign_in=sign_in,
             host=host,
             bus=bus,
+            outbound=outbound,
         )
         metrics.attach_app(app)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.api.settings import MIN_JWT_SECRET
 from chargeyard.csms.policy import BootStatus
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS, MIN_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS
@@ -113,12 +114,37 @@ class LabSettings(BaseSettings):
         " whole, in characters; a longer one keeps its beginning, marked truncated with its"
         " length.",
     )
+    outbound_networks: str | None = Field(
+        default=None,
+        description="Where the server's own connections may go (webhooks, the simulated"
+        " chargers' CSMS URLs and their firmware and diagnostics transfers): 'any', 'public'"
+        " (global addresses only) or a comma-separated list of 'public' and networks such as"
+        " 10.0.0.0/8, checked after DNS at each connect. Default: 'any' when HOST is a"
+        " loopback address, else 'public' (the lab's own OCPP port on 127.0.0.1 stays"
+        " reachable).",
+    )
     boot_status: BootStatus = Field(
         default=BootStatus.ACCEPTED,
         description="The CSMS's answer to every BootNotification (Accepted, Pending or"
         " Rejected; OCPP 1.6 section 4.2, 2.0.1 B01-B03). Pending or Rejected: the demo's"
         " chargers too keep booting again after HEARTBEAT_INTERVAL instead of charging.",
     )
+
+    @field_validator("outbound_networks")
+    @classmethod
+    def _outbound_networks(cls, value: str | None) -> str | None:
+        if value is not None:
+            OutboundPolicy.parse(value)  # raises ValueError naming the bad item
+        return value
+
+    def outbound(self, own_ocpp_port: int | None = None) -> OutboundPolicy:
+        """The outbound policy asked for, or the default for HOST; with ``own_ocpp_port``,
+        the lab's own OCPP listener there stays reachable on a loopback address."""
+        if self.outbound_networks is None:
+            policy = OutboundPolicy.default_for(self.host)
+        else:
+            policy = OutboundPolicy.parse(self.outbound_networks)
+        return policy if own_ocpp_port is None else policy.with_own_port(own_ocpp_port)
 
     @property
     def database(self) -> str:

@@ -48,6 +48,7 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import quote
 
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import StationTemplate, load_catalog
@@ -216,6 +217,8 @@ class Fleet:
             close together are served in one turn of the event loop (see ``Scheduler``).
         max_frame_bytes: the largest OCPP frame each station sends or takes
             (``protocol/limits.py``); None for no limit.
+        outbound: the networks the stations may connect to (their central system, their file
+            transfers; ``outbound.py``); None: any.
     """
 
     def __init__(
@@ -229,8 +232,10 @@ class Fleet:
         close_timeout: float = 5.0,
         timer_resolution: float = 0.05,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.outbound = outbound
         self.max_frame_bytes = max_frame_bytes
         self.stats = RuntimeStats()
         self.seed = seed
@@ -319,6 +324,7 @@ class Fleet:
                 scheduler=self._scheduler,
                 stats=self.stats,
                 max_frame_bytes=self.max_frame_bytes,
+                outbound=self.outbound,
             )
             runtime = self._runtimes[identity]
             if self._autogen is not None and self._driven.get(identity) == runtime.url:

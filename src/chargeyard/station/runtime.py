@@ -50,6 +50,7 @@ from websockets.protocol import Protocol, Side, State
 from websockets.uri import WebSocketURI, parse_uri
 from websockets.utils import generate_key
 
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.protocol.limits import socket_limit
 from chargeyard.station.core import SimulatedStation
@@ -261,6 +262,7 @@ class StationRuntime:
         "_dialer",
         "_link",
         "_open_timeout",
+        "_outbound",
         "_own_dialer",
         "_password",
         "_phase",
@@ -295,8 +297,10 @@ class StationRuntime:
         stats: RuntimeStats | None = None,
         file_transfers: bool = True,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.station = station
+        self._outbound = outbound
         station.max_frame_bytes = max_frame_bytes
         self.url = url
         self._uri: WebSocketURI = parse_uri(url)
@@ -326,7 +330,7 @@ class StationRuntime:
         # (getattr first: isinstance against the HasStationIO protocol costs 70 us a station.)
         if file_transfers and isinstance(getattr(station, "io", None), UnavailableIO):
             assert isinstance(station, HasStationIO)
-            self.transfers = AsyncioTransfers(wake=self._wake)
+            self.transfers = AsyncioTransfers(wake=self._wake, outbound=outbound)
             station.io = self.transfers
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -404,11 +408,18 @@ class StationRuntime:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
+                host, server_hostname = uri.host, None
+                if self._outbound is not None and not self._outbound.anything:
+                    # Resolved and checked here, dialled by address: a name cannot resolve
+                    # elsewhere between the check and the connect (outbound.py).
+                    [host, *_] = await self._outbound.resolve(uri.host, uri.port)
+                    server_hostname = uri.host if uri.secure else None
                 await loop.create_connection(
                     lambda: link,
-                    uri.host,
+                    host,
                     uri.port,
                     ssl=dialer.tls() if uri.secure else None,
+                    server_hostname=server_hostname,
                 )
                 if self._phase is not _Phase.DIALING:
                     link.abort()  # stopped during the connect

@@ -26,7 +26,8 @@ the protocol which must be used"):
   stops at its next socket timeout: a thread cannot be interrupted.
 
 Credentials in an http(s) URL are sent as HTTP Basic. Anything else fails with a reason the
-station puts in its log.
+station puts in its log, as does a location outside the networks the ``outbound`` policy
+allows (``outbound.py``: a station hosted by a shared server is no way into its network).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from typing import Literal, TypeVar
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import httpx
+
+from chargeyard.outbound import OutboundPolicy, OutboundRefused
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +67,10 @@ class AsyncioTransfers:
         http_upload: ``"PUT"`` (the default, see the module docstring) or ``"POST"``
             (multipart/form-data).
         verify: TLS verification for https (False, or an SSLContext trusting a lab CA).
-        trust_env: honour HTTP(S)_PROXY / NO_PROXY and similar environment variables.
+        trust_env: honour HTTP(S)_PROXY / NO_PROXY and similar environment variables (not
+            under an ``outbound`` policy that limits addresses: a proxy would connect for us).
         max_download_bytes: a longer download fails instead of filling memory.
+        outbound: the networks a transfer may connect to (``outbound.py``); None: any.
     """
 
     def __init__(
@@ -77,8 +82,10 @@ class AsyncioTransfers:
         verify: ssl.SSLContext | bool = True,
         trust_env: bool = True,
         max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.wake = wake or _nothing
+        self.outbound = outbound
         self.timeout = timeout
         self.http_upload = http_upload
         self.verify = verify
@@ -161,6 +168,7 @@ class AsyncioTransfers:
         if parts.scheme in ("http", "https"):
             return await self._http_get(url)
         if parts.scheme in ("ftp", "ftps"):
+            await self._check_ftp(parts)
             return await asyncio.to_thread(
                 _ftp_retrieve, parts, self.timeout, self.max_download_bytes
             )
@@ -171,18 +179,40 @@ class AsyncioTransfers:
         if parts.scheme in ("http", "https"):
             await self._http_send(url, filename, content)
         elif parts.scheme in ("ftp", "ftps"):
+            await self._check_ftp(parts)
             await asyncio.to_thread(_ftp_store, parts, filename, content, self.timeout)
         else:
             raise TransferError(f"unsupported scheme {parts.scheme!r}")
 
     def _client(self) -> httpx.AsyncClient:
         # One client per transfer: transfers are rare, and nothing stays open between them.
+        outbound = self.outbound
+        if outbound is None or outbound.anything:
+            return httpx.AsyncClient(
+                timeout=self.timeout,
+                follow_redirects=True,
+                verify=self.verify,
+                trust_env=self.trust_env,
+            )
+        # Every connection, each redirect's too, is checked where it is made.
         return httpx.AsyncClient(
             timeout=self.timeout,
             follow_redirects=True,
-            verify=self.verify,
-            trust_env=self.trust_env,
+            transport=outbound.http_transport(verify=self.verify),
+            trust_env=False,
         )
+
+    async def _check_ftp(self, parts: SplitResult) -> None:
+        # ftplib connects in a worker thread by name: the name is checked just before (a
+        # name that changes its address in those milliseconds is not caught, as it is for
+        # http(s) and the stations' WebSockets, which connect to the address checked).
+        # Passive data connections go to the control connection's address (ftplib's
+        # trust_server_pasv_ipv4_address is off), so they are covered by the same check.
+        if self.outbound is not None and not self.outbound.anything:
+            try:
+                await self.outbound.resolve(parts.hostname or "", parts.port or 21)
+            except OutboundRefused as refused:
+                raise TransferError(str(refused)) from None
 
     async def _http_get(self, url: str) -> bytes:
         async with self._client() as client, client.stream("GET", url) as response:

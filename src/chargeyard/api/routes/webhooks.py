@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, status
 
-from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.deps import OutboundDep, StoreDep, require_api_key
 from chargeyard.api.schemas.commands import ErrorResponse
 from chargeyard.api.schemas.common import LOOKUP_TEXT, Limit, Offset, Page
 from chargeyard.api.schemas.webhooks import (
@@ -124,8 +124,11 @@ async def list_deliveries(
 
 
 @router.post("/{webhookId}/test", summary="Send test event", responses=_UNKNOWN)
-async def send_test_event(store: StoreDep, webhook_id: WebhookId) -> DeliveryOut:
+async def send_test_event(
+    store: StoreDep, outbound: OutboundDep, webhook_id: WebhookId
+) -> DeliveryOut:
     """Post a signed `webhook.test` event now, once, and answer with its delivery (also in the
-    log): `delivered`, or `failed` with the receiver's status code or the error."""
+    log): `delivered`, or `failed` with the receiver's status code or the error (an address
+    outside the server's allowed outbound networks is such an error)."""
     webhook = await _webhook(store, webhook_id)
-    return DeliveryOut.of(await ping(store, webhook))
+    return DeliveryOut.of(await ping(store, webhook, outbound=outbound))

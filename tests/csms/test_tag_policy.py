@@ -23,10 +23,9 @@ async def test_c_a_single_session_tag_charges_in_one_place_at_a_time(
         connect(url(csms, "CP-1"), subprotocols=["ocpp1.6"]) as first,  # type: ignore[list-item]
         connect(url(csms, "CP-2"), subprotocols=["ocpp1.6"]) as second,  # type: ignore[list-item]
     ):
-        for tag in ("SOLO", "MANY"):
-            started = await exchange(
-                first, [2, f"s-{tag}", "StartTransaction", {**START, "idTag": tag}]
-            )
+        for connector_id, tag in ((1, "SOLO"), (2, "MANY")):  # one transaction a connector
+            start = {**START, "connectorId": connector_id, "idTag": tag}
+            started = await exchange(first, [2, f"s-{tag}", "StartTransaction", start])
             assert started[2]["idTagInfo"] == {"status": "Accepted"}
 
         # Elsewhere, while SOLO's session runs: refused for SOLO, not for a tag without policy.
@@ -60,14 +59,14 @@ def started_id(transactions: object, id_tag: str) -> int:
     return int(found.transaction_id)
 
 
-def event(event_type: str, transaction_id: str, seq_no: int) -> dict[str, object]:
+def event(event_type: str, transaction_id: str, seq_no: int, evse_id: int = 1) -> dict[str, object]:
     return {
         "eventType": event_type,
         "timestamp": "2026-11-22T06:00:00Z",
         "triggerReason": "Authorized",
         "seqNo": seq_no,
         "transactionInfo": {"transactionId": transaction_id},
-        "evse": {"id": 1, "connectorId": 1},
+        "evse": {"id": evse_id, "connectorId": 1},
         "idToken": {"idToken": "SOLO", "type": "ISO14443"},
     }
 
@@ -86,7 +85,9 @@ async def test_e01_a_single_session_tag_is_not_concurrent_with_its_own_transacti
         )
         assert updated[2] == {"idTokenInfo": {"status": "Accepted"}}
         other = await exchange(
-            websocket, [2, "t3", "TransactionEvent", event("Started", "tx-2", 0)]
+            # On another EVSE: one on the same EVSE would end tx-1 (csms/orphans.py).
+            websocket,
+            [2, "t3", "TransactionEvent", event("Started", "tx-2", 0, evse_id=2)],
         )
         assert other[2] == {"idTokenInfo": {"status": "ConcurrentTx"}}
         authorize = {"idToken": {"idToken": "SOLO", "type": "ISO14443"}}

@@ -22,6 +22,8 @@ Every error answers ``{"detail": ...}``:
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,7 +32,6 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 
 from chargeyard import __version__
 from chargeyard.api import docs, openapi
@@ -146,20 +147,30 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return await http_exception_handler(request, error)
 
 
-_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+_METHODS = frozenset({"delete", "get", "patch", "post", "put"})
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """The methods some route serves this path with: each asked of the app's routes as the
-    router itself asks (``matches``), so included routers and path parameters count."""
-    routes = request.app.router.routes
-    return [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
-        )
-    ]
+    """The methods the API documents for this path: those of its own entry in the OpenAPI
+    document, else those of every templated entry it fits (``/ocpp/chargers/{charger_id}``).
+    The document, not the router: a route that only catches what other routes do not (an
+    unknown command's POST) is not a method of the resource."""
+    paths: dict[str, dict[str, object]] = request.app.openapi().get("paths", {})
+    path = request.url.path
+    items = (
+        [paths[path]]
+        if path in paths
+        else [item for template, item in paths.items() if _template(template).fullmatch(path)]
+    )
+    return sorted({method.upper() for item in items for method in item if method in _METHODS})
+
+
+@functools.cache
+def _template(path: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", path)
+    return re.compile(
+        "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+    )
 
 
 def create_app(

@@ -116,12 +116,20 @@ async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: Flee
     body = {"target": {"charger_id": charger_id}, "event": event}
     await _json(lab, "POST", "/ocpp/commands/start-session", 202, json=body)
 
-    async def charging() -> bool:
+    async def charging_under_the_csms_id() -> bool:
+        # Energy may flow before the StartTransaction answer names the id (1.6 section 4.8):
+        # until then the runtime shows the station's own id.
         charger = await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200)
         meter = charger["runtime"]["evses"][0]
-        return meter["transaction"] is not None and meter["power_w"] > 0
+        active = await lab.csms.store.transactions.list(charge_box_id="CP-METER")
+        return (
+            meter["transaction"] is not None
+            and meter["power_w"] > 0
+            and [str(row.transaction_id) for row in active]
+            == [meter["transaction"]["transaction_id"]]
+        )
 
-    await eventually(charging)
+    await eventually(charging_under_the_csms_id)
     charger = await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200)
     [meter] = charger["runtime"]["evses"]
     transaction = meter["transaction"]

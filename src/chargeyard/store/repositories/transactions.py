@@ -279,8 +279,8 @@ class TransactionRepository(Repository):
         Raises:
             NotFoundError: no such station.
         """
-        async with self._write() as session:
-            pk = await station_pk(session, charge_box_id)
+
+        def stale_ones(pk: int) -> list[ColumnElement[bool]]:
             conditions = [
                 Transaction.station_id == pk,
                 Transaction.status == TransactionStatus.ACTIVE,
@@ -297,7 +297,17 @@ class TransactionRepository(Repository):
                 conditions.append(Transaction.started_at <= started_before)
             if excluding is not None:
                 conditions.append(Transaction.id != excluding)
-            stale = list((await session.scalars(select(Transaction).where(*conditions))).all())
+            return conditions
+
+        # Looked for first without a write: every start and boot report asks, almost never
+        # with an orphan to close, and a write transaction would wait for the writer's lock.
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            found = await session.scalar(select(Transaction.id).where(*stale_ones(pk)).limit(1))
+        if found is None:
+            return []
+        async with self._write() as session:
+            stale = list((await session.scalars(select(Transaction).where(*stale_ones(pk)))).all())
             if not stale:
                 return []
             registers = await _latest_registers(session, [t.id for t in stale])

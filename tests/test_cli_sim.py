@@ -15,7 +15,6 @@ import pytest
 from typer.testing import CliRunner
 
 from chargeyard.cli import app
-from chargeyard.station.fleet import station_classes
 from chargeyard.store.models import Station
 from tests.station.wire_csms import eventually, our_csms
 
@@ -120,8 +119,6 @@ async def test_options_come_from_the_environment_and_ctrl_c_stops_it(tmp_path: P
 
 
 async def test_a_2_0_1_fleet_from_the_command_line(tmp_path: Path) -> None:
-    if "2.0.1" not in station_classes():  # pragma: no cover - before 2.0.1 landed
-        pytest.skip("chargeyard.station.v201.StationV201 is not available")
     code, errors, stations = await run_sim_until_booted(
         tmp_path,
         ["--csms", "ws://127.0.0.1:{port}/ocpp", "--count", "2", "--ocpp", "2.0.1"],

@@ -366,7 +366,11 @@ def sim(
     ] = "alfen-eve-single-pro-line",
     ocpp: Annotated[
         str,
-        typer.Option("--ocpp", envvar="CHARGEYARD_SIM_OCPP", help="OCPP version: 1.6 or 2.0.1."),
+        typer.Option(
+            "--ocpp",
+            envvar="CHARGEYARD_SIM_OCPP",
+            help="OCPP version: 1.6 or 2.0.1 (also spelt ocpp2.0.1, OCPP 2.0.1...).",
+        ),
     ] = "1.6",
     password: Annotated[
         str | None,

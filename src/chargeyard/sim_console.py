@@ -41,15 +41,15 @@ def add_stations(
 ) -> None:
     from websockets.exceptions import InvalidURI
 
+    from chargeyard.protocol import UnknownVersion, parse_version
     from chargeyard.station.catalog import UnknownTemplate, load_catalog
-    from chargeyard.station.fleet import station_classes
+    from chargeyard.station.fleet import station_class
 
-    classes = station_classes()
-    if ocpp not in classes:
-        raise typer.BadParameter(
-            f"no station speaks OCPP {ocpp!r}; available: {', '.join(classes)}",
-            param_hint="--ocpp",
-        )
+    try:
+        station_class(ocpp)
+    except UnknownVersion as error:
+        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
+    ocpp = parse_version(ocpp).name  # as the catalog names it ("ocpp2.0.1" -> "2.0.1")
     catalog = load_catalog()
     speaking = [t.id for t in catalog.templates() if ocpp in t.ocpp_versions]
     try:

@@ -14,7 +14,7 @@ from chargeyard.gateway.commands import (
 from chargeyard.gateway.executor import _TABLE
 from chargeyard.gateway.versions import (
     command_version_label,
-    normalize_version,
+    fleet_version,
     runtime_version_label,
 )
 
@@ -84,11 +84,11 @@ def test_payloads_are_validated() -> None:
     ],
 )
 def test_versions_are_named_as_the_seeds_show(spelling: str, key: str) -> None:
-    assert normalize_version(spelling) == key
+    assert fleet_version(spelling).name == key
     assert command_version_label(spelling) == f"ocpp{key}"
     assert runtime_version_label(spelling) == f"OCPP{key}"
 
 
 def test_an_unknown_version_is_refused() -> None:
     with pytest.raises(ValueError, match=r"unsupported OCPP version '1\.5'"):
-        normalize_version("1.5")
+        fleet_version("1.5")

@@ -64,7 +64,7 @@ def online(version: str) -> Link:
 
 def configure(link: Link, key: str, value: str) -> None:
     station: Any = link.station
-    results = ADAPTERS[station.version.name].set_configuration(
+    results = ADAPTERS[station.version].set_configuration(
         station, [ConfigurationItem(key=key, value=value)]
     )
     assert results == {key: "Accepted"}

@@ -28,7 +28,7 @@ from chargeyard.protocol import Payload
 from tests.gateway.stations import charging, running
 from tests.station.harness import Link
 
-V16, V201 = ADAPTERS["1.6"], ADAPTERS["2.0.1"]
+V16, V201 = ADAPTERS.named("1.6"), ADAPTERS.named("2.0.1")
 
 REASONS_16 = (
     "EmergencyStop, EVDisconnected, HardReset, Local, Other, PowerLoss, Reboot, Remote, "

@@ -14,8 +14,10 @@ from chargeyard.protocol import (
     V201,
     VERSIONS,
     ErrorKind,
+    UnknownVersion,
     VersionSpec,
     negotiate,
+    parse_version,
     version_for,
 )
 from chargeyard.protocol.schemas import SchemaSet
@@ -150,3 +152,35 @@ def test_schemas_are_loaded_once_per_version(version: VersionSpec) -> None:
     schemas = version.schemas
     assert isinstance(schemas, SchemaSet)
     assert version.schemas is schemas
+
+
+@pytest.mark.parametrize(
+    ("spelling", "version"),
+    [
+        ("1.6", V16),
+        ("ocpp1.6", V16),
+        ("OCPP1.6", V16),
+        ("OCPP 1.6", V16),
+        (" ocpp-1.6 ", V16),
+        ("v16", V16),
+        ("16", V16),
+        ("1.6J", V16),
+        ("2.0.1", V201),
+        ("ocpp2.0.1", V201),
+        ("OCPP2.0.1", V201),
+        ("v2.0.1", V201),
+        ("201", V201),
+        ("2.1", V21),
+        ("ocpp2.1", V21),
+    ],
+)
+def test_parse_version_takes_every_spelling_the_apis_use(
+    spelling: str, version: VersionSpec
+) -> None:
+    assert parse_version(spelling) is version
+
+
+@pytest.mark.parametrize("text", ["1.5", "2.0", "ocpp", "", "1..6", "2.0.1.1", "ocpp1.6x"])
+def test_parse_version_refuses_what_names_no_version(text: str) -> None:
+    with pytest.raises(UnknownVersion, match=r"known: 2\.1, 2\.0\.1, 1\.6"):
+        parse_version(text)

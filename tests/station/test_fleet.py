@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import InvalidURI
 
+from chargeyard.protocol import V16, V21, V201
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.catalog import UnknownTemplate, load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import (
+    STATION_CLASSES,
     EvseMeter,
     Fleet,
     UnknownStation,
     UnknownVersion,
     numbered_identities,
-    station_classes,
+    station_class,
     station_url,
 )
 from chargeyard.station.runtime import ReconnectPolicy
@@ -100,20 +102,18 @@ def test_station_url_appends_the_identity_to_the_path() -> None:
 
 
 def test_the_version_table_has_one_station_class_per_version() -> None:
-    classes = station_classes()
-    assert classes["1.6"] is StationV16
-    try:
-        from chargeyard.station.v201 import StationV201
-    except ImportError:  # pragma: no cover - before 2.0.1 landed
-        assert "2.0.1" not in classes
-    else:
-        assert classes["2.0.1"] is StationV201
+    from chargeyard.station.v201 import StationV201
+
+    assert STATION_CLASSES[V16] is StationV16
+    assert STATION_CLASSES[V201] is StationV201
+    assert station_class("ocpp2.0.1") is StationV201  # any spelling the APIs take
+    assert V21 in STATION_CLASSES.lacking
 
 
 def test_refuses_what_it_cannot_build() -> None:
     fleet = Fleet()
     fleet.add(TEMPLATE, 2, csms_url=NOWHERE)
-    with pytest.raises(UnknownVersion, match=r"available: 1\.6"):
+    with pytest.raises(UnknownVersion, match=r"available: 1\.6, 2\.0\.1"):
         fleet.add(TEMPLATE, csms_url=NOWHERE, version="1.5")
     with pytest.raises(UnknownTemplate):
         fleet.add("acme-nothing", csms_url=NOWHERE)
@@ -286,8 +286,6 @@ async def test_leaving_the_context_closes_every_station() -> None:
 
 
 async def test_a_2_0_1_fleet_boots_against_our_csms(tmp_path: Path) -> None:
-    if "2.0.1" not in station_classes():  # pragma: no cover - before 2.0.1 landed
-        pytest.skip("chargeyard.station.v201.StationV201 is not available")
     async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
         fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version="2.0.1")
         fleet.start_all()

@@ -14,7 +14,7 @@ import pytest
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import station_classes
+from chargeyard.station.fleet import station_class
 from chargeyard.station.model.vendor_replies import vendor_replies
 from tests.station.harness import Link
 
@@ -42,9 +42,7 @@ def _template(replies: list[dict[str, Any]]) -> StationTemplate:
 def _online(version: str, template: StationTemplate) -> Link:
     ids = itertools.count(1)
     clock = ManualClock()
-    station = station_classes()[version](
-        "CP-1", template, clock=clock, new_id=lambda: f"m{next(ids)}"
-    )
+    station = station_class(version)("CP-1", template, clock=clock, new_id=lambda: f"m{next(ids)}")
     link = Link(station, clock)
     link.connect()
     return link

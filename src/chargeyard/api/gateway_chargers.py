@@ -32,6 +32,7 @@ from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.gateway.versions import command_version_label
+from chargeyard.protocol import parse_version
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
 from chargeyard.station.fleet import EvseMeter
 from chargeyard.station.model.vendor_replies import InvalidVendorReply
@@ -105,7 +106,7 @@ def resolve_template(
         raise invalid(
             (*loc, "model_slug"), f"unknown model {model_slug!r} of brand {brand_slug!r}"
         ) from None
-    version = ocpp_version.removeprefix("ocpp")
+    version = parse_version(ocpp_version).name
     if version not in template.ocpp_versions:
         raise invalid(
             (*loc, "ocpp_version"),

@@ -81,20 +81,6 @@ LAYOUTS: tuple[Layout, ...] = (
 _VERSIONS_NEWEST_FIRST = tuple(spec.name for spec in VERSIONS.values())
 
 
-def ocpp_version_name(text: str) -> str | None:
-    """The version name ("1.6") for "1.6", "ocpp1.6" or "OCPP1.6"; None if unknown."""
-    wanted = text.strip().lower()
-    for spec in VERSIONS.values():
-        if wanted in (spec.name, spec.subprotocol):
-            return spec.name
-    return None
-
-
-def subprotocol(version_name: str) -> str:
-    """The OCPP-J subprotocol ("ocpp1.6") of a version name ("1.6")."""
-    return next(spec.subprotocol for spec in VERSIONS.values() if spec.name == version_name)
-
-
 @dataclass(frozen=True)
 class SiteCharger:
     template: StationTemplate

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 
-from chargeyard.protocol import VersionSpec
+from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
 from chargeyard.store import Store
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ async def on_connect(store: Store, identity: str, version: VersionSpec) -> None:
     at the next connection rather than never.
     """
     station = await store.stations.get(identity)
-    if station is None or station.ocpp_version in (None, version.name):
+    if station is None or station.ocpp_version is None or _names(station.ocpp_version, version):
         return
     forgotten = await store.connectors.forget(identity)
     if forgotten:
@@ -65,3 +65,11 @@ async def on_boot(store: Store, identity: str, vendor: str, model: str) -> None:
             station.model,
             forgotten,
         )
+
+
+def _names(text: str, version: VersionSpec) -> bool:
+    """Whether the stored ``text`` names ``version`` (text no version has names none)."""
+    try:
+        return parse_version(text) is version
+    except UnknownVersion:
+        return False

@@ -60,9 +60,13 @@ from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
+    V16,
+    V21,
+    V201,
     VERSIONS,
     ActionHandlers,
     Role,
+    VersionTable,
     negotiate,
     version_for,
 )
@@ -89,12 +93,12 @@ FRAME_LOG_INTERVAL_S = 0.25
 
 PATH_PREFIX = "/ocpp/"
 
-# The one place where the version picks the central system's behaviour.
-HANDLERS_BY_SUBPROTOCOL: dict[str, Callable[[StationContext], ActionHandlers]] = {
-    "ocpp1.6": CentralSystemV16,
-    "ocpp2.0.1": CentralSystemV201,
-    "ocpp2.1": CentralSystemV201,
-}
+# The one place where the version picks the central system's behaviour. 2.1 is answered by the
+# 2.0.1 handlers: its messages that 2.0.1 also has keep their 2.0.1 shape.
+HANDLERS: VersionTable[Callable[[StationContext], ActionHandlers]] = VersionTable(
+    "the central system's handlers",
+    {V16: CentralSystemV16, V201: CentralSystemV201, V21: CentralSystemV201},
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +362,7 @@ class CsmsServer:
             rejected=self.registry.rejected,
             sample_writer=self._sample_writer,
         )
-        handlers = HANDLERS_BY_SUBPROTOCOL[version.subprotocol](context)
+        handlers = HANDLERS[version](context)
         connection = OcppConnection(
             websocket,
             version,

@@ -172,9 +172,9 @@ class ProxyMessagePayload(_Payload):
 
     @model_validator(mode="after")
     def _known_version(self) -> ProxyMessagePayload:
-        from chargeyard.gateway.versions import normalize_version
+        from chargeyard.gateway.versions import fleet_version
 
-        normalize_version(self.ocpp_version)  # ValueError: not a version we run
+        fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
 
 

@@ -183,7 +183,7 @@ class _Target:
         if not isinstance(model, StationModel):
             raise ValueError(f"{station.identity} has no hardware model")
         self.model: StationModel = model
-        self.adapter: VersionAdapter = ADAPTERS[station.version.name]
+        self.adapter: VersionAdapter = ADAPTERS[station.version]
 
     def evse(self, evse_id: int) -> Evse:
         evse = self.model.evses.get(evse_id)

@@ -53,7 +53,7 @@ from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
 from chargeyard.gateway.vendor_replies import charger_replies
-from chargeyard.gateway.versions import ADAPTERS, normalize_version, runtime_version_label
+from chargeyard.gateway.versions import ADAPTERS, fleet_version, runtime_version_label
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
@@ -149,7 +149,7 @@ def definition_of(charger: SimulatedCharger) -> _Definition:
     if not charger.template:
         raise ChargerRuntimeError(f"charger {charger.id} has no template")
     try:
-        version = normalize_version(charger.ocpp_version)
+        version = fleet_version(charger.ocpp_version).name
         catalog = load_catalog()
         brand, slash, model = charger.template.partition("/")
         template = catalog.model(brand, model) if slash else catalog.template(charger.template)
@@ -582,7 +582,7 @@ class FleetHost:
             if self._on_fleet is not None:
                 self._on_fleet(fleet)
         recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)
-        adapter = ADAPTERS[definition.version]
+        adapter = ADAPTERS.named(definition.version)
 
         def setup(station: SimulatedStation) -> None:
             own_log = getattr(station, "frame_log", None)

@@ -14,7 +14,6 @@ system for ever. The executor asks for the refusal before queuing and again on a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -31,15 +30,23 @@ from chargeyard.gateway.commands import (
     StartTransactionPayload,
     StopTransactionPayload,
 )
-from chargeyard.protocol import V16, V201, ErrorKind, OcppError, Payload, VersionSpec
+from chargeyard.protocol import (
+    V16,
+    V21,
+    V201,
+    ErrorKind,
+    OcppError,
+    Payload,
+    UnknownVersion,
+    VersionSpec,
+    VersionTable,
+    parse_version,
+)
 from chargeyard.protocol.fields import SchemaValueError, request_field
 from chargeyard.station.clock import iso
 from chargeyard.station.model.station import Transaction
 from chargeyard.station.v16.core_profile import fault_codes
 from chargeyard.station.v201.availability import FAULT_REASONS
-
-# "1.6", "ocpp1.6", "OCPP1.6", "OCPP 1.6", "v16"... -> the fleet's key.
-_ALIASES = {"1.6": "1.6", "16": "1.6", "2.0.1": "2.0.1", "201": "2.0.1"}
 
 # A 1.6 ChargePointErrorCode given to a 2.0.1 station (the gateway's error_code defaults to
 # one): the fault ReasonEnumType that says the same; any other fault code ends as Other.
@@ -51,27 +58,31 @@ _FAULT_REASON_OF_16_CODE = {
 }
 
 
-def normalize_version(version: str) -> str:
-    """The fleet's name of an OCPP version ("1.6", "2.0.1") from any spelling the API meets.
+def fleet_version(version: str) -> VersionSpec:
+    """The OCPP version a simulated station can speak, from any spelling the API meets
+    (:func:`~chargeyard.protocol.parse_version`: "1.6", "ocpp1.6", "OCPP 2.0.1", "v201"...).
 
     Raises:
-        ValueError: not a version the fleet runs.
+        UnknownVersion: not a version, or one no simulated station speaks (a ValueError).
     """
-    text = version.strip().lower().removeprefix("ocpp").strip().removeprefix("v").strip()
-    key = _ALIASES.get(text) or _ALIASES.get(text.replace(".", ""))
-    if key is None:
-        raise ValueError(f"unsupported OCPP version {version!r} (1.6 or 2.0.1)")
-    return key
+    try:
+        spec: VersionSpec | None = parse_version(version)
+    except UnknownVersion:
+        spec = None
+    if spec is None or spec not in ADAPTERS:
+        spoken = " or ".join(reversed(ADAPTERS.names))
+        raise UnknownVersion(f"unsupported OCPP version {version!r} ({spoken})") from None
+    return spec
 
 
 def command_version_label(version: str) -> str:
     """As a queued command shows it: ``ocpp1.6`` (the API reference's QueuedCommandResponse)."""
-    return f"ocpp{normalize_version(version)}"
+    return fleet_version(version).subprotocol
 
 
 def runtime_version_label(version: str) -> str:
     """As a runtime answer shows it: ``OCPP1.6`` (the API reference's stop-charger example)."""
-    return f"OCPP{normalize_version(version)}"
+    return fleet_version(version).subprotocol.upper()
 
 
 class VersionAdapter(Protocol):
@@ -119,9 +130,9 @@ class _Adapter:
 
     def refusal(self, command: BaseModel) -> str | None:
         if isinstance(command, ProxyMessagePayload):
-            wanted = normalize_version(command.ocpp_version)
-            if wanted != self.name:
-                return f"the station speaks OCPP {self.name}, not {wanted}"
+            wanted = fleet_version(command.ocpp_version)
+            if wanted is not self.spec:
+                return f"the station speaks OCPP {self.name}, not {wanted.name}"
         try:
             self._check(command)
         except OcppError as error:  # SchemaValueError for one field, else a whole request's
@@ -320,5 +331,9 @@ def _not_one_of(name: str, value: str, allowed: list[str]) -> SchemaValueError:
     )
 
 
-ADAPTERS: Mapping[str, VersionAdapter] = {"1.6": _V16(), "2.0.1": _V201()}
-"""The adapter of each version, by the station's ``version.name``."""
+ADAPTERS: VersionTable[VersionAdapter] = VersionTable(
+    "the gateway's commands to a simulated station",
+    {V16: _V16(), V201: _V201()},
+    lacking={V21: "no simulated station speaks 2.1 yet (1.6 or 2.0.1)"},
+)
+"""The adapter of each version a simulated station speaks."""

@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.lab.secrets import DemoCredentials
+from chargeyard.protocol import V16, V21, V201, VersionSpec, VersionTable
 from chargeyard.store import Store
 from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
 from chargeyard.store.types import utc_now
@@ -39,24 +40,28 @@ TOKEN_TTL = timedelta(days=365)
 
 # (catalog template as brand/model, OCPP version), in the order the chargers are made: AC and
 # DC, single and dual EVSE, 1.6 and 2.0.1 alternating, so that any size is a mix.
-MIX: tuple[tuple[str, str], ...] = (
-    ("alfen/eve-double-pro-line", "1.6"),
-    ("abb/terra-184", "2.0.1"),
-    ("keba/kecontact-p30-x", "1.6"),
-    ("abb/terra-ac-w22", "2.0.1"),
-    ("alpitronic/hyc150", "1.6"),
-    ("schneider-electric/evlink-pro-ac-pedestal", "2.0.1"),
-    ("wallbox/pulsar-plus", "1.6"),
-    ("tritium/pkm150", "2.0.1"),
-    ("alfen/eve-single-pro-line", "2.0.1"),
-    ("abb/terra-54", "1.6"),
+MIX: tuple[tuple[str, VersionSpec], ...] = (
+    ("alfen/eve-double-pro-line", V16),
+    ("abb/terra-184", V201),
+    ("keba/kecontact-p30-x", V16),
+    ("abb/terra-ac-w22", V201),
+    ("alpitronic/hyc150", V16),
+    ("schneider-electric/evlink-pro-ac-pedestal", V201),
+    ("wallbox/pulsar-plus", V16),
+    ("tritium/pkm150", V201),
+    ("alfen/eve-single-pro-line", V201),
+    ("abb/terra-54", V16),
 )
 
 # Meter values every 10 s instead of the 60 s default, so the dashboard's plot moves.
-_SAMPLING = {
-    "1.6": {"MeterValueSampleInterval": "10"},
-    "2.0.1": {"SampledDataCtrlr.TxUpdatedInterval": "10"},
-}
+_SAMPLING: VersionTable[dict[str, str]] = VersionTable(
+    "the demo's sampling interval",
+    {
+        V16: {"MeterValueSampleInterval": "10"},
+        V201: {"SampledDataCtrlr.TxUpdatedInterval": "10"},
+    },
+    lacking={V21: "the demo has no 2.1 chargers"},
+)
 
 Progress = Callable[[int, int], None]
 """Told (done, total) while chargers are created."""
@@ -149,7 +154,7 @@ async def seed(
         charger = await store.chargers.create(
             ORGANIZATION_ID,
             identity=name,
-            ocpp_version=version,
+            ocpp_version=version.name,
             csms_url=csms_url,
             location_id=LOCATION_ID,
             template=template,

@@ -31,8 +31,11 @@ from chargeyard.protocol.versions import (
     V201,
     VERSIONS,
     Role,
+    UnknownVersion,
     VersionSpec,
+    VersionTable,
     negotiate,
+    parse_version,
     version_for,
 )
 
@@ -62,10 +65,13 @@ __all__ = [
     "Payload",
     "Role",
     "Session",
+    "UnknownVersion",
     "VersionSpec",
+    "VersionTable",
     "negotiate",
     "new_unique_id",
     "on",
+    "parse_version",
     "unique_ids",
     "version_for",
 ]

@@ -15,7 +15,7 @@ the few things they share, so that a station costs its own state and one socket,
   it). See docs/benchmarks-fleet.md for what it saves against a timer per station;
 * the templates, which are immutable and shared by every station built from them.
 
-The OCPP version picks the station class from one table, :func:`station_classes`; the rest of
+The OCPP version picks the station class from one table, :data:`STATION_CLASSES`; the rest of
 the fleet never asks which version a station speaks.
 
 Stations are started, stopped and restarted one by one or all together:
@@ -49,7 +49,14 @@ from typing import Protocol
 from urllib.parse import quote
 
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.protocol import (
+    DEFAULT_MAX_FRAME_BYTES,
+    V16,
+    V21,
+    V201,
+    UnknownVersion,
+    VersionTable,
+)
 from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import Clock, SystemClock
@@ -58,6 +65,8 @@ from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
+from chargeyard.station.v16 import StationV16
+from chargeyard.station.v201 import StationV201
 
 
 class StationFactory(Protocol):
@@ -74,26 +83,27 @@ class StationFactory(Protocol):
     ) -> SimulatedStation: ...
 
 
-def station_classes() -> dict[str, StationFactory]:
-    """The station class of each OCPP version this installation has, keyed as "1.6", "2.0.1".
+# The one place where a version picks the station's behaviour.
+STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
+    "the simulated station",
+    {V16: StationV16, V201: StationV201},
+    lacking={V21: "no simulated station speaks 2.1 yet"},
+)
 
-    The one place where a version picks the station's behaviour. 2.0.1 is imported lazily so
-    that the fleet works with whatever versions exist.
+
+def station_class(version: str) -> StationFactory:
+    """The station class of the version ``version`` names, in any spelling ("2.0.1", "ocpp2.0.1").
+
+    Raises:
+        UnknownVersion: no station class speaks it (a ValueError).
     """
-    from chargeyard.station.v16 import StationV16
-
-    table: dict[str, StationFactory] = {"1.6": StationV16}
     try:
-        from chargeyard.station.v201 import StationV201
-    except ImportError:  # pragma: no cover - before the 2.0.1 station exists
-        pass
-    else:
-        table["2.0.1"] = StationV201
-    return table
-
-
-class UnknownVersion(ValueError):
-    """No station class speaks the OCPP version asked for."""
+        return STATION_CLASSES.named(version)
+    except UnknownVersion:
+        available = ", ".join(reversed(STATION_CLASSES.names))
+        raise UnknownVersion(
+            f"no station speaks OCPP {version!r} (available: {available})"
+        ) from None
 
 
 class UnknownStation(KeyError):
@@ -285,17 +295,12 @@ class Fleet:
             The new stations' identities.
 
         Raises:
-            UnknownVersion: no station class speaks ``version``.
+            UnknownVersion: no station class speaks ``version`` (a ValueError).
             UnknownTemplate: no catalog template has this id.
             ValueError: an identity is already in the fleet.
             InvalidURI: ``csms_url`` is not a ws:// or wss:// URL.
         """
-        classes = station_classes()
-        factory = classes.get(version)
-        if factory is None:
-            raise UnknownVersion(
-                f"no station speaks OCPP {version!r} (available: {', '.join(classes)})"
-            )
+        factory = station_class(version)
         if isinstance(template, str):
             template = load_catalog().template(template)
         identities = (
@@ -621,6 +626,7 @@ def _model_of(station: SimulatedStation) -> StationModel | None:
 
 
 __all__ = [
+    "STATION_CLASSES",
     "EvseMeter",
     "Fleet",
     "FleetStatus",
@@ -632,6 +638,6 @@ __all__ = [
     "freeze_gc",
     "message_ids",
     "numbered_identities",
-    "station_classes",
+    "station_class",
     "station_url",
 ]

@@ -33,7 +33,8 @@ from chargeyard.api.schemas.gateway_templates import (
     LocationTemplateListResponse,
     LocationTemplateResponse,
 )
-from chargeyard.api.site_templates import SiteType, ocpp_version_name, site_templates
+from chargeyard.api.site_templates import SiteType, site_templates
+from chargeyard.protocol import UnknownVersion, parse_version
 from chargeyard.store import NotFoundError
 
 router = APIRouter(prefix="/ocpp", tags=["Locations"])
@@ -154,15 +155,16 @@ async def list_location_templates(
 ) -> LocationTemplateListResponse:
     version = None
     if ocpp_version is not None:
-        version = ocpp_version_name(ocpp_version)
-        if version is None:
+        try:
+            version = parse_version(ocpp_version).name
+        except UnknownVersion:
             # A validation problem like the others (422 with loc/msg/type), as documented.
             problem = {
                 "loc": ("query", "ocpp_version"),
                 "msg": f"unknown OCPP version {ocpp_version!r}: use 1.6, 2.0.1 or 2.1",
                 "type": "value_error",
             }
-            raise RequestValidationError([problem])
+            raise RequestValidationError([problem]) from None
     sites = site_templates(catalog, site_type=site_type, ocpp_version=version)
     return LocationTemplateListResponse(
         data=[

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.schemas.gateway_common import GatewayPage
-from chargeyard.api.site_templates import SiteTemplate, SiteType, subprotocol
+from chargeyard.api.site_templates import SiteTemplate, SiteType
+from chargeyard.protocol import parse_version
 
 
 class LocationTemplateCharger(BaseModel):
@@ -64,13 +65,13 @@ class LocationTemplateResponse(BaseModel):
     def of(cls, site: SiteTemplate, ocpp_version: str | None = None) -> LocationTemplateResponse:
         """``ocpp_version`` (a version name) for every charger; the newest the site's
         chargers all speak when None."""
-        version = subprotocol(ocpp_version or site.default_ocpp_version)
+        version = parse_version(ocpp_version or site.default_ocpp_version).subprotocol
         return cls(
             id=site.layout.id,
             name=site.layout.name,
             description=site.layout.description,
             type=site.type,
-            ocpp_versions=[subprotocol(name) for name in site.ocpp_versions],
+            ocpp_versions=[parse_version(name).subprotocol for name in site.ocpp_versions],
             chargers=[
                 LocationTemplateCharger(
                     brand_slug=charger.template.brand_slug,

@@ -77,7 +77,15 @@ from chargeyard.csms.commands.base import (
 from chargeyard.csms.commands.v16 import Ocpp16
 from chargeyard.csms.commands.v201 import Ocpp201
 from chargeyard.csms.registry import StationDidNotAnswer, StationRefused, StationRejected
-from chargeyard.protocol import V16, V21, V201, MalformedCallResult, OcppError, Payload
+from chargeyard.protocol import (
+    V16,
+    V21,
+    V201,
+    MalformedCallResult,
+    OcppError,
+    Payload,
+    VersionTable,
+)
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import Direction
 from chargeyard.store.payload_cap import stored_extent
@@ -85,11 +93,10 @@ from chargeyard.store.repositories import DataTransferRepository
 from chargeyard.store.types import utc_now
 
 # The one place where the station's version picks how a command is said.
-DIALECTS: Mapping[str, Dialect] = {
-    V16.name: Ocpp16(),
-    V201.name: Ocpp201(),
-    V21.name: Ocpp201(),
-}
+DIALECTS: VersionTable[Dialect] = VersionTable(
+    "how the CSMS API's commands are said",
+    {V16: Ocpp16(), V201: Ocpp201(), V21: Ocpp201()},
+)
 
 
 def _target(charger: Charger) -> tuple[Dialect, Send]:
@@ -99,7 +106,7 @@ def _target(charger: Charger) -> tuple[Dialect, Send]:
         StationNotConnected. ``send`` raises what :meth:`Registry.call` does, and
         StationAnsweredBadly for an answer that breaks its schema.
     """
-    dialect = DIALECTS[charger.registry.version_of(charger.identity).name]
+    dialect = DIALECTS[charger.registry.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:

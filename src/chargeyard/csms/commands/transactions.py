@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Mapping
 from typing import Protocol
 
 from chargeyard.csms.commands.base import (
@@ -46,7 +45,7 @@ from chargeyard.csms.commands.base import (
 )
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart
-from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload
+from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload, VersionTable
 from chargeyard.store import ConflictError, NotFoundError
 from chargeyard.store.models import TransactionStatus
 from chargeyard.store.repositories import IdTagRepository, TransactionRepository
@@ -108,17 +107,16 @@ class _Ocpp201:
 
 
 # The one place where the station's version picks how remote start and stop are said.
-REMOTE_DIALECTS: Mapping[str, RemoteDialect] = {
-    V16.name: _Ocpp16(),
-    V201.name: _Ocpp201(),
-    V21.name: _Ocpp201(),
-}
+REMOTE_DIALECTS: VersionTable[RemoteDialect] = VersionTable(
+    "how remote start and stop are said",
+    {V16: _Ocpp16(), V201: _Ocpp201(), V21: _Ocpp201()},
+)
 
 
 def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
     """Raises: StationNotConnected. ``send`` raises what ``Registry.call`` does, and
     StationAnsweredBadly for an answer that breaks its schema."""
-    dialect = REMOTE_DIALECTS[charger.registry.version_of(charger.identity).name]
+    dialect = REMOTE_DIALECTS[charger.registry.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:

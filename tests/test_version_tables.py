@@ -1,0 +1,114 @@
+"""Every part of chargeyard that does something per OCPP version keys it by the version object,
+in a :class:`~chargeyard.protocol.VersionTable` that names every version of
+:data:`~chargeyard.protocol.VERSIONS` (what it does for it, or why it has nothing yet). Adding
+a version to the table of versions makes these tests list every table that was not told, and
+no code outside ``protocol/versions.py`` compares version strings."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+
+import chargeyard
+from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionTable
+
+SOURCE = Path(chargeyard.__file__).resolve().parent
+
+
+def _tables() -> dict[str, VersionTable[object]]:
+    """Every module-level table of every chargeyard module, by ``module.NAME``."""
+    found: dict[str, VersionTable[object]] = {}
+    for module_info in pkgutil.walk_packages(chargeyard.__path__, "chargeyard."):
+        if module_info.name.startswith("chargeyard.store.migrations.") or module_info.name.endswith(
+            "__main__"
+        ):  # alembic's scripts run inside alembic; __main__ runs the command line
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            if isinstance(value, VersionTable):
+                found.setdefault(f"{module_info.name}.{name}", value)
+    return found
+
+
+def test_the_tables_are_found_where_the_versions_pick_behaviour() -> None:
+    assert {
+        "chargeyard.csms.server.HANDLERS",
+        "chargeyard.csms.commands.operations.DIALECTS",
+        "chargeyard.csms.commands.transactions.REMOTE_DIALECTS",
+        "chargeyard.gateway.versions.ADAPTERS",
+        "chargeyard.station.fleet.STATION_CLASSES",
+        "chargeyard.lab.demo._SAMPLING",
+    } <= set(_tables())
+
+
+def test_every_table_names_every_version() -> None:
+    forgotten = {
+        name: [spec.name for spec in table.forgotten]
+        for name, table in _tables().items()
+        if table.forgotten
+    }
+    assert forgotten == {}
+
+
+def test_a_table_that_forgets_a_version_names_it() -> None:
+    table = VersionTable("a part", {V16: "one"})
+    assert table.forgotten == (V21, V201)
+    told = VersionTable("a part", {V16: "one"}, lacking={V21: "not yet", V201: "not yet"})
+    assert told.forgotten == ()
+
+
+def test_a_lookup_of_a_lacking_version_says_why() -> None:
+    table = VersionTable("the thing", {V16: "one", V201: "two"}, lacking={V21: "no 2.1 yet"})
+    assert table[V201] == "two"
+    assert table.named("OCPP 1.6") == "one"
+    assert table.names == ("2.0.1", "1.6")
+    with pytest.raises(UnknownVersion, match=r"the thing: nothing for OCPP 2\.1 \(no 2\.1 yet\)"):
+        table[V21]
+    with pytest.raises(UnknownVersion, match=r"unknown OCPP version '1\.5'"):
+        table.named("1.5")
+
+
+def test_a_version_cannot_be_both_given_and_lacking() -> None:
+    with pytest.raises(ValueError, match=r"1\.6 both given and lacking"):
+        VersionTable("a part", {V16: 1}, lacking={V16: "no"})
+
+
+# A version literal ("1.6", "ocpp2.0.1", "OCPP 1.6") or a version's name or subprotocol
+# compared, or a spelling taken apart by hand: what parse_version() and the tables are for.
+_LITERAL = r"""["'](?:ocpp|OCPP)?\s?[12]\.[0-9](?:\.[0-9])?["']"""
+_SPEC = r"\w*(?:version|spec)\w*\.(?:name|subprotocol)\b"
+_COMPARISON = re.compile(
+    rf"(?:==|!=|\bin\b|\bis\b)\s*\(?\s*{_LITERAL}|{_LITERAL}\s*(?:==|!=|\bin\b|\bnot in\b)"
+    rf"|{_SPEC}\s*(?:==|!=|\bin\b|\bnot in\b)|(?:==|!=)\s*{_SPEC}|\bin\s*\([^)]*{_SPEC}"
+    r"""|\.(?:startswith|removeprefix|endswith)\(\s*["'](?:ocpp|OCPP|[12]\.)"""
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'if version == "1.6":',
+        "if station.ocpp_version in (None, version.name):",
+        'version = ocpp_version.removeprefix("ocpp")',
+        "return next(s for s in VERSIONS.values() if spec.name == wanted)",
+        'if "2.0.1" not in classes:',
+    ],
+)
+def test_the_check_recognises_a_version_comparison(line: str) -> None:
+    assert _COMPARISON.search(line)
+
+
+def test_no_code_outside_the_table_of_versions_compares_version_strings() -> None:
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path == SOURCE / "protocol" / "versions.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if _COMPARISON.search(code):
+                found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
+    assert found == []

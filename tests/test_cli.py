@@ -250,6 +250,7 @@ def _free_port() -> int:
         return port
 
 
+@pytest.mark.slow
 async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:

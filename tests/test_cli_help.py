@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from chargeyard.cli import app
 
+pytestmark = pytest.mark.slow
+
 WIDTH = 80
 
 

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.lab_process import ROOT, Lab
+
+pytestmark = pytest.mark.slow
 
 WRAPPER = ROOT / "scripts" / "chargeyard"
 

@@ -18,6 +18,8 @@ from chargeyard.cli import app
 from chargeyard.store.models import Station
 from tests.station.wire_csms import eventually, our_csms
 
+pytestmark = pytest.mark.slow
+
 
 async def until(condition: Callable[[], bool], within: float) -> None:
     async with asyncio.timeout(within):

@@ -24,10 +24,13 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from tests.lab_process import free_port
+
+pytestmark = pytest.mark.slow
 
 STATION_16 = "KILL-16"
 STATION_201 = "KILL-201"

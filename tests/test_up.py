@@ -16,6 +16,8 @@ import pytest
 
 from tests.lab_process import Lab
 
+pytestmark = pytest.mark.slow
+
 
 def _curl(command: str) -> tuple[int, object]:
     """Run a printed curl line as printed (plus -w to see its HTTP status)."""

@@ -11,8 +11,11 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from tests.lab_process import Lab
+
+pytestmark = pytest.mark.slow
 
 # Tables whose rows must all survive a stop and a restart.
 TABLES = (

@@ -49,6 +49,8 @@ from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from tests.api.gateway_lab import bearer, gateway_settings, token
 
+pytestmark = pytest.mark.slow
+
 POSTGRES_ENV = "CHARGEYARD_TEST_POSTGRES_URL"
 ORG = "org-fuzz"
 STATION = "CP-FUZZ"

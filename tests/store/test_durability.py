@@ -14,8 +14,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from chargeyard.store import Store, upgrade
 from chargeyard.store.models import MeterSample, Transaction
+
+pytestmark = pytest.mark.slow
 
 CHILD = textwrap.dedent(
     """

@@ -22,6 +22,8 @@ from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
+pytestmark = pytest.mark.slow
+
 LIVE_S = 10_000  # ms a live change may take to show
 DASH = "\N{EN DASH}"
 

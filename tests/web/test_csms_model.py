@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 CSMS_JS = Path(__file__).resolve().parents[2] / "src" / "chargeyard" / "web" / "js" / "csms.js"
 
 SCRIPT = """

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.web.live_lab import LiveLab
+
+pytestmark = pytest.mark.slow
 
 RENDER_MS = 15_000
 

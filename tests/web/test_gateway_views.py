@@ -21,6 +21,8 @@ from tests.web.layout import cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
+pytestmark = pytest.mark.slow
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LIVE_S = 10_000  # ms a live change may take to show
 

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,10 @@ from typer.testing import CliRunner
 
 from chargeyard.cli import app
 from chargeyard.store.models import Station
-from tests.station.wire_csms import eventually, our_csms
+from tests.polling import eventually, until
+from tests.station.wire_csms import our_csms
 
 pytestmark = pytest.mark.slow
-
-
-async def until(condition: Callable[[], bool], within: float) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling another process's effects
-            await asyncio.sleep(0.05)
 
 
 def test_help_lists_the_options_and_their_environment_variables() -> None:
@@ -87,7 +81,7 @@ async def run_sim_until_booted(
                 process.send_signal(stop)
         errors = await asyncio.wait_for(process.stderr.read(), 20)
         code = await process.wait()
-        await until(lambda: len(csms.registry) == 0, within=5)  # every socket closed
+        await until(lambda: len(csms.registry) == 0, within=5, every=0.05)  # every socket closed
 
         async def all_offline() -> bool:
             return await csms.store.stations.count(online=True) == 0

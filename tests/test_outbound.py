@@ -23,7 +23,8 @@ from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus
 from tests.csms.webhook_receiver import receiving
 from tests.migrated import migrated_sqlite_url
-from tests.station.test_runtime import make_runtime, until
+from tests.polling import until
+from tests.station.test_runtime import make_runtime
 from tests.station.wire_csms import WireCsms
 
 PUBLIC = OutboundPolicy.parse("public")

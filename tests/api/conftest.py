@@ -31,6 +31,7 @@ from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
 from tests.migrated import migrated_sqlite_url
+from tests.polling import until
 from tests.station.wall_clock import wall_clock_station
 
 NOW = "2026-01-01T00:00:00.000Z"
@@ -95,12 +96,6 @@ class RecordingRegistry(Registry):
     ) -> Payload:
         self.sent.append((identity, action, payload))
         return await super().call(identity, action, payload, timeout)
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
 
 
 class Lab:

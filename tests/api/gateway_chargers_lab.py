@@ -13,7 +13,7 @@ from chargeyard.api.tokens import Role
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
-from tests.gateway.conftest import until
+from tests.polling import until
 
 OTHER_ORG = "org-b"
 CHARGERS = "/ocpp/chargers"

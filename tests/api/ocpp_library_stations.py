@@ -43,7 +43,8 @@ from ocpp.v201 import datatypes as types201
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.api.conftest import CsmsLab, until
+from tests.api.conftest import CsmsLab
+from tests.polling import until
 
 VENDOR = "MobilityHouse"
 MODEL = {"1.6": "ocpp-lib-16", "2.0.1": "ocpp-lib-201"}

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +13,8 @@ import pytest
 
 from chargeyard.api import ApiSettings
 from chargeyard.station.runtime import StationRuntime
-from tests.api.conftest import FAST, TEMPLATE, CsmsLab, until
+from tests.api.conftest import FAST, TEMPLATE, CsmsLab
+from tests.polling import eventually, until
 from tests.station.wall_clock import wall_clock_station
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -425,7 +424,7 @@ async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notific
     async def both_kept() -> bool:
         return len(await notifications(csms_lab, "CP-1")) == 2
 
-    await poll(both_kept)
+    await eventually(both_kept)
     body = (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()
     # 4.4 / 4.5: a station with nothing under way reports Idle when asked.
     assert (body["firmwareStatus"], body["diagnosticsStatus"]) == ("Idle", "Idle")
@@ -496,7 +495,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
     async def reported() -> bool:
         return bool(await notifications(csms_lab, "CS-1", "?kind=charging_profile"))
 
-    await poll(reported)
+    await eventually(reported)
     [kept] = await notifications(csms_lab, "CS-1", "?kind=charging_profile&evseId=1")
     assert (kept["action"], kept["status"], kept["requestId"], kept["evseId"]) == (
         "ReportChargingProfiles",
@@ -603,7 +602,7 @@ async def until_online(lab: CsmsLab, identity: str, online: bool) -> None:
         body = (await lab.client.get(f"/api/v1/chargers/{quote(identity, safe='')}")).json()
         return bool(body["isOnline"] is online)
 
-    await poll(is_online)
+    await eventually(is_online)
 
 
 async def until_connectors(lab: CsmsLab, identity: str) -> None:
@@ -615,7 +614,7 @@ async def until_connectors(lab: CsmsLab, identity: str) -> None:
             c.status == "Available" for c in connectors
         )
 
-    await poll(reported)
+    await eventually(reported)
 
 
 async def until_history(lab: CsmsLab, identity: str, connector: int, statuses: list[str]) -> None:
@@ -623,14 +622,7 @@ async def until_history(lab: CsmsLab, identity: str, connector: int, statuses: l
         rows = await lab.store.connectors.history(identity, connector)
         return [row.status for row in rows] == statuses
 
-    await poll(arrived)
-
-
-async def poll(condition: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Like ``until``, for a condition that has to ask the store or the API."""
-    async with asyncio.timeout(within):
-        while not await condition():  # noqa: ASYNC110 - polling what the CSMS writes
-            await asyncio.sleep(0.01)
+    await eventually(arrived)
 
 
 async def test_openapi_documents_each_route_with_its_errors(csms_lab: CsmsLab) -> None:

@@ -11,10 +11,9 @@ notification is kept), that is checked too. Remote start and stop run end to end
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.store.models import MeterSample, Station
 from tests.api.conftest import CsmsLab
+from tests.polling import polled
 
 IDENTITY = "CHARGER-001"
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -84,20 +84,8 @@ async def charger(csms_lab: CsmsLab, request: pytest.FixtureRequest) -> Booted:
     runtime = await csms_lab.station(IDENTITY, request.param)
     booted = Booted(csms_lab, request.param, runtime)
     # Its StatusNotifications after the boot are kept before commands observe connectors.
-    await eventually(booted.get, reports("Available"))
+    await polled(booted.get, reports("Available"))
     return booted
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[dict[str, Any]]],
-    condition: Callable[[dict[str, Any]], bool],
-    within: float = 5.0,
-) -> dict[str, Any]:
-    """``probe()`` once ``condition`` holds for it (polled until ``within`` s)."""
-    async with asyncio.timeout(within):
-        while not condition(body := await probe()):  # noqa: ASYNC110 - what the CSMS writes
-            await asyncio.sleep(0.02)
-    return body
 
 
 def connector_status(charger: dict[str, Any], connector_id: int = 1) -> str | None:
@@ -144,7 +132,7 @@ async def test_reset_is_accepted_and_the_charger_reboots(charger: Booted, kind: 
     )
     # Nothing runs, so both kinds reboot at once (1.6 section 5.14, 2.0.1 B11/B12): the
     # connection drops and the CSMS shows the charger offline.
-    await eventually(charger.get, lambda body: body["isOnline"] is False)
+    await polled(charger.get, lambda body: body["isOnline"] is False)
 
 
 async def test_unlock_connector(charger: Booted) -> None:
@@ -215,7 +203,7 @@ async def test_trigger_a_status_notification_the_csms_keeps(
 
     assert await trigger(charger, message) == "accepted"
 
-    kept = await eventually(
+    kept = await polled(
         lambda: charger.get("/notifications", kind=kind), lambda body: body["count"] == 1
     )
     # 1.6 sections 4.4/4.5, 2.0.1 L01.FR.25/N01.FR.12: nothing under way is Idle, no requestId.
@@ -244,7 +232,7 @@ async def test_trigger_status_notification_adds_to_the_connectors_history(
 
     assert await trigger(charger, "StatusNotification", 1) == "accepted"
 
-    history = await eventually(
+    history = await polled(
         lambda: charger.get(path, **params), lambda body: body["count"] == before + 1
     )
     assert history["history"][0]["status"] == "Available"
@@ -255,7 +243,7 @@ async def test_trigger_heartbeat_is_kept_as_the_last_heartbeat(charger: Booted) 
 
     assert await trigger(charger, "Heartbeat") == "accepted"
 
-    body = await eventually(charger.get, lambda body: body["lastHeartbeat"] != before)
+    body = await polled(charger.get, lambda body: body["lastHeartbeat"] != before)
     assert MILLIS.match(body["lastHeartbeat"])
 
 
@@ -268,7 +256,7 @@ async def test_trigger_meter_values_outside_a_transaction_are_stored(charger: Bo
     async def stored() -> dict[str, Any]:
         return {"rows": await samples_outside_transactions(charger.lab)}
 
-    rows = (await eventually(stored, lambda found: bool(found["rows"])))["rows"]
+    rows = (await polled(stored, lambda found: bool(found["rows"])))["rows"]
     # 1.6 names the connector, 2.0.1 the EVSE (its MeterValues has no connectorId).
     where = {"1.6": (0, 1), "2.0.1": (1, 0)}[charger.version]
     assert {(row.evse_id, row.connector_id, row.context) for row in rows} == {(*where, "Trigger")}
@@ -314,7 +302,7 @@ async def test_availability_inoperative_then_operative(charger: Booted) -> None:
             },
         )
         # 1.6 section 5.2 / 2.0.1 G03: the connector reports its new status.
-        body = await eventually(charger.get, reports(status))
+        body = await polled(charger.get, reports(status))
         [connector] = [c for c in body["connectors"] if c["connectorId"] == 1]
         assert connector["evseId"] == EVSE[charger.version]
 
@@ -329,7 +317,7 @@ async def test_availability_of_the_whole_charger(charger: Booted) -> None:
         "status": "accepted",
     }
     # 1.6 connector 0 (the charge point itself) goes Unavailable with its connectors.
-    await eventually(
+    await polled(
         charger.get,
         lambda body: all(c["status"] == "Unavailable" for c in body["connectors"]),
     )
@@ -449,7 +437,7 @@ async def test_update_firmware_then_the_download_is_reported(charger: Booted) ->
         },
     )
     # 1.6 section 4.5 / 2.0.1 L01: Downloading, then (one try, nobody listening) DownloadFailed.
-    kept = await eventually(
+    kept = await polled(
         lambda: charger.get("/notifications", kind="firmware"), lambda body: body["count"] == 2
     )
     items = without_at(kept["notifications"])
@@ -493,7 +481,7 @@ async def test_get_diagnostics_then_the_upload_is_reported(charger: Booted) -> N
         "1.6": ("DiagnosticsStatusNotification", "UploadFailed"),
         "2.0.1": ("LogStatusNotification", "UploadFailure"),
     }[charger.version]
-    kept = await eventually(
+    kept = await polled(
         lambda: charger.get("/notifications", kind="diagnostics"),
         lambda body: body["count"] == 2,
     )
@@ -580,7 +568,7 @@ async def test_remote_start_and_stop_end_to_end(charger: Booted) -> None:
             "status": "accepted",
         },
     )
-    active = await eventually(lambda: transactions(lab, "active"), lambda body: body["total"] == 1)
+    active = await polled(lambda: transactions(lab, "active"), lambda body: body["total"] == 1)
     [started] = active["data"]
     assert (
         started["chargeBoxId"],
@@ -605,7 +593,7 @@ async def test_remote_start_and_stop_end_to_end(charger: Booted) -> None:
             "status": "accepted",
         },
     )
-    completed = await eventually(
+    completed = await polled(
         lambda: transactions(lab, "completed"), lambda body: body["total"] == 1
     )
     [done] = completed["data"]

@@ -23,7 +23,7 @@ from tests.api.gateway_chargers_lab import (
     provisioner_idle,
 )
 from tests.api.gateway_fleet import ORG, FleetLab
-from tests.gateway.conftest import eventually, until
+from tests.polling import eventually, until
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 

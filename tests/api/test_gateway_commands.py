@@ -22,7 +22,8 @@ from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
 from tests.api.gateway_lab import as_role, gateway_client
-from tests.gateway.conftest import TEMPLATE, eventually, until
+from tests.gateway.conftest import TEMPLATE
+from tests.polling import eventually, until
 
 UNPLUG = "/ocpp/commands/unplug-connector"
 PLUG = "/ocpp/commands/plug-connector"

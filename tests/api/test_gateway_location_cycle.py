@@ -21,7 +21,8 @@ import pytest
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
-from tests.gateway.conftest import TEMPLATE, eventually
+from tests.gateway.conftest import TEMPLATE
+from tests.polling import eventually
 
 COUNT = 100
 POLL = 0.25

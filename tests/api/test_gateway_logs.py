@@ -21,7 +21,7 @@ from tests.api.gateway_chargers_lab import (
     create_charger,
 )
 from tests.api.gateway_fleet import ORG, FleetLab
-from tests.gateway.conftest import eventually
+from tests.polling import eventually
 
 
 @pytest.fixture

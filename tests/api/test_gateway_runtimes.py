@@ -21,7 +21,7 @@ from tests.api.gateway_chargers_lab import (
     create_charger,
 )
 from tests.api.gateway_fleet import ORG, FleetLab
-from tests.gateway.conftest import until
+from tests.polling import until
 
 # The API reference's example (Stop charger runtime), with this process as the provider.
 SEED_STOP: dict[str, Any] = {

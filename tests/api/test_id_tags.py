@@ -12,7 +12,8 @@ import pytest
 from chargeyard.protocol import Payload
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.runtime import StationRuntime
-from tests.api.conftest import CsmsLab, until
+from tests.api.conftest import CsmsLab
+from tests.polling import until
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

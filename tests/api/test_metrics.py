@@ -24,6 +24,7 @@ from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.v16 import StationV16
 from chargeyard.store import Store
 from tests.api.conftest import FAST, TEMPLATE, CsmsLab
+from tests.polling import polled
 
 FAST_DC = "abb-terra-184"  # 180 kW: a tenth of a second is several Wh
 TAG = "TAG-METRICS"
@@ -62,11 +63,9 @@ class MeteredLab:
         return parse(response.text)
 
     async def until(self, condition: Callable[[Samples], bool], within: float = 3.0) -> Samples:
-        async with asyncio.timeout(within):
-            # Polling what the CSMS and the stations change meanwhile.
-            while not condition(samples := await self.scrape()):  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
-        return samples
+        """The samples once ``condition`` holds for them (the CSMS and the stations change them
+        meanwhile)."""
+        return await polled(self.scrape, condition, within)
 
 
 def parse(text: str) -> Samples:

@@ -11,8 +11,9 @@ import pytest
 from ocpp.exceptions import InternalError, NotSupportedError
 
 from chargeyard.api import ApiSettings
-from tests.api.conftest import CsmsLab, until
+from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import SILENT, LibraryStation, booted
+from tests.polling import until
 
 ID = "LIB-1"
 

@@ -18,7 +18,8 @@ from chargeyard.api.serve import serving
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
-from tests.api.conftest import CsmsLab, until
+from tests.api.conftest import CsmsLab
+from tests.polling import until
 
 ALL_EVENTS = [event_type.value for event_type in EventType]
 

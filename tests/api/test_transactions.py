@@ -4,7 +4,6 @@ the list, and every error answer."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v201 import StationV201
 from chargeyard.store.repositories import SampledValue
 from tests.api.conftest import CsmsLab
+from tests.polling import polled
 
 # A 180 kW DC charger and a car that takes it: a tenth of a second is several Wh.
 FAST_DC = "abb-terra-184"
@@ -46,13 +46,12 @@ async def eventually(
     condition: Callable[[dict[str, Any]], bool],
     within: float = 3.0,
 ) -> dict[str, Any]:
-    """``probe()``'s JSON once ``condition`` holds for it (polled until ``within`` s)."""
-    async with asyncio.timeout(within):
-        while True:
-            response = await probe()
-            if response.status_code == 200 and condition(body := response.json()):
-                return body
-            await asyncio.sleep(0.02)
+    """``probe()``'s JSON once it answers 200 and ``condition`` holds for it."""
+    response = await polled(
+        probe, lambda answer: answer.status_code == 200 and condition(answer.json()), within
+    )
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def remote_start(lab: CsmsLab, identity: str, connector: int = 1) -> httpx.Response:

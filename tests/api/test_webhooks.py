@@ -10,7 +10,8 @@ import httpx
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
 from tests.api.conftest import CsmsLab, Lab
-from tests.csms.webhook_receiver import eventually, receiving, until
+from tests.csms.webhook_receiver import receiving
+from tests.polling import eventually, until
 
 SECRET = "0123456789abcdef-secret"
 FAST = RetrySchedule(delays=(0.05,), max_attempts=3, jitter=0.0)

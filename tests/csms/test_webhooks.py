@@ -15,7 +15,8 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, WebhookDelivery
-from tests.csms.webhook_receiver import eventually, receiving, until
+from tests.csms.webhook_receiver import receiving
+from tests.polling import eventually, until
 
 SECRET = "s3cret-s3cret-s3cret"
 FAST = RetrySchedule(delays=(0.05, 0.1), max_attempts=6, jitter=0.0)

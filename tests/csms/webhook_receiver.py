@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,16 +66,3 @@ async def receiving(failures: int = 0) -> AsyncIterator[Receiver]:
     async with serving(receiver.app(), "127.0.0.1", 0) as port:
         receiver.url = f"http://127.0.0.1:{port}/hook"
         yield receiver
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
-
-
-async def eventually(probe: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Like :func:`until`, for a condition read from the store."""
-    async with asyncio.timeout(within):
-        while not await probe():  # noqa: ASYNC110 - polling the store the code changes
-            await asyncio.sleep(0.01)

@@ -5,7 +5,7 @@ commands the way the API will (:func:`~chargeyard.gateway.dispatch.dispatch`).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from chargeyard.station.runtime import ReconnectPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
 from tests.migrated import migrated_sqlite_url
+from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
 
 ORG = "org-acme"
@@ -30,20 +31,6 @@ TEMPLATE = "alfen-eve-single-pro-line"
 
 def fast_fleet() -> Fleet:
     return Fleet(reconnect=ReconnectPolicy(initial=0.05, ceiling=0.2), seed=1)
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool]], within: float = 5.0, every: float = 0.02
-) -> None:
-    async with asyncio.timeout(within):
-        while not await condition():  # noqa: ASYNC110 - polling a database
-            await asyncio.sleep(every)
 
 
 def new_host(store: Store, bus: InMemoryBus) -> FleetHost:

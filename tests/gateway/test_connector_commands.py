@@ -7,7 +7,8 @@ import asyncio
 
 from chargeyard.bus import CommandMessage
 from chargeyard.store.models import CommandStatus
-from tests.gateway.conftest import ORG, VERSIONS, Lab, eventually
+from tests.gateway.conftest import ORG, VERSIONS, Lab
+from tests.polling import eventually
 
 # The connector status a station reports with a cable in and no transaction.
 PLUGGED = {"ocpp1.6": "Preparing", "ocpp2.0.1": "Occupied"}

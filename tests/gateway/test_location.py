@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from chargeyard.gateway.dispatch import dispatch
 from chargeyard.gateway.host import RuntimeReport
 from chargeyard.store.models import Command, CommandStatus
-from tests.gateway.conftest import ORG, TEMPLATE, Lab, eventually
+from tests.gateway.conftest import ORG, TEMPLATE, Lab
+from tests.polling import eventually
 
 COUNT = 100
 

@@ -11,7 +11,8 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.frames import API_DIRECTIONS
 from chargeyard.gateway.host import FleetHost
 from chargeyard.store.models import Frame
-from tests.gateway.conftest import ORG, Lab, eventually, fast_fleet, until
+from tests.gateway.conftest import ORG, Lab, fast_fleet
+from tests.polling import eventually, until
 
 
 async def test_frames_are_recorded_per_charger_with_direction_and_action(lab: Lab) -> None:

@@ -11,8 +11,9 @@ import pytest
 from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.host import ChargerRuntimeError
 from chargeyard.store import NotFoundError, Store
-from tests.gateway.conftest import ORG, VERSIONS, Lab, eventually, new_host, until
+from tests.gateway.conftest import ORG, VERSIONS, Lab, new_host
 from tests.migrated import migrated_sqlite_url
+from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
 
 

@@ -8,7 +8,8 @@ import asyncio
 
 from chargeyard.store.models import CommandStatus
 from chargeyard.store.models import Transaction as CsmsTransaction
-from tests.gateway.conftest import ORG, VERSIONS, Lab, eventually, until
+from tests.gateway.conftest import ORG, VERSIONS, Lab
+from tests.polling import eventually, until
 
 STOP_ON_TIME = {"ocpp1.6": "Local", "ocpp2.0.1": "TimeLimitReached"}
 STOP_ON_ENERGY = {"ocpp1.6": "Local", "ocpp2.0.1": "EnergyLimitReached"}

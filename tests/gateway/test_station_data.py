@@ -10,7 +10,8 @@ import pytest
 from chargeyard.gateway.commands import InvalidPayload
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.store.models import CommandStatus
-from tests.gateway.conftest import VERSIONS, Lab, eventually
+from tests.gateway.conftest import VERSIONS, Lab
+from tests.polling import eventually
 
 HEARTBEAT_KEY = {"ocpp1.6": "HeartbeatInterval", "ocpp2.0.1": "OCPPCommCtrlr.HeartbeatInterval"}
 

@@ -10,7 +10,6 @@ import asyncio
 import dataclasses
 import itertools
 import random
-from collections.abc import Callable
 
 import pytest
 
@@ -18,6 +17,7 @@ from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.v16 import StationV16
+from tests.polling import until
 from tests.station.harness import Link
 from tests.station.v201.conftest import make_link as make_v201_link
 from tests.station.v201.conftest import make_station as make_v201_station
@@ -45,12 +45,6 @@ def online_station(
     loop = asyncio.get_running_loop()
     station.wake = lambda: loop.call_soon(link.pump)  # what the runtime does: a step soon
     return station, link
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
 
 
 async def test_drivers_plug_badge_charge_and_leave() -> None:

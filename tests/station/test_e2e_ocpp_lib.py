@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +40,7 @@ from chargeyard.protocol import V16, V201, OcppError, VersionSpec
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
+from tests.polling import until
 from tests.station.wall_clock import wall_clock_station
 
 TEMPLATE = "alfen-eve-single-pro-line"
@@ -47,12 +48,6 @@ TEMPLATE = "alfen-eve-single-pro-line"
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling what the peers did
-            await asyncio.sleep(0.02)
 
 
 # -- what the station sent, checked against the official schemas ----------------------------------
@@ -303,14 +298,16 @@ async def test_ocpp16_station_against_the_ocpp_library() -> None:
         await until(lambda: len(wire.payloads("StopTransaction")) == 2)
         assert wire.payloads("StopTransaction")[1]["reason"] == "Remote"
         station.unplug(1, 1)
-        await until(lambda: wire.payloads("StatusNotification")[-1]["status"] == "Available")
+        await until(
+            lambda: wire.payloads("StatusNotification")[-1]["status"] == "Available", every=0.02
+        )
         await asyncio.sleep(0.1)  # its answer back: a reboot drops calls in flight (see report)
 
         # Reset (5.14): accepted; the station reboots and boots again on a new connection.
         reset = await csms.call(call16.Reset(type=ResetType.soft))
         assert reset.status == "Accepted"
         await until(lambda: len(wire.payloads("BootNotification")) == 2, within=15)
-        await until(lambda: accepted(station))
+        await until(lambda: accepted(station), every=0.02)
         assert csms.connections == 2
 
     assert {action for action, _ in wire.answers} == {
@@ -391,7 +388,7 @@ async def test_ocpp201_station_against_the_ocpp_library() -> None:
         reset = await csms.call(call201.Reset(type="Immediate"))
         assert reset.status == "Accepted"
         await until(lambda: len(wire.payloads("BootNotification")) == 2, within=15)
-        await until(lambda: accepted(station))
+        await until(lambda: accepted(station), every=0.02)
         assert events("Ended")[1]["transactionInfo"]["stoppedReason"] == "ImmediateReset"
 
     assert {action for action, _ in wire.answers} == {

@@ -4,7 +4,6 @@ restarted on its own; over real WebSockets on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,16 +27,11 @@ from chargeyard.station.fleet import (
 )
 from chargeyard.station.runtime import ReconnectPolicy
 from chargeyard.station.v16 import StationV16
-from tests.station.wire_csms import WireCsms, eventually, our_csms
+from tests.polling import eventually, until
+from tests.station.wire_csms import WireCsms, our_csms
 
 TEMPLATE = "alfen-eve-single-pro-line"
 NOWHERE = "ws://127.0.0.1:9/ocpp"
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
 
 
 def fast_fleet(**options: int) -> Fleet:

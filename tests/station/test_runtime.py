@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
-from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,8 @@ from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
-from tests.station.wire_csms import NOW, WireCsms, eventually, our_csms
+from tests.polling import eventually, until
+from tests.station.wire_csms import NOW, WireCsms, our_csms
 
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
 
@@ -42,12 +42,6 @@ def make_station(identity: str = "CP-1") -> StationV16:
 
 def make_runtime(url: str, identity: str = "CP-1", **options: Any) -> StationRuntime:
     return StationRuntime(make_station(identity), url, reconnect=FAST, **options)
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0.01)
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
-from tests.gateway.conftest import until
+from tests.polling import until
 from tests.station.wire_csms import our_csms
 
 LIMIT = 1024

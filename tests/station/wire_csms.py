@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -40,13 +40,6 @@ async def our_csms(directory: Path, **settings: Any) -> AsyncIterator[CsmsServer
         options = {"port": 0, "auto_register": True, "accept_unknown_tags": True, **settings}
         async with CsmsServer(store, CsmsSettings(**options)) as server:
             yield server
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Poll an async ``condition`` (a store query) until it holds."""
-    async with asyncio.timeout(within):
-        while not await condition():  # noqa: ASYNC110 - polling a database
-            await asyncio.sleep(0.02)
 
 
 class WireCsms:

@@ -4,12 +4,12 @@ number at a time, while answers to the central system's own CALLs are never queu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 
 from chargeyard.protocol import V16, Payload
 from chargeyard.transport.scheduler import WorkQueue
+from tests.polling import until
 from tests.transport.link import linked
 
 BOOT_16 = {"chargePointVendor": "chargeyard", "chargePointModel": "Wallbox 11"}
@@ -17,12 +17,6 @@ BOOT_ACCEPTED = {"status": "Accepted", "currentTime": "2026-11-21T10:00:00.000Z"
 
 # Each test runs on a reader-loop socket and on a push socket (conftest.py).
 pytestmark = pytest.mark.usefixtures("server_connection")
-
-
-async def _until(condition: Callable[[], bool], within: float = 2.0) -> None:
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - polling state the code under test changes
-            await asyncio.sleep(0)
 
 
 async def test_work_starts_in_arrival_order_one_slice_per_loop_iteration() -> None:
@@ -39,7 +33,7 @@ async def test_work_starts_in_arrival_order_one_slice_per_loop_iteration() -> No
     async with WorkQueue(slice_size=3, max_active=100) as queue:
         for index in range(7):
             queue.submit(lambda index=index: started.append((index, iteration)))  # type: ignore[misc]
-        await _until(lambda: len(started) == 7)
+        await until(lambda: len(started) == 7, every=0)
     counter.cancel()
     assert [index for index, _ in started] == list(range(7))
     slices = [
@@ -64,11 +58,11 @@ async def test_no_more_than_max_active_unfinished_at_once() -> None:
     async with WorkQueue(slice_size=10, max_active=2) as queue:
         for _ in range(5):
             queue.submit(lambda: asyncio.create_task(job()))
-        await _until(lambda: queue.active == 2)
+        await until(lambda: queue.active == 2, every=0)
         await asyncio.sleep(0.01)
         assert (queue.active, queue.queued, most) == (2, 3, 2)
         release.set()
-        await _until(lambda: queue.active == 0 and queue.queued == 0)
+        await until(lambda: queue.active == 0 and queue.queued == 0, every=0)
     assert most == 2
 
 
@@ -81,7 +75,7 @@ async def test_work_that_raises_does_not_stop_the_queue() -> None:
     async with WorkQueue() as queue:
         queue.submit(broken)
         queue.submit(lambda: done.append(1))
-        await _until(lambda: done == [1])
+        await until(lambda: done == [1], every=0)
 
 
 async def test_submitting_to_a_queue_not_running_is_an_error() -> None:

@@ -15,7 +15,6 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from chargeyard import __version__, cli_credentials, event_loop, sim_console
-from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
@@ -27,16 +26,13 @@ from chargeyard.cli_options import (
     RetentionMaxRows,
     resolve_database_url,
 )
-from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import BootStatus
-from chargeyard.csms.server import CsmsServer, CsmsSettings
-from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
-from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
-from chargeyard.store import Store
+from chargeyard.stack import api_app, start_central_system
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
@@ -210,29 +206,17 @@ async def _serve_until_signalled(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as running:
-        store = await running.enter_async_context(
-            await Store.open(url, max_payload_chars=max_payload_chars)
+        central = await start_central_system(
+            running,
+            database_url=url,
+            settings=settings,
+            max_payload_chars=max_payload_chars,
+            webhook_outbound=outbound,
         )
-        # The webhook sender posts the listener's events (and what a last run left pending);
-        # started first, it stops last and so also enqueues the listener's closing events.
-        events = EventHub()
-        await running.enter_async_context(WebhookSender(store, events, outbound=outbound))
-        # GET /metrics: this process's counters and gauges, in its own Prometheus registry.
-        metrics = Metrics()
-        server = await running.enter_async_context(
-            CsmsServer(store, settings, events=events, observer=metrics.csms)
-        )
-        metrics.attach_csms(server.registry, store)
+        server = central.server
         api = "the REST API is off (--api-port 0)"
         if api_port:
-            app = create_app(
-                store,
-                server.registry,
-                api_settings.for_listener(settings.host, server.port),
-                events=server.events,
-                outbound=outbound,
-            )
-            metrics.attach_app(app)
+            app = api_app(central, api_settings, outbound=outbound)
             bound = await running.enter_async_context(serving(app, settings.host, api_port))
             api = (
                 f"REST API http://{settings.host}:{bound}/api/v1 (X-API-Key from"

@@ -39,21 +39,18 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.bus.memory import InMemoryBus
-from chargeyard.csms.events import EventHub
-from chargeyard.csms.server import CsmsServer, CsmsSettings
-from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.csms.server import CsmsSettings
 from chargeyard.gateway.host import FleetHost
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import quiet_chatty_libraries
-from chargeyard.metrics import Metrics
+from chargeyard.stack import api_app, start_central_system
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
@@ -130,22 +127,16 @@ async def run(
     async with contextlib.AsyncExitStack() as running:
         log_quiet = running.enter_context(quiet.watching())
         with err.status("Opening the database (applying migrations)..."):
-            store = await running.enter_async_context(
-                await Store.open(
-                    settings.database, max_payload_chars=settings.max_stored_payload_chars
-                )
+            central = await start_central_system(
+                running,
+                database_url=settings.database,
+                settings=csms_settings(settings),
+                max_payload_chars=settings.max_stored_payload_chars,
+                # Webhooks never need the lab's OCPP port: the policy as asked for is theirs.
+                webhook_outbound=settings.outbound(),
             )
-        events = EventHub()
-        # Webhooks never need the lab's OCPP port: the policy as asked for is theirs.
-        await running.enter_async_context(
-            WebhookSender(store, events, outbound=settings.outbound())
-        )
-        metrics = Metrics()
-        server = await running.enter_async_context(
-            CsmsServer(store, csms_settings(settings), events=events, observer=metrics.csms)
-        )
+        store, metrics, server = central.store, central.metrics, central.server
         outbound = settings.outbound(own_ocpp_port=server.port)
-        metrics.attach_csms(server.registry, store)
         ocpp_url = f"ws://{_authority(settings.host, display=True)}:{server.port}/ocpp"
         bus = InMemoryBus()
         running.push_async_callback(bus.close)  # after the host, which reports on it
@@ -187,21 +178,15 @@ async def run(
                 )
                 await _wait_booted(fleet, autogen.identities, err)
 
-        api_settings = ApiSettings(jwt_secret=SecretStr(secret)).for_listener(
-            settings.host, server.port
-        )
         sign_in = _dashboard_sign_in(credentials, secret)
-        app = create_app(
-            store,
-            server.registry,
-            api_settings,
-            events=server.events,
-            dashboard_sign_in=sign_in,
+        app = api_app(
+            central,
+            ApiSettings(jwt_secret=SecretStr(secret)),
+            outbound=outbound,
             host=host,
             bus=bus,
-            outbound=outbound,
+            dashboard_sign_in=sign_in,
         )
-        metrics.attach_app(app)
 
         async def close_provisioner() -> None:
             # Chargers created over the API are provisioned in the background; their work ends

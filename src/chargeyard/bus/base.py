@@ -70,6 +70,11 @@ class CommandBus(Protocol):
         """The commands for this consumer, as they come (the fleet host iterates it)."""
         ...
 
+    def pending(self) -> int:
+        """Commands published and not yet taken by a consumer, as far as this process knows
+        (a host waiting until it is idle reads it)."""
+        ...
+
     async def report(self, outcome: CommandOutcome) -> None:
         """The consumer tells what became of a command."""
         ...

@@ -445,8 +445,9 @@ class FleetHost:
         """Why the charger cannot take the command now (not running, no such connector, wrong
         state...), or None: the API queues it or lists it as failed with this reason.
 
-        In a deployment where the fleet runs in other processes, this host sees none of the
-        stations; the API then queues and the command's outcome tells.
+        It reads the stations this host runs, which are all of them: the API and the host that
+        runs the simulated chargers share one process. A host in another process would have
+        to answer this where the stations run (the bus carries no precheck yet).
         """
         hosted = self._hosted.get(charger_id)
         if hosted is None or hosted.organization_id != organization_id:
@@ -459,8 +460,7 @@ class FleetHost:
     async def wait_idle(self) -> None:
         """Return once every command published so far has its outcome written (tests, bench;
         bound the wait with ``asyncio.timeout``)."""
-        pending = getattr(self.bus, "pending", None)
-        while (pending is not None and pending() > 0) or self._tasks or not self._writer.idle:
+        while self.bus.pending() > 0 or self._tasks or not self._writer.idle:
             await self._writer.written()
 
     async def _consume(self) -> None:

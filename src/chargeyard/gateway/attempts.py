@@ -40,6 +40,7 @@ from chargeyard.station.model.token_reports import (
     TokenReport,
     TokenStop,
 )
+from chargeyard.station.verbs import StationVerbs
 
 BACKSTOP_S = 30.0
 """How much longer than its grace an attempt is awaited in real time (a station that went
@@ -87,7 +88,7 @@ class TokenAttempt:
 
     def __init__(
         self,
-        station: Any,
+        station: StationVerbs,
         adapter: VersionAdapter,
         id_tag: str,
         evse_id: int | None,

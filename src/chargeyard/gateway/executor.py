@@ -61,6 +61,7 @@ from chargeyard.station.model.states import (
     TransactionPhase,
 )
 from chargeyard.station.model.station import Evse, StationModel
+from chargeyard.station.verbs import StationVerbs, verbs_of
 
 logger = logging.getLogger(__name__)
 
@@ -176,13 +177,10 @@ class _Target:
         executor: Executor | None = None,
         on_session_end: SessionEnded | None = None,
     ) -> None:
-        self.station: Any = station  # the verbs are the versions' (v16/, v201/)
+        self.station: StationVerbs = verbs_of(station)
         self.executor = executor or Executor()
         self.on_session_end = on_session_end
-        model = getattr(station, "model", None)
-        if not isinstance(model, StationModel):
-            raise ValueError(f"{station.identity} has no hardware model")
-        self.model: StationModel = model
+        self.model: StationModel = self.station.model
         self.adapter: VersionAdapter = ADAPTERS[station.version]
 
     def evse(self, evse_id: int) -> Evse:

@@ -59,6 +59,7 @@ from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
+from chargeyard.station.verbs import verbs_of
 from chargeyard.store import FrameLog, Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
 
@@ -590,7 +591,7 @@ class FleetHost:
                 station.frame_log = TeeFrameLog(own_log.size, recorder)  # type: ignore[attr-defined]
             if definition.configuration:
                 items = [ConfigurationItem(key=k, value=v) for k, v in definition.configuration]
-                results = adapter.set_configuration(station, items)
+                results = adapter.set_configuration(verbs_of(station), items)
                 refused = {k: v for k, v in results.items() if v not in ("Accepted",)}
                 if refused:
                     logger.warning("%s: configuration not applied: %s", charger.id, refused)

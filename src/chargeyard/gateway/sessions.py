@@ -29,6 +29,7 @@ from typing import Any
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.states import IllegalTransition, TransactionPhase
 from chargeyard.station.model.station import Transaction
+from chargeyard.station.verbs import StationVerbs
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class SessionWatch:
         stop: ends the transaction, told why ("time" or "energy").
     """
 
-    station: Any
+    station: StationVerbs
     transaction: Transaction
     evse_id: int
     connector_id: int

@@ -36,6 +36,7 @@ from chargeyard.gateway.sessions import SessionEnded, SessionWatch
 from chargeyard.gateway.versions import VersionAdapter
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.states import IllegalTransition, TransactionPhase
+from chargeyard.station.verbs import StationVerbs
 
 # Why the gateway ends a transaction it started for a tag that was then refused.
 _UNDO_REASON = "DeAuthorized"
@@ -60,7 +61,7 @@ class Reported:
 
 
 async def start_session(
-    station: Any,
+    station: StationVerbs,
     adapter: VersionAdapter,
     p: StartSessionPayload,
     settings: StartSettings,
@@ -116,7 +117,7 @@ async def start_session(
     return Reported(True, result)
 
 
-def _give_back(station: Any, p: StartSessionPayload, plugged: bool) -> None:
+def _give_back(station: StationVerbs, p: StartSessionPayload, plugged: bool) -> None:
     """Leave the EVSE as the session found it: no transaction, the cable as it was."""
     evse = station.model.evses[p.evse_id]
     transaction = evse.transaction
@@ -127,7 +128,7 @@ def _give_back(station: Any, p: StartSessionPayload, plugged: bool) -> None:
 
 
 async def authorize(
-    station: Any, adapter: VersionAdapter, p: AuthorizePayload, settings: StartSettings
+    station: StationVerbs, adapter: VersionAdapter, p: AuthorizePayload, settings: StartSettings
 ) -> Reported:
     attempt = TokenAttempt(
         station, adapter, p.id_tag, p.evse_id, needs_transaction=False, grace_s=settings.grace_s
@@ -140,7 +141,10 @@ async def authorize(
 
 
 async def start_transaction(
-    station: Any, adapter: VersionAdapter, p: StartTransactionPayload, settings: StartSettings
+    station: StationVerbs,
+    adapter: VersionAdapter,
+    p: StartTransactionPayload,
+    settings: StartSettings,
 ) -> Reported:
     attempt = TokenAttempt(
         station, adapter, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s

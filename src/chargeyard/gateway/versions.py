@@ -45,8 +45,11 @@ from chargeyard.protocol import (
 from chargeyard.protocol.fields import SchemaValueError, request_field
 from chargeyard.station.clock import iso
 from chargeyard.station.model.station import Transaction
+from chargeyard.station.v16 import StationV16
 from chargeyard.station.v16.core_profile import fault_codes
+from chargeyard.station.v201 import StationV201
 from chargeyard.station.v201.availability import FAULT_REASONS
+from chargeyard.station.verbs import StationVerbs
 
 # A 1.6 ChargePointErrorCode given to a 2.0.1 station (the gateway's error_code defaults to
 # one): the fault ReasonEnumType that says the same; any other fault code ends as Other.
@@ -95,13 +98,15 @@ class VersionAdapter(Protocol):
         ...
 
     def inject_fault(
-        self, station: Any, evse_id: int, connector_id: int, error_code: str
+        self, station: StationVerbs, evse_id: int, connector_id: int, error_code: str
     ) -> None: ...
 
-    def set_configuration(self, station: Any, items: list[ConfigurationItem]) -> dict[str, str]: ...
+    def set_configuration(
+        self, station: StationVerbs, items: list[ConfigurationItem]
+    ) -> dict[str, str]: ...
 
     def send_local_list(
-        self, station: Any, version: int, entries: list[LocalAuthListEntry]
+        self, station: StationVerbs, version: int, entries: list[LocalAuthListEntry]
     ) -> str: ...
 
     def session_stop_reason(self, why: str) -> str: ...
@@ -175,12 +180,24 @@ class _Adapter:
     def local_list_request(self, version: int, entries: list[LocalAuthListEntry]) -> Payload:
         raise NotImplementedError
 
-    def send_local_list(self, station: Any, version: int, entries: list[LocalAuthListEntry]) -> str:
+    def send_local_list(
+        self, station: StationVerbs, version: int, entries: list[LocalAuthListEntry]
+    ) -> str:
         # The station's handler is called directly, past the session that would check the
         # request: it is checked here, so that nothing the version refuses reaches the list.
         request = self.local_list_request(version, entries)
         self.spec.schemas.check_request("SendLocalList", request)
-        return str(station.send_local_list(request)["status"])
+        return str(self.own(station).send_local_list(request)["status"])
+
+    def own(self, station: StationVerbs) -> StationV16 | StationV201:
+        """``station`` as its version's class, whose handlers take the version's messages.
+
+        Raises:
+            TypeError: a station of another version (the host picks the adapter by version).
+        """
+        if not isinstance(station, StationV16 | StationV201) or station.version is not self.spec:
+            raise TypeError(f"{type(station).__name__} is not an OCPP {self.name} station")
+        return station
 
     def configuration_status(self, item: ConfigurationItem, apply: Any) -> str:
         """``apply(request)``'s status for one item; Rejected for one the version's schema
@@ -205,8 +222,15 @@ class _V16(_Adapter):
         if error_code not in fault_codes():
             raise _not_one_of("error_code", error_code, sorted(fault_codes()))
 
-    def inject_fault(self, station: Any, evse_id: int, connector_id: int, error_code: str) -> None:
-        station.inject_fault(evse_id, connector_id, error_code=error_code)
+    def own(self, station: StationVerbs) -> StationV16:
+        own = super().own(station)
+        assert isinstance(own, StationV16)
+        return own
+
+    def inject_fault(
+        self, station: StationVerbs, evse_id: int, connector_id: int, error_code: str
+    ) -> None:
+        self.own(station).inject_fault(evse_id, connector_id, error_code=error_code)
 
     def configuration_request(self, item: ConfigurationItem) -> Payload | None:
         return {"key": item.key, "value": item.value}
@@ -215,11 +239,15 @@ class _V16(_Adapter):
         self.check("ChangeConfiguration", "key", item.key, "key")
         self.check("ChangeConfiguration", "value", item.value, f"value of {item.key}")
 
-    def set_configuration(self, station: Any, items: list[ConfigurationItem]) -> dict[str, str]:
+    def set_configuration(
+        self, station: StationVerbs, items: list[ConfigurationItem]
+    ) -> dict[str, str]:
         # ChangeConfiguration per key, through the station's own handler (section 5.3), so
         # that an accepted key applies at once as it would from a central system.
+        own = self.own(station)
+
         def apply(request: Payload) -> str:
-            return str(station.change_configuration(request)["status"])
+            return str(own.change_configuration(request)["status"])
 
         return {item.key: self.configuration_status(item, apply) for item in items}
 
@@ -254,7 +282,14 @@ class _V201(_Adapter):
         if error_code not in FAULT_REASONS and error_code not in fault_codes():
             raise _not_one_of("error_code", error_code, [*FAULT_REASONS, *sorted(fault_codes())])
 
-    def inject_fault(self, station: Any, evse_id: int, connector_id: int, error_code: str) -> None:
+    def own(self, station: StationVerbs) -> StationV201:
+        own = super().own(station)
+        assert isinstance(own, StationV201)
+        return own
+
+    def inject_fault(
+        self, station: StationVerbs, evse_id: int, connector_id: int, error_code: str
+    ) -> None:
         # 2.0.1 has no error code on the wire: the fault ends the transaction with a
         # ReasonEnumType (availability.py), the one given or the one a 1.6 code means.
         reason = (
@@ -262,7 +297,7 @@ class _V201(_Adapter):
             if error_code in FAULT_REASONS
             else _FAULT_REASON_OF_16_CODE.get(error_code, "Other")
         )
-        station.inject_fault(evse_id, connector_id, reason)
+        self.own(station).inject_fault(evse_id, connector_id, reason)
 
     def configuration_request(self, item: ConfigurationItem) -> Payload | None:
         # One Component.Variable[:instance]; a key without both names cannot be set (B05).
@@ -291,10 +326,14 @@ class _V201(_Adapter):
             if value is not None:
                 self.check("SetVariables", f"setVariableData.{path}", value, name)
 
-    def set_configuration(self, station: Any, items: list[ConfigurationItem]) -> dict[str, str]:
+    def set_configuration(
+        self, station: StationVerbs, items: list[ConfigurationItem]
+    ) -> dict[str, str]:
         # SetVariables one variable at a time (B05: each item stands alone).
+        own = self.own(station)
+
         def apply(request: Payload) -> str:
-            answer = station.set_variables(request)
+            answer = own.set_variables(request)
             return str(answer["setVariableResult"][0]["attributeStatus"])
 
         return {item.key: self.configuration_status(item, apply) for item in items}

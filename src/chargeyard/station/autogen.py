@@ -42,38 +42,13 @@ import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol, cast
 
 from chargeyard.protocol import OcppError
-from chargeyard.station.model.ev import PRESETS, Ev, EvProfile
+from chargeyard.station.model.ev import PRESETS, Ev
 from chargeyard.station.model.states import ConnectorStatus
-from chargeyard.station.model.station import StationModel
+from chargeyard.station.verbs import StationVerbs
 
 logger = logging.getLogger(__name__)
-
-
-class Driven(Protocol):
-    """The physical verbs a driver uses; both station versions have them."""
-
-    @property
-    def identity(self) -> str: ...
-
-    @property
-    def model(self) -> StationModel: ...
-
-    @property
-    def in_service(self) -> bool: ...
-
-    @property
-    def online(self) -> bool: ...
-
-    def plug(
-        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
-    ) -> None: ...
-
-    def unplug(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
-
-    def present_id_token(self, id_token: str, evse_id: int | None = None, /) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +112,7 @@ class _Slot:
 
     __slots__ = ("connector_id", "evse_id", "generation", "plugged", "station", "step", "tag")
 
-    def __init__(self, station: Driven, evse_id: int) -> None:
+    def __init__(self, station: StationVerbs, evse_id: int) -> None:
         self.station = station
         self.evse_id = evse_id
         self.connector_id = 1
@@ -187,12 +162,10 @@ class Autogen:
 
     def add(self, station: object) -> None:
         """Drive ``station`` too (each of its EVSEs is a slot)."""
-        model = getattr(station, "model", None)
-        if not isinstance(model, StationModel) or not callable(getattr(station, "plug", None)):
+        if not isinstance(station, StationVerbs):  # a driver needs a cable and a reader
             return
-        driven = cast(Driven, station)
-        for evse_id in model.evses:
-            slot = _Slot(driven, evse_id)
+        for evse_id in station.model.evses:
+            slot = _Slot(station, evse_id)
             self._slots.append(slot)
             if self._running:
                 self._schedule(slot, self._first_arrival())

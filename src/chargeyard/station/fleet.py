@@ -67,6 +67,7 @@ from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
+from chargeyard.station.verbs import StationVerbs
 
 
 class StationFactory(Protocol):
@@ -89,6 +90,11 @@ STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
     {V16: StationV16, V201: StationV201},
     lacking={V21: "no simulated station speaks 2.1 yet"},
 )
+
+
+# Each station class has the verbs the gateway drives it with (for mypy: a class that lacks
+# one, or has it with other arguments, fails here).
+_WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201)
 
 
 def station_class(version: str) -> StationFactory:

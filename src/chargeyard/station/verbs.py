@@ -1,0 +1,126 @@
+"""What the outside world can do to a simulated station, and read of it, whatever OCPP version
+it speaks: the one typed surface through which the simulator gateway's commands
+(``gateway/executor.py``, ``starts.py``, ``sessions.py``, ``attempts.py``) and the automatic
+drivers (``autogen.py``) reach a station.
+
+Every station class implements it (``StationV16``, ``StationV201``; ``station/fleet.py``
+checks both against it for mypy). The verbs are physical (a cable, a card at the reader, an
+EV that stops drawing) or the station's own decisions (start or stop a transaction, cap its
+power); the few whose words differ between versions (a fault's code, configuration, the local
+list) go through the version's adapter in ``gateway/versions.py``, which takes the version's
+own station class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from chargeyard.protocol import CallFailure, Payload, VersionSpec
+from chargeyard.station.clock import Clock
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.ev import Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus, Registration
+from chargeyard.station.model.station import Evse, StationModel
+from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.timers import Timers
+
+
+@runtime_checkable
+class StationVerbs(Protocol):
+    """A simulated station as the gateway drives it."""
+
+    identity: str
+    model: StationModel
+    clock: Clock
+    timers: Timers
+    registration: Registration
+    token_reports: TokenReports
+    wake: Callable[[], None]
+    """Set by whatever runs the station: something changed, look at the timers again."""
+
+    @property
+    def version(self) -> VersionSpec:
+        """The OCPP version it speaks (a class's constant)."""
+        ...
+
+    @property
+    def connected(self) -> bool: ...
+
+    @property
+    def online(self) -> bool:
+        """Connected and accepted by the central system."""
+        ...
+
+    @property
+    def in_service(self) -> bool:
+        """Accepted by the central system since it last booted (through a lost connection
+        too), and not going down."""
+        ...
+
+    # -- the driver and the EV ---------------------------------------------------------------
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None: ...
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
+
+    def present_id_token(self, id_token: str, evse_id: int | None = None, /) -> None: ...
+
+    def ev_suspend(self, evse_id: int = 1, /) -> None: ...
+
+    def ev_resume(self, evse_id: int = 1, /) -> None: ...
+
+    # -- the station's own decisions ---------------------------------------------------------
+
+    def start_transaction(self, evse_id: int, id_token: str, /) -> None: ...
+
+    def stop_transaction(self, evse_id: int, reason: str = "Local", /) -> None: ...
+
+    def pending_start(self, evse_id: int, /) -> str | None: ...
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool: ...
+
+    def set_power_limit(self, evse_id: int, watts: float | None, /) -> None: ...
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
+
+    def advance(self) -> None:
+        """Bring every meter and EV up to now."""
+        ...
+
+    # -- what it says -----------------------------------------------------------------------
+
+    def reported_status(self, status: ConnectorStatus) -> str:
+        """A connector status in the version's words (2.0.1 ConnectorStatusEnumType)."""
+        ...
+
+    def call(
+        self,
+        action: str,
+        payload: Payload,
+        on_result: Callable[[Payload], None] = ...,
+        on_error: Callable[[CallFailure], None] | None = None,
+        *,
+        requested: bool = False,
+    ) -> bool:
+        """Send a CALL if the station may; False when it may not (offline, not registered)."""
+        ...
+
+
+def verbs_of(station: SimulatedStation) -> StationVerbs:
+    """``station`` as the gateway drives it.
+
+    Raises:
+        TypeError: a station class without the verbs (each version's class has them; mypy
+            checks ``STATION_CLASSES`` against :class:`StationVerbs`).
+    """
+    if not isinstance(station, StationVerbs):
+        raise TypeError(f"{type(station).__name__} does not have the station verbs")
+    return station

@@ -66,6 +66,10 @@ def test_a_lookup_of_a_lacking_version_says_why() -> None:
     assert table[V201] == "two"
     assert table.named("OCPP 1.6") == "one"
     assert table.names == ("2.0.1", "1.6")
+    assert V21 not in table
+    assert V16 in table
+    assert table.get(V21) is None
+    assert table.get(V16) == "one"
     with pytest.raises(UnknownVersion, match=r"the thing: nothing for OCPP 2\.1 \(no 2\.1 yet\)"):
         table[V21]
     with pytest.raises(UnknownVersion, match=r"unknown OCPP version '1\.5'"):

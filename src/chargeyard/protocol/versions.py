@@ -219,6 +219,12 @@ class VersionTable(Mapping[VersionSpec, T], Generic[T]):
                 f"{self.purpose}: nothing for OCPP {version.name} ({why})"
             ) from None
 
+    def __contains__(self, version: object) -> bool:
+        return version in self._entries
+
+    def get(self, version: VersionSpec, default: T | None = None) -> T | None:  # type: ignore[override]
+        return self._entries.get(version, default)
+
     def __iter__(self) -> Iterator[VersionSpec]:
         return iter(self._entries)
 

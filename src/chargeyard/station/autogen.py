@@ -42,11 +42,12 @@ import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.ev import PRESETS, Ev
 from chargeyard.station.model.states import ConnectorStatus
-from chargeyard.station.verbs import StationVerbs
+from chargeyard.station.verbs import StationVerbs, has_verbs
 
 logger = logging.getLogger(__name__)
 
@@ -162,10 +163,11 @@ class Autogen:
 
     def add(self, station: object) -> None:
         """Drive ``station`` too (each of its EVSEs is a slot)."""
-        if not isinstance(station, StationVerbs):  # a driver needs a cable and a reader
+        if not has_verbs(station):  # a driver needs a cable and a reader
             return
-        for evse_id in station.model.evses:
-            slot = _Slot(station, evse_id)
+        driven = cast(StationVerbs, station)
+        for evse_id in driven.model.evses:
+            slot = _Slot(driven, evse_id)
             self._slots.append(slot)
             if self._running:
                 self._schedule(slot, self._first_arrival())

@@ -23,7 +23,7 @@ from chargeyard.bus.base import CommandBus
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
-from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
@@ -72,7 +72,7 @@ def api_app(
     api_settings: ApiSettings,
     *,
     outbound: OutboundPolicy | None,
-    host: FleetHost | None = None,
+    host: ChargerRuntimes | None = None,
     bus: CommandBus | None = None,
     dashboard_sign_in: SignIn | None = None,
 ) -> FastAPI:

@@ -65,7 +65,7 @@ from chargeyard.csms.registry import (
     StationRefused,
     StationRejected,
 )
-from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
@@ -179,7 +179,7 @@ def create_app(
     settings: ApiSettings | None = None,
     events: EventHub | None = None,
     dashboard_sign_in: SignIn | None = None,
-    host: FleetHost | None = None,
+    host: ChargerRuntimes | None = None,
     bus: CommandBus | None = None,
     outbound: OutboundPolicy | None = None,
 ) -> FastAPI:

@@ -28,8 +28,8 @@ from chargeyard.api.schemas.gateway_chargers import (
 from chargeyard.api.schemas.gateway_common import HttpErrorResponse
 from chargeyard.api.schemas.gateway_vendor_replies import VendorReplyBody
 from chargeyard.csms.energy import served
-from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.provisioning import Provisioner
+from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.gateway.versions import command_version_label
 from chargeyard.protocol import parse_version
@@ -58,9 +58,9 @@ def get_provisioner(request: Request, store: StoreDep, host: HostDep) -> Provisi
     return provisioner
 
 
-def get_optional_host(request: Request) -> FleetHost | None:
+def get_optional_host(request: Request) -> ChargerRuntimes | None:
     """The fleet host, or None in a process without one (reads still work)."""
-    host: FleetHost | None = getattr(request.app.state, "host", None)
+    host: ChargerRuntimes | None = getattr(request.app.state, "host", None)
     return host
 
 
@@ -73,7 +73,7 @@ UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 """OpenAPI ``responses`` of the routes that need the fleet host (``gateway_deps``)."""
 
 ProvisionerDep = Annotated[Provisioner, Depends(get_provisioner)]
-OptionalHostDep = Annotated[FleetHost | None, Depends(get_optional_host)]
+OptionalHostDep = Annotated[ChargerRuntimes | None, Depends(get_optional_host)]
 
 
 def invalid(loc: tuple[str | int, ...], message: str) -> RequestValidationError:
@@ -177,7 +177,7 @@ def _meter_state(meter: EvseMeter) -> EvseMeterState:
     )
 
 
-def charger_response(charger: SimulatedCharger, host: FleetHost | None) -> ChargerResponse:
+def charger_response(charger: SimulatedCharger, host: ChargerRuntimes | None) -> ChargerResponse:
     config: dict[str, Any] = charger.config or {}
     brand, model = template_slugs(charger)
     live = None if host is None else host.station_status(charger.id)

@@ -40,10 +40,10 @@ from typing import Any
 from chargeyard.gateway.host import (
     FAILED,
     ChargerRuntimeError,
-    FleetHost,
     RuntimeReport,
     definition_of,
 )
+from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
@@ -80,7 +80,7 @@ class Provisioning:
 class Provisioner:
     """Creates chargers and finishes their provisioning in tasks it owns."""
 
-    def __init__(self, store: Store, host: FleetHost) -> None:
+    def __init__(self, store: Store, host: ChargerRuntimes) -> None:
         self.store = store
         self.host = host
         self._tasks: set[asyncio.Task[None]] = set()

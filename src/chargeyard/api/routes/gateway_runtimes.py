@@ -6,10 +6,11 @@ OCPP frames it exchanged.
 without an offset); a frame longer than ``settings.max_listed_chars`` is listed cut and marked
 ``truncated``, and ``/logs/{log_id}`` reads one whole.
 
-The runtime provider is this process's :class:`~chargeyard.gateway.host.FleetHost`
-(``provider`` ``local``, ``runtime_kind`` ``asyncio_task``). The desired state is stored, so a
-process restart resumes every charger wanted running. Operators and admins act; viewers read
-the logs. Another organization's charger is 404.
+The routes ask :class:`~chargeyard.gateway.runtimes.ChargerRuntimes`; its one
+implementation is this process's :class:`~chargeyard.gateway.host.FleetHost` (``provider``
+``local``, ``runtime_kind`` ``asyncio_task``). The desired state is stored, so a process restart
+resumes every charger wanted running. Operators and admins act; viewers read the logs. Another
+organization's charger is 404.
 """
 
 from __future__ import annotations

@@ -59,12 +59,12 @@ from chargeyard.bus import CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import (
-    Registry,
     StationDidNotAnswer,
     StationNotConnected,
     StationRefused,
     StationRejected,
 )
+from chargeyard.csms.station_link import StationLink
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
@@ -175,7 +175,7 @@ def _template(path: str) -> re.Pattern[str]:
 
 def create_app(
     store: Store,
-    registry: Registry,
+    registry: StationLink,
     settings: ApiSettings | None = None,
     events: EventHub | None = None,
     dashboard_sign_in: SignIn | None = None,

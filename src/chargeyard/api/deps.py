@@ -17,7 +17,7 @@ from fastapi.security import APIKeyHeader
 from chargeyard.api.schemas.common import LOOKUP_TEXT
 from chargeyard.api.settings import ApiSettings
 from chargeyard.csms.commands import Charger, require_station
-from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_link import StationLink
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey
@@ -35,8 +35,8 @@ async def get_store(request: Request) -> Store:
     return store
 
 
-async def get_registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.registry
+async def get_registry(request: Request) -> StationLink:
+    registry: StationLink = request.app.state.registry
     return registry
 
 
@@ -52,7 +52,7 @@ async def get_outbound(request: Request) -> OutboundPolicy | None:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 OutboundDep = Annotated[OutboundPolicy | None, Depends(get_outbound)]
-RegistryDep = Annotated[Registry, Depends(get_registry)]
+RegistryDep = Annotated[StationLink, Depends(get_registry)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import Payload
 from chargeyard.store.repositories import StationRepository
 
@@ -73,7 +73,7 @@ class Charger:
     """The station a command goes to: its identity, the registry holding its connection and
     the seconds to wait for its answer (None: the registry's default)."""
 
-    registry: Registry
+    registry: StationLink
     identity: str
     timeout: float | None = None
 

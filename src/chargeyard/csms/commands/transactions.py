@@ -43,8 +43,8 @@ from chargeyard.csms.commands.base import (
     outcome,
     snake,
 )
-from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart
+from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload, VersionTable
 from chargeyard.store import ConflictError, NotFoundError
 from chargeyard.store.models import TransactionStatus
@@ -184,7 +184,7 @@ async def locate(
 
 
 async def remote_stop(
-    registry: Registry, located: StationTransaction, *, within: float | None = None
+    registry: StationLink, located: StationTransaction, *, within: float | None = None
 ) -> Result:
     """Ask the transaction's station to stop it, waiting ``within`` seconds for its answer
     (None: the registry's default).

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from chargeyard.api.routes.charger_frames import MAX_FRAMES
+from chargeyard.api.v1.routes.charger_frames import MAX_FRAMES
 from tests.api.conftest import CsmsLab
 
 

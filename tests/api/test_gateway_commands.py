@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from chargeyard.api.routes.gateway_commands import DOCS
-from chargeyard.api.schemas.gateway_commands import LocationCommandResponse
+from chargeyard.api.gateway.routes.commands import DOCS
+from chargeyard.api.gateway.schemas.commands import LocationCommandResponse
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
 from chargeyard.station.model.states import Registration

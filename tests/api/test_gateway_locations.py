@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chargeyard.api.site_templates import LAYOUTS, resolve
+from chargeyard.api.gateway.site_templates import LAYOUTS, resolve
 from chargeyard.api.tokens import Role
 from chargeyard.station.catalog import load_catalog
 from chargeyard.store import Store

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chargeyard.api.schemas.charger_frames import FrameOut
+from chargeyard.api.v1.schemas.charger_frames import FrameOut
 from chargeyard.store.models import Frame
 from chargeyard.store.payload_cap import cap_payload
 

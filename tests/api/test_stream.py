@@ -13,8 +13,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from chargeyard.api import ApiSettings, create_app
-from chargeyard.api.routes import stream
 from chargeyard.api.serve import serving
+from chargeyard.api.v1.routes import stream
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store

@@ -34,27 +34,27 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from chargeyard import __version__
-from chargeyard.api import docs, openapi
+from chargeyard.api import dashboard, docs, metrics, openapi
 from chargeyard.api.body_limit import BodyLimit
-from chargeyard.api.routes import (
+from chargeyard.api.gateway.routes import (
+    bulk,
+    catalog,
+    commands,
+    locations,
+    runtimes,
+)
+from chargeyard.api.gateway.routes import chargers as gateway_chargers
+from chargeyard.api.settings import ApiSettings
+from chargeyard.api.signin import SignIn
+from chargeyard.api.v1.routes import (
     charger_frames,
     chargers,
     chargers_commands,
-    dashboard,
-    gateway_bulk,
-    gateway_catalog,
-    gateway_chargers,
-    gateway_commands,
-    gateway_locations,
-    gateway_runtimes,
     id_tags,
-    metrics,
     stream,
     transactions,
     webhooks,
 )
-from chargeyard.api.settings import ApiSettings
-from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
@@ -258,14 +258,7 @@ def create_app(
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
-    for module in (
-        gateway_catalog,
-        gateway_commands,
-        gateway_locations,
-        gateway_chargers,
-        gateway_runtimes,
-        gateway_bulk,
-    ):
+    for module in (catalog, commands, locations, gateway_chargers, runtimes, bulk):
         app.include_router(module.router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
     dashboard.install(app, dashboard_sign_in)

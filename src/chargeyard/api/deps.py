@@ -1,7 +1,8 @@
-"""The API's dependencies as ``Annotated`` aliases: ``StoreDep``, ``RegistryDep``,
-``SettingsDep``, ``OutboundDep`` (where the server's own connections may go), ``ApiKeyDep``
-(the ``X-API-Key`` header, checked against the store) and ``ChargerDep`` (the path's
-chargeBoxId, a registered station, as a command target).
+"""The dependencies both APIs share, as ``Annotated`` aliases: ``StoreDep``, ``SettingsDep``,
+``OutboundDep`` (where the server's own connections may go) and ``ApiKeyDep`` (the
+``X-API-Key`` header, checked against the store; ``/api/v1`` and ``/metrics`` take it). The
+central system's own (a station as a command target) are in ``api/v1/deps.py``, the gateway's
+in ``api/gateway/deps.py``.
 
 The dependencies are ``async def`` although they do not await: FastAPI runs a plain ``def``
 dependency in its thread pool, and each such hop is a trip through the event loop's queue,
@@ -11,13 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
-from chargeyard.api.schemas.common import LOOKUP_TEXT
 from chargeyard.api.settings import ApiSettings
-from chargeyard.csms.commands import Charger, require_station
-from chargeyard.csms.station_link import StationLink
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey
@@ -35,11 +33,6 @@ async def get_store(request: Request) -> Store:
     return store
 
 
-async def get_registry(request: Request) -> StationLink:
-    registry: StationLink = request.app.state.registry
-    return registry
-
-
 async def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
@@ -52,7 +45,6 @@ async def get_outbound(request: Request) -> OutboundPolicy | None:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 OutboundDep = Annotated[OutboundPolicy | None, Depends(get_outbound)]
-RegistryDep = Annotated[StationLink, Depends(get_registry)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 
@@ -72,22 +64,3 @@ async def require_api_key(
 
 
 ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]
-
-
-async def get_charger(
-    store: StoreDep,
-    registry: RegistryDep,
-    settings: SettingsDep,
-    charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
-) -> Charger:
-    """The path's station; raises UnknownStation (404) when it is not registered.
-
-    A station with a live connection is registered by definition (the listener admits only
-    registered stations, or registers them), so only a disconnected one costs a lookup.
-    """
-    if not registry.is_connected(charge_box_id):
-        await require_station(store.stations, charge_box_id)
-    return Charger(registry, charge_box_id, settings.command_timeout)
-
-
-ChargerDep = Annotated[Charger, Depends(get_charger)]

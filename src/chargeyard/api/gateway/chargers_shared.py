@@ -1,0 +1,217 @@
+"""What the ``/ocpp/chargers`` routes share: the charger id path parameter, the provisioner
+dependency, the catalog check of a charger's template, and a charger's answer with its live
+runtime.
+
+A charger's ``template`` column holds ``<brand_slug>/<model_slug>``; its ``config`` holds the
+password (``password``), the connector type and name the API was given
+(``connector_type``, ``charge_point_name``), its own DataTransfer replies when it has some
+(``data_transfer``: ``gateway/vendor_replies.py``) and the job that created it (``job_id``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.exceptions import RequestValidationError
+
+from chargeyard.api.deps import StoreDep
+from chargeyard.api.gateway.deps import HostDep
+from chargeyard.api.gateway.schemas.chargers import (
+    ChargerResponse,
+    ConnectorState,
+    EvseMeterState,
+    RuntimeState,
+    RuntimeTransaction,
+)
+from chargeyard.api.gateway.schemas.common import HttpErrorResponse
+from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
+from chargeyard.csms.energy import served
+from chargeyard.gateway.provisioning import Provisioner
+from chargeyard.gateway.runtimes import ChargerRuntimes
+from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
+from chargeyard.gateway.versions import command_version_label
+from chargeyard.protocol import parse_version
+from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
+from chargeyard.station.fleet import EvseMeter
+from chargeyard.station.model.vendor_replies import InvalidVendorReply
+from chargeyard.store.models import SimulatedCharger
+
+ChargerIdPath = Annotated[
+    str,
+    Path(
+        description="Internal charger deployment identifier returned by charger CRUD "
+        "endpoints (dep-...). Use charger identity for simulator and control endpoints.",
+        max_length=64,
+        pattern=r"^[\x21-\x7e]+$",
+    ),
+]
+
+
+def get_provisioner(request: Request, store: StoreDep, host: HostDep) -> Provisioner:
+    """The app's provisioner, made on first use for the app's fleet host (the app has no
+    lifespan of its own: whoever closes the host may ``close()`` it first)."""
+    provisioner: Provisioner | None = getattr(request.app.state, "provisioner", None)
+    if provisioner is None or provisioner.host is not host:
+        provisioner = request.app.state.provisioner = Provisioner(store, host)
+    return provisioner
+
+
+def get_optional_host(request: Request) -> ChargerRuntimes | None:
+    """The fleet host, or None in a process without one (reads still work)."""
+    host: ChargerRuntimes | None = getattr(request.app.state, "host", None)
+    return host
+
+
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": HttpErrorResponse,
+        "description": "The simulator gateway (fleet host) is not running in this process",
+    }
+}
+"""OpenAPI ``responses`` of the routes that need the fleet host (``api/gateway/deps.py``)."""
+
+ProvisionerDep = Annotated[Provisioner, Depends(get_provisioner)]
+OptionalHostDep = Annotated[ChargerRuntimes | None, Depends(get_optional_host)]
+
+
+def invalid(loc: tuple[str | int, ...], message: str) -> RequestValidationError:
+    """A 422 in the shape of FastAPI's own (``loc``, ``msg``, ``type``)."""
+    return RequestValidationError([{"loc": loc, "msg": message, "type": "value_error"}])
+
+
+def resolve_template(
+    catalog: Catalog,
+    brand_slug: str,
+    model_slug: str,
+    connector_type: str | None,
+    ocpp_version: str,
+    loc: tuple[str | int, ...] = ("body",),
+) -> tuple[StationTemplate, str | None]:
+    """The catalog model and the connector type as the catalog spells it (``Type2`` finds
+    ``cType2``).
+
+    Raises:
+        RequestValidationError: an unknown brand or model, a connector type the model lacks,
+            or a version it does not speak (each names the field).
+    """
+    try:
+        catalog.brand(brand_slug)
+    except CatalogError:
+        raise invalid((*loc, "brand_slug"), f"unknown brand {brand_slug!r}") from None
+    try:
+        template = catalog.model(brand_slug, model_slug)
+    except CatalogError:
+        raise invalid(
+            (*loc, "model_slug"), f"unknown model {model_slug!r} of brand {brand_slug!r}"
+        ) from None
+    version = parse_version(ocpp_version).name
+    if version not in template.ocpp_versions:
+        raise invalid(
+            (*loc, "ocpp_version"),
+            f"{template.name} speaks OCPP {', '.join(template.ocpp_versions)} only",
+        )
+    if connector_type is None:
+        return template, None
+    known = template.connector_types
+    wanted = connector_type.lower()
+    for kind in known:
+        if wanted in (kind.lower(), kind[1:].lower()):
+            return template, kind
+    raise invalid(
+        (*loc, "connector_type"),
+        f"{template.name} has no {connector_type!r} connector (it has {', '.join(known)})",
+    )
+
+
+def template_slugs(charger: SimulatedCharger) -> tuple[str | None, str | None]:
+    brand, slash, model = (charger.template or "").partition("/")
+    return (brand, model) if slash else (None, None)
+
+
+def _replies(
+    config: dict[str, Any], brand: str | None, model: str | None
+) -> tuple[list[VendorReplyBody], ReplySource]:
+    """The replies the charger's station answers DataTransfer with, and whose they are."""
+    template = None
+    # An unknown model or broken replies come from a row written by hand only: its station
+    # cannot be built either (its status says why).
+    if brand is not None and model is not None:
+        with contextlib.suppress(CatalogError):
+            template = load_catalog().model(brand, model)
+    try:
+        replies, source = charger_replies(config, template)
+    except InvalidVendorReply:
+        return [], "charger"
+    return [VendorReplyBody.of(reply) for reply in replies], source
+
+
+def _version_label(version: str) -> str:
+    try:
+        return command_version_label(version)
+    except ValueError:
+        return version
+
+
+def _meter_state(meter: EvseMeter) -> EvseMeterState:
+    transaction = None
+    if (
+        meter.transaction_id is not None
+        and meter.connector_id is not None
+        and meter.started_at is not None
+        and meter.meter_start_wh is not None
+    ):
+        transaction = RuntimeTransaction(
+            transaction_id=meter.transaction_id,
+            connector_id=meter.connector_id,
+            started_at=meter.started_at,
+            meter_start_wh=served(meter.meter_start_wh),
+        )
+    # The station's meter as its meter values would report it (csms/energy.py).
+    return EvseMeterState(
+        evse_id=meter.evse_id,
+        energy_wh=served(meter.energy_wh),
+        power_w=served(meter.power_w),
+        transaction=transaction,
+    )
+
+
+def charger_response(charger: SimulatedCharger, host: ChargerRuntimes | None) -> ChargerResponse:
+    config: dict[str, Any] = charger.config or {}
+    brand, model = template_slugs(charger)
+    live = None if host is None else host.station_status(charger.id)
+    runtime = None
+    if live is not None:
+        runtime = RuntimeState(
+            running=live.running,
+            connection=live.connection,
+            registration=live.registration,
+            connectors=[
+                ConnectorState(evse_id=evse, connector_id=connector, status=status)
+                for evse, connector, status in live.connectors
+            ],
+            last_error=live.last_error,
+            evses=[_meter_state(meter) for meter in live.meters],
+            read_at=live.read_at,
+        )
+    replies, source = _replies(config, brand, model)
+    return ChargerResponse(
+        id=charger.id,
+        identity=charger.identity,
+        location_id=charger.location_id,
+        brand_slug=brand,
+        model_slug=model,
+        connector_type=config.get("connector_type"),
+        charge_point_name=config.get("charge_point_name"),
+        ws_url=charger.csms_url,
+        ocpp_version=_version_label(charger.ocpp_version),
+        has_password=config.get("password") is not None,
+        desired_state=charger.desired_state,
+        runtime_status=charger.status,
+        runtime=runtime,
+        data_transfer=replies,
+        data_transfer_source=source,
+        created_at=charger.created_at,
+        updated_at=charger.updated_at,
+    )

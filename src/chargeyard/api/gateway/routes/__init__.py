@@ -1,0 +1,1 @@
+"""The ``/ocpp`` routes: one module per resource, each with one ``router``."""

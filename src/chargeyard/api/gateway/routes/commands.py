@@ -1,0 +1,289 @@
+"""``/ocpp/commands``: act on chargers as a person at the station would (the
+gateway API reference's commands), and see what became of it.
+
+One ``POST /ocpp/commands/{path}`` per command of the catalogue
+(:data:`~chargeyard.gateway.commands.COMMANDS`, the single table of commands): the routes are
+generated from it, each with the path as its operationId. A route resolves its
+``CommandTarget`` to chargers of the caller's organization (404 for an unknown charger or
+location), then :func:`~chargeyard.gateway.dispatch.dispatch` queues the command for those
+that can take it and lists the others in ``failed`` with the reason, as it lists a
+``charger_ids`` entry that is not in the location; the answer is 202 either way.
+A path under ``/ocpp/commands/`` that names no command is 404.
+
+``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
+Operators and admins send commands; viewers read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, HTTPException, Path, Response, status
+from pydantic import BaseModel
+
+from chargeyard.api.deps import StoreDep
+from chargeyard.api.gateway.auth import ReaderDep, WriterDep
+from chargeyard.api.gateway.deps import BusDep, HostDep
+from chargeyard.api.gateway.schemas.commands import (
+    UNPLUG_EXAMPLE_RESPONSE,
+    CommandOutcomeResponse,
+    CommandTarget,
+    LocationCommandResponse,
+    request_model,
+)
+from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
+from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH, CommandSpec
+from chargeyard.gateway.dispatch import Refused, dispatch
+from chargeyard.store import NotFoundError, Store
+from chargeyard.store.models import SimulatedCharger
+
+router = APIRouter(prefix="/ocpp", tags=["Commands"])
+
+# Per path: the summary and description of its route, in the hosted product's words where
+# its API reference has them (unplug-connector); a test checks every command has one.
+DOCS: dict[str, tuple[str, str]] = {
+    "plug-connector": (
+        "Plug connector",
+        "Simulate a physical cable plug-in (with an EV at its end) on the specified "
+        "connector. The charger reports `Preparing` (1.6) or `Occupied` (2.0.1).",
+    ),
+    "unplug-connector": (
+        "Unplug connector",
+        "Simulate physical cable unplug on the specified connector. The charger returns to "
+        "`Available` once the cable is removed. Targets a single charger, selected chargers "
+        "in a location, or all chargers in a location.",
+    ),
+    "unlock-connector": (
+        "Unlock connector",
+        "Release the connector's cable lock, as the station's unlock button does.",
+    ),
+    "ev-requests-energy": (
+        "EV requests energy",
+        "The plugged EV draws energy again (`Charging` after `SuspendedEV`: the 1.6 status, "
+        "the 2.0.1 charging state).",
+    ),
+    "ev-stops-energy": (
+        "EV stops energy",
+        "The plugged EV stops drawing energy while its transaction goes on (`SuspendedEV`: "
+        "the 1.6 status, the 2.0.1 charging state).",
+    ),
+    "start-session": (
+        "Start session",
+        "A whole charging session as a driver has it: plug (unless a cable is in), present "
+        "`id_tag`, charge, and stop after `duration_seconds` or once `target_energy_kwh` went "
+        "into the EV, whichever comes first. Succeeds once the transaction started with the "
+        "tag accepted (its `result` names the authorization and the `transaction_id`); "
+        "otherwise fails with the OCPP reason and takes back what it did (the transaction is "
+        "stopped, the cable it plugged unplugged).",
+    ),
+    "stop-session": (
+        "Stop session",
+        "Stop the connector's transaction, then unplug the cable.",
+    ),
+    "authorize": (
+        "Authorize",
+        "Present `id_tag` to the station's reader; the station authorizes it by its own "
+        "rules (local list, cache, or an Authorize request to the central system). The "
+        "outcome holds the authorization (status and source) and the transaction it started; "
+        "a refused tag fails with the status.",
+    ),
+    "start-transaction": (
+        "Start transaction",
+        "Start a transaction on the station's own authority (a cable must be in); the outcome "
+        "holds the central system's answer and the `transaction_id`.",
+    ),
+    "stop-transaction": (
+        "Stop transaction",
+        "End the connector's transaction now with `reason` (1.6 Reason, 2.0.1 "
+        "ReasonEnumType; a charger whose version has no such reason is listed in `failed` "
+        "with the allowed values); the cable stays in.",
+    ),
+    "power-update": (
+        "Power update",
+        "Change the power the EVSE may deliver (`power_w` null: back to its rating).",
+    ),
+    "inject-fault": (
+        "Inject fault",
+        "Make the connector fail with `error_code` (a 1.6 ChargePointErrorCode; a 2.0.1 "
+        "charger also takes a fault ReasonEnumType); a running transaction ends as the "
+        "station's OCPP version says.",
+    ),
+    "clear-fault": (
+        "Clear fault",
+        "Repair the connector: it reports its status from before the fault.",
+    ),
+    "set-configuration": (
+        "Set configuration",
+        "Change configuration keys (1.6) or device model variables (2.0.1, "
+        "`Component.Variable`); the command's outcome holds each key's Accepted, Rejected "
+        "or RebootRequired.",
+    ),
+    "cache/reset": (
+        "Reset authorization cache",
+        "Empty the station's authorization cache.",
+    ),
+    "local-auth-list": (
+        "Install local authorization list",
+        "Replace the station's local authorization list; `list_version` must be greater "
+        "than the installed one.",
+    ),
+    "clear-local-list": (
+        "Clear local authorization list",
+        "Empty the station's local authorization list.",
+    ),
+    "proxy-message": (
+        "Proxy message",
+        "Send any station-to-central-system message as it is (validated against the "
+        "version's schema); the command's outcome holds the central system's answer.",
+    ),
+}
+
+_ANY_TYPE: dict[str, Any] = {"application/json": {"schema": {"description": "Any type"}}}
+
+# The API reference's responses, word for word; 503 is ours (a process without the fleet host).
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "Command accepted and queued for the target charger(s)",
+        "content": {"application/json": {"example": UNPLUG_EXAMPLE_RESPONSE}},
+    },
+    **error_responses(401, 403),
+    404: {"description": "Charger or location not found", "content": _ANY_TYPE},
+    422: {
+        "description": "Invalid target — provide either charger_id or location_id, not both",
+        "content": _ANY_TYPE,
+    },
+    500: {"description": "Internal server error", "content": _ANY_TYPE},
+    503: {
+        "model": HttpErrorResponse,
+        "description": "The simulator gateway is not running in this process",
+    },
+}
+
+CommandId = Annotated[
+    str,
+    Path(description="A command's id, e.g. f7e8d9c0b1a2", max_length=32, pattern=r"^[\x21-\x7e]+$"),
+]
+
+
+async def _resolve_target(
+    store: Store, organization_id: str, target: CommandTarget
+) -> tuple[list[SimulatedCharger], list[Refused]]:
+    """The chargers ``target`` names in the organization, each once, and the entries of
+    ``charger_ids`` that name none of the location's (refusals like any other: ``failed``).
+
+    Raises:
+        NotFoundError: no such charger or location in this organization (404).
+    """
+    if target.charger_id is not None:
+        charger = await store.chargers.get(organization_id, target.charger_id)
+        if charger is None:
+            raise NotFoundError("charger", target.charger_id)
+        return [charger], []
+    assert target.location_id is not None  # CommandTarget: exactly one of the two
+    location_id = target.location_id
+    if await store.locations.get(organization_id, location_id) is None:
+        raise NotFoundError("location", location_id)
+    chargers = await _all_of_location(store, organization_id, location_id)
+    if target.charger_ids is None:
+        return chargers, []
+    by_id = {charger.id: charger for charger in chargers}
+    wanted = list(dict.fromkeys(target.charger_ids))
+    missing = [
+        Refused(None, f"charger {charger_id!r} not found in location {location_id!r}")
+        for charger_id in wanted
+        if charger_id not in by_id
+    ]
+    return [by_id[charger_id] for charger_id in wanted if charger_id in by_id], missing
+
+
+async def _all_of_location(
+    store: Store, organization_id: str, location_id: str
+) -> list[SimulatedCharger]:
+    chargers: list[SimulatedCharger] = []
+    page = 1000  # the store's largest page
+    while True:
+        rows = await store.chargers.list(
+            organization_id, location_id=location_id, limit=page, offset=len(chargers)
+        )
+        chargers.extend(rows)
+        if len(rows) < page:
+            return chargers
+
+
+def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
+    body_model = request_model(spec)
+
+    async def send_command(
+        principal: WriterDep, store: StoreDep, host: HostDep, bus: BusDep, body: Any
+    ) -> Response:
+        organization_id = principal.organization_id
+        chargers, missing = await _resolve_target(store, organization_id, body.target)
+        event: BaseModel = body.event
+        sent = await dispatch(
+            store, bus, host.precheck, organization_id, chargers, spec.event_type, event, missing
+        )
+        # Already in the shape of LocationCommandResponse (the documented model; the tests
+        # hold the answers to it): serialized once, not validated again item by item, which
+        # costs tens of milliseconds for a location of a thousand chargers.
+        return Response(
+            orjson.dumps(sent.as_response()),
+            status_code=status.HTTP_202_ACCEPTED,
+            media_type="application/json",
+        )
+
+    # FastAPI reads the body's model from the annotation; this one is made per command.
+    send_command.__annotations__["body"] = body_model
+    send_command.__name__ = "send_" + spec.event_type
+    return send_command
+
+
+for _spec in COMMANDS.values():
+    _summary, _description = DOCS[_spec.path]
+    router.add_api_route(
+        f"/commands/{_spec.path}",
+        _command_route(_spec),
+        methods=["POST"],
+        operation_id=_spec.path.replace("/", "-"),
+        summary=_summary,
+        description=_description,
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=LocationCommandResponse,
+        responses=_RESPONSES,
+    )
+
+
+@router.get(
+    "/commands/{command_id}",
+    operation_id="get-command",
+    summary="Get command",
+    description="A queued command and what became of it: `queued`, `running`, `succeeded` "
+    "(with the station's `result`) or `failed` (with the `error`).",
+    responses=error_responses(401, 403, 404),
+)
+async def get_command(
+    principal: ReaderDep, store: StoreDep, command_id: CommandId
+) -> CommandOutcomeResponse:
+    if command_id in COMMANDS_BY_PATH:
+        # A command's own path, asked with GET: a known path and the wrong method, not an
+        # unknown command id (ids are 12 hex digits; a path is never one).
+        raise HTTPException(
+            status.HTTP_405_METHOD_NOT_ALLOWED, "Method Not Allowed", headers={"Allow": "POST"}
+        )
+    row = await store.commands.get(principal.organization_id, command_id)
+    if row is None:
+        raise NotFoundError("command", command_id)
+    return CommandOutcomeResponse.of(row)
+
+
+_KNOWN = ", ".join(COMMANDS_BY_PATH)
+
+
+# Last, after every command and GET /commands/{command_id}: without it, a POST to a path that
+# names no command would match that GET route's path and answer 405 as if the path existed.
+@router.post("/commands/{name:path}", include_in_schema=False)
+async def unknown_command(principal: ReaderDep, name: str) -> Response:
+    raise HTTPException(
+        status.HTTP_404_NOT_FOUND, f"no command {name!r} under /ocpp/commands (known: {_KNOWN})"
+    )

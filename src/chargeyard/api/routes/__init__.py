@@ -1,1 +1,0 @@
-"""One module per resource, each with one ``router``."""

@@ -1,0 +1,2 @@
+"""The central system's API, ``/api/v1``: its routes, request and response bodies, and
+dependencies. Callers authenticate with ``X-API-Key`` (``api/deps.py``)."""

@@ -1,0 +1,41 @@
+"""The central system's own dependencies: ``RegistryDep`` (the ``StationLink`` to the stations
+connected to the central system) and ``ChargerDep`` (the path's chargeBoxId, a registered
+station, as a command target). ``api/deps.py`` has the ones both APIs share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+
+from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.csms.commands import Charger, require_station
+from chargeyard.csms.station_link import StationLink
+
+
+async def get_registry(request: Request) -> StationLink:
+    registry: StationLink = request.app.state.registry
+    return registry
+
+
+RegistryDep = Annotated[StationLink, Depends(get_registry)]
+
+
+async def get_charger(
+    store: StoreDep,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
+) -> Charger:
+    """The path's station; raises UnknownStation (404) when it is not registered.
+
+    A station with a live connection is registered by definition (the listener admits only
+    registered stations, or registers them), so only a disconnected one costs a lookup.
+    """
+    if not registry.is_connected(charge_box_id):
+        await require_station(store.stations, charge_box_id)
+    return Charger(registry, charge_box_id, settings.command_timeout)
+
+
+ChargerDep = Annotated[Charger, Depends(get_charger)]

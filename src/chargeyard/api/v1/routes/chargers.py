@@ -1,0 +1,231 @@
+"""``/chargers``: register, list, read, change and delete chargers, and read a connector's
+status history and the notifications a charger sent (firmware, diagnostics, security, reports,
+charging profiles and limits, events and the like).
+
+A charger is a station the central system admits (``csms/admission.py``): registering one here
+lets its WebSocket in, deleting one closes its connection and refuses it from then on (404 in
+the handshake). What the charger reports (vendor, model, boot answer, connectors, presence) is
+written by the CSMS; here only the operator's fields change. Command routes live in
+``chargers_commands.py`` under ``/chargers/{chargeBoxId}/...``; the paths here do not overlap.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, status
+
+from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
+from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
+from chargeyard.api.v1.deps import RegistryDep
+from chargeyard.api.v1.schemas import ErrorResponse
+from chargeyard.api.v1.schemas.chargers import (
+    ChargerCreate,
+    ChargerDeleted,
+    ChargerOut,
+    ChargerUpdate,
+    ConnectorHistory,
+    NotificationHistory,
+    NotificationOut,
+    PresenceFilter,
+    StatusChangeOut,
+)
+from chargeyard.csms.commands import UnknownStation
+from chargeyard.store import ConflictError, NotFoundError, Store
+from chargeyard.store.models import NotificationKind, Station
+from chargeyard.store.repositories import MAX_NOTIFICATIONS, UNSET
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
+}
+# The routes that name one row in their path.
+_UNKNOWN: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown chargeBoxId"},
+}
+
+# The close code and reason a deleted charger's connection ends with (RFC 6455 section 7.4.1:
+# 1008, the endpoint's policy no longer admits the peer).
+_DELETED_CLOSE = (1008, "charger deleted")
+
+router = APIRouter(
+    prefix="/chargers",
+    tags=["Chargers"],
+    dependencies=[Depends(require_api_key)],
+    responses=_ERRORS,
+)
+
+ChargeBoxIdPath = Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)]
+
+
+async def _station(store: Store, charge_box_id: str) -> Station:
+    station = await store.stations.get(charge_box_id)
+    if station is None:
+        raise UnknownStation(charge_box_id)
+    return station
+
+
+async def _charger(store: Store, charge_box_id: str, ocpp_url: str) -> ChargerOut:
+    station = await _station(store, charge_box_id)
+    try:
+        connectors = await store.connectors.list(charge_box_id)
+    except NotFoundError:  # deleted between the two reads
+        raise UnknownStation(charge_box_id) from None
+    statuses = await store.notifications.current([charge_box_id])
+    return ChargerOut.of(station, connectors, ocpp_url, statuses.get(charge_box_id))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register charger",
+    responses={409: {"model": ErrorResponse, "description": "The chargeBoxId is taken"}},
+)
+async def create_charger(store: StoreDep, settings: SettingsDep, body: ChargerCreate) -> ChargerOut:
+    """Register a charger so that it may connect; the answer's ``connectionUrl`` is where."""
+    try:
+        station = await store.stations.register(
+            body.chargeBoxId, name=body.name, location=body.location, password=body.password
+        )
+    except ConflictError:
+        raise ConflictError(f"charger {body.chargeBoxId} already exists") from None
+    return ChargerOut.of(station, [], settings.ocpp_url)
+
+
+@router.get("", summary="List chargers")
+async def list_chargers(
+    store: StoreDep,
+    settings: SettingsDep,
+    status: Annotated[
+        PresenceFilter | None, Query(description="Only chargers online or offline")
+    ] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[ChargerOut]:
+    """Chargers by chargeBoxId, with their connectors; ``total`` counts all that match."""
+    online = None if status is None else status == "online"
+    stations = await store.stations.list(online=online, limit=limit, offset=offset)
+    total = await store.stations.count(online=online)
+    identities = [station.charge_box_id for station in stations]
+    connectors = await store.connectors.list_by_station(identities)
+    statuses = await store.notifications.current(identities)
+    return Page[ChargerOut](
+        data=[
+            ChargerOut.of(
+                station,
+                connectors[station.charge_box_id],
+                settings.ocpp_url,
+                statuses.get(station.charge_box_id),
+            )
+            for station in stations
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{chargeBoxId}", summary="Get charger", responses=_UNKNOWN)
+async def get_charger(
+    store: StoreDep, settings: SettingsDep, charge_box_id: ChargeBoxIdPath
+) -> ChargerOut:
+    """A charger: what the operator registered, what it reported, and its connectors."""
+    return await _charger(store, charge_box_id, settings.ocpp_url)
+
+
+@router.patch("/{chargeBoxId}", summary="Update charger", responses=_UNKNOWN)
+async def update_charger(
+    store: StoreDep, settings: SettingsDep, charge_box_id: ChargeBoxIdPath, body: ChargerUpdate
+) -> ChargerOut:
+    """Change the name, location or password; absent fields stay, ``null`` clears. A new
+    password applies from the charger's next connection."""
+    given = body.model_fields_set
+    try:
+        await store.stations.update(
+            charge_box_id,
+            name=body.name if "name" in given else UNSET,
+            location=body.location if "location" in given else UNSET,
+        )
+        if "password" in given:
+            await store.stations.set_password(charge_box_id, body.password)
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    return await _charger(store, charge_box_id, settings.ocpp_url)
+
+
+@router.delete("/{chargeBoxId}", summary="Delete charger", responses=_UNKNOWN)
+async def delete_charger(
+    store: StoreDep, registry: RegistryDep, charge_box_id: ChargeBoxIdPath
+) -> ChargerDeleted:
+    """Delete a charger with its connectors, transactions and data transfers, and close its
+    connection: deleted first, so that it is refused (404) when it tries to come back."""
+    try:
+        await store.stations.delete(charge_box_id)
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    registry.disconnect(charge_box_id, *_DELETED_CLOSE)
+    return ChargerDeleted(message="Charger deleted", chargeBoxId=charge_box_id)
+
+
+@router.get(
+    "/{chargeBoxId}/connectors/{connectorId}/history",
+    summary="Connector status history",
+    responses=_UNKNOWN,
+)
+async def connector_history(
+    store: StoreDep,
+    charge_box_id: ChargeBoxIdPath,
+    connector_id: Annotated[int, Path(alias="connectorId", ge=0, le=MAX_INT32)],
+    evse_id: Annotated[
+        int | None,
+        Query(alias="evseId", ge=1, le=MAX_INT32, description="The EVSE (OCPP 2.0.1 chargers)"),
+    ] = None,
+    limit: Limit = 20,
+) -> ConnectorHistory:
+    """A connector's status changes (StatusNotification), newest first; empty for a connector
+    that never reported."""
+    try:
+        rows = await store.connectors.history(
+            charge_box_id, connector_id, evse_id=evse_id or 0, limit=limit
+        )
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    return ConnectorHistory(
+        chargeBoxId=charge_box_id,
+        connectorId=connector_id,
+        evseId=evse_id,
+        history=[StatusChangeOut.of(row) for row in rows],
+        count=len(rows),
+    )
+
+
+@router.get("/{chargeBoxId}/notifications", summary="Charger notifications", responses=_UNKNOWN)
+async def charger_notifications(
+    store: StoreDep,
+    charge_box_id: ChargeBoxIdPath,
+    kind: Annotated[NotificationKind | None, Query(description="Only this kind")] = None,
+    evse_id: Annotated[
+        int | None,
+        Query(alias="evseId", ge=0, le=MAX_INT32, description="Only those about this EVSE"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_NOTIFICATIONS, description="Results per page")] = 20,
+) -> NotificationHistory:
+    """What the charger reported on its own besides status and transactions, newest first:
+    firmware update progress (FirmwareStatusNotification, SignedFirmwareStatusNotification),
+    diagnostics or log uploads (DiagnosticsStatusNotification, LogStatusNotification),
+    security events (SecurityEventNotification), device-model report parts (NotifyReport),
+    and the 2.0.1 reports this central system keeps as they came: reservations ended unused
+    (ReservationStatusUpdate), charging profiles (ReportChargingProfiles), external charging
+    limits (NotifyChargingLimit, ClearedChargingLimit), an EV's charging needs and schedule,
+    events (NotifyEvent, one each), monitoring reports, customer information, display messages
+    and firmware publishing."""
+    try:
+        rows = await store.notifications.history(
+            charge_box_id, kind=kind, evse_id=evse_id, limit=limit
+        )
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    return NotificationHistory(
+        chargeBoxId=charge_box_id,
+        notifications=[NotificationOut.of(row) for row in rows],
+        count=len(rows),
+    )

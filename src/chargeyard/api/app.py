@@ -36,25 +36,10 @@ from starlette.exceptions import HTTPException
 from chargeyard import __version__
 from chargeyard.api import dashboard, docs, metrics, openapi
 from chargeyard.api.body_limit import BodyLimit
-from chargeyard.api.gateway.routes import (
-    bulk,
-    catalog,
-    commands,
-    locations,
-    runtimes,
-)
-from chargeyard.api.gateway.routes import chargers as gateway_chargers
+from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
-from chargeyard.api.v1.routes import (
-    charger_frames,
-    chargers,
-    chargers_commands,
-    id_tags,
-    stream,
-    transactions,
-    webhooks,
-)
+from chargeyard.api.v1.routes import ROUTERS as CSMS_ROUTERS
 from chargeyard.bus import CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
@@ -247,19 +232,11 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (
-        chargers,
-        chargers_commands,
-        charger_frames,
-        transactions,
-        id_tags,
-        webhooks,
-        stream,
-    ):
-        app.include_router(module.router, prefix=API_PREFIX)
+    for router in CSMS_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
-    for module in (catalog, commands, locations, gateway_chargers, runtimes, bulk):
-        app.include_router(module.router)
+    for router in GATEWAY_ROUTERS:
+        app.include_router(router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
     dashboard.install(app, dashboard_sign_in)
     docs.install(app)  # /docs, with no request leaving the server

@@ -14,6 +14,7 @@ system for ever. The executor asks for the refusal before queuing and again on a
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -68,14 +69,12 @@ def fleet_version(version: str) -> VersionSpec:
     Raises:
         UnknownVersion: not a version, or one no simulated station speaks (a ValueError).
     """
-    try:
-        spec: VersionSpec | None = parse_version(version)
-    except UnknownVersion:
-        spec = None
-    if spec is None or spec not in ADAPTERS:
-        spoken = " or ".join(reversed(ADAPTERS.names))
-        raise UnknownVersion(f"unsupported OCPP version {version!r} ({spoken})") from None
-    return spec
+    with contextlib.suppress(UnknownVersion):
+        spec = parse_version(version)
+        if spec in ADAPTERS:
+            return spec
+    spoken = " or ".join(reversed(ADAPTERS.names))
+    raise UnknownVersion(f"unsupported OCPP version {version!r} ({spoken})")
 
 
 def command_version_label(version: str) -> str:

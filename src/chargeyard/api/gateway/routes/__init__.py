@@ -1,1 +1,15 @@
-"""The ``/ocpp`` routes: one module per resource, each with one ``router``."""
+"""The ``/ocpp`` routes: one module per resource, each with one ``router`` that carries its own
+``/ocpp`` prefix and Bearer auth, mounted in the order of :data:`ROUTERS`."""
+
+from fastapi import APIRouter
+
+from chargeyard.api.gateway.routes import bulk, catalog, chargers, commands, locations, runtimes
+
+ROUTERS: tuple[APIRouter, ...] = (
+    catalog.router,
+    commands.router,
+    locations.router,
+    chargers.router,
+    runtimes.router,
+    bulk.router,
+)

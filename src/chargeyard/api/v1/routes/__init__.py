@@ -1,1 +1,24 @@
-"""The ``/api/v1`` routes: one module per resource, each with one ``router``."""
+"""The ``/api/v1`` routes: one module per resource, each with one ``router``, mounted under
+``/api/v1`` in the order of :data:`ROUTERS`."""
+
+from fastapi import APIRouter
+
+from chargeyard.api.v1.routes import (
+    charger_frames,
+    chargers,
+    chargers_commands,
+    id_tags,
+    stream,
+    transactions,
+    webhooks,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    chargers.router,
+    chargers_commands.router,
+    charger_frames.router,
+    transactions.router,
+    id_tags.router,
+    webhooks.router,
+    stream.router,
+)

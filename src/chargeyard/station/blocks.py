@@ -1,0 +1,93 @@
+"""Feature blocks: how a station version is put together (composition, not inheritance order).
+
+Theory of operation
+-------------------
+A station version (``StationV16``, ``StationV201``) is one class over
+:class:`~chargeyard.station.core.SimulatedStation` that *owns* its feature blocks (OCPP 1.6
+feature profiles, OCPP 2.0.1 functional blocks) as objects. A block keeps its own state and its
+``@on`` handlers; it reaches the station it belongs to, and through it the other blocks, as
+``self.station``. The station's handler table is the union of its blocks' tables
+(:func:`merge_handlers`); two blocks claiming one action is a programming error caught when the
+station is built.
+
+Lifecycle events (power on, accepted, reconnected, going down, an EVSE idle, a status set, ...)
+are :class:`Hook` objects that the version's station class builds in one place, naming in order
+the block methods that hear each event, so what happens at power-on is read on one screen, as
+h11's ``_state.py`` keeps every reaction together. Questions every block may veto ("may this
+EVSE take a session?") are :class:`Gate` objects: the answer is yes when every listener says
+yes, asked in the order written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, ParamSpec, TypeVar
+
+from chargeyard.protocol import ActionHandlers
+from chargeyard.protocol.router import Handler
+
+S = TypeVar("S")
+P = ParamSpec("P")
+
+
+class Block(ActionHandlers, Generic[S]):
+    """One feature block of a station: its own state and ``@on`` handlers.
+
+    Args:
+        station: the station the block belongs to (``self.station``).
+    """
+
+    def __init__(self, station: S) -> None:
+        self.station = station
+
+
+def merge_handlers(*tables: ActionHandlers) -> dict[str, Handler]:
+    """The handlers of every table (a station's own, then its blocks'), keyed by action.
+
+    Raises:
+        ValueError: two tables handle the same action.
+    """
+    merged: dict[str, Handler] = {}
+    owners: dict[str, str] = {}
+    for table in tables:
+        owner = type(table).__name__
+        for action, handler in table.handlers().items():
+            if action in merged:
+                raise ValueError(f"{action} is handled by both {owners[action]} and {owner}")
+            merged[action] = handler
+            owners[action] = owner
+    return merged
+
+
+class Hook(Generic[P]):
+    """A lifecycle event and, in order, the callables that hear it."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self, *listeners: Callable[P, None]) -> None:
+        self._listeners = listeners
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> None:
+        for listener in self._listeners:
+            listener(*args, **kwargs)
+
+    @property
+    def listeners(self) -> tuple[Callable[P, None], ...]:
+        return self._listeners
+
+
+class Gate(Generic[P]):
+    """A question every listener may veto: True when all say yes (asked in order, the first
+    no ends the asking)."""
+
+    __slots__ = ("_listeners",)
+
+    def __init__(self, *listeners: Callable[P, bool]) -> None:
+        self._listeners = listeners
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> bool:
+        return all(listener(*args, **kwargs) for listener in self._listeners)
+
+    @property
+    def listeners(self) -> tuple[Callable[P, bool], ...]:
+        return self._listeners

@@ -5,7 +5,8 @@ Theory of operation
 Everything runs on one event loop and shares one :class:`~chargeyard.store.Store` (one
 SQLite file by default: the CSMS's tables and the gateway's are disjoint, and the store's
 writers take turns in-process, see ``store/engine.py``). The pieces start in dependency order
-and an :class:`~contextlib.AsyncExitStack` stops them in reverse:
+(``stack.assemble``, which ``chargeyard csms`` uses too) and an
+:class:`~contextlib.AsyncExitStack` stops them in reverse:
 
 1. the store (migrations applied), the webhook sender, the CSMS listener;
 2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;

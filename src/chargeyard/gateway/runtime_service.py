@@ -43,11 +43,6 @@ class RuntimeService:
         self._reader: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def busy(self) -> bool:
-        """A request is being served."""
-        return bool(self._tasks)
-
     def start(self) -> None:
         self._reader = asyncio.get_running_loop().create_task(
             self._read(), name=f"runtime-requests-{self.host.node}"

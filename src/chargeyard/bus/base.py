@@ -9,7 +9,7 @@ networked bus can serialize them with :meth:`CommandMessage.to_dict` / ``from_di
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
@@ -27,7 +27,15 @@ class CommandMessage:
     payload: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict, which deep-copies: a location's fan-out is a thousand.
+        return {
+            "command_id": self.command_id,
+            "organization_id": self.organization_id,
+            "charger_id": self.charger_id,
+            "event_type": self.event_type,
+            "ocpp_version": self.ocpp_version,
+            "payload": self.payload,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandMessage:
@@ -46,7 +54,14 @@ class CommandOutcome:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "command_id": self.command_id,
+            "organization_id": self.organization_id,
+            "charger_id": self.charger_id,
+            "ok": self.ok,
+            "result": self.result,
+            "error": self.error,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandOutcome:

@@ -15,7 +15,6 @@ from pydantic import SecretStr
 from rich.console import Console
 
 from chargeyard import __version__, cli_credentials, event_loop, sim_console
-from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
@@ -32,7 +31,7 @@ from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
-from chargeyard.stack import api_app, start_central_system
+from chargeyard.stack import ApiOptions, assemble
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
@@ -206,20 +205,21 @@ async def _serve_until_signalled(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as running:
-        central = await start_central_system(
+        stack = await assemble(
             running,
             database_url=url,
             settings=settings,
             max_payload_chars=max_payload_chars,
             webhook_outbound=outbound,
+            api=ApiOptions(api_settings, host=settings.host, port=api_port, outbound=outbound)
+            if api_port
+            else None,
         )
-        server = central.server
+        server = stack.central.server
         api = "the REST API is off (--api-port 0)"
-        if api_port:
-            app = api_app(central, api_settings, outbound=outbound)
-            bound = await running.enter_async_context(serving(app, settings.host, api_port))
+        if stack.api_port is not None:
             api = (
-                f"REST API http://{settings.host}:{bound}/api/v1 (X-API-Key from"
+                f"REST API http://{settings.host}:{stack.api_port}/api/v1 (X-API-Key from"
                 " `chargeyard apikey create`; docs at /docs)"
             )
         admission = (

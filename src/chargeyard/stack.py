@@ -1,31 +1,42 @@
-"""The central system's stack, assembled in one place for ``chargeyard csms`` and
-``chargeyard up``.
+"""The stack, assembled in one place (:func:`assemble`) for ``chargeyard csms``,
+``chargeyard up`` and the tests that need all of it: the store, the event hub, the CSMS
+listener, and, as asked, the simulator gateway (the bus and a fleet host) and the REST API.
 
 Order matters, both ways. The store opens first (and applies migrations). The webhook sender
 starts before the listener so that, closing after it, it still enqueues the listener's closing
-events. The listener's metrics are attached once it runs. Everything is entered on the
-caller's exit stack, so it closes in the reverse order when the command stops; ``chargeyard
-up`` then adds its simulator gateway (bus and fleet host) on the same stack, and both serve the
-REST API built by :func:`api_app`.
+events. The listener's metrics are attached once it runs. The bus comes next and the fleet
+host after it (the host reports on the bus until it is closed); then whatever the caller does
+before the API opens (the lab seeds its demo and resumes its chargers); then the API app, its
+provisioner (closed after the API stops taking requests, before the host that runs its
+chargers), and the HTTP server. Everything is entered on the caller's exit stack, so it closes
+in the reverse order when the command stops.
+
+The API is given a :class:`~chargeyard.gateway.runtime_client.RuntimeClient` over the bus,
+never the fleet host: it would work the same with the host in another process.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
 from chargeyard.api.app import create_app
+from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
-from chargeyard.bus.base import CommandBus
+from chargeyard.bus import CommandBus, InMemoryBus
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.webhooks import WebhookSender
-from chargeyard.gateway.runtimes import ChargerRuntimes
+from chargeyard.gateway.executor import Executor
+from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 
 
@@ -67,26 +78,138 @@ async def start_central_system(
     return CentralSystem(store, events, metrics, server)
 
 
-def api_app(
-    central: CentralSystem,
-    api_settings: ApiSettings,
+@dataclass(frozen=True, slots=True)
+class GatewayOptions:
+    """The simulator gateway: an in-memory bus and a fleet host on it.
+
+    Attributes:
+        fleet_factory: makes an organization's fleet (default ``Fleet()``).
+        executor: applies commands (default ``Executor()``).
+        record_frames: write every hosted charger's frames to the frame log.
+        restart_delay_s: how long a restarted charger stays off.
+        deadline_s: how long the API waits for a host's answer.
+    """
+
+    fleet_factory: Callable[[], Fleet] | None = None
+    executor: Executor | None = None
+    record_frames: bool = True
+    restart_delay_s: float = 1.0
+    deadline_s: float = DEADLINE_S
+
+
+@dataclass(frozen=True, slots=True)
+class ApiOptions:
+    """The REST API (``/api/v1``; ``/ocpp`` with the gateway), the dashboard and ``/metrics``.
+
+    Attributes:
+        host, port: where to serve it (port 0: any free one).
+        serve: False makes the app without serving it (a test drives it in-process).
+        outbound: where the server's own connections may go (None: anywhere).
+    """
+
+    settings: ApiSettings
+    host: str = "127.0.0.1"
+    port: int = 0
+    serve: bool = True
+    outbound: OutboundPolicy | None = None
+    dashboard_sign_in: SignIn | None = None
+
+
+@dataclass(slots=True)
+class Stack:
+    """What :func:`assemble` started; the gateway's and the API's parts are None when not
+    asked for."""
+
+    central: CentralSystem
+    bus: CommandBus | None = None
+    host: FleetHost | None = None
+    runtimes: RuntimeClient | None = None
+    app: FastAPI | None = field(default=None)
+    api_port: int | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.central.store
+
+
+async def assemble(
+    running: contextlib.AsyncExitStack,
     *,
-    outbound: OutboundPolicy | None,
-    host: ChargerRuntimes | None = None,
-    bus: CommandBus | None = None,
-    dashboard_sign_in: SignIn | None = None,
-) -> FastAPI:
-    """The REST API (``/api/v1``, and ``/ocpp`` when a fleet ``host`` is given), the dashboard
-    and ``/metrics`` over ``central``; served by the caller."""
+    database_url: str,
+    settings: CsmsSettings,
+    max_payload_chars: int,
+    webhook_outbound: OutboundPolicy | None,
+    gateway: GatewayOptions | Callable[[CentralSystem], GatewayOptions] | None = None,
+    api: ApiOptions | Callable[[Stack], Awaitable[ApiOptions | None]] | None = None,
+) -> Stack:
+    """Start the stack on ``running`` in the order of the module docstring.
+
+    Args:
+        webhook_outbound: where webhook posts may go (None: anywhere).
+        gateway: the simulator gateway's options, or what makes them once the central
+            system runs (its port); None: a central system alone.
+        api: the API's options, or what to do once the rest runs and before the API opens,
+            returning them (None: no API).
+    """
+    central = await start_central_system(
+        running,
+        database_url=database_url,
+        settings=settings,
+        max_payload_chars=max_payload_chars,
+        webhook_outbound=webhook_outbound,
+    )
+    stack = Stack(central)
+    if callable(gateway):
+        gateway = gateway(central)
+    if gateway is not None:
+        bus = InMemoryBus()
+        running.push_async_callback(bus.close)  # after the host, which reports on it
+        stack.bus = bus
+        stack.host = await running.enter_async_context(
+            FleetHost(
+                central.store,
+                bus,
+                fleet_factory=gateway.fleet_factory,
+                executor=gateway.executor,
+                record_frames=gateway.record_frames,
+                restart_delay_s=gateway.restart_delay_s,
+                on_command=central.metrics.gateway_command,
+                on_fleet=central.metrics.attach_fleet,
+            )
+        )
+        stack.runtimes = RuntimeClient(bus, deadline_s=gateway.deadline_s)
+    options = await api(stack) if callable(api) else api
+    if options is None:
+        return stack
+    app = stack.app = _api_app(stack, options)
+
+    async def close_provisioner() -> None:
+        # Chargers created over the API are provisioned in the background; their work ends
+        # (or is recorded as interrupted) after the API stops taking requests and before
+        # the host that runs them closes.
+        provisioner = getattr(app.state, "provisioner", None)
+        if provisioner is not None:
+            await provisioner.close()
+
+    running.push_async_callback(close_provisioner)
+    if options.serve:
+        stack.api_port = await running.enter_async_context(serving(app, options.host, options.port))
+    return stack
+
+
+def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
+    central = stack.central
     app = create_app(
         central.store,
         central.server.registry,
-        api_settings.for_listener(central.server.settings.host, central.server.port),
+        options.settings.for_listener(central.server.settings.host, central.server.port),
         events=central.server.events,
-        dashboard_sign_in=dashboard_sign_in,
-        host=host,
-        bus=bus,
-        outbound=outbound,
+        dashboard_sign_in=options.dashboard_sign_in,
+        host=stack.runtimes,
+        bus=stack.bus,
+        outbound=options.outbound,
     )
+    # The routes ask the fleet hosts with this client (api/gateway/deps.py).
+    app.state.runtimes = stack.runtimes
     central.metrics.attach_app(app)
     return app

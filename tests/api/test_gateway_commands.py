@@ -98,7 +98,7 @@ async def _running(lab: FleetLab, charger: SimulatedCharger) -> SimulatedCharger
 async def _outcome(lab: FleetLab, command_id: str) -> dict[str, Any]:
     """The command as GET /ocpp/commands/{id} shows it once the fleet decided."""
     async with asyncio.timeout(5):
-        await lab.host.wait_idle()
+        await lab.bus.wait_outcome(command_id)
     response = await lab.client.get(f"/ocpp/commands/{command_id}")
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -244,7 +244,8 @@ async def test_charger_ids_selects_a_subset_of_the_location(lab: FleetLab) -> No
     body = response.json()
     assert [r["charger_id"] for r in body["results"]] == [chargers[2].id, chargers[0].id]
     async with asyncio.timeout(5):
-        await lab.host.wait_idle()
+        for result in body["results"]:
+            await lab.bus.wait_outcome(result["command"]["id"])
     assert [_plugged(lab, c) for c in chargers] == [True, False, True]
 
 
@@ -601,6 +602,7 @@ async def test_the_unplug_operation_is_the_seeds(lab: FleetLab) -> None:
         "422": "Invalid target — provide either charger_id or location_id, not both",
         "500": "Internal server error",
         "503": "The simulator gateway is not running in this process",
+        "504": "The charger's host did not answer in time",
     }
     ok = responses["202"]["content"]["application/json"]
     assert ok["schema"] == {"$ref": "#/components/schemas/LocationCommandResponse"}

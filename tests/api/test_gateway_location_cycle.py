@@ -75,7 +75,8 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: FleetLab) 
         body = response.json()
         assert (body["targeted_count"], body["queued_count"]) == (COUNT, COUNT), body["failed"]
         async with asyncio.timeout(10):
-            await lab.host.wait_idle()
+            for result in body["results"]:
+                await lab.bus.wait_outcome(result["command"]["id"])
         for result in body["results"][:: COUNT // 10]:  # a sample; each a GET
             command = result["command"]["id"]
             outcome = (await lab.client.get(f"/ocpp/commands/{command}")).json()

@@ -1,6 +1,7 @@
 """A gateway lab: chargeyard's own CSMS on 127.0.0.1 (its own SQLite store), and a fleet host
 on another SQLite store with an in-memory bus, one organization, and helpers that drive
-commands the way the API will (:func:`~chargeyard.gateway.dispatch.dispatch`)."""
+commands the way the API does (:func:`~chargeyard.gateway.dispatch.dispatch`, prechecked over
+the bus by a :class:`~chargeyard.gateway.runtime_client.RuntimeClient`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chargeyard.csms.server import CsmsServer
 from chargeyard.gateway.dispatch import Dispatched, dispatch
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy
@@ -33,13 +35,14 @@ def fast_fleet() -> Fleet:
     return Fleet(reconnect=ReconnectPolicy(initial=0.05, ceiling=0.2), seed=1)
 
 
-def new_host(store: Store, bus: InMemoryBus) -> FleetHost:
+def new_host(store: Store, bus: InMemoryBus, node: str | None = None) -> FleetHost:
     return FleetHost(
         store,
         bus,
         fleet_factory=fast_fleet,
         executor=Executor(session_check_s=0.05, proxy_timeout_s=2.0),
         restart_delay_s=0.1,
+        node=node,
     )
 
 
@@ -49,6 +52,7 @@ class Lab:
         self.bus = bus
         self.host = host
         self.csms = csms
+        self.runtimes = RuntimeClient(bus, deadline_s=5.0)
 
     @property
     def csms_url(self) -> str:
@@ -83,20 +87,27 @@ class Lab:
         self, charger: SimulatedCharger, event_type: str, payload: dict[str, Any] | None = None
     ) -> Dispatched:
         return await dispatch(
-            self.store, self.bus, self.host.precheck, ORG, [charger], event_type, payload or {}
+            self.store, self.bus, self.runtimes.precheck, ORG, [charger], event_type, payload or {}
         )
 
     async def run(
         self, charger: SimulatedCharger, event_type: str, payload: dict[str, Any] | None = None
     ) -> Command:
-        """Queue the command, wait until the host recorded its outcome; the stored row."""
+        """Queue the command, wait until the host reported its outcome; the stored row."""
         sent = await self.send(charger, event_type, payload)
         assert not sent.failed, sent.failed
-        async with asyncio.timeout(5):
-            await self.host.wait_idle()
+        await self.outcomes(sent)
         command = await self.store.commands.get(ORG, sent.queued[0].command.id)
         assert command is not None
         return command
+
+    async def outcomes(self, *sent: Dispatched, within: float = 5.0) -> None:
+        """Wait until every command queued in ``sent`` has its outcome reported on the bus
+        (the host reports an outcome once it is stored)."""
+        async with asyncio.timeout(within):
+            for dispatched in sent:
+                for item in dispatched.queued:
+                    await self.bus.wait_outcome(item.command.id)
 
     async def refused(
         self, charger: SimulatedCharger, event_type: str, payload: dict[str, Any] | None = None

@@ -47,11 +47,11 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
 async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: Lab) -> None:
     charger = await lab.running("CP-1")
     # Two plugs pass the API's check (nothing is plugged yet); the second meets a cable.
-    first = await lab.send(charger, "plug")
-    second = await lab.send(charger, "plug")
+    # Sent side by side, both are prechecked before either is applied.
+    first, second = await asyncio.gather(lab.send(charger, "plug"), lab.send(charger, "plug"))
     assert first.queued
     assert second.queued
-    await lab.host.wait_idle()
+    await lab.outcomes(first, second)
     stored = await lab.store.commands.get(ORG, second.queued[0].command.id)
     assert stored is not None
     assert (stored.status, stored.error) == (
@@ -135,9 +135,9 @@ async def test_the_host_tells_each_applied_command_and_each_new_fleet(lab: Lab) 
     lab.host._on_fleet = fleets.append
     charger = await lab.running("CP-9")
     assert fleets == [lab.host.fleet_of(ORG)]
-    first = await lab.send(charger, "plug")
-    second = await lab.send(charger, "plug")  # meets the cable: failed when applied
+    # Sent side by side, both pass the precheck; the second meets the cable when applied.
+    first, second = await asyncio.gather(lab.send(charger, "plug"), lab.send(charger, "plug"))
     assert first.queued
     assert second.queued
-    await lab.host.wait_idle()
+    await lab.outcomes(first, second)
     assert told == [("plug", "succeeded"), ("plug", "failed")]

@@ -4,8 +4,6 @@ charger going through the whole cycle in the CSMS's own records."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import func, select
 
 from chargeyard.gateway.dispatch import dispatch
@@ -38,11 +36,10 @@ async def test_a_location_of_100_chargers_goes_through_a_session(lab: Lab) -> No
 
     async def fan_out(event_type: str, payload: dict[str, object]) -> None:
         sent = await dispatch(
-            lab.store, lab.bus, lab.host.precheck, ORG, chargers, event_type, payload
+            lab.store, lab.bus, lab.runtimes.precheck, ORG, chargers, event_type, payload
         )
         assert sent.as_response()["queued_count"] == COUNT, sent.failed[:3]
-        async with asyncio.timeout(10):
-            await lab.host.wait_idle()
+        await lab.outcomes(sent, within=10)
 
     await fan_out("plug", {"evse_id": 1, "connector_id": 1})
     await fan_out("start_session", {"id_tag": "FLEET", "duration_seconds": 2.0})

@@ -1,13 +1,23 @@
-"""The command bus between the gateway API and the fleet that runs the stations.
+"""The bus between the gateway API and the fleet hosts that run the stations.
 
-The API publishes a :class:`CommandMessage` per charger; whoever hosts that charger consumes
-it, applies it and reports a :class:`CommandOutcome`. :class:`InMemoryBus`, the only
-implementation, serves one process. The seam is kept so that a bus between processes can be
-added: nothing outside this package may assume a command is delivered in the process that
-published it.
+The API publishes a :class:`CommandMessage` per charger; the host holding that charger
+consumes it, applies it and reports a :class:`CommandOutcome`. The API asks the same host
+for the runtime verbs, a command's precheck and the live status with a
+:class:`RuntimeRequest`, answered with a :class:`RuntimeAnswer`. :class:`InMemoryBus`, the
+only implementation, serves one process; everything on it is plain data (``to_dict`` /
+``from_dict``), and nothing outside this package may assume a message is delivered in the
+process that published it.
 """
 
 from chargeyard.bus.base import CommandBus, CommandMessage, CommandOutcome
 from chargeyard.bus.memory import InMemoryBus
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 
-__all__ = ["CommandBus", "CommandMessage", "CommandOutcome", "InMemoryBus"]
+__all__ = [
+    "CommandBus",
+    "CommandMessage",
+    "CommandOutcome",
+    "InMemoryBus",
+    "RuntimeAnswer",
+    "RuntimeRequest",
+]

@@ -8,9 +8,11 @@ networked bus can serialize them with :meth:`CommandMessage.to_dict` / ``from_di
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,15 @@ class CommandMessage:
     payload: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict, which deep-copies: a location's fan-out is a thousand.
+        return {
+            "command_id": self.command_id,
+            "organization_id": self.organization_id,
+            "charger_id": self.charger_id,
+            "event_type": self.event_type,
+            "ocpp_version": self.ocpp_version,
+            "payload": self.payload,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandMessage:
@@ -44,7 +54,14 @@ class CommandOutcome:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "command_id": self.command_id,
+            "organization_id": self.organization_id,
+            "charger_id": self.charger_id,
+            "ok": self.ok,
+            "result": self.result,
+            "error": self.error,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandOutcome:
@@ -52,10 +69,15 @@ class CommandOutcome:
 
 
 class CommandBus(Protocol):
-    """Commands from the API to the fleet, outcomes back.
+    """Commands from the API to the fleet and outcomes back; runtime requests to whoever hosts
+    a charger and answers back.
 
-    Delivery is at most once per published message and in publication order per charger; the
-    durable record of a command is the store's ``commands`` row, not the bus.
+    Nodes (fleet hosts) name themselves; each consumes the commands and requests for the
+    chargers it holds (:meth:`hold`), and the bus's placement node (an implementation's
+    choice) gets those of chargers that no node holds. Delivery is at most once per published
+    message and in publication order per charger; the durable record of a command is the
+    store's ``commands`` row, not the bus. Nothing that travels is shared by reference: a bus
+    between processes carries ``to_dict()`` and rebuilds with ``from_dict()``.
     """
 
     async def publish(self, message: CommandMessage) -> None:
@@ -66,13 +88,13 @@ class CommandBus(Protocol):
         """:meth:`publish` for a batch (a location command fanned out), in order."""
         ...
 
-    def consume(self) -> AsyncIterator[CommandMessage]:
-        """The commands for this consumer, as they come (the fleet host iterates it)."""
+    def consume(self, node: str) -> AsyncIterator[CommandMessage]:
+        """The commands for ``node``, as they come (its fleet host iterates it)."""
         ...
 
-    def pending(self) -> int:
-        """Commands published and not yet taken by a consumer, as far as this process knows
-        (a host waiting until it is idle reads it)."""
+    def pending(self, node: str) -> int:
+        """Commands for ``node`` not yet taken off the bus (its host, waiting until it is
+        idle, reads it)."""
         ...
 
     async def report(self, outcome: CommandOutcome) -> None:
@@ -83,10 +105,34 @@ class CommandBus(Protocol):
         """The outcome of ``command_id`` once reported (bound the wait with
         ``asyncio.timeout``).
 
-        Only outcomes reported after the call are seen; the store has the rest.
+        An outcome reported shortly before the call is found too (a bus keeps the recent
+        ones); an older one is the store's business.
         """
         ...
 
+    async def request(self, message: RuntimeRequest) -> RuntimeAnswer:
+        """Ask the node(s) holding the request's chargers and return their answer (merged
+        when it was split among nodes). Bound the wait with ``asyncio.timeout``: a node that
+        does not answer is never waited for past it."""
+        ...
+
+    def requests(self, node: str) -> AsyncIterator[RuntimeRequest]:
+        """The runtime requests for ``node``, as they come (its fleet host iterates it)."""
+        ...
+
+    async def answer(self, answer: RuntimeAnswer) -> None:
+        """A node answers a request it took (an answer nobody waits for any more is
+        dropped)."""
+        ...
+
+    async def hold(self, node: str, charger_ids: Sequence[str]) -> None:
+        """From now on, the commands and requests for ``charger_ids`` go to ``node``."""
+        ...
+
+    async def release(self, node: str, charger_ids: Sequence[str]) -> None:
+        """``node`` no longer hosts ``charger_ids`` (those another node holds are left)."""
+        ...
+
     async def close(self) -> None:
-        """Stop delivering: :meth:`consume` iterators end."""
+        """Stop delivering: :meth:`consume` and :meth:`requests` iterators end."""
         ...

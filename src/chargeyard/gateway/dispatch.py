@@ -1,11 +1,14 @@
 """Queuing one command for many chargers: what a ``POST /ocpp/commands/...`` route does once it
 has resolved its ``CommandTarget`` to chargers.
 
-Each charger is checked first (:class:`Precheck`, the fleet host's
-:meth:`~chargeyard.gateway.host.FleetHost.precheck`): one that cannot take the command lands in
-``failed`` with the reason, as does an id of ``charger_ids`` that names no charger of the
-location (``missing``); the others get a ``queued`` command row (all in one transaction) and a
-bus message each. The answer is the gateway API reference's ``LocationCommandResponse``.
+Each charger is checked first, where its station runs (:class:`Precheck`:
+:meth:`~chargeyard.gateway.runtimes.ChargerRuntimes.precheck`, one request for all of them):
+one that cannot take the command lands in ``failed`` with the reason, as does an id of
+``charger_ids`` that names no charger of the location (``missing``); the others get a
+``queued`` command row (all in one transaction) and a bus message each. The answer is the
+gateway API reference's ``LocationCommandResponse``. When the hosts do not answer the precheck
+in time, every charger is listed in ``failed`` with that reason, or, for a caller that targets
+one charger, :class:`~chargeyard.gateway.runtimes.NoAnswer` is raised.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pydantic import BaseModel
 
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
+from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.gateway.versions import command_version_label
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
@@ -25,9 +29,13 @@ from chargeyard.store.repositories.commands import QueuedCommand
 
 
 class Precheck(Protocol):
-    def __call__(
-        self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]
-    ) -> str | None: ...
+    async def __call__(
+        self,
+        organization_id: str,
+        charger_ids: Sequence[str],
+        event_type: str,
+        payload: dict[str, Any],
+    ) -> dict[str, str | None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +97,20 @@ async def dispatch(
     event_type: str,
     payload: BaseModel | dict[str, Any],
     missing: Sequence[Refused] = (),
+    *,
+    unanswered_fails: bool = True,
 ) -> Dispatched:
     """Check, record and publish ``event_type`` for each of ``chargers``; ``missing`` are
     targets that named no charger, listed in ``failed`` as they are.
 
+    Args:
+        unanswered_fails: a precheck not answered in time lists every charger in ``failed``
+            with the reason (a location's command); False raises ``NoAnswer`` instead.
+
     Raises:
         InvalidPayload: the payload does not fit the command (nothing is queued).
         NotFoundError: a charger is not this organization's.
+        NoAnswer: the precheck was not answered in time (``unanswered_fails`` False).
     """
     if isinstance(payload, BaseModel):
         data = payload.model_dump(mode="json")
@@ -103,8 +118,14 @@ async def dispatch(
         data = parse_payload(event_type, payload).model_dump(mode="json")
     result = Dispatched(failed=list(missing))
     accepted: list[SimulatedCharger] = []
+    try:
+        reasons = await precheck(organization_id, [c.id for c in chargers], event_type, data)
+    except NoAnswer as error:
+        if not unanswered_fails:
+            raise
+        reasons = {charger.id: str(error) for charger in chargers}
     for charger in chargers:
-        reason = precheck(organization_id, charger.id, event_type, data)
+        reason = reasons.get(charger.id)
         if reason is None:
             accepted.append(charger)
         else:

@@ -12,6 +12,10 @@ URL, configuration) and whether it should run (``desired_state``). The host conv
   ``{provider, runtime_kind, service_name, desired_count, status}``);
 * :meth:`FleetHost.resume`, at process start, starts every charger whose desired state is
   running (and marks ``stopped`` those that said ``running`` but are not wanted);
+* it serves the runtime requests the bus brings it (``gateway/runtime_service.py``: the same
+  verbs, a command's precheck and the live status, asked by the API's
+  :class:`~chargeyard.gateway.runtime_client.RuntimeClient`), and holds on the bus every
+  charger it hosts, so that a charger's requests and commands come to this host;
 * a consumer task takes commands off the bus, applies each with the
   :class:`~chargeyard.gateway.executor.Executor` and hands the outcome to the
   :class:`~chargeyard.gateway.outcomes.OutcomeWriter`, which records outcomes in batches (a
@@ -42,7 +46,8 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
+from uuid import uuid4
 
 from websockets.exceptions import InvalidURI
 
@@ -52,6 +57,8 @@ from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
+from chargeyard.gateway.runtime_service import RuntimeService
+from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
 from chargeyard.gateway.vendor_replies import charger_replies
 from chargeyard.gateway.versions import ADAPTERS, fleet_version, runtime_version_label
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
@@ -68,49 +75,23 @@ logger = logging.getLogger(__name__)
 RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 """The statuses the host stores in ``simulated_chargers.status``."""
 
-RuntimeAction = Literal["restarted", "applied", "unchanged", "next_start", "failed"]
-"""What :meth:`FleetHost.apply_changes` did with a charger's changed row: rebuilt and started
-its running station; set the change on it, which runs on (its DataTransfer replies); nothing
-(what it is built from and answers with is the same); nothing yet (it does not run here: the
-row applies when it starts); or the new row cannot run (its status says failed)."""
-
 REPLACED_STOP_REASON = "Reboot"
 """Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
 a reboot the station itself decided)."""
 
 NOT_RUNNING = "charger is not running"
 
-
-class ChargerRuntimeError(ValueError):
-    """A charger's row cannot be run: no CSMS URL, an unknown template or OCPP version."""
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeReport:
-    """The answer of start-charger / stop-charger / restart-charger (the gateway
-    API reference's "Stop charger runtime"): ``{id, event_type, ocpp_version, payload}``."""
-
-    charger_id: str
-    event_type: str
-    ocpp_version: str
-    provider: str
-    runtime_kind: str
-    desired_count: int
-    status: str
-
-    def as_response(self) -> dict[str, Any]:
-        return {
-            "id": self.charger_id,
-            "event_type": self.event_type,
-            "ocpp_version": self.ocpp_version,
-            "payload": {
-                "provider": self.provider,
-                "runtime_kind": self.runtime_kind,
-                "service_name": self.charger_id,
-                "desired_count": self.desired_count,
-                "status": self.status,
-            },
-        }
+__all__ = [
+    "FAILED",
+    "NOT_RUNNING",
+    "RUNNING",
+    "STOPPED",
+    "ChargerRuntimeError",
+    "FleetHost",
+    "RuntimeAction",
+    "RuntimeReport",
+    "definition_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +163,9 @@ class FleetHost:
 
     Args:
         store: where chargers, commands, logs and frames are.
-        bus: where commands come from (this host consumes every command on it).
+        bus: where commands and runtime requests come from: those of the chargers this host
+            holds, and of the chargers no host holds when it is the bus's placement node.
+        node: this host's name on the bus (default: made up, unique).
         fleet_factory: makes the fleet of an organization (default: ``Fleet()``; tests pass
             fast reconnection policies).
         executor: applies commands (default: ``Executor()``).
@@ -209,8 +192,10 @@ class FleetHost:
         outcome_batch: int = 500,
         on_command: Callable[[str, str], None] | None = None,
         on_fleet: Callable[[Fleet], None] | None = None,
+        node: str | None = None,
     ) -> None:
         self.store = store
+        self.node = node or f"host-{uuid4().hex[:12]}"
         self._on_command = on_command
         self._on_fleet = on_fleet
         self.bus = bus
@@ -222,6 +207,7 @@ class FleetHost:
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
         self._consumer: asyncio.Task[None] | None = None
+        self._service = RuntimeService(self)
         self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
         self.applied = 0
         """Commands taken off the bus and applied (or refused) so far."""
@@ -237,9 +223,11 @@ class FleetHost:
         self._writer.start()
         loop = asyncio.get_running_loop()
         self._consumer = loop.create_task(self._consume(), name="fleet-host-consumer")
+        self._service.start()
 
     async def close(self) -> None:
         """Stop consuming, stop every station (their desired state stays), write what waits."""
+        await self._service.close()
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
             consumer.cancel()
@@ -254,6 +242,7 @@ class FleetHost:
         await power_down(self.store, self._powered())
         for fleet in self._fleets.values():
             await fleet.stop_all()
+        await self.bus.release(self.node, list(self._hosted))
         self._fleets.clear()
         self._hosted.clear()
         await self._writer.close()
@@ -446,9 +435,9 @@ class FleetHost:
         """Why the charger cannot take the command now (not running, no such connector, wrong
         state...), or None: the API queues it or lists it as failed with this reason.
 
-        It reads the stations this host runs, which are all of them: the API and the host that
-        runs the simulated chargers share one process. A host in another process would have
-        to answer this where the stations run (the bus carries no precheck yet).
+        It reads the station this host runs: the API asks it over the bus
+        (``gateway/runtime_service.py``), and a charger no host runs is asked of the bus's
+        placement node, which answers that it does not run.
         """
         hosted = self._hosted.get(charger_id)
         if hosted is None or hosted.organization_id != organization_id:
@@ -461,11 +450,11 @@ class FleetHost:
     async def wait_idle(self) -> None:
         """Return once every command published so far has its outcome written (tests, bench;
         bound the wait with ``asyncio.timeout``)."""
-        while self.bus.pending() > 0 or self._tasks or not self._writer.idle:
+        while self.bus.pending(self.node) > 0 or self._tasks or not self._writer.idle:
             await self._writer.written()
 
     async def _consume(self) -> None:
-        async for message in self.bus.consume():
+        async for message in self.bus.consume(self.node):
             try:
                 await self._handle(message)
             except Exception as error:  # a bug must not stop the queue
@@ -568,6 +557,7 @@ class FleetHost:
             except (ChargerRuntimeError, ValueError, InvalidURI) as error:
                 self._log(charger, f"runtime failed: {error}", "error")
                 return str(error)
+            await self.bus.hold(self.node, [charger.id])
             if (config := without_snapshot(charger.config)) is not None:
                 # Restored into the station (see _build): its reports are queued now.
                 await self.store.chargers.update(charger.organization_id, charger.id, config=config)
@@ -612,6 +602,7 @@ class FleetHost:
 
     async def _forget(self, charger_id: str) -> None:
         hosted = self._hosted.pop(charger_id)
+        await self.bus.release(self.node, [charger_id])
         await hosted.fleet.remove(hosted.identity)
 
     async def _replace(self, charger_id: str) -> None:

@@ -37,13 +37,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chargeyard.gateway.host import (
-    FAILED,
+from chargeyard.gateway.host import FAILED, definition_of
+from chargeyard.gateway.runtimes import (
     ChargerRuntimeError,
+    ChargerRuntimes,
+    NoAnswer,
     RuntimeReport,
-    definition_of,
 )
-from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
@@ -185,7 +185,7 @@ class Provisioner:
             await self.host.start_charger(organization_id, charger_id)
         except NotFoundError:
             return _error("charger_deleted", "the charger was deleted", retryable=False)
-        except ChargerRuntimeError as error:
+        except (ChargerRuntimeError, NoAnswer) as error:
             return _error("runtime_failed", str(error), retryable=True)
         return None
 

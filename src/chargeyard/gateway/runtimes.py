@@ -1,37 +1,96 @@
-"""What the REST API and the provisioner may ask of whatever runs the simulated chargers.
+"""What the REST API and the provisioner may ask of whatever runs the simulated chargers, and
+the plain data that comes back.
 
-:class:`~chargeyard.gateway.host.FleetHost` runs them in this process and is the one
-implementation today; the API and the provisioner depend only on this protocol, so that
-another implementation (one that asks the process where the stations run) can take its place.
-Commands to a running charger's station do not go through here: they travel on the command
-bus (``bus/base.py``), and their outcome comes back on it.
+The API and the provisioner depend only on :class:`ChargerRuntimes`. Its implementation is
+:class:`~chargeyard.gateway.runtime_client.RuntimeClient`, which asks over the bus whoever
+hosts each charger (a :class:`~chargeyard.gateway.host.FleetHost`, served by
+``gateway/runtime_service.py``), in this process or another. Commands to a running charger's
+station travel on the bus too (``bus/base.py``); their precheck is asked here first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
 
-from chargeyard.gateway.host import RuntimeAction, RuntimeReport
-from chargeyard.station.fleet import StationStatus
+from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.store.models import SimulatedCharger
+
+RuntimeAction = Literal["restarted", "applied", "unchanged", "next_start", "failed"]
+"""What applying a charger's changed row did: rebuilt and started its running station; set the
+change on it, which runs on (its DataTransfer replies); nothing (what it is built from and
+answers with is the same); nothing yet (it does not run: the row applies when it starts); or
+the new row cannot run (its status says failed)."""
+
+
+class ChargerRuntimeError(ValueError):
+    """A charger's row cannot be run: no CSMS URL, an unknown template or OCPP version."""
+
+
+class NoAnswer(TimeoutError):
+    """Whoever hosts the charger did not answer in time (it may still act on the request)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeReport:
+    """The answer of start-charger / stop-charger / restart-charger (the gateway
+    API reference's "Stop charger runtime"): ``{id, event_type, ocpp_version, payload}``."""
+
+    charger_id: str
+    event_type: str
+    ocpp_version: str
+    provider: str
+    runtime_kind: str
+    desired_count: int
+    status: str
+
+    def as_response(self) -> dict[str, Any]:
+        return {
+            "id": self.charger_id,
+            "event_type": self.event_type,
+            "ocpp_version": self.ocpp_version,
+            "payload": {
+                "provider": self.provider,
+                "runtime_kind": self.runtime_kind,
+                "service_name": self.charger_id,
+                "desired_count": self.desired_count,
+                "status": self.status,
+            },
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuntimeReport:
+        return cls(**data)
 
 
 class ChargerRuntimes(Protocol):
-    """Start, stop and look at the runtimes of the simulated chargers."""
+    """Start, stop and look at the runtimes of the simulated chargers.
+
+    Every method may raise :class:`NoAnswer`: the charger's host did not answer in time.
+    """
 
     async def start_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
         """Start the charger's station (and keep it running across restarts).
 
         Raises:
             NotFoundError: no such charger in this organization.
+            ChargerRuntimeError: it cannot be built (its status says ``failed`` too).
         """
         ...
 
     async def start_chargers(
         self, organization_id: str, charger_ids: Sequence[str]
     ) -> dict[str, RuntimeReport | str]:
-        """:meth:`start_charger` for many; a charger that cannot start maps to why."""
+        """:meth:`start_charger` for many; a charger that cannot start maps to why.
+
+        Raises:
+            NotFoundError: a charger is not this organization's (none is started).
+        """
         ...
 
     async def stop_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
@@ -47,23 +106,95 @@ class ChargerRuntimes(Protocol):
 
         Raises:
             NotFoundError: no such charger in this organization.
+            ChargerRuntimeError: it cannot be built.
         """
         ...
 
     async def apply_changes(self, charger: SimulatedCharger) -> RuntimeAction:
-        """Apply a changed charger row to its running station; says what was done."""
+        """Apply a changed charger row (stored already) to its running station."""
         ...
 
     async def remove_charger(self, organization_id: str, charger_id: str) -> None:
         """Switch the charger's station off for good (its row is being deleted)."""
         ...
 
-    def station_status(self, charger_id: str) -> StationStatus | None:
-        """The running station's live status; None when it does not run."""
+    async def station_statuses(
+        self, organization_id: str, charger_ids: Sequence[str]
+    ) -> dict[str, StationStatus]:
+        """The live status of those of ``charger_ids`` whose station is hosted."""
         ...
 
-    def precheck(
-        self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]
-    ) -> str | None:
-        """Why the charger cannot take the command now, or None."""
+    async def precheck(
+        self,
+        organization_id: str,
+        charger_ids: Sequence[str],
+        event_type: str,
+        payload: dict[str, Any],
+    ) -> dict[str, str | None]:
+        """Per charger, why it cannot take the command now, or None; asked where its station
+        runs."""
         ...
+
+
+def status_to_dict(status: StationStatus) -> dict[str, Any]:
+    """``status`` as JSON-ready data (times in ISO 8601)."""
+    return {
+        "identity": status.identity,
+        "ocpp_version": status.ocpp_version,
+        "template_id": status.template_id,
+        "running": status.running,
+        "connection": status.connection,
+        "registration": status.registration,
+        "connectors": [list(item) for item in status.connectors],
+        "transactions": [list(item) for item in status.transactions],
+        "last_error": status.last_error,
+        "meters": [
+            {
+                "evse_id": meter.evse_id,
+                "energy_wh": meter.energy_wh,
+                "power_w": meter.power_w,
+                "transaction_id": meter.transaction_id,
+                "connector_id": meter.connector_id,
+                "started_at": _time(meter.started_at),
+                "meter_start_wh": meter.meter_start_wh,
+            }
+            for meter in status.meters
+        ],
+        "read_at": _time(status.read_at),
+    }
+
+
+def status_from_dict(data: dict[str, Any]) -> StationStatus:
+    """The inverse of :func:`status_to_dict`."""
+    return StationStatus(
+        identity=data["identity"],
+        ocpp_version=data["ocpp_version"],
+        template_id=data["template_id"],
+        running=data["running"],
+        connection=data["connection"],
+        registration=data["registration"],
+        connectors=tuple((int(e), int(c), str(s)) for e, c, s in data["connectors"]),
+        transactions=tuple((int(e), str(t)) for e, t in data["transactions"]),
+        last_error=data["last_error"],
+        meters=tuple(
+            EvseMeter(
+                evse_id=meter["evse_id"],
+                energy_wh=meter["energy_wh"],
+                power_w=meter["power_w"],
+                transaction_id=meter["transaction_id"],
+                connector_id=meter["connector_id"],
+                started_at=_parse_time(meter["started_at"]),
+                meter_start_wh=meter["meter_start_wh"],
+            )
+            for meter in data["meters"]
+        ),
+        read_at=_parse_time(data["read_at"]),
+    )
+
+
+def _time(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)

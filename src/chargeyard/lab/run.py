@@ -5,7 +5,8 @@ Theory of operation
 Everything runs on one event loop and shares one :class:`~chargeyard.store.Store` (one
 SQLite file by default: the CSMS's tables and the gateway's are disjoint, and the store's
 writers take turns in-process, see ``store/engine.py``). The pieces start in dependency order
-and an :class:`~contextlib.AsyncExitStack` stops them in reverse:
+(``stack.assemble``, which ``chargeyard csms`` uses too) and an
+:class:`~contextlib.AsyncExitStack` stops them in reverse:
 
 1. the store (migrations applied), the webhook sender, the CSMS listener;
 2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;
@@ -32,6 +33,7 @@ import functools
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TextIO
 
@@ -39,18 +41,15 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
-from chargeyard.bus.memory import InMemoryBus
 from chargeyard.csms.server import CsmsSettings
-from chargeyard.gateway.host import FleetHost
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import quiet_chatty_libraries
-from chargeyard.stack import api_app, start_central_system
+from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
@@ -126,79 +125,50 @@ async def run(
     )
     async with contextlib.AsyncExitStack() as running:
         log_quiet = running.enter_context(quiet.watching())
-        with err.status("Opening the database (applying migrations)..."):
-            central = await start_central_system(
+        ready: _Started | None = None
+
+        opening = err.status("Opening the database (applying migrations)...")
+
+        def gateway(central: CentralSystem) -> GatewayOptions:
+            opening.stop()  # the store is open, the listener runs
+            outbound = settings.outbound(own_ocpp_port=central.server.port)
+            return GatewayOptions(
+                fleet_factory=functools.partial(
+                    Fleet, max_frame_bytes=settings.max_frame_bytes, outbound=outbound
+                )
+            )
+
+        async def before_api(stack: Stack) -> ApiOptions:
+            nonlocal ready
+            ready = await _start_chargers(stack, settings, secret, err)
+            return ApiOptions(
+                ApiSettings(jwt_secret=SecretStr(secret)),
+                host=settings.host,
+                port=settings.api_port,
+                outbound=settings.outbound(own_ocpp_port=stack.central.server.port),
+                dashboard_sign_in=ready.sign_in,
+            )
+
+        opening.start()
+        try:
+            stack = await assemble(
                 running,
                 database_url=settings.database,
                 settings=csms_settings(settings),
                 max_payload_chars=settings.max_stored_payload_chars,
                 # Webhooks never need the lab's OCPP port: the policy as asked for is theirs.
                 webhook_outbound=settings.outbound(),
+                gateway=gateway,
+                api=before_api,
             )
-        store, metrics, server = central.store, central.metrics, central.server
-        outbound = settings.outbound(own_ocpp_port=server.port)
-        ocpp_url = f"ws://{_authority(settings.host, display=True)}:{server.port}/ocpp"
-        bus = InMemoryBus()
-        running.push_async_callback(bus.close)  # after the host, which reports on it
-        host = await running.enter_async_context(
-            FleetHost(
-                store,
-                bus,
-                fleet_factory=functools.partial(
-                    Fleet, max_frame_bytes=settings.max_frame_bytes, outbound=outbound
-                ),
-                on_command=metrics.gateway_command,
-                on_fleet=metrics.attach_fleet,
-            )
-        )
-
-        site = None
-        if settings.demo:
-            site = await _seed(store, settings, ocpp_url, secret, err)
-        with err.status("Starting the chargers that were running..."):
-            resumed = await host.resume()
-        started = list(resumed)
-        if site is not None and site.created:
-            started += [
-                charger_id
-                for charger_id, report in (
-                    await host.start_chargers(site.organization_id, site.created)
-                ).items()
-                if not isinstance(report, str)
-            ]
-        credentials = None
-        if site is not None:
-            credentials = site.credentials or DemoCredentials.load(settings.data_dir)
-            if site.credentials is not None:
-                site.credentials.save(settings.data_dir)
-            fleet = host.fleet_of(site.organization_id)
-            if fleet is not None:
-                autogen = fleet.start_autogen(
-                    demo_sessions(settings.sessions_per_hour), identities=site.driven
-                )
-                await _wait_booted(fleet, autogen.identities, err)
-
-        sign_in = _dashboard_sign_in(credentials, secret)
-        app = api_app(
-            central,
-            ApiSettings(jwt_secret=SecretStr(secret)),
-            outbound=outbound,
-            host=host,
-            bus=bus,
-            dashboard_sign_in=sign_in,
-        )
-
-        async def close_provisioner() -> None:
-            # Chargers created over the API are provisioned in the background; their work ends
-            # (or is recorded as interrupted) after the API stops taking requests and before
-            # the host that runs them closes.
-            provisioner = getattr(app.state, "provisioner", None)
-            if provisioner is not None:
-                await provisioner.close()
-
-        running.push_async_callback(close_provisioner)
-        api_port = await running.enter_async_context(serving(app, settings.host, settings.api_port))
-        api_url = f"http://{_authority(settings.host, display=True)}:{api_port}"
+        finally:
+            opening.stop()
+        assert ready is not None
+        assert stack.app is not None
+        assert stack.host is not None
+        app, host, site, credentials = stack.app, stack.host, ready.site, ready.credentials
+        sign_in, started, ocpp_url = ready.sign_in, ready.started, ready.ocpp_url
+        api_url = f"http://{_authority(settings.host, display=True)}:{stack.api_port}"
         routes = set(app.openapi().get("paths", {}))  # what the examples may show
         dashboard_url = f"{api_url}/dashboard/"
         if sign_in is not None:
@@ -224,6 +194,54 @@ async def run(
         await until()
         _say(err, "chargeyard stopping: stations power down...")
     _say(err, "chargeyard CSMS stopped; everything is written to the database")
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """What the lab did before its API opens."""
+
+    site: demo.DemoSite | None
+    credentials: DemoCredentials | None
+    sign_in: SignIn | None
+    started: list[str]
+    ocpp_url: str
+
+
+async def _start_chargers(
+    stack: Stack, settings: LabSettings, secret: str, err: Console
+) -> _Started:
+    """The demo (made if missing), the chargers that should run, the demo's automatic
+    sessions once its stations have booted (steps 3 and 4 of the module docstring)."""
+    host = stack.host
+    assert host is not None
+    ocpp_url = f"ws://{_authority(settings.host, display=True)}:{stack.central.server.port}/ocpp"
+    site = None
+    if settings.demo:
+        site = await _seed(stack.store, settings, ocpp_url, secret, err)
+    with err.status("Starting the chargers that were running..."):
+        resumed = await host.resume()
+    started = list(resumed)
+    if site is not None and site.created:
+        started += [
+            charger_id
+            for charger_id, report in (
+                await host.start_chargers(site.organization_id, site.created)
+            ).items()
+            if not isinstance(report, str)
+        ]
+    credentials = None
+    if site is not None:
+        credentials = site.credentials or DemoCredentials.load(settings.data_dir)
+        if site.credentials is not None:
+            site.credentials.save(settings.data_dir)
+        fleet = host.fleet_of(site.organization_id)
+        if fleet is not None:
+            autogen = fleet.start_autogen(
+                demo_sessions(settings.sessions_per_hour), identities=site.driven
+            )
+            await _wait_booted(fleet, autogen.identities, err)
+    sign_in = _dashboard_sign_in(credentials, secret)
+    return _Started(site, credentials, sign_in, started, ocpp_url)
 
 
 def _say(err: Console, text: str) -> None:

@@ -11,13 +11,15 @@ password (``password``), the connector type and name the API was given
 from __future__ import annotations
 
 import contextlib
+import logging
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from chargeyard.api.deps import StoreDep
-from chargeyard.api.gateway.deps import HostDep
+from chargeyard.api.gateway.deps import HostDep, get_host
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerResponse,
     ConnectorState,
@@ -29,14 +31,16 @@ from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
 from chargeyard.csms.energy import served
 from chargeyard.gateway.provisioning import Provisioner
-from chargeyard.gateway.runtimes import ChargerRuntimes
+from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.gateway.versions import command_version_label
 from chargeyard.protocol import parse_version
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
-from chargeyard.station.fleet import EvseMeter
+from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.station.model.vendor_replies import InvalidVendorReply
 from chargeyard.store.models import SimulatedCharger
+
+logger = logging.getLogger(__name__)
 
 ChargerIdPath = Annotated[
     str,
@@ -59,16 +63,46 @@ def get_provisioner(request: Request, store: StoreDep, host: HostDep) -> Provisi
 
 
 def get_optional_host(request: Request) -> ChargerRuntimes | None:
-    """The fleet host, or None in a process without one (reads still work)."""
-    host: ChargerRuntimes | None = getattr(request.app.state, "host", None)
-    return host
+    """The fleet hosts, or None in a process without the gateway (reads still work)."""
+    if getattr(request.app.state, "bus", None) is None:
+        return None
+    return get_host(request)
 
+
+@contextlib.contextmanager
+def host_answers() -> Iterator[None]:
+    """A charger's host that did not answer in time is a 504 with the reason."""
+    try:
+        yield
+    except NoAnswer as error:
+        raise HTTPException(status.HTTP_504_GATEWAY_TIMEOUT, str(error)) from None
+
+
+async def live_statuses(
+    host: ChargerRuntimes | None, organization_id: str, chargers: Sequence[SimulatedCharger]
+) -> dict[str, StationStatus]:
+    """The live status of the chargers' hosted stations, asked in one request. A read: when
+    the hosts do not answer in time, the chargers are shown without it (``runtime`` null)
+    rather than not at all."""
+    if host is None or not chargers:
+        return {}
+    try:
+        return await host.station_statuses(organization_id, [c.id for c in chargers])
+    except NoAnswer as error:
+        logger.warning("live status of %d chargers not shown: %s", len(chargers), error)
+        return {}
+
+
+NO_ANSWER: dict[int | str, dict[str, Any]] = {
+    504: {"model": HttpErrorResponse, "description": "The charger's host did not answer in time"}
+}
+"""OpenAPI ``responses`` of a route that asks a charger's host (:func:`host_answers`)."""
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {
         "model": HttpErrorResponse,
         "description": "The simulator gateway (fleet host) is not running in this process",
-    }
+    },
 }
 """OpenAPI ``responses`` of the routes that need the fleet host (``api/gateway/deps.py``)."""
 
@@ -177,10 +211,10 @@ def _meter_state(meter: EvseMeter) -> EvseMeterState:
     )
 
 
-def charger_response(charger: SimulatedCharger, host: ChargerRuntimes | None) -> ChargerResponse:
+def charger_response(charger: SimulatedCharger, live: StationStatus | None) -> ChargerResponse:
+    """``charger`` with its station's ``live`` status (None: not hosted, or not known)."""
     config: dict[str, Any] = charger.config or {}
     brand, model = template_slugs(charger)
-    live = None if host is None else host.station_status(charger.id)
     runtime = None
     if live is not None:
         runtime = RuntimeState(

@@ -1,8 +1,12 @@
 """Dependencies of the simulator gateway's routes (``/ocpp/chargers``, ``/ocpp/commands``):
-whatever runs the durable chargers (:class:`~chargeyard.gateway.runtimes.ChargerRuntimes`; this
-process's :class:`~chargeyard.gateway.host.FleetHost` today), and the command bus that carries
-commands to it. An app created without them (a CSMS-only process)
-answers 503 on those routes rather than pretending."""
+the command bus, and what runs the durable chargers as the routes see it
+(:class:`~chargeyard.gateway.runtimes.ChargerRuntimes`): a
+:class:`~chargeyard.gateway.runtime_client.RuntimeClient` that asks over that bus whichever
+fleet host holds a charger, in this process or another. The routes never hold a fleet host.
+
+``app.state.runtimes`` may be set by whoever assembles the app (another deadline); otherwise
+it is made over ``app.state.bus`` on first use. An app created without a bus (a CSMS-only
+process) answers 503 on those routes rather than pretending."""
 
 from __future__ import annotations
 
@@ -11,16 +15,18 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from chargeyard.bus import CommandBus
+from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.gateway.runtimes import ChargerRuntimes
 
 _NOT_RUNNING = "the simulator gateway is not running in this process"
 
 
 def get_host(request: Request) -> ChargerRuntimes:
-    host: ChargerRuntimes | None = request.app.state.host
-    if host is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, _NOT_RUNNING)
-    return host
+    bus = get_bus(request)
+    runtimes: ChargerRuntimes | None = getattr(request.app.state, "runtimes", None)
+    if runtimes is None:
+        runtimes = request.app.state.runtimes = RuntimeClient(bus)
+    return runtimes
 
 
 def get_bus(request: Request) -> CommandBus:

@@ -17,11 +17,14 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, statu
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import (
+    NO_ANSWER,
     UNAVAILABLE,
     OptionalHostDep,
     ProvisionerDep,
     charger_response,
+    host_answers,
     invalid,
+    live_statuses,
     resolve_template,
 )
 from chargeyard.api.gateway.routes.catalog import CatalogDep
@@ -255,8 +258,9 @@ async def list_location_chargers(
         limit=limit,
         offset=(page - 1) * limit,
     )
+    live = await live_statuses(host, organization, rows)
     return ChargerListResponse(
-        data=[charger_response(row, host) for row in rows],
+        data=[charger_response(row, live.get(row.id)) for row in rows],
         total=await store.chargers.count(organization, location_id=location_id, charger_ids=ids),
         page=page,
         limit=limit,
@@ -300,7 +304,7 @@ async def update_location_chargers(
     "one is not at the location (nothing is deleted).",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(401, 403, 404),
+    responses={**error_responses(401, 403, 404), **NO_ANSWER},
 )
 async def delete_location_chargers(
     principal: WriterDep,
@@ -322,5 +326,6 @@ async def delete_location_chargers(
         raise invalid(("query", "charger_ids"), "name at least one charger")
     for charger in await _targets(store, organization, location_id, ids):
         if host is not None:
-            await host.remove_charger(organization, charger.id)
+            with host_answers():  # (a station that may run on is not forgotten)
+                await host.remove_charger(organization, charger.id)
         await store.chargers.delete(organization, charger.id)

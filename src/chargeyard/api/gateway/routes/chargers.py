@@ -15,11 +15,14 @@ from fastapi import APIRouter, Query, Response, status
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import (
+    NO_ANSWER,
     UNAVAILABLE,
     ChargerIdPath,
     OptionalHostDep,
     ProvisionerDep,
     charger_response,
+    host_answers,
+    live_statuses,
     resolve_template,
     template_slugs,
 )
@@ -74,8 +77,9 @@ async def list_chargers(
     rows = await store.chargers.list(
         organization, location_id=location_id, limit=limit, offset=(page - 1) * limit
     )
+    live = await live_statuses(host, organization, rows)
     return ChargerListResponse(
-        data=[charger_response(row, host) for row in rows],
+        data=[charger_response(row, live.get(row.id)) for row in rows],
         total=await store.chargers.count(organization, location_id=location_id),
         page=page,
         limit=limit,
@@ -165,13 +169,15 @@ async def get_charger_status(
     "/{charger_id}",
     summary="Get charger",
     description="The charger's definition, and its live station (registration, connectors) "
-    "when this process runs it.",
+    "when it runs.",
     responses=error_responses(401, 403, 404),
 )
 async def get_charger(
     principal: ReaderDep, store: StoreDep, host: OptionalHostDep, charger_id: ChargerIdPath
 ) -> ChargerResponse:
-    return charger_response(await _charger(store, principal.organization_id, charger_id), host)
+    charger = await _charger(store, principal.organization_id, charger_id)
+    live = await live_statuses(host, principal.organization_id, [charger])
+    return charger_response(charger, live.get(charger.id))
 
 
 def update_values(
@@ -228,7 +234,7 @@ def update_values(
     "`restarted`). A change of `data_transfer` alone is set on the running station, which "
     "runs on (`applied`); `null` gives it its model's replies again. A stopped station gets "
     "it at its next start (`next_start`).",
-    responses=error_responses(401, 403, 404, 409),
+    responses={**error_responses(401, 403, 404, 409), **NO_ANSWER},
 )
 async def update_charger(
     principal: WriterDep,
@@ -242,11 +248,15 @@ async def update_charger(
     values = update_values(catalog, charger, body)
     if values:
         charger = await store.chargers.update(principal.organization_id, charger_id, **values)
-    action = None if host is None else await host.apply_changes(charger)
+    action = None
+    if host is not None:
+        with host_answers():
+            action = await host.apply_changes(charger)
     if action == "failed":
         refreshed = await store.chargers.get(principal.organization_id, charger_id)
         charger = refreshed or charger  # (its status now says failed)
-    answer = charger_response(charger, host)
+    live = await live_statuses(host, principal.organization_id, [charger])
+    answer = charger_response(charger, live.get(charger.id))
     return ChargerUpdateResponse(**dict(answer), runtime_action=action)
 
 
@@ -256,12 +266,13 @@ async def update_charger(
     description="Stops its station first, then removes it with its commands and logs.",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses=error_responses(401, 403, 404),
+    responses={**error_responses(401, 403, 404), **NO_ANSWER},
 )
 async def delete_charger(
     principal: WriterDep, store: StoreDep, host: OptionalHostDep, charger_id: ChargerIdPath
 ) -> None:
     await _charger(store, principal.organization_id, charger_id)
     if host is not None:
-        await host.remove_charger(principal.organization_id, charger_id)
+        with host_answers():  # (a station that may run on is not forgotten)
+            await host.remove_charger(principal.organization_id, charger_id)
     await store.chargers.delete(principal.organization_id, charger_id)

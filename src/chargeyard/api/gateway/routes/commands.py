@@ -5,9 +5,11 @@ One ``POST /ocpp/commands/{path}`` per command of the catalogue
 (:data:`~chargeyard.gateway.commands.COMMANDS`, the single table of commands): the routes are
 generated from it, each with the path as its operationId. A route resolves its
 ``CommandTarget`` to chargers of the caller's organization (404 for an unknown charger or
-location), then :func:`~chargeyard.gateway.dispatch.dispatch` queues the command for those
-that can take it and lists the others in ``failed`` with the reason, as it lists a
-``charger_ids`` entry that is not in the location; the answer is 202 either way.
+location), then :func:`~chargeyard.gateway.dispatch.dispatch` has each charger's host
+precheck it where the station runs, queues the command for those that can take it and lists
+the others in ``failed`` with the reason, as it lists a ``charger_ids`` entry that is not in
+the location; the answer is 202 either way. A host that does not answer the precheck in time
+is a 504 for a command to one charger, and a ``failed`` entry per charger for a location's.
 A path under ``/ocpp/commands/`` that names no command is 404.
 
 ``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
@@ -25,6 +27,7 @@ from pydantic import BaseModel
 
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
+from chargeyard.api.gateway.chargers_shared import NO_ANSWER, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
 from chargeyard.api.gateway.schemas.commands import (
     UNPLUG_EXAMPLE_RESPONSE,
@@ -159,6 +162,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "model": HttpErrorResponse,
         "description": "The simulator gateway is not running in this process",
     },
+    **NO_ANSWER,
 }
 
 CommandId = Annotated[
@@ -221,9 +225,20 @@ def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
         organization_id = principal.organization_id
         chargers, missing = await _resolve_target(store, organization_id, body.target)
         event: BaseModel = body.event
-        sent = await dispatch(
-            store, bus, host.precheck, organization_id, chargers, spec.event_type, event, missing
-        )
+        with host_answers():
+            sent = await dispatch(
+                store,
+                bus,
+                host.precheck,
+                organization_id,
+                chargers,
+                spec.event_type,
+                event,
+                missing,
+                # One charger: its host's silence is the answer (504); a location's lists
+                # each charger in `failed` with the reason, as any refusal.
+                unanswered_fails=body.target.charger_id is None,
+            )
         # Already in the shape of LocationCommandResponse (the documented model; the tests
         # hold the answers to it): serialized once, not validated again item by item, which
         # costs tens of milliseconds for a location of a thousand chargers.

@@ -6,11 +6,12 @@ OCPP frames it exchanged.
 without an offset); a frame longer than ``settings.max_listed_chars`` is listed cut and marked
 ``truncated``, and ``/logs/{log_id}`` reads one whole.
 
-The routes ask :class:`~chargeyard.gateway.runtimes.ChargerRuntimes`; its one
-implementation is this process's :class:`~chargeyard.gateway.host.FleetHost` (``provider``
-``local``, ``runtime_kind`` ``asyncio_task``). The desired state is stored, so a process restart
-resumes every charger wanted running. Operators and admins act; viewers read the logs. Another
-organization's charger is 404.
+The routes ask :class:`~chargeyard.gateway.runtimes.ChargerRuntimes`, which asks over the bus
+the fleet host that holds the charger (:class:`~chargeyard.gateway.host.FleetHost`,
+``provider`` ``local``, ``runtime_kind`` ``asyncio_task``); one that does not answer in time
+is a 504. The desired state is stored, so a process restart resumes every charger wanted
+running. Operators and admins act; viewers read the logs. Another organization's charger is
+404.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from chargeyard.api.deps import SettingsDep, StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
-from chargeyard.api.gateway.chargers_shared import UNAVAILABLE, ChargerIdPath, invalid
+from chargeyard.api.gateway.chargers_shared import (
+    NO_ANSWER,
+    UNAVAILABLE,
+    ChargerIdPath,
+    host_answers,
+    invalid,
+)
 from chargeyard.api.gateway.deps import HostDep
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerLogEntry,
@@ -32,7 +39,7 @@ from chargeyard.api.gateway.schemas.chargers import (
 )
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
 from chargeyard.gateway.frames import API_DIRECTIONS
-from chargeyard.gateway.host import ChargerRuntimeError, RuntimeReport
+from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeReport
 from chargeyard.store.models import Frame
 from chargeyard.store.payload_cap import stored_extent
 from chargeyard.store.repositories.frames import ListedFrame
@@ -43,7 +50,11 @@ MAX_LOG_LIMIT = 1000
 # Frame ids are 64-bit integers (BigIntPK).
 MAX_FRAME_ID = 2**63 - 1
 
-_STOP_RESPONSES: dict[int | str, dict[str, Any]] = {**error_responses(401, 403, 404), **UNAVAILABLE}
+_STOP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **error_responses(401, 403, 404),
+    **UNAVAILABLE,
+    **NO_ANSWER,
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **_STOP_RESPONSES,
     409: {
@@ -56,9 +67,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def _answer(work: Awaitable[RuntimeReport]) -> ChargerRuntimeResponse:
     """The runtime report in the API reference's shape; 409 when the charger cannot run as
-    defined."""
+    defined, 504 when its host does not answer in time."""
     try:
-        report = await work
+        with host_answers():
+            report = await work
     except ChargerRuntimeError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the charger cannot run: {error}") from None
     return ChargerRuntimeResponse(**report.as_response())

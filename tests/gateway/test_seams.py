@@ -1,0 +1,105 @@
+"""The gateway's seams carry messages: two fleet hosts on one bus, as two processes would be,
+each handling the commands and requests of the chargers it holds, and a precheck that runs
+where the station runs and comes back as the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chargeyard.gateway.dispatch import dispatch
+from chargeyard.gateway.runtime_client import RuntimeClient
+from chargeyard.gateway.runtimes import NoAnswer
+from chargeyard.station.model.states import Registration
+from chargeyard.store.models import CommandStatus
+from tests.gateway.conftest import ORG, Lab, new_host
+from tests.polling import eventually, until
+
+
+def _plugged(station: Any) -> bool:
+    return bool(station.model.evses[1].connectors[1].cable_plugged)
+
+
+async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_chargers(
+    lab: Lab,
+) -> None:
+    ours = await lab.charger("CP-1")
+    theirs = await lab.charger("CP-2")
+    async with new_host(lab.store, lab.bus, node="second") as second:
+        await lab.host.start_charger(ORG, ours.id)  # the lab's host holds CP-1
+        await second.start_charger(ORG, theirs.id)  # the second host holds CP-2
+
+        def booted() -> bool:
+            one, two = lab.host.station(ours.id), second.station(theirs.id)
+            return all(
+                s is not None and s.registration is Registration.ACCEPTED for s in (one, two)
+            )
+
+        await until(booted)
+        assert lab.host.station(theirs.id) is None
+        assert second.station(ours.id) is None
+        await eventually(lambda: lab.has_status("CP-2", "Available"))
+        client = RuntimeClient(lab.bus, deadline_s=5.0)
+        # One precheck request, split between the hosts: each answers for its station.
+        assert await client.precheck(ORG, [ours.id, theirs.id], "plug", {}) == {
+            ours.id: None,
+            theirs.id: None,
+        }
+        before = (lab.host.applied, second.applied)
+        sent = await dispatch(lab.store, lab.bus, client.precheck, ORG, [ours, theirs], "plug", {})
+        assert len(sent.queued) == 2
+        await lab.outcomes(sent)
+        # Each command was applied once, by the host that runs its charger.
+        assert (lab.host.applied, second.applied) == (before[0] + 1, before[1] + 1)
+        assert _plugged(lab.station(ours.id))
+        assert _plugged(second.station(theirs.id))
+        for item in sent.queued:
+            stored = await lab.store.commands.get(ORG, item.command.id)
+            assert stored is not None
+            assert stored.status == CommandStatus.SUCCEEDED
+        # The live status of both, asked in one request.
+        statuses = await client.station_statuses(ORG, [ours.id, theirs.id])
+        assert {s.identity for s in statuses.values()} == {"CP-1", "CP-2"}
+        assert statuses[theirs.id].connectors[0][2] == "Preparing"
+        # A runtime verb goes to the holder too: the second host stops its own charger.
+        report = await client.stop_charger(ORG, theirs.id)
+        assert report.desired_count == 0
+        assert not second.is_running(theirs.id)
+        assert lab.host.is_running(ours.id)
+
+
+async def test_a_precheck_refusal_travels_back_as_the_answer(lab: Lab) -> None:
+    charger = await lab.running("CP-1")
+    client = RuntimeClient(lab.bus, deadline_s=5.0)
+    await lab.run(charger, "plug")
+    # The station, where it runs, refuses a second plug; the answer says why.
+    assert await client.precheck(ORG, [charger.id], "plug", {}) == {
+        charger.id: "a cable is already plugged in EVSE 1 connector 1"
+    }
+    sent = await dispatch(lab.store, lab.bus, client.precheck, ORG, [charger], "plug", {})
+    assert not sent.queued
+    assert sent.as_response()["failed"] == [
+        {"identity": "CP-1", "error": "a cable is already plugged in EVSE 1 connector 1"}
+    ]
+    # A charger that runs nowhere: the placement host answers it does not run.
+    parked = await lab.charger("CP-2")
+    assert await client.precheck(ORG, [parked.id], "plug", {}) == {
+        parked.id: "charger is not running"
+    }
+
+
+async def test_a_host_that_never_answers_is_a_clear_error(lab: Lab) -> None:
+    charger = await lab.charger("CP-1")
+    # A node holds the charger and takes no requests (a process that hung).
+    await lab.bus.hold("silent", [charger.id])
+    client = RuntimeClient(lab.bus, deadline_s=0.1)
+    sent = await dispatch(lab.store, lab.bus, client.precheck, ORG, [charger], "plug", {})
+    assert not sent.queued
+    assert [(f.identity, f.reason) for f in sent.failed] == [
+        ("CP-1", "the charger's host did not answer within 0.1 s")
+    ]
+    assert await lab.store.commands.list(ORG) == []
+    with pytest.raises(NoAnswer, match=r"^the charger's host did not answer within 0\.1 s$"):
+        await client.start_charger(ORG, charger.id)
+    assert lab.bus.waiting() == 0

@@ -1,29 +1,324 @@
-"""A simulated OCPP 1.6-J charge point: the six feature profiles composed over one base.
+"""A simulated OCPP 1.6-J charge point: one class that owns its feature blocks.
 
-Each profile is a mixin module (OCPP 1.6 section 3); their ``@on`` handlers form one table.
+The blocks (``station/blocks.py``), one concept each, with their own state and ``@on``
+handlers (OCPP 1.6 section 3's feature profiles, the Core profile in several):
+
+==========================  ======================  ===============================================
+attribute                   module                  what it does
+==========================  ======================  ===============================================
+``core``                    ``core_profile.py``     configuration, Reset, availability, cache,
+                                                    DataTransfer, UnlockConnector; faults
+``transactions``            ``transactions.py``     sessions: cable, idTag, authorization
+``start_stop``              ``start_stop.py``       the transaction, StartTransaction and
+                                                    StopTransaction, power-loss reports
+``metering``                ``metering.py``         the charging loop, periodic and clock-aligned
+                                                    MeterValues
+``remote_control``          ``remote_control.py``   RemoteStartTransaction, RemoteStopTransaction
+``remote_trigger``          ``remote_trigger.py``   TriggerMessage
+``smart_charging``          ``smart_charging.py``   charging profiles, composite schedules
+``local_list``              ``local_list.py``       SendLocalList, GetLocalListVersion
+``reservations``            ``reservation.py``      ReserveNow, CancelReservation, expiry
+``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
+==========================  ======================  ===============================================
+
+:class:`StationV16` builds them in ``__init__`` and then, in one table (the end of
+``__init__``, "who hears what"), the lifecycle hooks: for each event, the block methods that
+hear it, in the order they run. The station's handler table is the blocks' tables merged.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from chargeyard.protocol import Payload
+from chargeyard.protocol.router import Handler
+from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.clock import Clock
+from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.io import StationIO
+from chargeyard.station.maintenance import FirmwareDownloads
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.ev import Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.model.vendor_replies import VendorReply
+from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.v16.base import StationV16Base
-from chargeyard.station.v16.core_profile import CoreProfileV16
+from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.firmware import FirmwareManagementV16
 from chargeyard.station.v16.local_list import LocalAuthListV16
+from chargeyard.station.v16.metering import MeteringV16
+from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
+from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.transactions import TransactionsV16
 
 
-class StationV16(
-    TransactionsV16,
-    CoreProfileV16,
-    RemoteTriggerV16,
-    SmartChargingV16,
-    LocalAuthListV16,
-    ReservationV16,
-    FirmwareManagementV16,
-    StationV16Base,
-):
-    """A 1.6 charge point built from a catalog template."""
+class StationV16(FirmwareDownloads, StationV16Base):
+    """A 1.6 charge point built from a catalog template; see the package docstring.
+
+    ``FirmwareDownloads`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
+    frames and events and the fetching of firmware images.
+    """
+
+    def __init__(
+        self,
+        identity: str,
+        template: StationTemplate,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] | None = None,
+        call_timeout: float = 30.0,
+        energy_wh: float = 0.0,
+        io: StationIO | None = None,
+        serial_number: str | None = None,
+    ) -> None:
+        super().__init__(
+            identity,
+            template,
+            clock=clock,
+            new_id=new_id,
+            call_timeout=call_timeout,
+            energy_wh=energy_wh,
+            io=io,
+            serial_number=serial_number,
+        )
+        # What became of presented tags, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+
+        # -- the blocks (each sizes its part of the model from the configuration keys) --------
+        self.firmware = firmware = FirmwareManagementV16(self)
+        self.reservations = reservations = ReservationV16(self)
+        self.local_list = LocalAuthListV16(self)
+        self.smart_charging = smart_charging = SmartChargingV16(self)
+        self.remote_trigger = RemoteTriggerV16(self)
+        self.core = core = CoreProfileV16(self)
+        self.metering = metering = MeteringV16(self)
+        self.transactions = transactions = TransactionsV16(self)
+        self.start_stop = StartStopV16(self)
+        self.remote_control = remote_control = RemoteControlV16(self)
+        self._blocks: tuple[Block[StationV16], ...] = (
+            core,
+            transactions,
+            self.start_stop,
+            metering,
+            remote_control,
+            self.remote_trigger,
+            smart_charging,
+            self.local_list,
+            reservations,
+            firmware,
+        )
+        merge_handlers(*self._blocks)  # two blocks claiming one action fail here
+
+        # -- who hears what, in the order written ---------------------------------------------
+        # Power on after a reboot (``core.py``). Nothing is sent before the boot is
+        # Accepted (section 4.2); on_accepted then reports what these left.
+        self._when_power_on: Hook[[]] = Hook(
+            transactions.power_on,  # a tag waiting for its cable went with the power
+            remote_control.power_on,  # and so did a remote start being authorized
+            # Before the others look at the connectors: they start afresh (4.9; 5.2: an
+            # Inoperative one stays Unavailable), then the clock-aligned timer restarts.
+            core.power_on,
+            metering.power_on,
+            firmware.power_on,  # connectors held Unavailable for an install are released (5.19)
+            # Last: Reserved is re-derived from the connectors as they now are, and the
+            # expiry timer the reboot cancelled is armed again (5.13).
+            reservations.follow_reservations,
+        )
+        # Registered after a boot, once the base reported connector 0 and every connector
+        # (section 4.9): then Installed goes out, or an interrupted update starts over (5.19).
+        self._when_accepted: Hook[[]] = Hook(firmware.accepted)
+        # Going down (a reboot or switch-off), while the station may still send: transfers
+        # stop with the power (5.19, 5.9).
+        self._when_going_down: Hook[[]] = Hook(firmware.going_down)
+        # A connector's status was set and reported (section 4.9). Reservations first: a
+        # reservation ends when its connector becomes Faulted or Unavailable, and the
+        # connectors show the book (A7, G1, G2; 5.13). Then Smart Charging follows the EVSE's
+        # limit (a transaction starts and ends with a status change, 3.13), then an
+        # Inoperative connector settles to Unavailable once it may (5.2). Each status these
+        # set runs this hook again.
+        self._when_status_set: Hook[[Connector]] = Hook(
+            reservations.status_set,
+            smart_charging.status_set,
+            core.status_set,
+        )
+        # Connector 0's status was reported: reservations end when the station becomes
+        # Unavailable or Faulted (5.13), after its own StatusNotification.
+        self._when_station_status_reported: Hook[[]] = Hook(reservations.follow_reservations)
+        # A transaction ended, StopTransaction.req queued (4.10). Firmware only arms a timer
+        # to look again at once, after the session's own reports; then a ChangeAvailability
+        # that was Scheduled takes effect (5.2), with its StatusNotifications.
+        self._when_transaction_ended: Hook[[Evse]] = Hook(
+            firmware.transaction_ended,
+            core.transaction_ended,
+        )
+        # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
+        # policy, HeartbeatInterval): the sampling intervals restart from now.
+        self._when_configuration_changed: Hook[[str, str]] = Hook(metering.configuration_changed)
+        # May this idTag start a session on this EVSE? Reservations may say no (5.13).
+        self._may_start = Gate(
+            reservations.may_start_session,
+        )
+
+    def handlers(self) -> dict[str, Handler]:
+        """Every block's ``@on`` handlers, keyed by action (the station has none of its own)."""
+        return merge_handlers(*self._blocks)
+
+    # -- lifecycle: the hooks fire ---------------------------------------------------------------
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self._when_power_on()
+
+    def on_accepted(self) -> None:
+        super().on_accepted()
+        self._when_accepted()
+
+    def on_going_down(self) -> None:
+        self._when_going_down()
+        super().on_going_down()
+
+    def set_status(
+        self,
+        connector: Connector,
+        status: ConnectorStatus,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+    ) -> None:
+        super().set_status(connector, status, error_code=error_code, info=info)
+        self._when_status_set(connector)
+
+    def report_station_status(self) -> None:
+        super().report_station_status()
+        self._when_station_status_reported()
+
+    def transaction_ended(self, evse: Evse) -> None:
+        """Called by ``end_transaction`` once the transaction is over (``evse.transaction`` is
+        None, StopTransaction is queued)."""
+        self._when_transaction_ended(evse)
+
+    def configuration_changed(self, key: str, value: str) -> None:
+        super().configuration_changed(key, value)
+        self._when_configuration_changed(key, value)
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool:
+        """Whether ``token`` may start charging on ``evse``: reservations decide (section
+        5.13). ``info`` is what authorization said of the token (its parentIdTag), None when
+        nothing was said yet. ``tentative``: an Authorize.req is still to come and may name the
+        token's parent, so an EVSE reserved for a group is not refused yet."""
+        return self._may_start(evse, token, info, tentative=tentative)
+
+    # -- services the blocks ask of each other ---------------------------------------------------
+
+    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
+        """Stop ``evse``'s transaction with ``reason`` (section 7.36) and queue
+        StopTransaction.req (section 4.10)."""
+        self.start_stop.end_transaction(evse, reason, id_tag)
+
+    def update_charging_status(self, evse: Evse) -> None:
+        """Charging, SuspendedEV or SuspendedEVSE, from what the EV and the limit allow; called
+        after a change of what an EVSE may deliver (Smart Charging, section 3.13)."""
+        self.metering.update_charging_status(evse)
+
+    def stop_transactions(self, reason: str) -> None:
+        self.core.stop_transactions(reason)
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        self.core.set_vendor_replies(replies)
+
+    def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
+        """Report a transaction the power cut, on the boot after (section 4.8)."""
+        self.start_stop.report_power_loss(transaction, lost_at)
+
+    # -- the gateway's verbs (station/verbs.py) and the 1.6 adapter's (gateway/versions.py) -----
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None:
+        self.transactions.plug(evse_id, connector_id, ev=ev)
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.transactions.unplug(evse_id, connector_id)
+
+    def present_id_token(self, id_tag: str, evse_id: int | None = None) -> None:
+        self.transactions.present_id_token(id_tag, evse_id)
+
+    def start_transaction(self, evse_id: int, id_tag: str) -> None:
+        self.transactions.start_transaction(evse_id, id_tag)
+
+    def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
+        self.transactions.stop_transaction(evse_id, reason)
+
+    def pending_start(self, evse_id: int) -> str | None:
+        return self.transactions.pending_start(evse_id)
+
+    def ev_suspend(self, evse_id: int = 1) -> None:
+        self.transactions.ev_suspend(evse_id)
+
+    def ev_resume(self, evse_id: int = 1) -> None:
+        self.transactions.ev_resume(evse_id)
+
+    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
+        self.transactions.set_power_limit(evse_id, watts)
+
+    def inject_fault(
+        self,
+        evse_id: int = 1,
+        connector_id: int = 1,
+        error_code: str = "GroundFailure",
+        info: str | None = None,
+        vendor_error_code: str | None = None,
+    ) -> None:
+        self.core.inject_fault(evse_id, connector_id, error_code, info, vendor_error_code)
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.core.clear_fault(evse_id, connector_id)
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.core.unlock(evse_id, connector_id)
+
+    def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
+        self.core.set_unlock_fails(evse_id, connector_id, fails)
+
+    def change_configuration(self, payload: Payload) -> Payload:
+        """ChangeConfiguration.req as if from the central system (section 5.3)."""
+        return self.core.change_configuration(payload)
+
+    def send_local_list(self, payload: Payload) -> Payload:
+        """SendLocalList.req as if from the central system (section 5.15)."""
+        return self.local_list.send_local_list(payload)
+
+    def send_data_transfer(
+        self,
+        vendor_id: str,
+        message_id: str | None = None,
+        data: str | None = None,
+        on_result: OnResult | None = None,
+        on_error: OnError | None = None,
+    ) -> bool:
+        """DataTransfer.req to the central system (section 4.3); False when not sent."""
+        return self.core.send_data_transfer(vendor_id, message_id, data, on_result, on_error)
+
+    @property
+    def data_transfer_handlers(self) -> dict[str, DataTransferHandler]:
+        """The vendors this station understands, by vendorId (section 5.6)."""
+        return self.core.data_transfer_handlers
+
+    @property
+    def firmware_install_s(self) -> float:
+        """Seconds from Installing to the reboot (section 5.19)."""
+        return self.firmware.firmware_install_s
 
 
 __all__ = ["StationV16"]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
@@ -66,6 +67,78 @@ class StationV16(FirmwareDownloads, StationV16Base):
     frames and events and the fetching of firmware images.
     """
 
+    # The blocks, built in ``__init__`` (see the package docstring).
+    core: CoreProfileV16
+    transactions: TransactionsV16
+    start_stop: StartStopV16
+    metering: MeteringV16
+    remote_control: RemoteControlV16
+    remote_trigger: RemoteTriggerV16
+    smart_charging: SmartChargingV16
+    local_list: LocalAuthListV16
+    reservations: ReservationV16
+    firmware: FirmwareManagementV16
+
+    # -- who hears what, in the order written -------------------------------------------------
+    # One table for the class (every station of it runs the same), each listener a block's
+    # method reached through the station it is given.
+
+    # Power on after a reboot (``core.py``). Nothing is sent before the boot is Accepted
+    # (section 4.2); on_accepted then reports what these left.
+    POWER_ON: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.transactions.power_on(),  # a tag waiting for its cable went with the power
+        lambda s: s.remote_control.power_on(),  # and so did a remote start being authorized
+        # Before the others look at the connectors: they start afresh (4.9; 5.2: an
+        # Inoperative one stays Unavailable); then the clock-aligned timer restarts.
+        lambda s: s.core.power_on(),
+        lambda s: s.metering.power_on(),
+        # Connectors held Unavailable for an installation are released (5.19).
+        lambda s: s.firmware.power_on(),
+        # Last: Reserved is re-derived from the connectors as they now are, and the expiry
+        # timer the reboot cancelled is armed again (5.13).
+        lambda s: s.reservations.follow_reservations(),
+    )
+    # Registered after a boot, once the base reported connector 0 and every connector (section
+    # 4.9): then Installed goes out, or an interrupted update starts over (5.19).
+    ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.accepted())
+    # Going down (a reboot or switch-off), while the station may still send: transfers stop
+    # with the power (5.9, 5.19).
+    GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.going_down())
+    # A connector's status was set and reported (section 4.9). Reservations first: a
+    # reservation ends when its connector becomes Faulted or Unavailable, and the connectors
+    # show the book (A7, G1, G2; 5.13). Then Smart Charging follows the EVSE's limit (a
+    # transaction starts and ends with a status change, 3.13), then an Inoperative connector
+    # settles to Unavailable once it may (5.2). Each status these set runs this hook again.
+    STATUS_SET: ClassVar[Hook[[StationV16, Connector]]] = Hook(
+        lambda s, connector: s.reservations.status_set(connector),
+        lambda s, connector: s.smart_charging.status_set(connector),
+        lambda s, connector: s.core.status_set(connector),
+    )
+    # Connector 0's status was reported: reservations end when the station becomes
+    # Unavailable or Faulted (5.13), after its own StatusNotification.
+    STATION_STATUS_REPORTED: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.reservations.follow_reservations(),
+    )
+    # A transaction ended, its StopTransaction.req queued (4.10). Firmware only arms a timer to
+    # look again at once, after the session's own reports; then a ChangeAvailability that was
+    # Scheduled takes effect (5.2), with its StatusNotifications.
+    TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
+        lambda s, evse: s.firmware.transaction_ended(evse),
+        lambda s, evse: s.core.transaction_ended(evse),
+    )
+    # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
+    # policy, HeartbeatInterval): the sampling intervals restart from now.
+    CONFIGURATION_CHANGED: ClassVar[Hook[[StationV16, str, str]]] = Hook(
+        lambda s, key, value: s.metering.configuration_changed(key, value),
+    )
+    # May this idTag start a session on this EVSE (``tentative``: its Authorize.req is still
+    # to come)? Reservations may say no (5.13).
+    MAY_START_SESSION: ClassVar[Gate[[StationV16, Evse, IdToken, IdTokenInfo | None, bool]]] = Gate(
+        lambda s, evse, token, info, tentative: s.reservations.may_start_session(
+            evse, token, info, tentative=tentative
+        ),
+    )
+
     def __init__(
         self,
         identity: str,
@@ -94,96 +167,48 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.unreported_power_losses: dict[str, OpenTransaction] = {}
 
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
-        self.firmware = firmware = FirmwareManagementV16(self)
-        self.reservations = reservations = ReservationV16(self)
+        self.firmware = FirmwareManagementV16(self)
+        self.reservations = ReservationV16(self)
         self.local_list = LocalAuthListV16(self)
-        self.smart_charging = smart_charging = SmartChargingV16(self)
+        self.smart_charging = SmartChargingV16(self)
         self.remote_trigger = RemoteTriggerV16(self)
-        self.core = core = CoreProfileV16(self)
-        self.metering = metering = MeteringV16(self)
-        self.transactions = transactions = TransactionsV16(self)
+        self.core = CoreProfileV16(self)
+        self.metering = MeteringV16(self)
+        self.transactions = TransactionsV16(self)
         self.start_stop = StartStopV16(self)
-        self.remote_control = remote_control = RemoteControlV16(self)
-        self._blocks: tuple[Block[StationV16], ...] = (
-            core,
-            transactions,
-            self.start_stop,
-            metering,
-            remote_control,
-            self.remote_trigger,
-            smart_charging,
-            self.local_list,
-            reservations,
-            firmware,
-        )
-        merge_handlers(*self._blocks)  # two blocks claiming one action fail here
+        self.remote_control = RemoteControlV16(self)
+        merge_handlers(*self._blocks())  # two blocks claiming one action fail here
 
-        # -- who hears what, in the order written ---------------------------------------------
-        # Power on after a reboot (``core.py``). Nothing is sent before the boot is
-        # Accepted (section 4.2); on_accepted then reports what these left.
-        self._when_power_on: Hook[[]] = Hook(
-            transactions.power_on,  # a tag waiting for its cable went with the power
-            remote_control.power_on,  # and so did a remote start being authorized
-            # Before the others look at the connectors: they start afresh (4.9; 5.2: an
-            # Inoperative one stays Unavailable), then the clock-aligned timer restarts.
-            core.power_on,
-            metering.power_on,
-            firmware.power_on,  # connectors held Unavailable for an install are released (5.19)
-            # Last: Reserved is re-derived from the connectors as they now are, and the
-            # expiry timer the reboot cancelled is armed again (5.13).
-            reservations.follow_reservations,
-        )
-        # Registered after a boot, once the base reported connector 0 and every connector
-        # (section 4.9): then Installed goes out, or an interrupted update starts over (5.19).
-        self._when_accepted: Hook[[]] = Hook(firmware.accepted)
-        # Going down (a reboot or switch-off), while the station may still send: transfers
-        # stop with the power (5.19, 5.9).
-        self._when_going_down: Hook[[]] = Hook(firmware.going_down)
-        # A connector's status was set and reported (section 4.9). Reservations first: a
-        # reservation ends when its connector becomes Faulted or Unavailable, and the
-        # connectors show the book (A7, G1, G2; 5.13). Then Smart Charging follows the EVSE's
-        # limit (a transaction starts and ends with a status change, 3.13), then an
-        # Inoperative connector settles to Unavailable once it may (5.2). Each status these
-        # set runs this hook again.
-        self._when_status_set: Hook[[Connector]] = Hook(
-            reservations.status_set,
-            smart_charging.status_set,
-            core.status_set,
-        )
-        # Connector 0's status was reported: reservations end when the station becomes
-        # Unavailable or Faulted (5.13), after its own StatusNotification.
-        self._when_station_status_reported: Hook[[]] = Hook(reservations.follow_reservations)
-        # A transaction ended, StopTransaction.req queued (4.10). Firmware only arms a timer
-        # to look again at once, after the session's own reports; then a ChangeAvailability
-        # that was Scheduled takes effect (5.2), with its StatusNotifications.
-        self._when_transaction_ended: Hook[[Evse]] = Hook(
-            firmware.transaction_ended,
-            core.transaction_ended,
-        )
-        # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
-        # policy, HeartbeatInterval): the sampling intervals restart from now.
-        self._when_configuration_changed: Hook[[str, str]] = Hook(metering.configuration_changed)
-        # May this idTag start a session on this EVSE? Reservations may say no (5.13).
-        self._may_start = Gate(
-            reservations.may_start_session,
+    def _blocks(self) -> tuple[Block[StationV16], ...]:
+        return (
+            self.core,
+            self.transactions,
+            self.start_stop,
+            self.metering,
+            self.remote_control,
+            self.remote_trigger,
+            self.smart_charging,
+            self.local_list,
+            self.reservations,
+            self.firmware,
         )
 
     def handlers(self) -> dict[str, Handler]:
         """Every block's ``@on`` handlers, keyed by action (the station has none of its own)."""
-        return merge_handlers(*self._blocks)
+        return merge_handlers(*self._blocks())
 
     # -- lifecycle: the hooks fire ---------------------------------------------------------------
 
     def on_power_on(self) -> None:
         super().on_power_on()
-        self._when_power_on()
+        self.POWER_ON(self)
 
     def on_accepted(self) -> None:
         super().on_accepted()
-        self._when_accepted()
+        self.ACCEPTED(self)
 
     def on_going_down(self) -> None:
-        self._when_going_down()
+        self.GOING_DOWN(self)
         super().on_going_down()
 
     def set_status(
@@ -195,20 +220,20 @@ class StationV16(FirmwareDownloads, StationV16Base):
         info: str | None = None,
     ) -> None:
         super().set_status(connector, status, error_code=error_code, info=info)
-        self._when_status_set(connector)
+        self.STATUS_SET(self, connector)
 
     def report_station_status(self) -> None:
         super().report_station_status()
-        self._when_station_status_reported()
+        self.STATION_STATUS_REPORTED(self)
 
     def transaction_ended(self, evse: Evse) -> None:
         """Called by ``end_transaction`` once the transaction is over (``evse.transaction`` is
         None, StopTransaction is queued)."""
-        self._when_transaction_ended(evse)
+        self.TRANSACTION_ENDED(self, evse)
 
     def configuration_changed(self, key: str, value: str) -> None:
         super().configuration_changed(key, value)
-        self._when_configuration_changed(key, value)
+        self.CONFIGURATION_CHANGED(self, key, value)
 
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
@@ -217,7 +242,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         5.13). ``info`` is what authorization said of the token (its parentIdTag), None when
         nothing was said yet. ``tentative``: an Authorize.req is still to come and may name the
         token's parent, so an EVSE reserved for a group is not refused yet."""
-        return self._may_start(evse, token, info, tentative=tentative)
+        return self.MAY_START_SESSION(self, evse, token, info, tentative)
 
     # -- services the blocks ask of each other ---------------------------------------------------
 

@@ -59,6 +59,7 @@ logger = logging.getLogger(__name__)
 _S = ConnectorStatus
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 _AT_REST = frozenset({_S.UNAVAILABLE, _S.FAULTED})
+_NO_LOCKS: frozenset[tuple[int, int]] = frozenset()
 
 # Section 5.14: a Soft reset waits this long at most for its StopTransactions to be delivered.
 SOFT_RESET_DRAIN_S = DRAIN_BEFORE_REBOOT_S
@@ -111,7 +112,8 @@ class CoreProfileV16(Block["StationV16"]):
         self.set_vendor_replies(self.station.template.data_transfer)
         # Section 5.2, connector 0: the whole station is Operative / Inoperative.
         self.station_operative = True
-        self._unlock_fails: set[tuple[int, int]] = set()
+        # Jammed locks, (EVSE, connector); rarely any, so the empty set is shared.
+        self._unlock_fails: frozenset[tuple[int, int]] = _NO_LOCKS
 
     # -- configuration (sections 5.3, 5.8) --------------------------------------------------------
 
@@ -404,6 +406,6 @@ class CoreProfileV16(Block["StationV16"]):
         """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
         self.station.model.connector(evse_id, connector_id)  # KeyError for an unknown connector
         if fails:
-            self._unlock_fails.add((evse_id, connector_id))
+            self._unlock_fails |= {(evse_id, connector_id)}
         else:
-            self._unlock_fails.discard((evse_id, connector_id))
+            self._unlock_fails -= {(evse_id, connector_id)}

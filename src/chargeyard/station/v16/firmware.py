@@ -107,6 +107,7 @@ DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
 _RETRIEVE = "firmware:retrieve"
 _INSTALL = "firmware:install"
 _UPLOAD_RETRY = "diagnostics:retry"
+_NONE_HELD: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True, eq=False)
@@ -133,7 +134,9 @@ class FirmwareManagementV16(Block["StationV16"]):
         super().__init__(station)
         self._update: _FirmwareUpdate | None = None
         self._upload: Retrying[None] | None = None
-        self._held: set[int] = set()  # connectors made Unavailable while an install waits
+        # Connectors made Unavailable while an install waits; rarely any, so the empty set is
+        # shared.
+        self._held: frozenset[int] = _NONE_HELD
 
     # -- UpdateFirmware (5.19) ------------------------------------------------------------------
 
@@ -250,10 +253,10 @@ class FirmwareManagementV16(Block["StationV16"]):
         for connector in self.station.model.connectors():
             if connector.status is ConnectorStatus.AVAILABLE:
                 self.station.set_status(connector, ConnectorStatus.UNAVAILABLE)
-                self._held.add(connector.number_16)
+                self._held |= {connector.number_16}
 
     def _release_held_connectors(self) -> None:
-        held, self._held = self._held, set()
+        held, self._held = self._held, _NONE_HELD
         for number in sorted(held):
             connector = self.station.connector_of(number)
             # Not if ChangeAvailability made it Inoperative meanwhile (section 5.2).

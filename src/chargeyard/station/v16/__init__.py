@@ -21,9 +21,13 @@ attribute                   module                  what it does
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
 ==========================  ======================  ===============================================
 
-:class:`StationV16` builds them in ``__init__`` and then, in one table (the end of
-``__init__``, "who hears what"), the lifecycle hooks: for each event, the block methods that
-hear it, in the order they run. The station's handler table is the blocks' tables merged.
+:class:`StationV16` builds them in ``__init__``. One table in the class ("who hears what")
+names, for each lifecycle event (power on, accepted, going down, a connector's status set,
+connector 0's reported, a transaction ended, a configuration key changed) and for the one veto
+question (may this idTag start a session here?), the block methods that hear it, in the order
+they run. The station's methods that ``core.py`` and ``base.py`` call (``on_power_on``,
+``set_status``, ``transaction_ended``...) fire them. The station's handler table is the
+blocks' tables merged; the gateway's verbs stay the station's methods, delegating to a block.
 """
 
 from __future__ import annotations
@@ -84,7 +88,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # method reached through the station it is given.
 
     # Power on after a reboot (``core.py``). Nothing is sent before the boot is Accepted
-    # (section 4.2); on_accepted then reports what these left.
+    # (section 4.2); on_accepted then reports what these leave.
     POWER_ON: ClassVar[Hook[[StationV16]]] = Hook(
         lambda s: s.transactions.power_on(),  # a tag waiting for its cable went with the power
         lambda s: s.remote_control.power_on(),  # and so did a remote start being authorized
@@ -94,8 +98,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s: s.metering.power_on(),
         # Connectors held Unavailable for an installation are released (5.19).
         lambda s: s.firmware.power_on(),
-        # Last: Reserved is re-derived from the connectors as they now are, and the expiry
-        # timer the reboot cancelled is armed again (5.13).
+        # Last, after core: Reserved is re-derived from the connectors as they start, not as
+        # they were, and the expiry timer the reboot cancelled is armed again (5.13).
         lambda s: s.reservations.follow_reservations(),
     )
     # Registered after a boot, once the base reported connector 0 and every connector (section
@@ -104,11 +108,12 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # Going down (a reboot or switch-off), while the station may still send: transfers stop
     # with the power (5.9, 5.19).
     GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.going_down())
-    # A connector's status was set and reported (section 4.9). Reservations first: a
-    # reservation ends when its connector becomes Faulted or Unavailable, and the connectors
-    # show the book (A7, G1, G2; 5.13). Then Smart Charging follows the EVSE's limit (a
-    # transaction starts and ends with a status change, 3.13), then an Inoperative connector
-    # settles to Unavailable once it may (5.2). Each status these set runs this hook again.
+    # A connector's status was set and reported (section 4.9). Each status these set runs this
+    # hook again. Reservations first: a reservation ends when its connector becomes Faulted or
+    # Unavailable, and the connectors show the book (A7, G1, G2; 5.13), so a connector that
+    # comes free for a reservation shows Reserved before a Scheduled ChangeAvailability
+    # settles it to Unavailable (5.2, last). Smart Charging between: it only re-arms the
+    # EVSE's limit timer (a transaction starts and ends with a status change, 3.13).
     STATUS_SET: ClassVar[Hook[[StationV16, Connector]]] = Hook(
         lambda s, connector: s.reservations.status_set(connector),
         lambda s, connector: s.smart_charging.status_set(connector),
@@ -120,8 +125,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s: s.reservations.follow_reservations(),
     )
     # A transaction ended, its StopTransaction.req queued (4.10). Firmware only arms a timer to
-    # look again at once, after the session's own reports; then a ChangeAvailability that was
-    # Scheduled takes effect (5.2), with its StatusNotifications.
+    # look again at once, after the session's own reports (5.19), so nothing it sends depends
+    # on this order; then a ChangeAvailability that was Scheduled takes effect (5.2), with its
+    # StatusNotifications.
     TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
         lambda s, evse: s.firmware.transaction_ended(evse),
         lambda s, evse: s.core.transaction_ended(evse),
@@ -131,6 +137,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
     CONFIGURATION_CHANGED: ClassVar[Hook[[StationV16, str, str]]] = Hook(
         lambda s, key, value: s.metering.configuration_changed(key, value),
     )
+    # (A reconnection without a reboot, and the power going or coming back, are the base's
+    # alone: base.py reports what changed while offline, and brings the meters up to now.)
     # May this idTag start a session on this EVSE (``tentative``: its Authorize.req is still
     # to come)? Reservations may say no (5.13).
     MAY_START_SESSION: ClassVar[Gate[[StationV16, Evse, IdToken, IdTokenInfo | None, bool]]] = Gate(

@@ -70,13 +70,12 @@ class StartStopV16(Block["StationV16"]):
         waiting: WaitingStart | None = None,
     ) -> Transaction:
         """Start a transaction on ``connector`` for ``token`` and queue StartTransaction.req."""
-        self.station.advance()
+        station = self.station
+        station.advance()
         if connector.status is _S.RESERVED:
-            self.station.set_status(connector, _S.PREPARING)  # 4.9 G2: the reserving idTag came
+            station.set_status(connector, _S.PREPARING)  # 4.9 G2: the reserving idTag came
         elif connector.status is _S.FINISHING:
-            self.station.set_status(
-                connector, _S.PREPARING
-            )  # 4.9 F2: a new tag, the cable still in
+            station.set_status(connector, _S.PREPARING)  # 4.9 F2: a new tag, the cable still in
         now = self.station.clock.now()
         reservation = self.station.model.reservations.consume(
             evse.id, token, info.group_id if info else None

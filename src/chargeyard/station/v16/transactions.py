@@ -6,7 +6,7 @@ Theory of operation
 The physical events (``plug``, ``unplug``, ``present_id_token``, ``ev_suspend``...) are the
 gateway's verbs (the station keeps them as its own methods, delegating here); each moves
 connectors through the table of ``model/states.py`` and queues the messages a real charger sends
-(OCPP 1.6 sections 4.1-4.10). Three blocks share the work:
+(OCPP 1.6 sections 4.1-4.10):
 
 * a tag may come before or after the cable; either way the connector is Preparing until both
   are there (ConnectionTimeOut cancels a tag that waits too long for its cable, section 9.1);

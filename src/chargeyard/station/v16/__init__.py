@@ -1,29 +1,357 @@
-"""A simulated OCPP 1.6-J charge point: the six feature profiles composed over one base.
+"""A simulated OCPP 1.6-J charge point: one class that owns its feature blocks.
 
-Each profile is a mixin module (OCPP 1.6 section 3); their ``@on`` handlers form one table.
+The blocks (``station/blocks.py``), one concept each, with their own state and ``@on``
+handlers (OCPP 1.6 section 3's feature profiles, the Core profile in several):
+
+==========================  ======================  ===============================================
+attribute                   module                  what it does
+==========================  ======================  ===============================================
+``core``                    ``core_profile.py``     configuration, Reset, availability, cache,
+                                                    DataTransfer, UnlockConnector; faults
+``transactions``            ``transactions.py``     sessions: cable, idTag, authorization
+``start_stop``              ``start_stop.py``       the transaction, StartTransaction and
+                                                    StopTransaction, power-loss reports
+``metering``                ``metering.py``         the charging loop, periodic and clock-aligned
+                                                    MeterValues
+``remote_control``          ``remote_control.py``   RemoteStartTransaction, RemoteStopTransaction
+``remote_trigger``          ``remote_trigger.py``   TriggerMessage
+``smart_charging``          ``smart_charging.py``   charging profiles, composite schedules
+``local_list``              ``local_list.py``       SendLocalList, GetLocalListVersion
+``reservations``            ``reservation.py``      ReserveNow, CancelReservation, expiry
+``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
+==========================  ======================  ===============================================
+
+:class:`StationV16` builds them in ``__init__``. One table in the class ("who hears what")
+names, for each lifecycle event (power on, accepted, going down, a connector's status set,
+connector 0's reported, a transaction ended, a configuration key changed) and for the one veto
+question (may this idTag start a session here?), the block methods that hear it, in the order
+they run. The station's methods that ``core.py`` and ``base.py`` call (``on_power_on``,
+``set_status``, ``transaction_ended``...) fire them. The station's handler table is the
+blocks' tables merged; the gateway's verbs stay the station's methods, delegating to a block.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import ClassVar
+
+from chargeyard.protocol import Payload
+from chargeyard.protocol.router import Handler
+from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.clock import Clock
+from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.io import StationIO
+from chargeyard.station.maintenance import FirmwareDownloads
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.ev import Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.model.vendor_replies import VendorReply
+from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.v16.base import StationV16Base
-from chargeyard.station.v16.core_profile import CoreProfileV16
+from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.firmware import FirmwareManagementV16
 from chargeyard.station.v16.local_list import LocalAuthListV16
+from chargeyard.station.v16.metering import MeteringV16
+from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
+from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.transactions import TransactionsV16
 
 
-class StationV16(
-    TransactionsV16,
-    CoreProfileV16,
-    RemoteTriggerV16,
-    SmartChargingV16,
-    LocalAuthListV16,
-    ReservationV16,
-    FirmwareManagementV16,
-    StationV16Base,
-):
-    """A 1.6 charge point built from a catalog template."""
+class StationV16(FirmwareDownloads, StationV16Base):
+    """A 1.6 charge point built from a catalog template; see the package docstring.
+
+    ``FirmwareDownloads`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
+    frames and events and the fetching of firmware images.
+    """
+
+    # The blocks, built in ``__init__`` (see the package docstring).
+    core: CoreProfileV16
+    transactions: TransactionsV16
+    start_stop: StartStopV16
+    metering: MeteringV16
+    remote_control: RemoteControlV16
+    remote_trigger: RemoteTriggerV16
+    smart_charging: SmartChargingV16
+    local_list: LocalAuthListV16
+    reservations: ReservationV16
+    firmware: FirmwareManagementV16
+
+    # -- who hears what, in the order written -------------------------------------------------
+    # One table for the class (every station of it runs the same), each listener a block's
+    # method reached through the station it is given.
+
+    # Power on after a reboot (``core.py``). Nothing is sent before the boot is Accepted
+    # (section 4.2); on_accepted then reports what these leave.
+    POWER_ON: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.transactions.power_on(),  # a tag waiting for its cable went with the power
+        lambda s: s.remote_control.power_on(),  # and so did a remote start being authorized
+        # Before the others look at the connectors: they start afresh (4.9; 5.2: an
+        # Inoperative one stays Unavailable); then the clock-aligned timer restarts.
+        lambda s: s.core.power_on(),
+        lambda s: s.metering.power_on(),
+        # Connectors held Unavailable for an installation are released (5.19).
+        lambda s: s.firmware.power_on(),
+        # Last, after core: Reserved is re-derived from the connectors as they start, not as
+        # they were, and the expiry timer the reboot cancelled is armed again (5.13).
+        lambda s: s.reservations.follow_reservations(),
+    )
+    # Registered after a boot, once the base reported connector 0 and every connector (section
+    # 4.9): then Installed goes out, or an interrupted update starts over (5.19).
+    ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.accepted())
+    # Going down (a reboot or switch-off), while the station may still send: transfers stop
+    # with the power (5.9, 5.19).
+    GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.going_down())
+    # A connector's status was set and reported (section 4.9). Each status these set runs this
+    # hook again. Reservations first: a reservation ends when its connector becomes Faulted or
+    # Unavailable, and the connectors show the book (A7, G1, G2; 5.13), so a connector that
+    # comes free for a reservation shows Reserved before a Scheduled ChangeAvailability
+    # settles it to Unavailable (5.2, last). Smart Charging between: it only re-arms the
+    # EVSE's limit timer (a transaction starts and ends with a status change, 3.13).
+    STATUS_SET: ClassVar[Hook[[StationV16, Connector]]] = Hook(
+        lambda s, connector: s.reservations.status_set(connector),
+        lambda s, connector: s.smart_charging.status_set(connector),
+        lambda s, connector: s.core.status_set(connector),
+    )
+    # Connector 0's status was reported: reservations end when the station becomes
+    # Unavailable or Faulted (5.13), after its own StatusNotification.
+    STATION_STATUS_REPORTED: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.reservations.follow_reservations(),
+    )
+    # A transaction ended, its StopTransaction.req queued (4.10). Firmware only arms a timer to
+    # look again at once, after the session's own reports (5.19), so nothing it sends depends
+    # on this order; then a ChangeAvailability that was Scheduled takes effect (5.2), with its
+    # StatusNotifications.
+    TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
+        lambda s, evse: s.firmware.transaction_ended(evse),
+        lambda s, evse: s.core.transaction_ended(evse),
+    )
+    # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
+    # policy, HeartbeatInterval): the sampling intervals restart from now.
+    CONFIGURATION_CHANGED: ClassVar[Hook[[StationV16, str, str]]] = Hook(
+        lambda s, key, value: s.metering.configuration_changed(key, value),
+    )
+    # (A reconnection without a reboot, and the power going or coming back, are the base's
+    # alone: base.py reports what changed while offline, and brings the meters up to now.)
+    # May this idTag start a session on this EVSE (``tentative``: its Authorize.req is still
+    # to come)? Reservations may say no (5.13).
+    MAY_START_SESSION: ClassVar[Gate[[StationV16, Evse, IdToken, IdTokenInfo | None, bool]]] = Gate(
+        lambda s, evse, token, info, tentative: s.reservations.may_start_session(
+            evse, token, info, tentative=tentative
+        ),
+    )
+
+    def __init__(
+        self,
+        identity: str,
+        template: StationTemplate,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] | None = None,
+        call_timeout: float = 30.0,
+        energy_wh: float = 0.0,
+        io: StationIO | None = None,
+        serial_number: str | None = None,
+    ) -> None:
+        super().__init__(
+            identity,
+            template,
+            clock=clock,
+            new_id=new_id,
+            call_timeout=call_timeout,
+            energy_wh=energy_wh,
+            io=io,
+            serial_number=serial_number,
+        )
+        # What became of presented tags, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+
+        # -- the blocks (each sizes its part of the model from the configuration keys) --------
+        self.firmware = FirmwareManagementV16(self)
+        self.reservations = ReservationV16(self)
+        self.local_list = LocalAuthListV16(self)
+        self.smart_charging = SmartChargingV16(self)
+        self.remote_trigger = RemoteTriggerV16(self)
+        self.core = CoreProfileV16(self)
+        self.metering = MeteringV16(self)
+        self.transactions = TransactionsV16(self)
+        self.start_stop = StartStopV16(self)
+        self.remote_control = RemoteControlV16(self)
+        merge_handlers(*self._blocks())  # two blocks claiming one action fail here
+
+    def _blocks(self) -> tuple[Block[StationV16], ...]:
+        return (
+            self.core,
+            self.transactions,
+            self.start_stop,
+            self.metering,
+            self.remote_control,
+            self.remote_trigger,
+            self.smart_charging,
+            self.local_list,
+            self.reservations,
+            self.firmware,
+        )
+
+    def handlers(self) -> dict[str, Handler]:
+        """Every block's ``@on`` handlers, keyed by action (the station has none of its own)."""
+        return merge_handlers(*self._blocks())
+
+    # -- lifecycle: the hooks fire ---------------------------------------------------------------
+
+    def on_power_on(self) -> None:
+        super().on_power_on()
+        self.POWER_ON(self)
+
+    def on_accepted(self) -> None:
+        super().on_accepted()
+        self.ACCEPTED(self)
+
+    def on_going_down(self) -> None:
+        self.GOING_DOWN(self)
+        super().on_going_down()
+
+    def set_status(
+        self,
+        connector: Connector,
+        status: ConnectorStatus,
+        *,
+        error_code: str = "NoError",
+        info: str | None = None,
+    ) -> None:
+        super().set_status(connector, status, error_code=error_code, info=info)
+        self.STATUS_SET(self, connector)
+
+    def report_station_status(self) -> None:
+        super().report_station_status()
+        self.STATION_STATUS_REPORTED(self)
+
+    def transaction_ended(self, evse: Evse) -> None:
+        """Called by ``end_transaction`` once the transaction is over (``evse.transaction`` is
+        None, StopTransaction is queued)."""
+        self.TRANSACTION_ENDED(self, evse)
+
+    def configuration_changed(self, key: str, value: str) -> None:
+        super().configuration_changed(key, value)
+        self.CONFIGURATION_CHANGED(self, key, value)
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool:
+        """Whether ``token`` may start charging on ``evse``: reservations decide (section
+        5.13). ``info`` is what authorization said of the token (its parentIdTag), None when
+        nothing was said yet. ``tentative``: an Authorize.req is still to come and may name the
+        token's parent, so an EVSE reserved for a group is not refused yet."""
+        return self.MAY_START_SESSION(self, evse, token, info, tentative)
+
+    # -- services the blocks ask of each other ---------------------------------------------------
+
+    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
+        """Stop ``evse``'s transaction with ``reason`` (section 7.36) and queue
+        StopTransaction.req (section 4.10)."""
+        self.start_stop.end_transaction(evse, reason, id_tag)
+
+    def update_charging_status(self, evse: Evse) -> None:
+        """Charging, SuspendedEV or SuspendedEVSE, from what the EV and the limit allow; called
+        after a change of what an EVSE may deliver (Smart Charging, section 3.13)."""
+        self.metering.update_charging_status(evse)
+
+    def stop_transactions(self, reason: str) -> None:
+        self.core.stop_transactions(reason)
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        self.core.set_vendor_replies(replies)
+
+    def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
+        """Report a transaction the power cut, on the boot after (section 4.8)."""
+        self.start_stop.report_power_loss(transaction, lost_at)
+
+    # -- the gateway's verbs (station/verbs.py) and the 1.6 adapter's (gateway/versions.py) -----
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None:
+        self.transactions.plug(evse_id, connector_id, ev=ev)
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.transactions.unplug(evse_id, connector_id)
+
+    def present_id_token(self, id_tag: str, evse_id: int | None = None) -> None:
+        self.transactions.present_id_token(id_tag, evse_id)
+
+    def start_transaction(self, evse_id: int, id_tag: str) -> None:
+        self.transactions.start_transaction(evse_id, id_tag)
+
+    def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
+        self.transactions.stop_transaction(evse_id, reason)
+
+    def pending_start(self, evse_id: int) -> str | None:
+        return self.transactions.pending_start(evse_id)
+
+    def ev_suspend(self, evse_id: int = 1) -> None:
+        self.transactions.ev_suspend(evse_id)
+
+    def ev_resume(self, evse_id: int = 1) -> None:
+        self.transactions.ev_resume(evse_id)
+
+    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
+        self.transactions.set_power_limit(evse_id, watts)
+
+    def inject_fault(
+        self,
+        evse_id: int = 1,
+        connector_id: int = 1,
+        error_code: str = "GroundFailure",
+        info: str | None = None,
+        vendor_error_code: str | None = None,
+    ) -> None:
+        self.core.inject_fault(evse_id, connector_id, error_code, info, vendor_error_code)
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.core.clear_fault(evse_id, connector_id)
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.core.unlock(evse_id, connector_id)
+
+    def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
+        self.core.set_unlock_fails(evse_id, connector_id, fails)
+
+    def change_configuration(self, payload: Payload) -> Payload:
+        """ChangeConfiguration.req as if from the central system (section 5.3)."""
+        return self.core.change_configuration(payload)
+
+    def send_local_list(self, payload: Payload) -> Payload:
+        """SendLocalList.req as if from the central system (section 5.15)."""
+        return self.local_list.send_local_list(payload)
+
+    def send_data_transfer(
+        self,
+        vendor_id: str,
+        message_id: str | None = None,
+        data: str | None = None,
+        on_result: OnResult | None = None,
+        on_error: OnError | None = None,
+    ) -> bool:
+        """DataTransfer.req to the central system (section 4.3); False when not sent."""
+        return self.core.send_data_transfer(vendor_id, message_id, data, on_result, on_error)
+
+    @property
+    def data_transfer_handlers(self) -> dict[str, DataTransferHandler]:
+        """The vendors this station understands, by vendorId (section 5.6)."""
+        return self.core.data_transfer_handlers
+
+    @property
+    def firmware_install_s(self) -> float:
+        """Seconds from Installing to the reboot (section 5.19)."""
+        return self.firmware.firmware_install_s
 
 
 __all__ = ["StationV16"]

@@ -1,11 +1,12 @@
-"""The state every OCPP 1.6 feature profile of a simulated station shares.
+"""The state every OCPP 1.6 feature block of a simulated station shares.
 
 Each feature profile (OCPP 1.6 section 3: Core, Firmware Management, Local Auth List
-Management, Reservation, Smart Charging, Remote Trigger) is a mixin over
-:class:`StationV16Base`, in its own module; ``v16/__init__.py`` composes them into
-``StationV16``. The base holds the hardware model, the configuration keys, and the one way a
-connector's status changes: :meth:`StationV16Base.set_status`, which checks the move against
-the table of ``model/states.py`` and sends StatusNotification (section 4.9).
+Management, Reservation, Smart Charging, Remote Trigger) is a block in its own module, which
+``StationV16`` (``v16/__init__.py``) owns and wires to its lifecycle hooks. This base holds the
+hardware model, the configuration keys, and the one way a connector's status changes:
+:meth:`StationV16Base.set_status`, which checks the move against the table of
+``model/states.py`` and sends StatusNotification (section 4.9); the station tells its blocks
+afterwards.
 
 Connector numbers are 1.6's: 0 is the whole station, 1..N the connectors in EVSE order.
 """
@@ -21,7 +22,7 @@ from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock, iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.io import StationIO, UnavailableIO
-from chargeyard.station.model.authorization import AuthorizationPolicy, IdToken, IdTokenInfo
+from chargeyard.station.model.authorization import AuthorizationPolicy
 from chargeyard.station.model.meter import ReadingContext, SampledValue
 from chargeyard.station.model.smart_charging import OCPP16_RULES
 from chargeyard.station.model.states import ConnectorStatus, Registration
@@ -88,7 +89,8 @@ class StationV16Base(SimulatedStation):
         )
 
     def configuration_changed(self, key: str, value: str) -> None:
-        """An accepted ChangeConfiguration: apply it now (section 5.3)."""
+        """An accepted ChangeConfiguration: apply it now (section 5.3). The station then tells
+        the blocks that sample by a key."""
         self._apply_configuration()
         if key == "HeartbeatInterval":
             self.set_heartbeat_interval(self.config.get_int(key))
@@ -109,6 +111,10 @@ class StationV16Base(SimulatedStation):
     def evse_of(self, connector: Connector) -> Evse:
         return self.model.evses[connector.evse_id]
 
+    def new_id(self) -> str:
+        """A fresh id from the station's generator (a transaction's own id)."""
+        return self._new_id()
+
     def advance(self) -> None:
         """Bring every meter and EV up to now; call before reading or changing them."""
         self.model.advance(self.clock.now())
@@ -117,41 +123,6 @@ class StationV16Base(SimulatedStation):
         super().on_power_change(powered)
         self.advance()  # energy up to the moment the power goes (or none while it was off)
         self.model.powered = powered
-
-    # -- hooks between feature profiles ---------------------------------------------------------
-
-    def update_charging_status(self, evse: Evse) -> None:
-        """Charging, SuspendedEV or SuspendedEVSE, from what the EV and the limit allow.
-
-        ``transactions.py`` implements it; other profiles call it after changing what an EVSE
-        may deliver (Smart Charging, section 3.13).
-        """
-
-    def may_start_session(
-        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
-    ) -> bool:
-        """Whether reservations let ``token`` start charging on ``evse`` (section 5.13).
-
-        ``reservation.py`` decides; without it any EVSE may be used. ``info`` is what
-        authorization said of the token (its parentIdTag), None when nothing was said yet.
-        ``tentative``: an Authorize.req is still to come and may name the token's parent, so an
-        EVSE reserved for a group is not refused yet (section 5.13).
-        """
-        return True
-
-    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
-        """Stop ``evse``'s transaction and queue StopTransaction.req (section 4.10).
-
-        ``transactions.py`` implements it; other profiles stop transactions with their own
-        Reason (section 7.36): a Reset, an UnlockConnector, a fault (``core_profile.py``).
-        """
-        raise NotImplementedError
-
-    def transaction_ended(self, evse: Evse) -> None:
-        """Called by ``end_transaction`` once the transaction is over (``evse.transaction`` is
-        None, StopTransaction is queued). Profiles that wait for it extend it and call super():
-        a ChangeAvailability Scheduled for the end of the transaction (section 5.2).
-        """
 
     # -- status ---------------------------------------------------------------------------------
 

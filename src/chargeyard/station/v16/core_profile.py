@@ -1,20 +1,21 @@
 """Core profile requests besides transactions (OCPP 1.6 sections 3.1 and 5): configuration,
-reset, availability, cache, data transfer, unlock; faults, going offline, clock-aligned data.
+reset, availability, cache, data transfer, unlock; faults.
 
 Theory of operation
 -------------------
 Configuration (sections 5.3, 5.8, 9.1): GetConfiguration reads :class:`Configuration` and
 refuses more keys than GetConfigurationMaxKeys allows; ChangeConfiguration writes it, and an
-accepted change applies at once through :meth:`configuration_changed` (HeartbeatInterval in the
-base, MeterValueSampleInterval in the transactions mixin, ClockAlignedDataInterval here).
+accepted change applies at once through the station's ``configuration_changed`` hook
+(HeartbeatInterval in the base; MeterValueSampleInterval and ClockAlignedDataInterval in
+``metering.py``).
 
 Availability (section 5.2) is what the central system asked for: ``Connector.operative``, and
 :attr:`CoreProfileV16.station_operative` for connector 0. A connector's status follows it as
 soon as a move of the section 4.9 table allows: an idle connector goes Unavailable at once; one
 with a transaction (or Preparing, which has no move to Unavailable) when the transaction ends
-(:meth:`transaction_ended`) or the connector comes to rest (every :meth:`set_status` settles
-it), and the answer is then Scheduled. Connector 0 goes Unavailable once all connectors are.
-Availability persists across reboots.
+(:meth:`CoreProfileV16.transaction_ended`) or the connector comes to rest (every status set is
+followed by :meth:`CoreProfileV16.status_set`), and the answer is then Scheduled. Connector 0
+goes Unavailable once all connectors are. Availability persists across reboots.
 
 Reset (section 5.14): Soft stops every transaction (reason SoftReset) and reboots once the
 transaction queue is empty (at most :data:`SOFT_RESET_DRAIN_S`). Hard goes down at once and
@@ -24,12 +25,6 @@ first waits for the answers to what it already sent (``core.py``, going down). A
 connector starts afresh: Faulted if its fault persists, Unavailable if inoperative, Reserved if
 it was, Preparing if a cable is still in, else Available.
 
-Clock-aligned data (sections 3.16, 4.7; 9.1 ClockAlignedDataInterval, MeterValuesAlignedData):
-one station timer at the next aligned instant of the UTC day. Then every EVSE's meter is read
-with context Sample.Clock, stamped with that instant, and sent: through the transaction queue
-with the transactionId when a transaction runs (never lost offline), else directly from the
-EVSE's first connector (dropped while offline, like any status message).
-
 Data transfer (section 5.6): vendor handlers in ``data_transfer_handlers``, by vendorId
 (without regard to case: CiString255Type): first those the template declares, replaced by
 :meth:`CoreProfileV16.set_vendor_replies` (``station/model/vendor_replies.py``); an unknown
@@ -37,33 +32,34 @@ vendorId answers UnknownVendorId.
 
 The physical events (:meth:`inject_fault`, :meth:`clear_fault`, :meth:`unlock`,
 :meth:`set_unlock_fails`) are the gateway's verbs, like ``plug`` / ``unplug`` of the
-transactions mixin; ``go_offline`` / ``come_online`` are the core's (``core.py``).
+transactions block; ``go_offline`` / ``come_online`` are the core's (``core.py``). The station
+(``v16/__init__.py``) keeps them as its own methods, delegating here.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import V16, ErrorKind, OcppError, Payload, on
 from chargeyard.protocol.fields import SchemaValueError, request_field
-from chargeyard.station.clock import iso
+from chargeyard.station.blocks import Block
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
-from chargeyard.station.model.meter import next_aligned, to_ocpp16_sampled_value
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
 
 logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 _AT_REST = frozenset({_S.UNAVAILABLE, _S.FAULTED})
-_ALIGNED_TIMER = "clock_aligned"
+_NO_LOCKS: frozenset[tuple[int, int]] = frozenset()
 
 # Section 5.14: a Soft reset waits this long at most for its StopTransactions to be delivered.
 SOFT_RESET_DRAIN_S = DRAIN_BEFORE_REBOOT_S
@@ -105,84 +101,77 @@ def by_message_id(
     return handle
 
 
-class CoreProfileV16(StationV16Base):
+class CoreProfileV16(Block["StationV16"]):
     """Core profile requests and physical events; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV16) -> None:
+        super().__init__(station)
         # Section 5.6: the vendors this station understands, by vendorId; first those its
         # template declares (station/model/vendor_replies.py).
         self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
-        self.set_vendor_replies(self.template.data_transfer)
+        self.set_vendor_replies(self.station.template.data_transfer)
         # Section 5.2, connector 0: the whole station is Operative / Inoperative.
         self.station_operative = True
-        self._unlock_fails: set[tuple[int, int]] = set()
-        self._aligned_at: datetime | None = None
-        self._schedule_clock_aligned()
+        # Jammed locks, (EVSE, connector); rarely any, so the empty set is shared.
+        self._unlock_fails: frozenset[tuple[int, int]] = _NO_LOCKS
 
     # -- configuration (sections 5.3, 5.8) --------------------------------------------------------
 
     @on("GetConfiguration")
     def get_configuration(self, payload: Payload) -> Payload:
         keys: list[str] = payload.get("key") or []
-        limit = self.config.get_int("GetConfigurationMaxKeys", 0)
+        limit = self.station.config.get_int("GetConfigurationMaxKeys", 0)
         if limit > 0 and len(keys) > limit:
             # Section 9.1 GetConfigurationMaxKeys bounds the keys of one request.
             raise OcppError(
                 ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
                 f"at most {limit} keys per request (GetConfigurationMaxKeys)",
             )
-        return self.config.report(keys)
+        return self.station.config.report(keys)
 
     @on("ChangeConfiguration")
     def change_configuration(self, payload: Payload) -> Payload:
-        return {"status": self.config.change(payload["key"], payload["value"])}
-
-    def configuration_changed(self, key: str, value: str) -> None:
-        super().configuration_changed(key, value)
-        if key == "ClockAlignedDataInterval":
-            self._aligned_at = None
-            self._schedule_clock_aligned()
+        return {"status": self.station.config.change(payload["key"], payload["value"])}
 
     # -- reset (section 5.14) ---------------------------------------------------------------------
 
     @on("Reset")
     def reset(self, payload: Payload) -> Payload:
-        logger.info("%s: %s reset", self.identity, payload["type"])
-        self.after_answer(self._hard_reset if payload["type"] == "Hard" else self._soft_reset)
+        logger.info("%s: %s reset", self.station.identity, payload["type"])
+        self.station.after_answer(
+            self._hard_reset if payload["type"] == "Hard" else self._soft_reset
+        )
         return {"status": "Accepted"}
 
     def _soft_reset(self) -> None:
         # "Gracefully stop any ongoing transactions, and then restart the application software."
         self.stop_transactions("SoftReset")
-        self.reboot(drain_s=SOFT_RESET_DRAIN_S)
+        self.station.reboot(drain_s=SOFT_RESET_DRAIN_S)
 
     def _hard_reset(self) -> None:
         # "Restart (all) the hardware, it is not required to gracefully stop ongoing
         # transactions"; their StopTransactions are sent "after having restarted and having
         # been accepted". The station goes down first, so they stay queued.
-        self.reboot()
+        self.station.reboot()
         self.stop_transactions("HardReset")
 
     def stop_transactions(self, reason: str) -> None:
-        self.advance()
-        for evse in self.model.evses.values():
+        """End every running transaction with ``reason`` (section 7.36)."""
+        self.station.advance()
+        for evse in self.station.model.evses.values():
             transaction = evse.transaction
             if transaction is not None and transaction.phase in _RUNNING:
-                self.end_transaction(evse, reason)
+                self.station.end_transaction(evse, reason)
 
-    def on_power_on(self) -> None:
-        # First, so that the other profiles' on_power_on see the connectors as they start.
-        for evse in self.model.evses.values():
+    def power_on(self) -> None:
+        """The connectors start afresh after a reboot (sections 4.9, 5.2)."""
+        for evse in self.station.model.evses.values():
             for connector in evse.connectors.values():
                 if self._in_use(evse, connector):
                     continue  # rebooted by someone who let it run: leave it be
                 # Not a move of the section 4.9 table: the connector starts afresh.
                 connector.status = self._status_at_power_on(connector)
-        self.station_status = _S.AVAILABLE if self.station_operative else _S.UNAVAILABLE
-        self._aligned_at = None
-        self._schedule_clock_aligned()
-        super().on_power_on()
+        self.station.station_status = _S.AVAILABLE if self.station_operative else _S.UNAVAILABLE
 
     @staticmethod
     def _status_at_power_on(connector: Connector) -> ConnectorStatus:
@@ -199,24 +188,24 @@ class CoreProfileV16(StationV16Base):
         number: int = payload["connectorId"]
         operative = payload["type"] == "Operative"
         if number == 0:
-            connectors = list(self.model.connectors())  # the station and all its connectors
+            connectors = list(self.station.model.connectors())  # the station and all its connectors
             self.station_operative = operative
         else:
             try:
-                connectors = [self.connector_of(number)]
+                connectors = [self.station.connector_of(number)]
             except KeyError:
                 return {"status": "Rejected"}
         for connector in connectors:
             connector.operative = operative
         waiting = [c for c in connectors if not self._may_rest(c)]
-        self.after_answer(lambda: self._apply_availability(connectors))
+        self.station.after_answer(lambda: self._apply_availability(connectors))
         # "When a transaction is in progress ... Scheduled"; the same availability -> Accepted.
         return {"status": "Scheduled" if waiting and not operative else "Accepted"}
 
     def _apply_availability(self, connectors: list[Connector]) -> None:
         for connector in connectors:
             if connector.operative and connector.status is _S.UNAVAILABLE:
-                self.set_status(
+                self.station.set_status(
                     connector, _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
                 )
             else:
@@ -238,7 +227,7 @@ class CoreProfileV16(StationV16Base):
         if connector.status in _AT_REST:
             return True
         return (
-            not self._in_use(self.evse_of(connector), connector)
+            not self._in_use(self.station.evse_of(connector), connector)
             and _S.UNAVAILABLE in CONNECTOR_MOVES[connector.status]
         )
 
@@ -249,37 +238,29 @@ class CoreProfileV16(StationV16Base):
             and connector.status not in _AT_REST
             and self._may_rest(connector)
         ):
-            self.set_status(connector, _S.UNAVAILABLE)
+            self.station.set_status(connector, _S.UNAVAILABLE)
 
     def _settle_station(self) -> None:
         """Connector 0 follows: Unavailable once every connector is at rest, if Inoperative."""
         if self.station_operative:
             target = _S.AVAILABLE
-        elif all(c.status in _AT_REST for c in self.model.connectors()):
+        elif all(c.status in _AT_REST for c in self.station.model.connectors()):
             target = _S.UNAVAILABLE
         else:
             return
-        if self.station_status is not target:
-            self.station_status = target
-            self.report_station_status()
+        if self.station.station_status is not target:
+            self.station.station_status = target
+            self.station.report_station_status()
 
-    def set_status(
-        self,
-        connector: Connector,
-        status: ConnectorStatus,
-        *,
-        error_code: str = "NoError",
-        info: str | None = None,
-    ) -> None:
-        super().set_status(connector, status, error_code=error_code, info=info)
-        # A scheduled ChangeAvailability waits for the connector to come to rest (5.2).
+    def status_set(self, connector: Connector) -> None:
+        """A connector's status was set: a scheduled ChangeAvailability waits for the connector
+        to come to rest (5.2)."""
         self._settle(connector)
         if not self.station_operative:
             self._settle_station()
 
     def transaction_ended(self, evse: Evse) -> None:
-        super().transaction_ended(evse)
-        # Section 5.2: "the change takes place after the transaction has finished".
+        """Section 5.2: "the change takes place after the transaction has finished"."""
         for connector in evse.connectors.values():
             self._settle(connector)
         self._settle_station()
@@ -288,9 +269,9 @@ class CoreProfileV16(StationV16Base):
 
     @on("ClearCache")
     def clear_cache(self, payload: Payload) -> Payload:
-        if not self.model.policy.authorization_cache_enabled:
+        if not self.station.model.policy.authorization_cache_enabled:
             return {"status": "Rejected"}  # 9.1 AuthorizationCacheEnabled: no cache to clear
-        self.model.cache.clear()
+        self.station.model.cache.clear()
         return {"status": "Accepted"}
 
     @on("DataTransfer")
@@ -332,21 +313,21 @@ class CoreProfileV16(StationV16Base):
         if data is not None:
             payload["data"] = data
         if on_result is None:
-            return self.call("DataTransfer", payload, on_error=on_error)
-        return self.call("DataTransfer", payload, on_result, on_error)
+            return self.station.call("DataTransfer", payload, on_error=on_error)
+        return self.station.call("DataTransfer", payload, on_result, on_error)
 
     @on("UnlockConnector")
     def unlock_connector(self, payload: Payload) -> Payload:
         try:
-            connector = self.connector_of(payload["connectorId"])
+            connector = self.station.connector_of(payload["connectorId"])
         except KeyError:
             return {"status": "NotSupported"}
-        evse = self.evse_of(connector)
+        evse = self.station.evse_of(connector)
         if self._running_on(evse, connector):
             # "If a transaction is in progress ... the Charge Point SHALL finish the transaction
             # first" (reason UnlockCommand), then unlock.
-            self.advance()
-            self.end_transaction(evse, "UnlockCommand")
+            self.station.advance()
+            self.station.end_transaction(evse, "UnlockCommand")
         if (connector.evse_id, connector.connector_id) in self._unlock_fails:
             return {"status": "UnlockFailed"}
         connector.locked = False
@@ -380,14 +361,14 @@ class CoreProfileV16(StationV16Base):
                 ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
                 f"error_code {error_code!r} is not a fault code: one of {allowed}",
             )
-        connector = self.model.connector(evse_id, connector_id)
-        evse = self.model.evses[evse_id]
-        self.advance()
+        connector = self.station.model.connector(evse_id, connector_id)
+        evse = self.station.model.evses[evse_id]
+        self.station.advance()
         connector.vendor_error_code = vendor_error_code
-        self.set_status(connector, _S.FAULTED, error_code=error_code, info=info)
+        self.station.set_status(connector, _S.FAULTED, error_code=error_code, info=info)
         if self._running_on(evse, connector):
-            self.end_transaction(evse, FAULT_STOP_REASON)
-        self.wake()
+            self.station.end_transaction(evse, FAULT_STOP_REASON)
+        self.station.wake()
 
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The fault is repaired: Unavailable if inoperative, else Preparing with a cable in,
@@ -396,7 +377,7 @@ class CoreProfileV16(StationV16Base):
         Raises:
             OcppError: GenericError when the connector is not Faulted.
         """
-        connector = self.model.connector(evse_id, connector_id)
+        connector = self.station.model.connector(evse_id, connector_id)
         if not connector.faulted:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not Faulted")
         connector.vendor_error_code = None
@@ -404,8 +385,8 @@ class CoreProfileV16(StationV16Base):
             target = _S.UNAVAILABLE
         else:
             target = _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
-        self.set_status(connector, target)
-        self.wake()
+        self.station.set_status(connector, target)
+        self.station.wake()
 
     def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver (or a technician) releases the connector lock by hand.
@@ -414,8 +395,8 @@ class CoreProfileV16(StationV16Base):
             OcppError: GenericError while a transaction runs on it, or when its lock is jammed
                 (:meth:`set_unlock_fails`).
         """
-        connector = self.model.connector(evse_id, connector_id)
-        if self._in_use(self.model.evses[evse_id], connector):
+        connector = self.station.model.connector(evse_id, connector_id)
+        if self._in_use(self.station.model.evses[evse_id], connector):
             raise OcppError(ErrorKind.GENERIC_ERROR, "a transaction runs on this connector")
         if (evse_id, connector_id) in self._unlock_fails:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the connector lock is jammed")
@@ -423,52 +404,8 @@ class CoreProfileV16(StationV16Base):
 
     def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
         """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
-        self.model.connector(evse_id, connector_id)  # KeyError for an unknown connector
+        self.station.model.connector(evse_id, connector_id)  # KeyError for an unknown connector
         if fails:
-            self._unlock_fails.add((evse_id, connector_id))
+            self._unlock_fails |= {(evse_id, connector_id)}
         else:
-            self._unlock_fails.discard((evse_id, connector_id))
-
-    # -- clock-aligned meter values (sections 3.16, 4.7, 9.1) --------------------------------------
-
-    def _schedule_clock_aligned(self) -> None:
-        interval = self.config.get_int("ClockAlignedDataInterval", 0)
-        if interval <= 0:
-            self.timers.cancel(_ALIGNED_TIMER)  # "0": no clock-aligned data
-            return
-        now = self.clock.now()
-        # Never the same instant twice, should the wall clock lag the monotonic one.
-        after = now if self._aligned_at is None else max(now, self._aligned_at)
-        self._aligned_at = next_aligned(after, interval)
-        delay = (self._aligned_at - now).total_seconds()
-        self.timers.set(_ALIGNED_TIMER, self.clock.monotonic() + delay, self._send_clock_aligned)
-
-    def _send_clock_aligned(self) -> None:
-        at = self._aligned_at or self.clock.now()
-        self.advance()
-        for evse in self.model.evses.values():
-            self._send_aligned_meter_values(evse, at)
-        self._schedule_clock_aligned()
-
-    def _send_aligned_meter_values(self, evse: Evse, at: datetime) -> None:
-        readings = self.readings(evse, "MeterValuesAlignedData", "Sample.Clock")
-        if not readings:
-            return
-        value: Payload = {
-            "timestamp": iso(at),
-            "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
-        }
-        transaction = evse.transaction
-        if transaction is None:
-            connector = next(iter(evse.connectors.values()))
-            self.call("MeterValues", {"connectorId": connector.number_16, "meterValue": [value]})
-            return
-        number = evse.connectors[transaction.connector_id].number_16
-
-        def build() -> Payload:
-            payload: Payload = {"connectorId": number, "meterValue": [value]}
-            if transaction.csms_id is not None:
-                payload["transactionId"] = transaction.csms_id
-            return payload
-
-        self.enqueue_transaction_message("MeterValues", build)
+            self._unlock_fails -= {(evse_id, connector_id)}

@@ -4,7 +4,7 @@ UpdateFirmware, with the status notifications they send (sections 4.4 and 4.5).
 Theory of operation
 -------------------
 Both requests are answered at once; the work follows on the station's timers and its
-:class:`~chargeyard.station.io.StationIO` (``self.io``), which reports back later. Each
+:class:`~chargeyard.station.io.StationIO` (``self.station.io``), which reports back later. Each
 transfer is tried ``1 + retries`` times, ``retryInterval`` seconds apart
 (:class:`~chargeyard.station.io.Retrying`); without those fields :data:`DEFAULT_RETRIES` and
 :data:`DEFAULT_RETRY_INTERVAL_S`. (1.6 describes ``retries`` as "how many times Charge Point
@@ -54,13 +54,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
-    FirmwareDownloads,
     check_status_move,
     file_safe,
     firmware_image_version,
@@ -72,7 +72,9 @@ from chargeyard.station.maintenance import (
 )
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
 
 __all__ = ["DIAGNOSTICS_MOVES", "FIRMWARE_MOVES", "FirmwareManagementV16", "firmware_image_version"]
 
@@ -105,6 +107,7 @@ DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
 _RETRIEVE = "firmware:retrieve"
 _INSTALL = "firmware:install"
 _UPLOAD_RETRY = "diagnostics:retry"
+_NONE_HELD: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True, eq=False)
@@ -118,16 +121,22 @@ class _FirmwareUpdate:
     rebooting: bool = False  # installed; Installed follows the boot
 
 
-class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
-    """UpdateFirmware and GetDiagnostics; see the module docstring."""
+class FirmwareManagementV16(Block["StationV16"]):
+    """UpdateFirmware and GetDiagnostics; see the module docstring.
+
+    The station fetches images and keeps its log (``maintenance.FirmwareDownloads``); this
+    block decides when, and reports the statuses.
+    """
 
     firmware_install_s: float = 10.0  # from Installing to the reboot
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV16) -> None:
+        super().__init__(station)
         self._update: _FirmwareUpdate | None = None
         self._upload: Retrying[None] | None = None
-        self._held: set[int] = set()  # connectors made Unavailable while an install waits
+        # Connectors made Unavailable while an install waits; rarely any, so the empty set is
+        # shared.
+        self._held: frozenset[int] = _NONE_HELD
 
     # -- UpdateFirmware (5.19) ------------------------------------------------------------------
 
@@ -143,14 +152,14 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
             self._update = update
             self._schedule_download(update)
 
-        self.after_answer(begin)
+        self.station.after_answer(begin)
         return {}
 
     def _schedule_download(self, update: _FirmwareUpdate) -> None:
-        delay = (update.retrieve_at - self.clock.now()).total_seconds()
+        delay = (update.retrieve_at - self.station.clock.now()).total_seconds()
         if delay > 0:
-            at = self.clock.monotonic() + delay
-            self.timers.set(_RETRIEVE, at, lambda: self._start_download(update))
+            at = self.station.clock.monotonic() + delay
+            self.station.timers.set(_RETRIEVE, at, lambda: self._start_download(update))
         else:
             self._start_download(update)
 
@@ -158,7 +167,7 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
         if self._update is not update:
             return
         self._firmware_step("Downloading")
-        update.transfer = self.firmware_download(
+        update.transfer = self.station.firmware_download(
             update.location,
             attempts=update.attempts,
             interval_s=update.interval_s,
@@ -170,7 +179,7 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
     def _download_failed(self, update: _FirmwareUpdate, reason: str) -> None:
         if self._update is not update:
             return
-        self.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
+        self.station.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
         self._firmware_step("DownloadFailed")
         self._end_update()
 
@@ -178,52 +187,52 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
         if self._update is not update:
             return
         update.image = image
-        self.note(f"firmware: downloaded {len(image)} bytes")
+        self.station.note(f"firmware: downloaded {len(image)} bytes")
         self._firmware_step("Downloaded")
         self._install_when_idle(update)
 
     def _install_when_idle(self, update: _FirmwareUpdate) -> None:
         if self._update is not update:
             return
-        if any(True for _ in self.model.transactions()):
+        if any(True for _ in self.station.model.transactions()):
             # 5.19: RECOMMENDED to wait for the sessions to end, with the connectors that are
             # not in use Unavailable meanwhile.
             self._hold_idle_connectors()
-            at = self.clock.monotonic() + INSTALL_POLL_S
-            self.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
+            at = self.station.clock.monotonic() + INSTALL_POLL_S
+            self.station.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
             return
         self._firmware_step("Installing")
-        at = self.clock.monotonic() + self.firmware_install_s
-        self.timers.set(_INSTALL, at, lambda: self._install(update))
+        at = self.station.clock.monotonic() + self.firmware_install_s
+        self.station.timers.set(_INSTALL, at, lambda: self._install(update))
 
     def transaction_ended(self, evse: Evse) -> None:
-        super().transaction_ended(evse)
+        """A transaction ended: an image waiting for the sessions to end may install."""
         update = self._update
-        if update is not None and self.firmware_status == "Downloaded":
+        if update is not None and self.station.firmware_status == "Downloaded":
             # The wait of 5.19 may be over: look once the session's own reports are out.
-            now = self.clock.monotonic()
-            self.timers.set(_INSTALL, now, lambda: self._install_when_idle(update))
+            now = self.station.clock.monotonic()
+            self.station.timers.set(_INSTALL, now, lambda: self._install_when_idle(update))
 
     def _install(self, update: _FirmwareUpdate) -> None:
         if self._update is not update:
             return
         version = firmware_image_version(update.image or b"", update.location)
         if version is None:
-            self.note("firmware: the image is not valid; nothing was installed")
+            self.station.note("firmware: the image is not valid; nothing was installed")
             self._firmware_step("InstallationFailed")
             self._end_update()
             return
-        self.note(f"firmware: {version} installed; rebooting")
-        self.model.firmware_version = version  # the next BootNotification's firmwareVersion
+        self.station.note(f"firmware: {version} installed; rebooting")
+        self.station.model.firmware_version = version  # the next BootNotification's firmwareVersion
         update.rebooting = True
-        self.reboot()
+        self.station.reboot()
 
     def _end_update(self) -> None:
         self._update = None
-        self.timers.cancel(_RETRIEVE)
-        self.timers.cancel(_INSTALL)
+        self.station.timers.cancel(_RETRIEVE)
+        self.station.timers.cancel(_INSTALL)
         self._release_held_connectors()
-        if self.firmware_status != "Idle":
+        if self.station.firmware_status != "Idle":
             self._firmware_step("Idle")
 
     def _abandon_update(self) -> None:
@@ -235,24 +244,24 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
         self._end_update()
 
     def _firmware_step(self, status: str) -> None:
-        check_status_move("firmware status", FIRMWARE_MOVES, self.firmware_status, status)
-        self.firmware_status = status
+        check_status_move("firmware status", FIRMWARE_MOVES, self.station.firmware_status, status)
+        self.station.firmware_status = status
         if status != "Idle":  # 4.5: Idle only in answer to TriggerMessage
-            self.call("FirmwareStatusNotification", {"status": status})
+            self.station.call("FirmwareStatusNotification", {"status": status})
 
     def _hold_idle_connectors(self) -> None:
-        for connector in self.model.connectors():
+        for connector in self.station.model.connectors():
             if connector.status is ConnectorStatus.AVAILABLE:
-                self.set_status(connector, ConnectorStatus.UNAVAILABLE)
-                self._held.add(connector.number_16)
+                self.station.set_status(connector, ConnectorStatus.UNAVAILABLE)
+                self._held |= {connector.number_16}
 
     def _release_held_connectors(self) -> None:
-        held, self._held = self._held, set()
+        held, self._held = self._held, _NONE_HELD
         for number in sorted(held):
-            connector = self.connector_of(number)
+            connector = self.station.connector_of(number)
             # Not if ChangeAvailability made it Inoperative meanwhile (section 5.2).
             if connector.status is ConnectorStatus.UNAVAILABLE and connector.operative:
-                self.set_status(connector, ConnectorStatus.AVAILABLE)
+                self.station.set_status(connector, ConnectorStatus.AVAILABLE)
 
     # -- GetDiagnostics (5.9) -------------------------------------------------------------------
 
@@ -263,38 +272,39 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
         if start is not None and stop is not None and stop < start:
             return {}  # nothing can be in that window: no file (5.9)
         self._abandon_upload()
-        now = self.clock.now()
-        file_name = f"{file_safe(self.identity)[:200]}-diagnostics-{now:%Y%m%dT%H%M%SZ}.log"
+        now = self.station.clock.now()
+        file_name = f"{file_safe(self.station.identity)[:200]}-diagnostics-{now:%Y%m%dT%H%M%SZ}.log"
         location = payload["location"]
         attempts, interval_s = retry_policy(payload)
 
         def upload() -> None:
             content = self.diagnostics_file(start, stop)
             self._diagnostics_step("Uploading")
-            self.note(f"diagnostics: uploading {file_name} to {without_credentials(location)}")
+            shown = without_credentials(location)
+            self.station.note(f"diagnostics: uploading {file_name} to {shown}")
             self._upload = Retrying(
-                self.timers,
-                self.clock,
+                self.station.timers,
+                self.station.clock,
                 _UPLOAD_RETRY,
                 attempts=attempts,
                 interval_s=interval_s,
-                attempt=lambda ok, fail: self.io.upload(
+                attempt=lambda ok, fail: self.station.io.upload(
                     location, file_name, content, lambda: ok(None), fail
                 ),
                 on_done=lambda _: self._upload_ended("Uploaded", "uploaded"),
                 on_failed=lambda reason: self._upload_ended("UploadFailed", reason),
-                on_retry=lambda tries, reason: self.note(
+                on_retry=lambda tries, reason: self.station.note(
                     f"diagnostics: upload attempt {tries} of {attempts} failed: {reason}"
                 ),
             )
             self._upload.start()
 
-        self.after_answer(upload)
+        self.station.after_answer(upload)
         return {"fileName": file_name}
 
     def _upload_ended(self, status: str, detail: str) -> None:
         self._upload = None
-        self.note(f"diagnostics: {detail}")
+        self.station.note(f"diagnostics: {detail}")
         self._diagnostics_step(status)
         self._diagnostics_step("Idle")
 
@@ -302,35 +312,39 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
         upload, self._upload = self._upload, None
         if upload is not None:
             upload.cancel()
-        if self.diagnostics_status != "Idle":
+        if self.station.diagnostics_status != "Idle":
             self._diagnostics_step("Idle")
 
     def _diagnostics_step(self, status: str) -> None:
-        check_status_move("diagnostics status", DIAGNOSTICS_MOVES, self.diagnostics_status, status)
-        self.diagnostics_status = status
+        station = self.station
+        moves = DIAGNOSTICS_MOVES
+        check_status_move("diagnostics status", moves, station.diagnostics_status, status)
+        station.diagnostics_status = status
         if status != "Idle":  # 4.4: Idle only in answer to TriggerMessage
-            self.call("DiagnosticsStatusNotification", {"status": status})
+            self.station.call("DiagnosticsStatusNotification", {"status": status})
 
     def diagnostics_file(
         self, start: datetime | None = None, stop: datetime | None = None
     ) -> bytes:
         """The diagnostics file: the station now, then its log between ``start`` and ``stop``."""
-        template = self.template
+        station = self.station
+        template = station.template
         lines = [
             "chargeyard diagnostics (OCPP 1.6)",
-            f"station: {self.identity}",
-            f"generated: {iso(self.clock.now())}",
+            f"station: {station.identity}",
+            f"generated: {iso(station.clock.now())}",
             f"period: {when(start)} .. {when(stop)}",
             f"template: {template.id} ({template.vendor} {template.model})",
-            f"firmware: {self.model.firmware_version}",
-            f"serial number: {self.serial_number or '-'}",
-            f"registration: {self.registration.value}; heartbeat every {self.heartbeat_interval} s",
-            f"firmware status: {self.firmware_status}",
+            f"firmware: {station.model.firmware_version}",
+            f"serial number: {station.serial_number or '-'}",
+            f"registration: {station.registration.value};"
+            f" heartbeat every {station.heartbeat_interval} s",
+            f"firmware status: {station.firmware_status}",
             "",
             "[connectors]",
-            f"0: {self.station_status.value}",
+            f"0: {station.station_status.value}",
         ]
-        for connector in self.model.connectors():
+        for connector in station.model.connectors():
             line = (
                 f"{connector.number_16}: {connector.status.value}, {connector.error_code}"
                 f" (EVSE {connector.evse_id} connector {connector.connector_id}, {connector.type}"
@@ -338,7 +352,7 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
             )
             lines.append(line + (f" {connector.error_info}" if connector.error_info else ""))
         lines += ["", "[transactions]"]
-        for transaction in self.model.transactions():
+        for transaction in station.model.transactions():
             lines.append(
                 f"EVSE {transaction.evse_id}: transaction"
                 f" {'-' if transaction.csms_id is None else transaction.csms_id}"
@@ -348,33 +362,33 @@ class FirmwareManagementV16(FirmwareDownloads, StationV16Base):
                 f" meterStart {transaction.meter_start_wh:.0f} Wh"
             )
         lines += ["", "[configuration]"]
-        for entry in self.config.report(None).get("configurationKey", []):
+        for entry in station.config.report(None).get("configurationKey", []):
             readonly = " (read-only)" if entry["readonly"] else ""
             lines.append(f"{entry['key']} = {entry['value']}{readonly}")
-        lines += ["", *self.frame_log.section(start, stop)]
+        lines += ["", *station.frame_log.section(start, stop)]
         return ("\n".join(lines) + "\n").encode()
 
     # -- what reboots and boots do ---------------------------------------------------------------
 
-    def on_going_down(self) -> None:
-        # Transfers under way stop with the power. An update that was not installed yet starts
-        # over after the next Accepted boot; a diagnostics upload is abandoned.
+    def going_down(self) -> None:
+        """Transfers under way stop with the power. An update that was not installed yet starts
+        over after the next Accepted boot; a diagnostics upload is abandoned."""
         self._abandon_upload()
         update = self._update
         if update is not None and not update.rebooting:
             if update.transfer is not None:
                 update.transfer.cancel()
             update.transfer, update.image = None, None
-            if self.firmware_status != "Idle":
+            if self.station.firmware_status != "Idle":
                 self._firmware_step("Idle")
-        super().on_going_down()
 
-    def on_power_on(self) -> None:
-        super().on_power_on()
-        self._release_held_connectors()  # nothing is sent before the boot reports them all
+    def power_on(self) -> None:
+        """Connectors held Unavailable for an installation are released (nothing is sent
+        before the boot reports them all)."""
+        self._release_held_connectors()
 
-    def on_accepted(self) -> None:
-        super().on_accepted()
+    def accepted(self) -> None:
+        """Registered after a boot: Installed, or the interrupted update starts over (5.19)."""
         update = self._update
         if update is None:
             return

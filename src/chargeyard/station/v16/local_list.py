@@ -24,9 +24,10 @@ LocalPreAuthorize, and offline under LocalAuthorizeOffline (sections 3.5.4, 9.1)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     Entry,
     IdToken,
@@ -34,19 +35,21 @@ from chargeyard.station.model.authorization import (
     UpdateStatus,
     id_tag_info_from_ocpp16,
 )
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
 
 
-class LocalAuthListV16(StationV16Base):
+class LocalAuthListV16(Block["StationV16"]):
     """SendLocalList and GetLocalListVersion; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        config = self.config
+    def __init__(self, station: StationV16) -> None:
+        super().__init__(station)
+        config = self.station.config
         if "LocalAuthListMaxLength" in config:
             # Both keys are read-only (section 9.2): sized once, for the station's life.
             send_max = config.get_int("SendLocalListMaxLength", -1)
-            self.model.local_list = LocalAuthorizationList(
+            self.station.model.local_list = LocalAuthorizationList(
                 max_length=config.get_int("LocalAuthListMaxLength"),
                 max_update_length=send_max if send_max >= 0 else None,
             )
@@ -55,8 +58,8 @@ class LocalAuthListV16(StationV16Base):
     def local_list_supported(self) -> bool:
         """The profile is supported and LocalAuthListEnabled (sections 3.5.2, 9.2.1)."""
         return (
-            "LocalAuthListManagement" in self.config.get_list("SupportedFeatureProfiles")
-            and self.model.policy.local_auth_list_enabled
+            "LocalAuthListManagement" in self.station.config.get_list("SupportedFeatureProfiles")
+            and self.station.model.policy.local_auth_list_enabled
         )
 
     # -- SendLocalList (sections 5.15, 6.41) ----------------------------------------------------
@@ -72,7 +75,7 @@ class LocalAuthListV16(StationV16Base):
             entries.append(
                 (IdToken(item["idTag"]), None if info is None else id_tag_info_from_ocpp16(info))
             )
-        status = self.model.local_list.update(
+        status = self.station.model.local_list.update(
             payload["listVersion"], entries, full=payload["updateType"] == "Full"
         )
         return {"status": status.value}
@@ -83,4 +86,4 @@ class LocalAuthListV16(StationV16Base):
     def get_local_list_version(self, payload: Payload) -> Payload:
         if not self.local_list_supported:
             return {"listVersion": -1}
-        return {"listVersion": self.model.local_list.version}
+        return {"listVersion": self.station.model.local_list.version}

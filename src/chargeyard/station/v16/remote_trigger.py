@@ -32,42 +32,51 @@ BootNotification may be accepted then.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import to_ocpp16_sampled_value
 from chargeyard.station.model.states import Registration
 from chargeyard.station.model.station import Connector
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
+
+if TYPE_CHECKING:
+    pass
 
 _Work = Callable[[], None]
 
 
-class RemoteTriggerV16(StationV16Base):
+class RemoteTriggerV16(Block["StationV16"]):
     """TriggerMessage; see the module docstring."""
+
+    station: StationV16
 
     @on("TriggerMessage")
     def trigger_message(self, payload: Payload) -> Payload:
         work = self._triggered(payload["requestedMessage"], payload.get("connectorId"))
         if work is None:
             return {"status": "Rejected"}
-        self.after_answer(work)
+        self.station.after_answer(work)
         return {"status": "Accepted"}
 
     def _triggered(self, message: str, number: int | None) -> _Work | None:
         """What to send after the answer, or None to answer Rejected."""
         if message == "BootNotification":
-            if self.registration is Registration.BOOTING:
+            if self.station.registration is Registration.BOOTING:
                 return _nothing  # the BootNotification in flight complies (section 5.17)
-            return self.trigger_boot_notification
-        if self.registration not in (Registration.ACCEPTED, Registration.PENDING):
+            return self.station.trigger_boot_notification
+        if self.station.registration not in (Registration.ACCEPTED, Registration.PENDING):
             return None
         if message == "Heartbeat":
             return lambda: self._send("Heartbeat", {})
         if message == "DiagnosticsStatusNotification":
-            return lambda: self._send(message, {"status": self.diagnostics_status})
+            return lambda: self._send(message, {"status": self.station.diagnostics_status})
         if message == "FirmwareStatusNotification":
-            return lambda: self._send(message, {"status": self.firmware_status})
+            return lambda: self._send(message, {"status": self.station.firmware_status})
         if message == "StatusNotification":
             return self._status_notifications(number)
         if message == "MeterValues":
@@ -75,7 +84,7 @@ class RemoteTriggerV16(StationV16Base):
         return None
 
     def _send(self, action: str, payload: Payload) -> None:
-        self.call(action, payload, requested=True)
+        self.station.call(action, payload, requested=True)
 
     def _report_station_status(self) -> None:
         # Connector 0's report, as the base sends it but marked requested; the station's status
@@ -83,17 +92,17 @@ class RemoteTriggerV16(StationV16Base):
         payload: Payload = {
             "connectorId": 0,
             "errorCode": "NoError",
-            "status": self.station_status.value,
-            "timestamp": iso(self.clock.now()),
+            "status": self.station.station_status.value,
+            "timestamp": iso(self.station.clock.now()),
         }
         self._send("StatusNotification", payload)
 
     def _connectors(self, number: int | None) -> list[Connector] | None:
         """The connectors ``number`` names (all when None), or None if there is no such one."""
         if number is None:
-            return list(self.model.connectors())
+            return list(self.station.model.connectors())
         try:
-            return [self.connector_of(number)]
+            return [self.station.connector_of(number)]
         except KeyError:
             return None
 
@@ -108,7 +117,7 @@ class RemoteTriggerV16(StationV16Base):
             if number is None:
                 self._report_station_status()
             for connector in connectors:
-                self.report_status(connector, requested=True)
+                self.station.report_status(connector, requested=True)
 
         return send
 
@@ -116,7 +125,7 @@ class RemoteTriggerV16(StationV16Base):
         connectors = None if number == 0 else self._connectors(number)
         if connectors is None:
             return None
-        self.advance()
+        self.station.advance()
         payloads = [self._meter_values_payload(connector) for connector in connectors]
         if not all(payloads):
             return None  # nothing configured (MeterValuesSampledData) to report
@@ -129,15 +138,15 @@ class RemoteTriggerV16(StationV16Base):
 
     def _meter_values_payload(self, connector: Connector) -> Payload:
         """MeterValues.req with the connector's current readings; {} when there are none."""
-        evse = self.evse_of(connector)
-        readings = self.readings(evse, "MeterValuesSampledData", "Trigger")
+        evse = self.station.evse_of(connector)
+        readings = self.station.readings(evse, "MeterValuesSampledData", "Trigger")
         if not readings:
             return {}
         payload: Payload = {
             "connectorId": connector.number_16,
             "meterValue": [
                 {
-                    "timestamp": iso(self.clock.now()),
+                    "timestamp": iso(self.station.clock.now()),
                     "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
                 }
             ],

@@ -10,7 +10,9 @@ ReserveConnectorZeroSupported is true (section 9.3); otherwise ReserveNow answer
 "not configured to accept reservations" (section 7.40).
 
 What a connector shows follows from the book, re-derived after every change of the book and
-every status change (:meth:`ReservationV16._follow_reservations`):
+every status change (:meth:`ReservationV16.follow_reservations`, which the station's hooks call
+after a connector's status is set, after connector 0's is reported, and at power-on, since a
+reboot cancelled the expiry timer):
 
 * a connector a reservation names is Reserved (section 4.9, A7), announced after the
   ReserveNow.conf;
@@ -35,14 +37,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
 
 _S = ConnectorStatus
 _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
@@ -50,14 +55,14 @@ _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
 _ANYONE_ELSE = IdToken("\x00anyone-else")
 
 
-class ReservationV16(StationV16Base):
+class ReservationV16(Block["StationV16"]):
     """ReserveNow and CancelReservation; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.model.reservations = ReservationBook(
-            enabled="Reservation" in self.config.get_list("SupportedFeatureProfiles"),
-            unspecified_supported=self.config.get_bool("ReserveConnectorZeroSupported"),
+    def __init__(self, station: StationV16) -> None:
+        super().__init__(station)
+        self.station.model.reservations = ReservationBook(
+            enabled="Reservation" in self.station.config.get_list("SupportedFeatureProfiles"),
+            unspecified_supported=self.station.config.get_bool("ReserveConnectorZeroSupported"),
         )
         # Per reservation id, the 1.6 connector it named (0: none); the book keeps EVSEs.
         self._reserved_connectors: dict[int, int] = {}
@@ -69,11 +74,11 @@ class ReservationV16(StationV16Base):
     def reserve_now(self, payload: Payload) -> Payload:
         number: int = payload["connectorId"]
         try:
-            connector = None if number == 0 else self.connector_of(number)
+            connector = None if number == 0 else self.station.connector_of(number)
         except KeyError:
             return {"status": ReserveStatus.REJECTED.value}
-        now = self.clock.now()
-        book = self.model.reservations
+        now = self.station.clock.now()
+        book = self.station.model.reservations
         book.expire(now)
         reservation = Reservation(
             id=payload["reservationId"],
@@ -87,18 +92,18 @@ class ReservationV16(StationV16Base):
         if status is ReserveStatus.ACCEPTED:
             # A reservationId already known is replaced (section 5.13), perhaps elsewhere.
             self._reserved_connectors[reservation.id] = number
-            self.after_answer(self._follow_reservations)
+            self.station.after_answer(self.follow_reservations)
         return {"status": status.value}
 
     # -- CancelReservation (sections 5.1, 6.5) --------------------------------------------------
 
     @on("CancelReservation")
     def cancel_reservation(self, payload: Payload) -> Payload:
-        cancelled = self.model.reservations.cancel(payload["reservationId"])
+        cancelled = self.station.model.reservations.cancel(payload["reservationId"])
         if cancelled is None:
             return {"status": "Rejected"}  # no reservation with that id (section 5.1)
         self._reserved_connectors.pop(cancelled.id, None)
-        self.after_answer(self._follow_reservations)
+        self.station.after_answer(self.follow_reservations)
         return {"status": "Accepted"}
 
     # -- starting a session ---------------------------------------------------------------------
@@ -110,7 +115,7 @@ class ReservationV16(StationV16Base):
         parentIdTag is the reservation's; a parent not known here is asked of the central
         system (Authorize.req), and until then (``tentative``) a group's reservation may
         still be this idTag's."""
-        now, model = self.clock.now(), self.model
+        now, model = self.station.clock.now(), self.station.model
         group = model.known_group(token, info, now)
         return model.reservations.may_use(
             evse.id, token, group, now, connector_states=self._states(), tentative=tentative
@@ -118,37 +123,23 @@ class ReservationV16(StationV16Base):
 
     # -- the connectors follow the book ---------------------------------------------------------
 
-    def set_status(
-        self,
-        connector: Connector,
-        status: ConnectorStatus,
-        *,
-        error_code: str = "NoError",
-        info: str | None = None,
-    ) -> None:
-        super().set_status(connector, status, error_code=error_code, info=info)
-        self._follow_reservations()
+    def status_set(self, connector: Connector) -> None:
+        """A connector's status was set: the book may have to follow (section 5.13)."""
+        self.follow_reservations()
 
-    def report_station_status(self) -> None:
-        super().report_station_status()
-        self._follow_reservations()
-
-    def on_power_on(self) -> None:
-        super().on_power_on()
-        self._follow_reservations()  # a reboot cancelled the expiry timer
-
-    def _follow_reservations(self) -> None:
+    def follow_reservations(self) -> None:
         """End what is over, show what is reserved, and arm the expiry timer."""
         if self._following:
             return  # the statuses set below come back through set_status
+        model = self.station.model
         if (
-            len(self.model.reservations) == 0
+            len(model.reservations) == 0
             and not self._reserved_connectors
-            and not any(connector.status is _S.RESERVED for connector in self.model.connectors())
+            and not any(connector.status is _S.RESERVED for connector in model.connectors())
         ):
             # Nothing to follow, the common case (every status change, every boot of a fleet);
             # as in v201/reservation.py.
-            self.timers.cancel("reservation_expiry")
+            self.station.timers.cancel("reservation_expiry")
             return
         self._following = True
         try:
@@ -159,26 +150,26 @@ class ReservationV16(StationV16Base):
             self._following = False
 
     def _end_reservations(self) -> None:
-        book = self.model.reservations
-        book.expire(self.clock.now())
+        book = self.station.model.reservations
+        book.expire(self.station.clock.now())
         # Section 5.13: a reservation ends when its connector (or the station, connector 0)
         # becomes Faulted or Unavailable.
         for reservation in book.reservations:
             number = self._reserved_connectors.get(reservation.id, 0)
-            if number and self.connector_of(number).status in _INOPERATIVE:
+            if number and self.station.connector_of(number).status in _INOPERATIVE:
                 book.cancel(reservation.id)
-        book.drop_inoperative({0: self.station_status})
+        book.drop_inoperative({0: self.station.station_status})
         live = {reservation.id for reservation in book.reservations}
         for reservation_id in [r for r in self._reserved_connectors if r not in live]:
             del self._reserved_connectors[reservation_id]  # also those used by a transaction
 
     def _show_reservations(self) -> None:
-        book = self.model.reservations
-        now = self.clock.now()
+        book = self.station.model.reservations
+        now = self.station.clock.now()
         named = set(self._reserved_connectors.values()) - {0}
         pooled = any(reservation.evse_id is None for reservation in book.reservations)
         states = self._states()
-        for connector in list(self.model.connectors()):
+        for connector in list(self.station.model.connectors()):
             if connector.status not in (_S.AVAILABLE, _S.RESERVED):
                 continue
             reserved = connector.number_16 in named or (
@@ -189,28 +180,28 @@ class ReservationV16(StationV16Base):
                 )
             )
             if reserved and connector.status is _S.AVAILABLE:
-                self.set_status(connector, _S.RESERVED)  # A7
+                self.station.set_status(connector, _S.RESERVED)  # A7
             elif not reserved and connector.status is _S.RESERVED:
                 # G1, or G2 when a cable was plugged in while it was reserved.
-                self.set_status(
+                self.station.set_status(
                     connector, _S.PREPARING if connector.cable_plugged else _S.AVAILABLE
                 )
 
     def _arm_expiry(self) -> None:
-        expiry = self.model.reservations.next_expiry()
-        self.set_timer_at("reservation_expiry", expiry, self._expiry_due)
+        expiry = self.station.model.reservations.next_expiry()
+        self.station.set_timer_at("reservation_expiry", expiry, self._expiry_due)
 
     def _expiry_due(self) -> None:
-        self._follow_reservations()
-        self.wake()
+        self.follow_reservations()
+        self.station.wake()
 
     # -- helpers --------------------------------------------------------------------------------
 
     def _states(self, named: Connector | None = None) -> Mapping[int, str]:
         """What the book needs: the station's status (key 0) and each EVSE's. A connector a
         request names counts with its own status when it is Faulted or Unavailable."""
-        states: dict[int, str] = {0: self.station_status}
-        for evse in self.model.evses.values():
+        states: dict[int, str] = {0: self.station.station_status}
+        for evse in self.station.model.evses.values():
             states[evse.id] = evse.status_for_reservations()
         if named is not None and named.status in _INOPERATIVE:
             states[named.evse_id] = named.status

@@ -20,9 +20,9 @@ A schedule also changes by itself over time. For every EVSE with a running trans
 timer, ``charging_limit:<evse>``, waits for the store's next possible change
 (:meth:`ChargingProfileStore.next_change_after`) and re-evaluates the status then, so a period
 that drops to 0 A suspends at that instant and the next period resumes at its own. The timer is
-re-armed after every change of the store and every status change of the EVSE's connectors (a
-transaction's start and end always move its connector, section 4.9), and cancelled when no
-transaction runs.
+re-armed after every change of the store and every status change of the EVSE's connectors
+(:meth:`SmartChargingV16.status_set`: a transaction's start and end always move its connector,
+section 4.9), and cancelled when no transaction runs.
 
 Answers when the station lacks the Smart Charging profile (SupportedFeatureProfiles, section
 9.1): SetChargingProfile says NotSupported, its own word (section 7.11); ClearChargingProfile and
@@ -34,9 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.smart_charging import (
     ChargingProfile,
@@ -46,9 +47,14 @@ from chargeyard.station.model.smart_charging import (
     profile_from_ocpp16,
     purpose_from_ocpp16,
 )
-from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
+from chargeyard.station.model.states import TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
-from chargeyard.station.v16.base import StationV16Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
+
+if TYPE_CHECKING:
+    pass
 
 # ChargingScheduleAllowedChargingRateUnit (section 9.4) names the units in words.
 _UNIT_WORDS = {ChargingRateUnit.A: "Current", ChargingRateUnit.W: "Power"}
@@ -58,13 +64,15 @@ _ACCEPTED: Payload = {"status": "Accepted"}
 _REJECTED: Payload = {"status": "Rejected"}
 
 
-class SmartChargingV16(StationV16Base):
+class SmartChargingV16(Block["StationV16"]):
     """SetChargingProfile, ClearChargingProfile, GetCompositeSchedule; see the module
     docstring."""
 
+    station: StationV16
+
     @property
     def smart_charging_supported(self) -> bool:
-        return "SmartCharging" in self.config.get_list("SupportedFeatureProfiles")
+        return "SmartCharging" in self.station.config.get_list("SupportedFeatureProfiles")
 
     # -- SetChargingProfile (sections 5.16, 6.43) -----------------------------------------------
 
@@ -80,7 +88,7 @@ class SmartChargingV16(StationV16Base):
         profile = profile_from_ocpp16(wire)
         transaction = None
         if number > 0:
-            transaction = self._running_transaction(self.connector_of(number))
+            transaction = self._running_transaction(self.station.connector_of(number))
         if profile.purpose is ChargingProfilePurpose.TX:
             # Section 5.16.3: a TxProfile without a transaction on its connector is discarded;
             # its transactionId, when given, must be that transaction's.
@@ -89,11 +97,11 @@ class SmartChargingV16(StationV16Base):
             profile = replace(profile, transaction_id=transaction.local_id)
         if self._would_exceed_max_installed(evse_id, profile):
             return _REJECTED
-        self.advance()  # energy until now flowed under the old limit
-        result = self.model.profiles.install(
+        self.station.advance()  # energy until now flowed under the old limit
+        result = self.station.model.profiles.install(
             evse_id,
             profile,
-            now=self.clock.now(),
+            now=self.station.clock.now(),
             transaction=None if transaction is None else transaction.context,
         )
         if not result.accepted:
@@ -103,7 +111,7 @@ class SmartChargingV16(StationV16Base):
 
     def _refused_by_configuration(self, wire: dict[str, Any]) -> bool:
         """The limits of section 9.4 the station advertises."""
-        config = self.config
+        config = self.station.config
         schedule = wire["chargingSchedule"]
         max_level = config.get_int("ChargeProfileMaxStackLevel", -1)
         if max_level >= 0 and wire["stackLevel"] > max_level:
@@ -117,10 +125,10 @@ class SmartChargingV16(StationV16Base):
     def _would_exceed_max_installed(self, evse_id: int, profile: ChargingProfile) -> bool:
         """MaxChargingProfilesInstalled (section 9.4); a profile that replaces one (same id, or
         same connector, purpose and stack level: section 3.13.2) does not add to the count."""
-        limit = self.config.get_int("MaxChargingProfilesInstalled", -1)
+        limit = self.station.config.get_int("MaxChargingProfilesInstalled", -1)
         if limit < 0:
             return False
-        installed = self.model.profiles.profiles()
+        installed = self.station.model.profiles.profiles()
         replaces = any(
             other.id == profile.id
             or (
@@ -142,8 +150,8 @@ class SmartChargingV16(StationV16Base):
         if number is not None and evse_id is None:
             return {"status": "Unknown"}
         purpose = payload.get("chargingProfilePurpose")
-        self.advance()
-        removed = self.model.profiles.clear(
+        self.station.advance()
+        removed = self.station.model.profiles.clear(
             profile_id=payload.get("id"),
             evse_id=evse_id,
             purpose=None if purpose is None else purpose_from_ocpp16(purpose),
@@ -151,7 +159,7 @@ class SmartChargingV16(StationV16Base):
         )
         if removed == 0:
             return {"status": "Unknown"}
-        self._limits_changed(self.model.evses.values())
+        self._limits_changed(self.station.model.evses.values())
         return _ACCEPTED
 
     # -- GetCompositeSchedule (sections 5.7, 6.21-6.22) -----------------------------------------
@@ -164,14 +172,14 @@ class SmartChargingV16(StationV16Base):
         if evse_id is None:
             return _REJECTED
         unit = payload.get("chargingRateUnit")
-        now = self.clock.now()
+        now = self.station.clock.now()
         if evse_id == 0:
             # "the total expected consumption for the grid connection" (section 5.7).
-            template = self.template
+            template = self.station.template
             voltage, phases = float(template.nominal_voltage), template.phases
             max_power_w, transaction = float(template.max_power_w), None
         else:
-            evse = self.model.evses[evse_id]
+            evse = self.station.model.evses[evse_id]
             voltage, phases = evse.electrical.nominal_voltage, evse.electrical.phases
             # The local limits besides the profiles (section 2.2): the EVSE's rating and the
             # power available to it.
@@ -182,7 +190,7 @@ class SmartChargingV16(StationV16Base):
             transaction = evse.transaction
             if transaction is not None and transaction.phase not in _RUNNING:
                 transaction = None
-        composite = self.model.profiles.composite_schedule(
+        composite = self.station.model.profiles.composite_schedule(
             evse_id,
             now,
             payload["duration"],
@@ -201,17 +209,10 @@ class SmartChargingV16(StationV16Base):
 
     # -- limits over time -----------------------------------------------------------------------
 
-    def set_status(
-        self,
-        connector: Connector,
-        status: ConnectorStatus,
-        *,
-        error_code: str = "NoError",
-        info: str | None = None,
-    ) -> None:
-        super().set_status(connector, status, error_code=error_code, info=info)
-        # A transaction starts or ends with a status change of its connector (section 4.9).
-        self._follow_limit(self.model.evses[connector.evse_id])
+    def status_set(self, connector: Connector) -> None:
+        """A transaction starts or ends with a status change of its connector (section 4.9):
+        its EVSE's limit is followed from now, or no longer."""
+        self._follow_limit(self.station.model.evses[connector.evse_id])
 
     def _limits_changed(self, evses: Iterable[Evse]) -> None:
         """The store changed: every EVSE concerned obeys its new limit from now on.
@@ -222,32 +223,32 @@ class SmartChargingV16(StationV16Base):
         targets = list(evses)
 
         def follow() -> None:
-            self.advance()
+            self.station.advance()
             for evse in targets:
-                self.update_charging_status(evse)
+                self.station.update_charging_status(evse)
                 self._follow_limit(evse)
-            self.wake()
+            self.station.wake()
 
-        self.after_answer(follow)
+        self.station.after_answer(follow)
 
     def _follow_limit(self, evse: Evse) -> None:
         """Arm ``charging_limit:<evse>`` at the next instant the EVSE's limit may change."""
         name = f"charging_limit:{evse.id}"
         transaction = evse.transaction
         if transaction is None or transaction.phase not in _RUNNING:
-            self.timers.cancel(name)
+            self.station.timers.cancel(name)
             return
-        now = self.clock.now()
-        change = self.model.profiles.next_change_after(
+        now = self.station.clock.now()
+        change = self.station.model.profiles.next_change_after(
             evse.id, now, transaction=transaction.context
         )
-        self.set_timer_at(name, change, lambda: self._limit_due(evse))
+        self.station.set_timer_at(name, change, lambda: self._limit_due(evse))
 
     def _limit_due(self, evse: Evse) -> None:
-        self.advance()
-        self.update_charging_status(evse)
+        self.station.advance()
+        self.station.update_charging_status(evse)
         self._follow_limit(evse)
-        self.wake()
+        self.station.wake()
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -260,19 +261,19 @@ class SmartChargingV16(StationV16Base):
         if number == 0:
             return 0
         try:
-            return self.connector_of(number).evse_id
+            return self.station.connector_of(number).evse_id
         except KeyError:
             return None
 
     def _affected(self, evse_id: int) -> Iterable[Evse]:
         """The EVSEs a profile on ``evse_id`` bears on: one, or all for the station (0)."""
         if evse_id == 0:
-            return list(self.model.evses.values())
-        return [self.model.evses[evse_id]]
+            return list(self.station.model.evses.values())
+        return [self.station.model.evses[evse_id]]
 
     def _running_transaction(self, connector: Connector) -> Transaction | None:
         """The transaction running on this very connector, if any."""
-        transaction = self.evse_of(connector).transaction
+        transaction = self.station.evse_of(connector).transaction
         if (
             transaction is None
             or transaction.phase not in _RUNNING

@@ -1,0 +1,113 @@
+"""Remote start and stop (OCPP 1.6 sections 5.11, 5.12): RemoteStartTransaction and
+RemoteStopTransaction.
+
+Theory of operation
+-------------------
+RemoteStartTransaction picks the EVSE as a tag at the station's reader would
+(``TransactionsV16.evse_for_new_session``: the connector named, else one with a cable waiting,
+else the first free one, within what reservations allow, section 5.13). connectorId 0, an EVSE
+none could take, and a chargingProfile other than a TxProfile (section 5.11) are Rejected.
+After the answer, the idTag is authorized by Authorize.req when AuthorizeRemoteTxRequests is
+true (section 9.1), else taken as authorized; the session then starts as a presented tag's
+does, or waits for its cable (``TransactionsV16.authorized``). A remote start whose Authorize
+is out is told by :meth:`RemoteControlV16.authorizing`; a reboot forgets it.
+
+RemoteStopTransaction is Accepted for a running transaction the central system knows by its
+id, stopped after the answer with Reason Remote (section 7.36).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
+from chargeyard.station.model.authorization import IdToken, id_tag_info_from_ocpp16
+from chargeyard.station.model.states import TransactionPhase
+from chargeyard.station.model.station import Evse
+from chargeyard.station.model.token_reports import AuthorizationSource
+from chargeyard.station.v16.transactions import WaitingStart
+
+if TYPE_CHECKING:
+    from chargeyard.station.v16 import StationV16
+
+_RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
+_REMOTE = AuthorizationSource.REMOTE_START
+
+
+class RemoteControlV16(Block["StationV16"]):
+    """RemoteStartTransaction and RemoteStopTransaction; see the module docstring."""
+
+    def __init__(self, station: StationV16) -> None:
+        super().__init__(station)
+        # Per EVSE: a remote start whose Authorize.req is out (AuthorizeRemoteTxRequests).
+        self._authorizing: dict[int, IdToken] = {}
+
+    def authorizing(self, evse_id: int) -> IdToken | None:
+        """The idTag of a remote start on ``evse_id`` whose Authorize.req is out, if any."""
+        return self._authorizing.get(evse_id)
+
+    def power_on(self) -> None:
+        """A remote start being authorized is forgotten with the power."""
+        self._authorizing.clear()
+
+    @on("RemoteStartTransaction")
+    def remote_start_transaction(self, payload: Payload) -> Payload:
+        token = IdToken(payload["idTag"])
+        number = payload.get("connectorId")
+        if number == 0:
+            return {"status": "Rejected"}
+        try:
+            evse = self.station.transactions.evse_for_new_session(
+                None if number is None else self.station.connector_of(number).evse_id, token
+            )
+        except KeyError:
+            return {"status": "Rejected"}
+        profile = payload.get("chargingProfile")
+        if evse is None or (
+            profile is not None and profile.get("chargingProfilePurpose") != "TxProfile"
+        ):
+            return {"status": "Rejected"}
+        waiting = WaitingStart(token, None, charging_profile=profile, remote=True)
+
+        def start() -> None:
+            if self.station.model.policy.authorize_remote_tx_requests:
+                self._authorizing[evse.id] = token
+                self.station.call(
+                    "Authorize",
+                    {"idTag": token.value},
+                    lambda answer: self._authorized_remote(evse, token, answer, waiting),
+                    lambda error: self._remote_unanswered(evse),
+                )
+            else:
+                self.station.transactions.authorized(evse, token, None, waiting, source=_REMOTE)
+
+        self.station.after_answer(start)
+        return {"status": "Accepted"}
+
+    def _remote_unanswered(self, evse: Evse) -> None:
+        self._authorizing.pop(evse.id, None)
+
+    def _authorized_remote(
+        self, evse: Evse, token: IdToken, answer: Payload, waiting: WaitingStart
+    ) -> None:
+        self._authorizing.pop(evse.id, None)
+        info = id_tag_info_from_ocpp16(answer["idTagInfo"])
+        if info.is_valid_at(self.station.clock.now()):
+            waiting.info = info
+            self.station.transactions.authorized(evse, token, info, waiting, source=_REMOTE)
+
+    @on("RemoteStopTransaction")
+    def remote_stop_transaction(self, payload: Payload) -> Payload:
+        transaction = self.station.model.transaction_by_csms_id(payload["transactionId"])
+        if transaction is None or transaction.phase not in _RUNNING:
+            return {"status": "Rejected"}
+        evse = self.station.model.evses[transaction.evse_id]
+
+        def stop() -> None:
+            if evse.transaction is transaction and transaction.phase in _RUNNING:
+                self.station.advance()
+                self.station.end_transaction(evse, "Remote")
+
+        self.station.after_answer(stop)
+        return {"status": "Accepted"}

@@ -28,7 +28,11 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource, TokenDecision
 from chargeyard.station.v201.device_model import Component, Variable
-from chargeyard.station.v201.transaction_events import RUNNING, STOP_TRIGGERS
+from chargeyard.station.v201.transaction_events import (
+    RUNNING,
+    STOP_TRIGGERS,
+    TransactionEventsV201,
+)
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201  # noqa: F401 (the Block base names it)
@@ -41,6 +45,11 @@ _IDLE_TICK_S = 60
 
 class TransactionsV201(Block["StationV201"]):
     """E physical events and J02 sampling; see the module docstring."""
+
+    @property
+    def _events(self) -> TransactionEventsV201:
+        """The engine this block feeds: sessions, TxStartPoint / TxStopPoint, events."""
+        return self.station.transaction_events
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -62,11 +71,11 @@ class TransactionsV201(Block["StationV201"]):
         connector.cable_plugged = connector.locked = True
         evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
         self.station.timers.cancel(f"ev_connection_timeout:{evse_id}")
-        session = self.station.transaction_events.session(evse)
+        session = self._events.session(evse)
         session.fresh_plug = True
         if evse.transaction is not None and evse.transaction.connector_id == 0:
             evse.transaction.connector_id = connector_id  # started before the cable (E03)
-        self.station.transaction_events.evaluate(evse, "CablePluggedIn")
+        self._events.evaluate(evse, "CablePluggedIn")
         self.station.wake()
 
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
@@ -78,14 +87,14 @@ class TransactionsV201(Block["StationV201"]):
         self.station.advance()
         connector.cable_plugged = connector.locked = False
         evse.ev = None
-        session = self.station.transaction_events.session(evse)
+        session = self._events.session(evse)
         running = evse.transaction is not None and evse.transaction.phase in RUNNING
         # E09: the transaction ends with the cable (unless the driver ended it already and
         # only TxStopPoint EVConnected kept it: then it ends as the driver said, E06).
         stop = self.station.device_model.get_bool("TxCtrlr", "StopTxOnEVSideDisconnect", None, True)
         if running and stop and session.deauthorized is None:
             session.force_end = ("EVCommunicationLost", "EVDisconnected")
-        self.station.transaction_events.evaluate(evse, "EVCommunicationLost")
+        self._events.evaluate(evse, "EVCommunicationLost")
         self.station.wake()
 
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
@@ -144,7 +153,7 @@ class TransactionsV201(Block["StationV201"]):
             raise OcppError(ErrorKind.GENERIC_ERROR, f"no EV on EVSE {evse_id}")
         self.station.advance()
         evse.ev.requesting = requesting
-        self.station.transaction_events.evaluate(evse, None)
+        self._events.evaluate(evse, None)
         self.station.wake()
 
     def evse_for_new_session(
@@ -176,7 +185,7 @@ class TransactionsV201(Block["StationV201"]):
     def pending_start(self, evse_id: int) -> str | None:
         """Who the EVSE is held for before a transaction runs there (a token authorized or
         being authorized, a remote start: E03, F01/F02), or None. Reads only."""
-        session = self.station.transaction_events.sessions.get(evse_id)
+        session = self._events.sessions.get(evse_id)
         evse = self.station.model.evses.get(evse_id)
         if session is None or evse is None or evse.transaction is not None:
             return None
@@ -192,7 +201,7 @@ class TransactionsV201(Block["StationV201"]):
     def is_free_for_session(self, evse: Evse) -> bool:
         """No authorization is given or asked on ``evse``, a transaction there (if any) waits
         for one, and the EVSE accepts sessions (``accepts_sessions``)."""
-        session = self.station.transaction_events.sessions.get(evse.id)
+        session = self._events.sessions.get(evse.id)
         if session is not None and (
             session.authorized or session.authorizing or session.deauthorized is not None
         ):
@@ -225,7 +234,7 @@ class TransactionsV201(Block["StationV201"]):
             )
             return
         self.station.advance()
-        session = self.station.transaction_events.session(evse)
+        session = self._events.session(evse)
         session.token, session.info = token, info
         session.authorized, session.authorizing = True, False
         session.deauthorized = session.stop_token = None
@@ -247,8 +256,8 @@ class TransactionsV201(Block["StationV201"]):
                     lambda: self._ev_connection_timed_out(evse),
                 )
         if evse.transaction is not None:
-            self.station.transaction_events.bind_token(evse, evse.transaction, session)
-        self.station.transaction_events.evaluate(evse, trigger)
+            self._events.bind_token(evse, evse.transaction, session)
+        self._events.evaluate(evse, trigger)
         self.station.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 
     def end_transaction(self, evse: Evse, trigger: str, reason: str) -> None:
@@ -256,22 +265,22 @@ class TransactionsV201(Block["StationV201"]):
         if evse.transaction is None:
             return
         self.station.advance()
-        self.station.transaction_events.session(evse).force_end = (trigger, reason)
-        self.station.transaction_events.evaluate(evse, trigger)
+        self._events.session(evse).force_end = (trigger, reason)
+        self._events.evaluate(evse, trigger)
 
     def _ev_connection_timed_out(self, evse: Evse) -> None:
-        session = self.station.transaction_events.sessions.get(evse.id)
+        session = self._events.sessions.get(evse.id)
         if session is None or not session.authorized or evse.plugged_connector() is not None:
             return
         logger.info(
             "%s: no cable within EVConnectionTimeOut on EVSE %d", self.station.identity, evse.id
         )
-        self.station.transaction_events.deauthorize(evse, "EVConnectTimeout", "Timeout")
+        self._events.deauthorize(evse, "EVConnectTimeout", "Timeout")
 
     def update_charging_status(self, evse: Evse) -> None:
         """Re-derive the charging state of ``evse`` (the smart charging block wraps it)."""
         self.station.advance()
-        self.station.transaction_events.evaluate(evse, None)
+        self._events.evaluate(evse, None)
 
     def on_transaction_started(self, evse: Evse) -> None:
         """J02: the periodic and the TxEnded samples of the transaction start."""
@@ -292,14 +301,14 @@ class TransactionsV201(Block["StationV201"]):
         if evse.transaction is None:
             return
         self.station.advance()
-        self.station.transaction_events.evaluate(evse, None)
+        self._events.evaluate(evse, None)
         if evse.transaction is None:
             return
         if (
             self.station.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60)
             > 0
         ):
-            self.station.transaction_events.send_transaction_update(
+            self._events.send_transaction_update(
                 evse,
                 "MeterValuePeriodic",
                 ("SampledDataCtrlr", "TxUpdatedMeasurands"),
@@ -322,9 +331,7 @@ class TransactionsV201(Block["StationV201"]):
         readings = self.station.readings(
             evse, "SampledDataCtrlr", "TxEndedMeasurands", "Sample.Periodic"
         )
-        self.station.transaction_events.session(evse).ended_samples.append(
-            (self.station.clock.now(), readings)
-        )
+        self._events.session(evse).ended_samples.append((self.station.clock.now(), readings))
         self._schedule_ended_sample(evse)
 
     def variable_changed(self, component: Component, variable: Variable) -> None:
@@ -344,4 +351,4 @@ class TransactionsV201(Block["StationV201"]):
         for evse in self.station.model.evses.values():
             if evse.transaction is not None and evse.transaction.phase in RUNNING:
                 self.end_transaction(evse, "AbnormalCondition", "PowerLoss")
-        self.station.transaction_events.sessions.clear()
+        self._events.sessions.clear()

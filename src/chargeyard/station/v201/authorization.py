@@ -66,7 +66,7 @@ class AuthorizationV201(Block["StationV201"]):
         self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
     ) -> None:
         """The driver presents ``id_token`` to the reader of ``evse_id`` (None: the station's).
-        What becomes of it is told to :attr:`token_reports`.
+        What becomes of it is told to the station's ``token_reports``.
 
         Raises:
             ValueError: ``id_token`` or ``type`` do not fit IdTokenType.

@@ -222,7 +222,8 @@ class TransactionsV201(Block["StationV201"]):
         charging_profile: Payload | None = None,
     ) -> None:
         """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
-        cable comes (E03). ``source`` is told to :attr:`token_reports` with the decision."""
+        cable comes (E03). ``source`` is told to the station's ``token_reports`` with the
+        decision."""
         status = info.status if info is not None else None
         if self.station.going_down or not self.station.powered:
             # An answer (Authorize, a remote start's) that arrives while the station goes

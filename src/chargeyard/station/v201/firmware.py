@@ -297,9 +297,7 @@ class FirmwareV201(Block["StationV201"]):
                 "FirmwareUpdated", f"firmware {self.station.model.firmware_version}"
             )
             self._update = None
-            self.station.firmware_status, self.station.firmware_request_id = (
-                "Idle",
-                None,
-            )  # L01.FR.25
+            # L01.FR.25: TriggerMessage reports Idle from now on.
+            self.station.firmware_status, self.station.firmware_request_id = "Idle", None
         elif update.status == "Idle":
             self._schedule_download(update)

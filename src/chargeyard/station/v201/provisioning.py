@@ -205,9 +205,8 @@ class ProvisioningV201(Block["StationV201"]):
         self.scheduled_resets.discard(_STATION if evse_id is None else evse_id)
         for evse in self._targets(evse_id):
             if evse.transaction is not None:
-                self.station.transactions.end_transaction(
-                    evse, "ResetCommand", "ImmediateReset"
-                )  # B12
+                # B12: triggerReason ResetCommand, stoppedReason ImmediateReset.
+                self.station.transactions.end_transaction(evse, "ResetCommand", "ImmediateReset")
         if evse_id is None:
             logger.info("%s: reset", self.station.identity)
             self.station.boot_reason = "RemoteReset"

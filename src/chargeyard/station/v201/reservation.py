@@ -105,9 +105,8 @@ class ReservationV201(Block["StationV201"]):
             reservation, now=now, connector_states=self._states()
         )
         if status is ReserveStatus.ACCEPTED:
-            self.station.after_answer(
-                self._follow_reservations
-            )  # H01.FR.23: Reserved after the answer
+            # H01.FR.23: Reserved after the answer.
+            self.station.after_answer(self._follow_reservations)
         return {"status": status.value}
 
     # -- H02 ---------------------------------------------------------------------------------------
@@ -116,9 +115,8 @@ class ReservationV201(Block["StationV201"]):
     def cancel_reservation(self, payload: Payload) -> Payload:
         if self.station.model.reservations.cancel(payload["reservationId"]) is None:
             return {"status": "Rejected"}  # H02.FR.01: no such reservation
-        self.station.after_answer(
-            self._follow_reservations
-        )  # H02.FR.02: Available after the answer
+        # H02.FR.02: Available after the answer.
+        self.station.after_answer(self._follow_reservations)
         return {"status": "Accepted"}
 
     # -- H03: using a reservation ------------------------------------------------------------------

@@ -301,9 +301,8 @@ class SmartChargingV201(Block["StationV201"]):
         if abs(limit - last) <= last * self._significance() / 100:
             return  # small steps add up until they matter
         self._reported_limit_w[evse.id] = limit
-        self.station.transaction_events.updated(
-            evse, "ChargingRateChanged"
-        )  # like ChargingStateChanged: no meter value
+        # Like ChargingStateChanged: without meter values.
+        self.station.transaction_events.updated(evse, "ChargingRateChanged")
 
     def _significance(self) -> float:
         try:

@@ -64,7 +64,7 @@ def _answer(lab: FleetLab, charger_id: str, **request: Any) -> Any:
     """What the charger's station answers a DataTransfer (its own handler, as the CSMS's
     CALL reaches it)."""
     station: Any = lab.host.station(charger_id)
-    return station.data_transfer(request)
+    return station.handlers()["DataTransfer"](request)
 
 
 @pytest.mark.parametrize("version", ["ocpp1.6", "ocpp2.0.1"])

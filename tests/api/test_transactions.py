@@ -226,7 +226,7 @@ def report_meter(runtime: StationRuntime) -> None:
     J02)."""
     station = runtime.station
     assert isinstance(station, StationV201)
-    station.send_transaction_update(
+    station.transaction_events.send_transaction_update(
         station.model.evses[1], "Trigger", ("SampledDataCtrlr", "TxUpdatedMeasurands"), "Trigger"
     )
     station.wake()

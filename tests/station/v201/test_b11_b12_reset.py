@@ -107,7 +107,7 @@ def test_b12_no_new_session_while_a_reset_is_scheduled(clock: ManualClock) -> No
     link.connect()
     _charging(link, 1)
     assert link.call_station("Reset", {"type": "OnIdle"}) == {"status": "Scheduled"}
-    assert station.evse_for_new_session(2) is None
+    assert station.transactions.evse_for_new_session(2) is None
 
 
 def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None:

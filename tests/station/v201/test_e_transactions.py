@@ -95,9 +95,9 @@ def test_e03_ev_connection_timeout_cancels_a_waiting_authorization(online: Link)
     station.present_id_token("TAG-1")
     online.pump()
     online.run_for(119)
-    assert station.sessions[1].authorized
+    assert station.transaction_events.sessions[1].authorized
     online.run_for(1)  # TxCtrlr.EVConnectionTimeOut: 120 s on this template
-    assert 1 not in station.sessions
+    assert 1 not in station.transaction_events.sessions
     station.plug(1, 1)
     online.pump()
     assert events(online) == []  # a new tag is needed

@@ -98,7 +98,7 @@ def test_f02_remote_start_is_authorized_first_when_the_station_must(online: Link
     assert _start(online) == {"status": "Accepted"}
     assert online.csms.actions() == ["Authorize"]
     assert station.model.evses[1].transaction is None
-    assert station.evse_for_new_session(1) is not None  # free again
+    assert station.transactions.evse_for_new_session(1) is not None  # free again
 
 
 def test_f01_remote_start_refusals(online: Link) -> None:
@@ -188,11 +188,11 @@ def test_f05_unlock_connector(online: Link) -> None:
     assert unlock() == "OngoingAuthorizedTransaction"
     station.present_id_token("TAG-1")  # stopped; the cable stays locked in
     assert station.model.connector(1, 1).locked
-    station.set_unlock_fails(1, 1)
+    station.control.set_unlock_fails(1, 1)
     assert unlock() == "UnlockFailed"
     with pytest.raises(OcppError):
         station.unlock(1, 1)
-    station.set_unlock_fails(1, 1, fails=False)
+    station.control.set_unlock_fails(1, 1, fails=False)
     assert unlock() == "Unlocked"
     assert not station.model.connector(1, 1).locked
 
@@ -242,7 +242,7 @@ def test_p01_data_transfer_to_the_station(online: Link) -> None:
             return "UnknownMessageId", None
         return "Accepted", {"n": data["n"] + 1}
 
-    station.data_transfer_handlers["com.example"] = pong
+    station.control.data_transfer_handlers["com.example"] = pong
     assert online.call_station("DataTransfer", request) == {
         "status": "Accepted",
         "data": {"n": 2},
@@ -255,7 +255,7 @@ def test_p01_data_transfer_to_the_station(online: Link) -> None:
 def test_p02_data_transfer_to_the_csms(online: Link) -> None:
     station = _station(online)
     answers: list[Payload] = []
-    assert station.send_data_transfer("com.example", "hello", {"a": 1}, answers.append)
+    assert station.control.send_data_transfer("com.example", "hello", {"a": 1}, answers.append)
     online.pump()
     assert online.csms.payloads("DataTransfer") == [
         {"vendorId": "com.example", "messageId": "hello", "data": {"a": 1}}

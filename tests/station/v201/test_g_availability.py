@@ -87,7 +87,7 @@ def test_g04_the_whole_station(clock: ManualClock) -> None:
     assert _change(link, "Inoperative") == {"status": "Scheduled"}
     assert statuses(link) == [(1, 1, "Unavailable")]  # EVSE 2 charges on
     assert station.availability_state(None, None) == "Unavailable"
-    assert station.evse_for_new_session(None) is None
+    assert station.transactions.evse_for_new_session(None) is None
     station.unplug(2, 1)
     link.pump()
     assert statuses(link) == [(1, 1, "Unavailable"), (2, 1, "Available"), (2, 1, "Unavailable")]

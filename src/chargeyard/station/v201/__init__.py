@@ -1,24 +1,60 @@
-"""A simulated OCPP 2.0.1 charging station: functional blocks composed over one base.
+"""A simulated OCPP 2.0.1 charging station: one class that owns its functional blocks.
 
-Each block is a mixin module (OCPP 2.0.1 part 2): ``provisioning`` (B), ``authorization`` (C),
-``local_list`` (D), ``transactions`` and ``transaction_events`` (E, with J02 sampling),
-``control`` (F, P), ``availability`` (G), ``reservation`` (H), ``metering`` (J01 clock-aligned
-data), ``smart_charging`` (K), ``firmware`` (L), ``diagnostics`` (N). Their ``@on`` handlers form
-one table.
+Each functional block (OCPP 2.0.1 part 2) is a :class:`~chargeyard.station.blocks.Block` in
+its own module, with its own state and ``@on`` handlers; it reaches the station, and through it
+the other blocks, as ``self.station``:
 
-The order of the bases is the order in which a hook runs: each block extends the hooks of the
-base and of ``TransactionsV201`` and calls ``super()``, so a block stands before the blocks it
-builds on. ``ReservationV201`` and ``SmartChargingV201`` extend ``set_status``,
-``on_transaction_started`` and ``update_charging_status`` of the transaction engine;
-``FirmwareV201`` (``accepts_sessions``, ``on_evse_idle``, ``may_reset``) and
-``DiagnosticsV201`` (``security_event``, ``reboot``) share ``maintenance.FrameLogging``, the
-station's log of frames, which stands after both.
+==========================  ======================  ============================================
+attribute                   module                  functional block
+==========================  ======================  ============================================
+``transaction_events``      ``transaction_events``  E: sessions, TxStartPoint / TxStopPoint,
+                                                    TransactionEvent
+``transactions``            ``transactions``        E: the physical verbs; J02 sampling
+``metering``                ``metering``            J01 / J02 clock-aligned meter values
+``local_list``              ``local_list``          D: SendLocalList, GetLocalListVersion
+``diagnostics``             ``diagnostics``         N: GetLog, the security log
+``firmware``                ``firmware``            L: UpdateFirmware
+``provisioning``            ``provisioning``        B: device model on the wire, Reset
+``availability``            ``availability``        G: ChangeAvailability, faults
+``smart_charging``          ``smart_charging``      K: charging profiles, limits over time
+``reservations``            ``reservation``         H: ReserveNow, CancelReservation
+``authorization``           ``authorization``       C: a token at the reader, Authorize
+``control``                 ``control``             F: remote start / stop, TriggerMessage,
+                                                    UnlockConnector; P: DataTransfer
+==========================  ======================  ============================================
+
+The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
+which lifecycle event (power on, Accepted, going down, an EVSE idle, a transaction started, a
+status set, a variable set) and which blocks may veto a new session or a reset is written in
+one table, :meth:`StationV201._wire`, in the order the listeners run. ``base.py`` keeps what
+every block shares (the hardware and device models, StatusNotification, the boot); the station
+log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from chargeyard.protocol import Payload
+from chargeyard.protocol.router import Handler
+from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.clock import Clock
+from chargeyard.station.io import StationIO
+from chargeyard.station.maintenance import FirmwareDownloads
+from chargeyard.station.model.authorization import IdToken, IdTokenInfo
+from chargeyard.station.model.ev import Ev, EvProfile
+from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.model.vendor_replies import VendorReply
+from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
 from chargeyard.station.v201.control import ControlV201
+from chargeyard.station.v201.device_model import Component, Variable
 from chargeyard.station.v201.diagnostics import DiagnosticsV201
 from chargeyard.station.v201.firmware import FirmwareV201
 from chargeyard.station.v201.local_list import LocalListV201
@@ -26,24 +62,262 @@ from chargeyard.station.v201.metering import MeteringV201
 from chargeyard.station.v201.provisioning import ProvisioningV201
 from chargeyard.station.v201.reservation import ReservationV201
 from chargeyard.station.v201.smart_charging import SmartChargingV201
+from chargeyard.station.v201.transaction_events import TransactionEventsV201
 from chargeyard.station.v201.transactions import TransactionsV201
 
 
-class StationV201(
-    ControlV201,
-    AuthorizationV201,
-    ReservationV201,
-    SmartChargingV201,
-    AvailabilityV201,
-    ProvisioningV201,
-    FirmwareV201,
-    DiagnosticsV201,
-    LocalListV201,
-    MeteringV201,
-    TransactionsV201,
-    StationV201Base,
-):
-    """A 2.0.1 charging station built from a catalog template."""
+class StationV201(FirmwareDownloads, StationV201Base):
+    """A 2.0.1 charging station built from a catalog template (see the module docstring)."""
+
+    def __init__(
+        self,
+        identity: str,
+        template: StationTemplate,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] | None = None,
+        call_timeout: float = 30.0,
+        energy_wh: float = 0.0,
+        io: StationIO | None = None,
+        serial_number: str | None = None,
+    ) -> None:
+        super().__init__(
+            identity,
+            template,
+            clock=clock,
+            new_id=new_id,
+            call_timeout=call_timeout,
+            energy_wh=energy_wh,
+            io=io,
+            serial_number=serial_number,
+        )
+        # What became of presented tokens, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+        # The blocks, built in this order: metering arms its clock-aligned timer, diagnostics
+        # logs StartupOfTheDevice, smart charging adds its variable to the device model.
+        self.transaction_events = TransactionEventsV201(self)
+        self.transactions = TransactionsV201(self)
+        self.metering = MeteringV201(self)
+        self.local_list = LocalListV201(self)
+        self.diagnostics = DiagnosticsV201(self)
+        self.firmware = FirmwareV201(self)
+        self.provisioning = ProvisioningV201(self)
+        self.availability = AvailabilityV201(self)
+        self.smart_charging = SmartChargingV201(self)
+        self.reservations = ReservationV201(self)
+        self.authorization = AuthorizationV201(self)
+        self.control = ControlV201(self)
+        self.blocks: tuple[Block[StationV201], ...] = (
+            self.transaction_events,
+            self.transactions,
+            self.metering,
+            self.local_list,
+            self.diagnostics,
+            self.firmware,
+            self.provisioning,
+            self.availability,
+            self.smart_charging,
+            self.reservations,
+            self.authorization,
+            self.control,
+        )
+        self._wire()
+
+    def _wire(self) -> None:
+        """Who hears each lifecycle event, and who may veto, in the order they are asked."""
+        # The station restarts (B01). The device model first (volatile values back to their
+        # defaults, RebootRequired ones applied, B05); then transactions that the power cut end
+        # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is
+        # logged (N01.FR.05); an interrupted firmware update releases its connectors (L01);
+        # scheduled resets are forgotten (B12); reservations re-arm their expiry (H04).
+        self._hook_power_on: Hook[[]] = Hook(
+            super().on_power_on,
+            self.transactions.on_power_on,
+            self.metering.on_power_on,
+            self.diagnostics.on_power_on,
+            self.firmware.on_power_on,
+            self.provisioning.on_power_on,
+            self.reservations.on_power_on,
+        )
+        # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
+        # "once the new firmware has booted and connected").
+        self._hook_accepted: Hook[[]] = Hook(super().on_accepted, self.firmware.on_accepted)
+        # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged
+        # with the boot reason and the log upload stops (N01).
+        self._hook_going_down: Hook[[]] = Hook(
+            self.firmware.on_going_down, self.diagnostics.on_going_down, super().on_going_down
+        )
+        # No transaction runs on an EVSE (after any event on it): a firmware installation that
+        # waited for it goes on (L01.FR.06) before a reset OnIdle (B12) reboots the station;
+        # a Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed
+        # (K).
+        self._hook_evse_idle: Hook[[Evse]] = Hook(
+            self.firmware.on_evse_idle,
+            self.provisioning.on_evse_idle,
+            self.availability.on_evse_idle,
+            self.smart_charging.on_evse_idle,
+        )
+        # A transaction began (its Started is queued): J02 sampling, then the limit offered to
+        # it (K), then the reservation it used frees its connectors (H03).
+        self._hook_transaction_started: Hook[[Evse]] = Hook(
+            self.transactions.on_transaction_started,
+            self.smart_charging.on_transaction_started,
+            self.reservations.on_transaction_started,
+        )
+        # A connector moved (before its StatusNotification): timeSpentCharging (E).
+        self._hook_status_changed: Hook[[Connector, ConnectorStatus]] = Hook(
+            self.transaction_events.on_status_changed
+        )
+        # A connector was set to a status (G01): StatusNotification first, then what the
+        # reservations show (H01.FR.23, H04.FR.02), whether it moved or not.
+        self._hook_set_status: Hook[[Connector, ConnectorStatus]] = Hook(
+            super().set_status, self.reservations.on_status_set
+        )
+        # A SetVariables value was Accepted (B05): applied to the station, then the J02
+        # interval (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval).
+        self._hook_variable_changed: Hook[[Component, Variable]] = Hook(
+            super().variable_changed,
+            self.transactions.variable_changed,
+            self.metering.variable_changed,
+        )
+        # A security event happened: the security log keeps it (N01.FR.05).
+        self._hook_security_event: Hook[[str, str | None]] = Hook(self.diagnostics.security_event)
+        # May a new session begin on the EVSE? Not while a reset waits (B12), not while a
+        # firmware installation waits or runs (L01.FR.07), and only on operative connectors
+        # of a station that is not going down (G03, G04).
+        self._gate_accepts_sessions: Gate[[Evse]] = Gate(
+            self.provisioning.accepts_sessions,
+            self.firmware.accepts_sessions,
+            super().accepts_sessions,
+        )
+        # May a Reset go ahead? Not during a firmware installation (L01, B11/B12).
+        self._gate_may_reset: Gate[[]] = Gate(self.firmware.may_reset)
+
+    def handlers(self) -> dict[str, Handler]:
+        """The handlers of every block (two blocks claiming one action is an error)."""
+        return merge_handlers(*self.blocks)
+
+    # -- lifecycle events and questions (the table of _wire) ---------------------------------
+
+    def on_power_on(self) -> None:
+        self._hook_power_on()
+
+    def on_accepted(self) -> None:
+        self._hook_accepted()
+
+    def on_going_down(self) -> None:
+        self._hook_going_down()
+
+    def on_evse_idle(self, evse: Evse) -> None:
+        """No transaction runs on ``evse`` (after any event on it)."""
+        self._hook_evse_idle(evse)
+
+    def on_transaction_started(self, evse: Evse) -> None:
+        """A transaction began on ``evse`` (its Started is queued)."""
+        self._hook_transaction_started(evse)
+
+    def on_status_changed(self, connector: Connector, previous: ConnectorStatus) -> None:
+        self._hook_status_changed(connector, previous)
+
+    def set_status(self, connector: Connector, status: ConnectorStatus) -> None:
+        self._hook_set_status(connector, status)
+
+    def variable_changed(self, component: Component, variable: Variable) -> None:
+        self._hook_variable_changed(component, variable)
+
+    def security_event(self, kind: str, tech_info: str | None = None) -> None:
+        """A security event happened (part 2 "Security events", e.g. FirmwareUpdated)."""
+        self._hook_security_event(kind, tech_info)
+
+    def accepts_sessions(self, evse: Evse) -> bool:
+        """Whether a new session may begin on ``evse``."""
+        return self._gate_accepts_sessions(evse)
+
+    def may_reset(self) -> bool:
+        """Whether a Reset may go ahead now (B11/B12)."""
+        return self._gate_may_reset()
+
+    # -- what one block asks of another, answered by the block that knows --------------------
+
+    def update_charging_status(self, evse: Evse) -> None:
+        """Re-derive Charging / SuspendedEV / SuspendedEVSE after what ``evse`` may deliver
+        changed (K; the smart charging block reports the new limit)."""
+        self.smart_charging.update_charging_status(evse)
+
+    def may_start_session(
+        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
+    ) -> bool:
+        """Whether reservations let ``token`` charge on ``evse`` (H03)."""
+        return self.reservations.may_start_session(evse, token, info, tentative=tentative)
+
+    def expire_reservations(self) -> None:
+        """End the reservations whose expiryDateTime is reached (H04)."""
+        self.reservations.expire_reservations()
+
+    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
+        """Why a RequestStartTransaction's chargingProfile cannot be used (F01, K05)."""
+        return self.smart_charging.remote_start_profile_refusal(evse, profile)
+
+    def stop_transactions(self, reason: str) -> None:
+        self.transactions.stop_transactions(reason)
+
+    def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
+        self.transaction_events.report_power_loss(transaction, lost_at)
+
+    def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
+        self.control.set_vendor_replies(replies)
+
+    # -- the verbs (station/verbs.py) and what the gateway's adapter calls ------------------
+
+    def plug(
+        self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
+    ) -> None:
+        self.transactions.plug(evse_id, connector_id, ev=ev)
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.transactions.unplug(evse_id, connector_id)
+
+    def unlock(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.control.unlock(evse_id, connector_id)
+
+    def present_id_token(
+        self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
+    ) -> None:
+        self.authorization.present_id_token(id_token, evse_id, type)
+
+    def ev_suspend(self, evse_id: int = 1) -> None:
+        self.transactions.ev_suspend(evse_id)
+
+    def ev_resume(self, evse_id: int = 1) -> None:
+        self.transactions.ev_resume(evse_id)
+
+    def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
+        self.transactions.start_transaction(evse_id, id_token, type)
+
+    def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
+        self.transactions.stop_transaction(evse_id, reason)
+
+    def pending_start(self, evse_id: int) -> str | None:
+        return self.transactions.pending_start(evse_id)
+
+    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
+        self.transactions.set_power_limit(evse_id, watts)
+
+    def inject_fault(self, evse_id: int = 1, connector_id: int = 1, reason: str = "Other") -> None:
+        self.availability.inject_fault(evse_id, connector_id, reason)
+
+    def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        self.availability.clear_fault(evse_id, connector_id)
+
+    def set_variables(self, payload: Payload) -> Payload:
+        """SetVariables (B05), as the central system would send it."""
+        return self.provisioning.set_variables(payload)
+
+    def send_local_list(self, payload: Payload) -> Payload:
+        """SendLocalList (D01), as the central system would send it."""
+        return self.local_list.send_local_list(payload)
 
 
 __all__ = ["StationV201"]

@@ -26,8 +26,10 @@ word on the transaction comes from ``transaction_events.py``) is told to ``token
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     IdToken,
     Verdict,
@@ -45,7 +47,9 @@ from chargeyard.station.model.token_reports import (
     answered_refusal,
     offline_refusal,
 )
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201  # noqa: F401 (the Block base names it)
 
 logger = logging.getLogger(__name__)
 
@@ -55,51 +59,60 @@ _OFFLINE_KEYS = OfflineKeys(
 _CENTRAL = AuthorizationSource.CENTRAL_SYSTEM
 
 
-class AuthorizationV201(TransactionsV201):
+class AuthorizationV201(Block["StationV201"]):
     """C Authorization; see the module docstring."""
 
     def present_id_token(
         self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
     ) -> None:
         """The driver presents ``id_token`` to the reader of ``evse_id`` (None: the station's).
-        What becomes of it is told to :attr:`token_reports`.
+        What becomes of it is told to the station's ``token_reports``.
 
         Raises:
             ValueError: ``id_token`` or ``type`` do not fit IdTokenType.
             OcppError: no EVSE is free for a new session, or the station is going down or off
                 (its reader is dead).
         """
-        self.check_value("Authorize", "idToken.idToken", id_token, "id_token")
-        self.check_value("Authorize", "idToken.type", type, "type")
-        self.require_power()
+        self.station.check_value("Authorize", "idToken.idToken", id_token, "id_token")
+        self.station.check_value("Authorize", "idToken.type", type, "type")
+        self.station.require_power()
         token = IdToken(id_token, type)
-        running = self.model.transaction_to_stop_by(token, evse_id, self.clock.now())
-        if running is not None and self.session(self.model.evses[running.evse_id]).authorized:
+        running = self.station.model.transaction_to_stop_by(
+            token, evse_id, self.station.clock.now()
+        )
+        if (
+            running is not None
+            and self.station.transaction_events.session(
+                self.station.model.evses[running.evse_id]
+            ).authorized
+        ):
             # E07: the driver ends the session; the idToken goes in the event.
-            self.deauthorize(
-                self.model.evses[running.evse_id], "StopAuthorized", "Local", token=token
+            self.station.transaction_events.deauthorize(
+                self.station.model.evses[running.evse_id], "StopAuthorized", "Local", token=token
             )
-            self.token_reports.tell(TokenStop(running.evse_id, token, running.local_id))
-            self.wake()
+            self.station.token_reports.tell(TokenStop(running.evse_id, token, running.local_id))
+            self.station.wake()
             return
-        evse = self.evse_for_new_session(evse_id, token, tentative=True)
+        evse = self.station.transactions.evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
             raise OcppError(ErrorKind.GENERIC_ERROR, "no EVSE is free for a new session")
-        if not self.device_model.get_bool("AuthCtrlr", "Enabled", None, True):
-            self.authorize_session(evse, token, None, source=AuthorizationSource.STATION)
-            self.wake()
+        if not self.station.device_model.get_bool("AuthCtrlr", "Enabled", None, True):
+            self.station.transactions.authorize_session(
+                evse, token, None, source=AuthorizationSource.STATION
+            )
+            self.station.wake()
             return
         decision = decide_local(
             token,
-            online=self.accepted,
-            now=self.clock.now(),
-            policy=self.model.policy,
-            local_list=self.model.local_list,
-            cache=self.model.cache,
+            online=self.station.accepted,
+            now=self.station.clock.now(),
+            policy=self.station.model.policy,
+            local_list=self.station.model.local_list,
+            cache=self.station.model.cache,
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
-            self.session(evse).authorizing = True
-            sent = self.call(
+            self.station.transaction_events.session(evse).authorizing = True
+            sent = self.station.call(
                 "Authorize",
                 {"idToken": id_token_to_ocpp201(token)},
                 lambda payload: self._authorize_answered(evse, token, payload),
@@ -108,51 +121,55 @@ class AuthorizationV201(TransactionsV201):
             if not sent:
                 self._authorize_failed(evse, token, "the station could not send Authorize")
         elif decision.verdict is Verdict.REJECT:
-            logger.info("%s: %s refused locally", self.identity, token.value)
-            why = offline_refusal(decision, self.model.policy, _OFFLINE_KEYS)
+            logger.info("%s: %s refused locally", self.station.identity, token.value)
+            why = offline_refusal(decision, self.station.model.policy, _OFFLINE_KEYS)
             status = decision.info.status if decision.info is not None else None
             source = AuthorizationSource.of(decision.source)
-            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
+            self.station.token_reports.tell(
+                TokenDecision(evse.id, token, False, status, source, why)
+            )
         else:
             source = AuthorizationSource.of(decision.source)
-            self.authorize_session(evse, token, decision.info, source=source)
-        self.wake()
+            self.station.transactions.authorize_session(evse, token, decision.info, source=source)
+        self.station.wake()
 
     def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:
         # C01 / C10: the answer is cached; only an Accepted (and unexpired) token may charge.
         info = id_token_info_from_ocpp201(payload["idTokenInfo"])
-        now = self.clock.now()
+        now = self.station.clock.now()
         remember(
             token,
             info,
             now=now,
-            policy=self.model.policy,
-            local_list=self.model.local_list,
-            cache=self.model.cache,
+            policy=self.station.model.policy,
+            local_list=self.station.model.local_list,
+            cache=self.station.model.cache,
         )
-        self.session(evse).authorizing = False
+        self.station.transaction_events.session(evse).authorizing = False
         valid = info.is_valid_at(now)
-        if valid and self.may_start_session(evse, token, info):
-            self.authorize_session(evse, token, info, source=_CENTRAL)
+        if valid and self.station.may_start_session(evse, token, info):
+            self.station.transactions.authorize_session(evse, token, info, source=_CENTRAL)
             return
-        logger.info("%s: %s not authorized (%s)", self.identity, token.value, info.status)
-        self.evaluate(evse, None)
+        logger.info("%s: %s not authorized (%s)", self.station.identity, token.value, info.status)
+        self.station.transaction_events.evaluate(evse, None)
         why = (
             answered_refusal("Authorize", info, now)
             if not valid
             else f"EVSE {evse.id} is reserved for another idToken (H01, H03)"
         )
-        self.token_reports.tell(TokenDecision(evse.id, token, False, info.status, _CENTRAL, why))
+        self.station.token_reports.tell(
+            TokenDecision(evse.id, token, False, info.status, _CENTRAL, why)
+        )
 
     def _authorize_failed(self, evse: Evse, token: IdToken, why: str) -> None:
-        self.session(evse).authorizing = False
-        self.evaluate(evse, None)
-        self.token_reports.tell(TokenDecision(evse.id, token, False, None, _CENTRAL, why))
+        self.station.transaction_events.session(evse).authorizing = False
+        self.station.transaction_events.evaluate(evse, None)
+        self.station.token_reports.tell(TokenDecision(evse.id, token, False, None, _CENTRAL, why))
 
     @on("ClearCache")
     def clear_cache(self, payload: Payload) -> Payload:
         """C11."""
-        if not self.device_model.get_bool("AuthCacheCtrlr", "Enabled"):
+        if not self.station.device_model.get_bool("AuthCacheCtrlr", "Enabled"):
             return {"status": "Rejected"}
-        self.model.cache.clear()
+        self.station.model.cache.clear()
         return {"status": "Accepted"}

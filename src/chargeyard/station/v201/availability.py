@@ -17,13 +17,16 @@ StatusNotification (G01) and Heartbeat (G02) are the base's and ``core.py``'s. H
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
 from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _S = ConnectorStatus
 
@@ -32,11 +35,11 @@ FAULT_REASONS = ("GroundFault", "OvercurrentFault", "PowerQuality", "EmergencySt
 with (the others are a driver's, a CSMS's or a limit's reasons)."""
 
 
-class AvailabilityV201(TransactionsV201):
+class AvailabilityV201(Block["StationV201"]):
     """G03 / G04 and faults; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         # Per (evseId, connectorId): the operative state a Scheduled change will set.
         self.scheduled_availability: dict[tuple[int, int], bool] = {}
 
@@ -47,10 +50,10 @@ class AvailabilityV201(TransactionsV201):
         if wanted is None or wanted["id"] == 0:
             if wanted is not None and "connectorId" in wanted:
                 return {"status": "Rejected"}
-            self.station_operative = operative
-            targets = list(self.model.connectors())
+            self.station.station_operative = operative
+            targets = list(self.station.model.connectors())
         else:
-            evse = self.model.evses.get(wanted["id"])
+            evse = self.station.model.evses.get(wanted["id"])
             connector_id = wanted.get("connectorId")
             if evse is None or (connector_id is not None and connector_id not in evse.connectors):
                 return {"status": "Rejected"}
@@ -68,7 +71,7 @@ class AvailabilityV201(TransactionsV201):
         for connector in now:
             self.scheduled_availability.pop((connector.evse_id, connector.connector_id), None)
         # G03: the StatusNotification follows the answer.
-        self.after_answer(lambda: self._apply_availability(now, operative))
+        self.station.after_answer(lambda: self._apply_availability(now, operative))
         return {"status": "Scheduled" if later else "Accepted"}
 
     def _apply_availability(self, connectors: list[Connector], operative: bool) -> None:
@@ -77,18 +80,18 @@ class AvailabilityV201(TransactionsV201):
             if connector.faulted:
                 continue  # it reports its availability when the fault clears
             if not operative:
-                self.set_status(connector, _S.UNAVAILABLE)
+                self.station.set_status(connector, _S.UNAVAILABLE)
             elif connector.status is _S.UNAVAILABLE:
-                self.set_status(connector, _S.AVAILABLE)
-        self.wake()
+                self.station.set_status(connector, _S.AVAILABLE)
+        self.station.wake()
 
     def _in_use(self, connector: Connector) -> bool:
         """A transaction runs on its EVSE, or a cable waits in it for one (Preparing)."""
-        evse = self.model.evses[connector.evse_id]
+        evse = self.station.model.evses[connector.evse_id]
         return evse.transaction is not None or connector.status is _S.PREPARING
 
     def on_evse_idle(self, evse: Evse) -> None:
-        super().on_evse_idle(evse)
+        """G03: a Scheduled change applies once its connector is no longer in use."""
         for number, connector in evse.connectors.items():
             key = (evse.id, number)
             if key in self.scheduled_availability and not self._in_use(connector):
@@ -111,25 +114,25 @@ class AvailabilityV201(TransactionsV201):
                 ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
                 f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
             )
-        connector = self.model.connector(evse_id, connector_id)
-        evse = self.model.evses[evse_id]
+        connector = self.station.model.connector(evse_id, connector_id)
+        evse = self.station.model.evses[evse_id]
         if evse.transaction is not None:
-            self.end_transaction(evse, "AbnormalCondition", reason)
-        self.advance()
+            self.station.transactions.end_transaction(evse, "AbnormalCondition", reason)
+        self.station.advance()
         evse.meter.power_w = 0.0
-        self.set_status(connector, _S.FAULTED)
-        self.wake()
+        self.station.set_status(connector, _S.FAULTED)
+        self.station.wake()
 
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The fault is repaired: the connector is usable again (if operative)."""
-        connector = self.model.connector(evse_id, connector_id)
+        connector = self.station.model.connector(evse_id, connector_id)
         if not connector.faulted:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not faulted")
         if not connector.operative:
-            self.set_status(connector, _S.UNAVAILABLE)
+            self.station.set_status(connector, _S.UNAVAILABLE)
         elif connector.cable_plugged:
-            self.set_status(connector, _S.FINISHING)  # a cable stays in; no session on it
+            self.station.set_status(connector, _S.FINISHING)  # a cable stays in; no session on it
         else:
-            self.set_status(connector, _S.AVAILABLE)
-        self.evaluate(self.model.evses[evse_id], None)
-        self.wake()
+            self.station.set_status(connector, _S.AVAILABLE)
+        self.station.transaction_events.evaluate(self.station.model.evses[evse_id], None)
+        self.station.wake()

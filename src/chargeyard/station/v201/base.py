@@ -1,19 +1,19 @@
 """The state every OCPP 2.0.1 functional block of a simulated station shares.
 
 Each functional block (OCPP 2.0.1 part 2: B Provisioning, C Authorization, E Transactions,
-F RemoteControl, G Availability, J MeterValues, ...) is a mixin in its own module;
-``v201/__init__.py`` composes them into ``StationV201``. The base holds the hardware model
-(``model/station.py``: EVSEs and connectors are numbered as 2.0.1 numbers them), the device
-model (``device_model.py``, seeded by ``variables.py``) and the one way a connector's status
-changes: :meth:`StationV201Base.set_status`, which checks the move against the table of
-``model/states.py`` and sends StatusNotification (G01) when the 2.0.1 status
+F RemoteControl, G Availability, J MeterValues, ...) is a block object in its own module,
+owned by ``StationV201`` (``v201/__init__.py``), which says which block hears which event. The
+base holds the hardware model (``model/station.py``: EVSEs and connectors are numbered as 2.0.1
+numbers them), the device model (``device_model.py``, seeded by ``variables.py``) and the one
+way a connector's status changes: :meth:`StationV201Base.set_status`, which checks the move
+against the table of ``model/states.py`` and sends StatusNotification (G01) when the 2.0.1 status
 (:data:`~chargeyard.station.model.states.STATUS_201`) changes.
 
 Registration is ``core.py``'s (B01-B03); this base adds the 2.0.1 BootNotification (reason and
 chargingStation), the StatusNotification of every connector once Accepted (B01), and after a
 reconnection without reboot the statuses that changed, or all of them after an absence longer
 than OCPPCommCtrlr.OfflineThreshold (B04). A variable the central system sets is applied at
-once by :meth:`StationV201Base.variable_changed` (B05); feature mixins extend it.
+once by :meth:`StationV201Base.variable_changed` (B05), then by the blocks that read it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock, iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.io import StationIO, UnavailableIO
-from chargeyard.station.model.authorization import AuthorizationPolicy, IdToken, IdTokenInfo
+from chargeyard.station.model.authorization import AuthorizationPolicy
 from chargeyard.station.model.meter import (
     SUPPORTED_MEASURANDS_201,
     ReadingContext,
@@ -112,8 +112,8 @@ class StationV201Base(SimulatedStation):
         )
 
     def variable_changed(self, component: Component, variable: Variable) -> None:
-        """A SetVariables value was Accepted: apply it now (B05). Mixins extend this (calling
-        ``super()``) for the variables they read."""
+        """A SetVariables value was Accepted: apply it now (B05). The station's hook then
+        tells the blocks that read it."""
         self._apply_device_model()
         if (component.name, variable.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(self.heartbeat_interval)
@@ -172,41 +172,14 @@ class StationV201Base(SimulatedStation):
     def accepted(self) -> bool:
         return self.registration is Registration.ACCEPTED
 
-    def update_charging_status(self, evse: Evse) -> None:
-        """Re-derive Charging / SuspendedEV / SuspendedEVSE after what ``evse`` may deliver
-        changed (a charging profile, K). ``transactions.py`` implements it."""
-
-    def may_start_session(
-        self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
-    ) -> bool:
-        """Whether reservations let ``token`` charge on ``evse`` (H). Without the reservation
-        block any EVSE may be used; ``tentative``: an Authorize answer is still to come."""
-        return True
-
-    def expire_reservations(self) -> None:
-        """End the reservations whose expiryDateTime is reached (H04); call before one is
-        used. The reservation block also reports them (ReservationStatusUpdate Expired)."""
-        self.model.reservations.expire(self.clock.now())
-
-    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
-        """Why the chargingProfile of a RequestStartTransaction for ``evse`` cannot be used (a
-        StatusInfoType reasonCode), or None (F01.FR.08-11, K05). The smart charging block
-        checks it."""
-        return None
-
-    def may_reset(self) -> bool:
-        """Whether a Reset may go ahead now (B11/B12); the firmware block says no while it
-        installs (L01)."""
-        return True
-
-    def security_event(self, kind: str, tech_info: str | None = None) -> None:
-        """A security event happened (part 2 "Security events", e.g. FirmwareUpdated): the
-        diagnostics block keeps it in the security log (N01.FR.05)."""
+    def new_transaction_id(self) -> str:
+        """A transactionId of the station's own (E01), from the injected id generator."""
+        return self._new_id()
 
     def accepts_sessions(self, evse: Evse) -> bool:
         """Whether a new session may begin on ``evse``: its connectors are operative and not
-        faulted, and the station is not going down. Mixins add conditions (a scheduled reset,
-        B12) calling ``super()``."""
+        faulted, and the station is not going down (the station's gate asks the blocks
+        too)."""
         if self.going_down:
             return False
         return self.station_operative and all(
@@ -214,7 +187,7 @@ class StationV201Base(SimulatedStation):
         )
 
     def on_status_changed(self, connector: Connector, previous: ConnectorStatus) -> None:
-        """A connector moved (after the move, before any report). Mixins extend it."""
+        """A connector moved (after the move, before any report): the station's hook."""
 
     # -- status (G01) ---------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ Theory of operation
   Remote) after the answer; the transaction ends as TxStopPoint says.
 * TriggerMessage (F06): the message goes after the answer. BootNotification only while not
   yet Accepted (F06.FR.17); TransactionEvent only where a transaction runs. Messages of blocks
-  this station lacks answer NotImplemented. A mixin adds triggers by overriding
-  :meth:`ControlV201.prepare_trigger`.
+  this station lacks answer NotImplemented. What each message sends is chosen in
+  :meth:`ControlV201.prepare_trigger` (the statuses of the firmware and log blocks, which the
+  station keeps, included).
 * UnlockConnector (F05): OngoingAuthorizedTransaction while an authorized transaction runs on
   the EVSE, UnknownConnector, UnlockFailed for a lock the gateway jammed
   (``set_unlock_fails``), else Unlocked. ``unlock`` is the same by hand.
@@ -32,9 +33,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.core import OnError, OnResult
 from chargeyard.station.model.authorization import (
     AuthorizationStatus,
@@ -46,7 +48,9 @@ from chargeyard.station.model.authorization import (
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource
 from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +68,15 @@ _NOT_IMPLEMENTED = frozenset(
 )
 
 
-class ControlV201(TransactionsV201):
+class ControlV201(Block["StationV201"]):
     """F RemoteControl and P DataTransfer; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         # P01: the vendors this station understands, by vendorId; first those its template
         # declares (station/model/vendor_replies.py).
         self.data_transfer_handlers: dict[str, DataTransferHandler] = {}
-        self.set_vendor_replies(self.template.data_transfer)
+        self.set_vendor_replies(self.station.template.data_transfer)
         self._unlock_fails: set[tuple[int, int]] = set()
 
     # -- F01 / F02 / F03 ---------------------------------------------------------------------------
@@ -85,10 +89,12 @@ class ControlV201(TransactionsV201):
             profile["chargingProfilePurpose"] != "TxProfile" or "transactionId" in profile
         ):
             return {"status": "Rejected"}
-        evse = self.evse_for_new_session(payload.get("evseId"), token)
+        evse = self.station.transactions.evse_for_new_session(payload.get("evseId"), token)
         if evse is None:
             return {"status": "Rejected"}
-        refusal = None if profile is None else self.remote_start_profile_refusal(evse, profile)
+        refusal = (
+            None if profile is None else self.station.remote_start_profile_refusal(evse, profile)
+        )
         if refusal is not None:
             return {"status": "Rejected", "statusInfo": {"reasonCode": refusal}}
         group = payload.get("groupIdToken")
@@ -98,19 +104,23 @@ class ControlV201(TransactionsV201):
             else None
         )
         remote_start_id: int = payload["remoteStartId"]
-        self.session(evse).authorizing = True  # held for this start from now on
+        self.station.transaction_events.session(
+            evse
+        ).authorizing = True  # held for this start from now on
 
         def start(answer: Payload | None = None) -> None:
-            session = self.session(evse)
+            session = self.station.transaction_events.session(evse)
             session.authorizing = False
             granted = info
             if answer is not None:
                 granted = id_token_info_from_ocpp201(answer["idTokenInfo"])
-                if not granted.is_valid_at(self.clock.now()):
-                    logger.info("%s: remote start for %s refused", self.identity, token.value)
-                    self.evaluate(evse, None)
+                if not granted.is_valid_at(self.station.clock.now()):
+                    logger.info(
+                        "%s: remote start for %s refused", self.station.identity, token.value
+                    )
+                    self.station.transaction_events.evaluate(evse, None)
                     return
-            self.authorize_session(
+            self.station.transactions.authorize_session(
                 evse,
                 token,
                 granted,
@@ -123,15 +133,15 @@ class ControlV201(TransactionsV201):
             )
 
         def authorize_first() -> None:
-            self.call(
+            self.station.call(
                 "Authorize",
                 {"idToken": id_token_to_ocpp201(token)},
                 start,
                 lambda error: start({"idTokenInfo": {"status": "Invalid"}}),
             )
 
-        authorize = self.device_model.get_bool("AuthCtrlr", "AuthorizeRemoteStart")
-        self.after_answer(authorize_first if authorize else start)
+        authorize = self.station.device_model.get_bool("AuthCtrlr", "AuthorizeRemoteStart")
+        self.station.after_answer(authorize_first if authorize else start)
         answer: Payload = {"status": "Accepted"}
         if evse.transaction is not None:
             answer["transactionId"] = evse.transaction.local_id
@@ -139,16 +149,16 @@ class ControlV201(TransactionsV201):
 
     @on("RequestStopTransaction")
     def request_stop_transaction(self, payload: Payload) -> Payload:
-        transaction = self.model.transaction_by_local_id(payload["transactionId"])
+        transaction = self.station.model.transaction_by_local_id(payload["transactionId"])
         if transaction is None:
             return {"status": "Rejected"}
-        evse = self.model.evses[transaction.evse_id]
+        evse = self.station.model.evses[transaction.evse_id]
 
         def stop() -> None:
             if evse.transaction is transaction:
-                self.deauthorize(evse, "RemoteStop", "Remote")
+                self.station.transaction_events.deauthorize(evse, "RemoteStop", "Remote")
 
-        self.after_answer(stop)
+        self.station.after_answer(stop)
         return {"status": "Accepted"}
 
     # -- F05 ---------------------------------------------------------------------------------------
@@ -177,10 +187,10 @@ class ControlV201(TransactionsV201):
         return {"status": self._unlock(payload["evseId"], payload["connectorId"])}
 
     def _unlock(self, evse_id: int, connector_id: int) -> str:
-        evse = self.model.evses.get(evse_id)
+        evse = self.station.model.evses.get(evse_id)
         if evse is None or connector_id not in evse.connectors:
             return "UnknownConnector"
-        session = self.sessions.get(evse_id)
+        session = self.station.transaction_events.sessions.get(evse_id)
         if evse.transaction is not None and session is not None and session.authorized:
             return "OngoingAuthorizedTransaction"
         if (evse_id, connector_id) in self._unlock_fails:
@@ -196,24 +206,24 @@ class ControlV201(TransactionsV201):
         evse: Evse | None = None
         connector_id: int | None = None
         if wanted is not None:
-            evse = self.model.evses.get(wanted["id"])
+            evse = self.station.model.evses.get(wanted["id"])
             connector_id = wanted.get("connectorId")
             if evse is None or (connector_id is not None and connector_id not in evse.connectors):
                 return {"status": "Rejected"}
         work = self.prepare_trigger(payload["requestedMessage"], evse, connector_id)
         if isinstance(work, str):
             return {"status": work}
-        self.after_answer(work)  # F06: the message follows the answer
+        self.station.after_answer(work)  # F06: the message follows the answer
         return {"status": "Accepted"}
 
     def prepare_trigger(
         self, requested: str, evse: Evse | None, connector_id: int | None
     ) -> Callable[[], None] | str:
         """What to send for a TriggerMessage, or the status to answer (Rejected,
-        NotImplemented). Mixins handle their own messages and call ``super()`` for the rest."""
-        evses = [evse] if evse is not None else list(self.model.evses.values())
+        NotImplemented)."""
+        evses = [evse] if evse is not None else list(self.station.model.evses.values())
         if requested == "BootNotification":
-            if self.accepted:
+            if self.station.accepted:
                 return "Rejected"  # F06.FR.17
             return self._triggered_boot
         if requested == "Heartbeat":
@@ -228,15 +238,15 @@ class ControlV201(TransactionsV201):
 
             def report() -> None:
                 for connector in connectors:
-                    self.report_status(connector, requested=True)
+                    self.station.report_status(connector, requested=True)
 
             return report
         if requested == "MeterValues":
 
             def meter_values() -> None:
-                self.advance()
+                self.station.advance()
                 for candidate in evses:
-                    self.send_meter_values(candidate, "Trigger", requested=True)
+                    self.station.send_meter_values(candidate, "Trigger", requested=True)
 
             return meter_values
         if requested == "TransactionEvent":
@@ -247,7 +257,7 @@ class ControlV201(TransactionsV201):
             def transaction_events() -> None:
                 for candidate in running:
                     if candidate.transaction is not None:
-                        self.send_transaction_update(
+                        self.station.transaction_events.send_transaction_update(
                             candidate,
                             "Trigger",
                             ("SampledDataCtrlr", "TxUpdatedMeasurands"),
@@ -257,26 +267,28 @@ class ControlV201(TransactionsV201):
             return transaction_events
         if requested == "FirmwareStatusNotification":
             return lambda: self._status_notification(
-                "FirmwareStatusNotification", self.firmware_status, self.firmware_request_id
+                "FirmwareStatusNotification",
+                self.station.firmware_status,
+                self.station.firmware_request_id,
             )
         if requested == "LogStatusNotification":
             return lambda: self._status_notification(
-                "LogStatusNotification", self.log_status, self.log_request_id
+                "LogStatusNotification", self.station.log_status, self.station.log_request_id
             )
         return "NotImplemented" if requested in _NOT_IMPLEMENTED else "Rejected"
 
     def _triggered_boot(self) -> None:
-        self.boot_reason = "Triggered"
-        self.trigger_boot_notification()  # not Accepted: the next attempt, now
+        self.station.boot_reason = "Triggered"
+        self.station.trigger_boot_notification()  # not Accepted: the next attempt, now
 
     def _send_requested(self, action: str, payload: Payload) -> None:
-        self.call(action, payload, requested=True)
+        self.station.call(action, payload, requested=True)
 
     def _status_notification(self, action: str, status: str, request_id: int | None) -> None:
         payload: Payload = {"status": status}
         if request_id is not None and status != "Idle":
             payload["requestId"] = request_id
-        self.call(action, payload, requested=True)
+        self.station.call(action, payload, requested=True)
 
     # -- P01 / P02 ---------------------------------------------------------------------------------
 
@@ -315,5 +327,5 @@ class ControlV201(TransactionsV201):
         if data is not None:
             payload["data"] = data
         if on_result is None:
-            return self.call("DataTransfer", payload, on_error=on_error)
-        return self.call("DataTransfer", payload, on_result, on_error)
+            return self.station.call("DataTransfer", payload, on_error=on_error)
+        return self.station.call("DataTransfer", payload, on_result, on_error)

@@ -31,13 +31,13 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
-    FrameLogging,
     file_safe,
     optional_time,
     retry_policy,
@@ -45,7 +45,9 @@ from chargeyard.station.maintenance import (
     without_credentials,
 )
 from chargeyard.station.model.states import STATUS_201
-from chargeyard.station.v201.base import StationV201Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _UPLOAD_RETRY = "log:retry"
 
@@ -58,18 +60,18 @@ class _Upload:
         self.transfer: Retrying[None] | None = None
 
 
-class DiagnosticsV201(FrameLogging, StationV201Base):
+class DiagnosticsV201(Block["StationV201"]):
     """GetLog; see the module docstring."""
 
     security_log_size: int = 64  # security events kept
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         self._upload: _Upload | None = None
         self._security_log: deque[tuple[datetime, str, str | None]] = deque(
             maxlen=self.security_log_size
         )
-        self.security_event("StartupOfTheDevice")
+        self.security_event("StartupOfTheDevice")  # the station's hooks are not built yet
 
     # -- N01 ---------------------------------------------------------------------------------------
 
@@ -84,8 +86,8 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
         request_id: int = payload["requestId"]
         location: str = window["remoteLocation"]
         attempts, interval_s = retry_policy(payload)
-        now = self.clock.now()
-        filename = f"{file_safe(self.identity)[:180]}-{log_type}-{now:%Y%m%dT%H%M%SZ}.log"
+        now = self.station.clock.now()
+        filename = f"{file_safe(self.station.identity)[:180]}-{log_type}-{now:%Y%m%dT%H%M%SZ}.log"
         replaced = self._upload
         upload = _Upload(request_id)
 
@@ -95,25 +97,25 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
             content = self.log_file(log_type, oldest, latest)
             self._upload = upload
             self._log_step("Uploading", request_id)  # N01.FR.08
-            self.note(f"log: uploading {filename} to {without_credentials(location)}")
+            self.station.note(f"log: uploading {filename} to {without_credentials(location)}")
             upload.transfer = Retrying(
-                self.timers,
-                self.clock,
+                self.station.timers,
+                self.station.clock,
                 _UPLOAD_RETRY,
                 attempts=attempts,
                 interval_s=interval_s,
-                attempt=lambda ok, fail: self.io.upload(
+                attempt=lambda ok, fail: self.station.io.upload(
                     location, filename, content, lambda: ok(None), fail
                 ),
                 on_done=lambda _: self._upload_ended(upload, "Uploaded", "uploaded"),
                 on_failed=lambda reason: self._upload_ended(upload, "UploadFailure", reason),
-                on_retry=lambda tries, reason: self.note(
+                on_retry=lambda tries, reason: self.station.note(
                     f"log: upload attempt {tries} of {attempts} failed: {reason}"
                 ),
             )
             upload.transfer.start()
 
-        self.after_answer(start)
+        self.station.after_answer(start)
         status = "Accepted" if replaced is None else "AcceptedCanceled"
         return {"status": status, "filename": filename}
 
@@ -121,9 +123,9 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
         if self._upload is not upload:
             return
         self._upload = None
-        self.note(f"log: {detail}")
+        self.station.note(f"log: {detail}")
         self._log_step(status, upload.request_id)  # N01.FR.09, N01.FR.10
-        self.log_status, self.log_request_id = "Idle", None  # N01.FR.12
+        self.station.log_status, self.station.log_request_id = "Idle", None  # N01.FR.12
 
     def _cancel_upload(self) -> None:
         upload, self._upload = self._upload, None
@@ -131,13 +133,13 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
             return
         if upload.transfer is not None:
             upload.transfer.cancel()
-        self.note(f"log: upload {upload.request_id} cancelled")
+        self.station.note(f"log: upload {upload.request_id} cancelled")
         self._log_step("AcceptedCanceled", upload.request_id)
-        self.log_status, self.log_request_id = "Idle", None
+        self.station.log_status, self.station.log_request_id = "Idle", None
 
     def _log_step(self, status: str, request_id: int) -> None:
-        self.log_status, self.log_request_id = status, request_id
-        self.call("LogStatusNotification", {"status": status, "requestId": request_id})
+        self.station.log_status, self.station.log_request_id = status, request_id
+        self.station.call("LogStatusNotification", {"status": status, "requestId": request_id})
 
     # -- the files ---------------------------------------------------------------------------------
 
@@ -152,37 +154,39 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
                     lines.append(f"{iso(at)} {kind}" + (f" {info}" if info else ""))
         else:
             lines = [*self._header("diagnostics", oldest, latest), *self._state_lines()]
-            lines += ["", *self.frame_log.section(oldest, latest)]
+            lines += ["", *self.station.frame_log.section(oldest, latest)]
         return ("\n".join(lines) + "\n").encode()
 
     def _header(self, title: str, oldest: datetime | None, latest: datetime | None) -> list[str]:
-        template = self.template
+        template = self.station.template
         return [
             f"chargeyard {title} (OCPP 2.0.1)",
-            f"station: {self.identity}",
-            f"generated: {iso(self.clock.now())}",
+            f"station: {self.station.identity}",
+            f"generated: {iso(self.station.clock.now())}",
             f"period: {when(oldest)} .. {when(latest)}",
             f"template: {template.id} ({template.vendor} {template.model})",
-            f"firmware: {self.model.firmware_version}",
-            f"serial number: {self.serial_number or '-'}",
+            f"firmware: {self.station.model.firmware_version}",
+            f"serial number: {self.station.serial_number or '-'}",
         ]
 
     def _state_lines(self) -> list[str]:
+        station = self.station
         lines = [
-            f"registration: {self.registration.value}; heartbeat every {self.heartbeat_interval} s",
-            f"firmware status: {self.firmware_status}; log status: {self.log_status}",
+            f"registration: {station.registration.value};"
+            f" heartbeat every {station.heartbeat_interval} s",
+            f"firmware status: {station.firmware_status}; log status: {station.log_status}",
             "",
             "[connectors]",
-            f"station: {'Operative' if self.station_operative else 'Inoperative'}",
+            f"station: {'Operative' if self.station.station_operative else 'Inoperative'}",
         ]
-        for connector in self.model.connectors():
+        for connector in self.station.model.connectors():
             lines.append(
                 f"EVSE {connector.evse_id} connector {connector.connector_id}:"
                 f" {STATUS_201[connector.status]} ({connector.status.value}), {connector.type}"
                 f"{', cable plugged' if connector.cable_plugged else ''}"
             )
         lines += ["", "[transactions]"]
-        for transaction in self.model.transactions():
+        for transaction in self.station.model.transactions():
             lines.append(
                 f"EVSE {transaction.evse_id}: transaction {transaction.local_id}"
                 f" ({transaction.phase.value}),"
@@ -191,7 +195,7 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
                 f" meter start {transaction.meter_start_wh:.0f} Wh"
             )
         lines += ["", "[device model]"]
-        for component, variable in self.device_model.items():
+        for component, variable in self.station.device_model.items():
             if variable.mutability == "WriteOnly":
                 continue  # a password, say: never written out
             where = "".join(
@@ -204,18 +208,16 @@ class DiagnosticsV201(FrameLogging, StationV201Base):
     # -- security events, reboots ------------------------------------------------------------------
 
     def security_event(self, kind: str, tech_info: str | None = None) -> None:
-        super().security_event(kind, tech_info)
-        self._security_log.append((self.clock.now(), kind, tech_info))
-        self.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
+        """Keep a security event in the security log (N01.FR.05) and note it."""
+        self._security_log.append((self.station.clock.now(), kind, tech_info))
+        self.station.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
 
     def on_going_down(self) -> None:
         upload, self._upload = self._upload, None  # the upload stops with the power
         if upload is not None and upload.transfer is not None:
             upload.transfer.cancel()
-        self.log_status, self.log_request_id = "Idle", None
-        self.security_event("ResetOrReboot", f"boot reason {self.boot_reason}")
-        super().on_going_down()
+        self.station.log_status, self.station.log_request_id = "Idle", None
+        self.station.security_event("ResetOrReboot", f"boot reason {self.station.boot_reason}")
 
     def on_power_on(self) -> None:
-        super().on_power_on()
-        self.security_event("StartupOfTheDevice")
+        self.station.security_event("StartupOfTheDevice")

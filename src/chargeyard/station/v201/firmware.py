@@ -4,8 +4,8 @@ signature) or not (L02), and its FirmwareStatusNotifications.
 Theory of operation
 -------------------
 UpdateFirmware is answered at once; the work follows on the station's timers and its
-:class:`~chargeyard.station.io.StationIO` (``self.io``), which reports back later. The download
-is tried ``1 + retries`` times, ``retryInterval`` seconds apart
+:class:`~chargeyard.station.io.StationIO` (``station.io``), which reports back later. The
+download is tried ``1 + retries`` times, ``retryInterval`` seconds apart
 (:func:`~chargeyard.station.maintenance.retry_policy`). Every new state of the update is sent as
 FirmwareStatusNotification with the update's requestId (L01.FR.01, L01.FR.10/20), in the order
 of :data:`FIRMWARE_MOVES`::
@@ -45,13 +45,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
     FIRMWARE_DOWNLOAD_TIMER,
-    FirmwareDownloads,
     check_status_move,
     firmware_image_version,
     optional_time,
@@ -60,7 +60,9 @@ from chargeyard.station.maintenance import (
 )
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _S = ConnectorStatus
 
@@ -100,13 +102,13 @@ class _FirmwareUpdate:
     image: bytes | None = None
 
 
-class FirmwareV201(FirmwareDownloads, TransactionsV201):
+class FirmwareV201(Block["StationV201"]):
     """UpdateFirmware; see the module docstring."""
 
     firmware_install_s: float = 10.0  # from Installing to the reboot
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         self._update: _FirmwareUpdate | None = None
         self._holding = False  # L01.FR.07: connectors are kept Unavailable until the reboot
         self._held: set[tuple[int, int]] = set()
@@ -135,24 +137,24 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
             self._update = update
             self._schedule_download(update)
 
-        self.after_answer(begin)
+        self.station.after_answer(begin)
         return {"status": "Accepted" if current is None else "AcceptedCanceled"}
 
     def _schedule_download(self, update: _FirmwareUpdate) -> None:
-        delay = (update.retrieve_at - self.clock.now()).total_seconds()
+        delay = (update.retrieve_at - self.station.clock.now()).total_seconds()
         if delay <= 0:
             self._start_download(update)
             return
         self._step(update, "DownloadScheduled")  # L01.FR.13
-        self.timers.set(
-            _RETRIEVE, self.clock.monotonic() + delay, lambda: self._start_download(update)
+        self.station.timers.set(
+            _RETRIEVE, self.station.clock.monotonic() + delay, lambda: self._start_download(update)
         )
 
     def _start_download(self, update: _FirmwareUpdate) -> None:
         if self._update is not update:
             return
         self._step(update, "Downloading")
-        update.transfer = self.firmware_download(
+        update.transfer = self.station.firmware_download(
             update.location,
             attempts=update.attempts,
             interval_s=update.interval_s,
@@ -164,7 +166,7 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
     def _download_failed(self, update: _FirmwareUpdate, reason: str) -> None:
         if self._update is not update:
             return
-        self.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
+        self.station.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
         self._step(update, "DownloadFailed")
         self._end_update()
 
@@ -172,16 +174,18 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
         if self._update is not update:
             return
         update.image = image
-        self.note(f"firmware: downloaded {len(image)} bytes")
+        self.station.note(f"firmware: downloaded {len(image)} bytes")
         self._step(update, "Downloaded")
         if update.signed:
             self._step(update, "SignatureVerified")  # L01.FR.04: trusted, see the docstring
         install_at = update.install_at
-        seconds = 0.0 if install_at is None else (install_at - self.clock.now()).total_seconds()
+        seconds = (
+            0.0 if install_at is None else (install_at - self.station.clock.now()).total_seconds()
+        )
         if seconds > 0:
             self._step(update, "InstallScheduled")  # L01.FR.16
-            at = self.clock.monotonic() + seconds
-            self.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
+            at = self.station.clock.monotonic() + seconds
+            self.station.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
         else:
             self._install_when_idle(update)
 
@@ -190,71 +194,71 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
             return
         self._holding = True
         self._hold_idle_connectors()  # L01.FR.07, L01.FR.19
-        if any(True for _ in self.model.transactions()):
+        if any(True for _ in self.station.model.transactions()):
             # L01.FR.06, L01.FR.18: wait for them (on_evse_idle looks again).
             if update.status != "InstallScheduled":
                 self._step(update, "InstallScheduled")
             return
         self._step(update, "Installing")
-        at = self.clock.monotonic() + self.firmware_install_s
-        self.timers.set(_INSTALL, at, lambda: self._install(update))
+        at = self.station.clock.monotonic() + self.firmware_install_s
+        self.station.timers.set(_INSTALL, at, lambda: self._install(update))
 
     def _install(self, update: _FirmwareUpdate) -> None:
         if self._update is not update:
             return
         version = firmware_image_version(update.image or b"", update.location)
         if version is None:
-            self.note("firmware: the image is not valid; nothing was installed")
+            self.station.note("firmware: the image is not valid; nothing was installed")
             self._step(update, "InstallationFailed")
             self._end_update()
             return
-        self.note(f"firmware: {version} installed; rebooting")
+        self.station.note(f"firmware: {version} installed; rebooting")
         self._step(update, "InstallRebooting")  # L01.FR.15
-        self.model.firmware_version = version  # the next BootNotification's firmwareVersion
-        self.boot_reason = "FirmwareUpdate"
-        self.reboot()
+        self.station.model.firmware_version = version  # the next BootNotification's firmwareVersion
+        self.station.boot_reason = "FirmwareUpdate"
+        self.station.reboot()
 
     def _step(self, update: _FirmwareUpdate, status: str) -> None:
         check_status_move("firmware status", FIRMWARE_MOVES, update.status, status)
         update.status = status
-        self.firmware_status, self.firmware_request_id = status, update.request_id
+        self.station.firmware_status, self.station.firmware_request_id = status, update.request_id
         payload = {"status": status, "requestId": update.request_id}  # L01.FR.20
-        self.call("FirmwareStatusNotification", payload)  # L01.FR.01
+        self.station.call("FirmwareStatusNotification", payload)  # L01.FR.01
 
     def _end_update(self) -> None:
         update, self._update = self._update, None
         if update is not None and update.transfer is not None:
             update.transfer.cancel()
         for name in (_RETRIEVE, FIRMWARE_DOWNLOAD_TIMER, _INSTALL):
-            self.timers.cancel(name)
+            self.station.timers.cancel(name)
         self._holding = False
         self._release_held_connectors()
 
     # -- L01.FR.07: connectors not in use are Unavailable while the installation waits -----------
 
     def _hold_idle_connectors(self) -> None:
-        for evse in self.model.evses.values():
+        for evse in self.station.model.evses.values():
             if evse.transaction is not None:
                 continue
             for connector in evse.connectors.values():
                 if connector.status in (_S.AVAILABLE, _S.RESERVED):
-                    self.set_status(connector, _S.UNAVAILABLE)
+                    self.station.set_status(connector, _S.UNAVAILABLE)
                     self._held.add((connector.evse_id, connector.connector_id))
 
     def _release_held_connectors(self) -> None:
         held, self._held = self._held, set()
         for evse_id, connector_id in sorted(held):
-            connector = self.model.connector(evse_id, connector_id)
+            connector = self.station.model.connector(evse_id, connector_id)
             # Not if ChangeAvailability made it Inoperative meanwhile (G03, G04).
-            operative = connector.operative and self.station_operative
+            operative = connector.operative and self.station.station_operative
             if connector.status is _S.UNAVAILABLE and operative:
-                self.set_status(connector, _S.AVAILABLE)
+                self.station.set_status(connector, _S.AVAILABLE)
 
     def accepts_sessions(self, evse: Evse) -> bool:
-        return not self._holding and super().accepts_sessions(evse)
+        """L01.FR.07: no new session while an installation waits or runs."""
+        return not self._holding
 
     def on_evse_idle(self, evse: Evse) -> None:
-        super().on_evse_idle(evse)
         update = self._update
         if not self._holding or update is None:
             return
@@ -265,7 +269,7 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
 
     def may_reset(self) -> bool:
         update = self._update
-        return (update is None or update.status not in _INSTALLING) and super().may_reset()
+        return update is None or update.status not in _INSTALLING
 
     # -- reboots and boots -------------------------------------------------------------------------
 
@@ -278,22 +282,22 @@ class FirmwareV201(FirmwareDownloads, TransactionsV201):
                 update.transfer.cancel()
             update.transfer, update.image, update.status = None, None, "Idle"
             self._holding = False
-        super().on_going_down()
 
     def on_power_on(self) -> None:
-        super().on_power_on()
         self._holding = False  # installed, or to start over: sessions may begin again
         self._release_held_connectors()  # nothing is sent before the boot reports them all
 
     def on_accepted(self) -> None:
-        super().on_accepted()
         update = self._update
         if update is None:
             return
         if update.status == "InstallRebooting":
             self._step(update, "Installed")  # the new firmware booted and connected
-            self.security_event("FirmwareUpdated", f"firmware {self.model.firmware_version}")
+            self.station.security_event(
+                "FirmwareUpdated", f"firmware {self.station.model.firmware_version}"
+            )
             self._update = None
-            self.firmware_status, self.firmware_request_id = "Idle", None  # L01.FR.25
+            # L01.FR.25: TriggerMessage reports Idle from now on.
+            self.station.firmware_status, self.station.firmware_request_id = "Idle", None
         elif update.status == "Idle":
             self._schedule_download(update)

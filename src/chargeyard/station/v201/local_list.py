@@ -28,29 +28,32 @@ not kept (two tokens are the same by value and type).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     Entry,
     LocalAuthorizationList,
     id_token_from_ocpp201,
     id_token_info_from_ocpp201,
 )
-from chargeyard.station.v201.base import StationV201Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _DEFAULT_MAX_LENGTH = 1000
 
 
-class LocalListV201(StationV201Base):
+class LocalListV201(Block["StationV201"]):
     """SendLocalList and GetLocalListVersion; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        entries = self.device_model.variable("LocalAuthListCtrlr", "Entries")
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
+        entries = self.station.device_model.variable("LocalAuthListCtrlr", "Entries")
         limit = entries.max_limit if entries is not None else None
-        per_message = self.device_model.get_int("LocalAuthListCtrlr", "ItemsPerMessage")
-        self.model.local_list = LocalAuthorizationList(
+        per_message = self.station.device_model.get_int("LocalAuthListCtrlr", "ItemsPerMessage")
+        self.station.model.local_list = LocalAuthorizationList(
             max_length=_DEFAULT_MAX_LENGTH if limit is None else int(limit),
             max_update_length=per_message if per_message > 0 else None,
         )
@@ -59,7 +62,7 @@ class LocalListV201(StationV201Base):
 
     @on("SendLocalList")
     def send_local_list(self, payload: Payload) -> Payload:
-        if not self.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
+        if not self.station.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
             return {"status": "Failed"}  # no NotSupported in 2.0.1
         entries: list[Entry] = []
         for item in payload.get("localAuthorizationList", []):
@@ -71,7 +74,7 @@ class LocalListV201(StationV201Base):
                     None if info is None else id_token_info_from_ocpp201(info),
                 )
             )
-        status = self.model.local_list.update(
+        status = self.station.model.local_list.update(
             payload["versionNumber"], entries, full=payload["updateType"] == "Full"
         )
         return {"status": status.value}
@@ -80,4 +83,4 @@ class LocalListV201(StationV201Base):
 
     @on("GetLocalListVersion")
     def get_local_list_version(self, payload: Payload) -> Payload:
-        return {"versionNumber": self.model.local_list.version}
+        return {"versionNumber": self.station.model.local_list.version}

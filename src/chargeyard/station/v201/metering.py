@@ -16,54 +16,55 @@ request (TriggerMessage, F06) are ``control.py``'s.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.meter import next_aligned
 from chargeyard.station.v201.device_model import Component, Variable
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _TIMER = "aligned_data"
 
 
-class MeteringV201(TransactionsV201):
+class MeteringV201(Block["StationV201"]):
     """J01 / J02 clock-aligned data; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         self._schedule_aligned()
 
     def _schedule_aligned(self) -> None:
-        self.timers.cancel(_TIMER)
-        interval = self.device_model.get_int("AlignedDataCtrlr", "Interval")
+        self.station.timers.cancel(_TIMER)
+        interval = self.station.device_model.get_int("AlignedDataCtrlr", "Interval")
         if interval <= 0:
             return
-        now = self.clock.now()
+        now = self.station.clock.now()
         wait = (next_aligned(now, interval) - now).total_seconds()
-        self.timers.set(_TIMER, self.clock.monotonic() + wait, self._aligned)
+        self.station.timers.set(_TIMER, self.station.clock.monotonic() + wait, self._aligned)
 
     def _aligned(self) -> None:
         self._schedule_aligned()
-        dm = self.device_model
+        dm = self.station.device_model
         if not dm.get_bool("AlignedDataCtrlr", "Enabled", None, True):
             return
-        evses = list(self.model.evses.values())
+        evses = list(self.station.model.evses.values())
         running = any(evse.transaction is not None for evse in evses)
         if running and dm.get_bool("AlignedDataCtrlr", "SendDuringIdle"):
             return
-        self.advance()
+        self.station.advance()
         for evse in evses:
             if evse.transaction is not None:
-                self.send_transaction_update(
+                self.station.transaction_events.send_transaction_update(
                     evse, "MeterValueClock", ("AlignedDataCtrlr", "Measurands"), "Sample.Clock"
                 )
             else:
-                self.send_meter_values(evse, "Sample.Clock")
+                self.station.send_meter_values(evse, "Sample.Clock")
 
     def variable_changed(self, component: Component, variable: Variable) -> None:
-        super().variable_changed(component, variable)
         if component.name == "AlignedDataCtrlr" and variable.name == "Interval":
             self._schedule_aligned()
 
     def on_power_on(self) -> None:
-        super().on_power_on()
         self._schedule_aligned()

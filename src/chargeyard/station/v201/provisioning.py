@@ -12,7 +12,7 @@ and is the one place that knows their field names:
   with the CALLERROR OccurrenceConstraintViolation. An accepted value is applied at once
   (``variable_changed``).
 * GetBaseReport (B07) answers Accepted, EmptyResultSet (nothing to report) or NotSupported (a
-  base not in :attr:`ProvisioningV201.REPORT_BASES`); after an Accepted answer the report goes
+  base not in :attr:`ProvisioningV201.report_bases`); after an Accepted answer the report goes
   in NotifyReport requests of at most ItemsPerMessage (instance GetReport) entries each, seqNo
   counting from 0 and tbc true on all but the last. They are sent even while the registration
   is Pending (B02.FR.02: asked for by the central system).
@@ -36,29 +36,31 @@ and is the one place that knows their field names:
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S
 from chargeyard.station.model.station import Evse
 from chargeyard.station.v201.device_model import Attribute, Component, ReportBase, Variable
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 logger = logging.getLogger(__name__)
 
 _STATION = 0  # the key of a station-wide reset among the scheduled ones
+REPORT_BASES = frozenset({"ConfigurationInventory", "FullInventory", "SummaryInventory"})
 
 
-class ProvisioningV201(TransactionsV201):
+class ProvisioningV201(Block["StationV201"]):
     """B05-B07 and B11-B12; see the module docstring."""
 
-    REPORT_BASES: ClassVar[frozenset[str]] = frozenset(
-        {"ConfigurationInventory", "FullInventory", "SummaryInventory"}
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
+        # The reportBase values GetBaseReport serves (B07).
+        self.report_bases = REPORT_BASES
         # Resets waiting for their EVSEs to be idle: EVSE ids, or _STATION for the station.
         self.scheduled_resets: set[int] = set()
 
@@ -72,7 +74,7 @@ class ProvisioningV201(TransactionsV201):
         for item in items:
             attribute: Attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
-            found = self.device_model.get(
+            found = self.station.device_model.get(
                 _component(item["component"]), variable["name"], variable.get("instance"), attribute
             )
             result: Payload = {
@@ -94,7 +96,7 @@ class ProvisioningV201(TransactionsV201):
         for item in items:
             attribute: Attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
-            outcome = self.device_model.set(
+            outcome = self.station.device_model.set(
                 _component(item["component"]),
                 variable["name"],
                 variable.get("instance"),
@@ -113,7 +115,7 @@ class ProvisioningV201(TransactionsV201):
         return {"setVariableResult": results}
 
     def _check_items(self, items: list[Any], instance: str) -> None:
-        limit = self.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", instance)
+        limit = self.station.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", instance)
         if limit and len(items) > limit:
             raise OcppError(
                 ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
@@ -125,13 +127,13 @@ class ProvisioningV201(TransactionsV201):
     @on("GetBaseReport")
     def get_base_report(self, payload: Payload) -> Payload:
         base: ReportBase = payload["reportBase"]
-        if base not in self.REPORT_BASES:
+        if base not in self.report_bases:
             return {"status": "NotSupported"}
-        selected = self.device_model.report(base)
+        selected = self.station.device_model.report(base)
         if not selected:
             return {"status": "EmptyResultSet"}
         request_id: int = payload["requestId"]
-        self.after_answer(lambda: self.send_report(request_id, selected))
+        self.station.after_answer(lambda: self.send_report(request_id, selected))
         return {"status": "Accepted"}
 
     # -- B08 ---------------------------------------------------------------------------------------
@@ -148,18 +150,20 @@ class ProvisioningV201(TransactionsV201):
             )
             for item in named
         ]
-        selected = self.device_model.select(wanted, payload.get("componentCriteria", []))
+        selected = self.station.device_model.select(wanted, payload.get("componentCriteria", []))
         if not selected:
             return {"status": "EmptyResultSet"}
         request_id: int = payload["requestId"]
-        self.after_answer(lambda: self.send_report(request_id, selected))
+        self.station.after_answer(lambda: self.send_report(request_id, selected))
         return {"status": "Accepted"}
 
     def send_report(self, request_id: int, selected: list[tuple[Component, Variable]]) -> None:
         """NotifyReport requests for ``selected``, ItemsPerMessage (GetReport) at a time."""
-        size = max(1, self.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", "GetReport"))
+        size = max(
+            1, self.station.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", "GetReport")
+        )
         chunks = [selected[i : i + size] for i in range(0, len(selected), size)]
-        generated_at = iso(self.clock.now())
+        generated_at = iso(self.station.clock.now())
         for seq_no, chunk in enumerate(chunks):
             report: Payload = {
                 "requestId": request_id,
@@ -169,27 +173,29 @@ class ProvisioningV201(TransactionsV201):
             }
             if seq_no < len(chunks) - 1:
                 report["tbc"] = True
-            self.call("NotifyReport", report, requested=True)
+            self.station.call("NotifyReport", report, requested=True)
 
     # -- B11 / B12 ---------------------------------------------------------------------------------
 
     @on("Reset")
     def reset(self, payload: Payload) -> Payload:
-        if not self.may_reset():
+        if not self.station.may_reset():
             return {"status": "Rejected"}  # a firmware installation is under way (L01)
         evse_id: int | None = payload.get("evseId")
         if evse_id is not None:
-            allowed = self.device_model.get_bool(Component("EVSE", evse=evse_id), "AllowReset")
-            if evse_id not in self.model.evses or not allowed:
+            allowed = self.station.device_model.get_bool(
+                Component("EVSE", evse=evse_id), "AllowReset"
+            )
+            if evse_id not in self.station.model.evses or not allowed:
                 return {"status": "Rejected"}
         if payload["type"] == "OnIdle" and self._busy(evse_id):
             self.scheduled_resets.add(_STATION if evse_id is None else evse_id)  # B12
             return {"status": "Scheduled"}
-        self.after_answer(lambda: self._reset_now(evse_id))
+        self.station.after_answer(lambda: self._reset_now(evse_id))
         return {"status": "Accepted"}
 
     def _targets(self, evse_id: int | None) -> list[Evse]:
-        evses = self.model.evses
+        evses = self.station.model.evses
         return list(evses.values()) if evse_id is None else [evses[evse_id]]
 
     def _busy(self, evse_id: int | None) -> bool:
@@ -199,15 +205,16 @@ class ProvisioningV201(TransactionsV201):
         self.scheduled_resets.discard(_STATION if evse_id is None else evse_id)
         for evse in self._targets(evse_id):
             if evse.transaction is not None:
-                self.end_transaction(evse, "ResetCommand", "ImmediateReset")  # B12
+                # B12: triggerReason ResetCommand, stoppedReason ImmediateReset.
+                self.station.transactions.end_transaction(evse, "ResetCommand", "ImmediateReset")
         if evse_id is None:
-            logger.info("%s: reset", self.identity)
-            self.boot_reason = "RemoteReset"
+            logger.info("%s: reset", self.station.identity)
+            self.station.boot_reason = "RemoteReset"
             # The Ended events just queued go out (and are answered) before the power goes.
-            self.reboot(drain_s=DRAIN_BEFORE_REBOOT_S)
+            self.station.reboot(drain_s=DRAIN_BEFORE_REBOOT_S)
 
     def on_evse_idle(self, evse: Evse) -> None:
-        super().on_evse_idle(evse)
+        """B12: a reset OnIdle waiting for its EVSEs happens once they are idle."""
         for target in sorted(self.scheduled_resets):
             if not self._busy(None if target == _STATION else target):
                 self._reset_now(None if target == _STATION else target)
@@ -215,10 +222,9 @@ class ProvisioningV201(TransactionsV201):
     def accepts_sessions(self, evse: Evse) -> bool:
         # B12: no new transaction while a reset waits for the running ones to end.
         pending = _STATION in self.scheduled_resets or evse.id in self.scheduled_resets
-        return not pending and super().accepts_sessions(evse)
+        return not pending
 
     def on_power_on(self) -> None:
-        super().on_power_on()
         self.scheduled_resets.clear()
 
 

@@ -38,9 +38,10 @@ next expiry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.maintenance import parse_time
 from chargeyard.station.model.authorization import (
     IdToken,
@@ -50,7 +51,9 @@ from chargeyard.station.model.authorization import (
 from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _S = ConnectorStatus
 _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
@@ -58,16 +61,18 @@ _INOPERATIVE = frozenset({_S.FAULTED, _S.UNAVAILABLE})
 _ANYONE_ELSE = IdToken("\x00anyone-else", "Central")
 
 
-class ReservationV201(TransactionsV201):
+class ReservationV201(Block["StationV201"]):
     """ReserveNow and CancelReservation; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.model.reservations = ReservationBook(
-            unspecified_supported=self.device_model.get_bool("ReservationCtrlr", "NonEvseSpecific"),
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
+        self.station.model.reservations = ReservationBook(
+            unspecified_supported=self.station.device_model.get_bool(
+                "ReservationCtrlr", "NonEvseSpecific"
+            ),
             connector_types={
                 evse.id: {connector.type for connector in evse.connectors.values()}
-                for evse in self.model.evses.values()
+                for evse in self.station.model.evses.values()
             },
         )
         self._following = False
@@ -77,13 +82,13 @@ class ReservationV201(TransactionsV201):
     @on("ReserveNow")
     def reserve_now(self, payload: Payload) -> Payload:
         evse_id: int | None = payload.get("evseId")
-        dm = self.device_model
+        dm = self.station.device_model
         if not (
             dm.get_bool("ReservationCtrlr", "Enabled")
             and dm.get_bool("ReservationCtrlr", "Available")
         ):
             return {"status": ReserveStatus.REJECTED.value}  # H01.FR.01
-        if evse_id is not None and evse_id not in self.model.evses:
+        if evse_id is not None and evse_id not in self.station.model.evses:
             return {"status": ReserveStatus.REJECTED.value}
         group = payload.get("groupIdToken")
         reservation = Reservation(
@@ -94,22 +99,24 @@ class ReservationV201(TransactionsV201):
             parent_id=None if group is None else group["idToken"],
             expires_at=parse_time(payload["expiryDateTime"]),
         )
-        now = self.clock.now()
+        now = self.station.clock.now()
         self._follow_reservations()  # what has expired is gone before the new one is checked
-        status = self.model.reservations.reserve(
+        status = self.station.model.reservations.reserve(
             reservation, now=now, connector_states=self._states()
         )
         if status is ReserveStatus.ACCEPTED:
-            self.after_answer(self._follow_reservations)  # H01.FR.23: Reserved after the answer
+            # H01.FR.23: Reserved after the answer.
+            self.station.after_answer(self._follow_reservations)
         return {"status": status.value}
 
     # -- H02 ---------------------------------------------------------------------------------------
 
     @on("CancelReservation")
     def cancel_reservation(self, payload: Payload) -> Payload:
-        if self.model.reservations.cancel(payload["reservationId"]) is None:
+        if self.station.model.reservations.cancel(payload["reservationId"]) is None:
             return {"status": "Rejected"}  # H02.FR.01: no such reservation
-        self.after_answer(self._follow_reservations)  # H02.FR.02: Available after the answer
+        # H02.FR.02: Available after the answer.
+        self.station.after_answer(self._follow_reservations)
         return {"status": "Accepted"}
 
     # -- H03: using a reservation ------------------------------------------------------------------
@@ -120,37 +127,36 @@ class ReservationV201(TransactionsV201):
         """H03: a reserved EVSE takes its reservation's idToken, or one of its groupIdToken;
         a group not known here comes with the Authorize answer, and until then
         (``tentative``) a group's reservation may still be this token's."""
-        now, model = self.clock.now(), self.model
+        now, model = self.station.clock.now(), self.station.model
         group = model.known_group(token, info, now)
         return model.reservations.may_use(
             evse.id, token, group, now, connector_states=self._states(), tentative=tentative
         )
 
     def expire_reservations(self) -> None:
+        """H04: end the reservations whose expiryDateTime is reached, and report them."""
         self._follow_reservations()
 
     def on_transaction_started(self, evse: Evse) -> None:
-        super().on_transaction_started(evse)
         self._follow_reservations()  # a reservation it used frees its connectors
 
     # -- the connectors follow the book ------------------------------------------------------------
 
-    def set_status(self, connector: Connector, status: ConnectorStatus) -> None:
-        super().set_status(connector, status)
+    def on_status_set(self, connector: Connector, status: ConnectorStatus) -> None:
+        """A connector was set to ``status`` (moved or not): what it shows follows the book."""
         self._follow_reservations()
 
     def on_power_on(self) -> None:
-        super().on_power_on()
         self._follow_reservations()  # a reboot cancelled the expiry timer
 
     def _follow_reservations(self) -> None:
         """End what is over, show what is reserved, and arm the expiry timer."""
         if self._following:
             return  # the statuses set below come back through set_status
-        if len(self.model.reservations) == 0 and not any(
-            connector.status is _S.RESERVED for connector in self.model.connectors()
+        if len(self.station.model.reservations) == 0 and not any(
+            connector.status is _S.RESERVED for connector in self.station.model.connectors()
         ):
-            self.timers.cancel("reservation_expiry")  # nothing to follow: the common case
+            self.station.timers.cancel("reservation_expiry")  # nothing to follow: the common case
             return
         self._following = True
         try:
@@ -161,8 +167,8 @@ class ReservationV201(TransactionsV201):
             self._following = False
 
     def _end_reservations(self) -> None:
-        book = self.model.reservations
-        expired = book.expire(self.clock.now())
+        book = self.station.model.reservations
+        expired = book.expire(self.station.clock.now())
         removed = book.drop_inoperative(self._states())
         if not expired and not removed:
             return
@@ -174,43 +180,45 @@ class ReservationV201(TransactionsV201):
 
     def _status_update(self, reservation: Reservation, status: str) -> None:
         payload = {"reservationId": reservation.id, "reservationUpdateStatus": status}
-        self.call("ReservationStatusUpdate", payload)
+        self.station.call("ReservationStatusUpdate", payload)
 
     def _show_reservations(self) -> None:
-        book = self.model.reservations
-        now = self.clock.now()
+        book = self.station.model.reservations
+        now = self.station.clock.now()
         pooled = any(reservation.evse_id is None for reservation in book.reservations)
         states = self._states()
-        for evse in self.model.evses.values():
+        for evse in self.station.model.evses.values():
             reserved = book.for_evse(evse.id) is not None or (
                 pooled
                 and not book.may_use(evse.id, _ANYONE_ELSE, None, now, connector_states=states)
             )
             for connector in evse.connectors.values():
                 if reserved and connector.status is _S.AVAILABLE and not connector.cable_plugged:
-                    self.set_status(connector, _S.RESERVED)  # H01.FR.20, H01.FR.23
+                    self.station.set_status(connector, _S.RESERVED)  # H01.FR.20, H01.FR.23
                 elif not reserved and connector.status is _S.RESERVED:
-                    self.set_status(connector, self._unreserved_status(connector))
+                    self.station.set_status(connector, self._unreserved_status(connector))
 
     def _unreserved_status(self, connector: Connector) -> ConnectorStatus:
         """Where a connector goes when no reservation holds it: Occupied when a cable waits in
         it, Unavailable when it (or the station) was made Inoperative, else Available."""
         if connector.cable_plugged:
             return _S.PREPARING
-        operative = connector.operative and self.station_operative
+        operative = connector.operative and self.station.station_operative
         return _S.AVAILABLE if operative else _S.UNAVAILABLE
 
     def _arm_expiry(self) -> None:
-        expiry = self.model.reservations.next_expiry()
-        self.set_timer_at("reservation_expiry", expiry, self._expiry_due)
+        expiry = self.station.model.reservations.next_expiry()
+        self.station.set_timer_at("reservation_expiry", expiry, self._expiry_due)
 
     def _expiry_due(self) -> None:
         self._follow_reservations()
-        self.wake()
+        self.station.wake()
 
     def _states(self) -> Mapping[int, str]:
         """What the book needs: the station's status (key 0) and each EVSE's."""
-        states: dict[int, str] = {0: _S.AVAILABLE if self.station_operative else _S.UNAVAILABLE}
-        for evse in self.model.evses.values():
+        states: dict[int, str] = {
+            0: _S.AVAILABLE if self.station.station_operative else _S.UNAVAILABLE
+        }
+        for evse in self.station.model.evses.values():
             states[evse.id] = evse.status_for_reservations()
         return states

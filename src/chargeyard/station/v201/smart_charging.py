@@ -45,9 +45,10 @@ schedule, the EVSE's rating and available power as the local limit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.smart_charging import (
     ChargingProfile,
     ChargingProfilePurpose,
@@ -62,7 +63,9 @@ from chargeyard.station.model.smart_charging.admission import check_profile
 from chargeyard.station.model.station import Evse, Transaction
 from chargeyard.station.v201.device_model import Variable
 from chargeyard.station.v201.transaction_events import RUNNING
-from chargeyard.station.v201.transactions import TransactionsV201
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 _CTRLR = "SmartChargingCtrlr"
 # The transactionId a remote start's profile is checked with before its transaction exists.
@@ -76,12 +79,12 @@ def _rejected(code: str, info: str | None = None) -> Payload:
     return {"status": "Rejected", "statusInfo": status_info}
 
 
-class SmartChargingV201(TransactionsV201):
+class SmartChargingV201(Block["StationV201"]):
     """K01, K08, K09, K10 and limits over time; see the module docstring."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.device_model.add(
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
+        self.station.device_model.add(
             _CTRLR,
             Variable(
                 "LimitChangeSignificance",
@@ -107,13 +110,13 @@ class SmartChargingV201(TransactionsV201):
         profile = profile_from_ocpp201(wire)
         if self._would_overflow(profile):
             return _rejected("NoCapacity", "SmartChargingCtrlr.Entries is at its maxLimit")
-        evse = self.model.evses.get(evse_id)
+        evse = self.station.model.evses.get(evse_id)
         transaction = None if evse is None else _running(evse)
-        self.advance()  # energy until now flowed under the old limit
-        result = self.model.profiles.install(
+        self.station.advance()  # energy until now flowed under the old limit
+        result = self.station.model.profiles.install(
             evse_id,
             profile,
-            now=self.clock.now(),
+            now=self.station.clock.now(),
             transaction=None if transaction is None else transaction.context,
         )
         if not result.accepted:
@@ -123,7 +126,7 @@ class SmartChargingV201(TransactionsV201):
 
     def _configuration_refusal(self, wire: Payload) -> tuple[str, str] | None:
         """(reasonCode, additionalInfo) when SmartChargingCtrlr refuses the profile."""
-        dm = self.device_model
+        dm = self.station.device_model
         if not dm.get_bool(_CTRLR, "Enabled", None, True):
             return "NotEnabled", "SmartChargingCtrlr.Enabled is false"
         max_level = dm.get_int(_CTRLR, "ProfileStackLevel", default=-1)
@@ -140,10 +143,10 @@ class SmartChargingV201(TransactionsV201):
 
     def _would_overflow(self, profile: ChargingProfile) -> bool:
         """Entries (ChargingProfiles) is at its maxLimit and ``profile`` replaces none by id."""
-        entries = self.device_model.variable(_CTRLR, "Entries", "ChargingProfiles")
+        entries = self.station.device_model.variable(_CTRLR, "Entries", "ChargingProfiles")
         if entries is None or entries.max_limit is None:
             return False
-        installed = self.model.profiles.profiles()
+        installed = self.station.model.profiles.profiles()
         replaces = any(other.id == profile.id for _, other in installed)
         return not replaces and len(installed) >= entries.max_limit
 
@@ -154,15 +157,15 @@ class SmartChargingV201(TransactionsV201):
         model = profile_from_ocpp201({**profile, "transactionId": _PENDING})
         if self._would_overflow(model):
             return "NoCapacity"
-        now = self.clock.now()
+        now = self.station.clock.now()
         result = check_profile(
             evse.id,
             model,
             now=now,
-            evse_count=self.model.profiles.evse_count,
+            evse_count=self.station.model.profiles.evse_count,
             transaction=TransactionContext(transaction_id=_PENDING, started_at=now),
             local=False,
-            rules=self.model.profiles.rules,
+            rules=self.station.model.profiles.rules,
         )
         if result is None or result.accepted:
             return None
@@ -174,10 +177,10 @@ class SmartChargingV201(TransactionsV201):
     def clear_charging_profile(self, payload: Payload) -> Payload:
         criteria = payload.get("chargingProfileCriteria") or {}
         purpose = criteria.get("chargingProfilePurpose")
-        self.advance()
+        self.station.advance()
         # With chargingProfileId the criteria are ignored; ChargingStationExternalConstraints
         # are not the CSMS's to clear (the store keeps them).
-        removed = self.model.profiles.clear(
+        removed = self.station.model.profiles.clear(
             profile_id=payload.get("chargingProfileId"),
             evse_id=criteria.get("evseId"),
             purpose=None if purpose is None else purpose_from_ocpp201(purpose),
@@ -185,7 +188,7 @@ class SmartChargingV201(TransactionsV201):
         )
         if removed == 0:
             return {"status": "Unknown"}
-        self._limits_changed(self.model.evses.values())
+        self._limits_changed(self.station.model.evses.values())
         return {"status": "Accepted"}
 
     # -- K09 ---------------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ class SmartChargingV201(TransactionsV201):
     def get_charging_profiles(self, payload: Payload) -> Payload:
         criterion = payload["chargingProfile"]
         purpose = criterion.get("chargingProfilePurpose")
-        found = self.model.profiles.profiles(
+        found = self.station.model.profiles.profiles(
             evse_id=payload.get("evseId"),
             purpose=None if purpose is None else purpose_from_ocpp201(purpose),
             stack_level=criterion.get("stackLevel"),
@@ -209,9 +212,9 @@ class SmartChargingV201(TransactionsV201):
 
         def report() -> None:
             for request in reports:
-                self.call("ReportChargingProfiles", request, requested=True)
+                self.station.call("ReportChargingProfiles", request, requested=True)
 
-        self.after_answer(report)  # K09: the reports follow the answer
+        self.station.after_answer(report)  # K09: the reports follow the answer
         return {"status": "Accepted"}
 
     # -- K08 ---------------------------------------------------------------------------------------
@@ -219,9 +222,9 @@ class SmartChargingV201(TransactionsV201):
     @on("GetCompositeSchedule")
     def get_composite_schedule(self, payload: Payload) -> Payload:
         evse_id: int = payload["evseId"]
-        if evse_id != 0 and evse_id not in self.model.evses:
+        if evse_id != 0 and evse_id not in self.station.model.evses:
             return _rejected("UnknownEvse", f"there is no EVSE {evse_id}")
-        units = self.device_model.get_list(_CTRLR, "RateUnit")
+        units = self.station.device_model.get_list(_CTRLR, "RateUnit")
         unit: str | None = payload.get("chargingRateUnit")
         if unit is not None and units and unit not in units:
             return _rejected("UnsupportedRateUnit", f"RateUnit is {','.join(units)}")
@@ -230,19 +233,19 @@ class SmartChargingV201(TransactionsV201):
         transaction: Transaction | None = None
         if evse_id == 0:
             # The station's own limit: its rating at its supply.
-            template = self.template
+            template = self.station.template
             voltage, phases = float(template.nominal_voltage), template.phases
             max_power_w = float(template.max_power_w)
         else:
-            evse = self.model.evses[evse_id]
+            evse = self.station.model.evses[evse_id]
             voltage, phases = evse.electrical.nominal_voltage, evse.electrical.phases
             max_power_w = evse.max_power_w
             if evse.power_update_w is not None:
                 max_power_w = min(max_power_w, evse.power_update_w)
             transaction = _running(evse)
-        composite = self.model.profiles.composite_schedule(
+        composite = self.station.model.profiles.composite_schedule(
             evse_id,
-            self.clock.now(),
+            self.station.clock.now(),
             payload["duration"],
             unit=None if unit is None else ChargingRateUnit(unit),
             transaction=None if transaction is None else transaction.context,
@@ -255,20 +258,23 @@ class SmartChargingV201(TransactionsV201):
     # -- limits over time --------------------------------------------------------------------------
 
     def update_charging_status(self, evse: Evse) -> None:
-        before = self.charging_state(evse)
-        super().update_charging_status(evse)
-        self._report_limit(evse, state_changed=self.charging_state(evse) != before)
+        """What ``evse`` may deliver changed: the transactions block re-derives its charging
+        state; then ChargingRateChanged when the limit moved enough, and the next change is
+        awaited."""
+        before = self.station.transaction_events.charging_state(evse)
+        self.station.transactions.update_charging_status(evse)
+        self._report_limit(
+            evse, state_changed=self.station.transaction_events.charging_state(evse) != before
+        )
         self._follow_limit(evse)
 
     def on_transaction_started(self, evse: Evse) -> None:
-        super().on_transaction_started(evse)
-        self._reported_limit_w[evse.id] = self.model.limit_w(evse, self.clock.now())
+        self._reported_limit_w[evse.id] = self.station.model.limit_w(evse, self.station.clock.now())
         self._follow_limit(evse)
 
     def on_evse_idle(self, evse: Evse) -> None:
-        super().on_evse_idle(evse)
         self._reported_limit_w.pop(evse.id, None)
-        self.timers.cancel(f"charging_limit:{evse.id}")
+        self.station.timers.cancel(f"charging_limit:{evse.id}")
 
     def _limits_changed(self, evses: Iterable[Evse]) -> None:
         """The store changed: right after the answer, each EVSE obeys its new limit (the
@@ -277,17 +283,17 @@ class SmartChargingV201(TransactionsV201):
 
         def follow() -> None:
             for evse in targets:
-                self.update_charging_status(evse)
-            self.wake()
+                self.station.update_charging_status(evse)
+            self.station.wake()
 
-        self.after_answer(follow)
+        self.station.after_answer(follow)
 
     def _report_limit(self, evse: Evse, *, state_changed: bool) -> None:
         """ChargingRateChanged when the limit moved past LimitChangeSignificance."""
         transaction = evse.transaction
         if transaction is None or transaction.phase not in RUNNING:
             return
-        limit = self.model.limit_w(evse, self.clock.now())
+        limit = self.station.model.limit_w(evse, self.station.clock.now())
         last = self._reported_limit_w.get(evse.id)
         if state_changed or last is None:
             self._reported_limit_w[evse.id] = limit  # ChargingStateChanged told it already
@@ -295,11 +301,12 @@ class SmartChargingV201(TransactionsV201):
         if abs(limit - last) <= last * self._significance() / 100:
             return  # small steps add up until they matter
         self._reported_limit_w[evse.id] = limit
-        self._updated(evse, "ChargingRateChanged")  # like ChargingStateChanged: no meter value
+        # Like ChargingStateChanged: without meter values.
+        self.station.transaction_events.updated(evse, "ChargingRateChanged")
 
     def _significance(self) -> float:
         try:
-            return float(self.device_model.value(_CTRLR, "LimitChangeSignificance"))
+            return float(self.station.device_model.value(_CTRLR, "LimitChangeSignificance"))
         except (KeyError, ValueError):
             return 0.0
 
@@ -307,25 +314,25 @@ class SmartChargingV201(TransactionsV201):
         """Arm ``charging_limit:<evse>`` at the next instant the EVSE's limit may change."""
         name = f"charging_limit:{evse.id}"
         transaction = _running(evse)
-        now = self.clock.now()
+        now = self.station.clock.now()
         change = (
             None
             if transaction is None
-            else self.model.profiles.next_change_after(
+            else self.station.model.profiles.next_change_after(
                 evse.id, now, transaction=transaction.context
             )
         )
-        self.set_timer_at(name, change, lambda: self._limit_due(evse))
+        self.station.set_timer_at(name, change, lambda: self._limit_due(evse))
 
     def _limit_due(self, evse: Evse) -> None:
-        self.update_charging_status(evse)
-        self.wake()
+        self.station.update_charging_status(evse)
+        self.station.wake()
 
     def _affected(self, evse_id: int) -> list[Evse]:
         """The EVSEs a profile on ``evse_id`` bears on: one, or all for the station (0)."""
         if evse_id == 0:
-            return list(self.model.evses.values())
-        return [self.model.evses[evse_id]] if evse_id in self.model.evses else []
+            return list(self.station.model.evses.values())
+        return [self.station.model.evses[evse_id]] if evse_id in self.station.model.evses else []
 
 
 def _running(evse: Evse) -> Transaction | None:

@@ -40,9 +40,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload
+from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
     AuthorizationStatus,
@@ -61,13 +62,11 @@ from chargeyard.station.model.states import (
     TransactionPhase,
 )
 from chargeyard.station.model.station import Connector, Evse, Transaction
-from chargeyard.station.model.token_reports import (
-    TokenConfirmation,
-    TokenReports,
-    answered_refusal,
-)
+from chargeyard.station.model.token_reports import TokenConfirmation, answered_refusal
 from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
-from chargeyard.station.v201.base import StationV201Base
+
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201
 
 logger = logging.getLogger(__name__)
 
@@ -112,16 +111,12 @@ class Session:
     ended_samples: list[tuple[datetime, list[SampledValue]]] = field(default_factory=list)
 
 
-class TransactionEventsV201(StationV201Base):
+class TransactionEventsV201(Block["StationV201"]):
     """The engine of E: sessions, start and stop points, TransactionEvent reporting."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, station: StationV201) -> None:
+        super().__init__(station)
         self.sessions: dict[int, Session] = {}
-        # Transactions the power cut, not yet reported ended (station/power_loss.py).
-        self.unreported_power_losses: dict[str, OpenTransaction] = {}
-        # What became of presented tokens, for whoever drives the station (the gateway).
-        self.token_reports = TokenReports()
 
     def session(self, evse: Evse) -> Session:
         return self.sessions.setdefault(evse.id, Session())
@@ -130,7 +125,7 @@ class TransactionEventsV201(StationV201Base):
         self, evse: Evse, trigger: str, reason: str, *, token: IdToken | None = None
     ) -> None:
         """The authorization ends (E07 token, F03 remote stop, E05 refusal, E03 timeout)."""
-        self.advance()
+        self.station.advance()
         session = self.session(evse)
         session.authorized = session.authorizing = False
         session.deauthorized = reason
@@ -156,7 +151,7 @@ class TransactionEventsV201(StationV201Base):
             if points & self._tx_points("TxStartPoint") and (trigger or changed):
                 self._begin(evse, session, "ChargingStateChanged" if changed else str(trigger))
         elif started and changed:
-            self._updated(evse, "ChargingStateChanged")
+            self.updated(evse, "ChargingStateChanged")
         elif running is not None and running is evse.transaction:
             self._after_change(evse, session, trigger, changed)
         if evse.transaction is not None:
@@ -180,9 +175,9 @@ class TransactionEventsV201(StationV201Base):
                 forced[1] if forced else self._stop_reason(evse, session, lost, plugged),
             )
         elif trigger is not None:
-            self._updated(evse, trigger)
+            self.updated(evse, trigger)
         elif changed:
-            self._updated(evse, "ChargingStateChanged")
+            self.updated(evse, "ChargingStateChanged")
 
     def _points(self, evse: Evse, session: Session) -> set[str]:
         connector = evse.plugged_connector()
@@ -198,7 +193,7 @@ class TransactionEventsV201(StationV201Base):
         return points
 
     def _tx_points(self, name: str) -> set[str]:
-        return set(self.device_model.get_list("TxCtrlr", name))
+        return set(self.station.device_model.get_list("TxCtrlr", name))
 
     def accepts_power(self, evse: Evse) -> bool:
         """Whether the EVSE may close its power path (operative, not faulted)."""
@@ -217,9 +212,9 @@ class TransactionEventsV201(StationV201Base):
     def _sync_cable_status(self, evse: Evse) -> None:
         for connector in evse.connectors.values():
             if connector.cable_plugged and connector.status in (_S.AVAILABLE, _S.RESERVED):
-                self.set_status(connector, _S.PREPARING)
+                self.station.set_status(connector, _S.PREPARING)
             elif not connector.cable_plugged and connector.status in OCCUPIED:
-                self.set_status(connector, _S.AVAILABLE)
+                self.station.set_status(connector, _S.AVAILABLE)
 
     def _refresh_energy(self, evse: Evse) -> bool:
         """Close or open the power path; returns whether the charging state changed."""
@@ -238,11 +233,13 @@ class TransactionEventsV201(StationV201Base):
             )
             if closed:
                 if connector.status is _S.FINISHING:
-                    self.set_status(connector, _S.PREPARING)  # F2: a new authorization
-                self.set_status(connector, self.model.energy_status(evse, self.clock.now()))
+                    self.station.set_status(connector, _S.PREPARING)  # F2: a new authorization
+                self.station.set_status(
+                    connector, self.station.model.energy_status(evse, self.station.clock.now())
+                )
             elif connector.status in _ENERGY:
                 evse.meter.power_w = 0.0
-                self.set_status(connector, _S.FINISHING)
+                self.station.set_status(connector, _S.FINISHING)
         return self.charging_state(evse) != before
 
     def charging_state(self, evse: Evse) -> str:
@@ -264,11 +261,7 @@ class TransactionEventsV201(StationV201Base):
             and evse.plugged_connector() is None
         ):
             del self.sessions[evse.id]
-        self.on_evse_idle(evse)
-
-    def on_evse_idle(self, evse: Evse) -> None:
-        """No transaction runs on ``evse`` (after any event on it). Mixins act on it here (a
-        scheduled ChangeAvailability, G03; a reset OnIdle, B12), calling ``super()``."""
+        self.station.on_evse_idle(evse)  # the station's hook (G03, B12, L01, K)
 
     # -- the transaction and its events ---------------------------------------------------------
 
@@ -276,61 +269,65 @@ class TransactionEventsV201(StationV201Base):
         connector = evse.plugged_connector()
         sole = next(iter(evse.connectors)) if len(evse.connectors) == 1 else 0
         transaction = Transaction(
-            local_id=self._new_id(),
+            local_id=self.station.new_transaction_id(),
             evse_id=evse.id,
             connector_id=connector.connector_id if connector is not None else sole,
             id_token=None,
-            started_at=self.clock.now(),
+            started_at=self.station.clock.now(),
             meter_start_wh=evse.meter.energy_register_wh,
-            offline=not self.connected,
+            offline=not self.station.connected,
         )
         evse.transaction = transaction
         session.reached = self._points(evse, session)
         session.connector_sent = session.reservation_sent = False
         session.charging_s = 0.0
         charging = connector is not None and connector.status is _S.CHARGING
-        session.charging_since = self.clock.monotonic() if charging else None
+        session.charging_since = self.station.clock.monotonic() if charging else None
         if session.authorized and session.token is not None:
-            self._bind_token(evse, transaction, session)
+            self.bind_token(evse, transaction, session)
         # One Transaction.Begin reading, at the transaction's start, in both the Started
         # event (TxStartedMeasurands) and the Ended one (TxEndedMeasurands, J02): one time,
         # so that a central system can tell the Ended's copy for the same reading.
         begin_at = transaction.started_at
-        begin = self.readings(evse, "SampledDataCtrlr", "TxEndedMeasurands", "Transaction.Begin")
+        begin = self.station.readings(
+            evse, "SampledDataCtrlr", "TxEndedMeasurands", "Transaction.Begin"
+        )
         session.ended_samples = [(begin_at, begin)] if begin else []
-        started = self.readings(
+        started = self.station.readings(
             evse, "SampledDataCtrlr", "TxStartedMeasurands", "Transaction.Begin"
         )
         self._event(evse, "Started", trigger, [], samples=[(begin_at, started)])
-        self.on_transaction_started(evse)
-        logger.info("%s: transaction %s on EVSE %d", self.identity, transaction.local_id, evse.id)
+        self.station.on_transaction_started(evse)
+        logger.info(
+            "%s: transaction %s on EVSE %d", self.station.identity, transaction.local_id, evse.id
+        )
 
-    def _bind_token(self, evse: Evse, transaction: Transaction, session: Session) -> None:
+    def bind_token(self, evse: Evse, transaction: Transaction, session: Session) -> None:
         """The session's token becomes the transaction's (and may end a reservation, H)."""
         transaction.id_token, transaction.id_token_info = session.token, session.info
         transaction.remote_start_id = session.remote_start_id
         if session.token is not None and transaction.reservation_id is None:
             group = session.info.group_id if session.info else None
-            self.expire_reservations()  # H04: one that has just expired is not used
-            reservation = self.model.reservations.consume(evse.id, session.token, group)
+            self.station.expire_reservations()  # H04: one that has just expired is not used
+            reservation = self.station.model.reservations.consume(evse.id, session.token, group)
             transaction.reservation_id = reservation.id if reservation else None
         if session.charging_profile is not None:
             # F01/F02: the TxProfile of a remote start is this transaction's (K01.FR.03 wants
             # its transactionId, which only the station knows).
             wire = {**session.charging_profile, "transactionId": transaction.local_id}
-            result = self.model.profiles.install(
+            result = self.station.model.profiles.install(
                 evse.id,
                 profile_from_ocpp201(wire),
-                now=self.clock.now(),
+                now=self.station.clock.now(),
                 transaction=transaction.context,
             )
             if not result.accepted:
-                logger.warning("%s: remote start profile refused: %s", self.identity, result)
+                logger.warning(
+                    "%s: remote start profile refused: %s", self.station.identity, result
+                )
             session.charging_profile = None
 
-    def _updated(
-        self, evse: Evse, trigger: str, readings: list[SampledValue] | None = None
-    ) -> None:
+    def updated(self, evse: Evse, trigger: str, readings: list[SampledValue] | None = None) -> None:
         self._event(evse, "Updated", trigger, readings or [])
 
     def send_transaction_update(
@@ -338,33 +335,37 @@ class TransactionEventsV201(StationV201Base):
     ) -> None:
         """An Updated event with a meter value of the measurands ``variable`` lists (J02
         MeterValuePeriodic, MeterValueClock, F06 Trigger)."""
-        self.advance()
-        self._updated(evse, trigger, self.readings(evse, *variable, context))
+        self.station.advance()
+        self.updated(evse, trigger, self.station.readings(evse, *variable, context))
 
     def _finish(self, evse: Evse, trigger: str, reason: str) -> None:
         transaction = evse.transaction
         assert transaction is not None
         session = self.session(evse)
-        now = self.clock.now()
+        now = self.station.clock.now()
         transaction.move(TransactionPhase.STOPPING)
         transaction.stop_reason, transaction.stopped_at = reason, now
         transaction.meter_stop_wh = evse.meter.energy_register_wh
-        end = self.readings(evse, "SampledDataCtrlr", "TxEndedMeasurands", "Transaction.End")
+        end = self.station.readings(
+            evse, "SampledDataCtrlr", "TxEndedMeasurands", "Transaction.End"
+        )
         samples = session.ended_samples + ([(now, end)] if end else [])
         connector = evse.plugged_connector()
         if connector is not None and connector.status in _ENERGY | {_S.PREPARING}:
             evse.meter.power_w = 0.0
-            self.set_status(connector, _S.FINISHING)
+            self.station.set_status(connector, _S.FINISHING)
         self._event(evse, "Ended", trigger, [], samples=samples, reason=reason)
         evse.transaction = None
         evse.suspended_by_evse = False
         evse.meter.power_w = 0.0
         for name in ("charging", "tx_ended_sample", "ev_connection_timeout"):
-            self.timers.cancel(f"{name}:{evse.id}")
-        self.model.profiles.remove_transaction_profiles(transaction.local_id)
+            self.station.timers.cancel(f"{name}:{evse.id}")
+        self.station.model.profiles.remove_transaction_profiles(transaction.local_id)
         # What is left: a cable that stays in (it no longer counts as a fresh plug-in).
         self.sessions[evse.id] = Session()
-        logger.info("%s: transaction %s ended (%s)", self.identity, transaction.local_id, reason)
+        logger.info(
+            "%s: transaction %s ended (%s)", self.station.identity, transaction.local_id, reason
+        )
 
     def _event(
         self,
@@ -393,12 +394,12 @@ class TransactionEventsV201(StationV201Base):
             session.remote_pending = False
         payload: Payload = {
             "eventType": event_type,
-            "timestamp": iso(self.clock.now()),
+            "timestamp": iso(self.station.clock.now()),
             "triggerReason": trigger,
             "seqNo": transaction.next_seq_no(),
             "transactionInfo": info,
         }
-        if not self.connected:
+        if not self.station.connected:
             payload["offline"] = True  # E04: it happened while offline
         if not session.connector_sent:
             # The first event names the EVSE; the first once the connector is known, it too.
@@ -416,11 +417,13 @@ class TransactionEventsV201(StationV201Base):
         if transaction.reservation_id is not None and not session.reservation_sent:
             payload["reservationId"] = transaction.reservation_id  # H01: the first event after
             session.reservation_sent = True
-        values = [self.meter_value(readings)] if readings else []
-        values += [self.meter_value(sampled, at) for at, sampled in samples or [] if sampled]
+        values = [self.station.meter_value(readings)] if readings else []
+        values += [
+            self.station.meter_value(sampled, at) for at, sampled in samples or [] if sampled
+        ]
         if values:
             payload["meterValue"] = values
-        self.enqueue_transaction_message(
+        self.station.enqueue_transaction_message(
             "TransactionEvent",
             lambda: payload,
             lambda answer: self._event_answered(evse, transaction, event_type, carried, answer),
@@ -450,8 +453,8 @@ class TransactionEventsV201(StationV201Base):
                 self._confirmed(evse, transaction, carried, True, None)
             return
         info = id_token_info_from_ocpp201(wire)
-        policy, now = self.model.policy, self.clock.now()
-        cache, local_list = self.model.cache, self.model.local_list
+        policy, now = self.station.model.policy, self.station.clock.now()
+        cache, local_list = self.station.model.cache, self.station.model.local_list
         remember(carried, info, now=now, policy=policy, local_list=local_list, cache=cache)
         if carried != transaction.id_token:
             return
@@ -461,11 +464,11 @@ class TransactionEventsV201(StationV201Base):
             transaction.id_token_info = info
             if not valid and self.session(evse).authorized:
                 # E05: the central system refuses the token the transaction runs on.
-                if self.device_model.get_bool("TxCtrlr", "StopTxOnInvalidId", None, True):
+                if self.station.device_model.get_bool("TxCtrlr", "StopTxOnInvalidId", None, True):
                     self.deauthorize(evse, "Deauthorized", "DeAuthorized")
                     why = f"{why} and the station ended its authorization"
                 else:
-                    self.advance()
+                    self.station.advance()
                     evse.suspended_by_evse = True  # energy stops; the transaction goes on
                     self.evaluate(evse, "Deauthorized")
                     why = f"{why} and the station suspended it (StopTxOnInvalidId is false)"
@@ -482,7 +485,7 @@ class TransactionEventsV201(StationV201Base):
         why: str | None = None,
     ) -> None:
         report = TokenConfirmation(evse.id, token, transaction.local_id, accepted, status, why)
-        self.token_reports.tell(report)
+        self.station.token_reports.tell(report)
 
     def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
         """Report a transaction the power cut, on the boot after: TransactionEvent Ended,
@@ -506,26 +509,26 @@ class TransactionEventsV201(StationV201Base):
             "seqNo": transaction.seq_no,
             "transactionInfo": {"transactionId": key, "stoppedReason": POWER_LOSS},
             "evse": evse,
-            "meterValue": [self.meter_value([register], lost_at)],
+            "meterValue": [self.station.meter_value([register], lost_at)],
         }
         if transaction.id_tag is not None:
             token = IdToken(transaction.id_tag, transaction.id_token_type)
             payload["idToken"] = id_token_to_ocpp201(token)
 
         def reported(answer: Payload) -> None:
-            self.unreported_power_losses.pop(key, None)
+            self.station.unreported_power_losses.pop(key, None)
 
-        self.enqueue_transaction_message("TransactionEvent", lambda: payload, reported)
-        logger.info("%s: transaction %s ended by a power loss", self.identity, key)
+        self.station.enqueue_transaction_message("TransactionEvent", lambda: payload, reported)
+        logger.info("%s: transaction %s ended by a power loss", self.station.identity, key)
 
     # -- time and samples while the transaction runs (J02) ----------------------------------------
 
     def on_status_changed(self, connector: Connector, previous: ConnectorStatus) -> None:
-        super().on_status_changed(connector, previous)
+        """Time spent charging follows the connector's moves (timeSpentCharging)."""
         session = self.sessions.get(connector.evse_id)
         if session is None:
             return
-        now = self.clock.monotonic()
+        now = self.station.clock.monotonic()
         if connector.status is _S.CHARGING and session.charging_since is None:
             session.charging_since = now
         elif connector.status is not _S.CHARGING and session.charging_since is not None:
@@ -534,8 +537,6 @@ class TransactionEventsV201(StationV201Base):
 
     def _time_charging(self, session: Session) -> float:
         since = session.charging_since
-        return session.charging_s + (0.0 if since is None else self.clock.monotonic() - since)
-
-    def on_transaction_started(self, evse: Evse) -> None:
-        """A transaction began on ``evse`` (its Started is queued). Mixins start their
-        sampling here (J02), calling ``super()``."""
+        return session.charging_s + (
+            0.0 if since is None else self.station.clock.monotonic() - since
+        )

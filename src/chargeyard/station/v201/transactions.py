@@ -17,8 +17,10 @@ the interval applies at once. After a reboot, transactions that were running end
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
 from chargeyard.station.model.meter import check_power
@@ -32,14 +34,22 @@ from chargeyard.station.v201.transaction_events import (
     TransactionEventsV201,
 )
 
+if TYPE_CHECKING:
+    from chargeyard.station.v201 import StationV201  # noqa: F401 (the Block base names it)
+
 logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
 _IDLE_TICK_S = 60
 
 
-class TransactionsV201(TransactionEventsV201):
+class TransactionsV201(Block["StationV201"]):
     """E physical events and J02 sampling; see the module docstring."""
+
+    @property
+    def _events(self) -> TransactionEventsV201:
+        """The engine this block feeds: sessions, TxStartPoint / TxStopPoint, events."""
+        return self.station.transaction_events
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -50,42 +60,42 @@ class TransactionsV201(TransactionEventsV201):
             OcppError: the EVSE has a cable in already, the connector is unusable, or the
                 station is going down or off (``require_power``).
         """
-        self.require_power()
-        connector = self.model.connector(evse_id, connector_id)
-        evse = self.model.evses[evse_id]
+        self.station.require_power()
+        connector = self.station.model.connector(evse_id, connector_id)
+        evse = self.station.model.evses[evse_id]
         if connector.cable_plugged or evse.plugged_connector() is not None:
             raise OcppError(ErrorKind.GENERIC_ERROR, f"EVSE {evse_id} already has a cable in")
         if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
             raise OcppError(ErrorKind.GENERIC_ERROR, f"connector is {connector.status.value}")
-        self.advance()
+        self.station.advance()
         connector.cable_plugged = connector.locked = True
         evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
-        self.timers.cancel(f"ev_connection_timeout:{evse_id}")
-        session = self.session(evse)
+        self.station.timers.cancel(f"ev_connection_timeout:{evse_id}")
+        session = self._events.session(evse)
         session.fresh_plug = True
         if evse.transaction is not None and evse.transaction.connector_id == 0:
             evse.transaction.connector_id = connector_id  # started before the cable (E03)
-        self.evaluate(evse, "CablePluggedIn")
-        self.wake()
+        self._events.evaluate(evse, "CablePluggedIn")
+        self.station.wake()
 
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver removes the cable (E09 / E10)."""
-        connector = self.model.connector(evse_id, connector_id)
+        connector = self.station.model.connector(evse_id, connector_id)
         if not connector.cable_plugged:
             raise OcppError(ErrorKind.GENERIC_ERROR, "no cable is plugged in")
-        evse = self.model.evses[evse_id]
-        self.advance()
+        evse = self.station.model.evses[evse_id]
+        self.station.advance()
         connector.cable_plugged = connector.locked = False
         evse.ev = None
-        session = self.session(evse)
+        session = self._events.session(evse)
         running = evse.transaction is not None and evse.transaction.phase in RUNNING
         # E09: the transaction ends with the cable (unless the driver ended it already and
         # only TxStopPoint EVConnected kept it: then it ends as the driver said, E06).
-        stop = self.device_model.get_bool("TxCtrlr", "StopTxOnEVSideDisconnect", None, True)
+        stop = self.station.device_model.get_bool("TxCtrlr", "StopTxOnEVSideDisconnect", None, True)
         if running and stop and session.deauthorized is None:
             session.force_end = ("EVCommunicationLost", "EVDisconnected")
-        self.evaluate(evse, "EVCommunicationLost")
-        self.wake()
+        self._events.evaluate(evse, "EVCommunicationLost")
+        self.station.wake()
 
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
         """Authorize on the station's own authority (a free-vend button, a local operator).
@@ -93,12 +103,12 @@ class TransactionsV201(TransactionEventsV201):
         Raises:
             ValueError: ``id_token`` or ``type`` do not fit IdTokenType.
         """
-        self.check_value("TransactionEvent", "idToken.idToken", id_token, "id_token")
-        self.check_value("TransactionEvent", "idToken.type", type, "type")
-        self.require_power()
-        evse, token = self.model.evses[evse_id], IdToken(id_token, type)
+        self.station.check_value("TransactionEvent", "idToken.idToken", id_token, "id_token")
+        self.station.check_value("TransactionEvent", "idToken.type", type, "type")
+        self.station.require_power()
+        evse, token = self.station.model.evses[evse_id], IdToken(id_token, type)
         self.authorize_session(evse, token, None, source=AuthorizationSource.STATION)
-        self.wake()
+        self.station.wake()
 
     def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
         """End the EVSE's transaction now, whatever TxStopPoint says.
@@ -109,12 +119,14 @@ class TransactionsV201(TransactionEventsV201):
                 CSMS.
             OcppError: no transaction runs on the EVSE.
         """
-        self.check_value("TransactionEvent", "transactionInfo.stoppedReason", reason, "reason")
-        evse = self.model.evses[evse_id]
+        self.station.check_value(
+            "TransactionEvent", "transactionInfo.stoppedReason", reason, "reason"
+        )
+        evse = self.station.model.evses[evse_id]
         if evse.transaction is None or evse.transaction.phase not in RUNNING:
             raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
         self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
-        self.wake()
+        self.station.wake()
 
     def ev_suspend(self, evse_id: int = 1) -> None:
         """The EV stops requesting energy (SuspendedEV)."""
@@ -130,19 +142,19 @@ class TransactionsV201(TransactionEventsV201):
             ValueError: ``watts`` is negative, infinite or NaN (its meter values would be too).
         """
         check_power(watts)
-        self.advance()
-        self.model.evses[evse_id].power_update_w = watts
-        self.update_charging_status(self.model.evses[evse_id])
-        self.wake()
+        self.station.advance()
+        self.station.model.evses[evse_id].power_update_w = watts
+        self.station.update_charging_status(self.station.model.evses[evse_id])
+        self.station.wake()
 
     def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
-        evse = self.model.evses[evse_id]
+        evse = self.station.model.evses[evse_id]
         if evse.ev is None:
             raise OcppError(ErrorKind.GENERIC_ERROR, f"no EV on EVSE {evse_id}")
-        self.advance()
+        self.station.advance()
         evse.ev.requesting = requesting
-        self.evaluate(evse, None)
-        self.wake()
+        self._events.evaluate(evse, None)
+        self.station.wake()
 
     def evse_for_new_session(
         self, evse_id: int | None, token: IdToken | None = None, *, tentative: bool = False
@@ -150,16 +162,21 @@ class TransactionsV201(TransactionEventsV201):
         """The EVSE a new session would use: the one named, else one a cable waits in, else
         the first free one; None when there is none (or ``evse_id`` is unknown). With a
         ``token``, only EVSEs its reservations allow (``may_start_session``, H)."""
-        if evse_id is not None and evse_id not in self.model.evses:
+        if evse_id is not None and evse_id not in self.station.model.evses:
             return None
         candidates = (
-            [self.model.evses[evse_id]] if evse_id is not None else list(self.model.evses.values())
+            [self.station.model.evses[evse_id]]
+            if evse_id is not None
+            else list(self.station.model.evses.values())
         )
         free = [
             evse
             for evse in candidates
             if self.is_free_for_session(evse)
-            and (token is None or self.may_start_session(evse, token, None, tentative=tentative))
+            and (
+                token is None
+                or self.station.may_start_session(evse, token, None, tentative=tentative)
+            )
         ]
         waiting = [evse for evse in free if evse.plugged_connector() is not None]
         chosen = waiting or free
@@ -168,8 +185,8 @@ class TransactionsV201(TransactionEventsV201):
     def pending_start(self, evse_id: int) -> str | None:
         """Who the EVSE is held for before a transaction runs there (a token authorized or
         being authorized, a remote start: E03, F01/F02), or None. Reads only."""
-        session = self.sessions.get(evse_id)
-        evse = self.model.evses.get(evse_id)
+        session = self._events.sessions.get(evse_id)
+        evse = self.station.model.evses.get(evse_id)
         if session is None or evse is None or evse.transaction is not None:
             return None
         who = session.token.value if session.token is not None else "a token"
@@ -184,12 +201,12 @@ class TransactionsV201(TransactionEventsV201):
     def is_free_for_session(self, evse: Evse) -> bool:
         """No authorization is given or asked on ``evse``, a transaction there (if any) waits
         for one, and the EVSE accepts sessions (``accepts_sessions``)."""
-        session = self.sessions.get(evse.id)
+        session = self._events.sessions.get(evse.id)
         if session is not None and (
             session.authorized or session.authorizing or session.deauthorized is not None
         ):
             return False
-        return self.accepts_sessions(evse)
+        return self.station.accepts_sessions(evse)
 
     # -- what changes a session -----------------------------------------------------------------
 
@@ -205,17 +222,20 @@ class TransactionsV201(TransactionEventsV201):
         charging_profile: Payload | None = None,
     ) -> None:
         """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
-        cable comes (E03). ``source`` is told to :attr:`token_reports` with the decision."""
+        cable comes (E03). ``source`` is told to the station's ``token_reports`` with the
+        decision."""
         status = info.status if info is not None else None
-        if self.going_down or not self.powered:
+        if self.station.going_down or not self.station.powered:
             # An answer (Authorize, a remote start's) that arrives while the station goes
             # down starts nothing: it is out of service.
-            logger.info("%s: %s not authorized: going down", self.identity, token.value)
+            logger.info("%s: %s not authorized: going down", self.station.identity, token.value)
             why = "the station is going down"
-            self.token_reports.tell(TokenDecision(evse.id, token, False, status, source, why))
+            self.station.token_reports.tell(
+                TokenDecision(evse.id, token, False, status, source, why)
+            )
             return
-        self.advance()
-        session = self.session(evse)
+        self.station.advance()
+        session = self._events.session(evse)
         session.token, session.info = token, info
         session.authorized, session.authorizing = True, False
         session.deauthorized = session.stop_token = None
@@ -227,59 +247,69 @@ class TransactionsV201(TransactionEventsV201):
             # A driver who authorizes with the cable in is connected now.
             session.fresh_plug = True
         else:
-            timeout = self.device_model.get_int("TxCtrlr", "EVConnectionTimeOut", default=60)
+            timeout = self.station.device_model.get_int(
+                "TxCtrlr", "EVConnectionTimeOut", default=60
+            )
             if timeout > 0:
-                self.timers.set(
+                self.station.timers.set(
                     f"ev_connection_timeout:{evse.id}",
-                    self.clock.monotonic() + timeout,
+                    self.station.clock.monotonic() + timeout,
                     lambda: self._ev_connection_timed_out(evse),
                 )
         if evse.transaction is not None:
-            self._bind_token(evse, evse.transaction, session)
-        self.evaluate(evse, trigger)
-        self.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
+            self._events.bind_token(evse, evse.transaction, session)
+        self._events.evaluate(evse, trigger)
+        self.station.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 
     def end_transaction(self, evse: Evse, trigger: str, reason: str) -> None:
         """The station ends the EVSE's transaction itself (reset, fault, operator)."""
         if evse.transaction is None:
             return
-        self.advance()
-        self.session(evse).force_end = (trigger, reason)
-        self.evaluate(evse, trigger)
+        self.station.advance()
+        self._events.session(evse).force_end = (trigger, reason)
+        self._events.evaluate(evse, trigger)
 
     def _ev_connection_timed_out(self, evse: Evse) -> None:
-        session = self.sessions.get(evse.id)
+        session = self._events.sessions.get(evse.id)
         if session is None or not session.authorized or evse.plugged_connector() is not None:
             return
-        logger.info("%s: no cable within EVConnectionTimeOut on EVSE %d", self.identity, evse.id)
-        self.deauthorize(evse, "EVConnectTimeout", "Timeout")
+        logger.info(
+            "%s: no cable within EVConnectionTimeOut on EVSE %d", self.station.identity, evse.id
+        )
+        self._events.deauthorize(evse, "EVConnectTimeout", "Timeout")
 
     def update_charging_status(self, evse: Evse) -> None:
-        self.advance()
-        self.evaluate(evse, None)
+        """Re-derive the charging state of ``evse`` (the smart charging block wraps it)."""
+        self.station.advance()
+        self._events.evaluate(evse, None)
 
     def on_transaction_started(self, evse: Evse) -> None:
-        super().on_transaction_started(evse)
+        """J02: the periodic and the TxEnded samples of the transaction start."""
         self._schedule_tick(evse)
         self._schedule_ended_sample(evse)
 
     def _schedule_tick(self, evse: Evse) -> None:
-        interval = self.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60)
-        self.timers.set(
+        interval = self.station.device_model.get_int(
+            "SampledDataCtrlr", "TxUpdatedInterval", default=60
+        )
+        self.station.timers.set(
             f"charging:{evse.id}",
-            self.clock.monotonic() + (interval if interval > 0 else _IDLE_TICK_S),
+            self.station.clock.monotonic() + (interval if interval > 0 else _IDLE_TICK_S),
             lambda: self._tick(evse),
         )
 
     def _tick(self, evse: Evse) -> None:
         if evse.transaction is None:
             return
-        self.advance()
-        self.evaluate(evse, None)
+        self.station.advance()
+        self._events.evaluate(evse, None)
         if evse.transaction is None:
             return
-        if self.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60) > 0:
-            self.send_transaction_update(
+        if (
+            self.station.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval", default=60)
+            > 0
+        ):
+            self._events.send_transaction_update(
                 evse,
                 "MeterValuePeriodic",
                 ("SampledDataCtrlr", "TxUpdatedMeasurands"),
@@ -288,36 +318,38 @@ class TransactionsV201(TransactionEventsV201):
         self._schedule_tick(evse)
 
     def _schedule_ended_sample(self, evse: Evse) -> None:
-        interval = self.device_model.get_int("SampledDataCtrlr", "TxEndedInterval")
+        interval = self.station.device_model.get_int("SampledDataCtrlr", "TxEndedInterval")
         if interval > 0:
-            at = self.clock.monotonic() + interval
-            self.timers.set(f"tx_ended_sample:{evse.id}", at, lambda: self._ended_sample(evse))
+            at = self.station.clock.monotonic() + interval
+            self.station.timers.set(
+                f"tx_ended_sample:{evse.id}", at, lambda: self._ended_sample(evse)
+            )
 
     def _ended_sample(self, evse: Evse) -> None:
         if evse.transaction is None:
             return
-        self.advance()
-        readings = self.readings(evse, "SampledDataCtrlr", "TxEndedMeasurands", "Sample.Periodic")
-        self.session(evse).ended_samples.append((self.clock.now(), readings))
+        self.station.advance()
+        readings = self.station.readings(
+            evse, "SampledDataCtrlr", "TxEndedMeasurands", "Sample.Periodic"
+        )
+        self._events.session(evse).ended_samples.append((self.station.clock.now(), readings))
         self._schedule_ended_sample(evse)
 
     def variable_changed(self, component: Component, variable: Variable) -> None:
-        super().variable_changed(component, variable)
         if component.name == "SampledDataCtrlr" and variable.name == "TxUpdatedInterval":
-            for evse in self.model.evses.values():
+            for evse in self.station.model.evses.values():
                 if evse.transaction is not None:
                     self._schedule_tick(evse)  # J02: the new interval counts from now
 
     def stop_transactions(self, reason: str) -> None:
-        for evse in self.model.evses.values():
+        for evse in self.station.model.evses.values():
             if evse.transaction is not None and evse.transaction.phase in RUNNING:
-                self.advance()
+                self.station.advance()
                 self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
 
     def on_power_on(self) -> None:
-        super().on_power_on()
         # The station went down with transactions running: they end now (reason PowerLoss).
-        for evse in self.model.evses.values():
+        for evse in self.station.model.evses.values():
             if evse.transaction is not None and evse.transaction.phase in RUNNING:
                 self.end_transaction(evse, "AbnormalCondition", "PowerLoss")
-        self.sessions.clear()
+        self._events.sessions.clear()

@@ -3,7 +3,7 @@
 The names are those of OCPP 2.0.1 part 2, "Referenced Components and Variables" (the appendix
 each functional block points to): e.g. the spec's ``MessageAttemptsTransactionEvent`` is the
 variable MessageAttempts, instance TransactionEvent, of OCPPCommCtrlr. Only the variables the
-implemented blocks read or report are seeded; a feature mixin adds its own with
+implemented blocks read or report are seeded; a feature block adds its own with
 :meth:`DeviceModel.add`.
 
 Values start from the station's template: catalog templates carry OCPP 1.6 configuration keys

@@ -80,7 +80,7 @@ def api_app(
     and ``/metrics`` over ``central``; served by the caller."""
     app = create_app(
         central.store,
-        central.server.registry,
+        central.server.link,
         api_settings.for_listener(central.server.settings.host, central.server.port),
         events=central.server.events,
         dashboard_sign_in=dashboard_sign_in,

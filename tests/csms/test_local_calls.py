@@ -14,7 +14,7 @@ import pytest
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
-from chargeyard.csms.link import LinkedStations
+from chargeyard.csms.link import LinkedStations, request_ids
 from chargeyard.csms.local_calls import InProcessCalls, in_process_link, serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_calls import (
@@ -138,6 +138,12 @@ async def test_the_link_names_each_request_and_its_deadline() -> None:
             },
         ),
     ]
+
+
+def test_request_ids_are_distinct_within_a_link_and_across_links() -> None:
+    first, second = request_ids(), request_ids()
+    ids = [first(), first(), second(), second()]
+    assert len(set(ids)) == 4
 
 
 async def test_a_request_taken_after_its_deadline_is_answered_timeout_unsent() -> None:

@@ -10,8 +10,9 @@ stations connected to this process.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 import time
-import uuid
 from collections.abc import Callable, Iterable
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
@@ -20,8 +21,12 @@ from chargeyard.csms.station_link import StationDirectory
 from chargeyard.protocol import Payload, VersionSpec
 
 
-def _new_request_id() -> str:
-    return uuid.uuid4().hex
+def request_ids() -> Callable[[], str]:
+    """Request ids for one link: a random prefix, so that ids stay distinct when the node
+    restarts and answers to the old ones are still on their way, then a count."""
+    prefix = secrets.token_hex(6)
+    count = itertools.count(1)
+    return lambda: f"{prefix}-{next(count)}"
 
 
 class LinkedStations:
@@ -31,7 +36,8 @@ class LinkedStations:
         stations: who is connected, with which version; disconnects.
         calls: the path requests take to the stations' node.
         asker: this node's name, where answers come back.
-        new_id: the request ids (injected so tests can name them).
+        new_id: the request ids (:func:`request_ids` unless given; injected so tests can
+            name them).
         clock: the wall clock in seconds since the epoch, which deadlines are read on.
     """
 
@@ -44,7 +50,7 @@ class LinkedStations:
         reports: AwaitedReports,
         command_timeout: float,
         asker: str = "api",
-        new_id: Callable[[], str] = _new_request_id,
+        new_id: Callable[[], str] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._stations = stations
@@ -53,7 +59,7 @@ class LinkedStations:
         self._reports = reports
         self._command_timeout = command_timeout
         self._asker = asker
-        self._new_id = new_id
+        self._new_id = new_id if new_id is not None else request_ids()
         self._clock = clock
 
     @property

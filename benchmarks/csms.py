@@ -147,7 +147,7 @@ async def _chargeyard(database: Path) -> Any:
         registry, events = Registry(), EventHub()
         settings = CsmsSettings(host=HOST, port=0, auto_register=True, accept_unknown_tags=True)
         async with CsmsServer(store, settings, registry, events) as csms:
-            app = create_app(store, registry, events=events)
+            app = create_app(store, csms.link, events=events)
             async with serving(app, HOST, 0) as api_port:
                 yield Endpoints(
                     f"ws://{HOST}:{csms.port}/ocpp/", f"http://{HOST}:{api_port}", api_key

@@ -201,7 +201,7 @@ def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
     central = stack.central
     app = create_app(
         central.store,
-        central.server.registry,
+        central.server.link,
         options.settings.for_listener(central.server.settings.host, central.server.port),
         events=central.server.events,
         dashboard_sign_in=options.dashboard_sign_in,

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
@@ -67,13 +68,14 @@ class StationContext:
     accept_unknown_tags: bool = False
     # Where handlers tell what happened, after it is committed (webhooks, the live stream).
     events: EventHub = field(default_factory=EventHub)
-    # The starts the API asked for, to mark a transaction remote_started (the registry's).
-    remote_starts: RemoteStarts = field(default_factory=RemoteStarts)
-    # The device-model reports a command waits for (the registry's).
-    reports: DeviceReports = field(default_factory=DeviceReports)
+    # The starts the API asked for, to mark a transaction remote_started (command_state.py;
+    # the registry's in one process).
+    remote_starts: PendingStarts = field(default_factory=RemoteStarts)
+    # The device-model reports a command waits for (command_state.py; the registry's).
+    reports: AwaitedReports = field(default_factory=DeviceReports)
     # The stations whose last boot was answered Rejected, which commands leave alone (the
-    # registry's).
-    rejected: set[str] = field(default_factory=set)
+    # registry's: the node serving the calls is the one that hears the boot).
+    rejected: MutableSet[str] = field(default_factory=set)
     # The listener's group-commit writer of meter samples (csms/samples.py); None: each
     # message commits on its own.
     sample_writer: SampleWriter | None = None

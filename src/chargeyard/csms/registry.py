@@ -1,12 +1,14 @@
-"""Who is connected to the central system, and how to ask one of them something.
+"""Who is connected to this process's listener, and how to ask one of them something.
 
 The listener (``server.py``) registers each station's :class:`OcppConnection` when its
 WebSocket opens and removes it when it closes; a second connection for an identity replaces the
-first. The command API sends a CALL through :meth:`Registry.call` and gets the station's real
-answer, or one of the errors below, which the API maps to HTTP (503, 504, 502).
+first. :meth:`Registry.call` sends a CALL and returns the station's real answer, or raises one
+of the errors of ``station_calls.py``. It is the serving end of the API's calls: the API is
+given a ``StationLink`` whose requests ``local_calls.py`` serves here, each answer turned into
+data and back (the API maps the errors to HTTP: 503, 504, 502, 409).
 
-Only this process's connections are known here: the central system runs as one process, and
-a command reaches only the stations connected to it.
+Only this process's connections are known here. The state a command shares with the station's
+handlers (``command_state.py``) is kept here too, since both reach the registry in one process.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from collections.abc import Iterator
 
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
+from chargeyard.csms.station_calls import (
+    StationDidNotAnswer,
+    StationNotConnected,
+    StationRefused,
+    StationRejected,
+)
 from chargeyard.protocol import (
     CallCancelled,
     CallErrorReply,
@@ -28,43 +36,6 @@ from chargeyard.transport import OcppConnection
 DEFAULT_COMMAND_TIMEOUT = 30.0
 
 
-class StationNotConnected(Exception):
-    """The station is known but has no open connection."""
-
-    def __init__(self, charge_box_id: str) -> None:
-        super().__init__(f"charger {charge_box_id} is not connected")
-        self.charge_box_id = charge_box_id
-
-
-class StationRejected(Exception):
-    """The station's last BootNotification was answered Rejected: no command goes to it."""
-
-    def __init__(self, charge_box_id: str) -> None:
-        super().__init__(
-            f"charger {charge_box_id} was rejected at boot (BootNotification answered"
-            " Rejected): no command is sent to it until a boot is accepted"
-        )
-        self.charge_box_id = charge_box_id
-
-
-class StationDidNotAnswer(Exception):
-    """No answer within the command timeout."""
-
-    def __init__(self, charge_box_id: str, action: str, timeout: float) -> None:
-        super().__init__(f"charger {charge_box_id} did not answer {action} within {timeout:g} s")
-        self.charge_box_id = charge_box_id
-
-
-class StationRefused(Exception):
-    """The station answered with a CALLERROR."""
-
-    def __init__(self, charge_box_id: str, action: str, code: str, description: str) -> None:
-        super().__init__(f"charger {charge_box_id} answered {action} with {code}: {description}")
-        self.charge_box_id = charge_box_id
-        self.code = code
-        self.description = description
-
-
 class Registry:
     """The open connections of this process, by identity (chargeBoxId)."""
 
@@ -72,12 +43,13 @@ class Registry:
         self.command_timeout = command_timeout
         self._connections: dict[str, OcppConnection] = {}
         # Remote starts sent to these stations and not yet begun (remote_starts.py): here
-        # because the API and the station's handlers both reach the registry.
+        # because the API's link and the station's handlers both reach the registry.
         self.remote_starts = RemoteStarts()
         # Device-model reports a command waits for (reports.py), for the same reason.
         self.reports = DeviceReports()
         # The stations whose last BootNotification was answered Rejected (boot.py): the API
         # sends them no command (1.6 section 4.2: the Central System SHOULD NOT initiate any).
+        # Read by call() on the node that hears the boot, so it is never shared.
         self.rejected: set[str] = set()
         # Connections being closed by disconnect(): the closing handshake with a dead peer can
         # take the socket's close timeout, which no caller should wait for.
@@ -107,6 +79,10 @@ class Registry:
         if connection is None:
             raise StationNotConnected(identity)
         return connection.version
+
+    def versions(self) -> list[VersionSpec]:
+        """The version of each connected station, one per station."""
+        return [connection.version for connection in self._connections.values()]
 
     def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
         """Start closing the identity's connection, if any, without waiting for the closing
@@ -164,4 +140,5 @@ __all__ = [
     "StationDidNotAnswer",
     "StationNotConnected",
     "StationRefused",
+    "StationRejected",
 ]

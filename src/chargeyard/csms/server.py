@@ -53,9 +53,11 @@ from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.frames import FrameRecorder
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.protocol import (
@@ -148,8 +150,9 @@ def _offered_subprotocols(headers: Headers) -> list[str]:
 
 class CsmsServer:
     """The listener. ``async with CsmsServer(store, settings) as server:`` serves until the
-    block ends. The store stays the caller's (opened and closed by it); the registry may be
-    shared with the REST API. ``observer`` hears every connection's messages, round trips and
+    block ends. The store stays the caller's (opened and closed by it). The REST API reaches
+    the stations through :attr:`link`, whose calls this process's registry serves
+    (``local_calls.py``). ``observer`` hears every connection's messages, round trips and
     CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``)."""
 
     def __init__(
@@ -163,6 +166,8 @@ class CsmsServer:
         self.store = store
         self.settings = settings or CsmsSettings()
         self.registry = registry if registry is not None else Registry()
+        # The API's StationLink: its calls travel as messages, served from the registry.
+        self.link: StationLink = in_process_link(self.registry)
         # Shared with the API (webhooks, live stream) when the caller passes one.
         self.events = events if events is not None else EventHub()
         self.observer = observer

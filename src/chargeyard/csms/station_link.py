@@ -1,25 +1,47 @@
 """What the CSMS API and its commands (``csms/commands/``) may ask of the stations connected
 to the central system: whether one is connected, which OCPP version it speaks, a CALL and its
-answer, and a disconnect.
+answer, and a disconnect; and the state a command shares with the station's handlers.
 
-:class:`~chargeyard.csms.registry.Registry` holds this process's connections and is the one
-implementation today; the API depends only on this protocol, so that another implementation
-(one that reaches a station connected to another process) can take its place. Two pieces of
-state travel with it because a command and the station's handlers both read them: the remote
-starts not yet begun (``remote_starts.py``) and the device-model reports a command waits for
-(``reports.py``); an implementation across processes would have to carry those too.
+:class:`~chargeyard.csms.link.LinkedStations` implements it: calls travel as messages on a
+:class:`~chargeyard.csms.station_calls.StationCalls` path, served in one process by
+``local_calls.py`` from the :class:`~chargeyard.csms.registry.Registry` of open connections;
+the shared state is behind the protocols of ``command_state.py``. The API depends only on these
+protocols, so that a path to stations connected to another process can take the local one's
+place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
-from chargeyard.csms.remote_starts import RemoteStarts
-from chargeyard.csms.reports import DeviceReports
+from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.protocol import Payload, VersionSpec
 
 
-class StationLink(Protocol):
+class ConnectedStations(Protocol):
+    """Which stations are connected, and the OCPP version each negotiated."""
+
+    def is_connected(self, identity: str) -> bool: ...
+
+    def version_of(self, identity: str) -> VersionSpec:
+        """Raises: StationNotConnected."""
+        ...
+
+    def versions(self) -> Iterable[VersionSpec]:
+        """The version of each connected station, one per station (the metrics count them)."""
+        ...
+
+
+class StationDirectory(ConnectedStations, Protocol):
+    """The connected stations, and a way to close one's connection."""
+
+    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        """Start closing the station's connection; False when it has none."""
+        ...
+
+
+class StationLink(StationDirectory, Protocol):
     """The connected stations, as the API reaches them."""
 
     @property
@@ -28,20 +50,10 @@ class StationLink(Protocol):
         ...
 
     @property
-    def remote_starts(self) -> RemoteStarts: ...
+    def remote_starts(self) -> PendingStarts: ...
 
     @property
-    def reports(self) -> DeviceReports: ...
-
-    def is_connected(self, identity: str) -> bool: ...
-
-    def version_of(self, identity: str) -> VersionSpec:
-        """Raises: StationNotConnected."""
-        ...
-
-    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
-        """Start closing the station's connection; False when it has none."""
-        ...
+    def reports(self) -> AwaitedReports: ...
 
     async def call(
         self,
@@ -54,6 +66,8 @@ class StationLink(Protocol):
 
         Raises:
             StationNotConnected, StationRejected, StationDidNotAnswer, StationRefused
-            (``registry.py``); OcppError when the payload is not valid for the station's version.
+            (``station_calls.py``); MalformedCallResult for an answer that breaks its schema;
+            OcppError (FrameTooLarge) when the payload is not valid for the station's version
+            (nothing is sent).
         """
         ...

@@ -1,9 +1,9 @@
 """The central system's gauges, read when Prometheus scrapes, never counted per message.
 
-Connections come from the :class:`~chargeyard.csms.registry.Registry` (this process's open
-WebSockets). What only the store knows (registration status, transactions, energy) is read by
-:meth:`CsmsCollector.refresh` in three aggregate queries just before the scrape is rendered,
-since a Prometheus collector cannot await.
+Connections come from a :class:`~chargeyard.csms.station_link.ConnectedStations` (the
+listener's registry: this process's open WebSockets). What only the store knows (registration
+status, transactions, energy) is read by :meth:`CsmsCollector.refresh` in three aggregate
+queries just before the scrape is rendered, since a Prometheus collector cannot await.
 
 Energy is in Wh, as the store keeps it. Completed transactions feed a counter (their
 ``energy_wh``, meter stop minus meter start); a running transaction's energy so far (its
@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from chargeyard.csms.energy import served
-from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_link import ConnectedStations
 from chargeyard.protocol import VERSIONS
 from chargeyard.store import Store
 from chargeyard.store.models import MeterSample, Station, Transaction, TransactionStatus
@@ -102,8 +102,8 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
 class CsmsCollector:
     """Stations connected and booted by OCPP version, transactions and energy."""
 
-    def __init__(self, registry: Registry, store: Store | None = None) -> None:
-        self.registry = registry
+    def __init__(self, stations: ConnectedStations, store: Store | None = None) -> None:
+        self.stations = stations
         self.store = store
         self._snapshot: StoreSnapshot | None = None
 
@@ -121,12 +121,7 @@ class CsmsCollector:
         return []
 
     def collect(self) -> Iterator[Metric]:
-        registry = self.registry
-        connected = Counter(
-            connection.version.name
-            for connection in (registry.get(identity) for identity in registry)
-            if connection is not None
-        )
+        connected = Counter(version.name for version in self.stations.versions())
         versions = [spec.name for spec in VERSIONS.values()]
         family = GaugeMetricFamily(
             "chargeyard_csms_stations_connected",

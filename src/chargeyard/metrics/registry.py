@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, ProcessCollector
 from prometheus_client.exposition import choose_encoder
 
-from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_link import ConnectedStations
 from chargeyard.metrics.csms import CsmsCollector
 from chargeyard.metrics.fleet import FleetCollector
 from chargeyard.metrics.protocol import ProtocolCollector, ProtocolStats
@@ -65,12 +65,13 @@ class Metrics:
             registry=self.registry,
         )
 
-    def attach_csms(self, registry: Registry, store: Store | None = None) -> None:
-        """Report the CSMS's connections (``registry``) and what ``store`` holds (booted
-        stations, transactions, energy, and its size). Once per Metrics."""
+    def attach_csms(self, stations: ConnectedStations, store: Store | None = None) -> None:
+        """Report the CSMS's connections (``stations``: the listener's registry) and what
+        ``store`` holds (booted stations, transactions, energy, and its size). Once per
+        Metrics."""
         if self._csms is not None:
             raise RuntimeError("a CSMS is attached already")
-        self._csms = CsmsCollector(registry, store)
+        self._csms = CsmsCollector(stations, store)
         self.registry.register(self._csms)
         if store is not None:
             self._storage = StorageCollector(store)
@@ -110,8 +111,8 @@ class Metrics:
 
 
 def metrics_of(app: FastAPI) -> Metrics:
-    """The app's :class:`Metrics`; an app nobody attached one to gets one over its registry
-    and store (connections, booted stations, transactions; no message counts)."""
+    """The app's :class:`Metrics`; an app nobody attached one to gets one over its station
+    link and store (connections, booted stations, transactions; no message counts)."""
     metrics: Metrics | None = getattr(app.state, "metrics", None)
     if metrics is None:
         metrics = Metrics()

@@ -1,4 +1,4 @@
-"""The central system's own dependencies: ``RegistryDep`` (the ``StationLink`` to the stations
+"""The central system's own dependencies: ``LinkDep`` (the ``StationLink`` to the stations
 connected to the central system) and ``ChargerDep`` (the path's chargeBoxId, a registered
 station, as a command target). ``api/deps.py`` has the ones both APIs share."""
 
@@ -14,17 +14,18 @@ from chargeyard.csms.commands import Charger, require_station
 from chargeyard.csms.station_link import StationLink
 
 
-async def get_registry(request: Request) -> StationLink:
-    registry: StationLink = request.app.state.registry
-    return registry
+async def get_link(request: Request) -> StationLink:
+    # create_app keeps the link under the name ``registry``.
+    link: StationLink = request.app.state.registry
+    return link
 
 
-RegistryDep = Annotated[StationLink, Depends(get_registry)]
+LinkDep = Annotated[StationLink, Depends(get_link)]
 
 
 async def get_charger(
     store: StoreDep,
-    registry: RegistryDep,
+    link: LinkDep,
     settings: SettingsDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
 ) -> Charger:
@@ -33,9 +34,9 @@ async def get_charger(
     A station with a live connection is registered by definition (the listener admits only
     registered stations, or registers them), so only a disconnected one costs a lookup.
     """
-    if not registry.is_connected(charge_box_id):
+    if not link.is_connected(charge_box_id):
         await require_station(store.stations, charge_box_id)
-    return Charger(registry, charge_box_id, settings.command_timeout)
+    return Charger(link, charge_box_id, settings.command_timeout)
 
 
 ChargerDep = Annotated[Charger, Depends(get_charger)]

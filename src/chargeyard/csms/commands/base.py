@@ -59,7 +59,7 @@ class InvalidCommand(Exception):
 
 class StationAnsweredBadly(Exception):
     """The station's answer broke the frame format or the action's response schema (the
-    registry lets :class:`MalformedCallResult` through; here it gets the station's name)."""
+    link lets :class:`MalformedCallResult` through; here it gets the station's name)."""
 
     def __init__(self, charge_box_id: str, action: str, description: str) -> None:
         super().__init__(
@@ -70,10 +70,10 @@ class StationAnsweredBadly(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Charger:
-    """The station a command goes to: its identity, the registry holding its connection and
-    the seconds to wait for its answer (None: the registry's default)."""
+    """The station a command goes to: its identity, the link that reaches it and the seconds
+    to wait for its answer (None: the link's default)."""
 
-    registry: StationLink
+    link: StationLink
     identity: str
     timeout: float | None = None
 

@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-Each public function (``reset``, ``unlock``, ...) takes a :class:`Charger` (the registry, the
+Each public function (``reset``, ``unlock``, ...) takes a :class:`Charger` (the link, the
 station's identity, the call timeout) and the request's fields, sends the OCPP call that means
 that command in the station's version, and returns the answer in the shape of the command API
 (the CSMS API reference's "Charger Commands"). The version is looked up once per command, in
@@ -76,7 +76,7 @@ from chargeyard.csms.commands.base import (
 )
 from chargeyard.csms.commands.v16 import Ocpp16
 from chargeyard.csms.commands.v201 import Ocpp201
-from chargeyard.csms.registry import StationDidNotAnswer, StationRefused, StationRejected
+from chargeyard.csms.station_calls import StationDidNotAnswer, StationRefused, StationRejected
 from chargeyard.protocol import (
     V16,
     V21,
@@ -103,14 +103,14 @@ def _target(charger: Charger) -> tuple[Dialect, Send]:
     """The station's dialect and a ``send`` to it.
 
     Raises:
-        StationNotConnected. ``send`` raises what :meth:`Registry.call` does, and
+        StationNotConnected. ``send`` raises what :meth:`StationLink.call` does, and
         StationAnsweredBadly for an answer that breaks its schema.
     """
-    dialect = DIALECTS[charger.registry.version_of(charger.identity)]
+    dialect = DIALECTS[charger.link.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:
-            return await charger.registry.call(charger.identity, action, payload, charger.timeout)
+            return await charger.link.call(charger.identity, action, payload, charger.timeout)
         except MalformedCallResult as error:
             raise StationAnsweredBadly(charger.identity, action, error.description) from None
 
@@ -119,7 +119,8 @@ def _target(charger: Charger) -> tuple[Dialect, Send]:
 
 def _reporter(charger: Charger, send: Send) -> Reporter:
     """Asks for a device-model report (2.0.1 GetBaseReport B07, GetReport B08) and collects
-    its NotifyReport parts, which the station's handlers hand to ``registry.reports``.
+    its NotifyReport parts, which the station's handlers hand to ``link.reports``
+    (``command_state.py``).
 
     The report is None (so the caller asks by name) when the station does not support it or
     answers the request with a CALLERROR; [] for EmptyResultSet.
@@ -129,11 +130,11 @@ def _reporter(charger: Charger, send: Send) -> Reporter:
     """
 
     async def report(action: str, payload: Payload) -> list[Payload] | None:
-        reports, identity = charger.registry.reports, charger.identity
+        reports, identity = charger.link.reports, charger.identity
         request_id = secrets.randbelow(2**31)
         # Expected before asking: the first part may arrive before the answer is read.
         parts = reports.expect(identity, request_id)
-        timeout = charger.timeout or charger.registry.command_timeout
+        timeout = charger.timeout or charger.link.command_timeout
         try:
             answer = await send(action, {"requestId": request_id, **payload})
             if answer["status"] != "Accepted":

@@ -114,13 +114,13 @@ REMOTE_DIALECTS: VersionTable[RemoteDialect] = VersionTable(
 
 
 def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
-    """Raises: StationNotConnected. ``send`` raises what ``Registry.call`` does, and
+    """Raises: StationNotConnected. ``send`` raises what ``StationLink.call`` does, and
     StationAnsweredBadly for an answer that breaks its schema."""
-    dialect = REMOTE_DIALECTS[charger.registry.version_of(charger.identity)]
+    dialect = REMOTE_DIALECTS[charger.link.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:
-            return await charger.registry.call(charger.identity, action, payload, charger.timeout)
+            return await charger.link.call(charger.identity, action, payload, charger.timeout)
         except MalformedCallResult as error:
             raise StationAnsweredBadly(charger.identity, action, error.description) from None
 
@@ -141,7 +141,7 @@ async def remote_start(
     tag = await id_tags.get(id_tag)
     token_type = tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
     start = dialect.remote_start(charger.identity, connector_id, id_tag)
-    pending = charger.registry.remote_starts
+    pending = charger.link.remote_starts
     pending.expect(start)
     try:
         status, running = await dialect.start(send, start, token_type)
@@ -184,13 +184,13 @@ async def locate(
 
 
 async def remote_stop(
-    registry: StationLink, located: StationTransaction, *, within: float | None = None
+    link: StationLink, located: StationTransaction, *, within: float | None = None
 ) -> Result:
     """Ask the transaction's station to stop it, waiting ``within`` seconds for its answer
-    (None: the registry's default).
+    (None: the link's default).
 
     Raises:
-        ConflictError: the transaction is already completed; and what ``Registry.call`` does
+        ConflictError: the transaction is already completed; and what ``StationLink.call`` does
         (StationNotConnected when its station is offline).
     """
     transaction = located.transaction
@@ -199,7 +199,7 @@ async def remote_stop(
             f"transaction {transaction.transaction_id} on charger {located.charge_box_id}"
             " is already completed"
         )
-    dialect, send = _target(Charger(registry, located.charge_box_id, within))
+    dialect, send = _target(Charger(link, located.charge_box_id, within))
     status = await dialect.stop(send, transaction.transaction_id)
     return {
         "message": f"Remote stop {outcome(status)}",

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
 from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
-from chargeyard.api.v1.deps import RegistryDep
+from chargeyard.api.v1.deps import LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.chargers import (
     ChargerCreate,
@@ -154,7 +154,7 @@ async def update_charger(
 
 @router.delete("/{chargeBoxId}", summary="Delete charger", responses=_UNKNOWN)
 async def delete_charger(
-    store: StoreDep, registry: RegistryDep, charge_box_id: ChargeBoxIdPath
+    store: StoreDep, link: LinkDep, charge_box_id: ChargeBoxIdPath
 ) -> ChargerDeleted:
     """Delete a charger with its connectors, transactions and data transfers, and close its
     connection: deleted first, so that it is refused (404) when it tries to come back."""
@@ -162,7 +162,7 @@ async def delete_charger(
         await store.stations.delete(charge_box_id)
     except NotFoundError:
         raise UnknownStation(charge_box_id) from None
-    registry.disconnect(charge_box_id, *_DELETED_CLOSE)
+    link.disconnect(charge_box_id, *_DELETED_CLOSE)
     return ChargerDeleted(message="Charger deleted", chargeBoxId=charge_box_id)
 
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
-from chargeyard.api.v1.deps import ChargerDep, RegistryDep
+from chargeyard.api.v1.deps import ChargerDep, LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.transactions import (
     MeterValuesPage,
@@ -100,7 +100,7 @@ async def remote_start(
 )
 async def remote_stop(
     store: StoreDep,
-    registry: RegistryDep,
+    link: LinkDep,
     settings: SettingsDep,
     transaction_id: TransactionIdPath,
     charge_box_id: ChargeBoxQuery = None,
@@ -108,7 +108,7 @@ async def remote_stop(
     """Ask the transaction's charger to stop it (1.6 RemoteStopTransaction, 2.0.1
     RequestStopTransaction)."""
     located = await remote.locate(store.transactions, transaction_id, charge_box_id)
-    result = await remote.remote_stop(registry, located, within=settings.command_timeout)
+    result = await remote.remote_stop(link, located, within=settings.command_timeout)
     return RemoteStopResponse.model_validate(result)
 
 

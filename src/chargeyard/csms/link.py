@@ -1,0 +1,110 @@
+"""The :class:`StationLink` the API is given: calls as messages on a path, the rest from a
+directory of connected stations and the shared state of ``command_state.py``.
+
+Every CALL becomes a :class:`~chargeyard.csms.station_calls.StationRequest` (a fresh id, this
+node as the asker, the command's limit and the deadline it implies on the wall clock) and its
+answer is read back into the payload or the error the API maps (``station_calls.payload_of``).
+Nothing here knows where the station is connected; ``local_calls.py`` builds the link for
+stations connected to this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from collections.abc import Callable, Iterable
+
+from chargeyard.csms.command_state import AwaitedReports, PendingStarts
+from chargeyard.csms.station_calls import StationCalls, StationRequest, payload_of
+from chargeyard.csms.station_link import StationDirectory
+from chargeyard.protocol import Payload, VersionSpec
+
+
+def request_ids() -> Callable[[], str]:
+    """Request ids for one link: a random prefix, so that ids stay distinct when the node
+    restarts and answers to the old ones are still on their way, then a count."""
+    prefix = secrets.token_hex(6)
+    count = itertools.count(1)
+    return lambda: f"{prefix}-{next(count)}"
+
+
+class LinkedStations:
+    """A :class:`~chargeyard.csms.station_link.StationLink` over ``calls``.
+
+    Args:
+        stations: who is connected, with which version; disconnects.
+        calls: the path requests take to the stations' node.
+        asker: this node's name, where answers come back.
+        new_id: the request ids (:func:`request_ids` unless given; injected so tests can
+            name them).
+        clock: the wall clock in seconds since the epoch, which deadlines are read on.
+    """
+
+    def __init__(
+        self,
+        stations: StationDirectory,
+        calls: StationCalls,
+        *,
+        remote_starts: PendingStarts,
+        reports: AwaitedReports,
+        command_timeout: float,
+        asker: str = "api",
+        new_id: Callable[[], str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._stations = stations
+        self._calls = calls
+        self._remote_starts = remote_starts
+        self._reports = reports
+        self._command_timeout = command_timeout
+        self._asker = asker
+        self._new_id = new_id if new_id is not None else request_ids()
+        self._clock = clock
+
+    @property
+    def command_timeout(self) -> float:
+        return self._command_timeout
+
+    @property
+    def remote_starts(self) -> PendingStarts:
+        return self._remote_starts
+
+    @property
+    def reports(self) -> AwaitedReports:
+        return self._reports
+
+    def is_connected(self, identity: str) -> bool:
+        return self._stations.is_connected(identity)
+
+    def version_of(self, identity: str) -> VersionSpec:
+        return self._stations.version_of(identity)
+
+    def versions(self) -> Iterable[VersionSpec]:
+        return self._stations.versions()
+
+    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        return self._stations.disconnect(identity, code, reason)
+
+    async def call(
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        timeout: float | None = None,  # noqa: ASYNC109 - the command's own limit
+    ) -> Payload:
+        """Send ``action`` as a request on the path and return the answer's payload.
+
+        Raises: what :func:`~chargeyard.csms.station_calls.payload_of` raises.
+        """
+        limit = self._command_timeout if timeout is None else timeout
+        request = StationRequest(
+            request_id=self._new_id(),
+            asker=self._asker,
+            identity=identity,
+            action=action,
+            payload=payload,
+            timeout=limit,
+            deadline=self._clock() + limit,
+        )
+        return payload_of(request, await self._calls.request(request))

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from websockets.asyncio.connection import Connection
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
@@ -30,6 +30,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
+from tests.api.apps import api_app
 from tests.link import MemorySocket, MemoryStation, answer_by_hand
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
@@ -195,20 +196,21 @@ def settings() -> ApiSettings:
 async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
     registry = RecordingRegistry()
     _, key = await store.api_keys.create("tests")
-    app = create_app(store, registry, settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
-    ) as client:
-        lab = Lab(store, registry, client)
-        try:
-            yield lab
-        finally:
-            for runtime in lab.runtimes:
-                await runtime.stop()
-            for peer in lab.peers:
-                await peer.close()
-            await asyncio.gather(*lab.tasks, return_exceptions=True)
+    with api_app(store, registry, settings) as app:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://api.test",
+            headers={"X-API-Key": key},
+        ) as client:
+            lab = Lab(store, registry, client)
+            try:
+                yield lab
+            finally:
+                for runtime in lab.runtimes:
+                    await runtime.stop()
+                for peer in lab.peers:
+                    await peer.close()
+                await asyncio.gather(*lab.tasks, return_exceptions=True)
 
 
 class CsmsLab:
@@ -252,14 +254,15 @@ async def csms_lab(store: Store, settings: ApiSettings) -> AsyncIterator[CsmsLab
     """Real CSMS listener (port 0, known stations only, unknown tags Invalid) + the API."""
     _, key = await store.api_keys.create("tests")
     async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
-        app = create_app(store, server.registry, settings, events=server.events)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
-        ) as client:
-            lab = CsmsLab(server, client, key)
-            try:
-                yield lab
-            finally:
-                for runtime in lab.runtimes:
-                    await runtime.stop()
+        with api_app(store, server.registry, settings, server.events) as app:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://api.test",
+                headers={"X-API-Key": key},
+            ) as client:
+                lab = CsmsLab(server, client, key)
+                try:
+                    yield lab
+                finally:
+                    for runtime in lab.runtimes:
+                        await runtime.stop()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.polling import eventually
+
 ROOT = Path(__file__).resolve().parents[1]
 READY = "chargeyard up: ready"
 
@@ -72,14 +74,17 @@ class Lab:
             asyncio.create_task(self._read(self.process.stdout, "stdout")),
             asyncio.create_task(self._read(self.process.stderr, "stderr")),
         ]
-        async with asyncio.timeout(within), httpx.AsyncClient() as client:
-            while True:  # readiness: the API answers (it opens last, see lab/run.py)
+        async with httpx.AsyncClient() as client:
+
+            async def ready() -> bool:  # the API answers (it opens last, see lab/run.py)
+                assert self.process is not None
                 assert self.process.returncode is None, f"the lab ended:\n{self.stderr}"
                 with contextlib.suppress(httpx.TransportError):
                     answer = await client.get(f"{self.api_url}/dashboard/config.json")
-                    if answer.status_code == 200 and READY in self.stderr:
-                        return
-                await asyncio.sleep(0.1)
+                    return answer.status_code == 200 and READY in self.stderr
+                return False
+
+            await eventually(ready, within=within, every=0.1)
 
     async def stop(self, within: float = 30.0) -> int:
         """SIGTERM, then wait for the exit; returns the exit code."""

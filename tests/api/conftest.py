@@ -1,28 +1,28 @@
-"""A command-API lab: the app over a fresh SQLite store, a Registry, and real links to it.
+"""The API's two labs: the app over a fresh SQLite store, with stations linked to it.
 
-Stations connect over real WebSockets on 127.0.0.1 to a small listener built here (the CSMS
-listener proper is ``csms/server.py``; these tests need only its registry side): each
-connection is an :class:`OcppConnection` on the central-system side, added to the registry
-under the identity of the URL's last path segment, removed when it closes. The peers are our
-simulated stations (real answers) or raw sockets that misbehave on purpose.
+:class:`Lab` (fixture ``lab``) links stations to a :class:`Registry` in memory
+(``tests/link.py``): no listener, no socket, the frames an OCPP-J connection carries. The peers
+are our simulated stations (real answers) or bare peers that misbehave on purpose. The tests of
+shapes, status codes and error details run here.
+
+:class:`CsmsLab` (fixture ``csms_lab``) is the API over chargeyard's real CSMS listener on
+127.0.0.1: stations connect over real WebSockets, and the CSMS's handlers persist what they
+send. The tests of what only the whole central system or a socket shows run there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.typing import Subprotocol
+from websockets.asyncio.connection import Connection
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
@@ -30,6 +30,8 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
+from tests.api.apps import api_app
+from tests.link import MemorySocket, MemoryStation, answer_by_hand
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
 from tests.station.wall_clock import wall_clock_station
@@ -99,7 +101,10 @@ class RecordingRegistry(Registry):
 
 
 class Lab:
-    """The app's client (authenticated), its store and registry, and the listener."""
+    """The app's client (authenticated), its store and registry, and stations linked to the
+    registry in memory (``tests/link.py``): each connection is an :class:`OcppConnection` on
+    the central-system side over a :class:`MemorySocket`, added to the registry under its
+    identity and removed when it closes, as the CSMS listener does."""
 
     def __init__(
         self, store: Store, registry: RecordingRegistry, client: httpx.AsyncClient
@@ -107,37 +112,36 @@ class Lab:
         self.store = store
         self.registry = registry
         self.client = client
-        self.port = 0
-        self.runtimes: list[StationRuntime] = []
-        self.peers: list[ClientConnection] = []
+        self.runtimes: list[MemoryStation] = []
+        self.peers: list[MemorySocket] = []
         self.tasks: list[asyncio.Task[None]] = []
 
-    def url(self, identity: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/ocpp/{identity}"
-
-    async def serve(self, websocket: ServerConnection) -> None:
-        assert websocket.request is not None
-        assert websocket.subprotocol is not None
-        identity = websocket.request.path.rsplit("/", 1)[-1]
-        version = version_for(websocket.subprotocol)
+    def connect(self, identity: str, version: VersionSpec) -> MemorySocket:
+        """A new connection of ``identity`` speaking ``version``; returns the station's end."""
+        station_end, central_end = MemorySocket.pair()
         connection = OcppConnection(
-            websocket,
+            cast(Connection, central_end),  # the part of a websockets Connection it uses
             version,
             Role.CENTRAL_SYSTEM,
             _handlers(version, self.registry, identity),
             name=identity,
         )
         self.registry.add(identity, connection)
-        try:
-            await connection.run()
-        finally:
-            self.registry.remove(identity, connection)
 
-    async def station(self, identity: str = "CP-1", version: str = "1.6") -> StationRuntime:
+        async def run() -> None:
+            try:
+                await connection.run()
+            finally:
+                self.registry.remove(identity, connection)
+
+        self.tasks.append(asyncio.create_task(run()))
+        return station_end
+
+    async def station(self, identity: str = "CP-1", version: str = "1.6") -> MemoryStation:
         """A registered, connected and booted simulated station."""
         await self.store.stations.register(identity, ocpp_version=version)
         station = wall_clock_station(identity, TEMPLATE, version)
-        runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
+        runtime = MemoryStation(station, lambda: self.connect(identity, station.version))
         self.runtimes.append(runtime)
         runtime.start()
         await until(
@@ -154,20 +158,17 @@ class Lab:
         answer: Callable[[list[Any]], list[Any] | None],
         subprotocol: str = "ocpp1.6",
     ) -> None:
-        """A registered station that is a bare socket: each CALL it receives gets
+        """A registered station that is a bare peer: each CALL it receives gets
         ``answer(call)`` back (None: no answer at all)."""
         await self.store.stations.register(identity)
-        peer = await connect(self.url(identity), subprotocols=[Subprotocol(subprotocol)])
+        peer = self.connect(identity, version_for(subprotocol))
         self.peers.append(peer)
 
-        async def respond() -> None:
-            with contextlib.suppress(Exception):
-                async for message in peer:
-                    reply = answer(json.loads(message))
-                    if reply is not None:
-                        await peer.send(json.dumps(reply))
+        def respond(message: str) -> str | None:
+            reply = answer(json.loads(message))
+            return None if reply is None else json.dumps(reply)
 
-        self.tasks.append(asyncio.create_task(respond()))
+        self.tasks.append(asyncio.create_task(answer_by_hand(peer, respond)))
         await until(lambda: self.registry.is_connected(identity))
 
     def last_call(self) -> tuple[str, Payload]:
@@ -195,20 +196,13 @@ def settings() -> ApiSettings:
 async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
     registry = RecordingRegistry()
     _, key = await store.api_keys.create("tests")
-    app = create_app(store, registry, settings)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
-    ) as client:
-        lab = Lab(store, registry, client)
-        async with serve(
-            lab.serve,
-            "127.0.0.1",
-            0,
-            subprotocols=[Subprotocol(v) for v in ("ocpp1.6", "ocpp2.0.1", "ocpp2.1")],
-            compression=None,
-        ) as server:
-            lab.port = server.sockets[0].getsockname()[1]
+    with api_app(store, registry, settings) as app:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://api.test",
+            headers={"X-API-Key": key},
+        ) as client:
+            lab = Lab(store, registry, client)
             try:
                 yield lab
             finally:
@@ -216,8 +210,6 @@ async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
                     await runtime.stop()
                 for peer in lab.peers:
                     await peer.close()
-                for task in lab.tasks:
-                    task.cancel()
                 await asyncio.gather(*lab.tasks, return_exceptions=True)
 
 
@@ -262,14 +254,15 @@ async def csms_lab(store: Store, settings: ApiSettings) -> AsyncIterator[CsmsLab
     """Real CSMS listener (port 0, known stations only, unknown tags Invalid) + the API."""
     _, key = await store.api_keys.create("tests")
     async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
-        app = create_app(store, server.registry, settings, events=server.events)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
-        ) as client:
-            lab = CsmsLab(server, client, key)
-            try:
-                yield lab
-            finally:
-                for runtime in lab.runtimes:
-                    await runtime.stop()
+        with api_app(store, server.registry, settings, server.events) as app:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://api.test",
+                headers={"X-API-Key": key},
+            ) as client:
+                lab = CsmsLab(server, client, key)
+                try:
+                    yield lab
+                finally:
+                    for runtime in lab.runtimes:
+                        await runtime.stop()

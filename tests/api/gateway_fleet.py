@@ -13,13 +13,13 @@ from typing import Any
 
 import httpx
 
-from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsServer
 from chargeyard.gateway.host import FleetHost
 from chargeyard.store import Store
+from tests.api.apps import api_app
 from tests.api.gateway_lab import as_role, gateway_settings
 from tests.gateway.conftest import new_host
 from tests.migrated import migrated_sqlite_url
@@ -60,10 +60,12 @@ async def fleet_lab(directory: Path, **settings: Any) -> AsyncIterator[FleetLab]
     ):
         bus = InMemoryBus()
         async with new_host(store, bus) as host:
-            app = create_app(store, Registry(), gateway_settings(**settings), host=host, bus=bus)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://api.test", headers=as_role(Role.OPERATOR)
-            ) as client:
-                yield FleetLab(store, bus, host, csms, client)
+            api = api_app(store, Registry(), gateway_settings(**settings), host=host, bus=bus)
+            with api as app:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app),
+                    base_url="http://api.test",
+                    headers=as_role(Role.OPERATOR),
+                ) as client:
+                    yield FleetLab(store, bus, host, csms, client)
         await bus.close()

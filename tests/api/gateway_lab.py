@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
+from tests.api.apps import api_app
 
 SECRET = "test-secret-" + "0123456789abcdef" * 4  # 75 bytes: long enough for HS512 too
 
@@ -54,7 +55,7 @@ def as_role(role: Role, org: str = "org-a") -> dict[str, str]:
 async def gateway_client(
     store: Store, settings: ApiSettings | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, Registry(), settings or gateway_settings())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-        yield client
+    with api_app(store, Registry(), settings or gateway_settings()) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            yield client

@@ -3,7 +3,6 @@ newest first, filtered by action, polled with ``after``."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -11,22 +10,24 @@ import httpx
 
 from chargeyard.api.v1.routes.charger_frames import MAX_FRAMES
 from tests.api.conftest import CsmsLab
+from tests.polling import polled
 
 
 async def frames_until(
     client: httpx.AsyncClient, identity: str, enough: int, **query: Any
 ) -> list[dict[str, Any]]:
     """The frames once at least ``enough`` are logged (the log is written in short batches)."""
-    async with asyncio.timeout(5):
-        while True:
-            response = await client.get(f"/api/v1/chargers/{identity}/frames", params=query)
-            assert response.status_code == 200
-            body = response.json()
-            assert body["chargeBoxId"] == identity
-            assert body["count"] == len(body["frames"])
-            if body["count"] >= enough:
-                return list(body["frames"])
-            await asyncio.sleep(0.02)
+
+    async def listed() -> dict[str, Any]:
+        response = await client.get(f"/api/v1/chargers/{identity}/frames", params=query)
+        assert response.status_code == 200
+        body: dict[str, Any] = response.json()
+        assert body["chargeBoxId"] == identity
+        assert body["count"] == len(body["frames"])
+        return body
+
+    body = await polled(listed, lambda body: body["count"] >= enough)
+    return list(body["frames"])
 
 
 async def test_the_boot_notification_and_its_answer_newest_first(csms_lab: CsmsLab) -> None:

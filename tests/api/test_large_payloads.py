@@ -4,7 +4,6 @@ recorded, and lists carry long frames and transfers cut, each readable whole by 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.store import Store
 from tests.api.conftest import CsmsLab
 from tests.api.gateway_lab import as_role, gateway_client
+from tests.polling import polled
 
 LISTED = 64  # the listing limit of these tests, in characters
 
@@ -29,16 +29,15 @@ def settings() -> ApiSettings:
 async def _data_transfer_frames(lab: CsmsLab, expected: int) -> list[Any]:
     """The charger's DataTransfer frames in the CSMS's log once ``expected`` are written
     (the log is written in short batches), oldest first."""
-    async with asyncio.timeout(5):
-        while True:
-            frames = [
-                frame
-                for frame in await lab.store.frames.list("CP-1", limit=1000)
-                if frame.action == "DataTransfer"
-            ]
-            if len(frames) >= expected:
-                return frames
-            await asyncio.sleep(0.02)
+
+    async def logged() -> list[Any]:
+        return [
+            frame
+            for frame in await lab.store.frames.list("CP-1", limit=1000)
+            if frame.action == "DataTransfer"
+        ]
+
+    return await polled(logged, lambda frames: len(frames) >= expected)
 
 
 async def _transfer(lab: CsmsLab, body: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from chargeyard.protocol import V16, V21, V201, CallFailed, Event, Role, Session, VersionSpec
+from tests.link import SansIO, carry
 
 ALL_VERSIONS = (V16, V201, V21)
 
@@ -110,11 +111,12 @@ def run_to_completion(awaitable: Any) -> Any:
 
 
 class Link:
-    """A station session and a central-system session joined by an in-memory WebSocket.
+    """A station session and a central-system session joined by the in-memory link.
 
     :meth:`pump` carries each side's ``data_to_send()`` into the other's ``receive()``, as
-    text, until both are quiet. ``wire`` logs every frame as (sender's role, decoded frame);
-    ``events`` collects what each side's ``receive()`` returned, keyed by the receiver's role.
+    text, until both are quiet (``tests/link.py``). ``wire`` logs every frame as (sender's
+    role, decoded frame); ``events`` collects what each side's ``receive()`` returned, keyed
+    by the receiver's role.
     """
 
     def __init__(self, station: Session, central: Session) -> None:
@@ -124,18 +126,14 @@ class Link:
         self.events: dict[Role, list[Event]] = {Role.STATION: [], Role.CENTRAL_SYSTEM: []}
 
     def pump(self, max_frames: int = 1000) -> None:
-        carried = 0
-        while True:
-            quiet = True
-            for sender, receiver in ((self.station, self.central), (self.central, self.station)):
-                for data in sender.data_to_send():
-                    quiet = False
-                    carried += 1
-                    assert carried <= max_frames, "the link never went quiet"
-                    self.wire.append((sender.role, orjson.loads(data)))
-                    self.events[receiver.role].extend(receiver.receive(data.decode()))
-            if quiet:
-                return
+        carry(self.station, self.central, self._log, max_frames)
+
+    def _log(self, sender: SansIO, frame: bytes, events: list[Event]) -> None:
+        sent_by, heard_by = (
+            (self.station, self.central) if sender is self.station else (self.central, self.station)
+        )
+        self.wire.append((sent_by.role, orjson.loads(frame)))
+        self.events[heard_by.role].extend(events)
 
 
 def make_link(

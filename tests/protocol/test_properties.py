@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from chargeyard.protocol import (
 from .support import BOOT_REQUEST, HEARTBEAT_ANSWER, NOW, FakeClock, counting_ids, each_version
 
 modest = settings(max_examples=200, deadline=None)
+fuzz = pytest.mark.slow  # a peer's random input, 200 examples a version: the full run's
 
 json_scalars = (
     st.none()
@@ -160,6 +162,7 @@ def any_message() -> st.SearchStrategy[list[Any]]:
 json_text = st.text(alphabet='[]{}",:0123456789-.etruflasn \\', max_size=60)
 
 
+@fuzz
 @each_version
 @modest
 @given(data=st.text() | json_text | st.binary() | st.binary().map(lambda b: b.decode("latin-1")))
@@ -171,6 +174,7 @@ def test_arbitrary_text_never_raises_and_gets_at_most_one_frame(
     assert len(decoded_answers(session, version)) <= 1
 
 
+@fuzz
 @each_version
 @modest
 @given(value=json_values | any_message())
@@ -182,6 +186,7 @@ def test_arbitrary_json_never_raises_and_gets_at_most_one_frame(
     assert len(decoded_answers(session, version)) <= 1
 
 
+@fuzz
 @each_version
 @modest
 @given(data=st.data())
@@ -203,6 +208,7 @@ def test_call_shaped_frame_is_answered_with_exactly_one_frame(
         assert answer[2] == HEARTBEAT_ANSWER
 
 
+@fuzz
 @each_version
 @modest
 @given(messages=st.lists(json_values | any_message(), max_size=8))

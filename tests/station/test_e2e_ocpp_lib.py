@@ -13,7 +13,6 @@ configuration, starts and stops remotely, and resets the station, which boots ag
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
@@ -301,7 +300,8 @@ async def test_ocpp16_station_against_the_ocpp_library() -> None:
         await until(
             lambda: wire.payloads("StatusNotification")[-1]["status"] == "Available", every=0.02
         )
-        await asyncio.sleep(0.1)  # its answer back: a reboot drops calls in flight (see report)
+        # Its answer back first: a reboot drops calls in flight (see report).
+        await until(lambda: station.awaiting_answers == 0)
 
         # Reset (5.14): accepted; the station reboots and boots again on a new connection.
         reset = await csms.call(call16.Reset(type=ResetType.soft))

@@ -29,6 +29,7 @@ from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store
+from tests.polling import until
 
 T = TypeVar("T")
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
@@ -134,12 +135,13 @@ class LiveLab:
             )
             self.runtimes[identity] = runtime
             runtime.start()
-            async with asyncio.timeout(CALL_S):
-                while not (  # noqa: ASYNC110 - polling state the station changes
+            await until(
+                lambda: (
                     station.registration is Registration.ACCEPTED
                     and self.server.registry.is_connected(identity)
-                ):
-                    await asyncio.sleep(0.01)
+                ),
+                within=CALL_S,
+            )
 
         self.run(connect)
 

@@ -1,0 +1,51 @@
+"""The API application of a test: built once per test process and settings, with the test's state.
+
+FastAPI derives each route's dependencies, request models and OpenAPI entry lazily, per
+application: on a fresh app the first request that reaches a router builds every route of it
+(tens of milliseconds), and a 405 or the OpenAPI document builds them all (most of a second).
+What it derives is a function of the code and the settings only (the settings give the title and
+the body limit's middleware). So a test gets the app built for its settings once in this
+process, carrying the ``state`` of an app that :func:`create_app` made for this test: its store,
+registry, events, settings and the rest, exactly as ``create_app`` sets them. Nothing a test can
+change outlives it; an app already in use by the same test (two labs at once) is not shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import FastAPI
+
+from chargeyard.api import ApiSettings, create_app
+from chargeyard.bus import CommandBus
+from chargeyard.csms.events import EventHub
+from chargeyard.csms.station_link import StationLink
+from chargeyard.gateway.runtimes import ChargerRuntimes
+from chargeyard.store import Store
+
+_built: dict[str, FastAPI] = {}
+_in_use: set[int] = set()
+
+
+@contextmanager
+def api_app(
+    store: Store,
+    registry: StationLink,
+    settings: ApiSettings,
+    events: EventHub | None = None,
+    host: ChargerRuntimes | None = None,
+    bus: CommandBus | None = None,
+) -> Iterator[FastAPI]:
+    """``create_app(store, registry, settings, events=..., host=..., bus=...)`` for the length
+    of the block, on the routes this process already derived for ``settings``."""
+    fresh = create_app(store, registry, settings, events=events, host=host, bus=bus)
+    app = _built.setdefault(settings.model_dump_json(), fresh)
+    if id(app) in _in_use:
+        app = fresh
+    app.state = fresh.state
+    _in_use.add(id(app))
+    try:
+        yield app
+    finally:
+        _in_use.discard(id(app))

@@ -91,6 +91,10 @@ OnError = Callable[[CallFailure], None]
 DEFAULT_BOOT_RETRY_S = 60
 DEFAULT_HEARTBEAT_S = 300
 
+DEFAULT_REBOOT_DELAY_S = 5.0
+"""How long a rebooting station stays off before it powers on again (a Reset, a firmware
+installation), unless its ``reboot_delay_s`` says otherwise."""
+
 DRAIN_BEFORE_REBOOT_S = 5.0
 """How long a graceful reset (1.6 Soft, 2.0.1 Immediate / OnIdle) keeps sending the transaction
 messages it queued (the StopTransaction / TransactionEvent Ended of the transactions it ended)
@@ -179,6 +183,8 @@ class SimulatedStation(ActionHandlers):
         # message is about to go out or was answered (``state_files.py`` writes it then).
         self.on_memory_changed: Callable[[], None] | None = None
         self.wants_connection = True
+        # How long a reboot keeps the power off (the hardware's restart time).
+        self.reboot_delay_s = DEFAULT_REBOOT_DELAY_S
         # False from the power going (a reboot, switch_off) until it comes back.
         self.powered = True
         self._going_down: _GoingDown | None = None
@@ -557,15 +563,16 @@ class SimulatedStation(ActionHandlers):
 
     # -- going down, power off and on (see the module docstring) --------------------------------
 
-    def reboot(self, delay_s: float = 5.0, *, drain_s: float = 0.0) -> None:
+    def reboot(self, delay_s: float | None = None, *, drain_s: float = 0.0) -> None:
         """Restart: go down (finish the conversation, see the module docstring), stay off
         ``delay_s`` and boot again.
 
         Args:
+            delay_s: how long the power stays off; None: the station's ``reboot_delay_s``.
             drain_s: keep sending queued transaction messages this long before the power goes
                 (a graceful reset); 0: they wait in the queue for the boot after.
         """
-        self._go_down(delay_s, drain_s)
+        self._go_down(self.reboot_delay_s if delay_s is None else delay_s, drain_s)
 
     def switch_off(self, *, drain_s: float = 0.0) -> None:
         """Go down the same way and stay off (the station is being replaced, or its host

@@ -151,3 +151,16 @@ def test_a_new_tag_with_the_cable_still_in_starts_from_finishing(
     online.pump()
     assert statuses(online) == [(1, "Preparing"), (1, "Charging")]
     assert [p["idTag"] for p in online.csms.payloads("StartTransaction")] == ["TAG-2"]
+
+
+def test_a_reboot_keeps_the_power_off_as_long_as_the_station_takes_to_restart(
+    online: Link, station: StationV16
+) -> None:
+    # A Reset (section 5.14) reboots after the station's own restart time.
+    station.reboot_delay_s = 30
+    station.reboot()
+    online.run_for(29)
+    assert not station.powered
+    online.run_for(2)
+    assert station.powered
+    assert station.online  # booted again and Accepted

@@ -50,6 +50,7 @@ def _in_order(wanted: Sequence[str], seen: Sequence[str]) -> bool:
     return all(status in rest for status in wanted)
 
 
+@pytest.mark.slow  # a hundred chargers: the full run keeps it
 async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: FleetLab) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     chargers = [

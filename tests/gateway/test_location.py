@@ -4,6 +4,7 @@ charger going through the whole cycle in the CSMS's own records."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from chargeyard.gateway.dispatch import dispatch
@@ -15,6 +16,7 @@ from tests.polling import eventually
 COUNT = 100
 
 
+@pytest.mark.slow  # a hundred chargers: the full run keeps it
 async def test_a_location_of_100_chargers_goes_through_a_session(lab: Lab) -> None:
     location = await lab.store.locations.create(ORG, "Depot", location_id="loc-depot")
     for n in range(COUNT):

@@ -71,13 +71,18 @@ from chargeyard.protocol import (
 )
 from chargeyard.protocol.fields import request_field
 from chargeyard.protocol.observer import SessionObserver
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
+from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.states import (
     ConnectorStatus,
     Registration,
     check_registration_move,
 )
+from chargeyard.station.model.station import StationModel
+from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
+from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.timers import Timers
 
 logger = logging.getLogger(__name__)
@@ -159,6 +164,10 @@ class SimulatedStation(ActionHandlers):
         clock: monotonic time for deadlines and UTC time for timestamps.
         new_id: the message id generator.
         call_timeout: seconds a CALL waits for its answer.
+        template: the catalog template (vendor, model, EVSEs, configuration).
+        energy_wh: the meters' reading at power-on.
+        io: firmware and diagnostics transfers (none: every transfer fails).
+        serial_number: the serial its BootNotification reports (None: none).
     """
 
     version: ClassVar[VersionSpec]
@@ -166,10 +175,14 @@ class SimulatedStation(ActionHandlers):
     def __init__(
         self,
         identity: str,
+        template: StationTemplate,
         *,
         clock: Clock,
         new_id: Callable[[], str] | None = None,
         call_timeout: float = 30.0,
+        energy_wh: float = 0.0,
+        io: StationIO | None = None,
+        serial_number: str | None = None,
     ) -> None:
         self.identity = identity
         self.clock = clock
@@ -201,6 +214,23 @@ class SimulatedStation(ActionHandlers):
         self.observer: SessionObserver | None = None
         # The largest frame sent or taken (protocol/limits.py); set by the runner.
         self.max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
+        # The hardware, from its catalog template (station/model/).
+        self.template = template
+        self.serial_number = serial_number
+        self.io: StationIO = io or UnavailableIO(schedule=self.soon)
+        self.model = StationModel.build(identity, template, energy_wh=energy_wh)
+        self.model.profiles.evse_count = len(template.evses)
+        # What became of presented id tokens, for whoever drives the station (the gateway).
+        self.token_reports = TokenReports()
+        # Transactions the power cut, not yet reported ended (station/power_loss.py).
+        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+        self.assemble()
+
+    def assemble(self) -> None:
+        """Build what the station's version adds (its configuration or device model, its
+        blocks and their hooks): called once, at the end of ``__init__``. A version's base
+        sets its state here and the version's station class, calling ``super()`` first,
+        builds its blocks; neither repeats the constructor."""
 
     # -- the runner's surface -----------------------------------------------------------------
 

@@ -78,8 +78,9 @@ class FrameLogging(SimulatedStation):
     log_size: int = 32  # OCPP frames and events kept for a diagnostics file
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Before the station assembles: its blocks log from their first moment (N01.FR.05).
         self.frame_log = FrameLog(self.log_size)
+        super().__init__(*args, **kwargs)
 
     def note(self, event: str) -> None:
         """Put an event in the station's log (a diagnostics file shows it)."""

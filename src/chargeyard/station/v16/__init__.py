@@ -21,7 +21,7 @@ attribute                   module                  what it does
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
 ==========================  ======================  ===============================================
 
-:class:`StationV16` builds them in ``__init__``. One table in the class ("who hears what")
+:class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
 names, for each lifecycle event (power on, accepted, going down, a connector's status set,
 connector 0's reported, a transaction ended, a configuration key changed) and for the one veto
 question (may this idTag start a session here?), the block methods that hear it, in the order
@@ -32,23 +32,19 @@ blocks' tables merged; the gateway's verbs stay the station's methods, delegatin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
-from chargeyard.station.catalog import StationTemplate
-from chargeyard.station.clock import Clock
 from chargeyard.station.core import OnError, OnResult
-from chargeyard.station.io import StationIO
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.v16.base import StationV16Base
@@ -71,7 +67,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     frames and events and the fetching of firmware images.
     """
 
-    # The blocks, built in ``__init__`` (see the package docstring).
+    # The blocks, built in ``assemble()`` (see the package docstring).
     core: CoreProfileV16
     transactions: TransactionsV16
     start_stop: StartStopV16
@@ -147,32 +143,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         ),
     )
 
-    def __init__(
-        self,
-        identity: str,
-        template: StationTemplate,
-        *,
-        clock: Clock,
-        new_id: Callable[[], str] | None = None,
-        call_timeout: float = 30.0,
-        energy_wh: float = 0.0,
-        io: StationIO | None = None,
-        serial_number: str | None = None,
-    ) -> None:
-        super().__init__(
-            identity,
-            template,
-            clock=clock,
-            new_id=new_id,
-            call_timeout=call_timeout,
-            energy_wh=energy_wh,
-            io=io,
-            serial_number=serial_number,
-        )
-        # What became of presented tags, for whoever drives the station (the gateway).
-        self.token_reports = TokenReports()
-        # Transactions the power cut, not yet reported ended (station/power_loss.py).
-        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+    def assemble(self) -> None:
+        super().assemble()  # the version's state, then its blocks over it
 
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
         self.firmware = FirmwareManagementV16(self)

@@ -14,19 +14,15 @@ Connector numbers are 1.6's: 0 is the whole station, 1..N the connectors in EVSE
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from chargeyard.protocol import V16, Payload
-from chargeyard.station.catalog import StationTemplate
-from chargeyard.station.clock import Clock, iso
+from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.authorization import AuthorizationPolicy
 from chargeyard.station.model.meter import ReadingContext, SampledValue
 from chargeyard.station.model.smart_charging import OCPP16_RULES
 from chargeyard.station.model.states import ConnectorStatus, Registration
-from chargeyard.station.model.station import Connector, Evse, StationModel
+from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v16.configuration import Configuration
 
 logger = logging.getLogger(__name__)
@@ -37,31 +33,11 @@ class StationV16Base(SimulatedStation):
 
     version = V16
 
-    def __init__(
-        self,
-        identity: str,
-        template: StationTemplate,
-        *,
-        clock: Clock,
-        new_id: Callable[[], str] | None = None,
-        call_timeout: float = 30.0,
-        energy_wh: float = 0.0,
-        io: StationIO | None = None,
-        serial_number: str | None = None,
-    ) -> None:
-        kwargs: dict[str, Any] = {"clock": clock, "call_timeout": call_timeout}
-        if new_id is not None:
-            kwargs["new_id"] = new_id
-        super().__init__(identity, **kwargs)
-        self.template = template
-        self.serial_number = serial_number
-        self.io: StationIO = io or UnavailableIO(schedule=self.soon)
-        self.model = StationModel.build(identity, template, energy_wh=energy_wh)
+    def assemble(self) -> None:
         # Profiles are kept per EVSE; the Smart Charging profile maps 1.6 connector numbers
         # onto EVSEs (connector 0 stays 0, the whole station).
         self.model.profiles.rules = OCPP16_RULES
-        self.model.profiles.evse_count = len(template.evses)
-        self.config = Configuration(template.configuration_16())
+        self.config = Configuration(self.template.configuration_16())
         self.config.on_change(self.configuration_changed)
         # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
         # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.

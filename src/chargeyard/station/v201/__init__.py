@@ -33,21 +33,17 @@ log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
-from chargeyard.station.catalog import StationTemplate
-from chargeyard.station.clock import Clock
-from chargeyard.station.io import StationIO
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.v201.authorization import AuthorizationV201
@@ -69,32 +65,8 @@ from chargeyard.station.v201.transactions import TransactionsV201
 class StationV201(FirmwareDownloads, StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring)."""
 
-    def __init__(
-        self,
-        identity: str,
-        template: StationTemplate,
-        *,
-        clock: Clock,
-        new_id: Callable[[], str] | None = None,
-        call_timeout: float = 30.0,
-        energy_wh: float = 0.0,
-        io: StationIO | None = None,
-        serial_number: str | None = None,
-    ) -> None:
-        super().__init__(
-            identity,
-            template,
-            clock=clock,
-            new_id=new_id,
-            call_timeout=call_timeout,
-            energy_wh=energy_wh,
-            io=io,
-            serial_number=serial_number,
-        )
-        # What became of presented tokens, for whoever drives the station (the gateway).
-        self.token_reports = TokenReports()
-        # Transactions the power cut, not yet reported ended (station/power_loss.py).
-        self.unreported_power_losses: dict[str, OpenTransaction] = {}
+    def assemble(self) -> None:
+        super().assemble()  # the version's state, then its blocks over it
         # The blocks, built in this order: metering arms its clock-aligned timer, diagnostics
         # logs StartupOfTheDevice, smart charging adds its variable to the device model.
         self.transaction_events = TransactionEventsV201(self)

@@ -19,15 +19,12 @@ once by :meth:`StationV201Base.variable_changed` (B05), then by the blocks that 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from chargeyard.protocol import V201, Payload
-from chargeyard.station.catalog import StationTemplate
-from chargeyard.station.clock import Clock, iso
+from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.authorization import AuthorizationPolicy
 from chargeyard.station.model.meter import (
     SUPPORTED_MEASURANDS_201,
@@ -37,7 +34,7 @@ from chargeyard.station.model.meter import (
 )
 from chargeyard.station.model.smart_charging import OCPP201_RULES
 from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
-from chargeyard.station.model.station import Connector, Evse, StationModel
+from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v201.device_model import Component, Variable
 from chargeyard.station.v201.variables import build_device_model
 
@@ -52,30 +49,13 @@ class StationV201Base(SimulatedStation):
 
     version = V201
 
-    def __init__(
-        self,
-        identity: str,
-        template: StationTemplate,
-        *,
-        clock: Clock,
-        new_id: Callable[[], str] | None = None,
-        call_timeout: float = 30.0,
-        energy_wh: float = 0.0,
-        io: StationIO | None = None,
-        serial_number: str | None = None,
-    ) -> None:
-        kwargs: dict[str, Any] = {"clock": clock, "call_timeout": call_timeout}
-        if new_id is not None:
-            kwargs["new_id"] = new_id
-        super().__init__(identity, **kwargs)
-        self.template = template
-        self.serial_number = serial_number
-        self.io: StationIO = io or UnavailableIO(schedule=self.soon)
-        self.model = StationModel.build(identity, template, energy_wh=energy_wh)
+    def assemble(self) -> None:
         self.model.profiles.rules = OCPP201_RULES
-        self.model.profiles.evse_count = len(template.evses)
         self.device_model = build_device_model(
-            template, identity=identity, message_timeout_s=int(call_timeout), live=self
+            self.template,
+            identity=self.identity,
+            message_timeout_s=int(self._call_timeout),
+            live=self,
         )
         self.device_model.on_change(self.variable_changed)
         # What FirmwareStatusNotification and LogStatusNotification last said (L01, N01), which

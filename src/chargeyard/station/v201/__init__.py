@@ -26,15 +26,16 @@ attribute                   module                  functional block
 The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
 which lifecycle event (power on, Accepted, going down, an EVSE idle, a transaction started, a
 status set, a variable set) and which blocks may veto a new session or a reset is written in
-one table, :meth:`StationV201._wire`, in the order the listeners run. ``base.py`` keeps what
-every block shares (the hardware and device models, StatusNotification, the boot); the station
-log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
+one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
+``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
+the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
@@ -95,121 +96,129 @@ class StationV201(FirmwareDownloads, StationV201Base):
             self.authorization,
             self.control,
         )
-        self._wire()
 
-    def _wire(self) -> None:
-        """Who hears each lifecycle event, and who may veto, in the order they are asked."""
-        # The station restarts (B01). The device model first (volatile values back to their
-        # defaults, RebootRequired ones applied, B05); then transactions that the power cut end
-        # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is
-        # logged (N01.FR.05); an interrupted firmware update releases its connectors (L01);
-        # scheduled resets are forgotten (B12); reservations re-arm their expiry (H04).
-        self._hook_power_on: Hook[[]] = Hook(
-            super().on_power_on,
-            self.transactions.on_power_on,
-            self.metering.on_power_on,
-            self.diagnostics.on_power_on,
-            self.firmware.on_power_on,
-            self.provisioning.on_power_on,
-            self.reservations.on_power_on,
-        )
-        # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
-        # "once the new firmware has booted and connected").
-        self._hook_accepted: Hook[[]] = Hook(super().on_accepted, self.firmware.on_accepted)
-        # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged
-        # with the boot reason and the log upload stops (N01).
-        self._hook_going_down: Hook[[]] = Hook(
-            self.firmware.on_going_down, self.diagnostics.on_going_down, super().on_going_down
-        )
-        # No transaction runs on an EVSE (after any event on it): a firmware installation that
-        # waited for it goes on (L01.FR.06) before a reset OnIdle (B12) reboots the station;
-        # a Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed
-        # (K).
-        self._hook_evse_idle: Hook[[Evse]] = Hook(
-            self.firmware.on_evse_idle,
-            self.provisioning.on_evse_idle,
-            self.availability.on_evse_idle,
-            self.smart_charging.on_evse_idle,
-        )
-        # A transaction began (its Started is queued): J02 sampling, then the limit offered to
-        # it (K), then the reservation it used frees its connectors (H03).
-        self._hook_transaction_started: Hook[[Evse]] = Hook(
-            self.transactions.on_transaction_started,
-            self.smart_charging.on_transaction_started,
-            self.reservations.on_transaction_started,
-        )
-        # A connector moved (before its StatusNotification): timeSpentCharging (E).
-        self._hook_status_changed: Hook[[Connector, ConnectorStatus]] = Hook(
-            self.transaction_events.on_status_changed
-        )
-        # A connector was set to a status (G01): StatusNotification first, then what the
-        # reservations show (H01.FR.23, H04.FR.02), whether it moved or not.
-        self._hook_set_status: Hook[[Connector, ConnectorStatus]] = Hook(
-            super().set_status, self.reservations.on_status_set
-        )
-        # A SetVariables value was Accepted (B05): applied to the station, then the J02
-        # interval (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval).
-        self._hook_variable_changed: Hook[[Component, Variable]] = Hook(
-            super().variable_changed,
-            self.transactions.variable_changed,
-            self.metering.variable_changed,
-        )
-        # A security event happened: the security log keeps it (N01.FR.05).
-        self._hook_security_event: Hook[[str, str | None]] = Hook(self.diagnostics.security_event)
-        # May a new session begin on the EVSE? Not while a reset waits (B12), not while a
-        # firmware installation waits or runs (L01.FR.07), and only on operative connectors
-        # of a station that is not going down (G03, G04).
-        self._gate_accepts_sessions: Gate[[Evse]] = Gate(
-            self.provisioning.accepts_sessions,
-            self.firmware.accepts_sessions,
-            super().accepts_sessions,
-        )
-        # May a Reset go ahead? Not during a firmware installation (L01, B11/B12).
-        self._gate_may_reset: Gate[[]] = Gate(self.firmware.may_reset)
+    # -- who hears what, in the order written ---------------------------------------------------
+    # One table for the class (every station of it runs the same; no hook objects per
+    # station), each listener a block's method reached through the station it is given;
+    # ``StationV201Base`` is the base's own part of an event.
+
+    # The station restarts (B01). The device model first (volatile values back to their
+    # defaults, RebootRequired ones applied, B05); then transactions that the power cut end
+    # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is logged
+    # (N01.FR.05); an interrupted firmware update releases its connectors (L01); scheduled
+    # resets are forgotten (B12); reservations re-arm their expiry (H04).
+    POWER_ON: ClassVar[Hook[[StationV201]]] = Hook(
+        StationV201Base.on_power_on,
+        lambda s: s.transactions.on_power_on(),
+        lambda s: s.metering.on_power_on(),
+        lambda s: s.diagnostics.on_power_on(),
+        lambda s: s.firmware.on_power_on(),
+        lambda s: s.provisioning.on_power_on(),
+        lambda s: s.reservations.on_power_on(),
+    )
+    # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
+    # "once the new firmware has booted and connected").
+    ACCEPTED: ClassVar[Hook[[StationV201]]] = Hook(
+        StationV201Base.on_accepted, lambda s: s.firmware.on_accepted()
+    )
+    # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
+    # boot reason and the log upload stops (N01).
+    GOING_DOWN: ClassVar[Hook[[StationV201]]] = Hook(
+        lambda s: s.firmware.on_going_down(),
+        lambda s: s.diagnostics.on_going_down(),
+        StationV201Base.on_going_down,
+    )
+    # No transaction runs on an EVSE (after any event on it): a firmware installation that
+    # waited for it goes on (L01.FR.06) before a reset OnIdle (B12) reboots the station; a
+    # Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed (K).
+    EVSE_IDLE: ClassVar[Hook[[StationV201, Evse]]] = Hook(
+        lambda s, evse: s.firmware.on_evse_idle(evse),
+        lambda s, evse: s.provisioning.on_evse_idle(evse),
+        lambda s, evse: s.availability.on_evse_idle(evse),
+        lambda s, evse: s.smart_charging.on_evse_idle(evse),
+    )
+    # A transaction began (its Started is queued): J02 sampling, then the limit offered to it
+    # (K), then the reservation it used frees its connectors (H03).
+    TRANSACTION_STARTED: ClassVar[Hook[[StationV201, Evse]]] = Hook(
+        lambda s, evse: s.transactions.on_transaction_started(evse),
+        lambda s, evse: s.smart_charging.on_transaction_started(evse),
+        lambda s, evse: s.reservations.on_transaction_started(evse),
+    )
+    # A connector moved (before its StatusNotification): timeSpentCharging (E).
+    STATUS_CHANGED: ClassVar[Hook[[StationV201, Connector, ConnectorStatus]]] = Hook(
+        lambda s, connector, previous: s.transaction_events.on_status_changed(connector, previous)
+    )
+    # A connector was set to a status (G01): StatusNotification first, then what the
+    # reservations show (H01.FR.23, H04.FR.02), whether it moved or not.
+    SET_STATUS: ClassVar[Hook[[StationV201, Connector, ConnectorStatus]]] = Hook(
+        StationV201Base.set_status,
+        lambda s, connector, status: s.reservations.on_status_set(connector, status),
+    )
+    # A SetVariables value was Accepted (B05): applied to the station, then the J02 interval
+    # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval).
+    VARIABLE_CHANGED: ClassVar[Hook[[StationV201, Component, Variable]]] = Hook(
+        StationV201Base.variable_changed,
+        lambda s, component, variable: s.transactions.variable_changed(component, variable),
+        lambda s, component, variable: s.metering.variable_changed(component, variable),
+    )
+    # A security event happened: the security log keeps it (N01.FR.05).
+    SECURITY_EVENT: ClassVar[Hook[[StationV201, str, str | None]]] = Hook(
+        lambda s, kind, tech_info: s.diagnostics.security_event(kind, tech_info)
+    )
+    # May a new session begin on the EVSE? Not while a reset waits (B12), not while a firmware
+    # installation waits or runs (L01.FR.07), and only on operative connectors of a station
+    # that is not going down (G03, G04).
+    ACCEPTS_SESSIONS: ClassVar[Gate[[StationV201, Evse]]] = Gate(
+        lambda s, evse: s.provisioning.accepts_sessions(evse),
+        lambda s, evse: s.firmware.accepts_sessions(evse),
+        StationV201Base.accepts_sessions,
+    )
+    # May a Reset go ahead? Not during a firmware installation (L01, B11/B12).
+    MAY_RESET: ClassVar[Gate[[StationV201]]] = Gate(lambda s: s.firmware.may_reset())
 
     def handlers(self) -> dict[str, Handler]:
         """The handlers of every block (two blocks claiming one action is an error)."""
         return merge_handlers(*self.blocks)
 
-    # -- lifecycle events and questions (the table of _wire) ---------------------------------
+    # -- lifecycle events and questions (the table above) ---------------------------------
 
     def on_power_on(self) -> None:
-        self._hook_power_on()
+        self.POWER_ON(self)
 
     def on_accepted(self) -> None:
-        self._hook_accepted()
+        self.ACCEPTED(self)
 
     def on_going_down(self) -> None:
-        self._hook_going_down()
+        self.GOING_DOWN(self)
 
     def on_evse_idle(self, evse: Evse) -> None:
         """No transaction runs on ``evse`` (after any event on it)."""
-        self._hook_evse_idle(evse)
+        self.EVSE_IDLE(self, evse)
 
     def on_transaction_started(self, evse: Evse) -> None:
         """A transaction began on ``evse`` (its Started is queued)."""
-        self._hook_transaction_started(evse)
+        self.TRANSACTION_STARTED(self, evse)
 
     def on_status_changed(self, connector: Connector, previous: ConnectorStatus) -> None:
-        self._hook_status_changed(connector, previous)
+        self.STATUS_CHANGED(self, connector, previous)
 
     def set_status(self, connector: Connector, status: ConnectorStatus) -> None:
-        self._hook_set_status(connector, status)
+        self.SET_STATUS(self, connector, status)
 
     def variable_changed(self, component: Component, variable: Variable) -> None:
-        self._hook_variable_changed(component, variable)
+        self.VARIABLE_CHANGED(self, component, variable)
 
     def security_event(self, kind: str, tech_info: str | None = None) -> None:
         """A security event happened (part 2 "Security events", e.g. FirmwareUpdated)."""
-        self._hook_security_event(kind, tech_info)
+        self.SECURITY_EVENT(self, kind, tech_info)
 
     def accepts_sessions(self, evse: Evse) -> bool:
         """Whether a new session may begin on ``evse``."""
-        return self._gate_accepts_sessions(evse)
+        return self.ACCEPTS_SESSIONS(self, evse)
 
     def may_reset(self) -> bool:
         """Whether a Reset may go ahead now (B11/B12)."""
-        return self._gate_may_reset()
+        return self.MAY_RESET(self)
 
     # -- what one block asks of another, answered by the block that knows --------------------
 

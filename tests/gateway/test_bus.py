@@ -164,3 +164,35 @@ async def test_commands_go_to_the_node_holding_their_charger() -> None:
     async with asyncio.timeout(1):
         on_b = await anext(aiter(bus.consume("node-b")))
     assert on_b.charger_id == "dep-2"
+
+
+async def test_a_node_that_leaves_hands_on_what_it_had_not_taken() -> None:
+    bus = InMemoryBus()
+    await bus.hold("node-a", ["dep-1"])  # the placement node
+    await bus.hold("node-b", ["dep-2"])
+    await bus.publish_many([message(1, "dep-2"), message(2, "dep-2")])
+    on_b = aiter(bus.consume("node-b"))
+    async with asyncio.timeout(1):
+        assert (await anext(on_b)).command_id == "c1"  # taken: never delivered again
+    await bus.leave("node-b")
+    with pytest.raises(StopAsyncIteration):  # its iterator ends
+        async with asyncio.timeout(1):
+            await anext(on_b)
+    # What it had not taken, and what comes for its chargers now, go to the placement node.
+    await bus.publish(message(3, "dep-2"))
+    assert (bus.pending("node-a"), bus.pending("node-b")) == (2, 0)
+    on_a = aiter(bus.consume("node-a"))
+    async with asyncio.timeout(1):
+        assert [(await anext(on_a)).command_id for _ in range(2)] == ["c2", "c3"]
+    # The last node gone, messages wait for the next node to come.
+    await bus.leave("node-a")
+    await bus.publish(message(4, "dep-1"))
+    seen: list[tuple[str, tuple[str, ...]]] = []
+    server = asyncio.create_task(_serve(bus, "node-c", seen))
+    async with asyncio.timeout(1):
+        answer = await bus.request(RuntimeRequest("r1", "org-1", "status", ("dep-1",)))
+        assert (await anext(aiter(bus.consume("node-c")))).command_id == "c4"
+    assert answer == RuntimeAnswer("r1", True, {"dep-1": "node-c"})
+    await bus.close()
+    async with asyncio.timeout(1):
+        await server

@@ -133,6 +133,14 @@ class CommandBus(Protocol):
         """``node`` no longer hosts ``charger_ids`` (those another node holds are left)."""
         ...
 
+    async def leave(self, node: str) -> None:
+        """``node`` stops taking messages (its fleet host is closing): what it held is released,
+        and what waits for it and was not yet taken goes where it would have gone had the node
+        never been (another holder cannot have it: the placement node's, or the backlog a
+        later node takes). Its :meth:`consume` and :meth:`requests` iterators end. A node that
+        left may come back with :meth:`hold` or by consuming again."""
+        ...
+
     async def close(self) -> None:
         """Stop delivering: :meth:`consume` and :meth:`requests` iterators end."""
         ...

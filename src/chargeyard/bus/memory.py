@@ -3,7 +3,8 @@
 Each node (a fleet host) has an inbox of commands and one of runtime requests; a charger's
 messages go to the node that holds it (:meth:`InMemoryBus.hold`), those of a charger no node
 holds to the placement node, the first node that took messages. Until a node takes messages,
-what is published waits in a backlog that the first node gets.
+what is published waits in a backlog that the first node gets. A node that leaves hands what
+it had not taken to where it would go without it.
 
 Everything is copied on the way in and out, through ``to_dict`` and JSON, as a bus between
 processes would carry it: nobody can rely on the publisher's objects, and what cannot travel
@@ -41,6 +42,16 @@ def _over_the_wire(item: _Wire, rebuild: Callable[[dict[str, Any]], _T]) -> _T:
     """``item`` as the other end of a bus between processes gets it."""
     data: dict[str, Any] = orjson.loads(orjson.dumps(item.to_dict()))
     return rebuild(data)
+
+
+def _drained(queue: asyncio.Queue[_T | None]) -> list[_T]:
+    """What ``queue`` holds, taken out (a close marker in it is dropped)."""
+    items: list[_T] = []
+    while not queue.empty():
+        item = queue.get_nowait()
+        if item is not _CLOSED:
+            items.append(item)
+    return items
 
 
 @dataclass(slots=True)
@@ -88,6 +99,22 @@ class InMemoryBus:
         for charger_id in charger_ids:
             if self._holders.get(charger_id) == node:
                 del self._holders[charger_id]
+
+    async def leave(self, node: str) -> None:
+        for charger_id in [c for c, holder in self._holders.items() if holder == node]:
+            del self._holders[charger_id]
+        inbox = self._inboxes.pop(node, None)
+        if inbox is None:
+            return
+        # Never taken, so never delivered: handing them on keeps delivery at most once.
+        for message in _drained(inbox.commands):
+            self._route(message.charger_id).commands.put_nowait(message)
+        for request in _drained(inbox.requests):
+            self._route(request.charger_ids[0] if request.charger_ids else "").requests.put_nowait(
+                request
+            )
+        inbox.commands.put_nowait(_CLOSED)
+        inbox.requests.put_nowait(_CLOSED)
 
     # -- commands -------------------------------------------------------------------------------
 

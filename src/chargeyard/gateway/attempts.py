@@ -32,7 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chargeyard.gateway.versions import VersionAdapter
 from chargeyard.station.model.station import Transaction
 from chargeyard.station.model.token_reports import (
     TokenConfirmation,
@@ -89,7 +88,6 @@ class TokenAttempt:
     def __init__(
         self,
         station: StationVerbs,
-        adapter: VersionAdapter,
         id_tag: str,
         evse_id: int | None,
         *,
@@ -97,7 +95,6 @@ class TokenAttempt:
         grace_s: float,
     ) -> None:
         self.station = station
-        self.adapter = adapter
         self.id_tag = id_tag.casefold()  # id tags compare case-insensitively (1.6 7.28)
         self.evse_id = evse_id
         self.needs_transaction = needs_transaction
@@ -192,7 +189,7 @@ class TokenAttempt:
         if transaction.offline and not self.station.online:
             return self._accepted()  # its transaction message waits for the connection
         if final:
-            return self._failed(f"no answer to {self.adapter.start_message} within {waited}")
+            return self._failed(f"no answer to {self.station.TERMS.start_message} within {waited}")
         return None
 
     # -- concluding -----------------------------------------------------------------------------
@@ -221,7 +218,7 @@ class TokenAttempt:
         if self._confirmation is not None:
             transaction_id = self._confirmation.transaction_id
         elif transaction is not None:
-            transaction_id = self.adapter.transaction_id(transaction)
+            transaction_id = self.station.TERMS.transaction_id(transaction)
         return AttemptResult(
             ok,
             error,

@@ -52,7 +52,7 @@ from uuid import uuid4
 from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
-from chargeyard.gateway.commands import COMMANDS, ConfigurationItem
+from chargeyard.gateway.commands import COMMANDS
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.outcomes import OutcomeWriter
@@ -60,13 +60,15 @@ from chargeyard.gateway.power import Powered, power_down, restore, without_snaps
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
 from chargeyard.gateway.vendor_replies import charger_replies
-from chargeyard.gateway.versions import ADAPTERS, fleet_version, runtime_version_label
+from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
+from chargeyard.station.terms import Setting
 from chargeyard.station.verbs import verbs_of
+from chargeyard.station.versions import fleet_version
 from chargeyard.store import FrameLog, Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
 
@@ -573,15 +575,14 @@ class FleetHost:
             if self._on_fleet is not None:
                 self._on_fleet(fleet)
         recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)
-        adapter = ADAPTERS.named(definition.version)
 
         def setup(station: SimulatedStation) -> None:
             own_log = getattr(station, "frame_log", None)
             if recorder is not None and isinstance(own_log, StationFrameLog):
                 station.frame_log = TeeFrameLog(own_log.size, recorder)  # type: ignore[attr-defined]
             if definition.configuration:
-                items = [ConfigurationItem(key=k, value=v) for k, v in definition.configuration]
-                results = adapter.set_configuration(verbs_of(station), items)
+                settings = [Setting(k, v) for k, v in definition.configuration]
+                results = verbs_of(station).set_configuration(settings)
                 refused = {k: v for k, v in results.items() if v not in ("Accepted",)}
                 if refused:
                     logger.warning("%s: configuration not applied: %s", charger.id, refused)

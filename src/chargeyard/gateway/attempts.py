@@ -30,7 +30,6 @@ import asyncio
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from chargeyard.station.model.station import Transaction
 from chargeyard.station.model.token_reports import (
@@ -61,9 +60,9 @@ class AttemptResult:
     stopped_transaction_id: str | None = None
     transaction: Transaction | None = field(default=None, repr=False)
 
-    def as_result(self) -> dict[str, Any]:
+    def as_result(self) -> dict[str, object]:
         """The fields every token command reports (see docs/api.md)."""
-        result: dict[str, Any] = {
+        result: dict[str, object] = {
             "authorization": self.authorization,
             "transaction_id": self.transaction_id,
         }

@@ -36,6 +36,7 @@ single-connector EVSEs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -280,7 +281,7 @@ class InvalidPayload(ValueError):
     """A command's event type is unknown or its payload does not fit its model."""
 
 
-def parse_payload(event_type: str, payload: dict[str, Any]) -> BaseModel:
+def parse_payload(event_type: str, payload: Mapping[str, object]) -> BaseModel:
     """The payload of ``event_type`` as its model.
 
     Raises:

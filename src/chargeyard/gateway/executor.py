@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -79,11 +79,11 @@ class Outcome:
     """What became of a command: ``ok`` with a ``result``, or not with an ``error``."""
 
     ok: bool
-    result: dict[str, Any] | None = None
+    result: dict[str, object] | None = None
     error: str | None = None
 
     @classmethod
-    def applied(cls, **result: Any) -> Outcome:
+    def applied(cls, **result: object) -> Outcome:
         return cls(True, result)
 
     @classmethod
@@ -113,7 +113,7 @@ class Executor:
         self.start_grace_s = start_grace_s
 
     def precheck(
-        self, station: SimulatedStation, event_type: str, payload: dict[str, Any] | BaseModel
+        self, station: SimulatedStation, event_type: str, payload: Mapping[str, object] | BaseModel
     ) -> str | None:
         """Why ``station`` cannot take the command now, or None. Reads only.
 
@@ -133,7 +133,7 @@ class Executor:
         self,
         station: SimulatedStation,
         event_type: str,
-        payload: dict[str, Any] | BaseModel,
+        payload: Mapping[str, object] | BaseModel,
         *,
         on_session_end: SessionEnded | None = None,
     ) -> Outcome:
@@ -236,7 +236,7 @@ class _Command(Generic[P]):
         return self.act(t, p)
 
 
-def _parsed(event_type: str, payload: dict[str, Any] | BaseModel) -> tuple[_Row, BaseModel]:
+def _parsed(event_type: str, payload: Mapping[str, object] | BaseModel) -> tuple[_Row, BaseModel]:
     command = _TABLE.get(event_type)
     if command is None:
         raise InvalidPayload(f"unknown command {event_type!r}")

@@ -24,7 +24,6 @@ TokenAttempt` and reports what the station was answered, in OCPP terms: the auth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chargeyard.gateway.attempts import AttemptResult, TokenAttempt
 from chargeyard.gateway.commands import (
@@ -55,7 +54,7 @@ class Reported:
     """A command's outcome: ok with ``result``, or not with ``error`` (and what is known)."""
 
     ok: bool
-    result: dict[str, Any]
+    result: dict[str, object]
     error: str | None = None
 
 
@@ -151,5 +150,5 @@ async def start_transaction(
     return _reported(outcome, evse_id=p.evse_id, connector_id=p.connector_id, id_tag=p.id_tag)
 
 
-def _reported(outcome: AttemptResult, **where: Any) -> Reported:
+def _reported(outcome: AttemptResult, **where: object) -> Reported:
     return Reported(outcome.ok, {**where, **outcome.as_result()}, outcome.error)

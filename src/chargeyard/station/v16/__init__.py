@@ -27,7 +27,9 @@ connector 0's reported, a transaction ended, a configuration key changed) and fo
 question (may this idTag start a session here?), the block methods that hear it, in the order
 they run. The station's methods that ``core.py`` and ``base.py`` call (``on_power_on``,
 ``set_status``, ``transaction_ended``...) fire them. The station's handler table is the
-blocks' tables merged; the gateway's verbs stay the station's methods, delegating to a block.
+blocks' tables merged; the gateway's verbs (``station/verbs.py``) stay the station's methods,
+delegating to a block, and ``TERMS`` (``terms.py``) is how the outside world's words for a
+fault, a setting or the local list become 1.6's.
 """
 
 from __future__ import annotations

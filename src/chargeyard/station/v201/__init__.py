@@ -29,6 +29,9 @@ status set, a variable set) and which blocks may veto a new session or a reset i
 one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
 ``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
 the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
+The verbs (``station/verbs.py``) are the station's methods, delegating to a block; ``TERMS``
+(``terms.py``) is how the outside world's words for a fault, a setting or the local list
+become 2.0.1's.
 """
 
 from __future__ import annotations

@@ -203,6 +203,8 @@ P = TypeVar("P", bound=BaseModel)
 class _Row(Protocol):
     """A command of the table, whatever its payload's model."""
 
+    def accepts(self, payload: BaseModel) -> bool: ...
+
     def refusal(self, t: _Target, payload: BaseModel) -> str | None: ...
 
     async def apply(self, t: _Target, payload: BaseModel) -> Outcome: ...
@@ -217,6 +219,9 @@ class _Command(Generic[P]):
     check: Callable[[_Target, P], str | None]
     act: Callable[[_Target, P], Outcome] | None = None
     waits: Callable[[_Target, P], Awaitable[Outcome]] | None = None
+
+    def accepts(self, payload: BaseModel) -> bool:
+        return isinstance(payload, self.payload)
 
     def typed(self, payload: BaseModel) -> P:
         if not isinstance(payload, self.payload):
@@ -241,6 +246,8 @@ def _parsed(event_type: str, payload: Mapping[str, object] | BaseModel) -> tuple
     if command is None:
         raise InvalidPayload(f"unknown command {event_type!r}")
     if isinstance(payload, BaseModel):
+        if not command.accepts(payload):
+            raise InvalidPayload(f"invalid {event_type} payload: a {type(payload).__name__}")
         return command, payload
     return command, parse_payload(event_type, payload)
 

@@ -15,6 +15,8 @@ import pytest
 
 import chargeyard
 from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionTable
+from chargeyard.station.fleet import STATION_CLASSES
+from chargeyard.station.versions import station_terms
 
 SOURCE = Path(chargeyard.__file__).resolve().parent
 
@@ -39,10 +41,16 @@ def test_the_tables_are_found_where_the_versions_pick_behaviour() -> None:
         "chargeyard.csms.server.HANDLERS",
         "chargeyard.csms.commands.operations.DIALECTS",
         "chargeyard.csms.commands.transactions.REMOTE_DIALECTS",
-        "chargeyard.gateway.versions.ADAPTERS",
         "chargeyard.station.fleet.STATION_CLASSES",
         "chargeyard.lab.demo._SAMPLING",
     } <= set(_tables())
+
+
+def test_every_version_a_station_speaks_has_its_terms() -> None:
+    # A station class's words for faults, settings and the local list (station/terms.py),
+    # read from STATION_CLASSES: a new version's class without them fails here.
+    for version in STATION_CLASSES:
+        assert station_terms(version).version is version
 
 
 def test_every_table_names_every_version() -> None:

@@ -12,11 +12,8 @@ from chargeyard.gateway.commands import (
     parse_payload,
 )
 from chargeyard.gateway.executor import _TABLE
-from chargeyard.gateway.versions import (
-    command_version_label,
-    fleet_version,
-    runtime_version_label,
-)
+from chargeyard.gateway.version_labels import command_version_label, runtime_version_label
+from chargeyard.station.versions import fleet_version
 
 
 def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:

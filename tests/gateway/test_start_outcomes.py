@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from chargeyard.gateway.commands import ConfigurationItem
 from chargeyard.gateway.executor import Executor, Outcome
-from chargeyard.gateway.versions import ADAPTERS
 from chargeyard.protocol import Payload
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.terms import Setting
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
+from chargeyard.station.verbs import verbs_of
 from tests.station.harness import Link
 
 GRACE_S = 10.0
@@ -63,10 +63,7 @@ def online(version: str) -> Link:
 
 
 def configure(link: Link, key: str, value: str) -> None:
-    station: Any = link.station
-    results = ADAPTERS[station.version].set_configuration(
-        station, [ConfigurationItem(key=key, value=value)]
-    )
+    results = verbs_of(link.station).set_configuration([Setting(key, value)])
     assert results == {key: "Accepted"}
 
 

@@ -1,6 +1,6 @@
 """A command whose parameters the charger's OCPP version does not allow is refused before the
-station changes anything, by the version adapter (``gateway/versions.py``) the executor asks
-before queuing and again on arrival.
+station changes anything, by the version's refusal (``gateway/refusals.py`` with the station
+class's ``TERMS``) the executor asks before queuing and again on arrival.
 
 The station is the sans-I/O one of ``tests/station``, wired to a central-system double whose
 session validates every frame against the official schemas.
@@ -23,12 +23,14 @@ from chargeyard.gateway.commands import (
     parse_payload,
 )
 from chargeyard.gateway.executor import Executor
-from chargeyard.gateway.versions import ADAPTERS
-from chargeyard.protocol import Payload
+from chargeyard.gateway.refusals import refusal
+from chargeyard.protocol import Payload, parse_version
+from chargeyard.station.terms import StationTerms
+from chargeyard.station.versions import station_terms
 from tests.gateway.stations import charging, running
 from tests.station.harness import Link
 
-V16, V201 = ADAPTERS.named("1.6"), ADAPTERS.named("2.0.1")
+V16, V201 = station_terms(parse_version("1.6")), station_terms(parse_version("2.0.1"))
 
 REASONS_16 = (
     "EmergencyStop, EVDisconnected, HardReset, Local, Other, PowerLoss, Reboot, Remote, "
@@ -96,29 +98,31 @@ async def test_a_stop_reason_outside_the_version_leaves_the_transaction_running(
     ],
 )
 def test_a_stop_reason_of_one_version_is_refused_on_the_other(
-    reason: str, refused_by: Any, allowed_by: Any
+    reason: str, refused_by: StationTerms, allowed_by: StationTerms
 ) -> None:
     command = StopTransactionPayload(reason=reason)
-    refusal = refused_by.refusal(command)
-    assert refusal is not None
-    assert refusal.startswith(f"OCPP {refused_by.name}: reason {reason!r} is not allowed in ")
-    assert allowed_by.refusal(command) is None
+    refused = refusal(refused_by, command)
+    assert refused is not None
+    assert refused.startswith(
+        f"OCPP {refused_by.version.name}: reason {reason!r} is not allowed in "
+    )
+    assert refusal(allowed_by, command) is None
 
 
 def test_fault_codes_per_version() -> None:
     # 1.6: a ChargePointErrorCode other than NoError.
-    assert V16.refusal(FaultPayload(error_code="GroundFailure")) is None
-    ground_fault = V16.refusal(FaultPayload(error_code="GroundFault"))
+    assert refusal(V16, FaultPayload(error_code="GroundFailure")) is None
+    ground_fault = refusal(V16, FaultPayload(error_code="GroundFault"))
     assert ground_fault is not None
     assert ground_fault.startswith("OCPP 1.6: error_code 'GroundFault' is not allowed: one of ")
     assert "GroundFailure" in ground_fault
     # 2.0.1: a fault ReasonEnumType, or a 1.6 code the station maps to one.
-    assert V201.refusal(FaultPayload(error_code="GroundFault")) is None
-    assert V201.refusal(FaultPayload(error_code="GroundFailure")) is None
+    assert refusal(V201, FaultPayload(error_code="GroundFault")) is None
+    assert refusal(V201, FaultPayload(error_code="GroundFailure")) is None
     for code in ("NoError", "Local", "Meltdown"):
-        refusal = V201.refusal(FaultPayload(error_code=code))
-        assert refusal is not None
-        assert refusal.startswith(
+        refused = refusal(V201, FaultPayload(error_code=code))
+        assert refused is not None
+        assert refused.startswith(
             f"OCPP 2.0.1: error_code {code!r} is not allowed: one of GroundFault, "
             "OvercurrentFault, PowerQuality, EmergencyStop, Other, ConnectorLockFailure"
         )
@@ -139,12 +143,12 @@ def test_id_tags_fit_the_version() -> None:
         StartSessionPayload(id_tag=tag_36),
         LocalAuthListPayload(list_version=2, entries=[{"id_tag": "OK"}, {"id_tag": tag_36}]),
     ):
-        assert V201.refusal(command) is None
-        refusal = V16.refusal(command)
-        assert refusal is not None
-        assert "is too long for" in refusal
-        assert refusal.endswith("at most 20 characters")
-    assert V16.refusal(LocalAuthListPayload(list_version=2, entries=[{"id_tag": tag_36}])) == (
+        assert refusal(V201, command) is None
+        refused = refusal(V16, command)
+        assert refused is not None
+        assert "is too long for" in refused
+        assert refused.endswith("at most 20 characters")
+    assert refusal(V16, LocalAuthListPayload(list_version=2, entries=[{"id_tag": tag_36}])) == (
         f"OCPP 1.6: entries[0].id_tag '{'T' * 36}' is too long for "
         "SendLocalList.localAuthorizationList.idTag: at most 20 characters"
     )
@@ -168,10 +172,10 @@ async def test_a_configuration_the_version_cannot_carry_changes_nothing(
     station: Any = link.station
     first = "HeartbeatInterval" if version == "1.6" else "OCPPCommCtrlr.HeartbeatInterval"
     payload = {"configuration": [{"key": first, "value": "77"}, {"key": key, "value": value}]}
-    refusal = Executor().precheck(station, "set_configuration", payload)
-    assert refusal is not None
-    assert refusal.startswith(f"OCPP {version}: ")
-    assert why in refusal
+    refused = Executor().precheck(station, "set_configuration", payload)
+    assert refused is not None
+    assert refused.startswith(f"OCPP {version}: ")
+    assert why in refused
     outcome = await Executor().apply(station, "set_configuration", payload)
     assert not outcome.ok
     # Not even the valid first item was applied.
@@ -185,8 +189,8 @@ def test_configuration_within_the_version_passes() -> None:
     long_value = SetConfigurationPayload(
         configuration=[{"key": "DeviceDataCtrlr.Custom", "value": "v" * 1000}]
     )
-    assert V201.refusal(long_value) is None
-    assert V16.refusal(long_value) is not None  # 1.6 values: CiString500
+    assert refusal(V201, long_value) is None
+    assert refusal(V16, long_value) is not None  # 1.6 values: CiString500
 
 
 async def test_a_2_0_1_local_list_can_be_cleared() -> None:
@@ -204,9 +208,9 @@ async def test_a_2_0_1_local_list_can_be_cleared() -> None:
 
 def test_a_proxied_message_is_checked_against_its_version() -> None:
     heartbeat = ProxyMessagePayload(action="Heartbeat", ocpp_version="1.6", payload={})
-    assert V16.refusal(heartbeat) is None
+    assert refusal(V16, heartbeat) is None
     foreign = ProxyMessagePayload(action="TransactionEvent", ocpp_version="1.6", payload={})
-    assert V16.refusal(foreign) == ("OCPP 1.6: TransactionEvent is not an action of this version")
+    assert refusal(V16, foreign) == ("OCPP 1.6: TransactionEvent is not an action of this version")
     bad = ProxyMessagePayload(
         action="StatusNotification",
         ocpp_version="2.0.1",
@@ -217,10 +221,10 @@ def test_a_proxied_message_is_checked_against_its_version() -> None:
             "connectorId": 1,
         },
     )
-    refusal = V201.refusal(bad)
-    assert refusal is not None
-    assert refusal.startswith("OCPP 2.0.1: StatusNotificationRequest: ")
-    assert "Charging" in refusal
+    refused = refusal(V201, bad)
+    assert refused is not None
+    assert refused.startswith("OCPP 2.0.1: StatusNotificationRequest: ")
+    assert "Charging" in refused
 
 
 @pytest.mark.parametrize("number", ["Infinity", "NaN"])

@@ -30,9 +30,7 @@ import asyncio
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from chargeyard.gateway.versions import VersionAdapter
 from chargeyard.station.model.station import Transaction
 from chargeyard.station.model.token_reports import (
     TokenConfirmation,
@@ -62,9 +60,9 @@ class AttemptResult:
     stopped_transaction_id: str | None = None
     transaction: Transaction | None = field(default=None, repr=False)
 
-    def as_result(self) -> dict[str, Any]:
+    def as_result(self) -> dict[str, object]:
         """The fields every token command reports (see docs/api.md)."""
-        result: dict[str, Any] = {
+        result: dict[str, object] = {
             "authorization": self.authorization,
             "transaction_id": self.transaction_id,
         }
@@ -89,7 +87,6 @@ class TokenAttempt:
     def __init__(
         self,
         station: StationVerbs,
-        adapter: VersionAdapter,
         id_tag: str,
         evse_id: int | None,
         *,
@@ -97,7 +94,6 @@ class TokenAttempt:
         grace_s: float,
     ) -> None:
         self.station = station
-        self.adapter = adapter
         self.id_tag = id_tag.casefold()  # id tags compare case-insensitively (1.6 7.28)
         self.evse_id = evse_id
         self.needs_transaction = needs_transaction
@@ -192,7 +188,7 @@ class TokenAttempt:
         if transaction.offline and not self.station.online:
             return self._accepted()  # its transaction message waits for the connection
         if final:
-            return self._failed(f"no answer to {self.adapter.start_message} within {waited}")
+            return self._failed(f"no answer to {self.station.TERMS.start_message} within {waited}")
         return None
 
     # -- concluding -----------------------------------------------------------------------------
@@ -221,7 +217,7 @@ class TokenAttempt:
         if self._confirmation is not None:
             transaction_id = self._confirmation.transaction_id
         elif transaction is not None:
-            transaction_id = self.adapter.transaction_id(transaction)
+            transaction_id = self.station.TERMS.transaction_id(transaction)
         return AttemptResult(
             ok,
             error,

@@ -36,11 +36,15 @@ single-connector EVSEs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from chargeyard.station.terms import ListEntry, Setting
+from chargeyard.station.versions import fleet_version
 
 __all__ = [
     "COMMANDS",
@@ -149,6 +153,10 @@ class ConfigurationItem(_Payload):
 class SetConfigurationPayload(_Payload):
     configuration: list[ConfigurationItem] = Field(min_length=1, max_length=100)
 
+    def settings(self) -> list[Setting]:
+        """The items as the station takes them."""
+        return [Setting(item.key, item.value) for item in self.configuration]
+
 
 class LocalAuthListEntry(_Payload):
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
@@ -162,6 +170,10 @@ class LocalAuthListPayload(_Payload):
     list_version: int = Field(ge=1)
     entries: list[LocalAuthListEntry] = Field(default_factory=list, max_length=10_000)
 
+    def list_entries(self) -> list[ListEntry]:
+        """The entries as the station takes them."""
+        return [ListEntry(entry.id_tag, entry.expiry_date) for entry in self.entries]
+
 
 class ProxyMessagePayload(_Payload):
     """A station-to-CSMS CALL sent as it is (validated against the version's schema)."""
@@ -172,8 +184,6 @@ class ProxyMessagePayload(_Payload):
 
     @model_validator(mode="after")
     def _known_version(self) -> ProxyMessagePayload:
-        from chargeyard.gateway.versions import fleet_version
-
         fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
 
@@ -271,7 +281,7 @@ class InvalidPayload(ValueError):
     """A command's event type is unknown or its payload does not fit its model."""
 
 
-def parse_payload(event_type: str, payload: dict[str, Any]) -> BaseModel:
+def parse_payload(event_type: str, payload: Mapping[str, object]) -> BaseModel:
     """The payload of ``event_type`` as its model.
 
     Raises:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
 from chargeyard.gateway.runtimes import NoAnswer
-from chargeyard.gateway.versions import command_version_label
+from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 from chargeyard.store.repositories.commands import QueuedCommand

@@ -2,10 +2,10 @@
 
 Theory of operation
 -------------------
-Every command is first checked against the charger's OCPP version (the adapter's
-:meth:`~chargeyard.gateway.versions.VersionAdapter.refusal`: a stop reason, an error code, an id
-tag... that the version's schema does not allow) and then has two functions here, in one table
-(:data:`_TABLE`):
+Every command is first checked against the charger's OCPP version
+(:func:`~chargeyard.gateway.refusals.refusal` with the station's ``TERMS``: a stop reason, an
+error code, an id tag... that the version's schema does not allow) and then has two functions
+here, in one table of typed rows (:data:`_TABLE`, a :class:`_Command` per payload model):
 
 * a **check** that only reads the station and says why the command cannot be applied now
   (no such EVSE or connector, no cable to unplug, no transaction to stop, a list version
@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -38,6 +38,7 @@ from chargeyard.gateway import starts
 from chargeyard.gateway.commands import (
     AuthorizePayload,
     ConnectorPayload,
+    EmptyPayload,
     FaultPayload,
     InvalidPayload,
     LocalAuthListPayload,
@@ -49,8 +50,8 @@ from chargeyard.gateway.commands import (
     StopTransactionPayload,
     parse_payload,
 )
+from chargeyard.gateway.refusals import refusal
 from chargeyard.gateway.sessions import SessionEnded, timer_name
-from chargeyard.gateway.versions import ADAPTERS, VersionAdapter
 from chargeyard.protocol import CallFailure, OcppError, Payload
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.authorization import IdToken
@@ -78,11 +79,11 @@ class Outcome:
     """What became of a command: ``ok`` with a ``result``, or not with an ``error``."""
 
     ok: bool
-    result: dict[str, Any] | None = None
+    result: dict[str, object] | None = None
     error: str | None = None
 
     @classmethod
-    def applied(cls, **result: Any) -> Outcome:
+    def applied(cls, **result: object) -> Outcome:
         return cls(True, result)
 
     @classmethod
@@ -112,7 +113,7 @@ class Executor:
         self.start_grace_s = start_grace_s
 
     def precheck(
-        self, station: SimulatedStation, event_type: str, payload: dict[str, Any] | BaseModel
+        self, station: SimulatedStation, event_type: str, payload: Mapping[str, object] | BaseModel
     ) -> str | None:
         """Why ``station`` cannot take the command now, or None. Reads only.
 
@@ -120,13 +121,11 @@ class Executor:
         station's OCPP version allows: an invalid one is a reason like any other.
         """
         try:
-            parsed = _parsed(event_type, payload)
+            command, parsed = _parsed(event_type, payload)
         except InvalidPayload as error:
             return str(error)
-        target = _Target(station)
-        check, _ = _TABLE[event_type]
         try:
-            return target.adapter.refusal(parsed) or check(target, parsed)
+            return command.refusal(_Target(station), parsed)
         except KeyError as error:
             return _key_reason(error)
 
@@ -134,7 +133,7 @@ class Executor:
         self,
         station: SimulatedStation,
         event_type: str,
-        payload: dict[str, Any] | BaseModel,
+        payload: Mapping[str, object] | BaseModel,
         *,
         on_session_end: SessionEnded | None = None,
     ) -> Outcome:
@@ -143,26 +142,19 @@ class Executor:
         Only the commands that wait suspend (for the central system's answers).
         """
         try:
-            parsed = _parsed(event_type, payload)
+            command, parsed = _parsed(event_type, payload)
         except InvalidPayload as error:
             return Outcome.failed(str(error))
         target = _Target(station, self, on_session_end)
-        check, act = _TABLE[event_type]
         try:
-            reason = target.adapter.refusal(parsed) or check(target, parsed)
+            reason = command.refusal(target, parsed)
             if reason is not None:
                 return Outcome.failed(reason)
-            if (waiting := _TOKEN_COMMANDS.get(event_type)) is not None:
-                reported = await waiting(target, parsed)
-                return Outcome(reported.ok, reported.result, reported.error)
-            if isinstance(parsed, ProxyMessagePayload):
-                return await _proxy(target, parsed)
-            result = act(target, parsed)
+            return await command.apply(target, parsed)
         except (OcppError, IllegalTransition, ValueError) as error:
             return Outcome.failed(_reason(error))
         except KeyError as error:
             return Outcome.failed(_key_reason(error))
-        return result
 
 
 # -- the station as the table sees it ----------------------------------------------------------
@@ -181,7 +173,6 @@ class _Target:
         self.executor = executor or Executor()
         self.on_session_end = on_session_end
         self.model: StationModel = self.station.model
-        self.adapter: VersionAdapter = ADAPTERS[station.version]
 
     def evse(self, evse_id: int) -> Evse:
         evse = self.model.evses.get(evse_id)
@@ -206,16 +197,59 @@ class _Target:
         return starts.StartSettings(self.executor.start_grace_s, self.executor.session_check_s)
 
 
-Check = Callable[[_Target, Any], str | None]
-Act = Callable[[_Target, Any], Outcome]
+P = TypeVar("P", bound=BaseModel)
 
 
-def _parsed(event_type: str, payload: dict[str, Any] | BaseModel) -> Any:
-    if isinstance(payload, BaseModel):
-        if event_type not in _TABLE:
-            raise InvalidPayload(f"unknown command {event_type!r}")
+class _Row(Protocol):
+    """A command of the table, whatever its payload's model."""
+
+    def accepts(self, payload: BaseModel) -> bool: ...
+
+    def refusal(self, t: _Target, payload: BaseModel) -> str | None: ...
+
+    async def apply(self, t: _Target, payload: BaseModel) -> Outcome: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Command(Generic[P]):
+    """One command: its payload's model, its check, and what applies it (``act`` at once, or
+    ``waits`` for the central system's answers)."""
+
+    payload: type[P]
+    check: Callable[[_Target, P], str | None]
+    act: Callable[[_Target, P], Outcome] | None = None
+    waits: Callable[[_Target, P], Awaitable[Outcome]] | None = None
+
+    def accepts(self, payload: BaseModel) -> bool:
+        return isinstance(payload, self.payload)
+
+    def typed(self, payload: BaseModel) -> P:
+        if not isinstance(payload, self.payload):
+            raise InvalidPayload(f"a {type(payload).__name__} is not a {self.payload.__name__}")
         return payload
-    return parse_payload(event_type, payload)
+
+    def refusal(self, t: _Target, payload: BaseModel) -> str | None:
+        """What the version refuses in it, else why the station cannot take it now."""
+        p = self.typed(payload)
+        return refusal(t.station.TERMS, p) or self.check(t, p)
+
+    async def apply(self, t: _Target, payload: BaseModel) -> Outcome:
+        p = self.typed(payload)
+        if self.waits is not None:
+            return await self.waits(t, p)
+        assert self.act is not None  # every row has one or the other
+        return self.act(t, p)
+
+
+def _parsed(event_type: str, payload: Mapping[str, object] | BaseModel) -> tuple[_Row, BaseModel]:
+    command = _TABLE.get(event_type)
+    if command is None:
+        raise InvalidPayload(f"unknown command {event_type!r}")
+    if isinstance(payload, BaseModel):
+        if not command.accepts(payload):
+            raise InvalidPayload(f"invalid {event_type} payload: a {type(payload).__name__}")
+        return command, payload
+    return command, parse_payload(event_type, payload)
 
 
 def _reason(error: Exception) -> str:
@@ -329,8 +363,8 @@ def _someone_elses(t: _Target, evse_id: int, id_tag: str) -> str | None:
     return None
 
 
-async def _start_session(t: _Target, p: StartSessionPayload) -> starts.Reported:
-    return await starts.start_session(t.station, t.adapter, p, t.start_settings, t.on_session_end)
+async def _start_session(t: _Target, p: StartSessionPayload) -> Outcome:
+    return _told(await starts.start_session(t.station, p, t.start_settings, t.on_session_end))
 
 
 def _check_stop_session(t: _Target, p: ConnectorPayload) -> str | None:
@@ -359,8 +393,8 @@ def _check_authorize(t: _Target, p: AuthorizePayload) -> str | None:
     return None
 
 
-async def _authorize(t: _Target, p: AuthorizePayload) -> starts.Reported:
-    return await starts.authorize(t.station, t.adapter, p, t.start_settings)
+async def _authorize(t: _Target, p: AuthorizePayload) -> Outcome:
+    return _told(await starts.authorize(t.station, p, t.start_settings))
 
 
 def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | None:
@@ -374,8 +408,12 @@ def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | No
     return _someone_elses(t, p.evse_id, p.id_tag)
 
 
-async def _start_transaction(t: _Target, p: StartTransactionPayload) -> starts.Reported:
-    return await starts.start_transaction(t.station, t.adapter, p, t.start_settings)
+async def _start_transaction(t: _Target, p: StartTransactionPayload) -> Outcome:
+    return _told(await starts.start_transaction(t.station, p, t.start_settings))
+
+
+def _told(reported: starts.Reported) -> Outcome:
+    return Outcome(reported.ok, reported.result, reported.error)
 
 
 def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None:
@@ -410,7 +448,7 @@ def _check_inject_fault(t: _Target, p: FaultPayload) -> str | None:
 
 
 def _inject_fault(t: _Target, p: FaultPayload) -> Outcome:
-    t.adapter.inject_fault(t.station, p.evse_id, p.connector_id, p.error_code)
+    t.station.inject_fault(p.evse_id, p.connector_id, t.station.TERMS.fault_named(p.error_code))
     return Outcome.applied(**_where(p), error_code=p.error_code)
 
 
@@ -431,15 +469,15 @@ def _clear_fault(t: _Target, p: ConnectorPayload) -> Outcome:
 # -- configuration and authorization data ------------------------------------------------------
 
 
-def _nothing_to_check(t: _Target, p: Any) -> str | None:
+def _nothing_to_check(t: _Target, p: BaseModel) -> str | None:
     return None
 
 
 def _set_configuration(t: _Target, p: SetConfigurationPayload) -> Outcome:
-    return Outcome.applied(results=t.adapter.set_configuration(t.station, p.configuration))
+    return Outcome.applied(results=t.station.set_configuration(p.settings()))
 
 
-def _reset_cache(t: _Target, p: Any) -> Outcome:
+def _reset_cache(t: _Target, p: EmptyPayload) -> Outcome:
     # What ClearCache does (1.6 section 5.4, 2.0.1 C11), asked at the station itself.
     entries = len(t.model.cache)
     t.model.cache.clear()
@@ -454,15 +492,15 @@ def _check_local_list(t: _Target, p: LocalAuthListPayload) -> str | None:
 
 
 def _local_auth_list(t: _Target, p: LocalAuthListPayload) -> Outcome:
-    status = t.adapter.send_local_list(t.station, p.list_version, p.entries)
+    status = t.station.set_local_list(p.list_version, p.list_entries())
     if status != "Accepted":
         return Outcome.failed(f"the station answered {status}")
     return Outcome.applied(list_version=p.list_version, entries=len(p.entries))
 
 
-def _clear_local_list(t: _Target, p: Any) -> Outcome:
+def _clear_local_list(t: _Target, p: EmptyPayload) -> Outcome:
     version = t.model.local_list.version + 1
-    status = t.adapter.send_local_list(t.station, version, [])
+    status = t.station.clear_local_list(version)
     if status != "Accepted":
         return Outcome.failed(f"the station answered {status}")
     return Outcome.applied(list_version=version, entries=0)
@@ -472,16 +510,12 @@ def _clear_local_list(t: _Target, p: Any) -> Outcome:
 
 
 def _check_proxy(t: _Target, p: ProxyMessagePayload) -> str | None:
-    # The version and the payload's schema are the adapter's refusal.
+    # The version and the payload's schema are the version's refusal (refusals.py).
     if not t.station.connected:
         return "the station is not connected to its central system"
     if t.station.registration is not Registration.ACCEPTED and p.action != "BootNotification":
         return f"the station is not registered ({t.station.registration.value})"
     return None
-
-
-def _not_direct(t: _Target, p: Any) -> Outcome:
-    raise AssertionError("a command that waits is applied by its coroutine")
 
 
 async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
@@ -504,30 +538,27 @@ async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
         return Outcome.failed(f"no answer to {p.action} within {t.executor.proxy_timeout_s} s")
 
 
-_TABLE: dict[str, tuple[Check, Act]] = {
-    "plug": (_check_plug, _plug),
-    "unplug": (_check_plugged, _unplug),
-    "unlock": (_check_connector, _unlock),
-    "ev_requests_energy": (_check_ev, _ev_requests),
-    "ev_stops_energy": (_check_ev, _ev_stops),
-    "start_session": (_check_start_session, _not_direct),
-    "stop_session": (_check_stop_session, _stop_session),
-    "authorize": (_check_authorize, _not_direct),
-    "start_transaction": (_check_start_transaction, _not_direct),
-    "stop_transaction": (_check_stop_transaction, _stop_transaction),
-    "power_update": (_check_connector, _power_update),
-    "inject_fault": (_check_inject_fault, _inject_fault),
-    "clear_fault": (_check_clear_fault, _clear_fault),
-    "set_configuration": (_nothing_to_check, _set_configuration),
-    "reset_cache": (_nothing_to_check, _reset_cache),
-    "local_auth_list": (_check_local_list, _local_auth_list),
-    "clear_local_list": (_nothing_to_check, _clear_local_list),
-    "proxy_message": (_check_proxy, _not_direct),
+_C = _Command
+_TABLE: dict[str, _Row] = {
+    "plug": _C(ConnectorPayload, _check_plug, _plug),
+    "unplug": _C(ConnectorPayload, _check_plugged, _unplug),
+    "unlock": _C(ConnectorPayload, _check_connector, _unlock),
+    "ev_requests_energy": _C(ConnectorPayload, _check_ev, _ev_requests),
+    "ev_stops_energy": _C(ConnectorPayload, _check_ev, _ev_stops),
+    "start_session": _C(StartSessionPayload, _check_start_session, waits=_start_session),
+    "stop_session": _C(ConnectorPayload, _check_stop_session, _stop_session),
+    "authorize": _C(AuthorizePayload, _check_authorize, waits=_authorize),
+    "start_transaction": _C(
+        StartTransactionPayload, _check_start_transaction, waits=_start_transaction
+    ),
+    "stop_transaction": _C(StopTransactionPayload, _check_stop_transaction, _stop_transaction),
+    "power_update": _C(PowerUpdatePayload, _check_connector, _power_update),
+    "inject_fault": _C(FaultPayload, _check_inject_fault, _inject_fault),
+    "clear_fault": _C(ConnectorPayload, _check_clear_fault, _clear_fault),
+    "set_configuration": _C(SetConfigurationPayload, _nothing_to_check, _set_configuration),
+    "reset_cache": _C(EmptyPayload, _nothing_to_check, _reset_cache),
+    "local_auth_list": _C(LocalAuthListPayload, _check_local_list, _local_auth_list),
+    "clear_local_list": _C(EmptyPayload, _nothing_to_check, _clear_local_list),
+    "proxy_message": _C(ProxyMessagePayload, _check_proxy, waits=_proxy),
 }
-
-# The commands that present a token and wait for what became of it (starts.py).
-_TOKEN_COMMANDS: dict[str, Callable[[_Target, Any], Awaitable[starts.Reported]]] = {
-    "start_session": _start_session,
-    "authorize": _authorize,
-    "start_transaction": _start_transaction,
-}
+"""Every command by ``event_type`` (``commands.py`` names the same models)."""

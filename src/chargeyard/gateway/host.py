@@ -3,7 +3,8 @@
 Theory of operation
 -------------------
 A durable charger (``simulated_chargers`` row) says what to run (template, OCPP version, CSMS
-URL, configuration) and whether it should run (``desired_state``). The host converges on it:
+URL, configuration: ``gateway/definitions.py``) and whether it should run
+(``desired_state``). The host converges on it:
 
 * :meth:`FleetHost.start_charger` / :meth:`~FleetHost.stop_charger` /
   :meth:`~FleetHost.restart_charger` store the desired state, act on the station in this
@@ -16,11 +17,11 @@ URL, configuration) and whether it should run (``desired_state``). The host conv
   verbs, a command's precheck and the live status, asked by the API's
   :class:`~chargeyard.gateway.runtime_client.RuntimeClient`), and holds on the bus every
   charger it hosts, so that a charger's requests and commands come to this host;
-* a consumer task takes commands off the bus, applies each with the
-  :class:`~chargeyard.gateway.executor.Executor` and hands the outcome to the
-  :class:`~chargeyard.gateway.outcomes.OutcomeWriter`, which records outcomes in batches (a
-  command fanned out to a thousand chargers costs a few writes, not a thousand) and then
-  reports them on the bus;
+* its :class:`~chargeyard.gateway.command_runner.CommandRunner` takes commands off the bus,
+  applies each with the :class:`~chargeyard.gateway.executor.Executor` and hands the outcome
+  to the :class:`~chargeyard.gateway.outcomes.OutcomeWriter`, which records outcomes in
+  batches (a command fanned out to a thousand chargers costs a few writes, not a thousand)
+  and then reports them on the bus;
 * every frame of a hosted charger goes to the store's batched frame log under its charger id
   (``gateway/frames.py``).
 
@@ -42,35 +43,27 @@ resumes them.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
-from chargeyard.gateway.commands import COMMANDS, ConfigurationItem
+from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
+from chargeyard.gateway.definitions import StationDefinition, definition_of, station_setup
 from chargeyard.gateway.executor import Executor, Outcome
-from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
+from chargeyard.gateway.frames import FrameRecorder
 from chargeyard.gateway.outcomes import OutcomeWriter
-from chargeyard.gateway.power import Powered, power_down, restore, without_snapshot
+from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
-from chargeyard.gateway.vendor_replies import charger_replies
-from chargeyard.gateway.versions import ADAPTERS, fleet_version, runtime_version_label
-from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
+from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
-from chargeyard.station.maintenance import FrameLog as StationFrameLog
-from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
-from chargeyard.station.verbs import verbs_of
 from chargeyard.store import FrameLog, Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
-
-logger = logging.getLogger(__name__)
 
 RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 """The statuses the host stores in ``simulated_chargers.status``."""
@@ -78,8 +71,6 @@ RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 REPLACED_STOP_REASON = "Reboot"
 """Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
 a reboot the station itself decided)."""
-
-NOT_RUNNING = "charger is not running"
 
 __all__ = [
     "FAILED",
@@ -94,66 +85,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Definition:
-    """What a station is built from; a change of any of it rebuilds the station, but for
-    ``replies`` (a running station takes them as they are: not compared)."""
-
-    template: StationTemplate
-    version: str
-    csms_url: str
-    password: str | None
-    configuration: tuple[tuple[str, str], ...]
-    replies: tuple[VendorReply, ...] = field(default=(), compare=False)
-
-
 @dataclass(slots=True)
 class _Hosted:
     organization_id: str
     identity: str
     fleet: Fleet
-    definition: _Definition
-
-
-def definition_of(charger: SimulatedCharger) -> _Definition:
-    """What to build for ``charger``.
-
-    ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
-    ``config`` may hold ``password`` (HTTP Basic, security profile 1), ``configuration``
-    (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
-    and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
-
-    Raises:
-        ChargerRuntimeError: what is missing or unknown.
-    """
-    if not charger.csms_url:
-        raise ChargerRuntimeError(f"charger {charger.id} has no ws_url to connect to")
-    if not charger.template:
-        raise ChargerRuntimeError(f"charger {charger.id} has no template")
-    try:
-        version = fleet_version(charger.ocpp_version).name
-        catalog = load_catalog()
-        brand, slash, model = charger.template.partition("/")
-        template = catalog.model(brand, model) if slash else catalog.template(charger.template)
-    except (ValueError, CatalogError) as error:
-        raise ChargerRuntimeError(str(error)) from None
-    config = charger.config or {}
-    password = config.get("password")
-    configuration = config.get("configuration") or {}
-    if not isinstance(configuration, dict):
-        raise ChargerRuntimeError("config.configuration must map keys to values")
-    try:
-        replies, _ = charger_replies(config, template)
-    except InvalidVendorReply as error:
-        raise ChargerRuntimeError(f"config.data_transfer{error}") from None
-    return _Definition(
-        template=template,
-        version=version,
-        csms_url=charger.csms_url,
-        password=str(password) if password is not None else None,
-        configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
-        replies=replies,
-    )
+    definition: StationDefinition
 
 
 class FleetHost:
@@ -206,9 +143,11 @@ class FleetHost:
         self._frame_log: FrameLog | None = store.frame_log() if record_frames else None
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
-        self._consumer: asyncio.Task[None] | None = None
+        self._commands = CommandRunner(
+            bus, self.node, self.executor, self._writer, self._station_for, self._finish
+        )
+        self._started = False
         self._service = RuntimeService(self)
-        self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
         self.applied = 0
         """Commands taken off the bus and applied (or refused) so far."""
 
@@ -216,26 +155,20 @@ class FleetHost:
 
     async def start(self) -> None:
         """Start consuming the bus and writing outcomes and frames."""
-        if self._consumer is not None:
+        if self._started:
             raise RuntimeError("the fleet host is already started")
+        self._started = True
         if self._frame_log is not None:
             await self._frame_log.start()
         self._writer.start()
-        loop = asyncio.get_running_loop()
-        self._consumer = loop.create_task(self._consume(), name="fleet-host-consumer")
+        self._commands.start()
         self._service.start()
 
     async def close(self) -> None:
         """Stop consuming, stop every station (their desired state stays), write what waits."""
         await self._service.close()
-        consumer, self._consumer = self._consumer, None
-        if consumer is not None:
-            consumer.cancel()
-            await asyncio.gather(consumer, return_exceptions=True)
-        if self._tasks:
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._commands.close()
+        self._started = False
         # The process ending is the stations' power going (gateway/power.py).
         for fleet in self._fleets.values():
             fleet.stop_autogen()
@@ -450,76 +383,24 @@ class FleetHost:
     async def wait_idle(self) -> None:
         """Return once every command published so far has its outcome written (tests, bench;
         bound the wait with ``asyncio.timeout``)."""
-        while self.bus.pending(self.node) > 0 or self._tasks or not self._writer.idle:
+        while self._commands.busy or not self._writer.idle:
             await self._writer.written()
 
-    async def _consume(self) -> None:
-        async for message in self.bus.consume(self.node):
-            try:
-                await self._handle(message)
-            except Exception as error:  # a bug must not stop the queue
-                logger.exception("applying command %s failed", message.command_id)
-                self._finish(message, Outcome.failed(f"internal error: {error!r}"))
-
-    async def _handle(self, message: CommandMessage) -> None:
-        spec = COMMANDS.get(message.event_type)
-        if spec is None:
-            self._finish(message, Outcome.failed(f"unknown command {message.event_type!r}"))
-            return
+    def _station_for(self, message: CommandMessage) -> SimulatedStation | None:
         hosted = self._hosted.get(message.charger_id)
         if (
             hosted is None
             or hosted.organization_id != message.organization_id
             or not hosted.fleet.runtime(hosted.identity).running
         ):
-            self._finish(message, Outcome.failed(NOT_RUNNING))
-            return
-        station = hosted.fleet.station(hosted.identity)
-        if spec.waits:
-            self._spawn(self._apply_waiting(message, station))
-            # Let it act (plug, present its tag) before the next command is applied: its first
-            # step runs before this consumer resumes, the loop's ready queue being FIFO.
-            await asyncio.sleep(0)
-            return
-        outcome = await self.executor.apply(
-            station,
-            message.event_type,
-            message.payload,
-            on_session_end=self._session_logger(message),
-        )
-        self._finish(message, outcome)
-
-    async def _apply_waiting(self, message: CommandMessage, station: SimulatedStation) -> None:
-        outcome = await self.executor.apply(
-            station,
-            message.event_type,
-            message.payload,
-            on_session_end=self._session_logger(message),
-        )
-        self._finish(message, outcome)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+            return None
+        return hosted.fleet.station(hosted.identity)
 
     def _finish(self, message: CommandMessage, outcome: Outcome) -> None:
         self.applied += 1
         if self._on_command is not None:
             self._on_command(message.event_type, "succeeded" if outcome.ok else "failed")
         self._writer.finish(message, outcome)
-
-    def _session_logger(self, message: CommandMessage) -> Callable[[dict[str, Any]], None]:
-        def ended(details: dict[str, Any]) -> None:
-            self._writer.log(
-                message.organization_id,
-                message.charger_id,
-                f"session ended: {details['reason']}",
-                command_id=message.command_id,
-                data=details,
-            )
-
-        return ended
 
     # -- logging --------------------------------------------------------------------------------
 
@@ -573,21 +454,7 @@ class FleetHost:
             if self._on_fleet is not None:
                 self._on_fleet(fleet)
         recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)
-        adapter = ADAPTERS.named(definition.version)
-
-        def setup(station: SimulatedStation) -> None:
-            own_log = getattr(station, "frame_log", None)
-            if recorder is not None and isinstance(own_log, StationFrameLog):
-                station.frame_log = TeeFrameLog(own_log.size, recorder)  # type: ignore[attr-defined]
-            if definition.configuration:
-                items = [ConfigurationItem(key=k, value=v) for k, v in definition.configuration]
-                results = adapter.set_configuration(verbs_of(station), items)
-                refused = {k: v for k, v in results.items() if v not in ("Accepted",)}
-                if refused:
-                    logger.warning("%s: configuration not applied: %s", charger.id, refused)
-            station.set_vendor_replies(definition.replies)
-            restore(charger, station)  # what its last power loss left (gateway/power.py)
-
+        setup = station_setup(charger, definition, recorder)
         fleet.add(
             definition.template,
             csms_url=definition.csms_url,

@@ -6,7 +6,7 @@ Theory of operation
 The hosted product answers a creation at once and provisions infrastructure afterwards; so do
 we, and a :class:`~chargeyard.store.models.GatewayJob` row says how far it got. Here
 "provisioning" means: the charger's rows exist, its runtime definition builds (catalog
-template, OCPP version, CSMS URL: :func:`~chargeyard.gateway.host.definition_of`), and, when
+template, OCPP version, CSMS URL: :func:`~chargeyard.gateway.definitions.definition_of`), and, when
 it was created to run (``start``, the default), its station was started by the fleet host.
 
 * one charger: ``PROVISIONING`` -> ``READY`` (``provisioned_at`` set) or ``FAILED`` with
@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chargeyard.gateway.host import FAILED, definition_of
+from chargeyard.gateway.definitions import definition_of
+from chargeyard.gateway.host import FAILED
 from chargeyard.gateway.runtimes import (
     ChargerRuntimeError,
     ChargerRuntimes,

@@ -24,7 +24,6 @@ TokenAttempt` and reports what the station was answered, in OCPP terms: the auth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chargeyard.gateway.attempts import AttemptResult, TokenAttempt
 from chargeyard.gateway.commands import (
@@ -33,7 +32,6 @@ from chargeyard.gateway.commands import (
     StartTransactionPayload,
 )
 from chargeyard.gateway.sessions import SessionEnded, SessionWatch
-from chargeyard.gateway.versions import VersionAdapter
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.states import IllegalTransition, TransactionPhase
 from chargeyard.station.verbs import StationVerbs
@@ -56,13 +54,12 @@ class Reported:
     """A command's outcome: ok with ``result``, or not with ``error`` (and what is known)."""
 
     ok: bool
-    result: dict[str, Any]
+    result: dict[str, object]
     error: str | None = None
 
 
 async def start_session(
     station: StationVerbs,
-    adapter: VersionAdapter,
     p: StartSessionPayload,
     settings: StartSettings,
     on_session_end: SessionEnded | None,
@@ -70,7 +67,7 @@ async def start_session(
     connector = station.model.evses[p.evse_id].connectors[p.connector_id]
     plugged = not connector.cable_plugged
     attempt = TokenAttempt(
-        station, adapter, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s
+        station, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s
     )
     with attempt:
         try:
@@ -100,7 +97,7 @@ async def start_session(
         evse_id = p.evse_id
 
         def stop(why: str) -> None:
-            station.stop_transaction(evse_id, adapter.session_stop_reason(why))
+            station.stop_transaction(evse_id, station.TERMS.session_stop_reason(why))
 
         SessionWatch(
             station=station,
@@ -128,10 +125,10 @@ def _give_back(station: StationVerbs, p: StartSessionPayload, plugged: bool) -> 
 
 
 async def authorize(
-    station: StationVerbs, adapter: VersionAdapter, p: AuthorizePayload, settings: StartSettings
+    station: StationVerbs, p: AuthorizePayload, settings: StartSettings
 ) -> Reported:
     attempt = TokenAttempt(
-        station, adapter, p.id_tag, p.evse_id, needs_transaction=False, grace_s=settings.grace_s
+        station, p.id_tag, p.evse_id, needs_transaction=False, grace_s=settings.grace_s
     )
     with attempt:
         station.present_id_token(p.id_tag, p.evse_id)
@@ -141,13 +138,10 @@ async def authorize(
 
 
 async def start_transaction(
-    station: StationVerbs,
-    adapter: VersionAdapter,
-    p: StartTransactionPayload,
-    settings: StartSettings,
+    station: StationVerbs, p: StartTransactionPayload, settings: StartSettings
 ) -> Reported:
     attempt = TokenAttempt(
-        station, adapter, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s
+        station, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s
     )
     with attempt:
         station.start_transaction(p.evse_id, p.id_tag)
@@ -156,5 +150,5 @@ async def start_transaction(
     return _reported(outcome, evse_id=p.evse_id, connector_id=p.connector_id, id_tag=p.id_tag)
 
 
-def _reported(outcome: AttemptResult, **where: Any) -> Reported:
+def _reported(outcome: AttemptResult, **where: object) -> Reported:
     return Reported(outcome.ok, {**where, **outcome.as_result()}, outcome.error)

@@ -1,29 +1,34 @@
 """What the outside world can do to a simulated station, and read of it, whatever OCPP version
 it speaks: the one typed surface through which the simulator gateway's commands
-(``gateway/executor.py``, ``starts.py``, ``sessions.py``, ``attempts.py``) and the automatic
-drivers (``autogen.py``) reach a station.
+(``gateway/executor.py``, ``starts.py``, ``sessions.py``, ``attempts.py``, the fleet host's
+configuration at build) and the automatic drivers (``autogen.py``) reach a station.
 
 Every station class implements it (``StationV16``, ``StationV201``; ``station/fleet.py``
 checks both against it for mypy). The verbs are physical (a cable, a card at the reader, an
-EV that stops drawing) or the station's own decisions (start or stop a transaction, cap its
-power); the few whose words differ between versions (a fault's code, configuration, the local
-list) go through the version's adapter in ``gateway/versions.py``, which takes the version's
-own station class.
+EV that stops drawing, a fault) or the station's own decisions (start or stop a transaction,
+cap its power), or what an operator sets on it (configuration, the local list). Where the
+versions' words differ, the station takes neutral values (a :class:`~chargeyard.station.
+faults.Fault`, :class:`~chargeyard.station.terms.Setting`, :class:`~chargeyard.station.terms.
+ListEntry`) and says them in its version's words; its class's ``TERMS``
+(``station/terms.py``) names and checks the words of its version, for the gateway to refuse a
+command before anything changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, cast, runtime_checkable
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Protocol, cast, runtime_checkable
 
 from chargeyard.protocol import CallFailure, Payload, VersionSpec
 from chargeyard.station.clock import Clock
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.faults import Fault
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.timers import Timers
 
 
@@ -31,6 +36,8 @@ from chargeyard.station.timers import Timers
 class StationVerbs(Protocol):
     """A simulated station as the gateway drives it."""
 
+    TERMS: ClassVar[StationTerms]
+    """Its version's words for faults, settings, the local list (a class's constant)."""
     identity: str
     model: StationModel
     clock: Clock
@@ -89,7 +96,31 @@ class StationVerbs(Protocol):
 
     def set_power_limit(self, evse_id: int, watts: float | None, /) -> None: ...
 
+    def inject_fault(self, evse_id: int = 1, connector_id: int = 1, fault: Fault = ..., /) -> None:
+        """The connector fails (``TERMS.fault_named`` reads an API word); a transaction on
+        its EVSE ends."""
+        ...
+
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1, /) -> None: ...
+
+    # -- what an operator sets ---------------------------------------------------------------
+
+    def set_configuration(self, settings: Sequence[Setting], /) -> dict[str, str]:
+        """Each setting as the central system would set it (1.6 ChangeConfiguration, 2.0.1
+        SetVariables); its status by key (Rejected: one the version cannot carry)."""
+        ...
+
+    def set_local_list(self, version: int, entries: Sequence[ListEntry], /) -> str:
+        """A Full update of the local list (1.6 section 5.15, 2.0.1 D01); its status.
+
+        Raises:
+            OcppError: a list the version's SendLocalList cannot carry; nothing changes.
+        """
+        ...
+
+    def clear_local_list(self, version: int, /) -> str:
+        """An empty Full update under ``version``; its status."""
+        ...
 
     def advance(self) -> None:
         """Bring every meter and EV up to now."""

@@ -8,6 +8,7 @@ import pytest
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.states import ConnectorStatus, Registration
+from chargeyard.station.v16 import StationV16
 from tests.station.harness import Link
 from tests.station.v16.core_support import (
     booted,
@@ -133,7 +134,7 @@ def test_5_2_a_faulted_connector_made_inoperative_is_unavailable_once_repaired(
     double: Link,
 ) -> None:
     station = station_of(double)
-    station.inject_fault(2, 1, "HighTemperature")
+    station.inject_fault(2, 1, StationV16.TERMS.fault_named("HighTemperature"))
     double.pump()
     double.csms.clear()
     assert availability(double, 2, "Inoperative") == {"status": "Accepted"}
@@ -247,7 +248,7 @@ def test_5_2_availability_persists_across_a_reset(double: Link) -> None:
 
 
 def test_5_14_a_fault_persists_across_a_reset(double: Link) -> None:
-    station_of(double).inject_fault(1, 1, "GroundFailure")
+    station_of(double).inject_fault(1, 1, StationV16.TERMS.fault_named("GroundFailure"))
     double.call_station("Reset", {"type": "Hard"})
     double.csms.clear()
     reboot_fully(double)

@@ -7,9 +7,9 @@ import pytest
 
 from chargeyard.protocol import OcppError
 from chargeyard.station.clock import ManualClock
+from chargeyard.station.faults import fault_codes
 from chargeyard.station.model.states import Registration
 from chargeyard.station.v16 import StationV16
-from chargeyard.station.v16.core_profile import fault_codes
 from tests.station.harness import Link
 from tests.station.v16.core_support import booted, start_charging, statuses
 
@@ -17,7 +17,13 @@ from tests.station.v16.core_support import booted, start_charging, statuses
 
 
 def test_4_9_a_fault_is_reported_with_its_error_code(online: Link, station: StationV16) -> None:
-    station.inject_fault(1, 1, "OverCurrentFailure", info="RCD tripped", vendor_error_code="E42")
+    station.inject_fault(
+        1,
+        1,
+        StationV16.TERMS.fault_named(
+            "OverCurrentFailure", info="RCD tripped", vendor_error_code="E42"
+        ),
+    )
     online.pump()
     assert online.csms.payloads("StatusNotification") == [
         {
@@ -34,7 +40,7 @@ def test_4_9_a_fault_is_reported_with_its_error_code(online: Link, station: Stat
 @pytest.mark.parametrize("code", ["NoError", "Overheated", "groundfailure"])
 def test_only_a_1_6_charge_point_error_code_may_be_injected(station: StationV16, code: str) -> None:
     with pytest.raises(OcppError):
-        station.inject_fault(1, 1, code)
+        station.inject_fault(1, 1, StationV16.TERMS.fault_named(code))
 
 
 def test_7_6_the_fault_codes_come_from_the_schema() -> None:
@@ -48,7 +54,7 @@ def test_a_fault_while_charging_ends_the_transaction_with_reason_other(online: L
     station = start_charging(online)
     online.run_for(60)
     online.csms.clear()
-    station.inject_fault(1, 1, "GroundFailure")
+    station.inject_fault(1, 1, StationV16.TERMS.fault_named("GroundFailure"))
     online.pump()
     assert online.csms.actions() == ["StatusNotification", "StopTransaction"]
     assert statuses(online) == [(1, "Faulted")]  # not Finishing: the fault shows
@@ -62,7 +68,9 @@ def test_a_fault_while_charging_ends_the_transaction_with_reason_other(online: L
 
 def test_clearing_a_fault_with_the_cable_in_goes_preparing(online: Link) -> None:
     station = start_charging(online)
-    station.inject_fault(1, 1, "GroundFailure", info="leak", vendor_error_code="E1")
+    station.inject_fault(
+        1, 1, StationV16.TERMS.fault_named("GroundFailure", info="leak", vendor_error_code="E1")
+    )
     online.pump()
     online.csms.clear()
     station.clear_fault(1, 1)
@@ -78,7 +86,7 @@ def test_clearing_a_fault_with_the_cable_in_goes_preparing(online: Link) -> None
 
 
 def test_clearing_a_fault_without_a_cable_goes_available(online: Link, station: StationV16) -> None:
-    station.inject_fault(1, 1, "PowerMeterFailure")
+    station.inject_fault(1, 1, StationV16.TERMS.fault_named("PowerMeterFailure"))
     station.clear_fault(1, 1)
     online.pump()
     assert statuses(online) == [(1, "Faulted"), (1, "Available")]
@@ -89,7 +97,7 @@ def test_clearing_a_fault_without_a_cable_goes_available(online: Link, station: 
 def test_a_faulted_connector_takes_no_cable_and_no_session(
     online: Link, station: StationV16
 ) -> None:
-    station.inject_fault(1, 1, "GroundFailure")
+    station.inject_fault(1, 1, StationV16.TERMS.fault_named("GroundFailure"))
     with pytest.raises(OcppError):
         station.plug(1, 1)
     answer = online.call_station("RemoteStartTransaction", {"idTag": "TAG-1", "connectorId": 1})

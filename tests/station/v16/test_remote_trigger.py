@@ -97,7 +97,7 @@ def test_5_17_status_notification_without_connector_is_for_the_station_and_all(
     clock: ManualClock,
 ) -> None:
     link = booted(clock)
-    station_of(link).inject_fault(1, 1, "HighTemperature")
+    station_of(link).inject_fault(1, 1, StationV16.TERMS.fault_named("HighTemperature"))
     link.pump()
     link.csms.clear()
     assert trigger(link, "StatusNotification") == {"status": "Accepted"}

@@ -50,7 +50,7 @@ def test_an_id_tag_longer_than_cistring20_changes_nothing(
 
 def test_a_fault_code_that_is_no_fault_changes_nothing(station: StationV16) -> None:
     with pytest.raises(ValueError, match="'NoError' is not a fault code: one of Connector"):
-        station.inject_fault(1, 1, "NoError")
+        station.inject_fault(1, 1, StationV16.TERMS.fault_named("NoError"))
     assert not station.model.evses[1].connectors[1].faulted
 
 

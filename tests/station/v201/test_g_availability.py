@@ -102,7 +102,7 @@ def test_g_a_fault_ends_the_transaction_and_is_reported(online: Link) -> None:
     station.present_id_token("TAG-1")
     online.pump()
     online.csms.clear()
-    station.inject_fault(1, 1, reason="GroundFault")
+    station.inject_fault(1, 1, StationV201.TERMS.fault_named("GroundFault"))
     online.pump()
     [ended] = events(online)
     assert (ended["triggerReason"], ended["transactionInfo"]["stoppedReason"]) == (

@@ -60,7 +60,7 @@ def test_a_fault_reason_that_names_no_fault_changes_nothing(
 ) -> None:
     charging(online, station)
     with pytest.raises(ValueError, match="reason 'Local' is not a fault: one of GroundFault"):
-        station.inject_fault(1, 1, "Local")
+        station.inject_fault(1, 1, StationV201.TERMS.fault_named("Local"))
     assert not station.model.evses[1].connectors[1].faulted
     assert station.model.evses[1].transaction is not None
 

@@ -33,7 +33,7 @@ from chargeyard.csms.energy import served
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
-from chargeyard.gateway.versions import command_version_label
+from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.protocol import parse_version
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
 from chargeyard.station.fleet import EvseMeter, StationStatus

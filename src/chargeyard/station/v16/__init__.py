@@ -27,7 +27,9 @@ connector 0's reported, a transaction ended, a configuration key changed) and fo
 question (may this idTag start a session here?), the block methods that hear it, in the order
 they run. The station's methods that ``core.py`` and ``base.py`` call (``on_power_on``,
 ``set_status``, ``transaction_ended``...) fire them. The station's handler table is the
-blocks' tables merged; the gateway's verbs stay the station's methods, delegating to a block.
+blocks' tables merged; the gateway's verbs (``station/verbs.py``) stay the station's methods,
+delegating to a block, and ``TERMS`` (``terms.py``) is how the outside world's words for a
+fault, a setting or the local list become 1.6's.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.faults import Fault, FaultKind, code_16
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
@@ -47,6 +50,7 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
+from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.v16.base import StationV16Base
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.firmware import FirmwareManagementV16
@@ -57,7 +61,11 @@ from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
+from chargeyard.station.v16.terms import TERMS_V16
 from chargeyard.station.v16.transactions import TransactionsV16
+
+# What a fault is when the caller does not say.
+_DEFAULT_FAULT = Fault(FaultKind.GROUND)
 
 
 class StationV16(FirmwareDownloads, StationV16Base):
@@ -66,6 +74,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
     ``FirmwareDownloads`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
     frames and events and the fetching of firmware images.
     """
+
+    TERMS: ClassVar[StationTerms] = TERMS_V16
 
     # The blocks, built in ``assemble()`` (see the package docstring).
     core: CoreProfileV16
@@ -246,7 +256,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         """Report a transaction the power cut, on the boot after (section 4.8)."""
         self.start_stop.report_power_loss(transaction, lost_at)
 
-    # -- the gateway's verbs (station/verbs.py) and the 1.6 adapter's (gateway/versions.py) -----
+    # -- the verbs (station/verbs.py), in 1.6's words (terms.py) --------------------------------
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -278,14 +288,12 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.transactions.set_power_limit(evse_id, watts)
 
     def inject_fault(
-        self,
-        evse_id: int = 1,
-        connector_id: int = 1,
-        error_code: str = "GroundFailure",
-        info: str | None = None,
-        vendor_error_code: str | None = None,
+        self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT
     ) -> None:
-        self.core.inject_fault(evse_id, connector_id, error_code, info, vendor_error_code)
+        """The connector fails with ``fault``'s ChargePointErrorCode (section 7.6)."""
+        self.core.inject_fault(
+            evse_id, connector_id, code_16(fault.kind), fault.info, fault.vendor_error_code
+        )
 
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         self.core.clear_fault(evse_id, connector_id)
@@ -303,6 +311,24 @@ class StationV16(FirmwareDownloads, StationV16Base):
     def send_local_list(self, payload: Payload) -> Payload:
         """SendLocalList.req as if from the central system (section 5.15)."""
         return self.local_list.send_local_list(payload)
+
+    def set_configuration(self, settings: Sequence[Setting]) -> dict[str, str]:
+        # ChangeConfiguration per key, through the station's own handler (section 5.3), so
+        # that an accepted key applies at once as it would from a central system.
+        def apply(request: Payload) -> str:
+            return str(self.change_configuration(request)["status"])
+
+        return {setting.key: self.TERMS.setting_status(setting, apply) for setting in settings}
+
+    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
+        # The handler is called directly, past the session that would check the request: it
+        # is checked here, so that nothing the version refuses reaches the list.
+        request = self.TERMS.local_list_request(version, entries)
+        self.version.schemas.check_request("SendLocalList", request)
+        return str(self.send_local_list(request)["status"])
+
+    def clear_local_list(self, version: int) -> str:
+        return self.set_local_list(version, ())
 
     def send_data_transfer(
         self,

@@ -29,6 +29,9 @@ status set, a variable set) and which blocks may veto a new session or a reset i
 one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
 ``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
 the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
+The verbs (``station/verbs.py``) are the station's methods, delegating to a block; ``TERMS``
+(``terms.py``) is how the outside world's words for a fault, a setting or the local list
+become 2.0.1's.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from typing import ClassVar
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.faults import Fault, FaultKind, reason_201
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
@@ -47,6 +51,7 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
+from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
@@ -59,12 +64,18 @@ from chargeyard.station.v201.metering import MeteringV201
 from chargeyard.station.v201.provisioning import ProvisioningV201
 from chargeyard.station.v201.reservation import ReservationV201
 from chargeyard.station.v201.smart_charging import SmartChargingV201
+from chargeyard.station.v201.terms import TERMS_V201
 from chargeyard.station.v201.transaction_events import TransactionEventsV201
 from chargeyard.station.v201.transactions import TransactionsV201
+
+# What a fault is when the caller does not say.
+_DEFAULT_FAULT = Fault(FaultKind.OTHER)
 
 
 class StationV201(FirmwareDownloads, StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring)."""
+
+    TERMS: ClassVar[StationTerms] = TERMS_V201
 
     def assemble(self) -> None:
         super().assemble()  # the version's state, then its blocks over it
@@ -250,7 +261,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
     def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
         self.control.set_vendor_replies(replies)
 
-    # -- the verbs (station/verbs.py) and what the gateway's adapter calls ------------------
+    # -- the verbs (station/verbs.py), in 2.0.1's words (terms.py) ------------------------------
 
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
@@ -286,8 +297,11 @@ class StationV201(FirmwareDownloads, StationV201Base):
     def set_power_limit(self, evse_id: int, watts: float | None) -> None:
         self.transactions.set_power_limit(evse_id, watts)
 
-    def inject_fault(self, evse_id: int = 1, connector_id: int = 1, reason: str = "Other") -> None:
-        self.availability.inject_fault(evse_id, connector_id, reason)
+    def inject_fault(
+        self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT
+    ) -> None:
+        """The connector fails: its transaction ends with ``fault``'s ReasonEnumType."""
+        self.availability.inject_fault(evse_id, connector_id, reason_201(fault.kind))
 
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         self.availability.clear_fault(evse_id, connector_id)
@@ -299,6 +313,23 @@ class StationV201(FirmwareDownloads, StationV201Base):
     def send_local_list(self, payload: Payload) -> Payload:
         """SendLocalList (D01), as the central system would send it."""
         return self.local_list.send_local_list(payload)
+
+    def set_configuration(self, settings: Sequence[Setting]) -> dict[str, str]:
+        # SetVariables one variable at a time (B05: each item stands alone).
+        def apply(request: Payload) -> str:
+            return str(self.set_variables(request)["setVariableResult"][0]["attributeStatus"])
+
+        return {setting.key: self.TERMS.setting_status(setting, apply) for setting in settings}
+
+    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
+        # The handler is called directly, past the session that would check the request: it
+        # is checked here, so that nothing the version refuses reaches the list.
+        request = self.TERMS.local_list_request(version, entries)
+        self.version.schemas.check_request("SendLocalList", request)
+        return str(self.send_local_list(request)["status"])
+
+    def clear_local_list(self, version: int) -> str:
+        return self.set_local_list(version, ())
 
 
 __all__ = ["StationV201"]

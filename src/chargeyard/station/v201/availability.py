@@ -35,6 +35,19 @@ FAULT_REASONS = ("GroundFault", "OvercurrentFault", "PowerQuality", "EmergencySt
 with (the others are a driver's, a CSMS's or a limit's reasons)."""
 
 
+def check_fault_reason(reason: str) -> None:
+    """``reason`` is one of :data:`FAULT_REASONS`.
+
+    Raises:
+        SchemaValueError: (a ValueError) it is not; the error names the ones there are.
+    """
+    if reason not in FAULT_REASONS:
+        raise SchemaValueError(
+            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+            f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
+        )
+
+
 class AvailabilityV201(Block["StationV201"]):
     """G03 / G04 and faults; see the module docstring."""
 
@@ -109,11 +122,7 @@ class AvailabilityV201(Block["StationV201"]):
                 nothing changes.
             KeyError: for a connector the station does not have.
         """
-        if reason not in FAULT_REASONS:
-            raise SchemaValueError(
-                ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-                f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
-            )
+        check_fault_reason(reason)
         connector = self.station.model.connector(evse_id, connector_id)
         evse = self.station.model.evses[evse_id]
         if evse.transaction is not None:

@@ -30,7 +30,7 @@ from chargeyard.api.gateway.schemas.common import (
 )
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplies, VendorReplyBody
 from chargeyard.api.shapes import Timestamp as MillisecondTimestamp
-from chargeyard.gateway.versions import command_version_label
+from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.protocol.identity import IDENTITY_CHARACTERS, MAX_IDENTITY_LENGTH, identity_problem
 
 

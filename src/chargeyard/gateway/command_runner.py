@@ -1,0 +1,128 @@
+"""Taking a fleet host's commands off the bus and applying each to its station.
+
+One consumer task takes the host's commands in order. A command that waits for the central
+system's answers (``CommandSpec.waits``: proxy-message, start-session, authorize,
+start-transaction) runs beside the queue as a task of its own, so that it does not hold the
+queue up; every other command is applied before the next is taken. Each outcome goes to the
+host's ``finish`` (counted, told to the metrics, written in batches by the
+:class:`~chargeyard.gateway.outcomes.OutcomeWriter`); a session that a start-session watched
+logs how it ended under the command's id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.gateway.commands import COMMANDS
+from chargeyard.gateway.executor import Executor, Outcome
+from chargeyard.gateway.outcomes import OutcomeWriter
+from chargeyard.station.core import SimulatedStation
+
+logger = logging.getLogger(__name__)
+
+NOT_RUNNING = "charger is not running"
+
+
+class CommandRunner:
+    """Applies the commands the bus brings to ``node`` (see the module docstring).
+
+    Args:
+        station_for: the running station a command is for (its organization and charger),
+            or None when it does not run here.
+        finish: told of every command's outcome.
+    """
+
+    def __init__(
+        self,
+        bus: CommandBus,
+        node: str,
+        executor: Executor,
+        writer: OutcomeWriter,
+        station_for: Callable[[CommandMessage], SimulatedStation | None],
+        finish: Callable[[CommandMessage, Outcome], None],
+    ) -> None:
+        self.bus = bus
+        self.node = node
+        self.executor = executor
+        self._writer = writer
+        self._station_for = station_for
+        self._finish = finish
+        self._consumer: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
+
+    @property
+    def busy(self) -> bool:
+        """Commands are waiting on the bus or for their answers."""
+        return self.bus.pending(self.node) > 0 or bool(self._tasks)
+
+    def start(self) -> None:
+        if self._consumer is not None:
+            raise RuntimeError("the command runner is already started")
+        loop = asyncio.get_running_loop()
+        self._consumer = loop.create_task(self._consume(), name="fleet-host-consumer")
+
+    async def close(self) -> None:
+        """Stop taking commands and cancel those that wait."""
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.cancel()
+            await asyncio.gather(consumer, return_exceptions=True)
+        if self._tasks:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _consume(self) -> None:
+        async for message in self.bus.consume(self.node):
+            try:
+                await self._handle(message)
+            except Exception as error:  # a bug must not stop the queue
+                logger.exception("applying command %s failed", message.command_id)
+                self._finish(message, Outcome.failed(f"internal error: {error!r}"))
+
+    async def _handle(self, message: CommandMessage) -> None:
+        spec = COMMANDS.get(message.event_type)
+        if spec is None:
+            self._finish(message, Outcome.failed(f"unknown command {message.event_type!r}"))
+            return
+        station = self._station_for(message)
+        if station is None:
+            self._finish(message, Outcome.failed(NOT_RUNNING))
+            return
+        if spec.waits:
+            self._spawn(self._apply(message, station))
+            # Let it act (plug, present its tag) before the next command is applied: its first
+            # step runs before this consumer resumes, the loop's ready queue being FIFO.
+            await asyncio.sleep(0)
+            return
+        await self._apply(message, station)
+
+    async def _apply(self, message: CommandMessage, station: SimulatedStation) -> None:
+        outcome = await self.executor.apply(
+            station,
+            message.event_type,
+            message.payload,
+            on_session_end=self._session_logger(message),
+        )
+        self._finish(message, outcome)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _session_logger(self, message: CommandMessage) -> Callable[[dict[str, Any]], None]:
+        def ended(details: dict[str, Any]) -> None:
+            self._writer.log(
+                message.organization_id,
+                message.charger_id,
+                f"session ended: {details['reason']}",
+                command_id=message.command_id,
+                data=details,
+            )
+
+        return ended

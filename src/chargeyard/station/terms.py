@@ -1,0 +1,134 @@
+"""What the outside world says to a station in its version's words: a fault, a setting, the
+local list, an id token, a stop reason. One :class:`StationTerms` object per version, held by
+its station class (``StationV16.TERMS``, ``StationV201.TERMS``) and reachable from the version
+alone through ``station/versions.py``: the gateway checks a command against it before any
+station changes (validate before acting), and the station applies what it checks.
+
+Each check reads the field of the version's official schema that carries the value
+(``protocol/fields.py``) and raises its :class:`~chargeyard.protocol.OcppError`; the wire
+shapes (a SendLocalList.req, a ChangeConfiguration.req or SetVariablesRequest) are built by
+the version's own subclass (``v16/terms.py``, ``v201/terms.py``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from chargeyard.protocol import ErrorKind, OcppError, Payload, VersionSpec
+from chargeyard.protocol.fields import SchemaValueError, request_field
+from chargeyard.station.faults import Fault
+from chargeyard.station.model.station import Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One setting: a 1.6 configuration key (``HeartbeatInterval``), or a 2.0.1 device model
+    variable as ``Component.Variable[:instance]`` (``OCPPCommCtrlr.HeartbeatInterval``)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One id token of a local authorization list, accepted until ``expiry`` (None: always)."""
+
+    id_tag: str
+    expiry: datetime | None = None
+
+
+class StationTerms(ABC):
+    """One version's words for what is done to a station (see the module docstring)."""
+
+    version: VersionSpec
+    id_token_path: str  # in AuthorizeRequest
+    list_id_token_path: str  # in SendLocalListRequest
+    stop_reason_field: tuple[str, str]  # (action, path)
+    start_message: str
+    """The transaction message whose answer accepts a started transaction's token."""
+
+    # -- checks: an OcppError (a SchemaValueError for one field) names what the version allows
+
+    def check(self, action: str, path: str, value: object, name: str) -> None:
+        """``value`` fits the field at ``path`` of ``action``'s request."""
+        request_field(self.version.schemas, action, path).check(value, name)
+
+    def check_id_token(self, value: str, name: str) -> None:
+        self.check("Authorize", self.id_token_path, value, name)
+
+    def check_stop_reason(self, value: str, name: str) -> None:
+        self.check(*self.stop_reason_field, value, name)
+
+    def check_fault_word(self, word: str, name: str) -> None:
+        """``word`` is one a station of the version takes for a fault."""
+        allowed = self.fault_words
+        if word not in allowed:
+            raise SchemaValueError(
+                ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+                f"{name} {word!r} is not allowed: one of {', '.join(allowed)}",
+            )
+
+    def check_local_list(self, version: int, entries: Sequence[ListEntry]) -> None:
+        """A Full update of the list to ``entries`` fits SendLocalList, id token by id token
+        (named ``entries[i].id_tag``), then as a whole request."""
+        for index, entry in enumerate(entries):
+            name = f"entries[{index}].id_tag"
+            self.check("SendLocalList", self.list_id_token_path, entry.id_tag, name)
+        self.version.schemas.check_request(
+            "SendLocalList", self.local_list_request(version, entries)
+        )
+
+    @abstractmethod
+    def check_setting(self, setting: Setting) -> None: ...
+
+    # -- the version's words -------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def fault_words(self) -> tuple[str, ...]:
+        """The words a station of the version takes for a fault, in the order a refusal
+        names them."""
+
+    @abstractmethod
+    def fault_named(
+        self, word: str, info: str | None = None, vendor_error_code: str | None = None
+    ) -> Fault:
+        """The fault ``word`` names to a station of the version.
+
+        Raises:
+            SchemaValueError: (a ValueError) a word the version's station does not take, in
+                the words of the station's own fault block.
+        """
+
+    @abstractmethod
+    def setting_request(self, setting: Setting) -> Payload | None:
+        """The request that sets ``setting``; None for a key the version cannot name."""
+
+    @abstractmethod
+    def local_list_request(self, version: int, entries: Sequence[ListEntry]) -> Payload:
+        """SendLocalList's request of a Full update to ``entries`` under ``version``."""
+
+    @abstractmethod
+    def session_stop_reason(self, why: str) -> str:
+        """The stop reason of a session that reached its limit (``why``: time, energy)."""
+
+    @abstractmethod
+    def transaction_id(self, transaction: Transaction) -> str | None:
+        """The transaction's id as the central system knows it (None: not yet known)."""
+
+    # -- what the stations share -----------------------------------------------------------------
+
+    def setting_status(self, setting: Setting, apply: Callable[[Payload], str]) -> str:
+        """``apply(request)``'s status for one setting; Rejected for one the version's schema
+        refuses (a request no central system could have sent)."""
+        request = self.setting_request(setting)
+        if request is None:
+            return "Rejected"
+        try:
+            self.check_setting(setting)
+        except OcppError:
+            return "Rejected"
+        return apply(request)

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.dispatch import dispatch
+from chargeyard.gateway.host import NOT_RUNNING
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.station.model.states import Registration
@@ -103,3 +105,17 @@ async def test_a_host_that_never_answers_is_a_clear_error(lab: Lab) -> None:
     with pytest.raises(NoAnswer, match=r"^the charger's host did not answer within 0\.1 s$"):
         await client.start_charger(ORG, charger.id)
     assert lab.bus.waiting() == 0
+
+
+async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(lab: Lab) -> None:
+    bus = InMemoryBus()  # a bus of its own, whose placement node is the first host below
+    idle = await lab.charger("CP-2")  # running nowhere: its requests go to the placement node
+    client = RuntimeClient(bus, deadline_s=2.0)
+    first = new_host(lab.store, bus, node="first")
+    await first.start()
+    async with new_host(lab.store, bus, node="second"):
+        assert await client.precheck(ORG, [idle.id], "plug", {}) == {idle.id: NOT_RUNNING}
+        await first.close()
+        # The second host, still there, answers for what no node holds; a closed node's
+        # inbox would leave the request unanswered.
+        assert await client.precheck(ORG, [idle.id], "plug", {}) == {idle.id: NOT_RUNNING}

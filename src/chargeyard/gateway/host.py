@@ -175,7 +175,9 @@ class FleetHost:
         await power_down(self.store, self._powered())
         for fleet in self._fleets.values():
             await fleet.stop_all()
-        await self.bus.release(self.node, list(self._hosted))
+        # Its chargers released and what it had not taken handed on: a command for one of them
+        # now reaches a node that is there to answer, never this closed one.
+        await self.bus.leave(self.node)
         self._fleets.clear()
         self._hosted.clear()
         await self._writer.close()

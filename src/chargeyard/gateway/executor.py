@@ -54,12 +54,12 @@ from chargeyard.gateway.refusals import refusal
 from chargeyard.gateway.sessions import SessionEnded, timer_name
 from chargeyard.protocol import CallFailure, OcppError, Payload
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.states import (
     ConnectorStatus,
     IllegalTransition,
     Registration,
-    TransactionPhase,
 )
 from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.verbs import StationVerbs, verbs_of
@@ -67,7 +67,6 @@ from chargeyard.station.verbs import StationVerbs, verbs_of
 logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
-_RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 # How long start-session, authorize and start-transaction wait for the answers about their tag
 # (Authorize, then StartTransaction / TransactionEvent) on the station's clock before they
 # report that none came (a start-session then gives back what it took).
@@ -181,16 +180,10 @@ class _Target:
         return evse
 
     def connector_check(self, evse_id: int, connector_id: int) -> str | None:
-        evse = self.model.evses.get(evse_id)
-        if evse is None:
-            return f"no EVSE {evse_id} (the station has {len(self.model.evses)})"
-        if connector_id not in evse.connectors:
-            return f"no connector {connector_id} on EVSE {evse_id}"
-        return None
+        return rules.no_such_connector(self.model, evse_id, connector_id)
 
     def running_transaction(self, evse_id: int) -> bool:
-        transaction = self.evse(evse_id).transaction
-        return transaction is not None and transaction.phase in _RUNNING
+        return rules.running_transaction(self.evse(evse_id))
 
     @property
     def start_settings(self) -> starts.StartSettings:
@@ -269,18 +262,12 @@ def _where(p: ConnectorPayload) -> dict[str, int]:
 # -- connectors ---------------------------------------------------------------------------------
 
 
+# The physical rules are the station's (``station/model/rules.py``): asked here before acting,
+# and raised by the station's verb itself if the station moved on meanwhile.
+
+
 def _check_plug(t: _Target, p: ConnectorPayload) -> str | None:
-    if reason := t.connector_check(p.evse_id, p.connector_id):
-        return reason
-    evse = t.evse(p.evse_id)
-    connector = evse.connectors[p.connector_id]
-    if connector.cable_plugged:
-        return f"a cable is already plugged in EVSE {p.evse_id} connector {p.connector_id}"
-    if evse.plugged_connector() is not None:
-        return f"EVSE {p.evse_id} already has a cable in another connector"
-    if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
-        return f"the connector is {connector.status.value}"
-    return None
+    return rules.cannot_plug(t.model, p.evse_id, p.connector_id)
 
 
 def _plug(t: _Target, p: ConnectorPayload) -> Outcome:
@@ -289,11 +276,7 @@ def _plug(t: _Target, p: ConnectorPayload) -> Outcome:
 
 
 def _check_plugged(t: _Target, p: ConnectorPayload) -> str | None:
-    if reason := t.connector_check(p.evse_id, p.connector_id):
-        return reason
-    if not t.evse(p.evse_id).connectors[p.connector_id].cable_plugged:
-        return f"no cable is plugged in EVSE {p.evse_id} connector {p.connector_id}"
-    return None
+    return rules.cannot_unplug(t.model, p.evse_id, p.connector_id)
 
 
 def _unplug(t: _Target, p: ConnectorPayload) -> Outcome:
@@ -315,11 +298,7 @@ def _unlock(t: _Target, p: ConnectorPayload) -> Outcome:
 
 
 def _check_ev(t: _Target, p: ConnectorPayload) -> str | None:
-    if reason := _check_plugged(t, p):
-        return reason
-    if t.evse(p.evse_id).ev is None:
-        return f"no EV is connected to EVSE {p.evse_id}"
-    return None
+    return _check_plugged(t, p) or rules.no_ev(t.model, p.evse_id)
 
 
 def _ev_requests(t: _Target, p: ConnectorPayload) -> Outcome:
@@ -402,9 +381,9 @@ def _check_start_transaction(t: _Target, p: StartTransactionPayload) -> str | No
         return reason
     if t.evse(p.evse_id).transaction is not None:
         return f"a transaction is already running on EVSE {p.evse_id}"
-    if not t.evse(p.evse_id).connectors[p.connector_id].cable_plugged:
-        # The caller drives the plug (plug-connector) before starting on the station's word.
-        return f"no cable is plugged in EVSE {p.evse_id} connector {p.connector_id}"
+    # The caller drives the plug (plug-connector) before starting on the station's word.
+    if reason := rules.cannot_unplug(t.model, p.evse_id, p.connector_id):
+        return reason
     return _someone_elses(t, p.evse_id, p.id_tag)
 
 
@@ -417,11 +396,7 @@ def _told(reported: starts.Reported) -> Outcome:
 
 
 def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None:
-    if reason := t.connector_check(p.evse_id, p.connector_id):
-        return reason
-    if not t.running_transaction(p.evse_id):
-        return f"no transaction is running on EVSE {p.evse_id}"
-    return None
+    return t.connector_check(p.evse_id, p.connector_id) or rules.cannot_stop(t.model, p.evse_id)
 
 
 def _stop_transaction(t: _Target, p: StopTransactionPayload) -> Outcome:
@@ -453,11 +428,7 @@ def _inject_fault(t: _Target, p: FaultPayload) -> Outcome:
 
 
 def _check_clear_fault(t: _Target, p: ConnectorPayload) -> str | None:
-    if reason := t.connector_check(p.evse_id, p.connector_id):
-        return reason
-    if not t.evse(p.evse_id).connectors[p.connector_id].faulted:
-        return "the connector is not Faulted"
-    return None
+    return rules.not_faulted(t.model, p.evse_id, p.connector_id)
 
 
 def _clear_fault(t: _Target, p: ConnectorPayload) -> Outcome:

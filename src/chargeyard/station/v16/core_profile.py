@@ -47,6 +47,7 @@ from chargeyard.protocol.fields import SchemaValueError
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
 from chargeyard.station.faults import fault_codes
+from chargeyard.station.model import rules
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
@@ -377,8 +378,8 @@ class CoreProfileV16(Block["StationV16"]):
             OcppError: GenericError when the connector is not Faulted.
         """
         connector = self.station.model.connector(evse_id, connector_id)
-        if not connector.faulted:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not Faulted")
+        if reason := rules.not_faulted(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         connector.vendor_error_code = None
         if not connector.operative:
             target = _S.UNAVAILABLE

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
+from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import (
     IdToken,
     IdTokenInfo,
@@ -93,12 +94,8 @@ class TransactionsV16(Block["StationV16"]):
         self.station.require_power()
         connector = self.station.model.connector(evse_id, connector_id)
         evse = self.station.model.evses[evse_id]
-        if connector.cable_plugged:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "the cable is already plugged in")
-        if evse.plugged_connector() is not None:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"EVSE {evse_id} is already in use")
-        if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"connector is {connector.status.value}")
+        if reason := rules.cannot_plug(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         self.station.advance()
         connector.cable_plugged = True
         connector.locked = True
@@ -116,8 +113,8 @@ class TransactionsV16(Block["StationV16"]):
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver removes the cable."""
         connector = self.station.model.connector(evse_id, connector_id)
-        if not connector.cable_plugged:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "no cable is plugged in")
+        if reason := rules.cannot_unplug(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         evse = self.station.model.evses[evse_id]
         self.station.advance()
         transaction = evse.transaction
@@ -224,8 +221,8 @@ class TransactionsV16(Block["StationV16"]):
         """
         self.station.check_value("StopTransaction", "reason", reason, "reason")
         evse = self.station.model.evses[evse_id]
-        if evse.transaction is None or evse.transaction.phase not in _RUNNING:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
+        if refusal := rules.cannot_stop(self.station.model, evse_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
         self.station.advance()
         self.station.end_transaction(evse, reason)
         self.station.wake()
@@ -251,8 +248,9 @@ class TransactionsV16(Block["StationV16"]):
 
     def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
         evse = self.station.model.evses[evse_id]
-        if evse.ev is None:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"no EV on EVSE {evse_id}")
+        if reason := rules.no_ev(self.station.model, evse_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
+        assert evse.ev is not None
         self.station.advance()
         evse.ev.requesting = requesting
         self.station.update_charging_status(evse)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
 from chargeyard.protocol.fields import SchemaValueError
 from chargeyard.station.blocks import Block
+from chargeyard.station.model import rules
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 
@@ -135,8 +136,8 @@ class AvailabilityV201(Block["StationV201"]):
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The fault is repaired: the connector is usable again (if operative)."""
         connector = self.station.model.connector(evse_id, connector_id)
-        if not connector.faulted:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "the connector is not faulted")
+        if reason := rules.not_faulted(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         if not connector.operative:
             self.station.set_status(connector, _S.UNAVAILABLE)
         elif connector.cable_plugged:

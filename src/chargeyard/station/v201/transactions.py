@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
+from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
 from chargeyard.station.model.meter import check_power
@@ -63,10 +64,8 @@ class TransactionsV201(Block["StationV201"]):
         self.station.require_power()
         connector = self.station.model.connector(evse_id, connector_id)
         evse = self.station.model.evses[evse_id]
-        if connector.cable_plugged or evse.plugged_connector() is not None:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"EVSE {evse_id} already has a cable in")
-        if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"connector is {connector.status.value}")
+        if reason := rules.cannot_plug(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         self.station.advance()
         connector.cable_plugged = connector.locked = True
         evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
@@ -81,8 +80,8 @@ class TransactionsV201(Block["StationV201"]):
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver removes the cable (E09 / E10)."""
         connector = self.station.model.connector(evse_id, connector_id)
-        if not connector.cable_plugged:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "no cable is plugged in")
+        if reason := rules.cannot_unplug(self.station.model, evse_id, connector_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         evse = self.station.model.evses[evse_id]
         self.station.advance()
         connector.cable_plugged = connector.locked = False
@@ -123,8 +122,8 @@ class TransactionsV201(Block["StationV201"]):
             "TransactionEvent", "transactionInfo.stoppedReason", reason, "reason"
         )
         evse = self.station.model.evses[evse_id]
-        if evse.transaction is None or evse.transaction.phase not in RUNNING:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"no transaction runs on EVSE {evse_id}")
+        if refusal := rules.cannot_stop(self.station.model, evse_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
         self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
         self.station.wake()
 
@@ -149,8 +148,9 @@ class TransactionsV201(Block["StationV201"]):
 
     def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
         evse = self.station.model.evses[evse_id]
-        if evse.ev is None:
-            raise OcppError(ErrorKind.GENERIC_ERROR, f"no EV on EVSE {evse_id}")
+        if reason := rules.no_ev(self.station.model, evse_id):
+            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
+        assert evse.ev is not None
         self.station.advance()
         evse.ev.requesting = requesting
         self._events.evaluate(evse, None)

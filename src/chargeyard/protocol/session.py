@@ -8,10 +8,8 @@ An adapter (``chargeyard.transport``) owns the socket. It feeds every text messa
 back events (``events.py``): answers to our calls, failures, handlers that need awaiting.
 
 Outgoing calls. :meth:`Session.call` checks the payload against the schema, gives the CALL a
-fresh unique id and returns it. At most one CALL is outstanding at a time (OCPP-J 1.6 section
-4.1.1; OCPP 2.0.1 part 4 section 4.1.1: "a sender SHALL NOT send a CALL while it is waiting for
-an answer to a previous CALL"); further calls wait in order and go out one by one as answers
-arrive or deadlines pass. A call's deadline starts when its frame is handed out.
+fresh unique id (``message_ids.py``) and returns it; one CALL is outstanding at a time, the
+others wait in order (``outgoing.py``, OCPP-J 1.6 section 4.1.1).
 
 Incoming calls. A CALL is checked in this order, each failure answered by one CALLERROR:
 frame shape -> action known in this version (else NotImplemented) -> an action this side
@@ -19,14 +17,7 @@ serves, in this message type (else NotSupported) -> payload against the schema (
 violation's kind) -> the handler (an OcppError it raises is answered as it says; anything else
 is InternalError, without the traceback, which goes to our log). A handler's answer is checked
 against the response schema before it leaves; an invalid answer is our bug, so the peer sees
-InternalError.
-
-The two codes for an action we cannot serve are the specification's: NotImplemented is
-"Requested Action is not known by receiver", NotSupported "Requested Action is recognized but
-not supported by the receiver" (OCPP-J 1.6 section 4.2.3 table 7; OCPP 2.0.1 part 4 section
-4.3). So an action outside the version is NotImplemented, and an action of the version that
-this side has no handler for (one sent in the wrong direction, such as a station-to-CSMS
-message sent to a station) or that came in the wrong message type is NotSupported.
+InternalError. ``answers.py`` holds these rules and the two codes' reading of the specification.
 
 Every incoming text produces at most one frame in answer, and a CALL-shaped text always
 produces exactly one. Nothing a peer sends makes :meth:`receive` raise.
@@ -45,16 +36,12 @@ None by default, which costs one test per frame.
 from __future__ import annotations
 
 import inspect
-import itertools
 import logging
-import secrets
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from chargeyard.protocol import frames
+from chargeyard.protocol.answers import error_frame, handler_for, internal_error, result_frame
 from chargeyard.protocol.errors import (
     CallCancelled,
     CallErrorReply,
@@ -73,7 +60,9 @@ from chargeyard.protocol.events import (
 )
 from chargeyard.protocol.frames import Call, CallError, CallResult, FrameError, MessageType, Send
 from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, size_over
+from chargeyard.protocol.message_ids import new_unique_id, unique_ids
 from chargeyard.protocol.observer import SessionObserver
+from chargeyard.protocol.outgoing import OutgoingCall, OutgoingCalls, encode_request
 from chargeyard.protocol.router import Handler, Payload
 from chargeyard.protocol.versions import Role, VersionSpec
 
@@ -85,34 +74,6 @@ DEFAULT_CALL_TIMEOUT = 30.0
 _CALL, _CALL_RESULT = int(MessageType.CALL), int(MessageType.CALL_RESULT)
 _CALL_ERROR, _CALL_RESULT_ERROR = int(MessageType.CALL_ERROR), int(MessageType.CALL_RESULT_ERROR)
 _SEND = int(MessageType.SEND)
-
-
-_ROLE_NAMES = {Role.STATION: "charging station", Role.CENTRAL_SYSTEM: "central system"}
-
-
-def new_unique_id() -> str:
-    """A random UUID, 36 characters: a generator for callers who want UUIDs."""
-    return str(uuid.uuid4())
-
-
-def unique_ids() -> Callable[[], str]:
-    """The default message id generator of a session: a random 64-bit prefix, then a counter.
-
-    Unique within the session by construction and across sessions with overwhelming
-    probability; about ten times cheaper per message than ``uuid4`` (which measured 8.8 % of a
-    busy station's CPU) and at most 36 characters for 10**19 messages.
-    """
-    prefix = secrets.token_hex(8)
-    counter = itertools.count(1)
-    return lambda: f"{prefix}-{next(counter)}"
-
-
-@dataclass(slots=True)
-class _OutgoingCall:
-    unique_id: str
-    action: str
-    frame: bytes
-    deadline: float = 0.0
 
 
 class Session:
@@ -155,8 +116,7 @@ class Session:
         self._call_timeout = call_timeout
         self._validate = validate
         self._outbox: list[bytes] = []
-        self._in_flight: _OutgoingCall | None = None
-        self._waiting: deque[_OutgoingCall] = deque()
+        self._calls = OutgoingCalls(clock, call_timeout, self._transmit)
         # Incoming calls whose handler is being awaited: unique id -> action, or None for a 2.1
         # SEND, which has no answer to give.
         self._deferred: dict[str, str | None] = {}
@@ -190,13 +150,9 @@ class Session:
         if self._validate:
             self._schemas.check_request(action, payload)
         unique_id = self._next_unique_id()
-        frame = _encode(frames.encode_call, unique_id, action, payload)
+        frame = encode_request(frames.encode_call, unique_id, action, payload)
         self._check_size(frame, f"the {action} CALL")
-        outgoing = _OutgoingCall(unique_id, action, frame)
-        if self._in_flight is None:
-            self._transmit(outgoing)
-        else:
-            self._waiting.append(outgoing)
+        self._calls.add(OutgoingCall(unique_id, action, frame))
         return unique_id
 
     def send(self, action: str, payload: Payload) -> str:
@@ -221,7 +177,7 @@ class Session:
         if self._validate:
             self._schemas.check_request(action, payload)
         unique_id = self._next_unique_id()
-        frame = _encode(frames.encode_send, unique_id, action, payload)
+        frame = encode_request(frames.encode_send, unique_id, action, payload)
         self._check_size(frame, f"the {action} SEND")
         self._outbox.append(frame)
         if self._observer is not None:
@@ -241,22 +197,16 @@ class Session:
             raise ValueError(f"message id {unique_id!r} is longer than 36 characters")
         return unique_id
 
-    def _transmit(self, outgoing: _OutgoingCall) -> None:
-        outgoing.deadline = self._clock() + self._call_timeout
-        self._in_flight = outgoing
+    def _transmit(self, outgoing: OutgoingCall) -> None:
+        """Our CALL's turn came (``outgoing.py``): its frame goes out."""
         self._outbox.append(outgoing.frame)
         if self._observer is not None:
             self._observer.message("out", _CALL, outgoing.action)
 
-    def _finish_in_flight(self) -> None:
-        self._in_flight = None
-        if self._waiting:
-            self._transmit(self._waiting.popleft())
-
     @property
     def calls_outstanding(self) -> int:
         """Calls sent and not yet answered (0 or 1) plus calls waiting their turn."""
-        return len(self._waiting) + (self._in_flight is not None)
+        return len(self._calls)
 
     # -- incoming -----------------------------------------------------------------------------
 
@@ -369,7 +319,7 @@ class Session:
             return []
         except Exception:
             logger.exception("handler for %s [%s] raised", action, unique_id)
-            self._answer_error(unique_id, action, _internal_error(action))
+            self._answer_error(unique_id, action, internal_error(action))
             return []
         if isinstance(result, dict):
             self._answer(unique_id, action, result)
@@ -378,7 +328,7 @@ class Session:
             self._deferred[unique_id] = action
             return [HandlerDeferred(unique_id, action, result)]
         logger.error("handler for %s returned %r, not a payload", action, type(result))
-        self._answer_error(unique_id, action, _internal_error(action))
+        self._answer_error(unique_id, action, internal_error(action))
         return []
 
     def _on_send(self, send: Send) -> list[Event]:
@@ -398,50 +348,18 @@ class Session:
         return []
 
     def _dispatch(self, action: str, payload: Payload, *, answerable: bool) -> object:
-        schemas = self._schemas
-        if not schemas.is_action(action):
-            raise OcppError(
-                ErrorKind.NOT_IMPLEMENTED,
-                f"{action} is not an action of OCPP {self.version.name}",
-                {"action": action},
-            )
-        # A CALL must name an action with a response, a SEND one without (2.1 section 4.2.5).
-        if schemas.has_response(action) != answerable:
-            kind = "CALL" if answerable else "SEND"
-            raise OcppError(
-                ErrorKind.NOT_SUPPORTED, f"{action} is not sent as a {kind}", {"action": action}
-            )
-        handler = self._handlers.get(action)
-        if handler is None:
-            raise OcppError(
-                ErrorKind.NOT_SUPPORTED,
-                f"{action} is not supported by this {_ROLE_NAMES[self.role]}",
-                {"action": action},
-            )
+        handler = handler_for(
+            self.version, self.role, self._handlers, action, answerable=answerable
+        )
         if self._validate:
-            schemas.check_request(action, payload)
+            self._schemas.check_request(action, payload)
         return handler(payload)
 
     def _answer(self, unique_id: str, action: str, payload: Payload) -> None:
-        try:
-            if self._validate:
-                self._schemas.check_response(action, payload)
-            frame = frames.encode_call_result(unique_id, payload)
-        except Exception as error:
-            # A schema violation (OcppError), or a value JSON cannot carry (a datetime, ...),
-            # which the validator or the encoder raise as ValueError/TypeError: our bug either
-            # way, and the CALL still gets its one answer.
-            logger.error("handler for %s answered an invalid payload: %s", action, error)
-            self._answer_error(unique_id, action, _internal_error(action))
-            return
-        limit = self.max_frame_bytes
-        if limit is not None and len(frame) > limit:
-            # The peer could not take it (``limits.py``): it learns why instead.
-            too_large = FrameTooLarge(f"the answer to {action}", len(frame), limit)
-            logger.error("%s: %s", unique_id, too_large.description)
-            self._answer_error(
-                unique_id, action, OcppError(ErrorKind.GENERIC_ERROR, too_large.description)
-            )
+        schemas = self._schemas if self._validate else None
+        frame = result_frame(schemas, unique_id, action, payload, self.max_frame_bytes)
+        if isinstance(frame, OcppError):
+            self._answer_error(unique_id, action, frame)
             return
         self._outbox.append(frame)
         if self._observer is not None:
@@ -449,16 +367,7 @@ class Session:
 
     def _answer_error(self, unique_id: str, action: str, error: OcppError) -> None:
         code = self._codes[error.kind]
-        try:
-            frame = frames.encode_call_error(unique_id, code, error.description, error.details)
-        except TypeError:
-            # details JSON cannot carry: the code and description still reach the peer.
-            logger.error("CALLERROR details for %s are not JSON: %r", unique_id, error.details)
-            frame = frames.encode_call_error(unique_id, code, error.description, {})
-        if self.max_frame_bytes is not None and len(frame) > self.max_frame_bytes:
-            # Details too large to send: the code and description (255 characters) still go.
-            frame = frames.encode_call_error(unique_id, code, error.description, {})
-        self._outbox.append(frame)
+        self._outbox.append(error_frame(unique_id, code, error, self.max_frame_bytes))
         if self._observer is not None:
             self._observer.message("out", _CALL_ERROR, action)
             self._observer.call_error("out", code)
@@ -483,23 +392,21 @@ class Session:
             self._answer_error(unique_id, action, error)
         else:
             logger.error("handler for %s [%s] raised", action, unique_id, exc_info=error)
-            self._answer_error(unique_id, action, _internal_error(action))
+            self._answer_error(unique_id, action, internal_error(action))
 
     # -- answers to our calls -----------------------------------------------------------------
 
-    def _take_in_flight(self, unique_id: str, message_type: int) -> _OutgoingCall | None:
+    def _take_in_flight(self, unique_id: str, message_type: int) -> OutgoingCall | None:
         """The call in flight if ``unique_id`` answers it (which ends it), else None."""
-        outgoing = self._in_flight
+        outgoing = self._calls.answered_by(unique_id)
         observer = self._observer
-        if outgoing is None or outgoing.unique_id != unique_id:
+        if outgoing is None:
             if observer is not None:
                 observer.message("in", message_type, "")
             return None
-        self._finish_in_flight()
         if observer is not None:
             observer.message("in", message_type, outgoing.action)
-            # The deadline is the hand-out time plus the timeout (_transmit).
-            sent_at = outgoing.deadline - self._call_timeout
+            sent_at = self._calls.sent_at(outgoing)
             observer.call_answered(outgoing.action, self._clock() - sent_at)
         return outgoing
 
@@ -544,7 +451,7 @@ class Session:
         failure = MalformedCallResult(outgoing.action, outgoing.unique_id, error.kind, str(error))
         return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
 
-    def _reject_result(self, outgoing: _OutgoingCall, kind: ErrorKind, why: str) -> list[Event]:
+    def _reject_result(self, outgoing: OutgoingCall, kind: ErrorKind, why: str) -> list[Event]:
         logger.warning(
             "CALLRESULT to %s [%s] rejected: %s", outgoing.action, outgoing.unique_id, why
         )
@@ -587,14 +494,13 @@ class Session:
 
     def next_deadline(self) -> float | None:
         """When :meth:`expire` next has work to do, on the session's clock; None if never."""
-        return None if self._in_flight is None else self._in_flight.deadline
+        return self._calls.next_deadline()
 
     def expire(self) -> list[Event]:
         """Fail the outstanding call if its deadline has passed, and send the next one."""
-        outgoing = self._in_flight
-        if outgoing is None or outgoing.deadline > self._clock():
+        outgoing = self._calls.expired()
+        if outgoing is None:
             return []
-        self._finish_in_flight()
         if self._observer is not None:
             self._observer.call_timed_out(outgoing.action)
         timeout = CallTimeout(
@@ -605,9 +511,7 @@ class Session:
     def close(self) -> list[Event]:
         """End the session: every call not yet answered fails with CallCancelled."""
         self._closed = True
-        pending = ([self._in_flight] if self._in_flight else []) + list(self._waiting)
-        self._in_flight = None
-        self._waiting.clear()
+        pending = self._calls.cancel()
         self._deferred.clear()
         return [
             CallFailed(
@@ -623,20 +527,4 @@ class Session:
         return outbox
 
 
-def _internal_error(action: str) -> OcppError:
-    return OcppError(ErrorKind.INTERNAL_ERROR, f"{action} could not be processed")
-
-
-def _encode(
-    encoder: Callable[[str, str, Payload], bytes], unique_id: str, action: str, payload: Payload
-) -> bytes:
-    """Encode an outgoing request, turning what JSON cannot carry into the caller's error.
-
-    The schemas allow integers of any size; OCPP-J's JSON (and orjson) stops at 64 bits.
-    """
-    try:
-        return encoder(unique_id, action, payload)
-    except (TypeError, ValueError) as error:
-        raise OcppError(
-            ErrorKind.TYPE_CONSTRAINT_VIOLATION, f"{action}: payload is not JSON: {error}"
-        ) from None
+__all__ = ["DEFAULT_CALL_TIMEOUT", "Session", "new_unique_id", "unique_ids"]

@@ -16,15 +16,10 @@ central system) uses this surface only::
     station.wake                 a callback the runner sets: "something changed, look again"
 
 Going down (:meth:`SimulatedStation.reboot`, :meth:`SimulatedStation.switch_off`): a station
-that decides to restart (a Reset, a firmware installation, a power cycle asked for) or to switch
-off (it is replaced, its process ends) first finishes its conversation, as a real one does
-before it closes its socket: it starts nothing new (no new call, no new session; it is out of
-service at once), waits for the answers to the calls it already sent (each within its call
-timeout), and, when asked to drain, keeps sending its queued transaction messages for a few
-seconds. Then the power goes: the connection closes, every timer stops, and a reboot powers on
-again after its delay. So a message the central system answered is never sent again after the
-boot; one whose answer did not come in time stays queued and goes again, as OCPP 1.6 section
-4.10 and 2.0.1 E13 want for transaction messages. A lost connection ends the wait at once.
+that decides to restart or to switch off first finishes its conversation (no new call, no new
+session; the answers it awaits, and when asked to drain its queued transaction messages), then
+the power goes, and a reboot powers on again after its delay (``power.py``). A lost connection
+ends the wait at once.
 
 Outgoing calls take continuations (``on_result`` / ``on_error``) instead of being awaited, so
 that ten thousand stations need no task per conversation and a test can step through an hour
@@ -33,24 +28,17 @@ its CALLRESULT, OCPP 1.6 section 5.17) is queued with :meth:`after_answer`.
 
 Registration (OCPP 1.6 section 4.2, OCPP 2.0.1 B01-B03): nothing but BootNotification is sent
 before Accepted; Pending and Rejected retry after the interval given. After a lost connection
-without a reboot, a station that was Accepted does not boot again.
+without a reboot, a station that was Accepted does not boot again (``registration.py``).
 
 Transaction messages (StartTransaction, StopTransaction, MeterValues of a transaction,
-TransactionEvent) go through :class:`TransactionQueue`: kept while offline, sent in order one at
-a time after (re)connection, built when sent (so a StopTransaction carries the transaction id
-the central system gave the StartTransaction), resent after a lost connection (so a message
-whose answer was lost reaches the central system twice: at least once), retried after a
-CALLERROR a limited number of times (1.6 section 4.10: TransactionMessageAttempts /
-TransactionMessageRetryInterval; 2.0.1 E13: MessageAttemptsTransactionEvent /
-MessageAttemptIntervalTransactionEvent). They are never dropped while offline.
+TransactionEvent) are kept in order and delivered one at a time, never dropped while offline
+(``transaction_messages.py``; 1.6 section 4.10, 2.0.1 E13).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -59,7 +47,6 @@ from chargeyard.protocol import (
     ActionHandlers,
     CallAnswered,
     CallFailed,
-    CallFailure,
     ErrorKind,
     Event,
     OcppError,
@@ -71,86 +58,37 @@ from chargeyard.protocol import (
 )
 from chargeyard.protocol.fields import request_field
 from chargeyard.protocol.observer import SessionObserver
+from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
 from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.states import (
     ConnectorStatus,
     Registration,
-    check_registration_move,
 )
 from chargeyard.station.model.station import StationModel
 from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
+from chargeyard.station.power import DEFAULT_REBOOT_DELAY_S, DRAIN_BEFORE_REBOOT_S, PowerCycle
 from chargeyard.station.power_loss import OpenTransaction
+from chargeyard.station.registration import (
+    BOOT_TIMER,
+    DEFAULT_BOOT_RETRY_S,
+    DEFAULT_HEARTBEAT_S,
+    HEARTBEAT_TIMER,
+    Registrar,
+)
 from chargeyard.station.timers import Timers
+from chargeyard.station.transaction_messages import (
+    QueuedMessage,
+    TransactionDelivery,
+    TransactionQueue,
+)
 
 logger = logging.getLogger(__name__)
 
 # The shortest wait of a timer set for a wall-clock moment (set_timer_at).
 _MIN_TIMER_STEP_S = 0.001
-
-OnResult = Callable[[Payload], None]
-OnError = Callable[[CallFailure], None]
-
-DEFAULT_BOOT_RETRY_S = 60
-DEFAULT_HEARTBEAT_S = 300
-
-DEFAULT_REBOOT_DELAY_S = 5.0
-"""How long a rebooting station stays off before it powers on again (a Reset, a firmware
-installation), unless its ``reboot_delay_s`` says otherwise."""
-
-DRAIN_BEFORE_REBOOT_S = 5.0
-"""How long a graceful reset (1.6 Soft, 2.0.1 Immediate / OnIdle) keeps sending the transaction
-messages it queued (the StopTransaction / TransactionEvent Ended of the transactions it ended)
-before the power goes; an answer already awaited then still gets its call timeout."""
-
-_POWER_ON = "power_on"
-_DRAIN_OVER = "going_down:drain"
-_POWER_OFF = "going_down:power_off"
-
-
-def _ignore_result(payload: Payload) -> None:
-    return None
-
-
-@dataclass(slots=True)
-class _GoingDown:
-    """A station on its way down: what happens once the power is off, and until when queued
-    transaction messages still go out."""
-
-    restart_after_s: float | None  # off this long, then power on; None: stays off
-    drain_until: float  # monotonic; 0: nothing more leaves the queue
-
-
-@dataclass(slots=True)
-class QueuedMessage:
-    """A transaction message waiting its turn; ``build`` makes its payload when it is sent."""
-
-    action: str
-    build: Callable[[], Payload]
-    on_result: OnResult
-    attempts: int = 0
-
-
-class TransactionQueue:
-    """Transaction messages in the order they happened; the head goes out when it may."""
-
-    def __init__(self) -> None:
-        self._messages: deque[QueuedMessage] = deque()
-        self.in_flight = False
-
-    def push(self, message: QueuedMessage) -> None:
-        self._messages.append(message)
-
-    def head(self) -> QueuedMessage | None:
-        return self._messages[0] if self._messages else None
-
-    def pop(self) -> QueuedMessage:
-        return self._messages.popleft()
-
-    def __len__(self) -> int:
-        return len(self._messages)
 
 
 class SimulatedStation(ActionHandlers):
@@ -192,6 +130,7 @@ class SimulatedStation(ActionHandlers):
         self.registration = Registration.DISCONNECTED
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
+        self._delivery = TransactionDelivery(self, self._call)
         # Called when what the station keeps across a power loss changed: a transaction
         # message is about to go out or was answered (``state_files.py`` writes it then).
         self.on_memory_changed: Callable[[], None] | None = None
@@ -200,7 +139,6 @@ class SimulatedStation(ActionHandlers):
         self.reboot_delay_s = DEFAULT_REBOOT_DELAY_S
         # False from the power going (a reboot, switch_off) until it comes back.
         self.powered = True
-        self._going_down: _GoingDown | None = None
         # A simulated network outage (go_offline): no connection until come_online.
         self.network_down = False
         self.wake: Callable[[], None] = _nothing
@@ -208,8 +146,14 @@ class SimulatedStation(ActionHandlers):
         self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
         self._after_answer: list[Callable[[], None]] = []
         self._soon_count = 0
-        # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
-        self._accepted_since_boot = False
+        self._registrar = Registrar(self, registered=self._pump_transaction_queue)
+        self._power = PowerCycle(
+            self,
+            call_timeout=call_timeout,
+            out_of_service=self._out_of_service,
+            pump=self._pump_transaction_queue,
+            busy=self._busy_going_down,
+        )
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
         # The largest frame sent or taken (protocol/limits.py); set by the runner.
@@ -248,7 +192,7 @@ class SimulatedStation(ActionHandlers):
         """Booted: the central system accepted the station since it last (re)booted. It stays
         in service through a lost connection (it can still authorize locally and charge
         offline), not through a reboot: it leaves service as soon as it starts going down."""
-        return self._accepted_since_boot
+        return self._registrar.accepted_since_boot
 
     @property
     def online(self) -> bool:
@@ -259,7 +203,7 @@ class SimulatedStation(ActionHandlers):
     def going_down(self) -> bool:
         """Finishing its conversation before a reboot or switch-off (see the module
         docstring); the power is still on."""
-        return self._going_down is not None
+        return self._power.going_down
 
     def require_power(self) -> None:
         """Raise unless the station is up: one going down or off takes no new session (its
@@ -270,7 +214,7 @@ class SimulatedStation(ActionHandlers):
         """
         if not self.powered:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
-        if self._going_down is not None:
+        if self._power.going_down:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
 
     def reported_status(self, status: ConnectorStatus) -> str:
@@ -301,33 +245,33 @@ class SimulatedStation(ActionHandlers):
             observer=self.observer,
             max_frame_bytes=self.max_frame_bytes,
         )
-        if self._accepted_since_boot:
-            self._move_registration(Registration.ACCEPTED)
+        if self._registrar.accepted_since_boot:
+            self._registrar.move(Registration.ACCEPTED)
             self.on_reconnected()
         else:
-            self._send_boot_notification()
+            self._registrar.boot()
 
     def disconnect(self) -> None:
         """The WebSocket is gone: calls in flight fail, transaction messages wait."""
         session, self._session = self._session, None
         if session is None:
             return
-        self._move_registration(Registration.DISCONNECTED)
-        for name in ("heartbeat", "boot"):
+        self._registrar.move(Registration.DISCONNECTED)
+        for name in (HEARTBEAT_TIMER, BOOT_TIMER):
             self.timers.cancel(name)
         self._handle(session.close())
         self.transaction_queue.in_flight = False
         self._after_answer.clear()
-        if self._going_down is not None:
-            self._power_off()  # no answer can come any more
+        if self._power.going_down:
+            self._power.power_off()  # no answer can come any more
 
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
             return
         self._handle(self._session.receive(data))
         self._run_after_answer()
-        if self._going_down is not None:
-            self._power_off_when_quiet()
+        if self._power.going_down:
+            self._power.power_off_when_quiet()
 
     def data_to_send(self) -> list[bytes]:
         return [] if self._session is None else self._session.data_to_send()
@@ -356,8 +300,8 @@ class SimulatedStation(ActionHandlers):
             self._handle(self._session.expire())
         self.timers.fire_due(self.clock.monotonic())
         self._run_after_answer()
-        if self._going_down is not None:
-            self._power_off_when_quiet()
+        if self._power.going_down:
+            self._power.power_off_when_quiet()
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -365,7 +309,7 @@ class SimulatedStation(ActionHandlers):
         self,
         action: str,
         payload: Payload,
-        on_result: OnResult = _ignore_result,
+        on_result: OnResult = ignore_result,
         on_error: OnError | None = None,
         *,
         requested: bool = False,
@@ -382,7 +326,7 @@ class SimulatedStation(ActionHandlers):
             is dropped, as a real station drops a Heartbeat or StatusNotification it cannot
             deliver.
         """
-        if self._going_down is not None:
+        if self._power.going_down:
             return False  # it finishes its conversation and starts none
         return self._call(action, payload, on_result, on_error, requested)
 
@@ -420,10 +364,10 @@ class SimulatedStation(ActionHandlers):
     def _handle(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, CallAnswered):
-                on_result, _ = self._continuations.pop(event.unique_id, (_ignore_result, None))
+                on_result, _ = self._continuations.pop(event.unique_id, (ignore_result, None))
                 on_result(event.payload)
             elif isinstance(event, CallFailed):
-                _, on_error = self._continuations.pop(event.unique_id, (_ignore_result, None))
+                _, on_error = self._continuations.pop(event.unique_id, (ignore_result, None))
                 logger.info("%s: %s failed: %s", self.identity, event.action, event.error)
                 if on_error is not None:
                     on_error(event.error)
@@ -437,92 +381,20 @@ class SimulatedStation(ActionHandlers):
     # -- transaction messages -------------------------------------------------------------------
 
     def enqueue_transaction_message(
-        self, action: str, build: Callable[[], Payload], on_result: OnResult = _ignore_result
+        self, action: str, build: Callable[[], Payload], on_result: OnResult = ignore_result
     ) -> None:
         """Queue a transaction message; it is sent when the station is online and Accepted."""
         self.transaction_queue.push(QueuedMessage(action, build, on_result))
         self._pump_transaction_queue()
 
     def _pump_transaction_queue(self) -> None:
-        queue = self.transaction_queue
-        message = queue.head()
-        if (
-            message is None
-            or queue.in_flight
-            or self._session is None
-            or self.registration is not Registration.ACCEPTED
-            # Powering off (a Hard reset, 1.6 section 5.14): kept for after the reboot.
-            or not self.wants_connection
-            or (self._going_down is not None and not self._draining())
-            # A refused message waits out its retry interval, whatever else gets queued.
-            or self.timers.is_set("transaction_retry")
-        ):
-            return
-        queue.in_flight = True
-        message.attempts += 1
-        payload = message.build()
-        self._memory_changed()  # kept before it leaves, as a station writes its flash
-        self._call(
-            message.action,
-            payload,
-            lambda payload: self._transaction_message_answered(message, payload),
-            lambda error: self._transaction_message_failed(message, error),
-            False,
-        )
-
-    def _transaction_message_answered(self, message: QueuedMessage, payload: Payload) -> None:
-        queue = self.transaction_queue
-        queue.in_flight = False
-        if queue.head() is message:
-            queue.pop()
-        message.on_result(payload)
-        self._memory_changed()
-        self._pump_transaction_queue()
-
-    def _memory_changed(self) -> None:
-        if self.on_memory_changed is not None:
-            self.on_memory_changed()
-
-    def _transaction_message_failed(self, message: QueuedMessage, error: CallFailure) -> None:
-        queue = self.transaction_queue
-        queue.in_flight = False
-        if self._session is None:
-            return  # the connection is gone: resend after reconnecting (never lose it)
-        attempts, interval = self.transaction_retry_policy()
-        if message.attempts >= attempts:
-            logger.warning(
-                "%s: %s dropped after %d attempts: %s",
-                self.identity,
-                message.action,
-                message.attempts,
-                error,
-            )
-            if queue.head() is message:
-                queue.pop()
-            self._pump_transaction_queue()
-            return
-        # 1.6 section 4.10: wait RetryInterval x attempts before the next try.
-        at = self.clock.monotonic() + interval * message.attempts
-        self.timers.set("transaction_retry", at, self._pump_transaction_queue)
+        self._delivery.pump()
 
     def transaction_retry_policy(self) -> tuple[int, float]:
         """(attempts, retry interval in seconds) for transaction messages."""
         return 3, 60.0
 
     # -- registration and heartbeat ---------------------------------------------------------------
-
-    def _move_registration(self, target: Registration) -> None:
-        check_registration_move(self.registration, target)
-        self.registration = target
-
-    def _send_boot_notification(self) -> None:
-        self._move_registration(Registration.BOOTING)
-        self.call(
-            "BootNotification",
-            self.boot_notification_payload(),
-            self._boot_answered,
-            self._boot_failed,
-        )
 
     def trigger_boot_notification(self) -> None:
         """The central system asked for a BootNotification (1.6 section 5.17, 2.0.1 F06).
@@ -532,64 +404,14 @@ class SimulatedStation(ActionHandlers):
         Accepted answer only takes the new heartbeat interval: the registration stands, so
         nothing of a boot (the status reports) is repeated.
         """
-        if self.registration is not Registration.ACCEPTED:
-            self.timers.cancel("boot")
-            self._send_boot_notification()
-            return
-        self.call(
-            "BootNotification",
-            self.boot_notification_payload(),
-            self._boot_answered,
-            self._boot_failed,
-        )
-
-    def _boot_answered(self, payload: Payload) -> None:
-        status, interval = payload["status"], payload["interval"]
-        registered = self.registration is Registration.ACCEPTED  # a triggered BootNotification
-        if registered and status != "Accepted":
-            # A triggered one refused: register anew (Booting is the way out of Accepted).
-            self._move_registration(Registration.BOOTING)
-            self._accepted_since_boot = False
-            self.timers.cancel("heartbeat")
-        if status == "Accepted":
-            self._move_registration(Registration.ACCEPTED)
-            self._accepted_since_boot = True
-            if interval > 0:
-                self.heartbeat_interval = interval
-            logger.info("%s: boot accepted, heartbeat every %d s", self.identity, interval)
-            self._schedule_heartbeat()
-            if not registered:
-                self.on_accepted()
-            self._pump_transaction_queue()
-            return
-        # Pending / Rejected: boot again after the interval (1.6 section 4.2.1; 2.0.1 B02/B03).
-        self._move_registration(Registration(status))
-        retry = interval if interval > 0 else DEFAULT_BOOT_RETRY_S
-        logger.info("%s: boot %s, retrying in %d s", self.identity, status, retry)
-        self.timers.set("boot", self.clock.monotonic() + retry, self._send_boot_notification)
-
-    def _boot_failed(self, error: CallFailure) -> None:
-        if self._session is None or self.registration is Registration.ACCEPTED:
-            return  # lost with the connection, or a triggered one: the registration stands
-        self._move_registration(Registration.REJECTED)
-        at = self.clock.monotonic() + DEFAULT_BOOT_RETRY_S
-        self.timers.set("boot", at, self._send_boot_notification)
-
-    def _schedule_heartbeat(self) -> None:
-        if self.heartbeat_interval > 0:
-            at = self.clock.monotonic() + self.heartbeat_interval
-            self.timers.set("heartbeat", at, self._send_heartbeat)
-
-    def _send_heartbeat(self) -> None:
-        self.call("Heartbeat", {})
-        self._schedule_heartbeat()
+        self._registrar.trigger()
 
     def set_heartbeat_interval(self, seconds: int) -> None:
         """The central system changed the interval (1.6 HeartbeatInterval, 2.0.1
         HeartbeatInterval variable): it applies from now."""
         self.heartbeat_interval = seconds
         if self.registration is Registration.ACCEPTED:
-            self._schedule_heartbeat()
+            self._registrar.schedule_heartbeat()
 
     # -- going down, power off and on (see the module docstring) --------------------------------
 
@@ -602,61 +424,29 @@ class SimulatedStation(ActionHandlers):
             drain_s: keep sending queued transaction messages this long before the power goes
                 (a graceful reset); 0: they wait in the queue for the boot after.
         """
-        self._go_down(self.reboot_delay_s if delay_s is None else delay_s, drain_s)
+        self._power.go_down(self.reboot_delay_s if delay_s is None else delay_s, drain_s)
 
     def switch_off(self, *, drain_s: float = 0.0) -> None:
         """Go down the same way and stay off (the station is being replaced, or its host
         process ends). ``drain_s`` as for :meth:`reboot`."""
-        self._go_down(None, drain_s)
+        self._power.go_down(None, drain_s)
 
-    def _go_down(self, restart_after_s: float | None, drain_s: float) -> None:
-        if self._going_down is not None or not self.powered:
-            return  # already on its way down, or off
-        self.on_going_down()  # (its last words, e.g. a status, may still go out)
-        self._accepted_since_boot = False  # out of service: nothing new starts from now
-        now = self.clock.monotonic()
-        self._going_down = _GoingDown(restart_after_s, now + drain_s if drain_s > 0 else 0.0)
-        if drain_s > 0:
-            self.timers.set(_DRAIN_OVER, now + drain_s, self._power_off_when_quiet)
-        # Whatever the central system does, the power goes one call timeout after the drain.
-        self.timers.set(_POWER_OFF, now + drain_s + self._call_timeout, self._power_off)
-        self._pump_transaction_queue()
-        self._power_off_when_quiet()
-        self.wake()
+    @property
+    def draining(self) -> bool:
+        """Going down and still sending its queued transaction messages (see :meth:`reboot`)."""
+        return self._power.draining
 
-    def _draining(self) -> bool:
-        down = self._going_down
-        return down is not None and self.clock.monotonic() < down.drain_until
-
-    def _power_off_when_quiet(self) -> None:
-        """Power off once no answer is awaited and, while draining, the queue is empty."""
+    def _busy_going_down(self) -> bool:
         session = self._session
-        if session is not None:
-            if session.calls_outstanding:
-                return
-            if self._draining() and len(self.transaction_queue):
-                return  # (waiting for a retry interval, or the registration)
-        self._power_off()
+        if session is None:
+            return False
+        # (Draining with messages queued: waiting for a retry interval, or the registration.)
+        return bool(session.calls_outstanding) or (
+            self.draining and len(self.transaction_queue) > 0
+        )
 
-    def _power_off(self) -> None:
-        down, self._going_down = self._going_down, None
-        if down is None:
-            return
-        self.on_power_change(False)
-        self.powered = False
-        self.wants_connection = False
-        self.timers.cancel_all()
-        if down.restart_after_s is not None:
-            at = self.clock.monotonic() + down.restart_after_s
-            self.timers.set(_POWER_ON, at, self._power_on)
-        self.wake()
-
-    def _power_on(self) -> None:
-        self.on_power_change(True)
-        self.powered = True
-        self.wants_connection = not self.network_down
-        self.on_power_on()
-        self.wake()
+    def _out_of_service(self) -> None:
+        self._registrar.accepted_since_boot = False  # nothing new starts from now
 
     def go_offline(self) -> None:
         """The network fails: the connection drops and stays down until :meth:`come_online`.
@@ -682,7 +472,7 @@ class SimulatedStation(ActionHandlers):
 
     def on_reconnected(self) -> None:
         """Back online without a reboot: report what changed while offline."""
-        self._schedule_heartbeat()
+        self._registrar.schedule_heartbeat()
         self._pump_transaction_queue()
 
     def on_going_down(self) -> None:
@@ -708,3 +498,16 @@ class SimulatedStation(ActionHandlers):
 
 def _nothing() -> None:
     return None
+
+
+__all__ = [
+    "DEFAULT_BOOT_RETRY_S",
+    "DEFAULT_HEARTBEAT_S",
+    "DEFAULT_REBOOT_DELAY_S",
+    "DRAIN_BEFORE_REBOOT_S",
+    "OnError",
+    "OnResult",
+    "QueuedMessage",
+    "SimulatedStation",
+    "TransactionQueue",
+]

@@ -15,8 +15,9 @@ the few things they share, so that a station costs its own state and one socket,
   it). See docs/benchmarks-fleet.md for what it saves against a timer per station;
 * the templates, which are immutable and shared by every station built from them.
 
-The OCPP version picks the station class from one table, :data:`STATION_CLASSES`; the rest of
-the fleet never asks which version a station speaks.
+The OCPP version picks the station class from one table, :data:`STATION_CLASSES`
+(``station_classes.py``); the rest of the fleet never asks which version a station speaks.
+Identities and message ids are ``identities.py``'s.
 
 Stations are started, stopped and restarted one by one or all together:
 
@@ -31,105 +32,39 @@ Automatic sessions (:meth:`Fleet.start_autogen`) drive the stations they were st
 a rebuild of one of them for the same central system.
 
 Status is read, not pushed: :meth:`Fleet.status` counts over the stations when asked (about a
-millisecond per thousand stations).
+millisecond per thousand stations; ``fleet_status.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
 import random
-import secrets
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
-from urllib.parse import quote
 
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import (
-    DEFAULT_MAX_FRAME_BYTES,
-    V16,
-    V21,
-    V201,
-    UnknownVersion,
-    VersionTable,
-)
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, UnknownVersion
 from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import Clock, SystemClock
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.model.states import ConnectorStatus, Registration
-from chargeyard.station.model.station import Evse, StationModel
+from chargeyard.station.fleet_status import (
+    EvseMeter,
+    FleetStatus,
+    RateMeter,
+    StationStatus,
+    fleet_status,
+    station_status,
+)
+from chargeyard.station.identities import message_ids, numbered_identities, station_url
+from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
-from chargeyard.station.v16 import StationV16
-from chargeyard.station.v201 import StationV201
-from chargeyard.station.verbs import StationVerbs
-
-
-class StationFactory(Protocol):
-    """What a station class looks like to the fleet (``StationV16``, ``StationV201``)."""
-
-    def __call__(
-        self,
-        identity: str,
-        template: StationTemplate,
-        *,
-        clock: Clock,
-        new_id: Callable[[], str] | None = ...,
-        energy_wh: float = ...,
-    ) -> SimulatedStation: ...
-
-
-# The one place where a version picks the station's behaviour.
-STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
-    "the simulated station",
-    {V16: StationV16, V201: StationV201},
-    lacking={V21: "no simulated station speaks 2.1 yet"},
-)
-
-
-# Each station class has the verbs the gateway drives it with (for mypy: a class that lacks
-# one, or has it with other arguments, fails here).
-_WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201)
-
-
-def station_class(version: str) -> StationFactory:
-    """The station class of the version ``version`` names, in any spelling ("2.0.1", "ocpp2.0.1").
-
-    Raises:
-        UnknownVersion: no station class speaks it (a ValueError).
-    """
-    try:
-        return STATION_CLASSES.named(version)
-    except UnknownVersion:
-        available = ", ".join(reversed(STATION_CLASSES.names))
-        raise UnknownVersion(
-            f"no station speaks OCPP {version!r} (available: {available})"
-        ) from None
+from chargeyard.station.station_classes import STATION_CLASSES, StationFactory, station_class
 
 
 class UnknownStation(KeyError):
     """The fleet has no station with this identity."""
-
-
-def station_url(csms_url: str, identity: str) -> str:
-    """The central system's URL for one station: the identity appended to the path."""
-    return f"{csms_url.rstrip('/')}/{quote(identity, safe='')}"
-
-
-def message_ids() -> Callable[[], str]:
-    """Unique message ids (and 2.0.1 transaction ids) for a fleet's stations.
-
-    A random prefix and a counter, ``"9f3c01ab-1"``, ``"9f3c01ab-2"``...: unique across stations
-    and runs like a uuid4, at a tenth of its cost (a uuid4 per message was 4 % of a fleet's CPU
-    in steady state).
-    """
-    prefix = secrets.token_hex(4)
-    return map(f"{prefix}-{{:x}}".format, itertools.count(1)).__next__
 
 
 def freeze_gc() -> None:
@@ -146,75 +81,6 @@ def freeze_gc() -> None:
     gc.freeze()
     young, middle, old = gc.get_threshold()
     gc.set_threshold(max(young, 20_000), middle, old)
-
-
-@dataclass(frozen=True, slots=True)
-class EvseMeter:
-    """One EVSE's meter as the station reads it now, and the transaction running on it.
-
-    Attributes:
-        energy_wh: the energy register (Energy.Active.Import.Register), Wh.
-        power_w: the active power flowing now, W.
-        transaction_id: the running transaction's id as the station sends it: in 1.6 the one
-            the CSMS gave (the station's own until StartTransaction is answered), in 2.0.1 the
-            station's own; None without a transaction, as are the fields after it.
-    """
-
-    evse_id: int
-    energy_wh: float
-    power_w: float
-    transaction_id: str | None = None
-    connector_id: int | None = None
-    started_at: datetime | None = None
-    meter_start_wh: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StationStatus:
-    """One station, now.
-
-    Attributes:
-        connection: the runtime's phase: stopped, dialing, open, closing, backoff or off.
-        registration: Disconnected, Booting, Pending, Rejected or Accepted.
-        connectors: (EVSE id, connector id, status) in EVSE order; the status in the words of
-            the station's version (2.0.1: ConnectorStatusEnumType).
-        transactions: (EVSE id, the station's transaction id) of transactions running.
-        meters: every EVSE's meter, read at ``read_at`` (the station's clock).
-    """
-
-    identity: str
-    ocpp_version: str
-    template_id: str
-    running: bool
-    connection: str
-    registration: str
-    connectors: tuple[tuple[int, int, str], ...]
-    transactions: tuple[tuple[int, str], ...]
-    last_error: str | None
-    meters: tuple[EvseMeter, ...] = ()
-    read_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FleetStatus:
-    """The whole fleet, now: counts of stations (connectors for ``charging``) and counters.
-
-    Attributes:
-        errors: the latest connection problems: (wall time, identity, what happened).
-    """
-
-    stations: int
-    running: int
-    connected: int
-    booted: int
-    charging: int
-    transactions: int
-    frames_sent: int
-    frames_received: int
-    connects: int
-    disconnects: int
-    failures: int
-    errors: tuple[tuple[float, str, str], ...]
 
 
 class Fleet:
@@ -496,139 +362,13 @@ class Fleet:
 
     def status(self) -> FleetStatus:
         """Counts over every station now, and the shared counters."""
-        running = connected = booted = charging = transactions = 0
-        accepted, charging_status = Registration.ACCEPTED, ConnectorStatus.CHARGING
-        for runtime in self._runtimes.values():
-            if not runtime.running:
-                continue
-            running += 1
-            station = runtime.station
-            if runtime.connected:
-                connected += 1
-            if station.registration is accepted:
-                booted += 1
-            model = _model_of(station)
-            if model is None:
-                continue
-            for evse in model.evses.values():
-                if evse.transaction is not None:
-                    transactions += 1
-                for connector in evse.connectors.values():
-                    if connector.status is charging_status:
-                        charging += 1
-        stats = self.stats
-        return FleetStatus(
-            stations=len(self._runtimes),
-            running=running,
-            connected=connected,
-            booted=booted,
-            charging=charging,
-            transactions=transactions,
-            frames_sent=stats.frames_sent,
-            frames_received=stats.frames_received,
-            connects=stats.connects,
-            disconnects=stats.disconnects,
-            failures=stats.failures,
-            errors=tuple(stats.errors),
-        )
+        return fleet_status(self._runtimes.values(), self.stats)
 
     def station_status(self, identity: str) -> StationStatus:
-        runtime = self.runtime(identity)
-        station = runtime.station
-        model = _model_of(station)
-        connectors: tuple[tuple[int, int, str], ...] = ()
-        running: tuple[tuple[int, str], ...] = ()
-        meters: tuple[EvseMeter, ...] = ()
-        read_at = None
-        if model is not None:
-            connectors = tuple(
-                (
-                    connector.evse_id,
-                    connector.connector_id,
-                    station.reported_status(connector.status),
-                )
-                for connector in model.connectors()
-            )
-            running = tuple((t.evse_id, t.local_id) for t in model.transactions())
-            # Energy is integrated lazily: bring the meters up to now before reading them.
-            read_at = station.clock.now()
-            model.advance(read_at)
-            meters = tuple(_meter(evse) for evse in model.evses.values())
-        return StationStatus(
-            identity=identity,
-            ocpp_version=station.version.name,
-            template_id=model.template.id if model is not None else "",
-            running=runtime.running,
-            connection=runtime.phase,
-            registration=station.registration.value,
-            connectors=connectors,
-            transactions=running,
-            last_error=runtime.last_error,
-            meters=meters,
-            read_at=read_at,
-        )
+        return station_status(identity, self.runtime(identity))
 
     def statuses(self, identities: Iterable[str] | None = None) -> list[StationStatus]:
         return [self.station_status(i) for i in (identities or list(self._runtimes))]
-
-
-class RateMeter:
-    """Messages per second from a growing counter, over the interval between two readings."""
-
-    def __init__(self) -> None:
-        self._last: tuple[float, int] | None = None
-
-    def rate(self, count: int) -> float:
-        now = time.monotonic()
-        last, self._last = self._last, (now, count)
-        if last is None or now <= last[0]:
-            return 0.0
-        return (count - last[1]) / (now - last[0])
-
-
-# A prefix that already ends in a separator gets none added: "NC-HUB-" numbers as
-# "NC-HUB-01", never "NC-HUB--01". These are the marks among the characters of OCPP 2.0.1's
-# identifierString (the primitive datatype of identities) that read as separators.
-IDENTITY_SEPARATORS = "-_.:"
-
-
-def numbered_identities(
-    prefix: str, count: int, *, first: int = 1, width: int | None = None
-) -> list[str]:
-    """``count`` identities ``<prefix>-<n>`` for n from ``first``, zero-padded to ``width``
-    digits (default: the largest number's); the ``-`` is left out when ``prefix`` is empty or
-    already ends in one of :data:`IDENTITY_SEPARATORS`.
-
-    Raises:
-        ValueError: a negative ``count``.
-    """
-    if count < 0:
-        raise ValueError("count must be >= 0")
-    digits = len(str(first + count - 1)) if width is None else width
-    separator = "" if not prefix or prefix[-1] in IDENTITY_SEPARATORS else "-"
-    return [f"{prefix}{separator}{n:0{digits}d}" for n in range(first, first + count)]
-
-
-def _meter(evse: Evse) -> EvseMeter:
-    meter, transaction = evse.meter, evse.transaction
-    if transaction is None:
-        return EvseMeter(evse.id, meter.energy_register_wh, meter.power_w)
-    return EvseMeter(
-        evse.id,
-        meter.energy_register_wh,
-        meter.power_w,
-        transaction_id=(
-            transaction.local_id if transaction.csms_id is None else str(transaction.csms_id)
-        ),
-        connector_id=transaction.connector_id,
-        started_at=transaction.started_at,
-        meter_start_wh=transaction.meter_start_wh,
-    )
-
-
-def _model_of(station: SimulatedStation) -> StationModel | None:
-    model = getattr(station, "model", None)
-    return model if isinstance(model, StationModel) else None
 
 
 __all__ = [

@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 A central system answers MeterValues (OCPP 1.6 section 4.7) and TransactionEvent (2.0.1 E02)
-only after the samples they carry are committed (``repositories/transactions.py``). One
+only after the samples they carry are committed (``repositories/transaction_samples.py``). One
 transaction per message caps the rate: on SQLite every message takes the write lock and appends
 a commit to the WAL, and concurrent writers queue on SQLite's busy handler, which *sleeps*.
 

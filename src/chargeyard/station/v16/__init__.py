@@ -91,7 +91,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
-    # method reached through the station it is given.
+    # method reached through the station it is given. Where the order shows in what the
+    # central system receives, tests/station/v16/test_hook_order.py pins it.
 
     # Power on after a reboot (``core.py``). Nothing is sent before the boot is Accepted
     # (section 4.2); on_accepted then reports what these leave.
@@ -108,6 +109,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
         # they were, and the expiry timer the reboot cancelled is armed again (5.13).
         lambda s: s.reservations.follow_reservations(),
     )
+    # (Only reservations after core shows in a frame: before it, a connector left Preparing
+    # is reported Reserved twice at the boot. The others forget their own state and send
+    # nothing before the boot: their order does not matter.)
     # Registered after a boot, once the base reported connector 0 and every connector (section
     # 4.9): then Installed goes out, or an interrupted update starts over (5.19).
     ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.accepted())
@@ -125,6 +129,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s, connector: s.smart_charging.status_set(connector),
         lambda s, connector: s.core.status_set(connector),
     )
+    # (No frame shows this order today: a connector whose change is Scheduled is in a
+    # transaction, never Available for a reservation to show, until TRANSACTION_ENDED
+    # settles it; Smart Charging sends nothing here.)
     # Connector 0's status was reported: reservations end when the station becomes
     # Unavailable or Faulted (5.13), after its own StatusNotification.
     STATION_STATUS_REPORTED: ClassVar[Hook[[StationV16]]] = Hook(
@@ -132,8 +139,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
     )
     # A transaction ended, its StopTransaction.req queued (4.10). Firmware only arms a timer to
     # look again at once, after the session's own reports (5.19), so nothing it sends depends
-    # on this order; then a ChangeAvailability that was Scheduled takes effect (5.2), with its
-    # StatusNotifications.
+    # on this order (it does not matter); then a ChangeAvailability that was Scheduled takes
+    # effect (5.2), with its StatusNotifications, after the StopTransaction.req.
     TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
         lambda s, evse: s.firmware.transaction_ended(evse),
         lambda s, evse: s.core.transaction_ended(evse),

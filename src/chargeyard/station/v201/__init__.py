@@ -111,13 +111,17 @@ class StationV201(FirmwareDownloads, StationV201Base):
     # -- who hears what, in the order written ---------------------------------------------------
     # One table for the class (every station of it runs the same; no hook objects per
     # station), each listener a block's method reached through the station it is given;
-    # ``StationV201Base`` is the base's own part of an event.
+    # ``StationV201Base`` is the base's own part of an event. Where the order shows in what
+    # the CSMS receives, tests/station/v201/test_hook_order.py pins it; elsewhere the comment
+    # says why it does not matter.
 
     # The station restarts (B01). The device model first (volatile values back to their
     # defaults, RebootRequired ones applied, B05); then transactions that the power cut end
     # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is logged
     # (N01.FR.05); an interrupted firmware update releases its connectors (L01); scheduled
-    # resets are forgotten (B12); reservations re-arm their expiry (H04).
+    # resets are forgotten (B12); reservations re-arm their expiry (H04). The base first, so
+    # that the blocks read the device model as it boots; the blocks' order does not matter:
+    # nothing is sent before the boot is Accepted and each forgets or re-arms its own state.
     POWER_ON: ClassVar[Hook[[StationV201]]] = Hook(
         StationV201Base.on_power_on,
         lambda s: s.transactions.on_power_on(),
@@ -128,12 +132,14 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s: s.reservations.on_power_on(),
     )
     # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
-    # "once the new firmware has booted and connected").
+    # "once the new firmware has booted and connected"). Pinned by
+    # test_l01_installed_after_the_boot_reports_every_connector.
     ACCEPTED: ClassVar[Hook[[StationV201]]] = Hook(
         StationV201Base.on_accepted, lambda s: s.firmware.on_accepted()
     )
     # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
-    # boot reason and the log upload stops (N01).
+    # boot reason and the log upload stops (N01). The order does not matter: the transfers
+    # stop without a message, only diagnostics logs, and the base's part is empty.
     GOING_DOWN: ClassVar[Hook[[StationV201]]] = Hook(
         lambda s: s.firmware.on_going_down(),
         lambda s: s.diagnostics.on_going_down(),
@@ -142,6 +148,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
     # No transaction runs on an EVSE (after any event on it): a firmware installation that
     # waited for it goes on (L01.FR.06) before a reset OnIdle (B12) reboots the station; a
     # Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed (K).
+    # Each of the first three before the next is pinned by a test (test_l01_an_installation_*,
+    # test_b12_a_reset_on_idle_*); smart charging's place does not matter (it only forgets
+    # the EVSE's reported limit and timer).
     EVSE_IDLE: ClassVar[Hook[[StationV201, Evse]]] = Hook(
         lambda s, evse: s.firmware.on_evse_idle(evse),
         lambda s, evse: s.provisioning.on_evse_idle(evse),
@@ -149,7 +158,8 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s, evse: s.smart_charging.on_evse_idle(evse),
     )
     # A transaction began (its Started is queued): J02 sampling, then the limit offered to it
-    # (K), then the reservation it used frees its connectors (H03).
+    # (K), then the reservation it used frees its connectors (H03). The order does not
+    # matter: sampling and the limit only arm timers; only the reservations report.
     TRANSACTION_STARTED: ClassVar[Hook[[StationV201, Evse]]] = Hook(
         lambda s, evse: s.transactions.on_transaction_started(evse),
         lambda s, evse: s.smart_charging.on_transaction_started(evse),
@@ -160,13 +170,14 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s, connector, previous: s.transaction_events.on_status_changed(connector, previous)
     )
     # A connector was set to a status (G01): StatusNotification first, then what the
-    # reservations show (H01.FR.23, H04.FR.02), whether it moved or not.
+    # reservations show (H01.FR.23, H04.FR.02), whether it moved or not (test_h01_*).
     SET_STATUS: ClassVar[Hook[[StationV201, Connector, ConnectorStatus]]] = Hook(
         StationV201Base.set_status,
         lambda s, connector, status: s.reservations.on_status_set(connector, status),
     )
     # A SetVariables value was Accepted (B05): applied to the station, then the J02 interval
-    # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval).
+    # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval). The order
+    # does not matter: the value is in the device model already and each applies its own.
     VARIABLE_CHANGED: ClassVar[Hook[[StationV201, Component, Variable]]] = Hook(
         StationV201Base.variable_changed,
         lambda s, component, variable: s.transactions.variable_changed(component, variable),
@@ -178,7 +189,8 @@ class StationV201(FirmwareDownloads, StationV201Base):
     )
     # May a new session begin on the EVSE? Not while a reset waits (B12), not while a firmware
     # installation waits or runs (L01.FR.07), and only on operative connectors of a station
-    # that is not going down (G03, G04).
+    # that is not going down (G03, G04). Every answer is a question without side effects:
+    # the order does not matter.
     ACCEPTS_SESSIONS: ClassVar[Gate[[StationV201, Evse]]] = Gate(
         lambda s, evse: s.provisioning.accepts_sessions(evse),
         lambda s, evse: s.firmware.accepts_sessions(evse),

@@ -1,0 +1,131 @@
+"""Going down, power off and power on: how a station restarts or switches off.
+
+A station that decides to restart (a Reset, a firmware installation, a power cycle asked for)
+or to switch off first finishes its conversation, as a real one does before it closes its
+socket: it starts nothing new, waits for the answers to the calls it already sent (each within
+its call timeout), and, when asked to drain, keeps sending its queued transaction messages for a
+few seconds. Then the power goes: every timer stops, and a reboot powers on again after its
+delay. So a message the central system answered is never sent again after the boot; one whose
+answer did not come in time stays queued and goes again (OCPP 1.6 section 4.10, 2.0.1 E13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chargeyard.station.core import SimulatedStation
+
+DEFAULT_REBOOT_DELAY_S = 5.0
+"""How long a rebooting station stays off before it powers on again (a Reset, a firmware
+installation), unless its ``reboot_delay_s`` says otherwise."""
+
+DRAIN_BEFORE_REBOOT_S = 5.0
+"""How long a graceful reset (1.6 Soft, 2.0.1 Immediate / OnIdle) keeps sending the transaction
+messages it queued (the StopTransaction / TransactionEvent Ended of the transactions it ended)
+before the power goes; an answer already awaited then still gets its call timeout."""
+
+_POWER_ON = "power_on"
+_DRAIN_OVER = "going_down:drain"
+_POWER_OFF = "going_down:power_off"
+
+
+@dataclass(slots=True)
+class _GoingDown:
+    """A station on its way down: what happens once the power is off, and until when queued
+    transaction messages still go out."""
+
+    restart_after_s: float | None  # off this long, then power on; None: stays off
+    drain_until: float  # monotonic; 0: nothing more leaves the queue
+
+
+class PowerCycle:
+    """A station's way down and back up.
+
+    Args:
+        station: the station whose power it switches (its hooks ``on_going_down``,
+            ``on_power_change`` and ``on_power_on``, its timers and clock).
+        call_timeout: how long the last answers awaited may take before the power goes anyway.
+        out_of_service: called as the station starts going down (nothing new starts).
+        pump: sends what the transaction queue may send (a drain starts at once).
+        busy: whether answers are awaited or, while draining, messages are queued: the power
+            goes once it is False.
+    """
+
+    def __init__(
+        self,
+        station: SimulatedStation,
+        *,
+        call_timeout: float,
+        out_of_service: Callable[[], None],
+        pump: Callable[[], None],
+        busy: Callable[[], bool],
+    ) -> None:
+        self._station = station
+        self._call_timeout = call_timeout
+        self._out_of_service = out_of_service
+        self._pump = pump
+        self._busy = busy
+        self._down: _GoingDown | None = None
+
+    @property
+    def going_down(self) -> bool:
+        """On its way down; the power is still on."""
+        return self._down is not None
+
+    @property
+    def draining(self) -> bool:
+        """Going down and still sending its queued transaction messages."""
+        down = self._down
+        return down is not None and self._station.clock.monotonic() < down.drain_until
+
+    def go_down(self, restart_after_s: float | None, drain_s: float) -> None:
+        """Start going down; the power goes once quiet, ``restart_after_s`` later it comes back
+        (None: it stays off). ``drain_s``: how long queued transaction messages still go out."""
+        station = self._station
+        if self._down is not None or not station.powered:
+            return  # already on its way down, or off
+        station.on_going_down()  # (its last words, e.g. a status, may still go out)
+        self._out_of_service()
+        now = station.clock.monotonic()
+        self._down = _GoingDown(restart_after_s, now + drain_s if drain_s > 0 else 0.0)
+        if drain_s > 0:
+            station.timers.set(_DRAIN_OVER, now + drain_s, self.power_off_when_quiet)
+        # Whatever the central system does, the power goes one call timeout after the drain.
+        station.timers.set(_POWER_OFF, now + drain_s + self._call_timeout, self.power_off)
+        self._pump()
+        self.power_off_when_quiet()
+        station.wake()
+
+    def power_off_when_quiet(self) -> None:
+        """Power off once no answer is awaited and, while draining, the queue is empty."""
+        if not self._busy():
+            self.power_off()
+
+    def power_off(self) -> None:
+        """The power goes now (if the station is going down)."""
+        down, self._down = self._down, None
+        if down is None:
+            return
+        station = self._station
+        station.on_power_change(False)
+        station.powered = False
+        station.wants_connection = False
+        station.timers.cancel_all()
+        if down.restart_after_s is not None:
+            at = station.clock.monotonic() + down.restart_after_s
+            station.timers.set(_POWER_ON, at, self._power_on)
+        station.wake()
+
+    def _power_on(self) -> None:
+        station = self._station
+        station.on_power_change(True)
+        station.powered = True
+        station.wants_connection = not station.network_down
+        station.on_power_on()
+        station.wake()
+
+
+__all__ = ["DEFAULT_REBOOT_DELAY_S", "DRAIN_BEFORE_REBOOT_S", "PowerCycle"]

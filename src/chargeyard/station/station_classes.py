@@ -1,0 +1,61 @@
+"""The station class of each OCPP version: the one place where a version picks a simulated
+station's behaviour (:data:`STATION_CLASSES`); the fleet and the gateway never ask which version
+a station speaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionTable
+from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.clock import Clock
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.v16 import StationV16
+from chargeyard.station.v201 import StationV201
+from chargeyard.station.verbs import StationVerbs
+
+
+class StationFactory(Protocol):
+    """What a station class looks like to the fleet (``StationV16``, ``StationV201``)."""
+
+    def __call__(
+        self,
+        identity: str,
+        template: StationTemplate,
+        *,
+        clock: Clock,
+        new_id: Callable[[], str] | None = ...,
+        energy_wh: float = ...,
+    ) -> SimulatedStation: ...
+
+
+# The one place where a version picks the station's behaviour.
+STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
+    "the simulated station",
+    {V16: StationV16, V201: StationV201},
+    lacking={V21: "no simulated station speaks 2.1 yet"},
+)
+
+
+# Each station class has the verbs the gateway drives it with (for mypy: a class that lacks
+# one, or has it with other arguments, fails here).
+_WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201)
+
+
+def station_class(version: str) -> StationFactory:
+    """The station class of the version ``version`` names, in any spelling ("2.0.1", "ocpp2.0.1").
+
+    Raises:
+        UnknownVersion: no station class speaks it (a ValueError).
+    """
+    try:
+        return STATION_CLASSES.named(version)
+    except UnknownVersion:
+        available = ", ".join(reversed(STATION_CLASSES.names))
+        raise UnknownVersion(
+            f"no station speaks OCPP {version!r} (available: {available})"
+        ) from None
+
+
+__all__ = ["STATION_CLASSES", "StationFactory", "station_class"]

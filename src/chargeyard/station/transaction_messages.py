@@ -1,0 +1,149 @@
+"""Transaction messages: kept in order, delivered one at a time, never dropped while offline.
+
+StartTransaction, StopTransaction and a transaction's MeterValues (1.6), TransactionEvent
+(2.0.1) go through a :class:`TransactionQueue`: kept while offline, sent in order one at a time
+after (re)connection, built when sent (so a StopTransaction carries the transaction id the
+central system gave the StartTransaction), resent after a lost connection (so a message whose
+answer was lost reaches the central system twice: at least once), retried after a CALLERROR a
+limited number of times (1.6 section 4.10: TransactionMessageAttempts /
+TransactionMessageRetryInterval; 2.0.1 E13: MessageAttemptsTransactionEvent /
+MessageAttemptIntervalTransactionEvent).
+
+:class:`TransactionDelivery` sends the head of the queue when the station may: connected,
+Accepted, not powering off, and while going down only as long as it drains (``core.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chargeyard.protocol import CallFailure, Payload
+from chargeyard.station.calls import OnError, OnResult
+from chargeyard.station.model.states import Registration
+
+if TYPE_CHECKING:
+    from chargeyard.station.core import SimulatedStation
+
+logger = logging.getLogger(__name__)
+
+# The timer of a refused message waiting out its retry interval.
+_RETRY = "transaction_retry"
+
+
+@dataclass(slots=True)
+class QueuedMessage:
+    """A transaction message waiting its turn; ``build`` makes its payload when it is sent."""
+
+    action: str
+    build: Callable[[], Payload]
+    on_result: OnResult
+    attempts: int = 0
+
+
+class TransactionQueue:
+    """Transaction messages in the order they happened; the head goes out when it may."""
+
+    def __init__(self) -> None:
+        self._messages: deque[QueuedMessage] = deque()
+        self.in_flight = False
+
+    def push(self, message: QueuedMessage) -> None:
+        self._messages.append(message)
+
+    def head(self) -> QueuedMessage | None:
+        return self._messages[0] if self._messages else None
+
+    def pop(self) -> QueuedMessage:
+        return self._messages.popleft()
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+
+SendCall = Callable[[str, Payload, OnResult, OnError | None, bool], bool]
+
+
+class TransactionDelivery:
+    """Sends the station's :attr:`~SimulatedStation.transaction_queue`, head first.
+
+    Args:
+        station: the station whose queue, connection, timers and retry policy it uses.
+        send: sends a CALL even while the station drains before going down (its ``_call``).
+    """
+
+    def __init__(self, station: SimulatedStation, send: SendCall) -> None:
+        self._station = station
+        self._send = send
+
+    def pump(self) -> None:
+        """Send the head of the queue if nothing is in flight and the station may."""
+        station = self._station
+        queue = station.transaction_queue
+        message = queue.head()
+        if (
+            message is None
+            or queue.in_flight
+            or not station.connected
+            or station.registration is not Registration.ACCEPTED
+            # Powering off (a Hard reset, 1.6 section 5.14): kept for after the reboot.
+            or not station.wants_connection
+            or (station.going_down and not station.draining)
+            # A refused message waits out its retry interval, whatever else gets queued.
+            or station.timers.is_set(_RETRY)
+        ):
+            return
+        queue.in_flight = True
+        message.attempts += 1
+        payload = message.build()
+        self._memory_changed()  # kept before it leaves, as a station writes its flash
+        self._send(
+            message.action,
+            payload,
+            lambda payload: self._answered(message, payload),
+            lambda error: self._failed(message, error),
+            False,
+        )
+
+    def _answered(self, message: QueuedMessage, payload: Payload) -> None:
+        queue = self._station.transaction_queue
+        queue.in_flight = False
+        if queue.head() is message:
+            queue.pop()
+        message.on_result(payload)
+        self._memory_changed()
+        self.pump()
+
+    def _memory_changed(self) -> None:
+        on_memory_changed = self._station.on_memory_changed
+        if on_memory_changed is not None:
+            on_memory_changed()
+
+    def _failed(self, message: QueuedMessage, error: CallFailure) -> None:
+        station = self._station
+        queue = station.transaction_queue
+        queue.in_flight = False
+        if not station.connected:
+            return  # the connection is gone: resend after reconnecting (never lose it)
+        attempts, interval = station.transaction_retry_policy()
+        if message.attempts >= attempts:
+            logger.warning(
+                "%s: %s dropped after %d attempts: %s",
+                station.identity,
+                message.action,
+                message.attempts,
+                error,
+            )
+            if queue.head() is message:
+                queue.pop()
+            self.pump()
+            return
+        # 1.6 section 4.10: wait RetryInterval x attempts before the next try.
+        at = station.clock.monotonic() + interval * message.attempts
+        station.timers.set(_RETRY, at, self.pump)
+
+
+__all__ = ["QueuedMessage", "TransactionDelivery", "TransactionQueue"]

@@ -9,9 +9,10 @@ import httpx
 
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
-from tests.api.conftest import CsmsLab, Lab
+from tests.api.conftest import Lab
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab
 
 SECRET = "0123456789abcdef-secret"
 FAST = RetrySchedule(delays=(0.05,), max_attempts=3, jitter=0.0)
@@ -215,7 +216,7 @@ async def test_the_delivery_log_shows_retries_newest_first(lab: Lab) -> None:
     assert (await lab.client.get(path, params={"limit": 0})).status_code == 422
 
 
-async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: CsmsLab) -> None:
+async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: StackLab) -> None:
     async with receiving() as receiver:
         created = await _create(
             csms_lab.client,
@@ -224,19 +225,19 @@ async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: CsmsLab) -> 
             secret=SECRET,
         )
         await csms_lab.store.id_tags.create("TAG-1")
-        async with WebhookSender(csms_lab.store, csms_lab.events, schedule=FAST):
-            station = (await csms_lab.station("CP-1", "1.6")).station
-            station.plug(1, 1)
-            station.present_id_token("TAG-1")
-            await until(lambda: len(receiver.requests) == 1)
-            station.unplug(1, 1)  # EVDisconnected ends the session
-            path = f"/api/v1/webhooks/{created['id']}/deliveries"
+        # The lab's own webhook sender posts them, as the central system's does.
+        station = (await csms_lab.station("CP-1", "1.6")).station
+        station.plug(1, 1)
+        station.present_id_token("TAG-1")
+        await until(lambda: len(receiver.requests) == 1)
+        station.unplug(1, 1)  # EVDisconnected ends the session
+        path = f"/api/v1/webhooks/{created['id']}/deliveries"
 
-            async def both_delivered() -> bool:
-                log = (await csms_lab.client.get(path)).json()
-                return [d["status"] for d in log["data"]] == ["delivered", "delivered"]
+        async def both_delivered() -> bool:
+            log = (await csms_lab.client.get(path)).json()
+            return [d["status"] for d in log["data"]] == ["delivered", "delivered"]
 
-            await eventually(both_delivered)
+        await eventually(both_delivered)
 
     started, stopped = receiver.requests
     assert [r.headers["x-chargeyard-event"] for r in receiver.requests] == [

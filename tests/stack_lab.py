@@ -316,6 +316,7 @@ async def stack_lab(
     credentials: Credentials = "api-key",
     serve: bool = False,
     sign_in: SignIn | None = None,
+    webhooks: bool = False,
 ) -> AsyncIterator[StackLab]:
     """The lab on ``directory``'s ``chargeyard.db``, closed (stations first) on the way out.
 
@@ -329,6 +330,8 @@ async def stack_lab(
         serve: serve the API with uvicorn on 127.0.0.1 (``lab.stack.api_port``) instead of
             driving it in-process.
         sign_in: the dashboard's sign-in link (a served lab's).
+        webhooks: run the webhook sender (each burst of station events then costs a look
+            for subscribers; the tests of webhooks start their own with a fast schedule).
     """
     api_settings = settings or ApiSettings(command_timeout=5.0)
     if not serve:
@@ -352,6 +355,7 @@ async def stack_lab(
             webhook_outbound=None,
             gateway=fast_gateway() if gateway else None,
             api=before_api,
+            webhooks=webhooks,
         )
         assert stack.app is not None
         headers = {"X-API-Key": key} if credentials == "api-key" else as_role(Role.OPERATOR)

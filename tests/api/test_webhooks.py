@@ -225,19 +225,19 @@ async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: StackLab) ->
             secret=SECRET,
         )
         await csms_lab.store.id_tags.create("TAG-1")
-        # The lab's own webhook sender posts them, as the central system's does.
-        station = (await csms_lab.station("CP-1", "1.6")).station
-        station.plug(1, 1)
-        station.present_id_token("TAG-1")
-        await until(lambda: len(receiver.requests) == 1)
-        station.unplug(1, 1)  # EVDisconnected ends the session
-        path = f"/api/v1/webhooks/{created['id']}/deliveries"
+        async with WebhookSender(csms_lab.store, csms_lab.events, schedule=FAST):
+            station = (await csms_lab.station("CP-1", "1.6")).station
+            station.plug(1, 1)
+            station.present_id_token("TAG-1")
+            await until(lambda: len(receiver.requests) == 1)
+            station.unplug(1, 1)  # EVDisconnected ends the session
+            path = f"/api/v1/webhooks/{created['id']}/deliveries"
 
-        async def both_delivered() -> bool:
-            log = (await csms_lab.client.get(path)).json()
-            return [d["status"] for d in log["data"]] == ["delivered", "delivered"]
+            async def both_delivered() -> bool:
+                log = (await csms_lab.client.get(path)).json()
+                return [d["status"] for d in log["data"]] == ["delivered", "delivered"]
 
-        await eventually(both_delivered)
+            await eventually(both_delivered)
 
     started, stopped = receiver.requests
     assert [r.headers["x-chargeyard-event"] for r in receiver.requests] == [

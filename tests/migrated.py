@@ -3,9 +3,10 @@
 Opening a new SQLite file runs every migration (57 tables, 81 indexes): 0.25-0.33 s on this
 2-core class of machine, paid by each of the ~1,000 tests that start a central system, an API
 or a gateway on a fresh store. A copy of a file migrated once per test process takes a few
-milliseconds, and ``Store.open`` then finds it at head, the path a restart takes. The
+milliseconds, and ``Store.open`` then finds it at head, the path a restart takes. The frame
+log's file beside it (``store/frame_file.py``) is copied too, its table already created. The
 migrations themselves are tested from empty databases in ``tests/store``, whose other tests
-copy the same file.
+copy the same main file.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chargeyard.store import upgrade
+from chargeyard.store import Store
+from chargeyard.store.frame_file import frame_file_path
 
 _template: Path | None = None
 
@@ -27,7 +29,9 @@ def migrated_sqlite_url(directory: Path, name: str) -> str:
     is: a test that opens its store again after a "restart" finds what it stored."""
     path = directory / name
     if not path.exists():
-        shutil.copyfile(migrated_template(), path)
+        template = migrated_template()
+        shutil.copyfile(template, path)
+        shutil.copyfile(frame_file_path(template), frame_file_path(path))
     return f"sqlite:///{path}"
 
 
@@ -39,9 +43,15 @@ def migrated_template() -> Path:
         atexit.register(shutil.rmtree, directory, ignore_errors=True)
         path = directory / "template.db"
         # Called from tests already inside an event loop: migrate on a thread of its own (its
-        # errors are raised here). Closing the engine checkpoints the WAL, so the one file
-        # holds the whole schema.
+        # errors are raised here). Closing the store checkpoints the WALs, so each file
+        # holds its whole schema.
         with ThreadPoolExecutor(1) as migrating:
-            migrating.submit(asyncio.run, upgrade(f"sqlite:///{path}")).result()
+            migrating.submit(asyncio.run, _open_and_close(f"sqlite:///{path}")).result()
         _template = path
     return _template
+
+
+async def _open_and_close(url: str) -> None:
+    """Migrate ``url`` and create its frame log's file, as the first ``Store.open`` does."""
+    store = await Store.open(url)
+    await store.close()

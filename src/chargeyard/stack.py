@@ -57,18 +57,23 @@ async def start_central_system(
     settings: CsmsSettings,
     max_payload_chars: int,
     webhook_outbound: OutboundPolicy | None,
+    webhooks: bool = True,
 ) -> CentralSystem:
     """Open the store, start the webhook sender, the metrics and the OCPP listener on
     ``running``.
 
     Args:
         webhook_outbound: where webhook posts may go (None: anywhere).
+        webhooks: deliver webhooks; False: no sender (a central system whose events nobody
+            receives over HTTP, e.g. under load, spares the write each burst of them costs).
     """
     store = await running.enter_async_context(
         await Store.open(database_url, max_payload_chars=max_payload_chars)
     )
     events = EventHub()
-    await running.enter_async_context(WebhookSender(store, events, outbound=webhook_outbound))
+    if webhooks:
+        sender = WebhookSender(store, events, outbound=webhook_outbound)
+        await running.enter_async_context(sender)
     # GET /metrics: this process's counters and gauges, in its own Prometheus registry.
     metrics = Metrics()
     server = await running.enter_async_context(
@@ -141,11 +146,13 @@ async def assemble(
     webhook_outbound: OutboundPolicy | None,
     gateway: GatewayOptions | Callable[[CentralSystem], GatewayOptions] | None = None,
     api: ApiOptions | Callable[[Stack], Awaitable[ApiOptions | None]] | None = None,
+    webhooks: bool = True,
 ) -> Stack:
     """Start the stack on ``running`` in the order of the module docstring.
 
     Args:
         webhook_outbound: where webhook posts may go (None: anywhere).
+        webhooks: run the webhook sender.
         gateway: the simulator gateway's options, or what makes them once the central
             system runs (its port); None: a central system alone.
         api: the API's options, or what to do once the rest runs and before the API opens,
@@ -157,6 +164,7 @@ async def assemble(
         settings=settings,
         max_payload_chars=max_payload_chars,
         webhook_outbound=webhook_outbound,
+        webhooks=webhooks,
     )
     stack = Stack(central)
     if callable(gateway):

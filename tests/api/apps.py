@@ -40,6 +40,14 @@ def api_app(
     """``create_app(store, registry, settings, events=..., host=..., bus=...)`` for the length
     of the block, on the routes this process already derived for ``settings``."""
     fresh = create_app(store, registry, settings, events=events, host=host, bus=bus)
+    with shared_routes(fresh, settings) as app:
+        yield app
+
+
+@contextmanager
+def shared_routes(fresh: FastAPI, settings: ApiSettings) -> Iterator[FastAPI]:
+    """The app this process built first for ``settings``, carrying ``fresh``'s state, for the
+    length of the block (``fresh`` itself while that app is in use)."""
     app = _built.setdefault(settings.model_dump_json(), fresh)
     if id(app) in _in_use:
         app = fresh

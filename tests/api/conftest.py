@@ -5,9 +5,10 @@
 are our simulated stations (real answers) or bare peers that misbehave on purpose. The tests of
 shapes, status codes and error details run here.
 
-:class:`CsmsLab` (fixture ``csms_lab``) is the API over chargeyard's real CSMS listener on
-127.0.0.1: stations connect over real WebSockets, and the CSMS's handlers persist what they
-send. The tests of what only the whole central system or a socket shows run there.
+The fixture ``csms_lab`` is the one lab with a real listener (``tests/stack_lab.py``): the API
+over chargeyard's CSMS on 127.0.0.1, stations connecting over real WebSockets, the CSMS's
+handlers persisting what they send. The tests of what only the whole central system or a
+socket shows run there.
 """
 
 from __future__ import annotations
@@ -24,21 +25,18 @@ from websockets.asyncio.connection import Connection
 
 from chargeyard.api import ApiSettings
 from chargeyard.csms.registry import Registry
-from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
 from tests.api.apps import api_app
 from tests.link import MemorySocket, MemoryStation, answer_by_hand
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
+from tests.stack_lab import KNOWN_ONLY, TEMPLATE, StackLab, stack_lab
 from tests.station.wall_clock import wall_clock_station
 
 NOW = "2026-01-01T00:00:00.000Z"
-TEMPLATE = "alfen-eve-single-pro-line"
-FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
 
 # What a permissive central system answers to what stations send, per version.
 _ANSWERS: dict[str, dict[str, Payload]] = {
@@ -213,56 +211,9 @@ async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
                 await asyncio.gather(*lab.tasks, return_exceptions=True)
 
 
-class CsmsLab:
-    """The API over chargeyard's real CSMS listener: stations connect to ``/ocpp/{identity}``,
-    their messages are persisted by the CSMS handlers and published on ``events``, which the
-    API shares (webhooks, live stream)."""
-
-    def __init__(self, server: CsmsServer, client: httpx.AsyncClient, key: str) -> None:
-        self.server = server
-        self.store = server.store
-        self.registry = server.registry
-        self.events = server.events
-        self.client = client
-        self.key = key
-        self.runtimes: list[StationRuntime] = []
-
-    def url(self, identity: str) -> str:
-        return f"ws://127.0.0.1:{self.server.port}/ocpp/{identity}"
-
-    async def station(
-        self, identity: str = "CP-1", version: str = "1.6", template: str = TEMPLATE
-    ) -> StationRuntime:
-        """A registered, connected and booted simulated station (real answers, real EV)."""
-        if await self.store.stations.get(identity) is None:
-            await self.store.stations.register(identity)
-        station = wall_clock_station(identity, template, version)
-        runtime = StationRuntime(station, self.url(identity), reconnect=FAST)
-        self.runtimes.append(runtime)
-        runtime.start()
-        await until(
-            lambda: (
-                runtime.station.registration is Registration.ACCEPTED
-                and self.registry.is_connected(identity)
-            )
-        )
-        return runtime
-
-
 @pytest.fixture
-async def csms_lab(store: Store, settings: ApiSettings) -> AsyncIterator[CsmsLab]:
-    """Real CSMS listener (port 0, known stations only, unknown tags Invalid) + the API."""
-    _, key = await store.api_keys.create("tests")
-    async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
-        with api_app(store, server.registry, settings, server.events) as app:
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app),
-                base_url="http://api.test",
-                headers={"X-API-Key": key},
-            ) as client:
-                lab = CsmsLab(server, client, key)
-                try:
-                    yield lab
-                finally:
-                    for runtime in lab.runtimes:
-                        await runtime.stop()
+async def csms_lab(tmp_path: Path, settings: ApiSettings) -> AsyncIterator[StackLab]:
+    """The lab with a real listener (``tests/stack_lab.py``): the CSMS lets known stations in
+    only and answers unknown tags Invalid; ``client`` carries the API key."""
+    async with stack_lab(tmp_path, csms=KNOWN_ONLY, settings=settings) as lab:
+        yield lab

@@ -12,15 +12,16 @@ from typing import Any
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.station.model.states import Registration
-from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
+from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 OTHER_ORG = "org-b"
 CHARGERS = "/ocpp/chargers"
 
 
 @asynccontextmanager
-async def charger_lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def charger_lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with fleet_lab(tmp_path) as lab:
         await lab.store.organizations.create(ORG, organization_id=ORG)
         await lab.store.organizations.create(OTHER_ORG, organization_id=OTHER_ORG)
@@ -28,7 +29,7 @@ async def charger_lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
         await provisioner_idle(lab)
 
 
-async def provisioner_idle(lab: FleetLab, within: float = 10.0) -> None:
+async def provisioner_idle(lab: StackLab, within: float = 10.0) -> None:
     """Every background provisioning job of the app has finished."""
     transport: Any = lab.client._transport
     provisioner: Provisioner | None = getattr(transport.app.state, "provisioner", None)
@@ -37,7 +38,7 @@ async def provisioner_idle(lab: FleetLab, within: float = 10.0) -> None:
             await provisioner.wait_idle()
 
 
-async def location(lab: FleetLab, org: str = ORG) -> str:
+async def location(lab: StackLab, org: str = ORG) -> str:
     response = await lab.client.post(
         "/ocpp/locations", json={"name": "Depot"}, headers=lab.headers(Role.OPERATOR, org)
     )
@@ -45,7 +46,7 @@ async def location(lab: FleetLab, org: str = ORG) -> str:
     return str(response.json()["id"])
 
 
-def charger_body(lab: FleetLab, identity: str = "CP-1", **overrides: Any) -> dict[str, Any]:
+def charger_body(lab: StackLab, identity: str = "CP-1", **overrides: Any) -> dict[str, Any]:
     return {
         "identity": identity,
         "brand_slug": "alfen",
@@ -59,7 +60,7 @@ def charger_body(lab: FleetLab, identity: str = "CP-1", **overrides: Any) -> dic
 
 
 async def create_charger(
-    lab: FleetLab, identity: str = "CP-1", org: str = ORG, **overrides: Any
+    lab: StackLab, identity: str = "CP-1", org: str = ORG, **overrides: Any
 ) -> dict[str, Any]:
     """POST /ocpp/chargers, then wait until its provisioning ended; the 202 body."""
     response = await lab.client.post(
@@ -73,7 +74,7 @@ async def create_charger(
     return accepted
 
 
-async def accepted_by_csms(lab: FleetLab, charger_id: str) -> None:
+async def accepted_by_csms(lab: StackLab, charger_id: str) -> None:
     def booted() -> bool:
         station = lab.host.station(charger_id)
         return station is not None and station.registration is Registration.ACCEPTED

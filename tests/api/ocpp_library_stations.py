@@ -43,8 +43,8 @@ from ocpp.v201 import datatypes as types201
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.api.conftest import CsmsLab
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 VENDOR = "MobilityHouse"
 MODEL = {"1.6": "ocpp-lib-16", "2.0.1": "ocpp-lib-201"}
@@ -377,7 +377,7 @@ async def connected(version: str, identity: str, url: str) -> AsyncIterator[Libr
 
 
 @asynccontextmanager
-async def booted(lab: CsmsLab, version: str, identity: str) -> AsyncIterator[LibraryStation]:
+async def booted(lab: StackLab, version: str, identity: str) -> AsyncIterator[LibraryStation]:
     """A library station registered with ``lab``'s CSMS, connected and booted (Accepted)."""
     await lab.store.stations.register(identity)
     async with connected(version, identity, lab.url(identity)) as station:

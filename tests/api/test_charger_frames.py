@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from chargeyard.api.v1.routes.charger_frames import MAX_FRAMES
-from tests.api.conftest import CsmsLab
 from tests.polling import polled
+from tests.stack_lab import StackLab
 
 
 async def frames_until(
@@ -30,7 +30,7 @@ async def frames_until(
     return list(body["frames"])
 
 
-async def test_the_boot_notification_and_its_answer_newest_first(csms_lab: CsmsLab) -> None:
+async def test_the_boot_notification_and_its_answer_newest_first(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
 
     frames = await frames_until(csms_lab.client, "CP-1", 2, action="BootNotification")
@@ -46,7 +46,7 @@ async def test_the_boot_notification_and_its_answer_newest_first(csms_lab: CsmsL
     assert answer["id"] > call["id"]
 
 
-async def test_frames_are_listed_newest_first(csms_lab: CsmsLab) -> None:
+async def test_frames_are_listed_newest_first(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
 
     frames = await frames_until(csms_lab.client, "CP-1", 4)
@@ -56,7 +56,7 @@ async def test_frames_are_listed_newest_first(csms_lab: CsmsLab) -> None:
     assert {frame["action"] for frame in frames} >= {"BootNotification", "StatusNotification"}
 
 
-async def test_action_filter_keeps_only_that_action(csms_lab: CsmsLab) -> None:
+async def test_action_filter_keeps_only_that_action(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
 
     frames = await frames_until(csms_lab.client, "CP-1", 2, action="StatusNotification")
@@ -65,7 +65,7 @@ async def test_action_filter_keeps_only_that_action(csms_lab: CsmsLab) -> None:
     assert {frame["direction"] for frame in frames} == {"incoming", "outgoing"}
 
 
-async def test_after_gives_only_newer_frames_and_limit_caps(csms_lab: CsmsLab) -> None:
+async def test_after_gives_only_newer_frames_and_limit_caps(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1")
     before = await frames_until(csms_lab.client, "CP-1", 4)
     newest = before[0]["id"]
@@ -81,7 +81,7 @@ async def test_after_gives_only_newer_frames_and_limit_caps(csms_lab: CsmsLab) -
 
 
 async def test_a_registered_charger_that_never_connected_has_no_frames(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     await csms_lab.store.stations.register("CP-QUIET")
 
@@ -90,14 +90,14 @@ async def test_a_registered_charger_that_never_connected_has_no_frames(
     assert response.json() == {"chargeBoxId": "CP-QUIET", "frames": [], "count": 0}
 
 
-async def test_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.get("/api/v1/chargers/NOPE/frames")
 
     assert response.status_code == 404
     assert "NOPE" in response.json()["detail"]
 
 
-async def test_401_without_the_api_key(csms_lab: CsmsLab) -> None:
+async def test_401_without_the_api_key(csms_lab: StackLab) -> None:
     await csms_lab.store.stations.register("CP-1")
 
     response = await csms_lab.client.get("/api/v1/chargers/CP-1/frames", headers={"X-API-Key": ""})
@@ -105,7 +105,7 @@ async def test_401_without_the_api_key(csms_lab: CsmsLab) -> None:
     assert response.status_code == 401
 
 
-async def test_422_for_a_limit_out_of_range(csms_lab: CsmsLab) -> None:
+async def test_422_for_a_limit_out_of_range(csms_lab: StackLab) -> None:
     await csms_lab.store.stations.register("CP-1")
 
     for limit in (0, MAX_FRAMES + 1):

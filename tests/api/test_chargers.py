@@ -13,8 +13,8 @@ import pytest
 
 from chargeyard.api import ApiSettings
 from chargeyard.station.runtime import StationRuntime
-from tests.api.conftest import FAST, TEMPLATE, CsmsLab
 from tests.polling import eventually, until
+from tests.stack_lab import FAST, TEMPLATE, StackLab
 from tests.station.wall_clock import wall_clock_station
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -60,14 +60,14 @@ def unbooted(charge_box_id: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-async def register(lab: CsmsLab, charge_box_id: str, **fields: Any) -> httpx.Response:
+async def register(lab: StackLab, charge_box_id: str, **fields: Any) -> httpx.Response:
     return await lab.client.post("/api/v1/chargers", json={"chargeBoxId": charge_box_id, **fields})
 
 
 # -- POST -------------------------------------------------------------------------------------
 
 
-async def test_register_answers_the_charger_and_where_it_connects(csms_lab: CsmsLab) -> None:
+async def test_register_answers_the_charger_and_where_it_connects(csms_lab: StackLab) -> None:
     response = await register(csms_lab, "CHARGER-001", name="Bay 1", location="Depot north")
     assert response.status_code == 201
     assert without_times(response.json()) == unbooted(
@@ -82,7 +82,7 @@ async def test_register_answers_the_charger_and_where_it_connects(csms_lab: Csms
     )
 
 
-async def test_the_password_is_stored_hashed_and_never_answered(csms_lab: CsmsLab) -> None:
+async def test_the_password_is_stored_hashed_and_never_answered(csms_lab: StackLab) -> None:
     response = await register(csms_lab, "CP-SEC", password="correct horse")
     body = response.json()
     assert (response.status_code, body["hasPassword"]) == (201, True)
@@ -91,7 +91,7 @@ async def test_the_password_is_stored_hashed_and_never_answered(csms_lab: CsmsLa
     assert await csms_lab.store.stations.verify_password("CP-SEC", "correct horse")
 
 
-async def test_a_registered_charger_connects_at_its_connection_url(csms_lab: CsmsLab) -> None:
+async def test_a_registered_charger_connects_at_its_connection_url(csms_lab: StackLab) -> None:
     """The identity is quoted in the URL and the listener unquotes it; the password is the
     charger's HTTP Basic password (security profile 1)."""
     identity = "EVB*P1|A@1=x+y"
@@ -104,7 +104,7 @@ async def test_a_registered_charger_connects_at_its_connection_url(csms_lab: Csm
     await until_online(csms_lab, identity, True)
 
 
-async def test_409_for_a_taken_charge_box_id(csms_lab: CsmsLab) -> None:
+async def test_409_for_a_taken_charge_box_id(csms_lab: StackLab) -> None:
     await register(csms_lab, "CP-1")
     response = await register(csms_lab, "CP-1", name="again")
     assert (response.status_code, response.json()) == (
@@ -135,7 +135,7 @@ async def test_409_for_a_taken_charge_box_id(csms_lab: CsmsLab) -> None:
     ],
 )
 async def test_422_for_a_charge_box_id_that_cannot_be_an_identity(
-    csms_lab: CsmsLab, charge_box_id: str, msg: str
+    csms_lab: StackLab, charge_box_id: str, msg: str
 ) -> None:
     response = await register(csms_lab, charge_box_id)
     assert response.status_code == 422
@@ -144,7 +144,7 @@ async def test_422_for_a_charge_box_id_that_cannot_be_an_identity(
     assert await csms_lab.store.stations.count() == 0
 
 
-async def test_422_lists_every_problem_of_a_registration(csms_lab: CsmsLab) -> None:
+async def test_422_lists_every_problem_of_a_registration(csms_lab: StackLab) -> None:
     response = await csms_lab.client.post(
         "/api/v1/chargers", json={"password": "short", "colour": "red"}
     )
@@ -171,7 +171,7 @@ async def test_422_lists_every_problem_of_a_registration(csms_lab: CsmsLab) -> N
 # -- GET one ----------------------------------------------------------------------------------
 
 
-async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: CsmsLab) -> None:
+async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1", "1.6")
     await until_connectors(csms_lab, "CP-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()
@@ -203,7 +203,7 @@ async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: CsmsLab)
     }
 
 
-async def test_a_2_0_1_charger_names_the_evse_of_each_connector(csms_lab: CsmsLab) -> None:
+async def test_a_2_0_1_charger_names_the_evse_of_each_connector(csms_lab: StackLab) -> None:
     await csms_lab.station("CS-1", "2.0.1")
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1")).json()
@@ -211,14 +211,14 @@ async def test_a_2_0_1_charger_names_the_evse_of_each_connector(csms_lab: CsmsLa
     assert [(c["evseId"], c["connectorId"]) for c in body["connectors"]] == [(1, 1)]
 
 
-async def test_is_online_follows_the_connection(csms_lab: CsmsLab) -> None:
+async def test_is_online_follows_the_connection(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1")
     await until_online(csms_lab, "CP-1", True)
     await runtime.stop()
     await until_online(csms_lab, "CP-1", False)
 
 
-async def test_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.get("/api/v1/chargers/NOPE")
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
@@ -226,7 +226,7 @@ async def test_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
 # -- GET list ---------------------------------------------------------------------------------
 
 
-async def test_list_pages_through_every_charger(csms_lab: CsmsLab) -> None:
+async def test_list_pages_through_every_charger(csms_lab: StackLab) -> None:
     for identity in ("CP-3", "CP-1", "CP-2"):
         await register(csms_lab, identity)
     first = (await csms_lab.client.get("/api/v1/chargers", params={"limit": 2})).json()
@@ -237,7 +237,7 @@ async def test_list_pages_through_every_charger(csms_lab: CsmsLab) -> None:
     assert (rest["total"], rest["limit"], rest["offset"]) == (3, 2, 2)
 
 
-async def test_list_filters_by_presence_and_counts_the_filtered(csms_lab: CsmsLab) -> None:
+async def test_list_filters_by_presence_and_counts_the_filtered(csms_lab: StackLab) -> None:
     await register(csms_lab, "CP-OFF")
     await csms_lab.station("CP-ON")
     await until_connectors(csms_lab, "CP-ON")
@@ -261,7 +261,7 @@ async def test_list_filters_by_presence_and_counts_the_filtered(csms_lab: CsmsLa
         ("status=sleeping", "status", "Input should be 'online' or 'offline'"),
     ],
 )
-async def test_422_for_a_bad_list_query(csms_lab: CsmsLab, query: str, loc: str, msg: str) -> None:
+async def test_422_for_a_bad_list_query(csms_lab: StackLab, query: str, loc: str, msg: str) -> None:
     response = await csms_lab.client.get(f"/api/v1/chargers?{query}")
     assert response.status_code == 422
     ((problem),) = response.json()["detail"]
@@ -271,7 +271,7 @@ async def test_422_for_a_bad_list_query(csms_lab: CsmsLab, query: str, loc: str,
 # -- PATCH ------------------------------------------------------------------------------------
 
 
-async def test_patch_changes_only_the_fields_given(csms_lab: CsmsLab) -> None:
+async def test_patch_changes_only_the_fields_given(csms_lab: StackLab) -> None:
     await register(csms_lab, "CP-1", name="Bay 1", location="Depot")
     response = await csms_lab.client.patch("/api/v1/chargers/CP-1", json={"name": "Bay 7"})
     assert (response.status_code, without_times(response.json())) == (
@@ -285,7 +285,7 @@ async def test_patch_changes_only_the_fields_given(csms_lab: CsmsLab) -> None:
     assert await csms_lab.store.stations.verify_password("CP-1", "new-password")
 
 
-async def test_patch_with_a_null_password_removes_basic_auth(csms_lab: CsmsLab) -> None:
+async def test_patch_with_a_null_password_removes_basic_auth(csms_lab: StackLab) -> None:
     await register(csms_lab, "CP-1", password="old-password")
     response = await csms_lab.client.patch("/api/v1/chargers/CP-1", json={"password": None})
     assert response.json()["hasPassword"] is False
@@ -294,7 +294,7 @@ async def test_patch_with_a_null_password_removes_basic_auth(csms_lab: CsmsLab) 
     assert station.password_hash is None
 
 
-async def test_patch_422_for_an_unknown_field_or_a_short_password(csms_lab: CsmsLab) -> None:
+async def test_patch_422_for_an_unknown_field_or_a_short_password(csms_lab: StackLab) -> None:
     await register(csms_lab, "CP-1", name="Bay 1")
     response = await csms_lab.client.patch(
         "/api/v1/chargers/CP-1", json={"nmae": "typo", "password": "1234"}
@@ -307,7 +307,7 @@ async def test_patch_422_for_an_unknown_field_or_a_short_password(csms_lab: Csms
     assert (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()["name"] == "Bay 1"
 
 
-async def test_patch_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_patch_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.patch("/api/v1/chargers/NOPE", json={"name": "x"})
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
@@ -315,7 +315,7 @@ async def test_patch_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
 # -- DELETE -----------------------------------------------------------------------------------
 
 
-async def test_delete_closes_the_connection_and_refuses_the_charger(csms_lab: CsmsLab) -> None:
+async def test_delete_closes_the_connection_and_refuses_the_charger(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1")
     response = await csms_lab.client.delete("/api/v1/chargers/CP-1")
     assert (response.status_code, response.json()) == (
@@ -332,7 +332,7 @@ async def test_delete_closes_the_connection_and_refuses_the_charger(csms_lab: Cs
     assert (gone.status_code, gone.json()) == (404, {"detail": "charger CP-1 not found"})
 
 
-async def test_delete_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_delete_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.delete("/api/v1/chargers/NOPE")
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
@@ -340,7 +340,7 @@ async def test_delete_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
 # -- connector history ------------------------------------------------------------------------
 
 
-async def test_connector_history_is_newest_first(csms_lab: CsmsLab) -> None:
+async def test_connector_history_is_newest_first(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1")
     await until_connectors(csms_lab, "CP-1")
     runtime.station.plug()
@@ -359,7 +359,7 @@ async def test_connector_history_is_newest_first(csms_lab: CsmsLab) -> None:
     assert [change["status"] for change in limited.json()["history"]] == ["Preparing"]
 
 
-async def test_connector_history_of_a_2_0_1_evse(csms_lab: CsmsLab) -> None:
+async def test_connector_history_of_a_2_0_1_evse(csms_lab: StackLab) -> None:
     await csms_lab.station("CS-1", "2.0.1")
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1/connectors/1/history?evseId=1")).json()
@@ -368,7 +368,7 @@ async def test_connector_history_of_a_2_0_1_evse(csms_lab: CsmsLab) -> None:
     assert elsewhere.json()["history"] == []
 
 
-async def test_connector_history_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_connector_history_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.get("/api/v1/chargers/NOPE/connectors/1/history")
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
@@ -381,7 +381,7 @@ async def test_connector_history_404_for_an_unknown_charger(csms_lab: CsmsLab) -
     ],
 )
 async def test_connector_history_422_past_a_32_bit_id(
-    csms_lab: CsmsLab, path: str, loc: list[str]
+    csms_lab: StackLab, path: str, loc: list[str]
 ) -> None:
     """Found by the fuzz test on PostgreSQL: ids past its INTEGER column were a 500."""
     await csms_lab.store.stations.register("CP-1")
@@ -396,14 +396,14 @@ async def test_connector_history_422_past_a_32_bit_id(
 # -- notifications ----------------------------------------------------------------------------
 
 
-async def trigger(lab: CsmsLab, charge_box_id: str, message: str) -> None:
+async def trigger(lab: StackLab, charge_box_id: str, message: str) -> None:
     response = await lab.client.post(
         f"/api/v1/chargers/{charge_box_id}/trigger", json={"requestedMessage": message}
     )
     assert response.json()["status"] == "accepted", response.json()
 
 
-async def notifications(lab: CsmsLab, charge_box_id: str, query: str = "") -> list[Any]:
+async def notifications(lab: StackLab, charge_box_id: str, query: str = "") -> list[Any]:
     response = await lab.client.get(f"/api/v1/chargers/{charge_box_id}/notifications{query}")
     assert response.status_code == 200, response.json()
     body = response.json()
@@ -413,7 +413,7 @@ async def notifications(lab: CsmsLab, charge_box_id: str, query: str = "") -> li
 
 
 async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notifications(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     # REST -> TriggerMessage -> the station's status notification -> kept by the CSMS -> REST.
     await csms_lab.station("CP-1", "1.6")
@@ -448,7 +448,7 @@ async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notific
 
 
 async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     # configuration/get {} -> GetBaseReport -> NotifyReport parts at the CSMS's handler, which
     # keeps each part and hands it to the waiting command.
@@ -468,7 +468,7 @@ async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
 
 
 async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_evse(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     # GetChargingProfiles -> the station's ReportChargingProfiles -> kept by the CSMS -> REST.
     await csms_lab.station("CS-1", "2.0.1")
@@ -508,7 +508,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
     assert await notifications(csms_lab, "CS-1", "?kind=charging_profile&evseId=2") == []
 
 
-async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: CsmsLab) -> None:
+async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1", "1.6")
     csms_lab.registry.rejected.add("CP-1")  # as a boot answered Rejected leaves it
     response = await csms_lab.client.post("/api/v1/chargers/CP-1/reset", json={"type": "Soft"})
@@ -521,7 +521,7 @@ async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: CsmsLab
     )
 
 
-async def test_notifications_404_for_an_unknown_charger(csms_lab: CsmsLab) -> None:
+async def test_notifications_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     response = await csms_lab.client.get("/api/v1/chargers/NOPE/notifications")
     assert (response.status_code, response.json()) == (
         404,
@@ -539,7 +539,7 @@ async def test_notifications_404_for_an_unknown_charger(csms_lab: CsmsLab) -> No
     ],
 )
 async def test_notifications_422_for_a_bad_query(
-    csms_lab: CsmsLab, query: str, loc: list[str]
+    csms_lab: StackLab, query: str, loc: list[str]
 ) -> None:
     await register(csms_lab, "CP-1")
     response = await csms_lab.client.get(f"/api/v1/chargers/CP-1/notifications{query}")
@@ -559,7 +559,7 @@ async def test_notifications_422_for_a_bad_query(
         ("GET", "/api/v1/chargers/CP-1/notifications"),
     ],
 )
-async def test_401_without_a_key(csms_lab: CsmsLab, method: str, path: str) -> None:
+async def test_401_without_a_key(csms_lab: StackLab, method: str, path: str) -> None:
     await register(csms_lab, "CP-1")
     response = await csms_lab.client.request(
         method, path, json={"chargeBoxId": "CP-2"}, headers={"X-API-Key": ""}
@@ -587,7 +587,7 @@ def test_the_connection_url_follows_the_bound_listener(monkeypatch: pytest.Monke
 # -- helpers ----------------------------------------------------------------------------------
 
 
-async def connect(lab: CsmsLab, url: str, identity: str, password: str) -> StationRuntime:
+async def connect(lab: StackLab, url: str, identity: str, password: str) -> StationRuntime:
     """A simulated 1.6 station dialling ``url`` (its port moved to the test listener's)."""
     url = url.replace(DEFAULT_OCPP_URL, f"ws://127.0.0.1:{lab.server.port}/ocpp")
     station = wall_clock_station(identity, TEMPLATE)
@@ -597,7 +597,7 @@ async def connect(lab: CsmsLab, url: str, identity: str, password: str) -> Stati
     return runtime
 
 
-async def until_online(lab: CsmsLab, identity: str, online: bool) -> None:
+async def until_online(lab: StackLab, identity: str, online: bool) -> None:
     async def is_online() -> bool:
         body = (await lab.client.get(f"/api/v1/chargers/{quote(identity, safe='')}")).json()
         return bool(body["isOnline"] is online)
@@ -605,7 +605,7 @@ async def until_online(lab: CsmsLab, identity: str, online: bool) -> None:
     await eventually(is_online)
 
 
-async def until_connectors(lab: CsmsLab, identity: str) -> None:
+async def until_connectors(lab: StackLab, identity: str) -> None:
     """Until the booted station's StatusNotifications are stored."""
 
     async def reported() -> bool:
@@ -617,7 +617,7 @@ async def until_connectors(lab: CsmsLab, identity: str) -> None:
     await eventually(reported)
 
 
-async def until_history(lab: CsmsLab, identity: str, connector: int, statuses: list[str]) -> None:
+async def until_history(lab: StackLab, identity: str, connector: int, statuses: list[str]) -> None:
     async def arrived() -> bool:
         rows = await lab.store.connectors.history(identity, connector)
         return [row.status for row in rows] == statuses
@@ -625,7 +625,7 @@ async def until_history(lab: CsmsLab, identity: str, connector: int, statuses: l
     await eventually(arrived)
 
 
-async def test_openapi_documents_each_route_with_its_errors(csms_lab: CsmsLab) -> None:
+async def test_openapi_documents_each_route_with_its_errors(csms_lab: StackLab) -> None:
     paths = (await csms_lab.client.get("/openapi.json")).json()["paths"]
     responses = {
         (method.upper(), path): sorted(operation["responses"])

@@ -24,8 +24,8 @@ from sqlalchemy import select
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.store.models import MeterSample, Station
-from tests.api.conftest import CsmsLab
 from tests.polling import polled
+from tests.stack_lab import StackLab
 
 IDENTITY = "CHARGER-001"
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -65,7 +65,7 @@ DIAGNOSTICS_FILE = {
 class Booted:
     """A simulated station of ``version``, booted at the real CSMS, and the API's client."""
 
-    lab: CsmsLab
+    lab: StackLab
     version: str
     runtime: StationRuntime
 
@@ -80,7 +80,7 @@ class Booted:
 
 
 @pytest.fixture(params=["1.6", "2.0.1"])
-async def charger(csms_lab: CsmsLab, request: pytest.FixtureRequest) -> Booted:
+async def charger(csms_lab: StackLab, request: pytest.FixtureRequest) -> Booted:
     runtime = await csms_lab.station(IDENTITY, request.param)
     booted = Booted(csms_lab, request.param, runtime)
     # Its StatusNotifications after the boot are kept before commands observe connectors.
@@ -272,7 +272,7 @@ async def test_trigger_boot_notification(charger: Booted) -> None:
     assert (body["registrationStatus"], body["isOnline"]) == ("Accepted", True)
 
 
-async def samples_outside_transactions(lab: CsmsLab) -> list[MeterSample]:
+async def samples_outside_transactions(lab: StackLab) -> list[MeterSample]:
     """The station's meter samples that belong to no transaction. The store has no reader for
     them (``TransactionRepository.samples`` reads one transaction's): asked in SQL."""
     async with lab.store.sessions.read() as session:
@@ -541,7 +541,7 @@ async def test_data_transfer_and_its_history(charger: Booted) -> None:
 # -- remote start and stop --------------------------------------------------------------------
 
 
-async def transactions(lab: CsmsLab, status: str) -> dict[str, Any]:
+async def transactions(lab: StackLab, status: str) -> dict[str, Any]:
     response = await lab.client.get(
         "/api/v1/transactions", params={"chargeBoxId": IDENTITY, "status": status}
     )

@@ -23,7 +23,7 @@ from chargeyard.store import Store
 from chargeyard.store.conflicts import CLASHES
 from chargeyard.store.repositories import chargers, organizations
 from tests.api.gateway_lab import as_role, gateway_settings
-from tests.gateway.conftest import new_host
+from tests.stack_lab import new_host
 from tests.store.conftest import (  # noqa: F401 - the storage tests' fixtures, both backends
     backend,
     database_url,

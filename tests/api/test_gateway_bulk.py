@@ -23,16 +23,17 @@ from tests.api.gateway_chargers_lab import (
     location,
     provisioner_idle,
 )
-from tests.api.gateway_fleet import ORG, FleetLab
+from tests.api.gateway_fleet import ORG
+from tests.stack_lab import StackLab
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with charger_lab(tmp_path) as lab:
         yield lab
 
 
-def _item(lab: FleetLab, number: int | None = None, **overrides: Any) -> dict[str, Any]:
+def _item(lab: StackLab, number: int | None = None, **overrides: Any) -> dict[str, Any]:
     item: dict[str, Any] = {
         "template": {
             "brand_slug": "alfen",
@@ -50,13 +51,13 @@ def _item(lab: FleetLab, number: int | None = None, **overrides: Any) -> dict[st
     return item
 
 
-async def _submit(lab: FleetLab, location_id: str, body: Any, status: int = 202) -> Any:
+async def _submit(lab: StackLab, location_id: str, body: Any, status: int = 202) -> Any:
     response = await lab.client.post(f"/ocpp/locations/{location_id}/chargers", json=body)
     assert response.status_code == status, response.text
     return response.json()
 
 
-async def _job(lab: FleetLab, accepted: dict[str, Any]) -> dict[str, Any]:
+async def _job(lab: StackLab, accepted: dict[str, Any]) -> dict[str, Any]:
     """The job once its background work ended."""
     await provisioner_idle(lab, within=30)
     response = await lab.client.get(accepted["status_url"])
@@ -65,7 +66,7 @@ async def _job(lab: FleetLab, accepted: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
-async def _ids(lab: FleetLab, location_id: str) -> list[str]:
+async def _ids(lab: StackLab, location_id: str) -> list[str]:
     response = await lab.client.get(
         f"/ocpp/locations/{location_id}/chargers", params={"limit": 100}
     )
@@ -76,7 +77,7 @@ async def _ids(lab: FleetLab, location_id: str) -> list[str]:
 # -- create --------------------------------------------------------------------------------
 
 
-async def test_running_chargers_are_created_started_and_ready(lab: FleetLab) -> None:
+async def test_running_chargers_are_created_started_and_ready(lab: StackLab) -> None:
     depot = await location(lab)
     accepted = await _submit(lab, depot, [_item(lab, 3)])
     job_id = accepted["job_id"]
@@ -124,7 +125,7 @@ async def test_running_chargers_are_created_started_and_ready(lab: FleetLab) -> 
     ],
 )
 async def test_numbered_identities_get_one_separator_after_the_prefix(
-    lab: FleetLab, prefix: str, expected: list[str]
+    lab: StackLab, prefix: str, expected: list[str]
 ) -> None:
     depot = await location(lab)
     template = {**_item(lab)["template"], "identity_prefix": prefix}
@@ -138,7 +139,7 @@ async def test_numbered_identities_get_one_separator_after_the_prefix(
 
 
 async def test_timing_a_thousand_chargers_answer_202_within_1s_then_all_are_created(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     """TIMING (generous bound, not a benchmark): 1,000 chargers in one request; the 202 does
     not wait for them, and the job then creates every one (stopped, so that the lab's CSMS is
@@ -161,7 +162,7 @@ async def test_timing_a_thousand_chargers_answer_202_within_1s_then_all_are_crea
     assert await lab.store.chargers.count(ORG, location_id=depot) == 1000
 
 
-async def test_given_identities_and_taken_ones_are_reported(lab: FleetLab) -> None:
+async def test_given_identities_and_taken_ones_are_reported(lab: StackLab) -> None:
     depot = await location(lab)
     await create_charger(lab, "CP-TAKEN", start=False)
     accepted = await _submit(
@@ -198,7 +199,7 @@ async def test_given_identities_and_taken_ones_are_reported(lab: FleetLab) -> No
     ],
 )
 async def test_invalid_requests_are_422_and_store_nothing(
-    lab: FleetLab, body: Any, loc: list[Any], words: str
+    lab: StackLab, body: Any, loc: list[Any], words: str
 ) -> None:
     depot = await location(lab)
     if body is None:
@@ -221,13 +222,13 @@ async def test_invalid_requests_are_422_and_store_nothing(
 # -- list, update, delete ------------------------------------------------------------------
 
 
-async def _three(lab: FleetLab) -> tuple[str, list[str]]:
+async def _three(lab: StackLab) -> tuple[str, list[str]]:
     depot = await location(lab)
     job = await _job(lab, await _submit(lab, depot, [_item(lab, 3, start=False)]))
     return depot, sorted(job["results"]["charger_ids"])
 
 
-async def test_list_with_a_charger_ids_filter(lab: FleetLab) -> None:
+async def test_list_with_a_charger_ids_filter(lab: StackLab) -> None:
     depot, ids = await _three(lab)
     url = f"/ocpp/locations/{depot}/chargers"
     comma = (await lab.client.get(url, params={"charger_ids": f"{ids[0]},{ids[2]}"})).json()
@@ -236,7 +237,7 @@ async def test_list_with_a_charger_ids_filter(lab: FleetLab) -> None:
     assert [c["id"] for c in repeated["data"]] == [ids[1]]
 
 
-async def test_bulk_update_changes_the_named_chargers_only(lab: FleetLab) -> None:
+async def test_bulk_update_changes_the_named_chargers_only(lab: StackLab) -> None:
     depot, ids = await _three(lab)
     url = f"/ocpp/locations/{depot}/chargers"
     response = await lab.client.put(
@@ -263,7 +264,7 @@ async def test_bulk_update_changes_the_named_chargers_only(lab: FleetLab) -> Non
     assert "nothing to change" in response.json()["detail"][0]["msg"]
 
 
-async def test_bulk_delete_stops_and_removes_the_named_chargers(lab: FleetLab) -> None:
+async def test_bulk_delete_stops_and_removes_the_named_chargers(lab: StackLab) -> None:
     depot = await location(lab)
     job = await _job(lab, await _submit(lab, depot, [_item(lab, 3)]))
     ids = sorted(job["results"]["charger_ids"])
@@ -281,7 +282,7 @@ async def test_bulk_delete_stops_and_removes_the_named_chargers(lab: FleetLab) -
 # -- roles and tenants ---------------------------------------------------------------------
 
 
-async def test_another_organization_cannot_see_or_touch_the_location(lab: FleetLab) -> None:
+async def test_another_organization_cannot_see_or_touch_the_location(lab: StackLab) -> None:
     depot, ids = await _three(lab)
     accepted_url = f"/ocpp/locations/{depot}/chargers"
     them = lab.headers(Role.ADMIN, OTHER_ORG)
@@ -310,7 +311,7 @@ async def test_another_organization_cannot_see_or_touch_the_location(lab: FleetL
     assert await lab.store.chargers.count(ORG, location_id=depot) == 4
 
 
-async def test_viewers_read_operators_write_strangers_are_401(lab: FleetLab) -> None:
+async def test_viewers_read_operators_write_strangers_are_401(lab: StackLab) -> None:
     depot, ids = await _three(lab)
     url = f"/ocpp/locations/{depot}/chargers"
     viewer = lab.headers(Role.VIEWER)
@@ -328,7 +329,7 @@ async def test_viewers_read_operators_write_strangers_are_401(lab: FleetLab) -> 
 
 
 async def test_a_stored_charger_that_cannot_run_fails_the_job_and_its_own_status(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     # The API validates templates up front; a batch handed to the provisioner directly can
     # still hold one the fleet cannot build.

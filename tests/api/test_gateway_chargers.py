@@ -22,19 +22,20 @@ from tests.api.gateway_chargers_lab import (
     location,
     provisioner_idle,
 )
-from tests.api.gateway_fleet import ORG, FleetLab
+from tests.api.gateway_fleet import ORG
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with charger_lab(tmp_path) as lab:
         yield lab
 
 
-async def _json(lab: FleetLab, method: str, url: str, status: int, **kwargs: Any) -> Any:
+async def _json(lab: StackLab, method: str, url: str, status: int, **kwargs: Any) -> Any:
     response = await lab.client.request(method, url, **kwargs)
     assert response.status_code == status, response.text
     return response.json() if response.content else None
@@ -43,7 +44,7 @@ async def _json(lab: FleetLab, method: str, url: str, status: int, **kwargs: Any
 # -- create and provision ------------------------------------------------------------------
 
 
-async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetLab) -> None:
+async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: StackLab) -> None:
     response = await lab.client.post(CHARGERS, json=charger_body(lab, "CP-1"))
     assert response.status_code == 202, response.text
     accepted = response.json()
@@ -108,7 +109,7 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: FleetL
     }
 
 
-async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: FleetLab) -> None:
+async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-METER")
     charger_id = accepted["charger_id"]
     await accepted_by_csms(lab, charger_id)
@@ -146,7 +147,7 @@ async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: Flee
     assert meter["energy_wh"] >= transaction["meter_start_wh"]
 
 
-async def test_start_false_provisions_a_stopped_charger(lab: FleetLab) -> None:
+async def test_start_false_provisions_a_stopped_charger(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-IDLE", start=False)
     state = await _json(lab, "GET", accepted["status_url"], 200)
     assert state["status"] == "READY"
@@ -160,20 +161,20 @@ async def test_start_false_provisions_a_stopped_charger(lab: FleetLab) -> None:
     [("OCPP1.6", "ocpp1.6"), ("1.6", "ocpp1.6"), ("OCPP2.0.1", "ocpp2.0.1")],
 )
 async def test_the_seeds_version_spellings_are_accepted(
-    lab: FleetLab, sent: str, stored: str
+    lab: StackLab, sent: str, stored: str
 ) -> None:
     accepted = await create_charger(lab, "CP-V", ocpp_version=sent, start=False)
     charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
     assert charger["ocpp_version"] == stored
 
 
-async def test_connector_type_is_matched_to_the_catalogs_spelling(lab: FleetLab) -> None:
+async def test_connector_type_is_matched_to_the_catalogs_spelling(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-T", connector_type="type2", start=False)
     charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
     assert charger["connector_type"] == "sType2"
 
 
-async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: FleetLab) -> None:
+async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: StackLab) -> None:
     # The API refuses unknown templates up front; a row made another way can still fail.
     provisioner = Provisioner(lab.store, lab.host)
     charger, _ = await provisioner.create_charger(
@@ -213,7 +214,7 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: F
     ],
 )
 async def test_an_invalid_body_is_422_naming_the_field(
-    lab: FleetLab, change: dict[str, Any], field: str, words: str
+    lab: StackLab, change: dict[str, Any], field: str, words: str
 ) -> None:
     body = await _json(lab, "POST", CHARGERS, 422, json={**charger_body(lab), **change})
     [problem] = body["detail"]
@@ -222,7 +223,7 @@ async def test_an_invalid_body_is_422_naming_the_field(
     assert await lab.store.chargers.count(ORG) == 0
 
 
-async def test_a_model_that_does_not_speak_the_version_is_422(lab: FleetLab) -> None:
+async def test_a_model_that_does_not_speak_the_version_is_422(lab: StackLab) -> None:
     from chargeyard.station.catalog import load_catalog
 
     only_16 = next(t for t in load_catalog().templates() if "2.0.1" not in t.ocpp_versions)
@@ -242,7 +243,7 @@ async def test_a_model_that_does_not_speak_the_version_is_422(lab: FleetLab) -> 
     assert body["detail"][0]["loc"] == ["body", "ocpp_version"]
 
 
-async def test_a_taken_identity_is_409_and_an_unknown_location_404(lab: FleetLab) -> None:
+async def test_a_taken_identity_is_409_and_an_unknown_location_404(lab: StackLab) -> None:
     await create_charger(lab, "CP-1", start=False)
     body = await _json(lab, "POST", CHARGERS, 409, json=charger_body(lab, "CP-1", start=False))
     assert isinstance(body["detail"], str)
@@ -258,7 +259,7 @@ async def test_a_taken_identity_is_409_and_an_unknown_location_404(lab: FleetLab
 # -- list, update, delete --------------------------------------------------------------------
 
 
-async def test_list_filters_by_location_and_pages(lab: FleetLab) -> None:
+async def test_list_filters_by_location_and_pages(lab: StackLab) -> None:
     depot = await location(lab)
     for n in range(3):
         await create_charger(lab, f"CP-{n}", location_id=depot, start=False)
@@ -277,7 +278,7 @@ async def test_list_filters_by_location_and_pages(lab: FleetLab) -> None:
     await _json(lab, "GET", CHARGERS, 422, params={"limit": 101})
 
 
-async def test_put_changes_only_what_is_sent(lab: FleetLab) -> None:
+async def test_put_changes_only_what_is_sent(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1", start=False, password="secret-1")
     url = f"{CHARGERS}/{accepted['charger_id']}"
     changed = await _json(
@@ -298,7 +299,7 @@ async def test_put_changes_only_what_is_sent(lab: FleetLab) -> None:
     assert body["detail"][0]["loc"] == ["body", "model_slug"]
 
 
-async def test_a_changed_ws_url_applies_to_the_running_station_at_once(lab: FleetLab) -> None:
+async def test_a_changed_ws_url_applies_to_the_running_station_at_once(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1", ws_url="ws://127.0.0.1:9/ocpp")
     charger_id = accepted["charger_id"]
     assert lab.host.is_running(charger_id)
@@ -310,7 +311,7 @@ async def test_a_changed_ws_url_applies_to_the_running_station_at_once(lab: Flee
     assert unchanged["runtime_action"] == "unchanged"
 
 
-async def test_a_changed_version_restarts_the_station_speaking_it(lab: FleetLab) -> None:
+async def test_a_changed_version_restarts_the_station_speaking_it(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1")
     charger_id = accepted["charger_id"]
     await accepted_by_csms(lab, charger_id)
@@ -329,7 +330,7 @@ async def test_a_changed_version_restarts_the_station_speaking_it(lab: FleetLab)
     assert (later["runtime_action"], later["runtime"]) == ("next_start", None)
 
 
-async def test_delete_stops_the_station_and_forgets_the_charger(lab: FleetLab) -> None:
+async def test_delete_stops_the_station_and_forgets_the_charger(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1")
     charger_id = accepted["charger_id"]
     await until(lambda: lab.host.is_running(charger_id))
@@ -343,7 +344,7 @@ async def test_delete_stops_the_station_and_forgets_the_charger(lab: FleetLab) -
 # -- roles and tenants ---------------------------------------------------------------------
 
 
-async def test_another_organization_sees_none_of_it(lab: FleetLab) -> None:
+async def test_another_organization_sees_none_of_it(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1", start=False)
     url = f"{CHARGERS}/{accepted['charger_id']}"
     them = lab.headers(Role.ADMIN, OTHER_ORG)
@@ -361,7 +362,7 @@ async def test_another_organization_sees_none_of_it(lab: FleetLab) -> None:
     assert await lab.store.chargers.get(ORG, accepted["charger_id"]) is not None
 
 
-async def test_viewers_read_operators_write_strangers_are_401(lab: FleetLab) -> None:
+async def test_viewers_read_operators_write_strangers_are_401(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1", start=False)
     url = f"{CHARGERS}/{accepted['charger_id']}"
     viewer = lab.headers(Role.VIEWER)

@@ -20,10 +20,10 @@ from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
-from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
+from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.api.gateway_lab import as_role, gateway_client
-from tests.gateway.conftest import TEMPLATE
 from tests.polling import eventually, until
+from tests.stack_lab import TEMPLATE, StackLab
 
 UNPLUG = "/ocpp/commands/unplug-connector"
 PLUG = "/ocpp/commands/plug-connector"
@@ -55,7 +55,7 @@ SEED_RESPONSE: dict[str, Any] = {
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with fleet_lab(tmp_path) as lab:
         # The operator's first request creates org-a; chargers need it before that.
         await lab.store.organizations.create(ORG, organization_id=ORG)
@@ -63,7 +63,7 @@ async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
 
 
 async def _charger(
-    lab: FleetLab,
+    lab: StackLab,
     identity: str,
     *,
     version: str = "ocpp1.6",
@@ -83,7 +83,7 @@ async def _charger(
     )
 
 
-async def _running(lab: FleetLab, charger: SimulatedCharger) -> SimulatedCharger:
+async def _running(lab: StackLab, charger: SimulatedCharger) -> SimulatedCharger:
     """Started and Accepted by the CSMS."""
     await lab.host.start_charger(charger.organization_id, charger.id)
 
@@ -95,7 +95,7 @@ async def _running(lab: FleetLab, charger: SimulatedCharger) -> SimulatedCharger
     return charger
 
 
-async def _outcome(lab: FleetLab, command_id: str) -> dict[str, Any]:
+async def _outcome(lab: StackLab, command_id: str) -> dict[str, Any]:
     """The command as GET /ocpp/commands/{id} shows it once the fleet decided."""
     async with asyncio.timeout(5):
         await lab.bus.wait_outcome(command_id)
@@ -105,7 +105,7 @@ async def _outcome(lab: FleetLab, command_id: str) -> dict[str, Any]:
     return body
 
 
-def _plugged(lab: FleetLab, charger: SimulatedCharger, evse_id: int = 1) -> bool:
+def _plugged(lab: StackLab, charger: SimulatedCharger, evse_id: int = 1) -> bool:
     station: Any = lab.host.station(charger.id)
     return bool(station.model.evses[evse_id].connectors[1].cable_plugged)
 
@@ -113,7 +113,7 @@ def _plugged(lab: FleetLab, charger: SimulatedCharger, evse_id: int = 1) -> bool
 # -- the API reference's example ------------------------------------------------------------------
 
 
-async def test_the_seed_example_replayed_answers_the_seed_response(lab: FleetLab) -> None:
+async def test_the_seed_example_replayed_answers_the_seed_response(lab: StackLab) -> None:
     charger = await _charger(
         lab, "CP-CHARGER-789", template="alfen-eve-double-pro-line", charger_id="dep-789"
     )
@@ -136,7 +136,7 @@ async def test_the_seed_example_replayed_answers_the_seed_response(lab: FleetLab
     assert not _plugged(lab, charger, 2)
 
 
-async def test_get_command_says_what_became_of_it(lab: FleetLab) -> None:
+async def test_get_command_says_what_became_of_it(lab: StackLab) -> None:
     charger = await _running(lab, await _charger(lab, "CP-1"))
     sent = await lab.client.post(PLUG, json={"target": {"charger_id": charger.id}, "event": {}})
     assert sent.status_code == 202, sent.text
@@ -162,7 +162,7 @@ async def test_get_command_says_what_became_of_it(lab: FleetLab) -> None:
 
 
 async def test_a_command_the_station_refuses_on_arrival_is_failed_with_the_reason(
-    lab: FleetLab, monkeypatch: pytest.MonkeyPatch
+    lab: StackLab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The API's precheck let it through (the station may move on before the command
     arrives; here the precheck is skipped), the station refuses it: GET says why."""
@@ -177,7 +177,7 @@ async def test_a_command_the_station_refuses_on_arrival_is_failed_with_the_reaso
     assert outcome["error"] == "no cable is plugged in EVSE 1 connector 1"
 
 
-async def test_a_2_0_1_charger_is_queued_with_its_version(lab: FleetLab) -> None:
+async def test_a_2_0_1_charger_is_queued_with_its_version(lab: StackLab) -> None:
     charger = await _running(lab, await _charger(lab, "CP-201", version="ocpp2.0.1"))
     body = {"target": {"charger_id": charger.id}, "event": {"id_tag": "TAG-1"}}
     response = await lab.client.post("/ocpp/commands/authorize", json=body)
@@ -192,7 +192,7 @@ async def test_a_2_0_1_charger_is_queued_with_its_version(lab: FleetLab) -> None
 
 
 async def test_a_location_command_reaches_every_charger_and_lists_those_that_cannot(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     running = [
@@ -224,7 +224,7 @@ async def test_a_location_command_reaches_every_charger_and_lists_those_that_can
     assert lab.host.station(stopped.id) is None
 
 
-async def test_charger_ids_selects_a_subset_of_the_location(lab: FleetLab) -> None:
+async def test_charger_ids_selects_a_subset_of_the_location(lab: StackLab) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     chargers = [
         await _running(lab, await _charger(lab, f"CP-{n}", location_id=location.id))
@@ -249,7 +249,7 @@ async def test_charger_ids_selects_a_subset_of_the_location(lab: FleetLab) -> No
     assert [_plugged(lab, c) for c in chargers] == [True, False, True]
 
 
-async def test_an_empty_location_targets_nobody(lab: FleetLab) -> None:
+async def test_an_empty_location_targets_nobody(lab: StackLab) -> None:
     location = await lab.store.locations.create(ORG, "Empty")
     response = await lab.client.post(
         PLUG, json={"target": {"location_id": location.id}, "event": {}}
@@ -277,7 +277,7 @@ async def test_an_empty_location_targets_nobody(lab: FleetLab) -> None:
     ],
 )
 async def test_a_charger_in_the_wrong_state_is_failed_with_the_reason(
-    lab: FleetLab, path: str, event: dict[str, Any], reason: str
+    lab: StackLab, path: str, event: dict[str, Any], reason: str
 ) -> None:
     charger = await _running(lab, await _charger(lab, "CP-1"))
     response = await lab.client.post(
@@ -296,7 +296,7 @@ async def test_a_charger_in_the_wrong_state_is_failed_with_the_reason(
     assert await lab.store.commands.list(ORG) == []
 
 
-async def test_a_charger_not_running_is_failed(lab: FleetLab) -> None:
+async def test_a_charger_not_running_is_failed(lab: StackLab) -> None:
     charger = await _charger(lab, "CP-1")
     response = await lab.client.post(PLUG, json={"target": {"charger_id": charger.id}, "event": {}})
     assert response.status_code == 202
@@ -320,7 +320,7 @@ async def test_a_charger_not_running_is_failed(lab: FleetLab) -> None:
     ],
 )
 async def test_an_invalid_target_is_422(
-    lab: FleetLab, target: dict[str, Any], message: str
+    lab: StackLab, target: dict[str, Any], message: str
 ) -> None:
     response = await lab.client.post(UNPLUG, json={"target": target, "event": {}})
     assert response.status_code == 422
@@ -338,12 +338,12 @@ async def test_an_invalid_target_is_422(
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 1, "colour": "red"}},
     ],
 )
-async def test_an_invalid_body_is_422(lab: FleetLab, body: dict[str, Any]) -> None:
+async def test_an_invalid_body_is_422(lab: StackLab, body: dict[str, Any]) -> None:
     response = await lab.client.post(UNPLUG, json=body)
     assert response.status_code == 422, response.text
 
 
-async def test_an_invalid_payload_of_another_command_is_422(lab: FleetLab) -> None:
+async def test_an_invalid_payload_of_another_command_is_422(lab: StackLab) -> None:
     response = await lab.client.post(
         "/ocpp/commands/start-session",
         json={"target": {"charger_id": "dep-1"}, "event": {"duration_seconds": 5}},
@@ -352,7 +352,7 @@ async def test_an_invalid_payload_of_another_command_is_422(lab: FleetLab) -> No
     assert [p["loc"] for p in response.json()["detail"]] == [["body", "event", "id_tag"]]
 
 
-async def test_an_infinite_number_is_422_not_null(lab: FleetLab) -> None:
+async def test_an_infinite_number_is_422_not_null(lab: StackLab) -> None:
     # Python's JSON reader takes Infinity; queued, it would have been null ("no limit").
     response = await lab.client.post(
         "/ocpp/commands/power-update",
@@ -363,7 +363,7 @@ async def test_an_infinite_number_is_422_not_null(lab: FleetLab) -> None:
     assert [p["loc"] for p in response.json()["detail"]] == [["body", "event", "power_w"]]
 
 
-async def test_an_unknown_charger_or_location_is_404(lab: FleetLab) -> None:
+async def test_an_unknown_charger_or_location_is_404(lab: StackLab) -> None:
     for target, detail in [
         ({"charger_id": "dep-nope"}, "charger 'dep-nope' not found"),
         ({"location_id": "loc-nope"}, "location 'loc-nope' not found"),
@@ -373,7 +373,7 @@ async def test_an_unknown_charger_or_location_is_404(lab: FleetLab) -> None:
 
 
 async def test_a_charger_ids_entry_outside_the_location_is_failed_naming_it(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     inside = await _running(lab, await _charger(lab, "CP-IN", location_id=location.id))
@@ -404,7 +404,7 @@ async def test_a_charger_ids_entry_outside_the_location_is_failed_naming_it(
 
 
 async def test_a_parameter_the_chargers_version_cannot_carry_is_failed_and_nothing_happens(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     charger = await _running(lab, await _charger(lab, "CP-1"))
     station: Any = lab.host.station(charger.id)
@@ -428,7 +428,7 @@ async def test_a_parameter_the_chargers_version_cannot_carry_is_failed_and_nothi
     assert station.model.evses[1].transaction is not None
 
 
-async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: FleetLab) -> None:
+async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: StackLab) -> None:
     for path in ("no-such-thing", "cache/nothing"):
         response = await lab.client.post(
             f"/ocpp/commands/{path}", json={"target": {"charger_id": "dep-1"}, "event": {}}
@@ -449,7 +449,7 @@ async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: FleetLab) -
 # -- roles and tenants ---------------------------------------------------------------------------
 
 
-async def test_a_viewer_may_not_send_commands(lab: FleetLab) -> None:
+async def test_a_viewer_may_not_send_commands(lab: StackLab) -> None:
     charger = await _charger(lab, "CP-1")
     response = await lab.client.post(
         PLUG,
@@ -460,7 +460,7 @@ async def test_a_viewer_may_not_send_commands(lab: FleetLab) -> None:
     assert "operator" in response.json()["detail"]
 
 
-async def test_without_a_token_it_is_401(lab: FleetLab) -> None:
+async def test_without_a_token_it_is_401(lab: StackLab) -> None:
     response = await lab.client.post(
         PLUG, json={"target": {"charger_id": "dep-1"}, "event": {}}, headers={"Authorization": ""}
     )
@@ -469,7 +469,7 @@ async def test_without_a_token_it_is_401(lab: FleetLab) -> None:
     assert missing.status_code == 401
 
 
-async def test_another_organizations_charger_location_and_command_are_404(lab: FleetLab) -> None:
+async def test_another_organizations_charger_location_and_command_are_404(lab: StackLab) -> None:
     await lab.store.organizations.create("org-b", organization_id="org-b")
     theirs = await _running(lab, await _charger(lab, "CP-B", org="org-b"))
     their_location = await lab.store.locations.create("org-b", "Their depot")
@@ -490,7 +490,7 @@ async def test_another_organizations_charger_location_and_command_are_404(lab: F
     assert own.status_code == 200
 
 
-async def test_an_unknown_command_id_is_404(lab: FleetLab) -> None:
+async def test_an_unknown_command_id_is_404(lab: StackLab) -> None:
     response = await lab.client.get("/ocpp/commands/0123456789ab")
     assert (response.status_code, response.json()) == (
         404,
@@ -556,7 +556,7 @@ SEED_COMPONENTS: dict[str, tuple[str, list[str], list[str]]] = {
 }
 
 
-async def test_the_openapi_document_has_the_seeds_components(lab: FleetLab) -> None:
+async def test_the_openapi_document_has_the_seeds_components(lab: StackLab) -> None:
     schemas = (await lab.client.get("/openapi.json")).json()["components"]["schemas"]
     for name, (description, properties, required) in SEED_COMPONENTS.items():
         schema = schemas[name]
@@ -578,7 +578,7 @@ async def test_the_openapi_document_has_the_seeds_components(lab: FleetLab) -> N
     assert schemas["LocationCommandResponse"]["examples"] == [SEED_RESPONSE]
 
 
-async def test_the_unplug_operation_is_the_seeds(lab: FleetLab) -> None:
+async def test_the_unplug_operation_is_the_seeds(lab: StackLab) -> None:
     document = (await lab.client.get("/openapi.json")).json()
     operation = document["paths"][UNPLUG]["post"]
     assert operation["operationId"] == "unplug-connector"
@@ -615,7 +615,7 @@ async def test_the_unplug_operation_is_the_seeds(lab: FleetLab) -> None:
         assert any_type == {"description": "Any type"}
 
 
-async def test_every_command_of_the_catalogue_has_its_documented_route(lab: FleetLab) -> None:
+async def test_every_command_of_the_catalogue_has_its_documented_route(lab: StackLab) -> None:
     assert set(DOCS) == set(COMMANDS_BY_PATH)
     document = (await lab.client.get("/openapi.json")).json()
     for spec in COMMANDS.values():
@@ -635,7 +635,7 @@ async def test_every_command_of_the_catalogue_has_its_documented_route(lab: Flee
     assert (get["operationId"], get["summary"]) == ("get-command", "Get command")
 
 
-async def test_a_command_without_parameters_needs_no_event(lab: FleetLab) -> None:
+async def test_a_command_without_parameters_needs_no_event(lab: StackLab) -> None:
     charger = await _running(lab, await _charger(lab, "CP-1"))
     response = await lab.client.post(
         "/ocpp/commands/cache/reset", json={"target": {"charger_id": charger.id}}
@@ -648,7 +648,7 @@ async def test_a_command_without_parameters_needs_no_event(lab: FleetLab) -> Non
 
 
 async def test_unplug_ends_the_running_session_and_the_csms_sees_available(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     charger = await _running(lab, await _charger(lab, "CP-1"))
     start = await lab.client.post(
@@ -672,7 +672,7 @@ async def test_unplug_ends_the_running_session_and_the_csms_sees_available(
 
 
 async def test_get_command_shows_what_became_of_each_chargers_start_session(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     # One request to two chargers: the accepted tag's command names its transaction, the
     # blocked one's says why nothing charges, and that charger's cable is out again.

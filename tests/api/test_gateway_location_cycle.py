@@ -20,9 +20,9 @@ import pytest
 
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import SimulatedCharger
-from tests.api.gateway_fleet import ORG, FleetLab, fleet_lab
-from tests.gateway.conftest import TEMPLATE
+from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.polling import eventually
+from tests.stack_lab import TEMPLATE, StackLab
 
 COUNT = 100
 POLL = 0.25
@@ -37,7 +37,7 @@ CYCLE = {
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with fleet_lab(tmp_path) as lab:
         await lab.store.organizations.create(ORG, organization_id=ORG)
         yield lab
@@ -51,7 +51,7 @@ def _in_order(wanted: Sequence[str], seen: Sequence[str]) -> bool:
 
 
 @pytest.mark.slow  # a hundred chargers: the full run keeps it
-async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: FleetLab) -> None:
+async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: StackLab) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     chargers = [
         await lab.store.chargers.create(
@@ -113,7 +113,7 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: FleetLab) 
         assert (transaction.energy_wh or 0) > 0, charger.identity
 
 
-async def _all_booted(lab: FleetLab, chargers: Sequence[SimulatedCharger]) -> bool:
+async def _all_booted(lab: StackLab, chargers: Sequence[SimulatedCharger]) -> bool:
     for charger in chargers:
         station = lab.host.station(charger.id)
         if station is None or station.registration is not Registration.ACCEPTED:

@@ -20,23 +20,24 @@ from tests.api.gateway_chargers_lab import (
     charger_lab,
     create_charger,
 )
-from tests.api.gateway_fleet import ORG, FleetLab
+from tests.api.gateway_fleet import ORG
 from tests.polling import eventually
+from tests.stack_lab import StackLab
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with charger_lab(tmp_path) as lab:
         yield lab
 
 
-async def _logs(lab: FleetLab, charger_id: str, status: int = 200, **params: Any) -> Any:
+async def _logs(lab: StackLab, charger_id: str, status: int = 200, **params: Any) -> Any:
     response = await lab.client.get(f"{CHARGERS}/{charger_id}/logs", params=params)
     assert response.status_code == status, response.text
     return response.json()
 
 
-async def _booted_charger(lab: FleetLab) -> str:
+async def _booted_charger(lab: StackLab) -> str:
     """A charger that booted and reported its connectors, each CALL and its answer in the
     frame log, and was then stopped (so that its log no longer grows)."""
     charger_id: str = (await create_charger(lab, "CP-1"))["charger_id"]
@@ -54,7 +55,7 @@ async def _booted_charger(lab: FleetLab) -> str:
     return charger_id
 
 
-async def test_the_boot_conversation_is_logged_raw_in_both_directions(lab: FleetLab) -> None:
+async def test_the_boot_conversation_is_logged_raw_in_both_directions(lab: StackLab) -> None:
     charger_id = await _booted_charger(lab)
     body = await _logs(lab, charger_id, event="BootNotification")
     assert (body["total"], body["limit"], body["offset"]) == (2, 1000, 0)
@@ -80,7 +81,7 @@ async def test_the_boot_conversation_is_logged_raw_in_both_directions(lab: Fleet
     assert replied[2]["status"] == "Accepted"
 
 
-async def test_filters_and_paging(lab: FleetLab) -> None:
+async def test_filters_and_paging(lab: StackLab) -> None:
     charger_id = await _booted_charger(lab)
     everything = await _logs(lab, charger_id)
     assert everything["total"] == len(everything["data"]) == 6  # boot, 2 status notifications
@@ -97,7 +98,7 @@ async def test_filters_and_paging(lab: FleetLab) -> None:
     assert (await _logs(lab, charger_id, event="Authorize"))["data"] == []
 
 
-async def test_order_desc_lists_the_newest_first(lab: FleetLab) -> None:
+async def test_order_desc_lists_the_newest_first(lab: StackLab) -> None:
     charger_id = await _booted_charger(lab)
     oldest_first = (await _logs(lab, charger_id))["data"]
     newest_first = await _logs(lab, charger_id, order="desc")
@@ -110,7 +111,7 @@ async def test_order_desc_lists_the_newest_first(lab: FleetLab) -> None:
     assert second_page["data"] == oldest_first[-3:-5:-1]
 
 
-async def test_a_long_frame_is_listed_cut_and_read_whole_by_its_id(lab: FleetLab) -> None:
+async def test_a_long_frame_is_listed_cut_and_read_whole_by_its_id(lab: StackLab) -> None:
     charger_id = (await create_charger(lab, "CP-1", start=False))["charger_id"]
     text = orjson.dumps([2, "u-1", "DataTransfer", {"vendorId": "V", "data": "x" * 10_000}])
     async with lab.store.frame_log() as log:  # as the gateway writes a charger's frames
@@ -153,13 +154,13 @@ async def test_a_long_frame_is_listed_cut_and_read_whole_by_its_id(lab: FleetLab
         ({"order": "newest"}, "order"),
     ],
 )
-async def test_invalid_queries_are_422(lab: FleetLab, params: dict[str, Any], field: str) -> None:
+async def test_invalid_queries_are_422(lab: StackLab, params: dict[str, Any], field: str) -> None:
     charger_id = (await create_charger(lab, "CP-1", start=False))["charger_id"]
     body = await _logs(lab, charger_id, 422, **params)
     assert body["detail"][0]["loc"] == ["query", field]
 
 
-async def test_only_the_organization_reads_them_viewers_included(lab: FleetLab) -> None:
+async def test_only_the_organization_reads_them_viewers_included(lab: StackLab) -> None:
     charger_id = await _booted_charger(lab)
     url = f"{CHARGERS}/{charger_id}/logs"
     response = await lab.client.get(url, headers=lab.headers(Role.VIEWER))

@@ -18,8 +18,8 @@ from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_lab import as_role, gateway_settings
-from tests.gateway.conftest import TEMPLATE
 from tests.migrated import migrated_sqlite_url
+from tests.stack_lab import TEMPLATE
 
 ORG = "org-a"
 NO_ANSWER = "the charger's host did not answer within 0.1 s"

@@ -20,8 +20,9 @@ from tests.api.gateway_chargers_lab import (
     charger_lab,
     create_charger,
 )
-from tests.api.gateway_fleet import ORG, FleetLab
+from tests.api.gateway_fleet import ORG
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 # The API reference's example (Stop charger runtime), with this process as the provider.
 SEED_STOP: dict[str, Any] = {
@@ -39,7 +40,7 @@ SEED_STOP: dict[str, Any] = {
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with charger_lab(tmp_path) as lab:
         yield lab
 
@@ -51,14 +52,14 @@ def _shape(value: Any) -> Any:
     return type(value).__name__
 
 
-async def _post(lab: FleetLab, charger_id: str, action: str, status: int = 200, **kw: Any) -> Any:
+async def _post(lab: StackLab, charger_id: str, action: str, status: int = 200, **kw: Any) -> Any:
     response = await lab.client.post(f"{CHARGERS}/{charger_id}/{action}", **kw)
     assert response.status_code == status, response.text
     return response.json()
 
 
 async def test_stop_answers_the_seeds_shape_and_takes_the_station_offline(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     charger_id = (await create_charger(lab, "CP-1"))["charger_id"]
     await accepted_by_csms(lab, charger_id)
@@ -83,7 +84,7 @@ async def test_stop_answers_the_seeds_shape_and_takes_the_station_offline(
     assert (stored.desired_state, stored.status) == ("stopped", "stopped")
 
 
-async def test_start_and_restart_bring_it_back(lab: FleetLab) -> None:
+async def test_start_and_restart_bring_it_back(lab: StackLab) -> None:
     charger_id = (await create_charger(lab, "CP-1", start=False))["charger_id"]
     answer = await _post(lab, charger_id, "start-charger")
     assert (answer["event_type"], answer["payload"]["desired_count"]) == ("start_charger", 1)
@@ -100,7 +101,7 @@ async def test_start_and_restart_bring_it_back(lab: FleetLab) -> None:
     assert (listed["desired_state"], listed["runtime_status"]) == ("running", "running")
 
 
-async def test_a_201_charger_answers_with_its_version(lab: FleetLab) -> None:
+async def test_a_201_charger_answers_with_its_version(lab: StackLab) -> None:
     charger_id = (await create_charger(lab, "CP-2", ocpp_version="ocpp2.0.1", start=False))[
         "charger_id"
     ]
@@ -109,7 +110,7 @@ async def test_a_201_charger_answers_with_its_version(lab: FleetLab) -> None:
     await accepted_by_csms(lab, charger_id)
 
 
-async def test_a_charger_that_cannot_run_is_409_with_the_reason(lab: FleetLab) -> None:
+async def test_a_charger_that_cannot_run_is_409_with_the_reason(lab: StackLab) -> None:
     # Made without a ws_url (not through the API, which requires one).
     charger = await lab.store.chargers.create(
         ORG, identity="CP-NOWHERE", ocpp_version="ocpp1.6", template="alfen/eve-single-pro-line"
@@ -124,7 +125,7 @@ async def test_a_charger_that_cannot_run_is_409_with_the_reason(lab: FleetLab) -
     assert (await _post(lab, charger.id, "stop-charger"))["payload"]["status"] == "INACTIVE"
 
 
-async def test_other_organizations_and_viewers_cannot_act(lab: FleetLab) -> None:
+async def test_other_organizations_and_viewers_cannot_act(lab: StackLab) -> None:
     charger_id = (await create_charger(lab, "CP-1"))["charger_id"]
     await until(lambda: lab.host.is_running(charger_id))
     for action in ("start-charger", "stop-charger", "restart-charger"):

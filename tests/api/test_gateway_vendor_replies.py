@@ -21,8 +21,8 @@ from tests.api.gateway_chargers_lab import (
     charger_lab,
     create_charger,
 )
-from tests.api.gateway_fleet import FleetLab
 from tests.api.gateway_lab import gateway_settings
+from tests.stack_lab import StackLab
 
 ECHO = {"vendor_id": "MyVendor", "message_id": None, "answer": "echo", "data": None}
 DISPLAY = {
@@ -36,13 +36,13 @@ MODELS = [{"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "dat
 
 
 @pytest.fixture
-async def lab(tmp_path: Path) -> AsyncIterator[FleetLab]:
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
     async with charger_lab(tmp_path) as lab:
         yield lab
 
 
 @asynccontextmanager
-async def csms_api(lab: FleetLab) -> AsyncIterator[httpx.AsyncClient]:
+async def csms_api(lab: StackLab) -> AsyncIterator[httpx.AsyncClient]:
     """The CSMS API (``/api/v1``) over the lab's CSMS, which the chargers connect to."""
     csms = lab.csms
     _, key = await csms.store.api_keys.create("tests")
@@ -54,13 +54,13 @@ async def csms_api(lab: FleetLab) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def _json(lab: FleetLab, method: str, url: str, status: int, **kwargs: Any) -> Any:
+async def _json(lab: StackLab, method: str, url: str, status: int, **kwargs: Any) -> Any:
     response = await lab.client.request(method, url, **kwargs)
     assert response.status_code == status, response.text
     return response.json()
 
 
-def _answer(lab: FleetLab, charger_id: str, **request: Any) -> Any:
+def _answer(lab: StackLab, charger_id: str, **request: Any) -> Any:
     """What the charger's station answers a DataTransfer (its own handler, as the CSMS's
     CALL reaches it)."""
     station: Any = lab.host.station(charger_id)
@@ -69,7 +69,7 @@ def _answer(lab: FleetLab, charger_id: str, **request: Any) -> Any:
 
 @pytest.mark.parametrize("version", ["ocpp1.6", "ocpp2.0.1"])
 async def test_the_csms_data_transfer_to_an_echoing_charger_answers_accepted_with_the_data(
-    lab: FleetLab, version: str
+    lab: StackLab, version: str
 ) -> None:
     accepted = await create_charger(lab, "CP-1", ocpp_version=version, data_transfer=[ECHO])
     await accepted_by_csms(lab, accepted["charger_id"])
@@ -92,7 +92,7 @@ async def test_the_csms_data_transfer_to_an_echoing_charger_answers_accepted_wit
 
 
 async def test_a_charger_answers_as_its_model_declares_until_it_has_its_own(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     accepted = await create_charger(lab, "CP-1")
     charger_id = accepted["charger_id"]
@@ -124,7 +124,7 @@ async def test_a_charger_answers_as_its_model_declares_until_it_has_its_own(
 
 
 async def test_put_applies_new_replies_to_the_running_station_without_a_restart(
-    lab: FleetLab,
+    lab: StackLab,
 ) -> None:
     accepted = await create_charger(lab, "CP-1")
     charger_id = accepted["charger_id"]
@@ -157,7 +157,7 @@ async def test_put_applies_new_replies_to_the_running_station_without_a_restart(
     assert lab.host.station(charger_id) is station
 
 
-async def test_replies_set_while_stopped_apply_at_the_next_start(lab: FleetLab) -> None:
+async def test_replies_set_while_stopped_apply_at_the_next_start(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-1")
     charger_id = accepted["charger_id"]
     await accepted_by_csms(lab, charger_id)
@@ -209,7 +209,7 @@ async def test_replies_set_while_stopped_apply_at_the_next_start(lab: FleetLab) 
     ],
 )
 async def test_a_broken_reply_is_422_naming_it_and_changes_nothing(
-    lab: FleetLab, replies: list[dict[str, Any]], loc: list[Any], message: str
+    lab: StackLab, replies: list[dict[str, Any]], loc: list[Any], message: str
 ) -> None:
     body = await _json(
         lab, "POST", CHARGERS, 422, json=charger_body(lab, "CP-1", data_transfer=replies)

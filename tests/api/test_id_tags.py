@@ -12,8 +12,8 @@ import pytest
 from chargeyard.protocol import Payload
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.runtime import StationRuntime
-from tests.api.conftest import CsmsLab
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -38,7 +38,7 @@ def tag(id_tag: str, **fields: Any) -> dict[str, Any]:
     }
 
 
-async def create(lab: CsmsLab, id_tag: str, **fields: Any) -> httpx.Response:
+async def create(lab: StackLab, id_tag: str, **fields: Any) -> httpx.Response:
     return await lab.client.post("/api/v1/id-tags", json={"idTag": id_tag, **fields})
 
 
@@ -53,7 +53,7 @@ async def authorize(runtime: StationRuntime, request: Payload) -> Payload:
 # -- POST -------------------------------------------------------------------------------------
 
 
-async def test_create_answers_the_tag(csms_lab: CsmsLab) -> None:
+async def test_create_answers_the_tag(csms_lab: StackLab) -> None:
     response = await create(
         csms_lab,
         "04A1B2C3D4",
@@ -76,25 +76,25 @@ async def test_create_answers_the_tag(csms_lab: CsmsLab) -> None:
     )
 
 
-async def test_an_expiry_before_year_1000_keeps_four_digits(csms_lab: CsmsLab) -> None:
+async def test_an_expiry_before_year_1000_keeps_four_digits(csms_lab: StackLab) -> None:
     """Found by the fuzz test: strftime wrote year 9 as "9-09-22T...", not a date-time."""
     response = await create(csms_lab, "OLD", expiryDate="0009-09-22T17:08:10.89Z")
     assert response.json()["expiryDate"] == "0009-09-22T17:08:10.890Z"
 
 
-async def test_a_tag_defaults_to_accepted(csms_lab: CsmsLab) -> None:
+async def test_a_tag_defaults_to_accepted(csms_lab: StackLab) -> None:
     response = await create(csms_lab, "TAG-1")
     assert (response.status_code, without_times(response.json())) == (201, tag("TAG-1"))
 
 
-async def test_a_2_0_1_token_may_have_36_characters(csms_lab: CsmsLab) -> None:
+async def test_a_2_0_1_token_may_have_36_characters(csms_lab: StackLab) -> None:
     emaid = "DE-ABC-C12345678-X-0123456789-ABCDEF"
     assert len(emaid) == 36
     response = await create(csms_lab, emaid, tokenType="eMAID")
     assert response.status_code == 201
 
 
-async def test_409_for_an_existing_tag(csms_lab: CsmsLab) -> None:
+async def test_409_for_an_existing_tag(csms_lab: StackLab) -> None:
     await create(csms_lab, "TAG-1")
     response = await create(csms_lab, "TAG-1", status="Blocked")
     assert (response.status_code, response.json()) == (
@@ -103,7 +103,7 @@ async def test_409_for_an_existing_tag(csms_lab: CsmsLab) -> None:
     )
 
 
-async def test_422_names_each_problem(csms_lab: CsmsLab) -> None:
+async def test_422_names_each_problem(csms_lab: StackLab) -> None:
     response = await create(
         csms_lab,
         "X" * 37,
@@ -132,7 +132,7 @@ async def test_422_names_each_problem(csms_lab: CsmsLab) -> None:
     assert await csms_lab.store.id_tags.count() == 0
 
 
-async def test_422_for_an_empty_or_unprintable_tag(csms_lab: CsmsLab) -> None:
+async def test_422_for_an_empty_or_unprintable_tag(csms_lab: StackLab) -> None:
     empty = await create(csms_lab, "")
     assert [p["msg"] for p in empty.json()["detail"]] == ["String should have at least 1 character"]
     unprintable = await create(csms_lab, "TAG\n1")
@@ -144,7 +144,7 @@ async def test_422_for_an_empty_or_unprintable_tag(csms_lab: CsmsLab) -> None:
 # -- GET --------------------------------------------------------------------------------------
 
 
-async def test_get_one(csms_lab: CsmsLab) -> None:
+async def test_get_one(csms_lab: StackLab) -> None:
     await create(csms_lab, "TAG-1", parentIdTag="FLEET")
     response = await csms_lab.client.get("/api/v1/id-tags/TAG-1")
     assert (response.status_code, without_times(response.json())) == (
@@ -153,7 +153,7 @@ async def test_get_one(csms_lab: CsmsLab) -> None:
     )
 
 
-async def test_a_tag_with_a_slash_is_reachable(csms_lab: CsmsLab) -> None:
+async def test_a_tag_with_a_slash_is_reachable(csms_lab: StackLab) -> None:
     await create(csms_lab, "A/B")
     response = await csms_lab.client.get("/api/v1/id-tags/A%2FB")
     assert response.json()["idTag"] == "A/B"
@@ -161,12 +161,12 @@ async def test_a_tag_with_a_slash_is_reachable(csms_lab: CsmsLab) -> None:
     assert deleted.json() == {"message": "Id tag deleted", "idTag": "A/B"}
 
 
-async def test_404_for_an_unknown_tag(csms_lab: CsmsLab) -> None:
+async def test_404_for_an_unknown_tag(csms_lab: StackLab) -> None:
     response = await csms_lab.client.get("/api/v1/id-tags/NOPE")
     assert (response.status_code, response.json()) == (404, {"detail": "id tag 'NOPE' not found"})
 
 
-async def test_list_pages_and_filters_by_status(csms_lab: CsmsLab) -> None:
+async def test_list_pages_and_filters_by_status(csms_lab: StackLab) -> None:
     for id_tag, status in (("C", "Accepted"), ("A", "Accepted"), ("B", "Blocked")):
         await create(csms_lab, id_tag, status=status)
     page = (await csms_lab.client.get("/api/v1/id-tags?limit=2")).json()
@@ -191,7 +191,7 @@ async def test_list_pages_and_filters_by_status(csms_lab: CsmsLab) -> None:
         ("offset=9223372036854775808", "offset"),
     ],
 )
-async def test_422_for_a_bad_list_query(csms_lab: CsmsLab, query: str, loc: str) -> None:
+async def test_422_for_a_bad_list_query(csms_lab: StackLab, query: str, loc: str) -> None:
     response = await csms_lab.client.get(f"/api/v1/id-tags?{query}")
     assert response.status_code == 422
     assert [p["loc"] for p in response.json()["detail"]] == [["query", loc]]
@@ -200,7 +200,7 @@ async def test_422_for_a_bad_list_query(csms_lab: CsmsLab, query: str, loc: str)
 # -- PATCH ------------------------------------------------------------------------------------
 
 
-async def test_patch_changes_only_the_fields_given(csms_lab: CsmsLab) -> None:
+async def test_patch_changes_only_the_fields_given(csms_lab: StackLab) -> None:
     await create(csms_lab, "TAG-1", parentIdTag="FLEET", expiryDate="2027-01-01T00:00:00Z")
     response = await csms_lab.client.patch("/api/v1/id-tags/TAG-1", json={"status": "Blocked"})
     assert (response.status_code, without_times(response.json())) == (
@@ -215,7 +215,7 @@ async def test_patch_changes_only_the_fields_given(csms_lab: CsmsLab) -> None:
     )
 
 
-async def test_patch_422_for_a_null_status_or_an_unknown_field(csms_lab: CsmsLab) -> None:
+async def test_patch_422_for_a_null_status_or_an_unknown_field(csms_lab: StackLab) -> None:
     await create(csms_lab, "TAG-1")
     response = await csms_lab.client.patch(
         "/api/v1/id-tags/TAG-1", json={"status": None, "idTag": "TAG-2"}
@@ -227,7 +227,7 @@ async def test_patch_422_for_a_null_status_or_an_unknown_field(csms_lab: CsmsLab
     ]
 
 
-async def test_patch_404_for_an_unknown_tag(csms_lab: CsmsLab) -> None:
+async def test_patch_404_for_an_unknown_tag(csms_lab: StackLab) -> None:
     response = await csms_lab.client.patch("/api/v1/id-tags/NOPE", json={"status": "Blocked"})
     assert (response.status_code, response.json()) == (404, {"detail": "id tag 'NOPE' not found"})
 
@@ -235,7 +235,7 @@ async def test_patch_404_for_an_unknown_tag(csms_lab: CsmsLab) -> None:
 # -- DELETE -----------------------------------------------------------------------------------
 
 
-async def test_delete(csms_lab: CsmsLab) -> None:
+async def test_delete(csms_lab: StackLab) -> None:
     await create(csms_lab, "TAG-1")
     response = await csms_lab.client.delete("/api/v1/id-tags/TAG-1")
     assert (response.status_code, response.json()) == (
@@ -250,7 +250,7 @@ async def test_delete(csms_lab: CsmsLab) -> None:
 # -- the CSMS authorizes from this table ------------------------------------------------------
 
 
-async def test_c01_a_tag_created_here_authorizes_a_1_6_station(csms_lab: CsmsLab) -> None:
+async def test_c01_a_tag_created_here_authorizes_a_1_6_station(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1", "1.6")
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {"idTagInfo": {"status": "Invalid"}}
     await create(csms_lab, "TAG-1", parentIdTag="FLEET", expiryDate="2030-01-01T00:00:00Z")
@@ -263,7 +263,7 @@ async def test_c01_a_tag_created_here_authorizes_a_1_6_station(csms_lab: CsmsLab
     }
 
 
-async def test_c01_a_blocked_tag_is_refused_until_unblocked(csms_lab: CsmsLab) -> None:
+async def test_c01_a_blocked_tag_is_refused_until_unblocked(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1", "1.6")
     await create(csms_lab, "TAG-1", status="Blocked")
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {"idTagInfo": {"status": "Blocked"}}
@@ -273,14 +273,14 @@ async def test_c01_a_blocked_tag_is_refused_until_unblocked(csms_lab: CsmsLab) -
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {"idTagInfo": {"status": "Invalid"}}
 
 
-async def test_c01_a_tag_past_its_expiry_date_is_expired(csms_lab: CsmsLab) -> None:
+async def test_c01_a_tag_past_its_expiry_date_is_expired(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CP-1", "1.6")
     await create(csms_lab, "OLD", expiryDate="2020-01-01T00:00:00Z")
     answer = await authorize(runtime, {"idTag": "OLD"})
     assert answer["idTagInfo"]["status"] == "Expired"
 
 
-async def test_c01_a_2_0_1_station_gets_the_tags_status(csms_lab: CsmsLab) -> None:
+async def test_c01_a_2_0_1_station_gets_the_tags_status(csms_lab: StackLab) -> None:
     runtime = await csms_lab.station("CS-1", "2.0.1")
     await create(csms_lab, "04A1B2C3D4", tokenType="ISO14443")
     await create(csms_lab, "STOLEN", status="Blocked", tokenType="ISO14443")
@@ -292,7 +292,7 @@ async def test_c01_a_2_0_1_station_gets_the_tags_status(csms_lab: CsmsLab) -> No
     )
 
 
-async def test_a_presented_card_is_answered_from_this_table(csms_lab: CsmsLab) -> None:
+async def test_a_presented_card_is_answered_from_this_table(csms_lab: StackLab) -> None:
     """The whole path: a driver's card at a 1.6 station. A blocked card leaves the connector
     Available (the answer lands in the station's authorization cache); an accepted one
     prepares it for the cable (1.6 section 3.5, 4.2)."""
@@ -331,7 +331,7 @@ def cached(runtime: StationRuntime, id_tag: str) -> str | None:
         ("DELETE", "/api/v1/id-tags/TAG-1"),
     ],
 )
-async def test_401_without_a_key(csms_lab: CsmsLab, method: str, path: str) -> None:
+async def test_401_without_a_key(csms_lab: StackLab, method: str, path: str) -> None:
     await create(csms_lab, "TAG-1")
     response = await csms_lab.client.request(
         method, path, json={"idTag": "TAG-2", "status": "Blocked"}, headers={"X-API-Key": ""}

@@ -14,9 +14,9 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import Role
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.store import Store
-from tests.api.conftest import CsmsLab
 from tests.api.gateway_lab import as_role, gateway_client
 from tests.polling import polled
+from tests.stack_lab import StackLab
 
 LISTED = 64  # the listing limit of these tests, in characters
 
@@ -26,7 +26,7 @@ def settings() -> ApiSettings:
     return ApiSettings(command_timeout=5.0, max_listed_chars=LISTED)
 
 
-async def _data_transfer_frames(lab: CsmsLab, expected: int) -> list[Any]:
+async def _data_transfer_frames(lab: StackLab, expected: int) -> list[Any]:
     """The charger's DataTransfer frames in the CSMS's log once ``expected`` are written
     (the log is written in short batches), oldest first."""
 
@@ -40,18 +40,18 @@ async def _data_transfer_frames(lab: CsmsLab, expected: int) -> list[Any]:
     return await polled(logged, lambda frames: len(frames) >= expected)
 
 
-async def _transfer(lab: CsmsLab, body: dict[str, Any]) -> Any:
+async def _transfer(lab: StackLab, body: dict[str, Any]) -> Any:
     return await lab.client.post("/api/v1/chargers/CP-1/data-transfer", json=body)
 
 
-async def _history(lab: CsmsLab) -> list[dict[str, Any]]:
+async def _history(lab: StackLab) -> list[dict[str, Any]]:
     response = await lab.client.get("/api/v1/chargers/CP-1/data-transfer")
     assert response.status_code == 200
     transfers: list[dict[str, Any]] = response.json()["dataTransfers"]
     return transfers
 
 
-async def test_a_body_over_the_limit_is_413_before_it_is_read(csms_lab: CsmsLab) -> None:
+async def test_a_body_over_the_limit_is_413_before_it_is_read(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
     body = orjson.dumps({"vendorId": "com.example", "data": "x" * (2 << 20)})
     response = await csms_lab.client.post(
@@ -70,7 +70,7 @@ async def test_a_body_over_the_limit_is_413_before_it_is_read(csms_lab: CsmsLab)
     assert await _history(csms_lab) == []
 
 
-async def test_a_streamed_body_over_the_limit_is_413(csms_lab: CsmsLab) -> None:
+async def test_a_streamed_body_over_the_limit_is_413(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -107,7 +107,7 @@ async def test_the_gateway_api_has_the_same_limit(store: Store) -> None:
 
 
 async def test_a_data_transfer_over_the_frame_limit_is_413_and_neither_sent_nor_kept(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     await csms_lab.station("CP-1")
     data = "x" * DEFAULT_MAX_FRAME_BYTES
@@ -130,7 +130,7 @@ async def test_a_data_transfer_over_the_frame_limit_is_413_and_neither_sent_nor_
 
 
 async def test_long_frames_and_transfers_are_listed_cut_and_read_whole_by_id(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     await csms_lab.station("CP-1")
     data = "0123456789" * 20
@@ -161,7 +161,7 @@ async def test_long_frames_and_transfers_are_listed_cut_and_read_whole_by_id(
     assert read.json() == {**item, "data": data, "truncated": False}
 
 
-async def test_a_frame_or_transfer_of_another_charger_is_404(csms_lab: CsmsLab) -> None:
+async def test_a_frame_or_transfer_of_another_charger_is_404(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1")
     await csms_lab.store.stations.register("CP-2")
     await _transfer(csms_lab, {"vendorId": "V"})

@@ -6,74 +6,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.metrics import Metrics
-from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.v16 import StationV16
 from chargeyard.store import Store
-from tests.api.conftest import FAST, TEMPLATE, CsmsLab
-from tests.polling import polled
+from tests.api.apps import api_app
+from tests.stack_lab import KNOWN_ONLY, Samples, StackLab, parse_samples, stack_lab
 
 FAST_DC = "abb-terra-184"  # 180 kW: a tenth of a second is several Wh
 TAG = "TAG-METRICS"
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-class MeteredLab:
-    """The real CSMS with metrics attached, the API serving them, and a fleet reporting."""
-
-    def __init__(self, server: CsmsServer, client: httpx.AsyncClient, metrics: Metrics) -> None:
-        self.server = server
-        self.store = server.store
-        self.client = client
-        self.metrics = metrics
-        self.fleet = Fleet(reconnect=FAST)
-        metrics.attach_fleet(self.fleet)
-
-    async def stations(self, *ids: str, version: str = "1.6", template: str = TEMPLATE) -> None:
-        for identity in ids:
-            await self.store.stations.register(identity)
-        csms_url = f"ws://127.0.0.1:{self.server.port}/ocpp"
-        for identity in self.fleet.add(template, ids=ids, csms_url=csms_url, version=version):
-            self.fleet.start(identity)
-        await self.fleet.wait_until(
-            lambda: (
-                all(self.server.registry.is_connected(i) for i in ids)
-                and all(self.fleet.station_status(i).registration == "Accepted" for i in ids)
-            )
-        )
-
-    async def scrape(self, **headers: str) -> Samples:
-        response = await self.client.get("/metrics", headers={"X-API-Key": "", **headers})
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"] == CONTENT_TYPE_PLAIN_0_0_4
-        return parse(response.text)
-
-    async def until(self, condition: Callable[[Samples], bool], within: float = 3.0) -> Samples:
-        """The samples once ``condition`` holds for them (the CSMS and the stations change them
-        meanwhile)."""
-        return await polled(self.scrape, condition, within)
-
-
-def parse(text: str) -> Samples:
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def value(samples: Samples, name: str, **labels: str) -> float:
@@ -82,22 +34,11 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-async def metered(store: Store, settings: ApiSettings) -> AsyncIterator[MeteredLab]:
-    _, key = await store.api_keys.create("tests")
-    metrics = Metrics()
-    settings_csms = CsmsSettings(port=0, heartbeat_interval=60)
-    async with CsmsServer(store, settings_csms, observer=metrics.csms) as server:
-        metrics.attach_csms(server.registry, store)
-        app = create_app(store, server.registry, settings, events=server.events)
-        metrics.attach_app(app)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
-            base_url="http://api.test",
-            headers={"X-API-Key": key},
-        ) as client:
-            lab = MeteredLab(server, client, metrics)
-            async with lab.fleet:
-                yield lab
+async def metered(tmp_path: Path, settings: ApiSettings) -> AsyncIterator[StackLab]:
+    """The lab's CSMS with its metrics, the API serving them; ``metered.stations`` adds a
+    fleet reporting to them."""
+    async with stack_lab(tmp_path, csms=KNOWN_ONLY, settings=settings) as lab:
+        yield lab
 
 
 MESSAGES = "chargeyard_ocpp_messages_total"
@@ -105,7 +46,7 @@ DURATION = "chargeyard_ocpp_call_duration_seconds"
 
 
 async def test_stations_connected_and_booted_by_version_and_their_boot_messages(
-    metered: MeteredLab,
+    metered: StackLab,
 ) -> None:
     await metered.stations("CP-16", version="1.6")
     await metered.stations("CS-201", version="2.0.1")
@@ -132,7 +73,7 @@ async def test_stations_connected_and_booted_by_version_and_their_boot_messages(
     assert value(samples, "chargeyard_fleet_connects_total") == 2
 
 
-async def test_a_command_sent_through_the_api_is_timed(metered: MeteredLab) -> None:
+async def test_a_command_sent_through_the_api_is_timed(metered: StackLab) -> None:
     await metered.stations("CP-1")
 
     response = await metered.client.post(
@@ -153,7 +94,7 @@ async def test_a_command_sent_through_the_api_is_timed(metered: MeteredLab) -> N
     assert value(samples, MESSAGES, direction="out", type="result", **station) == 1
 
 
-async def test_callerrors_are_counted_by_code(metered: MeteredLab) -> None:
+async def test_callerrors_are_counted_by_code(metered: StackLab) -> None:
     """A bare socket sends an action outside OCPP 1.6, which the CSMS refuses with
     NotImplemented, and refuses every CALL of the CSMS with NotSupported."""
     await metered.store.stations.register("RAW-1")
@@ -188,7 +129,7 @@ async def test_callerrors_are_counted_by_code(metered: MeteredLab) -> None:
     assert value(samples, f"{DURATION}_count", **reset) == 1  # a CALLERROR ends the round trip
 
 
-async def test_transactions_active_then_energy_delivered(metered: MeteredLab) -> None:
+async def test_transactions_active_then_energy_delivered(metered: StackLab) -> None:
     await metered.store.id_tags.create(TAG)
     await metered.stations("CP-DC", template=FAST_DC)
     station = metered.fleet.station("CP-DC")
@@ -199,20 +140,20 @@ async def test_transactions_active_then_energy_delivered(metered: MeteredLab) ->
 
     station.plug(1, 1, ev=LARGE_CAR)
     station.present_id_token(TAG)
-    await metered.until(lambda s: value(s, "chargeyard_transactions_active") == 1)
+    await metered.scrape_until(lambda s: value(s, "chargeyard_transactions_active") == 1)
     assert value(await metered.scrape(), "chargeyard_fleet_transactions_active") == 1
     trigger = {"requestedMessage": "MeterValues", "connectorId": 1}
     await metered.client.post("/api/v1/chargers/CP-DC/trigger", json=trigger)
-    await metered.until(lambda s: value(s, "chargeyard_transactions_active_energy_wh") > 0)
+    await metered.scrape_until(lambda s: value(s, "chargeyard_transactions_active_energy_wh") > 0)
     station.stop_transaction(1)
 
-    after = await metered.until(lambda s: value(s, "chargeyard_transactions_active") == 0)
+    after = await metered.scrape_until(lambda s: value(s, "chargeyard_transactions_active") == 0)
     assert value(after, "chargeyard_transactions_completed_total") == 1
     assert value(after, "chargeyard_energy_delivered_wh_total") > 0
     assert value(after, "chargeyard_transactions_active_energy_wh") == 0
 
 
-async def test_gateway_commands_are_counted_by_type_and_outcome(metered: MeteredLab) -> None:
+async def test_gateway_commands_are_counted_by_type_and_outcome(metered: StackLab) -> None:
     metered.metrics.gateway_command("plug", "succeeded")
     metered.metrics.gateway_command("plug", "succeeded")
     metered.metrics.gateway_command("start", "failed")
@@ -225,16 +166,23 @@ async def test_gateway_commands_are_counted_by_type_and_outcome(metered: Metered
 
 
 async def test_an_app_without_attached_metrics_still_reports_its_stations(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab, settings: ApiSettings
 ) -> None:
     await csms_lab.station("CP-1", "1.6")
 
-    response = await csms_lab.client.get("/metrics")
-    openmetrics = await csms_lab.client.get(
-        "/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"}
-    )
+    # The app alone (create_app), over the lab's CSMS: nobody attached the stack's metrics.
+    with api_app(csms_lab.store, csms_lab.registry, settings) as app:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://api.test",
+            headers={"X-API-Key": csms_lab.key},
+        ) as client:
+            response = await client.get("/metrics")
+            openmetrics = await client.get(
+                "/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"}
+            )
 
-    samples = parse(response.text)
+    samples = parse_samples(response.text)
     assert value(samples, "chargeyard_csms_stations_connected", ocpp_version="1.6") == 1
     assert value(samples, "chargeyard_csms_stations_booted", ocpp_version="1.6") == 1
     assert openmetrics.headers["content-type"].startswith("application/openmetrics-text")

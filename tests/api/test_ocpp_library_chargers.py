@@ -11,7 +11,6 @@ import pytest
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
-from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import (
     FIRMWARE,
     MODEL,
@@ -22,6 +21,7 @@ from tests.api.ocpp_library_stations import (
     booted,
     now,
 )
+from tests.stack_lab import StackLab
 
 ID = "LIB-1"
 TAG = "TAG-OK"
@@ -29,7 +29,7 @@ TAG = "TAG-OK"
 
 @pytest.fixture(params=["1.6", "2.0.1"])
 async def station(
-    csms_lab: CsmsLab, request: pytest.FixtureRequest
+    csms_lab: StackLab, request: pytest.FixtureRequest
 ) -> AsyncIterator[LibraryStation]:
     await csms_lab.store.id_tags.create(TAG)
     async with booted(csms_lab, request.param, ID) as station:
@@ -50,7 +50,7 @@ async def report_available(station: LibraryStation) -> None:
 
 
 async def test_get_charger_shows_what_the_library_station_reported(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     await report_available(station)
     response = await csms_lab.client.get(f"/api/v1/chargers/{ID}")
@@ -107,7 +107,7 @@ async def begin(station: LibraryStation, remote_start_id: int | None) -> str:
 
 
 async def test_remote_start_and_stop_of_a_library_station(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     response = await csms_lab.client.post(
         f"/api/v1/chargers/{ID}/remote-start", json={"connectorId": 1, "idTag": TAG}
@@ -161,7 +161,7 @@ async def test_remote_start_and_stop_of_a_library_station(
 
 
 async def test_remote_start_rejected_by_a_library_station(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     action = "RemoteStartTransaction" if station.version == "1.6" else "RequestStartTransaction"
     station.script(action, status="Rejected")

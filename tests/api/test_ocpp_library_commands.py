@@ -10,22 +10,22 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import LibraryStation, booted
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
+from tests.stack_lab import StackLab
 
 ID = "LIB-1"
 
 
 @pytest.fixture(params=["1.6", "2.0.1"])
 async def station(
-    csms_lab: CsmsLab, request: pytest.FixtureRequest
+    csms_lab: StackLab, request: pytest.FixtureRequest
 ) -> AsyncIterator[LibraryStation]:
     async with booted(csms_lab, request.param, ID) as station:
         yield station
 
 
-async def post(lab: CsmsLab, path: str, body: Any = None) -> tuple[int, Any]:
+async def post(lab: StackLab, path: str, body: Any = None) -> tuple[int, Any]:
     response = await lab.client.post(f"/api/v1/chargers/{ID}/{path}", json=body)
     return response.status_code, response.json()
 
@@ -38,7 +38,7 @@ def by_version(station: LibraryStation, **calls: Any) -> Any:
 # -- Accepted ---------------------------------------------------------------------------------
 
 
-async def test_reset(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_reset(csms_lab: StackLab, station: LibraryStation) -> None:
     assert await post(csms_lab, "reset", {"type": "Hard"}) == (
         200,
         {
@@ -53,7 +53,7 @@ async def test_reset(csms_lab: CsmsLab, station: LibraryStation) -> None:
     ]
 
 
-async def test_unlock(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_unlock(csms_lab: StackLab, station: LibraryStation) -> None:
     assert await post(csms_lab, "unlock", {"connectorId": 1}) == (
         200,
         {
@@ -70,7 +70,7 @@ async def test_unlock(csms_lab: CsmsLab, station: LibraryStation) -> None:
     )
 
 
-async def test_clear_cache(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_clear_cache(csms_lab: StackLab, station: LibraryStation) -> None:
     assert await post(csms_lab, "cache/clear") == (
         200,
         {"message": "Cache cleared successfully", "chargeBoxId": ID, "status": "accepted"},
@@ -78,7 +78,7 @@ async def test_clear_cache(csms_lab: CsmsLab, station: LibraryStation) -> None:
     assert station.last_call() == ("ClearCache", {})
 
 
-async def test_trigger(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_trigger(csms_lab: StackLab, station: LibraryStation) -> None:
     body = {"requestedMessage": "StatusNotification", "connectorId": 1}
     assert await post(csms_lab, "trigger", body) == (
         200,
@@ -100,7 +100,7 @@ async def test_trigger(csms_lab: CsmsLab, station: LibraryStation) -> None:
     )
 
 
-async def test_availability(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_availability(csms_lab: StackLab, station: LibraryStation) -> None:
     body = {"connectorId": 1, "type": "Inoperative"}
     assert await post(csms_lab, "availability", body) == (
         200,
@@ -120,7 +120,7 @@ async def test_availability(csms_lab: CsmsLab, station: LibraryStation) -> None:
 
 
 async def test_availability_of_the_whole_station(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     status, answer = await post(csms_lab, "availability", {"connectorId": 0, "type": "Operative"})
     assert (status, answer["status"]) == (200, "accepted")
@@ -131,7 +131,7 @@ async def test_availability_of_the_whole_station(
     )
 
 
-async def test_update_firmware(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_update_firmware(csms_lab: StackLab, station: LibraryStation) -> None:
     assert await post(csms_lab, "firmware/update", FIRMWARE) == (
         200,
         {
@@ -161,7 +161,7 @@ async def test_update_firmware(csms_lab: CsmsLab, station: LibraryStation) -> No
     )
 
 
-async def test_diagnostics(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_diagnostics(csms_lab: StackLab, station: LibraryStation) -> None:
     assert await post(csms_lab, "diagnostics", DIAGNOSTICS) == (
         200,
         {
@@ -193,7 +193,7 @@ async def test_diagnostics(csms_lab: CsmsLab, station: LibraryStation) -> None:
     )
 
 
-async def test_data_transfer_and_its_history(csms_lab: CsmsLab, station: LibraryStation) -> None:
+async def test_data_transfer_and_its_history(csms_lab: StackLab, station: LibraryStation) -> None:
     station.script("DataTransfer", status="Accepted", data='{"text": "Hello"}')
     body = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
     assert await post(csms_lab, "data-transfer", body) == (
@@ -235,7 +235,7 @@ async def test_data_transfer_and_its_history(csms_lab: CsmsLab, station: Library
 
 
 async def test_data_transfer_to_a_vendor_the_station_does_not_know(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     assert await post(csms_lab, "data-transfer", {"vendorId": "Other"}) == (
         200,
@@ -254,7 +254,7 @@ async def test_data_transfer_to_a_vendor_the_station_does_not_know(
 # -- Configuration (1.6 GetConfiguration/ChangeConfiguration; 2.0.1 B06/B05) -----------------
 
 
-async def test_get_configuration_of_a_1_6_charge_point(csms_lab: CsmsLab) -> None:
+async def test_get_configuration_of_a_1_6_charge_point(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "1.6", ID) as station:
         body = {"key": ["HeartbeatInterval", "NumberOfConnectors", "NoSuchKey"]}
         assert await post(csms_lab, "configuration/get", body) == (
@@ -275,7 +275,7 @@ async def test_get_configuration_of_a_1_6_charge_point(csms_lab: CsmsLab) -> Non
         assert station.last_call() == ("GetConfiguration", {})
 
 
-async def test_b06_get_variables_of_a_2_0_1_station(csms_lab: CsmsLab) -> None:
+async def test_b06_get_variables_of_a_2_0_1_station(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "2.0.1", ID) as station:
         body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "OCPPCommCtrlr.NoSuch", "No.Such"]}
         assert await post(csms_lab, "configuration/get", body) == (
@@ -311,7 +311,7 @@ KEYS = {
 
 
 async def test_change_configuration_is_read_back(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     key = KEYS[station.version][0]
     assert await post(csms_lab, "configuration/change", {"key": key, "value": "600"}) == (
@@ -353,7 +353,7 @@ async def test_change_configuration_is_read_back(
     ],
 )
 async def test_change_configuration_refused(
-    csms_lab: CsmsLab, station: LibraryStation, which: int, status: str, message: str
+    csms_lab: StackLab, station: LibraryStation, which: int, status: str, message: str
 ) -> None:
     key = KEYS[station.version][which]
     assert await post(csms_lab, "configuration/change", {"key": key, "value": "1"}) == (
@@ -429,7 +429,7 @@ async def test_change_configuration_refused(
     ],
 )
 async def test_the_stations_refusal_in_the_apis_words(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
     station: LibraryStation,
     path: str,
     body: Any,
@@ -442,7 +442,7 @@ async def test_the_stations_refusal_in_the_apis_words(
     assert station.last_call()[0] == action
 
 
-async def test_l01_firmware_update_rejected_by_a_2_0_1_station(csms_lab: CsmsLab) -> None:
+async def test_l01_firmware_update_rejected_by_a_2_0_1_station(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "2.0.1", ID) as station:
         station.script("UpdateFirmware", status="Rejected")
         status, answer = await post(csms_lab, "firmware/update", FIRMWARE)
@@ -453,7 +453,7 @@ async def test_l01_firmware_update_rejected_by_a_2_0_1_station(csms_lab: CsmsLab
         )
 
 
-async def test_n01_log_upload_rejected_by_a_2_0_1_station(csms_lab: CsmsLab) -> None:
+async def test_n01_log_upload_rejected_by_a_2_0_1_station(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "2.0.1", ID) as station:
         station.script("GetLog", status="Rejected")
         assert await post(csms_lab, "diagnostics", {"location": "ftp://uploads.example.com/"}) == (
@@ -469,7 +469,7 @@ async def test_n01_log_upload_rejected_by_a_2_0_1_station(csms_lab: CsmsLab) -> 
 
 
 async def test_diagnostics_of_a_1_6_charge_point_with_nothing_to_upload(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     async with booted(csms_lab, "1.6", ID) as station:
         station.script("GetDiagnostics")  # no fileName: nothing to upload (1.6 section 6.27)

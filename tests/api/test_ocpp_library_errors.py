@@ -11,9 +11,9 @@ import pytest
 from ocpp.exceptions import InternalError, NotSupportedError
 
 from chargeyard.api import ApiSettings
-from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import SILENT, LibraryStation, booted
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 ID = "LIB-1"
 
@@ -25,13 +25,13 @@ def settings() -> ApiSettings:
 
 @pytest.fixture(params=["1.6", "2.0.1"])
 async def station(
-    csms_lab: CsmsLab, request: pytest.FixtureRequest
+    csms_lab: StackLab, request: pytest.FixtureRequest
 ) -> AsyncIterator[LibraryStation]:
     async with booted(csms_lab, request.param, ID) as station:
         yield station
 
 
-async def post(lab: CsmsLab, path: str, body: Any = None, identity: str = ID) -> tuple[int, Any]:
+async def post(lab: StackLab, path: str, body: Any = None, identity: str = ID) -> tuple[int, Any]:
     response = await lab.client.post(f"/api/v1/chargers/{identity}/{path}", json=body)
     return response.status_code, response.json()
 
@@ -57,7 +57,7 @@ async def post(lab: CsmsLab, path: str, body: Any = None, identity: str = ID) ->
     ],
 )
 async def test_502_when_the_handler_raises(
-    csms_lab: CsmsLab, station: LibraryStation, error: Exception, detail: str
+    csms_lab: StackLab, station: LibraryStation, error: Exception, detail: str
 ) -> None:
     station.answers["UnlockConnector"] = error
     assert await post(csms_lab, "unlock", {"connectorId": 1}) == (
@@ -67,7 +67,7 @@ async def test_502_when_the_handler_raises(
 
 
 async def test_502_when_the_station_has_no_handler(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     # The library answers an action of its version without a handler with NotImplemented.
     del station.route_map["Reset"]
@@ -81,7 +81,7 @@ async def test_502_when_the_station_has_no_handler(
 
 
 async def test_502_when_the_station_refuses_to_send_an_answer_against_its_schema(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     # The library checks its own answers too: instead of the invalid answer the CSMS gets
     # a FormatViolation CALLERROR (which the library spells so for 1.6 as well, where the
@@ -97,7 +97,7 @@ async def test_502_when_the_station_refuses_to_send_an_answer_against_its_schema
 
 
 async def test_a_failed_data_transfer_stays_in_history_without_an_answer(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     station.answers["DataTransfer"] = NotSupportedError("no vendor extensions")
     status, _ = await post(csms_lab, "data-transfer", {"vendorId": "V", "messageId": "M"})
@@ -113,7 +113,7 @@ async def test_a_failed_data_transfer_stays_in_history_without_an_answer(
 
 
 async def test_504_when_the_station_never_answers(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     station.answers["Reset"] = SILENT
     assert await post(csms_lab, "reset", {"type": "Hard"}) == (
@@ -124,7 +124,7 @@ async def test_504_when_the_station_never_answers(
 
 
 async def test_503_after_the_station_disconnected(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     await station.websocket.close()
     await until(lambda: not csms_lab.registry.is_connected(ID))
@@ -138,7 +138,7 @@ async def test_503_after_the_station_disconnected(
 
 
 async def test_404_for_an_unknown_charger_beside_a_connected_one(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     assert await post(csms_lab, "reset", {"type": "Soft"}, identity="NOPE") == (
         404,

@@ -20,8 +20,8 @@ from ocpp.v201 import call_result as result201
 from sqlalchemy import select
 
 from chargeyard.store.models import MeterSample, Station
-from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import LibraryStation, LibraryStation201, booted
+from tests.stack_lab import StackLab
 
 MILLIS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 START = "2026-02-10T14:00:00.000Z"
@@ -29,20 +29,20 @@ START = "2026-02-10T14:00:00.000Z"
 
 @pytest.fixture(params=["1.6", "2.0.1"])
 async def station(
-    csms_lab: CsmsLab, request: pytest.FixtureRequest
+    csms_lab: StackLab, request: pytest.FixtureRequest
 ) -> AsyncIterator[LibraryStation]:
     async with booted(csms_lab, request.param, "LIB-1") as station:
         yield station
 
 
 @pytest.fixture
-async def station201(csms_lab: CsmsLab) -> AsyncIterator[LibraryStation201]:
+async def station201(csms_lab: StackLab) -> AsyncIterator[LibraryStation201]:
     async with booted(csms_lab, "2.0.1", "LIB-201") as station:
         assert isinstance(station, LibraryStation201)
         yield station
 
 
-async def get(lab: CsmsLab, path: str, **params: Any) -> dict[str, Any]:
+async def get(lab: StackLab, path: str, **params: Any) -> dict[str, Any]:
     response = await lab.client.get(f"/api/v1/chargers/{path}", params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -60,7 +60,7 @@ def without_times(items: list[dict[str, Any]], name: str) -> list[dict[str, Any]
 
 
 async def test_data_transfer_from_the_station_is_kept_as_incoming(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     # No vendor handler is configured (CsmsSettings' default): UnknownVendorId (1.6 section
     # 4.3, 2.0.1 P02.FR.06), and the transfer is kept all the same.
@@ -97,7 +97,7 @@ async def test_data_transfer_from_the_station_is_kept_as_incoming(
 
 
 async def test_data_transfer_without_message_id_or_data(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     call = (
         call16.DataTransfer(vendor_id="Other")
@@ -118,7 +118,7 @@ async def test_data_transfer_without_message_id_or_data(
 # -- MeterValues outside a transaction (2.0.1 J01) --------------------------------------------
 
 
-async def samples_outside_transactions(lab: CsmsLab, identity: str) -> list[MeterSample]:
+async def samples_outside_transactions(lab: StackLab, identity: str) -> list[MeterSample]:
     """The station's meter samples that belong to no transaction. The store has no reader for
     them (``TransactionRepository.samples`` reads one transaction's): asked in SQL."""
     async with lab.store.sessions.read() as session:
@@ -132,7 +132,7 @@ async def samples_outside_transactions(lab: CsmsLab, identity: str) -> list[Mete
 
 
 async def test_j01_standalone_meter_values_are_stored_and_answered_empty(
-    csms_lab: CsmsLab, station201: LibraryStation201
+    csms_lab: StackLab, station201: LibraryStation201
 ) -> None:
     meter_value = {
         "timestamp": START,
@@ -189,7 +189,7 @@ async def test_j01_standalone_meter_values_are_stored_and_answered_empty(
 # -- notifications ----------------------------------------------------------------------------
 
 
-async def test_1_6_firmware_and_diagnostics_status_are_listed(csms_lab: CsmsLab) -> None:
+async def test_1_6_firmware_and_diagnostics_status_are_listed(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "1.6", "LIB-16") as station:
         answers = [
             await station.send(call16.FirmwareStatusNotification(status="Downloading")),
@@ -226,7 +226,7 @@ async def test_1_6_firmware_and_diagnostics_status_are_listed(csms_lab: CsmsLab)
 
 
 async def test_l01_n01_a04_2_0_1_notifications_are_listed(
-    csms_lab: CsmsLab, station201: LibraryStation201
+    csms_lab: StackLab, station201: LibraryStation201
 ) -> None:
     answers = [
         await station201.send(
@@ -286,7 +286,7 @@ async def test_l01_n01_a04_2_0_1_notifications_are_listed(
 
 
 async def test_h04_k11_k15_n07_2_0_1_reports_are_answered_and_listed(
-    csms_lab: CsmsLab, station201: LibraryStation201
+    csms_lab: StackLab, station201: LibraryStation201
 ) -> None:
     # The library checks each answer against its own copy of the schemas.
     lock_failure = {

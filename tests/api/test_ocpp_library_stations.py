@@ -11,7 +11,6 @@ import pytest
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
-from tests.api.conftest import CsmsLab
 from tests.api.ocpp_library_stations import (
     FIRMWARE,
     MODEL,
@@ -23,6 +22,7 @@ from tests.api.ocpp_library_stations import (
     booted,
     now,
 )
+from tests.stack_lab import StackLab
 
 START = "2026-02-10T14:00:00.000Z"
 MIDDLE = "2026-02-10T14:30:00.000Z"
@@ -42,28 +42,28 @@ def utc(moment: datetime | None) -> datetime | None:
 
 @pytest.fixture(params=["1.6", "2.0.1"])
 async def station(
-    csms_lab: CsmsLab, request: pytest.FixtureRequest
+    csms_lab: StackLab, request: pytest.FixtureRequest
 ) -> AsyncIterator[LibraryStation]:
     async with booted(csms_lab, request.param, "LIB-1") as station:
         yield station
 
 
 @pytest.fixture
-async def station16(csms_lab: CsmsLab) -> AsyncIterator[LibraryStation16]:
+async def station16(csms_lab: StackLab) -> AsyncIterator[LibraryStation16]:
     async with booted(csms_lab, "1.6", "LIB-16") as station:
         assert isinstance(station, LibraryStation16)
         yield station
 
 
 @pytest.fixture
-async def station201(csms_lab: CsmsLab) -> AsyncIterator[LibraryStation201]:
+async def station201(csms_lab: StackLab) -> AsyncIterator[LibraryStation201]:
     async with booted(csms_lab, "2.0.1", "LIB-201") as station:
         assert isinstance(station, LibraryStation201)
         yield station
 
 
 @pytest.fixture
-async def tags(csms_lab: CsmsLab) -> None:
+async def tags(csms_lab: StackLab) -> None:
     await csms_lab.store.id_tags.create("TAG-OK")
     await csms_lab.store.id_tags.create("TAG-BLOCKED", status="Blocked")
 
@@ -72,7 +72,7 @@ async def tags(csms_lab: CsmsLab) -> None:
 
 
 async def test_b01_boot_is_accepted_and_the_station_kept(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     answer = await station.boot()  # a second boot: the first one is in the fixture
     assert (answer.status, answer.interval) == ("Accepted", 60)
@@ -91,7 +91,7 @@ async def test_b01_boot_is_accepted_and_the_station_kept(
 
 
 async def test_g02_heartbeat_answers_the_time_and_is_kept(
-    csms_lab: CsmsLab, station: LibraryStation
+    csms_lab: StackLab, station: LibraryStation
 ) -> None:
     call = call16.Heartbeat() if station.version == "1.6" else call201.Heartbeat()
     answer = await station.send(call)
@@ -104,7 +104,7 @@ async def test_g02_heartbeat_answers_the_time_and_is_kept(
 
 
 async def test_status_notification_of_a_1_6_charge_point(
-    csms_lab: CsmsLab, station16: LibraryStation16
+    csms_lab: StackLab, station16: LibraryStation16
 ) -> None:
     for connector, status, error in ((0, "Available", "NoError"), (1, "Faulted", "GroundFailure")):
         answer = await station16.send(
@@ -120,7 +120,7 @@ async def test_status_notification_of_a_1_6_charge_point(
 
 
 async def test_g01_status_notification_of_a_2_0_1_evse(
-    csms_lab: CsmsLab, station201: LibraryStation201
+    csms_lab: StackLab, station201: LibraryStation201
 ) -> None:
     await station201.send(
         call201.StatusNotification(
@@ -166,7 +166,7 @@ def energy16(wh: int, moment: str) -> dict[str, object]:
 
 @pytest.mark.usefixtures("tags")
 async def test_a_1_6_transaction_is_kept_from_start_to_stop(
-    csms_lab: CsmsLab, station16: LibraryStation16
+    csms_lab: StackLab, station16: LibraryStation16
 ) -> None:
     started = await station16.send(
         call16.StartTransaction(connector_id=1, id_tag="TAG-OK", meter_start=1000, timestamp=START)
@@ -212,7 +212,7 @@ async def test_a_1_6_transaction_is_kept_from_start_to_stop(
 
 @pytest.mark.usefixtures("tags")
 async def test_a_1_6_start_with_a_blocked_tag_gets_an_id_and_blocked(
-    csms_lab: CsmsLab, station16: LibraryStation16
+    csms_lab: StackLab, station16: LibraryStation16
 ) -> None:
     # The id is handed out anyway: the charge point stops the transaction (1.6 section 4.8).
     started = await station16.send(
@@ -233,7 +233,7 @@ def energy201(wh: int, moment: str) -> list[dict[str, object]]:
 
 @pytest.mark.usefixtures("tags")
 async def test_e01_a_2_0_1_transaction_is_kept_from_started_to_ended(
-    csms_lab: CsmsLab, station201: LibraryStation201
+    csms_lab: StackLab, station201: LibraryStation201
 ) -> None:
     token = {"id_token": "TAG-OK", "type": "ISO14443"}
     started = await station201.send(

@@ -18,8 +18,8 @@ from chargeyard.api.v1.routes import stream
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
-from tests.api.conftest import CsmsLab
 from tests.polling import until
+from tests.stack_lab import StackLab
 
 ALL_EVENTS = [event_type.value for event_type in EventType]
 
@@ -174,7 +174,7 @@ async def test_stream_ends_its_subscription_when_the_client_leaves(served: Strea
 
 
 async def test_stream_carries_what_a_real_station_does(
-    csms_lab: CsmsLab, settings: ApiSettings
+    csms_lab: StackLab, settings: ApiSettings
 ) -> None:
     app = create_app(csms_lab.store, csms_lab.registry, settings, events=csms_lab.events)
     async with serving(app, "127.0.0.1", 0) as port:

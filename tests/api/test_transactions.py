@@ -16,8 +16,8 @@ from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v201 import StationV201
 from chargeyard.store.repositories import SampledValue
-from tests.api.conftest import CsmsLab
 from tests.polling import polled
+from tests.stack_lab import StackLab
 
 # A 180 kW DC charger and a car that takes it: a tenth of a second is several Wh.
 FAST_DC = "abb-terra-184"
@@ -27,7 +27,7 @@ Sent = list[tuple[str, str, Payload]]
 
 
 @pytest.fixture
-async def sent(csms_lab: CsmsLab, monkeypatch: pytest.MonkeyPatch) -> Sent:
+async def sent(csms_lab: StackLab, monkeypatch: pytest.MonkeyPatch) -> Sent:
     """Every call the API sends through the registry: (identity, action, payload)."""
     calls: Sent = []
     call = csms_lab.registry.call
@@ -54,12 +54,12 @@ async def eventually(
     return body
 
 
-async def remote_start(lab: CsmsLab, identity: str, connector: int = 1) -> httpx.Response:
+async def remote_start(lab: StackLab, identity: str, connector: int = 1) -> httpx.Response:
     body = {"connectorId": connector, "idTag": TAG}
     return await lab.client.post(f"/api/v1/chargers/{identity}/remote-start", json=body)
 
 
-async def active_on(lab: CsmsLab, identity: str) -> dict[str, Any]:
+async def active_on(lab: StackLab, identity: str) -> dict[str, Any]:
     """The station's one active transaction, once the CSMS has it."""
     page = await eventually(
         lambda: lab.client.get(
@@ -81,7 +81,7 @@ def duration_minutes(transaction: dict[str, Any]) -> float:
 
 
 async def test_511_remote_start_meter_values_and_remote_stop_on_16(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
@@ -170,7 +170,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
 
 
 async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     runtime = await csms_lab.station("CP-16", "1.6")
 
@@ -184,7 +184,7 @@ async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
 
 
 async def test_a_driver_started_transaction_is_not_remote_started(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
     # A remote start for the other connector must not mark a driver's transaction.
@@ -200,7 +200,7 @@ async def test_a_driver_started_transaction_is_not_remote_started(
     assert driver["remoteStarted"] is False
 
 
-async def test_511_remote_start_rejected_by_the_charger(csms_lab: CsmsLab, sent: Sent) -> None:
+async def test_511_remote_start_rejected_by_the_charger(csms_lab: StackLab, sent: Sent) -> None:
     await csms_lab.station("CP-16", "1.6")
 
     response = await remote_start(csms_lab, "CP-16", connector=9)  # no such connector
@@ -233,7 +233,7 @@ def report_meter(runtime: StationRuntime) -> None:
 
 
 async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
@@ -294,7 +294,7 @@ async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
 
 
 async def test_e06_meter_stop_is_the_transaction_end_reading_on_201(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
@@ -313,7 +313,7 @@ async def test_e06_meter_stop_is_the_transaction_end_reading_on_201(
 
 
 async def test_f02_remote_start_before_the_cable_uses_the_tags_token_type(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     await csms_lab.store.id_tags.create("CARD-1", token_type="ISO14443")
     runtime = await csms_lab.station("CS-201", "2.0.1")
@@ -335,7 +335,7 @@ async def test_f02_remote_start_before_the_cable_uses_the_tags_token_type(
 T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 
-async def seed(lab: CsmsLab) -> None:
+async def seed(lab: StackLab) -> None:
     """CP-A (1.6): ids 1-3, 2 completed; CP-B (2.0.1): "tx-b1" active. Started an hour apart."""
     await lab.store.stations.register("CP-A", ocpp_version="1.6")
     await lab.store.stations.register("CP-B", ocpp_version="2.0.1")
@@ -368,7 +368,7 @@ def ids(page: dict[str, Any]) -> list[str]:
     return [item["transactionId"] for item in page["data"]]
 
 
-async def test_list_is_newest_first_with_filters_and_paging(csms_lab: CsmsLab) -> None:
+async def test_list_is_newest_first_with_filters_and_paging(csms_lab: StackLab) -> None:
     await seed(csms_lab)
 
     async def listing(**params: Any) -> dict[str, Any]:
@@ -396,7 +396,7 @@ async def test_list_is_newest_first_with_filters_and_paging(csms_lab: CsmsLab) -
     assert ids(await listing(offset=10)) == []
 
 
-async def test_a_completed_transaction_in_full(csms_lab: CsmsLab) -> None:
+async def test_a_completed_transaction_in_full(csms_lab: StackLab) -> None:
     await seed(csms_lab)
 
     response = await csms_lab.client.get("/api/v1/transactions/1")
@@ -428,7 +428,7 @@ async def test_a_completed_transaction_in_full(csms_lab: CsmsLab) -> None:
 
 
 async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
-    csms_lab: CsmsLab,
+    csms_lab: StackLab,
 ) -> None:
     await seed(csms_lab)
     await csms_lab.store.stations.set_online("CP-A", ocpp_version="2.0.1")
@@ -438,7 +438,7 @@ async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
     assert (body["transactionId"], body["evseId"], body["chargingState"]) == ("1", None, None)
 
 
-async def test_energy_is_served_to_the_meters_resolution(csms_lab: CsmsLab) -> None:
+async def test_energy_is_served_to_the_meters_resolution(csms_lab: StackLab) -> None:
     # 5000.1 - 1130.7 is 3869.4000000000005 in binary floats; a meter shows 0.1 Wh steps.
     await csms_lab.store.stations.register("CP-E", ocpp_version="2.0.1")
     transactions = csms_lab.store.transactions
@@ -466,7 +466,7 @@ async def test_energy_is_served_to_the_meters_resolution(csms_lab: CsmsLab) -> N
     assert running["energyDelivered"] == 869.4
 
 
-async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: CsmsLab) -> None:
+async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: StackLab) -> None:
     await seed(csms_lab)
     at = T0 + timedelta(hours=3)
     readings = [
@@ -526,7 +526,7 @@ async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: Csms
     assert [item["value"] for item in everything.json()["meterValues"]] == [1.5, 2.25]
 
 
-async def test_an_active_201_transaction_runs_until_now(csms_lab: CsmsLab) -> None:
+async def test_an_active_201_transaction_runs_until_now(csms_lab: StackLab) -> None:
     await seed(csms_lab)
 
     body = (await csms_lab.client.get("/api/v1/transactions/tx-b1")).json()
@@ -541,7 +541,7 @@ async def test_an_active_201_transaction_runs_until_now(csms_lab: CsmsLab) -> No
 # -- errors -----------------------------------------------------------------------------------
 
 
-async def test_an_id_used_by_two_201_chargers_needs_the_charge_box_id(csms_lab: CsmsLab) -> None:
+async def test_an_id_used_by_two_201_chargers_needs_the_charge_box_id(csms_lab: StackLab) -> None:
     await seed(csms_lab)
     await csms_lab.store.stations.register("CP-C", ocpp_version="2.0.1")
     await csms_lab.store.transactions.start(
@@ -566,7 +566,7 @@ async def test_an_id_used_by_two_201_chargers_needs_the_charge_box_id(csms_lab: 
     )
 
 
-async def test_stopping_a_completed_transaction_is_a_conflict(csms_lab: CsmsLab) -> None:
+async def test_stopping_a_completed_transaction_is_a_conflict(csms_lab: StackLab) -> None:
     await seed(csms_lab)
 
     response = await csms_lab.client.post("/api/v1/transactions/1/stop")
@@ -586,7 +586,7 @@ async def test_stopping_a_completed_transaction_is_a_conflict(csms_lab: CsmsLab)
         ("GET", "/api/v1/transactions/99/meter-values"),
     ],
 )
-async def test_an_unknown_transaction_is_404(csms_lab: CsmsLab, method: str, path: str) -> None:
+async def test_an_unknown_transaction_is_404(csms_lab: StackLab, method: str, path: str) -> None:
     await seed(csms_lab)
 
     response = await csms_lab.client.request(method, path)
@@ -595,7 +595,7 @@ async def test_an_unknown_transaction_is_404(csms_lab: CsmsLab, method: str, pat
     assert response.json()["detail"].startswith("transaction ")
 
 
-async def test_remote_start_to_an_unknown_or_offline_charger(csms_lab: CsmsLab) -> None:
+async def test_remote_start_to_an_unknown_or_offline_charger(csms_lab: StackLab) -> None:
     await csms_lab.store.stations.register("CP-OFF")
 
     unknown = await remote_start(csms_lab, "CP-NOPE")
@@ -618,7 +618,7 @@ async def test_remote_start_to_an_unknown_or_offline_charger(csms_lab: CsmsLab) 
         {"connectorId": 1, "idTag": TAG, "evseId": 1},
     ],
 )
-async def test_a_bad_remote_start_body_is_422(csms_lab: CsmsLab, body: dict[str, Any]) -> None:
+async def test_a_bad_remote_start_body_is_422(csms_lab: StackLab, body: dict[str, Any]) -> None:
     await csms_lab.station("CP-16", "1.6")
 
     response = await csms_lab.client.post("/api/v1/chargers/CP-16/remote-start", json=body)
@@ -638,7 +638,7 @@ async def test_a_bad_remote_start_body_is_422(csms_lab: CsmsLab, body: dict[str,
         "chargeBoxId=CP-NOPE",
     ],
 )
-async def test_a_bad_list_query(csms_lab: CsmsLab, query: str) -> None:
+async def test_a_bad_list_query(csms_lab: StackLab, query: str) -> None:
     response = await csms_lab.client.get(f"/api/v1/transactions?{query}")
 
     assert response.status_code == (404 if "chargeBoxId" in query else 422)
@@ -654,7 +654,7 @@ async def test_a_bad_list_query(csms_lab: CsmsLab, query: str) -> None:
         ("GET", "/api/v1/transactions/1/meter-values"),
     ],
 )
-async def test_every_endpoint_needs_the_api_key(csms_lab: CsmsLab, method: str, path: str) -> None:
+async def test_every_endpoint_needs_the_api_key(csms_lab: StackLab, method: str, path: str) -> None:
     for key in ("", "wrong"):
         response = await csms_lab.client.request(
             method, path, json={"connectorId": 1, "idTag": TAG}, headers={"X-API-Key": key}
@@ -666,7 +666,7 @@ async def test_every_endpoint_needs_the_api_key(csms_lab: CsmsLab, method: str, 
 
 
 async def test_j02_a_201_transactions_begin_reading_is_listed_once(
-    csms_lab: CsmsLab, sent: Sent
+    csms_lab: StackLab, sent: Sent
 ) -> None:
     # The Started event's TxStartedMeasurands and the Ended event's TxEndedMeasurands both
     # carry the Transaction.Begin reading: the meter values list it once.

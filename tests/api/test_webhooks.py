@@ -9,9 +9,10 @@ import httpx
 
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
-from tests.api.conftest import CsmsLab, Lab
+from tests.api.conftest import Lab
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab
 
 SECRET = "0123456789abcdef-secret"
 FAST = RetrySchedule(delays=(0.05,), max_attempts=3, jitter=0.0)
@@ -215,7 +216,7 @@ async def test_the_delivery_log_shows_retries_newest_first(lab: Lab) -> None:
     assert (await lab.client.get(path, params={"limit": 0})).status_code == 422
 
 
-async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: CsmsLab) -> None:
+async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: StackLab) -> None:
     async with receiving() as receiver:
         created = await _create(
             csms_lab.client,

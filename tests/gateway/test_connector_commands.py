@@ -7,15 +7,16 @@ import asyncio
 
 from chargeyard.bus import CommandMessage
 from chargeyard.store.models import CommandStatus
-from tests.gateway.conftest import ORG, VERSIONS, Lab
+from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually
+from tests.stack_lab import StackLab
 
 # The connector status a station reports with a cable in and no transaction.
 PLUGGED = {"ocpp1.6": "Preparing", "ocpp2.0.1": "Occupied"}
 
 
 @VERSIONS
-async def test_plug_then_unplug_goes_back_to_available(lab: Lab, version: str) -> None:
+async def test_plug_then_unplug_goes_back_to_available(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     plugged = await lab.run(charger, "plug", {"evse_id": 1, "connector_id": 1})
     assert (plugged.status, plugged.error) == (CommandStatus.SUCCEEDED, None)
@@ -32,7 +33,7 @@ async def test_plug_then_unplug_goes_back_to_available(lab: Lab, version: str) -
 
 @VERSIONS
 async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "unplug") == "no cable is plugged in EVSE 1 connector 1"
@@ -44,7 +45,7 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
     assert await lab.store.commands.list(ORG) == []
 
 
-async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: Lab) -> None:
+async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     # Two plugs pass the API's check (nothing is plugged yet); the second meets a cable.
     # Sent side by side, both are prechecked before either is applied.
@@ -64,7 +65,7 @@ async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: Lab) -
     ]
 
 
-async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: Lab) -> None:
+async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     # Queued while it ran (the API's check passed), delivered after it stopped.
     command = await lab.store.commands.enqueue(
@@ -81,10 +82,10 @@ async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: Lab) -> None
 
 
 @VERSIONS
-async def test_the_ev_stops_and_resumes_drawing(lab: Lab, version: str) -> None:
+async def test_the_ev_stops_and_resumes_drawing(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     await eventually(lambda: _async(station.model.evses[1].transaction is not None))
     stopped = await lab.run(charger, "ev_stops_energy")
     assert stopped.result == {"evse_id": 1, "connector_id": 1, "requesting": False}
@@ -99,11 +100,11 @@ async def test_the_ev_stops_and_resumes_drawing(lab: Lab, version: str) -> None:
 
 @VERSIONS
 async def test_unlock_releases_the_lock_but_not_during_a_transaction(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "plug")
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.model.evses[1].connectors[1].locked
     unlocked = await lab.run(charger, "unlock")
     assert unlocked.result == {"evse_id": 1, "connector_id": 1, "locked": False}
@@ -126,7 +127,7 @@ async def _async(value: bool) -> bool:
     return value
 
 
-async def test_the_host_tells_each_applied_command_and_each_new_fleet(lab: Lab) -> None:
+async def test_the_host_tells_each_applied_command_and_each_new_fleet(lab: StackLab) -> None:
     """What /metrics counts (gateway commands by type and outcome, the fleets' stations)
     comes from these two hooks."""
     told: list[tuple[str, str]] = []

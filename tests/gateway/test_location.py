@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from chargeyard.gateway.dispatch import dispatch
 from chargeyard.gateway.host import RuntimeReport
 from chargeyard.store.models import Command, CommandStatus
-from tests.gateway.conftest import ORG, TEMPLATE, Lab
+from tests.gateway.conftest import ORG
 from tests.polling import eventually
+from tests.stack_lab import TEMPLATE, StackLab
 
 COUNT = 100
 
 
 @pytest.mark.slow  # a hundred chargers: the full run keeps it
-async def test_a_location_of_100_chargers_goes_through_a_session(lab: Lab) -> None:
+async def test_a_location_of_100_chargers_goes_through_a_session(lab: StackLab) -> None:
     location = await lab.store.locations.create(ORG, "Depot", location_id="loc-depot")
     for n in range(COUNT):
         await lab.store.chargers.create(
@@ -38,7 +39,7 @@ async def test_a_location_of_100_chargers_goes_through_a_session(lab: Lab) -> No
 
     async def fan_out(event_type: str, payload: dict[str, object]) -> None:
         sent = await dispatch(
-            lab.store, lab.bus, lab.runtimes.precheck, ORG, chargers, event_type, payload
+            lab.store, lab.bus, lab.gateway_runtimes.precheck, ORG, chargers, event_type, payload
         )
         assert sent.as_response()["queued_count"] == COUNT, sent.failed[:3]
         await lab.outcomes(sent, within=10)
@@ -72,7 +73,7 @@ async def test_a_location_of_100_chargers_goes_through_a_session(lab: Lab) -> No
         assert dict(outcomes.all()) == {CommandStatus.SUCCEEDED: 3 * COUNT}
 
 
-async def test_start_chargers_reports_each_that_cannot_be_built(lab: Lab) -> None:
+async def test_start_chargers_reports_each_that_cannot_be_built(lab: StackLab) -> None:
     good = await lab.charger("CP-1")
     bad = await lab.charger("CP-2", csms_url=None)
     answers = await lab.host.start_chargers(ORG, [good.id, bad.id])

@@ -11,11 +11,12 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.frames import API_DIRECTIONS
 from chargeyard.gateway.host import FleetHost
 from chargeyard.store.models import Frame
-from tests.gateway.conftest import ORG, Lab, fast_fleet
+from tests.gateway.conftest import ORG
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab, fast_fleet
 
 
-async def test_frames_are_recorded_per_charger_with_direction_and_action(lab: Lab) -> None:
+async def test_frames_are_recorded_per_charger_with_direction_and_action(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     await lab.run(charger, "plug")
 
@@ -42,7 +43,7 @@ async def test_frames_are_recorded_per_charger_with_direction_and_action(lab: La
     assert all(isinstance(row, Frame) and row.action == "StatusNotification" for row in statuses)
 
 
-async def test_frames_are_filtered_by_time(lab: Lab) -> None:
+async def test_frames_are_filtered_by_time(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     await asyncio.sleep(0.1)  # the frame log's flush interval
     rows, _ = await lab.store.charger_logs.frames(ORG, charger.id)
@@ -54,7 +55,7 @@ async def test_frames_are_filtered_by_time(lab: Lab) -> None:
     assert all(row.at >= middle for row in after)
 
 
-async def test_no_frames_without_recording(lab: Lab) -> None:
+async def test_no_frames_without_recording(lab: StackLab) -> None:
     charger = await lab.charger("CP-9")
     quiet = FleetHost(lab.store, InMemoryBus(), fleet_factory=fast_fleet, record_frames=False)
     async with quiet:

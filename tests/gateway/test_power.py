@@ -9,8 +9,9 @@ from pathlib import Path
 from chargeyard.gateway.power import SNAPSHOT_KEY, Powered, power_down
 from chargeyard.station.clock import ManualClock
 from chargeyard.store import Store
-from tests.gateway.conftest import ORG, TEMPLATE
+from tests.gateway.conftest import ORG
 from tests.migrated import migrated_sqlite_url
+from tests.stack_lab import TEMPLATE
 from tests.station.harness import Link
 from tests.station.v16.conftest import make_station
 

@@ -11,13 +11,14 @@ import pytest
 from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.host import ChargerRuntimeError
 from chargeyard.store import NotFoundError, Store
-from tests.gateway.conftest import ORG, VERSIONS, Lab, new_host
+from tests.gateway.conftest import ORG, VERSIONS
 from tests.migrated import migrated_sqlite_url
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab, new_host
 from tests.station.wire_csms import our_csms
 
 
-async def test_start_charger_connects_boots_and_stores_running(lab: Lab) -> None:
+async def test_start_charger_connects_boots_and_stores_running(lab: StackLab) -> None:
     charger = await lab.charger("CP-1")
     report = await lab.host.start_charger(ORG, charger.id)
     assert report.as_response() == {
@@ -43,7 +44,7 @@ async def test_start_charger_connects_boots_and_stores_running(lab: Lab) -> None
     assert lab.host.is_running(charger.id)
 
 
-async def test_stop_charger_takes_it_offline_and_keeps_its_state(lab: Lab) -> None:
+async def test_stop_charger_takes_it_offline_and_keeps_its_state(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     report = await lab.host.stop_charger(ORG, charger.id)
     assert report.as_response()["event_type"] == "stop_charger"
@@ -61,9 +62,9 @@ async def test_stop_charger_takes_it_offline_and_keeps_its_state(lab: Lab) -> No
     await until(lambda: "CP-1" in lab.csms.registry and lab.booted(charger.id))
 
 
-async def test_restart_charger_power_cycles_and_boots_again(lab: Lab) -> None:
+async def test_restart_charger_power_cycles_and_boots_again(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
-    boots_before = lab.station(charger.id).registration
+    boots_before = lab.hosted(charger.id).registration
     report = await lab.host.restart_charger(ORG, charger.id)
     assert report.as_response()["event_type"] == "restart_charger"
     assert report.as_response()["payload"]["desired_count"] == 1
@@ -79,20 +80,20 @@ async def test_restart_charger_power_cycles_and_boots_again(lab: Lab) -> None:
     await eventually(booted_twice)
 
 
-async def test_restart_rebuilds_a_charger_whose_row_changed(lab: Lab) -> None:
+async def test_restart_rebuilds_a_charger_whose_row_changed(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     await lab.store.chargers.update(ORG, charger.id, ocpp_version="ocpp2.0.1")
     await lab.host.restart_charger(ORG, charger.id)
     await until(lambda: lab.booted(charger.id))
-    assert lab.station(charger.id).version.name == "2.0.1"
+    assert lab.hosted(charger.id).version.name == "2.0.1"
 
 
 @VERSIONS
 async def test_a_changed_version_restarts_the_running_station_with_it(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.running("CP-1", version)
-    old = lab.station(charger.id)
+    old = lab.hosted(charger.id)
     old.plug(1, 1)
     old.present_id_token("TAG-1", 1)
 
@@ -109,21 +110,21 @@ async def test_a_changed_version_restarts_the_running_station_with_it(
     [ended] = await lab.csms.store.transactions.list(charge_box_id="CP-1")
     assert (ended.status, ended.stop_reason) == ("completed", "Reboot")
     await until(lambda: lab.booted(charger.id))
-    assert lab.station(charger.id).version.name == other.removeprefix("ocpp")
+    assert lab.hosted(charger.id).version.name == other.removeprefix("ocpp")
     assert await lab.host.apply_changes(changed) == "unchanged"
     stored = await lab.store.chargers.get(ORG, charger.id)
     assert stored is not None
     assert stored.status == "running"
 
 
-async def test_a_change_to_a_charger_not_running_waits_for_its_start(lab: Lab) -> None:
+async def test_a_change_to_a_charger_not_running_waits_for_its_start(lab: StackLab) -> None:
     charger = await lab.charger("CP-1")
     changed = await lab.store.chargers.update(ORG, charger.id, ocpp_version="ocpp2.0.1")
     assert await lab.host.apply_changes(changed) == "next_start"
     assert lab.host.station(charger.id) is None
 
 
-async def test_a_charger_that_cannot_be_built_fails_with_the_reason(lab: Lab) -> None:
+async def test_a_charger_that_cannot_be_built_fails_with_the_reason(lab: StackLab) -> None:
     nowhere = await lab.charger("CP-1", csms_url=None)
     with pytest.raises(ChargerRuntimeError, match="no ws_url"):
         await lab.host.start_charger(ORG, nowhere.id)
@@ -144,7 +145,7 @@ async def test_a_charger_that_cannot_be_built_fails_with_the_reason(lab: Lab) ->
     ]
 
 
-async def test_runtimes_of_another_organization_are_not_found(lab: Lab) -> None:
+async def test_runtimes_of_another_organization_are_not_found(lab: StackLab) -> None:
     charger = await lab.charger("CP-1")
     await lab.store.organizations.create("Other", organization_id="org-other")
     for act in (lab.host.start_charger, lab.host.stop_charger, lab.host.restart_charger):
@@ -154,7 +155,7 @@ async def test_runtimes_of_another_organization_are_not_found(lab: Lab) -> None:
     assert lab.host.precheck("org-other", charger.id, "plug", {}) == "charger is not running"
 
 
-async def test_the_same_identity_runs_in_two_organizations(lab: Lab) -> None:
+async def test_the_same_identity_runs_in_two_organizations(lab: StackLab) -> None:
     await lab.store.organizations.create("Other", organization_id="org-other")
     ours = await lab.charger("CP-1")
     theirs = await lab.store.chargers.create(
@@ -169,7 +170,7 @@ async def test_the_same_identity_runs_in_two_organizations(lab: Lab) -> None:
     await until(lambda: lab.booted(ours.id))
     assert lab.host.is_running(theirs.id)
     assert not lab.booted(theirs.id)
-    assert lab.station(ours.id) is not lab.station(theirs.id)
+    assert lab.hosted(ours.id) is not lab.hosted(theirs.id)
     assert lab.host.precheck("org-other", ours.id, "plug", {}) == "charger is not running"
 
 
@@ -218,7 +219,7 @@ async def test_resume_after_a_process_restart(tmp_path: Path) -> None:
                 assert "CP-2" not in csms.registry
 
 
-async def test_remove_charger_stops_and_forgets_it(lab: Lab) -> None:
+async def test_remove_charger_stops_and_forgets_it(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     await lab.host.remove_charger(ORG, charger.id)
     assert lab.host.station(charger.id) is None

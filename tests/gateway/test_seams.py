@@ -15,8 +15,9 @@ from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import CommandStatus
-from tests.gateway.conftest import ORG, Lab, new_host
+from tests.gateway.conftest import ORG
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab, new_host
 
 
 def _plugged(station: Any) -> bool:
@@ -24,7 +25,7 @@ def _plugged(station: Any) -> bool:
 
 
 async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_chargers(
-    lab: Lab,
+    lab: StackLab,
 ) -> None:
     ours = await lab.charger("CP-1")
     theirs = await lab.charger("CP-2")
@@ -54,7 +55,7 @@ async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_charge
         await lab.outcomes(sent)
         # Each command was applied once, by the host that runs its charger.
         assert (lab.host.applied, second.applied) == (before[0] + 1, before[1] + 1)
-        assert _plugged(lab.station(ours.id))
+        assert _plugged(lab.hosted(ours.id))
         assert _plugged(second.station(theirs.id))
         for item in sent.queued:
             stored = await lab.store.commands.get(ORG, item.command.id)
@@ -71,7 +72,7 @@ async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_charge
         assert lab.host.is_running(ours.id)
 
 
-async def test_a_precheck_refusal_travels_back_as_the_answer(lab: Lab) -> None:
+async def test_a_precheck_refusal_travels_back_as_the_answer(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     client = RuntimeClient(lab.bus, deadline_s=5.0)
     await lab.run(charger, "plug")
@@ -91,7 +92,7 @@ async def test_a_precheck_refusal_travels_back_as_the_answer(lab: Lab) -> None:
     }
 
 
-async def test_a_host_that_never_answers_is_a_clear_error(lab: Lab) -> None:
+async def test_a_host_that_never_answers_is_a_clear_error(lab: StackLab) -> None:
     charger = await lab.charger("CP-1")
     # A node holds the charger and takes no requests (a process that hung).
     await lab.bus.hold("silent", [charger.id])

@@ -8,18 +8,19 @@ import asyncio
 
 from chargeyard.store.models import CommandStatus
 from chargeyard.store.models import Transaction as CsmsTransaction
-from tests.gateway.conftest import ORG, VERSIONS, Lab
+from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually, until
+from tests.stack_lab import StackLab
 
 STOP_ON_TIME = {"ocpp1.6": "Local", "ocpp2.0.1": "TimeLimitReached"}
 STOP_ON_ENERGY = {"ocpp1.6": "Local", "ocpp2.0.1": "EnergyLimitReached"}
 
 
-async def completed(lab: Lab, identity: str = "CP-1") -> list[CsmsTransaction]:
+async def completed(lab: StackLab, identity: str = "CP-1") -> list[CsmsTransaction]:
     return list(await lab.csms.store.transactions.list(charge_box_id=identity, status="completed"))
 
 
-async def one_completed(lab: Lab) -> CsmsTransaction:
+async def one_completed(lab: StackLab) -> CsmsTransaction:
     async def done() -> bool:
         return len(await completed(lab)) == 1
 
@@ -29,7 +30,7 @@ async def one_completed(lab: Lab) -> CsmsTransaction:
 
 @VERSIONS
 async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.running("CP-1", version)
     command = await lab.run(charger, "start_session", {"id_tag": "TAG1", "duration_seconds": 1.0})
@@ -67,7 +68,7 @@ async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
 
 @VERSIONS
 async def test_start_session_stops_once_the_target_energy_is_delivered(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "plug")  # the cable is in before: the session leaves it in
@@ -82,7 +83,7 @@ async def test_start_session_stops_once_the_target_energy_is_delivered(
     assert transaction.stop_reason == STOP_ON_ENERGY[version]
     assert transaction.energy_wh is not None
     assert transaction.energy_wh >= 1
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.model.evses[1].connectors[1].cable_plugged
     await lab.host.wait_idle()
     logs = await lab.store.charger_logs.list(ORG, charger.id, command_id=command.id)
@@ -96,10 +97,10 @@ async def test_start_session_stops_once_the_target_energy_is_delivered(
 
 
 @VERSIONS
-async def test_stop_session_stops_then_unplugs(lab: Lab, version: str) -> None:
+async def test_stop_session_stops_then_unplugs(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     await until(lambda: station.model.evses[1].transaction is not None)
     assert await lab.refused(charger, "start_session", {"id_tag": "TAG2"}) == (
         "a transaction is already running on EVSE 1"
@@ -120,7 +121,7 @@ async def test_stop_session_stops_then_unplugs(lab: Lab, version: str) -> None:
 
 
 @VERSIONS
-async def test_raw_authorize_start_and_stop_transaction(lab: Lab, version: str) -> None:
+async def test_raw_authorize_start_and_stop_transaction(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "stop_transaction") == "no transaction is running on EVSE 1"
     await lab.run(charger, "plug")
@@ -152,10 +153,10 @@ async def test_raw_authorize_start_and_stop_transaction(lab: Lab, version: str) 
 
 
 @VERSIONS
-async def test_power_update_limits_what_flows(lab: Lab, version: str) -> None:
+async def test_power_update_limits_what_flows(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     await until(lambda: station.model.evses[1].transaction is not None)
     limited = await lab.run(charger, "power_update", {"power_w": 0})
     assert limited.result == {"evse_id": 1, "connector_id": 1, "power_w": 0.0}
@@ -169,7 +170,7 @@ async def test_power_update_limits_what_flows(lab: Lab, version: str) -> None:
 
 
 @VERSIONS
-async def test_inject_and_clear_a_fault(lab: Lab, version: str) -> None:
+async def test_inject_and_clear_a_fault(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "clear_fault") == "the connector is not Faulted"
     faulted = await lab.run(charger, "inject_fault", {"error_code": "GroundFailure"})
@@ -182,7 +183,7 @@ async def test_inject_and_clear_a_fault(lab: Lab, version: str) -> None:
     await eventually(lambda: lab.has_status("CP-1", "Available"))
 
 
-async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: Lab) -> None:
+async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     assert await lab.refused(charger, "inject_fault", {"error_code": "NoError"}) == (
         "OCPP 1.6: error_code 'NoError' is not allowed: one of ConnectorLockFailure, "
@@ -190,11 +191,11 @@ async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: Lab)
         "LocalListConflict, OtherError, OverCurrentFailure, OverVoltage, PowerMeterFailure, "
         "PowerSwitchFailure, ReaderFailure, ResetFailure, UnderVoltage, WeakSignal"
     )
-    assert not lab.station(charger.id).model.evses[1].connectors[1].faulted
+    assert not lab.hosted(charger.id).model.evses[1].connectors[1].faulted
 
 
 async def test_an_offline_session_for_an_unknown_tag_fails_and_gives_the_cable_back(
-    lab: Lab,
+    lab: StackLab,
 ) -> None:
     # Offline (its CSMS unreachable), the station refuses an unknown tag by its own rules
     # (1.6 section 3.5.4: AllowOfflineTxForUnknownId is false), so no transaction starts.
@@ -208,6 +209,6 @@ async def test_an_offline_session_for_an_unknown_tag_fails_and_gives_the_cable_b
     assert command.result is not None
     assert command.result["authorization"] == {"status": "Unknown", "source": "OfflineUnknownId"}
     assert command.result["transaction_id"] is None
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert not station.model.evses[1].connectors[1].cable_plugged
     assert station.model.evses[1].transaction is None

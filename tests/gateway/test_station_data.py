@@ -10,13 +10,14 @@ import pytest
 from chargeyard.gateway.commands import InvalidPayload
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.store.models import CommandStatus
-from tests.gateway.conftest import VERSIONS, Lab
+from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually
+from tests.stack_lab import StackLab
 
 HEARTBEAT_KEY = {"ocpp1.6": "HeartbeatInterval", "ocpp2.0.1": "OCPPCommCtrlr.HeartbeatInterval"}
 
 
-async def test_set_configuration_answers_per_key_on_1_6(lab: Lab) -> None:
+async def test_set_configuration_answers_per_key_on_1_6(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     command = await lab.run(
         charger,
@@ -39,12 +40,12 @@ async def test_set_configuration_answers_per_key_on_1_6(lab: Lab) -> None:
             "NoSuchKey": "NotSupported",
         }
     }
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.heartbeat_interval == 42  # applied at once, as from a central system
     assert station.config.get("ConnectorPhaseRotation") == "1.RST"
 
 
-async def test_set_configuration_answers_per_variable_on_2_0_1(lab: Lab) -> None:
+async def test_set_configuration_answers_per_variable_on_2_0_1(lab: StackLab) -> None:
     charger = await lab.running("CP-1", "ocpp2.0.1")
     command = await lab.run(
         charger,
@@ -70,29 +71,29 @@ async def test_set_configuration_answers_per_variable_on_2_0_1(lab: Lab) -> None
             "NoDot": "Rejected",
         }
     }
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.heartbeat_interval == 42  # the first item was Accepted and applied
     assert station.device_model.get_int("SampledDataCtrlr", "TxUpdatedInterval") == 5
 
 
 @VERSIONS
 async def test_configuration_stored_with_the_charger_applies_before_it_connects(
-    lab: Lab, version: str
+    lab: StackLab, version: str
 ) -> None:
     charger = await lab.charger(
         "CP-1", version, config={"configuration": {HEARTBEAT_KEY[version]: "77"}}
     )
     await lab.host.start_charger("org-acme", charger.id)
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.heartbeat_interval == 77
     await eventually(lambda: _true(lab.booted(charger.id)))
 
 
 @VERSIONS
-async def test_reset_cache_empties_the_authorization_cache(lab: Lab, version: str) -> None:
+async def test_reset_cache_empties_the_authorization_cache(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "authorize", {"id_tag": "TAG1"})
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     now = datetime.now(UTC)
     await eventually(lambda: _true(station.model.cache.get(IdToken("TAG1"), now) is not None))
     command = await lab.run(charger, "reset_cache")
@@ -101,7 +102,7 @@ async def test_reset_cache_empties_the_authorization_cache(lab: Lab, version: st
 
 
 @VERSIONS
-async def test_local_auth_list_installs_and_must_increase(lab: Lab, version: str) -> None:
+async def test_local_auth_list_installs_and_must_increase(lab: StackLab, version: str) -> None:
     charger = await lab.running("CP-1", version)
     if version == "ocpp2.0.1":  # the 2.0.1 templates ship with the list disabled
         await lab.run(
@@ -122,7 +123,7 @@ async def test_local_auth_list_installs_and_must_increase(lab: Lab, version: str
     )
     assert (command.status, command.error) == (CommandStatus.SUCCEEDED, None)
     assert command.result == {"list_version": 3, "entries": 2}
-    station = lab.station(charger.id)
+    station = lab.hosted(charger.id)
     assert station.model.local_list.version == 3
     assert IdToken("LOCAL2") in station.model.local_list
     assert await lab.refused(charger, "local_auth_list", {"list_version": 3}) == (
@@ -134,7 +135,9 @@ async def test_local_auth_list_installs_and_must_increase(lab: Lab, version: str
 
 
 @VERSIONS
-async def test_proxy_message_sends_it_as_is_and_keeps_the_answer(lab: Lab, version: str) -> None:
+async def test_proxy_message_sends_it_as_is_and_keeps_the_answer(
+    lab: StackLab, version: str
+) -> None:
     charger = await lab.running("CP-1", version)
     command = await lab.run(
         charger,
@@ -160,7 +163,7 @@ async def test_proxy_message_sends_it_as_is_and_keeps_the_answer(lab: Lab, versi
     )
 
 
-async def test_an_invalid_payload_queues_nothing(lab: Lab) -> None:
+async def test_an_invalid_payload_queues_nothing(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     with pytest.raises(InvalidPayload, match="invalid plug payload"):
         await lab.send(charger, "plug", {"evse_id": 0})

@@ -18,9 +18,9 @@ from chargeyard.gateway.executor import Executor
 from chargeyard.stack import ApiOptions, GatewayOptions, assemble
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_lab import SECRET, as_role
-from tests.gateway.conftest import TEMPLATE, fast_fleet
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
+from tests.stack_lab import TEMPLATE, fast_fleet
 
 ORG = "org-a"  # the organization of as_role's token
 

@@ -1,7 +1,7 @@
-"""A running lab for the browser: chargeyard's CSMS listener and the API (with the dashboard)
-served by uvicorn on 127.0.0.1, and simulated stations connected to it, all on an event loop
-in a background thread, so that a synchronous Playwright test can drive the stations from the
-station side (plug, badge, unplug) and watch the dashboard react.
+"""A running lab for the browser: the one lab with a real listener (``tests/stack_lab.py``),
+its API (with the dashboard) served by uvicorn on 127.0.0.1, and simulated stations connected
+to it, all on an event loop in a background thread, so that a synchronous Playwright test can
+drive the stations from the station side (plug, badge, unplug) and watch the dashboard react.
 
 Everything the thread owns is stopped by :meth:`LiveLab.close`; calls into the loop go
 through :meth:`LiveLab.run`, which waits for their result.
@@ -10,29 +10,27 @@ through :meth:`LiveLab.run`, which waits for their result.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chargeyard.api import ApiSettings, create_app
-from chargeyard.api.serve import serving
+from chargeyard.api import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
-from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.server import CsmsServer
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store
 from tests.polling import until
+from tests.stack_lab import FAST, stack_lab
 
 T = TypeVar("T")
-FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
 DC_TEMPLATE = "abb-terra-184"
 STARTUP_S = 15.0
 JWT_SECRET = "dashboard-tests-shared-secret-0123456789"
@@ -161,34 +159,20 @@ class LiveLab:
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        async with contextlib.AsyncExitStack() as running:
-            url = f"sqlite:///{self._data_dir / 'chargeyard.db'}"
-            self.store = await running.enter_async_context(await Store.open(url))
-            _, self.api_key = await self.store.api_keys.create("dashboard")
-            credentials = DashboardCredentials(apiKey=self.api_key, token=self.token)
-            if self._offers_sign_in:
-                self.sign_in = SignIn(lambda: credentials)
-            self.server = await running.enter_async_context(
-                CsmsServer(
-                    self.store,
-                    CsmsSettings(
-                        port=0,
-                        heartbeat_interval=60,
-                        auto_register=True,
-                        accept_unknown_tags=True,
-                    ),
-                )
+        if self._offers_sign_in:
+            # Read when a browser signs in, once the lab made its API key.
+            self.sign_in = SignIn(
+                lambda: DashboardCredentials(apiKey=self.api_key, token=self.token)
             )
-            app = create_app(
-                self.store,
-                self.server.registry,
-                ApiSettings(command_timeout=5.0, jwt_secret=JWT_SECRET).for_listener(
-                    "127.0.0.1", self.server.port
-                ),
-                events=self.server.events,
-                dashboard_sign_in=self.sign_in,
-            )
-            self.api_port = await running.enter_async_context(serving(app, "127.0.0.1", 0))
+        async with stack_lab(
+            self._data_dir,
+            settings=ApiSettings(command_timeout=5.0, jwt_secret=JWT_SECRET),
+            serve=True,
+            sign_in=self.sign_in,
+        ) as lab:
+            assert lab.stack.api_port is not None
+            self.store, self.server = lab.store, lab.csms
+            self.api_key, self.api_port = lab.key, lab.stack.api_port
             self._ready.set()
             try:
                 await self._stop.wait()

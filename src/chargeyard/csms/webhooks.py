@@ -91,8 +91,6 @@ class WebhookSender:
     async def start(self) -> None:
         if self._subscription is not None:
             raise RuntimeError("the webhook sender is already started")
-        if self._client is None:
-            self._client = http_client(self._timeout, self._outbound)
         # Subscribed before the worker's first look at the table: no event falls in between.
         self._subscription = self.events.subscribe()
         self._stopping = False
@@ -201,8 +199,14 @@ class WebhookSender:
             self._in_flight.add(delivery.id)
             self._spawn(self._post(webhook, delivery))
 
+    def _http(self) -> httpx.AsyncClient:
+        # Made at the first post, not at start: loading the CA bundle costs tens of
+        # milliseconds of CPU, which a central system without webhooks never needs.
+        if self._client is None:
+            self._client = http_client(self._timeout, self._outbound)
+        return self._client
+
     async def _post(self, webhook: Webhook, delivery: WebhookDelivery) -> None:
-        assert self._client is not None
         try:
             if not webhook.active:
                 # Deactivated after the event: its backlog is dropped, visibly, in the log.
@@ -212,7 +216,7 @@ class WebhookSender:
                 return
             _, delay = await attempt(
                 self.store,
-                self._client,
+                self._http(),
                 webhook,
                 delivery,
                 schedule=self.schedule,

@@ -12,16 +12,24 @@ database, then read and correct the file it wrote::
     alembic_config(url) -> command.revision(config, message, autogenerate=True)
 
 (through :func:`make_revision`, which opens the database for you).
+
+Opening a database already at head is the common case (every start of ``chargeyard up`` after
+the first): :func:`migrate` then reads the ``alembic_version`` row and returns, without loading
+the revision files again. Alembic's own ``upgrade`` parses every revision file and runs
+``env.py`` on each call, ten times the cost of the read. The heads are read from the script
+directory once per process; they only change with the installed package.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -49,7 +57,23 @@ def alembic_config(url: str | URL | None = None) -> Config:
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind ``engine`` to ``revision``."""
+    if revision == "head" and await _at_head(engine):
+        return
     await _run(engine, lambda config: command.upgrade(config, revision))
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The head revisions of this package's migrations (read from the files once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def _at_head(engine: AsyncEngine) -> bool:
+    def _current_heads(connection: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current_heads) == head_revisions()
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

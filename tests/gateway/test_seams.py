@@ -108,7 +108,7 @@ async def test_a_host_that_never_answers_is_a_clear_error(lab: StackLab) -> None
     assert lab.bus.waiting() == 0
 
 
-async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(lab: Lab) -> None:
+async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(lab: StackLab) -> None:
     bus = InMemoryBus()  # a bus of its own, whose placement node is the first host below
     idle = await lab.charger("CP-2")  # running nowhere: its requests go to the placement node
     client = RuntimeClient(bus, deadline_s=2.0)

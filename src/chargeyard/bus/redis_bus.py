@@ -79,6 +79,13 @@ REPLY_ROUTES = 10_000
 """Requests taken and not yet answered whose asker this bus remembers."""
 
 
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """Mark an owned task's failure as seen: its owner reads it, or it failed after its reader
+    went away (a cancelled consumer's pop), which is no news."""
+    if not task.cancelled():
+        task.exception()
+
+
 class _Outage:
     """One bus's view of its Redis connection: logged once when lost, once when back."""
 
@@ -146,6 +153,7 @@ class RedisBus:
         self._answers: dict[str, asyncio.Future[RuntimeAnswer]] = {}
         self._answer_reader: asyncio.Task[None] | None = None
         self._reply_to: OrderedDict[str, str] = OrderedDict()
+        self._in_hand: dict[str, int] = {}
         self._ids = itertools.count(1)
 
     # -- keys -----------------------------------------------------------------------------------
@@ -171,6 +179,7 @@ class RedisBus:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_retrieved)
         return task
 
     # -- routing --------------------------------------------------------------------------------
@@ -206,7 +215,8 @@ class RedisBus:
 
     async def pending(self, node: str) -> int:
         count: int = await self._redis.llen(self._queue("commands", node))
-        return count
+        # (popped and on its way to the consumer: not taken by it yet)
+        return count + self._in_hand.get(node, 0)
 
     async def report(self, outcome: CommandOutcome) -> None:
         data = orjson.dumps(outcome.to_dict())
@@ -357,15 +367,18 @@ class RedisBus:
             return
         key = self._queue(kind, node)
         while not self._closed:
-            pop = self._own(self._redis.blpop([key], timeout=BLOCK_S))
+            pop = self._own(self._pop(kind, node, key))
             try:
                 await asyncio.wait([pop])
-            finally:
-                pop.cancel()  # (the consumer was cancelled: leave nothing blocked behind)
+            except BaseException:  # the consumer was cancelled: leave nothing blocked behind
+                pop.cancel()
+                if pop.done() and not pop.cancelled() and pop.exception() is None:
+                    self._handed(kind, node, pop.result())  # (dropped: at most once)
+                raise
             if pop.cancelled():  # the bus closed
                 return
             try:
-                popped = pop.result()
+                popped = self._handed(kind, node, pop.result())
                 if popped is None and await self._redis.zscore(f"{self.prefix}nodes", node) != seq:
                     return
             except LOST as error:
@@ -374,6 +387,18 @@ class RedisBus:
             self._outage.ok()
             if popped is not None:
                 yield popped[1]
+
+    async def _pop(self, kind: str, node: str, key: str) -> Any:
+        """One ``BLPOP``; a command popped counts as pending until the consumer has it."""
+        popped: Any = await self._redis.blpop([key], timeout=BLOCK_S)
+        if popped is not None and kind == "commands":
+            self._in_hand[node] = self._in_hand.get(node, 0) + 1
+        return popped
+
+    def _handed(self, kind: str, node: str, popped: Any) -> Any:
+        if popped is not None and kind == "commands":
+            self._in_hand[node] -= 1
+        return popped
 
     async def _retrying(self, call: Any) -> Any:
         while not self._closed:

@@ -1,23 +1,50 @@
 """The gateway's seams carry messages: two fleet hosts on one bus, as two processes would be,
 each handling the commands and requests of the chargers it holds, and a precheck that runs
-where the station runs and comes back as the answer."""
+where the station runs and comes back as the answer.
+
+The two-host tests run on both buses: in memory (one bus, one process) and on Redis (a bus
+per host and one for the asking API, as separate processes would hold them)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
-from chargeyard.bus import InMemoryBus
+from chargeyard.bus import CommandBus
 from chargeyard.gateway.dispatch import dispatch
-from chargeyard.gateway.host import NOT_RUNNING
+from chargeyard.gateway.executor import Executor
+from chargeyard.gateway.host import NOT_RUNNING, FleetHost
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.station.model.states import Registration
+from chargeyard.store import Store
 from chargeyard.store.models import CommandStatus
+from tests.bus.buses import BUSES, Bus, bus_maker
 from tests.gateway.conftest import ORG
 from tests.polling import eventually, until
-from tests.stack_lab import StackLab, new_host
+from tests.stack_lab import StackLab, fast_fleet
+
+
+@pytest.fixture(params=BUSES)
+async def buses(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Bus]]:
+    """Makes a bus per process of the test (one shared bus in memory)."""
+    async with bus_maker(request.param) as make:
+        yield make
+
+
+def host_on(store: Store, bus: CommandBus, node: str) -> FleetHost:
+    """A fleet host as the lab makes them (``new_host``), on any bus."""
+    return FleetHost(
+        store,
+        bus,
+        fleet_factory=fast_fleet,
+        executor=Executor(session_check_s=0.05, proxy_timeout_s=2.0),
+        restart_delay_s=0.1,
+        node=node,
+    )
 
 
 def _plugged(station: Any) -> bool:
@@ -25,37 +52,43 @@ def _plugged(station: Any) -> bool:
 
 
 async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_chargers(
-    lab: StackLab,
+    lab: StackLab, buses: Callable[[], Bus]
 ) -> None:
     ours = await lab.charger("CP-1")
     theirs = await lab.charger("CP-2")
-    async with new_host(lab.store, lab.bus, node="second") as second:
-        await lab.host.start_charger(ORG, ours.id)  # the lab's host holds CP-1
+    api_bus = buses()
+    async with (
+        host_on(lab.store, buses(), node="first") as first,
+        host_on(lab.store, buses(), node="second") as second,
+    ):
+        await first.start_charger(ORG, ours.id)  # the first host holds CP-1
         await second.start_charger(ORG, theirs.id)  # the second host holds CP-2
 
         def booted() -> bool:
-            one, two = lab.host.station(ours.id), second.station(theirs.id)
+            one, two = first.station(ours.id), second.station(theirs.id)
             return all(
                 s is not None and s.registration is Registration.ACCEPTED for s in (one, two)
             )
 
         await until(booted)
-        assert lab.host.station(theirs.id) is None
+        assert first.station(theirs.id) is None
         assert second.station(ours.id) is None
         await eventually(lambda: lab.has_status("CP-2", "Available"))
-        client = RuntimeClient(lab.bus, deadline_s=5.0)
+        client = RuntimeClient(api_bus, deadline_s=5.0)
         # One precheck request, split between the hosts: each answers for its station.
         assert await client.precheck(ORG, [ours.id, theirs.id], "plug", {}) == {
             ours.id: None,
             theirs.id: None,
         }
-        before = (lab.host.applied, second.applied)
-        sent = await dispatch(lab.store, lab.bus, client.precheck, ORG, [ours, theirs], "plug", {})
+        before = (first.applied, second.applied)
+        sent = await dispatch(lab.store, api_bus, client.precheck, ORG, [ours, theirs], "plug", {})
         assert len(sent.queued) == 2
-        await lab.outcomes(sent)
+        async with asyncio.timeout(5):  # (the hosts report an outcome once it is stored)
+            for item in sent.queued:
+                await api_bus.wait_outcome(item.command.id)
         # Each command was applied once, by the host that runs its charger.
-        assert (lab.host.applied, second.applied) == (before[0] + 1, before[1] + 1)
-        assert _plugged(lab.hosted(ours.id))
+        assert (first.applied, second.applied) == (before[0] + 1, before[1] + 1)
+        assert _plugged(first.station(ours.id))
         assert _plugged(second.station(theirs.id))
         for item in sent.queued:
             stored = await lab.store.commands.get(ORG, item.command.id)
@@ -69,7 +102,7 @@ async def test_two_hosts_on_one_bus_each_handle_the_messages_of_their_own_charge
         report = await client.stop_charger(ORG, theirs.id)
         assert report.desired_count == 0
         assert not second.is_running(theirs.id)
-        assert lab.host.is_running(ours.id)
+        assert first.is_running(ours.id)
 
 
 async def test_a_precheck_refusal_travels_back_as_the_answer(lab: StackLab) -> None:
@@ -108,13 +141,17 @@ async def test_a_host_that_never_answers_is_a_clear_error(lab: StackLab) -> None
     assert lab.bus.waiting() == 0
 
 
-async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(lab: StackLab) -> None:
-    bus = InMemoryBus()  # a bus of its own, whose placement node is the first host below
+async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(
+    lab: StackLab, buses: Callable[[], Bus]
+) -> None:
+    # Buses of their own, whose placement node is the first host below.
     idle = await lab.charger("CP-2")  # running nowhere: its requests go to the placement node
-    client = RuntimeClient(bus, deadline_s=2.0)
-    first = new_host(lab.store, bus, node="first")
+    client = RuntimeClient(buses(), deadline_s=2.0)
+    first = host_on(lab.store, buses(), node="first")
     await first.start()
-    async with new_host(lab.store, bus, node="second"):
+    # Answered while the first host is the only node: it is the placement node.
+    assert await client.precheck(ORG, [idle.id], "plug", {}) == {idle.id: NOT_RUNNING}
+    async with host_on(lab.store, buses(), node="second"):
         assert await client.precheck(ORG, [idle.id], "plug", {}) == {idle.id: NOT_RUNNING}
         await first.close()
         # The second host, still there, answers for what no node holds; a closed node's

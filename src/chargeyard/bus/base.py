@@ -92,9 +92,9 @@ class CommandBus(Protocol):
         """The commands for ``node``, as they come (its fleet host iterates it)."""
         ...
 
-    def pending(self, node: str) -> int:
+    async def pending(self, node: str) -> int:
         """Commands for ``node`` not yet taken off the bus (its host, waiting until it is
-        idle, reads it)."""
+        idle, reads it; asynchronous, as a bus between processes has to ask)."""
         ...
 
     async def report(self, outcome: CommandOutcome) -> None:

@@ -137,7 +137,7 @@ class InMemoryBus:
                 return
             yield message
 
-    def pending(self, node: str) -> int:
+    async def pending(self, node: str) -> int:
         inbox = self._inboxes.get(node)
         return 0 if inbox is None else inbox.commands.qsize()
 

@@ -54,10 +54,9 @@ class CommandRunner:
         self._consumer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
 
-    @property
-    def busy(self) -> bool:
+    async def busy(self) -> bool:
         """Commands are waiting on the bus or for their answers."""
-        return self.bus.pending(self.node) > 0 or bool(self._tasks)
+        return bool(self._tasks) or await self.bus.pending(self.node) > 0
 
     def start(self) -> None:
         if self._consumer is not None:

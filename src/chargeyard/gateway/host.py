@@ -385,7 +385,7 @@ class FleetHost:
     async def wait_idle(self) -> None:
         """Return once every command published so far has its outcome written (tests, bench;
         bound the wait with ``asyncio.timeout``)."""
-        while self._commands.busy or not self._writer.idle:
+        while await self._commands.busy() or not self._writer.idle:
             await self._writer.written()
 
     def _station_for(self, message: CommandMessage) -> SimulatedStation | None:

@@ -1,24 +1,23 @@
-"""The in-memory bus: order, outcomes to whoever waits, requests to whoever holds a charger,
-plain data only, and an orderly close."""
+"""The bus contract, on every implementation (``bus`` and ``buses``: tests/bus/conftest.py):
+order, outcomes to whoever waits, requests to whoever holds a charger, plain data only, a node
+that leaves, and an orderly close."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-import orjson
 import pytest
 
-from chargeyard.bus import CommandBus, CommandMessage, CommandOutcome, InMemoryBus
-from chargeyard.bus.requests import VERBS, RuntimeAnswer, RuntimeRequest
+from chargeyard.bus import CommandBus, CommandMessage, CommandOutcome
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from tests.bus.buses import Bus
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
     return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
 
 
-async def test_commands_are_consumed_in_order_and_outcomes_reach_waiters() -> None:
-    bus: CommandBus = InMemoryBus()
+async def test_commands_are_consumed_in_order_and_outcomes_reach_waiters(bus: Bus) -> None:
     await bus.publish(message(1))
     await bus.publish_many([message(2), message(3)])
     seen: list[str] = []
@@ -45,8 +44,7 @@ async def test_commands_are_consumed_in_order_and_outcomes_reach_waiters() -> No
         await bus.publish(message(4))
 
 
-async def test_a_wait_without_an_outcome_times_out_and_is_forgotten() -> None:
-    bus = InMemoryBus()
+async def test_a_wait_without_an_outcome_times_out_and_is_forgotten(bus: Bus) -> None:
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.05):
             await bus.wait_outcome("never")
@@ -56,39 +54,7 @@ async def test_a_wait_without_an_outcome_times_out_and_is_forgotten() -> None:
     assert bus.waiting() == 0
 
 
-def _every_kind() -> list[CommandMessage | CommandOutcome | RuntimeRequest | RuntimeAnswer]:
-    requests = [
-        RuntimeRequest(f"r-{verb}", "org-1", verb, ("dep-1", "dep-2"), {"event_type": "plug"})
-        for verb in VERBS
-    ]
-    return [
-        message(7),
-        CommandOutcome("c1", "org-1", "dep-1", ok=True, result={"plugged": True}),
-        CommandOutcome("c1", "org-1", "dep-1", ok=False, error="charger is not running"),
-        *requests,
-        RuntimeAnswer("r1", True, {"dep-1": None, "dep-2": "no connector 3 on EVSE 1"}),
-        RuntimeAnswer("r1", False, None, "charger 'dep-9' not found", "not_found", {"k": "v"}),
-        RuntimeAnswer("r1", False, None, "charger dep-1 has no ws_url", "cannot_run"),
-        RuntimeAnswer("r1", False, None, "KeyError('x')", "internal"),
-    ]
-
-
-@pytest.mark.parametrize("item", _every_kind(), ids=lambda item: type(item).__name__)
-def test_every_message_kind_round_trips_as_json(
-    item: CommandMessage | CommandOutcome | RuntimeRequest | RuntimeAnswer,
-) -> None:
-    data: dict[str, Any] = orjson.loads(orjson.dumps(item.to_dict()))
-    assert type(item).from_dict(data) == item
-
-
-def test_a_request_with_an_unknown_verb_is_refused() -> None:
-    data = RuntimeRequest("r1", "org-1", "stop", ("dep-1",)).to_dict()
-    with pytest.raises(ValueError, match="unknown request verb"):
-        RuntimeRequest.from_dict({**data, "verb": "explode"})
-
-
-async def test_what_travels_is_a_copy_not_the_publishers_object() -> None:
-    bus = InMemoryBus()
+async def test_what_travels_is_a_copy_not_the_publishers_object(bus: Bus) -> None:
     sent = message(1)
     await bus.publish(sent)
     async with asyncio.timeout(1):
@@ -98,7 +64,7 @@ async def test_what_travels_is_a_copy_not_the_publishers_object() -> None:
     assert received.payload is not sent.payload
 
 
-async def _serve(bus: InMemoryBus, node: str, seen: list[tuple[str, tuple[str, ...]]]) -> None:
+async def _serve(bus: CommandBus, node: str, seen: list[tuple[str, tuple[str, ...]]]) -> None:
     """A node that answers every request with its own name per charger."""
     async for request in bus.requests(node):
         seen.append((node, request.charger_ids))
@@ -106,8 +72,9 @@ async def _serve(bus: InMemoryBus, node: str, seen: list[tuple[str, tuple[str, .
         await bus.answer(RuntimeAnswer(request.request_id, True, result))
 
 
-async def test_requests_go_to_the_node_holding_each_charger_and_answers_are_merged() -> None:
-    bus = InMemoryBus()
+async def test_requests_go_to_the_node_holding_each_charger_and_answers_are_merged(
+    bus: Bus,
+) -> None:
     seen: list[tuple[str, tuple[str, ...]]] = []
     await bus.hold("node-a", ["dep-1"])  # the first node: the placement node
     await bus.hold("node-b", ["dep-2", "dep-3"])
@@ -133,8 +100,7 @@ async def test_requests_go_to_the_node_holding_each_charger_and_answers_are_merg
         await asyncio.gather(*servers)
 
 
-async def test_a_split_request_answers_with_the_first_failure() -> None:
-    bus = InMemoryBus()
+async def test_a_split_request_answers_with_the_first_failure(bus: Bus) -> None:
     await bus.hold("node-a", ["dep-1"])
     await bus.hold("node-b", ["dep-2"])
 
@@ -155,19 +121,17 @@ async def test_a_split_request_answers_with_the_first_failure() -> None:
         await asyncio.gather(*servers)
 
 
-async def test_commands_go_to_the_node_holding_their_charger() -> None:
-    bus = InMemoryBus()
+async def test_commands_go_to_the_node_holding_their_charger(bus: Bus) -> None:
     await bus.hold("node-a", ["dep-1"])
     await bus.hold("node-b", ["dep-2"])
     await bus.publish_many([message(1, "dep-1"), message(2, "dep-2"), message(3, "dep-9")])
-    assert (bus.pending("node-a"), bus.pending("node-b")) == (2, 1)
+    assert (await bus.pending("node-a"), await bus.pending("node-b")) == (2, 1)
     async with asyncio.timeout(1):
         on_b = await anext(aiter(bus.consume("node-b")))
     assert on_b.charger_id == "dep-2"
 
 
-async def test_a_node_that_leaves_hands_on_what_it_had_not_taken() -> None:
-    bus = InMemoryBus()
+async def test_a_node_that_leaves_hands_on_what_it_had_not_taken(bus: Bus) -> None:
     await bus.hold("node-a", ["dep-1"])  # the placement node
     await bus.hold("node-b", ["dep-2"])
     await bus.publish_many([message(1, "dep-2"), message(2, "dep-2")])
@@ -180,7 +144,7 @@ async def test_a_node_that_leaves_hands_on_what_it_had_not_taken() -> None:
             await anext(on_b)
     # What it had not taken, and what comes for its chargers now, go to the placement node.
     await bus.publish(message(3, "dep-2"))
-    assert (bus.pending("node-a"), bus.pending("node-b")) == (2, 0)
+    assert (await bus.pending("node-a"), await bus.pending("node-b")) == (2, 0)
     on_a = aiter(bus.consume("node-a"))
     async with asyncio.timeout(1):
         assert [(await anext(on_a)).command_id for _ in range(2)] == ["c2", "c3"]

@@ -1,0 +1,424 @@
+"""The bus between processes: :class:`RedisBus`, the :class:`~chargeyard.bus.CommandBus`
+contract of :class:`~chargeyard.bus.InMemoryBus` over one Redis.
+
+Shape
+-----
+* **Queues are lists, one per node and kind** (``{p}commands:{node}``, ``{p}requests:{node}``).
+  A message is taken with ``BLPOP``, which removes it as it hands it over: at most once per
+  published message needs no acknowledgement, and what a node has not taken is exactly the
+  list, so :meth:`~RedisBus.pending` is ``LLEN`` and :meth:`~RedisBus.leave` hands the list on.
+  A stream per node would keep every entry after it is read and need the reader's position to
+  tell what is untaken; a consumer group shared by the nodes would let any node take an
+  unheld charger's message, where the contract names one placement node (a split request's
+  part for unheld chargers goes with the placement node's own chargers, as in memory).
+* **Routing runs in Redis** (``bus/redis_scripts.py``): holders in a hash, nodes in a sorted
+  set by join order (the first is the placement node; while there is none, a backlog list
+  waits for the first). Publishing, holding, releasing, joining and leaving are Lua scripts,
+  each atomic, so a message is never pushed to a node that has just left.
+* **Outcomes** are a key per command with a TTL (a waiter that comes after the outcome finds
+  it) and a pub/sub notice that wakes waiters; the bus subscribes before it reads the key.
+* **Answers** go to the asking bus's own list (``{p}answers:{bus id}``), named in the
+  request's envelope; one reader task per bus resolves the waiting requests.
+
+Everything that travels is ``to_dict()`` as JSON (orjson), rebuilt with ``from_dict()``.
+
+Bounds
+------
+* node and backlog queues: expire ``queue_ttl_s`` after their last push (a node gone for that
+  long loses its queue; the ``commands`` rows say what became of them), and a publish to a
+  queue of ``max_queue`` messages fails instead of growing it;
+* outcome keys: ``outcome_ttl_s``; answer lists: ``ANSWER_TTL_S`` after their last answer;
+* holders, held sets and the node set: one entry per held charger and per node, removed by
+  :meth:`~RedisBus.release` and :meth:`~RedisBus.leave` (a node that dies without leaving
+  keeps its entries until its name leaves or comes back);
+* pub/sub keeps nothing.
+
+A lost connection is logged once (a warning), retried with back-off by every reader, and
+logged again when Redis answers (info). Commands themselves retry a few times through the
+client's :class:`redis.asyncio.retry.Retry` before they raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import orjson
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from chargeyard.bus import redis_scripts
+from chargeyard.bus.base import CommandMessage, CommandOutcome
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+LOST = (RedisConnectionError, RedisTimeoutError, OSError)
+"""What a lost or refused connection raises."""
+
+BLOCK_S = 0.25
+"""How long a reader blocks on an empty queue before it looks whether its node left."""
+
+ANSWER_TTL_S = 60
+PUBLISH_BATCH = 500
+"""Messages per publish script (a location's fan-out is a few round trips, not a thousand)."""
+
+REPLY_ROUTES = 10_000
+"""Requests taken and not yet answered whose asker this bus remembers."""
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    """Mark an owned task's failure as seen: its owner reads it, or it failed after its reader
+    went away (a cancelled consumer's pop), which is no news."""
+    if not task.cancelled():
+        task.exception()
+
+
+class _Outage:
+    """One bus's view of its Redis connection: logged once when lost, once when back."""
+
+    INITIAL_S, CEILING_S = 0.05, 2.0
+
+    def __init__(self) -> None:
+        self.down = False
+        self._delay = self.INITIAL_S
+
+    async def back_off(self, error: BaseException) -> None:
+        if not self.down:
+            self.down = True
+            logger.warning("lost the Redis connection (%s); retrying with back-off", error)
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, self.CEILING_S)
+
+    def ok(self) -> None:
+        if self.down:
+            self.down = False
+            logger.info("the Redis connection is back")
+        self._delay = self.INITIAL_S
+
+
+class RedisBus:
+    """A :class:`~chargeyard.bus.CommandBus` over Redis (see the module docstring).
+
+    Args:
+        url: the Redis server (``redis://host:port/db``); the bus has its own connection pool.
+        prefix: the start of every key and channel, so that deployments and tests sharing a
+            Redis do not meet.
+        outcome_ttl_s: how long a reported outcome is found by a later waiter.
+        queue_ttl_s: how long a queue nobody pushes to is kept.
+        max_queue: messages a queue may hold before a publish to it fails.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "chargeyard:bus:",
+        outcome_ttl_s: int = 600,
+        queue_ttl_s: int = 86_400,
+        max_queue: int = 1_000_000,
+    ) -> None:
+        self.prefix = prefix
+        self._redis: Redis = Redis.from_url(
+            url,
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
+        self._outcome_ttl_s = outcome_ttl_s
+        self._queue_ttl_s = queue_ttl_s
+        self._max_queue = max_queue
+        self._id = uuid.uuid4().hex
+        self._scripts = {
+            name: self._redis.register_script(getattr(redis_scripts, name))
+            for name in ("JOIN", "PUBLISH", "ROUTE", "HOLD", "RELEASE", "LEAVE")
+        }
+        self._outage = _Outage()
+        self._closed = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._waiters: dict[str, list[asyncio.Future[CommandOutcome]]] = {}
+        self._subscribed = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
+        self._answers: dict[str, asyncio.Future[RuntimeAnswer]] = {}
+        self._answer_reader: asyncio.Task[None] | None = None
+        self._reply_to: OrderedDict[str, str] = OrderedDict()
+        self._in_hand: dict[str, int] = {}
+        self._ids = itertools.count(1)
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def _queue(self, kind: str, node: str) -> str:
+        return f"{self.prefix}{kind}:{node}"
+
+    def _outcome_key(self, command_id: str) -> str:
+        return f"{self.prefix}outcome:{command_id}"
+
+    @property
+    def _outcome_channel(self) -> str:
+        return f"{self.prefix}outcomes"
+
+    def _answer_list(self, bus_id: str) -> str:
+        return f"{self.prefix}answers:{bus_id}"
+
+    async def _run(self, script: str, *args: str | bytes | int) -> Any:
+        return await self._scripts[script](args=[self.prefix, *args])
+
+    def _own(self, work: Awaitable[_T]) -> asyncio.Task[_T]:
+        """A task of this bus's, cancelled by :meth:`close`."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_retrieved)
+        return task
+
+    # -- routing --------------------------------------------------------------------------------
+
+    async def hold(self, node: str, charger_ids: Sequence[str]) -> None:
+        await self._run("HOLD", self._queue_ttl_s, node, *charger_ids)
+
+    async def release(self, node: str, charger_ids: Sequence[str]) -> None:
+        await self._run("RELEASE", node, *charger_ids)
+
+    async def leave(self, node: str) -> None:
+        await self._run("LEAVE", self._queue_ttl_s, node)
+
+    async def _push(self, kind: str, items: Sequence[tuple[str, bytes]]) -> None:
+        for start in range(0, len(items), PUBLISH_BATCH):
+            pairs = [part for item in items[start : start + PUBLISH_BATCH] for part in item]
+            await self._run("PUBLISH", self._queue_ttl_s, self._max_queue, kind, *pairs)
+
+    # -- commands -------------------------------------------------------------------------------
+
+    async def publish(self, message: CommandMessage) -> None:
+        await self.publish_many([message])
+
+    async def publish_many(self, messages: list[CommandMessage]) -> None:
+        if self._closed:
+            raise RuntimeError("the bus is closed")
+        items = [(m.charger_id, orjson.dumps(m.to_dict())) for m in messages]
+        await self._push("commands", items)
+
+    async def consume(self, node: str) -> AsyncIterator[CommandMessage]:
+        async for raw in self._take("commands", node):
+            yield CommandMessage.from_dict(orjson.loads(raw))
+
+    async def pending(self, node: str) -> int:
+        count: int = await self._redis.llen(self._queue("commands", node))
+        # (popped and on its way to the consumer: not taken by it yet)
+        return count + self._in_hand.get(node, 0)
+
+    async def report(self, outcome: CommandOutcome) -> None:
+        data = orjson.dumps(outcome.to_dict())
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._outcome_key(outcome.command_id), data, ex=self._outcome_ttl_s)
+            pipe.publish(self._outcome_channel, data)
+            await pipe.execute()
+
+    async def wait_outcome(self, command_id: str) -> CommandOutcome:
+        if self._listener is None and not self._closed:
+            self._listener = self._own(self._listen_outcomes())
+        await self._subscribed.wait()  # subscribed before the key is read: nothing slips by
+        waiter: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(command_id, []).append(waiter)
+        try:
+            known = await self._redis.get(self._outcome_key(command_id))
+            if known is not None:
+                return CommandOutcome.from_dict(orjson.loads(known))
+            return await waiter
+        finally:
+            waiters = self._waiters.get(command_id)
+            if waiters is not None and waiter in waiters:
+                waiters.remove(waiter)
+                if not waiters:
+                    del self._waiters[command_id]
+
+    def waiting(self) -> int:
+        """Waiters for outcomes and answers not yet come (a cancelled wait leaves none)."""
+        return sum(len(w) for w in self._waiters.values()) + len(self._answers)
+
+    async def _listen_outcomes(self) -> None:
+        # Every reader loop asks ``_closed`` rather than trusting cancellation alone: a cancel
+        # that meets the client's own read timeout comes out as a TimeoutError.
+        while not self._closed:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self._outcome_channel)
+                async for notice in pubsub.listen():
+                    if notice["type"] == "subscribe":
+                        self._outage.ok()
+                        self._subscribed.set()
+                        await self._look_up_waiting()  # (reported while unsubscribed)
+                    elif notice["type"] == "message":
+                        self._deliver(CommandOutcome.from_dict(orjson.loads(notice["data"])))
+            except LOST as error:
+                self._subscribed.clear()
+                await self._outage.back_off(error)
+            finally:
+                with contextlib.suppress(*LOST):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _look_up_waiting(self) -> None:
+        for command_id in list(self._waiters):
+            if (known := await self._redis.get(self._outcome_key(command_id))) is not None:
+                self._deliver(CommandOutcome.from_dict(orjson.loads(known)))
+
+    def _deliver(self, outcome: CommandOutcome) -> None:
+        for waiter in self._waiters.pop(outcome.command_id, []):
+            if not waiter.done():
+                waiter.set_result(outcome)
+
+    # -- runtime requests -----------------------------------------------------------------------
+
+    async def request(self, message: RuntimeRequest) -> RuntimeAnswer:
+        if self._closed:
+            raise RuntimeError("the bus is closed")
+        if self._answer_reader is None:
+            self._answer_reader = self._own(self._read_answers())
+        nodes: list[bytes] = await self._run("ROUTE", *message.charger_ids)
+        groups: dict[bytes, list[str]] = {}
+        for charger_id, node in zip(message.charger_ids, nodes, strict=True):
+            groups.setdefault(node, []).append(charger_id)
+        parts = [message]
+        if len(groups) > 1:
+            parts = [
+                replace(
+                    message,
+                    request_id=f"{message.request_id}.{next(self._ids)}",
+                    charger_ids=tuple(charger_ids),
+                )
+                for charger_ids in groups.values()
+            ]
+        loop = asyncio.get_running_loop()
+        futures: dict[str, asyncio.Future[RuntimeAnswer]] = {
+            part.request_id: loop.create_future() for part in parts
+        }
+        self._answers.update(futures)
+        try:
+            await self._push(
+                "requests",
+                [
+                    (
+                        part.charger_ids[0] if part.charger_ids else "",
+                        orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
+                    )
+                    for part in parts
+                ],
+            )
+            answers = list(await asyncio.gather(*futures.values()))
+        finally:
+            for request_id in futures:
+                self._answers.pop(request_id, None)
+        if len(answers) == 1:
+            return replace(answers[0], request_id=message.request_id)
+        return merged(message.request_id, answers)
+
+    async def requests(self, node: str) -> AsyncIterator[RuntimeRequest]:
+        async for raw in self._take("requests", node):
+            envelope = orjson.loads(raw)
+            request = RuntimeRequest.from_dict(envelope["request"])
+            self._reply_to[request.request_id] = envelope["reply_to"]
+            if len(self._reply_to) > REPLY_ROUTES:
+                self._reply_to.popitem(last=False)
+            yield request
+
+    async def answer(self, answer: RuntimeAnswer) -> None:
+        asker = self._reply_to.pop(answer.request_id, None)
+        if asker is None:
+            return
+        key = self._answer_list(asker)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, orjson.dumps(answer.to_dict()))
+            pipe.expire(key, ANSWER_TTL_S)
+            await pipe.execute()
+
+    async def _read_answers(self) -> None:
+        key = self._answer_list(self._id)
+        while not self._closed:
+            try:
+                popped = await self._redis.blpop([key], timeout=1)
+            except LOST as error:
+                await self._outage.back_off(error)
+                continue
+            self._outage.ok()
+            if popped is not None:
+                answer = RuntimeAnswer.from_dict(orjson.loads(popped[1]))
+                future = self._answers.pop(answer.request_id, None)
+                if future is not None and not future.done():
+                    future.set_result(answer)
+
+    # -- taking ---------------------------------------------------------------------------------
+
+    async def _take(self, kind: str, node: str) -> AsyncIterator[bytes | str]:
+        """What comes to ``node``'s ``kind`` queue, until the bus closes or the node leaves
+        (its join order is gone, or is a later one: it left and came back)."""
+        seq = await self._retrying(lambda: self._run("JOIN", self._queue_ttl_s, node))
+        if seq is None:
+            return
+        key = self._queue(kind, node)
+        while not self._closed:
+            pop = self._own(self._pop(kind, node, key))
+            try:
+                await asyncio.wait([pop])
+            except BaseException:  # the consumer was cancelled: leave nothing blocked behind
+                pop.cancel()
+                if pop.done() and not pop.cancelled() and pop.exception() is None:
+                    self._handed(kind, node, pop.result())  # (dropped: at most once)
+                raise
+            if pop.cancelled():  # the bus closed
+                return
+            try:
+                popped = self._handed(kind, node, pop.result())
+                if popped is None and await self._redis.zscore(f"{self.prefix}nodes", node) != seq:
+                    return
+            except LOST as error:
+                await self._outage.back_off(error)
+                continue
+            self._outage.ok()
+            if popped is not None:
+                yield popped[1]
+
+    async def _pop(self, kind: str, node: str, key: str) -> Any:
+        """One ``BLPOP``; a command popped counts as pending until the consumer has it."""
+        popped: Any = await self._redis.blpop([key], timeout=BLOCK_S)
+        if popped is not None and kind == "commands":
+            self._in_hand[node] = self._in_hand.get(node, 0) + 1
+        return popped
+
+    def _handed(self, kind: str, node: str, popped: Any) -> Any:
+        if popped is not None and kind == "commands":
+            self._in_hand[node] -= 1
+        return popped
+
+    async def _retrying(self, call: Any) -> Any:
+        while not self._closed:
+            try:
+                result = await call()
+            except LOST as error:
+                await self._outage.back_off(error)
+                continue
+            self._outage.ok()
+            return result
+        return None  # (the bus closed)
+
+    async def close(self) -> None:
+        """Stop delivering: readers end, waits on this bus are its callers' to bound."""
+        if self._closed:
+            return
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(*LOST):  # (it expires)
+            await self._redis.delete(self._answer_list(self._id))
+        await self._redis.aclose()

@@ -1,0 +1,157 @@
+"""The Lua scripts of :class:`~chargeyard.bus.redis_bus.RedisBus`: every step that reads where
+a charger's messages go and then moves them runs as one script, so that Redis executes it
+atomically (a ``leave`` can never slip between a ``publish`` reading the holder and pushing to
+its queue, which would strand the message in a queue nobody reads).
+
+Every script takes the bus's key prefix as ``ARGV[1]`` and builds its keys from it:
+
+* ``{p}holders`` (hash charger -> node) and ``{p}held:{node}`` (set of a node's chargers);
+* ``{p}nodes`` (sorted set node -> join order; the lowest is the placement node) and
+  ``{p}joins`` (the counter that orders them);
+* ``{p}commands:{node}`` / ``{p}requests:{node}`` (lists, one message a line, oldest first) and
+  ``{p}backlog:commands`` / ``{p}backlog:requests`` while no node is there.
+
+The keys are built inside the scripts, so the bus needs one Redis (or one cluster slot), not a
+cluster spread over slots.
+"""
+
+from __future__ import annotations
+
+_ROUTING = """
+local P = ARGV[1]
+
+local function destination(charger)
+  local node = redis.call('HGET', P .. 'holders', charger)
+  if node then return node end
+  local first = redis.call('ZRANGE', P .. 'nodes', 0, 0)
+  return first[1] or ''
+end
+
+local function queue(kind, node)
+  if node == '' then return P .. 'backlog:' .. kind end
+  return P .. kind .. ':' .. node
+end
+
+local function push(kind, charger, item, ttl)
+  local key = queue(kind, destination(charger))
+  redis.call('RPUSH', key, item)
+  redis.call('EXPIRE', key, ttl)
+  return key
+end
+
+local function move_all(from, to, ttl)
+  while true do
+    local item = redis.call('LPOP', from)
+    if not item then break end
+    redis.call('RPUSH', to, item)
+  end
+  if redis.call('EXISTS', to) == 1 then redis.call('EXPIRE', to, ttl) end
+end
+
+local function join(node, ttl)
+  local seq = redis.call('ZSCORE', P .. 'nodes', node)
+  if seq then return tonumber(seq) end
+  seq = redis.call('INCR', P .. 'joins')
+  redis.call('ZADD', P .. 'nodes', seq, node)
+  if redis.call('ZCARD', P .. 'nodes') == 1 then
+    -- The first node is the placement node: it takes what waited for one.
+    move_all(P .. 'backlog:commands', queue('commands', node), ttl)
+    move_all(P .. 'backlog:requests', queue('requests', node), ttl)
+  end
+  return seq
+end
+"""
+
+JOIN = (
+    _ROUTING
+    + """
+-- ARGV: prefix, ttl, node. Returns the node's join order (a left node comes back as new).
+return join(ARGV[3], ARGV[2])
+"""
+)
+
+PUBLISH = (
+    _ROUTING
+    + """
+-- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order.
+local kind, limit = ARGV[4], tonumber(ARGV[3])
+for i = 5, #ARGV, 2 do
+  local key = queue(kind, destination(ARGV[i]))
+  if redis.call('LLEN', key) >= limit then
+    return redis.error_reply('bus queue ' .. key .. ' is full')
+  end
+  push(kind, ARGV[i], ARGV[i + 1], ARGV[2])
+end
+return #ARGV - 4
+"""
+)
+
+ROUTE = (
+    _ROUTING
+    + """
+-- ARGV: prefix, then charger ids. Returns the node of each ('' while no node is there).
+local nodes = {}
+for i = 2, #ARGV do nodes[#nodes + 1] = destination(ARGV[i]) end
+return nodes
+"""
+)
+
+HOLD = (
+    _ROUTING
+    + """
+-- ARGV: prefix, ttl, node, then charger ids.
+local node = ARGV[3]
+join(node, ARGV[2])
+for i = 4, #ARGV do
+  local before = redis.call('HGET', P .. 'holders', ARGV[i])
+  if before and before ~= node then redis.call('SREM', P .. 'held:' .. before, ARGV[i]) end
+  redis.call('HSET', P .. 'holders', ARGV[i], node)
+  redis.call('SADD', P .. 'held:' .. node, ARGV[i])
+end
+return 0
+"""
+)
+
+RELEASE = (
+    _ROUTING
+    + """
+-- ARGV: prefix, node, then charger ids (those another node holds are left as they are).
+local node = ARGV[2]
+for i = 3, #ARGV do
+  if redis.call('HGET', P .. 'holders', ARGV[i]) == node then
+    redis.call('HDEL', P .. 'holders', ARGV[i])
+  end
+  redis.call('SREM', P .. 'held:' .. node, ARGV[i])
+end
+return 0
+"""
+)
+
+LEAVE = (
+    _ROUTING
+    + """
+-- ARGV: prefix, ttl, node. Releases its chargers, forgets the node, and hands what it had not
+-- taken to where it goes without it (never taken, so never delivered: still at most once).
+local node, ttl = ARGV[3], ARGV[2]
+local held = P .. 'held:' .. node
+for _, charger in ipairs(redis.call('SMEMBERS', held)) do
+  if redis.call('HGET', P .. 'holders', charger) == node then
+    redis.call('HDEL', P .. 'holders', charger)
+  end
+end
+redis.call('DEL', held)
+redis.call('ZREM', P .. 'nodes', node)
+local commands = queue('commands', node)
+for _, item in ipairs(redis.call('LRANGE', commands, 0, -1)) do
+  push('commands', cjson.decode(item)['charger_id'], item, ttl)
+end
+redis.call('DEL', commands)
+local requests = queue('requests', node)
+for _, item in ipairs(redis.call('LRANGE', requests, 0, -1)) do
+  local first = cjson.decode(item)['request']['charger_ids'][1]
+  push('requests', first or '', item, ttl)
+end
+redis.call('DEL', requests)
+return 0
+"""
+)

@@ -1,0 +1,65 @@
+"""The buses under test: every contract test runs once on :class:`InMemoryBus` and once on
+:class:`RedisBus`. The Redis half needs ``CHARGEYARD_TEST_REDIS_URL``; without it that half is
+skipped, visibly. Each test gets a key prefix of its own, and its keys are deleted after it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from redis.asyncio import Redis
+
+from chargeyard.bus import InMemoryBus
+from chargeyard.bus.redis_bus import RedisBus
+
+REDIS_ENV = "CHARGEYARD_TEST_REDIS_URL"
+SKIP_REDIS = f"{REDIS_ENV} is not set: the Redis half of the bus tests is skipped"
+BUSES = ["memory", "redis"]
+
+Bus = InMemoryBus | RedisBus
+
+
+def redis_url() -> str:
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(SKIP_REDIS)
+    return url
+
+
+async def delete_keys(url: str, prefix: str) -> None:
+    """Every key under ``prefix`` gone (a test's, after it)."""
+    client: Redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+@asynccontextmanager
+async def bus_maker(kind: str) -> AsyncIterator[Callable[[], Bus]]:
+    """Makes the buses of one test: in memory, one bus whatever is asked (one process); on
+    Redis, a new bus per call (one per process), all on the test's prefix."""
+    if kind == "memory":
+        memory = InMemoryBus()
+        yield lambda: memory
+        await memory.close()
+        return
+    url = redis_url()
+    prefix = f"chargeyard-test:{uuid.uuid4().hex}:"
+    made: list[RedisBus] = []
+
+    def make() -> RedisBus:
+        made.append(RedisBus(url, prefix=prefix))
+        return made[-1]
+
+    try:
+        yield make
+    finally:
+        for bus in made:
+            await bus.close()
+        await delete_keys(url, prefix)

@@ -1,0 +1,192 @@
+"""What only the Redis bus has to show: it survives losing its server mid-run, and every key it
+writes is bounded (a TTL, or one entry per charger and node that release and leave remove)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from chargeyard.bus import CommandMessage, CommandOutcome
+from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from tests.bus.buses import bus_maker, redis_url
+from tests.polling import until
+
+BUS_LOGGER = "chargeyard.bus.redis_bus"
+
+
+def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
+    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class _OwnRedis:
+    """A redis-server of the test's own (never the shared one), stopped and started at will;
+    its append-only file keeps the data across a restart, as a production server's would."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = _free_port()
+        self.directory = directory
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self._process = await asyncio.create_subprocess_exec(
+            binary,
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *("--appendonly", "yes", "--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        client: Redis = Redis.from_url(self.url)
+        try:
+            async with asyncio.timeout(5):
+                while True:
+                    try:
+                        await client.ping()
+                        return
+                    except RedisConnectionError:
+                        await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.terminate()
+            await self._process.wait()
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[_OwnRedis]:
+    server = _OwnRedis(tmp_path)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def test_a_lost_connection_is_logged_once_retried_and_recovered(
+    own_redis: _OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=BUS_LOGGER)
+    bus = RedisBus(own_redis.url, prefix="lost:")
+    taken: asyncio.Queue[CommandMessage] = asyncio.Queue()
+
+    async def consume() -> None:
+        async for item in bus.consume("node-1"):
+            taken.put_nowait(item)
+
+    consumer = asyncio.create_task(consume())
+    try:
+        await bus.hold("node-1", ["dep-1"])
+        await bus.publish(message(1))
+        async with asyncio.timeout(2):
+            assert (await taken.get()).command_id == "c1"
+        waiting = asyncio.create_task(bus.wait_outcome("c2"))
+        await until(lambda: bus.waiting() == 1)
+
+        await own_redis.stop()
+        await until(lambda: _records(caplog, logging.WARNING) != [])
+        await asyncio.sleep(0.5)  # every reader has failed and is backing off by now
+        await own_redis.start()
+
+        await bus.publish(message(2))
+        async with asyncio.timeout(5):
+            assert (await taken.get()).command_id == "c2"
+        outcome = CommandOutcome("c2", "org-1", "dep-1", ok=True)
+        await bus.report(outcome)
+        async with asyncio.timeout(5):
+            assert await waiting == outcome
+        warnings = _records(caplog, logging.WARNING)
+        assert len(warnings) == 1, warnings
+        assert warnings[0].startswith("lost the Redis connection")
+        assert "the Redis connection is back" in _records(caplog, logging.INFO)
+    finally:
+        consumer.cancel()
+        await asyncio.gather(consumer, return_exceptions=True)
+        await bus.close()
+
+
+def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == BUS_LOGGER and r.levelno == level]
+
+
+@pytest.fixture
+async def redis_bus() -> AsyncIterator[RedisBus]:
+    """A Redis bus on ``CHARGEYARD_TEST_REDIS_URL`` (a prefix of its own, deleted after)."""
+    async with bus_maker("redis") as make:
+        bus = make()
+        assert isinstance(bus, RedisBus)
+        yield bus
+
+
+async def test_every_key_expires_or_is_bounded_by_the_fleet(redis_bus: RedisBus) -> None:
+    bus = redis_bus
+    await bus.publish(message(1, "dep-9"))  # no node yet: the backlog
+    await bus.hold("node-a", ["dep-1"])
+    await bus.hold("node-b", ["dep-2"])
+    await bus.publish_many([message(2, "dep-1"), message(3, "dep-2")])
+    await bus.report(CommandOutcome("c1", "org-1", "dep-9", ok=True))
+
+    async def serve() -> None:
+        async for request in bus.requests("node-b"):
+            await bus.answer(RuntimeAnswer(request.request_id, True, {}))
+
+    server = asyncio.create_task(serve())
+    async with asyncio.timeout(2):
+        await bus.request(RuntimeRequest("r1", "org-1", "status", ("dep-2",)))
+    server.cancel()
+    await asyncio.gather(server, return_exceptions=True)
+
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        keys = [
+            key.decode().removeprefix(bus.prefix)
+            async for key in client.scan_iter(match=f"{bus.prefix}*")
+        ]
+        fleet_sized = {"holders", "joins", "nodes", "held:node-a", "held:node-b"}
+        expiring = [key for key in keys if key not in fleet_sized]
+        assert set(expiring) >= {"commands:node-a", "commands:node-b", "outcome:c1"}
+        for key in expiring:
+            assert await client.ttl(bus.prefix + key) > 0, key
+        # Release and leave remove what is sized by the fleet.
+        await bus.release("node-a", ["dep-1"])
+        await bus.leave("node-a")
+        await bus.leave("node-b")
+        assert await client.hlen(bus.prefix + "holders") == 0
+        assert await client.zcard(bus.prefix + "nodes") == 0
+        assert not await client.exists(bus.prefix + "held:node-a", bus.prefix + "held:node-b")
+    finally:
+        await client.aclose()
+
+
+async def test_a_full_queue_refuses_a_publish_rather_than_grow(redis_bus: RedisBus) -> None:
+    small = RedisBus(redis_url(), prefix=redis_bus.prefix, max_queue=2)
+    try:
+        await small.publish_many([message(1), message(2)])
+        with pytest.raises(ResponseError, match="is full"):
+            await small.publish(message(3))
+        assert await small.pending("node-1") == 0  # (a backlog, not a node's queue)
+    finally:
+        await small.close()

@@ -132,3 +132,19 @@ class StationTerms(ABC):
         except OcppError:
             return "Rejected"
         return apply(request)
+
+    def list_status(
+        self, version: int, entries: Sequence[ListEntry], send: Callable[[Payload], Payload]
+    ) -> str:
+        """The status of a Full update of the local list to ``entries`` under ``version``, as
+        ``send`` (the station's SendLocalList handler) answers it.
+
+        The handler is called directly, past the session that would check the request: it is
+        checked here, so that nothing the version refuses reaches the list.
+
+        Raises:
+            OcppError: a list the version's SendLocalList cannot carry; nothing changes.
+        """
+        request = self.local_list_request(version, entries)
+        self.version.schemas.check_request("SendLocalList", request)
+        return str(send(request)["status"])

@@ -328,11 +328,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         return {setting.key: self.TERMS.setting_status(setting, apply) for setting in settings}
 
     def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
-        # The handler is called directly, past the session that would check the request: it
-        # is checked here, so that nothing the version refuses reaches the list.
-        request = self.TERMS.local_list_request(version, entries)
-        self.version.schemas.check_request("SendLocalList", request)
-        return str(self.send_local_list(request)["status"])
+        return self.TERMS.list_status(version, entries, self.send_local_list)
 
     def clear_local_list(self, version: int) -> str:
         return self.set_local_list(version, ())

@@ -24,6 +24,7 @@ import orjson
 
 from chargeyard.bus.base import CommandMessage, CommandOutcome
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
+from chargeyard.bus.waiters import OutcomeWaiters
 
 _CLOSED = None
 
@@ -67,7 +68,7 @@ class InMemoryBus:
         self._inboxes: dict[str, _Inbox] = {}
         self._backlog = _Inbox()
         self._holders: dict[str, str] = {}
-        self._waiters: dict[str, list[asyncio.Future[CommandOutcome]]] = {}
+        self._waiters = OutcomeWaiters()
         self._recent: OrderedDict[str, CommandOutcome] = OrderedDict()
         self._answers: dict[str, asyncio.Future[RuntimeAnswer]] = {}
         self._ids = itertools.count(1)
@@ -146,27 +147,17 @@ class InMemoryBus:
         self._recent[outcome.command_id] = outcome
         if len(self._recent) > RECENT_OUTCOMES:
             self._recent.popitem(last=False)
-        for waiter in self._waiters.pop(outcome.command_id, []):
-            if not waiter.done():
-                waiter.set_result(outcome)
+        self._waiters.deliver(outcome)
 
     async def wait_outcome(self, command_id: str) -> CommandOutcome:
         if (known := self._recent.get(command_id)) is not None:
             return known
-        waiter: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(command_id, []).append(waiter)
-        try:
+        with self._waiters.waiting_for(command_id) as waiter:
             return await waiter
-        finally:
-            waiters = self._waiters.get(command_id)
-            if waiters is not None and waiter in waiters:
-                waiters.remove(waiter)
-                if not waiters:
-                    del self._waiters[command_id]
 
     def waiting(self) -> int:
         """Waiters for outcomes and answers not yet come (a cancelled wait leaves none)."""
-        return sum(len(w) for w in self._waiters.values()) + len(self._answers)
+        return len(self._waiters) + len(self._answers)
 
     # -- runtime requests -----------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from chargeyard.bus import redis_scripts
 from chargeyard.bus.base import CommandMessage, CommandOutcome
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
+from chargeyard.bus.waiters import OutcomeWaiters
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class RedisBus:
         self._outage = _Outage()
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._waiters: dict[str, list[asyncio.Future[CommandOutcome]]] = {}
+        self._waiters = OutcomeWaiters()
         self._subscribed = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
         self._answers: dict[str, asyncio.Future[RuntimeAnswer]] = {}
@@ -229,23 +230,15 @@ class RedisBus:
         if self._listener is None and not self._closed:
             self._listener = self._own(self._listen_outcomes())
         await self._subscribed.wait()  # subscribed before the key is read: nothing slips by
-        waiter: asyncio.Future[CommandOutcome] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(command_id, []).append(waiter)
-        try:
+        with self._waiters.waiting_for(command_id) as waiter:
             known = await self._redis.get(self._outcome_key(command_id))
             if known is not None:
                 return CommandOutcome.from_dict(orjson.loads(known))
             return await waiter
-        finally:
-            waiters = self._waiters.get(command_id)
-            if waiters is not None and waiter in waiters:
-                waiters.remove(waiter)
-                if not waiters:
-                    del self._waiters[command_id]
 
     def waiting(self) -> int:
         """Waiters for outcomes and answers not yet come (a cancelled wait leaves none)."""
-        return sum(len(w) for w in self._waiters.values()) + len(self._answers)
+        return len(self._waiters) + len(self._answers)
 
     async def _listen_outcomes(self) -> None:
         # Every reader loop asks ``_closed`` rather than trusting cancellation alone: a cancel
@@ -260,7 +253,9 @@ class RedisBus:
                         self._subscribed.set()
                         await self._look_up_waiting()  # (reported while unsubscribed)
                     elif notice["type"] == "message":
-                        self._deliver(CommandOutcome.from_dict(orjson.loads(notice["data"])))
+                        self._waiters.deliver(
+                            CommandOutcome.from_dict(orjson.loads(notice["data"]))
+                        )
             except LOST as error:
                 self._subscribed.clear()
                 await self._outage.back_off(error)
@@ -269,14 +264,9 @@ class RedisBus:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _look_up_waiting(self) -> None:
-        for command_id in list(self._waiters):
+        for command_id in self._waiters.commands():
             if (known := await self._redis.get(self._outcome_key(command_id))) is not None:
-                self._deliver(CommandOutcome.from_dict(orjson.loads(known)))
-
-    def _deliver(self, outcome: CommandOutcome) -> None:
-        for waiter in self._waiters.pop(outcome.command_id, []):
-            if not waiter.done():
-                waiter.set_result(outcome)
+                self._waiters.deliver(CommandOutcome.from_dict(orjson.loads(known)))
 
     # -- runtime requests -----------------------------------------------------------------------
 

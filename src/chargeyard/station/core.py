@@ -78,6 +78,7 @@ from chargeyard.station.registration import (
     HEARTBEAT_TIMER,
     Registrar,
 )
+from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.timers import Timers
 from chargeyard.station.transaction_messages import (
     QueuedMessage,
@@ -109,6 +110,8 @@ class SimulatedStation(ActionHandlers):
     """
 
     version: ClassVar[VersionSpec]
+    TERMS: ClassVar[StationTerms]
+    """The version's words for what is done to the station (``station/terms.py``)."""
 
     def __init__(
         self,
@@ -494,6 +497,31 @@ class SimulatedStation(ActionHandlers):
         """Answer DataTransfer from the central system as ``replies`` declare (1.6 section
         5.6, 2.0.1 P01), instead of the vendor handlers the station had."""
         raise NotImplementedError
+
+    # -- what an operator sets, through the station's own handlers ---------------------------
+
+    def apply_setting(self, request: Payload) -> str:
+        """One setting's request (``TERMS.setting_request``) as the central system would send
+        it (1.6 ChangeConfiguration, 2.0.1 SetVariables); its status."""
+        raise NotImplementedError
+
+    def send_local_list(self, payload: Payload) -> Payload:
+        """SendLocalList as if from the central system (1.6 section 5.15, 2.0.1 D01)."""
+        raise NotImplementedError
+
+    def set_configuration(self, settings: Sequence[Setting]) -> dict[str, str]:
+        """Each setting on its own, applied at once as from a central system; its status by
+        key (Rejected: one the version's schema cannot carry)."""
+        return {
+            setting.key: self.TERMS.setting_status(setting, self.apply_setting)
+            for setting in settings
+        }
+
+    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
+        return self.TERMS.list_status(version, entries, self.send_local_list)
+
+    def clear_local_list(self, version: int) -> str:
+        return self.set_local_list(version, ())
 
 
 def _nothing() -> None:

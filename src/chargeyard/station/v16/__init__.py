@@ -50,7 +50,7 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
-from chargeyard.station.terms import ListEntry, Setting, StationTerms
+from chargeyard.station.terms import StationTerms
 from chargeyard.station.v16.base import StationV16Base
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.firmware import FirmwareManagementV16
@@ -319,19 +319,10 @@ class StationV16(FirmwareDownloads, StationV16Base):
         """SendLocalList.req as if from the central system (section 5.15)."""
         return self.local_list.send_local_list(payload)
 
-    def set_configuration(self, settings: Sequence[Setting]) -> dict[str, str]:
+    def apply_setting(self, request: Payload) -> str:
         # ChangeConfiguration per key, through the station's own handler (section 5.3), so
         # that an accepted key applies at once as it would from a central system.
-        def apply(request: Payload) -> str:
-            return str(self.change_configuration(request)["status"])
-
-        return {setting.key: self.TERMS.setting_status(setting, apply) for setting in settings}
-
-    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
-        return self.TERMS.list_status(version, entries, self.send_local_list)
-
-    def clear_local_list(self, version: int) -> str:
-        return self.set_local_list(version, ())
+        return str(self.change_configuration(request)["status"])
 
     def send_data_transfer(
         self,

@@ -51,7 +51,7 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
-from chargeyard.station.terms import ListEntry, Setting, StationTerms
+from chargeyard.station.terms import StationTerms
 from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
@@ -326,18 +326,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
         """SendLocalList (D01), as the central system would send it."""
         return self.local_list.send_local_list(payload)
 
-    def set_configuration(self, settings: Sequence[Setting]) -> dict[str, str]:
+    def apply_setting(self, request: Payload) -> str:
         # SetVariables one variable at a time (B05: each item stands alone).
-        def apply(request: Payload) -> str:
-            return str(self.set_variables(request)["setVariableResult"][0]["attributeStatus"])
-
-        return {setting.key: self.TERMS.setting_status(setting, apply) for setting in settings}
-
-    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
-        return self.TERMS.list_status(version, entries, self.send_local_list)
-
-    def clear_local_list(self, version: int) -> str:
-        return self.set_local_list(version, ())
+        return str(self.set_variables(request)["setVariableResult"][0]["attributeStatus"])
 
 
 __all__ = ["StationV201"]

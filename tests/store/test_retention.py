@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 
 from chargeyard.store import Store
 from chargeyard.store import engine as engine_module
+from chargeyard.store import retention as retention_module
 from chargeyard.store.frame_file import frame_file_path
 from chargeyard.store.models import (
     Base,
@@ -176,6 +177,32 @@ async def test_rows_older_than_max_age_are_deleted_in_batches(store: Store) -> N
     assert deleted == {name: 0 if name in by_station_clock else 5 for name in deleted}
     assert await _counts(store) == {name: 7 if name in by_station_clock else 2 for name in deleted}
     assert await retention.prune(NOW) == {name: 0 for name in deleted}
+
+
+async def test_a_pass_with_nothing_due_only_reads(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite a delete waits for the process's writer turn, behind the stations' writes: a
+    # pass that finds nothing to delete must not take it, nor a write transaction.
+    turns: list[object] = []
+    writer_turn = retention_module.writer_turn
+
+    def recorded_turn(engine: Any) -> Any:
+        turns.append(engine)
+        return writer_turn(engine)
+
+    monkeypatch.setattr(retention_module, "writer_turn", recorded_turn)
+    parents = await _parents(store)
+    await _insert(store, parents, RECENT, rows=3)
+    retention = Retention(store, RetentionLimits(max_age=timedelta(days=30), max_rows=3))
+
+    assert await retention.prune(NOW) == {history.name: 0 for history in HISTORIES}
+    assert turns == []
+
+    await _insert(store, parents, OLD)
+    deleted = await retention.prune(NOW)
+    assert deleted["frames"] == 1
+    assert store.frames_engine in turns
 
 
 async def test_the_oldest_rows_beyond_max_rows_are_deleted(store: Store) -> None:

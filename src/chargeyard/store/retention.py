@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import ColumnElement, delete, func, select, text, true
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
 
 from chargeyard.store._store import Store
@@ -175,16 +175,25 @@ class Retention:
         return self.store.frames_engine if history.name == "frames" else self.store.engine
 
     async def prune(self, now: datetime | None = None) -> dict[str, int]:
-        """One pass over every history; returns the rows deleted, by table."""
+        """One pass over every history; returns the rows deleted, by table.
+
+        What is due is read first; only a table with rows to delete takes the writer's turn
+        and a write transaction. A pass that finds nothing due (a young or small store, most
+        passes) only reads."""
         now = now or self._clock()
         deleted: dict[str, int] = {}
         for history in HISTORIES:
             engine = self._engine(history)
             count = 0
             if self.limits.max_age is not None and history.by_age:
-                count += await self._delete_older(engine, history, now - self.limits.max_age)
+                older = history.at < now - self.limits.max_age
+                if await self._any(engine, history, older):
+                    count += await self._delete_batches(engine, history, older)
             if self.limits.max_rows is not None:
-                count += await self._delete_beyond(engine, history, self.limits.max_rows)
+                # Read after the age bound's deletes: a row's time need not follow its key.
+                beyond = await self._beyond(engine, history, self.limits.max_rows)
+                if beyond is not None:
+                    count += await self._delete_batches(engine, history, beyond)
             deleted[history.name] = count
         self.deleted += sum(deleted.values())
         touched = {self._engine(h) for h in HISTORIES if deleted[h.name]}
@@ -192,46 +201,58 @@ class Retention:
             await checkpoint(engine)
         return deleted
 
-    async def _delete_older(self, engine: AsyncEngine, history: _History, cutoff: datetime) -> int:
-        return await self._delete_batches(engine, history, history.at < cutoff)
-
-    async def _delete_beyond(self, engine: AsyncEngine, history: _History, max_rows: int) -> int:
-        """Delete the oldest rows beyond the newest ``max_rows``."""
+    async def _any(
+        self, engine: AsyncEngine, history: _History, condition: ColumnElement[bool]
+    ) -> bool:
+        found = select(history.key).where(self._deletable(history, condition)).exists()
         async with engine.connect() as connection:
-            if history.ordered_by_key:
-                # max - min + 1 bounds the count from above, read at the index's two ends: a
-                # table far below the bound costs no scan. Otherwise the boundary is the key
-                # max_rows from the newest, an index walk of at most max_rows entries.
-                low, high = (
-                    await connection.execute(select(func.min(history.key), func.max(history.key)))
-                ).one()
-                if low is None or high - low + 1 <= max_rows:
-                    return 0
-                boundary = await connection.scalar(
-                    select(history.key).order_by(history.key.desc()).offset(max_rows).limit(1)
-                )
-                if boundary is None:
-                    return 0
-                condition = history.key <= boundary
-            else:
-                total = await connection.scalar(
-                    select(func.count()).select_from(history.key.class_)
-                )
-                if not total or total <= max_rows:
-                    return 0
-                oldest_kept = await connection.scalar(
-                    select(history.at).order_by(history.at.desc()).offset(max_rows - 1).limit(1)
-                )
-                if oldest_kept is None:
-                    return 0
-                condition = history.at < oldest_kept
-        return await self._delete_batches(engine, history, condition)
+            return bool(await connection.scalar(select(found)))
+
+    @staticmethod
+    def _deletable(history: _History, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        """``condition`` without the rows ``history`` never trims."""
+        return condition if history.kept is None else condition & ~history.kept()
+
+    @staticmethod
+    async def _beyond(
+        engine: AsyncEngine, history: _History, max_rows: int
+    ) -> ColumnElement[bool] | None:
+        """The condition of the oldest rows beyond the newest ``max_rows``; None when the
+        table holds no more than that."""
+        async with engine.connect() as connection:
+            return await Retention._beyond_on(connection, history, max_rows)
+
+    @staticmethod
+    async def _beyond_on(
+        connection: AsyncConnection, history: _History, max_rows: int
+    ) -> ColumnElement[bool] | None:
+        if history.ordered_by_key:
+            # max - min + 1 bounds the count from above, read at the index's two ends: a
+            # table far below the bound costs no scan. Otherwise the boundary is the key
+            # max_rows from the newest, an index walk of at most max_rows entries.
+            low, high = (
+                await connection.execute(select(func.min(history.key), func.max(history.key)))
+            ).one()
+            if low is None or high - low + 1 <= max_rows:
+                return None
+            boundary = await connection.scalar(
+                select(history.key).order_by(history.key.desc()).offset(max_rows).limit(1)
+            )
+            return None if boundary is None else history.key <= boundary
+        total = await connection.scalar(select(func.count()).select_from(history.key.class_))
+        if not total or total <= max_rows:
+            return None
+        if max_rows == 0:  # no offset -1: every row is beyond
+            return true()
+        oldest_kept = await connection.scalar(
+            select(history.at).order_by(history.at.desc()).offset(max_rows - 1).limit(1)
+        )
+        return None if oldest_kept is None else history.at < oldest_kept
 
     async def _delete_batches(
         self, engine: AsyncEngine, history: _History, condition: ColumnElement[bool]
     ) -> int:
-        if history.kept is not None:
-            condition = condition & ~history.kept()
+        condition = self._deletable(history, condition)
         order = history.key if history.ordered_by_key else history.at
         chosen = select(history.key).where(condition).order_by(order).limit(self.limits.batch_size)
         statement = delete(history.key.class_).where(history.key.in_(chosen.scalar_subquery()))

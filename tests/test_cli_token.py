@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.tokens import Role, verify_token
 from chargeyard.cli import app
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.store import Store
@@ -126,7 +127,7 @@ async def test_a_cli_token_opens_the_gateway(tmp_path: Path) -> None:
     )
     token = result.stdout.strip()
     async with await Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
-        api = create_app(store, Registry(), ApiSettings(jwt_secret=SECRET))
+        api = create_app(store, in_process_link(Registry()), ApiSettings(jwt_secret=SECRET))
         transport = httpx.ASGITransport(app=api)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
             response = await client.post(

@@ -24,6 +24,7 @@ import pytest
 from websockets.asyncio.connection import Connection
 
 from chargeyard.api import ApiSettings
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
 from chargeyard.station.model.states import Registration
@@ -194,7 +195,7 @@ def settings() -> ApiSettings:
 async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
     registry = RecordingRegistry()
     _, key = await store.api_keys.create("tests")
-    with api_app(store, registry, settings) as app:
+    with api_app(store, in_process_link(registry), settings) as app:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://api.test",

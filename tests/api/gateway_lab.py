@@ -12,6 +12,7 @@ import httpx
 
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import Role, issue_token
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from tests.api.apps import api_app
@@ -55,7 +56,7 @@ def as_role(role: Role, org: str = "org-a") -> dict[str, str]:
 async def gateway_client(
     store: Store, settings: ApiSettings | None = None
 ) -> AsyncIterator[httpx.AsyncClient]:
-    with api_app(store, Registry(), settings or gateway_settings()) as app:
+    with api_app(store, in_process_link(Registry()), settings or gateway_settings()) as app:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
             yield client

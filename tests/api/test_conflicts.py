@@ -18,6 +18,7 @@ import pytest
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from chargeyard.store.conflicts import CLASHES
@@ -72,7 +73,7 @@ async def client(store: Store) -> AsyncIterator[Client]:  # noqa: F811 - the imp
     _, key = await store.api_keys.create("tests")
     bus = InMemoryBus()
     async with new_host(store, bus) as host:
-        app = create_app(store, Registry(), gateway_settings(), host=host, bus=bus)
+        app = create_app(store, in_process_link(Registry()), gateway_settings(), host=host, bus=bus)
         headers = {"X-API-Key": key, **as_role(Role.ADMIN, ORG)}
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://api.test", headers=headers

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.docs import install
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 
@@ -28,7 +29,7 @@ _TYPES = {
 
 @pytest.fixture
 async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, Registry(), ApiSettings())
+    app = create_app(store, in_process_link(Registry()), ApiSettings())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
         yield client

@@ -45,6 +45,7 @@ from sqlalchemy import make_url
 
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from tests.api.gateway_lab import bearer, gateway_settings, token
@@ -112,7 +113,7 @@ def _fuzzed_app(database_url: str) -> FastAPI:
             yield
 
     # The store is only opened by the lifespan; the routes read it from app.state.
-    app = create_app(None, Registry(), gateway_settings())  # type: ignore[arg-type]
+    app = create_app(None, in_process_link(Registry()), gateway_settings())  # type: ignore[arg-type]
     app.router.lifespan_context = lifespan
     return app
 
@@ -120,7 +121,7 @@ def _fuzzed_app(database_url: str) -> FastAPI:
 def _operations() -> list[str]:
     """Every operation the document lists, as ``"METHOD /path"``: read at collection from the
     app's own document, so routes added later are fuzzed too."""
-    document = create_app(None, Registry(), gateway_settings()).openapi()  # type: ignore[arg-type]
+    document = create_app(None, in_process_link(Registry()), gateway_settings()).openapi()  # type: ignore[arg-type]
     return [
         f"{method.upper()} {path}"
         for path, item in document["paths"].items()

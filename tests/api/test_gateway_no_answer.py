@@ -13,6 +13,7 @@ import pytest
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.store import Store
@@ -50,7 +51,7 @@ async def silent(tmp_path: Path) -> AsyncIterator[Silent]:
     async with await Store.open(migrated_sqlite_url(tmp_path, "gateway.db")) as store:
         await store.organizations.create("A", organization_id=ORG)
         bus = InMemoryBus()
-        app = create_app(store, Registry(), gateway_settings(), bus=bus)
+        app = create_app(store, in_process_link(Registry()), gateway_settings(), bus=bus)
         app.state.runtimes = RuntimeClient(bus, deadline_s=0.1)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(

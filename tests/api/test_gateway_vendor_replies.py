@@ -46,7 +46,7 @@ async def csms_api(lab: StackLab) -> AsyncIterator[httpx.AsyncClient]:
     """The CSMS API (``/api/v1``) over the lab's CSMS, which the chargers connect to."""
     csms = lab.csms
     _, key = await csms.store.api_keys.create("tests")
-    app = create_app(csms.store, csms.registry, gateway_settings(), events=csms.events)
+    app = create_app(csms.store, csms.link, gateway_settings(), events=csms.events)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://api.test", headers={"X-API-Key": key}

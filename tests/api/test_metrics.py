@@ -171,7 +171,7 @@ async def test_an_app_without_attached_metrics_still_reports_its_stations(
     await csms_lab.station("CP-1", "1.6")
 
     # The app alone (create_app), over the lab's CSMS: nobody attached the stack's metrics.
-    with api_app(csms_lab.store, csms_lab.registry, settings) as app:
+    with api_app(csms_lab.store, csms_lab.csms.link, settings) as app:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://api.test",
@@ -194,7 +194,7 @@ async def test_the_api_key_can_be_required(store: Store, settings: ApiSettings) 
     metrics = Metrics(require_api_key=True)
     async with CsmsServer(store, CsmsSettings(port=0)) as server:
         metrics.attach_csms(server.registry, store)
-        app = create_app(store, server.registry, settings)
+        app = create_app(store, server.link, settings)
         metrics.attach_app(app)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:

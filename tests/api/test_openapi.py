@@ -11,6 +11,7 @@ import pytest
 
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
 from chargeyard.store import Store
@@ -114,7 +115,7 @@ async def test_every_operation_declares_the_credential_its_route_enforces(
 ) -> None:
     # /api/v1 takes X-API-Key, /ocpp a bearer token, /metrics what the server was told.
     _, key = await store.api_keys.create("tests")
-    app = create_app(store, Registry(), gateway_settings())
+    app = create_app(store, in_process_link(Registry()), gateway_settings())
     Metrics(require_api_key=metrics_key).attach_app(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:

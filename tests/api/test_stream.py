@@ -16,6 +16,7 @@ from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.v1.routes import stream
 from chargeyard.csms.events import EventHub, EventType
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from tests.polling import until
@@ -50,7 +51,7 @@ async def receive(websocket: ClientConnection) -> dict[str, Any]:
 async def served(store: Store, settings: ApiSettings) -> AsyncIterator[StreamServer]:
     _, key = await store.api_keys.create("tests")
     hub = EventHub()
-    app = create_app(store, Registry(), settings, events=hub)
+    app = create_app(store, in_process_link(Registry()), settings, events=hub)
     async with serving(app, "127.0.0.1", 0) as port:
         yield StreamServer(hub, key, port)
 
@@ -176,7 +177,7 @@ async def test_stream_ends_its_subscription_when_the_client_leaves(served: Strea
 async def test_stream_carries_what_a_real_station_does(
     csms_lab: StackLab, settings: ApiSettings
 ) -> None:
-    app = create_app(csms_lab.store, csms_lab.registry, settings, events=csms_lab.events)
+    app = create_app(csms_lab.store, csms_lab.csms.link, settings, events=csms_lab.events)
     async with serving(app, "127.0.0.1", 0) as port:
         served = StreamServer(csms_lab.events, csms_lab.key, port)
         async with await served.open("chargeBoxId=CP-1") as websocket:
@@ -199,7 +200,7 @@ async def test_stream_carries_what_a_real_station_does(
 async def test_stream_is_closed_when_the_server_stops(store: Store, settings: ApiSettings) -> None:
     _, key = await store.api_keys.create("tests")
     hub = EventHub()
-    app = create_app(store, Registry(), settings, events=hub)
+    app = create_app(store, in_process_link(Registry()), settings, events=hub)
     async with serving(app, "127.0.0.1", 0) as port:
         websocket = await StreamServer(hub, key, port).open()
         await receive(websocket)

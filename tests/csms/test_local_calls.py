@@ -15,7 +15,7 @@ from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations, request_ids
-from chargeyard.csms.local_calls import InProcessCalls, in_process_link, serve
+from chargeyard.csms.local_calls import InProcessCalls, LocalDirectory, in_process_link, serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_calls import (
     AnswerKind,
@@ -85,7 +85,7 @@ async def test_the_link_names_each_request_and_its_deadline() -> None:
     calls = RecordingCalls(InProcessCalls(registry))
     ids = iter(["r-1", "r-2"])
     link = LinkedStations(
-        registry,
+        LocalDirectory(registry),
         calls,
         remote_starts=registry.remote_starts,
         reports=registry.reports,
@@ -218,19 +218,19 @@ class StationNode:
 class Directory:
     """One 2.0.1 station connected elsewhere."""
 
-    def is_connected(self, identity: str) -> bool:
+    async def is_connected(self, identity: str) -> bool:
         return identity == "CS-1"
 
-    def version_of(self, identity: str) -> VersionSpec:
+    async def version_of(self, identity: str) -> VersionSpec:
         if identity != "CS-1":
             raise StationNotConnected(identity)
         return V201
 
-    def versions(self) -> list[VersionSpec]:
-        return [V201]
-
-    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
         return False
+
+    def versions(self) -> list[VersionSpec]:
+        return []
 
 
 def variable(component: str, name: str, value: str, mutability: str) -> Payload:

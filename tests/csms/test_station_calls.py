@@ -17,6 +17,7 @@ from chargeyard.csms.station_calls import (
     StationRefused,
     StationRejected,
     StationRequest,
+    StationsUnreachable,
     answer_for,
     payload_of,
 )
@@ -60,6 +61,7 @@ ERRORS: dict[AnswerKind, Exception] = {
     ),
     AnswerKind.TOO_LARGE: FrameTooLarge("the CALL ChangeConfiguration", 70_000, 65_536),
     AnswerKind.FAILED: RuntimeError("the node's store is gone"),
+    AnswerKind.UNREACHABLE: StationsUnreachable("Redis at 127.0.0.1:6379 refused the connection"),
 }
 
 

@@ -15,7 +15,8 @@ Every error answers ``{"detail": ...}``:
        OCPP version cannot express (:class:`InvalidCommand`, :class:`OcppError`)
 502    the station answered with a CALLERROR (its code and description), or an answer
        that breaks its schema
-503    the station is registered but not connected
+503    the station is registered but not connected; the path to the stations' nodes
+       (Redis, when the central system runs as several processes) cannot be reached
 504    the station did not answer within ``settings.command_timeout``
 =====  ==============================================================================
 """
@@ -49,6 +50,7 @@ from chargeyard.csms.registry import (
     StationRefused,
     StationRejected,
 )
+from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
@@ -82,6 +84,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     StationAnsweredBadly: (status.HTTP_502_BAD_GATEWAY, str),
     CallFailure: (status.HTTP_502_BAD_GATEWAY, str),
     StationNotConnected: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
+    StationsUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationDidNotAnswer: (status.HTTP_504_GATEWAY_TIMEOUT, str),
 }
 

@@ -74,17 +74,17 @@ class LinkedStations:
     def reports(self) -> AwaitedReports:
         return self._reports
 
-    def is_connected(self, identity: str) -> bool:
-        return self._stations.is_connected(identity)
+    async def is_connected(self, identity: str) -> bool:
+        return await self._stations.is_connected(identity)
 
-    def version_of(self, identity: str) -> VersionSpec:
-        return self._stations.version_of(identity)
+    async def version_of(self, identity: str) -> VersionSpec:
+        return await self._stations.version_of(identity)
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        return await self._stations.disconnect(identity, code, reason)
 
     def versions(self) -> Iterable[VersionSpec]:
         return self._stations.versions()
-
-    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
-        return self._stations.disconnect(identity, code, reason)
 
     async def call(
         self,

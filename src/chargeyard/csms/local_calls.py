@@ -22,6 +22,7 @@ from chargeyard.csms.station_calls import (
     StationRequest,
     answer_for,
 )
+from chargeyard.protocol import VersionSpec
 
 
 async def serve(
@@ -60,6 +61,26 @@ class InProcessCalls:
         return StationAnswer.from_dict(_carried(answer.to_dict()))
 
 
+class LocalDirectory:
+    """:class:`~chargeyard.csms.station_link.StationDirectory` of the stations connected to
+    this process (``registry``)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
+    async def is_connected(self, identity: str) -> bool:
+        return self._registry.is_connected(identity)
+
+    async def version_of(self, identity: str) -> VersionSpec:
+        return self._registry.version_of(identity)
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        return self._registry.disconnect(identity, code, reason)
+
+    def versions(self) -> list[VersionSpec]:
+        return self._registry.versions()
+
+
 def _carried(data: dict[str, Any]) -> dict[str, Any]:
     # The standard library's JSON, not orjson: what an API body may hold (an integer past 64
     # bits, NaN) must reach the session's schema check unchanged, to be refused there.
@@ -71,7 +92,7 @@ def in_process_link(registry: Registry, *, asker: str = "api") -> LinkedStations
     """The API's link to the stations connected to this process: calls on an
     :class:`InProcessCalls` path, the registry's directory and shared state."""
     return LinkedStations(
-        registry,
+        LocalDirectory(registry),
         InProcessCalls(registry),
         remote_starts=registry.remote_starts,
         reports=registry.reports,

@@ -26,7 +26,11 @@ malformed      ``MalformedCallResult`` (a broken answer)       502
 invalid        ``OcppError`` (nothing was sent)                422
 too_large      ``FrameTooLarge`` (nothing was sent)            413
 failed         ``CallFailure`` (the serving node failed)       502
+unreachable    :class:`StationsUnreachable` (the path is down)  503
 =============  ==============================================  =====
+
+``unreachable`` is the asker's own answer when the path between the nodes (Redis) cannot be
+reached: whether the station is connected is then unknown, and nothing was sent.
 """
 
 from __future__ import annotations
@@ -54,6 +58,17 @@ class StationNotConnected(Exception):
     def __init__(self, charge_box_id: str) -> None:
         super().__init__(f"charger {charge_box_id} is not connected")
         self.charge_box_id = charge_box_id
+
+
+class StationsUnreachable(Exception):
+    """The path to the stations' nodes cannot be reached (nothing was sent)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"the central system cannot reach its stations' nodes: {reason}; nothing was sent,"
+            " try again"
+        )
+        self.reason = reason
 
 
 class StationRejected(Exception):
@@ -133,6 +148,7 @@ class AnswerKind(StrEnum):
     INVALID = "invalid"
     TOO_LARGE = "too_large"
     FAILED = "failed"
+    UNREACHABLE = "unreachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +207,8 @@ def answer_for(request: StationRequest, error: Exception) -> StationAnswer:
             return StationAnswer(request_id, AnswerKind.REJECTED)
         case StationDidNotAnswer():
             return StationAnswer(request_id, AnswerKind.TIMEOUT)
+        case StationsUnreachable(reason=reason):
+            return StationAnswer(request_id, AnswerKind.UNREACHABLE, None, "", reason)
         case StationRefused(code=code, description=description):
             return StationAnswer(request_id, AnswerKind.CALL_ERROR, None, code, description)
         case MalformedCallResult():
@@ -215,7 +233,8 @@ def payload_of(request: StationRequest, answer: StationAnswer) -> Payload:
 
     Raises:
         StationNotConnected, StationRejected, StationDidNotAnswer, StationRefused,
-        MalformedCallResult, OcppError, FrameTooLarge, CallFailure (the table above).
+        MalformedCallResult, OcppError, FrameTooLarge, CallFailure, StationsUnreachable (the
+        table above).
     """
     identity, action = request.identity, request.action
     match answer.kind:
@@ -237,6 +256,8 @@ def payload_of(request: StationRequest, answer: StationAnswer) -> Payload:
             raise _frame_too_large(answer)
         case AnswerKind.INVALID:
             raise OcppError(ErrorKind(answer.code), answer.description, answer.details)
+        case AnswerKind.UNREACHABLE:
+            raise StationsUnreachable(answer.description)
     raise CallFailure(action, request.request_id, answer.description or "no payload")
 
 
@@ -259,6 +280,7 @@ __all__ = [
     "StationRefused",
     "StationRejected",
     "StationRequest",
+    "StationsUnreachable",
     "answer_for",
     "payload_of",
 ]

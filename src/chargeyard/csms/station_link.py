@@ -4,10 +4,10 @@ answer, and a disconnect; and the state a command shares with the station's hand
 
 :class:`~chargeyard.csms.link.LinkedStations` implements it: calls travel as messages on a
 :class:`~chargeyard.csms.station_calls.StationCalls` path, served in one process by
-``local_calls.py`` from the :class:`~chargeyard.csms.registry.Registry` of open connections;
-the shared state is behind the protocols of ``command_state.py``. The API depends only on these
-protocols, so that a path to stations connected to another process can take the local one's
-place.
+``local_calls.py`` from the :class:`~chargeyard.csms.registry.Registry` of open connections,
+and between processes by ``bus/redis_stations.py`` (the API node asks, the CSMS node holding the
+station serves); the shared state is behind the protocols of ``command_state.py``. The API
+depends only on these protocols.
 """
 
 from __future__ import annotations
@@ -20,23 +20,28 @@ from chargeyard.protocol import Payload, VersionSpec
 
 
 class ConnectedStations(Protocol):
-    """Which stations are connected, and the OCPP version each negotiated."""
-
-    def is_connected(self, identity: str) -> bool: ...
-
-    def version_of(self, identity: str) -> VersionSpec:
-        """Raises: StationNotConnected."""
-        ...
+    """The stations connected to this process, and the OCPP version each negotiated (the
+    metrics count them; :class:`~chargeyard.csms.registry.Registry` is one)."""
 
     def versions(self) -> Iterable[VersionSpec]:
-        """The version of each connected station, one per station (the metrics count them)."""
+        """The version of each connected station, one per station."""
         ...
 
 
 class StationDirectory(ConnectedStations, Protocol):
-    """The connected stations, and a way to close one's connection."""
+    """Where the API learns whether a station is connected (to this process or any node of
+    the cluster), which version it speaks, and closes its connection. Asynchronous: a
+    directory of other processes' stations asks over the network. Its ``versions`` are those
+    of the stations connected to this process only (none on a node without a listener)."""
 
-    def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+    async def is_connected(self, identity: str) -> bool: ...
+
+    async def version_of(self, identity: str) -> VersionSpec:
+        """Raises: StationNotConnected; StationsUnreachable when the directory cannot be
+        asked."""
+        ...
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
         """Start closing the station's connection; False when it has none."""
         ...
 

@@ -34,7 +34,7 @@ async def get_charger(
     A station with a live connection is registered by definition (the listener admits only
     registered stations, or registers them), so only a disconnected one costs a lookup.
     """
-    if not link.is_connected(charge_box_id):
+    if not await link.is_connected(charge_box_id):
         await require_station(store.stations, charge_box_id)
     return Charger(link, charge_box_id, settings.command_timeout)
 

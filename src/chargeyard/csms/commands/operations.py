@@ -99,14 +99,14 @@ DIALECTS: VersionTable[Dialect] = VersionTable(
 )
 
 
-def _target(charger: Charger) -> tuple[Dialect, Send]:
+async def _target(charger: Charger) -> tuple[Dialect, Send]:
     """The station's dialect and a ``send`` to it.
 
     Raises:
         StationNotConnected. ``send`` raises what :meth:`StationLink.call` does, and
         StationAnsweredBadly for an answer that breaks its schema.
     """
-    dialect = DIALECTS[charger.link.version_of(charger.identity)]
+    dialect = DIALECTS[await charger.link.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:
@@ -155,7 +155,7 @@ def _reporter(charger: Charger, send: Send) -> Reporter:
 
 
 async def reset(charger: Charger, kind: ResetType) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     status = await dialect.reset(send, kind)
     return {
         "message": f"{kind} reset {outcome(status)}",
@@ -175,7 +175,7 @@ _UNLOCK_MESSAGES: Mapping[str, str] = {
 
 
 async def unlock(charger: Charger, connector_id: int) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     status = await dialect.unlock(send, connector_id)
     return {
         "message": _UNLOCK_MESSAGES.get(status, f"Connector unlock answered {status}"),
@@ -186,7 +186,7 @@ async def unlock(charger: Charger, connector_id: int) -> Result:
 
 
 async def clear_cache(charger: Charger) -> Result:
-    _, send = _target(charger)  # ClearCache is the same call in every version
+    _, send = await _target(charger)  # ClearCache is the same call in every version
     status = str((await send("ClearCache", {}))["status"])
     accepted = status == "Accepted"
     return {
@@ -199,7 +199,7 @@ async def clear_cache(charger: Charger) -> Result:
 async def trigger(
     charger: Charger, requested: TriggerableMessage, connector_id: int | None
 ) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     status = await dialect.trigger(send, requested, connector_id)
     return {
         "message": f"{requested} trigger {outcome(status)}",
@@ -213,7 +213,7 @@ async def trigger(
 async def change_availability(
     charger: Charger, connector_id: int, kind: AvailabilityType
 ) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     status = await dialect.change_availability(send, connector_id, kind)
     return {
         "message": f"Availability change to {kind} {outcome(status)}",
@@ -225,7 +225,7 @@ async def change_availability(
 
 
 async def get_configuration(charger: Charger, keys: Sequence[str]) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     known, unknown = await dialect.get_configuration(send, list(keys), _reporter(charger, send))
     return {"chargeBoxId": charger.identity, "configurationKey": known, "unknownKey": unknown}
 
@@ -239,7 +239,7 @@ _CHANGE_MESSAGES: Mapping[str, str] = {
 
 
 async def change_configuration(charger: Charger, key: str, value: str) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     status = await dialect.change_configuration(send, key, value)
     return {
         "chargeBoxId": charger.identity,
@@ -257,7 +257,7 @@ async def update_firmware(
     retries: int | None,
     retry_interval: int | None,
 ) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     options = retry_options(retries, retry_interval)
     status = await dialect.update_firmware(send, location, iso(retrieve_date), options)
     return {
@@ -277,7 +277,7 @@ async def get_diagnostics(
     retries: int | None,
     retry_interval: int | None,
 ) -> Result:
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     window = {
         name: iso(moment)
         for name, moment in (("startTime", start_time), ("stopTime", stop_time))
@@ -314,7 +314,7 @@ async def data_transfer(
     out and got no answer is kept without one). A transfer refused before it went out
     (invalid for the station's version, a frame over the limit, a station whose boot was
     rejected) is not recorded: the frame log and the history keep what was sent, once each."""
-    _, send = _target(charger)
+    _, send = await _target(charger)
     payload: Payload = {"vendorId": vendor_id}
     if message_id is not None:
         payload["messageId"] = message_id

@@ -113,10 +113,10 @@ REMOTE_DIALECTS: VersionTable[RemoteDialect] = VersionTable(
 )
 
 
-def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
+async def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
     """Raises: StationNotConnected. ``send`` raises what ``StationLink.call`` does, and
     StationAnsweredBadly for an answer that breaks its schema."""
-    dialect = REMOTE_DIALECTS[charger.link.version_of(charger.identity)]
+    dialect = REMOTE_DIALECTS[await charger.link.version_of(charger.identity)]
 
     async def send(action: str, payload: Payload) -> Payload:
         try:
@@ -137,7 +137,7 @@ async def remote_start(
 ) -> Result:
     """Ask the station to start a transaction for ``id_tag`` on ``connector_id`` (2.0.1: the
     EVSE of that number)."""
-    dialect, send = _target(charger)
+    dialect, send = await _target(charger)
     tag = await id_tags.get(id_tag)
     token_type = tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
     start = dialect.remote_start(charger.identity, connector_id, id_tag)
@@ -199,7 +199,7 @@ async def remote_stop(
             f"transaction {transaction.transaction_id} on charger {located.charge_box_id}"
             " is already completed"
         )
-    dialect, send = _target(Charger(link, located.charge_box_id, within))
+    dialect, send = await _target(Charger(link, located.charge_box_id, within))
     status = await dialect.stop(send, transaction.transaction_id)
     return {
         "message": f"Remote stop {outcome(status)}",

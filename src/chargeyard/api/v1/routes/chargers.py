@@ -162,7 +162,7 @@ async def delete_charger(
         await store.stations.delete(charge_box_id)
     except NotFoundError:
         raise UnknownStation(charge_box_id) from None
-    link.disconnect(charge_box_id, *_DELETED_CLOSE)
+    await link.disconnect(charge_box_id, *_DELETED_CLOSE)
     return ChargerDeleted(message="Charger deleted", chargeBoxId=charge_box_id)
 
 

@@ -5,89 +5,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from chargeyard.bus import CommandMessage, CommandOutcome
 from chargeyard.bus.redis_bus import RedisBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 from tests.bus.buses import bus_maker, redis_url
+from tests.bus.own_redis import OwnRedis
 from tests.polling import until
 
-BUS_LOGGER = "chargeyard.bus.redis_bus"
+BUS_LOGGER = "chargeyard.bus.redis"
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
     return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class _OwnRedis:
-    """A redis-server of the test's own (never the shared one), stopped and started at will;
-    its append-only file keeps the data across a restart, as a production server's would."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = _free_port()
-        self.directory = directory
-        self._process: asyncio.subprocess.Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self._process = await asyncio.create_subprocess_exec(
-            binary,
-            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
-            *("--appendonly", "yes", "--dir", str(self.directory)),
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        client: Redis = Redis.from_url(self.url)
-        try:
-            async with asyncio.timeout(5):
-                while True:
-                    try:
-                        await client.ping()
-                        return
-                    except RedisConnectionError:
-                        await asyncio.sleep(0.02)
-        finally:
-            await client.aclose()
-
-    async def stop(self) -> None:
-        if self._process is not None and self._process.returncode is None:
-            self._process.terminate()
-            await self._process.wait()
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[_OwnRedis]:
-    server = _OwnRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 async def test_a_lost_connection_is_logged_once_retried_and_recovered(
-    own_redis: _OwnRedis, caplog: pytest.LogCaptureFixture
+    own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=BUS_LOGGER)
     bus = RedisBus(own_redis.url, prefix="lost:")

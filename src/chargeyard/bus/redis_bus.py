@@ -43,7 +43,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Sequence
@@ -52,22 +51,14 @@ from typing import Any, TypeVar
 
 import orjson
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from chargeyard.bus import redis_scripts
 from chargeyard.bus.base import CommandMessage, CommandOutcome
+from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, taken
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
 from chargeyard.bus.waiters import OutcomeWaiters
 
-logger = logging.getLogger(__name__)
-
 _T = TypeVar("_T")
-
-LOST = (RedisConnectionError, RedisTimeoutError, OSError)
-"""What a lost or refused connection raises."""
 
 BLOCK_S = 0.25
 """How long a reader blocks on an empty queue before it looks whether its node left."""
@@ -78,36 +69,6 @@ PUBLISH_BATCH = 500
 
 REPLY_ROUTES = 10_000
 """Requests taken and not yet answered whose asker this bus remembers."""
-
-
-def _retrieved(task: asyncio.Task[Any]) -> None:
-    """Mark an owned task's failure as seen: its owner reads it, or it failed after its reader
-    went away (a cancelled consumer's pop), which is no news."""
-    if not task.cancelled():
-        task.exception()
-
-
-class _Outage:
-    """One bus's view of its Redis connection: logged once when lost, once when back."""
-
-    INITIAL_S, CEILING_S = 0.05, 2.0
-
-    def __init__(self) -> None:
-        self.down = False
-        self._delay = self.INITIAL_S
-
-    async def back_off(self, error: BaseException) -> None:
-        if not self.down:
-            self.down = True
-            logger.warning("lost the Redis connection (%s); retrying with back-off", error)
-        await asyncio.sleep(self._delay)
-        self._delay = min(self._delay * 2, self.CEILING_S)
-
-    def ok(self) -> None:
-        if self.down:
-            self.down = False
-            logger.info("the Redis connection is back")
-        self._delay = self.INITIAL_S
 
 
 class RedisBus:
@@ -132,11 +93,7 @@ class RedisBus:
         max_queue: int = 1_000_000,
     ) -> None:
         self.prefix = prefix
-        self._redis: Redis = Redis.from_url(
-            url,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
-            retry_on_error=[RedisConnectionError, RedisTimeoutError],
-        )
+        self._redis: Redis = redis_client(url)
         self._outcome_ttl_s = outcome_ttl_s
         self._queue_ttl_s = queue_ttl_s
         self._max_queue = max_queue
@@ -145,7 +102,7 @@ class RedisBus:
             name: self._redis.register_script(getattr(redis_scripts, name))
             for name in ("JOIN", "PUBLISH", "ROUTE", "HOLD", "RELEASE", "LEAVE")
         }
-        self._outage = _Outage()
+        self._outage = Outage()
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._waiters = OutcomeWaiters()
@@ -180,7 +137,7 @@ class RedisBus:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(_retrieved)
+        task.add_done_callback(retrieved)
         return task
 
     # -- routing --------------------------------------------------------------------------------
@@ -334,18 +291,11 @@ class RedisBus:
 
     async def _read_answers(self) -> None:
         key = self._answer_list(self._id)
-        while not self._closed:
-            try:
-                popped = await self._redis.blpop([key], timeout=1)
-            except LOST as error:
-                await self._outage.back_off(error)
-                continue
-            self._outage.ok()
-            if popped is not None:
-                answer = RuntimeAnswer.from_dict(orjson.loads(popped[1]))
-                future = self._answers.pop(answer.request_id, None)
-                if future is not None and not future.done():
-                    future.set_result(answer)
+        async for raw in taken(self._redis, key, self._outage, lambda: self._closed):
+            answer = RuntimeAnswer.from_dict(orjson.loads(raw))
+            future = self._answers.pop(answer.request_id, None)
+            if future is not None and not future.done():
+                future.set_result(answer)
 
     # -- taking ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ handlers (``command_state.py``) is kept here too, since both reach the registry 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
@@ -54,19 +54,30 @@ class Registry:
         # Connections being closed by disconnect(): the closing handshake with a dead peer can
         # take the socket's close timeout, which no caller should wait for.
         self._closing: set[asyncio.Task[None]] = set()
+        # Told of every identity that connects (with its version) or goes (None): a directory
+        # other processes read (bus/redis_stations.py) follows this one.
+        self.watchers: list[Callable[[str, VersionSpec | None], None]] = []
 
     def add(self, identity: str, connection: OcppConnection) -> OcppConnection | None:
         """Register a connection; returns the one it replaces, which the caller closes."""
         previous = self._connections.get(identity)
         self._connections[identity] = connection
+        for watcher in self.watchers:
+            watcher(identity, connection.version)
         return previous
 
     def remove(self, identity: str, connection: OcppConnection) -> bool:
         """Forget ``connection`` if it is still the identity's current one."""
         if self._connections.get(identity) is connection:
             del self._connections[identity]
+            for watcher in self.watchers:
+                watcher(identity, None)
             return True
         return False
+
+    def connected(self) -> dict[str, VersionSpec]:
+        """Each connected identity and its version."""
+        return {identity: c.version for identity, c in self._connections.items()}
 
     def get(self, identity: str) -> OcppConnection | None:
         return self._connections.get(identity)

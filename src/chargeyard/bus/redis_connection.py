@@ -1,0 +1,84 @@
+"""What every Redis user of the bus shares: the client as configured, what a lost connection
+raises, and how an outage is logged and waited out (once when lost, once when back)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("chargeyard.bus.redis")
+
+LOST = (RedisConnectionError, RedisTimeoutError, OSError)
+"""What a lost or refused connection raises."""
+
+
+def redis_client(url: str) -> Redis:
+    """A client with its own connection pool; a command retries a few times, with back-off,
+    before it raises one of :data:`LOST`."""
+    return Redis.from_url(
+        url,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+
+
+def where(url: str) -> str:
+    """``host:port`` of a Redis URL, for messages (never its password)."""
+    from redis.asyncio.connection import parse_url
+
+    options = parse_url(url)
+    return f"{options.get('host', 'localhost')}:{options.get('port', 6379)}"
+
+
+def retrieved(task: asyncio.Task[Any]) -> None:
+    """Mark an owned task's failure as seen: its owner reads it, or it failed after its reader
+    went away (a cancelled consumer's pop), which is no news."""
+    if not task.cancelled():
+        task.exception()
+
+
+class Outage:
+    """One client's view of its Redis connection: logged once when lost, once when back."""
+
+    INITIAL_S, CEILING_S = 0.05, 2.0
+
+    def __init__(self) -> None:
+        self.down = False
+        self._delay = self.INITIAL_S
+
+    async def back_off(self, error: BaseException) -> None:
+        if not self.down:
+            self.down = True
+            logger.warning("lost the Redis connection (%s); retrying with back-off", error)
+        await asyncio.sleep(self._delay)
+        self._delay = min(self._delay * 2, self.CEILING_S)
+
+    def ok(self) -> None:
+        if self.down:
+            self.down = False
+            logger.info("the Redis connection is back")
+        self._delay = self.INITIAL_S
+
+
+async def taken(
+    redis: Redis, key: str, outage: Outage, closed: Callable[[], bool], block_s: float = 1.0
+) -> AsyncIterator[bytes | str]:
+    """What is pushed to the list ``key``, each taken once with ``BLPOP``, until ``closed()``;
+    a lost connection is waited out with ``outage``'s back-off."""
+    while not closed():
+        try:
+            popped = await redis.blpop([key], timeout=block_s)
+        except LOST as error:
+            await outage.back_off(error)
+            continue
+        outage.ok()
+        if popped is not None:
+            yield popped[1]

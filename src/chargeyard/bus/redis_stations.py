@@ -1,0 +1,365 @@
+"""The central system's stations across processes: who holds which station, and a CALL from
+any API node to the CSMS node holding the station, over one Redis.
+
+Shape
+-----
+* **Presence** is a key per station, ``{p}station:{identity}``, holding the node that holds
+  its WebSocket and the OCPP version it negotiated, with a TTL of ``presence_ttl_s``. The node
+  writes it when the station connects (``Registry.watchers``), deletes it when the station
+  goes (only if it still names this node: a station that moved is left to its new node), and
+  renews all of its keys every third of the TTL. A node that dies or loses Redis stops
+  renewing, and its stations read as not connected within the TTL; when Redis is back, the
+  next renewal writes them again.
+* **Calls** are lists, one per CSMS node (``{p}calls:{node}``), taken with ``BLPOP``: a
+  request (``csms/station_calls.py``, with the asker's id to answer to) or a disconnect. The
+  node serves each request as the in-process path does (``local_calls.serve``) and pushes the
+  answer to the asker's own list (``{p}answers:{asker}``), matched there by ``request_id``.
+  A list, not a stream: a request is served at most once and needs no acknowledgement, and
+  one that waits past its deadline is answered ``timeout`` unsent by whoever takes it.
+* **What the asker answers itself**: ``not_connected`` (503) when no key names a node;
+  ``timeout`` (504) when the node says nothing by the request's deadline (a node that died
+  with the station's key still alive); ``unreachable`` (503) when Redis cannot be reached.
+
+Bounds
+------
+Presence keys expire ``presence_ttl_s`` after their last renewal; a node's calls list
+``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
+answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
+
+Not shared yet: what a command waits for from the station's own messages (a remote start's
+transaction, a device-model report: ``command_state.py``) is kept by the node that hears
+them, so such a command asked through another node than the station's returns without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import Awaitable, Iterable
+from typing import Any, TypeVar
+
+import orjson
+
+from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, taken, where
+from chargeyard.csms.local_calls import serve
+from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_calls import (
+    AnswerKind,
+    StationAnswer,
+    StationNotConnected,
+    StationRequest,
+    StationsUnreachable,
+)
+from chargeyard.protocol import VersionSpec, parse_version
+
+_T = TypeVar("_T")
+
+PRESENCE_TTL_S = 15
+CALLS_TTL_S = 300
+ANSWER_TTL_S = 60
+RENEW_BATCH = 1_000
+"""Keys per pipeline when a node renews its stations."""
+ANSWER_GRACE_S = 1.0
+"""How long past a request's deadline the asker still waits for the node's own ``timeout``
+answer (which carries the node's view) before answering ``timeout`` itself."""
+BLOCK_S = 1
+
+# Delete a station's key only while it names this node (KEYS[1] the key, ARGV[1] the node's
+# value): a station that reconnected to another node keeps the other node's key.
+_FORGET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisStations:
+    """The :class:`~chargeyard.csms.station_calls.StationCalls` path and the
+    :class:`~chargeyard.csms.station_link.StationDirectory` over Redis, for one process; with
+    a ``registry`` it is also a CSMS node that announces and serves its own stations.
+
+    Args:
+        url: the Redis server.
+        registry: this process's listener's connections (None: an API node only).
+        node: this node's name, unique in the cluster (default: random).
+        prefix: the start of every key, so that deployments and tests sharing a Redis do not
+            meet.
+        presence_ttl_s: how long a station's key outlives its node's last renewal.
+        answer_grace_s: how long past a request's deadline its answer is still waited for.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        registry: Registry | None = None,
+        node: str | None = None,
+        prefix: str = "chargeyard:stations:",
+        presence_ttl_s: int = PRESENCE_TTL_S,
+        answer_grace_s: float = ANSWER_GRACE_S,
+    ) -> None:
+        self.node = node or uuid.uuid4().hex[:12]
+        self.prefix = prefix
+        self._where = where(url)
+        self._redis = redis_client(url)
+        self._forget = self._redis.register_script(_FORGET)
+        self._registry = registry
+        self._ttl = presence_ttl_s
+        self._grace = answer_grace_s
+        self._id = f"{self.node}-{uuid.uuid4().hex[:8]}"
+        self._answers: dict[str, asyncio.Future[StationAnswer]] = {}
+        self._changed: dict[str, VersionSpec | None] = {}
+        self._wake = asyncio.Event()
+        self._writing = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._outage = Outage()
+        self._closed = False
+        self._started = False
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def _station_key(self, identity: str) -> str:
+        return f"{self.prefix}station:{identity}"
+
+    def _calls(self, node: str) -> str:
+        return f"{self.prefix}calls:{node}"
+
+    def _answer_list(self, asker: str) -> str:
+        return f"{self.prefix}answers:{asker}"
+
+    def _presence(self, version: VersionSpec) -> bytes:
+        return orjson.dumps({"node": self.node, "version": version.name})
+
+    # -- life -----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start reading answers and, on a CSMS node, announcing and serving its stations."""
+        if self._started:
+            return
+        self._started = True
+        self._own(self._read_answers())
+        if self._registry is not None:
+            self._registry.watchers.append(self._watch)
+            self._own(self._announce())
+            self._own(self._serve_calls())
+
+    async def close(self) -> None:
+        """Stop; a CSMS node deletes the keys of the stations it still holds (they would
+        expire anyway)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._registry is not None and self._watch in self._registry.watchers:
+            self._registry.watchers.remove(self._watch)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(*LOST):
+            if self._registry is not None:
+                stations = list(self._registry.connected().items())
+                for start in range(0, len(stations), RENEW_BATCH):
+                    async with self._redis.pipeline(transaction=False) as pipe:
+                        for identity, version in stations[start : start + RENEW_BATCH]:
+                            key, value = self._station_key(identity), self._presence(version)
+                            await self._forget(keys=[key], args=[value], client=pipe)
+                        await pipe.execute()
+            await self._redis.delete(self._answer_list(self._id))
+        await self._redis.aclose()
+
+    async def __aenter__(self) -> RedisStations:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _own(self, work: Awaitable[_T]) -> asyncio.Task[_T]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(retrieved)
+        return task
+
+    # -- the directory (any node) ---------------------------------------------------------------
+
+    async def _holder(self, identity: str) -> tuple[str, VersionSpec] | None:
+        """The node holding ``identity`` and its version; None when none does.
+
+        Raises: StationsUnreachable."""
+        try:
+            raw = await self._redis.get(self._station_key(identity))
+        except LOST as error:
+            raise self._unreachable(error) from None
+        if raw is None:
+            return None
+        data = orjson.loads(raw)
+        return str(data["node"]), parse_version(str(data["version"]))
+
+    async def is_connected(self, identity: str) -> bool:
+        return await self._holder(identity) is not None
+
+    async def version_of(self, identity: str) -> VersionSpec:
+        holder = await self._holder(identity)
+        if holder is None:
+            raise StationNotConnected(identity)
+        return holder[1]
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        holder = await self._holder(identity)
+        if holder is None:
+            return False
+        message = {"disconnect": {"identity": identity, "code": code, "reason": reason}}
+        try:
+            await self._push(holder[0], orjson.dumps(message))
+        except LOST as error:
+            raise self._unreachable(error) from None
+        return True
+
+    def versions(self) -> Iterable[VersionSpec]:
+        return [] if self._registry is None else self._registry.versions()
+
+    def _unreachable(self, error: BaseException) -> StationsUnreachable:
+        return StationsUnreachable(f"Redis at {self._where} cannot be reached ({error})")
+
+    # -- calls: the asking side -----------------------------------------------------------------
+
+    async def request(self, request: StationRequest) -> StationAnswer:
+        if not self._started:
+            await self.start()
+        try:
+            holder = await self._holder(request.identity)
+        except StationsUnreachable as error:
+            return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", error.reason)
+        if holder is None:
+            return StationAnswer(request.request_id, AnswerKind.NOT_CONNECTED)
+        future: asyncio.Future[StationAnswer] = asyncio.get_running_loop().create_future()
+        self._answers[request.request_id] = future
+        try:
+            envelope = {"reply_to": self._id, "request": request.to_dict()}
+            try:
+                await self._push(holder[0], orjson.dumps(envelope))
+            except LOST as error:
+                reason = self._unreachable(error).reason
+                return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", reason)
+            left = request.deadline - time.time() + self._grace
+            try:
+                async with asyncio.timeout(max(left, 0.0)):
+                    return await future
+            except TimeoutError:
+                return StationAnswer(request.request_id, AnswerKind.TIMEOUT)
+        finally:
+            self._answers.pop(request.request_id, None)
+
+    async def _push(self, node: str, data: bytes) -> None:
+        key = self._calls(node)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, data)
+            pipe.expire(key, CALLS_TTL_S)
+            await pipe.execute()
+
+    async def _read_answers(self) -> None:
+        key = self._answer_list(self._id)
+        async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
+            answer = StationAnswer.from_dict(orjson.loads(raw))
+            future = self._answers.pop(answer.request_id, None)
+            if future is not None and not future.done():
+                future.set_result(answer)
+
+    # -- calls: the serving side (a CSMS node) --------------------------------------------------
+
+    async def _serve_calls(self) -> None:
+        key = self._calls(self.node)
+        async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
+            self._own(self._serve_one(orjson.loads(raw)))
+
+    async def _serve_one(self, envelope: dict[str, Any]) -> None:
+        assert self._registry is not None
+        if "disconnect" in envelope:
+            order = envelope["disconnect"]
+            self._registry.disconnect(order["identity"], int(order["code"]), str(order["reason"]))
+            return
+        request = StationRequest.from_dict(envelope["request"])
+        answer = await serve(self._registry, request)
+        key = self._answer_list(str(envelope["reply_to"]))
+        while not self._closed:
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.rpush(key, orjson.dumps(answer.to_dict()))
+                    pipe.expire(key, ANSWER_TTL_S)
+                    await pipe.execute()
+                return
+            except LOST as error:
+                if time.time() > request.deadline + self._grace:
+                    return  # nobody waits for it any more
+                await self._outage.back_off(error)
+
+    # -- presence (a CSMS node) -----------------------------------------------------------------
+
+    def _watch(self, identity: str, version: VersionSpec | None) -> None:
+        self._changed[identity] = version
+        self._wake.set()
+
+    async def _announce(self) -> None:
+        """Write what changed as it changes, and renew every key a third of the TTL apart; after
+        an outage, renew everything at once."""
+        renew_every = self._ttl / 3
+        loop = asyncio.get_running_loop()
+        next_renewal = loop.time()
+        while not self._closed:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(next_renewal - loop.time(), 0.0)):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                if loop.time() >= next_renewal:
+                    async with self._writing:
+                        self._changed.clear()  # (the renewal writes every station as it is)
+                        await self._renew()
+                    next_renewal = loop.time() + renew_every
+                else:
+                    await self.flush()
+            except LOST as error:
+                await self._outage.back_off(error)
+                next_renewal = loop.time()  # everything, once Redis answers again
+                continue
+            self._outage.ok()
+
+    async def flush(self) -> None:
+        """Write the connects and disconnects not written yet; returns once they are (and any
+        write already under way). Raises one of ``LOST`` when Redis cannot be reached."""
+        async with self._writing:
+            changed, self._changed = self._changed, {}
+            try:
+                await self._write(changed)
+            except LOST:
+                self._changed = {**changed, **self._changed}
+                raise
+
+    async def _write(self, changed: dict[str, VersionSpec | None]) -> None:
+        assert self._registry is not None
+        now = self._registry.connected()
+        for identity, version in changed.items():
+            if version is None and identity not in now:
+                await self._forget_ours(identity)
+            elif identity in now:
+                await self._redis.set(
+                    self._station_key(identity), self._presence(now[identity]), ex=self._ttl
+                )
+
+    async def _forget_ours(self, identity: str) -> None:
+        """Delete the station's key if it names this node (whatever version it says)."""
+        raw = await self._redis.get(self._station_key(identity))
+        if raw is not None and orjson.loads(raw).get("node") == self.node:
+            await self._forget(keys=[self._station_key(identity)], args=[raw])
+
+    async def _renew(self) -> None:
+        assert self._registry is not None
+        stations = list(self._registry.connected().items())
+        for start in range(0, len(stations), RENEW_BATCH):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for identity, version in stations[start : start + RENEW_BATCH]:
+                    pipe.set(self._station_key(identity), self._presence(version), ex=self._ttl)
+                await pipe.execute()

@@ -1,0 +1,61 @@
+"""A redis-server of a test's own (never the machine's shared one), to stop and start at will:
+the fixture ``own_redis`` (``tests/bus/conftest.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class OwnRedis:
+    """A redis-server of the test's own (never the shared one), stopped and started at will;
+    its append-only file keeps the data across a restart, as a production server's would."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    async def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self._process = await asyncio.create_subprocess_exec(
+            binary,
+            *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+            *("--appendonly", "yes", "--dir", str(self.directory)),
+            stdout=asyncio.subprocess.DEVNULL,
+        )
+        client: Redis = Redis.from_url(self.url)
+        try:
+            async with asyncio.timeout(5):
+                while True:
+                    try:
+                        await client.ping()
+                        return
+                    except RedisConnectionError:
+                        await asyncio.sleep(0.02)
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.terminate()
+            await self._process.wait()

@@ -1,0 +1,209 @@
+"""The central system's stations across processes over Redis (``bus/redis_stations.py``): a
+CSMS node announces the stations connected to it and serves calls for them; an API node with
+no station of its own asks through the same link the API uses, and gets the same answers and
+the same errors as in one process."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from redis.asyncio import Redis
+
+from chargeyard.bus.redis_stations import RedisStations
+from chargeyard.csms.link import LinkedStations
+from chargeyard.csms.registry import Registry
+from chargeyard.csms.station_calls import (
+    StationDidNotAnswer,
+    StationNotConnected,
+    StationRefused,
+    StationsUnreachable,
+)
+from chargeyard.protocol import V16, V201, CallErrorReply, Payload, VersionSpec
+from tests.bus.buses import delete_keys, redis_url
+from tests.bus.own_redis import OwnRedis
+from tests.polling import eventually, until
+
+
+class Station:
+    """The registry's side of one station's connection: answers each CALL with
+    ``answer(action, payload)``, keeps what it was sent and how it was closed."""
+
+    def __init__(
+        self, version: VersionSpec, answer: Callable[[str, Payload], Payload] | None = None
+    ) -> None:
+        self.version = version
+        self.answer = answer or (lambda _action, _payload: {"status": "Accepted"})
+        self.sent: list[tuple[str, Payload]] = []
+        self.closed: list[tuple[int, str]] = []
+
+    async def call(self, action: str, payload: Payload) -> Payload:
+        self.sent.append((action, payload))
+        return self.answer(action, payload)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed.append((code, reason))
+
+
+def link_over(stations: RedisStations, registry: Registry) -> LinkedStations:
+    """The API's link on an API node: directory and calls over Redis."""
+    return LinkedStations(
+        stations,
+        stations,
+        remote_starts=registry.remote_starts,
+        reports=registry.reports,
+        command_timeout=5.0,
+    )
+
+
+@asynccontextmanager
+async def cluster(
+    url: str, **options: float
+) -> AsyncIterator[tuple[Registry, RedisStations, RedisStations]]:
+    """A CSMS node (its registry and its RedisStations) and an API node, on a prefix of their
+    own."""
+    prefix = f"chargeyard-test:{uuid.uuid4().hex}:"
+    registry = Registry(command_timeout=5.0)
+    node = RedisStations(url, registry=registry, node="csms-a", prefix=prefix, **options)  # type: ignore[arg-type]
+    api = RedisStations(url, prefix=prefix, **options)  # type: ignore[arg-type]
+    try:
+        async with node, api:
+            yield registry, node, api
+    finally:
+        await delete_keys(url, prefix)
+
+
+async def connect(registry: Registry, api: RedisStations, identity: str, station: Station) -> None:
+    registry.add(identity, station)  # type: ignore[arg-type]  # the CALL side is enough here
+    await eventually(lambda: api.is_connected(identity))
+
+
+async def test_a_call_reaches_the_node_holding_the_station_and_its_answer_comes_back() -> None:
+    async with cluster(redis_url()) as (registry, _node, api):
+        station = Station(V201, lambda _action, _payload: {"status": "Accepted", "n": [1, 2]})
+        await connect(registry, api, "CS-1", station)
+        link = link_over(api, registry)
+
+        assert await link.version_of("CS-1") is V201
+        answer = await link.call("CS-1", "ClearCache", {})
+
+        assert answer == {"status": "Accepted", "n": [1, 2]}
+        assert station.sent == [("ClearCache", {})]
+
+
+async def test_the_station_s_errors_and_an_unknown_station_read_as_in_one_process() -> None:
+    def refuse(_action: str, _payload: Payload) -> Payload:
+        raise CallErrorReply("Reset", "u-1", "NotSupported", "no resets here", {})
+
+    async with cluster(redis_url()) as (registry, _node, api):
+        await connect(registry, api, "CP-NO", Station(V16, refuse))
+        link = link_over(api, registry)
+
+        with pytest.raises(StationRefused) as refused:
+            await link.call("CP-NO", "Reset", {"type": "Hard"})
+        assert (
+            str(refused.value) == "charger CP-NO answered Reset with NotSupported: no resets here"
+        )
+        with pytest.raises(StationNotConnected):
+            await link.call("CP-GONE", "Reset", {"type": "Hard"})
+        with pytest.raises(StationNotConnected):
+            await link.version_of("CP-GONE")
+        assert not await link.is_connected("CP-GONE")
+
+
+async def test_a_node_that_does_not_answer_is_a_timeout() -> None:
+    url = redis_url()
+    async with cluster(url, answer_grace_s=0.05) as (registry, node, api):
+        # A key names a node that takes nothing (it died; its key has not expired yet).
+        client: Redis = Redis.from_url(url)
+        try:
+            await client.set(
+                f"{node.prefix}station:CP-GHOST", b'{"node":"gone","version":"1.6"}', ex=15
+            )
+        finally:
+            await client.aclose()
+        link = link_over(api, registry)
+
+        with pytest.raises(StationDidNotAnswer) as silent:
+            await link.call("CP-GHOST", "Reset", {"type": "Hard"}, timeout=0.2)
+        assert str(silent.value) == "charger CP-GHOST did not answer Reset within 0.2 s"
+
+
+async def test_a_station_that_goes_is_forgotten_unless_it_moved_to_another_node() -> None:
+    url = redis_url()
+    async with cluster(url) as (registry, node, api):
+        first = Station(V16)
+        await connect(registry, api, "CP-1", first)
+        registry.remove("CP-1", first)  # type: ignore[arg-type]
+        await node.flush()
+        assert not await api.is_connected("CP-1")
+
+        # CP-1 reconnects to node B before node A hears that its socket closed.
+        other = Registry()
+        async with RedisStations(url, registry=other, node="csms-b", prefix=node.prefix):
+            await connect(registry, api, "CP-1", first)
+            moved = Station(V201)
+            other.add("CP-1", moved)  # type: ignore[arg-type]
+            await eventually(lambda: _is(api.version_of("CP-1"), V201))
+            registry.remove("CP-1", first)  # type: ignore[arg-type]
+            await node.flush()
+
+            assert await api.version_of("CP-1") is V201
+
+
+async def test_a_station_s_key_expires_unless_renewed() -> None:
+    url = redis_url()
+    async with cluster(url, presence_ttl_s=3) as (registry, node, api):
+        await connect(registry, api, "CP-1", Station(V16))
+        client: Redis = Redis.from_url(url)
+        try:
+            ttl = await client.ttl(f"{node.prefix}station:CP-1")
+        finally:
+            await client.aclose()
+        assert 0 < ttl <= 3
+
+
+async def test_a_disconnect_travels_to_the_node_holding_the_station() -> None:
+    async with cluster(redis_url()) as (registry, _node, api):
+        station = Station(V16)
+        await connect(registry, api, "CP-1", station)
+
+        assert await link_over(api, registry).disconnect("CP-1", 4000, "deleted")
+        await until(lambda: station.closed == [(4000, "deleted")])
+        assert not await api.disconnect("CP-GONE")
+
+
+async def test_without_redis_a_call_is_unreachable_and_works_again_once_it_is_back(
+    own_redis: OwnRedis,
+) -> None:
+    async with cluster(own_redis.url, presence_ttl_s=3) as (registry, _node, api):
+        await connect(registry, api, "CP-1", Station(V16))
+        link = link_over(api, registry)
+
+        await own_redis.stop()
+        with pytest.raises(StationsUnreachable) as down:
+            await link.call("CP-1", "ClearCache", {})
+        assert str(down.value) == (
+            "the central system cannot reach its stations' nodes: Redis at"
+            f" 127.0.0.1:{own_redis.port} cannot be reached"
+            f" ({down.value.reason.split('(', 1)[1]}; nothing was sent, try again"
+        )
+
+        await own_redis.start()
+        await eventually(lambda: _answers(link, "CP-1"), within=10.0)
+
+
+async def _answers(link: LinkedStations, identity: str) -> bool:
+    try:
+        return await link.call(identity, "ClearCache", {}) == {"status": "Accepted"}
+    except (StationsUnreachable, StationNotConnected):
+        return False
+
+
+async def _is(version: Awaitable[VersionSpec], expected: VersionSpec) -> bool:
+    try:
+        return await version is expected
+    except StationNotConnected:
+        return False

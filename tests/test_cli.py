@@ -23,6 +23,7 @@ from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.stack import ClusterOptions
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 
@@ -61,11 +62,18 @@ def served_outbound() -> list[OutboundPolicy | None]:
 
 
 @pytest.fixture
+def served_cluster() -> list[ClusterOptions | None]:
+    """The cluster ``chargeyard csms`` would join (see ``served``)."""
+    return []
+
+
+@pytest.fixture
 def served(
     monkeypatch: pytest.MonkeyPatch,
     served_api: list[ApiSettings],
     stored_payload_caps: list[int],
     served_outbound: list[OutboundPolicy | None],
+    served_cluster: list[ClusterOptions | None],
 ) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
     instead (and the test's logging is left alone); the API's in ``served_api``."""
@@ -77,6 +85,8 @@ def served(
         "CHARGEYARD_RETENTION_MAX_ROWS",
         "CHARGEYARD_MAX_STORED_PAYLOAD_CHARS",
         "CHARGEYARD_OUTBOUND_NETWORKS",
+        "CHARGEYARD_REDIS_URL",
+        "CHARGEYARD_NODE_NAME",
     ):
         monkeypatch.delenv(variable, raising=False)
 
@@ -87,11 +97,13 @@ def served(
         api_settings: ApiSettings,
         max_payload_chars: int,
         outbound: OutboundPolicy | None,
+        cluster: ClusterOptions | None,
     ) -> None:
         seen.append(settings)
         served_api.append(api_settings)
         stored_payload_caps.append(max_payload_chars)
         served_outbound.append(outbound)
+        served_cluster.append(cluster)
 
     monkeypatch.setattr(cli, "_serve_until_signalled", record)
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
@@ -382,6 +394,23 @@ def test_csms_keeps_a_bounded_history_by_default(served: list[CsmsSettings]) -> 
     assert result.exit_code == 0, result.output
     [settings] = served
     assert settings.retention == RetentionLimits()
+
+
+def test_csms_is_one_process_unless_given_redis(
+    served: list[CsmsSettings], served_cluster: list[ClusterOptions | None]
+) -> None:
+    assert CliRunner().invoke(app, ["csms"]).exit_code == 0
+    named = ["csms", "--redis-url", "redis://10.0.0.5:6379/2", "--node-name", "csms-1"]
+    assert CliRunner().invoke(app, named).exit_code == 0
+    by_env = {"CHARGEYARD_REDIS_URL": "redis://10.0.0.5:6379/2"}
+    assert CliRunner().invoke(app, ["csms"], env=by_env).exit_code == 0
+
+    alone, node, unnamed = served_cluster
+    assert alone is None
+    assert node == ClusterOptions("redis://10.0.0.5:6379/2", "csms-1")
+    assert unnamed is not None
+    assert unnamed.redis_url == "redis://10.0.0.5:6379/2"
+    assert unnamed.node  # a name of its own, never empty
 
 
 def test_csms_retention_and_payload_cap_are_configurable(

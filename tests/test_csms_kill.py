@@ -13,11 +13,7 @@ Ended), so the kill lands right after both kinds of answer.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,7 +24,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.lab_process import free_port
+from tests.csms_process import CsmsProcess, chargeyard, environment
 
 pytestmark = pytest.mark.slow
 
@@ -36,106 +32,16 @@ STATION_16 = "KILL-16"
 STATION_201 = "KILL-201"
 TAG = "TAG-KILL"
 TX_201 = "tx-kill-201"
-# The listener prints this line last, once the OCPP listener and the REST API are both open.
-READY = "chargeyard REST API http://"
-
-
-def _chargeyard(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "chargeyard.cli", *arguments]
-
-
-def _environment() -> dict[str, str]:
-    # Only the flags configure the processes: a CHARGEYARD_DATABASE_URL of the caller's shell
-    # would point them at another database. The event loop choice is kept (scripts/test).
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("CHARGEYARD_") or name == "CHARGEYARD_EVENT_LOOP"
-    }
-
-
-class CsmsProcess:
-    """One run of ``chargeyard csms`` on free 127.0.0.1 ports, in a session (and so a process
-    group) of its own, its output in ``log``."""
-
-    def __init__(self, data_dir: Path, log: Path, *arguments: str) -> None:
-        self.ocpp_port, self.api_port = free_port(), free_port()
-        self.api_url = f"http://127.0.0.1:{self.api_port}/api/v1"
-        self.log = log
-        self.arguments = [
-            "csms",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.ocpp_port),
-            "--api-port",
-            str(self.api_port),
-            "--data-dir",
-            str(data_dir),
-            "--log-level",
-            "INFO",
-            *arguments,
-        ]
-        self.process: asyncio.subprocess.Process | None = None
-
-    def ocpp_url(self, identity: str) -> str:
-        return f"ws://127.0.0.1:{self.ocpp_port}/ocpp/{identity}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    async def start(self, within: float = 20.0) -> None:
-        with self.log.open("ab") as sink:
-            self.process = await asyncio.create_subprocess_exec(
-                *_chargeyard(*self.arguments),
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=sink,
-                env=_environment(),
-                start_new_session=True,
-            )
-        async with asyncio.timeout(within):
-            while READY not in self.output():
-                assert self.process.returncode is None, f"chargeyard csms ended:\n{self.output()}"
-                await asyncio.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: no signal handler, no shutdown, no checkpoint.
-        (``chargeyard csms`` starts no child processes today; the group covers any it would.)"""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-
-    async def wait_killed(self) -> None:
-        assert self.process is not None
-        assert await asyncio.wait_for(self.process.wait(), 10) == -signal.SIGKILL
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, 0)
-            raise AssertionError("a process of the killed group is still alive")
-
-    async def stop(self) -> int:
-        """SIGTERM (the CLI's graceful stop), then SIGKILL if it does not end in 10 s."""
-        if self.process is None:  # never started
-            return 0
-        if self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), 10)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                await self.process.wait()
-        assert self.process.returncode is not None
-        return self.process.returncode
 
 
 async def _cli(*arguments: str) -> str:
     """Run a ``chargeyard`` command to its end; returns its stdout."""
     process = await asyncio.create_subprocess_exec(
-        *_chargeyard(*arguments),
+        *chargeyard(*arguments),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_environment(),
+        env=environment(),
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, stderr.decode()

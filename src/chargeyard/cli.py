@@ -21,8 +21,11 @@ from chargeyard.cli_options import (
     DatabaseUrl,
     DataDir,
     MaxStoredPayloadChars,
+    NodeName,
+    RedisUrl,
     RetentionDays,
     RetentionMaxRows,
+    default_node_name,
     resolve_database_url,
 )
 from chargeyard.csms.policy import BootStatus
@@ -31,7 +34,7 @@ from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
-from chargeyard.stack import ApiOptions, assemble
+from chargeyard.stack import ApiOptions, ClusterOptions, StartupFailure, assemble
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
@@ -126,6 +129,8 @@ def csms(
     ] = False,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
+    redis_url: RedisUrl = None,
+    node_name: NodeName = None,
     log_level: LogLevel = "INFO",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
     retention_days: RetentionDays = DEFAULT_MAX_AGE_DAYS,
@@ -175,11 +180,15 @@ def csms(
                 _api_settings(data_dir),
                 max_stored_payload_chars,
                 outbound,
+                ClusterOptions(redis_url, node_name or default_node_name()) if redis_url else None,
             )
         )
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
         typer.echo(f"chargeyard csms: {error}", err=True)
         raise typer.Exit(2) from None
+    except StartupFailure as error:
+        typer.echo(f"chargeyard csms: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _api_settings(data_dir: Path) -> ApiSettings:
@@ -199,6 +208,7 @@ async def _serve_until_signalled(
     api_settings: ApiSettings,
     max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
     outbound: OutboundPolicy | None = None,
+    cluster: ClusterOptions | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -214,6 +224,7 @@ async def _serve_until_signalled(
             api=ApiOptions(api_settings, host=settings.host, port=api_port, outbound=outbound)
             if api_port
             else None,
+            cluster=cluster,
         )
         server = stack.central.server
         api = "the REST API is off (--api-port 0)"
@@ -237,6 +248,14 @@ async def _serve_until_signalled(
             err=True,
         )
         typer.echo(f"chargeyard {api}", err=True)
+        if cluster is not None:
+            from chargeyard.bus.redis_connection import where
+
+            typer.echo(
+                f"chargeyard cluster node {cluster.node}: its stations and the calls to any"
+                f" node's stations go through Redis at {where(cluster.redis_url)}",
+                err=True,
+            )
         await stop.wait()
     typer.echo("chargeyard CSMS stopped", err=True)
 

@@ -30,6 +30,27 @@ DatabaseUrl = Annotated[
         help="sqlite:///path or postgresql://user@host/db; overrides --data-dir.",
     ),
 ]
+RedisUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--redis-url",
+        envvar="CHARGEYARD_REDIS_URL",
+        help="redis://host:port/db: run as one node of a cluster. This node says in Redis which"
+        " stations it holds and serves calls to them from any node's API, and its API reaches"
+        " stations held by any node. Without it, everything stays in this process.",
+        show_default=False,
+    ),
+]
+NodeName = Annotated[
+    str | None,
+    typer.Option(
+        "--node-name",
+        envvar="CHARGEYARD_NODE_NAME",
+        help="This node's name in the cluster, unique among its nodes (default: the host's"
+        " name and a random part).",
+        show_default=False,
+    ),
+]
 RetentionDays = Annotated[
     float,
     typer.Option(
@@ -59,6 +80,15 @@ MaxStoredPayloadChars = Annotated[
     ),
 ]
 DEFAULT_DATA_DIR = Path("data")
+
+
+def default_node_name() -> str:
+    """A node's name when none is given: the host's, and a short random part (two nodes on
+    one host, or a node restarted, are not taken for each other)."""
+    import secrets
+    import socket
+
+    return f"{socket.gethostname()}-{secrets.token_hex(3)}"
 
 
 def resolve_database_url(data_dir: Path, database_url: str | None) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
@@ -29,7 +30,10 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
 from chargeyard.csms.events import EventHub
+from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.station_calls import StationsUnreachable
+from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import FleetHost
@@ -40,14 +44,38 @@ from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 
 
+class StartupFailure(Exception):
+    """The stack cannot start: a server it needs (the database, Redis) cannot be reached. The
+    message is one line saying which and where, for the command to print."""
+
+
+def _database_failure(url: str, error: BaseException) -> StartupFailure:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    reason = getattr(error, "orig", None) or error
+    return StartupFailure(f"cannot open the database at {where}: {reason}")
+
+
 @dataclass(frozen=True, slots=True)
 class CentralSystem:
-    """What a running central system is made of."""
+    """What a running central system is made of; ``link`` is how its API reaches stations
+    (this process's in one process, every node's in a cluster)."""
 
     store: Store
     events: EventHub
     metrics: Metrics
     server: CsmsServer
+    link: StationLink
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    """One node of a cluster: ``redis_url`` carries which node holds which station and the
+    calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random)."""
+
+    redis_url: str
+    node: str | None = None
 
 
 async def start_central_system(
@@ -58,18 +86,22 @@ async def start_central_system(
     max_payload_chars: int,
     webhook_outbound: OutboundPolicy | None,
     webhooks: bool = True,
+    cluster: ClusterOptions | None = None,
 ) -> CentralSystem:
     """Open the store, start the webhook sender, the metrics and the OCPP listener on
-    ``running``.
+    ``running``; in a cluster, announce the listener's stations and serve calls to them.
 
     Args:
         webhook_outbound: where webhook posts may go (None: anywhere).
         webhooks: deliver webhooks; False: no sender (a central system whose events nobody
             receives over HTTP, e.g. under load, spares the write each burst of them costs).
+        cluster: this node's place in a cluster (None: one process).
     """
-    store = await running.enter_async_context(
-        await Store.open(database_url, max_payload_chars=max_payload_chars)
-    )
+    try:
+        opened = await Store.open(database_url, max_payload_chars=max_payload_chars)
+    except (OSError, SQLAlchemyError) as error:
+        raise _database_failure(database_url, error) from error
+    store = await running.enter_async_context(opened)
     events = EventHub()
     if webhooks:
         sender = WebhookSender(store, events, outbound=webhook_outbound)
@@ -80,7 +112,27 @@ async def start_central_system(
         CsmsServer(store, settings, events=events, observer=metrics.csms)
     )
     metrics.attach_csms(server.registry, store)
-    return CentralSystem(store, events, metrics, server)
+    link = server.link
+    if cluster is not None:
+        # (imported here: a process on its own does not load the Redis client)
+        from chargeyard.bus.redis_stations import RedisStations
+
+        registry = server.registry
+        try:
+            stations = await running.enter_async_context(
+                RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
+            )
+        except StationsUnreachable as error:
+            raise StartupFailure(error.reason) from error
+        link = LinkedStations(
+            stations,
+            stations,
+            remote_starts=registry.remote_starts,
+            reports=registry.reports,
+            command_timeout=registry.command_timeout,
+            asker=stations.node,
+        )
+    return CentralSystem(store, events, metrics, server, link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +199,14 @@ async def assemble(
     gateway: GatewayOptions | Callable[[CentralSystem], GatewayOptions] | None = None,
     api: ApiOptions | Callable[[Stack], Awaitable[ApiOptions | None]] | None = None,
     webhooks: bool = True,
+    cluster: ClusterOptions | None = None,
 ) -> Stack:
     """Start the stack on ``running`` in the order of the module docstring.
 
     Args:
         webhook_outbound: where webhook posts may go (None: anywhere).
         webhooks: run the webhook sender.
+        cluster: this node's place in a cluster (None: one process).
         gateway: the simulator gateway's options, or what makes them once the central
             system runs (its port); None: a central system alone.
         api: the API's options, or what to do once the rest runs and before the API opens,
@@ -165,6 +219,7 @@ async def assemble(
         max_payload_chars=max_payload_chars,
         webhook_outbound=webhook_outbound,
         webhooks=webhooks,
+        cluster=cluster,
     )
     stack = Stack(central)
     if callable(gateway):
@@ -209,7 +264,7 @@ def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
     central = stack.central
     app = create_app(
         central.store,
-        central.server.link,
+        central.link,
         options.settings.for_listener(central.server.settings.host, central.server.port),
         events=central.server.events,
         dashboard_sign_in=options.dashboard_sign_in,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,22 @@ async def test_migrated_schema_matches_the_models_and_downgrades_to_nothing(
             assert await connection.run_sync(_tables) == {"alembic_version"}
 
         await migrate(engine)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_nodes_migrating_a_new_database_at_once_do_not_collide(
+    empty_database_url: str,
+) -> None:
+    # The nodes of a cluster start together on a new database: one migrates, the others wait
+    # for it and find the database at head.
+    await asyncio.gather(*(upgrade(empty_database_url) for _ in range(3)))
+
+    engine = create_engine(empty_database_url)
+    try:
+        assert await current_revision(engine) == HEAD
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
     finally:

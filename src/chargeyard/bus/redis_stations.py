@@ -136,9 +136,18 @@ class RedisStations:
     # -- life -----------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start reading answers and, on a CSMS node, announcing and serving its stations."""
+        """Start reading answers and, on a CSMS node, announcing and serving its stations.
+
+        Raises:
+            StationsUnreachable: Redis does not answer now (a node does not start without it;
+                once started, it rides out an outage).
+        """
         if self._started:
             return
+        try:
+            await self._redis.ping()
+        except LOST as error:
+            raise self._unreachable(error) from None
         self._started = True
         self._own(self._read_answers())
         if self._registry is not None:
@@ -227,9 +236,9 @@ class RedisStations:
     # -- calls: the asking side -----------------------------------------------------------------
 
     async def request(self, request: StationRequest) -> StationAnswer:
-        if not self._started:
-            await self.start()
         try:
+            if not self._started:
+                await self.start()
             holder = await self._holder(request.identity)
         except StationsUnreachable as error:
             return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", error.reason)

@@ -30,7 +30,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL
+from sqlalchemy import URL, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -110,6 +110,9 @@ async def make_revision(url: str | URL, message: str) -> None:
         await engine.dispose()
 
 
+MIGRATION_LOCK = 0x63686172_67657961  # "chargeya": the advisory lock's key on PostgreSQL
+
+
 async def _run(engine: AsyncEngine, action: _Action) -> None:
     def _with_connection(connection: Connection) -> None:
         config = alembic_config()
@@ -117,4 +120,11 @@ async def _run(engine: AsyncEngine, action: _Action) -> None:
         action(config)
 
     async with for_writing(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The nodes of a cluster may start at once on a new database: one migrates, the
+            # others wait here until it commits, and then find the database at head. (On
+            # SQLite the transaction takes the file's write lock, which does the same.)
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_with_connection)

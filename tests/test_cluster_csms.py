@@ -1,0 +1,167 @@
+"""Two ``chargeyard csms`` processes as one central system, on the machine's PostgreSQL and
+Redis: a station connected to either node is commanded through either node's API, and the
+answer is the station's own; a station connected nowhere is 503 from every node.
+
+Each node says in Redis which stations it holds and serves the calls to them
+(``bus/redis_stations.py``); both keep their state in one PostgreSQL database, created for the
+test and dropped after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from tests.bus.buses import redis_url
+from tests.csms_process import CsmsProcess, chargeyard, environment
+from tests.polling import eventually
+from tests.store.conftest import PostgresDatabases, postgres_admin_url
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    databases = PostgresDatabases(postgres_admin_url())
+    try:
+        yield databases.create()
+    finally:
+        databases.drop_all()
+
+
+async def _api_key(database_url: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=environment(),
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode().strip()
+
+
+@contextlib.asynccontextmanager
+async def _nodes(tmp_path: Path, database_url: str) -> AsyncIterator[list[CsmsProcess]]:
+    run = uuid.uuid4().hex[:8]
+    nodes = [
+        CsmsProcess(
+            tmp_path / name,
+            tmp_path / f"{name}.log",
+            *("--database-url", database_url, "--redis-url", redis_url()),
+            *("--node-name", f"{name}-{run}", "--auto-register"),
+        )
+        for name in ("a", "b")
+    ]
+    try:
+        await asyncio.gather(*(node.start(within=60) for node in nodes))
+        yield nodes
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+@contextlib.asynccontextmanager
+async def _station(node: CsmsProcess, identity: str) -> AsyncIterator[list[str]]:
+    """A 1.6 station booted on ``node`` that answers every CALL Accepted; yields the actions
+    it was sent."""
+    received: list[str] = []
+    async with connect(
+        node.ocpp_url(identity),
+        subprotocols=[Subprotocol("ocpp1.6")],
+        proxy=None,
+        open_timeout=10,
+        close_timeout=1,
+    ) as websocket:
+        boot = {"chargePointVendor": "Cluster", "chargePointModel": "Two-Nodes"}
+        await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
+        answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
+        assert answer[:2] == [3, "boot"], answer
+        assert answer[2]["status"] == "Accepted", answer
+        answering = asyncio.create_task(_answer_calls(websocket, received))
+        try:
+            yield received
+        finally:
+            answering.cancel()
+
+
+async def _answer_calls(websocket: ClientConnection, received: list[str]) -> None:
+    async for text in websocket:
+        frame: list[Any] = orjson.loads(text)
+        if frame[0] == 2:
+            received.append(frame[2])
+            await websocket.send(orjson.dumps([3, frame[1], {"status": "Accepted"}]).decode())
+
+
+async def _commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:
+    """ClearCache to ``identity`` through ``node``'s API, once some node says it holds it (the
+    holder writes its key as the station connects, the asker may read before)."""
+
+    async def ask() -> httpx.Response:
+        return await client.post(f"{node.api_url}/chargers/{identity}/cache/clear")
+
+    response = await ask()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(10):
+            while response.status_code == 503:
+                await asyncio.sleep(0.05)
+                response = await ask()
+    return response
+
+
+async def test_either_node_s_api_commands_a_station_on_either_node(
+    tmp_path: Path, database: str
+) -> None:
+    key = await _api_key(database)
+    run = uuid.uuid4().hex[:8]
+    on_a, on_b = f"CL-A-{run}", f"CL-B-{run}"
+    async with (
+        _nodes(tmp_path, database) as (node_a, node_b),
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
+        _station(node_a, on_a) as sent_to_a,
+        _station(node_b, on_b) as sent_to_b,
+    ):
+        for node in (node_a, node_b):
+            for identity in (on_a, on_b):
+                response = await _commanded(client, node, identity)
+                assert response.status_code == 200, (node.api_url, identity, response.text)
+                assert response.json()["status"] == "accepted"
+        assert sent_to_a == ["ClearCache", "ClearCache"]
+        assert sent_to_b == ["ClearCache", "ClearCache"]
+
+        never = f"CL-NEVER-{run}"
+        for node in (node_a, node_b):
+            unknown = await client.post(f"{node.api_url}/chargers/{never}/cache/clear")
+            assert unknown.status_code == 404, unknown.text
+
+
+async def test_a_station_that_disconnects_is_503_through_the_other_node(
+    tmp_path: Path, database: str
+) -> None:
+    key = await _api_key(database)
+    identity = f"CL-GONE-{uuid.uuid4().hex[:8]}"
+    async with (
+        _nodes(tmp_path, database) as (node_a, node_b),
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
+    ):
+        async with _station(node_a, identity):
+            connected = await _commanded(client, node_b, identity)
+            assert connected.status_code == 200, connected.text
+
+        async def refused() -> bool:
+            response = await client.post(f"{node_b.api_url}/chargers/{identity}/cache/clear")
+            return response.status_code == 503 and response.json() == {
+                "detail": f"charger {identity} is not connected"
+            }
+
+        await eventually(refused, within=10)

@@ -1,6 +1,7 @@
 """Two ``chargeyard csms`` processes as one central system, on the machine's PostgreSQL and
 Redis: a station connected to either node is commanded through either node's API, and the
-answer is the station's own; a station connected nowhere is 503 from every node.
+answer is the station's own; a station connected nowhere is 503 from every node; each node's
+live stream shows the other's events, and a webhook delivery is posted by one node only.
 
 Each node says in Redis which stations it holds and serves the calls to them
 (``bus/redis_stations.py``); both keep their state in one PostgreSQL database, created for the
@@ -23,8 +24,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from tests.bus.buses import redis_url
+from tests.csms.webhook_receiver import receiving
 from tests.csms_process import CsmsProcess, chargeyard, environment
-from tests.polling import eventually
+from tests.polling import eventually, until
 from tests.store.conftest import PostgresDatabases, postgres_admin_url
 
 pytestmark = pytest.mark.slow
@@ -165,3 +167,43 @@ async def test_a_station_that_disconnects_is_503_through_the_other_node(
             }
 
         await eventually(refused, within=10)
+
+
+async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_posted_once(
+    tmp_path: Path, database: str
+) -> None:
+    key = await _api_key(database)
+    run = uuid.uuid4().hex[:8]
+    on_a, on_b = f"CL-EA-{run}", f"CL-EB-{run}"
+    async with (
+        _nodes(tmp_path, database) as (node_a, node_b),
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
+        receiving() as receiver,
+    ):
+        created = await client.post(
+            f"{node_a.api_url}/webhooks", json={"url": receiver.url, "events": ["charger.boot"]}
+        )
+        assert created.status_code == 201, created.text
+        stream_url = node_b.api_url.replace("http://", "ws://") + f"/events?apiKey={key}"
+        async with connect(stream_url, proxy=None, open_timeout=10) as stream:
+            ready = orjson.loads(await asyncio.wait_for(stream.recv(), 10))
+            assert ready["event"] == "stream.ready"
+            async with _station(node_a, on_a), _station(node_b, on_b):
+                seen = await _booted_in_stream(stream, {on_a, on_b})
+        assert seen == {on_a, on_b}  # node A's station too, on node B's stream
+
+        # Both nodes' senders read the one table; each boot is posted once.
+        await until(lambda: len(receiver.requests) >= 2, within=15)
+        await asyncio.sleep(1.0)  # room for a wrong second post by the other node
+        posted = sorted(request.json["chargeBoxId"] for request in receiver.requests)
+        assert posted == sorted([on_a, on_b])
+
+
+async def _booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:
+    seen: set[str] = set()
+    async with asyncio.timeout(15):
+        while seen != identities:
+            event = orjson.loads(await stream.recv())
+            if event.get("event") == "charger.boot":
+                seen.add(event["chargeBoxId"])
+    return seen

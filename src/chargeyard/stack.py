@@ -89,7 +89,8 @@ async def start_central_system(
     cluster: ClusterOptions | None = None,
 ) -> CentralSystem:
     """Open the store, start the webhook sender, the metrics and the OCPP listener on
-    ``running``; in a cluster, announce the listener's stations and serve calls to them.
+    ``running``; in a cluster, announce the listener's stations, serve calls to them, and
+    relay events between the nodes.
 
     Args:
         webhook_outbound: where webhook posts may go (None: anywhere).
@@ -118,12 +119,20 @@ async def start_central_system(
         from chargeyard.bus.redis_stations import RedisStations
 
         registry = server.registry
+        from chargeyard.bus.redis_connection import LOST
+        from chargeyard.bus.redis_events import RedisEvents
+
         try:
             stations = await running.enter_async_context(
                 RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
             )
+            await running.enter_async_context(
+                RedisEvents(cluster.redis_url, events, node=stations.node)
+            )
         except StationsUnreachable as error:
             raise StartupFailure(error.reason) from error
+        except LOST as error:
+            raise StartupFailure(f"Redis cannot be reached ({error})") from error
         link = LinkedStations(
             stations,
             stations,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -278,44 +279,35 @@ async def test_events_published_before_stop_are_kept_for_the_next_start(store: S
     assert [r.json["event"] for r in receiver.requests] == ["charger.disconnected"]
 
 
-async def test_a_post_that_ends_while_due_rows_are_read_is_not_sent_again(
+async def test_a_delivery_in_flight_is_not_claimed_again(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker reads the due rows while the first delivery is being posted (its row still
-    pending), and the post ends before the read returns: that stale row must not be posted a
-    second time (it was, past max_attempts, in CI's uvloop pass)."""
-    read_due = store.webhooks.due
-    interposed = False
+    """The worker claims due rows again and again while the first delivery is being posted
+    (a slow receiver, a short poll): the row in flight is held by its claim, so no later claim
+    returns it and it is posted once; the second event's delivery is claimed meanwhile."""
+    claim_due = store.webhooks.claim_due
+    claims: list[list[int]] = []
 
-    async def due_across_the_first_post(at: datetime) -> list[WebhookDelivery]:
-        # Which read first sees the row depends on the loop's scheduling (the worker's first
-        # read may come before or after the intake's write): hold the first read that returns
-        # the row while its post is already at the receiver, until that post has ended.
-        nonlocal interposed
-        rows = await read_due(at)
-        in_flight = len(receiver.requests) == 1
-        if not interposed and in_flight and first.id in {row.webhook_id for row in rows}:
-            interposed = True
+    async def recorded(now: datetime, *, hold_until: datetime) -> Sequence[WebhookDelivery]:
+        claimed = await claim_due(now, hold_until=hold_until)
+        claims.append([delivery.id for delivery in claimed])
+        return claimed
 
-            async def first_delivered() -> bool:
-                return (await _only_delivery(store, first.id)).status == "delivered"
-
-            await eventually(first_delivered)
-            await asyncio.sleep(0.05)  # the post's task ends its bookkeeping
-        return rows
-
-    monkeypatch.setattr(store.webhooks, "due", due_across_the_first_post)
+    monkeypatch.setattr(store.webhooks, "claim_due", recorded)
     async with receiving() as receiver:
-        receiver.delay = 0.3  # the second event's read comes while the first post waits
+        receiver.delay = 0.3  # the second event's claim comes while the first post waits
         first = await store.webhooks.create(receiver.url, ["charger.connected"])
         second = await store.webhooks.create(receiver.url, ["charger.boot"])
         async with WebhookSender(store, EventHub(), poll_interval=0.05) as sender:
             sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1")
             await until(lambda: len(receiver.requests) == 1)  # the first post is in flight
+            claims_before_second = len(claims)
             sender.events.emit(EventType.CHARGER_BOOT, "CP-1")
             settled = await _settled(store, second.id)
             await asyncio.sleep(0.3)  # room for a wrong second post of the first delivery
-    assert interposed  # the read the test is about did happen
+    first_id = (await _only_delivery(store, first.id)).id
+    assert len(claims) > claims_before_second + 1  # claims did come during the slow post
+    assert [claim for claim in claims if first_id in claim] == [[first_id]]
     assert settled.status == "delivered"
     assert (await _only_delivery(store, first.id)).attempts == 1
     assert len(receiver.requests) == 2

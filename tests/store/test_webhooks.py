@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,6 +75,28 @@ async def test_a_delivery_is_retried_then_delivered(store: Store) -> None:
 
     [listed] = await store.webhooks.deliveries(hook.id)
     assert (listed.event, listed.payload) == ("transaction.started", {"id": 1})
+
+
+async def test_senders_claiming_at_once_each_take_other_deliveries(store: Store) -> None:
+    # The nodes of a cluster share the table: every due delivery is claimed by one of them.
+    hook = await store.webhooks.create("https://a", ["*"])
+    enqueued = [(await store.webhooks.enqueue(hook.id, "e", {"n": n}, at=T0)).id for n in range(40)]
+    hold = T0 + timedelta(seconds=60)
+
+    claims = await asyncio.gather(
+        *(store.webhooks.claim_due(T0, hold_until=hold, limit=15) for _ in range(4))
+    )
+
+    claimed = [delivery.id for claim in claims for delivery in claim]
+    assert sorted(claimed) == enqueued
+    assert await store.webhooks.claim_due(T0 + timedelta(seconds=59), hold_until=hold) == []
+    # A claim its sender never ended (it died): the delivery is due again when it runs out.
+    again = await store.webhooks.claim_due(hold, hold_until=hold + timedelta(seconds=60))
+    assert [delivery.id for delivery in again] == enqueued[:40]
+    # Recording the attempt ends the claim.
+    await store.webhooks.record_attempt(enqueued[0], status_code=204, at=hold)
+    [delivered] = [d for d in await store.webhooks.deliveries(hook.id) if d.id == enqueued[0]]
+    assert (delivered.status, delivered.next_attempt_at) == ("delivered", None)
 
 
 async def test_a_delivery_fails_when_the_sender_gives_up(store: Store) -> None:

@@ -49,6 +49,9 @@ class Event:
     at: datetime = field(default_factory=_now)
     # Increasing within the process: lets a consumer order and de-duplicate.
     sequence: int = field(default_factory=lambda: next(_sequence))
+    # Published by another node of the cluster and relayed here (bus/redis_events.py): this
+    # node's live stream shows it; its webhook sender leaves it to the node that saw it.
+    relayed: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The event as the webhook body and the stream carry it."""

@@ -9,6 +9,12 @@ sender posts the pending rows that fell due while it was down, and at stop it en
 events already published. Delivery is at least once; a receiver de-duplicates on
 ``X-Chargeyard-Delivery``. Every attempt is recorded on the row (status code, error, attempts,
 next attempt, delivered at), which is the API's delivery log.
+
+In a cluster every node runs a sender on the one database. A node enqueues the deliveries of
+its own stations' events only (those relayed from other nodes are theirs), and a sender claims
+the due rows it posts (``WebhookRepository.claim_due``: ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL), so each delivery is posted by one node. A node that dies with a claim leaves the
+row due again when the claim ends, and another node posts it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import contextlib
 import heapq
 import logging
 from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -43,6 +50,9 @@ from chargeyard.store.types import utc_now
 logger = logging.getLogger(__name__)
 
 _WAKE_MARGIN = 0.005  # seconds
+CLAIM_MARGIN_S = 50.0
+"""A claimed delivery is held for the post's timeout and this much more: the attempt's record
+ends the claim long before; only a sender that died with it waits this out."""
 
 
 class WebhookSender:
@@ -92,7 +102,8 @@ class WebhookSender:
         if self._subscription is not None:
             raise RuntimeError("the webhook sender is already started")
         # Subscribed before the worker's first look at the table: no event falls in between.
-        self._subscription = self.events.subscribe()
+        # Only this node's events: each is enqueued once, by the node whose station it is.
+        self._subscription = self.events.subscribe(accept=_seen_here)
         self._stopping = False
         self._intake_task = self._spawn(self._intake(self._subscription))
         self._spawn(self._work())
@@ -185,7 +196,10 @@ class WebhookSender:
         # returns (still due, its attempt not yet counted): posting it again sent one delivery
         # more than max_attempts. Such rows wait for the next read, which sees them as stored.
         self._settled_meanwhile.clear()
-        rows = await self.store.webhooks.due(self._clock())
+        now = self._clock()
+        rows = await self.store.webhooks.claim_due(
+            now, hold_until=now + timedelta(seconds=self._timeout + CLAIM_MARGIN_S)
+        )
         skip = self._in_flight | self._settled_meanwhile
         due = [delivery for delivery in rows if delivery.id not in skip]
         if not due:
@@ -239,6 +253,10 @@ class WebhookSender:
         heapq.heappush(self._retries, at)
         if self._retries[0] == at:
             self._wake.set()  # sooner than the worker planned: let it recompute its sleep
+
+
+def _seen_here(event: Event) -> bool:
+    return not event.relayed
 
 
 def _drain(subscription: Subscription, most: int | None = None) -> list[Event]:

@@ -1,7 +1,8 @@
 """Webhooks and their deliveries: the store side of "tell my system when X happens".
 
 A delivery is enqueued per (event, subscribing webhook) as ``pending`` and due at once. A
-sender asks for :meth:`WebhookRepository.due` deliveries, posts them, and reports each attempt:
+sender claims due deliveries (:meth:`WebhookRepository.claim_due`, so that each is posted by
+one sender of the cluster), posts them, and reports each attempt:
 a 2xx answer marks it ``delivered``; otherwise it stays ``pending`` until the given
 ``next_attempt_at`` (the sender's backoff), or becomes ``failed`` when the sender gives up
 (no next attempt). A webhook subscribed to ``"*"`` receives every event.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
@@ -161,6 +162,41 @@ class WebhookRepository(Repository):
         )
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+    async def claim_due(
+        self, now: datetime, *, hold_until: datetime, limit: int = 100
+    ) -> Sequence[WebhookDelivery]:
+        """The pending deliveries due at ``now``, oldest due first, each claimed by the caller
+        until ``hold_until``: no other sender, in this process or another node of the cluster,
+        takes it meanwhile; recording its attempt ends the claim. A sender that dies with a
+        claim leaves its delivery due again at ``hold_until``, to be posted by another (at
+        least once: it may have been posted before the sender died).
+
+        On PostgreSQL the rows are chosen ``FOR UPDATE SKIP LOCKED``: senders claiming at the
+        same time take different rows, none waits for another. On SQLite the write
+        transaction itself is the lock.
+        """
+        limit, _ = page(limit)
+        chosen = (
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(chosen.scalar_subquery()))
+            .values(next_attempt_at=hold_until)
+            .returning(WebhookDelivery)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._write() as session:
+            claimed = (await session.scalars(statement)).all()
+        return sorted(claimed, key=lambda delivery: delivery.id)
 
     async def record_attempt(
         self,

@@ -1,0 +1,145 @@
+"""The central system's events across processes: every node's live stream shows the events of
+every node's stations, over one Redis channel.
+
+Each node relays the events its own listener publishes (``csms/events.py``) to the channel
+``{p}events``, with its name, and publishes into its own hub, marked ``relayed``, the events
+other nodes sent. Pub/sub, not a stream: the live stream is a view of now (a client that falls
+behind loses its oldest events already), and Redis keeps nothing for it. Webhooks do not ride
+on it: a node enqueues the deliveries of its own events only, in the database, and the nodes
+claim them from there (``store/repositories/webhooks.py``), so each is posted once.
+
+While Redis cannot be reached, the events of that time are not relayed (logged once, retried
+with back-off); each node's own stream and its webhooks go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, where
+from chargeyard.csms.events import Event, EventHub, EventType, Subscription
+
+RELAY_BATCH = 500
+"""Events per pipeline when a burst is relayed."""
+
+
+class RedisEvents:
+    """Relays ``hub``'s own events to the other nodes and theirs into ``hub``.
+
+    Args:
+        url: the Redis server.
+        hub: this node's events.
+        node: this node's name (events it sent are not taken back).
+        prefix: the start of the channel's name, shared by the nodes of one deployment.
+    """
+
+    def __init__(
+        self, url: str, hub: EventHub, *, node: str, prefix: str = "chargeyard:events:"
+    ) -> None:
+        self.node = node
+        self._channel = f"{prefix}events"
+        self._where = where(url)
+        self._redis = redis_client(url)
+        self._hub = hub
+        self._outage = Outage()
+        self._subscribed = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._subscription: Subscription | None = None
+        self._closed = False
+
+    async def start(self) -> None:
+        """Start relaying, once subscribed to the other nodes' events.
+
+        Raises: ConnectionError (one of ``LOST``) when Redis does not answer now."""
+        await self._redis.ping()
+        self._subscription = self._hub.subscribe(accept=_own)
+        for work in (self._send(self._subscription), self._receive()):
+            task = asyncio.ensure_future(work)
+            self._tasks.add(task)
+            task.add_done_callback(retrieved)
+        await self._subscribed.wait()
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._subscription is not None:
+            self._subscription.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._redis.aclose()
+
+    async def __aenter__(self) -> RedisEvents:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def where(self) -> str:
+        return self._where
+
+    async def _send(self, subscription: Subscription) -> None:
+        while not self._closed:
+            events = [await subscription.get()]
+            while len(events) < RELAY_BATCH and (more := subscription.get_nowait()) is not None:
+                events.append(more)
+            try:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for event in events:
+                        pipe.publish(self._channel, self._message(event))
+                    await pipe.execute()
+            except LOST as error:
+                await self._outage.back_off(error)  # (those events are not relayed)
+                continue
+            self._outage.ok()
+
+    def _message(self, event: Event) -> bytes:
+        return orjson.dumps(
+            {
+                "node": self.node,
+                "type": event.type.value,
+                "chargeBoxId": event.charge_box_id,
+                "data": event.data,
+                "at": event.at.isoformat(),
+            }
+        )
+
+    async def _receive(self) -> None:
+        while not self._closed:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self._channel)
+                async for notice in pubsub.listen():
+                    if notice["type"] == "subscribe":
+                        self._outage.ok()
+                        self._subscribed.set()
+                    elif notice["type"] == "message":
+                        self._relay(orjson.loads(notice["data"]))
+            except LOST as error:
+                await self._outage.back_off(error)
+            finally:
+                with contextlib.suppress(*LOST):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _relay(self, message: dict[str, Any]) -> None:
+        if message["node"] == self.node:
+            return
+        self._hub.publish(
+            Event(
+                EventType(message["type"]),
+                str(message["chargeBoxId"]),
+                dict(message["data"]),
+                at=datetime.fromisoformat(message["at"]),
+                relayed=True,
+            )
+        )
+
+
+def _own(event: Event) -> bool:
+    return not event.relayed

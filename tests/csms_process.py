@@ -54,6 +54,7 @@ class CsmsProcess:
             *arguments,
         ]
         self.process: asyncio.subprocess.Process | None = None
+        self.ready = READY
 
     def ocpp_url(self, identity: str) -> str:
         return f"ws://127.0.0.1:{self.ocpp_port}/ocpp/{identity}"
@@ -72,7 +73,7 @@ class CsmsProcess:
                 start_new_session=True,
             )
         async with asyncio.timeout(within):
-            while READY not in self.output():
+            while self.ready not in self.output():
                 assert self.process.returncode is None, f"chargeyard csms ended:\n{self.output()}"
                 await asyncio.sleep(0.05)
 
@@ -103,3 +104,17 @@ class CsmsProcess:
                 await self.process.wait()
         assert self.process.returncode is not None
         return self.process.returncode
+
+
+class ApiProcess(CsmsProcess):
+    """One run of ``chargeyard api`` (an API node of a cluster) on a free 127.0.0.1 port."""
+
+    def __init__(self, data_dir: Path, log: Path, *arguments: str) -> None:
+        super().__init__(data_dir, log)
+        self.arguments = [
+            "api",
+            *("--host", "127.0.0.1", "--port", str(self.api_port)),
+            *("--data-dir", str(data_dir), "--log-level", "INFO"),
+            *arguments,
+        ]
+        self.ready = "chargeyard API node "

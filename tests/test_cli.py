@@ -27,6 +27,9 @@ from chargeyard.stack import ClusterOptions
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 
+UNREACHABLE_DB = "postgresql://chargeyard@127.0.0.1:1/x"  # nothing listens on port 1
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -428,3 +431,43 @@ def test_csms_retention_and_payload_cap_are_configurable(
     result = CliRunner().invoke(app, ["csms", "--retention-days", "0", "--retention-max-rows", "0"])
     assert result.exit_code == 0, result.output
     assert served[-1].retention is None
+
+
+def test_an_api_node_needs_the_cluster_s_redis() -> None:
+    result = CliRunner().invoke(app, ["api"], env={"CHARGEYARD_REDIS_URL": ""})
+    assert result.exit_code == 2
+    assert "an API node serves a cluster" in result.output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            ["csms", "--port", "0", "--api-port", "0", "--database-url", UNREACHABLE_DB],
+            "chargeyard csms: cannot open the database at postgresql://chargeyard@127.0.0.1:1/x:",
+        ),
+        (
+            ["api", "--port", "0", "--database-url", UNREACHABLE_DB, "--redis-url", DEAD_REDIS],
+            "chargeyard api: cannot open the database at postgresql://chargeyard@127.0.0.1:1/x:",
+        ),
+        (
+            ["csms", "--port", "0", "--api-port", "0", "--redis-url", DEAD_REDIS],
+            "chargeyard csms: Redis at 127.0.0.1:1 cannot be reached",
+        ),
+        (
+            ["api", "--port", "0", "--redis-url", DEAD_REDIS],
+            "chargeyard api: Redis at 127.0.0.1:1 cannot be reached",
+        ),
+    ],
+    ids=["csms-database", "api-database", "csms-redis", "api-redis"],
+)
+def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
+    tmp_path: Path, arguments: list[str], said: str
+) -> None:
+    result = CliRunner().invoke(
+        app, [*arguments, "--data-dir", str(tmp_path)], env={"CHARGEYARD_REDIS_URL": ""}
+    )
+    assert result.exit_code == 1, result.output
+    [line] = [line for line in result.output.splitlines() if line.startswith("chargeyard ")]
+    assert line.startswith(said), result.output
+    assert "Traceback" not in result.output

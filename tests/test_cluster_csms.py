@@ -25,7 +25,7 @@ from websockets.typing import Subprotocol
 
 from tests.bus.buses import redis_url
 from tests.csms.webhook_receiver import receiving
-from tests.csms_process import CsmsProcess, chargeyard, environment
+from tests.csms_process import ApiProcess, CsmsProcess, chargeyard, environment
 from tests.polling import eventually, until
 from tests.store.conftest import PostgresDatabases, postgres_admin_url
 
@@ -207,3 +207,32 @@ async def _booted_in_stream(stream: ClientConnection, identities: set[str]) -> s
             if event.get("event") == "charger.boot":
                 seen.add(event["chargeBoxId"])
     return seen
+
+
+async def test_an_api_node_without_a_listener_commands_and_streams_every_node_s_stations(
+    tmp_path: Path, database: str
+) -> None:
+    key = await _api_key(database)
+    run = uuid.uuid4().hex[:8]
+    identity = f"CL-API-{run}"
+    api_node = ApiProcess(
+        tmp_path / "api",
+        tmp_path / "api.log",
+        *("--database-url", database, "--redis-url", redis_url(), "--node-name", f"api-{run}"),
+    )
+    async with _nodes(tmp_path, database) as (node_a, _node_b):
+        try:
+            await api_node.start(within=60)
+            async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client:
+                stream_url = api_node.api_url.replace("http://", "ws://") + f"/events?apiKey={key}"
+                async with connect(stream_url, proxy=None, open_timeout=10) as stream:
+                    assert orjson.loads(await stream.recv())["event"] == "stream.ready"
+                    async with _station(node_a, identity) as sent:
+                        assert await _booted_in_stream(stream, {identity}) == {identity}
+                        response = await _commanded(client, api_node, identity)
+                        assert response.status_code == 200, response.text
+                        assert sent == ["ClearCache"]
+                missing = await client.get(f"{api_node.api_url}/chargers/CL-NOBODY-{run}")
+                assert missing.status_code == 404
+        finally:
+            await api_node.stop()

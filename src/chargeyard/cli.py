@@ -14,7 +14,7 @@ import typer
 from pydantic import SecretStr
 from rich.console import Console
 
-from chargeyard import __version__, cli_credentials, event_loop, sim_console
+from chargeyard import __version__, cli_cluster, cli_credentials, event_loop, sim_console
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
@@ -538,6 +538,9 @@ def version() -> None:
     )
 
 
+app.command("api", short_help="An API node of a cluster: the REST API, no listener of its own.")(
+    cli_cluster.api
+)
 app.add_typer(cli_credentials.apikey_app, name="apikey")
 app.add_typer(cli_credentials.station_app, name="station")
 app.add_typer(cli_credentials.token_app, name="token")

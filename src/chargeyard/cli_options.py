@@ -35,9 +35,9 @@ RedisUrl = Annotated[
     typer.Option(
         "--redis-url",
         envvar="CHARGEYARD_REDIS_URL",
-        help="redis://host:port/db: run as one node of a cluster. This node says in Redis which"
-        " stations it holds and serves calls to them from any node's API, and its API reaches"
-        " stations held by any node. Without it, everything stays in this process.",
+        help="redis://host:port/db: the cluster's Redis, which carries which CSMS node holds"
+        " which station, the calls to them from any node's API, and the events of every"
+        " node. Without it, `chargeyard csms` keeps all of this in its own process.",
         show_default=False,
     ),
 ]

@@ -29,8 +29,12 @@ from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
+from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
+from chargeyard.csms.registry import Registry
+from chargeyard.csms.remote_starts import RemoteStarts
+from chargeyard.csms.reports import DeviceReports
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
@@ -115,33 +119,58 @@ async def start_central_system(
     metrics.attach_csms(server.registry, store)
     link = server.link
     if cluster is not None:
-        # (imported here: a process on its own does not load the Redis client)
-        from chargeyard.bus.redis_stations import RedisStations
-
         registry = server.registry
-        from chargeyard.bus.redis_connection import LOST
-        from chargeyard.bus.redis_events import RedisEvents
-
-        try:
-            stations = await running.enter_async_context(
-                RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
-            )
-            await running.enter_async_context(
-                RedisEvents(cluster.redis_url, events, node=stations.node)
-            )
-        except StationsUnreachable as error:
-            raise StartupFailure(error.reason) from error
-        except LOST as error:
-            raise StartupFailure(f"Redis cannot be reached ({error})") from error
-        link = LinkedStations(
-            stations,
-            stations,
+        link = await _join_cluster(
+            running,
+            cluster,
+            events,
+            registry,
             remote_starts=registry.remote_starts,
             reports=registry.reports,
             command_timeout=registry.command_timeout,
-            asker=stations.node,
         )
     return CentralSystem(store, events, metrics, server, link)
+
+
+async def _join_cluster(
+    running: contextlib.AsyncExitStack,
+    cluster: ClusterOptions,
+    events: EventHub,
+    registry: Registry | None,
+    *,
+    remote_starts: PendingStarts,
+    reports: AwaitedReports,
+    command_timeout: float,
+) -> LinkedStations:
+    """Join the cluster on ``running``: announce and serve ``registry``'s stations (a CSMS
+    node; None: an API node), relay ``events`` between the nodes; returns the API's link to
+    every node's stations.
+
+    Raises: StartupFailure when Redis cannot be reached."""
+    # (imported here: a process on its own does not load the Redis client)
+    from chargeyard.bus.redis_connection import LOST
+    from chargeyard.bus.redis_events import RedisEvents
+    from chargeyard.bus.redis_stations import RedisStations
+
+    try:
+        stations = await running.enter_async_context(
+            RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
+        )
+        await running.enter_async_context(
+            RedisEvents(cluster.redis_url, events, node=stations.node)
+        )
+    except StationsUnreachable as error:
+        raise StartupFailure(error.reason) from error
+    except LOST as error:
+        raise StartupFailure(f"Redis cannot be reached ({error})") from error
+    return LinkedStations(
+        stations,
+        stations,
+        remote_starts=remote_starts,
+        reports=reports,
+        command_timeout=command_timeout,
+        asker=stations.node,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,3 +314,58 @@ def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
     app.state.runtimes = stack.runtimes
     central.metrics.attach_app(app)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class ApiNode:
+    """What :func:`assemble_api_node` started; ``api_port`` is None when not served."""
+
+    store: Store
+    events: EventHub
+    link: StationLink
+    app: FastAPI
+    api_port: int | None
+
+
+async def assemble_api_node(
+    running: contextlib.AsyncExitStack,
+    *,
+    database_url: str,
+    cluster: ClusterOptions,
+    options: ApiOptions,
+) -> ApiNode:
+    """An API node of a cluster on ``running``: the REST API, the dashboard and ``/metrics``
+    over the cluster's database and Redis, with no listener of its own. Its link reaches the
+    stations of every CSMS node (``bus/redis_stations.py``), its live stream shows every
+    node's events (``bus/redis_events.py``). It holds no state: any number of them serve
+    behind a balancer. Closed in the reverse order on ``running``."""
+    try:
+        store = await Store.open(database_url)
+    except (OSError, SQLAlchemyError) as error:
+        raise _database_failure(database_url, error) from error
+    await running.enter_async_context(store)
+    events = EventHub()
+    link = await _join_cluster(
+        running,
+        cluster,
+        events,
+        None,
+        remote_starts=RemoteStarts(),
+        reports=DeviceReports(),
+        command_timeout=options.settings.command_timeout,
+    )
+    metrics = Metrics()
+    metrics.attach_csms(link, store)
+    app = create_app(
+        store,
+        link,
+        options.settings,
+        events=events,
+        dashboard_sign_in=options.dashboard_sign_in,
+        outbound=options.outbound,
+    )
+    metrics.attach_app(app)
+    port = None
+    if options.serve:
+        port = await running.enter_async_context(serving(app, options.host, options.port))
+    return ApiNode(store, events, link, app, port)

@@ -1,0 +1,101 @@
+"""``chargeyard api``: a node of a cluster that serves the REST API, the dashboard and
+``/metrics`` with no OCPP listener of its own (``stack.assemble_api_node``). The CSMS nodes
+(``chargeyard csms --redis-url``) hold the stations; any number of API nodes serve behind a
+balancer, since none keeps state."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import Annotated
+
+import typer
+from pydantic import SecretStr, ValidationError
+
+from chargeyard import event_loop
+from chargeyard.api.settings import ApiSettings
+from chargeyard.cli_options import (
+    DEFAULT_DATA_DIR,
+    DatabaseUrl,
+    DataDir,
+    NodeName,
+    RedisUrl,
+    default_node_name,
+    resolve_database_url,
+)
+from chargeyard.lab.secrets import jwt_secret
+from chargeyard.logs import configure_logging
+from chargeyard.outbound import OutboundPolicy
+from chargeyard.stack import ApiOptions, ClusterOptions, StartupFailure, assemble_api_node
+
+
+def api(
+    host: Annotated[
+        str, typer.Option(envvar="CHARGEYARD_API_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="CHARGEYARD_API_PORT", help="Port of the REST API.")
+    ] = 8000,
+    ocpp_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEYARD_API_OCPP_URL",
+            help="Where stations connect, as they reach it (the balancer in front of the CSMS"
+            " nodes): a charger's connectionUrl is this plus /{chargeBoxId}.",
+            show_default="ws://127.0.0.1:9000/ocpp",
+        ),
+    ] = None,
+    redis_url: RedisUrl = None,
+    node_name: NodeName = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", envvar="CHARGEYARD_LOG_LEVEL", help="DEBUG, INFO, ...")
+    ] = "INFO",
+) -> None:
+    """Serve the REST API (/api/v1), the dashboard and /metrics of a cluster: commands reach
+    the stations of every CSMS node over Redis, the live stream shows every node's events."""
+    if not redis_url:
+        raise typer.BadParameter(
+            "an API node serves a cluster: give the cluster's Redis (--redis-url or"
+            " CHARGEYARD_REDIS_URL) and database (--database-url)",
+            param_hint="--redis-url",
+        )
+    configure_logging(log_level)
+    try:
+        settings = ApiSettings() if ocpp_url is None else ApiSettings(ocpp_url=ocpp_url)
+    except ValidationError:
+        raise typer.BadParameter(
+            f"{ocpp_url!r} is not a ws:// or wss:// URL", param_hint="--ocpp-url"
+        ) from None
+    if settings.jwt_secret is None and settings.jwt_public_key is None:
+        # As `chargeyard csms` does: tokens from `chargeyard token create --data-dir` work.
+        secret = SecretStr(jwt_secret(data_dir))
+        settings = settings.model_copy(update={"jwt_secret": secret})
+    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    options = ApiOptions(settings, host=host, port=port, outbound=OutboundPolicy.default_for(host))
+    try:
+        event_loop.run(_serve(resolve_database_url(data_dir, database_url), cluster, options))
+    except StartupFailure as error:
+        typer.echo(f"chargeyard api: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+async def _serve(database_url: str, cluster: ClusterOptions, options: ApiOptions) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with contextlib.AsyncExitStack() as running:
+        node = await assemble_api_node(
+            running, database_url=database_url, cluster=cluster, options=options
+        )
+        typer.echo(
+            f"chargeyard API node {cluster.node} ready: http://{options.host}:{node.api_port}"
+            "/api/v1 (X-API-Key from `chargeyard apikey create`; docs at /docs); stations"
+            " and events of every CSMS node through Redis",
+            err=True,
+        )
+        await stop.wait()
+    typer.echo("chargeyard API node stopped", err=True)

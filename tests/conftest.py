@@ -8,7 +8,7 @@ asynchronous test runs on uvloop instead, as ``chargeyard csms`` does
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import pytest
 
@@ -21,3 +21,16 @@ if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "uvloop":
         config: pytest.Config, item: pytest.Item
     ) -> Mapping[str, LoopFactory]:
         return {_NAME: _FACTORY}
+
+
+@pytest.fixture
+def cluster_database() -> Iterator[str]:
+    """A PostgreSQL database of the test's own on ``CHARGEYARD_TEST_POSTGRES_URL``'s server,
+    for processes of a cluster to share; dropped after the test."""
+    from tests.store.conftest import PostgresDatabases, postgres_admin_url
+
+    databases = PostgresDatabases(postgres_admin_url())
+    try:
+        yield databases.create()
+    finally:
+        databases.drop_all()

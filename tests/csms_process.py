@@ -56,6 +56,13 @@ class CsmsProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.ready = READY
 
+    def node_name_in(self, presence: bytes) -> bool:
+        """Whether a station's presence value in Redis names this node (``--node-name``)."""
+        if "--node-name" not in self.arguments:
+            return False
+        name = self.arguments[self.arguments.index("--node-name") + 1]
+        return f'"node":"{name}"'.encode() in presence
+
     def ocpp_url(self, identity: str) -> str:
         return f"ws://127.0.0.1:{self.ocpp_port}/ocpp/{identity}"
 

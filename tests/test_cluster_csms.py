@@ -11,131 +11,38 @@ test and dropped after it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
+from websockets.asyncio.client import connect
 
 from tests.bus.buses import redis_url
+from tests.cluster import api_key, booted_in_stream, booted_station, commanded, csms_nodes
 from tests.csms.webhook_receiver import receiving
-from tests.csms_process import ApiProcess, CsmsProcess, chargeyard, environment
+from tests.csms_process import ApiProcess
 from tests.polling import eventually, until
-from tests.store.conftest import PostgresDatabases, postgres_admin_url
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def database() -> Iterator[str]:
-    databases = PostgresDatabases(postgres_admin_url())
-    try:
-        yield databases.create()
-    finally:
-        databases.drop_all()
-
-
-async def _api_key(database_url: str) -> str:
-    process = await asyncio.create_subprocess_exec(
-        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=environment(),
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, stderr.decode()
-    return stdout.decode().strip()
-
-
-@contextlib.asynccontextmanager
-async def _nodes(tmp_path: Path, database_url: str) -> AsyncIterator[list[CsmsProcess]]:
-    run = uuid.uuid4().hex[:8]
-    nodes = [
-        CsmsProcess(
-            tmp_path / name,
-            tmp_path / f"{name}.log",
-            *("--database-url", database_url, "--redis-url", redis_url()),
-            *("--node-name", f"{name}-{run}", "--auto-register"),
-        )
-        for name in ("a", "b")
-    ]
-    try:
-        await asyncio.gather(*(node.start(within=60) for node in nodes))
-        yield nodes
-    finally:
-        for node in nodes:
-            await node.stop()
-
-
-@contextlib.asynccontextmanager
-async def _station(node: CsmsProcess, identity: str) -> AsyncIterator[list[str]]:
-    """A 1.6 station booted on ``node`` that answers every CALL Accepted; yields the actions
-    it was sent."""
-    received: list[str] = []
-    async with connect(
-        node.ocpp_url(identity),
-        subprotocols=[Subprotocol("ocpp1.6")],
-        proxy=None,
-        open_timeout=10,
-        close_timeout=1,
-    ) as websocket:
-        boot = {"chargePointVendor": "Cluster", "chargePointModel": "Two-Nodes"}
-        await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
-        answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
-        assert answer[:2] == [3, "boot"], answer
-        assert answer[2]["status"] == "Accepted", answer
-        answering = asyncio.create_task(_answer_calls(websocket, received))
-        try:
-            yield received
-        finally:
-            answering.cancel()
-
-
-async def _answer_calls(websocket: ClientConnection, received: list[str]) -> None:
-    async for text in websocket:
-        frame: list[Any] = orjson.loads(text)
-        if frame[0] == 2:
-            received.append(frame[2])
-            await websocket.send(orjson.dumps([3, frame[1], {"status": "Accepted"}]).decode())
-
-
-async def _commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:
-    """ClearCache to ``identity`` through ``node``'s API, once some node says it holds it (the
-    holder writes its key as the station connects, the asker may read before)."""
-
-    async def ask() -> httpx.Response:
-        return await client.post(f"{node.api_url}/chargers/{identity}/cache/clear")
-
-    response = await ask()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(10):
-            while response.status_code == 503:
-                await asyncio.sleep(0.05)
-                response = await ask()
-    return response
-
-
 async def test_either_node_s_api_commands_a_station_on_either_node(
-    tmp_path: Path, database: str
+    tmp_path: Path, cluster_database: str
 ) -> None:
-    key = await _api_key(database)
+    key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     on_a, on_b = f"CL-A-{run}", f"CL-B-{run}"
     async with (
-        _nodes(tmp_path, database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
-        _station(node_a, on_a) as sent_to_a,
-        _station(node_b, on_b) as sent_to_b,
+        booted_station(node_a, on_a) as sent_to_a,
+        booted_station(node_b, on_b) as sent_to_b,
     ):
         for node in (node_a, node_b):
             for identity in (on_a, on_b):
-                response = await _commanded(client, node, identity)
+                response = await commanded(client, node, identity)
                 assert response.status_code == 200, (node.api_url, identity, response.text)
                 assert response.json()["status"] == "accepted"
         assert sent_to_a == ["ClearCache", "ClearCache"]
@@ -148,16 +55,16 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
 
 
 async def test_a_station_that_disconnects_is_503_through_the_other_node(
-    tmp_path: Path, database: str
+    tmp_path: Path, cluster_database: str
 ) -> None:
-    key = await _api_key(database)
+    key = await api_key(cluster_database)
     identity = f"CL-GONE-{uuid.uuid4().hex[:8]}"
     async with (
-        _nodes(tmp_path, database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
     ):
-        async with _station(node_a, identity):
-            connected = await _commanded(client, node_b, identity)
+        async with booted_station(node_a, identity):
+            connected = await commanded(client, node_b, identity)
             assert connected.status_code == 200, connected.text
 
         async def refused() -> bool:
@@ -170,13 +77,13 @@ async def test_a_station_that_disconnects_is_503_through_the_other_node(
 
 
 async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_posted_once(
-    tmp_path: Path, database: str
+    tmp_path: Path, cluster_database: str
 ) -> None:
-    key = await _api_key(database)
+    key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     on_a, on_b = f"CL-EA-{run}", f"CL-EB-{run}"
     async with (
-        _nodes(tmp_path, database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
         receiving() as receiver,
     ):
@@ -188,8 +95,8 @@ async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_
         async with connect(stream_url, proxy=None, open_timeout=10) as stream:
             ready = orjson.loads(await asyncio.wait_for(stream.recv(), 10))
             assert ready["event"] == "stream.ready"
-            async with _station(node_a, on_a), _station(node_b, on_b):
-                seen = await _booted_in_stream(stream, {on_a, on_b})
+            async with booted_station(node_a, on_a), booted_station(node_b, on_b):
+                seen = await booted_in_stream(stream, {on_a, on_b})
         assert seen == {on_a, on_b}  # node A's station too, on node B's stream
 
         # Both nodes' senders read the one table; each boot is posted once.
@@ -199,37 +106,34 @@ async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_
         assert posted == sorted([on_a, on_b])
 
 
-async def _booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:
-    seen: set[str] = set()
-    async with asyncio.timeout(15):
-        while seen != identities:
-            event = orjson.loads(await stream.recv())
-            if event.get("event") == "charger.boot":
-                seen.add(event["chargeBoxId"])
-    return seen
-
-
 async def test_an_api_node_without_a_listener_commands_and_streams_every_node_s_stations(
-    tmp_path: Path, database: str
+    tmp_path: Path, cluster_database: str
 ) -> None:
-    key = await _api_key(database)
+    key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     identity = f"CL-API-{run}"
     api_node = ApiProcess(
         tmp_path / "api",
         tmp_path / "api.log",
-        *("--database-url", database, "--redis-url", redis_url(), "--node-name", f"api-{run}"),
+        *(
+            "--database-url",
+            cluster_database,
+            "--redis-url",
+            redis_url(),
+            "--node-name",
+            f"api-{run}",
+        ),
     )
-    async with _nodes(tmp_path, database) as (node_a, _node_b):
+    async with csms_nodes(tmp_path, cluster_database) as (node_a, _node_b):
         try:
             await api_node.start(within=60)
             async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client:
                 stream_url = api_node.api_url.replace("http://", "ws://") + f"/events?apiKey={key}"
                 async with connect(stream_url, proxy=None, open_timeout=10) as stream:
                     assert orjson.loads(await stream.recv())["event"] == "stream.ready"
-                    async with _station(node_a, identity) as sent:
-                        assert await _booted_in_stream(stream, {identity}) == {identity}
-                        response = await _commanded(client, api_node, identity)
+                    async with booted_station(node_a, identity) as sent:
+                        assert await booted_in_stream(stream, {identity}) == {identity}
+                        response = await commanded(client, api_node, identity)
                         assert response.status_code == 200, response.text
                         assert sent == ["ClearCache"]
                 missing = await client.get(f"{api_node.api_url}/chargers/CL-NOBODY-{run}")

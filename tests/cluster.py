@@ -1,0 +1,174 @@
+"""Helpers of the tests that run chargeyard as a cluster of processes on the machine's
+PostgreSQL and Redis: a database of the test's own, an API key in it, CSMS nodes, a station
+that answers every CALL, a command sent until a node holds the station, the live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from tests.bus.buses import redis_url
+from tests.csms_process import CsmsProcess, chargeyard, environment
+from tests.lab_process import free_port
+
+
+async def api_key(database_url: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=environment(),
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    return stdout.decode().strip()
+
+
+@contextlib.asynccontextmanager
+async def csms_nodes(
+    tmp_path: Path, database_url: str, *arguments: str
+) -> AsyncIterator[list[CsmsProcess]]:
+    """Two ``chargeyard csms`` nodes (``a`` and ``b``) on ``database_url`` and the test Redis,
+    letting any station in; ``arguments`` go to both."""
+    run = uuid.uuid4().hex[:8]
+    nodes = [
+        CsmsProcess(
+            tmp_path / name,
+            tmp_path / f"{name}.log",
+            *("--database-url", database_url, "--redis-url", redis_url()),
+            *("--node-name", f"{name}-{run}", "--auto-register", *arguments),
+        )
+        for name in ("a", "b")
+    ]
+    try:
+        await asyncio.gather(*(node.start(within=60) for node in nodes))
+        yield nodes
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+@contextlib.asynccontextmanager
+async def booted_station(node: CsmsProcess, identity: str) -> AsyncIterator[list[str]]:
+    """A 1.6 station booted on ``node`` that answers every CALL Accepted; yields the actions
+    it was sent."""
+    received: list[str] = []
+    async with connect(
+        node.ocpp_url(identity),
+        subprotocols=[Subprotocol("ocpp1.6")],
+        proxy=None,
+        open_timeout=10,
+        close_timeout=1,
+    ) as websocket:
+        boot = {"chargePointVendor": "Cluster", "chargePointModel": "Two-Nodes"}
+        await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
+        answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
+        assert answer[:2] == [3, "boot"], answer
+        assert answer[2]["status"] == "Accepted", answer
+        answering = asyncio.create_task(_answer_calls(websocket, received))
+        try:
+            yield received
+        finally:
+            answering.cancel()
+
+
+async def _answer_calls(websocket: ClientConnection, received: list[str]) -> None:
+    async for text in websocket:
+        frame: list[Any] = orjson.loads(text)
+        if frame[0] == 2:
+            received.append(frame[2])
+            await websocket.send(orjson.dumps([3, frame[1], {"status": "Accepted"}]).decode())
+
+
+async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:
+    """ClearCache to ``identity`` through ``node``'s API, once some node says it holds it (the
+    holder writes its key as the station connects, the asker may read before)."""
+
+    async def ask() -> httpx.Response:
+        return await client.post(f"{node.api_url}/chargers/{identity}/cache/clear")
+
+    response = await ask()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(10):
+            while response.status_code == 503:
+                await asyncio.sleep(0.05)
+                response = await ask()
+    return response
+
+
+async def booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:
+    seen: set[str] = set()
+    async with asyncio.timeout(15):
+        while seen != identities:
+            event = orjson.loads(await stream.recv())
+            if event.get("event") == "charger.boot":
+                seen.add(event["chargeBoxId"])
+    return seen
+
+
+class Haproxy:
+    """Debian's ``haproxy`` on a free 127.0.0.1 port, in front of CSMS nodes' OCPP listeners
+    (TCP, round robin; a node that stops answering is out within a fraction of a second). The
+    test's own config, in ``directory``; CI installs the package (``.ci/run``)."""
+
+    def __init__(self, directory: Path, nodes: list[CsmsProcess]) -> None:
+        binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        if not Path(binary).exists():
+            if os.environ.get("CHARGEYARD_TEST_HAPROXY") == "required":
+                raise AssertionError("haproxy is not installed (CI installs it: .ci/run)")
+            pytest.skip("haproxy is not installed (apt-get install haproxy)")
+        self.binary = binary
+        self.port = free_port()
+        self.config = directory / "haproxy.cfg"
+        servers = "\n".join(
+            f"    server node{n} 127.0.0.1:{node.ocpp_port} check inter 100 fall 1 rise 2"
+            for n, node in enumerate(nodes)
+        )
+        self.config.write_text(
+            "defaults\n"
+            "    mode tcp\n"
+            "    timeout connect 1s\n"
+            "    timeout client 1h\n"
+            "    timeout server 1h\n"
+            "frontend ocpp\n"
+            f"    bind 127.0.0.1:{self.port}\n"
+            "    default_backend csms\n"
+            "backend csms\n"
+            "    balance roundrobin\n"
+            f"{servers}\n"
+        )
+        self._process: asyncio.subprocess.Process | None = None
+
+    def url(self, identity: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/ocpp/{identity}"
+
+    async def __aenter__(self) -> Haproxy:
+        self._process = await asyncio.create_subprocess_exec(
+            self.binary, "-db", "-f", str(self.config), stdout=asyncio.subprocess.DEVNULL
+        )
+        async with asyncio.timeout(10):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                except OSError:
+                    await asyncio.sleep(0.02)
+                    continue
+                writer.close()
+                return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.terminate()
+            await self._process.wait()

@@ -8,10 +8,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
+from chargeyard.api import ApiSettings, create_app
 from chargeyard.bus.redis_stations import RedisStations
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
@@ -19,12 +22,13 @@ from chargeyard.csms.station_calls import (
     StationDidNotAnswer,
     StationNotConnected,
     StationRefused,
-    StationsUnreachable,
 )
 from chargeyard.protocol import V16, V201, CallErrorReply, Payload, VersionSpec
+from chargeyard.store import Store
 from tests.bus.buses import delete_keys, redis_url
 from tests.bus.own_redis import OwnRedis
-from tests.polling import eventually, until
+from tests.migrated import migrated_sqlite_url
+from tests.polling import eventually, polled, until
 
 
 class Station:
@@ -175,35 +179,43 @@ async def test_a_disconnect_travels_to_the_node_holding_the_station() -> None:
         assert not await api.disconnect("CP-GONE")
 
 
-async def test_without_redis_a_call_is_unreachable_and_works_again_once_it_is_back(
-    own_redis: OwnRedis,
-) -> None:
-    async with cluster(own_redis.url, presence_ttl_s=3) as (registry, _node, api):
-        await connect(registry, api, "CP-1", Station(V16))
-        link = link_over(api, registry)
-
-        await own_redis.stop()
-        with pytest.raises(StationsUnreachable) as down:
-            await link.call("CP-1", "ClearCache", {})
-        assert str(down.value) == (
-            "the central system cannot reach its stations' nodes: Redis at"
-            f" 127.0.0.1:{own_redis.port} cannot be reached"
-            f" ({down.value.reason.split('(', 1)[1]}; nothing was sent, try again"
-        )
-
-        await own_redis.start()
-        await eventually(lambda: _answers(link, "CP-1"), within=10.0)
-
-
-async def _answers(link: LinkedStations, identity: str) -> bool:
-    try:
-        return await link.call(identity, "ClearCache", {}) == {"status": "Accepted"}
-    except (StationsUnreachable, StationNotConnected):
-        return False
-
-
 async def _is(version: Awaitable[VersionSpec], expected: VersionSpec) -> bool:
     try:
         return await version is expected
     except StationNotConnected:
         return False
+
+
+async def test_while_redis_is_gone_a_command_is_503_saying_so_and_works_once_it_is_back(
+    own_redis: OwnRedis, tmp_path: Path
+) -> None:
+    store = await Store.open(migrated_sqlite_url(tmp_path, "db.sqlite"))
+    try:
+        await store.stations.register("CP-1")
+        _, key = await store.api_keys.create("tests")
+        async with cluster(own_redis.url, presence_ttl_s=3) as (registry, _node, api):
+            await connect(registry, api, "CP-1", Station(V16))
+            app = create_app(store, link_over(api, registry), ApiSettings(command_timeout=5.0))
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://api.test",
+                headers={"X-API-Key": key},
+            ) as client:
+
+                async def clear_cache() -> httpx.Response:
+                    return await client.post("/api/v1/chargers/CP-1/cache/clear")
+
+                await own_redis.stop()
+                down = await clear_cache()
+                assert down.status_code == 503
+                assert down.json()["detail"].startswith(
+                    "the central system cannot reach its stations' nodes: Redis at"
+                    f" 127.0.0.1:{own_redis.port} cannot be reached"
+                )
+                assert down.json()["detail"].endswith("nothing was sent, try again")
+
+                await own_redis.start()
+                back = await polled(clear_cache, lambda r: r.status_code == 200, within=10)
+                assert back.json()["status"] == "accepted"
+    finally:
+        await store.close()

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
-from chargeyard import cli
+from chargeyard import cli, cli_cluster
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
@@ -462,8 +462,11 @@ def test_an_api_node_needs_the_cluster_s_redis() -> None:
     ids=["csms-database", "api-database", "csms-redis", "api-redis"],
 )
 def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
-    tmp_path: Path, arguments: list[str], said: str
+    tmp_path: Path, arguments: list[str], said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The process's logging is left as it is (the command would configure it for a process).
+    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli_cluster, "configure_logging", lambda level: None)
     result = CliRunner().invoke(
         app, [*arguments, "--data-dir", str(tmp_path)], env={"CHARGEYARD_REDIS_URL": ""}
     )

@@ -29,12 +29,9 @@ from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
-from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
-from chargeyard.csms.remote_starts import RemoteStarts
-from chargeyard.csms.reports import DeviceReports
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
@@ -121,13 +118,7 @@ async def start_central_system(
     if cluster is not None:
         registry = server.registry
         link = await _join_cluster(
-            running,
-            cluster,
-            events,
-            registry,
-            remote_starts=registry.remote_starts,
-            reports=registry.reports,
-            command_timeout=registry.command_timeout,
+            running, cluster, events, registry, command_timeout=registry.command_timeout
         )
     return CentralSystem(store, events, metrics, server, link)
 
@@ -138,8 +129,6 @@ async def _join_cluster(
     events: EventHub,
     registry: Registry | None,
     *,
-    remote_starts: PendingStarts,
-    reports: AwaitedReports,
     command_timeout: float,
 ) -> LinkedStations:
     """Join the cluster on ``running``: announce and serve ``registry``'s stations (a CSMS
@@ -148,6 +137,7 @@ async def _join_cluster(
 
     Raises: StartupFailure when Redis cannot be reached."""
     # (imported here: a process on its own does not load the Redis client)
+    from chargeyard.bus.redis_command_state import awaited_reports
     from chargeyard.bus.redis_connection import LOST
     from chargeyard.bus.redis_events import RedisEvents
     from chargeyard.bus.redis_stations import RedisStations
@@ -163,11 +153,13 @@ async def _join_cluster(
         raise StartupFailure(error.reason) from error
     except LOST as error:
         raise StartupFailure(f"Redis cannot be reached ({error})") from error
+    # What a command waits for from the station's own messages rides on its request to the
+    # station's node, wherever the command runs (bus/redis_command_state.py).
     return LinkedStations(
         stations,
         stations,
-        remote_starts=remote_starts,
-        reports=reports,
+        remote_starts=stations.command_state,
+        reports=awaited_reports(stations.command_state),
         command_timeout=command_timeout,
         asker=stations.node,
     )
@@ -346,13 +338,7 @@ async def assemble_api_node(
     await running.enter_async_context(store)
     events = EventHub()
     link = await _join_cluster(
-        running,
-        cluster,
-        events,
-        None,
-        remote_starts=RemoteStarts(),
-        reports=DeviceReports(),
-        command_timeout=options.settings.command_timeout,
+        running, cluster, events, None, command_timeout=options.settings.command_timeout
     )
     metrics = Metrics()
     metrics.attach_csms(link, store)

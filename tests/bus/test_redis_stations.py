@@ -5,6 +5,7 @@ the same errors as in one process."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -16,6 +17,8 @@ from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.bus.redis_stations import RedisStations
+from chargeyard.csms.commands import Charger, get_configuration
+from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_calls import (
@@ -219,3 +222,94 @@ async def test_while_redis_is_gone_a_command_is_503_saying_so_and_works_once_it_
                 assert back.json()["status"] == "accepted"
     finally:
         await store.close()
+
+
+def report_part(request_id: int, seq_no: int, name: str, last: bool) -> Payload:
+    data = [
+        {
+            "component": {"name": "OCPPCommCtrlr"},
+            "variable": {"name": name},
+            "variableAttribute": [{"type": "Actual", "value": "1", "mutability": "ReadWrite"}],
+        }
+    ]
+    return {"requestId": request_id, "seqNo": seq_no, "tbc": not last, "reportData": data}
+
+
+class Tags:
+    """An id-tag table without the tag (the idToken goes out as Central)."""
+
+    async def get(self, id_tag: str) -> None:
+        return None
+
+
+async def test_b07_a_report_asked_through_another_node_comes_back_whole() -> None:
+    async with cluster(redis_url()) as (registry, _node, api):
+        tasks: list[asyncio.Task[None]] = []
+
+        async def send_parts(request_id: int) -> None:
+            # As the station's handlers on its node do with each NotifyReport (B07).
+            for seq_no, name in enumerate(("X", "Y")):
+                registry.reports.add_part(
+                    "CS-1", report_part(request_id, seq_no, name, last=seq_no == 1)
+                )
+
+        def answer(action: str, payload: Payload) -> Payload:
+            if action == "GetBaseReport":  # the parts follow the answer
+                tasks.append(asyncio.create_task(send_parts(payload["requestId"])))
+            return {"status": "Accepted"}
+
+        await connect(registry, api, "CS-1", Station(V201, answer))
+        link = link_over(api, registry)
+
+        result = await get_configuration(Charger(link, "CS-1"), [])
+
+        assert result["configurationKey"] == [
+            {"key": "OCPPCommCtrlr.X", "readonly": False, "value": "1"},
+            {"key": "OCPPCommCtrlr.Y", "readonly": False, "value": "1"},
+        ]
+        assert len(registry.reports) == 0  # nothing left waiting on either node
+        assert len(api.command_state) == 0
+
+
+async def test_f02_a_remote_start_asked_through_another_node_is_claimed_on_the_station_s() -> None:
+    async with cluster(redis_url()) as (registry, _node, api):
+        sent: list[Payload] = []
+
+        def answer(action: str, payload: Payload) -> Payload:
+            sent.append(payload)
+            return {"status": "Accepted"}
+
+        await connect(registry, api, "CS-1", Station(V201, answer))
+        result = await remote_start(
+            Charger(link_over(api, registry), "CS-1"),
+            1,
+            "TAG-1",
+            id_tags=Tags(),  # type: ignore[arg-type]  # the one method the command reads
+            transactions=None,  # type: ignore[arg-type]  # read only for a transaction running
+        )
+
+        assert result["status"] == "accepted"
+        [request] = sent
+        # The station's node hears its TransactionEvent Started naming this remoteStartId:
+        claimed = registry.remote_starts.claim(
+            "CS-1", connector_id=1, id_tag="TAG-1", remote_start_id=request["remoteStartId"]
+        )
+        assert claimed
+        assert len(api.command_state) == 0
+
+
+async def test_a_start_the_station_refused_is_withdrawn_on_the_station_s_node() -> None:
+    async with cluster(redis_url()) as (registry, _node, api):
+        await connect(registry, api, "CP-1", Station(V16, lambda _a, _p: {"status": "Rejected"}))
+
+        result = await remote_start(
+            Charger(link_over(api, registry), "CP-1"),
+            1,
+            "TAG-1",
+            id_tags=Tags(),  # type: ignore[arg-type]
+            transactions=None,  # type: ignore[arg-type]
+        )
+
+        assert result["status"] == "rejected"
+        await until(lambda: len(registry.remote_starts) == 0)
+        assert not registry.remote_starts.claim("CP-1", connector_id=1, id_tag="TAG-1")

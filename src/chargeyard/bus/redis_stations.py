@@ -26,9 +26,9 @@ Presence keys expire ``presence_ttl_s`` after their last renewal; a node's calls
 ``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
 answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
 
-Not shared yet: what a command waits for from the station's own messages (a remote start's
-transaction, a device-model report: ``command_state.py``) is kept by the node that hears
-them, so such a command asked through another node than the station's returns without it.
+What a command waits for from the station's own messages (a remote start, a device-model
+report: ``csms/command_state.py``) rides on its request to the station's node and comes back
+on the asker's list (``redis_command_state.py``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,16 @@ import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Iterable
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 import orjson
 
+from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, taken, where
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
+from chargeyard.csms.remote_starts import RemoteStart
 from chargeyard.csms.station_calls import (
     AnswerKind,
     StationAnswer,
@@ -52,7 +55,7 @@ from chargeyard.csms.station_calls import (
     StationRequest,
     StationsUnreachable,
 )
-from chargeyard.protocol import VersionSpec, parse_version
+from chargeyard.protocol import Payload, VersionSpec, parse_version
 
 _T = TypeVar("_T")
 
@@ -118,6 +121,9 @@ class RedisStations:
         self._outage = Outage()
         self._closed = False
         self._started = False
+        self.command_state = RedisCommandState(self._withdrawal)
+        """The expectations commands asked through this node register (a remote start, a
+        device-model report), carried to the station's node (``redis_command_state.py``)."""
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -247,7 +253,9 @@ class RedisStations:
         future: asyncio.Future[StationAnswer] = asyncio.get_running_loop().create_future()
         self._answers[request.request_id] = future
         try:
-            envelope = {"reply_to": self._id, "request": request.to_dict()}
+            envelope: dict[str, Any] = {"reply_to": self._id, "request": request.to_dict()}
+            if riders := self.command_state.riders(request.identity):
+                envelope["riders"] = riders
             try:
                 await self._push(holder[0], orjson.dumps(envelope))
             except LOST as error:
@@ -272,7 +280,14 @@ class RedisStations:
     async def _read_answers(self) -> None:
         key = self._answer_list(self._id)
         async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
-            answer = StationAnswer.from_dict(orjson.loads(raw))
+            message = orjson.loads(raw)
+            if "report" in message:
+                report = message["report"]
+                self.command_state.report_came(
+                    report["identity"], report["request_id"], report["data"]
+                )
+                continue
+            answer = StationAnswer.from_dict(message)
             future = self._answers.pop(answer.request_id, None)
             if future is not None and not future.done():
                 future.set_result(answer)
@@ -290,20 +305,66 @@ class RedisStations:
             order = envelope["disconnect"]
             self._registry.disconnect(order["identity"], int(order["code"]), str(order["reason"]))
             return
+        if "withdraw" in envelope:
+            self._registry.remote_starts.withdraw(RemoteStart(**envelope["withdraw"]))
+            return
         request = StationRequest.from_dict(envelope["request"])
+        asker = str(envelope["reply_to"])
+        riders = envelope.get("riders", {})
+        for start in riders.get("starts", []):
+            self._registry.remote_starts.expect(RemoteStart(**start))
+        for request_id in riders.get("reports", []):
+            parts = self._registry.reports.expect(request.identity, request_id)
+            self._own(self._forward_report(request, request_id, parts, asker))
         answer = await serve(self._registry, request)
-        key = self._answer_list(str(envelope["reply_to"]))
+        await self._answer(asker, answer.to_dict(), request.deadline)
+
+    async def _answer(self, asker: str, message: dict[str, Any], deadline: float) -> None:
+        """Push ``message`` to the asker's list, retrying while Redis is away and someone may
+        still wait for it."""
+        key = self._answer_list(asker)
         while not self._closed:
             try:
                 async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.rpush(key, orjson.dumps(answer.to_dict()))
+                    pipe.rpush(key, orjson.dumps(message))
                     pipe.expire(key, ANSWER_TTL_S)
                     await pipe.execute()
                 return
             except LOST as error:
-                if time.time() > request.deadline + self._grace:
+                if time.time() > deadline + self._grace:
                     return  # nobody waits for it any more
                 await self._outage.back_off(error)
+
+    async def _forward_report(
+        self,
+        request: StationRequest,
+        request_id: int,
+        parts: asyncio.Future[list[Payload]],
+        asker: str,
+    ) -> None:
+        """Send the asker the whole report once its last part came here; the asker's command
+        waits its timeout after the station's answer, so the report is waited for as long."""
+        assert self._registry is not None
+        wait = request.deadline - time.time() + request.timeout
+        try:
+            async with asyncio.timeout(max(wait, 0.0)):
+                data = await parts
+        except TimeoutError:
+            return
+        finally:
+            self._registry.reports.forget(request.identity, request_id)
+        report = {"identity": request.identity, "request_id": request_id, "data": data}
+        await self._answer(asker, {"report": report}, request.deadline + request.timeout)
+
+    def _withdrawal(self, start: RemoteStart) -> None:
+        """Send a start's withdrawal to its station's node (nothing when none holds it)."""
+
+        async def send() -> None:
+            holder = await self._holder(start.identity)
+            if holder is not None:
+                await self._push(holder[0], orjson.dumps({"withdraw": asdict(start)}))
+
+        self._own(send())  # (a withdrawal lost to an outage: the start expires there)
 
     # -- presence (a CSMS node) -----------------------------------------------------------------
 

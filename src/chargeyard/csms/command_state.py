@@ -9,18 +9,13 @@ parts (B07/B08) of a report. In one process both sides reach the same objects,
 :class:`~chargeyard.csms.reports.DeviceReports`, which the ``Registry`` holds and the listener
 hands to each station's context.
 
-Across processes (not built): the methods stay synchronous because each is either a message
-sent without waiting or a read of the receiving node's own table.
-
-* :class:`PendingStarts`: ``expect`` and ``withdraw`` are messages to the node holding the
-  station, sent on the same stream as the calls, so that the node records the start before it
-  takes the request that follows; ``claim`` runs there, on that node's own table, when the
-  station begins a transaction.
-* :class:`AwaitedReports`: ``expect`` returns a future on the asking node and sends the station's
-  node a message naming the asker under (station, requestId), ahead of the GetBaseReport or
-  GetReport request on the same stream; ``add_part`` on the station's node forwards each part
-  to the asker's stream, whose reader resolves the future once the last part came; ``forget``
-  drops both ends.
+Across processes (``bus/redis_command_state.py``): the methods stay synchronous because each
+is either a message sent without waiting or a read of the receiving node's own table. The
+asking node keeps the starts and reports a command expects until its next request to the
+station, which carries them to the station's node; that node records them in its own tables
+before it serves the request, ``claim`` runs there when the station begins a transaction, and
+a whole report is sent back to the asker. A start withdrawn after its request went is a
+message of its own.
 
 A third piece of state, the stations whose boot was answered Rejected (``boot.py``), is not
 shared: the node holding the connection both hears the boot and serves the calls, and refuses

@@ -33,7 +33,7 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.gateway.dispatch import Dispatched, dispatch
 from chargeyard.gateway.executor import Executor
-from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.host import Admit, FleetHost
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
@@ -72,7 +72,9 @@ def fast_executor() -> Executor:
     return Executor(session_check_s=0.05, proxy_timeout_s=2.0)
 
 
-def new_host(store: Store, bus: InMemoryBus, node: str | None = None) -> FleetHost:
+def new_host(
+    store: Store, bus: InMemoryBus, node: str | None = None, admit: Admit | None = None
+) -> FleetHost:
     """A fleet host as the lab's, for a test that runs a second one (or one without a lab)."""
     return FleetHost(
         store,
@@ -81,6 +83,7 @@ def new_host(store: Store, bus: InMemoryBus, node: str | None = None) -> FleetHo
         executor=fast_executor(),
         restart_delay_s=0.1,
         node=node,
+        admit=admit,
     )
 
 

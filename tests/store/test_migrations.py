@@ -15,7 +15,7 @@ from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
 from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
 
-HEAD = "0009"  # the newest revision (rev_0009_transactions_closed_by_csms.py)
+HEAD = "0010"  # the newest revision (rev_0010_worker_leases.py)
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -43,7 +43,8 @@ resumes them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
@@ -64,6 +65,11 @@ from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.store import FrameLog, Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
+
+logger = logging.getLogger(__name__)
+
+Admit = Callable[[Sequence[SimulatedCharger]], Awaitable[set[str]]]
+"""Which of these chargers this host may run now (their ids)."""
 
 RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 """The statuses the host stores in ``simulated_chargers.status``."""
@@ -112,6 +118,9 @@ class FleetHost:
         on_command: told ``(event_type, "succeeded" | "failed")`` of every command applied
             (the process's metrics; the gateway itself imports no metrics library).
         on_fleet: told of each organization's fleet when it is made (metrics attach to it).
+        admit: in a cluster of workers, which of the chargers about to start this host may
+            run (those its lease keeper could lease, ``gateway/leases.py``); the others run
+            on the worker holding them. None: every charger runs here.
     """
 
     provider = "local"
@@ -130,8 +139,10 @@ class FleetHost:
         on_command: Callable[[str, str], None] | None = None,
         on_fleet: Callable[[Fleet], None] | None = None,
         node: str | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self.store = store
+        self._admit = admit
         self.node = node or f"host-{uuid4().hex[:12]}"
         self._on_command = on_command
         self._on_fleet = on_fleet
@@ -215,6 +226,7 @@ class FleetHost:
         """Launch many chargers of one organization and store their statuses in two writes;
         returns why each that failed could not be built."""
         errors: dict[str, str] = {}
+        chargers = await self._admitted(chargers)
         for charger in chargers:
             if (error := await self._launch(charger)) is not None:
                 errors[charger.id] = error
@@ -224,6 +236,43 @@ class FleetHost:
         if errors:
             await self.store.chargers.set_states(organization_id, list(errors), status=FAILED)
         return errors
+
+    # -- a cluster's workers (gateway/leases.py) ---------------------------------------------------
+
+    async def adopt(self, chargers: Sequence[SimulatedCharger]) -> None:
+        """Run chargers this worker just leased: each boots as after a power loss (the snapshot
+        in its row, if the last holder left one, is restored)."""
+        by_organization: dict[str, list[SimulatedCharger]] = {}
+        for charger in chargers:
+            by_organization.setdefault(charger.organization_id, []).append(charger)
+        for organization_id, own in by_organization.items():
+            for charger_id, error in (await self._launch_all(organization_id, own)).items():
+                logger.warning("adopted charger %s cannot run: %s", charger_id, error)
+
+    async def drop(self, charger_ids: Sequence[str]) -> None:
+        """Stop running chargers whose lease this worker lost (another worker runs them now):
+        their stations go silent here, and nothing is written (the row is the new holder's)."""
+        for charger_id in charger_ids:
+            if charger_id in self._hosted:
+                await self._forget(charger_id)
+
+    async def hand_off(self, charger_ids: Sequence[str]) -> None:
+        """Stop running chargers this worker gives to another (it holds more than its share):
+        each goes down as at a power loss, its snapshot written into its row for the worker
+        that takes it next."""
+        handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
+        powered = [p for p in self._powered() if p.charger_id in handed]
+        await power_down(self.store, powered)
+        for charger_id in handed:
+            await self._forget(charger_id)
+
+    async def _admitted(self, chargers: Sequence[SimulatedCharger]) -> list[SimulatedCharger]:
+        if self._admit is None:
+            return list(chargers)
+        hosted = [charger for charger in chargers if charger.id in self._hosted]
+        others = [charger for charger in chargers if charger.id not in self._hosted]
+        allowed = await self._admit(others) if others else set()
+        return hosted + [charger for charger in others if charger.id in allowed]
 
     # -- runtimes (start-charger, stop-charger, restart-charger) -----------------------------------
 
@@ -419,7 +468,9 @@ class FleetHost:
 
     async def _run(self, charger: SimulatedCharger) -> str | None:
         """Build (if needed) and start the charger's station; store the status it reached.
-        Returns why it could not be built, or None."""
+        Returns why it could not be built, or None (also when another worker runs it)."""
+        if not await self._admitted([charger]):
+            return None  # another worker holds it, and runs it
         error = await self._launch(charger)
         status = FAILED if error is not None else RUNNING
         await self.store.chargers.set_status(charger.organization_id, charger.id, status)

@@ -22,6 +22,7 @@ from chargeyard.store.repositories import (
     FrameRepository,
     IdTagRepository,
     JobRepository,
+    LeaseRepository,
     LocationRepository,
     NotificationRepository,
     OrganizationRepository,
@@ -75,6 +76,7 @@ class Store:
         self.commands = CommandRepository(sessions)
         self.charger_logs = ChargerLogRepository(sessions, self.frames)
         self.jobs = JobRepository(sessions)
+        self.leases = LeaseRepository(sessions)
 
     @classmethod
     async def open(

@@ -30,11 +30,13 @@ from chargeyard.store.models.transactions import (
     Transaction,
     TransactionStatus,
 )
+from chargeyard.store.models.workers import ChargerLease, FleetWorker
 
 __all__ = [
     "ApiKey",
     "Base",
     "BigIntPK",
+    "ChargerLease",
     "ChargerLog",
     "Command",
     "CommandStatus",
@@ -46,6 +48,7 @@ __all__ = [
     "DeliveryStatus",
     "DesiredState",
     "Direction",
+    "FleetWorker",
     "Frame",
     "GatewayJob",
     "IdTag",

@@ -11,6 +11,7 @@ from chargeyard.store.repositories.data_transfers import MAX_HISTORY, DataTransf
 from chargeyard.store.repositories.frames import FrameRepository
 from chargeyard.store.repositories.id_tags import Authorization, IdTagRepository
 from chargeyard.store.repositories.jobs import JobRepository
+from chargeyard.store.repositories.leases import LeaseRepository
 from chargeyard.store.repositories.notifications import (
     MAX_NOTIFICATIONS,
     NewNotification,
@@ -41,6 +42,7 @@ __all__ = [
     "FrameRepository",
     "IdTagRepository",
     "JobRepository",
+    "LeaseRepository",
     "LocationRepository",
     "NewNotification",
     "NotificationRepository",

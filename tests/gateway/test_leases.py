@@ -1,0 +1,98 @@
+"""Workers sharing the durable chargers by leases (``gateway/leases.py``): each runs a share,
+one that stops renewing loses its chargers to the others, which run them as after a power
+loss; a charger started on a worker is leased by it first, so no two workers run it. The
+workers are two fleet hosts on one store and bus, on a clock the test moves."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.leases import LeaseKeeper
+from chargeyard.store.models import DesiredState, SimulatedCharger
+from tests.gateway.conftest import ORG
+from tests.polling import until
+from tests.stack_lab import StackLab, new_host
+
+
+class Worker:
+    """A fleet host and its lease keeper, on the lab's store and bus."""
+
+    keeper: LeaseKeeper
+
+    def __init__(self, lab: StackLab, name: str, clock: list[datetime]) -> None:
+        self.name = name
+        self.host: FleetHost = new_host(lab.store, lab.bus, node=name, admit=self._admit)
+        self.keeper = LeaseKeeper(self.host, lab.store, worker=name, clock=lambda: clock[0])
+
+    async def _admit(self, chargers: Sequence[SimulatedCharger]) -> set[str]:
+        return await self.keeper.admit(chargers)
+
+    def booted(self) -> set[str]:
+        return {charger_id for charger_id in self.host.hosted() if self.host.is_running(charger_id)}
+
+
+@contextlib.asynccontextmanager
+async def workers(lab: StackLab, clock: list[datetime]) -> AsyncIterator[list[Worker]]:
+    made = [Worker(lab, name, clock) for name in ("worker-a", "worker-b")]
+    async with contextlib.AsyncExitStack() as running:
+        for worker in made:
+            await running.enter_async_context(worker.host)
+        yield made
+
+
+async def _wanted(lab: StackLab, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        charger = await lab.charger(f"CP-{n}")
+        await lab.store.chargers.set_desired_state(ORG, charger.id, DesiredState.RUNNING)
+        ids.append(charger.id)
+    return ids
+
+
+async def test_a_worker_that_stops_renewing_loses_its_chargers_to_the_other(
+    lab: StackLab,
+) -> None:
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    ids = await _wanted(lab, 4)
+    async with workers(lab, clock) as (a, b):
+        await a.keeper.keep()  # alone: a takes every charger
+        assert set(a.host.hosted()) == set(ids)
+        await b.keeper.keep()  # b joins: two workers alive, two chargers each
+        await a.keeper.keep()  # a hands two off
+        await b.keeper.keep()  # b takes them
+        assert len(a.host.hosted()) == len(b.host.hosted()) == 2
+        assert set(a.host.hosted()) | set(b.host.hosted()) == set(ids)
+        await until(lambda: len(a.booted() | b.booted()) == 4)
+
+        # a stops renewing (its process hangs, or died): past its leases, b takes all four.
+        clock[0] += timedelta(seconds=10)
+        await b.keeper.keep()
+        assert set(b.host.hosted()) == set(ids)
+        await until(lambda: b.booted() == set(ids))
+
+        # a comes back: its leases are gone, its stations stop; nothing runs twice.
+        await a.keeper.keep()
+        assert a.host.hosted() == []
+
+
+async def test_a_charger_started_on_a_worker_is_leased_there_and_not_run_by_another(
+    lab: StackLab,
+) -> None:
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    charger = await lab.charger("CP-START")
+    async with workers(lab, clock) as (a, b):
+        await a.host.start_charger(ORG, charger.id)
+        assert await lab.store.leases.holder(charger.id, clock[0]) == "worker-a"
+
+        await b.host.start_charger(ORG, charger.id)  # the other worker asked too: not run there
+        await b.keeper.keep()
+        assert b.host.hosted() == []
+        assert a.host.hosted() == [charger.id]
+
+        # Stopped through the API: the next pass releases its lease.
+        await a.host.stop_charger(ORG, charger.id)
+        await a.keeper.keep()
+        assert await lab.store.leases.holder(charger.id, clock[0]) is None

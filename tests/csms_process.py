@@ -55,6 +55,8 @@ class CsmsProcess:
         ]
         self.process: asyncio.subprocess.Process | None = None
         self.ready = READY
+        self.env: dict[str, str] = {}
+        """Variables for the process beside the caller's (``environment()``)."""
 
     def node_name_in(self, presence: bytes) -> bool:
         """Whether a station's presence value in Redis names this node (``--node-name``)."""
@@ -76,7 +78,7 @@ class CsmsProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=sink,
-                env=environment(),
+                env={**environment(), **self.env},
                 start_new_session=True,
             )
         async with asyncio.timeout(within):
@@ -125,3 +127,16 @@ class ApiProcess(CsmsProcess):
             *arguments,
         ]
         self.ready = "chargeyard API node "
+
+
+class WorkerProcess(CsmsProcess):
+    """One run of ``chargeyard worker`` (a worker of a cluster)."""
+
+    def __init__(self, data_dir: Path, log: Path, *arguments: str) -> None:
+        super().__init__(data_dir, log)
+        self.arguments = [
+            "worker",
+            *("--data-dir", str(data_dir), "--log-level", "INFO"),
+            *arguments,
+        ]
+        self.ready = "chargeyard worker "

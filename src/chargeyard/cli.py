@@ -541,6 +541,9 @@ def version() -> None:
 app.command("api", short_help="An API node of a cluster: the REST API, no listener of its own.")(
     cli_cluster.api
 )
+app.command("worker", short_help="A worker of a cluster: a share of the gateway's chargers.")(
+    cli_cluster.worker
+)
 app.add_typer(cli_credentials.apikey_app, name="apikey")
 app.add_typer(cli_credentials.station_app, name="station")
 app.add_typer(cli_credentials.token_app, name="token")

@@ -1,7 +1,9 @@
-"""``chargeyard api``: a node of a cluster that serves the REST API, the dashboard and
-``/metrics`` with no OCPP listener of its own (``stack.assemble_api_node``). The CSMS nodes
-(``chargeyard csms --redis-url``) hold the stations; any number of API nodes serve behind a
-balancer, since none keeps state."""
+"""The nodes of a cluster that are not a CSMS node (``chargeyard csms --redis-url``):
+
+* ``chargeyard api``: the REST API, the dashboard and ``/metrics`` with no OCPP listener of its
+  own (``stack.assemble_api_node``); any number serve behind a balancer, none keeps state;
+* ``chargeyard worker``: a share of the simulator gateway's durable chargers, under leases
+  (``stack.assemble_worker``, ``gateway/leases.py``)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,13 @@ from chargeyard.cli_options import (
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.stack import ApiOptions, ClusterOptions, StartupFailure, assemble_api_node
+from chargeyard.stack import (
+    ApiOptions,
+    ClusterOptions,
+    StartupFailure,
+    assemble_api_node,
+    assemble_worker,
+)
 
 
 def api(
@@ -99,3 +107,46 @@ async def _serve(database_url: str, cluster: ClusterOptions, options: ApiOptions
         )
         await stop.wait()
     typer.echo("chargeyard API node stopped", err=True)
+
+
+def worker(
+    redis_url: RedisUrl = None,
+    node_name: NodeName = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", envvar="CHARGEYARD_LOG_LEVEL", help="DEBUG, INFO, ...")
+    ] = "INFO",
+) -> None:
+    """Run a share of the simulator gateway's durable chargers: each runs on one worker, under
+    a lease in the database; a worker that stops loses its chargers to the others within
+    15 s. Commands and runtime requests come from the API nodes over Redis."""
+    if not redis_url:
+        raise typer.BadParameter(
+            "a worker serves a cluster: give the cluster's Redis (--redis-url or"
+            " CHARGEYARD_REDIS_URL) and database (--database-url)",
+            param_hint="--redis-url",
+        )
+    configure_logging(log_level)
+    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    try:
+        event_loop.run(_work(resolve_database_url(data_dir, database_url), cluster))
+    except StartupFailure as error:
+        typer.echo(f"chargeyard worker: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+async def _work(database_url: str, cluster: ClusterOptions) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with contextlib.AsyncExitStack() as running:
+        node = await assemble_worker(running, database_url=database_url, cluster=cluster)
+        typer.echo(
+            f"chargeyard worker {cluster.node} ready: running {len(node.host.hosted())}"
+            " chargers now, its share of those that want to run (Ctrl-C stops)",
+            err=True,
+        )
+        await stop.wait()
+    typer.echo("chargeyard worker stopped", err=True)

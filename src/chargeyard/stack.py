@@ -18,7 +18,7 @@ never the fleet host: it would work the same with the host in another process.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
@@ -38,11 +38,13 @@ from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
+from chargeyard.store.models import SimulatedCharger
 
 
 class StartupFailure(Exception):
@@ -276,18 +278,23 @@ async def assemble(
         return stack
     app = stack.app = _api_app(stack, options)
 
+    running.push_async_callback(_provisioner_closer(app))
+    if options.serve:
+        stack.api_port = await running.enter_async_context(serving(app, options.host, options.port))
+    return stack
+
+
+def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    """Chargers created over the API are provisioned in the background; their work ends (or
+    is recorded as interrupted) after the API stops taking requests and before the host that
+    runs them closes."""
+
     async def close_provisioner() -> None:
-        # Chargers created over the API are provisioned in the background; their work ends
-        # (or is recorded as interrupted) after the API stops taking requests and before
-        # the host that runs them closes.
         provisioner = getattr(app.state, "provisioner", None)
         if provisioner is not None:
             await provisioner.close()
 
-    running.push_async_callback(close_provisioner)
-    if options.serve:
-        stack.api_port = await running.enter_async_context(serving(app, options.host, options.port))
-    return stack
+    return close_provisioner
 
 
 def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
@@ -340,6 +347,11 @@ async def assemble_api_node(
     link = await _join_cluster(
         running, cluster, events, None, command_timeout=options.settings.command_timeout
     )
+    # The simulator gateway's commands and runtime requests go to the workers over Redis.
+    from chargeyard.bus.redis_bus import RedisBus
+
+    bus = RedisBus(cluster.redis_url)
+    running.push_async_callback(bus.close)
     metrics = Metrics()
     metrics.attach_csms(link, store)
     app = create_app(
@@ -348,10 +360,74 @@ async def assemble_api_node(
         options.settings,
         events=events,
         dashboard_sign_in=options.dashboard_sign_in,
+        bus=bus,
         outbound=options.outbound,
     )
     metrics.attach_app(app)
+    running.push_async_callback(_provisioner_closer(app))
     port = None
     if options.serve:
         port = await running.enter_async_context(serving(app, options.host, options.port))
     return ApiNode(store, events, link, app, port)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerNode:
+    """What :func:`assemble_worker` started."""
+
+    store: Store
+    host: FleetHost
+    keeper: LeaseKeeper
+
+
+async def assemble_worker(
+    running: contextlib.AsyncExitStack,
+    *,
+    database_url: str,
+    cluster: ClusterOptions,
+    gateway: GatewayOptions | None = None,
+) -> WorkerNode:
+    """A worker of a cluster on ``running``: a fleet host that runs its share of the durable
+    chargers under leases (``gateway/leases.py``) and takes their commands and runtime
+    requests from Redis (``bus/redis_bus.py``).
+
+    Closing order: the lease keeper stops passing, the host closes (its stations go down as
+    at a power loss, their snapshots in their rows), then the worker gives its leases up, and
+    the bus and the store close."""
+    from chargeyard.bus.redis_bus import RedisBus
+    from chargeyard.bus.redis_connection import LOST
+
+    try:
+        store = await Store.open(database_url)
+    except (OSError, SQLAlchemyError) as error:
+        raise _database_failure(database_url, error) from error
+    await running.enter_async_context(store)
+    bus = RedisBus(cluster.redis_url)
+    running.push_async_callback(bus.close)
+    try:
+        await bus.pending(cluster.node or "")  # Redis answers, or the worker does not start
+    except LOST as error:
+        raise StartupFailure(f"Redis cannot be reached ({error})") from error
+    options = gateway or GatewayOptions()
+    keeper: LeaseKeeper | None = None
+
+    async def admit(chargers: Sequence[SimulatedCharger]) -> set[str]:
+        assert keeper is not None
+        return await keeper.admit(chargers)
+
+    host = FleetHost(
+        store,
+        bus,
+        node=cluster.node,
+        fleet_factory=options.fleet_factory,
+        executor=options.executor,
+        record_frames=options.record_frames,
+        restart_delay_s=options.restart_delay_s,
+        admit=admit,
+    )
+    keeper = LeaseKeeper(host, store, worker=host.node)
+    running.push_async_callback(keeper.leave)
+    await running.enter_async_context(host)
+    await keeper.start()
+    running.push_async_callback(keeper.stop)
+    return WorkerNode(store, host, keeper)

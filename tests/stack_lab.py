@@ -73,7 +73,11 @@ def fast_executor() -> Executor:
 
 
 def new_host(
-    store: Store, bus: InMemoryBus, node: str | None = None, admit: Admit | None = None
+    store: Store,
+    bus: InMemoryBus,
+    node: str | None = None,
+    admit: Admit | None = None,
+    keep_memory: bool = False,
 ) -> FleetHost:
     """A fleet host as the lab's, for a test that runs a second one (or one without a lab)."""
     return FleetHost(
@@ -84,6 +88,7 @@ def new_host(
         restart_delay_s=0.1,
         node=node,
         admit=admit,
+        keep_memory=keep_memory,
     )
 
 

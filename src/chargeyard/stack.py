@@ -424,6 +424,7 @@ async def assemble_worker(
         record_frames=options.record_frames,
         restart_delay_s=options.restart_delay_s,
         admit=admit,
+        keep_memory=True,
     )
     keeper = LeaseKeeper(host, store, worker=host.node)
     running.push_async_callback(keeper.leave)

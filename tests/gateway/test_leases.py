@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
+from chargeyard.station.model.states import Registration
 from chargeyard.store.models import DesiredState, SimulatedCharger
 from tests.gateway.conftest import ORG
-from tests.polling import until
+from tests.polling import polled, until
 from tests.stack_lab import StackLab, new_host
 
 
@@ -24,14 +25,22 @@ class Worker:
 
     def __init__(self, lab: StackLab, name: str, clock: list[datetime]) -> None:
         self.name = name
-        self.host: FleetHost = new_host(lab.store, lab.bus, node=name, admit=self._admit)
+        self.host: FleetHost = new_host(
+            lab.store, lab.bus, node=name, admit=self._admit, keep_memory=True
+        )
         self.keeper = LeaseKeeper(self.host, lab.store, worker=name, clock=lambda: clock[0])
 
     async def _admit(self, chargers: Sequence[SimulatedCharger]) -> set[str]:
         return await self.keeper.admit(chargers)
 
     def booted(self) -> set[str]:
-        return {charger_id for charger_id in self.host.hosted() if self.host.is_running(charger_id)}
+        """The chargers this worker runs whose stations the CSMS has Accepted."""
+        return {
+            charger_id
+            for charger_id in self.host.hosted()
+            if (station := self.host.station(charger_id)) is not None
+            and station.registration is Registration.ACCEPTED
+        }
 
 
 @contextlib.asynccontextmanager
@@ -96,3 +105,49 @@ async def test_a_charger_started_on_a_worker_is_leased_there_and_not_run_by_anot
         await a.host.stop_charger(ORG, charger.id)
         await a.keeper.keep()
         assert await lab.store.leases.holder(charger.id, clock[0]) is None
+
+
+async def test_a_dead_worker_s_open_transaction_is_reported_ended_once_by_the_adopter(
+    lab: StackLab,
+) -> None:
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    [charger_id] = await _wanted(lab, 1)
+    async with workers(lab, clock) as (a, b):
+        await a.keeper.keep()
+        await until(lambda: a.booted() == {charger_id})
+        station = a.host.station(charger_id)
+        assert station is not None
+        charger = await lab.store.chargers.get(ORG, charger_id)
+        assert charger is not None
+        await lab.run(charger, "start_session", {"id_tag": "TAG-1"})  # through the bus, to a
+        started = await polled(
+            lambda: lab.store.transactions.list(charge_box_id="CP-0"),
+            lambda rows: len(rows) == 1,
+        )
+
+        # a dies: its station goes silent with no power-down (no snapshot written then); what
+        # its row keeps is what the station wrote as its transaction went out.
+        await a.host.drop([charger_id])
+        clock[0] += timedelta(seconds=10)
+        await b.keeper.keep()
+        await until(lambda: b.booted() == {charger_id})
+
+        # Once booted, the station reports the transaction ended with PowerLoss (the CSMS may
+        # have closed it a moment before, at the boot's Available: the station's stop replaces
+        # that close).
+        ended = await polled(
+            lambda: lab.store.transactions.list(charge_box_id="CP-0"),
+            lambda rows: rows[0].stop_reason == "PowerLoss",
+            within=10,
+        )
+        adopted = b.host.station(charger_id)
+        assert adopted is not None
+        register_after = adopted.model.evses[1].meter.energy_register_wh
+    assert len(ended) == 1
+    assert ended[0].transaction_id == started[0].transaction_id
+    assert ended[0].csms_close_reason is None
+    # The register the station kept as its transaction went out: what the CSMS last heard,
+    # and where the adopted station's meter goes on from (never backwards).
+    assert ended[0].meter_stop_wh is not None
+    assert ended[0].meter_stop_wh >= started[0].meter_start_wh
+    assert register_after >= ended[0].meter_stop_wh

@@ -56,6 +56,7 @@ from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.definitions import StationDefinition, definition_of, station_setup
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.frames import FrameRecorder
+from chargeyard.gateway.memory import MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
@@ -140,9 +141,11 @@ class FleetHost:
         on_fleet: Callable[[Fleet], None] | None = None,
         node: str | None = None,
         admit: Admit | None = None,
+        keep_memory: bool = False,
     ) -> None:
         self.store = store
         self._admit = admit
+        self._memory = MemoryWriter(store) if keep_memory else None
         self.node = node or f"host-{uuid4().hex[:12]}"
         self._on_command = on_command
         self._on_fleet = on_fleet
@@ -172,6 +175,8 @@ class FleetHost:
         if self._frame_log is not None:
             await self._frame_log.start()
         self._writer.start()
+        if self._memory is not None:
+            await self._memory.start()
         self._commands.start()
         self._service.start()
 
@@ -183,6 +188,8 @@ class FleetHost:
         # The process ending is the stations' power going (gateway/power.py).
         for fleet in self._fleets.values():
             fleet.stop_autogen()
+        if self._memory is not None:
+            await self._memory.close()  # (the power-down writes the last snapshots)
         await power_down(self.store, self._powered())
         for fleet in self._fleets.values():
             await fleet.stop_all()
@@ -495,6 +502,9 @@ class FleetHost:
             if (config := without_snapshot(charger.config)) is not None:
                 # Restored into the station (see _build): its reports are queued now.
                 await self.store.chargers.update(charger.organization_id, charger.id, config=config)
+            if self._memory is not None:  # (after the restored snapshot left the row)
+                station = hosted.fleet.station(hosted.identity)
+                self._memory.watch(Powered(charger.organization_id, charger.id, station))
         hosted.fleet.start(hosted.identity)
         self._log(charger, "runtime started", data={"csms_url": hosted.definition.csms_url})
         return None
@@ -522,6 +532,9 @@ class FleetHost:
 
     async def _forget(self, charger_id: str) -> None:
         hosted = self._hosted.pop(charger_id)
+        if self._memory is not None:
+            station = hosted.fleet.station(hosted.identity)
+            self._memory.forget(charger_id, Powered(hosted.organization_id, charger_id, station))
         await self.bus.release(self.node, [charger_id])
         await hosted.fleet.remove(hosted.identity)
 

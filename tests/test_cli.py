@@ -458,8 +458,16 @@ def test_an_api_node_needs_the_cluster_s_redis() -> None:
             ["api", "--port", "0", "--redis-url", DEAD_REDIS],
             "chargeyard api: Redis at 127.0.0.1:1 cannot be reached",
         ),
+        (
+            ["worker", "--database-url", UNREACHABLE_DB, "--redis-url", DEAD_REDIS],
+            "chargeyard worker: cannot open the database at postgresql://chargeyard@127.0.0.1:1/x:",
+        ),
+        (
+            ["worker", "--redis-url", DEAD_REDIS],
+            "chargeyard worker: Redis at 127.0.0.1:1 cannot be reached",
+        ),
     ],
-    ids=["csms-database", "api-database", "csms-redis", "api-redis"],
+    ids=["csms-database", "api-database", "csms-redis", "api-redis", "worker-db", "worker-redis"],
 )
 def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     tmp_path: Path, arguments: list[str], said: str, monkeypatch: pytest.MonkeyPatch

@@ -52,6 +52,12 @@ class StartupFailure(Exception):
     message is one line saying which and where, for the command to print."""
 
 
+def _redis_failure(url: str, error: BaseException) -> StartupFailure:
+    from chargeyard.bus.redis_connection import where
+
+    return StartupFailure(f"Redis at {where(url)} cannot be reached ({error})")
+
+
 def _database_failure(url: str, error: BaseException) -> StartupFailure:
     from sqlalchemy.engine import make_url
 
@@ -154,7 +160,7 @@ async def _join_cluster(
     except StationsUnreachable as error:
         raise StartupFailure(error.reason) from error
     except LOST as error:
-        raise StartupFailure(f"Redis cannot be reached ({error})") from error
+        raise _redis_failure(cluster.redis_url, error) from error
     # What a command waits for from the station's own messages rides on its request to the
     # station's node, wherever the command runs (bus/redis_command_state.py).
     return LinkedStations(
@@ -407,7 +413,7 @@ async def assemble_worker(
     try:
         await bus.pending(cluster.node or "")  # Redis answers, or the worker does not start
     except LOST as error:
-        raise StartupFailure(f"Redis cannot be reached ({error})") from error
+        raise _redis_failure(cluster.redis_url, error) from error
     options = gateway or GatewayOptions()
     keeper: LeaseKeeper | None = None
 

@@ -269,7 +269,8 @@ class FleetHost:
         that takes it next."""
         handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
         powered = [p for p in self._powered() if p.charger_id in handed]
-        await power_down(self.store, powered)
+        # Short: the lease keeper waits for it, and must renew its other leases in time.
+        await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0)
         for charger_id in handed:
             await self._forget(charger_id)
 

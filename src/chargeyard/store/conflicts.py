@@ -87,6 +87,9 @@ CLASHES: Mapping[str, str] = {
     "fk_charger_logs_command_id_commands": "the command was deleted meanwhile",
     "pk_gateway_jobs": "a job with this id already exists",
     "fk_gateway_jobs_organization_id_organizations": "the organization does not exist",
+    "pk_fleet_workers": "a worker with this name is already recorded",
+    "pk_charger_leases": "this charger is already leased",
+    "fk_charger_leases_charger_id_simulated_chargers": "the charger was deleted meanwhile",
 }
 
 # SQLite: "UNIQUE constraint failed: table.column, table.column".

@@ -121,6 +121,10 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
         # default (5 + 10 overflow) queued the API's reads behind each other under load.
         kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}
+    else:
+        # A server restarted or a network cut leaves the pool's connections dead: checked at
+        # checkout (one round trip), they are replaced instead of failing a unit of work.
+        kwargs = {"pool_pre_ping": True, **kwargs}
     engine = _create_async_engine(normalized, **kwargs)
     if is_sqlite(engine):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)

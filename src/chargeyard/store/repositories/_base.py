@@ -10,7 +10,7 @@ answer a transaction message only after what it reported is stored.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from enum import Enum, auto
 from typing import Any
 
@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from chargeyard.store.conflicts import clash
-from chargeyard.store.engine import Sessions, writer_turn
+from chargeyard.store.engine import Sessions, is_sqlite, writer_turn
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.models import Base, Counter, Station
+from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write
 
 MAX_PAGE = 1000
 
@@ -44,8 +45,11 @@ class Repository:
         a uniqueness or foreign key violation (at a statement or at commit) is a
         :class:`ConflictError` in the store's words (``conflicts.py``), never the database's."""
         try:
-            async with writer_turn(self._sessions.engine), self._sessions.write.begin() as session:
-                yield session
+            async with writer_turn(self._sessions.engine), AsyncExitStack() as stack:
+                # A server that went away is waited for (reconnect.py); a SQLite file does not
+                # go away, and its busy lock has its own timeout.
+                wait_s = 0.0 if is_sqlite(self._sessions.engine) else WRITE_WAIT_S
+                yield await begin_write(self._sessions.write, stack, wait_s=wait_s)
         except IntegrityError as error:
             raise ConflictError(clash(error)) from error
 

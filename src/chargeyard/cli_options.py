@@ -109,3 +109,25 @@ def shown_database(url: str) -> str:
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return parsed.database
     return parsed.render_as_string(hide_password=True)
+
+
+LogLevel = Annotated[
+    str,
+    typer.Option(
+        "--log-level",
+        envvar="CHARGEYARD_LOG_LEVEL",
+        help="DEBUG shows every OCPP frame; INFO one line per station event.",
+    ),
+]
+
+
+MaxFrameBytes = Annotated[
+    int,
+    typer.Option(
+        min=1024,
+        envvar="CHARGEYARD_MAX_FRAME_BYTES",
+        help="The largest OCPP frame, in bytes, sent or taken: a larger one of ours is refused"
+        " before it is sent, a larger CALL is answered FormatViolation, one over four times"
+        " this closes the WebSocket (1009).",
+    ),
+]

@@ -1,0 +1,192 @@
+"""``chargeyard sim``: a fleet of simulated stations against any central system, with a live
+view on a terminal (``sim_console.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from chargeyard import sim_console
+from chargeyard.cli_options import MaxFrameBytes
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+
+
+def sim(
+    csms: Annotated[
+        str,
+        typer.Option(
+            "--csms",
+            envvar="CHARGEYARD_SIM_CSMS",
+            help="The central system's WebSocket URL; each station appends /<identity>.",
+        ),
+    ] = "ws://127.0.0.1:9000/ocpp",
+    count: Annotated[
+        int, typer.Option(min=1, envvar="CHARGEYARD_SIM_COUNT", help="How many stations.")
+    ] = 1,
+    template: Annotated[
+        str,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_TEMPLATE", help="Catalog template id (brand-model) to build."
+        ),
+    ] = "alfen-eve-single-pro-line",
+    ocpp: Annotated[
+        str,
+        typer.Option(
+            "--ocpp",
+            envvar="CHARGEYARD_SIM_OCPP",
+            help="OCPP version: 1.6 or 2.0.1 (also spelt ocpp2.0.1, OCPP 2.0.1...).",
+        ),
+    ] = "1.6",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_PASSWORD",
+            help="HTTP Basic password of every station (security profile 1).",
+        ),
+    ] = None,
+    identity_prefix: Annotated[
+        str,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_IDENTITY_PREFIX",
+            help="Identities are <prefix>-<number>; a prefix that ends in -, _, . or : gets no"
+            " '-' added (CP- gives CP-1, CP-2...).",
+        ),
+    ] = "CP-",
+    connect_limit: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="CHARGEYARD_SIM_CONNECT_LIMIT",
+            help="WebSocket handshakes in flight at most.",
+        ),
+    ] = 100,
+    auto: Annotated[
+        bool,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_AUTO",
+            help="Random sessions: drivers plug, badge, charge and leave.",
+        ),
+    ] = False,
+    sessions_per_hour: Annotated[
+        float,
+        typer.Option(
+            min=0.001,
+            envvar="CHARGEYARD_SIM_SESSIONS_PER_HOUR",
+            help="--auto: arrivals per free EVSE per hour.",
+        ),
+    ] = 0.5,
+    session_minutes: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            envvar="CHARGEYARD_SIM_SESSION_MINUTES",
+            help="--auto: mean time a driver stays plugged in.",
+        ),
+    ] = 45.0,
+    session_kwh: Annotated[
+        float,
+        typer.Option(
+            min=0.01, envvar="CHARGEYARD_SIM_SESSION_KWH", help="--auto: mean energy an EV wants."
+        ),
+    ] = 15.0,
+    idle_minutes: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="CHARGEYARD_SIM_IDLE_MINUTES",
+            help="--auto: an EVSE rests at least this long between drivers.",
+        ),
+    ] = 2.0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_SEED", help="Seed for reconnection jitter and sessions."
+        ),
+    ] = None,
+    live: Annotated[
+        bool | None,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_LIVE",
+            help="The live status view (default: when stderr is a terminal).",
+        ),
+    ] = None,
+    status_interval: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            envvar="CHARGEYARD_SIM_STATUS_INTERVAL",
+            help="Without the live view (stderr not a terminal, or --no-live): seconds between"
+            " two status lines of the fleet's counters on stderr; 0: none.",
+        ),
+    ] = sim_console.STATUS_INTERVAL_S,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            envvar="CHARGEYARD_LOG_LEVEL",
+            help="DEBUG shows every OCPP frame; INFO one line per station event.",
+        ),
+    ] = "WARNING",
+    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--state-dir",
+            envvar="CHARGEYARD_SIM_STATE_DIR",
+            file_okay=False,
+            help="Keep each station's memory (meter registers, open transactions) in a file"
+            " here, as a real station keeps it across a power loss: after a crash or a stop,"
+            " the next run with this directory reports those transactions ended (PowerLoss).",
+        ),
+    ] = None,
+) -> None:
+    """Run a fleet of simulated stations against any central system until Ctrl-C."""
+    from chargeyard.station.autogen import AutogenConfig
+    from chargeyard.station.fleet import Fleet, freeze_gc
+
+    fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
+    sim_console.add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
+    freeze_gc()  # the stations live as long as the process (see freeze_gc)
+    config = None
+    if auto:
+        config = AutogenConfig(
+            sessions_per_hour=sessions_per_hour,
+            mean_session_s=session_minutes * 60,
+            mean_energy_wh=session_kwh * 1000,
+            min_idle_s=idle_minutes * 60,
+        )
+    console = Console(stderr=True)
+    show = console.is_terminal if live is None else live
+    recent = sim_console.RecentLog()
+    sim_console.configure_sim_logging(log_level, console if show else None, recent)
+    sim_console.raise_open_files_limit(count)
+    typer.echo(
+        f"chargeyard sim: {count} x {template} (OCPP {ocpp}) -> {csms.rstrip('/')}/<identity>"
+        "  (Ctrl-C stops)",
+        err=True,
+    )
+    lines = None
+    if not show and status_interval > 0:
+        lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
+    state = None
+    if state_dir is not None:
+        from chargeyard.station.state_files import StateFiles
+
+        try:
+            state = StateFiles(state_dir)
+        except OSError as error:
+            raise typer.BadParameter(str(error), param_hint="--state-dir") from None
+    status = asyncio.run(
+        sim_console.simulate(fleet, config, console if show else None, recent, lines, state)
+    )
+    if show and not console.is_terminal:
+        console.line()  # the view's last frame ends without one
+    typer.echo(
+        f"chargeyard sim stopped: {status.stations} stations ({status.booted} booted when"
+        f" stopped), {status.frames_sent} messages sent, {status.frames_received} received",
+        err=True,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
@@ -21,6 +22,7 @@ from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
     DataDir,
+    LogLevel,
     NodeName,
     RedisUrl,
     default_node_name,
@@ -58,18 +60,11 @@ def api(
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
-    log_level: Annotated[
-        str, typer.Option("--log-level", envvar="CHARGEYARD_LOG_LEVEL", help="DEBUG, INFO, ...")
-    ] = "INFO",
+    log_level: LogLevel = "INFO",
 ) -> None:
     """Serve the REST API (/api/v1), the dashboard and /metrics of a cluster: commands reach
     the stations of every CSMS node over Redis, the live stream shows every node's events."""
-    if not redis_url:
-        raise typer.BadParameter(
-            "an API node serves a cluster: give the cluster's Redis (--redis-url or"
-            " CHARGEYARD_REDIS_URL) and database (--database-url)",
-            param_hint="--redis-url",
-        )
+    redis_url = _required(redis_url, "an API node")
     configure_logging(log_level)
     try:
         settings = ApiSettings() if ocpp_url is None else ApiSettings(ocpp_url=ocpp_url)
@@ -83,30 +78,19 @@ def api(
         settings = settings.model_copy(update={"jwt_secret": secret})
     cluster = ClusterOptions(redis_url, node_name or default_node_name())
     options = ApiOptions(settings, host=host, port=port, outbound=OutboundPolicy.default_for(host))
-    try:
-        event_loop.run(_serve(resolve_database_url(data_dir, database_url), cluster, options))
-    except StartupFailure as error:
-        typer.echo(f"chargeyard api: {error}", err=True)
-        raise typer.Exit(1) from None
+    database = resolve_database_url(data_dir, database_url)
 
-
-async def _serve(database_url: str, cluster: ClusterOptions, options: ApiOptions) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with contextlib.AsyncExitStack() as running:
+    async def start(running: contextlib.AsyncExitStack) -> str:
         node = await assemble_api_node(
-            running, database_url=database_url, cluster=cluster, options=options
+            running, database_url=database, cluster=cluster, options=options
         )
-        typer.echo(
+        return (
             f"chargeyard API node {cluster.node} ready: http://{options.host}:{node.api_port}"
             "/api/v1 (X-API-Key from `chargeyard apikey create`; docs at /docs); stations"
-            " and events of every CSMS node through Redis",
-            err=True,
+            " and events of every CSMS node through Redis"
         )
-        await stop.wait()
-    typer.echo("chargeyard API node stopped", err=True)
+
+    _run_until_signalled("chargeyard api", start)
 
 
 def worker(
@@ -114,39 +98,54 @@ def worker(
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
-    log_level: Annotated[
-        str, typer.Option("--log-level", envvar="CHARGEYARD_LOG_LEVEL", help="DEBUG, INFO, ...")
-    ] = "INFO",
+    log_level: LogLevel = "INFO",
 ) -> None:
     """Run a share of the simulator gateway's durable chargers: each runs on one worker, under
     a lease in the database; a worker that stops loses its chargers to the others within
     15 s. Commands and runtime requests come from the API nodes over Redis."""
+    redis_url = _required(redis_url, "a worker")
+    configure_logging(log_level)
+    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    database = resolve_database_url(data_dir, database_url)
+
+    async def start(running: contextlib.AsyncExitStack) -> str:
+        node = await assemble_worker(running, database_url=database, cluster=cluster)
+        return (
+            f"chargeyard worker {cluster.node} ready: running {len(node.host.hosted())}"
+            " chargers now, its share of those that want to run (Ctrl-C stops)"
+        )
+
+    _run_until_signalled("chargeyard worker", start)
+
+
+def _required(redis_url: str | None, what: str) -> str:
     if not redis_url:
         raise typer.BadParameter(
-            "a worker serves a cluster: give the cluster's Redis (--redis-url or"
+            f"{what} serves a cluster: give the cluster's Redis (--redis-url or"
             " CHARGEYARD_REDIS_URL) and database (--database-url)",
             param_hint="--redis-url",
         )
-    configure_logging(log_level)
-    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    return redis_url
+
+
+def _run_until_signalled(
+    name: str, start: Callable[[contextlib.AsyncExitStack], Awaitable[str]]
+) -> None:
+    """Start the node (``start`` says it is ready), run until SIGINT or SIGTERM, close it; a
+    server it needs that cannot be reached at start is one line and exit status 1."""
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with contextlib.AsyncExitStack() as running:
+            typer.echo(await start(running), err=True)
+            await stop.wait()
+        typer.echo(f"{name} stopped", err=True)
+
     try:
-        event_loop.run(_work(resolve_database_url(data_dir, database_url), cluster))
+        event_loop.run(serve())
     except StartupFailure as error:
-        typer.echo(f"chargeyard worker: {error}", err=True)
+        typer.echo(f"{name}: {error}", err=True)
         raise typer.Exit(1) from None
-
-
-async def _work(database_url: str, cluster: ClusterOptions) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with contextlib.AsyncExitStack() as running:
-        node = await assemble_worker(running, database_url=database_url, cluster=cluster)
-        typer.echo(
-            f"chargeyard worker {cluster.node} ready: running {len(node.host.hosted())}"
-            " chargers now, its share of those that want to run (Ctrl-C stops)",
-            err=True,
-        )
-        await stop.wait()
-    typer.echo("chargeyard worker stopped", err=True)

@@ -145,7 +145,6 @@ async def _join_cluster(
 
     Raises: StartupFailure when Redis cannot be reached."""
     # (imported here: a process on its own does not load the Redis client)
-    from chargeyard.bus.redis_command_state import awaited_reports
     from chargeyard.bus.redis_connection import LOST
     from chargeyard.bus.redis_events import RedisEvents
     from chargeyard.bus.redis_stations import RedisStations
@@ -166,8 +165,8 @@ async def _join_cluster(
     return LinkedStations(
         stations,
         stations,
-        remote_starts=stations.command_state,
-        reports=awaited_reports(stations.command_state),
+        remote_starts=stations.command_state.starts,
+        reports=stations.command_state.reports,
         command_timeout=command_timeout,
         asker=stations.node,
     )

@@ -45,20 +45,18 @@ import contextlib
 import itertools
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from redis.asyncio import Redis
 
 from chargeyard.bus import redis_scripts
 from chargeyard.bus.base import CommandMessage, CommandOutcome
-from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, taken
+from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
 from chargeyard.bus.waiters import OutcomeWaiters
-
-_T = TypeVar("_T")
 
 BLOCK_S = 0.25
 """How long a reader blocks on an empty queue before it looks whether its node left."""
@@ -104,7 +102,7 @@ class RedisBus:
         }
         self._outage = Outage()
         self._closed = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks()  # cancelled by close()
         self._waiters = OutcomeWaiters()
         self._subscribed = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
@@ -131,14 +129,6 @@ class RedisBus:
 
     async def _run(self, script: str, *args: str | bytes | int) -> Any:
         return await self._scripts[script](args=[self.prefix, *args])
-
-    def _own(self, work: Awaitable[_T]) -> asyncio.Task[_T]:
-        """A task of this bus's, cancelled by :meth:`close`."""
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(retrieved)
-        return task
 
     # -- routing --------------------------------------------------------------------------------
 
@@ -185,7 +175,7 @@ class RedisBus:
 
     async def wait_outcome(self, command_id: str) -> CommandOutcome:
         if self._listener is None and not self._closed:
-            self._listener = self._own(self._listen_outcomes())
+            self._listener = self._tasks.own(self._listen_outcomes())
         await self._subscribed.wait()  # subscribed before the key is read: nothing slips by
         with self._waiters.waiting_for(command_id) as waiter:
             known = await self._redis.get(self._outcome_key(command_id))
@@ -231,7 +221,7 @@ class RedisBus:
         if self._closed:
             raise RuntimeError("the bus is closed")
         if self._answer_reader is None:
-            self._answer_reader = self._own(self._read_answers())
+            self._answer_reader = self._tasks.own(self._read_answers())
         nodes: list[bytes] = await self._run("ROUTE", *message.charger_ids)
         groups: dict[bytes, list[str]] = {}
         for charger_id, node in zip(message.charger_ids, nodes, strict=True):
@@ -307,7 +297,7 @@ class RedisBus:
             return
         key = self._queue(kind, node)
         while not self._closed:
-            pop = self._own(self._pop(kind, node, key))
+            pop = self._tasks.own(self._pop(kind, node, key))
             try:
                 await asyncio.wait([pop])
             except BaseException:  # the consumer was cancelled: leave nothing blocked behind
@@ -356,9 +346,7 @@ class RedisBus:
         if self._closed:
             return
         self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         with contextlib.suppress(*LOST):  # (it expires)
             await self._redis.delete(self._answer_list(self._id))
         await self._redis.aclose()

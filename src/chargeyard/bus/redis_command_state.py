@@ -2,14 +2,14 @@
 command runs on one node and the station is connected to another.
 
 The asking side keeps, per station, the expectations a command registered before it sends its
-request: a remote start (``PendingStarts.expect``) and a device-model report
-(``AwaitedReports.expect``). They ride on the next request to that station
+request: a remote start (:class:`RidingStarts`, a ``PendingStarts``) and a device-model report
+(:class:`RidingReports`, an ``AwaitedReports``). They ride on the next request to that station
 (:meth:`RedisCommandState.riders`, read by ``RedisStations.request``), so the node holding the
 station records them before it serves the request, in the order the command made them, the
 way one process does. There, the start joins that node's own table, where the station's
 StartTransaction or TransactionEvent claims it; the report's parts gather in that node's
 ``DeviceReports``, and once the last part came the whole report goes back to the asker's
-answers list (:meth:`RedisCommandState.report_came`) and completes the command's future.
+answers list (:meth:`RidingReports.came`) and completes the command's future.
 
 A start withdrawn after its request went (the station refused, or did not answer) is sent to
 the holding node as a message of its own; one not sent yet is just dropped. Nothing is kept
@@ -31,9 +31,8 @@ Riders = dict[str, Any]
 """What rides on a request to a station: ``{"starts": [...], "reports": [...]}``."""
 
 
-class RedisCommandState:
-    """:class:`~chargeyard.csms.command_state.PendingStarts` and
-    :class:`~chargeyard.csms.command_state.AwaitedReports` of an asking node.
+class RidingStarts:
+    """The asking node's ``PendingStarts``.
 
     Args:
         send_withdrawal: sends a start's withdrawal to the node holding its station (called
@@ -42,21 +41,17 @@ class RedisCommandState:
 
     def __init__(self, send_withdrawal: Callable[[RemoteStart], None]) -> None:
         self._send_withdrawal = send_withdrawal
-        self._starts: dict[str, list[RemoteStart]] = {}
-        self._reports: dict[tuple[str, int], asyncio.Future[list[Payload]]] = {}
-        self._unsent_reports: dict[str, list[int]] = {}
-
-    # -- PendingStarts --------------------------------------------------------------------------
+        self._unsent: dict[str, list[RemoteStart]] = {}
 
     def expect(self, start: RemoteStart) -> None:
-        self._starts.setdefault(start.identity, []).append(start)
+        self._unsent.setdefault(start.identity, []).append(start)
 
     def withdraw(self, start: RemoteStart) -> None:
-        unsent = self._starts.get(start.identity, [])
+        unsent = self._unsent.get(start.identity, [])
         if start in unsent:
             unsent.remove(start)
-            return
-        self._send_withdrawal(start)
+        else:
+            self._send_withdrawal(start)
 
     def claim(
         self,
@@ -70,64 +65,67 @@ class RedisCommandState:
         claims from its own table."""
         return False
 
-    # -- AwaitedReports -------------------------------------------------------------------------
+    def take(self, identity: str) -> list[RemoteStart]:
+        """The starts still to send with the next request to ``identity`` (each once)."""
+        return self._unsent.pop(identity, [])
 
-    def expect_report(self, identity: str, request_id: int) -> asyncio.Future[list[Payload]]:
+    def __len__(self) -> int:
+        return sum(len(starts) for starts in self._unsent.values())
+
+
+class RidingReports:
+    """The asking node's ``AwaitedReports``."""
+
+    def __init__(self) -> None:
+        self._futures: dict[tuple[str, int], asyncio.Future[list[Payload]]] = {}
+        self._unsent: dict[str, list[int]] = {}
+
+    def expect(self, identity: str, request_id: int) -> asyncio.Future[list[Payload]]:
         future: asyncio.Future[list[Payload]] = asyncio.get_running_loop().create_future()
-        self._reports[(identity, request_id)] = future
-        self._unsent_reports.setdefault(identity, []).append(request_id)
+        self._futures[(identity, request_id)] = future
+        self._unsent.setdefault(identity, []).append(request_id)
         return future
 
     def forget(self, identity: str, request_id: int) -> None:
-        future = self._reports.pop((identity, request_id), None)
+        future = self._futures.pop((identity, request_id), None)
         if future is not None and not future.done():
             future.cancel()
-        unsent = self._unsent_reports.get(identity, [])
+        unsent = self._unsent.get(identity, [])
         if request_id in unsent:
             unsent.remove(request_id)
 
     def add_part(self, identity: str, report: Payload) -> None:
         """Never called here: the parts reach the node holding the station."""
 
-    # -- the path -------------------------------------------------------------------------------
+    def take(self, identity: str) -> list[int]:
+        """The requestIds still to send with the next request to ``identity`` (each once)."""
+        return self._unsent.pop(identity, [])
 
-    def riders(self, identity: str) -> Riders:
-        """The expectations to send with the next request to ``identity`` (taken: each rides
-        once)."""
-        riders: Riders = {}
-        if starts := self._starts.pop(identity, []):
-            riders["starts"] = [asdict(start) for start in starts]
-        if reports := self._unsent_reports.pop(identity, []):
-            riders["reports"] = reports
-        return riders
-
-    def report_came(self, identity: str, request_id: int, data: list[Payload]) -> None:
+    def came(self, identity: str, request_id: int, data: list[Payload]) -> None:
         """The whole report ``request_id`` of ``identity``, from the node holding it."""
-        future = self._reports.get((identity, request_id))
+        future = self._futures.get((identity, request_id))
         if future is not None and not future.done():
             future.set_result(data)
 
     def __len__(self) -> int:
-        return len(self._reports) + sum(len(starts) for starts in self._starts.values())
+        return len(self._futures)
 
 
-class _ReportsView:
-    """The :class:`~chargeyard.csms.command_state.AwaitedReports` face of a
-    :class:`RedisCommandState` (its ``expect`` is the report's, not the start's)."""
+class RedisCommandState:
+    """The asking node's shared state: its starts and reports, and what rides on a request."""
 
-    def __init__(self, state: RedisCommandState) -> None:
-        self._state = state
+    def __init__(self, send_withdrawal: Callable[[RemoteStart], None]) -> None:
+        self.starts = RidingStarts(send_withdrawal)
+        self.reports = RidingReports()
 
-    def expect(self, identity: str, request_id: int) -> asyncio.Future[list[Payload]]:
-        return self._state.expect_report(identity, request_id)
+    def riders(self, identity: str) -> Riders:
+        """The expectations to send with the next request to ``identity``."""
+        riders: Riders = {}
+        if starts := self.starts.take(identity):
+            riders["starts"] = [asdict(start) for start in starts]
+        if reports := self.reports.take(identity):
+            riders["reports"] = reports
+        return riders
 
-    def forget(self, identity: str, request_id: int) -> None:
-        self._state.forget(identity, request_id)
-
-    def add_part(self, identity: str, report: Payload) -> None:
-        self._state.add_part(identity, report)
-
-
-def awaited_reports(state: RedisCommandState) -> _ReportsView:
-    """``state`` as the link's ``reports``."""
-    return _ReportsView(state)
+    def __len__(self) -> int:
+        return len(self.starts) + len(self.reports)

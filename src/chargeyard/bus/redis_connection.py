@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -15,6 +15,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("chargeyard.bus.redis")
+
+_T = TypeVar("_T")
 
 LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 """What a lost or refused connection raises."""
@@ -82,3 +84,25 @@ async def taken(
         outage.ok()
         if popped is not None:
             yield popped[1]
+
+
+class OwnedTasks:
+    """The background tasks of one Redis user (its readers, the work they hand out), all
+    cancelled by :meth:`cancel` when it closes; a failure of one that nobody awaits is marked
+    seen (:func:`retrieved`)."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def own(self, work: Awaitable[_T]) -> asyncio.Task[_T]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(retrieved)
+        return task
+
+    async def cancel(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

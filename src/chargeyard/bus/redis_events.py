@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, where
+from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 
 RELAY_BATCH = 500
@@ -43,12 +43,11 @@ class RedisEvents:
     ) -> None:
         self.node = node
         self._channel = f"{prefix}events"
-        self._where = where(url)
         self._redis = redis_client(url)
         self._hub = hub
         self._outage = Outage()
         self._subscribed = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks()
         self._subscription: Subscription | None = None
         self._closed = False
 
@@ -58,19 +57,15 @@ class RedisEvents:
         Raises: ConnectionError (one of ``LOST``) when Redis does not answer now."""
         await self._redis.ping()
         self._subscription = self._hub.subscribe(accept=_own)
-        for work in (self._send(self._subscription), self._receive()):
-            task = asyncio.ensure_future(work)
-            self._tasks.add(task)
-            task.add_done_callback(retrieved)
+        self._tasks.own(self._send(self._subscription))
+        self._tasks.own(self._receive())
         await self._subscribed.wait()
 
     async def close(self) -> None:
         self._closed = True
         if self._subscription is not None:
             self._subscription.close()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         await self._redis.aclose()
 
     async def __aenter__(self) -> RedisEvents:
@@ -79,10 +74,6 @@ class RedisEvents:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    @property
-    def where(self) -> str:
-        return self._where
 
     async def _send(self, subscription: Subscription) -> None:
         while not self._closed:

@@ -37,14 +37,14 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 
 from chargeyard.bus.redis_command_state import RedisCommandState
-from chargeyard.bus.redis_connection import LOST, Outage, redis_client, retrieved, taken, where
+from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart
@@ -56,8 +56,6 @@ from chargeyard.csms.station_calls import (
     StationsUnreachable,
 )
 from chargeyard.protocol import Payload, VersionSpec, parse_version
-
-_T = TypeVar("_T")
 
 PRESENCE_TTL_S = 15
 CALLS_TTL_S = 300
@@ -117,7 +115,7 @@ class RedisStations:
         self._changed: dict[str, VersionSpec | None] = {}
         self._wake = asyncio.Event()
         self._writing = asyncio.Lock()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = OwnedTasks()  # cancelled by close()
         self._outage = Outage()
         self._closed = False
         self._started = False
@@ -155,11 +153,11 @@ class RedisStations:
         except LOST as error:
             raise self._unreachable(error) from None
         self._started = True
-        self._own(self._read_answers())
+        self._tasks.own(self._read_answers())
         if self._registry is not None:
             self._registry.watchers.append(self._watch)
-            self._own(self._announce())
-            self._own(self._serve_calls())
+            self._tasks.own(self._announce())
+            self._tasks.own(self._serve_calls())
 
     async def close(self) -> None:
         """Stop; a CSMS node deletes the keys of the stations it still holds (they would
@@ -169,9 +167,7 @@ class RedisStations:
         self._closed = True
         if self._registry is not None and self._watch in self._registry.watchers:
             self._registry.watchers.remove(self._watch)
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         with contextlib.suppress(*LOST):
             if self._registry is not None:
                 stations = list(self._registry.connected().items())
@@ -190,13 +186,6 @@ class RedisStations:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def _own(self, work: Awaitable[_T]) -> asyncio.Task[_T]:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(retrieved)
-        return task
 
     # -- the directory (any node) ---------------------------------------------------------------
 
@@ -283,7 +272,7 @@ class RedisStations:
             message = orjson.loads(raw)
             if "report" in message:
                 report = message["report"]
-                self.command_state.report_came(
+                self.command_state.reports.came(
                     report["identity"], report["request_id"], report["data"]
                 )
                 continue
@@ -297,7 +286,7 @@ class RedisStations:
     async def _serve_calls(self) -> None:
         key = self._calls(self.node)
         async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
-            self._own(self._serve_one(orjson.loads(raw)))
+            self._tasks.own(self._serve_one(orjson.loads(raw)))
 
     async def _serve_one(self, envelope: dict[str, Any]) -> None:
         assert self._registry is not None
@@ -315,7 +304,7 @@ class RedisStations:
             self._registry.remote_starts.expect(RemoteStart(**start))
         for request_id in riders.get("reports", []):
             parts = self._registry.reports.expect(request.identity, request_id)
-            self._own(self._forward_report(request, request_id, parts, asker))
+            self._tasks.own(self._forward_report(request, request_id, parts, asker))
         answer = await serve(self._registry, request)
         await self._answer(asker, answer.to_dict(), request.deadline)
 
@@ -364,7 +353,7 @@ class RedisStations:
             if holder is not None:
                 await self._push(holder[0], orjson.dumps({"withdraw": asdict(start)}))
 
-        self._own(send())  # (a withdrawal lost to an outage: the start expires there)
+        self._tasks.own(send())  # (a withdrawal lost to an outage: the start expires there)
 
     # -- presence (a CSMS node) -----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Connection
 from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
 from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
+from tests.store.conftest import PostgresDatabases
 
 HEAD = "0010"  # the newest revision (rev_0010_worker_leases.py)
 
@@ -53,14 +55,20 @@ async def test_migrated_schema_matches_the_models_and_downgrades_to_nothing(
         await engine.dispose()
 
 
-async def test_nodes_migrating_a_new_database_at_once_do_not_collide(
-    empty_database_url: str,
-) -> None:
-    # The nodes of a cluster start together on a new database: one migrates, the others wait
-    # for it and find the database at head.
-    await asyncio.gather(*(upgrade(empty_database_url) for _ in range(3)))
+@pytest.fixture
+def new_postgres(postgres_databases: PostgresDatabases) -> str:
+    """A PostgreSQL database never migrated (made outside the test's event loop)."""
+    return postgres_databases.create()
 
-    engine = create_engine(empty_database_url)
+
+async def test_nodes_migrating_a_new_database_at_once_do_not_collide(new_postgres: str) -> None:
+    # The nodes of a cluster start together on a new PostgreSQL database (a cluster's nodes
+    # share PostgreSQL; a SQLite file is one process's): one migrates, the others wait for its
+    # advisory lock and find the database at head.
+    url = new_postgres
+    await asyncio.gather(*(upgrade(url) for _ in range(3)))
+
+    engine = create_engine(url)
     try:
         assert await current_revision(engine) == HEAD
         async with engine.connect() as connection:

@@ -122,8 +122,8 @@ async def _run(engine: AsyncEngine, action: _Action) -> None:
     async with for_writing(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             # The nodes of a cluster may start at once on a new database: one migrates, the
-            # others wait here until it commits, and then find the database at head. (On
-            # SQLite the transaction takes the file's write lock, which does the same.)
+            # others wait here until it commits, and then find the database at head. (A
+            # SQLite file is one process's: a cluster's nodes share PostgreSQL.)
             await connection.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
             )

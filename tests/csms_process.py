@@ -65,6 +65,11 @@ class CsmsProcess:
         name = self.arguments[self.arguments.index("--node-name") + 1]
         return f'"node":"{name}"'.encode() in presence
 
+    @property
+    def base_url(self) -> str:
+        """The REST API's root: ``/ocpp`` and ``/api/v1`` are under it."""
+        return self.api_url.removesuffix("/api/v1")
+
     def ocpp_url(self, identity: str) -> str:
         return f"ws://127.0.0.1:{self.ocpp_port}/ocpp/{identity}"
 

@@ -1,0 +1,171 @@
+"""The whole cluster at once, as ``deploy/compose.yaml`` runs it, on the machine's PostgreSQL
+and Redis: two ``chargeyard api`` nodes, two ``chargeyard csms`` nodes behind Debian's
+``haproxy``, two ``chargeyard worker`` processes.
+
+Chargers are created through API node A; the workers run them and their stations connect
+through HAProxy, so both CSMS nodes hold some. API node B then commands them (a gateway command
+and an ``/api/v1`` command), every ``/api/v1`` command goes to every station through both API
+nodes, and API node A's live stream shows every station's boot, whichever CSMS node holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from redis.asyncio import Redis
+from websockets.asyncio.client import connect
+
+from chargeyard.store import Store
+from tests.api.gateway_lab import SECRET, bearer, token
+from tests.bus.buses import redis_url
+from tests.cluster import Haproxy, api_key, booted_in_stream, commanded, csms_nodes
+from tests.csms_process import ApiProcess, CsmsProcess, WorkerProcess
+from tests.polling import eventually
+
+pytestmark = pytest.mark.slow
+
+ORG = "org-whole-cluster"
+COUNT = 6  # HAProxy's round robin puts three on each CSMS node
+
+
+@contextlib.asynccontextmanager
+async def _started(*processes: CsmsProcess) -> AsyncIterator[None]:
+    try:
+        await asyncio.gather(*(process.start(within=60) for process in processes))
+        yield
+    finally:
+        await asyncio.gather(*(process.stop() for process in processes))
+
+
+async def _holders(nodes: list[CsmsProcess], identities: list[str]) -> dict[str, CsmsProcess]:
+    """Which CSMS node says in Redis that it holds each station."""
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        raws = await client.mget([f"chargeyard:stations:station:{i}" for i in identities])
+    finally:
+        await client.aclose()
+    return {
+        identity: node
+        for identity, raw in zip(identities, raws, strict=True)
+        if raw is not None
+        for node in nodes
+        if node.node_name_in(raw)
+    }
+
+
+async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str) -> bool:
+    response = await client.get(f"{api.base_url}/ocpp/commands/{command_id}")
+    assert response.status_code == 200, response.text
+    outcome: dict[str, Any] = response.json()
+    assert outcome["status"] != "failed", outcome
+    return outcome["status"] == "succeeded"
+
+
+async def test_the_whole_cluster_creates_through_one_api_node_and_commands_through_the_other(
+    tmp_path: Path, cluster_database: str
+) -> None:
+    key = await api_key(cluster_database)
+    async with await Store.open(cluster_database) as store:
+        await store.organizations.create("Whole cluster", organization_id=ORG)
+    run = uuid.uuid4().hex[:8]
+    cluster = ("--database-url", cluster_database, "--redis-url", redis_url())
+    apis = [
+        ApiProcess(tmp_path / name, tmp_path / f"{name}.log", *cluster, "--node-name", name)
+        for name in (f"api-a-{run}", f"api-b-{run}")
+    ]
+    for api in apis:
+        api.env = {"CHARGEYARD_API_JWT_SECRET": SECRET}
+    workers = [
+        WorkerProcess(tmp_path / name, tmp_path / f"{name}.log", *cluster, "--node-name", name)
+        for name in (f"worker-a-{run}", f"worker-b-{run}")
+    ]
+    api_a, api_b = apis
+    identities = [f"WH-{run}-{n}" for n in range(COUNT)]
+    gateway_headers = bearer(token(ORG, ["admin"]))
+    async with (
+        csms_nodes(tmp_path, cluster_database, "--accept-unknown-tags") as nodes,
+        Haproxy(tmp_path, nodes) as proxy,
+        _started(*apis, *workers),
+        httpx.AsyncClient(headers=gateway_headers, timeout=20) as gateway,
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as central,
+        connect(
+            f"{api_a.api_url.replace('http://', 'ws://')}/events?apiKey={key}",
+            proxy=None,
+            open_timeout=10,
+        ) as stream,
+    ):
+        assert orjson.loads(await stream.recv())["event"] == "stream.ready"
+
+        # Created through API node A; a worker runs each; HAProxy spreads their connections.
+        charger_ids = []
+        for identity in identities:
+            created = await gateway.post(
+                f"{api_a.base_url}/ocpp/chargers",
+                json={
+                    "identity": identity,
+                    "brand_slug": "alfen",
+                    "model_slug": "eve-single-pro-line",
+                    "connector_type": "Type2",
+                    "ws_url": proxy.url("").rstrip("/"),
+                    "ocpp_version": "ocpp1.6",
+                },
+            )
+            assert created.status_code == 202, created.text
+            charger_ids.append(created.json()["charger_id"])
+
+        # API node A's stream shows every boot, from stations on both CSMS nodes.
+        assert await booted_in_stream(stream, set(identities)) == set(identities)
+        holders = await _holders(nodes, identities)
+        assert set(holders) == set(identities)
+        assert set(holders.values()) == set(nodes), "HAProxy put every station on one node"
+
+        # API node B sees them running (its answer comes from their workers over Redis) ...
+        async def every_charger_accepted() -> bool:
+            for charger_id in charger_ids:
+                response = await gateway.get(f"{api_b.base_url}/ocpp/chargers/{charger_id}")
+                assert response.status_code == 200, response.text
+                runtime = response.json()["runtime"]
+                if runtime is None or runtime["registration"] != "Accepted":
+                    return False
+            return True
+
+        await eventually(every_charger_accepted, within=30)
+
+        # ... and commands them: a cable plugged in at each, through their workers.
+        for charger_id in charger_ids:
+            sent = await gateway.post(
+                f"{api_b.base_url}/ocpp/commands/plug-connector",
+                json={"target": {"charger_id": charger_id}, "event": {}},
+            )
+            assert sent.status_code == 202, sent.text
+            assert sent.json()["queued_count"] == 1, sent.text
+            command_id = sent.json()["results"][0]["command"]["id"]
+            await eventually(lambda c=command_id: _succeeded(gateway, api_a, c), within=20)
+
+        # Every station, on either CSMS node, answers /api/v1 through either API node.
+        for identity in identities:
+            for api in apis:
+                response = await commanded(central, api, identity)
+                assert response.status_code == 200, (identity, api.arguments, response.text)
+                assert response.json()["status"] == "accepted", response.text
+
+        # The plugs were reported to the central system: every connector Preparing, which
+        # API node B reads from the one database.
+        async def every_connector_preparing() -> bool:
+            for identity in identities:
+                response = await central.get(f"{api_b.api_url}/chargers/{identity}")
+                assert response.status_code == 200, response.text
+                connectors = response.json()["connectors"]
+                if not any(c["status"] == "Preparing" for c in connectors):
+                    return False
+            return True
+
+        await eventually(every_connector_preparing, within=20)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -66,7 +67,7 @@ async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str
     assert response.status_code == 200, response.text
     outcome: dict[str, Any] = response.json()
     assert outcome["status"] != "failed", outcome
-    return outcome["status"] == "succeeded"
+    return bool(outcome["status"] == "succeeded")
 
 
 async def test_the_whole_cluster_creates_through_one_api_node_and_commands_through_the_other(
@@ -148,7 +149,7 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
             assert sent.status_code == 202, sent.text
             assert sent.json()["queued_count"] == 1, sent.text
             command_id = sent.json()["results"][0]["command"]["id"]
-            await eventually(lambda c=command_id: _succeeded(gateway, api_a, c), within=20)
+            await eventually(functools.partial(_succeeded, gateway, api_a, command_id), within=20)
 
         # Every station, on either CSMS node, answers /api/v1 through either API node.
         for identity in identities:

@@ -161,7 +161,12 @@ def csms(
                 _api_settings(data_dir),
                 max_stored_payload_chars,
                 outbound,
-                ClusterOptions(redis_url, node_name or default_node_name()) if redis_url else None,
+                # Without the API (--api-port 0) nobody here would see the other nodes' events.
+                ClusterOptions(
+                    redis_url, node_name or default_node_name(), receive_events=api_port != 0
+                )
+                if redis_url
+                else None,
             )
         )
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run

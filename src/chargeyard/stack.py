@@ -81,10 +81,13 @@ class CentralSystem:
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     """One node of a cluster: ``redis_url`` carries which node holds which station and the
-    calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random)."""
+    calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random).
+    ``receive_events``: take the other nodes' events (``bus/redis_events.py``); a node
+    without the API has no live stream to show them on."""
 
     redis_url: str
     node: str | None = None
+    receive_events: bool = True
 
 
 async def start_central_system(
@@ -154,7 +157,9 @@ async def _join_cluster(
             RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
         )
         await running.enter_async_context(
-            RedisEvents(cluster.redis_url, events, node=stations.node)
+            RedisEvents(
+                cluster.redis_url, events, node=stations.node, receive=cluster.receive_events
+            )
         )
     except StationsUnreachable as error:
         raise StartupFailure(error.reason) from error

@@ -36,12 +36,22 @@ class RedisEvents:
         hub: this node's events.
         node: this node's name (events it sent are not taken back).
         prefix: the start of the channel's name, shared by the nodes of one deployment.
+        receive: take the other nodes' events into ``hub``; False on a node that only sends
+            (no API, so no live stream to show them on: every event of the cluster would be
+            decoded there for nobody).
     """
 
     def __init__(
-        self, url: str, hub: EventHub, *, node: str, prefix: str = "chargeyard:events:"
+        self,
+        url: str,
+        hub: EventHub,
+        *,
+        node: str,
+        prefix: str = "chargeyard:events:",
+        receive: bool = True,
     ) -> None:
         self.node = node
+        self.receives = receive
         self._channel = f"{prefix}events"
         self._redis = redis_client(url)
         self._hub = hub
@@ -58,8 +68,9 @@ class RedisEvents:
         await self._redis.ping()
         self._subscription = self._hub.subscribe(accept=_own)
         self._tasks.own(self._send(self._subscription))
-        self._tasks.own(self._receive())
-        await self._subscribed.wait()
+        if self.receives:
+            self._tasks.own(self._receive())
+            await self._subscribed.wait()
 
     async def close(self) -> None:
         self._closed = True

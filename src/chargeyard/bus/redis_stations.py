@@ -113,6 +113,7 @@ class RedisStations:
         self._id = f"{self.node}-{uuid.uuid4().hex[:8]}"
         self._answers: dict[str, asyncio.Future[StationAnswer]] = {}
         self._changed: dict[str, VersionSpec | None] = {}
+        self._presences: dict[str, bytes] = {}  # a version's presence value, made once
         self._wake = asyncio.Event()
         self._writing = asyncio.Lock()
         self._tasks = OwnedTasks()  # cancelled by close()
@@ -135,7 +136,12 @@ class RedisStations:
         return f"{self.prefix}answers:{asker}"
 
     def _presence(self, version: VersionSpec) -> bytes:
-        return orjson.dumps({"node": self.node, "version": version.name})
+        value = self._presences.get(version.name)
+        if value is None:
+            value = self._presences[version.name] = orjson.dumps(
+                {"node": self.node, "version": version.name}
+            )
+        return value
 
     # -- life -----------------------------------------------------------------------------------
 
@@ -398,15 +404,23 @@ class RedisStations:
                 raise
 
     async def _write(self, changed: dict[str, VersionSpec | None]) -> None:
+        """One round trip for the stations that connected (a burst of connects is thousands:
+        the registry is asked per station, never listed); those that went are deleted if
+        their key still names this node."""
         assert self._registry is not None
-        now = self._registry.connected()
-        for identity, version in changed.items():
-            if version is None and identity not in now:
-                await self._forget_ours(identity)
-            elif identity in now:
-                await self._redis.set(
-                    self._station_key(identity), self._presence(now[identity]), ex=self._ttl
-                )
+        gone = []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for identity in changed:
+                connection = self._registry.get(identity)
+                if connection is None:
+                    gone.append(identity)
+                else:
+                    key, value = self._station_key(identity), self._presence(connection.version)
+                    pipe.set(key, value, ex=self._ttl)
+            if len(pipe):
+                await pipe.execute()
+        for identity in gone:
+            await self._forget_ours(identity)
 
     async def _forget_ours(self, identity: str) -> None:
         """Delete the station's key if it names this node (whatever version it says)."""

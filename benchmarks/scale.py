@@ -1,0 +1,866 @@
+"""chargeyard as a cluster of processes under a fleet of OCPP 1.6 stations (100,000 by default),
+with the one-process lab as the baseline in the same run.
+
+Usage::
+
+    python benchmarks/scale.py [--stations 100000] [--csms-nodes 8] [--fleets 8]
+                               [--baseline-stations 9000] [--steady-seconds 60]
+                               [--rest-rate 20] [--postgres postgresql://postgres@127.0.0.1/postgres]
+                               [--only cluster,baseline] [--json PATH]
+
+Method
+------
+**The cluster**, on the machine's PostgreSQL (a database of the run's own, dropped at the end)
+and a ``redis-server`` of the run's own on a free port (the machine's Redis is left alone):
+
+* ``--csms-nodes`` ``chargeyard csms`` processes, as a user starts them (``--database-url``,
+  ``--redis-url``, ``--node-name``, ``--auto-register``, ``--accept-unknown-tags``,
+  ``--heartbeat-interval 300``, validation and the frame log on, ``--api-port 0``), node *k*
+  listening on 127.0.0.(k+2): each loopback address is a destination of its own, so the
+  stations' ephemeral ports do not run out;
+* one ``chargeyard api`` node (the REST API over Redis), with an API key;
+* ``--fleets`` station processes, each a :class:`~chargeyard.station.fleet.Fleet` of
+  ``StationV16`` (template ``alfen-eve-single-pro-line``; MeterValueSampleInterval 60,
+  no clock-aligned readings), the engine a ``chargeyard worker`` runs its chargers on, connected
+  directly to one CSMS node each (no load balancer on this path), at most 100 connects at a
+  time per fleet. Every process holds at most one end of ``stations / processes`` connections,
+  well under the 20,000 open files a process may have here.
+
+All fleets start at once. Once every station is Accepted, the first tenth of each fleet plugs
+in and presents an id token (Authorize, StartTransaction); those send MeterValues every 60 s,
+everyone a Heartbeat every 300 s. After ``--settle-seconds``, a window of
+``--steady-seconds`` is measured, while a REST client in a process of its own sends
+``--rest-rate`` commands per second (open loop) to random stations through the API node:
+``POST /api/v1/chargers/{id}/configuration/get`` (API node -> Redis -> the station's CSMS node
+-> station -> back).
+
+**The baseline** is today's lab in one process, as ``chargeyard up`` runs it: the CSMS, its
+REST API and the stations on one event loop, on SQLite, with the in-memory bus
+(``stack.assemble``). It holds both ends of every connection, so about 9,900 stations fit in
+its 20,000 open files; ``--baseline-stations`` (9,000) is the largest it is run with. The same
+traffic and the same REST client.
+
+Figures:
+
+* boot: wall time from the fleets' start to every station Accepted (the processes are up
+  before; their start-up is printed apart);
+* CPU over the window, per kind of process, as a share of one core: fleets, CSMS nodes, API
+  node, PostgreSQL (every ``postgres`` process), Redis;
+* RSS per station: each fleet's (VmRSS once booted - VmRSS before building) / its stations;
+  each CSMS node's (VmRSS once booted - VmRSS once listening) / the stations it holds; for the
+  baseline, both sides in its one process;
+* rows/s: rows inserted into PostgreSQL over the window (``pg_stat_user_tables.n_tup_ins``; for
+  the baseline, the growth of every SQLite table);
+* REST p50 / p99 and errors (any answer but 200, or none in 10 s);
+* stored: stations of the fleet present in the central system's ``stations`` table.
+
+Targets (on this 2-core machine): 100,000 booted in <= 150 s; REST p99 <= 250 ms with no
+errors; <= 25 KiB a station on the fleets' side, <= 30 KiB on the CSMS side; every booted
+station stored. Printed as met / NOT met; the exit code is 0 regardless (a report, not a
+test). Children ignore Ctrl-C and die with this process; every process and the database are
+removed on every exit path. Linux only (/proc, prctl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import logging
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import orjson
+from _children import (
+    become_child,
+    machine_busy_seconds,
+    process_cpu_seconds,
+    receive,
+    start_child,
+    stop_child,
+)
+
+TEMPLATE = "alfen-eve-single-pro-line"
+HEARTBEAT_S = 300
+METER_S = 60
+CONNECTS = 100
+BOOT_TIMEOUT_S = 1_200.0
+REST_TIMEOUT_S = 10.0
+READY_TIMEOUT_S = 120.0
+PROGRESS_EVERY_S = 10.0
+
+BOOT_TARGET_S_PER_100K = 150.0
+P99_TARGET_MS = 250.0
+FLEET_RSS_TARGET_KIB = 25.0
+CSMS_RSS_TARGET_KIB = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    stations: int
+    csms_nodes: int
+    fleets: int
+    baseline_stations: int
+    steady_seconds: float
+    settle_seconds: float
+    rest_rate: float
+    postgres: str
+
+
+# -- processes and their figures --------------------------------------------------------------
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        line = next(line for line in status if line.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def postgres_pids() -> list[int]:
+    """Every process of the machine's PostgreSQL server (its backends come and go)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            comm_path = f"/proc/{entry}/comm"
+            with contextlib.suppress(OSError), open(comm_path, encoding="ascii") as comm:
+                if comm.read().strip() in {"postgres", "postmaster"}:
+                    pids.append(int(entry))
+    return pids
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # a backend that just ended
+            total += process_cpu_seconds(pid)
+    return total
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_listening(host: str, port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} ended:\n{log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {READY_TIMEOUT_S:.0f} s")
+
+
+class Processes:
+    """Child processes of the run (the CLI's, redis-server), each in a session of its own, all
+    stopped at the end: SIGTERM, then SIGKILL."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str, *command: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = self.directory / f"{name}.log"
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=sink,
+                start_new_session=True,
+                env={k: v for k, v in os.environ.items() if not k.startswith("CHARGEYARD_")},
+            )
+        self.running.append(process)
+        return process, log
+
+    def stop_all(self) -> None:
+        for process in reversed(self.running):
+            if process.poll() is None:
+                process.terminate()
+        for process in reversed(self.running):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def chargeyard(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "chargeyard.cli", *arguments]
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _asyncpg_url(url: str, database: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _admin(url: str, statement: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    async def run() -> None:
+        connection = await asyncpg.connect(_asyncpg_url(url))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def _query(url: str, statement: str) -> Any:
+    import asyncpg
+
+    async def run() -> Any:
+        connection = await asyncpg.connect(_asyncpg_url(url))
+        try:
+            return await connection.fetchval(statement)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+@contextlib.contextmanager
+def scratch_database(admin_url: str) -> Iterator[str]:
+    name = f"chargeyard_scale_{uuid.uuid4().hex[:10]}"
+    _admin(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield _asyncpg_url(admin_url, name)
+    finally:
+        _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+INSERTED_ROWS = "SELECT coalesce(sum(n_tup_ins), 0)::bigint FROM pg_stat_user_tables"
+
+
+# -- the fleets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSample:
+    rss_kib: int
+    cpu_seconds: float
+    wall: float
+
+
+def _fleet_sample() -> FleetSample:
+    return FleetSample(rss_kib(os.getpid()), time.process_time(), time.monotonic())
+
+
+class LateAnswers(logging.Handler):
+    """Counts the answers a station got after its call had timed out (the session logs each
+    as "dropped"), instead of printing thousands of lines: a sign of an overloaded CSMS."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+        session = logging.getLogger("chargeyard.protocol.session")
+        session.addHandler(self)
+        session.propagate = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def identities(fleet: int, count: int) -> list[str]:
+    return [f"SC{fleet:02d}-{n:06d}" for n in range(count)]
+
+
+def _fleet_main(number: int, url: str, count: int, pipe: Connection) -> None:
+    become_child()
+    from chargeyard import event_loop
+
+    event_loop.run(_run_fleet(number, url, count, pipe))
+
+
+async def _run_fleet(number: int, url: str, count: int, pipe: Connection) -> None:
+    from chargeyard.station.catalog import load_catalog
+    from chargeyard.station.core import SimulatedStation
+    from chargeyard.station.fleet import Fleet, freeze_gc
+    from chargeyard.station.v16 import StationV16
+
+    template = load_catalog().template(TEMPLATE)
+    late = LateAnswers()
+
+    def sample_every_minute(station: SimulatedStation) -> None:
+        assert isinstance(station, StationV16)
+        station.config.change("MeterValueSampleInterval", str(METER_S))
+        station.config.change("ClockAlignedDataInterval", "0")
+
+    async with Fleet() as warm:  # imports and compiled schemas: not a station's cost
+        warm.add(template, csms_url=url, ids=[f"SCWARM-{number:02d}"], setup=sample_every_minute)
+        warm.start_all()
+        async with asyncio.timeout(60):
+            await warm.wait_booted()
+    gc.collect()
+    before = _fleet_sample()
+    fleet = Fleet(connect_limit=CONNECTS, seed=number)
+    fleet.add(template, csms_url=url, ids=identities(number, count), setup=sample_every_minute)
+    freeze_gc()
+    pipe.send(("built", before))
+    assert pipe.recv() == "go"
+    fleet.start_all()
+    async with asyncio.timeout(BOOT_TIMEOUT_S):
+        while True:
+            try:
+                async with asyncio.timeout(PROGRESS_EVERY_S):
+                    await fleet.wait_booted()
+                break
+            except TimeoutError:
+                pipe.send(("progress", fleet.status().booted))
+    booted = _fleet_sample()
+    freeze_gc()
+    pipe.send(("booted", booted))
+    charging = fleet.stations()[: count // 10]
+    for n, station in enumerate(charging):
+        assert isinstance(station, StationV16)
+        station.plug(1, 1)
+        station.present_id_token(f"SCALE{number:02d}{n:06d}")
+    async with asyncio.timeout(BOOT_TIMEOUT_S):
+        await fleet.wait_until(lambda: fleet.status().charging >= len(charging))
+    pipe.send(("charging", _fleet_sample()))
+    loop = asyncio.get_running_loop()
+    while True:
+        request = await loop.run_in_executor(None, pipe.recv)
+        if request == "sample":
+            pipe.send(("sample", _fleet_sample(), fleet.status().booted, late.count))
+        else:
+            break
+
+
+# -- the REST client --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RestReport:
+    sent: int
+    latencies_ms: list[float]
+    errors: list[str]
+
+
+def _rest_main(
+    base: str, key: str, ids: list[str], rate: float, seconds: float, pipe: Connection
+) -> None:
+    become_child()
+    from chargeyard import event_loop
+
+    pipe.send(event_loop.run(_rest(base, key, ids, rate, seconds)))
+
+
+async def _rest(base: str, key: str, ids: list[str], rate: float, seconds: float) -> RestReport:
+    import httpx
+
+    chooser = random.Random(7)
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(
+        base_url=base, headers={"X-API-Key": key}, timeout=REST_TIMEOUT_S, limits=limits
+    ) as client:
+
+        async def one(identity: str) -> None:
+            began = time.perf_counter()
+            try:
+                response = await client.post(
+                    f"/api/v1/chargers/{identity}/configuration/get",
+                    json={"key": ["HeartbeatInterval"]},
+                )
+            except httpx.HTTPError as error:
+                errors.append(f"{identity}: {type(error).__name__}")
+                return
+            latencies.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                errors.append(f"{identity}: {response.status_code} {response.text[:200]}")
+
+        count = int(rate * seconds)
+        start = time.perf_counter()
+        tasks = []
+        for n in range(count):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(chooser.choice(ids))))
+        await asyncio.gather(*tasks)
+    return RestReport(count, latencies, errors)
+
+
+def run_rest(context: Any, base: str, key: str, ids: list[str], plan: Plan) -> RestReport:
+    process, pipe = start_child(
+        context, _rest_main, (base, key, ids, plan.rest_rate, plan.steady_seconds), "rest"
+    )
+    try:
+        report: RestReport = receive(pipe, process, plan.steady_seconds + 120)
+        return report
+    finally:
+        stop_child(process, 10)
+
+
+# -- the cluster ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Result:
+    setup: str
+    stations: int
+    booted: int = 0
+    stored: int = 0
+    processes_ready_seconds: float = 0.0
+    boot_seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # kind -> share of one core
+    fleet_rss_kib_per_station: float = 0.0
+    csms_rss_kib_per_station: float = 0.0
+    rows_per_second: float = 0.0
+    rest_sent: int = 0
+    rest_p50_ms: float = 0.0
+    rest_p99_ms: float = 0.0
+    rest_errors: list[str] = field(default_factory=list)
+    other_cpu: float = 0.0
+    late_answers: int = 0  # answers a station got after its call had timed out
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def measure_cluster(plan: Plan, directory: Path) -> Result:
+    result = Result("cluster", plan.stations)
+    directory.mkdir(parents=True, exist_ok=True)
+    processes = Processes(directory)
+    context = multiprocessing.get_context("spawn")
+    fleets: list[tuple[BaseProcess, Connection]] = []
+    try:
+        with scratch_database(plan.postgres) as database:
+            launched = time.monotonic()
+            redis_port = free_port("127.0.0.1")
+            redis, redis_log = processes.start(
+                "redis",
+                shutil.which("redis-server") or "redis-server",
+                *("--bind", "127.0.0.1", "--port", str(redis_port), "--save", ""),
+                *("--appendonly", "no", "--maxclients", "1000"),
+            )
+            wait_listening("127.0.0.1", redis_port, redis, redis_log)
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            cluster = ("--database-url", database, "--redis-url", redis_url)
+            key = subprocess.run(
+                chargeyard("apikey", "create", "--name", "scale", "--database-url", database),
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()  # migrates the database first: the nodes find it ready
+            nodes = []
+            for k in range(plan.csms_nodes):
+                host = f"127.0.0.{k + 2}"
+                port = free_port(host)
+                node, log = processes.start(
+                    f"csms-{k}",
+                    *chargeyard(
+                        "csms",
+                        *("--host", host, "--port", str(port), "--api-port", "0"),
+                        *cluster,
+                        *("--node-name", f"scale-csms-{k}", "--auto-register"),
+                        *("--accept-unknown-tags", "--heartbeat-interval", str(HEARTBEAT_S)),
+                        *("--data-dir", str(directory / f"csms-{k}"), "--log-level", "WARNING"),
+                    ),
+                )
+                nodes.append((node, log, host, port))
+            api_port = free_port("127.0.0.1")
+            api, api_log = processes.start(
+                "api",
+                *chargeyard(
+                    "api",
+                    *("--host", "127.0.0.1", "--port", str(api_port), *cluster),
+                    *("--node-name", "scale-api", "--data-dir", str(directory / "api")),
+                    *("--log-level", "WARNING"),
+                ),
+            )
+            for node, log, host, port in nodes:
+                wait_listening(host, port, node, log)
+            wait_listening("127.0.0.1", api_port, api, api_log)
+            result.processes_ready_seconds = time.monotonic() - launched
+
+            shares = [plan.stations // plan.fleets] * plan.fleets
+            shares[-1] += plan.stations - sum(shares)
+            for f, share in enumerate(shares):
+                _, _, host, port = nodes[f % len(nodes)]
+                url = f"ws://{host}:{port}/ocpp"
+                fleets.append(start_child(context, _fleet_main, (f, url, share), f"fleet-{f}"))
+            built = [receive(pipe, process, 300)[1] for process, pipe in fleets]
+            node_pids = [node.pid for node, _, _, _ in nodes]
+            nodes_before = [rss_kib(pid) for pid in node_pids]
+
+            started = time.monotonic()
+            for _, pipe in fleets:
+                pipe.send("go")
+            booted = _boot(fleets, shares, started)
+            result.boot_seconds = max(sample.wall for sample in booted) - started
+            nodes_booted = [rss_kib(pid) for pid in node_pids]
+            per_node = [0] * len(nodes)
+            for f, share in enumerate(shares):
+                per_node[f % len(nodes)] += share + 1  # and its warm-up station
+            result.fleet_rss_kib_per_station = max(
+                (b.rss_kib - a.rss_kib) / share
+                for a, b, share in zip(built, booted, shares, strict=True)
+            )
+            result.csms_rss_kib_per_station = max(
+                (after - before) / held
+                for before, after, held in zip(nodes_before, nodes_booted, per_node, strict=True)
+            )
+            for process, pipe in fleets:
+                receive(pipe, process, BOOT_TIMEOUT_S)  # its tenth charging
+            time.sleep(plan.settle_seconds)
+
+            kinds = {
+                "CSMS nodes": node_pids,
+                "API node": [api.pid],
+                "Redis": [redis.pid],
+            }
+            fleet_cpu_before = _fleet_cpu(fleets)
+            cpu_before = {kind: cpu_seconds(pids) for kind, pids in kinds.items()}
+            postgres_before = cpu_seconds(postgres_pids())
+            rows_before = _query(database, INSERTED_ROWS)
+            machine_before, window_start = machine_busy_seconds(), time.monotonic()
+            all_ids = [i for f, share in enumerate(shares) for i in identities(f, share)]
+            rest = run_rest(context, f"http://127.0.0.1:{api_port}", key, all_ids, plan)
+            window = time.monotonic() - window_start
+            machine = machine_busy_seconds() - machine_before
+            time.sleep(1.0)  # PostgreSQL's statistics are flushed within a second
+            rows = _query(database, INSERTED_ROWS) - rows_before
+            result.cpu = {
+                kind: (cpu_seconds(pids) - cpu_before[kind]) / window
+                for kind, pids in kinds.items()
+            }
+            result.cpu["fleets"] = (_fleet_cpu(fleets) - fleet_cpu_before) / window
+            result.cpu["PostgreSQL"] = (cpu_seconds(postgres_pids()) - postgres_before) / window
+            result.other_cpu = max(0.0, machine / window - sum(result.cpu.values()))
+            result.rows_per_second = rows / window
+            _rest_figures(result, rest)
+            result.booted, result.late_answers = _booted_and_late(fleets)
+            result.stored = _query(
+                database, "SELECT count(*) FROM stations WHERE charge_box_id LIKE 'SC__-%'"
+            )
+            for _, pipe in fleets:
+                pipe.send("stop")
+            processes.stop_all()
+    finally:
+        for process, _ in fleets:
+            stop_child(process, 10)
+        processes.stop_all()
+    return result
+
+
+def _boot(
+    fleets: list[tuple[BaseProcess, Connection]], shares: list[int], started: float
+) -> list[FleetSample]:
+    """Each fleet's sample once all its stations are Accepted; prints the count meanwhile."""
+    from multiprocessing.connection import wait
+
+    pending = {pipe: process for process, pipe in fleets}
+    counts: dict[Connection, int] = dict.fromkeys(pending, 0)
+    samples: dict[Connection, FleetSample] = {}
+    while pending:
+        ready = wait(list(pending), timeout=BOOT_TIMEOUT_S)
+        if not ready:
+            raise TimeoutError(f"not every station booted in {BOOT_TIMEOUT_S:.0f} s")
+        for pipe in ready:
+            assert isinstance(pipe, Connection)
+            kind, value = receive(pipe, pending[pipe], 1)
+            if kind == "booted":
+                samples[pipe] = value
+                del pending[pipe]
+            else:
+                counts[pipe] = value
+        if all(not pipe.poll() for pipe in pending):
+            booted = sum(counts.values()) + sum(
+                share for (_, pipe), share in zip(fleets, shares, strict=True) if pipe in samples
+            )
+            print(f"  {time.monotonic() - started:5.0f} s: {booted:,} booted", flush=True)
+    return [samples[pipe] for _, pipe in fleets]
+
+
+def _fleet_cpu(fleets: list[tuple[BaseProcess, Connection]]) -> float:
+    return sum(process_cpu_seconds(process.pid) for process, _ in fleets)
+
+
+def _booted_and_late(fleets: list[tuple[BaseProcess, Connection]]) -> tuple[int, int]:
+    """Stations booted, and answers that came after the station's call had timed out."""
+    booted = late = 0
+    for process, pipe in fleets:
+        pipe.send("sample")
+        _, _, fleet_booted, fleet_late = receive(pipe, process, 60)
+        booted, late = booted + fleet_booted, late + fleet_late
+    return booted, late
+
+
+def _rest_figures(result: Result, rest: RestReport) -> None:
+    result.rest_sent = rest.sent
+    result.rest_p50_ms = _percentile(rest.latencies_ms, 0.50)
+    result.rest_p99_ms = _percentile(rest.latencies_ms, 0.99)
+    result.rest_errors = rest.errors
+
+
+# -- the one-process baseline -----------------------------------------------------------------
+
+
+def _baseline_main(plan: Plan, directory: str, pipe: Connection) -> None:
+    become_child()
+    from chargeyard import event_loop
+
+    event_loop.run(_baseline(plan, Path(directory), pipe))
+
+
+async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
+    from chargeyard.api.settings import ApiSettings
+    from chargeyard.csms.server import CsmsSettings
+    from chargeyard.stack import ApiOptions, assemble
+    from chargeyard.station.catalog import load_catalog
+    from chargeyard.station.core import SimulatedStation
+    from chargeyard.station.fleet import Fleet, freeze_gc
+    from chargeyard.station.v16 import StationV16
+
+    database = f"sqlite+aiosqlite:///{directory / 'chargeyard.db'}"
+    settings = CsmsSettings(
+        host="127.0.0.1",
+        port=0,
+        heartbeat_interval=HEARTBEAT_S,
+        auto_register=True,
+        accept_unknown_tags=True,
+    )
+    template = load_catalog().template(TEMPLATE)
+    late = LateAnswers()
+
+    def sample_every_minute(station: SimulatedStation) -> None:
+        assert isinstance(station, StationV16)
+        station.config.change("MeterValueSampleInterval", str(METER_S))
+        station.config.change("ClockAlignedDataInterval", "0")
+
+    async with contextlib.AsyncExitStack() as running:
+        stack = await assemble(
+            running,
+            database_url=database,
+            settings=settings,
+            max_payload_chars=8_192,
+            webhook_outbound=None,
+            api=ApiOptions(ApiSettings(), host="127.0.0.1", port=0),
+        )
+        _, key = await stack.store.api_keys.create("scale")
+        url = f"ws://127.0.0.1:{stack.central.server.port}/ocpp"
+        async with Fleet() as warm:
+            warm.add(template, csms_url=url, ids=["SCWARM-BL"], setup=sample_every_minute)
+            warm.start_all()
+            async with asyncio.timeout(60):
+                await warm.wait_booted()
+        gc.collect()
+        before = _fleet_sample()
+        ids = identities(0, plan.baseline_stations)
+        fleet = Fleet(connect_limit=CONNECTS, seed=0)
+        fleet.add(template, csms_url=url, ids=ids, setup=sample_every_minute)
+        freeze_gc()
+        started = time.monotonic()
+        fleet.start_all()
+        async with asyncio.timeout(BOOT_TIMEOUT_S):
+            await fleet.wait_booted()
+        boot_seconds = time.monotonic() - started
+        after = _fleet_sample()
+        freeze_gc()
+        charging = fleet.stations()[: len(ids) // 10]
+        for n, station in enumerate(charging):
+            assert isinstance(station, StationV16)
+            station.plug(1, 1)
+            station.present_id_token(f"SCALE00{n:06d}")
+        async with asyncio.timeout(BOOT_TIMEOUT_S):
+            await fleet.wait_until(lambda: fleet.status().charging >= len(charging))
+        await asyncio.sleep(plan.settle_seconds)
+        rows_before = await _sqlite_rows(stack.store)
+        pipe.send(
+            (
+                f"http://127.0.0.1:{stack.api_port}",
+                key,
+                ids,
+                boot_seconds,
+                (after.rss_kib - before.rss_kib) / len(ids),
+            )
+        )
+        # The window: the coordinator runs the REST client and samples this process's CPU.
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, pipe.recv) == "window over"
+        rows = await _sqlite_rows(stack.store) - rows_before
+        stored = await _sqlite_count(stack.store, "SELECT count(*) FROM stations")
+        pipe.send((rows, fleet.status().booted, stored - 1, late.count))  # not the warm-up
+        await fleet.__aexit__(None, None, None)
+
+
+async def _sqlite_rows(store: Any) -> int:
+    from sqlalchemy import text
+
+    async with store.engine.connect() as connection:
+        tables = (
+            await connection.execute(
+                text(
+                    "SELECT name FROM sqlite_master"
+                    " WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                )
+            )
+        ).scalars()
+        total = 0
+        for table in list(tables):
+            total += (
+                await connection.execute(text(f'SELECT count(*) FROM "{table}"'))
+            ).scalar_one()
+        return total
+
+
+async def _sqlite_count(store: Any, statement: str) -> int:
+    from sqlalchemy import text
+
+    async with store.engine.connect() as connection:
+        count: int = (await connection.execute(text(statement))).scalar_one()
+        return count
+
+
+def measure_baseline(plan: Plan, directory: Path) -> Result:
+    result = Result("one process", plan.baseline_stations)
+    context = multiprocessing.get_context("spawn")
+    directory.mkdir(parents=True, exist_ok=True)
+    process, pipe = start_child(context, _baseline_main, (plan, str(directory)), "baseline")
+    try:
+        base, key, ids, result.boot_seconds, per_station = receive(
+            pipe, process, BOOT_TIMEOUT_S + 300
+        )
+        result.fleet_rss_kib_per_station = result.csms_rss_kib_per_station = per_station
+        cpu_before, machine_before = process_cpu_seconds(process.pid), machine_busy_seconds()
+        window_start = time.monotonic()
+        rest = run_rest(context, base, key, ids, plan)
+        window = time.monotonic() - window_start
+        cpu = (process_cpu_seconds(process.pid) - cpu_before) / window
+        result.cpu = {"one process": cpu}
+        result.other_cpu = max(0.0, (machine_busy_seconds() - machine_before) / window - cpu)
+        pipe.send("window over")
+        rows, result.booted, result.stored, result.late_answers = receive(pipe, process, 120)
+        result.rows_per_second = rows / window
+        _rest_figures(result, rest)
+    finally:
+        stop_child(process, 30)
+    return result
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def report(results: Sequence[Result], plan: Plan) -> list[str]:
+    lines = []
+    for result in results:
+        cpu = ", ".join(f"{kind} {share:.0%}" for kind, share in result.cpu.items())
+        lines += [
+            f"{result.setup}: {result.stations:,} stations",
+            f"  processes up in {result.processes_ready_seconds:.1f} s; all booted "
+            f"{result.booted:,} in {result.boot_seconds:.1f} s; stored {result.stored:,}; "
+            f"answers after the station's timeout: {result.late_answers:,}",
+            f"  CPU over the window (of one core): {cpu}; rest of the machine "
+            f"{result.other_cpu:.0%}",
+            f"  RSS a station: fleet side {result.fleet_rss_kib_per_station:.1f} KiB, CSMS side "
+            f"{result.csms_rss_kib_per_station:.1f} KiB"
+            + (" (both in one process)" if result.setup == "one process" else " (worst node)"),
+            f"  rows inserted/s: {result.rows_per_second:,.0f}",
+            f"  REST configuration/get: {result.rest_sent} sent, p50 {result.rest_p50_ms:.1f} ms,"
+            f" p99 {result.rest_p99_ms:.1f} ms, errors {len(result.rest_errors)}",
+            *(f"    {error}" for error in result.rest_errors[:5]),
+        ]
+    cluster = next((r for r in results if r.setup == "cluster"), None)
+    if cluster is not None:
+        boot_target = BOOT_TARGET_S_PER_100K * cluster.stations / 100_000
+        lines += [
+            "targets:",
+            f"  all booted in <= {boot_target:.0f} s: {cluster.boot_seconds:.1f} s, "
+            + _verdict(cluster.booted == cluster.stations and cluster.boot_seconds <= boot_target),
+            f"  REST p99 <= {P99_TARGET_MS:.0f} ms, no errors: {cluster.rest_p99_ms:.1f} ms, "
+            f"{len(cluster.rest_errors)} errors, "
+            f"{_verdict(cluster.rest_p99_ms <= P99_TARGET_MS and not cluster.rest_errors)}",
+            f"  <= {FLEET_RSS_TARGET_KIB:.0f} KiB a station, fleet side: "
+            f"{cluster.fleet_rss_kib_per_station:.1f} KiB, "
+            f"{_verdict(cluster.fleet_rss_kib_per_station <= FLEET_RSS_TARGET_KIB)}",
+            f"  <= {CSMS_RSS_TARGET_KIB:.0f} KiB a station, CSMS side: "
+            f"{cluster.csms_rss_kib_per_station:.1f} KiB, "
+            f"{_verdict(cluster.csms_rss_kib_per_station <= CSMS_RSS_TARGET_KIB)}",
+            f"  every booted station stored: {cluster.stored:,} of {cluster.booted:,}, "
+            f"{_verdict(cluster.stored >= cluster.booted)}",
+        ]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stations", type=int, default=100_000)
+    parser.add_argument("--csms-nodes", type=int, default=8)
+    parser.add_argument("--fleets", type=int, default=8)
+    parser.add_argument("--baseline-stations", type=int, default=9_000)
+    parser.add_argument("--steady-seconds", type=float, default=60.0)
+    parser.add_argument("--settle-seconds", type=float, default=10.0)
+    parser.add_argument("--rest-rate", type=float, default=20.0)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--only", default="cluster,baseline")
+    parser.add_argument("--json", type=Path)
+    arguments = parser.parse_args(argv)
+    plan = Plan(
+        stations=arguments.stations,
+        csms_nodes=arguments.csms_nodes,
+        fleets=arguments.fleets,
+        baseline_stations=arguments.baseline_stations,
+        steady_seconds=arguments.steady_seconds,
+        settle_seconds=arguments.settle_seconds,
+        rest_rate=arguments.rest_rate,
+        postgres=arguments.postgres,
+    )
+    chosen = set(arguments.only.split(","))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="chargeyard-scale-") as scratch:
+        if "cluster" in chosen:
+            results.append(measure_cluster(plan, Path(scratch) / "cluster"))
+        if "baseline" in chosen:
+            results.append(measure_baseline(plan, Path(scratch) / "baseline"))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"benchmarks/scale.py, {stamp}, {os.cpu_count()} CPUs")
+    for line in report(results, plan):
+        print(line)
+    if arguments.json is not None:
+        arguments.json.write_bytes(
+            orjson.dumps({"plan": asdict(plan), "results": [asdict(r) for r in results]})
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

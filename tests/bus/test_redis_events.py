@@ -1,0 +1,53 @@
+"""Events across nodes over Redis pub/sub (``bus/redis_events.py``): each node's hub gets the
+other nodes' events, marked relayed, and never its own back; a node that does not receive
+(no API, so no live stream) still sends its own."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from chargeyard.bus.redis_events import RedisEvents
+from chargeyard.csms.events import Event, EventHub, EventType
+from tests.bus.buses import redis_url
+
+
+def _boot(identity: str) -> Event:
+    return Event(EventType.CHARGER_BOOT, identity, {"chargePointVendor": "Relay"})
+
+
+async def test_each_node_gets_the_other_s_events_relayed_and_not_its_own_back() -> None:
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    hub_a, hub_b = EventHub(), EventHub()
+    seen_a, seen_b = hub_a.subscribe(), hub_b.subscribe()
+    async with (
+        RedisEvents(redis_url(), hub_a, node="a", prefix=prefix),
+        RedisEvents(redis_url(), hub_b, node="b", prefix=prefix),
+    ):
+        hub_a.publish(_boot("ON-A"))
+        assert (await seen_a.get()).charge_box_id == "ON-A"  # its own, published locally
+        relayed = await asyncio.wait_for(seen_b.get(), 5)
+        assert (relayed.charge_box_id, relayed.relayed) == ("ON-A", True)
+        assert relayed.data == {"chargePointVendor": "Relay"}
+        hub_b.publish(_boot("ON-B"))
+        assert (await seen_b.get()).charge_box_id == "ON-B"
+        assert (await asyncio.wait_for(seen_a.get(), 5)).charge_box_id == "ON-B"
+        await asyncio.sleep(0.2)  # room for a wrong echo of a node's own event
+        assert seen_a.get_nowait() is None and seen_b.get_nowait() is None
+
+
+async def test_a_node_that_does_not_receive_still_sends() -> None:
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    hub_api, hub_listener = EventHub(), EventHub()
+    seen_api, seen_listener = hub_api.subscribe(), hub_listener.subscribe()
+    async with (
+        RedisEvents(redis_url(), hub_api, node="api", prefix=prefix),
+        RedisEvents(redis_url(), hub_listener, node="csms", prefix=prefix, receive=False),
+    ):
+        hub_listener.publish(_boot("ON-LISTENER"))
+        assert (await seen_listener.get()).charge_box_id == "ON-LISTENER"
+        assert (await asyncio.wait_for(seen_api.get(), 5)).charge_box_id == "ON-LISTENER"
+        hub_api.publish(_boot("ON-API"))
+        assert (await seen_api.get()).charge_box_id == "ON-API"
+        await asyncio.sleep(0.2)  # room for a wrong delivery to the node that does not receive
+        assert seen_listener.get_nowait() is None

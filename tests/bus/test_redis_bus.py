@@ -13,10 +13,11 @@ from redis.exceptions import ResponseError
 
 from chargeyard.bus import CommandMessage, CommandOutcome
 from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 from tests.bus.buses import bus_maker, redis_url
 from tests.bus.own_redis import OwnRedis
-from tests.polling import until
+from tests.polling import eventually, until
 
 BUS_LOGGER = "chargeyard.bus.redis"
 
@@ -129,3 +130,59 @@ async def test_a_full_queue_refuses_a_publish_rather_than_grow(redis_bus: RedisB
         assert await small.pending("node-1") == 0  # (a backlog, not a node's queue)
     finally:
         await small.close()
+
+
+async def test_a_node_that_died_without_leaving_is_routed_around(redis_bus: RedisBus) -> None:
+    """A worker killed with SIGKILL never leaves: once its ``alive`` key is gone (its TTL,
+    ``ALIVE_TTL_S``; deleted here rather than waited for), the next message that would go to
+    it makes it leave, so its chargers' messages and new placements reach a live node."""
+    bus = redis_bus
+    await bus.hold("node-a", ["dep-1"])  # joins first: the placement node
+    await bus.hold("node-b", ["dep-2"])
+    await bus.publish_many([message(1, "dep-1"), message(2, "dep-9")])
+    assert (await bus.pending("node-a"), await bus.pending("node-b")) == (2, 0)
+
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        assert 0 < await client.ttl(bus.prefix + "alive:node-a") <= ALIVE_TTL_S
+        await client.delete(bus.prefix + "alive:node-a")  # node-a died
+        await bus.publish(message(3, "dep-9"))
+        assert (await bus.pending("node-a"), await bus.pending("node-b")) == (0, 3)
+        assert await client.zrange(bus.prefix + "nodes", 0, -1) == [b"node-b"]
+        assert await client.hget(bus.prefix + "holders", "dep-1") is None
+    finally:
+        await client.aclose()
+    on_b = aiter(bus.consume("node-b"))
+    async with asyncio.timeout(2):
+        assert [(await anext(on_b)).command_id for _ in range(3)] == ["c1", "c2", "c3"]
+
+
+async def test_a_reader_keeps_its_node_alive_and_joins_again_if_taken_for_gone(
+    redis_bus: RedisBus,
+) -> None:
+    bus = redis_bus
+    client: Redis = Redis.from_url(redis_url())
+    on_a = aiter(bus.consume("node-a"))
+    reading = asyncio.create_task(anext(on_a))
+    try:
+        await eventually(lambda: _exists(client, bus.prefix + "alive:node-a"))
+        # Taken for gone (as if it had stalled for ALIVE_TTL_S): the next publish evicts it.
+        await client.delete(bus.prefix + "alive:node-a")
+        await bus.hold("node-b", ["dep-2"])
+        await bus.publish(message(1, "dep-9"))
+        assert await bus.pending("node-b") == 1
+        # Its reader sees it left without asking, and joins again (last, behind node-b).
+        await eventually(lambda: _exists(client, bus.prefix + "alive:node-a"))
+        assert await client.zrange(bus.prefix + "nodes", 0, -1) == [b"node-b", b"node-a"]
+        await bus.hold("node-a", ["dep-1"])
+        await bus.publish(message(2, "dep-1"))
+        async with asyncio.timeout(2):
+            assert (await reading).command_id == "c2"
+    finally:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        await client.aclose()
+
+
+async def _exists(client: Redis, key: str) -> bool:
+    return bool(await client.exists(key))

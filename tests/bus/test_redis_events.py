@@ -33,7 +33,8 @@ async def test_each_node_gets_the_other_s_events_relayed_and_not_its_own_back() 
         assert (await seen_b.get()).charge_box_id == "ON-B"
         assert (await asyncio.wait_for(seen_a.get(), 5)).charge_box_id == "ON-B"
         await asyncio.sleep(0.2)  # room for a wrong echo of a node's own event
-        assert seen_a.get_nowait() is None and seen_b.get_nowait() is None
+        assert seen_a.get_nowait() is None
+        assert seen_b.get_nowait() is None
 
 
 async def test_a_node_that_does_not_receive_still_sends() -> None:

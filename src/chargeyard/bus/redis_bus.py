@@ -29,8 +29,9 @@ Bounds
   queue of ``max_queue`` messages fails instead of growing it;
 * outcome keys: ``outcome_ttl_s``; answer lists: ``ANSWER_TTL_S`` after their last answer;
 * holders, held sets and the node set: one entry per held charger and per node, removed by
-  :meth:`~RedisBus.release` and :meth:`~RedisBus.leave` (a node that dies without leaving
-  keeps its entries until its name leaves or comes back);
+  :meth:`~RedisBus.release` and :meth:`~RedisBus.leave`; a node that dies without leaving
+  loses its ``alive`` key within ``ALIVE_TTL_S`` and is made to leave by the next message
+  that would go to it;
 * pub/sub keeps nothing.
 
 A lost connection is logged once (a warning), retried with back-off by every reader, and
@@ -42,7 +43,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
@@ -55,8 +58,11 @@ from redis.asyncio import Redis
 from chargeyard.bus import redis_scripts
 from chargeyard.bus.base import CommandMessage, CommandOutcome
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken
+from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
 from chargeyard.bus.waiters import OutcomeWaiters
+
+logger = logging.getLogger(__name__)
 
 BLOCK_S = 0.25
 """How long a reader blocks on an empty queue before it looks whether its node left."""
@@ -111,11 +117,15 @@ class RedisBus:
         self._reply_to: OrderedDict[str, str] = OrderedDict()
         self._in_hand: dict[str, int] = {}
         self._ids = itertools.count(1)
+        self._left: set[str] = set()  # nodes this bus made leave (their readers end)
 
     # -- keys -----------------------------------------------------------------------------------
 
     def _queue(self, kind: str, node: str) -> str:
         return f"{self.prefix}{kind}:{node}"
+
+    def _alive_key(self, node: str) -> str:
+        return f"{self.prefix}alive:{node}"
 
     def _outcome_key(self, command_id: str) -> str:
         return f"{self.prefix}outcome:{command_id}"
@@ -139,6 +149,7 @@ class RedisBus:
         await self._run("RELEASE", node, *charger_ids)
 
     async def leave(self, node: str) -> None:
+        self._left.add(node)
         await self._run("LEAVE", self._queue_ttl_s, node)
 
     async def _push(self, kind: str, items: Sequence[tuple[str, bytes]]) -> None:
@@ -222,7 +233,7 @@ class RedisBus:
             raise RuntimeError("the bus is closed")
         if self._answer_reader is None:
             self._answer_reader = self._tasks.own(self._read_answers())
-        nodes: list[bytes] = await self._run("ROUTE", *message.charger_ids)
+        nodes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
         groups: dict[bytes, list[str]] = {}
         for charger_id, node in zip(message.charger_ids, nodes, strict=True):
             groups.setdefault(node, []).append(charger_id)
@@ -291,11 +302,17 @@ class RedisBus:
 
     async def _take(self, kind: str, node: str) -> AsyncIterator[bytes | str]:
         """What comes to ``node``'s ``kind`` queue, until the bus closes or the node leaves
-        (its join order is gone, or is a later one: it left and came back)."""
-        seq = await self._retrying(lambda: self._run("JOIN", self._queue_ttl_s, node))
+        (its join order is gone, or is a later one: it left and came back). The reader keeps
+        the node's ``alive`` key (``redis_scripts.py``); a node taken for dead while its reader
+        ran (the process stalled for longer than the key lives) joins again."""
+        join = functools.partial(self._run, "JOIN", self._queue_ttl_s, node)
+        seq = await self._retrying(join)
         if seq is None:
             return
+        self._left.discard(node)
         key = self._queue(kind, node)
+        loop = asyncio.get_running_loop()
+        beat_at = loop.time() + ALIVE_TTL_S / 3
         while not self._closed:
             pop = self._tasks.own(self._pop(kind, node, key))
             try:
@@ -310,7 +327,18 @@ class RedisBus:
             try:
                 popped = self._handed(kind, node, pop.result())
                 if popped is None and await self._redis.zscore(f"{self.prefix}nodes", node) != seq:
-                    return
+                    if node in self._left:
+                        return
+                    logger.warning(
+                        "bus node %s was taken for gone (no beat for %d s): it joins again;"
+                        " messages for the chargers it held went to the other nodes",
+                        node,
+                        ALIVE_TTL_S,
+                    )
+                    seq = await join()
+                if loop.time() >= beat_at:
+                    await self._redis.set(self._alive_key(node), seq, ex=ALIVE_TTL_S)
+                    beat_at = loop.time() + ALIVE_TTL_S / 3
             except LOST as error:
                 await self._outage.back_off(error)
                 continue

@@ -8,6 +8,10 @@ Every script takes the bus's key prefix as ``ARGV[1]`` and builds its keys from 
 * ``{p}holders`` (hash charger -> node) and ``{p}held:{node}`` (set of a node's chargers);
 * ``{p}nodes`` (sorted set node -> join order; the lowest is the placement node) and
   ``{p}joins`` (the counter that orders them);
+* ``{p}alive:{node}`` (a key with a TTL of :data:`ALIVE_TTL_S`, set as the node joins and holds
+  and renewed by its readers): a node without it died without leaving (``kill -9``), and the
+  first script that would route to it makes it leave instead, so its chargers' messages and
+  the placement of new ones go to a node that is there;
 * ``{p}commands:{node}`` / ``{p}requests:{node}`` (lists, one message a line, oldest first) and
   ``{p}backlog:commands`` / ``{p}backlog:requests`` while no node is there.
 
@@ -17,14 +21,19 @@ cluster spread over slots.
 
 from __future__ import annotations
 
-_ROUTING = """
-local P = ARGV[1]
+ALIVE_TTL_S = 15
+"""How long a node that stops renewing its ``alive`` key (its readers do, every few seconds)
+is still routed to: within this, a killed worker's chargers and new placements move on."""
 
-local function destination(charger)
-  local node = redis.call('HGET', P .. 'holders', charger)
-  if node then return node end
-  local first = redis.call('ZRANGE', P .. 'nodes', 0, 0)
-  return first[1] or ''
+_ROUTING = (
+    """
+local P = ARGV[1]
+local ALIVE_TTL = """
+    + str(ALIVE_TTL_S)
+    + """
+
+local function alive(node)
+  return redis.call('EXISTS', P .. 'alive:' .. node) == 1
 end
 
 local function queue(kind, node)
@@ -32,11 +41,49 @@ local function queue(kind, node)
   return P .. kind .. ':' .. node
 end
 
+local evict
+
+local function destination(charger, ttl)
+  local node = redis.call('HGET', P .. 'holders', charger)
+  if node and alive(node) then return node end
+  if node then evict(node, ttl) end
+  while true do
+    local first = redis.call('ZRANGE', P .. 'nodes', 0, 0)[1]
+    if not first then return '' end
+    if alive(first) then return first end
+    evict(first, ttl)
+  end
+end
+
 local function push(kind, charger, item, ttl)
-  local key = queue(kind, destination(charger))
+  local key = queue(kind, destination(charger, ttl))
   redis.call('RPUSH', key, item)
   redis.call('EXPIRE', key, ttl)
   return key
+end
+
+-- The node leaves: its chargers are released, it is forgotten, and what it had not taken goes
+-- where it goes without it (never taken, so never delivered: still at most once).
+evict = function(node, ttl)
+  local held = P .. 'held:' .. node
+  for _, charger in ipairs(redis.call('SMEMBERS', held)) do
+    if redis.call('HGET', P .. 'holders', charger) == node then
+      redis.call('HDEL', P .. 'holders', charger)
+    end
+  end
+  redis.call('DEL', held, P .. 'alive:' .. node)
+  redis.call('ZREM', P .. 'nodes', node)
+  local commands = queue('commands', node)
+  for _, item in ipairs(redis.call('LRANGE', commands, 0, -1)) do
+    push('commands', cjson.decode(item)['charger_id'], item, ttl)
+  end
+  redis.call('DEL', commands)
+  local requests = queue('requests', node)
+  for _, item in ipairs(redis.call('LRANGE', requests, 0, -1)) do
+    local first = cjson.decode(item)['request']['charger_ids'][1]
+    push('requests', first or '', item, ttl)
+  end
+  redis.call('DEL', requests)
 end
 
 local function move_all(from, to, ttl)
@@ -49,6 +96,7 @@ local function move_all(from, to, ttl)
 end
 
 local function join(node, ttl)
+  redis.call('SET', P .. 'alive:' .. node, 1, 'EX', ALIVE_TTL)
   local seq = redis.call('ZSCORE', P .. 'nodes', node)
   if seq then return tonumber(seq) end
   seq = redis.call('INCR', P .. 'joins')
@@ -61,6 +109,7 @@ local function join(node, ttl)
   return seq
 end
 """
+)
 
 JOIN = (
     _ROUTING
@@ -76,7 +125,7 @@ PUBLISH = (
 -- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order.
 local kind, limit = ARGV[4], tonumber(ARGV[3])
 for i = 5, #ARGV, 2 do
-  local key = queue(kind, destination(ARGV[i]))
+  local key = queue(kind, destination(ARGV[i], ARGV[2]))
   if redis.call('LLEN', key) >= limit then
     return redis.error_reply('bus queue ' .. key .. ' is full')
   end
@@ -89,9 +138,9 @@ return #ARGV - 4
 ROUTE = (
     _ROUTING
     + """
--- ARGV: prefix, then charger ids. Returns the node of each ('' while no node is there).
+-- ARGV: prefix, ttl, then charger ids. Returns the node of each ('' while no node is there).
 local nodes = {}
-for i = 2, #ARGV do nodes[#nodes + 1] = destination(ARGV[i]) end
+for i = 3, #ARGV do nodes[#nodes + 1] = destination(ARGV[i], ARGV[2]) end
 return nodes
 """
 )
@@ -130,28 +179,8 @@ return 0
 LEAVE = (
     _ROUTING
     + """
--- ARGV: prefix, ttl, node. Releases its chargers, forgets the node, and hands what it had not
--- taken to where it goes without it (never taken, so never delivered: still at most once).
-local node, ttl = ARGV[3], ARGV[2]
-local held = P .. 'held:' .. node
-for _, charger in ipairs(redis.call('SMEMBERS', held)) do
-  if redis.call('HGET', P .. 'holders', charger) == node then
-    redis.call('HDEL', P .. 'holders', charger)
-  end
-end
-redis.call('DEL', held)
-redis.call('ZREM', P .. 'nodes', node)
-local commands = queue('commands', node)
-for _, item in ipairs(redis.call('LRANGE', commands, 0, -1)) do
-  push('commands', cjson.decode(item)['charger_id'], item, ttl)
-end
-redis.call('DEL', commands)
-local requests = queue('requests', node)
-for _, item in ipairs(redis.call('LRANGE', requests, 0, -1)) do
-  local first = cjson.decode(item)['request']['charger_ids'][1]
-  push('requests', first or '', item, ttl)
-end
-redis.call('DEL', requests)
+-- ARGV: prefix, ttl, node.
+evict(ARGV[3], ARGV[2])
 return 0
 """
 )

@@ -10,7 +10,7 @@ messages).
 
 Only the start of a unit of work waits: a statement that fails in the middle of one raises
 (its transaction is rolled back, nothing half-written). On PostgreSQL the pool checks a
-connection before handing it out (``pool_pre_ping``, ``engine.py``), so that connections of
+connection before handing it out (closed ones are replaced, ``engine.py``), so that connections of
 before the outage are replaced rather than failing at their first statement.
 """
 

@@ -55,6 +55,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import select
 import socket
 import weakref
 from collections.abc import AsyncIterator
@@ -168,6 +169,9 @@ def _socket_gone(driver: Any) -> bool:
     raw = transport.get_extra_info("socket") if transport is not None else None
     if raw is None:
         return False
+    readable, _, _ = select.select([raw.fileno()], [], [], 0)
+    if not readable:
+        return False  # open, nothing to read: the usual case, one system call
     try:
         with socket.socket(fileno=os.dup(raw.fileno())) as peek:
             waiting = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)

@@ -169,17 +169,18 @@ def _socket_gone(driver: Any) -> bool:
     raw = transport.get_extra_info("socket") if transport is not None else None
     if raw is None:
         return False
-    readable, _, _ = select.select([raw.fileno()], [], [], 0)
-    if not readable:
+    waiting = select.poll()  # (select() takes no descriptor above 1,023: a process of
+    waiting.register(raw.fileno(), select.POLLIN)  # thousands of sockets has them)
+    if not waiting.poll(0):
         return False  # open, nothing to read: the usual case, one system call
     try:
         with socket.socket(fileno=os.dup(raw.fileno())) as peek:
-            waiting = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            first = peek.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     except BlockingIOError:
         return False  # open, nothing to read: the usual case
     except OSError:
         return True  # reset
-    return waiting == b""  # b"": the server closed it; else a message is waiting
+    return first == b""  # b"": the server closed it; else a message is waiting
 
 
 def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:

@@ -4,7 +4,7 @@ with the one-process lab as the baseline in the same run.
 Usage::
 
     python benchmarks/scale.py [--stations 100000] [--csms-nodes N] [--fleets N]
-                               [--baseline-stations 9000] [--steady-seconds 60]
+                               [--baseline-stations 5000] [--steady-seconds 60]
                                [--rest-rate 20] [--postgres postgresql://postgres@127.0.0.1/postgres]
                                [--only cluster,baseline] [--json PATH]
 
@@ -39,7 +39,8 @@ everyone a Heartbeat every 300 s. After ``--settle-seconds``, a window of
 **The baseline** is today's lab in one process, as ``chargeyard up`` runs it: the CSMS, its
 REST API and the stations on one event loop, on SQLite, with the in-memory bus
 (``stack.assemble``). It holds both ends of every connection, so about 9,900 stations fit in
-its 20,000 open files; ``--baseline-stations`` (9,000) is the largest it is run with. The same
+its 20,000 open files, but a boot storm of that size swamps its one event loop (boots time out
+and are retried a minute later, for many minutes): ``--baseline-stations`` is 5,000. The same
 traffic and the same REST client.
 
 Figures:
@@ -555,7 +556,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
             }
             fleet_cpu_before = _fleet_cpu(fleets)
             cpu_before = {kind: cpu_seconds(pids) for kind, pids in kinds.items()}
-            postgres_before = cpu_seconds(postgres_pids())
+            postgres_before = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
             rows_before = _query(database, INSERTED_ROWS)
             machine_before, window_start = machine_busy_seconds(), time.monotonic()
             all_ids = [i for f, share in enumerate(shares) for i in identities(f, share)]
@@ -569,7 +570,12 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 for kind, pids in kinds.items()
             }
             result.cpu["fleets"] = (_fleet_cpu(fleets) - fleet_cpu_before) / window
-            result.cpu["PostgreSQL"] = (cpu_seconds(postgres_pids()) - postgres_before) / window
+            # Per process: a backend that ended meanwhile is not counted (it cannot be read),
+            # one that began is counted whole.
+            result.cpu["PostgreSQL"] = (
+                sum(cpu_seconds([pid]) - postgres_before.get(pid, 0.0) for pid in postgres_pids())
+                / window
+            )
             result.other_cpu = max(0.0, machine / window - sum(result.cpu.values()))
             result.rows_per_second = rows / window
             _rest_figures(result, rest)
@@ -794,46 +800,43 @@ def _verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
-def report(results: Sequence[Result], plan: Plan) -> list[str]:
-    lines = []
-    for result in results:
-        cpu = ", ".join(f"{kind} {share:.0%}" for kind, share in result.cpu.items())
-        lines += [
-            f"{result.setup}: {result.stations:,} stations",
-            f"  processes up in {result.processes_ready_seconds:.1f} s; all booted "
-            f"{result.booted:,} in {result.boot_seconds:.1f} s; stored {result.stored:,}; "
-            f"charging {result.charging:,}; "
-            f"answers after the station's timeout: {result.late_answers:,}",
-            f"  CPU over the window (of one core): {cpu}; rest of the machine "
-            f"{result.other_cpu:.0%}",
-            f"  RSS a station: fleet side {result.fleet_rss_kib_per_station:.1f} KiB, CSMS side "
-            f"{result.csms_rss_kib_per_station:.1f} KiB"
-            + (" (both in one process)" if result.setup == "one process" else " (worst node)"),
-            f"  rows inserted/s: {result.rows_per_second:,.0f}",
-            f"  REST configuration/get: {result.rest_sent} sent, p50 {result.rest_p50_ms:.1f} ms,"
-            f" p99 {result.rest_p99_ms:.1f} ms, errors {len(result.rest_errors)}",
-            *(f"    {error}" for error in result.rest_errors[:5]),
-        ]
-    cluster = next((r for r in results if r.setup == "cluster"), None)
-    if cluster is not None:
-        boot_target = BOOT_TARGET_S_PER_100K * cluster.stations / 100_000
-        lines += [
-            "targets:",
-            f"  all booted in <= {boot_target:.0f} s: {cluster.boot_seconds:.1f} s, "
-            + _verdict(cluster.booted == cluster.stations and cluster.boot_seconds <= boot_target),
-            f"  REST p99 <= {P99_TARGET_MS:.0f} ms, no errors: {cluster.rest_p99_ms:.1f} ms, "
-            f"{len(cluster.rest_errors)} errors, "
-            f"{_verdict(cluster.rest_p99_ms <= P99_TARGET_MS and not cluster.rest_errors)}",
-            f"  <= {FLEET_RSS_TARGET_KIB:.0f} KiB a station, fleet side: "
-            f"{cluster.fleet_rss_kib_per_station:.1f} KiB, "
-            f"{_verdict(cluster.fleet_rss_kib_per_station <= FLEET_RSS_TARGET_KIB)}",
-            f"  <= {CSMS_RSS_TARGET_KIB:.0f} KiB a station, CSMS side: "
-            f"{cluster.csms_rss_kib_per_station:.1f} KiB, "
-            f"{_verdict(cluster.csms_rss_kib_per_station <= CSMS_RSS_TARGET_KIB)}",
-            f"  every booted station stored: {cluster.stored:,} of {cluster.booted:,}, "
-            f"{_verdict(cluster.stored >= cluster.booted)}",
-        ]
-    return lines
+def describe(result: Result) -> list[str]:
+    cpu = ", ".join(f"{kind} {share:.0%}" for kind, share in result.cpu.items())
+    return [
+        f"{result.setup}: {result.stations:,} stations",
+        f"  processes up in {result.processes_ready_seconds:.1f} s; all booted "
+        f"{result.booted:,} in {result.boot_seconds:.1f} s; stored {result.stored:,}; "
+        f"charging {result.charging:,}; "
+        f"answers after the station's timeout: {result.late_answers:,}",
+        f"  CPU over the window (of one core): {cpu}; rest of the machine {result.other_cpu:.0%}",
+        f"  RSS a station: fleet side {result.fleet_rss_kib_per_station:.1f} KiB, CSMS side "
+        f"{result.csms_rss_kib_per_station:.1f} KiB"
+        + (" (both in one process)" if result.setup == "one process" else " (worst node)"),
+        f"  rows inserted/s: {result.rows_per_second:,.0f}",
+        f"  REST configuration/get: {result.rest_sent} sent, p50 {result.rest_p50_ms:.1f} ms,"
+        f" p99 {result.rest_p99_ms:.1f} ms, errors {len(result.rest_errors)}",
+        *(f"    {error}" for error in result.rest_errors[:5]),
+    ]
+
+
+def targets(cluster: Result) -> list[str]:
+    boot_target = BOOT_TARGET_S_PER_100K * cluster.stations / 100_000
+    return [
+        "targets:",
+        f"  all booted in <= {boot_target:.0f} s: {cluster.boot_seconds:.1f} s, "
+        + _verdict(cluster.booted == cluster.stations and cluster.boot_seconds <= boot_target),
+        f"  REST p99 <= {P99_TARGET_MS:.0f} ms, no errors: {cluster.rest_p99_ms:.1f} ms, "
+        f"{len(cluster.rest_errors)} errors, "
+        f"{_verdict(cluster.rest_p99_ms <= P99_TARGET_MS and not cluster.rest_errors)}",
+        f"  <= {FLEET_RSS_TARGET_KIB:.0f} KiB a station, fleet side: "
+        f"{cluster.fleet_rss_kib_per_station:.1f} KiB, "
+        f"{_verdict(cluster.fleet_rss_kib_per_station <= FLEET_RSS_TARGET_KIB)}",
+        f"  <= {CSMS_RSS_TARGET_KIB:.0f} KiB a station, CSMS side: "
+        f"{cluster.csms_rss_kib_per_station:.1f} KiB, "
+        f"{_verdict(cluster.csms_rss_kib_per_station <= CSMS_RSS_TARGET_KIB)}",
+        f"  every booted station stored: {cluster.stored:,} of {cluster.booted:,}, "
+        f"{_verdict(cluster.stored >= cluster.booted)}",
+    ]
 
 
 def processes_for(stations: int) -> int:
@@ -847,7 +850,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # cores, more processes than that only add their fixed costs.
     parser.add_argument("--csms-nodes", type=int)
     parser.add_argument("--fleets", type=int)
-    parser.add_argument("--baseline-stations", type=int, default=9_000)
+    parser.add_argument("--baseline-stations", type=int, default=5_000)
     parser.add_argument("--steady-seconds", type=float, default=60.0)
     parser.add_argument("--settle-seconds", type=float, default=10.0)
     parser.add_argument("--rest-rate", type=float, default=20.0)
@@ -866,20 +869,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         postgres=arguments.postgres,
     )
     chosen = set(arguments.only.split(","))
-    results = []
-    with tempfile.TemporaryDirectory(prefix="chargeyard-scale-") as scratch:
-        if "cluster" in chosen:
-            results.append(measure_cluster(plan, Path(scratch) / "cluster"))
-        if "baseline" in chosen:
-            results.append(measure_baseline(plan, Path(scratch) / "baseline"))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"benchmarks/scale.py, {stamp}, {os.cpu_count()} CPUs")
-    for line in report(results, plan):
-        print(line)
-    if arguments.json is not None:
-        arguments.json.write_bytes(
-            orjson.dumps({"plan": asdict(plan), "results": [asdict(r) for r in results]})
-        )
+    print(f"benchmarks/scale.py, {stamp}, {os.cpu_count()} CPUs", flush=True)
+    results = []
+    # Each setup's figures are printed (and written) as soon as it is measured: the next one
+    # takes minutes.
+    with tempfile.TemporaryDirectory(prefix="chargeyard-scale-") as scratch:
+        for setup, measure in (("cluster", measure_cluster), ("baseline", measure_baseline)):
+            if setup not in chosen:
+                continue
+            result = measure(plan, Path(scratch) / setup)
+            results.append(result)
+            lines = describe(result) + (targets(result) if setup == "cluster" else [])
+            print("\n".join(lines), flush=True)
+            if arguments.json is not None:
+                arguments.json.write_bytes(
+                    orjson.dumps({"plan": asdict(plan), "results": [asdict(r) for r in results]})
+                )
     return 0
 
 

@@ -296,6 +296,13 @@ class LateAnswers(logging.Handler):
         self.count += 1
 
 
+def sample_every_minute(station: Any) -> None:
+    """A ``StationV16``'s setup: MeterValues every minute while charging, no clock-aligned
+    readings (every 15 min by default)."""
+    station.config.change("MeterValueSampleInterval", str(METER_S))
+    station.config.change("ClockAlignedDataInterval", "0")
+
+
 def identities(fleet: int, count: int) -> list[str]:
     return [f"SC{fleet:02d}-{n:06d}" for n in range(count)]
 
@@ -309,17 +316,11 @@ def _fleet_main(number: int, url: str, count: int, pipe: Connection) -> None:
 
 async def _run_fleet(number: int, url: str, count: int, pipe: Connection) -> None:
     from chargeyard.station.catalog import load_catalog
-    from chargeyard.station.core import SimulatedStation
     from chargeyard.station.fleet import Fleet, freeze_gc
     from chargeyard.station.v16 import StationV16
 
     template = load_catalog().template(TEMPLATE)
     late = LateAnswers()
-
-    def sample_every_minute(station: SimulatedStation) -> None:
-        assert isinstance(station, StationV16)
-        station.config.change("MeterValueSampleInterval", str(METER_S))
-        station.config.change("ClockAlignedDataInterval", "0")
 
     async with Fleet() as warm:  # imports and compiled schemas: not a station's cost
         warm.add(template, csms_url=url, ids=[f"SCWARM-{number:02d}"], setup=sample_every_minute)
@@ -659,7 +660,6 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
     from chargeyard.csms.server import CsmsSettings
     from chargeyard.stack import ApiOptions, assemble
     from chargeyard.station.catalog import load_catalog
-    from chargeyard.station.core import SimulatedStation
     from chargeyard.station.fleet import Fleet, freeze_gc
     from chargeyard.station.v16 import StationV16
 
@@ -673,11 +673,6 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
     )
     template = load_catalog().template(TEMPLATE)
     late = LateAnswers()
-
-    def sample_every_minute(station: SimulatedStation) -> None:
-        assert isinstance(station, StationV16)
-        station.config.change("MeterValueSampleInterval", str(METER_S))
-        station.config.change("ClockAlignedDataInterval", "0")
 
     async with contextlib.AsyncExitStack() as running:
         stack = await assemble(

@@ -303,6 +303,33 @@ def sample_every_minute(station: Any) -> None:
     station.config.change("ClockAlignedDataInterval", "0")
 
 
+async def warm_up(template: Any, url: str, identity: str) -> None:
+    """One station booted and gone before the fleet is measured: imports and compiled schemas
+    are not a station's cost."""
+    from chargeyard.station.fleet import Fleet
+
+    async with Fleet() as warm:
+        warm.add(template, csms_url=url, ids=[identity], setup=sample_every_minute)
+        warm.start_all()
+        async with asyncio.timeout(60):
+            await warm.wait_booted()
+    gc.collect()
+
+
+async def start_charging(fleet: Any, tag_prefix: str) -> int:
+    """The first tenth of ``fleet`` plug in and present an id token; returns how many are
+    charging once all are, or after :data:`CHARGING_WAIT_S`."""
+    charging = fleet.stations()[: len(fleet.stations()) // 10]
+    for n, station in enumerate(charging):
+        station.plug(1, 1)
+        station.present_id_token(f"{tag_prefix}{n:06d}")
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(CHARGING_WAIT_S):
+            await fleet.wait_until(lambda: fleet.status().charging >= len(charging))
+    charging_now: int = fleet.status().charging
+    return charging_now
+
+
 def identities(fleet: int, count: int) -> list[str]:
     return [f"SC{fleet:02d}-{n:06d}" for n in range(count)]
 
@@ -317,17 +344,11 @@ def _fleet_main(number: int, url: str, count: int, pipe: Connection) -> None:
 async def _run_fleet(number: int, url: str, count: int, pipe: Connection) -> None:
     from chargeyard.station.catalog import load_catalog
     from chargeyard.station.fleet import Fleet, freeze_gc
-    from chargeyard.station.v16 import StationV16
 
     template = load_catalog().template(TEMPLATE)
     late = LateAnswers()
 
-    async with Fleet() as warm:  # imports and compiled schemas: not a station's cost
-        warm.add(template, csms_url=url, ids=[f"SCWARM-{number:02d}"], setup=sample_every_minute)
-        warm.start_all()
-        async with asyncio.timeout(60):
-            await warm.wait_booted()
-    gc.collect()
+    await warm_up(template, url, f"SCWARM-{number:02d}")
     before = _fleet_sample()
     fleet = Fleet(connect_limit=CONNECTS, seed=number)
     fleet.add(template, csms_url=url, ids=identities(number, count), setup=sample_every_minute)
@@ -346,15 +367,7 @@ async def _run_fleet(number: int, url: str, count: int, pipe: Connection) -> Non
     booted = _fleet_sample()
     freeze_gc()
     pipe.send(("booted", booted))
-    charging = fleet.stations()[: count // 10]
-    for n, station in enumerate(charging):
-        assert isinstance(station, StationV16)
-        station.plug(1, 1)
-        station.present_id_token(f"SCALE{number:02d}{n:06d}")
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(CHARGING_WAIT_S):
-            await fleet.wait_until(lambda: fleet.status().charging >= len(charging))
-    pipe.send(("charging", fleet.status().charging))
+    pipe.send(("charging", await start_charging(fleet, f"SCALE{number:02d}")))
     loop = asyncio.get_running_loop()
     while True:
         request = await loop.run_in_executor(None, pipe.recv)
@@ -601,6 +614,7 @@ def _boot(
     from multiprocessing.connection import wait
 
     pending = {pipe: process for process, pipe in fleets}
+    share_of = {pipe: share for (_, pipe), share in zip(fleets, shares, strict=True)}
     counts: dict[Connection, int] = dict.fromkeys(pending, 0)
     samples: dict[Connection, FleetSample] = {}
     printed = started
@@ -613,14 +627,14 @@ def _boot(
             kind, value = receive(pipe, pending[pipe], 1)
             if kind == "booted":
                 samples[pipe] = value
-                counts[pipe] = shares[[p for _, p in fleets].index(pipe)]
+                counts[pipe] = share_of[pipe]
                 del pending[pipe]
             else:
                 counts[pipe] = value
         now = time.monotonic()
         if pending and now - printed >= PROGRESS_EVERY_S:
             printed, booted = now, sum(counts.values())
-            print(f"  {time.monotonic() - started:5.0f} s: {booted:,} booted", flush=True)
+            print(f"  {now - started:5.0f} s: {booted:,} booted", flush=True)
     return [samples[pipe] for _, pipe in fleets]
 
 
@@ -661,7 +675,6 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
     from chargeyard.stack import ApiOptions, assemble
     from chargeyard.station.catalog import load_catalog
     from chargeyard.station.fleet import Fleet, freeze_gc
-    from chargeyard.station.v16 import StationV16
 
     database = f"sqlite+aiosqlite:///{directory / 'chargeyard.db'}"
     settings = CsmsSettings(
@@ -685,12 +698,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
         )
         _, key = await stack.store.api_keys.create("scale")
         url = f"ws://127.0.0.1:{stack.central.server.port}/ocpp"
-        async with Fleet() as warm:
-            warm.add(template, csms_url=url, ids=["SCWARM-BL"], setup=sample_every_minute)
-            warm.start_all()
-            async with asyncio.timeout(60):
-                await warm.wait_booted()
-        gc.collect()
+        await warm_up(template, url, "SCWARM-BL")
         before = _fleet_sample()
         ids = identities(0, plan.baseline_stations)
         fleet = Fleet(connect_limit=CONNECTS, seed=0)
@@ -703,14 +711,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
         boot_seconds = time.monotonic() - started
         after = _fleet_sample()
         freeze_gc()
-        charging = fleet.stations()[: len(ids) // 10]
-        for n, station in enumerate(charging):
-            assert isinstance(station, StationV16)
-            station.plug(1, 1)
-            station.present_id_token(f"SCALE00{n:06d}")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(CHARGING_WAIT_S):
-                await fleet.wait_until(lambda: fleet.status().charging >= len(charging))
+        await start_charging(fleet, "SCALE00")
         await asyncio.sleep(plan.settle_seconds)
         rows_before = await _sqlite_rows(stack.store)
         pipe.send(

@@ -38,16 +38,16 @@ async def api_key(database_url: str) -> str:
 
 @contextlib.asynccontextmanager
 async def csms_nodes(
-    tmp_path: Path, database_url: str, *arguments: str
+    tmp_path: Path, database_url: str, *arguments: str, redis: str | None = None
 ) -> AsyncIterator[list[CsmsProcess]]:
-    """Two ``chargeyard csms`` nodes (``a`` and ``b``) on ``database_url`` and the test Redis,
-    letting any station in; ``arguments`` go to both."""
+    """Two ``chargeyard csms`` nodes (``a`` and ``b``) on ``database_url`` and ``redis`` (the
+    test Redis by default), letting any station in; ``arguments`` go to both."""
     run = uuid.uuid4().hex[:8]
     nodes = [
         CsmsProcess(
             tmp_path / name,
             tmp_path / f"{name}.log",
-            *("--database-url", database_url, "--redis-url", redis_url()),
+            *("--database-url", database_url, "--redis-url", redis or redis_url()),
             *("--node-name", f"{name}-{run}", "--auto-register", *arguments),
         )
         for name in ("a", "b")
@@ -106,6 +106,18 @@ async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str)
                 await asyncio.sleep(0.05)
                 response = await ask()
     return response
+
+
+async def chargers_accepted(client: httpx.AsyncClient, base_url: str, ids: list[str]) -> bool:
+    """Whether each charger's worker says, over Redis, that its station is Accepted (asked
+    through the API node at ``base_url``)."""
+    for charger_id in ids:
+        response = await client.get(f"{base_url}/ocpp/chargers/{charger_id}")
+        assert response.status_code == 200, response.text
+        runtime = response.json()["runtime"]
+        if runtime is None or runtime["registration"] != "Accepted":
+            return False
+    return True
 
 
 async def booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:

@@ -34,3 +34,24 @@ def cluster_database() -> Iterator[str]:
         yield databases.create()
     finally:
         databases.drop_all()
+
+
+@pytest.fixture
+def cluster_redis(worker_id: str) -> str:
+    """A Redis database of the test's own on ``CHARGEYARD_TEST_REDIS_URL``'s server, empty,
+    for processes of a cluster to share: the workers' bus keeps its node set under one key, so
+    two tests running workers at once (``pytest -n``) on one database would route each
+    other's chargers. Database 1 + the xdist worker's number (one test at a time each)."""
+    from redis import Redis
+    from sqlalchemy import make_url
+
+    from tests.bus.buses import redis_url
+
+    number = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+    url = make_url(redis_url()).set(database=str(1 + number)).render_as_string()
+    client: Redis = Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return url

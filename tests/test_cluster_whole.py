@@ -26,8 +26,14 @@ from websockets.asyncio.client import connect
 
 from chargeyard.store import Store
 from tests.api.gateway_lab import SECRET, bearer, token
-from tests.bus.buses import redis_url
-from tests.cluster import Haproxy, api_key, booted_in_stream, commanded, csms_nodes
+from tests.cluster import (
+    Haproxy,
+    api_key,
+    booted_in_stream,
+    chargers_accepted,
+    commanded,
+    csms_nodes,
+)
 from tests.csms_process import ApiProcess, CsmsProcess, WorkerProcess
 from tests.polling import eventually
 
@@ -46,9 +52,11 @@ async def _started(*processes: CsmsProcess) -> AsyncIterator[None]:
         await asyncio.gather(*(process.stop() for process in processes))
 
 
-async def _holders(nodes: list[CsmsProcess], identities: list[str]) -> dict[str, CsmsProcess]:
+async def _holders(
+    redis: str, nodes: list[CsmsProcess], identities: list[str]
+) -> dict[str, CsmsProcess]:
     """Which CSMS node says in Redis that it holds each station."""
-    client: Redis = Redis.from_url(redis_url())
+    client: Redis = Redis.from_url(redis)
     try:
         raws = await client.mget([f"chargeyard:stations:station:{i}" for i in identities])
     finally:
@@ -71,13 +79,13 @@ async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str
 
 
 async def test_the_whole_cluster_creates_through_one_api_node_and_commands_through_the_other(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     async with await Store.open(cluster_database) as store:
         await store.organizations.create("Whole cluster", organization_id=ORG)
     run = uuid.uuid4().hex[:8]
-    cluster = ("--database-url", cluster_database, "--redis-url", redis_url())
+    cluster = ("--database-url", cluster_database, "--redis-url", cluster_redis)
     apis = [
         ApiProcess(tmp_path / name, tmp_path / f"{name}.log", *cluster, "--node-name", name)
         for name in (f"api-a-{run}", f"api-b-{run}")
@@ -92,7 +100,9 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
     identities = [f"WH-{run}-{n}" for n in range(COUNT)]
     gateway_headers = bearer(token(ORG, ["admin"]))
     async with (
-        csms_nodes(tmp_path, cluster_database, "--accept-unknown-tags") as nodes,
+        csms_nodes(
+            tmp_path, cluster_database, "--accept-unknown-tags", redis=cluster_redis
+        ) as nodes,
         Haproxy(tmp_path, nodes) as proxy,
         _started(*apis, *workers),
         httpx.AsyncClient(headers=gateway_headers, timeout=20) as gateway,
@@ -124,20 +134,14 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
 
         # API node A's stream shows every boot, from stations on both CSMS nodes.
         assert await booted_in_stream(stream, set(identities)) == set(identities)
-        holders = await _holders(nodes, identities)
+        holders = await _holders(cluster_redis, nodes, identities)
         assert set(holders) == set(identities)
         assert set(holders.values()) == set(nodes), "HAProxy put every station on one node"
 
         # API node B sees them running (its answer comes from their workers over Redis) ...
-        async def every_charger_accepted() -> bool:
-            for charger_id in charger_ids:
-                response = await gateway.get(f"{api_b.base_url}/ocpp/chargers/{charger_id}")
-                assert response.status_code == 200, response.text
-                runtime = response.json()["runtime"]
-                if runtime is None or runtime["registration"] != "Accepted":
-                    return False
-            return True
-
+        every_charger_accepted = functools.partial(
+            chargers_accepted, gateway, api_b.base_url, charger_ids
+        )
         await eventually(every_charger_accepted, within=30)
 
         # ... and commands them: a cable plugged in at each, through their workers.

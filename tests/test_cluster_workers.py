@@ -5,6 +5,7 @@ with SIGKILL are adopted by the other within 15 s and connect again."""
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from chargeyard.store import Store
 from chargeyard.store.models import ChargerLease, DesiredState
 from tests.api.gateway_lab import SECRET, bearer, token
-from tests.bus.buses import redis_url
+from tests.cluster import chargers_accepted
 from tests.csms_process import ApiProcess, CsmsProcess, WorkerProcess
 from tests.polling import eventually
 from tests.stack_lab import TEMPLATE
@@ -52,10 +53,10 @@ async def _leases(database_url: str) -> dict[str, str]:
 
 
 async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_15_s(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     run = uuid.uuid4().hex[:8]
-    cluster = ("--database-url", cluster_database, "--redis-url", redis_url())
+    cluster = ("--database-url", cluster_database, "--redis-url", cluster_redis)
     csms = CsmsProcess(tmp_path / "csms", tmp_path / "csms.log", *cluster, "--auto-register")
     csms.arguments += ["--node-name", f"csms-{run}"]
     api = ApiProcess(tmp_path / "api", tmp_path / "api.log", *cluster)
@@ -81,18 +82,7 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
         await eventually(shared, within=20)  # the first took all, and handed the second half
 
         async with httpx.AsyncClient(headers=bearer(token(ORG, ["admin"])), timeout=20) as client:
-            base = api.api_url.removesuffix("/api/v1")
-
-            async def every_charger_active() -> bool:
-                """Each charger's worker says, over Redis, that its station is Accepted."""
-                for charger_id in ids:
-                    response = await client.get(f"{base}/ocpp/chargers/{charger_id}")
-                    assert response.status_code == 200, response.text
-                    runtime = response.json()["runtime"]
-                    if runtime is None or runtime["registration"] != "Accepted":
-                        return False
-                return True
-
+            every_charger_active = functools.partial(chargers_accepted, client, api.base_url, ids)
             await eventually(every_charger_active, within=30)
 
             killed = workers[0]

@@ -109,11 +109,23 @@ class _Step(enum.Enum):
 
 
 class _Slot:
-    """One EVSE and the driver on it (if any)."""
+    """One EVSE and the driver on it (if any), with its own randomness: drawn from the
+    generator's when the slot is made, so that a seed gives each EVSE the same drivers
+    whichever EVSE's timer fires first."""
 
-    __slots__ = ("connector_id", "evse_id", "generation", "plugged", "station", "step", "tag")
+    __slots__ = (
+        "connector_id",
+        "evse_id",
+        "generation",
+        "plugged",
+        "rng",
+        "station",
+        "step",
+        "tag",
+    )
 
-    def __init__(self, station: StationVerbs, evse_id: int) -> None:
+    def __init__(self, station: StationVerbs, evse_id: int, rng: random.Random) -> None:
+        self.rng = rng
         self.station = station
         self.evse_id = evse_id
         self.connector_id = 1
@@ -167,10 +179,10 @@ class Autogen:
             return
         driven = cast(StationVerbs, station)
         for evse_id in driven.model.evses:
-            slot = _Slot(driven, evse_id)
+            slot = _Slot(driven, evse_id, random.Random(self._rng.getrandbits(64)))
             self._slots.append(slot)
             if self._running:
-                self._schedule(slot, self._first_arrival())
+                self._schedule(slot, self._first_arrival(slot))
 
     def remove(self, station: object) -> None:
         """Stop driving ``station`` (cars plugged in stay plugged in)."""
@@ -184,7 +196,7 @@ class Autogen:
             return
         self._running = True
         for slot in self._slots:
-            self._schedule(slot, self._first_arrival())
+            self._schedule(slot, self._first_arrival(slot))
 
     def stop(self) -> None:
         """No more actions; cars plugged in stay plugged in."""
@@ -263,20 +275,20 @@ class Autogen:
         self.counters.waited += 1
         if slot.plugged:
             # The cable is in: the driver finishes once the station is back.
-            self._schedule(slot, self._rng.uniform(*self.config.handling_s))
+            self._schedule(slot, slot.rng.uniform(*self.config.handling_s))
             return
         if slot.step is not _Step.IDLE:
             self.counters.sessions_ended += 1  # walks away before plugging in
             slot.step = _Step.IDLE
         # Nobody charged here, so no minimum idle time: the next driver comes within one mean
         # gap, as the first ones do.
-        self._schedule(slot, self._first_arrival())
+        self._schedule(slot, self._first_arrival(slot))
 
     def _arrive(self, slot: _Slot) -> None:
-        rng, config = self._rng, self.config
+        rng, config = slot.rng, self.config
         evse = slot.station.model.evses[slot.evse_id]
         if evse.transaction is not None or evse.plugged_connector() is not None:
-            self._schedule(slot, self._gap())  # busy (by hand, or a remote start)
+            self._schedule(slot, self._gap(slot))  # busy (by hand, or a remote start)
             return
         available = [
             number
@@ -284,7 +296,7 @@ class Autogen:
             if connector.status is ConnectorStatus.AVAILABLE
         ]
         if not available:
-            self._schedule(slot, self._gap())  # unavailable, faulted, reserved...
+            self._schedule(slot, self._gap(slot))  # unavailable, faulted, reserved...
             return
         slot.connector_id = rng.choice(available)
         slot.tag = f"AUTO{rng.randrange(config.tags) + 1:05d}"
@@ -303,14 +315,14 @@ class Autogen:
             self._plug(slot)
         slot.step = _Step.PARKED
         config = self.config
-        self._schedule(slot, _lognormal(self._rng, config.mean_session_s, config.session_sigma))
+        self._schedule(slot, _lognormal(slot.rng, config.mean_session_s, config.session_sigma))
 
     def _leave(self, slot: _Slot) -> None:
         evse = slot.station.model.evses[slot.evse_id]
-        if evse.transaction is not None and self._rng.random() < self.config.stop_by_tag_share:
+        if evse.transaction is not None and slot.rng.random() < self.config.stop_by_tag_share:
             slot.station.present_id_token(slot.tag, slot.evse_id)
             slot.step = _Step.LEAVING
-            self._schedule(slot, self._rng.uniform(*self.config.handling_s))
+            self._schedule(slot, slot.rng.uniform(*self.config.handling_s))
             return
         self._unplug(slot)
 
@@ -320,10 +332,10 @@ class Autogen:
             slot.station.unplug(slot.evse_id, slot.connector_id)
         self.counters.sessions_ended += 1
         slot.step = _Step.IDLE
-        self._schedule(slot, self._gap())
+        self._schedule(slot, self._gap(slot))
 
     def _plug(self, slot: _Slot) -> None:
-        rng, config = self._rng, self.config
+        rng, config = slot.rng, self.config
         profile = PRESETS[rng.choice(config.ev_profiles)]
         ev = Ev(
             profile=profile,
@@ -339,16 +351,16 @@ class Autogen:
             with contextlib.suppress(OcppError, KeyError):
                 slot.station.unplug(slot.evse_id, slot.connector_id)
         slot.step = _Step.IDLE
-        self._schedule(slot, self._gap())
+        self._schedule(slot, self._gap(slot))
 
-    def _gap(self) -> float:
+    def _gap(self, slot: _Slot) -> float:
         """Seconds until the next driver comes to a free EVSE."""
         mean = 3600.0 / self.config.sessions_per_hour
-        return max(self.config.min_idle_s, self._rng.expovariate(1.0 / mean))
+        return max(self.config.min_idle_s, slot.rng.expovariate(1.0 / mean))
 
-    def _first_arrival(self) -> float:
+    def _first_arrival(self, slot: _Slot) -> float:
         # Not all at once: the first drivers come at random within one mean gap.
-        return self._rng.uniform(0, 3600.0 / self.config.sessions_per_hour)
+        return slot.rng.uniform(0, 3600.0 / self.config.sessions_per_hour)
 
 
 def _lognormal(rng: random.Random, mean: float, sigma: float) -> float:

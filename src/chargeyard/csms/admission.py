@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import math
 from base64 import b64decode
@@ -25,6 +26,8 @@ from websockets.datastructures import Headers
 from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.protocol.identity import loggable
 from chargeyard.store import Store
+from chargeyard.store.hashing import verify_secret
+from chargeyard.store.models import Station
 
 REALM = "chargeyard"
 CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
@@ -63,6 +66,19 @@ async def admit(
 ) -> Refusal | None:
     """None if ``identity`` may connect with these handshake headers, else why not."""
     station = await store.stations.get(identity)
+    return await judge(station, identity, headers, auto_register=auto_register, backoff=backoff)
+
+
+async def judge(
+    station: Station | None,
+    identity: str,
+    headers: Headers,
+    *,
+    auto_register: bool,
+    backoff: LoginBackoff | None = None,
+) -> Refusal | None:
+    """:func:`admit` for a station already read from the store (None: unknown), for a caller
+    that keeps the row for the connection that follows."""
     if station is None:
         if auto_register:
             return None
@@ -81,7 +97,9 @@ async def admit(
         )
     user, password = credentials
     # The user must be the identity in the path (OCPP 2.0.1 part 2 A00.FR.205).
-    if user != identity or not await store.stations.verify_password(identity, password):
+    if user != identity or not await asyncio.to_thread(
+        verify_secret, password, station.password_hash
+    ):
         if backoff is not None:
             backoff.failed(identity, loggable(identity))
         return Refusal(HTTPStatus.UNAUTHORIZED, "wrong credentials")

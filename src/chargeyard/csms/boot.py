@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from chargeyard.csms import event_data, layout
 from chargeyard.csms.context import StationContext, iso, utc_now
 from chargeyard.protocol import Payload
+from chargeyard.store import station_writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +28,21 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
     BootNotification answer (its fields are named alike in every version)."""
     policy = context.boot_policy
     # Another vendor or model is other hardware, with connectors of its own (layout.py).
-    await layout.on_boot(context.store, context.identity, report.vendor, report.model)
-    await context.store.stations.update_boot_info(
-        context.identity,
-        vendor=report.vendor,
-        model=report.model,
-        serial_number=report.serial_number,
-        firmware_version=report.firmware_version,
-        registration_status=policy.status,
+    await layout.on_boot(
+        context.store, context.identity, report.vendor, report.model, context.known
     )
+    await context.keep(
+        station_writer.boot_facts(
+            context.identity,
+            vendor=report.vendor,
+            model=report.model,
+            serial_number=report.serial_number,
+            firmware_version=report.firmware_version,
+            registration_status=policy.status,
+        )
+    )
+    if context.known is not None:
+        context.known.vendor, context.known.model = report.vendor, report.model
     # 1.6 section 4.2: "While Rejected, the Charge Point SHALL NOT respond to any Central
     # System initiated message. the Central System SHOULD NOT initiate any." (2.0.1 B03 alike.)
     if policy.status == "Rejected":

@@ -20,6 +20,7 @@ import orjson
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import EventHub
+from chargeyard.csms.known import KnownStation
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
@@ -27,6 +28,7 @@ from chargeyard.store import Store
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import Authorization
 from chargeyard.store.sample_writer import SampleWriter
+from chargeyard.store.station_writer import Fact, StationWriter, write_now
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +81,25 @@ class StationContext:
     # The listener's group-commit writer of meter samples (csms/samples.py); None: each
     # message commits on its own.
     sample_writer: SampleWriter | None = None
+    # The listener's group-commit writer of presence, boot facts, heartbeats and connector
+    # statuses (store/station_writer.py); None: each message commits on its own.
+    station_writer: StationWriter | None = None
+    # The station's layout as read when it connected, kept current by its boots (layout.py);
+    # None: read from the store when needed.
+    known: KnownStation | None = None
+
+    async def keep(self, *facts: Fact) -> None:
+        """Commit what the station said of itself (``store/station_writer.py``), with the
+        listener's group commit when it runs one.
+
+        Raises:
+            NotFoundError: the station is gone from the store (deleted while connected).
+        """
+        writer = self.station_writer
+        if writer is not None and writer.running:
+            await writer.write(*facts)
+        else:
+            await write_now(self.store.engine, facts)
 
     async def authorize(
         self, id_tag: str, *, starting: bool = False, excluding: int | None = None

@@ -31,6 +31,7 @@ from chargeyard.csms.context import (
 )
 from chargeyard.csms.samples import MeterSamples
 from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.store import station_writer
 from chargeyard.store.models import NotificationKind
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class CentralSystemHandlers(ActionHandlers):
     @on("Heartbeat")
     async def heartbeat(self, payload: Payload) -> Payload:
         now = utc_now()
-        await self.store.stations.heartbeat(self.identity, now)
+        await self.context.keep(station_writer.heartbeat(self.identity, now))
         return {"currentTime": iso(now)}
 
     @on("DataTransfer")

@@ -20,20 +20,27 @@ from __future__ import annotations
 
 import logging
 
+from chargeyard.csms.known import KnownStation
 from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
 from chargeyard.store import Store
 
 logger = logging.getLogger(__name__)
 
 
-async def on_connect(store: Store, identity: str, version: VersionSpec) -> None:
-    """Forget ``identity``'s connectors if it last spoke another version than ``version``.
+async def on_connect(
+    store: Store, identity: str, version: VersionSpec, known: KnownStation | None = None
+) -> None:
+    """Forget ``identity``'s connectors if it last spoke another version than ``version``
+    (``known``: the station as read at the handshake; read now without it).
 
     Called before the new version is written, so that a crash in between forgets them again
     at the next connection rather than never.
     """
-    station = await store.stations.get(identity)
-    if station is None or station.ocpp_version is None or _names(station.ocpp_version, version):
+    if known is None:
+        station = await store.stations.get(identity)
+        known = None if station is None else KnownStation.of(station, open_transactions=True)
+    last = None if known is None else known.ocpp_version
+    if last is None or _names(last, version):
         return
     forgotten = await store.connectors.forget(identity)
     if forgotten:
@@ -41,18 +48,23 @@ async def on_connect(store: Store, identity: str, version: VersionSpec) -> None:
             "%s now speaks OCPP %s (was %s): its %d connectors are reported afresh",
             identity,
             version.name,
-            station.ocpp_version,
+            last,
             forgotten,
         )
 
 
-async def on_boot(store: Store, identity: str, vendor: str, model: str) -> None:
+async def on_boot(
+    store: Store, identity: str, vendor: str, model: str, known: KnownStation | None = None
+) -> None:
     """Forget ``identity``'s connectors if it boots as another vendor or model than it last
-    did (before the boot facts are written, as in :func:`on_connect`)."""
-    station = await store.stations.get(identity)
-    if station is None or station.model is None:
+    did (before the boot facts are written, as in :func:`on_connect`; ``known`` likewise)."""
+    last = known
+    if last is None:
+        station = await store.stations.get(identity)
+        last = None if station is None else KnownStation.of(station, open_transactions=True)
+    if last is None or last.model is None:
         return  # its first boot: nothing to compare with
-    if (station.vendor, station.model) == (vendor, model):
+    if (last.vendor, last.model) == (vendor, model):
         return
     forgotten = await store.connectors.forget(identity)
     if forgotten:
@@ -61,8 +73,8 @@ async def on_boot(store: Store, identity: str, vendor: str, model: str) -> None:
             identity,
             vendor,
             model,
-            station.vendor,
-            station.model,
+            last.vendor,
+            last.model,
             forgotten,
         )
 

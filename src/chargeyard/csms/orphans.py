@@ -51,11 +51,23 @@ async def close_superseded(context: StationContext, new: Transaction) -> list[Tr
     return closed
 
 
+def opening(context: StationContext) -> None:
+    """A transaction is about to be opened on this connection: from now on a boot report
+    looks for orphans again (``known.py``)."""
+    if context.known is not None:
+        context.known.open_transactions = True
+
+
 async def close_after_boot(
     context: StationContext, at: datetime, *, connector_id: int | None, evse_id: int | None
 ) -> list[Transaction]:
     """Close the active transactions of a connector (1.6: ``connector_id``) or EVSE (2.0.1:
-    ``evse_id``) its station has just reported Available in its first report after a boot."""
+    ``evse_id``) its station has just reported Available in its first report after a boot.
+
+    A station that had none open when it connected, and has opened none since, has none to
+    close: a boot storm's reports then cost no query (``known.py``)."""
+    if context.known is not None and not context.known.open_transactions:
+        return []
     closed = await context.store.transactions.close_orphans(
         context.identity,
         reason=CsmsCloseReason.AVAILABLE_AFTER_BOOT,

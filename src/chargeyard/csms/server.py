@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -48,11 +49,12 @@ from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from chargeyard.csms import event_data, layout
-from chargeyard.csms.admission import CHALLENGE, admit
+from chargeyard.csms.admission import CHALLENGE, judge
 from chargeyard.csms.collector import tune_collector
-from chargeyard.csms.context import DataTransferHandler, StationContext
+from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.frames import FrameRecorder
+from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.policy import BootPolicy
@@ -75,9 +77,10 @@ from chargeyard.protocol import (
 from chargeyard.protocol.identity import identity_problem, loggable
 from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
-from chargeyard.store import FrameLog, NotFoundError, Store
+from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
 from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
+from chargeyard.store.station_writer import Fact, StationWriter
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
@@ -176,6 +179,12 @@ class CsmsServer:
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
+        self._station_writer = StationWriter(store.engine)
+        # The station row each handshake read, for the connection it opens (weak: a handshake
+        # that fails after the check opens none).
+        self._admitted: weakref.WeakKeyDictionary[ServerConnection, KnownStation] = (
+            weakref.WeakKeyDictionary()
+        )
         self._retention: RetentionTask | None = None
         self._work = WorkQueue()
         # Closing a replaced connection may wait for a dead peer; it runs beside the new one,
@@ -208,6 +217,7 @@ class CsmsServer:
         await self._frame_log.start()
         self._sample_writer = SampleWriter(self.store.engine)
         await self._sample_writer.start()
+        await self._station_writer.start()
         if self.settings.retention is not None:
             self._retention = RetentionTask(Retention(self.store, self.settings.retention))
             await self._retention.start()
@@ -226,6 +236,7 @@ class CsmsServer:
         except BaseException:
             await self._work.stop()
             await self._stop_retention()
+            await self._station_writer.stop()
             await self._sample_writer.stop()
             self._sample_writer = None
             await self._frame_log.stop()
@@ -257,6 +268,7 @@ class CsmsServer:
             self._server = None
         await self._work.stop()
         await self._stop_retention()
+        await self._station_writer.stop()
         if self._sample_writer is not None:
             await self._sample_writer.stop()
             self._sample_writer = None
@@ -294,14 +306,20 @@ class CsmsServer:
         if problem is not None:
             logger.warning("refused the identity %s (400): %s", loggable(identity), problem)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{problem}\n")
-        refusal = await admit(
-            self.store,
+        found = await self.store.stations.get_for_connection(identity)
+        refusal = await judge(
+            None if found is None else found[0],
             identity,
             request.headers,
             auto_register=self.settings.auto_register,
             backoff=self.login_backoff,
         )
         if refusal is None:
+            self._admitted[connection] = (
+                KnownStation.new()  # registered as it connects (auto_register)
+                if found is None
+                else KnownStation.of(found[0], open_transactions=found[1])
+            )
             return None
         if refusal.status == HTTPStatus.NOT_FOUND:
             logger.warning(
@@ -347,14 +365,18 @@ class CsmsServer:
             )
             return
         version = version_for(websocket.subprotocol)
+        known = self._admitted.pop(websocket, None) or await self._known(identity)
         try:
-            await layout.on_connect(self.store, identity, version)
-            await self.store.stations.set_online(
-                identity, ocpp_version=version.name, create=self.settings.auto_register
+            await layout.on_connect(self.store, identity, version, known)
+            await self._keep(
+                station_writer.online(
+                    identity, version.name, utc_now(), create=self.settings.auto_register
+                )
             )
         except NotFoundError:  # deleted between the handshake and now
             await websocket.close(1008, "unknown station")
             return
+        known.ocpp_version = version.name
         context = StationContext(
             identity=identity,
             store=self.store,
@@ -366,6 +388,8 @@ class CsmsServer:
             reports=self.registry.reports,
             rejected=self.registry.rejected,
             sample_writer=self._sample_writer,
+            station_writer=self._station_writer,
+            known=known,
         )
         handlers = HANDLERS[version](context)
         connection = OcppConnection(
@@ -400,9 +424,25 @@ class CsmsServer:
                 self.events.publish(event_data.disconnected(identity))
             logger.info("%s disconnected", identity)
 
+    async def _known(self, identity: str) -> KnownStation:
+        """What the store holds of ``identity`` (unknown: registered as it connects, with
+        nothing stored yet)."""
+        found = await self.store.stations.get_for_connection(identity)
+        if found is None:
+            return KnownStation.new()
+        return KnownStation.of(found[0], open_transactions=found[1])
+
     async def _mark_offline(self, identity: str) -> None:
         with contextlib.suppress(NotFoundError):  # deleted while connected
-            await self.store.stations.set_offline(identity)
+            await self._keep(station_writer.offline(identity))
+
+    async def _keep(self, *facts: Fact) -> None:
+        """Commit presence with the group commit while it runs (one transaction on its own
+        once the listener is stopping)."""
+        if self._station_writer.running:
+            await self._station_writer.write(*facts)
+        else:
+            await station_writer.write_now(self.store.engine, facts)
 
 
 def _identity_from_path(path: str) -> str | None:

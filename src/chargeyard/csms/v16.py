@@ -26,6 +26,7 @@ from chargeyard.protocol import Payload, on
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import SampledValue
+from chargeyard.store.station_writer import StatusReport
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +54,17 @@ class CentralSystemV16(CentralSystemHandlers):
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
         at = parse_time(payload.get("timestamp"))
-        await self.store.connectors.update_status(
-            self.identity,
-            payload["connectorId"],
-            payload["status"],
-            error_code=payload["errorCode"],
-            info=payload.get("info"),
-            vendor_id=payload.get("vendorId"),
-            vendor_error_code=payload.get("vendorErrorCode"),
-            at=at,
+        await self.context.keep(
+            StatusReport(
+                self.identity,
+                payload["connectorId"],
+                payload["status"],
+                error_code=payload["errorCode"],
+                info=payload.get("info"),
+                vendor_id=payload.get("vendorId"),
+                vendor_error_code=payload.get("vendorErrorCode"),
+                at=at,
+            )
         )
         if (
             self.first_report_since_boot(0, payload["connectorId"])
@@ -117,6 +120,7 @@ class CentralSystemV16(CentralSystemHandlers):
                 "idTagInfo": id_tag_info(authorization),
             }
         authorization = await self.context.authorize(payload["idTag"], starting=True)
+        orphans.opening(self.context)
         transaction = await self.store.transactions.start(
             self.identity,
             connector_id=payload["connectorId"],

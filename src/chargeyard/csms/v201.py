@@ -26,6 +26,7 @@ from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
 from chargeyard.protocol import Payload, on
 from chargeyard.store.repositories import Authorization, SampledValue
+from chargeyard.store.station_writer import StatusReport
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,14 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
     @on("StatusNotification")
     async def status_notification(self, payload: Payload) -> Payload:
         at = parse_time(payload.get("timestamp"))
-        await self.store.connectors.update_status(
-            self.identity,
-            payload["connectorId"],
-            payload["connectorStatus"],
-            evse_id=payload["evseId"],
-            at=at,
+        await self.context.keep(
+            StatusReport(
+                self.identity,
+                payload["connectorId"],
+                payload["connectorStatus"],
+                evse_id=payload["evseId"],
+                at=at,
+            )
         )
         if (
             self.first_report_since_boot(payload["evseId"], payload["connectorId"])
@@ -119,6 +122,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
                 return {"idTokenInfo": _id_token_info(authorization)}
             return {}
         if existing is None:
+            orphans.opening(self.context)
             existing = await transactions.start(
                 self.identity,
                 transaction_id=transaction_id,

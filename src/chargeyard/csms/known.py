@@ -1,0 +1,42 @@
+"""What a central system node knows of a station it holds, so that the station's boot need not
+read it back from the store.
+
+The node that holds a station's WebSocket is the only writer of these facts while the station
+is connected: they change only through the station's own messages on that connection (its
+OCPP version as it connects, its vendor and model as it boots, its transactions as it starts
+them). So the row read when the handshake was checked, kept current by the connection, answers
+the questions a boot asks (``layout.py``: is this other hardware? ``orphans.py``: can a
+transaction be left open?) without a query each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chargeyard.store.models import Station
+
+
+@dataclass(slots=True)
+class KnownStation:
+    """The station as its connection knows it.
+
+    Attributes:
+        ocpp_version: the version it last connected with (None: never connected).
+        vendor, model: what it last booted as (None: never booted).
+        open_transactions: whether it may have a transaction open: it had one when it
+            connected, or has started one since (True when unsure).
+    """
+
+    ocpp_version: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    open_transactions: bool = True
+
+    @classmethod
+    def of(cls, station: Station, *, open_transactions: bool) -> KnownStation:
+        return cls(station.ocpp_version, station.vendor, station.model, open_transactions)
+
+    @classmethod
+    def new(cls) -> KnownStation:
+        """A station registered as it connects: nothing stored of it yet."""
+        return cls(open_transactions=False)

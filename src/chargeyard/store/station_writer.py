@@ -1,0 +1,392 @@
+"""Group commit for what stations say of themselves: presence, boot facts, heartbeats and
+connector statuses, the writes of many stations in one transaction.
+
+Theory of operation
+-------------------
+A boot costs a central system a handful of small writes per station: marked online when its
+WebSocket opens, its BootNotification's facts (OCPP 1.6 section 4.2.1, 2.0.1 B01), a
+StatusNotification per connector (1.6 section 4.9, 2.0.1 B01.FR.05), later a Heartbeat every
+few minutes. One transaction each, through the ORM, is what a boot storm of thousands of
+stations spends its time on: the statements are tiny, their round trips and commits are not.
+
+:class:`StationWriter` queues each message's facts and awaits the commit of the batch that holds
+them, as :class:`~chargeyard.store.sample_writer.SampleWriter` does for meter samples: one task
+takes everything queued and applies it in one transaction (:func:`apply`), with one statement
+per kind of fact whatever the number of stations:
+
+1. the stations' row keys, looked up by identity in one query; the facts of an identity the
+   store does not know (deleted meanwhile) are refused with
+   :class:`~chargeyard.store.NotFoundError`, the rest go on;
+2. the changes to each station's row, merged in the order they arrived (a station marked
+   online then offline in one batch ends offline), as one ``UPDATE`` per set of columns;
+3. the latest status of each connector, one upsert (the last report of a connector in the
+   batch wins, as it would one transaction at a time);
+4. every status change appended to the connector's history, in order.
+
+The guarantee is the one a transaction per message gave: a caller that got past
+:meth:`~StationWriter.write` has its facts committed. A batch the database refuses is retried
+one message per transaction, so only the message at fault sees the error. Without a running
+writer, :func:`write_now` applies one message's facts in a transaction of their own, through the
+same statements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from chargeyard.store.engine import writer_turn
+from chargeyard.store.errors import NotFoundError
+from chargeyard.store.models import Connector, ConnectorStatusChange, Station
+from chargeyard.store.types import utc_now
+
+logger = logging.getLogger(__name__)
+
+_STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
+_CONNECTORS: Table = Connector.__table__  # type: ignore[assignment]
+_HISTORY: Table = ConnectorStatusChange.__table__  # type: ignore[assignment]
+
+_CONNECTOR_KEY = ("station_id", "evse_id", "connector_id")
+# The columns an upsert of a connector's latest status overwrites.
+_CONNECTOR_STATE = ("status", "error_code", "info", "vendor_id", "vendor_error_code", "updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class StationChange:
+    """New values for columns of a station's row (``stations``), e.g. ``is_online``;
+    ``create``: add the row first if there is none (a station registered by connecting)."""
+
+    identity: str
+    values: Mapping[str, object]
+    create: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """A connector's status as a StatusNotification reported it: its latest status, and one
+    more line in its history."""
+
+    identity: str
+    connector_id: int
+    status: str
+    evse_id: int = 0
+    error_code: str = "NoError"
+    info: str | None = None
+    vendor_id: str | None = None
+    vendor_error_code: str | None = None
+    at: datetime = field(default_factory=utc_now)
+
+
+Fact = StationChange | StatusReport
+
+
+def online(
+    identity: str, ocpp_version: str, at: datetime, *, create: bool = False
+) -> StationChange:
+    """The station's WebSocket opened, speaking ``ocpp_version`` (``create``: registering it
+    if the store does not know it; whether unknown stations are welcome is the central
+    system's policy, not the store's)."""
+    return StationChange(
+        identity,
+        {"is_online": True, "connected_at": at, "ocpp_version": ocpp_version},
+        create=create,
+    )
+
+
+def offline(identity: str) -> StationChange:
+    """The station's WebSocket closed."""
+    return StationChange(identity, {"is_online": False})
+
+
+def heartbeat(identity: str, at: datetime) -> StationChange:
+    """A Heartbeat (the station is evidently online; 1.6 section 4.6, 2.0.1 G02)."""
+    return StationChange(identity, {"last_heartbeat": at, "is_online": True})
+
+
+def boot_facts(
+    identity: str,
+    *,
+    vendor: str,
+    model: str,
+    serial_number: str | None,
+    firmware_version: str | None,
+    registration_status: str,
+) -> StationChange:
+    """What a BootNotification reported, and how it was answered."""
+    return StationChange(
+        identity,
+        {
+            "vendor": vendor,
+            "model": model,
+            "serial_number": serial_number,
+            "firmware_version": firmware_version,
+            "registration_status": registration_status,
+        },
+    )
+
+
+async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
+    """Write ``facts`` in ``connection``'s transaction, in the order given; returns the
+    identities the store does not know, whose facts were left out."""
+    identities = {fact.identity for fact in facts}
+    keys = await _station_keys(connection, identities)
+    new = {
+        fact.identity
+        for fact in facts
+        if isinstance(fact, StationChange) and fact.create and fact.identity not in keys
+    }
+    if new:
+        await connection.execute(_insert_missing(connection), [{"charge_box_id": i} for i in new])
+        keys.update(await _station_keys(connection, new))
+    changes: dict[int, dict[str, object]] = {}
+    latest: dict[tuple[int, int, int], dict[str, object]] = {}
+    history: list[dict[str, object]] = []
+    for fact in facts:
+        pk = keys.get(fact.identity)
+        if pk is None:
+            continue
+        if isinstance(fact, StationChange):
+            changes.setdefault(pk, {}).update(fact.values)
+            continue
+        latest[(pk, fact.evse_id, fact.connector_id)] = _latest_row(pk, fact)
+        history.append(_history_row(pk, fact))
+    await _update_stations(connection, changes)
+    if latest:
+        await connection.execute(_connector_upsert(connection), list(latest.values()))
+    if history:
+        await connection.execute(_HISTORY.insert(), history)
+    return identities - keys.keys()
+
+
+async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
+    """Apply one message's ``facts`` in a transaction of their own.
+
+    Raises:
+        NotFoundError: a fact names a station the store does not know (nothing is written).
+    """
+    async with writer_turn(engine), engine.begin() as connection:
+        missing = await apply(connection, facts)
+        if missing:  # raised inside the block: the transaction rolls back
+            raise NotFoundError("station", min(missing))
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    facts: Sequence[Fact]
+    done: asyncio.Future[None]
+
+
+class StationWriter:
+    """Writes :data:`Fact` s with group commit (the module docstring says how).
+
+    Args:
+        engine: the store's engine.
+        max_facts: facts per transaction at most (a message's facts are never split).
+        wake_slice: waiters woken per loop iteration once their batch is committed (each goes
+            on to answer its station; a few hundred at once would hold up the loop).
+    """
+
+    def __init__(
+        self, engine: AsyncEngine, *, max_facts: int = 2_000, wake_slice: int = 16
+    ) -> None:
+        if max_facts < 1 or wake_slice < 1:
+            raise ValueError("need max_facts >= 1 and wake_slice >= 1")
+        self._engine = engine
+        self._max_facts = max_facts
+        self._wake_slice = wake_slice
+        self._queue: deque[_Request] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.transactions = 0
+        """Transactions committed so far (the batches)."""
+        self.facts = 0
+        """Facts committed so far."""
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._stopping
+
+    async def write(self, *facts: Fact) -> None:
+        """Queue one message's ``facts`` and return once they are committed (at once when there
+        are none).
+
+        Raises:
+            RuntimeError: the writer is not running.
+            NotFoundError: a fact names a station the store does not know; none of this
+                message's facts were written.
+        """
+        if not self.running:
+            raise RuntimeError("the station writer is not running")
+        if not facts:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Request(facts, done))
+        self._wake.set()
+        await done
+
+    async def start(self) -> None:
+        if self._task is not None:
+            raise RuntimeError("the station writer is already started")
+        self._stopping = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="station-writer")
+
+    async def stop(self) -> None:
+        """Write what is queued, then stop."""
+        task = self._task
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await task
+        finally:
+            self._task = None
+
+    async def __aenter__(self) -> StationWriter:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def _run(self) -> None:
+        try:
+            while self._queue or not self._stopping:
+                if not self._queue:
+                    await self._wake.wait()
+                    self._wake.clear()
+                    continue
+                await self._commit(self._take())
+        finally:
+            # Cancelled (the loop is closing): nobody may wait forever.
+            while self._queue:
+                _settle(self._queue.popleft(), RuntimeError("the station writer stopped"))
+
+    def _take(self) -> list[_Request]:
+        queue, batch = self._queue, [self._queue.popleft()]
+        size = len(batch[0].facts)
+        while queue and size + len(queue[0].facts) <= self._max_facts:
+            request = queue.popleft()
+            batch.append(request)
+            size += len(request.facts)
+        return batch
+
+    async def _commit(self, batch: list[_Request]) -> None:
+        facts = [fact for request in batch for fact in request.facts]
+        try:
+            # A message's facts are of one station: an unknown one's were all left out.
+            async with writer_turn(self._engine), self._engine.begin() as connection:
+                missing = await apply(connection, facts)
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0], error)
+                return
+            logger.info("a batch of %d messages failed (%s); retrying each", len(batch), error)
+            for request in batch:
+                await self._commit([request])
+            return
+        self.transactions += 1
+        self.facts += len(facts)
+        self._wake_committed(batch, missing, 0)
+
+    def _wake_committed(self, batch: list[_Request], missing: set[str], start: int) -> None:
+        end = start + self._wake_slice
+        for request in batch[start:end]:
+            gone = sorted({fact.identity for fact in request.facts} & missing)
+            _settle(request, NotFoundError("station", gone[0]) if gone else None)
+        if end < len(batch):  # the rest in the next loop iteration
+            asyncio.get_running_loop().call_soon(self._wake_committed, batch, missing, end)
+
+
+def _latest_row(pk: int, report: StatusReport) -> dict[str, object]:
+    return {
+        "station_id": pk,
+        "evse_id": report.evse_id,
+        "connector_id": report.connector_id,
+        "status": report.status,
+        "error_code": report.error_code,
+        "info": report.info,
+        "vendor_id": report.vendor_id,
+        "vendor_error_code": report.vendor_error_code,
+        "updated_at": report.at,
+    }
+
+
+def _history_row(pk: int, report: StatusReport) -> dict[str, object]:
+    return {
+        "station_id": pk,
+        "evse_id": report.evse_id,
+        "connector_id": report.connector_id,
+        "status": report.status,
+        "error_code": report.error_code,
+        "info": report.info,
+        "at": report.at,
+    }
+
+
+async def _station_keys(connection: AsyncConnection, identities: set[str]) -> dict[str, int]:
+    found = await connection.execute(
+        select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
+            _STATIONS.c.charge_box_id.in_(identities)
+        )
+    )
+    return {identity: pk for identity, pk in found}
+
+
+def _insert_missing(connection: AsyncConnection) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of stations by identity (another node may
+    register the same one meanwhile)."""
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    return insert(_STATIONS).on_conflict_do_nothing(index_elements=["charge_box_id"])
+
+
+async def _update_stations(
+    connection: AsyncConnection, changes: Mapping[int, Mapping[str, object]]
+) -> None:
+    """One ``UPDATE`` per set of columns changed, for every station that changes them."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    now = utc_now()
+    for pk, values in changes.items():
+        columns = tuple(sorted(values))
+        row = {f"v_{name}": values[name] for name in columns}
+        row["v_pk"] = pk
+        row["v_updated_at"] = now
+        by_columns.setdefault(columns, []).append(row)
+    for columns, rows in by_columns.items():
+        statement = (
+            update(_STATIONS)
+            .where(_STATIONS.c.id == bindparam("v_pk"))
+            .values({name: bindparam(f"v_{name}") for name in (*columns, "updated_at")})
+        )
+        await connection.execute(statement, rows)
+
+
+def _connector_upsert(connection: AsyncConnection) -> Any:
+    """``INSERT ... ON CONFLICT (station, evse, connector) DO UPDATE`` of the latest status,
+    through each database's own construct (SQLite since 3.24)."""
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_CONNECTORS)
+    return statement.on_conflict_do_update(
+        index_elements=list(_CONNECTOR_KEY),
+        set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},
+    )
+
+
+def _settle(request: _Request, error: BaseException | None) -> None:
+    if request.done.done():  # its caller was cancelled: the facts may still have been written
+        return
+    if error is None:
+        request.done.set_result(None)
+    else:
+        request.done.set_exception(error)

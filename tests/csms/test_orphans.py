@@ -164,6 +164,27 @@ async def test_a_16_boot_then_available_closes_it_and_the_station_s_own_stop_rep
     assert (reported.stopped_at.hour, reported.stopped_at.minute) == (10, 45)
 
 
+async def test_a_16_transaction_opened_on_this_connection_is_closed_by_a_boot_on_it(
+    csms: CsmsServer, store: Store
+) -> None:
+    # The station had nothing open when it connected (the node then skips the look for
+    # orphans at boot, csms/known.py), opens one, and reboots without dropping the socket.
+    async with await _open_16(csms) as websocket:
+        await _call(websocket, "BootNotification", BOOT_16)
+        await _call(websocket, "StatusNotification", _status_16(1, "Available"))
+        a = (await _call(websocket, "StartTransaction", _start_16(1, "2026-11-21T10:00:00Z")))[
+            "transactionId"
+        ]
+        await _call(websocket, "BootNotification", BOOT_16)
+        await _call(websocket, "StatusNotification", _status_16(1, "Available"))
+    closed = await store.transactions.get("CP-1", a)
+    assert closed is not None
+    assert (closed.status, closed.csms_close_reason) == (
+        "completed",
+        CsmsCloseReason.AVAILABLE_AFTER_BOOT,
+    )
+
+
 async def test_a_201_transaction_started_on_the_same_evse_closes_the_stale_one(
     csms: CsmsServer, store: Store
 ) -> None:

@@ -27,7 +27,7 @@ from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.protocol.identity import loggable
 from chargeyard.store import Store
 from chargeyard.store.hashing import verify_secret
-from chargeyard.store.models import Station
+from chargeyard.store.station_lookup import ConnectingStation, read_connecting
 
 REALM = "chargeyard"
 CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8"'
@@ -65,12 +65,12 @@ async def admit(
     backoff: LoginBackoff | None = None,
 ) -> Refusal | None:
     """None if ``identity`` may connect with these handshake headers, else why not."""
-    station = await store.stations.get(identity)
+    station = (await read_connecting(store.engine, [identity])).get(identity)
     return await judge(station, identity, headers, auto_register=auto_register, backoff=backoff)
 
 
 async def judge(
-    station: Station | None,
+    station: ConnectingStation | None,
     identity: str,
     headers: Headers,
     *,
@@ -78,7 +78,7 @@ async def judge(
     backoff: LoginBackoff | None = None,
 ) -> Refusal | None:
     """:func:`admit` for a station already read from the store (None: unknown), for a caller
-    that keeps the row for the connection that follows."""
+    that keeps what it read for the connection that follows."""
     if station is None:
         if auto_register:
             return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chargeyard.store.models import Station
+from chargeyard.store.station_lookup import ConnectingStation
 
 
 @dataclass(slots=True)
@@ -33,8 +33,8 @@ class KnownStation:
     open_transactions: bool = True
 
     @classmethod
-    def of(cls, station: Station, *, open_transactions: bool) -> KnownStation:
-        return cls(station.ocpp_version, station.vendor, station.model, open_transactions)
+    def of(cls, station: ConnectingStation) -> KnownStation:
+        return cls(station.ocpp_version, station.vendor, station.model, station.open_transactions)
 
     @classmethod
     def new(cls) -> KnownStation:

@@ -38,7 +38,7 @@ async def on_connect(
     """
     if known is None:
         station = await store.stations.get(identity)
-        known = None if station is None else KnownStation.of(station, open_transactions=True)
+        known = None if station is None else KnownStation(station.ocpp_version)
     last = None if known is None else known.ocpp_version
     if last is None or _names(last, version):
         return
@@ -61,7 +61,7 @@ async def on_boot(
     last = known
     if last is None:
         station = await store.stations.get(identity)
-        last = None if station is None else KnownStation.of(station, open_transactions=True)
+        last = None if station is None else KnownStation(None, station.vendor, station.model)
     if last is None or last.model is None:
         return  # its first boot: nothing to compare with
     if (last.vendor, last.model) == (vendor, model):

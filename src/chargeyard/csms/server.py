@@ -80,6 +80,7 @@ from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
 from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
+from chargeyard.store.station_lookup import StationLookup
 from chargeyard.store.station_writer import Fact, StationWriter
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
@@ -180,6 +181,7 @@ class CsmsServer:
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
         self._station_writer = StationWriter(store.engine)
+        self._lookup = StationLookup(store.engine)
         # The station row each handshake read, for the connection it opens (weak: a handshake
         # that fails after the check opens none).
         self._admitted: weakref.WeakKeyDictionary[ServerConnection, KnownStation] = (
@@ -218,6 +220,7 @@ class CsmsServer:
         self._sample_writer = SampleWriter(self.store.engine)
         await self._sample_writer.start()
         await self._station_writer.start()
+        await self._lookup.start()
         if self.settings.retention is not None:
             self._retention = RetentionTask(Retention(self.store, self.settings.retention))
             await self._retention.start()
@@ -236,6 +239,7 @@ class CsmsServer:
         except BaseException:
             await self._work.stop()
             await self._stop_retention()
+            await self._lookup.stop()
             await self._station_writer.stop()
             await self._sample_writer.stop()
             self._sample_writer = None
@@ -268,6 +272,7 @@ class CsmsServer:
             self._server = None
         await self._work.stop()
         await self._stop_retention()
+        await self._lookup.stop()
         await self._station_writer.stop()
         if self._sample_writer is not None:
             await self._sample_writer.stop()
@@ -306,19 +311,18 @@ class CsmsServer:
         if problem is not None:
             logger.warning("refused the identity %s (400): %s", loggable(identity), problem)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{problem}\n")
-        found = await self.store.stations.get_for_connection(identity)
+        station = await self._lookup.get(identity)
         refusal = await judge(
-            None if found is None else found[0],
+            station,
             identity,
             request.headers,
             auto_register=self.settings.auto_register,
             backoff=self.login_backoff,
         )
         if refusal is None:
+            # Unknown: registered as it connects (auto_register).
             self._admitted[connection] = (
-                KnownStation.new()  # registered as it connects (auto_register)
-                if found is None
-                else KnownStation.of(found[0], open_transactions=found[1])
+                KnownStation.new() if station is None else KnownStation.of(station)
             )
             return None
         if refusal.status == HTTPStatus.NOT_FOUND:
@@ -427,10 +431,8 @@ class CsmsServer:
     async def _known(self, identity: str) -> KnownStation:
         """What the store holds of ``identity`` (unknown: registered as it connects, with
         nothing stored yet)."""
-        found = await self.store.stations.get_for_connection(identity)
-        if found is None:
-            return KnownStation.new()
-        return KnownStation.of(found[0], open_transactions=found[1])
+        station = await self._lookup.get(identity)
+        return KnownStation.new() if station is None else KnownStation.of(station)
 
     async def _mark_offline(self, identity: str) -> None:
         with contextlib.suppress(NotFoundError):  # deleted while connected

@@ -278,16 +278,17 @@ def session_factory(
     Objects stay usable after commit (``expire_on_commit=False``): repositories hand back
     detached rows, and reloading them lazily is not possible outside a session in asyncio.
     """
-    if write:
-        bind = for_writing(engine)
-    elif is_sqlite(engine):
-        bind = engine
-    else:
-        # A lookup needs no transaction of its own on PostgreSQL: each statement sees the
-        # rows committed before it (READ COMMITTED), as it would inside BEGIN ... ROLLBACK,
-        # which cost two round trips more.
-        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    bind = for_writing(engine) if write else reading(engine)
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (same pool) for lookups. A lookup needs no transaction of its own on
+    PostgreSQL: each statement sees the rows committed before it (READ COMMITTED), as it would
+    inside BEGIN ... ROLLBACK, which cost two round trips more."""
+    if is_sqlite(engine):
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,10 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from chargeyard.store.engine import for_writing
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,8 @@ WRITE_WAIT_S = 30.0
 """How long a write waits for the database: about the time a station waits for an answer."""
 
 _FIRST_DELAY_S, _MAX_DELAY_S = 0.05, 1.0
+
+T = TypeVar("T")
 
 
 def unreachable(error: BaseException) -> bool:
@@ -51,6 +56,38 @@ async def begin_write(
     database cannot be reached, tried again with back-off for ``wait_s`` seconds.
 
     Raises: what connecting raised, once ``wait_s`` has passed."""
+
+    async def session_in(attempt: contextlib.AsyncExitStack) -> AsyncSession:
+        session = await attempt.enter_async_context(factory.begin())
+        await session.connection()
+        return session
+
+    return await _when_reachable(session_in, stack, wait_s=wait_s, clock=clock)
+
+
+async def begin_write_connection(
+    engine: AsyncEngine,
+    stack: contextlib.AsyncExitStack,
+    *,
+    wait_s: float = WRITE_WAIT_S,
+    clock: Callable[[], float] | None = None,
+) -> AsyncConnection:
+    """:func:`begin_write` for Core statements: a connection in a write transaction (SQLite's
+    IMMEDIATE, ``engine.for_writing``), entered on ``stack``."""
+
+    async def connection_in(attempt: contextlib.AsyncExitStack) -> AsyncConnection:
+        return await attempt.enter_async_context(for_writing(engine).begin())
+
+    return await _when_reachable(connection_in, stack, wait_s=wait_s, clock=clock)
+
+
+async def _when_reachable(
+    open_in: Callable[[contextlib.AsyncExitStack], Awaitable[T]],
+    stack: contextlib.AsyncExitStack,
+    *,
+    wait_s: float,
+    clock: Callable[[], float] | None,
+) -> T:
     now = clock or asyncio.get_running_loop().time
     deadline = now() + wait_s
     delay = _FIRST_DELAY_S
@@ -58,8 +95,7 @@ async def begin_write(
     while True:
         attempt = contextlib.AsyncExitStack()
         try:
-            session = await attempt.enter_async_context(factory.begin())
-            await session.connection()
+            opened = await open_in(attempt)
         except Exception as error:
             with contextlib.suppress(Exception):
                 await attempt.aclose()
@@ -74,4 +110,4 @@ async def begin_write(
         if lost:
             logger.info("the database is back")
         stack.push_async_exit(attempt)
-        return session
+        return opened

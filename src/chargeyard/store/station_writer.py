@@ -24,7 +24,8 @@ per kind of fact whatever the number of stations:
 4. every status change appended to the connector's history, in order.
 
 The guarantee is the one a transaction per message gave: a caller that got past
-:meth:`~StationWriter.write` has its facts committed. A batch the database refuses is retried
+:meth:`~StationWriter.write` has its facts committed. A batch waits for a PostgreSQL that went
+away as every unit of work does (``reconnect.py``). A batch the database refuses is retried
 one message per transaction, so only the message at fault sees the error. Without a running
 writer, :func:`write_now` applies one message's facts in a transaction of their own, through the
 same statements.
@@ -33,9 +34,11 @@ same statements.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,9 +47,10 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chargeyard.store.engine import writer_turn
+from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import Connector, ConnectorStatusChange, Station
+from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -167,13 +171,22 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
     return identities - keys.keys()
 
 
+@asynccontextmanager
+async def _transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A write transaction that waits for a database that went away (``reconnect.py``): a
+    station's facts are stored late rather than refused while PostgreSQL restarts."""
+    wait_s = 0.0 if is_sqlite(engine) else WRITE_WAIT_S
+    async with writer_turn(engine), contextlib.AsyncExitStack() as stack:
+        yield await begin_write_connection(engine, stack, wait_s=wait_s)
+
+
 async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
     """Apply one message's ``facts`` in a transaction of their own.
 
     Raises:
         NotFoundError: a fact names a station the store does not know (nothing is written).
     """
-    async with writer_turn(engine), engine.begin() as connection:
+    async with _transaction(engine) as connection:
         missing = await apply(connection, facts)
         if missing:  # raised inside the block: the transaction rolls back
             raise NotFoundError("station", min(missing))
@@ -285,7 +298,7 @@ class StationWriter:
         facts = [fact for request in batch for fact in request.facts]
         try:
             # A message's facts are of one station: an unknown one's were all left out.
-            async with writer_turn(self._engine), self._engine.begin() as connection:
+            async with _transaction(self._engine) as connection:
                 missing = await apply(connection, facts)
         except Exception as error:
             if len(batch) == 1:

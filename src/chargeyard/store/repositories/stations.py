@@ -11,11 +11,11 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import hash_secret, verify_secret
-from chargeyard.store.models import Station, Transaction, TransactionStatus
+from chargeyard.store.models import Station
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page, upsert
 from chargeyard.store.types import utc_now
 
@@ -52,22 +52,6 @@ class StationRepository(Repository):
             return await session.scalar(
                 select(Station).where(Station.charge_box_id == charge_box_id)
             )
-
-    async def get_for_connection(self, charge_box_id: str) -> tuple[Station, bool] | None:
-        """The station and whether it has an active transaction, in one query (what a
-        central system node asks as the station connects), or None if it is unknown."""
-        active = (
-            exists()
-            .where(Transaction.station_id == Station.id)
-            .where(Transaction.status == TransactionStatus.ACTIVE)
-        )
-        async with self._read() as session:
-            row = (
-                await session.execute(
-                    select(Station, active).where(Station.charge_box_id == charge_box_id)
-                )
-            ).one_or_none()
-        return None if row is None else (row[0], bool(row[1]))
 
     async def list(
         self, *, online: bool | None = None, limit: int = 50, offset: int = 0

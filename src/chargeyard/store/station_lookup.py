@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import reading
 from chargeyard.store.models import Station, Transaction, TransactionStatus
+from chargeyard.store.spelling import one_of_texts
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ async def read_connecting(
         _STATIONS.c.vendor,
         _STATIONS.c.model,
         active,
-    ).where(_STATIONS.c.charge_box_id.in_(list(identities)))
+    ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
     async with reading(engine).connect() as connection:
         rows = await connection.execute(statement)
         return {

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -44,13 +45,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import Connector, ConnectorStatusChange, Station
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
+from chargeyard.store.spelling import insert_for, one_of_texts
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
         history.append(_history_row(pk, fact))
     await _update_stations(connection, changes)
     if latest:
-        await connection.execute(_connector_upsert(connection), list(latest.values()))
+        await connection.execute(_connector_upsert(connection.dialect.name), list(latest.values()))
     if history:
         await connection.execute(_HISTORY.insert(), history)
     return identities - keys.keys()
@@ -350,7 +351,7 @@ def _history_row(pk: int, report: StatusReport) -> dict[str, object]:
 async def _station_keys(connection: AsyncConnection, identities: set[str]) -> dict[str, int]:
     found = await connection.execute(
         select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
-            _STATIONS.c.charge_box_id.in_(identities)
+            one_of_texts(_STATIONS.c.charge_box_id, identities, connection.dialect)
         )
     )
     return {identity: pk for identity, pk in found}
@@ -359,7 +360,7 @@ async def _station_keys(connection: AsyncConnection, identities: set[str]) -> di
 def _insert_missing(connection: AsyncConnection) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` of stations by identity (another node may
     register the same one meanwhile)."""
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(connection.dialect.name)
     return insert(_STATIONS).on_conflict_do_nothing(index_elements=["charge_box_id"])
 
 
@@ -376,20 +377,26 @@ async def _update_stations(
         row["v_updated_at"] = now
         by_columns.setdefault(columns, []).append(row)
     for columns, rows in by_columns.items():
-        statement = (
-            update(_STATIONS)
-            .where(_STATIONS.c.id == bindparam("v_pk"))
-            .values({name: bindparam(f"v_{name}") for name in (*columns, "updated_at")})
-        )
-        await connection.execute(statement, rows)
+        await connection.execute(_station_update(columns), rows)
 
 
-def _connector_upsert(connection: AsyncConnection) -> Any:
+@functools.lru_cache(maxsize=64)
+def _station_update(columns: tuple[str, ...]) -> Any:
+    """``UPDATE stations SET columns..., updated_at WHERE id = :v_pk``, one per set of columns
+    (a handful: presence, boot facts, heartbeat), built once (see :func:`_connector_upsert`)."""
+    return (
+        update(_STATIONS)
+        .where(_STATIONS.c.id == bindparam("v_pk"))
+        .values({name: bindparam(f"v_{name}") for name in (*columns, "updated_at")})
+    )
+
+
+@functools.cache
+def _connector_upsert(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT (station, evse, connector) DO UPDATE`` of the latest status,
-    through each database's own construct (SQLite since 3.24)."""
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_CONNECTORS)
+    through each database's own construct (SQLite since 3.24). Built once per dialect: a
+    statement used again keeps its cache key, which SQLAlchemy would otherwise compute anew."""
+    statement = insert_for(dialect)(_CONNECTORS)
     return statement.on_conflict_do_update(
         index_elements=list(_CONNECTOR_KEY),
         set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},

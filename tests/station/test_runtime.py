@@ -25,7 +25,7 @@ from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.handshake import USER_AGENT, check_upgrade_response, upgrade_request
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime, _Link
 from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
@@ -480,3 +480,22 @@ def test_a_url_that_is_no_websocket_url_is_refused_at_once() -> None:
 def test_a_dialer_needs_a_positive_limit(limit: int) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         Dialer(limit)
+
+
+class _AbortedTransport:
+    """A transport aborted whose loss is not delivered yet: uvloop's refuses writes."""
+
+    def is_closing(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> None:
+        raise RuntimeError("unable to perform operation: the handler is closed")
+
+
+async def test_a_link_whose_transport_was_aborted_sends_nothing() -> None:
+    # A timer of the station fires between the abort and connection_lost: its frames are
+    # lost with the socket, as they would be on asyncio's loop, instead of raising.
+    link = _Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link.transport = _AbortedTransport()  # type: ignore[assignment]
+    link.ws = Protocol(Side.CLIENT, state=State.OPEN)
+    link.send_text([b'[2,"1","Heartbeat",{}]'])

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import StatementError
 
 from chargeyard.store import Store, create_engine, normalize_url
@@ -83,3 +83,18 @@ async def test_datetimes_compare_in_utc_in_queries(store: Store) -> None:
 async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         await store.id_tags.create("TAG-1", expiry_date=datetime(2026, 2, 10, 14, 0))
+
+
+async def test_postgres_plans_each_statement_with_its_values(migrated_postgres: str) -> None:
+    # A generic plan priced on an empty table scans the whole table once it has filled
+    # (engine.POSTGRES_SETTINGS); settings a caller passes are kept beside ours.
+    engine = create_engine(
+        migrated_postgres, connect_args={"server_settings": {"application_name": "probe"}}
+    )
+    try:
+        async with engine.connect() as connection:
+            mode = await connection.scalar(text("SHOW plan_cache_mode"))
+            name = await connection.scalar(text("SHOW application_name"))
+        assert (mode, name) == ("force_custom_plan", "probe")
+    finally:
+        await engine.dispose()

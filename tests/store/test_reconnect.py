@@ -10,6 +10,7 @@ from sqlalchemy import make_url
 
 from chargeyard.store import Store
 from chargeyard.store.reconnect import unreachable
+from chargeyard.store.station_writer import StationWriter, StatusReport
 from tests.polling import until
 from tests.tcp_proxy import TcpProxy
 
@@ -50,3 +51,25 @@ def test_only_a_lost_server_is_waited_for_not_a_wrong_statement() -> None:
     assert unreachable(OperationalError("SELECT 1", {}, Exception("server closed")))
     assert not unreachable(IntegrityError("INSERT", {}, Exception("duplicate key")))
     assert not unreachable(ProgrammingError("SELEC", {}, Exception("syntax error")))
+
+
+async def test_the_station_writer_waits_for_the_database_too(migrated_postgres: str) -> None:
+    # A boot storm's statuses go through the group commit (station_writer.py), not through a
+    # repository: they must wait for the server the same way.
+    target = make_url(migrated_postgres)
+    async with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        store = await Store.open(_through(migrated_postgres, proxy))
+        try:
+            await store.stations.register("CP-1")
+            async with StationWriter(store.engine) as writer:
+                proxy.cut_off()
+                write = asyncio.create_task(writer.write(StatusReport("CP-1", 1, "Charging")))
+                await until(lambda: proxy.refused >= 2)
+                assert not write.done()
+                proxy.restore()
+                await asyncio.wait_for(write, 10)
+            connector = await store.connectors.get("CP-1", 1)
+            assert connector is not None
+            assert connector.status == "Charging"
+        finally:
+            await store.close()

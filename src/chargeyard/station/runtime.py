@@ -201,7 +201,9 @@ class _Link(asyncio.Protocol):
 
     def flush(self) -> None:
         transport, ws = self.transport, self.ws
-        if transport is None or ws is None:
+        # An aborted transport hears of its loss a loop iteration later, and uvloop's refuses
+        # a write meanwhile (asyncio's drops it): what was not sent is lost with the socket.
+        if transport is None or ws is None or transport.is_closing():
             return
         for data in ws.data_to_send():
             if data:

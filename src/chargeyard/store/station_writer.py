@@ -164,9 +164,12 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
             continue
         latest[(pk, fact.evse_id, fact.connector_id)] = _latest_row(pk, fact)
         history.append(_history_row(pk, fact))
-    await _update_stations(connection, changes)
+    # Rows are locked in key order, so that two nodes' batches touching the same stations (one
+    # handing a station over to the other) wait for each other instead of deadlocking.
+    await _update_stations(connection, dict(sorted(changes.items())))
     if latest:
-        await connection.execute(_connector_upsert(connection.dialect.name), list(latest.values()))
+        rows = [latest[key] for key in sorted(latest)]
+        await connection.execute(_connector_upsert(connection.dialect.name), rows)
     if history:
         await connection.execute(_HISTORY.insert(), history)
     return identities - keys.keys()

@@ -11,6 +11,7 @@ import pytest
 from chargeyard.store import NotFoundError, Store, create_engine
 from chargeyard.store.models import CsmsCloseReason, Transaction, TransactionStatus
 from chargeyard.store.repositories import SampledValue
+from chargeyard.store.repositories.transactions import ID_BLOCK
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
@@ -166,7 +167,27 @@ async def test_16_ids_keep_increasing_across_restarts_and_deletions(
     finally:
         await reopened.close()
     assert before == [1, 2, 3]
-    assert after == [4, 5]
+    if store.engine.dialect.name == "sqlite":
+        assert after == [4, 5]  # no gaps: the counter moves with each start
+    else:
+        assert after == [101, 102]  # the rest of the first process's block stays unused
+
+
+async def test_16_ids_of_two_processes_are_unique(store: Store, database_url: str) -> None:
+    # On PostgreSQL a block of ID_BLOCK ids per process, so that starts on many nodes do not
+    # queue on the counter's row lock; on SQLite each start moves the counter itself.
+    await store.stations.register("CP-1")
+    other = Store(create_engine(database_url))
+    try:
+        first = [int(await _start(store)) for _ in range(2)]
+        second = [int(await _start(other)) for _ in range(2)]
+        third = int(await _start(store))
+    finally:
+        await other.close()
+    if store.engine.dialect.name == "sqlite":
+        assert (first, second, third) == ([1, 2], [3, 4], 5)
+    else:
+        assert (first, second, third) == ([1, 2], [1 + ID_BLOCK, 2 + ID_BLOCK], 3)
 
 
 async def test_list_filters_and_pages_newest_first(store: Store) -> None:

@@ -11,9 +11,13 @@ Open connections live in the :class:`~chargeyard.csms.registry.Registry`; a seco
 for an identity replaces the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
 
 What stations report is kept in the :class:`~chargeyard.store.Store` by the handlers; every
-frame in and out goes to the store's batched frame log, and meter samples go through a
-group-commit :class:`~chargeyard.store.sample_writer.SampleWriter`; both are owned by the server
-(started with it, flushed and stopped after the last connection closed). So is the
+frame in and out goes to the store's batched frame log, meter samples go through a
+group-commit :class:`~chargeyard.store.sample_writer.SampleWriter`, and presence, boot facts,
+Heartbeats and connector statuses through a group-commit
+:class:`~chargeyard.store.station_writer.StationWriter`; the stations whose handshakes arrive
+together are looked up with one query (:class:`~chargeyard.store.station_lookup.StationLookup`),
+and what was read serves the connection (``known.py``). All are owned by the server (started
+with it, flushed and stopped after the last connection closed). So is the
 :class:`~chargeyard.transport.scheduler.WorkQueue` through which every station's CALLs are
 processed, a slice at a time, so that REST commands and their answers are not queued behind a
 thousand stations' messages (``transport/scheduler.py``). Starting the listener raises the

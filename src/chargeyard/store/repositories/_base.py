@@ -88,15 +88,16 @@ def upsert(
     return statement.on_conflict_do_update(index_elements=keys, set_=dict(update))
 
 
-async def next_counter_value(session: AsyncSession, name: str) -> int:
-    """Increment the durable counter ``name`` (creating it at 1) and return its new value.
+async def next_counter_value(session: AsyncSession, name: str, step: int = 1) -> int:
+    """Add ``step`` to the durable counter ``name`` (creating it at ``step``) and return its
+    new value: the values after the old one, up to this one, are the caller's.
 
     The upsert takes the counter row's lock until the surrounding transaction ends, so two
     transactions never see the same value; if the surrounding transaction rolls back, so does
     the increment (no gap, nothing handed out twice).
     """
     statement = upsert(
-        session, Counter, {"name": name, "value": 1}, ["name"], {"value": Counter.value + 1}
+        session, Counter, {"name": name, "value": step}, ["name"], {"value": Counter.value + step}
     ).returning(Counter.value)
     return (await session.execute(statement)).scalar_one()
 

@@ -8,18 +8,28 @@ got its answer can rely on the central system having kept what it reported (see
 
 Ids: ``transaction_id`` is the id the wire carries, as text; pass ints from 1.6 as they come.
 :meth:`TransactionRepository.start` without a ``transaction_id`` is the 1.6 case and allocates
-the next number from the durable ``"transaction"`` counter (see ``models/transactions.py``).
+a number from the durable ``"transaction"`` counter (see ``models/transactions.py``). On SQLite
+the counter moves in the transaction's own unit of work: the ids have no gaps. On PostgreSQL a
+process takes :data:`ID_BLOCK` numbers at a time and hands them out itself: the counter row is
+locked until the unit of work that moved it commits, so when every start took one, ten
+thousand StartTransactions from a fleet's charging tenth queued on that lock across every
+central system node (a holder descheduled on a busy machine held them all), and stations gave
+up after three 30 s attempts. The ids stay unique and increasing within a process; a process
+that stops leaves the rest of its block unused (1.6 asks only for a unique integer,
+section 6.46).
 Re-sent messages are idempotent where OCPP lets a station re-send them: starting a 2.0.1
 transaction id that exists returns the existing row, stopping a completed one returns it as is.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy import update as sa_update
 
+from chargeyard.store.engine import Sessions, is_sqlite
 from chargeyard.store.models import CsmsCloseReason, Transaction, TransactionStatus
 from chargeyard.store.repositories._base import (
     UNSET,
@@ -42,6 +52,9 @@ from chargeyard.store.repositories.transaction_samples import (
 )
 
 TRANSACTION_COUNTER = "transaction"
+
+ID_BLOCK = 100
+"""1.6 transaction ids a process takes from the counter at a time, on PostgreSQL."""
 CSMS_STOP_REASON = "Other"
 """The stop reason of a transaction the central system closed (:meth:`close_orphans`)."""
 
@@ -49,6 +62,12 @@ CSMS_STOP_REASON = "Other"
 class TransactionRepository(TransactionQueries, TransactionSamples):
     """Charging transactions: opened, updated and closed here (see the module docstring); read
     by :class:`TransactionQueries`, their meter samples by :class:`TransactionSamples`."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions)
+        # This process's block of 1.6 ids on PostgreSQL: next to hand out, and the end.
+        self._id_next = self._id_end = 0
+        self._id_lock = asyncio.Lock()
 
     async def start(
         self,
@@ -69,11 +88,14 @@ class TransactionRepository(TransactionQueries, TransactionSamples):
         Raises:
             NotFoundError: no such station.
         """
+        allocated = transaction_id is None and not is_sqlite(self._sessions.engine)
+        if allocated:
+            transaction_id = await self._next_id()
         async with self._write() as session:
             pk = await station_pk(session, charge_box_id)
             if transaction_id is None:
                 transaction_id = await next_counter_value(session, TRANSACTION_COUNTER)
-            else:
+            elif not allocated:
                 existing = await find_by_wire_id(session, pk, str(transaction_id))
                 if existing is not None:
                     return existing
@@ -91,6 +113,18 @@ class TransactionRepository(TransactionQueries, TransactionSamples):
             )
             session.add(transaction)
         return transaction
+
+    async def _next_id(self) -> int:
+        """The next 1.6 transaction id of this process's block, taking a new block of
+        :data:`ID_BLOCK` from the counter (in a unit of work of its own) when it is used up."""
+        async with self._id_lock:
+            if self._id_next >= self._id_end:
+                async with self._write() as session:
+                    last = await next_counter_value(session, TRANSACTION_COUNTER, ID_BLOCK)
+                self._id_next, self._id_end = last - ID_BLOCK + 1, last + 1
+            value = self._id_next
+            self._id_next += 1
+            return value
 
     async def note_seq_no(self, charge_box_id: str, transaction_id: str, seq_no: int) -> None:
         """Record that the 2.0.1 TransactionEvent ``seq_no`` of a transaction is stored (the

@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import math
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,11 @@ import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 from websockets.asyncio.client import connect
 
-from chargeyard.store import Store
+from chargeyard.store import Store, create_engine
+from chargeyard.store.models.workers import ChargerLease
 from tests.api.gateway_lab import SECRET, bearer, token
 from tests.cluster import (
     Haproxy,
@@ -68,6 +72,30 @@ async def _holders(
         for node in nodes
         if node.node_name_in(raw)
     }
+
+
+async def _shared_out(database_url: str, charger_ids: list[str], workers: int) -> bool:
+    """Whether the chargers are settled on the workers: each leased, and no worker above its
+    share (a worker that took more while it was alone hands the rest off, a power cycle on
+    the way: ``gateway/leases.py``)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(ChargerLease.charger_id, ChargerLease.worker).where(
+                    ChargerLease.charger_id.in_(charger_ids)
+                )
+            )
+            holders: dict[str, str] = {charger: worker for charger, worker in rows}
+    finally:
+        await engine.dispose()
+    per_worker = Counter(holders.values())
+    share = math.ceil(len(charger_ids) / workers)
+    return (
+        len(holders) == len(charger_ids)
+        and len(per_worker) == workers
+        and max(per_worker.values()) <= share
+    )
 
 
 async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str) -> bool:
@@ -138,7 +166,11 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
         assert set(holders) == set(identities)
         assert set(holders.values()) == set(nodes), "HAProxy put every station on one node"
 
-        # API node B sees them running (its answer comes from their workers over Redis) ...
+        # The chargers settle on the two workers (one may take them all before the other
+        # joins, then hands half off), and API node B sees them running (its answer comes
+        # from their workers over Redis) ...
+        settled = functools.partial(_shared_out, cluster_database, charger_ids, len(workers))
+        await eventually(settled, within=30)
         every_charger_accepted = functools.partial(
             chargers_accepted, gateway, api_b.base_url, charger_ids
         )

@@ -60,15 +60,15 @@ async def test_the_station_writer_waits_for_the_database_too(migrated_postgres: 
     async with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
         store = await Store.open(_through(migrated_postgres, proxy))
         try:
-            await store.stations.register("CP-1")
+            await store.stations.register("CP-WRITER")
             async with StationWriter(store.engine) as writer:
                 proxy.cut_off()
-                write = asyncio.create_task(writer.write(StatusReport("CP-1", 1, "Charging")))
+                write = asyncio.create_task(writer.write(StatusReport("CP-WRITER", 1, "Charging")))
                 await until(lambda: proxy.refused >= 2)
                 assert not write.done()
                 proxy.restore()
                 await asyncio.wait_for(write, 10)
-            connector = await store.connectors.get("CP-1", 1)
+            connector = await store.connectors.get("CP-WRITER", 1)
             assert connector is not None
             assert connector.status == "Charging"
         finally:

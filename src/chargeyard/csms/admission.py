@@ -26,6 +26,7 @@ from websockets.datastructures import Headers
 from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.protocol.identity import loggable
 from chargeyard.store import Store
+from chargeyard.store.engine import reading
 from chargeyard.store.hashing import verify_secret
 from chargeyard.store.station_lookup import ConnectingStation, read_connecting
 
@@ -65,7 +66,7 @@ async def admit(
     backoff: LoginBackoff | None = None,
 ) -> Refusal | None:
     """None if ``identity`` may connect with these handshake headers, else why not."""
-    station = (await read_connecting(store.engine, [identity])).get(identity)
+    station = (await read_connecting(reading(store.engine), [identity])).get(identity)
     return await judge(station, identity, headers, auto_register=auto_register, backoff=backoff)
 
 

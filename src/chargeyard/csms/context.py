@@ -95,11 +95,10 @@ class StationContext:
         Raises:
             NotFoundError: the station is gone from the store (deleted while connected).
         """
-        writer = self.station_writer
-        if writer is not None and writer.running:
-            await writer.write(*facts)
-        else:
+        if self.station_writer is None:
             await write_now(self.store.engine, facts)
+        else:
+            await self.station_writer.keep(*facts)
 
     async def authorize(
         self, id_tag: str, *, starting: bool = False, excluding: int | None = None

@@ -85,7 +85,7 @@ from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
 from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_lookup import StationLookup
-from chargeyard.store.station_writer import Fact, StationWriter
+from chargeyard.store.station_writer import StationWriter
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
@@ -386,7 +386,7 @@ class CsmsServer:
         known = self._admitted.pop(websocket, None) or await self._known(identity)
         try:
             await layout.on_connect(self.store, identity, version, known)
-            await self._keep(
+            await self._station_writer.keep(
                 station_writer.online(
                     identity, version.name, utc_now(), create=self.settings.auto_register
                 )
@@ -450,15 +450,7 @@ class CsmsServer:
 
     async def _mark_offline(self, identity: str) -> None:
         with contextlib.suppress(NotFoundError):  # deleted while connected
-            await self._keep(station_writer.offline(identity))
-
-    async def _keep(self, *facts: Fact) -> None:
-        """Commit presence with the group commit while it runs (one transaction on its own
-        once the listener is stopping)."""
-        if self._station_writer.running:
-            await self._station_writer.write(*facts)
-        else:
-            await station_writer.write_now(self.store.engine, facts)
+            await self._station_writer.keep(station_writer.offline(identity))
 
 
 def _identity_from_path(path: str) -> str | None:

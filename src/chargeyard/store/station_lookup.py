@@ -6,29 +6,25 @@ whether it has a transaction open (``csms/known.py``). When thousands of station
 once (a node restarted, a network came back), one query each is most of what a handshake
 costs. :class:`StationLookup` queues the identities asked for and answers them with one
 ``SELECT ... WHERE charge_box_id IN (...)`` per batch, the way
-:class:`~chargeyard.store.station_writer.StationWriter` commits their writes: one task takes
-everything queued, queries, answers every waiter, and starts over with what arrived meanwhile.
-Under light load a batch holds one identity and costs what one query always did.
+:class:`~chargeyard.store.station_writer.StationWriter` commits their writes
+(``group_commit.py``). Under light load a batch holds one identity and costs what one query
+always did.
 
 Without a running lookup, :func:`read_connecting` answers at once with the same query.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections import deque
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import reading
+from chargeyard.store.group_commit import GroupCommit
 from chargeyard.store.models import Station, Transaction, TransactionStatus
 from chargeyard.store.spelling import one_of_texts
-
-logger = logging.getLogger(__name__)
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 _TRANSACTIONS: Table = Transaction.__table__  # type: ignore[assignment]
@@ -49,7 +45,9 @@ class ConnectingStation:
 async def read_connecting(
     engine: AsyncEngine, identities: Collection[str]
 ) -> dict[str, ConnectingStation]:
-    """The stations among ``identities`` the store knows, by identity."""
+    """The stations among ``identities`` the store knows, by identity (``engine``: the
+    store's, or its :func:`~chargeyard.store.engine.reading` form, which the lookup makes once
+    rather than per query)."""
     if not identities:
         return {}
     active = (
@@ -65,7 +63,7 @@ async def read_connecting(
         _STATIONS.c.model,
         active,
     ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
-    async with reading(engine).connect() as connection:
+    async with engine.connect() as connection:
         rows = await connection.execute(statement)
         return {
             identity: ConnectingStation(identity, password, version, vendor, model, bool(active))
@@ -73,14 +71,9 @@ async def read_connecting(
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    identity: str
-    done: asyncio.Future[ConnectingStation | None]
-
-
-class StationLookup:
-    """Answers :meth:`get` for many identities with one query (the module docstring says how).
+class StationLookup(GroupCommit[str, ConnectingStation | None]):
+    """Answers :meth:`get` for many identities with one query (``group_commit.py``; the module
+    docstring says why).
 
     Args:
         engine: the store's engine.
@@ -88,72 +81,25 @@ class StationLookup:
     """
 
     def __init__(self, engine: AsyncEngine, *, max_batch: int = 1_000) -> None:
-        if max_batch < 1:
-            raise ValueError("need max_batch >= 1")
-        self._engine = engine
-        self._max_batch = max_batch
-        self._queue: deque[_Request] = deque()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self.queries = 0
+        # Waiters all woken at once: what a handshake does next (a check, the 101 answer) is
+        # small beside what a station's message handler does.
+        super().__init__(
+            "station lookup", max_size=max_batch, max_size_name="max_batch", wake_slice=max_batch
+        )
+        self._engine = reading(engine)
+
+    @property
+    def queries(self) -> int:
         """Queries made so far (the batches)."""
+        return self.batches
 
     async def get(self, identity: str) -> ConnectingStation | None:
         """The station named ``identity``, or None if the store does not know it (queried on
         its own when the lookup is not running)."""
-        if self._task is None or self._stopping:
+        if not self.running:
             return (await read_connecting(self._engine, [identity])).get(identity)
-        done: asyncio.Future[ConnectingStation | None] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Request(identity, done))
-        self._wake.set()
-        return await done
+        return await self._submit(identity)
 
-    async def start(self) -> None:
-        if self._task is not None:
-            raise RuntimeError("the station lookup is already started")
-        self._stopping = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="station-lookup")
-
-    async def stop(self) -> None:
-        """Answer what is queued, then stop."""
-        task = self._task
-        if task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await task
-        finally:
-            self._task = None
-
-    async def _run(self) -> None:
-        try:
-            while self._queue or not self._stopping:
-                if not self._queue:
-                    await self._wake.wait()
-                    self._wake.clear()
-                    continue
-                batch = [self._queue.popleft()]
-                while self._queue and len(batch) < self._max_batch:
-                    batch.append(self._queue.popleft())
-                await self._answer(batch)
-        finally:
-            # Cancelled (the loop is closing): nobody may wait forever.
-            while self._queue:
-                request = self._queue.popleft()
-                if not request.done.done():
-                    request.done.set_exception(RuntimeError("the station lookup stopped"))
-
-    async def _answer(self, batch: list[_Request]) -> None:
-        try:
-            found = await read_connecting(self._engine, {r.identity for r in batch})
-        except Exception as error:
-            for request in batch:
-                if not request.done.done():
-                    request.done.set_exception(error)
-            return
-        self.queries += 1
-        for request in batch:
-            if not request.done.done():  # its handshake may have been given up on
-                request.done.set_result(found.get(request.identity))
+    async def _handle(self, items: Sequence[str]) -> list[ConnectingStation | None]:
+        found = await read_connecting(self._engine, set(items))
+        return [found.get(identity) for identity in items]

@@ -10,9 +10,9 @@ few minutes. One transaction each, through the ORM, is what a boot storm of thou
 stations spends its time on: the statements are tiny, their round trips and commits are not.
 
 :class:`StationWriter` queues each message's facts and awaits the commit of the batch that holds
-them, as :class:`~chargeyard.store.sample_writer.SampleWriter` does for meter samples: one task
-takes everything queued and applies it in one transaction (:func:`apply`), with one statement
-per kind of fact whatever the number of stations:
+them (``group_commit.py``, as :class:`~chargeyard.store.sample_writer.SampleWriter` does for
+meter samples). A batch is one transaction (:func:`apply`), with one statement per kind of
+fact whatever the number of stations:
 
 1. the stations' row keys, looked up by identity in one query; the facts of an identity the
    store does not know (deleted meanwhile) are refused with
@@ -33,11 +33,8 @@ same statements.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-import logging
-from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -49,12 +46,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
+from chargeyard.store.group_commit import GroupCommit
 from chargeyard.store.models import Connector, ConnectorStatusChange, Station
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
 from chargeyard.store.spelling import insert_for, one_of_texts
 from chargeyard.store.types import utc_now
-
-logger = logging.getLogger(__name__)
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 _CONNECTORS: Table = Connector.__table__  # type: ignore[assignment]
@@ -150,7 +146,9 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
         if isinstance(fact, StationChange) and fact.create and fact.identity not in keys
     }
     if new:
-        await connection.execute(_insert_missing(connection), [{"charge_box_id": i} for i in new])
+        await connection.execute(
+            _insert_missing(connection.dialect.name), [{"charge_box_id": i} for i in new]
+        )
         keys.update(await _station_keys(connection, new))
     changes: dict[int, dict[str, object]] = {}
     latest: dict[tuple[int, int, int], dict[str, object]] = {}
@@ -162,8 +160,8 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
         if isinstance(fact, StationChange):
             changes.setdefault(pk, {}).update(fact.values)
             continue
-        latest[(pk, fact.evse_id, fact.connector_id)] = _latest_row(pk, fact)
-        history.append(_history_row(pk, fact))
+        latest[(pk, fact.evse_id, fact.connector_id)], line = _rows(pk, fact)
+        history.append(line)
     # Rows are locked in key order, so that two nodes' batches touching the same stations (one
     # handing a station over to the other) wait for each other instead of deadlocking.
     await _update_stations(connection, dict(sorted(changes.items())))
@@ -196,42 +194,30 @@ async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
             raise NotFoundError("station", min(missing))
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    facts: Sequence[Fact]
-    done: asyncio.Future[None]
-
-
-class StationWriter:
-    """Writes :data:`Fact` s with group commit (the module docstring says how).
+class StationWriter(GroupCommit[Sequence[Fact], None]):
+    """Writes :data:`Fact` s with group commit (``group_commit.py``; the module docstring says
+    what a batch writes).
 
     Args:
         engine: the store's engine.
         max_facts: facts per transaction at most (a message's facts are never split).
-        wake_slice: waiters woken per loop iteration once their batch is committed (each goes
-            on to answer its station; a few hundred at once would hold up the loop).
+        wake_slice: waiters woken per loop iteration once their batch is committed.
     """
 
     def __init__(
         self, engine: AsyncEngine, *, max_facts: int = 2_000, wake_slice: int = 16
     ) -> None:
-        if max_facts < 1 or wake_slice < 1:
-            raise ValueError("need max_facts >= 1 and wake_slice >= 1")
+        super().__init__(
+            "station writer", max_size=max_facts, max_size_name="max_facts", wake_slice=wake_slice
+        )
         self._engine = engine
-        self._max_facts = max_facts
-        self._wake_slice = wake_slice
-        self._queue: deque[_Request] = deque()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False
-        self.transactions = 0
-        """Transactions committed so far (the batches)."""
         self.facts = 0
         """Facts committed so far."""
 
     @property
-    def running(self) -> bool:
-        return self._task is not None and not self._stopping
+    def transactions(self) -> int:
+        """Transactions committed so far (the batches)."""
+        return self.batches
 
     async def write(self, *facts: Fact) -> None:
         """Queue one message's ``facts`` and return once they are committed (at once when there
@@ -244,111 +230,52 @@ class StationWriter:
         """
         if not self.running:
             raise RuntimeError("the station writer is not running")
-        if not facts:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Request(facts, done))
-        self._wake.set()
-        await done
+        if facts:
+            await self._submit(facts, len(facts))
 
-    async def start(self) -> None:
-        if self._task is not None:
-            raise RuntimeError("the station writer is already started")
-        self._stopping = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="station-writer")
+    async def keep(self, *facts: Fact) -> None:
+        """:meth:`write` while the writer runs, else :func:`write_now` (a listener that is
+        starting or stopping still keeps what its stations say).
 
-    async def stop(self) -> None:
-        """Write what is queued, then stop."""
-        task = self._task
-        if task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await task
-        finally:
-            self._task = None
+        Raises:
+            NotFoundError: as :meth:`write`.
+        """
+        if self.running:
+            await self.write(*facts)
+        else:
+            await write_now(self._engine, facts)
 
-    async def __aenter__(self) -> StationWriter:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-
-    async def _run(self) -> None:
-        try:
-            while self._queue or not self._stopping:
-                if not self._queue:
-                    await self._wake.wait()
-                    self._wake.clear()
-                    continue
-                await self._commit(self._take())
-        finally:
-            # Cancelled (the loop is closing): nobody may wait forever.
-            while self._queue:
-                _settle(self._queue.popleft(), RuntimeError("the station writer stopped"))
-
-    def _take(self) -> list[_Request]:
-        queue, batch = self._queue, [self._queue.popleft()]
-        size = len(batch[0].facts)
-        while queue and size + len(queue[0].facts) <= self._max_facts:
-            request = queue.popleft()
-            batch.append(request)
-            size += len(request.facts)
-        return batch
-
-    async def _commit(self, batch: list[_Request]) -> None:
-        facts = [fact for request in batch for fact in request.facts]
-        try:
-            # A message's facts are of one station: an unknown one's were all left out.
-            async with _transaction(self._engine) as connection:
-                missing = await apply(connection, facts)
-        except Exception as error:
-            if len(batch) == 1:
-                _settle(batch[0], error)
-                return
-            logger.info("a batch of %d messages failed (%s); retrying each", len(batch), error)
-            for request in batch:
-                await self._commit([request])
-            return
-        self.transactions += 1
+    async def _handle(self, items: Sequence[Sequence[Fact]]) -> list[NotFoundError | None]:
+        facts = [fact for message in items for fact in message]
+        # A message's facts are of one station: an unknown one's were all left out.
+        async with _transaction(self._engine) as connection:
+            missing = await apply(connection, facts)
         self.facts += len(facts)
-        self._wake_committed(batch, missing, 0)
-
-    def _wake_committed(self, batch: list[_Request], missing: set[str], start: int) -> None:
-        end = start + self._wake_slice
-        for request in batch[start:end]:
-            gone = sorted({fact.identity for fact in request.facts} & missing)
-            _settle(request, NotFoundError("station", gone[0]) if gone else None)
-        if end < len(batch):  # the rest in the next loop iteration
-            asyncio.get_running_loop().call_soon(self._wake_committed, batch, missing, end)
+        return [_refusal(message, missing) for message in items]
 
 
-def _latest_row(pk: int, report: StatusReport) -> dict[str, object]:
-    return {
+def _refusal(facts: Sequence[Fact], missing: set[str]) -> NotFoundError | None:
+    gone = sorted({fact.identity for fact in facts} & missing)
+    return NotFoundError("station", gone[0]) if gone else None
+
+
+def _rows(pk: int, report: StatusReport) -> tuple[dict[str, object], dict[str, object]]:
+    """The connector's latest-status row and its history row for ``report``."""
+    common: dict[str, object] = {
         "station_id": pk,
         "evse_id": report.evse_id,
         "connector_id": report.connector_id,
         "status": report.status,
         "error_code": report.error_code,
         "info": report.info,
+    }
+    latest = {
+        **common,
         "vendor_id": report.vendor_id,
         "vendor_error_code": report.vendor_error_code,
         "updated_at": report.at,
     }
-
-
-def _history_row(pk: int, report: StatusReport) -> dict[str, object]:
-    return {
-        "station_id": pk,
-        "evse_id": report.evse_id,
-        "connector_id": report.connector_id,
-        "status": report.status,
-        "error_code": report.error_code,
-        "info": report.info,
-        "at": report.at,
-    }
+    return latest, {**common, "at": report.at}
 
 
 async def _station_keys(connection: AsyncConnection, identities: set[str]) -> dict[str, int]:
@@ -360,11 +287,11 @@ async def _station_keys(connection: AsyncConnection, identities: set[str]) -> di
     return {identity: pk for identity, pk in found}
 
 
-def _insert_missing(connection: AsyncConnection) -> Any:
+@functools.cache
+def _insert_missing(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` of stations by identity (another node may
-    register the same one meanwhile)."""
-    insert = insert_for(connection.dialect.name)
-    return insert(_STATIONS).on_conflict_do_nothing(index_elements=["charge_box_id"])
+    register the same one meanwhile), built once per dialect (see :func:`_connector_upsert`)."""
+    return insert_for(dialect)(_STATIONS).on_conflict_do_nothing(index_elements=["charge_box_id"])
 
 
 async def _update_stations(
@@ -404,12 +331,3 @@ def _connector_upsert(dialect: str) -> Any:
         index_elements=list(_CONNECTOR_KEY),
         set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},
     )
-
-
-def _settle(request: _Request, error: BaseException | None) -> None:
-    if request.done.done():  # its caller was cancelled: the facts may still have been written
-        return
-    if error is None:
-        request.done.set_result(None)
-    else:
-        request.done.set_exception(error)

@@ -15,7 +15,6 @@ from enum import Enum, auto
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -25,6 +24,7 @@ from chargeyard.store.engine import Sessions, is_sqlite, writer_turn
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.models import Base, Counter, Station
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write
+from chargeyard.store.spelling import insert_for
 
 MAX_PAGE = 1000
 
@@ -82,10 +82,9 @@ def upsert(
 ) -> Insert:
     """``INSERT ... ON CONFLICT (keys) DO UPDATE SET update``: both databases speak it, through
     dialect-specific constructs (SQLite since 3.24, RETURNING since 3.35)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(dict(values))
-    return statement.on_conflict_do_update(index_elements=keys, set_=dict(update))
+    statement = insert_for(session.get_bind().dialect.name)(model).values(dict(values))
+    upserted: Insert = statement.on_conflict_do_update(index_elements=keys, set_=dict(update))
+    return upserted
 
 
 async def next_counter_value(session: AsyncSession, name: str, step: int = 1) -> int:

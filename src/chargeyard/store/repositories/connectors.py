@@ -14,8 +14,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import Connector, ConnectorStatusChange, Station
-from chargeyard.store.repositories._base import Repository, page, station_pk, upsert
+from chargeyard.store.repositories._base import Repository, page, station_pk
+from chargeyard.store.station_writer import StatusReport, write_now
 from chargeyard.store.types import utc_now
 
 
@@ -33,32 +35,27 @@ class ConnectorRepository(Repository):
         vendor_error_code: str | None = None,
         at: datetime | None = None,
     ) -> Connector:
-        """Record a StatusNotification: upsert the connector's row, append a history row.
+        """Record a StatusNotification: upsert the connector's row, append a history row
+        (with the statements of the central system's group commit, ``station_writer.py``).
 
         Raises:
             NotFoundError: no such station.
         """
-        at = at or utc_now()
-        current = {
-            "status": status,
-            "error_code": error_code,
-            "info": info,
-            "vendor_id": vendor_id,
-            "vendor_error_code": vendor_error_code,
-            "updated_at": at,
-        }
-        async with self._write() as session:
-            pk = await station_pk(session, charge_box_id)
-            key = {"station_id": pk, "evse_id": evse_id, "connector_id": connector_id}
-            statement = upsert(
-                session, Connector, {**key, **current}, list(key), current
-            ).returning(Connector)
-            connector = (
-                await session.scalars(statement, execution_options={"populate_existing": True})
-            ).one()
-            session.add(
-                ConnectorStatusChange(**key, status=status, error_code=error_code, info=info, at=at)
-            )
+        report = StatusReport(
+            charge_box_id,
+            connector_id,
+            status,
+            evse_id=evse_id,
+            error_code=error_code,
+            info=info,
+            vendor_id=vendor_id,
+            vendor_error_code=vendor_error_code,
+            at=at or utc_now(),
+        )
+        await write_now(self._sessions.engine, [report])
+        connector = await self.get(charge_box_id, connector_id, evse_id=evse_id)
+        if connector is None:  # the station was deleted in between
+            raise NotFoundError("station", charge_box_id)
         return connector
 
     async def forget(self, charge_box_id: str) -> int:

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
+from chargeyard.store import station_writer
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import hash_secret, verify_secret
 from chargeyard.store.models import Station
-from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page, upsert
+from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.types import utc_now
 
 
@@ -103,22 +104,19 @@ class StationRepository(Repository):
         firmware_version: str | None = None,
     ) -> Station:
         """Keep what a BootNotification reported and how it was answered."""
-        return await self._update(
+        facts = station_writer.boot_facts(
             charge_box_id,
-            {
-                "vendor": vendor,
-                "model": model,
-                "serial_number": serial_number,
-                "firmware_version": firmware_version,
-                "registration_status": registration_status,
-            },
+            vendor=vendor,
+            model=model,
+            serial_number=serial_number,
+            firmware_version=firmware_version,
+            registration_status=registration_status,
         )
+        return await self._written(facts)
 
     async def heartbeat(self, charge_box_id: str, at: datetime | None = None) -> Station:
         """Note a Heartbeat (the station is evidently online)."""
-        return await self._update(
-            charge_box_id, {"last_heartbeat": at or utc_now(), "is_online": True}
-        )
+        return await self._written(station_writer.heartbeat(charge_box_id, at or utc_now()))
 
     async def set_online(
         self,
@@ -135,23 +133,11 @@ class StationRepository(Repository):
         Raises:
             NotFoundError: the station is unknown and ``create`` is false.
         """
-        now = at or utc_now()
-        online = {"is_online": True, "connected_at": now, "ocpp_version": ocpp_version}
-        if not create:
-            return await self._update(charge_box_id, online)
-        async with self._write() as session:
-            statement = upsert(
-                session,
-                Station,
-                {"charge_box_id": charge_box_id, **online},
-                ["charge_box_id"],
-                {**online, "updated_at": utc_now()},
-            ).returning(Station)
-            result = await session.scalars(statement, execution_options={"populate_existing": True})
-            return result.one()
+        online = station_writer.online(charge_box_id, ocpp_version, at or utc_now(), create=create)
+        return await self._written(online)
 
     async def set_offline(self, charge_box_id: str) -> Station:
-        return await self._update(charge_box_id, {"is_online": False})
+        return await self._written(station_writer.offline(charge_box_id))
 
     async def mark_all_offline(self) -> int:
         """Mark every station offline; returns how many were online."""
@@ -173,6 +159,15 @@ class StationRepository(Repository):
             )
         if deleted is None:
             raise NotFoundError("station", charge_box_id)
+
+    async def _written(self, fact: station_writer.StationChange) -> Station:
+        """Write ``fact`` with the statements the central system's group commit uses (one
+        unit of work of its own here), and return the station as it now is."""
+        await station_writer.write_now(self._sessions.engine, [fact])
+        station = await self.get(fact.identity)
+        if station is None:  # deleted in between
+            raise NotFoundError("station", fact.identity)
+        return station
 
     async def _update(self, charge_box_id: str, values: dict[str, object]) -> Station:
         async with self._write() as session:

@@ -55,6 +55,7 @@ TRANSACTION_COUNTER = "transaction"
 
 ID_BLOCK = 100
 """1.6 transaction ids a process takes from the counter at a time, on PostgreSQL."""
+
 CSMS_STOP_REASON = "Other"
 """The stop reason of a transaction the central system closed (:meth:`close_orphans`)."""
 

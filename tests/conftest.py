@@ -1,26 +1,92 @@
-"""Suite-wide: the event loop the asynchronous tests run on.
+"""Suite-wide: the event loops the asynchronous tests run on, and the order tests run in.
 
-By default asyncio's own. With ``CHARGEYARD_EVENT_LOOP=uvloop`` in the environment, every
-asynchronous test runs on uvloop instead, as ``chargeyard csms`` does
-(``chargeyard/event_loop.py``): ``CHARGEYARD_EVENT_LOOP=uvloop scripts/test``.
+``chargeyard csms`` runs on uvloop (``chargeyard/event_loop.py``); the rest of chargeyard on
+asyncio's own loop unless told otherwise. So every asynchronous test runs on asyncio's loop,
+and those of the listener, the command API, the stations' runtime and the transport
+(:data:`ON_BOTH_LOOPS`) run again on uvloop, as ``[asyncio]`` and ``[uvloop]``. With
+``CHARGEYARD_EVENT_LOOP=uvloop`` in the environment every asynchronous test runs on uvloop
+alone: ``CHARGEYARD_EVENT_LOOP=uvloop scripts/test``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pytest
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
 
-if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "uvloop":
-    _NAME, _FACTORY = loop_factory("uvloop")
+TESTS = Path(__file__).resolve().parent
 
-    def pytest_asyncio_loop_factories(
-        config: pytest.Config, item: pytest.Item
-    ) -> Mapping[str, LoopFactory]:
-        return {_NAME: _FACTORY}
+# What a CSMS node runs: its tests pass on both loops.
+ON_BOTH_LOOPS = tuple(
+    TESTS / name
+    for name in (
+        "csms",
+        "transport",
+        "station/test_runtime.py",
+        "test_event_loop.py",
+        "api/test_commands_v16.py",
+        "api/test_commands_v201.py",
+        "api/test_errors.py",
+        "api/test_ocpp_library_commands.py",
+        "api/test_ocpp_library_stations.py",
+    )
+)
+
+_ASYNCIO: Mapping[str, LoopFactory] = {"asyncio": asyncio.new_event_loop}
+try:
+    _UVLOOP: Mapping[str, LoopFactory] = dict([loop_factory("uvloop")])
+except ValueError:  # uvloop is not installed (it does not build on Windows)
+    _UVLOOP = {}
+_EVERY_TEST_ON_UVLOOP = os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "uvloop"
+if _EVERY_TEST_ON_UVLOOP and not _UVLOOP:
+    raise pytest.UsageError(f"{ENVIRONMENT_VARIABLE}=uvloop, but uvloop is not installed")
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, LoopFactory]:
+    if _EVERY_TEST_ON_UVLOOP:
+        return _UVLOOP
+    path = Path(item.path)
+    if any(path == place or place in path.parents for place in ON_BOTH_LOOPS):
+        return {**_ASYNCIO, **_UVLOOP}
+    return _ASYNCIO
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Orders the tests: the ``slow`` tests first, then the rest, then the browser's, each group
+    in its order. Under xdist each worker takes the next test when it is free
+    (``scripts/test`` passes ``--maxschedchunk 1``), so the tests that take seconds
+    (processes, a cluster, a fuzzer) start early and overlap, and the many short ones fill in
+    at the end, rather than one worker running the last long test alone while the others have
+    finished. The browser's come last all the same: Playwright's synchronous API keeps an event
+    loop running in the worker's thread from its first test to the end of the session, where
+    no asynchronous test could run after it.
+
+    Then marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow`` (a short
+    test; it keeps its place): the inner loop (``-m "not slow"``) runs each test once, the
+    whole suite on both loops.
+    """
+
+    def group(item: pytest.Item) -> int:
+        if "playwright" in getattr(item, "fixturenames", ()):
+            return 2
+        return 0 if item.get_closest_marker("slow") is not None else 1
+
+    items.sort(key=group)
+
+    if not _EVERY_TEST_ON_UVLOOP:
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
+            if factory is not None and factory in _UVLOOP.values():
+                item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

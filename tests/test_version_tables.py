@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import chargeyard
-from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionTable
+from chargeyard.protocol import V16, V21, V201, VERSIONS, UnknownVersion, VersionTable
 from chargeyard.station.fleet import STATION_CLASSES
 from chargeyard.station.versions import station_terms
 
@@ -124,3 +124,41 @@ def test_no_code_outside_the_table_of_versions_compares_version_strings() -> Non
             if _COMPARISON.search(code):
                 found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
     assert found == []
+
+
+# The dashboard's scripts: a version literal compared with === / !== (either side), or a
+# version's spelling taken apart by hand; web/js/versions.js is their table of versions.
+_JS_VERSIONS = SOURCE / "web" / "js" / "versions.js"
+_JS_COMPARISON = re.compile(
+    rf"(?:===|!==|==|!=)\s*{_LITERAL}|{_LITERAL}\s*(?:===|!==|==|!=)|\^ocpp|/\^OCPP"
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'const v16 = version === "1.6";',
+        "return '2.0.1' !== charger.ocppVersion ? a : b;",
+        'return String(charger.ocpp_version || "").replace(/^ocpp/i, "");',
+    ],
+)
+def test_the_check_recognises_a_version_comparison_in_the_dashboard(line: str) -> None:
+    assert _JS_COMPARISON.search(line)
+
+
+def test_no_dashboard_script_outside_its_table_of_versions_compares_version_strings() -> None:
+    found = []
+    for path in sorted((SOURCE / "web").rglob("*.js")):
+        if path == _JS_VERSIONS:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _JS_COMPARISON.search(line.split("//", 1)[0]):
+                found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
+    assert found == []
+
+
+def test_the_dashboard_s_table_of_versions_names_every_version() -> None:
+    text = _JS_VERSIONS.read_text(encoding="utf-8")
+    table = text[text.index("const TABLE = {") : text.index("\n};\n")]
+    named = re.findall(r'^  "([0-9.]+)": \{', table, re.MULTILINE)
+    assert sorted(named) == sorted(spec.name for spec in VERSIONS.values())

@@ -9,7 +9,7 @@ code carried 3,419 persisted messages/s against 2,881 in a back-to-back pair, wi
 
 ``CHARGEYARD_EVENT_LOOP`` picks: ``auto`` (the default: uvloop if installed, else asyncio's own
 loop), ``uvloop`` (an error if it is not installed) or ``asyncio``. The test suite runs on
-asyncio's loop, then the CSMS's tests again on uvloop (``scripts/test``); with
+asyncio's loop, and the CSMS's tests again on uvloop in the same run (``tests/conftest.py``); with
 ``CHARGEYARD_EVENT_LOOP=uvloop`` every test runs on uvloop (``tests/conftest.py``).
 """
 

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import pytest
 
-from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.local_calls import in_process_link
@@ -23,6 +22,7 @@ from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from chargeyard.store.conflicts import CLASHES
 from chargeyard.store.repositories import chargers, organizations
+from tests.api.apps import api_app
 from tests.api.gateway_lab import as_role, gateway_settings
 from tests.stack_lab import new_host
 from tests.store.conftest import (  # noqa: F401 - the storage tests' fixtures, both backends
@@ -73,12 +73,14 @@ async def client(store: Store) -> AsyncIterator[Client]:  # noqa: F811 - the imp
     _, key = await store.api_keys.create("tests")
     bus = InMemoryBus()
     async with new_host(store, bus) as host:
-        app = create_app(store, in_process_link(Registry()), gateway_settings(), host=host, bus=bus)
         headers = {"X-API-Key": key, **as_role(Role.ADMIN, ORG)}
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://api.test", headers=headers
-        ) as http:
-            yield Client(http)
+        with api_app(
+            store, in_process_link(Registry()), gateway_settings(), host=host, bus=bus
+        ) as app:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://api.test", headers=headers
+            ) as http:
+                yield Client(http)
     await bus.close()
 
 

@@ -11,11 +11,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.api.docs import install
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
+from tests.api.apps import api_app
 
 # What the page can load from: src=, href=, Swagger UI's url:.
 _REFERENCE = re.compile(r"""(?:src|href)=["']([^"']+)["']|\burl:\s*'([^']+)'""")
@@ -29,10 +30,10 @@ _TYPES = {
 
 @pytest.fixture
 async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store, in_process_link(Registry()), ApiSettings())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-        yield client
+    with api_app(store, in_process_link(Registry()), ApiSettings()) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            yield client
 
 
 async def test_the_docs_page_loads_only_what_the_server_serves(

@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.local_calls import in_process_link
@@ -18,6 +17,7 @@ from chargeyard.csms.registry import Registry
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
+from tests.api.apps import api_app
 from tests.api.gateway_lab import as_role, gateway_settings
 from tests.migrated import migrated_sqlite_url
 from tests.stack_lab import TEMPLATE
@@ -51,13 +51,13 @@ async def silent(tmp_path: Path) -> AsyncIterator[Silent]:
     async with await Store.open(migrated_sqlite_url(tmp_path, "gateway.db")) as store:
         await store.organizations.create("A", organization_id=ORG)
         bus = InMemoryBus()
-        app = create_app(store, in_process_link(Registry()), gateway_settings(), bus=bus)
-        app.state.runtimes = RuntimeClient(bus, deadline_s=0.1)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://api.test", headers=as_role(Role.OPERATOR)
-        ) as client:
-            yield Silent(store, bus, client)
+        with api_app(store, in_process_link(Registry()), gateway_settings(), bus=bus) as app:
+            app.state.runtimes = RuntimeClient(bus, deadline_s=0.1)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://api.test", headers=as_role(Role.OPERATOR)
+            ) as client:
+                yield Silent(store, bus, client)
         await bus.close()
 
 

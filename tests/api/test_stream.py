@@ -19,6 +19,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
+from tests.api.apps import api_app
 from tests.polling import until
 from tests.stack_lab import StackLab
 
@@ -51,9 +52,9 @@ async def receive(websocket: ClientConnection) -> dict[str, Any]:
 async def served(store: Store, settings: ApiSettings) -> AsyncIterator[StreamServer]:
     _, key = await store.api_keys.create("tests")
     hub = EventHub()
-    app = create_app(store, in_process_link(Registry()), settings, events=hub)
-    async with serving(app, "127.0.0.1", 0) as port:
-        yield StreamServer(hub, key, port)
+    with api_app(store, in_process_link(Registry()), settings, events=hub) as app:
+        async with serving(app, "127.0.0.1", 0) as port:
+            yield StreamServer(hub, key, port)
 
 
 async def test_stream_with_the_header_key_says_ready_then_sends_each_event(
@@ -200,10 +201,10 @@ async def test_stream_carries_what_a_real_station_does(
 async def test_stream_is_closed_when_the_server_stops(store: Store, settings: ApiSettings) -> None:
     _, key = await store.api_keys.create("tests")
     hub = EventHub()
-    app = create_app(store, in_process_link(Registry()), settings, events=hub)
-    async with serving(app, "127.0.0.1", 0) as port:
-        websocket = await StreamServer(hub, key, port).open()
-        await receive(websocket)
+    with api_app(store, in_process_link(Registry()), settings, events=hub) as app:
+        async with serving(app, "127.0.0.1", 0) as port:
+            websocket = await StreamServer(hub, key, port).open()
+            await receive(websocket)
     # uvicorn's shutdown closes the socket (1012, service restart): the stream ends with it.
     await asyncio.wait_for(websocket.wait_closed(), 5)
     assert websocket.close_code == 1012

@@ -10,6 +10,7 @@
 import { ago, fill, h, time } from "../dom.js";
 import { transactionKey } from "../csms.js";
 import { scheduler } from "../state.js";
+import { versionFacts } from "../versions.js";
 import { commandPanel } from "./commands.js";
 import { frameLog } from "./frames.js";
 import { connectorChip, meterText, outlets, problem, transactionsTable } from "./parts.js";
@@ -34,16 +35,13 @@ const ACTIONS = [
   "RemoteStopTransaction",
 ];
 
-/** The key that sets the interval of a transaction's meter values, by OCPP version. */
-function sampleKey(version) {
-  return version === "1.6" ? "MeterValueSampleInterval" : "SampledDataCtrlr.TxUpdatedInterval";
-}
-
 /** The station's sample interval: {key, seconds} (seconds null: not known); asked once. */
 async function sampleInterval(api, model, charger) {
   const known = model.sampleIntervals.get(charger.chargeBoxId);
   if (known) return known;
-  const key = sampleKey(charger.ocppVersion);
+  const facts = versionFacts(charger.ocppVersion);
+  if (!facts) return null; // a version the dashboard does not know: no key to ask for
+  const key = facts.sampleIntervalKey;
   const asking = { key, seconds: null, asking: true };
   model.sampleIntervals.set(charger.chargeBoxId, asking);
   try {

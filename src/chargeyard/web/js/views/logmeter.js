@@ -8,6 +8,7 @@
 // meterValue in each. A sampledValue without measurand is the energy register, in Wh
 // (1.6 section 7.33, 2.0.1 MeasurandEnumType default).
 
+import { versionFacts } from "../versions.js";
 import { pointsFromSamples } from "./plot.js";
 
 const METER_FRAMES = 400;
@@ -63,7 +64,9 @@ function flatten(meterValues) {
  * @returns {Promise<LoggedTransaction|null>} the charger's running transaction, if any
  */
 export async function loggedTransaction(gateway, id, version) {
-  return version === "1.6" ? transaction16(gateway, id) : transaction201(gateway, id);
+  const facts = versionFacts(version);
+  if (!facts) return null;
+  return READERS[facts.transactionMessages](gateway, id);
 }
 
 function summary(transaction, samples, meterStart) {
@@ -125,3 +128,6 @@ async function transaction201(gateway, id) {
     register ? register.value * factor : 0,
   );
 }
+
+/** How to read the running transaction from the log, by the version's transaction messages. */
+const READERS = { StartStop: transaction16, TransactionEvent: transaction201 };

@@ -21,7 +21,7 @@ import { loggedTransaction } from "./logmeter.js";
 import { outcomeWords, PENDING } from "./outcome.js";
 import { connectorChip, meterText, problem } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
-import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel, versionNumber } from "./simstate.js";
+import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 const FAULTS = ["GroundFailure", "HighTemperature", "OverCurrentFailure", "PowerMeterFailure", "ConnectorLockFailure", "OtherError"];
 const ACTIONS = ["StatusNotification", "StartTransaction", "StopTransaction", "TransactionEvent", "MeterValues", "Authorize", "BootNotification", "Heartbeat"];
@@ -330,7 +330,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     if (charger && !failure && !liveState(model, charger).live) {
       let found = null;
       try {
-        found = await loggedTransaction(gateway, id, versionNumber(charger));
+        found = await loggedTransaction(gateway, id, charger.ocpp_version);
       } catch {
         // the frame log below says why
       }

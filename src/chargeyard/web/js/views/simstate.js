@@ -3,19 +3,15 @@
 // connectors [{evse_id, connector_id, status}]}, ...}), merged with what the built-in central
 // system knows of the same identity (its chargeBoxId), which the event stream keeps live.
 
+import { versionFacts, versionName } from "../versions.js";
 import { outlets } from "./parts.js";
 
 export function chargerId(charger) {
   return charger.id || charger.charger_id;
 }
 
-/** "ocpp1.6" (the gateway's spelling) as "1.6". */
-export function versionNumber(charger) {
-  return String(charger.ocpp_version || "").replace(/^ocpp/i, "");
-}
-
 export function versionLabel(charger) {
-  const number = versionNumber(charger);
+  const number = versionName(charger.ocpp_version);
   return number ? `OCPP ${number}` : "";
 }
 
@@ -31,9 +27,10 @@ export function modelLabel(charger, csms) {
  */
 function runtimeConnectors(charger) {
   const rows = (charger.runtime && charger.runtime.connectors) || [];
-  const v16 = versionNumber(charger) === "1.6";
+  const facts = versionFacts(charger.ocpp_version);
+  const connectorNumbering = facts !== null && facts.numbering === "connector";
   return rows.map((c) =>
-    v16
+    connectorNumbering
       ? { connectorId: c.evse_id, evseId: null, status: c.status }
       : { connectorId: c.connector_id, evseId: c.evse_id, status: c.status },
   );

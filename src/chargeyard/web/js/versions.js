@@ -1,0 +1,43 @@
+// What the dashboard does differently per OCPP version, in one table keyed by the version as
+// people write it (VersionSpec.name in protocol/versions.py). Views read a version's entry and
+// never compare version strings themselves; tests/web/test_versions_table.py fails when a
+// version of protocol/versions.py has no entry here.
+//
+// - sampleIntervalKey: the key that sets how often a transaction's meter values come
+//   (1.6 section 9.1.16 MeterValueSampleInterval; 2.0.1 J02 and 2.1 J02
+//   SampledDataCtrlr.TxUpdatedInterval), asked with configuration/get.
+// - numbering: how the version names an outlet. "connector": 1.6's connectorId n, which the
+//   gateway reports as EVSE n with connector 1; "evse": an EVSE and its connectors, as the
+//   gateway reports them (2.0.1 and 2.1 part 1 section 2.2).
+// - transactionMessages: "StartStop" (1.6 sections 4.8 and 4.10: StartTransaction,
+//   MeterValues, StopTransaction) or "TransactionEvent" (2.0.1 and 2.1 E01-E07).
+
+const TABLE = {
+  "1.6": {
+    sampleIntervalKey: "MeterValueSampleInterval",
+    numbering: "connector",
+    transactionMessages: "StartStop",
+  },
+  "2.0.1": {
+    sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
+    numbering: "evse",
+    transactionMessages: "TransactionEvent",
+  },
+  "2.1": {
+    sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
+    numbering: "evse",
+    transactionMessages: "TransactionEvent",
+  },
+};
+
+/** The version named by any spelling the APIs use ("1.6", "ocpp1.6", "OCPP 1.6"), or "". */
+export function versionName(spelling) {
+  return String(spelling || "")
+    .trim()
+    .replace(/^ocpp\s*/i, "");
+}
+
+/** The dashboard's facts for a version by any spelling; null for a version it does not know. */
+export function versionFacts(spelling) {
+  return Object.prototype.hasOwnProperty.call(TABLE, versionName(spelling)) ? TABLE[versionName(spelling)] : null;
+}

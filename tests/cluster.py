@@ -20,8 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from tests.bus.buses import redis_url
-from tests.csms_process import CsmsProcess, chargeyard, environment
-from tests.lab_process import free_port
+from tests.processes import CsmsProcess, chargeyard, environment, free_port
 
 
 async def api_key(database_url: str) -> str:

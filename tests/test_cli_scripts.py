@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.lab_process import ROOT, Lab
+from tests.processes import ROOT, UpProcess
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def test_the_wrapper_runs_any_command_from_any_directory_and_through_a_symlink(
 async def test_readme_commands_work_next_to_the_lab_scripts_run_started(tmp_path: Path) -> None:
     # The user's directory: scripts/run keeps the lab in ./data, where the other commands
     # look by default.
-    lab = Lab(tmp_path / "data", "--chargers", "2", script=True)
+    lab = UpProcess(tmp_path / "data", "--chargers", "2", script=True)
     try:
         await lab.start(within=60)
         token = _run(

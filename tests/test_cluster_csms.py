@@ -22,8 +22,8 @@ from websockets.asyncio.client import connect
 from tests.bus.buses import redis_url
 from tests.cluster import api_key, booted_in_stream, booted_station, commanded, csms_nodes
 from tests.csms.webhook_receiver import receiving
-from tests.csms_process import ApiProcess
 from tests.polling import eventually, until
+from tests.processes import ApiProcess
 
 pytestmark = pytest.mark.slow
 

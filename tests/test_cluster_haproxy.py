@@ -22,8 +22,8 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
 from tests.bus.buses import redis_url
 from tests.cluster import Haproxy, api_key, csms_nodes
-from tests.csms_process import CsmsProcess
 from tests.polling import eventually, polled, until
+from tests.processes import CsmsProcess
 from tests.stack_lab import FAST, TEMPLATE
 from tests.station.wall_clock import wall_clock_station
 
@@ -32,14 +32,15 @@ pytestmark = pytest.mark.slow
 TAG = "TAG-HAPROXY"
 
 
-async def _holder(nodes: list[CsmsProcess], identity: str) -> CsmsProcess:
-    """The node that says in Redis it holds ``identity``."""
+async def _holder(nodes: list[CsmsProcess], identity: str) -> CsmsProcess | None:
+    """The node that says in Redis it holds ``identity``; None while none says so."""
     client: Redis = Redis.from_url(redis_url())
     try:
         raw = await client.get(f"chargeyard:stations:station:{identity}")
     finally:
         await client.aclose()
-    assert raw is not None, f"no node holds {identity}"
+    if raw is None:
+        return None
     [holder] = [node for node in nodes if node.node_name_in(raw)]
     return holder
 
@@ -63,7 +64,9 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
         runtime.start()
         try:
             await until(lambda: station.registration is Registration.ACCEPTED, within=20)
-            holder = await _holder(nodes, identity)
+            # The node records its hold in Redis beside answering the boot, not before it.
+            holder = await polled(lambda: _holder(nodes, identity), lambda node: node is not None)
+            assert holder is not None
             survivor = next(node for node in nodes if node is not holder)
 
             station.plug(1, 1)

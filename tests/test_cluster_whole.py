@@ -38,8 +38,8 @@ from tests.cluster import (
     commanded,
     csms_nodes,
 )
-from tests.csms_process import ApiProcess, CsmsProcess, WorkerProcess
 from tests.polling import eventually
+from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
 
 pytestmark = pytest.mark.slow
 

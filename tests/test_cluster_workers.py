@@ -18,8 +18,8 @@ from chargeyard.store import Store
 from chargeyard.store.models import ChargerLease, DesiredState
 from tests.api.gateway_lab import SECRET, bearer, token
 from tests.cluster import chargers_accepted
-from tests.csms_process import ApiProcess, CsmsProcess, WorkerProcess
 from tests.polling import eventually
+from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
 from tests.stack_lab import TEMPLATE
 
 pytestmark = pytest.mark.slow

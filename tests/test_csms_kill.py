@@ -24,7 +24,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.csms_process import CsmsProcess, chargeyard, environment
+from tests.processes import CsmsProcess, chargeyard, environment
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.lab_process import Lab
+from tests.processes import UpProcess
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
-    lab = Lab(data_dir, script=True)
+    lab = UpProcess(data_dir, script=True)
     try:
         await lab.start(within=50)
         token, api_key = lab.credentials()
@@ -139,14 +139,14 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
 
 async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    first = Lab(data_dir, "--chargers", "3")
+    first = UpProcess(data_dir, "--chargers", "3")
     try:
         await first.start()
     finally:
         assert await first.stop() == 0
     token, api_key = first.credentials()
 
-    again = Lab(data_dir, "--chargers", "3")
+    again = UpProcess(data_dir, "--chargers", "3")
     try:
         await again.start()
         async with httpx.AsyncClient(base_url=again.api_url) as api:
@@ -179,7 +179,7 @@ async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path:
 
 
 async def test_no_demo_starts_empty(tmp_path: Path) -> None:
-    lab = Lab(tmp_path / "data", "--no-demo")
+    lab = UpProcess(tmp_path / "data", "--no-demo")
     try:
         await lab.start()
         async with httpx.AsyncClient(base_url=lab.api_url) as api:

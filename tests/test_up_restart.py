@@ -13,7 +13,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.lab_process import Lab
+from tests.processes import UpProcess
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ async def test_sigterm_keeps_open_sessions_and_the_next_boot_reports_them_power_
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "data"
-    first = Lab(data_dir, *ARGUMENTS, "--sessions-per-hour", "36000")
+    first = UpProcess(data_dir, *ARGUMENTS, "--sessions-per-hour", "36000")
     try:
         await first.start()
         _, key = first.credentials()
@@ -116,7 +116,7 @@ async def test_sigterm_keeps_open_sessions_and_the_next_boot_reports_them_power_
     assert remembered == set(still_open)
 
     # Started again on another pair of ports: the demo's chargers follow the listener.
-    again = Lab(data_dir, *ARGUMENTS, "--sessions-per-hour", "0.001")
+    again = UpProcess(data_dir, *ARGUMENTS, "--sessions-per-hour", "0.001")
     try:
         await again.start()
         async with httpx.AsyncClient(base_url=again.api_url) as api:

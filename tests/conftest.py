@@ -62,7 +62,8 @@ def pytest_asyncio_loop_factories(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Orders the tests: the ``slow`` tests first, then the rest, then the browser's, each group
     in its order. Under xdist each worker takes the next test when it is free
-    (``scripts/test`` passes ``--maxschedchunk 1``), so the tests that take seconds
+    (``scripts/test``'s ``--dist loadgroup`` hands out one test, or one ``xdist_group``, at a
+    time), so the tests that take seconds
     (processes, a cluster, a fuzzer) start early and overlap, and the many short ones fill in
     at the end, rather than one worker running the last long test alone while the others have
     finished. The browser's come last all the same: Playwright's synchronous API keeps an event

@@ -1,4 +1,4 @@
-"""Suite-wide: the event loops the asynchronous tests run on, and the order tests run in.
+"""Suite-wide: the event loops the asynchronous tests run on.
 
 ``chargeyard csms`` runs on uvloop (``chargeyard/event_loop.py``); the rest of chargeyard on
 asyncio's own loop unless told otherwise. So every asynchronous test runs on asyncio's loop,
@@ -60,34 +60,15 @@ def pytest_asyncio_loop_factories(
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Orders the tests: the ``slow`` tests first, then the rest, then the browser's, each group
-    in its order. Under xdist each worker takes the next test when it is free
-    (``scripts/test``'s ``--dist loadgroup`` hands out one test, or one ``xdist_group``, at a
-    time), so the tests that take seconds
-    (processes, a cluster, a fuzzer) start early and overlap, and the many short ones fill in
-    at the end, rather than one worker running the last long test alone while the others have
-    finished. The browser's come last all the same: Playwright's synchronous API keeps an event
-    loop running in the worker's thread from its first test to the end of the session, where
-    no asynchronous test could run after it.
-
-    Then marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow`` (a short
-    test; it keeps its place): the inner loop (``-m "not slow"``) runs each test once, the
-    whole suite on both loops.
-    """
-
-    def group(item: pytest.Item) -> int:
-        if "playwright" in getattr(item, "fixturenames", ()):
-            return 2
-        return 0 if item.get_closest_marker("slow") is not None else 1
-
-    items.sort(key=group)
-
-    if not _EVERY_TEST_ON_UVLOOP:
-        for item in items:
-            callspec = getattr(item, "callspec", None)
-            factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
-            if factory is not None and factory in _UVLOOP.values():
-                item.add_marker(pytest.mark.slow)
+    """Marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow``: the inner
+    loop (``-m "not slow"``) runs each test once, the whole suite on both loops."""
+    if _EVERY_TEST_ON_UVLOOP:
+        return
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
+        if factory is not None and factory in _UVLOOP.values():
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -25,9 +25,7 @@ from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 from tests.processes import ApiProcess
 
-# One cluster of processes at a time (xdist_group, scripts/test's --dist loadgroup): several at
-# once on a small machine starve each other's nodes past the deadlines these tests keep.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 
 
 async def test_either_node_s_api_commands_a_station_on_either_node(

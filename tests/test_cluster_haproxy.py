@@ -27,9 +27,7 @@ from tests.processes import CsmsProcess
 from tests.stack_lab import FAST, TEMPLATE
 from tests.station.wall_clock import wall_clock_station
 
-# One cluster of processes at a time (xdist_group, scripts/test's --dist loadgroup): several at
-# once on a small machine starve each other's nodes past the deadlines these tests keep.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 
 TAG = "TAG-HAPROXY"
 

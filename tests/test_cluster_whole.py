@@ -41,9 +41,7 @@ from tests.cluster import (
 from tests.polling import eventually
 from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
 
-# One cluster of processes at a time (xdist_group, scripts/test's --dist loadgroup): several at
-# once on a small machine starve each other's nodes past the deadlines these tests keep.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 
 ORG = "org-whole-cluster"
 COUNT = 6  # HAProxy's round robin puts three on each CSMS node

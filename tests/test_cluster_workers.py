@@ -22,9 +22,7 @@ from tests.polling import eventually
 from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
 from tests.stack_lab import TEMPLATE
 
-# One cluster of processes at a time (xdist_group, scripts/test's --dist loadgroup): several at
-# once on a small machine starve each other's nodes past the deadlines these tests keep.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 
 ORG = "org-cluster"
 COUNT = 4

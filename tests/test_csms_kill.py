@@ -26,9 +26,7 @@ from websockets.typing import Subprotocol
 
 from tests.processes import CsmsProcess, chargeyard, environment
 
-# One cluster of processes at a time (xdist_group, scripts/test's --dist loadgroup): several at
-# once on a small machine starve each other's nodes past the deadlines these tests keep.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 
 STATION_16 = "KILL-16"
 STATION_201 = "KILL-201"

@@ -20,7 +20,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from tests.bus.buses import redis_url
-from tests.processes import CsmsProcess, chargeyard, environment, free_port
+from tests.ports import free_port
+from tests.processes import CsmsProcess, chargeyard, environment
 
 
 async def api_key(database_url: str) -> str:

@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,19 +18,13 @@ from pathlib import Path
 import httpx
 
 from tests.polling import eventually
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # ``chargeyard up`` prints this once the lab is ready.
 UP_READY = "chargeyard up: ready"
 # ``chargeyard csms`` prints this line last, once the OCPP listener and the REST API are open.
 CSMS_READY = "chargeyard REST API http://"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class UpProcess:

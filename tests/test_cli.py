@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -26,6 +25,7 @@ from chargeyard.outbound import OutboundPolicy
 from chargeyard.stack import ClusterOptions
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
+from tests.ports import free_port
 
 UNREACHABLE_DB = "postgresql://chargeyard@127.0.0.1:1/x"  # nothing listens on port 1
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -258,13 +258,6 @@ def test_csms_help_lists_the_boot_policy_options_and_their_environment_variables
         assert text in output, text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.mark.slow
 async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigterm(
     tmp_path: Path,
@@ -272,7 +265,7 @@ async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigte
     # As the README has a new user do it: start the lab, create an API key, point a station at
     # the lab (any identity gets in), and command it over REST.
     data_dir = str(tmp_path / "data")
-    port, api_port = _free_port(), _free_port()
+    port, api_port = free_port(), free_port()
     env = {
         **os.environ,
         "CHARGEYARD_CSMS_PORT": str(port),

@@ -114,16 +114,24 @@ def test_the_check_recognises_a_version_comparison(line: str) -> None:
     assert _COMPARISON.search(line)
 
 
-def test_no_code_outside_the_table_of_versions_compares_version_strings() -> None:
+def _comparisons_in(
+    paths: list[Path], table: Path, comparison: re.Pattern[str], comment: str
+) -> list[str]:
+    """Each line of ``paths`` but ``table`` whose code (before ``comment``) ``comparison``
+    finds, as ``path:line: text``."""
     found = []
-    for path in sorted(SOURCE.rglob("*.py")):
-        if path == SOURCE / "protocol" / "versions.py":
+    for path in paths:
+        if path == table:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            code = line.split("#", 1)[0]
-            if _COMPARISON.search(code):
+            if comparison.search(line.split(comment, 1)[0]):
                 found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
-    assert found == []
+    return found
+
+
+def test_no_code_outside_the_table_of_versions_compares_version_strings() -> None:
+    paths = sorted(SOURCE.rglob("*.py"))
+    assert _comparisons_in(paths, SOURCE / "protocol" / "versions.py", _COMPARISON, "#") == []
 
 
 # The dashboard's scripts: a version literal compared with === / !== (either side), or a
@@ -147,14 +155,8 @@ def test_the_check_recognises_a_version_comparison_in_the_dashboard(line: str) -
 
 
 def test_no_dashboard_script_outside_its_table_of_versions_compares_version_strings() -> None:
-    found = []
-    for path in sorted((SOURCE / "web").rglob("*.js")):
-        if path == _JS_VERSIONS:
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if _JS_COMPARISON.search(line.split("//", 1)[0]):
-                found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
-    assert found == []
+    paths = sorted((SOURCE / "web").rglob("*.js"))
+    assert _comparisons_in(paths, _JS_VERSIONS, _JS_COMPARISON, "//") == []
 
 
 def test_the_dashboard_s_table_of_versions_names_every_version() -> None:

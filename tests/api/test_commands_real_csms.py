@@ -12,7 +12,6 @@ notification is kept), that is checked too. Remote start and stop run end to end
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.store.models import MeterSample, Station
 from tests.polling import polled
+from tests.ports import free_port
 from tests.stack_lab import StackLab
 
 IDENTITY = "CHARGER-001"
@@ -102,10 +102,7 @@ def reports(status: str) -> Callable[[dict[str, Any]], bool]:
 def closed_url(path: str) -> str:
     """An http URL on a local port nobody listens on: a transfer to it fails at once, and no
     test reaches the network."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}{path}"
+    return f"http://127.0.0.1:{free_port()}{path}"
 
 
 def without_at(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from tests.polling import eventually, until
+from tests.ports import free_port
 from tests.station.wire_csms import NOW, WireCsms, our_csms
 
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
@@ -42,13 +43,6 @@ def make_station(identity: str = "CP-1") -> StationV16:
 
 def make_runtime(url: str, identity: str = "CP-1", **options: Any) -> StationRuntime:
     return StationRuntime(make_station(identity), url, reconnect=FAST, **options)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def accepted(runtime: StationRuntime) -> bool:

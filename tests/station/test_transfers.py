@@ -21,6 +21,7 @@ from chargeyard.station.io import UnavailableIO
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.transfers import AsyncioTransfers
 from chargeyard.station.v16 import StationV16
+from tests.ports import free_port
 from tests.station.fakes import ScriptedIO
 from tests.station.harness import Link
 
@@ -201,13 +202,6 @@ async def transfers() -> AsyncIterator[tuple[AsyncioTransfers, Outcome]]:
     io = AsyncioTransfers(wake=outcome.wake, timeout=5.0, trust_env=False)
     yield io, outcome
     await io.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 # -- HTTP ------------------------------------------------------------------------------------------

@@ -39,5 +39,6 @@ export function versionName(spelling) {
 
 /** The dashboard's facts for a version by any spelling; null for a version it does not know. */
 export function versionFacts(spelling) {
-  return Object.prototype.hasOwnProperty.call(TABLE, versionName(spelling)) ? TABLE[versionName(spelling)] : null;
+  const name = versionName(spelling);
+  return Object.prototype.hasOwnProperty.call(TABLE, name) ? TABLE[name] : null;
 }

@@ -19,7 +19,6 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tests.bus.buses import redis_url
 from tests.ports import free_port
 from tests.processes import CsmsProcess, chargeyard, environment
 
@@ -38,16 +37,16 @@ async def api_key(database_url: str) -> str:
 
 @contextlib.asynccontextmanager
 async def csms_nodes(
-    tmp_path: Path, database_url: str, *arguments: str, redis: str | None = None
+    tmp_path: Path, database_url: str, redis: str, *arguments: str
 ) -> AsyncIterator[list[CsmsProcess]]:
     """Two ``chargeyard csms`` nodes (``a`` and ``b``) on ``database_url`` and ``redis`` (the
-    test Redis by default), letting any station in; ``arguments`` go to both."""
+    test's own, ``cluster_redis``), letting any station in; ``arguments`` go to both."""
     run = uuid.uuid4().hex[:8]
     nodes = [
         CsmsProcess(
             tmp_path / name,
             tmp_path / f"{name}.log",
-            *("--database-url", database_url, "--redis-url", redis or redis_url()),
+            *("--database-url", database_url, "--redis-url", redis),
             *("--node-name", f"{name}-{run}", "--auto-register", *arguments),
         )
         for name in ("a", "b")

@@ -400,13 +400,18 @@ def test_csms_is_one_process_unless_given_redis(
     assert CliRunner().invoke(app, named).exit_code == 0
     by_env = {"CHARGEYARD_REDIS_URL": "redis://10.0.0.5:6379/2"}
     assert CliRunner().invoke(app, ["csms"], env=by_env).exit_code == 0
+    apart = {**by_env, "CHARGEYARD_REDIS_PREFIX": "lab-2:"}
+    assert CliRunner().invoke(app, ["csms"], env=apart).exit_code == 0
 
-    alone, node, unnamed = served_cluster
+    alone, node, unnamed, prefixed = served_cluster
     assert alone is None
     assert node == ClusterOptions("redis://10.0.0.5:6379/2", "csms-1")
+    assert node.redis_prefix == "chargeyard:"
     assert unnamed is not None
     assert unnamed.redis_url == "redis://10.0.0.5:6379/2"
     assert unnamed.node  # a name of its own, never empty
+    assert prefixed is not None
+    assert prefixed.redis_prefix == "lab-2:"
 
 
 def test_csms_retention_and_payload_cap_are_configurable(

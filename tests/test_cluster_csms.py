@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
-from tests.bus.buses import redis_url
 from tests.cluster import api_key, booted_in_stream, booted_station, commanded, csms_nodes
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
@@ -29,13 +29,13 @@ pytestmark = pytest.mark.slow
 
 
 async def test_either_node_s_api_commands_a_station_on_either_node(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     on_a, on_b = f"CL-A-{run}", f"CL-B-{run}"
     async with (
-        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database, cluster_redis) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
         booted_station(node_a, on_a) as sent_to_a,
         booted_station(node_b, on_b) as sent_to_b,
@@ -55,12 +55,12 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
 
 
 async def test_a_station_that_disconnects_is_503_through_the_other_node(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     identity = f"CL-GONE-{uuid.uuid4().hex[:8]}"
     async with (
-        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database, cluster_redis) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
     ):
         async with booted_station(node_a, identity):
@@ -77,13 +77,13 @@ async def test_a_station_that_disconnects_is_503_through_the_other_node(
 
 
 async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_posted_once(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     on_a, on_b = f"CL-EA-{run}", f"CL-EB-{run}"
     async with (
-        csms_nodes(tmp_path, cluster_database) as (node_a, node_b),
+        csms_nodes(tmp_path, cluster_database, cluster_redis) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
         receiving() as receiver,
     ):
@@ -106,25 +106,30 @@ async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_
         assert posted == sorted([on_a, on_b])
 
 
+async def _keys(redis: str, pattern: str) -> list[bytes]:
+    client: Redis = Redis.from_url(redis)
+    try:
+        return [key async for key in client.scan_iter(match=pattern)]
+    finally:
+        await client.aclose()
+
+
 async def test_an_api_node_without_a_listener_commands_and_streams_every_node_s_stations(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     identity = f"CL-API-{run}"
+    # A prefix of this cluster's own, as clusters sharing one Redis server keep apart.
+    prefix = ("--redis-prefix", f"lab-{run}:")
     api_node = ApiProcess(
         tmp_path / "api",
         tmp_path / "api.log",
-        *(
-            "--database-url",
-            cluster_database,
-            "--redis-url",
-            redis_url(),
-            "--node-name",
-            f"api-{run}",
-        ),
+        *("--database-url", cluster_database, "--redis-url", cluster_redis, *prefix),
+        *("--node-name", f"api-{run}"),
     )
-    async with csms_nodes(tmp_path, cluster_database) as (node_a, _node_b):
+    nodes = csms_nodes(tmp_path, cluster_database, cluster_redis, *prefix)
+    async with nodes as (node_a, _node_b):
         try:
             await api_node.start(within=60)
             async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client:
@@ -136,6 +141,8 @@ async def test_an_api_node_without_a_listener_commands_and_streams_every_node_s_
                         response = await commanded(client, api_node, identity)
                         assert response.status_code == 200, response.text
                         assert sent == ["ClearCache"]
+                        held = await _keys(cluster_redis, f"lab-{run}:stations:station:*")
+                        assert held == [f"lab-{run}:stations:station:{identity}".encode()]
                 missing = await client.get(f"{api_node.api_url}/chargers/CL-NOBODY-{run}")
                 assert missing.status_code == 404
         finally:

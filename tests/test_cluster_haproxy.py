@@ -20,7 +20,6 @@ from redis.asyncio import Redis
 
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
-from tests.bus.buses import redis_url
 from tests.cluster import Haproxy, api_key, csms_nodes
 from tests.polling import eventually, polled, until
 from tests.processes import CsmsProcess
@@ -32,9 +31,9 @@ pytestmark = pytest.mark.slow
 TAG = "TAG-HAPROXY"
 
 
-async def _holder(nodes: list[CsmsProcess], identity: str) -> CsmsProcess | None:
+async def _holder(redis: str, nodes: list[CsmsProcess], identity: str) -> CsmsProcess | None:
     """The node that says in Redis it holds ``identity``; None while none says so."""
-    client: Redis = Redis.from_url(redis_url())
+    client: Redis = Redis.from_url(redis)
     try:
         raw = await client.get(f"chargeyard:stations:station:{identity}")
     finally:
@@ -45,17 +44,17 @@ async def _holder(nodes: list[CsmsProcess], identity: str) -> CsmsProcess | None
     return holder
 
 
-async def _held_by(nodes: list[CsmsProcess], identity: str, node: CsmsProcess) -> bool:
-    return await _holder(nodes, identity) is node
+async def _held_by(redis: str, nodes: list[CsmsProcess], identity: str, node: CsmsProcess) -> bool:
+    return await _holder(redis, nodes, identity) is node
 
 
 async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_nothing(
-    tmp_path: Path, cluster_database: str
+    tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     key = await api_key(cluster_database)
     identity = f"HA-{uuid.uuid4().hex[:8]}"
     async with (
-        csms_nodes(tmp_path, cluster_database, "--accept-unknown-tags") as nodes,
+        csms_nodes(tmp_path, cluster_database, cluster_redis, "--accept-unknown-tags") as nodes,
         Haproxy(tmp_path, nodes) as proxy,
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
     ):
@@ -65,7 +64,9 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
         try:
             await until(lambda: station.registration is Registration.ACCEPTED, within=20)
             # The node records its hold in Redis beside answering the boot, not before it.
-            holder = await polled(lambda: _holder(nodes, identity), lambda node: node is not None)
+            holder = await polled(
+                lambda: _holder(cluster_redis, nodes, identity), lambda node: node is not None
+            )
             assert holder is not None
             survivor = next(node for node in nodes if node is not holder)
 
@@ -80,7 +81,7 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
             register_at_stop = station.model.evses[1].meter.energy_register_wh
 
             # Through HAProxy, to the survivor, which says so in Redis.
-            await eventually(lambda: _held_by(nodes, identity, survivor), within=20)
+            await eventually(lambda: _held_by(cluster_redis, nodes, identity, survivor), within=20)
             [stopped] = await _transactions(
                 client, survivor, identity, lambda rows: rows[0]["status"] == "completed"
             )

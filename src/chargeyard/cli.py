@@ -24,6 +24,7 @@ from chargeyard.cli_options import (
     MaxFrameBytes,
     MaxStoredPayloadChars,
     NodeName,
+    RedisPrefix,
     RedisUrl,
     RetentionDays,
     RetentionMaxRows,
@@ -36,7 +37,13 @@ from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
-from chargeyard.stack import ApiOptions, ClusterOptions, StartupFailure, assemble
+from chargeyard.stack import (
+    DEFAULT_REDIS_PREFIX,
+    ApiOptions,
+    ClusterOptions,
+    StartupFailure,
+    assemble,
+)
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
@@ -111,6 +118,7 @@ def csms(
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     redis_url: RedisUrl = None,
+    redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
     log_level: LogLevel = "INFO",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
@@ -163,7 +171,10 @@ def csms(
                 outbound,
                 # Without the API (--api-port 0) nobody here would see the other nodes' events.
                 ClusterOptions(
-                    redis_url, node_name or default_node_name(), receive_events=api_port != 0
+                    redis_url,
+                    node_name or default_node_name(),
+                    receive_events=api_port != 0,
+                    redis_prefix=redis_prefix,
                 )
                 if redis_url
                 else None,

@@ -24,6 +24,7 @@ from chargeyard.cli_options import (
     DataDir,
     LogLevel,
     NodeName,
+    RedisPrefix,
     RedisUrl,
     default_node_name,
     resolve_database_url,
@@ -32,6 +33,7 @@ from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.stack import (
+    DEFAULT_REDIS_PREFIX,
     ApiOptions,
     ClusterOptions,
     StartupFailure,
@@ -57,6 +59,7 @@ def api(
         ),
     ] = None,
     redis_url: RedisUrl = None,
+    redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
@@ -76,7 +79,7 @@ def api(
         # As `chargeyard csms` does: tokens from `chargeyard token create --data-dir` work.
         secret = SecretStr(jwt_secret(data_dir))
         settings = settings.model_copy(update={"jwt_secret": secret})
-    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    cluster = ClusterOptions(redis_url, node_name or default_node_name(), redis_prefix=redis_prefix)
     options = ApiOptions(settings, host=host, port=port, outbound=OutboundPolicy.default_for(host))
     database = resolve_database_url(data_dir, database_url)
 
@@ -95,6 +98,7 @@ def api(
 
 def worker(
     redis_url: RedisUrl = None,
+    redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
@@ -105,7 +109,7 @@ def worker(
     15 s. Commands and runtime requests come from the API nodes over Redis."""
     redis_url = _required(redis_url, "a worker")
     configure_logging(log_level)
-    cluster = ClusterOptions(redis_url, node_name or default_node_name())
+    cluster = ClusterOptions(redis_url, node_name or default_node_name(), redis_prefix=redis_prefix)
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:

@@ -41,6 +41,16 @@ RedisUrl = Annotated[
         show_default=False,
     ),
 ]
+RedisPrefix = Annotated[
+    str,
+    typer.Option(
+        "--redis-prefix",
+        envvar="CHARGEYARD_REDIS_PREFIX",
+        help="The start of every Redis key and channel of the cluster, the same on all its"
+        " nodes: clusters that share one Redis server keep apart by it (or by database"
+        " number in --redis-url).",
+    ),
+]
 NodeName = Annotated[
     str | None,
     typer.Option(

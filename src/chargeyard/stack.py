@@ -46,6 +46,9 @@ from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 
+DEFAULT_REDIS_PREFIX = "chargeyard:"
+"""The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
+
 
 class StartupFailure(Exception):
     """The stack cannot start: a server it needs (the database, Redis) cannot be reached. The
@@ -83,11 +86,13 @@ class ClusterOptions:
     """One node of a cluster: ``redis_url`` carries which node holds which station and the
     calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random).
     ``receive_events``: take the other nodes' events (``bus/redis_events.py``); a node
-    without the API has no live stream to show them on."""
+    without the API has no live stream to show them on. ``redis_prefix`` starts every key
+    and channel of the cluster, so that clusters sharing one Redis server do not meet."""
 
     redis_url: str
     node: str | None = None
     receive_events: bool = True
+    redis_prefix: str = DEFAULT_REDIS_PREFIX
 
 
 async def start_central_system(
@@ -154,11 +159,20 @@ async def _join_cluster(
 
     try:
         stations = await running.enter_async_context(
-            RedisStations(cluster.redis_url, registry=registry, node=cluster.node)
+            RedisStations(
+                cluster.redis_url,
+                registry=registry,
+                node=cluster.node,
+                prefix=f"{cluster.redis_prefix}stations:",
+            )
         )
         await running.enter_async_context(
             RedisEvents(
-                cluster.redis_url, events, node=stations.node, receive=cluster.receive_events
+                cluster.redis_url,
+                events,
+                node=stations.node,
+                prefix=f"{cluster.redis_prefix}events:",
+                receive=cluster.receive_events,
             )
         )
     except StationsUnreachable as error:
@@ -360,7 +374,7 @@ async def assemble_api_node(
     # The simulator gateway's commands and runtime requests go to the workers over Redis.
     from chargeyard.bus.redis_bus import RedisBus
 
-    bus = RedisBus(cluster.redis_url)
+    bus = RedisBus(cluster.redis_url, prefix=f"{cluster.redis_prefix}bus:")
     running.push_async_callback(bus.close)
     metrics = Metrics()
     metrics.attach_csms(link, store)
@@ -412,7 +426,7 @@ async def assemble_worker(
     except (OSError, SQLAlchemyError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
-    bus = RedisBus(cluster.redis_url)
+    bus = RedisBus(cluster.redis_url, prefix=f"{cluster.redis_prefix}bus:")
     running.push_async_callback(bus.close)
     try:
         await bus.pending(cluster.node or "")  # Redis answers, or the worker does not start

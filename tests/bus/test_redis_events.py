@@ -1,15 +1,22 @@
 """Events across nodes over Redis pub/sub (``bus/redis_events.py``): each node's hub gets the
 other nodes' events, marked relayed, and never its own back; a node that does not receive
-(no API, so no live stream) still sends its own."""
+(no API, so no live stream) still sends its own; deployments on other Redis databases do not
+hear them."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 
+from sqlalchemy import make_url
+
 from chargeyard.bus.redis_events import RedisEvents
 from chargeyard.csms.events import Event, EventHub, EventType
 from tests.bus.buses import redis_url
+
+
+def _on_database(url: str, number: int) -> str:
+    return make_url(url).set(database=str(number)).render_as_string()
 
 
 def _boot(identity: str) -> Event:
@@ -52,3 +59,24 @@ async def test_a_node_that_does_not_receive_still_sends() -> None:
         assert (await seen_api.get()).charge_box_id == "ON-API"
         await asyncio.sleep(0.2)  # room for a wrong delivery to the node that does not receive
         assert seen_listener.get_nowait() is None
+
+
+async def test_nodes_on_another_redis_database_do_not_hear_the_events() -> None:
+    # Redis has one set of pub/sub channels for all its numbered databases: the channel's
+    # name carries the database, or a deployment on redis://host/2 would show the events of
+    # one on redis://host/3 in its live stream.
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    here, there = _on_database(redis_url(), 2), _on_database(redis_url(), 3)
+    hubs = {name: EventHub() for name in ("a", "b", "c", "d")}
+    seen_b, seen_c = hubs["b"].subscribe(), hubs["c"].subscribe()
+    async with (
+        RedisEvents(here, hubs["a"], node="a", prefix=prefix),
+        RedisEvents(here, hubs["b"], node="b", prefix=prefix),
+        RedisEvents(there, hubs["c"], node="c", prefix=prefix),
+        RedisEvents(there, hubs["d"], node="d", prefix=prefix),
+    ):
+        hubs["a"].publish(_boot("ON-A"))
+        assert (await asyncio.wait_for(seen_b.get(), 5)).charge_box_id == "ON-A"
+        # Published after ON-A reached b: had ON-A reached c too, it would come first.
+        hubs["d"].publish(_boot("ON-D"))
+        assert (await asyncio.wait_for(seen_c.get(), 5)).charge_box_id == "ON-D"

@@ -57,7 +57,14 @@ from redis.asyncio import Redis
 
 from chargeyard.bus import redis_scripts
 from chargeyard.bus.base import CommandMessage, CommandOutcome
-from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken
+from chargeyard.bus.redis_connection import (
+    LOST,
+    Outage,
+    OwnedTasks,
+    channel_scope,
+    redis_client,
+    taken,
+)
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
 from chargeyard.bus.waiters import OutcomeWaiters
@@ -132,7 +139,7 @@ class RedisBus:
 
     @property
     def _outcome_channel(self) -> str:
-        return f"{self.prefix}outcomes"
+        return f"{self.prefix}{channel_scope(self._redis)}outcomes"
 
     def _answer_list(self, bus_id: str) -> str:
         return f"{self.prefix}answers:{bus_id}"

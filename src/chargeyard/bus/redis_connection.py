@@ -32,6 +32,13 @@ def redis_client(url: str) -> Redis:
     )
 
 
+def channel_scope(client: Redis) -> str:
+    """What a pub/sub channel's name carries besides the prefix: the database number. Redis
+    keeps one set of channels for all its numbered databases, so deployments kept apart by
+    database (``redis://host/1``, ``redis://host/2``) would otherwise hear each other."""
+    return f"db{client.connection_pool.connection_kwargs.get('db', 0)}:"
+
+
 def where(url: str) -> str:
     """``host:port`` of a Redis URL, for messages (never its password)."""
     from redis.asyncio.connection import parse_url

@@ -2,11 +2,12 @@
 every node's stations, over one Redis channel.
 
 Each node relays the events its own listener publishes (``csms/events.py``) to the channel
-``{p}events``, with its name, and publishes into its own hub, marked ``relayed``, the events
-other nodes sent. Pub/sub, not a stream: the live stream is a view of now (a client that falls
-behind loses its oldest events already), and Redis keeps nothing for it. Webhooks do not ride
-on it: a node enqueues the deliveries of its own events only, in the database, and the nodes
-claim them from there (``store/repositories/webhooks.py``), so each is posted once.
+``{prefix}db{n}:events`` (``n``: the Redis database), with its name, and publishes into its own
+hub, marked ``relayed``, the events other nodes sent. Pub/sub, not a stream: the live stream is
+a view of now (a client that falls behind loses its oldest events already), and Redis keeps
+nothing for it. Webhooks do not ride on it: a node enqueues the deliveries of its own events
+only, in the database, and the nodes claim them from there
+(``store/repositories/webhooks.py``), so each is posted once.
 
 While Redis cannot be reached, the events of that time are not relayed (logged once, retried
 with back-off); each node's own stream and its webhooks go on.
@@ -21,7 +22,13 @@ from typing import Any
 
 import orjson
 
-from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client
+from chargeyard.bus.redis_connection import (
+    LOST,
+    Outage,
+    OwnedTasks,
+    channel_scope,
+    redis_client,
+)
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 
 RELAY_BATCH = 500
@@ -52,8 +59,8 @@ class RedisEvents:
     ) -> None:
         self.node = node
         self.receives = receive
-        self._channel = f"{prefix}events"
         self._redis = redis_client(url)
+        self._channel = f"{prefix}{channel_scope(self._redis)}events"
         self._hub = hub
         self._outage = Outage()
         self._subscribed = asyncio.Event()

@@ -1,6 +1,6 @@
 """The API's two labs: the app over a fresh SQLite store, with stations linked to it.
 
-:class:`Lab` (fixture ``lab``) links stations to a :class:`Registry` in memory
+:class:`ApiLab` (fixture ``lab``) links stations to a :class:`Registry` in memory
 (``tests/link.py``): no listener, no socket, the frames an OCPP-J connection carries. The peers
 are our simulated stations (real answers) or bare peers that misbehave on purpose. The tests of
 shapes, status codes and error details run here.
@@ -99,7 +99,7 @@ class RecordingRegistry(Registry):
         return await super().call(identity, action, payload, timeout)
 
 
-class Lab:
+class ApiLab:
     """The app's client (authenticated), its store and registry, and stations linked to the
     registry in memory (``tests/link.py``): each connection is an :class:`OcppConnection` on
     the central-system side over a :class:`MemorySocket`, added to the registry under its
@@ -192,7 +192,7 @@ def settings() -> ApiSettings:
 
 
 @pytest.fixture
-async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
+async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[ApiLab]:
     registry = RecordingRegistry()
     _, key = await store.api_keys.create("tests")
     with api_app(store, in_process_link(registry), settings) as app:
@@ -201,7 +201,7 @@ async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[Lab]:
             base_url="http://api.test",
             headers={"X-API-Key": key},
         ) as client:
-            lab = Lab(store, registry, client)
+            lab = ApiLab(store, registry, client)
             try:
                 yield lab
             finally:

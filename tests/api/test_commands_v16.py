@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 
 FIRMWARE = {
     "location": "https://firmware.example.com/v2.0.0/firmware.bin",
@@ -25,13 +25,13 @@ DIAGNOSTICS = {
 
 
 @pytest.fixture
-async def lab16(lab: Lab) -> Lab:
+async def lab16(lab: ApiLab) -> ApiLab:
     await lab.station("CHARGER-001", "1.6")
     return lab
 
 
 @pytest.mark.parametrize("kind", ["Soft", "Hard"])
-async def test_reset_is_accepted_by_the_charger(lab16: Lab, kind: str) -> None:
+async def test_reset_is_accepted_by_the_charger(lab16: ApiLab, kind: str) -> None:
     response = await lab16.post("CHARGER-001", "reset", {"type": kind})
     assert (response.status_code, response.json()) == (
         200,
@@ -45,7 +45,7 @@ async def test_reset_is_accepted_by_the_charger(lab16: Lab, kind: str) -> None:
     assert lab16.last_call() == ("Reset", {"type": kind})
 
 
-async def test_unlock_connector(lab16: Lab) -> None:
+async def test_unlock_connector(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "unlock", {"connectorId": 1})
     assert (response.status_code, response.json()) == (
         200,
@@ -59,7 +59,7 @@ async def test_unlock_connector(lab16: Lab) -> None:
     assert lab16.last_call() == ("UnlockConnector", {"connectorId": 1})
 
 
-async def test_clear_cache(lab16: Lab) -> None:
+async def test_clear_cache(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "cache/clear")
     assert (response.status_code, response.json()) == (
         200,
@@ -72,7 +72,7 @@ async def test_clear_cache(lab16: Lab) -> None:
     assert lab16.last_call() == ("ClearCache", {})
 
 
-async def test_trigger_status_notification(lab16: Lab) -> None:
+async def test_trigger_status_notification(lab16: ApiLab) -> None:
     body = {"requestedMessage": "StatusNotification", "connectorId": 1}
     response = await lab16.post("CHARGER-001", "trigger", body)
     assert (response.status_code, response.json()) == (
@@ -88,14 +88,14 @@ async def test_trigger_status_notification(lab16: Lab) -> None:
     assert lab16.last_call() == ("TriggerMessage", body)
 
 
-async def test_trigger_without_connector(lab16: Lab) -> None:
+async def test_trigger_without_connector(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": "Heartbeat"})
     assert response.json()["connectorId"] is None
     assert lab16.last_call() == ("TriggerMessage", {"requestedMessage": "Heartbeat"})
 
 
 @pytest.mark.parametrize(("connector", "kind"), [(1, "Inoperative"), (0, "Operative")])
-async def test_change_availability(lab16: Lab, connector: int, kind: str) -> None:
+async def test_change_availability(lab16: ApiLab, connector: int, kind: str) -> None:
     body = {"connectorId": connector, "type": kind}
     response = await lab16.post("CHARGER-001", "availability", body)
     assert (response.status_code, response.json()) == (
@@ -111,7 +111,7 @@ async def test_change_availability(lab16: Lab, connector: int, kind: str) -> Non
     assert lab16.last_call() == ("ChangeAvailability", body)
 
 
-async def test_get_configuration_of_named_keys(lab16: Lab) -> None:
+async def test_get_configuration_of_named_keys(lab16: ApiLab) -> None:
     body = {"key": ["HeartbeatInterval", "MeterValueSampleInterval", "NoSuchKey"]}
     response = await lab16.post("CHARGER-001", "configuration/get", body)
     assert (response.status_code, response.json()) == (
@@ -128,7 +128,7 @@ async def test_get_configuration_of_named_keys(lab16: Lab) -> None:
     assert lab16.last_call() == ("GetConfiguration", body)
 
 
-async def test_get_configuration_of_every_key(lab16: Lab) -> None:
+async def test_get_configuration_of_every_key(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "configuration/get", {})
     answer = response.json()
     assert lab16.last_call() == ("GetConfiguration", {})
@@ -139,7 +139,7 @@ async def test_get_configuration_of_every_key(lab16: Lab) -> None:
     assert len(answer["configurationKey"]) > 20
 
 
-async def test_change_configuration_accepted(lab16: Lab) -> None:
+async def test_change_configuration_accepted(lab16: ApiLab) -> None:
     body = {"key": "HeartbeatInterval", "value": "600"}
     response = await lab16.post("CHARGER-001", "configuration/change", body)
     assert (response.status_code, response.json()) == (
@@ -156,7 +156,7 @@ async def test_change_configuration_accepted(lab16: Lab) -> None:
     assert lab16.runtimes[0].station.heartbeat_interval == 600
 
 
-async def test_change_configuration_of_a_read_only_key_is_rejected(lab16: Lab) -> None:
+async def test_change_configuration_of_a_read_only_key_is_rejected(lab16: ApiLab) -> None:
     body = {"key": "NumberOfConnectors", "value": "4"}
     response = await lab16.post("CHARGER-001", "configuration/change", body)
     assert response.json() == {
@@ -168,7 +168,7 @@ async def test_change_configuration_of_a_read_only_key_is_rejected(lab16: Lab) -
     }
 
 
-async def test_change_configuration_of_an_unknown_key_is_not_supported(lab16: Lab) -> None:
+async def test_change_configuration_of_an_unknown_key_is_not_supported(lab16: ApiLab) -> None:
     body = {"key": "NoSuchKey", "value": "1"}
     response = await lab16.post("CHARGER-001", "configuration/change", body)
     assert response.json() == {
@@ -180,7 +180,7 @@ async def test_change_configuration_of_an_unknown_key_is_not_supported(lab16: La
     }
 
 
-async def test_update_firmware(lab16: Lab) -> None:
+async def test_update_firmware(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "firmware/update", FIRMWARE)
     assert (response.status_code, response.json()) == (
         200,
@@ -195,7 +195,7 @@ async def test_update_firmware(lab16: Lab) -> None:
     assert lab16.last_call() == ("UpdateFirmware", FIRMWARE)
 
 
-async def test_update_firmware_sends_the_retrieve_date_in_utc(lab16: Lab) -> None:
+async def test_update_firmware_sends_the_retrieve_date_in_utc(lab16: ApiLab) -> None:
     body = {"location": "ftp://fw.example.com/a.bin", "retrieveDate": "2026-02-10T15:00:00+01:00"}
     response = await lab16.post("CHARGER-001", "firmware/update", body)
     assert response.json()["retrieveDate"] == "2026-02-10T14:00:00Z"
@@ -205,7 +205,7 @@ async def test_update_firmware_sends_the_retrieve_date_in_utc(lab16: Lab) -> Non
     )
 
 
-async def test_get_diagnostics(lab16: Lab) -> None:
+async def test_get_diagnostics(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "diagnostics", DIAGNOSTICS)
     answer = response.json()
     assert (response.status_code, answer) == (
@@ -222,7 +222,7 @@ async def test_get_diagnostics(lab16: Lab) -> None:
     assert lab16.last_call() == ("GetDiagnostics", DIAGNOSTICS)
 
 
-async def test_data_transfer_to_an_unknown_vendor(lab16: Lab) -> None:
+async def test_data_transfer_to_an_unknown_vendor(lab16: ApiLab) -> None:
     body = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
     response = await lab16.post("CHARGER-001", "data-transfer", body)
     assert (response.status_code, response.json()) == (

@@ -8,19 +8,19 @@ import re
 import pytest
 
 from chargeyard.csms.commands import STANDARD_VARIABLES_201
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
 
 
 @pytest.fixture
-async def lab201(lab: Lab) -> Lab:
+async def lab201(lab: ApiLab) -> ApiLab:
     await lab.station("CS-201", "2.0.1")
     return lab
 
 
 @pytest.mark.parametrize(("kind", "ocpp"), [("Soft", "OnIdle"), ("Hard", "Immediate")])
 async def test_b11_reset_maps_soft_to_on_idle_and_hard_to_immediate(
-    lab201: Lab, kind: str, ocpp: str
+    lab201: ApiLab, kind: str, ocpp: str
 ) -> None:
     response = await lab201.post("CS-201", "reset", {"type": kind})
     assert (response.status_code, response.json()) == (
@@ -35,7 +35,7 @@ async def test_b11_reset_maps_soft_to_on_idle_and_hard_to_immediate(
     assert lab201.last_call() == ("Reset", {"type": ocpp})
 
 
-async def test_f05_unlock_names_evse_and_connector(lab201: Lab) -> None:
+async def test_f05_unlock_names_evse_and_connector(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "unlock", {"connectorId": 1})
     assert response.json() == {
         "message": "Connector unlocked successfully",
@@ -46,7 +46,7 @@ async def test_f05_unlock_names_evse_and_connector(lab201: Lab) -> None:
     assert lab201.last_call() == ("UnlockConnector", {"evseId": 1, "connectorId": 1})
 
 
-async def test_unlock_of_an_unknown_evse(lab201: Lab) -> None:
+async def test_unlock_of_an_unknown_evse(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "unlock", {"connectorId": 9})
     assert response.json() == {
         "message": "Connector unknown to charger",
@@ -56,7 +56,7 @@ async def test_unlock_of_an_unknown_evse(lab201: Lab) -> None:
     }
 
 
-async def test_c11_clear_cache(lab201: Lab) -> None:
+async def test_c11_clear_cache(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "cache/clear")
     assert response.json() == {
         "message": "Cache cleared successfully",
@@ -66,7 +66,7 @@ async def test_c11_clear_cache(lab201: Lab) -> None:
     assert lab201.last_call() == ("ClearCache", {})
 
 
-async def test_f06_trigger_status_notification_names_the_evse(lab201: Lab) -> None:
+async def test_f06_trigger_status_notification_names_the_evse(lab201: ApiLab) -> None:
     body = {"requestedMessage": "StatusNotification", "connectorId": 1}
     response = await lab201.post("CS-201", "trigger", body)
     assert response.json() == {
@@ -82,14 +82,14 @@ async def test_f06_trigger_status_notification_names_the_evse(lab201: Lab) -> No
     )
 
 
-async def test_f06_diagnostics_status_is_log_status_in_2_0_1(lab201: Lab) -> None:
+async def test_f06_diagnostics_status_is_log_status_in_2_0_1(lab201: ApiLab) -> None:
     body = {"requestedMessage": "DiagnosticsStatusNotification"}
     response = await lab201.post("CS-201", "trigger", body)
     assert response.json()["status"] == "accepted"
     assert lab201.last_call() == ("TriggerMessage", {"requestedMessage": "LogStatusNotification"})
 
 
-async def test_f06_trigger_meter_values_of_an_evse(lab201: Lab) -> None:
+async def test_f06_trigger_meter_values_of_an_evse(lab201: ApiLab) -> None:
     body = {"requestedMessage": "MeterValues", "connectorId": 1}
     await lab201.post("CS-201", "trigger", body)
     assert lab201.last_call() == (
@@ -98,7 +98,7 @@ async def test_f06_trigger_meter_values_of_an_evse(lab201: Lab) -> None:
     )
 
 
-async def test_g03_availability_of_an_evse(lab201: Lab) -> None:
+async def test_g03_availability_of_an_evse(lab201: ApiLab) -> None:
     body = {"connectorId": 1, "type": "Inoperative"}
     response = await lab201.post("CS-201", "availability", body)
     assert response.json() == {
@@ -114,14 +114,14 @@ async def test_g03_availability_of_an_evse(lab201: Lab) -> None:
     )
 
 
-async def test_g04_availability_of_the_whole_station_has_no_evse(lab201: Lab) -> None:
+async def test_g04_availability_of_the_whole_station_has_no_evse(lab201: ApiLab) -> None:
     body = {"connectorId": 0, "type": "Operative"}
     response = await lab201.post("CS-201", "availability", body)
     assert response.json()["status"] == "accepted"
     assert lab201.last_call() == ("ChangeAvailability", {"operationalStatus": "Operative"})
 
 
-async def test_b08_get_configuration_reads_component_variable_keys(lab201: Lab) -> None:
+async def test_b08_get_configuration_reads_component_variable_keys(lab201: ApiLab) -> None:
     body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "NoSuch.Variable", "HeartbeatInterval"]}
     response = await lab201.post("CS-201", "configuration/get", body)
     assert (response.status_code, response.json()) == (
@@ -146,7 +146,7 @@ async def test_b08_get_configuration_reads_component_variable_keys(lab201: Lab) 
     assert len(lab201.registry.reports) == 0
 
 
-async def test_b08_keys_of_read_only_variables_read_readonly(lab201: Lab) -> None:
+async def test_b08_keys_of_read_only_variables_read_readonly(lab201: ApiLab) -> None:
     body = {"key": ["SecurityCtrlr.Identity", "OCPPCommCtrlr.HeartbeatInterval"]}
     response = await lab201.post("CS-201", "configuration/get", body)
     assert response.json()["configurationKey"] == [
@@ -155,7 +155,7 @@ async def test_b08_keys_of_read_only_variables_read_readonly(lab201: Lab) -> Non
     ]
 
 
-async def test_b07_get_all_configuration_reads_the_full_device_model_report(lab201: Lab) -> None:
+async def test_b07_get_all_configuration_reads_the_full_device_model_report(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "configuration/get", {})
     assert response.status_code == 200
     body = response.json()
@@ -182,7 +182,7 @@ async def test_b07_get_all_configuration_reads_the_full_device_model_report(lab2
     assert len(lab201.registry.reports) == 0  # nothing left waiting
 
 
-async def test_b06_qualified_keys_read_and_change_the_variable_they_name(lab201: Lab) -> None:
+async def test_b06_qualified_keys_read_and_change_the_variable_they_name(lab201: ApiLab) -> None:
     keys = ["EVSE@1.AvailabilityState", "OCPPCommCtrlr.MessageAttempts[TransactionEvent]"]
     response = await lab201.post("CS-201", "configuration/get", {"key": keys})
     assert response.json()["configurationKey"] == [
@@ -210,7 +210,7 @@ async def test_b06_qualified_keys_read_and_change_the_variable_they_name(lab201:
     assert response.json()["configurationKey"][0]["value"] == "5"
 
 
-async def test_b05_change_configuration_sets_the_variable(lab201: Lab) -> None:
+async def test_b05_change_configuration_sets_the_variable(lab201: ApiLab) -> None:
     body = {"key": "OCPPCommCtrlr.HeartbeatInterval", "value": "600"}
     response = await lab201.post("CS-201", "configuration/change", body)
     assert (response.status_code, response.json()) == (
@@ -238,7 +238,7 @@ async def test_b05_change_configuration_sets_the_variable(lab201: Lab) -> None:
     assert lab201.runtimes[0].station.heartbeat_interval == 600
 
 
-async def test_b05_unknown_variable_is_not_supported(lab201: Lab) -> None:
+async def test_b05_unknown_variable_is_not_supported(lab201: ApiLab) -> None:
     body = {"key": "OCPPCommCtrlr.NoSuchVariable", "value": "1"}
     response = await lab201.post("CS-201", "configuration/change", body)
     assert response.json() == {
@@ -250,7 +250,7 @@ async def test_b05_unknown_variable_is_not_supported(lab201: Lab) -> None:
     }
 
 
-async def test_a_1_6_key_cannot_be_changed_on_a_2_0_1_station(lab201: Lab) -> None:
+async def test_a_1_6_key_cannot_be_changed_on_a_2_0_1_station(lab201: ApiLab) -> None:
     body = {"key": "HeartbeatInterval", "value": "600"}
     response = await lab201.post("CS-201", "configuration/change", body)
     assert (response.status_code, response.json()) == (
@@ -260,7 +260,7 @@ async def test_a_1_6_key_cannot_be_changed_on_a_2_0_1_station(lab201: Lab) -> No
     assert lab201.registry.sent == []  # nothing was sent
 
 
-async def test_l01_update_firmware(lab201: Lab) -> None:
+async def test_l01_update_firmware(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "firmware/update", FIRMWARE)
     assert response.json() == {
         "message": "Firmware update accepted by charger",
@@ -285,7 +285,7 @@ async def test_l01_update_firmware(lab201: Lab) -> None:
     assert isinstance(payload["requestId"], int)
 
 
-async def test_n01_diagnostics_is_get_log(lab201: Lab) -> None:
+async def test_n01_diagnostics_is_get_log(lab201: ApiLab) -> None:
     response = await lab201.post("CS-201", "diagnostics", DIAGNOSTICS)
     answer = response.json()
     assert answer == {
@@ -313,7 +313,7 @@ async def test_n01_diagnostics_is_get_log(lab201: Lab) -> None:
     )
 
 
-async def test_p01_data_transfer(lab201: Lab) -> None:
+async def test_p01_data_transfer(lab201: ApiLab) -> None:
     body = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
     response = await lab201.post("CS-201", "data-transfer", body)
     assert response.json() == {

@@ -10,7 +10,7 @@ import pytest
 
 from chargeyard.api import ApiSettings
 from chargeyard.csms.commands import STANDARD_VARIABLES_201
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def station(base_report: list[Any] | None) -> Any:
     return answer
 
 
-def asked_by_name(lab: Lab) -> list[str]:
+def asked_by_name(lab: ApiLab) -> list[str]:
     _, action, payload = lab.registry.sent[-1]
     assert action == "GetVariables"
     return [
@@ -59,7 +59,9 @@ def asked_by_name(lab: Lab) -> list[str]:
     [{"status": "NotSupported"}, ["NotImplemented", "no device model reports"]],
     ids=["NotSupported", "CALLERROR"],
 )
-async def test_a_station_without_a_full_report_is_asked_by_name(lab: Lab, base_report: Any) -> None:
+async def test_a_station_without_a_full_report_is_asked_by_name(
+    lab: ApiLab, base_report: Any
+) -> None:
     await lab.raw_peer("CS-OLD", station(base_report), "ocpp2.0.1")
     response = await lab.post("CS-OLD", "configuration/get", {})
     assert response.status_code == 200
@@ -76,7 +78,7 @@ async def test_a_station_without_a_full_report_is_asked_by_name(lab: Lab, base_r
     ids=["NotSupported", "CALLERROR"],
 )
 async def test_keys_of_a_station_without_reports_are_read_by_name(
-    lab: Lab, base_report: Any
+    lab: ApiLab, base_report: Any
 ) -> None:
     await lab.raw_peer("CS-OLD", station(base_report), "ocpp2.0.1")
     body = {"key": ["SecurityCtrlr.Identity", "NoComponent"]}
@@ -93,7 +95,7 @@ async def test_keys_of_a_station_without_reports_are_read_by_name(
     assert asked_by_name(lab) == ["SecurityCtrlr.Identity"]
 
 
-async def test_an_empty_device_model_is_an_empty_answer(lab: Lab) -> None:
+async def test_an_empty_device_model_is_an_empty_answer(lab: ApiLab) -> None:
     await lab.raw_peer("CS-EMPTY", station({"status": "EmptyResultSet"}), "ocpp2.0.1")
     response = await lab.post("CS-EMPTY", "configuration/get", {})
     assert response.json() == {
@@ -106,7 +108,7 @@ async def test_an_empty_device_model_is_an_empty_answer(lab: Lab) -> None:
     assert response.json()["unknownKey"] == ["A.B", "C.D"]
 
 
-async def test_504_when_the_promised_report_never_comes(lab: Lab) -> None:
+async def test_504_when_the_promised_report_never_comes(lab: ApiLab) -> None:
     await lab.raw_peer("CS-MUTE", station({"status": "Accepted"}), "ocpp2.0.1")
     response = await lab.post("CS-MUTE", "configuration/get", {})
     assert (response.status_code, response.json()) == (

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chargeyard.store.models import Direction
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 
 SEND = {"vendorId": "MyVendor", "messageId": "GetDisplayMessage", "data": '{"screen": 1}'}
 
@@ -18,7 +18,7 @@ def display(call: list[Any]) -> list[Any]:
     return [3, call[1], {"status": "Accepted", "data": '{"text": "Hello"}'}]
 
 
-async def test_p01_the_stations_answer_and_data_come_back(lab: Lab) -> None:
+async def test_p01_the_stations_answer_and_data_come_back(lab: ApiLab) -> None:
     await lab.raw_peer("CHARGER-001", display)
     response = await lab.post("CHARGER-001", "data-transfer", SEND)
     assert (response.status_code, response.json()) == (
@@ -34,7 +34,7 @@ async def test_p01_the_stations_answer_and_data_come_back(lab: Lab) -> None:
     )
 
 
-async def test_p02_json_data_of_a_2_0_1_answer_comes_back_as_text(lab: Lab) -> None:
+async def test_p02_json_data_of_a_2_0_1_answer_comes_back_as_text(lab: ApiLab) -> None:
     await lab.raw_peer(
         "CS-1",
         lambda call: [3, call[1], {"status": "Accepted", "data": {"text": "Hi"}}],
@@ -52,7 +52,7 @@ async def test_p02_json_data_of_a_2_0_1_answer_comes_back_as_text(lab: Lab) -> N
     assert lab.last_call() == ("DataTransfer", {"vendorId": "V"})
 
 
-async def test_history_holds_the_sent_transfer_with_its_answer(lab: Lab) -> None:
+async def test_history_holds_the_sent_transfer_with_its_answer(lab: ApiLab) -> None:
     await lab.raw_peer("CHARGER-001", display)
     await lab.post("CHARGER-001", "data-transfer", SEND)
     response = await lab.client.get("/api/v1/chargers/CHARGER-001/data-transfer")
@@ -82,7 +82,7 @@ async def test_history_holds_the_sent_transfer_with_its_answer(lab: Lab) -> None
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", item["createdAt"])
 
 
-async def test_history_is_both_directions_newest_first_and_limited(lab: Lab) -> None:
+async def test_history_is_both_directions_newest_first_and_limited(lab: ApiLab) -> None:
     await lab.store.stations.register("CP-1")
     for minute in range(3):
         await lab.store.data_transfers.record(
@@ -125,7 +125,7 @@ async def test_history_is_both_directions_newest_first_and_limited(lab: Lab) -> 
     }
 
 
-async def test_history_defaults_to_20(lab: Lab) -> None:
+async def test_history_defaults_to_20(lab: ApiLab) -> None:
     await lab.store.stations.register("CP-1")
     for _ in range(21):
         await lab.store.data_transfers.record("CP-1", direction=Direction.INCOMING, vendor_id="V")
@@ -133,7 +133,7 @@ async def test_history_defaults_to_20(lab: Lab) -> None:
     assert response.json()["count"] == 20
 
 
-async def test_a_transfer_without_answer_stays_in_history_without_one(lab: Lab) -> None:
+async def test_a_transfer_without_answer_stays_in_history_without_one(lab: ApiLab) -> None:
     await lab.raw_peer("CP-ERR", lambda call: [4, call[1], "NotSupported", "no vendor", {}])
     response = await lab.post("CP-ERR", "data-transfer", {"vendorId": "V"})
     assert response.status_code == 502

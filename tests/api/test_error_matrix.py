@@ -7,7 +7,7 @@ connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 
 
 One test per endpoint asks for every status of its row in one lab (a lab per cell would take
 most of a minute) and compares the whole row, so a failure names each wrong cell. The stations
-are bare sockets (``Lab.raw_peer``), one per cell that needs a station: they never answer (504)
+are bare sockets (``ApiLab.raw_peer``), one per cell that needs a station: they never answer (504)
 or answer every CALL with a CALLERROR (502), each in 1.6 and in 2.0.1, whose calls differ (the
 detail names the action). The traffic is compared whole too: 401, 404, 422 and 503 are decided
 before any call goes out.
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api import ApiSettings
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 
 TIMEOUT = 0.2  # seconds; the detail of a 504 writes it with "%g"
 VERSIONS = ("1.6", "2.0.1")
@@ -221,7 +221,7 @@ def _refusing(call: list[Any]) -> list[Any]:
     return [4, call[1], "NotSupported", "not on this firmware", {}]
 
 
-async def _transaction(lab: Lab, identity: str, transaction_id: str | None = None) -> str:
+async def _transaction(lab: ApiLab, identity: str, transaction_id: str | None = None) -> str:
     """The id of a new active transaction of ``identity``; ``None``: an integer the central
     system allocates, as for a 1.6 station."""
     transaction = await lab.store.transactions.start(
@@ -234,7 +234,9 @@ async def _transaction(lab: Lab, identity: str, transaction_id: str | None = Non
     return transaction.transaction_id
 
 
-async def _post(lab: Lab, path: str, body: Any, headers: Mapping[str, str] | None = None) -> Cell:
+async def _post(
+    lab: ApiLab, path: str, body: Any, headers: Mapping[str, str] | None = None
+) -> Cell:
     response = await lab.client.post("/api/v1" + path, json=body, headers=headers)
     return response.status_code, response.json()
 
@@ -243,7 +245,7 @@ async def _post(lab: Lab, path: str, body: Any, headers: Mapping[str, str] | Non
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS.values()), ids=list(ENDPOINTS))
-async def test_each_error_status(lab: Lab, endpoint: Endpoint) -> None:
+async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
     await lab.raw_peer(ID, _mute)
     await lab.store.stations.register(OFFLINE)
     for version in VERSIONS:
@@ -327,7 +329,7 @@ async def test_each_error_status(lab: Lab, endpoint: Endpoint) -> None:
 # -- beyond the matrix ------------------------------------------------------------------------
 
 
-async def test_404_for_an_unknown_transaction_id(lab: Lab) -> None:
+async def test_404_for_an_unknown_transaction_id(lab: ApiLab) -> None:
     await lab.raw_peer(ID, _mute)
     await _transaction(lab, ID)  # "1"
     assert await _post(lab, "/transactions/99/stop", None) == (
@@ -337,7 +339,7 @@ async def test_404_for_an_unknown_transaction_id(lab: Lab) -> None:
     assert lab.registry.sent == []
 
 
-async def test_422_for_a_2_0_1_configuration_key_without_a_component(lab: Lab) -> None:
+async def test_422_for_a_2_0_1_configuration_key_without_a_component(lab: ApiLab) -> None:
     await lab.raw_peer(ID, _mute, SUBPROTOCOL["2.0.1"])
     body = {"key": "HeartbeatInterval", "value": "60"}
     assert await _post(lab, f"/chargers/{ID}/configuration/change", body) == (
@@ -354,7 +356,7 @@ async def test_422_for_a_2_0_1_configuration_key_without_a_component(lab: Lab) -
 
 
 @pytest.mark.parametrize("query", ["", f"?chargeBoxId={ID}"])
-async def test_404_for_a_non_integer_id_on_a_1_6_station(lab: Lab, query: str) -> None:
+async def test_404_for_a_non_integer_id_on_a_1_6_station(lab: ApiLab, query: str) -> None:
     await lab.raw_peer(ID, _mute)
     await _transaction(lab, ID)
     where = f" on charger {ID}" if query else ""
@@ -376,7 +378,7 @@ async def test_404_for_a_non_integer_id_on_a_1_6_station(lab: Lab, query: str) -
     ],
 )
 async def test_422_for_a_stored_non_integer_id_on_a_1_6_station(
-    lab: Lab, transaction_id: str
+    lab: ApiLab, transaction_id: str
 ) -> None:
     """A transaction the station began while it spoke 2.0.1 (its own string id), stopped
     after it came back speaking 1.6: RemoteStopTransaction cannot name it."""

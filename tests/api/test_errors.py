@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chargeyard.api import ApiSettings
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def call_error(code: str, description: str) -> Any:
 # -- 401 --------------------------------------------------------------------------------------
 
 
-async def test_401_without_a_key(lab: Lab) -> None:
+async def test_401_without_a_key(lab: ApiLab) -> None:
     await lab.station("CP-1")
     response = await lab.client.post(
         "/api/v1/chargers/CP-1/reset", json={"type": "Soft"}, headers={"X-API-Key": ""}
@@ -42,7 +42,7 @@ async def test_401_without_a_key(lab: Lab) -> None:
 
 
 @pytest.mark.parametrize("key", ["cy_00000000_wrong", "not-a-key"])
-async def test_401_with_a_wrong_key(lab: Lab, key: str) -> None:
+async def test_401_with_a_wrong_key(lab: ApiLab, key: str) -> None:
     await lab.store.stations.register("CP-1")
     response = await lab.client.get(
         "/api/v1/chargers/CP-1/data-transfer", headers={"X-API-Key": key}
@@ -53,14 +53,14 @@ async def test_401_with_a_wrong_key(lab: Lab, key: str) -> None:
     )
 
 
-async def test_401_comes_before_404_and_422(lab: Lab) -> None:
+async def test_401_comes_before_404_and_422(lab: ApiLab) -> None:
     response = await lab.client.post(
         "/api/v1/chargers/NOPE/reset", json={"type": "Medium"}, headers={"X-API-Key": "x"}
     )
     assert response.status_code == 401
 
 
-async def test_a_revoked_key_is_refused(lab: Lab) -> None:
+async def test_a_revoked_key_is_refused(lab: ApiLab) -> None:
     api_key, plaintext = await lab.store.api_keys.create("short-lived")
     await lab.store.api_keys.delete(api_key.id)
     await lab.store.stations.register("CP-1")
@@ -73,12 +73,12 @@ async def test_a_revoked_key_is_refused(lab: Lab) -> None:
 # -- 404 --------------------------------------------------------------------------------------
 
 
-async def test_404_for_an_unknown_charge_box_id(lab: Lab) -> None:
+async def test_404_for_an_unknown_charge_box_id(lab: ApiLab) -> None:
     response = await lab.post("NOPE", "reset", {"type": "Soft"})
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
 
-async def test_404_for_the_history_of_an_unknown_charge_box_id(lab: Lab) -> None:
+async def test_404_for_the_history_of_an_unknown_charge_box_id(lab: ApiLab) -> None:
     response = await lab.client.get("/api/v1/chargers/NOPE/data-transfer")
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
@@ -86,7 +86,7 @@ async def test_404_for_the_history_of_an_unknown_charge_box_id(lab: Lab) -> None
 # -- 422 --------------------------------------------------------------------------------------
 
 
-async def test_422_names_the_allowed_values(lab: Lab) -> None:
+async def test_422_names_the_allowed_values(lab: ApiLab) -> None:
     await lab.station("CP-1")
     response = await lab.post("CP-1", "reset", {"type": "Medium"})
     assert (response.status_code, response.json()) == (
@@ -104,7 +104,7 @@ async def test_422_names_the_allowed_values(lab: Lab) -> None:
     assert lab.registry.sent == []
 
 
-async def test_422_lists_every_problem(lab: Lab) -> None:
+async def test_422_lists_every_problem(lab: ApiLab) -> None:
     await lab.station("CP-1")
     response = await lab.post("CP-1", "availability", {"connectorId": -1, "typ": "Operative"})
     assert (response.status_code, response.json()) == (
@@ -127,7 +127,7 @@ async def test_422_lists_every_problem(lab: Lab) -> None:
     )
 
 
-async def test_422_for_a_missing_body(lab: Lab) -> None:
+async def test_422_for_a_missing_body(lab: ApiLab) -> None:
     await lab.station("CP-1")
     response = await lab.post("CP-1", "unlock")
     assert (response.status_code, response.json()) == (
@@ -136,7 +136,7 @@ async def test_422_for_a_missing_body(lab: Lab) -> None:
     )
 
 
-async def test_422_for_a_date_without_time_zone(lab: Lab) -> None:
+async def test_422_for_a_date_without_time_zone(lab: ApiLab) -> None:
     await lab.station("CP-1")
     body = {"location": "https://fw.example.com/a.bin", "retrieveDate": "2026-02-10T14:00:00"}
     response = await lab.post("CP-1", "firmware/update", body)
@@ -154,7 +154,7 @@ async def test_422_for_a_date_without_time_zone(lab: Lab) -> None:
     )
 
 
-async def test_422_for_a_history_limit_above_100(lab: Lab) -> None:
+async def test_422_for_a_history_limit_above_100(lab: ApiLab) -> None:
     await lab.store.stations.register("CP-1")
     response = await lab.client.get("/api/v1/chargers/CP-1/data-transfer", params={"limit": 101})
     assert (response.status_code, response.json()) == (
@@ -171,7 +171,7 @@ async def test_422_for_a_history_limit_above_100(lab: Lab) -> None:
     )
 
 
-async def test_422_when_the_station_version_cannot_carry_the_request(lab: Lab) -> None:
+async def test_422_when_the_station_version_cannot_carry_the_request(lab: ApiLab) -> None:
     await lab.station("CS-1", "2.0.1")
     long_name = "C" * 51  # ComponentType.name is at most 50 characters (2.0.1 part 3)
     response = await lab.post("CS-1", "configuration/get", {"key": [f"{long_name}.Variable"]})
@@ -185,7 +185,7 @@ async def test_422_when_the_station_version_cannot_carry_the_request(lab: Lab) -
     assert lab.registry.sent[-1][1] == "GetReport"  # refused before it went out
 
 
-async def test_422_for_a_body_that_is_not_json(lab: Lab) -> None:
+async def test_422_for_a_body_that_is_not_json(lab: ApiLab) -> None:
     await lab.store.stations.register("CP-1")
     response = await lab.client.post(
         "/api/v1/chargers/CP-1/reset",
@@ -198,7 +198,7 @@ async def test_422_for_a_body_that_is_not_json(lab: Lab) -> None:
     )
 
 
-async def test_422_for_a_body_that_is_not_utf_8(lab: Lab) -> None:
+async def test_422_for_a_body_that_is_not_utf_8(lab: ApiLab) -> None:
     """Found by the fuzz test: FastAPI answered an undocumented 400 to bytes that do not
     decode; an invalid body is 422 like the others, and other HTTP errors keep their status
     and headers."""
@@ -230,7 +230,7 @@ async def test_422_for_a_body_that_is_not_utf_8(lab: Lab) -> None:
     ],
 )
 async def test_422_for_a_control_character_in_a_looked_up_id(
-    lab: Lab, method: str, path: str, loc: list[str]
+    lab: ApiLab, method: str, path: str, loc: list[str]
 ) -> None:
     """Found by the fuzz test on PostgreSQL, which refuses any query carrying a NUL byte (a
     500): no stored id has a control character, so such an id is invalid, not unknown."""
@@ -243,7 +243,7 @@ async def test_422_for_a_control_character_in_a_looked_up_id(
 # -- 503, 504, 502 ----------------------------------------------------------------------------
 
 
-async def test_503_when_registered_but_not_connected(lab: Lab) -> None:
+async def test_503_when_registered_but_not_connected(lab: ApiLab) -> None:
     await lab.store.stations.register("CP-1")
     response = await lab.post("CP-1", "reset", {"type": "Soft"})
     assert (response.status_code, response.json()) == (
@@ -252,7 +252,7 @@ async def test_503_when_registered_but_not_connected(lab: Lab) -> None:
     )
 
 
-async def test_503_after_the_station_went_away(lab: Lab) -> None:
+async def test_503_after_the_station_went_away(lab: ApiLab) -> None:
     runtime = await lab.station("CP-1")
     await runtime.stop()
     response = await lab.post("CP-1", "cache/clear")
@@ -262,7 +262,7 @@ async def test_503_after_the_station_went_away(lab: Lab) -> None:
     )
 
 
-async def test_504_when_the_station_does_not_answer(lab: Lab) -> None:
+async def test_504_when_the_station_does_not_answer(lab: ApiLab) -> None:
     await lab.raw_peer("CP-MUTE", lambda call: None)
     response = await lab.post("CP-MUTE", "reset", {"type": "Hard"})
     assert (response.status_code, response.json()) == (
@@ -271,7 +271,7 @@ async def test_504_when_the_station_does_not_answer(lab: Lab) -> None:
     )
 
 
-async def test_502_when_the_station_answers_a_call_error(lab: Lab) -> None:
+async def test_502_when_the_station_answers_a_call_error(lab: ApiLab) -> None:
     await lab.raw_peer("CP-ERR", call_error("InternalError", "relay stuck"))
     response = await lab.post("CP-ERR", "unlock", {"connectorId": 1})
     assert (response.status_code, response.json()) == (
@@ -280,7 +280,7 @@ async def test_502_when_the_station_answers_a_call_error(lab: Lab) -> None:
     )
 
 
-async def test_502_when_the_station_answers_against_its_schema(lab: Lab) -> None:
+async def test_502_when_the_station_answers_against_its_schema(lab: ApiLab) -> None:
     await lab.raw_peer("CP-BAD", lambda call: [3, call[1], {"status": "Maybe"}])
     response = await lab.post("CP-BAD", "reset", {"type": "Soft"})
     assert (response.status_code, response.json()) == (
@@ -292,7 +292,7 @@ async def test_502_when_the_station_answers_against_its_schema(lab: Lab) -> None
     )
 
 
-async def test_a_2_1_station_speaks_like_2_0_1(lab: Lab) -> None:
+async def test_a_2_1_station_speaks_like_2_0_1(lab: ApiLab) -> None:
     await lab.raw_peer("CS-21", lambda call: [3, call[1], {"status": "Accepted"}], "ocpp2.1")
     response = await lab.post("CS-21", "reset", {"type": "Hard"})
     assert response.json() == {
@@ -305,7 +305,7 @@ async def test_a_2_1_station_speaks_like_2_0_1(lab: Lab) -> None:
 
 
 @pytest.mark.parametrize("location", ["0", "firmware.bin", "file:///etc/passwd", "https://"])
-async def test_422_for_a_location_a_station_cannot_reach(lab: Lab, location: str) -> None:
+async def test_422_for_a_location_a_station_cannot_reach(lab: ApiLab, location: str) -> None:
     # A firmware or diagnostics location is a URL the station downloads from or uploads to
     # (1.6 sections 5.16 and 5.9, 2.0.1 L01 / N01): anything else is refused, nothing sent.
     await lab.station("CP-1")
@@ -332,7 +332,7 @@ async def test_422_for_a_location_a_station_cannot_reach(lab: Lab, location: str
     ],
 )
 async def test_405_names_every_method_the_path_is_served_with(
-    lab: Lab, method: str, path: str, allowed: str
+    lab: ApiLab, method: str, path: str, allowed: str
 ) -> None:
     # RFC 9110 section 15.5.6: Allow lists the target resource's methods, not those of the
     # first of its routes.
@@ -345,7 +345,7 @@ async def test_405_names_every_method_the_path_is_served_with(
 # -- the document's word on 422 ---------------------------------------------------------------
 
 
-def test_the_document_declares_both_shapes_of_a_422(lab: Lab) -> None:
+def test_the_document_declares_both_shapes_of_a_422(lab: ApiLab) -> None:
     """A request the charger's version cannot express answers a text ``detail`` (the error
     table of app.py), an invalid one a list: every operation's 422 admits both."""
     document = lab.client._transport.app.openapi()  # type: ignore[attr-defined]

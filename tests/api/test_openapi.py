@@ -15,7 +15,7 @@ from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
 from chargeyard.store import Store
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 from tests.api.gateway_lab import bearer, gateway_settings, token
 
 COMMANDS = [
@@ -32,7 +32,7 @@ COMMANDS = [
 ]
 
 
-async def test_openapi_lists_every_command(lab: Lab) -> None:
+async def test_openapi_lists_every_command(lab: ApiLab) -> None:
     response = await lab.client.get("/openapi.json", headers={"X-API-Key": ""})
     document = response.json()
     assert document["info"]["title"] == "chargeyard CSMS API"
@@ -46,7 +46,7 @@ async def test_openapi_lists_every_command(lab: Lab) -> None:
     assert reset["security"] == [{"APIKeyHeader": []}]
 
 
-async def test_every_api_v1_operation_is_documented_with_its_errors(lab: Lab) -> None:
+async def test_every_api_v1_operation_is_documented_with_its_errors(lab: ApiLab) -> None:
     """Each /api/v1 operation has a summary, a tag, the API-key requirement and its 401."""
     document = (await lab.client.get("/openapi.json")).json()
     tags = {tag["name"] for tag in document["tags"]}
@@ -139,7 +139,7 @@ async def test_every_operation_declares_the_credential_its_route_enforces(
     }
 
 
-async def test_the_description_names_each_part_of_the_api_and_its_credential(lab: Lab) -> None:
+async def test_the_description_names_each_part_of_the_api_and_its_credential(lab: ApiLab) -> None:
     document = (await lab.client.get("/openapi.json")).json()
     description = " ".join(document["info"]["description"].split())
     assert "Every endpoint requires the `X-API-Key`" not in description

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 from tests.api.test_commands_v16 import FIRMWARE
 
 
@@ -25,7 +25,7 @@ def always(payload: dict[str, Any]) -> Any:
         ("Scheduled", "Soft reset scheduled by charger", "scheduled"),
     ],
 )
-async def test_reset_not_accepted(lab: Lab, status: str, message: str, api_status: str) -> None:
+async def test_reset_not_accepted(lab: ApiLab, status: str, message: str, api_status: str) -> None:
     await lab.raw_peer("CS-1", always({"status": status}), "ocpp2.0.1")
     response = await lab.post("CS-1", "reset", {"type": "Soft"})
     assert response.json() == {
@@ -43,7 +43,7 @@ async def test_reset_not_accepted(lab: Lab, status: str, message: str, api_statu
         ("NotSupported", "Connector unlock not supported by charger", "not_supported"),
     ],
 )
-async def test_unlock_not_unlocked(lab: Lab, status: str, message: str, api_status: str) -> None:
+async def test_unlock_not_unlocked(lab: ApiLab, status: str, message: str, api_status: str) -> None:
     await lab.raw_peer("CP-1", always({"status": status}))
     response = await lab.post("CP-1", "unlock", {"connectorId": 2})
     assert response.json() == {
@@ -54,7 +54,7 @@ async def test_unlock_not_unlocked(lab: Lab, status: str, message: str, api_stat
     }
 
 
-async def test_unlock_during_an_authorized_transaction(lab: Lab) -> None:
+async def test_unlock_during_an_authorized_transaction(lab: ApiLab) -> None:
     await lab.raw_peer("CS-1", always({"status": "OngoingAuthorizedTransaction"}), "ocpp2.0.1")
     response = await lab.post("CS-1", "unlock", {"connectorId": 1})
     assert response.json() == {
@@ -65,7 +65,7 @@ async def test_unlock_during_an_authorized_transaction(lab: Lab) -> None:
     }
 
 
-async def test_clear_cache_rejected(lab: Lab) -> None:
+async def test_clear_cache_rejected(lab: ApiLab) -> None:
     await lab.raw_peer("CP-1", always({"status": "Rejected"}))
     response = await lab.post("CP-1", "cache/clear")
     assert response.json() == {
@@ -75,7 +75,7 @@ async def test_clear_cache_rejected(lab: Lab) -> None:
     }
 
 
-async def test_trigger_not_implemented(lab: Lab) -> None:
+async def test_trigger_not_implemented(lab: ApiLab) -> None:
     await lab.raw_peer("CP-1", always({"status": "NotImplemented"}))
     body = {"requestedMessage": "FirmwareStatusNotification"}
     response = await lab.post("CP-1", "trigger", body)
@@ -88,7 +88,7 @@ async def test_trigger_not_implemented(lab: Lab) -> None:
     }
 
 
-async def test_availability_scheduled_until_the_transaction_ends(lab: Lab) -> None:
+async def test_availability_scheduled_until_the_transaction_ends(lab: ApiLab) -> None:
     await lab.raw_peer("CP-1", always({"status": "Scheduled"}))
     response = await lab.post("CP-1", "availability", {"connectorId": 1, "type": "Inoperative"})
     assert response.json() == {
@@ -111,7 +111,7 @@ async def test_availability_scheduled_until_the_transaction_ends(lab: Lab) -> No
     ],
 )
 async def test_b05_set_variables_statuses_map_onto_the_four_of_1_6(
-    lab: Lab, attribute_status: str, status: str, message: str
+    lab: ApiLab, attribute_status: str, status: str, message: str
 ) -> None:
     result = {
         "attributeStatus": attribute_status,
@@ -130,7 +130,7 @@ async def test_b05_set_variables_statuses_map_onto_the_four_of_1_6(
     }
 
 
-async def test_l01_firmware_update_that_cancels_the_one_in_progress(lab: Lab) -> None:
+async def test_l01_firmware_update_that_cancels_the_one_in_progress(lab: ApiLab) -> None:
     await lab.raw_peer("CS-1", always({"status": "AcceptedCanceled"}), "ocpp2.0.1")
     response = await lab.post("CS-1", "firmware/update", FIRMWARE)
     assert response.json() == {
@@ -142,7 +142,7 @@ async def test_l01_firmware_update_that_cancels_the_one_in_progress(lab: Lab) ->
     }
 
 
-async def test_diagnostics_without_a_file_to_upload(lab: Lab) -> None:
+async def test_diagnostics_without_a_file_to_upload(lab: ApiLab) -> None:
     await lab.raw_peer("CP-1", always({}))
     body = {"location": "ftp://uploads.example.com/"}
     response = await lab.post("CP-1", "diagnostics", body)
@@ -163,7 +163,7 @@ async def test_diagnostics_without_a_file_to_upload(lab: Lab) -> None:
         ("UnknownMessageId", "DataTransfer messageId unknown to charger"),
     ],
 )
-async def test_data_transfer_statuses(lab: Lab, status: str, message: str) -> None:
+async def test_data_transfer_statuses(lab: ApiLab, status: str, message: str) -> None:
     await lab.raw_peer("CP-1", always({"status": status}))
     response = await lab.post("CP-1", "data-transfer", {"vendorId": "V", "messageId": "M"})
     assert response.json() == {

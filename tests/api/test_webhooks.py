@@ -9,7 +9,7 @@ import httpx
 
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
-from tests.api.conftest import Lab
+from tests.api.conftest import ApiLab
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 from tests.stack_lab import StackLab
@@ -31,7 +31,7 @@ def _problems(response: httpx.Response) -> list[tuple[list[Any], str]]:
     return [(problem["loc"], problem["msg"]) for problem in response.json()["detail"]]
 
 
-async def test_create_generates_a_secret_shown_only_once(lab: Lab) -> None:
+async def test_create_generates_a_secret_shown_only_once(lab: ApiLab) -> None:
     created = await _create(
         lab.client, events=["transaction.started", "transaction.stopped", "transaction.started"]
     )
@@ -51,7 +51,7 @@ async def test_create_generates_a_secret_shown_only_once(lab: Lab) -> None:
     assert listed == {"data": [fetched], "total": 1, "limit": 50, "offset": 0}
 
 
-async def test_create_keeps_a_given_secret_and_lists_page_by_page(lab: Lab) -> None:
+async def test_create_keeps_a_given_secret_and_lists_page_by_page(lab: ApiLab) -> None:
     first = await _create(lab.client, secret=SECRET, active=False)
     assert (first["secret"], first["active"]) == (SECRET, False)
     second = await _create(lab.client, url="http://10.0.0.1:8080/h")
@@ -60,7 +60,7 @@ async def test_create_keeps_a_given_secret_and_lists_page_by_page(lab: Lab) -> N
     assert (page["total"], page["limit"], page["offset"]) == (2, 1, 1)
 
 
-async def test_create_refuses_bad_bodies_with_clear_details(lab: Lab) -> None:
+async def test_create_refuses_bad_bodies_with_clear_details(lab: ApiLab) -> None:
     url = "/api/v1/webhooks"
     ftp = _problems(await lab.client.post(url, json={"url": "ftp://x/h", "events": ["*"]}))
     assert ftp == [(["body", "url"], "Value error, the URL's scheme must be http or https")]
@@ -86,7 +86,7 @@ async def test_create_refuses_bad_bodies_with_clear_details(lab: Lab) -> None:
     assert (await lab.client.get(url)).json()["total"] == 0
 
 
-async def test_patch_changes_only_the_given_fields(lab: Lab) -> None:
+async def test_patch_changes_only_the_given_fields(lab: ApiLab) -> None:
     created = await _create(lab.client, secret=SECRET)
     path = f"/api/v1/webhooks/{created['id']}"
     response = await lab.client.patch(
@@ -113,7 +113,7 @@ async def test_patch_changes_only_the_given_fields(lab: Lab) -> None:
     assert [loc for loc, _ in bad] == [["body", "url"]]
 
 
-async def test_unknown_ids_are_404_and_delete_removes(lab: Lab) -> None:
+async def test_unknown_ids_are_404_and_delete_removes(lab: ApiLab) -> None:
     created = await _create(lab.client)
     path = f"/api/v1/webhooks/{created['id']}"
     deleted = await lab.client.delete(path)
@@ -133,13 +133,13 @@ async def test_unknown_ids_are_404_and_delete_removes(lab: Lab) -> None:
         assert response.json() == {"detail": f"webhook {created['id']!r} not found"}
 
 
-async def test_the_api_key_is_required(lab: Lab) -> None:
+async def test_the_api_key_is_required(lab: ApiLab) -> None:
     del lab.client.headers["X-API-Key"]
     assert (await lab.client.get("/api/v1/webhooks")).status_code == 401
     assert (await lab.client.post("/api/v1/webhooks", json={})).status_code == 401
 
 
-async def test_the_test_ping_is_signed_sent_once_and_logged(lab: Lab) -> None:
+async def test_the_test_ping_is_signed_sent_once_and_logged(lab: ApiLab) -> None:
     async with receiving(failures=1) as receiver:
         created = await _create(lab.client, url=receiver.url, events=["charger.boot"])
         path = f"/api/v1/webhooks/{created['id']}"
@@ -179,7 +179,7 @@ async def test_the_test_ping_is_signed_sent_once_and_logged(lab: Lab) -> None:
     assert log["count"] == 2
 
 
-async def test_the_delivery_log_shows_retries_newest_first(lab: Lab) -> None:
+async def test_the_delivery_log_shows_retries_newest_first(lab: ApiLab) -> None:
     hub = EventHub()
     async with receiving(failures=4) as receiver:
         created = await _create(lab.client, url=receiver.url, secret=SECRET)
@@ -248,7 +248,7 @@ async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: StackLab) ->
     assert started.json["chargeBoxId"] == stopped.json["chargeBoxId"] == "CP-1"
 
 
-async def test_the_api_documents_the_signature_and_every_event_name(lab: Lab) -> None:
+async def test_the_api_documents_the_signature_and_every_event_name(lab: ApiLab) -> None:
     document = (await lab.client.get("/openapi.json")).json()
     create = document["paths"]["/api/v1/webhooks"]["post"]
     assert create["tags"] == ["Webhooks"]

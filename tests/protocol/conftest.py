@@ -9,7 +9,7 @@ import pytest
 
 from chargeyard.protocol import Handler, Role, Session, VersionSpec
 
-from .support import FakeClock, Link, counting_ids, make_link
+from .support import FakeClock, SessionPair, counting_ids, make_link
 
 
 @pytest.fixture
@@ -38,14 +38,14 @@ def make_session(clock: FakeClock) -> Callable[..., Session]:
 
 
 @pytest.fixture
-def link(clock: FakeClock) -> Callable[..., Link]:
+def link(clock: FakeClock) -> Callable[..., SessionPair]:
     """Build a station/central-system pair on the test's clock (ids "st-n" and "cs-n")."""
 
     def make(
         version: VersionSpec,
         station_handlers: dict[str, Any] | None = None,
         central_handlers: dict[str, Any] | None = None,
-    ) -> Link:
+    ) -> SessionPair:
         return make_link(version, clock, station_handlers, central_handlers)
 
     return make

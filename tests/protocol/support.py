@@ -110,7 +110,7 @@ def run_to_completion(awaitable: Any) -> Any:
         return done.value
 
 
-class Link:
+class SessionPair:
     """A station session and a central-system session joined by the in-memory link.
 
     :meth:`pump` carries each side's ``data_to_send()`` into the other's ``receive()``, as
@@ -141,11 +141,11 @@ def make_link(
     clock: FakeClock,
     station_handlers: dict[str, Any] | None = None,
     central_handlers: dict[str, Any] | None = None,
-) -> Link:
+) -> SessionPair:
     station = Session(
         version, Role.STATION, station_handlers, clock=clock, new_id=counting_ids("st")
     )
     central = Session(
         version, Role.CENTRAL_SYSTEM, central_handlers, clock=clock, new_id=counting_ids("cs")
     )
-    return Link(station, central)
+    return SessionPair(station, central)

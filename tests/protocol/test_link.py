@@ -27,12 +27,12 @@ from .support import (
     NOW,
     PERIODIC_EVENT_STREAM,
     FakeClock,
-    Link,
+    SessionPair,
     counting_ids,
     failures,
 )
 
-MakeLink = Callable[..., Link]
+MakeLink = Callable[..., SessionPair]
 STATION, CENTRAL = Role.STATION, Role.CENTRAL_SYSTEM
 
 
@@ -254,7 +254,7 @@ def test_invalid_callresult_comes_back_as_callresulterror_21(clock: FakeClock) -
         new_id=counting_ids("cs"),
         validate=False,
     )
-    pair = Link(station, central)
+    pair = SessionPair(station, central)
     station.call("Heartbeat", {})
     pair.pump()
     why = 'HeartbeatResponse: "noon" is not a "date-time" at /currentTime'

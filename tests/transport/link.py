@@ -30,12 +30,12 @@ server_connection: type[ServerConnection] = ServerConnection
 
 
 @dataclass
-class Link:
+class ConnectionPair:
     station: OcppConnection
     central_system: OcppConnection
 
 
-LinkFactory = Callable[..., Awaitable[Link]]
+LinkFactory = Callable[..., Awaitable[ConnectionPair]]
 
 
 @asynccontextmanager
@@ -80,7 +80,7 @@ async def linked(
     station_handlers: Mapping[str, Handler] | None = None,
     station_timeout: float = 5.0,
     scheduler: WorkQueue | None = None,
-) -> AsyncIterator[Link]:
+) -> AsyncIterator[ConnectionPair]:
     """A station connection and a central-system connection talking over loopback; the
     central system's incoming CALLs go through ``scheduler`` if given (started by the caller)."""
     accepted: asyncio.Future[OcppConnection] = asyncio.get_running_loop().create_future()
@@ -100,7 +100,7 @@ async def linked(
         )
         reader = asyncio.create_task(station.run())
         try:
-            yield Link(station, await accepted)
+            yield ConnectionPair(station, await accepted)
         finally:
             await station.close()
             await reader

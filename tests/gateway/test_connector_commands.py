@@ -127,18 +127,20 @@ async def _async(value: bool) -> bool:
     return value
 
 
-async def test_the_host_tells_each_applied_command_and_each_new_fleet(lab: StackLab) -> None:
-    """What /metrics counts (gateway commands by type and outcome, the fleets' stations)
-    comes from these two hooks."""
-    told: list[tuple[str, str]] = []
-    fleets: list[object] = []
-    lab.host._on_command = lambda event_type, outcome: told.append((event_type, outcome))
-    lab.host._on_fleet = fleets.append
+async def test_metrics_count_each_applied_command_and_show_the_host_s_fleets(
+    lab: StackLab,
+) -> None:
+    """/metrics hears the host's two hooks: every command applied, by type and outcome, and
+    the stations of every fleet it makes."""
     charger = await lab.running("CP-9")
-    assert fleets == [lab.host.fleet_of(ORG)]
     # Sent side by side, both pass the precheck; the second meets the cable when applied.
     first, second = await asyncio.gather(lab.send(charger, "plug"), lab.send(charger, "plug"))
     assert first.queued
     assert second.queued
     await lab.outcomes(first, second)
-    assert told == [("plug", "succeeded"), ("plug", "failed")]
+
+    samples = await lab.scrape()
+    commands = "chargeyard_gateway_commands_total"
+    assert samples[(commands, frozenset({("event_type", "plug"), ("outcome", "succeeded")}))] == 1
+    assert samples[(commands, frozenset({("event_type", "plug"), ("outcome", "failed")}))] == 1
+    assert samples[("chargeyard_fleet_stations", frozenset({("registration", "Accepted")}))] == 1

@@ -25,8 +25,8 @@ URL, configuration: ``gateway/definitions.py``) and whether it should run
 * every frame of a hosted charger goes to the store's batched frame log under its charger id
   (``gateway/frames.py``).
 
-Stations live in one fleet per organization: an OCPP identity is unique within an organization
-only, and a fleet keys its stations by identity. The fleets share nothing but this host.
+Stations live in one fleet per organization (``gateway/hosted.py``: an OCPP identity is unique
+within an organization only).
 
 A stopped station keeps its state (meters, a transaction not yet reported) and reconnects
 without a new boot when started again; a restart power-cycles it (it boots again). A running
@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
@@ -53,18 +52,17 @@ from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
-from chargeyard.gateway.definitions import StationDefinition, definition_of, station_setup
+from chargeyard.gateway.definitions import definition_of
 from chargeyard.gateway.executor import Executor, Outcome
-from chargeyard.gateway.frames import FrameRecorder
+from chargeyard.gateway.hosted import HostedStations, built_from, take_live_changes
 from chargeyard.gateway.memory import MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
-from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
-from chargeyard.store import FrameLog, Store
+from chargeyard.store import Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
 
 logger = logging.getLogger(__name__)
@@ -92,14 +90,6 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
-class _Hosted:
-    organization_id: str
-    identity: str
-    fleet: Fleet
-    definition: StationDefinition
-
-
 class FleetHost:
     """The ``local`` runtime provider: chargers run as stations on this event loop.
 
@@ -124,9 +114,6 @@ class FleetHost:
             on the worker holding them. None: every charger runs here.
     """
 
-    provider = "local"
-    runtime_kind = "asyncio_task"
-
     def __init__(
         self,
         store: Store,
@@ -148,13 +135,10 @@ class FleetHost:
         self._memory = MemoryWriter(store) if keep_memory else None
         self.node = node or f"host-{uuid4().hex[:12]}"
         self._on_command = on_command
-        self._on_fleet = on_fleet
         self.bus = bus
         self.executor = executor or Executor()
-        self._fleet_factory = fleet_factory or Fleet
-        self._fleets: dict[str, Fleet] = {}
-        self._hosted: dict[str, _Hosted] = {}
-        self._frame_log: FrameLog | None = store.frame_log() if record_frames else None
+        self._frame_log = store.frame_log() if record_frames else None
+        self._hosted = HostedStations(fleet_factory or Fleet, on_fleet, self._frame_log)
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
         self._commands = CommandRunner(
@@ -186,17 +170,16 @@ class FleetHost:
         await self._commands.close()
         self._started = False
         # The process ending is the stations' power going (gateway/power.py).
-        for fleet in self._fleets.values():
+        for fleet in self._hosted.fleets():
             fleet.stop_autogen()
         if self._memory is not None:
             await self._memory.close()  # (the power-down writes the last snapshots)
-        await power_down(self.store, self._powered())
-        for fleet in self._fleets.values():
+        await power_down(self.store, self._hosted.powered())
+        for fleet in self._hosted.fleets():
             await fleet.stop_all()
         # Its chargers released and what it had not taken handed on: a command for one of them
         # now reaches a node that is there to answer, never this closed one.
         await self.bus.leave(self.node)
-        self._fleets.clear()
         self._hosted.clear()
         await self._writer.close()
         if self._frame_log is not None:
@@ -268,7 +251,7 @@ class FleetHost:
         each goes down as at a power loss, its snapshot written into its row for the worker
         that takes it next."""
         handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
-        powered = [p for p in self._powered() if p.charger_id in handed]
+        powered = self._hosted.powered(set(handed))
         # Short: the lease keeper waits for it, and must renew its other leases in time.
         await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0)
         for charger_id in handed:
@@ -347,8 +330,8 @@ class FleetHost:
             organization_id, charger_id, DesiredState.RUNNING
         )
         hosted = self._hosted.get(charger_id)
-        if hosted is not None and self._built_from(hosted, charger):
-            self._take_live_changes(hosted, charger)
+        if hosted is not None and built_from(hosted, charger):
+            take_live_changes(hosted, charger)
             hosted.fleet.restart(hosted.identity, self._restart_delay_s)
             await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
             self._log(charger, "runtime restarted (power cycle)")
@@ -362,15 +345,11 @@ class FleetHost:
         is built from changed, it is replaced (see the module docstring) and the new one
         starts; its status is stored. A charger not running here gets it at its next start.
         """
-        hosted = self._hosted.get(charger.id)
-        if (
-            hosted is None
-            or hosted.organization_id != charger.organization_id
-            or not hosted.fleet.runtime(hosted.identity).running
-        ):
+        hosted = self._hosted.running(charger.organization_id, charger.id)
+        if hosted is None:
             return "next_start"
-        if self._built_from(hosted, charger):
-            if self._take_live_changes(hosted, charger):
+        if built_from(hosted, charger):
+            if take_live_changes(hosted, charger):
                 self._log(charger, "runtime took its changed DataTransfer replies")
                 return "applied"
             return "unchanged"
@@ -394,16 +373,15 @@ class FleetHost:
 
     def is_running(self, charger_id: str) -> bool:
         hosted = self._hosted.get(charger_id)
-        return hosted is not None and hosted.fleet.runtime(hosted.identity).running
+        return hosted is not None and hosted.running
 
     def station(self, charger_id: str) -> SimulatedStation | None:
         """The hosted station of a charger (running or not), or None."""
         hosted = self._hosted.get(charger_id)
-        return None if hosted is None else hosted.fleet.station(hosted.identity)
+        return None if hosted is None else hosted.station
 
     def station_status(self, charger_id: str) -> StationStatus | None:
-        hosted = self._hosted.get(charger_id)
-        return None if hosted is None else hosted.fleet.station_status(hosted.identity)
+        return self._hosted.station_status(charger_id)
 
     def hosted(self) -> list[str]:
         return list(self._hosted)
@@ -411,13 +389,7 @@ class FleetHost:
     def fleet_of(self, organization_id: str) -> Fleet | None:
         """The fleet running the organization's stations (e.g. to drive it with automatic
         sessions), or None before its first charger is started."""
-        return self._fleets.get(organization_id)
-
-    def _powered(self) -> list[Powered]:
-        return [
-            Powered(hosted.organization_id, charger_id, hosted.fleet.station(hosted.identity))
-            for charger_id, hosted in self._hosted.items()
-        ]
+        return self._hosted.fleet_of(organization_id)
 
     # -- commands -----------------------------------------------------------------------------
 
@@ -431,13 +403,10 @@ class FleetHost:
         (``gateway/runtime_service.py``), and a charger no host runs is asked of the bus's
         placement node, which answers that it does not run.
         """
-        hosted = self._hosted.get(charger_id)
-        if hosted is None or hosted.organization_id != organization_id:
+        hosted = self._hosted.running(organization_id, charger_id)
+        if hosted is None:
             return NOT_RUNNING
-        runtime = hosted.fleet.runtime(hosted.identity)
-        if not runtime.running:
-            return NOT_RUNNING
-        return self.executor.precheck(runtime.station, event_type, payload)
+        return self.executor.precheck(hosted.station, event_type, payload)
 
     async def wait_idle(self) -> None:
         """Return once every command published so far has its outcome written (tests, bench;
@@ -446,14 +415,8 @@ class FleetHost:
             await self._writer.written()
 
     def _station_for(self, message: CommandMessage) -> SimulatedStation | None:
-        hosted = self._hosted.get(message.charger_id)
-        if (
-            hosted is None
-            or hosted.organization_id != message.organization_id
-            or not hosted.fleet.runtime(hosted.identity).running
-        ):
-            return None
-        return hosted.fleet.station(hosted.identity)
+        hosted = self._hosted.running(message.organization_id, message.charger_id)
+        return None if hosted is None else hosted.station
 
     def _finish(self, message: CommandMessage, outcome: Outcome) -> None:
         self.applied += 1
@@ -488,54 +451,32 @@ class FleetHost:
         """Build (if needed) and start the charger's station, without storing its status;
         returns why it could not be built, or None."""
         hosted = self._hosted.get(charger.id)
-        if hosted is not None and not self._built_from(hosted, charger):
+        if hosted is not None and not built_from(hosted, charger):
             await self._replace(charger.id)
             hosted = None
         if hosted is not None:
-            self._take_live_changes(hosted, charger)  # (changed while it was stopped)
+            take_live_changes(hosted, charger)  # (changed while it was stopped)
         if hosted is None:
             try:
-                hosted = self._build(charger)
+                hosted = self._hosted.build(charger)
             except (ChargerRuntimeError, ValueError, InvalidURI) as error:
                 self._log(charger, f"runtime failed: {error}", "error")
                 return str(error)
             await self.bus.hold(self.node, [charger.id])
             if (config := without_snapshot(charger.config)) is not None:
-                # Restored into the station (see _build): its reports are queued now.
+                # Restored into the station (station_setup): its reports are queued now.
                 await self.store.chargers.update(charger.organization_id, charger.id, config=config)
             if self._memory is not None:  # (after the restored snapshot left the row)
-                station = hosted.fleet.station(hosted.identity)
-                self._memory.watch(Powered(charger.organization_id, charger.id, station))
+                self._memory.watch(Powered(charger.organization_id, charger.id, hosted.station))
         hosted.fleet.start(hosted.identity)
         self._log(charger, "runtime started", data={"csms_url": hosted.definition.csms_url})
         return None
 
-    def _build(self, charger: SimulatedCharger) -> _Hosted:
-        definition = definition_of(charger)
-        fleet = self._fleets.get(charger.organization_id)
-        if fleet is None:
-            fleet = self._fleets[charger.organization_id] = self._fleet_factory()
-            if self._on_fleet is not None:
-                self._on_fleet(fleet)
-        recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)
-        setup = station_setup(charger, definition, recorder)
-        fleet.add(
-            definition.template,
-            csms_url=definition.csms_url,
-            version=definition.version,
-            ids=[charger.identity],
-            password=definition.password,
-            setup=setup,
-        )
-        hosted = _Hosted(charger.organization_id, charger.identity, fleet, definition)
-        self._hosted[charger.id] = hosted
-        return hosted
-
     async def _forget(self, charger_id: str) -> None:
         hosted = self._hosted.pop(charger_id)
         if self._memory is not None:
-            station = hosted.fleet.station(hosted.identity)
-            self._memory.forget(charger_id, Powered(hosted.organization_id, charger_id, station))
+            powered = Powered(hosted.organization_id, charger_id, hosted.station)
+            self._memory.forget(charger_id, powered)
         await self.bus.release(self.node, [charger_id])
         await hosted.fleet.remove(hosted.identity)
 
@@ -544,43 +485,10 @@ class FleetHost:
         goes down gracefully first, so that its central system hears them end and nothing it
         answered is sent again (a stopped one has no connection to say anything on)."""
         hosted = self._hosted[charger_id]
-        runtime = hosted.fleet.runtime(hosted.identity)
-        if runtime.running:
-            runtime.station.stop_transactions(REPLACED_STOP_REASON)
+        if hosted.running:
+            hosted.station.stop_transactions(REPLACED_STOP_REASON)
             await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
         await self._forget(charger_id)
 
-    @staticmethod
-    def _take_live_changes(hosted: _Hosted, charger: SimulatedCharger) -> bool:
-        """Set on the hosted station what it takes without a restart (its DataTransfer
-        replies) when the row changed it; whether it did. The row builds (``_built_from``)."""
-        current = definition_of(charger)
-        if current.replies == hosted.definition.replies:
-            return False
-        hosted.fleet.station(hosted.identity).set_vendor_replies(current.replies)
-        hosted.definition = current
-        return True
-
-    @staticmethod
-    def _built_from(hosted: _Hosted, charger: SimulatedCharger) -> bool:
-        """Whether the hosted station is what the charger's row describes now."""
-        try:
-            current = definition_of(charger)
-        except ChargerRuntimeError:
-            return False
-        return current == hosted.definition and hosted.identity == charger.identity
-
     def _report(self, charger: SimulatedCharger, event_type: str, desired: int) -> RuntimeReport:
-        try:
-            version = runtime_version_label(charger.ocpp_version)
-        except ValueError:
-            version = charger.ocpp_version
-        return RuntimeReport(
-            charger_id=charger.id,
-            event_type=event_type,
-            ocpp_version=version,
-            provider=self.provider,
-            runtime_kind=self.runtime_kind,
-            desired_count=desired,
-            status="ACTIVE" if charger.id in self._hosted else "INACTIVE",
-        )
+        return RuntimeReport.of(charger, event_type, desired, active=charger.id in self._hosted)

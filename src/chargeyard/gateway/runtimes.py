@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.store.models import SimulatedCharger
 
@@ -59,6 +60,26 @@ class RuntimeReport:
                 "status": self.status,
             },
         }
+
+    @classmethod
+    def of(
+        cls, charger: SimulatedCharger, event_type: str, desired: int, *, active: bool
+    ) -> RuntimeReport:
+        """The report of a charger run by this process's fleet host (provider ``local``, an
+        ``asyncio_task`` per station), ``active`` when its station is hosted here."""
+        try:
+            version = runtime_version_label(charger.ocpp_version)
+        except ValueError:  # (a row that cannot run: shown as it is stored)
+            version = charger.ocpp_version
+        return cls(
+            charger_id=charger.id,
+            event_type=event_type,
+            ocpp_version=version,
+            provider="local",
+            runtime_kind="asyncio_task",
+            desired_count=desired,
+            status="ACTIVE" if active else "INACTIVE",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,7 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
-from chargeyard.bus.redis_stations import RedisStations
+from chargeyard.bus.redis_stations import ANNOUNCE_WAIT_S, RedisStations
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations
@@ -180,6 +180,28 @@ async def test_a_disconnect_travels_to_the_node_holding_the_station() -> None:
         assert await link_over(api, registry).disconnect("CP-1", 4000, "deleted")
         await until(lambda: station.closed == [(4000, "deleted")])
         assert not await api.disconnect("CP-GONE")
+
+
+async def test_b01_once_the_registry_says_a_connect_is_announced_every_node_can_reach_it() -> None:
+    # The boot of a station is answered after registry.announced() (csms/boot.py): whoever
+    # sees it booted may command it at once through another node.
+    async with cluster(redis_url()) as (registry, _node, api):
+        for n in range(50):
+            registry.add(f"CP-{n}", Station(V16))  # type: ignore[arg-type]
+            await registry.announced()
+
+            assert await api.is_connected(f"CP-{n}")
+
+
+async def test_redis_gone_holds_no_boot_up(own_redis: OwnRedis) -> None:
+    async with cluster(own_redis.url) as (registry, _node, api):
+        await own_redis.stop()
+        registry.add("CP-1", Station(V16))  # type: ignore[arg-type]
+        async with asyncio.timeout(ANNOUNCE_WAIT_S + 1.0):
+            await registry.announced()
+
+        await own_redis.start()
+        await eventually(lambda: api.is_connected("CP-1"))
 
 
 async def _is(version: Awaitable[VersionSpec], expected: VersionSpec) -> bool:

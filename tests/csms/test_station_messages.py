@@ -12,6 +12,7 @@ from websockets.asyncio.client import connect
 
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import DataTransferAnswer, DataTransferRequest, StationContext
+from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import StationRejected
 from chargeyard.csms.server import CsmsServer, CsmsSettings
@@ -118,6 +119,27 @@ async def test_b01_a_boot_accepted_again_lets_commands_through_again(store: Stor
         assert rejected == expected
     await boot(StationContext("CP-1", store, BootPolicy("Accepted"), rejected=rejected), report)
     assert rejected == set()
+
+
+async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(store: Store) -> None:
+    # In a cluster the announcer writes the station's presence key, without which another node
+    # answers a command to it 503 (bus/redis_stations.py).
+    await store.stations.register("CP-1")
+    events = EventHub()
+    seen = events.subscribe()
+    heard: list[object] = []
+
+    async def announced() -> None:
+        heard.append(seen.get_nowait())
+
+    report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
+    context = StationContext("CP-1", store, events=events, announced=announced)
+    await boot(context, report)
+
+    assert heard == [None]  # (announced before the boot event is told)
+    event = seen.get_nowait()
+    assert event is not None
+    assert event.type == EventType.CHARGER_BOOT
 
 
 async def test_status_notifications_keep_the_latest_status_and_the_history(

@@ -5,7 +5,8 @@ Shape
 -----
 * **Presence** is a key per station, ``{p}station:{identity}``, holding the node that holds
   its WebSocket and the OCPP version it negotiated, with a TTL of ``presence_ttl_s``. The node
-  writes it when the station connects (``Registry.watchers``), deletes it when the station
+  writes it when the station connects (``Registry.watchers``; the station's BootNotification
+  is answered once it is written, ``Registry.announcers``), deletes it when the station
   goes (only if it still names this node: a station that moved is left to its new node), and
   renews all of its keys every third of the TTL. A node that dies or loses Redis stops
   renewing, and its stations read as not connected within the TTL; when Redis is back, the
@@ -66,6 +67,9 @@ ANSWER_GRACE_S = 1.0
 """How long past a request's deadline the asker still waits for the node's own ``timeout``
 answer (which carries the node's view) before answering ``timeout`` itself."""
 BLOCK_S = 1
+ANNOUNCE_WAIT_S = 2.0
+"""How long a boot waits at most for its station's presence key (an outage does not hold boots
+up: the key is written when Redis is back)."""
 
 # Delete a station's key only while it names this node (KEYS[1] the key, ARGV[1] the node's
 # value): a station that reconnected to another node keeps the other node's key.
@@ -174,6 +178,7 @@ class RedisStations:
         self._tasks.own(self._read_answers())
         if self._registry is not None:
             self._registry.watchers.append(self._watch)
+            self._registry.announcers.append(self._announced)
             self._tasks.own(self._announce())
             self._tasks.own(self._serve_calls())
 
@@ -185,6 +190,7 @@ class RedisStations:
         self._closed = True
         if self._registry is not None and self._watch in self._registry.watchers:
             self._registry.watchers.remove(self._watch)
+            self._registry.announcers.remove(self._announced)
         await self._tasks.cancel()
         with contextlib.suppress(*LOST):
             if self._registry is not None:
@@ -403,6 +409,14 @@ class RedisStations:
                 next_renewal = loop.time()  # everything, once Redis answers again
                 continue
             self._outage.ok()
+
+    async def _announced(self) -> None:
+        """Return once the connects so far are written (a booting station waits for it: the
+        registry's announcers), or at the latest after :data:`ANNOUNCE_WAIT_S`; Redis away is
+        no reason to keep a station from booting."""
+        with contextlib.suppress(TimeoutError, *LOST):
+            async with asyncio.timeout(ANNOUNCE_WAIT_S):
+                await self.flush()
 
     async def flush(self) -> None:
         """Write the connects and disconnects not written yet; returns once they are (and any

@@ -43,6 +43,10 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
     )
     if context.known is not None:
         context.known.vendor, context.known.model = report.vendor, report.model
+    if context.announced is not None:
+        # A station that is told it booted, and a user who sees its boot event, may command it
+        # at once through any node: its connection is made known there first.
+        await context.announced()
     # 1.6 section 4.2: "While Rejected, the Charge Point SHALL NOT respond to any Central
     # System initiated message. the Central System SHOULD NOT initiate any." (2.0.1 B03 alike.)
     if policy.status == "Rejected":

@@ -87,6 +87,9 @@ class StationContext:
     # The station's layout as read when it connected, kept current by its boots (layout.py);
     # None: read from the store when needed.
     known: KnownStation | None = None
+    # Returns once the station's connection is known to every node that may command it (the
+    # registry's announced(): a cluster's presence key, bus/redis_stations.py); None: at once.
+    announced: Callable[[], Awaitable[None]] | None = None
 
     async def keep(self, *facts: Fact) -> None:
         """Commit what the station said of itself (``store/station_writer.py``), with the

@@ -14,7 +14,7 @@ handlers (``command_state.py``) is kept here too, since both reach the registry 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
@@ -57,6 +57,10 @@ class Registry:
         # Told of every identity that connects (with its version) or goes (None): a directory
         # other processes read (bus/redis_stations.py) follows this one.
         self.watchers: list[Callable[[str, VersionSpec | None], None]] = []
+        # Awaited before a boot is answered (boot.py): each returns once the connects its
+        # watcher was told of are known where it tells them, so that a station that booted can
+        # be commanded through any node of a cluster.
+        self.announcers: list[Callable[[], Awaitable[None]]] = []
 
     def add(self, identity: str, connection: OcppConnection) -> OcppConnection | None:
         """Register a connection; returns the one it replaces, which the caller closes."""
@@ -65,6 +69,12 @@ class Registry:
         for watcher in self.watchers:
             watcher(identity, connection.version)
         return previous
+
+    async def announced(self) -> None:
+        """Return once every connect so far is known to every process that asks (at once in
+        one process: no announcer)."""
+        for announcer in self.announcers:
+            await announcer()
 
     def remove(self, identity: str, connection: OcppConnection) -> bool:
         """Forget ``connection`` if it is still the identity's current one."""

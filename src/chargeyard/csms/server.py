@@ -408,6 +408,7 @@ class CsmsServer:
             sample_writer=self._sample_writer,
             station_writer=self._station_writer,
             known=known,
+            announced=self.registry.announced,
         )
         handlers = HANDLERS[version](context)
         connection = OcppConnection(

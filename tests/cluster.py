@@ -92,19 +92,31 @@ async def _answer_calls(websocket: ClientConnection, received: list[str]) -> Non
 
 
 async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:
-    """ClearCache to ``identity`` through ``node``'s API, once some node says it holds it (the
-    holder writes its key as the station connects, the asker may read before)."""
+    """ClearCache to ``identity`` through ``node``'s API. Asked once: a station's boot is
+    answered only after its node wrote where every node reads that it holds the station
+    (``Registry.announcers``), so a booted station is never 503."""
+    return await client.post(f"{node.api_url}/chargers/{identity}/cache/clear")
 
-    async def ask() -> httpx.Response:
-        return await client.post(f"{node.api_url}/chargers/{identity}/cache/clear")
 
-    response = await ask()
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(10):
-            while response.status_code == 503:
-                await asyncio.sleep(0.05)
-                response = await ask()
-    return response
+async def create_charger(
+    client: httpx.AsyncClient, base_url: str, identity: str, ws_url: str
+) -> str:
+    """A durable simulated 1.6 charger created through the gateway API at ``base_url`` (a worker
+    runs it, connecting to ``ws_url``); its id."""
+    created = await client.post(
+        f"{base_url}/ocpp/chargers",
+        json={
+            "identity": identity,
+            "brand_slug": "alfen",
+            "model_slug": "eve-single-pro-line",
+            "connector_type": "Type2",
+            "ws_url": ws_url,
+            "ocpp_version": "ocpp1.6",
+        },
+    )
+    assert created.status_code == 202, created.text
+    charger_id: str = created.json()["charger_id"]
+    return charger_id
 
 
 async def chargers_accepted(client: httpx.AsyncClient, base_url: str, ids: list[str]) -> bool:

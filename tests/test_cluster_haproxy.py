@@ -63,10 +63,8 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
         runtime.start()
         try:
             await until(lambda: station.registration is Registration.ACCEPTED, within=20)
-            # The node records its hold in Redis beside answering the boot, not before it.
-            holder = await polled(
-                lambda: _holder(cluster_redis, nodes, identity), lambda node: node is not None
-            )
+            # The node records its hold in Redis before it answers the boot.
+            holder = await _holder(cluster_redis, nodes, identity)
             assert holder is not None
             survivor = next(node for node in nodes if node is not holder)
 

@@ -36,6 +36,7 @@ from tests.cluster import (
     booted_in_stream,
     chargers_accepted,
     commanded,
+    create_charger,
     csms_nodes,
 )
 from tests.polling import eventually
@@ -142,21 +143,10 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
         assert orjson.loads(await stream.recv())["event"] == "stream.ready"
 
         # Created through API node A; a worker runs each; HAProxy spreads their connections.
-        charger_ids = []
-        for identity in identities:
-            created = await gateway.post(
-                f"{api_a.base_url}/ocpp/chargers",
-                json={
-                    "identity": identity,
-                    "brand_slug": "alfen",
-                    "model_slug": "eve-single-pro-line",
-                    "connector_type": "Type2",
-                    "ws_url": proxy.url("").rstrip("/"),
-                    "ocpp_version": "ocpp1.6",
-                },
-            )
-            assert created.status_code == 202, created.text
-            charger_ids.append(created.json()["charger_id"])
+        charger_ids = [
+            await create_charger(gateway, api_a.base_url, identity, proxy.url("").rstrip("/"))
+            for identity in identities
+        ]
 
         # API node A's stream shows every boot, from stations on both CSMS nodes.
         assert await booted_in_stream(stream, set(identities)) == set(identities)

@@ -601,7 +601,8 @@ async def test_the_unplug_operation_is_the_seeds(lab: StackLab) -> None:
         "404": "Charger or location not found",
         "422": "Invalid target — provide either charger_id or location_id, not both",
         "500": "Internal server error",
-        "503": "The simulator gateway is not running in this process",
+        "503": "The simulator gateway is not running in this process, or cannot reach its"
+        " fleet hosts (Redis)",
         "504": "The charger's host did not answer in time",
     }
     ok = responses["202"]["content"]["application/json"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chargeyard.bus import CommandBus
+from chargeyard.bus import BusUnreachable, CommandBus
 from chargeyard.gateway.dispatch import dispatch
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import NOT_RUNNING, FleetHost
@@ -139,6 +139,35 @@ async def test_a_host_that_never_answers_is_a_clear_error(lab: StackLab) -> None
     with pytest.raises(NoAnswer, match=r"^the charger's host did not answer within 0\.1 s$"):
         await client.start_charger(ORG, charger.id)
     assert lab.bus.waiting() == 0
+
+
+class _LostBus:
+    """The lab's bus, except that a publish finds its server gone (a Redis bus's outage)."""
+
+    def __init__(self, bus: CommandBus) -> None:
+        self._bus = bus
+
+    async def publish_many(self, messages: list[Any]) -> None:
+        raise BusUnreachable("Redis at 127.0.0.1:1 cannot be reached (gone)")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bus, name)
+
+
+async def test_a_command_the_bus_cannot_take_is_stored_failed_and_the_error_raised(
+    lab: StackLab,
+) -> None:
+    charger = await lab.running("CP-1")
+    client = RuntimeClient(lab.bus, deadline_s=5.0)
+    lost: Any = _LostBus(lab.bus)
+
+    with pytest.raises(BusUnreachable, match=r"^the simulator gateway cannot reach its fleet"):
+        await dispatch(lab.store, lost, client.precheck, ORG, [charger], "plug", {})
+
+    # The row says it was not sent, instead of queued for ever.
+    [command] = await lab.store.commands.list(ORG)
+    assert command.status == CommandStatus.FAILED
+    assert command.error == "not sent: Redis at 127.0.0.1:1 cannot be reached (gone)"
 
 
 async def test_a_closed_placement_host_leaves_the_bus_and_the_next_answers(

@@ -41,7 +41,7 @@ from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.api.v1.routes import ROUTERS as CSMS_ROUTERS
-from chargeyard.bus import CommandBus
+from chargeyard.bus import BusUnreachable, CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import (
@@ -85,6 +85,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     CallFailure: (status.HTTP_502_BAD_GATEWAY, str),
     StationNotConnected: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationsUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
+    BusUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationDidNotAnswer: (status.HTTP_504_GATEWAY_TIMEOUT, str),
 }
 

@@ -10,11 +10,12 @@ a bus is plain data (``to_dict`` / ``from_dict``), and nothing outside this pack
 a message is delivered in the process that published it.
 """
 
-from chargeyard.bus.base import CommandBus, CommandMessage, CommandOutcome
+from chargeyard.bus.base import BusUnreachable, CommandBus, CommandMessage, CommandOutcome
 from chargeyard.bus.memory import InMemoryBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 
 __all__ = [
+    "BusUnreachable",
     "CommandBus",
     "CommandMessage",
     "CommandOutcome",

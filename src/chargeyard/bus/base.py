@@ -68,6 +68,18 @@ class CommandOutcome:
         return cls(**data)
 
 
+class BusUnreachable(Exception):
+    """The bus's server cannot be reached now (a bus between processes lost Redis): what was
+    being handed over did not go. The API answers 503 with the message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"the simulator gateway cannot reach its fleet hosts: {reason}; nothing was sent,"
+            " try again"
+        )
+        self.reason = reason
+
+
 class CommandBus(Protocol):
     """Commands from the API to the fleet and outcomes back; runtime requests to whoever hosts
     a charger and answers back.
@@ -81,11 +93,19 @@ class CommandBus(Protocol):
     """
 
     async def publish(self, message: CommandMessage) -> None:
-        """Hand a command to whoever hosts its charger (returns once it is on the bus)."""
+        """Hand a command to whoever hosts its charger (returns once it is on the bus).
+
+        Raises:
+            BusUnreachable: it is not on the bus.
+        """
         ...
 
     async def publish_many(self, messages: list[CommandMessage]) -> None:
-        """:meth:`publish` for a batch (a location command fanned out), in order."""
+        """:meth:`publish` for a batch (a location command fanned out), in order.
+
+        Raises:
+            BusUnreachable: some, or all, are not on the bus.
+        """
         ...
 
     def consume(self, node: str) -> AsyncIterator[CommandMessage]:
@@ -113,7 +133,11 @@ class CommandBus(Protocol):
     async def request(self, message: RuntimeRequest) -> RuntimeAnswer:
         """Ask the node(s) holding the request's chargers and return their answer (merged
         when it was split among nodes). Bound the wait with ``asyncio.timeout``: a node that
-        does not answer is never waited for past it."""
+        does not answer is never waited for past it.
+
+        Raises:
+            BusUnreachable: the request could not be handed over.
+        """
         ...
 
     def requests(self, node: str) -> AsyncIterator[RuntimeRequest]:

@@ -36,7 +36,10 @@ Bounds
 
 A lost connection is logged once (a warning), retried with back-off by every reader, and
 logged again when Redis answers (info). Commands themselves retry a few times through the
-client's :class:`redis.asyncio.retry.Retry` before they raise.
+client's :class:`redis.asyncio.retry.Retry` before they raise; what the API hands over
+(:meth:`~RedisBus.publish_many`, :meth:`~RedisBus.request`) then raises
+:class:`~chargeyard.bus.base.BusUnreachable`, which it answers 503: the caller, not a queue in
+the API process, decides whether to try again.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ import orjson
 from redis.asyncio import Redis
 
 from chargeyard.bus import redis_scripts
-from chargeyard.bus.base import CommandMessage, CommandOutcome
+from chargeyard.bus.base import BusUnreachable, CommandMessage, CommandOutcome
 from chargeyard.bus.redis_connection import (
     LOST,
     Outage,
@@ -64,6 +67,7 @@ from chargeyard.bus.redis_connection import (
     channel_scope,
     redis_client,
     taken,
+    where,
 )
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, merged
@@ -105,6 +109,7 @@ class RedisBus:
     ) -> None:
         self.prefix = prefix
         self._redis: Redis = redis_client(url)
+        self._where = where(url)
         self._outcome_ttl_s = outcome_ttl_s
         self._queue_ttl_s = queue_ttl_s
         self._max_queue = max_queue
@@ -173,7 +178,10 @@ class RedisBus:
         if self._closed:
             raise RuntimeError("the bus is closed")
         items = [(m.charger_id, orjson.dumps(m.to_dict())) for m in messages]
-        await self._push("commands", items)
+        try:
+            await self._push("commands", items)
+        except LOST as error:
+            raise self._unreachable(error) from None
 
     async def consume(self, node: str) -> AsyncIterator[CommandMessage]:
         async for raw in self._take("commands", node):
@@ -240,7 +248,10 @@ class RedisBus:
             raise RuntimeError("the bus is closed")
         if self._answer_reader is None:
             self._answer_reader = self._tasks.own(self._read_answers())
-        nodes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
+        try:
+            nodes: list[bytes] = await self._run("ROUTE", self._queue_ttl_s, *message.charger_ids)
+        except LOST as error:
+            raise self._unreachable(error) from None
         groups: dict[bytes, list[str]] = {}
         for charger_id, node in zip(message.charger_ids, nodes, strict=True):
             groups.setdefault(node, []).append(charger_id)
@@ -260,16 +271,19 @@ class RedisBus:
         }
         self._answers.update(futures)
         try:
-            await self._push(
-                "requests",
-                [
-                    (
-                        part.charger_ids[0] if part.charger_ids else "",
-                        orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
-                    )
-                    for part in parts
-                ],
-            )
+            try:
+                await self._push(
+                    "requests",
+                    [
+                        (
+                            part.charger_ids[0] if part.charger_ids else "",
+                            orjson.dumps({"reply_to": self._id, "request": part.to_dict()}),
+                        )
+                        for part in parts
+                    ],
+                )
+            except LOST as error:
+                raise self._unreachable(error) from None
             answers = list(await asyncio.gather(*futures.values()))
         finally:
             for request_id in futures:
@@ -277,6 +291,9 @@ class RedisBus:
         if len(answers) == 1:
             return replace(answers[0], request_id=message.request_id)
         return merged(message.request_id, answers)
+
+    def _unreachable(self, error: BaseException) -> BusUnreachable:
+        return BusUnreachable(f"Redis at {self._where} cannot be reached ({error})")
 
     async def requests(self, node: str) -> AsyncIterator[RuntimeRequest]:
         async for raw in self._take("requests", node):

@@ -19,12 +19,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.bus import BusUnreachable, CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.store import Store
-from chargeyard.store.models import SimulatedCharger
+from chargeyard.store.models import CommandStatus, SimulatedCharger
 from chargeyard.store.repositories.commands import QueuedCommand
 
 
@@ -111,6 +111,7 @@ async def dispatch(
         InvalidPayload: the payload does not fit the command (nothing is queued).
         NotFoundError: a charger is not this organization's.
         NoAnswer: the precheck was not answered in time (``unanswered_fails`` False).
+        BusUnreachable: the bus cannot be reached (the commands queued are marked failed).
     """
     if isinstance(payload, BaseModel):
         data = payload.model_dump(mode="json")
@@ -137,19 +138,27 @@ async def dispatch(
         [(c.id, event_type, _version(c.ocpp_version), data) for c in accepted],
     )
     result.queued = [Queued(c, command) for c, command in zip(accepted, commands, strict=True)]
-    await bus.publish_many(
-        [
-            CommandMessage(
-                command_id=command.id,
-                organization_id=organization_id,
-                charger_id=command.charger_id,
-                event_type=event_type,
-                ocpp_version=command.ocpp_version,
-                payload=data,
-            )
-            for command in commands
-        ]
-    )
+    messages = [
+        CommandMessage(
+            command_id=command.id,
+            organization_id=organization_id,
+            charger_id=command.charger_id,
+            event_type=event_type,
+            ocpp_version=command.ocpp_version,
+            payload=data,
+        )
+        for command in commands
+    ]
+    try:
+        await bus.publish_many(messages)
+    except BusUnreachable as error:
+        # Rows saying queued would wait for ever: they say what happened. (A fan-out that lost
+        # the bus part of the way: those that went are applied and their outcome replaces it.)
+        reason = f"not sent: {error.reason}"
+        await store.commands.record_outcomes(
+            [(organization_id, c.id, CommandStatus.FAILED, None, reason) for c in commands]
+        )
+        raise
     return result
 
 

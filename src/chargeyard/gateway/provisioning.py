@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chargeyard.bus import BusUnreachable
 from chargeyard.gateway.definitions import definition_of
 from chargeyard.gateway.host import FAILED
 from chargeyard.gateway.runtimes import (
@@ -186,7 +187,7 @@ class Provisioner:
             await self.host.start_charger(organization_id, charger_id)
         except NotFoundError:
             return _error("charger_deleted", "the charger was deleted", retryable=False)
-        except (ChargerRuntimeError, NoAnswer) as error:
+        except (ChargerRuntimeError, NoAnswer, BusUnreachable) as error:
             return _error("runtime_failed", str(error), retryable=True)
         return None
 

@@ -29,6 +29,7 @@ from chargeyard.api.gateway.schemas.chargers import (
 )
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
+from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
@@ -88,7 +89,7 @@ async def live_statuses(
         return {}
     try:
         return await host.station_statuses(organization_id, [c.id for c in chargers])
-    except NoAnswer as error:
+    except (NoAnswer, BusUnreachable) as error:
         logger.warning("live status of %d chargers not shown: %s", len(chargers), error)
         return {}
 
@@ -101,7 +102,8 @@ NO_ANSWER: dict[int | str, dict[str, Any]] = {
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {
         "model": HttpErrorResponse,
-        "description": "The simulator gateway (fleet host) is not running in this process",
+        "description": "The simulator gateway (fleet host) is not running in this process, or"
+        " cannot reach its fleet hosts (Redis)",
     },
 }
 """OpenAPI ``responses`` of the routes that need the fleet host (``api/gateway/deps.py``)."""

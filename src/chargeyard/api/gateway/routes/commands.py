@@ -160,7 +160,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     500: {"description": "Internal server error", "content": _ANY_TYPE},
     503: {
         "model": HttpErrorResponse,
-        "description": "The simulator gateway is not running in this process",
+        "description": "The simulator gateway is not running in this process, or cannot reach"
+        " its fleet hosts (Redis)",
     },
     **NO_ANSWER,
 }

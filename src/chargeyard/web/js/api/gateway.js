@@ -5,8 +5,9 @@ import { request } from "./http.js";
 
 const BASE = "/ocpp";
 const PAGE = 100;
-// A process without the fleet host answers 503 on the charger and command routes.
-const MEANINGS = { 503: "The simulator gateway is not running in this process" };
+// A process without the fleet host answers 503 on the charger and command routes, as does a
+// cluster's API node that cannot reach Redis (the detail says which).
+const MEANINGS = { 503: "The simulator gateway is unavailable" };
 
 export class Gateway {
   /** @param {() => string} token the current bearer token */

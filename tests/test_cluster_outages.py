@@ -1,0 +1,205 @@
+"""The cluster rides out its servers going away, without any of its processes restarting.
+
+* **Redis gone for a while.** A CSMS node, an API node and a worker on a ``redis-server`` of
+  the test's own (never the machine's shared one), which the test stops and starts. While it
+  is away, an ``/api/v1`` command and a gateway command each answer 503 saying that Redis
+  cannot be reached and that nothing was sent; once it is back, both work again.
+* **PostgreSQL gone for a while.** A CSMS node reaches the machine's PostgreSQL through a TCP
+  proxy of the test's own, which the test cuts and restores (the server itself never stops).
+  What a station reports meanwhile is answered late, once it is stored, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy import make_url
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from chargeyard.store import Store
+from tests.api.gateway_lab import SECRET, bearer, token
+from tests.bus.own_redis import OwnRedis
+from tests.cluster import api_key, chargers_accepted, create_charger
+from tests.polling import eventually, polled
+from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+
+ORG = "org-outages"
+
+
+@contextlib.asynccontextmanager
+async def _running(*processes: CsmsProcess) -> AsyncIterator[None]:
+    try:
+        await asyncio.gather(*(process.start(within=60) for process in processes))
+        yield
+    finally:
+        await asyncio.gather(*(process.stop() for process in processes))
+
+
+def _alive(*processes: CsmsProcess) -> bool:
+    return all(p.process is not None and p.process.returncode is None for p in processes)
+
+
+async def test_while_redis_is_gone_commands_are_503_and_they_work_again_once_it_is_back(
+    tmp_path: Path, cluster_database: str
+) -> None:
+    redis = OwnRedis(tmp_path / "redis")
+    (tmp_path / "redis").mkdir()
+    await redis.start()
+    try:
+        key = await api_key(cluster_database)
+        async with await Store.open(cluster_database) as store:
+            await store.organizations.create("Outages", organization_id=ORG)
+        run = uuid.uuid4().hex[:8]
+        cluster = ("--database-url", cluster_database, "--redis-url", redis.url)
+        node = CsmsProcess(
+            tmp_path / "csms",
+            tmp_path / "csms.log",
+            *cluster,
+            *("--node-name", f"csms-{run}", "--auto-register"),
+        )
+        api = ApiProcess(
+            tmp_path / "api", tmp_path / "api.log", *cluster, "--node-name", f"api-{run}"
+        )
+        api.env = {"CHARGEYARD_API_JWT_SECRET": SECRET}
+        worker = WorkerProcess(
+            tmp_path / "worker", tmp_path / "worker.log", *cluster, "--node-name", f"wk-{run}"
+        )
+        identity = f"OUT-{run}"
+        async with (
+            _running(node, api, worker),
+            httpx.AsyncClient(headers=bearer(token(ORG, ["admin"])), timeout=20) as gateway,
+            httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as central,
+        ):
+            ws_url = node.ocpp_url("").rstrip("/")
+            charger_id = await create_charger(gateway, api.base_url, identity, ws_url)
+            await eventually(
+                lambda: chargers_accepted(gateway, api.base_url, [charger_id]), within=30
+            )
+
+            async def clear_cache() -> httpx.Response:
+                return await central.post(f"{api.api_url}/chargers/{identity}/cache/clear")
+
+            async def plug() -> httpx.Response:
+                return await gateway.post(
+                    f"{api.base_url}/ocpp/commands/plug-connector",
+                    json={"target": {"charger_id": charger_id}, "event": {}},
+                )
+
+            assert (await clear_cache()).status_code == 200
+
+            await redis.stop()
+            for ask, who in (
+                (clear_cache, "the central system cannot reach its stations' nodes"),
+                (plug, "the simulator gateway cannot reach its fleet hosts"),
+            ):
+                refused = await ask()
+                assert refused.status_code == 503, refused.text
+                detail = refused.json()["detail"]
+                assert detail.startswith(
+                    f"{who}: Redis at 127.0.0.1:{redis.port} cannot be reached"
+                ), detail
+                assert detail.endswith("nothing was sent, try again"), detail
+
+            await redis.start()
+            back = await polled(clear_cache, lambda r: r.status_code == 200, within=20)
+            assert back.json()["status"] == "accepted"
+            sent = await polled(plug, lambda r: r.status_code == 202, within=20)
+            command_id = sent.json()["results"][0]["command"]["id"]
+
+            async def plugged() -> bool:
+                response = await gateway.get(f"{api.base_url}/ocpp/commands/{command_id}")
+                outcome: dict[str, Any] = response.json()
+                assert outcome["status"] != "failed", outcome
+                return bool(outcome["status"] == "succeeded")
+
+            await eventually(plugged, within=20)
+            assert _alive(node, api, worker), "a process ended while Redis was away"
+    finally:
+        await redis.stop()
+
+
+async def _answers(
+    websocket: ClientConnection, calls: dict[str, tuple[str, Any]]
+) -> dict[str, Any]:
+    """Send the CALLs (unique id: (action, payload)) at once; their answers, by unique id."""
+    for unique, (action, payload) in calls.items():
+        await websocket.send(orjson.dumps([2, unique, action, payload]).decode())
+    answers: dict[str, Any] = {}
+    while len(answers) < len(calls):
+        frame = orjson.loads(await websocket.recv())
+        if frame[0] in (3, 4) and frame[1] in calls:
+            answers[frame[1]] = frame[2] if frame[0] == 3 else frame[2:]
+    return answers
+
+
+async def test_while_postgresql_is_gone_a_station_s_reports_wait_and_none_is_lost(
+    tmp_path: Path, cluster_database: str, cluster_redis: str
+) -> None:
+    target = make_url(cluster_database)
+    async with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        through = target.set(host="127.0.0.1", port=proxy.port)
+        node = CsmsProcess(
+            tmp_path / "csms",
+            tmp_path / "csms.log",
+            *("--database-url", through.render_as_string(hide_password=False)),
+            *("--redis-url", cluster_redis, "--auto-register"),
+        )
+        identity = f"PG-{uuid.uuid4().hex[:8]}"
+        async with (
+            _running(node),
+            connect(
+                node.ocpp_url(identity),
+                subprotocols=[Subprotocol("ocpp1.6")],
+                proxy=None,
+                open_timeout=10,
+            ) as websocket,
+        ):
+            boot = {"chargePointVendor": "Outage", "chargePointModel": "PG"}
+            booted = await _answers(websocket, {"b": ("BootNotification", boot)})
+            assert booted["b"]["status"] == "Accepted"
+
+            proxy.cut_off()
+            reports = [
+                {"connectorId": 1, "status": "Preparing", "errorCode": "NoError"},
+                {"connectorId": 2, "status": "Faulted", "errorCode": "GroundFailure"},
+            ]
+            answers = asyncio.create_task(
+                _answers(
+                    websocket,
+                    {
+                        "s1": ("StatusNotification", reports[0]),
+                        "s2": ("StatusNotification", reports[1]),
+                    },
+                )
+            )
+            await eventually(lambda: _refused(proxy), within=10)  # the node is retrying
+            assert not answers.done()  # (a report is answered once it is stored)
+            proxy.restore()
+            async with asyncio.timeout(30):
+                assert await answers == {"s1": {}, "s2": {}}
+            assert _alive(node)
+
+        async with await Store.open(cluster_database) as store:
+            for report in reports:
+                connector = await store.connectors.get(identity, report["connectorId"])
+                assert connector is not None
+                assert (connector.status, connector.error_code) == (
+                    report["status"],
+                    report["errorCode"],
+                )
+
+
+async def _refused(proxy: TcpProxy) -> bool:
+    return proxy.refused >= 1

@@ -78,6 +78,7 @@ def new_host(
     node: str | None = None,
     admit: Admit | None = None,
     keep_memory: bool = False,
+    leased: bool = False,
 ) -> FleetHost:
     """A fleet host as the lab's, for a test that runs a second one (or one without a lab)."""
     return FleetHost(
@@ -89,6 +90,7 @@ def new_host(
         node=node,
         admit=admit,
         keep_memory=keep_memory,
+        leased=leased,
     )
 
 

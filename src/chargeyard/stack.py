@@ -449,6 +449,7 @@ async def assemble_worker(
         restart_delay_s=options.restart_delay_s,
         admit=admit,
         keep_memory=True,
+        leased=True,
     )
     keeper = LeaseKeeper(host, store, worker=host.node)
     running.push_async_callback(keeper.leave)

@@ -26,7 +26,7 @@ class Worker:
     def __init__(self, lab: StackLab, name: str, clock: list[datetime]) -> None:
         self.name = name
         self.host: FleetHost = new_host(
-            lab.store, lab.bus, node=name, admit=self._admit, keep_memory=True
+            lab.store, lab.bus, node=name, admit=self._admit, keep_memory=True, leased=True
         )
         self.keeper = LeaseKeeper(self.host, lab.store, worker=name, clock=lambda: clock[0])
 

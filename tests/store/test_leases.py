@@ -95,3 +95,37 @@ async def test_beats_tell_who_is_alive_and_leaving_frees_everything(store: Store
 
     assert await store.leases.live_workers(T0) == 1
     assert len(await store.leases.take("w2", now=T0, until=T0 + TTL, limit=10)) == len(ids)
+
+
+async def test_a_worker_writes_a_snapshot_only_into_the_rows_of_chargers_it_still_holds(
+    store: Store,
+) -> None:
+    # gateway/memory.py: a worker that renewed too late, and lost its charger to another, may
+    # still hold a snapshot to write; the row is its new holder's (restored and cleared).
+    [charger_id] = await _chargers(store, 1)
+    [charger] = await store.leases.take("w1", now=T0, until=T0 + TTL, limit=1)
+    organization_id = charger.organization_id
+
+    async def write(holder: str, value: str) -> int:
+        entry = (organization_id, charger_id, {"from": value})
+        return await store.chargers.set_config_entries("power_loss", [entry], holder=holder)
+
+    async def kept() -> object:
+        row = await store.chargers.get(organization_id, charger_id)
+        assert row is not None
+        return (row.config or {}).get("power_loss")
+
+    assert await write("w1", "w1, holding") == 1
+    assert await write("w2", "w2, holding nothing") == 0
+    assert await kept() == {"from": "w1, holding"}
+
+    # Run out but taken by nobody yet: still w1's to write (the next holder reads it after).
+    expired = T0 + TTL + timedelta(seconds=1)
+    assert await write("w1", "w1, expired") == 1
+
+    # Taken by w2: w1's late write is refused, w2's goes in.
+    await store.leases.take("w2", now=expired, until=expired + TTL, limit=1)
+    assert await write("w1", "w1, late") == 0
+    assert await kept() == {"from": "w1, expired"}
+    assert await write("w2", "w2, holding") == 1
+    assert await kept() == {"from": "w2, holding"}

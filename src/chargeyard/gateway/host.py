@@ -112,6 +112,11 @@ class FleetHost:
         admit: in a cluster of workers, which of the chargers about to start this host may
             run (those its lease keeper could lease, ``gateway/leases.py``); the others run
             on the worker holding them. None: every charger runs here.
+        keep_memory: store each station's memory in its row as it changes
+            (``gateway/memory.py``), for the worker that adopts it after this one dies.
+        leased: the host's chargers are leased under its ``node`` name (a cluster's worker,
+            ``gateway/leases.py``): snapshots are written only into the rows of the chargers it
+            still holds.
     """
 
     def __init__(
@@ -129,11 +134,13 @@ class FleetHost:
         node: str | None = None,
         admit: Admit | None = None,
         keep_memory: bool = False,
+        leased: bool = False,
     ) -> None:
         self.store = store
         self._admit = admit
-        self._memory = MemoryWriter(store) if keep_memory else None
         self.node = node or f"host-{uuid4().hex[:12]}"
+        self._holder = self.node if leased else None
+        self._memory = MemoryWriter(store, holder=self._holder) if keep_memory else None
         self._on_command = on_command
         self.bus = bus
         self.executor = executor or Executor()
@@ -174,7 +181,7 @@ class FleetHost:
             fleet.stop_autogen()
         if self._memory is not None:
             await self._memory.close()  # (the power-down writes the last snapshots)
-        await power_down(self.store, self._hosted.powered())
+        await power_down(self.store, self._hosted.powered(), holder=self._holder)
         for fleet in self._hosted.fleets():
             await fleet.stop_all()
         # Its chargers released and what it had not taken handed on: a command for one of them
@@ -253,7 +260,7 @@ class FleetHost:
         handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
         powered = self._hosted.powered(set(handed))
         # Short: the lease keeper waits for it, and must renew its other leases in time.
-        await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0)
+        await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0, holder=self._holder)
         for charger_id in handed:
             await self._forget(charger_id)
 

@@ -13,7 +13,10 @@ PowerLoss once it has booted.
 
 Only a worker keeps it (``FleetHost(keep_memory=True)``): ``chargeyard up`` writes its
 stations' snapshots when it stops, and a crash of the one process loses their open
-transactions, as it always did.
+transactions, as it always did. A worker writes only the rows of the chargers it still holds
+the lease of (``ChargerRepository.set_config_entries(holder=...)``): one that lost a charger
+(it renewed too late) and has not noticed yet cannot write an old snapshot over the row its
+new holder restored and cleared.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ logger = logging.getLogger(__name__)
 class MemoryWriter:
     """Stores the memory of the stations it watches as it changes."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, holder: str | None = None) -> None:
         self.store = store
+        self._holder = holder  # (the lease holder: a charger it lost is not written)
         self._changed: dict[str, Powered] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -88,7 +92,9 @@ class MemoryWriter:
                 snapshot = power_loss.take(station, powered.station.clock.now())
                 snapshots.append((powered.organization_id, powered.charger_id, snapshot.to_json()))
         try:
-            self.written += await self.store.chargers.set_config_entries(SNAPSHOT_KEY, snapshots)
+            self.written += await self.store.chargers.set_config_entries(
+                SNAPSHOT_KEY, snapshots, holder=self._holder
+            )
         except Exception:
             self._changed = {**changed, **self._changed}  # written at the next change
             raise

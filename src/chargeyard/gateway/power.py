@@ -46,7 +46,12 @@ class Powered:
 
 
 async def power_down(
-    store: Store, stations: Sequence[Powered], drain_s: float = 3.0, drain_cap_s: float = 20.0
+    store: Store,
+    stations: Sequence[Powered],
+    drain_s: float = 3.0,
+    drain_cap_s: float = 20.0,
+    *,
+    holder: str | None = None,
 ) -> int:
     """Let every station go down gracefully, then cut the power: every station's snapshot is
     taken and the station goes silent at the same instant, and the snapshots are stored.
@@ -54,7 +59,9 @@ async def power_down(
 
     Each station sends its queued transaction messages for ``drain_s`` and waits for the
     answers to what it sent (each within its call timeout); the whole wait lasts
-    ``drain_cap_s`` at most (a central system that answers nobody).
+    ``drain_cap_s`` at most (a central system that answers nobody). With ``holder`` (a
+    worker's lease name), a station whose charger another worker took meanwhile keeps no
+    snapshot (``ChargerRepository.set_config_entries``).
     """
     for powered in stations:
         powered.station.switch_off(drain_s=drain_s)
@@ -82,6 +89,7 @@ async def power_down(
             (powered.organization_id, powered.charger_id, snapshot.to_json())
             for powered, snapshot in taken
         ],
+        holder=holder,
     )
     logger.info("power down: %d open transactions kept for the next boot", kept)
     return kept

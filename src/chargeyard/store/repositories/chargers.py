@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import DesiredState, Location, SimulatedCharger
+from chargeyard.store.models import ChargerLease, DesiredState, Location, SimulatedCharger
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 
 _MISSING = object()
@@ -222,15 +222,26 @@ class SimulatedChargerRepository(Repository):
             charger.status = status
         return charger
 
-    async def set_config_entries(self, key: str, values: Sequence[tuple[str, str, Any]]) -> int:
+    async def set_config_entries(
+        self, key: str, values: Sequence[tuple[str, str, Any]], *, holder: str | None = None
+    ) -> int:
         """Set ``config[key]`` of many chargers in one transaction; each item is
         ``(organization_id, charger_id, value)``. Chargers deleted meanwhile are skipped;
         returns how many were written. (The power-loss snapshots of a whole fleet at
-        shutdown: one write instead of one per charger.)"""
+        shutdown: one write instead of one per charger.)
+
+        With ``holder``, only the chargers whose lease ``holder`` holds are written (a lease
+        that ran out but that nobody took yet counts: the next holder reads the row after this
+        write). Their lease rows are locked until the write commits, so a worker taking one over
+        (``LeaseRepository.take``) waits for it and then reads what it wrote; a worker that
+        lost a charger never writes over the row of its new holder.
+        """
         wanted = {(org, charger_id): value for org, charger_id, value in values}
         ids = sorted({charger_id for _, charger_id in wanted})
         written = 0
         async with self._write() as session:
+            if holder is not None:
+                ids = await _held(session, ids, holder)
             for start in range(0, len(ids), 500):  # bound the IN list (SQLite's variables)
                 statement = select(SimulatedCharger).where(
                     SimulatedCharger.id.in_(ids[start : start + 500])
@@ -345,3 +356,21 @@ async def _check_location(session: AsyncSession, organization_id: str, location_
     )
     if found is None:
         raise NotFoundError("location", location_id)
+
+
+async def _held(session: AsyncSession, charger_ids: list[str], holder: str) -> list[str]:
+    """Those of ``charger_ids`` whose lease ``holder`` holds, their lease rows locked for the
+    rest of the transaction (PostgreSQL's ``FOR UPDATE``; SQLite has one writer at a time)."""
+    held: list[str] = []
+    for start in range(0, len(charger_ids), 500):
+        statement = (
+            select(ChargerLease.charger_id)
+            .where(
+                ChargerLease.charger_id.in_(charger_ids[start : start + 500]),
+                ChargerLease.worker == holder,
+            )
+            .order_by(ChargerLease.charger_id)
+            .with_for_update()
+        )
+        held += (await session.scalars(statement)).all()
+    return held

@@ -45,6 +45,8 @@ class ActionHandlers:
     may add actions or override a handler by marking a method with the same action.
     """
 
+    __slots__ = ()  # (a subclass with slots of its own keeps instances free of a dict)
+
     _actions: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -63,6 +65,11 @@ class ActionHandlers:
     @classmethod
     def actions(cls) -> frozenset[str]:
         return frozenset(cls._actions)
+
+    @classmethod
+    def handler_names(cls) -> Mapping[str, str]:
+        """The class's table: each action and the name of the method that handles it."""
+        return cls._actions
 
     def handlers(self) -> dict[str, Handler]:
         """This object's handlers, bound, keyed by action."""

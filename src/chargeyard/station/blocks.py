@@ -20,6 +20,7 @@ yes, asked in the order written.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Generic, ParamSpec, TypeVar
 
@@ -37,6 +38,10 @@ class Block(ActionHandlers, Generic[S]):
         station: the station the block belongs to (``self.station``).
     """
 
+    # Slots, here and in every block: a station owns a dozen blocks, and a fleet holds tens of
+    # thousands of stations (a dict per block would be about a kilobyte a station).
+    __slots__ = ("station",)
+
     def __init__(self, station: S) -> None:
         self.station = station
 
@@ -47,15 +52,31 @@ def merge_handlers(*tables: ActionHandlers) -> dict[str, Handler]:
     Raises:
         ValueError: two tables handle the same action.
     """
-    merged: dict[str, Handler] = {}
-    owners: dict[str, str] = {}
-    for table in tables:
-        owner = type(table).__name__
-        for action, handler in table.handlers().items():
+    merged = _merged_names(tuple(type(table) for table in tables))
+    return {action: getattr(tables[index], name) for action, (index, name) in merged.items()}
+
+
+def check_handlers(*tables: ActionHandlers) -> None:
+    """Fail now if two tables handle the same action (asked as a station is built: the answer
+    is its class's, worked out for the first station of it).
+
+    Raises:
+        ValueError: two tables handle the same action.
+    """
+    _merged_names(tuple(type(table) for table in tables))
+
+
+@functools.cache
+def _merged_names(kinds: tuple[type[ActionHandlers], ...]) -> dict[str, tuple[int, str]]:
+    """Per action, which of ``kinds`` handles it (its index) and with which method; the same
+    for every station of a version, so worked out once."""
+    merged: dict[str, tuple[int, str]] = {}
+    for index, kind in enumerate(kinds):
+        for action, name in kind.handler_names().items():
             if action in merged:
-                raise ValueError(f"{action} is handled by both {owners[action]} and {owner}")
-            merged[action] = handler
-            owners[action] = owner
+                owner = kinds[merged[action][0]].__name__
+                raise ValueError(f"{action} is handled by both {owner} and {kind.__name__}")
+            merged[action] = (index, name)
     return merged
 
 

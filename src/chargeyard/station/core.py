@@ -133,7 +133,11 @@ class SimulatedStation(ActionHandlers):
         self.registration = Registration.DISCONNECTED
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
-        self._delivery = TransactionDelivery(self, self._call)
+        # The helpers get the station's methods unbound (class attributes, shared by every
+        # station) and call them with the station: a bound method each would cost a fleet of
+        # tens of thousands of stations a few hundred bytes a station.
+        kind = type(self)
+        self._delivery = TransactionDelivery(self, kind._call)
         # Called when what the station keeps across a power loss changed: a transaction
         # message is about to go out or was answered (``state_files.py`` writes it then).
         self.on_memory_changed: Callable[[], None] | None = None
@@ -149,13 +153,13 @@ class SimulatedStation(ActionHandlers):
         self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
         self._after_answer: list[Callable[[], None]] = []
         self._soon_count = 0
-        self._registrar = Registrar(self, registered=self._pump_transaction_queue)
+        self._registrar = Registrar(self, registered=kind._pump_transaction_queue)
         self._power = PowerCycle(
             self,
             call_timeout=call_timeout,
-            out_of_service=self._out_of_service,
-            pump=self._pump_transaction_queue,
-            busy=self._busy_going_down,
+            out_of_service=kind._out_of_service,
+            pump=kind._pump_transaction_queue,
+            busy=kind._busy_going_down,
         )
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None

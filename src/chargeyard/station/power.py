@@ -52,16 +52,21 @@ class PowerCycle:
         pump: sends what the transaction queue may send (a drain starts at once).
         busy: whether answers are awaited or, while draining, messages are queued: the power
             goes once it is False.
+
+    Each callable is given the station.
     """
+
+    # (one per station)
+    __slots__ = ("_busy", "_call_timeout", "_down", "_out_of_service", "_pump", "_station")
 
     def __init__(
         self,
         station: SimulatedStation,
         *,
         call_timeout: float,
-        out_of_service: Callable[[], None],
-        pump: Callable[[], None],
-        busy: Callable[[], bool],
+        out_of_service: Callable[[SimulatedStation], None],
+        pump: Callable[[SimulatedStation], None],
+        busy: Callable[[SimulatedStation], bool],
     ) -> None:
         self._station = station
         self._call_timeout = call_timeout
@@ -88,20 +93,20 @@ class PowerCycle:
         if self._down is not None or not station.powered:
             return  # already on its way down, or off
         station.on_going_down()  # (its last words, e.g. a status, may still go out)
-        self._out_of_service()
+        self._out_of_service(self._station)
         now = station.clock.monotonic()
         self._down = _GoingDown(restart_after_s, now + drain_s if drain_s > 0 else 0.0)
         if drain_s > 0:
             station.timers.set(_DRAIN_OVER, now + drain_s, self.power_off_when_quiet)
         # Whatever the central system does, the power goes one call timeout after the drain.
         station.timers.set(_POWER_OFF, now + drain_s + self._call_timeout, self.power_off)
-        self._pump()
+        self._pump(self._station)
         self.power_off_when_quiet()
         station.wake()
 
     def power_off_when_quiet(self) -> None:
         """Power off once no answer is awaited and, while draining, the queue is empty."""
-        if not self._busy():
+        if not self._busy(self._station):
             self.power_off()
 
     def power_off(self) -> None:

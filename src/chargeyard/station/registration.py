@@ -35,11 +35,15 @@ class Registrar:
 
     Args:
         station: the station it registers (its ``call``, timers, clock and payloads).
-        registered: called once the central system accepted a boot (the station's queued
-            transaction messages may go).
+        registered: called with the station once the central system accepted a boot (its
+            queued transaction messages may go).
     """
 
-    def __init__(self, station: SimulatedStation, registered: Callable[[], None]) -> None:
+    __slots__ = ("_registered", "_station", "accepted_since_boot")  # (one per station)
+
+    def __init__(
+        self, station: SimulatedStation, registered: Callable[[SimulatedStation], None]
+    ) -> None:
         self._station = station
         self._registered = registered
         # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
@@ -92,7 +96,7 @@ class Registrar:
             self.schedule_heartbeat()
             if not registered:
                 station.on_accepted()
-            self._registered()
+            self._registered(self._station)
             return
         # Pending / Rejected: boot again after the interval (1.6 section 4.2.1; 2.0.1 B02/B03).
         self.move(Registration(status))

@@ -64,7 +64,7 @@ class TransactionQueue:
         return len(self._messages)
 
 
-SendCall = Callable[[str, Payload, OnResult, OnError | None, bool], bool]
+SendCall = Callable[["SimulatedStation", str, Payload, OnResult, OnError | None, bool], bool]
 
 
 class TransactionDelivery:
@@ -72,8 +72,11 @@ class TransactionDelivery:
 
     Args:
         station: the station whose queue, connection, timers and retry policy it uses.
-        send: sends a CALL even while the station drains before going down (its ``_call``).
+        send: sends a CALL even while the station drains before going down (its ``_call``,
+            given the station).
     """
+
+    __slots__ = ("_send", "_station")  # (one per station)
 
     def __init__(self, station: SimulatedStation, send: SendCall) -> None:
         self._station = station
@@ -101,6 +104,7 @@ class TransactionDelivery:
         payload = message.build()
         self._memory_changed()  # kept before it leaves, as a station writes its flash
         self._send(
+            station,
             message.action,
             payload,
             lambda payload: self._answered(message, payload),

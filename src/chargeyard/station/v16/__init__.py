@@ -40,7 +40,7 @@ from typing import ClassVar
 
 from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
-from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_handlers
 from chargeyard.station.core import OnError, OnResult
 from chargeyard.station.faults import Fault, FaultKind, code_16
 from chargeyard.station.maintenance import FirmwareDownloads
@@ -174,7 +174,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.transactions = TransactionsV16(self)
         self.start_stop = StartStopV16(self)
         self.remote_control = RemoteControlV16(self)
-        merge_handlers(*self._blocks())  # two blocks claiming one action fail here
+        check_handlers(*self._blocks())  # two blocks claiming one action fail here
 
     def _blocks(self) -> tuple[Block[StationV16], ...]:
         return (

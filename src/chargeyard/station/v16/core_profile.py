@@ -109,6 +109,8 @@ def by_message_id(
 class CoreProfileV16(Block["StationV16"]):
     """Core profile requests and physical events; see the module docstring."""
 
+    __slots__ = ("_unlock_fails", "data_transfer_handlers", "station_operative")
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         # Section 5.6: the vendors this station understands, by vendorId; first those its

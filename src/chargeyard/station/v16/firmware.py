@@ -128,6 +128,8 @@ class FirmwareManagementV16(Block["StationV16"]):
     block decides when, and reports the statuses.
     """
 
+    __slots__ = ("_held", "_update", "_upload")
+
     firmware_install_s: float = 10.0  # from Installing to the reboot
 
     def __init__(self, station: StationV16) -> None:

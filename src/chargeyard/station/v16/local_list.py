@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 class LocalAuthListV16(Block["StationV16"]):
     """SendLocalList and GetLocalListVersion; see the module docstring."""
 
+    __slots__ = ()
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         config = self.station.config

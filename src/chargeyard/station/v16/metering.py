@@ -49,6 +49,8 @@ _ALIGNED_TIMER = "clock_aligned"
 class MeteringV16(Block["StationV16"]):
     """The charging loop and MeterValues; see the module docstring."""
 
+    __slots__ = ("_aligned_at",)
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         self._aligned_at: datetime | None = None

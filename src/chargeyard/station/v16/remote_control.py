@@ -38,6 +38,8 @@ _REMOTE = AuthorizationSource.REMOTE_START
 class RemoteControlV16(Block["StationV16"]):
     """RemoteStartTransaction and RemoteStopTransaction; see the module docstring."""
 
+    __slots__ = ("_authorizing",)
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         # Per EVSE: a remote start whose Authorize.req is out (AuthorizeRemoteTxRequests).

@@ -53,6 +53,8 @@ _Work = Callable[[], None]
 class RemoteTriggerV16(Block["StationV16"]):
     """TriggerMessage; see the module docstring."""
 
+    __slots__ = ()
+
     station: StationV16
 
     @on("TriggerMessage")

@@ -58,6 +58,8 @@ _ANYONE_ELSE = IdToken("\x00anyone-else")
 class ReservationV16(Block["StationV16"]):
     """ReserveNow and CancelReservation; see the module docstring."""
 
+    __slots__ = ("_following", "_reserved_connectors")
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         self.station.model.reservations = ReservationBook(

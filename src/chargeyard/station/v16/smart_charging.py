@@ -68,6 +68,8 @@ class SmartChargingV16(Block["StationV16"]):
     """SetChargingProfile, ClearChargingProfile, GetCompositeSchedule; see the module
     docstring."""
 
+    __slots__ = ()
+
     station: StationV16
 
     @property

@@ -56,6 +56,8 @@ _ENERGY_STATES = frozenset({_S.PREPARING, _S.CHARGING, _S.SUSPENDED_EV, _S.SUSPE
 class StartStopV16(Block["StationV16"]):
     """A transaction's start and stop, and their messages; see the module docstring."""
 
+    __slots__ = ("_begin_readings",)
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         # Per transaction: the Transaction.Begin readings, for StopTransaction.transactionData.

@@ -75,6 +75,8 @@ class WaitingStart:
 class TransactionsV16(Block["StationV16"]):
     """Core profile session behaviour; see the module docstring."""
 
+    __slots__ = ("_waiting",)
+
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         # Per EVSE: a tag (or remote start) waiting for its cable.

@@ -62,6 +62,8 @@ _CENTRAL = AuthorizationSource.CENTRAL_SYSTEM
 class AuthorizationV201(Block["StationV201"]):
     """C Authorization; see the module docstring."""
 
+    __slots__ = ()
+
     def present_id_token(
         self, id_token: str, evse_id: int | None = None, type: str = "ISO14443"
     ) -> None:

@@ -52,6 +52,8 @@ def check_fault_reason(reason: str) -> None:
 class AvailabilityV201(Block["StationV201"]):
     """G03 / G04 and faults; see the module docstring."""
 
+    __slots__ = ("scheduled_availability",)
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         # Per (evseId, connectorId): the operative state a Scheduled change will set.

@@ -71,6 +71,8 @@ _NOT_IMPLEMENTED = frozenset(
 class ControlV201(Block["StationV201"]):
     """F RemoteControl and P DataTransfer; see the module docstring."""
 
+    __slots__ = ("_unlock_fails", "data_transfer_handlers")
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         # P01: the vendors this station understands, by vendorId; first those its template

@@ -63,6 +63,8 @@ class _Upload:
 class DiagnosticsV201(Block["StationV201"]):
     """GetLog; see the module docstring."""
 
+    __slots__ = ("_security_log", "_upload")
+
     security_log_size: int = 64  # security events kept
 
     def __init__(self, station: StationV201) -> None:

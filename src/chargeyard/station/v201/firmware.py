@@ -105,6 +105,8 @@ class _FirmwareUpdate:
 class FirmwareV201(Block["StationV201"]):
     """UpdateFirmware; see the module docstring."""
 
+    __slots__ = ("_held", "_holding", "_update")
+
     firmware_install_s: float = 10.0  # from Installing to the reboot
 
     def __init__(self, station: StationV201) -> None:

@@ -48,6 +48,8 @@ _DEFAULT_MAX_LENGTH = 1000
 class LocalListV201(Block["StationV201"]):
     """SendLocalList and GetLocalListVersion; see the module docstring."""
 
+    __slots__ = ()
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         entries = self.station.device_model.variable("LocalAuthListCtrlr", "Entries")

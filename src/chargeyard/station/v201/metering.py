@@ -31,6 +31,8 @@ _TIMER = "aligned_data"
 class MeteringV201(Block["StationV201"]):
     """J01 / J02 clock-aligned data; see the module docstring."""
 
+    __slots__ = ()
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self._schedule_aligned()

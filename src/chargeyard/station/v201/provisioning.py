@@ -57,6 +57,8 @@ REPORT_BASES = frozenset({"ConfigurationInventory", "FullInventory", "SummaryInv
 class ProvisioningV201(Block["StationV201"]):
     """B05-B07 and B11-B12; see the module docstring."""
 
+    __slots__ = ("report_bases", "scheduled_resets")
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         # The reportBase values GetBaseReport serves (B07).

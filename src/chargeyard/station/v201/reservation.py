@@ -64,6 +64,8 @@ _ANYONE_ELSE = IdToken("\x00anyone-else", "Central")
 class ReservationV201(Block["StationV201"]):
     """ReserveNow and CancelReservation; see the module docstring."""
 
+    __slots__ = ("_following",)
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self.station.model.reservations = ReservationBook(

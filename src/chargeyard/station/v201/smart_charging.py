@@ -82,6 +82,8 @@ def _rejected(code: str, info: str | None = None) -> Payload:
 class SmartChargingV201(Block["StationV201"]):
     """K01, K08, K09, K10 and limits over time; see the module docstring."""
 
+    __slots__ = ("_reported_limit_w",)
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self.station.device_model.add(

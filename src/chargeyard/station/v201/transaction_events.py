@@ -114,6 +114,8 @@ class Session:
 class TransactionEventsV201(Block["StationV201"]):
     """The engine of E: sessions, start and stop points, TransactionEvent reporting."""
 
+    __slots__ = ("sessions",)
+
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self.sessions: dict[int, Session] = {}

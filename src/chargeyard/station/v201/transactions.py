@@ -47,6 +47,8 @@ _IDLE_TICK_S = 60
 class TransactionsV201(Block["StationV201"]):
     """E physical events and J02 sampling; see the module docstring."""
 
+    __slots__ = ()
+
     @property
     def _events(self) -> TransactionEventsV201:
         """The engine this block feeds: sessions, TxStartPoint / TxStopPoint, events."""

@@ -21,7 +21,6 @@ from chargeyard.gateway.power import Powered
 from chargeyard.gateway.runtimes import ChargerRuntimeError
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
-from chargeyard.station.runtime import StationRuntime
 from chargeyard.store import FrameLog
 from chargeyard.store.models import SimulatedCharger
 
@@ -42,9 +41,6 @@ class Hosted:
     @property
     def running(self) -> bool:
         return self.fleet.runtime(self.identity).running
-
-    def runtime(self) -> StationRuntime:
-        return self.fleet.runtime(self.identity)
 
 
 class HostedStations:

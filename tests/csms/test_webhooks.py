@@ -9,6 +9,7 @@ import logging
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -259,6 +260,36 @@ async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
 
             await eventually(all_delivered)
     assert sorted(r.json["id"] for r in receiver.requests) == [e.sequence for e in published]
+
+
+async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events of a burst trickle in (a fleet booting): the intake, seeing more than one
+    waiting, gathers the rest before it enqueues, instead of writing (and reading the
+    subscribers) once per handful of events. A lone event is enqueued without waiting."""
+    fan_out = store.webhooks.fan_out
+    writes: list[int] = []
+
+    async def counted(
+        events: Sequence[tuple[str, dict[str, Any]]], at: datetime | None = None
+    ) -> int:
+        writes.append(len(events))
+        return await fan_out(events, at=at)
+
+    monkeypatch.setattr(store.webhooks, "fan_out", counted)
+    hub = EventHub()
+    hook = await store.webhooks.create("http://127.0.0.1:9/hook", ["connector.status_changed"])
+    async with WebhookSender(store, hub, schedule=FAST, poll_interval=60, burst_gather=0.2):
+        hub.emit(EventType.CONNECTOR_STATUS_CHANGED, "CP-0", connectorId=1)
+        await until(lambda: writes == [1])  # alone: written at once
+        for wave in range(4):
+            for n in range(2):
+                hub.emit(EventType.CONNECTOR_STATUS_CHANGED, f"CP-{wave}", connectorId=n)
+            await asyncio.sleep(0)  # the intake runs between the waves
+        await until(lambda: sum(writes) == 9)
+    assert writes == [1, 8]
+    assert len(await store.webhooks.deliveries(hook.id)) == 9
 
 
 async def test_events_published_before_stop_are_kept_for_the_next_start(store: Store) -> None:

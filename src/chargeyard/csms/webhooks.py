@@ -50,6 +50,11 @@ from chargeyard.store.types import utc_now
 logger = logging.getLogger(__name__)
 
 _WAKE_MARGIN = 0.005  # seconds
+BURST_GATHER_S = 0.05
+"""When the intake finds more than one event waiting, a burst is under way (a fleet booting,
+a site losing power): it waits this long for the rest before enqueuing, so that a burst costs
+a few writes and subscriber reads, not one per handful of events. A lone event is enqueued at
+once."""
 CLAIM_MARGIN_S = 50.0
 """A claimed delivery is held for the post's timeout and this much more: the attempt's record
 ends the claim long before; only a sender that died with it waits this out."""
@@ -77,8 +82,10 @@ class WebhookSender:
         poll_interval: float = 5.0,
         timeout: float = 10.0,
         outbound: OutboundPolicy | None = None,
+        burst_gather: float = BURST_GATHER_S,
     ) -> None:
         self.store = store
+        self._burst_gather = burst_gather
         self._outbound = outbound
         self.events = events
         self.schedule = schedule or RetrySchedule()
@@ -153,6 +160,9 @@ class WebhookSender:
             events = [await subscription.get()]  # where stop() cancels it
             self._enqueuing = True
             events += _drain(subscription, batch - 1)
+            if 1 < len(events) < batch and self._burst_gather > 0:
+                await asyncio.sleep(self._burst_gather)
+                events += _drain(subscription, batch - len(events))
             if subscription.dropped > dropped:
                 logger.warning(
                     "webhook sender fell behind: %d events lost", subscription.dropped - dropped

@@ -80,3 +80,31 @@ async def test_nodes_on_another_redis_database_do_not_hear_the_events() -> None:
         # Published after ON-A reached b: had ON-A reached c too, it would come first.
         hubs["d"].publish(_boot("ON-D"))
         assert (await asyncio.wait_for(seen_c.get(), 5)).charge_box_id == "ON-D"
+
+
+async def test_a_burst_is_relayed_in_order_in_a_few_messages() -> None:
+    """A storm's events ride many to a message: the other node gets all of them, in the order
+    they were published, and Redis carries a handful of messages, not one per event."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    hub_a, hub_b = EventHub(), EventHub()
+    seen_b = hub_b.subscribe()
+    async with (
+        RedisEvents(redis_url(), hub_a, node="a", prefix=prefix) as sender,
+        RedisEvents(redis_url(), hub_b, node="b", prefix=prefix),
+    ):
+        spy = sender._redis.pubsub()
+        await spy.subscribe(sender._channel)
+        await spy.get_message(timeout=1)  # the subscription's confirmation
+        for wave in range(3):
+            for n in range(400):
+                hub_a.publish(_boot(f"CP-{wave}-{n:03d}"))
+            await asyncio.sleep(0)  # the relay runs between the waves
+        relayed = [await asyncio.wait_for(seen_b.get(), 5) for _ in range(1200)]
+        messages = []
+        while (message := await spy.get_message(timeout=0.2)) is not None:
+            messages.append(message)
+        await spy.aclose()
+    expected = [f"CP-{wave}-{n:03d}" for wave in range(3) for n in range(400)]
+    assert [event.charge_box_id for event in relayed] == expected
+    assert all(event.relayed for event in relayed)
+    assert 3 <= len(messages) <= 6  # 500 events a message at most

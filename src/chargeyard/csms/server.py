@@ -54,6 +54,7 @@ from websockets.typing import Subprotocol
 
 from chargeyard.csms import event_data, layout
 from chargeyard.csms.admission import CHALLENGE, judge
+from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub
@@ -135,6 +136,9 @@ class CsmsSettings:
             section 5.3: it pings every WebSocketPingInterval, 60 s by default in chargeyard's
             stations); pings every 20 s from the central system as well (the ``websockets``
             default) cost a node with 12,500 stations 625 pings and pongs a second.
+        backlog_s: new connections are held, then refused with 503, while the oldest station
+            message waiting to be handled has waited longer than this (``backpressure.py``);
+            None lets every handshake in at once.
     """
 
     host: str = "127.0.0.1"
@@ -153,6 +157,7 @@ class CsmsSettings:
     retention: RetentionLimits | None = field(default_factory=RetentionLimits)
     ping_interval: float | None = 60.0
     ping_timeout: float | None = 30.0
+    backlog_s: float | None = BACKLOG_S
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -201,6 +206,11 @@ class CsmsServer:
         )
         self._retention: RetentionTask | None = None
         self._work = WorkQueue()
+        self._gate = (
+            None
+            if self.settings.backlog_s is None
+            else ConnectionGate(self._work, backlog_s=self.settings.backlog_s)
+        )
         # Closing a replaced connection may wait for a dead peer; it runs beside the new one,
         # owned here and cancelled when the listener stops.
         self._closing: set[asyncio.Task[None]] = set()
@@ -284,6 +294,8 @@ class CsmsServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self._gate is not None:
+            await self._gate.close()
         await self._work.stop()
         await self._stop_retention()
         await self._lookup.stop()
@@ -325,6 +337,14 @@ class CsmsServer:
         if problem is not None:
             logger.warning("refused the identity %s (400): %s", loggable(identity), problem)
             return connection.respond(HTTPStatus.BAD_REQUEST, f"{problem}\n")
+        retry_after = None if self._gate is None else await self._gate.admit()
+        if retry_after is not None:
+            response = connection.respond(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "the central system is behind with its stations' messages; try again later\n",
+            )
+            response.headers["Retry-After"] = str(retry_after)
+            return response
         station = await self._lookup.get(identity)
         refusal = await judge(
             station,

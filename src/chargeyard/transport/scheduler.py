@@ -21,13 +21,17 @@ sends one CALL at a time (OCPP-J 1.6 section 4.1.1; 2.0.1 part 4 section 4.1.1).
 
 The cost is latency for station messages under overload, which they would have paid anyway
 inside the loop; under light load the queue is empty and work starts in the iteration after it
-arrives.
+arrives. How far behind the queue is (:attr:`WorkQueue.backlog_s`, the time its oldest work has
+waited) is what the central system's listener holds new connections on
+(``csms/backpressure.py``): a boot storm must not grow the queue until answers come after the
+stations have stopped waiting for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -56,13 +60,18 @@ class WorkQueue:
     """
 
     def __init__(
-        self, *, slice_size: int = DEFAULT_SLICE_SIZE, max_active: int = DEFAULT_MAX_ACTIVE
+        self,
+        *,
+        slice_size: int = DEFAULT_SLICE_SIZE,
+        max_active: int = DEFAULT_MAX_ACTIVE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if slice_size < 1 or max_active < 1:
             raise ValueError("need slice_size >= 1 and max_active >= 1")
         self._slice_size = slice_size
         self._max_active = max_active
-        self._queue: deque[Work] = deque()
+        self._clock = clock
+        self._queue: deque[tuple[float, Work]] = deque()  # (queued at, work)
         self._active = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -73,6 +82,11 @@ class WorkQueue:
         return len(self._queue)
 
     @property
+    def backlog_s(self) -> float:
+        """Seconds the oldest queued work has waited (0.0 when nothing waits)."""
+        return self._clock() - self._queue[0][0] if self._queue else 0.0
+
+    @property
     def active(self) -> int:
         """Work started and not yet finished."""
         return self._active
@@ -81,7 +95,7 @@ class WorkQueue:
         """Queue ``work``; it starts in a later loop iteration. Call from the event loop."""
         if self._task is None:
             raise RuntimeError("the work queue is not running")
-        self._queue.append(work)
+        self._queue.append((self._clock(), work))
         if self._active < self._max_active:
             self._wake.set()
 
@@ -116,7 +130,7 @@ class WorkQueue:
             for _ in range(min(self._slice_size, len(queue))):
                 if self._active >= self._max_active:
                     break
-                self._begin(queue.popleft())
+                self._begin(queue.popleft()[1])
             await asyncio.sleep(0)  # let one loop iteration of everything else run
 
     def _begin(self, work: Work) -> None:

@@ -13,14 +13,14 @@ Method
 **The cluster**, on the machine's PostgreSQL (a database of the run's own, dropped at the end)
 and a ``redis-server`` of the run's own on a free port (the machine's Redis is left alone):
 
-* ``--csms-nodes`` ``chargeyard csms`` processes (by default one per 12,500 stations: 8 for
-  100,000), as a user starts them (``--database-url``,
-  ``--redis-url``, ``--node-name``, ``--auto-register``, ``--accept-unknown-tags``,
-  ``--heartbeat-interval 300``, validation and the frame log on, ``--api-port 0``), node *k*
-  listening on 127.0.0.(k+2): each loopback address is a destination of its own, so the
-  stations' ephemeral ports do not run out;
+* ``--csms-nodes`` ``chargeyard csms`` processes (by default one per 16,667 stations: 6 for
+  100,000, the fewest the open-file limit allows with room to spare), as a user starts them
+  (``--database-url``, ``--redis-url``, ``--node-name``, ``--auto-register``,
+  ``--accept-unknown-tags``, ``--heartbeat-interval 300``, validation and the frame log on,
+  ``--api-port 0``), node *k* listening on 127.0.0.(k+2): each loopback address is a
+  destination of its own, so the stations' ephemeral ports do not run out;
 * one ``chargeyard api`` node (the REST API over Redis), with an API key;
-* ``--fleets`` station processes (by default, like the nodes, one per 12,500 stations), each
+* ``--fleets`` station processes (by default, like the nodes, one per 16,667 stations), each
   a :class:`~chargeyard.station.fleet.Fleet` of
   ``StationV16`` (template ``alfen-eve-single-pro-line``; MeterValueSampleInterval 60,
   no clock-aligned readings), the engine a ``chargeyard worker`` runs its chargers on, connected
@@ -116,8 +116,11 @@ CHARGING_WAIT_S = 300.0
 # machine shared with fifteen other processes answers late (a fleet said nothing for 360 s).
 CHARGING_GRACE_S = 300.0
 """How long the tenth get to be charging before the window starts with those that are."""
-STATIONS_PER_PROCESS = 12_500
-"""Connections a process holds at most by default: well under its 20,000 open files."""
+STATIONS_PER_PROCESS = 16_667
+"""Connections a process holds at most by default: under its 20,000 open files with room for
+its database, Redis and log files. Fewer, larger processes boot a fleet sooner on two cores
+(100,000 stations: 244.5 s on 6 nodes and 6 fleets, 288.7 s on 8 and 8, the same hour): each
+process has its fixed costs, and each turn on a core is shared among fewer of them."""
 
 BOOT_TARGET_S_PER_100K = 150.0
 P99_TARGET_MS = 250.0
@@ -290,17 +293,24 @@ def _fleet_sample() -> FleetSample:
 
 class LateAnswers(logging.Handler):
     """Counts the answers a station got after its call had timed out (the session logs each
-    as "dropped"), instead of printing thousands of lines: a sign of an overloaded CSMS."""
+    as "dropped: CALLRESULT for unknown id ..."), instead of printing thousands of lines: a
+    sign of an overloaded CSMS. The session's other warnings are counted by kind."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
+        self.other: dict[str, int] = {}
         session = logging.getLogger("chargeyard.protocol.session")
         session.addHandler(self)
         session.propagate = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+        message = record.getMessage()
+        if message.startswith(("dropped: CALLRESULT for unknown id", "dropped: CALLERROR for")):
+            self.count += 1
+        else:
+            kind = message.split("[", 1)[0].split(" for unknown", 1)[0][:60]
+            self.other[kind] = self.other.get(kind, 0) + 1
 
 
 def sample_every_minute(station: Any) -> None:
@@ -397,7 +407,7 @@ async def _run_fleet(number: int, url: str, count: int, charge: bool, pipe: Conn
     while True:
         request = await loop.run_in_executor(None, pipe.recv)
         if request == "sample":
-            pipe.send(("sample", _fleet_sample(), fleet.status().booted, late.count))
+            pipe.send(("sample", _fleet_sample(), fleet.status().booted, late.count, late.other))
         else:
             break
 
@@ -492,6 +502,7 @@ class Result:
     boot_cpu: dict[str, float] = field(default_factory=dict)  # kind -> CPU seconds in the boot
     boot_machine_cpu: float = 0.0  # CPU seconds of the whole machine during the boot
     late_answers: int = 0  # answers a station got after its call had timed out
+    other_warnings: dict[str, int] = field(default_factory=dict)  # the fleets' sessions' others
     charging: int = 0
 
 
@@ -605,8 +616,11 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 for process, pipe in fleets
             )
             if plan.boot_only:
-                result.booted, result.late_answers = _booted_and_late(fleets)
+                result.booted, result.late_answers, result.other_warnings = _booted_and_late(fleets)
                 result.stored = _stored(database)
+                for _, pipe in fleets:
+                    pipe.send("stop")
+                processes.stop_all()  # before their database is dropped
                 return result
             time.sleep(plan.settle_seconds)
 
@@ -635,7 +649,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
             result.other_cpu = max(0.0, machine / window - sum(result.cpu.values()))
             result.rows_per_second = rows / window
             _rest_figures(result, rest)
-            result.booted, result.late_answers = _booted_and_late(fleets)
+            result.booted, result.late_answers, result.other_warnings = _booted_and_late(fleets)
             result.stored = _stored(database)
             for _, pipe in fleets:
                 pipe.send("stop")
@@ -699,14 +713,20 @@ def _fleet_cpu(fleets: list[tuple[BaseProcess, Connection]]) -> float:
     return sum(process_cpu_seconds(process.pid) for process, _ in fleets)
 
 
-def _booted_and_late(fleets: list[tuple[BaseProcess, Connection]]) -> tuple[int, int]:
-    """Stations booted, and answers that came after the station's call had timed out."""
+def _booted_and_late(
+    fleets: list[tuple[BaseProcess, Connection]],
+) -> tuple[int, int, dict[str, int]]:
+    """Stations booted, answers that came after the station's call had timed out, and the
+    stations' sessions' other warnings by kind."""
     booted = late = 0
+    other: dict[str, int] = {}
     for process, pipe in fleets:
         pipe.send("sample")
-        _, _, fleet_booted, fleet_late = receive(pipe, process, 60)
+        _, _, fleet_booted, fleet_late, fleet_other = receive(pipe, process, 60)
         booted, late = booted + fleet_booted, late + fleet_late
-    return booted, late
+        for kind, count in fleet_other.items():
+            other[kind] = other.get(kind, 0) + count
+    return booted, late, other
 
 
 def _rest_figures(result: Result, rest: RestReport) -> None:
@@ -861,6 +881,10 @@ def describe(result: Result) -> list[str]:
         f"charging {result.charging:,}; "
         f"answers after the station's timeout: {result.late_answers:,}",
         *_boot_cpu_line(result),
+        *(
+            f"  the stations' sessions warned {count:,} times: {kind}"
+            for kind, count in sorted(result.other_warnings.items(), key=lambda kv: -kv[1])[:5]
+        ),
     ]
     if result.cpu:  # (not with --boot-only)
         cpu = ", ".join(f"{kind} {share:.0%}" for kind, share in result.cpu.items())
@@ -927,7 +951,7 @@ def processes_for(stations: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stations", type=int, default=100_000)
-    # As many processes of each kind as the open-file limit asks for (8 for 100,000): on two
+    # As many processes of each kind as the open-file limit asks for (6 for 100,000): on two
     # cores, more processes than that only add their fixed costs.
     parser.add_argument("--csms-nodes", type=int)
     parser.add_argument("--fleets", type=int)

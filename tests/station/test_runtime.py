@@ -493,3 +493,18 @@ async def test_a_link_whose_transport_was_aborted_sends_nothing() -> None:
     link.transport = _AbortedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])
+
+
+class _FailedTransport(_AbortedTransport):
+    """A uvloop transport whose socket failed under it (reset by the peer): closed, though it
+    does not say it is closing yet."""
+
+    def is_closing(self) -> bool:
+        return False
+
+
+async def test_a_link_whose_socket_failed_under_it_sends_nothing() -> None:
+    link = _Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link.transport = _FailedTransport()  # type: ignore[assignment]
+    link.ws = Protocol(Side.CLIENT, state=State.OPEN)
+    link.send_text([b'[2,"1","Heartbeat",{}]'])  # dropped with the socket, not raised

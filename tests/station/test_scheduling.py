@@ -42,6 +42,28 @@ async def test_entries_fire_in_deadline_order() -> None:
     assert scheduler.entries == (0, 0)
 
 
+class _Failing(_Runtime):
+    def _timer_due(self, order: int) -> None:
+        super()._timer_due(order)
+        raise RuntimeError("unable to perform operation on <TCPTransport closed=True>")
+
+
+async def test_a_station_whose_timer_fails_does_not_stop_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The stations due together all fire, and later ones still do, when one of them raises
+    (a bug; once, a write to a socket that had just failed): the failure is logged."""
+    scheduler, fired = Scheduler(resolution=0), []
+    now = scheduler.time()
+    _Runtime("a", fired).arm(scheduler, now + 0.01)
+    _Failing("broken", fired).arm(scheduler, now + 0.01)
+    _Runtime("b", fired).arm(scheduler, now + 0.01)
+    _Runtime("later", fired).arm(scheduler, now + 0.03)
+    await asyncio.sleep(0.1)
+    assert sorted(fired) == ["a", "b", "broken", "later"]
+    assert "a station's timer failed" in caplog.text
+
+
 async def test_rearming_replaces_the_entry_and_cancelling_removes_it() -> None:
     scheduler, fired = Scheduler(), []
     now = scheduler.time()

@@ -206,10 +206,14 @@ class _Link(asyncio.Protocol):
         if transport is None or ws is None or transport.is_closing():
             return
         for data in ws.data_to_send():
-            if data:
-                transport.write(data)
-            else:  # websockets' SEND_EOF: the closing handshake is over on our side
+            if not data:  # websockets' SEND_EOF: the closing handshake is over on our side
                 transport.close()
+                return
+            try:
+                transport.write(data)
+            except RuntimeError:
+                # uvloop's transport whose socket failed under it (reset by the peer) is
+                # closed before it says it is closing; its loss is on the way, as above.
                 return
 
     def close(self, code: int, reason: str, timeout: float) -> None:

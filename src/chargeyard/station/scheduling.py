@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import math
 import random
 import ssl
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chargeyard.protocol.observer import SessionObserver
     from chargeyard.station.runtime import StationRuntime
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +225,10 @@ class Scheduler:
             due.append(heapq.heappop(heap))
         for _, order, runtime in due:  # what they arm now waits for the next turn
             if runtime._timer_order == order:
-                runtime._timer_due(order)
+                try:
+                    runtime._timer_due(order)
+                except Exception:  # a bug in one station must not stop the others' timers
+                    logger.exception("a station's timer failed")
             else:
                 self._stale -= 1
         if heap and heap[0][0] < self._timer_at:

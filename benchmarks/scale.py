@@ -397,7 +397,9 @@ async def _run_fleet(number: int, url: str, count: int, charge: bool, pipe: Conn
                     await fleet.wait_booted()
                 break
             except TimeoutError:
-                pipe.send(("progress", fleet.status().booted))
+                status = fleet.status()
+                latest = status.errors[-1][1:] if status.errors else None
+                pipe.send(("progress", (status.booted, status.stations - status.connected, latest)))
     booted = _fleet_sample()
     freeze_gc()
     pipe.send(("booted", booted))
@@ -670,6 +672,10 @@ def _boot(
     pending = {pipe: process for process, pipe in fleets}
     share_of = {pipe: share for (_, pipe), share in zip(fleets, shares, strict=True)}
     counts: dict[Connection, int] = dict.fromkeys(pending, 0)
+    # Stations not connected now, and the latest connection problem, of each fleet still
+    # booting: what a stalled boot is waiting for.
+    offline: dict[Connection, int] = dict.fromkeys(pending, 0)
+    problems: dict[Connection, tuple[str, str] | None] = dict.fromkeys(pending)
     samples: dict[Connection, FleetSample] = {}
     printed = started
     while pending:
@@ -681,14 +687,19 @@ def _boot(
             kind, value = receive(pipe, pending[pipe], 1)
             if kind == "booted":
                 samples[pipe] = value
-                counts[pipe] = share_of[pipe]
+                counts[pipe], offline[pipe], problems[pipe] = share_of[pipe], 0, None
                 del pending[pipe]
             else:
-                counts[pipe] = value
+                counts[pipe], offline[pipe], problems[pipe] = value
         now = time.monotonic()
         if pending and now - printed >= PROGRESS_EVERY_S:
-            printed, booted = now, sum(counts.values())
-            print(f"  {now - started:5.0f} s: {booted:,} booted", flush=True)
+            printed, booted, apart = now, sum(counts.values()), sum(offline.values())
+            latest = next((p for p in problems.values() if p is not None), None)
+            print(
+                f"  {now - started:5.0f} s: {booted:,} booted, {apart:,} not connected"
+                + (f" (latest problem: {latest[0]}: {latest[1]})" if latest else ""),
+                flush=True,
+            )
     return [samples[pipe] for _, pipe in fleets]
 
 
@@ -923,12 +934,12 @@ def targets(cluster: Result, *, boot_only: bool = False) -> list[str]:
     if boot_only:
         return [
             "targets:",
-            f"  all booted in <= {boot_target:.0f} s: {cluster.boot_seconds:.1f} s, "
+            f"  all booted in <= {boot_target:.1f} s: {cluster.boot_seconds:.1f} s, "
             + _verdict(cluster.booted == cluster.stations and cluster.boot_seconds <= boot_target),
         ]
     return [
         "targets:",
-        f"  all booted in <= {boot_target:.0f} s: {cluster.boot_seconds:.1f} s, "
+        f"  all booted in <= {boot_target:.1f} s: {cluster.boot_seconds:.1f} s, "
         + _verdict(cluster.booted == cluster.stations and cluster.boot_seconds <= boot_target),
         f"  REST p99 <= {P99_TARGET_MS:.0f} ms, no errors: {cluster.rest_p99_ms:.1f} ms, "
         f"{len(cluster.rest_errors)} errors, "

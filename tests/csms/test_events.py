@@ -456,3 +456,33 @@ async def test_e06_energy_and_power_are_published_to_the_meters_resolution(
     assert (updated["energyWh"], updated["powerW"]) == (1200.1, 7360.1)
     stopped = published["transaction.stopped"]
     assert (stopped["meterStop"], stopped["energyDelivered"]) == (1234.7, 229.7)
+
+
+def _status(n: int) -> Event:
+    return Event(EventType.CONNECTOR_STATUS_CHANGED, f"CP-{n}", {"connectorId": 1})
+
+
+async def test_a_lone_event_is_not_held_up_by_a_gather() -> None:
+    hub = EventHub()
+    with hub.subscribe() as subscription:
+        hub.publish(_status(0))
+        events = [await subscription.get()]
+        async with asyncio.timeout(0.5):  # far less than the 10 s a burst would wait
+            await subscription.gather(events, 100, 10.0)
+    assert [event.charge_box_id for event in events] == ["CP-0"]
+
+
+async def test_a_burst_is_gathered_in_order_up_to_the_most_asked() -> None:
+    hub = EventHub()
+    with hub.subscribe() as subscription:
+        for n in range(3):
+            hub.publish(_status(n))
+        events = [await subscription.get()]
+        gathering = asyncio.create_task(subscription.gather(events, 5, 0.05))
+        await asyncio.sleep(0)  # it took the two waiting, and waits for more
+        for n in range(3, 7):
+            hub.publish(_status(n))
+        await gathering
+        assert [event.charge_box_id for event in events] == [f"CP-{n}" for n in range(5)]
+        assert [event.charge_box_id for event in subscription.take()] == ["CP-5", "CP-6"]
+        assert subscription.take() == []

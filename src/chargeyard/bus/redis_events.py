@@ -38,8 +38,8 @@ from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 RELAY_BATCH = 500
 """Events a message at most."""
 RELAY_GATHER_S = 0.02
-"""When more than one event is waiting, a burst is under way: the relay waits this long for
-more before it publishes (a live stream shows them that much later, in a storm only)."""
+"""How long the relay waits for the rest of a burst before it publishes
+(``Subscription.gather``): a live stream shows a storm's events that much later."""
 
 
 class RedisEvents:
@@ -103,10 +103,7 @@ class RedisEvents:
     async def _send(self, subscription: Subscription) -> None:
         while not self._closed:
             events = [await subscription.get()]
-            _take_waiting(subscription, events)
-            if 1 < len(events) < RELAY_BATCH:
-                await asyncio.sleep(RELAY_GATHER_S)
-                _take_waiting(subscription, events)
+            await subscription.gather(events, RELAY_BATCH, RELAY_GATHER_S)
             try:
                 await self._redis.publish(self._channel, self._message(events))
             except LOST as error:
@@ -160,12 +157,6 @@ class RedisEvents:
                     relayed=True,
                 )
             )
-
-
-def _take_waiting(subscription: Subscription, events: list[Event]) -> None:
-    """Append the events already waiting on ``subscription``, up to :data:`RELAY_BATCH`."""
-    while len(events) < RELAY_BATCH and (more := subscription.get_nowait()) is not None:
-        events.append(more)
 
 
 def _own(event: Event) -> bool:

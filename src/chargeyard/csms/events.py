@@ -94,6 +94,22 @@ class Subscription:
     def get_nowait(self) -> Event | None:
         return self._events.popleft() if self._events else None
 
+    def take(self, most: int | None = None) -> list[Event]:
+        """The events already waiting (at most ``most``), without waiting."""
+        count = len(self._events) if most is None else min(most, len(self._events))
+        return [self._events.popleft() for _ in range(count)]
+
+    async def gather(self, events: list[Event], most: int, burst_s: float) -> None:
+        """Append to ``events`` those already waiting, up to ``most`` in all. If that makes
+        more than one, a burst is under way (a fleet booting, a site losing power): wait
+        ``burst_s`` once and append what came meanwhile, so that a consumer that writes per
+        batch writes a few times per burst, not once per handful of events. A lone event is
+        not held up."""
+        events += self.take(most - len(events))
+        if 1 < len(events) < most and burst_s > 0:
+            await asyncio.sleep(burst_s)
+            events += self.take(most - len(events))
+
     def close(self) -> None:
         self._hub._subscribers.discard(self)
 

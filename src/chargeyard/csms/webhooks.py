@@ -51,10 +51,9 @@ logger = logging.getLogger(__name__)
 
 _WAKE_MARGIN = 0.005  # seconds
 BURST_GATHER_S = 0.05
-"""When the intake finds more than one event waiting, a burst is under way (a fleet booting,
-a site losing power): it waits this long for the rest before enqueuing, so that a burst costs
-a few writes and subscriber reads, not one per handful of events. A lone event is enqueued at
-once."""
+"""How long the intake waits for the rest of a burst of events before enqueuing it
+(``Subscription.gather``): a burst costs a few writes and subscriber reads, not one per handful
+of events."""
 CLAIM_MARGIN_S = 50.0
 """A claimed delivery is held for the post's timeout and this much more: the attempt's record
 ends the claim long before; only a sender that died with it waits this out."""
@@ -129,7 +128,7 @@ class WebhookSender:
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._intake_task
                 self._intake_task = None
-            await self._enqueue(_drain(subscription))
+            await self._enqueue(subscription.take())
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -159,10 +158,7 @@ class WebhookSender:
             self._enqueuing = False
             events = [await subscription.get()]  # where stop() cancels it
             self._enqueuing = True
-            events += _drain(subscription, batch - 1)
-            if 1 < len(events) < batch and self._burst_gather > 0:
-                await asyncio.sleep(self._burst_gather)
-                events += _drain(subscription, batch - len(events))
+            await subscription.gather(events, batch, self._burst_gather)
             if subscription.dropped > dropped:
                 logger.warning(
                     "webhook sender fell behind: %d events lost", subscription.dropped - dropped
@@ -267,17 +263,6 @@ class WebhookSender:
 
 def _seen_here(event: Event) -> bool:
     return not event.relayed
-
-
-def _drain(subscription: Subscription, most: int | None = None) -> list[Event]:
-    """The events already queued on ``subscription`` (at most ``most``), without waiting."""
-    events: list[Event] = []
-    while most is None or len(events) < most:
-        event = subscription.get_nowait()
-        if event is None:
-            break
-        events.append(event)
-    return events
 
 
 __all__ = [

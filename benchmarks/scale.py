@@ -305,12 +305,16 @@ class LateAnswers(logging.Handler):
         session.propagate = False
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith(("dropped: CALLRESULT for unknown id", "dropped: CALLERROR for")):
-            self.count += 1
-        else:
-            kind = message.split("[", 1)[0].split(" for unknown", 1)[0][:60]
-            self.other[kind] = self.other.get(kind, 0) + 1
+        # The kind is the log call's format (ids and payloads left out); a drop's reason is
+        # kept to its first words.
+        kind = str(record.msg)
+        if kind == "dropped: %s" and record.args:
+            reason = str(record.args[0])  # type: ignore[index]
+            if reason.startswith(("CALLRESULT for unknown id", "CALLERROR for unknown id")):
+                self.count += 1
+                return
+            kind = "dropped: " + " ".join(reason.split()[:3])
+        self.other[kind] = self.other.get(kind, 0) + 1
 
 
 def sample_every_minute(station: Any) -> None:
@@ -590,17 +594,13 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 "Redis": [redis.pid],
             }
 
-            cpu_before, machine_before = _cpu_by_kind(kinds, fleets), machine_busy_seconds()
+            meter = CpuMeter(kinds, fleets)
             started = time.monotonic()
             for _, pipe in fleets:
                 pipe.send("go")
             booted = _boot(fleets, shares, started)
             result.boot_seconds = max(sample.wall for sample in booted) - started
-            result.boot_machine_cpu = machine_busy_seconds() - machine_before
-            result.boot_cpu = {
-                kind: seconds - cpu_before.get(kind, 0.0)
-                for kind, seconds in _cpu_by_kind(kinds, fleets).items()
-            }
+            result.boot_cpu, result.boot_machine_cpu = meter.spent()
             nodes_booted = [rss_kib(pid) for pid in node_pids]
             per_node = [0] * len(nodes)
             for f, share in enumerate(shares):
@@ -617,50 +617,47 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 receive(pipe, process, CHARGING_WAIT_S + CHARGING_GRACE_S)[1]
                 for process, pipe in fleets
             )
-            if plan.boot_only:
-                result.booted, result.late_answers, result.other_warnings = _booted_and_late(fleets)
-                result.stored = _stored(database)
-                for _, pipe in fleets:
-                    pipe.send("stop")
-                processes.stop_all()  # before their database is dropped
-                return result
-            time.sleep(plan.settle_seconds)
-
-            fleet_cpu_before = _fleet_cpu(fleets)
-            cpu_before = {kind: cpu_seconds(pids) for kind, pids in kinds.items()}
-            postgres_before = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
-            rows_before = _query(database, INSERTED_ROWS)
-            machine_before, window_start = machine_busy_seconds(), time.monotonic()
-            all_ids = [i for f, share in enumerate(shares) for i in identities(f, share)]
-            rest = run_rest(context, f"http://127.0.0.1:{api_port}", key, all_ids, plan)
-            window = time.monotonic() - window_start
-            machine = machine_busy_seconds() - machine_before
-            time.sleep(1.0)  # PostgreSQL's statistics are flushed within a second
-            rows = _query(database, INSERTED_ROWS) - rows_before
-            result.cpu = {
-                kind: (cpu_seconds(pids) - cpu_before[kind]) / window
-                for kind, pids in kinds.items()
-            }
-            result.cpu["fleets"] = (_fleet_cpu(fleets) - fleet_cpu_before) / window
-            # Per process: a backend that ended meanwhile is not counted (it cannot be read),
-            # one that began is counted whole.
-            result.cpu["PostgreSQL"] = (
-                sum(cpu_seconds([pid]) - postgres_before.get(pid, 0.0) for pid in postgres_pids())
-                / window
-            )
-            result.other_cpu = max(0.0, machine / window - sum(result.cpu.values()))
-            result.rows_per_second = rows / window
-            _rest_figures(result, rest)
+            if not plan.boot_only:
+                time.sleep(plan.settle_seconds)
+                base = f"http://127.0.0.1:{api_port}"
+                _steady_window(result, plan, context, database, base, key, kinds, fleets, shares)
             result.booted, result.late_answers, result.other_warnings = _booted_and_late(fleets)
             result.stored = _stored(database)
             for _, pipe in fleets:
                 pipe.send("stop")
-            processes.stop_all()
+            processes.stop_all()  # before their database is dropped
     finally:
         for process, _ in fleets:
             stop_child(process, 10)
         processes.stop_all()
     return result
+
+
+def _steady_window(
+    result: Result,
+    plan: Plan,
+    context: Any,
+    database: str,
+    base: str,
+    key: str,
+    kinds: dict[str, list[int]],
+    fleets: list[tuple[BaseProcess, Connection]],
+    shares: list[int],
+) -> None:
+    """The window's figures: CPU of each kind, rows inserted, and the REST client's round
+    trips to random stations, sent meanwhile."""
+    rows_before = _query(database, INSERTED_ROWS)
+    meter, window_start = CpuMeter(kinds, fleets), time.monotonic()
+    all_ids = [i for f, share in enumerate(shares) for i in identities(f, share)]
+    rest = run_rest(context, base, key, all_ids, plan)
+    window = time.monotonic() - window_start
+    spent, machine = meter.spent()
+    time.sleep(1.0)  # PostgreSQL's statistics are flushed within a second
+    rows = _query(database, INSERTED_ROWS) - rows_before
+    result.cpu = {kind: seconds / window for kind, seconds in spent.items()}
+    result.other_cpu = max(0.0, machine / window - sum(result.cpu.values()))
+    result.rows_per_second = rows / window
+    _rest_figures(result, rest)
 
 
 def _boot(
@@ -709,15 +706,28 @@ def _stored(database: str) -> int:
     return count
 
 
-def _cpu_by_kind(
-    kinds: dict[str, list[int]], fleets: list[tuple[BaseProcess, Connection]]
-) -> dict[str, float]:
-    """CPU seconds so far of each kind of process, the fleets' and PostgreSQL's included (its
-    backends that are alive now: one that ends in a window is not counted)."""
-    seconds = {kind: cpu_seconds(pids) for kind, pids in kinds.items()}
-    seconds["fleets"] = _fleet_cpu(fleets)
-    seconds["PostgreSQL"] = cpu_seconds(postgres_pids())
-    return seconds
+class CpuMeter:
+    """CPU seconds each kind of process spent since the meter was made: ``kinds`` (name ->
+    pids), the fleets, PostgreSQL (per backend: one that ended meanwhile cannot be read and is
+    not counted, one that began is counted whole), and the whole machine."""
+
+    def __init__(
+        self, kinds: dict[str, list[int]], fleets: list[tuple[BaseProcess, Connection]]
+    ) -> None:
+        self._kinds, self._fleets = kinds, fleets
+        self._before = {kind: cpu_seconds(pids) for kind, pids in kinds.items()}
+        self._fleets_before = _fleet_cpu(fleets)
+        self._postgres_before = {pid: cpu_seconds([pid]) for pid in postgres_pids()}
+        self._machine_before = machine_busy_seconds()
+
+    def spent(self) -> tuple[dict[str, float], float]:
+        """(CPU seconds by kind, CPU seconds of the whole machine) so far."""
+        spent = {kind: cpu_seconds(pids) - self._before[kind] for kind, pids in self._kinds.items()}
+        spent["fleets"] = _fleet_cpu(self._fleets) - self._fleets_before
+        spent["PostgreSQL"] = sum(
+            cpu_seconds([pid]) - self._postgres_before.get(pid, 0.0) for pid in postgres_pids()
+        )
+        return spent, machine_busy_seconds() - self._machine_before
 
 
 def _fleet_cpu(fleets: list[tuple[BaseProcess, Connection]]) -> float:

@@ -119,8 +119,8 @@ CHARGING_GRACE_S = 300.0
 STATIONS_PER_PROCESS = 16_667
 """Connections a process holds at most by default: under its 20,000 open files with room for
 its database, Redis and log files. Fewer, larger processes boot a fleet sooner on two cores
-(100,000 stations: 244.5 s on 6 nodes and 6 fleets, 288.7 s on 8 and 8, the same hour): each
-process has its fixed costs, and each turn on a core is shared among fewer of them."""
+(docs/benchmarks-scale.md has 6 and 6 against 8 and 8): each process has its fixed costs, and
+each turn on a core is shared among fewer of them."""
 
 BOOT_TARGET_S_PER_100K = 150.0
 P99_TARGET_MS = 250.0

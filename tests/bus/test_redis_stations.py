@@ -172,6 +172,66 @@ async def test_a_station_s_key_expires_unless_renewed() -> None:
         assert 0 < ttl <= 3
 
 
+async def test_a_node_s_hash_holds_its_stations_expires_with_it_and_is_deleted_when_it_closes() -> (
+    None
+):
+    url = redis_url()
+    client: Redis = Redis.from_url(url)
+    try:
+        async with cluster(url, presence_ttl_s=6) as (registry, node, api):
+            first, second = Station(V16), Station(V201)
+            await connect(registry, api, "CP-1", first)
+            await connect(registry, api, "CP-2", second)
+            registry.remove("CP-1", first)  # type: ignore[arg-type]
+            await node.flush()
+
+            hash_key = f"{node.prefix}node:csms-a"
+            assert set(await client.hkeys(hash_key)) == {f"{node.prefix}station:CP-2".encode()}
+            assert 0 < await client.ttl(hash_key) <= 6
+        assert not await client.exists(hash_key)
+    finally:
+        await client.aclose()
+
+
+async def test_a_renewal_brings_back_a_lost_key_and_leaves_a_moved_station_to_its_node() -> None:
+    url = redis_url()
+    client: Redis = Redis.from_url(url)
+    try:
+        async with cluster(url, presence_ttl_s=6) as (registry, node, api):
+            await connect(registry, api, "CP-1", Station(V16))
+            await connect(registry, api, "CP-2", Station(V16))
+            await node.renew()  # (the first renewal writes everything; this one is Redis's)
+            # CP-1's key expired (its node was late); CP-2 reconnected to node B before node A
+            # heard that its socket closed.
+            await client.delete(f"{node.prefix}station:CP-1")
+            async with RedisStations(url, registry=Registry(), node="csms-b", prefix=node.prefix):
+                moved = b'{"node":"csms-b","version":"V201"}'
+                await client.set(f"{node.prefix}station:CP-2", moved, ex=6)
+
+                await node.renew()
+
+                assert await api.version_of("CP-1") is V16
+                assert 0 < await client.ttl(f"{node.prefix}station:CP-1") <= 6
+                assert await api.version_of("CP-2") is V201
+    finally:
+        await client.aclose()
+
+
+async def test_when_redis_lost_the_node_s_stations_a_renewal_writes_them_all_again() -> None:
+    # Redis restarted without its data, or the node was too busy to renew within the TTL.
+    url = redis_url()
+    async with cluster(url) as (registry, node, api):
+        for n in range(5):
+            await connect(registry, api, f"CP-{n}", Station(V16))
+        await node.renew()
+        await delete_keys(url, node.prefix)
+
+        await node.renew()
+
+        for n in range(5):
+            assert await api.is_connected(f"CP-{n}")
+
+
 async def test_a_disconnect_travels_to_the_node_holding_the_station() -> None:
     async with cluster(redis_url()) as (registry, _node, api):
         station = Station(V16)

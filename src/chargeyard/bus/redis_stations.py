@@ -465,17 +465,20 @@ class RedisStations:
                 await self._write_all()
                 return
             await self._flush()
-            renewed, cursor = 0, b"0"
-            while True:
-                cursor, count = await self._renew_batch(
-                    keys=[self._node_key()], args=[self._ttl, cursor, RENEW_BATCH]
-                )
-                renewed += int(count)
-                if cursor in (b"0", "0"):
-                    break
-            assert self._registry is not None
-            if renewed == 0 and len(self._registry) > 0:
-                await self._write_all()  # the hash expired or Redis lost it
+        # Not under _writing: each batch reads and renews its entries in one script, so the
+        # boots that wait for their connects to be written (flush) do not wait for a renewal.
+        renewed, cursor = 0, b"0"
+        while True:
+            cursor, count = await self._renew_batch(
+                keys=[self._node_key()], args=[self._ttl, cursor, RENEW_BATCH]
+            )
+            renewed += int(count)
+            if cursor in (b"0", "0"):
+                break
+        assert self._registry is not None
+        if renewed == 0 and len(self._registry) > 0:  # the hash expired, or Redis lost it
+            async with self._writing:
+                await self._write_all()
 
     async def _flush(self) -> None:
         """:meth:`flush`, under ``_writing``."""

@@ -499,6 +499,7 @@ class Result:
     cpu: dict[str, float] = field(default_factory=dict)  # kind -> share of one core
     fleet_rss_kib_per_station: float = 0.0
     csms_rss_kib_per_station: float = 0.0
+    csms_rss_kib_per_node: list[float] = field(default_factory=list)
     rows_per_second: float = 0.0
     rest_sent: int = 0
     rest_p50_ms: float = 0.0
@@ -609,10 +610,11 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 (b.rss_kib - a.rss_kib) / share
                 for a, b, share in zip(built, booted, shares, strict=True)
             )
-            result.csms_rss_kib_per_station = max(
+            result.csms_rss_kib_per_node = [
                 (after - before) / held
                 for before, after, held in zip(nodes_before, nodes_booted, per_node, strict=True)
-            )
+            ]
+            result.csms_rss_kib_per_station = max(result.csms_rss_kib_per_node)
             result.charging = sum(  # its tenth charging, or as many as did in the time given
                 receive(pipe, process, CHARGING_WAIT_S + CHARGING_GRACE_S)[1]
                 for process, pipe in fleets
@@ -916,7 +918,7 @@ def describe(result: Result) -> list[str]:
     lines.append(
         f"  RSS a station: fleet side {result.fleet_rss_kib_per_station:.1f} KiB, CSMS side "
         f"{result.csms_rss_kib_per_station:.1f} KiB"
-        + (" (both in one process)" if result.setup == "one process" else " (worst node)")
+        + (" (both in one process)" if result.setup == "one process" else _nodes_rss(result))
     )
     if result.cpu:
         lines += [
@@ -926,6 +928,13 @@ def describe(result: Result) -> list[str]:
             *(f"    {error}" for error in result.rest_errors[:5]),
         ]
     return lines
+
+
+def _nodes_rss(result: Result) -> str:
+    """The worst node's figure is the one judged; the others say whether it is typical."""
+    nodes = sorted(result.csms_rss_kib_per_node)
+    spread = f", nodes {nodes[0]:.1f} to {nodes[-1]:.1f}" if len(nodes) > 1 else ""
+    return f" (worst node{spread})"
 
 
 def _boot_cpu_line(result: Result) -> list[str]:

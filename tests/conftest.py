@@ -28,6 +28,7 @@ ON_BOTH_LOOPS = tuple(
         "csms",
         "transport",
         "station/test_runtime.py",
+        "station/test_fleet_faults.py",
         "test_event_loop.py",
         "api/test_commands_v16.py",
         "api/test_commands_v201.py",

@@ -508,3 +508,47 @@ async def test_a_link_whose_socket_failed_under_it_sends_nothing() -> None:
     link.transport = _FailedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])  # dropped with the socket, not raised
+
+
+class _FlakyOutbound:
+    """An outbound policy whose first resolution fails in a way no dial expects."""
+
+    anything = False
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.asked += 1
+        if self.asked == 1:
+            raise RuntimeError("unable to perform operation on <TCPTransport closed=True>")
+        return [host]
+
+
+async def test_an_unexpected_error_in_a_dial_is_a_failed_attempt_and_retried() -> None:
+    async with WireCsms() as csms:
+        outbound = _FlakyOutbound()
+        runtime = make_runtime(csms.url(), outbound=outbound)
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await runtime.stop()
+    assert outbound.asked == 2
+    assert (runtime.stats.failures, runtime.stats.connects) == (1, 1)
+
+
+async def test_a_session_that_fails_to_end_does_not_keep_the_station_from_dialing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with WireCsms() as csms:
+        runtime = make_runtime(csms.url())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+
+        def fail() -> None:
+            raise RuntimeError("a bug in the station's disconnect")
+
+        monkeypatch.setattr(runtime.station, "disconnect", fail)
+        await csms.drop("CP-1")
+
+        await until(lambda: csms.connects.get("CP-1") == 2 and runtime.connected)
+        await runtime.stop()

@@ -436,7 +436,10 @@ class StationRuntime:
             if link.transport is None:
                 self._link_lost(link, None)
             raise
-        except (OSError, TimeoutError, InvalidHandshake) as error:
+        except Exception as error:
+            # OSError, TimeoutError and InvalidHandshake are the expected ones; anything else
+            # (a loop's transport refusing a write as it fails) is a failed attempt too, not a
+            # station left dialing forever.
             link.abort()
             if self.running:  # (stop() moved the phase meanwhile)
                 self._failed(f"{type(error).__name__}: {error}")
@@ -489,7 +492,10 @@ class StationRuntime:
         self._link = None
         station = self.station
         if station.connected:
-            station.disconnect()
+            try:
+                station.disconnect()
+            except Exception:  # a bug: it must not keep the station from dialing again
+                logger.exception("%s: failed to end its session", station.identity)
             self.stats.disconnects += 1
             logger.info("%s: disconnected", station.identity)
         else:

@@ -5,9 +5,8 @@ task (``recv()``), and every ``send()`` runs an async context manager that check
 writes and drains. For a central system answering thousands of small OCPP frames a second that
 is a task wake-up, a future and a generator per frame, about an eighth of the event loop's time
 (docs/benchmarks-csms.md). :class:`PushServerConnection` keeps everything else of
-the library's server (the opening handshake and its hooks, ping/pong, the closing handshake
-and its timeout) and changes only the two ends of the data path (and gives the listener's
-one keepalive, ``keepalive.py``, what it needs: when bytes last came, a ping, a close):
+the library's server (the opening handshake and its hooks, ping/pong and keepalive, the closing
+handshake and its timeout) and changes only the two ends of the data path:
 
 * once :meth:`~PushServerConnection.listen` is called, each complete text message is passed to
   the listener from ``data_received``, synchronously, in order (fragments are joined; messages
@@ -23,7 +22,6 @@ section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConne
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -42,10 +40,6 @@ class PushServerConnection(ServerConnection):
     to a listener instead of being read with ``recv()``."""
 
     _listener: MessageListener | None = None
-    heard_at: float = 0.0
-    """The loop's time when bytes last arrived (``keepalive.py`` pings the silent ones)."""
-    reads: int = 0
-    """How many times bytes arrived (``keepalive.py`` tells a pong by it)."""
     _early: list[str] | None = None  # messages that arrived after the handshake, before listen()
     _fragments: list[bytes] | None = None  # a text message's, until its last frame
 
@@ -70,33 +64,6 @@ class PushServerConnection(ServerConnection):
             self.transport.abort()
             return False
         return True
-
-    def data_received(self, data: bytes) -> None:
-        self.heard_at = self.loop.time()
-        self.reads += 1
-        super().data_received(data)
-
-    def send_keepalive_ping(self) -> bool:
-        """Send a ping (``keepalive.py``: the pong is any bytes back); False when the
-        connection is no longer open."""
-        if self.protocol.state is not State.OPEN:
-            return False
-        self.protocol.send_ping(b"")
-        try:
-            self.send_data()
-        except Exception as error:  # the socket failed under us: the connection ends
-            self.set_connection_exc(error)
-            self.transport.abort()
-            return False
-        return True
-
-    def fail_keepalive(self) -> None:
-        """Close the connection with 1011, as ``websockets``' own keepalive does, without
-        waiting for the closing handshake of a peer that stopped answering."""
-        self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
-        with contextlib.suppress(Exception):  # nothing more to lose
-            self.send_data()
-        self.transport.abort()
 
     def process_event(self, event: Event) -> None:
         if self.request is None or not isinstance(event, Frame):

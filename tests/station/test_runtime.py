@@ -24,8 +24,9 @@ from websockets.utils import accept_key
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.handshake import USER_AGENT, check_upgrade_response, upgrade_request
+from chargeyard.station.link import Link
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime, _Link
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
@@ -489,7 +490,7 @@ class _AbortedTransport:
 async def test_a_link_whose_transport_was_aborted_sends_nothing() -> None:
     # A timer of the station fires between the abort and connection_lost: its frames are
     # lost with the socket, as they would be on asyncio's loop, instead of raising.
-    link = _Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(None)  # type: ignore[arg-type]  # the runtime is not reached
     link.transport = _AbortedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])
@@ -504,7 +505,7 @@ class _FailedTransport(_AbortedTransport):
 
 
 async def test_a_link_whose_socket_failed_under_it_sends_nothing() -> None:
-    link = _Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(None)  # type: ignore[arg-type]  # the runtime is not reached
     link.transport = _FailedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])  # dropped with the socket, not raised

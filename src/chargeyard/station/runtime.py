@@ -10,8 +10,8 @@ The station decides everything (``core.py``); this adapter only moves frames and
   server's certificate checked against the system trust store (no private CA, no client
   certificate);
 * the opening handshake (RFC 6455 section 4.1) is a fixed request and a short check of the
-  101 response (``handshake.py``); after it, every chunk the socket delivers goes through
-  ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,
+  101 response (``handshake.py``); after it, every chunk the socket delivers (``link.py``)
+  goes through ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,
   close); each text message is fed to ``station.receive``; after every step the station's
   outgoing frames are written in order;
 * one deadline per station, ``station.next_deadline()``, kept by a :class:`Scheduler` (shared
@@ -42,31 +42,20 @@ import base64
 import enum
 import logging
 import random
-from typing import cast
 
-from websockets.exceptions import InvalidHandshake
-from websockets.frames import CloseCode, Frame, Opcode
-from websockets.protocol import Protocol, Side, State
+from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
-from websockets.utils import generate_key
 
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
-from chargeyard.protocol.limits import socket_limit
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.handshake import (
-    MAX_RESPONSE_HEAD_BYTES,
-    check_upgrade_response,
-    upgrade_request,
-)
+from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
+from chargeyard.station.link import Link
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
-
-
-_WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
 
 
 class _Phase(enum.Enum):
@@ -76,161 +65,6 @@ class _Phase(enum.Enum):
     CLOSING = "closing"  # our close frame is sent; waiting for the TCP close
     BACKOFF = "backoff"  # waiting to dial again
     OFF = "off"  # the station does not want a connection (switched off, rebooting)
-
-
-class _Link(asyncio.Protocol):
-    """One TCP connection: the opening handshake, then bytes to and from ``websockets``'
-    framing protocol, whose events go to the runtime."""
-
-    __slots__ = (
-        "_fragments",
-        "_head",
-        "_key",
-        "_runtime",
-        "close_timer",
-        "handshake",
-        "transport",
-        "ws",
-    )
-
-    def __init__(self, runtime: StationRuntime) -> None:
-        self._runtime = runtime
-        self.transport: asyncio.Transport | None = None
-        self._key = generate_key()
-        self._head: bytearray | None = bytearray()  # the response so far; None once open
-        self.ws: Protocol | None = None  # the framing, once the handshake succeeded
-        # Resolved when the opening handshake ends, either way (the dialer waits on it).
-        self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._fragments: list[bytes] | None = None
-        self.close_timer: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # A stream transport (create_connection), though uvloop's do not subclass
-        # asyncio.Transport: an isinstance check would refuse them.
-        self.transport = cast(asyncio.Transport, transport)
-        self.transport.write(self._runtime._upgrade_request(self._key))
-
-    def data_received(self, data: bytes) -> None:
-        runtime = self._runtime
-        ws = self.ws
-        if ws is None:
-            ws, data = self._shake_hands(data)
-            if ws is None:
-                return
-            runtime._opened(self)
-            if self.ws is None:
-                return  # refused after all (stopped meanwhile)
-        ws.receive_data(data)
-        for event in ws.events_received():
-            if not isinstance(event, Frame):
-                continue  # (a client's protocol yields frames only, once open)
-            if event.opcode is Opcode.TEXT:
-                if event.fin:
-                    runtime._received(bytes(event.data))
-                else:
-                    self._fragments = [bytes(event.data)]
-            elif event.opcode is Opcode.CONT and self._fragments is not None:
-                self._fragments.append(bytes(event.data))
-                if event.fin:
-                    message, self._fragments = b"".join(self._fragments), None
-                    runtime._received(message)
-            # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
-        runtime._step()
-        self.flush()
-
-    def _shake_hands(self, data: bytes) -> tuple[Protocol | None, bytes]:
-        """Collect the response head; once it is complete, check it and open the framing."""
-        head = self._head
-        if head is None or self.handshake.done():
-            return None, b""  # refused, or the dial gave up (its timeout, a stop)
-        head += data
-        end = head.find(b"\r\n\r\n")
-        if end < 0:
-            if len(head) > MAX_RESPONSE_HEAD_BYTES:
-                self._refuse(InvalidHandshake("the response to the upgrade is too long"))
-            return None, b""
-        rest = bytes(head[end + 4 :])
-        try:
-            check_upgrade_response(bytes(head[:end]), self._key, self._runtime.subprotocol)
-        except InvalidHandshake as error:
-            self._refuse(error)
-            return None, b""
-        self._head, self._key = None, ""
-        # Frames over the station's limit are answered by its session (protocol/limits.py);
-        # a message over four times the limit closes the socket with 1009 before it is read.
-        self.ws = Protocol(
-            Side.CLIENT,
-            state=State.OPEN,
-            max_size=socket_limit(self._runtime.station.max_frame_bytes),
-            logger=_WEBSOCKETS_LOGGER,
-        )
-        self.handshake.set_result(None)
-        return self.ws, rest
-
-    def _refuse(self, error: InvalidHandshake) -> None:
-        self._head = None
-        self.fail_handshake(error)
-        if self.transport is not None:
-            self.transport.close()
-
-    def eof_received(self) -> bool | None:
-        if self.ws is not None:
-            self.ws.receive_eof()
-            self.flush()
-        return None  # close the transport
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.close_timer is not None:
-            self.close_timer.cancel()
-        self.fail_handshake(exc or ConnectionError("connection closed before the handshake"))
-        self._runtime._link_lost(self, exc)
-
-    def fail_handshake(self, error: Exception) -> None:
-        """End the opening handshake with ``error`` (for the dialer, if it still waits)."""
-        if not self.handshake.done():
-            self.handshake.set_exception(error)
-            self.handshake.exception()  # retrieved: nobody else may be left to look
-
-    def send_text(self, frames: list[bytes]) -> None:
-        ws = self.ws
-        if ws is None or ws.state is not State.OPEN:
-            return  # closing: the station is disconnected when the socket is gone
-        for frame in frames:
-            ws.send_text(frame)
-        self.flush()
-
-    def flush(self) -> None:
-        transport, ws = self.transport, self.ws
-        # An aborted transport hears of its loss a loop iteration later, and uvloop's refuses
-        # a write meanwhile (asyncio's drops it): what was not sent is lost with the socket.
-        if transport is None or ws is None or transport.is_closing():
-            return
-        for data in ws.data_to_send():
-            if not data:  # websockets' SEND_EOF: the closing handshake is over on our side
-                transport.close()
-                return
-            try:
-                transport.write(data)
-            except RuntimeError:
-                # uvloop's transport whose socket failed under it (reset by the peer) is
-                # closed before it says it is closing; its loss is on the way, as above.
-                return
-
-    def close(self, code: int, reason: str, timeout: float) -> None:
-        """Start the closing handshake; abort the TCP connection if it is not over in time."""
-        ws = self.ws
-        if ws is None:
-            self.abort()
-            return
-        if ws.state is State.OPEN:
-            ws.send_close(code, reason)
-            self.flush()
-        if self.transport is not None and self.close_timer is None:
-            self.close_timer = asyncio.get_running_loop().call_later(timeout, self.abort)
-
-    def abort(self) -> None:
-        if self.transport is not None:
-            self.transport.abort()
 
 
 class StationRuntime:
@@ -320,7 +154,7 @@ class StationRuntime:
         self._closing_dialer: asyncio.Task[None] | None = None  # (kept: tasks need an owner)
         self.stats = stats or RuntimeStats()
         self._phase = _Phase.STOPPED
-        self._link: _Link | None = None
+        self._link: Link | None = None
         # Set while a close is awaited (stop()); resolved when the connection is gone.
         self._closed: asyncio.Future[None] | None = None
         self._scheduler = scheduler or Scheduler()
@@ -410,7 +244,7 @@ class StationRuntime:
         if self._phase is not _Phase.DIALING or self._link is not None:
             return  # stopped while queued, or queued twice
         uri = self._uri
-        link = self._link = _Link(self)
+        link = self._link = Link(self)
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
@@ -460,7 +294,7 @@ class StationRuntime:
             authorization = "Basic " + base64.b64encode(credentials).decode()
         return upgrade_request(self._uri, key, self.subprotocol, authorization)
 
-    def _opened(self, link: _Link) -> None:
+    def _opened(self, link: Link) -> None:
         """The handshake succeeded: the station's session starts (unless it was stopped)."""
         if self._phase is not _Phase.DIALING:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
@@ -486,7 +320,7 @@ class StationRuntime:
         self.stats.error(self.station.identity, what)
         logger.info("%s: cannot connect: %s", self.station.identity, what)
 
-    def _link_lost(self, link: _Link, exc: Exception | None) -> None:
+    def _link_lost(self, link: Link, exc: Exception | None) -> None:
         if link is not self._link:
             return
         self._link = None

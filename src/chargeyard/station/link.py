@@ -1,0 +1,180 @@
+"""One station's TCP connection (``runtime.py`` runs the station on it): the opening
+handshake (RFC 6455 section 4.1: a fixed request, ``handshake.py``, and a short check of the
+101 response), then every chunk the socket delivers through ``websockets``' sans-I/O
+:class:`~websockets.protocol.Protocol` (framing, ping/pong, close), whose text messages go to
+the runtime. One :class:`asyncio.Protocol` whose callbacks do the work: no task per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, cast
+
+from websockets.exceptions import InvalidHandshake
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Protocol, Side, State
+from websockets.utils import generate_key
+
+from chargeyard.protocol.limits import socket_limit
+from chargeyard.station.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
+
+if TYPE_CHECKING:
+    from chargeyard.station.runtime import StationRuntime
+
+_WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
+
+
+class Link(asyncio.Protocol):
+    """One TCP connection: the opening handshake, then bytes to and from ``websockets``'
+    framing protocol, whose events go to the runtime."""
+
+    __slots__ = (
+        "_fragments",
+        "_head",
+        "_key",
+        "_runtime",
+        "close_timer",
+        "handshake",
+        "transport",
+        "ws",
+    )
+
+    def __init__(self, runtime: StationRuntime) -> None:
+        self._runtime = runtime
+        self.transport: asyncio.Transport | None = None
+        self._key = generate_key()
+        self._head: bytearray | None = bytearray()  # the response so far; None once open
+        self.ws: Protocol | None = None  # the framing, once the handshake succeeded
+        # Resolved when the opening handshake ends, either way (the dialer waits on it).
+        self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._fragments: list[bytes] | None = None
+        self.close_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream transport (create_connection), though uvloop's do not subclass
+        # asyncio.Transport: an isinstance check would refuse them.
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(self._runtime._upgrade_request(self._key))
+
+    def data_received(self, data: bytes) -> None:
+        runtime = self._runtime
+        ws = self.ws
+        if ws is None:
+            ws, data = self._shake_hands(data)
+            if ws is None:
+                return
+            runtime._opened(self)
+            if self.ws is None:
+                return  # refused after all (stopped meanwhile)
+        ws.receive_data(data)
+        for event in ws.events_received():
+            if not isinstance(event, Frame):
+                continue  # (a client's protocol yields frames only, once open)
+            if event.opcode is Opcode.TEXT:
+                if event.fin:
+                    runtime._received(bytes(event.data))
+                else:
+                    self._fragments = [bytes(event.data)]
+            elif event.opcode is Opcode.CONT and self._fragments is not None:
+                self._fragments.append(bytes(event.data))
+                if event.fin:
+                    message, self._fragments = b"".join(self._fragments), None
+                    runtime._received(message)
+            # Binary messages are not OCPP-J; ping, pong and close are the protocol's.
+        runtime._step()
+        self.flush()
+
+    def _shake_hands(self, data: bytes) -> tuple[Protocol | None, bytes]:
+        """Collect the response head; once it is complete, check it and open the framing."""
+        head = self._head
+        if head is None or self.handshake.done():
+            return None, b""  # refused, or the dial gave up (its timeout, a stop)
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > MAX_RESPONSE_HEAD_BYTES:
+                self._refuse(InvalidHandshake("the response to the upgrade is too long"))
+            return None, b""
+        rest = bytes(head[end + 4 :])
+        try:
+            check_upgrade_response(bytes(head[:end]), self._key, self._runtime.subprotocol)
+        except InvalidHandshake as error:
+            self._refuse(error)
+            return None, b""
+        self._head, self._key = None, ""
+        # Frames over the station's limit are answered by its session (protocol/limits.py);
+        # a message over four times the limit closes the socket with 1009 before it is read.
+        self.ws = Protocol(
+            Side.CLIENT,
+            state=State.OPEN,
+            max_size=socket_limit(self._runtime.station.max_frame_bytes),
+            logger=_WEBSOCKETS_LOGGER,
+        )
+        self.handshake.set_result(None)
+        return self.ws, rest
+
+    def _refuse(self, error: InvalidHandshake) -> None:
+        self._head = None
+        self.fail_handshake(error)
+        if self.transport is not None:
+            self.transport.close()
+
+    def eof_received(self) -> bool | None:
+        if self.ws is not None:
+            self.ws.receive_eof()
+            self.flush()
+        return None  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+        self.fail_handshake(exc or ConnectionError("connection closed before the handshake"))
+        self._runtime._link_lost(self, exc)
+
+    def fail_handshake(self, error: Exception) -> None:
+        """End the opening handshake with ``error`` (for the dialer, if it still waits)."""
+        if not self.handshake.done():
+            self.handshake.set_exception(error)
+            self.handshake.exception()  # retrieved: nobody else may be left to look
+
+    def send_text(self, frames: list[bytes]) -> None:
+        ws = self.ws
+        if ws is None or ws.state is not State.OPEN:
+            return  # closing: the station is disconnected when the socket is gone
+        for frame in frames:
+            ws.send_text(frame)
+        self.flush()
+
+    def flush(self) -> None:
+        transport, ws = self.transport, self.ws
+        # An aborted transport hears of its loss a loop iteration later, and uvloop's refuses
+        # a write meanwhile (asyncio's drops it): what was not sent is lost with the socket.
+        if transport is None or ws is None or transport.is_closing():
+            return
+        for data in ws.data_to_send():
+            if not data:  # websockets' SEND_EOF: the closing handshake is over on our side
+                transport.close()
+                return
+            try:
+                transport.write(data)
+            except RuntimeError:
+                # uvloop's transport whose socket failed under it (reset by the peer) is
+                # closed before it says it is closing; its loss is on the way, as above.
+                return
+
+    def close(self, code: int, reason: str, timeout: float) -> None:
+        """Start the closing handshake; abort the TCP connection if it is not over in time."""
+        ws = self.ws
+        if ws is None:
+            self.abort()
+            return
+        if ws.state is State.OPEN:
+            ws.send_close(code, reason)
+            self.flush()
+        if self.transport is not None and self.close_timer is None:
+            self.close_timer = asyncio.get_running_loop().call_later(timeout, self.abort)
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()

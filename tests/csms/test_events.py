@@ -317,14 +317,14 @@ async def test_a_replaced_connection_publishes_no_disconnected(
                 EventType.CHARGER_CONNECTED,
                 EventType.CHARGER_CONNECTED,
             ]
-            assert recorder.subscription.get_nowait() is None
+            assert recorder.subscription.take() == []
         await recorder.until_event(EventType.CHARGER_DISCONNECTED)
     assert [e.type for e in recorder.events] == [
         EventType.CHARGER_CONNECTED,
         EventType.CHARGER_CONNECTED,
         EventType.CHARGER_DISCONNECTED,
     ]
-    assert recorder.subscription.get_nowait() is None
+    assert recorder.subscription.take() == []
 
 
 async def test_meter_values_outside_a_transaction_publish_nothing(
@@ -340,7 +340,7 @@ async def test_meter_values_outside_a_transaction_publish_nothing(
         }
         assert await exchange(websocket, [2, "m1", "MeterValues", values]) == [3, "m1", {}]
         assert await exchange(websocket, [2, "h1", "Heartbeat", {}]) != []
-        assert recorder.subscription.get_nowait() is None
+        assert recorder.subscription.take() == []
 
 
 async def test_meter_values_16_report_the_register_in_wh_and_power_in_w(

@@ -62,9 +62,7 @@ async def _open_16(csms: CsmsServer) -> ClientConnection:
 
 
 def _drained(events: Any) -> list[Event]:
-    published = []
-    while (event := events.get_nowait()) is not None:
-        published.append(event)
+    published: list[Event] = events.take()
     return published
 
 

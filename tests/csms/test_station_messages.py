@@ -130,15 +130,14 @@ async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(sto
     heard: list[object] = []
 
     async def announced() -> None:
-        heard.append(seen.get_nowait())
+        heard.extend(seen.take())
 
     report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
     context = StationContext("CP-1", store, events=events, announced=announced)
     await boot(context, report)
 
-    assert heard == [None]  # (announced before the boot event is told)
-    event = seen.get_nowait()
-    assert event is not None
+    assert heard == []  # (announced before the boot event is told)
+    event = seen.take(1)[0]
     assert event.type == EventType.CHARGER_BOOT
 
 

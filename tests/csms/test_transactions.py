@@ -400,9 +400,7 @@ async def test_e_a_16_start_transaction_re_sent_gets_the_same_id_and_opens_nothi
     assert again[2] == first[2]
     assert later[2]["transactionId"] != first[2]["transactionId"]
     assert await store.transactions.count(charge_box_id="CP-1") == 2
-    published = []
-    while (event := events.get_nowait()) is not None:
-        published.append(event)
+    published = events.take()
     assert len(published) == 2
 
 

@@ -91,9 +91,6 @@ class Subscription:
             await self._ready.wait()
         return self._events.popleft()
 
-    def get_nowait(self) -> Event | None:
-        return self._events.popleft() if self._events else None
-
     def take(self, most: int | None = None) -> list[Event]:
         """The events already waiting (at most ``most``), without waiting."""
         count = len(self._events) if most is None else min(most, len(self._events))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import inspect
+from typing import Any, cast
 
 import orjson
 import pytest
+from websockets.asyncio.connection import Connection
 
 from chargeyard.protocol import (
     V16,
@@ -18,7 +20,10 @@ from chargeyard.protocol import (
     ErrorKind,
     OcppError,
     Payload,
+    Role,
 )
+from chargeyard.protocol.events import HandlerDeferred
+from chargeyard.transport import OcppConnection
 from tests.transport.link import linked, raw_station
 
 BOOT_16 = {"chargePointVendor": "chargeyard", "chargePointModel": "Wallbox 11"}
@@ -130,6 +135,27 @@ async def test_pending_call_fails_with_call_cancelled_when_the_socket_closes() -
         await link.central_system.close()
         with pytest.raises(CallCancelled):
             await pending
+
+
+async def test_a_handler_not_started_when_its_socket_closed_is_closed_not_left_unawaited() -> None:
+    # A CALL read in the same moment as the close: its handler's task is cancelled before its
+    # first step, which never awaits the handler's coroutine (Python then warns of a
+    # coroutine never awaited); the connection closes it instead.
+    ran = False
+
+    async def boot(payload: Payload) -> Payload:
+        nonlocal ran
+        ran = True
+        return BOOT_ACCEPTED
+
+    connection = OcppConnection(cast(Connection, None), V16, Role.CENTRAL_SYSTEM, {})
+    handler = boot(BOOT_16)
+    task = connection._handle([HandlerDeferred("1", "BootNotification", handler)])
+    assert task is not None
+    connection._shutdown()
+    await asyncio.gather(task, return_exceptions=True)  # cancelled, and its callbacks run
+    assert inspect.getcoroutinestate(handler) == inspect.CORO_CLOSED
+    assert not ran
 
 
 async def test_21_send_reaches_the_handler_and_is_never_answered() -> None:

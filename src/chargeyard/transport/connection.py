@@ -313,6 +313,11 @@ class OcppConnection:
                     future.set_exception(event.error)
             elif isinstance(event, HandlerDeferred):
                 started = self._start(self._complete(event.unique_id, event.awaitable))
+                if isinstance(event.awaitable, Coroutine):
+                    # A task cancelled before its first step (the socket closed meanwhile)
+                    # never awaits the handler: closed here, it is not reported as a
+                    # coroutine never awaited. Closing one that ran is a no-op.
+                    started.add_done_callback(functools.partial(_close, event.awaitable))
         # An answer lets the next queued call go out with a fresh deadline.
         self._arm_timer()
         return started
@@ -400,3 +405,7 @@ class OcppConnection:
         self._futures.clear()
         for task in self._tasks:
             task.cancel()
+
+
+def _close(coroutine: Coroutine[Any, Any, Any], _task: asyncio.Task[None]) -> None:
+    coroutine.close()

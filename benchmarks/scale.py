@@ -7,6 +7,7 @@ Usage::
                                [--baseline-stations 5000] [--steady-seconds 60]
                                [--rest-rate 20] [--postgres postgresql://postgres@127.0.0.1/postgres]
                                [--only cluster,baseline] [--boot-only] [--json PATH]
+                               [--charging-share 0.1] [--keep-logs DIR]
 
 Method
 ------
@@ -28,13 +29,13 @@ and a ``redis-server`` of the run's own on a free port (the machine's Redis is l
   time per fleet. Every process holds at most one end of ``stations / processes`` connections,
   well under the 20,000 open files a process may have here.
 
-All fleets start at once. Once every station is Accepted, the first tenth of each fleet plugs
-in and presents an id token (Authorize, StartTransaction); those send MeterValues every 60 s,
-everyone a Heartbeat every 300 s. After ``--settle-seconds``, a window of
-``--steady-seconds`` is measured, while a REST client in a process of its own sends
-``--rest-rate`` commands per second (open loop) to random stations through the API node:
-``POST /api/v1/chargers/{id}/configuration/get`` (API node -> Redis -> the station's CSMS node
--> station -> back).
+All fleets start at once. Once every station is Accepted, the first tenth of each fleet
+(``--charging-share``) plugs in at once and presents an id token (Authorize,
+StartTransaction); those send MeterValues every 60 s, everyone a Heartbeat every 300 s.
+After ``--settle-seconds``, a window of ``--steady-seconds`` is measured, while a REST
+client in a process of its own sends ``--rest-rate`` commands per second (open loop) to
+random stations through the API node: ``POST /api/v1/chargers/{id}/configuration/get``
+(API node -> Redis -> the station's CSMS node -> station -> back).
 
 **The baseline** is today's lab in one process, as ``chargeyard up`` runs it: the CSMS, its
 REST API and the stations on one event loop, on SQLite, with the in-memory bus
@@ -139,6 +140,7 @@ class Plan:
     rest_rate: float
     postgres: str
     boot_only: bool = False
+    charging_share: float = 0.1
 
 
 # -- processes and their figures --------------------------------------------------------------
@@ -337,10 +339,12 @@ async def warm_up(template: Any, url: str, identity: str) -> None:
     gc.collect()
 
 
-async def start_charging(fleet: Any, tag_prefix: str) -> int:
-    """The first tenth of ``fleet`` plug in and present an id token; returns how many are
-    charging once all are, or after :data:`CHARGING_WAIT_S`."""
-    charging = fleet.stations()[: len(fleet.stations()) // 10]
+async def start_charging(fleet: Any, tag_prefix: str, share: float) -> tuple[int, float]:
+    """The first ``share`` of ``fleet`` plug in at once and present an id token; returns how
+    many are charging once all are, or after :data:`CHARGING_WAIT_S`, and the seconds that
+    took."""
+    started = time.monotonic()
+    charging = fleet.stations()[: int(len(fleet.stations()) * share)]
     for n, station in enumerate(charging):
         station.plug(1, 1)
         station.present_id_token(f"{tag_prefix}{n:06d}")
@@ -349,7 +353,7 @@ async def start_charging(fleet: Any, tag_prefix: str) -> int:
             # Counted over the tenth only, twice a second: the fleet's whole status every
             # 50 ms would be most of the fleet's CPU while it waits.
             await fleet.wait_until(lambda: _charging(charging) >= len(charging), interval=0.5)
-    return _charging(charging)
+    return _charging(charging), time.monotonic() - started
 
 
 def _charging(stations: Sequence[Any]) -> int:
@@ -372,19 +376,23 @@ def identities(fleet: int, count: int) -> list[str]:
     return [f"SC{fleet:02d}-{n:06d}" for n in range(count)]
 
 
-def _fleet_main(number: int, url: str, count: int, charge: bool, pipe: Connection) -> None:
+def _fleet_main(number: int, url: str, count: int, charge: float, pipe: Connection) -> None:
     become_child()
     from chargeyard import event_loop
 
     event_loop.run(_run_fleet(number, url, count, charge, pipe))
 
 
-async def _run_fleet(number: int, url: str, count: int, charge: bool, pipe: Connection) -> None:
+async def _run_fleet(number: int, url: str, count: int, charge: float, pipe: Connection) -> None:
+    """``charge``: the share of the fleet that plugs in once all are booted (0: none)."""
     from chargeyard.station.catalog import load_catalog
     from chargeyard.station.fleet import Fleet, freeze_gc
 
     template = load_catalog().template(TEMPLATE)
     late = LateAnswers()
+    # `kill -USR1 <fleet>` prints where each of its tasks waits: what a fleet that stopped
+    # reporting is doing.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _print_tasks, number)
 
     await warm_up(template, url, f"SCWARM-{number:02d}")
     before = _fleet_sample()
@@ -407,7 +415,7 @@ async def _run_fleet(number: int, url: str, count: int, charge: bool, pipe: Conn
     booted = _fleet_sample()
     freeze_gc()
     pipe.send(("booted", booted))
-    charging = await start_charging(fleet, f"SCALE{number:02d}") if charge else 0
+    charging = await start_charging(fleet, f"SCALE{number:02d}", charge) if charge else (0, 0.0)
     pipe.send(("charging", charging))
     loop = asyncio.get_running_loop()
     while True:
@@ -416,6 +424,15 @@ async def _run_fleet(number: int, url: str, count: int, charge: bool, pipe: Conn
             pipe.send(("sample", _fleet_sample(), fleet.status().booted, late.count, late.other))
         else:
             break
+
+
+def _print_tasks(number: int) -> None:
+    tasks = asyncio.all_tasks()
+    print(f"fleet {number}: {len(tasks)} tasks", file=sys.stderr)
+    for task in tasks:
+        if task.get_name().startswith("Task-"):  # (the stations' own are named)
+            task.print_stack(limit=8, file=sys.stderr)
+    sys.stderr.flush()
 
 
 # -- the REST client --------------------------------------------------------------------------
@@ -511,6 +528,7 @@ class Result:
     late_answers: int = 0  # answers a station got after its call had timed out
     other_warnings: dict[str, int] = field(default_factory=dict)  # the fleets' sessions' others
     charging: int = 0
+    charging_seconds: float = 0.0  # from the plug-in to the last of them charging
 
 
 def _percentile(values: Sequence[float], fraction: float) -> float:
@@ -583,7 +601,10 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 url = f"ws://{host}:{port}/ocpp"
                 fleets.append(
                     start_child(
-                        context, _fleet_main, (f, url, share, not plan.boot_only), f"fleet-{f}"
+                        context,
+                        _fleet_main,
+                        (f, url, share, 0.0 if plan.boot_only else plan.charging_share),
+                        f"fleet-{f}",
                     )
                 )
             built = [receive(pipe, process, 300)[1] for process, pipe in fleets]
@@ -615,10 +636,12 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 for before, after, held in zip(nodes_before, nodes_booted, per_node, strict=True)
             ]
             result.csms_rss_kib_per_station = max(result.csms_rss_kib_per_node)
-            result.charging = sum(  # its tenth charging, or as many as did in the time given
+            charged = [  # its share charging, or as many as did in the time given
                 receive(pipe, process, CHARGING_WAIT_S + CHARGING_GRACE_S)[1]
                 for process, pipe in fleets
-            )
+            ]
+            result.charging = sum(count for count, _ in charged)
+            result.charging_seconds = max(seconds for _, seconds in charged)
             if not plan.boot_only:
                 time.sleep(plan.settle_seconds)
                 base = f"http://127.0.0.1:{api_port}"
@@ -811,7 +834,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
         boot_seconds = time.monotonic() - started
         after = _fleet_sample()
         freeze_gc()
-        await start_charging(fleet, "SCALE00")
+        _, charging_seconds = await start_charging(fleet, "SCALE00", plan.charging_share)
         await asyncio.sleep(plan.settle_seconds)
         rows_before = await _sqlite_rows(stack.store)
         pipe.send(
@@ -821,6 +844,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
                 ids,
                 boot_seconds,
                 (after.rss_kib - before.rss_kib) / len(ids),
+                charging_seconds,
             )
         )
         # The window: the coordinator runs the REST client and samples this process's CPU.
@@ -867,7 +891,7 @@ def measure_baseline(plan: Plan, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     process, pipe = start_child(context, _baseline_main, (plan, str(directory)), "baseline")
     try:
-        base, key, ids, result.boot_seconds, per_station = receive(
+        base, key, ids, result.boot_seconds, per_station, result.charging_seconds = receive(
             pipe, process, BOOT_TIMEOUT_S + 300
         )
         result.fleet_rss_kib_per_station = result.csms_rss_kib_per_station = per_station
@@ -901,7 +925,7 @@ def describe(result: Result) -> list[str]:
         f"{result.setup}: {result.stations:,} stations",
         f"  processes up in {result.processes_ready_seconds:.1f} s; all booted "
         f"{result.booted:,} in {result.boot_seconds:.1f} s; stored {result.stored:,}; "
-        f"charging {result.charging:,}; "
+        f"charging {result.charging:,} (in {result.charging_seconds:.1f} s); "
         f"answers after the station's timeout: {result.late_answers:,}",
         *_boot_cpu_line(result),
         *(
@@ -992,8 +1016,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--only", default="cluster,baseline")
     parser.add_argument("--json", type=Path)
+    # Where the processes' logs (and the run's Redis) go and stay; by default a temporary
+    # directory, removed at the end.
+    parser.add_argument("--keep-logs", type=Path)
     # Up to every station Accepted, then stop: the boot's figures in a few minutes less.
     parser.add_argument("--boot-only", action="store_true")
+    # The share of each fleet that plugs in at once after the boot (a burst of Authorize,
+    # StartTransaction and StatusNotification), then sends MeterValues every minute.
+    parser.add_argument("--charging-share", type=float, default=0.1)
     arguments = parser.parse_args(argv)
     plan = Plan(
         stations=arguments.stations,
@@ -1005,6 +1035,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest_rate=arguments.rest_rate,
         postgres=arguments.postgres,
         boot_only=arguments.boot_only,
+        charging_share=arguments.charging_share,
     )
     chosen = set(arguments.only.split(","))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -1012,7 +1043,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     # Each setup's figures are printed (and written) as soon as it is measured: the next one
     # takes minutes.
-    with tempfile.TemporaryDirectory(prefix="chargeyard-scale-") as scratch:
+    scratch_directory = (
+        tempfile.TemporaryDirectory(prefix="chargeyard-scale-")
+        if arguments.keep_logs is None
+        else contextlib.nullcontext(str(arguments.keep_logs))
+    )
+    with scratch_directory as scratch:
         for setup, measure in (("cluster", measure_cluster), ("baseline", measure_baseline)):
             if setup not in chosen:
                 continue

@@ -248,3 +248,41 @@ async def test_a_16_meter_values_sent_again_are_kept_once(csms: CsmsServer, stor
         (45, "Energy.Active.Import.Register", 5000),
     ]
     assert len(_drained(events)) == 3  # one transaction.updated per message kept
+
+
+async def test_a_16_transaction_opened_on_its_connection_is_not_read_for_copies(
+    csms: CsmsServer, store: Store, monkeypatch: Any
+) -> None:
+    # A transaction its own connection opened has nothing stored from an earlier connection:
+    # its first MeterValues is written without reading what the transaction has, nor its
+    # keys. The same transaction met again on the next connection (its StartTransaction
+    # re-sent, 1.6 section 4.10) is read once, and the copy it re-sends is kept once.
+    reads: list[bool] = []
+    add_samples = store.transactions.add_samples
+
+    async def recording(*args: Any, **kwargs: Any) -> int:
+        reads.append(kwargs.get("skip_kept", False))
+        return await add_samples(*args, **kwargs)
+
+    monkeypatch.setattr(store.transactions, "add_samples", recording)
+    looked_up: list[object] = []
+    sample_keys = store.transactions.sample_keys
+
+    async def looking_up(identity: str, transaction: str | int | None = None) -> object:
+        looked_up.append(transaction)
+        return await sample_keys(identity, transaction)
+
+    monkeypatch.setattr(store.transactions, "sample_keys", looking_up)
+    start = _start_16(1, "2026-11-21T10:00:00Z")
+    async with await _open_16(csms) as websocket:
+        a = (await _call(websocket, "StartTransaction", start))["transactionId"]
+        values = _meter_values_16(a, "2026-11-21T10:30:00Z", "4000")
+        await _call(websocket, "MeterValues", values)
+    assert reads == []
+    assert looked_up == []  # its rows' keys known from the start, not looked up
+    async with await _open_16(csms) as websocket:
+        assert (await _call(websocket, "StartTransaction", start))["transactionId"] == a
+        await _call(websocket, "MeterValues", values)
+    assert reads == [True]
+    samples = await store.transactions.samples("CP-1", a)
+    assert [(s.sampled_at.minute, s.value) for s in samples] == [(30, 4000)]

@@ -313,6 +313,7 @@ async def test_a_lab_accepting_unknown_tags_still_honours_the_tags_it_knows(
     store: Store,
 ) -> None:
     await store.stations.register("CP-1")
+    await store.id_tags.create("VOID", status="Invalid")  # stored as Invalid: not unknown
     settings = CsmsSettings(port=0, accept_unknown_tags=True)
     async with (
         CsmsServer(store, settings) as server,
@@ -320,5 +321,7 @@ async def test_a_lab_accepting_unknown_tags_still_honours_the_tags_it_knows(
     ):
         unknown = await exchange(websocket, [2, "a1", "Authorize", {"idTag": "NEW"}])
         stolen = await exchange(websocket, [2, "a2", "Authorize", {"idTag": "STOLEN"}])
+        void = await exchange(websocket, [2, "a3", "Authorize", {"idTag": "VOID"}])
     assert unknown == [3, "a1", {"idTagInfo": {"status": "Accepted"}}]
     assert stolen == [3, "a2", {"idTagInfo": {"status": "Blocked"}}]
+    assert void == [3, "a3", {"idTagInfo": {"status": "Invalid"}}]

@@ -138,6 +138,38 @@ async def test_a_201_transaction_keeps_the_station_id_and_a_resent_start_is_the_
     assert await _start(store, "CP-16") == "1"
 
 
+async def test_a_16_start_sent_again_is_the_transaction_it_opened(store: Store) -> None:
+    # 1.6 section 4.10: a StartTransaction whose answer was lost comes again with the same
+    # facts and no id; it is the same transaction, and a start we asked for is claimed once.
+    await store.stations.register("CP-1")
+    claims: list[str] = []
+
+    def claim() -> bool:
+        claims.append("claimed")
+        return True
+
+    async def start(identity: str = "CP-1", at: datetime = T0) -> tuple[Transaction, bool]:
+        return await store.transactions.start_once(
+            identity,
+            connector_id=1,
+            meter_start_wh=1000.0,
+            started_at=at,
+            id_tag="T",
+            remote_started=claim,
+        )
+
+    (first, new), (again, new_again) = await start(), await start()
+    assert (new, new_again) == (True, False)
+    assert again.transaction_id == first.transaction_id
+    assert again.remote_started
+    assert claims == ["claimed"]
+    other, other_new = await start(at=T0 + timedelta(minutes=1))
+    assert other_new
+    assert other.transaction_id != first.transaction_id
+    with pytest.raises(NotFoundError):
+        await start("CP-NONE")
+
+
 async def test_16_ids_are_unique_across_stations_and_increase(store: Store) -> None:
     await store.stations.register("CP-1")
     await store.stations.register("CP-2")

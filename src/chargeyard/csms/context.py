@@ -25,12 +25,17 @@ from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
 from chargeyard.store import Store
+from chargeyard.store.id_tag_lookup import IdTagLookup
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import Authorization
+from chargeyard.store.repositories.id_tags import INVALID, authorize
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_writer import Fact, StationWriter, write_now
 
 logger = logging.getLogger(__name__)
+
+_ACCEPTED = Authorization(status="Accepted")
+"""What an id tag the table does not have gets with ``accept_unknown_tags``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,9 @@ class StationContext:
     # The station's layout as read when it connected, kept current by its boots (layout.py);
     # None: read from the store when needed.
     known: KnownStation | None = None
+    # The listener's batched reader of id tags (store/id_tag_lookup.py); None: each answer
+    # reads its tag on its own.
+    tag_lookup: IdTagLookup | None = None
     # Returns once the station's connection is known to every node that may command it (the
     # registry's announced(): a cluster's presence key, bus/redis_stations.py); None: at once.
     announced: Callable[[], Awaitable[None]] | None = None
@@ -115,9 +123,11 @@ class StationContext:
         another transaction and multiple transactions are not allowed"; 2.0.1
         AuthorizationStatusEnumType).
         """
-        if self.accept_unknown_tags and await self.store.id_tags.get(id_tag) is None:
-            return Authorization(status="Accepted")
-        authorization = await self.store.id_tags.authorize(id_tag)
+        read = self.store.id_tags.get if self.tag_lookup is None else self.tag_lookup.get
+        unknown = _ACCEPTED if self.accept_unknown_tags else INVALID
+        authorization = await authorize(read, id_tag, unknown=unknown)
+        if authorization is unknown:
+            return authorization
         if (
             starting
             and authorization.status == "Accepted"

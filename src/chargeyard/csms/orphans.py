@@ -51,11 +51,18 @@ async def close_superseded(context: StationContext, new: Transaction) -> list[Tr
     return closed
 
 
-def opening(context: StationContext) -> None:
+def opening(context: StationContext) -> bool:
     """A transaction is about to be opened on this connection: from now on a boot report
-    looks for orphans again (``known.py``)."""
-    if context.known is not None:
-        context.known.open_transactions = True
+    looks for orphans again (``known.py``). Returns whether the station may have had one
+    open before it: one the new one would supersede (:func:`close_superseded`). A station
+    that had none when it connected and opened none since has none to close: a burst of
+    starts then costs no query for orphans."""
+    known = context.known
+    if known is None:
+        return True
+    had = known.open_transactions
+    known.open_transactions = True
+    return had
 
 
 async def close_after_boot(

@@ -12,7 +12,9 @@ of its own, so a copy is known by what it says:
   reading the transaction already has (same time, measurand, phase, location and context) is
   not kept again. Copies re-sent after a reconnect (or a restart of the central system) are
   the first message of their connection, so this costs one read per transaction and
-  connection, not one per message.
+  connection, not one per message; and none for a transaction its own connection opened
+  (its StartTransaction answered there with a new id): nothing of it can have been stored
+  before, and a burst of charge points starting to charge then costs no read at all.
 
 MeterValues outside a transaction are not transaction messages (not re-sent) and are stored as
 they come. 2.0.1 TransactionEvent copies are known by their seqNo (``v201.py``).
@@ -44,6 +46,11 @@ class ResentMeterValues:
         if "transactionId" in payload:
             self._recent.append(_fingerprint(payload))
 
+    def opened(self, transaction_id: int) -> None:
+        """The connection's StartTransaction opened ``transaction_id`` (a new one, not a
+        copy's): its MeterValues are never checked against the store."""
+        self._remember(str(transaction_id))
+
     def first_of(self, transaction_id: int | None) -> bool:
         """Whether this is the connection's first MeterValues of ``transaction_id`` (to be
         checked against the store); True once per transaction and connection."""
@@ -52,10 +59,13 @@ class ResentMeterValues:
         key = str(transaction_id)
         if key in self._checked:
             return False
+        self._remember(key)
+        return True
+
+    def _remember(self, key: str) -> None:
         if len(self._checked) >= _CHECKED:
             self._checked.clear()  # a long-lived connection's old transactions
         self._checked.add(key)
-        return True
 
 
 def _fingerprint(payload: Payload) -> str:

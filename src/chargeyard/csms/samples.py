@@ -77,6 +77,17 @@ class MeterSamples:
             )
         return len(rows)
 
+    def opened(self, transaction_id: str, *, station_pk: int, transaction_pk: int) -> None:
+        """The connection opened this transaction: its rows' keys are known without a lookup
+        (a burst of starts is followed by a burst of first MeterValues)."""
+        self._station_pk = station_pk
+        self._remember(transaction_id, transaction_pk)
+
+    def _remember(self, transaction_id: str, transaction_pk: int) -> None:
+        if len(self._transaction_pks) >= _KEPT_TRANSACTIONS:
+            self._transaction_pks.clear()  # a long-lived connection's old transactions
+        self._transaction_pks[transaction_id] = transaction_pk
+
     async def _keys(self, transaction_id: str | int | None) -> tuple[int, int | None]:
         if transaction_id is None and self._station_pk is not None:
             return self._station_pk, None
@@ -89,7 +100,5 @@ class MeterSamples:
         )
         self._station_pk = station
         if transaction is not None:
-            if len(self._transaction_pks) >= _KEPT_TRANSACTIONS:
-                self._transaction_pks.clear()  # a long-lived connection's old transactions
-            self._transaction_pks[str(transaction_id)] = transaction
+            self._remember(str(transaction_id), transaction)
         return station, transaction

@@ -83,6 +83,7 @@ from chargeyard.protocol.identity import identity_problem, loggable
 from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
+from chargeyard.store.id_tag_lookup import IdTagLookup
 from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_lookup import StationLookup
@@ -199,6 +200,7 @@ class CsmsServer:
         self._sample_writer: SampleWriter | None = None
         self._station_writer = StationWriter(store.engine)
         self._lookup = StationLookup(store.engine)
+        self._tags = IdTagLookup(store.engine)
         # The station row each handshake read, for the connection it opens (weak: a handshake
         # that fails after the check opens none).
         self._admitted: weakref.WeakKeyDictionary[ServerConnection, KnownStation] = (
@@ -243,6 +245,7 @@ class CsmsServer:
         await self._sample_writer.start()
         await self._station_writer.start()
         await self._lookup.start()
+        await self._tags.start()
         if self.settings.retention is not None:
             self._retention = RetentionTask(Retention(self.store, self.settings.retention))
             await self._retention.start()
@@ -263,6 +266,7 @@ class CsmsServer:
         except BaseException:
             await self._work.stop()
             await self._stop_retention()
+            await self._tags.stop()
             await self._lookup.stop()
             await self._station_writer.stop()
             await self._sample_writer.stop()
@@ -298,6 +302,7 @@ class CsmsServer:
             await self._gate.close()
         await self._work.stop()
         await self._stop_retention()
+        await self._tags.stop()
         await self._lookup.stop()
         await self._station_writer.stop()
         if self._sample_writer is not None:
@@ -427,6 +432,7 @@ class CsmsServer:
             rejected=self.registry.rejected,
             sample_writer=self._sample_writer,
             station_writer=self._station_writer,
+            tag_lookup=self._tags,
             known=known,
             announced=self.registry.announced,
         )

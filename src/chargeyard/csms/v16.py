@@ -100,41 +100,43 @@ class CentralSystemV16(CentralSystemHandlers):
     async def start_transaction(self, payload: Payload) -> Payload:
         # The id is handed out even when the tag is refused: the charge point then stops the
         # transaction itself (OCPP 1.6 section 4.8).
-        started_at = parse_time(payload["timestamp"])
-        resent = await self.store.transactions.find_start(
+        connector_id, id_tag = payload["connectorId"], payload["idTag"]
+        authorization = await self.context.authorize(id_tag, starting=True)
+        may_supersede = orphans.opening(self.context)
+        transaction, new = await self.store.transactions.start_once(
             self.identity,
-            connector_id=payload["connectorId"],
-            id_tag=payload["idTag"],
-            started_at=started_at,
+            connector_id=connector_id,
             meter_start_wh=payload["meterStart"],
+            started_at=parse_time(payload["timestamp"]),
+            id_tag=id_tag,
+            # StartTransaction.req has no remote marker (6.45): a start we asked for we remember.
+            remote_started=lambda: self.context.remote_starts.claim(
+                self.identity, connector_id=connector_id, id_tag=id_tag
+            ),
         )
-        if resent is not None:
+        if not new:
             # The same StartTransaction again (its answer was lost, 1.6 section 4.8's
             # TransactionMessageAttempts): the same transaction, answered as the first was
-            # answered now, and nothing opened or published twice.
-            authorization = await self.context.authorize(
-                payload["idTag"], starting=True, excluding=resent.id
-            )
+            # answered now, and nothing opened or published twice. A single-session tag is
+            # not in another transaction because it is in this one.
+            if authorization.status == "ConcurrentTx":
+                authorization = await self.context.authorize(
+                    id_tag, starting=True, excluding=transaction.id
+                )
             return {
-                "transactionId": int(resent.transaction_id),
+                "transactionId": int(transaction.transaction_id),
                 "idTagInfo": id_tag_info(authorization),
             }
-        authorization = await self.context.authorize(payload["idTag"], starting=True)
-        orphans.opening(self.context)
-        transaction = await self.store.transactions.start(
-            self.identity,
-            connector_id=payload["connectorId"],
-            meter_start_wh=payload["meterStart"],
-            started_at=started_at,
-            id_tag=payload["idTag"],
-            # StartTransaction.req has no remote marker (6.45): a start we asked for we remember.
-            remote_started=self.context.remote_starts.claim(
-                self.identity, connector_id=payload["connectorId"], id_tag=payload["idTag"]
-            ),
+        self._resent_meter_values.opened(int(transaction.transaction_id))
+        self.samples.opened(
+            transaction.transaction_id,
+            station_pk=transaction.station_id,
+            transaction_pk=transaction.id,
         )
         self.events.publish(event_data.transaction_started(self.identity, transaction))
         logger.info("%s started transaction %s", self.identity, transaction.transaction_id)
-        await orphans.close_superseded(self.context, transaction)
+        if may_supersede:
+            await orphans.close_superseded(self.context, transaction)
         return {
             "transactionId": int(transaction.transaction_id),
             "idTagInfo": id_tag_info(authorization),

@@ -122,7 +122,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
                 return {"idTokenInfo": _id_token_info(authorization)}
             return {}
         if existing is None:
-            orphans.opening(self.context)
+            may_supersede = orphans.opening(self.context)
             existing = await transactions.start(
                 self.identity,
                 transaction_id=transaction_id,
@@ -150,7 +150,8 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
             self.events.publish(event_data.transaction_started(self.identity, existing))
             if payload["eventType"] == "Started":
                 logger.info("%s started transaction %s", self.identity, transaction_id)
-            await orphans.close_superseded(self.context, existing)
+            if may_supersede:
+                await orphans.close_superseded(self.context, existing)
         elif payload["eventType"] == "Updated" and ("chargingState" in info or id_tag):
             await transactions.update(
                 self.identity,

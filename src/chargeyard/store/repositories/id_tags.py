@@ -10,9 +10,10 @@ central system to apply (``csms/context.py``: ``single-session``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 
@@ -115,14 +116,44 @@ class IdTagRepository(Repository):
 
     async def authorize(self, id_tag: str, at: datetime | None = None) -> Authorization:
         """The answer for ``id_tag`` at time ``at`` (default now)."""
-        tag = await self.get(id_tag)
-        if tag is None:
-            return Authorization(status="Invalid")
-        status = tag.status
-        if tag.expiry_date is not None and tag.expiry_date <= (at or utc_now()):
-            status = "Expired"
-        elif status == "Accepted" and tag.parent_id_tag is not None:
-            parent = await self.get(tag.parent_id_tag)
-            if parent is not None and parent.status == "Blocked":
-                status = "Blocked"
-        return Authorization(status, tag.expiry_date, tag.parent_id_tag, tag.policy)
+        return await authorize(self.get, id_tag, at)
+
+
+class TagFacts(Protocol):
+    """The fields of a tag's row an answer is made of (an :class:`IdTag`, or the
+    :class:`~chargeyard.store.id_tag_lookup.TagRow` a batched lookup reads)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def expiry_date(self) -> datetime | None: ...
+    @property
+    def parent_id_tag(self) -> str | None: ...
+    @property
+    def policy(self) -> str | None: ...
+
+
+INVALID = Authorization(status="Invalid")
+
+
+async def authorize(
+    read: Callable[[str], Awaitable[TagFacts | None]],
+    id_tag: str,
+    at: datetime | None = None,
+    *,
+    unknown: Authorization = INVALID,
+) -> Authorization:
+    """The answer for ``id_tag`` at time ``at`` (default now), its row and its parent's (only
+    when it matters) read with ``read`` (the module docstring has the rules); ``unknown`` for
+    a tag the table does not have."""
+    tag = await read(id_tag)
+    if tag is None:
+        return unknown
+    status = tag.status
+    if tag.expiry_date is not None and tag.expiry_date <= (at or utc_now()):
+        status = "Expired"
+    elif status == "Accepted" and tag.parent_id_tag is not None:
+        parent = await read(tag.parent_id_tag)
+        if parent is not None and parent.status == "Blocked":
+            status = "Blocked"
+    return Authorization(status, tag.expiry_date, tag.parent_id_tag, tag.policy)

@@ -24,6 +24,7 @@ transaction id that exists returns the existing row, stopping a completed one re
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select
@@ -149,25 +150,32 @@ class TransactionRepository(TransactionQueries, TransactionSamples):
                 .execution_options(synchronize_session=False)
             )
 
-    async def find_start(
+    async def start_once(
         self,
         charge_box_id: str,
         *,
         connector_id: int,
-        id_tag: str | None,
-        started_at: datetime,
         meter_start_wh: float,
-    ) -> Transaction | None:
-        """The transaction a start with exactly these facts opened, if one did: a 1.6
-        StartTransaction re-sent after its answer was lost (TransactionMessageAttempts) names
-        no id, so its facts are its identity.
+        started_at: datetime,
+        id_tag: str | None,
+        remote_started: Callable[[], bool] = lambda: False,
+    ) -> tuple[Transaction, bool]:
+        """Open a 1.6 transaction, unless a start with exactly these facts opened one already:
+        then that one. Returns the transaction and whether it is new. A 1.6 StartTransaction
+        re-sent after its answer was lost (TransactionMessageAttempts, section 4.10) names no
+        id, so its facts are its identity. Looked for and opened in one unit of work;
+        ``remote_started`` is asked only when a transaction is opened.
 
         Raises:
             NotFoundError: no such station.
         """
-        async with self._read() as session:
+        # Taken before the unit of work: a new block takes a unit of its own (_next_id), and
+        # one unit waiting on another's connection could exhaust the pool. A copy leaves its
+        # number unused, as a stopping process leaves its block's rest.
+        transaction_id = None if is_sqlite(self._sessions.engine) else await self._next_id()
+        async with self._write() as session:
             pk = await station_pk(session, charge_box_id)
-            statement = (
+            same = (
                 select(Transaction)
                 .where(
                     Transaction.station_id == pk,
@@ -181,7 +189,24 @@ class TransactionRepository(TransactionQueries, TransactionSamples):
                 .order_by(Transaction.id)
                 .limit(1)
             )
-            return (await session.scalars(statement)).first()
+            existing = (await session.scalars(same)).first()
+            if existing is not None:
+                return existing, False
+            if transaction_id is None:
+                transaction_id = await next_counter_value(session, TRANSACTION_COUNTER)
+            transaction = Transaction(
+                transaction_id=str(transaction_id),
+                station_id=pk,
+                evse_id=0,
+                connector_id=connector_id,
+                id_tag=id_tag,
+                meter_start_wh=meter_start_wh,
+                started_at=started_at,
+                remote_started=remote_started(),
+                status=TransactionStatus.ACTIVE,
+            )
+            session.add(transaction)
+        return transaction, True
 
     async def update(
         self,

@@ -339,10 +339,10 @@ async def warm_up(template: Any, url: str, identity: str) -> None:
     gc.collect()
 
 
-async def start_charging(fleet: Any, tag_prefix: str, share: float) -> tuple[int, float]:
+async def start_charging(fleet: Any, tag_prefix: str, share: float) -> tuple[int, int, float]:
     """The first ``share`` of ``fleet`` plug in at once and present an id token; returns how
-    many are charging once all are, or after :data:`CHARGING_WAIT_S`, and the seconds that
-    took."""
+    many are charging once all are, or after :data:`CHARGING_WAIT_S`, how many plugged in, and
+    the seconds that took."""
     started = time.monotonic()
     charging = fleet.stations()[: int(len(fleet.stations()) * share)]
     for n, station in enumerate(charging):
@@ -353,7 +353,7 @@ async def start_charging(fleet: Any, tag_prefix: str, share: float) -> tuple[int
             # Counted over the tenth only, twice a second: the fleet's whole status every
             # 50 ms would be most of the fleet's CPU while it waits.
             await fleet.wait_until(lambda: _charging(charging) >= len(charging), interval=0.5)
-    return _charging(charging), time.monotonic() - started
+    return _charging(charging), len(charging), time.monotonic() - started
 
 
 def _charging(stations: Sequence[Any]) -> int:
@@ -415,7 +415,7 @@ async def _run_fleet(number: int, url: str, count: int, charge: float, pipe: Con
     booted = _fleet_sample()
     freeze_gc()
     pipe.send(("booted", booted))
-    charging = await start_charging(fleet, f"SCALE{number:02d}", charge) if charge else (0, 0.0)
+    charging = await start_charging(fleet, f"SCALE{number:02d}", charge) if charge else (0, 0, 0.0)
     pipe.send(("charging", charging))
     loop = asyncio.get_running_loop()
     while True:
@@ -528,6 +528,7 @@ class Result:
     late_answers: int = 0  # answers a station got after its call had timed out
     other_warnings: dict[str, int] = field(default_factory=dict)  # the fleets' sessions' others
     charging: int = 0
+    charging_asked: int = 0  # how many plugged in and presented a token
     charging_seconds: float = 0.0  # from the plug-in to the last of them charging
 
 
@@ -640,8 +641,9 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 receive(pipe, process, CHARGING_WAIT_S + CHARGING_GRACE_S)[1]
                 for process, pipe in fleets
             ]
-            result.charging = sum(count for count, _ in charged)
-            result.charging_seconds = max(seconds for _, seconds in charged)
+            result.charging = sum(count for count, _, _ in charged)
+            result.charging_asked = sum(asked for _, asked, _ in charged)
+            result.charging_seconds = max(seconds for _, _, seconds in charged)
             if not plan.boot_only:
                 time.sleep(plan.settle_seconds)
                 base = f"http://127.0.0.1:{api_port}"
@@ -834,7 +836,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
         boot_seconds = time.monotonic() - started
         after = _fleet_sample()
         freeze_gc()
-        _, charging_seconds = await start_charging(fleet, "SCALE00", plan.charging_share)
+        _, asked, charging_seconds = await start_charging(fleet, "SCALE00", plan.charging_share)
         await asyncio.sleep(plan.settle_seconds)
         rows_before = await _sqlite_rows(stack.store)
         pipe.send(
@@ -844,6 +846,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
                 ids,
                 boot_seconds,
                 (after.rss_kib - before.rss_kib) / len(ids),
+                asked,
                 charging_seconds,
             )
         )
@@ -891,9 +894,10 @@ def measure_baseline(plan: Plan, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     process, pipe = start_child(context, _baseline_main, (plan, str(directory)), "baseline")
     try:
-        base, key, ids, result.boot_seconds, per_station, result.charging_seconds = receive(
+        base, key, ids, result.boot_seconds, per_station, result.charging_asked, seconds = receive(
             pipe, process, BOOT_TIMEOUT_S + 300
         )
+        result.charging_seconds = seconds
         result.fleet_rss_kib_per_station = result.csms_rss_kib_per_station = per_station
         cpu_before, machine_before = process_cpu_seconds(process.pid), machine_busy_seconds()
         window_start = time.monotonic()
@@ -925,7 +929,8 @@ def describe(result: Result) -> list[str]:
         f"{result.setup}: {result.stations:,} stations",
         f"  processes up in {result.processes_ready_seconds:.1f} s; all booted "
         f"{result.booted:,} in {result.boot_seconds:.1f} s; stored {result.stored:,}; "
-        f"charging {result.charging:,} (in {result.charging_seconds:.1f} s); "
+        f"charging {result.charging:,} of {result.charging_asked:,} plugged in "
+        f"(in {result.charging_seconds:.1f} s); "
         f"answers after the station's timeout: {result.late_answers:,}",
         *_boot_cpu_line(result),
         *(

@@ -180,6 +180,31 @@ async def test_change_configuration_of_an_unknown_key_is_not_supported(lab16: Ap
     }
 
 
+async def test_a_2_0_1_variable_name_reads_and_changes_its_1_6_key(lab16: ApiLab) -> None:
+    # The same keys work on a station of either version (protocol/configuration_keys.py).
+    body = {"key": "SampledDataCtrlr.TxUpdatedInterval", "value": "30"}
+    response = await lab16.post("CHARGER-001", "configuration/change", body)
+    assert (response.json()["key"], response.json()["status"]) == (body["key"], "Accepted")
+    assert lab16.last_call() == (
+        "ChangeConfiguration",
+        {"key": "MeterValueSampleInterval", "value": "30"},
+    )
+    keys = ["SampledDataCtrlr.TxUpdatedInterval", "MeterValueSampleInterval", "NoSuch.Variable"]
+    response = await lab16.post("CHARGER-001", "configuration/get", {"key": keys})
+    assert response.json() == {
+        "chargeBoxId": "CHARGER-001",
+        "configurationKey": [
+            {"key": "SampledDataCtrlr.TxUpdatedInterval", "readonly": False, "value": "30"},
+            {"key": "MeterValueSampleInterval", "readonly": False, "value": "30"},
+        ],
+        "unknownKey": ["NoSuch.Variable"],
+    }
+    assert lab16.last_call() == (
+        "GetConfiguration",
+        {"key": ["MeterValueSampleInterval", "NoSuch.Variable"]},
+    )
+
+
 async def test_update_firmware(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "firmware/update", FIRMWARE)
     assert (response.status_code, response.json()) == (

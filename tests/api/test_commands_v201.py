@@ -8,6 +8,7 @@ import re
 import pytest
 
 from chargeyard.csms.commands import STANDARD_VARIABLES_201
+from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 from tests.api.conftest import ApiLab
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
 
@@ -128,13 +129,15 @@ async def test_b08_get_configuration_reads_component_variable_keys(lab201: ApiLa
         200,
         {
             "chargeBoxId": "CS-201",
+            # The 1.6 key names the same variable, and is answered by the name it was sent.
             "configurationKey": [
-                {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"}
+                {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"},
+                {"key": "HeartbeatInterval", "readonly": False, "value": "300"},
             ],
-            "unknownKey": ["HeartbeatInterval", "NoSuch.Variable"],
+            "unknownKey": ["NoSuch.Variable"],
         },
     )
-    # B08: the report of the named variables, which carries their mutability.
+    # B08: the report of the named variables, which carries their mutability; each asked once.
     action, payload = lab201.last_call()
     assert (action, payload["componentVariable"]) == (
         "GetReport",
@@ -250,14 +253,69 @@ async def test_b05_unknown_variable_is_not_supported(lab201: ApiLab) -> None:
     }
 
 
-async def test_a_1_6_key_cannot_be_changed_on_a_2_0_1_station(lab201: ApiLab) -> None:
-    body = {"key": "HeartbeatInterval", "value": "600"}
+async def test_a_1_6_key_reads_and_changes_its_2_0_1_variable(lab201: ApiLab) -> None:
+    body = {"key": "MeterValueSampleInterval", "value": "30"}
     response = await lab201.post("CS-201", "configuration/change", body)
     assert (response.status_code, response.json()) == (
-        422,
-        {"detail": "a 2.0.1 configuration key reads Component.Variable, not 'HeartbeatInterval'"},
+        200,
+        {
+            "chargeBoxId": "CS-201",
+            "key": "MeterValueSampleInterval",
+            "value": "30",
+            "status": "Accepted",
+            "message": "Configuration changed successfully",
+        },
     )
-    assert lab201.registry.sent == []  # nothing was sent
+    assert lab201.last_call() == (
+        "SetVariables",
+        {
+            "setVariableData": [
+                {
+                    "component": {"name": "SampledDataCtrlr"},
+                    "variable": {"name": "TxUpdatedInterval"},
+                    "attributeValue": "30",
+                }
+            ]
+        },
+    )
+    keys = ["MeterValueSampleInterval", "TransactionMessageAttempts", "ConnectionTimeOut"]
+    response = await lab201.post("CS-201", "configuration/get", {"key": keys})
+    assert response.json()["configurationKey"] == [
+        {"key": "MeterValueSampleInterval", "readonly": False, "value": "30"},
+        {"key": "TransactionMessageAttempts", "readonly": False, "value": "3"},
+        {"key": "ConnectionTimeOut", "readonly": False, "value": "120"},
+    ]
+
+
+async def test_every_1_6_key_of_the_table_is_known_to_a_2_0_1_station(lab201: ApiLab) -> None:
+    keys = list(VARIABLES_OF_16_KEYS)
+    response = await lab201.post("CS-201", "configuration/get", {"key": keys})
+    answer = response.json()
+    assert answer["unknownKey"] == []
+    assert [item["key"] for item in answer["configurationKey"]] == keys
+
+
+@pytest.mark.parametrize("key", ["NumberOfConnectors", "Not a key"])
+async def test_a_key_2_0_1_has_no_name_for_gets_one_answer_from_both_endpoints(
+    lab201: ApiLab, key: str
+) -> None:
+    response = await lab201.post("CS-201", "configuration/get", {"key": [key]})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"chargeBoxId": "CS-201", "configurationKey": [], "unknownKey": [key]},
+    )
+    response = await lab201.post("CS-201", "configuration/change", {"key": key, "value": "1"})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "chargeBoxId": "CS-201",
+            "key": key,
+            "value": "1",
+            "status": "NotSupported",
+            "message": "Configuration key unknown to the charger's OCPP version",
+        },
+    )
+    assert lab201.registry.sent == []  # nothing was sent for either
 
 
 async def test_l01_update_firmware(lab201: ApiLab) -> None:

@@ -95,6 +95,19 @@ async def test_keys_of_a_station_without_reports_are_read_by_name(
     assert asked_by_name(lab) == ["SecurityCtrlr.Identity"]
 
 
+async def test_1_6_keys_of_a_station_without_reports_are_answered_by_their_own_name(
+    lab: ApiLab,
+) -> None:
+    await lab.raw_peer("CS-OLD", station({"status": "NotSupported"}), "ocpp2.0.1")
+    body = {"key": ["HeartbeatInterval", "OCPPCommCtrlr.HeartbeatInterval"]}
+    response = await lab.post("CS-OLD", "configuration/get", body)
+    assert response.json()["configurationKey"] == [
+        {"key": "HeartbeatInterval", "readonly": False, "value": "HeartbeatInterval"},
+        {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "HeartbeatInterval"},
+    ]
+    assert asked_by_name(lab) == ["OCPPCommCtrlr.HeartbeatInterval"]  # asked once
+
+
 async def test_an_empty_device_model_is_an_empty_answer(lab: ApiLab) -> None:
     await lab.raw_peer("CS-EMPTY", station({"status": "EmptyResultSet"}), "ocpp2.0.1")
     response = await lab.post("CS-EMPTY", "configuration/get", {})

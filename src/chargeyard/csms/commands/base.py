@@ -57,6 +57,16 @@ class InvalidCommand(Exception):
     """The request cannot be expressed in the station's OCPP version."""
 
 
+class UnknownConfigurationKey(Exception):
+    """A configuration key the station's OCPP version has no name for: on 2.0.1 neither a 1.6
+    key with a 2.0.1 counterpart nor ``Component.Variable``. ``configuration/get`` lists it as
+    unknown, ``configuration/change`` answers NotSupported; nothing is sent."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"configuration key {key!r} is unknown to the charger's OCPP version")
+        self.key = key
+
+
 class StationAnsweredBadly(Exception):
     """The station's answer broke the frame format or the action's response schema (the
     link lets :class:`MalformedCallResult` through; here it gets the station's name)."""

@@ -24,12 +24,15 @@ trigger             TriggerMessage, connectorId      TriggerMessage, evse {id} (
 availability        ChangeAvailability type          ChangeAvailability operationalStatus;
                                                      connector 0 -> no evse, N -> evse {id: N}
                                                      (G03, G04)
-configuration/get   GetConfiguration                 keys "Component.Variable": GetReport
+configuration/get   GetConfiguration; a 2.0.1 name   keys "Component.Variable" or a 1.6 key
+                    with a 1.6 key asks by that key  with a 2.0.1 counterpart: GetReport
                                                      (B08), {}: GetBaseReport FullInventory
                                                      (B07); without reports GetVariables (B06)
-config.../change    ChangeConfiguration              SetVariables (B05); attributeStatus
-                                                     Unknown*/NotSupportedAttributeType ->
-                                                     NotSupported
+config.../change    ChangeConfiguration; the same    SetVariables (B05), keys as above;
+                                                     attributeStatus Unknown* and
+                                                     NotSupportedAttributeType ->
+                                                     NotSupported; a key of neither form ->
+                                                     NotSupported, nothing sent
 firmware/update     UpdateFirmware                   UpdateFirmware {requestId, firmware} (L01)
 diagnostics         GetDiagnostics                   GetLog DiagnosticsLog (N01)
 data-transfer       DataTransfer                     DataTransfer (P01)
@@ -67,6 +70,7 @@ from chargeyard.csms.commands.base import (
     Send,
     StationAnsweredBadly,
     TriggerableMessage,
+    UnknownConfigurationKey,
     as_text,
     iso,
     millis,
@@ -240,13 +244,19 @@ _CHANGE_MESSAGES: Mapping[str, str] = {
 
 async def change_configuration(charger: Charger, key: str, value: str) -> Result:
     dialect, send = await _target(charger)
-    status = await dialect.change_configuration(send, key, value)
+    try:
+        status = await dialect.change_configuration(send, key, value)
+        message = _CHANGE_MESSAGES[status]
+    except UnknownConfigurationKey:
+        # The answer configuration/get gives the same key (unknownKey), in this endpoint's
+        # words: a 1.6 station answers an unknown key NotSupported (1.6 section 6.2).
+        status, message = "NotSupported", "Configuration key unknown to the charger's OCPP version"
     return {
         "chargeBoxId": charger.identity,
         "key": key,
         "value": value,
         "status": status,
-        "message": _CHANGE_MESSAGES[status],
+        "message": message,
     }
 
 

@@ -1,4 +1,9 @@
-"""The commands in OCPP 1.6's words."""
+"""The commands in OCPP 1.6's words.
+
+A configuration key may name a 1.6 key's 2.0.1 counterpart (``OCPPCommCtrlr.HeartbeatInterval``,
+``protocol/configuration_keys.py``): the station is asked by the 1.6 key, and the answer keeps
+the key as it was sent, so one key works on a station of either version.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,10 @@ from chargeyard.csms.commands.base import (
     TriggerableMessage,
 )
 from chargeyard.protocol import Payload
+from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
+
+# A 2.0.1 variable's name -> the 1.6 key that means the same.
+_KEYS_OF_201_VARIABLES = {variable.key: key for key, variable in VARIABLES_OF_16_KEYS.items()}
 
 
 class Ocpp16:
@@ -39,16 +48,25 @@ class Ocpp16:
     async def get_configuration(
         self, send: Send, keys: list[str], report: Reporter
     ) -> tuple[list[Result], list[str]]:
+        # The keys the user sent, by the 1.6 key each asks for.
+        asked_as: dict[str, list[str]] = {}
+        for key in keys:
+            asked_as.setdefault(_KEYS_OF_201_VARIABLES.get(key, key), []).append(key)
         # GetConfiguration without keys lists them all (1.6 section 5.8): no report needed.
-        answer = await send("GetConfiguration", {"key": keys} if keys else {})
+        answer = await send("GetConfiguration", {"key": list(asked_as)} if keys else {})
         known = [
-            {"key": item["key"], "readonly": item["readonly"], "value": item.get("value")}
+            {"key": key, "readonly": item["readonly"], "value": item.get("value")}
             for item in answer.get("configurationKey", [])
+            for key in asked_as.get(item["key"], [item["key"]])
         ]
-        return known, list(answer.get("unknownKey", []))
+        unknown = [
+            key for name in answer.get("unknownKey", []) for key in asked_as.get(name, [name])
+        ]
+        return known, unknown
 
     async def change_configuration(self, send: Send, key: str, value: str) -> str:
-        return str((await send("ChangeConfiguration", {"key": key, "value": value}))["status"])
+        payload = {"key": _KEYS_OF_201_VARIABLES.get(key, key), "value": value}
+        return str((await send("ChangeConfiguration", payload))["status"])
 
     async def update_firmware(
         self, send: Send, location: str, retrieve: str, options: Payload

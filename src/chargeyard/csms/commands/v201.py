@@ -1,6 +1,9 @@
 """The commands in OCPP 2.0.1's words (2.1 says them the same way).
 
-Configuration keys name a device-model variable (2.0.1 part 1, section 4):
+Configuration keys name a device-model variable (2.0.1 part 1, section 4). A common OCPP 1.6
+key names its 2.0.1 counterpart (``protocol/configuration_keys.py``: ``HeartbeatInterval`` is
+OCPPCommCtrlr.HeartbeatInterval, ``MeterValueSampleInterval`` SampledDataCtrlr.TxUpdatedInterval,
+...), and the answer keeps the key as it was sent; any other variable is named
 ``Component.Variable``, qualified where the variable needs it::
 
     OCPPCommCtrlr.HeartbeatInterval              a plain component and variable
@@ -28,14 +31,15 @@ from chargeyard.csms.commands.base import (
     STANDARD_VARIABLES_201,
     AvailabilityType,
     ConfigurationStatus,
-    InvalidCommand,
     Reporter,
     ResetType,
     Result,
     Send,
     TriggerableMessage,
+    UnknownConfigurationKey,
 )
 from chargeyard.protocol import Payload
+from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 
 # 2.0.1 SetVariables attributeStatus -> the API's statuses (B05).
 _SET_STATUS_201: Mapping[str, ConfigurationStatus] = {
@@ -77,6 +81,14 @@ def _component_variable(key: str) -> Payload | None:
     if found["variable_instance"] is not None:
         variable["instance"] = found["variable_instance"]
     return {"component": component, "variable": variable}
+
+
+def _target(key: str) -> Payload | None:
+    """The variable a configuration key names: a 1.6 key with a 2.0.1 counterpart
+    (``protocol/configuration_keys.py``: ``HeartbeatInterval`` is
+    OCPPCommCtrlr.HeartbeatInterval), else ``Component.Variable``; None for neither."""
+    counterpart = VARIABLES_OF_16_KEYS.get(key)
+    return _component_variable(key if counterpart is None else counterpart.key)
 
 
 def _key(component: Payload, variable: Payload) -> str:
@@ -151,9 +163,18 @@ class Ocpp201:
             if everything is not None:
                 return _reported_configuration(everything), []
         wanted = keys or list(STANDARD_VARIABLES_201)
-        targets = {key: _component_variable(key) for key in wanted}
+        targets = {key: _target(key) for key in wanted}
         unknown = [key for key, target in targets.items() if target is None]
-        asked = [target for target in targets.values() if target is not None]
+        # The keys the user sent, by the name of the variable each asks for: the answer
+        # speaks in the user's words (a 1.6 key stays a 1.6 key).
+        asked_as: dict[str, list[str]] = {}
+        asked: list[Payload] = []
+        for key, target in targets.items():
+            if target is not None:
+                name = _key(target["component"], target["variable"])
+                if name not in asked_as:
+                    asked.append(target)
+                asked_as.setdefault(name, []).append(key)
         known: list[Result] = []
         if asked and keys:
             reported = await report("GetReport", {"componentVariable": asked})
@@ -171,18 +192,19 @@ class Ocpp201:
         if asked:
             answer = await send("GetVariables", {"getVariableData": asked})
             for result in answer["getVariableResult"]:
-                key = _key(result["component"], result["variable"])
-                if result["attributeStatus"] == "Accepted":
-                    value = result.get("attributeValue")
-                    known.append({"key": key, "readonly": False, "value": value})
-                else:
-                    unknown.append(key)
+                name = _key(result["component"], result["variable"])
+                for key in asked_as.get(name, [name]):
+                    if result["attributeStatus"] == "Accepted":
+                        value = result.get("attributeValue")
+                        known.append({"key": key, "readonly": False, "value": value})
+                    else:
+                        unknown.append(key)
         return known, unknown
 
     async def change_configuration(self, send: Send, key: str, value: str) -> str:
-        target = _component_variable(key)
+        target = _target(key)
         if target is None:
-            raise InvalidCommand(f"a 2.0.1 configuration key reads Component.Variable, not {key!r}")
+            raise UnknownConfigurationKey(key)
         answer = await send(
             "SetVariables", {"setVariableData": [{**target, "attributeValue": value}]}
         )

@@ -7,9 +7,10 @@ implemented blocks read or report are seeded; a feature block adds its own with
 :meth:`DeviceModel.add`.
 
 Values start from the station's template: catalog templates carry OCPP 1.6 configuration keys
-(``StationTemplate.configuration_16``), so each 2.0.1 variable that has a 1.6 counterpart takes
-its value (:data:`_FROM_16`), e.g. TxCtrlr.EVConnectionTimeOut from ConnectionTimeOut. The rest
-have the defaults below. Measurand lists keep the measurands 2.0.1 has (no Temperature).
+(``StationTemplate.configuration_16``), so each 2.0.1 variable that has a 1.6 counterpart
+(``protocol/configuration_keys.py``) takes its value, e.g. TxCtrlr.EVConnectionTimeOut from
+ConnectionTimeOut. The rest have the defaults below. Measurand lists keep the measurands
+2.0.1 has (no Temperature).
 
 Values that change by themselves (AvailabilityState, Power, the clock, list sizes) are read
 live from the station through :class:`LiveValues`.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 from chargeyard.station.catalog import CurrentType, StationTemplate
 from chargeyard.station.model.meter import SUPPORTED_MEASURANDS_201
 from chargeyard.station.v201.device_model import Component, DataType, DeviceModel, Variable
@@ -46,34 +48,8 @@ CONNECTOR_STATUSES = ("Available", "Occupied", "Reserved", "Unavailable", "Fault
 
 # 2.0.1 (component, variable, instance) <- the 1.6 key whose template value it starts with.
 _FROM_16: Mapping[tuple[str, str, str | None], str] = {
-    ("OCPPCommCtrlr", "HeartbeatInterval", None): "HeartbeatInterval",
-    ("OCPPCommCtrlr", "MessageAttempts", "TransactionEvent"): "TransactionMessageAttempts",
-    ("OCPPCommCtrlr", "MessageAttemptInterval", "TransactionEvent"): (
-        "TransactionMessageRetryInterval"
-    ),
-    ("OCPPCommCtrlr", "ResetRetries", None): "ResetRetries",
-    ("OCPPCommCtrlr", "UnlockOnEVSideDisconnect", None): "UnlockConnectorOnEVSideDisconnect",
-    ("OCPPCommCtrlr", "WebSocketPingInterval", None): "WebSocketPingInterval",
-    ("AuthCtrlr", "AuthorizeRemoteStart", None): "AuthorizeRemoteTxRequests",
-    ("AuthCtrlr", "LocalAuthorizeOffline", None): "LocalAuthorizeOffline",
-    ("AuthCtrlr", "LocalPreAuthorize", None): "LocalPreAuthorize",
-    ("AuthCtrlr", "OfflineTxForUnknownIdEnabled", None): "AllowOfflineTxForUnknownId",
-    ("AuthCacheCtrlr", "Enabled", None): "AuthorizationCacheEnabled",
-    ("LocalAuthListCtrlr", "Enabled", None): "LocalAuthListEnabled",
-    ("LocalAuthListCtrlr", "ItemsPerMessage", None): "SendLocalListMaxLength",
-    ("ReservationCtrlr", "NonEvseSpecific", None): "ReserveConnectorZeroSupported",
-    ("SmartChargingCtrlr", "PeriodsPerSchedule", None): "ChargingScheduleMaxPeriods",
-    ("SmartChargingCtrlr", "ProfileStackLevel", None): "ChargeProfileMaxStackLevel",
-    ("SampledDataCtrlr", "TxUpdatedMeasurands", None): "MeterValuesSampledData",
-    ("SampledDataCtrlr", "TxUpdatedInterval", None): "MeterValueSampleInterval",
-    ("SampledDataCtrlr", "TxEndedMeasurands", None): "StopTxnSampledData",
-    ("AlignedDataCtrlr", "Interval", None): "ClockAlignedDataInterval",
-    ("AlignedDataCtrlr", "Measurands", None): "MeterValuesAlignedData",
-    ("AlignedDataCtrlr", "TxEndedMeasurands", None): "StopTxnAlignedData",
-    ("TxCtrlr", "EVConnectionTimeOut", None): "ConnectionTimeOut",
-    ("TxCtrlr", "MaxEnergyOnInvalidId", None): "MaxEnergyOnInvalidId",
-    ("TxCtrlr", "StopTxOnEVSideDisconnect", None): "StopTransactionOnEVSideDisconnect",
-    ("TxCtrlr", "StopTxOnInvalidId", None): "StopTransactionOnInvalidId",
+    (variable.component, variable.variable, variable.instance): key
+    for key, variable in VARIABLES_OF_16_KEYS.items()
 }
 
 

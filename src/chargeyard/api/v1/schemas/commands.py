@@ -68,14 +68,22 @@ class AvailabilityRequest(_Request):
 class GetConfigurationRequest(_Request):
     key: list[str] = Field(
         default_factory=list,
-        description="Keys to read ({} for all); a 2.0.1 charger takes"
-        ' "Component.Variable", qualified where needed: "EVSE@1.AvailabilityState",'
-        ' "Connector@1:1.ConnectorType", "DeviceDataCtrlr.ItemsPerMessage[GetReport]"',
+        description="Keys to read ({} for all), answered by the names sent. A 2.0.1 charger"
+        " takes the common 1.6 keys (HeartbeatInterval is OCPPCommCtrlr.HeartbeatInterval,"
+        " MeterValueSampleInterval SampledDataCtrlr.TxUpdatedInterval, ...) and any variable"
+        ' as "Component.Variable", qualified where needed: "EVSE@1.AvailabilityState",'
+        ' "Connector@1:1.ConnectorType", "DeviceDataCtrlr.ItemsPerMessage[GetReport]"; a 1.6'
+        " charger takes those 2.0.1 names of its 1.6 keys",
     )
 
 
 class ChangeConfigurationRequest(_Request):
-    key: str = Field(min_length=1, max_length=50)
+    key: str = Field(
+        min_length=1,
+        max_length=50,
+        description="A key as configuration/get takes it; one the charger's version has no"
+        " name for is answered NotSupported, and nothing is sent",
+    )
     value: str = Field(max_length=1000)
 
 

@@ -59,7 +59,9 @@ Figures:
 * stored: stations of the fleet present in the central system's ``stations`` table.
 
 ``--boot-only`` ends the cluster's run once every station is Accepted (no charging, no steady
-window): the boot's figures, a few minutes sooner.
+window): the boot's figures, a few minutes sooner. ``--keep-logs DIR`` keeps every process's
+log and the run's Redis files in ``DIR`` (by default a temporary directory, removed); ``kill
+-USR1`` on a fleet prints where each of its tasks waits.
 
 Targets (on this 2-core machine): 100,000 booted in <= 150 s; REST p99 <= 250 ms with no
 errors; <= 25 KiB a station on the fleets' side, <= 30 KiB on the CSMS side; every booted

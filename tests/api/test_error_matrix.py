@@ -1,6 +1,6 @@
 """Every command endpoint answers each error status it documents, with a ``detail``.
 
-The matrix: the twelve endpoints that send one OCPP call to one station (eleven under
+The matrix: the thirteen endpoints that send one OCPP call to one station (twelve under
 ``/chargers/{chargeBoxId}/``, and ``/transactions/{transactionId}/stop``) x the statuses of
 ``app.py``'s table: 401 no key, 404 unknown, 422 invalid request, 503 registered but not
 connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 4 4.2.3).
@@ -196,6 +196,19 @@ ENDPOINTS: dict[str, Endpoint] = {
         [
             _problem(
                 ["body", "idTag"], "String should have at most 36 characters", "string_too_long"
+            )
+        ],
+    ),
+    "call": Endpoint(
+        "/chargers/{id}/call",
+        {"action": "ClearCache", "payload": {}},
+        _same("ClearCache"),
+        {"action": "Clear Cache"},  # an action is one word
+        [
+            _problem(
+                ["body", "action"],
+                "String should match pattern '^[A-Za-z0-9]+$'",
+                "string_pattern_mismatch",
             )
         ],
     ),

@@ -251,6 +251,22 @@ async def test_data_transfer_to_a_vendor_the_station_does_not_know(
     assert station.last_call() == ("DataTransfer", {"vendorId": "Other"})
 
 
+async def test_a_raw_call_in_the_stations_words(
+    csms_lab: StackLab, station: LibraryStation
+) -> None:
+    payload = by_version(station, v16={"type": "Soft"}, v201={"type": "OnIdle"})
+    assert await post(csms_lab, "call", {"action": "Reset", "payload": payload}) == (
+        200,
+        {
+            "chargeBoxId": ID,
+            "ocppVersion": station.version,
+            "action": "Reset",
+            "response": {"status": "Accepted"},
+        },
+    )
+    assert station.received == [("Reset", payload)]
+
+
 # -- Configuration (1.6 GetConfiguration/ChangeConfiguration; 2.0.1 B06/B05) -----------------
 
 

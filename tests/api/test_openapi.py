@@ -29,6 +29,7 @@ COMMANDS = [
     "firmware/update",
     "diagnostics",
     "data-transfer",
+    "call",
 ]
 
 

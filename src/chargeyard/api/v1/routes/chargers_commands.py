@@ -29,6 +29,8 @@ from chargeyard.api.v1.schemas import (
     ErrorResponse,
     GetConfigurationRequest,
     GetConfigurationResponse,
+    RawCallRequest,
+    RawCallResponse,
     ResetRequest,
     ResetResponse,
     TriggerRequest,
@@ -39,6 +41,7 @@ from chargeyard.api.v1.schemas import (
     UpdateFirmwareResponse,
 )
 from chargeyard.csms import commands
+from chargeyard.csms.commands.raw_call import raw_call
 from chargeyard.store.repositories import MAX_HISTORY
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -181,3 +184,12 @@ async def data_transfer_item(
     ones cut); 404 when the charger has no transfer with this id."""
     result = await commands.data_transfer_item(store.data_transfers, charger.identity, transfer_id)
     return DataTransferItem.model_validate(result)
+
+
+@router.post("/call", summary="Raw OCPP call")
+async def call(charger: ChargerDep, body: RawCallRequest) -> RawCallResponse:
+    """Send any action a central system sends in the station's OCPP version, with its payload
+    as OCPP writes it, and get the station's answer as it came. An action the central system
+    does not send in that version, or a payload that breaks the action's official request
+    schema, is a 422 that says why, and nothing is sent; a CALLERROR is a 502 with its code."""
+    return RawCallResponse.model_validate(await raw_call(charger, body.action, body.payload))

@@ -5,7 +5,7 @@ dropped without a word."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -117,6 +117,48 @@ class DataTransferRequest(_Request):
     data: str | None = None
 
 
+class RawCallRequest(_Request):
+    """Any action a central system sends, in the words of the station's OCPP version."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"action": "GetLocalListVersion", "payload": {}},
+                {
+                    "action": "SetChargingProfile",
+                    "payload": {
+                        "connectorId": 1,
+                        "csChargingProfiles": {
+                            "chargingProfileId": 7,
+                            "stackLevel": 0,
+                            "chargingProfilePurpose": "TxDefaultProfile",
+                            "chargingProfileKind": "Absolute",
+                            "chargingSchedule": {
+                                "chargingRateUnit": "A",
+                                "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}],
+                            },
+                        },
+                    },
+                },
+            ]
+        },
+    )
+
+    action: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9]+$",
+        description="An action a central system sends in the station's OCPP version"
+        ' ("Reset", "GetVariables", ...): anything else is a 422 that lists them',
+    )
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The request as OCPP writes it, checked against the action's official"
+        " schema before it is sent (422 with the schema's complaint)",
+    )
+
+
 # -- responses --------------------------------------------------------------------------------
 
 
@@ -220,6 +262,13 @@ class DataTransferHistory(BaseModel):
     chargeBoxId: str
     dataTransfers: list[DataTransferItem]
     count: int
+
+
+class RawCallResponse(BaseModel):
+    chargeBoxId: str
+    ocppVersion: str = Field(description='The version the station speaks: "1.6", "2.0.1"')
+    action: str
+    response: dict[str, Any] = Field(description="The station's CALLRESULT payload, as it came")
 
 
 class ErrorResponse(BaseModel):

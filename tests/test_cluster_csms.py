@@ -47,6 +47,14 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
                 assert response.json()["status"] == "accepted"
         assert sent_to_a == ["ClearCache", "ClearCache"]
         assert sent_to_b == ["ClearCache", "ClearCache"]
+        # Each node kept the commands its API sent; either node's history shows all of them.
+        for node in (node_a, node_b):
+            for identity in (on_a, on_b):
+                history = await client.get(f"{node.api_url}/chargers/{identity}/commands")
+                assert [
+                    (entry["action"], entry["outcome"], entry["status"])
+                    for entry in history.json()["data"]
+                ] == [("ClearCache", "answered", "Accepted")] * 2
 
         never = f"CL-NEVER-{run}"
         for node in (node_a, node_b):

@@ -28,6 +28,7 @@ from chargeyard.store.models import (
     Frame,
     MeterSample,
     NotificationKind,
+    SentCommand,
     StationNotification,
     Transaction,
     WebhookDelivery,
@@ -49,6 +50,7 @@ HISTORY_MODELS: list[type[Base]] = [
     ConnectorStatusChange,
     DataTransfer,
     ChargerLog,
+    SentCommand,
     WebhookDelivery,
 ]
 
@@ -112,6 +114,19 @@ async def _insert(store: Store, parents: Parents, at: datetime, rows: int = 1) -
                         "charger_id": parents.charger,
                         "message": "m",
                         "at": at,
+                    },
+                ),
+                (
+                    SentCommand,
+                    {
+                        "id": f"cmd_{at:%Y%m%d}{_next()}",
+                        "station_id": station_pk,
+                        "endpoint": "POST /api/v1/chargers/{chargeBoxId}/reset",
+                        "action": "Reset",
+                        "request": "{}",
+                        "outcome": "answered",
+                        "sent_at": at,
+                        "duration_ms": 1.0,
                     },
                 ),
                 (

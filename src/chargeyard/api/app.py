@@ -40,6 +40,7 @@ from chargeyard.api.body_limit import BodyLimit
 from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.routes import ROUTERS as CSMS_ROUTERS
 from chargeyard.bus import BusUnreachable, CommandBus
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
@@ -56,8 +57,6 @@ from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
-
-API_PREFIX = "/api/v1"
 
 
 def _frame_too_large_detail(error: Exception) -> str:
@@ -201,7 +200,12 @@ def create_app(
             {
                 "name": "Charger Commands",
                 "description": "Send OCPP commands to connected chargers — reset, unlock, "
-                "configure, update firmware, and more.",
+                "configure, update firmware, and more; or any OCPP action, raw.",
+            },
+            {
+                "name": "Command History",
+                "description": "Every OCPP call the API sent: who sent it, the request, the "
+                "answer or the error, and how long it took.",
             },
             {
                 "name": "Transactions",

@@ -26,6 +26,7 @@ from chargeyard.store.repositories import (
     LocationRepository,
     NotificationRepository,
     OrganizationRepository,
+    SentCommandRepository,
     SimulatedChargerRepository,
     StationRepository,
     TransactionRepository,
@@ -69,6 +70,7 @@ class Store:
         self.frames = FrameRepository(frame_sessions)
         self.webhooks = WebhookRepository(sessions)
         self.api_keys = ApiKeyRepository(sessions)
+        self.sent_commands = SentCommandRepository(sessions, max_payload_chars=max_payload_chars)
         # Simulator gateway
         self.organizations = OrganizationRepository(sessions)
         self.locations = LocationRepository(sessions)

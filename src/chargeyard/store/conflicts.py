@@ -64,6 +64,8 @@ CLASHES: Mapping[str, str] = {
     "pk_webhook_deliveries": "this webhook delivery is already recorded",
     "fk_webhook_deliveries_webhook_id_webhooks": "the webhook was deleted meanwhile",
     "pk_api_keys": "an API key with this id already exists",
+    "pk_sent_commands": "this command is already recorded",
+    "fk_sent_commands_station_id_stations": "the charger was deleted meanwhile",
     "ix_api_keys_prefix": "an API key with this prefix already exists; create it again",
     # Simulator gateway
     "pk_organizations": "an organization with this id already exists",

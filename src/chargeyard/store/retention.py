@@ -3,7 +3,8 @@
 Theory of operation
 -------------------
 The frame log and the other histories (station notifications, connector status history,
-DataTransfers, charger logs, webhook deliveries) grow by every message a station sends. A pass
+DataTransfers, charger logs, webhook deliveries, the commands the API sent) grow by every
+message a station sends or every command a user sends. A pass
 of :meth:`Retention.prune` deletes, in each of them, the rows older than ``max_age`` (by the
 time this side stored them; the two histories timed by the station's own clock are left to
 the size bound, see :class:`_History`) and then, while a table holds more than ``max_rows``,
@@ -48,6 +49,7 @@ from chargeyard.store.models import (
     DataTransfer,
     DeliveryStatus,
     Frame,
+    SentCommand,
     StationNotification,
     WebhookDelivery,
 )
@@ -145,6 +147,7 @@ HISTORIES = (
     ),
     _History("data_transfers", DataTransfer.id, DataTransfer.created_at, ordered_by_key=False),
     _History("charger_logs", ChargerLog.id, ChargerLog.at),
+    _History("sent_commands", SentCommand.id, SentCommand.sent_at, ordered_by_key=False),
     _History(
         "webhook_deliveries",
         WebhookDelivery.id,

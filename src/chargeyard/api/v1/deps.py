@@ -1,6 +1,8 @@
 """The central system's own dependencies: ``LinkDep`` (the ``StationLink`` to the stations
-connected to the central system) and ``ChargerDep`` (the path's chargeBoxId, a registered
-station, as a command target). ``api/deps.py`` has the ones both APIs share."""
+connected to the central system, keeping every call in the command history as sent by the
+request's API key through its endpoint, ``csms/command_journal.py``) and ``ChargerDep`` (the
+path's chargeBoxId, a registered station, as a command target). ``api/deps.py`` has the ones
+both APIs share."""
 
 from __future__ import annotations
 
@@ -8,16 +10,27 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.deps import ApiKeyDep, SettingsDep, StoreDep
 from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.api.v1 import API_PREFIX
+from chargeyard.csms.command_journal import Caller, JournaledLink
 from chargeyard.csms.commands import Charger, require_station
 from chargeyard.csms.station_link import StationLink
 
 
-async def get_link(request: Request) -> StationLink:
+async def get_link(request: Request, store: StoreDep, api_key: ApiKeyDep) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
-    return link
+    # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
+    # path asked for: one endpoint reads the same for every charger.
+    route = request.scope.get("route")
+    template = getattr(route, "path", None)
+    endpoint = f"{request.method} " + (
+        request.url.path if template is None else API_PREFIX + template
+    )
+    return JournaledLink(
+        link, store.sent_commands, caller=Caller(api_key.id, api_key.name), endpoint=endpoint
+    )
 
 
 LinkDep = Annotated[StationLink, Depends(get_link)]

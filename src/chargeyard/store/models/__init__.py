@@ -14,7 +14,13 @@ from chargeyard.store.models.gateway import (
 )
 from chargeyard.store.models.integrations import ApiKey, DeliveryStatus, Webhook, WebhookDelivery
 from chargeyard.store.models.jobs import GatewayJob, JobStatus, JobType
-from chargeyard.store.models.messages import DataTransfer, Direction, Frame
+from chargeyard.store.models.messages import (
+    CallOutcome,
+    DataTransfer,
+    Direction,
+    Frame,
+    SentCommand,
+)
 from chargeyard.store.models.stations import (
     Connector,
     ConnectorStatusChange,
@@ -36,6 +42,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "BigIntPK",
+    "CallOutcome",
     "ChargerLease",
     "ChargerLog",
     "Command",
@@ -59,6 +66,7 @@ __all__ = [
     "MeterSample",
     "NotificationKind",
     "Organization",
+    "SentCommand",
     "SimulatedCharger",
     "Station",
     "StationNotification",

@@ -1,12 +1,13 @@
-"""What went over the wire: every OCPP frame (the frame log) and the DataTransfer exchanges,
-which the API lists per station (newest first)."""
+"""What went over the wire: every OCPP frame (the frame log), the DataTransfer exchanges, which
+the API lists per station (newest first), and every command the API sent (the command
+history)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeyard.store.models.base import Base, BigIntPK
@@ -56,3 +57,40 @@ class DataTransfer(Base):
     response_status: Mapped[str | None] = mapped_column(String(32))
     response_data: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class CallOutcome(StrEnum):
+    """How a command sent through the API ended."""
+
+    ANSWERED = "answered"  # a CALLRESULT, valid for the action
+    CALL_ERROR = "callError"  # a CALLERROR; ``status`` holds its code
+    TIMEOUT = "timeout"  # no answer within the command's timeout
+    INVALID_ANSWER = "invalidAnswer"  # an answer that breaks the action's response schema
+    NOT_CONNECTED = "notConnected"  # the station left before the call: nothing was sent
+    REJECTED = "rejected"  # the station's boot was answered Rejected: nothing was sent
+    UNREACHABLE = "unreachable"  # the path to the station's node was down: nothing was sent
+    FAILED = "failed"  # anything else
+
+
+class SentCommand(Base):
+    """One OCPP call the API sent to a station on a user's behalf: who sent it (the API key,
+    kept by id and name so that the history outlives a revoked key), through which endpoint,
+    the request and the answer as JSON text, how it ended and how long it took."""
+
+    __tablename__ = "sent_commands"
+    __table_args__ = (Index(None, "station_id", "sent_at"), Index(None, "sent_at"))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    api_key_name: Mapped[str | None] = mapped_column(String(255))
+    endpoint: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    request: Mapped[str] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    # The answer's ``status`` field (Accepted, Rejected, ...) or a CALLERROR's code.
+    status: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)

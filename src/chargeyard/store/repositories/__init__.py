@@ -18,6 +18,12 @@ from chargeyard.store.repositories.notifications import (
     NotificationRepository,
 )
 from chargeyard.store.repositories.organizations import LocationRepository, OrganizationRepository
+from chargeyard.store.repositories.sent_commands import (
+    MAX_COMMANDS_PAGE,
+    CommandQuery,
+    CommandRecord,
+    SentCommandRepository,
+)
 from chargeyard.store.repositories.stations import StationRepository
 from chargeyard.store.repositories.transactions import (
     TRANSACTION_COUNTER,
@@ -28,6 +34,7 @@ from chargeyard.store.repositories.webhooks import ALL_EVENTS, WebhookRepository
 
 __all__ = [
     "ALL_EVENTS",
+    "MAX_COMMANDS_PAGE",
     "MAX_HISTORY",
     "MAX_NOTIFICATIONS",
     "MAX_PAGE",
@@ -36,6 +43,8 @@ __all__ = [
     "ApiKeyRepository",
     "Authorization",
     "ChargerLogRepository",
+    "CommandQuery",
+    "CommandRecord",
     "CommandRepository",
     "ConnectorRepository",
     "DataTransferRepository",
@@ -48,6 +57,7 @@ __all__ = [
     "NotificationRepository",
     "OrganizationRepository",
     "SampledValue",
+    "SentCommandRepository",
     "SimulatedChargerRepository",
     "StationRepository",
     "TransactionRepository",

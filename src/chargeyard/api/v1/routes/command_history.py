@@ -1,0 +1,128 @@
+"""The command history: every OCPP call the API sent, across chargers (``/commands``) or for
+one (``/chargers/{chargeBoxId}/commands``), newest first, filtered and paged.
+
+Thin: the pages come from ``chargeyard.csms.commands.command_history``; the calls are kept by
+the link every command route goes through (``api/v1/deps.py``, ``csms/command_journal.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import AwareDatetime
+
+from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
+from chargeyard.api.v1.schemas import ErrorResponse
+from chargeyard.api.v1.schemas.command_history import CommandPage, CommandView, Outcome
+from chargeyard.csms.commands import command_history, require_station
+from chargeyard.store.models import CallOutcome
+from chargeyard.store.repositories import CommandQuery
+
+
+def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"model": ErrorResponse, "description": description}
+        for status, description in ((401, "Missing or invalid API key"), *answers)
+    }
+
+
+router = APIRouter(tags=["Command History"], dependencies=[Depends(require_api_key)])
+
+ActionQuery = Annotated[
+    str | None,
+    Query(description="Only this OCPP action, e.g. Reset", max_length=64, pattern=LOOKUP_TEXT),
+]
+StatusQuery = Annotated[
+    str | None,
+    Query(
+        description="Only answers with this status (Accepted, Rejected, ...) or CALLERRORs with"
+        " this code",
+        max_length=64,
+        pattern=LOOKUP_TEXT,
+    ),
+]
+OutcomeQuery = Annotated[Outcome | None, Query(description="Only calls that ended so")]
+SinceQuery = Annotated[
+    AwareDatetime | None,
+    Query(alias="from", description="Sent at or after this time (ISO 8601 with a zone)"),
+]
+UntilQuery = Annotated[
+    AwareDatetime | None,
+    Query(alias="to", description="Sent before this time (ISO 8601 with a zone)"),
+]
+
+
+@router.get(
+    "/commands",
+    summary="Command history",
+    responses=_errors((404, "Unknown chargeBoxId")),
+)
+async def list_commands(
+    store: StoreDep,
+    charge_box_id: Annotated[
+        str | None,
+        Query(alias="chargeBoxId", description="Only this charger's", pattern=LOOKUP_TEXT),
+    ] = None,
+    action: ActionQuery = None,
+    status: StatusQuery = None,
+    outcome: OutcomeQuery = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> CommandPage:
+    """Every OCPP call the API sent to a charger (the commands, the raw calls, remote start
+    and stop), newest first: who sent it, the request, the answer or the error, and how long
+    it took."""
+    if charge_box_id is not None:
+        await require_station(store.stations, charge_box_id)
+    query = CommandQuery(
+        charge_box_id=charge_box_id,
+        action=action,
+        status=status,
+        outcome=None if outcome is None else CallOutcome(outcome),
+        since=since,
+        until=until,
+    )
+    result = await command_history.history(store.sent_commands, query, limit=limit, offset=offset)
+    return CommandPage.model_validate(result)
+
+
+@router.get(
+    "/chargers/{chargeBoxId}/commands",
+    summary="Command history of a charger",
+    responses=_errors((404, "Unknown chargeBoxId")),
+)
+async def charger_commands(
+    store: StoreDep,
+    charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
+    action: ActionQuery = None,
+    status: StatusQuery = None,
+    outcome: OutcomeQuery = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> CommandPage:
+    """The OCPP calls the API sent to this charger, newest first (the filters of
+    `GET /commands`)."""
+    return await list_commands(
+        store, charge_box_id, action, status, outcome, since, until, limit, offset
+    )
+
+
+@router.get(
+    "/commands/{commandId}",
+    summary="One command",
+    responses=_errors((404, "Unknown command")),
+)
+async def get_command(
+    store: StoreDep,
+    command_id: Annotated[str, Path(alias="commandId", max_length=32, pattern=LOOKUP_TEXT)],
+) -> CommandView:
+    """One command of the history."""
+    return CommandView.model_validate(
+        await command_history.command(store.sent_commands, command_id)
+    )

@@ -1,0 +1,225 @@
+"""The command history's writer: a :class:`StationLink` that keeps every call it makes.
+
+The API hands each request a :class:`JournaledLink` around the central system's link
+(``api/v1/deps.py``), naming the caller (the API key) and the endpoint. Every OCPP call a
+command makes then goes through :meth:`JournaledLink.call`, which times it and keeps it, with
+the answer or the error, in the command history (``store/repositories/sent_commands.py``): a
+command that makes two calls (2.0.1 ``configuration/get`` asks for a report, then by name) is
+two entries, each as it went. Calls refused before anything could be sent for a reason of the
+request itself (a payload that breaks its schema, a frame over the limit: 422 and 413) are not
+commands sent and are not kept. A call that could not go for the station's sake (its boot was
+Rejected, it left between the version lookup and the call, the path to its node is down) is
+kept with that outcome. A command to a station connected nowhere fails at the lookup of its
+version, before any call is chosen: it is answered 503 and not kept.
+
+Keeping an entry never changes a command's answer: a history that cannot be written (the
+database gone for longer than a write waits) is logged and the command answers as it would
+have.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from chargeyard.csms.command_state import AwaitedReports, PendingStarts
+from chargeyard.csms.station_calls import (
+    StationDidNotAnswer,
+    StationNotConnected,
+    StationRefused,
+    StationRejected,
+    StationsUnreachable,
+)
+from chargeyard.csms.station_link import StationLink
+from chargeyard.protocol import MalformedCallResult, OcppError, Payload, VersionSpec
+from chargeyard.store.models import CallOutcome
+from chargeyard.store.types import utc_now
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who sent a command: the API key, by id and by the name its owner gave it."""
+
+    api_key_id: str | None
+    name: str | None
+
+
+class CommandJournal(Protocol):
+    """Where entries go (:class:`~chargeyard.store.repositories.SentCommandRepository`)."""
+
+    async def record(
+        self,
+        charge_box_id: str,
+        *,
+        endpoint: str,
+        action: str,
+        request: str,
+        outcome: CallOutcome,
+        sent_at: datetime,
+        duration_ms: float,
+        response: str | None = None,
+        status: str | None = None,
+        error: str | None = None,
+        api_key_id: str | None = None,
+        api_key_name: str | None = None,
+    ) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Ending:
+    outcome: CallOutcome
+    status: str | None
+    error: str
+
+
+def _ending(error: Exception) -> _Ending | None:
+    """How a call that raised ``error`` ended; None for a request refused as invalid."""
+    if isinstance(error, OcppError):  # also FrameTooLarge: the request's fault, nothing sent
+        return None
+    if isinstance(error, StationRefused):
+        return _Ending(CallOutcome.CALL_ERROR, error.code, str(error))
+    if isinstance(error, StationDidNotAnswer):
+        return _Ending(CallOutcome.TIMEOUT, None, str(error))
+    if isinstance(error, MalformedCallResult):
+        return _Ending(CallOutcome.INVALID_ANSWER, None, error.description)
+    if isinstance(error, StationNotConnected):
+        return _Ending(CallOutcome.NOT_CONNECTED, None, str(error))
+    if isinstance(error, StationRejected):
+        return _Ending(CallOutcome.REJECTED, None, str(error))
+    if isinstance(error, StationsUnreachable):
+        return _Ending(CallOutcome.UNREACHABLE, None, str(error))
+    return _Ending(CallOutcome.FAILED, None, f"{type(error).__name__}: {error}")
+
+
+def _json(payload: object) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+class JournaledLink:
+    """``link`` for one API request: each call is kept in ``journal`` as sent by ``caller``
+    through ``endpoint`` (``"POST /api/v1/chargers/{chargeBoxId}/reset"``)."""
+
+    def __init__(
+        self,
+        link: StationLink,
+        journal: CommandJournal,
+        *,
+        caller: Caller,
+        endpoint: str,
+        clock: Callable[[], datetime] = utc_now,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._link = link
+        self._journal = journal
+        self._caller = caller
+        self._endpoint = endpoint
+        self._clock = clock
+        self._timer = timer
+
+    # -- what passes through unchanged -------------------------------------------------------
+
+    def versions(self) -> Iterable[VersionSpec]:
+        return self._link.versions()
+
+    async def is_connected(self, identity: str) -> bool:
+        return await self._link.is_connected(identity)
+
+    async def version_of(self, identity: str) -> VersionSpec:
+        return await self._link.version_of(identity)
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        return await self._link.disconnect(identity, code, reason)
+
+    @property
+    def command_timeout(self) -> float:
+        return self._link.command_timeout
+
+    @property
+    def remote_starts(self) -> PendingStarts:
+        return self._link.remote_starts
+
+    @property
+    def reports(self) -> AwaitedReports:
+        return self._link.reports
+
+    # -- what is kept ------------------------------------------------------------------------
+
+    async def call(
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        timeout: float | None = None,  # noqa: ASYNC109 - the command's own limit
+    ) -> Payload:
+        sent_at, started = self._clock(), self._timer()
+        try:
+            answer = await self._link.call(identity, action, payload, timeout)
+        except Exception as error:
+            ending = _ending(error)
+            if ending is not None:
+                await self._keep(
+                    identity,
+                    action,
+                    payload,
+                    sent_at,
+                    started,
+                    ending.outcome,
+                    status=ending.status,
+                    error=ending.error,
+                )
+            raise
+        status = answer.get("status")
+        await self._keep(
+            identity,
+            action,
+            payload,
+            sent_at,
+            started,
+            CallOutcome.ANSWERED,
+            response=answer,
+            status=status if isinstance(status, str) else None,
+        )
+        return answer
+
+    async def _keep(
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        sent_at: datetime,
+        started: float,
+        outcome: CallOutcome,
+        *,
+        response: Payload | None = None,
+        status: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        try:
+            await self._journal.record(
+                identity,
+                endpoint=self._endpoint,
+                action=action,
+                request=_json(payload),
+                response=None if response is None else _json(response),
+                outcome=outcome,
+                status=status,
+                error=error,
+                sent_at=sent_at,
+                duration_ms=(self._timer() - started) * 1000,
+                api_key_id=self._caller.api_key_id,
+                api_key_name=self._caller.name,
+            )
+        except Exception as failure:  # the command's answer stands; its entry is lost
+            logger.warning(
+                "command %s to %s not kept in the command history: %s",
+                action,
+                identity,
+                type(failure).__name__,
+            )

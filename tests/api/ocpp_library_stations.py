@@ -5,10 +5,11 @@ that core (a field name, a schema, an answer shape) would pass every test betwee
 stations come from an independent implementation that validates every frame both ways against
 the official schemas: what they accept, other stations in the field accept too.
 
-Each station answers every command the command API sends (``csms/commands/v16.py`` and
-``v201.py``) the way a plain, healthy station would, and keeps a small configuration
-(1.6 keys, 2.0.1 ``Component.Variable`` names) that GetConfiguration / ChangeConfiguration and
-GetVariables / SetVariables read and write. Tests script anything else through ``answers``:
+Each station answers every command the command API sends (``csms/commands/``: the commands,
+reservations, the local list, smart charging) the way a plain, healthy station would, and
+keeps a small configuration (1.6 keys, 2.0.1 ``Component.Variable`` names) that
+GetConfiguration / ChangeConfiguration and GetVariables / SetVariables read and write. Tests
+script anything else through ``answers``:
 
 * a ``call_result`` dataclass: the station answers it instead (Rejected, UnlockFailed, ...);
 * an exception: the library answers a CALLERROR (an :class:`ocpp.exceptions.OCPPError` with
@@ -216,6 +217,56 @@ class LibraryStation16(_Scripted, ChargePoint16):
             "RemoteStopTransaction", lambda: result16.RemoteStopTransaction(status="Accepted")
         )
 
+    @on("ReserveNow")
+    async def on_reserve_now(self, **_: Any) -> Any:
+        return await self._answer("ReserveNow", lambda: result16.ReserveNow(status="Accepted"))
+
+    @on("CancelReservation")
+    async def on_cancel_reservation(self, **_: Any) -> Any:
+        return await self._answer(
+            "CancelReservation", lambda: result16.CancelReservation(status="Accepted")
+        )
+
+    @on("SendLocalList")
+    async def on_send_local_list(self, **_: Any) -> Any:
+        return await self._answer(
+            "SendLocalList", lambda: result16.SendLocalList(status="Accepted")
+        )
+
+    @on("GetLocalListVersion")
+    async def on_get_local_list_version(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetLocalListVersion", lambda: result16.GetLocalListVersion(list_version=5)
+        )
+
+    @on("SetChargingProfile")
+    async def on_set_charging_profile(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetChargingProfile", lambda: result16.SetChargingProfile(status="Accepted")
+        )
+
+    @on("ClearChargingProfile")
+    async def on_clear_charging_profile(self, **_: Any) -> Any:
+        return await self._answer(
+            "ClearChargingProfile", lambda: result16.ClearChargingProfile(status="Unknown")
+        )
+
+    @on("GetCompositeSchedule")
+    async def on_get_composite_schedule(self, connector_id: int, duration: int, **_: Any) -> Any:
+        return await self._answer(
+            "GetCompositeSchedule",
+            lambda: result16.GetCompositeSchedule(
+                status="Accepted",
+                connector_id=connector_id,
+                schedule_start=now(),
+                charging_schedule={
+                    "duration": duration,
+                    "chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 32.0}],
+                },
+            ),
+        )
+
 
 class LibraryStation201(_Scripted, ChargePoint201):
     """An OCPP 2.0.1 charging station: one EVSE with one connector; its device model holds
@@ -339,6 +390,56 @@ class LibraryStation201(_Scripted, ChargePoint201):
     async def on_request_stop_transaction(self, **_: Any) -> Any:
         return await self._answer(
             "RequestStopTransaction", lambda: result201.RequestStopTransaction(status="Accepted")
+        )
+
+    @on("ReserveNow")
+    async def on_reserve_now(self, **_: Any) -> Any:
+        return await self._answer("ReserveNow", lambda: result201.ReserveNow(status="Accepted"))
+
+    @on("CancelReservation")
+    async def on_cancel_reservation(self, **_: Any) -> Any:
+        return await self._answer(
+            "CancelReservation", lambda: result201.CancelReservation(status="Accepted")
+        )
+
+    @on("SendLocalList")
+    async def on_send_local_list(self, **_: Any) -> Any:
+        return await self._answer(
+            "SendLocalList", lambda: result201.SendLocalList(status="Accepted")
+        )
+
+    @on("GetLocalListVersion")
+    async def on_get_local_list_version(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetLocalListVersion", lambda: result201.GetLocalListVersion(version_number=5)
+        )
+
+    @on("SetChargingProfile")
+    async def on_set_charging_profile(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetChargingProfile", lambda: result201.SetChargingProfile(status="Accepted")
+        )
+
+    @on("ClearChargingProfile")
+    async def on_clear_charging_profile(self, **_: Any) -> Any:
+        return await self._answer(
+            "ClearChargingProfile", lambda: result201.ClearChargingProfile(status="Unknown")
+        )
+
+    @on("GetCompositeSchedule")
+    async def on_get_composite_schedule(self, evse_id: int, duration: int, **_: Any) -> Any:
+        return await self._answer(
+            "GetCompositeSchedule",
+            lambda: result201.GetCompositeSchedule(
+                status="Accepted",
+                schedule={
+                    "evseId": evse_id,
+                    "duration": duration,
+                    "scheduleStart": now(),
+                    "chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 32.0}],
+                },
+            ),
         )
 
     def _unknown(self, item: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """Every command endpoint answers each error status it documents, with a ``detail``.
 
-The matrix: the thirteen endpoints that send one OCPP call to one station (twelve under
+The matrix: the twenty endpoints that send one OCPP call to one station (nineteen under
 ``/chargers/{chargeBoxId}/``, and ``/transactions/{transactionId}/stop``) x the statuses of
 ``app.py``'s table: 401 no key, 404 unknown, 422 invalid request, 503 registered but not
 connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 4 4.2.3).
@@ -83,6 +83,9 @@ class Endpoint:
 
 def _problem(loc: list[str | int], msg: str, kind: str) -> dict[str, Any]:
     return {"loc": loc, "msg": msg, "type": kind}
+
+
+_AT_LEAST_1 = "Input should be greater than or equal to 1"
 
 
 def _same(action: str) -> dict[str, str]:
@@ -211,6 +214,65 @@ ENDPOINTS: dict[str, Endpoint] = {
                 "string_pattern_mismatch",
             )
         ],
+    ),
+    "reservation": Endpoint(
+        "/chargers/{id}/reservation",
+        {"connectorId": 1, "idTag": "TAG-1", "expiryDate": "2099-01-01T00:00:00Z"},
+        _same("ReserveNow"),
+        {"connectorId": 1, "idTag": "TAG-1"},
+        [_problem(["body", "expiryDate"], "Field required", "missing")],
+    ),
+    "reservation/cancel": Endpoint(
+        "/chargers/{id}/reservation/cancel",
+        {"reservationId": 7},
+        _same("CancelReservation"),
+        {"reservationId": 0},
+        [_problem(["body", "reservationId"], _AT_LEAST_1, "greater_than_equal")],
+    ),
+    "local-list": Endpoint(
+        "/chargers/{id}/local-list",
+        {"listVersion": 1, "updateType": "Full", "entries": []},
+        _same("SendLocalList"),
+        {"listVersion": 0, "updateType": "Full"},  # 0 is what an empty list reports
+        [_problem(["body", "listVersion"], _AT_LEAST_1, "greater_than_equal")],
+    ),
+    "local-list/version": Endpoint(
+        "/chargers/{id}/local-list/version",
+        None,
+        _same("GetLocalListVersion"),
+        None,
+        [_problem(["path", "chargeBoxId"], CONTROL, "string_pattern_mismatch")],
+        invalid_path="/chargers/CP%001/local-list/version",
+    ),
+    "charging-profile": Endpoint(
+        "/chargers/{id}/charging-profile",
+        {
+            "connectorId": 1,
+            "chargingProfile": {
+                "id": 1,
+                "stackLevel": 0,
+                "purpose": "TxDefaultProfile",
+                "kind": "Relative",
+                "schedule": {"chargingRateUnit": "A", "periods": [{"startPeriod": 0, "limit": 6}]},
+            },
+        },
+        _same("SetChargingProfile"),
+        {"connectorId": 1},
+        [_problem(["body", "chargingProfile"], "Field required", "missing")],
+    ),
+    "charging-profile/clear": Endpoint(
+        "/chargers/{id}/charging-profile/clear",
+        {"id": 1},
+        _same("ClearChargingProfile"),
+        {"id": 0},
+        [_problem(["body", "id"], _AT_LEAST_1, "greater_than_equal")],
+    ),
+    "composite-schedule": Endpoint(
+        "/chargers/{id}/composite-schedule",
+        {"connectorId": 1, "duration": 60},
+        _same("GetCompositeSchedule"),
+        {"connectorId": 1},
+        [_problem(["body", "duration"], "Field required", "missing")],
     ),
     "transactions/stop": Endpoint(
         "/transactions/{tx}/stop",

@@ -267,6 +267,63 @@ async def test_a_raw_call_in_the_stations_words(
     assert station.received == [("Reset", payload)]
 
 
+async def test_reservations_local_list_and_smart_charging(
+    csms_lab: StackLab, station: LibraryStation
+) -> None:
+    # Each body said in the station's version and taken by the library's schema checks.
+    expiry = "2099-01-01T00:00:00Z"
+    profile = {
+        "id": 9,
+        "stackLevel": 1,
+        "purpose": "ChargePointMaxProfile",
+        "kind": "Absolute",
+        "schedule": {
+            "chargingRateUnit": "W",
+            "startSchedule": "2026-01-01T00:00:00Z",
+            "periods": [{"startPeriod": 0, "limit": 11000, "numberPhases": 3}],
+        },
+    }
+    calls = [
+        ("reservation", {"connectorId": 1, "idTag": "TAG-1", "expiryDate": expiry}, "accepted"),
+        ("reservation/cancel", {"reservationId": 3}, "accepted"),
+        (
+            "local-list",
+            {
+                "listVersion": 5,
+                "updateType": "Full",
+                "entries": [{"idTag": "TAG-1", "status": "Accepted"}],
+            },
+            "accepted",
+        ),
+        ("charging-profile", {"connectorId": 0, "chargingProfile": profile}, "accepted"),
+        ("charging-profile/clear", {"purpose": "TxDefaultProfile", "stackLevel": 1}, "unknown"),
+        ("composite-schedule", {"connectorId": 1, "duration": 300}, "accepted"),
+    ]
+    for path, body, status in calls:
+        code, answer = await post(csms_lab, path, body)
+        assert (path, code, answer["status"]) == (path, 200, status)
+    assert await post(csms_lab, "local-list/version") == (
+        200,
+        {"chargeBoxId": ID, "listVersion": 5},
+    )
+    assert [action for action, _ in station.received] == [
+        "ReserveNow",
+        "CancelReservation",
+        "SendLocalList",
+        "SetChargingProfile",
+        "ClearChargingProfile",
+        "GetCompositeSchedule",
+        "GetLocalListVersion",
+    ]
+    _, composite = await post(csms_lab, "composite-schedule", {"connectorId": 1, "duration": 300})
+    assert composite["schedule"] == {
+        "duration": 300,
+        "chargingRateUnit": "A",
+        "minChargingRate": None,
+        "periods": [{"startPeriod": 0, "limit": 32.0, "numberPhases": None}],
+    }
+
+
 # -- Configuration (1.6 GetConfiguration/ChangeConfiguration; 2.0.1 B06/B05) -----------------
 
 

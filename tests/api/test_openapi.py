@@ -8,9 +8,19 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
+from chargeyard.api.v1.schemas import RawCallRequest
+from chargeyard.api.v1.schemas.operations import (
+    CancelReservationRequest,
+    ClearChargingProfileRequest,
+    CompositeScheduleRequest,
+    ReservationRequest,
+    SendLocalListRequest,
+    SetChargingProfileRequest,
+)
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
@@ -30,6 +40,13 @@ COMMANDS = [
     "diagnostics",
     "data-transfer",
     "call",
+    "reservation",
+    "reservation/cancel",
+    "local-list",
+    "local-list/version",
+    "charging-profile",
+    "charging-profile/clear",
+    "composite-schedule",
 ]
 
 
@@ -158,3 +175,42 @@ async def test_the_description_names_each_part_of_the_api_and_its_credential(lab
     schemes = document["components"]["securitySchemes"]
     assert "chargeyard apikey create" in schemes["APIKeyHeader"]["description"]
     assert "chargeyard token create" in schemes["HTTPBearer"]["description"]
+
+
+# The commands of the central system's complete operations: each body has an example.
+EXAMPLED = [
+    "call",
+    "reservation",
+    "reservation/cancel",
+    "local-list",
+    "charging-profile",
+    "charging-profile/clear",
+    "composite-schedule",
+]
+
+
+@pytest.mark.parametrize("command", EXAMPLED)
+async def test_each_new_command_body_has_an_example(lab: ApiLab, command: str) -> None:
+    document = (await lab.client.get("/openapi.json")).json()
+    operation = document["paths"][f"/api/v1/chargers/{{chargeBoxId}}/{command}"]["post"]
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+    assert schema["examples"], command
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        RawCallRequest,
+        ReservationRequest,
+        CancelReservationRequest,
+        SendLocalListRequest,
+        SetChargingProfileRequest,
+        ClearChargingProfileRequest,
+        CompositeScheduleRequest,
+    ],
+)
+def test_each_example_is_a_valid_body(model: type[BaseModel]) -> None:
+    examples = model.model_json_schema()["examples"]
+    for example in examples:
+        model.model_validate(example)

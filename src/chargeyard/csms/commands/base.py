@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from chargeyard.csms.station_link import StationLink
-from chargeyard.protocol import Payload
+from chargeyard.protocol import MalformedCallResult, Payload
 from chargeyard.store.repositories import StationRepository
 
 ResetType = Literal["Soft", "Hard"]
@@ -92,6 +92,19 @@ async def require_station(stations: StationRepository, charge_box_id: str) -> No
     """Raises: UnknownStation: ``charge_box_id`` is not a registered station."""
     if await stations.get(charge_box_id) is None:
         raise UnknownStation(charge_box_id)
+
+
+def sender(charger: Charger) -> Send:
+    """A ``send`` to the charger: ``StationLink.call`` with its timeout, an answer that breaks
+    its schema raised as :class:`StationAnsweredBadly` (with the station's name)."""
+
+    async def send(action: str, payload: Payload) -> Payload:
+        try:
+            return await charger.link.call(charger.identity, action, payload, charger.timeout)
+        except MalformedCallResult as error:
+            raise StationAnsweredBadly(charger.identity, action, error.description) from None
+
+    return send
 
 
 def iso(moment: datetime) -> str:

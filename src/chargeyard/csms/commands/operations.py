@@ -68,7 +68,6 @@ from chargeyard.csms.commands.base import (
     ResetType,
     Result,
     Send,
-    StationAnsweredBadly,
     TriggerableMessage,
     UnknownConfigurationKey,
     as_text,
@@ -76,6 +75,7 @@ from chargeyard.csms.commands.base import (
     millis,
     outcome,
     retry_options,
+    sender,
     snake,
 )
 from chargeyard.csms.commands.v16 import Ocpp16
@@ -85,7 +85,6 @@ from chargeyard.protocol import (
     V16,
     V21,
     V201,
-    MalformedCallResult,
     OcppError,
     Payload,
     VersionTable,
@@ -104,21 +103,12 @@ DIALECTS: VersionTable[Dialect] = VersionTable(
 
 
 async def _target(charger: Charger) -> tuple[Dialect, Send]:
-    """The station's dialect and a ``send`` to it.
+    """The station's dialect and a ``send`` to it (:func:`sender`).
 
     Raises:
-        StationNotConnected. ``send`` raises what :meth:`StationLink.call` does, and
-        StationAnsweredBadly for an answer that breaks its schema.
+        StationNotConnected.
     """
-    dialect = DIALECTS[await charger.link.version_of(charger.identity)]
-
-    async def send(action: str, payload: Payload) -> Payload:
-        try:
-            return await charger.link.call(charger.identity, action, payload, charger.timeout)
-        except MalformedCallResult as error:
-            raise StationAnsweredBadly(charger.identity, action, error.description) from None
-
-    return dialect, send
+    return DIALECTS[await charger.link.version_of(charger.identity)], sender(charger)
 
 
 def _reporter(charger: Charger, send: Send) -> Reporter:

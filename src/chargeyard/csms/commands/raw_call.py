@@ -11,8 +11,8 @@ for every command (``api/app.py``).
 
 from __future__ import annotations
 
-from chargeyard.csms.commands.base import Charger, InvalidCommand, Result, StationAnsweredBadly
-from chargeyard.protocol import MalformedCallResult, Payload
+from chargeyard.csms.commands.base import Charger, InvalidCommand, Result, sender
+from chargeyard.protocol import Payload
 from chargeyard.protocol.initiators import CSMS_INITIATED
 
 
@@ -36,10 +36,7 @@ async def raw_call(charger: Charger, action: str, payload: Payload) -> Result:
             + ", ".join(sorted(actions))
         )
     version.schemas.check_request(action, payload)
-    try:
-        answer = await charger.link.call(charger.identity, action, payload, charger.timeout)
-    except MalformedCallResult as error:
-        raise StationAnsweredBadly(charger.identity, action, error.description) from None
+    answer = await sender(charger)(action, payload)
     return {
         "chargeBoxId": charger.identity,
         "ocppVersion": version.name,

@@ -39,13 +39,13 @@ from chargeyard.csms.commands.base import (
     InvalidCommand,
     Result,
     Send,
-    StationAnsweredBadly,
     outcome,
+    sender,
     snake,
 )
 from chargeyard.csms.remote_starts import RemoteStart
 from chargeyard.csms.station_link import StationLink
-from chargeyard.protocol import V16, V21, V201, MalformedCallResult, Payload, VersionTable
+from chargeyard.protocol import V16, V21, V201, VersionTable
 from chargeyard.store import ConflictError, NotFoundError
 from chargeyard.store.models import TransactionStatus
 from chargeyard.store.repositories import IdTagRepository, TransactionRepository
@@ -114,17 +114,8 @@ REMOTE_DIALECTS: VersionTable[RemoteDialect] = VersionTable(
 
 
 async def _target(charger: Charger) -> tuple[RemoteDialect, Send]:
-    """Raises: StationNotConnected. ``send`` raises what ``StationLink.call`` does, and
-    StationAnsweredBadly for an answer that breaks its schema."""
-    dialect = REMOTE_DIALECTS[await charger.link.version_of(charger.identity)]
-
-    async def send(action: str, payload: Payload) -> Payload:
-        try:
-            return await charger.link.call(charger.identity, action, payload, charger.timeout)
-        except MalformedCallResult as error:
-            raise StationAnsweredBadly(charger.identity, action, error.description) from None
-
-    return dialect, send
+    """Raises: StationNotConnected (``sender`` says what ``send`` raises)."""
+    return REMOTE_DIALECTS[await charger.link.version_of(charger.identity)], sender(charger)
 
 
 async def remote_start(

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from chargeyard.api.v1.routes import (
     charger_frames,
+    charger_operations,
     chargers,
     chargers_commands,
     command_history,
@@ -17,6 +18,7 @@ from chargeyard.api.v1.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     chargers.router,
     chargers_commands.router,
+    charger_operations.router,
     charger_frames.router,
     command_history.router,
     transactions.router,

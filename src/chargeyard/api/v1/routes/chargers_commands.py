@@ -44,7 +44,8 @@ from chargeyard.csms import commands
 from chargeyard.csms.commands.raw_call import raw_call
 from chargeyard.store.repositories import MAX_HISTORY
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+# The errors every command may answer, as the OpenAPI document lists them.
+COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": description}
     for status, description in (
         (401, "Missing or invalid API key"),
@@ -60,7 +61,7 @@ router = APIRouter(
     prefix="/chargers/{chargeBoxId}",
     tags=["Charger Commands"],
     dependencies=[Depends(require_api_key)],
-    responses=_ERRORS,
+    responses=COMMAND_ERRORS,
 )
 
 

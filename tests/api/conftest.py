@@ -55,13 +55,19 @@ _ANSWERS: dict[str, dict[str, Payload]] = {
         "StatusNotification": {},
         "MeterValues": {},
         "NotifyEvent": {},
-        "NotifyReport": {},
         "FirmwareStatusNotification": {},
         "LogStatusNotification": {},
         "SecurityEventNotification": {},
     },
 }
 _ANSWERS["2.1"] = _ANSWERS["2.0.1"]
+_REPORT_PARTS = (
+    "NotifyReport",
+    "NotifyMonitoringReport",
+    "ReportChargingProfiles",
+    "NotifyCustomerInformation",
+    "NotifyDisplayMessages",
+)
 
 
 def _handlers(
@@ -71,13 +77,15 @@ def _handlers(
         action: (lambda _payload, answer=answer: dict(answer))
         for action, answer in _ANSWERS[version.name].items()
     }
-    if "NotifyReport" in handlers:
-        # As the CSMS's handler does: a report a command waits for reaches it (B07).
-        def notify_report(payload: Payload) -> Payload:
+    if version.name != "1.6":
+        # As the CSMS's handlers do: the parts of a report a command waits for reach it (B07,
+        # K09, ...).
+        def report_part(payload: Payload) -> Payload:
             registry.reports.add_part(identity, payload)
             return {}
 
-        handlers["NotifyReport"] = notify_report
+        for action in _REPORT_PARTS:
+            handlers[action] = report_part
     return handlers
 
 

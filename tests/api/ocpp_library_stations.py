@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
@@ -441,6 +441,173 @@ class LibraryStation201(_Scripted, ChargePoint201):
                 },
             ),
         )
+
+    # -- the 2.0.1 operations without a 1.6 counterpart (csms/commands/device_model.py) ----
+
+    @on("SetVariableMonitoring")
+    async def on_set_variable_monitoring(self, set_monitoring_data: list[Any], **_: Any) -> Any:
+        def accept() -> Any:
+            results = [
+                {
+                    "id": n + 1,
+                    "status": "Accepted",
+                    "type": item["type"],
+                    "severity": item["severity"],
+                    "component": item["component"],
+                    "variable": item["variable"],
+                }
+                for n, item in enumerate(set_monitoring_data)
+            ]
+            return result201.SetVariableMonitoring(set_monitoring_result=results)
+
+        return await self._answer("SetVariableMonitoring", accept)
+
+    @on("SetMonitoringBase")
+    async def on_set_monitoring_base(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetMonitoringBase", lambda: result201.SetMonitoringBase("Accepted")
+        )
+
+    @on("SetMonitoringLevel")
+    async def on_set_monitoring_level(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetMonitoringLevel", lambda: result201.SetMonitoringLevel("Accepted")
+        )
+
+    @on("ClearVariableMonitoring")
+    async def on_clear_variable_monitoring(self, id: list[int], **_: Any) -> Any:
+        results = [{"id": each, "status": "Accepted"} for each in id]
+        return await self._answer(
+            "ClearVariableMonitoring",
+            lambda: result201.ClearVariableMonitoring(clear_monitoring_result=results),
+        )
+
+    @on("GetMonitoringReport")
+    async def on_get_monitoring_report(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetMonitoringReport", lambda: result201.GetMonitoringReport("Accepted")
+        )
+
+    @after("GetMonitoringReport")
+    async def after_get_monitoring_report(self, request_id: int, **_: Any) -> None:
+        # N02: the report in two parts.
+        monitor = {
+            "component": {"name": "EVSE", "evse": {"id": 1}},
+            "variable": {"name": "Power"},
+            "variableMonitoring": [
+                {"id": 1, "transaction": False, "value": 1000, "type": "Delta", "severity": 8}
+            ],
+        }
+        for seq_no in (0, 1):
+            await self.send(
+                call201.NotifyMonitoringReport(
+                    request_id=request_id,
+                    seq_no=seq_no,
+                    generated_at=now(),
+                    monitor=[monitor],
+                    tbc=seq_no == 0,
+                )
+            )
+
+    @on("SetNetworkProfile")
+    async def on_set_network_profile(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetNetworkProfile", lambda: result201.SetNetworkProfile("Accepted")
+        )
+
+    @on("CustomerInformation")
+    async def on_customer_information(self, **_: Any) -> Any:
+        return await self._answer(
+            "CustomerInformation", lambda: result201.CustomerInformation("Accepted")
+        )
+
+    @after("CustomerInformation")
+    async def after_customer_information(self, request_id: int, report: bool, **_: Any) -> None:
+        if not report:
+            return
+        for seq_no, data in enumerate(("sessions: 2", "last: 2026-01-01")):
+            await self.send(
+                call201.NotifyCustomerInformation(
+                    data=data,
+                    seq_no=seq_no,
+                    generated_at=now(),
+                    request_id=request_id,
+                    tbc=seq_no == 0,
+                )
+            )
+
+    @on("SetDisplayMessage")
+    async def on_set_display_message(self, **_: Any) -> Any:
+        return await self._answer(
+            "SetDisplayMessage", lambda: result201.SetDisplayMessage("Accepted")
+        )
+
+    @on("GetDisplayMessages")
+    async def on_get_display_messages(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetDisplayMessages", lambda: result201.GetDisplayMessages("Accepted")
+        )
+
+    @after("GetDisplayMessages")
+    async def after_get_display_messages(self, request_id: int, **_: Any) -> None:
+        message = {
+            "id": 1,
+            "priority": "NormalCycle",
+            "message": {"format": "UTF8", "content": "Welcome to the lab"},
+        }
+        await self.send(
+            call201.NotifyDisplayMessages(request_id=request_id, message_info=[message])
+        )
+
+    @on("ClearDisplayMessage")
+    async def on_clear_display_message(self, **_: Any) -> Any:
+        return await self._answer(
+            "ClearDisplayMessage", lambda: result201.ClearDisplayMessage("Accepted")
+        )
+
+    @on("CostUpdated")
+    async def on_cost_updated(self, **_: Any) -> Any:
+        return await self._answer("CostUpdated", lambda: result201.CostUpdated())
+
+    @on("GetTransactionStatus")
+    async def on_get_transaction_status(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetTransactionStatus",
+            lambda: result201.GetTransactionStatus(messages_in_queue=False, ongoing_indicator=True),
+        )
+
+    @on("GetChargingProfiles")
+    async def on_get_charging_profiles(self, **_: Any) -> Any:
+        return await self._answer(
+            "GetChargingProfiles", lambda: result201.GetChargingProfiles("Accepted")
+        )
+
+    @after("GetChargingProfiles")
+    async def after_get_charging_profiles(self, request_id: int, **_: Any) -> None:
+        # K09: one part per EVSE, in no numbered order.
+        for evse_id in (1, 2):
+            profile = {
+                "id": evse_id,
+                "stackLevel": 0,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "chargingProfileKind": "Relative",
+                "chargingSchedule": [
+                    {
+                        "id": evse_id,
+                        "chargingRateUnit": "A",
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
+                    }
+                ],
+            }
+            await self.send(
+                call201.ReportChargingProfiles(
+                    request_id=request_id,
+                    charging_limit_source="CSO",
+                    charging_profile=[profile],
+                    evse_id=evse_id,
+                    tbc=evse_id == 1,
+                )
+            )
 
     def _unknown(self, item: dict[str, Any]) -> str:
         """UnknownVariable when the component exists, else UnknownComponent (B06.FR.16/17)."""

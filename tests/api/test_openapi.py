@@ -21,6 +21,7 @@ from chargeyard.api.v1.schemas.operations import (
     SendLocalListRequest,
     SetChargingProfileRequest,
 )
+from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
@@ -214,3 +215,12 @@ def test_each_example_is_a_valid_body(model: type[BaseModel]) -> None:
     examples = model.model_json_schema()["examples"]
     for example in examples:
         model.model_validate(example)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.path)
+async def test_each_2_0_1_operation_body_has_its_example(lab: ApiLab, operation: Operation) -> None:
+    document = (await lab.client.get("/openapi.json")).json()
+    route = document["paths"][f"/api/v1/chargers/{{chargeBoxId}}/{operation.path}"]["post"]
+    examples = route["requestBody"]["content"]["application/json"]["examples"]
+    assert [example["value"] for example in examples.values()] == [operation.example]
+    assert set(route["responses"]) >= {"200", "401", "404", "409", "422", "502", "503", "504"}

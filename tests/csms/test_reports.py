@@ -1,5 +1,6 @@
-"""DeviceReports: a waited-for report resolves with every part's data in seqNo order once the
-last part came; parts nobody waits for are ignored; forgetting cancels the wait."""
+"""DeviceReports: a waited-for report resolves with every part in seqNo order (in the order
+they came, for messages without seqNo) once the last part came; parts nobody waits for are
+ignored; forgetting cancels the wait."""
 
 from __future__ import annotations
 
@@ -23,10 +24,22 @@ async def test_the_parts_come_together_in_seq_no_order() -> None:
     reports.add_part("CS-2", part(2, "other station"))
     reports.add_part("CS-1", part(2, "other request", request_id=8))
     assert not report.done()
-    reports.add_part("CS-1", {"requestId": 7, "seqNo": 2})  # the last, without reportData
-    assert [item["variable"]["name"] for item in await report] == ["a", "b"]
+    last = {"requestId": 7, "seqNo": 2}  # without reportData
+    reports.add_part("CS-1", last)
+    assert await report == [part(0, "a", tbc=True), part(1, "b", tbc=True), last]
     reports.forget("CS-1", 7)
     assert len(reports) == 0
+
+
+async def test_parts_without_seq_no_keep_the_order_they_came_in() -> None:
+    # ReportChargingProfiles and NotifyDisplayMessages number no parts (K09, block O).
+    reports = DeviceReports()
+    report = reports.expect("CS-1", 7)
+    first = {"requestId": 7, "tbc": True, "evseId": 1, "chargingProfile": [{"id": 1}]}
+    second = {"requestId": 7, "evseId": 2, "chargingProfile": [{"id": 2}]}
+    reports.add_part("CS-1", first)
+    reports.add_part("CS-1", second)
+    assert await report == [first, second]
 
 
 async def test_a_part_nobody_waits_for_is_ignored() -> None:

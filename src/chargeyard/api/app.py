@@ -203,6 +203,12 @@ def create_app(
                 "configure, update firmware, and more; or any OCPP action, raw.",
             },
             {
+                "name": "Charger Commands (OCPP 2.0.1)",
+                "description": "The 2.0.1 operations without a 1.6 counterpart (device model,"
+                " monitoring, display messages, ...), each body its request as OCPP 2.0.1"
+                " writes it; a report that follows is returned with the answer.",
+            },
+            {
                 "name": "Command History",
                 "description": "Every OCPP call the API sent: who sent it, the request, the "
                 "answer or the error, and how long it took.",

@@ -56,17 +56,17 @@ class PendingStarts(Protocol):
 
 
 class AwaitedReports(Protocol):
-    """The device-model reports commands wait for, by station and requestId (``reports.py``)."""
+    """The reports commands wait for, by station and requestId (``reports.py``)."""
 
     def expect(self, identity: str, request_id: int) -> asyncio.Future[list[Payload]]:
-        """A future for every part's ``reportData``, in ``seqNo`` order, once the last part
-        came. Call :meth:`forget` when done waiting."""
+        """A future for every part's payload, in order, once the last part came. Call
+        :meth:`forget` when done waiting."""
         ...
 
     def forget(self, identity: str, request_id: int) -> None: ...
 
     def add_part(self, identity: str, report: Payload) -> None:
-        """One NotifyReport request's payload, as the station sent it."""
+        """One part's payload (NotifyReport, NotifyMonitoringReport, ...), as it came."""
         ...
 
 

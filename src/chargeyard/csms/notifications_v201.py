@@ -2,11 +2,11 @@
 notifications (``store.notifications``, read through ``GET /api/v1/chargers/{id}/notifications``)
 and answers once they are kept.
 
-Why notifications: the central system sends none of the requests most of these answer
-(GetMonitoringReport, GetChargingProfiles, CustomerInformation, GetDisplayMessages, ReserveNow)
-and keeps no reservations, charging profiles or monitors of its own to update, so what a station
-reports is kept as it came, to be read back; only NotifyReport also feeds the command waiting
-for it (``reports.py``). A message sent in parts (``tbc`` true while more follow) is kept one
+Why notifications: the central system keeps no reservations, charging profiles or monitors of
+its own to update, so what a station reports is kept as it came, to be read back. The parts of
+a report a command asked for (NotifyReport, NotifyMonitoringReport, ReportChargingProfiles,
+NotifyCustomerInformation, NotifyDisplayMessages) also feed the command waiting for them
+(``reports.py``). A message sent in parts (``tbc`` true while more follow) is kept one
 row per part, each saying which part it is; each event of a NotifyEvent is a row of its own,
 at the event's own time. ``detail`` holds what the other fields do not, as JSON (customer
 information: its text).
@@ -92,6 +92,7 @@ class NotificationsV201(ActionHandlers):
             evse_id=payload["evseId"],
             detail=_json(payload["chargingProfile"]),
         )
+        self.context.reports.add_part(self.identity, payload)
         return {}
 
     @on("NotifyChargingLimit")
@@ -190,6 +191,7 @@ class NotificationsV201(ActionHandlers):
             detail=_json(payload.get("monitor", [])),
             at=parse_time(payload["generatedAt"]),
         )
+        self.context.reports.add_part(self.identity, payload)
         return {}
 
     @on("NotifyCustomerInformation")
@@ -204,6 +206,7 @@ class NotificationsV201(ActionHandlers):
             detail=payload["data"],
             at=parse_time(payload["generatedAt"]),
         )
+        self.context.reports.add_part(self.identity, payload)
         return {}
 
     @on("NotifyDisplayMessages")
@@ -218,6 +221,7 @@ class NotificationsV201(ActionHandlers):
             request_id=payload["requestId"],
             detail=_json(payload.get("messageInfo", [])),
         )
+        self.context.reports.add_part(self.identity, payload)
         return {}
 
     @on("PublishFirmwareStatusNotification")

@@ -55,11 +55,10 @@ configuration/change and data-transfer keep the station's spelling (``Accepted``
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from chargeyard.csms.commands.awaited import ask_for_parts
 from chargeyard.csms.commands.base import (
     AvailabilityType,
     Charger,
@@ -80,7 +79,7 @@ from chargeyard.csms.commands.base import (
 )
 from chargeyard.csms.commands.v16 import Ocpp16
 from chargeyard.csms.commands.v201 import Ocpp201
-from chargeyard.csms.station_calls import StationDidNotAnswer, StationRefused, StationRejected
+from chargeyard.csms.station_calls import StationRefused, StationRejected
 from chargeyard.protocol import (
     V16,
     V21,
@@ -124,23 +123,13 @@ def _reporter(charger: Charger, send: Send) -> Reporter:
     """
 
     async def report(action: str, payload: Payload) -> list[Payload] | None:
-        reports, identity = charger.link.reports, charger.identity
-        request_id = secrets.randbelow(2**31)
-        # Expected before asking: the first part may arrive before the answer is read.
-        parts = reports.expect(identity, request_id)
-        timeout = charger.timeout or charger.link.command_timeout
         try:
-            answer = await send(action, {"requestId": request_id, **payload})
-            if answer["status"] != "Accepted":
-                return [] if answer["status"] == "EmptyResultSet" else None
-            async with asyncio.timeout(timeout):
-                return await parts
+            answer, parts = await ask_for_parts(charger, send, action, payload, "NotifyReport")
         except StationRefused:
             return None
-        except TimeoutError:  # send() answers its own timeout as StationDidNotAnswer
-            raise StationDidNotAnswer(identity, "NotifyReport", timeout) from None
-        finally:
-            reports.forget(identity, request_id)
+        if parts is None:
+            return [] if answer["status"] == "EmptyResultSet" else None
+        return [item for part in parts for item in part.get("reportData", [])]
 
     return report
 

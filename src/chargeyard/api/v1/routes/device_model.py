@@ -1,0 +1,67 @@
+"""``/chargers/{chargeBoxId}/...``: the OCPP 2.0.1 operations without a 1.6 counterpart, one
+route for each entry of :data:`~chargeyard.csms.commands.device_model.OPERATIONS`, its body
+the request's payload as OCPP 2.0.1 writes it (with the table's example in the OpenAPI
+document). Errors as the other commands (``app.py``); a 1.6 charger answers 422.
+"""
+
+# No ``from __future__ import annotations``: each route's body annotation names its own
+# example, a local of _route, which FastAPI can read only from an evaluated annotation.
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends
+from pydantic import BaseModel, Field
+
+from chargeyard.api.deps import require_api_key
+from chargeyard.api.v1.deps import ChargerDep
+from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
+from chargeyard.csms.commands import device_model
+from chargeyard.csms.commands.device_model import OPERATIONS, Operation
+
+
+class OperationResponse(BaseModel):
+    chargeBoxId: str
+    action: str = Field(examples=["GetBaseReport"])
+    requestId: int | None = Field(description="The request's requestId, when it has one")
+    status: str | None = Field(
+        description="The answer's status (Accepted, Rejected, ...), when it has one"
+    )
+    response: dict[str, Any] = Field(description="The station's answer, as it came")
+    report: list[dict[str, Any]] | None = Field(
+        description="The parts of the report that followed (NotifyReport, ...), each as the"
+        " station sent it; null when none follows"
+    )
+
+
+router = APIRouter(
+    prefix="/chargers/{chargeBoxId}",
+    tags=["Charger Commands (OCPP 2.0.1)"],
+    dependencies=[Depends(require_api_key)],
+    responses=COMMAND_ERRORS,
+)
+
+
+def _route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
+    example = {"example": {"summary": operation.summary, "value": operation.example}}
+
+    async def send(
+        charger: ChargerDep,
+        body: Annotated[dict[str, Any], Body(openapi_examples=example)],
+    ) -> OperationResponse:
+        return OperationResponse.model_validate(await device_model.run(charger, operation, body))
+
+    send.__doc__ = (
+        f"OCPP 2.0.1 {operation.action} ({operation.use_case}), the body its request as OCPP"
+        f" writes it, checked against the official schema. {operation.description}"
+    ).strip()
+    return send
+
+
+for _operation in OPERATIONS:
+    router.add_api_route(
+        f"/{_operation.path}",
+        _route(_operation),
+        methods=["POST"],
+        summary=_operation.summary,
+        name=_operation.action,
+    )

@@ -372,17 +372,45 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
     assert key.startswith("cy_")
     # Where it went: a key in another directory's database than the lab's would not work.
     assert result.stderr == (
-        f"API key 'ci' created in {tmp_path / 'chargeyard.db'}; it cannot be shown again.\n"
+        f"admin API key 'ci' created in {tmp_path / 'chargeyard.db'}; it cannot be shown again.\n"
     )
 
     async def check() -> None:
         async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
-            assert verified.name == "ci"
+            assert (verified.name, verified.role) == ("ci", "admin")
             assert key not in verified.key_hash
 
     asyncio.run(check())
+
+
+def test_apikey_list_and_revoke(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    created = CliRunner().invoke(
+        app, ["apikey", "create", "--name", "screens", "--role", "viewer", *where]
+    )
+    assert created.exit_code == 0, created.output
+    prefix = created.stdout.strip().split("_")[1]
+    listed = CliRunner().invoke(app, ["apikey", "list", *where])
+    [line] = listed.stdout.splitlines()
+    key_id, shown_prefix, role, name = line.split()[:4]
+    assert (shown_prefix, role, name) == (f"cy_{prefix}_...", "viewer", "screens")
+    assert line.endswith("last used never")
+
+    revoked = CliRunner().invoke(app, ["apikey", "revoke", key_id, *where])
+    assert (revoked.exit_code, revoked.stderr) == (0, f"API key {key_id} revoked\n")
+    assert CliRunner().invoke(app, ["apikey", "list", *where]).stdout == ""
+    again = CliRunner().invoke(app, ["apikey", "revoke", key_id, *where])
+    assert (again.exit_code, again.stderr) == (1, f"no API key with id {key_id!r}\n")
+
+
+def test_apikey_create_refuses_an_unknown_role(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "'root' is not one of 'admin', 'operator', 'viewer'" in result.output
 
 
 def test_csms_keeps_a_bounded_history_by_default(served: list[CsmsSettings]) -> None:

@@ -21,7 +21,8 @@ from chargeyard.cli_options import (
 )
 from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
 from chargeyard.protocol.identity import identity_problem
-from chargeyard.store import ConflictError, Store
+from chargeyard.store import ConflictError, NotFoundError, Store
+from chargeyard.store.models import ApiKeyRole
 
 apikey_app = typer.Typer(
     help="API keys for the REST API (X-API-Key), stored hashed.", no_args_is_help=True
@@ -35,6 +36,14 @@ token_app = typer.Typer(
 @apikey_app.command("create", short_help="Create an API key for /api/v1 and print it once.")
 def apikey_create(
     name: Annotated[str, typer.Option("--name", help="What the key is for (shown in listings).")],
+    role: Annotated[
+        ApiKeyRole,
+        typer.Option(
+            "--role",
+            help="viewer: reads; operator: also sends commands and writes; admin: also"
+            " manages the API keys.",
+        ),
+    ] = ApiKeyRole.ADMIN,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -42,13 +51,55 @@ def apikey_create(
 
     async def create(url: str) -> str:
         async with await Store.open(url) as store:
-            _, plaintext = await store.api_keys.create(name)
+            _, plaintext = await store.api_keys.create(name, role)
         return plaintext
 
     url = resolve_database_url(data_dir, database_url)
     typer.echo(asyncio.run(create(url)))
     where = shown_database(url)
-    typer.echo(f"API key {name!r} created in {where}; it cannot be shown again.", err=True)
+    typer.echo(
+        f"{role.value} API key {name!r} created in {where}; it cannot be shown again.", err=True
+    )
+
+
+@apikey_app.command("list", short_help="List the API keys (never the keys themselves).")
+def apikey_list(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None) -> None:
+    """One line a key: its id, prefix, role, name, when it was made and last used."""
+
+    async def listed(url: str) -> list[str]:
+        async with await Store.open(url) as store:
+            keys = await store.api_keys.list()
+        return [
+            f"{key.id}  cy_{key.prefix}_...  {key.role:<8}  {key.name}  created"
+            f" {key.created_at:%Y-%m-%d %H:%M}  last used "
+            + ("never" if key.last_used_at is None else f"{key.last_used_at:%Y-%m-%d %H:%M}")
+            for key in keys
+        ]
+
+    for line in asyncio.run(listed(resolve_database_url(data_dir, database_url))):
+        typer.echo(line)
+
+
+@apikey_app.command("revoke", short_help="Revoke an API key by its id.")
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `apikey list` shows it.")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke a key: refused from now on (by a running server within a minute)."""
+
+    async def revoke(url: str) -> bool:
+        async with await Store.open(url) as store:
+            try:
+                await store.api_keys.delete(key_id)
+            except NotFoundError:
+                return False
+        return True
+
+    if not asyncio.run(revoke(resolve_database_url(data_dir, database_url))):
+        typer.echo(f"no API key with id {key_id!r}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"API key {key_id} revoked", err=True)
 
 
 @token_app.command("create", short_help="Print a signed bearer token for /ocpp.")

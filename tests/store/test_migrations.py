@@ -17,7 +17,7 @@ from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
 from tests.store.conftest import PostgresDatabases
 
-HEAD = "0011"  # the newest revision (rev_0011_sent_commands.py)
+HEAD = "0012"  # the newest revision (rev_0012_api_key_roles.py)
 
 
 def _differences(connection: Connection) -> list[Any]:

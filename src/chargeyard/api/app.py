@@ -4,6 +4,7 @@ Every error answers ``{"detail": ...}``:
 
 =====  ==============================================================================
 401    missing or wrong ``X-API-Key`` (``deps.require_api_key``)
+403    a viewer key asking for more than a read, a key that is not an admin's managing keys
 404    unknown chargeBoxId (:class:`UnknownStation`) or another missing row
 409    a uniqueness rule (duplicate chargeBoxId, ...) (:class:`ConflictError`, in the
        store's words, never the database's); a command to a station whose boot was
@@ -227,6 +228,11 @@ def create_app(
                 "name": "Webhooks",
                 "description": "Subscribe a URL to the central system's events; each "
                 "delivery is signed (HMAC-SHA256), retried with back-off and logged.",
+            },
+            {
+                "name": "API Keys",
+                "description": "The keys of this API and their roles (viewer, operator,"
+                " admin), managed with an admin key.",
             },
             {
                 "name": "Events",

@@ -18,7 +18,7 @@ from fastapi.security import APIKeyHeader
 from chargeyard.api.settings import ApiSettings
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
-from chargeyard.store.models import ApiKey
+from chargeyard.store.models import ApiKey, ApiKeyRole
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -48,17 +48,38 @@ OutboundDep = Annotated[OutboundPolicy | None, Depends(get_outbound)]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 
 
+# The methods a viewer key may use: what reads. Every other request of /api/v1 sends a command
+# to a station or writes (chargers, id tags, webhooks, API keys).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def require_api_key(
-    store: StoreDep, key: Annotated[str | None, Depends(_api_key_header)]
+    request: Request, store: StoreDep, key: Annotated[str | None, Depends(_api_key_header)]
 ) -> ApiKey:
     """The caller's key; 401 when it is missing or wrong (compared in constant time by the
-    store, which also hashes for unknown prefixes)."""
+    store, which also hashes for unknown prefixes), 403 when a viewer key asks for more than
+    a read."""
     api_key = await store.api_keys.verify(key) if key else None
     if api_key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or invalid API key",
             headers={"WWW-Authenticate": "X-API-Key"},
+        )
+    if api_key.role == ApiKeyRole.VIEWER and request.method not in _READS:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"API key {api_key.name!r} is a viewer key: it reads, and sends no commands or changes",
+        )
+    return api_key
+
+
+async def require_admin_key(api_key: Annotated[ApiKey, Depends(require_api_key)]) -> ApiKey:
+    """The caller's key, if it is an admin key; 403 otherwise."""
+    if api_key.role != ApiKeyRole.ADMIN:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"API key {api_key.name!r} is a {api_key.role} key: only an admin key manages API keys",
         )
     return api_key
 

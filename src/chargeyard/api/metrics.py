@@ -28,6 +28,6 @@ async def get_metrics(request: Request, store: StoreDep) -> Response:
     CALL round trips, CALLERRORs by code, gateway commands, transactions and energy."""
     metrics = metrics_of(request.app)
     if metrics.require_api_key:
-        await require_api_key(store, request.headers.get("X-API-Key"))
+        await require_api_key(request, store, request.headers.get("X-API-Key"))
     body, content_type = await metrics.render(request.headers.get("accept"))
     return Response(body, media_type=content_type)

@@ -12,7 +12,13 @@ from chargeyard.store.models.gateway import (
     Organization,
     SimulatedCharger,
 )
-from chargeyard.store.models.integrations import ApiKey, DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.models.integrations import (
+    ApiKey,
+    ApiKeyRole,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+)
 from chargeyard.store.models.jobs import GatewayJob, JobStatus, JobType
 from chargeyard.store.models.messages import (
     CallOutcome,
@@ -40,6 +46,7 @@ from chargeyard.store.models.workers import ChargerLease, FleetWorker
 
 __all__ = [
     "ApiKey",
+    "ApiKeyRole",
     "Base",
     "BigIntPK",
     "CallOutcome",

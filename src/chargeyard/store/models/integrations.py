@@ -58,6 +58,15 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class ApiKeyRole(StrEnum):
+    """What an API key may do on ``/api/v1``: a viewer reads; an operator also sends commands
+    and writes (chargers, id tags, webhooks); an admin also manages the API keys."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+
 class ApiKey(Base):
     """An API key, stored as a salted hash; ``prefix`` (shown in listings, part of the key)
     finds the row without scanning every hash."""
@@ -66,6 +75,8 @@ class ApiKey(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    # Keys made before roles existed could do everything: they are admin keys.
+    role: Mapped[str] = mapped_column(String(16), default=ApiKeyRole.ADMIN.value)
     prefix: Mapped[str] = mapped_column(String(16), index=True, unique=True)
     key_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

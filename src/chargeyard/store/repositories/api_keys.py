@@ -28,7 +28,7 @@ from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import TOKEN_COST, hash_secret, verify_secret
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import ApiKey
+from chargeyard.store.models import ApiKey, ApiKeyRole
 from chargeyard.store.repositories._base import Repository
 from chargeyard.store.repositories._verified_keys import VerifiedKeys
 from chargeyard.store.types import utc_now
@@ -57,12 +57,19 @@ class ApiKeyRepository(Repository):
         super().__init__(sessions)
         self._verified = VerifiedKeys()
 
-    async def create(self, name: str) -> tuple[ApiKey, str]:
-        """A new key named ``name``: the stored row and the plaintext key (shown once)."""
+    async def create(self, name: str, role: ApiKeyRole = ApiKeyRole.ADMIN) -> tuple[ApiKey, str]:
+        """A new key named ``name`` with ``role``: the stored row and the plaintext key
+        (shown once)."""
         prefix = secrets.token_hex(4)
         plaintext = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
         key_hash = await asyncio.to_thread(hash_secret, plaintext, TOKEN_COST)
-        api_key = ApiKey(id=new_id("key_"), name=name, prefix=prefix, key_hash=key_hash)
+        api_key = ApiKey(
+            id=new_id("key_"),
+            name=name,
+            role=ApiKeyRole(role).value,
+            prefix=prefix,
+            key_hash=key_hash,
+        )
         async with self._write() as session:
             session.add(api_key)
         return api_key, plaintext

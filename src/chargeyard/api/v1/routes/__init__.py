@@ -4,6 +4,7 @@
 from fastapi import APIRouter
 
 from chargeyard.api.v1.routes import (
+    api_keys,
     charger_frames,
     charger_operations,
     chargers,
@@ -27,4 +28,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     id_tags.router,
     webhooks.router,
     stream.router,
+    api_keys.router,
 )

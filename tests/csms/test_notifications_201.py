@@ -14,60 +14,19 @@ import orjson
 import pytest
 from websockets.asyncio.client import connect
 
+from chargeyard.csms.events import EventType
 from chargeyard.csms.server import CsmsServer
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.protocol import V16, V21, V201, VersionSpec
+from chargeyard.protocol.initiators import STATION_INITIATED
 from chargeyard.store import Store
 from chargeyard.store.models import NotificationKind, StationNotification
 from tests.csms.wire import exchange, url
 
-# The messages a charging station initiates (OCPP 2.0.1 part 2, the use cases' request
-# messages sent "charging station -> CSMS"; DataTransfer goes both ways).
-STATION_ACTIONS_201 = {
-    "Authorize",
-    "BootNotification",
-    "ClearedChargingLimit",
-    "DataTransfer",
-    "FirmwareStatusNotification",
-    "Get15118EVCertificate",
-    "GetCertificateStatus",
-    "Heartbeat",
-    "LogStatusNotification",
-    "MeterValues",
-    "NotifyChargingLimit",
-    "NotifyCustomerInformation",
-    "NotifyDisplayMessages",
-    "NotifyEVChargingNeeds",
-    "NotifyEVChargingSchedule",
-    "NotifyEvent",
-    "NotifyMonitoringReport",
-    "NotifyReport",
-    "PublishFirmwareStatusNotification",
-    "ReportChargingProfiles",
-    "ReservationStatusUpdate",
-    "SecurityEventNotification",
-    "SignCertificate",
-    "StatusNotification",
-    "TransactionEvent",
-}
-# OCPP 1.6 section 4 and the security extension's messages (the ``ocpp`` package's 1.6 schemas).
-STATION_ACTIONS_16 = {
-    "Authorize",
-    "BootNotification",
-    "DataTransfer",
-    "DiagnosticsStatusNotification",
-    "FirmwareStatusNotification",
-    "Heartbeat",
-    "LogStatusNotification",
-    "MeterValues",
-    "SecurityEventNotification",
-    "SignCertificate",
-    "SignedFirmwareStatusNotification",
-    "StartTransaction",
-    "StatusNotification",
-    "StopTransaction",
-}
+# The messages a charging station initiates (``protocol/initiators.py``, held to the schemas).
+STATION_ACTIONS_201 = STATION_INITIATED[V201]
+STATION_ACTIONS_16 = STATION_INITIATED[V16]
 # Answered NotSupported: the central system has no certificate authority to answer from.
 CERTIFICATE_ACTIONS = {"SignCertificate", "Get15118EVCertificate", "GetCertificateStatus"}
 
@@ -385,3 +344,25 @@ async def test_16_security_extension_status_and_events_are_kept(
     ]
     current = (await store.notifications.current(["CP-1"]))["CP-1"]
     assert current[NotificationKind.FIRMWARE].status == "InvalidSignature"
+
+
+async def test_each_kept_notification_is_told_as_an_event(csms: CsmsServer) -> None:
+    subscription = csms.events.subscribe(
+        accept=lambda event: event.type is EventType.CHARGER_NOTIFICATION
+    )
+    with subscription:
+        await _send(csms, *[(a, p) for a, p, _ in MESSAGES], subprotocol="ocpp2.0.1")
+        told = subscription.take()
+    assert [event.data["action"] for event in told] == [action for action, _, _ in MESSAGES]
+    reservation = told[0]
+    assert reservation.charge_box_id == "CP-1"
+    assert reservation.data == {
+        "kind": "reservation",
+        "action": "ReservationStatusUpdate",
+        "status": "Expired",
+        "requestId": None,
+        "evseId": None,
+        "detail": '{"reservationId":5}',
+        "at": reservation.data["at"],
+    }
+    assert reservation.data["at"].endswith("Z")

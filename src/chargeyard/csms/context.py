@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Mapping, MutableSet
+from collections.abc import Awaitable, Callable, Mapping, MutableSet, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,15 +19,15 @@ from typing import Any
 import orjson
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
-from chargeyard.csms.events import EventHub
+from chargeyard.csms.events import Event, EventHub, EventType
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
 from chargeyard.store import Store
 from chargeyard.store.id_tag_lookup import IdTagLookup
-from chargeyard.store.models import Direction
-from chargeyard.store.repositories import Authorization
+from chargeyard.store.models import Direction, NotificationKind, StationNotification
+from chargeyard.store.repositories import Authorization, NewNotification
 from chargeyard.store.repositories.id_tags import INVALID, authorize
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_writer import Fact, StationWriter, write_now
@@ -111,6 +111,32 @@ class StationContext:
         else:
             await self.station_writer.keep(*facts)
 
+    async def note(
+        self,
+        kind: NotificationKind,
+        action: str,
+        *,
+        status: str | None = None,
+        request_id: int | None = None,
+        detail: str | None = None,
+        at: datetime | None = None,
+        evse_id: int | None = None,
+    ) -> None:
+        """Keep what the station reported on its own as one of its notifications, then tell
+        it as a ``charger.notification`` event (webhooks, the live stream).
+
+        Raises:
+            NotFoundError: the station is gone from the store.
+        """
+        new = NewNotification(kind, action, status, request_id, detail, at, evse_id)
+        await self.note_all([new])
+
+    async def note_all(self, news: Sequence[NewNotification]) -> None:
+        """:meth:`note` for the notifications of one message (the events of a NotifyEvent),
+        kept together."""
+        for row in await self.store.notifications.record_all(self.identity, news):
+            self.events.publish(_notification_event(self.identity, row))
+
     async def authorize(
         self, id_tag: str, *, starting: bool = False, excluding: int | None = None
     ) -> Authorization:
@@ -140,6 +166,20 @@ class StationContext:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _notification_event(identity: str, row: StationNotification) -> Event:
+    """A kept notification as an event: the fields ``GET .../notifications`` lists."""
+    data = {
+        "kind": row.kind,
+        "action": row.action,
+        "status": row.status,
+        "requestId": row.request_id,
+        "evseId": row.evse_id,
+        "detail": row.detail,
+        "at": iso(row.at),
+    }
+    return Event(EventType.CHARGER_NOTIFICATION, identity, data)
 
 
 def iso(moment: datetime) -> str:

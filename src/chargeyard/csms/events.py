@@ -30,6 +30,9 @@ class EventType(StrEnum):
     TRANSACTION_STARTED = "transaction.started"
     TRANSACTION_UPDATED = "transaction.updated"
     TRANSACTION_STOPPED = "transaction.stopped"
+    # What a station reported on its own beyond status and transactions, once kept (its
+    # notifications: firmware and log status, security events, reports, ...).
+    CHARGER_NOTIFICATION = "charger.notification"
 
 
 _sequence = itertools.count(1)

@@ -12,8 +12,9 @@ of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
 events, and the 2.0.1 reports of ``notifications_v201.py``) go into the
-``station_notifications`` table (``store.notifications.record``) before the station is
-answered, as the handlers with tables of their own keep theirs.
+``station_notifications`` table (``StationContext.note``, which then tells each as a
+``charger.notification`` event) before the station is answered, as the handlers with tables of
+their own keep theirs.
 """
 
 from __future__ import annotations
@@ -85,8 +86,7 @@ class CentralSystemHandlers(ActionHandlers):
     @on("FirmwareStatusNotification")
     async def firmware_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s firmware: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.FIRMWARE,
             "FirmwareStatusNotification",
             status=payload["status"],
@@ -97,8 +97,7 @@ class CentralSystemHandlers(ActionHandlers):
     @on("LogStatusNotification")
     async def log_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s log upload: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.DIAGNOSTICS,
             "LogStatusNotification",
             status=payload["status"],
@@ -109,8 +108,7 @@ class CentralSystemHandlers(ActionHandlers):
     @on("SecurityEventNotification")
     async def security_event_notification(self, payload: Payload) -> Payload:
         logger.warning("%s security event: %s", self.identity, payload["type"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.SECURITY,
             "SecurityEventNotification",
             status=payload["type"],

@@ -1,6 +1,6 @@
 """The 2.0.1 reports a station sends on its own that the central system keeps as the station's
-notifications (``store.notifications``, read through ``GET /api/v1/chargers/{id}/notifications``)
-and answers once they are kept.
+notifications (``StationContext.note``: read through ``GET /api/v1/chargers/{id}/notifications``
+and told as ``charger.notification`` events) and answers once they are kept.
 
 Why notifications: the central system keeps no reservations, charging profiles or monitors of
 its own to update, so what a station reports is kept as it came, to be read back. The parts of
@@ -42,8 +42,7 @@ class NotificationsV201(ActionHandlers):
     async def notify_report(self, payload: Payload) -> Payload:
         # B07/B08: one part (seqNo) of the report asked for with requestId; tbc = more follow.
         logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.REPORT,
             "NotifyReport",
             status=_part(payload),
@@ -63,8 +62,7 @@ class NotificationsV201(ActionHandlers):
             payload["reservationId"],
             payload["reservationUpdateStatus"],
         )
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.RESERVATION,
             "ReservationStatusUpdate",
             status=payload["reservationUpdateStatus"],
@@ -83,8 +81,7 @@ class NotificationsV201(ActionHandlers):
             payload["evseId"],
         )
         more = "more to come" if payload.get("tbc", False) else "last part"
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.CHARGING_PROFILE,
             "ReportChargingProfiles",
             status=f"{payload['chargingLimitSource']}, {more}",
@@ -101,8 +98,7 @@ class NotificationsV201(ActionHandlers):
         # with the schedule it imposes if the station sends it; no evseId: the whole station.
         limit = payload["chargingLimit"]
         logger.info("%s charging limit from %s", self.identity, limit["chargingLimitSource"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.CHARGING_LIMIT,
             "NotifyChargingLimit",
             status=limit["chargingLimitSource"],
@@ -115,8 +111,7 @@ class NotificationsV201(ActionHandlers):
     async def cleared_charging_limit(self, payload: Payload) -> Payload:
         # K14: the external limit of that source no longer applies.
         logger.info("%s charging limit cleared: %s", self.identity, payload["chargingLimitSource"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.CHARGING_LIMIT,
             "ClearedChargingLimit",
             status=payload["chargingLimitSource"],
@@ -131,8 +126,7 @@ class NotificationsV201(ActionHandlers):
         # schedule in return, which Accepted would promise.
         needs = payload["chargingNeeds"]
         logger.info("%s EV charging needs on EVSE %s", self.identity, payload["evseId"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.EV_CHARGING,
             "NotifyEVChargingNeeds",
             status=needs["requestedEnergyTransfer"],
@@ -146,8 +140,7 @@ class NotificationsV201(ActionHandlers):
         # K15/K17: the schedule the EV chose. Accepted: this central system set no limit
         # that the schedule could exceed (a schedule outside the limits is Rejected).
         logger.info("%s EV charging schedule on EVSE %s", self.identity, payload["evseId"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.EV_CHARGING,
             "NotifyEVChargingSchedule",
             evse_id=payload["evseId"],
@@ -163,8 +156,7 @@ class NotificationsV201(ActionHandlers):
         # the EVSE of its component.
         events = payload["eventData"]
         logger.info("%s events: %d (part %s)", self.identity, len(events), payload["seqNo"])
-        await self.store.notifications.record_all(
-            self.identity,
+        await self.context.note_all(
             [
                 NewNotification(
                     NotificationKind.EVENT,
@@ -182,8 +174,7 @@ class NotificationsV201(ActionHandlers):
     @on("NotifyMonitoringReport")
     async def notify_monitoring_report(self, payload: Payload) -> Payload:
         # N02: one part (seqNo) of the monitoring report GetMonitoringReport asked for.
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.MONITORING,
             "NotifyMonitoringReport",
             status=_part(payload),
@@ -197,8 +188,7 @@ class NotificationsV201(ActionHandlers):
     @on("NotifyCustomerInformation")
     async def notify_customer_information(self, payload: Payload) -> Payload:
         # N09: one part (seqNo) of the customer information CustomerInformation asked for.
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.CUSTOMER,
             "NotifyCustomerInformation",
             status=_part(payload),
@@ -213,8 +203,7 @@ class NotificationsV201(ActionHandlers):
     async def notify_display_messages(self, payload: Payload) -> Payload:
         # O04: the display messages GetDisplayMessages asked for; tbc = more follow.
         more = "more to come" if payload.get("tbc", False) else "last part"
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.DISPLAY,
             "NotifyDisplayMessages",
             status=more,
@@ -229,8 +218,7 @@ class NotificationsV201(ActionHandlers):
         # L03/L04: a local controller's progress publishing firmware; once Published, the
         # URIs (location) its stations can download it from.
         logger.info("%s firmware publishing: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.FIRMWARE_PUBLISH,
             "PublishFirmwareStatusNotification",
             status=payload["status"],

@@ -212,8 +212,7 @@ class CentralSystemV16(CentralSystemHandlers):
     @on("DiagnosticsStatusNotification")
     async def diagnostics_status_notification(self, payload: Payload) -> Payload:
         logger.info("%s diagnostics: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.DIAGNOSTICS,
             "DiagnosticsStatusNotification",
             status=payload["status"],
@@ -225,8 +224,7 @@ class CentralSystemV16(CentralSystemHandlers):
         # The security extension's signed update (SignedUpdateFirmware): the statuses of
         # 2.0.1's FirmwareStatusEnumType, kept as the charger's firmware status.
         logger.info("%s signed firmware: %s", self.identity, payload["status"])
-        await self.store.notifications.record(
-            self.identity,
+        await self.context.note(
             NotificationKind.FIRMWARE,
             "SignedFirmwareStatusNotification",
             status=payload["status"],

@@ -65,7 +65,10 @@ async def create_webhook(store: StoreDep, body: WebhookCreate) -> WebhookCreated
 
     `events`: any of `charger.connected`, `charger.disconnected`, `charger.boot`,
     `connector.status_changed`, `transaction.started`, `transaction.updated`,
-    `transaction.stopped`, or `"*"` for every event (including ones added later). Without a
+    `transaction.stopped`, `charger.notification` (what a charger reported on its own:
+    firmware and log status, security events, reservation updates, charging limits, 2.0.1
+    events and reports; its `data.kind` says which), or `"*"` for every event (including ones
+    added later). Without a
     `secret` one is generated; this answer is the only time it is shown.
     """
     webhook = await store.webhooks.create(

@@ -58,6 +58,11 @@ export class ApiV1 {
     return this.call(`/chargers/${encodeURIComponent(id)}/${path}`, { method: "POST", body });
   }
 
+  /** The newest calls the API sent the charger (the command history). */
+  commandHistory(id, limit = 10) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/commands`, { query: { limit } });
+  }
+
   remoteStart(id, connectorId, idTag) {
     return this.command(id, "remote-start", { connectorId, idTag });
   }

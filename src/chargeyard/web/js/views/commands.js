@@ -3,6 +3,8 @@
 
 import { field, h, select } from "../dom.js";
 import { answerBox, run } from "./answer.js";
+import { commandHistory } from "./history.js";
+import { operationForms } from "./operations.js";
 
 const TRIGGERABLE = [
   "BootNotification",
@@ -39,7 +41,20 @@ function commandForm(title, name, inputs, send, box) {
 }
 
 export function commandPanel(api, model, chargeBoxId) {
-  const box = answerBox();
+  const history = commandHistory(api, chargeBoxId);
+  const shown = answerBox();
+  // Every answer also refreshes the history, which then holds the call just sent.
+  const box = {
+    ...shown,
+    ok: (...args) => {
+      shown.ok(...args);
+      history.refresh();
+    },
+    error: (...args) => {
+      shown.error(...args);
+      history.refresh();
+    },
+  };
   const post = (what, path, body, button, extra) =>
     run(box, what, button, () => api.command(chargeBoxId, path, body), extra);
 
@@ -175,6 +190,7 @@ export function commandPanel(api, model, chargeBoxId) {
       box,
     ),
     commandForm("Clear cache", "cache-clear", [], (v, b) => post("Clear cache", "cache/clear", undefined, b), box),
+    ...operationForms(api, chargeBoxId, box, commandForm),
   ];
 
   // One form at a time: the menu picks it, so that the panel fits a laptop screen.
@@ -190,6 +206,13 @@ export function commandPanel(api, model, chargeBoxId) {
     menu.forEach((button) => button.classList.toggle("current", button.dataset.show === name));
   }
   show("reset");
-  const el = h("div.command-panel", {}, h("div.command-menu", { role: "toolbar" }, menu), forms, box.el);
+  const el = h(
+    "div.command-panel",
+    {},
+    h("div.command-menu", { role: "toolbar" }, menu),
+    forms,
+    shown.el,
+    history.el,
+  );
   return { el, refresh: refreshActive };
 }

@@ -7,7 +7,8 @@ const H = 220;
 const MIN_WINDOW_MS = 30000; // the first seconds of a session do not fill the width
 const PAD = { left: 48, right: 56, top: 12, bottom: 28 };
 
-function svg(tag, attrs = {}, text) {
+/** An SVG element with its attributes (and text). */
+export function svg(tag, attrs = {}, text) {
   const el = document.createElementNS(NS, tag);
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, value);
   if (text !== undefined) el.textContent = text;

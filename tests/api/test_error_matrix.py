@@ -10,7 +10,8 @@ most of a minute) and compares the whole row, so a failure names each wrong cell
 are bare sockets (``ApiLab.raw_peer``), one per cell that needs a station: they never answer (504)
 or answer every CALL with a CALLERROR (502), each in 1.6 and in 2.0.1, whose calls differ (the
 detail names the action). The traffic is compared whole too: 401, 404, 422 and 503 are decided
-before any call goes out.
+before any call goes out. The 2.0.1 operations without a 1.6 counterpart have a row each of
+their own, where a 1.6 station is a 422.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api import ApiSettings
+from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 from tests.api.conftest import ApiLab
 
 TIMEOUT = 0.2  # seconds; the detail of a 504 writes it with "%g"
@@ -466,3 +468,61 @@ async def test_422_for_a_stored_non_integer_id_on_a_1_6_station(
         {"detail": f"a 1.6 transactionId is an integer, not {transaction_id!r}"},
     )
     assert lab.registry.sent == []
+
+
+# -- the 2.0.1 operations without a 1.6 counterpart -----------------------------------------
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.path)
+async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Operation) -> None:
+    await lab.raw_peer(ID, _mute)  # a 1.6 station
+    await lab.store.stations.register(OFFLINE)
+    await lab.raw_peer(MUTE["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
+    await lab.raw_peer(REFUSING["2.0.1"], _refusing, SUBPROTOCOL["2.0.1"])
+    path = f"/chargers/{{}}/{operation.path}"
+    body = operation.example
+    requests = {
+        "401 no key": _post(lab, path.format(MUTE["2.0.1"]), body, headers={"X-API-Key": ""}),
+        "404 unknown chargeBoxId": _post(lab, path.format("NOPE"), body),
+        "422 a 1.6 station": _post(lab, path.format(ID), body),
+        "422 invalid body": _post(lab, path.format(REFUSING["2.0.1"]), {**body, "notAField": 1}),
+        "503 not connected": _post(lab, path.format(OFFLINE), body),
+        "504": _post(lab, path.format(MUTE["2.0.1"]), body),
+        "502": _post(lab, path.format(REFUSING["2.0.1"]), body),
+    }
+    row = dict(zip(requests, await asyncio.gather(*requests.values()), strict=True))
+
+    action = operation.action
+    invalid_status, invalid = row.pop("422 invalid body")
+    assert invalid_status == 422
+    assert invalid["detail"].startswith(
+        f"not valid for the charger's OCPP version: {action}Request:"
+    )
+    assert row == {
+        "401 no key": (401, {"detail": "missing or invalid API key"}),
+        "404 unknown chargeBoxId": (404, {"detail": "charger NOPE not found"}),
+        "422 a 1.6 station": (
+            422,
+            {
+                "detail": f"{action} is an OCPP 2.0.1 operation ({operation.use_case});"
+                f" charger {ID} speaks OCPP 1.6"
+            },
+        ),
+        "503 not connected": (503, {"detail": f"charger {OFFLINE} is not connected"}),
+        "504": (
+            504,
+            {"detail": f"charger {MUTE['2.0.1']} did not answer {action} within {TIMEOUT:g} s"},
+        ),
+        "502": (
+            502,
+            {
+                "detail": f"charger {REFUSING['2.0.1']} answered {action} with NotSupported:"
+                " not on this firmware"
+            },
+        ),
+    }
+    # Only the 504 and the 502 went out; nothing was left waiting for a report.
+    assert sorted(identity for identity, _, _ in lab.registry.sent) == sorted(
+        [MUTE["2.0.1"], REFUSING["2.0.1"]]
+    )
+    assert len(lab.registry.reports) == 0

@@ -441,3 +441,21 @@ def test_a_raw_call_shows_the_station_answer_as_it_came(page: Page, live_lab: Li
     form.locator("textarea[name=payload]").fill("{not json")
     form.locator("button[type=submit]").click()
     expect(panel.locator(".answer")).to_contain_text("the payload is not JSON")
+
+
+def test_a_2_0_1_operation_picked_from_the_api_s_list_with_its_example(
+    page: Page, live_lab: LiveLab
+) -> None:
+    live_lab.station("OPS-201", version="2.0.1")
+    panel = _command_panel(page, live_lab, "OPS-201")
+    panel.locator("button[data-show=operation-201]").click()
+    form = panel.locator("form[data-command=operation-201]")
+    form.locator("select[name=operation]").select_option(label="Get variables")
+    expect(form.locator("textarea[name=body]")).to_have_value(re.compile("getVariableData"))
+    form.locator("button[type=submit]").click()
+    expect(panel.locator("pre.raw-answer")).to_contain_text("getVariableResult", timeout=LIVE_S)
+
+    form.locator("select[name=operation]").select_option(label="Get base report")
+    form.locator("button[type=submit]").click()
+    answer = panel.locator("pre.raw-answer")
+    expect(answer).to_contain_text('"reportData"', timeout=LIVE_S)  # the parts came with it

@@ -1,11 +1,64 @@
 // The command panel's forms for reservations, the local list, charging profiles (with the
-// composite schedule as a plot) and the raw call; commands.js puts them in its menu.
+// composite schedule as a plot), the 2.0.1 operations (listed, with their examples, from the
+// OpenAPI document) and the raw call; commands.js puts them in its menu.
 
 import { field, h, select } from "../dom.js";
 import { run } from "./answer.js";
 import { schedulePlot } from "./schedule.js";
 
 const PURPOSES = ["TxDefaultProfile", "ChargePointMaxProfile", "TxProfile"];
+const TAG_201 = "Charger Commands (OCPP 2.0.1)";
+
+let described = null;
+/** The 2.0.1 operations as the OpenAPI document lists them (its tag): each one's path under
+ * the charger, summary and example body; read once. */
+function operations201() {
+  described ??= fetch("/openapi.json")
+    .then((response) => response.json())
+    .then((document) =>
+      Object.entries(document.paths)
+        .filter(([, item]) => item.post && (item.post.tags || []).includes(TAG_201))
+        .map(([path, item]) => ({
+          path: path.split("{chargeBoxId}/")[1],
+          summary: item.post.summary,
+          example: Object.values(item.post.requestBody.content["application/json"].examples || {})[0]?.value ?? {},
+        })),
+    );
+  return described;
+}
+
+/** The form of the 2.0.1 operations: pick one, edit its example body, send it. */
+function operation201Form(post, box, commandForm) {
+  const picker = h("select", { name: "operation" });
+  const body = h("textarea", { name: "body", rows: 5 });
+  const chosen = new Map();
+  picker.addEventListener("change", () => {
+    body.value = JSON.stringify(chosen.get(picker.value)?.example ?? {}, null, 1);
+  });
+  operations201().then((operations) => {
+    for (const operation of operations) chosen.set(operation.path, operation);
+    picker.replaceChildren(...operations.map((o) => h("option", { value: o.path }, o.summary)));
+    picker.dispatchEvent(new Event("change"));
+  });
+  return commandForm(
+    "2.0.1 operation",
+    "operation-201",
+    [field("Operation", picker), field("Body (JSON, as OCPP 2.0.1 writes it)", body)],
+    (v, b) => {
+      const operation = chosen.get(v.operation);
+      if (!operation) return box.error("2.0.1 operation", new Error("the operations are still loading"));
+      let payload;
+      try {
+        payload = JSON.parse(v.body || "{}");
+      } catch (error) {
+        return box.error(operation.summary, new Error(`the body is not JSON: ${error.message}`));
+      }
+      return post(operation.summary, operation.path, payload, b, (answer) =>
+        h("pre.raw-answer", {}, JSON.stringify({ response: answer.response, report: answer.report }, null, 2)),
+      );
+    },
+  );
+}
 const STATUSES = ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"];
 
 function int(name, value, attrs = {}) {
@@ -122,6 +175,7 @@ export function operationForms(api, chargeBoxId, box, commandForm) {
           (body) => schedulePlot(body.schedule),
         ),
     ),
+    operation201Form(post, box, commandForm),
     commandForm(
       "Raw call",
       "call",

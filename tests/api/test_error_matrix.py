@@ -3,7 +3,8 @@
 The matrix: the twenty endpoints that send one OCPP call to one station (nineteen under
 ``/chargers/{chargeBoxId}/``, and ``/transactions/{transactionId}/stop``) x the statuses of
 ``app.py``'s table: 401 no key, 404 unknown, 422 invalid request, 503 registered but not
-connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 4 4.2.3).
+connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 4 4.2.3), 409
+a station whose boot was answered Rejected (1.6 section 4.2, 2.0.1 B03).
 
 One test per endpoint asks for every status of its row in one lab (a lab per cell would take
 most of a minute) and compares the whole row, so a failure names each wrong cell. The stations
@@ -36,6 +37,8 @@ SUBPROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
 ID = "CP-1"
 OFFLINE = "CP-OFF"
 MUTE = {"1.6": "CP-MUTE", "2.0.1": "CS-MUTE"}
+# A station whose boot was answered Rejected: connected, and sent nothing (409).
+REJECTED = {"1.6": "CP-REJ", "2.0.1": "CS-REJ"}
 REFUSING = {"1.6": "CP-ERR", "2.0.1": "CS-ERR"}
 # What the API's own request validation writes for a control character in a looked-up id.
 CONTROL = "String should match pattern '^[^\\x00-\\x1f\\x7f]*$'"
@@ -298,6 +301,21 @@ def _refusing(call: list[Any]) -> list[Any]:
     return [4, call[1], "NotSupported", "not on this firmware", {}]
 
 
+def _rejected_detail(identity: str) -> str:
+    return (
+        f"charger {identity} was rejected at boot (BootNotification answered Rejected): no"
+        " command is sent to it until a boot is accepted"
+    )
+
+
+def _on_the_wire(lab: ApiLab) -> list[tuple[str, str]]:
+    """The calls that went out: the registry refuses a rejected station's before sending."""
+    rejected = set(REJECTED.values())
+    return sorted(
+        (identity, action) for identity, action, _ in lab.registry.sent if identity not in rejected
+    )
+
+
 async def _transaction(lab: ApiLab, identity: str, transaction_id: str | None = None) -> str:
     """The id of a new active transaction of ``identity``; ``None``: an integer the central
     system allocates, as for a 1.6 station."""
@@ -328,12 +346,14 @@ async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
     for version in VERSIONS:
         await lab.raw_peer(MUTE[version], _mute, SUBPROTOCOL[version])
         await lab.raw_peer(REFUSING[version], _refusing, SUBPROTOCOL[version])
+        await lab.raw_peer(REJECTED[version], _mute, SUBPROTOCOL[version])
+        lab.registry.rejected.add(REJECTED[version])  # as a boot answered Rejected leaves it
     # The stop endpoint names a transaction: one active on each station (2.0.1: its own id).
     tx: dict[str, str] = {}
     if "{tx}" in endpoint.path:
-        for identity in (ID, OFFLINE, MUTE["1.6"], REFUSING["1.6"]):
+        for identity in (ID, OFFLINE, MUTE["1.6"], REFUSING["1.6"], REJECTED["1.6"]):
             tx[identity] = await _transaction(lab, identity)
-        for identity in (MUTE["2.0.1"], REFUSING["2.0.1"]):
+        for identity in (MUTE["2.0.1"], REFUSING["2.0.1"], REJECTED["2.0.1"]):
             tx[identity] = await _transaction(lab, identity, f"TX-{identity}")
 
     def path(template: str, identity: str, owner: str | None = None) -> str:
@@ -357,6 +377,12 @@ async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
         **{
             f"502 {version}": _post(
                 lab, path(endpoint.path, REFUSING[version]), endpoint.body_for(version)
+            )
+            for version in VERSIONS
+        },
+        **{
+            f"409 {version}": _post(
+                lab, path(endpoint.path, REJECTED[version]), endpoint.body_for(version)
             )
             for version in VERSIONS
         },
@@ -392,8 +418,12 @@ async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
             )
             for version in VERSIONS
         },
+        **{
+            f"409 {version}": (409, {"detail": _rejected_detail(REJECTED[version])})
+            for version in VERSIONS
+        },
     }
-    assert sorted((identity, action) for identity, action, _ in lab.registry.sent) == sorted(
+    assert _on_the_wire(lab) == sorted(
         [(MUTE[version], endpoint.first_action(version)) for version in VERSIONS]
         + [
             (REFUSING[version], action)
@@ -479,6 +509,8 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
     await lab.store.stations.register(OFFLINE)
     await lab.raw_peer(MUTE["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
     await lab.raw_peer(REFUSING["2.0.1"], _refusing, SUBPROTOCOL["2.0.1"])
+    await lab.raw_peer(REJECTED["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
+    lab.registry.rejected.add(REJECTED["2.0.1"])
     path = f"/chargers/{{}}/{operation.path}"
     body = operation.example
     requests = {
@@ -489,6 +521,7 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
         "503 not connected": _post(lab, path.format(OFFLINE), body),
         "504": _post(lab, path.format(MUTE["2.0.1"]), body),
         "502": _post(lab, path.format(REFUSING["2.0.1"]), body),
+        "409": _post(lab, path.format(REJECTED["2.0.1"]), body),
     }
     row = dict(zip(requests, await asyncio.gather(*requests.values()), strict=True))
 
@@ -520,9 +553,10 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
                 " not on this firmware"
             },
         ),
+        "409": (409, {"detail": _rejected_detail(REJECTED["2.0.1"])}),
     }
     # Only the 504 and the 502 went out; nothing was left waiting for a report.
-    assert sorted(identity for identity, _, _ in lab.registry.sent) == sorted(
+    assert [identity for identity, _ in _on_the_wire(lab)] == sorted(
         [MUTE["2.0.1"], REFUSING["2.0.1"]]
     )
     assert len(lab.registry.reports) == 0

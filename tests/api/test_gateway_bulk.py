@@ -165,24 +165,35 @@ async def test_timing_a_thousand_chargers_answer_202_within_1s_then_all_are_crea
 async def test_given_identities_and_taken_ones_are_reported(lab: StackLab) -> None:
     depot = await location(lab)
     await create_charger(lab, "CP-TAKEN", start=False)
+    # Another organization's charger of this identity dials the same central system.
+    await create_charger(lab, "CP-THEIRS", org=OTHER_ORG, start=False)
     accepted = await _submit(
-        lab, depot, [_item(lab, charger_ids=["CP-A", "CP-TAKEN", "CP-B"], start=False)]
+        lab,
+        depot,
+        [_item(lab, charger_ids=["CP-A", "CP-TAKEN", "CP-B", "CP-THEIRS"], start=False)],
     )
     job = await _job(lab, accepted)
     assert job["status"] == "FAILED"
     assert job["error"] == {
         "code": "some_failed",
-        "message": "1 of the chargers could not be provisioned",
+        "message": "2 of the chargers could not be provisioned",
         "retryable": False,
     }
-    assert (job["results"]["created"], job["results"]["failed"]) == (2, 1)
+    assert (job["results"]["created"], job["results"]["failed"]) == (2, 2)
     assert job["results"]["failures"] == [
         {
             "charger_id": None,
             "identity": "CP-TAKEN",
             "code": "identity_taken",
             "error": "identity already taken",
-        }
+        },
+        {
+            "charger_id": None,
+            "identity": "CP-THEIRS",
+            "code": "identity_used_by_another_organization",
+            "error": "identity used by another organization's charger against the same"
+            " central system",
+        },
     ]
     assert job["provisioned_at"] is None
 

@@ -252,8 +252,24 @@ async def test_a_taken_identity_is_409_and_an_unknown_location_404(lab: StackLab
         lab, "POST", CHARGERS, 404, json=charger_body(lab, "CP-2", location_id=theirs)
     )
     assert theirs in body["detail"]
-    # The same identity in another organization is another charger.
-    await create_charger(lab, "CP-1", org=OTHER_ORG, start=False)
+    # Against the same central system the same identity in another organization would
+    # replace this one there: 409. Against another central system it is another charger.
+    body = await _json(
+        lab,
+        "POST",
+        CHARGERS,
+        409,
+        json=charger_body(lab, "CP-1", start=False, ws_url=lab.csms_url + "/"),
+        headers=lab.headers(Role.OPERATOR, OTHER_ORG),
+    )
+    assert body["detail"] == (
+        f"identity 'CP-1' is used by another organization's charger against the same central"
+        f" system ({lab.csms_url}/): a central system knows a station by its identity alone,"
+        " so the two would replace each other there; choose another identity"
+    )
+    await create_charger(
+        lab, "CP-1", org=OTHER_ORG, start=False, ws_url="ws://127.0.0.1:9/elsewhere"
+    )
 
 
 # -- list, update, delete --------------------------------------------------------------------

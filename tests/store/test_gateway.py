@@ -189,3 +189,40 @@ async def test_deleting_an_organization_removes_everything_it_owns(store: Store)
     assert await store.chargers.all_desired(DesiredState.STOPPED) == []
     with pytest.raises(NotFoundError):
         await store.organizations.delete("org-1")
+
+
+async def test_an_identity_is_one_organization_s_at_each_central_system(store: Store) -> None:
+    # A central system knows a station by its identity alone: two organizations' chargers of
+    # one identity dialing it would replace each other there.
+    csms, other = "ws://csms.example/ocpp", "ws://other.example/ocpp"
+    await store.organizations.create("Acme", organization_id="org-1")
+    await store.organizations.create("Other", organization_id="org-2")
+    await store.chargers.create("org-1", identity="CP-1", ocpp_version="1.6", csms_url=csms)
+
+    for url in (csms, csms + "/"):
+        with pytest.raises(ConflictError, match="another organization's charger"):
+            await store.chargers.create("org-2", identity="CP-1", ocpp_version="1.6", csms_url=url)
+    elsewhere = await store.chargers.create(
+        "org-2", identity="CP-1", ocpp_version="1.6", csms_url=other, charger_id="dep-2"
+    )
+    second = await store.chargers.create(
+        "org-2", identity="CP-2", ocpp_version="1.6", csms_url=csms, charger_id="dep-3"
+    )
+    with pytest.raises(ConflictError):  # moved to the central system where CP-1 is taken
+        await store.chargers.update("org-2", elsewhere.id, csms_url=csms)
+    with pytest.raises(ConflictError):  # renamed to the identity taken there
+        await store.chargers.update("org-2", second.id, identity="CP-1")
+    unchanged = await store.chargers.get("org-2", second.id)
+    assert unchanged is not None
+    assert (unchanged.identity, unchanged.csms_url) == ("CP-2", csms)
+
+    await store.chargers.create("org-1", identity="CP-9", ocpp_version="1.6", csms_url=csms)
+    created, taken, used_elsewhere = await store.chargers.create_many(
+        "org-2",
+        [
+            {"identity": "CP-9", "ocpp_version": "1.6", "csms_url": csms},
+            {"identity": "CP-2", "ocpp_version": "1.6", "csms_url": csms},
+            {"identity": "CP-3", "ocpp_version": "1.6", "csms_url": csms},
+        ],
+    )
+    assert ([c.identity for c in created], taken, used_elsewhere) == (["CP-3"], ["CP-2"], ["CP-9"])

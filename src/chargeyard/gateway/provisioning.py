@@ -94,7 +94,8 @@ class Provisioner:
 
         Raises:
             NotFoundError: its location is not this organization's.
-            ConflictError: its identity is taken in this organization.
+            ConflictError: its identity is taken in this organization, or by another
+                organization's charger against the same central system.
         """
         job_id = new_id("job-")
         config = dict(values.get("config") or {})
@@ -241,7 +242,7 @@ class Provisioner:
             {**charger, "config": {**(charger.get("config") or {}), JOB_ID_KEY: job_id}}
             for charger in batch.chargers
         ]
-        chargers, taken = await self.store.chargers.create_many(organization_id, values)
+        chargers, taken, elsewhere = await self.store.chargers.create_many(organization_id, values)
         failures += [
             {
                 "charger_id": None,
@@ -250,6 +251,16 @@ class Provisioner:
                 "error": "identity already taken",
             }
             for identity in taken
+        ]
+        failures += [
+            {
+                "charger_id": None,
+                "identity": identity,
+                "code": "identity_used_by_another_organization",
+                "error": "identity used by another organization's charger against the same"
+                " central system",
+            }
+            for identity in elsewhere
         ]
         startable: list[SimulatedCharger] = []
         for charger in chargers:

@@ -39,7 +39,8 @@ class SimulatedChargerRepository(Repository):
 
         Raises:
             NotFoundError: ``location_id`` is not a location of this organization.
-            ConflictError: the identity is taken in this organization (or the id anywhere).
+            ConflictError: the identity is taken in this organization (or the id anywhere), or
+                by another organization's charger that dials the same central system.
         """
         charger = SimulatedCharger(
             id=charger_id or new_id("dep-"),
@@ -56,6 +57,7 @@ class SimulatedChargerRepository(Repository):
             if location_id is not None:
                 await _check_location(session, organization_id, location_id)
             await _check_identity_free(session, organization_id, identity)
+            await _check_not_used_elsewhere(session, organization_id, identity, csms_url)
             if charger_id is not None and (
                 await session.get(SimulatedCharger, charger_id) is not None
             ):
@@ -65,13 +67,15 @@ class SimulatedChargerRepository(Repository):
 
     async def create_many(
         self, organization_id: str, chargers: Sequence[dict[str, Any]]
-    ) -> tuple[builtins.list[SimulatedCharger], builtins.list[str]]:
+    ) -> tuple[builtins.list[SimulatedCharger], builtins.list[str], builtins.list[str]]:
         """Stopped charger records in one transaction (a bulk creation): each dict holds
-        :meth:`create`'s keyword arguments. An identity already taken in the organization is
-        skipped rather than failing the batch.
+        :meth:`create`'s keyword arguments. An identity already taken in the organization, or
+        by another organization's charger that dials the same central system, is skipped
+        rather than failing the batch.
 
         Returns:
-            The chargers created, and the identities skipped because they were taken.
+            The chargers created, the identities skipped because they were taken in the
+            organization, and those skipped because another organization uses them there.
 
         Raises:
             NotFoundError: a ``location_id`` is not a location of this organization.
@@ -94,8 +98,17 @@ class SimulatedChargerRepository(Repository):
                         )
                     ).all()
                 )
+            elsewhere = await _used_elsewhere(
+                session,
+                organization_id,
+                [
+                    (str(v["identity"]), v.get("csms_url"))
+                    for v in chargers
+                    if v["identity"] not in taken
+                ],
+            )
             for values in chargers:
-                if values["identity"] in taken:
+                if values["identity"] in taken or values["identity"] in elsewhere:
                     continue
                 charger_id = values.get("charger_id")
                 created.append(
@@ -112,7 +125,11 @@ class SimulatedChargerRepository(Repository):
                     )
                 )
             session.add_all(created)
-        return created, [identity for identity in identities if identity in taken]
+        return (
+            created,
+            [identity for identity in identities if identity in taken],
+            [identity for identity in identities if identity in elsewhere],
+        )
 
     async def get(self, organization_id: str, charger_id: str) -> SimulatedCharger | None:
         async with self._read() as session:
@@ -184,7 +201,8 @@ class SimulatedChargerRepository(Repository):
     ) -> SimulatedCharger:
         """Raises:
         NotFoundError: no such charger (or location) in this organization.
-        ConflictError: the new identity is another charger's in this organization.
+        ConflictError: the new identity is another charger's in this organization, or the
+            new identity or central system makes it one another organization's charger uses.
         """
         values = changes(
             identity=identity,
@@ -200,6 +218,13 @@ class SimulatedChargerRepository(Repository):
             charger = await require_charger(session, organization_id, charger_id)
             if "identity" in values and values["identity"] != charger.identity:
                 await _check_identity_free(session, organization_id, values["identity"])
+            if "identity" in values or "csms_url" in values:
+                await _check_not_used_elsewhere(
+                    session,
+                    organization_id,
+                    values.get("identity", charger.identity),
+                    values.get("csms_url", charger.csms_url),
+                )
             for field, value in values.items():
                 setattr(charger, field, value)
         return charger
@@ -345,6 +370,50 @@ async def _check_identity_free(session: AsyncSession, organization_id: str, iden
     if taken is not None:
         raise ConflictError(
             f"identity {identity!r} is already used by charger {taken} in this organization"
+        )
+
+
+def _endpoint(csms_url: str | None) -> str | None:
+    """The central system a URL names, as the station dials it: its identity is appended
+    after a slash, so a trailing slash names the same endpoint."""
+    return None if csms_url is None else csms_url.rstrip("/")
+
+
+async def _used_elsewhere(
+    session: AsyncSession, organization_id: str, chargers: Sequence[tuple[str, str | None]]
+) -> set[str]:
+    """The identities of ``chargers`` (identity, CSMS URL) that another organization's charger
+    uses against the same central system.
+
+    Why: a central system knows a station by its identity alone. Two stations of one identity
+    dialing it replace each other's connection and are stored as one station, whatever
+    organization each belongs to, so an identity is one organization's at each central
+    system. (A check, not a constraint: rows made before it may already share identities.)
+    """
+    wanted = {(identity, _endpoint(url)) for identity, url in chargers if url is not None}
+    found: set[str] = set()
+    names = sorted({identity for identity, _ in wanted})
+    for start in range(0, len(names), 500):  # bound the IN list
+        rows = await session.execute(
+            select(SimulatedCharger.identity, SimulatedCharger.csms_url).where(
+                SimulatedCharger.organization_id != organization_id,
+                SimulatedCharger.identity.in_(names[start : start + 500]),
+            )
+        )
+        found.update(
+            identity for identity, url in rows.all() if (identity, _endpoint(url)) in wanted
+        )
+    return found
+
+
+async def _check_not_used_elsewhere(
+    session: AsyncSession, organization_id: str, identity: str, csms_url: str | None
+) -> None:
+    if await _used_elsewhere(session, organization_id, [(identity, csms_url)]):
+        raise ConflictError(
+            f"identity {identity!r} is used by another organization's charger against the same"
+            f" central system ({csms_url}): a central system knows a station by its identity"
+            " alone, so the two would replace each other there; choose another identity"
         )
 
 

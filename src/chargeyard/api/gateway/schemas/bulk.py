@@ -125,7 +125,9 @@ class BulkFailure(BaseModel):
     identity: str
     code: str = Field(
         examples=["identity_taken"],
-        description="identity_taken, invalid_definition or runtime_failed",
+        description="identity_taken, identity_used_by_another_organization (its identity"
+        " dials the same central system for another organization), invalid_definition or"
+        " runtime_failed",
     )
     error: str
 

@@ -109,7 +109,11 @@ def token_create(
     ],
     role: Annotated[
         list[Role],
-        typer.Option("--role", help="admin, operator or viewer; repeat for several."),
+        typer.Option(
+            "--role",
+            help="viewer, operator, admin (of its organization) or platform (an admin in every"
+            " organization, through X-Organization-Id); repeat for several.",
+        ),
     ],
     subject: Annotated[
         str, typer.Option("--subject", help="The token's `sub`: who it was made for.")

@@ -92,8 +92,9 @@ async def _seed(database_url: str) -> Seeded:
         await store.id_tags.create(ID_TAG)
         webhook = await store.webhooks.create("https://hooks.example/fuzz", ["*"])
         location = await store.locations.create(ORG, "Fuzz Hub")
-    # An admin token: every /ocpp route lets it through, X-Organization-Id included.
-    headers = {"X-API-Key": key, **bearer(token(ORG, [Role.ADMIN]))}
+    # A platform operator's token: every /ocpp route lets it through, X-Organization-Id
+    # included.
+    headers = {"X-API-Key": key, **bearer(token(ORG, [Role.PLATFORM]))}
     known = {
         "chargeBoxId": STATION,
         "idTag": ID_TAG,

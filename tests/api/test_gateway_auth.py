@@ -211,11 +211,11 @@ async def test_public_key_used_as_an_hmac_secret_is_401(store: Store) -> None:
         (_claims(sub=None), "token lacks the 'sub' claim"),
         (
             _claims(roles=None),
-            "token lacks a 'roles' claim with one of: admin, operator, viewer",
+            "token lacks a 'roles' claim with one of: platform, admin, operator, viewer",
         ),
         (
             _claims(roles=["superuser", 7]),
-            "token lacks a 'roles' claim with one of: admin, operator, viewer",
+            "token lacks a 'roles' claim with one of: platform, admin, operator, viewer",
         ),
     ],
 )
@@ -251,21 +251,21 @@ async def test_a_single_role_string_is_accepted(client: httpx.AsyncClient) -> No
     assert response.status_code == 403
 
 
-async def test_admin_acts_in_another_organization_with_the_header(
+async def test_a_platform_operator_acts_in_another_organization_with_the_header(
     client: httpx.AsyncClient, store: Store
 ) -> None:
     await store.organizations.create("B", organization_id="org-b")
     theirs = await store.locations.create("org-b", "B's depot")
-    admin = as_role(Role.ADMIN, org="org-a")
+    admin = as_role(Role.PLATFORM, org="org-a")
 
     in_b = {**admin, "X-Organization-Id": "org-b"}
     listed = await client.get(LOCATIONS, headers=in_b)
     assert [row["id"] for row in listed.json()["data"]] == [theirs.id]
-    created = await client.post(LOCATIONS, json={"name": "Made by admin"}, headers=in_b)
+    created = await client.post(LOCATIONS, json={"name": "Made by platform"}, headers=in_b)
     assert created.status_code == 201
     assert await store.locations.get("org-b", created.json()["id"]) is not None
 
-    # Without the header, the admin is in its own organization.
+    # Without the header, the platform operator is in its own organization.
     assert (await client.get(LOCATIONS, headers=admin)).json()["total"] == 0
     missing = await client.get(LOCATIONS, headers={**admin, "X-Organization-Id": "org-nope"})
     assert (missing.status_code, missing.json()) == (
@@ -277,17 +277,23 @@ async def test_admin_acts_in_another_organization_with_the_header(
     assert nul.status_code == 404
 
 
-async def test_only_admins_may_name_another_organization(
-    client: httpx.AsyncClient, store: Store
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OPERATOR, Role.VIEWER])
+async def test_only_a_platform_operator_may_name_another_organization(
+    client: httpx.AsyncClient, store: Store, role: Role
 ) -> None:
+    # An organization's admin administers its own organization, not another one.
     await store.organizations.create("B", organization_id="org-b")
-    operator = as_role(Role.OPERATOR, org="org-a")
-    response = await client.get(LOCATIONS, headers={**operator, "X-Organization-Id": "org-b"})
+    await store.locations.create("org-b", "B's depot")
+    caller = as_role(role, org="org-a")
+    response = await client.get(LOCATIONS, headers={**caller, "X-Organization-Id": "org-b"})
     assert (response.status_code, response.json()) == (
         403,
-        {"detail": "only an admin token may act in another organization (X-Organization-Id)"},
+        {
+            "detail": "only a platform operator's token may act in another organization"
+            " (X-Organization-Id); an admin administers its own"
+        },
     )
-    own = await client.get(LOCATIONS, headers={**operator, "X-Organization-Id": "org-a"})
+    own = await client.get(LOCATIONS, headers={**caller, "X-Organization-Id": "org-a"})
     assert own.status_code == 200
 
 

@@ -254,10 +254,13 @@ async def test_another_organizations_location_does_not_exist(
     assert (listed["data"], listed["total"]) == ([], 0)
     # Untouched for its owner.
     assert (await client.get(path, headers=A)).json() == ours
-    # An admin of B does not see it either, unless it names org-a.
+    # An admin of B does not see it either, even naming org-a; a platform operator does.
     admin_b = as_role(Role.ADMIN, org="org-b")
     assert (await client.get(path, headers=admin_b)).status_code == 404
-    in_a = await client.get(path, headers={**admin_b, "X-Organization-Id": "org-a"})
+    named = await client.get(path, headers={**admin_b, "X-Organization-Id": "org-a"})
+    assert named.status_code == 403
+    platform = as_role(Role.PLATFORM, org="org-b")
+    in_a = await client.get(path, headers={**platform, "X-Organization-Id": "org-a"})
     assert (in_a.status_code, in_a.json()) == (200, ours)
 
 
@@ -371,10 +374,11 @@ async def test_site_templates_reject_unknown_filters(
 async def test_every_gateway_operation_documents_the_404_of_an_unknown_organization(
     client: httpx.AsyncClient, store: Store
 ) -> None:
-    """An admin's X-Organization-Id naming no organization is 404 on any route (auth.py);
-    the fuzz test found list, create and template routes that did not document it."""
+    """A platform operator's X-Organization-Id naming no organization is 404 on any route
+    (auth.py); the fuzz test found list, create and template routes that did not document
+    it."""
     await store.organizations.create("org-a", organization_id="org-a")
-    admin = {**as_role(Role.ADMIN, org="org-a"), "X-Organization-Id": "org-nowhere"}
+    admin = {**as_role(Role.PLATFORM, org="org-a"), "X-Organization-Id": "org-nowhere"}
     for path in (LOCATIONS, TEMPLATES, "/ocpp/catalog/brands"):
         assert (await client.get(path, headers=admin)).status_code == 404, path
     document = (await client.get("/openapi.json")).json()

@@ -6,8 +6,8 @@ A token names its caller and tenant in its claims::
     {"sub": "alice", "org": "org-acme", "roles": ["operator"], "exp": 1767225600}
 
 ``sub`` (who), ``org`` (the organization id, the tenant every row belongs to), ``roles``
-(``admin`` | ``operator`` | ``viewer``, a list or one string) and ``exp`` are required; ``iss``
-and ``aud`` are checked when the settings name them.
+(``platform`` | ``admin`` | ``operator`` | ``viewer``, a list or one string) and ``exp`` are
+required; ``iss`` and ``aud`` are checked when the settings name them.
 
 Two kinds of failure, two answers (RFC 6750 section 3.1): a token that cannot be trusted —
 missing, malformed, unsigned, wrongly signed, expired, without ``exp``, for another issuer or
@@ -35,8 +35,10 @@ MAX_ORGANIZATION_ID = 64
 
 class Role(StrEnum):
     """What a token may do: a viewer reads, an operator also writes and sends commands, an
-    admin also acts in any organization (``X-Organization-Id``)."""
+    admin also administers its organization; a platform operator is an admin in every
+    organization, acting in another one by naming it (``X-Organization-Id``)."""
 
+    PLATFORM = "platform"
     ADMIN = "admin"
     OPERATOR = "operator"
     VIEWER = "viewer"

@@ -3,14 +3,16 @@
 Every ``/ocpp`` route depends on :data:`PrincipalDep` (any role) or a stricter alias:
 
 =================  ==========================================================
-``ReaderDep``      viewer, operator, admin: GET
-``WriterDep``      operator, admin: create, update, delete, commands
-``AdminDep``       admin only
+``ReaderDep``      viewer, operator, admin, platform: GET
+``WriterDep``      operator, admin, platform: create, update, delete, commands
+``AdminDep``       admin, platform
 =================  ==========================================================
 
-The tenant is the token's ``org`` claim. An admin token may act in another organization by
-naming it in ``X-Organization-Id``; that organization must exist (404 otherwise, as for any
-row the caller cannot see). Any other role sending a different ``X-Organization-Id`` gets 403.
+The tenant is the token's ``org`` claim. An organization's admin administers that
+organization only; a platform operator's token (role ``platform``) may act in another
+organization by naming it in ``X-Organization-Id``; that organization must exist (404
+otherwise, as for any row the caller cannot see). Any other role sending a different
+``X-Organization-Id`` gets 403.
 
 A token's own organization is trusted because the token is signed: the first request with a
 new ``org`` creates the organization row (named after its id), so tokens from an identity
@@ -42,7 +44,8 @@ from chargeyard.store import ConflictError, Store
 _bearer = HTTPBearer(
     auto_error=False,
     description="A JWT (HS256 or RS256) with the claims `sub`, `org` (organization id), "
-    "`roles` (admin | operator | viewer) and `exp`. `chargeyard token create` makes one.",
+    "`roles` (platform | admin | operator | viewer) and `exp`. `chargeyard token create` makes"
+    " one.",
 )
 
 ORGANIZATION_HEADER = "X-Organization-Id"
@@ -52,6 +55,7 @@ _INCLUDES: dict[Role, frozenset[Role]] = {
     Role.VIEWER: frozenset({Role.VIEWER}),
     Role.OPERATOR: frozenset({Role.VIEWER, Role.OPERATOR}),
     Role.ADMIN: frozenset({Role.VIEWER, Role.OPERATOR, Role.ADMIN}),
+    Role.PLATFORM: frozenset({Role.VIEWER, Role.OPERATOR, Role.ADMIN, Role.PLATFORM}),
 }
 
 
@@ -98,7 +102,8 @@ async def get_principal(
         str | None,
         Header(
             alias=ORGANIZATION_HEADER,
-            description="Admin tokens only: act in this organization instead of the token's.",
+            description="Platform operators' tokens only: act in this organization instead of"
+            " the token's.",
         ),
     ] = None,
 ) -> Principal:
@@ -117,10 +122,11 @@ async def get_principal(
     if organization is None or organization == claims.organization_id:
         await _ensure_organization(store, claims.organization_id)
         return principal
-    if not principal.has(Role.ADMIN):
+    if not principal.has(Role.PLATFORM):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
-            f"only an admin token may act in another organization ({ORGANIZATION_HEADER})",
+            "only a platform operator's token may act in another organization"
+            f" ({ORGANIZATION_HEADER}); an admin administers its own",
         )
     # No organization id holds a NUL byte, and PostgreSQL refuses a query carrying one (500).
     if "\x00" in organization or await store.organizations.get(organization) is None:

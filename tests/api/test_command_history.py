@@ -12,6 +12,7 @@ import pytest
 
 from chargeyard.api import ApiSettings
 from chargeyard.api.v1.schemas.command_history import Outcome
+from chargeyard.csms import command_journal
 from chargeyard.csms.command_journal import Caller, JournaledLink
 from chargeyard.store.models import CallOutcome
 from tests.api.conftest import ApiLab
@@ -231,4 +232,26 @@ async def test_a_history_that_cannot_be_written_leaves_the_answer_as_it_was(
     assert answer == {"status": "Accepted"}
     assert caplog.messages == [
         "command ClearCache to CP-1 not kept in the command history: ConnectionError"
+    ]
+
+
+class _StuckJournal:
+    async def record(self, *_: Any, **__: Any) -> str:
+        await asyncio.Event().wait()  # a database that went away: the write waits
+        raise AssertionError("unreachable")
+
+
+async def test_a_history_that_cannot_be_written_in_time_does_not_hold_the_answer(
+    lab: ApiLab, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(command_journal, "KEEP_WAIT_S", 0.05)
+    await lab.station("CP-1")
+    link = JournaledLink(
+        lab.registry, _StuckJournal(), caller=Caller(None, None), endpoint="POST /x"
+    )
+    with caplog.at_level(logging.WARNING, "chargeyard.csms.command_journal"):
+        answer = await asyncio.wait_for(link.call("CP-1", "ClearCache", {}), 5)
+    assert answer == {"status": "Accepted"}
+    assert caplog.messages == [
+        "command ClearCache to CP-1 not kept in the command history: TimeoutError"
     ]

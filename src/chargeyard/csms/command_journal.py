@@ -12,13 +12,14 @@ Rejected, it left between the version lookup and the call, the path to its node 
 kept with that outcome. A command to a station connected nowhere fails at the lookup of its
 version, before any call is chosen: it is answered 503 and not kept.
 
-Keeping an entry never changes a command's answer: a history that cannot be written (the
-database gone for longer than a write waits) is logged and the command answers as it would
-have.
+Keeping an entry never changes a command's answer and holds it up for :data:`KEEP_WAIT_S` at
+most: a history that cannot be written by then (the database gone, which a store write would
+wait 30 s for) is logged and the command answers as it would have.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -41,6 +42,10 @@ from chargeyard.store.models import CallOutcome
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
+
+KEEP_WAIT_S = 2.0
+"""How long a command's answer may wait for its history entry: well above a write's usual
+milliseconds, well below the 30 s a write waits for a database that went away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,20 +207,21 @@ class JournaledLink:
         error: str | None = None,
     ) -> None:
         try:
-            await self._journal.record(
-                identity,
-                endpoint=self._endpoint,
-                action=action,
-                request=_json(payload),
-                response=None if response is None else _json(response),
-                outcome=outcome,
-                status=status,
-                error=error,
-                sent_at=sent_at,
-                duration_ms=(self._timer() - started) * 1000,
-                api_key_id=self._caller.api_key_id,
-                api_key_name=self._caller.name,
-            )
+            async with asyncio.timeout(KEEP_WAIT_S):
+                await self._journal.record(
+                    identity,
+                    endpoint=self._endpoint,
+                    action=action,
+                    request=_json(payload),
+                    response=None if response is None else _json(response),
+                    outcome=outcome,
+                    status=status,
+                    error=error,
+                    sent_at=sent_at,
+                    duration_ms=(self._timer() - started) * 1000,
+                    api_key_id=self._caller.api_key_id,
+                    api_key_name=self._caller.name,
+                )
         except Exception as failure:  # the command's answer stands; its entry is lost
             logger.warning(
                 "command %s to %s not kept in the command history: %s",

@@ -13,7 +13,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.v1.schemas.command_history import Outcome
 from chargeyard.csms import command_journal
-from chargeyard.csms.command_journal import Caller, JournaledLink
+from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
 from chargeyard.store.models import CallOutcome
 from tests.api.conftest import ApiLab
 
@@ -224,11 +224,11 @@ async def test_a_history_that_cannot_be_written_leaves_the_answer_as_it_was(
     lab: ApiLab, caplog: pytest.LogCaptureFixture
 ) -> None:
     await lab.station("CP-1")
-    link = JournaledLink(
-        lab.registry, _BrokenJournal(), caller=Caller(None, None), endpoint="POST /x"
-    )
+    keeper = EntryKeeper(_BrokenJournal())
+    link = JournaledLink(lab.registry, keeper, caller=Caller(None, None), endpoint="POST /x")
     with caplog.at_level(logging.WARNING, "chargeyard.csms.command_journal"):
         answer = await asyncio.wait_for(link.call("CP-1", "ClearCache", {}), 5)
+        await keeper.settled()
     assert answer == {"status": "Accepted"}
     assert caplog.messages == [
         "command ClearCache to CP-1 not kept in the command history: ConnectionError"
@@ -241,16 +241,19 @@ class _StuckJournal:
         raise AssertionError("unreachable")
 
 
-async def test_a_history_that_cannot_be_written_in_time_does_not_hold_the_answer(
+async def test_an_entry_that_cannot_be_written_in_time_is_given_up_and_never_held_the_answer(
     lab: ApiLab, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(command_journal, "KEEP_WAIT_S", 0.05)
     await lab.station("CP-1")
-    link = JournaledLink(
-        lab.registry, _StuckJournal(), caller=Caller(None, None), endpoint="POST /x"
-    )
+    keeper = EntryKeeper(_StuckJournal())
+    link = JournaledLink(lab.registry, keeper, caller=Caller(None, None), endpoint="POST /x")
     with caplog.at_level(logging.WARNING, "chargeyard.csms.command_journal"):
+        # The answer does not wait for the entry at all...
         answer = await asyncio.wait_for(link.call("CP-1", "ClearCache", {}), 5)
+        assert caplog.messages == []
+        # ... which is given up after KEEP_WAIT_S.
+        await asyncio.wait_for(keeper.settled(), 5)
     assert answer == {"status": "Accepted"}
     assert caplog.messages == [
         "command ClearCache to CP-1 not kept in the command history: TimeoutError"

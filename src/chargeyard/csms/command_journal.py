@@ -12,9 +12,14 @@ Rejected, it left between the version lookup and the call, the path to its node 
 kept with that outcome. A command to a station connected nowhere fails at the lookup of its
 version, before any call is chosen: it is answered 503 and not kept.
 
-Keeping an entry never changes a command's answer and holds it up for :data:`KEEP_WAIT_S` at
-most: a history that cannot be written by then (the database gone, which a store write would
-wait 30 s for) is logged and the command answers as it would have.
+Why off the answer's path: an entry is a write, and on SQLite a write waits for the process's
+writer turn behind the stations' samples and frames; under a thousand stations' traffic that
+wait doubled a command's round trip. So :class:`EntryKeeper` (one per API process) writes
+each entry in a task of its own while the answer goes out, and a reader of the history waits
+for the entries still being written (:meth:`EntryKeeper.settled`) before it reads, so that a
+command is in the history the API shows once its answer came. An entry that cannot be
+written within :data:`KEEP_WAIT_S` (the database gone, which a store write would wait 30 s
+for) is logged as lost; the command's answer never depends on it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.station_calls import (
@@ -44,8 +49,8 @@ from chargeyard.store.types import utc_now
 logger = logging.getLogger(__name__)
 
 KEEP_WAIT_S = 2.0
-"""How long a command's answer may wait for its history entry: well above a write's usual
-milliseconds, well below the 30 s a write waits for a database that went away."""
+"""How long an entry's write may take: well above a write's usual milliseconds, well below
+the 30 s a store write waits for a database that went away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +112,46 @@ def _json(payload: object) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
+class EntryKeeper:
+    """Writes history entries to ``journal`` in tasks of their own (the module docstring says
+    why); one per API process."""
+
+    def __init__(self, journal: CommandJournal) -> None:
+        self._journal = journal
+        self._writing: set[asyncio.Task[None]] = set()
+
+    def keep(self, identity: str, action: str, **entry: Any) -> None:
+        """Start writing one entry; returns at once."""
+        task = asyncio.get_running_loop().create_task(self._write(identity, action, entry))
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def settled(self) -> None:
+        """Return once the entries being written when called are written (or given up)."""
+        if self._writing:
+            await asyncio.wait(set(self._writing))
+
+    async def _write(self, identity: str, action: str, entry: dict[str, Any]) -> None:
+        try:
+            async with asyncio.timeout(KEEP_WAIT_S):
+                await self._journal.record(identity, action=action, **entry)
+        except Exception as failure:  # the command's answer stands; its entry is lost
+            logger.warning(
+                "command %s to %s not kept in the command history: %s",
+                action,
+                identity,
+                type(failure).__name__,
+            )
+
+
 class JournaledLink:
-    """``link`` for one API request: each call is kept in ``journal`` as sent by ``caller``
+    """``link`` for one API request: each call is kept by ``keeper`` as sent by ``caller``
     through ``endpoint`` (``"POST /api/v1/chargers/{chargeBoxId}/reset"``)."""
 
     def __init__(
         self,
         link: StationLink,
-        journal: CommandJournal,
+        keeper: EntryKeeper,
         *,
         caller: Caller,
         endpoint: str,
@@ -122,7 +159,7 @@ class JournaledLink:
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._link = link
-        self._journal = journal
+        self._keeper = keeper
         self._caller = caller
         self._endpoint = endpoint
         self._clock = clock
@@ -169,7 +206,7 @@ class JournaledLink:
         except Exception as error:
             ending = _ending(error)
             if ending is not None:
-                await self._keep(
+                self._keep(
                     identity,
                     action,
                     payload,
@@ -181,7 +218,7 @@ class JournaledLink:
                 )
             raise
         status = answer.get("status")
-        await self._keep(
+        self._keep(
             identity,
             action,
             payload,
@@ -193,7 +230,7 @@ class JournaledLink:
         )
         return answer
 
-    async def _keep(
+    def _keep(
         self,
         identity: str,
         action: str,
@@ -206,26 +243,17 @@ class JournaledLink:
         status: str | None = None,
         error: str | None = None,
     ) -> None:
-        try:
-            async with asyncio.timeout(KEEP_WAIT_S):
-                await self._journal.record(
-                    identity,
-                    endpoint=self._endpoint,
-                    action=action,
-                    request=_json(payload),
-                    response=None if response is None else _json(response),
-                    outcome=outcome,
-                    status=status,
-                    error=error,
-                    sent_at=sent_at,
-                    duration_ms=(self._timer() - started) * 1000,
-                    api_key_id=self._caller.api_key_id,
-                    api_key_name=self._caller.name,
-                )
-        except Exception as failure:  # the command's answer stands; its entry is lost
-            logger.warning(
-                "command %s to %s not kept in the command history: %s",
-                action,
-                identity,
-                type(failure).__name__,
-            )
+        self._keeper.keep(
+            identity,
+            action,
+            endpoint=self._endpoint,
+            request=_json(payload),
+            response=None if response is None else _json(response),
+            outcome=outcome,
+            status=status,
+            error=error,
+            sent_at=sent_at,
+            duration_ms=(self._timer() - started) * 1000,
+            api_key_id=self._caller.api_key_id,
+            api_key_name=self._caller.name,
+        )

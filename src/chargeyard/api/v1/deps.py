@@ -13,12 +13,24 @@ from fastapi import Depends, Path, Request
 from chargeyard.api.deps import ApiKeyDep, SettingsDep, StoreDep
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1 import API_PREFIX
-from chargeyard.csms.command_journal import Caller, JournaledLink
+from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
 from chargeyard.csms.commands import Charger, require_station
 from chargeyard.csms.station_link import StationLink
 
 
-async def get_link(request: Request, store: StoreDep, api_key: ApiKeyDep) -> StationLink:
+async def get_keeper(request: Request, store: StoreDep) -> EntryKeeper:
+    """The app's one writer of command-history entries (``csms/command_journal.py``), made
+    with its first request."""
+    keeper: EntryKeeper | None = getattr(request.app.state, "command_keeper", None)
+    if keeper is None:
+        keeper = request.app.state.command_keeper = EntryKeeper(store.sent_commands)
+    return keeper
+
+
+KeeperDep = Annotated[EntryKeeper, Depends(get_keeper)]
+
+
+async def get_link(request: Request, keeper: KeeperDep, api_key: ApiKeyDep) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
     # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
@@ -28,9 +40,7 @@ async def get_link(request: Request, store: StoreDep, api_key: ApiKeyDep) -> Sta
     endpoint = f"{request.method} " + (
         request.url.path if template is None else API_PREFIX + template
     )
-    return JournaledLink(
-        link, store.sent_commands, caller=Caller(api_key.id, api_key.name), endpoint=endpoint
-    )
+    return JournaledLink(link, keeper, caller=Caller(api_key.id, api_key.name), endpoint=endpoint)
 
 
 LinkDep = Annotated[StationLink, Depends(get_link)]

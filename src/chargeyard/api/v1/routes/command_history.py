@@ -14,6 +14,7 @@ from pydantic import AwareDatetime
 
 from chargeyard.api.deps import StoreDep, require_api_key
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
+from chargeyard.api.v1.deps import KeeperDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.command_history import CommandPage, CommandView, Outcome
 from chargeyard.csms.commands import command_history, require_station
@@ -61,6 +62,7 @@ UntilQuery = Annotated[
 )
 async def list_commands(
     store: StoreDep,
+    keeper: KeeperDep,
     charge_box_id: Annotated[
         str | None,
         Query(alias="chargeBoxId", description="Only this charger's", pattern=LOOKUP_TEXT),
@@ -78,6 +80,7 @@ async def list_commands(
     it took."""
     if charge_box_id is not None:
         await require_station(store.stations, charge_box_id)
+    await keeper.settled()  # the calls whose answers went out are listed
     query = CommandQuery(
         charge_box_id=charge_box_id,
         action=action,
@@ -97,6 +100,7 @@ async def list_commands(
 )
 async def charger_commands(
     store: StoreDep,
+    keeper: KeeperDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
     action: ActionQuery = None,
     status: StatusQuery = None,
@@ -109,7 +113,7 @@ async def charger_commands(
     """The OCPP calls the API sent to this charger, newest first (the filters of
     `GET /commands`)."""
     return await list_commands(
-        store, charge_box_id, action, status, outcome, since, until, limit, offset
+        store, keeper, charge_box_id, action, status, outcome, since, until, limit, offset
     )
 
 
@@ -120,6 +124,7 @@ async def charger_commands(
 )
 async def get_command(
     store: StoreDep,
+    keeper: KeeperDep,
     command_id: Annotated[str, Path(alias="commandId", max_length=32, pattern=LOOKUP_TEXT)],
 ) -> CommandView:
     """One command of the history."""

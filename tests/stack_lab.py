@@ -29,6 +29,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from chargeyard.api import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.api.tokens import Role
+from chargeyard.api.v1.deps import settle_history
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.gateway.dispatch import Dispatched, dispatch
@@ -387,3 +388,5 @@ async def stack_lab(
 async def _stop_all(lab: StackLab) -> None:
     for runtime in lab.runtimes:
         await runtime.stop()
+    if lab.stack.app is not None:  # the command history's entries still being written
+        await settle_history(lab.stack.app)

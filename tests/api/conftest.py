@@ -24,6 +24,7 @@ import pytest
 from websockets.asyncio.connection import Connection
 
 from chargeyard.api import ApiSettings
+from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import Payload, Role, VersionSpec, version_for
@@ -213,6 +214,7 @@ async def lab(store: Store, settings: ApiSettings) -> AsyncIterator[ApiLab]:
             try:
                 yield lab
             finally:
+                await settle_history(app)
                 for runtime in lab.runtimes:
                     await runtime.stop()
                 for peer in lab.peers:

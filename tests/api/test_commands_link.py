@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from chargeyard.api import ApiSettings, create_app
+from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.model.states import Registration
@@ -79,6 +80,7 @@ async def linked(tmp_path: Path) -> AsyncIterator[Linked]:
                 finally:
                     for runtime in lab.runtimes:
                         await runtime.stop()
+                    await settle_history(app)
     finally:
         await store.close()
 

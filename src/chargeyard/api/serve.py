@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Generator
 import uvicorn
 from fastapi import FastAPI
 
+from chargeyard.api.v1.deps import settle_history
+
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
@@ -43,3 +45,4 @@ async def serving(app: FastAPI, host: str, port: int) -> AsyncIterator[int]:
     finally:
         server.should_exit = True
         await task
+        await settle_history(app)

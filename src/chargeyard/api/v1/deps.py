@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, FastAPI, Path, Request
 
 from chargeyard.api.deps import ApiKeyDep, SettingsDep, StoreDep
 from chargeyard.api.shapes import LOOKUP_TEXT
@@ -28,6 +28,14 @@ async def get_keeper(request: Request, store: StoreDep) -> EntryKeeper:
 
 
 KeeperDep = Annotated[EntryKeeper, Depends(get_keeper)]
+
+
+async def settle_history(app: FastAPI) -> None:
+    """Wait for the command-history entries still being written: a server that stops calls
+    it before its store closes, so that no entry is cut off."""
+    keeper: EntryKeeper | None = getattr(app.state, "command_keeper", None)
+    if keeper is not None:
+        await keeper.settled()
 
 
 async def get_link(request: Request, keeper: KeeperDep, api_key: ApiKeyDep) -> StationLink:

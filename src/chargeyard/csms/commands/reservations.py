@@ -37,7 +37,7 @@ from chargeyard.csms.commands.base import (
     sender,
     snake,
 )
-from chargeyard.csms.commands.transactions import CENTRAL_TOKEN
+from chargeyard.csms.commands.transactions import CENTRAL_TOKEN, token_type_of
 from chargeyard.protocol import V16, V21, V201, Payload, VersionTable
 from chargeyard.store.repositories import IdTagRepository
 from chargeyard.store.types import utc_now
@@ -128,8 +128,7 @@ async def reserve_now(
     if reservation.expiry <= now():
         raise InvalidCommand(f"expiryDate {iso(reservation.expiry)} has passed already")
     dialect = RESERVATION_DIALECTS[await charger.link.version_of(charger.identity)]
-    tag = await id_tags.get(reservation.id_tag)
-    token_type = tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
+    token_type = await token_type_of(id_tags, reservation.id_tag)
     status = await dialect.reserve(sender(charger), reservation, token_type)
     return {
         "message": f"Reservation {outcome(status)}",

@@ -59,6 +59,11 @@ RateUnit = Literal["A", "W"]
 _STATION_MAX = ("ChargePointMaxProfile", "ChargingStationMaxProfile")
 
 
+def _named(purpose: Purpose, station_max: str) -> str:
+    """``purpose`` as a version spells it: the station-wide purpose is ``station_max``."""
+    return station_max if purpose in _STATION_MAX else purpose
+
+
 @dataclass(frozen=True, slots=True)
 class SchedulePeriod:
     start_period: int  # seconds from the start of the schedule
@@ -192,10 +197,9 @@ def _read_periods(periods: list[Payload]) -> list[Result]:
 
 class _Ocpp16:
     async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
-        purpose = "ChargePointMaxProfile" if profile.purpose in _STATION_MAX else profile.purpose
         body: Payload = {
             "chargingProfileId": profile.id,
-            "chargingProfilePurpose": purpose,
+            "chargingProfilePurpose": _named(profile.purpose, "ChargePointMaxProfile"),
             **_profile_fields(profile),
             "chargingSchedule": _schedule(profile.schedule),
         }
@@ -215,9 +219,7 @@ class _Ocpp16:
         if criteria.connector_id is not None:
             payload["connectorId"] = criteria.connector_id
         if criteria.purpose is not None:
-            payload["chargingProfilePurpose"] = (
-                "ChargePointMaxProfile" if criteria.purpose in _STATION_MAX else criteria.purpose
-            )
+            payload["chargingProfilePurpose"] = _named(criteria.purpose, "ChargePointMaxProfile")
         if criteria.stack_level is not None:
             payload["stackLevel"] = criteria.stack_level
         return str((await send("ClearChargingProfile", payload))["status"])
@@ -246,12 +248,9 @@ class _Ocpp16:
 
 class _Ocpp201:
     async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
-        purpose = (
-            "ChargingStationMaxProfile" if profile.purpose in _STATION_MAX else profile.purpose
-        )
         body: Payload = {
             "id": profile.id,
-            "chargingProfilePurpose": purpose,
+            "chargingProfilePurpose": _named(profile.purpose, "ChargingStationMaxProfile"),
             **_profile_fields(profile),
             "chargingSchedule": [{"id": profile.id, **_schedule(profile.schedule)}],
         }
@@ -265,10 +264,8 @@ class _Ocpp201:
         if criteria.connector_id is not None:
             matching["evseId"] = criteria.connector_id
         if criteria.purpose is not None:
-            matching["chargingProfilePurpose"] = (
-                "ChargingStationMaxProfile"
-                if criteria.purpose in _STATION_MAX
-                else criteria.purpose
+            matching["chargingProfilePurpose"] = _named(
+                criteria.purpose, "ChargingStationMaxProfile"
             )
         if criteria.stack_level is not None:
             matching["stackLevel"] = criteria.stack_level

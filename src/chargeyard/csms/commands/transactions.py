@@ -55,6 +55,13 @@ from chargeyard.store.repositories.transactions import StationTransaction
 CENTRAL_TOKEN = "Central"
 
 
+async def token_type_of(id_tags: IdTagRepository, id_tag: str) -> str:
+    """The 2.0.1 idToken type to send ``id_tag`` with: the tag's stored ``token_type``, else
+    ``Central``."""
+    tag = await id_tags.get(id_tag)
+    return tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
+
+
 class RemoteDialect(Protocol):
     """How one OCPP version says remote start and stop."""
 
@@ -129,8 +136,7 @@ async def remote_start(
     """Ask the station to start a transaction for ``id_tag`` on ``connector_id`` (2.0.1: the
     EVSE of that number)."""
     dialect, send = await _target(charger)
-    tag = await id_tags.get(id_tag)
-    token_type = tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
+    token_type = await token_type_of(id_tags, id_tag)
     start = dialect.remote_start(charger.identity, connector_id, id_tag)
     pending = charger.link.remote_starts
     pending.expect(start)

@@ -24,9 +24,9 @@ those answers say ``readonly`` false.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping
 
+from chargeyard.csms.commands.awaited import new_request_id
 from chargeyard.csms.commands.base import (
     STANDARD_VARIABLES_201,
     AvailabilityType,
@@ -214,7 +214,7 @@ class Ocpp201:
         self, send: Send, location: str, retrieve: str, options: Payload
     ) -> str:
         payload = {
-            "requestId": _request_id(),
+            "requestId": new_request_id(),
             "firmware": {"location": location, "retrieveDateTime": retrieve},
             **options,
         }
@@ -228,10 +228,11 @@ class Ocpp201:
             log["oldestTimestamp"] = window["startTime"]
         if "stopTime" in window:
             log["latestTimestamp"] = window["stopTime"]
-        payload = {"logType": "DiagnosticsLog", "requestId": _request_id(), "log": log, **options}
+        payload = {
+            "logType": "DiagnosticsLog",
+            "requestId": new_request_id(),
+            "log": log,
+            **options,
+        }
         answer = await send("GetLog", payload)
         return str(answer["status"]), answer.get("filename")
-
-
-def _request_id() -> int:
-    return secrets.randbelow(2**31)

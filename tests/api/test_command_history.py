@@ -14,7 +14,9 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.v1.schemas.command_history import Outcome
 from chargeyard.csms import command_journal
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.store.models import CallOutcome
+from chargeyard.store.repositories import NewSentCommand
 from tests.api.conftest import ApiLab
 
 TIMEOUT = 0.3
@@ -216,7 +218,7 @@ def test_the_api_lists_every_outcome() -> None:
 
 
 class _BrokenJournal:
-    async def record(self, *_: Any, **__: Any) -> str:
+    async def record(self, entry: NewSentCommand) -> str:
         raise ConnectionError("database gone")
 
 
@@ -225,7 +227,9 @@ async def test_a_history_that_cannot_be_written_leaves_the_answer_as_it_was(
 ) -> None:
     await lab.station("CP-1")
     keeper = EntryKeeper(_BrokenJournal())
-    link = JournaledLink(lab.registry, keeper, caller=Caller(None, None), endpoint="POST /x")
+    link = JournaledLink(
+        in_process_link(lab.registry), keeper, caller=Caller(None, None), endpoint="POST /x"
+    )
     with caplog.at_level(logging.WARNING, "chargeyard.csms.command_journal"):
         answer = await asyncio.wait_for(link.call("CP-1", "ClearCache", {}), 5)
         await keeper.settled()
@@ -236,7 +240,7 @@ async def test_a_history_that_cannot_be_written_leaves_the_answer_as_it_was(
 
 
 class _StuckJournal:
-    async def record(self, *_: Any, **__: Any) -> str:
+    async def record(self, entry: NewSentCommand) -> str:
         await asyncio.Event().wait()  # a database that went away: the write waits
         raise AssertionError("unreachable")
 
@@ -247,7 +251,9 @@ async def test_an_entry_that_cannot_be_written_in_time_is_given_up_and_never_hel
     monkeypatch.setattr(command_journal, "KEEP_WAIT_S", 0.05)
     await lab.station("CP-1")
     keeper = EntryKeeper(_StuckJournal())
-    link = JournaledLink(lab.registry, keeper, caller=Caller(None, None), endpoint="POST /x")
+    link = JournaledLink(
+        in_process_link(lab.registry), keeper, caller=Caller(None, None), endpoint="POST /x"
+    )
     with caplog.at_level(logging.WARNING, "chargeyard.csms.command_journal"):
         # The answer does not wait for the entry at all...
         answer = await asyncio.wait_for(link.call("CP-1", "ClearCache", {}), 5)

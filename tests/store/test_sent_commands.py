@@ -12,7 +12,7 @@ import pytest
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import CallOutcome
 from chargeyard.store.payload_cap import stored_extent
-from chargeyard.store.repositories import CommandQuery
+from chargeyard.store.repositories import CommandQuery, NewSentCommand
 from tests.migrated import migrated_sqlite_url
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
@@ -28,17 +28,21 @@ async def _keep(
     status: str | None = "Accepted",
 ) -> str:
     return await store.sent_commands.record(
-        charge_box_id,
-        endpoint="POST /api/v1/chargers/{chargeBoxId}/call",
-        action=action,
-        request="{}",
-        response=None if outcome is not CallOutcome.ANSWERED else json.dumps({"status": status}),
-        outcome=outcome,
-        status=status,
-        sent_at=at,
-        duration_ms=12.5,
-        api_key_id="key_1",
-        api_key_name="ops",
+        NewSentCommand(
+            charge_box_id,
+            endpoint="POST /api/v1/chargers/{chargeBoxId}/call",
+            action=action,
+            request="{}",
+            response=None
+            if outcome is not CallOutcome.ANSWERED
+            else json.dumps({"status": status}),
+            outcome=outcome,
+            status=status,
+            sent_at=at,
+            duration_ms=12.5,
+            api_key_id="key_1",
+            api_key_name="ops",
+        )
     )
 
 
@@ -96,13 +100,15 @@ async def test_a_payload_over_the_cap_is_stored_cut_and_says_so(tmp_path: Path) 
         await store.stations.register("CP-1")
         big = json.dumps({"data": "x" * 5000})
         command_id = await store.sent_commands.record(
-            "CP-1",
-            endpoint="POST /x",
-            action="DataTransfer",
-            request=big,
-            outcome=CallOutcome.TIMEOUT,
-            sent_at=T0,
-            duration_ms=1.0,
+            NewSentCommand(
+                "CP-1",
+                endpoint="POST /x",
+                action="DataTransfer",
+                request=big,
+                outcome=CallOutcome.TIMEOUT,
+                sent_at=T0,
+                duration_ms=1.0,
+            )
         )
         row = await store.sent_commands.get(command_id)
         assert row is not None

@@ -25,13 +25,14 @@ for) is logged as lost; the command's answer never depends on it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
+
+import orjson
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.station_calls import (
@@ -44,6 +45,7 @@ from chargeyard.csms.station_calls import (
 from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import MalformedCallResult, OcppError, Payload, VersionSpec
 from chargeyard.store.models import CallOutcome
+from chargeyard.store.repositories import NewSentCommand
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -64,22 +66,7 @@ class Caller:
 class CommandJournal(Protocol):
     """Where entries go (:class:`~chargeyard.store.repositories.SentCommandRepository`)."""
 
-    async def record(
-        self,
-        charge_box_id: str,
-        *,
-        endpoint: str,
-        action: str,
-        request: str,
-        outcome: CallOutcome,
-        sent_at: datetime,
-        duration_ms: float,
-        response: str | None = None,
-        status: str | None = None,
-        error: str | None = None,
-        api_key_id: str | None = None,
-        api_key_name: str | None = None,
-    ) -> str: ...
+    async def record(self, entry: NewSentCommand) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +96,7 @@ def _ending(error: Exception) -> _Ending | None:
 
 
 def _json(payload: object) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(payload).decode()
 
 
 class EntryKeeper:
@@ -120,9 +107,9 @@ class EntryKeeper:
         self._journal = journal
         self._writing: set[asyncio.Task[None]] = set()
 
-    def keep(self, identity: str, action: str, **entry: Any) -> None:
+    def keep(self, entry: NewSentCommand) -> None:
         """Start writing one entry; returns at once."""
-        task = asyncio.get_running_loop().create_task(self._write(identity, action, entry))
+        task = asyncio.get_running_loop().create_task(self._write(entry))
         self._writing.add(task)
         task.add_done_callback(self._writing.discard)
 
@@ -131,15 +118,15 @@ class EntryKeeper:
         if self._writing:
             await asyncio.wait(set(self._writing))
 
-    async def _write(self, identity: str, action: str, entry: dict[str, Any]) -> None:
+    async def _write(self, entry: NewSentCommand) -> None:
         try:
             async with asyncio.timeout(KEEP_WAIT_S):
-                await self._journal.record(identity, action=action, **entry)
+                await self._journal.record(entry)
         except Exception as failure:  # the command's answer stands; its entry is lost
             logger.warning(
                 "command %s to %s not kept in the command history: %s",
-                action,
-                identity,
+                entry.action,
+                entry.charge_box_id,
                 type(failure).__name__,
             )
 
@@ -244,16 +231,18 @@ class JournaledLink:
         error: str | None = None,
     ) -> None:
         self._keeper.keep(
-            identity,
-            action,
-            endpoint=self._endpoint,
-            request=_json(payload),
-            response=None if response is None else _json(response),
-            outcome=outcome,
-            status=status,
-            error=error,
-            sent_at=sent_at,
-            duration_ms=(self._timer() - started) * 1000,
-            api_key_id=self._caller.api_key_id,
-            api_key_name=self._caller.name,
+            NewSentCommand(
+                identity,
+                endpoint=self._endpoint,
+                action=action,
+                request=_json(payload),
+                response=None if response is None else _json(response),
+                outcome=outcome,
+                status=status,
+                error=error,
+                sent_at=sent_at,
+                duration_ms=(self._timer() - started) * 1000,
+                api_key_id=self._caller.api_key_id,
+                api_key_name=self._caller.name,
+            )
         )

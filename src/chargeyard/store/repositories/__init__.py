@@ -22,6 +22,7 @@ from chargeyard.store.repositories.sent_commands import (
     MAX_COMMANDS_PAGE,
     CommandQuery,
     CommandRecord,
+    NewSentCommand,
     SentCommandRepository,
 )
 from chargeyard.store.repositories.stations import StationRepository
@@ -54,6 +55,7 @@ __all__ = [
     "LeaseRepository",
     "LocationRepository",
     "NewNotification",
+    "NewSentCommand",
     "NotificationRepository",
     "OrganizationRepository",
     "SampledValue",

@@ -44,6 +44,24 @@ class CommandQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class NewSentCommand:
+    """One command to keep: the call as it went, JSON text for its payloads."""
+
+    charge_box_id: str
+    endpoint: str
+    action: str
+    request: str
+    outcome: CallOutcome
+    sent_at: datetime
+    duration_ms: float
+    response: str | None = None
+    status: str | None = None
+    error: str | None = None
+    api_key_id: str | None = None
+    api_key_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CommandRecord:
     """One command as the history shows it."""
 
@@ -86,22 +104,7 @@ class SentCommandRepository(Repository):
         super().__init__(sessions)
         self._max_chars = max_payload_chars
 
-    async def record(
-        self,
-        charge_box_id: str,
-        *,
-        endpoint: str,
-        action: str,
-        request: str,
-        outcome: CallOutcome,
-        sent_at: datetime,
-        duration_ms: float,
-        response: str | None = None,
-        status: str | None = None,
-        error: str | None = None,
-        api_key_id: str | None = None,
-        api_key_name: str | None = None,
-    ) -> str:
+    async def record(self, entry: NewSentCommand) -> str:
         """Keep one command; returns its id.
 
         Raises:
@@ -112,18 +115,18 @@ class SentCommandRepository(Repository):
             session.add(
                 SentCommand(
                     id=command_id,
-                    station_id=await station_pk(session, charge_box_id),
-                    api_key_id=api_key_id,
-                    api_key_name=api_key_name,
-                    endpoint=endpoint,
-                    action=action,
-                    request=cap_payload(request, self._max_chars),
-                    response=cap_optional(response, self._max_chars),
-                    outcome=outcome.value,
-                    status=status,
-                    error=error,
-                    sent_at=sent_at,
-                    duration_ms=duration_ms,
+                    station_id=await station_pk(session, entry.charge_box_id),
+                    api_key_id=entry.api_key_id,
+                    api_key_name=entry.api_key_name,
+                    endpoint=entry.endpoint,
+                    action=entry.action,
+                    request=cap_payload(entry.request, self._max_chars),
+                    response=cap_optional(entry.response, self._max_chars),
+                    outcome=entry.outcome.value,
+                    status=entry.status,
+                    error=entry.error,
+                    sent_at=entry.sent_at,
+                    duration_ms=entry.duration_ms,
                 )
             )
         return command_id

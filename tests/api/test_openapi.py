@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
@@ -224,3 +224,21 @@ async def test_each_2_0_1_operation_body_has_its_example(lab: ApiLab, operation:
     examples = route["requestBody"]["content"]["application/json"]["examples"]
     assert [example["value"] for example in examples.values()] == [operation.example]
     assert set(route["responses"]) >= {"200", "401", "404", "409", "422", "502", "503", "504"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        RawCallRequest,
+        ReservationRequest,
+        CancelReservationRequest,
+        SendLocalListRequest,
+        SetChargingProfileRequest,
+        ClearChargingProfileRequest,
+        CompositeScheduleRequest,
+    ],
+)
+def test_each_new_body_refuses_a_field_it_does_not_have(model: type[BaseModel]) -> None:
+    example = model.model_json_schema()["examples"][0]
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        model.model_validate({**example, "misspelt": 1})

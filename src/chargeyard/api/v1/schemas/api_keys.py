@@ -6,13 +6,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chargeyard.api.shapes import PRINTABLE, Timestamp
+from chargeyard.api.shapes import PRINTABLE, Request, Timestamp
 from chargeyard.store.models import ApiKeyRole
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"name": "dashboards", "role": "viewer"}]},
     )
 

@@ -121,7 +121,6 @@ class RawCallRequest(_Request):
     """Any action a central system sends, in the words of the station's OCPP version."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"action": "GetLocalListVersion", "payload": {}},

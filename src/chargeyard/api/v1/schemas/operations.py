@@ -7,21 +7,17 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from chargeyard.api.shapes import Request
 from chargeyard.csms.commands.smart_charging import Kind, Purpose, RateUnit, Recurrency
 
 _IdTag = Field(min_length=1, max_length=36, description="1.6 allows 20 characters, 2.0.1 36")
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # -- reservations ------------------------------------------------------------------------------
 
 
-class ReservationRequest(_Request):
+class ReservationRequest(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"connectorId": 1, "idTag": "04A1B2C3D4", "expiryDate": "2026-02-10T15:00:00Z"}
@@ -56,10 +52,8 @@ class ReservationResponse(BaseModel):
     status: str = Field(description="accepted, faulted, occupied, rejected or unavailable")
 
 
-class CancelReservationRequest(_Request):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"reservationId": 7}]}
-    )
+class CancelReservationRequest(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reservationId": 7}]})
 
     reservationId: int = Field(ge=1, le=2**31 - 1)
 
@@ -74,7 +68,7 @@ class CancelReservationResponse(BaseModel):
 # -- local authorization list ------------------------------------------------------------------
 
 
-class LocalListEntry(_Request):
+class LocalListEntry(Request):
     idTag: str = _IdTag
     status: (
         Literal[
@@ -99,9 +93,8 @@ class LocalListEntry(_Request):
     parentIdTag: str | None = Field(default=None, min_length=1, max_length=36)
 
 
-class SendLocalListRequest(_Request):
+class SendLocalListRequest(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -143,13 +136,13 @@ class LocalListVersionResponse(BaseModel):
 # -- smart charging ----------------------------------------------------------------------------
 
 
-class SchedulePeriodBody(_Request):
+class SchedulePeriodBody(Request):
     startPeriod: int = Field(ge=0, description="Seconds from the start of the schedule")
     limit: float = Field(ge=0, description="In the schedule's chargingRateUnit")
     numberPhases: int | None = Field(default=None, ge=1, le=3)
 
 
-class ScheduleBody(_Request):
+class ScheduleBody(Request):
     chargingRateUnit: RateUnit
     periods: list[SchedulePeriodBody] = Field(min_length=1, max_length=1024)
     duration: int | None = Field(default=None, ge=0, description="Seconds; absent: open-ended")
@@ -159,7 +152,7 @@ class ScheduleBody(_Request):
     minChargingRate: float | None = Field(default=None, ge=0)
 
 
-class ChargingProfileBody(_Request):
+class ChargingProfileBody(Request):
     id: int = Field(ge=1, le=2**31 - 1)
     stackLevel: int = Field(ge=0, le=2**31 - 1)
     purpose: Purpose = Field(
@@ -176,9 +169,8 @@ class ChargingProfileBody(_Request):
     schedule: ScheduleBody
 
 
-class SetChargingProfileRequest(_Request):
+class SetChargingProfileRequest(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -214,9 +206,8 @@ class SetChargingProfileResponse(BaseModel):
     status: str = Field(description="accepted, rejected or not_supported")
 
 
-class ClearChargingProfileRequest(_Request):
+class ClearChargingProfileRequest(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"id": 100}, {"connectorId": 1, "purpose": "TxProfile"}]},
     )
 
@@ -232,9 +223,8 @@ class ClearChargingProfileResponse(BaseModel):
     status: str = Field(description="accepted, or unknown when no profile matched")
 
 
-class CompositeScheduleRequest(_Request):
+class CompositeScheduleRequest(Request):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"connectorId": 1, "duration": 86400}]},
     )
 

@@ -33,7 +33,8 @@ _STATION_16 = frozenset(
         "SignedFirmwareStatusNotification",
     }
 )
-_CSMS_16 = frozenset(
+# OCPP 1.6 section 5, "Operations initiated by Central System", 5.1 to 5.19.
+CSMS_INITIATED_16_CORE = frozenset(
     {
         "CancelReservation",
         "ChangeAvailability",
@@ -54,16 +55,18 @@ _CSMS_16 = frozenset(
         "TriggerMessage",
         "UnlockConnector",
         "UpdateFirmware",
-        # the security extension
-        "CertificateSigned",
-        "DeleteCertificate",
-        "ExtendedTriggerMessage",
-        "GetInstalledCertificateIds",
-        "GetLog",
-        "InstallCertificate",
-        "SignedUpdateFirmware",
     }
 )
+_CSMS_16 = CSMS_INITIATED_16_CORE | {
+    # the security extension
+    "CertificateSigned",
+    "DeleteCertificate",
+    "ExtendedTriggerMessage",
+    "GetInstalledCertificateIds",
+    "GetLog",
+    "InstallCertificate",
+    "SignedUpdateFirmware",
+}
 
 _STATION_201 = frozenset(
     {

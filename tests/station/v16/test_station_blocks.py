@@ -3,33 +3,12 @@
 from __future__ import annotations
 
 from chargeyard.protocol import V16
+from chargeyard.protocol.initiators import CSMS_INITIATED_16_CORE
 from chargeyard.station.blocks import Block
 from chargeyard.station.v16 import StationV16
 
 # OCPP 1.6 section 5, "Operations initiated by Central System", 5.1 to 5.19.
-CENTRAL_SYSTEM_INITIATED = frozenset(
-    {
-        "CancelReservation",
-        "ChangeAvailability",
-        "ChangeConfiguration",
-        "ClearCache",
-        "ClearChargingProfile",
-        "DataTransfer",
-        "GetCompositeSchedule",
-        "GetConfiguration",
-        "GetDiagnostics",
-        "GetLocalListVersion",
-        "RemoteStartTransaction",
-        "RemoteStopTransaction",
-        "ReserveNow",
-        "Reset",
-        "SendLocalList",
-        "SetChargingProfile",
-        "TriggerMessage",
-        "UnlockConnector",
-        "UpdateFirmware",
-    }
-)
+CENTRAL_SYSTEM_INITIATED = CSMS_INITIATED_16_CORE
 
 
 def test_the_list_is_of_the_1_6_schema_set() -> None:

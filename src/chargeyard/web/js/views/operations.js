@@ -59,28 +59,27 @@ function operation201Form(post, box, commandForm) {
     },
   );
 }
-const STATUSES = ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"];
 
 function int(name, value, attrs = {}) {
   return h("input", { name, type: "number", value, required: true, ...attrs });
 }
 
-/** "TAG status" lines: a list's entries (a line without a status removes its tag). */
-export function listEntries(text) {
+/** The words of each non-empty line of `text`. */
+function lineWords(text) {
   return text
     .split("\n")
     .map((line) => line.trim().split(/[\s,]+/).filter(Boolean))
-    .filter((parts) => parts.length)
-    .map(([idTag, status]) => (status ? { idTag, status } : { idTag }));
+    .filter((words) => words.length);
+}
+
+/** "TAG status" lines: a list's entries (a line without a status removes its tag). */
+export function listEntries(text) {
+  return lineWords(text).map(([idTag, status]) => (status ? { idTag, status } : { idTag }));
 }
 
 /** "start limit" lines: a schedule's periods. */
 export function schedulePeriods(text) {
-  return text
-    .split("\n")
-    .map((line) => line.trim().split(/[\s,]+/).filter(Boolean))
-    .filter((parts) => parts.length)
-    .map(([start, limit]) => ({ startPeriod: Number(start), limit: Number(limit) }));
+  return lineWords(text).map(([start, limit]) => ({ startPeriod: Number(start), limit: Number(limit) }));
 }
 
 export function operationForms(api, chargeBoxId, box, commandForm) {

@@ -264,3 +264,11 @@ async def test_an_entry_that_cannot_be_written_in_time_is_given_up_and_never_hel
     assert caplog.messages == [
         "command ClearCache to CP-1 not kept in the command history: TimeoutError"
     ]
+
+
+async def test_one_command_is_read_as_soon_as_its_answer_came(lab: ApiLab) -> None:
+    await lab.station("CP-1")
+    await lab.post("CP-1", "cache/clear")
+    [entry] = (await _history(lab))[1]["data"]
+    status, one = await _history(lab, f"/commands/{entry['id']}")
+    assert (status, one) == (200, entry)

@@ -7,6 +7,7 @@ the link every command route goes through (``api/v1/deps.py``, ``csms/command_jo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -17,7 +18,9 @@ from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
 from chargeyard.api.v1.deps import KeeperDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.command_history import CommandPage, CommandView, Outcome
+from chargeyard.csms.command_journal import EntryKeeper
 from chargeyard.csms.commands import command_history, require_station
+from chargeyard.store import Store
 from chargeyard.store.models import CallOutcome
 from chargeyard.store.repositories import CommandQuery
 
@@ -55,6 +58,36 @@ UntilQuery = Annotated[
 ]
 
 
+async def _filters(
+    action: ActionQuery = None,
+    status: StatusQuery = None,
+    outcome: OutcomeQuery = None,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> CommandQuery:
+    """The filters both listings take, from their query."""
+    return CommandQuery(
+        action=action,
+        status=status,
+        outcome=None if outcome is None else CallOutcome(outcome),
+        since=since,
+        until=until,
+    )
+
+
+FiltersDep = Annotated[CommandQuery, Depends(_filters)]
+
+
+async def _page(
+    store: Store, keeper: EntryKeeper, query: CommandQuery, limit: int, offset: int
+) -> CommandPage:
+    if query.charge_box_id is not None:
+        await require_station(store.stations, query.charge_box_id)
+    await keeper.settled()  # the calls whose answers went out are listed
+    result = await command_history.history(store.sent_commands, query, limit=limit, offset=offset)
+    return CommandPage.model_validate(result)
+
+
 @router.get(
     "/commands",
     summary="Command history",
@@ -63,34 +96,19 @@ UntilQuery = Annotated[
 async def list_commands(
     store: StoreDep,
     keeper: KeeperDep,
+    filters: FiltersDep,
     charge_box_id: Annotated[
         str | None,
         Query(alias="chargeBoxId", description="Only this charger's", pattern=LOOKUP_TEXT),
     ] = None,
-    action: ActionQuery = None,
-    status: StatusQuery = None,
-    outcome: OutcomeQuery = None,
-    since: SinceQuery = None,
-    until: UntilQuery = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> CommandPage:
     """Every OCPP call the API sent to a charger (the commands, the raw calls, remote start
     and stop), newest first: who sent it, the request, the answer or the error, and how long
     it took."""
-    if charge_box_id is not None:
-        await require_station(store.stations, charge_box_id)
-    await keeper.settled()  # the calls whose answers went out are listed
-    query = CommandQuery(
-        charge_box_id=charge_box_id,
-        action=action,
-        status=status,
-        outcome=None if outcome is None else CallOutcome(outcome),
-        since=since,
-        until=until,
-    )
-    result = await command_history.history(store.sent_commands, query, limit=limit, offset=offset)
-    return CommandPage.model_validate(result)
+    query = replace(filters, charge_box_id=charge_box_id)
+    return await _page(store, keeper, query, limit, offset)
 
 
 @router.get(
@@ -101,20 +119,15 @@ async def list_commands(
 async def charger_commands(
     store: StoreDep,
     keeper: KeeperDep,
+    filters: FiltersDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
-    action: ActionQuery = None,
-    status: StatusQuery = None,
-    outcome: OutcomeQuery = None,
-    since: SinceQuery = None,
-    until: UntilQuery = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> CommandPage:
     """The OCPP calls the API sent to this charger, newest first (the filters of
     `GET /commands`)."""
-    return await list_commands(
-        store, keeper, charge_box_id, action, status, outcome, since, until, limit, offset
-    )
+    query = replace(filters, charge_box_id=charge_box_id)
+    return await _page(store, keeper, query, limit, offset)
 
 
 @router.get(
@@ -127,7 +140,8 @@ async def get_command(
     keeper: KeeperDep,
     command_id: Annotated[str, Path(alias="commandId", max_length=32, pattern=LOOKUP_TEXT)],
 ) -> CommandView:
-    """One command of the history."""
+    """One command of the history (one just sent included)."""
+    await keeper.settled()
     return CommandView.model_validate(
         await command_history.command(store.sent_commands, command_id)
     )

@@ -150,8 +150,16 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
 
         # API node A's stream shows every boot, from stations on both CSMS nodes.
         assert await booted_in_stream(stream, set(identities)) == set(identities)
-        holders = await _holders(cluster_redis, nodes, identities)
-        assert set(holders) == set(identities)
+        # Every station held by a node: a worker handing chargers off power-cycles them, so one
+        # may be between its connections just after its boot was seen.
+        holders: dict[str, CsmsProcess] = {}
+
+        async def all_held() -> bool:
+            holders.clear()
+            holders.update(await _holders(cluster_redis, nodes, identities))
+            return set(holders) == set(identities)
+
+        await eventually(all_held, within=15)
         assert set(holders.values()) == set(nodes), "HAProxy put every station on one node"
 
         # The chargers settle on the two workers (one may take them all before the other

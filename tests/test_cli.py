@@ -372,14 +372,19 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
     assert key.startswith("cy_")
     # Where it went: a key in another directory's database than the lab's would not work.
     assert result.stderr == (
-        f"admin API key 'ci' created in {tmp_path / 'chargeyard.db'}; it cannot be shown again.\n"
+        f"admin API key 'ci' of organization 'default' created in {tmp_path / 'chargeyard.db'};"
+        " it cannot be shown again.\n"
     )
 
     async def check() -> None:
         async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
-            assert (verified.name, verified.role) == ("ci", "admin")
+            assert (verified.name, verified.role, verified.organization_id) == (
+                "ci",
+                "admin",
+                "default",
+            )
             assert key not in verified.key_hash
 
     asyncio.run(check())
@@ -394,8 +399,13 @@ def test_apikey_list_and_revoke(tmp_path: Path) -> None:
     prefix = created.stdout.strip().split("_")[1]
     listed = CliRunner().invoke(app, ["apikey", "list", *where])
     [line] = listed.stdout.splitlines()
-    key_id, shown_prefix, role, name = line.split()[:4]
-    assert (shown_prefix, role, name) == (f"cy_{prefix}_...", "viewer", "screens")
+    key_id, shown_prefix, organization, role, name = line.split()[:5]
+    assert (shown_prefix, organization, role, name) == (
+        f"cy_{prefix}_...",
+        "default",
+        "viewer",
+        "screens",
+    )
     assert line.endswith("last used never")
 
     revoked = CliRunner().invoke(app, ["apikey", "revoke", key_id, *where])
@@ -410,7 +420,31 @@ def test_apikey_create_refuses_an_unknown_role(tmp_path: Path) -> None:
         app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(tmp_path)]
     )
     assert result.exit_code == 2
-    assert "'root' is not one of 'admin', 'operator', 'viewer'" in result.output
+    assert "'root' is not one of 'platform', 'admin', 'operator', 'viewer'" in result.output
+
+
+def test_apikey_create_in_an_organization_makes_it(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    created = CliRunner().invoke(
+        app,
+        ["apikey", "create", "--name", "acme ops", "--org", "acme", "--role", "operator", *where],
+    )
+    assert created.exit_code == 0, created.output
+    key = created.stdout.strip()
+
+    async def check() -> None:
+        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+            verified = await store.api_keys.verify(key)
+            assert verified is not None
+            assert (verified.organization_id, verified.role) == ("acme", "operator")
+            assert await store.organizations.get("acme") is not None
+
+    asyncio.run(check())
+    too_long = CliRunner().invoke(
+        app, ["apikey", "create", "--name", "x", "--org", "o" * 65, *where]
+    )
+    assert too_long.exit_code == 2
+    assert "an organization id has 1 to 64 characters" in too_long.output
 
 
 def test_csms_keeps_a_bounded_history_by_default(served: list[CsmsSettings]) -> None:

@@ -175,7 +175,7 @@ async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path:
             database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("organizations", "locations", "simulated_chargers", "api_keys")
         ]
-    assert counts == [1, 1, 3, 1]
+    assert counts == [2, 1, 3, 1]  # the demo's organization beside the default one
 
 
 async def test_no_demo_starts_empty(tmp_path: Path) -> None:
@@ -194,8 +194,11 @@ async def test_no_demo_starts_empty(tmp_path: Path) -> None:
     ) in lab.stderr
     assert "0 chargers running, no demo" in lab.stderr
     with lab.database() as database:
-        for table in ("organizations", "simulated_chargers", "api_keys", "stations"):
+        for table in ("simulated_chargers", "api_keys", "stations"):
             assert database.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+        # The one organization a new database has (revision 0013), and no other.
+        organizations = database.execute("SELECT id FROM organizations").fetchall()
+        assert organizations == [("default",)]
 
 
 def test_help_documents_every_setting() -> None:

@@ -44,6 +44,7 @@ from chargeyard.stack import (
     StartupFailure,
     assemble,
 )
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
 from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
 
@@ -100,6 +101,14 @@ def csms(
             " until added with `chargeyard station add`.",
         ),
     ] = False,
+    register_into: Annotated[
+        str,
+        typer.Option(
+            envvar="CHARGEYARD_REGISTER_INTO",
+            help="The organization that stations registered by --auto-register belong to"
+            " (their API keys see them; made if it does not exist).",
+        ),
+    ] = DEFAULT_ORGANIZATION_ID,
     api_port: Annotated[
         int,
         typer.Option(
@@ -148,6 +157,9 @@ def csms(
         )
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--outbound-networks") from None
+    problem = cli_credentials.organization_problem(register_into)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--register-into")
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -155,6 +167,7 @@ def csms(
         boot_status=boot_status.value,
         validate=validate,
         auto_register=auto_register,
+        register_into=register_into,
         accept_unknown_tags=accept_unknown_tags,
         max_frame_bytes=max_frame_bytes,
         retention=retention_limits(retention_days, retention_max_rows),
@@ -231,7 +244,8 @@ async def _serve_until_signalled(
                 " `chargeyard apikey create`; docs at /docs)"
             )
         admission = (
-            "unknown stations are registered (--auto-register)"
+            f"unknown stations are registered in organization {settings.register_into!r}"
+            " (--auto-register)"
             if settings.auto_register
             else "unknown stations are refused: `chargeyard station add ID` first,"
             " or --auto-register"

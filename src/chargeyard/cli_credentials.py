@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from chargeyard.api.settings import MIN_JWT_SECRET
-from chargeyard.api.tokens import Role, issue_token, parse_ttl
+from chargeyard.api.tokens import MAX_ORGANIZATION_ID, Role, issue_token, parse_ttl
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
@@ -22,7 +22,7 @@ from chargeyard.cli_options import (
 from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
 from chargeyard.protocol.identity import identity_problem
 from chargeyard.store import ConflictError, NotFoundError, Store
-from chargeyard.store.models import ApiKeyRole
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, ApiKeyRole
 
 apikey_app = typer.Typer(
     help="API keys for the REST API (X-API-Key), stored hashed.", no_args_is_help=True
@@ -33,6 +33,16 @@ token_app = typer.Typer(
 )
 
 
+def organization_problem(organization_id: str) -> str | None:
+    """Why ``organization_id`` cannot name an organization (the rule the gateway applies to a
+    token's ``org`` claim), or None."""
+    if not organization_id or len(organization_id) > MAX_ORGANIZATION_ID:
+        return f"an organization id has 1 to {MAX_ORGANIZATION_ID} characters"
+    if not organization_id.isprintable():
+        return "an organization id holds printable characters only"
+    return None
+
+
 @apikey_app.command("create", short_help="Create an API key for /api/v1 and print it once.")
 def apikey_create(
     name: Annotated[str, typer.Option("--name", help="What the key is for (shown in listings).")],
@@ -41,36 +51,53 @@ def apikey_create(
         typer.Option(
             "--role",
             help="viewer: reads; operator: also sends commands and writes; admin: also"
-            " manages the API keys.",
+            " manages the organization's API keys; platform: an admin in every organization"
+            " (through X-Organization-Id).",
         ),
     ] = ApiKeyRole.ADMIN,
+    org: Annotated[
+        str,
+        typer.Option(
+            "--org",
+            help="The organization whose chargers, id tags and webhooks the key sees (made"
+            " if it does not exist).",
+        ),
+    ] = DEFAULT_ORGANIZATION_ID,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an API key and print it: it is shown this once, and only its hash is kept."""
+    problem = organization_problem(org)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--org")
 
     async def create(url: str) -> str:
         async with await Store.open(url) as store:
-            _, plaintext = await store.api_keys.create(name, role)
+            await store.organizations.ensure(org)
+            _, plaintext = await store.api_keys.create(name, role, organization_id=org)
         return plaintext
 
     url = resolve_database_url(data_dir, database_url)
     typer.echo(asyncio.run(create(url)))
     where = shown_database(url)
     typer.echo(
-        f"{role.value} API key {name!r} created in {where}; it cannot be shown again.", err=True
+        f"{role.value} API key {name!r} of organization {org!r} created in {where}; it cannot"
+        " be shown again.",
+        err=True,
     )
 
 
 @apikey_app.command("list", short_help="List the API keys (never the keys themselves).")
 def apikey_list(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None) -> None:
-    """One line a key: its id, prefix, role, name, when it was made and last used."""
+    """One line a key: its id, prefix, organization, role, name, when it was made and last
+    used."""
 
     async def listed(url: str) -> list[str]:
         async with await Store.open(url) as store:
             keys = await store.api_keys.list()
         return [
-            f"{key.id}  cy_{key.prefix}_...  {key.role:<8}  {key.name}  created"
+            f"{key.id}  cy_{key.prefix}_...  {key.organization_id}  {key.role:<8}  {key.name}"
+            "  created"
             f" {key.created_at:%Y-%m-%d %H:%M}  last used "
             + ("never" if key.last_used_at is None else f"{key.last_used_at:%Y-%m-%d %H:%M}")
             for key in keys
@@ -228,6 +255,12 @@ def station_add(
             help="HTTP Basic password (security profile 1), stored hashed; none: no auth.",
         ),
     ] = None,
+    org: Annotated[
+        str,
+        typer.Option(
+            "--org", help="The organization the station belongs to (made if it does not exist)."
+        ),
+    ] = DEFAULT_ORGANIZATION_ID,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -235,10 +268,14 @@ def station_add(
     problem = identity_problem(charge_box_id)
     if problem is not None:
         raise typer.BadParameter(problem, param_hint="CHARGE_BOX_ID")
+    problem = organization_problem(org)
+    if problem is not None:
+        raise typer.BadParameter(problem, param_hint="--org")
 
     async def add(url: str) -> None:
         async with await Store.open(url) as store:
-            await store.stations.register(charge_box_id, password=password)
+            await store.organizations.ensure(org)
+            await store.stations.register(charge_box_id, password=password, organization_id=org)
 
     url = resolve_database_url(data_dir, database_url)
     try:

@@ -19,6 +19,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
+from chargeyard.store.models import ApiKeyRole
 from tests.api.apps import api_app
 from tests.polling import until
 from tests.stack_lab import StackLab
@@ -66,8 +67,10 @@ async def test_stream_with_the_header_key_says_ready_then_sends_each_event(
             "events": ALL_EVENTS,
             "chargeBoxIds": None,
         }
-        first = served.hub.emit(EventType.CHARGER_CONNECTED, "CP-1", ocppVersion="1.6")
-        second = served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1")
+        first = served.hub.emit(
+            EventType.CHARGER_CONNECTED, "CP-1", organization_id="default", ocppVersion="1.6"
+        )
+        second = served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1", organization_id="default")
         assert await receive(websocket) == first.as_json()
         assert await receive(websocket) == {
             "id": second.sequence,
@@ -81,7 +84,9 @@ async def test_stream_with_the_header_key_says_ready_then_sends_each_event(
 async def test_stream_takes_the_key_from_the_query_for_browsers(served: StreamServer) -> None:
     async with await served.open(f"apiKey={served.key}", header=False) as websocket:
         assert (await receive(websocket))["event"] == "stream.ready"
-        event = served.hub.emit(EventType.CHARGER_BOOT, "CP-9", vendor="V", model="M")
+        event = served.hub.emit(
+            EventType.CHARGER_BOOT, "CP-9", organization_id="default", vendor="V", model="M"
+        )
         assert await receive(websocket) == event.as_json()
 
 
@@ -114,10 +119,18 @@ async def test_stream_filters_by_event_names(served: StreamServer) -> None:
     async with await served.open(query) as websocket:
         ready = await receive(websocket)
         assert ready["events"] == ["transaction.started", "transaction.stopped"]
-        served.hub.emit(EventType.CHARGER_CONNECTED, "CP-1", ocppVersion="1.6")
-        started = served.hub.emit(EventType.TRANSACTION_STARTED, "CP-1", transactionId="1")
-        served.hub.emit(EventType.TRANSACTION_UPDATED, "CP-1", transactionId="1")
-        stopped = served.hub.emit(EventType.TRANSACTION_STOPPED, "CP-1", transactionId="1")
+        served.hub.emit(
+            EventType.CHARGER_CONNECTED, "CP-1", organization_id="default", ocppVersion="1.6"
+        )
+        started = served.hub.emit(
+            EventType.TRANSACTION_STARTED, "CP-1", organization_id="default", transactionId="1"
+        )
+        served.hub.emit(
+            EventType.TRANSACTION_UPDATED, "CP-1", organization_id="default", transactionId="1"
+        )
+        stopped = served.hub.emit(
+            EventType.TRANSACTION_STOPPED, "CP-1", organization_id="default", transactionId="1"
+        )
         assert await receive(websocket) == started.as_json()
         assert await receive(websocket) == stopped.as_json()
 
@@ -130,9 +143,13 @@ async def test_stream_filters_by_repeated_events_and_by_station(served: StreamSe
             ["charger.boot", "charger.connected"],
             ["CP-2"],
         )
-        served.hub.emit(EventType.CHARGER_CONNECTED, "CP-1", ocppVersion="1.6")
-        served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-2")
-        wanted = served.hub.emit(EventType.CHARGER_CONNECTED, "CP-2", ocppVersion="2.0.1")
+        served.hub.emit(
+            EventType.CHARGER_CONNECTED, "CP-1", organization_id="default", ocppVersion="1.6"
+        )
+        served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-2", organization_id="default")
+        wanted = served.hub.emit(
+            EventType.CHARGER_CONNECTED, "CP-2", organization_id="default", ocppVersion="2.0.1"
+        )
         assert await receive(websocket) == wanted.as_json()
 
 
@@ -159,7 +176,10 @@ async def test_stream_that_falls_behind_is_told_how_many_it_lost(
     async with await served.open() as websocket:
         await receive(websocket)
         # Published in one go (no await between): the stream's queue holds the last two.
-        published = [served.hub.emit(EventType.CHARGER_BOOT, f"CP-{n}") for n in range(5)]
+        published = [
+            served.hub.emit(EventType.CHARGER_BOOT, f"CP-{n}", organization_id="default")
+            for n in range(5)
+        ]
         assert await receive(websocket) == {"event": "stream.lagged", "dropped": 3}
         assert await receive(websocket) == published[3].as_json()
         assert await receive(websocket) == published[4].as_json()
@@ -172,7 +192,7 @@ async def test_stream_ends_its_subscription_when_the_client_leaves(served: Strea
     await websocket.close()
     await until(lambda: len(served.hub) == 0)
     # Publishing afterwards reaches nobody and fails nothing.
-    served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1")
+    served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1", organization_id="default")
 
 
 async def test_stream_carries_what_a_real_station_does(
@@ -209,3 +229,40 @@ async def test_stream_is_closed_when_the_server_stops(store: Store, settings: Ap
     await asyncio.wait_for(websocket.wait_closed(), 5)
     assert websocket.close_code == 1012
     assert len(hub) == 0
+
+
+async def test_a_stream_shows_its_organization_s_stations_only(
+    served: StreamServer, store: Store
+) -> None:
+    await store.organizations.ensure("org-b")
+    _, b_key = await store.api_keys.create("b", organization_id="org-b")
+    _, platform_key = await store.api_keys.create("ops", ApiKeyRole.PLATFORM, organization_id="ops")
+    as_b = StreamServer(served.hub, b_key, served.port)
+    as_platform = StreamServer(served.hub, platform_key, served.port)
+    async with (
+        await as_b.open() as b_stream,
+        await as_platform.open("organizationId=default") as platform_stream,
+        await served.open() as default_stream,
+    ):
+        for websocket in (b_stream, platform_stream, default_stream):
+            await receive(websocket)
+        ours = served.hub.emit(EventType.CHARGER_BOOT, "CP-A", organization_id="default")
+        theirs = served.hub.emit(EventType.CHARGER_BOOT, "CP-B", organization_id="org-b")
+        assert await receive(default_stream) == ours.as_json()
+        assert await receive(platform_stream) == ours.as_json()
+        assert await receive(b_stream) == theirs.as_json()  # and not CP-A's before it
+
+
+async def test_a_stream_of_another_organization_is_refused(
+    served: StreamServer, store: Store
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        await served.open("organizationId=org-b")
+    assert refused.value.response.status_code == 403
+    _, platform_key = await store.api_keys.create("ops", ApiKeyRole.PLATFORM, organization_id="ops")
+    with pytest.raises(InvalidStatus) as missing:
+        await StreamServer(served.hub, platform_key, served.port).open("organizationId=org-none")
+    assert missing.value.response.status_code == 404
+    assert json.loads(missing.value.response.body) == {
+        "detail": "organization 'org-none' not found"
+    }

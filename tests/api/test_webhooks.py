@@ -185,9 +185,9 @@ async def test_the_delivery_log_shows_retries_newest_first(lab: ApiLab) -> None:
         created = await _create(lab.client, url=receiver.url, secret=SECRET)
         path = f"/api/v1/webhooks/{created['id']}/deliveries"
         async with WebhookSender(lab.store, hub, schedule=FAST):
-            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            hub.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 3)  # max_attempts: given up
-            hub.emit(EventType.CHARGER_CONNECTED, "CP-1")
+            hub.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 5)
 
             async def log() -> list[dict[str, Any]]:

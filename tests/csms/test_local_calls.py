@@ -279,7 +279,7 @@ async def test_b07_a_command_is_completed_by_a_report_handed_to_the_shared_state
 class NoTags:
     """An id-tag table without the tag: the idToken goes out as Central."""
 
-    async def get(self, id_tag: str) -> None:
+    async def get(self, id_tag: str, *, organization_id: str = "default") -> None:
         return None
 
 

@@ -73,7 +73,9 @@ async def test_an_event_is_posted_signed_to_each_subscriber_only(store: Store) -
         stopped = await store.webhooks.create(receiver.url, [EventType.TRANSACTION_STOPPED])
         inactive = await store.webhooks.create(receiver.url, ["*"], active=False)
         async with WebhookSender(store, hub, schedule=FAST):
-            event = hub.emit(EventType.TRANSACTION_STARTED, "CP-1", transactionId=7)
+            event = hub.emit(
+                EventType.TRANSACTION_STARTED, "CP-1", organization_id="default", transactionId=7
+            )
             first = await _settled(store, started.id)
             second = await _settled(store, everything.id)
 
@@ -107,7 +109,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(store
     async with receiving(failures=2) as receiver:
         hook = await store.webhooks.create(receiver.url, ["*"], secret=SECRET)
         async with WebhookSender(store, hub, schedule=FAST):
-            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            hub.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             delivery = await _settled(store, hook.id)
 
         assert (delivery.status, delivery.status_code, delivery.attempts) == ("delivered", 204, 3)
@@ -128,7 +130,7 @@ async def test_the_sender_gives_up_after_max_attempts(store: Store) -> None:
     async with receiving(failures=100) as receiver:
         hook = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
         async with WebhookSender(store, hub, schedule=schedule):
-            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            hub.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             delivery = await _settled(store, hook.id)
             assert await store.webhooks.due() == []
 
@@ -148,10 +150,10 @@ async def test_the_log_names_failed_attempts_and_not_delivered_ones(
     async with receiving(failures=3) as receiver:
         flaky = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
         async with WebhookSender(store, hub, schedule=schedule):
-            hub.emit(EventType.CHARGER_BOOT, "CP-1")
+            hub.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             failed = await _settled(store, flaky.id)
             receiver.failures = 0
-            hub.emit(EventType.CHARGER_BOOT, "CP-2")
+            hub.emit(EventType.CHARGER_BOOT, "CP-2", organization_id="default")
 
             async def both_settled() -> bool:
                 deliveries = await store.webhooks.deliveries(flaky.id)
@@ -189,7 +191,7 @@ async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) 
         refused = await store.webhooks.create(f"http://127.0.0.1:{closed_port}/x", ["*"])
         slow = await store.webhooks.create(receiver.url, ["*"])
         async with WebhookSender(store, hub, schedule=once, timeout=0.05):
-            hub.emit(EventType.CHARGER_CONNECTED, "CP-1")
+            hub.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
             no_answer = await _settled(store, refused.id)
             too_slow = await _settled(store, slow.id)
 
@@ -205,7 +207,7 @@ async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> N
     async with receiving(failures=1) as receiver:
         retried = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
         async with WebhookSender(store, EventHub(), schedule=slow) as sender:
-            sender.events.emit(EventType.CHARGER_BOOT, "CP-1")
+            sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 1)
 
             async def failed_once() -> bool:
@@ -250,7 +252,12 @@ async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
         hook = await store.webhooks.create(receiver.url, ["connector.status_changed"])
         async with WebhookSender(store, hub, schedule=FAST, concurrency=4):
             published = [
-                hub.emit(EventType.CONNECTOR_STATUS_CHANGED, "CP-1", connectorId=n)
+                hub.emit(
+                    EventType.CONNECTOR_STATUS_CHANGED,
+                    "CP-1",
+                    organization_id="default",
+                    connectorId=n,
+                )
                 for n in range(40)
             ]
 
@@ -281,11 +288,18 @@ async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
     hub = EventHub()
     hook = await store.webhooks.create("http://127.0.0.1:9/hook", ["connector.status_changed"])
     async with WebhookSender(store, hub, schedule=FAST, poll_interval=60, burst_gather=0.2):
-        hub.emit(EventType.CONNECTOR_STATUS_CHANGED, "CP-0", connectorId=1)
+        hub.emit(
+            EventType.CONNECTOR_STATUS_CHANGED, "CP-0", organization_id="default", connectorId=1
+        )
         await until(lambda: writes == [1])  # alone: written at once
         for wave in range(4):
             for n in range(2):
-                hub.emit(EventType.CONNECTOR_STATUS_CHANGED, f"CP-{wave}", connectorId=n)
+                hub.emit(
+                    EventType.CONNECTOR_STATUS_CHANGED,
+                    f"CP-{wave}",
+                    organization_id="default",
+                    connectorId=n,
+                )
             await asyncio.sleep(0)  # the intake runs between the waves
         await until(lambda: sum(writes) == 9)
     assert writes == [1, 8]
@@ -298,7 +312,9 @@ async def test_events_published_before_stop_are_kept_for_the_next_start(store: S
         hook = await store.webhooks.create(receiver.url, ["charger.disconnected"])
         sender = WebhookSender(store, hub, schedule=FAST)
         await sender.start()
-        hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1")  # the listener's last words
+        hub.emit(
+            EventType.CHARGER_DISCONNECTED, "CP-1", organization_id="default"
+        )  # the listener's last words
         await sender.stop()
         [kept] = await store.webhooks.deliveries(hook.id)
         assert (kept.status, kept.attempts, kept.event) == ("pending", 0, "charger.disconnected")
@@ -330,10 +346,10 @@ async def test_a_delivery_in_flight_is_not_claimed_again(
         first = await store.webhooks.create(receiver.url, ["charger.connected"])
         second = await store.webhooks.create(receiver.url, ["charger.boot"])
         async with WebhookSender(store, EventHub(), poll_interval=0.05) as sender:
-            sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1")
+            sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 1)  # the first post is in flight
             claims_before_second = len(claims)
-            sender.events.emit(EventType.CHARGER_BOOT, "CP-1")
+            sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             settled = await _settled(store, second.id)
             await asyncio.sleep(0.3)  # room for a wrong second post of the first delivery
     first_id = (await _only_delivery(store, first.id)).id

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import insert, make_url
 
 from chargeyard.store import Store, create_engine, upgrade
-from chargeyard.store.models import Base
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Base, Organization
 from tests.migrated import migrated_template
 
 POSTGRES_ENV = "CHARGEYARD_TEST_POSTGRES_URL"
@@ -133,4 +133,10 @@ async def store(database_url: str) -> AsyncIterator[Store]:
             async with opened.engine.begin() as connection:
                 for table in reversed(Base.metadata.sorted_tables):
                     await connection.execute(table.delete())
+                # As a new database has it (revision 0013).
+                await connection.execute(
+                    insert(Organization).values(
+                        id=DEFAULT_ORGANIZATION_ID, name="Default organization"
+                    )
+                )
         yield opened

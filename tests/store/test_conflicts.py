@@ -54,12 +54,12 @@ async def test_each_kind_of_rule_is_told_in_its_words(store: Store) -> None:
         # A unique constraint of two columns.
         "uq_simulated_chargers_organization_id_identity": [charger("CP-1")],
         # A unique index.
-        "ix_stations_charge_box_id": [Station(charge_box_id="CP-1")],
+        "ix_stations_charge_box_id": [Station(charge_box_id="CP-1", organization_id="default")],
         "ix_locations_organization_id_slug": [
             Location(id="loc-2", organization_id="org-a", slug=location.slug, name="Two")
         ],
         # A primary key.
-        "pk_id_tags": [IdTag(id_tag="TAG-1", status="Accepted")],
+        "pk_id_tags": [IdTag(organization_id="default", id_tag="TAG-1", status="Accepted")],
     }
     for rule, rows in cases.items():
         error = await _refused(store, *rows)

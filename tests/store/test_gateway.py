@@ -17,7 +17,9 @@ async def test_organizations_and_locations(store: Store) -> None:
     acme = await store.organizations.create("Acme", organization_id="org-acme")
     other = await store.organizations.create("Other")
     assert other.id.startswith("org-")
-    assert [o.id for o in await store.organizations.list()] == sorted([acme.id, other.id])
+    # The default organization is there from the start (revision 0013).
+    listed = [o.id for o in await store.organizations.list()]
+    assert listed == sorted(["default", acme.id, other.id])
 
     depot = await store.locations.create("org-acme", "Depot", address="1 Main St")
     assert depot.id.startswith("loc-")

@@ -17,7 +17,7 @@ from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import Base
 from tests.store.conftest import PostgresDatabases
 
-HEAD = "0012"  # the newest revision (rev_0012_api_key_roles.py)
+HEAD = "0013"  # the newest revision (rev_0013_central_system_organizations.py)
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -48,7 +48,7 @@ async def test_it_tells_the_password_the_layout_and_open_transactions(store: Sto
         "One",
         False,
     )
-    assert found["CP-2"] == ConnectingStation("CP-2", None, None, None, None, True)
+    assert found["CP-2"] == ConnectingStation("CP-2", "default", None, None, None, None, True)
 
 
 async def test_a_lookup_not_running_queries_on_its_own(store: Store) -> None:

@@ -47,7 +47,8 @@ async def test_subscribers_are_the_active_hooks_for_the_event_or_all(store: Stor
     everything = await store.webhooks.create("https://b", ["*"])
     await store.webhooks.create("https://c", ["transaction.started"], active=False)
     await store.webhooks.create("https://d", ["station.online"])
-    subscribers = await store.webhooks.subscribers("transaction.started")
+    await store.webhooks.create("https://e", ["*"], organization_id="org-b")
+    subscribers = await store.webhooks.subscribers("transaction.started", "default")
     assert {w.id for w in subscribers} == {started.id, everything.id}
 
 

@@ -1,6 +1,7 @@
 """The dependencies both APIs share, as ``Annotated`` aliases: ``StoreDep``, ``SettingsDep``,
-``OutboundDep`` (where the server's own connections may go) and ``ApiKeyDep`` (the
-``X-API-Key`` header, checked against the store; ``/api/v1`` and ``/metrics`` take it). The
+``OutboundDep`` (where the server's own connections may go), ``ApiKeyDep`` (the
+``X-API-Key`` header, checked against the store; ``/api/v1`` and ``/metrics`` take it) and
+``TenantDep`` (the organization an ``/api/v1`` request acts in, ``api/tenant.py``). The
 central system's own (a station as a command target) are in ``api/v1/deps.py``, the gateway's
 in ``api/gateway/deps.py``.
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
 from chargeyard.api.settings import ApiSettings
+from chargeyard.api.tenant import CHARGER_PATH_PARAMETER, ORGANIZATION_HEADER, Tenant, acting_tenant
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey, ApiKeyRole
@@ -51,6 +53,7 @@ SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
 # The methods a viewer key may use: what reads. Every other request of /api/v1 sends a command
 # to a station or writes (chargers, id tags, webhooks, API keys).
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ADMINS = frozenset({ApiKeyRole.ADMIN, ApiKeyRole.PLATFORM})
 
 
 async def require_api_key(
@@ -75,8 +78,8 @@ async def require_api_key(
 
 
 async def require_admin_key(api_key: Annotated[ApiKey, Depends(require_api_key)]) -> ApiKey:
-    """The caller's key, if it is an admin key; 403 otherwise."""
-    if api_key.role != ApiKeyRole.ADMIN:
+    """The caller's key, if it is an admin (or platform) key; 403 otherwise."""
+    if api_key.role not in _ADMINS:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"API key {api_key.name!r} is a {api_key.role} key: only an admin key manages API keys",
@@ -85,3 +88,28 @@ async def require_admin_key(api_key: Annotated[ApiKey, Depends(require_api_key)]
 
 
 ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]
+
+
+async def require_tenant(
+    request: Request,
+    store: StoreDep,
+    api_key: ApiKeyDep,
+    organization: Annotated[
+        str | None,
+        Header(
+            alias=ORGANIZATION_HEADER,
+            description="Platform keys only: act in this organization instead of the key's.",
+        ),
+    ] = None,
+) -> Tenant:
+    """The organization the request acts in (``api/tenant.py``), after checking that the
+    charger its path names, if any, is that organization's (404 otherwise, as for a charger
+    that does not exist)."""
+    tenant = await acting_tenant(store, api_key, organization)
+    charge_box_id = request.path_params.get(CHARGER_PATH_PARAMETER)
+    if charge_box_id is not None:
+        await tenant.require_charger(store, charge_box_id)
+    return tenant
+
+
+TenantDep = Annotated[Tenant, Depends(require_tenant)]

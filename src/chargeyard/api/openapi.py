@@ -1,5 +1,6 @@
 """The OpenAPI document's word on credentials (which part of the API takes which, in the
-description, and on each operation as its route enforces it) and on the 422 answer's shape.
+description, and on each operation as its route enforces it), on the 422 answer's shape, and
+on the answers every ``/api/v1`` operation may give for its key's role and organization.
 
 FastAPI declares an operation's security from the security dependencies of its route:
 ``/api/v1`` routes depend on ``X-API-Key`` (``deps.require_api_key``), ``/ocpp`` routes on a
@@ -11,6 +12,11 @@ FastAPI declares every 422 as its validation error (``detail``: a list of proble
 also answers 422 with a text ``detail`` when a request is valid JSON but not something the
 charger's OCPP version can express (``app.py``'s error table), so the document declares
 ``detail`` as either (``UnprocessableResponse``).
+
+Every ``/api/v1`` operation takes ``X-Organization-Id`` (``api/tenant.py``), so each may answer
+403 (the key's role does not allow the request, or the key may not name another
+organization) and 404 (the organization a platform key names does not exist, or the row the
+path names is not the organization's): declared on each, where its route did not already.
 """
 
 from __future__ import annotations
@@ -24,13 +30,16 @@ API_KEY_SCHEME = "APIKeyHeader"  # FastAPI names a scheme after its class
 UNPROCESSABLE = "UnprocessableResponse"
 _FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
 METRICS_PATH = "/metrics"
+API_V1_PREFIX = "/api/v1/"
 
 DESCRIPTION = """\
 The chargeyard lab's HTTP API. Each part takes its own credential:
 
 - **`/api/v1`**, the central system: commands to connected chargers over OCPP 1.6, 2.0.1 or
   2.1 (the same endpoint speaks each charger's version), chargers, transactions, id tags,
-  webhooks. Header `X-API-Key`; `chargeyard apikey create` makes a key. The live event stream
+  webhooks. Header `X-API-Key`; `chargeyard apikey create` makes a key. A key belongs to an
+  organization and sees its chargers, id tags and webhooks only; a platform key may act in
+  another by naming it in `X-Organization-Id`. The live event stream
   `/api/v1/events` (a WebSocket, not listed here) takes the same key, as the header or as the
   `apiKey` query parameter.
 - **`/ocpp`**, the simulator gateway: locations and simulated chargers, their commands and
@@ -53,6 +62,7 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         document = build()
         _declare_unprocessable(document)
+        _declare_tenancy(document)
         operation = document.get("paths", {}).get(METRICS_PATH, {}).get("get")
         if operation is not None:
             _declare_metrics_security(app, operation)
@@ -87,6 +97,24 @@ def _declare_unprocessable(document: dict[str, Any]) -> None:
             media = response.get("content", {}).get("application/json", {})
             if media.get("schema", {}).get("$ref") == _FASTAPI_VALIDATION:
                 media["schema"] = {"$ref": f"#/components/schemas/{UNPROCESSABLE}"}
+
+
+_TENANCY_ANSWERS = {
+    "403": "The key's role does not allow this, or X-Organization-Id names another"
+    " organization and the key is not a platform key",
+    "404": "Not found in the organization (X-Organization-Id: no such organization)",
+}
+
+
+def _declare_tenancy(document: dict[str, Any]) -> None:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for path, item in document.get("paths", {}).items():
+        if not path.startswith(API_V1_PREFIX):
+            continue
+        for operation in item.values():
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            for code, description in _TENANCY_ANSWERS.items():
+                responses.setdefault(code, {"description": description, "content": error})
 
 
 def _declare_metrics_security(app: FastAPI, operation: dict[str, Any]) -> None:

@@ -119,6 +119,7 @@ class RedisEvents:
                     {
                         "type": event.type.value,
                         "chargeBoxId": event.charge_box_id,
+                        "organizationId": event.organization_id,
                         "data": event.data,
                         "at": event.at.isoformat(),
                     }
@@ -155,6 +156,8 @@ class RedisEvents:
                     dict(event["data"]),
                     at=datetime.fromisoformat(event["at"]),
                     relayed=True,
+                    # A node of an older release relays none: its events reach no organization.
+                    organization_id=event.get("organizationId"),
                 )
             )
 

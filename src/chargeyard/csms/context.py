@@ -19,16 +19,21 @@ from typing import Any
 import orjson
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
-from chargeyard.csms.events import Event, EventHub, EventType
+from chargeyard.csms.events import Event, EventHub, EventSink, EventType
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
 from chargeyard.store import Store
 from chargeyard.store.id_tag_lookup import IdTagLookup
-from chargeyard.store.models import Direction, NotificationKind, StationNotification
+from chargeyard.store.models import (
+    DEFAULT_ORGANIZATION_ID,
+    Direction,
+    NotificationKind,
+    StationNotification,
+)
 from chargeyard.store.repositories import Authorization, NewNotification
-from chargeyard.store.repositories.id_tags import INVALID, authorize
+from chargeyard.store.repositories.id_tags import INVALID, TagFacts, authorize
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_writer import Fact, StationWriter, write_now
 
@@ -74,7 +79,7 @@ class StationContext:
     # the table knows keep their status, expiry and parent).
     accept_unknown_tags: bool = False
     # Where handlers tell what happened, after it is committed (webhooks, the live stream).
-    events: EventHub = field(default_factory=EventHub)
+    events: EventSink = field(default_factory=EventHub)
     # The starts the API asked for, to mark a transaction remote_started (command_state.py;
     # the registry's in one process).
     remote_starts: PendingStarts = field(default_factory=RemoteStarts)
@@ -98,6 +103,9 @@ class StationContext:
     # Returns once the station's connection is known to every node that may command it (the
     # registry's announced(): a cluster's presence key, bus/redis_stations.py); None: at once.
     announced: Callable[[], Awaitable[None]] | None = None
+    # The organization the station belongs to: its id tags answer its Authorize, and its
+    # events (stamped by ``events``) go to that organization's webhooks and stream.
+    organization_id: str = DEFAULT_ORGANIZATION_ID
 
     async def keep(self, *facts: Fact) -> None:
         """Commit what the station said of itself (``store/station_writer.py``), with the
@@ -149,7 +157,14 @@ class StationContext:
         another transaction and multiple transactions are not allowed"; 2.0.1
         AuthorizationStatusEnumType).
         """
-        read = self.store.id_tags.get if self.tag_lookup is None else self.tag_lookup.get
+        organization_id = self.organization_id
+        lookup = self.tag_lookup
+
+        async def read(tag: str) -> TagFacts | None:
+            if lookup is None:
+                return await self.store.id_tags.get(tag, organization_id=organization_id)
+            return await lookup.get(organization_id, tag)
+
         unknown = _ACCEPTED if self.accept_unknown_tags else INVALID
         authorization = await authorize(read, id_tag, unknown=unknown)
         if authorization is unknown:
@@ -158,7 +173,9 @@ class StationContext:
             starting
             and authorization.status == "Accepted"
             and authorization.policy == SINGLE_SESSION
-            and await self.store.transactions.count_active_for_tag(id_tag, excluding=excluding)
+            and await self.store.transactions.count_active_for_tag(
+                id_tag, excluding=excluding, organization_id=organization_id
+            )
         ):
             return replace(authorization, status="ConcurrentTx")
         return authorization

@@ -6,6 +6,10 @@ reports is committed to the store, so a listener that reads the store on an even
 Publishing never waits and never fails: each subscriber has its own bounded queue, and a
 subscriber that falls behind loses its oldest events (and is told how many) rather than slowing
 the stations down.
+
+An event is one organization's: its station's, stamped by the node that holds the station's
+connection (:class:`StationEvents`). The webhooks and the live stream of an organization are
+told only its events; an event no organization was stamped on is told to nobody.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import asyncio
 import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class EventType(StrEnum):
@@ -55,6 +59,8 @@ class Event:
     # Published by another node of the cluster and relayed here (bus/redis_events.py): this
     # node's live stream shows it; its webhook sender leaves it to the node that saw it.
     relayed: bool = False
+    # The organization of the event's station (StationEvents stamps it).
+    organization_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The event as the webhook body and the stream carry it."""
@@ -148,9 +154,11 @@ class EventHub:
             if subscription.accept is None or subscription.accept(event):
                 subscription._put(event)
 
-    def emit(self, type: EventType, charge_box_id: str, **data: Any) -> Event:
-        """Build and publish an event; returns it."""
-        event = Event(type, charge_box_id, data)
+    def emit(
+        self, type: EventType, charge_box_id: str, *, organization_id: str, **data: Any
+    ) -> Event:
+        """Build and publish an event of ``organization_id``'s station; returns it."""
+        event = Event(type, charge_box_id, data, organization_id=organization_id)
         self.publish(event)
         return event
 
@@ -158,4 +166,29 @@ class EventHub:
         return len(self._subscribers)
 
 
-__all__ = ["Event", "EventHub", "EventType", "Subscription"]
+class EventSink(Protocol):
+    """Where a station's handlers publish (an :class:`EventHub`, or its
+    :class:`StationEvents`); its length is how many listen (none: an event need not be
+    built)."""
+
+    def publish(self, event: Event) -> None: ...
+    def __len__(self) -> int: ...
+
+
+class StationEvents:
+    """Publishes one station's events on ``hub``, stamped with the station's organization
+    (read when its connection was admitted: a station's organization is fixed while it is
+    registered, and deleting it closes its connection)."""
+
+    def __init__(self, hub: EventHub, organization_id: str) -> None:
+        self._hub = hub
+        self.organization_id = organization_id
+
+    def publish(self, event: Event) -> None:
+        self._hub.publish(replace(event, organization_id=self.organization_id))
+
+    def __len__(self) -> int:
+        return len(self._hub)
+
+
+__all__ = ["Event", "EventHub", "EventSink", "EventType", "StationEvents", "Subscription"]

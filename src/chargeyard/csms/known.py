@@ -21,6 +21,8 @@ class KnownStation:
     """The station as its connection knows it.
 
     Attributes:
+        organization_id: the organization it belongs to (None: registered as it connects,
+            in the listener's admission organization).
         ocpp_version: the version it last connected with (None: never connected).
         vendor, model: what it last booted as (None: never booted).
         open_transactions: whether it may have a transaction open: it had one when it
@@ -31,10 +33,17 @@ class KnownStation:
     vendor: str | None = None
     model: str | None = None
     open_transactions: bool = True
+    organization_id: str | None = None
 
     @classmethod
     def of(cls, station: ConnectingStation) -> KnownStation:
-        return cls(station.ocpp_version, station.vendor, station.model, station.open_transactions)
+        return cls(
+            station.ocpp_version,
+            station.vendor,
+            station.model,
+            station.open_transactions,
+            station.organization_id,
+        )
 
     @classmethod
     def new(cls) -> KnownStation:

@@ -57,7 +57,7 @@ from chargeyard.csms.admission import CHALLENGE, judge
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
-from chargeyard.csms.events import EventHub
+from chargeyard.csms.events import EventHub, StationEvents
 from chargeyard.csms.frames import FrameRecorder
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
@@ -84,6 +84,7 @@ from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
 from chargeyard.store.id_tag_lookup import IdTagLookup
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_lookup import StationLookup
@@ -118,7 +119,8 @@ class CsmsSettings:
     """The listener's settings.
 
     Attributes:
-        auto_register: let unknown identities in and register them (otherwise 404).
+        auto_register: let unknown identities in and register them (otherwise 404), in
+            the organization ``register_into`` (made at start if it does not exist).
         accept_unknown_tags: answer Accepted for id tags the table does not know (a lab
             setting; otherwise they are Invalid).
         boot_status: the BootNotification answer (Accepted, Pending or Rejected); with
@@ -148,6 +150,7 @@ class CsmsSettings:
     call_timeout: float = 30.0
     validate: bool = True
     auto_register: bool = False
+    register_into: str = DEFAULT_ORGANIZATION_ID
     accept_unknown_tags: bool = False
     boot_status: str = "Accepted"
     data_transfer_handlers: Mapping[str, DataTransferHandler] = field(default_factory=dict)
@@ -234,6 +237,8 @@ class CsmsServer:
     async def start(self) -> None:
         if self.settings.tune_gc:
             tune_collector()
+        if self.settings.auto_register:
+            await self.store.organizations.ensure(self.settings.register_into)
         offline = await self.store.stations.mark_all_offline()
         if offline:
             logger.info("marked %d stations offline (left online by a previous run)", offline)
@@ -413,20 +418,29 @@ class CsmsServer:
             await layout.on_connect(self.store, identity, version, known)
             await self._station_writer.keep(
                 station_writer.online(
-                    identity, version.name, utc_now(), create=self.settings.auto_register
+                    identity,
+                    version.name,
+                    utc_now(),
+                    create=self.settings.auto_register,
+                    organization_id=self.settings.register_into,
                 )
             )
         except NotFoundError:  # deleted between the handshake and now
             await websocket.close(1008, "unknown station")
             return
         known.ocpp_version = version.name
+        # Registered as it connected: in the admission organization (a row made by another
+        # node at the same moment is that node's, and is read at the next connection).
+        organization_id = known.organization_id or self.settings.register_into
+        events = StationEvents(self.events, organization_id)
         context = StationContext(
             identity=identity,
             store=self.store,
+            organization_id=organization_id,
             boot_policy=BootPolicy(self.settings.boot_status, self.settings.heartbeat_interval),
             data_transfer_handlers=self.settings.data_transfer_handlers,
             accept_unknown_tags=self.settings.accept_unknown_tags,
-            events=self.events,
+            events=events,
             remote_starts=self.registry.remote_starts,
             reports=self.registry.reports,
             rejected=self.registry.rejected,
@@ -451,6 +465,7 @@ class CsmsServer:
             max_frame_bytes=self.settings.max_frame_bytes,
         )
         previous = self.registry.add(identity, connection)
+        self.store.stations.connected(identity, organization_id)
         if previous is not None:
             logger.info("%s reconnected; closing its previous connection", identity)
             task = asyncio.get_running_loop().create_task(
@@ -459,14 +474,15 @@ class CsmsServer:
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         logger.info("%s connected (OCPP %s)", identity, version.name)
-        self.events.publish(event_data.connected(identity, version.name))
+        events.publish(event_data.connected(identity, version.name))
         try:
             await connection.run()
         finally:
             # A replaced connection leaves presence to its successor.
             if self.registry.remove(identity, connection):
+                self.store.stations.disconnected(identity)
                 await self._mark_offline(identity)
-                self.events.publish(event_data.disconnected(identity))
+                events.publish(event_data.disconnected(identity))
             logger.info("%s disconnected", identity)
 
     async def _known(self, identity: str) -> KnownStation:

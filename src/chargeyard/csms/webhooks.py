@@ -45,6 +45,7 @@ from chargeyard.csms.webhook_delivery import (
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import Webhook, WebhookDelivery
+from chargeyard.store.repositories.webhooks import Outgoing
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -170,10 +171,13 @@ class WebhookSender:
     async def _enqueue(self, events: Sequence[Event]) -> None:
         if not events:
             return
+        outgoing = [
+            Outgoing(event.type.value, event.organization_id, event.as_json())
+            for event in events
+            if event.organization_id is not None
+        ]
         try:
-            count = await self.store.webhooks.fan_out(
-                [(event.type.value, event.as_json()) for event in events], at=self._clock()
-            )
+            count = await self.store.webhooks.fan_out(outgoing, at=self._clock())
         except Exception:
             logger.exception("could not enqueue webhook deliveries for %d events", len(events))
             return

@@ -56,7 +56,7 @@ CLASHES: Mapping[str, str] = {
     "fk_meter_samples_station_id_stations": "the charger was deleted meanwhile",
     "fk_meter_samples_transaction_pk_transactions": "the transaction was deleted meanwhile",
     "pk_counters": "this counter already exists",
-    "pk_id_tags": "an id tag with this idTag already exists",
+    "pk_id_tags": "an id tag with this idTag already exists in the organization",
     "pk_data_transfers": "this data transfer is already recorded",
     "fk_data_transfers_station_id_stations": "the charger was deleted meanwhile",
     "pk_frames": "this frame is already recorded",

@@ -5,7 +5,8 @@ StartTransaction that follows (OCPP 1.6 sections 4.2 and 4.8; 2.0.1 C01 and E01)
 stop. When thousands of drivers start at once (the morning at a depot, a fleet of stations
 that came back after an outage and resumes its sessions), one query each is most of what those
 messages cost the node. :class:`IdTagLookup` queues the tags asked for and answers them with
-one ``SELECT ... WHERE id_tag IN (...)`` per batch, as
+one ``SELECT ... WHERE organization_id = ... AND id_tag IN (...)`` per batch (and
+organization in it), as
 :class:`~chargeyard.store.station_lookup.StationLookup` does for handshakes
 (``group_commit.py``). Under light load a batch holds one tag and costs what one query always
 did. Nothing is cached: every answer is read after it was asked for, so a tag blocked through
@@ -43,20 +44,36 @@ class TagRow:
     policy: str | None
 
 
-async def read_tags(engine: AsyncEngine, tags: Collection[str]) -> dict[str, TagRow]:
-    """The rows of ``tags`` the store has, by tag."""
-    if not tags:
-        return {}
+TagKey = tuple[str, str]
+"""A tag as its organization knows it: ``(organization_id, id_tag)``."""
+
+
+async def read_tags(engine: AsyncEngine, keys: Collection[TagKey]) -> dict[TagKey, TagRow]:
+    """The rows of ``keys`` the store has, by key: one query per organization asked about
+    (a batch's stations mostly belong to a few)."""
+    by_organization: dict[str, set[str]] = {}
+    for organization_id, tag in keys:
+        by_organization.setdefault(organization_id, set()).add(tag)
     columns = _ID_TAGS.c
-    statement = select(
-        columns.id_tag, columns.status, columns.expiry_date, columns.parent_id_tag, columns.policy
-    ).where(one_of_texts(columns.id_tag, tags, engine.dialect))
+    found: dict[TagKey, TagRow] = {}
     async with engine.connect() as connection:
-        rows = await connection.execute(statement)
-        return {row.id_tag: TagRow(*row) for row in rows}
+        for organization_id, tags in by_organization.items():
+            statement = select(
+                columns.id_tag,
+                columns.status,
+                columns.expiry_date,
+                columns.parent_id_tag,
+                columns.policy,
+            ).where(
+                columns.organization_id == organization_id,
+                one_of_texts(columns.id_tag, tags, engine.dialect),
+            )
+            for row in await connection.execute(statement):
+                found[organization_id, row.id_tag] = TagRow(*row)
+    return found
 
 
-class IdTagLookup(GroupCommit[str, TagRow | None]):
+class IdTagLookup(GroupCommit[TagKey, TagRow | None]):
     """Answers :meth:`get` for many tags with one query (the module docstring says why).
 
     Args:
@@ -71,12 +88,13 @@ class IdTagLookup(GroupCommit[str, TagRow | None]):
         )
         self._engine = reading(engine)
 
-    async def get(self, id_tag: str) -> TagRow | None:
-        """The row of ``id_tag``, or None if the store has no such tag."""
+    async def get(self, organization_id: str, id_tag: str) -> TagRow | None:
+        """The row of ``id_tag`` in ``organization_id``, or None if it has no such tag."""
+        key = (organization_id, id_tag)
         if not self.running:
-            return (await read_tags(self._engine, [id_tag])).get(id_tag)
-        return await self._submit(id_tag)
+            return (await read_tags(self._engine, [key])).get(key)
+        return await self._submit(key)
 
-    async def _handle(self, items: Sequence[str]) -> list[TagRow | None]:
+    async def _handle(self, items: Sequence[TagKey]) -> list[TagRow | None]:
         found = await read_tags(self._engine, set(items))
-        return [found.get(tag) for tag in items]
+        return [found.get(key) for key in items]

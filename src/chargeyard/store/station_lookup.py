@@ -35,6 +35,7 @@ class ConnectingStation:
     """What a central system needs of a station as it connects."""
 
     identity: str
+    organization_id: str
     password_hash: str | None
     ocpp_version: str | None
     vendor: str | None
@@ -57,6 +58,7 @@ async def read_connecting(
     )
     statement = select(
         _STATIONS.c.charge_box_id,
+        _STATIONS.c.organization_id,
         _STATIONS.c.password_hash,
         _STATIONS.c.ocpp_version,
         _STATIONS.c.vendor,
@@ -66,8 +68,10 @@ async def read_connecting(
     async with engine.connect() as connection:
         rows = await connection.execute(statement)
         return {
-            identity: ConnectingStation(identity, password, version, vendor, model, bool(active))
-            for identity, password, version, vendor, model, active in rows
+            identity: ConnectingStation(
+                identity, organization, password, version, vendor, model, bool(active)
+            )
+            for identity, organization, password, version, vendor, model, active in rows
         }
 
 

@@ -47,7 +47,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.group_commit import GroupCommit
-from chargeyard.store.models import Connector, ConnectorStatusChange, Station
+from chargeyard.store.models import (
+    DEFAULT_ORGANIZATION_ID,
+    Connector,
+    ConnectorStatusChange,
+    Station,
+)
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
 from chargeyard.store.spelling import insert_for, one_of_texts
 from chargeyard.store.types import utc_now
@@ -64,11 +69,13 @@ _CONNECTOR_STATE = ("status", "error_code", "info", "vendor_id", "vendor_error_c
 @dataclass(frozen=True, slots=True)
 class StationChange:
     """New values for columns of a station's row (``stations``), e.g. ``is_online``;
-    ``create``: add the row first if there is none (a station registered by connecting)."""
+    ``create``: add the row first if there is none (a station registered by connecting), in
+    ``organization_id``."""
 
     identity: str
     values: Mapping[str, object]
     create: bool = False
+    organization_id: str = DEFAULT_ORGANIZATION_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +98,21 @@ Fact = StationChange | StatusReport
 
 
 def online(
-    identity: str, ocpp_version: str, at: datetime, *, create: bool = False
+    identity: str,
+    ocpp_version: str,
+    at: datetime,
+    *,
+    create: bool = False,
+    organization_id: str = DEFAULT_ORGANIZATION_ID,
 ) -> StationChange:
     """The station's WebSocket opened, speaking ``ocpp_version`` (``create``: registering it
-    if the store does not know it; whether unknown stations are welcome is the central
-    system's policy, not the store's)."""
+    in ``organization_id`` if the store does not know it; whether unknown stations are
+    welcome, and where, is the central system's policy, not the store's)."""
     return StationChange(
         identity,
         {"is_online": True, "connected_at": at, "ocpp_version": ocpp_version},
         create=create,
+        organization_id=organization_id,
     )
 
 
@@ -141,15 +154,16 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
     identities = {fact.identity for fact in facts}
     keys = await _station_keys(connection, identities)
     new = {
-        fact.identity
+        fact.identity: fact.organization_id
         for fact in facts
         if isinstance(fact, StationChange) and fact.create and fact.identity not in keys
     }
     if new:
         await connection.execute(
-            _insert_missing(connection.dialect.name), [{"charge_box_id": i} for i in new]
+            _insert_missing(connection.dialect.name),
+            [{"charge_box_id": i, "organization_id": o} for i, o in new.items()],
         )
-        keys.update(await _station_keys(connection, new))
+        keys.update(await _station_keys(connection, set(new)))
     changes: dict[int, dict[str, object]] = {}
     latest: dict[tuple[int, int, int], dict[str, object]] = {}
     history: list[dict[str, object]] = []

@@ -24,7 +24,6 @@ token, 403 for a token whose claims or role do not allow the request (``tokens.p
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -39,7 +38,6 @@ from chargeyard.api.tokens import (
     TokenRejected,
     verify_token,
 )
-from chargeyard.store import ConflictError, Store
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -88,12 +86,6 @@ def _unauthorized(detail: str, *, invalid: bool) -> HTTPException:
     )
 
 
-async def _ensure_organization(store: Store, organization_id: str) -> None:
-    if await store.organizations.get(organization_id) is None:
-        with contextlib.suppress(ConflictError):  # another request created it first
-            await store.organizations.create(organization_id, organization_id=organization_id)
-
-
 async def get_principal(
     store: StoreDep,
     settings: SettingsDep,
@@ -120,7 +112,7 @@ async def get_principal(
         claims.subject, claims.organization_id, claims.roles, claims.organization_id
     )
     if organization is None or organization == claims.organization_id:
-        await _ensure_organization(store, claims.organization_id)
+        await store.organizations.ensure(claims.organization_id)
         return principal
     if not principal.has(Role.PLATFORM):
         raise HTTPException(

@@ -10,11 +10,11 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Request
 
-from chargeyard.api.deps import ApiKeyDep, SettingsDep, StoreDep
+from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
-from chargeyard.csms.commands import Charger, require_station
+from chargeyard.csms.commands import Charger
 from chargeyard.csms.station_link import StationLink
 
 
@@ -38,7 +38,7 @@ async def settle_history(app: FastAPI) -> None:
         await keeper.settled()
 
 
-async def get_link(request: Request, keeper: KeeperDep, api_key: ApiKeyDep) -> StationLink:
+async def get_link(request: Request, keeper: KeeperDep, tenant: TenantDep) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
     # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
@@ -48,6 +48,7 @@ async def get_link(request: Request, keeper: KeeperDep, api_key: ApiKeyDep) -> S
     endpoint = f"{request.method} " + (
         request.url.path if template is None else API_PREFIX + template
     )
+    api_key = tenant.api_key
     return JournaledLink(link, keeper, caller=Caller(api_key.id, api_key.name), endpoint=endpoint)
 
 
@@ -55,19 +56,14 @@ LinkDep = Annotated[StationLink, Depends(get_link)]
 
 
 async def get_charger(
-    store: StoreDep,
     link: LinkDep,
     settings: SettingsDep,
+    tenant: TenantDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
 ) -> Charger:
-    """The path's station; raises UnknownStation (404) when it is not registered.
-
-    A station with a live connection is registered by definition (the listener admits only
-    registered stations, or registers them), so only a disconnected one costs a lookup.
-    """
-    if not await link.is_connected(charge_box_id):
-        await require_station(store.stations, charge_box_id)
-    return Charger(link, charge_box_id, settings.command_timeout)
+    """The path's station, which the tenant dependency found registered in the request's
+    organization (UnknownStation, 404, otherwise)."""
+    return Charger(link, charge_box_id, settings.command_timeout, tenant.organization_id)
 
 
 ChargerDep = Annotated[Charger, Depends(get_charger)]

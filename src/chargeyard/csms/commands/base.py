@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 
 from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import MalformedCallResult, Payload
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.repositories import StationRepository
 
 ResetType = Literal["Soft", "Hard"]
@@ -80,12 +81,14 @@ class StationAnsweredBadly(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Charger:
-    """The station a command goes to: its identity, the link that reaches it and the seconds
-    to wait for its answer (None: the link's default)."""
+    """The station a command goes to: its identity, the link that reaches it, the seconds
+    to wait for its answer (None: the link's default) and the organization it belongs to
+    (whose id tags a command names)."""
 
     link: StationLink
     identity: str
     timeout: float | None = None
+    organization_id: str = DEFAULT_ORGANIZATION_ID
 
 
 async def require_station(stations: StationRepository, charge_box_id: str) -> None:

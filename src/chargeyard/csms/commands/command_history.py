@@ -29,9 +29,11 @@ async def history(
     return {"data": [_view(row) for row in rows], "total": total, "limit": limit, "offset": offset}
 
 
-async def command(commands: SentCommandRepository, command_id: str) -> Result:
-    """Raises: NotFoundError: no such command."""
-    row = await commands.get(command_id)
+async def command(
+    commands: SentCommandRepository, command_id: str, *, organization_id: str | None = None
+) -> Result:
+    """Raises: NotFoundError: no such command (to a station of ``organization_id``)."""
+    row = await commands.get(command_id, organization_id=organization_id)
     if row is None:
         raise NotFoundError("command", command_id)
     return _view(row)

@@ -128,7 +128,7 @@ async def reserve_now(
     if reservation.expiry <= now():
         raise InvalidCommand(f"expiryDate {iso(reservation.expiry)} has passed already")
     dialect = RESERVATION_DIALECTS[await charger.link.version_of(charger.identity)]
-    token_type = await token_type_of(id_tags, reservation.id_tag)
+    token_type = await token_type_of(id_tags, charger, reservation.id_tag)
     status = await dialect.reserve(sender(charger), reservation, token_type)
     return {
         "message": f"Reservation {outcome(status)}",

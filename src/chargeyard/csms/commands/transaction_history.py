@@ -35,10 +35,16 @@ async def history(
     limit: int,
     offset: int,
     now: datetime,
+    organization_id: str | None = None,
 ) -> Result:
-    """A page of transactions, newest start first, with the count of all that match."""
+    """A page of transactions (of ``organization_id``'s stations, when given), newest start
+    first, with the count of all that match."""
     rows, total = await transactions.page_with_station(
-        charge_box_id=charge_box_id, status=status, limit=limit, offset=offset
+        charge_box_id=charge_box_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+        organization_id=organization_id,
     )
     return {
         "data": await _views(transactions, rows, now),

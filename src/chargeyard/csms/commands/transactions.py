@@ -55,10 +55,10 @@ from chargeyard.store.repositories.transactions import StationTransaction
 CENTRAL_TOKEN = "Central"
 
 
-async def token_type_of(id_tags: IdTagRepository, id_tag: str) -> str:
-    """The 2.0.1 idToken type to send ``id_tag`` with: the tag's stored ``token_type``, else
-    ``Central``."""
-    tag = await id_tags.get(id_tag)
+async def token_type_of(id_tags: IdTagRepository, charger: Charger, id_tag: str) -> str:
+    """The 2.0.1 idToken type to send ``id_tag`` with: the stored ``token_type`` of the
+    charger's organization's tag, else ``Central``."""
+    tag = await id_tags.get(id_tag, organization_id=charger.organization_id)
     return tag.token_type if tag is not None and tag.token_type else CENTRAL_TOKEN
 
 
@@ -136,7 +136,7 @@ async def remote_start(
     """Ask the station to start a transaction for ``id_tag`` on ``connector_id`` (2.0.1: the
     EVSE of that number)."""
     dialect, send = await _target(charger)
-    token_type = await token_type_of(id_tags, id_tag)
+    token_type = await token_type_of(id_tags, charger, id_tag)
     start = dialect.remote_start(charger.identity, connector_id, id_tag)
     pending = charger.link.remote_starts
     pending.expect(start)
@@ -160,14 +160,21 @@ async def remote_start(
 
 
 async def locate(
-    transactions: TransactionRepository, transaction_id: str, charge_box_id: str | None
+    transactions: TransactionRepository,
+    transaction_id: str,
+    charge_box_id: str | None,
+    *,
+    organization_id: str | None = None,
 ) -> StationTransaction:
-    """The one transaction with this OCPP id (on ``charge_box_id``'s station, if given).
+    """The one transaction with this OCPP id (on ``charge_box_id``'s station, if given; on a
+    station of ``organization_id``, if given).
 
     Raises:
         NotFoundError: none; ConflictError: several stations use the id.
     """
-    found = await transactions.find(transaction_id, charge_box_id=charge_box_id)
+    found = await transactions.find(
+        transaction_id, charge_box_id=charge_box_id, organization_id=organization_id
+    )
     if not found:
         where = f"on charger {charge_box_id}" if charge_box_id is not None else ""
         raise NotFoundError("transaction", transaction_id, where)

@@ -3,6 +3,7 @@
 
 from chargeyard.store.models.base import Base, BigIntPK
 from chargeyard.store.models.gateway import (
+    DEFAULT_ORGANIZATION_ID,
     ChargerLog,
     Command,
     CommandStatus,
@@ -45,6 +46,7 @@ from chargeyard.store.models.transactions import (
 from chargeyard.store.models.workers import ChargerLease, FleetWorker
 
 __all__ = [
+    "DEFAULT_ORGANIZATION_ID",
     "ApiKey",
     "ApiKeyRole",
     "Base",

@@ -32,7 +32,21 @@ class CommandStatus(StrEnum):
     FAILED = "failed"
 
 
+DEFAULT_ORGANIZATION_ID = "default"
+"""The organization that owns what was made before organizations reached the central system
+(revision 0013), and by default the stations a central system registers as they connect."""
+
+
 class Organization(Base):
+    """A tenant. On the gateway it owns locations and simulated chargers; on the central
+    system it owns API keys, stations (and with them their transactions, frames, reports and
+    command history), id tags and webhooks.
+
+    The central system's tables name their organization without a foreign key: revision 0013
+    added the column to tables that others reference, which SQLite can do in place only
+    without one (a rebuilt ``stations`` would cascade its deletion to every transaction), and
+    the product never deletes an organization."""
+
     __tablename__ = "organizations"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -27,6 +27,8 @@ class Webhook(Base):
     __tablename__ = "webhooks"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # It is told the events of this organization's stations only.
+    organization_id: Mapped[str] = mapped_column(String(64), index=True)
     url: Mapped[str] = mapped_column(String(2048))
     events: Mapped[list[str]]
     secret: Mapped[str] = mapped_column(String(128))
@@ -59,9 +61,13 @@ class WebhookDelivery(Base):
 
 
 class ApiKeyRole(StrEnum):
-    """What an API key may do on ``/api/v1``: a viewer reads; an operator also sends commands
-    and writes (chargers, id tags, webhooks); an admin also manages the API keys."""
+    """What an API key may do on ``/api/v1``, in its organization: a viewer reads; an operator
+    also sends commands and writes (chargers, id tags, webhooks); an admin also manages the
+    organization's API keys. A platform key is an admin in every organization: it acts in its
+    own unless a request names another in ``X-Organization-Id`` (as the gateway's platform
+    tokens do)."""
 
+    PLATFORM = "platform"
     ADMIN = "admin"
     OPERATOR = "operator"
     VIEWER = "viewer"
@@ -74,6 +80,7 @@ class ApiKey(Base):
     __tablename__ = "api_keys"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(255))
     # Keys made before roles existed could do everything: they are admin keys.
     role: Mapped[str] = mapped_column(String(16), default=ApiKeyRole.ADMIN.value)

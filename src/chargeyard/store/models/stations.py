@@ -22,12 +22,18 @@ from chargeyard.store.types import utc_now
 
 
 class Station(Base):
-    """A charge point / charging station, named by ``charge_box_id`` (its OCPP identity)."""
+    """A charge point / charging station, named by ``charge_box_id`` (its OCPP identity).
+
+    The identity is unique in the central system, whatever the organization: the station names
+    itself in the WebSocket URL (OCPP-J 1.6 section 3.1.1, 2.0.1 part 4 section 3.1.1), which
+    has no room for a tenant. So the station belongs to one organization, fixed when it is
+    registered, and another organization registering the same identity is refused."""
 
     __tablename__ = "stations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     charge_box_id: Mapped[str] = mapped_column(String(255), index=True, unique=True)
+    organization_id: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str | None] = mapped_column(String(255))
     location: Mapped[str | None] = mapped_column(String(255))
     # scrypt hash (chargeyard.store.hashing) of the HTTP Basic password; None: no password set.

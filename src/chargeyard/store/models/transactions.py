@@ -122,10 +122,14 @@ class MeterSample(Base):
 
 
 class IdTag(Base):
-    """An identifier allowed (or refused) to charge: OCPP 1.6 IdTagInfo / 2.0.1 IdTokenInfo."""
+    """An identifier allowed (or refused) to charge: OCPP 1.6 IdTagInfo / 2.0.1 IdTokenInfo.
+
+    Each organization has its own tags: a station's Authorize is answered from its
+    organization's, so two organizations may issue the same card number to different drivers."""
 
     __tablename__ = "id_tags"
 
+    organization_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     id_tag: Mapped[str] = mapped_column(String(64), primary_key=True)
     # Accepted / Blocked / Expired / Invalid / ConcurrentTx as configured by the operator.
     status: Mapped[str] = mapped_column(String(16), default="Accepted")

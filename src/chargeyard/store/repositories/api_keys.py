@@ -28,7 +28,7 @@ from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import TOKEN_COST, hash_secret, verify_secret
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import ApiKey, ApiKeyRole
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, ApiKey, ApiKeyRole
 from chargeyard.store.repositories._base import Repository
 from chargeyard.store.repositories._verified_keys import VerifiedKeys
 from chargeyard.store.types import utc_now
@@ -57,14 +57,21 @@ class ApiKeyRepository(Repository):
         super().__init__(sessions)
         self._verified = VerifiedKeys()
 
-    async def create(self, name: str, role: ApiKeyRole = ApiKeyRole.ADMIN) -> tuple[ApiKey, str]:
-        """A new key named ``name`` with ``role``: the stored row and the plaintext key
-        (shown once)."""
+    async def create(
+        self,
+        name: str,
+        role: ApiKeyRole = ApiKeyRole.ADMIN,
+        *,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
+    ) -> tuple[ApiKey, str]:
+        """A new key named ``name`` with ``role`` in ``organization_id``: the stored row and
+        the plaintext key (shown once)."""
         prefix = secrets.token_hex(4)
         plaintext = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
         key_hash = await asyncio.to_thread(hash_secret, plaintext, TOKEN_COST)
         api_key = ApiKey(
             id=new_id("key_"),
+            organization_id=organization_id,
             name=name,
             role=ApiKeyRole(role).value,
             prefix=prefix,
@@ -98,20 +105,33 @@ class ApiKeyRepository(Repository):
         self._verified.add(plaintext, api_key)
         return api_key
 
-    async def get(self, key_id: str) -> ApiKey | None:
+    async def get(self, key_id: str, *, organization_id: str | None = None) -> ApiKey | None:
+        """The key ``key_id`` (of ``organization_id``, when given)."""
         async with self._read() as session:
-            return await session.get(ApiKey, key_id)
+            api_key = await session.get(ApiKey, key_id)
+        if api_key is None or organization_id not in (None, api_key.organization_id):
+            return None
+        return api_key
 
-    async def list(self) -> Sequence[ApiKey]:
+    async def list(self, *, organization_id: str | None = None) -> Sequence[ApiKey]:
+        """The keys of ``organization_id`` (every organization's for None), oldest first."""
+        statement = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
+        if organization_id is not None:
+            statement = statement.where(ApiKey.organization_id == organization_id)
         async with self._read() as session:
-            return (await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all()
+            return (await session.scalars(statement)).all()
 
-    async def delete(self, key_id: str) -> None:
-        """Revoke a key. Raises: NotFoundError: no such key."""
+    async def delete(self, key_id: str, *, organization_id: str | None = None) -> None:
+        """Revoke a key (of ``organization_id``, when given).
+
+        Raises:
+            NotFoundError: no such key (in that organization).
+        """
+        statement = delete(ApiKey).where(ApiKey.id == key_id)
+        if organization_id is not None:
+            statement = statement.where(ApiKey.organization_id == organization_id)
         async with self._write() as session:
-            deleted = await session.scalar(
-                delete(ApiKey).where(ApiKey.id == key_id).returning(ApiKey.id)
-            )
+            deleted = await session.scalar(statement.returning(ApiKey.id))
         self._verified.forget(key_id)
         if deleted is None:
             raise NotFoundError("api key", key_id)

@@ -6,6 +6,9 @@ section 7.14: expiryDate is when the tag "must be considered expired"), a tag wh
 ``parent_id_tag``, a tag of the table) is Blocked is ``Blocked`` (blocking a fleet's group tag
 blocks its cards), otherwise the stored status. The tag's ``policy`` rides along for the
 central system to apply (``csms/context.py``: ``single-session``).
+
+Tags are one organization's (``IdTag``): every method names the organization, the default
+organization when left out; a tag's group is looked up in the tag's own organization.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Protocol
 from sqlalchemy import delete, func, select
 
 from chargeyard.store.errors import NotFoundError
-from chargeyard.store.models import IdTag
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, IdTag
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.types import utc_now
 
@@ -43,9 +46,11 @@ class IdTagRepository(Repository):
         parent_id_tag: str | None = None,
         policy: str | None = None,
         token_type: str | None = None,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> IdTag:
-        """Raises: ConflictError: the tag exists."""
+        """Raises: ConflictError: the organization has the tag already."""
         tag = IdTag(
+            organization_id=organization_id,
             id_tag=id_tag,
             status=status,
             expiry_date=expiry_date,
@@ -57,23 +62,40 @@ class IdTagRepository(Repository):
             session.add(tag)
         return tag
 
-    async def get(self, id_tag: str) -> IdTag | None:
+    async def get(
+        self, id_tag: str, *, organization_id: str = DEFAULT_ORGANIZATION_ID
+    ) -> IdTag | None:
         async with self._read() as session:
-            return await session.get(IdTag, id_tag)
+            return await session.get(IdTag, (organization_id, id_tag))
 
     async def list(
-        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+        self,
+        *,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> Sequence[IdTag]:
         limit, offset = page(limit, offset)
-        statement = select(IdTag).order_by(IdTag.id_tag).limit(limit).offset(offset)
+        statement = (
+            select(IdTag)
+            .where(IdTag.organization_id == organization_id)
+            .order_by(IdTag.id_tag)
+            .limit(limit)
+            .offset(offset)
+        )
         if status is not None:
             statement = statement.where(IdTag.status == status)
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
-    async def count(self, *, status: str | None = None) -> int:
+    async def count(
+        self, *, status: str | None = None, organization_id: str = DEFAULT_ORGANIZATION_ID
+    ) -> int:
         """How many tags :meth:`list` pages through with the same ``status`` filter."""
-        statement = select(func.count()).select_from(IdTag)
+        statement = (
+            select(func.count()).select_from(IdTag).where(IdTag.organization_id == organization_id)
+        )
         if status is not None:
             statement = statement.where(IdTag.status == status)
         async with self._read() as session:
@@ -88,8 +110,9 @@ class IdTagRepository(Repository):
         parent_id_tag: str | Unset | None = UNSET,
         policy: str | Unset | None = UNSET,
         token_type: str | Unset | None = UNSET,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> IdTag:
-        """Raises: NotFoundError: no such tag."""
+        """Raises: NotFoundError: the organization has no such tag."""
         values = changes(
             status=status,
             expiry_date=expiry_date,
@@ -98,25 +121,37 @@ class IdTagRepository(Repository):
             token_type=token_type,
         )
         async with self._write() as session:
-            tag = await session.get(IdTag, id_tag)
+            tag = await session.get(IdTag, (organization_id, id_tag))
             if tag is None:
                 raise NotFoundError("id tag", id_tag)
             for name, value in values.items():
                 setattr(tag, name, value)
         return tag
 
-    async def delete(self, id_tag: str) -> None:
-        """Raises: NotFoundError: no such tag."""
+    async def delete(self, id_tag: str, *, organization_id: str = DEFAULT_ORGANIZATION_ID) -> None:
+        """Raises: NotFoundError: the organization has no such tag."""
         async with self._write() as session:
             deleted = await session.scalar(
-                delete(IdTag).where(IdTag.id_tag == id_tag).returning(IdTag.id_tag)
+                delete(IdTag)
+                .where(IdTag.organization_id == organization_id, IdTag.id_tag == id_tag)
+                .returning(IdTag.id_tag)
             )
         if deleted is None:
             raise NotFoundError("id tag", id_tag)
 
-    async def authorize(self, id_tag: str, at: datetime | None = None) -> Authorization:
-        """The answer for ``id_tag`` at time ``at`` (default now)."""
-        return await authorize(self.get, id_tag, at)
+    async def authorize(
+        self,
+        id_tag: str,
+        at: datetime | None = None,
+        *,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
+    ) -> Authorization:
+        """The answer for ``id_tag`` of ``organization_id`` at time ``at`` (default now)."""
+
+        async def read(tag: str) -> IdTag | None:
+            return await self.get(tag, organization_id=organization_id)
+
+        return await authorize(read, id_tag, at)
 
 
 class TagFacts(Protocol):

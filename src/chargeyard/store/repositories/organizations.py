@@ -3,6 +3,7 @@ organization: a location id from another tenant is simply not found."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import unicodedata
@@ -32,6 +33,13 @@ class OrganizationRepository(Repository):
     async def get(self, organization_id: str) -> Organization | None:
         async with self._read() as session:
             return await session.get(Organization, organization_id)
+
+    async def ensure(self, organization_id: str) -> None:
+        """Make the organization (named after its id) unless it exists: a tenant a signed
+        token, an API key or the central system's settings name exists from its first use."""
+        if await self.get(organization_id) is None:
+            with contextlib.suppress(ConflictError):  # another request made it first
+                await self.create(organization_id, organization_id=organization_id)
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> Sequence[Organization]:
         limit, offset = page(limit, offset)

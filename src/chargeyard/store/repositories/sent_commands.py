@@ -33,8 +33,9 @@ MAX_COMMANDS_PAGE = 100
 @dataclass(frozen=True, slots=True)
 class CommandQuery:
     """Which commands to list; every field left None matches all. ``since`` is inclusive,
-    ``until`` exclusive."""
+    ``until`` exclusive; ``organization_id``: only to that organization's stations."""
 
+    organization_id: str | None = None
     charge_box_id: str | None = None
     action: str | None = None
     status: str | None = None
@@ -158,8 +159,13 @@ class SentCommandRepository(Repository):
             total = (await session.execute(counting)).scalar_one()
         return [CommandRecord(**row._asdict()) for row in rows], total
 
-    async def get(self, command_id: str) -> CommandRecord | None:
+    async def get(
+        self, command_id: str, *, organization_id: str | None = None
+    ) -> CommandRecord | None:
+        """The command ``command_id`` (sent to a station of ``organization_id``, when given)."""
         statement = _selected().where(SentCommand.id == command_id)
+        if organization_id is not None:
+            statement = statement.where(Station.organization_id == organization_id)
         async with self._read() as session:
             row = (await session.execute(statement)).first()
         return None if row is None else CommandRecord(**row._asdict())
@@ -177,6 +183,9 @@ def _selected() -> Select[*tuple[Any, ...]]:
 
 def _conditions(query: CommandQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if query.organization_id is not None:
+        stations = select(Station.id).where(Station.organization_id == query.organization_id)
+        conditions.append(SentCommand.station_id.in_(stations))
     if query.action is not None:
         conditions.append(SentCommand.action == query.action)
     if query.status is not None:

@@ -1,5 +1,10 @@
 """Stations as the CSMS and the API see them: registration, boot facts, presence.
 
+A station belongs to one organization (``Station``). The API names the caller's organization
+in every query (``organization_id``): a station of another organization is not found. The
+central system itself, which knows a station by the identity it connected with, leaves it out
+(``None``: whatever organization).
+
 Presence (``is_online``) is written by the listener when a WebSocket opens or closes. After a
 crash nobody wrote "offline", so the CSMS calls :meth:`StationRepository.mark_all_offline` when
 it starts, before it accepts connections.
@@ -10,18 +15,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Delete, Select, Update, delete, func, select, update
 
 from chargeyard.store import station_writer
+from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.hashing import hash_secret, verify_secret
-from chargeyard.store.models import Station
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Station
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+from chargeyard.store.repositories._station_owners import StationOwners
 from chargeyard.store.types import utc_now
 
 
 class StationRepository(Repository):
+    def __init__(self, sessions: Sessions) -> None:
+        super().__init__(sessions)
+        self._owners = StationOwners()
+
     async def register(
         self,
         charge_box_id: str,
@@ -30,15 +42,18 @@ class StationRepository(Repository):
         location: str | None = None,
         password: str | None = None,
         ocpp_version: str | None = None,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> Station:
-        """Add a station the operator expects.
+        """Add a station the operator expects, in ``organization_id``.
 
         Raises:
-            ConflictError: a station with this chargeBoxId exists.
+            ConflictError: a station with this chargeBoxId exists (in any organization: the
+                identity is the central system's, see ``Station``).
         """
         password_hash = await _hash(password)
         station = Station(
             charge_box_id=charge_box_id,
+            organization_id=organization_id,
             name=name,
             location=location,
             password_hash=password_hash,
@@ -46,16 +61,47 @@ class StationRepository(Repository):
         )
         async with self._write() as session:
             session.add(station)
+        self._owners.forget(charge_box_id)
         return station
 
-    async def get(self, charge_box_id: str) -> Station | None:
+    async def get(
+        self, charge_box_id: str, *, organization_id: str | None = None
+    ) -> Station | None:
+        statement = select(Station).where(Station.charge_box_id == charge_box_id)
         async with self._read() as session:
-            return await session.scalar(
-                select(Station).where(Station.charge_box_id == charge_box_id)
-            )
+            station: Station | None = await session.scalar(_owned_by(statement, organization_id))
+        return station
+
+    async def organization_of(self, charge_box_id: str) -> str | None:
+        """The organization the station belongs to; None if it is not registered. Read once
+        in :data:`~chargeyard.store.repositories._station_owners.OWNER_TTL` seconds
+        (``_station_owners.py`` says why, and what that means for a cluster)."""
+        known = self._owners.get(charge_box_id)
+        if known is not None:
+            return known
+        statement = select(Station.organization_id).where(Station.charge_box_id == charge_box_id)
+        async with self._read() as session:
+            organization_id: str | None = await session.scalar(statement)
+        if organization_id is not None:
+            self._owners.add(charge_box_id, organization_id)
+        return organization_id
+
+    def connected(self, charge_box_id: str, organization_id: str) -> None:
+        """The listener of this process admitted the station, of ``organization_id``: its
+        organization is known until :meth:`disconnected` (``_station_owners.py``)."""
+        self._owners.hold(charge_box_id, organization_id)
+
+    def disconnected(self, charge_box_id: str) -> None:
+        """The station's connection to this process's listener closed."""
+        self._owners.forget(charge_box_id)
 
     async def list(
-        self, *, online: bool | None = None, limit: int = 50, offset: int = 0
+        self,
+        *,
+        online: bool | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        organization_id: str | None = None,
     ) -> Sequence[Station]:
         """Stations by chargeBoxId, optionally only those online (True) or offline (False)."""
         limit, offset = page(limit, offset)
@@ -63,14 +109,15 @@ class StationRepository(Repository):
         if online is not None:
             statement = statement.where(Station.is_online == online)
         async with self._read() as session:
-            return (await session.scalars(statement)).all()
+            return (await session.scalars(_owned_by(statement, organization_id))).all()
 
-    async def count(self, *, online: bool | None = None) -> int:
+    async def count(self, *, online: bool | None = None, organization_id: str | None = None) -> int:
         statement = select(func.count()).select_from(Station)
         if online is not None:
             statement = statement.where(Station.is_online == online)
         async with self._read() as session:
-            return (await session.execute(statement)).scalar_one()
+            count: int = (await session.execute(_owned_by(statement, organization_id))).scalar_one()
+        return count
 
     async def update(
         self,
@@ -78,9 +125,16 @@ class StationRepository(Repository):
         *,
         name: str | Unset | None = UNSET,
         location: str | Unset | None = UNSET,
+        organization_id: str | None = None,
     ) -> Station:
-        """Change what the operator says about a station (not what the station reports)."""
-        return await self._update(charge_box_id, changes(name=name, location=location))
+        """Change what the operator says about a station (not what the station reports).
+
+        Raises:
+            NotFoundError: no such station (in ``organization_id``, when given).
+        """
+        return await self._update(
+            charge_box_id, changes(name=name, location=location), organization_id
+        )
 
     async def set_password(self, charge_box_id: str, password: str | None) -> None:
         """Set (or with None remove) the station's HTTP Basic password; stored hashed."""
@@ -150,13 +204,19 @@ class StationRepository(Repository):
             )
             return result.rowcount
 
-    async def delete(self, charge_box_id: str) -> None:
+    async def delete(self, charge_box_id: str, *, organization_id: str | None = None) -> None:
         """Remove a station and, by cascade, its connectors, transactions, samples and data
-        transfers. Its frames stay in the frame log, which is keyed by identity."""
+        transfers. Its frames stay in the frame log, which is keyed by identity.
+
+        Raises:
+            NotFoundError: no such station (in ``organization_id``, when given).
+        """
+        statement = delete(Station).where(Station.charge_box_id == charge_box_id)
         async with self._write() as session:
             deleted = await session.scalar(
-                delete(Station).where(Station.charge_box_id == charge_box_id).returning(Station.id)
+                _owned_by(statement, organization_id).returning(Station.id)
             )
+        self._owners.forget(charge_box_id)
         if deleted is None:
             raise NotFoundError("station", charge_box_id)
 
@@ -169,11 +229,13 @@ class StationRepository(Repository):
             raise NotFoundError("station", fact.identity)
         return station
 
-    async def _update(self, charge_box_id: str, values: dict[str, object]) -> Station:
+    async def _update(
+        self, charge_box_id: str, values: dict[str, object], organization_id: str | None = None
+    ) -> Station:
+        statement = update(Station).where(Station.charge_box_id == charge_box_id)
         async with self._write() as session:
             station: Station | None = await session.scalar(
-                update(Station)
-                .where(Station.charge_box_id == charge_box_id)
+                _owned_by(statement, organization_id)
                 .values(**values, updated_at=utc_now())
                 .returning(Station),
                 execution_options={"populate_existing": True},
@@ -181,6 +243,16 @@ class StationRepository(Repository):
         if station is None:
             raise NotFoundError("station", charge_box_id)
         return station
+
+
+_Statement = TypeVar("_Statement", Select[Any], Update, Delete)
+
+
+def _owned_by(statement: _Statement, organization_id: str | None) -> _Statement:
+    """``statement`` narrowed to one organization's stations (all of them for None)."""
+    if organization_id is None:
+        return statement
+    return statement.where(Station.organization_id == organization_id)
 
 
 async def _hash(password: str | None) -> str | None:

@@ -1,6 +1,9 @@
 """Reading charging transactions: one by its wire id, pages and counts filtered by station,
 status, connector, idTag and start time, each with its station's chargeBoxId where asked.
 
+A transaction belongs to its station's organization: ``organization_id`` narrows a query to
+that organization's stations (None: every station, as the central system itself reads).
+
 :class:`TransactionQueries` is the read side of
 :class:`~chargeyard.store.repositories.transactions.TransactionRepository`; every call is one
 read-only unit of work.
@@ -49,13 +52,17 @@ class TransactionQueries(Repository):
         until: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        organization_id: str | None = None,
     ) -> Sequence[Transaction]:
         """Transactions, newest start first, filtered by whatever is given (``since``
         inclusive, ``until`` exclusive, on the start time)."""
         limit, offset = page(limit, offset)
         statement = (
             select(Transaction)
-            .where(*_conditions(charge_box_id, status, connector_id, id_tag, since, until))
+            .where(
+                *_conditions(charge_box_id, status, connector_id, id_tag, since, until),
+                *_owned(organization_id),
+            )
             .order_by(Transaction.started_at.desc(), Transaction.id.desc())
             .limit(limit)
             .offset(offset)
@@ -72,22 +79,33 @@ class TransactionQueries(Repository):
         id_tag: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        organization_id: str | None = None,
     ) -> int:
         statement = (
             select(func.count())
             .select_from(Transaction)
-            .where(*_conditions(charge_box_id, status, connector_id, id_tag, since, until))
+            .where(
+                *_conditions(charge_box_id, status, connector_id, id_tag, since, until),
+                *_owned(organization_id),
+            )
         )
         async with self._read() as session:
             return (await session.execute(statement)).scalar_one()
 
-    async def count_active_for_tag(self, id_tag: str, *, excluding: int | None = None) -> int:
-        """How many active transactions, on any station, were started by ``id_tag``; the
-        transaction with row key ``excluding`` (``Transaction.id``) does not count."""
+    async def count_active_for_tag(
+        self, id_tag: str, *, excluding: int | None = None, organization_id: str | None = None
+    ) -> int:
+        """How many active transactions, on any station (of ``organization_id``, when given),
+        were started by ``id_tag``; the transaction with row key ``excluding``
+        (``Transaction.id``) does not count."""
         statement = (
             select(func.count())
             .select_from(Transaction)
-            .where(Transaction.status == TransactionStatus.ACTIVE, Transaction.id_tag == id_tag)
+            .where(
+                Transaction.status == TransactionStatus.ACTIVE,
+                Transaction.id_tag == id_tag,
+                *_owned(organization_id),
+            )
         )
         if excluding is not None:
             statement = statement.where(Transaction.id != excluding)
@@ -95,7 +113,11 @@ class TransactionQueries(Repository):
             return (await session.execute(statement)).scalar_one()
 
     async def find(
-        self, transaction_id: str | int, *, charge_box_id: str | None = None
+        self,
+        transaction_id: str | int,
+        *,
+        charge_box_id: str | None = None,
+        organization_id: str | None = None,
     ) -> Sequence[StationTransaction]:
         """The transactions with this wire id, on any station or on ``charge_box_id``'s. A 1.6
         id names at most one; 2.0.1 ids are the stations' own and may repeat across stations."""
@@ -107,6 +129,8 @@ class TransactionQueries(Repository):
         )
         if charge_box_id is not None:
             statement = statement.where(Station.charge_box_id == charge_box_id)
+        if organization_id is not None:
+            statement = statement.where(Station.organization_id == organization_id)
         async with self._read() as session:
             rows = (await session.execute(statement)).all()
         return [StationTransaction(*row) for row in rows]
@@ -118,11 +142,15 @@ class TransactionQueries(Repository):
         status: str | None = None,
         limit: int = 50,
         offset: int = 0,
+        organization_id: str | None = None,
     ) -> tuple[Sequence[StationTransaction], int]:
         """:meth:`list`'s page (newest start first), each with its station's chargeBoxId, and
         the count of every match, both read in one transaction so that they agree."""
         limit, offset = page(limit, offset)
-        conditions = _conditions(charge_box_id, status, None, None, None, None)
+        conditions = [
+            *_conditions(charge_box_id, status, None, None, None, None),
+            *_owned(organization_id),
+        ]
         statement = (
             select(Station.charge_box_id, Station.ocpp_version, Transaction)
             .join(Station, Transaction.station_id == Station.id)
@@ -188,6 +216,13 @@ def _conditions(
     if until is not None:
         conditions.append(Transaction.started_at < until)
     return conditions
+
+
+def _owned(organization_id: str | None) -> list[ColumnElement[bool]]:
+    if organization_id is None:
+        return []
+    stations = select(Station.id).where(Station.organization_id == organization_id)
+    return [Transaction.station_id.in_(stations)]
 
 
 __all__ = ["StationTransaction", "TransactionQueries", "find_by_wire_id", "require_transaction"]

@@ -6,6 +6,9 @@ one sender of the cluster), posts them, and reports each attempt:
 a 2xx answer marks it ``delivered``; otherwise it stays ``pending`` until the given
 ``next_attempt_at`` (the sender's backoff), or becomes ``failed`` when the sender gives up
 (no next attempt). A webhook subscribed to ``"*"`` receives every event.
+
+A webhook is one organization's, and is told the events of that organization's stations only
+(:meth:`WebhookRepository.fan_out`).
 """
 
 from __future__ import annotations
@@ -13,26 +16,47 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
 
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.models import (
+    DEFAULT_ORGANIZATION_ID,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+)
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.types import utc_now
 
 ALL_EVENTS = "*"
 
 
+class Outgoing(NamedTuple):
+    """An event to tell the webhooks of ``organization_id`` subscribed to ``name``."""
+
+    name: str
+    organization_id: str
+    payload: dict[str, Any]
+
+
 class WebhookRepository(Repository):
     async def create(
-        self, url: str, events: Sequence[str], *, secret: str | None = None, active: bool = True
+        self,
+        url: str,
+        events: Sequence[str],
+        *,
+        secret: str | None = None,
+        active: bool = True,
+        organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> Webhook:
-        """Subscribe ``url`` to ``events``; a signing secret is generated unless given."""
+        """Subscribe ``url`` to ``events`` of ``organization_id``'s stations; a signing secret
+        is generated unless given."""
         webhook = Webhook(
             id=new_id("wh_"),
+            organization_id=organization_id,
             url=url,
             events=list(events),
             secret=secret or secrets.token_urlsafe(32),
@@ -42,14 +66,23 @@ class WebhookRepository(Repository):
             session.add(webhook)
         return webhook
 
-    async def get(self, webhook_id: str) -> Webhook | None:
+    async def get(self, webhook_id: str, *, organization_id: str | None = None) -> Webhook | None:
+        """The webhook ``webhook_id`` (of ``organization_id``, when given)."""
         async with self._read() as session:
-            return await session.get(Webhook, webhook_id)
+            webhook = await session.get(Webhook, webhook_id)
+        if webhook is None or organization_id not in (None, webhook.organization_id):
+            return None
+        return webhook
 
-    async def list(self, *, active: bool | None = None) -> Sequence[Webhook]:
+    async def list(
+        self, *, active: bool | None = None, organization_id: str | None = None
+    ) -> Sequence[Webhook]:
+        """The webhooks (of ``organization_id``, when given), oldest first."""
         statement = select(Webhook).order_by(Webhook.created_at, Webhook.id)
         if active is not None:
             statement = statement.where(Webhook.active == active)
+        if organization_id is not None:
+            statement = statement.where(Webhook.organization_id == organization_id)
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
@@ -61,61 +94,67 @@ class WebhookRepository(Repository):
         events: Sequence[str] | Unset = UNSET,
         secret: str | Unset = UNSET,
         active: bool | Unset = UNSET,
+        organization_id: str | None = None,
     ) -> Webhook:
-        """Raises: NotFoundError: no such webhook."""
+        """Raises: NotFoundError: no such webhook (of ``organization_id``, when given)."""
         values = changes(url=url, secret=secret, active=active)
         if not isinstance(events, Unset):
             values["events"] = list(events)
         async with self._write() as session:
             webhook = await session.get(Webhook, webhook_id)
-            if webhook is None:
+            if webhook is None or organization_id not in (None, webhook.organization_id):
                 raise NotFoundError("webhook", webhook_id)
             for name, value in values.items():
                 setattr(webhook, name, value)
         return webhook
 
-    async def delete(self, webhook_id: str) -> None:
-        """Remove a webhook and its deliveries. Raises: NotFoundError: no such webhook."""
+    async def delete(self, webhook_id: str, *, organization_id: str | None = None) -> None:
+        """Remove a webhook and its deliveries.
+
+        Raises:
+            NotFoundError: no such webhook (of ``organization_id``, when given).
+        """
+        statement = delete(Webhook).where(Webhook.id == webhook_id)
+        if organization_id is not None:
+            statement = statement.where(Webhook.organization_id == organization_id)
         async with self._write() as session:
-            deleted = await session.scalar(
-                delete(Webhook).where(Webhook.id == webhook_id).returning(Webhook.id)
-            )
+            deleted = await session.scalar(statement.returning(Webhook.id))
         if deleted is None:
             raise NotFoundError("webhook", webhook_id)
 
-    async def subscribers(self, event: str) -> Sequence[Webhook]:
-        """Active webhooks subscribed to ``event`` (filtered here: the table is small and JSON
-        containment is spelled differently on each database)."""
-        return [webhook for webhook in await self.list(active=True) if _wants(webhook, event)]
+    async def subscribers(self, event: str, organization_id: str) -> Sequence[Webhook]:
+        """Active webhooks of ``organization_id`` subscribed to ``event`` (filtered here: the
+        table is small and JSON containment is spelled differently on each database)."""
+        webhooks = await self.list(active=True, organization_id=organization_id)
+        return [webhook for webhook in webhooks if _wants(webhook, event)]
 
-    async def fan_out(
-        self, events: Sequence[tuple[str, dict[str, Any]]], at: datetime | None = None
-    ) -> int:
-        """One pending delivery per (event, active subscriber), due at ``at`` (default now),
-        for a batch of ``(event name, payload)`` in one transaction. Returns how many."""
+    async def fan_out(self, events: Sequence[Outgoing], at: datetime | None = None) -> int:
+        """One pending delivery per (event, active subscriber of the event's organization),
+        due at ``at`` (default now), for a batch of events in one transaction. Returns how
+        many."""
         now = at or utc_now()
         # Every burst of station events comes here; most central systems subscribe to few of
         # them, or none. A read settles that without queueing for SQLite's one write lock,
         # which the stations' own messages wait for.
         async with self._read() as session:
             webhooks = (await session.scalars(select(Webhook).where(Webhook.active))).all()
-        if not any(_wants(webhook, event) for event, _ in events for webhook in webhooks):
+        if not any(_told(webhook, event) for event in events for webhook in webhooks):
             return 0
         async with self._write() as session:
             webhooks = (await session.scalars(select(Webhook).where(Webhook.active))).all()
             deliveries = [
                 WebhookDelivery(
                     webhook_id=webhook.id,
-                    event=event,
-                    payload=payload,
+                    event=event.name,
+                    payload=event.payload,
                     status=DeliveryStatus.PENDING,
                     attempts=0,
                     next_attempt_at=now,
                     created_at=now,
                 )
-                for event, payload in events
+                for event in events
                 for webhook in webhooks
-                if _wants(webhook, event)
+                if _told(webhook, event)
             ]
             session.add_all(deliveries)
         return len(deliveries)
@@ -244,3 +283,8 @@ class WebhookRepository(Repository):
 
 def _wants(webhook: Webhook, event: str) -> bool:
     return event in webhook.events or ALL_EVENTS in webhook.events
+
+
+def _told(webhook: Webhook, event: Outgoing) -> bool:
+    """Whether ``webhook`` is told ``event``: its organization's, and subscribed to."""
+    return webhook.organization_id == event.organization_id and _wants(webhook, event.name)

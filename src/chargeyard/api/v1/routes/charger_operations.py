@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.deps import StoreDep, require_tenant
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.api.v1.schemas.operations import (
@@ -31,7 +31,7 @@ from chargeyard.csms.commands import local_list, reservations, smart_charging
 router = APIRouter(
     prefix="/chargers/{chargeBoxId}",
     tags=["Charger Commands"],
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,
 )
 

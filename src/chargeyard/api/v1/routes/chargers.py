@@ -2,7 +2,8 @@
 status history and the notifications a charger sent (firmware, diagnostics, security, reports,
 charging profiles and limits, events and the like).
 
-A charger is a station the central system admits (``csms/admission.py``): registering one here
+A charger is a station the central system admits (``csms/admission.py``), one organization's
+(``api/tenant.py``: another organization's charger is not found): registering one here
 lets its WebSocket in, deleting one closes its connection and refuses it from then on (404 in
 the handshake). What the charger reports (vendor, model, boot answer, connectors, presence) is
 written by the CSMS; here only the operator's fields change. Command routes live in
@@ -15,8 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
+from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
+from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.deps import LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.chargers import (
@@ -50,22 +52,22 @@ _DELETED_CLOSE = (1008, "charger deleted")
 router = APIRouter(
     prefix="/chargers",
     tags=["Chargers"],
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_tenant)],
     responses=_ERRORS,
 )
 
 ChargeBoxIdPath = Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)]
 
 
-async def _station(store: Store, charge_box_id: str) -> Station:
-    station = await store.stations.get(charge_box_id)
+async def _station(store: Store, tenant: Tenant, charge_box_id: str) -> Station:
+    station = await store.stations.get(charge_box_id, organization_id=tenant.organization_id)
     if station is None:
         raise UnknownStation(charge_box_id)
     return station
 
 
-async def _charger(store: Store, charge_box_id: str, ocpp_url: str) -> ChargerOut:
-    station = await _station(store, charge_box_id)
+async def _charger(store: Store, tenant: Tenant, charge_box_id: str, ocpp_url: str) -> ChargerOut:
+    station = await _station(store, tenant, charge_box_id)
     try:
         connectors = await store.connectors.list(charge_box_id)
     except NotFoundError:  # deleted between the two reads
@@ -78,13 +80,27 @@ async def _charger(store: Store, charge_box_id: str, ocpp_url: str) -> ChargerOu
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Register charger",
-    responses={409: {"model": ErrorResponse, "description": "The chargeBoxId is taken"}},
+    responses={
+        409: {
+            "model": ErrorResponse,
+            "description": "The chargeBoxId is taken, in this organization or another: a"
+            " station names itself in its connection URL, so an identity is one organization's"
+            " at a central system",
+        }
+    },
 )
-async def create_charger(store: StoreDep, settings: SettingsDep, body: ChargerCreate) -> ChargerOut:
-    """Register a charger so that it may connect; the answer's ``connectionUrl`` is where."""
+async def create_charger(
+    store: StoreDep, settings: SettingsDep, tenant: TenantDep, body: ChargerCreate
+) -> ChargerOut:
+    """Register a charger of the organization so that it may connect; the answer's
+    ``connectionUrl`` is where."""
     try:
         station = await store.stations.register(
-            body.chargeBoxId, name=body.name, location=body.location, password=body.password
+            body.chargeBoxId,
+            name=body.name,
+            location=body.location,
+            password=body.password,
+            organization_id=tenant.organization_id,
         )
     except ConflictError:
         raise ConflictError(f"charger {body.chargeBoxId} already exists") from None
@@ -95,16 +111,21 @@ async def create_charger(store: StoreDep, settings: SettingsDep, body: ChargerCr
 async def list_chargers(
     store: StoreDep,
     settings: SettingsDep,
+    tenant: TenantDep,
     status: Annotated[
         PresenceFilter | None, Query(description="Only chargers online or offline")
     ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[ChargerOut]:
-    """Chargers by chargeBoxId, with their connectors; ``total`` counts all that match."""
+    """The organization's chargers by chargeBoxId, with their connectors; ``total`` counts
+    all that match."""
     online = None if status is None else status == "online"
-    stations = await store.stations.list(online=online, limit=limit, offset=offset)
-    total = await store.stations.count(online=online)
+    mine = tenant.organization_id
+    stations = await store.stations.list(
+        online=online, limit=limit, offset=offset, organization_id=mine
+    )
+    total = await store.stations.count(online=online, organization_id=mine)
     identities = [station.charge_box_id for station in stations]
     connectors = await store.connectors.list_by_station(identities)
     statuses = await store.notifications.current(identities)
@@ -126,15 +147,19 @@ async def list_chargers(
 
 @router.get("/{chargeBoxId}", summary="Get charger", responses=_UNKNOWN)
 async def get_charger(
-    store: StoreDep, settings: SettingsDep, charge_box_id: ChargeBoxIdPath
+    store: StoreDep, settings: SettingsDep, tenant: TenantDep, charge_box_id: ChargeBoxIdPath
 ) -> ChargerOut:
     """A charger: what the operator registered, what it reported, and its connectors."""
-    return await _charger(store, charge_box_id, settings.ocpp_url)
+    return await _charger(store, tenant, charge_box_id, settings.ocpp_url)
 
 
 @router.patch("/{chargeBoxId}", summary="Update charger", responses=_UNKNOWN)
 async def update_charger(
-    store: StoreDep, settings: SettingsDep, charge_box_id: ChargeBoxIdPath, body: ChargerUpdate
+    store: StoreDep,
+    settings: SettingsDep,
+    tenant: TenantDep,
+    charge_box_id: ChargeBoxIdPath,
+    body: ChargerUpdate,
 ) -> ChargerOut:
     """Change the name, location or password; absent fields stay, ``null`` clears. A new
     password applies from the charger's next connection."""
@@ -144,22 +169,23 @@ async def update_charger(
             charge_box_id,
             name=body.name if "name" in given else UNSET,
             location=body.location if "location" in given else UNSET,
+            organization_id=tenant.organization_id,
         )
         if "password" in given:
             await store.stations.set_password(charge_box_id, body.password)
     except NotFoundError:
         raise UnknownStation(charge_box_id) from None
-    return await _charger(store, charge_box_id, settings.ocpp_url)
+    return await _charger(store, tenant, charge_box_id, settings.ocpp_url)
 
 
 @router.delete("/{chargeBoxId}", summary="Delete charger", responses=_UNKNOWN)
 async def delete_charger(
-    store: StoreDep, link: LinkDep, charge_box_id: ChargeBoxIdPath
+    store: StoreDep, link: LinkDep, tenant: TenantDep, charge_box_id: ChargeBoxIdPath
 ) -> ChargerDeleted:
     """Delete a charger with its connectors, transactions and data transfers, and close its
     connection: deleted first, so that it is refused (404) when it tries to come back."""
     try:
-        await store.stations.delete(charge_box_id)
+        await store.stations.delete(charge_box_id, organization_id=tenant.organization_id)
     except NotFoundError:
         raise UnknownStation(charge_box_id) from None
     await link.disconnect(charge_box_id, *_DELETED_CLOSE)

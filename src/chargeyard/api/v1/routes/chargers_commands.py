@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
+from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.schemas import (
@@ -60,7 +60,7 @@ COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(
     prefix="/chargers/{chargeBoxId}",
     tags=["Charger Commands"],
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,
 )
 

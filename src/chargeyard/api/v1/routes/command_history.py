@@ -13,13 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 
-from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
+from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.deps import KeeperDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.command_history import CommandPage, CommandView, Outcome
 from chargeyard.csms.command_journal import EntryKeeper
-from chargeyard.csms.commands import command_history, require_station
+from chargeyard.csms.commands import command_history
 from chargeyard.store import Store
 from chargeyard.store.models import CallOutcome
 from chargeyard.store.repositories import CommandQuery
@@ -32,7 +33,7 @@ def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     }
 
 
-router = APIRouter(tags=["Command History"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["Command History"], dependencies=[Depends(require_tenant)])
 
 ActionQuery = Annotated[
     str | None,
@@ -79,10 +80,16 @@ FiltersDep = Annotated[CommandQuery, Depends(_filters)]
 
 
 async def _page(
-    store: Store, keeper: EntryKeeper, query: CommandQuery, limit: int, offset: int
+    store: Store,
+    keeper: EntryKeeper,
+    tenant: Tenant,
+    query: CommandQuery,
+    limit: int,
+    offset: int,
 ) -> CommandPage:
+    query = replace(query, organization_id=tenant.organization_id)
     if query.charge_box_id is not None:
-        await require_station(store.stations, query.charge_box_id)
+        await tenant.require_charger(store, query.charge_box_id)
     await keeper.settled()  # the calls whose answers went out are listed
     result = await command_history.history(store.sent_commands, query, limit=limit, offset=offset)
     return CommandPage.model_validate(result)
@@ -96,6 +103,7 @@ async def _page(
 async def list_commands(
     store: StoreDep,
     keeper: KeeperDep,
+    tenant: TenantDep,
     filters: FiltersDep,
     charge_box_id: Annotated[
         str | None,
@@ -104,11 +112,11 @@ async def list_commands(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> CommandPage:
-    """Every OCPP call the API sent to a charger (the commands, the raw calls, remote start
-    and stop), newest first: who sent it, the request, the answer or the error, and how long
-    it took."""
+    """Every OCPP call the API sent to a charger of the organization (the commands, the raw
+    calls, remote start and stop), newest first: who sent it, the request, the answer or the
+    error, and how long it took."""
     query = replace(filters, charge_box_id=charge_box_id)
-    return await _page(store, keeper, query, limit, offset)
+    return await _page(store, keeper, tenant, query, limit, offset)
 
 
 @router.get(
@@ -119,6 +127,7 @@ async def list_commands(
 async def charger_commands(
     store: StoreDep,
     keeper: KeeperDep,
+    tenant: TenantDep,
     filters: FiltersDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
     limit: Limit = 20,
@@ -127,7 +136,7 @@ async def charger_commands(
     """The OCPP calls the API sent to this charger, newest first (the filters of
     `GET /commands`)."""
     query = replace(filters, charge_box_id=charge_box_id)
-    return await _page(store, keeper, query, limit, offset)
+    return await _page(store, keeper, tenant, query, limit, offset)
 
 
 @router.get(
@@ -138,10 +147,13 @@ async def charger_commands(
 async def get_command(
     store: StoreDep,
     keeper: KeeperDep,
+    tenant: TenantDep,
     command_id: Annotated[str, Path(alias="commandId", max_length=32, pattern=LOOKUP_TEXT)],
 ) -> CommandView:
     """One command of the history (one just sent included)."""
     await keeper.settled()
     return CommandView.model_validate(
-        await command_history.command(store.sent_commands, command_id)
+        await command_history.command(
+            store.sent_commands, command_id, organization_id=tenant.organization_id
+        )
     )

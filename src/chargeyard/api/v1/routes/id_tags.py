@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.id_tags import (
@@ -35,7 +35,7 @@ _UNKNOWN: dict[int | str, dict[str, Any]] = {
 router = APIRouter(
     prefix="/id-tags",
     tags=["Id Tags"],
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_tenant)],
     responses=_ERRORS,
 )
 
@@ -48,13 +48,17 @@ IdTagPath = Annotated[str, Path(alias="idTag", pattern=LOOKUP_TEXT)]
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create id tag",
-    responses={409: {"model": ErrorResponse, "description": "The id tag exists"}},
+    responses={
+        409: {"model": ErrorResponse, "description": "The organization has the id tag already"}
+    },
 )
-async def create_id_tag(store: StoreDep, body: IdTagCreate) -> IdTagOut:
-    """Add a tag the central system will answer Authorize for."""
+async def create_id_tag(store: StoreDep, tenant: TenantDep, body: IdTagCreate) -> IdTagOut:
+    """Add a tag the central system will answer Authorize for, to the organization's
+    chargers (another organization may have the same tag for another driver)."""
     try:
         tag = await store.id_tags.create(
             body.idTag,
+            organization_id=tenant.organization_id,
             status=body.status,
             expiry_date=body.expiryDate,
             parent_id_tag=body.parentIdTag,
@@ -69,28 +73,32 @@ async def create_id_tag(store: StoreDep, body: IdTagCreate) -> IdTagOut:
 @router.get("", summary="List id tags")
 async def list_id_tags(
     store: StoreDep,
+    tenant: TenantDep,
     status: Annotated[IdTagStatus | None, Query(description="Only tags with this status")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[IdTagOut]:
-    """Tags by idTag; ``total`` counts all that match."""
-    tags = await store.id_tags.list(status=status, limit=limit, offset=offset)
-    total = await store.id_tags.count(status=status)
+    """The organization's tags by idTag; ``total`` counts all that match."""
+    mine = tenant.organization_id
+    tags = await store.id_tags.list(status=status, limit=limit, offset=offset, organization_id=mine)
+    total = await store.id_tags.count(status=status, organization_id=mine)
     return Page[IdTagOut](
         data=[IdTagOut.of(tag) for tag in tags], total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/{idTag:path}", summary="Get id tag", responses=_UNKNOWN)
-async def get_id_tag(store: StoreDep, id_tag: IdTagPath) -> IdTagOut:
-    tag = await store.id_tags.get(id_tag)
+async def get_id_tag(store: StoreDep, tenant: TenantDep, id_tag: IdTagPath) -> IdTagOut:
+    tag = await store.id_tags.get(id_tag, organization_id=tenant.organization_id)
     if tag is None:
         raise NotFoundError("id tag", id_tag)
     return IdTagOut.of(tag)
 
 
 @router.patch("/{idTag:path}", summary="Update id tag", responses=_UNKNOWN)
-async def update_id_tag(store: StoreDep, id_tag: IdTagPath, body: IdTagUpdate) -> IdTagOut:
+async def update_id_tag(
+    store: StoreDep, tenant: TenantDep, id_tag: IdTagPath, body: IdTagUpdate
+) -> IdTagOut:
     """Change a tag; absent fields stay, ``null`` clears (e.g. ``"expiryDate": null``)."""
     given = body.model_fields_set
     tag = await store.id_tags.update(
@@ -100,12 +108,13 @@ async def update_id_tag(store: StoreDep, id_tag: IdTagPath, body: IdTagUpdate) -
         parent_id_tag=body.parentIdTag if "parentIdTag" in given else UNSET,
         token_type=body.tokenType if "tokenType" in given else UNSET,
         policy=body.policy if "policy" in given else UNSET,
+        organization_id=tenant.organization_id,
     )
     return IdTagOut.of(tag)
 
 
 @router.delete("/{idTag:path}", summary="Delete id tag", responses=_UNKNOWN)
-async def delete_id_tag(store: StoreDep, id_tag: IdTagPath) -> IdTagDeleted:
+async def delete_id_tag(store: StoreDep, tenant: TenantDep, id_tag: IdTagPath) -> IdTagDeleted:
     """Delete a tag: from now on Authorize answers Invalid for it."""
-    await store.id_tags.delete(id_tag)
+    await store.id_tags.delete(id_tag, organization_id=tenant.organization_id)
     return IdTagDeleted(message="Id tag deleted", idTag=id_tag)

@@ -13,12 +13,16 @@ Query parameters:
   access logs: prefer the header where the client allows it.
 * ``events``: comma-separated event names (or the parameter repeated); default all.
 * ``chargeBoxId``: only this station's events (repeat it for several).
+* ``organizationId``: a platform key's organization to watch, for clients that cannot set
+  ``X-Organization-Id`` (the header wins). Any other key watches its own organization's
+  stations, and only those (``api/tenant.py``).
 
 Refusals:
 
 * Missing or wrong key: the handshake is refused with HTTP 401 and ``{"detail": ...}``, as the
   REST endpoints answer (on a server without the ASGI WebSocket denial-response extension, the
-  socket is accepted and closed with 1008 instead).
+  socket is accepted and closed with 1008 instead); another organization named by a key that
+  may not leave its own: 403; an organization that does not exist: 404.
 * Unknown event names: the socket is accepted, sends ``{"event": "stream.error", "detail":
   ..., "validEvents": [...]}`` and closes with 1008 (policy violation), since a close reason is
   limited to 123 bytes and a browser cannot read a refused handshake's body.
@@ -33,9 +37,10 @@ import asyncio
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
 
+from chargeyard.api.tenant import ORGANIZATION_HEADER, acting_tenant
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 from chargeyard.store import Store
 
@@ -43,6 +48,7 @@ router = APIRouter()
 
 API_KEY_HEADER = "x-api-key"
 API_KEY_QUERY = "apiKey"
+ORGANIZATION_QUERY = "organizationId"
 VALID_EVENTS = tuple(event_type.value for event_type in EventType)
 # Events a client may be behind by before it loses the oldest (read when it subscribes).
 SUBSCRIPTION_SIZE = 1_000
@@ -51,15 +57,24 @@ _MAX_CLOSE_REASON = 123
 
 
 class StreamFilter:
-    """Which events a stream wants: some event names, some stations, or all."""
+    """Which events a stream wants: some event names, some stations, or all of them, of one
+    organization's stations (None: of any, for code that is not a tenant's)."""
 
-    def __init__(self, events: frozenset[str] | None, stations: frozenset[str] | None) -> None:
+    def __init__(
+        self,
+        events: frozenset[str] | None,
+        stations: frozenset[str] | None,
+        organization_id: str | None = None,
+    ) -> None:
         self.events = events
         self.stations = stations
+        self.organization_id = organization_id
 
     def __call__(self, event: Event) -> bool:
-        return (self.events is None or event.type.value in self.events) and (
-            self.stations is None or event.charge_box_id in self.stations
+        return (
+            (self.events is None or event.type.value in self.events)
+            and (self.stations is None or event.charge_box_id in self.stations)
+            and (self.organization_id is None or event.organization_id == self.organization_id)
         )
 
     def describe(self) -> dict[str, Any]:
@@ -75,8 +90,11 @@ class UnknownEvents(ValueError):
         self.names = names
 
 
-def parse_filter(events: list[str], stations: list[str]) -> StreamFilter:
-    """The filter of the query's ``events`` and ``chargeBoxId`` values.
+def parse_filter(
+    events: list[str], stations: list[str], organization_id: str | None = None
+) -> StreamFilter:
+    """The filter of the query's ``events`` and ``chargeBoxId`` values, for the events of
+    ``organization_id``'s stations.
 
     Raises:
         UnknownEvents: a name that is no :class:`EventType`.
@@ -86,7 +104,7 @@ def parse_filter(events: list[str], stations: list[str]) -> StreamFilter:
     if unknown:
         raise UnknownEvents(unknown)
     wanted = {station for station in stations if station}
-    return StreamFilter(frozenset(names) or None, frozenset(wanted) or None)
+    return StreamFilter(frozenset(names) or None, frozenset(wanted) or None, organization_id)
 
 
 @router.websocket("/events", name="event_stream")
@@ -95,13 +113,23 @@ async def event_stream(websocket: WebSocket) -> None:
     store: Store = websocket.app.state.store
     hub: EventHub = websocket.app.state.events
     key = websocket.headers.get(API_KEY_HEADER) or websocket.query_params.get(API_KEY_QUERY)
-    if not key or await store.api_keys.verify(key) is None:
-        await _refuse_unauthorized(websocket)
+    api_key = await store.api_keys.verify(key) if key else None
+    if api_key is None:
+        await _refuse(websocket, status.HTTP_401_UNAUTHORIZED, "missing or invalid API key")
+        return
+    requested = websocket.headers.get(ORGANIZATION_HEADER) or websocket.query_params.get(
+        ORGANIZATION_QUERY
+    )
+    try:
+        tenant = await acting_tenant(store, api_key, requested)
+    except HTTPException as refusal:
+        await _refuse(websocket, refusal.status_code, refusal.detail)
         return
     try:
         wanted = parse_filter(
             websocket.query_params.getlist("events"),
             websocket.query_params.getlist("chargeBoxId"),
+            tenant.organization_id,
         )
     except UnknownEvents as error:
         await websocket.accept()
@@ -149,15 +177,11 @@ async def _send(websocket: WebSocket, message: dict[str, Any]) -> None:
     await websocket.send_text(orjson.dumps(message).decode())
 
 
-async def _refuse_unauthorized(websocket: WebSocket) -> None:
-    detail = "missing or invalid API key"
+async def _refuse(websocket: WebSocket, code: int, detail: str) -> None:
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        challenge = {"WWW-Authenticate": "X-API-Key"} if code == 401 else None
         await websocket.send_denial_response(
-            JSONResponse(
-                {"detail": detail},
-                status_code=status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": "X-API-Key"},
-            )
+            JSONResponse({"detail": detail}, status_code=code, headers=challenge)
         )
         return
     await websocket.accept()

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from chargeyard.api.deps import SettingsDep, StoreDep, require_api_key
+from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
 from chargeyard.api.v1.deps import ChargerDep, LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse
@@ -26,7 +26,7 @@ from chargeyard.api.v1.schemas.transactions import (
     TransactionState,
     TransactionView,
 )
-from chargeyard.csms.commands import require_station, transaction_history
+from chargeyard.csms.commands import transaction_history
 from chargeyard.csms.commands import transactions as remote
 from chargeyard.store.repositories import MAX_PAGE
 
@@ -48,7 +48,7 @@ _CALL_ERRORS = (
     (504, "The charger did not answer in time"),
 )
 
-router = APIRouter(tags=["Transactions"], dependencies=[Depends(require_api_key)])
+router = APIRouter(tags=["Transactions"], dependencies=[Depends(require_tenant)])
 
 TransactionIdPath = Annotated[
     str,
@@ -102,12 +102,15 @@ async def remote_stop(
     store: StoreDep,
     link: LinkDep,
     settings: SettingsDep,
+    tenant: TenantDep,
     transaction_id: TransactionIdPath,
     charge_box_id: ChargeBoxQuery = None,
 ) -> RemoteStopResponse:
     """Ask the transaction's charger to stop it (1.6 RemoteStopTransaction, 2.0.1
     RequestStopTransaction)."""
-    located = await remote.locate(store.transactions, transaction_id, charge_box_id)
+    located = await remote.locate(
+        store.transactions, transaction_id, charge_box_id, organization_id=tenant.organization_id
+    )
     result = await remote.remote_stop(link, located, within=settings.command_timeout)
     return RemoteStopResponse.model_validate(result)
 
@@ -119,6 +122,7 @@ async def remote_stop(
 )
 async def list_transactions(
     store: StoreDep,
+    tenant: TenantDep,
     charge_box_id: Annotated[
         str | None,
         Query(alias="chargeBoxId", description="Only this charger's", pattern=LOOKUP_TEXT),
@@ -127,9 +131,9 @@ async def list_transactions(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per page")] = 20,
     offset: Offset = 0,
 ) -> TransactionPage:
-    """Transactions, newest first."""
+    """The organization's transactions, newest first."""
     if charge_box_id is not None:
-        await require_station(store.stations, charge_box_id)
+        await tenant.require_charger(store, charge_box_id)
     result = await transaction_history.history(
         store.transactions,
         charge_box_id=charge_box_id,
@@ -137,6 +141,7 @@ async def list_transactions(
         limit=limit,
         offset=offset,
         now=datetime.now(UTC),
+        organization_id=tenant.organization_id,
     )
     return TransactionPage.model_validate(result)
 
@@ -147,10 +152,15 @@ async def list_transactions(
     responses=_errors((404, "Unknown transaction"), (409, "The id is used by several chargers")),
 )
 async def get_transaction(
-    store: StoreDep, transaction_id: TransactionIdPath, charge_box_id: ChargeBoxQuery = None
+    store: StoreDep,
+    tenant: TenantDep,
+    transaction_id: TransactionIdPath,
+    charge_box_id: ChargeBoxQuery = None,
 ) -> TransactionView:
     """One transaction, with the energy delivered (so far) and its duration."""
-    located = await remote.locate(store.transactions, transaction_id, charge_box_id)
+    located = await remote.locate(
+        store.transactions, transaction_id, charge_box_id, organization_id=tenant.organization_id
+    )
     result = await transaction_history.transaction(store.transactions, located, datetime.now(UTC))
     return TransactionView.model_validate(result)
 
@@ -162,6 +172,7 @@ async def get_transaction(
 )
 async def transaction_meter_values(
     store: StoreDep,
+    tenant: TenantDep,
     transaction_id: TransactionIdPath,
     charge_box_id: ChargeBoxQuery = None,
     measurand: Annotated[
@@ -174,7 +185,9 @@ async def transaction_meter_values(
     limit: Annotated[int, Query(ge=1, le=MAX_SAMPLES, description="Samples at most")] = 500,
 ) -> MeterValuesPage:
     """The values the charger sampled during the transaction, oldest first."""
-    located = await remote.locate(store.transactions, transaction_id, charge_box_id)
+    located = await remote.locate(
+        store.transactions, transaction_id, charge_box_id, organization_id=tenant.organization_id
+    )
     result = await transaction_history.meter_values(
         store.transactions, located, measurand=measurand, limit=limit
     )

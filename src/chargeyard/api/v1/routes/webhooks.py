@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, status
 
-from chargeyard.api.deps import OutboundDep, StoreDep, require_api_key
+from chargeyard.api.deps import OutboundDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
+from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.schemas.commands import ErrorResponse
 from chargeyard.api.v1.schemas.webhooks import (
     DeliveryLog,
@@ -29,7 +30,7 @@ from chargeyard.store.models import Webhook
 router = APIRouter(
     prefix="/webhooks",
     tags=["Webhooks"],
-    dependencies=[Depends(require_api_key)],
+    dependencies=[Depends(require_tenant)],
     responses={401: {"model": ErrorResponse, "description": "Missing or invalid API key"}},
 )
 _UNKNOWN: dict[int | str, dict[str, Any]] = {
@@ -39,16 +40,17 @@ _UNKNOWN: dict[int | str, dict[str, Any]] = {
 WebhookId = Annotated[str, Path(alias="webhookId", pattern=LOOKUP_TEXT)]
 
 
-async def _webhook(store: Store, webhook_id: str) -> Webhook:
-    webhook = await store.webhooks.get(webhook_id)
+async def _webhook(store: Store, tenant: Tenant, webhook_id: str) -> Webhook:
+    webhook = await store.webhooks.get(webhook_id, organization_id=tenant.organization_id)
     if webhook is None:
         raise NotFoundError("webhook", webhook_id)
     return webhook
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create webhook")
-async def create_webhook(store: StoreDep, body: WebhookCreate) -> WebhookCreated:
-    """Subscribe a URL to events. Each event is `POST`ed to it as JSON (`id`, `event`,
+async def create_webhook(store: StoreDep, tenant: TenantDep, body: WebhookCreate) -> WebhookCreated:
+    """Subscribe a URL to the events of the organization's chargers. Each event is `POST`ed
+    to it as JSON (`id`, `event`,
     `chargeBoxId`, `timestamp`, `data`) with these headers:
 
     - `X-Chargeyard-Event`: the event name
@@ -72,15 +74,21 @@ async def create_webhook(store: StoreDep, body: WebhookCreate) -> WebhookCreated
     `secret` one is generated; this answer is the only time it is shown.
     """
     webhook = await store.webhooks.create(
-        body.url, body.events, secret=body.secret, active=body.active
+        body.url,
+        body.events,
+        secret=body.secret,
+        active=body.active,
+        organization_id=tenant.organization_id,
     )
     return WebhookCreated(**WebhookOut.of(webhook).model_dump(), secret=webhook.secret)
 
 
 @router.get("", summary="List webhooks")
-async def list_webhooks(store: StoreDep, limit: Limit = 50, offset: Offset = 0) -> Page[WebhookOut]:
-    """The webhooks, oldest first (secrets are never shown again)."""
-    webhooks = await store.webhooks.list()
+async def list_webhooks(
+    store: StoreDep, tenant: TenantDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[WebhookOut]:
+    """The organization's webhooks, oldest first (secrets are never shown again)."""
+    webhooks = await store.webhooks.list(organization_id=tenant.organization_id)
     return Page(
         data=[WebhookOut.of(webhook) for webhook in webhooks[offset : offset + limit]],
         total=len(webhooks),
@@ -90,34 +98,42 @@ async def list_webhooks(store: StoreDep, limit: Limit = 50, offset: Offset = 0) 
 
 
 @router.get("/{webhookId}", summary="Get webhook", responses=_UNKNOWN)
-async def get_webhook(store: StoreDep, webhook_id: WebhookId) -> WebhookOut:
-    return WebhookOut.of(await _webhook(store, webhook_id))
+async def get_webhook(store: StoreDep, tenant: TenantDep, webhook_id: WebhookId) -> WebhookOut:
+    return WebhookOut.of(await _webhook(store, tenant, webhook_id))
 
 
 @router.patch("/{webhookId}", summary="Update webhook", responses=_UNKNOWN)
-async def update_webhook(store: StoreDep, webhook_id: WebhookId, body: WebhookUpdate) -> WebhookOut:
+async def update_webhook(
+    store: StoreDep, tenant: TenantDep, webhook_id: WebhookId, body: WebhookUpdate
+) -> WebhookOut:
     """Change the URL, events, secret or active flag; fields left out stay. A deactivated
     webhook receives no new events, and its pending deliveries fail."""
     values = body.model_dump(exclude_unset=True)
-    return WebhookOut.of(await store.webhooks.update(webhook_id, **values))
+    webhook = await store.webhooks.update(
+        webhook_id, organization_id=tenant.organization_id, **values
+    )
+    return WebhookOut.of(webhook)
 
 
 @router.delete("/{webhookId}", summary="Delete webhook", responses=_UNKNOWN)
-async def delete_webhook(store: StoreDep, webhook_id: WebhookId) -> WebhookDeleted:
+async def delete_webhook(
+    store: StoreDep, tenant: TenantDep, webhook_id: WebhookId
+) -> WebhookDeleted:
     """Remove a webhook and its delivery log."""
-    await store.webhooks.delete(webhook_id)
+    await store.webhooks.delete(webhook_id, organization_id=tenant.organization_id)
     return WebhookDeleted(message="Webhook deleted", id=webhook_id)
 
 
 @router.get("/{webhookId}/deliveries", summary="Delivery log", responses=_UNKNOWN)
 async def list_deliveries(
     store: StoreDep,
+    tenant: TenantDep,
     webhook_id: WebhookId,
     limit: Limit = 50,
 ) -> DeliveryLog:
     """The webhook's deliveries, newest first: status, attempts, the last HTTP status or
     error, and when the next attempt is due."""
-    await _webhook(store, webhook_id)
+    await _webhook(store, tenant, webhook_id)
     deliveries = await store.webhooks.deliveries(webhook_id, limit)
     return DeliveryLog(
         webhookId=webhook_id,
@@ -128,10 +144,10 @@ async def list_deliveries(
 
 @router.post("/{webhookId}/test", summary="Send test event", responses=_UNKNOWN)
 async def send_test_event(
-    store: StoreDep, outbound: OutboundDep, webhook_id: WebhookId
+    store: StoreDep, outbound: OutboundDep, tenant: TenantDep, webhook_id: WebhookId
 ) -> DeliveryOut:
     """Post a signed `webhook.test` event now, once, and answer with its delivery (also in the
     log): `delivered`, or `failed` with the receiver's status code or the error (an address
     outside the server's allowed outbound networks is such an error)."""
-    webhook = await _webhook(store, webhook_id)
+    webhook = await _webhook(store, tenant, webhook_id)
     return DeliveryOut.of(await ping(store, webhook, outbound=outbound))

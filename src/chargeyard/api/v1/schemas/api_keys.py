@@ -20,12 +20,14 @@ class ApiKeyCreate(Request):
     ]
     role: ApiKeyRole = Field(
         description="viewer: reads; operator: also sends commands and writes; admin: also"
-        " manages the API keys"
+        " manages the organization's API keys; platform: an admin in every organization"
+        " (X-Organization-Id), made only with a platform key"
     )
 
 
 class ApiKeyOut(BaseModel):
     id: str
+    organizationId: str = Field(description="The organization the key acts in")
     name: str
     prefix: str = Field(description="The key's first part, cy_<prefix>_...: which key this is")
     role: ApiKeyRole

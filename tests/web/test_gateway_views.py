@@ -425,6 +425,11 @@ def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: 
         "#/charger/DEMO-01": ".charger-title h1",
         "#/fleet": ".fleet article.station",
         f"#/sim/{charger['id']}": ".sim-connector",
+        "#/manage/locations": '.manage-section[data-state="loaded"] tbody tr',
+        "#/manage/chargers": '.manage-section[data-state="loaded"] tbody tr',
+        "#/manage/id-tags": '.manage-section[data-state="loaded"]',
+        "#/manage/webhooks": '.manage-section[data-state="loaded"]',
+        "#/manage/api-keys": '.manage-section[data-state="loaded"] tbody tr',
     }
     for view, content in views.items():
         open_dashboard(page, up_lab, view)

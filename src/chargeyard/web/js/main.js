@@ -1,5 +1,5 @@
 // The dashboard's entry: credentials (the sign-in link), the live event stream, the CSMS model, and a hash
-// router over the views (#/central, #/charger/<id>, #/fleet, #/sim/<charger_id>).
+// router over the views (#/central, #/charger/<id>, #/fleet, #/sim/<charger_id>, #/manage/<section>).
 
 import { EventStream } from "./api/events.js";
 import { Gateway } from "./api/gateway.js";
@@ -11,6 +11,7 @@ import { LEGEND } from "./status.js";
 import { centralView } from "./views/central.js";
 import { chargerView } from "./views/charger.js";
 import { fleetView } from "./views/fleet.js";
+import { manageView } from "./views/manage.js";
 import { simChargerView } from "./views/simcharger.js";
 
 const api = new ApiV1(() => credentials.value.apiKey);
@@ -24,7 +25,15 @@ const ROUTES = [
   [/^#\/fleet$/, (root) => fleetView(root, context)],
   [/^#\/sim\/(.+)$/, (root, id) => simChargerView(root, context, id)],
   [/^#\/central$/, (root) => centralView(root, context)],
+  [/^#\/manage(?:\/(.*))?$/, (root, rest) => manageView(root, context, rest)],
 ];
+
+// The top bar's tab of a route: a simulated charger is part of the fleet.
+function tabOf(hash) {
+  if (hash.startsWith("#/fleet") || hash.startsWith("#/sim")) return "fleet";
+  if (hash.startsWith("#/manage")) return "manage";
+  return "central";
+}
 
 let unmount = null;
 
@@ -38,7 +47,7 @@ function route() {
     if (match) {
       const id = match[1] ? decodeURIComponent(match[1]) : undefined;
       unmount = mount(view, id);
-      const tab = hash.startsWith("#/fleet") || hash.startsWith("#/sim") ? "fleet" : "central";
+      const tab = tabOf(hash);
       document.querySelectorAll(".topbar .tabs [data-tab]").forEach((link) => {
         link.classList.toggle("current", link.dataset.tab === tab);
       });

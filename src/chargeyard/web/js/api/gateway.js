@@ -1,5 +1,5 @@
-// The simulator gateway, /ocpp (Bearer token): locations, durable simulated chargers, their
-// runtimes, commands and logs, in the gateway's snake_case shapes.
+// The simulator gateway, /ocpp (Bearer token): locations, the catalog, durable simulated
+// chargers, their runtimes, commands and logs, in the gateway's snake_case shapes.
 
 import { request } from "./http.js";
 
@@ -37,12 +37,47 @@ export class Gateway {
     return this.all("/locations");
   }
 
+  createLocation(body) {
+    return this.call("/locations", { method: "POST", body });
+  }
+
+  /** A partial update: only the fields in `body` change (null clears an optional one). */
+  updateLocation(id, body) {
+    return this.call(`/locations/${encodeURIComponent(id)}`, { method: "PUT", body });
+  }
+
+  deleteLocation(id) {
+    return this.call(`/locations/${encodeURIComponent(id)}`, { method: "DELETE" });
+  }
+
+  brands() {
+    return this.all("/catalog/brands");
+  }
+
+  models(brand) {
+    return this.all(`/catalog/brands/${encodeURIComponent(brand)}/models`);
+  }
+
   chargers(locationId) {
     return this.all("/chargers", locationId ? { location_id: locationId } : {});
   }
 
   charger(id) {
     return this.call(`/chargers/${encodeURIComponent(id)}`);
+  }
+
+  /** 202: stored, provisioned in the background (ChargerAcceptedResponse). */
+  createCharger(body) {
+    return this.call("/chargers", { method: "POST", body });
+  }
+
+  /** A partial update; the answer's `runtime_action` says what the running station did. */
+  updateCharger(id, body) {
+    return this.call(`/chargers/${encodeURIComponent(id)}`, { method: "PUT", body });
+  }
+
+  deleteCharger(id) {
+    return this.call(`/chargers/${encodeURIComponent(id)}`, { method: "DELETE" });
   }
 
   /** start-charger, stop-charger or restart-charger. */

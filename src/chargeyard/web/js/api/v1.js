@@ -4,6 +4,8 @@ import { request } from "./http.js";
 
 const BASE = "/api/v1";
 const PAGE = 100;
+// The central system's API is signed in with an API key, not the gateway's token.
+const MEANINGS = { 403: "This API key is not allowed to do that" };
 
 export class ApiV1 {
   /** @param {() => string} key the current API key (settings may change it) */
@@ -15,17 +17,22 @@ export class ApiV1 {
     return request(`${BASE}${path}`, {
       ...options,
       headers: { "X-API-Key": this.key() || "" },
+      meanings: MEANINGS,
     });
   }
 
-  /** Every charger, paging through the list. */
-  async chargers() {
+  /** Every row of a list that pages with limit and offset. */
+  async all(path) {
     const all = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.call("/chargers", { query: { limit: PAGE, offset } });
+      const page = await this.call(path, { query: { limit: PAGE, offset } });
       all.push(...page.data);
       if (all.length >= page.total || page.data.length === 0) return all;
     }
+  }
+
+  chargers() {
+    return this.all("/chargers");
   }
 
   charger(id) {
@@ -72,6 +79,64 @@ export class ApiV1 {
       method: "POST",
       query: { chargeBoxId },
     });
+  }
+
+  idTags() {
+    return this.all("/id-tags");
+  }
+
+  createIdTag(body) {
+    return this.call("/id-tags", { method: "POST", body });
+  }
+
+  /** Absent fields stay, null clears one. */
+  updateIdTag(idTag, body) {
+    return this.call(`/id-tags/${encodeURIComponent(idTag)}`, { method: "PATCH", body });
+  }
+
+  deleteIdTag(idTag) {
+    return this.call(`/id-tags/${encodeURIComponent(idTag)}`, { method: "DELETE" });
+  }
+
+  webhooks() {
+    return this.all("/webhooks");
+  }
+
+  /** The answer holds the signing secret, the only time it is shown. */
+  createWebhook(body) {
+    return this.call("/webhooks", { method: "POST", body });
+  }
+
+  updateWebhook(id, body) {
+    return this.call(`/webhooks/${encodeURIComponent(id)}`, { method: "PATCH", body });
+  }
+
+  deleteWebhook(id) {
+    return this.call(`/webhooks/${encodeURIComponent(id)}`, { method: "DELETE" });
+  }
+
+  /** Posts a signed webhook.test event now; the answer is its delivery. */
+  testWebhook(id) {
+    return this.call(`/webhooks/${encodeURIComponent(id)}/test`, { method: "POST" });
+  }
+
+  /** The delivery log, newest first. */
+  deliveries(id, limit = 50) {
+    return this.call(`/webhooks/${encodeURIComponent(id)}/deliveries`, { query: { limit } });
+  }
+
+  /** Admin keys only (403 otherwise); not paged. */
+  apiKeys() {
+    return this.call("/api-keys");
+  }
+
+  /** The answer holds the key itself, the only time it is shown. */
+  createApiKey(body) {
+    return this.call("/api-keys", { method: "POST", body });
+  }
+
+  revokeApiKey(id) {
+    return this.call(`/api-keys/${encodeURIComponent(id)}`, { method: "DELETE" });
   }
 
   /** The live event stream's URL (a browser cannot set headers on a WebSocket). */

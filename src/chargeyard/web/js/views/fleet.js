@@ -63,7 +63,15 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
     h(
       "div.fleet",
       {},
-      h("header.toolbar", {}, h("h1", {}, "Fleet ", summary), search, stateFilter, placeFilter),
+      h(
+        "header.toolbar",
+        {},
+        h("h1", {}, "Fleet ", summary),
+        search,
+        stateFilter,
+        placeFilter,
+        h("a.manage-link", { href: "#/manage/chargers" }, "Add or edit chargers"),
+      ),
       body,
     ),
   );
@@ -169,7 +177,7 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
     fill(summary, `${online} online / ${chargers.length}`, watts ? ` · ${power(watts)}` : "");
     const problems = locationsFailure ? problem(locationsFailure, "The gateway's locations") : null;
     if (!chargers.length) {
-      fill(body, problems, h("p.empty", {}, "No simulated chargers yet: create some with POST /ocpp/chargers, or start the lab with its demo (chargeyard up)."));
+      fill(body, problems, h("p.empty", {}, "No simulated chargers yet: create some in ", h("a", { href: "#/manage/chargers" }, "Manage"), " (or with POST /ocpp/chargers), or start the lab with its demo (chargeyard up)."));
       return;
     }
     const groups = new Map();
@@ -203,6 +211,7 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
         h("h2", {}, location ? location.name : key ? key : "Without a location"),
         location ? h("span.muted", {}, [location.city, location.country].filter(Boolean).join(", ")) : null,
         h("span.count", {}, `${members.length} chargers`),
+        location ? h("a.manage-link", { href: `#/manage/locations/${encodeURIComponent(location.id)}` }, "Edit") : null,
         part.el,
       ),
       members.length

@@ -93,7 +93,15 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
     h(
       "div.charger-view.sim-view",
       {},
-      h("p.crumbs", {}, h("a", { href: "#/fleet" }, "Fleet"), " / ", id),
+      h(
+        "p.crumbs",
+        {},
+        h("a", { href: "#/fleet" }, "Fleet"),
+        " / ",
+        id,
+        " · ",
+        h("a.manage-link", { href: `#/manage/chargers/${encodeURIComponent(id)}` }, "Edit or delete"),
+      ),
       head,
       h(
         "div.charger-grid",

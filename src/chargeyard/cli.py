@@ -14,7 +14,14 @@ import typer
 from pydantic import SecretStr
 from rich.console import Console
 
-from chargeyard import __version__, cli_cluster, cli_credentials, cli_sim, event_loop
+from chargeyard import (
+    __version__,
+    cli_cluster,
+    cli_conformance,
+    cli_credentials,
+    cli_sim,
+    event_loop,
+)
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
@@ -383,6 +390,7 @@ app.command("worker", short_help="A worker of a cluster: a share of the gateway'
     cli_cluster.worker
 )
 app.add_typer(cli_credentials.apikey_app, name="apikey")
+app.add_typer(cli_conformance.conformance_app, name="conformance")
 app.add_typer(cli_credentials.station_app, name="station")
 app.add_typer(cli_credentials.token_app, name="token")
 

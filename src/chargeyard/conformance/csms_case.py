@@ -1,0 +1,349 @@
+"""What a case against a CSMS works with (:class:`CsmsCase`): the scripted station, the log, the
+trigger, and the few moves most cases share (boot, statuses, a transaction, an order to the
+CSMS), each recording its checks.
+
+The target (:class:`CsmsTarget`) is what the command line names: where the CSMS listens, the
+identity it knows the station by, and the id tags it knows (made by the trigger where it can).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chargeyard.conformance.record import CaseLog
+from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame, StationPeer
+from chargeyard.conformance.triggers import NotActed, Trigger
+from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol import VersionSpec
+from chargeyard.protocol.frames import Call
+
+Payload = dict[str, Any]
+
+# The configuration a 1.6 station reports (GetConfiguration) and takes (ChangeConfiguration):
+# the Core profile's required keys (OCPP 1.6 section 9.1) with plain values.
+STATION_CONFIGURATION_16: dict[str, tuple[str, bool]] = {
+    "AuthorizeRemoteTxRequests": ("false", False),
+    "ClockAlignedDataInterval": ("0", False),
+    "ConnectionTimeOut": ("60", False),
+    "ConnectorPhaseRotation": ("NotApplicable", False),
+    "GetConfigurationMaxKeys": ("50", True),
+    "HeartbeatInterval": ("300", False),
+    "LocalAuthorizeOffline": ("true", False),
+    "LocalPreAuthorize": ("false", False),
+    "MeterValuesAlignedData": ("Energy.Active.Import.Register", False),
+    "MeterValuesSampledData": ("Energy.Active.Import.Register", False),
+    "MeterValueSampleInterval": ("60", False),
+    "NumberOfConnectors": ("1", True),
+    "ResetRetries": ("1", False),
+    "StopTransactionOnEVSideDisconnect": ("true", False),
+    "StopTransactionOnInvalidId": ("true", False),
+    "StopTxnAlignedData": ("", False),
+    "StopTxnSampledData": ("", False),
+    "SupportedFeatureProfiles": ("Core,LocalAuthListManagement,RemoteTrigger", True),
+    "TransactionMessageAttempts": ("3", False),
+    "TransactionMessageRetryInterval": ("60", False),
+    "UnlockConnectorOnEVSideDisconnect": ("true", False),
+}
+
+# What the station answers to a CALL no step expects (a station keeps working meanwhile).
+DEFAULT_ANSWERS_16: dict[str, Payload] = {
+    "ChangeAvailability": {"status": "Accepted"},
+    "ChangeConfiguration": {"status": "Accepted"},
+    "ClearCache": {"status": "Accepted"},
+    "DataTransfer": {"status": "UnknownVendorId"},
+    "GetLocalListVersion": {"listVersion": 0},
+    "TriggerMessage": {"status": "NotImplemented"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IdTags:
+    """The id tags the CSMS knows, as the cases need them (made by the trigger where it can).
+    ``invalid`` must be unknown to the CSMS."""
+
+    valid: str = "CY-CONF-OK"
+    invalid: str = "CY-CONF-NONE"
+    expired: str = "CY-CONF-OLD"
+    blocked: str = "CY-CONF-BLOCK"
+
+
+@dataclass(frozen=True, slots=True)
+class CsmsTarget:
+    """The CSMS under test. ``step_s``: how long a step waits for the CSMS."""
+
+    url: str
+    identity: str
+    version: VersionSpec
+    trigger: Trigger | None = None
+    password: str | None = None
+    id_tags: IdTags = IdTags()
+    step_s: float = 30.0
+
+
+def now() -> str:
+    """The current time as a station writes it (UTC, milliseconds, ``Z``)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_timestamp(value: Any) -> bool:
+    """Whether ``value`` is an RFC 3339 date-time with a zone (OCPP-J 1.6 section 3.1.2 asks
+    for UTC)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
+
+
+class CsmsCase:
+    """The context of one case against a CSMS."""
+
+    def __init__(self, target: CsmsTarget, log: CaseLog) -> None:
+        self.target = target
+        self.log = log
+        self.peer = self._new_peer()
+
+    def _new_peer(self) -> StationPeer:
+        return StationPeer(
+            self.target.url,
+            self.target.identity,
+            self.target.version,
+            self.log,
+            password=self.target.password,
+            default_answers=DEFAULT_ANSWERS_16,
+        )
+
+    @property
+    def tags(self) -> IdTags:
+        return self.target.id_tags
+
+    async def connect(self) -> None:
+        """Open the WebSocket; the CSMS must agree on the version (OCPP-J 1.6 section 3.1.2)."""
+        chosen = await self.peer.connect()
+        wanted = self.target.version.subprotocol
+        if not self.log.check(
+            "the CSMS accepts the station's OCPP version in the handshake",
+            chosen == wanted,
+            expected=wanted,
+            observed=chosen,
+        ):
+            raise CaseEnded(f"the CSMS chose subprotocol {chosen!r}, not {wanted!r}")
+
+    async def reconnect(self) -> None:
+        await self.peer.close()
+        self.peer = self._new_peer()
+        await self.connect()
+
+    async def close(self) -> None:
+        await self.peer.close()
+
+    async def call(self, action: str, payload: Payload) -> Payload:
+        """Send a CALL; its answer must be a CALLRESULT (a CALLERROR fails the case)."""
+        answer = await self.peer.call(action, payload, within=self.target.step_s)
+        self._answered(action, answer)
+        assert answer.payload is not None
+        return answer.payload
+
+    def _answered(self, action: str, answer: Answer) -> None:
+        if not self.log.check(
+            f"the CSMS answers {action} with a CALLRESULT",
+            not answer.is_error,
+            expected="CALLRESULT",
+            observed=f"CALLERROR {answer.error_code}: {answer.error_description}"
+            if answer.is_error
+            else "CALLRESULT",
+        ):
+            raise CaseEnded(f"the CSMS answered {action} with CALLERROR {answer.error_code}")
+
+    # -- the moves cases share --------------------------------------------------------------
+
+    async def boot(self, connectors: int = 1) -> Payload:
+        """BootNotification, Accepted, then every connector Available (OCPP 1.6 section 4.2,
+        4.9); returns the boot's answer."""
+        self.log.step("The station boots: BootNotification")
+        answer = await self.call(
+            "BootNotification",
+            {"chargePointVendor": "chargeyard", "chargePointModel": "conformance"},
+        )
+        status = answer.get("status")
+        self.log.check(
+            "the CSMS accepts the station's boot",
+            status == "Accepted",
+            expected="Accepted",
+            observed=status,
+        )
+        self.log.check(
+            "the boot's answer gives a heartbeat interval above 0",
+            isinstance(answer.get("interval"), int) and answer["interval"] > 0,
+            weight=Weight.SPEC,
+            expected="> 0",
+            observed=answer.get("interval"),
+        )
+        self.log.check(
+            "the boot's answer tells the current time with a zone",
+            is_timestamp(answer.get("currentTime")),
+            weight=Weight.SPEC,
+            expected="date-time with a zone",
+            observed=answer.get("currentTime"),
+        )
+        if status != "Accepted":
+            raise CaseEnded(f"the CSMS answered the boot {status}")
+        self.log.step("The station reports its connectors Available: StatusNotification")
+        for connector in range(connectors + 1):
+            await self.status(connector, "Available")
+        return answer
+
+    async def status(self, connector: int, status: str, error_code: str = "NoError") -> None:
+        await self.call(
+            "StatusNotification",
+            {
+                "connectorId": connector,
+                "status": status,
+                "errorCode": error_code,
+                "timestamp": now(),
+            },
+        )
+
+    async def authorize(self, tag: str, expected: str = "Accepted") -> None:
+        answer = await self.call("Authorize", {"idTag": tag})
+        status = answer.get("idTagInfo", {}).get("status")
+        self.log.check(
+            f"Authorize of {tag} is answered {expected}",
+            status == expected,
+            expected=expected,
+            observed=status,
+        )
+
+    async def start_transaction(self, tag: str, connector: int = 1) -> int:
+        """StartTransaction, Accepted; returns the transactionId the CSMS gave."""
+        answer = await self.call(
+            "StartTransaction",
+            {"connectorId": connector, "idTag": tag, "meterStart": 0, "timestamp": now()},
+        )
+        status = answer.get("idTagInfo", {}).get("status")
+        self.log.check(
+            "StartTransaction's idTagInfo is Accepted",
+            status == "Accepted",
+            expected="Accepted",
+            observed=status,
+        )
+        transaction_id = answer.get("transactionId")
+        if not self.log.check(
+            "StartTransaction's answer holds a transactionId",
+            isinstance(transaction_id, int),
+            expected="an integer",
+            observed=transaction_id,
+        ):
+            raise CaseEnded("the CSMS gave no transactionId")
+        assert isinstance(transaction_id, int)
+        return transaction_id
+
+    async def meter_values(self, transaction_id: int, wh: int, connector: int = 1) -> None:
+        await self.call(
+            "MeterValues",
+            {
+                "connectorId": connector,
+                "transactionId": transaction_id,
+                "meterValue": [
+                    {
+                        "timestamp": now(),
+                        "sampledValue": [
+                            {
+                                "value": str(wh),
+                                "measurand": "Energy.Active.Import.Register",
+                                "unit": "Wh",
+                            }
+                        ],
+                    }
+                ],
+            },
+        )
+
+    async def stop_transaction(
+        self, transaction_id: int, wh: int, reason: str | None = None, tag: str | None = None
+    ) -> None:
+        payload: Payload = {"transactionId": transaction_id, "meterStop": wh, "timestamp": now()}
+        if reason is not None:
+            payload["reason"] = reason
+        if tag is not None:
+            payload["idTag"] = tag
+        answer = await self.call("StopTransaction", payload)
+        info = answer.get("idTagInfo")
+        if tag is not None and info is not None:
+            self.log.check(
+                "StopTransaction's idTagInfo is Accepted",
+                info.get("status") == "Accepted",
+                weight=Weight.SPEC,
+                expected="Accepted",
+                observed=info.get("status"),
+            )
+
+    async def charge(self, tag: str, connector: int = 1) -> int:
+        """A transaction under way on ``connector``: started, Charging, one meter value."""
+        transaction_id = await self.start_transaction(tag, connector)
+        await self.status(connector, "Charging")
+        await self.meter_values(transaction_id, 1_000, connector)
+        return transaction_id
+
+    async def finish(
+        self,
+        transaction_id: int,
+        reason: str | None = None,
+        tag: str | None = None,
+        connector: int = 1,
+    ) -> None:
+        """End a transaction as a station does: StopTransaction, Finishing, Available."""
+        await self.stop_transaction(transaction_id, 2_000, reason, tag)
+        await self.status(connector, "Finishing")
+        await self.status(connector, "Available")
+
+    async def tag(self, status: str) -> str:
+        """The id tag the CSMS knows with ``status`` (Invalid: unknown), made so by the
+        trigger where it can.
+
+        Raises:
+            NotActed: the tag cannot be set up.
+        """
+        tag = {
+            "Accepted": self.tags.valid,
+            "Invalid": self.tags.invalid,
+            "Expired": self.tags.expired,
+            "Blocked": self.tags.blocked,
+        }[status]
+        if self.target.trigger is None:
+            raise NotActed(f"no trigger to make the CSMS know id tag {tag} as {status}")
+        await self.target.trigger.id_tag(tag, status)
+        return tag
+
+    async def order(self, action: str, payload: Payload, words: str) -> Call:
+        """Have the CSMS send ``action`` (through the trigger) and wait for it.
+
+        Raises:
+            NotActed: there is no trigger, or a person did not act in time.
+            CaseEnded: an automatic trigger took the order and the CALL did not come.
+        """
+        trigger = self.target.trigger
+        if trigger is None:
+            raise NotActed(f"no trigger to make the CSMS {words}")
+        acting = trigger.act(self.target.version, self.target.identity, action, payload, words)
+        try:
+            return await self.peer.expect(action, within=self.target.step_s)
+        except NothingCame:
+            problem = await acting if acting.done() else None
+            if problem is not None:
+                raise NotActed(problem) from None
+            if trigger.interactive:
+                raise NotActed(
+                    f"the CSMS did not {words} within {self.target.step_s:g} s"
+                ) from None
+            raise
+
+    async def answered(self, call: Call, payload: Payload) -> None:
+        await self.peer.answer(call, payload)
+
+
+CaseFunction = Callable[[CsmsCase], Awaitable[None]]

@@ -8,6 +8,8 @@ identity it knows the station by, and the id tags it knows (made by the trigger 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +23,8 @@ from chargeyard.protocol import VersionSpec
 from chargeyard.protocol.frames import Call
 
 Payload = dict[str, Any]
+ORDER_GRACE_S = 5.0
+"""How long, once a step's CALL did not come, the order may take to say why it failed."""
 
 # The configuration a 1.6 station reports (GetConfiguration) and takes (ChangeConfiguration):
 # the Core profile's required keys (OCPP 1.6 section 9.1) with plain values.
@@ -333,7 +337,12 @@ class CsmsCase:
         try:
             return await self.peer.expect(action, within=self.target.step_s)
         except NothingCame:
-            problem = await acting if acting.done() else None
+            # Why nothing came: the order may still be on its way back (a hook that refused
+            # answers after a loaded moment), so it gets a little longer to say.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ORDER_GRACE_S):
+                    await asyncio.wait({acting})
+            problem = acting.result() if acting.done() and not acting.cancelled() else None
             if problem is not None:
                 raise NotActed(problem) from None
             if trigger.interactive:

@@ -874,3 +874,174 @@ async def clear_charging_profile(run: CsmsCase) -> None:
         "ClearChargingProfile", {"id": 7}, "clear charging profile 7 of the station"
     )
     await run.answered(call, {"status": "Accepted"})
+
+
+@case("TC_004_2_CSMS")
+async def identification_first_connection_timeout(run: CsmsCase) -> None:
+    """The tag, then no cable within ConnectionTimeOut: nothing starts (1.6 section 9.1.9)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("The driver presents a valid tag, then no EV comes")
+    await run.authorize(tag)
+    await run.status(1, "Preparing")
+    run.log.step("ConnectionTimeOut passes: the connector is Available again")
+    await run.status(1, "Available")
+
+
+@case("TC_007_CSMS")
+async def cached_id(run: CsmsCase) -> None:
+    """A tag the station authorized from its cache: StartTransaction without an Authorize
+    before it, which the Central System checks itself (1.6 section 3.5.1)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("The EV is plugged in and the cached tag starts charging at once")
+    await run.status(1, "Preparing")
+    transaction_id = await run.charge(tag)
+    await run.finish(transaction_id, "Local", tag)
+
+
+@case("TC_011_2_CSMS")
+async def remote_start_time_out(run: CsmsCase) -> None:
+    """A remote start accepted, then no EV within ConnectionTimeOut (1.6 section 5.11)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("The Central System sends RemoteStartTransaction")
+    call = await run.order(
+        "RemoteStartTransaction",
+        {"connectorId": 1, "idTag": tag},
+        f"start a transaction remotely on connector 1 for {tag}",
+    )
+    await run.answered(call, {"status": "Accepted"})
+    run.log.step("No EV comes: Preparing, then Available when ConnectionTimeOut passes")
+    await run.status(1, "Preparing")
+    await run.status(1, "Available")
+
+
+@case("TC_018_1_CSMS")
+async def unlock_during_session(run: CsmsCase) -> None:
+    """UnlockConnector during a transaction: the station stops it with reason UnlockCommand
+    (1.6 section 5.18)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    await run.status(1, "Preparing")
+    await run.authorize(tag)
+    transaction_id = await run.charge(tag)
+    run.log.step("The Central System unlocks the connector in use")
+    call = await run.order("UnlockConnector", {"connectorId": 1}, "unlock connector 1")
+    await run.answered(call, {"status": "Unlocked"})
+    run.log.step("The station stops: StopTransaction (UnlockCommand), Finishing, Available")
+    await run.finish(transaction_id, "UnlockCommand")
+
+
+@case("TC_024_CSMS")
+async def lock_failure(run: CsmsCase) -> None:
+    """The connector cannot lock the cable: no transaction, a Faulted status with
+    ConnectorLockFailure (1.6 section 7.6)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    await run.status(1, "Preparing")
+    await run.authorize(tag)
+    run.log.step("The lock fails: Faulted (ConnectorLockFailure), then Available")
+    await run.status(1, "Faulted", "ConnectorLockFailure")
+    await run.status(1, "Available")
+
+
+@case("TC_032_1_CSMS")
+async def power_failure_stops_transactions(run: CsmsCase) -> None:
+    """Power fails during a transaction; the station boots again and stops it with reason
+    PowerLoss (1.6 section 4.10)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    await run.status(1, "Preparing")
+    await run.authorize(tag)
+    transaction_id = await run.charge(tag)
+    run.log.step("Power fails: a new connection, BootNotification, StopTransaction (PowerLoss)")
+    await run.reconnect()
+    await run.boot()
+    await run.stop_transaction(transaction_id, 1_500, "PowerLoss")
+
+
+async def _offline_start(run: CsmsCase) -> tuple[str, int]:
+    """A transaction started while the connection was down, reported once it is back (1.6
+    section 4.8: the timestamp is when it started)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("Offline, the station starts a transaction; back online it reports it")
+    await run.reconnect()
+    await run.boot()
+    transaction_id = await run.start_transaction(tag)
+    await run.status(1, "Charging")
+    return tag, transaction_id
+
+
+@case("TC_037_1_CSMS")
+async def offline_start_valid_tag(run: CsmsCase) -> None:
+    tag, transaction_id = await _offline_start(run)
+    await run.finish(transaction_id, "Local", tag)
+
+
+@case("TC_039_CSMS")
+async def offline_transaction(run: CsmsCase) -> None:
+    """A whole transaction while offline, reported in order once back: start, meter values,
+    stop (1.6 section 4.8, 4.10)."""
+    tag, transaction_id = await _offline_start(run)
+    await run.meter_values(transaction_id, 1_000)
+    await run.finish(transaction_id, "Local", tag)
+
+
+@case("TC_049_CSMS")
+async def reservation_of_the_charge_point(run: CsmsCase) -> None:
+    """ReserveNow of connector 0, the whole charge point (1.6 section 5.13)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("The Central System reserves the charge point (connector 0)")
+    call = await run.order(
+        "ReserveNow",
+        {"connectorId": 0, "expiryDate": _in(30), "idTag": tag, "reservationId": RESERVATION_ID},
+        f"reserve the whole charge point for {tag} (reservation {RESERVATION_ID})",
+    )
+    run.log.check(
+        "ReserveNow names connector 0",
+        call.payload.get("connectorId") == 0,
+        expected=0,
+        observed=call.payload.get("connectorId"),
+    )
+    await run.answered(call, {"status": "Accepted"})
+    run.log.step("The driver comes and charges")
+    await run.authorize(tag)
+    await run.status(1, "Preparing")
+    transaction_id = await run.charge(tag)
+    await run.finish(transaction_id, "Local", tag)
+
+
+@case("TC_059_CSMS")
+async def remote_start_with_profile(run: CsmsCase) -> None:
+    """RemoteStartTransaction carrying a TxProfile (1.6 section 5.11)."""
+    tag = await run.tag("Accepted")
+    await run.connect()
+    await run.boot()
+    run.log.step("The Central System starts a transaction with a charging profile")
+    call = await run.order(
+        "RemoteStartTransaction",
+        {"connectorId": 1, "idTag": tag, "chargingProfile": _profile("TxProfile")},
+        f"start a transaction on connector 1 for {tag} with a TxProfile of 16 A",
+    )
+    profile = call.payload.get("chargingProfile", {})
+    run.log.check(
+        "RemoteStartTransaction carries a TxProfile",
+        profile.get("chargingProfilePurpose") == "TxProfile",
+        expected="TxProfile",
+        observed=profile.get("chargingProfilePurpose"),
+    )
+    await run.answered(call, {"status": "Accepted"})
+    await run.status(1, "Preparing")
+    transaction_id = await run.charge(tag)
+    await run.finish(transaction_id, "Local", tag)

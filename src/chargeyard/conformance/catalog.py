@@ -3,7 +3,7 @@ test, the certification profile (module) it belongs to, and whether the suite ca
 
 The ids and titles are those of the Open Charge Alliance's public OCPP 1.6 test case list
 (77 cases for a Central System); the steps, expected messages and checks are chargeyard's,
-written from the spec (``cases_v16_csms.py``). A case the suite cannot run says why: either
+written from the spec (``cases_v16_csms/``). A case the suite cannot run says why: either
 it needs what chargeyard does not have (TLS security profiles 2 and 3, certificates), or it is
 not written yet.
 """

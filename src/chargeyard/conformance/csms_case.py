@@ -305,6 +305,53 @@ class CsmsCase:
         await self.status(connector, "Finishing")
         await self.status(connector, "Available")
 
+    async def booted(self) -> None:
+        """Connected and booted, every connector Available."""
+        await self.connect()
+        await self.boot()
+
+    async def session(self, tag: str, connector: int = 1) -> int:
+        """A driver's session under way: the EV plugged in (Preparing), ``tag`` authorized,
+        charging (:meth:`charge`); returns the transactionId."""
+        await self.status(connector, "Preparing")
+        await self.authorize(tag)
+        return await self.charge(tag, connector)
+
+    async def remote_start(self, tag: str, **extra: Any) -> Call:
+        """The Central System's RemoteStartTransaction on connector 1 for ``tag`` (1.6
+        section 5.11), with ``extra`` fields (a chargingProfile); to be answered."""
+        self.log.step("The Central System sends RemoteStartTransaction")
+        words = f"start a transaction remotely on connector 1 for {tag}"
+        if extra:
+            words += " with " + ", ".join(extra)
+        call = await self.order(
+            "RemoteStartTransaction", {"connectorId": 1, "idTag": tag, **extra}, words
+        )
+        self.log.check(
+            "RemoteStartTransaction names the tag",
+            call.payload.get("idTag") == tag,
+            expected=tag,
+            observed=call.payload.get("idTag"),
+        )
+        return call
+
+    async def remote_stop(self, transaction_id: int) -> Call:
+        """The Central System's RemoteStopTransaction of ``transaction_id`` (1.6 section
+        5.12); to be answered."""
+        self.log.step("The Central System sends RemoteStopTransaction")
+        call = await self.order(
+            "RemoteStopTransaction",
+            {"transactionId": transaction_id},
+            f"stop transaction {transaction_id} remotely",
+        )
+        self.log.check(
+            "RemoteStopTransaction names the running transaction",
+            call.payload.get("transactionId") == transaction_id,
+            expected=transaction_id,
+            observed=call.payload.get("transactionId"),
+        )
+        return call
+
     async def tag(self, status: str) -> str:
         """The id tag the CSMS knows with ``status`` (Invalid: unknown), made so by the
         trigger where it can.

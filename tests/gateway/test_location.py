@@ -42,7 +42,8 @@ async def test_a_location_of_100_chargers_goes_through_a_session(lab: StackLab) 
             lab.store, lab.bus, lab.gateway_runtimes.precheck, ORG, chargers, event_type, payload
         )
         assert sent.as_response()["queued_count"] == COUNT, sent.failed[:3]
-        await lab.outcomes(sent, within=10)
+        # A deadline, not a measure: 100 stations answering on a loaded 2-core CI machine.
+        await lab.outcomes(sent, within=30)
 
     await fan_out("plug", {"evse_id": 1, "connector_id": 1})
     await fan_out("start_session", {"id_tag": "FLEET", "duration_seconds": 2.0})

@@ -1,12 +1,14 @@
 """``chargeyard conformance``: the open conformance suite from the command line
-(``conformance/``). ``csms`` plays the charging station against a CSMS under test; the exit
-code is 1 when a case that ran failed either verdict, 2 for a command line that cannot run."""
+(``conformance/``). ``csms`` plays the charging station against a CSMS under test; ``cases``
+lists the catalog with each case's state. A run's exit code is 1 when a case that ran failed
+either verdict, 2 for a command line that cannot run."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,17 +23,70 @@ from chargeyard.conformance import (
     run_csms,
     write,
 )
+from chargeyard.conformance.catalog import UnderTest
+from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.runner import CaseResult, UnknownCases
+from chargeyard.conformance.suites import NoSuite, suite_for
 from chargeyard.conformance.triggers import Trigger
-from chargeyard.protocol import V16, parse_version
+from chargeyard.protocol import VersionSpec, parse_version
 
 _DEFAULT_TAGS = IdTags()
 
 conformance_app = typer.Typer(
-    help="The open OCPP conformance suite: test a CSMS (or, next, a charging station).",
-    short_help="Judge a CSMS by the OCPP test cases.",
+    help="The open OCPP conformance suite: test a CSMS or a charging station by the OCPP test"
+    " cases.",
+    short_help="Judge a CSMS or a charging station by the OCPP test cases.",
     no_args_is_help=True,
 )
+
+# The options every run takes.
+CasesOption = Annotated[
+    list[str] | None,
+    typer.Option("--cases", help="Case ids to run (repeat, or comma-separated); default all."),
+]
+ProfileOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        help="Certification profiles to run (1.6: Core, LocalAuthListManagement, Reservation,"
+        " ...; 2.0.1: Core, 'Smart Charging', 'Advanced Device Management', ...); the others"
+        " are not applicable. Default all.",
+    ),
+]
+FeaturesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--features",
+        help="The optional features the system under test has, by OCPP 2.0.1 Part 5 id (C-44,"
+        " C-45, HFS-8>1, ...; repeat or comma-separated): a conditional case whose condition"
+        " they do not meet is not applicable. Default: every conditional case applies.",
+    ),
+]
+ReportOption = Annotated[
+    Path | None,
+    typer.Option(help="Write report.json, junit.xml and report.html into this directory."),
+]
+OcppOption = Annotated[str, typer.Option(help="The OCPP version under test (1.6 or 2.0.1).")]
+
+
+def listed(values: list[str] | None) -> list[str]:
+    """Repeated and comma-separated option values, as one list."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def suite_option(version: VersionSpec, under_test: UnderTest) -> None:
+    """Refuse a version whose cases for ``under_test`` are not written (exit 2)."""
+    try:
+        suite_for(version, under_test)
+    except NoSuite as error:
+        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
+
+
+def version_option(ocpp: str) -> VersionSpec:
+    try:
+        return parse_version(ocpp)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
 
 
 @conformance_app.command("csms", short_help="Play the station against a CSMS and judge it.")
@@ -43,26 +98,14 @@ def csms(
     identity: Annotated[
         str, typer.Option(help="The station identity the CSMS knows (or registers).")
     ],
-    ocpp: Annotated[str, typer.Option(help="The OCPP version under test.")] = "1.6",
+    ocpp: OcppOption = "1.6",
     password: Annotated[
         str | None, typer.Option(help="The station's HTTP Basic password, if the CSMS asks.")
     ] = None,
-    cases: Annotated[
-        list[str] | None,
-        typer.Option("--cases", help="Case ids to run (repeat, or comma-separated); default all."),
-    ] = None,
-    profile: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--profile",
-            help="Certification profiles to run (Core, LocalAuthListManagement, RemoteTrigger,"
-            " Security, ...); the others are not applicable. Default all.",
-        ),
-    ] = None,
-    report: Annotated[
-        Path | None,
-        typer.Option(help="Write report.json, junit.xml and report.html into this directory."),
-    ] = None,
+    cases: CasesOption = None,
+    profile: ProfileOption = None,
+    features: FeaturesOption = None,
+    report: ReportOption = None,
     trigger_url: Annotated[
         str | None,
         typer.Option(
@@ -101,15 +144,8 @@ def csms(
     ] = 30.0,
 ) -> None:
     """Play the charging station against a CSMS and judge it by the OCPP test cases."""
-    try:
-        version = parse_version(ocpp)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
-    if version is not V16:
-        raise typer.BadParameter(
-            f"the OCPP {version.name} CSMS cases are not written yet: 1.6 only for now",
-            param_hint="--ocpp",
-        )
+    version = version_option(ocpp)
+    suite_option(version, UnderTest.CSMS)
     tags = IdTags(id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag)
     trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, tags, step_timeout)
     target = CsmsTarget(
@@ -121,16 +157,62 @@ def csms(
         id_tags=tags,
         step_s=step_timeout,
     )
-    ids = [part.strip() for value in cases or [] for part in value.split(",") if part.strip()]
+
+    async def running() -> RunResult:
+        try:
+            return await run_csms(
+                target,
+                ids=listed(cases) or None,
+                modules=listed(profile) or None,
+                features=listed(features) if features else None,
+                progress=told,
+            )
+        finally:
+            if target.trigger is not None:
+                await target.trigger.close()
+
+    finish(run_from_command_line(running), report)
+
+
+def run_from_command_line(running: Callable[[], Coroutine[Any, Any, RunResult]]) -> RunResult:
+    """Run a suite (``running``: the coroutine function that does), turning what the
+    command line got wrong into usage errors (exit 2)."""
     try:
-        run = asyncio.run(_run(target, ids, profile or []))
+        return asyncio.run(running())
     except UnknownCases as error:
         raise typer.BadParameter(str(error), param_hint="--cases") from None
+
+
+def finish(run: RunResult, report: Path | None) -> None:
+    """Summarize ``run``, write its reports, and exit as its verdicts say."""
     _summarize(run)
     if report is not None:
         for path in write(run, report):
             typer.echo(f"wrote {path}", err=True)
     raise typer.Exit(1 if run.failed else 0)
+
+
+@conformance_app.command("cases", short_help="List the test cases and which can run.")
+def cases_command(
+    ocpp: Annotated[
+        str | None, typer.Option(help="Only this OCPP version's cases (1.6 or 2.0.1).")
+    ] = None,
+    under_test: Annotated[
+        str | None,
+        typer.Option(help="Only the cases of this system under test: csms or station."),
+    ] = None,
+    profile: ProfileOption = None,
+    output: Annotated[
+        Format, typer.Option("--format", help="table (for a terminal), markdown or json.")
+    ] = Format.TABLE,
+) -> None:
+    """List the catalog's test cases, each with its state (available, or why not)."""
+    version = version_option(ocpp) if ocpp else None
+    try:
+        role = UnderTest(under_test) if under_test else None
+    except ValueError:
+        raise typer.BadParameter("csms or station", param_hint="--under-test") from None
+    typer.echo(listing(version, role, listed(profile), output), nl=False)
 
 
 def _trigger(
@@ -169,15 +251,8 @@ def _trigger(
     return None
 
 
-async def _run(target: CsmsTarget, ids: list[str], modules: list[str]) -> RunResult:
-    try:
-        return await run_csms(target, ids=ids or None, modules=modules or None, progress=_told)
-    finally:
-        if target.trigger is not None:
-            await target.trigger.close()
-
-
-def _told(result: CaseResult) -> None:
+def told(result: CaseResult) -> None:
+    """A run's progress: one line per case that ran."""
     if not result.ran:
         return
     line = f"{result.info.id:<15} conformance {result.conformance:<13} compatibility"

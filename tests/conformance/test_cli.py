@@ -37,8 +37,8 @@ def test_cases_not_available_are_not_run_and_exit_0() -> None:
 
 def test_a_command_line_that_cannot_run_exits_2() -> None:
     for extra, words in (
-        (["--cases", "TC_999_CSMS"], "unknown case ids: TC_999_CSMS"),
-        (["--ocpp", "2.0.1"], "the OCPP 2.0.1 CSMS cases are not written yet"),
+        (["--cases", "TC_999_CSMS"], "unknown case ids for OCPP 1.6: TC_999_CSMS"),
+        (["--ocpp", "2.1"], "the OCPP 2.1 Central System cases are not written yet"),
         (["--chargeyard-api", "http://127.0.0.1:8000"], "--chargeyard-api needs --api-key"),
         (
             ["--interactive", "--trigger-url", "http://127.0.0.1:8080"],

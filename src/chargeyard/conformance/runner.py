@@ -1,21 +1,24 @@
-"""Running the cases: one connection each, a deadline each, a verdict each, whatever the system
+"""Running the cases: one context each, a deadline each, a verdict each, whatever the system
 under test does (a case that cannot go on ends as a fail with its reason; the run moves on)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from chargeyard.conformance.cases_v16_csms import CASES as V16_CSMS
-from chargeyard.conformance.catalog import CASES, CaseInfo, UnderTest
-from chargeyard.conformance.csms_case import CsmsCase, CsmsTarget
+from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
+from chargeyard.conformance.csms_case import CsmsTarget
+from chargeyard.conformance.features import applicable
 from chargeyard.conformance.record import CaseLog, FrameRecord, Step
 from chargeyard.conformance.station_peer import CaseEnded
+from chargeyard.conformance.suites import Suite, suite_for, why_not_available
 from chargeyard.conformance.triggers import NotActed
 from chargeyard.conformance.verdicts import Verdict, verdicts
+from chargeyard.protocol import VersionSpec
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ CASE_DEADLINE_S = 300.0
 
 
 class UnknownCases(ValueError):
-    """Case ids the catalog does not have."""
+    """Case ids the catalog does not have (for this version and role)."""
 
 
 @dataclass(slots=True)
@@ -61,28 +64,37 @@ class RunResult:
 
 
 def select(
-    ids: Sequence[str] | None, modules: Sequence[str] | None, under_test: UnderTest
+    version: VersionSpec,
+    under_test: UnderTest,
+    ids: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    features: Collection[str] | None = None,
 ) -> list[tuple[CaseInfo, str | None]]:
-    """The catalog's cases for ``under_test`` with, for each, why it will not run (None: it
-    will): not in the ``ids`` asked for (left out), outside the ``modules`` asked for (not
-    applicable), or not available.
+    """The catalog's cases of ``version`` for ``under_test`` with, for each, why it will not
+    run (None: it will): not in the ``ids`` asked for (left out), outside the ``profiles``
+    asked for or conditional on an optional feature not among ``features`` (not applicable),
+    or not available.
 
     Raises:
         UnknownCases: an id the catalog does not have.
     """
-    catalog = [info for info in CASES if info.under_test is under_test]
+    catalog = cases_of(version, under_test)
     known = {info.id for info in catalog}
     unknown = sorted(set(ids or ()) - known)
     if unknown:
-        raise UnknownCases(f"unknown case ids: {', '.join(unknown)}")
+        raise UnknownCases(f"unknown case ids for OCPP {version.name}: {', '.join(unknown)}")
     chosen: list[tuple[CaseInfo, str | None]] = []
     for info in catalog:
         if ids and info.id not in ids:
             continue
-        if modules and info.module not in modules:
-            chosen.append((info, f"not applicable: outside the profiles chosen ({info.module})"))
-        elif info.lacking is not None:
-            chosen.append((info, f"not available: {info.lacking}"))
+        lacking = why_not_available(info)
+        if profiles and not info.in_profiles(set(profiles)):
+            in_none = ", ".join(m.profile for m in info.profiles) or "no certification profile"
+            chosen.append((info, f"not applicable: outside the profiles chosen ({in_none})"))
+        elif (why := applicable(info, profiles, features)) is not None:
+            chosen.append((info, f"not applicable: {why}"))
+        elif lacking is not None:
+            chosen.append((info, f"not available: {lacking}"))
         else:
             chosen.append((info, None))
     return chosen
@@ -93,18 +105,52 @@ async def run_csms(
     *,
     ids: Sequence[str] | None = None,
     modules: Sequence[str] | None = None,
+    features: Collection[str] | None = None,
     case_deadline_s: float = CASE_DEADLINE_S,
     progress: Callable[[CaseResult], None] | None = None,
 ) -> RunResult:
-    """Run the CSMS cases against ``target`` (chargeyard plays the station)."""
-    run = RunResult(UnderTest.CSMS, target.url, target.version.name, datetime.now(UTC))
-    for info, skipped in select(ids, modules, UnderTest.CSMS):
+    """Run the CSMS cases of ``target.version`` against ``target`` (chargeyard plays the
+    station). ``modules``: the certification profiles to run (the others are not
+    applicable); ``features``: the optional features the CSMS has (Part 5 ids such as
+    ``C-44``; None: every conditional case applies).
+
+    Raises:
+        NoSuite: no case of that version is written.
+    """
+    suite = suite_for(target.version, UnderTest.CSMS)
+    return await run_suite(
+        suite,
+        target,
+        target.url,
+        ids=ids,
+        profiles=modules,
+        features=features,
+        case_deadline_s=case_deadline_s,
+        progress=progress,
+    )
+
+
+async def run_suite(
+    suite: Suite[Any, Any],
+    target: object,
+    described: str,
+    *,
+    ids: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    features: Collection[str] | None = None,
+    case_deadline_s: float = CASE_DEADLINE_S,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> RunResult:
+    """Run ``suite``'s cases against ``target`` (``described``: the target in a report's
+    words), each after the other, each in a context of its own."""
+    run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
+    for info, skipped in select(suite.version, suite.under_test, ids, profiles, features):
         if skipped is not None:
             result = CaseResult(
                 info, Verdict.NOT_APPLICABLE, Verdict.NOT_APPLICABLE, skipped, ran=False
             )
         else:
-            result = await _run_case(info, target, case_deadline_s)
+            result = await _run_case(suite, info, target, case_deadline_s)
         run.results.append(result)
         if progress is not None:
             progress(result)
@@ -112,14 +158,16 @@ async def run_csms(
     return run
 
 
-async def _run_case(info: CaseInfo, target: CsmsTarget, deadline_s: float) -> CaseResult:
+async def _run_case(
+    suite: Suite[Any, Any], info: CaseInfo, target: object, deadline_s: float
+) -> CaseResult:
     log = CaseLog()
-    context = CsmsCase(target, log)
+    context = suite.open(target, log)
     reason: str | None = None
     inconclusive = False
     try:
         async with asyncio.timeout(deadline_s):
-            await V16_CSMS[info.id](context)
+            await suite.cases[info.id](context)
     except NotActed as why:
         inconclusive, reason = True, str(why)
     except CaseEnded as why:

@@ -1,0 +1,74 @@
+"""Which cases the suite can run, per OCPP version and system under test: the written cases
+of each (a ``cases_*`` package's table, by id) and how a case's context opens on a target.
+
+A catalog case is *available* when it is written and needs nothing chargeyard lacks;
+:func:`why_not_available` says why another is not, in the words a report shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from chargeyard.conformance import cases_v16_csms
+from chargeyard.conformance.catalog import CaseInfo, UnderTest
+from chargeyard.conformance.csms_case import CsmsCase
+from chargeyard.conformance.record import CaseLog
+from chargeyard.protocol import V16, VersionSpec
+
+NOT_WRITTEN = "not written yet"
+
+
+class CaseContext(Protocol):
+    """What a case runs in: its connection to the system under test, closed after it."""
+
+    async def close(self) -> None: ...
+
+
+TargetT = TypeVar("TargetT", contravariant=True)
+ContextT = TypeVar("ContextT", bound=CaseContext)
+
+
+@dataclass(frozen=True, slots=True)
+class Suite(Generic[TargetT, ContextT]):
+    """The written cases of one version and role, and how each case's context opens."""
+
+    version: VersionSpec
+    under_test: UnderTest
+    cases: Mapping[str, Callable[[ContextT], Awaitable[None]]]
+    open: Callable[[TargetT, CaseLog], ContextT]
+
+
+SUITES: dict[tuple[str, UnderTest], Suite[Any, Any]] = {
+    (V16.name, UnderTest.CSMS): Suite(V16, UnderTest.CSMS, cases_v16_csms.CASES, CsmsCase),
+}
+
+
+class NoSuite(LookupError):
+    """No case of this version and role is written yet."""
+
+
+def suite_for(version: VersionSpec, under_test: UnderTest) -> Suite[Any, Any]:
+    """The suite of ``version`` with ``under_test`` under test.
+
+    Raises:
+        NoSuite: none is written yet.
+    """
+    suite = SUITES.get((version.name, under_test))
+    if suite is None:
+        role = "Central System" if under_test is UnderTest.CSMS else "charging station"
+        raise NoSuite(f"the OCPP {version.name} {role} cases are not written yet")
+    return suite
+
+
+def written(info: CaseInfo) -> bool:
+    suite = SUITES.get((info.version.name, info.under_test))
+    return suite is not None and info.id in suite.cases
+
+
+def why_not_available(info: CaseInfo) -> str | None:
+    """Why ``info`` cannot be run (None: it can)."""
+    if info.needs is not None:
+        return info.needs.value
+    return None if written(info) else NOT_WRITTEN

@@ -1,7 +1,8 @@
 """``chargeyard conformance``: the open conformance suite from the command line
-(``conformance/``). ``csms`` plays the charging station against a CSMS under test; ``cases``
-lists the catalog with each case's state. A run's exit code is 1 when a case that ran failed
-either verdict, 2 for a command line that cannot run."""
+(``conformance/``). ``csms`` plays the charging station against a CSMS under test;
+``station`` plays the central system for a charging station under test, which connects to the
+suite's listener; ``cases`` lists the catalog with each case's state. A run's exit code is 1
+when a case that ran failed either verdict, 2 for a command line that cannot run."""
 
 from __future__ import annotations
 
@@ -21,16 +22,25 @@ from chargeyard.conformance import (
     RunResult,
     Verdict,
     run_csms,
+    run_station,
     write,
 )
 from chargeyard.conformance.catalog import UnderTest
 from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.runner import CaseResult, UnknownCases
+from chargeyard.conformance.station_case import StationTags, StationTarget
+from chargeyard.conformance.station_triggers import (
+    ChargeyardStationTrigger,
+    HookStationTrigger,
+    PromptStationTrigger,
+    StationTrigger,
+)
 from chargeyard.conformance.suites import NoSuite, suite_for
 from chargeyard.conformance.triggers import Trigger
 from chargeyard.protocol import VersionSpec, parse_version
 
 _DEFAULT_TAGS = IdTags()
+_STATION_TAGS = StationTags()
 
 conformance_app = typer.Typer(
     help="The open OCPP conformance suite: test a CSMS or a charging station by the OCPP test"
@@ -174,6 +184,167 @@ def csms(
     finish(run_from_command_line(running), report)
 
 
+@conformance_app.command(
+    "station", short_help="Play the central system for a charging station and judge it."
+)
+def station(
+    listen: Annotated[
+        str,
+        typer.Option(
+            help="HOST:PORT to listen on; the station connects to ws://HOST:PORT/<any path>/"
+            "<identity> (port 0: any free port, told at the start)."
+        ),
+    ] = "127.0.0.1:9000",
+    ocpp: OcppOption = "1.6",
+    identity: Annotated[
+        str | None,
+        typer.Option(help="The identity the station presents (default: whichever connects)."),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="The HTTP Basic password the station must present (profile 1)."),
+    ] = None,
+    cases: CasesOption = None,
+    profile: ProfileOption = None,
+    features: FeaturesOption = None,
+    report: ReportOption = None,
+    trigger_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The station's HTTP hook: POST {trigger_url}/{ocpp_version}/{station_id}/{verb}"
+            " with the verb's parameters makes it act (plug, unplug, present_id_token, ...)."
+        ),
+    ] = None,
+    chargeyard_api: Annotated[
+        str | None,
+        typer.Option(
+            help="The station is a chargeyard simulated charger: the gateway API"
+            " (http://host:8000) is the trigger, with --token and --charger-id."
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEYARD_TOKEN", help="An operator's bearer token (--chargeyard-api)."
+        ),
+    ] = None,
+    charger_id: Annotated[
+        str | None, typer.Option(help="The simulated charger's id, dep-... (--chargeyard-api).")
+    ] = None,
+    interactive: Annotated[
+        bool, typer.Option(help="Ask a person to make the station act, step by step.")
+    ] = False,
+    id_tag: Annotated[
+        str, typer.Option(help="A tag the station's reader sees, which the suite accepts.")
+    ] = _STATION_TAGS.valid,
+    second_id_tag: Annotated[
+        str, typer.Option(help="Another accepted tag, of the same group (parentIdTag).")
+    ] = _STATION_TAGS.second,
+    invalid_id_tag: Annotated[
+        str, typer.Option(help="A tag the suite does not know (answered Invalid).")
+    ] = _STATION_TAGS.invalid,
+    fixed_cable: Annotated[
+        bool, typer.Option(help="The station's connectors have a fixed cable, not a socket.")
+    ] = False,
+    step_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a step waits for the station.")
+    ] = 30.0,
+    connect_timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds a case waits for the station to (re)connect."),
+    ] = 120.0,
+) -> None:
+    """Play the central system for a charging station and judge it by the OCPP test cases."""
+    version = version_option(ocpp)
+    suite_option(version, UnderTest.STATION)
+    host, port = _listen_option(listen)
+    trigger = _station_trigger(
+        trigger_url, chargeyard_api, token, charger_id, interactive, step_timeout
+    )
+    target = StationTarget(
+        host,
+        port,
+        version,
+        identity=identity,
+        password=password,
+        trigger=trigger,
+        step_s=step_timeout,
+        connect_s=connect_timeout,
+        id_tags=StationTags(id_tag, second_id_tag, invalid_id_tag),
+        fixed_cable=fixed_cable,
+    )
+
+    def listening(url: str) -> None:
+        typer.echo(f"listening: connect the station to {url}", err=True)
+
+    async def running() -> RunResult:
+        try:
+            return await run_station(
+                target,
+                ids=listed(cases) or None,
+                profiles=listed(profile) or None,
+                features=listed(features) if features else None,
+                progress=told,
+                listening=listening,
+            )
+        finally:
+            if target.trigger is not None:
+                await target.trigger.close()
+
+    try:
+        run = run_from_command_line(running)
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot listen on {listen}: {error}", param_hint="--listen"
+        ) from None
+    finish(run, report)
+
+
+def _listen_option(listen: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:9000`` for IPv6) as a host and a port."""
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise typer.BadParameter(f"{listen!r} is not HOST:PORT", param_hint="--listen")
+    return host, int(port)
+
+
+def _station_trigger(
+    trigger_url: str | None,
+    chargeyard_api: str | None,
+    token: str | None,
+    charger_id: str | None,
+    interactive: bool,
+    step_s: float,
+) -> StationTrigger | None:
+    _one_trigger(trigger_url, chargeyard_api, interactive)
+    if chargeyard_api is not None:
+        if not token or not charger_id:
+            raise typer.BadParameter(
+                "--chargeyard-api needs --token and --charger-id", param_hint="--token"
+            )
+        return ChargeyardStationTrigger(chargeyard_api, token, charger_id)
+    if trigger_url is not None:
+        return HookStationTrigger(trigger_url)
+    if interactive:
+        return PromptStationTrigger(step_s)
+    return None
+
+
+def _one_trigger(trigger_url: str | None, chargeyard_api: str | None, interactive: bool) -> None:
+    chosen = [
+        name
+        for name, on in (
+            ("--trigger-url", trigger_url),
+            ("--chargeyard-api", chargeyard_api),
+            ("--interactive", interactive),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise typer.BadParameter(f"choose one trigger, not {' and '.join(chosen)}")
+
+
 def run_from_command_line(running: Callable[[], Coroutine[Any, Any, RunResult]]) -> RunResult:
     """Run a suite (``running``: the coroutine function that does), turning what the
     command line got wrong into usage errors (exit 2)."""
@@ -223,17 +394,7 @@ def _trigger(
     tags: IdTags,
     step_s: float,
 ) -> Trigger | None:
-    chosen = [
-        name
-        for name, on in (
-            ("--trigger-url", trigger_url),
-            ("--chargeyard-api", chargeyard_api),
-            ("--interactive", interactive),
-        )
-        if on
-    ]
-    if len(chosen) > 1:
-        raise typer.BadParameter(f"choose one trigger, not {' and '.join(chosen)}")
+    _one_trigger(trigger_url, chargeyard_api, interactive)
     if chargeyard_api is not None:
         if not api_key:
             raise typer.BadParameter("--chargeyard-api needs --api-key", param_hint="--api-key")

@@ -11,9 +11,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
+from chargeyard.conformance.csms_answers import CentralBooks
 from chargeyard.conformance.csms_case import CsmsTarget
+from chargeyard.conformance.csms_files import FileSite
+from chargeyard.conformance.csms_peer import CsmsPeer
 from chargeyard.conformance.features import applicable
 from chargeyard.conformance.record import CaseLog, FrameRecord, Step
+from chargeyard.conformance.station_case import Bench, NotApplicable, StationTarget
 from chargeyard.conformance.station_peer import CaseEnded
 from chargeyard.conformance.suites import Suite, suite_for, why_not_available
 from chargeyard.conformance.triggers import NotActed
@@ -130,6 +134,74 @@ async def run_csms(
     )
 
 
+async def run_station(
+    target: StationTarget,
+    *,
+    ids: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    features: Collection[str] | None = None,
+    case_deadline_s: float = CASE_DEADLINE_S,
+    progress: Callable[[CaseResult], None] | None = None,
+    listening: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Run the charging-station cases of ``target.version`` against the station that
+    connects to the suite's listener (chargeyard plays the central system). ``listening``
+    is told the URL the station must connect to once the suite listens (the identity last).
+
+    Raises:
+        NoSuite: no case of that version is written.
+        OSError: the listener's address cannot be bound.
+    """
+    suite = suite_for(target.version, UnderTest.STATION)
+    peer = CsmsPeer(
+        target.host,
+        target.port,
+        target.version,
+        identity=target.identity,
+        password=target.password,
+        books=CentralBooks(),
+    )
+    files = FileSite(target.host)
+    await peer.start()
+    try:
+        await files.start()
+        try:
+            if listening is not None:
+                listening(f"{peer.url}/{target.identity or '<identity>'}")
+            return await run_suite(
+                suite,
+                Bench(target, peer, files),
+                target.described(peer.port),
+                ids=ids,
+                profiles=profiles,
+                features=features,
+                case_deadline_s=case_deadline_s,
+                progress=progress,
+            )
+        finally:
+            await files.stop()
+    finally:
+        await peer.stop()
+
+
+async def run(
+    target: CsmsTarget | StationTarget,
+    *,
+    ids: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    features: Collection[str] | None = None,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> RunResult:
+    """Run the suite against ``target``: a CSMS (chargeyard plays the station) or a charging
+    station (chargeyard plays the central system); ``progress`` is told each case's result
+    as it ends."""
+    if isinstance(target, StationTarget):
+        return await run_station(
+            target, ids=ids, profiles=profiles, features=features, progress=progress
+        )
+    return await run_csms(target, ids=ids, modules=profiles, features=features, progress=progress)
+
+
 async def run_suite(
     suite: Suite[Any, Any],
     target: object,
@@ -164,12 +236,14 @@ async def _run_case(
     log = CaseLog()
     context = suite.open(target, log)
     reason: str | None = None
-    inconclusive = False
+    inconclusive = not_applicable = False
     try:
         async with asyncio.timeout(deadline_s):
             await suite.cases[info.id](context)
     except NotActed as why:
         inconclusive, reason = True, str(why)
+    except NotApplicable as why:
+        not_applicable, reason = True, f"not applicable: {why}"
     except CaseEnded as why:
         reason = str(why)
         log.check(reason, False, expected="the case's next step", observed=reason)
@@ -183,6 +257,10 @@ async def _run_case(
     finally:
         await context.close()
     conformance, compatibility = verdicts(log.checks, inconclusive=inconclusive)
+    if not_applicable and conformance is Verdict.PASS:
+        conformance = Verdict.NOT_APPLICABLE
+    if not_applicable and compatibility is Verdict.PASS:
+        compatibility = Verdict.NOT_APPLICABLE
     return CaseResult(
         info, conformance, compatibility, reason, log.steps, log.frames, round(log.elapsed(), 3)
     )

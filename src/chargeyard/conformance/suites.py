@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from chargeyard.conformance import cases_v16_csms
+from chargeyard.conformance import cases_v16_csms, cases_v16_station
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
 from chargeyard.conformance.csms_case import CsmsCase
 from chargeyard.conformance.record import CaseLog
+from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.protocol import V16, VersionSpec
 
 NOT_WRITTEN = "not written yet"
@@ -42,6 +43,9 @@ class Suite(Generic[TargetT, ContextT]):
 
 SUITES: dict[tuple[str, UnderTest], Suite[Any, Any]] = {
     (V16.name, UnderTest.CSMS): Suite(V16, UnderTest.CSMS, cases_v16_csms.CASES, CsmsCase),
+    (V16.name, UnderTest.STATION): Suite(
+        V16, UnderTest.STATION, cases_v16_station.CASES, StationCaseV16
+    ),
 }
 
 

@@ -70,7 +70,7 @@ from chargeyard.station.model.station import StationModel
 from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power import DEFAULT_REBOOT_DELAY_S, DRAIN_BEFORE_REBOOT_S, PowerCycle
-from chargeyard.station.power_loss import OpenTransaction
+from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 from chargeyard.station.registration import (
     BOOT_TIMER,
     DEFAULT_BOOT_RETRY_S,
@@ -432,6 +432,16 @@ class SimulatedStation(ActionHandlers):
                 (a graceful reset); 0: they wait in the queue for the boot after.
         """
         self._power.go_down(self.reboot_delay_s if delay_s is None else delay_s, drain_s)
+
+    def power_cut(self, off_s: float | None = None) -> None:
+        """The power fails now and comes back ``off_s`` later (None: after the station's
+        ``reboot_delay_s``): no goodbye, nothing more is sent. Each transaction that ran ends
+        with reason PowerLoss (1.6 section 7.39, 2.0.1 ReasonEnumType); its stop waits in the
+        transaction queue, which survives as a charger's non-volatile memory does, and goes
+        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block)."""
+        self.reboot(delay_s=off_s)
+        self.stop_transactions(POWER_LOSS)
+        self._power.power_off()
 
     def switch_off(self, *, drain_s: float = 0.0) -> None:
         """Go down the same way and stay off (the station is being replaced, or its host

@@ -121,6 +121,10 @@ class _FirmwareUpdate:
     rebooting: bool = False  # installed; Installed follows the boot
 
 
+DEFAULT_INSTALL_S = 10.0
+"""Seconds from Installing to the reboot, unless the station says otherwise."""
+
+
 class FirmwareManagementV16(Block["StationV16"]):
     """UpdateFirmware and GetDiagnostics; see the module docstring.
 
@@ -128,12 +132,12 @@ class FirmwareManagementV16(Block["StationV16"]):
     block decides when, and reports the statuses.
     """
 
-    __slots__ = ("_held", "_update", "_upload")
-
-    firmware_install_s: float = 10.0  # from Installing to the reboot
+    __slots__ = ("_held", "_update", "_upload", "firmware_install_s")
 
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
+        # From Installing to the reboot (the hardware's time; a test makes it short).
+        self.firmware_install_s = DEFAULT_INSTALL_S
         self._update: _FirmwareUpdate | None = None
         self._upload: Retrying[None] | None = None
         # Connectors made Unavailable while an install waits; rarely any, so the empty set is

@@ -310,6 +310,11 @@ class CsmsPeer:
         """A position in the stream of the station's CALLs: everything from now on."""
         return len(self._stream)
 
+    @property
+    def step_began(self) -> int:
+        """Where the current step began in the stream."""
+        return self._cursor
+
     def begin_step(self) -> None:
         """A step of the case begins: what it expects comes from now on (by default)."""
         self._cursor = len(self._stream)

@@ -224,7 +224,13 @@ class StationCase:
     # -- what the station sends -------------------------------------------------------------
 
     def mark(self) -> int:
+        """Now, in the stream of what the station sent (for ``since``)."""
         return self.peer.mark()
+
+    @property
+    def step_began(self) -> int:
+        """The current step's beginning, in the stream of what the station sent."""
+        return self.peer.step_began
 
     async def expect(
         self,

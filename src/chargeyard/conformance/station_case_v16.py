@@ -54,13 +54,26 @@ class StationCaseV16(StationCase):
         return {part.strip() for part in value.split(",") if part.strip()}
 
     async def configure(
-        self, key: str, value: str, *, accepted: tuple[str, ...] = ("Accepted",)
+        self,
+        key: str,
+        value: str,
+        *,
+        accepted: tuple[str, ...] = ("Accepted",),
+        optional: bool = False,
     ) -> str:
         """ChangeConfiguration of ``key`` to ``value`` (section 5.3), checked to be answered
-        one of ``accepted``; the case's end sets the value it had before."""
+        one of ``accepted``; the case's end sets the value it had before. ``optional``: a key
+        section 9 says a station may lack, which then lacks what the case tests.
+
+        Raises:
+            NotApplicable: an optional key the station does not have.
+        """
         name = f"configuration {key}"
         if all(existing != name for existing, _ in self._undo):
-            before = (await self.configuration([key])).get(key)
+            known = await self.configuration([key])
+            if optional and key not in known:
+                raise NotApplicable(f"the station has no {key} (section 9: it is optional)")
+            before = known.get(key)
             if before is not None:
 
                 async def restore() -> None:

@@ -9,10 +9,12 @@ do (a cable, a tag at the reader, a power cycle) it asks of the trigger
 (``StationCase.act``).
 """
 
-from chargeyard.conformance.cases_v16_station import lifecycle, sessions
+from chargeyard.conformance.cases_v16_station import configuration, lifecycle, remote, sessions
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
-# The modules register their cases as they are imported.
-MODULES = (lifecycle, sessions)
+# The modules register their cases as they are imported: ``lifecycle`` the station's boot,
+# resets, power and connection, ``sessions`` a driver's sessions, ``remote`` what the
+# Central System orders, ``configuration`` its keys and data transfer.
+MODULES = (lifecycle, sessions, remote, configuration)
 
 __all__ = ["CASES", "MODULES"]

@@ -329,6 +329,11 @@ class CoreProfileV16(Block["StationV16"]):
             connector = self.station.connector_of(payload["connectorId"])
         except KeyError:
             return {"status": "NotSupported"}
+        if connector.type.startswith("c"):
+            # A fixed cable (ConnectorEnumType cType2, cCCS2...) has no lock at the station:
+            # "NotSupported: Charge Point has no connector lock" (section 7.45); a transaction
+            # on it goes on.
+            return {"status": "NotSupported"}
         evse = self.station.evse_of(connector)
         if self._running_on(evse, connector):
             # "If a transaction is in progress ... the Charge Point SHALL finish the transaction

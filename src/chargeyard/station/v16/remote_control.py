@@ -7,8 +7,9 @@ RemoteStartTransaction picks the EVSE as a tag at the station's reader would
 (``TransactionsV16.evse_for_new_session``: the connector named, else one with a cable waiting,
 else the first free one, within what reservations allow, section 5.13). connectorId 0, an EVSE
 none could take, and a chargingProfile other than a TxProfile (section 5.11) are Rejected.
-After the answer, the idTag is authorized by Authorize.req when AuthorizeRemoteTxRequests is
-true (section 9.1), else taken as authorized; the session then starts as a presented tag's
+After the answer, when AuthorizeRemoteTxRequests is true (section 9.1), the idTag is
+authorized as a presented one would be (the local list or the cache under LocalPreAuthorize,
+else Authorize.req), else taken as authorized; the session then starts as a presented tag's
 does, or waits for its cable (``TransactionsV16.authorized``). A remote start whose Authorize
 is out is told by :meth:`RemoteControlV16.authorizing`; a reboot forgets it.
 
@@ -22,7 +23,12 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
 from chargeyard.station.blocks import Block
-from chargeyard.station.model.authorization import IdToken, id_tag_info_from_ocpp16
+from chargeyard.station.model.authorization import (
+    IdToken,
+    Verdict,
+    decide_local,
+    id_tag_info_from_ocpp16,
+)
 from chargeyard.station.model.states import TransactionPhase
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource
@@ -73,7 +79,25 @@ class RemoteControlV16(Block["StationV16"]):
         waiting = WaitingStart(token, None, charging_profile=profile, remote=True)
 
         def start() -> None:
-            if self.station.model.policy.authorize_remote_tx_requests:
+            policy = self.station.model.policy
+            if policy.authorize_remote_tx_requests:
+                # Section 5.11: authorized "like a local action to start a transaction": a
+                # tag the local list or the cache accepts under LocalPreAuthorize starts
+                # without Authorize.req (3.5, 9.1).
+                decision = decide_local(
+                    token,
+                    online=self.station.accepted,
+                    now=self.station.clock.now(),
+                    policy=policy,
+                    local_list=self.station.model.local_list,
+                    cache=self.station.model.cache,
+                )
+                if decision.verdict is Verdict.ACCEPT:
+                    waiting.info = decision.info
+                    self.station.transactions.authorized(
+                        evse, token, decision.info, waiting, source=_REMOTE
+                    )
+                    return
                 self._authorizing[evse.id] = token
                 self.station.call(
                     "Authorize",

@@ -210,6 +210,10 @@ class StartStopV16(Block["StationV16"]):
         connector = evse.connectors[transaction.connector_id]
         if connector.cable_plugged and connector.status in _ENERGY_STATES:
             self.station.set_status(connector, _S.FINISHING)
+        elif evse.ev is None and connector.status in _ENERGY_STATES:
+            # It went on without its EV (StopTransactionOnEVSideDisconnect false): nothing is
+            # left to finish (4.9, D1).
+            self.station.set_status(connector, _S.AVAILABLE)
         if connector.cable_plugged and self.station.config.get_bool(
             "UnlockConnectorOnEVSideDisconnect"
         ):

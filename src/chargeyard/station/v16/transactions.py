@@ -36,6 +36,7 @@ from chargeyard.station.model.authorization import (
     Verdict,
     decide_local,
     id_tag_info_from_ocpp16,
+    may_stop,
     remember,
 )
 from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
@@ -102,6 +103,13 @@ class TransactionsV16(Block["StationV16"]):
         connector.cable_plugged = True
         connector.locked = True
         evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
+        transaction = evse.transaction
+        if transaction is not None and transaction.phase in _RUNNING:
+            # The EV comes back to a transaction that went on without it
+            # (StopTransactionOnEVSideDisconnect false, section 9.1): it charges again.
+            self.station.update_charging_status(evse)
+            self.station.wake()
+            return
         waiting = self._waiting.pop(evse_id, None)
         self.station.timers.cancel(f"connection_timeout:{evse_id}")
         if waiting is not None:
@@ -124,10 +132,14 @@ class TransactionsV16(Block["StationV16"]):
         connector.cable_plugged = False
         connector.locked = False
         if transaction is not None and transaction.phase in _RUNNING:
-            if self.station.config.get_bool("StopTransactionOnEVSideDisconnect", True):
-                self.station.end_transaction(evse, "EVDisconnected")
-            else:
+            if not self.station.config.get_bool("StopTransactionOnEVSideDisconnect", True):
+                # Section 9.1: the transaction goes on without its EV, SuspendedEV until the
+                # cable is back (or the transaction is stopped otherwise).
+                evse.ev = None
                 self.station.set_status(connector, _S.SUSPENDED_EV)
+                self.station.wake()
+                return
+            self.station.end_transaction(evse, "EVDisconnected")
         evse.ev = None
         if connector.status not in (_S.FAULTED, _S.UNAVAILABLE, _S.RESERVED):
             self.station.set_status(connector, _S.AVAILABLE)
@@ -156,6 +168,8 @@ class TransactionsV16(Block["StationV16"]):
             return
         evse = self.evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
+            if self._ask_to_stop(token, evse_id):
+                return
             raise OcppError(ErrorKind.GENERIC_ERROR, "no connector is free for a new session")
         pinned = evse_id is not None
         decision = decide_local(
@@ -390,6 +404,58 @@ class TransactionsV16(Block["StationV16"]):
             if connector is not None and connector.status in (_S.PREPARING, _S.RESERVED):
                 return evse
         return free[0] if free else None
+
+    def _ask_to_stop(self, token: IdToken, evse_id: int | None) -> bool:
+        """A tag the station does not know, where every connector is taken by a transaction
+        of a group: Authorize.req tells its parentIdTag, and one of the same group stops that
+        transaction (sections 3.10, 4.1: Authorize.req "when the identifier used for stopping
+        the transaction is different from the identifier that started it"). Whether it was
+        asked."""
+        grouped = [
+            transaction
+            for transaction in self.station.model.transactions()
+            if transaction.phase in _RUNNING
+            and (evse_id is None or transaction.evse_id == evse_id)
+            and transaction.id_token_info is not None
+            and transaction.id_token_info.group_id is not None
+        ]
+        if not grouped or not self.station.accepted:
+            return False
+
+        def answered(payload: Payload) -> None:
+            info = id_tag_info_from_ocpp16(payload["idTagInfo"])
+            now = self.station.clock.now()
+            remember(
+                token,
+                info,
+                now=now,
+                policy=self.station.model.policy,
+                local_list=self.station.model.local_list,
+                cache=self.station.model.cache,
+            )
+            for transaction in grouped:
+                started = transaction.id_token_info
+                if (
+                    transaction.phase in _RUNNING
+                    and transaction.id_token is not None
+                    and started is not None
+                    and info.is_valid_at(now)
+                    and may_stop(transaction.id_token, started.group_id, token, info)
+                ):
+                    self._stop_by_token(transaction, token)
+                    self.station.token_reports.tell(
+                        TokenStop(transaction.evse_id, token, transaction_id(transaction))
+                    )
+                    return
+            why = "its group started no transaction here"
+            if not info.is_valid_at(now):
+                why = answered_refusal("Authorize", info, now)
+            source = AuthorizationSource.CENTRAL_SYSTEM
+            self.station.token_reports.tell(
+                TokenDecision(grouped[0].evse_id, token, False, info.status, source, why)
+            )
+
+        return self.station.call("Authorize", {"idTag": token.value}, answered)
 
     def _stop_by_token(self, transaction: Transaction, token: IdToken) -> None:
         self.station.advance()

@@ -6,7 +6,9 @@ run takes seconds."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from chargeyard.conformance import (
@@ -29,11 +31,22 @@ FIXED_CABLE = "wallbox-pulsar-plus"  # one Type 2 cable
 FAST = ReconnectPolicy(initial=0.02, factor=2.0, ceiling=0.1)
 
 
-def new_station(template: str = SOCKET) -> StationV16:
+def new_station(template: str = SOCKET, **configuration: str) -> StationV16:
     """A 1.6 station on the wall clock (clock-aligned readings off until a case sets them),
-    whose reboots and firmware installations take a fifth of a second."""
+    whose reboots and firmware installations take a fifth of a second, that reserves
+    connector 0 too (ReserveConnectorZeroSupported, so that the Charge Point's reservation
+    cases apply), with ``configuration`` over its template's keys."""
+    shipped = without_clock_aligned_readings(template)
+    keys = {
+        **shipped.default_configuration,
+        "ReserveConnectorZeroSupported": "true",
+        **configuration,
+    }
     station = StationV16(
-        IDENTITY, without_clock_aligned_readings(template), clock=SystemClock(), call_timeout=5.0
+        IDENTITY,
+        dataclasses.replace(shipped, default_configuration=MappingProxyType(keys)),
+        clock=SystemClock(),
+        call_timeout=5.0,
     )
     station.reboot_delay_s = 0.2
     station.firmware.firmware_install_s = 0.2

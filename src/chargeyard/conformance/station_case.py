@@ -79,6 +79,8 @@ class StationTarget:
         connect_s: how long a case waits for the station to connect (or come back).
         fixed_cable: its connectors have a fixed cable (not a socket).
         heartbeat_s: the heartbeat interval its boot is given.
+        firmware: a firmware image it installs (UpdateFirmware); None: a chargeyard image,
+            which only chargeyard's simulated stations take.
     """
 
     host: str
@@ -92,6 +94,7 @@ class StationTarget:
     id_tags: StationTags = StationTags()
     fixed_cable: bool = False
     heartbeat_s: int = 300
+    firmware: bytes | None = None
 
     def described(self, port: int) -> str:
         """The target in a report's words."""
@@ -318,20 +321,23 @@ class StationCase:
         self,
         action: str,
         payload: Payload,
-        expected: str | tuple[str, ...],
+        expected: object,
         *,
         weight: Weight = Weight.INTEROP,
         field_name: str = "status",
     ) -> Payload:
-        """Send ``action`` and check its answer's ``status`` is ``expected`` (one of them)."""
+        """Send ``action`` and check its answer's ``field_name`` (its status) is
+        ``expected`` (a tuple: one of them)."""
         answer = await self.call(action, payload)
-        wanted = (expected,) if isinstance(expected, str) else expected
+        wanted = expected if isinstance(expected, tuple) else (expected,)
+        words = " or ".join(str(value) for value in wanted)
         observed = answer.get(field_name)
+        shown = f"{field_name} {words}" if field_name != "status" else words
         self.log.check(
-            f"{action} is answered {' or '.join(wanted)}",
+            f"{action} is answered {shown}",
             observed in wanted,
             weight=weight,
-            expected=" or ".join(wanted),
+            expected=words,
             observed=observed,
         )
         return answer

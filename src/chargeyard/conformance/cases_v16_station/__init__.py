@@ -9,12 +9,32 @@ do (a cable, a tag at the reader, a power cycle) it asks of the trigger
 (``StationCase.act``).
 """
 
-from chargeyard.conformance.cases_v16_station import configuration, lifecycle, remote, sessions
+from chargeyard.conformance.cases_v16_station import (
+    configuration,
+    firmware,
+    lifecycle,
+    local_list,
+    profiles,
+    remote,
+    reservations,
+    sessions,
+)
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
-# The modules register their cases as they are imported: ``lifecycle`` the station's boot,
-# resets, power and connection, ``sessions`` a driver's sessions, ``remote`` what the
-# Central System orders, ``configuration`` its keys and data transfer.
-MODULES = (lifecycle, sessions, remote, configuration)
+# The modules register their cases as they are imported: the Core profile's in
+# ``lifecycle`` (boot, resets, power, the connection), ``sessions`` (a driver's sessions),
+# ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
+# in ``local_list``, ``firmware``, ``reservations`` and ``profiles`` (Remote Trigger, Smart
+# Charging).
+MODULES = (
+    lifecycle,
+    sessions,
+    remote,
+    configuration,
+    local_list,
+    firmware,
+    reservations,
+    profiles,
+)
 
 __all__ = ["CASES", "MODULES"]

@@ -88,4 +88,7 @@ class LocalAuthListV16(Block["StationV16"]):
     def get_local_list_version(self, payload: Payload) -> Payload:
         if not self.local_list_supported:
             return {"listVersion": -1}
-        return {"listVersion": self.station.model.local_list.version}
+        local_list = self.station.model.local_list
+        # "A version number of 0 (zero) SHALL be used to indicate that the local authorization
+        # list is empty" (section 5.10), whatever version emptied it.
+        return {"listVersion": local_list.version if len(local_list) else 0}

@@ -9,8 +9,10 @@ else the first free one, within what reservations allow, section 5.13). connecto
 none could take, and a chargingProfile other than a TxProfile (section 5.11) are Rejected.
 After the answer, when AuthorizeRemoteTxRequests is true (section 9.1), the idTag is
 authorized as a presented one would be (the local list or the cache under LocalPreAuthorize,
-else Authorize.req), else taken as authorized; the session then starts as a presented tag's
-does, or waits for its cable (``TransactionsV16.authorized``). A remote start whose Authorize
+else Authorize.req), else taken as authorized, unless a reservation for a group holds the
+connector and the idTag's group is not known here (Authorize.req tells it, section 5.13);
+the session then starts as a presented tag's does, or waits for its cable
+(``TransactionsV16.authorized``). A remote start whose Authorize
 is out is told by :meth:`RemoteControlV16.authorizing`; a reboot forgets it.
 
 RemoteStopTransaction is Accepted for a running transaction the central system knows by its
@@ -67,7 +69,9 @@ class RemoteControlV16(Block["StationV16"]):
             return {"status": "Rejected"}
         try:
             evse = self.station.transactions.evse_for_new_session(
-                None if number is None else self.station.connector_of(number).evse_id, token
+                None if number is None else self.station.connector_of(number).evse_id,
+                token,
+                tentative=True,
             )
         except KeyError:
             return {"status": "Rejected"}
@@ -98,18 +102,32 @@ class RemoteControlV16(Block["StationV16"]):
                         evse, token, decision.info, waiting, source=_REMOTE
                     )
                     return
-                self._authorizing[evse.id] = token
-                self.station.call(
-                    "Authorize",
-                    {"idTag": token.value},
-                    lambda answer: self._authorized_remote(evse, token, answer, waiting),
-                    lambda error: self._remote_unanswered(evse),
-                )
-            else:
+            elif not self._group_unknown(evse, token):
                 self.station.transactions.authorized(evse, token, None, waiting, source=_REMOTE)
+                return
+            self._authorizing[evse.id] = token
+            self.station.call(
+                "Authorize",
+                {"idTag": token.value},
+                lambda answer: self._authorized_remote(evse, token, answer, waiting),
+                lambda error: self._remote_unanswered(evse),
+            )
 
         self.station.after_answer(start)
         return {"status": "Accepted"}
+
+    def _group_unknown(self, evse: Evse, token: IdToken) -> bool:
+        """Whether a reservation for a group holds ``evse`` (or names no EVSE) and the
+        station does not know ``token``'s group: section 5.13 has it "send an Authorize.req
+        ... in order to obtain the parentIdTag"."""
+        model, now = self.station.model, self.station.clock.now()
+        return model.known_group(token, None, now) is None and any(
+            reservation.parent_id is not None
+            and reservation.evse_id in (None, evse.id)
+            and reservation.expires_at > now
+            and reservation.id_token != token
+            for reservation in model.reservations.reservations
+        )
 
     def _remote_unanswered(self, evse: Evse) -> None:
         self._authorizing.pop(evse.id, None)

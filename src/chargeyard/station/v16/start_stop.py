@@ -79,8 +79,10 @@ class StartStopV16(Block["StationV16"]):
         elif connector.status is _S.FINISHING:
             station.set_status(connector, _S.PREPARING)  # 4.9 F2: a new tag, the cable still in
         now = self.station.clock.now()
+        # The token's group as authorization, the local list or the cache know it (a remote
+        # start of a group's member is authorized without an answer: section 5.13).
         reservation = self.station.model.reservations.consume(
-            evse.id, token, info.group_id if info else None
+            evse.id, token, self.station.model.known_group(token, info, now)
         )
         transaction = Transaction(
             local_id=self.station.new_id(),

@@ -275,7 +275,13 @@ class CsmsPeer:
                     await changed.wait()
         except TimeoutError:
             refused = self.refusals[refused_before:]
-            what = "no station connected" if not after else "the station did not connect again"
+            if not self.connections:
+                what = "no station connected"
+            elif self._open is not None and self._open.ended is not None and not after:
+                ended = self._open.ended
+                what = f"the station's connection ended ({ended}) and it did not connect again"
+            else:
+                what = "the station did not connect again"
             why = f"; its handshakes were refused: {refused[-1]}" if refused else ""
             raise NothingCame(f"{what} within {within:g} s{why}") from None
 

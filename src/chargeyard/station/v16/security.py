@@ -76,7 +76,7 @@ class SecurityV16(Block["StationV16"]):
             return
         self.station.password = value
         self.record("ReconfigurationOfSecurityParameters", "AuthorizationKey changed")
-        self.station.after_answer(self.station.redial)
+        self.station.soon(self.station.redial)  # once the answer is out
 
     # -- GetLog (N01) -------------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ from typing import Any
 
 from chargeyard.conformance.csms_answers import CentralBooks, Responder, TagEntry
 from chargeyard.conformance.csms_files import FileSite
-from chargeyard.conformance.csms_peer import Connection, CsmsPeer, Received, Where
+from chargeyard.conformance.csms_handshake import Connection
+from chargeyard.conformance.csms_inbox import Received, Where
+from chargeyard.conformance.csms_peer import CsmsPeer
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb

@@ -9,7 +9,8 @@ import itertools
 import secrets
 
 from chargeyard.conformance.cases_v16_station._registry import case
-from chargeyard.conformance.csms_peer import Connection, Where
+from chargeyard.conformance.csms_handshake import Connection
+from chargeyard.conformance.csms_inbox import Where
 from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.conformance.verdicts import Weight

@@ -54,7 +54,7 @@ from chargeyard.gateway.runtimes import (
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
-from chargeyard.store.repositories.chargers import BuiltIn
+from chargeyard.store.repositories import BuiltIn
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)

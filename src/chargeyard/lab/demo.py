@@ -13,8 +13,8 @@ has made and which listener URL it pointed them at. So a later start
 * drives with automatic sessions only the demo's own chargers that connect to this listener
   (:attr:`DemoSite.driven`), never a charger the user made in the demo organization.
 
-Credentials are made with the organization, once: the API key is stored hashed, so only that
-first start can show it. The API key is the demo organization's, as the token is, and so are
+Credentials are made once, by the demo's first start: the API key is stored hashed, so only
+that start can show it. The API key is the demo organization's, as the token is, and so are
 the demo's stations at the lab's central system: each charger's station is registered there in
 the charger's organization when the charger is made or pointed at it
 (``gateway/built_in_csms.py``), and the lab's central system registers the stations that

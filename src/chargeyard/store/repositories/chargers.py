@@ -24,9 +24,7 @@ from chargeyard.store.ids import new_id
 from chargeyard.store.models import ChargerLease, DesiredState, Location, SimulatedCharger
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.repositories._identity_owners import (
-    BuiltIn as BuiltIn,  # (the type of the methods' built_in, for their callers)
-)
-from chargeyard.store.repositories._identity_owners import (
+    BuiltIn,
     check_not_used_elsewhere,
     register_at_built_in,
     register_many_at_built_in,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201
+from chargeyard.conformance.verdicts import Weight
 
 CUSTOM_DATA = {"vendorId": "org.chargeyard.conformance", "note": "custom"}
 
@@ -22,6 +23,7 @@ async def data_transfer_unknown(run: CsmsCaseV201) -> None:
         "DataTransfer of an unknown vendor is answered UnknownVendorId, UnknownMessageId or"
         " Rejected",
         answer.get("status") in ("UnknownVendorId", "UnknownMessageId", "Rejected"),
+        weight=Weight.SPEC,
         expected="UnknownVendorId or UnknownMessageId or Rejected",
         observed=answer.get("status"),
     )

@@ -3,9 +3,10 @@
 Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section 3):
 ``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
-``transactions.py`` (E), ``remote_control.py`` (F), ``availability.py`` (G),
-``meter_values.py`` (J), ``firmware.py`` (L), ``diagnostics.py`` (N) and ``data_transfer.py``
-(P). A case's steps follow Part 6's description of it, built from the reusable states of
+``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
+``availability.py`` (G), ``reservation.py`` (H), ``meter_values.py`` (J), ``firmware.py``
+(L), ``diagnostics.py`` (N) and ``data_transfer.py`` (P). A case's steps follow Part 6's
+description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
 validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
 the CSMS to act asks the trigger; one that needs the CSMS configured in a way no trigger can ask
@@ -18,9 +19,11 @@ from chargeyard.conformance.cases_v201_csms import (
     data_transfer,
     diagnostics,
     firmware,
+    local_list,
     meter_values,
     provisioning,
     remote_control,
+    reservation,
     security,
     transactions,
 )
@@ -31,9 +34,11 @@ MODULES = (
     security,
     provisioning,
     authorization,
+    local_list,
     transactions,
     remote_control,
     availability,
+    reservation,
     meter_values,
     firmware,
     diagnostics,

@@ -4,8 +4,9 @@ Each function of the modules here is one case of the catalog (``catalog/ocpp201.
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section 3):
 ``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
-``availability.py`` (G), ``reservation.py`` (H), ``meter_values.py`` (J), ``firmware.py``
-(L), ``diagnostics.py`` (N) and ``data_transfer.py`` (P). A case's steps follow Part 6's
+``availability.py`` (G), ``reservation.py`` (H), ``meter_values.py`` (J),
+``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py`` (N) and
+``data_transfer.py`` (P). A case's steps follow Part 6's
 description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
 validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
@@ -25,6 +26,7 @@ from chargeyard.conformance.cases_v201_csms import (
     remote_control,
     reservation,
     security,
+    smart_charging,
     transactions,
 )
 from chargeyard.conformance.cases_v201_csms._registry import CASES
@@ -40,6 +42,7 @@ MODULES = (
     availability,
     reservation,
     meter_values,
+    smart_charging,
     firmware,
     diagnostics,
     data_transfer,

@@ -19,10 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.layout import cut_off
 from tests.web.live_lab import LiveLab
 from tests.web.test_browser import LIVE_S, open_dashboard
 
@@ -191,7 +192,7 @@ def test_b07_b08_reports_show_their_parts_as_a_table(page: Page, live_lab: LiveL
         "table.result[data-result=report] tbody tr", has_text="HeartbeatInterval"
     )
     expect(heartbeat).to_have_count(1)
-    expect(heartbeat.locator("td").nth(3)).to_have_text("77")
+    expect(heartbeat.locator("td").nth(2)).to_have_text("77")
     sent = last_sent(live_lab, "REPORT-201", "GetBaseReport")
     assert without_request_id(sent["request"]) == {"reportBase": "ConfigurationInventory"}
     expect(answer.locator(".answer-said")).to_have_text(
@@ -250,6 +251,38 @@ def test_b09_network_profile_and_n09_customer_information(page: Page, live_lab: 
         "idToken": {"idToken": "04A1B2C3D4", "type": "ISO15693"},
     }
     shows_the_station_answer(answer, sent, "none")
+
+
+def test_firmware_update_and_diagnostics_name_their_urls_and_times(
+    page: Page, live_lab: LiveLab
+) -> None:
+    """1.6 sections 5.19 and 5.9; the URLs lead nowhere (port 9): only the requests matter."""
+    station(live_lab, "FIRM-16")
+    panel = command_panel(page, live_lab, "FIRM-16")
+    form = open_form(panel, "firmware-update")
+    form.locator("input[name=location]").fill("http://127.0.0.1:9/v2.bin")
+    form.locator("input[name=retrieveDate]").fill("2030-03-01T02:00:00")
+    form.locator("input[name=retries]").fill("2")
+    answer = send(panel, form)
+    expect(answer.locator(".answer-status")).to_have_text("accepted")
+    expect(answer.locator(".answer-said")).to_contain_text("downloads http://127.0.0.1:9/v2.bin")
+    retrieve = datetime(2030, 3, 1, 2).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert last_sent(live_lab, "FIRM-16", "UpdateFirmware")["request"] == {
+        "location": "http://127.0.0.1:9/v2.bin",
+        "retrieveDate": f"{retrieve}Z",
+        "retries": 2,
+    }
+
+    form = open_form(panel, "diagnostics")
+    form.locator("input[name=location]").fill("http://127.0.0.1:9/upload/")
+    form.locator("input[name=startTime]").fill("2026-01-01T00:00:00")
+    answer = send(panel, form)
+    sent = last_sent(live_lab, "FIRM-16", "GetDiagnostics")
+    start = datetime(2026, 1, 1).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert sent["request"] == {"location": "http://127.0.0.1:9/upload/", "startTime": f"{start}Z"}
+    expect(answer.locator(".answer-said")).to_have_text(
+        f"The station uploads {sent['response']['fileName']}."
+    )
 
 
 # -- monitoring (2.0.1 N02-N06) ---------------------------------------------------------------
@@ -719,3 +752,37 @@ def test_the_command_history_pages_filters_and_opens_one_entry(
     )
     detail.get_by_role("button", name="Close the command's details").click()
     expect(detail).to_be_hidden()
+
+
+# -- layout ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_widest_forms_and_answers_fit_the_screen(
+    browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
+) -> None:
+    identity = f"FIT-{width}"
+    station(live_lab, identity, "2.0.1")
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": {"width": width, "height": 844}}
+    )
+    try:
+        page = context.new_page()
+        panel = command_panel(page, live_lab, identity)
+        for name in ("variables-set", "monitoring-set", "charging-profile", "local-list"):
+            form = open_form(panel, name)
+            form.locator("button.row-add").click()
+            assert cut_off(page) == [], name
+        send(panel, open_form(panel, "report-base"))  # the widest answer: a whole report
+        panel.locator(".command-history summary").click()
+        panel.locator(".command-history tbody tr button.link").first.click()
+        expect(panel.locator(".command-detail pre").first).to_be_visible()
+        assert cut_off(page) == []
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        # Beside the view the panel scrolls on its own, down but never sideways.
+        assert panel.evaluate("panel => panel.scrollWidth - panel.clientWidth") <= 0
+    finally:
+        context.close()

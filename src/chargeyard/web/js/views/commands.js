@@ -17,7 +17,8 @@ import { SESSION_FORMS, STATION_FORMS } from "./forms-station.js";
 import { commandHistory } from "./history.js";
 
 const GROUPS = ["Station", "Sessions", "Local list", "Smart charging", "Device model", "Monitoring", "Messages", "Raw"];
-const FORMS = [
+/** The panel's forms, in menu order (each a spec of formkit.js). */
+export const FORMS = [
   ...STATION_FORMS,
   ...SESSION_FORMS,
   ...RESERVATION_FORMS,

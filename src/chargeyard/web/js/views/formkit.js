@@ -17,7 +17,8 @@
 //
 // A form spec: {title, name, group, only, fields, path, body(values), send(values, ctx),
 // show(answer), preview(values), hint}. The answer is the API's to `path` with
-// `body(values)` (the values themselves without it), or whatever `send` returns; `show`
+// `body(values)` (the values themselves without it), or whatever `send` returns (`path` then
+// names the route it calls, for the reader and the tests); `show`
 // draws the answer under its status; `preview` redraws under the fields as they change.
 // A value that cannot be read, or a body that cannot be made, is said in the answer box and
 // nothing is sent.

@@ -51,8 +51,8 @@ const reportTable = (answer) => {
       [
         COMPONENT,
         VARIABLE,
-        ["Type", (row) => row.attribute.type || "Actual"],
         ["Value", (row) => row.attribute.value],
+        ["Type", (row) => row.attribute.type || "Actual"],
         ["Access", (row) => row.attribute.mutability],
         ["Unit", (row) => row.variableCharacteristics?.unit],
       ],

@@ -70,6 +70,7 @@ export const RAW_FORMS = [
     title: "Raw call",
     name: "call",
     group: GROUP,
+    path: "call",
     fields: [
       { name: "action", label: "Action", type: "text", placeholder: "GetLocalListVersion" },
       { name: "payload", label: "Payload (JSON)", type: "textarea", value: "{}", optional: true },

@@ -1,9 +1,9 @@
 // The command panel's forms for the station itself and its sessions: reset, trigger,
-// configuration, availability, data transfer, remote start and stop, unlock, the cache, and
-// the transactions other forms pick from.
+// configuration, availability, data transfer, unlock, the cache, firmware and diagnostics,
+// remote start and stop, and the transactions other forms pick from.
 
 import { h } from "../dom.js";
-import { resultTable } from "./results.js";
+import { resultTable, said, when } from "./results.js";
 
 const TRIGGERABLE = [
   "BootNotification",
@@ -64,6 +64,10 @@ const configTable = (answer) => [
 ];
 
 const GROUP = "Station";
+const RETRIES = [
+  { name: "retries", label: "Retries", min: 0, optional: true },
+  { name: "retryInterval", label: "Retry every (s)", min: 0, optional: true },
+];
 
 export const STATION_FORMS = [
   {
@@ -134,7 +138,32 @@ export const STATION_FORMS = [
     path: "unlock",
     fields: [{ name: "connectorId", label: "Connector", min: 1, value: 1 }],
   },
-  { title: "Clear cache", name: "cache-clear", group: GROUP, send: (v, ctx) => ctx.api.command(ctx.chargeBoxId, "cache/clear") },
+  { title: "Clear cache", name: "cache-clear", group: GROUP, path: "cache/clear", send: (v, ctx) => ctx.api.command(ctx.chargeBoxId, "cache/clear") },
+  {
+    title: "Update firmware",
+    name: "firmware-update",
+    group: GROUP,
+    path: "firmware/update",
+    fields: [
+      { name: "location", label: "Firmware URL", type: "text", wide: true, placeholder: "https://firmware.example.com/v2.bin" },
+      { name: "retrieveDate", label: "Download from", type: "datetime", value: () => new Date() },
+      ...RETRIES,
+    ],
+    show: (answer) => said(`The station downloads ${answer.location} from ${when(answer.retrieveDate)}.`),
+  },
+  {
+    title: "Diagnostics",
+    name: "diagnostics",
+    group: GROUP,
+    path: "diagnostics",
+    fields: [
+      { name: "location", label: "Upload URL", type: "text", wide: true, placeholder: "ftp://logs.example.com/upload/" },
+      { name: "startTime", label: "From", type: "datetime", optional: true },
+      { name: "stopTime", label: "To", type: "datetime", optional: true },
+      ...RETRIES,
+    ],
+    show: (answer) => said(answer.fileName ? `The station uploads ${answer.fileName}.` : "The station has no file to upload."),
+  },
 ];
 
 export const SESSION_FORMS = [
@@ -142,6 +171,7 @@ export const SESSION_FORMS = [
     title: "Remote start",
     name: "remote-start",
     group: "Sessions",
+    path: "remote-start",
     fields: [
       { name: "connectorId", label: "Connector", min: 1, value: 1 },
       { name: "idTag", label: "Id tag", type: "text", value: "DASHBOARD" },

@@ -14,14 +14,18 @@ function json(value) {
   return JSON.stringify(value, null, 2);
 }
 
+/** "answered · Accepted": how a call ended, and the answer's status or CALLERROR code. */
+function ending(entry) {
+  return [entry.outcome, entry.status].filter(Boolean).join(" · ");
+}
+
 /** One entry whole: what was sent, what came back, how it ended. */
 function detail(entry, close) {
-  const ending = [entry.outcome, entry.status].filter(Boolean).join(" · ");
   return [
     h(
       "header.command-detail-head",
       {},
-      h("h4", {}, `${entry.action} · ${ending}`),
+      h("h4", {}, `${entry.action} · ${ending(entry)}`),
       h("button", { type: "button", "aria-label": "Close the command's details", on: { click: close } }, "×"),
     ),
     h(
@@ -148,8 +152,8 @@ export function commandHistory(api, chargeBoxId) {
           entry.action,
         ),
       ),
-      h("td", {}, entry.status ? `${entry.outcome} · ${entry.status}` : entry.outcome),
-      h("td", {}, entry.sentBy.name || "—"),
+      h("td", { title: ending(entry) }, ending(entry)),
+      h("td", { title: entry.sentBy.name || "" }, entry.sentBy.name || "—"),
       h("td.num", {}, String(Math.round(entry.durationMs))),
     );
   }

@@ -24,10 +24,11 @@ export function statusCell(status, info) {
   return [h("span.badge", { dataset: { status } }, status), reason ? h("span.reason", {}, ` ${reason}`) : null];
 }
 
-/** A table named `name` (data-result) of `rows`: `columns` are [header, cell(row)] pairs. */
+/** A table named `name` (data-result) of `rows`: `columns` are [header, cell(row)] pairs.
+ * Its words are whole: on a narrow screen it scrolls sideways in its box. */
 export function resultTable(name, columns, rows, empty = "Nothing reported.") {
   if (!rows.length) return h("p.empty", { dataset: { result: name } }, empty);
-  return h(
+  return h("div.table-scroll", {}, h(
     "table.result",
     { dataset: { result: name } },
     h("thead", {}, h("tr", {}, columns.map(([header]) => h("th", {}, header)))),
@@ -36,7 +37,7 @@ export function resultTable(name, columns, rows, empty = "Nothing reported.") {
       {},
       rows.map((row) => h("tr", {}, columns.map(([, cell]) => h("td", {}, cell(row) ?? "—")))),
     ),
-  );
+  ));
 }
 
 /** The items under `key` of every part of a report that followed the answer, in order. */

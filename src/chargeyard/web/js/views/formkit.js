@@ -3,7 +3,7 @@
 // every form reads, checks and sends alike, and an operation is a spec, not a copy of a form.
 //
 // A field spec: {name, label, type, value, optional, options, blank, placeholder, min, max,
-// only, columns, noun, rows, input}
+// wide, only, when, columns, noun, rows, input}
 //   type      "int" (the default), "number", "text", "textarea", "select", "datetime",
 //             "check", "checks" (one box per option: the list of those ticked), "rows" (a
 //             list of rows, each of `columns` fields, `noun` the name of one) or "element"
@@ -16,10 +16,10 @@
 //   when      shown only while when(values of the form) is true (a Recurring profile's kind)
 //
 // A form spec: {title, name, group, only, fields, path, body(values), send(values, ctx),
-// show(answer), preview(values), hint}. The answer is the API's to `path` with
-// `body(values)` (the values themselves without it), or whatever `send` returns (`path` then
-// names the route it calls, for the reader and the tests); `show`
-// draws the answer under its status; `preview` redraws under the fields as they change.
+// show(answer), preview(values), hint}. It sends `body(values)` (the values themselves
+// without it) to the charger's `path`, or calls `send` (`path` then names the route it
+// calls, for the reader and the tests); `show` draws the answer under its status; `preview`
+// redraws under the fields as they change.
 // A value that cannot be read, or a body that cannot be made, is said in the answer box and
 // nothing is sent.
 

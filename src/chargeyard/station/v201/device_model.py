@@ -95,6 +95,9 @@ class Variable:
     ``value`` is the Actual attribute; ``extra`` holds the other attributes the variable has
     (e.g. a Power's MaxSet). ``live`` reads the Actual value instead of ``value`` when set.
     For a string, ``max_limit`` is the longest value allowed (part 2 VariableCharacteristics).
+    ``check`` is a rule of the station's own beyond the characteristics (e.g. a network
+    configuration slot must hold a profile, B10.FR.02): it returns the reasonCode of a value
+    it refuses, None for one it takes.
     """
 
     name: str
@@ -111,6 +114,7 @@ class Variable:
     reboot_required: bool = False
     extra: dict[Attribute, str] = field(default_factory=dict)
     live: Callable[[], str] | None = None
+    check: Callable[[str], str | None] | None = None
     default: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -262,6 +266,9 @@ class DeviceModel:
         checked = check_value(found, value)
         if isinstance(checked, Refusal):
             return SetResult(SetStatus.REJECTED, checked.reason)
+        refusal = None if found.check is None else found.check(checked)
+        if refusal is not None:
+            return SetResult(SetStatus.REJECTED, refusal)
         if attribute == "Actual":
             found.value = checked
         else:
@@ -312,15 +319,22 @@ class DeviceModel:
             for variable in variables.values():
                 yield component, variable
 
-    def _lookup(
-        self, component: Component, name: str, instance: str | None, attribute: Attribute
-    ) -> Variable | GetStatus:
+    def lookup(self, component: Component, name: str, instance: str | None) -> Variable | GetStatus:
+        """The variable, or UnknownComponent / UnknownVariable (as B06 and N04 answer)."""
         variables = self._components.get(component)
         if variables is None:
             return GetStatus.UNKNOWN_COMPONENT
         variable = variables.get((name, instance))
         if variable is None:
             return GetStatus.UNKNOWN_VARIABLE
+        return variable
+
+    def _lookup(
+        self, component: Component, name: str, instance: str | None, attribute: Attribute
+    ) -> Variable | GetStatus:
+        variable = self.lookup(component, name, instance)
+        if isinstance(variable, GetStatus):
+            return variable
         if attribute not in variable.attributes:
             return GetStatus.NOT_SUPPORTED_ATTRIBUTE_TYPE
         return variable

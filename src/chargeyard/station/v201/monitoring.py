@@ -30,7 +30,8 @@ DateTime...): energy is integrated lazily, so a meter's power is only known when
 looked at. Periodic monitors fire on their own timers (N08.FR.06/07). A monitor with
 ``transaction`` true looks only while a transaction runs on its component's EVSE (any EVSE for
 a station-wide component), and its events name that transaction. All of it restarts after a
-reboot; the monitors, the level and the base are kept (N07.FR.13).
+reboot; the monitors, the level and the base are kept (N07.FR.13), and the monitors look again
+once the station is Accepted.
 
 Each look that fires sends one NotifyEvent (seqNo 0) with an eventData per monitor that fired:
 the component, variable and monitor id (N07.FR.06), the value read (empty for a WriteOnly
@@ -410,9 +411,12 @@ class MonitoringV201(Block["StationV201"]):
         return data
 
     def on_online(self) -> None:
-        """Accepted again (a boot, or a reconnection): the events kept offline go."""
+        """Accepted again (a boot, or a reconnection): the events kept offline go, then the
+        monitors look at what changed meanwhile (a threshold that came back to normal over a
+        reboot is cleared, N07.FR.14)."""
         if self._offline and self._send([data for _, data in self._offline]):
             self._offline.clear()
+        self.check()
 
     def on_power_on(self) -> None:
         # The timers went with the power; the monitors and what they saw are kept.

@@ -292,23 +292,26 @@ class DeviceModel:
     def select(
         self, wanted: list[tuple[Component, str | None, str | None]], criteria: list[str]
     ) -> list[tuple[Component, Variable]]:
-        """The variables a GetReport asks for (B08), in model order: of the components named
-        in ``wanted`` (each with a variable name and instance, or None for all its variables;
-        every one when ``wanted`` is empty), of components that meet every one of ``criteria``
-        (ComponentCriterionEnumType: the component's variable of that name, Active, Available,
-        Enabled or Problem, reads "true")."""
+        """The variables a GetReport asks for (B08), in model order.
+
+        ``wanted`` names components, each with a variable name and instance; what a name
+        leaves out (None) matches every one: a component without an instance, EVSE or
+        connector is that component of every instance, EVSE and connector, a variable without
+        a name all its variables, one without an instance every instance (B08.FR.20-25).
+        Empty, it is every component. ``criteria`` (ComponentCriterionEnumType) keep the
+        components that meet at least one of them (B08.FR.13): Active, Available, Enabled, the
+        component's variable of that name is true or it has none (B08.FR.07-09); Problem, its
+        Problem variable is true (B08.FR.10).
+        """
         selected = []
         for component, variables in self._components.items():
-            if criteria and not all(
-                (found := variables.get((criterion, None))) is not None
-                and found.read("Actual") == "true"
-                for criterion in criteria
-            ):
+            if criteria and not any(_meets(variables, criterion) for criterion in criteria):
                 continue
             for variable in variables.values():
                 if not wanted or any(
-                    component == named
-                    and (name is None or (name == variable.name and instance == variable.instance))
+                    _names(named, component)
+                    and (name is None or name == variable.name)
+                    and (instance is None or instance == variable.instance)
                     for named, name, instance in wanted
                 ):
                     selected.append((component, variable))
@@ -380,6 +383,23 @@ def check_value(variable: Variable, value: str) -> str | Refusal:
     if variable.max_limit is not None and len(value) > variable.max_limit:
         return Refusal("OutOfRange")
     return value
+
+
+def _names(named: Component, component: Component) -> bool:
+    """Whether ``named`` (from a request; None parts match anything) names ``component``."""
+    return (
+        named.name == component.name
+        and (named.instance is None or named.instance == component.instance)
+        and (named.evse is None or named.evse == component.evse)
+        and (named.connector is None or named.connector == component.connector)
+    )
+
+
+def _meets(variables: dict[tuple[str, str | None], Variable], criterion: str) -> bool:
+    found = variables.get((criterion, None))
+    if criterion == "Problem":
+        return found is not None and found.read() == "true"
+    return found is None or found.read() == "true"
 
 
 def _component(component: Component | str) -> Component:

@@ -17,9 +17,10 @@ and is the one place that knows their field names:
   counting from 0 and tbc true on all but the last. They are sent even while the registration
   is Pending (B02.FR.02: asked for by the central system).
 * GetReport (B08) selects by componentVariable (a component, and optionally one of its
-  variables, named exactly as GetVariables names them) and componentCriteria (components whose
-  Active / Available / Enabled / Problem variable is true), both when both are given; it
-  answers EmptyResultSet when nothing matches, and sends the report as GetBaseReport does.
+  variables; what it leaves out, an EVSE, a connector, an instance, matches every one) and
+  componentCriteria (components that meet any of them: ``DeviceModel.select``), both when both
+  are given; it answers EmptyResultSet when nothing matches, and sends the report as
+  GetBaseReport does.
   More componentVariable entries than ItemsPerMessage (instance GetReport) is the CALLERROR
   OccurrenceConstraintViolation.
 * Reset (B11 idle, B12 with transactions): Immediate stops every transaction at once

@@ -106,6 +106,7 @@ def test_i02_with_cost_disabled_nothing_is_kept(online: Link) -> None:
     transaction = _station(online).model.evses[1].transaction
     assert transaction is not None
     assert transaction.total_cost is None
+    assert _notes(online) == [f"{ts()} -- cost: not shown (TariffCostCtrlr.Enabled[Cost] is false)"]
 
 
 def test_i03_the_total_cost_in_the_answer_to_ended_is_kept(online: Link) -> None:

@@ -4,35 +4,35 @@ Each functional block (OCPP 2.0.1 part 2) is a :class:`~chargeyard.station.block
 its own module, with its own state and ``@on`` handlers; it reaches the station, and through it
 the other blocks, as ``self.station``:
 
-==========================  ======================  ============================================
-attribute                   module                  functional block
-==========================  ======================  ============================================
-``transaction_events``      ``transaction_events``  E: sessions, TxStartPoint / TxStopPoint,
-                                                    TransactionEvent
-``transactions``            ``transactions``        E: the physical verbs; J02 sampling
-``metering``                ``metering``            J01 / J02 clock-aligned meter values
-``local_list``              ``local_list``          D: SendLocalList, GetLocalListVersion
-``diagnostics``             ``diagnostics``         N: GetLog, the security log
-``firmware``                ``firmware``            L: UpdateFirmware
-``provisioning``            ``provisioning``        B: device model on the wire, Reset
-``availability``            ``availability``        G: ChangeAvailability, faults
-``smart_charging``          ``smart_charging``      K: charging profiles, limits over time
-``reservations``            ``reservation``         H: ReserveNow, CancelReservation
-``authorization``           ``authorization``       C: a token at the reader, Authorize
-``control``                 ``control``             F: remote start / stop, TriggerMessage,
-                                                    UnlockConnector; P: DataTransfer
-``network``                 ``network``             B09: SetNetworkProfile
-``monitoring``              ``monitoring``          N02-N08: monitors and NotifyEvent
-``customer_information``    ``customer_information`` N09, N10: CustomerInformation
-``display_messages``        ``display_messages``    O01-O06: display messages
-``tariff_cost``             ``tariff_cost``         I02, I03: the running cost
-``transaction_status``      ``transaction_status``  E14: GetTransactionStatus
-==========================  ======================  ============================================
+==========================  ==========================  ========================================
+attribute                   module                      functional block
+==========================  ==========================  ========================================
+``transaction_events``      ``transaction_events``      E: sessions, TxStartPoint / TxStopPoint,
+                                                        TransactionEvent
+``transactions``            ``transactions``            E: the physical verbs; J02 sampling
+``transaction_status``      ``transaction_status``      E14: GetTransactionStatus
+``metering``                ``metering``                J01 / J02 clock-aligned meter values
+``local_list``              ``local_list``              D: SendLocalList, GetLocalListVersion
+``diagnostics``             ``diagnostics``             N01: GetLog, the security log
+``monitoring``              ``monitoring``              N02-N08: monitors, NotifyEvent
+``customer_information``    ``customer_information``    N09, N10: CustomerInformation
+``firmware``                ``firmware``                L: UpdateFirmware
+``provisioning``            ``provisioning``            B: device model on the wire, Reset
+``network``                 ``network``                 B09: SetNetworkProfile
+``availability``            ``availability``            G: ChangeAvailability, faults
+``smart_charging``          ``smart_charging``          K: charging profiles, limits over time
+``reservations``            ``reservation``             H: ReserveNow, CancelReservation
+``authorization``           ``authorization``           C: a token at the reader, Authorize
+``control``                 ``control``                 F: remote start / stop, TriggerMessage,
+                                                        UnlockConnector; P: DataTransfer
+``display_messages``        ``display_messages``        O01-O06: display messages
+``tariff_cost``             ``tariff_cost``             I02, I03: the running and final cost
+==========================  ==========================  ========================================
 
 The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
-which lifecycle event (power on, Accepted, going down, an EVSE idle, a transaction started, a
-status set, a variable set) and which blocks may veto a new session or a reset is written in
-one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
+which lifecycle event (power on, Accepted, back online, going down, an EVSE idle, a transaction
+started, a status set, a variable set) and which blocks may veto a new session or a reset is
+written in one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
 ``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
 the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
 The verbs (``station/verbs.py``) are the station's methods, delegating to a block; ``TERMS``

@@ -93,8 +93,10 @@ class Variable:
     """One variable of a component, with its attributes and characteristics.
 
     ``value`` is the Actual attribute; ``extra`` holds the other attributes the variable has
-    (e.g. a Power's MaxSet). ``live`` reads the Actual value instead of ``value`` when set.
-    For a string, ``max_limit`` is the longest value allowed (part 2 VariableCharacteristics).
+    (e.g. a Power's MaxSet), None when it has none (most have none, and a station holds about a
+    hundred variables: no empty dict each). ``live`` reads the Actual value instead of
+    ``value`` when set. For a string, ``max_limit`` is the longest value allowed (part 2
+    VariableCharacteristics).
     ``check`` is a rule of the station's own beyond the characteristics (e.g. a network
     configuration slot must hold a profile, B10.FR.02): it returns the reasonCode of a value
     it refuses, None for one it takes.
@@ -112,7 +114,7 @@ class Variable:
     persistent: bool = True
     constant: bool = False
     reboot_required: bool = False
-    extra: dict[Attribute, str] = field(default_factory=dict)
+    extra: dict[Attribute, str] | None = None
     live: Callable[[], str] | None = None
     check: Callable[[str], str | None] | None = None
     default: str = field(init=False, default="")
@@ -126,11 +128,11 @@ class Variable:
     @property
     def attributes(self) -> list[Attribute]:
         """The attribute types this variable has, Actual first."""
-        return ["Actual", *self.extra]
+        return ["Actual", *(self.extra or ())]
 
     def read(self, attribute: Attribute = "Actual") -> str:
         if attribute != "Actual":
-            return self.extra[attribute]
+            return (self.extra or {})[attribute]
         return self.live() if self.live is not None else self.value
 
 
@@ -227,7 +229,7 @@ class DeviceModel:
         if attribute == "Actual":
             variable.value = value
         else:
-            variable.extra[attribute] = value
+            variable.extra = {**(variable.extra or {}), attribute: value}
 
     def reset_volatile(self) -> None:
         """A reboot: variables that are not persistent return to their defaults."""
@@ -272,7 +274,7 @@ class DeviceModel:
         if attribute == "Actual":
             found.value = checked
         else:
-            found.extra[attribute] = checked
+            found.extra = {**(found.extra or {}), attribute: checked}
         if found.reboot_required:
             return SetResult(SetStatus.REBOOT_REQUIRED)
         for listener in self._listeners:

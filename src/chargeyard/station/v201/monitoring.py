@@ -132,7 +132,8 @@ class MonitoringV201(Block["StationV201"]):
         self.monitors = Monitors()
         self.monitors.install(_password_monitor())
         self._event_id = 0
-        self._offline: deque[tuple[int, Payload]] = deque(maxlen=self.offline_queue_size)
+        # The events kept offline, (severity, eventData); made when the first one is kept.
+        self._offline: deque[tuple[int, Payload]] | None = None
         self._look(send=False)  # where the Delta monitors count from
 
     # -- N04 ---------------------------------------------------------------------------------------
@@ -383,7 +384,11 @@ class MonitoringV201(Block["StationV201"]):
         if self._send([data for _, data in events]):
             return
         keep = dm.get_int(_CTRLR, "OfflineQueuingSeverity", default=-1)
-        self._offline.extend(event for event in events if event[0] <= keep)  # N07.FR.04
+        kept = [event for event in events if event[0] <= keep]  # N07.FR.04
+        if kept:
+            if self._offline is None:
+                self._offline = deque(maxlen=self.offline_queue_size)
+            self._offline.extend(kept)
 
     def _send(self, events: list[Payload]) -> bool:
         payload = {"generatedAt": iso(self.station.clock.now()), "seqNo": 0, "eventData": events}
@@ -415,7 +420,7 @@ class MonitoringV201(Block["StationV201"]):
         monitors look at what changed meanwhile (a threshold that came back to normal over a
         reboot is cleared, N07.FR.14)."""
         if self._offline and self._send([data for _, data in self._offline]):
-            self._offline.clear()
+            self._offline = None
         self.check()
 
     def on_power_on(self) -> None:

@@ -56,6 +56,7 @@ class TariffCostV201(Block["StationV201"]):
     def cost_known(self, transaction: Transaction, total_cost: float) -> None:
         """The central system said what ``transaction`` costs so far (or in all)."""
         if not self.station.device_model.get_bool(_CTRLR, "Enabled", "Cost", True):
+            self.station.note("cost: not shown (TariffCostCtrlr.Enabled[Cost] is false)")
             return
         transaction.total_cost = total_cost
         currency = self.station.device_model.value(_CTRLR, "Currency")

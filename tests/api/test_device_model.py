@@ -191,8 +191,8 @@ ANSWERS: dict[str, Any] = {
     },
     "report/base": {"status": "Accepted"},
     "report": {"status": "Accepted"},
-    # B09: a wss:// URL needs TLS, which the station does not speak with a profile of its own.
-    "network-profile": {"status": "Rejected", "statusInfo": {"reasonCode": "InvalidURL"}},
+    # B09: security profile 1 is Basic authentication over ws://, which the station speaks.
+    "network-profile": {"status": "Accepted"},
     "monitoring/set": {
         "setMonitoringResult": [
             {"status": "Accepted", "id": 2, "type": "Delta", "severity": 8, **_POWER}

@@ -170,7 +170,7 @@ export const DEVICE_FORMS = [
     path: "network-profile",
     fields: [
       { name: "configurationSlot", label: "Slot", min: 0, value: 1 },
-      { name: "ocppCsmsUrl", label: "CSMS URL", type: "text", wide: true, placeholder: "wss://csms.example.com/ocpp" },
+      { name: "ocppCsmsUrl", label: "CSMS URL", type: "text", wide: true, placeholder: "ws://csms.example.com/ocpp" },
       { name: "ocppVersion", label: "OCPP", type: "select", options: ["OCPP20", "OCPP16", "OCPP15", "OCPP12"], value: "OCPP20" },
       { name: "ocppTransport", label: "Transport", type: "select", options: ["JSON", "SOAP"], value: "JSON" },
       { name: "ocppInterface", label: "Interface", type: "select", options: ["Wired0", "Wired1", "Wired2", "Wired3", "Wireless0", "Wireless1", "Wireless2", "Wireless3"], value: "Wired0" },

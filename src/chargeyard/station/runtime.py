@@ -145,6 +145,7 @@ class StationRuntime:
         self._uri: WebSocketURI = parse_uri(url)
         if password is not None:
             station.password = password  # the central system may change it (A01)
+        station.security_profile = 0 if password is None else 1
         self._reconnect = reconnect or _DEFAULT_POLICY
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -167,9 +167,6 @@ class StationCase:
         """Begin the next step: its checks follow, and what it expects comes from now on."""
         self.log.step(title)
         self.peer.begin_step()
-
-    def not_applicable(self, why: str) -> NotApplicable:
-        return NotApplicable(why)
 
     # -- the connection ---------------------------------------------------------------------
 
@@ -427,7 +424,7 @@ class StationCase:
         return None
 
     @contextlib.asynccontextmanager
-    async def offline(self) -> Any:
+    async def offline(self) -> AsyncIterator[None]:
         """The network is down for the block: the connection closed, new ones refused; once
         back, the station's reconnection is awaited."""
         before = self.peer.connections
@@ -448,6 +445,3 @@ def _reverse(act: StationAct) -> StationAct | None:
     if act.verb is Verb.UNLOCK_FAILURE and act.fails:
         return StationAct(Verb.UNLOCK_FAILURE, act.evse, act.connector, fails=False)
     return None
-
-
-CaseFunction = Callable[[Any], Awaitable[None]]

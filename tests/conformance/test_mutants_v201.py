@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from chargeyard.api.v1.routes import chargers_commands
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.commands import basic_password
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.csms.v201 import CentralSystemV201
@@ -175,7 +175,7 @@ MUTANTS = (
         "new password forgotten",
         "TC_A_09_CSMS",
         "refused the WebSocket handshake with HTTP 401",
-        patched={(chargers_commands, "keep_accepted_password"): _forgets_passwords},
+        patched={(basic_password, "keep_accepted_password"): _forgets_passwords},
     ),
     Mutant(
         "remote stop of another transaction",

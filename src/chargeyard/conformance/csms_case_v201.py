@@ -380,13 +380,14 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def ev_disconnected(
         self, evse: int = 1, *, meter_value: list[Payload] | None = None
-    ) -> None:
+    ) -> Payload:
         """Reusable State EVDisconnected: the cable out (Available), the transaction Ended
-        with EVCommunicationLost, Idle, EVDisconnected."""
+        with EVCommunicationLost, Idle, EVDisconnected; returns the CSMS's answer to the
+        Ended event."""
         self.log.step("The EV unplugs: Available, TransactionEvent Ended (EVDisconnected)")
         transaction = self.transaction(evse)
         await self.connector_status("Available", evse, transaction.connector)
-        await self.transaction_event(
+        return await self.transaction_event(
             "Ended",
             "EVCommunicationLost",
             evse=evse,

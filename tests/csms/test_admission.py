@@ -11,7 +11,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from chargeyard.csms import admission
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.verified_passwords import VerifiedPasswords
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
 
@@ -166,3 +168,67 @@ async def test_an_identity_ocpp_does_not_allow_is_refused_with_400_even_with_aut
 async def test_the_longest_identity_gets_in(store: Store) -> None:
     async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
         assert await _handshake_status(csms.port, "/ocpp/" + "x" * 48) == 101
+
+
+async def test_a_station_reconnecting_with_the_same_password_costs_no_second_scrypt(
+    secured: CsmsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    original = admission.verify_secret
+
+    def counted(password: str, stored: str) -> bool:
+        checked.append(password)
+        return original(password, stored)
+
+    monkeypatch.setattr(admission, "verify_secret", counted)
+    for _ in range(3):
+        async with connect(
+            url(secured, "CP-SEC"),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers=basic("CP-SEC", "s3cret:with colon"),
+        ):
+            pass
+    # A wrong password is checked in full every time, and still refused.
+    for _ in range(2):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                url(secured, "CP-SEC"),
+                subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+                additional_headers=basic("CP-SEC", "wrong"),
+            ):
+                pass
+        assert refused.value.response.status_code in (401, 429)
+    assert checked.count("s3cret:with colon") == 1
+    assert 1 <= checked.count("wrong") <= 2  # the second may wait out the back-off (429)
+
+
+async def test_a_changed_password_is_checked_in_full_and_the_old_one_no_longer_gets_in(
+    secured: CsmsServer,
+) -> None:
+    async with connect(
+        url(secured, "CP-SEC"),
+        subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+        additional_headers=basic("CP-SEC", "s3cret:with colon"),
+    ):
+        pass
+    await secured.store.stations.set_password("CP-SEC", "a-new-password-1")
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(
+            url(secured, "CP-SEC"),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers=basic("CP-SEC", "s3cret:with colon"),
+        ):
+            pass
+    assert refused.value.response.status_code == 401
+
+
+def test_the_memory_of_passwords_forgets_the_least_recent_beyond_its_capacity() -> None:
+    remembered = VerifiedPasswords(capacity=2)
+    for stored in ("h1", "h2", "h3"):
+        remembered.remember("pw", stored)
+    assert [remembered.known("pw", stored) for stored in ("h1", "h2", "h3")] == [
+        False,
+        True,
+        True,
+    ]
+    assert not remembered.known("other", "h2")

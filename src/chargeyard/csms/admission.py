@@ -6,7 +6,8 @@
   part 2 A00.FR.203 / OCPP 1.6 security whitepaper section 2.4) must present
   ``Authorization: Basic base64(identity:password)``; missing, malformed or wrong credentials
   are refused with 401 and a ``WWW-Authenticate`` challenge. The password is checked against
-  its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop.
+  its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop,
+  unless the same password already matched the same hash (``verified_passwords.py``).
 - A station without a password is let in without credentials.
 - Wrong credentials in a row make an identity wait before its next attempt is checked
   (``login_backoff.py``); an attempt during the wait is refused with 429 and ``Retry-After``.
@@ -24,6 +25,7 @@ from http import HTTPStatus
 from websockets.datastructures import Headers
 
 from chargeyard.csms.login_backoff import LoginBackoff
+from chargeyard.csms.verified_passwords import VerifiedPasswords
 from chargeyard.protocol.identity import loggable
 from chargeyard.store import Store
 from chargeyard.store.engine import reading
@@ -64,10 +66,18 @@ async def admit(
     *,
     auto_register: bool,
     backoff: LoginBackoff | None = None,
+    verified: VerifiedPasswords | None = None,
 ) -> Refusal | None:
     """None if ``identity`` may connect with these handshake headers, else why not."""
     station = (await read_connecting(reading(store.engine), [identity])).get(identity)
-    return await judge(station, identity, headers, auto_register=auto_register, backoff=backoff)
+    return await judge(
+        station,
+        identity,
+        headers,
+        auto_register=auto_register,
+        backoff=backoff,
+        verified=verified,
+    )
 
 
 async def judge(
@@ -77,6 +87,7 @@ async def judge(
     *,
     auto_register: bool,
     backoff: LoginBackoff | None = None,
+    verified: VerifiedPasswords | None = None,
 ) -> Refusal | None:
     """:func:`admit` for a station already read from the store (None: unknown), for a caller
     that keeps what it read for the connection that follows."""
@@ -98,12 +109,20 @@ async def judge(
         )
     user, password = credentials
     # The user must be the identity in the path (OCPP 2.0.1 part 2 A00.FR.205).
-    if user != identity or not await asyncio.to_thread(
-        verify_secret, password, station.password_hash
-    ):
+    if user != identity or not await _matches(password, station.password_hash, verified):
         if backoff is not None:
             backoff.failed(identity, loggable(identity))
         return Refusal(HTTPStatus.UNAUTHORIZED, "wrong credentials")
     if backoff is not None:
         backoff.succeeded(identity)
     return None
+
+
+async def _matches(password: str, stored_hash: str, verified: VerifiedPasswords | None) -> bool:
+    if verified is not None and verified.known(password, stored_hash):
+        return True
+    if not await asyncio.to_thread(verify_secret, password, stored_hash):
+        return False
+    if verified is not None:
+        verified.remember(password, stored_hash)
+    return True

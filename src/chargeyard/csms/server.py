@@ -69,6 +69,7 @@ from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
+from chargeyard.csms.verified_passwords import VerifiedPasswords
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     V16,
@@ -201,6 +202,8 @@ class CsmsServer:
         self.observer = observer
         # Wrong HTTP Basic credentials in a row, per identity (``login_backoff.py``).
         self.login_backoff = LoginBackoff()
+        # Passwords that already matched, so a station reconnecting costs no second scrypt.
+        self.verified_passwords = VerifiedPasswords()
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
@@ -365,6 +368,7 @@ class CsmsServer:
             request.headers,
             auto_register=self.settings.auto_register,
             backoff=self.login_backoff,
+            verified=self.verified_passwords,
         )
         if refusal is None:
             # Unknown: registered as it connects (auto_register).

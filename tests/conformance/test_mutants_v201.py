@@ -303,6 +303,72 @@ MUTANTS = (
         "GetReport's componentCriteria is",
         sent=sending("GetReport", _without("componentCriteria")),
     ),
+    Mutant(
+        "group not told for a local list's tag",
+        "TC_C_40_CSMS",
+        "names group",
+        answer_with(
+            "TransactionEvent",
+            lambda a: {**a, "idTokenInfo": {"status": "Accepted"}} if "idTokenInfo" in a else a,
+        ),
+    ),
+    Mutant(
+        "TxProfile without a transaction sent Absolute",
+        "TC_K_02_CSMS",
+        "SetChargingProfile's chargingProfile.chargingProfileKind is",
+        sent=sending(
+            "SetChargingProfile",
+            lambda p: {
+                **p,
+                "chargingProfile": {**p["chargingProfile"], "chargingProfileKind": "Absolute"},
+            },
+        ),
+    ),
+    Mutant(
+        "external charging limit unimplemented",
+        "TC_K_48_CSMS",
+        "answers NotifyChargingLimit with a CALLRESULT",
+        refuse("NotifyChargingLimit", ErrorKind.NOT_IMPLEMENTED),
+    ),
+    Mutant(
+        "released charging limit refused",
+        "TC_K_51_CSMS",
+        "answers ClearedChargingLimit with a CALLRESULT",
+        refuse("ClearedChargingLimit"),
+    ),
+    Mutant(
+        "external constraints report refused",
+        "TC_K_52_CSMS",
+        "answers ReportChargingProfiles with a CALLRESULT",
+        refuse("ReportChargingProfiles"),
+    ),
+    Mutant(
+        "firmware published from another location",
+        "TC_L_17_CSMS",
+        "PublishFirmware's location is",
+        sent=sending("PublishFirmware", lambda p: {**p, "location": "https://else.example/f"}),
+    ),
+    Mutant(
+        "publishing progress refused",
+        "TC_L_19_CSMS",
+        "answers PublishFirmwareStatusNotification with a CALLRESULT",
+        refuse("PublishFirmwareStatusNotification"),
+    ),
+    Mutant(
+        "firmware of another checksum unpublished",
+        "TC_L_21_CSMS",
+        "UnpublishFirmware's checksum is",
+        sent=sending("UnpublishFirmware", lambda p: {"checksum": "0" * 32}),
+    ),
+    Mutant(
+        "local list replaced instead of updated",
+        "TC_N_46_CSMS",
+        "SendLocalList's updateType is Differential",
+        sent=sending(
+            "SendLocalList",
+            lambda p: {**p, "updateType": "Full"} if p["updateType"] == "Differential" else p,
+        ),
+    ),
 )
 
 

@@ -5,7 +5,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 ``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
 ``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
-``meter_values.py`` (J), ``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py``
+``meter_values.py`` (J), ``smart_charging.py`` and ``charging_limits.py`` (K),
+``firmware.py`` and ``firmware_publishing.py`` (L), ``diagnostics.py``
 and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P). A
 case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
@@ -17,10 +18,12 @@ ends inconclusive, saying how.
 from chargeyard.conformance.cases_v201_csms import (
     authorization,
     availability,
+    charging_limits,
     data_transfer,
     diagnostics,
     display_messages,
     firmware,
+    firmware_publishing,
     local_list,
     meter_values,
     monitoring,
@@ -47,7 +50,9 @@ MODULES = (
     tariff_cost,
     meter_values,
     smart_charging,
+    charging_limits,
     firmware,
+    firmware_publishing,
     diagnostics,
     monitoring,
     display_messages,

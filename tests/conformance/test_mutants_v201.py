@@ -14,6 +14,7 @@ import pytest
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.commands import base as command_base
 from chargeyard.csms.commands import basic_password
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
@@ -88,6 +89,10 @@ def _without(field: str) -> Callable[[Payload], Payload]:
 
 async def _forgets_passwords(*args: object) -> None:
     return None
+
+
+def _uncut(action: str, payload: Payload, limits: object) -> list[Payload]:
+    return [payload]
 
 
 MUTANTS = (
@@ -359,6 +364,18 @@ MUTANTS = (
         "TC_L_21_CSMS",
         "UnpublishFirmware's checksum is",
         sent=sending("UnpublishFirmware", lambda p: {"checksum": "0" * 32}),
+    ),
+    Mutant(
+        "variables asked beyond the station's items per message",
+        "TC_B_08_CSMS",
+        "GetVariables carries at most 4 items",
+        patched={(command_base, "batches"): _uncut},
+    ),
+    Mutant(
+        "monitors cleared beyond the station's items per message",
+        "TC_N_18_CSMS",
+        "ClearVariableMonitoring carries at most 2 items",
+        patched={(command_base, "batches"): _uncut},
     ),
     Mutant(
         "local list replaced instead of updated",

@@ -7,7 +7,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 ``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
 ``meter_values.py`` (J), ``smart_charging.py`` and ``charging_limits.py`` (K),
 ``firmware.py`` and ``firmware_publishing.py`` (L), ``diagnostics.py``
-and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P). A
+and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P);
+``message_limits.py`` holds the cases of B and N on the items one request may carry. A
 case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
 validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
@@ -25,6 +26,7 @@ from chargeyard.conformance.cases_v201_csms import (
     firmware,
     firmware_publishing,
     local_list,
+    message_limits,
     meter_values,
     monitoring,
     provisioning,
@@ -57,6 +59,7 @@ MODULES = (
     monitoring,
     display_messages,
     data_transfer,
+    message_limits,
 )
 
 __all__ = ["CASES", "MODULES"]

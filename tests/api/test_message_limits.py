@@ -27,6 +27,8 @@ def _item(component: str, name: str, instance: str | None = None) -> dict[str, A
 def _answer(call: list[Any]) -> list[Any]:
     """A station that takes AT_ONCE items: its limits told, every other variable "1"."""
     _, unique_id, action, payload = call
+    if action == "GetReport":  # no reports: configuration/get asks with GetVariables
+        return [4, unique_id, "NotSupported", "", {}]
     if action == "ClearVariableMonitoring":
         results = [{"status": "NotFound", "id": n} for n in payload["id"]]
         return [3, unique_id, {"clearMonitoringResult": results}]
@@ -61,6 +63,20 @@ async def test_b06_fr_05_variables_get_goes_in_as_many_requests_as_the_station_t
     assert sent == [wanted[:2], wanted[2:4], wanted[4:]]
     results = response.json()["response"]["getVariableResult"]
     assert [result["variable"]["name"] for result in results] == ["A", "B", "C", "D", "E"]
+
+
+async def test_b06_fr_05_configuration_get_asks_in_as_many_requests_too(lab: ApiLab) -> None:
+    await _told(lab)
+    keys = ["OCPPCommCtrlr.A", "OCPPCommCtrlr.B", "OCPPCommCtrlr.C"]
+    response = await lab.post(ID, "configuration/get", {"key": keys})
+    assert response.status_code == 200
+    assert [item["key"] for item in response.json()["configurationKey"]] == keys
+    asked = [
+        [item["variable"]["name"] for item in payload["getVariableData"]]
+        for _, action, payload in lab.registry.sent
+        if action == "GetVariables"
+    ]
+    assert asked == [["A", "B"], ["C"]]
 
 
 async def test_n06_fr_04_monitoring_clear_goes_in_as_many_requests_as_the_station_takes(

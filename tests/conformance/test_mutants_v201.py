@@ -14,6 +14,7 @@ import pytest
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.commands import base as command_base
 from chargeyard.csms.commands import basic_password
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
@@ -88,6 +89,10 @@ def _without(field: str) -> Callable[[Payload], Payload]:
 
 async def _forgets_passwords(*args: object) -> None:
     return None
+
+
+def _uncut(action: str, payload: Payload, limits: object) -> list[Payload]:
+    return [payload]
 
 
 MUTANTS = (
@@ -302,6 +307,84 @@ MUTANTS = (
         "TC_B_18_CSMS",
         "GetReport's componentCriteria is",
         sent=sending("GetReport", _without("componentCriteria")),
+    ),
+    Mutant(
+        "group not told for a local list's tag",
+        "TC_C_40_CSMS",
+        "names group",
+        answer_with(
+            "TransactionEvent",
+            lambda a: {**a, "idTokenInfo": {"status": "Accepted"}} if "idTokenInfo" in a else a,
+        ),
+    ),
+    Mutant(
+        "TxProfile without a transaction sent Absolute",
+        "TC_K_02_CSMS",
+        "SetChargingProfile's chargingProfile.chargingProfileKind is",
+        sent=sending(
+            "SetChargingProfile",
+            lambda p: {
+                **p,
+                "chargingProfile": {**p["chargingProfile"], "chargingProfileKind": "Absolute"},
+            },
+        ),
+    ),
+    Mutant(
+        "external charging limit unimplemented",
+        "TC_K_48_CSMS",
+        "answers NotifyChargingLimit with a CALLRESULT",
+        refuse("NotifyChargingLimit", ErrorKind.NOT_IMPLEMENTED),
+    ),
+    Mutant(
+        "released charging limit refused",
+        "TC_K_51_CSMS",
+        "answers ClearedChargingLimit with a CALLRESULT",
+        refuse("ClearedChargingLimit"),
+    ),
+    Mutant(
+        "external constraints report refused",
+        "TC_K_52_CSMS",
+        "answers ReportChargingProfiles with a CALLRESULT",
+        refuse("ReportChargingProfiles"),
+    ),
+    Mutant(
+        "firmware published from another location",
+        "TC_L_17_CSMS",
+        "PublishFirmware's location is",
+        sent=sending("PublishFirmware", lambda p: {**p, "location": "https://else.example/f"}),
+    ),
+    Mutant(
+        "publishing progress refused",
+        "TC_L_19_CSMS",
+        "answers PublishFirmwareStatusNotification with a CALLRESULT",
+        refuse("PublishFirmwareStatusNotification"),
+    ),
+    Mutant(
+        "firmware of another checksum unpublished",
+        "TC_L_21_CSMS",
+        "UnpublishFirmware's checksum is",
+        sent=sending("UnpublishFirmware", lambda p: {"checksum": "0" * 32}),
+    ),
+    Mutant(
+        "variables asked beyond the station's items per message",
+        "TC_B_08_CSMS",
+        "GetVariables carries at most 4 items",
+        patched={(command_base, "batches"): _uncut},
+    ),
+    Mutant(
+        "monitors cleared beyond the station's items per message",
+        "TC_N_18_CSMS",
+        "ClearVariableMonitoring carries at most 2 items",
+        patched={(command_base, "batches"): _uncut},
+    ),
+    Mutant(
+        "local list replaced instead of updated",
+        "TC_N_46_CSMS",
+        "SendLocalList's updateType is Differential",
+        sent=sending(
+            "SendLocalList",
+            lambda p: {**p, "updateType": "Full"} if p["updateType"] == "Differential" else p,
+        ),
     ),
 )
 

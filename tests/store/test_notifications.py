@@ -104,3 +104,30 @@ async def test_the_notifications_of_one_message_are_kept_together_with_their_evs
         await store.notifications.record_all(
             "NOPE", [NewNotification(NotificationKind.EVENT, "NotifyEvent")]
         )
+
+
+async def test_naming_a_text_are_the_newest_of_a_kind_whose_detail_holds_it(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    start = datetime(2026, 11, 22, 6, tzinfo=UTC)
+    for minute, (kind, detail) in enumerate(
+        (
+            (NotificationKind.REPORT, '[{"variable": {"name": "ItemsPerMessage"}}]'),
+            (NotificationKind.REPORT, '[{"variable": {"name": "HeartbeatInterval"}}]'),
+            (NotificationKind.MONITORING, '[{"variable": {"name": "ItemsPerMessage"}}]'),
+            (NotificationKind.REPORT, '[{"variable": {"name": "BytesPerMessage"}}]'),
+            (NotificationKind.REPORT, None),
+        )
+    ):
+        await store.notifications.record(
+            "CP-1", kind, "NotifyReport", detail=detail, at=start + timedelta(minutes=minute)
+        )
+    found = await store.notifications.naming("CP-1", NotificationKind.REPORT, "PerMessage", 5)
+    assert found == [
+        (start + timedelta(minutes=3), '[{"variable": {"name": "BytesPerMessage"}}]'),
+        (start, '[{"variable": {"name": "ItemsPerMessage"}}]'),
+    ]
+    assert await store.notifications.naming("CP-1", NotificationKind.REPORT, "%", 5) == []
+    with pytest.raises(NotFoundError):
+        await store.notifications.naming("CP-404", NotificationKind.REPORT, "PerMessage", 5)

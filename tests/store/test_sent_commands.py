@@ -115,3 +115,27 @@ async def test_a_payload_over_the_cap_is_stored_cut_and_says_so(tmp_path: Path) 
         assert stored_extent(row.request) == (True, len(big))
     finally:
         await store.close()
+
+
+async def test_answers_naming_a_text_are_the_newest_answered_of_an_action(store: Store) -> None:
+    await store.stations.register("CP-1")
+    for minute, (action, outcome, status) in enumerate(
+        (
+            ("GetVariables", CallOutcome.ANSWERED, "100%_PerMessage"),
+            ("GetVariables", CallOutcome.ANSWERED, "other"),
+            ("SetVariables", CallOutcome.ANSWERED, "100%_PerMessage"),
+            ("GetVariables", CallOutcome.TIMEOUT, None),
+            ("GetVariables", CallOutcome.ANSWERED, "200%_PerMessage"),
+        )
+    ):
+        await _keep(store, "CP-1", action, T0 + minute * MINUTE, outcome, status)
+    found = await store.sent_commands.answers_naming("CP-1", "GetVariables", "%_PerMessage", 5)
+    assert found == [
+        (T0 + 4 * MINUTE, '{"status": "200%_PerMessage"}'),
+        (T0, '{"status": "100%_PerMessage"}'),
+    ]
+    assert await store.sent_commands.answers_naming("CP-1", "GetVariables", "PerMessage", 1) == [
+        (T0 + 4 * MINUTE, '{"status": "200%_PerMessage"}')
+    ]
+    with pytest.raises(NotFoundError):
+        await store.sent_commands.answers_naming("CP-404", "GetVariables", "PerMessage", 5)

@@ -2,8 +2,10 @@
 Reset, a ChangeConfiguration...), and set up what only the CSMS can (an id tag it knows).
 
 * :class:`ChargeyardTrigger` — the CSMS under test is chargeyard: its ``/api/v1`` sends the
-  action (``POST /chargers/{id}/call``, the raw call, so every action goes the same way) and
-  keeps the id tags a case needs.
+  action (``POST /chargers/{id}/call``, the raw call, so every action goes the same way; a
+  request whose items the station limits goes through the command that sends them in as many
+  requests as the station takes, as a user of chargeyard would: the raw call sends one CALL
+  as written or refuses it) and keeps the id tags a case needs.
 * :class:`HookTrigger` — any CSMS with an HTTP hook: ``POST {url}/{ocpp_version}/{station_id}/
   {action}`` with the action's payload as the body, the convention an existing open test tool
   uses; a 2xx answer means the CSMS took the order. Set-up it cannot do: the id tags come from
@@ -33,6 +35,13 @@ from chargeyard.protocol import VersionSpec
 
 Payload = dict[str, Any]
 HOOK_TIMEOUT_S = 10.0
+# chargeyard's commands that cut a request to the station's ItemsPerMessage and BytesPerMessage
+# (B06.FR.05, B05.FR.11, N06.FR.04), by action: their body is the request's payload.
+CUT_TO_FIT = {
+    "GetVariables": "variables/get",
+    "SetVariables": "variables/set",
+    "ClearVariableMonitoring": "monitoring/clear",
+}
 
 
 class NotActed(Exception):
@@ -92,6 +101,9 @@ class ChargeyardTrigger:
     def act(
         self, version: VersionSpec, station_id: str, action: str, payload: Payload, words: str
     ) -> Acting:
+        route = CUT_TO_FIT.get(action)
+        if route is not None:
+            return self._start(_posted(self._client, f"/chargers/{station_id}/{route}", payload))
         body = {"action": action, "payload": payload}
         return self._start(_posted(self._client, f"/chargers/{station_id}/call", body))
 

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import re
 
-import orjson
-
-from chargeyard.csms.commands.basic_password import PASSWORD_ACTIONS, without_password
+from chargeyard.protocol.passwords import PASSWORD_ACTIONS, masked_call
 from chargeyard.store import FrameLog
 from chargeyard.store.models import Direction
 
@@ -49,18 +47,9 @@ class FrameRecorder:
                     del calls[next(iter(calls))]
                 calls[f"{direction}{unique_id}"] = action
                 if direction == "out" and action in PASSWORD_ACTIONS:
-                    text = _masked(text)
+                    text = masked_call(text)
             elif message_type != _SEND:
                 # An answer travels the other way from its CALL.
                 asked = "out" if direction == "in" else "in"
                 action = self._calls.pop(f"{asked}{unique_id}", None)
         self._log.record(self._identity, _DIRECTIONS[direction], action, unique_id, text)
-
-
-def _masked(text: str) -> str:
-    """A CALL of ours (always well formed) with the password it sets masked."""
-    message_type, unique_id, action, payload = orjson.loads(text)
-    masked = without_password(action, payload)
-    if masked is payload:
-        return text
-    return orjson.dumps([message_type, unique_id, action, masked]).decode()

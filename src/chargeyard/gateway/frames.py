@@ -11,7 +11,10 @@ Rows are keyed by the **charger id** (``dep-…``), not the OCPP identity: ident
 per organization only, and our own CSMS writes its side of the same conversation under the
 identity. ``direction`` is seen from the station: ``outgoing`` is ``cp_to_csms``,
 ``incoming`` is ``csms_to_cp`` (:data:`API_DIRECTIONS`). A CALLRESULT or CALLERROR carries the
-action of the CALL it answers, remembered per charger until the answer.
+action of the CALL it answers, remembered per charger until the answer. A CALL from the CSMS
+that sets the charger's Basic password (2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword,
+1.6 ChangeConfiguration of AuthorizationKey) is kept with the password masked: a station does
+not disclose it in its logging (2.0.1 A01.FR.12), and this log is the charger's.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime
 
 import orjson
 
+from chargeyard.protocol.passwords import PASSWORD_ACTIONS, without_password
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.store import FrameLog as StoreFrameLog
 from chargeyard.store.models import Direction
@@ -59,11 +63,23 @@ class FrameRecorder:
                 if len(self._pending) >= _MAX_PENDING:
                     self._pending.pop(next(iter(self._pending)))
                 self._pending[unique_id] = action
+                if direction is Direction.INCOMING and action in PASSWORD_ACTIONS:
+                    text = _masked(message, text)
             else:
                 action = self._pending.pop(unique_id, None)
         except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
             pass  # not an OCPP-J message: kept as text, without an action
         self.sink.record(self.charger_id, direction, action, unique_id, text, at)
+
+
+def _masked(call: list[object], text: str) -> str:
+    """The text of a CALL that may set the password, the password masked (``text`` itself
+    when it sets none)."""
+    payload = call[3] if len(call) == 4 else None
+    if not isinstance(payload, dict):
+        return text
+    masked = without_password(str(call[2]), payload)
+    return text if masked is payload else orjson.dumps([*call[:3], masked]).decode()
 
 
 class TeeFrameLog(StationFrameLog):

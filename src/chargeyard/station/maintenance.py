@@ -11,7 +11,10 @@ in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the r
   keeps the last :attr:`FrameLogging.log_size` OCPP frames the station sent and received and
   the events it :meth:`~FrameLogging.note`\\ s (a download retried, an upload failed), in a
   :class:`FrameLog`. A diagnostics file (1.6 section 5.9; 2.0.1 N01, "the format of the log
-  file is not prescribed") ends with :meth:`FrameLog.section`.
+  file is not prescribed") ends with :meth:`FrameLog.section`. A CALL that sets the station's
+  Basic password is kept with the password masked (2.0.1 A01.FR.12: not disclosed in the
+  station's logging, which a diagnostics file shows; the 1.6 whitepaper's AuthorizationKey
+  alike).
 * :class:`FirmwareDownloads` adds to it the fetching of a firmware image (1.6 section 5.19;
   2.0.1 L01/L02): tried again as the request's retries say, each failed attempt in the log.
 * :func:`firmware_image_version` is the simulator's rule for what an image installs.
@@ -32,6 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.passwords import masked_call
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.io import Retrying, StationIO
@@ -56,7 +60,10 @@ class FrameLog:
         self._entries.append((at, "--", event))
 
     def received(self, at: datetime, frame: str | bytes) -> None:
-        self._entries.append((at, "<<", frame))
+        # A01.FR.12: a password the CSMS sets is not kept in clear (the frames a station sends
+        # never carry one: its password is write-only).
+        text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+        self._entries.append((at, "<<", masked_call(text)))
 
     def sent(self, at: datetime, frames: list[bytes]) -> None:
         self._entries.extend((at, ">>", frame) for frame in frames)

@@ -17,6 +17,7 @@ from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
 from chargeyard.csms.commands import Charger
 from chargeyard.csms.commands.basic_password import PasswordKeepingLink
+from chargeyard.csms.message_limits import StoredLimits
 from chargeyard.csms.station_link import StationLink
 
 
@@ -65,11 +66,18 @@ async def get_charger(
     link: LinkDep,
     settings: SettingsDep,
     tenant: TenantDep,
+    store: StoreDep,
+    keeper: KeeperDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
 ) -> Charger:
     """The path's station, which the tenant dependency found registered in the request's
-    organization (UnknownStation, 404, otherwise)."""
-    return Charger(link, charge_box_id, settings.command_timeout, tenant.organization_id)
+    organization (UnknownStation, 404, otherwise), with the limits it reported on a
+    request's items read from what the central system keeps of it (its reports, the command
+    history: ``csms/message_limits.py``)."""
+    limits = StoredLimits(store, keeper.settled)
+    return Charger(
+        link, charge_box_id, settings.command_timeout, tenant.organization_id, limits=limits
+    )
 
 
 ChargerDep = Annotated[Charger, Depends(get_charger)]

@@ -5,8 +5,10 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 ``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
 ``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
-``meter_values.py`` (J), ``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py``
-and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P). A
+``meter_values.py`` (J), ``smart_charging.py`` and ``charging_limits.py`` (K),
+``firmware.py`` and ``firmware_publishing.py`` (L), ``diagnostics.py``
+and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P);
+``message_limits.py`` holds the cases of B and N on the items one request may carry. A
 case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
 validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
@@ -17,11 +19,14 @@ ends inconclusive, saying how.
 from chargeyard.conformance.cases_v201_csms import (
     authorization,
     availability,
+    charging_limits,
     data_transfer,
     diagnostics,
     display_messages,
     firmware,
+    firmware_publishing,
     local_list,
+    message_limits,
     meter_values,
     monitoring,
     provisioning,
@@ -47,11 +52,14 @@ MODULES = (
     tariff_cost,
     meter_values,
     smart_charging,
+    charging_limits,
     firmware,
+    firmware_publishing,
     diagnostics,
     monitoring,
     display_messages,
     data_transfer,
+    message_limits,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -1,6 +1,6 @@
 """OCPP 2.0.1 CSMS cases of block C, Authorization: what the CSMS answers for an idToken
-(C01, C04, C06), through the station's cache (C12), by group (C09), the master pass (C16) and
-the cache cleared (C11)."""
+(C01, C04, C06), through the station's cache (C12), by group (C09, with tags from the station's
+local list too), the master pass (C16) and the cache cleared (C11)."""
 
 from __future__ import annotations
 
@@ -83,18 +83,57 @@ async def clear_cache_rejected(run: CsmsCaseV201) -> None:
 async def group_id(run: CsmsCaseV201) -> None:
     """Two tags of one group: the one that started may be stopped by the other, and every
     answer names the group (C09.FR.02, C09.FR.03)."""
-    group = run.tags.group
-    first = await run.grouped_tag(run.tags.valid, group)
-    second = await run.grouped_tag(run.tags.valid2, group)
+    first, second = await _grouped_tags(run)
     await run.booted()
     await run.ev_connected_pre_session()
     run.log.step(f"{second} is presented, then {first} starts the session")
-    await run.authorize(second, group=group)
+    await run.authorize(second, group=run.tags.group)
+    await _stopped_by_group(run, first, second, authorize_second=True)
+
+
+@case("TC_C_40_CSMS")
+async def group_id_local_list(run: CsmsCaseV201) -> None:
+    """C09.FR.02, C09.FR.03: both tags are in the station's local list, which authorizes them
+    without Authorize; the CSMS names the group in each TransactionEvent's answer."""
+    first, second = await _grouped_tags(run)
+    await run.booted()
+    await run.ev_connected_pre_session()
+    await _stopped_by_group(run, first, second, authorize_second=False)
+
+
+@case("TC_C_43_CSMS")
+async def group_id_local_list_invalid(run: CsmsCaseV201) -> None:
+    """C09.FR.02, C09.FR.03: the second tag is not valid in the station's local list, which
+    asks the CSMS (Authorize) before it stops the first tag's transaction; the CSMS accepts
+    it, naming the group."""
+    first, second = await _grouped_tags(run)
+    await run.booted()
+    await run.ev_connected_pre_session()
+    await _stopped_by_group(run, first, second, authorize_second=True)
+
+
+async def _grouped_tags(run: CsmsCaseV201) -> tuple[str, str]:
+    """The two valid tags of one group (C09), made so by the trigger."""
+    group = run.tags.group
+    return (
+        await run.grouped_tag(run.tags.valid, group),
+        await run.grouped_tag(run.tags.valid2, group),
+    )
+
+
+async def _stopped_by_group(
+    run: CsmsCaseV201, first: str, second: str, *, authorize_second: bool
+) -> None:
+    """From EVConnectedPreSession: ``first`` starts the session, ``second`` of the same group
+    stops it (after Authorize if ``authorize_second``), each answer naming the group."""
+    group = run.tags.group
+    run.log.step(f"{first} is authorized: TransactionEvent (Authorized)")
     await run.transaction_event("Updated", "Authorized", tag=first, group=group)
     run.transaction().authorized = True
     await run.energy_transfer_started(first)
     run.log.step(f"{second}, of the same group, stops it")
-    await run.authorize(second, group=group)
+    if authorize_second:
+        await run.authorize(second, group=group)
     await run.transaction_event("Updated", "StopAuthorized", tag=second, group=group)
     await run.ev_connected_post_session()
     await run.ev_disconnected()

@@ -1,5 +1,6 @@
 """OCPP 2.0.1 CSMS cases of block N, Diagnostics: log files uploaded on request (N01) and
-customer information reported or cleared (N09, N10)."""
+customer information reported or cleared (N09, N10), with the local list that held the
+customer's tag updated."""
 
 from __future__ import annotations
 
@@ -165,4 +166,79 @@ async def clear_by_customer_identifier(run: CsmsCaseV201) -> None:
     """N10: cleared and reported by customerIdentifier."""
     await _customer_information(
         run, report=True, clear=True, data=DRIVER_DATA, identifier="CY-CUSTOMER-1"
+    )
+
+
+LIST_VERSION = 7
+
+
+@case("TC_N_46_CSMS")
+async def clear_customer_in_local_list(run: CsmsCaseV201) -> None:
+    """The customer's information cleared (N10.FR.08) while the station's local list holds
+    their tag: the CSMS updates the list (N10.FR.02: a station clears all but the list, which
+    only the CSMS changes), as a newer Differential version that names the tag (D01.FR.01,
+    D01.FR.18, D01.FR.19)."""
+    tag = await run.tag("Accepted")
+    await run.booted()
+    run.log.step(f"Before: the station's local list, version {LIST_VERSION}, holds {tag}")
+    listed = await run.ordered(
+        "SendLocalList",
+        {
+            "versionNumber": LIST_VERSION,
+            "updateType": "Full",
+            "localAuthorizationList": [
+                {"idToken": id_token(tag), "idTokenInfo": {"status": "Accepted"}}
+            ],
+        },
+        f"send the station a Full local list, version {LIST_VERSION}, with {tag}",
+        {"status": "Accepted"},
+    )
+    version = listed.payload.get("versionNumber")
+    version = version if isinstance(version, int) else LIST_VERSION
+    run.peer.default_answers["GetLocalListVersion"] = {"versionNumber": version}
+    call = await run.ordered(
+        "CustomerInformation",
+        {"requestId": REQUEST_ID, "report": True, "clear": True, "idToken": id_token(tag)},
+        f"clear and report what the station holds of the driver of {tag}",
+        {"status": "Accepted"},
+    )
+    run.field_is(call, "report", True)
+    run.field_is(call, "clear", True)
+    run.field_is(call, "idToken.idToken", tag)
+    request_id = call.payload.get("requestId", REQUEST_ID)
+    run.log.step("The station sends what it cleared: NotifyCustomerInformation")
+    await run.call(
+        "NotifyCustomerInformation",
+        {
+            "data": DRIVER_DATA,
+            "seqNo": 0,
+            "generatedAt": now(),
+            "requestId": request_id if isinstance(request_id, int) else REQUEST_ID,
+            "tbc": False,
+        },
+    )
+    update = await run.ordered(
+        "SendLocalList",
+        {
+            "versionNumber": version + 1,
+            "updateType": "Differential",
+            "localAuthorizationList": [{"idToken": id_token(tag)}],
+        },
+        f"remove {tag} from the station's local list (Differential, version {version + 1})",
+        {"status": "Accepted"},
+    )
+    run.field_is(update, "updateType", "Differential")
+    sent = update.payload.get("versionNumber")
+    run.log.check(
+        f"SendLocalList's versionNumber is above the station's {version}",
+        isinstance(sent, int) and sent > version,
+        expected=f"> {version}",
+        observed=sent,
+    )
+    entries = update.payload.get("localAuthorizationList") or []
+    run.log.check(
+        f"SendLocalList's list is not empty and names {tag}",
+        any(entry.get("idToken", {}).get("idToken") == tag for entry in entries),
+        expected=f"an entry of {tag}",
+        observed=entries,
     )

@@ -1,6 +1,7 @@
 """OCPP 2.0.1 CSMS cases of block K, Smart Charging: charging profiles set (K01), replaced,
-refused by a station without smart charging, cleared (K10) and read back (K09), a remote start
-with a profile (K05) and the composite schedule (K08)."""
+refused by a station without smart charging or without a transaction for a TxProfile, cleared
+(K10) and read back (K09), a remote start with a profile (K05) and the composite schedule
+(K08). The limits an external system sets (K12, K13) are ``charging_limits.py``'s."""
 
 from __future__ import annotations
 
@@ -197,6 +198,32 @@ async def profile_not_supported(run: CsmsCaseV201) -> None:
     await run.peer.refuse(call, "NotSupported", "SetChargingProfile is not supported")
     run.log.step("The connection stays usable: Heartbeat")
     await run.call("Heartbeat", {})
+
+
+@case("TC_K_02_CSMS")
+async def tx_profile_without_transaction(run: CsmsCaseV201) -> None:
+    """K01: a Relative TxProfile of 7 A (7000 W) on an EVSE without a transaction, which the
+    station refuses (K01.FR.09: Rejected), for a CSMS that sends one then (K01.FR.31: the
+    first period starts at 0; K01.FR.49: numberPhases 3 when absent)."""
+    await run.booted()
+    call = await _set_profile(
+        run, 1, profile("TxProfile", kind="Relative", limit=7.0), answer="Rejected"
+    )
+    schedule = (call.payload.get("chargingProfile", {}).get("chargingSchedule") or [{}])[0]
+    first = (schedule.get("chargingSchedulePeriod") or [{}])[0]
+    wanted = {"A": 7.0, "W": 7000.0}.get(schedule.get("chargingRateUnit", ""))
+    run.log.check(
+        "the schedule's first period starts at 0 with a limit of 7 A (7000 W)",
+        first.get("startPeriod") == 0 and first.get("limit") == wanted,
+        expected={"startPeriod": 0, "limit": "7.0 A or 7000.0 W"},
+        observed=first,
+    )
+    run.log.check(
+        "the period's numberPhases is 3 or absent (3 is the default)",
+        first.get("numberPhases", 3) == 3,
+        expected="3 or absent",
+        observed=first.get("numberPhases"),
+    )
 
 
 @case("TC_K_60_CSMS")

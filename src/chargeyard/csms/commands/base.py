@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from chargeyard.csms.message_limits import (
+    LimitsSource,
+    TooLarge,
+    batches,
+    joined,
+    splittable,
+)
 from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import MalformedCallResult, Payload
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
@@ -82,13 +89,16 @@ class StationAnsweredBadly(Exception):
 @dataclass(frozen=True, slots=True)
 class Charger:
     """The station a command goes to: its identity, the link that reaches it, the seconds
-    to wait for its answer (None: the link's default) and the organization it belongs to
-    (whose id tags a command names)."""
+    to wait for its answer (None: the link's default), the organization it belongs to
+    (whose id tags a command names) and where the limits it reported on a request's items
+    are read (None: none are kept to).
+    """
 
     link: StationLink
     identity: str
     timeout: float | None = None
     organization_id: str = DEFAULT_ORGANIZATION_ID
+    limits: LimitsSource | None = None
 
 
 async def require_station(stations: StationRepository, charge_box_id: str) -> None:
@@ -99,13 +109,30 @@ async def require_station(stations: StationRepository, charge_box_id: str) -> No
 
 def sender(charger: Charger) -> Send:
     """A ``send`` to the charger: ``StationLink.call`` with its timeout, an answer that breaks
-    its schema raised as :class:`StationAnsweredBadly` (with the station's name)."""
+    its schema raised as :class:`StationAnsweredBadly` (with the station's name). A 2.0.1
+    request with a list the station limits (GetVariables, SetVariables,
+    ClearVariableMonitoring: B06.FR.05, B05.FR.11, N06.FR.04) goes in as many calls as the
+    limits it reported allow, their answers joined into one (``csms/message_limits.py``).
 
-    async def send(action: str, payload: Payload) -> Payload:
+    Raises (from ``send``):
+        InvalidCommand: one item alone is over the station's bytes limit (nothing is sent).
+    """
+
+    async def call(action: str, payload: Payload) -> Payload:
         try:
             return await charger.link.call(charger.identity, action, payload, charger.timeout)
         except MalformedCallResult as error:
             raise StationAnsweredBadly(charger.identity, action, error.description) from None
+
+    async def send(action: str, payload: Payload) -> Payload:
+        if charger.limits is None or not splittable(action, payload):
+            return await call(action, payload)
+        limits = await charger.limits.limits(charger.identity, action)
+        try:
+            parts = batches(action, payload, limits)
+        except TooLarge as error:
+            raise InvalidCommand(f"charger {charger.identity}: {error}") from None
+        return joined(action, [await call(action, part) for part in parts])
 
     return send
 

@@ -10,7 +10,8 @@ call, the device model's SetVariables, ``configuration/change``), before the com
 the station may reconnect with it at once.
 
 A01.FR.09 of both: the central system should not write a password in clear in its logs.
-:func:`without_password` masks it in what the frame log and the command history keep.
+:func:`~chargeyard.protocol.passwords.without_password` masks it in what the frame log and the
+command history keep.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from collections.abc import Iterable
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.station_link import StationLink
 from chargeyard.protocol import Payload, VersionSpec
+from chargeyard.protocol.passwords import (
+    PASSWORD_ACTIONS,
+    PASSWORD_KEY_16,
+    PASSWORD_VARIABLE,
+    names,
+    without_password,
+)
 from chargeyard.store.repositories import StationRepository
-
-PASSWORD_VARIABLE = ("SecurityCtrlr", "BasicAuthPassword")
-PASSWORD_KEY_16 = "AuthorizationKey"
-PASSWORD_ACTIONS = frozenset({"ChangeConfiguration", "SetVariables"})
-"""The actions that may carry a password."""
-MASK = "********"
 
 
 def accepted_password(action: str, payload: Payload, answer: Payload) -> str | None:
@@ -41,10 +43,10 @@ def accepted_password(action: str, payload: Payload, answer: Payload) -> str | N
         return None
     results = answer.get("setVariableResult", [])
     for item in payload.get("setVariableData", []):
-        if _names(item) != PASSWORD_VARIABLE or item.get("attributeType", "Actual") != "Actual":
+        if names(item) != PASSWORD_VARIABLE or item.get("attributeType", "Actual") != "Actual":
             continue
         taken = any(
-            _names(result) == PASSWORD_VARIABLE
+            names(result) == PASSWORD_VARIABLE
             and result.get("attributeType", "Actual") == "Actual"
             and result.get("attributeStatus") == "Accepted"
             for result in results
@@ -62,18 +64,6 @@ async def keep_accepted_password(
     password = accepted_password(action, payload, answer)
     if password is not None:
         await stations.set_password(identity, password)
-
-
-def without_password(action: str, payload: Payload) -> Payload:
-    """``payload`` of ``action`` with the password it sets masked (``payload`` itself when it
-    sets none)."""
-    if action == "ChangeConfiguration" and payload.get("key") == PASSWORD_KEY_16:
-        return {**payload, "value": MASK} if "value" in payload else payload
-    items = payload.get("setVariableData") if action == "SetVariables" else None
-    if not isinstance(items, list) or not any(_is_password(item) for item in items):
-        return payload
-    masked = [{**item, "attributeValue": MASK} if _is_password(item) else item for item in items]
-    return {**payload, "setVariableData": masked}
 
 
 class PasswordKeepingLink:
@@ -121,9 +111,10 @@ class PasswordKeepingLink:
         return self._link.reports
 
 
-def _names(item: Payload) -> tuple[object, object]:
-    return item.get("component", {}).get("name"), item.get("variable", {}).get("name")
-
-
-def _is_password(item: object) -> bool:
-    return isinstance(item, dict) and _names(item) == PASSWORD_VARIABLE
+__all__ = [
+    "PASSWORD_ACTIONS",
+    "PasswordKeepingLink",
+    "accepted_password",
+    "keep_accepted_password",
+    "without_password",
+]

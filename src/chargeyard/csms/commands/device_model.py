@@ -3,7 +3,9 @@ network profile, customer information, display messages, cost and transaction st
 
 Each is said in 2.0.1's own words: the API body is the request's payload as OCPP writes it
 (checked against the official schema before it is sent: a 422 with the schema's complaint),
-and the answer is the station's, as it came. An operation whose report follows in requests of
+and the answer is the station's, as it came (a request the station limits, GetVariables,
+SetVariables and ClearVariableMonitoring, goes in as many calls as its limits allow, the answers
+joined: ``csms/message_limits.py``). An operation whose report follows in requests of
 the station's own (GetBaseReport's NotifyReport parts, ...) waits for every part and returns
 them with the answer (``awaited.py``); its ``requestId`` is the caller's or one the central
 system picks. On a 1.6 station each is a 422: 1.6 has no such message (the raw call,
@@ -44,7 +46,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "Get variables",
         "B06",
         {"getVariableData": [_HEARTBEAT, {**_EVSE_POWER, "attributeType": "MaxSet"}]},
-        description="Any number of variables in one call, each with its attribute type.",
+        description="Any number of variables in one call, each with its attribute type; sent"
+        " in as many requests as the station's ItemsPerMessage and BytesPerMessage allow"
+        " (B06.FR.05), the results joined in order.",
     ),
     Operation(
         "variables/set",
@@ -52,7 +56,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "Set variables",
         "B05",
         {"setVariableData": [{**_HEARTBEAT, "attributeValue": "600"}]},
-        description="Any number of variables in one call; each gets its own status.",
+        description="Any number of variables in one call; each gets its own status. Sent in"
+        " as many requests as the station's ItemsPerMessage and BytesPerMessage allow"
+        " (B05.FR.11), the results joined in order.",
     ),
     Operation(
         "report/base",
@@ -119,6 +125,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "Clear variable monitoring",
         "N06",
         {"id": [1, 2]},
+        description="Sent in as many requests as the station's ItemsPerMessage and"
+        " BytesPerMessage allow (N06.FR.04), the results joined in order.",
     ),
     Operation(
         "monitoring/report",

@@ -126,6 +126,29 @@ class NotificationRepository(Repository):
                 found[charge_box_id][NotificationKind(notification.kind)] = notification
         return dict(found)
 
+    async def naming(
+        self, charge_box_id: str, kind: NotificationKind, text: str, limit: int
+    ) -> list[tuple[datetime, str | None]]:
+        """The time and detail of the station's newest ``limit`` notifications of ``kind``
+        whose detail holds ``text``, newest first (a report part that names a variable).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(StationNotification.at, StationNotification.detail)
+                .where(
+                    StationNotification.station_id == pk,
+                    StationNotification.kind == kind,
+                    StationNotification.detail.contains(text, autoescape=True),
+                )
+                .order_by(StationNotification.at.desc(), StationNotification.id.desc())
+                .limit(limit)
+            )
+            return [(at, detail) for at, detail in (await session.execute(statement)).all()]
+
     async def history(
         self,
         charge_box_id: str,

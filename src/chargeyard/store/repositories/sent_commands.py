@@ -159,6 +159,31 @@ class SentCommandRepository(Repository):
             total = (await session.execute(counting)).scalar_one()
         return [CommandRecord(**row._asdict()) for row in rows], total
 
+    async def answers_naming(
+        self, charge_box_id: str, action: str, text: str, limit: int
+    ) -> list[tuple[datetime, str | None]]:
+        """When the station's newest ``limit`` answered calls of ``action`` whose answer holds
+        ``text`` were sent, and their answers, newest first (a GetVariables answer that names a
+        variable).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(SentCommand.sent_at, SentCommand.response)
+                .where(
+                    SentCommand.station_id == pk,
+                    SentCommand.action == action,
+                    SentCommand.outcome == CallOutcome.ANSWERED.value,
+                    SentCommand.response.contains(text, autoescape=True),
+                )
+                .order_by(SentCommand.sent_at.desc(), SentCommand.id.desc())
+                .limit(limit)
+            )
+            return [(at, answer) for at, answer in (await session.execute(statement)).all()]
+
     async def get(
         self, command_id: str, *, organization_id: str | None = None
     ) -> CommandRecord | None:

@@ -5,107 +5,50 @@ observation says it. The clean CSMS passes the same cases (``test_csms_suite.py`
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
-from chargeyard.conformance.runner import CaseResult
 from chargeyard.csms.commands import basic_password
 from chargeyard.csms.handlers import CentralSystemHandlers
-from chargeyard.csms.registry import Registry
-from chargeyard.csms.server import CsmsSettings
 from chargeyard.csms.v16 import CentralSystemV16
-from chargeyard.protocol import V16, ErrorKind, OcppError
+from chargeyard.protocol import V16, ErrorKind
+from tests.conformance.mutants import (
+    CSMS,
+    Bugs,
+    Mutant,
+    Payload,
+    assert_caught,
+    forgets_passwords,
+    judged,
+    sending,
+    without,
+)
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
 
-Payload = dict[str, Any]
-Handler = Callable[[Any, Payload], Awaitable[Payload]]
-# validate=False: a mutant's answers go out as its handler wrote them, where chargeyard would
-# catch an answer that breaks its schema and send InternalError instead (so would not every
-# CSMS under test).
-CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True, validate=False)
 STATION = "CY-MUTANT"
 PASSWORD = "mutant-secret-16"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A bug: ``handlers`` replace methods of the 1.6 handlers (by name); ``sent`` rewrites a
-    command the CSMS sends (action, payload) -> payload, or None to drop it; ``patched``
-    replaces attributes elsewhere ((object, name) -> value). ``case`` must fail,
-    ``compatible`` says whether its compatibility verdict still passes, and ``cause`` is in
-    the report's failed check."""
-
-    name: str
-    case: str
-    cause: str
-    handlers: dict[str, Handler] | None = None
-    sent: Callable[[str, Payload], Payload | None] | None = None
-    patched: dict[tuple[object, str], object] | None = None
-    compatible: bool = False
-
-
-def answer_with(action: str, change: Callable[[Payload], Payload]) -> dict[str, Handler]:
-    """The handler of ``action`` whose answer ``change`` rewrites."""
-    original = getattr(CentralSystemV16, _method(action))
-
-    async def mutated(self: Any, payload: Payload) -> Payload:
-        return change(await original(self, payload))
-
-    return {_method(action): mutated}
-
-
-def refuse(action: str, kind: ErrorKind = ErrorKind.INTERNAL_ERROR) -> dict[str, Handler]:
-    async def mutated(self: Any, payload: Payload) -> Payload:
-        raise OcppError(kind, f"{action} refused by the mutant")
-
-    return {_method(action): mutated}
-
-
-def never_answer(action: str) -> dict[str, Handler]:
-    async def mutated(self: Any, payload: Payload) -> Payload:
-        await asyncio.Event().wait()
-        return {}
-
-    return {_method(action): mutated}
-
-
-def _method(action: str) -> str:
-    names = {**CentralSystemV16.handler_names(), **CentralSystemHandlers.handler_names()}
-    return names[action]
-
-
-def sending(
-    action: str, change: Callable[[Payload], Payload | None]
-) -> Callable[[str, Payload], Payload | None]:
-    def rewrite(sent: str, payload: Payload) -> Payload | None:
-        return change(payload) if sent == action else payload
-
-    return rewrite
+# The 1.6 handlers' own, and those every version shares (DataTransfer...).
+BUGS = Bugs(
+    CentralSystemV16,
+    lambda action: {
+        **CentralSystemV16.handler_names(),
+        **CentralSystemHandlers.handler_names(),
+    }[action],
+)
+answer_with, refuse, never_answer = BUGS.answer_with, BUGS.refuse, BUGS.never_answer
 
 
 def _tag_info(status: str) -> Callable[[Payload], Payload]:
     return lambda answer: {**answer, "idTagInfo": {"status": status}}
 
 
-def _without(field: str) -> Callable[[Payload], Payload]:
-    return lambda answer: {k: v for k, v in answer.items() if k != field}
-
-
 def _without_parent(answer: Payload) -> Payload:
     info = {k: v for k, v in answer["idTagInfo"].items() if k != "parentIdTag"}
     return {**answer, "idTagInfo": info}
-
-
-async def _forgets_passwords(*args: object) -> None:
-    return None
 
 
 MUTANTS = (
@@ -139,7 +82,7 @@ MUTANTS = (
         "heartbeat without currentTime",
         "TC_001_CSMS",
         "tells the current time",
-        answer_with("Heartbeat", _without("currentTime")),
+        answer_with("Heartbeat", without("currentTime")),
     ),
     Mutant(
         "StatusNotification refused",
@@ -187,7 +130,7 @@ MUTANTS = (
         "no transactionId",
         "TC_003_CSMS",
         "holds a transactionId",
-        answer_with("StartTransaction", _without("transactionId")),
+        answer_with("StartTransaction", without("transactionId")),
     ),
     Mutant(
         "start refused by idTagInfo",
@@ -318,13 +261,13 @@ MUTANTS = (
         "reservation without its parent",
         "TC_053_CSMS",
         "ReserveNow names the connector, the tag, its parent",
-        sent=sending("ReserveNow", _without("parentIdTag")),
+        sent=sending("ReserveNow", without("parentIdTag")),
     ),
     Mutant(
         "new AuthorizationKey forgotten",
         "TC_073_CSMS",
         "refused the WebSocket handshake with HTTP 401",
-        patched={(basic_password, "keep_accepted_password"): _forgets_passwords},
+        patched={(basic_password, "keep_accepted_password"): forgets_passwords},
     ),
     Mutant(
         "diagnostics log asked for",
@@ -347,54 +290,20 @@ async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
         yield running
 
 
-def _cause_named(result: CaseResult, cause: str) -> bool:
-    return any(
-        cause in f"{check.rule} {check.observed}"
-        for step in result.steps
-        for check in step.checks
-        if not check.passed
-    ) or cause in (result.reason or "")
-
-
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[mutant.name for mutant in MUTANTS])
 async def test_each_mutant_fails_the_case_that_covers_it(
     lab: StackLab, mutant: Mutant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, handler in (mutant.handlers or {}).items():
-        monkeypatch.setattr(CentralSystemV16, name, handler)
-    for (owner, name), value in (mutant.patched or {}).items():
-        monkeypatch.setattr(owner, name, value)
-    if mutant.sent is not None:
-        rewrite, original = mutant.sent, Registry.call
-
-        async def call(
-            self: Registry,
-            identity: str,
-            action: str,
-            payload: Payload,
-            timeout: float | None = None,  # noqa: ASYNC109 - Registry.call's signature
-        ) -> Payload:
-            changed = rewrite(action, payload)
-            if changed is None:  # the CSMS says it sent it, and did not
-                return {"status": "Accepted"}
-            return await original(self, identity, action, changed, timeout)
-
-        monkeypatch.setattr(Registry, "call", call)
-    await lab.store.stations.register(STATION, password=PASSWORD)
-    trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
-    try:
-        target = CsmsTarget(
-            lab.csms_url, STATION, V16, trigger=trigger, password=PASSWORD, step_s=2.0
-        )
-        [result] = (await run_csms(target, ids=[mutant.case])).results
-    finally:
-        await trigger.close()
-    assert result.conformance is Verdict.FAIL, result
-    expected = Verdict.PASS if mutant.compatible else Verdict.FAIL
-    assert result.compatibility is expected, result
-    assert _cause_named(result, mutant.cause), [
-        (check.rule, check.observed) for step in result.steps for check in step.checks
-    ]
+    result = await judged(
+        lab,
+        mutant,
+        monkeypatch,
+        version=V16,
+        handlers=CentralSystemV16,
+        station=STATION,
+        password=PASSWORD,
+    )
+    assert_caught(result, mutant)
 
 
 def test_there_are_thirty_mutants_or_more() -> None:

@@ -5,90 +5,38 @@ CSMS passes the same cases (``test_csms_suite_v201.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
-from chargeyard.conformance.runner import CaseResult
 from chargeyard.csms.commands import base as command_base
 from chargeyard.csms.commands import basic_password
-from chargeyard.csms.registry import Registry
-from chargeyard.csms.server import CsmsSettings
 from chargeyard.csms.v201 import CentralSystemV201
-from chargeyard.protocol import V201, ErrorKind, OcppError
+from chargeyard.protocol import V201, ErrorKind
+from tests.conformance.mutants import (
+    CSMS,
+    Bugs,
+    Mutant,
+    Payload,
+    assert_caught,
+    forgets_passwords,
+    judged,
+    sending,
+    without,
+)
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
 
-Payload = dict[str, Any]
-Handler = Callable[[Any, Payload], Awaitable[Payload]]
-# validate=False: a mutant's answers go out as its handler wrote them (test_mutants.py).
-CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True, validate=False)
 STATION = "CY-MUTANT-201"
 PASSWORD = "mutant-secret-201"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A bug: ``handlers`` replace methods of the 2.0.1 handlers (by name); ``sent``
-    rewrites a command the CSMS sends (action, payload) -> payload, or None to drop it;
-    ``patched`` replaces attributes elsewhere ((object, name) -> value). ``case`` must fail,
-    ``compatible`` says whether its compatibility verdict still passes, and ``cause`` is in
-    the report's failed check."""
-
-    name: str
-    case: str
-    cause: str
-    handlers: dict[str, Handler] | None = None
-    sent: Callable[[str, Payload], Payload | None] | None = None
-    patched: dict[tuple[object, str], object] | None = None
-    compatible: bool = False
-
-
-def _method(action: str) -> str:
-    return CentralSystemV201.handler_names()[action]
-
-
-def answer_with(action: str, change: Callable[[Payload], Payload]) -> dict[str, Handler]:
-    """The handler of ``action`` whose answer ``change`` rewrites."""
-    original = getattr(CentralSystemV201, _method(action))
-
-    async def mutated(self: Any, payload: Payload) -> Payload:
-        return change(await original(self, payload))
-
-    return {_method(action): mutated}
-
-
-def refuse(action: str, kind: ErrorKind = ErrorKind.INTERNAL_ERROR) -> dict[str, Handler]:
-    async def mutated(self: Any, payload: Payload) -> Payload:
-        raise OcppError(kind, f"{action} refused by the mutant")
-
-    return {_method(action): mutated}
-
-
-def sending(
-    action: str, change: Callable[[Payload], Payload | None]
-) -> Callable[[str, Payload], Payload | None]:
-    def rewrite(sent: str, payload: Payload) -> Payload | None:
-        return change(payload) if sent == action else payload
-
-    return rewrite
+BUGS = Bugs(CentralSystemV201, lambda action: CentralSystemV201.handler_names()[action])
+answer_with, refuse, never_answer = BUGS.answer_with, BUGS.refuse, BUGS.never_answer
 
 
 def _token_status(status: str) -> Callable[[Payload], Payload]:
     return lambda answer: {**answer, "idTokenInfo": {"status": status}}
-
-
-def _without(field: str) -> Callable[[Payload], Payload]:
-    return lambda answer: {k: v for k, v in answer.items() if k != field}
-
-
-async def _forgets_passwords(*args: object) -> None:
-    return None
 
 
 def _uncut(action: str, payload: Payload, limits: object) -> list[Payload]:
@@ -143,7 +91,7 @@ MUTANTS = (
         "cached token not checked",
         "TC_C_08_CSMS",
         "is answered Accepted",
-        answer_with("TransactionEvent", _without("idTokenInfo")),
+        answer_with("TransactionEvent", without("idTokenInfo")),
     ),
     Mutant(
         "transaction's token not checked",
@@ -180,7 +128,7 @@ MUTANTS = (
         "new password forgotten",
         "TC_A_09_CSMS",
         "refused the WebSocket handshake with HTTP 401",
-        patched={(basic_password, "keep_accepted_password"): _forgets_passwords},
+        patched={(basic_password, "keep_accepted_password"): forgets_passwords},
     ),
     Mutant(
         "remote stop of another transaction",
@@ -209,13 +157,13 @@ MUTANTS = (
         "EVSE made inoperative as the whole station",
         "TC_G_03_CSMS",
         "ChangeAvailability's evse is",
-        sent=sending("ChangeAvailability", _without("evse")),
+        sent=sending("ChangeAvailability", without("evse")),
     ),
     Mutant(
         "transaction status asked without its id",
         "TC_E_30_CSMS",
         "GetTransactionStatus's transactionId is",
-        sent=sending("GetTransactionStatus", _without("transactionId")),
+        sent=sending("GetTransactionStatus", without("transactionId")),
     ),
     Mutant(
         "customer information cleared instead of reported",
@@ -306,7 +254,7 @@ MUTANTS = (
         "custom report without its criteria",
         "TC_B_18_CSMS",
         "GetReport's componentCriteria is",
-        sent=sending("GetReport", _without("componentCriteria")),
+        sent=sending("GetReport", without("componentCriteria")),
     ),
     Mutant(
         "group not told for a local list's tag",
@@ -395,54 +343,20 @@ async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
         yield running
 
 
-def _cause_named(result: CaseResult, cause: str) -> bool:
-    return any(
-        cause in f"{check.rule} {check.observed}"
-        for step in result.steps
-        for check in step.checks
-        if not check.passed
-    ) or cause in (result.reason or "")
-
-
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[mutant.name for mutant in MUTANTS])
 async def test_each_201_mutant_fails_the_case_that_covers_it(
     lab: StackLab, mutant: Mutant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, handler in (mutant.handlers or {}).items():
-        monkeypatch.setattr(CentralSystemV201, name, handler)
-    for (owner, name), value in (mutant.patched or {}).items():
-        monkeypatch.setattr(owner, name, value)
-    if mutant.sent is not None:
-        rewrite, original = mutant.sent, Registry.call
-
-        async def call(
-            self: Registry,
-            identity: str,
-            action: str,
-            payload: Payload,
-            timeout: float | None = None,  # noqa: ASYNC109 - Registry.call's signature
-        ) -> Payload:
-            changed = rewrite(action, payload)
-            if changed is None:  # the CSMS says it sent it, and did not
-                return {"status": "Accepted"}
-            return await original(self, identity, action, changed, timeout)
-
-        monkeypatch.setattr(Registry, "call", call)
-    await lab.store.stations.register(STATION, password=PASSWORD)
-    trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
-    try:
-        target = CsmsTarget(
-            lab.csms_url, STATION, V201, trigger=trigger, password=PASSWORD, step_s=2.0
-        )
-        [result] = (await run_csms(target, ids=[mutant.case])).results
-    finally:
-        await trigger.close()
-    assert result.conformance is Verdict.FAIL, result
-    expected = Verdict.PASS if mutant.compatible else Verdict.FAIL
-    assert result.compatibility is expected, result
-    assert _cause_named(result, mutant.cause), [
-        (check.rule, check.observed) for step in result.steps for check in step.checks
-    ]
+    result = await judged(
+        lab,
+        mutant,
+        monkeypatch,
+        version=V201,
+        handlers=CentralSystemV201,
+        station=STATION,
+        password=PASSWORD,
+    )
+    assert_caught(result, mutant)
 
 
 def test_there_are_twenty_201_mutants() -> None:

@@ -413,7 +413,9 @@ async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
                 502,
                 {
                     "detail": f"charger {REFUSING[version]} answered "
-                    f"{endpoint.actions[version]} with NotSupported: not on this firmware"
+                    f"{endpoint.actions[version]} with NotSupported: not on this firmware",
+                    "errorCode": "NotSupported",
+                    "errorDescription": "not on this firmware",
                 },
             )
             for version in VERSIONS
@@ -550,7 +552,9 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
             502,
             {
                 "detail": f"charger {REFUSING['2.0.1']} answered {action} with NotSupported:"
-                " not on this firmware"
+                " not on this firmware",
+                "errorCode": "NotSupported",
+                "errorDescription": "not on this firmware",
             },
         ),
         "409": (409, {"detail": _rejected_detail(REJECTED["2.0.1"])}),

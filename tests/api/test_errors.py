@@ -276,7 +276,11 @@ async def test_502_when_the_station_answers_a_call_error(lab: ApiLab) -> None:
     response = await lab.post("CP-ERR", "unlock", {"connectorId": 1})
     assert (response.status_code, response.json()) == (
         502,
-        {"detail": "charger CP-ERR answered UnlockConnector with InternalError: relay stuck"},
+        {
+            "detail": "charger CP-ERR answered UnlockConnector with InternalError: relay stuck",
+            "errorCode": "InternalError",
+            "errorDescription": "relay stuck",
+        },
     )
 
 

@@ -62,9 +62,14 @@ async def test_502_when_the_handler_raises(
     csms_lab: StackLab, station: LibraryStation, error: Exception, detail: str
 ) -> None:
     station.answers["UnlockConnector"] = error
+    code, _, description = detail.partition(": ")
     assert await post(csms_lab, "unlock", {"connectorId": 1}) == (
         502,
-        {"detail": f"charger {ID} answered UnlockConnector with {detail}"},
+        {
+            "detail": f"charger {ID} answered UnlockConnector with {detail}",
+            "errorCode": code,
+            "errorDescription": description,
+        },
     )
 
 
@@ -77,7 +82,9 @@ async def test_502_when_the_station_has_no_handler(
         502,
         {
             "detail": f"charger {ID} answered Reset with NotImplemented: "
-            "Request Action is recognized but not supported by the receiver"
+            "Request Action is recognized but not supported by the receiver",
+            "errorCode": "NotImplemented",
+            "errorDescription": "Request Action is recognized but not supported by the receiver",
         },
     )
 
@@ -93,7 +100,10 @@ async def test_502_when_the_station_refuses_to_send_an_answer_against_its_schema
         502,
         {
             "detail": f"charger {ID} answered ClearCache with FormatViolation: "
-            "Payload for Action is syntactically incorrect or structure for Action"
+            "Payload for Action is syntactically incorrect or structure for Action",
+            "errorCode": "FormatViolation",
+            "errorDescription": "Payload for Action is syntactically incorrect or structure"
+            " for Action",
         },
     )
 

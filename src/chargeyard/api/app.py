@@ -56,7 +56,7 @@ from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import CallFailure, FrameTooLarge, OcppError
+from chargeyard.protocol import CallErrorReply, CallFailure, FrameTooLarge, OcppError
 from chargeyard.store import ConflictError, NotFoundError, Store
 
 
@@ -93,8 +93,15 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     for kind, (code, detail) in _ERROR_STATUS.items():
         if isinstance(error, kind):
-            return JSONResponse({"detail": detail(error)}, status_code=code)
+            return JSONResponse({"detail": detail(error), **_station_error(error)}, code)
     raise error  # pragma: no cover - only registered for the classes above
+
+
+def _station_error(error: Exception) -> dict[str, str]:
+    """A station's CALLERROR, code and description apart (StationErrorResponse)."""
+    if isinstance(error, StationRefused | CallErrorReply):
+        return {"errorCode": error.code, "errorDescription": error.description}
+    return {}
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -33,6 +33,7 @@ from chargeyard.api.v1.schemas import (
     RawCallResponse,
     ResetRequest,
     ResetResponse,
+    StationErrorResponse,
     TriggerRequest,
     TriggerResponse,
     UnlockRequest,
@@ -46,7 +47,10 @@ from chargeyard.store.repositories import MAX_HISTORY
 
 # The errors every command may answer, as the OpenAPI document lists them.
 COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
+    status: {
+        "model": StationErrorResponse if status == 502 else ErrorResponse,
+        "description": description,
+    }
     for status, description in (
         (401, "Missing or invalid API key"),
         (404, "Unknown chargeBoxId"),

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
 from chargeyard.api.v1.deps import ChargerDep, LinkDep
-from chargeyard.api.v1.schemas import ErrorResponse
+from chargeyard.api.v1.schemas import ErrorResponse, StationErrorResponse
 from chargeyard.api.v1.schemas.transactions import (
     MeterValuesPage,
     RemoteStartRequest,
@@ -36,7 +36,10 @@ MAX_SAMPLES = MAX_PAGE
 
 def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     return {
-        status: {"model": ErrorResponse, "description": description}
+        status: {
+            "model": StationErrorResponse if status == 502 else ErrorResponse,
+            "description": description,
+        }
         for status, description in ((401, "Missing or invalid API key"), *answers)
     }
 

@@ -272,3 +272,13 @@ class RawCallResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str
+
+
+class StationErrorResponse(ErrorResponse):
+    """A 502: the station answered with a CALLERROR (OCPP-J section 4.2.3), whose code and
+    description are given apart from the sentence, for a program to read."""
+
+    errorCode: str | None = Field(
+        default=None, description="The CALLERROR's code (NotSupported, NotImplemented, ...)"
+    )
+    errorDescription: str | None = Field(default=None, description="Its description")

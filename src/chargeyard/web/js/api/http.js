@@ -19,10 +19,11 @@ export class ApiError extends Error {
    * @param meanings what a status means on this API, over MEANING
    * @param unavailable statuses by which this API says "not offered here" (not a failure)
    */
-  constructor(status, detail, { meanings = {}, unavailable = [] } = {}) {
+  constructor(status, detail, { meanings = {}, unavailable = [], errorCode = null } = {}) {
     super(ApiError.words(status, detail, meanings));
     this.status = status;
     this.detail = detail;
+    this.errorCode = errorCode;
     this.notOffered = unavailable.includes(status);
   }
 
@@ -41,12 +42,9 @@ export class ApiError extends Error {
   }
 
   /** The error code of the station's CALLERROR (NotSupported, NotImplemented, ...), when the
-   * API's 502 says the station answered with one ("charger CP-1 answered Reset with
-   * NotSupported: ...", csms/station_calls.py StationRefused), else null. */
+   * API's 502 says the station answered with one (its errorCode), else null. */
   get stationCode() {
-    if (this.status !== 502 || typeof this.detail !== "string") return null;
-    const found = this.detail.match(/\banswered \w+ with ([A-Za-z]+):/);
-    return found ? found[1] : null;
+    return this.status === 502 ? this.errorCode : null;
   }
 
   /** The server does not offer this (yet, or in this process): a state, not a failure. */
@@ -105,7 +103,8 @@ export async function request(url, { method = "GET", headers = {}, body, query, 
   }
   if (!response.ok) {
     const detail = data && data.detail !== undefined ? data.detail : data;
-    throw new ApiError(response.status, detail, { meanings, unavailable });
+    const errorCode = (data && data.errorCode) || null;
+    throw new ApiError(response.status, detail, { meanings, unavailable, errorCode });
   }
   return data;
 }

@@ -17,6 +17,11 @@ script anything else through ``answers``:
 * :data:`SILENT`: the station never answers (and, as the library handles one CALL at a time,
   reads nothing more).
 
+A request whose answer is followed by report parts (GetBaseReport and GetReport: NotifyReport;
+GetMonitoringReport, CustomerInformation with ``report``, GetDisplayMessages,
+GetChargingProfiles) gets its parts after the station's own answer, not after a scripted one;
+``withhold_parts`` makes the station answer and never send them.
+
 ``script(action, **fields)`` sets the first case in one line; ``received`` holds every CALL
 as it came over the wire: ``(action, camelCase payload)``. ``connected()`` runs a station
 against a URL and tears it down (reader task cancelled and awaited, socket closed);
@@ -277,7 +282,16 @@ class LibraryStation201(_Scripted, ChargePoint201):
         "OCPPCommCtrlr.HeartbeatInterval": Setting("300"),
         "SampledDataCtrlr.TxUpdatedInterval": Setting("60"),
         "EVSE.Power": Setting("22000", readonly=True),
+        "EVSE.Available": Setting("true", readonly=True),
     }
+
+    def __init__(self, identity: str, connection: ClientConnection) -> None:
+        super().__init__(identity, connection)
+        self.withhold_parts = False
+
+    def _parts_follow(self, action: str) -> bool:
+        """Whether the report parts of ``action`` go: after the station's own answer only."""
+        return not self.withhold_parts and action not in self.answers
 
     async def boot(self) -> Any:
         return await self.send(
@@ -360,6 +374,91 @@ class LibraryStation201(_Scripted, ChargePoint201):
     @on("GetBaseReport")
     async def on_get_base_report(self, **_: Any) -> Any:
         return await self._answer("GetBaseReport", lambda: result201.GetBaseReport("Accepted"))
+
+    @after("GetBaseReport")
+    async def after_get_base_report(self, request_id: int, **_: Any) -> None:
+        # B07: every variable (the report base does not narrow a configuration this small).
+        if self._parts_follow("GetBaseReport"):
+            await self._notify_report(request_id, list(self.configuration))
+
+    @on("GetReport")
+    async def on_get_report(
+        self,
+        component_variable: list[dict[str, Any]] | None = None,
+        component_criteria: list[str] | None = None,
+        **_: Any,
+    ) -> Any:
+        found = self._selected(component_variable, component_criteria)
+        status = "Accepted" if found else "EmptyResultSet"  # B08
+        return await self._answer("GetReport", lambda: result201.GetReport(status))
+
+    @after("GetReport")
+    async def after_get_report(
+        self,
+        request_id: int,
+        component_variable: list[dict[str, Any]] | None = None,
+        component_criteria: list[str] | None = None,
+        **_: Any,
+    ) -> None:
+        found = self._selected(component_variable, component_criteria)
+        if found and self._parts_follow("GetReport"):
+            await self._notify_report(request_id, found)
+
+    def _selected(
+        self, wanted: list[dict[str, Any]] | None, criteria: list[str] | None
+    ) -> list[str]:
+        """The keys a GetReport names (B08): of the components and variables named, of the
+        components whose variable of each criterion's name is true."""
+
+        def named(key: str) -> bool:
+            component, _, variable = key.partition(".")
+            return any(
+                item["component"]["name"] == component
+                and ("variable" not in item or item["variable"]["name"] == variable)
+                for item in wanted or ()
+            )
+
+        def meets(key: str) -> bool:
+            component = key.partition(".")[0]
+            return all(
+                (setting := self.configuration.get(f"{component}.{criterion}")) is not None
+                and setting.value == "true"
+                for criterion in criteria or ()
+            )
+
+        return [key for key in self.configuration if (not wanted or named(key)) and meets(key)]
+
+    async def _notify_report(self, request_id: int, keys: list[str]) -> None:
+        """NotifyReport of ``keys``, two variables a part (seqNo from 0, B07.FR.10; tbc)."""
+        data = []
+        for key in keys:
+            component, _, variable = key.partition(".")
+            setting = self.configuration[key]
+            data.append(
+                {
+                    "component": {"name": component},
+                    "variable": {"name": variable},
+                    "variableAttribute": [
+                        {
+                            "type": "Actual",
+                            "value": setting.value,
+                            "mutability": "ReadOnly" if setting.readonly else "ReadWrite",
+                        }
+                    ],
+                    "variableCharacteristics": {"dataType": "string", "supportsMonitoring": False},
+                }
+            )
+        chunks = [data[i : i + 2] for i in range(0, len(data), 2)]
+        for seq_no, chunk in enumerate(chunks):
+            await self.send(
+                call201.NotifyReport(
+                    request_id=request_id,
+                    generated_at=now(),
+                    seq_no=seq_no,
+                    report_data=chunk,
+                    tbc=seq_no < len(chunks) - 1,
+                )
+            )
 
     @on("UpdateFirmware")
     async def on_update_firmware(self, **_: Any) -> Any:
@@ -491,6 +590,8 @@ class LibraryStation201(_Scripted, ChargePoint201):
     @after("GetMonitoringReport")
     async def after_get_monitoring_report(self, request_id: int, **_: Any) -> None:
         # N02: the report in two parts.
+        if not self._parts_follow("GetMonitoringReport"):
+            return
         monitor = {
             "component": {"name": "EVSE", "evse": {"id": 1}},
             "variable": {"name": "Power"},
@@ -523,7 +624,7 @@ class LibraryStation201(_Scripted, ChargePoint201):
 
     @after("CustomerInformation")
     async def after_customer_information(self, request_id: int, report: bool, **_: Any) -> None:
-        if not report:
+        if not report or not self._parts_follow("CustomerInformation"):
             return
         for seq_no, data in enumerate(("sessions: 2", "last: 2026-01-01")):
             await self.send(
@@ -550,6 +651,8 @@ class LibraryStation201(_Scripted, ChargePoint201):
 
     @after("GetDisplayMessages")
     async def after_get_display_messages(self, request_id: int, **_: Any) -> None:
+        if not self._parts_follow("GetDisplayMessages"):
+            return
         message = {
             "id": 1,
             "priority": "NormalCycle",
@@ -585,6 +688,8 @@ class LibraryStation201(_Scripted, ChargePoint201):
     @after("GetChargingProfiles")
     async def after_get_charging_profiles(self, request_id: int, **_: Any) -> None:
         # K09: one part per EVSE, in no numbered order.
+        if not self._parts_follow("GetChargingProfiles"):
+            return
         for evse_id in (1, 2):
             profile = {
                 "id": evse_id,

@@ -1,31 +1,19 @@
 """API keys carry a role: a viewer reads, an operator also sends commands and writes, an admin
-(and a platform key) also manages the keys. The matrix asks every ``/api/v1`` route with no
-key, a wrong key and a key of each role; then the key management itself. The organizations'
-columns (another organization's admin, a platform key acting in one) are in
-``test_organizations.py``."""
+(and a platform key) also manages the keys. The matrix asks every ``/api/v1`` operation of the
+app's route table (the event stream's WebSocket too) with no key, a wrong key and a key of each
+role; then the key management itself. The organizations' columns (another organization's
+admin, a platform key acting in one) are in ``test_organizations.py``."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 
 from chargeyard.store.models import ApiKeyRole
 from tests.api.conftest import ApiLab
+from tests.api.route_table import READS, WEBSOCKET, Answer, Operation, app_of, ask, operations
 
-READS = {"GET", "HEAD"}
 MANAGERS = {ApiKeyRole.ADMIN, ApiKeyRole.PLATFORM}
-
-
-async def _routes(lab: ApiLab) -> list[tuple[str, str]]:
-    """Every operation of /api/v1 the OpenAPI document lists, its path ids filled in."""
-    document = (await lab.client.get("/openapi.json")).json()
-    return [
-        (method.upper(), re.sub(r"\{[^}]+\}", "NOPE", path))
-        for path, item in document["paths"].items()
-        if path.startswith("/api/v1/")
-        for method in item
-    ]
+WRONG_KEY = "cy_00000000_nope"
 
 
 async def _key(lab: ApiLab, role: ApiKeyRole) -> str:
@@ -33,29 +21,55 @@ async def _key(lab: ApiLab, role: ApiKeyRole) -> str:
     return key
 
 
-async def _ask(lab: ApiLab, method: str, path: str, key: str | None) -> int:
-    headers = {"X-API-Key": key or ""}
-    body = None if method in READS or method == "DELETE" else {}
-    response = await lab.client.request(method, path, headers=headers, json=body)
-    return response.status_code
+def _refused(role: ApiKeyRole, operation: Operation) -> bool:
+    return (role is ApiKeyRole.VIEWER and operation.method not in READS) or (
+        role not in MANAGERS and operation.template.startswith("/api/v1/api-keys")
+    )
+
+
+def _given(operation: Operation) -> int:
+    """What the operation gives a key its role allows, asked as the matrix asks it: a row that
+    does not exist (404), a list (200), a write with an empty body (422), the stream (101)."""
+    if operation.method == WEBSOCKET:
+        return 101
+    if "{" in operation.template:
+        return 404
+    return 200 if operation.method in READS else 422
+
+
+def _refusal_shown(answer: Answer, status: int) -> bool:
+    """A refusal of ``status`` that says why, in the shape of every error of the API."""
+    return (
+        answer.status == status
+        and isinstance(answer.body, dict)
+        and isinstance(answer.body.get("detail"), str)
+    )
 
 
 async def test_every_route_answers_each_key_as_its_role_allows(lab: ApiLab) -> None:
     keys = {role: await _key(lab, role) for role in ApiKeyRole}
-    routes = await _routes(lab)
+    document = (await lab.client.get("/openapi.json")).json()
+    routes = operations(app_of(lab.client))
     assert len(routes) > 60  # every route of the API, not a few
+    assert any(route.method == WEBSOCKET for route in routes)  # the stream, outside the document
     wrong: list[str] = []
-    for method, path in routes:
-        for who, key in (("no key", None), ("a wrong key", "cy_00000000_nope")):
-            if (status := await _ask(lab, method, path, key)) != 401:
-                wrong.append(f"{method} {path} with {who}: {status}")
+    for route in routes:
+        path = route.path(lambda _name: "NOPE")
+        for who, key in (("no key", ""), ("a wrong key", WRONG_KEY)):
+            answer = await ask(lab.client, route.method, path, {"X-API-Key": key})
+            if not _refusal_shown(answer, 401):
+                wrong.append(f"{route} with {who}: {answer.status} {answer.text}")
+        given = _given(route)
+        documented = document["paths"].get(route.template, {}).get(route.method.lower())
+        if documented is not None and str(given) not in documented["responses"]:
+            wrong.append(f"{route} gives {given}, which its document does not list")
         for role, key in keys.items():
-            status = await _ask(lab, method, path, key)
-            refused = (role is ApiKeyRole.VIEWER and method not in READS) or (
-                role not in MANAGERS and path.startswith("/api/v1/api-keys")
-            )
-            if (status == 403) != refused or status == 401:
-                wrong.append(f"{method} {path} with {role.value}: {status}")
+            answer = await ask(lab.client, route.method, path, {"X-API-Key": key})
+            if _refused(role, route):
+                if not _refusal_shown(answer, 403):
+                    wrong.append(f"{route} with {role.value}: {answer.status} {answer.text}")
+            elif answer.status != given:
+                wrong.append(f"{route} with {role.value}: {answer.status}, not {given}")
     assert wrong == []
 
 

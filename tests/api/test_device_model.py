@@ -1,6 +1,7 @@
 """The OCPP 2.0.1 operations without a 1.6 counterpart, against chargeyard's 2.0.1 station:
-each body sent as written, the answer as it came, a report's parts returned with it; a 1.6
-charger and a body that breaks the schema are 422 with nothing sent."""
+each body sent as written, the station's answer as it came (every one of them: the station
+implements them all), a report's parts returned with it; a 1.6 charger and a body that breaks
+the schema are 422 with nothing sent."""
 
 from __future__ import annotations
 
@@ -170,11 +171,132 @@ async def test_a_body_that_breaks_the_schema_is_refused_unsent(
     assert len(lab201.registry.reports) == 0
 
 
-async def test_an_operation_the_station_does_not_implement_is_its_callerror(
-    lab201: ApiLab,
+# What chargeyard's 2.0.1 station answers each example of the table, fresh from its boot.
+_POWER = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"}}
+_HEARTBEAT = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+_PASSWORD = {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}
+ANSWERS: dict[str, Any] = {
+    "variables/get": {
+        "getVariableResult": [
+            {"attributeStatus": "Accepted", "attributeType": "Actual", **_HEARTBEAT}
+            | {"attributeValue": "300"},
+            {"attributeStatus": "Accepted", "attributeType": "MaxSet", **_POWER}
+            | {"attributeValue": "7360"},
+        ]
+    },
+    "variables/set": {
+        "setVariableResult": [
+            {"attributeStatus": "Accepted", "attributeType": "Actual", **_HEARTBEAT}
+        ]
+    },
+    "report/base": {"status": "Accepted"},
+    "report": {"status": "Accepted"},
+    # B09: security profile 1 is Basic authentication over ws://, which the station speaks.
+    "network-profile": {"status": "Accepted"},
+    "monitoring/set": {
+        "setMonitoringResult": [
+            {"status": "Accepted", "id": 2, "type": "Delta", "severity": 8, **_POWER}
+        ]
+    },
+    "monitoring/base": {"status": "Accepted"},
+    "monitoring/level": {"status": "Accepted"},
+    "monitoring/clear": {  # 1 is the station's hard-wired monitor; 2 was never set
+        "clearMonitoringResult": [
+            {"status": "Rejected", "id": 1},
+            {"status": "NotFound", "id": 2},
+        ]
+    },
+    "monitoring/report": {"status": "Accepted"},
+    "customer-information": {"status": "Accepted"},
+    "charging-profiles/get": {"status": "NoProfiles"},
+    "display-messages": {"status": "Accepted"},
+    "display-messages/get": {"status": "Unknown"},  # none set yet
+    "display-messages/clear": {"status": "Unknown"},
+    "cost-updated": {},
+    "transaction-status": {"ongoingIndicator": False, "messagesInQueue": False},
+}
+# The report parts that follow (without generatedAt, the station's wall clock).
+PARTS: dict[str, list[Any]] = {
+    "monitoring/report": [
+        {
+            "seqNo": 0,
+            "monitor": [
+                {
+                    **_PASSWORD,
+                    "variableMonitoring": [
+                        {"id": 1, "transaction": False, "value": 1, "type": "Delta", "severity": 7}
+                    ],
+                }
+            ],
+        }
+    ],
+    "customer-information": [{"seqNo": 0, "data": "No data found"}],
+}
+
+
+def test_every_operation_has_the_answer_of_chargeyards_station() -> None:
+    assert sorted(ANSWERS) == sorted(operation.path for operation in OPERATIONS)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[o.path for o in OPERATIONS])
+async def test_each_operation_answers_with_the_stations_answer(
+    lab201: ApiLab, operation: Any
 ) -> None:
-    status, answer = await _post(lab201, "monitoring/level", {"severity": 5})
-    assert status == 502
-    assert answer["detail"].startswith(
-        f"charger {ID} answered SetMonitoringLevel with NotSupported"
-    )
+    status, answer = await _post(lab201, operation.path, operation.example)
+    assert status == 200, answer
+    expected = ANSWERS[operation.path]
+    assert (answer["action"], answer["response"]) == (operation.action, expected)
+    assert answer["status"] == expected.get("status")
+    assert lab201.last_call()[0] == operation.action
+    if operation.path in PARTS:
+        parts = [
+            {k: v for k, v in part.items() if k not in ("generatedAt", "requestId")}
+            for part in answer["report"]
+        ]
+        assert parts == PARTS[operation.path]
+        assert {part["requestId"] for part in answer["report"]} == {answer["requestId"]}
+    elif operation.parts is not None and expected.get("status") != "Accepted":
+        assert answer["report"] is None
+    assert len(lab201.registry.reports) == 0
+
+
+async def test_o01_o04_a_display_message_set_and_read_back(lab201: ApiLab) -> None:
+    message = {
+        "id": 7,
+        "priority": "InFront",
+        "state": "Idle",
+        "message": {"format": "ASCII", "content": "Out of order from 6 pm"},
+    }
+    status, answer = await _post(lab201, "display-messages", {"message": message})
+    assert (status, answer["response"]) == (200, {"status": "Accepted"})
+    status, answer = await _post(lab201, "display-messages/get", {"id": [7]})
+    assert (status, answer["response"]) == (200, {"status": "Accepted"})
+    assert answer["report"] == [{"requestId": answer["requestId"], "messageInfo": [message]}]
+    status, answer = await _post(lab201, "display-messages/clear", {"id": 7})
+    assert (status, answer["response"]) == (200, {"status": "Accepted"})
+
+
+async def test_n04_n02_a_monitor_set_is_in_the_monitoring_report(lab201: ApiLab) -> None:
+    body = {
+        "setMonitoringData": [{**_POWER, "type": "UpperThreshold", "value": 7000, "severity": 2}]
+    }
+    status, answer = await _post(lab201, "monitoring/set", body)
+    assert (status, answer["response"]["setMonitoringResult"][0]["id"]) == (200, 2)
+    body = {"monitoringCriteria": ["ThresholdMonitoring"], "componentVariable": [_POWER]}
+    status, answer = await _post(lab201, "monitoring/report", body)
+    assert (status, answer["status"]) == (200, "Accepted")
+    [part] = answer["report"]
+    assert part["monitor"] == [
+        {
+            **_POWER,
+            "variableMonitoring": [
+                {
+                    "id": 2,
+                    "transaction": False,
+                    "value": 7000,
+                    "type": "UpperThreshold",
+                    "severity": 2,
+                }
+            ],
+        }
+    ]

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from ocpp.exceptions import NotSupportedError
 
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 from tests.api.ocpp_library_stations import LibraryStation, booted
@@ -327,14 +328,7 @@ async def test_reservations_local_list_and_smart_charging(
 
 # The 2.0.1 operations without a 1.6 counterpart: the table's examples, taken by the library's
 # schema checks; a report's parts come through the central system's handlers to the command.
-_NO_LIBRARY_REPORT = {"GetBaseReport", "GetReport", "GetVariables", "SetVariables"}
-
-
-@pytest.mark.parametrize(
-    "operation",
-    [op for op in OPERATIONS if op.action not in _NO_LIBRARY_REPORT],
-    ids=lambda op: op.path,
-)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.path)
 async def test_each_2_0_1_operation(csms_lab: StackLab, operation: Operation) -> None:
     async with booted(csms_lab, "2.0.1", ID) as station:
         status, answer = await post(csms_lab, operation.path, operation.example)
@@ -386,8 +380,41 @@ async def test_get_configuration_of_a_1_6_charge_point(csms_lab: StackLab) -> No
         assert station.last_call() == ("GetConfiguration", {})
 
 
-async def test_b06_get_variables_of_a_2_0_1_station(csms_lab: StackLab) -> None:
+async def test_b08_configuration_of_a_2_0_1_station_from_its_report(csms_lab: StackLab) -> None:
     async with booted(csms_lab, "2.0.1", ID) as station:
+        body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "EVSE.Power", "No.Such"]}
+        assert await post(csms_lab, "configuration/get", body) == (
+            200,
+            {
+                "chargeBoxId": ID,
+                "configurationKey": [
+                    {"key": "OCPPCommCtrlr.HeartbeatInterval", "readonly": False, "value": "300"},
+                    {"key": "EVSE.Power", "readonly": True, "value": "22000"},  # its mutability
+                ],
+                "unknownKey": ["No.Such"],
+            },
+        )
+        action, sent = station.last_call()
+        assert (action, sent["componentVariable"]) == (
+            "GetReport",
+            [
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+                {"component": {"name": "EVSE"}, "variable": {"name": "Power"}},
+                {"component": {"name": "No"}, "variable": {"name": "Such"}},
+            ],
+        )
+        # Without keys: the whole device model, from GetBaseReport FullInventory (B07).
+        status, every = await post(csms_lab, "configuration/get", {})
+        assert (status, [item["key"] for item in every["configurationKey"]]) == (
+            200,
+            list(station.configuration),
+        )
+        assert station.last_call()[1]["reportBase"] == "FullInventory"
+
+
+async def test_b06_get_variables_of_a_2_0_1_station_without_reports(csms_lab: StackLab) -> None:
+    async with booted(csms_lab, "2.0.1", ID) as station:
+        station.answers["GetReport"] = NotSupportedError()  # B08 not implemented: B06 instead
         body = {"key": ["OCPPCommCtrlr.HeartbeatInterval", "OCPPCommCtrlr.NoSuch", "No.Such"]}
         assert await post(csms_lab, "configuration/get", body) == (
             200,

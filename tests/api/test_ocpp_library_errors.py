@@ -1,5 +1,6 @@
 """The API's errors when the station is an ``ocpp``-library station that does not simply
-answer: a CALLERROR (502, its code in the detail), no answer (504), gone (503), unknown (404).
+answer: a CALLERROR (502, its code in the detail), no answer or no report after it (504), gone
+(503), unknown (404).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import pytest
 from ocpp.exceptions import InternalError, NotSupportedError
 
 from chargeyard.api import ApiSettings
-from tests.api.ocpp_library_stations import SILENT, LibraryStation, booted
+from chargeyard.csms.commands.device_model import OPERATIONS, Operation
+from tests.api.ocpp_library_stations import SILENT, LibraryStation, LibraryStation201, booted
 from tests.polling import until
 from tests.stack_lab import StackLab
 
@@ -121,6 +123,23 @@ async def test_504_when_the_station_never_answers(
         {"detail": f"charger {ID} did not answer Reset within 0.5 s"},
     )
     assert station.last_call()[0] == "Reset"  # it did get there
+
+
+@pytest.mark.parametrize(
+    "operation", [op for op in OPERATIONS if op.parts is not None], ids=lambda op: op.path
+)
+async def test_504_when_the_promised_report_parts_never_come(
+    csms_lab: StackLab, operation: Operation
+) -> None:
+    async with booted(csms_lab, "2.0.1", ID) as station:
+        assert isinstance(station, LibraryStation201)
+        station.withhold_parts = True  # it answers Accepted, and sends nothing after
+        assert await post(csms_lab, operation.path, operation.example) == (
+            504,
+            {"detail": f"charger {ID} did not answer {operation.parts} within 0.5 s"},
+        )
+        assert [action for action, _ in station.received] == [operation.action]
+        assert len(csms_lab.registry.reports) == 0  # nothing left waiting
 
 
 async def test_503_after_the_station_disconnected(

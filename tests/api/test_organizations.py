@@ -3,8 +3,9 @@ organization's chargers, id tags, webhooks, transactions, command history and AP
 of another organization answers 404 as one that does not exist; only a platform key acts in
 another organization (``X-Organization-Id``).
 
-The matrix asks every operation of the OpenAPI document, its path naming organization A's
-rows, as A's admin, as a platform key acting in A, and as B's admin."""
+The matrices ask every operation of the app's route table: each that names one of organization
+A's rows, as A's admin, as a platform key acting in A, and as B's admin; each list and the
+event stream, as B's admin, their parameters naming A's rows."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from datetime import UTC, datetime
 
 import httpx
 
+from chargeyard.csms.events import EventType
 from chargeyard.store.models import ApiKeyRole
+from tests.api.asgi_websocket import AsgiWebSocket
 from tests.api.conftest import ApiLab
+from tests.api.route_table import WEBSOCKET, app_of, ask, operations
 
 A = "default"  # the lab's own key ("tests") is the default organization's admin
 B = "org-b"
 PLATFORM_ORG = "platform-ops"
-READS = {"GET", "HEAD"}
 # The path parameters that name one row of an organization; the others (a frame, a data
 # transfer, a connector) are named under a charger, whose check answers first.
 ROW_PARAMETERS = {"chargeBoxId", "transactionId", "idTag", "webhookId", "keyId", "commandId"}
@@ -68,51 +71,84 @@ async def _organization_a(lab: ApiLab) -> OrganizationA:
     )
 
 
-async def _operations(lab: ApiLab) -> list[tuple[str, str]]:
-    document = (await lab.client.get("/openapi.json")).json()
-    return [
-        (method.upper(), path)
-        for path, item in document["paths"].items()
-        if path.startswith("/api/v1/")
-        for method in item
-    ]
-
-
-def _names_a_row(path: str) -> bool:
-    return any(f"{{{name}}}" in path for name in ROW_PARAMETERS)
-
-
-async def _ask(
-    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
-) -> httpx.Response:
-    body = None if method in READS or method == "DELETE" else {}
-    return await client.request(method, path, headers=headers, json=body)
-
-
 async def test_every_route_hides_one_organization_s_rows_from_another(lab: ApiLab) -> None:
     a = await _organization_a(lab)
     a_admin = {"X-API-Key": lab.client.headers["X-API-Key"]}
     b_admin = await _key(lab, B, ApiKeyRole.ADMIN)
     platform_in_a = await _key(lab, PLATFORM_ORG, ApiKeyRole.PLATFORM) | {"X-Organization-Id": A}
-    operations = await _operations(lab)
-    assert len(operations) > 60  # every route of the API, not a few
+    routes = operations(app_of(lab.client))
+    assert len(routes) > 60  # every route of the API, not a few
     wrong: list[str] = []
     # Reads first, then writes (a DELETE removes what later rows name), each as B first:
     # B's attempts must leave A's rows in place for A's own.
-    for method, template in sorted(operations, key=lambda op: (op[0] == "DELETE", op)):
-        if not _names_a_row(template):
+    for route in sorted(routes, key=lambda r: (r.method == "DELETE", r.method, r.template)):
+        if not route.names(frozenset(ROW_PARAMETERS)):
             continue
-        path = a.fill(template)
-        answer = await _ask(lab.client, method, path, b_admin)
-        if answer.status_code != 404:
-            wrong.append(f"{method} {path} as B's admin: {answer.status_code}")
+        path = a.fill(route.template)
+        answer = await ask(lab.client, route.method, path, b_admin)
+        if answer.status != 404:
+            wrong.append(f"{route.method} {path} as B's admin: {answer.status}")
         for who, headers in (("A's admin", a_admin), ("a platform key in A", platform_in_a)):
-            if method == "DELETE" and who == "A's admin":
+            if route.method == "DELETE" and who == "A's admin":
                 continue  # the platform key deletes; A's admin reads what is left
-            answer = await _ask(lab.client, method, path, headers)
-            shown_missing = answer.status_code == 404 and "frame" not in template
-            if answer.status_code in (401, 403) or (shown_missing and "transfer" not in template):
-                wrong.append(f"{method} {path} as {who}: {answer.status_code} {answer.text}")
+            answer = await ask(lab.client, route.method, path, headers)
+            shown_missing = answer.status == 404 and "frame" not in route.template
+            if (
+                answer.status in (401, 403)
+                or answer.status >= 500
+                or (shown_missing and "transfer" not in route.template)
+            ):
+                wrong.append(f"{route.method} {path} as {who}: {answer.status} {answer.text}")
+    assert wrong == []
+
+
+async def test_no_list_and_no_stream_shows_another_organization_s_rows(lab: ApiLab) -> None:
+    a = await _organization_a(lab)
+    # What names A's rows in an answer (a transaction id is a number: its row names CP-A).
+    shown = [a.rows[name] for name in ROW_PARAMETERS - {"transactionId"}]
+    b_admin = await _key(lab, B, ApiKeyRole.ADMIN)
+    await lab.client.post("/api/v1/chargers", json={"chargeBoxId": "CP-B"}, headers=b_admin)
+    events = app_of(lab.client).state.events
+    lists = [
+        route
+        for route in operations(app_of(lab.client))
+        if route.method in ("GET", WEBSOCKET) and not route.names(frozenset(ROW_PARAMETERS))
+    ]
+    assert {"/api/v1/commands", "/api/v1/transactions", "/api/v1/events"} <= {
+        route.template for route in lists
+    }
+    wrong: list[str] = []
+    for route in lists:
+        if route.method == WEBSOCKET:
+            continue
+        listed = await ask(lab.client, route.method, route.template, b_admin)
+        if listed.status != 200 or [row for row in shown if row in listed.text]:
+            wrong.append(f"{route} as B's admin: {listed.status} {listed.text}")
+        # Filtered by a parameter that names A's row: as if the row did not exist.
+        for name in (name for name in route.query if name in ROW_PARAMETERS):
+            value = a.rows[name]
+            answer = await ask(lab.client, route.method, route.template, b_admin, {name: value})
+            absent = await ask(lab.client, route.method, route.template, b_admin, {name: "NOPE"})
+            if (answer.status, answer.text) != (absent.status, absent.text.replace("NOPE", value)):
+                wrong.append(f"{route}?{name}={value} as B's admin: {answer.status} {answer.text}")
+    for route in lists:
+        if route.method != WEBSOCKET:
+            continue
+        # Every parameter that names a row names A's; the stream reads those it knows.
+        query = {name: a.rows[name] for name in sorted(ROW_PARAMETERS)}
+        async with AsgiWebSocket(
+            app_of(lab.client),
+            route.template,
+            query=str(httpx.QueryParams(query)),
+            headers=b_admin,
+        ) as stream:
+            assert stream.status == 101, stream.body
+            assert (await stream.receive())["event"] == "stream.ready"
+            events.emit(EventType.CHARGER_BOOT, "CP-A", organization_id=A)
+            # B's own event of that name comes next; A's, published first, never does.
+            own = events.emit(EventType.CHARGER_BOOT, "CP-A", organization_id=B)
+            if (told := await stream.receive()) != own.as_json():
+                wrong.append(f"{route} {query} as B's admin: {told}")
     assert wrong == []
 
 

@@ -2,8 +2,9 @@
 what their schemas allow: reservation updates (H04), reported charging profiles (K09),
 external charging limits (K11-K14), an EV's charging needs and schedule (K15-K17), events
 (G05, N07, N08), monitoring reports (N02), customer information (N09), display messages (O04)
-and firmware publishing (L03). Every station-initiated action of the version has a handler
-but the certificate ones."""
+and firmware publishing (L03); and the certificate requests (A02/A03, M01/M02, M06), which a
+central system without a certificate authority refuses. Every station-initiated action of the
+version has a handler."""
 
 from __future__ import annotations
 
@@ -27,8 +28,19 @@ from tests.csms.wire import exchange, url
 # The messages a charging station initiates (``protocol/initiators.py``, held to the schemas).
 STATION_ACTIONS_201 = STATION_INITIATED[V201]
 STATION_ACTIONS_16 = STATION_INITIATED[V16]
-# Answered NotSupported: the central system has no certificate authority to answer from.
-CERTIFICATE_ACTIONS = {"SignCertificate", "Get15118EVCertificate", "GetCertificateStatus"}
+# Refused: the central system has no certificate authority to answer from.
+NO_AUTHORITY = {
+    "reasonCode": "UnsupportedRequest",
+    "additionalInfo": "this central system has no certificate authority",
+}
+CSR = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----"
+OCSP_REQUEST = {
+    "hashAlgorithm": "SHA256",
+    "issuerNameHash": "a" * 64,
+    "issuerKeyHash": "b" * 64,
+    "serialNumber": "0123",
+    "responderURL": "http://ocsp.example.com",
+}
 
 AT = "2026-11-21T10:00:00Z"
 SCHEDULE = {
@@ -106,6 +118,25 @@ MESSAGES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     ("NotifyDisplayMessages", {"requestId": 11, "messageInfo": [DISPLAY_MESSAGE]}, {}),
     ("PublishFirmwareStatusNotification", {"status": "Downloading", "requestId": 12}, {}),
+    (
+        "SignCertificate",
+        {"csr": CSR, "certificateType": "V2GCertificate"},
+        {"status": "Rejected", "statusInfo": NO_AUTHORITY},
+    ),
+    (
+        "Get15118EVCertificate",
+        {
+            "iso15118SchemaVersion": "urn:iso:15118:2:2013:MsgDef",
+            "action": "Install",
+            "exiRequest": "gAAAAA==",
+        },
+        {"status": "Failed", "exiResponse": "", "statusInfo": NO_AUTHORITY},
+    ),
+    (
+        "GetCertificateStatus",
+        {"ocspRequestData": OCSP_REQUEST},
+        {"status": "Failed", "statusInfo": NO_AUTHORITY},
+    ),
 ]
 
 
@@ -126,11 +157,11 @@ def _rows(rows: list[StationNotification] | Any) -> list[tuple[Any, ...]]:
     return [(n.kind, n.action, n.status, n.request_id, n.evse_id) for n in rows]
 
 
-def test_every_station_action_but_the_certificate_ones_has_a_handler() -> None:
+def test_every_station_action_has_a_handler() -> None:
     assert V201.schemas.actions >= STATION_ACTIONS_201
     assert V16.schemas.actions >= STATION_ACTIONS_16
-    assert STATION_ACTIONS_201 - CentralSystemV201.actions() == CERTIFICATE_ACTIONS
-    assert STATION_ACTIONS_16 - CentralSystemV16.actions() == {"SignCertificate"}
+    assert STATION_ACTIONS_201 - CentralSystemV201.actions() == set()
+    assert STATION_ACTIONS_16 - CentralSystemV16.actions() == set()
 
 
 @pytest.mark.parametrize("version", [V201, V21], ids=lambda version: version.name)
@@ -317,11 +348,33 @@ async def test_l03_publishing_firmware_is_kept_apart_from_the_firmware_status(
     assert await store.notifications.current(["CP-1"]) == {}
 
 
-async def test_the_certificate_requests_stay_not_supported(csms: CsmsServer) -> None:
-    sign = {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}
-    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
-        answer = await exchange(websocket, [2, "c1", "SignCertificate", sign])
-    assert answer[:3] == [4, "c1", "NotSupported"]
+async def test_a02_m01_m06_certificate_requests_are_refused_and_kept(
+    csms: CsmsServer, store: Store
+) -> None:
+    certificates = [
+        m
+        for m in MESSAGES
+        if m[0] in {"SignCertificate", "Get15118EVCertificate", "GetCertificateStatus"}
+    ]
+    await _send(csms, *[(a, p) for a, p, _ in certificates], subprotocol="ocpp2.0.1")
+    kept = await store.notifications.history("CP-1", kind=NotificationKind.CERTIFICATE)
+    assert sorted(_rows(kept)) == [
+        ("certificate", "Get15118EVCertificate", "Failed", None, None),
+        ("certificate", "GetCertificateStatus", "Failed", None, None),
+        ("certificate", "SignCertificate", "Rejected", None, None),
+    ]
+    requests = {n.action: orjson.loads(n.detail or "") for n in kept}
+    assert requests == {action: payload for action, payload, _ in certificates}
+
+
+async def test_16_sign_certificate_is_rejected_and_kept(csms: CsmsServer, store: Store) -> None:
+    # The 1.6 security extension's SignCertificate: Rejected, with no room for a reason.
+    [answer] = await _send(csms, ("SignCertificate", {"csr": CSR}), subprotocol="ocpp1.6")
+    assert answer == {"status": "Rejected"}
+    V16.schemas.check_response("SignCertificate", answer)
+    [kept] = await store.notifications.history("CP-1")
+    assert _rows([kept]) == [("certificate", "SignCertificate", "Rejected", None, None)]
+    assert orjson.loads(kept.detail or "") == {"csr": CSR}
 
 
 async def test_16_security_extension_status_and_events_are_kept(

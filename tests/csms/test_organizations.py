@@ -108,3 +108,22 @@ async def test_an_unknown_station_joins_the_listener_s_organization(store: Store
     assert station is not None
     assert station.organization_id == "org-open"
     assert (connected.type, connected.organization_id) == (EventType.CHARGER_CONNECTED, "org-open")
+
+
+async def test_a_station_registered_before_it_connects_stays_in_its_organization(
+    store: Store,
+) -> None:
+    # What the gateway does for a simulated charger pointed at the built-in central system:
+    # its station is registered in the charger's organization before it ever dials in.
+    await store.organizations.ensure("org-b")
+    await store.stations.register("CP-B", organization_id="org-b")
+    settings = CsmsSettings(port=0, auto_register=True, register_into="org-open")
+    async with CsmsServer(store, settings) as csms:
+        with csms.events.subscribe() as subscription:
+            async with connect(url(csms, "CP-B"), subprotocols=["ocpp1.6"]) as websocket:  # type: ignore[list-item]
+                await exchange(websocket, [2, "h1", "Heartbeat", {}])
+            connected = await subscription.get()
+    station = await store.stations.get("CP-B")
+    assert station is not None
+    assert station.organization_id == "org-b"
+    assert (connected.type, connected.organization_id) == (EventType.CHARGER_CONNECTED, "org-b")

@@ -9,6 +9,7 @@ import pytest
 
 from chargeyard.lab import demo
 from chargeyard.store import Store
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from tests.migrated import migrated_sqlite_url
 
 LAB = "ws://127.0.0.1:9000/ocpp"
@@ -102,3 +103,48 @@ async def test_a_demo_made_before_its_record_keeps_what_the_user_deleted(store: 
     again = await _seed(store, count=4)
     assert again.created == ()
     assert await _identities(store) == ["DEMO-01", "DEMO-03", "DEMO-04"]
+
+
+async def _owners(store: Store, *identities: str) -> list[str | None]:
+    stations = [await store.stations.get(identity) for identity in identities]
+    return [None if station is None else station.organization_id for station in stations]
+
+
+async def test_the_demo_s_key_and_stations_are_the_demo_organization_s(store: Store) -> None:
+    # The lab's central system makes the organization its unannounced stations join first.
+    await store.organizations.ensure(demo.ORGANIZATION_ID)
+    site = await _seed(store)
+    assert site.credentials is not None
+    [key] = await store.api_keys.list()
+    assert (key.name, key.organization_id) == (demo.KEY_NAME, demo.ORGANIZATION_ID)
+    # Registered at the lab's central system before they dial it, as the demo's.
+    assert await _owners(store, *site.driven) == [demo.ORGANIZATION_ID] * 3
+
+
+async def test_a_demo_made_before_gives_its_key_and_stations_to_the_demo_organization(
+    store: Store,
+) -> None:
+    site = await _seed(store)
+    # As a start before the demo had them left things: its key and its stations, registered
+    # as they connected, in the default organization; a station of the user's there too.
+    [key] = await store.api_keys.list()
+    await store.api_keys.move(key.id, DEFAULT_ORGANIZATION_ID)
+    await store.stations.move(
+        site.driven, from_organization=demo.ORGANIZATION_ID, to_organization=DEFAULT_ORGANIZATION_ID
+    )
+    await store.stations.register("MY-CHARGER")
+    await store.chargers.update(
+        demo.ORGANIZATION_ID, site.charger_ids[2], csms_url="wss://csms.example.com/ocpp"
+    )
+    # Another --ocpp-port: the demo's chargers follow the listener, their stations with them.
+    again = await _seed(store, csms_url="ws://127.0.0.1:9100/ocpp")
+    assert again.credentials is None
+    moved = await store.api_keys.get(key.id)
+    assert moved is not None
+    assert moved.organization_id == demo.ORGANIZATION_ID
+    assert await _owners(store, "DEMO-01", "DEMO-02", "DEMO-03", "MY-CHARGER") == [
+        demo.ORGANIZATION_ID,
+        demo.ORGANIZATION_ID,
+        "default",  # pointed elsewhere by the user: not the lab's any more
+        "default",
+    ]

@@ -66,6 +66,10 @@ class CentralSystemDouble:
             "ReportChargingProfiles": lambda p: {},
             "ReservationStatusUpdate": lambda p: {},
             "NotifyEVChargingNeeds": lambda p: {"status": "Accepted"},
+            "NotifyEvent": lambda p: {},
+            "NotifyMonitoringReport": lambda p: {},
+            "NotifyCustomerInformation": lambda p: {},
+            "NotifyDisplayMessages": lambda p: {},
         }
         self.session = Session(
             station.version,

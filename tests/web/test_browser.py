@@ -3,8 +3,8 @@ CSMS and API (``live_lab``): stations are driven from the station side, as a per
 station would, and the dashboard must follow live, without a reload.
 
 The gateway's views (fleet, simulated charger), a whole session driven from them and the
-screenshots are in
-test_gateway_views.py, against ``chargeyard up``.
+screenshots are in test_gateway_views.py, against ``chargeyard up``; the charger page's
+command forms in test_command_forms.py.
 """
 
 from __future__ import annotations
@@ -352,111 +352,3 @@ def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
     expect(pages.get_by_role("button", name="Next page of stations")).to_be_disabled()
     # Offline stations come after the online ones, in identity order.
     expect(stations.locator("article.station").last).to_have_attribute("data-station", "PAGE-50")
-
-
-def _command_panel(page: Page, lab: LiveLab, identity: str):  # type: ignore[no-untyped-def]
-    open_dashboard(page, lab)
-    station_card(page, identity).locator(".meta").click()
-    panel = page.locator(".commands-panel")
-    expect(panel.get_by_label("Charger to command")).to_have_value(identity)
-    return panel
-
-
-def _send(panel, command: str) -> None:  # type: ignore[no-untyped-def]
-    panel.locator(f"button[data-show={command}]").click()
-    panel.locator(f"form[data-command={command}] button[type=submit]").click()
-
-
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-def test_a_reservation_and_its_cancel_show_in_the_command_history(
-    page: Page, live_lab: LiveLab, version: str
-) -> None:
-    identity = f"RES-{version}"
-    live_lab.station(identity, version=version)
-    panel = _command_panel(page, live_lab, identity)
-    _send(panel, "reservation")
-    answer = panel.locator(".answer")
-    expect(answer.locator(".answer-status")).to_have_text("accepted", timeout=LIVE_S)
-    full_answer = answer.locator("pre").text_content() or ""
-    reservation_id = re.search(r'"reservationId": (\d+)', full_answer)
-    assert reservation_id is not None
-
-    panel.locator("button[data-show=reservation-cancel]").click()
-    form = panel.locator("form[data-command=reservation-cancel]")
-    form.locator("input[name=reservationId]").fill(reservation_id[1])
-    form.locator("button[type=submit]").click()
-    expect(answer).to_contain_text("Cancel reservation", timeout=LIVE_S)
-    expect(answer.locator(".answer-status")).to_have_text("accepted")
-
-    history = panel.locator(".command-history tbody tr")
-    expect(history.nth(0)).to_contain_text("CancelReservation", timeout=LIVE_S)
-    expect(history.nth(1)).to_contain_text("ReserveNow")
-    expect(history.nth(1)).to_contain_text("answered · Accepted")
-
-
-def test_a_charging_profile_then_the_composite_schedule_as_a_plot(
-    page: Page, live_lab: LiveLab
-) -> None:
-    live_lab.station("PROFILE-1")  # a DC station: its schedules are in watts
-    panel = _command_panel(page, live_lab, "PROFILE-1")
-    panel.locator("button[data-show=charging-profile]").click()
-    form = panel.locator("form[data-command=charging-profile]")
-    form.locator("select[name=chargingRateUnit]").select_option("W")
-    form.locator("textarea[name=periods]").fill("0 50000\n1800 22000")
-    form.locator("button[type=submit]").click()
-    answer = panel.locator(".answer")
-    expect(answer.locator(".answer-status")).to_have_text("accepted", timeout=LIVE_S)
-
-    panel.locator("button[data-show=composite-schedule]").click()
-    form = panel.locator("form[data-command=composite-schedule]")
-    form.locator("select[name=chargingRateUnit]").select_option("W")
-    form.locator("button[type=submit]").click()
-    expect(answer).to_contain_text("Composite schedule", timeout=LIVE_S)
-    expect(answer.locator(".answer-status")).to_have_text("accepted")
-    plot = answer.locator("svg.schedule-plot")
-    expect(plot).to_be_visible()
-    expect(plot.locator("path.schedule-line")).to_have_count(1)
-
-
-def test_a_local_list_typed_a_tag_a_line(page: Page, live_lab: LiveLab) -> None:
-    live_lab.station("LIST-1")
-    panel = _command_panel(page, live_lab, "LIST-1")
-    panel.locator("button[data-show=local-list]").click()
-    form = panel.locator("form[data-command=local-list]")
-    form.locator("textarea[name=entries]").fill("TAG-1 Accepted\nTAG-2 Blocked")
-    form.locator("button[type=submit]").click()
-    answer = panel.locator(".answer")
-    expect(answer.locator(".answer-status")).to_have_text("accepted", timeout=LIVE_S)
-    expect(answer).to_contain_text('"entries": 2')
-
-
-def test_a_raw_call_shows_the_station_answer_as_it_came(page: Page, live_lab: LiveLab) -> None:
-    live_lab.station("RAW-1")
-    panel = _command_panel(page, live_lab, "RAW-1")
-    panel.locator("button[data-show=call]").click()
-    form = panel.locator("form[data-command=call]")
-    form.locator("input[name=action]").fill("GetLocalListVersion")
-    form.locator("button[type=submit]").click()
-    expect(panel.locator("pre.raw-answer")).to_contain_text('"listVersion"', timeout=LIVE_S)
-
-    form.locator("textarea[name=payload]").fill("{not json")
-    form.locator("button[type=submit]").click()
-    expect(panel.locator(".answer")).to_contain_text("the payload is not JSON")
-
-
-def test_a_2_0_1_operation_picked_from_the_api_s_list_with_its_example(
-    page: Page, live_lab: LiveLab
-) -> None:
-    live_lab.station("OPS-201", version="2.0.1")
-    panel = _command_panel(page, live_lab, "OPS-201")
-    panel.locator("button[data-show=operation-201]").click()
-    form = panel.locator("form[data-command=operation-201]")
-    form.locator("select[name=operation]").select_option(label="Get variables")
-    expect(form.locator("textarea[name=body]")).to_have_value(re.compile("getVariableData"))
-    form.locator("button[type=submit]").click()
-    expect(panel.locator("pre.raw-answer")).to_contain_text("getVariableResult", timeout=LIVE_S)
-
-    form.locator("select[name=operation]").select_option(label="Get base report")
-    form.locator("button[type=submit]").click()
-    answer = panel.locator("pre.raw-answer")
-    expect(answer).to_contain_text('"reportData"', timeout=LIVE_S)  # the parts came with it

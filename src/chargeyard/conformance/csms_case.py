@@ -1,6 +1,8 @@
-"""What a case against a CSMS works with (:class:`CsmsCase`): the scripted station, the log, the
-trigger, and the few moves most cases share (boot, statuses, a transaction, an order to the
-CSMS), each recording its checks.
+"""What a case against a CSMS works with: the scripted station, the log, the trigger, and the
+moves cases share, each recording its checks. :class:`CsmsCaseBase` holds what every version
+does alike (connect, reconnect, a CALL and its answer, an order to the CSMS through the trigger,
+an id tag the CSMS knows); :class:`CsmsCase` adds the OCPP 1.6 moves (boot, statuses, a
+transaction), ``csms_case_v201.py`` the 2.0.1 ones.
 
 The target (:class:`CsmsTarget`) is what the command line names: where the CSMS listens, the
 identity it knows the station by, and the id tags it knows (made by the trigger where it can).
@@ -10,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame, StationPeer
-from chargeyard.conformance.triggers import NotActed, Trigger
+from chargeyard.conformance.triggers import Acting, NotActed, Trigger
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol import VersionSpec
 from chargeyard.protocol.frames import Call
@@ -66,12 +68,18 @@ DEFAULT_ANSWERS_16: dict[str, Payload] = {
 @dataclass(frozen=True, slots=True)
 class IdTags:
     """The id tags the CSMS knows, as the cases need them (made by the trigger where it can).
-    ``invalid`` must be unknown to the CSMS."""
+    ``invalid`` must be unknown to the CSMS; ``valid2`` is a second valid tag, in the same
+    group (``group``, its groupIdToken) as ``valid`` where a case needs one (2.0.1 C09);
+    ``master_pass`` is a valid tag whose group is ``master_pass_group`` (2.0.1 C16)."""
 
     valid: str = "CY-CONF-OK"
     invalid: str = "CY-CONF-NONE"
     expired: str = "CY-CONF-OLD"
     blocked: str = "CY-CONF-BLOCK"
+    valid2: str = "CY-CONF-OK2"
+    group: str = "CY-CONF-GROUP"
+    master_pass: str = "CY-CONF-MASTER"
+    master_pass_group: str = "CY-CONF-MASTERPASS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,22 +111,30 @@ def is_timestamp(value: Any) -> bool:
         return False
 
 
-class CsmsCase:
-    """The context of one case against a CSMS."""
+class CsmsCaseBase:
+    """The context of one case against a CSMS, whatever its version: a version's subclass sets
+    ``default_answers`` and adds its moves."""
+
+    default_answers: ClassVar[Mapping[str, Payload]] = {}
+    """What the station answers to a CALL no step expects (a station keeps working
+    meanwhile), in the version's words."""
 
     def __init__(self, target: CsmsTarget, log: CaseLog) -> None:
         self.target = target
         self.log = log
+        self.password = target.password
         self.peer = self._new_peer()
+        self._acting: Acting | None = None
 
-    def _new_peer(self) -> StationPeer:
+    def _new_peer(self, username: str | None = None) -> StationPeer:
         return StationPeer(
             self.target.url,
             self.target.identity,
             self.target.version,
             self.log,
-            password=self.target.password,
-            default_answers=DEFAULT_ANSWERS_16,
+            password=self.password,
+            username=username,
+            default_answers=self.default_answers,
         )
 
     @property
@@ -126,7 +142,8 @@ class CsmsCase:
         return self.target.id_tags
 
     async def connect(self) -> None:
-        """Open the WebSocket; the CSMS must agree on the version (OCPP-J 1.6 section 3.1.2)."""
+        """Open the WebSocket; the CSMS must agree on the version (OCPP-J 1.6 section 3.1.2,
+        2.0.1 Part 4 section 3.1)."""
         chosen = await self.peer.connect()
         wanted = self.target.version.subprotocol
         if not self.log.check(
@@ -138,6 +155,8 @@ class CsmsCase:
             raise CaseEnded(f"the CSMS chose subprotocol {chosen!r}, not {wanted!r}")
 
     async def reconnect(self) -> None:
+        """A new connection, as after a reboot or a lost network (``self.password`` may have
+        changed meanwhile)."""
         await self.peer.close()
         self.peer = self._new_peer()
         await self.connect()
@@ -162,6 +181,84 @@ class CsmsCase:
             else "CALLRESULT",
         ):
             raise CaseEnded(f"the CSMS answered {action} with CALLERROR {answer.error_code}")
+
+    async def tag(self, status: str) -> str:
+        """The id tag the CSMS knows with ``status`` (Invalid: unknown), made so by the
+        trigger where it can.
+
+        Raises:
+            NotActed: the tag cannot be set up.
+        """
+        tag = {
+            "Accepted": self.tags.valid,
+            "Invalid": self.tags.invalid,
+            "Expired": self.tags.expired,
+            "Blocked": self.tags.blocked,
+        }[status]
+        if self.target.trigger is None:
+            raise NotActed(f"no trigger to make the CSMS know id tag {tag} as {status}")
+        await self.target.trigger.id_tag(tag, status)
+        return tag
+
+    async def grouped_tag(self, tag: str, group: str) -> str:
+        """``tag``, valid, with ``group`` as its group id (2.0.1 groupIdToken, 1.6
+        parentIdTag), made so by the trigger where it can.
+
+        Raises:
+            NotActed: the tag cannot be set up.
+        """
+        if self.target.trigger is None:
+            raise NotActed(f"no trigger to make the CSMS know id tag {tag} in group {group}")
+        await self.target.trigger.id_tag(tag, "Accepted", group=group)
+        return tag
+
+    async def order(self, action: str, payload: Payload, words: str) -> Call:
+        """Have the CSMS send ``action`` (through the trigger) and wait for it.
+
+        Raises:
+            NotActed: there is no trigger, or a person did not act in time.
+            CaseEnded: an automatic trigger took the order and the CALL did not come.
+        """
+        trigger = self.target.trigger
+        if trigger is None:
+            raise NotActed(f"no trigger to make the CSMS {words}")
+        acting = trigger.act(self.target.version, self.target.identity, action, payload, words)
+        self._acting = acting
+        try:
+            return await self.peer.expect(action, within=self.target.step_s)
+        except NothingCame:
+            # Why nothing came: the order may still be on its way back (a hook that refused
+            # answers after a loaded moment), so it gets a little longer to say.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ORDER_GRACE_S):
+                    await asyncio.wait({acting})
+            problem = acting.result() if acting.done() and not acting.cancelled() else None
+            if problem is not None:
+                raise NotActed(problem) from None
+            if trigger.interactive:
+                raise NotActed(
+                    f"the CSMS did not {words} within {self.target.step_s:g} s"
+                ) from None
+            raise
+
+    async def answered(self, call: Call, payload: Payload) -> None:
+        await self.peer.answer(call, payload)
+
+    async def order_done(self) -> None:
+        """Wait (a step's time at most) for the last order to come back from the trigger: a
+        CSMS's API or hook that sent a CALL answers once the CSMS has taken the station's
+        answer, which a step that depends on it (a password the station took) waits for."""
+        if self._acting is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.target.step_s):
+                await asyncio.wait({self._acting})
+
+
+class CsmsCase(CsmsCaseBase):
+    """The context of one OCPP 1.6 case against a Central System."""
+
+    default_answers = DEFAULT_ANSWERS_16
 
     # -- the moves cases share --------------------------------------------------------------
 
@@ -351,55 +448,6 @@ class CsmsCase:
             observed=call.payload.get("transactionId"),
         )
         return call
-
-    async def tag(self, status: str) -> str:
-        """The id tag the CSMS knows with ``status`` (Invalid: unknown), made so by the
-        trigger where it can.
-
-        Raises:
-            NotActed: the tag cannot be set up.
-        """
-        tag = {
-            "Accepted": self.tags.valid,
-            "Invalid": self.tags.invalid,
-            "Expired": self.tags.expired,
-            "Blocked": self.tags.blocked,
-        }[status]
-        if self.target.trigger is None:
-            raise NotActed(f"no trigger to make the CSMS know id tag {tag} as {status}")
-        await self.target.trigger.id_tag(tag, status)
-        return tag
-
-    async def order(self, action: str, payload: Payload, words: str) -> Call:
-        """Have the CSMS send ``action`` (through the trigger) and wait for it.
-
-        Raises:
-            NotActed: there is no trigger, or a person did not act in time.
-            CaseEnded: an automatic trigger took the order and the CALL did not come.
-        """
-        trigger = self.target.trigger
-        if trigger is None:
-            raise NotActed(f"no trigger to make the CSMS {words}")
-        acting = trigger.act(self.target.version, self.target.identity, action, payload, words)
-        try:
-            return await self.peer.expect(action, within=self.target.step_s)
-        except NothingCame:
-            # Why nothing came: the order may still be on its way back (a hook that refused
-            # answers after a loaded moment), so it gets a little longer to say.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(ORDER_GRACE_S):
-                    await asyncio.wait({acting})
-            problem = acting.result() if acting.done() and not acting.cancelled() else None
-            if problem is not None:
-                raise NotActed(problem) from None
-            if trigger.interactive:
-                raise NotActed(
-                    f"the CSMS did not {words} within {self.target.step_s:g} s"
-                ) from None
-            raise
-
-    async def answered(self, call: Call, payload: Payload) -> None:
-        await self.peer.answer(call, payload)
 
 
 CaseFunction = Callable[[CsmsCase], Awaitable[None]]

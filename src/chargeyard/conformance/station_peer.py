@@ -70,6 +70,8 @@ class StationPeer:
         url: the CSMS's WebSocket URL, without the identity (``ws://host:port/ocpp``).
         log: where frames and checks go.
         password: HTTP Basic password (security profile 1), if the CSMS wants one.
+        username: the HTTP Basic user, if not ``identity`` (a case that checks the CSMS
+            refuses another one).
         default_answers: the answer to a CALL no case expects, by action.
     """
 
@@ -81,6 +83,7 @@ class StationPeer:
         log: CaseLog,
         *,
         password: str | None = None,
+        username: str | None = None,
         default_answers: Mapping[str, Payload] | None = None,
     ) -> None:
         self.url = url.rstrip("/") + "/" + identity
@@ -88,6 +91,7 @@ class StationPeer:
         self.version = version
         self.log = log
         self.password = password
+        self.username = username if username is not None else identity
         self.default_answers = dict(default_answers or {})
         self._socket: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -111,7 +115,7 @@ class StationPeer:
         offered = subprotocols if subprotocols is not None else [self.version.subprotocol]
         headers = {}
         if self.password is not None:
-            secret = base64.b64encode(f"{self.identity}:{self.password}".encode()).decode()
+            secret = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
             headers["Authorization"] = f"Basic {secret}"
         try:
             self._socket = await connect(

@@ -63,9 +63,10 @@ class Trigger(Protocol):
         same, for a person): the order, on its way (its result: why it failed, or None)."""
         ...
 
-    async def id_tag(self, tag: str, status: str) -> None:
+    async def id_tag(self, tag: str, status: str, *, group: str | None = None) -> None:
         """Have the CSMS know ``tag`` with ``status`` (Accepted, Blocked, Expired, Invalid:
-        unknown).
+        unknown) and, if given, ``group`` as its group id (2.0.1 groupIdToken, 1.6
+        parentIdTag).
 
         Raises:
             NotActed: it cannot be done.
@@ -94,7 +95,7 @@ class ChargeyardTrigger:
         body = {"action": action, "payload": payload}
         return self._start(_posted(self._client, f"/chargers/{station_id}/call", body))
 
-    async def id_tag(self, tag: str, status: str) -> None:
+    async def id_tag(self, tag: str, status: str, *, group: str | None = None) -> None:
         if status == "Invalid":  # unknown to the CSMS
             answer = await self._client.delete(f"/id-tags/{tag}")
             if answer.status_code not in (200, 404):
@@ -104,6 +105,9 @@ class ChargeyardTrigger:
         if status == "Expired":
             # Expired by its date (OCPP 1.6 section 7.14), as a real tag expires.
             body = {"status": "Accepted", "expiryDate": "2020-01-01T00:00:00Z"}
+        if group is not None:
+            # The group a 2.0.1 answer names as groupIdToken (C09) is the tag's parent.
+            body["parentIdTag"] = group
         answer = await self._client.patch(f"/id-tags/{tag}", json=body)
         if answer.status_code == 404:
             answer = await self._client.post("/id-tags", json={"idTag": tag, **body})
@@ -144,9 +148,11 @@ class HookTrigger:
         task.add_done_callback(self._requests.discard)
         return task
 
-    async def id_tag(self, tag: str, status: str) -> None:
+    async def id_tag(self, tag: str, status: str, *, group: str | None = None) -> None:
         if self._tags.get(tag) != status:
             raise NotActed(f"no id tag given whose status is {status} (--id-tag options)")
+        if group is not None:
+            raise NotActed(f"a hook cannot put id tag {tag} in group {group}")
 
     async def close(self) -> None:
         for task in list(self._requests):
@@ -191,8 +197,10 @@ class PromptTrigger:
         )
         return _done()
 
-    async def id_tag(self, tag: str, status: str) -> None:
+    async def id_tag(self, tag: str, status: str, *, group: str | None = None) -> None:
         wanted = "unknown to it" if status == "Invalid" else f"known with status {status}"
+        if group is not None:
+            wanted += f" and group id {group}"
         await self._ask(f"Make id tag {tag} {wanted} in the CSMS")
 
     async def _ask(self, words: str) -> None:

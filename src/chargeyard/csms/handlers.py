@@ -11,7 +11,8 @@ the rest; a version that answers one of these differently overrides it with an `
 of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
-events, and the 2.0.1 reports of ``notifications_v201.py``) go into the
+events, the 2.0.1 reports of ``notifications_v201.py``, the certificate requests of
+``certificates.py``) go into the
 ``station_notifications`` table (``StationContext.note``, which then tells each as a
 ``charger.notification`` event) before the station is answered, as the handlers with tables of
 their own keep theirs.

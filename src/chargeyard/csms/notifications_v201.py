@@ -11,8 +11,8 @@ row per part, each saying which part it is; each event of a NotifyEvent is a row
 at the event's own time. ``detail`` holds what the other fields do not, as JSON (customer
 information: its text).
 
-The certificate messages (SignCertificate, Get15118EVCertificate, GetCertificateStatus) stay
-NotSupported: this central system has no certificate authority to answer them from.
+The certificate messages (SignCertificate, Get15118EVCertificate, GetCertificateStatus) are
+kept as notifications too, and refused: ``certificates.py``.
 """
 
 from __future__ import annotations

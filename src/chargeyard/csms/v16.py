@@ -5,7 +5,8 @@ answers after the write committed. DiagnosticsStatusNotification and the securit
 SignedFirmwareStatusNotification are kept as station notifications here; Heartbeat,
 DataTransfer, FirmwareStatusNotification and the security extension's LogStatusNotification
 and SecurityEventNotification are answered as 2.0.1's are (``handlers.py``). The extension's
-SignCertificate stays NotSupported: this central system has no certificate authority.
+SignCertificate is kept and answered Rejected (``certificates.py``: this central system has no
+certificate authority).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
+from chargeyard.csms.certificates import CertificatesV16
 from chargeyard.csms.context import (
     StationContext,
     id_tag_info,
@@ -31,7 +33,7 @@ from chargeyard.store.station_writer import StatusReport
 logger = logging.getLogger(__name__)
 
 
-class CentralSystemV16(CentralSystemHandlers):
+class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
     """Answers a 1.6 charge point and keeps what it reports in the store."""
 
     def __init__(self, context: StationContext) -> None:

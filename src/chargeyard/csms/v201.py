@@ -7,7 +7,8 @@ answers after the write committed. Heartbeat, DataTransfer, FirmwareStatusNotifi
 LogStatusNotification and SecurityEventNotification are answered as 1.6's are
 (``handlers.py``); the reports that are kept as station notifications (NotifyReport,
 ReservationStatusUpdate, ReportChargingProfiles, NotifyEvent and the rest) are answered by
-``notifications_v201.py``.
+``notifications_v201.py``, the certificate messages (SignCertificate, Get15118EVCertificate,
+GetCertificateStatus) by ``certificates.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
+from chargeyard.csms.certificates import CertificatesV201
 from chargeyard.csms.context import (
     iso,
     parse_time,
@@ -33,7 +35,7 @@ logger = logging.getLogger(__name__)
 ENERGY_REGISTER = "Energy.Active.Import.Register"
 
 
-class CentralSystemV201(CentralSystemHandlers, NotificationsV201):
+class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV201):
     """Answers a 2.0.1 charging station and keeps what it reports in the store."""
 
     @on("BootNotification")

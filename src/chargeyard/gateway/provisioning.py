@@ -24,6 +24,11 @@ trying on its own (as a real one would), and ``GET /ocpp/chargers/{id}`` shows i
 registration. A charger's own status (``GET /ocpp/chargers/{id}/status``) is read from the job
 that created it (``config["job_id"]``): :func:`charger_provisioning`.
 
+A charger pointed at the built-in central system has its station registered there, in the
+charger's organization, with its row (``store/repositories/_identity_owners.py``): the central
+system then admits it into that organization, and an identity that is another organization's
+station there is refused like one another organization's charger uses.
+
 Every job runs as a task owned by the :class:`Provisioner` (``close()`` cancels what runs; a
 job interrupted that way stays ``PROVISIONING`` in the store).
 """
@@ -49,6 +54,7 @@ from chargeyard.gateway.runtimes import (
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
+from chargeyard.store.repositories import BuiltIn
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -80,11 +86,15 @@ class Provisioning:
 
 
 class Provisioner:
-    """Creates chargers and finishes their provisioning in tasks it owns."""
+    """Creates chargers and finishes their provisioning in tasks it owns. ``built_in`` tells
+    which central system URLs are the built-in central system's (None: none is)."""
 
-    def __init__(self, store: Store, host: ChargerRuntimes) -> None:
+    def __init__(
+        self, store: Store, host: ChargerRuntimes, *, built_in: BuiltIn | None = None
+    ) -> None:
         self.store = store
         self.host = host
+        self.built_in = built_in
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def create_charger(
@@ -95,12 +105,15 @@ class Provisioner:
         Raises:
             NotFoundError: its location is not this organization's.
             ConflictError: its identity is taken in this organization, or by another
-                organization's charger against the same central system.
+                organization at the same central system (its charger, or its station at the
+                built-in central system).
         """
         job_id = new_id("job-")
         config = dict(values.get("config") or {})
         config[JOB_ID_KEY] = job_id
-        charger = await self.store.chargers.create(organization_id, **{**values, "config": config})
+        charger = await self.store.chargers.create(
+            organization_id, **{**values, "config": config}, built_in=self.built_in
+        )
         job = await self.store.jobs.create(
             organization_id,
             JobType.CREATE_CHARGER,
@@ -242,7 +255,9 @@ class Provisioner:
             {**charger, "config": {**(charger.get("config") or {}), JOB_ID_KEY: job_id}}
             for charger in batch.chargers
         ]
-        chargers, taken, elsewhere = await self.store.chargers.create_many(organization_id, values)
+        chargers, taken, elsewhere = await self.store.chargers.create_many(
+            organization_id, values, built_in=self.built_in
+        )
         failures += [
             {
                 "charger_id": None,

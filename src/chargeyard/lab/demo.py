@@ -13,24 +13,42 @@ has made and which listener URL it pointed them at. So a later start
 * drives with automatic sessions only the demo's own chargers that connect to this listener
   (:attr:`DemoSite.driven`), never a charger the user made in the demo organization.
 
-Credentials are made with the organization, once: the API key is stored hashed, so only that
-first start can show it.
+Credentials are made once, by the demo's first start: the API key is stored hashed, so only
+that start can show it. The API key is the demo organization's, as the token is, and so are
+the demo's stations at the lab's central system: each charger's station is registered there in
+the charger's organization when the charger is made or pointed at it
+(``gateway/built_in_csms.py``), and the lab's central system registers the stations that
+dial in unannounced into the demo organization too (``run.csms_settings``). A demo made
+before that had its key and its stations in the ``default`` organization; a start gives them to
+the demo organization (:func:`_adopt_earlier_demo`), so the saved key sees the whole site.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from chargeyard.api.tokens import Role, issue_token
+from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.lab.secrets import DemoCredentials
 from chargeyard.protocol import V16, V21, V201, VersionSpec, VersionTable
 from chargeyard.store import Store
-from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
+from chargeyard.store.models import (
+    DEFAULT_ORGANIZATION_ID,
+    GatewayJob,
+    JobStatus,
+    JobType,
+    SimulatedCharger,
+)
 from chargeyard.store.types import utc_now
 
+logger = logging.getLogger(__name__)
+
 ORGANIZATION_ID = "demo"
+ORGANIZATION_NAME = "Demo organization"
+KEY_NAME = "demo (chargeyard up)"
 LOCATION_ID = "loc-demo"
 IDENTITY_PREFIX = "DEMO-"
 DEMO_JOB_ID = "job-demo-site"
@@ -106,10 +124,10 @@ async def seed(
 ) -> DemoSite:
     """Make what is missing of the demo (see the module docstring)."""
     credentials = None
-    fresh = await store.organizations.get(ORGANIZATION_ID) is None
-    if fresh:
-        await store.organizations.create("Demo organization", organization_id=ORGANIZATION_ID)
-        _, api_key = await store.api_keys.create("demo (chargeyard up)")
+    if await store.organizations.get(ORGANIZATION_ID) is None:
+        await store.organizations.create(ORGANIZATION_NAME, organization_id=ORGANIZATION_ID)
+    if not await _made_before(store):
+        _, api_key = await store.api_keys.create(KEY_NAME, organization_id=ORGANIZATION_ID)
         token = issue_token(
             subject="chargeyard-demo",
             organization_id=ORGANIZATION_ID,
@@ -135,13 +153,19 @@ async def seed(
         )
     existing = await _demo_named_chargers(store)
     record = await _Record.load(store, count, existing)
+    built_in = BuiltInCsms.of(csms_url).serves
     # The demo's chargers follow the listener, unless the user pointed one elsewhere.
-    for name in sorted(record.made & set(existing)):
+    follow = {
+        name
+        for name in record.made & set(existing)
+        if record.csms_url is None or existing[name].csms_url in (record.csms_url, csms_url)
+    }
+    await _adopt_earlier_demo(store, sorted(follow))
+    for name in sorted(follow):
         charger = existing[name]
-        moved = record.csms_url is None or charger.csms_url == record.csms_url
-        if charger.csms_url != csms_url and moved:
+        if charger.csms_url != csms_url:
             existing[name] = await store.chargers.update(
-                ORGANIZATION_ID, charger.id, csms_url=csms_url
+                ORGANIZATION_ID, charger.id, csms_url=csms_url, built_in=built_in
             )
     missing = [
         name
@@ -159,6 +183,7 @@ async def seed(
             location_id=LOCATION_ID,
             template=template,
             config={"configuration": dict(_SAMPLING[version])},
+            built_in=built_in,
         )
         existing[name] = charger
         created.append(charger.id)
@@ -175,6 +200,33 @@ async def seed(
         driven=tuple(charger.identity for charger in ours if charger.csms_url == csms_url),
         credentials=credentials,
     )
+
+
+async def _made_before(store: Store) -> bool:
+    """Whether an earlier start made the demo: its organization holds a site, a charger or a
+    key. (The organization alone says nothing: the lab's central system makes it as it
+    starts, as the one its unannounced stations join.)"""
+    return bool(
+        await store.locations.count(ORGANIZATION_ID)
+        or await store.chargers.count(ORGANIZATION_ID)
+        or await store.api_keys.list(organization_id=ORGANIZATION_ID)
+    )
+
+
+async def _adopt_earlier_demo(store: Store, identities: list[str]) -> None:
+    """Give the demo organization what a demo made before its key and stations were its own
+    left in ``default``: its API key (so the key saved in the data directory sees the site)
+    and the stations of its chargers that follow the lab's central system (``identities``).
+    What else is in ``default`` stays there, seen by that organization's keys."""
+    for key in await store.api_keys.list(organization_id=DEFAULT_ORGANIZATION_ID):
+        if key.name == KEY_NAME:
+            await store.api_keys.move(key.id, ORGANIZATION_ID)
+            logger.info("the demo's API key %s is now the demo organization's", key.prefix)
+    moved = await store.stations.move(
+        identities, from_organization=DEFAULT_ORGANIZATION_ID, to_organization=ORGANIZATION_ID
+    )
+    if moved:
+        logger.info("%d demo chargers are now the demo organization's", len(moved))
 
 
 class _Record:

@@ -53,6 +53,7 @@ from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, a
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.retention import retention_limits
 
 logger = logging.getLogger(__name__)
@@ -283,13 +284,17 @@ async def _wait_booted(fleet: Fleet, identities: list[str], err: Console) -> Non
 
 def csms_settings(settings: LabSettings) -> CsmsSettings:
     """The lab's CSMS listener: the OCPP address and boot policy asked for, and, being a lab,
-    any station and any id tag let in (`chargeyard csms` is stricter)."""
+    any station and any id tag let in (`chargeyard csms` is stricter). A station that dials in
+    unannounced joins the demo's organization, whose API key the lab prints (``default``
+    without the demo); a simulated charger's station is registered in its own organization
+    before it dials in (``demo.py``, ``gateway/built_in_csms.py``)."""
     return CsmsSettings(
         host=settings.host,
         port=settings.ocpp_port,
         heartbeat_interval=settings.heartbeat_interval,
         boot_status=settings.boot_status.value,
         auto_register=True,
+        register_into=demo.ORGANIZATION_ID if settings.demo else DEFAULT_ORGANIZATION_ID,
         accept_unknown_tags=True,
         max_frame_bytes=settings.max_frame_bytes,
         retention=retention_limits(settings.retention_days, settings.retention_max_rows),

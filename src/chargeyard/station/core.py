@@ -175,6 +175,9 @@ class SimulatedStation(ActionHandlers):
         self.token_reports = TokenReports()
         # Transactions the power cut, not yet reported ended (station/power_loss.py).
         self.unreported_power_losses: dict[str, OpenTransaction] = {}
+        # The security profile it connects with (OCPP 2.0.1 part 2 A00; the 1.6 security
+        # whitepaper's): 1 when the runner sends HTTP Basic credentials, else 0 (none).
+        self.security_profile = 0
         self.assemble()
 
     def assemble(self) -> None:
@@ -388,10 +391,17 @@ class SimulatedStation(ActionHandlers):
     # -- transaction messages -------------------------------------------------------------------
 
     def enqueue_transaction_message(
-        self, action: str, build: Callable[[], Payload], on_result: OnResult = ignore_result
+        self,
+        action: str,
+        build: Callable[[], Payload],
+        on_result: OnResult = ignore_result,
+        *,
+        transaction_id: str | None = None,
     ) -> None:
-        """Queue a transaction message; it is sent when the station is online and Accepted."""
-        self.transaction_queue.push(QueuedMessage(action, build, on_result))
+        """Queue a transaction message; it is sent when the station is online and Accepted.
+        ``transaction_id``: the station's id of the transaction it is about, if it has one."""
+        message = QueuedMessage(action, build, on_result, transaction_id=transaction_id)
+        self.transaction_queue.push(message)
         self._pump_transaction_queue()
 
     def _pump_transaction_queue(self) -> None:

@@ -145,6 +145,7 @@ class StationRuntime:
         self.url = url
         self._uri: WebSocketURI = parse_uri(url)
         self._password = password
+        station.security_profile = 0 if password is None else 1
         self._reconnect = reconnect or _DEFAULT_POLICY
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout

@@ -36,12 +36,15 @@ _RETRY = "transaction_retry"
 
 @dataclass(slots=True)
 class QueuedMessage:
-    """A transaction message waiting its turn; ``build`` makes its payload when it is sent."""
+    """A transaction message waiting its turn; ``build`` makes its payload when it is sent.
+    ``transaction_id`` names the transaction it is about, where the version's messages carry
+    the station's own id (2.0.1 transactionId, asked after by GetTransactionStatus, E14)."""
 
     action: str
     build: Callable[[], Payload]
     on_result: OnResult
     attempts: int = 0
+    transaction_id: str | None = None
 
 
 class TransactionQueue:
@@ -62,6 +65,11 @@ class TransactionQueue:
 
     def __len__(self) -> int:
         return len(self._messages)
+
+    def holds(self, transaction_id: str) -> bool:
+        """Whether a message about ``transaction_id`` is still to be delivered (waiting, or
+        sent and not answered yet: E14.FR.04)."""
+        return any(message.transaction_id == transaction_id for message in self._messages)
 
 
 SendCall = Callable[["SimulatedStation", str, Payload, OnResult, OnError | None, bool], bool]

@@ -30,12 +30,17 @@ def test_b07_get_base_report_full_inventory_notify_report_tbc(online: Link) -> N
     assert answer == {"status": "Accepted"}
     # Every variable, ItemsPerMessage(GetReport) = 20 per NotifyReport, the last without tbc.
     everything = list(online.station.device_model.items())  # type: ignore[attr-defined]
-    assert len(everything) == 80  # with SmartChargingCtrlr.LimitChangeSignificance (K)
+    # With the variables the blocks add: SmartChargingCtrlr.LimitChangeSignificance (K), the
+    # network slots and SecurityProfile (B09), MonitoringCtrlr (N), DisplayMessageCtrlr (O)
+    # and TariffCostCtrlr (I).
+    assert len(everything) == 101
     assert [(r["requestId"], r["seqNo"], r.get("tbc"), len(r["reportData"])) for r in reports] == [
         (7, 0, True, 20),
         (7, 1, True, 20),
         (7, 2, True, 20),
-        (7, 3, None, 20),
+        (7, 3, True, 20),
+        (7, 4, True, 20),
+        (7, 5, None, 1),
     ]
     assert {r["generatedAt"] for r in reports} == {ts()}
     assert reports[0]["reportData"][0] == {
@@ -52,7 +57,7 @@ def test_b07_get_base_report_full_inventory_notify_report_tbc(online: Link) -> N
         ],
         "variableCharacteristics": {
             "dataType": "OptionList",
-            "supportsMonitoring": False,
+            "supportsMonitoring": True,
             "valuesList": "Available,Occupied,Reserved,Unavailable,Faulted",
         },
     }
@@ -77,7 +82,7 @@ def test_b07_get_base_report_full_inventory_notify_report_tbc(online: Link) -> N
         ],
         "variableCharacteristics": {
             "dataType": "decimal",
-            "supportsMonitoring": False,
+            "supportsMonitoring": True,
             "unit": "W",
             "maxLimit": 7360,
         },
@@ -107,7 +112,7 @@ def test_b07_configuration_inventory_lists_what_the_csms_may_write(online: Link)
         ],
         "variableCharacteristics": {
             "dataType": "MemberList",
-            "supportsMonitoring": False,
+            "supportsMonitoring": True,
             "valuesList": "EVConnected,Authorized,PowerPathClosed,EnergyTransfer",
         },
     }

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from chargeyard.protocol import CallErrorReply, Payload
+from chargeyard.station.clock import ManualClock
 from chargeyard.station.v201 import StationV201
 from tests.station.harness import Link
+from tests.station.v201.conftest import make_link, make_station
 
 
 def _report(link: Link, **criteria: object) -> tuple[Payload, list[tuple[str, str, object]]]:
@@ -79,3 +81,38 @@ def test_b08_more_entries_than_items_per_message_is_refused(online: Link) -> Non
     many = [{"component": {"name": f"Ctrlr{n}"}} for n in range(21)]  # ItemsPerMessage: 20
     with pytest.raises(CallErrorReply, match="OccurrenceConstraintViolation: 21 items"):
         online.call_station("GetReport", {"requestId": 1, "componentVariable": many})
+
+
+def test_b08_what_a_component_leaves_out_matches_every_one(clock: ManualClock) -> None:
+    link = make_link(make_station(clock, "alfen-eve-double-pro-line"), clock)
+    link.connect()
+    link.csms.clear()
+    answer, entries = _report(
+        link,
+        componentVariable=[
+            {"component": {"name": "EVSE"}, "variable": {"name": "Power"}},  # B08.FR.23
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "MessageAttempts"}},
+        ],
+    )
+    assert answer == {"status": "Accepted"}
+    assert entries == [
+        ("EVSE", "Power", 1),
+        ("EVSE", "Power", 2),
+        ("OCPPCommCtrlr", "MessageAttempts", None),  # B08.FR.21: every instance
+    ]
+
+
+def test_b08_criteria_keep_components_that_meet_any_of_them(online: Link) -> None:
+    named = [{"component": {"name": "ChargingStation"}}, {"component": {"name": "TxCtrlr"}}]
+    # B08.FR.09: TxCtrlr has no Enabled variable, so it is reported for Enabled.
+    _, entries = _report(online, componentVariable=named, componentCriteria=["Enabled"])
+    assert {name for name, _, _ in entries} == {"ChargingStation", "TxCtrlr"}
+    online.csms.clear()
+    # B08.FR.13: Problem or Available; B08.FR.10: only a true Problem counts.
+    _, entries = _report(online, componentVariable=named, componentCriteria=["Problem"])
+    assert entries == []
+    online.csms.clear()
+    _, entries = _report(
+        online, componentVariable=named, componentCriteria=["Problem", "Available"]
+    )
+    assert {name for name, _, _ in entries} == {"ChargingStation", "TxCtrlr"}

@@ -31,6 +31,18 @@ HANDLED_BY = {
     "ClearChargingProfile": "smart_charging",  # K10
     "UpdateFirmware": "firmware",  # L01, L02
     "GetLog": "diagnostics",  # N01
+    "SetNetworkProfile": "network",  # B09
+    "SetVariableMonitoring": "monitoring",  # N04
+    "SetMonitoringBase": "monitoring",  # N03
+    "SetMonitoringLevel": "monitoring",  # N05
+    "ClearVariableMonitoring": "monitoring",  # N06
+    "GetMonitoringReport": "monitoring",  # N02
+    "CustomerInformation": "customer_information",  # N09, N10
+    "SetDisplayMessage": "display_messages",  # O01, O02, O06
+    "GetDisplayMessages": "display_messages",  # O03, O04
+    "ClearDisplayMessage": "display_messages",  # O05
+    "CostUpdated": "tariff_cost",  # I02
+    "GetTransactionStatus": "transaction_status",  # E14
 }
 
 
@@ -57,4 +69,4 @@ def test_each_request_is_answered_by_the_block_of_its_functional_block(
 
 def test_every_block_is_the_stations_own(station: StationV201) -> None:
     assert all(block.station is station for block in station.blocks)
-    assert len({id(block) for block in station.blocks}) == len(station.blocks) == 12
+    assert len({id(block) for block in station.blocks}) == len(station.blocks) == 18

@@ -11,6 +11,7 @@ password (``password``), the connector type and name the API was given
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
-from chargeyard.api.deps import StoreDep
+from chargeyard.api.deps import SettingsDep, StoreDep
 from chargeyard.api.gateway.deps import HostDep, get_host
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerResponse,
@@ -31,6 +32,7 @@ from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
 from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
+from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
@@ -54,12 +56,31 @@ ChargerIdPath = Annotated[
 ]
 
 
-def get_provisioner(request: Request, store: StoreDep, host: HostDep) -> Provisioner:
+async def get_built_in_csms(settings: SettingsDep) -> BuiltInCsms:
+    """The built-in central system: the one whose URL the API gives stations
+    (``connectionUrl``), where a simulated charger's station is registered in its organization
+    when the charger is made or pointed there (``gateway/built_in_csms.py``)."""
+    return _built_in_csms(settings.ocpp_url)
+
+
+@functools.cache
+def _built_in_csms(ocpp_url: str) -> BuiltInCsms:
+    return BuiltInCsms.of(ocpp_url)
+
+
+BuiltInCsmsDep = Annotated[BuiltInCsms, Depends(get_built_in_csms)]
+
+
+def get_provisioner(
+    request: Request, store: StoreDep, host: HostDep, built_in: BuiltInCsmsDep
+) -> Provisioner:
     """The app's provisioner, made on first use for the app's fleet host (the app has no
     lifespan of its own: whoever closes the host may ``close()`` it first)."""
     provisioner: Provisioner | None = getattr(request.app.state, "provisioner", None)
     if provisioner is None or provisioner.host is not host:
-        provisioner = request.app.state.provisioner = Provisioner(store, host)
+        provisioner = request.app.state.provisioner = Provisioner(
+            store, host, built_in=built_in.serves
+        )
     return provisioner
 
 

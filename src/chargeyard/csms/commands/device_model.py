@@ -85,7 +85,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "connectionData": {
                 "ocppVersion": "OCPP20",
                 "ocppTransport": "JSON",
-                "ocppCsmsUrl": "wss://csms.example.com/ocpp",
+                "ocppCsmsUrl": "ws://csms.example.com/ocpp",
                 "messageTimeout": 30,
                 "securityProfile": 1,
                 "ocppInterface": "Wired0",

@@ -352,6 +352,15 @@ class AuthorizationCache:
         self._entries.pop(id_token, None)
         self._entries[id_token] = info
 
+    def peek(self, id_token: IdToken) -> IdTokenInfo | None:
+        """The entry as stored, without counting as a use (a report about the token)."""
+        return self._entries.get(id_token)
+
+    def forget(self, id_token: IdToken) -> bool:
+        """Remove the token's entry (2.0.1 N10, clearing a customer's data); returns whether
+        there was one."""
+        return self._entries.pop(id_token, None) is not None
+
     def clear(self) -> None:
         """ClearCache (1.6 section 5.4; 2.0.1 C11)."""
         self._entries.clear()

@@ -99,6 +99,7 @@ class Transaction:
     meter_stop_wh: float | None = None
     seq_no: int = 0  # OCPP 2.0.1 TransactionEvent.seqNo
     offline: bool = False  # started while the station was offline
+    total_cost: float | None = None  # OCPP 2.0.1 I02/I03: the running cost the CSMS sent
 
     def move(self, target: TransactionPhase) -> None:
         check_transaction_move(self.phase, target)

@@ -4,29 +4,35 @@ Each functional block (OCPP 2.0.1 part 2) is a :class:`~chargeyard.station.block
 its own module, with its own state and ``@on`` handlers; it reaches the station, and through it
 the other blocks, as ``self.station``:
 
-==========================  ======================  ============================================
-attribute                   module                  functional block
-==========================  ======================  ============================================
-``transaction_events``      ``transaction_events``  E: sessions, TxStartPoint / TxStopPoint,
-                                                    TransactionEvent
-``transactions``            ``transactions``        E: the physical verbs; J02 sampling
-``metering``                ``metering``            J01 / J02 clock-aligned meter values
-``local_list``              ``local_list``          D: SendLocalList, GetLocalListVersion
-``diagnostics``             ``diagnostics``         N: GetLog, the security log
-``firmware``                ``firmware``            L: UpdateFirmware
-``provisioning``            ``provisioning``        B: device model on the wire, Reset
-``availability``            ``availability``        G: ChangeAvailability, faults
-``smart_charging``          ``smart_charging``      K: charging profiles, limits over time
-``reservations``            ``reservation``         H: ReserveNow, CancelReservation
-``authorization``           ``authorization``       C: a token at the reader, Authorize
-``control``                 ``control``             F: remote start / stop, TriggerMessage,
-                                                    UnlockConnector; P: DataTransfer
-==========================  ======================  ============================================
+==========================  ==========================  ========================================
+attribute                   module                      functional block
+==========================  ==========================  ========================================
+``transaction_events``      ``transaction_events``      E: sessions, TxStartPoint / TxStopPoint,
+                                                        TransactionEvent
+``transactions``            ``transactions``            E: the physical verbs; J02 sampling
+``transaction_status``      ``transaction_status``      E14: GetTransactionStatus
+``metering``                ``metering``                J01 / J02 clock-aligned meter values
+``local_list``              ``local_list``              D: SendLocalList, GetLocalListVersion
+``diagnostics``             ``diagnostics``             N01: GetLog, the security log
+``monitoring``              ``monitoring``              N02-N08: monitors, NotifyEvent
+``customer_information``    ``customer_information``    N09, N10: CustomerInformation
+``firmware``                ``firmware``                L: UpdateFirmware
+``provisioning``            ``provisioning``            B: device model on the wire, Reset
+``network``                 ``network``                 B09: SetNetworkProfile
+``availability``            ``availability``            G: ChangeAvailability, faults
+``smart_charging``          ``smart_charging``          K: charging profiles, limits over time
+``reservations``            ``reservation``             H: ReserveNow, CancelReservation
+``authorization``           ``authorization``           C: a token at the reader, Authorize
+``control``                 ``control``                 F: remote start / stop, TriggerMessage,
+                                                        UnlockConnector; P: DataTransfer
+``display_messages``        ``display_messages``        O01-O06: display messages
+``tariff_cost``             ``tariff_cost``             I02, I03: the running and final cost
+==========================  ==========================  ========================================
 
 The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
-which lifecycle event (power on, Accepted, going down, an EVSE idle, a transaction started, a
-status set, a variable set) and which blocks may veto a new session or a reset is written in
-one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
+which lifecycle event (power on, Accepted, back online, going down, an EVSE idle, a transaction
+started, a status set, a variable set) and which blocks may veto a new session or a reset is
+written in one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
 ``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
 the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
 The verbs (``station/verbs.py``) are the station's methods, delegating to a block; ``TERMS``
@@ -56,16 +62,22 @@ from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
 from chargeyard.station.v201.control import ControlV201
+from chargeyard.station.v201.customer_information import CustomerInformationV201
 from chargeyard.station.v201.device_model import Component, Variable
 from chargeyard.station.v201.diagnostics import DiagnosticsV201
+from chargeyard.station.v201.display_messages import DisplayMessagesV201
 from chargeyard.station.v201.firmware import FirmwareV201
 from chargeyard.station.v201.local_list import LocalListV201
 from chargeyard.station.v201.metering import MeteringV201
+from chargeyard.station.v201.monitoring import MonitoringV201
+from chargeyard.station.v201.network import NetworkV201
 from chargeyard.station.v201.provisioning import ProvisioningV201
 from chargeyard.station.v201.reservation import ReservationV201
 from chargeyard.station.v201.smart_charging import SmartChargingV201
+from chargeyard.station.v201.tariff_cost import TariffCostV201
 from chargeyard.station.v201.terms import TERMS_V201
 from chargeyard.station.v201.transaction_events import TransactionEventsV201
+from chargeyard.station.v201.transaction_status import TransactionStatusV201
 from chargeyard.station.v201.transactions import TransactionsV201
 
 # What a fault is when the caller does not say.
@@ -80,7 +92,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
     def assemble(self) -> None:
         super().assemble()  # the version's state, then its blocks over it
         # The blocks, built in this order: metering arms its clock-aligned timer, diagnostics
-        # logs StartupOfTheDevice, smart charging adds its variable to the device model.
+        # logs StartupOfTheDevice, smart charging, network, monitoring, display messages and
+        # tariff and cost add their variables to the device model (reports list them in this
+        # order).
         self.transaction_events = TransactionEventsV201(self)
         self.transactions = TransactionsV201(self)
         self.metering = MeteringV201(self)
@@ -93,6 +107,12 @@ class StationV201(FirmwareDownloads, StationV201Base):
         self.reservations = ReservationV201(self)
         self.authorization = AuthorizationV201(self)
         self.control = ControlV201(self)
+        self.network = NetworkV201(self)
+        self.monitoring = MonitoringV201(self)
+        self.customer_information = CustomerInformationV201(self)
+        self.display_messages = DisplayMessagesV201(self)
+        self.tariff_cost = TariffCostV201(self)
+        self.transaction_status = TransactionStatusV201(self)
         self.blocks: tuple[Block[StationV201], ...] = (
             self.transaction_events,
             self.transactions,
@@ -106,6 +126,12 @@ class StationV201(FirmwareDownloads, StationV201Base):
             self.reservations,
             self.authorization,
             self.control,
+            self.network,
+            self.monitoring,
+            self.customer_information,
+            self.display_messages,
+            self.tariff_cost,
+            self.transaction_status,
         )
 
     # -- who hears what, in the order written ---------------------------------------------------
@@ -119,9 +145,10 @@ class StationV201(FirmwareDownloads, StationV201Base):
     # defaults, RebootRequired ones applied, B05); then transactions that the power cut end
     # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is logged
     # (N01.FR.05); an interrupted firmware update releases its connectors (L01); scheduled
-    # resets are forgotten (B12); reservations re-arm their expiry (H04). The base first, so
-    # that the blocks read the device model as it boots; the blocks' order does not matter:
-    # nothing is sent before the boot is Accepted and each forgets or re-arms its own state.
+    # resets are forgotten (B12); reservations re-arm their expiry (H04); monitors and display
+    # messages, kept, re-arm their timers (N07.FR.13, O01.FR.10). The base first, so that the
+    # blocks read the device model as it boots; the blocks' order does not matter: nothing is
+    # sent before the boot is Accepted and each forgets or re-arms its own state.
     POWER_ON: ClassVar[Hook[[StationV201]]] = Hook(
         StationV201Base.on_power_on,
         lambda s: s.transactions.on_power_on(),
@@ -130,12 +157,22 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s: s.firmware.on_power_on(),
         lambda s: s.provisioning.on_power_on(),
         lambda s: s.reservations.on_power_on(),
+        lambda s: s.monitoring.on_power_on(),
+        lambda s: s.display_messages.on_power_on(),
     )
     # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
-    # "once the new firmware has booted and connected"). Pinned by
+    # "once the new firmware has booted and connected"), then the monitoring events kept
+    # while offline (N07.FR.04). Pinned by
     # test_l01_installed_after_the_boot_reports_every_connector.
     ACCEPTED: ClassVar[Hook[[StationV201]]] = Hook(
-        StationV201Base.on_accepted, lambda s: s.firmware.on_accepted()
+        StationV201Base.on_accepted,
+        lambda s: s.firmware.on_accepted(),
+        lambda s: s.monitoring.on_online(),
+    )
+    # Back online without a reboot (B04): the statuses that changed, then the monitoring
+    # events kept while offline (N07.FR.04).
+    RECONNECTED: ClassVar[Hook[[StationV201]]] = Hook(
+        StationV201Base.on_reconnected, lambda s: s.monitoring.on_online()
     )
     # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
     # boot reason and the log upload stops (N01). The order does not matter: the transfers
@@ -147,15 +184,17 @@ class StationV201(FirmwareDownloads, StationV201Base):
     )
     # No transaction runs on an EVSE (after any event on it): a firmware installation that
     # waited for it goes on (L01.FR.06) before a reset OnIdle (B12) reboots the station; a
-    # Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed (K).
-    # Each of the first three before the next is pinned by a test (test_l01_an_installation_*,
-    # test_b12_a_reset_on_idle_*); smart charging's place does not matter (it only forgets
-    # the EVSE's reported limit and timer).
+    # Scheduled ChangeAvailability applies (G03); the EVSE's limit stops being followed (K);
+    # the display messages of a transaction that ended go (O02.FR.02). Each of the first
+    # three before the next is pinned by a test (test_l01_an_installation_*,
+    # test_b12_a_reset_on_idle_*); the last two places do not matter (smart charging only
+    # forgets the EVSE's reported limit and timer, the display only its messages).
     EVSE_IDLE: ClassVar[Hook[[StationV201, Evse]]] = Hook(
         lambda s, evse: s.firmware.on_evse_idle(evse),
         lambda s, evse: s.provisioning.on_evse_idle(evse),
         lambda s, evse: s.availability.on_evse_idle(evse),
         lambda s, evse: s.smart_charging.on_evse_idle(evse),
+        lambda s, evse: s.display_messages.on_evse_idle(evse),
     )
     # A transaction began (its Started is queued): J02 sampling, then the limit offered to it
     # (K), then the reservation it used frees its connectors (H03). The order does not
@@ -170,18 +209,22 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s, connector, previous: s.transaction_events.on_status_changed(connector, previous)
     )
     # A connector was set to a status (G01): StatusNotification first, then what the
-    # reservations show (H01.FR.23, H04.FR.02), whether it moved or not (test_h01_*).
+    # reservations show (H01.FR.23, H04.FR.02), whether it moved or not (test_h01_*), then
+    # the monitors look at the states that may have changed (N07).
     SET_STATUS: ClassVar[Hook[[StationV201, Connector, ConnectorStatus]]] = Hook(
         StationV201Base.set_status,
         lambda s, connector, status: s.reservations.on_status_set(connector, status),
+        lambda s, connector, status: s.monitoring.on_status_set(connector),
     )
     # A SetVariables value was Accepted (B05): applied to the station, then the J02 interval
-    # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval). The order
-    # does not matter: the value is in the device model already and each applies its own.
+    # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval), then the
+    # monitors look (N07). The order does not matter: the value is in the device model
+    # already and each applies its own (the monitors' NotifyEvent follows the answer anyway).
     VARIABLE_CHANGED: ClassVar[Hook[[StationV201, Component, Variable]]] = Hook(
         StationV201Base.variable_changed,
         lambda s, component, variable: s.transactions.variable_changed(component, variable),
         lambda s, component, variable: s.metering.variable_changed(component, variable),
+        lambda s, component, variable: s.monitoring.variable_changed(component, variable),
     )
     # A security event happened: the security log keeps it (N01.FR.05).
     SECURITY_EVENT: ClassVar[Hook[[StationV201, str, str | None]]] = Hook(
@@ -210,6 +253,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
 
     def on_accepted(self) -> None:
         self.ACCEPTED(self)
+
+    def on_reconnected(self) -> None:
+        self.RECONNECTED(self)
 
     def on_going_down(self) -> None:
         self.GOING_DOWN(self)

@@ -93,8 +93,13 @@ class Variable:
     """One variable of a component, with its attributes and characteristics.
 
     ``value`` is the Actual attribute; ``extra`` holds the other attributes the variable has
-    (e.g. a Power's MaxSet). ``live`` reads the Actual value instead of ``value`` when set.
-    For a string, ``max_limit`` is the longest value allowed (part 2 VariableCharacteristics).
+    (e.g. a Power's MaxSet), None when it has none (most have none, and a station holds about a
+    hundred variables: no empty dict each). ``live`` reads the Actual value instead of
+    ``value`` when set. For a string, ``max_limit`` is the longest value allowed (part 2
+    VariableCharacteristics).
+    ``check`` is a rule of the station's own beyond the characteristics (e.g. a network
+    configuration slot must hold a profile, B10.FR.02): it returns the reasonCode of a value
+    it refuses, None for one it takes.
     """
 
     name: str
@@ -109,8 +114,9 @@ class Variable:
     persistent: bool = True
     constant: bool = False
     reboot_required: bool = False
-    extra: dict[Attribute, str] = field(default_factory=dict)
+    extra: dict[Attribute, str] | None = None
     live: Callable[[], str] | None = None
+    check: Callable[[str], str | None] | None = None
     default: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -122,11 +128,11 @@ class Variable:
     @property
     def attributes(self) -> list[Attribute]:
         """The attribute types this variable has, Actual first."""
-        return ["Actual", *self.extra]
+        return ["Actual", *(self.extra or ())]
 
     def read(self, attribute: Attribute = "Actual") -> str:
         if attribute != "Actual":
-            return self.extra[attribute]
+            return (self.extra or {})[attribute]
         return self.live() if self.live is not None else self.value
 
 
@@ -223,7 +229,7 @@ class DeviceModel:
         if attribute == "Actual":
             variable.value = value
         else:
-            variable.extra[attribute] = value
+            variable.extra = {**(variable.extra or {}), attribute: value}
 
     def reset_volatile(self) -> None:
         """A reboot: variables that are not persistent return to their defaults."""
@@ -262,10 +268,13 @@ class DeviceModel:
         checked = check_value(found, value)
         if isinstance(checked, Refusal):
             return SetResult(SetStatus.REJECTED, checked.reason)
+        refusal = None if found.check is None else found.check(checked)
+        if refusal is not None:
+            return SetResult(SetStatus.REJECTED, refusal)
         if attribute == "Actual":
             found.value = checked
         else:
-            found.extra[attribute] = checked
+            found.extra = {**(found.extra or {}), attribute: checked}
         if found.reboot_required:
             return SetResult(SetStatus.REBOOT_REQUIRED)
         for listener in self._listeners:
@@ -285,23 +294,26 @@ class DeviceModel:
     def select(
         self, wanted: list[tuple[Component, str | None, str | None]], criteria: list[str]
     ) -> list[tuple[Component, Variable]]:
-        """The variables a GetReport asks for (B08), in model order: of the components named
-        in ``wanted`` (each with a variable name and instance, or None for all its variables;
-        every one when ``wanted`` is empty), of components that meet every one of ``criteria``
-        (ComponentCriterionEnumType: the component's variable of that name, Active, Available,
-        Enabled or Problem, reads "true")."""
+        """The variables a GetReport asks for (B08), in model order.
+
+        ``wanted`` names components, each with a variable name and instance; what a name
+        leaves out (None) matches every one: a component without an instance, EVSE or
+        connector is that component of every instance, EVSE and connector, a variable without
+        a name all its variables, one without an instance every instance (B08.FR.20-25).
+        Empty, it is every component. ``criteria`` (ComponentCriterionEnumType) keep the
+        components that meet at least one of them (B08.FR.13): Active, Available, Enabled, the
+        component's variable of that name is true or it has none (B08.FR.07-09); Problem, its
+        Problem variable is true (B08.FR.10).
+        """
         selected = []
         for component, variables in self._components.items():
-            if criteria and not all(
-                (found := variables.get((criterion, None))) is not None
-                and found.read("Actual") == "true"
-                for criterion in criteria
-            ):
+            if criteria and not any(_meets(variables, criterion) for criterion in criteria):
                 continue
             for variable in variables.values():
                 if not wanted or any(
-                    component == named
-                    and (name is None or (name == variable.name and instance == variable.instance))
+                    _names(named, component)
+                    and (name is None or name == variable.name)
+                    and (instance is None or instance == variable.instance)
                     for named, name, instance in wanted
                 ):
                     selected.append((component, variable))
@@ -312,15 +324,22 @@ class DeviceModel:
             for variable in variables.values():
                 yield component, variable
 
-    def _lookup(
-        self, component: Component, name: str, instance: str | None, attribute: Attribute
-    ) -> Variable | GetStatus:
+    def lookup(self, component: Component, name: str, instance: str | None) -> Variable | GetStatus:
+        """The variable, or UnknownComponent / UnknownVariable (as B06 and N04 answer)."""
         variables = self._components.get(component)
         if variables is None:
             return GetStatus.UNKNOWN_COMPONENT
         variable = variables.get((name, instance))
         if variable is None:
             return GetStatus.UNKNOWN_VARIABLE
+        return variable
+
+    def _lookup(
+        self, component: Component, name: str, instance: str | None, attribute: Attribute
+    ) -> Variable | GetStatus:
+        variable = self.lookup(component, name, instance)
+        if isinstance(variable, GetStatus):
+            return variable
         if attribute not in variable.attributes:
             return GetStatus.NOT_SUPPORTED_ATTRIBUTE_TYPE
         return variable
@@ -366,6 +385,23 @@ def check_value(variable: Variable, value: str) -> str | Refusal:
     if variable.max_limit is not None and len(value) > variable.max_limit:
         return Refusal("OutOfRange")
     return value
+
+
+def _names(named: Component, component: Component) -> bool:
+    """Whether ``named`` (from a request; None parts match anything) names ``component``."""
+    return (
+        named.name == component.name
+        and (named.instance is None or named.instance == component.instance)
+        and (named.evse is None or named.evse == component.evse)
+        and (named.connector is None or named.connector == component.connector)
+    )
+
+
+def _meets(variables: dict[tuple[str, str | None], Variable], criterion: str) -> bool:
+    found = variables.get((criterion, None))
+    if criterion == "Problem":
+        return found is not None and found.read() == "true"
+    return found is None or found.read() == "true"
 
 
 def _component(component: Component | str) -> Component:

@@ -17,9 +17,10 @@ and is the one place that knows their field names:
   counting from 0 and tbc true on all but the last. They are sent even while the registration
   is Pending (B02.FR.02: asked for by the central system).
 * GetReport (B08) selects by componentVariable (a component, and optionally one of its
-  variables, named exactly as GetVariables names them) and componentCriteria (components whose
-  Active / Available / Enabled / Problem variable is true), both when both are given; it
-  answers EmptyResultSet when nothing matches, and sends the report as GetBaseReport does.
+  variables; what it leaves out, an EVSE, a connector, an instance, matches every one) and
+  componentCriteria (components that meet any of them: ``DeviceModel.select``), both when both
+  are given; it answers EmptyResultSet when nothing matches, and sends the report as
+  GetBaseReport does.
   More componentVariable entries than ItemsPerMessage (instance GetReport) is the CALLERROR
   OccurrenceConstraintViolation.
 * Reset (B11 idle, B12 with transactions): Immediate stops every transaction at once
@@ -71,13 +72,16 @@ class ProvisioningV201(Block["StationV201"]):
     @on("GetVariables")
     def get_variables(self, payload: Payload) -> Payload:
         items = payload["getVariableData"]
-        self._check_items(items, "GetVariables")
+        self.check_items(items, "GetVariables")
         results = []
         for item in items:
             attribute: Attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
             found = self.station.device_model.get(
-                _component(item["component"]), variable["name"], variable.get("instance"), attribute
+                component_from_wire(item["component"]),
+                variable["name"],
+                variable.get("instance"),
+                attribute,
             )
             result: Payload = {
                 "attributeStatus": found.status.value,
@@ -93,13 +97,13 @@ class ProvisioningV201(Block["StationV201"]):
     @on("SetVariables")
     def set_variables(self, payload: Payload) -> Payload:
         items = payload["setVariableData"]
-        self._check_items(items, "SetVariables")
+        self.check_items(items, "SetVariables")
         results = []
         for item in items:
             attribute: Attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
             outcome = self.station.device_model.set(
-                _component(item["component"]),
+                component_from_wire(item["component"]),
                 variable["name"],
                 variable.get("instance"),
                 attribute,
@@ -116,8 +120,16 @@ class ProvisioningV201(Block["StationV201"]):
             results.append(result)
         return {"setVariableResult": results}
 
-    def _check_items(self, items: list[Any], instance: str) -> None:
-        limit = self.station.device_model.get_int("DeviceDataCtrlr", "ItemsPerMessage", instance)
+    def check_items(
+        self, items: list[Any], instance: str, component: str = "DeviceDataCtrlr"
+    ) -> None:
+        """Raise unless ``items`` fit the ItemsPerMessage of ``component`` (instance: the
+        request's name).
+
+        Raises:
+            OcppError: OccurrenceConstraintViolation (B05-B08, N02.FR.07, N04.FR.09, N06.FR.06).
+        """
+        limit = self.station.device_model.get_int(component, "ItemsPerMessage", instance)
         if limit and len(items) > limit:
             raise OcppError(
                 ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
@@ -143,10 +155,10 @@ class ProvisioningV201(Block["StationV201"]):
     @on("GetReport")
     def get_report(self, payload: Payload) -> Payload:
         named = payload.get("componentVariable", [])
-        self._check_items(named, "GetReport")
+        self.check_items(named, "GetReport")
         wanted = [
             (
-                _component(item["component"]),
+                component_from_wire(item["component"]),
                 item.get("variable", {}).get("name"),
                 item.get("variable", {}).get("instance"),
             )
@@ -230,12 +242,14 @@ class ProvisioningV201(Block["StationV201"]):
         self.scheduled_resets.clear()
 
 
-def _component(wire: Payload) -> Component:
+def component_from_wire(wire: Payload) -> Component:
+    """A ComponentType as the device model names it."""
     evse = wire.get("evse") or {}
     return Component(wire["name"], wire.get("instance"), evse.get("id"), evse.get("connectorId"))
 
 
-def _component_wire(component: Component) -> Payload:
+def component_to_wire(component: Component) -> Payload:
+    """The ComponentType of ``component``."""
     wire: Payload = {"name": component.name}
     if component.instance is not None:
         wire["instance"] = component.instance
@@ -243,6 +257,14 @@ def _component_wire(component: Component) -> Payload:
         wire["evse"] = {"id": component.evse}
         if component.connector is not None:
             wire["evse"]["connectorId"] = component.connector
+    return wire
+
+
+def variable_to_wire(name: str, instance: str | None) -> Payload:
+    """The VariableType of a variable's name and instance."""
+    wire: Payload = {"name": name}
+    if instance is not None:
+        wire["instance"] = instance
     return wire
 
 
@@ -257,7 +279,8 @@ def report_data(component: Component, variable: Variable) -> Payload:
         entry["persistent"] = variable.persistent
         entry["constant"] = variable.constant
         attributes.append(entry)
-    characteristics: Payload = {"dataType": variable.data_type, "supportsMonitoring": False}
+    # Every variable may be monitored (N04): the station reads each one it monitors.
+    characteristics: Payload = {"dataType": variable.data_type, "supportsMonitoring": True}
     if variable.unit is not None:
         characteristics["unit"] = variable.unit
     if variable.min_limit is not None:
@@ -266,12 +289,9 @@ def report_data(component: Component, variable: Variable) -> Payload:
         characteristics["maxLimit"] = variable.max_limit
     if variable.values_list:
         characteristics["valuesList"] = ",".join(variable.values_list)
-    wire_variable: Payload = {"name": variable.name}
-    if variable.instance is not None:
-        wire_variable["instance"] = variable.instance
     return {
-        "component": _component_wire(component),
-        "variable": wire_variable,
+        "component": component_to_wire(component),
+        "variable": variable_to_wire(variable.name, variable.instance),
         "variableAttribute": attributes,
         "variableCharacteristics": characteristics,
     }

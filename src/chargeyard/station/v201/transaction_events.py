@@ -429,6 +429,7 @@ class TransactionEventsV201(Block["StationV201"]):
             "TransactionEvent",
             lambda: payload,
             lambda answer: self._event_answered(evse, transaction, event_type, carried, answer),
+            transaction_id=transaction.local_id,
         )
 
     def _event_answered(
@@ -443,6 +444,8 @@ class TransactionEventsV201(Block["StationV201"]):
             transaction.move(TransactionPhase.ACTIVE)
         if event_type == "Ended" and transaction.phase is TransactionPhase.STOPPING:
             transaction.move(TransactionPhase.ENDED)
+        if "totalCost" in answer:  # I02 (Updated), I03 (Ended)
+            self.station.tariff_cost.cost_known(transaction, float(answer["totalCost"]))
         if carried is None:
             return
         # The answer to the event that brought the token (not to the Ended one that carries
@@ -520,7 +523,9 @@ class TransactionEventsV201(Block["StationV201"]):
         def reported(answer: Payload) -> None:
             self.station.unreported_power_losses.pop(key, None)
 
-        self.station.enqueue_transaction_message("TransactionEvent", lambda: payload, reported)
+        self.station.enqueue_transaction_message(
+            "TransactionEvent", lambda: payload, reported, transaction_id=key
+        )
         logger.info("%s: transaction %s ended by a power loss", self.station.identity, key)
 
     # -- time and samples while the transaction runs (J02) ----------------------------------------

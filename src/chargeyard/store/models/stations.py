@@ -116,6 +116,9 @@ class NotificationKind(StrEnum):
     DISPLAY = "display"  # NotifyDisplayMessages (2.0.1 O04): one part
     # PublishFirmwareStatusNotification (2.0.1 L03): a local controller publishing firmware
     FIRMWARE_PUBLISH = "firmware_publish"
+    # SignCertificate (1.6 security extension, 2.0.1 A02/A03), Get15118EVCertificate (M01/M02),
+    # GetCertificateStatus (M06): the request, and how it was answered (``csms/certificates.py``)
+    CERTIFICATE = "certificate"
 
 
 class StationNotification(Base):

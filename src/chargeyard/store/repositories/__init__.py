@@ -3,6 +3,7 @@ concept. Callers pass and receive plain values and detached model rows, never se
 each method is one committed unit of work (see ``_base.py``)."""
 
 from chargeyard.store.repositories._base import MAX_PAGE, UNSET, Unset
+from chargeyard.store.repositories._identity_owners import BuiltIn
 from chargeyard.store.repositories.api_keys import ApiKeyRepository
 from chargeyard.store.repositories.chargers import SimulatedChargerRepository
 from chargeyard.store.repositories.commands import ChargerLogRepository, CommandRepository
@@ -43,6 +44,7 @@ __all__ = [
     "UNSET",
     "ApiKeyRepository",
     "Authorization",
+    "BuiltIn",
     "ChargerLogRepository",
     "CommandQuery",
     "CommandRecord",

@@ -121,6 +121,24 @@ class ApiKeyRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
+    async def move(self, key_id: str, organization_id: str) -> None:
+        """Give the key ``key_id`` to ``organization_id`` (a platform's own doing: no API
+        route moves a key). This process forgets it had verified it.
+
+        Raises:
+            NotFoundError: no such key.
+        """
+        async with self._write() as session:
+            moved = await session.scalar(
+                update(ApiKey)
+                .where(ApiKey.id == key_id)
+                .values(organization_id=organization_id)
+                .returning(ApiKey.id)
+            )
+        self._verified.forget(key_id)
+        if moved is None:
+            raise NotFoundError("api key", key_id)
+
     async def delete(self, key_id: str, *, organization_id: str | None = None) -> None:
         """Revoke a key (of ``organization_id``, when given).
 

@@ -3,6 +3,11 @@
 Every method takes the organization first and filters on it, except
 :meth:`SimulatedChargerRepository.all_desired`, the fleet supervisor's cross-tenant view of what
 should be running after a restart (never exposed to a tenant).
+
+A charger pointed at the built-in central system (the methods' ``built_in``) has its station
+registered there, in the charger's organization, in the same transaction: the central system
+admits it into that organization, and an identity that is another organization's station there
+is refused (``_identity_owners.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import ChargerLease, DesiredState, Location, SimulatedCharger
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
+from chargeyard.store.repositories._identity_owners import (
+    BuiltIn,
+    check_not_used_elsewhere,
+    register_at_built_in,
+    register_many_at_built_in,
+    used_elsewhere,
+)
 
 _MISSING = object()
 
@@ -34,13 +46,16 @@ class SimulatedChargerRepository(Repository):
         template: str | None = None,
         config: dict[str, Any] | None = None,
         charger_id: str | None = None,
+        built_in: BuiltIn | None = None,
     ) -> SimulatedCharger:
-        """A stopped charger record.
+        """A stopped charger record; with ``built_in``, its station registered at the built-in
+        central system when it dials that one (see the module docstring).
 
         Raises:
             NotFoundError: ``location_id`` is not a location of this organization.
-            ConflictError: the identity is taken in this organization (or the id anywhere), or
-                by another organization's charger that dials the same central system.
+            ConflictError: the identity is taken in this organization (or the id anywhere), by
+                another organization's charger that dials the same central system, or by
+                another organization's station at the built-in central system.
         """
         charger = SimulatedCharger(
             id=charger_id or new_id("dep-"),
@@ -57,21 +72,28 @@ class SimulatedChargerRepository(Repository):
             if location_id is not None:
                 await _check_location(session, organization_id, location_id)
             await _check_identity_free(session, organization_id, identity)
-            await _check_not_used_elsewhere(session, organization_id, identity, csms_url)
+            await check_not_used_elsewhere(session, organization_id, identity, csms_url)
             if charger_id is not None and (
                 await session.get(SimulatedCharger, charger_id) is not None
             ):
                 raise ConflictError(f"charger_id {charger_id!r} is already used")
+            await register_at_built_in(session, organization_id, identity, csms_url, built_in)
             session.add(charger)
         return charger
 
     async def create_many(
-        self, organization_id: str, chargers: Sequence[dict[str, Any]]
+        self,
+        organization_id: str,
+        chargers: Sequence[dict[str, Any]],
+        *,
+        built_in: BuiltIn | None = None,
     ) -> tuple[builtins.list[SimulatedCharger], builtins.list[str], builtins.list[str]]:
         """Stopped charger records in one transaction (a bulk creation): each dict holds
-        :meth:`create`'s keyword arguments. An identity already taken in the organization, or
-        by another organization's charger that dials the same central system, is skipped
-        rather than failing the batch.
+        :meth:`create`'s keyword arguments, and those that dial the built-in central system
+        have their stations registered there (``built_in``, as :meth:`create`). An identity
+        already taken in the organization, or by another organization at the same central
+        system (its charger, or its station at the built-in one), is skipped rather than
+        failing the batch.
 
         Returns:
             The chargers created, the identities skipped because they were taken in the
@@ -98,7 +120,7 @@ class SimulatedChargerRepository(Repository):
                         )
                     ).all()
                 )
-            elsewhere = await _used_elsewhere(
+            elsewhere = await used_elsewhere(
                 session,
                 organization_id,
                 [
@@ -107,6 +129,18 @@ class SimulatedChargerRepository(Repository):
                     if v["identity"] not in taken
                 ],
             )
+            if built_in is not None:
+                elsewhere |= await register_many_at_built_in(
+                    session,
+                    organization_id,
+                    [
+                        str(v["identity"])
+                        for v in chargers
+                        if v["identity"] not in taken
+                        and v["identity"] not in elsewhere
+                        and built_in(v.get("csms_url"))
+                    ],
+                )
             for values in chargers:
                 if values["identity"] in taken or values["identity"] in elsewhere:
                     continue
@@ -198,11 +232,16 @@ class SimulatedChargerRepository(Repository):
         location_id: str | Unset | None = UNSET,
         template: str | Unset | None = UNSET,
         config: dict[str, Any] | Unset = UNSET,
+        built_in: BuiltIn | None = None,
     ) -> SimulatedCharger:
-        """Raises:
-        NotFoundError: no such charger (or location) in this organization.
-        ConflictError: the new identity is another charger's in this organization, or the
-            new identity or central system makes it one another organization's charger uses.
+        """Change the given fields; a new identity or central system that is the built-in one
+        has its station registered there (``built_in``, as :meth:`create`).
+
+        Raises:
+            NotFoundError: no such charger (or location) in this organization.
+            ConflictError: the new identity is another charger's in this organization, or the
+                new identity or central system makes it one another organization's charger
+                uses, or another organization's station at the built-in central system.
         """
         values = changes(
             identity=identity,
@@ -219,11 +258,11 @@ class SimulatedChargerRepository(Repository):
             if "identity" in values and values["identity"] != charger.identity:
                 await _check_identity_free(session, organization_id, values["identity"])
             if "identity" in values or "csms_url" in values:
-                await _check_not_used_elsewhere(
-                    session,
-                    organization_id,
-                    values.get("identity", charger.identity),
-                    values.get("csms_url", charger.csms_url),
+                identity_then = values.get("identity", charger.identity)
+                url_then = values.get("csms_url", charger.csms_url)
+                await check_not_used_elsewhere(session, organization_id, identity_then, url_then)
+                await register_at_built_in(
+                    session, organization_id, identity_then, url_then, built_in
                 )
             for field, value in values.items():
                 setattr(charger, field, value)
@@ -370,50 +409,6 @@ async def _check_identity_free(session: AsyncSession, organization_id: str, iden
     if taken is not None:
         raise ConflictError(
             f"identity {identity!r} is already used by charger {taken} in this organization"
-        )
-
-
-def _endpoint(csms_url: str | None) -> str | None:
-    """The central system a URL names, as the station dials it: its identity is appended
-    after a slash, so a trailing slash names the same endpoint."""
-    return None if csms_url is None else csms_url.rstrip("/")
-
-
-async def _used_elsewhere(
-    session: AsyncSession, organization_id: str, chargers: Sequence[tuple[str, str | None]]
-) -> set[str]:
-    """The identities of ``chargers`` (identity, CSMS URL) that another organization's charger
-    uses against the same central system.
-
-    Why: a central system knows a station by its identity alone. Two stations of one identity
-    dialing it replace each other's connection and are stored as one station, whatever
-    organization each belongs to, so an identity is one organization's at each central
-    system. (A check, not a constraint: rows made before it may already share identities.)
-    """
-    wanted = {(identity, _endpoint(url)) for identity, url in chargers if url is not None}
-    found: set[str] = set()
-    names = sorted({identity for identity, _ in wanted})
-    for start in range(0, len(names), 500):  # bound the IN list
-        rows = await session.execute(
-            select(SimulatedCharger.identity, SimulatedCharger.csms_url).where(
-                SimulatedCharger.organization_id != organization_id,
-                SimulatedCharger.identity.in_(names[start : start + 500]),
-            )
-        )
-        found.update(
-            identity for identity, url in rows.all() if (identity, _endpoint(url)) in wanted
-        )
-    return found
-
-
-async def _check_not_used_elsewhere(
-    session: AsyncSession, organization_id: str, identity: str, csms_url: str | None
-) -> None:
-    if await _used_elsewhere(session, organization_id, [(identity, csms_url)]):
-        raise ConflictError(
-            f"identity {identity!r} is used by another organization's charger against the same"
-            f" central system ({csms_url}): a central system knows a station by its identity"
-            " alone, so the two would replace each other there; choose another identity"
         )
 
 

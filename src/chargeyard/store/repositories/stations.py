@@ -13,6 +13,7 @@ it starts, before it accepts connections.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -94,6 +95,33 @@ class StationRepository(Repository):
     def disconnected(self, charge_box_id: str) -> None:
         """The station's connection to this process's listener closed."""
         self._owners.forget(charge_box_id)
+
+    async def move(
+        self, charge_box_ids: Sequence[str], *, from_organization: str, to_organization: str
+    ) -> builtins.list[str]:
+        """Give those of ``charge_box_ids`` that are ``from_organization``'s to
+        ``to_organization``, with their history (a platform's own doing, for stations that
+        joined the wrong organization as they connected: no API route moves a station);
+        returns the chargeBoxIds moved. Meant for stations not connected at the moment: a
+        connected one's organization is the one it was admitted with until it reconnects."""
+        ids = sorted(set(charge_box_ids))
+        moved: builtins.list[str] = []
+        async with self._write() as session:
+            for start in range(0, len(ids), 500):  # bound the IN list
+                moved += (
+                    await session.scalars(
+                        update(Station)
+                        .where(
+                            Station.organization_id == from_organization,
+                            Station.charge_box_id.in_(ids[start : start + 500]),
+                        )
+                        .values(organization_id=to_organization, updated_at=utc_now())
+                        .returning(Station.charge_box_id)
+                    )
+                ).all()
+        for charge_box_id in moved:
+            self._owners.forget(charge_box_id)
+        return sorted(moved)
 
     async def list(
         self,

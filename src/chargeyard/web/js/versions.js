@@ -11,22 +11,29 @@
 //   gateway reports them (2.0.1 and 2.1 part 1 section 2.2).
 // - transactionMessages: "StartStop" (1.6 sections 4.8 and 4.10: StartTransaction,
 //   MeterValues, StopTransaction) or "TransactionEvent" (2.0.1 and 2.1 E01-E07).
+// - operations201: whether the version has the operations OCPP 2.0.1 brought without a 1.6
+//   counterpart (the device model, monitoring, display messages, GetChargingProfiles, ...:
+//   /api/v1's "Charger Commands (OCPP 2.0.1)"), and 2.0.1's fields of the shared ones (a
+//   reservation's connectorType); the command panel shows their forms only then.
 
 const TABLE = {
   "1.6": {
     sampleIntervalKey: "MeterValueSampleInterval",
     numbering: "connector",
     transactionMessages: "StartStop",
+    operations201: false,
   },
   "2.0.1": {
     sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
     numbering: "evse",
     transactionMessages: "TransactionEvent",
+    operations201: true,
   },
   "2.1": {
     sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
     numbering: "evse",
     transactionMessages: "TransactionEvent",
+    operations201: true,
   },
 };
 

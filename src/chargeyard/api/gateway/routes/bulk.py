@@ -19,6 +19,7 @@ from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import (
     NO_ANSWER,
     UNAVAILABLE,
+    BuiltInCsmsDep,
     OptionalHostDep,
     ProvisionerDep,
     charger_response,
@@ -279,6 +280,7 @@ async def update_location_chargers(
     principal: WriterDep,
     store: StoreDep,
     catalog: CatalogDep,
+    built_in: BuiltInCsmsDep,
     location_id: LocationId,
     body: BulkUpdateRequest,
 ) -> BulkUpdateResponse:
@@ -291,7 +293,9 @@ async def update_location_chargers(
     planned = [(charger, update_values(catalog, charger, change)) for charger in chargers]
     for charger, values in planned:
         if values:
-            await store.chargers.update(organization, charger.id, **values)
+            await store.chargers.update(
+                organization, charger.id, **values, built_in=built_in.serves
+            )
     return BulkUpdateResponse(
         updated_count=len(planned), charger_ids=[charger.id for charger, _ in planned]
     )

@@ -17,6 +17,7 @@ from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import (
     NO_ANSWER,
     UNAVAILABLE,
+    BuiltInCsmsDep,
     ChargerIdPath,
     OptionalHostDep,
     ProvisionerDep,
@@ -94,7 +95,9 @@ async def list_chargers(
     "on in the background: follow `status_url`. `data_transfer` sets how its station answers "
     "DataTransfer (else as its model declares). 422 names an unknown brand, model, connector "
     "type or OCPP version, or a broken DataTransfer reply; 404 an unknown location; 409 an "
-    "identity already used in the organization.",
+    "identity already used in the organization, or another organization's at the same central "
+    "system (its simulated charger, or its charger at the built-in central system, where the "
+    "new charger's station is registered in this organization).",
     status_code=status.HTTP_202_ACCEPTED,
     responses={**error_responses(401, 403, 404, 409), **UNAVAILABLE},
 )
@@ -241,13 +244,16 @@ async def update_charger(
     store: StoreDep,
     catalog: CatalogDep,
     host: OptionalHostDep,
+    built_in: BuiltInCsmsDep,
     charger_id: ChargerIdPath,
     body: ChargerUpdateRequest,
 ) -> ChargerUpdateResponse:
     charger = await _charger(store, principal.organization_id, charger_id)
     values = update_values(catalog, charger, body)
     if values:
-        charger = await store.chargers.update(principal.organization_id, charger_id, **values)
+        charger = await store.chargers.update(
+            principal.organization_id, charger_id, **values, built_in=built_in.serves
+        )
     action = None
     if host is not None:
         with host_answers():

@@ -41,6 +41,7 @@ from chargeyard.api.v1.schemas import (
     UpdateFirmwareResponse,
 )
 from chargeyard.csms import commands
+from chargeyard.csms.commands.basic_password import keep_accepted_password
 from chargeyard.csms.commands.raw_call import raw_call
 from chargeyard.store.repositories import MAX_HISTORY
 
@@ -188,9 +189,15 @@ async def data_transfer_item(
 
 
 @router.post("/call", summary="Raw OCPP call")
-async def call(charger: ChargerDep, body: RawCallRequest) -> RawCallResponse:
+async def call(charger: ChargerDep, store: StoreDep, body: RawCallRequest) -> RawCallResponse:
     """Send any action a central system sends in the station's OCPP version, with its payload
     as OCPP writes it, and get the station's answer as it came. An action the central system
     does not send in that version, or a payload that breaks the action's official request
-    schema, is a 422 that says why, and nothing is sent; a CALLERROR is a 502 with its code."""
-    return RawCallResponse.model_validate(await raw_call(charger, body.action, body.payload))
+    schema, is a 422 that says why, and nothing is sent; a CALLERROR is a 502 with its code.
+    A password the station takes (2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, 1.6
+    ChangeConfiguration of AuthorizationKey) is the one it must connect with from then on."""
+    result = await raw_call(charger, body.action, body.payload)
+    await keep_accepted_password(
+        store.stations, charger.identity, body.action, body.payload, result["response"]
+    )
+    return RawCallResponse.model_validate(result)

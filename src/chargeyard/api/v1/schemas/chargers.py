@@ -194,8 +194,10 @@ class NotificationOut(BaseModel):
         " charging_profile (ReportChargingProfiles), charging_limit (NotifyChargingLimit,"
         " ClearedChargingLimit), ev_charging (NotifyEVChargingNeeds, NotifyEVChargingSchedule),"
         " event (one event of a NotifyEvent), monitoring (NotifyMonitoringReport), customer"
-        " (NotifyCustomerInformation), display (NotifyDisplayMessages) or firmware_publish"
-        " (PublishFirmwareStatusNotification)"
+        " (NotifyCustomerInformation), display (NotifyDisplayMessages), firmware_publish"
+        " (PublishFirmwareStatusNotification) or certificate (SignCertificate,"
+        " Get15118EVCertificate, GetCertificateStatus: the request in detail, the answer's"
+        " status)"
     )
     action: str = Field(description="The OCPP message, e.g. FirmwareStatusNotification")
     status: str | None = Field(

@@ -40,6 +40,15 @@ export class ApiError extends Error {
     return this.status === 404 && this.detail === "Not Found";
   }
 
+  /** The error code of the station's CALLERROR (NotSupported, NotImplemented, ...), when the
+   * API's 502 says the station answered with one ("charger CP-1 answered Reset with
+   * NotSupported: ...", csms/station_calls.py StationRefused), else null. */
+  get stationCode() {
+    if (this.status !== 502 || typeof this.detail !== "string") return null;
+    const found = this.detail.match(/\banswered \w+ with ([A-Za-z]+):/);
+    return found ? found[1] : null;
+  }
+
   /** The server does not offer this (yet, or in this process): a state, not a failure. */
   get unavailable() {
     return this.routeMissing || this.notOffered;

@@ -65,9 +65,17 @@ export class ApiV1 {
     return this.call(`/chargers/${encodeURIComponent(id)}/${path}`, { method: "POST", body });
   }
 
-  /** The newest calls the API sent the charger (the command history). */
-  commandHistory(id, limit = 10) {
-    return this.call(`/chargers/${encodeURIComponent(id)}/commands`, { query: { limit } });
+  /** The calls the API sent the charger (the command history), newest first: a page of
+   * `limit` from `offset`, filtered by action, outcome, status and the window [from, to). */
+  commandHistory(id, { limit = 10, offset = 0, action, outcome, status, from, to } = {}) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/commands`, {
+      query: { limit, offset, action, outcome, status, from, to },
+    });
+  }
+
+  /** One entry of the command history, whole. */
+  sentCommand(commandId) {
+    return this.call(`/commands/${encodeURIComponent(commandId)}`);
   }
 
   remoteStart(id, connectorId, idTag) {

@@ -46,7 +46,17 @@ export function answerBox() {
       box.hidden = false;
       box.dataset.kind = "error";
       delete box.dataset.outcome;
-      fill(box, h("p.answer-head", {}, `${what} failed: `, h("strong", {}, error.message)));
+      const code = error.stationCode;
+      if (!code) {
+        fill(box, h("p.answer-head", {}, `${what} failed: `, h("strong", {}, error.message)));
+        return;
+      }
+      // A CALLERROR is the station's answer: its code first, as a status is (OCPP-J 4.2.3).
+      fill(
+        box,
+        h("p.answer-head", {}, `${what}: the station answered `, h("strong.answer-status", { dataset: { status: code } }, code)),
+        h("p.answer-said", {}, error.message),
+      );
     },
   };
 }

@@ -1,0 +1,51 @@
+"""The OCPP 2.0.1 CSMS cases the suite runs: chargeyard plays the charging station.
+
+Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
+registered under its id (``_registry.py``), the modules by functional block (Part 6 section 3):
+``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
+``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
+``availability.py`` (G), ``reservation.py`` (H), ``meter_values.py`` (J),
+``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py`` (N) and
+``data_transfer.py`` (P). A case's steps follow Part 6's
+description of it, built from the reusable states of
+:class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
+validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
+the CSMS to act asks the trigger; one that needs the CSMS configured in a way no trigger can ask
+ends inconclusive, saying how.
+"""
+
+from chargeyard.conformance.cases_v201_csms import (
+    authorization,
+    availability,
+    data_transfer,
+    diagnostics,
+    firmware,
+    local_list,
+    meter_values,
+    provisioning,
+    remote_control,
+    reservation,
+    security,
+    smart_charging,
+    transactions,
+)
+from chargeyard.conformance.cases_v201_csms._registry import CASES
+
+# The modules register their cases as they are imported.
+MODULES = (
+    security,
+    provisioning,
+    authorization,
+    local_list,
+    transactions,
+    remote_control,
+    availability,
+    reservation,
+    meter_values,
+    smart_charging,
+    firmware,
+    diagnostics,
+    data_transfer,
+)
+
+__all__ = ["CASES", "MODULES"]

@@ -1,0 +1,101 @@
+"""A simulated charger pointed at the built-in central system has its station registered there
+in the charger's organization, in the transaction that stores the charger; an identity that is
+another organization's station there is refused (``_identity_owners.py``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chargeyard.store import ConflictError, Store
+
+BUILT_IN = "ws://127.0.0.1:9000/ocpp"
+ELSEWHERE = "ws://csms.example.com/ocpp"
+
+
+def built_in(url: str | None) -> bool:
+    return url == BUILT_IN
+
+
+async def _owner(store: Store, identity: str) -> str | None:
+    station = await store.stations.get(identity)
+    return None if station is None else station.organization_id
+
+
+@pytest.fixture
+async def orgs(store: Store) -> None:
+    await store.organizations.create("A", organization_id="org-a")
+    await store.organizations.create("B", organization_id="org-b")
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_a_charger_of_the_built_in_csms_is_registered_there_in_its_organization(
+    store: Store,
+) -> None:
+    await store.chargers.create(
+        "org-b", identity="CP-1", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+    )
+    await store.chargers.create(
+        "org-b", identity="CP-2", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+    )
+    assert (await _owner(store, "CP-1"), await _owner(store, "CP-2")) == ("org-b", None)
+    # A station the organization registered itself is its charger's.
+    await store.stations.register("CP-3", organization_id="org-b")
+    await store.chargers.create(
+        "org-b", identity="CP-3", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+    )
+    assert await _owner(store, "CP-3") == "org-b"
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_another_organization_s_station_there_is_refused(store: Store) -> None:
+    await store.stations.register("CP-A", organization_id="org-a")
+    await store.stations.register("CP-D", organization_id="org-a")
+    with pytest.raises(ConflictError) as refused:
+        await store.chargers.create(
+            "org-b", identity="CP-A", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+        )
+    assert str(refused.value) == (
+        "identity 'CP-A' is a charger of another organization at the built-in central system"
+        f" ({BUILT_IN}): a central system knows a station by its identity alone, so this"
+        " charger would be taken for that one there; choose another identity"
+    )
+    assert await store.chargers.get_by_identity("org-b", "CP-A") is None
+    # Elsewhere the identity is free; moved or renamed onto the station, it is refused again.
+    charger = await store.chargers.create(
+        "org-b", identity="CP-A", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+    )
+    other = await store.chargers.create(
+        "org-b", identity="CP-B", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+    )
+    with pytest.raises(ConflictError, match="another organization at the built-in"):
+        await store.chargers.update("org-b", charger.id, csms_url=BUILT_IN, built_in=built_in)
+    with pytest.raises(ConflictError, match="another organization at the built-in"):
+        await store.chargers.update("org-b", other.id, identity="CP-D", built_in=built_in)
+    unchanged = [await store.chargers.get("org-b", c.id) for c in (charger, other)]
+    assert [(c.identity, c.csms_url) for c in unchanged if c is not None] == [
+        ("CP-A", ELSEWHERE),
+        ("CP-B", BUILT_IN),
+    ]
+    assert (await _owner(store, "CP-A"), await _owner(store, "CP-D")) == ("org-a", "org-a")
+    # Renamed to a free identity there, the new one is registered (the old one stays B's).
+    await store.chargers.update("org-b", other.id, identity="CP-C", built_in=built_in)
+    assert (await _owner(store, "CP-B"), await _owner(store, "CP-C")) == ("org-b", "org-b")
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_a_bulk_creation_registers_its_chargers_and_skips_another_s_stations(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-A", organization_id="org-a")
+    created, taken, elsewhere = await store.chargers.create_many(
+        "org-b",
+        [
+            {"identity": "CP-A", "ocpp_version": "1.6", "csms_url": BUILT_IN},
+            {"identity": "CP-1", "ocpp_version": "1.6", "csms_url": BUILT_IN},
+            {"identity": "CP-2", "ocpp_version": "1.6", "csms_url": ELSEWHERE},
+        ],
+        built_in=built_in,
+    )
+    assert ([c.identity for c in created], taken, elsewhere) == (["CP-1", "CP-2"], [], ["CP-A"])
+    owners = [await _owner(store, identity) for identity in ("CP-A", "CP-1", "CP-2")]
+    assert owners == ["org-a", "org-b", None]

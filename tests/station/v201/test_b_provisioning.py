@@ -85,6 +85,42 @@ def test_b02_pending_station_answers_the_csms_but_sends_nothing_of_its_own(link:
     assert link.station.boot_reason == "PowerUp"
 
 
+def test_b02_fr_05_pending_station_refuses_remote_start_and_stop(link: Link) -> None:
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Pending",
+        "currentTime": ts(),
+        "interval": 60,
+    }
+    link.connect()
+    start = {"idToken": {"idToken": "TAG-1", "type": "ISO14443"}, "evseId": 1, "remoteStartId": 1}
+    assert link.call_station("RequestStartTransaction", start) == {"status": "Rejected"}
+    assert link.call_station("RequestStopTransaction", {"transactionId": "T-1"}) == {
+        "status": "Rejected"
+    }
+    assert link.csms.actions() == ["BootNotification"]
+
+
+def test_b03_fr_08_rejected_station_answers_security_error(link: Link) -> None:
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Rejected",
+        "currentTime": ts(),
+        "interval": 60,
+    }
+    link.connect()
+    with pytest.raises(CallErrorReply) as refused:
+        link.call_station("GetBaseReport", {"requestId": 1, "reportBase": "FullInventory"})
+    assert refused.value.code == "SecurityError"
+    assert link.csms.actions() == ["BootNotification"]  # and no NotifyReport
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Accepted",
+        "currentTime": ts(),
+        "interval": 300,
+    }
+    link.run_for(60)  # the next boot is Accepted: it answers again
+    answer = link.call_station("GetBaseReport", {"requestId": 2, "reportBase": "FullInventory"})
+    assert answer == {"status": "Accepted"}
+
+
 def test_b04_short_absence_reports_only_changed_statuses(online: Link) -> None:
     station = online.station
     assert isinstance(station, StationV201)

@@ -42,18 +42,19 @@ become 2.0.1's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
-from chargeyard.protocol import Payload
-from chargeyard.protocol.router import Handler
+from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.faults import Fault, FaultKind, reason_201
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
-from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
@@ -243,8 +244,24 @@ class StationV201(FirmwareDownloads, StationV201Base):
     MAY_RESET: ClassVar[Gate[[StationV201]]] = Gate(lambda s: s.firmware.may_reset())
 
     def handlers(self) -> dict[str, Handler]:
-        """The handlers of every block (two blocks claiming one action is an error)."""
-        return merge_handlers(*self.blocks)
+        """The handlers of every block (two blocks claiming one action is an error), each
+        refusing while the boot is Rejected."""
+        return {
+            action: self._unless_rejected(action, handler)
+            for action, handler in merge_handlers(*self.blocks).items()
+        }
+
+    def _unless_rejected(self, action: str, handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def handle(payload: Payload) -> HandlerResult:
+            if self.registration is Registration.REJECTED:
+                # B03.FR.08: a CSMS that rejected the boot may not send anything else.
+                raise OcppError(
+                    ErrorKind.SECURITY_ERROR, f"{action}: the station's boot was Rejected"
+                )
+            return handler(payload)
+
+        return handle
 
     # -- lifecycle events and questions (the table above) ---------------------------------
 

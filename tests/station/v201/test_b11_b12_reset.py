@@ -28,7 +28,15 @@ def test_b11_reset_immediate_without_transaction_reboots_with_remote_reset(onlin
     online.follow_station()  # what the runtime does when the station wakes it
     assert not online.up
     online.run_for(5)  # core.reboot: back after 5 s
-    assert online.csms.actions() == ["BootNotification", "StatusNotification"]
+    # Then the critical security events of the reboot (A04.FR.01).
+    assert (
+        online.csms.actions()
+        == ["BootNotification", "StatusNotification"] + ["SecurityEventNotification"] * 2
+    )
+    assert [p["type"] for p in online.csms.payloads("SecurityEventNotification")] == [
+        "ResetOrReboot",
+        "StartupOfTheDevice",
+    ]
     assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
     online.csms.clear()
     online.station.reboot()  # a power cut later: a plain power-up again
@@ -116,7 +124,7 @@ def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None
     online.station.reboot()
     online.follow_station()
     online.run_for(6)
-    assert online.csms.actions()[:3] == [
+    assert [a for a in online.csms.actions() if a != "SecurityEventNotification"] == [
         "BootNotification",
         "StatusNotification",
         "TransactionEvent",

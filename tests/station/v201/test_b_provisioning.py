@@ -36,6 +36,8 @@ def test_b01_cold_boot_accepted_then_every_connector_reports(link: Link) -> None
             "StatusNotification",
             {"timestamp": ts(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
         ),
+        # A critical security event (A04.FR.01).
+        ("SecurityEventNotification", {"type": "StartupOfTheDevice", "timestamp": ts()}),
     ]
     assert link.station.registration is Registration.ACCEPTED
     # B01: the interval of the answer becomes OCPPCommCtrlr.HeartbeatInterval.

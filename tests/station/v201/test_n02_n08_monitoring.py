@@ -296,7 +296,12 @@ def test_n07_monitors_and_what_they_saw_survive_a_reboot(online: Link) -> None:
     online.run_for(5)
     # The boot's answer sets the interval back to 300 (B01): N07.FR.13, the monitor is
     # still there; N07.FR.14, it reports the return to normal once the station is back.
-    assert online.csms.actions() == ["BootNotification", "StatusNotification", "NotifyEvent"]
+    assert online.csms.actions() == [
+        "BootNotification",
+        "StatusNotification",
+        "NotifyEvent",
+        *["SecurityEventNotification"] * 2,
+    ]
     [cleared] = online.csms.payloads("NotifyEvent")[0]["eventData"]
     assert cleared == _event(
         5, 2, interval, monitor["id"], trigger="Alerting", actualValue="300", cleared=True

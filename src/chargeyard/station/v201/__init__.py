@@ -169,11 +169,14 @@ class StationV201(FirmwareDownloads, StationV201Base):
         StationV201Base.on_accepted,
         lambda s: s.firmware.on_accepted(),
         lambda s: s.monitoring.on_online(),
+        lambda s: s.diagnostics.notify_security_events(),
     )
     # Back online without a reboot (B04): the statuses that changed, then the monitoring
     # events kept while offline (N07.FR.04).
     RECONNECTED: ClassVar[Hook[[StationV201]]] = Hook(
-        StationV201Base.on_reconnected, lambda s: s.monitoring.on_online()
+        StationV201Base.on_reconnected,
+        lambda s: s.monitoring.on_online(),
+        lambda s: s.diagnostics.notify_security_events(),
     )
     # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
     # boot reason and the log upload stops (N01). The order does not matter: the transfers

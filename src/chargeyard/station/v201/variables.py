@@ -199,6 +199,10 @@ def build_device_model(
         "SecurityCtrlr",
         _ro("Identity", "string", identity, max_limit=48),
         _v("BasicAuthPassword", "string", "", mutability="WriteOnly", max_limit=40),
+        # Required of every station (part 2 appendix): the organization its certificate
+        # requests would name, and the certificates it holds (none: it installs none, M).
+        _v("OrganizationName", "string", template.vendor),
+        _ro("CertificateEntries", "integer", 0),
     )
     model.add(
         "AuthCtrlr",

@@ -65,7 +65,8 @@ def test_b12_reset_on_idle_waits_for_the_transaction_to_end(online: Link) -> Non
     assert events(online)[-1]["transactionInfo"]["stoppedReason"] == "Local"
     online.follow_station()
     online.run_for(6)
-    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    # BootReasonEnumType: the reset waited for idle.
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
 
 
 def test_b12_reset_immediate_ends_transactions_with_immediate_reset(online: Link) -> None:
@@ -149,7 +150,7 @@ def test_b12_the_ended_event_is_answered_before_the_reset_and_never_sent_again(
     online.follow_station()
     assert not online.up
     online.run_for(6)
-    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     # Delivered once, so sent once.
     ended = [
         (e["eventType"], e["seqNo"], e["transactionInfo"]["stoppedReason"]) for e in events(online)

@@ -183,7 +183,7 @@ def test_l01_an_installation_waiting_for_idle_goes_before_a_reset_on_idle(
         _firmware("Installing")[1],
         _firmware("Downloading")[1],
     ]
-    assert link.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert link.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     assert statuses(link) == [(1, 1, "Occupied")]
 
 
@@ -209,7 +209,7 @@ def test_b12_a_reset_on_idle_reboots_before_a_scheduled_unavailable_is_reported(
         "StatusNotification",
         *["SecurityEventNotification"] * 2,
     ]
-    assert link.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert link.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     assert statuses(link) == [(1, 1, "Unavailable")]
 
 

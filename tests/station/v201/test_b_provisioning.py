@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from chargeyard.protocol import CallErrorReply, Payload
@@ -121,6 +123,21 @@ def test_b03_fr_08_rejected_station_answers_security_error(link: Link) -> None:
     link.run_for(60)  # the next boot is Accepted: it answers again
     answer = link.call_station("GetBaseReport", {"requestId": 2, "reportBase": "FullInventory"})
     assert answer == {"status": "Accepted"}
+
+
+def test_reconnecting_follows_the_retry_back_off_variables_once_set(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    rng = random.Random(1)
+    assert station.reconnect_wait(0, rng) is None  # defaults: the runner's own back-off
+    for name, value in (("RepeatTimes", "2"), ("RandomRange", "0"), ("WaitMinimum", "10")):
+        assert set_variable(online, "OCPPCommCtrlr", f"RetryBackOff{name}", value) == "Accepted"
+    # Part 4 section 5.3: the minimum, doubled after each failed attempt, twice at most.
+    assert [station.reconnect_wait(n, rng) for n in range(5)] == [10, 20, 40, 40, 40]
+    assert set_variable(online, "OCPPCommCtrlr", "RetryBackOffRandomRange", "3") == "Accepted"
+    waits = [station.reconnect_wait(0, rng) for _ in range(50)]
+    assert all(10 <= wait <= 13 for wait in waits if wait is not None)
+    assert len({wait for wait in waits}) > 1  # a random part each time
 
 
 def test_b04_short_absence_reports_only_changed_statuses(online: Link) -> None:

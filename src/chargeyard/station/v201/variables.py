@@ -174,6 +174,10 @@ def build_device_model(
         _v("MessageAttemptInterval", "integer", 60, instance="TransactionEvent", unit="s"),
         _v("OfflineThreshold", "integer", 300, unit="s", min_limit=0),
         _v("ResetRetries", "integer", 3, min_limit=0),
+        # Part 4 section 5.3: reconnecting after a lost connection (base.reconnect_wait).
+        _v("RetryBackOffRepeatTimes", "integer", 6, min_limit=0),
+        _v("RetryBackOffRandomRange", "integer", 1, unit="s", min_limit=0),
+        _v("RetryBackOffWaitMinimum", "integer", 1, unit="s", min_limit=0),
         _v("UnlockOnEVSideDisconnect", "boolean", True),
         # The WebSocket is opened with its ping interval: a new one needs a new connection.
         _v("WebSocketPingInterval", "integer", 60, unit="s", min_limit=0, reboot_required=True),

@@ -1,0 +1,53 @@
+"""The charging-station suite against chargeyard's own OCPP 2.0.1 simulated station, unattended:
+the suite plays the CSMS, the station connects to its listener, and every physical act (a cable,
+a card, a fault, a power cycle) goes through the station's verbs. Every available 2.0.1 case
+that applies to the station (its optional features given as Part 5 ids) must pass both
+verdicts, or be not applicable to it with its reason; where one does not, the product is fixed,
+not the case."""
+
+from __future__ import annotations
+
+import pytest
+
+from chargeyard.conformance import Verdict
+from chargeyard.conformance.cases_v201_station import CASES as WRITTEN
+from chargeyard.conformance.catalog import UnderTest, cases_of
+from chargeyard.conformance.runner import RunResult
+from chargeyard.conformance.suites import why_not_available
+from chargeyard.protocol import V201
+from tests.conformance.station_lab_v201 import new_station, run_against
+
+pytestmark = pytest.mark.slow
+
+FEATURES = (
+    # Core: the Authorization Cache, Reset per EVSE, a SummaryInventory, cards (ISO14443)
+    # for local and remote starts.
+    "C-49",
+    "C-13",
+    "C-56",
+    "C-30",
+    "C-36",
+)
+"""The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
+
+
+def _not_passed(run: RunResult) -> dict[str, tuple[Verdict, Verdict, str | None]]:
+    return {
+        result.info.id: (result.conformance, result.compatibility, result.reason)
+        for result in run.results
+        if result.ran and (result.conformance, result.compatibility) != (Verdict.PASS,) * 2
+    }
+
+
+def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -> None:
+    catalog = cases_of(V201, UnderTest.STATION)
+    available = {case.id for case in catalog if why_not_available(case) is None}
+    assert available == set(WRITTEN)
+
+
+async def test_chargeyard_s_201_station_passes_every_case_that_applies_to_it() -> None:
+    run = await run_against(new_station(), features=FEATURES)
+    applicable = {result.info.id for result in run.results if result.ran}
+    assert applicable <= set(WRITTEN)
+    assert _not_passed(run) == {}
+    assert not run.failed

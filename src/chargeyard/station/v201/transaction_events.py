@@ -475,7 +475,8 @@ class TransactionEventsV201(Block["StationV201"]):
                 else:
                     self.station.advance()
                     evse.suspended_by_evse = True  # energy stops; the transaction goes on
-                    self.evaluate(evse, "Deauthorized")
+                    # E05.FR.02: not deauthorized: ChargingStateChanged, SuspendedEVSE.
+                    self.evaluate(evse, None)
                     why = f"{why} and the station suspended it (StopTxOnInvalidId is false)"
         if confirms:
             self._confirmed(evse, transaction, carried, valid, info.status, why)

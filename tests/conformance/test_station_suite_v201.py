@@ -20,8 +20,10 @@ from tests.conformance.station_lab_v201 import new_station, run_against
 pytestmark = pytest.mark.slow
 
 FEATURES = (
-    # Core: the Authorization Cache, Reset per EVSE, a SummaryInventory, cards (ISO14443)
-    # for local and remote starts.
+    # Core: offline authorization, of unknown tokens too; the Authorization Cache; Reset per
+    # EVSE; a SummaryInventory; cards (ISO14443) for local and remote starts.
+    "C-01",
+    "C-02",
     "C-49",
     "C-13",
     "C-56",

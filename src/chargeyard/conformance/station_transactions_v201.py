@@ -310,11 +310,13 @@ class TransactionMovesV201(DeviceMovesV201):
         starts = "EVConnected" in start or (session.authorized and "PowerPathClosed" in start)
         if session.started or starts:
             states = ("EVConnected", *ENERGY_STATES) if session.authorized else ("EVConnected",)
+            triggers = ("CablePluggedIn", "ChargingStateChanged", "RemoteStart")
+            if session.authorized and not session.started:
+                # The answer to Authorize may reach the station after the cable does: the
+                # authorization then starts the transaction.
+                triggers = (*triggers, "Authorized")
             await self.transaction_event(
-                session,
-                "CablePluggedIn",
-                triggers=("CablePluggedIn", "ChargingStateChanged", "RemoteStart"),
-                charging_state=states,
+                session, "CablePluggedIn", triggers=triggers, charging_state=states
             )
         session.ev_connected = True
 

@@ -2,19 +2,30 @@
 
 Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section
-2): ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11, B12),
-``network.py`` (B09, reconnecting). A case's steps follow Part 6's description of it, built from the
-reusable states of :class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its
-checks are the tool validations Part 6 names and the rules of the use cases its docstring
-cites. What OCPP can set up (a variable, a profile, the local list, a reservation) the case
-sets up itself, as the CSMS, and undoes when it ends; what only the station can do (a cable, a
-card at the reader, a power cycle) it asks of the trigger.
+2):
+
+* B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
+  B12), ``network.py`` (B09, reconnecting);
+* C authorization: ``authorization.py``.
+
+A case's steps follow Part 6's description of it, built from the reusable states of
+:class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
+validations Part 6 names and the rules of the use cases its docstring cites. What OCPP can set
+up (a variable, a profile, the local list, a reservation) the case sets up itself, as the CSMS,
+and undoes when it ends; what only the station can do (a cable, a card at the reader, a power
+cycle) it asks of the trigger.
 """
 
-from chargeyard.conformance.cases_v201_station import boot, device_model, network, reset
+from chargeyard.conformance.cases_v201_station import (
+    authorization,
+    boot,
+    device_model,
+    network,
+    reset,
+)
 from chargeyard.conformance.cases_v201_station._registry import CASES
 
 # The modules register their cases as they are imported.
-MODULES = (boot, device_model, reset, network)
+MODULES = (boot, device_model, reset, network, authorization)
 
 __all__ = ["CASES", "MODULES"]

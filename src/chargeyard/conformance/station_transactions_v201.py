@@ -310,7 +310,7 @@ class TransactionMovesV201(DeviceMovesV201):
         starts = "EVConnected" in start or (session.authorized and "PowerPathClosed" in start)
         if session.started or starts:
             states = ("EVConnected", *ENERGY_STATES) if session.authorized else ("EVConnected",)
-            triggers = ("CablePluggedIn", "ChargingStateChanged", "RemoteStart")
+            triggers: tuple[str, ...] = ("CablePluggedIn", "ChargingStateChanged", "RemoteStart")
             if session.authorized and not session.started:
                 # The answer to Authorize may reach the station after the cable does: the
                 # authorization then starts the transaction.

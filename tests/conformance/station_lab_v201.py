@@ -34,7 +34,7 @@ def new_station(template: str = SOCKET) -> StationV201:
         IDENTITY,
         without_clock_aligned_readings(template),
         clock=SystemClock(),
-        call_timeout=5.0,
+        call_timeout=1.0,
     )
     station.reboot_delay_s = 0.2
     station.firmware.firmware_install_s = 0.2

@@ -29,6 +29,24 @@ FEATURES = (
     "C-56",
     "C-30",
     "C-36",
+    # Transactions: start and stop points (EVConnected, Authorized, PowerPathClosed,
+    # EnergyTransfer), configurable; authorization kept or not when the EV unplugs; an EV of
+    # IEC 61851-1 (mode 3) behind a socket (a detachable cable), AC.
+    "C-09.1",
+    "C-09.2",
+    "C-09.4",
+    "C-09.5",
+    "C-51",
+    "C-10.1",
+    "C-10.2",
+    "C-10.3",
+    "C-10.4",
+    "C-52",
+    "C-06.1",
+    "C-06.2",
+    "AQ-9",
+    "HFS-1",
+    "HFS-3",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

@@ -93,8 +93,9 @@ class TransactionMovesV201(DeviceMovesV201):
     async def tx_points(self) -> tuple[frozenset[str], frozenset[str]]:
         """The station's TxStartPoint and TxStopPoint, read once a case (and followed when
         the case sets them)."""
-        if not self._points:
-            results = await self.get_variables(TX_START, TX_STOP)
+        missing = [var for var in (TX_START, TX_STOP) if var.name not in self._points]
+        if missing:
+            results = await self.get_variables(*missing)
             for result in results:
                 name = result.get("variable", {}).get("name")
                 value = result.get("attributeValue") or ""

@@ -49,6 +49,17 @@ FEATURES = (
     "AQ-9",
     "HFS-1",
     "HFS-3",
+    # Remote control: a remote start authorized first or not (AuthorizeRemoteStart); every
+    # message TriggerMessage may ask for (MeterValues, TransactionEvent, LogStatusNotification,
+    # FirmwareStatusNotification, StatusNotification, BootNotification).
+    "C-48.1",
+    "C-48.2",
+    "C-29.1",
+    "C-29.2",
+    "C-29.3",
+    "C-29.4",
+    "C-29.5",
+    "C-29.6",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

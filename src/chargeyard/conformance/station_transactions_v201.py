@@ -499,13 +499,15 @@ class TransactionMovesV201(DeviceMovesV201):
                 stopped_reason=(reason, None) if reason == "Local" else (reason,),
             )
 
-    async def ev_disconnected(self, evse: int = 1) -> None:
-        """Reusable State EVDisconnected: the cable out, the connector Available, and the
-        transaction Ended (EVCommunicationLost, Idle) unless it ended already."""
+    async def ev_disconnected(self, evse: int = 1, *, status: str | None = "Available") -> None:
+        """Reusable State EVDisconnected: the cable out, the connector ``status`` (None: it
+        stays as it was, Unavailable say), and the transaction Ended (EVCommunicationLost,
+        Idle) unless it ended already."""
         session = self.session(evse)
-        self.step(f"The cable is unplugged from EVSE {evse}: Available")
+        self.step(f"The cable is unplugged from EVSE {evse}")
         await self.disconnect_ev(evse, session.connector)
-        await self.connector_status("Available", evse, session.connector)
+        if status is not None:
+            await self.connector_status(status, evse, session.connector)
         if session.started:
             reason = session.stop_reason
             await self.ended_event(

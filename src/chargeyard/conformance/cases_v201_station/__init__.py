@@ -7,7 +7,9 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting);
 * C authorization: ``authorization.py``;
-* E transactions: ``transactions.py``.
+* E transactions: ``transactions.py``;
+* F remote control: ``remote_control.py``;
+* G availability: ``availability.py``.
 
 A case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
@@ -19,15 +21,26 @@ cycle) it asks of the trigger.
 
 from chargeyard.conformance.cases_v201_station import (
     authorization,
+    availability,
     boot,
     device_model,
     network,
+    remote_control,
     reset,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
 
 # The modules register their cases as they are imported.
-MODULES = (boot, device_model, reset, network, authorization, transactions)
+MODULES = (
+    boot,
+    device_model,
+    reset,
+    network,
+    authorization,
+    transactions,
+    remote_control,
+    availability,
+)
 
 __all__ = ["CASES", "MODULES"]

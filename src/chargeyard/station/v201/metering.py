@@ -1,4 +1,5 @@
-"""OCPP 2.0.1 clock-aligned meter values (functional block J, J01 and J02).
+"""OCPP 2.0.1 clock-aligned meter values (functional block J, J01 and J02), also those a
+transaction's Ended event carries.
 
 Theory of operation
 -------------------
@@ -10,12 +11,18 @@ transaction). With AlignedDataCtrlr.SendDuringIdle true they are sent only while
 transaction runs anywhere. An Interval of 0, or AlignedDataCtrlr.Enabled false, stops them. A
 new Interval applies at once; the timer restarts after a reboot.
 
+Every AlignedDataCtrlr.TxEndedInterval seconds, aligned the same way, each running transaction
+is sampled for AlignedDataCtrlr.TxEndedMeasurands with context Sample.Clock, and what was
+taken goes in its TransactionEvent Ended (part 2, AlignedDataTxEndedInterval: "all intervals
+are transmitted at the end of the transaction"); an interval of 0 or no measurands takes none.
+
 The periodic Sample.Periodic values of a transaction are ``transactions.py``'s; MeterValues on
 request (TriggerMessage, F06) are ``control.py``'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chargeyard.station.blocks import Block
@@ -26,6 +33,7 @@ if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 _TIMER = "aligned_data"
+_TX_ENDED_TIMER = "aligned_tx_ended"
 
 
 class MeteringV201(Block["StationV201"]):
@@ -36,15 +44,37 @@ class MeteringV201(Block["StationV201"]):
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self._schedule_aligned()
+        self._schedule_tx_ended()
 
-    def _schedule_aligned(self) -> None:
-        self.station.timers.cancel(_TIMER)
-        interval = self.station.device_model.get_int("AlignedDataCtrlr", "Interval")
+    def _schedule(self, timer: str, variable: str, work: Callable[[], None]) -> None:
+        self.station.timers.cancel(timer)
+        interval = self.station.device_model.get_int("AlignedDataCtrlr", variable)
         if interval <= 0:
             return
         now = self.station.clock.now()
         wait = (next_aligned(now, interval) - now).total_seconds()
-        self.station.timers.set(_TIMER, self.station.clock.monotonic() + wait, self._aligned)
+        self.station.timers.set(timer, self.station.clock.monotonic() + wait, work)
+
+    def _schedule_aligned(self) -> None:
+        self._schedule(_TIMER, "Interval", self._aligned)
+
+    def _schedule_tx_ended(self) -> None:
+        self._schedule(_TX_ENDED_TIMER, "TxEndedInterval", self._tx_ended)
+
+    def _tx_ended(self) -> None:
+        self._schedule_tx_ended()
+        running = [e for e in self.station.model.evses.values() if e.transaction is not None]
+        if not running:
+            return
+        self.station.advance()
+        now = self.station.clock.now()
+        for evse in running:
+            readings = self.station.readings(
+                evse, "AlignedDataCtrlr", "TxEndedMeasurands", "Sample.Clock"
+            )
+            if readings:
+                session = self.station.transaction_events.session(evse)
+                session.ended_samples.append((now, readings))
 
     def _aligned(self) -> None:
         self._schedule_aligned()
@@ -67,6 +97,9 @@ class MeteringV201(Block["StationV201"]):
     def variable_changed(self, component: Component, variable: Variable) -> None:
         if component.name == "AlignedDataCtrlr" and variable.name == "Interval":
             self._schedule_aligned()
+        elif component.name == "AlignedDataCtrlr" and variable.name == "TxEndedInterval":
+            self._schedule_tx_ended()
 
     def on_power_on(self) -> None:
         self._schedule_aligned()
+        self._schedule_tx_ended()

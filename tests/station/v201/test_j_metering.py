@@ -81,3 +81,12 @@ def test_j01_clock_aligned_tx_ended_values_go_in_the_ended_event(online: Link) -
         ("00:10:00", "Sample.Clock"),
         ("00:10:50", "Transaction.End"),
     ]
+
+
+def test_j01_a_late_timer_stamps_the_aligned_instant(online: Link) -> None:
+    online.clock.advance(900.4)  # the timer fires 0.4 s after the quarter hour
+    online.station.tick()
+    online.pump()
+    assert online.csms.payloads("MeterValues") == [
+        {"evseId": 1, "meterValue": [energy(1000.0, "Sample.Clock", 900)]}
+    ]

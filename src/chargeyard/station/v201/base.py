@@ -272,9 +272,11 @@ class StationV201Base(SimulatedStation):
         measurands: tuple[str, str] = ("AlignedDataCtrlr", "Measurands"),
         *,
         requested: bool = False,
+        at: datetime | None = None,
     ) -> None:
-        """MeterValuesRequest for ``evse`` outside a transaction (J01); dropped offline."""
+        """MeterValuesRequest for ``evse`` outside a transaction (J01), its values stamped
+        ``at`` (default: now); dropped offline."""
         readings = self.readings(evse, *measurands, context)
         if readings:
-            payload = {"evseId": evse.id, "meterValue": [self.meter_value(readings)]}
+            payload = {"evseId": evse.id, "meterValue": [self.meter_value(readings, at)]}
             self.call("MeterValues", payload, requested=requested)

@@ -329,16 +329,29 @@ class TransactionEventsV201(Block["StationV201"]):
                 )
             session.charging_profile = None
 
-    def updated(self, evse: Evse, trigger: str, readings: list[SampledValue] | None = None) -> None:
-        self._event(evse, "Updated", trigger, readings or [])
+    def updated(
+        self,
+        evse: Evse,
+        trigger: str,
+        readings: list[SampledValue] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """An Updated event, with ``readings`` taken ``at`` (default: now)."""
+        samples = [(at, readings)] if at is not None and readings else None
+        self._event(evse, "Updated", trigger, [] if samples else readings or [], samples=samples)
 
     def send_transaction_update(
-        self, evse: Evse, trigger: str, variable: tuple[str, str], context: ReadingContext
+        self,
+        evse: Evse,
+        trigger: str,
+        variable: tuple[str, str],
+        context: ReadingContext,
+        at: datetime | None = None,
     ) -> None:
         """An Updated event with a meter value of the measurands ``variable`` lists (J02
-        MeterValuePeriodic, MeterValueClock, F06 Trigger)."""
+        MeterValuePeriodic, MeterValueClock, F06 Trigger), stamped ``at`` (default: now)."""
         self.station.advance()
-        self.updated(evse, trigger, self.station.readings(evse, *variable, context))
+        self.updated(evse, trigger, self.station.readings(evse, *variable, context), at)
 
     def _finish(self, evse: Evse, trigger: str, reason: str) -> None:
         transaction = evse.transaction

@@ -60,6 +60,9 @@ FEATURES = (
     "C-29.4",
     "C-29.5",
     "C-29.6",
+    # Meter values: measurands it reports; clock-aligned values only while idle, on request.
+    "C-40",
+    "C-28",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

@@ -9,7 +9,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * C authorization: ``authorization.py``;
 * E transactions: ``transactions.py``;
 * F remote control: ``remote_control.py``;
-* G availability: ``availability.py``.
+* G availability: ``availability.py``;
+* J meter values: ``meter_values.py``.
 
 A case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
@@ -24,6 +25,7 @@ from chargeyard.conformance.cases_v201_station import (
     availability,
     boot,
     device_model,
+    meter_values,
     network,
     remote_control,
     reset,
@@ -41,6 +43,7 @@ MODULES = (
     transactions,
     remote_control,
     availability,
+    meter_values,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -63,6 +63,11 @@ FEATURES = (
     # Meter values: measurands it reports; clock-aligned values only while idle, on request.
     "C-40",
     "C-28",
+    # Firmware and logs: an update or an upload under way cancelled by a newer one; firmware
+    # downloaded during a transaction (installed once it ended).
+    "C-60",
+    "C-57",
+    "AQ-7",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

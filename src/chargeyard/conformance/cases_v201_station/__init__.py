@@ -10,7 +10,9 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * E transactions: ``transactions.py``;
 * F remote control: ``remote_control.py``;
 * G availability: ``availability.py``;
-* J meter values: ``meter_values.py``.
+* J meter values: ``meter_values.py``;
+* L firmware: ``firmware.py``;
+* N diagnostics: ``diagnostics.py`` (the Core profile's).
 
 A case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
@@ -25,6 +27,8 @@ from chargeyard.conformance.cases_v201_station import (
     availability,
     boot,
     device_model,
+    diagnostics,
+    firmware,
     meter_values,
     network,
     remote_control,
@@ -44,6 +48,8 @@ MODULES = (
     remote_control,
     availability,
     meter_values,
+    firmware,
+    diagnostics,
 )
 
 __all__ = ["CASES", "MODULES"]

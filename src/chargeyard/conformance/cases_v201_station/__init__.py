@@ -12,7 +12,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * G availability: ``availability.py``;
 * J meter values: ``meter_values.py``;
 * L firmware: ``firmware.py``;
-* N diagnostics: ``diagnostics.py`` (the Core profile's).
+* N diagnostics: ``diagnostics.py`` (the Core profile's);
+* P data transfer: ``data_transfer.py``.
 
 A case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
@@ -26,6 +27,7 @@ from chargeyard.conformance.cases_v201_station import (
     authorization,
     availability,
     boot,
+    data_transfer,
     device_model,
     diagnostics,
     firmware,
@@ -50,6 +52,7 @@ MODULES = (
     meter_values,
     firmware,
     diagnostics,
+    data_transfer,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -291,6 +291,8 @@ async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigte
             "create",
             "--name",
             "readme",
+            "--org",
+            "demo",  # the organization the lab's unannounced stations join, as the README says
             "--data-dir",
             data_dir,
             stdout=subprocess.PIPE,

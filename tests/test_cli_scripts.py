@@ -55,7 +55,7 @@ async def test_readme_commands_work_next_to_the_lab_scripts_run_started(tmp_path
         token = _run(
             [str(WRAPPER), "token", "create", "--org", "demo", "--role", "admin"], tmp_path
         )
-        key = _run([str(WRAPPER), "apikey", "create", "--name", "me"], tmp_path)
+        key = _run([str(WRAPPER), "apikey", "create", "--name", "me", "--org", "demo"], tmp_path)
         async with httpx.AsyncClient(base_url=lab.api_url) as api:
             sites = await api.get(
                 "/ocpp/locations", headers={"Authorization": f"Bearer {token.strip()}"}
@@ -66,6 +66,8 @@ async def test_readme_commands_work_next_to_the_lab_scripts_run_started(tmp_path
     assert sites.status_code == 200, sites.text
     assert [site["id"] for site in sites.json()["data"]] == ["loc-demo"]
     assert stations.status_code == 200, stations.text
+    # The key names the demo's organization, so it sees the demo's two chargers.
+    assert stations.json()["total"] == 2, stations.text
     # scripts/run says how to reach the other commands when `chargeyard` is not on the PATH.
     ours = str(Path(os.environ.get("CHARGEYARD_VENV", ROOT / ".venv")) / "bin" / "chargeyard")
     hint = f"run as {ROOT}/scripts/chargeyard COMMAND"

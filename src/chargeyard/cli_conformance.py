@@ -229,7 +229,8 @@ def station(
         ),
     ] = None,
     charger_id: Annotated[
-        str | None, typer.Option(help="The simulated charger's id, dep-... (--chargeyard-api).")
+        str | None,
+        typer.Option(help="The simulated charger's id (dep-...), with --chargeyard-api."),
     ] = None,
     interactive: Annotated[
         bool, typer.Option(help="Ask a person to make the station act, step by step.")
@@ -246,6 +247,15 @@ def station(
     fixed_cable: Annotated[
         bool, typer.Option(help="The station's connectors have a fixed cable, not a socket.")
     ] = False,
+    firmware: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="A firmware image the station installs (the update cases serve it); default:"
+            " a chargeyard image, which only chargeyard's simulated stations take.",
+        ),
+    ] = None,
     step_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a step waits for the station.")
     ] = 30.0,
@@ -272,6 +282,7 @@ def station(
         connect_s=connect_timeout,
         id_tags=StationTags(id_tag, second_id_tag, invalid_id_tag),
         fixed_cable=fixed_cable,
+        firmware=firmware.read_bytes() if firmware is not None else None,
     )
 
     def listening(url: str) -> None:

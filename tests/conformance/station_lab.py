@@ -29,6 +29,7 @@ IDENTITY = "CY-STATION"
 SOCKET = "alfen-eve-single-pro-line"  # one Type 2 socket
 FIXED_CABLE = "wallbox-pulsar-plus"  # one Type 2 cable
 FAST = ReconnectPolicy(initial=0.02, factor=2.0, ceiling=0.1)
+PASSWORD = "0123456789abcdef0123456789abcdef"  # an AuthorizationKey of 16 bytes
 
 
 def new_station(template: str = SOCKET, **configuration: str) -> StationV16:
@@ -59,13 +60,17 @@ async def run_against(
     *,
     trigger: StationTrigger | None = None,
     progress: Callable[[CaseResult], None] | None = None,
+    password: str | None = None,
     **options: Any,
 ) -> RunResult:
-    """Run the suite's 1.6 cases ``ids`` (None: all) against ``station``."""
+    """Run the suite's 1.6 cases ``ids`` (None: all) against ``station``, which presents
+    ``password`` (security profile 1) if given."""
     runtimes: list[StationRuntime] = []
 
     def listening(url: str) -> None:
-        runtime = StationRuntime(station, url.replace("<identity>", IDENTITY), reconnect=FAST)
+        runtime = StationRuntime(
+            station, url.replace("<identity>", IDENTITY), password=password, reconnect=FAST
+        )
         runtime.start()
         runtimes.append(runtime)
 
@@ -75,6 +80,7 @@ async def run_against(
         0,
         V16,
         identity=IDENTITY,
+        password=password,
         trigger=trigger or InProcessStationTrigger(station),
         **settings,
     )

@@ -18,20 +18,26 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint as LibChargePoint16
 from ocpp.v16 import call_result as result16
 from ocpp.v16.enums import Action as Action16
+from ocpp.v201 import ChargePoint as LibChargePoint201
+from ocpp.v201 import call_result as result201
+from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from chargeyard.conformance import CsmsTarget, PromptTrigger, Verdict, run_csms
 from chargeyard.conformance.cases_v16_csms import CASES as WRITTEN
+from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN_201
 from chargeyard.conformance.reports import as_json, html_page, junit_xml
-from chargeyard.protocol import V16
+from chargeyard.protocol import V16, V201
 
 Handler = Callable[[ServerConnection], Awaitable[None]]
 
 
 @contextlib.asynccontextmanager
-async def _served(handler: Handler, **options: Any) -> AsyncIterator[str]:
-    async with serve(handler, "127.0.0.1", 0, subprotocols=["ocpp1.6"], **options) as server:  # type: ignore[list-item]
+async def _served(
+    handler: Handler, subprotocol: str = "ocpp1.6", **options: Any
+) -> AsyncIterator[str]:
+    async with serve(handler, "127.0.0.1", 0, subprotocols=[subprotocol], **options) as server:  # type: ignore[list-item]
         port = server.sockets[0].getsockname()[1]
         yield f"ws://127.0.0.1:{port}/ocpp"
 
@@ -178,3 +184,84 @@ async def test_a_csms_of_the_ocpp_library_is_judged_and_the_run_completes() -> N
     page = html_page(run)
     assert "TC_064_CSMS" in page
     assert "CALLERROR NotImplemented" in page
+
+
+class LibCsms201(LibChargePoint201):  # type: ignore[misc]
+    """A small OCPP 2.0.1 CSMS of the `ocpp` library, as a newcomer writes one: boots,
+    heartbeats, statuses, events, meter values, and every token Accepted; no DataTransfer
+    handler, no Basic authentication, no way to make it act."""
+
+    @on(Action201.boot_notification)  # type: ignore[untyped-decorator]
+    def on_boot(self, **payload: Any) -> result201.BootNotification:
+        now = datetime.now(UTC).isoformat()
+        return result201.BootNotification(current_time=now, interval=60, status="Accepted")
+
+    @on(Action201.heartbeat)  # type: ignore[untyped-decorator]
+    def on_heartbeat(self, **payload: Any) -> result201.Heartbeat:
+        return result201.Heartbeat(current_time=datetime.now(UTC).isoformat())
+
+    @on(Action201.status_notification)  # type: ignore[untyped-decorator]
+    def on_status(self, **payload: Any) -> result201.StatusNotification:
+        return result201.StatusNotification()
+
+    @on(Action201.notify_event)  # type: ignore[untyped-decorator]
+    def on_notify_event(self, **payload: Any) -> result201.NotifyEvent:
+        return result201.NotifyEvent()
+
+    @on(Action201.authorize)  # type: ignore[untyped-decorator]
+    def on_authorize(self, **payload: Any) -> result201.Authorize:
+        return result201.Authorize(id_token_info={"status": "Accepted"})
+
+    @on(Action201.transaction_event)  # type: ignore[untyped-decorator]
+    def on_transaction_event(self, **payload: Any) -> result201.TransactionEvent:
+        if "id_token" in payload:
+            return result201.TransactionEvent(id_token_info={"status": "Accepted"})
+        return result201.TransactionEvent()
+
+    @on(Action201.meter_values)  # type: ignore[untyped-decorator]
+    def on_meter_values(self, **payload: Any) -> result201.MeterValues:
+        return result201.MeterValues()
+
+
+async def test_a_201_csms_of_the_ocpp_library_is_judged_honestly_and_the_run_completes() -> None:
+    async def library(websocket: ServerConnection) -> None:
+        await LibCsms201("CP-201", websocket).start()
+
+    async with _served(library, "ocpp2.0.1") as url:
+        run = await run_csms(CsmsTarget(url, "CP-201", V201, step_s=2.0))
+    results = {r.info.id: r for r in run.results if r.ran}
+    assert set(results) == set(WRITTEN_201)
+
+    def verdict(case_id: str) -> tuple[Verdict, Verdict, str | None]:
+        result = results[case_id]
+        return result.conformance, result.compatibility, result.reason
+
+    # What it does, it passes: the boot, a station's events.
+    assert verdict("TC_B_01_CSMS") == (Verdict.PASS, Verdict.PASS, None)
+    assert verdict("TC_N_50_CSMS") == (Verdict.PASS, Verdict.PASS, None)
+    # No DataTransfer handler: the library answers NotImplemented, where a status is due.
+    assert verdict("TC_P_02_CSMS") == (
+        Verdict.FAIL,
+        Verdict.FAIL,
+        "the CSMS answered DataTransfer with CALLERROR NotImplemented",
+    )
+    # Nothing makes it act, no tag can be set up, no password was given, and it accepts a
+    # first boot: inconclusive, each saying why, not failed.
+    inconclusive = (Verdict.INCONCLUSIVE, Verdict.INCONCLUSIVE)
+    assert verdict("TC_B_20_CSMS") == (
+        *inconclusive,
+        "no trigger to make the CSMS reset the station (OnIdle)",
+    )
+    assert verdict("TC_C_02_CSMS") == (
+        *inconclusive,
+        "no trigger to make the CSMS know id tag CY-CONF-NONE as Invalid",
+    )
+    assert verdict("TC_A_01_CSMS") == (
+        *inconclusive,
+        "no --password given: the case needs the station's Basic password",
+    )
+    assert verdict("TC_B_02_CSMS")[:2] == inconclusive
+    assert not any(
+        str(result.reason).startswith("the suite met an error") for result in results.values()
+    )
+    assert run.failed

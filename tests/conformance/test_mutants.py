@@ -15,6 +15,7 @@ import pytest
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.commands import basic_password
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
@@ -30,20 +31,24 @@ Handler = Callable[[Any, Payload], Awaitable[Payload]]
 # catch an answer that breaks its schema and send InternalError instead (so would not every
 # CSMS under test).
 CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True, validate=False)
+STATION = "CY-MUTANT"
+PASSWORD = "mutant-secret-16"
 
 
 @dataclass(frozen=True)
 class Mutant:
     """A bug: ``handlers`` replace methods of the 1.6 handlers (by name); ``sent`` rewrites a
-    command the CSMS sends (action, payload) -> payload, or None to drop it. ``case`` must
-    fail, ``compatible`` says whether its compatibility verdict still passes, and ``cause``
-    is in the report's failed check."""
+    command the CSMS sends (action, payload) -> payload, or None to drop it; ``patched``
+    replaces attributes elsewhere ((object, name) -> value). ``case`` must fail,
+    ``compatible`` says whether its compatibility verdict still passes, and ``cause`` is in
+    the report's failed check."""
 
     name: str
     case: str
     cause: str
     handlers: dict[str, Handler] | None = None
     sent: Callable[[str, Payload], Payload | None] | None = None
+    patched: dict[tuple[object, str], object] | None = None
     compatible: bool = False
 
 
@@ -92,6 +97,15 @@ def _tag_info(status: str) -> Callable[[Payload], Payload]:
 
 def _without(field: str) -> Callable[[Payload], Payload]:
     return lambda answer: {k: v for k, v in answer.items() if k != field}
+
+
+def _without_parent(answer: Payload) -> Payload:
+    info = {k: v for k, v in answer["idTagInfo"].items() if k != "parentIdTag"}
+    return {**answer, "idTagInfo": info}
+
+
+async def _forgets_passwords(*args: object) -> None:
+    return None
 
 
 MUTANTS = (
@@ -288,6 +302,42 @@ MUTANTS = (
         "asks for StatusNotification",
         sent=sending("TriggerMessage", lambda p: {**p, "requestedMessage": "Heartbeat"}),
     ),
+    Mutant(
+        "offline start of an unknown tag accepted",
+        "TC_037_3_CSMS",
+        "is answered Invalid",
+        answer_with("StartTransaction", _tag_info("Accepted")),
+    ),
+    Mutant(
+        "parent id tag not told",
+        "TC_053_CSMS",
+        "names its parent id tag",
+        answer_with("Authorize", _without_parent),
+    ),
+    Mutant(
+        "reservation without its parent",
+        "TC_053_CSMS",
+        "ReserveNow names the connector, the tag, its parent",
+        sent=sending("ReserveNow", _without("parentIdTag")),
+    ),
+    Mutant(
+        "new AuthorizationKey forgotten",
+        "TC_073_CSMS",
+        "refused the WebSocket handshake with HTTP 401",
+        patched={(basic_password, "keep_accepted_password"): _forgets_passwords},
+    ),
+    Mutant(
+        "diagnostics log asked for",
+        "TC_079_CSMS",
+        "GetLog asks for the SecurityLog",
+        sent=sending("GetLog", lambda p: {**p, "logType": "DiagnosticsLog"}),
+    ),
+    Mutant(
+        "LogStatusNotification unimplemented",
+        "TC_079_CSMS",
+        "answers LogStatusNotification with a CALLRESULT",
+        refuse("LogStatusNotification", ErrorKind.NOT_IMPLEMENTED),
+    ),
 )
 
 
@@ -312,6 +362,8 @@ async def test_each_mutant_fails_the_case_that_covers_it(
 ) -> None:
     for name, handler in (mutant.handlers or {}).items():
         monkeypatch.setattr(CentralSystemV16, name, handler)
+    for (owner, name), value in (mutant.patched or {}).items():
+        monkeypatch.setattr(owner, name, value)
     if mutant.sent is not None:
         rewrite, original = mutant.sent, Registry.call
 
@@ -328,9 +380,12 @@ async def test_each_mutant_fails_the_case_that_covers_it(
             return await original(self, identity, action, changed, timeout)
 
         monkeypatch.setattr(Registry, "call", call)
+    await lab.store.stations.register(STATION, password=PASSWORD)
     trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
     try:
-        target = CsmsTarget(lab.csms_url, "CY-MUTANT", V16, trigger=trigger, step_s=2.0)
+        target = CsmsTarget(
+            lab.csms_url, STATION, V16, trigger=trigger, password=PASSWORD, step_s=2.0
+        )
         [result] = (await run_csms(target, ids=[mutant.case])).results
     finally:
         await trigger.close()

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from chargeyard.api.v1.routes import chargers_commands
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.commands import basic_password
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.csms.v201 import CentralSystemV201
@@ -175,7 +175,7 @@ MUTANTS = (
         "new password forgotten",
         "TC_A_09_CSMS",
         "refused the WebSocket handshake with HTTP 401",
-        patched={(chargers_commands, "keep_accepted_password"): _forgets_passwords},
+        patched={(basic_password, "keep_accepted_password"): _forgets_passwords},
     ),
     Mutant(
         "remote stop of another transaction",
@@ -223,6 +223,85 @@ MUTANTS = (
         "TC_F_20_CSMS",
         "sent no TriggerMessage",
         sent=sending("TriggerMessage", lambda p: None),
+    ),
+    Mutant(
+        "display message of another id",
+        "TC_O_01_CSMS",
+        "SetDisplayMessage's message.id is",
+        sent=sending("SetDisplayMessage", lambda p: {**p, "message": {**p["message"], "id": 1}}),
+    ),
+    Mutant(
+        "display message tied to a transaction",
+        "TC_O_13_CSMS",
+        "SetDisplayMessage's message.transactionId is absent",
+        sent=sending(
+            "SetDisplayMessage",
+            lambda p: {**p, "message": {**p["message"], "transactionId": "CY-SOME"}},
+        ),
+    ),
+    Mutant(
+        "display messages report refused",
+        "TC_O_02_CSMS",
+        "answers NotifyDisplayMessages with a CALLRESULT",
+        refuse("NotifyDisplayMessages", ErrorKind.NOT_IMPLEMENTED),
+    ),
+    Mutant(
+        "all display messages asked by id",
+        "TC_O_02_CSMS",
+        "GetDisplayMessages's id is absent",
+        sent=sending("GetDisplayMessages", lambda p: {**p, "id": [7001]}),
+    ),
+    Mutant(
+        "monitoring report refused",
+        "TC_N_47_CSMS",
+        "answers NotifyMonitoringReport with a CALLRESULT",
+        refuse("NotifyMonitoringReport"),
+    ),
+    Mutant(
+        "monitoring base never sent",
+        "TC_N_05_CSMS",
+        "sent no SetMonitoringBase",
+        sent=sending("SetMonitoringBase", lambda p: None),
+    ),
+    Mutant(
+        "monitor of another severity",
+        "TC_N_08_CSMS",
+        "SetVariableMonitoring sets the monitors asked for",
+        sent=sending(
+            "SetVariableMonitoring",
+            lambda p: {"setMonitoringData": [{**p["setMonitoringData"][0], "severity": 2}]},
+        ),
+    ),
+    Mutant(
+        "alert event answered with a body",
+        "TC_N_50_CSMS",
+        "NotifyEventResponse has an empty body",
+        answer_with("NotifyEvent", lambda a: {**a, "status": "Accepted"}),
+        compatible=True,
+    ),
+    Mutant(
+        "a negative total cost",
+        "TC_I_02_CSMS",
+        "gives the transaction's totalCost",
+        answer_with("TransactionEvent", lambda a: {**a, "totalCost": -1.5}),
+    ),
+    Mutant(
+        "smart charging profile of another purpose",
+        "TC_K_15_CSMS",
+        "SetChargingProfile's chargingProfile.chargingProfilePurpose is",
+        sent=sending(
+            "SetChargingProfile",
+            lambda p: {
+                **p,
+                "chargingProfile": {**p["chargingProfile"], "chargingProfilePurpose": "TxProfile"},
+            },
+        ),
+    ),
+    Mutant(
+        "custom report without its criteria",
+        "TC_B_18_CSMS",
+        "GetReport's componentCriteria is",
+        sent=sending("GetReport", _without("componentCriteria")),
     ),
 )
 

@@ -14,7 +14,7 @@ from chargeyard.conformance.catalog import UnderTest, cases_of
 from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V16
-from tests.conformance.station_lab import FIXED_CABLE, new_station, run_against
+from tests.conformance.station_lab import FIXED_CABLE, PASSWORD, new_station, run_against
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,8 @@ def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -
 
 
 async def test_chargeyard_s_16_station_passes_every_available_case() -> None:
-    run = await run_against(new_station())
+    # With a password (security profile 1), for the Basic authentication cases.
+    run = await run_against(new_station(), password=PASSWORD)
     assert {result.info.id for result in run.results if result.ran} == set(WRITTEN)
     assert _not_passed(run) == {
         # A socket: the fixed cable's cases are run below, on a station with one.

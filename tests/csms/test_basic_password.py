@@ -1,9 +1,14 @@
 """The password a command gave a station, kept once the station took it (OCPP 2.0.1 A01.FR.03
-and A01.FR.04; 1.6 security whitepaper section 2.4)."""
+and A01.FR.04; the 1.6 security whitepaper's A01), and masked in what the central system
+logs (A01.FR.09)."""
 
 from __future__ import annotations
 
-from chargeyard.csms.commands.basic_password import accepted_password
+from typing import cast
+
+from chargeyard.csms.commands.basic_password import accepted_password, without_password
+from chargeyard.csms.frames import FrameRecorder
+from chargeyard.store import FrameLog
 
 PASSWORD = {"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}
 HEARTBEAT = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
@@ -47,3 +52,46 @@ def test_16_authorization_key_accepted_is_kept() -> None:
     assert accepted_password("ChangeConfiguration", change, {"status": "Rejected"}) is None
     other = {"key": "HeartbeatInterval", "value": "60"}
     assert accepted_password("ChangeConfiguration", other, {"status": "Accepted"}) is None
+
+
+def test_a01_fr_09_a_password_is_masked_and_nothing_else() -> None:
+    key = {"key": "AuthorizationKey", "value": "0123456789abcdef"}
+    assert without_password("ChangeConfiguration", key) == {
+        "key": "AuthorizationKey",
+        "value": "********",
+    }
+    other = {"key": "HeartbeatInterval", "value": "60"}
+    assert without_password("ChangeConfiguration", other) is other
+    both = _set({**HEARTBEAT, "attributeValue": "60"}, {**PASSWORD, "attributeValue": "n3w"})
+    assert without_password("SetVariables", both) == _set(
+        {**HEARTBEAT, "attributeValue": "60"}, {**PASSWORD, "attributeValue": "********"}
+    )
+    assert both["setVariableData"][1]["attributeValue"] == "n3w"  # the one sent is unchanged
+    heartbeat = _set({**HEARTBEAT, "attributeValue": "60"})
+    assert without_password("SetVariables", heartbeat) is heartbeat
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.frames: list[tuple[object, ...]] = []
+
+    def record(self, *frame: object) -> None:
+        self.frames.append(frame)
+
+
+def test_a01_fr_09_the_frame_log_keeps_a_password_sent_masked() -> None:
+    log = _Log()
+    recorder = FrameRecorder(cast(FrameLog, log), "CP-1")
+    sent = '[2,"c1","ChangeConfiguration",{"key":"AuthorizationKey","value":"s3cret-s3cret"}]'
+    recorder("out", sent)
+    recorder("in", '[3,"c1",{"status":"Accepted"}]')
+    plain = '[2,"c2","ChangeConfiguration",{"key":"HeartbeatInterval","value":"60"}]'
+    recorder("out", plain)
+    assert [(action, text) for _, _, action, _, text in log.frames] == [
+        (
+            "ChangeConfiguration",
+            '[2,"c1","ChangeConfiguration",{"key":"AuthorizationKey","value":"********"}]',
+        ),
+        ("ChangeConfiguration", '[3,"c1",{"status":"Accepted"}]'),
+        ("ChangeConfiguration", plain),
+    ]

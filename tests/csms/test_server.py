@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -105,6 +106,27 @@ async def test_a_second_connection_replaces_the_first(csms: CsmsServer) -> None:
             station = await csms.store.stations.get("CP-1")
             assert station is not None
             assert station.is_online
+
+
+async def test_a_command_sent_the_moment_a_station_reconnects_reaches_it(
+    csms: CsmsServer,
+) -> None:
+    # An operator acting on a station's return: the command is asked for as soon as the
+    # handshake is done, before the station has said anything and while the listener still
+    # writes its presence. It must reach the new connection, not be refused as not connected.
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as first:  # type: ignore[list-item]
+        await exchange(first, [2, "h1", "Heartbeat", {}])
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as station:  # type: ignore[list-item]
+        order = {"connectorId": 0, "type": "Inoperative"}
+        command = asyncio.create_task(csms.link.call("CP-1", "ChangeAvailability", order))
+        call = orjson.loads(await asyncio.wait_for(station.recv(), 5))
+        assert call[0] == 2
+        assert call[2:] == ["ChangeAvailability", order]
+        await station.send(orjson.dumps([3, call[1], {"status": "Accepted"}]).decode())
+        assert await asyncio.wait_for(command, 5) == {"status": "Accepted"}
+        # The station's own messages are handled as ever once it is set up.
+        answer = await exchange(station, [2, "h2", "Heartbeat", {}])
+        assert answer[:2] == [3, "h2"]
 
 
 async def test_an_invalid_payload_is_answered_with_the_versions_code(csms: CsmsServer) -> None:

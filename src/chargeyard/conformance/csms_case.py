@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from chargeyard.conformance.record import CaseLog
@@ -98,6 +98,12 @@ class CsmsTarget:
 def now() -> str:
     """The current time as a station writes it (UTC, milliseconds, ``Z``)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def later(minutes: float) -> str:
+    """A time ``minutes`` from now (before now, if negative), as the wire writes it."""
+    moment = datetime.now(UTC) + timedelta(minutes=minutes)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def is_timestamp(value: Any) -> bool:

@@ -192,12 +192,10 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def resumed(self) -> None:
         """The connection lost and back without a reboot (no BootNotification): a new
-        connection, on which the station's first message is a Heartbeat. Its answer says the
-        CSMS has taken the connection, which a CSMS may still be setting up when the handshake
-        is done, before a step has it send anything."""
-        self.log.step("The connection drops and comes back; the station sends a Heartbeat")
+        connection, on which the station says nothing until a step has it (Part 6's cases
+        of E14 have the CSMS act at once)."""
+        self.log.step("The connection drops and comes back")
         await self.reconnect()
-        await self.call("Heartbeat", {})
 
     async def status(self, status: str, evse: int = 1, connector: int = 1, **extra: Any) -> None:
         """StatusNotification of one connector (ConnectorStatusEnumType, G01)."""
@@ -382,13 +380,14 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def ev_disconnected(
         self, evse: int = 1, *, meter_value: list[Payload] | None = None
-    ) -> None:
+    ) -> Payload:
         """Reusable State EVDisconnected: the cable out (Available), the transaction Ended
-        with EVCommunicationLost, Idle, EVDisconnected."""
+        with EVCommunicationLost, Idle, EVDisconnected; returns the CSMS's answer to the
+        Ended event."""
         self.log.step("The EV unplugs: Available, TransactionEvent Ended (EVDisconnected)")
         transaction = self.transaction(evse)
         await self.connector_status("Available", evse, transaction.connector)
-        await self.transaction_event(
+        return await self.transaction_event(
             "Ended",
             "EVCommunicationLost",
             evse=evse,

@@ -8,18 +8,19 @@ The station connects to ``ws://HOST:PORT/ANY/PATH/{identity}`` with the version'
 cases, as a real station stays connected between them (a newer one replaces it). The
 handshake is refused (and the refusal remembered, for the case to say why nothing came) for an
 identity other than the one expected, for missing or wrong HTTP Basic credentials when a
-password is set (security profile 1), and while the central system is "offline"
+password is set (security profile 1, ``csms_handshake.py``), and while the central system is
+"offline"
 (:meth:`CsmsPeer.go_offline`: the suite controls the network, so offline cases close the
 socket and refuse new ones for as long as they need).
 
 One reader per socket. Every CALL of the station is answered at once, as a CSMS would
 (``csms_answers.py``; a case overrides an action's answer with :meth:`CsmsPeer.answer_with`),
-and appended to one stream of everything the station sent, across connections.
-:meth:`CsmsPeer.expect` takes the next CALL of an action from that stream (after the case's
-cursor, or after a :meth:`CsmsPeer.mark`), so a message that came before the case looked for
-it is not missed, and messages are expected in order; it checks the payload against the
-official request schema. :meth:`CsmsPeer.call` sends a CALL and waits for its answer, matched
-by message id and checked against the response schema.
+and appended to one stream of everything the station sent, across connections
+(``csms_inbox.py``). :meth:`CsmsPeer.expect` takes the first CALL of an action from that stream
+that no expectation took yet (from where the case's step began, or from a
+:meth:`CsmsPeer.mark`), so a message that came before the case looked for it is not missed; it
+checks the payload against the official request schema. :meth:`CsmsPeer.call` sends a CALL
+and waits for its answer, matched by message id and checked against the response schema.
 
 Every wait has a deadline. A station that never connects, sends what is not OCPP-J, closes the
 socket or does not answer ends the case with the observed reason (:class:`CaseEnded`), never a
@@ -30,8 +31,6 @@ hang; a case that expects the station to go away (a reset, a power cycle) says s
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import itertools
 import time
@@ -52,6 +51,13 @@ from chargeyard.conformance.csms_answers import (
     CentralBooks,
     Responder,
 )
+from chargeyard.conformance.csms_handshake import (
+    Connection,
+    connection_of,
+    credentials_refused,
+    identity_of,
+)
+from chargeyard.conformance.csms_inbox import Changes, Inbox, Received, Where
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.verdicts import Weight
@@ -71,56 +77,6 @@ Payload = dict[str, Any]
 MAX_FRAME_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """One WebSocket connection of the station, as its handshake showed it.
-
-    Attributes:
-        number: 1 for the first connection of the run, then 2, 3...
-        identity: the last segment of the path.
-        offered: the subprotocols the station offered.
-        subprotocol: the one agreed (None: none of them is the version's).
-        authorization: the ``Authorization`` header it sent, if any.
-        local_host: the address of the suite the station reached (for the URLs it is sent).
-    """
-
-    number: int
-    path: str
-    identity: str
-    offered: tuple[str, ...]
-    subprotocol: str | None
-    authorization: str | None
-    local_host: str
-
-
-@dataclass(slots=True)
-class Received:
-    """A CALL of the station and what became of it.
-
-    Attributes:
-        connection: the number of the connection it came on.
-        at: seconds (monotonic) when it came.
-        answer: the CALLRESULT's payload the central system gave (None: another answer).
-        schema_error: why its payload breaks the official schema (None: it keeps it).
-        expected: a step took it (its schema check is then that step's).
-    """
-
-    call: Call
-    connection: int
-    at: float
-    answer: Payload | None = None
-    schema_error: str | None = None
-    expected: bool = False
-
-    @property
-    def action(self) -> str:
-        return self.call.action
-
-    @property
-    def payload(self) -> Payload:
-        return self.call.payload
-
-
 @dataclass(slots=True)
 class _Open:
     """The connection held now."""
@@ -130,9 +86,6 @@ class _Open:
     pending: dict[str, asyncio.Future[Answer]] = field(default_factory=dict)
     ended: str | None = None
     closed_by_us: bool = False
-
-
-Where = Callable[[Received], bool]
 
 
 class CsmsPeer:
@@ -174,9 +127,9 @@ class CsmsPeer:
         self.refusals: list[str] = []
         """Why handshakes were refused, oldest first."""
         self._offline: str | None = None
-        self._stream: list[Received] = []
-        self._cursor = 0
-        self._changed = asyncio.Event()
+        self._changes = Changes()
+        self.inbox = Inbox(self._changes)
+        """Every CALL the station sent, across connections."""
         self._answers: dict[str, Responder] = {}
         self._ids = (f"cs-{n}" for n in itertools.count(1))
         self.registered = False
@@ -239,7 +192,7 @@ class CsmsPeer:
         as the defaults and its cursor after everything already received."""
         self.log = log
         self._answers = {}
-        self.begin_step()
+        self.inbox.begin_step()
 
     def answer_with(self, action: str, responder: Responder | None) -> None:
         """Answer ``action`` with ``responder`` for the rest of the case (None: the
@@ -268,14 +221,20 @@ class CsmsPeer:
         try:
             async with asyncio.timeout(within):
                 while True:
-                    changed = self._changed
+                    changed = self._changes.event
                     held = self.connection
                     if held is not None and held.number > after:
                         return held
                     await changed.wait()
         except TimeoutError:
             refused = self.refusals[refused_before:]
-            what = "no station connected" if not after else "the station did not connect again"
+            if not self.connections:
+                what = "no station connected"
+            elif self._open is not None and self._open.ended is not None and not after:
+                ended = self._open.ended
+                what = f"the station's connection ended ({ended}) and it did not connect again"
+            else:
+                what = "the station did not connect again"
             why = f"; its handshakes were refused: {refused[-1]}" if refused else ""
             raise NothingCame(f"{what} within {within:g} s{why}") from None
 
@@ -304,32 +263,32 @@ class CsmsPeer:
     def offline(self) -> bool:
         return self._offline is not None
 
-    # -- what the station sent --------------------------------------------------------------
+    # -- what the station sent (``csms_inbox.py``) ---------------------------------------
 
     def mark(self) -> int:
         """A position in the stream of the station's CALLs: everything from now on."""
-        return len(self._stream)
+        return self.inbox.mark()
 
     @property
     def step_began(self) -> int:
         """Where the current step began in the stream."""
-        return self._cursor
+        return self.inbox.step_began
 
     def begin_step(self) -> None:
         """A step of the case begins: what it expects comes from now on (by default)."""
-        self._cursor = len(self._stream)
+        self.inbox.begin_step()
 
     def received(
         self, action: str | None = None, *, since: int | None = None, where: Where | None = None
     ) -> list[Received]:
         """The CALLs received so far from ``since`` (default: the step's beginning) of
         ``action`` (None: any) that ``where`` accepts."""
-        start = self._cursor if since is None else since
-        return [
-            item
-            for item in self._stream[start:]
-            if (action is None or item.action == action) and (where is None or where(item))
-        ]
+        return self.inbox.received(action, since=since, where=where)
+
+    def unchecked(self, since: int) -> list[Received]:
+        """The CALLs from ``since`` that no expectation took and whose payload broke the
+        schema."""
+        return self.inbox.unchecked(since)
 
     async def expect(
         self,
@@ -352,53 +311,16 @@ class CsmsPeer:
                 the station is expected to go and come back, or the central system closed
                 it).
         """
-        words = what or action
-        start = self._cursor if since is None else since
         watched = self._open if not reconnects else None
-        try:
-            async with asyncio.timeout(within):
-                while True:
-                    changed = self._changed
-                    for item in self._stream[start:]:
-                        if (
-                            not item.expected
-                            and item.action == action
-                            and (where is None or where(item))
-                        ):
-                            self._took(item)
-                            return item
-                    if watched is not None and watched.ended and not watched.closed_by_us:
-                        raise CaseEnded(f"{watched.ended}; no {words} came")
-                    await changed.wait()
-        except TimeoutError:
-            raise NothingCame(f"the station sent no {words} within {within:g} s") from None
 
-    async def quiet(
-        self,
-        seconds: float,
-        action: str | None = None,
-        *,
-        where: Where | None = None,
-        since: int | None = None,
-    ) -> list[Received]:
-        """Wait ``seconds`` and return what came meanwhile (from ``since``, default now) of
-        ``action`` that ``where`` accepts: for a step that checks the station does *not* do
-        something."""
-        start = self.mark() if since is None else since
-        await asyncio.sleep(seconds)
-        return self.received(action, since=start, where=where)
+        def gone() -> str | None:
+            if watched is None or watched.ended is None or watched.closed_by_us:
+                return None
+            return watched.ended
 
-    def unchecked(self, since: int) -> list[Received]:
-        """The CALLs from ``since`` that no expectation took and whose payload broke the
-        schema."""
-        return [
-            item
-            for item in self._stream[since:]
-            if not item.expected and item.schema_error is not None
-        ]
-
-    def _took(self, item: Received) -> None:
-        item.expected = True
+        item = await self.inbox.expect(
+            action, within=within, where=where, since=since, what=what, gone=gone
+        )
         if self.log is not None:
             self.log.check(
                 f"the request {item.action} follows the official {self.version.name} schema",
@@ -407,6 +329,7 @@ class CsmsPeer:
                 expected="valid",
                 observed=item.schema_error or "valid",
             )
+        return item
 
     # -- what the central system sends ------------------------------------------------------
 
@@ -460,7 +383,7 @@ class CsmsPeer:
         return Subprotocol(wanted) if wanted in list(offered) else None
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        identity = request.path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        identity = identity_of(request.path)
         why: str | None = None
         status = 0
         if self._offline is not None:
@@ -468,7 +391,8 @@ class CsmsPeer:
         elif self.identity is not None and identity != self.identity:
             why, status = f"identity {identity!r} is not the one expected ({self.identity})", 404
         elif self.password is not None:
-            why = self._credentials_refused(identity, request.headers.get("Authorization"))
+            header = request.headers.get("Authorization")
+            why = credentials_refused(identity, self.password, header)
             status = 401
         if why is None:
             return None
@@ -476,42 +400,8 @@ class CsmsPeer:
         self._notify()
         return connection.respond(status, why + "\n")
 
-    def _credentials_refused(self, identity: str, header: str | None) -> str | None:
-        """Why the Basic credentials do not do (the 1.6 security whitepaper, profile 1: the
-        identity as user name and the AuthorizationKey as password), or None."""
-        if header is None:
-            return "no HTTP Basic credentials (an Authorization header) were sent"
-        scheme, _, encoded = header.partition(" ")
-        try:
-            user, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return "the Authorization header is not HTTP Basic credentials"
-        if scheme.lower() != "basic":
-            return f"the Authorization header's scheme is {scheme!r}, not Basic"
-        if user != identity:
-            return f"the Basic user name {user!r} is not the identity {identity!r}"
-        if secret != self.password:
-            return "the Basic password is not the station's"
-        return None
-
     async def _serve(self, socket: ServerConnection) -> None:
-        request = socket.request
-        assert request is not None
-        path = request.path
-        info = Connection(
-            number=next(self._connections),
-            path=path,
-            identity=path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1],
-            offered=tuple(
-                part.strip()
-                for value in request.headers.get_all("Sec-WebSocket-Protocol")
-                for part in value.split(",")
-                if part.strip()
-            ),
-            subprotocol=socket.subprotocol,
-            authorization=request.headers.get("Authorization"),
-            local_host=str(socket.local_address[0]),
-        )
+        info = connection_of(next(self._connections), socket)
         previous = self._open
         if previous is not None and previous.ended is None:
             previous.closed_by_us = True
@@ -566,8 +456,7 @@ class CsmsPeer:
             text = encode_call_error(call.unique_id, reply.code, reply.description, {}).decode()
         else:
             text = ""
-        self._stream.append(item)
-        self._notify()
+        self.inbox.add(item)
         if text:
             with contextlib.suppress(CaseEnded):
                 await self._send(held, text)
@@ -586,7 +475,7 @@ class CsmsPeer:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
                 while True:
-                    changed = self._changed
+                    changed = self._changes.event
                     if condition():
                         return True
                     await changed.wait()
@@ -636,5 +525,4 @@ class CsmsPeer:
             self.log.frame(direction, text)
 
     def _notify(self) -> None:
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        self._changes.notify()

@@ -19,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from chargeyard.conformance.csms_answers import CentralBooks, Responder, TagEntry
 from chargeyard.conformance.csms_files import FileSite
-from chargeyard.conformance.csms_peer import Connection, CsmsPeer, Received, Where
+from chargeyard.conformance.csms_handshake import Connection
+from chargeyard.conformance.csms_inbox import Received, Where
+from chargeyard.conformance.csms_peer import CsmsPeer
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb
@@ -165,9 +167,6 @@ class StationCase:
         """Begin the next step: its checks follow, and what it expects comes from now on."""
         self.log.step(title)
         self.peer.begin_step()
-
-    def not_applicable(self, why: str) -> NotApplicable:
-        return NotApplicable(why)
 
     # -- the connection ---------------------------------------------------------------------
 
@@ -425,7 +424,7 @@ class StationCase:
         return None
 
     @contextlib.asynccontextmanager
-    async def offline(self) -> Any:
+    async def offline(self) -> AsyncIterator[None]:
         """The network is down for the block: the connection closed, new ones refused; once
         back, the station's reconnection is awaited."""
         before = self.peer.connections
@@ -446,6 +445,3 @@ def _reverse(act: StationAct) -> StationAct | None:
     if act.verb is Verb.UNLOCK_FAILURE and act.fails:
         return StationAct(Verb.UNLOCK_FAILURE, act.evse, act.connector, fails=False)
     return None
-
-
-CaseFunction = Callable[[Any], Awaitable[None]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case import NotApplicable, StationCase, is_timestamp
 from chargeyard.conformance.station_peer import CaseEnded
 from chargeyard.conformance.verdicts import Weight

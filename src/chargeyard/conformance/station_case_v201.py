@@ -17,7 +17,8 @@ import itertools
 from collections.abc import Collection
 from typing import Any
 
-from chargeyard.conformance.csms_peer import Connection, Received
+from chargeyard.conformance.csms_handshake import Connection
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_case import Bench
 from chargeyard.conformance.station_device_v201 import id_token

@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chargeyard.conformance.csms_peer import Received, Where
+from chargeyard.conformance.csms_inbox import Received, Where
 from chargeyard.conformance.station_case import NotApplicable, StationCase, is_timestamp
 from chargeyard.conformance.station_peer import CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, Verb

@@ -35,6 +35,7 @@ from chargeyard.protocol.frames import (
     FrameError,
     decode,
     encode_call,
+    encode_call_error,
     encode_call_result,
 )
 
@@ -200,6 +201,12 @@ class StationPeer:
     async def answer(self, call: Call, payload: Payload) -> None:
         """Answer a CALL of the CSMS with a CALLRESULT."""
         await self._send(encode_call_result(call.unique_id, payload))
+
+    async def refuse(self, call: Call, code: str, description: str = "") -> None:
+        """Answer a CALL of the CSMS with a CALLERROR of ``code`` (an RPC framework error
+        code of the version: NotSupported, NotImplemented...), as a station that cannot do
+        what it was asked does (OCPP-J 1.6 section 4.2.3, 2.0.1 part 4 section 4.2.3)."""
+        await self._send(encode_call_error(call.unique_id, code, description, {}))
 
     async def quiet(self, seconds: float) -> list[Call]:
         """The CALLs the CSMS sends in the next ``seconds`` (answered by default): for a case

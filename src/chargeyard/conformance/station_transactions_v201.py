@@ -32,7 +32,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case import is_timestamp
 from chargeyard.conformance.station_device_v201 import DeviceMovesV201, Var, id_token
 from chargeyard.conformance.station_peer import NothingCame

@@ -263,15 +263,15 @@ async def _posted(client: httpx.AsyncClient, url: str, body: Payload) -> Payload
     Raises:
         NotActed: the request failed or was refused.
     """
+    shown = str(client.base_url.join(url))
     try:
         answer = await client.post(url, json=body)
     except httpx.HTTPError as error:
-        raise NotActed(
-            f"the trigger's POST {url} failed: {error or type(error).__name__}"
-        ) from None
+        why = str(error) or type(error).__name__
+        raise NotActed(f"the trigger's POST {shown} failed: {why}") from None
     if not answer.is_success:
         raise NotActed(
-            f"the trigger's POST {url} answered HTTP {answer.status_code}: {answer.text[:200]}"
+            f"the trigger's POST {shown} answered HTTP {answer.status_code}: {answer.text[:200]}"
         )
     try:
         parsed = answer.json()

@@ -35,6 +35,7 @@ from typing import Protocol
 import orjson
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
+from chargeyard.csms.commands.basic_password import without_password
 from chargeyard.csms.station_calls import (
     StationDidNotAnswer,
     StationNotConnected,
@@ -235,7 +236,8 @@ class JournaledLink:
                 identity,
                 endpoint=self._endpoint,
                 action=action,
-                request=_json(payload),
+                # A01.FR.09: a password the call set is not kept in clear.
+                request=_json(without_password(action, payload)),
                 response=None if response is None else _json(response),
                 outcome=outcome,
                 status=status,

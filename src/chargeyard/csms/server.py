@@ -7,8 +7,10 @@ part 4 section 3.1.2), builds that version's handlers from one table, and runs a
 :class:`~chargeyard.transport.OcppConnection` until the socket closes. Its sockets are
 :class:`~chargeyard.transport.push.PushServerConnection` objects: each frame is handed to the
 session as it is read and answered with a synchronous write, with no reader task per station.
-Open connections live in the :class:`~chargeyard.csms.registry.Registry`; a second connection
-for an identity replaces the first, which is closed (OCPP 2.0.1 part 4 section 3.1.1).
+Open connections live in the :class:`~chargeyard.csms.registry.Registry` from the moment the
+handshake is done (before presence is written, so a command sent as a station comes back finds
+it); a second connection for an identity replaces the first, which is closed (OCPP 2.0.1 part 4
+section 3.1.1).
 
 What stations report is kept in the :class:`~chargeyard.store.Store` by the handlers; every
 frame in and out goes to the store's batched frame log, meter samples go through a
@@ -75,6 +77,7 @@ from chargeyard.protocol import (
     VERSIONS,
     ActionHandlers,
     Role,
+    VersionSpec,
     VersionTable,
     negotiate,
     version_for,
@@ -414,6 +417,16 @@ class CsmsServer:
             return
         version = version_for(websocket.subprotocol)
         known = self._admitted.pop(websocket, None) or await self._known(identity)
+        # Registered as it connected: in the admission organization (a row made by another
+        # node at the same moment is that node's, and is read at the next connection).
+        organization_id = known.organization_id or self.settings.register_into
+        events = StationEvents(self.events, organization_id)
+        connection = self._connection(websocket, identity, version, known, events)
+        # Known to the registry as soon as it is accepted, before anything is written: a
+        # command sent the moment the station is back (an operator acting on its
+        # reconnection) finds it. Its answer waits on the socket until run() listens, and the
+        # station's own messages are handled from then on, once presence is written.
+        self._register(identity, connection, organization_id)
         try:
             await layout.on_connect(self.store, identity, version, known)
             await self._station_writer.keep(
@@ -425,18 +438,48 @@ class CsmsServer:
                     organization_id=self.settings.register_into,
                 )
             )
-        except NotFoundError:  # deleted between the handshake and now
-            await websocket.close(1008, "unknown station")
-            return
+        except BaseException as error:
+            if self.registry.remove(identity, connection):
+                self.store.stations.disconnected(identity)
+            if not isinstance(error, Exception):  # cancelled: the listener is stopping
+                raise
+            if isinstance(error, NotFoundError):  # deleted between the handshake and now
+                await websocket.close(1008, "unknown station")
+            else:
+                await websocket.close(CloseCode.INTERNAL_ERROR, "the central system failed")
+            # The socket is closed: run() returns at once and fails the commands sent
+            # meanwhile (StationNotConnected). The station's CALLs that came meanwhile wait
+            # for the work queue, which takes none of a connection no longer running.
+            await connection.run()
+            if isinstance(error, NotFoundError):
+                return
+            raise
         known.ocpp_version = version.name
-        # Registered as it connected: in the admission organization (a row made by another
-        # node at the same moment is that node's, and is read at the next connection).
-        organization_id = known.organization_id or self.settings.register_into
-        events = StationEvents(self.events, organization_id)
+        logger.info("%s connected (OCPP %s)", identity, version.name)
+        events.publish(event_data.connected(identity, version.name))
+        try:
+            await connection.run()
+        finally:
+            # A replaced connection leaves presence to its successor.
+            if self.registry.remove(identity, connection):
+                self.store.stations.disconnected(identity)
+                await self._mark_offline(identity)
+                events.publish(event_data.disconnected(identity))
+            logger.info("%s disconnected", identity)
+
+    def _connection(
+        self,
+        websocket: ServerConnection,
+        identity: str,
+        version: VersionSpec,
+        known: KnownStation,
+        events: StationEvents,
+    ) -> OcppConnection:
+        """The station's OCPP connection, with its version's handlers (not yet running)."""
         context = StationContext(
             identity=identity,
             store=self.store,
-            organization_id=organization_id,
+            organization_id=events.organization_id,
             boot_policy=BootPolicy(self.settings.boot_status, self.settings.heartbeat_interval),
             data_transfer_handlers=self.settings.data_transfer_handlers,
             accept_unknown_tags=self.settings.accept_unknown_tags,
@@ -451,7 +494,7 @@ class CsmsServer:
             announced=self.registry.announced,
         )
         handlers = HANDLERS[version](context)
-        connection = OcppConnection(
+        return OcppConnection(
             websocket,
             version,
             Role.CENTRAL_SYSTEM,
@@ -464,26 +507,21 @@ class CsmsServer:
             scheduler=self._work,
             max_frame_bytes=self.settings.max_frame_bytes,
         )
+
+    def _register(self, identity: str, connection: OcppConnection, organization_id: str) -> None:
+        """Make ``connection`` the identity's, and close the one it replaces (OCPP 2.0.1 part 4
+        section 3.1.1). The replaced one, when it ends, finds it is no longer the identity's
+        and leaves presence alone."""
         previous = self.registry.add(identity, connection)
         self.store.stations.connected(identity, organization_id)
-        if previous is not None:
-            logger.info("%s reconnected; closing its previous connection", identity)
-            task = asyncio.get_running_loop().create_task(
-                previous.close(1000, "replaced by a new connection")
-            )
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
-        logger.info("%s connected (OCPP %s)", identity, version.name)
-        events.publish(event_data.connected(identity, version.name))
-        try:
-            await connection.run()
-        finally:
-            # A replaced connection leaves presence to its successor.
-            if self.registry.remove(identity, connection):
-                self.store.stations.disconnected(identity)
-                await self._mark_offline(identity)
-                events.publish(event_data.disconnected(identity))
-            logger.info("%s disconnected", identity)
+        if previous is None:
+            return
+        logger.info("%s reconnected; closing its previous connection", identity)
+        task = asyncio.get_running_loop().create_task(
+            previous.close(1000, "replaced by a new connection")
+        )
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def _known(self, identity: str) -> KnownStation:
         """What the store holds of ``identity`` (unknown: registered as it connects, with

@@ -149,6 +149,11 @@ class SimulatedStation(ActionHandlers):
         self.powered = True
         # A simulated network outage (go_offline): no connection until come_online.
         self.network_down = False
+        # The HTTP Basic password it presents (security profile 1), which its central system
+        # may change (1.6 security whitepaper A01, 2.0.1 A01); None: it presents none.
+        self.password: str | None = None
+        # Close the connection and dial again at once (redial).
+        self._redial = False
         self.wake: Callable[[], None] = _nothing
         self._session: Session | None = None
         self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
@@ -275,6 +280,9 @@ class SimulatedStation(ActionHandlers):
         self._after_answer.clear()
         if self._power.going_down:
             self._power.power_off()  # no answer can come any more
+        if self._redial:
+            self._redial = False
+            self.wants_connection = self.powered and not self.network_down
 
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
@@ -480,6 +488,16 @@ class SimulatedStation(ActionHandlers):
         """The network fails: the connection drops and stays down until :meth:`come_online`.
         Transaction messages wait in their queue meanwhile."""
         self.network_down = True
+        self.wants_connection = False
+        self.wake()
+
+    def redial(self) -> None:
+        """Close the connection and connect again at once (new credentials take effect: 1.6
+        security whitepaper A01, 2.0.1 A01). Transaction messages wait in their queue; a
+        station that was Accepted does not boot again."""
+        if self._session is None:
+            return
+        self._redial = True
         self.wants_connection = False
         self.wake()
 

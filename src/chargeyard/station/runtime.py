@@ -106,7 +106,6 @@ class StationRuntime:
         "_open_timeout",
         "_outbound",
         "_own_dialer",
-        "_password",
         "_phase",
         "_reconnect",
         "_retry",
@@ -146,7 +145,8 @@ class StationRuntime:
         station.max_frame_bytes = max_frame_bytes
         self.url = url
         self._uri: WebSocketURI = parse_uri(url)
-        self._password = password
+        if password is not None:
+            station.password = password  # the central system may change it (A01)
         station.security_profile = 0 if password is None else 1
         self._reconnect = reconnect or _DEFAULT_POLICY
         self._open_timeout = open_timeout
@@ -290,10 +290,11 @@ class StationRuntime:
 
     def _upgrade_request(self, key: str) -> bytes:
         authorization = None
-        if self._password is not None:
+        password = self.station.password
+        if password is not None:
             # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
             # CSMS splits at the first one, so it is sent as it is.
-            credentials = f"{self.station.identity}:{self._password}".encode()
+            credentials = f"{self.station.identity}:{password}".encode()
             authorization = "Basic " + base64.b64encode(credentials).decode()
         return upgrade_request(self._uri, key, self.subprotocol, authorization)
 

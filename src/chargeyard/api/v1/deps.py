@@ -1,6 +1,7 @@
 """The central system's own dependencies: ``LinkDep`` (the ``StationLink`` to the stations
 connected to the central system, keeping every call in the command history as sent by the
-request's API key through its endpoint, ``csms/command_journal.py``) and ``ChargerDep`` (the
+request's API key through its endpoint, ``csms/command_journal.py``, and the Basic password a
+call set once the station took it, ``csms/commands/basic_password.py``) and ``ChargerDep`` (the
 path's chargeBoxId, a registered station, as a command target). ``api/deps.py`` has the ones
 both APIs share."""
 
@@ -15,6 +16,7 @@ from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
 from chargeyard.csms.commands import Charger
+from chargeyard.csms.commands.basic_password import PasswordKeepingLink
 from chargeyard.csms.station_link import StationLink
 
 
@@ -38,7 +40,9 @@ async def settle_history(app: FastAPI) -> None:
         await keeper.settled()
 
 
-async def get_link(request: Request, keeper: KeeperDep, tenant: TenantDep) -> StationLink:
+async def get_link(
+    request: Request, keeper: KeeperDep, tenant: TenantDep, store: StoreDep
+) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
     # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
@@ -49,7 +53,9 @@ async def get_link(request: Request, keeper: KeeperDep, tenant: TenantDep) -> St
         request.url.path if template is None else API_PREFIX + template
     )
     api_key = tenant.api_key
-    return JournaledLink(link, keeper, caller=Caller(api_key.id, api_key.name), endpoint=endpoint)
+    # A password a call sets is kept once the station took it, before the command answers.
+    kept = PasswordKeepingLink(link, store.stations)
+    return JournaledLink(kept, keeper, caller=Caller(api_key.id, api_key.name), endpoint=endpoint)
 
 
 LinkDep = Annotated[StationLink, Depends(get_link)]

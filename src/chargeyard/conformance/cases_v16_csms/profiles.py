@@ -1,13 +1,11 @@
 """OCPP 1.6 Central System cases of the optional feature profiles: the local authorization
-list, firmware and diagnostics, reservations and smart charging (1.6 sections 3.9-3.13, 5)."""
+list, firmware and diagnostics, and smart charging (1.6 sections 3.9-3.13, 5); reservations
+have ``reservations.py``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from chargeyard.conformance.cases_v16_csms._registry import case
-from chargeyard.conformance.csms_case import CsmsCase, now
-from chargeyard.conformance.station_peer import CaseEnded
+from chargeyard.conformance.csms_case import CsmsCase, later, now
 
 
 async def _local_list_version(run: CsmsCase, version: int) -> None:
@@ -26,12 +24,6 @@ async def local_list_not_supported(run: CsmsCase) -> None:
 @case("TC_042_2_CSMS")
 async def local_list_empty(run: CsmsCase) -> None:
     await _local_list_version(run, 0)
-
-
-def _in(minutes: int) -> str:
-    """A time ``minutes`` from now, as the wire writes it."""
-    moment = datetime.now(UTC) + timedelta(minutes=minutes)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None:
@@ -86,7 +78,7 @@ async def _update_firmware(run: CsmsCase, statuses: list[str], reboots: bool) ->
     location = "https://firmware.example/chargeyard-2.0.bin"
     call = await run.order(
         "UpdateFirmware",
-        {"location": location, "retrieveDate": _in(0)},
+        {"location": location, "retrieveDate": later(0)},
         f"update the station's firmware from {location}",
     )
     run.log.check(
@@ -151,139 +143,6 @@ async def diagnostics_upload_failed(run: CsmsCase) -> None:
     await _get_diagnostics(run, ["Uploading", "UploadFailed"])
 
 
-RESERVATION_ID = 4711
-
-
-async def _reserve(run: CsmsCase, tag: str, answer: str) -> None:
-    """ReserveNow of connector 1 for ``tag`` (1.6 section 5.13), answered ``answer``; an
-    accepted reservation makes the connector Reserved."""
-    run.log.step("The Central System reserves connector 1")
-    call = await run.order(
-        "ReserveNow",
-        {
-            "connectorId": 1,
-            "expiryDate": _in(30),
-            "idTag": tag,
-            "reservationId": RESERVATION_ID,
-        },
-        f"reserve connector 1 for {tag} (reservation {RESERVATION_ID}, 30 minutes)",
-    )
-    run.log.check(
-        "ReserveNow names the connector, the tag and the reservation",
-        (
-            call.payload.get("connectorId"),
-            call.payload.get("idTag"),
-            call.payload.get("reservationId"),
-        )
-        == (1, tag, RESERVATION_ID),
-        expected={"connectorId": 1, "idTag": tag, "reservationId": RESERVATION_ID},
-        observed=call.payload,
-    )
-    await run.answered(call, {"status": answer})
-    if answer == "Accepted":
-        await run.status(1, "Reserved")
-
-
-@case("TC_046_CSMS")
-async def reservation_then_transaction(run: CsmsCase) -> None:
-    tag = await run.tag("Accepted")
-    await run.booted()
-    await _reserve(run, tag, "Accepted")
-    run.log.step("The driver comes: Authorize, Preparing, StartTransaction of the reservation")
-    await run.authorize(tag)
-    await run.status(1, "Preparing")
-    answer = await run.call(
-        "StartTransaction",
-        {
-            "connectorId": 1,
-            "idTag": tag,
-            "meterStart": 0,
-            "timestamp": now(),
-            "reservationId": RESERVATION_ID,
-        },
-    )
-    transaction_id = answer.get("transactionId")
-    if not run.log.check(
-        "StartTransaction of a reservation is accepted with a transactionId",
-        answer.get("idTagInfo", {}).get("status") == "Accepted" and isinstance(transaction_id, int),
-        expected="Accepted, a transactionId",
-        observed=answer,
-    ):
-        raise CaseEnded("the reserved start was not accepted")
-    assert isinstance(transaction_id, int)
-    await run.status(1, "Charging")
-    await run.finish(transaction_id, "Local", tag)
-
-
-@case("TC_047_CSMS")
-async def reservation_expires(run: CsmsCase) -> None:
-    tag = await run.tag("Accepted")
-    await run.booted()
-    await _reserve(run, tag, "Accepted")
-    run.log.step("Nobody comes: the reservation expires and the connector is Available")
-    await run.status(1, "Available")
-
-
-async def _reservation_refused(run: CsmsCase, answer: str) -> None:
-    tag = await run.tag("Accepted")
-    await run.booted()
-    await _reserve(run, tag, answer)
-    run.log.step("The connection stays usable: Heartbeat")
-    await run.call("Heartbeat", {})
-
-
-@case("TC_048_1_CSMS")
-async def reservation_faulted(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Faulted")
-
-
-@case("TC_048_2_CSMS")
-async def reservation_occupied(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Occupied")
-
-
-@case("TC_048_3_CSMS")
-async def reservation_unavailable(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Unavailable")
-
-
-@case("TC_048_4_CSMS")
-async def reservation_rejected(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Rejected")
-
-
-async def _cancel(run: CsmsCase, answer: str) -> None:
-    """CancelReservation (1.6 section 5.1) of the reservation made, answered ``answer``."""
-    tag = await run.tag("Accepted")
-    await run.booted()
-    await _reserve(run, tag, "Accepted")
-    run.log.step("The Central System cancels the reservation")
-    call = await run.order(
-        "CancelReservation",
-        {"reservationId": RESERVATION_ID},
-        f"cancel reservation {RESERVATION_ID}",
-    )
-    run.log.check(
-        "CancelReservation names the reservation made",
-        call.payload.get("reservationId") == RESERVATION_ID,
-        expected=RESERVATION_ID,
-        observed=call.payload.get("reservationId"),
-    )
-    await run.answered(call, {"status": answer})
-    if answer == "Accepted":
-        await run.status(1, "Available")
-
-
-@case("TC_051_CSMS")
-async def cancel_reservation(run: CsmsCase) -> None:
-    await _cancel(run, "Accepted")
-
-
-@case("TC_052_CSMS")
-async def cancel_reservation_rejected(run: CsmsCase) -> None:
-    await _cancel(run, "Rejected")
-
-
 def _profile(purpose: str, transaction_id: int | None = None) -> dict[str, object]:
     """A charging profile of ``purpose``: 16 A from now on (1.6 section 7.8). A TxProfile is
     relative to its transaction's start; the others start now."""
@@ -293,7 +152,7 @@ def _profile(purpose: str, transaction_id: int | None = None) -> dict[str, objec
     }
     relative = purpose == "TxProfile"
     if not relative:
-        schedule["startSchedule"] = _in(0)
+        schedule["startSchedule"] = later(0)
     profile: dict[str, object] = {
         "chargingProfileId": 7,
         "stackLevel": 0,
@@ -390,31 +249,6 @@ async def clear_charging_profile(run: CsmsCase) -> None:
         "ClearChargingProfile", {"id": 7}, "clear charging profile 7 of the station"
     )
     await run.answered(call, {"status": "Accepted"})
-
-
-@case("TC_049_CSMS")
-async def reservation_of_the_charge_point(run: CsmsCase) -> None:
-    """ReserveNow of connector 0, the whole charge point (1.6 section 5.13)."""
-    tag = await run.tag("Accepted")
-    await run.booted()
-    run.log.step("The Central System reserves the charge point (connector 0)")
-    call = await run.order(
-        "ReserveNow",
-        {"connectorId": 0, "expiryDate": _in(30), "idTag": tag, "reservationId": RESERVATION_ID},
-        f"reserve the whole charge point for {tag} (reservation {RESERVATION_ID})",
-    )
-    run.log.check(
-        "ReserveNow names connector 0",
-        call.payload.get("connectorId") == 0,
-        expected=0,
-        observed=call.payload.get("connectorId"),
-    )
-    await run.answered(call, {"status": "Accepted"})
-    run.log.step("The driver comes and charges")
-    await run.authorize(tag)
-    await run.status(1, "Preparing")
-    transaction_id = await run.charge(tag)
-    await run.finish(transaction_id, "Local", tag)
 
 
 @case("TC_059_CSMS")

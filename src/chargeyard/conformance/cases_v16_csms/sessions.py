@@ -1,11 +1,12 @@
 """OCPP 1.6 Central System cases of a driver's session as the station reports it: boots,
 authorization, transactions started and stopped (at the station, offline, by a power failure),
-data transfer, and the handshake's security (Basic authentication, subprotocol)."""
+data transfer, and the subprotocol of the handshake (its Basic authentication is the
+security profile's: ``security.py``)."""
 
 from __future__ import annotations
 
 from chargeyard.conformance.cases_v16_csms._registry import case
-from chargeyard.conformance.csms_case import CsmsCase
+from chargeyard.conformance.csms_case import CsmsCase, later
 from chargeyard.conformance.station_peer import CaseEnded
 from chargeyard.conformance.verdicts import Weight
 
@@ -110,14 +111,6 @@ async def data_transfer(run: CsmsCase) -> None:
     )
 
 
-@case("TC_085_CSMS")
-async def basic_authentication(run: CsmsCase) -> None:
-    """HTTP Basic authentication with the station's password (1.6 security profile 1)."""
-    if run.target.password is None:
-        raise CaseEnded("no --password given: the case needs the station's password")
-    await run.booted()
-
-
 @case("TC_088_CSMS")
 async def subprotocol_negotiation(run: CsmsCase) -> None:
     """The station offers an older subprotocol and its own; the Central System picks its own
@@ -211,3 +204,39 @@ async def offline_transaction(run: CsmsCase) -> None:
     tag, transaction_id = await _offline_start(run)
     await run.meter_values(transaction_id, 1_000)
     await run.finish(transaction_id, "Local", tag)
+
+
+@case("TC_037_3_CSMS")
+async def offline_start_invalid_tag(run: CsmsCase) -> None:
+    """A transaction started offline for a tag the Central System does not know: reported
+    once back, it must be answered Invalid (with a transactionId all the same), and the
+    station, whose StopTransactionOnInvalidId is true, stops it with reason DeAuthorized
+    (1.6 sections 3.5.4, 4.8 and 9.1.24)."""
+    tag = await run.tag("Invalid")
+    await run.booted()
+    run.log.step("Offline, the station starts a transaction for an unknown tag; back, reports it")
+    await run.reconnect()
+    await run.boot()
+    answer = await run.call(
+        "StartTransaction",
+        {"connectorId": 1, "idTag": tag, "meterStart": 0, "timestamp": later(-5)},
+    )
+    status = answer.get("idTagInfo", {}).get("status")
+    run.log.check(
+        f"StartTransaction of {tag} is answered Invalid",
+        status == "Invalid",
+        expected="Invalid",
+        observed=status,
+    )
+    transaction_id = answer.get("transactionId")
+    if not run.log.check(
+        "StartTransaction's answer holds a transactionId, the tag invalid or not",
+        isinstance(transaction_id, int),
+        expected="an integer",
+        observed=transaction_id,
+    ):
+        raise CaseEnded("the CSMS gave no transactionId")
+    assert isinstance(transaction_id, int)
+    await run.status(1, "Charging")
+    run.log.step("StopTransactionOnInvalidId: the station stops it (DeAuthorized)")
+    await run.finish(transaction_id, "DeAuthorized")

@@ -17,6 +17,7 @@ from chargeyard.conformance.cases_v16_station import (
     profiles,
     remote,
     reservations,
+    security,
     sessions,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
@@ -24,8 +25,8 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # The modules register their cases as they are imported: the Core profile's in
 # ``lifecycle`` (boot, resets, power, the connection), ``sessions`` (a driver's sessions),
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
-# in ``local_list``, ``firmware``, ``reservations`` and ``profiles`` (Remote Trigger, Smart
-# Charging).
+# in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
+# Charging) and ``security`` (the security whitepaper without TLS or certificates).
 MODULES = (
     lifecycle,
     sessions,
@@ -35,6 +36,7 @@ MODULES = (
     firmware,
     reservations,
     profiles,
+    security,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.csms_answers import wire_now
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.conformance.verdicts import Weight
 

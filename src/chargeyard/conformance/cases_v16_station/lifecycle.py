@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.cases_v16_station.sessions import cached, short
 from chargeyard.conformance.csms_answers import CentralBooks, Reply, wire_now
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case import NotApplicable, parse_time
 from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.conformance.station_triggers import StationAct, Verb

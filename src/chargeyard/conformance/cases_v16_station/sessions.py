@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from chargeyard.conformance.cases_v16_station._registry import case
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case import parse_time
 from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.conformance.station_triggers import StationAct, Verb

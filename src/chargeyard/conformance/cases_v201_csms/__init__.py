@@ -4,10 +4,10 @@ Each function of the modules here is one case of the catalog (``catalog/ocpp201.
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section 3):
 ``security.py`` (A, those without TLS), ``provisioning.py`` (B), ``authorization.py`` (C),
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
-``availability.py`` (G), ``reservation.py`` (H), ``meter_values.py`` (J),
-``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py`` (N) and
-``data_transfer.py`` (P). A case's steps follow Part 6's
-description of it, built from the reusable states of
+``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
+``meter_values.py`` (J), ``smart_charging.py`` (K), ``firmware.py`` (L), ``diagnostics.py``
+and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P). A
+case's steps follow Part 6's description of it, built from the reusable states of
 :class:`~chargeyard.conformance.csms_case_v201.CsmsCaseV201`; its checks are the tool
 validations Part 6 names and the rules of the use cases its docstring cites. A case that needs
 the CSMS to act asks the trigger; one that needs the CSMS configured in a way no trigger can ask
@@ -19,14 +19,17 @@ from chargeyard.conformance.cases_v201_csms import (
     availability,
     data_transfer,
     diagnostics,
+    display_messages,
     firmware,
     local_list,
     meter_values,
+    monitoring,
     provisioning,
     remote_control,
     reservation,
     security,
     smart_charging,
+    tariff_cost,
     transactions,
 )
 from chargeyard.conformance.cases_v201_csms._registry import CASES
@@ -41,10 +44,13 @@ MODULES = (
     remote_control,
     availability,
     reservation,
+    tariff_cost,
     meter_values,
     smart_charging,
     firmware,
     diagnostics,
+    monitoring,
+    display_messages,
     data_transfer,
 )
 

@@ -1,5 +1,6 @@
 """OCPP 2.0.1 CSMS cases of block B, Provisioning: the boot (B01-B03), reading and setting
-variables (B05, B06), reports (B07), the network profile (B09) and resets (B11, B12)."""
+variables (B05, B06), base and custom reports (B07, B08), the network profile (B09) and resets
+(B11, B12)."""
 
 from __future__ import annotations
 
@@ -220,6 +221,20 @@ async def _base_report(run: CsmsCaseV201, base: str) -> None:
         expected=">= 0",
         observed=request_id,
     )
+    await _reported(
+        run,
+        request_id,
+        {
+            "component": {"name": "OCPPCommCtrlr"},
+            "variable": {"name": "OfflineThreshold"},
+            "variableAttribute": [{"type": "Actual", "value": "60"}],
+            "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False},
+        },
+    )
+
+
+async def _reported(run: CsmsCaseV201, request_id: object, item: Payload) -> None:
+    """The report of ``item`` (a ReportDataType) in one NotifyReport (B07.FR.03, B08)."""
     run.log.step("The station sends the report: NotifyReport")
     await run.call(
         "NotifyReport",
@@ -228,14 +243,7 @@ async def _base_report(run: CsmsCaseV201, base: str) -> None:
             "generatedAt": now(),
             "seqNo": 0,
             "tbc": False,
-            "reportData": [
-                {
-                    "component": {"name": "OCPPCommCtrlr"},
-                    "variable": {"name": "OfflineThreshold"},
-                    "variableAttribute": [{"type": "Actual", "value": "60"}],
-                    "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False},
-                }
-            ],
+            "reportData": [item],
         },
     )
 
@@ -250,6 +258,55 @@ async def base_report_configuration(run: CsmsCaseV201) -> None:
 async def base_report_full(run: CsmsCaseV201) -> None:
     """B07.FR.08."""
     await _base_report(run, "FullInventory")
+
+
+@case("TC_B_14_CSMS")
+async def base_report_summary(run: CsmsCaseV201) -> None:
+    """B07.FR.09: the SummaryInventory, which a CSMS of the Advanced Device Management
+    profile asks for and takes in NotifyReport."""
+    await _base_report(run, "SummaryInventory")
+
+
+EVSE_AVAILABILITY = {
+    "component": {"name": "EVSE", "evse": {"id": 1}},
+    "variable": {"name": "AvailabilityState"},
+}
+
+
+async def _custom_report(run: CsmsCaseV201, criterion: str, answer: str) -> object:
+    """GetReport of EVSE 1's AvailabilityState among the components that are
+    ``criterion`` (B08.FR.01, B08.FR.03), answered ``answer``; returns its requestId."""
+    call = await run.ordered(
+        "GetReport",
+        {
+            "requestId": 218,
+            "componentCriteria": [criterion],
+            "componentVariable": [EVSE_AVAILABILITY],
+        },
+        f"ask for the AvailabilityState of EVSE 1 among the {criterion} components",
+        {"status": answer},
+    )
+    run.field_is(call, "componentCriteria", [criterion])
+    run.field_is(call, "componentVariable", [EVSE_AVAILABILITY])
+    return call.payload.get("requestId")
+
+
+@case("TC_B_18_CSMS")
+async def custom_report(run: CsmsCaseV201) -> None:
+    """B08.FR.01, B08.FR.03: among the Problem components, nothing (EmptyResultSet); among
+    the Available ones, EVSE 1 reported."""
+    await run.booted()
+    await _custom_report(run, "Problem", "EmptyResultSet")
+    request_id = await _custom_report(run, "Available", "Accepted")
+    await _reported(
+        run,
+        request_id,
+        {
+            **EVSE_AVAILABILITY,
+            "variableAttribute": [{"type": "Actual", "value": "Available"}],
+            "variableCharacteristics": {"dataType": "OptionList", "supportsMonitoring": True},
+        },
+    )
 
 
 async def _reset(run: CsmsCaseV201, kind: str, answer: str, evse: int | None = None) -> None:

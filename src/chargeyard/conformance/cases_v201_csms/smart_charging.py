@@ -1,6 +1,6 @@
 """OCPP 2.0.1 CSMS cases of block K, Smart Charging: charging profiles set (K01), replaced,
-cleared (K10) and read back (K09), a remote start with a profile (K05) and the composite
-schedule (K08)."""
+refused by a station without smart charging, cleared (K10) and read back (K09), a remote start
+with a profile (K05) and the composite schedule (K08)."""
 
 from __future__ import annotations
 
@@ -157,6 +157,46 @@ async def multiple_profiles(run: CsmsCaseV201) -> None:
         expected="two ids",
         observed=ids,
     )
+
+
+@case("TC_K_15_CSMS")
+async def profile_not_supported(run: CsmsCaseV201) -> None:
+    """A station without smart charging answers SetChargingProfile with CALLERROR
+    NotSupported (K01; OCPP 2.0.1 part 4 section 4.2.3): the CSMS sends an Absolute
+    TxDefaultProfile of 6 A as asked, takes the error, and the connection goes on."""
+    await run.booted()
+    charging = profile(limit=6.0)
+    call = await run.ordered(
+        "SetChargingProfile",
+        {"evseId": 1, "chargingProfile": charging},
+        f"set a TxDefaultProfile of 6 A (id {charging['id']}) on EVSE 1",
+    )
+    run.field_is(call, "evseId", 1)
+    for name in ("chargingProfilePurpose", "chargingProfileKind", "stackLevel"):
+        run.field_is(call, f"chargingProfile.{name}", charging[name])
+    sent = call.payload.get("chargingProfile", {})
+    schedules = sent.get("chargingSchedule") or [{}]
+    schedule = schedules[0]
+    bounded = [name for name in ("validFrom", "validTo") if name in sent]
+    bounded += [name for name in ("startSchedule", "duration") if name in schedule]
+    run.log.check(
+        "the profile has validFrom, validTo, and a schedule with startSchedule and duration",
+        len(bounded) == 4,
+        expected=["validFrom", "validTo", "startSchedule", "duration"],
+        observed=bounded,
+    )
+    first = (schedule.get("chargingSchedulePeriod") or [{}])[0]
+    wanted = {"A": 6.0, "W": 6000.0}.get(schedule.get("chargingRateUnit", ""))
+    run.log.check(
+        "the schedule's first period starts at 0 with a limit of 6 A (6000 W) on its phases",
+        first.get("startPeriod") == 0 and first.get("limit") == wanted and "numberPhases" in first,
+        expected={"startPeriod": 0, "limit": "6.0 A or 6000.0 W", "numberPhases": "set"},
+        observed=first,
+    )
+    run.log.step("The station does not support smart charging: CALLERROR NotSupported")
+    await run.peer.refuse(call, "NotSupported", "SetChargingProfile is not supported")
+    run.log.step("The connection stays usable: Heartbeat")
+    await run.call("Heartbeat", {})
 
 
 @case("TC_K_60_CSMS")

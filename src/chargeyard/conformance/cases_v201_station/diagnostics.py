@@ -10,7 +10,7 @@ import itertools
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import LOCAL_PRE_AUTHORIZE, quiet
 from chargeyard.conformance.cases_v201_station.firmware import site
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var, id_token
 from chargeyard.conformance.verdicts import Weight

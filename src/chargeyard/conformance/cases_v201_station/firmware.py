@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import quiet
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_transactions_v201 import Session
 from chargeyard.conformance.verdicts import Weight

@@ -13,7 +13,7 @@ from chargeyard.conformance.cases_v201_station.transactions import (
     UPDATED_MEASURANDS,
     start_at,
 )
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var
 from chargeyard.conformance.verdicts import Weight

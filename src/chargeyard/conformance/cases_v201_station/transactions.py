@@ -27,7 +27,7 @@ from chargeyard.conformance.csms_answers import (
     Reply,
     TagEntry,
 )
-from chargeyard.conformance.csms_peer import Received
+from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var
 from chargeyard.conformance.station_transactions_v201 import TX_START, TX_STOP, Session

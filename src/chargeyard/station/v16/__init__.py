@@ -19,6 +19,8 @@ attribute                   module                  what it does
 ``local_list``              ``local_list.py``       SendLocalList, GetLocalListVersion
 ``reservations``            ``reservation.py``      ReserveNow, CancelReservation, expiry
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
+``security``                ``security.py``         the security log, GetLog, AuthorizationKey
+                                                    (the security whitepaper without TLS)
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -59,6 +61,7 @@ from chargeyard.station.v16.metering import MeteringV16
 from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
+from chargeyard.station.v16.security import SecurityV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.terms import TERMS_V16
@@ -88,6 +91,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     local_list: LocalAuthListV16
     reservations: ReservationV16
     firmware: FirmwareManagementV16
+    security: SecurityV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -108,6 +112,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         # Last, after core: Reserved is re-derived from the connectors as they start, not as
         # they were, and the expiry timer the reboot cancelled is armed again (5.13).
         lambda s: s.reservations.follow_reservations(),
+        # The boot goes into the security log (whitepaper section 8); nothing is sent.
+        lambda s: s.security.power_on(),
     )
     # (Only reservations after core shows in a frame: before it, a connector left Preparing
     # is reported Reserved twice at the boot. The others forget their own state and send
@@ -117,7 +123,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
     ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.accepted())
     # Going down (a reboot or switch-off), while the station may still send: transfers stop
     # with the power (5.9, 5.19).
-    GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.going_down())
+    GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.firmware.going_down(), lambda s: s.security.going_down()
+    )
     # A connector's status was set and reported (section 4.9). Each status these set runs this
     # hook again. Reservations first: a reservation ends when its connector becomes Faulted or
     # Unavailable, and the connectors show the book (A7, G1, G2; 5.13), so a connector that
@@ -149,6 +157,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # policy, HeartbeatInterval): the sampling intervals restart from now.
     CONFIGURATION_CHANGED: ClassVar[Hook[[StationV16, str, str]]] = Hook(
         lambda s, key, value: s.metering.configuration_changed(key, value),
+        # A new AuthorizationKey: the next connection uses it, at once (whitepaper A01).
+        lambda s, key, value: s.security.configuration_changed(key, value),
     )
     # (A reconnection without a reboot, and the power going or coming back, are the base's
     # alone: base.py reports what changed while offline, and brings the meters up to now.)
@@ -165,6 +175,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
 
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
         self.firmware = FirmwareManagementV16(self)
+        self.security = SecurityV16(self)
         self.reservations = ReservationV16(self)
         self.local_list = LocalAuthListV16(self)
         self.smart_charging = SmartChargingV16(self)
@@ -188,6 +199,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.local_list,
             self.reservations,
             self.firmware,
+            self.security,
         )
 
     def handlers(self) -> dict[str, Handler]:

@@ -37,7 +37,9 @@ class StationV16Base(SimulatedStation):
         # Profiles are kept per EVSE; the Smart Charging profile maps 1.6 connector numbers
         # onto EVSEs (connector 0 stays 0, the whole station).
         self.model.profiles.rules = OCPP16_RULES
-        self.config = Configuration(self.template.configuration_16())
+        # Every station has the AuthorizationKey (security whitepaper 7.2), set once it has a
+        # password; write-only, so the listings do not change.
+        self.config = Configuration({**self.template.configuration_16(), "AuthorizationKey": ""})
         self.config.on_change(self.configuration_changed)
         # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
         # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.

@@ -7,6 +7,8 @@ Management, 9.3 Reservation, 9.4 Smart Charging). A station starts from its temp
 * an unknown key -> NotSupported;
 * a read-only key, or a value of the wrong type or outside what the station supports ->
   Rejected;
+* a write-only key (the security whitepaper's AuthorizationKey) is never told by
+  GetConfiguration: not listed among all the keys, listed without its value when asked for;
 * a key the station applies only at boot -> RebootRequired (the value is stored);
 * otherwise Accepted, and whoever listens (:meth:`Configuration.on_change`) applies it now.
 """
@@ -19,7 +21,7 @@ from typing import Any, Literal
 
 from chargeyard.station.model.meter import parse_measurands
 
-Kind = Literal["int", "bool", "measurands", "csl", "string"]
+Kind = Literal["int", "bool", "measurands", "csl", "string", "password"]
 ChangeStatus = Literal["Accepted", "Rejected", "RebootRequired", "NotSupported"]
 
 
@@ -29,6 +31,7 @@ class KeyDefinition:
     kind: Kind
     readonly: bool = False
     reboot_required: bool = False
+    writeonly: bool = False  # GetConfiguration never tells its value
 
 
 def _keys(*definitions: KeyDefinition) -> dict[str, KeyDefinition]:
@@ -87,6 +90,8 @@ STANDARD_KEYS: Mapping[str, KeyDefinition] = _keys(
     _K("ChargingScheduleMaxPeriods", "int", readonly=True),
     _K("ConnectorSwitch3to1PhaseSupported", "bool", readonly=True),
     _K("MaxChargingProfilesInstalled", "int", readonly=True),
+    # The security whitepaper (edition 3, section 7.2): the password of security profile 1.
+    _K("AuthorizationKey", "password", writeonly=True),
 )
 
 
@@ -101,6 +106,9 @@ def _valid(kind: Kind, value: str) -> bool:
     if kind == "measurands":
         _, invalid = parse_measurands(value)
         return not invalid
+    if kind == "password":
+        # 16 to 20 bytes as hexadecimal digits (security whitepaper 7.2, A00.FR.205).
+        return 32 <= len(value) <= 40 and all(c in "0123456789abcdefABCDEF" for c in value)
     return True
 
 
@@ -175,12 +183,12 @@ class Configuration:
 
     def report(self, keys: Iterable[str] | None) -> dict[str, Any]:
         """GetConfiguration.conf (OCPP 1.6 section 6.25): all keys when none are asked."""
-        wanted = list(self._values) if not keys else list(keys)
-        known = [
-            {"key": key, "readonly": self._definitions[key].readonly, "value": self._values[key]}
-            for key in wanted
-            if key in self._values
-        ]
+        wanted = (
+            [key for key in self._values if not self._definitions[key].writeonly]
+            if not keys
+            else list(keys)
+        )
+        known = [self._entry(key) for key in wanted if key in self._values]
         unknown = [key for key in wanted if key not in self._values]
         answer: dict[str, Any] = {}
         if known:
@@ -188,3 +196,10 @@ class Configuration:
         if unknown:
             answer["unknownKey"] = unknown
         return answer
+
+    def _entry(self, key: str) -> dict[str, Any]:
+        definition = self._definitions[key]
+        entry: dict[str, Any] = {"key": key, "readonly": definition.readonly}
+        if not definition.writeonly:
+            entry["value"] = self._values[key]
+        return entry

@@ -41,7 +41,6 @@ from chargeyard.api.v1.schemas import (
     UpdateFirmwareResponse,
 )
 from chargeyard.csms import commands
-from chargeyard.csms.commands.basic_password import keep_accepted_password
 from chargeyard.csms.commands.raw_call import raw_call
 from chargeyard.store.repositories import MAX_HISTORY
 
@@ -113,7 +112,9 @@ async def get_configuration(
 async def change_configuration(
     charger: ChargerDep, body: ChangeConfigurationRequest
 ) -> ChangeConfigurationResponse:
-    """Change a configuration key: Accepted, RebootRequired, Rejected or NotSupported."""
+    """Change a configuration key: Accepted, RebootRequired, Rejected or NotSupported. A
+    Basic password the station accepts (1.6 AuthorizationKey, 2.0.1
+    SecurityCtrlr.BasicAuthPassword) is the one it must connect with from then on."""
     result = await commands.change_configuration(charger, body.key, body.value)
     return ChangeConfigurationResponse.model_validate(result)
 
@@ -189,7 +190,7 @@ async def data_transfer_item(
 
 
 @router.post("/call", summary="Raw OCPP call")
-async def call(charger: ChargerDep, store: StoreDep, body: RawCallRequest) -> RawCallResponse:
+async def call(charger: ChargerDep, body: RawCallRequest) -> RawCallResponse:
     """Send any action a central system sends in the station's OCPP version, with its payload
     as OCPP writes it, and get the station's answer as it came. An action the central system
     does not send in that version, or a payload that breaks the action's official request
@@ -197,7 +198,4 @@ async def call(charger: ChargerDep, store: StoreDep, body: RawCallRequest) -> Ra
     A password the station takes (2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword, 1.6
     ChangeConfiguration of AuthorizationKey) is the one it must connect with from then on."""
     result = await raw_call(charger, body.action, body.payload)
-    await keep_accepted_password(
-        store.stations, charger.identity, body.action, body.payload, result["response"]
-    )
     return RawCallResponse.model_validate(result)

@@ -12,11 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
-from chargeyard.api.deps import StoreDep, require_tenant
+from chargeyard.api.deps import require_tenant
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.csms.commands import device_model
-from chargeyard.csms.commands.basic_password import keep_accepted_password
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 
 
@@ -47,14 +46,9 @@ def _route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
 
     async def send(
         charger: ChargerDep,
-        store: StoreDep,
         body: Annotated[dict[str, Any], Body(openapi_examples=example)],
     ) -> OperationResponse:
         result = await device_model.run(charger, operation, body)
-        # A01.FR.03: a BasicAuthPassword the station took is its password from now on.
-        await keep_accepted_password(
-            store.stations, charger.identity, operation.action, body, result["response"]
-        )
         return OperationResponse.model_validate(result)
 
     send.__doc__ = (

@@ -1,0 +1,107 @@
+"""OCPP 1.6 Central System cases of the security extension that need no TLS (the 1.6
+security whitepaper, edition 3): HTTP Basic authentication (security profile 1, section 2.3),
+the password the Central System sets (A01) and the security log it asks for (N01)."""
+
+from __future__ import annotations
+
+import uuid
+
+from chargeyard.conformance.cases_v16_csms._registry import case
+from chargeyard.conformance.csms_case import CsmsCase, later
+from chargeyard.conformance.triggers import NotActed
+
+PASSWORD_KEY = "AuthorizationKey"
+LOG_REQUEST_ID = 79
+
+
+def _password(run: CsmsCase) -> str:
+    if run.password is None:
+        raise NotActed("no --password given: the case needs the station's password")
+    return run.password
+
+
+@case("TC_085_CSMS")
+async def basic_authentication(run: CsmsCase) -> None:
+    """HTTP Basic authentication with the station's identity and password (security profile
+    1, A00.FR.202-A00.FR.204): the Central System lets it in and accepts its boot."""
+    _password(run)
+    await run.booted()
+
+
+async def _set_password(run: CsmsCase, password: str) -> None:
+    """ChangeConfiguration of AuthorizationKey (A01.FR.02), Accepted; the station uses the
+    new password once the Central System took its answer (A01.FR.03)."""
+    run.log.step(f"The Central System sets a new {PASSWORD_KEY}")
+    call = await run.order(
+        "ChangeConfiguration",
+        {"key": PASSWORD_KEY, "value": password},
+        f"set the station's {PASSWORD_KEY} (its Basic password) to a new one",
+    )
+    key, value = call.payload.get("key"), call.payload.get("value")
+    run.log.check(
+        f"ChangeConfiguration sets {PASSWORD_KEY}",
+        key == PASSWORD_KEY,
+        expected=PASSWORD_KEY,
+        observed=key,
+    )
+    await run.answered(call, {"status": "Accepted"})
+    await run.order_done()
+    if isinstance(value, str):
+        run.password = value
+
+
+@case("TC_073_CSMS")
+async def password_update(run: CsmsCase) -> None:
+    """The Central System sets a new Basic password; the station accepts it, disconnects and
+    connects with it, which the Central System must let in (A01.FR.02, A01.FR.03; the key is
+    write-only, section 7.2). The old password is set back the same way at the end, so the
+    station's credentials are as they were."""
+    old = _password(run)
+    await run.booted()
+    # 16 random bytes as 32 hexadecimal digits: the key's form (A00.FR.205).
+    await _set_password(run, uuid.uuid4().hex)
+    run.log.step("The station reconnects with the new password")
+    await run.reconnect()
+    await run.boot()
+    await _set_password(run, old)
+    run.log.step("The station reconnects with its first password")
+    await run.reconnect()
+    await run.boot()
+
+
+@case("TC_079_CSMS")
+async def security_log(run: CsmsCase) -> None:
+    """GetLog of the security log (N01.FR.01, N01.FR.03): the station accepts, uploads and
+    tells each status with the request's id (N01.FR.07-N01.FR.09), which the Central System
+    acknowledges."""
+    await run.booted()
+    run.log.step("The Central System asks for the security log")
+    location = "https://logs.example/upload/"
+    call = await run.order(
+        "GetLog",
+        {
+            "logType": "SecurityLog",
+            "requestId": LOG_REQUEST_ID,
+            "log": {"remoteLocation": location, "latestTimestamp": later(0)},
+        },
+        f"ask for the station's security log, uploaded to {location}",
+    )
+    log_type = call.payload.get("logType")
+    run.log.check(
+        "GetLog asks for the SecurityLog",
+        log_type == "SecurityLog",
+        expected="SecurityLog",
+        observed=log_type,
+    )
+    remote = call.payload.get("log", {}).get("remoteLocation")
+    run.log.check(
+        "GetLog names where to upload",
+        isinstance(remote, str) and remote != "",
+        expected="a remoteLocation",
+        observed=remote,
+    )
+    await run.answered(call, {"status": "Accepted", "filename": "chargeyard-security.log"})
+    request_id = call.payload.get("requestId")
+    run.log.step("The station uploads: LogStatusNotification Uploading, Uploaded")
+    for status in ("Uploading", "Uploaded"):
+        await run.call("LogStatusNotification", {"status": status, "requestId": request_id})

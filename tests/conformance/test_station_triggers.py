@@ -1,0 +1,142 @@
+"""The ways the suite makes a station act, each driving a real station: an HTTP hook of the
+documented convention (``POST {url}/{ocpp_version}/{station_id}/{verb}`` with the verb's
+parameters), and chargeyard's gateway API for one of its simulated chargers. A hook that
+refuses makes the case inconclusive, with its answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from chargeyard.api.serve import serving
+from chargeyard.api.tokens import Role
+from chargeyard.conformance import (
+    ChargeyardStationTrigger,
+    HookStationTrigger,
+    StationTarget,
+    Verdict,
+    run_station,
+)
+from chargeyard.conformance.runner import RunResult
+from chargeyard.protocol import V16, OcppError
+from chargeyard.station.faults import KIND_OF_16_CODE, Fault, FaultKind
+from chargeyard.station.v16 import StationV16
+from tests.api.gateway_lab import gateway_settings
+from tests.conformance.station_lab import IDENTITY, new_station, run_against
+from tests.ports import free_port
+from tests.stack_lab import OPERATOR_ORG, StackLab, stack_lab
+
+pytestmark = pytest.mark.slow
+
+
+def _verdicts(run: RunResult) -> dict[str, tuple[Verdict, str | None]]:
+    return {result.info.id: (result.conformance, result.reason) for result in run.results}
+
+
+def _hook(station: StationV16) -> Starlette:
+    """A station's trigger hook, as a user writes one for their charger: each verb of the
+    convention does what the station's own verbs do."""
+
+    async def act(request: Request) -> JSONResponse:
+        verb = request.path_params["verb"]
+        body = await request.json()
+        evse, connector = body.get("evseId", 1), body.get("connectorId", 1)
+        try:
+            if verb == "plug":
+                station.plug(evse, connector)
+            elif verb == "unplug":
+                station.unplug(evse, connector)
+            elif verb == "present_id_token":
+                station.present_id_token(body["idToken"], evse)
+            elif verb == "inject_fault":
+                kind = KIND_OF_16_CODE.get(body["errorCode"], FaultKind.OTHER)
+                station.inject_fault(evse, connector, Fault(kind))
+            elif verb == "clear_fault":
+                station.clear_fault(evse, connector)
+            elif verb == "power_cycle":
+                station.power_cut()
+            else:
+                return JSONResponse({"detail": f"no verb {verb}"}, status_code=404)
+        except OcppError as error:
+            return JSONResponse({"detail": str(error)}, status_code=409)
+        return JSONResponse({"done": verb})
+
+    return Starlette(routes=[Route("/{version}/{station}/{verb}", act, methods=["POST"])])
+
+
+async def test_the_hook_convention_drives_a_station() -> None:
+    station = new_station()
+    async with serving(_hook(station), "127.0.0.1", 0) as port:  # type: ignore[arg-type]
+        trigger = HookStationTrigger(f"http://127.0.0.1:{port}")
+        try:
+            run = await run_against(
+                station, ["TC_001_CS", "TC_003_CS", "TC_041_CS"], trigger=trigger
+            )
+        finally:
+            await trigger.close()
+    assert _verdicts(run) == {
+        "TC_001_CS": (Verdict.PASS, None),
+        "TC_003_CS": (Verdict.PASS, None),
+        "TC_041_CS": (Verdict.PASS, None),
+    }
+
+
+async def test_a_hook_that_refuses_makes_the_case_inconclusive() -> None:
+    station = new_station()
+    async with serving(_hook(station), "127.0.0.1", 0) as port:  # type: ignore[arg-type]
+        trigger = HookStationTrigger(f"http://127.0.0.1:{port}")
+        try:
+            run = await run_against(station, ["TC_030_CS"], trigger=trigger)
+        finally:
+            await trigger.close()
+    assert _verdicts(run) == {
+        "TC_030_CS": (
+            Verdict.INCONCLUSIVE,
+            f"the trigger's POST http://127.0.0.1:{port}/1.6/{IDENTITY}/unlock_failure answered"
+            ' HTTP 404: {"detail":"no verb unlock_failure"}',
+        )
+    }
+
+
+@pytest.fixture
+async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
+    settings = gateway_settings(command_timeout=5.0)
+    async with stack_lab(tmp_path, gateway=True, serve=True, settings=settings) as running:
+        await running.store.organizations.create("Acme", organization_id=OPERATOR_ORG)
+        yield running
+
+
+async def test_chargeyard_s_gateway_drives_its_simulated_charger(lab: StackLab) -> None:
+    port = free_port()
+    charger = await lab.charger("CY-GATEWAY-STATION", csms_url=f"ws://127.0.0.1:{port}/ocpp")
+    await lab.host.start_charger(lab.org, charger.id)
+    token = lab.headers(Role.OPERATOR, OPERATOR_ORG)["Authorization"].removeprefix("Bearer ")
+    trigger = ChargeyardStationTrigger(f"http://127.0.0.1:{lab.stack.api_port}", token, charger.id)
+    target = StationTarget(
+        "127.0.0.1",
+        port,
+        V16,
+        identity="CY-GATEWAY-STATION",
+        trigger=trigger,
+        step_s=5.0,
+        connect_s=10.0,
+    )
+    try:
+        run = await run_station(target, ids=["TC_003_CS", "TC_041_CS", "TC_030_CS"])
+    finally:
+        await trigger.close()
+    assert _verdicts(run) == {
+        "TC_003_CS": (Verdict.PASS, None),
+        "TC_041_CS": (Verdict.PASS, None),
+        # The gateway has no command that jams a lock.
+        "TC_030_CS": (
+            Verdict.INCONCLUSIVE,
+            "chargeyard's gateway has no command to make connector 1's lock fail to unlock",
+        ),
+    }

@@ -220,7 +220,7 @@ def test_n07_a_numeric_delta_counts_from_the_last_event(online: Link) -> None:
 def test_n07_the_hard_wired_monitor_reports_a_new_password_without_its_value(
     online: Link,
 ) -> None:
-    assert set_variable(online, "SecurityCtrlr", "BasicAuthPassword", "s3cret-s3cret!") == (
+    assert set_variable(online, "SecurityCtrlr", "BasicAuthPassword", "s3cret-s3cret-s3cret") == (
         "Accepted"
     )
     assert online.csms.payloads("NotifyEvent") == [

@@ -222,13 +222,15 @@ class StationV201(FirmwareDownloads, StationV201Base):
     )
     # A SetVariables value was Accepted (B05): applied to the station, then the J02 interval
     # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval), then the
-    # monitors look (N07). The order does not matter: the value is in the device model
-    # already and each applies its own (the monitors' NotifyEvent follows the answer anyway).
+    # monitors look (N07), then the security log keeps a new password's change (A01). The
+    # order does not matter: the value is in the device model already and each applies its
+    # own (the monitors' NotifyEvent follows the answer anyway).
     VARIABLE_CHANGED: ClassVar[Hook[[StationV201, Component, Variable]]] = Hook(
         StationV201Base.variable_changed,
         lambda s, component, variable: s.transactions.variable_changed(component, variable),
         lambda s, component, variable: s.metering.variable_changed(component, variable),
         lambda s, component, variable: s.monitoring.variable_changed(component, variable),
+        lambda s, component, variable: s.diagnostics.variable_changed(component, variable),
     )
     # A security event happened: the security log keeps it (N01.FR.05).
     SECURITY_EVENT: ClassVar[Hook[[StationV201, str, str | None]]] = Hook(

@@ -99,6 +99,11 @@ class StationV201Base(SimulatedStation):
         self._apply_device_model()
         if (component.name, variable.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(self.heartbeat_interval)
+        if (component.name, variable.name) == ("SecurityCtrlr", "BasicAuthPassword"):
+            # A01: every connection from now on presents it, beginning with the next, which
+            # starts at once, once the answer is out (A01.FR.03: the CSMS takes only it now).
+            self.password = variable.value
+            self.soon(self.redial)
 
     def reconnect_wait(self, attempt: int, rng: random.Random) -> float | None:
         """Part 4 section 5.3: RetryBackOffWaitMinimum, doubled after each failed attempt at

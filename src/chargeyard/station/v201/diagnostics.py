@@ -50,6 +50,7 @@ from chargeyard.station.maintenance import (
     without_credentials,
 )
 from chargeyard.station.model.states import STATUS_201
+from chargeyard.station.v201.device_model import Component, Variable
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
@@ -245,6 +246,14 @@ class DiagnosticsV201(Block["StationV201"]):
         goes to the CSMS too (A04.FR.01)."""
         self._keep(kind, tech_info)
         self.notify_security_events()
+
+    def variable_changed(self, component: Component, variable: Variable) -> None:
+        """A new BasicAuthPassword goes in the security log, without its value (A01.FR.11,
+        A01.FR.12)."""
+        if (component.name, variable.name) == ("SecurityCtrlr", "BasicAuthPassword"):
+            self.station.security_event(
+                "ReconfigurationOfSecurityParameters", "BasicAuthPassword changed"
+            )
 
     def _keep(self, kind: str, tech_info: str | None) -> None:
         now = self.station.clock.now()

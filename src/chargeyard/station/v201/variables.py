@@ -18,6 +18,7 @@ live from the station through :class:`LiveValues`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -67,6 +68,21 @@ class LiveValues(Protocol):
     def local_list_entries(self) -> int: ...
 
     def charging_profile_entries(self) -> int: ...
+
+
+# passwordString (part 2 section 2.1): letters, digits and * - _ = : + | @ .
+_PASSWORD = re.compile(r"[A-Za-z0-9*\-_=:+|@.]*")
+
+
+def password_refusal(value: str) -> str | None:
+    """Why a BasicAuthPassword is refused: a passwordString of 16 to 40 characters (A00.FR.205;
+    maxLimit is the variable's own): OutOfRange for a shorter one, InvalidValue for a character
+    passwordString does not allow."""
+    if len(value) < 16:
+        return "OutOfRange"
+    if _PASSWORD.fullmatch(value) is None:
+        return "InvalidValue"
+    return None
 
 
 def _v(name: str, kind: DataType, value: object = "", **options: Any) -> Variable:
@@ -202,7 +218,14 @@ def build_device_model(
     model.add(
         "SecurityCtrlr",
         _ro("Identity", "string", identity, max_limit=48),
-        _v("BasicAuthPassword", "string", "", mutability="WriteOnly", max_limit=40),
+        Variable(
+            "BasicAuthPassword",
+            "string",
+            "",
+            mutability="WriteOnly",
+            max_limit=40,
+            check=password_refusal,
+        ),
         # Required of every station (part 2 appendix): the organization its certificate
         # requests would name, and the certificates it holds (none: it installs none, M).
         _v("OrganizationName", "string", template.vendor),

@@ -48,14 +48,18 @@ async def run_against(
     features: Collection[str] | None = None,
     trigger: StationTrigger | None = None,
     progress: Callable[[CaseResult], None] | None = None,
+    password: str | None = None,
     **options: Any,
 ) -> RunResult:
     """Run the suite's 2.0.1 cases ``ids`` (None: all) against ``station``, which has
-    ``features`` (Part 5 ids; None: every conditional case applies)."""
+    ``features`` (Part 5 ids; None: every conditional case applies) and presents
+    ``password`` (security profile 1) if given."""
     runtimes: list[StationRuntime] = []
 
     def listening(url: str) -> None:
-        runtime = StationRuntime(station, url.replace("<identity>", IDENTITY), reconnect=FAST)
+        runtime = StationRuntime(
+            station, url.replace("<identity>", IDENTITY), password=password, reconnect=FAST
+        )
         runtime.start()
         runtimes.append(runtime)
 
@@ -65,6 +69,7 @@ async def run_against(
         0,
         V201,
         identity=IDENTITY,
+        password=password,
         trigger=trigger or InProcessStationTrigger(station),
         **settings,
     )

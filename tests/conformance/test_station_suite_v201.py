@@ -71,6 +71,9 @@ FEATURES = (
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 
+PASSWORD = "Conformance-Basic-Password-1"
+"""The station presents one (security profile 1), for the Basic authentication cases."""
+
 
 def _not_passed(run: RunResult) -> dict[str, tuple[Verdict, Verdict, str | None]]:
     return {
@@ -93,7 +96,10 @@ async def _run_in_parallel(features: tuple[str, ...], lanes: int = 4) -> list[Ru
     dealt = [ids[lane::lanes] for lane in range(lanes)]
     return list(
         await asyncio.gather(
-            *(run_against(new_station(), share, features=features) for share in dealt)
+            *(
+                run_against(new_station(), share, features=features, password=PASSWORD)
+                for share in dealt
+            )
         )
     )
 

@@ -4,6 +4,7 @@ Each function of the modules here is one case of the catalog (``catalog/ocpp201.
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section
 2):
 
+* A security: ``security.py`` (A00 Basic authentication, A01 its password);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting);
 * C authorization: ``authorization.py``;
@@ -35,12 +36,14 @@ from chargeyard.conformance.cases_v201_station import (
     network,
     remote_control,
     reset,
+    security,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
 
 # The modules register their cases as they are imported.
 MODULES = (
+    security,
     boot,
     device_model,
     reset,

@@ -202,6 +202,14 @@ class DeviceMovesV201(StationCase):
         self.on_restored(var, value)
         return status if isinstance(status, str) else None
 
+    async def set_if_present(self, var: Var, value: str) -> bool:
+        """Part 6's "(If implemented)": set ``var`` to ``value`` for the case where the
+        station has it; False where it has not (nothing to set)."""
+        if await self.keep(var) is None:
+            return False
+        await self.set_variable(var, value)
+        return True
+
     async def keep(self, var: Var) -> str | None:
         """Read ``var`` and set it back to that value when the case ends (once a case: the
         first read is the value before it); returns the value (None: the station has none

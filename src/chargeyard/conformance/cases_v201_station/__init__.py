@@ -7,7 +7,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * A security: ``security.py`` (A00 Basic authentication, A01 its password);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting);
-* C authorization: ``authorization.py``;
+* C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
+* D local authorization list: ``local_list.py``;
 * E transactions: ``transactions.py``;
 * F remote control: ``remote_control.py``;
 * G availability: ``availability.py``;
@@ -32,6 +33,7 @@ from chargeyard.conformance.cases_v201_station import (
     device_model,
     diagnostics,
     firmware,
+    local_list,
     meter_values,
     network,
     remote_control,
@@ -49,6 +51,7 @@ MODULES = (
     reset,
     network,
     authorization,
+    local_list,
     transactions,
     remote_control,
     availability,

@@ -106,6 +106,7 @@ class Session:
     connector_sent: bool = False
     remote_pending: bool = False
     reservation_sent: bool = False
+    reservation_id: int | None = None  # the reservation its authorization used (H03.FR.09)
     charging_s: float = 0.0
     charging_since: float | None = None
     ended_samples: list[tuple[datetime, list[SampledValue]]] = field(default_factory=list)
@@ -304,15 +305,28 @@ class TransactionEventsV201(Block["StationV201"]):
             "%s: transaction %s on EVSE %d", self.station.identity, transaction.local_id, evse.id
         )
 
+    def use_reservation(self, evse: Evse, session: Session) -> int | None:
+        """H03.FR.09: the session's token (or its group) is the one a reservation here is for:
+        the reservation is used, gone from the book; its id, for the transaction's first
+        event (H01.FR.15), or None."""
+        if session.token is None:
+            return None
+        group = session.info.group_id if session.info else None
+        self.station.expire_reservations()  # H04: one that has just expired is not used
+        reservation = self.station.model.reservations.consume(evse.id, session.token, group)
+        if reservation is None:
+            return None
+        self.station.expire_reservations()  # H03.FR.10: the connectors follow the book
+        return reservation.id
+
     def bind_token(self, evse: Evse, transaction: Transaction, session: Session) -> None:
         """The session's token becomes the transaction's (and may end a reservation, H)."""
         transaction.id_token, transaction.id_token_info = session.token, session.info
         transaction.remote_start_id = session.remote_start_id
-        if session.token is not None and transaction.reservation_id is None:
-            group = session.info.group_id if session.info else None
-            self.station.expire_reservations()  # H04: one that has just expired is not used
-            reservation = self.station.model.reservations.consume(evse.id, session.token, group)
-            transaction.reservation_id = reservation.id if reservation else None
+        if session.reservation_id is not None and transaction.reservation_id is None:
+            transaction.reservation_id = session.reservation_id  # used when it was authorized
+        elif session.token is not None and transaction.reservation_id is None:
+            transaction.reservation_id = self.use_reservation(evse, session)
         if session.charging_profile is not None:
             # F01/F02: the TxProfile of a remote start is this transaction's (K01.FR.03 wants
             # its transactionId, which only the station knows).

@@ -6,7 +6,9 @@ installation), so a whole run takes seconds."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from chargeyard.conformance import (
@@ -27,15 +29,16 @@ from tests.station.wall_clock import without_clock_aligned_readings
 DOUBLE = "alfen-eve-double-pro-line"  # two EVSEs, a Type 2 socket each
 
 
-def new_station(template: str = SOCKET) -> StationV201:
+def new_station(template: str = SOCKET, **configuration: str) -> StationV201:
     """A 2.0.1 station on the wall clock (clock-aligned readings off until a case sets
-    them), whose reboots and firmware installations take a fifth of a second."""
-    station = StationV201(
-        IDENTITY,
-        without_clock_aligned_readings(template),
-        clock=SystemClock(),
-        call_timeout=1.0,
-    )
+    them), whose reboots and firmware installations take a fifth of a second;
+    ``configuration``: 1.6 keys of its template changed (they seed the device model:
+    ``ReserveConnectorZeroSupported="true"`` is ReservationCtrlr.NonEvseSpecific)."""
+    model = without_clock_aligned_readings(template)
+    if configuration:
+        merged = {**model.default_configuration, **configuration}
+        model = dataclasses.replace(model, default_configuration=MappingProxyType(merged))
+    station = StationV201(IDENTITY, model, clock=SystemClock(), call_timeout=1.0)
     station.reboot_delay_s = 0.2
     station.firmware.firmware_install_s = 0.2
     return station

@@ -68,6 +68,8 @@ FEATURES = (
     "C-60",
     "C-57",
     "AQ-7",
+    # Reservations it can be told to refuse (ReservationCtrlr.Enabled).
+    "R-3",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 
@@ -89,17 +91,30 @@ def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -
     assert available == set(WRITTEN)
 
 
+ANY_EVSE = "R-2"
+"""Reservations of any EVSE (ReservationCtrlr.NonEvseSpecific, seeded by the template's
+ReserveConnectorZeroSupported): a station of its own runs their cases."""
+
+
 async def _run_in_parallel(features: tuple[str, ...], lanes: int = 4) -> list[RunResult]:
     """Every case, dealt in turn to ``lanes`` stations that each have a listener of their own
-    and run at once (a case waits on its station's clock far more than it computes)."""
-    ids = [case.id for case in cases_of(V201, UnderTest.STATION)]
+    and run at once (a case waits on its station's clock far more than it computes); the
+    cases of reservations of any EVSE on one more, which makes them."""
+    catalog = cases_of(V201, UnderTest.STATION)
+    ids = [case.id for case in catalog]
     dealt = [ids[lane::lanes] for lane in range(lanes)]
+    any_evse = [case.id for case in catalog if any(m.condition == ANY_EVSE for m in case.profiles)]
     return list(
         await asyncio.gather(
             *(
                 run_against(new_station(), share, features=features, password=PASSWORD)
                 for share in dealt
-            )
+            ),
+            run_against(
+                new_station(ReserveConnectorZeroSupported="true"),
+                any_evse,
+                features=(*features, ANY_EVSE),
+            ),
         )
     )
 

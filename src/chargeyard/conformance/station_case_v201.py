@@ -151,32 +151,49 @@ class StationCaseV201(TransactionMovesV201):
     # -- Reserved (H01) ---------------------------------------------------------------------
 
     async def reserved(
-        self, evse: int | None = 1, tag: str | None = None, *, expiry_s: float = 3600
+        self,
+        evse: int | None = 1,
+        tag: str | None = None,
+        *,
+        expiry_s: float = 3600,
+        group: str | None = None,
+        connector_type: str | None = None,
+        reservation_id: int | None = None,
+        expected: str = "Accepted",
+        reports: bool = True,
     ) -> int:
-        """Reusable State Reserved: ReserveNow of ``evse`` (None: any EVSE) for ``tag``,
-        Accepted; the EVSE's connectors report Reserved. The case's end cancels it.
-        Returns the reservation id."""
-        reservation_id = next(_RESERVATIONS)
+        """Reusable State Reserved: ReserveNow of ``evse`` (None: any EVSE; with
+        ``connector_type``, a connector of that type) for ``tag`` (and its ``group``),
+        answered ``expected``; once Accepted the EVSE's connectors report Reserved (not
+        ``reports``: the case looks itself). The case's end cancels it. Returns the
+        reservation id (``reservation_id``: a reservation to replace)."""
+        number = reservation_id if reservation_id is not None else next(_RESERVATIONS)
         tag = tag or self.tags.valid
         payload: Payload = {
-            "id": reservation_id,
+            "id": number,
             "expiryDateTime": in_seconds(expiry_s),
             "idToken": id_token(tag),
         }
         if evse is not None:
             payload["evseId"] = evse
+        if group is not None:
+            payload["groupIdToken"] = id_token(group, "Central")
+        if connector_type is not None:
+            payload["connectorType"] = connector_type
 
         async def cancel() -> None:
-            await self.ask("CancelReservation", {"reservationId": reservation_id})
+            await self.ask("CancelReservation", {"reservationId": number})
 
-        self.on_close(f"reservation {reservation_id}", cancel)
+        self.on_close(f"reservation {number}", cancel)
         where = f"EVSE {evse}" if evse is not None else "any EVSE"
-        self.step(f"The central system reserves {where} for {tag}: Reserved")
-        await self.order("ReserveNow", payload, "Accepted")
-        if evse is not None:
+        if connector_type is not None:
+            where += f" with a {connector_type} connector"
+        self.step(f"The central system reserves {where} for {tag}: {expected}")
+        await self.order("ReserveNow", payload, expected)
+        if evse is not None and reports and expected == "Accepted":
             for evse_id, connector_id in self.concerned(evse, None):
                 await self.connector_status("Reserved", evse_id, connector_id)
-        return reservation_id
+        return number
 
     # -- tidying up -------------------------------------------------------------------------
 

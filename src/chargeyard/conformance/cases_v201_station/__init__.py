@@ -12,6 +12,7 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * E transactions: ``transactions.py``;
 * F remote control: ``remote_control.py``;
 * G availability: ``availability.py``;
+* H reservation: ``reservation.py``;
 * J meter values: ``meter_values.py``;
 * L firmware: ``firmware.py``;
 * N diagnostics: ``diagnostics.py`` (the Core profile's);
@@ -37,6 +38,7 @@ from chargeyard.conformance.cases_v201_station import (
     meter_values,
     network,
     remote_control,
+    reservation,
     reset,
     security,
     transactions,
@@ -55,6 +57,7 @@ MODULES = (
     transactions,
     remote_control,
     availability,
+    reservation,
     meter_values,
     firmware,
     diagnostics,

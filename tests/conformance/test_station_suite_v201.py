@@ -8,16 +8,18 @@ not the case."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
 from chargeyard.conformance import Verdict
 from chargeyard.conformance.cases_v201_station import CASES as WRITTEN
-from chargeyard.conformance.catalog import UnderTest, cases_of
+from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
 from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V201
-from tests.conformance.station_lab_v201 import new_station, run_against
+from chargeyard.station.v201 import StationV201
+from tests.conformance.station_lab_v201 import DOUBLE, new_station, run_against
 
 pytestmark = pytest.mark.slow
 
@@ -68,8 +70,9 @@ FEATURES = (
     "C-60",
     "C-57",
     "AQ-7",
-    # Reservations it can be told to refuse (ReservationCtrlr.Enabled).
+    # Reservations it can be told to refuse (ReservationCtrlr.Enabled); schedules in A.
     "R-3",
+    "SC-2.1",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 
@@ -91,29 +94,41 @@ def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -
     assert available == set(WRITTEN)
 
 
-ANY_EVSE = "R-2"
-"""Reservations of any EVSE (ReservationCtrlr.NonEvseSpecific, seeded by the template's
-ReserveConnectorZeroSupported): a station of its own runs their cases."""
+ON_ANOTHER_STATION: tuple[tuple[str, Callable[[], StationV201]], ...] = (
+    # Reservations of any EVSE (ReservationCtrlr.NonEvseSpecific, which the template's
+    # ReserveConnectorZeroSupported seeds).
+    ("R-2", lambda: new_station(ReserveConnectorZeroSupported="true")),
+    # More than one EVSE.
+    ("HFS-8 > 1", lambda: new_station(DOUBLE)),
+)
+"""Features a station of the suite's own configuration has not: the cases conditional on
+each run on a station that has it."""
+
+
+def _needs(case: CaseInfo, feature: str) -> bool:
+    return any(feature in membership.condition for membership in case.profiles)
 
 
 async def _run_in_parallel(features: tuple[str, ...], lanes: int = 4) -> list[RunResult]:
     """Every case, dealt in turn to ``lanes`` stations that each have a listener of their own
     and run at once (a case waits on its station's clock far more than it computes); the
-    cases of reservations of any EVSE on one more, which makes them."""
+    cases of the features of :data:`ON_ANOTHER_STATION` on one more each, which has it."""
     catalog = cases_of(V201, UnderTest.STATION)
     ids = [case.id for case in catalog]
     dealt = [ids[lane::lanes] for lane in range(lanes)]
-    any_evse = [case.id for case in catalog if any(m.condition == ANY_EVSE for m in case.profiles)]
     return list(
         await asyncio.gather(
             *(
                 run_against(new_station(), share, features=features, password=PASSWORD)
                 for share in dealt
             ),
-            run_against(
-                new_station(ReserveConnectorZeroSupported="true"),
-                any_evse,
-                features=(*features, ANY_EVSE),
+            *(
+                run_against(
+                    make(),
+                    [case.id for case in catalog if _needs(case, feature)],
+                    features=(*features, feature),
+                )
+                for feature, make in ON_ANOTHER_STATION
             ),
         )
     )

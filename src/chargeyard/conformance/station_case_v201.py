@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from typing import Any
 
 from chargeyard.conformance.csms_handshake import Connection
@@ -31,6 +32,8 @@ SECURITY_BOOT_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
 STATUS_ACTIONS = ("StatusNotification", "NotifyEvent")
 """How a station reports a connector's status (G01)."""
 _RESERVATIONS = itertools.count(1)
+BOOT_QUIET_S = 0.3
+"""How long no status ends the reports of a boot the case found just done."""
 
 
 def in_seconds(seconds: float) -> str:
@@ -74,7 +77,19 @@ class StationCaseV201(TransactionMovesV201):
                 return sum(item.action in STATUS_ACTIONS for item in after) >= wanted
 
             await self.peer.until(reported, self.step_s)
+            await self._quiet_after(everything[boots[-1]])
         return connection
+
+    async def _quiet_after(self, boot: Received) -> None:
+        """Right after a boot, the statuses of every connector may still be on their way
+        (how many there are is only known from them): until none has come for a while."""
+        quiet = BOOT_QUIET_S
+        while time.monotonic() - boot.at < 2 * quiet:
+            if not await self.peer.until(self._more_statuses(len(self.peer.statuses)), quiet):
+                return
+
+    def _more_statuses(self, count: int) -> Callable[[], bool]:
+        return lambda: len(self.peer.statuses) > count
 
     # -- Booted (B01, B11) ------------------------------------------------------------------
 

@@ -328,26 +328,26 @@ class TransactionMovesV201(DeviceMovesV201):
         *,
         remote: bool = False,
         authorize: bool | None = None,
+        charging_profile: Payload | None = None,
     ) -> Session:
         """Reusable State Authorized: ``tag`` presented at the reader (A) or sent in a
-        RequestStartTransaction (B, ``remote``); Authorize of it unless ``authorize`` is
-        False (None: a local one asks it, a remote one when AuthCtrlr.AuthorizeRemoteStart
-        is true); then a TransactionEvent with the idToken when that starts the
-        transaction or one runs."""
+        RequestStartTransaction (B, ``remote``, with ``charging_profile`` if given); Authorize
+        of it unless ``authorize`` is False (None: a local one asks it, a remote one when
+        AuthCtrlr.AuthorizeRemoteStart is true); then a TransactionEvent with the idToken when
+        that starts the transaction or one runs."""
         session = self.session(evse)
         tag = tag or self.tags.valid
         if remote:
             self.step(f"The central system starts a transaction of {tag} on EVSE {evse}")
             session.remote_start_id = next(self._remote_ids)
-            answer = await self.order(
-                "RequestStartTransaction",
-                {
-                    "idToken": id_token(tag),
-                    "evseId": evse,
-                    "remoteStartId": session.remote_start_id,
-                },
-                "Accepted",
-            )
+            request: Payload = {
+                "idToken": id_token(tag),
+                "evseId": evse,
+                "remoteStartId": session.remote_start_id,
+            }
+            if charging_profile is not None:
+                request["chargingProfile"] = charging_profile
+            answer = await self.order("RequestStartTransaction", request, "Accepted")
             if session.started:
                 self.log.check(
                     "RequestStartTransaction's answer names the transaction under way (F01.FR.13)",

@@ -14,6 +14,7 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * G availability: ``availability.py``;
 * H reservation: ``reservation.py``;
 * J meter values: ``meter_values.py``;
+* K smart charging: ``smart_charging.py``;
 * L firmware: ``firmware.py``;
 * N diagnostics: ``diagnostics.py`` (the Core profile's);
 * P data transfer: ``data_transfer.py``.
@@ -41,6 +42,7 @@ from chargeyard.conformance.cases_v201_station import (
     reservation,
     reset,
     security,
+    smart_charging,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
@@ -59,6 +61,7 @@ MODULES = (
     availability,
     reservation,
     meter_values,
+    smart_charging,
     firmware,
     diagnostics,
     data_transfer,

@@ -1,9 +1,17 @@
 """OCPP 2.0.1 charging-station cases of data transfer (block P: P01 a DataTransfer the
-station does not know, and customData, the vendor extension every message may carry)."""
+station does not know, and customData, the vendor extension every message may carry: in
+SetVariables and in a charging profile)."""
 
 from __future__ import annotations
 
 from chargeyard.conformance.cases_v201_station._registry import case
+from chargeyard.conformance.cases_v201_station.smart_charging import (
+    profile,
+    schedule,
+    set_profile,
+    unit_of,
+)
+from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var, result_for
 from chargeyard.conformance.verdicts import Weight
@@ -66,3 +74,16 @@ async def custom_data_received(run: StationCaseV201) -> None:
         expected="Actual",
         observed=attribute,
     )
+
+
+@case("TC_P_04_CS")
+async def custom_data_in_profile(run: StationCaseV201) -> None:
+    """A TxDefaultProfile whose profile and schedule period carry customData: Accepted (a
+    station with smart charging; the case clears the profile when it ends)."""
+    await run.ready()
+    if await run.learnt(Var("SmartChargingCtrlr", "Available")) == "false":
+        raise NotApplicable("the station has no smart charging")
+    unit = await unit_of(run)
+    charging = schedule(unit, [(0, 6)])
+    charging["chargingSchedulePeriod"][0]["customData"] = CUSTOM
+    await set_profile(run, 1, profile("TxDefaultProfile", charging, customData=CUSTOM))

@@ -140,13 +140,20 @@ def test_n07_an_upper_threshold_alerts_once_exceeded_and_once_cleared(online: Li
     _charge(online)
     assert online.csms.payloads("NotifyEvent") == []  # no power flows at the start yet
     online.run_for(5)  # the meter shows 7360 W from the first second on
+    transaction_id = online.csms.payloads("TransactionEvent")[0]["transactionInfo"]["transactionId"]
     assert online.csms.payloads("NotifyEvent") == [
         {
             "generatedAt": ts(1),
             "seqNo": 0,
             "eventData": [
                 _event(
-                    1, 1, EVSE_POWER, monitor["id"], trigger="Alerting", actualValue="7360.0"
+                    1,
+                    1,
+                    EVSE_POWER,
+                    monitor["id"],
+                    trigger="Alerting",
+                    actualValue="7360.0",
+                    transactionId=transaction_id,  # the EVSE's
                 )  # N07.FR.06, N07.FR.16: once, not at each look
             ],
         }
@@ -167,6 +174,7 @@ def test_n07_an_upper_threshold_alerts_once_exceeded_and_once_cleared(online: Li
                 trigger="Alerting",
                 actualValue="0.0",
                 cleared=True,  # N07.FR.02
+                transactionId=transaction_id,  # its last look, as the transaction ends
             )
         ],
     }
@@ -259,6 +267,16 @@ def test_n07_a_transaction_monitor_looks_only_during_a_transaction(online: Link)
         actualValue="7360.0",
         transactionId=transaction_id,
     )
+
+
+def test_n07_an_evse_monitor_s_event_names_the_evse_s_transaction(online: Link) -> None:
+    [monitor] = _set(online, _item(EVSE_POWER, "UpperThreshold", 100))
+    _charge(online)
+    transaction_id = online.csms.payloads("TransactionEvent")[0]["transactionInfo"]["transactionId"]
+    online.run_for(2)
+    [event] = online.csms.payloads("NotifyEvent")[0]["eventData"]
+    assert (event["variableMonitoringId"], event["trigger"]) == (monitor["id"], "Alerting")
+    assert event["transactionId"] == transaction_id  # Part 6 TC_N_20_CS
 
 
 def test_n07_offline_events_wait_up_to_the_offline_queuing_severity(online: Link) -> None:

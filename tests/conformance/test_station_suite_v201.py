@@ -73,6 +73,9 @@ FEATURES = (
     # Reservations it can be told to refuse (ReservationCtrlr.Enabled); schedules in A.
     "R-3",
     "SC-2.1",
+    # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
+    "DM-3",
+    "AQ-5",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

@@ -16,7 +16,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * J meter values: ``meter_values.py``;
 * K smart charging: ``smart_charging.py``;
 * L firmware: ``firmware.py``;
-* N diagnostics: ``diagnostics.py`` (the Core profile's);
+* N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
+  Management);
 * P data transfer: ``data_transfer.py``.
 
 A case's steps follow Part 6's description of it, built from the reusable states of
@@ -37,6 +38,7 @@ from chargeyard.conformance.cases_v201_station import (
     firmware,
     local_list,
     meter_values,
+    monitoring,
     network,
     remote_control,
     reservation,
@@ -64,6 +66,7 @@ MODULES = (
     smart_charging,
     firmware,
     diagnostics,
+    monitoring,
     data_transfer,
 )
 

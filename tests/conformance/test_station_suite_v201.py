@@ -76,6 +76,12 @@ FEATURES = (
     # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
     "DM-3",
     "AQ-5",
+    # Display messages: every priority; ASCII and UTF8 (not HTML, not URI).
+    "UI-1.1",
+    "UI-1.2",
+    "UI-1.3",
+    "UI-2.1",
+    "UI-2.4",
 )
 """The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
 

@@ -13,11 +13,13 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * F remote control: ``remote_control.py``;
 * G availability: ``availability.py``;
 * H reservation: ``reservation.py``;
+* I tariff and cost: ``tariff_cost.py``;
 * J meter values: ``meter_values.py``;
 * K smart charging: ``smart_charging.py``;
 * L firmware: ``firmware.py``;
 * N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
   Management);
+* O display messages: ``display_messages.py``;
 * P data transfer: ``data_transfer.py``.
 
 A case's steps follow Part 6's description of it, built from the reusable states of
@@ -35,6 +37,7 @@ from chargeyard.conformance.cases_v201_station import (
     data_transfer,
     device_model,
     diagnostics,
+    display_messages,
     firmware,
     local_list,
     meter_values,
@@ -45,6 +48,7 @@ from chargeyard.conformance.cases_v201_station import (
     reset,
     security,
     smart_charging,
+    tariff_cost,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
@@ -62,11 +66,13 @@ MODULES = (
     remote_control,
     availability,
     reservation,
+    tariff_cost,
     meter_values,
     smart_charging,
     firmware,
     diagnostics,
     monitoring,
+    display_messages,
     data_transfer,
 )
 

@@ -118,7 +118,7 @@ def _needs(case: CaseInfo, feature: str) -> bool:
     return any(feature in membership.condition for membership in case.profiles)
 
 
-async def _run_in_parallel(features: tuple[str, ...], lanes: int = 4) -> list[RunResult]:
+async def _run_in_parallel(features: tuple[str, ...], lanes: int = 6) -> list[RunResult]:
     """Every case, dealt in turn to ``lanes`` stations that each have a listener of their own
     and run at once (a case waits on its station's clock far more than it computes); the
     cases of the features of :data:`ON_ANOTHER_STATION` on one more each, which has it."""

@@ -70,8 +70,10 @@ FEATURES = (
     "C-60",
     "C-57",
     "AQ-7",
-    # Reservations it can be told to refuse (ReservationCtrlr.Enabled); schedules in A.
+    # Reservations it can be told to refuse (ReservationCtrlr.Enabled); smart charging, with
+    # schedules in A.
     "R-3",
+    "Smart Charging",
     "SC-2.1",
     # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
     "DM-3",

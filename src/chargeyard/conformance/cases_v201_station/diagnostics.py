@@ -5,6 +5,7 @@ and cleared (N09, N10). The suite takes the uploads over HTTP (``csms_files.py``
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 from chargeyard.conformance.cases_v201_station._registry import case
@@ -129,6 +130,31 @@ async def diagnostics_log_upload_failed(run: StationCaseV201) -> None:
         weight=Weight.SPEC,
         expected=f">= {3 * interval} s",
         observed=f"{failed.at - first.at:.2f} s",
+    )
+
+
+@case("TC_N_34_CS")
+async def log_rejected(run: StationCaseV201) -> None:
+    """GetLog when no log information is available: Rejected (N01.FR.05). Part 6 leaves to
+    the tester how a station comes to have none; here the request's window cannot hold any
+    (its latestTimestamp an hour before its oldestTimestamp)."""
+    await run.ready()
+    oldest = dt.datetime.now(dt.UTC)
+    latest = oldest - dt.timedelta(hours=1)
+    run.step("GetLog of a window without log information: Rejected")
+    await run.order(
+        "GetLog",
+        {
+            "requestId": next(_REQUESTS),
+            "logType": "DiagnosticsLog",
+            "log": {
+                "remoteLocation": site(run, "uploads/"),
+                "oldestTimestamp": oldest.isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "latestTimestamp": latest.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            },
+        },
+        "Rejected",
+        weight=Weight.SPEC,
     )
 
 

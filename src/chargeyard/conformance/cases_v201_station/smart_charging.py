@@ -550,6 +550,24 @@ async def remote_start_with_profile(run: StationCaseV201) -> None:
     is_reported(run, found, {**sent, "transactionId": session.transaction_id}, 1)
 
 
+@case("TC_K_38_CS")
+async def remote_start_profile_ignored(run: StationCaseV201) -> None:
+    """A station without smart charging takes a RequestStartTransaction with a TxProfile and
+    ignores the profile: the transaction starts (RemoteStart, remoteStartId) and charges
+    (F01.FR.12, F01.FR.13)."""
+    await run.ready()
+    unit = await unit_of(run)
+    sent = profile("TxProfile", schedule(unit, [(0, 6)], duration=None), kind="Relative")
+
+    async def clear() -> None:
+        await run.ask("ClearChargingProfile", {"chargingProfileId": sent["id"]})
+
+    run.on_close(f"charging profile {sent['id']}", clear)
+    await run.ev_connected_pre_session()
+    await run.authorized(remote=True, charging_profile=sent)
+    await run.energy_transfer_started()
+
+
 # -- K10 ClearChargingProfile -----------------------------------------------------------------
 
 

@@ -32,6 +32,16 @@ def test_a_case_without_a_station_exits_1_and_the_reports_say_why(tmp_path: Path
     assert "TC_001_CS" in (tmp_path / "report.html").read_text()
 
 
+def test_a_2_0_1_case_without_a_station_exits_1(tmp_path: Path) -> None:
+    command = ["conformance", "station", *QUICK, "--ocpp", "2.0.1", "--cases", "TC_B_01_CS"]
+    result = CliRunner().invoke(app, [*command, "--report", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [(c["id"], c["conformance"], c["reason"]) for c in report["cases"]] == [
+        ("TC_B_01_CS", "fail", "no station connected within 0.3 s")
+    ]
+
+
 def test_cases_not_available_are_not_run_and_exit_0() -> None:
     result = CliRunner().invoke(app, ["conformance", "station", *QUICK, "--cases", "TC_086_CS"])
     assert result.exit_code == 0, result.output
@@ -50,7 +60,7 @@ def test_the_identity_names_the_url_to_connect_to() -> None:
 def test_a_command_line_that_cannot_run_exits_2() -> None:
     for extra, words in (
         (["--cases", "TC_999_CS"], "unknown case ids for OCPP 1.6: TC_999_CS"),
-        (["--ocpp", "2.0.1"], "the OCPP 2.0.1 charging station cases are not written yet"),
+        (["--ocpp", "2.0.1", "--cases", "TC_999_CS"], "unknown case ids for OCPP 2.0.1: TC_999_CS"),
         (["--listen", "nowhere"], "'nowhere' is not HOST:PORT"),
         (["--listen", "127.0.0.1:70000"], "'127.0.0.1:70000' is not HOST:PORT"),
         (

@@ -136,10 +136,15 @@ async def test_b01_connect_and_boot_201_publish_connected_boot_and_statuses(
 
 
 async def _booted(recorder: Recorder, runtime: StationRuntime) -> int:
-    """Wait until the station's boot statuses are in; returns how many events were seen."""
-    connectors = 2 if runtime.station.version.name == "1.6" else 1
+    """Wait until the station's boot statuses are in (and, 2.0.1, the security event of its
+    start, A04.FR.01); returns how many events were seen."""
+    v16 = runtime.station.version.name == "1.6"
+    connectors = 2 if v16 else 1
     await recorder.until(
-        lambda seen: sum(e.type is EventType.CONNECTOR_STATUS_CHANGED for e in seen) >= connectors
+        lambda seen: (
+            sum(e.type is EventType.CONNECTOR_STATUS_CHANGED for e in seen) >= connectors
+            and (v16 or any(e.type is EventType.CHARGER_NOTIFICATION for e in seen))
+        )
     )
     return len(recorder.events)
 

@@ -134,6 +134,24 @@ def test_a_reboot_waits_for_the_answer_to_a_call_in_flight_and_starts_nothing_me
     assert station.in_service
 
 
+def test_a_boot_accepted_while_the_power_goes_is_booted_again_once_it_is_back() -> None:
+    clock = ManualClock()
+    station = make_station(clock)
+    link = Link(station, clock)
+    station.connect()
+    link.up = True
+    answer = link.to_csms()  # the BootNotification is there; its Accepted not yet back
+    station.power_cut(off_s=5)
+    link.to_station(answer)  # the answer comes while the station goes down
+    link.follow_station()
+    assert not link.up
+    link.csms.clear()
+    link.run_for(5)
+    assert link.up
+    assert link.csms.actions() == ["BootNotification"] + ["StatusNotification"] * 2
+    assert station.in_service
+
+
 def test_a_lost_connection_ends_the_wait_of_a_station_going_down() -> None:
     clock = ManualClock()
     link = booted(clock)

@@ -40,12 +40,16 @@ class FileSite:
         """Firmware images offered, by name."""
         self.uploads: dict[str, bytes] = {}
         """What the station uploaded, by name."""
+        self.delays: dict[str, float] = {}
+        """Seconds an image takes to serve, or an upload to be taken, by name or by the folder
+        of the name (a transfer a case catches while it is under way); none by default."""
         self._changed = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
     def _app(self) -> Starlette:
         async def firmware(request: Request) -> Response:
+            await asyncio.sleep(self._delay(request.path_params["name"]))
             image = self.images.get(request.path_params["name"])
             if image is None:
                 return PlainTextResponse("no such image\n", status_code=404)
@@ -53,6 +57,7 @@ class FileSite:
 
         async def upload(request: Request) -> Response:
             name = request.path_params["name"]
+            await asyncio.sleep(self._delay(name))
             content = await request.body()
             if request.headers.get("content-type", "").startswith("multipart/form-data"):
                 form = await request.form()
@@ -74,6 +79,16 @@ class FileSite:
                 Route("/uploads/{name:path}", upload, methods=["PUT", "POST"]),
                 Route("/uploads-refused/{name:path}", refuse, methods=["PUT", "POST"]),
             ]
+        )
+
+    def _delay(self, name: str) -> float:
+        return max(
+            (
+                delay
+                for key, delay in self.delays.items()
+                if name == key or name.startswith(key + "/")
+            ),
+            default=0.0,
         )
 
     async def start(self) -> None:

@@ -11,12 +11,18 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from chargeyard.conformance import cases_v16_csms, cases_v16_station, cases_v201_csms
+from chargeyard.conformance import (
+    cases_v16_csms,
+    cases_v16_station,
+    cases_v201_csms,
+    cases_v201_station,
+)
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
 from chargeyard.conformance.csms_case import CsmsCase
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_case_v16 import StationCaseV16
+from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.protocol import V16, V201, VersionSpec
 
 NOT_WRITTEN = "not written yet"
@@ -48,6 +54,9 @@ SUITES: dict[tuple[str, UnderTest], Suite[Any, Any]] = {
         V16, UnderTest.STATION, cases_v16_station.CASES, StationCaseV16
     ),
     (V201.name, UnderTest.CSMS): Suite(V201, UnderTest.CSMS, cases_v201_csms.CASES, CsmsCaseV201),
+    (V201.name, UnderTest.STATION): Suite(
+        V201, UnderTest.STATION, cases_v201_station.CASES, StationCaseV201
+    ),
 }
 
 

@@ -38,6 +38,7 @@ TransactionEvent) are kept in order and delivered one at a time, never dropped w
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import ClassVar
@@ -519,6 +520,11 @@ class SimulatedStation(ActionHandlers):
         """Back online without a reboot: report what changed while offline."""
         self._registrar.schedule_heartbeat()
         self._pump_transaction_queue()
+
+    def reconnect_wait(self, attempt: int, rng: random.Random) -> float | None:
+        """Seconds to wait before dialling again after ``attempt`` failed attempts since the
+        last connection (0: it just dropped); None leaves it to the runner's policy."""
+        return None
 
     def on_going_down(self) -> None:
         """The station starts going down (a reboot or a switch-off): transfers under way stop

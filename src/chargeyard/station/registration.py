@@ -89,7 +89,9 @@ class Registrar:
             station.timers.cancel(HEARTBEAT_TIMER)
         if status == "Accepted":
             self.move(Registration.ACCEPTED)
-            self.accepted_since_boot = True
+            # An answer that comes while the station goes down (or once its power is gone)
+            # registers nothing for after: it boots again then (B01, 1.6 section 4.2).
+            self.accepted_since_boot = station.powered and not station.going_down
             if interval > 0:
                 station.heartbeat_interval = interval
             logger.info("%s: boot accepted, heartbeat every %d s", station.identity, interval)

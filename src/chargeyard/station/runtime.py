@@ -17,7 +17,9 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * one deadline per station, ``station.next_deadline()``, kept by a :class:`Scheduler` (shared
   by a fleet), calls ``station.tick()``;
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
-  jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS;
+  jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
+  the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
+  RetryBackOff variables);
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
@@ -342,7 +344,9 @@ class StationRuntime:
             return
         if station.wants_connection:
             self._phase = _Phase.BACKOFF
-            delay = self._reconnect.wait(self.attempt, self._rng)
+            delay = station.reconnect_wait(self.attempt, self._rng)
+            if delay is None:
+                delay = self._reconnect.wait(self.attempt, self._rng)
             self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)
         else:
             self._phase = _Phase.OFF

@@ -28,7 +28,15 @@ def test_b11_reset_immediate_without_transaction_reboots_with_remote_reset(onlin
     online.follow_station()  # what the runtime does when the station wakes it
     assert not online.up
     online.run_for(5)  # core.reboot: back after 5 s
-    assert online.csms.actions() == ["BootNotification", "StatusNotification"]
+    # Then the critical security events of the reboot (A04.FR.01).
+    assert (
+        online.csms.actions()
+        == ["BootNotification", "StatusNotification"] + ["SecurityEventNotification"] * 2
+    )
+    assert [p["type"] for p in online.csms.payloads("SecurityEventNotification")] == [
+        "ResetOrReboot",
+        "StartupOfTheDevice",
+    ]
     assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
     online.csms.clear()
     online.station.reboot()  # a power cut later: a plain power-up again
@@ -57,7 +65,8 @@ def test_b12_reset_on_idle_waits_for_the_transaction_to_end(online: Link) -> Non
     assert events(online)[-1]["transactionInfo"]["stoppedReason"] == "Local"
     online.follow_station()
     online.run_for(6)
-    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    # BootReasonEnumType: the reset waited for idle.
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
 
 
 def test_b12_reset_immediate_ends_transactions_with_immediate_reset(online: Link) -> None:
@@ -116,7 +125,7 @@ def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None
     online.station.reboot()
     online.follow_station()
     online.run_for(6)
-    assert online.csms.actions()[:3] == [
+    assert [a for a in online.csms.actions() if a != "SecurityEventNotification"] == [
         "BootNotification",
         "StatusNotification",
         "TransactionEvent",
@@ -141,7 +150,7 @@ def test_b12_the_ended_event_is_answered_before_the_reset_and_never_sent_again(
     online.follow_station()
     assert not online.up
     online.run_for(6)
-    assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert online.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     # Delivered once, so sent once.
     ended = [
         (e["eventType"], e["seqNo"], e["transactionInfo"]["stoppedReason"]) for e in events(online)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from chargeyard.protocol import CallErrorReply, Payload
@@ -36,6 +38,8 @@ def test_b01_cold_boot_accepted_then_every_connector_reports(link: Link) -> None
             "StatusNotification",
             {"timestamp": ts(), "connectorStatus": "Available", "evseId": 1, "connectorId": 1},
         ),
+        # A critical security event (A04.FR.01).
+        ("SecurityEventNotification", {"type": "StartupOfTheDevice", "timestamp": ts()}),
     ]
     assert link.station.registration is Registration.ACCEPTED
     # B01: the interval of the answer becomes OCPPCommCtrlr.HeartbeatInterval.
@@ -83,6 +87,57 @@ def test_b02_pending_station_answers_the_csms_but_sends_nothing_of_its_own(link:
     again = link.call_station("TriggerMessage", {"requestedMessage": "BootNotification"})
     assert again == {"status": "Rejected"}
     assert link.station.boot_reason == "PowerUp"
+
+
+def test_b02_fr_05_pending_station_refuses_remote_start_and_stop(link: Link) -> None:
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Pending",
+        "currentTime": ts(),
+        "interval": 60,
+    }
+    link.connect()
+    start = {"idToken": {"idToken": "TAG-1", "type": "ISO14443"}, "evseId": 1, "remoteStartId": 1}
+    assert link.call_station("RequestStartTransaction", start) == {"status": "Rejected"}
+    assert link.call_station("RequestStopTransaction", {"transactionId": "T-1"}) == {
+        "status": "Rejected"
+    }
+    assert link.csms.actions() == ["BootNotification"]
+
+
+def test_b03_fr_08_rejected_station_answers_security_error(link: Link) -> None:
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Rejected",
+        "currentTime": ts(),
+        "interval": 60,
+    }
+    link.connect()
+    with pytest.raises(CallErrorReply) as refused:
+        link.call_station("GetBaseReport", {"requestId": 1, "reportBase": "FullInventory"})
+    assert refused.value.code == "SecurityError"
+    assert link.csms.actions() == ["BootNotification"]  # and no NotifyReport
+    link.csms.answers["BootNotification"] = lambda p: {
+        "status": "Accepted",
+        "currentTime": ts(),
+        "interval": 300,
+    }
+    link.run_for(60)  # the next boot is Accepted: it answers again
+    answer = link.call_station("GetBaseReport", {"requestId": 2, "reportBase": "FullInventory"})
+    assert answer == {"status": "Accepted"}
+
+
+def test_reconnecting_follows_the_retry_back_off_variables_once_set(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    rng = random.Random(1)
+    assert station.reconnect_wait(0, rng) is None  # defaults: the runner's own back-off
+    for name, value in (("RepeatTimes", "2"), ("RandomRange", "0"), ("WaitMinimum", "10")):
+        assert set_variable(online, "OCPPCommCtrlr", f"RetryBackOff{name}", value) == "Accepted"
+    # Part 4 section 5.3: the minimum, doubled after each failed attempt, twice at most.
+    assert [station.reconnect_wait(n, rng) for n in range(5)] == [10, 20, 40, 40, 40]
+    assert set_variable(online, "OCPPCommCtrlr", "RetryBackOffRandomRange", "3") == "Accepted"
+    waits = [station.reconnect_wait(0, rng) for _ in range(50)]
+    assert all(10 <= wait <= 13 for wait in waits if wait is not None)
+    assert len({wait for wait in waits}) > 1  # a random part each time
 
 
 def test_b04_short_absence_reports_only_changed_statuses(online: Link) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chargeyard.protocol import OcppError
+from chargeyard.protocol import OcppError, Payload
 from chargeyard.station.model.authorization import AuthorizationStatus, IdToken
 from chargeyard.station.v201 import StationV201
 from tests.station.harness import Link
@@ -96,11 +96,67 @@ def test_c_auth_ctrlr_disabled_charges_without_authorization(online: Link) -> No
 
 def test_c_no_free_evse_is_an_error_for_the_gateway(online: Link) -> None:
     station = _station(online)
-    station.plug(1, 1)
-    station.present_id_token("TAG-1")
+    station.present_id_token("TAG-1")  # authorized, waiting for its cable: no transaction
     online.pump()
     with pytest.raises(OcppError):
         station.present_id_token("TAG-2")
+
+
+def _groups(online: Link, answers: dict[str, dict[str, object]]) -> None:
+    def authorize(payload: Payload) -> Payload:
+        return {"idTokenInfo": answers[payload["idToken"]["idToken"]]}
+
+    online.csms.answers["Authorize"] = authorize
+
+
+GROUP = {"idToken": "GROUP-1", "type": "Central"}
+
+
+def test_c09_an_unknown_token_of_the_starters_group_is_asked_then_stops(online: Link) -> None:
+    _groups(
+        online,
+        {
+            "TAG-1": {"status": "Accepted", "groupIdToken": GROUP},
+            "TAG-2": {"status": "Accepted", "groupIdToken": GROUP},
+        },
+    )
+    station = _station(online)
+    station.plug(1, 1)
+    station.present_id_token("TAG-1")
+    online.pump()
+    online.csms.clear()
+    station.present_id_token("TAG-2")  # C09.FR.05: not in the cache or list: asked first
+    online.pump()
+    assert online.csms.actions() == ["Authorize", "TransactionEvent"]
+    [ended] = events(online)
+    assert (ended["eventType"], ended["triggerReason"], ended["idToken"]) == (
+        "Ended",
+        "StopAuthorized",
+        tag("TAG-2"),
+    )
+    assert ended["transactionInfo"]["stoppedReason"] == "Local"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": "Accepted"},  # of no group (C01.FR.03)
+        {"status": "Invalid", "groupIdToken": GROUP},  # C09.FR.11
+    ],
+)
+def test_c09_fr_11_another_token_is_asked_and_changes_nothing(
+    online: Link, answer: dict[str, object]
+) -> None:
+    _groups(online, {"TAG-1": {"status": "Accepted", "groupIdToken": GROUP}, "TAG-2": answer})
+    station = _station(online)
+    station.plug(1, 1)
+    station.present_id_token("TAG-1")
+    online.pump()
+    online.csms.clear()
+    station.present_id_token("TAG-2")
+    online.pump()
+    assert online.csms.actions() == ["Authorize"]
+    assert station.model.evses[1].transaction is not None
 
 
 def test_c11_clear_cache(online: Link) -> None:

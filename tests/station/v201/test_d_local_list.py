@@ -130,13 +130,22 @@ def test_d01_a_disabled_list_fails_updates_and_is_not_used(online: Link) -> None
     assert set_variable(online, "LocalAuthListCtrlr", "Enabled", "false") == "Accepted"
     # 2.0.1 has no NotSupported: Failed, and the list stays as it was.
     assert _send(online, 2, "Full", _entry("TAG-2")) == {"status": "Failed"}
-    assert _version(online) == {"versionNumber": 1}
+    assert _version(online) == {"versionNumber": 0}  # D02.FR.03: as if there were none
     set_variable(online, "AuthCtrlr", "LocalPreAuthorize", "true")
     online.csms.clear()
     station.plug(1, 1)
     station.present_id_token("TAG-1")
     online.pump()
     assert online.csms.payloads("Authorize") == [{"idToken": tag()}]  # the list is not asked
+
+
+def test_d02_an_enabled_list_again_is_the_one_it_was(online: Link) -> None:
+    _send(online, 5, "Full", _entry("TAG-1"))
+    assert set_variable(online, "LocalAuthListCtrlr", "Enabled", "false") == "Accepted"
+    assert _version(online) == {"versionNumber": 0}
+    assert set_variable(online, "LocalAuthListCtrlr", "Enabled", "true") == "Accepted"
+    assert _version(online) == {"versionNumber": 5}
+    assert _entries_variable(online) == "1"
 
 
 def test_d01_a_listed_token_starts_without_authorize_under_local_pre_authorize(

@@ -285,7 +285,8 @@ def test_e05_without_stop_tx_on_invalid_id_energy_stops_but_not_the_transaction(
     )
     station, _ = _charging(online)
     last = events(online)[-1]
-    assert (last["eventType"], last["triggerReason"]) == ("Updated", "Deauthorized")
+    # E05.FR.02: the transaction is not deauthorized; its charging state changed.
+    assert (last["eventType"], last["triggerReason"]) == ("Updated", "ChargingStateChanged")
     assert last["transactionInfo"]["chargingState"] == "SuspendedEVSE"
     assert station.model.evses[1].transaction is not None
 

@@ -226,6 +226,26 @@ def test_h03_the_reserved_token_uses_the_reservation(online: Link) -> None:
     assert _updates(online) == []
 
 
+def test_h03_fr_09_presented_before_the_cable_the_token_uses_the_reservation_at_once(
+    online: Link,
+) -> None:
+    station = _station(online)
+    _reserve(online)
+    online.csms.clear()
+    station.present_id_token("TAG-1")
+    online.pump()
+    # H03.FR.10: used, the reservation frees its connector, Available until the cable comes.
+    assert len(station.model.reservations) == 0
+    assert statuses(online) == [(1, 1, "Available")]
+    with pytest.raises(OcppError):
+        station.present_id_token("TAG-2")  # the EVSE is the authorized token's now
+    station.plug(1, 1)
+    online.pump()
+    started = events(online)[0]
+    assert (started["eventType"], started["reservationId"]) == ("Started", 7)  # H01.FR.15
+    assert _updates(online) == []
+
+
 def test_h03_another_token_may_not_use_a_reserved_evse(online: Link) -> None:
     station = _station(online)
     _reserve(online)

@@ -126,9 +126,11 @@ def test_l01_installed_after_the_boot_reports_every_connector(clock: ManualClock
         "StatusNotification",
         "StatusNotification",
         "FirmwareStatusNotification",
+        *["SecurityEventNotification"] * 3,  # reset, start, firmware updated (A04.FR.01)
     ]
     booted_at = station.firmware.firmware_install_s + 5
-    assert [p for a, p in link.csms.received if a != "BootNotification"] == [
+    ordered = ("BootNotification", "SecurityEventNotification")
+    assert [p for a, p in link.csms.received if a not in ordered] == [
         _firmware("InstallRebooting")[1],
         _status(1, "Available", booted_at)[1],
         _status(2, "Available", booted_at)[1],
@@ -175,12 +177,13 @@ def test_l01_an_installation_waiting_for_idle_goes_before_a_reset_on_idle(
         "BootNotification",
         "StatusNotification",
         "FirmwareStatusNotification",
+        *["SecurityEventNotification"] * 2,
     ]
     assert link.csms.payloads("FirmwareStatusNotification") == [
         _firmware("Installing")[1],
         _firmware("Downloading")[1],
     ]
-    assert link.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert link.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     assert statuses(link) == [(1, 1, "Occupied")]
 
 
@@ -200,8 +203,13 @@ def test_b12_a_reset_on_idle_reboots_before_a_scheduled_unavailable_is_reported(
     link.pump()
     link.follow_station()
     link.run_for(6)
-    assert link.csms.actions() == ["TransactionEvent", "BootNotification", "StatusNotification"]
-    assert link.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"
+    assert link.csms.actions() == [
+        "TransactionEvent",
+        "BootNotification",
+        "StatusNotification",
+        *["SecurityEventNotification"] * 2,
+    ]
+    assert link.csms.payloads("BootNotification")[0]["reason"] == "ScheduledReset"
     assert statuses(link) == [(1, 1, "Unavailable")]
 
 
@@ -248,7 +256,7 @@ def test_b01_boot_before_any_status_after_a_power_cut(clock: ManualClock) -> Non
     station.reboot()
     link.follow_station()
     link.run_for(6)
-    assert link.csms.actions() == [
+    assert [a for a in link.csms.actions() if a != "SecurityEventNotification"] == [
         "BootNotification",
         "StatusNotification",
         "StatusNotification",

@@ -55,3 +55,38 @@ def test_j01_a_new_interval_applies_at_once_and_zero_stops_it(online: Link) -> N
     assert set_variable(online, "AlignedDataCtrlr", "Interval", "0") == "Accepted"
     online.run_for(3600)
     assert online.csms.payloads("MeterValues") == []
+
+
+def test_j01_clock_aligned_tx_ended_values_go_in_the_ended_event(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    set_variable(online, "AlignedDataCtrlr", "Interval", "0")  # no MeterValueClock updates
+    assert set_variable(online, "AlignedDataCtrlr", "TxEndedInterval", "300") == "Accepted"
+    station.plug(1, 1)
+    station.present_id_token("TAG-1")
+    online.pump()
+    online.run_for(650)
+    station.present_id_token("TAG-1")  # the driver stops
+    online.pump()
+    [ended] = [e for e in events(online) if e["eventType"] == "Ended"]
+    contexts = [
+        (value["timestamp"][11:19], value["sampledValue"][0]["context"])
+        for value in ended["meterValue"]
+    ]
+    # Aligned to midnight, every TxEndedInterval while the transaction ran, between its
+    # begin and end readings.
+    assert contexts == [
+        ("00:00:00", "Transaction.Begin"),
+        ("00:05:00", "Sample.Clock"),
+        ("00:10:00", "Sample.Clock"),
+        ("00:10:50", "Transaction.End"),
+    ]
+
+
+def test_j01_a_late_timer_stamps_the_aligned_instant(online: Link) -> None:
+    online.clock.advance(900.4)  # the timer fires 0.4 s after the quarter hour
+    online.station.tick()
+    online.pump()
+    assert online.csms.payloads("MeterValues") == [
+        {"evseId": 1, "meterValue": [energy(1000.0, "Sample.Clock", 900)]}
+    ]

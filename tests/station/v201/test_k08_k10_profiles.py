@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from chargeyard.protocol import Payload
+from chargeyard.station.clock import ManualClock
 from tests.station.harness import Link
+from tests.station.v201.conftest import make_link, make_station
 from tests.station.v201.smart_charging_support import (
     delivered_wh,
     profile,
@@ -150,3 +152,30 @@ def test_k08_composite_schedule_refusals(online: Link) -> None:
         "status": "Rejected",
         "statusInfo": {"reasonCode": "UnsupportedRateUnit", "additionalInfo": "RateUnit is A"},
     }
+
+
+def test_k08_fr_03_the_station_s_composite_adds_up_its_evses(clock: ManualClock) -> None:
+    link = make_link(make_station(clock, "alfen-eve-double-pro-line"), clock)
+    link.connect()
+    set_profile(link, 0, profile("TxDefaultProfile", [(0, 6.0), (30, 8.0)], profile_id=1))
+    request = {"evseId": 0, "duration": 60, "chargingRateUnit": "A"}
+    periods = link.call_station("GetCompositeSchedule", request)["schedule"]
+    # Each EVSE may draw 6 A, then 8 A: the station as much twice over (K08.FR.03).
+    assert periods["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 12.0, "numberPhases": 3},
+        {"startPeriod": 30, "limit": 16.0, "numberPhases": 3},
+    ]
+    # Its own maximum caps the sum (K08.FR.04).
+    station_max = profile(
+        "ChargingStationMaxProfile",
+        [(0, 14.0)],
+        profile_id=2,
+        kind="Absolute",
+        start_schedule=ts(),
+    )
+    assert set_profile(link, 0, station_max) == {"status": "Accepted"}
+    periods = link.call_station("GetCompositeSchedule", request)["schedule"]
+    assert periods["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 12.0, "numberPhases": 3},
+        {"startPeriod": 30, "limit": 14.0, "numberPhases": 3},
+    ]

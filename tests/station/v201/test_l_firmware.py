@@ -76,6 +76,7 @@ def test_l01_update_firmware_installs_and_reboots_with_new_version(
         "BootNotification",
         "StatusNotification",
         "FirmwareStatusNotification",
+        *["SecurityEventNotification"] * 3,
     ]
     assert online.csms.payloads("BootNotification") == [
         {

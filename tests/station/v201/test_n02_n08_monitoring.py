@@ -140,13 +140,20 @@ def test_n07_an_upper_threshold_alerts_once_exceeded_and_once_cleared(online: Li
     _charge(online)
     assert online.csms.payloads("NotifyEvent") == []  # no power flows at the start yet
     online.run_for(5)  # the meter shows 7360 W from the first second on
+    transaction_id = online.csms.payloads("TransactionEvent")[0]["transactionInfo"]["transactionId"]
     assert online.csms.payloads("NotifyEvent") == [
         {
             "generatedAt": ts(1),
             "seqNo": 0,
             "eventData": [
                 _event(
-                    1, 1, EVSE_POWER, monitor["id"], trigger="Alerting", actualValue="7360.0"
+                    1,
+                    1,
+                    EVSE_POWER,
+                    monitor["id"],
+                    trigger="Alerting",
+                    actualValue="7360.0",
+                    transactionId=transaction_id,  # the EVSE's
                 )  # N07.FR.06, N07.FR.16: once, not at each look
             ],
         }
@@ -167,6 +174,7 @@ def test_n07_an_upper_threshold_alerts_once_exceeded_and_once_cleared(online: Li
                 trigger="Alerting",
                 actualValue="0.0",
                 cleared=True,  # N07.FR.02
+                transactionId=transaction_id,  # its last look, as the transaction ends
             )
         ],
     }
@@ -220,7 +228,7 @@ def test_n07_a_numeric_delta_counts_from_the_last_event(online: Link) -> None:
 def test_n07_the_hard_wired_monitor_reports_a_new_password_without_its_value(
     online: Link,
 ) -> None:
-    assert set_variable(online, "SecurityCtrlr", "BasicAuthPassword", "s3cret-s3cret!") == (
+    assert set_variable(online, "SecurityCtrlr", "BasicAuthPassword", "s3cret-s3cret-s3cret") == (
         "Accepted"
     )
     assert online.csms.payloads("NotifyEvent") == [
@@ -261,6 +269,16 @@ def test_n07_a_transaction_monitor_looks_only_during_a_transaction(online: Link)
     )
 
 
+def test_n07_an_evse_monitor_s_event_names_the_evse_s_transaction(online: Link) -> None:
+    [monitor] = _set(online, _item(EVSE_POWER, "UpperThreshold", 100))
+    _charge(online)
+    transaction_id = online.csms.payloads("TransactionEvent")[0]["transactionInfo"]["transactionId"]
+    online.run_for(2)
+    [event] = online.csms.payloads("NotifyEvent")[0]["eventData"]
+    assert (event["variableMonitoringId"], event["trigger"]) == (monitor["id"], "Alerting")
+    assert event["transactionId"] == transaction_id  # Part 6 TC_N_20_CS
+
+
 def test_n07_offline_events_wait_up_to_the_offline_queuing_severity(online: Link) -> None:
     _set(
         online,
@@ -296,7 +314,12 @@ def test_n07_monitors_and_what_they_saw_survive_a_reboot(online: Link) -> None:
     online.run_for(5)
     # The boot's answer sets the interval back to 300 (B01): N07.FR.13, the monitor is
     # still there; N07.FR.14, it reports the return to normal once the station is back.
-    assert online.csms.actions() == ["BootNotification", "StatusNotification", "NotifyEvent"]
+    assert online.csms.actions() == [
+        "BootNotification",
+        "StatusNotification",
+        "NotifyEvent",
+        *["SecurityEventNotification"] * 2,
+    ]
     [cleared] = online.csms.payloads("NotifyEvent")[0]["eventData"]
     assert cleared == _event(
         5, 2, interval, monitor["id"], trigger="Alerting", actualValue="300", cleared=True

@@ -157,3 +157,45 @@ def test_n01_a_reboot_abandons_the_upload(
     io.finish_upload()  # too late: nothing is reported
     assert _log_statuses(online) == [{"status": "Uploading", "requestId": 11}]
     assert _trigger(online) == {"status": "Idle"}
+
+
+def test_a04_critical_security_events_reach_the_csms_once_it_can_hear_them(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    station.security_event("SettingSystemTime", "clock moved 90 s")
+    online.pump()
+    assert online.csms.received == [
+        (
+            "SecurityEventNotification",
+            {"type": "SettingSystemTime", "timestamp": ts(), "techInfo": "clock moved 90 s"},
+        )
+    ]
+    online.csms.clear()
+    station.security_event("InvalidMessages")  # not critical: kept in the security log only
+    online.drop()
+    online.auto_reconnect = False
+    station.security_event("TamperDetectionActivated")  # offline: kept for later (A04.FR.02)
+    assert online.csms.received == []
+    online.run_for(10)
+    online.connect()
+    assert online.csms.received == [
+        ("SecurityEventNotification", {"type": "TamperDetectionActivated", "timestamp": ts()})
+    ]
+
+
+def test_a04_an_unconfirmed_security_event_is_sent_again(online: Link) -> None:
+    station = online.station
+    assert isinstance(station, StationV201)
+    confirm = online.csms.answers["SecurityEventNotification"]
+    online.csms.answers["SecurityEventNotification"] = lambda p: {"unexpected": True}
+    station.security_event("MemoryExhaustion")  # the answer breaks the schema: not confirmed
+    online.pump()
+    online.csms.answers["SecurityEventNotification"] = confirm
+    online.drop()
+    online.csms.clear()
+    online.connect()
+    assert online.csms.actions() == ["SecurityEventNotification"]
+    online.drop()
+    online.csms.clear()
+    online.connect()
+    assert online.csms.actions() == []  # confirmed the second time

@@ -3,6 +3,8 @@ implements is handled by the block of its functional block, none is lost in the 
 
 from __future__ import annotations
 
+import inspect
+
 from chargeyard.protocol import V201
 from chargeyard.station.v201 import StationV201
 
@@ -60,7 +62,7 @@ def test_each_request_is_answered_by_the_block_of_its_functional_block(
         action: next(
             name
             for name in HANDLED_BY.values()
-            if getattr(handler, "__self__", None) is getattr(station, name)
+            if getattr(inspect.unwrap(handler), "__self__", None) is getattr(station, name)
         )
         for action, handler in handlers.items()
     }

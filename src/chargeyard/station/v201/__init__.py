@@ -42,18 +42,19 @@ become 2.0.1's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
-from chargeyard.protocol import Payload
-from chargeyard.protocol.router import Handler
+from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.faults import Fault, FaultKind, reason_201
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
-from chargeyard.station.model.states import ConnectorStatus
+from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
@@ -168,11 +169,14 @@ class StationV201(FirmwareDownloads, StationV201Base):
         StationV201Base.on_accepted,
         lambda s: s.firmware.on_accepted(),
         lambda s: s.monitoring.on_online(),
+        lambda s: s.diagnostics.notify_security_events(),
     )
     # Back online without a reboot (B04): the statuses that changed, then the monitoring
     # events kept while offline (N07.FR.04).
     RECONNECTED: ClassVar[Hook[[StationV201]]] = Hook(
-        StationV201Base.on_reconnected, lambda s: s.monitoring.on_online()
+        StationV201Base.on_reconnected,
+        lambda s: s.monitoring.on_online(),
+        lambda s: s.diagnostics.notify_security_events(),
     )
     # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
     # boot reason and the log upload stops (N01). The order does not matter: the transfers
@@ -218,13 +222,15 @@ class StationV201(FirmwareDownloads, StationV201Base):
     )
     # A SetVariables value was Accepted (B05): applied to the station, then the J02 interval
     # (TxUpdatedInterval), then the clock-aligned one (AlignedDataCtrlr.Interval), then the
-    # monitors look (N07). The order does not matter: the value is in the device model
-    # already and each applies its own (the monitors' NotifyEvent follows the answer anyway).
+    # monitors look (N07), then the security log keeps a new password's change (A01). The
+    # order does not matter: the value is in the device model already and each applies its
+    # own (the monitors' NotifyEvent follows the answer anyway).
     VARIABLE_CHANGED: ClassVar[Hook[[StationV201, Component, Variable]]] = Hook(
         StationV201Base.variable_changed,
         lambda s, component, variable: s.transactions.variable_changed(component, variable),
         lambda s, component, variable: s.metering.variable_changed(component, variable),
         lambda s, component, variable: s.monitoring.variable_changed(component, variable),
+        lambda s, component, variable: s.diagnostics.variable_changed(component, variable),
     )
     # A security event happened: the security log keeps it (N01.FR.05).
     SECURITY_EVENT: ClassVar[Hook[[StationV201, str, str | None]]] = Hook(
@@ -243,8 +249,24 @@ class StationV201(FirmwareDownloads, StationV201Base):
     MAY_RESET: ClassVar[Gate[[StationV201]]] = Gate(lambda s: s.firmware.may_reset())
 
     def handlers(self) -> dict[str, Handler]:
-        """The handlers of every block (two blocks claiming one action is an error)."""
-        return merge_handlers(*self.blocks)
+        """The handlers of every block (two blocks claiming one action is an error), each
+        refusing while the boot is Rejected."""
+        return {
+            action: self._unless_rejected(action, handler)
+            for action, handler in merge_handlers(*self.blocks).items()
+        }
+
+    def _unless_rejected(self, action: str, handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def handle(payload: Payload) -> HandlerResult:
+            if self.registration is Registration.REJECTED:
+                # B03.FR.08: a CSMS that rejected the boot may not send anything else.
+                raise OcppError(
+                    ErrorKind.SECURITY_ERROR, f"{action}: the station's boot was Rejected"
+                )
+            return handler(payload)
+
+        return handle
 
     # -- lifecycle events and questions (the table above) ---------------------------------
 

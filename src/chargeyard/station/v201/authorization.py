@@ -9,7 +9,9 @@ the IdTokenEnumType is the ``type``) to a reader:
 * a token that may stop a running, authorized transaction stops it: the same token, or one of
   its group as the local list or cache knows it (E07, C09). That ends the authorization with
   triggerReason StopAuthorized and stoppedReason Local; whether the transaction ends now
-  follows TxStopPoint (``transaction_events.py``);
+  follows TxStopPoint (``transaction_events.py``). A token it does not know, at an EVSE taken
+  by an authorized transaction, is asked of the central system first (C09.FR.05): one valid
+  of the starter's group stops it, any other changes nothing (C09.FR.11);
 * otherwise the token asks to charge on the EVSE named, or on the one a cable waits in, or on
   the first free one. With AuthCtrlr.Enabled false no authorization is needed at all.
   Otherwise ``decide_local`` (``model/authorization.py``) chooses from the local list, the
@@ -36,6 +38,7 @@ from chargeyard.station.model.authorization import (
     decide_local,
     id_token_info_from_ocpp201,
     id_token_to_ocpp201,
+    may_stop,
     remember,
 )
 from chargeyard.station.model.station import Evse
@@ -97,6 +100,9 @@ class AuthorizationV201(Block["StationV201"]):
             return
         evse = self.station.transactions.evse_for_new_session(evse_id, token, tentative=True)
         if evse is None:
+            if self._ask_to_stop(token, evse_id):
+                self.station.wake()
+                return
             raise OcppError(ErrorKind.GENERIC_ERROR, "no EVSE is free for a new session")
         if not self.station.device_model.get_bool("AuthCtrlr", "Enabled", None, True):
             self.station.transactions.authorize_session(
@@ -134,6 +140,64 @@ class AuthorizationV201(Block["StationV201"]):
             source = AuthorizationSource.of(decision.source)
             self.station.transactions.authorize_session(evse, token, decision.info, source=source)
         self.station.wake()
+
+    def _ask_to_stop(self, token: IdToken, evse_id: int | None) -> bool:
+        """A token the station does not know, where the EVSE (every EVSE, for the station's
+        reader) is taken by an authorized transaction: AuthorizeRequest (C01.FR.02, C09.FR.05)
+        tells whether it is valid and its group; one valid of the group that started a
+        transaction ends its authorization (C09.FR.03), any other changes nothing
+        (C09.FR.11). Whether it was asked."""
+        running = [
+            transaction
+            for transaction in self.station.model.transactions()
+            if (evse_id is None or transaction.evse_id == evse_id)
+            and transaction.id_token is not None
+            and self.station.transaction_events.session(
+                self.station.model.evses[transaction.evse_id]
+            ).authorized
+        ]
+        if not running or not self.station.accepted:
+            return False
+
+        def answered(payload: Payload) -> None:
+            info = id_token_info_from_ocpp201(payload["idTokenInfo"])
+            now = self.station.clock.now()
+            remember(
+                token,
+                info,
+                now=now,
+                policy=self.station.model.policy,
+                local_list=self.station.model.local_list,
+                cache=self.station.model.cache,
+            )
+            for transaction in running:
+                evse = self.station.model.evses[transaction.evse_id]
+                started = transaction.id_token_info
+                if (
+                    evse.transaction is transaction
+                    and transaction.id_token is not None
+                    and self.station.transaction_events.session(evse).authorized
+                    and info.is_valid_at(now)
+                    and may_stop(
+                        transaction.id_token, started.group_id if started else None, token, info
+                    )
+                ):
+                    self.station.transaction_events.deauthorize(
+                        evse, "StopAuthorized", "Local", token=token
+                    )
+                    self.station.token_reports.tell(
+                        TokenStop(transaction.evse_id, token, transaction.local_id)
+                    )
+                    self.station.wake()
+                    return
+            why = "it is not of the group that started the transaction (C09.FR.11)"
+            if not info.is_valid_at(now):
+                why = answered_refusal("Authorize", info, now)
+            self.station.token_reports.tell(
+                TokenDecision(running[0].evse_id, token, False, info.status, _CENTRAL, why)
+            )
+
+        return self.station.call("Authorize", {"idToken": id_token_to_ocpp201(token)}, answered)
 
     def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:
         # C01 / C10: the answer is cached; only an Accepted (and unexpired) token may charge.

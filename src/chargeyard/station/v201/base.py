@@ -19,6 +19,7 @@ once by :meth:`StationV201Base.variable_changed` (B05), then by the blocks that 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -40,6 +41,7 @@ from chargeyard.station.v201.variables import build_device_model
 
 logger = logging.getLogger(__name__)
 
+_BACKOFF = ("RepeatTimes", "RandomRange", "WaitMinimum")
 # The 2.0.1 statuses in the order an EVSE reports the "most telling" of its connectors'.
 _EVSE_STATE_ORDER = ("Occupied", "Reserved", "Available", "Unavailable", "Faulted")
 
@@ -97,6 +99,25 @@ class StationV201Base(SimulatedStation):
         self._apply_device_model()
         if (component.name, variable.name) == ("OCPPCommCtrlr", "HeartbeatInterval"):
             self.set_heartbeat_interval(self.heartbeat_interval)
+        if (component.name, variable.name) == ("SecurityCtrlr", "BasicAuthPassword"):
+            # A01: every connection from now on presents it, beginning with the next, which
+            # starts at once, once the answer is out (A01.FR.03: the CSMS takes only it now).
+            self.password = variable.value
+            self.soon(self.redial)
+
+    def reconnect_wait(self, attempt: int, rng: random.Random) -> float | None:
+        """Part 4 section 5.3: RetryBackOffWaitMinimum, doubled after each failed attempt at
+        most RetryBackOffRepeatTimes times, plus a random part up to RetryBackOffRandomRange.
+        While they all hold their defaults, the runner's own back-off (of the same shape, with
+        full jitter: a fleet's) decides."""
+        dm = self.device_model
+        paced = [dm.variable("OCPPCommCtrlr", f"RetryBackOff{name}") for name in _BACKOFF]
+        if all(v is None or v.value == v.default for v in paced):
+            return None
+        doublings = min(attempt, dm.get_int("OCPPCommCtrlr", "RetryBackOffRepeatTimes"))
+        minimum = dm.get_int("OCPPCommCtrlr", "RetryBackOffWaitMinimum")
+        spread = dm.get_int("OCPPCommCtrlr", "RetryBackOffRandomRange")
+        return float(minimum * 2**doublings) + rng.uniform(0, spread)
 
     def transaction_retry_policy(self) -> tuple[int, float]:
         # E13: MessageAttemptsTransactionEvent / MessageAttemptIntervalTransactionEvent.
@@ -256,9 +277,11 @@ class StationV201Base(SimulatedStation):
         measurands: tuple[str, str] = ("AlignedDataCtrlr", "Measurands"),
         *,
         requested: bool = False,
+        at: datetime | None = None,
     ) -> None:
-        """MeterValuesRequest for ``evse`` outside a transaction (J01); dropped offline."""
+        """MeterValuesRequest for ``evse`` outside a transaction (J01), its values stamped
+        ``at`` (default: now); dropped offline."""
         readings = self.readings(evse, *measurands, context)
         if readings:
-            payload = {"evseId": evse.id, "meterValue": [self.meter_value(readings)]}
+            payload = {"evseId": evse.id, "meterValue": [self.meter_value(readings, at)]}
             self.call("MeterValues", payload, requested=requested)

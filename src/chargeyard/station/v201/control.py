@@ -12,6 +12,7 @@ Theory of operation
   smart charging block would install (``remote_start_profile_refusal``, its reasonCode in
   statusInfo); it is installed for the transaction. Rejected: an unknown or busy EVSE, an
   unusable profile.
+* Both are Rejected while the boot is not Accepted (B02.FR.05: Pending).
 * RequestStopTransaction (F03) ends the authorization (triggerReason RemoteStop, stoppedReason
   Remote) after the answer; the transaction ends as TxStopPoint says.
 * TriggerMessage (F06): the message goes after the answer. BootNotification only while not
@@ -85,6 +86,8 @@ class ControlV201(Block["StationV201"]):
 
     @on("RequestStartTransaction")
     def request_start_transaction(self, payload: Payload) -> Payload:
+        if not self.station.accepted:
+            return {"status": "Rejected"}  # B02.FR.05: not while the boot is Pending
         token = id_token_from_ocpp201(payload["idToken"])
         profile = payload.get("chargingProfile")
         if profile is not None and (
@@ -151,6 +154,8 @@ class ControlV201(Block["StationV201"]):
 
     @on("RequestStopTransaction")
     def request_stop_transaction(self, payload: Payload) -> Payload:
+        if not self.station.accepted:
+            return {"status": "Rejected"}  # B02.FR.05
         transaction = self.station.model.transaction_by_local_id(payload["transactionId"])
         if transaction is None:
             return {"status": "Rejected"}

@@ -23,6 +23,11 @@ time>.log``, made by :meth:`DiagnosticsV201.log_file`:
 * SecurityLog (N01.FR.03): the security events it kept (N01.FR.05, part 2 "Security events":
   StartupOfTheDevice at each power-on, ResetOrReboot, FirmwareUpdated), limited likewise.
 
+The critical ones among them (part 2 appendix, "Security events": :data:`CRITICAL_EVENTS`) also
+go to the CSMS in SecurityEventNotification (A04.FR.01), one at a time, each kept until the CSMS
+confirmed it (A04.FR.02): those of a reboot or of an offline period go once the station is
+Accepted or back online.
+
 A window that cannot hold anything (latestTimestamp before oldestTimestamp) means no log
 information is available: Rejected, without a filename.
 """
@@ -45,11 +50,34 @@ from chargeyard.station.maintenance import (
     without_credentials,
 )
 from chargeyard.station.model.states import STATUS_201
+from chargeyard.station.v201.device_model import Component, Variable
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 _UPLOAD_RETRY = "log:retry"
+
+CRITICAL_EVENTS = frozenset(
+    {
+        "FirmwareUpdated",
+        "SettingSystemTime",
+        "StartupOfTheDevice",
+        "ResetOrReboot",
+        "SecurityLogWasCleared",
+        "MemoryExhaustion",
+        "TamperDetectionActivated",
+        "InvalidFirmwareSignature",
+        "InvalidFirmwareSigningCertificate",
+        "InvalidCsmsCertificate",
+        "InvalidChargingStationCertificate",
+        "InvalidTLSVersion",
+        "InvalidTLSCipherSuite",
+        "MaintenanceLoginAccepted",
+        "MaintenanceLoginFailed",
+    }
+)
+"""The security events part 2's appendix marks critical: the CSMS is told of each
+(A04.FR.01)."""
 
 
 class _Upload:
@@ -63,7 +91,7 @@ class _Upload:
 class DiagnosticsV201(Block["StationV201"]):
     """GetLog; see the module docstring."""
 
-    __slots__ = ("_security_log", "_upload")
+    __slots__ = ("_notifying", "_security_log", "_unsent", "_upload")
 
     security_log_size: int = 64  # security events kept
 
@@ -73,6 +101,10 @@ class DiagnosticsV201(Block["StationV201"]):
         self._security_log: deque[tuple[datetime, str, str | None]] = deque(
             maxlen=self.security_log_size
         )
+        # Critical events the CSMS has not confirmed yet (A04.FR.02), oldest first; whether
+        # one of them is on its way.
+        self._unsent: deque[Payload] = deque(maxlen=self.security_log_size)
+        self._notifying = False
         self.security_event("StartupOfTheDevice")  # the station's hooks are not built yet
 
     # -- N01 ---------------------------------------------------------------------------------------
@@ -210,16 +242,56 @@ class DiagnosticsV201(Block["StationV201"]):
     # -- security events, reboots ------------------------------------------------------------------
 
     def security_event(self, kind: str, tech_info: str | None = None) -> None:
-        """Keep a security event in the security log (N01.FR.05) and note it."""
-        self._security_log.append((self.station.clock.now(), kind, tech_info))
+        """Keep a security event in the security log (N01.FR.05) and note it; a critical one
+        goes to the CSMS too (A04.FR.01)."""
+        self._keep(kind, tech_info)
+        self.notify_security_events()
+
+    def variable_changed(self, component: Component, variable: Variable) -> None:
+        """A new BasicAuthPassword goes in the security log, without its value (A01.FR.11,
+        A01.FR.12)."""
+        if (component.name, variable.name) == ("SecurityCtrlr", "BasicAuthPassword"):
+            self.station.security_event(
+                "ReconfigurationOfSecurityParameters", "BasicAuthPassword changed"
+            )
+
+    def _keep(self, kind: str, tech_info: str | None) -> None:
+        now = self.station.clock.now()
+        self._security_log.append((now, kind, tech_info))
         self.station.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
+        if kind in CRITICAL_EVENTS:
+            notification: Payload = {"type": kind, "timestamp": iso(now)}
+            if tech_info:
+                notification["techInfo"] = tech_info[:255]
+            self._unsent.append(notification)
+
+    def notify_security_events(self) -> None:
+        """Send the oldest critical event the CSMS has not confirmed, then the next once it
+        has (A04.FR.02); nothing while the station may not send (offline, not Accepted)."""
+        if self._notifying or not self._unsent:
+            return
+        notification = self._unsent[0]
+
+        def confirmed(answer: Payload) -> None:
+            self._notifying = False
+            if self._unsent and self._unsent[0] is notification:
+                self._unsent.popleft()
+            self.notify_security_events()
+
+        def failed(error: object) -> None:
+            self._notifying = False  # tried again when the station is back online
+
+        self._notifying = self.station.call(
+            "SecurityEventNotification", notification, confirmed, failed
+        )
 
     def on_going_down(self) -> None:
         upload, self._upload = self._upload, None  # the upload stops with the power
         if upload is not None and upload.transfer is not None:
             upload.transfer.cancel()
         self.station.log_status, self.station.log_request_id = "Idle", None
-        self.station.security_event("ResetOrReboot", f"boot reason {self.station.boot_reason}")
+        # Told once the station is back (A04.FR.02): a power cut says nothing on its way down.
+        self._keep("ResetOrReboot", f"boot reason {self.station.boot_reason}")
 
     def on_power_on(self) -> None:
         self.station.security_event("StartupOfTheDevice")

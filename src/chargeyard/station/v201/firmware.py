@@ -86,6 +86,7 @@ _INSTALLING = frozenset({"Installing", "InstallRebooting"})
 
 _RETRIEVE = "firmware:retrieve"
 _INSTALL = "firmware:install"
+DEFAULT_INSTALL_S = 10.0
 
 
 @dataclass(slots=True, eq=False)
@@ -105,12 +106,12 @@ class _FirmwareUpdate:
 class FirmwareV201(Block["StationV201"]):
     """UpdateFirmware; see the module docstring."""
 
-    __slots__ = ("_held", "_holding", "_update")
-
-    firmware_install_s: float = 10.0  # from Installing to the reboot
+    __slots__ = ("_held", "_holding", "_update", "firmware_install_s")
 
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
+        # From Installing to the reboot (the hardware's time; a test makes it short).
+        self.firmware_install_s = DEFAULT_INSTALL_S
         self._update: _FirmwareUpdate | None = None
         self._holding = False  # L01.FR.07: connectors are kept Unavailable until the reboot
         self._held: set[tuple[int, int]] = set()

@@ -16,9 +16,9 @@ CSMS:
   less with entries, D01.FR.18), too long, or that would overflow the list. 2.0.1's
   SendLocalListStatusEnumType has no NotSupported: while LocalAuthListCtrlr.Enabled is false the
   answer is Failed, and the list is left as it is.
-* GetLocalListVersion (D02) answers the installed versionNumber, 0 when no list is installed.
-  A disabled list keeps its entries and version (it is not consulted: ``decide_local``), so the
-  CSMS still learns which version it holds before enabling it again.
+* GetLocalListVersion (D02) answers the installed versionNumber, 0 when no list is installed
+  and while LocalAuthListCtrlr.Enabled is false (D02.FR.03). A disabled list keeps its entries
+  and version (it is not consulted: ``decide_local``): enabled again, it is the list it was.
 
 Entries carry the whole IdTokenInfoType on the wire; the model keeps its status,
 cacheExpiryDateTime and groupIdToken (``id_token_info_from_ocpp201``), which is what
@@ -85,4 +85,6 @@ class LocalListV201(Block["StationV201"]):
 
     @on("GetLocalListVersion")
     def get_local_list_version(self, payload: Payload) -> Payload:
+        if not self.station.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
+            return {"versionNumber": 0}  # D02.FR.03: as if there were no list
         return {"versionNumber": self.station.model.local_list.version}

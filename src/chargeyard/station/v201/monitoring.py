@@ -35,7 +35,9 @@ once the station is Accepted.
 
 Each look that fires sends one NotifyEvent (seqNo 0) with an eventData per monitor that fired:
 the component, variable and monitor id (N07.FR.06), the value read (empty for a WriteOnly
-variable, N07.FR.10), and ``cleared`` for a threshold's return to normal. Offline, the events
+variable, N07.FR.10), ``cleared`` for a threshold's return to normal, and the transactionId of
+the transaction running on the monitored EVSE (or, for a monitor with ``transaction`` true on
+a station-wide component, of any). Offline, the events
 of a severity at or below MonitoringCtrlr.OfflineQueuingSeverity wait (at most
 :attr:`offline_queue_size` of them) and go in one NotifyEvent once the station is back and
 Accepted; the others are dropped (N07.FR.04, N08.FR.03). MonitoringCtrlr.Enabled false silences
@@ -410,7 +412,10 @@ class MonitoringV201(Block["StationV201"]):
         }
         if change.cleared:
             data["cleared"] = True
-        transaction = self._transaction(monitor) if monitor.transaction else None
+        # The event is the transaction's when the monitor watches only during one, or
+        # watches its EVSE (a charging EVSE's power is the transaction's: Part 6 TC_N_20_CS).
+        linked = monitor.transaction or monitor.component.evse is not None
+        transaction = self._transaction(monitor) if linked else None
         if transaction is not None:
             data["transactionId"] = transaction.local_id
         return data

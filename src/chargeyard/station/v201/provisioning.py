@@ -28,7 +28,7 @@ and is the one place that knows their field names:
   when no transaction runs, else answers Scheduled and reboots when the last one has ended,
   refusing new sessions meanwhile. Either way the TransactionEvent Ended of every transaction
   it ended is delivered (answered, or its call timeout passed) before the station goes down;
-  the next BootNotification says RemoteReset. With an
+  the next BootNotification says RemoteReset, or ScheduledReset after waiting. With an
   evseId the reset is that EVSE's only (when its EVSE.AllowReset is true, else Rejected): its
   transaction stops the same way and it is usable again at once (an EVSE restarts in no time
   here; the station keeps its connection).
@@ -215,7 +215,7 @@ class ProvisioningV201(Block["StationV201"]):
     def _busy(self, evse_id: int | None) -> bool:
         return any(evse.transaction is not None for evse in self._targets(evse_id))
 
-    def _reset_now(self, evse_id: int | None) -> None:
+    def _reset_now(self, evse_id: int | None, *, scheduled: bool = False) -> None:
         self.scheduled_resets.discard(_STATION if evse_id is None else evse_id)
         for evse in self._targets(evse_id):
             if evse.transaction is not None:
@@ -223,7 +223,8 @@ class ProvisioningV201(Block["StationV201"]):
                 self.station.transactions.end_transaction(evse, "ResetCommand", "ImmediateReset")
         if evse_id is None:
             logger.info("%s: reset", self.station.identity)
-            self.station.boot_reason = "RemoteReset"
+            # BootReasonEnumType: ScheduledReset for one that waited for idle (B12).
+            self.station.boot_reason = "ScheduledReset" if scheduled else "RemoteReset"
             # The Ended events just queued go out (and are answered) before the power goes.
             self.station.reboot(drain_s=DRAIN_BEFORE_REBOOT_S)
 
@@ -231,7 +232,7 @@ class ProvisioningV201(Block["StationV201"]):
         """B12: a reset OnIdle waiting for its EVSEs happens once they are idle."""
         for target in sorted(self.scheduled_resets):
             if not self._busy(None if target == _STATION else target):
-                self._reset_now(None if target == _STATION else target)
+                self._reset_now(None if target == _STATION else target, scheduled=True)
 
     def accepts_sessions(self, evse: Evse) -> bool:
         # B12: no new transaction while a reset waits for the running ones to end.

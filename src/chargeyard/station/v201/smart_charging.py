@@ -45,6 +45,7 @@ schedule, the EVSE's rating and available power as the local limit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
@@ -53,6 +54,7 @@ from chargeyard.station.model.smart_charging import (
     ChargingProfile,
     ChargingProfilePurpose,
     ChargingRateUnit,
+    CompositeSchedule,
     TransactionContext,
     composite_to_ocpp201,
     profile_from_ocpp201,
@@ -60,6 +62,7 @@ from chargeyard.station.model.smart_charging import (
     reports_to_ocpp201,
 )
 from chargeyard.station.model.smart_charging.admission import check_profile
+from chargeyard.station.model.smart_charging.composite import total_schedule
 from chargeyard.station.model.station import Evse, Transaction
 from chargeyard.station.v201.device_model import Variable
 from chargeyard.station.v201.transaction_events import RUNNING
@@ -232,6 +235,22 @@ class SmartChargingV201(Block["StationV201"]):
             return _rejected("UnsupportedRateUnit", f"RateUnit is {','.join(units)}")
         if unit is None and len(units) == 1:
             unit = units[0]
+        now = self.station.clock.now()
+        composite = self._composite(evse_id, now, payload["duration"], unit)
+        if evse_id == 0:
+            # K08.FR.03: the station's total from the grid, its EVSEs' limits added up.
+            unit = composite.charging_rate_unit.value
+            each = [
+                self._composite(evse, now, payload["duration"], unit)
+                for evse in sorted(self.station.model.evses)
+            ]
+            composite = total_schedule(composite, each)
+        return {"status": "Accepted", "schedule": composite_to_ocpp201(composite)}
+
+    def _composite(
+        self, evse_id: int, now: datetime, duration: int, unit: str | None
+    ) -> CompositeSchedule:
+        """The composite schedule of ``evse_id`` alone (0: the station's own limits)."""
         transaction: Transaction | None = None
         if evse_id == 0:
             # The station's own limit: its rating at its supply.
@@ -245,17 +264,16 @@ class SmartChargingV201(Block["StationV201"]):
             if evse.power_update_w is not None:
                 max_power_w = min(max_power_w, evse.power_update_w)
             transaction = _running(evse)
-        composite = self.station.model.profiles.composite_schedule(
+        return self.station.model.profiles.composite_schedule(
             evse_id,
-            self.station.clock.now(),
-            payload["duration"],
+            now,
+            duration,
             unit=None if unit is None else ChargingRateUnit(unit),
             transaction=None if transaction is None else transaction.context,
             voltage=voltage,
             phases=phases,
             max_power_w=max_power_w,
         )
-        return {"status": "Accepted", "schedule": composite_to_ocpp201(composite)}
 
     # -- limits over time --------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ the driver (I02.FR.03, I03.FR.03).
 CostUpdatedResponse has no status: the station answers every CostUpdated. One for a
 transaction that is not running here (ended, or never this station's) has nothing to update
 and is only logged; so is one while TariffCostCtrlr.Enabled (instance Cost) is false.
-Tariffs (I01, I04-I06: personal messages, fallback messages) are not shown.
+Tariffs (I01, I04-I06: personal messages, fallback messages) are not shown; the fallback
+messages' variables (TariffFallbackMessage, TotalCostFallbackMessage) are kept all the same.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class TariffCostV201(Block["StationV201"]):
             Variable("Enabled", "boolean", "true", instance="Cost"),
             Variable("Available", "boolean", "true", "ReadOnly", instance="Cost", constant=True),
             Variable("Currency", "string", "EUR", max_limit=3),
+            # Required where the block is implemented (part 2 appendix); kept for the CSMS to
+            # set, not shown (no tariff is shown, see the module docstring).
+            Variable("TariffFallbackMessage", "string", "", max_limit=255),
+            Variable("TotalCostFallbackMessage", "string", "", max_limit=255),
         )
 
     @on("CostUpdated")

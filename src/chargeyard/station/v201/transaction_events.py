@@ -106,6 +106,7 @@ class Session:
     connector_sent: bool = False
     remote_pending: bool = False
     reservation_sent: bool = False
+    reservation_id: int | None = None  # the reservation its authorization used (H03.FR.09)
     charging_s: float = 0.0
     charging_since: float | None = None
     ended_samples: list[tuple[datetime, list[SampledValue]]] = field(default_factory=list)
@@ -304,15 +305,28 @@ class TransactionEventsV201(Block["StationV201"]):
             "%s: transaction %s on EVSE %d", self.station.identity, transaction.local_id, evse.id
         )
 
+    def use_reservation(self, evse: Evse, session: Session) -> int | None:
+        """H03.FR.09: the session's token (or its group) is the one a reservation here is for:
+        the reservation is used, gone from the book; its id, for the transaction's first
+        event (H01.FR.15), or None."""
+        if session.token is None:
+            return None
+        group = session.info.group_id if session.info else None
+        self.station.expire_reservations()  # H04: one that has just expired is not used
+        reservation = self.station.model.reservations.consume(evse.id, session.token, group)
+        if reservation is None:
+            return None
+        self.station.expire_reservations()  # H03.FR.10: the connectors follow the book
+        return reservation.id
+
     def bind_token(self, evse: Evse, transaction: Transaction, session: Session) -> None:
         """The session's token becomes the transaction's (and may end a reservation, H)."""
         transaction.id_token, transaction.id_token_info = session.token, session.info
         transaction.remote_start_id = session.remote_start_id
-        if session.token is not None and transaction.reservation_id is None:
-            group = session.info.group_id if session.info else None
-            self.station.expire_reservations()  # H04: one that has just expired is not used
-            reservation = self.station.model.reservations.consume(evse.id, session.token, group)
-            transaction.reservation_id = reservation.id if reservation else None
+        if session.reservation_id is not None and transaction.reservation_id is None:
+            transaction.reservation_id = session.reservation_id  # used when it was authorized
+        elif session.token is not None and transaction.reservation_id is None:
+            transaction.reservation_id = self.use_reservation(evse, session)
         if session.charging_profile is not None:
             # F01/F02: the TxProfile of a remote start is this transaction's (K01.FR.03 wants
             # its transactionId, which only the station knows).
@@ -329,16 +343,29 @@ class TransactionEventsV201(Block["StationV201"]):
                 )
             session.charging_profile = None
 
-    def updated(self, evse: Evse, trigger: str, readings: list[SampledValue] | None = None) -> None:
-        self._event(evse, "Updated", trigger, readings or [])
+    def updated(
+        self,
+        evse: Evse,
+        trigger: str,
+        readings: list[SampledValue] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """An Updated event, with ``readings`` taken ``at`` (default: now)."""
+        samples = [(at, readings)] if at is not None and readings else None
+        self._event(evse, "Updated", trigger, [] if samples else readings or [], samples=samples)
 
     def send_transaction_update(
-        self, evse: Evse, trigger: str, variable: tuple[str, str], context: ReadingContext
+        self,
+        evse: Evse,
+        trigger: str,
+        variable: tuple[str, str],
+        context: ReadingContext,
+        at: datetime | None = None,
     ) -> None:
         """An Updated event with a meter value of the measurands ``variable`` lists (J02
-        MeterValuePeriodic, MeterValueClock, F06 Trigger)."""
+        MeterValuePeriodic, MeterValueClock, F06 Trigger), stamped ``at`` (default: now)."""
         self.station.advance()
-        self.updated(evse, trigger, self.station.readings(evse, *variable, context))
+        self.updated(evse, trigger, self.station.readings(evse, *variable, context), at)
 
     def _finish(self, evse: Evse, trigger: str, reason: str) -> None:
         transaction = evse.transaction
@@ -475,7 +502,8 @@ class TransactionEventsV201(Block["StationV201"]):
                 else:
                     self.station.advance()
                     evse.suspended_by_evse = True  # energy stops; the transaction goes on
-                    self.evaluate(evse, "Deauthorized")
+                    # E05.FR.02: not deauthorized: ChargingStateChanged, SuspendedEVSE.
+                    self.evaluate(evse, None)
                     why = f"{why} and the station suspended it (StopTxOnInvalidId is false)"
         if confirms:
             self._confirmed(evse, transaction, carried, valid, info.status, why)

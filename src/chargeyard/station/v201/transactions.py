@@ -260,6 +260,10 @@ class TransactionsV201(Block["StationV201"]):
                 )
         if evse.transaction is not None:
             self._events.bind_token(evse, evse.transaction, session)
+        else:
+            # H03.FR.09, H03.FR.10: presented, the reservation's token uses it at once; its
+            # connectors show Available (Occupied with the cable in) until the transaction.
+            session.reservation_id = self._events.use_reservation(evse, session)
         self._events.evaluate(evse, trigger)
         self.station.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 

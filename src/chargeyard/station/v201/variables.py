@@ -18,6 +18,7 @@ live from the station through :class:`LiveValues`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -67,6 +68,21 @@ class LiveValues(Protocol):
     def local_list_entries(self) -> int: ...
 
     def charging_profile_entries(self) -> int: ...
+
+
+# passwordString (part 2 section 2.1): letters, digits and * - _ = : + | @ .
+_PASSWORD = re.compile(r"[A-Za-z0-9*\-_=:+|@.]*")
+
+
+def password_refusal(value: str) -> str | None:
+    """Why a BasicAuthPassword is refused: a passwordString of 16 to 40 characters (A00.FR.205;
+    maxLimit is the variable's own): OutOfRange for a shorter one, InvalidValue for a character
+    passwordString does not allow."""
+    if len(value) < 16:
+        return "OutOfRange"
+    if _PASSWORD.fullmatch(value) is None:
+        return "InvalidValue"
+    return None
 
 
 def _v(name: str, kind: DataType, value: object = "", **options: Any) -> Variable:
@@ -174,6 +190,10 @@ def build_device_model(
         _v("MessageAttemptInterval", "integer", 60, instance="TransactionEvent", unit="s"),
         _v("OfflineThreshold", "integer", 300, unit="s", min_limit=0),
         _v("ResetRetries", "integer", 3, min_limit=0),
+        # Part 4 section 5.3: reconnecting after a lost connection (base.reconnect_wait).
+        _v("RetryBackOffRepeatTimes", "integer", 6, min_limit=0),
+        _v("RetryBackOffRandomRange", "integer", 1, unit="s", min_limit=0),
+        _v("RetryBackOffWaitMinimum", "integer", 1, unit="s", min_limit=0),
         _v("UnlockOnEVSideDisconnect", "boolean", True),
         # The WebSocket is opened with its ping interval: a new one needs a new connection.
         _v("WebSocketPingInterval", "integer", 60, unit="s", min_limit=0, reboot_required=True),
@@ -198,7 +218,18 @@ def build_device_model(
     model.add(
         "SecurityCtrlr",
         _ro("Identity", "string", identity, max_limit=48),
-        _v("BasicAuthPassword", "string", "", mutability="WriteOnly", max_limit=40),
+        Variable(
+            "BasicAuthPassword",
+            "string",
+            "",
+            mutability="WriteOnly",
+            max_limit=40,
+            check=password_refusal,
+        ),
+        # Required of every station (part 2 appendix): the organization its certificate
+        # requests would name, and the certificates it holds (none: it installs none, M).
+        _v("OrganizationName", "string", template.vendor),
+        _ro("CertificateEntries", "integer", 0),
     )
     model.add(
         "AuthCtrlr",

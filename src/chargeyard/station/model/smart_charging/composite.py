@@ -88,3 +88,42 @@ def build_composite(
         charging_rate_unit=unit,
         periods=tuple(periods),
     )
+
+
+def total_schedule(station: CompositeSchedule, evses: list[CompositeSchedule]) -> CompositeSchedule:
+    """The station's total expected consumption from the grid (2.0.1 K08.FR.03): at each
+    moment the sum of its EVSEs' composite limits, capped by ``station``'s own (its
+    ChargingStationMaxProfile, external constraints and rating). Every schedule is over the
+    same window, in ``station``'s unit."""
+    if not evses:
+        return station
+    offsets = sorted({p.start_period for s in (station, *evses) for p in s.periods})
+    periods: list[ChargingSchedulePeriod] = []
+    for offset in offsets:
+        cap = _period_at(station, offset)
+        parts = [_period_at(schedule, offset) for schedule in evses]
+        total = sum(part.limit for part in parts)
+        if cap.limit <= total:
+            value, phases = cap.limit, cap.number_phases
+        else:
+            value = round(total, 3)
+            phases = max((p.number_phases or 0 for p in parts), default=0) or None
+        if periods and (periods[-1].limit, periods[-1].number_phases) == (value, phases):
+            continue
+        periods.append(ChargingSchedulePeriod(offset, value, phases))
+    return CompositeSchedule(
+        evse_id=station.evse_id,
+        start=station.start,
+        duration=station.duration,
+        charging_rate_unit=station.charging_rate_unit,
+        periods=tuple(periods),
+    )
+
+
+def _period_at(schedule: CompositeSchedule, offset: int) -> ChargingSchedulePeriod:
+    found = schedule.periods[0]
+    for period in schedule.periods:
+        if period.start_period > offset:
+            break
+        found = period
+    return found

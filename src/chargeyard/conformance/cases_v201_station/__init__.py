@@ -1,0 +1,79 @@
+"""The OCPP 2.0.1 charging-station cases the suite runs: chargeyard plays the CSMS.
+
+Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
+registered under its id (``_registry.py``), the modules by functional block (Part 6 section
+2):
+
+* A security: ``security.py`` (A00 Basic authentication, A01 its password);
+* B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
+  B12), ``network.py`` (B09, reconnecting);
+* C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
+* D local authorization list: ``local_list.py``;
+* E transactions: ``transactions.py``;
+* F remote control: ``remote_control.py``;
+* G availability: ``availability.py``;
+* H reservation: ``reservation.py``;
+* I tariff and cost: ``tariff_cost.py``;
+* J meter values: ``meter_values.py``;
+* K smart charging: ``smart_charging.py``;
+* L firmware: ``firmware.py``;
+* N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
+  Management);
+* O display messages: ``display_messages.py``;
+* P data transfer: ``data_transfer.py``.
+
+A case's steps follow Part 6's description of it, built from the reusable states of
+:class:`~chargeyard.conformance.station_case_v201.StationCaseV201`; its checks are the tool
+validations Part 6 names and the rules of the use cases its docstring cites. What OCPP can set
+up (a variable, a profile, the local list, a reservation) the case sets up itself, as the CSMS,
+and undoes when it ends; what only the station can do (a cable, a card at the reader, a power
+cycle) it asks of the trigger.
+"""
+
+from chargeyard.conformance.cases_v201_station import (
+    authorization,
+    availability,
+    boot,
+    data_transfer,
+    device_model,
+    diagnostics,
+    display_messages,
+    firmware,
+    local_list,
+    meter_values,
+    monitoring,
+    network,
+    remote_control,
+    reservation,
+    reset,
+    security,
+    smart_charging,
+    tariff_cost,
+    transactions,
+)
+from chargeyard.conformance.cases_v201_station._registry import CASES
+
+# The modules register their cases as they are imported.
+MODULES = (
+    security,
+    boot,
+    device_model,
+    reset,
+    network,
+    authorization,
+    local_list,
+    transactions,
+    remote_control,
+    availability,
+    reservation,
+    tariff_cost,
+    meter_values,
+    smart_charging,
+    firmware,
+    diagnostics,
+    monitoring,
+    display_messages,
+    data_transfer,
+)
+
+__all__ = ["CASES", "MODULES"]

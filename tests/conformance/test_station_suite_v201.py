@@ -1,0 +1,153 @@
+"""The charging-station suite against chargeyard's own OCPP 2.0.1 simulated station, unattended:
+the suite plays the CSMS, the station connects to its listener, and every physical act (a cable,
+a card, a fault, a power cycle) goes through the station's verbs. Every available 2.0.1 case
+that applies to the station (its optional features given as Part 5 ids) must pass both
+verdicts, or be not applicable to it with its reason; where one does not, the product is fixed,
+not the case."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from chargeyard.conformance import Verdict
+from chargeyard.conformance.cases_v201_station import CASES as WRITTEN
+from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
+from chargeyard.conformance.runner import RunResult
+from chargeyard.conformance.suites import why_not_available
+from chargeyard.protocol import V201
+from chargeyard.station.v201 import StationV201
+from tests.conformance.station_lab_v201 import DOUBLE, new_station, run_against
+
+pytestmark = pytest.mark.slow
+
+FEATURES = (
+    # Core: offline authorization, of unknown tokens too; the Authorization Cache; Reset per
+    # EVSE; a SummaryInventory; cards (ISO14443) for local and remote starts.
+    "C-01",
+    "C-02",
+    "C-49",
+    "C-13",
+    "C-56",
+    "C-30",
+    "C-36",
+    # Transactions: start and stop points (EVConnected, Authorized, PowerPathClosed,
+    # EnergyTransfer), configurable; authorization kept or not when the EV unplugs; an EV of
+    # IEC 61851-1 (mode 3) behind a socket (a detachable cable), AC.
+    "C-09.1",
+    "C-09.2",
+    "C-09.4",
+    "C-09.5",
+    "C-51",
+    "C-10.1",
+    "C-10.2",
+    "C-10.3",
+    "C-10.4",
+    "C-52",
+    "C-06.1",
+    "C-06.2",
+    "AQ-9",
+    "HFS-1",
+    "HFS-3",
+    # Remote control: a remote start authorized first or not (AuthorizeRemoteStart); every
+    # message TriggerMessage may ask for (MeterValues, TransactionEvent, LogStatusNotification,
+    # FirmwareStatusNotification, StatusNotification, BootNotification).
+    "C-48.1",
+    "C-48.2",
+    "C-29.1",
+    "C-29.2",
+    "C-29.3",
+    "C-29.4",
+    "C-29.5",
+    "C-29.6",
+    # Meter values: measurands it reports; clock-aligned values only while idle, on request.
+    "C-40",
+    "C-28",
+    # Firmware and logs: an update or an upload under way cancelled by a newer one; firmware
+    # downloaded during a transaction (installed once it ended).
+    "C-60",
+    "C-57",
+    "AQ-7",
+    # Reservations it can be told to refuse (ReservationCtrlr.Enabled); smart charging, with
+    # schedules in A.
+    "R-3",
+    "Smart Charging",
+    "SC-2.1",
+    # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
+    "DM-3",
+    "AQ-5",
+    # Display messages: every priority; ASCII and UTF8 (not HTML, not URI).
+    "UI-1.1",
+    "UI-1.2",
+    "UI-1.3",
+    "UI-2.1",
+    "UI-2.4",
+)
+"""The optional features (Part 5 section 3.1) chargeyard's 2.0.1 station has."""
+
+PASSWORD = "Conformance-Basic-Password-1"
+"""The station presents one (security profile 1), for the Basic authentication cases."""
+
+
+def _not_passed(run: RunResult) -> dict[str, tuple[Verdict, Verdict, str | None]]:
+    return {
+        result.info.id: (result.conformance, result.compatibility, result.reason)
+        for result in run.results
+        if result.ran and (result.conformance, result.compatibility) != (Verdict.PASS,) * 2
+    }
+
+
+def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -> None:
+    catalog = cases_of(V201, UnderTest.STATION)
+    available = {case.id for case in catalog if why_not_available(case) is None}
+    assert available == set(WRITTEN)
+
+
+ON_ANOTHER_STATION: tuple[tuple[str, Callable[[], StationV201]], ...] = (
+    # Reservations of any EVSE (ReservationCtrlr.NonEvseSpecific, which the template's
+    # ReserveConnectorZeroSupported seeds).
+    ("R-2", lambda: new_station(ReserveConnectorZeroSupported="true")),
+    # More than one EVSE.
+    ("HFS-8 > 1", lambda: new_station(DOUBLE)),
+)
+"""Features a station of the suite's own configuration has not: the cases conditional on
+each run on a station that has it."""
+
+
+def _needs(case: CaseInfo, feature: str) -> bool:
+    return any(feature in membership.condition for membership in case.profiles)
+
+
+async def _run_in_parallel(features: tuple[str, ...], lanes: int = 6) -> list[RunResult]:
+    """Every case, dealt in turn to ``lanes`` stations that each have a listener of their own
+    and run at once (a case waits on its station's clock far more than it computes); the
+    cases of the features of :data:`ON_ANOTHER_STATION` on one more each, which has it."""
+    catalog = cases_of(V201, UnderTest.STATION)
+    ids = [case.id for case in catalog]
+    dealt = [ids[lane::lanes] for lane in range(lanes)]
+    return list(
+        await asyncio.gather(
+            *(
+                run_against(new_station(), share, features=features, password=PASSWORD)
+                for share in dealt
+            ),
+            *(
+                run_against(
+                    make(),
+                    [case.id for case in catalog if _needs(case, feature)],
+                    features=(*features, feature),
+                )
+                for feature, make in ON_ANOTHER_STATION
+            ),
+        )
+    )
+
+
+async def test_chargeyard_s_201_station_passes_every_case_that_applies_to_it() -> None:
+    runs = await _run_in_parallel(FEATURES)
+    ran = {result.info.id for run in runs for result in run.results if result.ran}
+    assert ran <= set(WRITTEN)
+    assert {key: value for run in runs for key, value in _not_passed(run).items()} == {}
+    assert not any(run.failed for run in runs)

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
-from chargeyard.api.app import create_app
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
@@ -322,6 +321,8 @@ def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
 
 
 def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
+    from chargeyard.api.app import create_app  # only a process that serves the API builds it
+
     central = stack.central
     app = create_app(
         central.store,
@@ -378,6 +379,8 @@ async def assemble_api_node(
     running.push_async_callback(bus.close)
     metrics = Metrics()
     metrics.attach_csms(link, store)
+    from chargeyard.api.app import create_app  # only a process that serves the API builds it
+
     app = create_app(
         store,
         link,

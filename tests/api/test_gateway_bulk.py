@@ -290,6 +290,21 @@ async def test_bulk_delete_stops_and_removes_the_named_chargers(lab: StackLab) -
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("bad", ["\x00", "dep-1\x1f", "ok,\x7f"])
+async def test_a_charger_id_with_a_control_character_is_422_and_nothing_is_deleted(
+    lab: StackLab, bad: str
+) -> None:
+    # PostgreSQL refuses a whole query with a NUL in it: refused before the store is asked.
+    depot = await location(lab)
+    job = await _job(lab, await _submit(lab, depot, [_item(lab, 1)]))
+    url = f"/ocpp/locations/{depot}/chargers"
+    for method in ("GET", "DELETE"):
+        response = await lab.client.request(method, url, params={"charger_ids": bad})
+        assert response.status_code == 422, (method, response.text)
+        assert response.json()["detail"][0]["loc"] == ["query", "charger_ids", 0]
+    assert await _ids(lab, depot) == job["results"]["charger_ids"]
+
+
 # -- roles and tenants ---------------------------------------------------------------------
 
 

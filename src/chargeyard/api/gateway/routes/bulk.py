@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, status
+from pydantic import StringConstraints
 
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
@@ -51,6 +52,7 @@ from chargeyard.api.gateway.schemas.common import (
     PageNumber,
     error_responses,
 )
+from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.gateway.provisioning import BulkBatch
 from chargeyard.station.catalog import Catalog
 from chargeyard.station.fleet import numbered_identities
@@ -63,8 +65,11 @@ LocationId = Annotated[
     str,
     Path(description="A location's id, e.g. loc-456", max_length=64, pattern=r"^[\x21-\x7e]+$"),
 ]
+# No stored id holds a control character, and PostgreSQL refuses a query with a NUL byte in it:
+# such an id is 422, as in every other lookup (shapes.LOOKUP_TEXT).
+ChargerId = Annotated[str, StringConstraints(pattern=LOOKUP_TEXT)]
 ChargerIds = Annotated[
-    list[str] | None,
+    list[ChargerId] | None,
     Query(
         description="Charger ids (dep-...), repeated or comma-separated",
         max_length=MAX_BULK_CHARGERS,
@@ -316,7 +321,7 @@ async def delete_location_chargers(
     host: OptionalHostDep,
     location_id: LocationId,
     charger_ids: Annotated[
-        list[str],
+        list[ChargerId],
         Query(
             description="Charger ids (dep-...), repeated or comma-separated",
             max_length=MAX_BULK_CHARGERS,

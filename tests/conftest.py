@@ -60,16 +60,49 @@ def pytest_asyncio_loop_factories(
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow``: the inner
-    loop (``-m "not slow"``) runs each test once, the whole suite on both loops."""
-    if _EVERY_TEST_ON_UVLOOP:
-        return
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow`` (the inner
+    loop, ``-m "not slow"``, runs each test once, the whole suite on both loops), then orders
+    the files for ``scripts/test``'s workers (:func:`_order_for_workers`)."""
+    if not _EVERY_TEST_ON_UVLOOP:
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
+            if factory is not None and factory in _UVLOOP.values():
+                item.add_marker(pytest.mark.slow)
+    items[:] = _order_for_workers(items)
+
+
+def _uses_a_browser(item: pytest.Item) -> bool:
+    return "page" in getattr(item, "fixturenames", ())
+
+
+def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The workers take one file at a time, in this order (``--dist loadfile``):
+
+    1. the files whose every test is ``slow`` (processes, a cluster, a fuzzer): the longest
+       ones, started early rather than left to keep one worker busy while the others idle;
+    2. the other files;
+    3. the files with browser tests, and in each its browser tests last: Playwright's
+       session-wide loop, once started in a worker, keeps every async test after it from
+       running there (pytest-asyncio needs the main thread's loop free), so no worker takes
+       another kind of test after one of them.
+
+    Within a file, tests keep their order (stable sorts)."""
+    files: dict[Path, list[pytest.Item]] = {}
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
-        if factory is not None and factory in _UVLOOP.values():
-            item.add_marker(pytest.mark.slow)
+        files.setdefault(Path(item.path), []).append(item)
+
+    def rank(tests: list[pytest.Item]) -> int:
+        if any(_uses_a_browser(test) for test in tests):
+            return 2
+        return 0 if all(test.get_closest_marker("slow") for test in tests) else 1
+
+    return [
+        item
+        for tests in sorted(files.values(), key=rank)
+        for item in sorted(tests, key=_uses_a_browser)
+    ]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ Names = Callable[[str], str]
 # catch an answer that breaks its schema and send InternalError instead (so would not every
 # CSMS under test).
 CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True, validate=False)
+STEP_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,10 @@ async def judged(
     await lab.store.stations.register(station, password=password)
     trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
     try:
+        # A step waits this long for a message: what a mutant never sends costs it once, and
+        # a loaded machine (the suite's other workers) must not make a sent one late.
         target = CsmsTarget(
-            lab.csms_url, station, version, trigger=trigger, password=password, step_s=2.0
+            lab.csms_url, station, version, trigger=trigger, password=password, step_s=STEP_S
         )
         [result] = (await run_csms(target, ids=[mutant.case])).results
     finally:

@@ -9,15 +9,22 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from chargeyard.store import Store, create_engine, downgrade, migrate, upgrade
-from chargeyard.store.migrations import current_revision
+from chargeyard.store.migrations import alembic_config, current_revision, head_revisions
 from chargeyard.store.models import Base
 from tests.store.conftest import PostgresDatabases
 
 HEAD = "0013"  # the newest revision (rev_0013_central_system_organizations.py)
+
+
+def test_the_heads_read_without_alembic_are_alembic_s() -> None:
+    # migrate() compares the database with these before it imports Alembic at all.
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revisions() == frozenset(script.get_heads()) == {HEAD}
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -4,7 +4,7 @@ skipped, saying why, when it is not installed.
 
 Every test here is synchronous, against a real server in a thread (``live_lab.py``): once a
 Playwright fixture has started, the session's main thread has an event loop running, in which
-pytest-asyncio's tests could not run."""
+pytest-asyncio's tests could not run: they run last (``tests/conftest.py``)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,6 @@ from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last in the session: Playwright's session-wide loop, once started,
-    would keep every async test after it from running (pytest-asyncio needs the main
-    thread's loop free)."""
-    browser = [item for item in items if "page" in getattr(item, "fixturenames", ())]
-    if browser:
-        others = [item for item in items if "page" not in getattr(item, "fixturenames", ())]
-        items[:] = others + browser
 
 
 @pytest.fixture(scope="session")

@@ -14,35 +14,44 @@ database, then read and correct the file it wrote::
 (through :func:`make_revision`, which opens the database for you).
 
 Opening a database already at head is the common case (every start of ``chargeyard up`` after
-the first): :func:`migrate` then reads the ``alembic_version`` row and returns, without loading
-the revision files again. Alembic's own ``upgrade`` parses every revision file and runs
-``env.py`` on each call, ten times the cost of the read. The heads are read from the script
-directory once per process; they only change with the installed package.
+the first, every node of a cluster): :func:`migrate` then reads the ``alembic_version`` row and
+returns, without Alembic. Alembic's own ``upgrade`` parses every revision file and runs
+``env.py`` on each call, ten times the cost of the read, and importing Alembic alone is a sixth
+of a process's start: it is imported only when a migration runs. The heads are read once per
+process from the revision files' ``revision`` and ``down_revision`` lines (a test checks them
+against Alembic's own reading); they only change with the installed package.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import URL, text
+from sqlalchemy import URL, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import create_engine, for_writing, normalize_url
 
-SCRIPT_LOCATION = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-_Action = Callable[[Config], object]
+SCRIPT_LOCATION = Path(__file__).resolve().parent
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+_REVISION = re.compile(r"^revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=]*=\s*(.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
+_Action = Callable[["Config"], object]
 
 
 def alembic_config(url: str | URL | None = None) -> Config:
     """A Config for this package's migrations; ``url`` only matters for offline (``--sql``)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.set_main_option("path_separator", "os")
@@ -59,25 +68,46 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade the database behind ``engine`` to ``revision``."""
     if revision == "head" and await _at_head(engine):
         return
+    from alembic import command
+
     await _run(engine, lambda config: command.upgrade(config, revision))
 
 
 @functools.cache
 def head_revisions() -> frozenset[str]:
-    """The head revisions of this package's migrations (read from the files once)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+    """The head revisions of this package's migrations: the revisions no other revision names
+    as its ``down_revision`` (read from the files once)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (SCRIPT_LOCATION / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        if revision is None:
+            continue
+        revisions.update(_QUOTED.findall(revision.group(1)))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:  # None, one revision, or a merge's tuple of them
+            parents.update(_QUOTED.findall(down.group(1)))
+    return frozenset(revisions - parents)
+
+
+def _current_heads(connection: Connection) -> frozenset[str]:
+    """What ``alembic_version`` holds (nothing before the first migration)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return frozenset()
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+    return frozenset(row[0] for row in rows)
 
 
 async def _at_head(engine: AsyncEngine) -> bool:
-    def _current_heads(connection: Connection) -> frozenset[str]:
-        return frozenset(MigrationContext.configure(connection).get_current_heads())
-
     async with engine.connect() as connection:
         return await connection.run_sync(_current_heads) == head_revisions()
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Downgrade the database behind ``engine`` to ``revision`` (``"base"``: empty)."""
+    from alembic import command
+
     await _run(engine, lambda config: command.downgrade(config, revision))
 
 
@@ -94,6 +124,8 @@ async def current_revision(engine: AsyncEngine) -> str | None:
     """The revision the database is at; None for a database never migrated."""
 
     def _current(connection: Connection) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:
@@ -103,6 +135,8 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 async def make_revision(url: str | URL, message: str) -> None:
     """Autogenerate a new revision file from the difference between the models and ``url``
     (which must be at head). For developers; review the file before committing it."""
+    from alembic import command
+
     engine = create_engine(url)
     try:
         await _run(engine, lambda config: command.revision(config, message, autogenerate=True))

@@ -44,11 +44,17 @@ def api_app(
         yield app
 
 
+def _shape(settings: ApiSettings) -> str:
+    """What of ``settings`` :func:`create_app` builds into the app itself (the rest is read
+    from ``app.state.settings`` per request)."""
+    return f"{settings.title}\n{settings.max_body_bytes}"
+
+
 @contextmanager
 def shared_routes(fresh: FastAPI, settings: ApiSettings) -> Iterator[FastAPI]:
     """The app this process built first for ``settings``, carrying ``fresh``'s state, for the
     length of the block (``fresh`` itself while that app is in use)."""
-    app = _built.setdefault(settings.model_dump_json(), fresh)
+    app = _built.setdefault(_shape(settings), fresh)
     if id(app) in _in_use:
         app = fresh
     app.state = fresh.state

@@ -54,11 +54,14 @@ TEMPLATE = "alfen-eve-single-pro-line"
 FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
 OPERATOR_ORG = "org-a"  # the organization of gateway_lab.as_role's default token
 
+# No retention pass: a lab's store is new and holds nothing old to delete, and the pass at
+# start queried every table of every lab (tests/store/test_retention.py and
+# tests/csms/test_storage_bounds.py run it).
 OPEN_CSMS = CsmsSettings(
-    port=0, heartbeat_interval=60, auto_register=True, accept_unknown_tags=True
+    port=0, heartbeat_interval=60, auto_register=True, accept_unknown_tags=True, retention=None
 )
 """A CSMS that lets any station and any tag in (the gateway's chargers need no registration)."""
-KNOWN_ONLY = CsmsSettings(port=0, heartbeat_interval=60)
+KNOWN_ONLY = CsmsSettings(port=0, heartbeat_interval=60, retention=None)
 """A CSMS that lets registered stations in only, and answers unknown tags Invalid."""
 
 Credentials = Literal["api-key", "operator"]

@@ -22,5 +22,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 @pytest.fixture
 async def csms(store: Store) -> AsyncIterator[CsmsServer]:
     await store.stations.register("CP-1")
-    async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
+    async with CsmsServer(
+        store, CsmsSettings(port=0, heartbeat_interval=60, retention=None)
+    ) as server:
         yield server

@@ -46,6 +46,7 @@ def _refusal_shown(answer: Answer, status: int) -> bool:
     )
 
 
+@pytest.mark.slow  # the whole matrix is the full run's; the inner loop has the tests below
 async def test_every_route_answers_each_key_as_its_role_allows(lab: ApiLab) -> None:
     keys = {role: await _key(lab, role) for role in ApiKeyRole}
     document = (await lab.client.get("/openapi.json")).json()

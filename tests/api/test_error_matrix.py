@@ -29,6 +29,8 @@ from chargeyard.api import ApiSettings
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 from tests.api.conftest import ApiLab
 
+# The whole matrix is the full run's; the inner loop has each status's own tests.
+pytestmark = pytest.mark.slow
 TIMEOUT = 0.2  # seconds; the detail of a 504 writes it with "%g"
 VERSIONS = ("1.6", "2.0.1")
 SUBPROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}

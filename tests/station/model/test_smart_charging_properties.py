@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,8 @@ from .smart_charging_support import (
     profile,
 )
 
+# Random profile stacks are the full run's; the inner loop has the use cases' own tests.
+pytestmark = pytest.mark.slow
 modest = settings(max_examples=100, deadline=None)
 PHASES = 3
 RATED_W = 32 * VOLTAGE * PHASES

@@ -138,6 +138,7 @@ async def _walk(client: httpx.AsyncClient, key: str) -> list[tuple[str, set[str]
     return problems
 
 
+@pytest.mark.slow  # asks every route with every credential: the full run's
 @pytest.mark.parametrize("metrics_key", [False, True])
 async def test_every_operation_declares_the_credential_its_route_enforces(
     store: Store, metrics_key: bool

@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from chargeyard.api import ApiSettings
+from chargeyard.api.gateway.chargers_shared import get_built_in_csms
 from chargeyard.station.runtime import StationRuntime
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
@@ -581,7 +582,23 @@ def test_the_connection_url_follows_the_bound_listener(monkeypatch: pytest.Monke
     given = ApiSettings(ocpp_url="wss://csms.example.com/ocpp")
     assert given.for_listener("0.0.0.0", 9000).ocpp_url == "wss://csms.example.com/ocpp"
     monkeypatch.setenv("CHARGEYARD_API_OCPP_URL", "wss://proxy.example.com/ocpp")
-    assert ApiSettings().for_listener("0.0.0.0", 9000).ocpp_url == "wss://proxy.example.com/ocpp"
+    behind_a_proxy = ApiSettings().for_listener("0.0.0.0", 9000)
+    assert behind_a_proxy.ocpp_url == "wss://proxy.example.com/ocpp"
+    assert behind_a_proxy.listener_url == "ws://0.0.0.0:9000/ocpp"
+
+
+async def test_behind_a_proxy_a_charger_dialing_the_listener_itself_is_the_built_in_csms_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CHARGEYARD_API_OCPP_URL names the proxy stations reach; the gateway's own chargers may
+    # dial the listener directly, and are registered in their organization there all the same.
+    monkeypatch.setenv("CHARGEYARD_API_OCPP_URL", "wss://proxy.example.com/ocpp")
+    built_in = await get_built_in_csms(ApiSettings().for_listener("127.0.0.1", 9000))
+    assert built_in.serves("wss://proxy.example.com/ocpp")
+    assert built_in.serves("ws://localhost:9000/ocpp")
+    assert not built_in.serves("ws://127.0.0.1:9001/ocpp")
+    monkeypatch.delenv("CHARGEYARD_API_OCPP_URL")
+    assert not (await get_built_in_csms(ApiSettings())).serves("wss://proxy.example.com/ocpp")
 
 
 # -- helpers ----------------------------------------------------------------------------------

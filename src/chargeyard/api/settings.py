@@ -32,6 +32,10 @@ class ApiSettings(BaseSettings):
     title: the OpenAPI title.
     ocpp_url: the base of the OCPP listener's URL as stations reach it; a charger's
         ``connectionUrl`` is this plus ``/`` and its URL-quoted chargeBoxId.
+    listener_url: the URL of the OCPP listener of this very process, when it runs one (set by
+        :meth:`for_listener`, also where ``ocpp_url`` names a proxy in front of it): a
+        simulated charger pointed at either URL dials the built-in central system
+        (``gateway/built_in_csms.py``).
     jwt_secret: the shared secret that verifies HS256/384/512 bearer tokens of the ``/ocpp``
         gateway (``CHARGEYARD_API_JWT_SECRET``; ``chargeyard token create`` signs with it);
         32 characters at least.
@@ -57,6 +61,7 @@ class ApiSettings(BaseSettings):
     command_timeout: float = Field(default=DEFAULT_COMMAND_TIMEOUT, gt=0)
     title: str = "chargeyard CSMS API"
     ocpp_url: str = Field(default="ws://127.0.0.1:9000/ocpp", pattern=r"^wss?://")
+    listener_url: str | None = Field(default=None, pattern=r"^wss?://")
     jwt_secret: SecretStr | None = Field(default=None, min_length=MIN_JWT_SECRET)
     jwt_public_key: str | None = None
     jwt_algorithms: tuple[JwtAlgorithm, ...] = ("HS256", "RS256")
@@ -71,7 +76,8 @@ class ApiSettings(BaseSettings):
         unless ``ocpp_url`` was given (``CHARGEYARD_API_OCPP_URL``: a proxy's or a public
         name, which the bound address cannot know; a wildcard such as ``0.0.0.0`` is kept as
         given)."""
-        if "ocpp_url" in self.model_fields_set:
-            return self
         authority = f"[{host}]" if ":" in host else host  # an IPv6 literal (RFC 3986 3.2.2)
-        return self.model_copy(update={"ocpp_url": f"ws://{authority}:{port}/ocpp"})
+        listener = f"ws://{authority}:{port}/ocpp"
+        if "ocpp_url" in self.model_fields_set:
+            return self.model_copy(update={"listener_url": listener})
+        return self.model_copy(update={"ocpp_url": listener, "listener_url": listener})

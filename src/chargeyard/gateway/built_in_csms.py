@@ -10,6 +10,8 @@ station there. What it needs to know is whether a URL reaches the built-in liste
 * the URL the API gives stations (``ApiSettings.ocpp_url``, a charger's ``connectionUrl``
   without its chargeBoxId), scheme, host, port and path alike (a trailing slash aside, as the
   station appends one before its identity);
+* where that URL is a proxy's (``CHARGEYARD_API_OCPP_URL``), also the URL of the listener the
+  process runs behind it (``ApiSettings.listener_url``): a charger may dial either;
 * when that URL names this machine (a loopback address, ``localhost``, or the wildcard address
   a listener bound to every interface is shown with), any of those names with the same scheme,
   port and path: ``ws://localhost:9000/ocpp`` dials the same listener as

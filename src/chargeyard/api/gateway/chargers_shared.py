@@ -58,14 +58,15 @@ ChargerIdPath = Annotated[
 
 async def get_built_in_csms(settings: SettingsDep) -> BuiltInCsms:
     """The built-in central system: the one whose URL the API gives stations
-    (``connectionUrl``), where a simulated charger's station is registered in its organization
-    when the charger is made or pointed there (``gateway/built_in_csms.py``)."""
-    return _built_in_csms(settings.ocpp_url)
+    (``connectionUrl``), and this process's own listener where that URL is a proxy's, where a
+    simulated charger's station is registered in its organization when the charger is made or
+    pointed there (``gateway/built_in_csms.py``)."""
+    return _built_in_csms(settings.ocpp_url, settings.listener_url)
 
 
 @functools.cache
-def _built_in_csms(ocpp_url: str) -> BuiltInCsms:
-    return BuiltInCsms.of(ocpp_url)
+def _built_in_csms(ocpp_url: str, listener_url: str | None) -> BuiltInCsms:
+    return BuiltInCsms.of(ocpp_url, *([listener_url] if listener_url else []))
 
 
 BuiltInCsmsDep = Annotated[BuiltInCsms, Depends(get_built_in_csms)]

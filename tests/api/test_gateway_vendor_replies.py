@@ -21,6 +21,7 @@ from tests.api.gateway_chargers_lab import (
     charger_lab,
     create_charger,
 )
+from tests.api.gateway_fleet import ORG
 from tests.api.gateway_lab import gateway_settings
 from tests.stack_lab import StackLab
 
@@ -43,9 +44,10 @@ async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
 
 @asynccontextmanager
 async def csms_api(lab: StackLab) -> AsyncIterator[httpx.AsyncClient]:
-    """The CSMS API (``/api/v1``) over the lab's CSMS, which the chargers connect to."""
+    """The CSMS API (``/api/v1``) over the lab's CSMS, which the chargers connect to, with a
+    key of the chargers' organization (the built-in CSMS keeps their stations there)."""
     csms = lab.csms
-    _, key = await csms.store.api_keys.create("tests")
+    _, key = await csms.store.api_keys.create("tests", organization_id=ORG)
     app = create_app(csms.store, csms.link, gateway_settings(), events=csms.events)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(

@@ -16,6 +16,12 @@ from fastapi import FastAPI
 
 from chargeyard.api.v1.deps import settle_history
 
+# An idle connection is left for the client to close. Clients keep one for a few seconds
+# (httpx 5 s, browsers and load balancers a minute or more); a server that closes it as a
+# client sends on it fails that request ("server disconnected without a response"), which
+# uvicorn's default of 5 s, the same as httpx's, made a race. 75 s, as nginx's default.
+KEEP_ALIVE_S = 75
+
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
@@ -31,7 +37,14 @@ async def serving(app: FastAPI, host: str, port: int) -> AsyncIterator[int]:
         OSError: the port could not be bound (the block is not entered).
     """
     server = _EmbeddedServer(
-        uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_keep_alive=KEEP_ALIVE_S,
+        )
     )
     task = asyncio.get_running_loop().create_task(server.serve())
     while not server.started:

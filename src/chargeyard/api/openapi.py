@@ -63,7 +63,6 @@ def install(app: FastAPI) -> None:
         document = build()
         _declare_unprocessable(document)
         _declare_tenancy(document)
-        _declare_body_limit(document)
         operation = document.get("paths", {}).get(METRICS_PATH, {}).get("get")
         if operation is not None:
             _declare_metrics_security(app, operation)
@@ -116,25 +115,6 @@ def _declare_tenancy(document: dict[str, Any]) -> None:
             responses: dict[str, Any] = operation.setdefault("responses", {})
             for code, description in _TENANCY_ANSWERS.items():
                 responses.setdefault(code, {"description": description, "content": error})
-
-
-def _declare_body_limit(document: dict[str, Any]) -> None:
-    """Every operation that takes a body answers 413 to one over the limit, whichever API
-    (``body_limit.py``, before the route is reached)."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if "requestBody" not in operation:
-                continue
-            responses: dict[str, Any] = operation.setdefault("responses", {})
-            responses.setdefault(
-                "413",
-                {
-                    "description": "The request body is over the API's limit"
-                    " (`CHARGEYARD_API_MAX_BODY_BYTES`): nothing was read further",
-                    "content": error,
-                },
-            )
 
 
 def _declare_metrics_security(app: FastAPI, operation: dict[str, Any]) -> None:

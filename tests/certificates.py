@@ -1,0 +1,69 @@
+"""Certificates made for the tests: self-signed roots and the certificates they sign, on
+small elliptic-curve keys (a few milliseconds each), as PEM text the way InstallCertificate
+and CertificateSigned carry them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A certificate made for a test, its PEM text and the key that signs with it."""
+
+    pem: str
+    certificate: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+
+
+def make_root(
+    common_name: str = "chargeyard test root",
+    *,
+    serial: int | None = None,
+    valid_days: int = 365,
+    not_before: datetime | None = None,
+) -> Issued:
+    """A self-signed CA certificate, as a CSMS or manufacturer root is."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _issue(common_name, key, None, serial, valid_days, not_before, ca=True)
+
+
+def make_signed(
+    issuer: Issued, common_name: str = "CP-1", *, serial: int | None = None, valid_days: int = 365
+) -> Issued:
+    """A certificate ``issuer`` signs (a station's own, a sub-CA's)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _issue(common_name, key, issuer, serial, valid_days, None, ca=False)
+
+
+def _issue(
+    common_name: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: Issued | None,
+    serial: int | None,
+    valid_days: int,
+    not_before: datetime | None,
+    *,
+    ca: bool,
+) -> Issued:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer.certificate.subject if issuer else subject)
+        .public_key(key.public_key())
+        .serial_number(serial if serial is not None else x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .sign(issuer.key if issuer else key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    return Issued(pem, certificate, key)

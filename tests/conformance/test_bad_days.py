@@ -24,7 +24,7 @@ from ocpp.v201.enums import Action as Action201
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from chargeyard.conformance import CsmsTarget, PromptTrigger, Verdict, run_csms
+from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, PromptTrigger, Verdict, run_csms
 from chargeyard.conformance.cases_v16_csms import CASES as WRITTEN
 from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN_201
 from chargeyard.conformance.reports import as_json, html_page, junit_xml
@@ -132,6 +132,21 @@ async def test_nobody_at_the_prompt_makes_the_case_inconclusive() -> None:
         " 0.2 s."
     ]
     assert not run.failed
+
+
+async def test_an_api_trigger_that_is_not_there_makes_the_case_inconclusive() -> None:
+    # The CSMS's own API sets up the case's id tags: unreachable, it did not act, which says
+    # nothing of the CSMS's OCPP (and is told without a traceback).
+    trigger = ChargeyardTrigger("http://127.0.0.1:9", "cy_key")
+    try:
+        run = await run_csms(_target("ws://127.0.0.1:9/ocpp", trigger=trigger), ids=["TC_059_CSMS"])
+    finally:
+        await trigger.close()
+    [result] = run.results
+    assert (result.conformance, result.compatibility) == (Verdict.INCONCLUSIVE,) * 2
+    assert _reason(result).startswith(
+        "could not reach chargeyard's API at http://127.0.0.1:9/api/v1/ to set id tag"
+    )
 
 
 # -- a CSMS written with the ocpp library --------------------------------------------------------

@@ -108,6 +108,17 @@ class ChargeyardTrigger:
         return self._start(_posted(self._client, f"/chargers/{station_id}/call", body))
 
     async def id_tag(self, tag: str, status: str, *, group: str | None = None) -> None:
+        try:
+            await self._put_id_tag(tag, status, group)
+        except httpx.HTTPError as error:
+            # The CSMS's API is the trigger: unreachable, it did not act (inconclusive), which
+            # says nothing of the CSMS's OCPP.
+            raise NotActed(
+                f"could not reach chargeyard's API at {self._client.base_url} to set id tag"
+                f" {tag}: {error or type(error).__name__}"
+            ) from None
+
+    async def _put_id_tag(self, tag: str, status: str, group: str | None) -> None:
         if status == "Invalid":  # unknown to the CSMS
             answer = await self._client.delete(f"/id-tags/{tag}")
             if answer.status_code not in (200, 404):

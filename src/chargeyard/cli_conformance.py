@@ -27,6 +27,7 @@ from chargeyard.conformance import (
 )
 from chargeyard.conformance.catalog import UnderTest
 from chargeyard.conformance.listing import Format, listing
+from chargeyard.conformance.reports import cause
 from chargeyard.conformance.runner import CaseResult, UnknownCases
 from chargeyard.conformance.station_case import StationTags, StationTarget
 from chargeyard.conformance.station_triggers import (
@@ -41,6 +42,7 @@ from chargeyard.protocol import VersionSpec, parse_version
 
 _DEFAULT_TAGS = IdTags()
 _STATION_TAGS = StationTags()
+_CAUSE_CHARS = 300  # a progress line's cause; the reports hold the whole
 
 conformance_app = typer.Typer(
     help="The open OCPP conformance suite: test a CSMS or a charging station by the OCPP test"
@@ -429,8 +431,9 @@ def told(result: CaseResult) -> None:
         return
     line = f"{result.info.id:<15} conformance {result.conformance:<13} compatibility"
     line += f" {result.compatibility:<13} {result.info.title}"
-    if result.reason:
-        line += f" — {result.reason}"
+    why = cause(result)
+    if why:
+        line += f" — {why if len(why) <= _CAUSE_CHARS else why[: _CAUSE_CHARS - 1] + '…'}"
     typer.echo(line, err=True)
 
 

@@ -56,8 +56,8 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
                         "rule": check.rule,
                         "passed": check.passed,
                         "weight": check.weight.value,
-                        "expected": check.expected,
-                        "observed": check.observed,
+                        "expected": _plain(check.expected),
+                        "observed": _plain(check.observed),
                     }
                     for check in step.checks
                 ],
@@ -110,6 +110,15 @@ def _skipped(result: CaseResult) -> bool:
     return result.conformance in (Verdict.NOT_APPLICABLE, Verdict.INCONCLUSIVE)
 
 
+def cause(result: CaseResult) -> str | None:
+    """Why a case did not pass, in one line: the reason it stopped early, else its first failed
+    check (a case that ran to its end and found the CSMS wrong has no other reason)."""
+    if result.reason or Verdict.FAIL not in (result.conformance, result.compatibility):
+        return result.reason
+    failed = _failed_checks(result)
+    return failed[0] if failed else None
+
+
 def _failed_checks(result: CaseResult) -> list[str]:
     return [
         f"[{check.weight}] {check.rule}: expected {_shown(check.expected)},"
@@ -121,7 +130,24 @@ def _failed_checks(result: CaseResult) -> list[str]:
 
 
 def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+    return value if isinstance(value, str) else json.dumps(_plain(value), default=str)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON can hold it: a mapping's keys as text (a check may key what it
+    observed by a tuple, such as a component and a variable), whatever the nesting."""
+    if isinstance(value, dict):
+        return {
+            key if isinstance(key, str) else _key_text(key): _plain(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _key_text(key: Any) -> str:
+    return ".".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
 def html_page(run: RunResult) -> str:
@@ -132,7 +158,7 @@ def html_page(run: RunResult) -> str:
         f"</td><td>{_e(result.info.title)}</td><td>{_e(result.info.module)}</td>"
         f"<td class='v {result.conformance}'>{result.conformance}</td>"
         f"<td class='v {result.compatibility}'>{result.compatibility}</td>"
-        f"<td>{_e(result.reason or '')}</td></tr>"
+        f"<td>{_e(cause(result) or '')}</td></tr>"
         for result in run.results
     )
     totals = " · ".join(

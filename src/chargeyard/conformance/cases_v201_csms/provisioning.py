@@ -159,14 +159,14 @@ async def _set_variables(run: CsmsCaseV201, wanted: list[tuple[str, str, str]]) 
     )
     data = call.payload.get("setVariableData", [])
     sent = {
-        (d.get("component", {}).get("name"), d.get("variable", {}).get("name")): d.get(
+        f"{d.get('component', {}).get('name')}.{d.get('variable', {}).get('name')}": d.get(
             "attributeValue"
         )
         for d in data
     }
     run.log.check(
         f"SetVariables sets {names}",
-        all(sent.get((c, v)) == value for c, v, value in wanted),
+        all(sent.get(f"{c}.{v}") == value for c, v, value in wanted),
         expected=names,
         observed=sent,
     )

@@ -23,6 +23,7 @@ from chargeyard.conformance.station_certificates import (
     reported,
 )
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.certificates import read_certificate
 
 CSMS_ROOT = "CSMSRootCertificate"
 MANUFACTURER_ROOT = "ManufacturerRootCertificate"
@@ -237,3 +238,15 @@ async def delete_certificate(run: StationCaseV201) -> None:
         expected="not listed",
         observed="not listed" if gone else "still listed",
     )
+
+
+@case("TC_M_22_CS")
+async def delete_unknown(run: StationCaseV201) -> None:
+    """DeleteCertificate of the hash data of a certificate the station never had: NotFound
+    (M04.FR.04)."""
+    await run.ready()
+    run.step("GetInstalledCertificates: the CSMS asks for the CSMSRootCertificates")
+    await installed(run, [CSMS_ROOT])
+    run.step("The CSMS deletes a certificate the station does not have: NotFound")
+    unknown = read_certificate(new_root("chargeyard conformance never installed")).hash_data()
+    await run.order("DeleteCertificate", {"certificateHashData": unknown}, "NotFound")

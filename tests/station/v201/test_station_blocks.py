@@ -45,6 +45,9 @@ HANDLED_BY = {
     "ClearDisplayMessage": "display_messages",  # O05
     "CostUpdated": "tariff_cost",  # I02
     "GetTransactionStatus": "transaction_status",  # E14
+    "GetInstalledCertificateIds": "certificates",  # M03
+    "DeleteCertificate": "certificates",  # M04
+    "InstallCertificate": "certificates",  # M05
 }
 
 
@@ -71,4 +74,4 @@ def test_each_request_is_answered_by_the_block_of_its_functional_block(
 
 def test_every_block_is_the_stations_own(station: StationV201) -> None:
     assert all(block.station is station for block in station.blocks)
-    assert len({id(block) for block in station.blocks}) == len(station.blocks) == 18
+    assert len({id(block) for block in station.blocks}) == len(station.blocks) == 19

@@ -10,6 +10,7 @@ do (a cable, a tag at the reader, a power cycle) it asks of the trigger
 """
 
 from chargeyard.conformance.cases_v16_station import (
+    certificates,
     configuration,
     firmware,
     lifecycle,
@@ -26,7 +27,8 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``lifecycle`` (boot, resets, power, the connection), ``sessions`` (a driver's sessions),
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
-# Charging) and ``security`` (the security whitepaper without TLS or certificates).
+# Charging), ``security`` (the security whitepaper without TLS or certificates) and
+# ``certificates`` (its certificate management without TLS).
 MODULES = (
     lifecycle,
     sessions,
@@ -37,6 +39,7 @@ MODULES = (
     reservations,
     profiles,
     security,
+    certificates,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -17,6 +17,7 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * J meter values: ``meter_values.py``;
 * K smart charging: ``smart_charging.py``;
 * L firmware: ``firmware.py``;
+* M certificate management of CA certificates: ``certificates.py`` (M03-M05);
 * N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
   Management);
 * O display messages: ``display_messages.py``;
@@ -34,6 +35,7 @@ from chargeyard.conformance.cases_v201_station import (
     authorization,
     availability,
     boot,
+    certificates,
     data_transfer,
     device_model,
     diagnostics,
@@ -70,6 +72,7 @@ MODULES = (
     meter_values,
     smart_charging,
     firmware,
+    certificates,
     diagnostics,
     monitoring,
     display_messages,

@@ -37,7 +37,10 @@ class Need(StrEnum):
     """What a case requires that chargeyard does not have; its value is the reason told."""
 
     TLS = "needs TLS (security profiles 2 and 3), which the suite does not speak yet"
-    CERTIFICATES = "needs certificate management, which chargeyard does not implement yet"
+    CERTIFICATES = (
+        "needs more certificate management than chargeyard has (CA certificates installed,"
+        " listed and deleted)"
+    )
     ISO15118 = "needs ISO 15118 (contract and V2G certificates), which chargeyard does not have"
 
 

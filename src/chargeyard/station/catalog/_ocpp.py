@@ -43,6 +43,7 @@ DERIVED_KEYS = frozenset({"NumberOfConnectors", "ConnectorPhaseRotation"})
 _INTEGER_KEYS = frozenset(
     {
         "BlinkRepeat",
+        "CertificateStoreMaxLength",
         "ChargeProfileMaxStackLevel",
         "ChargingScheduleMaxPeriods",
         "ClockAlignedDataInterval",

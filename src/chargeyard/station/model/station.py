@@ -29,6 +29,7 @@ from chargeyard.station.model.authorization import (
     LocalAuthorizationList,
     may_stop,
 )
+from chargeyard.station.model.certificates import CertificateStore
 from chargeyard.station.model.ev import Ev, charge, delivered_power_w
 from chargeyard.station.model.meter import (
     ElectricalSpec,
@@ -165,6 +166,8 @@ class StationModel:
         default_factory=lambda: LocalAuthorizationList(max_length=1000)
     )
     cache: AuthorizationCache = field(default_factory=lambda: AuthorizationCache(capacity=1000))
+    # The trusted CA certificates (1.6 security extension, 2.0.1 M03-M05); a reboot keeps them.
+    certificates: CertificateStore = field(default_factory=CertificateStore)
     policy: AuthorizationPolicy = field(default_factory=AuthorizationPolicy)
     firmware_version: str = ""
     last_advanced: datetime | None = None

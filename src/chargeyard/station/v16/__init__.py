@@ -21,6 +21,8 @@ attribute                   module                  what it does
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
 ``security``                ``security.py``         the security log, GetLog, AuthorizationKey
                                                     (the security whitepaper without TLS)
+``certificates``            ``certificates.py``     InstallCertificate, GetInstalledCertificateIds,
+                                                    DeleteCertificate (the CA certificates)
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -54,6 +56,7 @@ from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.terms import StationTerms
 from chargeyard.station.v16.base import StationV16Base
+from chargeyard.station.v16.certificates import CertificatesV16
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.firmware import FirmwareManagementV16
 from chargeyard.station.v16.local_list import LocalAuthListV16
@@ -92,6 +95,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     reservations: ReservationV16
     firmware: FirmwareManagementV16
     security: SecurityV16
+    certificates: CertificatesV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -176,6 +180,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
         self.firmware = FirmwareManagementV16(self)
         self.security = SecurityV16(self)
+        self.certificates = CertificatesV16(self)
         self.reservations = ReservationV16(self)
         self.local_list = LocalAuthListV16(self)
         self.smart_charging = SmartChargingV16(self)
@@ -200,6 +205,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.reservations,
             self.firmware,
             self.security,
+            self.certificates,
         )
 
     def handlers(self) -> dict[str, Handler]:

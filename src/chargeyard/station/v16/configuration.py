@@ -92,6 +92,9 @@ STANDARD_KEYS: Mapping[str, KeyDefinition] = _keys(
     _K("MaxChargingProfilesInstalled", "int", readonly=True),
     # The security whitepaper (edition 3, section 7.2): the password of security profile 1.
     _K("AuthorizationKey", "password", writeonly=True),
+    # The security extension's certificate management: how many CA certificates the station
+    # holds (InstallCertificate beyond it is Rejected).
+    _K("CertificateStoreMaxLength", "int", readonly=True),
 )
 
 

@@ -27,6 +27,8 @@ attribute                   module                      functional block
                                                         UnlockConnector; P: DataTransfer
 ``display_messages``        ``display_messages``        O01-O06: display messages
 ``tariff_cost``             ``tariff_cost``             I02, I03: the running and final cost
+``certificates``            ``certificates``            M03-M05: CA certificates installed,
+                                                        listed, deleted
 ==========================  ==========================  ========================================
 
 The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
@@ -62,6 +64,7 @@ from chargeyard.station.terms import StationTerms
 from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
+from chargeyard.station.v201.certificates import CertificatesV201
 from chargeyard.station.v201.control import ControlV201
 from chargeyard.station.v201.customer_information import CustomerInformationV201
 from chargeyard.station.v201.device_model import Component, Variable
@@ -114,6 +117,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
         self.display_messages = DisplayMessagesV201(self)
         self.tariff_cost = TariffCostV201(self)
         self.transaction_status = TransactionStatusV201(self)
+        self.certificates = CertificatesV201(self)
         self.blocks: tuple[Block[StationV201], ...] = (
             self.transaction_events,
             self.transactions,
@@ -133,6 +137,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
             self.display_messages,
             self.tariff_cost,
             self.transaction_status,
+            self.certificates,
         )
 
     # -- who hears what, in the order written ---------------------------------------------------

@@ -158,6 +158,9 @@ class StationV201Base(SimulatedStation):
     def charging_profile_entries(self) -> int:
         return len(self.model.profiles.profiles())
 
+    def certificate_entries(self) -> int:
+        return len(self.model.certificates)
+
     # -- lookups and hooks between blocks -------------------------------------------------------
 
     def advance(self) -> None:

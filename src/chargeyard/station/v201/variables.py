@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 from chargeyard.station.catalog import CurrentType, StationTemplate
+from chargeyard.station.model.certificates import DEFAULT_MAX_ENTRIES
 from chargeyard.station.model.meter import SUPPORTED_MEASURANDS_201
 from chargeyard.station.v201.device_model import Component, DataType, DeviceModel, Variable
 
@@ -68,6 +69,8 @@ class LiveValues(Protocol):
     def local_list_entries(self) -> int: ...
 
     def charging_profile_entries(self) -> int: ...
+
+    def certificate_entries(self) -> int: ...
 
 
 # passwordString (part 2 section 2.1): letters, digits and * - _ = : + | @ .
@@ -227,9 +230,17 @@ def build_device_model(
             check=password_refusal,
         ),
         # Required of every station (part 2 appendix): the organization its certificate
-        # requests would name, and the certificates it holds (none: it installs none, M).
+        # requests would name, and how many CA certificates it holds (M03-M05); its maxLimit
+        # is the store's size (M05.FR.06), the template's 1.6 CertificateStoreMaxLength.
         _v("OrganizationName", "string", template.vendor),
-        _ro("CertificateEntries", "integer", 0),
+        Variable(
+            "CertificateEntries",
+            "integer",
+            mutability="ReadOnly",
+            persistent=False,
+            max_limit=float(config16.get("CertificateStoreMaxLength", str(DEFAULT_MAX_ENTRIES))),
+            live=lambda: str(live.certificate_entries()),
+        ),
     )
     model.add(
         "AuthCtrlr",

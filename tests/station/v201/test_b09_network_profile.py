@@ -95,6 +95,8 @@ def test_b09_the_slots_and_the_security_profile_are_in_the_device_model(online: 
         (1, {"securityProfile": 3}, "UnsupportedProfile"),
         (1, {"ocppCsmsUrl": "wss://csms.example.com/ocpp"}, "InvalidURL"),  # TLS again
         (1, {"ocppCsmsUrl": "csms.example.com"}, "InvalidURL"),
+        (1, {"ocppCsmsUrl": "ws://csms.example.com:ocpp/ocpp"}, "InvalidURL"),
+        (1, {"ocppCsmsUrl": "ws://csms.example.com:0/ocpp"}, "InvalidURL"),
         (1, {"messageTimeout": 0}, "InvalidTimeout"),
         (
             1,

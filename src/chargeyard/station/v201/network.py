@@ -43,7 +43,9 @@ through a reboot, as the device model's persistent values are.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from websockets.exceptions import InvalidURI
 
@@ -60,6 +62,7 @@ _COMM = "OCPPCommCtrlr"
 SLOTS = ("0", "1")
 _STARTED_WITH = 0  # the slot of the connection the station was started with
 _HIGHEST_PROFILE = 1  # profile 1: HTTP Basic over ws://
+_AS_STARTED: tuple[int, Payload | None] = (_STARTED_WITH, None)  # slot 0, the runner's URL
 
 
 class NetworkV201(Block["StationV201"]):
@@ -77,7 +80,7 @@ class NetworkV201(Block["StationV201"]):
         self._tries = 0
         # The slot and profile of the attempt under way, and the profile of the connection
         # that last opened (None: the runner's URL and credentials).
-        self._dialing: tuple[int, Payload | None] = (_STARTED_WITH, None)
+        self._dialing: tuple[int, Payload | None] = _AS_STARTED
         self._connected: Payload | None = None
         station.device_model.add(
             _COMM,
@@ -146,15 +149,15 @@ class NetworkV201(Block["StationV201"]):
         return None
 
     def _endpoint(self, profile: Payload) -> Endpoint | None:
-        """Where ``profile`` dials: a ``ws://`` URL with a host (None: not one)."""
+        """Where ``profile`` dials: a ``ws://`` URL with a host and a port that is not 0
+        (None: not one)."""
+        url: str = profile["ocppCsmsUrl"]
         try:
-            endpoint = Endpoint.of(
-                profile["ocppCsmsUrl"], self.station.identity, profile["securityProfile"]
-            )
-        except InvalidURI:
+            endpoint = Endpoint.of(url, self.station.identity, profile["securityProfile"])
+            port = urlsplit(url).port
+        except (InvalidURI, ValueError):  # (ValueError: a port that is no number, or too big)
             return None
-        uri = endpoint.uri
-        return endpoint if not uri.secure and uri.host and uri.port != 0 else None
+        return endpoint if not endpoint.uri.secure and port != 0 else None
 
     def _priority_refusal(self, value: str) -> str | None:
         """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02)."""
@@ -208,6 +211,8 @@ class NetworkV201(Block["StationV201"]):
         return None if connected is None else float(connected["messageTimeout"])
 
 
+@functools.lru_cache(maxsize=64)
 def _slots(value: str) -> tuple[int, ...]:
-    """The slots a NetworkConfigurationPriority value names, in order."""
+    """The slots a NetworkConfigurationPriority value names, in order (cached: a fleet's
+    stations share a few values, and each keeps the tuple of its own)."""
     return tuple(int(item) for item in value.split(",") if item.strip())

@@ -18,14 +18,19 @@ from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
 from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V201
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.v201 import StationV201
+from tests.conformance.station_lab import IDENTITY, SOCKET
 from tests.conformance.station_lab_v201 import DOUBLE, new_station, run_against
+from tests.station.wall_clock import without_clock_aligned_readings
 
 pytestmark = pytest.mark.slow
 
 FEATURES = (
     # Core: offline authorization, of unknown tokens too; the Authorization Cache; Reset per
-    # EVSE; a SummaryInventory; cards (ISO14443) for local and remote starts.
+    # EVSE; a SummaryInventory; cards (ISO14443) for local and remote starts; the fallback
+    # after NetworkProfileConnectionAttempts per entry of NetworkConfigurationPriority (B10).
     "C-01",
     "C-02",
     "C-49",
@@ -33,6 +38,7 @@ FEATURES = (
     "C-56",
     "C-30",
     "C-36",
+    "C-47",
     # Transactions: start and stop points (EVConnected, Authorized, PowerPathClosed,
     # EnergyTransfer), configurable; authorization kept or not when the EV unplugs; an EV of
     # IEC 61851-1 (mode 3) behind a socket (a detachable cable), AC.
@@ -151,3 +157,36 @@ async def test_chargeyard_s_201_station_passes_every_case_that_applies_to_it() -
     assert ran <= set(WRITTEN)
     assert {key: value for run in runs for key, value in _not_passed(run).items()} == {}
     assert not any(run.failed for run in runs)
+
+
+class _StaysPut(StationV201):
+    """A station that keeps every network connection profile it is given but always dials
+    the connection it was started with: it never migrates (B10)."""
+
+    def endpoint(self) -> Endpoint | None:
+        return None
+
+
+async def test_a_station_that_does_not_migrate_fails_the_b10_cases_with_the_reason() -> None:
+    station = _StaysPut(
+        IDENTITY, without_clock_aligned_readings(SOCKET), clock=SystemClock(), call_timeout=1.0
+    )
+    station.reboot_delay_s = 0.2
+    run = await run_against(station, ["TC_B_45_CS", "TC_B_46_CS"], features=FEATURES)
+    failed = {
+        result.info.id: [
+            check.rule for step in result.steps for check in step.checks if not check.passed
+        ]
+        for result in run.results
+    }
+    assert failed == {
+        "TC_B_45_CS": [
+            "after the reset the station connects with the first entry of the priority (B10.FR.04)",
+            "ActiveNetworkProfile names the slot it connected with",
+        ],
+        "TC_B_46_CS": [
+            "the station tries the new profile first, NetworkProfileConnectionAttempts times,"
+            " before the next entry (B10.FR.03, B10.FR.04)",
+        ],
+    }
+    assert all(result.conformance is Verdict.FAIL for result in run.results)

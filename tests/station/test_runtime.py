@@ -23,6 +23,7 @@ from websockets.utils import accept_key
 
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.handshake import USER_AGENT, check_upgrade_response, upgrade_request
 from chargeyard.station.link import Link
 from chargeyard.station.model.states import Registration
@@ -364,6 +365,36 @@ async def test_a_reboot_closes_the_connection_and_boots_again() -> None:
     assert csms.connects["CP-1"] == 2
 
 
+class _ElsewhereStation(StationV16):
+    """A station that names where its attempts go, as a 2.0.1 station's network connection
+    profiles do (B10): ``endpoints`` in turn, then the runner's URL."""
+
+    endpoints: list[Endpoint | None]
+
+    def endpoint(self) -> Endpoint | None:
+        return self.endpoints.pop(0) if self.endpoints else None
+
+
+async def test_each_attempt_dials_the_endpoint_the_station_names_with_its_credentials() -> None:
+    async with WireCsms() as runner_csms, WireCsms() as other_csms:
+        template = load_catalog().template("alfen-eve-single-pro-line")
+        station = _ElsewhereStation("CP-1", template, clock=SystemClock())
+        other = f"ws://127.0.0.1:{other_csms.port}/other"
+        station.endpoints = [Endpoint.of(other, "CP-1", 0)]
+        runtime = StationRuntime(station, runner_csms.url(), password="s3cret", reconnect=FAST)
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        assert other_csms.connects == {"CP-1": 1}
+        assert runner_csms.connects == {}
+        # Security profile 0: no credentials, although the station has a password.
+        assert "Authorization" not in other_csms.headers["CP-1"]
+        # Its next attempt names none: the runner's URL, with the credentials.
+        runtime.station.reboot(delay_s=0.05)
+        await until(lambda: runner_csms.connects.get("CP-1") == 1 and accepted(runtime))
+        await runtime.stop()
+    assert runner_csms.headers["CP-1"]["Authorization"].startswith("Basic ")
+
+
 # -- stopping -------------------------------------------------------------------------------------
 
 
@@ -490,7 +521,7 @@ class _AbortedTransport:
 async def test_a_link_whose_transport_was_aborted_sends_nothing() -> None:
     # A timer of the station fires between the abort and connection_lost: its frames are
     # lost with the socket, as they would be on asyncio's loop, instead of raising.
-    link = Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(None, None)  # type: ignore[arg-type]  # the runtime is not reached
     link.transport = _AbortedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])
@@ -505,7 +536,7 @@ class _FailedTransport(_AbortedTransport):
 
 
 async def test_a_link_whose_socket_failed_under_it_sends_nothing() -> None:
-    link = Link(None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(None, None)  # type: ignore[arg-type]  # the runtime is not reached
     link.transport = _FailedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])  # dropped with the socket, not raised

@@ -8,10 +8,12 @@ The station connects to ``ws://HOST:PORT/ANY/PATH/{identity}`` with the version'
 cases, as a real station stays connected between them (a newer one replaces it). The
 handshake is refused (and the refusal remembered, for the case to say why nothing came) for an
 identity other than the one expected, for missing or wrong HTTP Basic credentials when a
-password is set (security profile 1, ``csms_handshake.py``), and while the central system is
+password is set (security profile 1, ``csms_handshake.py``), while the central system is
 "offline"
 (:meth:`CsmsPeer.go_offline`: the suite controls the network, so offline cases close the
-socket and refuse new ones for as long as they need).
+socket and refuse new ones for as long as they need), and on the paths a case refuses
+(:meth:`CsmsPeer.refuse_paths`: a URL the station is given to migrate to that does not work,
+B10).
 
 One reader per socket. Every CALL of the station is answered at once, as a CSMS would
 (``csms_answers.py``; a case overrides an action's answer with :meth:`CsmsPeer.answer_with`),
@@ -127,6 +129,7 @@ class CsmsPeer:
         self.refusals: list[str] = []
         """Why handshakes were refused, oldest first."""
         self._offline: str | None = None
+        self._path_refusal: Callable[[str], str | None] | None = None
         self._changes = Changes()
         self.inbox = Inbox(self._changes)
         """Every CALL the station sent, across connections."""
@@ -192,6 +195,7 @@ class CsmsPeer:
         as the defaults and its cursor after everything already received."""
         self.log = log
         self._answers = {}
+        self._path_refusal = None
         self.inbox.begin_step()
 
     def answer_with(self, action: str, responder: Responder | None) -> None:
@@ -258,6 +262,12 @@ class CsmsPeer:
 
     def come_online(self) -> None:
         self._offline = None
+
+    def refuse_paths(self, refusal: Callable[[str], str | None] | None) -> None:
+        """For the rest of the case, refuse each handshake whose request path ``refusal``
+        gives a reason for (HTTP 503), as a central system that is not there would be: a
+        connection attempt that fails (None: no path is refused)."""
+        self._path_refusal = refusal
 
     @property
     def offline(self) -> bool:
@@ -388,6 +398,8 @@ class CsmsPeer:
         status = 0
         if self._offline is not None:
             why, status = self._offline, 503
+        elif self._path_refusal is not None and (refused := self._path_refusal(request.path)):
+            why, status = refused, 503
         elif self.identity is not None and identity != self.identity:
             why, status = f"identity {identity!r} is not the one expected ({self.identity})", 404
         elif self.password is not None:

@@ -14,6 +14,7 @@ central system) uses this surface only::
     station.disconnect()         the socket is gone
     station.wants_connection     False while the station is switched off, rebooting or offline
     station.wake                 a callback the runner sets: "something changed, look again"
+    station.endpoint()           where the next connection attempt goes (None: the runner's URL)
 
 Going down (:meth:`SimulatedStation.reboot`, :meth:`SimulatedStation.switch_off`): a station
 that decides to restart or to switch off first finishes its conversation (no new call, no new
@@ -62,6 +63,7 @@ from chargeyard.protocol.observer import SessionObserver
 from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.io import StationIO, UnavailableIO
 from chargeyard.station.model.states import (
     ConnectorStatus,
@@ -249,6 +251,17 @@ class SimulatedStation(ActionHandlers):
         """
         request_field(self.version.schemas, action, path).check(value, name)
 
+    def endpoint(self) -> Endpoint | None:
+        """Where the connection attempt about to be made goes: asked by the runner once per
+        attempt, just before it dials, so a station may move on to another central system
+        after attempts that failed (2.0.1 B10). None: the runner's own URL and credentials."""
+        return None
+
+    @property
+    def call_timeout(self) -> float:
+        """Seconds a CALL of the connection that opens now waits for its answer."""
+        return self._call_timeout
+
     def connect(self) -> None:
         """A WebSocket to the central system is open."""
         self._session = Session(
@@ -257,7 +270,7 @@ class SimulatedStation(ActionHandlers):
             self.handlers(),
             clock=self.clock.monotonic,
             new_id=self._new_id,
-            call_timeout=self._call_timeout,
+            call_timeout=self.call_timeout,
             observer=self.observer,
             max_frame_bytes=self.max_frame_bytes,
         )

@@ -20,6 +20,7 @@ from chargeyard.protocol.limits import socket_limit
 from chargeyard.station.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
 
 if TYPE_CHECKING:
+    from chargeyard.station.endpoint import Endpoint
     from chargeyard.station.runtime import StationRuntime
 
 _WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
@@ -35,13 +36,16 @@ class Link(asyncio.Protocol):
         "_key",
         "_runtime",
         "close_timer",
+        "endpoint",
         "handshake",
         "transport",
         "ws",
     )
 
-    def __init__(self, runtime: StationRuntime) -> None:
+    def __init__(self, runtime: StationRuntime, endpoint: Endpoint | None) -> None:
         self._runtime = runtime
+        # Where this connection goes when the station chose (None: the runtime's URL).
+        self.endpoint = endpoint
         self.transport: asyncio.Transport | None = None
         self._key = generate_key()
         self._head: bytearray | None = bytearray()  # the response so far; None once open
@@ -55,7 +59,7 @@ class Link(asyncio.Protocol):
         # A stream transport (create_connection), though uvloop's do not subclass
         # asyncio.Transport: an isinstance check would refuse them.
         self.transport = cast(asyncio.Transport, transport)
-        self.transport.write(self._runtime._upgrade_request(self._key))
+        self.transport.write(self._runtime._upgrade_request(self._key, self.endpoint))
 
     def data_received(self, data: bytes) -> None:
         runtime = self._runtime

@@ -8,7 +8,10 @@ The station decides everything (``core.py``); this adapter only moves frames and
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
   whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS, the
   server's certificate checked against the system trust store (no private CA, no client
-  certificate);
+  certificate). Before each attempt the station may name another
+  :class:`~chargeyard.station.endpoint.Endpoint` (``station.endpoint()``: a 2.0.1 station's
+  network connection profile, B10), which that attempt dials instead, with its security
+  profile's credentials;
 * the opening handshake (RFC 6455 section 4.1) is a fixed request and a short check of the
   101 response (``handshake.py``); after it, every chunk the socket delivers (``link.py``)
   goes through ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,
@@ -51,6 +54,7 @@ from websockets.uri import WebSocketURI, parse_uri
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.station.core import SimulatedStation
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.link import Link
@@ -246,8 +250,9 @@ class StationRuntime:
         """Connect and shake hands; called by the dialer, which holds a slot meanwhile."""
         if self._phase is not _Phase.DIALING or self._link is not None:
             return  # stopped while queued, or queued twice
-        uri = self._uri
-        link = self._link = Link(self)
+        endpoint = self.station.endpoint()
+        uri = self._uri if endpoint is None else endpoint.uri
+        link = self._link = Link(self, endpoint)
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
@@ -288,15 +293,16 @@ class StationRuntime:
     def subprotocol(self) -> str:
         return self.station.version.subprotocol
 
-    def _upgrade_request(self, key: str) -> bytes:
+    def _upgrade_request(self, key: str, endpoint: Endpoint | None) -> bytes:
         authorization = None
         password = self.station.password
-        if password is not None:
+        if password is not None and (endpoint is None or endpoint.credentials):
             # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
             # CSMS splits at the first one, so it is sent as it is.
             credentials = f"{self.station.identity}:{password}".encode()
             authorization = "Basic " + base64.b64encode(credentials).decode()
-        return upgrade_request(self._uri, key, self.subprotocol, authorization)
+        uri = self._uri if endpoint is None else endpoint.uri
+        return upgrade_request(uri, key, self.subprotocol, authorization)
 
     def _opened(self, link: Link) -> None:
         """The handshake succeeded: the station's session starts (unless it was stopped)."""
@@ -307,7 +313,8 @@ class StationRuntime:
         self.attempt = 0
         self.last_error = None
         self.stats.connects += 1
-        logger.info("%s: connected to %s", self.station.identity, self.url)
+        url = self.url if link.endpoint is None else link.endpoint.url
+        logger.info("%s: connected to %s", self.station.identity, url)
         self._busy = True
         self.station.observer = self.stats.ocpp
         try:

@@ -44,7 +44,7 @@ def test_b09_a_profile_the_station_can_use_is_kept_in_its_slot(online: Link) -> 
     assert isinstance(station, StationV201)
     assert _set(online) == {"status": "Accepted"}  # B09.FR.01
     assert station.network.profiles == {1: PROFILE}
-    assert online.csms.actions() == []  # nothing else happens: no migration (B10)
+    assert online.csms.actions() == []  # nothing else happens: it is dialled after a reboot (B10)
     # A new profile for the slot replaces the old one.
     assert _set(online, messageTimeout=60) == {"status": "Accepted"}
     assert station.network.profiles[1]["messageTimeout"] == 60
@@ -95,6 +95,8 @@ def test_b09_the_slots_and_the_security_profile_are_in_the_device_model(online: 
         (1, {"securityProfile": 3}, "UnsupportedProfile"),
         (1, {"ocppCsmsUrl": "wss://csms.example.com/ocpp"}, "InvalidURL"),  # TLS again
         (1, {"ocppCsmsUrl": "csms.example.com"}, "InvalidURL"),
+        (1, {"ocppCsmsUrl": "ws://csms.example.com:ocpp/ocpp"}, "InvalidURL"),
+        (1, {"ocppCsmsUrl": "ws://csms.example.com:0/ocpp"}, "InvalidURL"),
         (1, {"messageTimeout": 0}, "InvalidTimeout"),
         (
             1,

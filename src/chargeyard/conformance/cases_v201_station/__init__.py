@@ -6,7 +6,7 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 
 * A security: ``security.py`` (A00 Basic authentication, A01 its password);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
-  B12), ``network.py`` (B09, reconnecting);
+  B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
 * D local authorization list: ``local_list.py``;
 * E transactions: ``transactions.py``;
@@ -43,6 +43,7 @@ from chargeyard.conformance.cases_v201_station import (
     firmware,
     local_list,
     meter_values,
+    migration,
     monitoring,
     network,
     remote_control,
@@ -62,6 +63,7 @@ MODULES = (
     device_model,
     reset,
     network,
+    migration,
     authorization,
     local_list,
     transactions,

@@ -18,7 +18,8 @@ attribute                   module                      functional block
 ``customer_information``    ``customer_information``    N09, N10: CustomerInformation
 ``firmware``                ``firmware``                L: UpdateFirmware
 ``provisioning``            ``provisioning``            B: device model on the wire, Reset
-``network``                 ``network``                 B09: SetNetworkProfile
+``network``                 ``network``                 B09: SetNetworkProfile; B10: the
+                                                        profile each connection dials
 ``availability``            ``availability``            G: ChangeAvailability, faults
 ``smart_charging``          ``smart_charging``          K: charging profiles, limits over time
 ``reservations``            ``reservation``             H: ReserveNow, CancelReservation
@@ -52,6 +53,7 @@ from typing import ClassVar
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.faults import Fault, FaultKind, reason_201
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
@@ -152,9 +154,11 @@ class StationV201(FirmwareDownloads, StationV201Base):
     # (PowerLoss) before the clock-aligned timer restarts (J01); StartupOfTheDevice is logged
     # (N01.FR.05); an interrupted firmware update releases its connectors (L01); scheduled
     # resets are forgotten (B12); reservations re-arm their expiry (H04); monitors and display
-    # messages, kept, re-arm their timers (N07.FR.13, O01.FR.10). The base first, so that the
-    # blocks read the device model as it boots; the blocks' order does not matter: nothing is
-    # sent before the boot is Accepted and each forgets or re-arms its own state.
+    # messages, kept, re-arm their timers (N07.FR.13, O01.FR.10); the network connection
+    # profiles are tried from the first of NetworkConfigurationPriority (B10.FR.04). The base
+    # first, so that the blocks read the device model as it boots; the blocks' order does not
+    # matter: nothing is sent before the boot is Accepted and each forgets or re-arms its own
+    # state.
     POWER_ON: ClassVar[Hook[[StationV201]]] = Hook(
         StationV201Base.on_power_on,
         lambda s: s.transactions.on_power_on(),
@@ -165,6 +169,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s: s.reservations.on_power_on(),
         lambda s: s.monitoring.on_power_on(),
         lambda s: s.display_messages.on_power_on(),
+        lambda s: s.network.on_power_on(),
     )
     # Registered after a boot (B01): every connector's status, then Installed (L01.FR.25,
     # "once the new firmware has booted and connected"), then the monitoring events kept
@@ -272,6 +277,20 @@ class StationV201(FirmwareDownloads, StationV201Base):
             return handler(payload)
 
         return handle
+
+    # -- the connection: which network connection profile (B10) --------------------------
+
+    def endpoint(self) -> Endpoint | None:
+        return self.network.endpoint()
+
+    @property
+    def call_timeout(self) -> float:
+        timeout = self.network.message_timeout()
+        return super().call_timeout if timeout is None else timeout
+
+    def connect(self) -> None:
+        self.network.on_connect()  # before the session, which takes the profile's timeout
+        super().connect()
 
     # -- lifecycle events and questions (the table above) ---------------------------------
 

@@ -1,13 +1,14 @@
-"""OCPP 2.0.1 network connection profiles (functional block B, B09): where and how the station
-would connect to a central system.
+"""OCPP 2.0.1 network connection profiles (functional block B): where and how the station
+connects to a central system, set by SetNetworkProfile (B09), and which of them it dials after
+a reboot, in NetworkConfigurationPriority's order (B10, migrating to another central system).
 
 Theory of operation
 -------------------
 The station has two configuration slots, 0 and 1 (B09.FR.06: at least two), the valuesList of
 OCPPCommCtrlr.NetworkConfigurationPriority. Slot 0 holds the connection the station was
-started with (its runner's URL and credentials), which OCPPCommCtrlr.ActiveNetworkProfile
-names; SecurityCtrlr.SecurityProfile is the profile it connects with: 1 with HTTP Basic
-credentials, 0 without.
+started with (its runner's URL and credentials) until the central system sets a profile in it;
+SecurityCtrlr.SecurityProfile is the security profile of the connection in use: 1 with HTTP
+Basic credentials, 0 without.
 
 SetNetworkProfile (B09) keeps the NetworkConnectionProfileType in its slot and answers Accepted
 (B09.FR.01), or Rejected with a reasonCode for what the station could not use (B09.FR.02):
@@ -24,17 +25,33 @@ SetNetworkProfile (B09) keeps the NetworkConnectionProfileType in its slot and a
 
 Nothing can fail while a profile is stored, so the answer is never Failed (B09.FR.03).
 NetworkConfigurationPriority may be set (B10.FR.01) to slots that hold a profile (else
-Rejected, EmptySlot: B10.FR.02), but the station does not migrate (B10): it keeps the
-connection its runner gives it.
+Rejected, EmptySlot: B10.FR.02); like a profile set for the slot in use, it takes effect at the
+next boot, which a CSMS asks for with a Reset (B10 step 3).
+
+Migrating (B10): the runner asks :meth:`NetworkV201.endpoint` before each connection attempt.
+After a boot the station begins with the first entry of NetworkConfigurationPriority
+(B10.FR.04), each entry getting OCPPCommCtrlr.NetworkProfileConnectionAttempts attempts before
+the next (B10.FR.03); the old connection is gone before the first, as a reboot closes it
+(B10.FR.06). Once every entry failed, it goes back to the profile of its last successful
+connection and keeps reconnecting there with the back-off of Part 4 section 5.3 (B10.FR.07),
+as it does after a connection lost without a reboot. A profile's ocppCsmsUrl gets the
+station's identity appended (part 4 section 3.1.1); its securityProfile decides the
+credentials and its messageTimeout how long the connection's CALLs wait. The slot that
+connected is OCPPCommCtrlr.ActiveNetworkProfile; like the profiles and the priority it is kept
+through a reboot, as the device model's persistent values are.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from websockets.exceptions import InvalidURI
+
 from chargeyard.protocol import Payload, on
 from chargeyard.station.blocks import Block
+from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.maintenance import without_credentials
 from chargeyard.station.v201.device_model import Variable
 
@@ -45,17 +62,26 @@ _COMM = "OCPPCommCtrlr"
 SLOTS = ("0", "1")
 _STARTED_WITH = 0  # the slot of the connection the station was started with
 _HIGHEST_PROFILE = 1  # profile 1: HTTP Basic over ws://
+_AS_STARTED: tuple[int, Payload | None] = (_STARTED_WITH, None)  # slot 0, the runner's URL
 
 
 class NetworkV201(Block["StationV201"]):
-    """B09 SetNetworkProfile; see the module docstring."""
+    """B09 SetNetworkProfile and B10's choice of a profile to dial; see the module docstring."""
 
-    __slots__ = ("profiles",)
+    __slots__ = ("_connected", "_dialing", "_pass", "_tries", "profiles")
 
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         # The NetworkConnectionProfileType of each slot the central system set.
         self.profiles: dict[int, Payload] = {}
+        # The priority list being worked through since the boot (None: reconnecting to the
+        # last successful profile), and the attempts made on it.
+        self._pass: tuple[int, ...] | None = None
+        self._tries = 0
+        # The slot and profile of the attempt under way, and the profile of the connection
+        # that last opened (None: the runner's URL and credentials).
+        self._dialing: tuple[int, Payload | None] = _AS_STARTED
+        self._connected: Payload | None = None
         station.device_model.add(
             _COMM,
             Variable(
@@ -70,8 +96,11 @@ class NetworkV201(Block["StationV201"]):
         )
         station.device_model.add(
             "SecurityCtrlr",
-            Variable("SecurityProfile", "integer", live=lambda: str(station.security_profile)),
+            Variable("SecurityProfile", "integer", live=lambda: str(self.security_profile)),
         )
+        self.on_power_on()  # the station starts as after a boot
+
+    # -- B09: SetNetworkProfile -----------------------------------------------------------------
 
     @on("SetNetworkProfile")
     def set_network_profile(self, payload: Payload) -> Payload:
@@ -87,6 +116,16 @@ class NetworkV201(Block["StationV201"]):
         )
         return {"status": "Accepted"}
 
+    @property
+    def security_profile(self) -> int:
+        """The security profile of the connection in use (SecurityCtrlr.SecurityProfile):
+        its profile's, or the runner's on the connection the station was started with."""
+        connected = self._connected
+        if connected is None:
+            return self.station.security_profile
+        security: int = connected["securityProfile"]
+        return security
+
     def _refusal(self, slot: int, profile: Payload) -> str | None:
         """Why the station cannot use ``profile`` in ``slot`` (see the module docstring)."""
         slots = self.station.device_model.variable(_COMM, "NetworkConfigurationPriority")
@@ -97,16 +136,11 @@ class NetworkV201(Block["StationV201"]):
         if profile["ocppTransport"] != "JSON":
             return "UnsupportedTransport"
         security: int = profile["securityProfile"]
-        if security < self.station.security_profile:
+        if security < self.security_profile:
             return "LowerSecurityProfile"
         if security > _HIGHEST_PROFILE:
             return "UnsupportedProfile"
-        try:
-            url = urlsplit(profile["ocppCsmsUrl"])
-            plain = url.scheme == "ws" and bool(url.hostname) and url.port != 0
-        except ValueError:  # a port that is not a number
-            plain = False
-        if not plain:
+        if self._endpoint(profile) is None:
             return "InvalidURL"
         if profile["messageTimeout"] < 1:
             return "InvalidTimeout"
@@ -114,9 +148,71 @@ class NetworkV201(Block["StationV201"]):
             return "NoVPN"
         return None
 
+    def _endpoint(self, profile: Payload) -> Endpoint | None:
+        """Where ``profile`` dials: a ``ws://`` URL with a host and a port that is not 0
+        (None: not one)."""
+        url: str = profile["ocppCsmsUrl"]
+        try:
+            endpoint = Endpoint.of(url, self.station.identity, profile["securityProfile"])
+            port = urlsplit(url).port
+        except (InvalidURI, ValueError):  # (ValueError: a port that is no number, or too big)
+            return None
+        return endpoint if not endpoint.uri.secure and port != 0 else None
+
     def _priority_refusal(self, value: str) -> str | None:
         """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02)."""
-        for slot in (int(item) for item in value.split(",") if item):
+        for slot in _slots(value):
             if slot != _STARTED_WITH and slot not in self.profiles:
                 return "EmptySlot"
         return None
+
+    # -- B10: which profile the next attempt dials ----------------------------------------------
+
+    def on_power_on(self) -> None:
+        """A boot: the next attempts work through NetworkConfigurationPriority from its first
+        entry (B10.FR.04)."""
+        self._pass = _slots(self.station.device_model.value(_COMM, "NetworkConfigurationPriority"))
+        self._tries = 0
+
+    def endpoint(self) -> Endpoint | None:
+        """Where the attempt about to be made goes (None: the runner's URL); one call per
+        attempt."""
+        self._dialing = self._next()
+        profile = self._dialing[1]
+        return None if profile is None else self._endpoint(profile)
+
+    def _next(self) -> tuple[int, Payload | None]:
+        """The slot the next attempt dials, and its profile."""
+        order = self._pass
+        if order is not None:
+            per_entry = self.station.device_model.get_int(
+                _COMM, "NetworkProfileConnectionAttempts", default=1
+            )
+            entry = self._tries // max(1, per_entry)  # B10.FR.03
+            self._tries += 1
+            if entry < len(order):
+                return order[entry], self.profiles.get(order[entry])
+            self._pass = None  # every entry failed (B10.FR.07)
+        # Reconnecting: to the profile the last successful connection was made with, as it
+        # was then (a profile set for its slot since waits for the next boot).
+        return self.station.device_model.get_int(_COMM, "ActiveNetworkProfile"), self._connected
+
+    def on_connect(self) -> None:
+        """The attempt under way opened: its slot is the active one."""
+        slot, profile = self._dialing
+        self._pass = None
+        self._connected = profile
+        self.station.device_model.write(_COMM, "ActiveNetworkProfile", str(slot))
+
+    def message_timeout(self) -> float | None:
+        """Seconds a CALL waits on the connection in use: its profile's messageTimeout (None:
+        the station's own, on the connection it was started with)."""
+        connected = self._connected
+        return None if connected is None else float(connected["messageTimeout"])
+
+
+@functools.lru_cache(maxsize=64)
+def _slots(value: str) -> tuple[int, ...]:
+    """The slots a NetworkConfigurationPriority value names, in order (cached: a fleet's
+    stations share a few values, and each keeps the tuple of its own)."""
+    return tuple(int(item) for item in value.split(",") if item.strip())

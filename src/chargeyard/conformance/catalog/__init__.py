@@ -37,7 +37,7 @@ class Need(StrEnum):
     """What a case requires that chargeyard does not have; its value is the reason told."""
 
     TLS = "needs TLS (security profiles 2 and 3), which the suite does not speak yet"
-    CERTIFICATES = "needs certificate management, which chargeyard does not implement yet"
+    CERTIFICATES = "needs certificate handling that chargeyard does not implement yet"
     ISO15118 = "needs ISO 15118 (contract and V2G certificates), which chargeyard does not have"
 
 

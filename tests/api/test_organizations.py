@@ -93,13 +93,13 @@ async def test_every_route_hides_one_organization_s_rows_from_another(lab: ApiLa
                 continue  # the platform key deletes; A's admin reads what is left
             answer = await ask(lab.client, route.method, path, headers)
             shown_missing = answer.status == 404 and "frame" not in route.template
-            # A CALLERROR of A's charger (502 with its errorCode) shows the command reached
-            # it, which is all A's keys must achieve here; a station without an operation
-            # answers so (OCPP-J 1.6 section 4.2.3: NotImplemented, NotSupported).
+            # A station that lacks an operation refuses it with a CALLERROR (OCPP-J 1.6
+            # section 4.2.3: NotImplemented, NotSupported): a 502 naming that code shows the
+            # command reached A's charger, which is all A's keys must achieve here.
             reached = (
                 answer.status == 502
                 and isinstance(answer.body, dict)
-                and "errorCode" in answer.body
+                and answer.body.get("errorCode") in ("NotImplemented", "NotSupported")
             )
             if (
                 answer.status in (401, 403)

@@ -237,7 +237,7 @@ def test_api_answers_as_its_openapi_document_says(
         response = case.call(headers=seeded.headers)
         if response.status_code == BODY_TOO_LARGE:
             # A body over the limit is refused before any route (body_limit.py), for every
-            # operation alike; the documents keep to what each route answers (the seeds' own).
+            # operation alike; each route's document keeps to what the route itself answers.
             assert BODY_LIMIT_SETTING in response.json()["detail"]
             return
         case.validate_response(response, checks=CHECKS, headers=seeded.headers)

@@ -6,10 +6,10 @@ stations come from an independent implementation that validates every frame both
 the official schemas: what they accept, other stations in the field accept too.
 
 Each station answers every command the command API sends (``csms/commands/``: the commands,
-reservations, the local list, smart charging) the way a plain, healthy station would, and
-keeps a small configuration (1.6 keys, 2.0.1 ``Component.Variable`` names) that
-GetConfiguration / ChangeConfiguration and GetVariables / SetVariables read and write. Tests
-script anything else through ``answers``:
+reservations, the local list, smart charging, CA certificates, which it keeps) the way a
+plain, healthy station would, and keeps a small configuration (1.6 keys, 2.0.1
+``Component.Variable`` names) that GetConfiguration / ChangeConfiguration and GetVariables /
+SetVariables read and write. Tests script anything else through ``answers``:
 
 * a ``call_result`` dataclass: the station answers it instead (Rejected, UnlockFailed, ...);
 * an exception: the library answers a CALLERROR (an :class:`ocpp.exceptions.OCPPError` with
@@ -49,6 +49,7 @@ from ocpp.v201 import datatypes as types201
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
+from chargeyard.protocol.certificates import CertificateError, read_certificate, same_certificate
 from tests.polling import until
 from tests.stack_lab import StackLab
 
@@ -88,6 +89,29 @@ class _Scripted:
         self.configuration = {
             key: Setting(s.value, s.readonly) for key, s in self.initial_configuration.items()
         }
+        # The CA certificates installed: (the use as the version names it, their id).
+        self.certificates: list[tuple[str, dict[str, Any]]] = []
+
+    def _install(self, use: str, pem: str) -> str:
+        try:
+            self.certificates.append((use, read_certificate(pem).hash_data("SHA256")))
+        except CertificateError:
+            return "Rejected"
+        return "Accepted"
+
+    def _delete(self, named: dict[str, Any]) -> str:
+        """Delete the certificate ``named`` (the library's snake_case keys): Accepted or
+        NotFound."""
+        wanted = {
+            "hashAlgorithm": named["hash_algorithm"],
+            "issuerNameHash": named["issuer_name_hash"],
+            "issuerKeyHash": named["issuer_key_hash"],
+            "serialNumber": named["serial_number"],
+        }
+        kept = [(u, data) for u, data in self.certificates if not same_certificate(data, wanted)]
+        found = len(kept) < len(self.certificates)
+        self.certificates = kept
+        return "Accepted" if found else "NotFound"
 
     async def route_message(self, raw_msg: str) -> None:
         message = json.loads(raw_msg)
@@ -236,6 +260,30 @@ class LibraryStation16(_Scripted, ChargePoint16):
     async def on_send_local_list(self, **_: Any) -> Any:
         return await self._answer(
             "SendLocalList", lambda: result16.SendLocalList(status="Accepted")
+        )
+
+    @on("InstallCertificate")
+    async def on_install_certificate(self, certificate_type: str, certificate: str) -> Any:
+        status = self._install(certificate_type, certificate)
+        return await self._answer(
+            "InstallCertificate", lambda: result16.InstallCertificate(status=status)
+        )
+
+    @on("GetInstalledCertificateIds")
+    async def on_get_installed_certificate_ids(self, certificate_type: str) -> Any:
+        found = [data for use, data in self.certificates if use == certificate_type]
+        return await self._answer(
+            "GetInstalledCertificateIds",
+            lambda: result16.GetInstalledCertificateIds(
+                status="Accepted" if found else "NotFound", certificate_hash_data=found or None
+            ),
+        )
+
+    @on("DeleteCertificate")
+    async def on_delete_certificate(self, certificate_hash_data: dict[str, Any]) -> Any:
+        status = self._delete(certificate_hash_data)
+        return await self._answer(
+            "DeleteCertificate", lambda: result16.DeleteCertificate(status=status)
         )
 
     @on("GetLocalListVersion")
@@ -505,6 +553,37 @@ class LibraryStation201(_Scripted, ChargePoint201):
     async def on_send_local_list(self, **_: Any) -> Any:
         return await self._answer(
             "SendLocalList", lambda: result201.SendLocalList(status="Accepted")
+        )
+
+    @on("InstallCertificate")
+    async def on_install_certificate(self, certificate_type: str, certificate: str) -> Any:
+        status = self._install(certificate_type, certificate)
+        return await self._answer(
+            "InstallCertificate", lambda: result201.InstallCertificate(status=status)
+        )
+
+    @on("GetInstalledCertificateIds")
+    async def on_get_installed_certificate_ids(
+        self, certificate_type: list[str] | None = None, **_: Any
+    ) -> Any:
+        chains = [
+            {"certificateType": use, "certificateHashData": data}
+            for use, data in self.certificates
+            if not certificate_type or use in certificate_type
+        ]
+        return await self._answer(
+            "GetInstalledCertificateIds",
+            lambda: result201.GetInstalledCertificateIds(
+                status="Accepted" if chains else "NotFound",
+                certificate_hash_data_chain=chains or None,
+            ),
+        )
+
+    @on("DeleteCertificate")
+    async def on_delete_certificate(self, certificate_hash_data: dict[str, Any], **_: Any) -> Any:
+        status = self._delete(certificate_hash_data)
+        return await self._answer(
+            "DeleteCertificate", lambda: result201.DeleteCertificate(status=status)
         )
 
     @on("GetLocalListVersion")

@@ -1,6 +1,6 @@
 """Every command endpoint answers each error status it documents, with a ``detail``.
 
-The matrix: the twenty endpoints that send one OCPP call to one station (nineteen under
+The matrix: the endpoints that send one OCPP call to one station (those under
 ``/chargers/{chargeBoxId}/``, and ``/transactions/{transactionId}/stop``) x the statuses of
 ``app.py``'s table: 401 no key, 404 unknown, 422 invalid request, 503 registered but not
 connected, 504 no answer, 502 a CALLERROR (OCPP-J 1.6 section 4.2.3; 2.0.1 part 4 4.2.3), 409
@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api import ApiSettings
+from chargeyard.api.v1.schemas.certificates import EXAMPLE_HASH_DATA, EXAMPLE_ROOT
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
 from tests.api.conftest import ApiLab
 
@@ -280,6 +281,33 @@ ENDPOINTS: dict[str, Endpoint] = {
         _same("GetCompositeSchedule"),
         {"connectorId": 1},
         [_problem(["body", "duration"], "Field required", "missing")],
+    ),
+    "certificates/install": Endpoint(
+        "/chargers/{id}/certificates/install",
+        {"certificateType": "CSMSRootCertificate", "certificate": EXAMPLE_ROOT},
+        _same("InstallCertificate"),
+        {"certificateType": "CSMSRootCertificate"},
+        [_problem(["body", "certificate"], "Field required", "missing")],
+    ),
+    "certificates/installed": Endpoint(
+        "/chargers/{id}/certificates/installed",
+        {"certificateTypes": ["ManufacturerRootCertificate"]},
+        _same("GetInstalledCertificateIds"),
+        {"certificateTypes": "ManufacturerRootCertificate"},  # a list of uses
+        [_problem(["body", "certificateTypes"], "Input should be a valid list", "list_type")],
+    ),
+    "certificates/delete": Endpoint(
+        "/chargers/{id}/certificates/delete",
+        {"certificateHashData": EXAMPLE_HASH_DATA},
+        _same("DeleteCertificate"),
+        {"certificateHashData": {**EXAMPLE_HASH_DATA, "serialNumber": ""}},
+        [
+            _problem(
+                ["body", "certificateHashData", "serialNumber"],
+                "String should have at least 1 character",
+                "string_too_short",
+            )
+        ],
     ),
     "transactions/stop": Endpoint(
         "/transactions/{tx}/stop",

@@ -12,8 +12,10 @@ import pytest
 from ocpp.exceptions import NotSupportedError
 
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
+from chargeyard.protocol.certificates import read_certificate
 from tests.api.ocpp_library_stations import LibraryStation, booted
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
+from tests.certificates import make_root
 from tests.stack_lab import StackLab
 
 ID = "LIB-1"
@@ -324,6 +326,64 @@ async def test_reservations_local_list_and_smart_charging(
         "minChargingRate": None,
         "periods": [{"startPeriod": 0, "limit": 32.0, "numberPhases": None}],
     }
+
+
+async def test_ca_certificates_installed_listed_and_deleted(
+    csms_lab: StackLab, station: LibraryStation
+) -> None:
+    # 1.6 security extension and 2.0.1 M05, M03, M04, each in the station's words.
+    root = make_root("library CSMS root")
+    hash_data = read_certificate(root.pem).hash_data()
+    body = {"certificateType": "CSMSRootCertificate", "certificate": root.pem}
+    code, installed = await post(csms_lab, "certificates/install", body)
+    assert (code, installed["status"], installed["certificateHashData"]) == (
+        200,
+        "accepted",
+        hash_data,
+    )
+    use = by_version(station, v16="CentralSystemRootCertificate", v201="CSMSRootCertificate")
+    assert station.last_call() == (
+        "InstallCertificate",
+        {"certificateType": use, "certificate": root.pem},
+    )
+    assert station.certificates == [(use, hash_data)]
+
+    code, listed = await post(
+        csms_lab, "certificates/installed", {"certificateTypes": ["CSMSRootCertificate"]}
+    )
+    assert (code, listed["status"], listed["certificates"]) == (
+        200,
+        "accepted",
+        [
+            {
+                "certificateType": "CSMSRootCertificate",
+                "certificateHashData": hash_data,
+                "childCertificateHashData": None,
+            }
+        ],
+    )
+    for status in ("accepted", "not_found"):
+        code, deleted = await post(
+            csms_lab, "certificates/delete", {"certificateHashData": hash_data}
+        )
+        assert (code, deleted["status"]) == (200, status)
+    assert station.last_call() == ("DeleteCertificate", {"certificateHashData": hash_data})
+    assert station.certificates == []
+    code, listed = await post(csms_lab, "certificates/installed", {})
+    assert (code, listed["status"], listed["certificates"]) == (200, "not_found", [])
+
+
+async def test_a_certificate_the_station_refuses(
+    csms_lab: StackLab, station: LibraryStation
+) -> None:
+    station.script("InstallCertificate", status="Rejected")
+    body = {"certificateType": "ManufacturerRootCertificate", "certificate": make_root().pem}
+    code, answer = await post(csms_lab, "certificates/install", body)
+    assert (code, answer["status"], answer["message"]) == (
+        200,
+        "rejected",
+        "Certificate install rejected by charger",
+    )
 
 
 # The 2.0.1 operations without a 1.6 counterpart: the table's examples, taken by the library's

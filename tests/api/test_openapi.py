@@ -13,6 +13,11 @@ from pydantic import BaseModel, ValidationError
 from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.api.v1.schemas import RawCallRequest
+from chargeyard.api.v1.schemas.certificates import (
+    DeleteCertificateRequest,
+    InstallCertificateRequest,
+    InstalledCertificatesRequest,
+)
 from chargeyard.api.v1.schemas.operations import (
     CancelReservationRequest,
     ClearChargingProfileRequest,
@@ -48,6 +53,9 @@ COMMANDS = [
     "charging-profile",
     "charging-profile/clear",
     "composite-schedule",
+    "certificates/install",
+    "certificates/installed",
+    "certificates/delete",
 ]
 
 
@@ -198,6 +206,9 @@ EXAMPLED = [
     "charging-profile",
     "charging-profile/clear",
     "composite-schedule",
+    "certificates/install",
+    "certificates/installed",
+    "certificates/delete",
 ]
 
 
@@ -220,6 +231,9 @@ async def test_each_new_command_body_has_an_example(lab: ApiLab, command: str) -
         SetChargingProfileRequest,
         ClearChargingProfileRequest,
         CompositeScheduleRequest,
+        InstallCertificateRequest,
+        InstalledCertificatesRequest,
+        DeleteCertificateRequest,
     ],
 )
 def test_each_example_is_a_valid_body(model: type[BaseModel]) -> None:
@@ -247,6 +261,9 @@ async def test_each_2_0_1_operation_body_has_its_example(lab: ApiLab, operation:
         SetChargingProfileRequest,
         ClearChargingProfileRequest,
         CompositeScheduleRequest,
+        InstallCertificateRequest,
+        InstalledCertificatesRequest,
+        DeleteCertificateRequest,
     ],
 )
 def test_each_new_body_refuses_a_field_it_does_not_have(model: type[BaseModel]) -> None:

@@ -137,7 +137,14 @@ async def test_the_trigger_hook_convention_drives_a_csms(lab: StackLab) -> None:
                 lab.csms_url, "CY-HOOKED", V16, trigger=trigger, id_tags=tags, step_s=5.0
             )
             run = await run_csms(
-                target, ids=["TC_012_CSMS", "TC_021_CSMS", "TC_023_3_CSMS", "TC_023_2_CSMS"]
+                target,
+                ids=[
+                    "TC_012_CSMS",
+                    "TC_021_CSMS",
+                    "TC_023_3_CSMS",
+                    "TC_023_2_CSMS",
+                    "TC_075_2_CSMS",  # the suite's root, sent as the hook was given it
+                ],
             )
         finally:
             await trigger.close()
@@ -146,6 +153,7 @@ async def test_the_trigger_hook_convention_drives_a_csms(lab: StackLab) -> None:
         "TC_012_CSMS": (Verdict.PASS, None),
         "TC_021_CSMS": (Verdict.PASS, None),
         "TC_023_3_CSMS": (Verdict.PASS, None),
+        "TC_075_2_CSMS": (Verdict.PASS, None),
         # No expired tag was given on the command line: the case cannot be set up.
         "TC_023_2_CSMS": (
             Verdict.INCONCLUSIVE,

@@ -281,6 +281,23 @@ MUTANTS = (
         "answers LogStatusNotification with a CALLRESULT",
         refuse("LogStatusNotification", ErrorKind.NOT_IMPLEMENTED),
     ),
+    Mutant(
+        "central system root installed as a manufacturer root",
+        "TC_075_2_CSMS",
+        "InstallCertificate's certificateType is CentralSystemRootCertificate",
+        sent=sending(
+            "InstallCertificate", lambda p: {**p, "certificateType": "ManufacturerRootCertificate"}
+        ),
+    ),
+    Mutant(
+        "certificate deleted by another serial number",
+        "TC_076_CSMS",
+        "DeleteCertificate's certificateHashData is the id the station reported",
+        sent=sending(
+            "DeleteCertificate",
+            lambda p: {"certificateHashData": {**p["certificateHashData"], "serialNumber": "1"}},
+        ),
+    ),
 )
 
 

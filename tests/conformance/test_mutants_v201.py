@@ -334,6 +334,37 @@ MUTANTS = (
             lambda p: {**p, "updateType": "Full"} if p["updateType"] == "Differential" else p,
         ),
     ),
+    Mutant(
+        "CSMS root installed as a manufacturer root",
+        "TC_M_01_CSMS",
+        "InstallCertificate's certificateType is CSMSRootCertificate",
+        sent=sending(
+            "InstallCertificate", lambda p: {**p, "certificateType": "ManufacturerRootCertificate"}
+        ),
+    ),
+    Mutant(
+        "certificate text cut short",
+        "TC_M_02_CSMS",
+        "InstallCertificate's certificate is one PEM X.509 certificate",
+        sent=sending("InstallCertificate", lambda p: {**p, "certificate": p["certificate"][:200]}),
+    ),
+    Mutant(
+        "installed ids asked for every use",
+        "TC_M_19_CSMS",
+        "GetInstalledCertificateIds's certificateType is ManufacturerRootCertificate",
+        sent=sending("GetInstalledCertificateIds", without("certificateType")),
+    ),
+    Mutant(
+        "certificate deleted in another hash algorithm",
+        "TC_M_20_CSMS",
+        "DeleteCertificate's hashAlgorithm is SHA256",
+        sent=sending(
+            "DeleteCertificate",
+            lambda p: {
+                "certificateHashData": {**p["certificateHashData"], "hashAlgorithm": "SHA512"}
+            },
+        ),
+    ),
 )
 
 

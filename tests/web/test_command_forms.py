@@ -592,7 +592,9 @@ def test_a_1_6_charger_is_offered_no_2_0_1_form_or_field(page: Page, live_lab: L
     station(live_lab, "OLD-16")
     panel = command_panel(page, live_lab, "OLD-16")
     groups = panel.locator(".command-groups button:visible")
-    expect(groups).to_have_text(["Station", "Sessions", "Local list", "Smart charging", "Raw"])
+    expect(groups).to_have_text(
+        ["Station", "Sessions", "Local list", "Smart charging", "Certificates", "Raw"]
+    )
     form = open_form(panel, "reservation")
     expect(form.locator("select[name=connectorType]")).to_be_hidden()
     panel.locator(".command-groups button[data-group='Smart charging']").click()
@@ -636,6 +638,21 @@ def test_d01_d02_a_full_list_a_differential_update_and_its_version(
 
     answer = send(panel, open_form(panel, "local-list-version"))
     expect(answer.locator(".answer-said")).to_have_text("The station's local list is version 2.")
+
+
+def test_m05_a_text_that_is_not_a_certificate_is_refused_saying_why(
+    page: Page, live_lab: LiveLab
+) -> None:
+    station(live_lab, "CERT-16")
+    panel = command_panel(page, live_lab, "CERT-16")
+    form = open_form(panel, "certificates-install")
+    form.locator("select[name=certificateType]").select_option("ManufacturerRootCertificate")
+    form.locator("textarea[name=certificate]").fill("MIIBZDCCAQmgAwIBAgIU, not a PEM text")
+    answer = send(panel, form)
+    expect(answer).to_have_attribute("data-kind", "error")
+    expect(answer).to_contain_text("certificate: not a PEM certificate (no BEGIN CERTIFICATE line)")
+    history = api(live_lab, "/chargers/CERT-16/commands", action="InstallCertificate")
+    assert history["data"] == []  # nothing was sent
 
 
 # -- the escape hatches ---------------------------------------------------------------------------

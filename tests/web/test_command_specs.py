@@ -20,12 +20,15 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from chargeyard.api.v1.routes import (
+    certificates,
     charger_operations,
     chargers_commands,
     device_model,
     transactions,
 )
+from chargeyard.api.v1.schemas import certificates as certificate_bodies
 from chargeyard.api.v1.schemas import commands, operations
+from chargeyard.api.v1.schemas.certificates import EXAMPLE_HASH_DATA, EXAMPLE_ROOT
 from chargeyard.csms.commands.device_model import OPERATIONS
 from chargeyard.protocol import V201
 
@@ -265,6 +268,18 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | str]] = [
         {"listVersion": 1, "updateType": "Full"},
     ),
     (
+        "certificates-install",
+        {"certificateType": "ManufacturerRootCertificate", "certificate": EXAMPLE_ROOT},
+        {"certificateType": "ManufacturerRootCertificate", "certificate": EXAMPLE_ROOT},
+    ),
+    ("certificates-installed", {"certificateTypes": []}, {}),  # every use
+    (
+        "certificates-installed",
+        {"certificateTypes": ["CSMSRootCertificate", "V2GCertificateChain"]},
+        {"certificateTypes": ["CSMSRootCertificate", "V2GCertificateChain"]},
+    ),
+    ("certificates-delete", EXAMPLE_HASH_DATA, {"certificateHashData": EXAMPLE_HASH_DATA}),
+    (
         "firmware-update",
         {
             "location": "https://firmware.example.com/v2.bin",
@@ -283,6 +298,9 @@ MODELS: dict[str, type[BaseModel]] = {
     "charging-profile/clear": operations.ClearChargingProfileRequest,
     "local-list": operations.SendLocalListRequest,
     "firmware/update": commands.UpdateFirmwareRequest,
+    "certificates/install": certificate_bodies.InstallCertificateRequest,
+    "certificates/installed": certificate_bodies.InstalledCertificatesRequest,
+    "certificates/delete": certificate_bodies.DeleteCertificateRequest,
 }
 
 
@@ -305,7 +323,7 @@ def specs() -> dict[str, Any]:
 
 
 def test_every_charger_command_of_the_api_has_a_form(specs: dict[str, Any]) -> None:
-    routers = (chargers_commands, charger_operations, device_model, transactions)
+    routers = (chargers_commands, charger_operations, certificates, device_model, transactions)
     routes = {
         route.path.removeprefix(PREFIX)
         for module in routers

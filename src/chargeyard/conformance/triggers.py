@@ -5,7 +5,9 @@ Reset, a ChangeConfiguration...), and set up what only the CSMS can (an id tag i
   action (``POST /chargers/{id}/call``, the raw call, so every action goes the same way; a
   request whose items the station limits goes through the command that sends them in as many
   requests as the station takes, as a user of chargeyard would: the raw call sends one CALL
-  as written or refuses it) and keeps the id tags a case needs.
+  as written or refuses it; certificate management goes through its commands,
+  ``/chargers/{id}/certificates/...``, which read what is installed and name uses in one
+  vocabulary for both versions) and keeps the id tags a case needs.
 * :class:`HookTrigger` — any CSMS with an HTTP hook: ``POST {url}/{ocpp_version}/{station_id}/
   {action}`` with the action's payload as the body, the convention an existing open test tool
   uses; a 2xx answer means the CSMS took the order. Set-up it cannot do: the id tags come from
@@ -42,6 +44,33 @@ CUT_TO_FIT = {
     "SetVariables": "variables/set",
     "ClearVariableMonitoring": "monitoring/clear",
 }
+
+
+# chargeyard's certificate commands, by action: the route, and the body its vocabulary of
+# certificate uses (2.0.1's) makes of the request's payload in either version.
+CERTIFICATE_ROUTES = {
+    "InstallCertificate": "certificates/install",
+    "GetInstalledCertificateIds": "certificates/installed",
+    "DeleteCertificate": "certificates/delete",
+}
+# 1.6's name (security extension) of a use the API names as 2.0.1 does.
+_API_USE = {"CentralSystemRootCertificate": "CSMSRootCertificate"}
+
+
+def certificate_body(action: str, payload: Payload) -> Payload:
+    """The body of chargeyard's certificate command for the request ``payload`` of
+    ``action`` (one of :data:`CERTIFICATE_ROUTES`)."""
+    if action == "InstallCertificate":
+        use = str(payload.get("certificateType"))
+        return {
+            "certificateType": _API_USE.get(use, use),
+            "certificate": payload.get("certificate"),
+        }
+    if action == "GetInstalledCertificateIds":
+        uses = payload.get("certificateType")  # 1.6: one use; 2.0.1: a list, or none for every one
+        named = [uses] if isinstance(uses, str) else list(uses or [])
+        return {"certificateTypes": [_API_USE.get(str(use), str(use)) for use in named]}
+    return {"certificateHashData": payload.get("certificateHashData")}
 
 
 class NotActed(Exception):
@@ -104,6 +133,10 @@ class ChargeyardTrigger:
         route = CUT_TO_FIT.get(action)
         if route is not None:
             return self._start(_posted(self._client, f"/chargers/{station_id}/{route}", payload))
+        route = CERTIFICATE_ROUTES.get(action)
+        if route is not None:
+            body = certificate_body(action, payload)
+            return self._start(_posted(self._client, f"/chargers/{station_id}/{route}", body))
         body = {"action": action, "payload": payload}
         return self._start(_posted(self._client, f"/chargers/{station_id}/call", body))
 

@@ -1,6 +1,7 @@
 """OCPP 1.6 Central System cases of the security extension that need no TLS (the 1.6
 security whitepaper, edition 3): HTTP Basic authentication (security profile 1, section 2.3),
-the password the Central System sets (A01) and the security log it asks for (N01)."""
+the password the Central System sets (A01), the security log it asks for (N01) and the CA
+certificates it installs, lists and deletes (M05, M03, M04; ``csms_certificates.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ import uuid
 
 from chargeyard.conformance.cases_v16_csms._registry import case
 from chargeyard.conformance.csms_case import CsmsCase, later
+from chargeyard.conformance.csms_certificates import (
+    CertificateStore,
+    deleted,
+    ids_asked,
+    installed,
+    keeping,
+    reported,
+)
 from chargeyard.conformance.triggers import NotActed
 
 PASSWORD_KEY = "AuthorizationKey"
@@ -105,3 +114,33 @@ async def security_log(run: CsmsCase) -> None:
     run.log.step("The station uploads: LogStatusNotification Uploading, Uploaded")
     for status in ("Uploading", "Uploaded"):
         await run.call("LogStatusNotification", {"status": status, "requestId": request_id})
+
+
+# -- certificate management (InstallCertificate, GetInstalledCertificateIds, DeleteCertificate)
+
+
+@case("TC_075_1_CSMS")
+async def install_manufacturer_root(run: CsmsCase) -> None:
+    """The Central System installs a ManufacturerRootCertificate (InstallCertificate): one
+    PEM certificate of the use asked for, which the station keeps and accepts."""
+    await run.booted()
+    await installed(run, CertificateStore(), "ManufacturerRootCertificate")
+
+
+@case("TC_075_2_CSMS")
+async def install_central_system_root(run: CsmsCase) -> None:
+    """The Central System installs a CentralSystemRootCertificate, as
+    :func:`install_manufacturer_root`."""
+    await run.booted()
+    await installed(run, CertificateStore(), "CentralSystemRootCertificate")
+
+
+@case("TC_076_CSMS")
+async def delete_certificate(run: CsmsCase) -> None:
+    """The station keeps a CentralSystemRootCertificate; the Central System asks for its id
+    (GetInstalledCertificateIds, one certificateType) and deletes it by that id
+    (DeleteCertificate, in the hash algorithm the station reported it in)."""
+    store = keeping("CentralSystemRootCertificate")
+    await run.booted()
+    found = await ids_asked(run, store, ["CentralSystemRootCertificate"])
+    await deleted(run, store, reported(found, "CentralSystemRootCertificate"))

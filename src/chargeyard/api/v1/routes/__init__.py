@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from chargeyard.api.v1.routes import (
     api_keys,
+    certificates,
     charger_frames,
     charger_operations,
     chargers,
@@ -21,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chargers.router,
     chargers_commands.router,
     charger_operations.router,
+    certificates.router,
     device_model.router,
     charger_frames.router,
     command_history.router,

@@ -8,6 +8,7 @@ import { versionFacts } from "../versions.js";
 import { answerBox } from "./answer.js";
 import { commandForm } from "./formkit.js";
 import { LOCAL_LIST_FORMS, RESERVATION_FORMS } from "./forms-authorization.js";
+import { CERTIFICATE_FORMS } from "./forms-certificates.js";
 import { CHARGING_FORMS } from "./forms-charging.js";
 import { DEVICE_FORMS } from "./forms-device.js";
 import { MESSAGE_FORMS } from "./forms-messages.js";
@@ -16,7 +17,7 @@ import { RAW_FORMS } from "./forms-raw.js";
 import { SESSION_FORMS, STATION_FORMS } from "./forms-station.js";
 import { commandHistory } from "./history.js";
 
-const GROUPS = ["Station", "Sessions", "Local list", "Smart charging", "Device model", "Monitoring", "Messages", "Raw"];
+const GROUPS = ["Station", "Sessions", "Local list", "Smart charging", "Certificates", "Device model", "Monitoring", "Messages", "Raw"];
 /** The panel's forms, in menu order (each a spec of formkit.js). */
 export const FORMS = [
   ...STATION_FORMS,
@@ -24,6 +25,7 @@ export const FORMS = [
   ...RESERVATION_FORMS,
   ...LOCAL_LIST_FORMS,
   ...CHARGING_FORMS,
+  ...CERTIFICATE_FORMS,
   ...DEVICE_FORMS,
   ...MONITORING_FORMS,
   ...MESSAGE_FORMS,

@@ -1,0 +1,64 @@
+"""The CA certificates the suite's station keeps in a CSMS case (``csms_certificates.py``), and
+how chargeyard's trigger words the certificate orders for its /api/v1."""
+
+from __future__ import annotations
+
+from chargeyard.conformance.csms_certificates import SUITE_ROOTS, CertificateStore, keeping
+from chargeyard.conformance.triggers import certificate_body
+from chargeyard.protocol.certificates import read_certificate
+from tests.certificates import make_root
+
+
+def test_m05_a_readable_certificate_is_kept_an_unreadable_text_rejected() -> None:
+    store = CertificateStore()
+    root = make_root()
+    assert store.install("CSMSRootCertificate", root.pem) == "Accepted"
+    assert store.install("CSMSRootCertificate", "-----BEGIN CERTIFICATE-----\nx") == "Rejected"
+    assert store.ids([], "SHA256") == [
+        ("CSMSRootCertificate", read_certificate(root.pem).hash_data("SHA256"))
+    ]
+
+
+def test_m03_ids_of_the_uses_asked_in_the_algorithm_asked() -> None:
+    store = keeping("CSMSRootCertificate", "ManufacturerRootCertificate")
+    maker = read_certificate(SUITE_ROOTS["ManufacturerRootCertificate"])
+    assert store.ids(["ManufacturerRootCertificate"], "SHA384") == [
+        ("ManufacturerRootCertificate", maker.hash_data("SHA384"))
+    ]
+    assert [use for use, _ in store.ids([], "SHA512")] == [
+        "CSMSRootCertificate",
+        "ManufacturerRootCertificate",
+    ]
+    assert store.ids(["V2GRootCertificate"], "SHA256") == []
+
+
+def test_m04_a_certificate_is_deleted_by_its_id_in_any_algorithm_once() -> None:
+    store = keeping("CSMSRootCertificate")
+    named = read_certificate(SUITE_ROOTS["CSMSRootCertificate"]).hash_data("SHA512")
+    assert store.delete({**named, "serialNumber": "1"}) == "NotFound"
+    assert store.delete({**named, "hashAlgorithm": "MD5"}) == "NotFound"
+    assert store.delete(named) == "Accepted"
+    assert store.delete(named) == "NotFound"
+    assert store.kept == []
+
+
+def test_chargeyard_s_trigger_names_uses_as_its_api_does() -> None:
+    pem = SUITE_ROOTS["CSMSRootCertificate"]
+    install_16 = {"certificateType": "CentralSystemRootCertificate", "certificate": pem}
+    assert certificate_body("InstallCertificate", install_16) == {
+        "certificateType": "CSMSRootCertificate",
+        "certificate": pem,
+    }
+    ids_16 = {"certificateType": "CentralSystemRootCertificate"}
+    assert certificate_body("GetInstalledCertificateIds", ids_16) == {
+        "certificateTypes": ["CSMSRootCertificate"]
+    }
+    ids_201 = {"certificateType": ["CSMSRootCertificate", "ManufacturerRootCertificate"]}
+    assert certificate_body("GetInstalledCertificateIds", ids_201) == {
+        "certificateTypes": ["CSMSRootCertificate", "ManufacturerRootCertificate"]
+    }
+    assert certificate_body("GetInstalledCertificateIds", {}) == {"certificateTypes": []}
+    named = read_certificate(pem).hash_data()
+    assert certificate_body("DeleteCertificate", {"certificateHashData": named}) == {
+        "certificateHashData": named
+    }

@@ -21,6 +21,10 @@ from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
 BROWSERS = (Path("/usr/bin/chromium-headless-shell"), Path("/usr/bin/chromium"))
+SCREENSHOTS_SETTING = "CHARGEYARD_SCREENSHOTS_DIR"
+"""Where the screenshot tests save the main views: the README's pictures are refreshed with
+``CHARGEYARD_SCREENSHOTS_DIR=docs/screenshots scripts/test tests/web -k screenshot``; a run
+without it saves them in its temporary directory, leaving the checkout as it was."""
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +88,12 @@ def up_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpLab]:
         yield lab
     finally:
         lab.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder the screenshot tests write into (``SCREENSHOTS_SETTING``)."""
+    chosen = os.environ.get(SCREENSHOTS_SETTING)
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -4,7 +4,7 @@ pointed at the lab's own CSMS: plug a connector and start a session from
 the buttons, see the connector charge, the frames and the energy, stop it.
 
 Each test acts on demo chargers of its own (DEMO-01 ... DEMO-08, a mix of 1.6 and 2.0.1).
-The screenshots of the main views are saved under docs/screenshots/ by the last test.
+The last test takes screenshots of the main views (``screenshots`` in conftest.py says where).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LIVE_S = 10_000  # ms a live change may take to show
 
 
@@ -450,10 +449,9 @@ def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:
     assert done["status"] == "succeeded", done
 
 
-def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab) -> None:
+def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab, screenshots: Path) -> None:
     """The demo site with sessions going (1.6 and 2.0.1), a faulted connector and a stopped
     charger, at 1366x768."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chargers = up_lab.chargers_by_identity()
     _session(up_lab, chargers["DEMO-05"], "DRIVER-05")
     _session(up_lab, chargers["DEMO-06"], "DRIVER-06")
@@ -471,22 +469,22 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab) -> None:
     )
     expect(card(page, "DEMO-08")).to_have_attribute("data-online", "false", timeout=LIVE_S)
     expect(card(page, "DEMO-05").locator(".power")).to_be_visible(timeout=LIVE_S)
-    page.screenshot(path=SCREENSHOTS / "fleet.png")
+    page.screenshot(path=screenshots / "fleet.png")
 
     open_dashboard(page, up_lab, f"#/sim/{chargers['DEMO-05']['id']}")
     energy = connector_row(page, "1").locator(".session-energy")
     # A picture worth showing: a hundred Wh or more (ten seconds of meter values at 50 kW).
     expect(energy).to_have_attribute("data-energy-wh", re.compile(r"^[1-9]\d{2,}"), timeout=20_000)
     expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1)
-    page.screenshot(path=SCREENSHOTS / "simulated-charger.png")
+    page.screenshot(path=screenshots / "simulated-charger.png")
 
     open_dashboard(page, up_lab, "#/central")
     expect(page.locator(".transactions-panel tbody tr").first).to_be_visible(timeout=LIVE_S)
-    page.screenshot(path=SCREENSHOTS / "central-system.png")
+    page.screenshot(path=screenshots / "central-system.png")
 
     open_dashboard(page, up_lab, "#/charger/DEMO-06")
     expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
     expect(page.locator(".plot-note")).to_contain_text("next meter values due", timeout=LIVE_S)
-    page.screenshot(path=SCREENSHOTS / "charger.png")
+    page.screenshot(path=screenshots / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
-        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name
+        assert (screenshots / f"{name}.png").stat().st_size > 10_000, name

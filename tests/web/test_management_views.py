@@ -5,7 +5,7 @@ server then holds read back over the REST APIs; a request the server refuses sho
 reason in the form's answer.
 
 Each test makes rows of its own and deletes them, leaving the demo as it was. The screenshot
-of the view is saved under docs/screenshots/ by the last test.
+of the view is taken by the last test (``screenshots`` in conftest.py says where).
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.test_gateway_views import SCREENSHOTS, open_dashboard
+from tests.web.test_gateway_views import open_dashboard
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow
@@ -424,7 +425,7 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(page: Page, up_lab: UpLab
     assert errors == []
 
 
-def test_screenshot_of_the_manage_view(page: Page, up_lab: UpLab) -> None:
+def test_screenshot_of_the_manage_view(page: Page, up_lab: UpLab, screenshots: Path) -> None:
     """A demo charger's form open for editing beside the fleet's list, at 1366x768."""
     charger = up_lab.chargers_by_identity()["DEMO-02"]
     open_dashboard(page, up_lab, f"#/manage/chargers/{charger['id']}")
@@ -432,6 +433,5 @@ def test_screenshot_of_the_manage_view(page: Page, up_lab: UpLab) -> None:
     form = chargers.locator(".manage-form")
     expect(form).to_have_attribute("data-editing", charger["id"])
     expect(form.locator("select[name=model_slug]")).to_have_value(charger["model_slug"])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "manage.png")
-    assert (SCREENSHOTS / "manage.png").stat().st_size > 10_000
+    page.screenshot(path=screenshots / "manage.png")
+    assert (screenshots / "manage.png").stat().st_size > 10_000

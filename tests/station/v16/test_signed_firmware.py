@@ -76,7 +76,7 @@ def test_l01_signed_update_verified_installed_and_reported(
         {"status": "SignatureVerified", "requestId": 7},  # L01.FR.04
         {"status": "Installing", "requestId": 7},
     ]
-    online.run_for(station.signed_firmware.firmware_install_s)
+    online.run_for(station.firmware_install_s)
     assert _statuses(online)[-1] == "InstallRebooting"  # L01.FR.15
     assert not online.up
     online.run_for(5)

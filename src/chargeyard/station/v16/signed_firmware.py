@@ -15,7 +15,7 @@ order of :data:`SIGNED_FIRMWARE_MOVES`::
          -> InvalidSignature, the update ends (L01.FR.03)
          -> SignatureVerified -> [installDateTime ahead: InstallScheduled (L01.FR.16)]
          -> [transactions running: wait, connectors not in use Unavailable (L01.FR.06/07)]
-         -> Installing -> firmware_install_s later, the image is checked:
+         -> Installing -> the station's firmware_install_s later, the image is checked:
             -> InstallationFailed
             -> InstallRebooting (L01.FR.15); the image's firmwareVersion; reboot
                -> Accepted -> Installed, and the security event FirmwareUpdated
@@ -83,7 +83,6 @@ _RETRIEVE = "signed-firmware:retrieve"
 _INSTALL = "signed-firmware:install"
 # An image waiting for the sessions to end looks again when one ends, and at least this often.
 INSTALL_POLL_S = 60
-DEFAULT_INSTALL_S = 10.0
 
 
 @dataclass(slots=True, eq=False)
@@ -105,12 +104,10 @@ class _SignedUpdate:
 class SignedFirmwareV16(Block["StationV16"]):
     """SignedUpdateFirmware; see the module docstring."""
 
-    __slots__ = ("_held", "_update", "firmware_install_s")
+    __slots__ = ("_held", "_update")
 
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
-        # From Installing to the reboot (the hardware's time; a test makes it short).
-        self.firmware_install_s = DEFAULT_INSTALL_S
         self._update: _SignedUpdate | None = None
         self._held: set[int] = set()  # connectors made Unavailable for the installation
 
@@ -220,7 +217,8 @@ class SignedFirmwareV16(Block["StationV16"]):
             return
         update.waiting = False
         self._step(update, "Installing")
-        at = self.station.clock.monotonic() + self.firmware_install_s
+        # The hardware's time, whichever update installs (``firmware.py`` keeps it).
+        at = self.station.clock.monotonic() + self.station.firmware_install_s
         self.station.timers.set(_INSTALL, at, lambda: self._install(update))
 
     def _install(self, update: _SignedUpdate) -> None:

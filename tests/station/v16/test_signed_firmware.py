@@ -172,3 +172,25 @@ def test_l01_installation_waits_for_the_transaction(clock: ManualClock) -> None:
     station.unplug(1, 1)
     link.run_for(0)
     assert _statuses(link)[-1] == "Installing"
+
+
+def test_l01_one_update_at_a_time_signed_or_not(
+    online: Link, station: StationV16, io: ScriptedIO, clock: ManualClock
+) -> None:
+    signer = _signer(online, clock)
+    signature = sign_image(signer, IMAGE_3_0_0)
+    plain = {"location": FW_URL, "retrieveDate": PAST}
+    assert online.call_station("UpdateFirmware", plain) == {}
+    assert station.firmware_status == "Downloading"
+    # The signed update cancels the unsigned one under way.
+    assert _update(online, signer, signature) == {"status": "AcceptedCanceled"}
+    assert station.firmware_status == "Idle"
+    assert station.signed_firmware.status == "Downloading"
+    # And an UpdateFirmware.req cancels the signed one (section 5.19: a newer request).
+    assert online.call_station("UpdateFirmware", plain) == {}
+    assert station.signed_firmware.status == "Idle"
+    assert station.firmware_status == "Downloading"
+    for _ in range(3):
+        io.finish_download(IMAGE_3_0_0)  # the cancelled transfers report nothing
+    assert station.firmware_status == "Installing"
+    assert _update(online, signer, signature) == {"status": "Rejected"}

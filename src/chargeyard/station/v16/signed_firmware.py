@@ -26,12 +26,14 @@ order of :data:`SIGNED_FIRMWARE_MOVES`::
   is verified once the image is downloaded; a bad or missing one is InvalidSignature and the
   event InvalidFirmwareSignature (L01.FR.03). The checks, and why RevokedCertificate is never
   answered, are in ``station/firmware_signing.py``.
-* A newer SignedUpdateFirmware cancels the one under way, AcceptedCanceled; from Installing on
-  it is Rejected, the installation cannot be cancelled (as 2.0.1 L01.FR.24 and L01.FR.27).
+* The station runs one firmware update at a time. A newer SignedUpdateFirmware cancels the one
+  under way, signed or not: AcceptedCanceled; from Installing on it is Rejected, the
+  installation cannot be cancelled (as 2.0.1 L01.FR.24 and L01.FR.27). An UpdateFirmware.req
+  cancels a signed update under way as it cancels its own (section 5.19).
 * A reboot that is not the installation's interrupts the update: it starts over after the next
   Accepted boot (as UpdateFirmware does, section 5.19).
 * The unsigned UpdateFirmware.req of section 5.19 (``firmware.py``) stays as it is, with its
-  own FirmwareStatusNotification.req and TriggerMessage status; the two updates are separate.
+  own FirmwareStatusNotification.req and TriggerMessage status.
 """
 
 from __future__ import annotations
@@ -129,8 +131,8 @@ class SignedFirmwareV16(Block["StationV16"]):
                 lambda: self.station.security.notify("InvalidFirmwareSigningCertificate", refusal)
             )
             return {"status": "InvalidCertificate"}
-        current = self._update
-        if current is not None and current.status in _INSTALLING:
+        current, plain = self._update, self.station.firmware
+        if (current is not None and current.status in _INSTALLING) or plain.installing():
             return {"status": "Rejected"}  # the installation cannot be cancelled
         attempts, interval_s = retry_policy(payload)
         update = _SignedUpdate(
@@ -144,13 +146,16 @@ class SignedFirmwareV16(Block["StationV16"]):
             interval_s=interval_s,
         )
 
+        replaces = current is not None or plain.under_way()
+
         def begin() -> None:
-            self._end_update()  # the one under way is cancelled
+            plain.abandon_update()  # the one under way is cancelled
+            self.abandon_update()
             self._update = update
             self._schedule_download(update)
 
         self.station.after_answer(begin)
-        return {"status": "Accepted" if current is None else "AcceptedCanceled"}
+        return {"status": "AcceptedCanceled" if replaces else "Accepted"}
 
     def _schedule_download(self, update: _SignedUpdate) -> None:
         delay = (update.retrieve_at - self.station.clock.now()).total_seconds()
@@ -240,6 +245,10 @@ class SignedFirmwareV16(Block["StationV16"]):
         update.status = status
         payload = {"status": status, "requestId": update.request_id}  # L01.FR.10
         self.station.call("SignedFirmwareStatusNotification", payload)  # L01.FR.01
+
+    def abandon_update(self) -> None:
+        """Cancel the signed update under way, if any (a newer update replaces it)."""
+        self._end_update()
 
     def _end_update(self) -> None:
         update, self._update = self._update, None

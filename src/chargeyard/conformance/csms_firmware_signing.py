@@ -8,22 +8,28 @@ answers is the case's."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from chargeyard.conformance.firmware_signer import new_signer
+from chargeyard.conformance.firmware_signer import FirmwareSigner, new_signer
 
 LOCATION = "https://firmware.example/chargeyard-signed-3.0.bin"
-_SIGNER = new_signer("chargeyard conformance CSMS-side manufacturer")
-SIGNING_CERTIFICATE = _SIGNER.certificate
-SIGNATURE = _SIGNER.sign(b"chargeyard-firmware 3.0\n")
+IMAGE = b"chargeyard-firmware 3.0\n"
+
+
+@cache
+def _signer() -> FirmwareSigner:
+    """One signer for the run, made when a case first needs it."""
+    return new_signer("chargeyard conformance CSMS-side manufacturer")
 
 
 def firmware(**times: str) -> dict[str, str]:
     """A FirmwareType of :data:`LOCATION`, retrieved now unless ``times`` say otherwise."""
     now = datetime.now(UTC) - timedelta(seconds=1)
+    signer = _signer()
     return {
         "location": LOCATION,
         "retrieveDateTime": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "signingCertificate": SIGNING_CERTIFICATE,
-        "signature": SIGNATURE,
+        "signingCertificate": signer.certificate,
+        "signature": signer.sign(IMAGE),
         **times,
     }

@@ -4,6 +4,7 @@ and CertificateSigned carry them."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,11 +36,22 @@ def make_root(
 
 
 def make_signed(
-    issuer: Issued, common_name: str = "CP-1", *, serial: int | None = None, valid_days: int = 365
+    issuer: Issued,
+    common_name: str = "CP-1",
+    *,
+    serial: int | None = None,
+    valid_days: int = 365,
+    not_before: datetime | None = None,
 ) -> Issued:
-    """A certificate ``issuer`` signs (a station's own, a sub-CA's)."""
+    """A certificate ``issuer`` signs (a station's own, a sub-CA's, a firmware signer's)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    return _issue(common_name, key, issuer, serial, valid_days, None, ca=False)
+    return _issue(common_name, key, issuer, serial, valid_days, not_before, ca=False)
+
+
+def sign_image(signer: Issued, image: bytes) -> str:
+    """A firmware signature as a secure update carries it: ECDSA over ``image`` with SHA-256,
+    base64."""
+    return base64.b64encode(signer.key.sign(image, ec.ECDSA(hashes.SHA256()))).decode()
 
 
 def _issue(

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.api.conftest import ApiLab
+from tests.certificates import make_root, make_signed, sign_image
 
 FIRMWARE = {
     "location": "https://firmware.example.com/v2.0.0/firmware.bin",
@@ -218,6 +219,47 @@ async def test_update_firmware(lab16: ApiLab) -> None:
         },
     )
     assert lab16.last_call() == ("UpdateFirmware", FIRMWARE)
+
+
+async def test_a_signed_update_is_the_security_extension_s_signed_update_firmware(
+    lab16: ApiLab,
+) -> None:
+    # A signing certificate of a manufacturer root the station has not installed.
+    signer = make_signed(make_root("manufacturer"), "firmware signer")
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, b"image")}
+    response = await lab16.post("CHARGER-001", "firmware/update", {**FIRMWARE, **signed})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Firmware update rejected by charger: invalid certificate",
+            "chargeBoxId": "CHARGER-001",
+            "location": FIRMWARE["location"],
+            "retrieveDate": "2026-02-10T14:00:00Z",
+            "status": "invalid_certificate",
+        },
+    )
+    action, payload = lab16.last_call()
+    assert (action, payload) == (
+        "SignedUpdateFirmware",
+        {
+            "requestId": payload["requestId"],
+            "firmware": {
+                "location": FIRMWARE["location"],
+                "retrieveDateTime": "2026-02-10T14:00:00Z",
+                **signed,
+            },
+            "retries": 3,
+            "retryInterval": 60,
+        },
+    )
+
+
+async def test_a_signature_without_its_certificate_is_refused(lab16: ApiLab) -> None:
+    body = {**FIRMWARE, "signature": "c2lnbmF0dXJl"}
+    response = await lab16.post("CHARGER-001", "firmware/update", body)
+    assert response.status_code == 422
+    assert "signingCertificate and signature come together" in response.text
+    assert lab16.registry.sent == []
 
 
 async def test_update_firmware_sends_the_retrieve_date_in_utc(lab16: ApiLab) -> None:

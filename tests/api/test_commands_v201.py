@@ -11,6 +11,7 @@ from chargeyard.csms.commands import STANDARD_VARIABLES_201
 from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 from tests.api.conftest import ApiLab
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
+from tests.certificates import make_root, make_signed, sign_image
 
 
 @pytest.fixture
@@ -341,6 +342,20 @@ async def test_l01_update_firmware(lab201: ApiLab) -> None:
         },
     )
     assert isinstance(payload["requestId"], int)
+
+
+async def test_l01_a_signed_update_carries_its_certificate_and_signature(lab201: ApiLab) -> None:
+    # L01.FR.11; the station checks the certificate against its ManufacturerRootCertificates
+    # (it has none: InvalidCertificate, L01.FR.22).
+    signer = make_signed(make_root("manufacturer"), "firmware signer")
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, b"image")}
+    response = await lab201.post("CS-201", "firmware/update", {**FIRMWARE, **signed})
+    assert response.json()["status"] == "invalid_certificate"
+    action, payload = lab201.last_call()
+    assert (action, payload["firmware"]) == (
+        "UpdateFirmware",
+        {"location": FIRMWARE["location"], "retrieveDateTime": "2026-02-10T14:00:00Z", **signed},
+    )
 
 
 async def test_n01_diagnostics_is_get_log(lab201: ApiLab) -> None:

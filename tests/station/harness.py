@@ -58,6 +58,7 @@ class CentralSystemDouble:
             "DataTransfer": lambda p: {"status": "Accepted"},
             "DiagnosticsStatusNotification": lambda p: {},
             "FirmwareStatusNotification": lambda p: {},
+            "SignedFirmwareStatusNotification": lambda p: {},  # the security extension
             # OCPP 2.0.1
             "TransactionEvent": lambda p: {},
             "NotifyReport": lambda p: {},

@@ -3,6 +3,7 @@ Reset while installing. Transfers are scripted (``ScriptedIO``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from chargeyard.protocol import OcppError, Payload
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.v201 import StationV201
+from tests.certificates import Issued, make_root, make_signed, sign_image
 from tests.station.fakes import ScriptedIO
 from tests.station.harness import Link
 from tests.station.v201.conftest import make_link, make_station
@@ -97,11 +99,90 @@ def test_l01_update_firmware_installs_and_reboots_with_new_version(
     assert "FirmwareStatusNotification" not in online.csms.actions()
 
 
-def test_l01_a_signed_firmware_is_verified_before_installing(online: Link, io: ScriptedIO) -> None:
-    signed = {"signingCertificate": "-----BEGIN CERTIFICATE-----", "signature": "c2lnbmF0dXJl"}
+def _signer(link: Link, clock: ManualClock, *, installed: bool = True) -> Issued:
+    """A firmware signing certificate of a manufacturer root, installed unless said not."""
+    root = make_root("manufacturer", not_before=clock.now() - timedelta(days=1))
+    if installed:
+        payload = {"certificateType": "ManufacturerRootCertificate", "certificate": root.pem}
+        assert link.call_station("InstallCertificate", payload) == {"status": "Accepted"}
+    return make_signed(root, "firmware signer", not_before=clock.now() - timedelta(hours=1))
+
+
+def _security_events(link: Link) -> list[tuple[str, str | None]]:
+    return [(p["type"], p.get("techInfo")) for p in link.csms.payloads("SecurityEventNotification")]
+
+
+def test_l01_a_signed_firmware_is_verified_before_installing(
+    online: Link, io: ScriptedIO, clock: ManualClock
+) -> None:
+    signer = _signer(online, clock)
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, IMAGE_2_0_0)}
     assert _update(online, firmware=signed) == {"status": "Accepted"}
     io.finish_download(IMAGE_2_0_0)
+    # L01.FR.04
     assert _statuses(online) == ["Downloading", "Downloaded", "SignatureVerified", "Installing"]
+
+
+def test_l01_fr_22_a_certificate_no_installed_root_issued_is_invalid(
+    online: Link, io: ScriptedIO, clock: ManualClock
+) -> None:
+    signer = _signer(online, clock, installed=False)
+    online.csms.clear()
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, IMAGE_2_0_0)}
+    assert _update(online, firmware=signed) == {"status": "InvalidCertificate"}
+    online.pump()
+    assert io.requested_downloads == []
+    assert _statuses(online) == []
+    # L01.FR.02
+    assert _security_events(online) == [
+        ("InvalidFirmwareSigningCertificate", "no ManufacturerRootCertificate is installed")
+    ]
+
+
+def test_l01_fr_22_a_refused_certificate_leaves_the_update_under_way(
+    online: Link, io: ScriptedIO, clock: ManualClock
+) -> None:
+    signer = _signer(online, clock)
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, IMAGE_2_0_0)}
+    assert _update(online, 3, firmware=signed) == {"status": "Accepted"}
+    stranger = _signer(online, clock, installed=False)
+    other = {"signingCertificate": stranger.pem, "signature": sign_image(stranger, IMAGE_2_0_0)}
+    assert _update(online, 4, firmware=other) == {"status": "InvalidCertificate"}
+    io.finish_download(IMAGE_2_0_0)
+    assert {p["requestId"] for p in online.csms.payloads("FirmwareStatusNotification")} == {3}
+    assert _statuses(online)[-1] == "Installing"
+
+
+def test_l01_fr_03_an_invalid_signature_stops_the_update(
+    online: Link, station: StationV201, io: ScriptedIO, clock: ManualClock
+) -> None:
+    old_version = station.model.firmware_version
+    signer = _signer(online, clock)
+    online.csms.clear()
+    signed = {"signingCertificate": signer.pem, "signature": sign_image(signer, b"another image")}
+    assert _update(online, firmware=signed) == {"status": "Accepted"}
+    io.finish_download(IMAGE_2_0_0)
+    assert online.csms.payloads("FirmwareStatusNotification") == [
+        {"status": "Downloading", "requestId": 3},
+        {"status": "Downloaded", "requestId": 3},
+        {"status": "InvalidSignature", "requestId": 3},
+    ]
+    assert _security_events(online) == [
+        ("InvalidFirmwareSignature", "the signature does not verify")
+    ]
+    online.run_for(3600)
+    assert station.model.firmware_version == old_version  # nothing installed, no reboot
+    assert online.up
+    assert _trigger(online) == {"status": "InvalidSignature", "requestId": 3}  # L01.FR.26
+
+
+def test_l01_a_signature_without_its_certificate_cannot_be_verified(
+    online: Link, io: ScriptedIO
+) -> None:
+    assert _update(online, firmware={"signature": "c2lnbmF0dXJl"}) == {
+        "status": "InvalidCertificate"
+    }
+    assert io.requested_downloads == []
 
 
 def test_l01_install_date_time_ahead_schedules_the_installation(

@@ -6,8 +6,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
 ``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
 ``meter_values.py`` (J), ``smart_charging.py`` and ``charging_limits.py`` (K),
-``firmware.py`` and ``firmware_publishing.py`` (L), ``certificates.py`` (M, the CA
-certificates only), ``diagnostics.py``
+``firmware.py``, ``secure_firmware.py`` and ``firmware_publishing.py`` (L), ``certificates.py``
+(M, the CA certificates only), ``diagnostics.py``
 and ``monitoring.py`` (N), ``display_messages.py`` (O) and ``data_transfer.py`` (P);
 ``message_limits.py`` holds the cases of B and N on the items one request may carry. A
 case's steps follow Part 6's description of it, built from the reusable states of
@@ -34,6 +34,7 @@ from chargeyard.conformance.cases_v201_csms import (
     provisioning,
     remote_control,
     reservation,
+    secure_firmware,
     security,
     smart_charging,
     tariff_cost,
@@ -56,6 +57,7 @@ MODULES = (
     smart_charging,
     charging_limits,
     firmware,
+    secure_firmware,
     firmware_publishing,
     certificates,
     diagnostics,

@@ -16,7 +16,7 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * I tariff and cost: ``tariff_cost.py``;
 * J meter values: ``meter_values.py``;
 * K smart charging: ``smart_charging.py``;
-* L firmware: ``firmware.py``;
+* L firmware: ``firmware.py``, ``secure_firmware.py`` (L01's refusals);
 * M certificate management of CA certificates: ``certificates.py`` (M03-M05);
 * N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
   Management);
@@ -49,6 +49,7 @@ from chargeyard.conformance.cases_v201_station import (
     remote_control,
     reservation,
     reset,
+    secure_firmware,
     security,
     smart_charging,
     tariff_cost,
@@ -74,6 +75,7 @@ MODULES = (
     meter_values,
     smart_charging,
     firmware,
+    secure_firmware,
     certificates,
     diagnostics,
     monitoring,

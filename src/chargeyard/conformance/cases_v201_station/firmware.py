@@ -5,19 +5,21 @@ transaction to end; and FirmwareStatusNotification on request while downloading 
 suite serves the image over HTTP (``csms_files.py``).
 
 Every FirmwareStatusNotification of an update is checked to carry its requestId (L01.FR.20).
-The update carries a signing certificate and a signature of the suite's (the schema's fields);
-a station that verifies them needs its own, which the suite does not have: for it the cases
-say what it answered.
+Every update is secure: each case installs the suite's manufacturer root first, and the update
+carries the suite's Firmware Signing certificate and its signature of the image served
+(``firmware_signer.py``), which the station verifies (L01.FR.04, L01.FR.12).
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import quiet
 from chargeyard.conformance.csms_inbox import Received
+from chargeyard.conformance.firmware_signer import FirmwareSigner, trusted_signer
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_transactions_v201 import Session
 from chargeyard.conformance.verdicts import Weight
@@ -28,15 +30,16 @@ IMAGE = "chargeyard-conformance-2.0.1.bin"
 CHARGEYARD_IMAGE = b"chargeyard-firmware conformance-2.0.1\n"
 CORRUPT = "corrupt-2.0.1.bin"
 SLOW = "slow-2.0.1.bin"
-SIGNING_CERTIFICATE = "\n".join(
-    (
-        "-----BEGIN CERTIFICATE-----",
-        "Q2hhcmdleWFyZCBjb25mb3JtYW5jZSBzdWl0ZQ==",
-        "-----END CERTIFICATE-----",
-    )
-)
-SIGNATURE = "Q2hhcmdleWFyZCBjb25mb3JtYW5jZSBzaWduYXR1cmU="
 _REQUESTS = itertools.count(2001)
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """An image the suite serves (or a location where it serves none), and its bytes, which
+    the update's signature covers."""
+
+    location: str
+    image: bytes = b""
 
 
 def site(run: StationCaseV201, path: str) -> str:
@@ -52,23 +55,26 @@ def _wire(moment: datetime) -> str:
 
 async def update(
     run: StationCaseV201,
-    location: str,
+    signer: FirmwareSigner,
+    offered: Offered,
     *,
     retrieve_in_s: float = -7200,
     install_in_s: float | None = -7200,
-    status: str = "Accepted",
+    status: str | tuple[str, ...] = "Accepted",
     retries: int | None = None,
+    signed: bytes | None = None,
 ) -> int:
-    """UpdateFirmware of ``location`` (retrieve and install times relative to now: Part 6's
+    """UpdateFirmware of ``offered`` with ``signer``'s certificate and signature of its image
+    (of ``signed`` instead, when given) (retrieve and install times relative to now: Part 6's
     "two hours ago" by default; ``retries``: the download's, the station's own by default),
     answered ``status``; returns its requestId."""
     request_id = next(_REQUESTS)
     now = datetime.now(UTC)
     firmware: dict[str, object] = {
-        "location": location,
+        "location": offered.location,
         "retrieveDateTime": _wire(now + timedelta(seconds=retrieve_in_s)),
-        "signingCertificate": SIGNING_CERTIFICATE,
-        "signature": SIGNATURE,
+        "signingCertificate": signer.certificate,
+        "signature": signer.sign(offered.image if signed is None else signed),
     }
     if install_in_s is not None:
         firmware["installDateTime"] = _wire(now + timedelta(seconds=install_in_s))
@@ -79,12 +85,11 @@ async def update(
     return request_id
 
 
-def offer(run: StationCaseV201, name: str = IMAGE, image: bytes | None = None) -> str:
-    """Serve ``image`` (None: the target's, else a chargeyard one) as ``name``; its
-    location."""
+def offer(run: StationCaseV201, name: str = IMAGE, image: bytes | None = None) -> Offered:
+    """Serve ``image`` (None: the target's, else a chargeyard one) as ``name``."""
     chosen = run.target.firmware or CHARGEYARD_IMAGE if image is None else image
     run.bench.files.images[name] = chosen
-    return site(run, f"firmware/{name}")
+    return Offered(site(run, f"firmware/{name}"), chosen)
 
 
 async def firmware_status(
@@ -158,9 +163,10 @@ async def firmware_installed(run: StationCaseV201) -> None:
     """UpdateFirmware now: Downloading, Downloaded, SignatureVerified, Installing, a reboot,
     Installed, FirmwareUpdated (L01)."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     run.step("UpdateFirmware: Accepted, Downloading, Downloaded, SignatureVerified")
-    request_id = await update(run, offer(run))
+    request_id = await update(run, signer, offer(run))
     await _downloaded(run, request_id, since)
     await _installed(run, request_id, since)
 
@@ -169,10 +175,11 @@ async def firmware_installed(run: StationCaseV201) -> None:
 async def firmware_install_scheduled(run: StationCaseV201) -> None:
     """installDateTime ahead: InstallScheduled, installed at that time (L01.FR.16)."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     ahead = 2 * quiet(run) + 1
     run.step(f"UpdateFirmware, installed in {ahead:g} s: InstallScheduled")
-    request_id = await update(run, offer(run), install_in_s=ahead)
+    request_id = await update(run, signer, offer(run), install_in_s=ahead)
     await _downloaded(run, request_id, since)
     await firmware_status(run, "InstallScheduled", request_id, since=since)
     await _installed(run, request_id, since)
@@ -182,10 +189,11 @@ async def firmware_install_scheduled(run: StationCaseV201) -> None:
 async def firmware_download_scheduled(run: StationCaseV201) -> None:
     """retrieveDateTime ahead: DownloadScheduled, downloaded at that time (L01.FR.13)."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     ahead = 2 * quiet(run) + 1
     run.step(f"UpdateFirmware, retrieved in {ahead:g} s: DownloadScheduled")
-    request_id = await update(run, offer(run), retrieve_in_s=ahead)
+    request_id = await update(run, signer, offer(run), retrieve_in_s=ahead)
     await firmware_status(run, "DownloadScheduled", request_id, since=since)
     await _downloaded(run, request_id, since)
     await _installed(run, request_id, since)
@@ -195,9 +203,11 @@ async def firmware_download_scheduled(run: StationCaseV201) -> None:
 async def firmware_download_failed(run: StationCaseV201) -> None:
     """An image that is not there: DownloadFailed."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     run.step("UpdateFirmware of an image that is not there, no retry: DownloadFailed")
-    request_id = await update(run, site(run, "firmware/does-not-exist.bin"), retries=0)
+    missing = Offered(site(run, "firmware/does-not-exist.bin"))
+    request_id = await update(run, signer, missing, retries=0)
     await firmware_status(run, "DownloadFailed", request_id, since=since, within=2 * run.step_s)
 
 
@@ -206,9 +216,10 @@ async def firmware_installation_failed(run: StationCaseV201) -> None:
     """An image that does not install: InstallVerificationFailed or InstallationFailed; the
     connectors available again."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     run.step("UpdateFirmware of an image that does not install: InstallationFailed")
-    request_id = await update(run, offer(run, CORRUPT, b""))
+    request_id = await update(run, signer, offer(run, CORRUPT, b""))
     await _downloaded(run, request_id, since)
     await firmware_status(run, "Installing", request_id, since=since)
     await firmware_status(
@@ -220,7 +231,7 @@ async def firmware_installation_failed(run: StationCaseV201) -> None:
     )
 
 
-async def _slowly(run: StationCaseV201, seconds: float) -> str:
+async def _slowly(run: StationCaseV201, seconds: float) -> Offered:
     """An image that takes ``seconds`` to download; its location."""
     run.bench.files.delays[SLOW] = seconds
 
@@ -236,13 +247,14 @@ async def firmware_replaced_while_downloading(run: StationCaseV201) -> None:
     """A newer UpdateFirmware while the first downloads: AcceptedCanceled (L01.FR.24); the
     newer one is installed, its requestId in every notification from then on."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     run.step("UpdateFirmware of an image that downloads slowly: Downloading")
-    first = await update(run, await _slowly(run, 4 * quiet(run)))
+    first = await update(run, signer, await _slowly(run, 4 * quiet(run)))
     await firmware_status(run, "Downloading", first, since=since)
     run.step("Another UpdateFirmware meanwhile: AcceptedCanceled, then it is installed")
     since = run.mark()
-    second = await update(run, offer(run), status="AcceptedCanceled")
+    second = await update(run, signer, offer(run), status="AcceptedCanceled")
     await _downloaded(run, second, since)
     await _installed(run, second, since)
 
@@ -252,10 +264,11 @@ async def firmware_waits_for_the_transaction(run: StationCaseV201) -> None:
     """During a transaction: downloaded, InstallScheduled (or Installing) until it ends
     (L01.FR.06); the station takes no new session meanwhile (L01.FR.07); then installed."""
     await run.ready()
+    signer = await trusted_signer(run)
     session: Session = await run.energy_transfer_started()
     since = run.mark()
     run.step("UpdateFirmware during the transaction: downloaded, installation scheduled")
-    request_id = await update(run, offer(run))
+    request_id = await update(run, signer, offer(run))
     await _downloaded(run, request_id, since)
     await firmware_status(run, ("InstallScheduled", "Installing"), request_id, since=since)
     for evse, connector in run.connectors():
@@ -272,9 +285,10 @@ async def trigger_firmware_status_downloading(run: StationCaseV201) -> None:
     """TriggerMessage FirmwareStatusNotification while downloading: Downloading, with the
     update's requestId (L01.FR.26)."""
     await run.ready()
+    signer = await trusted_signer(run)
     since = run.mark()
     run.step("UpdateFirmware of an image that downloads slowly: Downloading")
-    request_id = await update(run, await _slowly(run, 4 * quiet(run)))
+    request_id = await update(run, signer, await _slowly(run, 4 * quiet(run)))
     first = await firmware_status(run, "Downloading", request_id, since=since)
     run.step("TriggerMessage FirmwareStatusNotification: Downloading again")
     await run.order(

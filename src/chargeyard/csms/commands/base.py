@@ -87,6 +87,16 @@ class StationAnsweredBadly(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class SignedFirmware:
+    """What makes a firmware update secure (2.0.1 L01, the 1.6 security extension's
+    SignedUpdateFirmware): the PEM Firmware Signing certificate and the image's base64
+    signature (L01.FR.11: the CSMS includes the certificate)."""
+
+    signing_certificate: str
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
 class Charger:
     """The station a command goes to: its identity, the link that reaches it, the seconds
     to wait for its answer (None: the link's default), the organization it belongs to
@@ -205,7 +215,12 @@ class Dialect(Protocol):
     ) -> tuple[list[Result], list[str]]: ...
     async def change_configuration(self, send: Send, key: str, value: str) -> str: ...
     async def update_firmware(
-        self, send: Send, location: str, retrieve: str, options: Payload
+        self,
+        send: Send,
+        location: str,
+        retrieve: str,
+        options: Payload,
+        signed: SignedFirmware | None = None,
     ) -> str: ...
     async def get_diagnostics(
         self, send: Send, location: str, window: Payload, options: Payload

@@ -67,6 +67,7 @@ from chargeyard.csms.commands.base import (
     ResetType,
     Result,
     Send,
+    SignedFirmware,
     TriggerableMessage,
     UnknownConfigurationKey,
     as_text,
@@ -245,10 +246,11 @@ async def update_firmware(
     retrieve_date: datetime,
     retries: int | None,
     retry_interval: int | None,
+    signed: SignedFirmware | None = None,
 ) -> Result:
     dialect, send = await _target(charger)
     options = retry_options(retries, retry_interval)
-    status = await dialect.update_firmware(send, location, iso(retrieve_date), options)
+    status = await dialect.update_firmware(send, location, iso(retrieve_date), options, signed)
     return {
         "message": f"Firmware update {outcome(status)}",
         "chargeBoxId": charger.identity,

@@ -7,12 +7,14 @@ the key as it was sent, so one key works on a station of either version.
 
 from __future__ import annotations
 
+from chargeyard.csms.commands.awaited import new_request_id
 from chargeyard.csms.commands.base import (
     AvailabilityType,
     Reporter,
     ResetType,
     Result,
     Send,
+    SignedFirmware,
     TriggerableMessage,
 )
 from chargeyard.protocol import Payload
@@ -69,8 +71,24 @@ class Ocpp16:
         return str((await send("ChangeConfiguration", payload))["status"])
 
     async def update_firmware(
-        self, send: Send, location: str, retrieve: str, options: Payload
+        self,
+        send: Send,
+        location: str,
+        retrieve: str,
+        options: Payload,
+        signed: SignedFirmware | None = None,
     ) -> str:
+        if signed is not None:
+            # The security extension's secure update (its L01): SignedUpdateFirmware, answered
+            # with a status; the progress comes in SignedFirmwareStatusNotification.
+            firmware = {
+                "location": location,
+                "retrieveDateTime": retrieve,
+                "signingCertificate": signed.signing_certificate,
+                "signature": signed.signature,
+            }
+            payload = {"requestId": new_request_id(), "firmware": firmware, **options}
+            return str((await send("SignedUpdateFirmware", payload))["status"])
         # The 1.6 answer is empty: the station acknowledges, then reports progress in
         # FirmwareStatusNotification (1.6 section 6.53).
         await send("UpdateFirmware", {"location": location, "retrieveDate": retrieve, **options})

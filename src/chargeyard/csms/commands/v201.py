@@ -35,6 +35,7 @@ from chargeyard.csms.commands.base import (
     ResetType,
     Result,
     Send,
+    SignedFirmware,
     TriggerableMessage,
     UnknownConfigurationKey,
 )
@@ -211,13 +212,18 @@ class Ocpp201:
         return _SET_STATUS_201[answer["setVariableResult"][0]["attributeStatus"]]
 
     async def update_firmware(
-        self, send: Send, location: str, retrieve: str, options: Payload
+        self,
+        send: Send,
+        location: str,
+        retrieve: str,
+        options: Payload,
+        signed: SignedFirmware | None = None,
     ) -> str:
-        payload = {
-            "requestId": new_request_id(),
-            "firmware": {"location": location, "retrieveDateTime": retrieve},
-            **options,
-        }
+        firmware = {"location": location, "retrieveDateTime": retrieve}
+        if signed is not None:  # L01, L01.FR.11; without: L02
+            firmware["signingCertificate"] = signed.signing_certificate
+            firmware["signature"] = signed.signature
+        payload = {"requestId": new_request_id(), "firmware": firmware, **options}
         return str((await send("UpdateFirmware", payload))["status"])
 
     async def get_diagnostics(

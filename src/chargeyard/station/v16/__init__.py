@@ -19,6 +19,8 @@ attribute                   module                  what it does
 ``local_list``              ``local_list.py``       SendLocalList, GetLocalListVersion
 ``reservations``            ``reservation.py``      ReserveNow, CancelReservation, expiry
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
+``signed_firmware``         ``signed_firmware.py``  SignedUpdateFirmware (the security extension's
+                                                    secure firmware update)
 ``security``                ``security.py``         the security log, GetLog, AuthorizationKey
                                                     (the security whitepaper without TLS)
 ``certificates``            ``certificates.py``     InstallCertificate, GetInstalledCertificateIds,
@@ -65,6 +67,7 @@ from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.security import SecurityV16
+from chargeyard.station.v16.signed_firmware import SignedFirmwareV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.terms import TERMS_V16
@@ -94,6 +97,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     local_list: LocalAuthListV16
     reservations: ReservationV16
     firmware: FirmwareManagementV16
+    signed_firmware: SignedFirmwareV16
     security: SecurityV16
     certificates: CertificatesV16
 
@@ -113,6 +117,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s: s.metering.power_on(),
         # Connectors held Unavailable for an installation are released (5.19).
         lambda s: s.firmware.power_on(),
+        lambda s: s.signed_firmware.power_on(),
         # Last, after core: Reserved is re-derived from the connectors as they start, not as
         # they were, and the expiry timer the reboot cancelled is armed again (5.13).
         lambda s: s.reservations.follow_reservations(),
@@ -124,11 +129,15 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # nothing before the boot: their order does not matter.)
     # Registered after a boot, once the base reported connector 0 and every connector (section
     # 4.9): then Installed goes out, or an interrupted update starts over (5.19).
-    ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.firmware.accepted())
+    ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(
+        lambda s: s.firmware.accepted(), lambda s: s.signed_firmware.accepted()
+    )
     # Going down (a reboot or switch-off), while the station may still send: transfers stop
     # with the power (5.9, 5.19).
     GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(
-        lambda s: s.firmware.going_down(), lambda s: s.security.going_down()
+        lambda s: s.firmware.going_down(),
+        lambda s: s.signed_firmware.going_down(),
+        lambda s: s.security.going_down(),
     )
     # A connector's status was set and reported (section 4.9). Each status these set runs this
     # hook again. Reservations first: a reservation ends when its connector becomes Faulted or
@@ -155,6 +164,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # effect (5.2), with its StatusNotifications, after the StopTransaction.req.
     TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
         lambda s, evse: s.firmware.transaction_ended(evse),
+        lambda s, evse: s.signed_firmware.transaction_ended(evse),
         lambda s, evse: s.core.transaction_ended(evse),
     )
     # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
@@ -179,6 +189,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
 
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
         self.firmware = FirmwareManagementV16(self)
+        self.signed_firmware = SignedFirmwareV16(self)
         self.security = SecurityV16(self)
         self.certificates = CertificatesV16(self)
         self.reservations = ReservationV16(self)
@@ -204,6 +215,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.local_list,
             self.reservations,
             self.firmware,
+            self.signed_firmware,
             self.security,
             self.certificates,
         )

@@ -154,7 +154,10 @@ class FirmwareManagementV16(Block["StationV16"]):
         )
 
         def begin() -> None:
-            self._abandon_update()  # a newer request replaces the one under way
+            # A newer request replaces the one under way, a signed one too: the station runs
+            # one firmware update at a time.
+            self.abandon_update()
+            self.station.signed_firmware.abandon_update()
             self._update = update
             self._schedule_download(update)
 
@@ -241,7 +244,19 @@ class FirmwareManagementV16(Block["StationV16"]):
         if self.station.firmware_status != "Idle":
             self._firmware_step("Idle")
 
-    def _abandon_update(self) -> None:
+    def under_way(self) -> bool:
+        """Whether an UpdateFirmware is under way."""
+        return self._update is not None
+
+    def installing(self) -> bool:
+        """Whether the update under way is being installed (it cannot be cancelled)."""
+        update = self._update
+        return update is not None and (
+            update.rebooting or self.station.firmware_status == "Installing"
+        )
+
+    def abandon_update(self) -> None:
+        """Cancel the update under way, if any (a newer one replaces it)."""
         update = self._update
         if update is None:
             return

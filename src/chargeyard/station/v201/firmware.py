@@ -10,9 +10,12 @@ download is tried ``1 + retries`` times, ``retryInterval`` seconds apart
 FirmwareStatusNotification with the update's requestId (L01.FR.01, L01.FR.10/20), in the order
 of :data:`FIRMWARE_MOVES`::
 
+    [secure: the signing certificate refused: InvalidCertificate, no update (L01.FR.22)]
     retrieveDateTime ahead: DownloadScheduled (L01.FR.13) -> Downloading, with retries
       -> DownloadFailed
-      -> Downloaded -> [signature given: SignatureVerified (L01.FR.04)]
+      -> Downloaded -> [secure: the signature checked (L01.FR.04)
+                        -> InvalidSignature, the update ends (L01.FR.03)
+                        -> SignatureVerified]
          -> [installDateTime ahead (L01.FR.16), or transactions running: InstallScheduled]
          -> Installing -> firmware_install_s later, the image is checked:
             -> InstallationFailed
@@ -33,10 +36,17 @@ of :data:`FIRMWARE_MOVES`::
   Rejected ("will not be executed").
 * A reboot that is not the installation's (a Reset before Installing, a power cut) interrupts
   the update: it starts over after the next Accepted boot.
-* The simulator checks no certificate and trusts a signature (L01.FR.04 verifies it, the
-  simulator has no keys); the image is valid by
-  :func:`~chargeyard.station.maintenance.firmware_image_version`. After the installation the
-  security log records FirmwareUpdated (``security_event``).
+* An update is secure (L01) when it carries a signingCertificate or a signature; one with
+  neither is L02's and is installed unchecked. The signing certificate is checked before the
+  answer (L01.FR.21): one that is invalid, or that no installed ManufacturerRootCertificate
+  issued, is answered InvalidCertificate and leaves an update under way as it was, and the
+  security event InvalidFirmwareSigningCertificate goes to the CSMS (L01.FR.02). Once
+  downloaded, the image's signature is verified with that certificate's key (L01.FR.04,
+  L01.FR.12): SignatureVerified, or InvalidSignature and the security event
+  InvalidFirmwareSignature (L01.FR.03), and nothing is installed. The checks, and why
+  RevokedCertificate is never answered, are in ``station/firmware_signing.py``.
+* An image is valid by :func:`~chargeyard.station.maintenance.firmware_image_version`. After
+  the installation the security log records FirmwareUpdated (``security_event``, L01.FR.31).
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
 from chargeyard.station.blocks import Block
+from chargeyard.station.firmware_signing import signature_refusal, signing_certificate_refusal
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
     FIRMWARE_DOWNLOAD_TIMER,
@@ -72,12 +83,15 @@ FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
         "Idle": frozenset({"DownloadScheduled", "Downloading"}),
         "DownloadScheduled": frozenset({"Downloading"}),
         "Downloading": frozenset({"Downloaded", "DownloadFailed"}),
-        "Downloaded": frozenset({"SignatureVerified", "InstallScheduled", "Installing"}),
+        "Downloaded": frozenset(
+            {"SignatureVerified", "InvalidSignature", "InstallScheduled", "Installing"}
+        ),
         "SignatureVerified": frozenset({"InstallScheduled", "Installing"}),
         "InstallScheduled": frozenset({"Installing"}),
         "Installing": frozenset({"InstallRebooting", "InstallationFailed"}),
         "InstallRebooting": frozenset({"Installed"}),
         "DownloadFailed": frozenset(),
+        "InvalidSignature": frozenset(),
         "InstallationFailed": frozenset(),
         "Installed": frozenset(),
     }
@@ -95,7 +109,9 @@ class _FirmwareUpdate:
     location: str
     retrieve_at: datetime
     install_at: datetime | None
-    signed: bool
+    # L01: the certificate and signature of a secure update (L02's has neither).
+    signing_certificate: str | None
+    signature: str | None
     attempts: int
     interval_s: float
     status: str = "Idle"
@@ -130,10 +146,23 @@ class FirmwareV201(Block["StationV201"]):
             location=firmware["location"],
             retrieve_at=parse_time(firmware["retrieveDateTime"]),
             install_at=optional_time(firmware.get("installDateTime")),
-            signed="signature" in firmware,
+            signing_certificate=firmware.get("signingCertificate"),
+            signature=firmware.get("signature"),
             attempts=attempts,
             interval_s=interval_s,
         )
+        if _secure(update):
+            refusal = signing_certificate_refusal(
+                update.signing_certificate,
+                self.station.model.certificates,
+                self.station.clock.now().timestamp(),
+            )
+            if refusal is not None:
+                # L01.FR.22, L01.FR.02; the update under way, if any, goes on.
+                self.station.note(f"firmware: the signing certificate is refused: {refusal}")
+                event = "InvalidFirmwareSigningCertificate"
+                self.station.after_answer(lambda: self.station.security_event(event, refusal))
+                return {"status": "InvalidCertificate"}
 
         def begin() -> None:
             self._end_update()  # L01.FR.24: the one under way is cancelled
@@ -179,8 +208,15 @@ class FirmwareV201(Block["StationV201"]):
         update.image = image
         self.station.note(f"firmware: downloaded {len(image)} bytes")
         self._step(update, "Downloaded")
-        if update.signed:
-            self._step(update, "SignatureVerified")  # L01.FR.04: trusted, see the docstring
+        if _secure(update):
+            refusal = signature_refusal(image, update.signature, update.signing_certificate or "")
+            if refusal is not None:
+                self.station.note(f"firmware: {refusal}; nothing is installed")
+                self._step(update, "InvalidSignature")
+                self.station.security_event("InvalidFirmwareSignature", refusal)  # L01.FR.03
+                self._end_update()
+                return
+            self._step(update, "SignatureVerified")  # L01.FR.04
         install_at = update.install_at
         seconds = (
             0.0 if install_at is None else (install_at - self.station.clock.now()).total_seconds()
@@ -304,3 +340,8 @@ class FirmwareV201(Block["StationV201"]):
             self.station.firmware_status, self.station.firmware_request_id = "Idle", None
         elif update.status == "Idle":
             self._schedule_download(update)
+
+
+def _secure(update: _FirmwareUpdate) -> bool:
+    """L01's update, not L02's: it carries a signing certificate or a signature."""
+    return update.signing_certificate is not None or update.signature is not None

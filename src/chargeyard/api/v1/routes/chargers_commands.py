@@ -127,9 +127,13 @@ async def change_configuration(
 async def update_firmware(
     charger: ChargerDep, body: UpdateFirmwareRequest
 ) -> UpdateFirmwareResponse:
-    """Tell the charger to download and install new firmware."""
+    """Tell the charger to download and install new firmware; with signingCertificate and
+    signature, a secure update (2.0.1 UpdateFirmware with both, 1.6 SignedUpdateFirmware)."""
+    signed = None
+    if body.signingCertificate is not None and body.signature is not None:
+        signed = commands.SignedFirmware(body.signingCertificate, body.signature)
     result = await commands.update_firmware(
-        charger, body.location, body.retrieveDate, body.retries, body.retryInterval
+        charger, body.location, body.retrieveDate, body.retries, body.retryInterval, signed
     )
     return UpdateFirmwareResponse.model_validate(result)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from chargeyard.csms.commands import (
     AvailabilityType,
@@ -99,6 +99,27 @@ class UpdateFirmwareRequest(_Retries):
         description="Firmware download URL: http, https, ftp, ftps or sftp, with a host",
     )
     retrieveDate: AwareDatetime = Field(description="ISO 8601 time to start the download")
+    signingCertificate: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5500,
+        description="A secure update (2.0.1 L01; 1.6 SignedUpdateFirmware): the PEM Firmware"
+        " Signing certificate the image is signed with; with signature",
+    )
+    signature: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=800,
+        description="The image's signature, base64; with signingCertificate",
+    )
+
+    @model_validator(mode="after")
+    def _signed_whole(self) -> UpdateFirmwareRequest:
+        # L01.FR.11: a secure update carries its signing certificate; a station verifies the
+        # signature with it, so one without the other cannot be checked.
+        if (self.signingCertificate is None) != (self.signature is None):
+            raise ValueError("signingCertificate and signature come together, or neither")
+        return self
 
 
 class DiagnosticsRequest(_Retries):

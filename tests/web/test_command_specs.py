@@ -290,6 +290,21 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | str]] = [
             "retrieveDate": "2030-01-01T00:00:00.000Z",
         },
     ),
+    (
+        "firmware-update",
+        {
+            "location": "https://firmware.example.com/v2.bin",
+            "retrieveDate": "2030-01-01T00:00:00.000Z",
+            "signingCertificate": EXAMPLE_ROOT,
+            "signature": "c2lnbmVk",
+        },
+        {
+            "location": "https://firmware.example.com/v2.bin",
+            "retrieveDate": "2030-01-01T00:00:00.000Z",
+            "signingCertificate": EXAMPLE_ROOT,
+            "signature": "c2lnbmVk",
+        },
+    ),
 ]
 
 # The API's request model of each shared command a case sends.

@@ -148,6 +148,9 @@ export const STATION_FORMS = [
       { name: "location", label: "Firmware URL", type: "text", wide: true, placeholder: "https://firmware.example.com/v2.bin" },
       { name: "retrieveDate", label: "Download from", type: "datetime", value: () => new Date() },
       ...RETRIES,
+      // A secure update (2.0.1 L01, 1.6 SignedUpdateFirmware) gives both; the API refuses one alone.
+      { name: "signingCertificate", label: "Signing certificate (PEM; secure update)", type: "textarea", optional: true, rowsShown: 3, placeholder: "-----BEGIN CERTIFICATE-----" },
+      { name: "signature", label: "Signature (base64; secure update)", type: "text", wide: true, optional: true },
     ],
     show: (answer) => said(`The station downloads ${answer.location} from ${when(answer.retrieveDate)}.`),
   },

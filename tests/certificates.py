@@ -67,3 +67,21 @@ def _issue(
     )
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     return Issued(pem, certificate, key)
+
+
+def make_csr(
+    common_name: str = "CP-1",
+    organization: str | None = "chargeyard",
+    key: ec.EllipticCurvePrivateKey | None = None,
+) -> tuple[str, ec.EllipticCurvePrivateKey]:
+    """A PEM certificate signing request as SignCertificate carries it, and its key."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    names = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organization is not None:
+        names.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    request = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(names))
+        .sign(key, hashes.SHA256())
+    )
+    return request.public_bytes(serialization.Encoding.PEM).decode(), key

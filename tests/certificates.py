@@ -85,3 +85,31 @@ def make_csr(
         .sign(key, hashes.SHA256())
     )
     return request.public_bytes(serialization.Encoding.PEM).decode(), key
+
+
+def sign_csr(
+    issuer: Issued,
+    csr: str,
+    *,
+    not_before: datetime | None = None,
+    valid_days: int = 365,
+    public_key: ec.EllipticCurvePublicKey | None = None,
+) -> str:
+    """The PEM certificate ``issuer`` signs for a CSR, as CertificateSigned carries it;
+    ``public_key`` in place of the CSR's makes one that is not for the station's key."""
+    request = x509.load_pem_x509_csr(csr.encode())
+    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    key = public_key or request.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(request.subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(issuer.key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -18,13 +18,16 @@ def test_the_list_is_of_the_1_6_schema_set() -> None:
 
 def test_every_central_system_request_is_handled_by_a_block(station: StationV16) -> None:
     handlers = station.handlers()
-    # Section 5, and of the security whitepaper GetLog (N01) and the certificate management
-    # that needs no TLS (M03 to M05).
+    # Section 5, and of the security whitepaper GetLog (N01), the certificate management
+    # that needs no TLS (M03 to M05), the station's own certificate (A02) and
+    # ExtendedTriggerMessage.
     assert set(handlers) == CENTRAL_SYSTEM_INITIATED | {
         "GetLog",
         "InstallCertificate",
         "GetInstalledCertificateIds",
         "DeleteCertificate",
+        "CertificateSigned",
+        "ExtendedTriggerMessage",
     }
     for action, handler in handlers.items():
         block = getattr(handler, "__self__", None)

@@ -58,6 +58,16 @@ class SecurityV16(Block["StationV16"]):
         """A security event (whitepaper section 8), into the security log."""
         self._events.append((self.station.clock.now(), event, detail))
 
+    def notify(self, event: str, detail: str = "") -> None:
+        """A critical security event (whitepaper section 8, e.g. InvalidChargePointCertificate):
+        into the security log, and to the central system in SecurityEventNotification. One the
+        station cannot send now (offline) stays in the log only."""
+        self.record(event, detail)
+        payload: Payload = {"type": event, "timestamp": iso(self.station.clock.now())}
+        if detail:
+            payload["techInfo"] = detail[:255]  # SecurityEventNotification.req: 255 at most
+        self.station.call("SecurityEventNotification", payload)
+
     # -- the station's life -------------------------------------------------------------------
 
     def power_on(self) -> None:

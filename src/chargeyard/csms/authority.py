@@ -111,6 +111,11 @@ class CertificateAuthority:
         return cls(certificate, key)
 
     @classmethod
+    def new(cls, name: str = "chargeyard CSMS CA") -> CertificateAuthority:
+        """A CA made now (an EC P-256 key, a self-signed certificate), kept nowhere."""
+        return _new_authority(name, datetime.now(UTC))
+
+    @classmethod
     def in_data_dir(
         cls, data_dir: Path, *, name: str = "chargeyard CSMS CA"
     ) -> CertificateAuthority:
@@ -119,7 +124,7 @@ class CertificateAuthority:
         key_path, certificate_path = data_dir / CA_KEY_FILE, data_dir / CA_CERT_FILE
         if key_path.exists() and certificate_path.exists():
             return cls.load(certificate_path, key_path)
-        authority = _new_authority(name, datetime.now(UTC))
+        authority = cls.new(name)
         key_pem = authority.key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

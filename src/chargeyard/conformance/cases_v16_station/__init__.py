@@ -20,6 +20,7 @@ from chargeyard.conformance.cases_v16_station import (
     reservations,
     security,
     sessions,
+    station_certificate,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
@@ -27,8 +28,9 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``lifecycle`` (boot, resets, power, the connection), ``sessions`` (a driver's sessions),
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
-# Charging), ``security`` (the security whitepaper without TLS or certificates) and
-# ``certificates`` (its certificate management without TLS).
+# Charging), ``security`` (the security whitepaper without TLS or certificates),
+# ``certificates`` (its certificate management without TLS) and ``station_certificate`` (the
+# Charge Point certificate the Central System signs).
 MODULES = (
     lifecycle,
     sessions,
@@ -40,6 +42,7 @@ MODULES = (
     profiles,
     security,
     certificates,
+    station_certificate,
 )
 
 __all__ = ["CASES", "MODULES"]

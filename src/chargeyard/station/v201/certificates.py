@@ -18,13 +18,12 @@ CertificateEntries reads how many it holds, live; its maxLimit is the store's si
 * GetInstalledCertificateIds (M03): for each installed certificate of the types asked (every
   type when none is asked), its certificateType and certificateHashData (SHA256), Accepted
   (M03.FR.03, 04); NotFound, without a chain and with reasonCode NotFound, when none matches
-  (M03.FR.02). The station holds no V2G certificate chain (no CertificateSigned), so asked for
+  (M03.FR.02). The station holds no V2G certificate chain (no ISO 15118), so asked for
   V2GCertificateChain it finds nothing (M03.FR.05).
 * DeleteCertificate (M04): Accepted once deleted (M04.FR.02); NotFound when no certificate has
-  the hashes given, hashed with the hashAlgorithm given (M04.FR.04, 07). Failed is for the
-  Charging Station Certificate (M04.FR.06), which this station does not hold, and for a
-  deletion the station refuses (M04.FR.03 allows keeping the last of a type; this station does
-  not refuse).
+  the hashes given, hashed with the hashAlgorithm given (M04.FR.04, 07); Failed for the
+  Charging Station Certificate (M04.FR.06, below). M04.FR.03 allows refusing to delete the
+  last of a type; this station does not refuse.
 
 The station's own certificate (``model/own_certificate.py``):
 

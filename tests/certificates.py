@@ -79,3 +79,49 @@ def _issue(
     )
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     return Issued(pem, certificate, key)
+
+
+def make_csr(
+    common_name: str = "CP-1",
+    organization: str | None = "chargeyard",
+    key: ec.EllipticCurvePrivateKey | None = None,
+) -> tuple[str, ec.EllipticCurvePrivateKey]:
+    """A PEM certificate signing request as SignCertificate carries it, and its key."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    names = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organization is not None:
+        names.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    request = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(names))
+        .sign(key, hashes.SHA256())
+    )
+    return request.public_bytes(serialization.Encoding.PEM).decode(), key
+
+
+def sign_csr(
+    issuer: Issued,
+    csr: str,
+    *,
+    not_before: datetime | None = None,
+    valid_days: int = 365,
+    public_key: ec.EllipticCurvePublicKey | None = None,
+) -> str:
+    """The PEM certificate ``issuer`` signs for a CSR, as CertificateSigned carries it;
+    ``public_key`` in place of the CSR's makes one that is not for the station's key."""
+    request = x509.load_pem_x509_csr(csr.encode())
+    start = not_before or datetime.now(UTC) - timedelta(minutes=5)
+    key = public_key or request.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(request.subject)
+        .issuer_name(issuer.certificate.subject)
+        .public_key(key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(issuer.key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()

@@ -129,6 +129,7 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
     # The secrets on disk are the user's only.
     assert _mode(data_dir / "jwt-secret") == 0o600
     assert _mode(data_dir / "demo-credentials.json") == 0o600
+    assert _mode(data_dir / "ca-key.pem") == 0o600  # the CA that signs stations' certificates
     with lab.database() as database:
         mix = database.execute(
             "SELECT ocpp_version, template FROM simulated_chargers ORDER BY identity"

@@ -25,6 +25,8 @@ from chargeyard import (
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
+    CaCert,
+    CaKey,
     DatabaseUrl,
     DataDir,
     LogLevel,
@@ -38,6 +40,7 @@ from chargeyard.cli_options import (
     default_node_name,
     resolve_database_url,
 )
+from chargeyard.csms.authority import AuthorityError, authority_for
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab.secrets import jwt_secret
@@ -133,6 +136,8 @@ def csms(
     ] = False,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
+    ca_cert: CaCert = None,
+    ca_key: CaKey = None,
     redis_url: RedisUrl = None,
     redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
@@ -167,6 +172,10 @@ def csms(
     problem = cli_credentials.organization_problem(register_into)
     if problem is not None:
         raise typer.BadParameter(problem, param_hint="--register-into")
+    try:
+        authority = authority_for(data_dir, ca_cert, ca_key)
+    except AuthorityError as error:
+        raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -178,6 +187,7 @@ def csms(
         accept_unknown_tags=accept_unknown_tags,
         max_frame_bytes=max_frame_bytes,
         retention=retention_limits(retention_days, retention_max_rows),
+        authority=authority,
     )
     try:
         # uvloop when installed: the listener's event loop is what caps its message rate.
@@ -304,6 +314,12 @@ def up(
     jwt_secret: Annotated[
         str | None, typer.Option(help=_lab_help("jwt_secret"), show_default=False)
     ] = None,
+    ca_cert: Annotated[
+        Path | None, typer.Option(help=_lab_help("ca_cert"), show_default=False)
+    ] = None,
+    ca_key: Annotated[
+        Path | None, typer.Option(help=_lab_help("ca_key"), show_default=False)
+    ] = None,
     log_level: Annotated[
         str | None, typer.Option(help=_lab_help("log_level"), show_default=False)
     ] = None,
@@ -361,6 +377,9 @@ def up(
     console = Console(stderr=True)
     try:
         asyncio.run(run_until_signalled(settings, sys.stdout, console))
+    except AuthorityError as error:  # --ca-cert/--ca-key unusable
+        typer.echo(f"chargeyard up: {error}", err=True)
+        raise typer.Exit(2) from None
     except OSError as error:  # a port in use, an unwritable data directory
         typer.echo(f"chargeyard up: {error}", err=True)
         raise typer.Exit(1) from None

@@ -30,6 +30,26 @@ DatabaseUrl = Annotated[
         help="sqlite:///path or postgresql://user@host/db; overrides --data-dir.",
     ),
 ]
+CaCert = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-cert",
+        envvar="CHARGEYARD_CA_CERT",
+        help="PEM certificate of the CA that signs the stations' own certificates"
+        " (SignCertificate), with --ca-key. Default: a CA made on first use in the data"
+        " directory (ca-cert.pem, ca-key.pem readable by you only).",
+        show_default=False,
+    ),
+]
+CaKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-key",
+        envvar="CHARGEYARD_CA_KEY",
+        help="The unencrypted PEM private key of --ca-cert.",
+        show_default=False,
+    ),
+]
 RedisUrl = Annotated[
     str | None,
     typer.Option(

@@ -38,6 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
@@ -91,6 +95,36 @@ class _Scripted:
         }
         # The CA certificates installed: (the use as the version names it, their id).
         self.certificates: list[tuple[str, dict[str, Any]]] = []
+        # Its own certificate (1.6 security extension, 2.0.1 A02): the key of the CSR it sent
+        # last, the chain it took, and what SignCertificate was answered.
+        self.signing_key: ec.EllipticCurvePrivateKey | None = None
+        self.own_certificate: str | None = None
+        self.sign_answers: list[str] = []
+
+    def _csr(self) -> str:
+        """A new key and the CSR of it: CN the identity, an O."""
+        self.signing_key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, self.id),  # type: ignore[attr-defined]
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, VENDOR),
+            ]
+        )
+        request = (
+            x509.CertificateSigningRequestBuilder()
+            .subject_name(subject)
+            .sign(self.signing_key, hashes.SHA256())
+        )
+        return request.public_bytes(serialization.Encoding.PEM).decode()
+
+    def _take_chain(self, chain: str) -> str:
+        """CertificateSigned: Accepted when its first certificate is for the CSR's key."""
+        key = self.signing_key
+        first = x509.load_pem_x509_certificates(chain.encode())[0]
+        if key is None or first.public_key() != key.public_key():
+            return "Rejected"
+        self.own_certificate = chain
+        return "Accepted"
 
     def _install(self, use: str, pem: str) -> str:
         try:
@@ -178,6 +212,25 @@ class LibraryStation16(_Scripted, ChargePoint16):
     async def on_trigger_message(self, **_: Any) -> Any:
         return await self._answer(
             "TriggerMessage", lambda: result16.TriggerMessage(status="Accepted")
+        )
+
+    @on("ExtendedTriggerMessage")
+    async def on_extended_trigger_message(self, **_: Any) -> Any:
+        return await self._answer(
+            "ExtendedTriggerMessage", lambda: result16.ExtendedTriggerMessage(status="Accepted")
+        )
+
+    @after("ExtendedTriggerMessage")
+    async def after_extended_trigger_message(self, requested_message: str, **_: Any) -> None:
+        if requested_message == "SignChargePointCertificate":
+            answer = await self.send(call16.SignCertificate(csr=self._csr()))
+            self.sign_answers.append(answer.status)
+
+    @on("CertificateSigned")
+    async def on_certificate_signed(self, certificate_chain: str, **_: Any) -> Any:
+        return await self._answer(
+            "CertificateSigned",
+            lambda: result16.CertificateSigned(status=self._take_chain(certificate_chain)),
         )
 
     @on("ChangeAvailability")
@@ -372,6 +425,22 @@ class LibraryStation201(_Scripted, ChargePoint201):
     async def on_trigger_message(self, **_: Any) -> Any:
         return await self._answer(
             "TriggerMessage", lambda: result201.TriggerMessage(status="Accepted")
+        )
+
+    @after("TriggerMessage")
+    async def after_trigger_message(self, requested_message: str, **_: Any) -> None:
+        if requested_message == "SignChargingStationCertificate":  # A02
+            request = call201.SignCertificate(
+                csr=self._csr(), certificate_type="ChargingStationCertificate"
+            )
+            answer = await self.send(request)
+            self.sign_answers.append(answer.status)
+
+    @on("CertificateSigned")
+    async def on_certificate_signed(self, certificate_chain: str, **_: Any) -> Any:
+        return await self._answer(
+            "CertificateSigned",
+            lambda: result201.CertificateSigned(status=self._take_chain(certificate_chain)),
         )
 
     @on("ChangeAvailability")

@@ -89,6 +89,17 @@ async def test_trigger_status_notification(lab16: ApiLab) -> None:
     assert lab16.last_call() == ("TriggerMessage", body)
 
 
+@pytest.mark.parametrize("word", ["SignChargePointCertificate", "SignChargingStationCertificate"])
+async def test_trigger_sign_certificate_is_the_extended_trigger(lab16: ApiLab, word: str) -> None:
+    # TriggerMessage.req has no such message: the security extension's ExtendedTriggerMessage.
+    response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": word})
+    assert response.json()["status"] == "accepted"
+    assert lab16.last_call() == (
+        "ExtendedTriggerMessage",
+        {"requestedMessage": "SignChargePointCertificate"},
+    )
+
+
 async def test_trigger_without_connector(lab16: ApiLab) -> None:
     response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": "Heartbeat"})
     assert response.json()["connectorId"] is None

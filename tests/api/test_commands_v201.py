@@ -91,6 +91,16 @@ async def test_f06_diagnostics_status_is_log_status_in_2_0_1(lab201: ApiLab) -> 
     assert lab201.last_call() == ("TriggerMessage", {"requestedMessage": "LogStatusNotification"})
 
 
+@pytest.mark.parametrize("word", ["SignChargePointCertificate", "SignChargingStationCertificate"])
+async def test_a02_trigger_sign_certificate_in_2_0_1_words(lab201: ApiLab, word: str) -> None:
+    response = await lab201.post("CS-201", "trigger", {"requestedMessage": word})
+    assert response.json()["status"] == "accepted"
+    assert lab201.last_call() == (
+        "TriggerMessage",
+        {"requestedMessage": "SignChargingStationCertificate"},
+    )
+
+
 async def test_f06_trigger_meter_values_of_an_evse(lab201: ApiLab) -> None:
     body = {"requestedMessage": "MeterValues", "connectorId": 1}
     await lab201.post("CS-201", "trigger", body)

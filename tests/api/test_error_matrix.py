@@ -138,8 +138,9 @@ ENDPOINTS: dict[str, Endpoint] = {
             _problem(
                 ["body", "requestedMessage"],
                 "Input should be 'BootNotification', 'Heartbeat', 'MeterValues', "
-                "'StatusNotification', 'DiagnosticsStatusNotification' or "
-                "'FirmwareStatusNotification'",
+                "'StatusNotification', 'DiagnosticsStatusNotification', "
+                "'FirmwareStatusNotification', 'SignChargePointCertificate' or "
+                "'SignChargingStationCertificate'",
                 "literal_error",
             )
         ],

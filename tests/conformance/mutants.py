@@ -8,12 +8,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.runner import CaseResult
+from chargeyard.csms.authority import CertificateAuthority
+from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import ErrorKind, OcppError, VersionSpec
@@ -27,7 +33,14 @@ Names = Callable[[str], str]
 # validate=False: a mutant's answers go out as its handler wrote them, where chargeyard would
 # catch an answer that breaks its schema and send InternalError instead (so would not every
 # CSMS under test).
-CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True, validate=False)
+# The CSMS signs the stations' own certificates (SignCertificate) with a CA made for the run.
+CSMS = CsmsSettings(
+    port=0,
+    heartbeat_interval=60,
+    auto_register=True,
+    validate=False,
+    authority=CertificateAuthority.new(),
+)
 STEP_S = 5.0
 
 
@@ -95,6 +108,30 @@ def sending(
 
 def without(field: str) -> Callable[[Payload], Payload]:
     return lambda payload: {k: v for k, v in payload.items() if k != field}
+
+
+def _not_sent(self: FollowUps, action: str, payload: Payload, outcome: object) -> None:
+    """In place of the CSMS sending CertificateSigned after an accepted SignCertificate."""
+    return None
+
+
+def _signs_another_key(
+    self: CertificateAuthority, request: x509.CertificateSigningRequest, now: datetime
+) -> x509.Certificate:
+    """In place of the CA signing the CSR's key: a certificate of another key."""
+    other = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(request.subject)
+        .sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+    )
+    return _SIGN(self, other, now)
+
+
+_SIGN = CertificateAuthority.sign
+NEVER_SIGNED: dict[tuple[object, str], object] = {(FollowUps, "call_after_answer"): _not_sent}
+"""The CSMS accepts the CSR and never sends the certificate."""
+ANOTHER_KEY: dict[tuple[object, str], object] = {(CertificateAuthority, "sign"): _signs_another_key}
+"""The CSMS sends a certificate that is not for the CSR's key."""
 
 
 async def forgets_passwords(*args: object) -> None:

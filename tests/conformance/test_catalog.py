@@ -61,7 +61,7 @@ def test_a_2_0_1_case_knows_its_block_use_cases_and_profiles() -> None:
 
 def test_what_chargeyard_lacks_is_a_reason_not_a_missing_case() -> None:
     assert BY_ID["TC_A_04_CSMS"].needs is Need.TLS
-    assert BY_ID["TC_A_11_CSMS"].needs is Need.CERTIFICATES
+    assert BY_ID["TC_M_24_CSMS"].needs is Need.CERTIFICATES
     assert BY_ID["TC_C_50_CSMS"].needs is Need.ISO15118
     assert BY_ID["TC_086_CSMS"].needs is Need.TLS
     assert why_not_available(BY_ID["TC_A_04_CSMS"]) == Need.TLS.value

@@ -28,6 +28,7 @@ from chargeyard.conformance.cases_v16_csms import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.conformance.suites import why_not_available
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V16
 from tests.stack_lab import StackLab, stack_lab
@@ -35,7 +36,10 @@ from tests.stack_lab import StackLab, stack_lab
 pytestmark = pytest.mark.slow
 
 # Stations come in by registering themselves; unknown tags are Invalid, as in production.
-CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True)
+# The CSMS signs the stations' own certificates (SignCertificate) with a CA made for the run.
+CSMS = CsmsSettings(
+    port=0, heartbeat_interval=60, auto_register=True, authority=CertificateAuthority.new()
+)
 STATION = "CY-CONFORMANCE"
 PASSWORD = "conformance-secret-16"
 

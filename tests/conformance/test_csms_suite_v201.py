@@ -16,13 +16,17 @@ from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_c
 from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
 from chargeyard.conformance.suites import why_not_available
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V201
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
 
-CSMS = CsmsSettings(port=0, heartbeat_interval=60, auto_register=True)
+# The CSMS signs the stations' own certificates (SignCertificate) with a CA made for the run.
+CSMS = CsmsSettings(
+    port=0, heartbeat_interval=60, auto_register=True, authority=CertificateAuthority.new()
+)
 STATION = "CY-CONFORMANCE-201"
 PASSWORD = "conformance-secret-201"
 # The boot cases of B02/B03 need a CSMS that answers the first boot Pending or Rejected,

@@ -15,7 +15,9 @@ from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.protocol import V16, ErrorKind
 from tests.conformance.mutants import (
+    ANOTHER_KEY,
     CSMS,
+    NEVER_SIGNED,
     Bugs,
     Mutant,
     Payload,
@@ -52,6 +54,24 @@ def _without_parent(answer: Payload) -> Payload:
 
 
 MUTANTS = (
+    Mutant(
+        "charge point certificate never sent",
+        "TC_074_CSMS",
+        "the CSMS sent no CertificateSigned",
+        patched=NEVER_SIGNED,
+    ),
+    Mutant(
+        "charge point certificate of another key",
+        "TC_074_CSMS",
+        "CertificateSigned's first certificate is for the key of the CSR the station sent",
+        patched=ANOTHER_KEY,
+    ),
+    Mutant(
+        "security event of an invalid certificate refused",
+        "TC_077_CSMS",
+        "answers SecurityEventNotification with a CALLRESULT",
+        refuse("SecurityEventNotification"),
+    ),
     Mutant(
         "boot Rejected",
         "TC_001_CSMS",

@@ -15,7 +15,9 @@ from chargeyard.csms.commands import basic_password
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.protocol import V201, ErrorKind
 from tests.conformance.mutants import (
+    ANOTHER_KEY,
     CSMS,
+    NEVER_SIGNED,
     Bugs,
     Mutant,
     Payload,
@@ -333,6 +335,24 @@ MUTANTS = (
             "SendLocalList",
             lambda p: {**p, "updateType": "Full"} if p["updateType"] == "Differential" else p,
         ),
+    ),
+    Mutant(
+        "station certificate never sent",
+        "TC_A_11_CSMS",
+        "the CSMS sent no CertificateSigned",
+        patched=NEVER_SIGNED,
+    ),
+    Mutant(
+        "station certificate of another key",
+        "TC_A_11_CSMS",
+        "CertificateSigned's first certificate is for the key of the CSR the station sent",
+        patched=ANOTHER_KEY,
+    ),
+    Mutant(
+        "station certificate request rejected",
+        "TC_A_14_CSMS",
+        "SignCertificate's answer is Accepted",
+        answer_with("SignCertificate", lambda answer: {"status": "Rejected"}),
     ),
     Mutant(
         "CSMS root installed as a manufacturer root",

@@ -84,6 +84,8 @@ FEATURES = (
     # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
     "DM-3",
     "AQ-5",
+    # Advanced security: SignCertificate repeated when no CertificateSigned comes (A02.FR.17).
+    "AS-3",
     # Display messages: every priority; ASCII and UTF8 (not HTML, not URI).
     "UI-1.1",
     "UI-1.2",

@@ -7,7 +7,9 @@ Reset, a ChangeConfiguration...), and set up what only the CSMS can (an id tag i
   requests as the station takes, as a user of chargeyard would: the raw call sends one CALL
   as written or refuses it; certificate management goes through its commands,
   ``/chargers/{id}/certificates/...``, which read what is installed and name uses in one
-  vocabulary for both versions) and keeps the id tags a case needs.
+  vocabulary for both versions, and the renewal of a station's own certificate through
+  ``/chargers/{id}/trigger``, which words it for the version) and keeps the id tags a case
+  needs.
 * :class:`HookTrigger` — any CSMS with an HTTP hook: ``POST {url}/{ocpp_version}/{station_id}/
   {action}`` with the action's payload as the body, the convention an existing open test tool
   uses; a 2xx answer means the CSMS took the order. Set-up it cannot do: the id tags come from
@@ -52,6 +54,12 @@ CERTIFICATE_ROUTES = {
     "InstallCertificate": "certificates/install",
     "GetInstalledCertificateIds": "certificates/installed",
     "DeleteCertificate": "certificates/delete",
+}
+# The renewal of a station's own certificate (1.6 ExtendedTriggerMessage, 2.0.1 TriggerMessage
+# A02), which chargeyard's trigger command asks in either version's words.
+RENEWALS = {
+    ("ExtendedTriggerMessage", "SignChargePointCertificate"),
+    ("TriggerMessage", "SignChargingStationCertificate"),
 }
 # 1.6's name (security extension) of a use the API names as 2.0.1 does.
 _API_USE = {"CentralSystemRootCertificate": "CSMSRootCertificate"}
@@ -137,6 +145,9 @@ class ChargeyardTrigger:
         if route is not None:
             body = certificate_body(action, payload)
             return self._start(_posted(self._client, f"/chargers/{station_id}/{route}", body))
+        if (action, payload.get("requestedMessage")) in RENEWALS:
+            body = {"requestedMessage": payload["requestedMessage"]}
+            return self._start(_posted(self._client, f"/chargers/{station_id}/trigger", body))
         body = {"action": action, "payload": payload}
         return self._start(_posted(self._client, f"/chargers/{station_id}/call", body))
 

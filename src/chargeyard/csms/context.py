@@ -18,8 +18,10 @@ from typing import Any
 
 import orjson
 
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import Event, EventHub, EventSink, EventType
+from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.remote_starts import RemoteStarts
@@ -106,6 +108,11 @@ class StationContext:
     # The organization the station belongs to: its id tags answer its Authorize, and its
     # events (stamped by ``events``) go to that organization's webhooks and stream.
     organization_id: str = DEFAULT_ORGANIZATION_ID
+    # The certificate authority that signs the station's own certificate (authority.py,
+    # certificates.py), and the connection's CALLs sent after an answer, CertificateSigned
+    # among them (follow_ups.py); without both, SignCertificate is Rejected.
+    authority: CertificateAuthority | None = None
+    follow_ups: FollowUps | None = None
 
     async def keep(self, *facts: Fact) -> None:
         """Commit what the station said of itself (``store/station_writer.py``), with the

@@ -56,10 +56,12 @@ from websockets.typing import Subprotocol
 
 from chargeyard.csms import event_data, layout
 from chargeyard.csms.admission import CHALLENGE, judge
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
+from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.frames import FrameRecorder
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
@@ -146,6 +148,8 @@ class CsmsSettings:
         backlog_s: new connections are held, then refused with 503, while the oldest station
             message waiting to be handled has waited longer than this (``backpressure.py``);
             None lets every handshake in at once.
+        authority: the certificate authority that signs the stations' own certificates
+            (SignCertificate, ``authority.py``); None: SignCertificate is Rejected.
     """
 
     host: str = "127.0.0.1"
@@ -166,6 +170,7 @@ class CsmsSettings:
     ping_interval: float | None = 60.0
     ping_timeout: float | None = 30.0
     backlog_s: float | None = BACKLOG_S
+    authority: CertificateAuthority | None = None
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -480,6 +485,7 @@ class CsmsServer:
         events: StationEvents,
     ) -> OcppConnection:
         """The station's OCPP connection, with its version's handlers (not yet running)."""
+        follow_ups = FollowUps()
         context = StationContext(
             identity=identity,
             store=self.store,
@@ -496,9 +502,11 @@ class CsmsServer:
             tag_lookup=self._tags,
             known=known,
             announced=self.registry.announced,
+            authority=self.settings.authority,
+            follow_ups=follow_ups,
         )
         handlers = HANDLERS[version](context)
-        return OcppConnection(
+        connection = OcppConnection(
             websocket,
             version,
             Role.CENTRAL_SYSTEM,
@@ -511,6 +519,8 @@ class CsmsServer:
             scheduler=self._work,
             max_frame_bytes=self.settings.max_frame_bytes,
         )
+        follow_ups.attach(connection)
+        return connection
 
     def _register(self, identity: str, connection: OcppConnection, organization_id: str) -> None:
         """Make ``connection`` the identity's, and close the one it replaces (OCPP 2.0.1 part 4

@@ -44,6 +44,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
+from chargeyard.csms.authority import authority_for
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
@@ -298,6 +299,7 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         accept_unknown_tags=True,
         max_frame_bytes=settings.max_frame_bytes,
         retention=retention_limits(settings.retention_days, settings.retention_max_rows),
+        authority=authority_for(settings.data_dir, settings.ca_cert, settings.ca_key),
     )
 
 

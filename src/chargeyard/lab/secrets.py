@@ -19,7 +19,9 @@ JWT_SECRET_FILE = "jwt-secret"
 CREDENTIALS_FILE = "demo-credentials.json"
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only, atomically (also the central
+    system's CA key, ``csms/authority.py``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -35,7 +37,7 @@ def jwt_secret(data_dir: Path) -> str:
     if secret is not None:
         return secret
     secret = secrets.token_urlsafe(48)
-    _write_private(data_dir / JWT_SECRET_FILE, secret.encode() + b"\n")
+    write_private(data_dir / JWT_SECRET_FILE, secret.encode() + b"\n")
     return secret
 
 
@@ -61,7 +63,7 @@ class DemoCredentials:
     def save(self, data_dir: Path) -> Path:
         path = data_dir / CREDENTIALS_FILE
         body = {"organizationId": self.organization_id, "token": self.token}
-        _write_private(
+        write_private(
             path, orjson.dumps({**body, "apiKey": self.api_key}, option=orjson.OPT_INDENT_2)
         )
         return path

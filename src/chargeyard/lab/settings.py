@@ -58,6 +58,16 @@ class LabSettings(BaseSettings):
         " generated on the first start and kept in DATA_DIR/jwt-secret, so tokens survive"
         " restarts.",
     )
+    ca_cert: Path | None = Field(
+        default=None,
+        description="PEM certificate of the CA that signs the stations' own certificates"
+        " (SignCertificate), with --ca-key. Default: a CA made on the first start in"
+        " DATA_DIR (ca-cert.pem, ca-key.pem readable by you only).",
+    )
+    ca_key: Path | None = Field(
+        default=None,
+        description="The unencrypted PEM private key of --ca-cert.",
+    )
     log_level: str = Field(
         default="INFO",
         pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$",

@@ -167,6 +167,11 @@ class OcppConnection:
         await self._flush()
         return await future
 
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run ``coroutine`` as work of this connection, cancelled when it ends (a CALL the
+        central system sends of its own accord after answering one, ``csms/follow_ups.py``)."""
+        return self._start(coroutine)
+
     async def send(self, action: str, payload: Payload) -> None:
         """Send an OCPP 2.1 SEND, which is never answered."""
         self.session.send(action, payload)

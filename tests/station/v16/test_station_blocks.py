@@ -19,13 +19,16 @@ def test_the_list_is_of_the_1_6_schema_set() -> None:
 def test_every_central_system_request_is_handled_by_a_block(station: StationV16) -> None:
     handlers = station.handlers()
     # Section 5, and of the security whitepaper GetLog (N01), the certificate management
-    # that needs no TLS (M03 to M05) and the secure firmware update (L01).
+    # that needs no TLS (M03 to M05), the secure firmware update (L01), the station's own
+    # certificate (A02) and ExtendedTriggerMessage.
     assert set(handlers) == CENTRAL_SYSTEM_INITIATED | {
         "GetLog",
         "SignedUpdateFirmware",
         "InstallCertificate",
         "GetInstalledCertificateIds",
         "DeleteCertificate",
+        "CertificateSigned",
+        "ExtendedTriggerMessage",
     }
     for action, handler in handlers.items():
         block = getattr(handler, "__self__", None)

@@ -34,15 +34,16 @@ def test_b07_get_base_report_full_inventory_notify_report_tbc(online: Link) -> N
     # network slots and SecurityProfile (B09), MonitoringCtrlr (N), DisplayMessageCtrlr (O)
     # and TariffCostCtrlr (I); and the ones part 2 requires of every station
     # (SecurityCtrlr.OrganizationName, CertificateEntries; Part 4's RetryBackOff ones) or of
-    # the I block (its fallback messages).
-    assert len(everything) == 108
+    # the I block (its fallback messages); and A02's CertSigningWaitMinimum and
+    # CertSigningRepeatTimes.
+    assert len(everything) == 110
     assert [(r["requestId"], r["seqNo"], r.get("tbc"), len(r["reportData"])) for r in reports] == [
         (7, 0, True, 20),
         (7, 1, True, 20),
         (7, 2, True, 20),
         (7, 3, True, 20),
         (7, 4, True, 20),
-        (7, 5, None, 8),
+        (7, 5, None, 10),
     ]
     assert {r["generatedAt"] for r in reports} == {ts()}
     assert reports[0]["reportData"][0] == {

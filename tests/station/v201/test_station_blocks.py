@@ -48,6 +48,7 @@ HANDLED_BY = {
     "GetInstalledCertificateIds": "certificates",  # M03
     "DeleteCertificate": "certificates",  # M04
     "InstallCertificate": "certificates",  # M05
+    "CertificateSigned": "certificates",  # A02, A03
 }
 
 

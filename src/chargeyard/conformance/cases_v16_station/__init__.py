@@ -21,6 +21,7 @@ from chargeyard.conformance.cases_v16_station import (
     secure_firmware,
     security,
     sessions,
+    station_certificate,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
@@ -29,8 +30,9 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
 # Charging), ``security`` (the security whitepaper without TLS or certificates),
-# ``certificates`` (its certificate management without TLS) and ``secure_firmware`` (its
-# signed firmware update).
+# ``certificates`` (its certificate management without TLS), ``secure_firmware`` (its signed
+# firmware update) and ``station_certificate`` (the Charge Point certificate the Central System
+# signs).
 MODULES = (
     lifecycle,
     sessions,
@@ -43,6 +45,7 @@ MODULES = (
     security,
     certificates,
     secure_firmware,
+    station_certificate,
 )
 
 __all__ = ["CASES", "MODULES"]

@@ -4,7 +4,8 @@ Each function of the modules here is one case of the catalog (``catalog/ocpp201.
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section
 2):
 
-* A security: ``security.py`` (A00 Basic authentication, A01 its password);
+* A security: ``security.py`` (A00 Basic authentication, A01 its password),
+  ``station_certificate.py`` (A02, the station's own certificate; M04 of it);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
@@ -52,6 +53,7 @@ from chargeyard.conformance.cases_v201_station import (
     secure_firmware,
     security,
     smart_charging,
+    station_certificate,
     tariff_cost,
     transactions,
 )
@@ -60,6 +62,7 @@ from chargeyard.conformance.cases_v201_station._registry import CASES
 # The modules register their cases as they are imported.
 MODULES = (
     security,
+    station_certificate,
     boot,
     device_model,
     reset,

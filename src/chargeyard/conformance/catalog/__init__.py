@@ -39,8 +39,8 @@ class Need(StrEnum):
     TLS = "needs TLS (security profiles 2 and 3), which the suite does not speak yet"
     CERTIFICATES = (
         "needs certificate handling beyond the CA certificates chargeyard installs, lists and"
-        " deletes (a station's own certificate signed, signed firmware), which it does not"
-        " implement yet"
+        " deletes and the station certificates it signs (signed firmware, a certificate's"
+        " OCSP status), which it does not implement yet"
     )
     ISO15118 = "needs ISO 15118 (contract and V2G certificates), which chargeyard does not have"
 

@@ -31,7 +31,15 @@ TriggerableMessage = Literal[
     "StatusNotification",
     "DiagnosticsStatusNotification",
     "FirmwareStatusNotification",
+    # The station's own certificate renewed (1.6 security extension, 2.0.1 A02): either name,
+    # each sent in the charger's version's words.
+    "SignChargePointCertificate",
+    "SignChargingStationCertificate",
 ]
+# The renewal of the station's own certificate, in each version's words.
+SIGN_CERTIFICATE_TRIGGERS = frozenset(
+    {"SignChargePointCertificate", "SignChargingStationCertificate"}
+)
 ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
 Result = dict[str, Any]
 Send = Callable[[str, Payload], Awaitable[Payload]]

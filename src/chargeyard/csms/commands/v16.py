@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chargeyard.csms.commands.awaited import new_request_id
 from chargeyard.csms.commands.base import (
+    SIGN_CERTIFICATE_TRIGGERS,
     AvailabilityType,
     Reporter,
     ResetType,
@@ -36,7 +37,12 @@ class Ocpp16:
     async def trigger(
         self, send: Send, requested: TriggerableMessage, connector_id: int | None
     ) -> str:
-        payload: Payload = {"requestedMessage": requested}
+        if requested in SIGN_CERTIFICATE_TRIGGERS:
+            # TriggerMessage.req has no such message: the security extension's
+            # ExtendedTriggerMessage.req asks for it.
+            payload: Payload = {"requestedMessage": "SignChargePointCertificate"}
+            return str((await send("ExtendedTriggerMessage", payload))["status"])
+        payload = {"requestedMessage": requested}
         if connector_id is not None:
             payload["connectorId"] = connector_id
         return str((await send("TriggerMessage", payload))["status"])

@@ -53,7 +53,8 @@ _SET_STATUS_201: Mapping[str, ConfigurationStatus] = {
 }
 _RESET_201: Mapping[ResetType, str] = {"Soft": "OnIdle", "Hard": "Immediate"}
 _TRIGGER_201: Mapping[TriggerableMessage, str] = {
-    "DiagnosticsStatusNotification": "LogStatusNotification"
+    "DiagnosticsStatusNotification": "LogStatusNotification",
+    "SignChargePointCertificate": "SignChargingStationCertificate",  # A02
 }
 
 

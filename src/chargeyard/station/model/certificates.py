@@ -24,10 +24,10 @@ Installing (M05.FR.01 and the 1.6 security extension alike):
 
 A certificate is found for deletion by its hashes computed with the algorithm the request
 names (M04.FR.07: the one GetInstalledCertificateIds reported), its serial compared without
-leading zeroes (``same_certificate``). The store holds no certificate of the station's own (no
-CertificateSigned: no TLS client certificate), so the deletion M04.FR.06 forbids cannot be
-asked of it, and it keeps no root in use for a TLS connection (1.6: "currently in use" must
-not be deleted), so every certificate found is deleted.
+leading zeroes (``same_certificate``). The station's own certificate is not in this store
+(``own_certificate.py``; each version's block refuses its deletion, M04.FR.06), and the store
+keeps no root in use for a TLS connection (1.6: "currently in use" must not be deleted), so
+every certificate found is deleted.
 
 The store lives with the station's model: a reboot keeps it, as a real station keeps its
 trust store in non-volatile memory.

@@ -38,6 +38,7 @@ from chargeyard.station.model.meter import (
     SampledValue,
     sample,
 )
+from chargeyard.station.model.own_certificate import OwnCertificate
 from chargeyard.station.model.reservations import ReservationBook
 from chargeyard.station.model.smart_charging import ChargingProfileStore, TransactionContext
 from chargeyard.station.model.states import (
@@ -168,6 +169,9 @@ class StationModel:
     cache: AuthorizationCache = field(default_factory=lambda: AuthorizationCache(capacity=1000))
     # The trusted CA certificates (1.6 security extension, 2.0.1 M03-M05); a reboot keeps them.
     certificates: CertificateStore = field(default_factory=CertificateStore)
+    # Its own key and certificate (1.6 security extension, 2.0.1 A02/A03; own_certificate.py):
+    # nothing until the central system asks for one; a reboot keeps it.
+    own_certificate: OwnCertificate = field(default_factory=OwnCertificate)
     policy: AuthorizationPolicy = field(default_factory=AuthorizationPolicy)
     firmware_version: str = ""
     last_advanced: datetime | None = None

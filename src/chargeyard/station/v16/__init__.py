@@ -24,7 +24,9 @@ attribute                   module                  what it does
 ``security``                ``security.py``         the security log, GetLog, AuthorizationKey
                                                     (the security whitepaper without TLS)
 ``certificates``            ``certificates.py``     InstallCertificate, GetInstalledCertificateIds,
-                                                    DeleteCertificate (the CA certificates)
+                                                    DeleteCertificate (the CA certificates);
+                                                    SignCertificate, CertificateSigned (its own)
+``extended_trigger``        ``extended_trigger.py`` ExtendedTriggerMessage (security extension)
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -60,6 +62,7 @@ from chargeyard.station.terms import StationTerms
 from chargeyard.station.v16.base import StationV16Base
 from chargeyard.station.v16.certificates import CertificatesV16
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
+from chargeyard.station.v16.extended_trigger import ExtendedTriggerV16
 from chargeyard.station.v16.firmware import FirmwareManagementV16
 from chargeyard.station.v16.local_list import LocalAuthListV16
 from chargeyard.station.v16.metering import MeteringV16
@@ -100,6 +103,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     signed_firmware: SignedFirmwareV16
     security: SecurityV16
     certificates: CertificatesV16
+    extended_trigger: ExtendedTriggerV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -196,6 +200,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.local_list = LocalAuthListV16(self)
         self.smart_charging = SmartChargingV16(self)
         self.remote_trigger = RemoteTriggerV16(self)
+        self.extended_trigger = ExtendedTriggerV16(self)
         self.core = CoreProfileV16(self)
         self.metering = MeteringV16(self)
         self.transactions = TransactionsV16(self)
@@ -218,6 +223,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.signed_firmware,
             self.security,
             self.certificates,
+            self.extended_trigger,
         )
 
     def handlers(self) -> dict[str, Handler]:

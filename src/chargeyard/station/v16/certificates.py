@@ -17,9 +17,21 @@ the central system installs, CentralSystemRootCertificate or ManufacturerRootCer
 * GetInstalledCertificateIds.req: the CertificateHashDataType (SHA256) of each certificate of
   the type asked, Accepted; NotFound, without hash data, when there is none.
 * DeleteCertificate.req: Accepted once deleted, NotFound when no certificate has the hashes
-  given (in the hashAlgorithm given). The extension makes deletion fail for the Charge Point's
-  own certificate and for a CentralSystemRootCertificate in use for the TLS connection: this
-  station has neither (no TLS), so nothing it holds is refused.
+  given (in the hashAlgorithm given); Failed for the Charge Point's own certificate, which the
+  extension forbids deleting. (A CentralSystemRootCertificate in use for the TLS connection may
+  not be deleted either: this station speaks no TLS, so no root is in use.)
+
+The station's own certificate (``model/own_certificate.py``; the extension's use case "Update
+Charge Point Certificate by request of Central System"):
+
+* :meth:`CertificatesV16.renew` (ExtendedTriggerMessage SignChargePointCertificate, after its
+  answer): a new key pair, and SignCertificate.req with its CSR, the subject's CN the station's
+  identity and O the configuration key CpoName (the template's vendor without one).
+  SignCertificate.conf Rejected: the key is discarded.
+* CertificateSigned.req: the chain checked against the installed CentralSystemRootCertificates;
+  Accepted and kept, or Rejected, discarded, with the security event InvalidChargePointCertificate
+  sent in SecurityEventNotification.req (a critical event). 1.6 has no CertSigningWaitMinimum:
+  a request that gets no certificate is not repeated.
 """
 
 from __future__ import annotations
@@ -29,11 +41,14 @@ from typing import TYPE_CHECKING
 from chargeyard.protocol import Payload, on
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.certificates import DEFAULT_MAX_ENTRIES, InstallStatus
+from chargeyard.station.model.own_certificate import Refused
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
 
 CERTIFICATE_STORE_KEY = "CertificateStoreMaxLength"
+CPO_NAME_KEY = "CpoName"
+CENTRAL_SYSTEM_ROOT = "CentralSystemRootCertificate"
 
 
 class CertificatesV16(Block["StationV16"]):
@@ -72,7 +87,40 @@ class CertificatesV16(Block["StationV16"]):
 
     @on("DeleteCertificate")
     def delete_certificate(self, payload: Payload) -> Payload:
+        if self.station.model.own_certificate.names(payload["certificateHashData"]):
+            return {"status": "Failed"}  # never the Charge Point's own certificate
         deleted = self.station.model.certificates.delete(payload["certificateHashData"])
         if deleted:
             self.station.note("certificates: a certificate deleted")
         return {"status": "Accepted" if deleted else "NotFound"}
+
+    # -- the station's own certificate ----------------------------------------------------------
+
+    def renew(self) -> None:
+        """A new key pair and its SignCertificate.req (see the module docstring)."""
+        station = self.station
+        organization = station.config.get(CPO_NAME_KEY) or station.template.vendor
+        csr = station.model.own_certificate.signing_request(station.identity, organization)
+        station.note("certificates: a new key, its certificate asked for")
+        station.call("SignCertificate", {"csr": csr}, self._request_answered, requested=True)
+
+    def _request_answered(self, answer: Payload) -> None:
+        if answer.get("status") != "Accepted":
+            self.station.note("certificates: the certificate request was rejected")
+            self.station.model.own_certificate.discard_pending()
+
+    @on("CertificateSigned")
+    def certificate_signed(self, payload: Payload) -> Payload:
+        roots = self.station.model.certificates.of([CENTRAL_SYSTEM_ROOT])
+        refused = self.station.model.own_certificate.install(
+            payload["certificateChain"],
+            self.station.identity,
+            [item.certificate for item in roots],
+            self.station.clock.now().timestamp(),
+        )
+        if isinstance(refused, Refused):
+            self.station.note(f"certificates: the signed certificate refused ({refused.reason})")
+            self.station.security.notify("InvalidChargePointCertificate", refused.reason)
+            return {"status": "Rejected"}
+        self.station.note("certificates: the station's own certificate installed")
+        return {"status": "Accepted"}

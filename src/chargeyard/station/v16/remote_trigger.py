@@ -59,14 +59,15 @@ class RemoteTriggerV16(Block["StationV16"]):
 
     @on("TriggerMessage")
     def trigger_message(self, payload: Payload) -> Payload:
-        work = self._triggered(payload["requestedMessage"], payload.get("connectorId"))
+        work = self.triggered(payload["requestedMessage"], payload.get("connectorId"))
         if work is None:
             return {"status": "Rejected"}
         self.station.after_answer(work)
         return {"status": "Accepted"}
 
-    def _triggered(self, message: str, number: int | None) -> _Work | None:
-        """What to send after the answer, or None to answer Rejected."""
+    def triggered(self, message: str, number: int | None) -> _Work | None:
+        """What to send after the answer, or None to answer Rejected (also for the messages
+        ExtendedTriggerMessage shares with TriggerMessage, ``extended_trigger.py``)."""
         if message == "BootNotification":
             if self.station.registration is Registration.BOOTING:
                 return _nothing  # the BootNotification in flight complies (section 5.17)

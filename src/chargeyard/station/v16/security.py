@@ -6,10 +6,12 @@ Theory of operation
 -------------------
 The station keeps its security events (whitepaper section 8: its boots, its password changed,
 A01.FR.11) in a short log of its own, never with the key itself (A01.FR.12). Those of a signed
-firmware update (``signed_firmware.py``) also go to the central system in
-SecurityEventNotification.req (:meth:`SecurityV16.notify`): the extension's L01.FR.02 and
-L01.FR.03 ask for InvalidFirmwareSigningCertificate and InvalidFirmwareSignature, and
-FirmwareUpdated is a critical event (section 8's table); the others stay in the log.
+firmware update (``signed_firmware.py``) and of the station's own certificate
+(``own_certificate.py``) also go to the central system in SecurityEventNotification.req
+(:meth:`SecurityV16.notify`): the extension's L01.FR.02 and L01.FR.03 ask for
+InvalidFirmwareSigningCertificate and InvalidFirmwareSignature, A02 for
+InvalidChargePointCertificate, and FirmwareUpdated is a critical event (section 8's table); the
+others stay in the log.
 
 GetLog (N01) is answered at once, Accepted with the file's name (AcceptedCanceled when it
 replaces an upload under way, N01.FR.11); after the answer the file is uploaded to the location
@@ -63,13 +65,14 @@ class SecurityV16(Block["StationV16"]):
         self._events.append((self.station.clock.now(), event, detail))
 
     def notify(self, event: str, detail: str = "") -> None:
-        """A security event into the security log and to the central system
-        (SecurityEventNotification.req, whitepaper section 8)."""
+        """A critical security event (whitepaper section 8, e.g. InvalidChargePointCertificate):
+        into the security log, and to the central system in SecurityEventNotification. One the
+        station cannot send now (offline) stays in the log only."""
         self.record(event, detail)
-        notification: Payload = {"type": event, "timestamp": iso(self.station.clock.now())}
+        payload: Payload = {"type": event, "timestamp": iso(self.station.clock.now())}
         if detail:
-            notification["techInfo"] = detail[:255]  # CiString255Type
-        self.station.call("SecurityEventNotification", notification)
+            payload["techInfo"] = detail[:255]  # SecurityEventNotification.req: 255 at most
+        self.station.call("SecurityEventNotification", payload)
 
     # -- the station's life -------------------------------------------------------------------
 

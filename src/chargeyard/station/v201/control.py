@@ -17,7 +17,8 @@ Theory of operation
   Remote) after the answer; the transaction ends as TxStopPoint says.
 * TriggerMessage (F06): the message goes after the answer. BootNotification only while not
   yet Accepted (F06.FR.17); TransactionEvent only where a transaction runs. Messages of blocks
-  this station lacks answer NotImplemented. What each message sends is chosen in
+  this station lacks answer NotImplemented; SignChargingStationCertificate starts A02
+  (``certificates.py``). What each message sends is chosen in
   :meth:`ControlV201.prepare_trigger` (the statuses of the firmware and log blocks, which the
   station keeps, included).
 * UnlockConnector (F05): OngoingAuthorizedTransaction while an authorized transaction runs on
@@ -58,10 +59,10 @@ logger = logging.getLogger(__name__)
 DataTransferHandler = Callable[[str | None, Any], tuple[str, Any]]
 """A vendor's DataTransfer handler: (messageId, data) -> (status, data or None) (P01)."""
 
-# TriggerMessage requests of blocks this station does not implement (A: certificates).
+# TriggerMessage requests of blocks this station does not implement (ISO 15118 certificates,
+# firmware publishing); SignChargingStationCertificate is A02's (certificates.py).
 _NOT_IMPLEMENTED = frozenset(
     {
-        "SignChargingStationCertificate",
         "SignV2GCertificate",
         "SignCombinedCertificate",
         "PublishFirmwareStatusNotification",
@@ -282,6 +283,8 @@ class ControlV201(Block["StationV201"]):
             return lambda: self._status_notification(
                 "LogStatusNotification", self.station.log_status, self.station.log_request_id
             )
+        if requested == "SignChargingStationCertificate":
+            return self.station.certificates.renew  # A02.FR.02: after the answer
         return "NotImplemented" if requested in _NOT_IMPLEMENTED else "Rejected"
 
     def _triggered_boot(self) -> None:

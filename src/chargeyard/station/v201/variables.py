@@ -241,6 +241,10 @@ def build_device_model(
             max_limit=float(config16.get("CertificateStoreMaxLength", str(DEFAULT_MAX_ENTRIES))),
             live=lambda: str(live.certificate_entries()),
         ),
+        # A02.FR.17-19: how long the station waits for CertificateSigned before it repeats
+        # its SignCertificate, and how many times the wait doubles.
+        _v("CertSigningWaitMinimum", "integer", 60, unit="s", min_limit=1),
+        _v("CertSigningRepeatTimes", "integer", 3, min_limit=0),
     )
     model.add(
         "AuthCtrlr",

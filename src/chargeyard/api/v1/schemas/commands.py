@@ -54,6 +54,21 @@ class UnlockRequest(_Request):
 
 
 class TriggerRequest(_Request):
+    """A message the charger sends when asked. SignChargePointCertificate (or its 2.0.1 name,
+    SignChargingStationCertificate) asks it to renew its own certificate: a 1.6 charger gets
+    ExtendedTriggerMessage (security extension), a 2.0.1 one TriggerMessage (A02); what
+    follows (its SignCertificate, the central system's CertificateSigned and the charger's
+    answer) is kept in its notifications (kind ``certificate``) and told as events."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"requestedMessage": "StatusNotification", "connectorId": 1},
+                {"requestedMessage": "SignChargePointCertificate"},
+            ]
+        }
+    )
+
     requestedMessage: TriggerableMessage
     connectorId: int | None = Field(
         default=None, ge=0, description="Target connector (for StatusNotification, MeterValues)"

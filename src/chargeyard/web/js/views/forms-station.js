@@ -12,6 +12,9 @@ const TRIGGERABLE = [
   "StatusNotification",
   "DiagnosticsStatusNotification",
   "FirmwareStatusNotification",
+  // The charger renews its own certificate (1.6 ExtendedTriggerMessage, 2.0.1 A02); what
+  // follows shows in its notifications.
+  "SignChargePointCertificate",
 ];
 
 /** The charger's running transactions, newest first. */

@@ -82,6 +82,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     """
 
     TERMS: ClassVar[StationTerms] = TERMS_V16
+    CSMS_ROOT: ClassVar[str] = "CentralSystemRootCertificate"
 
     # The blocks, built in ``assemble()`` (see the package docstring).
     core: CoreProfileV16

@@ -192,7 +192,7 @@ class SimulatedStation(ActionHandlers):
         self.unreported_power_losses: dict[str, OpenTransaction] = {}
         # The security profile it connects with (OCPP 2.0.1 part 2 A00; the 1.6 security
         # whitepaper's), as its runner sets it: 0 none, 1 HTTP Basic, 2 and 3 over TLS.
-        self.security_profile = 0
+        self._security_profile = 0
         self.assemble()
 
     def assemble(self) -> None:
@@ -257,6 +257,22 @@ class SimulatedStation(ActionHandlers):
             SchemaValueError: a ValueError naming what the version allows there.
         """
         request_field(self.version.schemas, action, path).check(value, name)
+
+    @property
+    def security_profile(self) -> int:
+        """The security profile its runner's URL and credentials make (0 none, 1 HTTP Basic,
+        2 HTTP Basic over TLS, 3 its client certificate over TLS), or the one its central
+        system raised it to (1.6 SecurityProfile)."""
+        return self._security_profile
+
+    @security_profile.setter
+    def security_profile(self, value: int) -> None:
+        self._security_profile = value
+        self.security_profile_set(value)
+
+    def security_profile_set(self, value: int) -> None:
+        """The security profile changed: a version that reports it keeps it (1.6's
+        SecurityProfile configuration key)."""
 
     def csms_roots(self) -> tuple[str, ...]:
         """The CSMS root certificates installed (PEM texts, in installation order): what a

@@ -276,7 +276,7 @@ class StationRuntime:
                     lambda: link,
                     host,
                     uri.port,
-                    ssl=self._tls(dialer) if uri.secure else None,
+                    ssl=self._tls(dialer, endpoint) if uri.secure else None,
                     server_hostname=server_hostname,
                 )
                 if self._phase is not _Phase.DIALING:
@@ -299,12 +299,14 @@ class StationRuntime:
                 # No connection was made, so no connection_lost will come: clean up here.
                 self._link_lost(link, None)
 
-    def _tls(self, dialer: Dialer) -> ssl.SSLContext:
-        """The context of a ``wss://`` attempt: the station's CSMS roots and client
-        certificate (``tls.py``), or the dialer's system trust store when it has neither."""
+    def _tls(self, dialer: Dialer, endpoint: Endpoint | None) -> ssl.SSLContext:
+        """The context of a ``wss://`` attempt: the station's CSMS roots, and its client
+        certificate at security profile 3 (``tls.py``); the dialer's, the system trust store,
+        when it has neither."""
         station = self.station
         roots = station.csms_roots()
-        client = station.client_certificate
+        profile = station.security_profile if endpoint is None else endpoint.security_profile
+        client = station.client_certificate if profile == _CERTIFIED else None
         if not roots and client is None:
             return dialer.tls()
         return client_context(roots, client)
@@ -316,7 +318,12 @@ class StationRuntime:
     def _upgrade_request(self, key: str, endpoint: Endpoint | None) -> bytes:
         authorization = None
         password = self.station.password
-        if password is not None and (endpoint is None or endpoint.credentials):
+        # Profiles 1 and 2; at 3 the client certificate is the credential (A00.FR.401).
+        if password is not None and (
+            endpoint.credentials
+            if endpoint is not None
+            else self.station.security_profile != _CERTIFIED
+        ):
             # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
             # CSMS splits at the first one, so it is sent as it is.
             credentials = f"{self.station.identity}:{password}".encode()
@@ -462,6 +469,9 @@ class StationRuntime:
         finally:
             self._busy = False
         self._step()
+
+
+_CERTIFIED = 3  # security profile 3: the station's client certificate over TLS
 
 
 def _security_profile(secure: bool, password: bool, certificate: bool) -> int:

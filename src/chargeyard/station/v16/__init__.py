@@ -23,6 +23,7 @@ attribute                   module                  what it does
                                                     (the security whitepaper without TLS)
 ``certificates``            ``certificates.py``     InstallCertificate, GetInstalledCertificateIds,
                                                     DeleteCertificate (the CA certificates)
+``profile_upgrade``         ``security_profile.py`` SecurityProfile: raised, never lowered
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -65,6 +66,7 @@ from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.security import SecurityV16
+from chargeyard.station.v16.security_profile import SecurityProfileV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.terms import TERMS_V16
@@ -97,6 +99,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     firmware: FirmwareManagementV16
     security: SecurityV16
     certificates: CertificatesV16
+    profile_upgrade: SecurityProfileV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -164,6 +167,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s, key, value: s.metering.configuration_changed(key, value),
         # A new AuthorizationKey: the next connection uses it, at once (whitepaper A01).
         lambda s, key, value: s.security.configuration_changed(key, value),
+        # A raised SecurityProfile: the next connection uses it, at once (whitepaper 7.6).
+        lambda s, key, value: s.profile_upgrade.configuration_changed(key, value),
     )
     # (A reconnection without a reboot, and the power going or coming back, are the base's
     # alone: base.py reports what changed while offline, and brings the meters up to now.)
@@ -182,6 +187,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.firmware = FirmwareManagementV16(self)
         self.security = SecurityV16(self)
         self.certificates = CertificatesV16(self)
+        self.profile_upgrade = SecurityProfileV16(self)
         self.reservations = ReservationV16(self)
         self.local_list = LocalAuthListV16(self)
         self.smart_charging = SmartChargingV16(self)
@@ -207,6 +213,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.firmware,
             self.security,
             self.certificates,
+            self.profile_upgrade,
         )
 
     def handlers(self) -> dict[str, Handler]:

@@ -84,6 +84,8 @@ FEATURES = (
     # Monitoring: events queued offline by severity; a hard-wired monitor (of the password).
     "DM-3",
     "AQ-5",
+    # Security: the last CSMSRootCertificate can be removed (nothing keeps one in use).
+    "AQ-1",
     # Display messages: every priority; ASCII and UTF8 (not HTML, not URI).
     "UI-1.1",
     "UI-1.2",

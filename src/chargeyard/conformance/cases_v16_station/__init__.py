@@ -19,6 +19,7 @@ from chargeyard.conformance.cases_v16_station import (
     remote,
     reservations,
     security,
+    security_profile,
     sessions,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
@@ -27,8 +28,9 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``lifecycle`` (boot, resets, power, the connection), ``sessions`` (a driver's sessions),
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
-# Charging), ``security`` (the security whitepaper without TLS or certificates) and
-# ``certificates`` (its certificate management without TLS).
+# Charging), ``security`` (the security whitepaper without TLS or certificates),
+# ``security_profile`` (its SecurityProfile, 7.6) and ``certificates`` (its certificate
+# management without TLS).
 MODULES = (
     lifecycle,
     sessions,
@@ -39,6 +41,7 @@ MODULES = (
     reservations,
     profiles,
     security,
+    security_profile,
     certificates,
 )
 

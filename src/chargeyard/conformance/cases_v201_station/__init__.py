@@ -4,7 +4,8 @@ Each function of the modules here is one case of the catalog (``catalog/ocpp201.
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section
 2):
 
-* A security: ``security.py`` (A00 Basic authentication, A01 its password);
+* A security: ``security.py`` (A00 Basic authentication, A01 its password),
+  ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
@@ -50,6 +51,7 @@ from chargeyard.conformance.cases_v201_station import (
     reservation,
     reset,
     security,
+    security_profile,
     smart_charging,
     tariff_cost,
     transactions,
@@ -59,6 +61,7 @@ from chargeyard.conformance.cases_v201_station._registry import CASES
 # The modules register their cases as they are imported.
 MODULES = (
     security,
+    security_profile,
     boot,
     device_model,
     reset,

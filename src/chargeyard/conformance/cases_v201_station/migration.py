@@ -57,7 +57,7 @@ def _prefix(path: str) -> str:
     return path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0]
 
 
-async def _slots(run: StationCaseV201) -> tuple[str, str]:
+async def network_slots(run: StationCaseV201) -> tuple[str, str]:
     """The slot in use and another one of NetworkConfigurationPriority's valuesList (B09.FR.06:
     at least two), learnt from a GetReport of the variable."""
     answer = await run.order(
@@ -88,7 +88,7 @@ async def _migrate(run: StationCaseV201) -> _Migration:
     """Steps 1-4: SetNetworkProfile of a URL of the suite's other than the one in use into a
     slot not in use (Accepted, B09.FR.01), then NetworkConfigurationPriority that slot first,
     the one in use second (Accepted or RebootRequired, B10.FR.01)."""
-    active, slot = await _slots(run)
+    active, slot = await network_slots(run)
     security = await run.variable(Var("SecurityCtrlr", "SecurityProfile"))
     timeout = await run.variable(Var(_COMM, "MessageTimeout", "Default"))
     connection = run.peer.connection

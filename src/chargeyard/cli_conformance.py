@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from chargeyard import cli_tls
 from chargeyard.conformance import (
     ChargeyardTrigger,
     CsmsTarget,
@@ -308,9 +309,32 @@ def station(
         float,
         typer.Option(min=0.1, help="Seconds a case waits for the station to (re)connect."),
     ] = 120.0,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-cert",
+            dir_okay=False,
+            help="The suite listens on wss:// with this server certificate (PEM; the station"
+            " must trust its root): the TLS cases run. Needs --tls-key.",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option("--tls-key", dir_okay=False, help="The key (PEM) of --tls-cert."),
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-client-ca",
+            dir_okay=False,
+            help="The station must present a client certificate chaining to this CA (PEM):"
+            " security profile 3. Needs --tls-cert.",
+        ),
+    ] = None,
 ) -> None:
     """Play the central system for a charging station and judge it by the OCPP test cases."""
     version = version_option(ocpp)
+    tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
     suite_option(version, UnderTest.STATION)
     host, port = _listen_option(listen)
     trigger = _station_trigger(
@@ -328,6 +352,7 @@ def station(
         id_tags=StationTags(id_tag, second_id_tag, invalid_id_tag),
         fixed_cable=fixed_cable,
         firmware=firmware.read_bytes() if firmware is not None else None,
+        tls=tls,
     )
 
     def listening(url: str) -> None:

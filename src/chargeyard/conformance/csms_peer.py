@@ -63,6 +63,7 @@ from chargeyard.conformance.csms_inbox import Changes, Inbox, Received, Where
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import OcppError, VersionSpec
 from chargeyard.protocol.frames import (
     Call,
@@ -100,6 +101,8 @@ class CsmsPeer:
         password: the HTTP Basic password the station must present (None: none asked).
         books: what the central system knows (id tags, heartbeat interval).
         clock: seconds, monotonic.
+        tls: the listener's certificate (and the CA of the station's, security profile 3):
+            it listens on ``wss://`` (``csms/tls.py``); None: ``ws://``.
     """
 
     def __init__(
@@ -112,8 +115,10 @@ class CsmsPeer:
         password: str | None = None,
         books: CentralBooks | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tls: TlsSettings | None = None,
     ) -> None:
         self.host = host
+        self.tls = tls
         self.version = version
         self.identity = identity
         self.password = password
@@ -157,6 +162,7 @@ class CsmsPeer:
             process_request=self._process_request,
             ping_interval=None,
             max_size=MAX_FRAME_BYTES,
+            ssl=None if self.tls is None else self.tls.server_context(),
         )
 
     @property
@@ -170,7 +176,8 @@ class CsmsPeer:
     def url(self) -> str:
         """Where a station connects, without its identity."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}/ocpp"
+        scheme = "ws" if self.tls is None else "wss"
+        return f"{scheme}://{host}:{self.port}/ocpp"
 
     async def stop(self) -> None:
         if self._server is None:
@@ -402,7 +409,8 @@ class CsmsPeer:
             why, status = refused, 503
         elif self.identity is not None and identity != self.identity:
             why, status = f"identity {identity!r} is not the one expected ({self.identity})", 404
-        elif self.password is not None:
+        elif self.password is not None and (self.tls is None or self.tls.security_profile < 3):
+            # (At security profile 3 the client certificate is the credential, A00.FR.401.)
             header = request.headers.get("Authorization")
             why = credentials_refused(identity, self.password, header)
             status = 401

@@ -21,6 +21,7 @@ from chargeyard.conformance.cases_v16_station import (
     security,
     security_profile,
     sessions,
+    tls,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
@@ -29,8 +30,8 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
 # Charging), ``security`` (the security whitepaper without TLS or certificates),
-# ``security_profile`` (its SecurityProfile, 7.6) and ``certificates`` (its certificate
-# management without TLS).
+# ``security_profile`` (its SecurityProfile, 7.6), ``tls`` (security profiles 2 and 3) and
+# ``certificates`` (its certificate management without TLS).
 MODULES = (
     lifecycle,
     sessions,
@@ -42,6 +43,7 @@ MODULES = (
     profiles,
     security,
     security_profile,
+    tls,
     certificates,
 )
 

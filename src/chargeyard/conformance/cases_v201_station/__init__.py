@@ -5,7 +5,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 2):
 
 * A security: ``security.py`` (A00 Basic authentication, A01 its password),
-  ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused);
+  ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused),
+  ``tls.py`` (A00 over TLS: security profiles 2 and 3);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
@@ -54,6 +55,7 @@ from chargeyard.conformance.cases_v201_station import (
     security_profile,
     smart_charging,
     tariff_cost,
+    tls,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
@@ -62,6 +64,7 @@ from chargeyard.conformance.cases_v201_station._registry import CASES
 MODULES = (
     security,
     security_profile,
+    tls,
     boot,
     device_model,
     reset,

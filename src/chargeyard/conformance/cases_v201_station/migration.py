@@ -97,7 +97,8 @@ async def _migrate(run: StationCaseV201) -> _Migration:
     old_path = _prefix(connection.path) if connection is not None else ""
     usual = urlsplit(run.peer.url).path
     new_path = MIGRATED_PATH if old_path != MIGRATED_PATH else usual
-    url = f"ws://{host}:{run.peer.port}{new_path}"
+    scheme = "ws" if run.peer.tls is None else "wss"  # the suite listener's scheme
+    url = f"{scheme}://{host}:{run.peer.port}{new_path}"
     run.step(f"SetNetworkProfile of {url} into slot {slot}: Accepted")
     await run.order(
         "SetNetworkProfile",

@@ -53,10 +53,12 @@ def tls_settings(cert: Path | None, key: Path | None, client_ca: Path | None) ->
     """
     if cert is None and key is None and client_ca is None:
         return None
-    if cert is None or key is None:
-        missing = "--tls-key" if key is None else "--tls-cert"
-        given = "--tls-cert" if key is None else "--tls-key or --tls-client-ca"
-        raise typer.BadParameter(f"{given} needs {missing}", param_hint=missing)
+    if cert is None:
+        raise typer.BadParameter(
+            "--tls-key and --tls-client-ca need --tls-cert", param_hint="--tls-cert"
+        )
+    if key is None:
+        raise typer.BadParameter("--tls-cert needs --tls-key", param_hint="--tls-key")
     settings = TlsSettings(cert, key, client_ca)
     try:
         settings.server_context()

@@ -101,6 +101,9 @@ def test_a05_fr_06_connected_with_profile_2_the_lower_profiles_are_removed(onlin
         {"configurationSlot": 0, "connectionData": _profile(1, "ws://csms.example.com/ocpp")},
     )
     assert answer == {"status": "Rejected", "statusInfo": {"reasonCode": "LowerSecurityProfile"}}
+    # Nor can the connection it was started with (profile 1) come back into the priority.
+    assert set_variable(online, *PRIORITY, "1,0") == "Rejected"
+    assert _get(online, *PRIORITY) == "1"
     # A dropped connection comes back with the profile in use (B10.FR.07), never slot 0.
     online.drop()
     assert station.endpoint() == Endpoint.of(TLS_CSMS, station.identity, 2)

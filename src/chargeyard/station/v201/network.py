@@ -173,15 +173,18 @@ class NetworkV201(Block["StationV201"]):
         return endpoint if endpoint.uri.secure == secure and port != 0 else None
 
     def _priority_refusal(self, value: str) -> str | None:
-        """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02), and
-        a profile of a higher security profile only when the station can connect with it
-        (A05.FR.02, A05.FR.03)."""
+        """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02), not
+        the connection it was started with once that is below the security profile
+        (A05.FR.06), and a profile of a higher security profile only when the station can
+        connect with it (A05.FR.02, A05.FR.03)."""
         current = self.security_profile
         for slot in _slots(value):
             profile = self.profiles.get(slot)
             if profile is None:
                 if slot != _STARTED_WITH:
                     return "EmptySlot"
+                if self.station.security_profile < current:  # the runner's, left (A05.FR.06)
+                    return "LowerSecurityProfile"
                 continue
             security: int = profile["securityProfile"]
             if security > current:

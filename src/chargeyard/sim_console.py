@@ -42,7 +42,7 @@ def add_stations(
     ocpp: str,
     password: str | None,
     identity_prefix: str,
-    tls: StationTls | None = None,
+    tls: SimTls | None = None,
 ) -> None:
     from websockets.exceptions import InvalidURI
 
@@ -86,7 +86,7 @@ def add_stations(
 
 
 @dataclass(frozen=True, slots=True)
-class StationTls:
+class SimTls:
     """What the stations of ``chargeyard sim`` present and trust on wss:// (``station/tls.py``):
     a client certificate (security profile 3) and a CSMS root installed as they are built."""
 
@@ -106,7 +106,7 @@ class StationTls:
 
 def station_tls(
     client_cert: str | None, client_key: str | None, csms_root: Path | None
-) -> StationTls | None:
+) -> SimTls | None:
     """The TLS options of ``chargeyard sim``, checked (None: none given).
 
     Raises:
@@ -127,7 +127,7 @@ def station_tls(
         root = None if csms_root is None else csms_root.read_text()
     except (OSError, UnicodeDecodeError) as error:
         raise typer.BadParameter(str(error), param_hint="--csms-root") from None
-    return StationTls(client, root)
+    return SimTls(client, root)
 
 
 class StatusLines:

@@ -15,13 +15,13 @@ Without a client CA this is profile 2: server-side TLS, the station authenticate
 Basic as in profile 1 (``admission.py``; A00.FR.301-304, 324). With a client CA it is profile
 3: every station must present a certificate whose path validates up to that CA (A00.FR.401-403,
 407: otherwise the TLS handshake fails), and whose subject's commonName is the station's
-identity, the name it connects under (A00.FR.405: the CN holds the station's serial number,
-which chargeyard's stations use as their identity; 1.6 whitepaper section 2.5). The
+identity, the name it connects under (A00.FR.405 asks for the station's unique serial number
+there; the identity is what names a station to chargeyard; 1.6 whitepaper section 2.5). The
 certificate then is the station's credential: no HTTP Basic password is asked.
 
-The listener's profile is the one every station connecting to it has: a station cannot come
-in with a lower one (A05.FR.07), and a CSMS that serves stations of several profiles runs a
-listener for each.
+The listener's profile is the one every station connecting to it has: no station comes in on
+it with a lower one (A05.FR.07, for this listener). The store keeps no profile per station, so
+another listener of a lower profile on the same store would let a station back in lower.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ The station decides everything (``core.py``); this adapter only moves frames and
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
   whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS
   (profiles 2 and 3, ``tls.py``): the server's certificate checked against the CSMS roots
-  installed in the station (the system trust store when it has none), and the station's own
-  client certificate presented when it has one. Before each attempt the station may name another
+  installed in the station (the system trust store when it has none), and at profile 3 the
+  station's own client certificate presented instead of HTTP Basic credentials. Before each
+  attempt the station may name another
   :class:`~chargeyard.station.endpoint.Endpoint` (``station.endpoint()``: a 2.0.1 station's
   network connection profile, B10), which that attempt dials instead, with its security
   profile's credentials;

@@ -112,3 +112,23 @@ async def test_a_station_presenting_a_certificate_of_another_name_fails_tc_a_07(
     )
     [result] = run.results
     assert result.conformance is Verdict.FAIL
+
+
+async def test_chargeyard_s_16_station_raised_from_profile_2_to_3_passes_tc_083(
+    tmp_path: Path,
+) -> None:
+    ca = CertificateAuthority(tmp_path / "ca")
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file, ca.root_file)
+    station = _trusting(station_lab.new_station(), ca)
+    # At profile 2 (a password over wss://), with a certificate of its own it does not use yet.
+    client = ca.client(station_lab.IDENTITY)
+    station.client_certificate = ClientCertificate(client.cert_file, client.key_file)
+    run = await station_lab.run_against(
+        station,  # type: ignore[arg-type]
+        ["TC_083_CS", "TC_084_CS", "TC_087_CS"],
+        password=PASSWORD_16,
+        tls=tls,
+    )
+    # Raised to 3, it presents its certificate from then on, and 2 is refused (TC_084_CS).
+    assert _verdicts(run) == dict.fromkeys(("TC_083_CS", "TC_084_CS", "TC_087_CS"), PASS), _why(run)

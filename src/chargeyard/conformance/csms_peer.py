@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -162,7 +163,7 @@ class CsmsPeer:
             process_request=self._process_request,
             ping_interval=None,
             max_size=MAX_FRAME_BYTES,
-            ssl=None if self.tls is None else self.tls.server_context(),
+            ssl=None if self.tls is None else _server_context(self.tls),
         )
 
     @property
@@ -409,7 +410,7 @@ class CsmsPeer:
             why, status = refused, 503
         elif self.identity is not None and identity != self.identity:
             why, status = f"identity {identity!r} is not the one expected ({self.identity})", 404
-        elif self.password is not None and (self.tls is None or self.tls.security_profile < 3):
+        elif self.password is not None and not _certified(connection):
             # (At security profile 3 the client certificate is the credential, A00.FR.401.)
             header = request.headers.get("Authorization")
             why = credentials_refused(identity, self.password, header)
@@ -546,3 +547,20 @@ class CsmsPeer:
 
     def _notify(self) -> None:
         self._changes.notify()
+
+
+def _server_context(tls: TlsSettings) -> ssl.SSLContext:
+    """The listener's TLS context: the product's (``csms/tls.py``), but a client certificate,
+    when a client CA is given, is asked for and not required, so that a station can move from
+    security profile 2 to 3 on this one listener (TC_083_CS); the cases check what each
+    connection presented."""
+    context = tls.server_context()
+    if tls.client_ca_file is not None:
+        context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
+def _certified(connection: ServerConnection) -> bool:
+    """Whether the station presented a client certificate the listener verified."""
+    tls = connection.transport.get_extra_info("ssl_object")
+    return tls is not None and bool(tls.getpeercert())

@@ -132,3 +132,26 @@ async def test_chargeyard_s_16_station_raised_from_profile_2_to_3_passes_tc_083(
     )
     # Raised to 3, it presents its certificate from then on, and 2 is refused (TC_084_CS).
     assert _verdicts(run) == dict.fromkeys(("TC_083_CS", "TC_084_CS", "TC_087_CS"), PASS), _why(run)
+
+
+async def test_chargeyard_s_201_station_raised_from_profile_2_to_3_passes_tc_a_19(
+    tmp_path: Path,
+) -> None:
+    ca = CertificateAuthority(tmp_path / "ca")
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file, ca.root_file)
+    station = _trusting(station_lab_v201.new_station(), ca)
+    # At profile 2 (a password over wss://), with a certificate of its own it does not use yet.
+    client = ca.client(station_lab_v201.IDENTITY)
+    station.client_certificate = ClientCertificate(client.cert_file, client.key_file)
+    ids = ("TC_A_19_CS", "TC_A_22_CS")  # (TC_A_19 checks the certificate it then presents)
+    run = await station_lab_v201.run_against(
+        station,  # type: ignore[arg-type]
+        list(ids),
+        features=FEATURES,
+        password=PASSWORD_201,
+        tls=tls,
+    )
+    assert _verdicts(run) == dict.fromkeys(ids, PASS), _why(run)
+    assert station.security_profile == 2  # its runner's; the connection's is 3
+    assert station.device_model.value("SecurityCtrlr", "SecurityProfile") == "3"

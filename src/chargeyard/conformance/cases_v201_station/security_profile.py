@@ -1,6 +1,7 @@
 """OCPP 2.0.1 charging-station cases of upgrading the security profile (block A: A05, with B09
-to set the network connection profile) that the station refuses: an upgrade it cannot make
-(no CSMS root to check a TLS server against, A05.FR.02; no client certificate of its own,
+to set the network connection profile and B10 to move to it): an upgrade from 2 to 3 on the
+suite's ``wss://`` listener (A05.FR.04-06), and what the station refuses: an upgrade it cannot
+make (no CSMS root to check a TLS server against, A05.FR.02; no client certificate of its own,
 A05.FR.03) and a downgrade (B09.FR.04).
 
 The profile offered is a URL of the suite's own listener under another path, of the scheme its
@@ -13,11 +14,21 @@ use.
 from __future__ import annotations
 
 from chargeyard.conformance.cases_v201_station._registry import case
-from chargeyard.conformance.cases_v201_station.migration import MIGRATED_PATH, network_slots
+from chargeyard.conformance.cases_v201_station.migration import (
+    MIGRATED_PATH,
+    connected_on,
+    migrate,
+    network_slots,
+)
 from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_certificates import install, installed, listed, new_root
 from chargeyard.conformance.station_device_v201 import Var
+from chargeyard.conformance.station_tls_checks import (
+    check_client_certificate,
+    check_tls,
+    over_tls,
+)
 from chargeyard.conformance.verdicts import Weight
 
 _COMM = "OCPPCommCtrlr"
@@ -71,6 +82,53 @@ async def _upgrade_refused(run: StationCaseV201, security: int) -> None:
     await _set_profile(run, slot, security, "Accepted")
     run.step(f"NetworkConfigurationPriority {slot},{active}: Rejected")
     await run.set_variable(_PRIORITY, f"{slot},{active}", accepted=("Rejected",))
+
+
+@case("TC_A_19_CS")
+async def upgrade_accepted(run: StationCaseV201) -> None:
+    """From security profile 2 to 3 (the suite listens on ``wss://`` and takes a client
+    certificate chaining to --tls-client-ca; from 1 it would take a second listener): a
+    profile of 3 on a path of the suite not in use, that slot first in the priority (Accepted,
+    A05.FR.04), a Reset: the station connects with it (A05.FR.05), presenting its certificate,
+    its SecurityProfile 3, and the profiles below gone from the priority (A05.FR.06)."""
+    over_tls(run, profile_3=True)
+    await run.ready()
+    current = await _security_profile(run)
+    if current != 2:
+        raise NotApplicable(
+            f"the station is at security profile {current}: the case raises 2 to 3 on the"
+            " suite's wss:// listener (from 1, a second listener would be needed)"
+        )
+    migration = await migrate(run, security_profile=3)
+    await run.booted(reset="OnIdle")
+    connected_on(
+        run,
+        "after the reset the station connects with the new profile (A05.FR.05)",
+        migration,
+        new=True,
+    )
+    connection = run.peer.connection
+    if connection is not None:
+        check_tls(run, connection)
+        check_client_certificate(run, connection)
+    run.step("GetVariables of SecurityProfile and NetworkConfigurationPriority")
+    after = await _security_profile(run)
+    run.log.check(
+        "SecurityProfile is the new profile's (A05.FR.06)",
+        after == 3,
+        weight=Weight.SPEC,
+        expected="3",
+        observed=after,
+    )
+    priority = await run.variable(_PRIORITY) or ""
+    slots = [slot.strip() for slot in priority.split(",")]
+    run.log.check(
+        "NetworkConfigurationPriority no longer names the slot of the lower profile (A05.FR.06)",
+        migration.old_slot not in slots and migration.new_slot in slots,
+        weight=Weight.SPEC,
+        expected=f"{migration.new_slot} without {migration.old_slot}",
+        observed=priority,
+    )
 
 
 @case("TC_A_20_CS")

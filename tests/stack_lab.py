@@ -155,7 +155,7 @@ class StackLab:
     @property
     def csms_url(self) -> str:
         """Where stations connect (a charger's ``csms_url``; the identity follows)."""
-        return f"ws://127.0.0.1:{self.csms.port}/ocpp"
+        return f"{self.csms.scheme}://127.0.0.1:{self.csms.port}/ocpp"
 
     def url(self, identity: str) -> str:
         return f"{self.csms_url}/{identity}"

@@ -20,6 +20,7 @@ from chargeyard import cli, cli_cluster
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
+from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.stack import ClusterOptions
@@ -544,3 +545,36 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     [line] = [line for line in result.output.splitlines() if line.startswith("chargeyard ")]
     assert line.startswith(said), result.output
     assert "Traceback" not in result.output
+
+
+def test_csms_listens_on_wss_with_its_certificate_and_client_ca(
+    served: list[CsmsSettings], tmp_path: Path
+) -> None:
+    ca = CertificateAuthority(tmp_path / "ca")
+    server = ca.server("127.0.0.1")
+    tls = ["--tls-cert", str(server.cert_file), "--tls-key", str(server.key_file)]
+    result = CliRunner().invoke(
+        app,
+        ["csms", "--data-dir", str(tmp_path), *tls, "--tls-client-ca", str(ca.root_file)],
+    )
+    assert result.exit_code == 0, result.output
+    [settings] = served
+    assert settings.tls is not None
+    assert settings.tls.security_profile == 3
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["--tls-cert", "server.pem"], "--tls-cert needs --tls-key"),
+        (["--tls-client-ca", "ca.pem"], "--tls-client-ca need --tls-cert"),
+        (["--tls-cert", "missing.pem", "--tls-key", "missing.pem"], "cannot use missing.pem"),
+    ],
+)
+def test_csms_refuses_tls_options_it_cannot_use(
+    served: list[CsmsSettings], tmp_path: Path, arguments: list[str], complaint: str
+) -> None:
+    result = CliRunner().invoke(app, ["csms", "--data-dir", str(tmp_path), *arguments])
+    assert result.exit_code == 2
+    assert complaint in " ".join(result.output.split())
+    assert served == []

@@ -38,6 +38,8 @@ def test_help_lists_the_options_and_their_environment_variables() -> None:
         (["--ocpp", "1.5"], "no station speaks OCPP '1.5'"),
         (["--csms", "http://127.0.0.1:9000/ocpp"], "--csms"),
         (["--count", "0"], "--count"),
+        (["--client-cert", "cs.pem"], "a client certificate needs --client-key"),
+        (["--csms-root", "missing-root.pem"], "missing-root.pem"),
     ],
 )
 def test_what_cannot_be_simulated_is_refused_with_a_reason(

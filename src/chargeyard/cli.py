@@ -20,6 +20,7 @@ from chargeyard import (
     cli_conformance,
     cli_credentials,
     cli_sim,
+    cli_tls,
     event_loop,
 )
 from chargeyard.api.settings import ApiSettings
@@ -157,8 +158,12 @@ def csms(
             show_default=False,
         ),
     ] = None,
+    tls_cert: cli_tls.TlsCert = None,
+    tls_key: cli_tls.TlsKey = None,
+    tls_client_ca: cli_tls.TlsClientCa = None,
 ) -> None:
-    """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}."""
+    """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}
+    (wss:// with --tls-cert)."""
     configure_logging(log_level)
     url = resolve_database_url(data_dir, database_url)
     try:
@@ -176,9 +181,11 @@ def csms(
         authority = authority_for(data_dir, ca_cert, ca_key)
     except AuthorityError as error:
         raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
+    tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
     settings = CsmsSettings(
         host=host,
         port=port,
+        tls=tls,
         heartbeat_interval=heartbeat_interval,
         boot_status=boot_status.value,
         validate=validate,
@@ -270,7 +277,8 @@ async def _serve_until_signalled(
         if settings.boot_status != BootStatus.ACCEPTED:
             admission += f"; every boot is answered {settings.boot_status} (--boot-status)"
         typer.echo(
-            f"chargeyard CSMS ready: ws://{settings.host}:{server.port}/ocpp/{{identity}}"
+            f"chargeyard CSMS ready: {server.scheme}://{settings.host}:{server.port}"
+            f"/ocpp/{{identity}}{_profile(settings)}"
             f"  (OCPP {', '.join(spec.name for spec in VERSIONS.values())}; {admission};"
             f" {event_loop.running_loop_name()} event loop; Ctrl-C stops)",
             err=True,
@@ -286,6 +294,12 @@ async def _serve_until_signalled(
             )
         await stop.wait()
     typer.echo("chargeyard CSMS stopped", err=True)
+
+
+def _profile(settings: CsmsSettings) -> str:
+    if settings.tls is None:
+        return ""
+    return f" (security profile {settings.tls.security_profile})"
 
 
 def _lab_help(field: str) -> str:

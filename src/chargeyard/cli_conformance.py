@@ -7,12 +7,14 @@ when a case that ran failed either verdict, 2 for a command line that cannot run
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from chargeyard import cli_tls
 from chargeyard.conformance import (
     ChargeyardTrigger,
     CsmsTarget,
@@ -26,6 +28,7 @@ from chargeyard.conformance import (
     write,
 )
 from chargeyard.conformance.catalog import UnderTest
+from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.reports import cause
 from chargeyard.conformance.runner import CaseResult, UnknownCases
@@ -101,6 +104,23 @@ def version_option(ocpp: str) -> VersionSpec:
         raise typer.BadParameter(str(error), param_hint="--ocpp") from None
 
 
+def _station_tls(
+    ca: Path | None, client_cert: Path | None, client_key: Path | None
+) -> StationTls | None:
+    """The suite station's TLS options, read once here so a bad file stops the command."""
+    if (client_cert is None) != (client_key is None):
+        missing = "--client-key" if client_key is None else "--client-cert"
+        raise typer.BadParameter(f"a client certificate needs {missing}", param_hint=missing)
+    if ca is None and client_cert is None:
+        return None
+    tls = StationTls(ca, client_cert, client_key)
+    try:
+        tls.context()
+    except (OSError, ssl.SSLError) as error:
+        raise typer.BadParameter(str(error), param_hint="--ca / --client-cert") from None
+    return tls
+
+
 @conformance_app.command("csms", short_help="Play the station against a CSMS and judge it.")
 def csms(
     url: Annotated[
@@ -154,9 +174,32 @@ def csms(
     step_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a step waits for the CSMS.")
     ] = 30.0,
+    ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca",
+            dir_okay=False,
+            help="The CSMS's root certificate(s) (PEM) the station trusts on a wss:// --url"
+            " (default: the system's trust store); the TLS cases run on wss:// only.",
+        ),
+    ] = None,
+    client_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--client-cert",
+            dir_okay=False,
+            help="The station's client certificate (PEM, CN the identity) for a CSMS of"
+            " security profile 3. Needs --client-key.",
+        ),
+    ] = None,
+    client_key: Annotated[
+        Path | None,
+        typer.Option("--client-key", dir_okay=False, help="The key (PEM) of --client-cert."),
+    ] = None,
 ) -> None:
     """Play the charging station against a CSMS and judge it by the OCPP test cases."""
     version = version_option(ocpp)
+    tls = _station_tls(ca, client_cert, client_key)
     suite_option(version, UnderTest.CSMS)
     tags = IdTags(id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag)
     trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, tags, step_timeout)
@@ -168,6 +211,7 @@ def csms(
         password=password,
         id_tags=tags,
         step_s=step_timeout,
+        tls=tls,
     )
 
     async def running() -> RunResult:
@@ -265,9 +309,32 @@ def station(
         float,
         typer.Option(min=0.1, help="Seconds a case waits for the station to (re)connect."),
     ] = 120.0,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-cert",
+            dir_okay=False,
+            help="The suite listens on wss:// with this server certificate (PEM; the station"
+            " must trust its root): the TLS cases run. Needs --tls-key.",
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option("--tls-key", dir_okay=False, help="The key (PEM) of --tls-cert."),
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-client-ca",
+            dir_okay=False,
+            help="The station must present a client certificate chaining to this CA (PEM):"
+            " security profile 3. Needs --tls-cert.",
+        ),
+    ] = None,
 ) -> None:
     """Play the central system for a charging station and judge it by the OCPP test cases."""
     version = version_option(ocpp)
+    tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
     suite_option(version, UnderTest.STATION)
     host, port = _listen_option(listen)
     trigger = _station_trigger(
@@ -285,6 +352,7 @@ def station(
         id_tags=StationTags(id_tag, second_id_tag, invalid_id_tag),
         fixed_cable=fixed_cable,
         firmware=firmware.read_bytes() if firmware is not None else None,
+        tls=tls,
     )
 
     def listening(url: str) -> None:

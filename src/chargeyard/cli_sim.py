@@ -45,7 +45,39 @@ def sim(
         str | None,
         typer.Option(
             envvar="CHARGEYARD_SIM_PASSWORD",
-            help="HTTP Basic password of every station (security profile 1).",
+            help="HTTP Basic password of every station (security profile 1; 2 over wss://).",
+        ),
+    ] = None,
+    client_cert: Annotated[
+        str | None,
+        typer.Option(
+            "--client-cert",
+            envvar="CHARGEYARD_SIM_CLIENT_CERT",
+            help="The TLS client certificate (PEM) each station presents on wss:// (security"
+            " profile 3; its CN the station's identity); {identity} in the path is replaced"
+            " by each station's identity. Needs --client-key.",
+            show_default=False,
+        ),
+    ] = None,
+    client_key: Annotated[
+        str | None,
+        typer.Option(
+            "--client-key",
+            envvar="CHARGEYARD_SIM_CLIENT_KEY",
+            help="The private key (PEM, unencrypted) of --client-cert; {identity} as there.",
+            show_default=False,
+        ),
+    ] = None,
+    csms_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--csms-root",
+            envvar="CHARGEYARD_SIM_CSMS_ROOT",
+            dir_okay=False,
+            help="A CSMS root certificate (PEM) installed in every station as it is built"
+            " (CentralSystemRootCertificate / CSMSRootCertificate): wss:// then trusts the"
+            " roots installed, not the system's trust store.",
+            show_default=False,
         ),
     ] = None,
     identity_prefix: Annotated[
@@ -149,7 +181,16 @@ def sim(
     from chargeyard.station.fleet import Fleet, freeze_gc
 
     fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
-    sim_console.add_stations(fleet, csms, count, template, ocpp, password, identity_prefix)
+    sim_console.add_stations(
+        fleet,
+        csms,
+        count,
+        template,
+        ocpp,
+        password,
+        identity_prefix,
+        tls=sim_console.station_tls(client_cert, client_key, csms_root),
+    )
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
     config = None
     if auto:

@@ -13,6 +13,8 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -22,8 +24,10 @@ from rich.table import Table
 
 from chargeyard.logs import configure_logging, quiet_chatty_libraries
 from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, FleetStatus
 from chargeyard.station.state_files import StateFiles
+from chargeyard.station.tls import ClientCertificate
 
 # Seconds between two status lines when the live view is off: often enough to see a fleet
 # boot and charge in a log, rare enough to read (`chargeyard sim --status-interval`).
@@ -38,6 +42,7 @@ def add_stations(
     ocpp: str,
     password: str | None,
     identity_prefix: str,
+    tls: SimTls | None = None,
 ) -> None:
     from websockets.exceptions import InvalidURI
 
@@ -73,9 +78,56 @@ def add_stations(
             version=ocpp,
             identity_prefix=identity_prefix,
             password=password,
+            client_certificate=None if tls is None else tls.client,
+            setup=None if tls is None or tls.root is None else tls.install_root,
         )
     except InvalidURI as error:
         raise typer.BadParameter(str(error), param_hint="--csms") from None
+
+
+@dataclass(frozen=True, slots=True)
+class SimTls:
+    """What the stations of ``chargeyard sim`` present and trust on wss:// (``station/tls.py``):
+    a client certificate (security profile 3) and a CSMS root installed as they are built."""
+
+    client: ClientCertificate | None
+    root: str | None
+
+    def install_root(self, station: SimulatedStation) -> None:
+        assert self.root is not None
+        outcome = station.model.certificates.install(
+            station.CSMS_ROOT, self.root, station.clock.now().timestamp()
+        )
+        if outcome.reason is not None:
+            raise typer.BadParameter(
+                f"{outcome.reason}: {outcome.detail}", param_hint="--csms-root"
+            )
+
+
+def station_tls(
+    client_cert: str | None, client_key: str | None, csms_root: Path | None
+) -> SimTls | None:
+    """The TLS options of ``chargeyard sim``, checked (None: none given).
+
+    Raises:
+        typer.BadParameter: a certificate without its key (or the other way round), or a
+            root that cannot be read.
+    """
+    if client_cert is None and client_key is None and csms_root is None:
+        return None
+    if (client_cert is None) != (client_key is None):
+        missing = "--client-key" if client_key is None else "--client-cert"
+        raise typer.BadParameter(f"a client certificate needs {missing}", param_hint=missing)
+    client = (
+        None
+        if client_cert is None or client_key is None
+        else ClientCertificate(Path(client_cert), Path(client_key))
+    )
+    try:
+        root = None if csms_root is None else csms_root.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise typer.BadParameter(str(error), param_hint="--csms-root") from None
+    return SimTls(client, root)
 
 
 class StatusLines:

@@ -22,6 +22,7 @@ from chargeyard.conformance import (
 from chargeyard.protocol import V201
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.runtime import StationRuntime
+from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v201 import StationV201
 from tests.conformance.station_lab import FAST, IDENTITY, SOCKET
 from tests.station.wall_clock import without_clock_aligned_readings
@@ -52,16 +53,22 @@ async def run_against(
     trigger: StationTrigger | None = None,
     progress: Callable[[CaseResult], None] | None = None,
     password: str | None = None,
+    client_certificate: ClientCertificate | None = None,
     **options: Any,
 ) -> RunResult:
     """Run the suite's 2.0.1 cases ``ids`` (None: all) against ``station``, which has
     ``features`` (Part 5 ids; None: every conditional case applies) and presents
-    ``password`` (security profile 1) if given."""
+    ``password`` (security profile 1) if given, and ``client_certificate`` on ``wss://`` (the
+    target's ``tls``: security profile 3)."""
     runtimes: list[StationRuntime] = []
 
     def listening(url: str) -> None:
         runtime = StationRuntime(
-            station, url.replace("<identity>", IDENTITY), password=password, reconnect=FAST
+            station,
+            url.replace("<identity>", IDENTITY),
+            password=password,
+            client_certificate=client_certificate,
+            reconnect=FAST,
         )
         runtime.start()
         runtimes.append(runtime)

@@ -60,11 +60,11 @@ def test_a_2_0_1_case_knows_its_block_use_cases_and_profiles() -> None:
 
 
 def test_what_chargeyard_lacks_is_a_reason_not_a_missing_case() -> None:
-    assert BY_ID["TC_A_04_CSMS"].needs is Need.TLS
+    assert BY_ID["TC_A_19_CSMS"].needs is Need.UPGRADE
     assert BY_ID["TC_M_24_CSMS"].needs is Need.CERTIFICATES
     assert BY_ID["TC_C_50_CSMS"].needs is Need.ISO15118
-    assert BY_ID["TC_086_CSMS"].needs is Need.TLS
-    assert why_not_available(BY_ID["TC_A_04_CSMS"]) == Need.TLS.value
+    assert BY_ID["TC_083_CSMS"].needs is Need.UPGRADE
+    assert why_not_available(BY_ID["TC_A_19_CSMS"]) == Need.UPGRADE.value
     assert why_not_available(BY_ID["TC_001_CSMS"]) is None
     unwritten = [info for info in CASES if info.needs is None and why_not_available(info)]
     assert all(why_not_available(info) == NOT_WRITTEN for info in unwritten)

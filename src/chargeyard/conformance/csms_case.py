@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame, StationPeer
 from chargeyard.conformance.triggers import Acting, NotActed, Trigger
@@ -84,7 +86,8 @@ class IdTags:
 
 @dataclass(frozen=True, slots=True)
 class CsmsTarget:
-    """The CSMS under test. ``step_s``: how long a step waits for the CSMS."""
+    """The CSMS under test. ``step_s``: how long a step waits for the CSMS; ``tls``: what
+    the station trusts and presents on a ``wss://`` URL (``csms_tls.py``)."""
 
     url: str
     identity: str
@@ -93,6 +96,12 @@ class CsmsTarget:
     password: str | None = None
     id_tags: IdTags = IdTags()
     step_s: float = 30.0
+    tls: StationTls | None = None
+
+    @property
+    def secure(self) -> bool:
+        """Whether the CSMS is reached over TLS (security profile 2 or 3)."""
+        return self.url.lower().startswith("wss://")
 
 
 def now() -> str:
@@ -132,15 +141,23 @@ class CsmsCaseBase:
         self.peer = self._new_peer()
         self._acting: Acting | None = None
 
-    def _new_peer(self, username: str | None = None) -> StationPeer:
+    def _new_peer(
+        self, username: str | None = None, tls: ssl.SSLContext | None = None
+    ) -> StationPeer:
+        """A new connection of the station (not yet open); ``tls``: another context than the
+        target's (a case that bends TLS)."""
+        target = self.target
+        if tls is None and target.secure and target.tls is not None:
+            tls = target.tls.context()
         return StationPeer(
-            self.target.url,
-            self.target.identity,
-            self.target.version,
+            target.url,
+            target.identity,
+            target.version,
             self.log,
             password=self.password,
             username=username,
             default_answers=self.default_answers,
+            tls=tls,
         )
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 
@@ -23,6 +24,9 @@ class Connection:
         subprotocol: the one agreed (None: none of them is the version's).
         authorization: the ``Authorization`` header it sent, if any.
         local_host: the address of the suite the station reached (for the URLs it is sent).
+        tls_version: the TLS version of a ``wss://`` connection ("TLSv1.3"...; None: no TLS).
+        certificate_names: the commonNames of the client certificate it presented (security
+            profile 3, verified by the listener; empty: none).
     """
 
     number: int
@@ -32,6 +36,8 @@ class Connection:
     subprotocol: str | None
     authorization: str | None
     local_host: str
+    tls_version: str | None = None
+    certificate_names: tuple[str, ...] = ()
 
 
 def identity_of(path: str) -> str:
@@ -56,7 +62,25 @@ def connection_of(number: int, socket: ServerConnection) -> Connection:
         subprotocol=socket.subprotocol,
         authorization=request.headers.get("Authorization"),
         local_host=str(socket.local_address[0]),
+        **_tls_of(socket),
     )
+
+
+def _tls_of(socket: ServerConnection) -> dict[str, Any]:
+    """The TLS version and the client certificate's commonNames of a ``wss://`` connection
+    (nothing for ``ws://``)."""
+    tls = socket.transport.get_extra_info("ssl_object")
+    if tls is None:
+        return {}
+    peer = tls.getpeercert() or {}
+    subject = peer.get("subject", ())
+    names = tuple(
+        str(attribute[1])
+        for rdn in (subject if isinstance(subject, tuple) else ())
+        for attribute in rdn
+        if isinstance(attribute, tuple) and attribute[0] == "commonName"
+    )
+    return {"tls_version": tls.version(), "certificate_names": names}
 
 
 def credentials_refused(identity: str, password: str | None, header: str | None) -> str | None:

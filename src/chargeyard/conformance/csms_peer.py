@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ from chargeyard.conformance.csms_inbox import Changes, Inbox, Received, Where
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import OcppError, VersionSpec
 from chargeyard.protocol.frames import (
     Call,
@@ -100,6 +102,8 @@ class CsmsPeer:
         password: the HTTP Basic password the station must present (None: none asked).
         books: what the central system knows (id tags, heartbeat interval).
         clock: seconds, monotonic.
+        tls: the listener's certificate (and the CA of the station's, security profile 3):
+            it listens on ``wss://`` (``csms/tls.py``); None: ``ws://``.
     """
 
     def __init__(
@@ -112,8 +116,10 @@ class CsmsPeer:
         password: str | None = None,
         books: CentralBooks | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tls: TlsSettings | None = None,
     ) -> None:
         self.host = host
+        self.tls = tls
         self.version = version
         self.identity = identity
         self.password = password
@@ -157,6 +163,7 @@ class CsmsPeer:
             process_request=self._process_request,
             ping_interval=None,
             max_size=MAX_FRAME_BYTES,
+            ssl=None if self.tls is None else _server_context(self.tls),
         )
 
     @property
@@ -170,7 +177,8 @@ class CsmsPeer:
     def url(self) -> str:
         """Where a station connects, without its identity."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}/ocpp"
+        scheme = "ws" if self.tls is None else "wss"
+        return f"{scheme}://{host}:{self.port}/ocpp"
 
     async def stop(self) -> None:
         if self._server is None:
@@ -402,7 +410,8 @@ class CsmsPeer:
             why, status = refused, 503
         elif self.identity is not None and identity != self.identity:
             why, status = f"identity {identity!r} is not the one expected ({self.identity})", 404
-        elif self.password is not None:
+        elif self.password is not None and not _certified(connection):
+            # (At security profile 3 the client certificate is the credential, A00.FR.401.)
             header = request.headers.get("Authorization")
             why = credentials_refused(identity, self.password, header)
             status = 401
@@ -538,3 +547,20 @@ class CsmsPeer:
 
     def _notify(self) -> None:
         self._changes.notify()
+
+
+def _server_context(tls: TlsSettings) -> ssl.SSLContext:
+    """The listener's TLS context: the product's (``csms/tls.py``), but a client certificate,
+    when a client CA is given, is asked for and not required, so that a station can move from
+    security profile 2 to 3 on this one listener (TC_083_CS); the cases check what each
+    connection presented."""
+    context = tls.server_context()
+    if tls.client_ca_file is not None:
+        context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
+def _certified(connection: ServerConnection) -> bool:
+    """Whether the station presented a client certificate the listener verified."""
+    tls = connection.transport.get_extra_info("ssl_object")
+    return tls is not None and bool(tls.getpeercert())

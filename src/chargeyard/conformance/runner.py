@@ -160,6 +160,7 @@ async def run_station(
         identity=target.identity,
         password=target.password,
         books=CentralBooks(),
+        tls=target.tls,
     )
     files = FileSite(target.host)
     await peer.start()

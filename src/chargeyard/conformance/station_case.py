@@ -34,6 +34,7 @@ from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb
 from chargeyard.conformance.triggers import NotActed
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import V16, VersionSpec
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class StationTarget:
         heartbeat_s: the heartbeat interval its boot is given.
         firmware: a firmware image it installs (UpdateFirmware); None: a chargeyard image,
             which only chargeyard's simulated stations take.
+        tls: the suite listens on ``wss://`` with this certificate (and, for security
+            profile 3, asks the station for one chaining to its client CA); None: ``ws://``.
     """
 
     host: str
@@ -97,11 +100,13 @@ class StationTarget:
     fixed_cable: bool = False
     heartbeat_s: int = 300
     firmware: bytes | None = None
+    tls: TlsSettings | None = None
 
     def described(self, port: int) -> str:
         """The target in a report's words."""
         who = self.identity or "any identity"
-        return f"station {who} at ws://{self.host}:{port}"
+        scheme = "ws" if self.tls is None else "wss"
+        return f"station {who} at {scheme}://{self.host}:{port}"
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ import asyncio
 import base64
 import contextlib
 import itertools
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,6 +75,8 @@ class StationPeer:
         username: the HTTP Basic user, if not ``identity`` (a case that checks the CSMS
             refuses another one).
         default_answers: the answer to a CALL no case expects, by action.
+        tls: the TLS context of a ``wss://`` URL (``csms_tls.py``; None: websockets' default,
+            the system's trust store).
     """
 
     def __init__(
@@ -86,8 +89,10 @@ class StationPeer:
         password: str | None = None,
         username: str | None = None,
         default_answers: Mapping[str, Payload] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.url = url.rstrip("/") + "/" + identity
+        self.tls = tls
         self.identity = identity
         self.version = version
         self.log = log
@@ -125,6 +130,8 @@ class StationPeer:
                 additional_headers=headers,
                 open_timeout=OPEN_TIMEOUT_S,
                 ping_interval=None,
+                # (websockets refuses ssl=None for wss://: True is its default context.)
+                ssl=self.tls or (True if self.url.lower().startswith("wss://") else None),
             )
         except InvalidStatus as refused:
             status = refused.response.status_code
@@ -136,6 +143,16 @@ class StationPeer:
             raise CaseEnded(f"could not connect to {self.url}: {why}") from None
         self._reader = asyncio.get_running_loop().create_task(self._read(self._socket))
         return self._socket.subprotocol
+
+    @property
+    def tls_version(self) -> str | None:
+        """The TLS version of the open connection ("TLSv1.3"...; None: no TLS, or none
+        open)."""
+        if self._socket is None:
+            return None
+        tls = self._socket.transport.get_extra_info("ssl_object")
+        version: str | None = None if tls is None else tls.version()
+        return version
 
     async def close(self) -> None:
         if self._socket is not None:

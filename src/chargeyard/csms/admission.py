@@ -8,7 +8,9 @@
   are refused with 401 and a ``WWW-Authenticate`` challenge. The password is checked against
   its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop,
   unless the same password already matched the same hash (``verified_passwords.py``).
-- A station without a password is let in without credentials.
+- A station without a password is let in without credentials, and so is one whose client
+  certificate named it already (security profile 3, ``tls.py``: the certificate is its
+  credential, A00.FR.401).
 - Wrong credentials in a row make an identity wait before its next attempt is checked
   (``login_backoff.py``); an attempt during the wait is refused with 429 and ``Retry-After``.
 """
@@ -88,14 +90,16 @@ async def judge(
     auto_register: bool,
     backoff: LoginBackoff | None = None,
     verified: VerifiedPasswords | None = None,
+    certified: bool = False,
 ) -> Refusal | None:
     """:func:`admit` for a station already read from the store (None: unknown), for a caller
-    that keeps what it read for the connection that follows."""
+    that keeps what it read for the connection that follows. ``certified``: a client
+    certificate naming ``identity`` was verified (security profile 3)."""
     if station is None:
         if auto_register:
             return None
         return Refusal(HTTPStatus.NOT_FOUND, f"unknown station {identity!r}")
-    if station.password_hash is None:
+    if station.password_hash is None or certified:
         return None
     credentials = basic_credentials(headers)
     if credentials is None:

@@ -69,6 +69,7 @@ from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
+from chargeyard.csms.tls import TlsSettings, certificate_problem
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.csms.verified_passwords import VerifiedPasswords
@@ -150,6 +151,8 @@ class CsmsSettings:
             None lets every handshake in at once.
         authority: the certificate authority that signs the stations' own certificates
             (SignCertificate, ``authority.py``); None: SignCertificate is Rejected.
+        tls: the server certificate (and, for security profile 3, the CA of the stations'
+            certificates) of a ``wss://`` listener (``tls.py``); None listens on ``ws://``.
     """
 
     host: str = "127.0.0.1"
@@ -171,6 +174,7 @@ class CsmsSettings:
     ping_timeout: float | None = 30.0
     backlog_s: float | None = BACKLOG_S
     authority: CertificateAuthority | None = None
+    tls: TlsSettings | None = None
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -245,6 +249,11 @@ class CsmsServer:
         port: int = next(iter(self._server.sockets)).getsockname()[1]
         return port
 
+    @property
+    def scheme(self) -> str:
+        """``wss`` when the listener speaks TLS, else ``ws``."""
+        return "ws" if self.settings.tls is None else "wss"
+
     async def start(self) -> None:
         if self.settings.tune_gc:
             tune_collector()
@@ -266,12 +275,17 @@ class CsmsServer:
             self._retention = RetentionTask(Retention(self.store, self.settings.retention))
             await self._retention.start()
         await self._work.start()
+        tls = self.settings.tls
+        # Profile 3 checks the client certificate's name before the rest; a ws:// or profile 2
+        # listener's handshakes take the same path as ever.
+        certified = tls is not None and tls.client_ca_file is not None
         try:
             self._server = await serve(
                 self._serve_station,
                 self.settings.host,
                 self.settings.port,
-                process_request=self._check_request,
+                ssl=None if tls is None else tls.server_context(),
+                process_request=self._check_certified if certified else self._check_request,
                 select_subprotocol=self._select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
                 create_connection=PushServerConnection,
@@ -291,7 +305,8 @@ class CsmsServer:
             self._frame_log = None
             raise
         logger.info(
-            "CSMS listening on ws://%s:%d%s{identity} (%s; unknown stations %s)",
+            "CSMS listening on %s://%s:%d%s{identity} (%s; unknown stations %s)",
+            self.scheme,
             self.settings.host,
             self.port,
             PATH_PREFIX,
@@ -346,8 +361,23 @@ class CsmsServer:
         assert self._server is not None
         await self._server.serve_forever()
 
-    async def _check_request(
+    async def _check_certified(
         self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        """Security profile 3: the verified client certificate must name the identity in the
+        path (A00.FR.405, ``tls.py``); it is then the station's credential."""
+        identity = _identity_from_path(request.path)
+        if identity is not None:
+            problem = certificate_problem(
+                connection.transport.get_extra_info("ssl_object"), identity
+            )
+            if problem is not None:
+                logger.warning("refused %s (403): %s", loggable(identity), problem)
+                return connection.respond(HTTPStatus.FORBIDDEN, f"{problem}\n")
+        return await self._check_request(connection, request, certified=True)
+
+    async def _check_request(
+        self, connection: ServerConnection, request: Request, *, certified: bool = False
     ) -> Response | None:
         identity = _identity_from_path(request.path)
         if identity is None:
@@ -374,6 +404,7 @@ class CsmsServer:
             auto_register=self.settings.auto_register,
             backoff=self.login_backoff,
             verified=self.verified_passwords,
+            certified=certified,
         )
         if refusal is None:
             # Unknown: registered as it connects (auto_register).

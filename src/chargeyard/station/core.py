@@ -83,6 +83,7 @@ from chargeyard.station.registration import (
 )
 from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.timers import Timers
+from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.transaction_messages import (
     QueuedMessage,
     TransactionDelivery,
@@ -115,6 +116,9 @@ class SimulatedStation(ActionHandlers):
     version: ClassVar[VersionSpec]
     TERMS: ClassVar[StationTerms]
     """The version's words for what is done to the station (``station/terms.py``)."""
+    CSMS_ROOT: ClassVar[str]
+    """The certificate type of the roots a ``wss://`` connection trusts (``station/tls.py``):
+    1.6 CentralSystemRootCertificate, 2.0.1 CSMSRootCertificate."""
 
     def __init__(
         self,
@@ -154,6 +158,9 @@ class SimulatedStation(ActionHandlers):
         # The HTTP Basic password it presents (security profile 1), which its central system
         # may change (1.6 security whitepaper A01, 2.0.1 A01); None: it presents none.
         self.password: str | None = None
+        # The TLS client certificate it presents on wss:// (security profile 3, station/tls.py):
+        # its runner's today; None: it has none.
+        self.client_certificate: ClientCertificate | None = None
         # Close the connection and dial again at once (redial).
         self._redial = False
         self.wake: Callable[[], None] = _nothing
@@ -184,8 +191,8 @@ class SimulatedStation(ActionHandlers):
         # Transactions the power cut, not yet reported ended (station/power_loss.py).
         self.unreported_power_losses: dict[str, OpenTransaction] = {}
         # The security profile it connects with (OCPP 2.0.1 part 2 A00; the 1.6 security
-        # whitepaper's): 1 when the runner sends HTTP Basic credentials, else 0 (none).
-        self.security_profile = 0
+        # whitepaper's), as its runner sets it: 0 none, 1 HTTP Basic, 2 and 3 over TLS.
+        self._security_profile = 0
         self.assemble()
 
     def assemble(self) -> None:
@@ -250,6 +257,28 @@ class SimulatedStation(ActionHandlers):
             SchemaValueError: a ValueError naming what the version allows there.
         """
         request_field(self.version.schemas, action, path).check(value, name)
+
+    @property
+    def security_profile(self) -> int:
+        """The security profile its runner's URL and credentials make (0 none, 1 HTTP Basic,
+        2 HTTP Basic over TLS, 3 its client certificate over TLS), or the one its central
+        system raised it to (1.6 SecurityProfile)."""
+        return self._security_profile
+
+    @security_profile.setter
+    def security_profile(self, value: int) -> None:
+        self._security_profile = value
+        self.security_profile_set(value)
+
+    def security_profile_set(self, value: int) -> None:
+        """The security profile changed: a version that reports it keeps it (1.6's
+        SecurityProfile configuration key)."""
+
+    def csms_roots(self) -> tuple[str, ...]:
+        """The CSMS root certificates installed (PEM texts, in installation order): what a
+        ``wss://`` connection trusts (A00.FR.308; none: the system's trust store)."""
+        installed = self.model.certificates.of((self.CSMS_ROOT,))
+        return tuple(item.certificate.pem for item in installed)
 
     def endpoint(self) -> Endpoint | None:
         """Where the connection attempt about to be made goes: asked by the runner once per

@@ -21,8 +21,9 @@ class Endpoint:
         url: the WebSocket URL, the station's identity its last path segment (OCPP-J, 2.0.1
             part 4 section 3.1.1).
         uri: ``url`` parsed, for the dial and the opening handshake.
-        security_profile: 0 sends no credentials; 1 sends HTTP Basic credentials, the identity
-            and the station's password (2.0.1 part 2 A00).
+        security_profile: 0 sends no credentials; 1 and 2 send HTTP Basic credentials, the
+            identity and the station's password (2.0.1 part 2 A00.FR.301), 2 over TLS; 3
+            authenticates with the station's client certificate over TLS (A00.FR.401).
     """
 
     url: str
@@ -41,5 +42,5 @@ class Endpoint:
 
     @property
     def credentials(self) -> bool:
-        """Whether the opening handshake carries HTTP Basic credentials (profile 1)."""
-        return self.security_profile >= 1
+        """Whether the opening handshake carries HTTP Basic credentials (profiles 1 and 2)."""
+        return 1 <= self.security_profile <= 2

@@ -61,6 +61,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.station_classes import STATION_CLASSES, StationFactory, station_class
+from chargeyard.station.tls import ClientCertificate
 
 
 class UnknownStation(KeyError):
@@ -148,6 +149,7 @@ class Fleet:
         password: str | None = None,
         energy_wh: float = 0.0,
         setup: Callable[[SimulatedStation], None] | None = None,
+        client_certificate: ClientCertificate | None = None,
     ) -> list[str]:
         """Build ``count`` stations of ``template`` speaking ``version`` (not started yet).
 
@@ -159,9 +161,12 @@ class Fleet:
                 (``CP-1``, ``CP-2``...), zero-padded to the width of the largest; see
                 :func:`numbered_identities`.
             ids: the identities to use instead.
-            password: HTTP Basic password of every station (security profile 1).
+            password: HTTP Basic password of every station (security profiles 1 and 2).
             energy_wh: each meter's starting register.
             setup: called with each new station, e.g. to change its configuration.
+            client_certificate: the TLS client certificate each station presents on
+                ``wss://`` (security profile 3), ``{identity}`` in its paths replaced by the
+                station's identity (``tls.py``).
 
         Returns:
             The new stations' identities.
@@ -193,6 +198,9 @@ class Fleet:
                 station,
                 station_url(csms_url, identity),
                 password=password,
+                client_certificate=None
+                if client_certificate is None
+                else client_certificate.of(identity),
                 reconnect=self._reconnect,
                 open_timeout=self._open_timeout,
                 close_timeout=self._close_timeout,

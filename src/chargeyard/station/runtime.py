@@ -6,9 +6,11 @@ The station decides everything (``core.py``); this adapter only moves frames and
 
 * while the station ``wants_connection``, connect to its central system's URL with the
   station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
-  whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS, the
-  server's certificate checked against the system trust store (no private CA, no client
-  certificate). Before each attempt the station may name another
+  whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS
+  (profiles 2 and 3, ``tls.py``): the server's certificate checked against the CSMS roots
+  installed in the station (the system trust store when it has none), and at profile 3 the
+  station's own client certificate presented instead of HTTP Basic credentials. Before each
+  attempt the station may name another
   :class:`~chargeyard.station.endpoint.Endpoint` (``station.endpoint()``: a 2.0.1 station's
   network connection profile, B10), which that attempt dials instead, with its security
   profile's credentials;
@@ -47,6 +49,7 @@ import base64
 import enum
 import logging
 import random
+import ssl
 
 from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
@@ -59,6 +62,7 @@ from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.link import Link
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
+from chargeyard.station.tls import ClientCertificate, client_context
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
@@ -79,7 +83,9 @@ class StationRuntime:
     Args:
         station: the station to run.
         url: the central system's WebSocket URL for this station (identity included).
-        password: HTTP Basic password (security profile 1); None sends no credentials.
+        password: HTTP Basic password (security profiles 1 and 2); None sends no credentials.
+        client_certificate: the TLS client certificate the station presents on ``wss://``
+            (security profile 3, ``tls.py``); None presents none.
         reconnect: the backoff policy.
         open_timeout: seconds allowed for the TCP connect and the WebSocket handshake.
         close_timeout: seconds the central system has to close the TCP connection after our
@@ -143,6 +149,7 @@ class StationRuntime:
         file_transfers: bool = True,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         outbound: OutboundPolicy | None = None,
+        client_certificate: ClientCertificate | None = None,
     ) -> None:
         self.station = station
         self._outbound = outbound
@@ -151,7 +158,11 @@ class StationRuntime:
         self._uri: WebSocketURI = parse_uri(url)
         if password is not None:
             station.password = password  # the central system may change it (A01)
-        station.security_profile = 0 if password is None else 1
+        if client_certificate is not None:
+            station.client_certificate = client_certificate
+        station.security_profile = _security_profile(
+            self._uri.secure, password is not None, client_certificate is not None
+        )
         self._reconnect = reconnect or _DEFAULT_POLICY
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
@@ -266,7 +277,7 @@ class StationRuntime:
                     lambda: link,
                     host,
                     uri.port,
-                    ssl=dialer.tls() if uri.secure else None,
+                    ssl=self._tls(dialer, endpoint) if uri.secure else None,
                     server_hostname=server_hostname,
                 )
                 if self._phase is not _Phase.DIALING:
@@ -289,6 +300,18 @@ class StationRuntime:
                 # No connection was made, so no connection_lost will come: clean up here.
                 self._link_lost(link, None)
 
+    def _tls(self, dialer: Dialer, endpoint: Endpoint | None) -> ssl.SSLContext:
+        """The context of a ``wss://`` attempt: the station's CSMS roots, and its client
+        certificate at security profile 3 (``tls.py``); the dialer's, the system trust store,
+        when it has neither."""
+        station = self.station
+        roots = station.csms_roots()
+        profile = station.security_profile if endpoint is None else endpoint.security_profile
+        client = station.client_certificate if profile == _CERTIFIED else None
+        if not roots and client is None:
+            return dialer.tls()
+        return client_context(roots, client)
+
     @property
     def subprotocol(self) -> str:
         return self.station.version.subprotocol
@@ -296,7 +319,12 @@ class StationRuntime:
     def _upgrade_request(self, key: str, endpoint: Endpoint | None) -> bytes:
         authorization = None
         password = self.station.password
-        if password is not None and (endpoint is None or endpoint.credentials):
+        # Profiles 1 and 2; at 3 the client certificate is the credential (A00.FR.401).
+        if password is not None and (
+            endpoint.credentials
+            if endpoint is not None
+            else self.station.security_profile != _CERTIFIED
+        ):
             # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
             # CSMS splits at the first one, so it is sent as it is.
             credentials = f"{self.station.identity}:{password}".encode()
@@ -442,6 +470,20 @@ class StationRuntime:
         finally:
             self._busy = False
         self._step()
+
+
+_CERTIFIED = 3  # security profile 3: the station's client certificate over TLS
+
+
+def _security_profile(secure: bool, password: bool, certificate: bool) -> int:
+    """The security profile a runner's URL and credentials make (2.0.1 part 2 A00; 1.6
+    security whitepaper section 2): 3 a client certificate over TLS, 2 a password over TLS,
+    1 a password without TLS, else 0."""
+    if secure and certificate:
+        return 3
+    if password:
+        return 2 if secure else 1
+    return 0
 
 
 _DEFAULT_POLICY = ReconnectPolicy()

@@ -37,7 +37,8 @@ def test_5_8_get_configuration_without_keys_reports_every_key(
     answer = online.call_station("GetConfiguration", {})
     assert list(answer) == ["configurationKey"]
     reported = {item["key"]: item["value"] for item in answer["configurationKey"]}
-    assert reported == station.template.configuration_16()
+    # The template's keys, and the security profile every station has (whitepaper 7.6).
+    assert reported == {**station.template.configuration_16(), "SecurityProfile": "0"}
 
 
 def test_9_1_get_configuration_refuses_more_keys_than_get_configuration_max_keys(

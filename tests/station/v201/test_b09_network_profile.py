@@ -91,9 +91,11 @@ def test_b09_the_slots_and_the_security_profile_are_in_the_device_model(online: 
         (2, {}, "InvalidSlot"),  # B09.FR.05: not in NetworkConfigurationPriority's valuesList
         (1, {"ocppVersion": "OCPP16"}, "UnsupportedVersion"),
         (1, {"ocppTransport": "SOAP"}, "UnsupportedTransport"),
-        (1, {"securityProfile": 2}, "UnsupportedProfile"),  # TLS
-        (1, {"securityProfile": 3}, "UnsupportedProfile"),
-        (1, {"ocppCsmsUrl": "wss://csms.example.com/ocpp"}, "InvalidURL"),  # TLS again
+        (1, {"securityProfile": 4}, "UnsupportedProfile"),  # A00 names 0 to 3
+        (1, {"securityProfile": 2}, "InvalidURL"),  # TLS on a ws:// URL
+        (1, {"securityProfile": 3}, "InvalidURL"),
+        (1, {"ocppCsmsUrl": "wss://csms.example.com/ocpp"}, "InvalidURL"),  # profile 1 over TLS
+        (1, {"securityProfile": 2, "ocppCsmsUrl": "ws://csms.example.com/ocpp"}, "InvalidURL"),
         (1, {"ocppCsmsUrl": "csms.example.com"}, "InvalidURL"),
         (1, {"ocppCsmsUrl": "ws://csms.example.com:ocpp/ocpp"}, "InvalidURL"),
         (1, {"ocppCsmsUrl": "ws://csms.example.com:0/ocpp"}, "InvalidURL"),

@@ -29,6 +29,9 @@ RUNNER = None  # slot 0 as started: the runner's own URL and credentials
 def _station(link: Link) -> StationV201:
     station = link.station
     assert isinstance(station, StationV201)
+    # Its runner sends HTTP Basic credentials: the profiles here keep its security profile, 1
+    # (moving to a higher one removes the lower ones, A05.FR.06: test_a05_*).
+    station.security_profile = 1
     return station
 
 
@@ -98,7 +101,7 @@ def test_b10_after_the_attempts_on_an_entry_failed_the_next_entry_is_tried(onlin
     assert [station.endpoint() for _ in range(3)] == [SLOT_1, SLOT_1, RUNNER]
     online.connect()
     assert _get(online, "OCPPCommCtrlr", "ActiveNetworkProfile") == "0"
-    assert _get(online, "SecurityCtrlr", "SecurityProfile") == "0"  # the runner's: none
+    assert _get(online, "SecurityCtrlr", "SecurityProfile") == "1"  # the runner's
     assert station.call_timeout == 30.0
 
 

@@ -4,11 +4,11 @@ Each function of the modules here is one case of the catalog (``catalog.py``), r
 under its id (``_registry.py``): ``sessions.py`` what the station reports of a driver's session,
 ``remote_control.py`` what the Central System orders, ``profiles.py`` and ``reservations.py``
 the optional feature profiles, ``security.py`` the security extension's cases that need no
-TLS, ``secure_firmware.py`` its signed firmware update, ``station_certificate.py`` the Charge
-Point certificate the Central System signs. A case's steps follow the use case in the OCPP 1.6
-specification that its title names (section numbers in the docstrings); the checks are the
-spec's rules for what the Central System sends back. A case that needs the Central System to
-act asks the trigger (``CsmsCase.order``).
+TLS, ``tls.py`` those over TLS (security profiles 2 and 3), ``secure_firmware.py`` its signed
+firmware update, ``station_certificate.py`` the Charge Point certificate the Central System
+signs. A case's steps follow the use case in the OCPP 1.6 specification that its title names
+(section numbers in the docstrings); the checks are the spec's rules for what the Central System
+sends back. A case that needs the Central System to act asks the trigger (``CsmsCase.order``).
 """
 
 from chargeyard.conformance.cases_v16_csms import (
@@ -19,6 +19,7 @@ from chargeyard.conformance.cases_v16_csms import (
     security,
     sessions,
     station_certificate,
+    tls,
 )
 from chargeyard.conformance.cases_v16_csms._registry import CASES
 
@@ -29,6 +30,7 @@ MODULES = (
     profiles,
     reservations,
     security,
+    tls,
     secure_firmware,
     station_certificate,
 )

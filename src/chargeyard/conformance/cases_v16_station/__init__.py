@@ -20,8 +20,10 @@ from chargeyard.conformance.cases_v16_station import (
     reservations,
     secure_firmware,
     security,
+    security_profile,
     sessions,
     station_certificate,
+    tls,
 )
 from chargeyard.conformance.cases_v16_station._registry import CASES
 
@@ -30,6 +32,7 @@ from chargeyard.conformance.cases_v16_station._registry import CASES
 # ``remote`` (what the Central System orders) and ``configuration``; the optional profiles'
 # in ``local_list``, ``firmware``, ``reservations``, ``profiles`` (Remote Trigger, Smart
 # Charging), ``security`` (the security whitepaper without TLS or certificates),
+# ``security_profile`` (its SecurityProfile, 7.6), ``tls`` (security profiles 2 and 3),
 # ``certificates`` (its certificate management without TLS), ``secure_firmware`` (its signed
 # firmware update) and ``station_certificate`` (the Charge Point certificate the Central System
 # signs).
@@ -43,6 +46,8 @@ MODULES = (
     reservations,
     profiles,
     security,
+    security_profile,
+    tls,
     certificates,
     secure_firmware,
     station_certificate,

@@ -2,8 +2,9 @@
 
 Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
 registered under its id (``_registry.py``), the modules by functional block (Part 6 section 3):
-``security.py`` (A, those without TLS), ``station_certificate.py`` (A02, the station's own
-certificate), ``provisioning.py`` (B), ``authorization.py`` (C),
+``security.py`` (A, those without TLS), ``tls.py`` (A, over TLS: security profiles 2 and 3),
+``station_certificate.py`` (A02, the station's own certificate), ``provisioning.py`` (B),
+``authorization.py`` (C),
 ``local_list.py`` (D), ``transactions.py`` (E), ``remote_control.py`` (F),
 ``availability.py`` (G), ``reservation.py`` (H), ``tariff_cost.py`` (I),
 ``meter_values.py`` (J), ``smart_charging.py`` and ``charging_limits.py`` (K),
@@ -40,6 +41,7 @@ from chargeyard.conformance.cases_v201_csms import (
     smart_charging,
     station_certificate,
     tariff_cost,
+    tls,
     transactions,
 )
 from chargeyard.conformance.cases_v201_csms._registry import CASES
@@ -48,6 +50,7 @@ from chargeyard.conformance.cases_v201_csms._registry import CASES
 MODULES = (
     security,
     station_certificate,
+    tls,
     provisioning,
     authorization,
     local_list,

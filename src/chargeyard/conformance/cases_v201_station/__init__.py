@@ -5,7 +5,9 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 2):
 
 * A security: ``security.py`` (A00 Basic authentication, A01 its password),
-  ``station_certificate.py`` (A02, the station's own certificate; M04 of it);
+  ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused),
+  ``tls.py`` (A00 over TLS: security profiles 2 and 3), ``station_certificate.py`` (A02, the
+  station's own certificate; M04 of it);
 * B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
@@ -52,9 +54,11 @@ from chargeyard.conformance.cases_v201_station import (
     reset,
     secure_firmware,
     security,
+    security_profile,
     smart_charging,
     station_certificate,
     tariff_cost,
+    tls,
     transactions,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
@@ -63,6 +67,8 @@ from chargeyard.conformance.cases_v201_station._registry import CASES
 MODULES = (
     security,
     station_certificate,
+    security_profile,
+    tls,
     boot,
     device_model,
     reset,

@@ -33,7 +33,7 @@ _REPORT_ID = 4501
 
 
 @dataclass(frozen=True, slots=True)
-class _Migration:
+class Migration:
     """The slots and paths of a migration: from ``old`` to ``new``."""
 
     old_slot: str
@@ -57,7 +57,7 @@ def _prefix(path: str) -> str:
     return path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[0]
 
 
-async def _slots(run: StationCaseV201) -> tuple[str, str]:
+async def network_slots(run: StationCaseV201) -> tuple[str, str]:
     """The slot in use and another one of NetworkConfigurationPriority's valuesList (B09.FR.06:
     at least two), learnt from a GetReport of the variable."""
     answer = await run.order(
@@ -84,12 +84,15 @@ async def _slots(run: StationCaseV201) -> tuple[str, str]:
     return active, other if other is not None else active
 
 
-async def _migrate(run: StationCaseV201) -> _Migration:
+async def migrate(run: StationCaseV201, security_profile: int | None = None) -> Migration:
     """Steps 1-4: SetNetworkProfile of a URL of the suite's other than the one in use into a
-    slot not in use (Accepted, B09.FR.01), then NetworkConfigurationPriority that slot first,
-    the one in use second (Accepted or RebootRequired, B10.FR.01)."""
-    active, slot = await _slots(run)
+    slot not in use (Accepted, B09.FR.01), of ``security_profile`` (None: the station's),
+    then NetworkConfigurationPriority that slot first, the one in use second (Accepted or
+    RebootRequired, B10.FR.01)."""
+    active, slot = await network_slots(run)
     security = await run.variable(Var("SecurityCtrlr", "SecurityProfile"))
+    if security_profile is not None:
+        security = str(security_profile)
     timeout = await run.variable(Var(_COMM, "MessageTimeout", "Default"))
     connection = run.peer.connection
     host = connection.local_host if connection is not None else run.target.host
@@ -97,7 +100,8 @@ async def _migrate(run: StationCaseV201) -> _Migration:
     old_path = _prefix(connection.path) if connection is not None else ""
     usual = urlsplit(run.peer.url).path
     new_path = MIGRATED_PATH if old_path != MIGRATED_PATH else usual
-    url = f"ws://{host}:{run.peer.port}{new_path}"
+    scheme = "ws" if run.peer.tls is None else "wss"  # the suite listener's scheme
+    url = f"{scheme}://{host}:{run.peer.port}{new_path}"
     run.step(f"SetNetworkProfile of {url} into slot {slot}: Accepted")
     await run.order(
         "SetNetworkProfile",
@@ -116,10 +120,10 @@ async def _migrate(run: StationCaseV201) -> _Migration:
     )
     run.step(f"NetworkConfigurationPriority {slot},{active}: the new slot first")
     await run.set_variable(_PRIORITY, f"{slot},{active}", accepted=("Accepted", "RebootRequired"))
-    return _Migration(active, slot, old_path, new_path)
+    return Migration(active, slot, old_path, new_path)
 
 
-def _connected_on(run: StationCaseV201, rule: str, migration: _Migration, *, new: bool) -> None:
+def connected_on(run: StationCaseV201, rule: str, migration: Migration, *, new: bool) -> None:
     """Check the station's connection came on the new profile's path (``new``) or the old."""
     connection = run.peer.connection
     path = connection.path if connection is not None else None
@@ -138,9 +142,9 @@ async def migrate_success(run: StationCaseV201) -> None:
     NetworkConfigurationPriority (B10.FR.01), Reset OnIdle: the station leaves its connection
     (B10.FR.06) and boots on the new profile's URL (B10.FR.04)."""
     await run.ready()
-    migration = await _migrate(run)
+    migration = await migrate(run)
     await run.booted(reset="OnIdle")
-    _connected_on(
+    connected_on(
         run,
         "after the reset the station connects with the first entry of the priority (B10.FR.04)",
         migration,
@@ -167,7 +171,7 @@ async def migrate_fallback(run: StationCaseV201) -> None:
     run.step(f"NetworkProfileConnectionAttempts 2; the back-off {wait} s (Part 4 section 5.3)")
     await run.set_variable(_ATTEMPTS, "2")
     await _short_back_off(run, wait)
-    migration = await _migrate(run)
+    migration = await migrate(run)
     refused: list[str] = []
 
     def refusal(path: str) -> str | None:
@@ -186,7 +190,7 @@ async def migrate_fallback(run: StationCaseV201) -> None:
         expected=f"2 attempts on {migration.new_path}",
         observed=f"{len(refused)} attempts on {migration.new_path}",
     )
-    _connected_on(run, "it falls back to the profile it had (B10.FR.03)", migration, new=False)
+    connected_on(run, "it falls back to the profile it had (B10.FR.03)", migration, new=False)
 
 
 @case("TC_B_49_CS")
@@ -200,7 +204,7 @@ async def migrate_fallback_reconnects(run: StationCaseV201) -> None:
     run.step(f"NetworkProfileConnectionAttempts 1; the back-off {wait} s (Part 4 section 5.3)")
     await run.set_variable(_ATTEMPTS, "1")
     await _short_back_off(run, wait)
-    migration = await _migrate(run)
+    migration = await migrate(run)
     tried: list[tuple[str, float]] = []
 
     def refusal(path: str) -> str | None:
@@ -221,7 +225,7 @@ async def migrate_fallback_reconnects(run: StationCaseV201) -> None:
         expected=f"{migration.new_path}, then {migration.old_path}",
         observed=", ".join(order) or "no attempt",
     )
-    _connected_on(
+    connected_on(
         run,
         "every entry failed: it reconnects with the profile of its last successful"
         " connection (B10.FR.07)",

@@ -27,6 +27,7 @@ attribute                   module                  what it does
                                                     DeleteCertificate (the CA certificates);
                                                     SignCertificate, CertificateSigned (its own)
 ``extended_trigger``        ``extended_trigger.py`` ExtendedTriggerMessage (security extension)
+``profile_upgrade``         ``security_profile.py`` SecurityProfile: raised, never lowered
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -71,6 +72,7 @@ from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.security import SecurityV16
 from chargeyard.station.v16.signed_firmware import SignedFirmwareV16
+from chargeyard.station.v16.security_profile import SecurityProfileV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.terms import TERMS_V16
@@ -88,6 +90,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     """
 
     TERMS: ClassVar[StationTerms] = TERMS_V16
+    CSMS_ROOT: ClassVar[str] = "CentralSystemRootCertificate"
 
     # The blocks, built in ``assemble()`` (see the package docstring).
     core: CoreProfileV16
@@ -104,6 +107,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     security: SecurityV16
     certificates: CertificatesV16
     extended_trigger: ExtendedTriggerV16
+    profile_upgrade: SecurityProfileV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -177,6 +181,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         lambda s, key, value: s.metering.configuration_changed(key, value),
         # A new AuthorizationKey: the next connection uses it, at once (whitepaper A01).
         lambda s, key, value: s.security.configuration_changed(key, value),
+        # A raised SecurityProfile: the next connection uses it, at once (whitepaper 7.6).
+        lambda s, key, value: s.profile_upgrade.configuration_changed(key, value),
     )
     # (A reconnection without a reboot, and the power going or coming back, are the base's
     # alone: base.py reports what changed while offline, and brings the meters up to now.)
@@ -196,6 +202,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.signed_firmware = SignedFirmwareV16(self)
         self.security = SecurityV16(self)
         self.certificates = CertificatesV16(self)
+        self.profile_upgrade = SecurityProfileV16(self)
         self.reservations = ReservationV16(self)
         self.local_list = LocalAuthListV16(self)
         self.smart_charging = SmartChargingV16(self)
@@ -224,6 +231,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.security,
             self.certificates,
             self.extended_trigger,
+            self.profile_upgrade,
         )
 
     def handlers(self) -> dict[str, Handler]:

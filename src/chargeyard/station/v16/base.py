@@ -39,7 +39,14 @@ class StationV16Base(SimulatedStation):
         self.model.profiles.rules = OCPP16_RULES
         # Every station has the AuthorizationKey (security whitepaper 7.2), set once it has a
         # password; write-only, so the listings do not change.
-        self.config = Configuration({**self.template.configuration_16(), "AuthorizationKey": ""})
+        self.config = Configuration(
+            {
+                **self.template.configuration_16(),
+                "AuthorizationKey": "",
+                # (Security whitepaper 7.6; its runner sets it, security_profile_set.)
+                "SecurityProfile": str(self.security_profile),
+            }
+        )
         self.config.on_change(self.configuration_changed)
         # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
         # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.
@@ -65,6 +72,9 @@ class StationV16Base(SimulatedStation):
             local_auth_list_enabled=config.get_bool("LocalAuthListEnabled", True),
             authorization_cache_enabled=config.get_bool("AuthorizationCacheEnabled", True),
         )
+
+    def security_profile_set(self, value: int) -> None:
+        self.config.record("SecurityProfile", str(value))
 
     def configuration_changed(self, key: str, value: str) -> None:
         """An accepted ChangeConfiguration: apply it now (section 5.3). The station then tells

@@ -5,8 +5,8 @@ Management, 9.3 Reservation, 9.4 Smart Charging). A station starts from its temp
 (``StationTemplate.configuration_16()``). ChangeConfiguration answers (section 5.3):
 
 * an unknown key -> NotSupported;
-* a read-only key, or a value of the wrong type or outside what the station supports ->
-  Rejected;
+* a read-only key, or a value of the wrong type or outside what the station supports (its
+  own rule, :attr:`Configuration.check`: a lower SecurityProfile) -> Rejected;
 * a write-only key (the security whitepaper's AuthorizationKey) is never told by
   GetConfiguration: not listed among all the keys, listed without its value when asked for;
 * a key the station applies only at boot -> RebootRequired (the value is stored);
@@ -95,6 +95,9 @@ STANDARD_KEYS: Mapping[str, KeyDefinition] = _keys(
     # The security extension's certificate management: how many CA certificates the station
     # holds (InstallCertificate beyond it is Rejected).
     _K("CertificateStoreMaxLength", "int", readonly=True),
+    # The security whitepaper (edition 3, section 7.6): the security profile the station
+    # connects with, which only goes up (``security_profile.py``).
+    _K("SecurityProfile", "int"),
 )
 
 
@@ -137,6 +140,9 @@ class Configuration:
         )
         self._values = {key: values[key] for key in values}
         self._listeners: list[Callable[[str, str], None]] = []
+        # The station's own rule beyond a key's kind: False rejects the value (the security
+        # profile only goes up). None: none.
+        self.check: Callable[[str, str], bool] | None = None
 
     def on_change(self, listener: Callable[[str, str], None]) -> None:
         """Call ``listener(key, value)`` after every accepted change."""
@@ -174,6 +180,8 @@ class Configuration:
         if definition is None or key not in self._values:
             return "NotSupported"
         if definition.readonly or not _valid(definition.kind, value):
+            return "Rejected"
+        if self.check is not None and not self.check(key, value):
             return "Rejected"
         if definition.kind == "bool":
             value = value.lower()

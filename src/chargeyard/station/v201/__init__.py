@@ -94,6 +94,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring)."""
 
     TERMS: ClassVar[StationTerms] = TERMS_V201
+    CSMS_ROOT: ClassVar[str] = "CSMSRootCertificate"
 
     def assemble(self) -> None:
         super().assemble()  # the version's state, then its blocks over it

@@ -8,7 +8,8 @@ The station has two configuration slots, 0 and 1 (B09.FR.06: at least two), the 
 OCPPCommCtrlr.NetworkConfigurationPriority. Slot 0 holds the connection the station was
 started with (its runner's URL and credentials) until the central system sets a profile in it;
 SecurityCtrlr.SecurityProfile is the security profile of the connection in use: 1 with HTTP
-Basic credentials, 0 without.
+Basic credentials, 0 without, 2 and 3 over TLS (A00: 2 with HTTP Basic credentials, 3 with the
+station's client certificate; ``station/tls.py``).
 
 SetNetworkProfile (B09) keeps the NetworkConnectionProfileType in its slot and answers Accepted
 (B09.FR.01), or Rejected with a reasonCode for what the station could not use (B09.FR.02):
@@ -17,16 +18,20 @@ SetNetworkProfile (B09) keeps the NetworkConnectionProfileType in its slot and a
 * an ocppVersion other than OCPP20 (the station speaks 2.0.1 only): UnsupportedVersion; an
   ocppTransport other than JSON: UnsupportedTransport;
 * a securityProfile below SecurityCtrlr.SecurityProfile (B09.FR.04): LowerSecurityProfile;
-  above 1: UnsupportedProfile (profiles 2 and 3 need TLS, which the station does not speak
-  with a profile of its own: no client certificate, no CSMS root certificate to install);
-* a URL that is not a ``ws://`` URL with a host (profiles 0 and 1 are unencrypted):
-  InvalidURL; a messageTimeout below one second: InvalidTimeout; a VPN (the station has no
-  VPN client): NoVPN.
+  above 3: UnsupportedProfile;
+* a URL that is not a URL with a host of the profile's scheme (``ws://`` for profiles 0 and
+  1, which are unencrypted; ``wss://`` for 2 and 3, over TLS): InvalidURL; a messageTimeout
+  below one second: InvalidTimeout; a VPN (the station has no VPN client): NoVPN.
 
-Nothing can fail while a profile is stored, so the answer is never Failed (B09.FR.03).
+Nothing can fail while a profile is stored, so the answer is never Failed (B09.FR.03): a
+profile of a higher security profile is kept whatever the station holds (A05 step 2).
 NetworkConfigurationPriority may be set (B10.FR.01) to slots that hold a profile (else
-Rejected, EmptySlot: B10.FR.02); like a profile set for the slot in use, it takes effect at the
-next boot, which a CSMS asks for with a Reset (B10 step 3).
+Rejected, EmptySlot: B10.FR.02), and to one whose profile raises the security profile only
+when the station can connect with it (A05, upgrading the security profile): for 2 or 3 a CSMS
+root certificate installed (else Rejected, NoRootCertificate: A05.FR.02), for 3 a client
+certificate of its own (else Rejected, NoClientCertificate: A05.FR.03). Like a profile set for
+the slot in use, the priority takes effect at the next boot, which a CSMS asks for with a Reset
+(B10 step 3; A05.FR.05).
 
 Migrating (B10): the runner asks :meth:`NetworkV201.endpoint` before each connection attempt.
 After a boot the station begins with the first entry of NetworkConfigurationPriority
@@ -39,6 +44,11 @@ station's identity appended (part 4 section 3.1.1); its securityProfile decides 
 credentials and its messageTimeout how long the connection's CALLs wait. The slot that
 connected is OCPPCommCtrlr.ActiveNetworkProfile; like the profiles and the priority it is kept
 through a reboot, as the device model's persistent values are.
+
+A connection with a profile of a higher security profile than before makes that the station's
+SecurityProfile, and the profiles of lower ones are removed, from their slots and from
+NetworkConfigurationPriority (A05.FR.06): the station never connects with a lower one again,
+and a profile below it is refused from then on (B09.FR.04).
 """
 
 from __future__ import annotations
@@ -61,7 +71,8 @@ if TYPE_CHECKING:
 _COMM = "OCPPCommCtrlr"
 SLOTS = ("0", "1")
 _STARTED_WITH = 0  # the slot of the connection the station was started with
-_HIGHEST_PROFILE = 1  # profile 1: HTTP Basic over ws://
+_HIGHEST_PROFILE = 3  # profile 3: TLS with the station's client certificate (A00)
+_TLS = 2  # profiles 2 and 3 run over TLS, on wss:// URLs
 _AS_STARTED: tuple[int, Payload | None] = (_STARTED_WITH, None)  # slot 0, the runner's URL
 
 
@@ -149,21 +160,48 @@ class NetworkV201(Block["StationV201"]):
         return None
 
     def _endpoint(self, profile: Payload) -> Endpoint | None:
-        """Where ``profile`` dials: a ``ws://`` URL with a host and a port that is not 0
-        (None: not one)."""
+        """Where ``profile`` dials: a URL of its security profile's scheme (``wss://`` for
+        profiles 2 and 3, else ``ws://``) with a host and a port that is not 0 (None: not
+        one)."""
         url: str = profile["ocppCsmsUrl"]
         try:
             endpoint = Endpoint.of(url, self.station.identity, profile["securityProfile"])
             port = urlsplit(url).port
         except (InvalidURI, ValueError):  # (ValueError: a port that is no number, or too big)
             return None
-        return endpoint if not endpoint.uri.secure and port != 0 else None
+        secure = endpoint.security_profile >= _TLS
+        return endpoint if endpoint.uri.secure == secure and port != 0 else None
 
     def _priority_refusal(self, value: str) -> str | None:
-        """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02)."""
+        """NetworkConfigurationPriority names only slots that hold a profile (B10.FR.02), not
+        the connection it was started with once that is below the security profile
+        (A05.FR.06), and a profile of a higher security profile only when the station can
+        connect with it (A05.FR.02, A05.FR.03)."""
+        current = self.security_profile
         for slot in _slots(value):
-            if slot != _STARTED_WITH and slot not in self.profiles:
-                return "EmptySlot"
+            profile = self.profiles.get(slot)
+            if profile is None:
+                if slot != _STARTED_WITH:
+                    return "EmptySlot"
+                if self.station.security_profile < current:  # the runner's, left (A05.FR.06)
+                    return "LowerSecurityProfile"
+                continue
+            security: int = profile["securityProfile"]
+            if security > current:
+                problem = self._upgrade_refusal(security)
+                if problem is not None:
+                    return problem
+        return None
+
+    def _upgrade_refusal(self, security: int) -> str | None:
+        """Why the station cannot connect with ``security`` (None: it can): TLS needs a CSMS
+        root to check the server against (A05.FR.02), profile 3 a certificate of its own
+        (A05.FR.03)."""
+        station = self.station
+        if security >= _TLS and not station.csms_roots():
+            return "NoRootCertificate"
+        if security == _HIGHEST_PROFILE and station.client_certificate is None:
+            return "NoClientCertificate"
         return None
 
     # -- B10: which profile the next attempt dials ----------------------------------------------
@@ -203,6 +241,30 @@ class NetworkV201(Block["StationV201"]):
         self._pass = None
         self._connected = profile
         self.station.device_model.write(_COMM, "ActiveNetworkProfile", str(slot))
+        if self.profiles:
+            self._drop_lower_profiles(slot)
+
+    def _drop_lower_profiles(self, active: int) -> None:
+        """A05.FR.06: the profiles below the security profile just connected with are
+        removed, and NetworkConfigurationPriority keeps the slots that remain (slot 0 as
+        started stays while its runner's security profile is not below)."""
+        security = self.security_profile
+        lower = [slot for slot, p in self.profiles.items() if p["securityProfile"] < security]
+        for slot in lower:
+            del self.profiles[slot]
+        runner_kept = self.station.security_profile >= security
+        order = _slots(self.station.device_model.value(_COMM, "NetworkConfigurationPriority"))
+        kept = tuple(
+            slot
+            for slot in order
+            if slot == active
+            or slot in self.profiles
+            or (slot == _STARTED_WITH and slot not in lower and runner_kept)
+        )
+        if kept != order:
+            value = ",".join(map(str, kept))
+            self.station.device_model.write(_COMM, "NetworkConfigurationPriority", value)
+            self.station.note(f"network: security profile {security}; priority now {value}")
 
     def message_timeout(self) -> float | None:
         """Seconds a CALL waits on the connection in use: its profile's messageTimeout (None:

@@ -1,0 +1,33 @@
+"""OCPP 1.6 Central System cases of the security extension over TLS (the 1.6 security
+whitepaper, edition 3: security profile 2, TLS with the Central System's certificate, section
+2.4; profile 3, with the Charge Point's client certificate too, section 2.5). They run when the
+target is a ``wss://`` URL (``--ca`` trusting the Central System's root); TC_087_CSMS needs the
+station's client certificate (``--client-cert``, ``--client-key``)."""
+
+from __future__ import annotations
+
+from chargeyard.conformance.cases_v16_csms._registry import case
+from chargeyard.conformance.csms_case import CsmsCase
+from chargeyard.conformance.csms_tls_moves import check_tls_version, over_tls
+
+
+@case("TC_086_CSMS")
+async def server_certificate_valid(run: CsmsCase) -> None:
+    """The Central System presents a server certificate the station's trusted root verifies
+    (TLS 1.2 or above); the station connects and boots."""
+    over_tls(run)
+    run.log.step("The station sets up TLS, checks the Central System's certificate, connects")
+    await run.connect()
+    check_tls_version(run)
+    await run.boot()
+
+
+@case("TC_087_CSMS")
+async def client_certificate_valid(run: CsmsCase) -> None:
+    """The station presents its client certificate; the Central System verifies it and lets
+    the station in; it boots."""
+    over_tls(run, profile_3=True)
+    run.log.step("The station presents its client certificate and connects")
+    await run.connect()
+    check_tls_version(run)
+    await run.boot()

@@ -1,0 +1,74 @@
+"""What a simulated station trusts and presents when it dials ``wss://`` (security profiles 2
+and 3: OCPP 2.0.1 part 2 A00; the OCPP 1.6 security whitepaper, "Improved security for OCPP
+1.6-J", sections 2.4 and 2.5).
+
+Theory of operation
+-------------------
+The station verifies the central system's certificate path (A00.FR.308, 411) against the CSMS
+root certificates installed in its certificate store (2.0.1 CSMSRootCertificate, 1.6
+CentralSystemRootCertificate: ``model/certificates.py``) and against those only; a station
+with none installed trusts the system's certificate store, as it always did. The host name is
+checked against the certificate (A00.FR.309, 412). Only TLS 1.2 and above are offered
+(A00.FR.313, 416), without compression (A00.FR.321).
+
+For profile 3 the station presents its own certificate and key (A00.FR.401, 402): a
+:class:`ClientCertificate`, two PEM files. Today they come from the station's runner (the
+simulator's ``--client-cert``/``--client-key``); :attr:`SimulatedStation.client_certificate
+<chargeyard.station.core.SimulatedStation.client_certificate>` is where a certificate the
+central system signed for the station (A02, A03) takes their place.
+
+Contexts are cached by what they trust and present: the stations of a fleet that trust the same
+roots with no certificate of their own share one, so ten thousand stations cost one context,
+and a station pays for it only when it dials ``wss://``.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+MINIMUM_VERSION = ssl.TLSVersion.TLSv1_2  # A00.FR.313, 416
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCertificate:
+    """A station's own TLS client certificate (its subject's CN the station's identity,
+    A00.FR.405) and private key, as PEM files: what ``SSLContext.load_cert_chain`` reads.
+
+    Attributes:
+        cert_file: the certificate, followed by its intermediates if any.
+        key_file: its private key (unencrypted).
+    """
+
+    cert_file: Path
+    key_file: Path
+
+    def of(self, identity: str) -> ClientCertificate:
+        """The files of ``identity``: ``{identity}`` in a path is replaced by it, so that one
+        option names each station of a fleet its own certificate."""
+        return ClientCertificate(
+            Path(str(self.cert_file).replace("{identity}", identity)),
+            Path(str(self.key_file).replace("{identity}", identity)),
+        )
+
+
+@functools.lru_cache(maxsize=256)
+def client_context(roots: tuple[str, ...], client: ClientCertificate | None) -> ssl.SSLContext:
+    """The TLS context of a station that trusts ``roots`` (PEM texts; none: the system's trust
+    store) and presents ``client`` (None: no certificate).
+
+    Raises:
+        OSError: the client certificate's files cannot be read.
+        ssl.SSLError: a root or the client certificate is not PEM, or the key does not match.
+    """
+    if roots:
+        context = ssl.create_default_context(cadata="\n".join(roots))
+    else:
+        context = ssl.create_default_context()
+    context.minimum_version = MINIMUM_VERSION
+    context.options |= ssl.OP_NO_COMPRESSION
+    if client is not None:
+        context.load_cert_chain(client.cert_file, client.key_file)
+    return context

@@ -1,0 +1,139 @@
+"""The listener over TLS (security profiles 2 and 3, OCPP 2.0.1 part 2 A00.FR.3xx/4xx): a
+private chain, real handshakes on 127.0.0.1."""
+
+from __future__ import annotations
+
+import ssl
+import warnings
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.typing import Subprotocol
+
+from chargeyard.conformance.tls_chain import CertificateAuthority, KeyPair
+from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.csms.tls import TlsSettings
+from chargeyard.store import Store
+
+OCPP16 = [Subprotocol("ocpp1.6")]
+
+
+@pytest.fixture
+def ca(tmp_path: Path) -> CertificateAuthority:
+    return CertificateAuthority(tmp_path / "ca")
+
+
+async def _listener(store: Store, tls: TlsSettings) -> CsmsServer:
+    await store.stations.register("CP-1", password="s3cret-password-16")
+    return CsmsServer(store, CsmsSettings(port=0, retention=None, tls=tls))
+
+
+@pytest.fixture
+async def profile2(store: Store, ca: CertificateAuthority) -> AsyncIterator[CsmsServer]:
+    server = ca.server("127.0.0.1")
+    async with await _listener(store, TlsSettings(server.cert_file, server.key_file)) as csms:
+        yield csms
+
+
+@pytest.fixture
+async def profile3(store: Store, ca: CertificateAuthority) -> AsyncIterator[CsmsServer]:
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file, ca.root_file)
+    async with await _listener(store, tls) as csms:
+        yield csms
+
+
+def trusting(ca: CertificateAuthority, client: KeyPair | None = None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca.root_file)
+    if client is not None:
+        context.load_cert_chain(client.cert_file, client.key_file)
+    return context
+
+
+def wss(csms: CsmsServer, identity: str = "CP-1") -> str:
+    return f"wss://127.0.0.1:{csms.port}/ocpp/{identity}"
+
+
+BASIC = {"Authorization": "Basic Q1AtMTpzM2NyZXQtcGFzc3dvcmQtMTY="}  # CP-1:s3cret-password-16
+
+
+async def test_a00_fr_307_profile_2_serves_wss_with_its_certificate_and_basic_auth(
+    profile2: CsmsServer, ca: CertificateAuthority
+) -> None:
+    assert profile2.scheme == "wss"
+    async with connect(
+        wss(profile2), ssl=trusting(ca), subprotocols=OCPP16, additional_headers=BASIC
+    ) as ws:
+        assert ws.subprotocol == "ocpp1.6"
+        tls = ws.transport.get_extra_info("ssl_object")
+        assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    # Profile 2 still asks for the password (A00.FR.301).
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(wss(profile2), ssl=trusting(ca), subprotocols=OCPP16):
+            pass
+    assert refused.value.response.status_code == 401
+
+
+async def test_a00_fr_308_a_station_not_trusting_the_root_does_not_connect(
+    profile2: CsmsServer, tmp_path: Path
+) -> None:
+    other = CertificateAuthority(tmp_path / "other")
+    with pytest.raises(ssl.SSLCertVerificationError):
+        async with connect(wss(profile2), ssl=trusting(other), subprotocols=OCPP16):
+            pass
+
+
+async def test_a00_fr_313_tls_1_2_is_enough_and_1_1_is_refused(
+    profile2: CsmsServer, ca: CertificateAuthority
+) -> None:
+    only_12 = trusting(ca)
+    only_12.maximum_version = ssl.TLSVersion.TLSv1_2
+    async with connect(
+        wss(profile2), ssl=only_12, subprotocols=OCPP16, additional_headers=BASIC
+    ) as ws:
+        assert ws.transport.get_extra_info("ssl_object").version() == "TLSv1.2"
+    too_old = trusting(ca)
+    with warnings.catch_warnings():  # (the versions are deprecated: that is the point)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        too_old.minimum_version = ssl.TLSVersion.TLSv1
+        too_old.maximum_version = ssl.TLSVersion.TLSv1_1
+    too_old.set_ciphers("ALL:@SECLEVEL=0")
+    # The server ends the TLS handshake (A00.FR.315): an alert, or a reset on uvloop.
+    with pytest.raises((ssl.SSLError, ConnectionResetError)):
+        async with connect(wss(profile2), ssl=too_old, subprotocols=OCPP16):
+            pass
+
+
+async def test_a00_fr_405_profile_3_lets_in_the_certificate_naming_the_station(
+    profile3: CsmsServer, ca: CertificateAuthority
+) -> None:
+    # No password: the certificate is the station's credential (A00.FR.401).
+    async with connect(
+        wss(profile3), ssl=trusting(ca, ca.client("CP-1")), subprotocols=OCPP16
+    ) as ws:
+        assert ws.subprotocol == "ocpp1.6"
+
+
+async def test_a00_fr_405_profile_3_refuses_a_certificate_naming_another_station(
+    profile3: CsmsServer, ca: CertificateAuthority
+) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(wss(profile3), ssl=trusting(ca, ca.client("CP-2")), subprotocols=OCPP16):
+            pass
+    assert refused.value.response.status_code == 403
+    assert b"'CP-2', not 'CP-1'" in refused.value.response.body
+
+
+async def test_a00_fr_407_profile_3_refuses_no_certificate_and_a_foreign_one(
+    profile3: CsmsServer, ca: CertificateAuthority, tmp_path: Path
+) -> None:
+    foreign = CertificateAuthority(tmp_path / "foreign").client("CP-1")
+    for context in (trusting(ca), trusting(ca, foreign)):
+        with pytest.raises((ssl.SSLError, OSError, InvalidHandshake)):
+            async with connect(
+                wss(profile3), ssl=context, subprotocols=OCPP16, additional_headers=BASIC
+            ) as ws:
+                await ws.recv()  # TLS 1.3 reports the refused certificate after the handshake

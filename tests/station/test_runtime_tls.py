@@ -1,0 +1,144 @@
+"""A station dialing wss:// (security profiles 2 and 3, OCPP 2.0.1 part 2 A00): it trusts the
+CSMS roots installed in it and presents its client certificate; our listener with a private
+chain on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chargeyard.conformance.tls_chain import CertificateAuthority
+from chargeyard.csms.server import CsmsServer
+from chargeyard.csms.tls import TlsSettings
+from chargeyard.station.catalog import load_catalog
+from chargeyard.station.clock import SystemClock
+from chargeyard.station.core import SimulatedStation
+from chargeyard.station.model.states import Registration
+from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.station.tls import ClientCertificate
+from chargeyard.station.v16 import StationV16
+from chargeyard.station.v201 import StationV201
+from tests.polling import until
+from tests.station.wire_csms import our_csms
+
+FAST = ReconnectPolicy(initial=0.05, factor=2.0, ceiling=0.2)
+
+
+@pytest.fixture
+def ca(tmp_path: Path) -> CertificateAuthority:
+    return CertificateAuthority(tmp_path / "ca")
+
+
+async def _serving(tmp_path: Path, ca: CertificateAuthority, *, client_ca: bool) -> Any:
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file, ca.root_file if client_ca else None)
+    return our_csms(tmp_path, heartbeat_interval=60, tls=tls)
+
+
+@pytest.fixture
+async def profile2(tmp_path: Path, ca: CertificateAuthority) -> AsyncIterator[CsmsServer]:
+    async with await _serving(tmp_path, ca, client_ca=False) as csms:
+        yield csms
+
+
+@pytest.fixture
+async def profile3(tmp_path: Path, ca: CertificateAuthority) -> AsyncIterator[CsmsServer]:
+    async with await _serving(tmp_path, ca, client_ca=True) as csms:
+        yield csms
+
+
+def trusting(station: SimulatedStation, ca: CertificateAuthority) -> SimulatedStation:
+    outcome = station.model.certificates.install(
+        station.CSMS_ROOT, ca.root_pem, station.clock.now().timestamp()
+    )
+    assert outcome.reason is None
+    return station
+
+
+def v16(identity: str = "CP-1") -> StationV16:
+    template = load_catalog().template("alfen-eve-single-pro-line")
+    return StationV16(identity, template, clock=SystemClock())
+
+
+def v201(identity: str = "CP-1") -> StationV201:
+    template = load_catalog().template("alfen-eve-single-pro-line")
+    return StationV201(identity, template, clock=SystemClock())
+
+
+def accepted(runtime: StationRuntime) -> bool:
+    return runtime.station.registration is Registration.ACCEPTED
+
+
+async def test_a00_fr_308_a_station_trusting_the_installed_root_boots(
+    profile2: CsmsServer, ca: CertificateAuthority
+) -> None:
+    for station in (trusting(v16("CP-16"), ca), trusting(v201("CP-201"), ca)):
+        runtime = StationRuntime(
+            station, f"wss://127.0.0.1:{profile2.port}/ocpp/{station.identity}", reconnect=FAST
+        )
+        runtime.start()
+        try:
+            await until(lambda: accepted(runtime))  # noqa: B023 - awaited in this iteration
+        finally:
+            await runtime.stop()
+    assert station.security_profile == 0  # TLS without a password: no profile of its own
+
+
+async def test_a00_fr_311_without_the_root_the_connection_is_refused(
+    profile2: CsmsServer,
+) -> None:
+    runtime = StationRuntime(v16(), f"wss://127.0.0.1:{profile2.port}/ocpp/CP-1", reconnect=FAST)
+    runtime.start()
+    try:
+        await until(lambda: runtime.last_error is not None)
+        assert "CERTIFICATE_VERIFY_FAILED" in (runtime.last_error or "")
+        assert not runtime.connected
+    finally:
+        await runtime.stop()
+
+
+async def test_a00_fr_401_profile_3_presents_its_client_certificate(
+    profile3: CsmsServer, ca: CertificateAuthority
+) -> None:
+    pair = ca.client("CP-1")
+    runtime = StationRuntime(
+        trusting(v201(), ca),
+        f"wss://127.0.0.1:{profile3.port}/ocpp/CP-1",
+        reconnect=FAST,
+        client_certificate=ClientCertificate(pair.cert_file, pair.key_file),
+    )
+    assert runtime.station.security_profile == 3
+    assert runtime.station.device_model.value("SecurityCtrlr", "SecurityProfile") == "3"
+    runtime.start()
+    try:
+        await until(lambda: accepted(runtime))
+    finally:
+        await runtime.stop()
+
+
+async def test_a00_fr_405_a_certificate_naming_another_station_is_refused(
+    profile3: CsmsServer, ca: CertificateAuthority
+) -> None:
+    pair = ca.client("CP-2")
+    runtime = StationRuntime(
+        trusting(v16(), ca),
+        f"wss://127.0.0.1:{profile3.port}/ocpp/CP-1",
+        reconnect=FAST,
+        client_certificate=ClientCertificate(pair.cert_file, pair.key_file),
+    )
+    runtime.start()
+    try:
+        await until(lambda: runtime.last_error is not None)
+        assert "403" in (runtime.last_error or "")
+    finally:
+        await runtime.stop()
+
+
+def test_a_fleet_names_each_station_its_own_certificate(tmp_path: Path) -> None:
+    template = ClientCertificate(tmp_path / "{identity}.pem", tmp_path / "{identity}-key.pem")
+    assert template.of("CP-7") == ClientCertificate(
+        tmp_path / "CP-7.pem", tmp_path / "CP-7-key.pem"
+    )

@@ -5,12 +5,17 @@ chain on 127.0.0.1."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from chargeyard.conformance.tls_chain import CertificateAuthority
+from chargeyard.csms.authority import CA_CERT_FILE
+from chargeyard.csms.authority import CertificateAuthority as CsmsAuthority
 from chargeyard.csms.server import CsmsServer
 from chargeyard.csms.tls import TlsSettings
 from chargeyard.station.catalog import load_catalog
@@ -142,3 +147,50 @@ def test_a_fleet_names_each_station_its_own_certificate(tmp_path: Path) -> None:
     assert template.of("CP-7") == ClientCertificate(
         tmp_path / "CP-7.pem", tmp_path / "CP-7-key.pem"
     )
+
+
+async def test_a02_fr_09_the_certificate_its_csms_signed_is_presented_at_profile_3(
+    tmp_path: Path, ca: CertificateAuthority
+) -> None:
+    # The central system's certificate authority signs the station's CSR (A02); its listener
+    # of security profile 3 trusts that authority for the stations' certificates. The station
+    # has no certificate from its runner: what it presents is the one it was sent.
+    authority = CsmsAuthority.in_data_dir(tmp_path / "csms-data")
+    station = trusting(v201(), ca)
+    now = datetime.now(UTC)
+    request = x509.load_pem_x509_csr(
+        station.model.own_certificate.signing_request("CP-1", "chargeyard").encode()
+    )
+    chain = authority.sign(request, now).public_bytes(serialization.Encoding.PEM).decode()
+    refused = station.model.own_certificate.install(chain, "CP-1", [], now.timestamp())
+    assert refused is None
+    assert station.presented_certificate() is station.model.own_certificate.client_certificate()
+
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file, tmp_path / "csms-data" / CA_CERT_FILE)
+    async with our_csms(tmp_path, heartbeat_interval=60, tls=tls) as csms:
+        runtime = StationRuntime(station, f"wss://127.0.0.1:{csms.port}/ocpp/CP-1", reconnect=FAST)
+        # Raised to profile 3 once it held a certificate (1.6 SecurityProfile, 2.0.1 A05).
+        station.security_profile = 3
+        runtime.start()
+        try:
+            await until(lambda: accepted(runtime))
+        finally:
+            await runtime.stop()
+
+
+def test_a02_fr_09_a_signed_certificate_comes_before_the_runner_s(
+    tmp_path: Path, ca: CertificateAuthority
+) -> None:
+    pair = ca.client("CP-1")
+    station = v16()
+    station.client_certificate = ClientCertificate(pair.cert_file, pair.key_file)
+    assert station.presented_certificate() == station.client_certificate
+    authority = CsmsAuthority.new()
+    now = datetime.now(UTC)
+    request = x509.load_pem_x509_csr(
+        station.model.own_certificate.signing_request("CP-1", "chargeyard").encode()
+    )
+    chain = authority.sign(request, now).public_bytes(serialization.Encoding.PEM).decode()
+    assert station.model.own_certificate.install(chain, "CP-1", [], now.timestamp()) is None
+    assert station.presented_certificate() is station.model.own_certificate.client_certificate()

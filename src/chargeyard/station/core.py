@@ -65,6 +65,7 @@ from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.io import StationIO, UnavailableIO
+from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.states import (
     ConnectorStatus,
     Registration,
@@ -158,8 +159,8 @@ class SimulatedStation(ActionHandlers):
         # The HTTP Basic password it presents (security profile 1), which its central system
         # may change (1.6 security whitepaper A01, 2.0.1 A01); None: it presents none.
         self.password: str | None = None
-        # The TLS client certificate it presents on wss:// (security profile 3, station/tls.py):
-        # its runner's today; None: it has none.
+        # The TLS client certificate its runner gave it (security profile 3, station/tls.py);
+        # one the central system signs for it comes before it (presented_certificate).
         self.client_certificate: ClientCertificate | None = None
         # Close the connection and dial again at once (redial).
         self._redial = False
@@ -279,6 +280,13 @@ class SimulatedStation(ActionHandlers):
         ``wss://`` connection trusts (A00.FR.308; none: the system's trust store)."""
         installed = self.model.certificates.of((self.CSMS_ROOT,))
         return tuple(item.certificate.pem for item in installed)
+
+    def presented_certificate(self) -> ClientCertificate | HeldCertificate | None:
+        """The certificate it presents as a TLS client at security profile 3 (A00.FR.401): the
+        one its central system signed for it (A02.FR.09: the newest is used), else its
+        runner's; None when it has neither."""
+        held = self.model.own_certificate.client_certificate()
+        return held if held is not None else self.client_certificate
 
     def endpoint(self) -> Endpoint | None:
         """Where the connection attempt about to be made goes: asked by the runner once per

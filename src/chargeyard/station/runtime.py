@@ -62,7 +62,7 @@ from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.link import Link
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
-from chargeyard.station.tls import ClientCertificate, client_context
+from chargeyard.station.tls import ClientCertificate, presenting_context
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
@@ -307,10 +307,10 @@ class StationRuntime:
         station = self.station
         roots = station.csms_roots()
         profile = station.security_profile if endpoint is None else endpoint.security_profile
-        client = station.client_certificate if profile == _CERTIFIED else None
+        client = station.presented_certificate() if profile == _CERTIFIED else None
         if not roots and client is None:
             return dialer.tls()
-        return client_context(roots, client)
+        return presenting_context(roots, client)
 
     @property
     def subprotocol(self) -> str:

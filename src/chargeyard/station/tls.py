@@ -11,11 +11,12 @@ with none installed trusts the system's certificate store, as it always did. The
 checked against the certificate (A00.FR.309, 412). Only TLS 1.2 and above are offered
 (A00.FR.313, 416), without compression (A00.FR.321).
 
-For profile 3 the station presents its own certificate and key (A00.FR.401, 402): a
-:class:`ClientCertificate`, two PEM files. Today they come from the station's runner (the
-simulator's ``--client-cert``/``--client-key``); :attr:`SimulatedStation.client_certificate
-<chargeyard.station.core.SimulatedStation.client_certificate>` is where a certificate the
-central system signed for the station (A02, A03) takes their place.
+For profile 3 the station presents its own certificate and key (A00.FR.401, 402): the one the
+central system signed for it (A02: a :class:`~chargeyard.station.model.own_certificate.
+HeldCertificate`, in memory), else the one its runner gave it (a :class:`ClientCertificate`,
+two PEM files: the simulator's ``--client-cert``/``--client-key``); :meth:`SimulatedStation.
+presented_certificate <chargeyard.station.core.SimulatedStation.presented_certificate>` says
+which.
 
 Contexts are cached by what they trust and present: the stations of a fleet that trust the same
 roots with no certificate of their own share one, so ten thousand stations cost one context,
@@ -25,9 +26,13 @@ and a station pays for it only when it dials ``wss://``.
 from __future__ import annotations
 
 import functools
+import os
 import ssl
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from chargeyard.station.model.own_certificate import HeldCertificate
 
 MINIMUM_VERSION = ssl.TLSVersion.TLSv1_2  # A00.FR.313, 416
 
@@ -63,12 +68,45 @@ def client_context(roots: tuple[str, ...], client: ClientCertificate | None) -> 
         OSError: the client certificate's files cannot be read.
         ssl.SSLError: a root or the client certificate is not PEM, or the key does not match.
     """
+    context = _trusting(roots)
+    if client is not None:
+        context.load_cert_chain(client.cert_file, client.key_file)
+    return context
+
+
+def presenting_context(
+    roots: tuple[str, ...], presented: ClientCertificate | HeldCertificate | None
+) -> ssl.SSLContext:
+    """The context of a station that trusts ``roots`` and presents ``presented``: its runner's
+    files, or the certificate the central system signed for it."""
+    if isinstance(presented, HeldCertificate):
+        return _held_context(roots, presented.chain_pem, presented.key_pem())
+    return client_context(roots, presented)
+
+
+@functools.lru_cache(maxsize=256)
+def _held_context(roots: tuple[str, ...], chain_pem: str, key_pem: bytes) -> ssl.SSLContext:
+    """A context presenting a certificate held in memory. ``load_cert_chain`` reads files
+    only, so the chain and key are written into a folder only this user may read, read, and
+    removed at once."""
+    context = _trusting(roots)
+    with tempfile.TemporaryDirectory(prefix="chargeyard-tls-") as folder:
+        os.chmod(folder, 0o700)
+        cert_file, key_file = Path(folder, "cert.pem"), Path(folder, "key.pem")
+        cert_file.write_text(chain_pem, encoding="ascii")
+        key_file.touch(mode=0o600)
+        key_file.write_bytes(key_pem)
+        context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def _trusting(roots: tuple[str, ...]) -> ssl.SSLContext:
+    """A new client context that trusts ``roots`` (none: the system's trust store), TLS 1.2 and
+    above, without compression."""
     if roots:
         context = ssl.create_default_context(cadata="\n".join(roots))
     else:
         context = ssl.create_default_context()
     context.minimum_version = MINIMUM_VERSION
     context.options |= ssl.OP_NO_COMPRESSION
-    if client is not None:
-        context.load_cert_chain(client.cert_file, client.key_file)
     return context

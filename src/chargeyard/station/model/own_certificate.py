@@ -56,8 +56,9 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ClientCertificate:
-    """The station's certificate as a TLS client presents it (security profile 3)."""
+class HeldCertificate:
+    """The station's certificate as a TLS client presents it (security profile 3), in memory:
+    ``station/tls.py`` makes a context of it (``held_context``)."""
 
     chain_pem: str
     """The certificate chain as the central system sent it, the station's certificate first."""
@@ -89,7 +90,7 @@ class OwnCertificate:
 
     def __init__(self) -> None:
         self._pending: ec.EllipticCurvePrivateKey | None = None
-        self._held: ClientCertificate | None = None
+        self._held: HeldCertificate | None = None
         self._issuer: Certificate | None = None
 
     @property
@@ -130,11 +131,11 @@ class OwnCertificate:
             return Refused(refusal)
         assert key is not None  # _refusal refuses a chain without a pending key
         leaf = Certificate(chain, certificates[0])
-        self._held = ClientCertificate(chain, leaf, key)
+        self._held = HeldCertificate(chain, leaf, key)
         self._issuer = _issuer_of(certificates, roots)
         return None
 
-    def client_certificate(self) -> ClientCertificate | None:
+    def client_certificate(self) -> HeldCertificate | None:
         """The station's certificate and key for a TLS client (security profile 3,
         A00.FR.401/402); None while it has none."""
         return self._held

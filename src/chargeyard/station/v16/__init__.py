@@ -71,8 +71,8 @@ from chargeyard.station.v16.remote_control import RemoteControlV16
 from chargeyard.station.v16.remote_trigger import RemoteTriggerV16
 from chargeyard.station.v16.reservation import ReservationV16
 from chargeyard.station.v16.security import SecurityV16
-from chargeyard.station.v16.signed_firmware import SignedFirmwareV16
 from chargeyard.station.v16.security_profile import SecurityProfileV16
+from chargeyard.station.v16.signed_firmware import SignedFirmwareV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
 from chargeyard.station.v16.start_stop import StartStopV16
 from chargeyard.station.v16.terms import TERMS_V16

@@ -64,7 +64,7 @@ class SecurityProfileV16(Block["StationV16"]):
             return "the connection does not run over TLS, and 1.6 gives no other URL"
         if wanted >= 2 and not station.csms_roots():
             return "no CentralSystemRootCertificate installed"
-        if wanted == _HIGHEST and station.client_certificate is None:
+        if wanted == _HIGHEST and station.presented_certificate() is None:
             return "no client certificate of its own"
         return None
 

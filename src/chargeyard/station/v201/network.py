@@ -200,7 +200,7 @@ class NetworkV201(Block["StationV201"]):
         station = self.station
         if security >= _TLS and not station.csms_roots():
             return "NoRootCertificate"
-        if security == _HIGHEST_PROFILE and station.client_certificate is None:
+        if security == _HIGHEST_PROFILE and station.presented_certificate() is None:
             return "NoClientCertificate"
         return None
 

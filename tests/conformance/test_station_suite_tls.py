@@ -56,7 +56,7 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
     client = ca.client(station_lab.IDENTITY) if profile_3 else None
     run = await station_lab.run_against(
         _trusting(station_lab.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_086_CS", "TC_087_CS"],
+        ["TC_078_CS", "TC_086_CS", "TC_087_CS"],
         password=PASSWORD_16,
         client_certificate=None
         if client is None
@@ -64,6 +64,7 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
         tls=tls,
     )
     assert _verdicts(run) == {
+        "TC_078_CS": PASS,
         "TC_086_CS": PASS,
         "TC_087_CS": PASS if profile_3 else NOT_APPLICABLE,
     }, _why(run)

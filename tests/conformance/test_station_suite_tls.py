@@ -80,7 +80,7 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
     client = ca.client(station_lab_v201.IDENTITY) if profile_3 else None
     run = await station_lab_v201.run_against(
         _trusting(station_lab_v201.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_A_04_CS", "TC_A_07_CS", "TC_A_22_CS", "TC_B_45_CS"],
+        ["TC_A_04_CS", "TC_A_05_CS", "TC_A_07_CS", "TC_A_22_CS", "TC_B_45_CS"],
         features=FEATURES,
         password=PASSWORD_201,
         client_certificate=None
@@ -90,6 +90,7 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
     )
     assert _verdicts(run) == {
         "TC_A_04_CS": PASS,
+        "TC_A_05_CS": PASS,
         "TC_A_07_CS": PASS if profile_3 else NOT_APPLICABLE,
         "TC_A_22_CS": PASS,  # 2 -> 1 (profile 2), 3 -> 2 (profile 3): LowerSecurityProfile
         "TC_B_45_CS": PASS,  # migrating on wss://, the profile kept

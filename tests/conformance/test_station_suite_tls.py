@@ -15,7 +15,7 @@ from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.tls import TlsSettings
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.tls import ClientCertificate
+from chargeyard.station.tls import ClientCertificate, Refusal
 from tests.conformance import station_lab, station_lab_v201
 from tests.conformance.test_station_suite_v201 import FEATURES
 
@@ -157,3 +157,25 @@ async def test_chargeyard_s_201_station_raised_from_profile_2_to_3_passes_tc_a_1
     assert _verdicts(run) == dict.fromkeys(ids, PASS), _why(run)
     assert station.security_profile == 2  # its runner's; the connection's is 3
     assert station.device_model.value("SecurityCtrlr", "SecurityProfile") == "3"
+
+
+async def test_a_station_that_does_not_report_the_refused_certificate_fails_tc_078(
+    tmp_path: Path,
+) -> None:
+    ca = CertificateAuthority(tmp_path / "ca")
+    server = ca.server("127.0.0.1")
+    station = _trusting(station_lab.new_station(), ca)
+
+    def silent(refusal: Refusal, reason: str) -> None:
+        """It refuses the certificate it cannot verify but reports nothing of it."""
+
+    station.tls_refused = silent  # type: ignore[method-assign]
+    run = await station_lab.run_against(
+        station,  # type: ignore[arg-type]
+        ["TC_078_CS"],
+        password=PASSWORD_16,
+        tls=TlsSettings(server.cert_file, server.key_file),
+    )
+    [result] = run.results
+    assert result.conformance is Verdict.FAIL
+    assert "InvalidCentralSystemCertificate" in (result.reason or ""), result.reason

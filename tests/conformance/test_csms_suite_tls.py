@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 STATION = "CY-CONFORMANCE-TLS"
 PASSWORD = "conformance-secret-tls"
 CASES = {
-    V16: ["TC_086_CSMS", "TC_087_CSMS"],
+    V16: ["TC_078_CSMS", "TC_086_CSMS", "TC_087_CSMS"],
     V201: ["TC_A_04_CSMS", "TC_A_06_CSMS", "TC_A_07_CSMS", "TC_A_08_CSMS"],
 }
 PROFILE_3_ONLY = {"TC_087_CSMS", "TC_A_07_CSMS", "TC_A_08_CSMS"}

@@ -15,7 +15,7 @@ from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.tls import TlsSettings
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.tls import ClientCertificate
+from chargeyard.station.tls import ClientCertificate, Refusal
 from tests.conformance import station_lab, station_lab_v201
 from tests.conformance.test_station_suite_v201 import FEATURES
 
@@ -56,7 +56,7 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
     client = ca.client(station_lab.IDENTITY) if profile_3 else None
     run = await station_lab.run_against(
         _trusting(station_lab.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_086_CS", "TC_087_CS"],
+        ["TC_078_CS", "TC_086_CS", "TC_087_CS"],
         password=PASSWORD_16,
         client_certificate=None
         if client is None
@@ -64,6 +64,7 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
         tls=tls,
     )
     assert _verdicts(run) == {
+        "TC_078_CS": PASS,
         "TC_086_CS": PASS,
         "TC_087_CS": PASS if profile_3 else NOT_APPLICABLE,
     }, _why(run)
@@ -79,7 +80,7 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
     client = ca.client(station_lab_v201.IDENTITY) if profile_3 else None
     run = await station_lab_v201.run_against(
         _trusting(station_lab_v201.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_A_04_CS", "TC_A_07_CS", "TC_A_22_CS", "TC_B_45_CS"],
+        ["TC_A_04_CS", "TC_A_05_CS", "TC_A_07_CS", "TC_A_22_CS", "TC_B_45_CS"],
         features=FEATURES,
         password=PASSWORD_201,
         client_certificate=None
@@ -89,6 +90,7 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
     )
     assert _verdicts(run) == {
         "TC_A_04_CS": PASS,
+        "TC_A_05_CS": PASS,
         "TC_A_07_CS": PASS if profile_3 else NOT_APPLICABLE,
         "TC_A_22_CS": PASS,  # 2 -> 1 (profile 2), 3 -> 2 (profile 3): LowerSecurityProfile
         "TC_B_45_CS": PASS,  # migrating on wss://, the profile kept
@@ -155,3 +157,25 @@ async def test_chargeyard_s_201_station_raised_from_profile_2_to_3_passes_tc_a_1
     assert _verdicts(run) == dict.fromkeys(ids, PASS), _why(run)
     assert station.security_profile == 2  # its runner's; the connection's is 3
     assert station.device_model.value("SecurityCtrlr", "SecurityProfile") == "3"
+
+
+async def test_a_station_that_does_not_report_the_refused_certificate_fails_tc_078(
+    tmp_path: Path,
+) -> None:
+    ca = CertificateAuthority(tmp_path / "ca")
+    server = ca.server("127.0.0.1")
+    station = _trusting(station_lab.new_station(), ca)
+
+    def silent(refusal: Refusal, reason: str) -> None:
+        """It refuses the certificate it cannot verify but reports nothing of it."""
+
+    station.tls_refused = silent  # type: ignore[method-assign]
+    run = await station_lab.run_against(
+        station,  # type: ignore[arg-type]
+        ["TC_078_CS"],
+        password=PASSWORD_16,
+        tls=TlsSettings(server.cert_file, server.key_file),
+    )
+    [result] = run.results
+    assert result.conformance is Verdict.FAIL
+    assert "InvalidCentralSystemCertificate" in (result.reason or ""), result.reason

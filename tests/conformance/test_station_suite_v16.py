@@ -60,6 +60,7 @@ async def test_chargeyard_s_16_station_passes_every_available_case() -> None:
             " TC_032_2_CS is its case",
         ),
         # On ws://: the TLS cases run in labs of their own (test_station_suite_tls.py).
+        "TC_078_CS": (*NOT_APPLICABLE, OVER_WS),
         "TC_083_CS": (*NOT_APPLICABLE, OVER_WS),
         "TC_086_CS": (*NOT_APPLICABLE, OVER_WS),
         "TC_087_CS": (*NOT_APPLICABLE, OVER_WS),

@@ -4,7 +4,9 @@ chain on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -194,3 +196,103 @@ def test_a02_fr_09_a_signed_certificate_comes_before_the_runner_s(
     chain = authority.sign(request, now).public_bytes(serialization.Encoding.PEM).decode()
     assert station.model.own_certificate.install(chain, "CP-1", [], now.timestamp()) is None
     assert station.presented_certificate() is station.model.own_certificate.client_certificate()
+
+
+def old_tls_server_context(cert_file: Path, key_file: Path) -> ssl.SSLContext:
+    """A server that offers TLS 1.0 and 1.1 only (OpenSSL refuses them at its default security
+    level; level 0 allows them)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.minimum_version = ssl.TLSVersion.TLSv1
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    return context
+
+
+class _OldTlsServer(asyncio.Protocol):
+    """Answers a ClientHello as a server of TLS 1.0 and 1.1 only does, its alert flushed
+    before the close (asyncio's own TLS server drops the connection without it)."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._incoming, self._outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self._tls = context.wrap_bio(self._incoming, self._outgoing, server_side=True)
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        assert self._transport is not None
+        self._incoming.write(data)
+        try:
+            self._tls.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLError:
+            self._transport.write(self._outgoing.read())
+            self._transport.close()
+            return
+        self._transport.write(self._outgoing.read())
+
+
+def _security_log(station: SimulatedStation) -> str:
+    if isinstance(station, StationV16):
+        return station.security.security_file().decode()
+    assert isinstance(station, StationV201)
+    return station.diagnostics.log_file("SecurityLog").decode()
+
+
+def _sent(station: SimulatedStation, action: str) -> list[str]:
+    assert isinstance(station, StationV16 | StationV201)
+    return [line for line in station.frame_log.section() if f'"{action}"' in line]
+
+
+@pytest.mark.parametrize(
+    ("new_station", "event"),
+    [(v16, "InvalidCentralSystemCertificate"), (v201, "InvalidCsmsCertificate")],
+    ids=["1.6", "2.0.1"],
+)
+async def test_a00_fr_310_a_certificate_it_cannot_verify_is_reported_once_connected(
+    profile2: CsmsServer,
+    ca: CertificateAuthority,
+    new_station: Callable[[], SimulatedStation],
+    event: str,
+) -> None:
+    station = new_station()  # trusting the system's store: the suite's root is unknown to it
+    runtime = StationRuntime(station, f"wss://127.0.0.1:{profile2.port}/ocpp/CP-1", reconnect=FAST)
+    runtime.start()
+    try:
+        await until(lambda: runtime.attempt >= 3)
+        # Recorded once for the run of failed attempts, not once an attempt.
+        assert _security_log(station).count(event) == 1
+        assert "unable to get local issuer certificate" in _security_log(station)
+        trusting(station, ca)
+        await until(lambda: accepted(runtime))
+        await until(
+            lambda: any(event in line for line in _sent(station, "SecurityEventNotification"))
+        )
+    finally:
+        await runtime.stop()
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
+async def test_a00_fr_316_a_server_offering_only_tls_1_1_is_refused_and_recorded(
+    ca: CertificateAuthority,
+) -> None:
+    server = ca.server("127.0.0.1")
+    context = old_tls_server_context(server.cert_file, server.key_file)
+    loop = asyncio.get_running_loop()
+    listener = await loop.create_server(lambda: _OldTlsServer(context), "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    station = trusting(v201(), ca)
+    runtime = StationRuntime(station, f"wss://127.0.0.1:{port}/ocpp/CP-1", reconnect=FAST)
+    runtime.start()
+    try:
+        await until(lambda: runtime.attempt >= 2)
+        assert _security_log(station).count("InvalidTLSVersion") == 1, runtime.last_error
+        assert "InvalidCsmsCertificate" not in _security_log(station)
+    finally:
+        await runtime.stop()
+        listener.close()
+        await listener.wait_closed()

@@ -61,6 +61,7 @@ from chargeyard.conformance.csms_handshake import (
     identity_of,
 )
 from chargeyard.conformance.csms_inbox import Changes, Inbox, Received, Where
+from chargeyard.conformance.listener_certificate import CertificateSwitch
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.verdicts import Weight
@@ -145,6 +146,10 @@ class CsmsPeer:
         """Whether the last BootNotification was answered Accepted."""
         self.statuses: dict[tuple[int, ...], str] = {}
         """The last status the station reported of each connector (``STATUS_REPORTED``)."""
+        self.certificates: CertificateSwitch | None = None
+        """Switches the ``wss://`` listener's certificate for one handshake."""
+        self.opened_over_other: list[int] = []
+        """The connections opened over the other certificate (the station accepted it)."""
 
     # -- the listener -----------------------------------------------------------------------
 
@@ -163,8 +168,13 @@ class CsmsPeer:
             process_request=self._process_request,
             ping_interval=None,
             max_size=MAX_FRAME_BYTES,
-            ssl=None if self.tls is None else _server_context(self.tls),
+            ssl=None if self.tls is None else self._tls_context(self.tls),
         )
+
+    def _tls_context(self, tls: TlsSettings) -> ssl.SSLContext:
+        context = _server_context(tls)
+        self.certificates = CertificateSwitch(context)
+        return context
 
     @property
     def port(self) -> int:
@@ -423,6 +433,11 @@ class CsmsPeer:
 
     async def _serve(self, socket: ServerConnection) -> None:
         info = connection_of(next(self._connections), socket)
+        switch = self.certificates
+        if switch is not None and switch.presented_other(
+            socket.transport.get_extra_info("ssl_object")
+        ):
+            self.opened_over_other.append(info.number)
         previous = self._open
         if previous is not None and previous.ended is None:
             previous.closed_by_us = True

@@ -5,6 +5,7 @@ the CSMS must refuse."""
 
 from __future__ import annotations
 
+import dataclasses
 import ssl
 import tempfile
 from pathlib import Path
@@ -78,6 +79,31 @@ def unknown_certificate(run: CsmsCaseBase, directory: Path) -> ssl.SSLContext:
         run.target.identity
     )
     return (run.target.tls or StationTls()).context(client=(pair.cert_file, pair.key_file))
+
+
+async def not_verified(run: CsmsCaseBase, directory: Path) -> str:
+    """The station dials trusting only a root the suite makes here, which the CSMS's
+    certificate cannot chain to: the station refuses the handshake (A00.FR.310; the 1.6
+    whitepaper, section 2.4). Returns why, as the station's techInfo would say it."""
+    root = CertificateAuthority(directory, "chargeyard conformance other CA").root_file
+    trusting = dataclasses.replace(run.target.tls or StationTls(), ca_file=root)
+    run.peer = run._new_peer(tls=trusting.context())
+    try:
+        await run.peer.connect()
+    except CaseEnded as why:
+        refused = str(why)
+    else:
+        refused = ""
+    finally:
+        await run.peer.close()
+    run.log.check(
+        "the station cannot verify the CSMS's certificate against another root",
+        bool(refused),
+        expected="the TLS handshake fails",
+        observed=refused or "the connection opened",
+    )
+    run.peer = run._new_peer()
+    return refused
 
 
 def scratch() -> tempfile.TemporaryDirectory[str]:

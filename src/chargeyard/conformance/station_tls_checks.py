@@ -2,12 +2,16 @@
 and 3: OCPP 2.0.1 part 2 A00.FR.3xx and 4xx; the OCPP 1.6 security whitepaper, sections 2.4
 and 2.5): the suite listens on ``wss://`` with the certificate it is given (``--tls-cert``,
 ``--tls-key``), and for profile 3 asks the station for a certificate chaining to
-``--tls-client-ca``."""
+``--tls-client-ca``; for one handshake it may present another (``listener_certificate.py``)."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.station_case import NotApplicable, StationCase
+from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.conformance.verdicts import Weight
 
 TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")  # A00.FR.313, 416: 1.2 or above
@@ -55,4 +59,51 @@ def check_client_certificate(run: StationCase, connection: Connection) -> None:
         weight=Weight.SPEC,
         expected=connection.identity,
         observed=", ".join(names) or "no client certificate",
+    )
+
+
+async def refuses_unknown_certificate(run: StationCase, event: str) -> None:
+    """The suite presents, for one handshake, a certificate of a root it makes for the case:
+    the station must refuse it (A00.FR.308, 311; the 1.6 whitepaper section 2.4), connect
+    again when the suite's own certificate is back, and report ``event`` (A00.FR.310: 2.0.1
+    InvalidCsmsCertificate; 1.6 InvalidCentralSystemCertificate, a critical event of section
+    8) in a SecurityEventNotification once connected (A04.FR.01, 02)."""
+    over_tls(run)
+    switch = run.peer.certificates
+    assert switch is not None  # (a wss:// listener has one)
+    connection = await run.ready()
+    run.step(
+        "The central system closes the connection; at the next handshake it presents a"
+        " certificate of a root the station does not trust"
+    )
+    with tempfile.TemporaryDirectory(prefix="chargeyard-conformance-") as directory:
+        other = CertificateAuthority(Path(directory), "chargeyard conformance other CA")
+        pair = other.server(connection.local_host)
+        switch.present_once(pair.cert_file, pair.key_file)
+    presented = switch.handshakes
+    since = run.mark()
+    await run.peer.disconnect()
+    run.step("The station refuses that certificate and connects again with the valid one")
+    again = await run.connected(after=connection.number)
+    run.log.check(
+        "the station's next TLS handshake got the certificate it cannot verify",
+        switch.handshakes > presented,
+        expected="a handshake with the other certificate",
+        observed=f"{switch.handshakes - presented} such handshakes",
+    )
+    accepted = [n for n in run.peer.opened_over_other if n > connection.number]
+    run.log.check(
+        "the station refuses a certificate it cannot verify (no connection over it)",
+        not accepted,
+        weight=Weight.SPEC,
+        expected="the TLS handshake ended by the station",
+        observed=f"connection {accepted[0]} opened over it" if accepted else "refused",
+    )
+    check_tls(run, again)
+    run.step(f"The station reports the security event {event}")
+    await run.expect(
+        "SecurityEventNotification",
+        where=lambda r: r.payload.get("type") == event,
+        what=f"SecurityEventNotification {event}",
+        since=since,
     )

@@ -84,7 +84,7 @@ from chargeyard.station.registration import (
 )
 from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.timers import Timers
-from chargeyard.station.tls import ClientCertificate
+from chargeyard.station.tls import ClientCertificate, Refusal
 from chargeyard.station.transaction_messages import (
     QueuedMessage,
     TransactionDelivery,
@@ -120,6 +120,10 @@ class SimulatedStation(ActionHandlers):
     CSMS_ROOT: ClassVar[str]
     """The certificate type of the roots a ``wss://`` connection trusts (``station/tls.py``):
     1.6 CentralSystemRootCertificate, 2.0.1 CSMSRootCertificate."""
+    INVALID_CSMS_CERTIFICATE: ClassVar[str]
+    """The security event of a central system's certificate that does not verify: 1.6
+    InvalidCentralSystemCertificate (whitepaper section 8), 2.0.1 InvalidCsmsCertificate
+    (A00.FR.310)."""
 
     def __init__(
         self,
@@ -287,6 +291,21 @@ class SimulatedStation(ActionHandlers):
         runner's; None when it has neither."""
         held = self.model.own_certificate.client_certificate()
         return held if held is not None else self.client_certificate
+
+    def tls_refused(self, refusal: Refusal, reason: str) -> None:
+        """It refused its central system's TLS handshake (``tls.py``): the certificate did
+        not verify (A00.FR.310; 1.6 whitepaper 2.4) or no TLS version from 1.2 on was offered
+        (A00.FR.316). A critical security event, ``reason`` its techInfo, reported once the
+        station is connected again."""
+        if refusal is Refusal.CERTIFICATE:
+            self.security_event(self.INVALID_CSMS_CERTIFICATE, reason)
+        else:
+            self.security_event("InvalidTLSVersion", reason)
+
+    def security_event(self, kind: str, tech_info: str | None = None) -> None:
+        """A security event happened (2.0.1 part 2 "Security events"; 1.6 whitepaper section
+        8): the version logs it, and reports a critical one."""
+        raise NotImplementedError
 
     def endpoint(self) -> Endpoint | None:
         """Where the connection attempt about to be made goes: asked by the runner once per

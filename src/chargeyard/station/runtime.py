@@ -13,7 +13,8 @@ The station decides everything (``core.py``); this adapter only moves frames and
   attempt the station may name another
   :class:`~chargeyard.station.endpoint.Endpoint` (``station.endpoint()``: a 2.0.1 station's
   network connection profile, B10), which that attempt dials instead, with its security
-  profile's credentials;
+  profile's credentials; a TLS handshake the station refuses (the server's certificate, or a
+  TLS version below 1.2) is a security event of the station's (``station.tls_refused``);
 * the opening handshake (RFC 6455 section 4.1) is a fixed request and a short check of the
   101 response (``handshake.py``); after it, every chunk the socket delivers (``link.py``)
   goes through ``websockets``' sans-I/O :class:`~websockets.protocol.Protocol` (framing, ping/pong,
@@ -62,7 +63,7 @@ from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.link import Link
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
-from chargeyard.station.tls import ClientCertificate, presenting_context
+from chargeyard.station.tls import ClientCertificate, Refusal, presenting_context, refusal
 from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class StationRuntime:
         "_own_dialer",
         "_phase",
         "_reconnect",
+        "_refused",
         "_retry",
         "_rng",
         "_scheduler",
@@ -183,6 +185,8 @@ class StationRuntime:
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that opened
         self.last_error: str | None = None
+        # The TLS refusal recorded in this run of failed attempts (_tls_refused).
+        self._refused: tuple[Refusal, str] | None = None
         station.wake = self._wake
         self.transfers: AsyncioTransfers | None = None
         # (getattr first: isinstance against the HasStationIO protocol costs 70 us a station.)
@@ -296,6 +300,8 @@ class StationRuntime:
             link.abort()
             if self.running:  # (stop() moved the phase meanwhile)
                 self._failed(f"{type(error).__name__}: {error}")
+                if uri.secure:
+                    self._tls_refused(error)
             if link.transport is None:
                 # No connection was made, so no connection_lost will come: clean up here.
                 self._link_lost(link, None)
@@ -311,6 +317,18 @@ class StationRuntime:
         if not roots and client is None:
             return dialer.tls()
         return presenting_context(roots, client)
+
+    def _tls_refused(self, error: Exception) -> None:
+        """A handshake the station refused is a security event (A00.FR.310, 316; 1.6
+        whitepaper 2.4, 8), recorded once per run of failed attempts (until a connection
+        opens), or when the reason changes: retrying every few seconds against the same
+        certificate would otherwise fill the security log and the queue of critical events
+        with copies of one event."""
+        refused = refusal(error)
+        if refused is None or refused == self._refused:
+            return
+        self._refused = refused
+        self.station.tls_refused(*refused)
 
     @property
     def subprotocol(self) -> str:
@@ -340,6 +358,7 @@ class StationRuntime:
         self._phase = _Phase.OPEN
         self.attempt = 0
         self.last_error = None
+        self._refused = None
         self.stats.connects += 1
         url = self.url if link.endpoint is None else link.endpoint.url
         logger.info("%s: connected to %s", self.station.identity, url)

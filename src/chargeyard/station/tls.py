@@ -18,6 +18,11 @@ two PEM files: the simulator's ``--client-cert``/``--client-key``); :meth:`Simul
 presented_certificate <chargeyard.station.core.SimulatedStation.presented_certificate>` says
 which.
 
+A handshake that fails for either reason is a security event the station records and reports
+(:func:`refusal`): a certificate that does not verify (unknown CA, expired, another host) is
+2.0.1 InvalidCsmsCertificate (A00.FR.310), 1.6 InvalidCentralSystemCertificate (whitepaper
+section 8); a server that offers nothing from TLS 1.2 on is InvalidTLSVersion (A00.FR.316).
+
 Contexts are cached by what they trust and present: the stations of a fleet that trust the same
 roots with no certificate of their own share one, so ten thousand stations cost one context,
 and a station pays for it only when it dials ``wss://``.
@@ -25,6 +30,7 @@ and a station pays for it only when it dials ``wss://``.
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import ssl
@@ -35,6 +41,38 @@ from pathlib import Path
 from chargeyard.station.model.own_certificate import HeldCertificate
 
 MINIMUM_VERSION = ssl.TLSVersion.TLSv1_2  # A00.FR.313, 416
+
+
+class Refusal(enum.Enum):
+    """Why the station refused its central system's TLS handshake (see the module docstring)."""
+
+    CERTIFICATE = "certificate"  # A00.FR.310; 1.6 InvalidCentralSystemCertificate
+    VERSION = "version"  # A00.FR.316: InvalidTLSVersion
+
+
+# What OpenSSL says when the two sides share no protocol version: the server's alert, or our
+# own refusal of the version it chose.
+_VERSION_REASONS = frozenset(
+    {
+        "TLSV1_ALERT_PROTOCOL_VERSION",
+        "UNSUPPORTED_PROTOCOL",
+        "WRONG_SSL_VERSION",
+        "NO_PROTOCOLS_AVAILABLE",
+    }
+)
+
+
+def refusal(error: BaseException) -> tuple[Refusal, str] | None:
+    """Whether a failed connection attempt was the station refusing the server's TLS (its
+    certificate, or its protocol version), and why in a few words (the event's techInfo); None
+    for anything else (a refused TCP connect, a timeout, an HTTP answer)."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        # "unable to get local issuer certificate", "certificate has expired", "Hostname
+        # mismatch, certificate is not valid for 'x'."
+        return Refusal.CERTIFICATE, f"server certificate not valid: {error.verify_message}"
+    if isinstance(error, ssl.SSLError) and error.reason in _VERSION_REASONS:
+        return Refusal.VERSION, f"no TLS version from 1.2 on offered ({error.reason})"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

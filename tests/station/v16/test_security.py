@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chargeyard.station.clock import ManualClock
+from chargeyard.station.tls import Refusal
 from chargeyard.station.v16 import StationV16
 from tests.station.fakes import ScriptedIO
 from tests.station.harness import Link
@@ -109,3 +110,37 @@ def test_7_2_the_authorization_key_is_write_only(online: Link, station: StationV
     assert "AuthorizationKey" not in {entry["key"] for entry in everything["configurationKey"]}
     asked = online.call_station("GetConfiguration", {"key": ["AuthorizationKey"]})
     assert asked == {"configurationKey": [{"key": "AuthorizationKey", "readonly": False}]}
+
+
+def test_8_a_critical_event_offline_reaches_the_central_system_once_back(
+    online: Link, station: StationV16
+) -> None:
+    online.drop()
+    online.auto_reconnect = False
+    station.tls_refused(Refusal.CERTIFICATE, "server certificate not valid: expired")
+    assert online.csms.received == []
+    online.run_for(10)
+    online.connect()
+    [event] = online.csms.payloads("SecurityEventNotification")
+    assert event["type"] == "InvalidCentralSystemCertificate"
+    assert event["techInfo"] == "server certificate not valid: expired"
+    assert b"InvalidCentralSystemCertificate" in station.security.security_file()
+    online.drop()
+    online.csms.clear()
+    online.connect()
+    assert online.csms.payloads("SecurityEventNotification") == []  # confirmed: sent once
+
+
+def test_8_an_unconfirmed_event_is_sent_again_on_the_next_connection(
+    online: Link, station: StationV16
+) -> None:
+    confirm = online.csms.answers["SecurityEventNotification"]
+    online.csms.answers["SecurityEventNotification"] = lambda p: {"unexpected": True}
+    station.tls_refused(Refusal.VERSION, "no TLS version from 1.2 on offered")
+    online.pump()
+    online.csms.answers["SecurityEventNotification"] = confirm
+    online.drop()
+    online.csms.clear()
+    online.connect()
+    [event] = online.csms.payloads("SecurityEventNotification")
+    assert event["type"] == "InvalidTLSVersion"

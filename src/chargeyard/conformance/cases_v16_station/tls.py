@@ -11,6 +11,7 @@ from chargeyard.conformance.station_tls_checks import (
     check_client_certificate,
     check_tls,
     over_tls,
+    refuses_unknown_certificate,
 )
 
 
@@ -24,6 +25,14 @@ async def _reconnected(run: StationCaseV16) -> None:
     check_tls(run, again)
     if run.target.tls is not None and run.target.tls.client_ca_file is not None:
         check_client_certificate(run, again)
+
+
+@case("TC_078_CS")
+async def invalid_central_system_certificate(run: StationCaseV16) -> None:
+    """The Central System presents a certificate the station cannot verify, then a valid one:
+    the station refuses the first and, connected, reports InvalidCentralSystemCertificate in
+    SecurityEventNotification (sections 2.4 and 8)."""
+    await refuses_unknown_certificate(run, "InvalidCentralSystemCertificate")
 
 
 @case("TC_086_CS")

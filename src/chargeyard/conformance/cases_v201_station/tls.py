@@ -1,6 +1,7 @@
 """OCPP 2.0.1 charging-station cases of block A over TLS (security profiles 2 and 3, A00): the
 station verifies the suite's server certificate and connects over TLS 1.2 or above, and at
-profile 3 presents its client certificate. They run when the suite listens on ``wss://``
+profile 3 presents its client certificate; a certificate it cannot verify it refuses, and
+reports (TC_A_05_CS). They run when the suite listens on ``wss://``
 (``--tls-cert``, ``--tls-key``; ``--tls-client-ca`` for profile 3), the station trusting the
 root of that certificate."""
 
@@ -12,6 +13,7 @@ from chargeyard.conformance.station_tls_checks import (
     check_client_certificate,
     check_tls,
     over_tls,
+    refuses_unknown_certificate,
 )
 
 
@@ -33,6 +35,14 @@ async def server_certificate_valid(run: StationCaseV201) -> None:
     over TLS 1.2 or above (A00.FR.312, 313)."""
     over_tls(run)
     await _reconnected(run)
+
+
+@case("TC_A_05_CS")
+async def server_certificate_invalid(run: StationCaseV201) -> None:
+    """The central system presents a certificate the station cannot verify, then a valid one:
+    the station ends the first handshake (A00.FR.308, 311) and, connected again, reports
+    InvalidCsmsCertificate (A00.FR.310) in SecurityEventNotification (A04.FR.01)."""
+    await refuses_unknown_certificate(run, "InvalidCsmsCertificate")
 
 
 @case("TC_A_07_CS")

@@ -44,8 +44,7 @@ class Need(StrEnum):
     CERTIFICATES = (
         "needs certificate handling beyond what chargeyard has (CA certificates installed,"
         " listed and deleted, station certificates signed, signed firmware verified): an"
-        " OCSP status, AdditionalRootCertificateCheck, a combined V2G certificate, a CSMS"
-        " certificate found invalid"
+        " OCSP status, AdditionalRootCertificateCheck, a combined V2G certificate"
     )
     ISO15118 = "needs ISO 15118 (contract and V2G certificates), which chargeyard does not have"
 

@@ -91,6 +91,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
 
     TERMS: ClassVar[StationTerms] = TERMS_V16
     CSMS_ROOT: ClassVar[str] = "CentralSystemRootCertificate"
+    INVALID_CSMS_CERTIFICATE: ClassVar[str] = "InvalidCentralSystemCertificate"
 
     # The blocks, built in ``assemble()`` (see the package docstring).
     core: CoreProfileV16
@@ -136,10 +137,17 @@ class StationV16(FirmwareDownloads, StationV16Base):
     # is reported Reserved twice at the boot. The others forget their own state and send
     # nothing before the boot: their order does not matter.)
     # Registered after a boot, once the base reported connector 0 and every connector (section
-    # 4.9): then Installed goes out, or an interrupted update starts over (5.19).
+    # 4.9): then Installed goes out, or an interrupted update starts over (5.19); then the
+    # critical security events kept while offline (whitepaper section 8), last: they are
+    # queued, and nothing else waits for them.
     ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(
-        lambda s: s.firmware.accepted(), lambda s: s.signed_firmware.accepted()
+        lambda s: s.firmware.accepted(),
+        lambda s: s.signed_firmware.accepted(),
+        lambda s: s.security.send_unsent(),
     )
+    # Back online without a reboot, after the base reported what changed while offline: the
+    # critical security events kept meanwhile (a refused TLS handshake, whitepaper 2.4, 8).
+    RECONNECTED: ClassVar[Hook[[StationV16]]] = Hook(lambda s: s.security.send_unsent())
     # Going down (a reboot or switch-off), while the station may still send: transfers stop
     # with the power (5.9, 5.19).
     GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(
@@ -184,8 +192,8 @@ class StationV16(FirmwareDownloads, StationV16Base):
         # A raised SecurityProfile: the next connection uses it, at once (whitepaper 7.6).
         lambda s, key, value: s.profile_upgrade.configuration_changed(key, value),
     )
-    # (A reconnection without a reboot, and the power going or coming back, are the base's
-    # alone: base.py reports what changed while offline, and brings the meters up to now.)
+    # (The power going or coming back is the base's alone: base.py brings the meters up to
+    # now.)
     # May this idTag start a session on this EVSE (``tentative``: its Authorize.req is still
     # to come)? Reservations may say no (5.13).
     MAY_START_SESSION: ClassVar[Gate[[StationV16, Evse, IdToken, IdTokenInfo | None, bool]]] = Gate(
@@ -248,6 +256,10 @@ class StationV16(FirmwareDownloads, StationV16Base):
         super().on_accepted()
         self.ACCEPTED(self)
 
+    def on_reconnected(self) -> None:
+        super().on_reconnected()
+        self.RECONNECTED(self)
+
     def on_going_down(self) -> None:
         self.GOING_DOWN(self)
         super().on_going_down()
@@ -284,6 +296,10 @@ class StationV16(FirmwareDownloads, StationV16Base):
         nothing was said yet. ``tentative``: an Authorize.req is still to come and may name the
         token's parent, so an EVSE reserved for a group is not refused yet."""
         return self.MAY_START_SESSION(self, evse, token, info, tentative)
+
+    def security_event(self, kind: str, tech_info: str | None = None) -> None:
+        """A critical security event (whitepaper section 8): logged and reported."""
+        self.security.notify(kind, tech_info or "")
 
     # -- services the blocks ask of each other ---------------------------------------------------
 

@@ -10,8 +10,12 @@ firmware update (``signed_firmware.py``) and of the station's own certificate
 (``own_certificate.py``) also go to the central system in SecurityEventNotification.req
 (:meth:`SecurityV16.notify`): the extension's L01.FR.02 and L01.FR.03 ask for
 InvalidFirmwareSigningCertificate and InvalidFirmwareSignature, A02 for
-InvalidChargePointCertificate, and FirmwareUpdated is a critical event (section 8's table); the
-others stay in the log.
+InvalidChargePointCertificate, and FirmwareUpdated, InvalidCentralSystemCertificate and
+InvalidTLSVersion (a TLS handshake the station refused, sections 2.4 and 8) are critical events
+(section 8's table); the others stay in the log. A critical event waits in a queue until the
+central system confirmed it, as 2.0.1's A04.FR.02 asks (``station/unsent_events.py``), so one
+that happens offline (a refused handshake always does) goes once the station is Accepted or
+back online.
 
 GetLog (N01) is answered at once, Accepted with the file's name (AcceptedCanceled when it
 replaces an upload under way, N01.FR.11); after the answer the file is uploaded to the location
@@ -41,6 +45,7 @@ from chargeyard.station.maintenance import (
     retry_policy,
     without_credentials,
 )
+from chargeyard.station.unsent_events import UnsentEvents
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -53,12 +58,13 @@ _UPLOAD_RETRY = "security-log:retry"
 class SecurityV16(Block["StationV16"]):
     """The security log, GetLog and the AuthorizationKey; see the module docstring."""
 
-    __slots__ = ("_events", "_upload")
+    __slots__ = ("_events", "_unsent", "_upload")
 
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
         self._events: deque[tuple[datetime, str, str]] = deque(maxlen=SECURITY_LOG_SIZE)
         self._upload: Retrying[None] | None = None
+        self._unsent = UnsentEvents(SECURITY_LOG_SIZE)  # critical, not confirmed yet
 
     def record(self, event: str, detail: str = "") -> None:
         """A security event (whitepaper section 8), into the security log."""
@@ -66,13 +72,15 @@ class SecurityV16(Block["StationV16"]):
 
     def notify(self, event: str, detail: str = "") -> None:
         """A critical security event (whitepaper section 8, e.g. InvalidChargePointCertificate):
-        into the security log, and to the central system in SecurityEventNotification. One the
-        station cannot send now (offline) stays in the log only."""
+        into the security log, and to the central system in SecurityEventNotification, now or
+        once the station is online again (see the module docstring)."""
         self.record(event, detail)
-        payload: Payload = {"type": event, "timestamp": iso(self.station.clock.now())}
-        if detail:
-            payload["techInfo"] = detail[:255]  # SecurityEventNotification.req: 255 at most
-        self.station.call("SecurityEventNotification", payload)
+        self._unsent.keep(event, self.station.clock.now(), detail)
+        self.send_unsent()
+
+    def send_unsent(self) -> None:
+        """Send the critical events the central system has not confirmed, oldest first."""
+        self._unsent.send(self.station)
 
     # -- the station's life -------------------------------------------------------------------
 

@@ -95,6 +95,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
 
     TERMS: ClassVar[StationTerms] = TERMS_V201
     CSMS_ROOT: ClassVar[str] = "CSMSRootCertificate"
+    INVALID_CSMS_CERTIFICATE: ClassVar[str] = "InvalidCsmsCertificate"
 
     def assemble(self) -> None:
         super().assemble()  # the version's state, then its blocks over it

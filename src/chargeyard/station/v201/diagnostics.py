@@ -25,8 +25,8 @@ time>.log``, made by :meth:`DiagnosticsV201.log_file`:
 
 The critical ones among them (part 2 appendix, "Security events": :data:`CRITICAL_EVENTS`) also
 go to the CSMS in SecurityEventNotification (A04.FR.01), one at a time, each kept until the CSMS
-confirmed it (A04.FR.02): those of a reboot or of an offline period go once the station is
-Accepted or back online.
+confirmed it (A04.FR.02, ``station/unsent_events.py``): those of a reboot or of an offline
+period go once the station is Accepted or back online.
 
 A window that cannot hold anything (latestTimestamp before oldestTimestamp) means no log
 information is available: Rejected, without a filename.
@@ -50,6 +50,7 @@ from chargeyard.station.maintenance import (
     without_credentials,
 )
 from chargeyard.station.model.states import STATUS_201
+from chargeyard.station.unsent_events import UnsentEvents
 from chargeyard.station.v201.device_model import Component, Variable
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class _Upload:
 class DiagnosticsV201(Block["StationV201"]):
     """GetLog; see the module docstring."""
 
-    __slots__ = ("_notifying", "_security_log", "_unsent", "_upload")
+    __slots__ = ("_security_log", "_unsent", "_upload")
 
     security_log_size: int = 64  # security events kept
 
@@ -101,10 +102,8 @@ class DiagnosticsV201(Block["StationV201"]):
         self._security_log: deque[tuple[datetime, str, str | None]] = deque(
             maxlen=self.security_log_size
         )
-        # Critical events the CSMS has not confirmed yet (A04.FR.02), oldest first; whether
-        # one of them is on its way.
-        self._unsent: deque[Payload] = deque(maxlen=self.security_log_size)
-        self._notifying = False
+        # Critical events the CSMS has not confirmed yet (A04.FR.02).
+        self._unsent = UnsentEvents(self.security_log_size)
         self.security_event("StartupOfTheDevice")  # the station's hooks are not built yet
 
     # -- N01 ---------------------------------------------------------------------------------------
@@ -260,30 +259,12 @@ class DiagnosticsV201(Block["StationV201"]):
         self._security_log.append((now, kind, tech_info))
         self.station.note(f"security event: {kind}" + (f" ({tech_info})" if tech_info else ""))
         if kind in CRITICAL_EVENTS:
-            notification: Payload = {"type": kind, "timestamp": iso(now)}
-            if tech_info:
-                notification["techInfo"] = tech_info[:255]
-            self._unsent.append(notification)
+            self._unsent.keep(kind, now, tech_info)
 
     def notify_security_events(self) -> None:
         """Send the oldest critical event the CSMS has not confirmed, then the next once it
         has (A04.FR.02); nothing while the station may not send (offline, not Accepted)."""
-        if self._notifying or not self._unsent:
-            return
-        notification = self._unsent[0]
-
-        def confirmed(answer: Payload) -> None:
-            self._notifying = False
-            if self._unsent and self._unsent[0] is notification:
-                self._unsent.popleft()
-            self.notify_security_events()
-
-        def failed(error: object) -> None:
-            self._notifying = False  # tried again when the station is back online
-
-        self._notifying = self.station.call(
-            "SecurityEventNotification", notification, confirmed, failed
-        )
+        self._unsent.send(self.station)
 
     def on_going_down(self) -> None:
         upload, self._upload = self._upload, None  # the upload stops with the power

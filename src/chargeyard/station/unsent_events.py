@@ -30,33 +30,39 @@ TECH_INFO_MAX = 255  # SecurityEventNotification techInfo: 255 characters at mos
 class UnsentEvents:
     """The critical security events the central system has not confirmed yet."""
 
-    __slots__ = ("_queue", "_sending")
+    __slots__ = ("_queue", "_sending", "_size")
 
     def __init__(self, size: int) -> None:
-        self._queue: deque[Payload] = deque(maxlen=size)
+        self._size = size
+        # Made with the first event: most stations of a fleet never have one, and an empty
+        # deque costs each of them most of a kilobyte.
+        self._queue: deque[Payload] | None = None
         self._sending = False  # the head of the queue is on its way
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return 0 if self._queue is None else len(self._queue)
 
     def keep(self, kind: str, at: datetime, tech_info: str | None) -> None:
         """Queue the SecurityEventNotification of ``kind`` that happened ``at``."""
         notification: Payload = {"type": kind, "timestamp": iso(at)}
         if tech_info:
             notification["techInfo"] = tech_info[:TECH_INFO_MAX]
+        if self._queue is None:
+            self._queue = deque(maxlen=self._size)
         self._queue.append(notification)
 
     def send(self, station: SimulatedStation) -> None:
         """Send the oldest event, then the next once it is confirmed (A04.FR.02); nothing while
         one is on its way or the station may not send."""
-        if self._sending or not self._queue:
+        queue = self._queue
+        if self._sending or not queue:
             return
-        notification = self._queue[0]
+        notification = queue[0]
 
         def confirmed(answer: Payload) -> None:
             self._sending = False
-            if self._queue and self._queue[0] is notification:
-                self._queue.popleft()
+            if queue and queue[0] is notification:
+                queue.popleft()
             self.send(station)
 
         def failed(error: object) -> None:

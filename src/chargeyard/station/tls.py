@@ -118,22 +118,22 @@ def presenting_context(
     """The context of a station that trusts ``roots`` and presents ``presented``: its runner's
     files, or the certificate the central system signed for it."""
     if isinstance(presented, HeldCertificate):
-        return _held_context(roots, presented.chain_pem, presented.key_pem())
+        return _held_context(roots, presented)
     return client_context(roots, presented)
 
 
 @functools.lru_cache(maxsize=256)
-def _held_context(roots: tuple[str, ...], chain_pem: str, key_pem: bytes) -> ssl.SSLContext:
-    """A context presenting a certificate held in memory. ``load_cert_chain`` reads files
-    only, so the chain and key are written into a folder only this user may read, read, and
-    removed at once."""
+def _held_context(roots: tuple[str, ...], held: HeldCertificate) -> ssl.SSLContext:
+    """A context presenting a certificate held in memory, made once per certificate (a
+    station redialling reuses it). ``load_cert_chain`` reads files only, so the chain and key
+    are written into a folder only this user may read, read, and removed at once."""
     context = _trusting(roots)
     with tempfile.TemporaryDirectory(prefix="chargeyard-tls-") as folder:
         os.chmod(folder, 0o700)
         cert_file, key_file = Path(folder, "cert.pem"), Path(folder, "key.pem")
-        cert_file.write_text(chain_pem, encoding="ascii")
+        cert_file.write_text(held.chain_pem, encoding="ascii")
         key_file.touch(mode=0o600)
-        key_file.write_bytes(key_pem)
+        key_file.write_bytes(held.key_pem())
         context.load_cert_chain(cert_file, key_file)
     return context
 

@@ -55,16 +55,23 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class HeldCertificate:
     """The station's certificate as a TLS client presents it (security profile 3), in memory:
-    ``station/tls.py`` makes a context of it (``held_context``)."""
+    ``station/tls.py`` makes a context of it once (``presenting_context``). Its chain names
+    it: two with the same chain are the same (the key is the one the chain certifies)."""
 
     chain_pem: str
     """The certificate chain as the central system sent it, the station's certificate first."""
     certificate: Certificate
     """The station's certificate."""
     key: ec.EllipticCurvePrivateKey
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HeldCertificate) and other.chain_pem == self.chain_pem
+
+    def __hash__(self) -> int:
+        return hash(self.chain_pem)
 
     def key_pem(self) -> bytes:
         """The private key, PKCS#8 PEM unencrypted, for ``ssl.SSLContext.load_cert_chain``.

@@ -21,8 +21,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * K smart charging: ``smart_charging.py``;
 * L firmware: ``firmware.py``, ``secure_firmware.py`` (L01's refusals);
 * M certificate management of CA certificates: ``certificates.py`` (M03-M05);
-* N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring.py`` (Advanced Device
-  Management);
+* N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring_setup.py`` and
+  ``monitoring_events.py`` (Advanced Device Management; what they share in ``monitoring.py``);
 * O display messages: ``display_messages.py``;
 * P data transfer: ``data_transfer.py``.
 
@@ -47,7 +47,8 @@ from chargeyard.conformance.cases_v201_station import (
     local_list,
     meter_values,
     migration,
-    monitoring,
+    monitoring_events,
+    monitoring_setup,
     network,
     remote_control,
     reservation,
@@ -87,7 +88,8 @@ MODULES = (
     secure_firmware,
     certificates,
     diagnostics,
-    monitoring,
+    monitoring_setup,
+    monitoring_events,
     display_messages,
     data_transfer,
 )

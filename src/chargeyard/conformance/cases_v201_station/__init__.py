@@ -8,7 +8,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
   ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused),
   ``tls.py`` (A00 over TLS: security profiles 2 and 3), ``station_certificate.py`` (A02, the
   station's own certificate; M04 of it);
-* B provisioning: ``boot.py`` (B01-B04), ``device_model.py`` (B05-B08), ``reset.py`` (B11,
+* B provisioning: ``boot.py`` (B01-B04), ``device_model_variables.py`` (B05, B06),
+  ``device_model_reports.py`` (B07, B08), ``reset.py`` (B11,
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
 * D local authorization list: ``local_list.py``;
@@ -18,7 +19,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
 * H reservation: ``reservation.py``;
 * I tariff and cost: ``tariff_cost.py``;
 * J meter values: ``meter_values.py``;
-* K smart charging: ``smart_charging.py``;
+* K smart charging: ``smart_charging_profiles.py`` (K01, K05) and ``smart_charging_reports.py``
+  (K08-K10), what they share in ``smart_charging.py``;
 * L firmware: ``firmware.py``, ``secure_firmware.py`` (L01's refusals);
 * M certificate management of CA certificates: ``certificates.py`` (M03-M05);
 * N diagnostics: ``diagnostics.py`` (the Core profile's), ``monitoring_setup.py`` and
@@ -40,7 +42,8 @@ from chargeyard.conformance.cases_v201_station import (
     boot,
     certificates,
     data_transfer,
-    device_model,
+    device_model_reports,
+    device_model_variables,
     diagnostics,
     display_messages,
     firmware,
@@ -56,7 +59,8 @@ from chargeyard.conformance.cases_v201_station import (
     secure_firmware,
     security,
     security_profile,
-    smart_charging,
+    smart_charging_profiles,
+    smart_charging_reports,
     station_certificate,
     tariff_cost,
     tls,
@@ -71,7 +75,8 @@ MODULES = (
     security_profile,
     tls,
     boot,
-    device_model,
+    device_model_variables,
+    device_model_reports,
     reset,
     network,
     migration,
@@ -83,7 +88,8 @@ MODULES = (
     reservation,
     tariff_cost,
     meter_values,
-    smart_charging,
+    smart_charging_profiles,
+    smart_charging_reports,
     firmware,
     secure_firmware,
     certificates,

@@ -13,7 +13,8 @@ registered under its id (``_registry.py``), the modules by functional block (Par
   B12), ``network.py`` (B09, reconnecting), ``migration.py`` (B10);
 * C authorization: ``authorization.py`` (and by the list: ``local_list.py``);
 * D local authorization list: ``local_list.py``;
-* E transactions: ``transactions.py``;
+* E transactions: ``transactions_start_stop.py`` (E01-E03, E06-E10) and
+  ``transactions_offline.py`` (E04, E05, E08, E11-E15), what they share in ``transactions.py``;
 * F remote control: ``remote_control.py``;
 * G availability: ``availability.py``;
 * H reservation: ``reservation.py``;
@@ -64,7 +65,8 @@ from chargeyard.conformance.cases_v201_station import (
     station_certificate,
     tariff_cost,
     tls,
-    transactions,
+    transactions_offline,
+    transactions_start_stop,
 )
 from chargeyard.conformance.cases_v201_station._registry import CASES
 
@@ -82,7 +84,8 @@ MODULES = (
     migration,
     authorization,
     local_list,
-    transactions,
+    transactions_start_stop,
+    transactions_offline,
     remote_control,
     availability,
     reservation,

@@ -151,7 +151,7 @@ class Haproxy:
         if not Path(binary).exists():
             if os.environ.get("CHARGEYARD_TEST_HAPROXY") == "required":
                 raise AssertionError("haproxy is not installed (CI installs it: .ci/run)")
-            pytest.skip("haproxy is not installed (apt-get install haproxy)")
+            pytest.skip("needs haproxy: apt-get install haproxy")
         self.binary = binary
         self.port = free_port()
         self.config = directory / "haproxy.cfg"

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from _pytest.terminal import TerminalReporter
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
 
@@ -139,3 +141,29 @@ def cluster_redis(worker_id: str) -> str:
     finally:
         client.close()
     return url
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None]:
+    """After pytest's own summary (and just before its count line), one line when tests were
+    skipped: how many, and what would run them, grouped by the reason each skip gave. A run
+    that skips the PostgreSQL, Redis or browser halves must not pass for a whole run."""
+    yield
+    line = skipped_summary(terminalreporter.stats.get("skipped", []))
+    if line:
+        terminalreporter.write_line(line, yellow=True, bold=True)
+
+
+def skipped_summary(reports: list[pytest.TestReport]) -> str | None:
+    """``"chargeyard: 313 tests skipped: 200 needs PostgreSQL: set ...; 113 ..."``, or ``None``
+    when nothing was skipped. A reason is the skip's message, without pytest's location."""
+    reasons: Counter[str] = Counter()
+    for report in reports:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    if not reasons:
+        return None
+    total = sum(reasons.values())
+    parts = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+    return f"chargeyard: {total} test{'s' if total != 1 else ''} skipped: {parts}"

@@ -50,10 +50,10 @@ from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.store import Store
 from tests.api.gateway_lab import bearer, gateway_settings, token
+from tests.store.conftest import POSTGRES_ENV, SKIP_POSTGRES
 
 pytestmark = pytest.mark.slow
 
-POSTGRES_ENV = "CHARGEYARD_TEST_POSTGRES_URL"
 ORG = "org-fuzz"
 STATION = "CP-FUZZ"
 ID_TAG = "TAG-FUZZ"
@@ -182,7 +182,7 @@ def seeded_database(
         return
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
-        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL fuzz run is skipped")
+        pytest.skip(SKIP_POSTGRES)
     name = f"chargeyard_fuzz_{uuid.uuid4().hex[:12]}"
     asyncio.run(_postgres(admin_url, f'CREATE DATABASE "{name}"'))
     try:

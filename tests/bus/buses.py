@@ -16,7 +16,7 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.bus.redis_bus import RedisBus
 
 REDIS_ENV = "CHARGEYARD_TEST_REDIS_URL"
-SKIP_REDIS = f"{REDIS_ENV} is not set: the Redis half of the bus tests is skipped"
+SKIP_REDIS = f"needs Redis: set {REDIS_ENV} (scripts/test sets it when 127.0.0.1:6379 answers)"
 BUSES = ["memory", "redis"]
 
 Bus = InMemoryBus | RedisBus

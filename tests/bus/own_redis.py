@@ -30,7 +30,7 @@ class OwnRedis:
     async def start(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            pytest.skip("redis-server is not installed")
+            pytest.skip("needs redis-server: apt-get install redis-server")
         self._process = await asyncio.create_subprocess_exec(
             binary,
             *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),

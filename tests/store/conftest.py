@@ -25,7 +25,9 @@ from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Base, Organization
 from tests.migrated import migrated_template
 
 POSTGRES_ENV = "CHARGEYARD_TEST_POSTGRES_URL"
-SKIP_POSTGRES = f"{POSTGRES_ENV} is not set: the PostgreSQL half of the storage tests is skipped"
+SKIP_POSTGRES = (
+    f"needs PostgreSQL: set {POSTGRES_ENV} (scripts/test sets it when 127.0.0.1:5432 answers)"
+)
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -34,9 +34,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         missing = " and ".join(str(browser) for browser in BROWSERS)
         if os.environ.get("CHARGEYARD_TEST_BROWSER") == "required":  # .ci/run: never skip
             pytest.fail(f"{missing} are missing and CHARGEYARD_TEST_BROWSER=required")
-        pytest.skip(
-            f"{missing} are missing: `apt-get install -y chromium-headless-shell` runs these tests"
-        )
+        pytest.skip("needs a browser: apt-get install chromium-headless-shell")
     return {
         **browser_type_launch_args,
         "executable_path": str(installed[0]),

@@ -12,7 +12,6 @@ import pytest
 from tests.conftest import skipped_summary
 from tests.processes import ROOT
 
-
 THE_POSTGRESQL_AND_REDIS_TESTS = ("tests/store/test_id_tags.py", "tests/bus/test_redis_bus.py")
 
 

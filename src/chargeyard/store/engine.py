@@ -23,6 +23,9 @@ On SQLite every new connection is set up by a ``connect`` event:
   good; with the limit, each checkpoint that restarts the WAL cuts the file back to
   :data:`WAL_SIZE_LIMIT` bytes. Retention also truncates it after a pass (``retention.py``).
 
+On PostgreSQL every new connection encodes ``text`` and ``varchar`` values with
+``text_codec.py``, so that strings holding U+0000 are stored as on SQLite.
+
 SQLite has one writer at a time, and its busy handler waits by *sleeping* (1, 2, 5 ... up to
 100 ms between tries), so writers of one process that race for the lock waste the time they
 sleep and, under a storm (a thousand stations booting at once), give up after the busy timeout
@@ -69,6 +72,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from chargeyard.store import text_codec
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +145,7 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     engine = _create_async_engine(normalized, **kwargs)
     if not is_sqlite(engine):
         event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+        event.listen(engine.sync_engine, "connect", _postgres_on_connect)
     if is_sqlite(engine):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
@@ -181,6 +187,11 @@ def _replace_if_closed(
     driver = record.driver_connection
     if driver is not None and (driver.is_closed() or _socket_gone(driver)):
         raise DisconnectionError("the connection was closed")
+
+
+def _postgres_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Strings with U+0000, which PostgreSQL's text cannot hold (``text_codec.py``).
+    dbapi_connection.run_async(text_codec.register)
 
 
 def _socket_gone(driver: Any) -> bool:

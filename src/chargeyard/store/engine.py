@@ -6,7 +6,9 @@ Theory of operation
 ``postgresql://user@host/db``) into the async driver URLs (``sqlite+aiosqlite``,
 ``postgresql+asyncpg``). :func:`create_engine` opens an :class:`AsyncEngine` on it.
 
-On SQLite every new connection is set up by a ``connect`` event:
+On SQLite the database file, its ``-wal`` and ``-shm`` files and a directory made for them are
+readable by their owner only (``private_files.py``, before the engine is made), and every new
+connection is set up by a ``connect`` event:
 
 - ``journal_mode=WAL``: readers do not block the writer nor the writer the readers, and a
   commit is one append to the ``-wal`` file.
@@ -63,6 +65,7 @@ import socket
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url
@@ -74,6 +77,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from chargeyard.store import text_codec
+from chargeyard.store.private_files import protect_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +136,7 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     if normalized.get_backend_name() == "sqlite" and normalized.database in (None, "", ":memory:"):
         raise ValueError("in-memory SQLite is not supported by the store: use a file path")
     if normalized.get_backend_name() == "sqlite":
+        protect_sqlite(Path(str(normalized.database)))
         # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
         # default (5 + 10 overflow) queued the API's reads behind each other under load.
         kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}

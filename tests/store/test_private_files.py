@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chargeyard.cli_options import resolve_database_url
 from chargeyard.store import Store
 from chargeyard.store.private_files import private_directory
 
@@ -81,3 +82,11 @@ def test_a_directory_of_the_users_own_is_left_as_it_is_with_a_warning(
         f"{mine} can be read by other users of this machine (mode 755): `chmod 700 {mine}`"
         " makes it private"
     ]
+
+
+def test_the_commands_default_database_directory_is_made_private(tmp_path: Path) -> None:
+    """``chargeyard csms``, ``apikey`` and the other commands with ``--data-dir``."""
+    data = tmp_path / "data"
+    url = resolve_database_url(data, None)
+    assert url == f"sqlite:///{data.resolve() / 'chargeyard.db'}"
+    assert _mode(data) == 0o700

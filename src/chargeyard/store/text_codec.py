@@ -20,8 +20,9 @@ U+FFFE and U+FFFF are Unicode noncharacters, "permanently reserved for internal 
 prefix-free, so every stored string decodes to exactly one string. A string with U+0000 keeps
 its length (a ``varchar(n)`` column holds what it held before); only one that holds a
 noncharacter grows, by one character for each, and may then no longer fit a ``varchar(n)``
-column whose length the schema's own bound reaches (a 1.6 ``vendorId`` of 255 characters). A string with none of the three is passed on
-as it is, after a test that costs next to nothing for ASCII text.
+column whose length the schema's own bound reaches (a 1.6 ``vendorId`` of 255 characters).
+A string with none of the three is passed on as it is, after a test that costs next to
+nothing for ASCII text.
 
 The JSON columns need no codec: PostgreSQL's ``json`` type keeps the text it is given, and
 ``\\u0000`` in it is an escape sequence, not the character.

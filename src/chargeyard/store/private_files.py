@@ -22,7 +22,6 @@ would fail on them anyway.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import stat
@@ -55,11 +54,15 @@ def protect_sqlite(database: Path) -> None:
     """Before ``database`` is opened: its directory exists (created 700), the file exists
     (created 600), and it and its ``-wal``, ``-shm`` and ``-journal`` files are mode 600."""
     directory = database.parent
-    if not directory.exists():
-        directory.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
+    try:
+        if not directory.exists():
+            directory.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
         # An empty file is an empty database to SQLite; made here, it has its mode from birth.
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # not ours to make (read-only, no permission): SQLite says so when it opens
     for path in (database, *(Path(f"{database}{suffix}") for suffix in _SQLITE_COMPANIONS)):
         if path.exists():
             _tighten(path, PRIVATE_FILE)

@@ -122,10 +122,12 @@ def default_node_name() -> str:
 
 
 def resolve_database_url(data_dir: Path, database_url: str | None) -> str:
-    """The URL asked for, else a SQLite file in ``data_dir`` (created if missing)."""
+    """The URL asked for, else a SQLite file in ``data_dir`` (created if missing, mode 700)."""
     if database_url:
         return database_url
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from chargeyard.store.private_files import private_directory
+
+    private_directory(data_dir)
     return f"sqlite:///{(data_dir / 'chargeyard.db').resolve()}"
 
 

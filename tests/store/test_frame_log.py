@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from chargeyard.store import FrameLog, Store, create_engine, migrate
 from chargeyard.store.bulk_insert import BulkInserter
 from chargeyard.store.models import Direction
+from tests.polling import until
 
 
 def _count_frame_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -137,3 +138,58 @@ async def test_batched_times_are_stored_as_the_orm_stores_them(store: Store) -> 
         async with store.frames_engine.connect() as connection:
             stored = await connection.scalar(text("SELECT at FROM frames"))
         assert stored == "2026-11-21 16:00:00.000000"
+
+
+class _Clock:
+    """Monotonic seconds that move only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_frame_is_due_one_interval_after_the_oldest_unwritten_one_was_recorded(
+    tmp_path: Path,
+) -> None:
+    """The bound of what a crash may lose (README, the frame log): a frame waits at most
+    ``interval`` before its batch is written."""
+    clock = _Clock()
+    log = FrameLog(create_engine(f"sqlite:///{tmp_path / 'unused.db'}"), interval=0.25, clock=clock)
+    assert log.due_in() is None  # nothing waits
+    log.record("CP-1", Direction.INCOMING, "Heartbeat", "1", "[2]")
+    assert log.due_in() == 0.25
+    clock.now += 0.2
+    log.record("CP-1", Direction.OUTGOING, "Heartbeat", "1", "[3]")
+    assert log.due_in() == pytest.approx(0.05)  # the oldest frame sets the deadline
+    clock.now += 0.1
+    assert log.due_in() == pytest.approx(-0.05)  # overdue: written at once
+
+
+async def test_a_frame_recorded_during_a_slow_write_is_written_right_after_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that outlasts the interval does not add another interval for the frames
+    recorded meanwhile: their deadline counts from when they passed."""
+    clock = _Clock()
+    log = store.frame_log(batch_size=2, interval=60, clock=clock)
+    insert_values = BulkInserter.insert_values
+    writes: list[int] = []
+
+    async def slow(
+        self: BulkInserter, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        if not writes:  # while the first batch is written, a frame passes; the write lasts 61 s
+            log.record("CP-1", Direction.OUTGOING, "Heartbeat", "2", "[3]")
+            clock.now += 61
+        await insert_values(self, table, columns, rows)
+        writes.append(len(rows))
+
+    monkeypatch.setattr(BulkInserter, "insert_values", slow)
+    async with log:
+        await asyncio.sleep(0)  # one turn of the loop: the flusher waits for frames
+        log.record("CP-1", Direction.INCOMING, "Heartbeat", "1", "[2]")
+        log.record("CP-1", Direction.OUTGOING, "Heartbeat", "1", "[3]")  # a full batch
+        await until(lambda: log.written == 3, within=10)
+    assert writes == [2, 1]

@@ -107,7 +107,9 @@ logger = logging.getLogger(__name__)
 # index page per station whatever its size: the more frames a commit holds, the fewer pages
 # per frame. Measured (one thread, 1,000 identities): 8.2 us of SQLite CPU a frame
 # in commits of 2,000, 6.1 in 6,000, 5.5 in 12,000. Frames reach the log up to a quarter of a
-# second later, which a person reading it does not notice.
+# second later, which a person reading it does not notice; that quarter of a second (and one
+# batch's write) is also what a crash of the process may lose of the log (frame_log.py,
+# docs/configuration.md "The frame log at a crash").
 FRAME_LOG_BATCH = 10_000
 FRAME_LOG_INTERVAL_S = 0.25
 

@@ -22,6 +22,7 @@ from chargeyard.csms.context import (
     id_tag_info,
     parse_time,
 )
+from chargeyard.csms.energy import reading, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.resent import ResentMeterValues
 from chargeyard.protocol import Payload, on
@@ -147,11 +148,7 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
     @on("StopTransaction")
     async def stop_transaction(self, payload: Payload) -> Payload:
         transaction_id = payload["transactionId"]
-        samples = [
-            sample
-            for meter_value in payload.get("transactionData", [])
-            for sample in _samples(meter_value)
-        ]
+        samples = _samples(self.identity, payload.get("transactionData", []))
         try:
             # transactionData may repeat readings the transaction's MeterValues carried
             # (section 4.10): each is kept once.
@@ -183,7 +180,7 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
 
     @on("MeterValues")
     async def meter_values(self, payload: Payload) -> Payload:
-        samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
+        samples = _samples(self.identity, payload["meterValue"])
         transaction_id = payload.get("transactionId")
         connector_id = payload["connectorId"]
         resent = self._resent_meter_values
@@ -235,24 +232,33 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         return {}
 
 
-def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
-    """One 1.6 MeterValue's sampled values (section 7.32: value is a string, Wh by default)."""
-    at = parse_time(meter_value["timestamp"])
+def _samples(identity: str, meter_values: list[dict[str, Any]]) -> list[SampledValue]:
+    """The sampled values of 1.6 MeterValues (section 7.32: value is a string, Wh by default).
+
+    A value that is not a finite decimal number (SignedData, ``NaN``, ``Infinity``, ``1e999``)
+    is no reading: it is left out and the rest of the message kept (the frame log has it
+    whole), rather than the message refused with a CALLERROR, which would lose the other
+    readings and, in StopTransaction, the transaction's end."""
     samples = []
-    for sampled in meter_value["sampledValue"]:
-        try:
-            value = float(sampled["value"])
-        except ValueError:
-            continue  # SignedData and other non-numeric formats: the frame log keeps them
-        samples.append(
-            SampledValue(
-                sampled_at=at,
-                value=value,
-                measurand=sampled.get("measurand", "Energy.Active.Import.Register"),
-                phase=sampled.get("phase"),
-                unit=sampled.get("unit", "Wh"),
-                context=sampled.get("context"),
-                location=sampled.get("location"),
+    unusable = 0
+    for meter_value in meter_values:
+        at = parse_time(meter_value["timestamp"])
+        for sampled in meter_value["sampledValue"]:
+            value = reading(sampled["value"])
+            if value is None:
+                unusable += sampled.get("format", "Raw") == "Raw"
+                continue
+            samples.append(
+                SampledValue(
+                    sampled_at=at,
+                    value=value,
+                    measurand=sampled.get("measurand", "Energy.Active.Import.Register"),
+                    phase=sampled.get("phase"),
+                    unit=sampled.get("unit", "Wh"),
+                    context=sampled.get("context"),
+                    location=sampled.get("location"),
+                )
             )
-        )
+    if unusable:
+        unusable_readings(identity, unusable)
     return samples

@@ -23,7 +23,7 @@ from chargeyard.csms.context import (
     iso,
     parse_time,
 )
-from chargeyard.csms.energy import scaled
+from chargeyard.csms.energy import scaled, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
 from chargeyard.protocol import Payload, on
@@ -161,7 +161,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
                 charging_state=info.get("chargingState", existing.charging_state),
                 id_tag=id_tag or existing.id_tag,
             )
-        samples = [sample for value in payload.get("meterValue", []) for sample in _samples(value)]
+        samples = _samples(self.identity, payload.get("meterValue", []))
         await self.samples.add(
             samples,
             transaction_id=transaction_id,
@@ -217,7 +217,7 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
 
     @on("MeterValues")
     async def meter_values(self, payload: Payload) -> Payload:
-        samples = [sample for value in payload["meterValue"] for sample in _samples(value)]
+        samples = _samples(self.identity, payload["meterValue"])
         await self.samples.add(samples, evse_id=payload["evseId"])
         return {}
 
@@ -232,23 +232,37 @@ def _id_token_info(authorization: Authorization) -> dict[str, Any]:
     return info
 
 
-def _samples(meter_value: dict[str, Any]) -> list[SampledValue]:
-    """One MeterValueType's sampled values, in the unit and multiplier the station used."""
-    at = parse_time(meter_value["timestamp"])
+def _samples(identity: str, meter_values: list[dict[str, Any]]) -> list[SampledValue]:
+    """The sampled values of MeterValueTypes, in the unit and multiplier the station used.
+
+    A value the multiplier takes beyond a float (``unitOfMeasure.multiplier`` is any 32-bit
+    integer, OCPP 2.0.1 part 2 section 2.1, so the schema allows 2**31 - 1) is no reading: it
+    is left out and the rest of the message kept (the frame log has it whole). No CALLERROR
+    fits a payload the schema allows, and refusing a TransactionEvent Ended for one sample
+    would leave its transaction open for ever."""
     samples = []
-    for sampled in meter_value["sampledValue"]:
-        unit = sampled.get("unitOfMeasure", {})
-        samples.append(
-            SampledValue(
-                sampled_at=at,
-                value=scaled(float(sampled["value"]), unit.get("multiplier", 0)),
-                measurand=sampled.get("measurand", ENERGY_REGISTER),
-                phase=sampled.get("phase"),
-                unit=unit.get("unit", "Wh"),
-                context=sampled.get("context"),
-                location=sampled.get("location"),
+    unusable = 0
+    for meter_value in meter_values:
+        at = parse_time(meter_value["timestamp"])
+        for sampled in meter_value["sampledValue"]:
+            unit = sampled.get("unitOfMeasure", {})
+            value = scaled(float(sampled["value"]), unit.get("multiplier", 0))
+            if value is None:
+                unusable += 1
+                continue
+            samples.append(
+                SampledValue(
+                    sampled_at=at,
+                    value=value,
+                    measurand=sampled.get("measurand", ENERGY_REGISTER),
+                    phase=sampled.get("phase"),
+                    unit=unit.get("unit", "Wh"),
+                    context=sampled.get("context"),
+                    location=sampled.get("location"),
+                )
             )
-        )
+    if unusable:
+        unusable_readings(identity, unusable)
     return samples
 
 
@@ -267,6 +281,8 @@ def _energy_registers_wh(payload: Payload) -> tuple[float | None, float | None]:
                 continue
             unit = sample.get("unitOfMeasure", {})
             kilo = 3 if unit.get("unit", "Wh") == "kWh" else 0
+            # A value that is no reading (see _samples) leaves the last one unknown: Ended then
+            # stops at the last reading stored, as when it carries none.
             found = scaled(float(sample["value"]), unit.get("multiplier", 0) + kilo)
             if first is None:
                 first = found

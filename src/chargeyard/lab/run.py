@@ -55,6 +55,7 @@ from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
+from chargeyard.store.private_files import private_directory
 from chargeyard.store.retention import retention_limits
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ async def run(
     until: Callable[[], Awaitable[object]],
 ) -> None:
     """Start the lab, print where it is, run until ``until()`` returns, then stop it."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(settings.data_dir)
     secret = (
         settings.jwt_secret.get_secret_value()
         if settings.jwt_secret is not None

@@ -6,7 +6,9 @@ Theory of operation
 ``postgresql://user@host/db``) into the async driver URLs (``sqlite+aiosqlite``,
 ``postgresql+asyncpg``). :func:`create_engine` opens an :class:`AsyncEngine` on it.
 
-On SQLite every new connection is set up by a ``connect`` event:
+On SQLite the database file, its ``-wal`` and ``-shm`` files and a directory made for them are
+readable by their owner only (``private_files.py``, before the engine is made), and every new
+connection is set up by a ``connect`` event:
 
 - ``journal_mode=WAL``: readers do not block the writer nor the writer the readers, and a
   commit is one append to the ``-wal`` file.
@@ -22,6 +24,9 @@ On SQLite every new connection is set up by a ``connect`` event:
   transaction (or a checkpoint held back by a long reader) left it at its largest size for
   good; with the limit, each checkpoint that restarts the WAL cuts the file back to
   :data:`WAL_SIZE_LIMIT` bytes. Retention also truncates it after a pass (``retention.py``).
+
+On PostgreSQL every new connection encodes ``text`` and ``varchar`` values with
+``text_codec.py``, so that strings holding U+0000 are stored as on SQLite.
 
 SQLite has one writer at a time, and its busy handler waits by *sleeping* (1, 2, 5 ... up to
 100 ms between tries), so writers of one process that race for the lock waste the time they
@@ -60,6 +65,7 @@ import socket
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url
@@ -69,6 +75,9 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from chargeyard.store import text_codec
+from chargeyard.store.private_files import protect_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +136,7 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     if normalized.get_backend_name() == "sqlite" and normalized.database in (None, "", ":memory:"):
         raise ValueError("in-memory SQLite is not supported by the store: use a file path")
     if normalized.get_backend_name() == "sqlite":
+        protect_sqlite(Path(str(normalized.database)))
         # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
         # default (5 + 10 overflow) queued the API's reads behind each other under load.
         kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}
@@ -140,6 +150,7 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     engine = _create_async_engine(normalized, **kwargs)
     if not is_sqlite(engine):
         event.listen(engine.sync_engine, "checkout", _replace_if_closed)
+        event.listen(engine.sync_engine, "connect", _postgres_on_connect)
     if is_sqlite(engine):
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
@@ -181,6 +192,11 @@ def _replace_if_closed(
     driver = record.driver_connection
     if driver is not None and (driver.is_closed() or _socket_gone(driver)):
         raise DisconnectionError("the connection was closed")
+
+
+def _postgres_on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Strings with U+0000, which PostgreSQL's text cannot hold (``text_codec.py``).
+    dbapi_connection.run_async(text_codec.register)
 
 
 def _socket_gone(driver: Any) -> bool:

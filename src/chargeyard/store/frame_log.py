@@ -7,11 +7,22 @@ appends a tuple to an in-memory buffer (a deque) and, when a full batch is waiti
 flusher; it never awaits and never touches the database.
 
 The flusher is a task owned by the log (:meth:`FrameLog.start` / :meth:`FrameLog.stop`, or
-``async with``). It wakes every ``interval`` seconds, or sooner when ``batch_size`` frames are
-waiting, and writes what is buffered in batches of at most ``batch_size`` rows: one
-transaction per batch (``bulk_insert.py``: one trip to a thread of its own on SQLite, an
-executemany on PostgreSQL). A single writer taking frames in buffer order means frames land
-in the order they were recorded, so ``frames.id`` orders each identity's conversation.
+``async with``). It writes what is buffered ``interval`` seconds after the oldest frame not
+yet taken by a write was recorded (:meth:`FrameLog.due_in`), or sooner when ``batch_size``
+frames are waiting, in batches of at most ``batch_size`` rows: one transaction per batch
+(``bulk_insert.py``: one trip to a thread of its own on SQLite, an executemany on
+PostgreSQL). A single writer taking frames in buffer order means frames land in the order they
+were recorded, so ``frames.id`` orders each identity's conversation.
+
+What a crash loses. A frame is in memory until its batch commits. The deadline is counted
+from the frame, not from the end of the previous write: a frame recorded while a batch is
+being written is written when that write ends if it has waited ``interval`` by then. So as
+long as a write takes less than ``interval`` (the database keeps up), every frame is
+committed within ``interval`` plus the time of one write after it passed, and a process
+killed at any moment (``kill -9``, a crash) loses at most the frames of that last stretch
+(committed rows survive: ``engine.py``). A database that falls behind holds the backlog in
+memory, up to ``max_buffered`` frames (below); what a station reported is never among them,
+since the repositories commit it before the station is answered.
 
 Bounded memory: the buffer holds at most ``max_buffered`` frames. If the database falls that
 far behind (or is down), ``record`` drops the *oldest* buffered frame for each new one, counts
@@ -36,6 +47,7 @@ import contextlib
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Table
@@ -72,10 +84,12 @@ class FrameLog:
     Args:
         engine: the store's engine.
         batch_size: rows per INSERT; also how many waiting frames wake the flusher early.
-        interval: seconds between flushes when fewer than ``batch_size`` frames wait.
+        interval: seconds a frame waits at most before its batch is written, when fewer
+            than ``batch_size`` frames wait.
         max_buffered: frames held in memory at most; beyond, the oldest are dropped.
         max_payload_chars: the longest text stored whole; a longer one is stored cut
             (``payload_cap.py``).
+        clock: monotonic seconds (``time.monotonic``, the event loop's clock, by default).
     """
 
     def __init__(
@@ -86,6 +100,7 @@ class FrameLog:
         interval: float = 0.05,
         max_buffered: int = 200_000,
         max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if batch_size < 1 or max_buffered < batch_size or interval <= 0:
             raise ValueError("need batch_size >= 1, max_buffered >= batch_size, interval > 0")
@@ -95,6 +110,10 @@ class FrameLog:
         self._interval = interval
         self._max_buffered = max_buffered
         self._max_payload_chars = max_payload_chars
+        self._clock = clock
+        # When the frames not yet taken by a write are due (the oldest one's time + interval);
+        # None when there are none.
+        self._due: float | None = None
         self._buffer: deque[_Row] = deque()
         self._wake = asyncio.Event()
         self._write_lock = asyncio.Lock()
@@ -111,6 +130,11 @@ class FrameLog:
     def buffered(self) -> int:
         """Frames recorded but not yet written."""
         return len(self._buffer)
+
+    def due_in(self) -> float | None:
+        """Seconds until the buffered frames are due for writing (0 or less: now); None when
+        every frame recorded is written or being written."""
+        return None if self._due is None else self._due - self._clock()
 
     def record(
         self,
@@ -129,7 +153,11 @@ class FrameLog:
         if len(text) > self._max_payload_chars:
             text = cap_payload(text, self._max_payload_chars)
         buffer.append((identity, direction, action, unique_id, text, at or utc_now()))
-        if len(buffer) >= self._batch_size and not self._wake.is_set():
+        if self._due is None:
+            # The first frame since a write began: the flusher learns its deadline.
+            self._due = self._clock() + self._interval
+            self._wake.set()
+        elif len(buffer) >= self._batch_size and not self._wake.is_set():
             self._wake.set()
 
     async def start(self) -> None:
@@ -164,16 +192,26 @@ class FrameLog:
         the batch stays buffered)."""
         async with self._write_lock:
             remaining = len(self._buffer)
-            while remaining > 0 and self._buffer:
-                remaining -= await self._write_batch()
+            due, self._due = self._due, None  # frames recorded from now on are due anew
+            try:
+                while remaining > 0 and self._buffer:
+                    remaining -= await self._write_batch()
+            except BaseException:
+                if self._buffer:  # the batch was put back: due when its frames were
+                    known = [time for time in (due, self._due) if time is not None]
+                    self._due = min(known) if known else self._clock()
+                raise
 
     async def _run(self) -> None:
         while not self._stopping:
-            if len(self._buffer) < self._batch_size:
+            due_in = self.due_in()
+            if len(self._buffer) < self._batch_size and (due_in is None or due_in > 0):
+                # Until the oldest frame's deadline, a full batch, a first frame or stop().
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._interval):
+                    async with asyncio.timeout(due_in):
                         await self._wake.wait()
                 self._wake.clear()
+                continue
             try:
                 await self.flush()
             except Exception:
@@ -204,7 +242,7 @@ class FrameLog:
         return len(batch)
 
     def _report_drops(self) -> None:
-        now = time.monotonic()
+        now = self._clock()
         if self.dropped == self._dropped_reported:
             return
         if now - self._last_drop_report < _DROP_REPORT_INTERVAL:

@@ -15,6 +15,7 @@ import pytest
 
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, WebhookDelivery
 from tests.csms.webhook_receiver import receiving
@@ -200,6 +201,23 @@ async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) 
     assert no_answer.last_error.startswith("ConnectError")
     assert (too_slow.status, too_slow.status_code, too_slow.attempts) == ("failed", None, 2)
     assert too_slow.last_error == "timeout: ReadTimeout"
+
+
+async def test_a_host_that_does_not_resolve_is_a_failed_attempt_backed_off_then_given_up(
+    store: Store,
+) -> None:
+    # Under a policy that resolves names itself (outbound.py); .invalid never resolves.
+    schedule = RetrySchedule(delays=(0.02, 0.04), max_attempts=3, jitter=0.0)
+    hook = await store.webhooks.create("https://hook.invalid/x", ["*"])
+    hub = EventHub()
+    async with WebhookSender(store, hub, schedule=schedule, outbound=OutboundPolicy(public=True)):
+        hub.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
+        delivery = await _settled(store, hook.id)
+
+    assert (delivery.status, delivery.status_code, delivery.attempts) == ("failed", None, 3)
+    assert delivery.last_error is not None
+    assert delivery.last_error.startswith("ConnectError: hook.invalid does not resolve (")
+    assert delivery.next_attempt_at is None
 
 
 async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> None:

@@ -14,7 +14,7 @@ import logging
 # (the CSMS and the stations log who connected and left), alembic each migration (the lab says
 # what the database is at), httpx and httpcore one line per HTTP request, which is one per
 # webhook POST (each delivery's outcome is kept in its delivery log, GET
-# /api/v1/webhooks/{id}/deliveries, and a failed attempt is logged by the sender).
+# /api/v1/webhooks/{id}/deliveries, and a failing endpoint is logged by the sender).
 CHATTY_LIBRARIES = ("websockets", "alembic", "httpx", "httpcore")
 
 

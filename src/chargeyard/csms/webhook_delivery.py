@@ -19,10 +19,10 @@ A 2xx answer delivers; anything else (another status, a connection error, a time
 failed attempt, retried after the schedule's next delay until its last attempt, after which
 the delivery is ``failed``.
 
-Each attempt is recorded in the delivery's row (the delivery log of the API). The process log
-names a failed attempt (INFO, WARNING when it was the last) and a delivered one only at DEBUG:
-one line per successful POST would fill a busy lab's log (httpx's own request lines are held
-to WARNING, ``chargeyard/logs.py``).
+Each attempt is recorded in the delivery's row (the delivery log of the API), and named in the
+process log at DEBUG only: a line per POST, or per failed one when a receiver is down, would
+fill a busy lab's log (httpx's own request lines are held to WARNING, ``chargeyard/logs.py``).
+What the log says at INFO and above is each endpoint's health (``webhook_health.py``).
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _log_attempt(
             "webhook delivery %d (%s) to %s delivered", delivery.id, delivery.event, webhook.url
         )
     elif delay is not None:
-        logger.info(
+        logger.debug(
             "webhook delivery %d (%s) to %s failed (%s); next attempt in %.0f s",
             delivery.id,
             delivery.event,
@@ -185,7 +185,7 @@ def _log_attempt(
             delay,
         )
     else:
-        logger.warning(
+        logger.debug(
             "webhook delivery %d (%s) to %s failed for good at attempt %d (%s)",
             delivery.id,
             delivery.event,
@@ -235,8 +235,12 @@ async def ping(
     else:
         async with http_client(http_timeout, outbound) as own:
             recorded, _ = await attempt(store, own, webhook, delivery, schedule=once, clock=clock)
-    if recorded.status == DeliveryStatus.FAILED and recorded.status_code is None:
-        raise ReceiverUnreachable(recorded)
+    if recorded.status == DeliveryStatus.FAILED:
+        logger.info(
+            "webhook %s test event to %s failed (%s)", webhook.id, webhook.url, recorded.last_error
+        )
+        if recorded.status_code is None:
+            raise ReceiverUnreachable(recorded)
     return recorded
 
 

@@ -22,7 +22,7 @@ from rich.live import Live
 from rich.logging import RichHandler
 from rich.table import Table
 
-from chargeyard.logs import configure_logging, quiet_chatty_libraries
+from chargeyard.logs import configure_logging, escape_logged_values, quiet_chatty_libraries
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, FleetStatus
@@ -297,6 +297,7 @@ def configure_sim_logging(level: str, console: Console | None, recent: RecentLog
     else:  # log lines go above the live view
         handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
         logging.basicConfig(level=level.upper(), format="%(name)s: %(message)s", handlers=[handler])
+        escape_logged_values()
         quiet_chatty_libraries()
     logging.getLogger().addHandler(recent)
 

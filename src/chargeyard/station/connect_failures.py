@@ -52,7 +52,9 @@ def failure_reason(error: BaseException) -> str:
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"TLS failure: {error.verify_message}"
     if isinstance(error, ssl.SSLError):
-        return f"TLS failure: {error.reason or error}"
+        # OpenSSL's reason ("WRONG_VERSION_NUMBER": the server does not speak TLS there).
+        reason = error.reason
+        return f"TLS failure: {reason.replace('_', ' ').lower() if reason else error}"
     if isinstance(error, UpgradeRefused):
         hint = _STATUS_HINTS.get(error.status)
         return f"HTTP {error.status} at the handshake" + (f" ({hint})" if hint else "")

@@ -391,9 +391,11 @@ class StationRuntime:
         self.last_error = what
         self.stats.failures += 1
         self.stats.error(self.station.identity, what)
-        if self._failures is None:
-            self._failures = FailedAttempts(self.station.identity, url)
-        self._failures.failed(failure_reason(error), what)
+        failures = self._failures
+        if failures is None:
+            failures = self._failures = FailedAttempts(self.station.identity, url)
+        failures.url = url  # (a 2.0.1 station may dial another of its profiles: B10)
+        failures.failed(failure_reason(error), what)
 
     @property
     def failure_reason(self) -> str | None:

@@ -25,6 +25,7 @@ def restored_logging() -> Iterator[None]:
     """The root logger's handlers and the levels a setup changes, put back afterwards."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    factory = logging.getLogRecordFactory()
     names = [*CHATTY, "chargeyard"]
     levels = {name: logging.getLogger(name).level for name in names}
     yield
@@ -32,6 +33,7 @@ def restored_logging() -> Iterator[None]:
         handler.close()
     root.handlers = handlers
     root.setLevel(level)
+    logging.setLogRecordFactory(factory)
     for name, saved in levels.items():
         logging.getLogger(name).setLevel(saved)
 
@@ -58,3 +60,27 @@ def test_at_debug_everything_is_written(setup: Callable[[str], None]) -> None:
     as_at_startup(setup, "debug")
 
     assert logging.getLogger("httpx").isEnabledFor(logging.DEBUG)
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("setup", SETUPS.values(), ids=SETUPS.keys())
+def test_every_setup_escapes_control_characters_in_logged_values(
+    setup: Callable[[str], None],
+) -> None:
+    as_at_startup(setup, "info")
+    as_at_startup(setup, "info")  # (twice, as a test may: escaped once all the same)
+    kept = _Kept()
+    logging.getLogger().addHandler(kept)
+
+    logging.getLogger("chargeyard.test").warning("vendor %s, %d connectors", "A\nB\x1b[2K", 2)
+
+    [record] = kept.records
+    assert record.getMessage() == "vendor A\\nB\\x1b[2K, 2 connectors"

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse, Response
 
 from chargeyard.api.serve import serving
-from chargeyard.csms.webhook_delivery import ping
+from chargeyard.csms.webhook_delivery import ReceiverUnreachable, ping
 from chargeyard.lab.settings import LabSettings
 from chargeyard.outbound import OutboundPolicy, OutboundRefused
 from chargeyard.station.transfers import AsyncioTransfers
@@ -86,7 +86,9 @@ async def test_a_webhook_to_a_refused_address_fails_with_why_and_nothing_is_post
     database = migrated_sqlite_url(tmp_path, "hooks.db")
     async with await Store.open(database) as store, receiving() as receiver:
         webhook = await store.webhooks.create(receiver.url, ["*"])
-        refused = await ping(store, webhook, outbound=PUBLIC)
+        with pytest.raises(ReceiverUnreachable) as unreachable:
+            await ping(store, webhook, outbound=PUBLIC)
+        refused = unreachable.value.delivery
         assert receiver.requests == []
         allowed = await ping(store, webhook, outbound=OutboundPolicy.parse("127.0.0.0/8"))
         assert len(receiver.requests) == 1

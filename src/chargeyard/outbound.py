@@ -50,6 +50,10 @@ class OutboundRefused(OSError):
     """An outbound connection to an address the policy does not allow."""
 
 
+class HostNotFound(OSError):
+    """A host name that does not resolve (a DNS failure): the message names the host."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutboundPolicy:
     """Which addresses outbound connections may reach (see the module docstring).
@@ -132,12 +136,17 @@ class OutboundPolicy:
 
         Raises:
             OutboundRefused: an address ``host`` resolves to is not allowed.
-            OSError: ``host`` does not resolve.
+            HostNotFound: ``host`` does not resolve.
         """
         if self.anything:
             return [host]
         loop = asyncio.get_running_loop()
-        found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as failure:
+            raise HostNotFound(
+                f"{host} does not resolve ({failure.strerror or failure})"
+            ) from failure
         addresses = list(dict.fromkeys(str(entry[4][0]) for entry in found))
         for text in addresses:
             if not self.allows(ipaddress.ip_address(text.split("%")[0]), port):
@@ -184,8 +193,10 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         try:
             addresses = await self._policy.resolve(host, port)
-        except OutboundRefused as refused:
-            raise httpcore.ConnectError(str(refused)) from refused
+        except OSError as failure:
+            # A refused address or a name that does not resolve: a failed connection, as
+            # httpcore's own backend reports one (a webhook delivery's failed attempt).
+            raise httpcore.ConnectError(str(failure)) from failure
         return await self._inner.connect_tcp(
             addresses[0], port, timeout, local_address, socket_options
         )

@@ -22,7 +22,7 @@ from rich.live import Live
 from rich.logging import RichHandler
 from rich.table import Table
 
-from chargeyard.logs import configure_logging, quiet_chatty_libraries
+from chargeyard.logs import configure_logging, escape_logged_values, quiet_chatty_libraries
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, FleetStatus
@@ -180,7 +180,7 @@ def status_line(fleet: Fleet, status: FleetStatus, messages_per_s: float) -> str
         f"{status.charging} connectors charging ({status.transactions} transactions)",
         f"{messages_per_s:,.0f} messages/s",
         f"{status.frames_sent:,} sent / {status.frames_received:,} received",
-        f"{status.connects:,} connects ({status.failures:,} failed attempts)",
+        f"{status.connects:,} connects ({failed_attempts(status)})",
     ]
     autogen = fleet.autogen
     if autogen is not None:
@@ -190,6 +190,23 @@ def status_line(fleet: Fleet, status: FleetStatus, messages_per_s: float) -> str
             f" {counters.sessions_ended:,} ended"
         )
     return "chargeyard sim: " + ", ".join(parts)
+
+
+def failed_attempts(status: FleetStatus) -> str:
+    """The count of failed connection attempts, and why the stations that are not connected
+    failed their last one: ``7 failed attempts: connection refused``, or with several reasons
+    how many stations each."""
+    counted = f"{status.failures:,} failed attempts"
+    if not status.failing:
+        return counted
+    if len(status.failing) == 1:
+        [(reason, _)] = status.failing
+        return f"{counted}: {reason}"
+    reasons = ", ".join(
+        f"{reason} ({stations} station{'s' * (stations != 1)})"
+        for reason, stations in status.failing
+    )
+    return f"{counted}: {reasons}"
 
 
 async def simulate(
@@ -263,7 +280,7 @@ def _render(fleet: Fleet, status: FleetStatus, messages: float, recent: RecentLo
     table.add_row("charging", f"{status.charging} connectors, {status.transactions} transactions")
     table.add_row("messages/s", f"{messages:,.0f}")
     table.add_row("sent / received", f"{status.frames_sent:,} / {status.frames_received:,}")
-    table.add_row("connects", f"{status.connects:,} ({status.failures:,} failed attempts)")
+    table.add_row("connects", f"{status.connects:,} ({failed_attempts(status)})")
     autogen = fleet.autogen
     if autogen is not None:
         counters = autogen.counters
@@ -297,6 +314,7 @@ def configure_sim_logging(level: str, console: Console | None, recent: RecentLog
     else:  # log lines go above the live view
         handler = RichHandler(console=console, show_path=False, rich_tracebacks=False)
         logging.basicConfig(level=level.upper(), format="%(name)s: %(message)s", handlers=[handler])
+        escape_logged_values()
         quiet_chatty_libraries()
     logging.getLogger().addHandler(recent)
 

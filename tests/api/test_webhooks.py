@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
+from chargeyard.api import ApiSettings
 from chargeyard.csms.events import EventHub, EventType
+from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
-from tests.api.conftest import ApiLab
+from chargeyard.outbound import OutboundPolicy
+from chargeyard.store import Store
+from tests.api.apps import api_app
+from tests.api.conftest import ApiLab, RecordingRegistry
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 from tests.stack_lab import StackLab
@@ -177,6 +183,38 @@ async def test_the_test_ping_is_signed_sent_once_and_logged(lab: ApiLab) -> None
     assert log["webhookId"] == created["id"]
     assert [d["id"] for d in log["data"]] == [delivered["id"], failed.json()["id"]]
     assert log["count"] == 2
+
+
+@pytest.mark.parametrize(
+    "outbound", [None, OutboundPolicy(public=True)], ids=["any address", "public only"]
+)
+async def test_a_test_ping_to_a_host_that_does_not_resolve_answers_502_with_why(
+    store: Store, settings: ApiSettings, outbound: OutboundPolicy | None
+) -> None:
+    # (.invalid never resolves: RFC 6761 section 6.4.)
+    _, key = await store.api_keys.create("tests")
+    with api_app(store, in_process_link(RecordingRegistry()), settings) as app:
+        app.state.outbound = outbound
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://api.test",
+            headers={"X-API-Key": key},
+        ) as client:
+            created = await _create(client, url="https://hook.invalid/x")
+            path = f"/api/v1/webhooks/{created['id']}"
+            answer = await client.post(f"{path}/test")
+            log = (await client.get(f"{path}/deliveries")).json()
+
+    assert answer.status_code == 502, answer.text
+    [delivery] = log["data"]
+    assert (delivery["status"], delivery["attempts"], delivery["statusCode"]) == ("failed", 1, None)
+    assert delivery["lastError"].startswith("ConnectError: ")
+    assert answer.json() == {
+        "detail": f"the webhook's receiver could not be reached: {delivery['lastError']}"
+        f" (delivery {delivery['id']}, in the delivery log)"
+    }
+    if outbound is not None:  # the policy resolves the name itself, and says which
+        assert "hook.invalid does not resolve" in delivery["lastError"]
 
 
 async def test_the_delivery_log_shows_retries_newest_first(lab: ApiLab) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
+from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, WebhookDelivery
 from tests.csms.webhook_receiver import receiving
@@ -140,13 +141,13 @@ async def test_the_sender_gives_up_after_max_attempts(store: Store) -> None:
         assert len(receiver.requests) == 3
 
 
-async def test_the_log_names_failed_attempts_and_not_delivered_ones(
+async def test_the_log_tells_an_endpoint_failing_and_delivering_again_not_each_attempt(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The delivery log keeps every attempt; the process log only what needs a look.
     hub = EventHub()
     schedule = RetrySchedule(delays=(0.02,), max_attempts=2, jitter=0.0)
-    caplog.set_level(logging.DEBUG, logger="chargeyard.csms.webhook_delivery")
+    caplog.set_level(logging.DEBUG, logger="chargeyard.csms")
     async with receiving(failures=3) as receiver:
         flaky = await store.webhooks.create(receiver.url, ["charger.boot"], secret=SECRET)
         async with WebhookSender(store, hub, schedule=schedule):
@@ -164,20 +165,60 @@ async def test_the_log_names_failed_attempts_and_not_delivered_ones(
 
             await eventually(both_settled)
 
-    lines = [
+    attempts = [
         (record.levelname, record.getMessage())
         for record in caplog.records
         if record.name == "chargeyard.csms.webhook_delivery"
     ]
-    assert [level for level, _ in lines] == ["INFO", "WARNING", "DEBUG"]
-    assert lines[0][1] == (
-        f"webhook delivery {failed.id} (charger.boot) to {receiver.url} failed"
-        " (HTTP 500: receiver is down); next attempt in 0 s"
-    )
-    assert lines[1][1] == (
+    assert [level for level, _ in attempts] == ["DEBUG", "DEBUG", "DEBUG"]
+    assert attempts[1][1] == (
         f"webhook delivery {failed.id} (charger.boot) to {receiver.url} failed for good"
         " at attempt 2 (HTTP 500: receiver is down)"
     )
+    told = [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.levelno >= logging.INFO
+    ]
+    assert told == [
+        (
+            "WARNING",
+            f"webhook {flaky.id} endpoint {receiver.url} is failing (HTTP 500: receiver is"
+            f" down); its deliveries are retried with back-off"
+            f" (GET /api/v1/webhooks/{flaky.id}/deliveries)",
+        ),
+        (
+            "INFO",
+            f"webhook {flaky.id} endpoint {receiver.url} delivers again, after failing for 0 s",
+        ),
+    ]
+
+
+async def test_an_endpoint_that_is_down_is_one_line_not_one_per_attempt(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    hook = await store.webhooks.create(f"http://127.0.0.1:{closed_port}/x", ["*"])
+    hub = EventHub()
+    schedule = RetrySchedule(delays=(0.2,), max_attempts=3, jitter=0.0)
+    caplog.set_level(logging.INFO)
+    async with WebhookSender(store, hub, schedule=schedule):
+        for number in range(10):
+            hub.emit(EventType.CHARGER_CONNECTED, f"CP-{number}", organization_id="default")
+
+        async def all_given_up() -> bool:
+            deliveries = await store.webhooks.deliveries(hook.id)
+            return len(deliveries) == 10 and all(d.status == "failed" for d in deliveries)
+
+        await eventually(all_given_up)
+
+    deliveries = await store.webhooks.deliveries(hook.id)
+    assert {d.attempts for d in deliveries} == {3}  # every attempt in the delivery log
+    told = [r.getMessage() for r in caplog.records if r.name.startswith("chargeyard")]
+    assert len(told) == 1, told  # 30 failed attempts within a minute: one line
+    assert f"webhook {hook.id} endpoint http://127.0.0.1:{closed_port}/x is failing (" in told[0]
 
 
 async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) -> None:
@@ -200,6 +241,23 @@ async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) 
     assert no_answer.last_error.startswith("ConnectError")
     assert (too_slow.status, too_slow.status_code, too_slow.attempts) == ("failed", None, 2)
     assert too_slow.last_error == "timeout: ReadTimeout"
+
+
+async def test_a_host_that_does_not_resolve_is_a_failed_attempt_backed_off_then_given_up(
+    store: Store,
+) -> None:
+    # Under a policy that resolves names itself (outbound.py); .invalid never resolves.
+    schedule = RetrySchedule(delays=(0.02, 0.04), max_attempts=3, jitter=0.0)
+    hook = await store.webhooks.create("https://hook.invalid/x", ["*"])
+    hub = EventHub()
+    async with WebhookSender(store, hub, schedule=schedule, outbound=OutboundPolicy(public=True)):
+        hub.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
+        delivery = await _settled(store, hook.id)
+
+    assert (delivery.status, delivery.status_code, delivery.attempts) == ("failed", None, 3)
+    assert delivery.last_error is not None
+    assert delivery.last_error.startswith("ConnectError: hook.invalid does not resolve (")
+    assert delivery.next_attempt_at is None
 
 
 async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> None:

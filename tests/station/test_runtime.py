@@ -251,7 +251,7 @@ async def test_a_csms_without_the_stations_version_is_refused_and_retried() -> N
         runtime.start()
         await until(lambda: runtime.stats.failures >= 2)
         await runtime.stop()
-    assert runtime.last_error == "InvalidHandshake: server rejected WebSocket connection: HTTP 400"
+    assert runtime.last_error == "UpgradeRefused: server rejected WebSocket connection: HTTP 400"
     assert csms.received == []
 
 

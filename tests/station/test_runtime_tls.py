@@ -102,6 +102,7 @@ async def test_a00_fr_311_without_the_root_the_connection_is_refused(
     try:
         await until(lambda: runtime.last_error is not None)
         assert "CERTIFICATE_VERIFY_FAILED" in (runtime.last_error or "")
+        assert runtime.failure_reason == "TLS failure: unable to get local issuer certificate"
         assert not runtime.connected
     finally:
         await runtime.stop()

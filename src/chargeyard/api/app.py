@@ -54,6 +54,7 @@ from chargeyard.csms.registry import (
 )
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
+from chargeyard.csms.webhook_delivery import ReceiverUnreachable
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import CallErrorReply, CallFailure, FrameTooLarge, OcppError
@@ -83,6 +84,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     StationRefused: (status.HTTP_502_BAD_GATEWAY, str),
     StationAnsweredBadly: (status.HTTP_502_BAD_GATEWAY, str),
     CallFailure: (status.HTTP_502_BAD_GATEWAY, str),
+    ReceiverUnreachable: (status.HTTP_502_BAD_GATEWAY, str),
     StationNotConnected: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationsUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     BusUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),

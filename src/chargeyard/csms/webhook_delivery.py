@@ -19,10 +19,10 @@ A 2xx answer delivers; anything else (another status, a connection error, a time
 failed attempt, retried after the schedule's next delay until its last attempt, after which
 the delivery is ``failed``.
 
-Each attempt is recorded in the delivery's row (the delivery log of the API). The process log
-names a failed attempt (INFO, WARNING when it was the last) and a delivered one only at DEBUG:
-one line per successful POST would fill a busy lab's log (httpx's own request lines are held
-to WARNING, ``chargeyard/logs.py``).
+Each attempt is recorded in the delivery's row (the delivery log of the API), and named in the
+process log at DEBUG only: a line per POST, or per failed one when a receiver is down, would
+fill a busy lab's log (httpx's own request lines are held to WARNING, ``chargeyard/logs.py``).
+What the log says at INFO and above is each endpoint's health (``webhook_health.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import httpx
 
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
-from chargeyard.store.models import Webhook, WebhookDelivery
+from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,19 @@ SIGNATURE_SCHEME = "sha256"
 TEST_EVENT = "webhook.test"
 
 Clock = Callable[[], datetime]
+
+
+class ReceiverUnreachable(Exception):
+    """A test ping that got no HTTP answer: the receiver's name does not resolve, its address
+    is outside the allowed outbound networks, the connection was refused or timed out. The
+    message says why; the attempt is in the delivery log all the same."""
+
+    def __init__(self, delivery: WebhookDelivery) -> None:
+        super().__init__(
+            f"the webhook's receiver could not be reached: {delivery.last_error}"
+            f" (delivery {delivery.id}, in the delivery log)"
+        )
+        self.delivery = delivery
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +151,9 @@ async def attempt(
             error = f"HTTP {status_code}: {excerpt}" if excerpt else f"HTTP {status_code}"
     except httpx.TimeoutException as failure:
         error = f"timeout: {type(failure).__name__}"
-    except httpx.HTTPError as failure:
+    except (httpx.HTTPError, OSError) as failure:
+        # OSError: a client whose transport lets one through (a name that does not resolve)
+        # fails this attempt like any connection error, and is retried with back-off.
         error = f"{type(failure).__name__}: {failure}"[:500]
     delay = None if error is None else schedule.delay_after(delivery.attempts + 1)
     now = clock()
@@ -161,7 +176,7 @@ def _log_attempt(
             "webhook delivery %d (%s) to %s delivered", delivery.id, delivery.event, webhook.url
         )
     elif delay is not None:
-        logger.info(
+        logger.debug(
             "webhook delivery %d (%s) to %s failed (%s); next attempt in %.0f s",
             delivery.id,
             delivery.event,
@@ -170,7 +185,7 @@ def _log_attempt(
             delay,
         )
     else:
-        logger.warning(
+        logger.debug(
             "webhook delivery %d (%s) to %s failed for good at attempt %d (%s)",
             delivery.id,
             delivery.event,
@@ -203,6 +218,12 @@ async def ping(
     delivery, once (no retry: the caller is waiting for the verdict), and log it.
 
     The row is enqueued never due, so a running sender does not post it a second time.
+
+    Returns:
+        The delivery, delivered or failed with the receiver's HTTP status.
+
+    Raises:
+        ReceiverUnreachable: no HTTP answer came (the failed delivery is its ``delivery``).
     """
     now = clock()
     delivery = await store.webhooks.enqueue(
@@ -211,16 +232,23 @@ async def ping(
     once = RetrySchedule(max_attempts=1)
     if client is not None:
         recorded, _ = await attempt(store, client, webhook, delivery, schedule=once, clock=clock)
-        return recorded
-    async with http_client(http_timeout, outbound) as own:
-        recorded, _ = await attempt(store, own, webhook, delivery, schedule=once, clock=clock)
-        return recorded
+    else:
+        async with http_client(http_timeout, outbound) as own:
+            recorded, _ = await attempt(store, own, webhook, delivery, schedule=once, clock=clock)
+    if recorded.status == DeliveryStatus.FAILED:
+        logger.info(
+            "webhook %s test event to %s failed (%s)", webhook.id, webhook.url, recorded.last_error
+        )
+        if recorded.status_code is None:
+            raise ReceiverUnreachable(recorded)
+    return recorded
 
 
 __all__ = [
     "SIGNATURE_SCHEME",
     "TEST_EVENT",
     "Clock",
+    "ReceiverUnreachable",
     "RetrySchedule",
     "attempt",
     "encode",

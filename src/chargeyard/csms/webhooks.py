@@ -8,7 +8,8 @@ per burst of events) before anything is sent, so a restart loses no delivery: at
 sender posts the pending rows that fell due while it was down, and at stop it enqueues the
 events already published. Delivery is at least once; a receiver de-duplicates on
 ``X-Chargeyard-Delivery``. Every attempt is recorded on the row (status code, error, attempts,
-next attempt, delivered at), which is the API's delivery log.
+next attempt, delivered at), which is the API's delivery log; the process log tells an
+endpoint's health, not each attempt (``webhook_health.py``).
 
 In a cluster every node runs a sender on the one database. A node enqueues the deliveries of
 its own stations' events only (those relayed from other nodes are theirs), and a sender claims
@@ -42,6 +43,7 @@ from chargeyard.csms.webhook_delivery import (
     ping_payload,
     sign,
 )
+from chargeyard.csms.webhook_health import EndpointHealth
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import Webhook, WebhookDelivery
@@ -92,6 +94,7 @@ class WebhookSender:
         self._client = client
         self._owns_client = client is None
         self._clock = clock
+        self._health = EndpointHealth(clock)  # what the log says of failing endpoints
         self._timeout = timeout
         self._poll_interval = poll_interval
         self._slots = asyncio.Semaphore(concurrency)
@@ -238,7 +241,7 @@ class WebhookSender:
                     delivery.id, status_code=None, error="webhook is inactive", at=self._clock()
                 )
                 return
-            _, delay = await attempt(
+            recorded, delay = await attempt(
                 self.store,
                 self._http(),
                 webhook,
@@ -246,6 +249,7 @@ class WebhookSender:
                 schedule=self.schedule,
                 clock=self._clock,
             )
+            self._health.attempted(webhook, recorded)
             if delay is not None:
                 self._retry_in(delay)
         except NotFoundError:

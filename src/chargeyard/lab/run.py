@@ -49,7 +49,7 @@ from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
-from chargeyard.logs import quiet_chatty_libraries
+from chargeyard.logs import escape_logged_values, quiet_chatty_libraries
 from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
@@ -97,6 +97,7 @@ def configure_logging(level: str) -> None:
         _OneLine("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
     )
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    escape_logged_values()
     quiet_chatty_libraries()
 
 

@@ -7,6 +7,7 @@ Counting is a walk over the stations' models, about a millisecond per thousand s
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,6 +72,9 @@ class FleetStatus:
 
     Attributes:
         errors: the latest connection problems: (wall time, identity, what happened).
+        failing: why the running stations that are not connected failed their last attempt
+            (``connect_failures.failure_reason``), and how many stations each: the most common
+            first.
     """
 
     stations: int
@@ -85,6 +89,7 @@ class FleetStatus:
     disconnects: int
     failures: int
     errors: tuple[tuple[float, str, str], ...]
+    failing: tuple[tuple[str, int], ...] = ()
 
 
 class RateMeter:
@@ -129,6 +134,7 @@ def fleet_status(runtimes: Collection[StationRuntime], stats: RuntimeStats) -> F
     """Counts over the stations of ``runtimes`` now, and the counters they share (``stats``)."""
     running = connected = booted = charging = transactions = 0
     accepted, charging_status = Registration.ACCEPTED, ConnectorStatus.CHARGING
+    failing: Counter[str] = Counter()
     for runtime in runtimes:
         if not runtime.running:
             continue
@@ -136,6 +142,10 @@ def fleet_status(runtimes: Collection[StationRuntime], stats: RuntimeStats) -> F
         station = runtime.station
         if runtime.connected:
             connected += 1
+        else:
+            reason = runtime.failure_reason
+            if reason is not None:
+                failing[reason] += 1
         if station.registration is accepted:
             booted += 1
         model = model_of(station)
@@ -160,6 +170,7 @@ def fleet_status(runtimes: Collection[StationRuntime], stats: RuntimeStats) -> F
         disconnects=stats.disconnects,
         failures=stats.failures,
         errors=tuple(stats.errors),
+        failing=tuple(failing.most_common()),
     )
 
 

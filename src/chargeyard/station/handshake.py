@@ -51,6 +51,15 @@ def _host_header(host: str, port: int, secure: bool) -> str:
     return build_host(host, port, secure)
 
 
+class UpgradeRefused(InvalidHandshake):
+    """The central system answered the upgrade with another HTTP status than 101 (401: the
+    credentials, 404: the path or the identity, 400: no subprotocol in common, ...)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"server rejected WebSocket connection: HTTP {status}")
+        self.status = status
+
+
 def check_upgrade_response(head: bytes, key: str, subprotocol: str) -> None:
     """Check the response head (without its blank line) to :func:`upgrade_request`.
 
@@ -59,7 +68,8 @@ def check_upgrade_response(head: bytes, key: str, subprotocol: str) -> None:
     (none was offered) and the subprotocol offered.
 
     Raises:
-        InvalidHandshake: what is wrong, in a line.
+        UpgradeRefused: the status is not 101.
+        InvalidHandshake: anything else that is wrong, in a line.
     """
     status_line, *header_lines = head.decode("iso-8859-1").split("\r\n")
     version, _, rest = status_line.partition(" ")
@@ -67,7 +77,7 @@ def check_upgrade_response(head: bytes, key: str, subprotocol: str) -> None:
     if not version.startswith("HTTP/1.") or not (status.isascii() and status.isdecimal()):
         raise InvalidHandshake(f"not an HTTP response: {status_line[:80]!r}")
     if status != "101":
-        raise InvalidHandshake(f"server rejected WebSocket connection: HTTP {status}")
+        raise UpgradeRefused(int(status))
     headers: dict[str, str] = {}
     for line in header_lines:
         name, colon, value = line.partition(":")

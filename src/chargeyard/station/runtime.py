@@ -25,7 +25,8 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
-  RetryBackOff variables);
+  RetryBackOff variables); a run of failed attempts is logged with its reason once, then
+  summarised every few minutes (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
@@ -57,6 +58,7 @@ from websockets.uri import WebSocketURI, parse_uri
 
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.station.connect_failures import FailedAttempts, failure_reason
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.handshake import upgrade_request
@@ -113,6 +115,7 @@ class StationRuntime:
         "_closed",
         "_closing_dialer",
         "_dialer",
+        "_failures",
         "_link",
         "_open_timeout",
         "_outbound",
@@ -185,6 +188,7 @@ class StationRuntime:
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that opened
         self.last_error: str | None = None
+        self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
         self._refused: tuple[Refusal, str] | None = None
         station.wake = self._wake
@@ -202,6 +206,7 @@ class StationRuntime:
         if self._phase is not _Phase.STOPPED:
             return
         self._phase = _Phase.OFF
+        self._failures = None
         self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:
@@ -299,7 +304,7 @@ class StationRuntime:
             # station left dialing forever.
             link.abort()
             if self.running:  # (stop() moved the phase meanwhile)
-                self._failed(f"{type(error).__name__}: {error}")
+                self._failed(error, self.url if endpoint is None else endpoint.url)
                 if uri.secure:
                     self._tls_refused(error)
             if link.transport is None:
@@ -361,7 +366,16 @@ class StationRuntime:
         self._refused = None
         self.stats.connects += 1
         url = self.url if link.endpoint is None else link.endpoint.url
-        logger.info("%s: connected to %s", self.station.identity, url)
+        failures, self._failures = self._failures, None
+        if failures is None:
+            logger.info("%s: connected to %s", self.station.identity, url)
+        else:
+            logger.info(
+                "%s: connected to %s after %d failed attempts",
+                self.station.identity,
+                url,
+                failures.attempts,
+            )
         self._busy = True
         self.station.observer = self.stats.ocpp
         try:
@@ -372,11 +386,22 @@ class StationRuntime:
         finally:
             self._busy = False
 
-    def _failed(self, what: str) -> None:
+    def _failed(self, error: Exception, url: str) -> None:
+        what = f"{type(error).__name__}: {error}"
         self.last_error = what
         self.stats.failures += 1
         self.stats.error(self.station.identity, what)
-        logger.info("%s: cannot connect: %s", self.station.identity, what)
+        failures = self._failures
+        if failures is None:
+            failures = self._failures = FailedAttempts(self.station.identity, url)
+        failures.url = url  # (a 2.0.1 station may dial another of its profiles: B10)
+        failures.failed(failure_reason(error), what)
+
+    @property
+    def failure_reason(self) -> str | None:
+        """Why the last attempt of this run of failed attempts failed (``connect_failures.py``:
+        connection refused, a DNS failure, ...); None once connected or before any attempt."""
+        return None if self._failures is None else self._failures.reason
 
     def _link_lost(self, link: Link, exc: Exception | None) -> None:
         if link is not self._link:

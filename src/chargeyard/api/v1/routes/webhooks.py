@@ -142,12 +142,21 @@ async def list_deliveries(
     )
 
 
-@router.post("/{webhookId}/test", summary="Send test event", responses=_UNKNOWN)
+@router.post(
+    "/{webhookId}/test",
+    summary="Send test event",
+    responses={
+        **_UNKNOWN,
+        502: {"model": ErrorResponse, "description": "The receiver could not be reached"},
+    },
+)
 async def send_test_event(
     store: StoreDep, outbound: OutboundDep, tenant: TenantDep, webhook_id: WebhookId
 ) -> DeliveryOut:
     """Post a signed `webhook.test` event now, once, and answer with its delivery (also in the
-    log): `delivered`, or `failed` with the receiver's status code or the error (an address
-    outside the server's allowed outbound networks is such an error)."""
+    log): `delivered`, or `failed` with the receiver's status code. When no HTTP answer came
+    (the host does not resolve, its address is outside the server's allowed outbound networks,
+    the connection was refused or timed out), 502 with the reason in `detail`; the failed
+    delivery is in the log too."""
     webhook = await _webhook(store, tenant, webhook_id)
     return DeliveryOut.of(await ping(store, webhook, outbound=outbound))

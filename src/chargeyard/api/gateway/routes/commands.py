@@ -286,7 +286,7 @@ for _spec in COMMANDS.values():
     summary="List commands",
     description="The commands of `POST /ocpp/commands/{path}`: each one's path, what it does, "
     "the JSON schema of its `event` and a whole example body.",
-    responses=error_responses(401, 403),
+    responses=error_responses(401, 403, 404),
 )
 async def list_commands(
     _: ReaderDep, page: PageNumber = 1, limit: PageLimit = DEFAULT_LIMIT

@@ -89,6 +89,15 @@ async def test_an_ocpp_integer_beyond_32_bits_is_422_in_the_csms_api(
     assert lab.registry.sent == []  # nothing went to the station
 
 
+async def test_the_largest_ocpp_integer_reaches_the_station(lab: ApiLab) -> None:
+    await lab.station("CP-1")
+    response = await lab.client.post(
+        "/api/v1/chargers/CP-1/unlock", json={"connectorId": INT32_MAX}
+    )
+    assert response.status_code == 200, response.text  # the station's own answer to it
+    assert lab.registry.sent == [("CP-1", "UnlockConnector", {"connectorId": INT32_MAX})]
+
+
 # -- the simulator gateway's commands: each integer of each command at its edges ----------------
 
 
@@ -109,7 +118,7 @@ REQUIRED: dict[str, dict[str, Any]] = {
 }
 
 
-def test_the_gateway_integers_under_test_are_every_command_s() -> None:
+def test_every_integer_of_every_command_is_under_test() -> None:
     # evse_id and connector_id of the 12 connector commands, authorize's evse_id, a list's
     # list_version.
     assert len(GATEWAY_INTEGERS) == 26

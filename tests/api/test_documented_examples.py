@@ -1,6 +1,7 @@
-"""The request bodies the README and docs/api.md print work as printed: each ``curl -d`` example
-and each row of the gateway's command bodies is posted to the whole stack (the central system
-with the simulator gateway, over real WebSockets) and answered as the text says, never 422.
+"""The request bodies the README and docs/api.md print work as printed: the README's ``curl -d``
+example of each API, docs/api.md's and each row of its command bodies are posted to the whole
+stack (the central system with the simulator gateway, over real WebSockets) and answered as the
+text says, never 422.
 
 The lab has what the examples name: the demo's site ``loc-demo`` with the station ``DEMO-01``,
 its charger's id ``dep-123`` (the placeholder docs/api.md writes for a charger's id)."""
@@ -51,14 +52,16 @@ def command_bodies() -> dict[str, dict[str, Any]]:
     }
 
 
+CONFIG = "/api/v1/chargers/DEMO-01/configuration/get"
+SESSION = "/ocpp/commands/start-session"
+
+
 def test_the_pages_have_the_examples_this_file_posts() -> None:
-    readme = curl_examples(README)
-    assert [path for path, _ in readme] == [
-        "/api/v1/chargers/DEMO-01/configuration/get",
-        "/ocpp/commands/start-session",
-    ]
-    assert readme[1][1]["event"]["id_tag"]  # start-session's {"target", "event"}
-    assert [path for path, _ in curl_examples(API_DOC)] == ["/ocpp/commands/start-session"]
+    readme = dict(curl_examples(README))
+    assert {CONFIG, SESSION} <= set(readme)
+    assert set(readme[SESSION]) == {"target", "event"}
+    assert readme[SESSION]["event"]["id_tag"]
+    assert SESSION in dict(curl_examples(API_DOC))
 
 
 def test_the_documented_bodies_are_every_command_s_and_the_listing_s() -> None:
@@ -99,13 +102,13 @@ async def _succeeded(lab: StackLab, answer: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_the_readme_examples_work_as_printed(demo: StackLab) -> None:
-    (config_path, config_body), (session_path, session_body) = curl_examples(README)
+    readme = dict(curl_examples(README))
     station = await demo.store.stations.get("DEMO-01")
     assert station is not None
     _, key = await demo.store.api_keys.create("readme", organization_id=station.organization_id)
 
-    config = await demo.client.post(config_path, json=config_body, headers={"X-API-Key": key})
-    session = await demo.client.post(session_path, json=session_body)
+    config = await demo.client.post(CONFIG, json=readme[CONFIG], headers={"X-API-Key": key})
+    session = await demo.client.post(SESSION, json=readme[SESSION])
 
     assert config.status_code == 200, config.text
     assert {item["key"] for item in config.json()["configurationKey"]} == {
@@ -120,8 +123,7 @@ async def test_the_readme_examples_work_as_printed(demo: StackLab) -> None:
 
 
 async def test_every_documented_command_body_is_taken(demo: StackLab) -> None:
-    [(path, body)] = curl_examples(API_DOC)
-    first = await demo.client.post(path, json=body)
+    first = await demo.client.post(SESSION, json=dict(curl_examples(API_DOC))[SESSION])
     assert first.status_code == 202, first.text
     assert (await _succeeded(demo, first.json()))["status"] == "succeeded"
 

@@ -63,7 +63,7 @@ window): the boot's figures, a few minutes sooner. ``--keep-logs DIR`` keeps eve
 log and the run's Redis files in ``DIR`` (by default a temporary directory, removed); ``kill
 -USR1`` on a fleet prints where each of its tasks waits.
 
-Targets (on this 2-core machine): 100,000 booted in <= 150 s; REST p99 <= 250 ms with no
+Targets (on a 2-core machine): 100,000 booted in <= 150 s; REST p99 <= 250 ms with no
 errors; <= 25 KiB a station on the fleets' side, <= 30 KiB on the CSMS side; every booted
 station stored. Printed as met / NOT met; the exit code is 0 regardless (a report, not a
 test). Children ignore Ctrl-C and die with this process; every process and the database are

@@ -30,6 +30,16 @@ _HISTORY = re.compile(
     re.IGNORECASE,
 )
 
+# The history of benchmark runs told in place of their method and latest figures: "on the VM",
+# "a quieter machine", "that day", "Earlier runs could hang", "the runs since", "the code
+# before them", "not measured again".
+_RUN_HISTORY = re.compile(
+    r"\bon the VM\b|\bquieter machine\b|\bthat day\b|\bsame day\b|\bearlier (?:runs?|days?)\b"
+    r"|\bruns? since\b|\bthis \d-(?:core|vCPU) machine\b|\bthis project ran\b"
+    r"|\bmeasured again\b|\bran (?:faster|slower) than on\b|\bthe code before\b",
+    re.IGNORECASE,
+)
+
 
 def _relative(path: Path) -> str:
     return str(path.relative_to(ROOT))
@@ -58,5 +68,19 @@ def test_no_text_tells_the_development_history() -> None:
             path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
         )
         if _HISTORY.search(line)
+    ]
+    assert found == []
+
+
+def test_no_text_tells_the_history_of_benchmark_runs() -> None:
+    """A benchmark's page says its method, its latest figures with their date and command, and
+    how to reproduce them; not how earlier runs or other machines went."""
+    found = [
+        f"{_relative(path)}:{number}: {line.strip()}"
+        for path in [*PAGES, *SOURCES]
+        for number, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+        )
+        if _RUN_HISTORY.search(line)
     ]
     assert found == []

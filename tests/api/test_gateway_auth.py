@@ -354,6 +354,7 @@ async def test_openapi_declares_the_bearer_scheme_on_every_gateway_route(
     }
     gateway = {path: ops for path, ops in document["paths"].items() if path.startswith("/ocpp")}
     assert set(gateway) == {
+        "/ocpp/catalog",
         "/ocpp/catalog/brands",
         "/ocpp/catalog/brands/{brand}/models",
         "/ocpp/catalog/brands/{brand}/models/{model}",
@@ -370,6 +371,7 @@ async def test_openapi_declares_the_bearer_scheme_on_every_gateway_route(
         "/ocpp/chargers/{charger_id}/logs/{log_id}",
         "/ocpp/locations/{location_id}/chargers",
         "/ocpp/locations/{location_id}/chargers/jobs/{job_id}",
+        "/ocpp/commands",
         "/ocpp/commands/{command_id}",
         *(f"/ocpp/commands/{spec.path}" for spec in COMMANDS.values()),
     }

@@ -43,6 +43,13 @@ async def test_brands_are_listed_by_slug_with_their_model_counts(
     }
 
 
+async def test_the_catalog_itself_answers_its_brands(client: httpx.AsyncClient) -> None:
+    catalog = await client.get("/ocpp/catalog", params={"limit": 3}, headers=VIEWER)
+    brands = await client.get(BRANDS, params={"limit": 3}, headers=VIEWER)
+    assert catalog.status_code == 200
+    assert catalog.json() == brands.json()
+
+
 async def test_brands_page_by_page(client: httpx.AsyncClient) -> None:
     pages = [
         (await client.get(BRANDS, params={"page": page, "limit": 3}, headers=VIEWER)).json()

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api.gateway.routes.commands import DOCS
-from chargeyard.api.gateway.schemas.commands import LocationCommandResponse
+from chargeyard.api.gateway.schemas.commands import LocationCommandResponse, request_model
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
 from chargeyard.station.model.states import Registration
@@ -444,6 +444,52 @@ async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: StackLab) -
         "/ocpp/commands/no-such-thing", json={}, headers={"Authorization": ""}
     )
     assert unauthenticated.status_code == 401
+
+
+async def test_get_commands_lists_each_command_with_the_body_it_takes(store: Store) -> None:
+    async with gateway_client(store) as client:
+        response = await client.get("/ocpp/commands", headers=as_role(Role.VIEWER))
+        second = await client.get(
+            "/ocpp/commands", params={"page": 2, "limit": 10}, headers=as_role(Role.VIEWER)
+        )
+
+    assert response.status_code == 200, response.text  # at once: no redirect to a 405
+    body = response.json()
+    assert (body["total"], body["page"], body["limit"]) == (len(COMMANDS), 1, 50)
+    assert [item["path"] for item in body["data"]] == list(COMMANDS_BY_PATH)
+    for item in body["data"]:
+        spec = COMMANDS_BY_PATH[item["path"]]
+        assert (item["method"], item["event_type"]) == ("POST", spec.event_type)
+        assert item["event"] == spec.payload.model_json_schema()
+        request_model(spec).model_validate(item["example"])  # a body the command takes
+    start = next(item for item in body["data"] if item["path"] == "start-session")
+    assert start["example"] == {
+        "target": {"charger_id": "dep-123"},
+        "event": {
+            "evse_id": 1,
+            "connector_id": 1,
+            "id_tag": "04A1B2C3D4",
+            "duration_seconds": 600,
+            "target_energy_kwh": 5,
+        },
+    }
+    assert [item["path"] for item in second.json()["data"]] == list(COMMANDS_BY_PATH)[10:]
+
+
+async def test_commands_without_a_command_path_allow_get_or_are_404(store: Store) -> None:
+    """POST to the listing is 405 naming GET; a trailing slash after a command's path (which
+    the catch-all for unknown commands matches) is 404, never a 405 that allows nothing."""
+    async with gateway_client(store) as client:
+        headers = as_role(Role.OPERATOR)
+        listing = await client.post("/ocpp/commands", json={}, headers=headers)
+        slashed = [
+            await client.request(method, path, headers=headers)
+            for method, path in [("GET", "/ocpp/commands/"), ("GET", f"{PLUG}/")]
+        ]
+
+    assert (listing.status_code, listing.headers["allow"]) == (405, "GET")
+    assert listing.json() == {"detail": "POST is not allowed here; allowed: GET"}
+    assert [(r.status_code, r.json()) for r in slashed] == [(404, {"detail": "Not Found"})] * 2
 
 
 # -- roles and tenants ---------------------------------------------------------------------------

@@ -24,8 +24,6 @@ Every error answers ``{"detail": ...}``:
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,7 +31,9 @@ from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from chargeyard import __version__
 from chargeyard.api import dashboard, docs, metrics, openapi
@@ -132,6 +132,10 @@ async def _http_error(request: Request, error: Exception) -> Response:
         # served by several routes (GET and POST /webhooks) allows all of theirs (RFC 9110
         # section 15.5.6: Allow lists the target resource's methods).
         allowed = _allowed_methods(request)
+        if not allowed:
+            # Matched only by a route that catches the rest (a trailing slash after a
+            # command's path): no resource is there to allow anything.
+            return JSONResponse({"detail": "Not Found"}, status.HTTP_404_NOT_FOUND)
         return JSONResponse(
             {"detail": f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"},
             status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
@@ -149,26 +153,21 @@ _METHODS = frozenset({"delete", "get", "patch", "post", "put"})
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """The methods the API documents for this path: those of its own entry in the OpenAPI
-    document, else those of every templated entry it fits (``/ocpp/chargers/{charger_id}``).
-    The document, not the router: a route that only catches what other routes do not (an
-    unknown command's POST) is not a method of the resource."""
-    paths: dict[str, dict[str, object]] = request.app.openapi().get("paths", {})
-    path = request.url.path
-    items = (
-        [paths[path]]
-        if path in paths
-        else [item for template, item in paths.items() if _template(template).fullmatch(path)]
-    )
-    return sorted({method.upper() for item in items for method in item if method in _METHODS})
-
-
-@functools.cache
-def _template(path: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[^}]+\})", path)
-    return re.compile(
-        "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
-    )
+    """The methods the API documents for this path: those of the documented routes whose path
+    is this very one, else those of every documented route it fits, matched as the router
+    matches (``/ocpp/chargers/{charger_id}``, an id tag's ``{idTag:path}``). Documented
+    routes only: one that only catches what other routes do not (an unknown command's POST)
+    is not a method of the resource."""
+    routes = [
+        route
+        for route in iter_route_contexts(request.app.routes)
+        if isinstance(route.original_route, APIRoute)
+        and route.include_in_schema
+        and route.matches(request.scope)[0] is not Match.NONE
+    ]
+    own = [route for route in routes if route.path == request.url.path]
+    methods = {method for route in own or routes for method in route.methods or ()}
+    return sorted(method for method in methods if method.lower() in _METHODS)
 
 
 def create_app(

@@ -39,10 +39,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.terms import ListEntry, Setting
 from chargeyard.station.versions import fleet_version
 
@@ -71,6 +72,10 @@ __all__ = [
 # The longest id tag any version carries (2.0.1 IdTokenType.idToken, identifierString 36); the
 # charger's own version checks its limit (1.6 IdToken: CiString20Type) before anything is queued.
 _ID_TAG_MAX = 36
+# Every integer is one of OCPP's, which the official schemas type as 32-bit signed (2.0.1
+# evseId and connectorId, 1.6 connectorId, listVersion/versionNumber): a larger one is a 422
+# here, never a number the station, the store or the JSON encoder cannot hold.
+_Number = Annotated[int, Field(ge=1, le=INT32_MAX)]
 
 
 class _Payload(BaseModel):
@@ -86,8 +91,8 @@ class EmptyPayload(_Payload):
 class ConnectorPayload(_Payload):
     """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE."""
 
-    evse_id: int = Field(1, ge=1)
-    connector_id: int = Field(1, ge=1)
+    evse_id: _Number = 1
+    connector_id: _Number = 1
 
 
 class StartSessionPayload(ConnectorPayload):
@@ -106,7 +111,7 @@ class AuthorizePayload(_Payload):
     """The driver presents ``id_tag`` to the reader of ``evse_id`` (None: the station's)."""
 
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
-    evse_id: int | None = Field(None, ge=1)
+    evse_id: _Number | None = None
 
 
 class StartTransactionPayload(ConnectorPayload):
@@ -167,7 +172,7 @@ class LocalAuthListPayload(_Payload):
     """Replace the station's local authorization list (a Full update, 1.6 section 5.15,
     2.0.1 D01); ``list_version`` must be greater than the installed one."""
 
-    list_version: int = Field(ge=1)
+    list_version: _Number
     entries: list[LocalAuthListEntry] = Field(default_factory=list, max_length=10_000)
 
     def list_entries(self) -> list[ListEntry]:

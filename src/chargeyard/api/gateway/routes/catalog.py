@@ -1,5 +1,6 @@
 """``/ocpp/catalog``: the brands and models of charge station the fleet is built from
-(``station/catalog``), read-only, for every role."""
+(``station/catalog``), read-only, for every role. The catalog itself, ``GET /ocpp/catalog``,
+answers its brands, as ``/ocpp/catalog/brands`` does."""
 
 from __future__ import annotations
 
@@ -40,6 +41,12 @@ def _not_found(error: CatalogError) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, str(error))
 
 
+@router.get(
+    "",
+    summary="The catalog: its brands",
+    description="The same page as `GET /ocpp/catalog/brands`.",
+    responses=error_responses(401, 403, 404),
+)
 @router.get(
     "/brands",
     summary="List brands",

@@ -12,7 +12,8 @@ the location; the answer is 202 either way. A host that does not answer the prec
 is a 504 for a command to one charger, and a ``failed`` entry per charger for a location's.
 A path under ``/ocpp/commands/`` that names no command is 404.
 
-``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
+``GET /ocpp/commands`` lists the commands, each with the schema of its ``event`` and an
+example body; ``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
 Operators and admins send commands; viewers read.
 """
 
@@ -31,12 +32,21 @@ from chargeyard.api.gateway.chargers_shared import NO_ANSWER, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
 from chargeyard.api.gateway.schemas.commands import (
     UNPLUG_EXAMPLE_RESPONSE,
+    CommandDescription,
+    CommandListResponse,
     CommandOutcomeResponse,
     CommandTarget,
     LocationCommandResponse,
     request_model,
 )
-from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
+from chargeyard.api.gateway.schemas.common import (
+    DEFAULT_LIMIT,
+    HttpErrorResponse,
+    PageLimit,
+    PageNumber,
+    error_responses,
+    page_slice,
+)
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH, CommandSpec
 from chargeyard.gateway.dispatch import Refused, dispatch
 from chargeyard.store import NotFoundError, Store
@@ -267,6 +277,26 @@ for _spec in COMMANDS.values():
         status_code=status.HTTP_202_ACCEPTED,
         response_model=LocationCommandResponse,
         responses=_RESPONSES,
+    )
+
+
+@router.get(
+    "/commands",
+    operation_id="list-commands",
+    summary="List commands",
+    description="The commands of `POST /ocpp/commands/{path}`: each one's path, what it does, "
+    "the JSON schema of its `event` and a whole example body.",
+    responses=error_responses(401, 403, 404),
+)
+async def list_commands(
+    _: ReaderDep, page: PageNumber = 1, limit: PageLimit = DEFAULT_LIMIT
+) -> CommandListResponse:
+    specs = list(COMMANDS.values())
+    return CommandListResponse(
+        data=[CommandDescription.of(spec) for spec in page_slice(specs, page, limit)],
+        total=len(specs),
+        page=page,
+        limit=limit,
     )
 
 

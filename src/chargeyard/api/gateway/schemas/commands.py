@@ -11,7 +11,9 @@ clear-fault) is the reference's ``UnifiedConnectorRequest``; every other command
 ``StartSessionRequest``), by :func:`request_model`.
 
 Beyond the reference: ``GET /ocpp/commands/{id}`` answers :class:`CommandOutcomeResponse`, what
-became of a queued command (the hosted product only ever says "queued").
+became of a queued command (the hosted product only ever says "queued"), and ``GET
+/ocpp/commands`` lists the commands with the schema of each one's ``event`` and an example
+body (:data:`EVENT_EXAMPLES`, which the OpenAPI document shows too).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from chargeyard.api.gateway.schemas.common import GatewayRequest, Timestamp
+from chargeyard.api.gateway.schemas.common import GatewayPage, GatewayRequest, Timestamp
 from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
 from chargeyard.store.models import Command, CommandStatus
 
@@ -48,6 +50,45 @@ UNPLUG_EXAMPLE_RESPONSE: dict[str, Any] = {
     ],
     "failed": [],
 }
+
+
+# One event per command, as a user would first send it: the listing, the OpenAPI document and
+# docs/api.md show these (a test posts each to a running charger).
+EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "plug-connector": {"evse_id": 1, "connector_id": 1},
+    "unplug-connector": {"evse_id": 1, "connector_id": 1},
+    "unlock-connector": {"evse_id": 1, "connector_id": 1},
+    "ev-requests-energy": {"evse_id": 1, "connector_id": 1},
+    "ev-stops-energy": {"evse_id": 1, "connector_id": 1},
+    "start-session": {
+        "evse_id": 1,
+        "connector_id": 1,
+        "id_tag": "04A1B2C3D4",
+        "duration_seconds": 600,
+        "target_energy_kwh": 5,
+    },
+    "stop-session": {"evse_id": 1, "connector_id": 1},
+    "authorize": {"id_tag": "04A1B2C3D4", "evse_id": 1},
+    "start-transaction": {"evse_id": 1, "connector_id": 1, "id_tag": "04A1B2C3D4"},
+    "stop-transaction": {"evse_id": 1, "connector_id": 1, "reason": "Local"},
+    "power-update": {"evse_id": 1, "connector_id": 1, "power_w": 3700},
+    "inject-fault": {"evse_id": 1, "connector_id": 1, "error_code": "GroundFailure"},
+    "clear-fault": {"evse_id": 1, "connector_id": 1},
+    "set-configuration": {"configuration": [{"key": "HeartbeatInterval", "value": "120"}]},
+    "cache/reset": {},
+    "local-auth-list": {
+        "list_version": 2,
+        "entries": [{"id_tag": "04A1B2C3D4", "expiry_date": "2027-01-01T00:00:00Z"}],
+    },
+    "clear-local-list": {},
+    "proxy-message": {"action": "Heartbeat", "ocpp_version": "1.6", "payload": {}},
+}
+
+
+def example_request(path: str, target: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A whole body of ``POST /ocpp/commands/{path}``: ``target`` (one charger by default) and
+    the command's example event."""
+    return {"target": target or {"charger_id": "dep-123"}, "event": EVENT_EXAMPLES[path]}
 
 
 # Ids are printable ASCII (``dep-…``, ``loc-…``); anything else, such as a NUL byte that
@@ -192,6 +233,34 @@ class CommandOutcomeResponse(BaseModel):
         )
 
 
+class CommandDescription(BaseModel):
+    """A command of ``POST /ocpp/commands/{path}``: what it does and the body it takes."""
+
+    path: str = Field(examples=["start-session"], description="Under /ocpp/commands/")
+    method: str = Field(examples=["POST"])
+    event_type: str = Field(
+        examples=["start_session"], description="What a queued command of it is called"
+    )
+    summary: str
+    event: dict[str, Any] = Field(description="The JSON schema of the body's `event`")
+    example: dict[str, Any] = Field(description="A whole body: `target` and `event`")
+
+    @classmethod
+    def of(cls, spec: CommandSpec) -> CommandDescription:
+        return cls(
+            path=spec.path,
+            method="POST",
+            event_type=spec.event_type,
+            summary=spec.summary,
+            event=spec.payload.model_json_schema(),
+            example=example_request(spec.path),
+        )
+
+
+class CommandListResponse(GatewayPage[CommandDescription]):
+    """A page of the commands, in the order of the catalogue."""
+
+
 def request_model(spec: CommandSpec) -> type[BaseModel]:
     """The body of ``POST /ocpp/commands/{spec.path}``: ``{target, event}``."""
     if spec.payload is ConnectorPayload:
@@ -200,9 +269,16 @@ def request_model(spec: CommandSpec) -> type[BaseModel]:
     event: Any = (spec.payload, ...)
     if spec.payload is EmptyPayload:
         event = (EmptyPayload, Field(default_factory=EmptyPayload))  # nothing to say
+    # Swagger UI fills "Try it out" with the first example: a body that works, where one made
+    # from the schema alone names both targets and is refused.
+    base = type(
+        f"_{name}",
+        (GatewayRequest,),
+        {"model_config": ConfigDict(json_schema_extra={"examples": [example_request(spec.path)]})},
+    )
     return create_model(
         name,
-        __base__=GatewayRequest,
+        __base__=base,
         __doc__=f"Request for the {spec.path} command: {spec.summary.lower()}.",
         target=(CommandTarget, ...),
         event=event,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from chargeyard.api.shapes import MAX_INT32
 from chargeyard.csms.commands import (
     AvailabilityType,
     ConfigurationStatus,
@@ -50,7 +51,7 @@ class ResetRequest(_Request):
 
 
 class UnlockRequest(_Request):
-    connectorId: int = Field(ge=1)
+    connectorId: int = Field(ge=1, le=MAX_INT32)
 
 
 class TriggerRequest(_Request):
@@ -71,12 +72,15 @@ class TriggerRequest(_Request):
 
     requestedMessage: TriggerableMessage
     connectorId: int | None = Field(
-        default=None, ge=0, description="Target connector (for StatusNotification, MeterValues)"
+        default=None,
+        ge=0,
+        le=MAX_INT32,
+        description="Target connector (for StatusNotification, MeterValues)",
     )
 
 
 class AvailabilityRequest(_Request):
-    connectorId: int = Field(ge=0, description="Connector id; 0 is the whole charger")
+    connectorId: int = Field(ge=0, le=MAX_INT32, description="Connector id; 0 is the whole charger")
     type: AvailabilityType
 
 
@@ -103,8 +107,10 @@ class ChangeConfigurationRequest(_Request):
 
 
 class _Retries(_Request):
-    retries: int | None = Field(default=None, ge=0, description="Retry attempts")
-    retryInterval: int | None = Field(default=None, ge=0, description="Seconds between retries")
+    retries: int | None = Field(default=None, ge=0, le=MAX_INT32, description="Retry attempts")
+    retryInterval: int | None = Field(
+        default=None, ge=0, le=MAX_INT32, description="Seconds between retries"
+    )
 
 
 class UpdateFirmwareRequest(_Retries):

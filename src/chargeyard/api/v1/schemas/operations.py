@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from chargeyard.api.shapes import Request
+from chargeyard.api.shapes import MAX_INT32, Request
 from chargeyard.csms.commands.smart_charging import Kind, Purpose, RateUnit, Recurrency
 
 _IdTag = Field(min_length=1, max_length=36, description="1.6 allows 20 characters, 2.0.1 36")
@@ -25,7 +25,9 @@ class ReservationRequest(Request):
         },
     )
 
-    connectorId: int = Field(ge=0, description="Connector (2.0.1: EVSE) to reserve; 0: any")
+    connectorId: int = Field(
+        ge=0, le=MAX_INT32, description="Connector (2.0.1: EVSE) to reserve; 0: any"
+    )
     idTag: str = _IdTag
     expiryDate: AwareDatetime = Field(description="When the reservation lapses")
     reservationId: int | None = Field(
@@ -137,7 +139,9 @@ class LocalListVersionResponse(BaseModel):
 
 
 class SchedulePeriodBody(Request):
-    startPeriod: int = Field(ge=0, description="Seconds from the start of the schedule")
+    startPeriod: int = Field(
+        ge=0, le=MAX_INT32, description="Seconds from the start of the schedule"
+    )
     limit: float = Field(ge=0, description="In the schedule's chargingRateUnit")
     numberPhases: int | None = Field(default=None, ge=1, le=3)
 
@@ -145,7 +149,9 @@ class SchedulePeriodBody(Request):
 class ScheduleBody(Request):
     chargingRateUnit: RateUnit
     periods: list[SchedulePeriodBody] = Field(min_length=1, max_length=1024)
-    duration: int | None = Field(default=None, ge=0, description="Seconds; absent: open-ended")
+    duration: int | None = Field(
+        default=None, ge=0, le=MAX_INT32, description="Seconds; absent: open-ended"
+    )
     startSchedule: AwareDatetime | None = Field(
         default=None, description="Absolute and Recurring profiles only"
     )
@@ -194,7 +200,9 @@ class SetChargingProfileRequest(Request):
         },
     )
 
-    connectorId: int = Field(ge=0, description="Connector (2.0.1: EVSE); 0: the station")
+    connectorId: int = Field(
+        ge=0, le=MAX_INT32, description="Connector (2.0.1: EVSE); 0: the station"
+    )
     chargingProfile: ChargingProfileBody
 
 
@@ -212,9 +220,9 @@ class ClearChargingProfileRequest(Request):
     )
 
     id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    connectorId: int | None = Field(default=None, ge=0)
+    connectorId: int | None = Field(default=None, ge=0, le=MAX_INT32)
     purpose: Purpose | None = None
-    stackLevel: int | None = Field(default=None, ge=0)
+    stackLevel: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class ClearChargingProfileResponse(BaseModel):
@@ -228,7 +236,9 @@ class CompositeScheduleRequest(Request):
         json_schema_extra={"examples": [{"connectorId": 1, "duration": 86400}]},
     )
 
-    connectorId: int = Field(ge=0, description="Connector (2.0.1: EVSE); 0: the station's")
+    connectorId: int = Field(
+        ge=0, le=MAX_INT32, description="Connector (2.0.1: EVSE); 0: the station's"
+    )
     duration: int = Field(ge=1, le=2**31 - 1, description="Seconds from now")
     chargingRateUnit: RateUnit | None = None
 

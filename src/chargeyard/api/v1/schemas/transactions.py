@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chargeyard.api.shapes import MAX_INT32
+
 RemoteStatus = Literal["accepted", "rejected"]
 TransactionState = Literal["active", "completed"]
 CsmsCloseReasonName = Literal["SupersededByNewTransaction", "ConnectorAvailableAfterBoot"]
@@ -30,7 +32,9 @@ TransactionId = Annotated[
 class RemoteStartRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    connectorId: int = Field(ge=1, description="Connector (OCPP 2.0.1: EVSE) to charge on")
+    connectorId: int = Field(
+        ge=1, le=MAX_INT32, description="Connector (OCPP 2.0.1: EVSE) to charge on"
+    )
     idTag: str = Field(
         min_length=1,
         max_length=36,

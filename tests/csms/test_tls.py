@@ -3,10 +3,13 @@ private chain, real handshakes on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import ssl
 import warnings
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from websockets.asyncio.client import connect
@@ -14,6 +17,7 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus
 from websockets.typing import Subprotocol
 
 from chargeyard.conformance.tls_chain import CertificateAuthority, KeyPair
+from chargeyard.csms.first_password import FirstPasswords
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.tls import TlsSettings
 from chargeyard.store import Store
@@ -137,3 +141,84 @@ async def test_a00_fr_407_profile_3_refuses_no_certificate_and_a_foreign_one(
                 wss(profile3), ssl=context, subprotocols=OCPP16, additional_headers=BASIC
             ) as ws:
                 await ws.recv()  # TLS 1.3 reports the refused certificate after the handshake
+
+
+def basic(identity: str, password: str) -> dict[str, str]:
+    token = base64.b64encode(f"{identity}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+async def _status(csms: CsmsServer, ca: CertificateAuthority, identity: str, **kwargs: Any) -> int:
+    """101 when ``identity`` gets in, else the HTTP status it is refused with."""
+    try:
+        async with connect(wss(csms, identity), ssl=trusting(ca), subprotocols=OCPP16, **kwargs):
+            return 101
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+@pytest.fixture
+async def profile2_auto(store: Store, ca: CertificateAuthority) -> AsyncIterator[CsmsServer]:
+    server = ca.server("127.0.0.1")
+    tls = TlsSettings(server.cert_file, server.key_file)
+    settings = CsmsSettings(port=0, retention=None, tls=tls, auto_register=True)
+    async with CsmsServer(store, settings) as csms:
+        yield csms
+
+
+async def test_a00_fr_301_profile_2_refuses_a_station_without_a_password(
+    profile2: CsmsServer, ca: CertificateAuthority
+) -> None:
+    await profile2.store.stations.register("CP-OPEN")
+    assert await _status(profile2, ca, "CP-OPEN") == 403
+    credentials = basic("CP-OPEN", "x" * 16)
+    assert await _status(profile2, ca, "CP-OPEN", additional_headers=credentials) == 403
+
+
+async def test_a00_fr_301_profile_2_with_auto_registration_keeps_the_first_password(
+    profile2_auto: CsmsServer, ca: CertificateAuthority
+) -> None:
+    csms = profile2_auto
+    # No credentials: challenged, and nothing is registered.
+    assert await _status(csms, ca, "CP-NEW") == 401
+    assert await csms.store.stations.get("CP-NEW") is None
+    # A password OCPP would not allow is not kept.
+    assert await _status(csms, ca, "CP-NEW", additional_headers=basic("CP-NEW", "short")) == 401
+    # The first password presented is kept, and only it gets in from then on.
+    first = basic("CP-NEW", "first-password-16")
+    assert await _status(csms, ca, "CP-NEW", additional_headers=first) == 101
+    assert await csms.store.stations.verify_password("CP-NEW", "first-password-16")
+    assert await _status(csms, ca, "CP-NEW", additional_headers=first) == 101
+    other = basic("CP-NEW", "another-password")
+    assert await _status(csms, ca, "CP-NEW", additional_headers=other) == 401
+    assert await _status(csms, ca, "CP-NEW") == 401
+    # A station the store knows without a password keeps its first one too.
+    await csms.store.stations.register("CP-KNOWN")
+    known = basic("CP-KNOWN", "known-password-16")
+    assert await _status(csms, ca, "CP-KNOWN", additional_headers=known) == 101
+    assert await csms.store.stations.verify_password("CP-KNOWN", "known-password-16")
+
+
+async def test_of_two_first_passwords_at_once_one_is_kept(store: Store) -> None:
+    first = FirstPasswords(store.stations, "default")
+    kept = await asyncio.gather(
+        first.keep("CP-RACE", "password-number-one"), first.keep("CP-RACE", "password-number-two")
+    )
+    assert sorted(kept) == [False, True]
+    winner = "password-number-one" if kept[0] else "password-number-two"
+    assert await store.stations.verify_password("CP-RACE", winner)
+    assert await first.keep("CP-RACE", winner)
+
+
+def test_the_banner_says_what_each_profile_asks_of_a_station(tmp_path: Path) -> None:
+    pem = tmp_path / "x.pem"
+    profile_2 = TlsSettings(pem, pem)
+    assert profile_2.enforced(auto_register=False) == (
+        "security profile 2: TLS, and every station's HTTP Basic password"
+    )
+    assert profile_2.enforced(auto_register=True).endswith(
+        "; a station without one keeps the first it presents"
+    )
+    assert TlsSettings(pem, pem, pem).enforced(auto_register=True) == (
+        "security profile 3: TLS, and a client certificate naming the station"
+    )

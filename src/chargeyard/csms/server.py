@@ -61,11 +61,13 @@ from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
+from chargeyard.csms.first_password import FirstPasswords
 from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.frames import FrameRecorder
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
+from chargeyard.csms.peers import address_of, source_of
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
@@ -213,6 +215,15 @@ class CsmsServer:
         self.login_backoff = LoginBackoff()
         # Passwords that already matched, so a station reconnecting costs no second scrypt.
         self.verified_passwords = VerifiedPasswords()
+        # Security profile 2: every station presents a password (``admission.py``); with
+        # auto-registration a station without one keeps the first it presents.
+        tls = self.settings.tls
+        self._password_required = tls is not None and tls.security_profile == 2
+        self._first_passwords = (
+            FirstPasswords(store.stations, self.settings.register_into)
+            if self._password_required and self.settings.auto_register
+            else None
+        )
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
@@ -397,14 +408,18 @@ class CsmsServer:
             response.headers["Retry-After"] = str(retry_after)
             return response
         station = await self._lookup.get(identity)
+        peer = connection.transport.get_extra_info("peername")
         refusal = await judge(
             station,
             identity,
             request.headers,
             auto_register=self.settings.auto_register,
+            source=source_of(peer),
             backoff=self.login_backoff,
             verified=self.verified_passwords,
             certified=certified,
+            password_required=self._password_required,
+            first_passwords=self._first_passwords,
         )
         if refusal is None:
             # Unknown: registered as it connects (auto_register).
@@ -420,7 +435,13 @@ class CsmsServer:
                 identity,
             )
         else:
-            logger.warning("refused %s (%d): %s", identity, refusal.status, refusal.reason)
+            logger.warning(
+                "refused %s from %s (%d): %s",
+                identity,
+                address_of(peer),
+                refusal.status,
+                refusal.reason,
+            )
         response = connection.respond(refusal.status, refusal.reason + "\n")
         if refusal.status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = CHALLENGE

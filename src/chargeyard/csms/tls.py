@@ -12,7 +12,9 @@ RSA forms; TLS 1.3's suites are all AEAD and stay as OpenSSL offers them. TLS co
 off (A00.FR.321, 424).
 
 Without a client CA this is profile 2: server-side TLS, the station authenticated by HTTP
-Basic as in profile 1 (``admission.py``; A00.FR.301-304, 324). With a client CA it is profile
+Basic as in profile 1 (``admission.py``; A00.FR.301-304, 324), and every station must have a
+password: one without is refused, or with auto-registration keeps the first it presents
+(``first_password.py``). With a client CA it is profile
 3: every station must present a certificate whose path validates up to that CA (A00.FR.401-403,
 407: otherwise the TLS handshake fails), and whose subject's commonName is the station's
 identity, the name it connects under (A00.FR.405 asks for the station's unique serial number
@@ -63,6 +65,13 @@ class TlsSettings:
     @property
     def security_profile(self) -> int:
         return 2 if self.client_ca_file is None else 3
+
+    def enforced(self, *, auto_register: bool) -> str:
+        """What this listener asks of every station, in a few words (the CSMS's banner)."""
+        if self.security_profile == 3:
+            return "security profile 3: TLS, and a client certificate naming the station"
+        kept = "; a station without one keeps the first it presents" if auto_register else ""
+        return f"security profile 2: TLS, and every station's HTTP Basic password{kept}"
 
     def server_context(self) -> ssl.SSLContext:
         """The listener's TLS context.

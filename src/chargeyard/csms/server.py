@@ -72,6 +72,7 @@ from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.tls import TlsSettings, certificate_problem
+from chargeyard.csms.tls_accept import TlsAcceptor
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.csms.verified_passwords import VerifiedPasswords
@@ -236,6 +237,7 @@ class CsmsServer:
             weakref.WeakKeyDictionary()
         )
         self._retention: RetentionTask | None = None
+        self._tls: TlsAcceptor | None = None
         self._work = WorkQueue()
         self._gate = (
             None
@@ -290,16 +292,20 @@ class CsmsServer:
         # Profile 3 checks the client certificate's name before the rest; a ws:// or profile 2
         # listener's handshakes take the same path as ever.
         certified = tls is not None and tls.client_ca_file is not None
+        # A wss:// listener does its TLS handshakes itself, to answer and report the failed
+        # ones (``tls_accept.py``).
+        self._tls = None if tls is None else TlsAcceptor(tls.server_context())
         try:
             self._server = await serve(
                 self._serve_station,
                 self.settings.host,
                 self.settings.port,
-                ssl=None if tls is None else tls.server_context(),
                 process_request=self._check_certified if certified else self._check_request,
                 select_subprotocol=self._select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
-                create_connection=PushServerConnection,
+                create_connection=(
+                    PushServerConnection if self._tls is None else self._tls.connection_class
+                ),
                 max_size=socket_limit(self.settings.max_frame_bytes),
                 ping_interval=self.settings.ping_interval,
                 ping_timeout=self.settings.ping_timeout,
@@ -333,6 +339,8 @@ class CsmsServer:
             task.cancel()
         if self._server is not None:
             self._server.close(close_connections=False)
+            if self._tls is not None:
+                self._tls.close()
             connections = [c for c in map(self.registry.get, list(self.registry)) if c]
             await asyncio.gather(
                 *(c.drain(self.settings.drain_timeout, "the CSMS is stopping") for c in connections)

@@ -155,14 +155,17 @@ class _Handshake(asyncio.Protocol):
             )
             self._transport.close()
             return
+        self._timer.cancel()  # start_tls has a timeout of its own
         self._task = asyncio.get_running_loop().create_task(self._start_tls())
 
     def eof_received(self) -> None:
         self._end(self._closed_early())
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._task is None:
-            self._end(self._closed_early())
+        # Once start_tls has the transport, its TLS protocol hears this instead.
+        self._end(self._closed_early())
+        if self._task is not None:
+            self._task.cancel()
 
     def abort(self) -> None:
         self._end(None)

@@ -130,8 +130,8 @@ async def judge(
         if first_passwords is None:
             return Refusal(
                 HTTPStatus.FORBIDDEN,
-                "security profile 2 needs a password and this station has none; give it one"
-                " (`chargeyard station add --password`, PATCH /api/v1/chargers/{id})",
+                "security profile 2 needs a password, and this station has none (give it one:"
+                " PATCH /api/v1/chargers/{id} with a password)",
             )
     credentials = basic_credentials(headers)
     if credentials is None:

@@ -24,7 +24,9 @@ before the back-off holds.
 The count is per source so that guessing from one place never locks out the station with the
 right password connecting from another: a wrong guess a second from anywhere would otherwise
 keep the real station waiting for ever. It is also per identity, so that stations sharing one
-address (a site's chargers behind one router) do not wait for each other's mistakes.
+address (a site's chargers behind one router) do not wait for each other's mistakes. Behind a
+TCP load balancer every connection comes from the balancer's address, so there the count is
+per identity alone.
 
 Only wrong credentials count, not missing ones (a station that does not know it needs a
 password is not guessing). The table holds at most :data:`MAX_TRACKED` pairs, the oldest

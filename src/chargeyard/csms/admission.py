@@ -1,7 +1,8 @@
 """Who may open an OCPP WebSocket: the checks of the opening handshake.
 
 - An identity the store does not know is refused with 404, unless auto-registration is on
-  (it is then registered when its WebSocket opens).
+  (it is then registered when its WebSocket opens, or at security profile 2 when its first
+  password is kept).
 - A station with a password (OCPP security profile 1: HTTP Basic authentication, OCPP 2.0.1
   part 2 A00.FR.203 / OCPP 1.6 security whitepaper section 2.4) must present
   ``Authorization: Basic base64(identity:password)``; missing, malformed or wrong credentials

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -42,10 +43,30 @@ def make_signed(
     serial: int | None = None,
     valid_days: int = 365,
     not_before: datetime | None = None,
+    also_named: tuple[str, ...] = (),
 ) -> Issued:
-    """A certificate ``issuer`` signs (a station's own, a sub-CA's, a firmware signer's)."""
+    """A certificate ``issuer`` signs (a station's own, a sub-CA's, a firmware signer's);
+    ``also_named``: more commonNames in its subject after the first."""
     key = ec.generate_private_key(ec.SECP256R1())
-    return _issue(common_name, key, issuer, serial, valid_days, not_before, ca=False)
+    return _issue(
+        common_name, key, issuer, serial, valid_days, not_before, ca=False, also_named=also_named
+    )
+
+
+def write_pem(issued: Issued, directory: Path, name: str) -> tuple[Path, Path]:
+    """``issued``'s certificate and key as PEM files in ``directory``, as ``ssl`` loads them:
+    (certificate file, key file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = directory / f"{name}.pem", directory / f"{name}-key.pem"
+    cert_file.write_text(issued.pem)
+    key_file.write_bytes(
+        issued.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
 
 
 def sign_image(signer: Issued, image: bytes) -> str:
@@ -63,8 +84,11 @@ def _issue(
     not_before: datetime | None,
     *,
     ca: bool,
+    also_named: tuple[str, ...] = (),
 ) -> Issued:
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    subject = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, name) for name in (common_name, *also_named)]
+    )
     start = not_before or datetime.now(UTC) - timedelta(minutes=5)
     certificate = (
         x509.CertificateBuilder()

@@ -299,7 +299,7 @@ async def _serve_until_signalled(
 def _profile(settings: CsmsSettings) -> str:
     if settings.tls is None:
         return ""
-    return f" (security profile {settings.tls.security_profile})"
+    return f" ({settings.tls.enforced(auto_register=settings.auto_register)})"
 
 
 def _lab_help(field: str) -> str:

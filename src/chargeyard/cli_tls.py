@@ -17,8 +17,9 @@ TlsCert = Annotated[
         "--tls-cert",
         envvar="CHARGEYARD_TLS_CERT",
         help="The CSMS's server certificate (PEM, intermediates after it): stations connect"
-        " with wss:// (TLS 1.2 or above; security profile 2, HTTP Basic as with ws://)."
-        " Needs --tls-key.",
+        " with wss:// (TLS 1.2 or above; security profile 2: every station presents its HTTP"
+        " Basic password, and with --auto-register one without a password keeps the first it"
+        " presents). Needs --tls-key.",
         show_default=False,
     ),
 ]

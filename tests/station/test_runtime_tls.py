@@ -84,14 +84,17 @@ async def test_a00_fr_308_a_station_trusting_the_installed_root_boots(
 ) -> None:
     for station in (trusting(v16("CP-16"), ca), trusting(v201("CP-201"), ca)):
         runtime = StationRuntime(
-            station, f"wss://127.0.0.1:{profile2.port}/ocpp/{station.identity}", reconnect=FAST
+            station,
+            f"wss://127.0.0.1:{profile2.port}/ocpp/{station.identity}",
+            password="a-profile-2-password",  # profile 2 is TLS and HTTP Basic (A00.FR.301)
+            reconnect=FAST,
         )
         runtime.start()
         try:
             await until(lambda: accepted(runtime))  # noqa: B023 - awaited in this iteration
         finally:
             await runtime.stop()
-    assert station.security_profile == 0  # TLS without a password: no profile of its own
+    assert station.security_profile == 2
 
 
 async def test_a00_fr_311_without_the_root_the_connection_is_refused(
@@ -261,7 +264,12 @@ async def test_a00_fr_310_a_certificate_it_cannot_verify_is_reported_once_connec
     event: str,
 ) -> None:
     station = new_station()  # trusting the system's store: the suite's root is unknown to it
-    runtime = StationRuntime(station, f"wss://127.0.0.1:{profile2.port}/ocpp/CP-1", reconnect=FAST)
+    runtime = StationRuntime(
+        station,
+        f"wss://127.0.0.1:{profile2.port}/ocpp/CP-1",
+        password="a-profile-2-password",
+        reconnect=FAST,
+    )
     runtime.start()
     try:
         await until(lambda: runtime.attempt >= 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -140,6 +141,36 @@ async def test_password_is_stored_hashed_and_verified(store: Store) -> None:
     await store.stations.set_password("CP-1", None)
     assert not await store.stations.verify_password("CP-1", "correct horse battery")
     assert not await store.stations.verify_password("CP-404", "anything")
+
+
+async def test_the_first_password_kept_is_the_one_stored_first(store: Store) -> None:
+    # An unknown station is registered with it, in the organization given.
+    kept = await store.stations.keep_first_password("CP-NEW", "hash-1", organization_id="default")
+    assert kept == "hash-1"
+    station = await store.stations.get("CP-NEW")
+    assert station is not None
+    assert (station.password_hash, station.organization_id) == ("hash-1", "default")
+    # A station with a password keeps it.
+    assert await store.stations.keep_first_password("CP-NEW", "hash-2", organization_id="x") == (
+        "hash-1"
+    )
+    # A known station without one gets it; of callers at once, one sets it, all read it.
+    await store.stations.register("CP-OPEN")
+    answers = await asyncio.gather(
+        *(
+            store.stations.keep_first_password("CP-OPEN", f"hash-{n}", organization_id="default")
+            for n in range(4)
+        ),
+        *(
+            store.stations.keep_first_password("CP-RACE", f"race-{n}", organization_id="default")
+            for n in range(4)
+        ),
+    )
+    assert len(set(answers[:4])) == 1
+    assert len(set(answers[4:])) == 1
+    opened = await store.stations.get("CP-OPEN")
+    assert opened is not None
+    assert opened.password_hash == answers[0]
 
 
 async def test_delete_removes_the_station_and_what_it_reported(store: Store) -> None:

@@ -61,15 +61,18 @@ from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
+from chargeyard.csms.first_password import FirstPasswords
 from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.frames import FrameRecorder
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
+from chargeyard.csms.peers import address_of, source_of
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.tls import TlsSettings, certificate_problem
+from chargeyard.csms.tls_accept import TlsAcceptor
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.csms.verified_passwords import VerifiedPasswords
@@ -215,6 +218,15 @@ class CsmsServer:
         self.login_backoff = LoginBackoff()
         # Passwords that already matched, so a station reconnecting costs no second scrypt.
         self.verified_passwords = VerifiedPasswords()
+        # Security profile 2: every station presents a password (``admission.py``); with
+        # auto-registration a station without one keeps the first it presents.
+        tls = self.settings.tls
+        self._password_required = tls is not None and tls.security_profile == 2
+        self._first_passwords = (
+            FirstPasswords(store.stations, self.settings.register_into)
+            if self._password_required and self.settings.auto_register
+            else None
+        )
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
@@ -227,6 +239,7 @@ class CsmsServer:
             weakref.WeakKeyDictionary()
         )
         self._retention: RetentionTask | None = None
+        self._tls: TlsAcceptor | None = None
         self._work = WorkQueue()
         self._gate = (
             None
@@ -281,16 +294,20 @@ class CsmsServer:
         # Profile 3 checks the client certificate's name before the rest; a ws:// or profile 2
         # listener's handshakes take the same path as ever.
         certified = tls is not None and tls.client_ca_file is not None
+        # A wss:// listener does its TLS handshakes itself, to answer and report the failed
+        # ones (``tls_accept.py``).
+        self._tls = None if tls is None else TlsAcceptor(tls.server_context())
         try:
             self._server = await serve(
                 self._serve_station,
                 self.settings.host,
                 self.settings.port,
-                ssl=None if tls is None else tls.server_context(),
                 process_request=self._check_certified if certified else self._check_request,
                 select_subprotocol=self._select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
-                create_connection=PushServerConnection,
+                create_connection=(
+                    PushServerConnection if self._tls is None else self._tls.connection_class
+                ),
                 max_size=socket_limit(self.settings.max_frame_bytes),
                 ping_interval=self.settings.ping_interval,
                 ping_timeout=self.settings.ping_timeout,
@@ -324,6 +341,8 @@ class CsmsServer:
             task.cancel()
         if self._server is not None:
             self._server.close(close_connections=False)
+            if self._tls is not None:
+                self._tls.close()
             connections = [c for c in map(self.registry.get, list(self.registry)) if c]
             await asyncio.gather(
                 *(c.drain(self.settings.drain_timeout, "the CSMS is stopping") for c in connections)
@@ -399,14 +418,18 @@ class CsmsServer:
             response.headers["Retry-After"] = str(retry_after)
             return response
         station = await self._lookup.get(identity)
+        peer = connection.transport.get_extra_info("peername")
         refusal = await judge(
             station,
             identity,
             request.headers,
             auto_register=self.settings.auto_register,
+            source=source_of(peer),
             backoff=self.login_backoff,
             verified=self.verified_passwords,
             certified=certified,
+            password_required=self._password_required,
+            first_passwords=self._first_passwords,
         )
         if refusal is None:
             # Unknown: registered as it connects (auto_register).
@@ -422,7 +445,13 @@ class CsmsServer:
                 identity,
             )
         else:
-            logger.warning("refused %s (%d): %s", identity, refusal.status, refusal.reason)
+            logger.warning(
+                "refused %s from %s (%d): %s",
+                identity,
+                address_of(peer),
+                refusal.status,
+                refusal.reason,
+            )
         response = connection.respond(refusal.status, refusal.reason + "\n")
         if refusal.status == HTTPStatus.UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = CHALLENGE

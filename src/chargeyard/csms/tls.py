@@ -6,18 +6,23 @@ Theory of operation
 Given a server certificate and its key (PEM files), the listener speaks ``wss://``: the CSMS
 is the TLS server and presents that certificate (A00.FR.306/307, 409/410). Only TLS 1.2 and
 above are offered (A00.FR.313, 416): a station that only speaks an older version fails the
-TLS handshake and never reaches the WebSocket (A00.FR.315, 418: the connection is
-terminated). The TLS 1.2 cipher suites are those A00.FR.318 (421) requires, plus their ECDHE
-RSA forms; TLS 1.3's suites are all AEAD and stay as OpenSSL offers them. TLS compression is
-off (A00.FR.321, 424).
+TLS handshake with a ``protocol_version`` alert and never reaches the WebSocket (A00.FR.315,
+418: the connection is terminated). The listener does the handshakes itself, so that a failed
+one is answered and logged with its reason (``tls_accept.py``). The TLS 1.2 cipher suites are
+those A00.FR.318 (421) requires, plus their ECDHE RSA forms; TLS 1.3's suites are all AEAD and
+stay as OpenSSL offers them. TLS compression is off (A00.FR.321, 424).
 
 Without a client CA this is profile 2: server-side TLS, the station authenticated by HTTP
-Basic as in profile 1 (``admission.py``; A00.FR.301-304, 324). With a client CA it is profile
+Basic as in profile 1 (``admission.py``; A00.FR.301-304, 324), and every station must have a
+password: one without is refused, or with auto-registration keeps the first it presents
+(``first_password.py``). With a client CA it is profile
 3: every station must present a certificate whose path validates up to that CA (A00.FR.401-403,
 407: otherwise the TLS handshake fails), and whose subject's commonName is the station's
 identity, the name it connects under (A00.FR.405 asks for the station's unique serial number
-there; the identity is what names a station to chargeyard; 1.6 whitepaper section 2.5). The
-certificate then is the station's credential: no HTTP Basic password is asked.
+there; the identity is what names a station to chargeyard; 1.6 whitepaper section 2.5). A
+subject with two commonNames is refused (403), whichever the identity: it would let one
+certificate stand for two stations. The certificate then is the station's credential: no HTTP
+Basic password is asked.
 
 The listener's profile is the one every station connecting to it has: no station comes in on
 it with a lower one (A05.FR.07, for this listener). The store keeps no profile per station, so
@@ -64,6 +69,13 @@ class TlsSettings:
     def security_profile(self) -> int:
         return 2 if self.client_ca_file is None else 3
 
+    def enforced(self, *, auto_register: bool) -> str:
+        """What this listener asks of every station, in a few words (the CSMS's banner)."""
+        if self.security_profile == 3:
+            return "security profile 3: TLS, and a client certificate naming the station"
+        kept = "; a station without one keeps the first it presents" if auto_register else ""
+        return f"security profile 2: TLS, and every station's HTTP Basic password{kept}"
+
     def server_context(self) -> ssl.SSLContext:
         """The listener's TLS context.
 
@@ -84,7 +96,9 @@ class TlsSettings:
 
 def certificate_problem(tls: ssl.SSLObject | None, identity: str) -> str | None:
     """Why the station's verified client certificate does not name ``identity`` as its
-    subject's commonName (A00.FR.405); None when it does."""
+    subject's commonName (A00.FR.405); None when it does. A subject with more than one
+    commonName is refused whatever they are: the certificate must name one station, not
+    stand for any of several."""
     peer = None if tls is None else tls.getpeercert()
     if not peer:
         return "no client certificate"
@@ -94,7 +108,9 @@ def certificate_problem(tls: ssl.SSLObject | None, identity: str) -> str | None:
         for attribute in rdn:  # (("commonName", "CP-1"),) and the like
             if isinstance(attribute, tuple) and attribute[0] == "commonName":
                 names.append(attribute[1])
-    if identity in names:
-        return None
     shown = ", ".join(repr(name) for name in names) or "no commonName"
+    if len(names) > 1:
+        return f"the client certificate's subject is ambiguous: {len(names)} commonNames ({shown})"
+    if names == [identity]:
+        return None
     return f"the client certificate names {shown}, not {identity!r}"

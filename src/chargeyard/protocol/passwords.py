@@ -24,6 +24,24 @@ PASSWORD_ACTIONS = frozenset({"ChangeConfiguration", "SetVariables"})
 """The actions that may carry a password."""
 MASK = "********"
 
+# A station's HTTP Basic password: 8 to 40 printable characters. 40 is OCPP's maximum (2.0.1
+# SecurityCtrlr.BasicAuthPassword, the 1.6 AuthorizationKey); OCPP asks a real deployment for
+# 16 or more random characters, but a lab's hand-typed passwords may be as short as 8. The API
+# (``api/v1/schemas/chargers.py``) and the central system's first-password rule
+# (``csms/admission.py``) hold to it.
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_CHARS = 40
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot be a station's HTTP Basic password; None when it can."""
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        return f"a password is {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters long"
+    if not password.isprintable():
+        return "a password has no control characters"
+    return None
+
+
 # The head of a CALL of an action that may carry a password: read without the payload, so that
 # the cost per frame does not grow with its size.
 _PASSWORD_CALL = re.compile(

@@ -22,7 +22,7 @@ from sqlalchemy import Delete, Select, Update, delete, func, select, update
 
 from chargeyard.store import station_writer
 from chargeyard.store.engine import Sessions
-from chargeyard.store.errors import NotFoundError
+from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.hashing import hash_secret, verify_secret
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Station
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
@@ -174,6 +174,48 @@ class StationRepository(Repository):
         if station is None or station.password_hash is None:
             return False
         return await asyncio.to_thread(verify_secret, password, station.password_hash)
+
+    async def keep_first_password(
+        self, charge_box_id: str, password_hash: str, *, organization_id: str
+    ) -> str:
+        """Give the station ``password_hash`` if it has no password yet, registering it in
+        ``organization_id`` if the store does not know it; returns the station's password hash
+        afterwards: ``password_hash``, or the one another caller set first (of two at once,
+        one sets it and the other reads it)."""
+        for attempt in range(2):
+            try:
+                return await self._keep_first_password(
+                    charge_box_id, password_hash, organization_id
+                )
+            except ConflictError:  # registered by another caller between the read and the add
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _keep_first_password(
+        self, charge_box_id: str, password_hash: str, organization_id: str
+    ) -> str:
+        named = Station.charge_box_id == charge_box_id
+        async with self._write() as session:
+            if await session.scalar(select(Station.id).where(named)) is None:
+                session.add(
+                    Station(
+                        charge_box_id=charge_box_id,
+                        organization_id=organization_id,
+                        password_hash=password_hash,
+                    )
+                )
+                await session.flush()
+            else:
+                # Only where none is set: of two callers, the second finds the first's.
+                await session.execute(
+                    update(Station)
+                    .where(named, Station.password_hash.is_(None))
+                    .values(password_hash=password_hash, updated_at=utc_now())
+                )
+            stored: str | None = await session.scalar(select(Station.password_hash).where(named))
+        self._owners.forget(charge_box_id)
+        return password_hash if stored is None else stored
 
     async def update_boot_info(
         self,

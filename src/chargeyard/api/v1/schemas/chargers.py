@@ -27,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from chargeyard.api.shapes import PRINTABLE, Request, Timestamp
 from chargeyard.protocol.identity import MAX_IDENTITY_LENGTH, identity_problem
+from chargeyard.protocol.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from chargeyard.store.models import (
     Connector,
     ConnectorStatusChange,
@@ -48,7 +49,9 @@ ChargeBoxId = Annotated[
     Field(min_length=1, max_length=MAX_IDENTITY_LENGTH, examples=["CHARGER-001"]),
     AfterValidator(_identity),
 ]
-Password = Annotated[str, Field(min_length=8, max_length=40), PRINTABLE]
+Password = Annotated[
+    str, Field(min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS), PRINTABLE
+]
 Label = Annotated[str, Field(max_length=255), PRINTABLE]
 
 PresenceFilter = Literal["online", "offline"]

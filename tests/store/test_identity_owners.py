@@ -4,6 +4,8 @@ another organization's station there is refused (``_identity_owners.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from chargeyard.store import ConflictError, Store
@@ -12,8 +14,20 @@ BUILT_IN = "ws://127.0.0.1:9000/ocpp"
 ELSEWHERE = "ws://csms.example.com/ocpp"
 
 
-def built_in(url: str | None) -> bool:
-    return url == BUILT_IN
+class _BuiltIn:
+    """The built-in central system at ``BUILT_IN`` exactly (how URLs are read is
+    ``gateway/built_in_csms.py``'s, tested there)."""
+
+    async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+        return frozenset({identity}) if csms_url == BUILT_IN else frozenset()
+
+    async def known_as_many(
+        self, chargers: Sequence[tuple[str, str | None]]
+    ) -> list[frozenset[str]]:
+        return [await self.known_as(identity, url) for identity, url in chargers]
+
+
+built_in = _BuiltIn()
 
 
 async def _owner(store: Store, identity: str) -> str | None:

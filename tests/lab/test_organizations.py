@@ -204,3 +204,28 @@ async def test_no_spelling_of_the_built_in_csms_s_url_takes_another_organization
     assert owners == {"CP-A": ORG_A, "CP-C": ORG_B}
     unchanged = await lab.api.get(moving, headers=org_b)
     assert unchanged.json()["ws_url"] == "ws://127.0.0.1:9/ocpp"
+
+
+async def test_the_built_in_csms_refuses_a_charger_that_dials_in_as_another_organization_s(
+    lab: _Lab,
+) -> None:
+    # However its URL got past the gateway's check (a name that resolved elsewhere then, a
+    # network profile that moved it here), a charger of B never becomes A's station.
+    await lab.stack.store.stations.register("CP-A", organization_id=ORG_A)
+    charger = await lab.stack.store.chargers.create(
+        ORG_B,
+        identity="CP-A",
+        ocpp_version="1.6",
+        csms_url=f"ws://127.0.0.1:{lab.stack.central.server.port}/ocpp",
+        template="alfen/eve-single-pro-line",
+    )
+    host = lab.stack.host
+    assert host is not None
+    await host.start_charger(ORG_B, charger.id)
+    fleet = host.fleet_of(ORG_B)
+    assert fleet is not None
+    runtime = fleet.runtime("CP-A")
+    await until(lambda: "403" in (runtime.last_error or ""))
+    assert not lab.stack.central.server.registry.is_connected("CP-A")
+    owners = {s.charge_box_id: s.organization_id for s in await lab.stack.store.stations.list()}
+    assert owners == {"CP-A": ORG_A}

@@ -11,6 +11,8 @@
 - A station without a password is let in without credentials, and so is one whose client
   certificate named it already (security profile 3, ``tls.py``: the certificate is its
   credential, A00.FR.401).
+- A station of the simulator gateway comes only as its own organization's station
+  (``claims.py``: 403 otherwise).
 - Wrong credentials in a row make an identity wait before its next attempt is checked
   (``login_backoff.py``); an attempt during the wait is refused with 429 and ``Retry-After``.
 """

@@ -23,6 +23,11 @@ and under which identity:
   path, whatever the charger's ``identity`` says (``ws://127.0.0.1:9000/ocpp/CP-1?`` makes any
   charger ``CP-1`` there). A path a proxy would normalise (``//``, ``.``, ``..``) is read both
   ways.
+
+The central system checks it again as each station connects (``csms/claims.py``): a station of
+the gateway says which organization it belongs to, so a charger whose URL reaches the built-in
+central system in a way this module cannot see (a name that resolves elsewhere today and here
+tomorrow, a network profile that moves it) still comes as no other organization's station.
 """
 
 from __future__ import annotations

@@ -174,6 +174,16 @@ class SimulatedChargerRepository(Repository):
         async with self._read() as session:
             return await _find(session, organization_id, charger_id)
 
+    async def any_in(self, organization_id: str) -> bool:
+        """Whether the organization has a simulated charger."""
+        async with self._read() as session:
+            found = await session.scalar(
+                select(SimulatedCharger.id)
+                .where(SimulatedCharger.organization_id == organization_id)
+                .limit(1)
+            )
+        return found is not None
+
     async def get_by_identity(self, organization_id: str, identity: str) -> SimulatedCharger | None:
         async with self._read() as session:
             return await session.scalar(

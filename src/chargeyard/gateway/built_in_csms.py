@@ -35,7 +35,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from chargeyard.gateway.dial_targets import DialTarget, Resolver, path_readings, same_place
+from websockets.exceptions import InvalidURI
+from websockets.uri import parse_uri
+
+from chargeyard.gateway.dial_targets import Resolver, path_readings, same_place
 from chargeyard.station.identities import station_url
 
 
@@ -56,30 +59,51 @@ class BuiltInCsms:
     async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
         """The identities under which the built-in central system would know a charger of
         ``identity`` dialing ``csms_url``; empty when it dials another central system."""
-        if csms_url is None:
-            return frozenset()
-        target = await self._resolver.target(station_url(csms_url, identity))
-        if target is None:
-            return frozenset()
-        found: set[str] = set()
-        for built_in in await self._targets():
-            if same_place(target, built_in):
-                found |= _identities(target.path, built_in.path)
-        return frozenset(found)
+        return (await self.known_as_many([(identity, csms_url)]))[0]
 
     async def known_as_many(
         self, chargers: Sequence[tuple[str, str | None]]
     ) -> list[frozenset[str]]:
-        """:meth:`known_as` of each (identity, CSMS URL)."""
-        return [await self.known_as(identity, url) for identity, url in chargers]
+        """:meth:`known_as` of each (identity, CSMS URL), each URL resolved once."""
+        reached: dict[str, list[str]] = {}
+        found: list[frozenset[str]] = []
+        for identity, csms_url in chargers:
+            if csms_url is None:
+                found.append(frozenset())
+                continue
+            if csms_url not in reached:
+                reached[csms_url] = await self._paths_reached(csms_url)
+            sent = _path_sent(csms_url, identity) if reached[csms_url] else None
+            found.append(
+                frozenset()
+                if sent is None
+                else frozenset(
+                    name for base in reached[csms_url] for name in _identities(sent, base)
+                )
+            )
+        return found
 
     async def serves(self, csms_url: str | None) -> bool:
         """Whether a charger pointed at ``csms_url`` dials the built-in central system."""
         return bool(await self.known_as("x", csms_url))
 
-    async def _targets(self) -> list[DialTarget]:
-        targets = [await self._resolver.target(url) for url in self.urls]
-        return [target for target in targets if target is not None]
+    async def _paths_reached(self, csms_url: str) -> list[str]:
+        """The paths of the built-in central system's URLs whose listener a dial of
+        ``csms_url`` reaches (none: it dials another central system)."""
+        target = await self._resolver.target(csms_url)
+        if target is None:
+            return []
+        built_in = [await self._resolver.target(url) for url in self.urls]
+        return [b.path for b in built_in if b is not None and same_place(target, b)]
+
+
+def _path_sent(csms_url: str, identity: str) -> str | None:
+    """The path a station of ``identity`` sends dialing ``csms_url`` (the listener reads the
+    identity from it), without its query."""
+    try:
+        return parse_uri(station_url(csms_url.strip(), identity)).path
+    except (InvalidURI, ValueError):
+        return None
 
 
 def _identities(path: str, base: str) -> set[str]:

@@ -113,3 +113,42 @@ async def test_a_bulk_creation_registers_its_chargers_and_skips_another_s_statio
     assert ([c.identity for c in created], taken, elsewhere) == (["CP-1", "CP-2"], [], ["CP-A"])
     owners = [await _owner(store, identity) for identity in ("CP-A", "CP-1", "CP-2")]
     assert owners == ["org-a", "org-b", None]
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_the_identity_there_is_the_one_the_built_in_csms_would_know(store: Store) -> None:
+    # A URL whose path names another identity (``/ocpp/CP-A?``) is known there by that one.
+    class _ByPath(_BuiltIn):
+        async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+            return frozenset({"CP-A"}) if csms_url == BUILT_IN + "/CP-A?" else frozenset()
+
+    await store.stations.register("CP-A", organization_id="org-a")
+    with pytest.raises(ConflictError, match="'CP-A' is a charger of another organization"):
+        await store.chargers.create(
+            "org-b",
+            identity="CP-MINE",
+            ocpp_version="1.6",
+            csms_url=BUILT_IN + "/CP-A?",
+            built_in=_ByPath(),
+        )
+    assert await store.chargers.get_by_identity("org-b", "CP-MINE") is None
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_a_charger_moved_while_its_new_url_is_resolved_is_not_changed(store: Store) -> None:
+    charger = await store.chargers.create(
+        "org-b", identity="CP-1", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+    )
+
+    class _Meanwhile(_BuiltIn):
+        async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+            # Another request renames the charger while this one's URL resolves.
+            await store.chargers.update("org-b", charger.id, identity="CP-2")
+            return await super().known_as(identity, csms_url)
+
+    with pytest.raises(ConflictError, match="changed while this change was checked"):
+        await store.chargers.update("org-b", charger.id, csms_url=BUILT_IN, built_in=_Meanwhile())
+    moved = await store.chargers.get("org-b", charger.id)
+    assert moved is not None
+    assert (moved.identity, moved.csms_url) == ("CP-2", ELSEWHERE)
+    assert await _owner(store, "CP-1") is None

@@ -4,8 +4,8 @@ A station dials a URL as :mod:`websockets.uri` parses it and as the system's res
 (``getaddrinfo``) resolves its host (``station/runtime.py``, ``outbound.py``). So
 ``ws://127.1:9000``, ``ws://0x7f.1:9000``, ``ws://2130706433:9000``,
 ``ws://[::ffff:127.0.0.1]:9000`` and ``ws://LOCALHOST:9000`` all reach 127.0.0.1 port 9000.
-Deciding where a URL goes from its spelling misses such names; :func:`dial_target` reads it
-as the dial does:
+Deciding where a URL goes from its spelling misses such names; :meth:`Resolver.target` reads
+it as the dial does:
 
 * the host resolved to its addresses (an IPv4-mapped IPv6 address is the IPv4 one, a scope
   suffix dropped), and kept as a name too (lower case, a trailing dot dropped) for a name that
@@ -108,12 +108,6 @@ class Resolver:
         return DialTarget(
             uri.secure, host, await self.addresses(uri.host, uri.port), uri.port, uri.path
         )
-
-
-async def dial_target(url: str | None) -> DialTarget | None:
-    """Where a dial of ``url`` lands (resolved now), or None when it is not a ws:// or wss://
-    URL."""
-    return await Resolver(ttl_s=0).target(url)
 
 
 async def _resolve(host: str, port: int, lookup: Lookup) -> frozenset[IpAddress]:

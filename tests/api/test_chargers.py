@@ -591,14 +591,16 @@ async def test_behind_a_proxy_a_charger_dialing_the_listener_itself_is_the_built
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # CHARGEYARD_API_OCPP_URL names the proxy stations reach; the gateway's own chargers may
-    # dial the listener directly, and are registered in their organization there all the same.
+    # dial the listener directly, and are registered in their organization there all the same
+    # (how each URL is matched: tests/gateway/test_built_in_csms.py).
     monkeypatch.setenv("CHARGEYARD_API_OCPP_URL", "wss://proxy.example.com/ocpp")
     built_in = await get_built_in_csms(ApiSettings().for_listener("127.0.0.1", 9000))
-    assert built_in.serves("wss://proxy.example.com/ocpp")
-    assert built_in.serves("ws://localhost:9000/ocpp")
-    assert not built_in.serves("ws://127.0.0.1:9001/ocpp")
+    assert built_in.urls == ("wss://proxy.example.com/ocpp", "ws://127.0.0.1:9000/ocpp")
     monkeypatch.delenv("CHARGEYARD_API_OCPP_URL")
-    assert not (await get_built_in_csms(ApiSettings())).serves("wss://proxy.example.com/ocpp")
+    alone = await get_built_in_csms(ApiSettings())
+    assert alone.urls == ("ws://127.0.0.1:9000/ocpp",)
+    assert await alone.serves("ws://localhost:9000/ocpp")
+    assert not await alone.serves("ws://127.0.0.1:9001/ocpp")
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -198,6 +198,29 @@ async def test_given_identities_and_taken_ones_are_reported(lab: StackLab) -> No
     assert job["provisioned_at"] is None
 
 
+async def test_an_identity_another_organization_has_at_the_built_in_csms_is_reported_however_spelt(
+    lab: StackLab,
+) -> None:
+    # CP-THEIRS is another organization's station at the lab's listener (127.0.0.1): the bulk
+    # item names the listener otherwise, and that charger fails; the others are made.
+    await lab.store.stations.register("CP-THEIRS", organization_id=OTHER_ORG)
+    depot = await location(lab)
+    port = lab.csms_url.rsplit(":", 1)[1].split("/")[0]
+    template = _item(lab)["template"] | {"ws_url": f"ws://0x7f.1:{port}/ocpp"}
+    accepted = await _submit(
+        lab,
+        depot,
+        [{"template": template, "charger_ids": ["CP-OURS", "CP-THEIRS"], "start": False}],
+    )
+    job = await _job(lab, accepted)
+    assert (job["results"]["created"], job["results"]["failed"]) == (1, 1)
+    assert [(f["identity"], f["code"]) for f in job["results"]["failures"]] == [
+        ("CP-THEIRS", "identity_used_by_another_organization")
+    ]
+    owners = {s.charge_box_id: s.organization_id for s in await lab.store.stations.list()}
+    assert owners == {"CP-THEIRS": OTHER_ORG, "CP-OURS": ORG}
+
+
 @pytest.mark.parametrize(
     ("body", "loc", "words"),
     [

@@ -726,9 +726,10 @@ async def test_get_command_shows_what_became_of_each_chargers_start_session(
     location = await lab.store.locations.create(ORG, "Depot")
     first = await _running(lab, await _charger(lab, "CP-1", location_id=location.id))
     second = await _running(lab, await _charger(lab, "CP-2", location_id=location.id))
-    await lab.csms.store.id_tags.create("FLEET", status="Blocked")
-    await lab.csms.store.id_tags.create("DRIVER", parent_id_tag="FLEET")
-    await lab.csms.store.id_tags.create("GOOD")
+    # The tags of the chargers' organization, whose stations they are at the central system.
+    await lab.csms.store.id_tags.create("FLEET", status="Blocked", organization_id=ORG)
+    await lab.csms.store.id_tags.create("DRIVER", parent_id_tag="FLEET", organization_id=ORG)
+    await lab.csms.store.id_tags.create("GOOD", organization_id=ORG)
 
     async def start(charger: SimulatedCharger, id_tag: str) -> dict[str, Any]:
         response = await lab.client.post(

@@ -232,3 +232,95 @@ def test_the_memory_of_passwords_forgets_the_least_recent_beyond_its_capacity() 
         True,
     ]
     assert not remembered.known("other", "h2")
+
+
+@pytest.fixture
+async def org_b_station(store: Store) -> None:
+    """CP-B, organization B's station; A and B run simulated chargers here."""
+    for org in ("org-a", "org-b"):
+        await store.organizations.create(org, organization_id=org)
+        await store.chargers.create(org, identity=f"CP-OF-{org}", ocpp_version="1.6")
+    await store.stations.register("CP-B", organization_id="org-b")
+
+
+async def _owner(store: Store, identity: str) -> str | None:
+    station = await store.stations.get(identity)
+    return None if station is None else station.organization_id
+
+
+@pytest.mark.usefixtures("org_b_station")
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("X-Chargeyard-Organization", "org-a")],
+        [("X-Chargeyard-Organization", "org-b"), ("X-Chargeyard-Organization", "org-a")],
+    ],
+    ids=["another", "two"],
+)
+async def test_a_gateway_station_of_another_organization_is_refused_with_403(
+    store: Store, headers: list[tuple[str, str]]
+) -> None:
+    # A simulated charger of organization A that dials in as B's station, whatever URL
+    # brought it here (csms/claims.py).
+    async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                url(csms, "CP-B"),
+                subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+                additional_headers=headers,
+            ):
+                pass
+    assert refused.value.response.status_code == 403
+    assert refused.value.response.body == (
+        b"'CP-B' is a station of another organization than the simulated charger's that"
+        b" dialed in as it\n"
+    )
+    assert await _owner(store, "CP-B") == "org-b"
+
+
+@pytest.mark.usefixtures("org_b_station")
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("X-Chargeyard-Organization", "org%2Db")],  # percent-encoded org-b
+        [],  # a station outside the gateway: judged as ever
+        # A gateway of another deployment: its organizations are not this one's.
+        [("X-Chargeyard-Organization", "org-elsewhere")],
+    ],
+    ids=["its-own", "no-header", "another-deployment-s"],
+)
+async def test_a_station_that_claims_no_other_organization_here_gets_in(
+    store: Store, headers: list[tuple[str, str]]
+) -> None:
+    async with (
+        CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms,
+        connect(
+            url(csms, "CP-B"),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers=headers,
+        ) as websocket,
+    ):
+        assert (await exchange(websocket, [2, "h1", "Heartbeat", {}]))[:2] == [3, "h1"]
+    assert await _owner(store, "CP-B") == "org-b"
+
+
+@pytest.mark.parametrize(
+    ("claim", "registered_in"),
+    [("org-a", "org-a"), ("org-elsewhere", "default"), (None, "default")],
+)
+async def test_an_unknown_gateway_station_is_registered_in_its_organization(
+    store: Store, claim: str | None, registered_in: str
+) -> None:
+    await store.organizations.create("A", organization_id="org-a")
+    await store.chargers.create("org-a", identity="CP-NEW", ocpp_version="1.6")
+    headers = [] if claim is None else [("X-Chargeyard-Organization", claim)]
+    async with (
+        CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms,
+        connect(
+            url(csms, "CP-NEW"),
+            subprotocols=["ocpp1.6"],  # type: ignore[list-item]
+            additional_headers=headers,
+        ) as websocket,
+    ):
+        assert (await exchange(websocket, [2, "h1", "Heartbeat", {}]))[:2] == [3, "h1"]
+    assert await _owner(store, "CP-NEW") == registered_in

@@ -142,3 +142,90 @@ async def test_an_identity_another_organization_registered_there_is_refused(lab:
     station = await lab.stack.store.stations.get("CP-A")
     assert station is not None
     assert station.organization_id == ORG_A
+
+
+def _spellings(port: int) -> list[tuple[str, str]]:
+    """(identity, ws_url) of a charger that the lab's listener (on 127.0.0.1) would know as
+    CP-A, each URL spelt otherwise."""
+    return [
+        ("CP-A", f"ws://127.1:{port}/ocpp"),
+        ("CP-A", f"ws://0x7f.1:{port}/ocpp"),
+        ("CP-A", f"ws://2130706433:{port}/ocpp"),
+        ("CP-A", f"ws://[::ffff:127.0.0.1]:{port}/ocpp"),
+        ("CP-A", f"ws://localhost.:{port}/ocpp"),
+        ("CP-A", f"ws://LOCALHOST:{port}/ocpp"),
+        ("CP-A", f"ws://127.0.0.1.:{port}/ocpp/"),
+        # The station appends "/CP-B" after the query: the listener reads CP-A from the path.
+        ("CP-B", f"ws://127.0.0.1:{port}/ocpp/CP-A?"),
+    ]
+
+
+async def test_no_spelling_of_the_built_in_csms_s_url_takes_another_organization_s_identity(
+    lab: _Lab,
+) -> None:
+    registered = await lab.api.post(
+        "/api/v1/chargers", json={"chargeBoxId": "CP-A"}, headers=lab.key(ORG_A)
+    )
+    assert registered.status_code == 201, registered.text
+    org_b = as_role(Role.OPERATOR, ORG_B)
+    spellings = _spellings(lab.stack.central.server.port)
+    for identity, ws_url in spellings:
+        made = await lab.api.post(
+            "/ocpp/chargers",
+            json={**_charger(identity, ws_url), "start": False},
+            headers=org_b,
+        )
+        assert made.status_code == 409, (ws_url, made.text)
+        assert (
+            "'CP-A' is a charger of another organization at the built-in" in (made.json()["detail"])
+        )
+    # Changed onto the identity there: a new URL, or a new identity at such a URL.
+    elsewhere = await lab.api.post(
+        "/ocpp/chargers",
+        json={**_charger("CP-A", "ws://127.0.0.1:9/ocpp"), "start": False},
+        headers=org_b,
+    )
+    assert elsewhere.status_code == 202, elsewhere.text
+    moving = f"/ocpp/chargers/{elsewhere.json()['charger_id']}"
+    for _, ws_url in spellings:
+        moved = await lab.api.put(moving, json={"ws_url": ws_url}, headers=org_b)
+        assert moved.status_code == 409, (ws_url, moved.text)
+    there = await lab.api.post(
+        "/ocpp/chargers",
+        json={**_charger("CP-C", spellings[0][1]), "start": False},
+        headers=org_b,
+    )
+    assert there.status_code == 202, there.text
+    renamed = await lab.api.put(
+        f"/ocpp/chargers/{there.json()['charger_id']}", json={"identity": "CP-A"}, headers=org_b
+    )
+    assert renamed.status_code == 409, renamed.text
+    owners = {s.charge_box_id: s.organization_id for s in await lab.stack.store.stations.list()}
+    assert owners == {"CP-A": ORG_A, "CP-C": ORG_B}
+    unchanged = await lab.api.get(moving, headers=org_b)
+    assert unchanged.json()["ws_url"] == "ws://127.0.0.1:9/ocpp"
+
+
+async def test_the_built_in_csms_refuses_a_charger_that_dials_in_as_another_organization_s(
+    lab: _Lab,
+) -> None:
+    # However its URL got past the gateway's check (a name that resolved elsewhere then, a
+    # network profile that moved it here), a charger of B never becomes A's station.
+    await lab.stack.store.stations.register("CP-A", organization_id=ORG_A)
+    charger = await lab.stack.store.chargers.create(
+        ORG_B,
+        identity="CP-A",
+        ocpp_version="1.6",
+        csms_url=f"ws://127.0.0.1:{lab.stack.central.server.port}/ocpp",
+        template="alfen/eve-single-pro-line",
+    )
+    host = lab.stack.host
+    assert host is not None
+    await host.start_charger(ORG_B, charger.id)
+    fleet = host.fleet_of(ORG_B)
+    assert fleet is not None
+    runtime = fleet.runtime("CP-A")
+    await until(lambda: "403" in (runtime.last_error or ""))
+    assert not lab.stack.central.server.registry.is_connected("CP-A")
+    owners = {s.charge_box_id: s.organization_id for s in await lab.stack.store.stations.list()}
+    assert owners == {"CP-A": ORG_A}

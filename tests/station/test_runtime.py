@@ -21,6 +21,7 @@ from websockets.protocol import Protocol, Side, State
 from websockets.uri import parse_uri
 from websockets.utils import accept_key
 
+from chargeyard.protocol.station_organization import organization_header
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.endpoint import Endpoint
@@ -213,6 +214,14 @@ def test_the_upgrade_request_offers_one_subprotocol_and_credentials() -> None:
     secure = upgrade_request(parse_uri("wss://csms.example/ocpp/X"), KEY, "ocpp2.0.1", "Basic eA==")
     assert b"Host: csms.example\r\n" in secure
     assert secure.endswith(b"Authorization: Basic eA==\r\n\r\n")
+    # The gateway's stations say whose they are (protocol/station_organization.py).
+    gateway = upgrade_request(
+        parse_uri("ws://csms.example/ocpp/X"),
+        KEY,
+        "ocpp1.6",
+        headers=[organization_header("org a/b")],
+    )
+    assert gateway.endswith(b"X-Chargeyard-Organization: org%20a%2Fb\r\n\r\n")
 
 
 def test_a_101_with_every_required_header_is_accepted_whatever_their_case() -> None:

@@ -4,6 +4,8 @@ another organization's station there is refused (``_identity_owners.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from chargeyard.store import ConflictError, Store
@@ -12,8 +14,20 @@ BUILT_IN = "ws://127.0.0.1:9000/ocpp"
 ELSEWHERE = "ws://csms.example.com/ocpp"
 
 
-def built_in(url: str | None) -> bool:
-    return url == BUILT_IN
+class _BuiltIn:
+    """The built-in central system at ``BUILT_IN`` exactly (how URLs are read is
+    ``gateway/built_in_csms.py``'s, tested there)."""
+
+    async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+        return frozenset({identity}) if csms_url == BUILT_IN else frozenset()
+
+    async def known_as_many(
+        self, chargers: Sequence[tuple[str, str | None]]
+    ) -> list[frozenset[str]]:
+        return [await self.known_as(identity, url) for identity, url in chargers]
+
+
+built_in = _BuiltIn()
 
 
 async def _owner(store: Store, identity: str) -> str | None:
@@ -99,3 +113,42 @@ async def test_a_bulk_creation_registers_its_chargers_and_skips_another_s_statio
     assert ([c.identity for c in created], taken, elsewhere) == (["CP-1", "CP-2"], [], ["CP-A"])
     owners = [await _owner(store, identity) for identity in ("CP-A", "CP-1", "CP-2")]
     assert owners == ["org-a", "org-b", None]
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_the_identity_there_is_the_one_the_built_in_csms_would_know(store: Store) -> None:
+    # A URL whose path names another identity (``/ocpp/CP-A?``) is known there by that one.
+    class _ByPath(_BuiltIn):
+        async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+            return frozenset({"CP-A"}) if csms_url == BUILT_IN + "/CP-A?" else frozenset()
+
+    await store.stations.register("CP-A", organization_id="org-a")
+    with pytest.raises(ConflictError, match="'CP-A' is a charger of another organization"):
+        await store.chargers.create(
+            "org-b",
+            identity="CP-MINE",
+            ocpp_version="1.6",
+            csms_url=BUILT_IN + "/CP-A?",
+            built_in=_ByPath(),
+        )
+    assert await store.chargers.get_by_identity("org-b", "CP-MINE") is None
+
+
+@pytest.mark.usefixtures("orgs")
+async def test_a_charger_moved_while_its_new_url_is_resolved_is_not_changed(store: Store) -> None:
+    charger = await store.chargers.create(
+        "org-b", identity="CP-1", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+    )
+
+    class _Meanwhile(_BuiltIn):
+        async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+            # Another request renames the charger while this one's URL resolves.
+            await store.chargers.update("org-b", charger.id, identity="CP-2")
+            return await super().known_as(identity, csms_url)
+
+    with pytest.raises(ConflictError, match="changed while this change was checked"):
+        await store.chargers.update("org-b", charger.id, csms_url=BUILT_IN, built_in=_Meanwhile())
+    moved = await store.chargers.get("org-b", charger.id)
+    assert moved is not None
+    assert (moved.identity, moved.csms_url) == ("CP-2", ELSEWHERE)
+    assert await _owner(store, "CP-1") is None

@@ -18,6 +18,8 @@
 - Wrong credentials in a row from one source make that source wait before its next attempt
   for the identity is checked, counted from when each check starts (``login_backoff.py``); an
   attempt during the wait is refused with 429 and ``Retry-After``.
+- A station of the simulator gateway comes only as its own organization's station
+  (``claims.py``: 403 otherwise).
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ class KnownStation:
         )
 
     @classmethod
-    def new(cls) -> KnownStation:
-        """A station registered as it connects: nothing stored of it yet."""
-        return cls(open_transactions=False)
+    def new(cls, organization_id: str | None = None) -> KnownStation:
+        """A station registered as it connects, in ``organization_id`` (None: the listener's
+        admission organization): nothing stored of it yet."""
+        return cls(open_transactions=False, organization_id=organization_id)

@@ -58,6 +58,7 @@ from chargeyard.csms import event_data, layout
 from chargeyard.csms.admission import CHALLENGE, judge
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
+from chargeyard.csms.claims import placed
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
@@ -432,11 +433,13 @@ class CsmsServer:
             first_passwords=self._first_passwords,
         )
         if refusal is None:
-            # Unknown: registered as it connects (auto_register).
-            self._admitted[connection] = (
-                KnownStation.new() if station is None else KnownStation.of(station)
-            )
-            return None
+            # A station of the gateway only as its organization's; an unknown one registered
+            # as it connects (auto_register), in its organization (claims.py).
+            known = await placed(self.store, identity, station, request.headers)
+            if isinstance(known, KnownStation):
+                self._admitted[connection] = known
+                return None
+            refusal = known
         if refusal.status == HTTPStatus.NOT_FOUND:
             logger.warning(
                 "refused %s (404, unknown): register it with `chargeyard station add %s`,"
@@ -488,7 +491,8 @@ class CsmsServer:
             return
         version = version_for(websocket.subprotocol)
         known = self._admitted.pop(websocket, None) or await self._known(identity)
-        # Registered as it connected: in the admission organization (a row made by another
+        # Registered as it connected: in the admission organization, or the one a simulated
+        # charger of the gateway named (claims.py; a row made by another
         # node at the same moment is that node's, and is read at the next connection).
         organization_id = known.organization_id or self.settings.register_into
         events = StationEvents(self.events, organization_id)
@@ -506,7 +510,7 @@ class CsmsServer:
                     version.name,
                     utc_now(),
                     create=self.settings.auto_register,
-                    organization_id=self.settings.register_into,
+                    organization_id=organization_id,
                 )
             )
         except BaseException as error:

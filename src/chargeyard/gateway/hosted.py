@@ -19,6 +19,7 @@ from chargeyard.gateway.definitions import StationDefinition, definition_of, sta
 from chargeyard.gateway.frames import FrameRecorder
 from chargeyard.gateway.power import Powered
 from chargeyard.gateway.runtimes import ChargerRuntimeError
+from chargeyard.protocol.station_organization import organization_header
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.store import FrameLog
@@ -116,6 +117,9 @@ class HostedStations:
         fleet = self._fleets.get(charger.organization_id)
         if fleet is None:
             fleet = self._fleets[charger.organization_id] = self._fleet_factory()
+            # Its stations say whose they are: the lab's central system never admits one as
+            # another organization's station (protocol/station_organization.py).
+            fleet.handshake_headers = (organization_header(charger.organization_id),)
             if self._on_fleet is not None:
                 self._on_fleet(fleet)
         recorder = None if self._frame_log is None else FrameRecorder(charger.id, self._frame_log)

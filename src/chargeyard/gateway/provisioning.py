@@ -87,7 +87,8 @@ class Provisioning:
 
 class Provisioner:
     """Creates chargers and finishes their provisioning in tasks it owns. ``built_in`` tells
-    which central system URLs are the built-in central system's (None: none is)."""
+    under which identity a charger is known at the built-in central system, when its URL
+    reaches that one (``built_in_csms.py``; None: no URL does)."""
 
     def __init__(
         self, store: Store, host: ChargerRuntimes, *, built_in: BuiltIn | None = None

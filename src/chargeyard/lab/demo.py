@@ -153,7 +153,7 @@ async def seed(
         )
     existing = await _demo_named_chargers(store)
     record = await _Record.load(store, count, existing)
-    built_in = BuiltInCsms.of(csms_url).serves
+    built_in = BuiltInCsms.of(csms_url)
     # The demo's chargers follow the listener, unless the user pointed one elsewhere.
     follow = {
         name

@@ -102,6 +102,11 @@ class Fleet:
             (``protocol/limits.py``); None for no limit.
         outbound: the networks the stations may connect to (their central system, their file
             transfers; ``outbound.py``); None: any.
+
+    Attributes:
+        handshake_headers: headers of their own that the stations added from then on send in
+            their opening handshakes (the gateway's organization header,
+            ``protocol/station_organization.py``).
     """
 
     def __init__(
@@ -119,6 +124,7 @@ class Fleet:
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.outbound = outbound
+        self.handshake_headers: tuple[tuple[str, str], ...] = ()
         self.max_frame_bytes = max_frame_bytes
         self.stats = RuntimeStats()
         self.seed = seed
@@ -210,6 +216,7 @@ class Fleet:
                 stats=self.stats,
                 max_frame_bytes=self.max_frame_bytes,
                 outbound=self.outbound,
+                handshake_headers=self.handshake_headers,
             )
             runtime = self._runtimes[identity]
             if self._autogen is not None and self._driven.get(identity) == runtime.url:

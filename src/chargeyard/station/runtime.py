@@ -52,6 +52,7 @@ import enum
 import logging
 import random
 import ssl
+from collections.abc import Sequence
 
 from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
@@ -104,6 +105,8 @@ class StationRuntime:
             transfers (:attr:`transfers`), cancelled when the runtime stops.
         max_frame_bytes: the largest OCPP frame the station sends or takes, in bytes
             (``protocol/limits.py``); None for no limit.
+        handshake_headers: headers of the station's own in every opening handshake (the
+            gateway's organization header, ``protocol/station_organization.py``).
 
     Raises:
         InvalidURI: ``url`` is not a ws:// or wss:// URL.
@@ -116,6 +119,7 @@ class StationRuntime:
         "_closing_dialer",
         "_dialer",
         "_failures",
+        "_handshake_headers",
         "_link",
         "_open_timeout",
         "_outbound",
@@ -155,9 +159,11 @@ class StationRuntime:
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         outbound: OutboundPolicy | None = None,
         client_certificate: ClientCertificate | None = None,
+        handshake_headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.station = station
         self._outbound = outbound
+        self._handshake_headers = tuple(handshake_headers)
         station.max_frame_bytes = max_frame_bytes
         self.url = url
         self._uri: WebSocketURI = parse_uri(url)
@@ -353,7 +359,7 @@ class StationRuntime:
             credentials = f"{self.station.identity}:{password}".encode()
             authorization = "Basic " + base64.b64encode(credentials).decode()
         uri = self._uri if endpoint is None else endpoint.uri
-        return upgrade_request(uri, key, self.subprotocol, authorization)
+        return upgrade_request(uri, key, self.subprotocol, authorization, self._handshake_headers)
 
     def _opened(self, link: Link) -> None:
         """The handshake succeeded: the station's session starts (unless it was stopped)."""

@@ -79,9 +79,7 @@ def get_provisioner(
     lifespan of its own: whoever closes the host may ``close()`` it first)."""
     provisioner: Provisioner | None = getattr(request.app.state, "provisioner", None)
     if provisioner is None or provisioner.host is not host:
-        provisioner = request.app.state.provisioner = Provisioner(
-            store, host, built_in=built_in.serves
-        )
+        provisioner = request.app.state.provisioner = Provisioner(store, host, built_in=built_in)
     return provisioner
 
 

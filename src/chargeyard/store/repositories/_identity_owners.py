@@ -12,12 +12,15 @@ system its chargers dial:
   stations: a charger pointed there has its station registered in the charger's organization
   before it ever connects, so that the central system admits it into that organization, and
   an identity that is another organization's station there is refused
-  (:func:`register_at_built_in`).
+  (:func:`register_at_built_in`). Whether a URL reaches the built-in central system, and under
+  which identity, is the caller's to say (:class:`BuiltIn`), asked before the transaction opens:
+  it resolves host names, which must not hold the store's write lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Collection, Sequence
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +28,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chargeyard.store.errors import ConflictError
 from chargeyard.store.models import SimulatedCharger, Station
 
-BuiltIn = Callable[[str | None], bool]
-"""Whether a charger's central system URL is the built-in central system's, whose stations
-live in this store (``gateway/built_in_csms.py``: ``BuiltInCsms.serves``)."""
+
+class BuiltIn(Protocol):
+    """The built-in central system, whose stations live in this store
+    (``gateway/built_in_csms.py``: ``BuiltInCsms``)."""
+
+    async def known_as(self, identity: str, csms_url: str | None) -> frozenset[str]:
+        """The identities under which the built-in central system would know a charger of
+        ``identity`` dialing ``csms_url`` (its listener reads the identity from the path);
+        empty when it dials another central system."""
+        ...
+
+    async def known_as_many(
+        self, chargers: Sequence[tuple[str, str | None]]
+    ) -> list[frozenset[str]]:
+        """:meth:`known_as` of each (identity, CSMS URL)."""
+        ...
 
 
 def _endpoint(csms_url: str | None) -> str | None:
@@ -93,37 +109,54 @@ async def _station_owners(session: AsyncSession, identities: Sequence[str]) -> d
 async def register_at_built_in(
     session: AsyncSession,
     organization_id: str,
-    identity: str,
+    known_as: Collection[str],
     csms_url: str | None,
-    built_in: BuiltIn | None,
 ) -> None:
-    """Register the station of a charger that dials the built-in central system (unless it
-    is registered already, in this organization), so that the central system admits it into
-    the charger's organization: a station that registers itself as it connects joins the
-    organization the central system's settings name instead (``CsmsSettings.register_into``),
-    whoever made the charger.
+    """Register the station of a charger that dials the built-in central system, under each
+    identity it would be known by there (:meth:`BuiltIn.known_as`; none: it dials elsewhere),
+    unless it is registered already, in this organization, so that the central system admits
+    it into the charger's organization: a station that registers itself as it connects joins
+    the organization the central system's settings name instead
+    (``CsmsSettings.register_into``), whoever made the charger.
 
     Raises:
-        ConflictError: the identity is another organization's station there.
+        ConflictError: an identity is another organization's station there.
     """
-    if built_in is None or not built_in(csms_url):
+    if not known_as:
         return
-    owner = (await _station_owners(session, [identity])).get(identity)
-    if owner is None:
-        session.add(Station(charge_box_id=identity, organization_id=organization_id))
-    elif owner != organization_id:
-        raise _registered_elsewhere(identity, csms_url)
-
-
-async def register_many_at_built_in(
-    session: AsyncSession, organization_id: str, identities: Sequence[str]
-) -> set[str]:
-    """:func:`register_at_built_in` for chargers that all dial the built-in central system;
-    returns the identities that are another organization's stations there (none registered)."""
+    identities = sorted(known_as)
     owners = await _station_owners(session, identities)
+    for identity in identities:
+        if owners.get(identity, organization_id) != organization_id:
+            raise _registered_elsewhere(identity, csms_url)
     session.add_all(
         Station(charge_box_id=identity, organization_id=organization_id)
         for identity in identities
         if identity not in owners
     )
-    return {identity for identity, owner in owners.items() if owner != organization_id}
+
+
+async def register_many_at_built_in(
+    session: AsyncSession, organization_id: str, chargers: Sequence[tuple[str, Collection[str]]]
+) -> set[str]:
+    """:func:`register_at_built_in` for many chargers, each (its identity, the identities it
+    would be known by there); returns the identities of the chargers one of whose identities
+    there is another organization's station (none of theirs registered)."""
+    wanted = sorted({name for _, known_as in chargers for name in known_as})
+    owners = await _station_owners(session, wanted)
+    refused = {
+        identity
+        for identity, known_as in chargers
+        if any(owners.get(name, organization_id) != organization_id for name in known_as)
+    }
+    fresh = {
+        name
+        for identity, known_as in chargers
+        if identity not in refused
+        for name in known_as
+        if name not in owners
+    }
+    session.add_all(
+        Station(charge_box_id=name, organization_id=organization_id) for name in sorted(fresh)
+    )
+    return refused

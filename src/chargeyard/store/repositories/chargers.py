@@ -68,6 +68,7 @@ class SimulatedChargerRepository(Repository):
             config=config or {},
             desired_state=DesiredState.STOPPED,
         )
+        known_as = frozenset() if built_in is None else await built_in.known_as(identity, csms_url)
         async with self._write() as session:
             if location_id is not None:
                 await _check_location(session, organization_id, location_id)
@@ -77,7 +78,7 @@ class SimulatedChargerRepository(Repository):
                 await session.get(SimulatedCharger, charger_id) is not None
             ):
                 raise ConflictError(f"charger_id {charger_id!r} is already used")
-            await register_at_built_in(session, organization_id, identity, csms_url, built_in)
+            await register_at_built_in(session, organization_id, known_as, csms_url)
             session.add(charger)
         return charger
 
@@ -104,6 +105,13 @@ class SimulatedChargerRepository(Repository):
             ConflictError: a concurrent writer took an identity meanwhile (nothing created).
         """
         identities = [str(values["identity"]) for values in chargers]
+        known_as = (
+            [frozenset[str]() for _ in chargers]
+            if built_in is None
+            else await built_in.known_as_many(
+                [(str(v["identity"]), v.get("csms_url")) for v in chargers]
+            )
+        )
         created: builtins.list[SimulatedCharger] = []
         async with self._write() as session:
             for location_id in {values.get("location_id") for values in chargers} - {None}:
@@ -129,18 +137,15 @@ class SimulatedChargerRepository(Repository):
                     if v["identity"] not in taken
                 ],
             )
-            if built_in is not None:
-                elsewhere |= await register_many_at_built_in(
-                    session,
-                    organization_id,
-                    [
-                        str(v["identity"])
-                        for v in chargers
-                        if v["identity"] not in taken
-                        and v["identity"] not in elsewhere
-                        and built_in(v.get("csms_url"))
-                    ],
-                )
+            elsewhere |= await register_many_at_built_in(
+                session,
+                organization_id,
+                [
+                    (str(v["identity"]), names)
+                    for v, names in zip(chargers, known_as, strict=True)
+                    if v["identity"] not in taken and v["identity"] not in elsewhere and names
+                ],
+            )
             for values in chargers:
                 if values["identity"] in taken or values["identity"] in elsewhere:
                     continue
@@ -168,6 +173,16 @@ class SimulatedChargerRepository(Repository):
     async def get(self, organization_id: str, charger_id: str) -> SimulatedCharger | None:
         async with self._read() as session:
             return await _find(session, organization_id, charger_id)
+
+    async def any_in(self, organization_id: str) -> bool:
+        """Whether the organization has a simulated charger."""
+        async with self._read() as session:
+            found = await session.scalar(
+                select(SimulatedCharger.id)
+                .where(SimulatedCharger.organization_id == organization_id)
+                .limit(1)
+            )
+        return found is not None
 
     async def get_by_identity(self, organization_id: str, identity: str) -> SimulatedCharger | None:
         async with self._read() as session:
@@ -251,19 +266,36 @@ class SimulatedChargerRepository(Repository):
             template=template,
             config=config,
         )
+        moves = "identity" in values or "csms_url" in values
+        resolved: tuple[str, str | None, frozenset[str]] | None = None
+        if moves and built_in is not None:
+            # Resolved before the write transaction (host names may take seconds).
+            async with self._read() as session:
+                before = await require_charger(session, organization_id, charger_id)
+                identity_then = values.get("identity", before.identity)
+                url_then = values.get("csms_url", before.csms_url)
+            resolved = (
+                identity_then,
+                url_then,
+                await built_in.known_as(identity_then, url_then),
+            )
         async with self._write() as session:
             if isinstance(location_id, str):
                 await _check_location(session, organization_id, location_id)
             charger = await require_charger(session, organization_id, charger_id)
             if "identity" in values and values["identity"] != charger.identity:
                 await _check_identity_free(session, organization_id, values["identity"])
-            if "identity" in values or "csms_url" in values:
+            if moves:
                 identity_then = values.get("identity", charger.identity)
                 url_then = values.get("csms_url", charger.csms_url)
                 await check_not_used_elsewhere(session, organization_id, identity_then, url_then)
-                await register_at_built_in(
-                    session, organization_id, identity_then, url_then, built_in
-                )
+                if resolved is not None:
+                    if resolved[:2] != (identity_then, url_then):
+                        raise ConflictError(
+                            f"charger {charger_id!r} changed while this change was checked;"
+                            " try again"
+                        )
+                    await register_at_built_in(session, organization_id, resolved[2], url_then)
             for field, value in values.items():
                 setattr(charger, field, value)
         return charger

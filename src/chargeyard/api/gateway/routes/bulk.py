@@ -298,9 +298,7 @@ async def update_location_chargers(
     planned = [(charger, update_values(catalog, charger, change)) for charger in chargers]
     for charger, values in planned:
         if values:
-            await store.chargers.update(
-                organization, charger.id, **values, built_in=built_in.serves
-            )
+            await store.chargers.update(organization, charger.id, **values, built_in=built_in)
     return BulkUpdateResponse(
         updated_count=len(planned), charger_ids=[charger.id for charger, _ in planned]
     )

@@ -252,7 +252,7 @@ async def update_charger(
     values = update_values(catalog, charger, body)
     if values:
         charger = await store.chargers.update(
-            principal.organization_id, charger_id, **values, built_in=built_in.serves
+            principal.organization_id, charger_id, **values, built_in=built_in
         )
     action = None
     if host is not None:

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
-from chargeyard import cli, cli_cluster
+from chargeyard import cli_cluster, cli_csms
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
@@ -45,6 +45,51 @@ def test_version_names_the_ocpp_versions() -> None:
     result = CliRunner().invoke(app, ["version"])
     assert result.exit_code == 0
     assert "OCPP: 2.1 (ocpp2.1), 2.0.1 (ocpp2.0.1), 1.6 (ocpp1.6)" in result.output
+
+
+# What the servers need and a command's help does not: each takes a large part of a second or
+# more to import.
+_SERVER_LIBRARIES = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "pydantic_settings", "rich")
+_SERVER_PACKAGES = ("api", "csms", "gateway", "lab", "station", "store", "stack")
+
+
+def _imported_by(*arguments: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``chargeyard ARGUMENTS``."""
+    script = (
+        "import sys\n"
+        "from chargeyard.cli import app\n"
+        "try:\n"
+        f"    app({list(arguments)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(done.stderr.split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments", [["--help"], [], ["version"]])
+def test_help_and_version_import_none_of_the_servers_libraries(arguments: list[str]) -> None:
+    imported = _imported_by(*arguments)
+    assert "typer" in imported  # the probe saw the command run
+    heavy = {
+        name
+        for name in imported
+        if name.split(".")[0] in _SERVER_LIBRARIES
+        or name.split(".")[:2] in (["chargeyard", package] for package in _SERVER_PACKAGES)
+    }
+    assert heavy == set()
+
+
+@pytest.mark.slow
+def test_a_command_s_help_imports_its_own_module_only() -> None:
+    imported = _imported_by("apikey", "--help")
+    assert "chargeyard.cli_credentials" in imported
+    assert "chargeyard.cli_csms" not in imported
+    assert "chargeyard.cli_conformance" not in imported
 
 
 @pytest.fixture
@@ -109,8 +154,8 @@ def served(
         served_outbound.append(outbound)
         served_cluster.append(cluster)
 
-    monkeypatch.setattr(cli, "_serve_until_signalled", record)
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli_csms, "_serve_until_signalled", record)
+    monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     return seen
 
 
@@ -536,7 +581,7 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     tmp_path: Path, arguments: list[str], said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The process's logging is left as it is (the command would configure it for a process).
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     monkeypatch.setattr(cli_cluster, "configure_logging", lambda level: None)
     result = CliRunner().invoke(
         app, [*arguments, "--data-dir", str(tmp_path)], env={"CHARGEYARD_REDIS_URL": ""}

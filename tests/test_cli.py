@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -27,6 +28,7 @@ from chargeyard.stack import ClusterOptions
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 from tests.ports import free_port
+from tests.processes import chargeyard, environment
 
 UNREACHABLE_DB = "postgresql://chargeyard@127.0.0.1:1/x"  # nothing listens on port 1
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -590,6 +592,48 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     [line] = [line for line in result.output.splitlines() if line.startswith("chargeyard ")]
     assert line.startswith(said), result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (
+            ["csms", "--port", "{free}", "--api-port", "{taken}"],
+            "chargeyard csms: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
+            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
+        ),
+        (
+            ["csms", "--port", "{taken}", "--api-port", "{free}"],
+            "chargeyard csms: the OCPP listener cannot listen on 127.0.0.1:{taken}: the port is in"
+            " use (by another program); give another with --port (or CHARGEYARD_CSMS_PORT)",
+        ),
+        (
+            # Before the cluster's Redis is even tried.
+            ["api", "--port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
+            " (by another program); give another with --port (or CHARGEYARD_API_PORT)",
+        ),
+    ],
+    ids=["csms-api", "csms-ocpp", "api-node"],
+)
+def test_a_taken_port_stops_a_server_before_anything_starts_with_one_line(
+    tmp_path: Path, command: list[str], said: str
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        ports = {"free": free_port(), "taken": other.getsockname()[1]}
+        done = subprocess.run(
+            chargeyard(*(word.format(**ports) for word in command), "--data-dir", str(tmp_path)),
+            capture_output=True,
+            text=True,
+            env=environment(),
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [said.format(**ports)]
+    assert not (tmp_path / "chargeyard.db").exists()  # nothing was started
 
 
 def test_csms_listens_on_wss_with_its_certificate_and_client_ca(

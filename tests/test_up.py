@@ -4,17 +4,22 @@ directory, the credentials it prints once, and the curl examples that work as pr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import re
 import shlex
+import socket
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
-from tests.processes import UpProcess
+from tests.ports import free_port
+from tests.processes import UpProcess, chargeyard, environment
 
 pytestmark = pytest.mark.slow
 
@@ -322,3 +327,48 @@ def test_a_boot_policy_that_is_not_one_is_refused(
     result = CliRunner().invoke(app, ["up", *arguments], env=env | {"COLUMNS": "200"})
     assert result.exit_code == 2
     assert complaint in " ".join(result.output.split())
+
+
+@contextlib.contextmanager
+def _taken_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program listens on while the block runs."""
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``chargeyard ARGUMENTS`` to its end: a start that cannot listen ends by itself."""
+    return subprocess.run(
+        chargeyard(*arguments), capture_output=True, text=True, env=environment(), timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("taken", "said"),
+    [
+        (
+            "--api-port",
+            "chargeyard up: the HTTP API cannot listen on 127.0.0.1:{port}: the port is in use"
+            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
+        ),
+        (
+            "--ocpp-port",
+            "chargeyard up: the OCPP listener cannot listen on 127.0.0.1:{port}: the port is in"
+            " use (by another program); give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
+        ),
+    ],
+)
+def test_a_taken_port_stops_up_before_anything_starts_with_one_line(
+    tmp_path: Path, taken: str, said: str
+) -> None:
+    ports = {"--api-port": str(free_port()), "--ocpp-port": str(free_port())}
+    with _taken_port() as port:
+        ports[taken] = str(port)
+        done = _run("up", "--data-dir", str(tmp_path / "data"), *itertools.chain(*ports.items()))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [said.format(port=port)]
+    assert done.stdout == ""
+    assert not (tmp_path / "data" / "chargeyard.db").exists()  # nothing was started

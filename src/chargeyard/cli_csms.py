@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,7 @@ from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.ports import ListenPort, check, claim, release
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.stack import (
     DEFAULT_REDIS_PREFIX,
@@ -228,13 +230,21 @@ async def _serve_until_signalled(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with contextlib.AsyncExitStack() as running:
+        api_sockets = _claim_ports(settings, api_port)  # before anything starts
+        running.callback(release, api_sockets)  # uvicorn has closed them once it served them
         stack = await assemble(
             running,
             database_url=url,
             settings=settings,
             max_payload_chars=max_payload_chars,
             webhook_outbound=outbound,
-            api=ApiOptions(api_settings, host=settings.host, port=api_port, outbound=outbound)
+            api=ApiOptions(
+                api_settings,
+                host=settings.host,
+                port=api_port,
+                outbound=outbound,
+                sockets=tuple(api_sockets),
+            )
             if api_port
             else None,
             cluster=cluster,
@@ -273,6 +283,25 @@ async def _serve_until_signalled(
             )
         await stop.wait()
     typer.echo("chargeyard CSMS stopped", err=True)
+
+
+def _claim_ports(settings: CsmsSettings, api_port: int) -> list[socket.socket]:
+    """The listener's port checked and the REST API's claimed (none with --api-port 0),
+    before anything starts: a taken one is one line naming the option that changes it.
+
+    Raises:
+        PortUnavailable: a port is taken.
+    """
+    check(
+        ListenPort(
+            settings.host, settings.port, "the OCPP listener", "--port", "CHARGEYARD_CSMS_PORT"
+        )
+    )
+    if not api_port:
+        return []
+    return claim(
+        ListenPort(settings.host, api_port, "the REST API", "--api-port", "CHARGEYARD_API_PORT")
+    )
 
 
 def _profile(settings: CsmsSettings) -> str:

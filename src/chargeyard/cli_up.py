@@ -14,6 +14,7 @@ from rich.console import Console
 
 from chargeyard.csms.authority import AuthorityError
 from chargeyard.csms.policy import BootStatus
+from chargeyard.startup import StartupFailure
 
 
 def _lab_help(field: str) -> str:
@@ -107,6 +108,6 @@ def up(
     except AuthorityError as error:  # --ca-cert/--ca-key unusable
         typer.echo(f"chargeyard up: {error}", err=True)
         raise typer.Exit(2) from None
-    except OSError as error:  # a port in use, an unwritable data directory
+    except (StartupFailure, OSError) as error:  # a port taken, an unwritable data directory
         typer.echo(f"chargeyard up: {error}", err=True)
         raise typer.Exit(1) from None

@@ -6,7 +6,9 @@ Everything runs on one event loop and shares one :class:`~chargeyard.store.Store
 SQLite file by default: the CSMS's tables and the gateway's are disjoint, and the store's
 writers take turns in-process, see ``store/engine.py``). The pieces start in dependency order
 (``stack.assemble``, which ``chargeyard csms`` uses too) and an
-:class:`~contextlib.AsyncExitStack` stops them in reverse:
+:class:`~contextlib.AsyncExitStack` stops them in reverse. Before any of them, the ports:
+the HTTP API's is bound and held for step 4, the OCPP listener's checked, so that a taken one
+stops the lab with one line that names it before anything runs (``ports.py``).
 
 1. the store (migrations applied), the webhook sender, the CSMS listener;
 2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;
@@ -32,6 +34,7 @@ import contextlib
 import functools
 import logging
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,6 +53,7 @@ from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import quiet_chatty_libraries
+from chargeyard.ports import ListenPort, PortUnavailable, check, claim, release
 from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
@@ -126,6 +130,8 @@ async def run(
         else jwt_secret(settings.data_dir)
     )
     async with contextlib.AsyncExitStack() as running:
+        api_sockets = _claim_ports(settings)  # before anything starts
+        running.callback(release, api_sockets)  # uvicorn has closed them once it served them
         log_quiet = running.enter_context(quiet.watching())
         ready: _Started | None = None
 
@@ -149,6 +155,7 @@ async def run(
                 port=settings.api_port,
                 outbound=settings.outbound(own_ocpp_port=stack.central.server.port),
                 dashboard_sign_in=ready.sign_in,
+                sockets=tuple(api_sockets),
             )
 
         opening.start()
@@ -196,6 +203,39 @@ async def run(
         await until()
         _say(err, "chargeyard stopping: stations power down...")
     _say(err, "chargeyard CSMS stopped; everything is written to the database")
+
+
+def _claim_ports(settings: LabSettings) -> list[socket.socket]:
+    """The lab's ports, before anything starts: the HTTP API's claimed (bound and listened on;
+    it is served once the demo's chargers have booted), the OCPP listener's checked (it binds
+    its own as it starts, right after the store opens).
+
+    Raises:
+        PortUnavailable: either is taken; the message names the option that changes it.
+    """
+    api = claim(
+        ListenPort(
+            settings.host,
+            settings.api_port,
+            "the HTTP API",
+            "--api-port",
+            LabSettings.env_name("api_port"),
+        )
+    )
+    try:
+        check(
+            ListenPort(
+                settings.host,
+                settings.ocpp_port,
+                "the OCPP listener",
+                "--ocpp-port",
+                LabSettings.env_name("ocpp_port"),
+            )
+        )
+    except PortUnavailable:
+        release(api)
+        raise
+    return api
 
 
 @dataclass(frozen=True, slots=True)

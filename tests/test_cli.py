@@ -387,14 +387,60 @@ async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigte
     assert b"chargeyard CSMS stopped" in rest
 
 
-def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) -> None:
-    data_dir = str(tmp_path)
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """A lab's data directory, as `chargeyard up` or `csms` leaves it: its database made."""
+
+    async def make() -> None:
+        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}"):
+            pass
+
+    asyncio.run(make())
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["apikey", "create", "--name", "me"],
+        ["apikey", "list"],
+        ["apikey", "revoke", "some-id"],
+        ["station", "add", "CP-1"],
+        ["station", "list"],
+        ["station", "remove", "CP-1"],
+    ],
+    ids=" ".join,
+)
+def test_a_command_on_the_lab_s_data_refuses_a_directory_without_a_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # Run where the user is, with the default ./data, which holds no lab: nothing is made.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command, env={"CHARGEYARD_DATA_DIR": None})
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"chargeyard {' '.join(command[:2])}: no lab in ./data (chargeyard.db is not there: run"
+        " this where you ran `chargeyard up` or `chargeyard csms`, or give --data-dir or"
+        " --database-url)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_url_given_is_used_as_it_is(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    created = CliRunner().invoke(app, ["apikey", "create", "--name", "me", "--database-url", url])
+    assert created.exit_code == 0, created.output
+    assert f"created in {tmp_path / 'elsewhere.db'}" in created.stderr
+
+
+def test_station_add_registers_a_station_with_a_hashed_password(lab: Path) -> None:
+    data_dir = str(lab)
     # A long password: a short one can turn up by chance in the hash's random base64 salt.
     password = "correct-horse-battery-staple"
     arguments = ["station", "add", "CP-9", "--password", password, "--data-dir", data_dir]
     added = CliRunner().invoke(app, arguments)
     assert added.exit_code == 0
-    database = tmp_path / "chargeyard.db"
+    database = lab / "chargeyard.db"
     assert added.stderr == (
         f"station 'CP-9' registered with an HTTP Basic password in {database}\n"
     )
@@ -403,7 +449,7 @@ def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) 
     assert again.stderr == f"station 'CP-9' is already registered in {database}\n"
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             station = await store.stations.get("CP-9")
             assert station is not None
             assert station.password_hash is not None
@@ -413,21 +459,59 @@ def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) 
     asyncio.run(check())
 
 
-def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["apikey", "create", "--name", "ci", "--data-dir", str(tmp_path)]
+def test_station_list_shows_each_station_and_remove_takes_one_out(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
+    for arguments in (["CP-2", "--org", "acme"], ["CP-10", "--password", "a-long-password"]):
+        assert CliRunner().invoke(app, ["station", "add", *arguments, *where]).exit_code == 0
+
+    async def online(identity: str) -> None:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
+            await store.stations.set_online(identity, ocpp_version="1.6")
+
+    asyncio.run(online("CP-2"))
+    listed = CliRunner().invoke(app, ["station", "list", *where])
+    assert listed.stdout.splitlines() == [
+        "CP-10  default  offline  password     -    never booted",
+        "CP-2   acme     online   no password  1.6  never booted",
+    ]
+    only = CliRunner().invoke(app, ["station", "list", "--org", "acme", *where])
+    assert [line.split()[0] for line in only.stdout.splitlines()] == ["CP-2"]
+
+    other = CliRunner().invoke(app, ["station", "remove", "CP-10", "--org", "acme", *where])
+    assert (other.exit_code, other.stderr) == (
+        1,
+        f"no station 'CP-10' of organization 'acme' in {lab / 'chargeyard.db'}\n",
     )
+    connected = CliRunner().invoke(app, ["station", "remove", "CP-2", *where])
+    assert connected.exit_code == 1
+    assert "remove it with DELETE /api/v1/chargers/CP-2 on the running CSMS" in connected.stderr
+    removed = CliRunner().invoke(app, ["station", "remove", "CP-10", *where])
+    assert (removed.exit_code, removed.stderr) == (
+        0,
+        f"station 'CP-10' removed from {lab / 'chargeyard.db'}\n",
+    )
+    after = CliRunner().invoke(app, ["station", "list", *where])
+    assert [line.split()[0] for line in after.stdout.splitlines()] == ["CP-2"]
+    again = CliRunner().invoke(app, ["station", "remove", "CP-10", *where])
+    assert (again.exit_code, again.stderr) == (
+        1,
+        f"no station 'CP-10' in {lab / 'chargeyard.db'}\n",
+    )
+
+
+def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(lab: Path) -> None:
+    result = CliRunner().invoke(app, ["apikey", "create", "--name", "ci", "--data-dir", str(lab)])
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
     assert key.startswith("cy_")
     # Where it went: a key in another directory's database than the lab's would not work.
     assert result.stderr == (
-        f"admin API key 'ci' of organization 'default' created in {tmp_path / 'chargeyard.db'};"
+        f"admin API key 'ci' of organization 'default' created in {lab / 'chargeyard.db'};"
         " it cannot be shown again.\n"
     )
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
             assert (verified.name, verified.role, verified.organization_id) == (
@@ -440,8 +524,8 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
     asyncio.run(check())
 
 
-def test_apikey_list_and_revoke(tmp_path: Path) -> None:
-    where = ["--data-dir", str(tmp_path)]
+def test_apikey_list_and_revoke(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
     created = CliRunner().invoke(
         app, ["apikey", "create", "--name", "screens", "--role", "viewer", *where]
     )
@@ -465,16 +549,16 @@ def test_apikey_list_and_revoke(tmp_path: Path) -> None:
     assert (again.exit_code, again.stderr) == (1, f"no API key with id {key_id!r}\n")
 
 
-def test_apikey_create_refuses_an_unknown_role(tmp_path: Path) -> None:
+def test_apikey_create_refuses_an_unknown_role(lab: Path) -> None:
     result = CliRunner().invoke(
-        app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(tmp_path)]
+        app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(lab)]
     )
     assert result.exit_code == 2
     assert "'root' is not one of 'platform', 'admin', 'operator', 'viewer'" in result.output
 
 
-def test_apikey_create_in_an_organization_makes_it(tmp_path: Path) -> None:
-    where = ["--data-dir", str(tmp_path)]
+def test_apikey_create_in_an_organization_makes_it(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
     created = CliRunner().invoke(
         app,
         ["apikey", "create", "--name", "acme ops", "--org", "acme", "--role", "operator", *where],
@@ -483,7 +567,7 @@ def test_apikey_create_in_an_organization_makes_it(tmp_path: Path) -> None:
     key = created.stdout.strip()
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
             assert (verified.organization_id, verified.role) == ("acme", "operator")

@@ -65,7 +65,7 @@ _COMMANDS = {
         "Judge a CSMS or a charging station by the OCPP test cases.",
     ),
     "station": _Lazy(
-        "chargeyard.cli_credentials", "station_app", "Stations the CSMS lets in: add, list, remove."
+        "chargeyard.cli_stations", "station_app", "Stations the CSMS lets in: add, list, remove."
     ),
     "token": _Lazy(
         "chargeyard.cli_credentials",

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+import typer
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
@@ -683,20 +684,20 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     ("command", "said"),
     [
         (
-            ["csms", "--port", "{free}", "--api-port", "{taken}"],
+            ["csms", "--ocpp-port", "{free}", "--api-port", "{taken}"],
             "chargeyard csms: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
             " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
         (
-            ["csms", "--port", "{taken}", "--api-port", "{free}"],
+            ["csms", "--ocpp-port", "{taken}", "--api-port", "{free}"],
             "chargeyard csms: the OCPP listener cannot listen on 127.0.0.1:{taken}: the port is in"
-            " use (by another program); give another with --port (or CHARGEYARD_CSMS_PORT)",
+            " use (by another program); give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
         ),
         (
             # Before the cluster's Redis is even tried.
-            ["api", "--port", "{taken}", "--redis-url", DEAD_REDIS],
+            ["api", "--api-port", "{taken}", "--redis-url", DEAD_REDIS],
             "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
-            " (by another program); give another with --port (or CHARGEYARD_API_PORT)",
+            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
     ],
     ids=["csms-api", "csms-ocpp", "api-node"],
@@ -718,6 +719,40 @@ def test_a_taken_port_stops_a_server_before_anything_starts_with_one_line(
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines() == [said.format(**ports)]
     assert not (tmp_path / "chargeyard.db").exists()  # nothing was started
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env"),
+    [
+        (["--ocpp-port", "9100"], {}),
+        (["--port", "9100"], {}),  # the older name
+        ([], {"CHARGEYARD_OCPP_PORT": "9100"}),  # as for `chargeyard up`
+        ([], {"CHARGEYARD_CSMS_PORT": "9100"}),
+    ],
+)
+def test_csms_takes_its_ocpp_port_by_the_name_up_gives_it_and_by_the_older_one(
+    served: list[CsmsSettings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    env: dict[str, str],
+) -> None:
+    for variable in ("CHARGEYARD_OCPP_PORT", "CHARGEYARD_CSMS_PORT"):
+        monkeypatch.delenv(variable, raising=False)
+    result = CliRunner().invoke(app, ["csms", *arguments, "--data-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert served[-1].port == 9100
+
+
+def test_the_servers_name_their_ports_alike() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    options = {
+        name: {option for parameter in commands[name].params for option in parameter.opts}
+        for name in ("up", "csms", "api")
+    }
+    assert {"--ocpp-port", "--api-port"} <= options["up"]
+    assert {"--ocpp-port", "--port", "--api-port"} <= options["csms"]
+    assert {"--api-port", "--port"} <= options["api"]
 
 
 def test_csms_listens_on_wss_with_its_certificate_and_client_ca(

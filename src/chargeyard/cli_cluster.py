@@ -49,7 +49,13 @@ def api(
         str, typer.Option(envvar="CHARGEYARD_API_HOST", help="Address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option(envvar="CHARGEYARD_API_PORT", help="Port of the REST API.")
+        int,
+        typer.Option(
+            "--api-port",
+            "--port",
+            envvar="CHARGEYARD_API_PORT",
+            help="Port of the REST API (--port is its older name).",
+        ),
     ] = 8000,
     ocpp_url: Annotated[
         str | None,
@@ -87,7 +93,7 @@ def api(
 
     async def start(running: contextlib.AsyncExitStack) -> str:
         # Its port before anything starts: a taken one is one line naming the option.
-        sockets = claim(ListenPort(host, port, "the REST API", "--port", "CHARGEYARD_API_PORT"))
+        sockets = claim(ListenPort(host, port, "the REST API", "--api-port", "CHARGEYARD_API_PORT"))
         running.callback(release, sockets)
         node = await assemble_api_node(
             running,

@@ -57,7 +57,14 @@ def csms(
         str, typer.Option(envvar="CHARGEYARD_CSMS_HOST", help="Address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option(envvar="CHARGEYARD_CSMS_PORT", help="OCPP WebSocket port.")
+        int,
+        typer.Option(
+            "--ocpp-port",
+            "--port",
+            envvar=["CHARGEYARD_OCPP_PORT", "CHARGEYARD_CSMS_PORT"],
+            help="OCPP WebSocket port; stations connect to ws://HOST:PORT/ocpp/{identity}"
+            " (--port is its older name).",
+        ),
     ] = 9000,
     heartbeat_interval: Annotated[
         int,
@@ -294,7 +301,7 @@ def _claim_ports(settings: CsmsSettings, api_port: int) -> list[socket.socket]:
     """
     check(
         ListenPort(
-            settings.host, settings.port, "the OCPP listener", "--port", "CHARGEYARD_CSMS_PORT"
+            settings.host, settings.port, "the OCPP listener", "--ocpp-port", "CHARGEYARD_OCPP_PORT"
         )
     )
     if not api_port:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +19,29 @@ from chargeyard.startup import StartupFailure
 
 
 def _lab_help(field: str) -> str:
+    """``field``'s description, then its environment variables and default as Click shows them
+    for the other commands' options: ``[env var: X; default: Y]``, a flag's default by its
+    name. (The settings read the environment themselves; the options only show it.)"""
+    from pydantic import AliasChoices
+
     from chargeyard.lab.settings import LabSettings
 
     info = LabSettings.model_fields[field]
-    default = "" if info.default is None else f"; default {info.default}"
-    return f"{info.description} (env {LabSettings.env_name(field)}{default})"
+    alias = info.validation_alias
+    names = (
+        [str(name) for name in alias.choices]
+        if isinstance(alias, AliasChoices)
+        else [LabSettings.env_name(field)]
+    )
+    extra = [f"env var: {', '.join(names)}"]
+    if isinstance(info.default, bool):
+        flag = field.replace("_", "-")
+        extra.append(f"default: {flag if info.default else f'no-{flag}'}")
+    elif isinstance(info.default, Enum):
+        extra.append(f"default: {info.default.value}")
+    elif info.default is not None:
+        extra.append(f"default: {info.default}")
+    return f"{info.description}  [{'; '.join(extra)}]"
 
 
 def up(

@@ -54,6 +54,7 @@ from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import quiet_chatty_libraries
 from chargeyard.ports import ListenPort, PortUnavailable, check, claim, release
+from chargeyard.program import program_name
 from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
@@ -183,13 +184,21 @@ async def run(
         if sign_in is not None:
             link = sign_in.link
             sign_in.when_renewed(lambda: _say(err, banner.signed_in(link(dashboard_url))))
+        # New credentials: for the organization the lab's stations join, as the user runs
+        # chargeyard (scripts/chargeyard from a checkout).
+        advice = banner.Credentials(
+            program_name(),
+            lab_organization(settings),
+            settings.data_dir,
+            settings.database_url,
+        )
         # The banner comes once startup is over (the boot reports are written), in one piece.
         await _settled(None if site is None else host.fleet_of(site.organization_id), log_quiet)
         with quiet.unsplit():
             if site is not None and site.credentials is not None:
                 out.write(banner.first_start(site, api_url, routes, settings.data_dir))
             elif site is not None:
-                out.write(banner.again(credentials is not None, settings.data_dir))
+                out.write(banner.again(credentials is not None, settings.data_dir, advice))
             out.flush()
             lines = banner.ready_lines(
                 ocpp_url,
@@ -198,6 +207,7 @@ async def run(
                 demo=site is not None,
                 data_dir=settings.data_dir,
                 sign_in=None if sign_in is None else sign_in.link(dashboard_url),
+                credentials=advice,
             )
             _say(err, "\n".join(["", *lines, ""]))
         await until()
@@ -335,12 +345,18 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         heartbeat_interval=settings.heartbeat_interval,
         boot_status=settings.boot_status.value,
         auto_register=True,
-        register_into=demo.ORGANIZATION_ID if settings.demo else DEFAULT_ORGANIZATION_ID,
+        register_into=lab_organization(settings),
         accept_unknown_tags=True,
         max_frame_bytes=settings.max_frame_bytes,
         retention=retention_limits(settings.retention_days, settings.retention_max_rows),
         authority=authority_for(settings.data_dir, settings.ca_cert, settings.ca_key),
     )
+
+
+def lab_organization(settings: LabSettings) -> str:
+    """The organization the lab's stations join when they dial in unannounced: the demo's,
+    ``default`` without the demo."""
+    return demo.ORGANIZATION_ID if settings.demo else DEFAULT_ORGANIZATION_ID
 
 
 async def _seed(

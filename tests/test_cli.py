@@ -686,18 +686,18 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
         (
             ["csms", "--ocpp-port", "{free}", "--api-port", "{taken}"],
             "chargeyard csms: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
-            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
         (
             ["csms", "--ocpp-port", "{taken}", "--api-port", "{free}"],
             "chargeyard csms: the OCPP listener cannot listen on 127.0.0.1:{taken}: the port is in"
-            " use (by another program); give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
+            " use; give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
         ),
         (
             # Before the cluster's Redis is even tried.
             ["api", "--api-port", "{taken}", "--redis-url", DEAD_REDIS],
             "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
-            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
     ],
     ids=["csms-api", "csms-ocpp", "api-node"],

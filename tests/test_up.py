@@ -385,12 +385,12 @@ def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
         (
             "--api-port",
             "chargeyard up: the HTTP API cannot listen on 127.0.0.1:{port}: the port is in use"
-            " (by another program); give another with --api-port (or CHARGEYARD_API_PORT)",
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
         (
             "--ocpp-port",
             "chargeyard up: the OCPP listener cannot listen on 127.0.0.1:{port}: the port is in"
-            " use (by another program); give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
+            " use; give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
         ),
     ],
 )

@@ -54,7 +54,7 @@ class PortUnavailable(StartupFailure):
         address = f"[{where.host}]" if ":" in where.host else where.host or "*"
         hint = where.hint()
         if error.errno == errno.EADDRINUSE:
-            reason = "the port is in use (by another program)"
+            reason = "the port is in use"
             advice = f"give another with {hint}" if hint else "free it"
         elif error.errno == errno.EACCES:
             reason = "the port needs privileges"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,10 +14,11 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+import typer
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
-from chargeyard import cli, cli_cluster
+from chargeyard import cli_cluster, cli_csms
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
 from chargeyard.cli import app
@@ -27,6 +29,7 @@ from chargeyard.stack import ClusterOptions
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 from tests.ports import free_port
+from tests.processes import chargeyard, environment
 
 UNREACHABLE_DB = "postgresql://chargeyard@127.0.0.1:1/x"  # nothing listens on port 1
 DEAD_REDIS = "redis://127.0.0.1:1/0"
@@ -45,6 +48,51 @@ def test_version_names_the_ocpp_versions() -> None:
     result = CliRunner().invoke(app, ["version"])
     assert result.exit_code == 0
     assert "OCPP: 2.1 (ocpp2.1), 2.0.1 (ocpp2.0.1), 1.6 (ocpp1.6)" in result.output
+
+
+# What the servers need and a command's help does not: each takes a large part of a second or
+# more to import.
+_SERVER_LIBRARIES = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "pydantic_settings", "rich")
+_SERVER_PACKAGES = ("api", "csms", "gateway", "lab", "station", "store", "stack")
+
+
+def _imported_by(*arguments: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``chargeyard ARGUMENTS``."""
+    script = (
+        "import sys\n"
+        "from chargeyard.cli import app\n"
+        "try:\n"
+        f"    app({list(arguments)!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(done.stderr.split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments", [["--help"], [], ["version"]])
+def test_help_and_version_import_none_of_the_servers_libraries(arguments: list[str]) -> None:
+    imported = _imported_by(*arguments)
+    assert "typer" in imported  # the probe saw the command run
+    heavy = {
+        name
+        for name in imported
+        if name.split(".")[0] in _SERVER_LIBRARIES
+        or name.split(".")[:2] in (["chargeyard", package] for package in _SERVER_PACKAGES)
+    }
+    assert heavy == set()
+
+
+@pytest.mark.slow
+def test_a_command_s_help_imports_its_own_module_only() -> None:
+    imported = _imported_by("apikey", "--help")
+    assert "chargeyard.cli_credentials" in imported
+    assert "chargeyard.cli_csms" not in imported
+    assert "chargeyard.cli_conformance" not in imported
 
 
 @pytest.fixture
@@ -109,8 +157,8 @@ def served(
         served_outbound.append(outbound)
         served_cluster.append(cluster)
 
-    monkeypatch.setattr(cli, "_serve_until_signalled", record)
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli_csms, "_serve_until_signalled", record)
+    monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     return seen
 
 
@@ -340,14 +388,60 @@ async def test_readme_run_command_serves_stations_and_the_api_and_stops_on_sigte
     assert b"chargeyard CSMS stopped" in rest
 
 
-def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) -> None:
-    data_dir = str(tmp_path)
+@pytest.fixture
+def lab(tmp_path: Path) -> Path:
+    """A lab's data directory, as `chargeyard up` or `csms` leaves it: its database made."""
+
+    async def make() -> None:
+        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}"):
+            pass
+
+    asyncio.run(make())
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["apikey", "create", "--name", "me"],
+        ["apikey", "list"],
+        ["apikey", "revoke", "some-id"],
+        ["station", "add", "CP-1"],
+        ["station", "list"],
+        ["station", "remove", "CP-1"],
+    ],
+    ids=" ".join,
+)
+def test_a_command_on_the_lab_s_data_refuses_a_directory_without_a_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # Run where the user is, with the default ./data, which holds no lab: nothing is made.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, command, env={"CHARGEYARD_DATA_DIR": None})
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"chargeyard {' '.join(command[:2])}: no lab in ./data (chargeyard.db is not there: run"
+        " this where you ran `chargeyard up` or `chargeyard csms`, or give --data-dir or"
+        " --database-url)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_url_given_is_used_as_it_is(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    created = CliRunner().invoke(app, ["apikey", "create", "--name", "me", "--database-url", url])
+    assert created.exit_code == 0, created.output
+    assert f"created in {tmp_path / 'elsewhere.db'}" in created.stderr
+
+
+def test_station_add_registers_a_station_with_a_hashed_password(lab: Path) -> None:
+    data_dir = str(lab)
     # A long password: a short one can turn up by chance in the hash's random base64 salt.
     password = "correct-horse-battery-staple"
     arguments = ["station", "add", "CP-9", "--password", password, "--data-dir", data_dir]
     added = CliRunner().invoke(app, arguments)
     assert added.exit_code == 0
-    database = tmp_path / "chargeyard.db"
+    database = lab / "chargeyard.db"
     assert added.stderr == (
         f"station 'CP-9' registered with an HTTP Basic password in {database}\n"
     )
@@ -356,7 +450,7 @@ def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) 
     assert again.stderr == f"station 'CP-9' is already registered in {database}\n"
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             station = await store.stations.get("CP-9")
             assert station is not None
             assert station.password_hash is not None
@@ -366,21 +460,59 @@ def test_station_add_registers_a_station_with_a_hashed_password(tmp_path: Path) 
     asyncio.run(check())
 
 
-def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["apikey", "create", "--name", "ci", "--data-dir", str(tmp_path)]
+def test_station_list_shows_each_station_and_remove_takes_one_out(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
+    for arguments in (["CP-2", "--org", "acme"], ["CP-10", "--password", "a-long-password"]):
+        assert CliRunner().invoke(app, ["station", "add", *arguments, *where]).exit_code == 0
+
+    async def online(identity: str) -> None:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
+            await store.stations.set_online(identity, ocpp_version="1.6")
+
+    asyncio.run(online("CP-2"))
+    listed = CliRunner().invoke(app, ["station", "list", *where])
+    assert listed.stdout.splitlines() == [
+        "CP-10  default  offline  password     -    never booted",
+        "CP-2   acme     online   no password  1.6  never booted",
+    ]
+    only = CliRunner().invoke(app, ["station", "list", "--org", "acme", *where])
+    assert [line.split()[0] for line in only.stdout.splitlines()] == ["CP-2"]
+
+    other = CliRunner().invoke(app, ["station", "remove", "CP-10", "--org", "acme", *where])
+    assert (other.exit_code, other.stderr) == (
+        1,
+        f"no station 'CP-10' of organization 'acme' in {lab / 'chargeyard.db'}\n",
     )
+    connected = CliRunner().invoke(app, ["station", "remove", "CP-2", *where])
+    assert connected.exit_code == 1
+    assert "remove it with DELETE /api/v1/chargers/CP-2 on the running CSMS" in connected.stderr
+    removed = CliRunner().invoke(app, ["station", "remove", "CP-10", *where])
+    assert (removed.exit_code, removed.stderr) == (
+        0,
+        f"station 'CP-10' removed from {lab / 'chargeyard.db'}\n",
+    )
+    after = CliRunner().invoke(app, ["station", "list", *where])
+    assert [line.split()[0] for line in after.stdout.splitlines()] == ["CP-2"]
+    again = CliRunner().invoke(app, ["station", "remove", "CP-10", *where])
+    assert (again.exit_code, again.stderr) == (
+        1,
+        f"no station 'CP-10' in {lab / 'chargeyard.db'}\n",
+    )
+
+
+def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(lab: Path) -> None:
+    result = CliRunner().invoke(app, ["apikey", "create", "--name", "ci", "--data-dir", str(lab)])
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
     assert key.startswith("cy_")
     # Where it went: a key in another directory's database than the lab's would not work.
     assert result.stderr == (
-        f"admin API key 'ci' of organization 'default' created in {tmp_path / 'chargeyard.db'};"
+        f"admin API key 'ci' of organization 'default' created in {lab / 'chargeyard.db'};"
         " it cannot be shown again.\n"
     )
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
             assert (verified.name, verified.role, verified.organization_id) == (
@@ -393,8 +525,8 @@ def test_apikey_create_prints_a_key_that_verifies_once_stored_hashed(tmp_path: P
     asyncio.run(check())
 
 
-def test_apikey_list_and_revoke(tmp_path: Path) -> None:
-    where = ["--data-dir", str(tmp_path)]
+def test_apikey_list_and_revoke(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
     created = CliRunner().invoke(
         app, ["apikey", "create", "--name", "screens", "--role", "viewer", *where]
     )
@@ -418,16 +550,16 @@ def test_apikey_list_and_revoke(tmp_path: Path) -> None:
     assert (again.exit_code, again.stderr) == (1, f"no API key with id {key_id!r}\n")
 
 
-def test_apikey_create_refuses_an_unknown_role(tmp_path: Path) -> None:
+def test_apikey_create_refuses_an_unknown_role(lab: Path) -> None:
     result = CliRunner().invoke(
-        app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(tmp_path)]
+        app, ["apikey", "create", "--name", "x", "--role", "root", "--data-dir", str(lab)]
     )
     assert result.exit_code == 2
     assert "'root' is not one of 'platform', 'admin', 'operator', 'viewer'" in result.output
 
 
-def test_apikey_create_in_an_organization_makes_it(tmp_path: Path) -> None:
-    where = ["--data-dir", str(tmp_path)]
+def test_apikey_create_in_an_organization_makes_it(lab: Path) -> None:
+    where = ["--data-dir", str(lab)]
     created = CliRunner().invoke(
         app,
         ["apikey", "create", "--name", "acme ops", "--org", "acme", "--role", "operator", *where],
@@ -436,7 +568,7 @@ def test_apikey_create_in_an_organization_makes_it(tmp_path: Path) -> None:
     key = created.stdout.strip()
 
     async def check() -> None:
-        async with await Store.open(f"sqlite:///{tmp_path / 'chargeyard.db'}") as store:
+        async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
             verified = await store.api_keys.verify(key)
             assert verified is not None
             assert (verified.organization_id, verified.role) == ("acme", "operator")
@@ -536,7 +668,7 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     tmp_path: Path, arguments: list[str], said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The process's logging is left as it is (the command would configure it for a process).
-    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     monkeypatch.setattr(cli_cluster, "configure_logging", lambda level: None)
     result = CliRunner().invoke(
         app, [*arguments, "--data-dir", str(tmp_path)], env={"CHARGEYARD_REDIS_URL": ""}
@@ -545,6 +677,82 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     [line] = [line for line in result.output.splitlines() if line.startswith("chargeyard ")]
     assert line.startswith(said), result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (
+            ["csms", "--ocpp-port", "{free}", "--api-port", "{taken}"],
+            "chargeyard csms: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
+        ),
+        (
+            ["csms", "--ocpp-port", "{taken}", "--api-port", "{free}"],
+            "chargeyard csms: the OCPP listener cannot listen on 127.0.0.1:{taken}: the port is in"
+            " use; give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
+        ),
+        (
+            # Before the cluster's Redis is even tried.
+            ["api", "--api-port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
+        ),
+    ],
+    ids=["csms-api", "csms-ocpp", "api-node"],
+)
+def test_a_taken_port_stops_a_server_before_anything_starts_with_one_line(
+    tmp_path: Path, command: list[str], said: str
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        ports = {"free": free_port(), "taken": other.getsockname()[1]}
+        done = subprocess.run(
+            chargeyard(*(word.format(**ports) for word in command), "--data-dir", str(tmp_path)),
+            capture_output=True,
+            text=True,
+            env=environment(),
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [said.format(**ports)]
+    assert not (tmp_path / "chargeyard.db").exists()  # nothing was started
+
+
+@pytest.mark.parametrize(
+    ("arguments", "env"),
+    [
+        (["--ocpp-port", "9100"], {}),
+        (["--port", "9100"], {}),  # the older name
+        ([], {"CHARGEYARD_OCPP_PORT": "9100"}),  # as for `chargeyard up`
+        ([], {"CHARGEYARD_CSMS_PORT": "9100"}),
+    ],
+)
+def test_csms_takes_its_ocpp_port_by_the_name_up_gives_it_and_by_the_older_one(
+    served: list[CsmsSettings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    arguments: list[str],
+    env: dict[str, str],
+) -> None:
+    for variable in ("CHARGEYARD_OCPP_PORT", "CHARGEYARD_CSMS_PORT"):
+        monkeypatch.delenv(variable, raising=False)
+    result = CliRunner().invoke(app, ["csms", *arguments, "--data-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert served[-1].port == 9100
+
+
+def test_the_servers_name_their_ports_alike() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    options = {
+        name: {option for parameter in commands[name].params for option in parameter.opts}
+        for name in ("up", "csms", "api")
+    }
+    assert {"--ocpp-port", "--api-port"} <= options["up"]
+    assert {"--ocpp-port", "--port", "--api-port"} <= options["csms"]
+    assert {"--api-port", "--port"} <= options["api"]
 
 
 def test_csms_listens_on_wss_with_its_certificate_and_client_ca(

@@ -81,3 +81,30 @@ def test_up_help_in_a_pipe() -> None:
     [(_, up)] = [(words, command) for words, command in _commands() if words == ["up"]]
     _assert_readable(done.stdout, up)
     assert "--sessions-per-hour <float>" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "command"),
+    [
+        pytest.param(words, command, id=" ".join(words) or "chargeyard")
+        for words, command in _commands()
+    ],
+)
+def test_every_option_shows_its_variable_and_default_in_one_style(
+    words: list[str], command: Command
+) -> None:
+    # Click's own: "[env var: X; default: Y]", a flag's default by its name.
+    result = CliRunner().invoke(app, [*words, "--help"], env={"COLUMNS": "2000"})
+    assert result.exit_code == 0, result.output
+    assert "(env CHARGEYARD_" not in result.output
+    assert "default True" not in result.output
+    assert "default False" not in result.output
+
+
+def test_up_shows_its_variables_and_defaults_as_the_other_commands() -> None:
+    result = CliRunner().invoke(app, ["up", "--help"], env={"COLUMNS": "2000"})
+    flat = " ".join(result.output.split())
+    assert "[env var: CHARGEYARD_DEMO; default: demo]" in flat
+    assert "[env var: CHARGEYARD_OCPP_PORT, CHARGEYARD_CSMS_PORT; default: 9000]" in flat
+    assert "[env var: CHARGEYARD_DATABASE_URL]" in flat  # no default
+    assert "[env var: CHARGEYARD_BOOT_STATUS; default: Accepted]" in flat

@@ -72,3 +72,32 @@ async def test_readme_commands_work_next_to_the_lab_scripts_run_started(tmp_path
     ours = str(Path(os.environ.get("CHARGEYARD_VENV", ROOT / ".venv")) / "bin" / "chargeyard")
     hint = f"run as {ROOT}/scripts/chargeyard COMMAND"
     assert (hint in lab.stderr) == (shutil.which("chargeyard") != ours), lab.stderr
+
+
+async def test_a_lab_started_again_suggests_commands_that_start_as_the_wrapper(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    for _ in ("first start", "again"):
+        lab = UpProcess(data_dir, "--chargers", "1", script=True)
+        try:
+            await lab.start(within=60)
+        finally:
+            assert await lab.stop() == 0, lab.stderr
+    assert f"  {_program()} apikey create --name me --org demo --data-dir {data_dir}\n" in (
+        lab.stdout
+    )
+    assert f"  {_program()} token create --org demo --role admin --data-dir {data_dir}\n" in (
+        lab.stdout
+    )
+
+
+def _program() -> str:
+    """How a lab that scripts/run started (by its path) names chargeyard: by the wrapper's
+    path, unless the PATH leads to this checkout's chargeyard."""
+    ours = {
+        Path(os.environ.get("CHARGEYARD_VENV", ROOT / ".venv")) / "bin" / "chargeyard",
+        WRAPPER.resolve(),
+    }
+    on_path = shutil.which("chargeyard")
+    return "chargeyard" if on_path and Path(on_path).resolve() in ours else str(WRAPPER)

@@ -219,8 +219,11 @@ async def _report_201(websocket: ClientConnection) -> None:
 
 async def test_everything_answered_survives_sigkill_and_restart(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    # The key is created against the same database the listener will use (--data-dir).
-    key = await _cli("apikey", "create", "--name", "kill-test", "--data-dir", str(data_dir))
+    data_dir.mkdir()
+    # The key is created before the listener first starts, in the database it will use: named
+    # by its URL (`--data-dir` alone refuses a directory that holds no lab yet).
+    database = f"sqlite:///{data_dir / 'chargeyard.db'}"
+    key = await _cli("apikey", "create", "--name", "kill-test", "--database-url", database)
     key = key.strip()
     first = CsmsProcess(
         data_dir, tmp_path / "first.log", "--auto-register", "--accept-unknown-tags"

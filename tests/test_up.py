@@ -4,17 +4,23 @@ directory, the credentials it prints once, and the curl examples that work as pr
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import re
 import shlex
+import socket
 import stat
 import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
-from tests.processes import UpProcess
+from tests.ports import free_port
+from tests.processes import UpProcess, chargeyard, environment
 
 pytestmark = pytest.mark.slow
 
@@ -138,6 +144,21 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
     assert len({template for _, template in mix}) == 10  # AC and DC models of the catalog
 
 
+def _suggested(stdout: str) -> list[str]:
+    """The commands a later start suggests for new credentials (token, then API key)."""
+    lines = stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.endswith("New ones:"))
+    return [line.strip() for line in lines[start + 1 : start + 3]]
+
+
+def _run_printed(command: str) -> str:
+    done = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, env=environment(), timeout=60
+    )
+    assert done.returncode == 0, (command, done.stderr)
+    return done.stdout
+
+
 async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = UpProcess(data_dir, "--chargers", "3")
@@ -158,8 +179,19 @@ async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path:
             [old_link], [new_link] = _SIGN_IN.findall(first.stderr), _SIGN_IN.findall(again.stderr)
             old = await api.post("/dashboard/sign-in", json={"secret": _secret(old_link)})
             new = await api.post("/dashboard/sign-in", json={"secret": _secret(new_link)})
+            # The new credentials it suggests, made by its commands as printed, see the demo.
+            made_token, made_key = [
+                (await asyncio.to_thread(_run_printed, command)).strip()
+                for command in _suggested(again.stdout)
+            ]
+            demo_sites = await api.get(
+                "/ocpp/locations", headers={"Authorization": f"Bearer {made_token}"}
+            )
+            demo_stations = await api.get("/api/v1/chargers", headers={"X-API-Key": made_key})
     finally:
         assert await again.stop() == 0
+    assert demo_sites.json()["total"] == 1, demo_sites.text
+    assert demo_stations.json()["total"] == 3, demo_stations.text
     assert old.status_code == 403
     assert new.status_code == 200
     assert new.json()["apiKey"] == api_key  # the dashboard signs in without the first banner
@@ -176,7 +208,8 @@ async def test_a_second_start_reuses_the_demo_and_prints_no_new_secret(tmp_path:
             database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("organizations", "locations", "simulated_chargers", "api_keys")
         ]
-    assert counts == [2, 1, 3, 1]  # the demo's organization beside the default one
+    # The demo's organization beside the default one; the demo's key and the one made here.
+    assert counts == [2, 1, 3, 2]
 
 
 async def test_no_demo_starts_empty(tmp_path: Path) -> None:
@@ -189,9 +222,14 @@ async def test_no_demo_starts_empty(tmp_path: Path) -> None:
         assert await lab.stop() == 0
     assert lab.stdout == ""  # no credentials: nothing was created
     assert config == {"signIn": False}
+    # Commands for the organization unannounced stations join without the demo.
+    program = f"{shlex.quote(sys.executable)} -m chargeyard.cli"
+    data = shlex.quote(str(lab.data_dir))
     assert (
-        "chargeyard dashboard sign-in: no link (no demo); type an API key (chargeyard apikey"
-        " create) and a token (chargeyard token create) in its Settings"
+        "chargeyard dashboard sign-in: no link (no demo); type an API key"
+        f" ({program} apikey create --name me --org default --data-dir {data}) and a token"
+        f" ({program} token create --org default --role admin --data-dir {data}) in its"
+        " Settings"
     ) in lab.stderr
     assert "0 chargers running, no demo" in lab.stderr
     with lab.database() as database:
@@ -322,3 +360,48 @@ def test_a_boot_policy_that_is_not_one_is_refused(
     result = CliRunner().invoke(app, ["up", *arguments], env=env | {"COLUMNS": "200"})
     assert result.exit_code == 2
     assert complaint in " ".join(result.output.split())
+
+
+@contextlib.contextmanager
+def _taken_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that another program listens on while the block runs."""
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``chargeyard ARGUMENTS`` to its end: a start that cannot listen ends by itself."""
+    return subprocess.run(
+        chargeyard(*arguments), capture_output=True, text=True, env=environment(), timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("taken", "said"),
+    [
+        (
+            "--api-port",
+            "chargeyard up: the HTTP API cannot listen on 127.0.0.1:{port}: the port is in use"
+            "; give another with --api-port (or CHARGEYARD_API_PORT)",
+        ),
+        (
+            "--ocpp-port",
+            "chargeyard up: the OCPP listener cannot listen on 127.0.0.1:{port}: the port is in"
+            " use; give another with --ocpp-port (or CHARGEYARD_OCPP_PORT)",
+        ),
+    ],
+)
+def test_a_taken_port_stops_up_before_anything_starts_with_one_line(
+    tmp_path: Path, taken: str, said: str
+) -> None:
+    ports = {"--api-port": str(free_port()), "--ocpp-port": str(free_port())}
+    with _taken_port() as port:
+        ports[taken] = str(port)
+        done = _run("up", "--data-dir", str(tmp_path / "data"), *itertools.chain(*ports.items()))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [said.format(port=port)]
+    assert done.stdout == ""
+    assert not (tmp_path / "data" / "chargeyard.db").exists()  # nothing was started

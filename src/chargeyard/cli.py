@@ -1,67 +1,137 @@
 """The ``chargeyard`` command. Every option also reads an environment variable (shown in
-``--help``), so a deployment can be configured without flags."""
+``--help``), so a deployment can be configured without flags.
+
+Each sub-command lives in a module of its own (``cli_*.py``), imported only when that command
+runs or shows its help: ``chargeyard --help`` and ``chargeyard version`` load none of the
+server's libraries (the API framework, the database toolkit, the station models), which take
+a second or more to import."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
-import sys
-from pathlib import Path
-from typing import Annotated
+import importlib
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
+from typing import Any
 
 import typer
-from pydantic import SecretStr
-from rich.console import Console
+from typer.core import TyperGroup
 
-from chargeyard import (
-    __version__,
-    cli_cluster,
-    cli_conformance,
-    cli_credentials,
-    cli_sim,
-    cli_tls,
-    event_loop,
-)
-from chargeyard.api.settings import ApiSettings
-from chargeyard.cli_options import (
-    DEFAULT_DATA_DIR,
-    CaCert,
-    CaKey,
-    DatabaseUrl,
-    DataDir,
-    LogLevel,
-    MaxFrameBytes,
-    MaxStoredPayloadChars,
-    NodeName,
-    RedisPrefix,
-    RedisUrl,
-    RetentionDays,
-    RetentionMaxRows,
-    default_node_name,
-    resolve_database_url,
-)
-from chargeyard.csms.authority import AuthorityError, authority_for
-from chargeyard.csms.policy import BootStatus
-from chargeyard.csms.server import CsmsSettings
-from chargeyard.lab.secrets import jwt_secret
-from chargeyard.logs import configure_logging
-from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
-from chargeyard.stack import (
-    DEFAULT_REDIS_PREFIX,
-    ApiOptions,
-    ClusterOptions,
-    StartupFailure,
-    assemble,
-)
-from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
-from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
-from chargeyard.store.retention import DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_ROWS, retention_limits
+from chargeyard import __version__
+
+
+@dataclass(frozen=True, slots=True)
+class _Lazy:
+    """A sub-command found at ``module:attribute``: a function (one command) or a
+    ``typer.Typer`` (a group of them); ``summary`` is its line in ``chargeyard --help``."""
+
+    module: str
+    attribute: str
+    summary: str
+
+
+_COMMANDS = {
+    "csms": _Lazy(
+        "chargeyard.cli_csms",
+        "csms",
+        "Only the central system: the OCPP listener and the REST API.",
+    ),
+    "up": _Lazy(
+        "chargeyard.cli_up", "up", "The whole lab: CSMS, simulated chargers, API and dashboard."
+    ),
+    "sim": _Lazy(
+        "chargeyard.cli_sim", "sim", "A fleet of simulated stations against any central system."
+    ),
+    "version": _Lazy(
+        "chargeyard.cli", "version", "Chargeyard's version and the OCPP versions it accepts."
+    ),
+    "api": _Lazy(
+        "chargeyard.cli_cluster",
+        "api",
+        "An API node of a cluster: the REST API, no listener of its own.",
+    ),
+    "worker": _Lazy(
+        "chargeyard.cli_cluster",
+        "worker",
+        "A worker of a cluster: a share of the gateway's chargers.",
+    ),
+    "apikey": _Lazy(
+        "chargeyard.cli_credentials",
+        "apikey_app",
+        "API keys for the REST API (X-API-Key), stored hashed.",
+    ),
+    "conformance": _Lazy(
+        "chargeyard.cli_conformance",
+        "conformance_app",
+        "Judge a CSMS or a charging station by the OCPP test cases.",
+    ),
+    "station": _Lazy(
+        "chargeyard.cli_stations", "station_app", "Stations the CSMS lets in: add, list, remove."
+    ),
+    "token": _Lazy(
+        "chargeyard.cli_credentials",
+        "token_app",
+        "Bearer tokens (JWT) for the simulator gateway under /ocpp.",
+    ),
+}
+
+
+def _load(name: str, lazy: _Lazy) -> Any:
+    """The Click command ``name`` (Typer's own copy of Click), its module imported now."""
+    target = getattr(importlib.import_module(lazy.module), lazy.attribute)
+    # A group of one sub-command, so that Typer keeps the command's name (it runs a lone
+    # command as the program itself); help as plain Click text, as the app's.
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    holder.callback()(lambda: None)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name, short_help=lazy.summary)
+    else:
+        holder.command(name, short_help=lazy.summary)(target)
+    return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The app's sub-commands by name, each loaded the first time it is looked up."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            self._loaded[name] = _load(name, _COMMANDS[name])
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        raise TypeError("chargeyard's sub-commands are listed in cli._COMMANDS")
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("chargeyard's sub-commands are listed in cli._COMMANDS")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_COMMANDS)
+
+    def __len__(self) -> int:
+        return len(_COMMANDS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in _COMMANDS
+
+
+class _LazyGroup(TyperGroup):
+    """The app's group: sub-commands from :data:`_COMMANDS`, listed in ``--help`` by their
+    summaries without importing them."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands()
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, lazy.summary) for name, lazy in _COMMANDS.items()])
+
 
 app = typer.Typer(
     name="chargeyard",
-    help="An OCPP lab: simulated charge stations and a central system (CSMS).",
+    cls=_LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     # Click's plain help, not Rich's tables: it wraps every column at the terminal's width
@@ -70,362 +140,22 @@ app = typer.Typer(
 )
 
 
-@app.command(short_help="Only the central system: the OCPP listener and the REST API.")
-def csms(
-    host: Annotated[
-        str, typer.Option(envvar="CHARGEYARD_CSMS_HOST", help="Address to listen on.")
-    ] = "127.0.0.1",
-    port: Annotated[
-        int, typer.Option(envvar="CHARGEYARD_CSMS_PORT", help="OCPP WebSocket port.")
-    ] = 9000,
-    heartbeat_interval: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            envvar="CHARGEYARD_HEARTBEAT_INTERVAL",
-            help="Seconds, sent to stations in the BootNotification answer: the heartbeat"
-            " interval when Accepted, the wait before booting again when Pending or Rejected"
-            " (there 0 lets the station choose).",
-        ),
-    ] = 300,
-    boot_status: Annotated[
-        BootStatus,
-        typer.Option(
-            envvar="CHARGEYARD_BOOT_STATUS",
-            help="The BootNotification answer of every boot (OCPP 1.6 section 4.2, 2.0.1"
-            " B01-B03). Pending and Rejected have stations boot again after"
-            " --heartbeat-interval.",
-        ),
-    ] = BootStatus.ACCEPTED,
-    validate: Annotated[
-        bool,
-        typer.Option(
-            envvar="CHARGEYARD_VALIDATE",
-            help="Check every payload against the official OCPP JSON schemas.",
-        ),
-    ] = True,
-    auto_register: Annotated[
-        bool,
-        typer.Option(
-            envvar="CHARGEYARD_AUTO_REGISTER",
-            help="Let unknown stations in and register them. Off: they are refused with 404"
-            " until added with `chargeyard station add`.",
-        ),
-    ] = False,
-    register_into: Annotated[
-        str,
-        typer.Option(
-            envvar="CHARGEYARD_REGISTER_INTO",
-            help="The organization that stations registered by --auto-register belong to"
-            " (their API keys see them; made if it does not exist).",
-        ),
-    ] = DEFAULT_ORGANIZATION_ID,
-    api_port: Annotated[
-        int,
-        typer.Option(
-            envvar="CHARGEYARD_API_PORT",
-            help="Port of the REST command API (/api/v1, X-API-Key); 0 switches it off.",
-        ),
-    ] = 8000,
-    accept_unknown_tags: Annotated[
-        bool,
-        typer.Option(
-            envvar="CHARGEYARD_ACCEPT_UNKNOWN_TAGS",
-            help="Answer Accepted for id tags the id-tag table does not know (a lab setting;"
-            " off: they are Invalid).",
-        ),
-    ] = False,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-    ca_cert: CaCert = None,
-    ca_key: CaKey = None,
-    redis_url: RedisUrl = None,
-    redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
-    node_name: NodeName = None,
-    log_level: LogLevel = "INFO",
-    max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-    retention_days: RetentionDays = DEFAULT_MAX_AGE_DAYS,
-    retention_max_rows: RetentionMaxRows = DEFAULT_MAX_ROWS,
-    max_stored_payload_chars: MaxStoredPayloadChars = DEFAULT_MAX_PAYLOAD_CHARS,
-    outbound_networks: Annotated[
-        str | None,
-        typer.Option(
-            envvar="CHARGEYARD_OUTBOUND_NETWORKS",
-            help="Where webhook deliveries may connect: 'any', 'public' (global addresses"
-            " only) or 'public' and networks such as 10.0.0.0/8, comma-separated; checked"
-            " after DNS at each connect. Default: 'any' when --host is a loopback address,"
-            " else 'public'.",
-            show_default=False,
-        ),
-    ] = None,
-    tls_cert: cli_tls.TlsCert = None,
-    tls_key: cli_tls.TlsKey = None,
-    tls_client_ca: cli_tls.TlsClientCa = None,
-) -> None:
-    """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}
-    (wss:// with --tls-cert)."""
-    configure_logging(log_level)
-    url = resolve_database_url(data_dir, database_url)
-    try:
-        outbound = (
-            OutboundPolicy.default_for(host)
-            if outbound_networks is None
-            else OutboundPolicy.parse(outbound_networks)
-        )
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--outbound-networks") from None
-    problem = cli_credentials.organization_problem(register_into)
-    if problem is not None:
-        raise typer.BadParameter(problem, param_hint="--register-into")
-    try:
-        authority = authority_for(data_dir, ca_cert, ca_key)
-    except AuthorityError as error:
-        raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
-    tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
-    settings = CsmsSettings(
-        host=host,
-        port=port,
-        tls=tls,
-        heartbeat_interval=heartbeat_interval,
-        boot_status=boot_status.value,
-        validate=validate,
-        auto_register=auto_register,
-        register_into=register_into,
-        accept_unknown_tags=accept_unknown_tags,
-        max_frame_bytes=max_frame_bytes,
-        retention=retention_limits(retention_days, retention_max_rows),
-        authority=authority,
-    )
-    try:
-        # uvloop when installed: the listener's event loop is what caps its message rate.
-        event_loop.run(
-            _serve_until_signalled(
-                url,
-                settings,
-                api_port,
-                _api_settings(data_dir),
-                max_stored_payload_chars,
-                outbound,
-                # Without the API (--api-port 0) nobody here would see the other nodes' events.
-                ClusterOptions(
-                    redis_url,
-                    node_name or default_node_name(),
-                    receive_events=api_port != 0,
-                    redis_prefix=redis_prefix,
-                )
-                if redis_url
-                else None,
-            )
-        )
-    except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
-        typer.echo(f"chargeyard csms: {error}", err=True)
-        raise typer.Exit(2) from None
-    except StartupFailure as error:
-        typer.echo(f"chargeyard csms: {error}", err=True)
-        raise typer.Exit(1) from None
+@app.callback()
+def _chargeyard() -> None:
+    """An OCPP lab: simulated charge stations and a central system (CSMS)."""
 
 
-def _api_settings(data_dir: Path) -> ApiSettings:
-    """The REST API's settings (``CHARGEYARD_API_*``). Without a key for the /ocpp tokens,
-    the lab's secret in ``data_dir`` (generated on first use, as `chargeyard up` does), so
-    that `chargeyard token create --data-dir` signs tokens this API accepts."""
-    settings = ApiSettings()
-    if settings.jwt_secret is not None or settings.jwt_public_key is not None:
-        return settings
-    return settings.model_copy(update={"jwt_secret": SecretStr(jwt_secret(data_dir))})
-
-
-async def _serve_until_signalled(
-    url: str,
-    settings: CsmsSettings,
-    api_port: int,
-    api_settings: ApiSettings,
-    max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
-    outbound: OutboundPolicy | None = None,
-    cluster: ClusterOptions | None = None,
-) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with contextlib.AsyncExitStack() as running:
-        stack = await assemble(
-            running,
-            database_url=url,
-            settings=settings,
-            max_payload_chars=max_payload_chars,
-            webhook_outbound=outbound,
-            api=ApiOptions(api_settings, host=settings.host, port=api_port, outbound=outbound)
-            if api_port
-            else None,
-            cluster=cluster,
-        )
-        server = stack.central.server
-        api = "the REST API is off (--api-port 0)"
-        if stack.api_port is not None:
-            api = (
-                f"REST API http://{settings.host}:{stack.api_port}/api/v1 (X-API-Key from"
-                " `chargeyard apikey create`; docs at /docs)"
-            )
-        admission = (
-            f"unknown stations are registered in organization {settings.register_into!r}"
-            " (--auto-register)"
-            if settings.auto_register
-            else "unknown stations are refused: `chargeyard station add ID` first,"
-            " or --auto-register"
-        )
-        if settings.boot_status != BootStatus.ACCEPTED:
-            admission += f"; every boot is answered {settings.boot_status} (--boot-status)"
-        typer.echo(
-            f"chargeyard CSMS ready: {server.scheme}://{settings.host}:{server.port}"
-            f"/ocpp/{{identity}}{_profile(settings)}"
-            f"  (OCPP {', '.join(spec.name for spec in VERSIONS.values())}; {admission};"
-            f" {event_loop.running_loop_name()} event loop; Ctrl-C stops)",
-            err=True,
-        )
-        typer.echo(f"chargeyard {api}", err=True)
-        if cluster is not None:
-            from chargeyard.bus.redis_connection import where
-
-            typer.echo(
-                f"chargeyard cluster node {cluster.node}: its stations and the calls to any"
-                f" node's stations go through Redis at {where(cluster.redis_url)}",
-                err=True,
-            )
-        await stop.wait()
-    typer.echo("chargeyard CSMS stopped", err=True)
-
-
-def _profile(settings: CsmsSettings) -> str:
-    if settings.tls is None:
-        return ""
-    return f" ({settings.tls.enforced(auto_register=settings.auto_register)})"
-
-
-def _lab_help(field: str) -> str:
-    from chargeyard.lab.settings import LabSettings
-
-    info = LabSettings.model_fields[field]
-    default = "" if info.default is None else f"; default {info.default}"
-    return f"{info.description} (env {LabSettings.env_name(field)}{default})"
-
-
-@app.command(short_help="The whole lab: CSMS, simulated chargers, API and dashboard.")
-def up(
-    host: Annotated[str | None, typer.Option(help=_lab_help("host"), show_default=False)] = None,
-    ocpp_port: Annotated[
-        int | None, typer.Option(help=_lab_help("ocpp_port"), show_default=False)
-    ] = None,
-    api_port: Annotated[
-        int | None, typer.Option(help=_lab_help("api_port"), show_default=False)
-    ] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option(help=_lab_help("data_dir"), show_default=False)
-    ] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help=_lab_help("database_url"), show_default=False)
-    ] = None,
-    jwt_secret: Annotated[
-        str | None, typer.Option(help=_lab_help("jwt_secret"), show_default=False)
-    ] = None,
-    ca_cert: Annotated[
-        Path | None, typer.Option(help=_lab_help("ca_cert"), show_default=False)
-    ] = None,
-    ca_key: Annotated[
-        Path | None, typer.Option(help=_lab_help("ca_key"), show_default=False)
-    ] = None,
-    log_level: Annotated[
-        str | None, typer.Option(help=_lab_help("log_level"), show_default=False)
-    ] = None,
-    demo: Annotated[
-        bool | None, typer.Option("--demo/--no-demo", help=_lab_help("demo"), show_default=False)
-    ] = None,
-    chargers: Annotated[
-        int | None, typer.Option(help=_lab_help("chargers"), show_default=False)
-    ] = None,
-    sessions_per_hour: Annotated[
-        float | None, typer.Option(help=_lab_help("sessions_per_hour"), show_default=False)
-    ] = None,
-    heartbeat_interval: Annotated[
-        int | None, typer.Option(help=_lab_help("heartbeat_interval"), show_default=False)
-    ] = None,
-    boot_status: Annotated[
-        BootStatus | None, typer.Option(help=_lab_help("boot_status"), show_default=False)
-    ] = None,
-    max_frame_bytes: Annotated[
-        int | None, typer.Option(help=_lab_help("max_frame_bytes"), show_default=False)
-    ] = None,
-    retention_days: Annotated[
-        float | None, typer.Option(help=_lab_help("retention_days"), show_default=False)
-    ] = None,
-    retention_max_rows: Annotated[
-        int | None, typer.Option(help=_lab_help("retention_max_rows"), show_default=False)
-    ] = None,
-    max_stored_payload_chars: Annotated[
-        int | None, typer.Option(help=_lab_help("max_stored_payload_chars"), show_default=False)
-    ] = None,
-    outbound_networks: Annotated[
-        str | None, typer.Option(help=_lab_help("outbound_networks"), show_default=False)
-    ] = None,
-) -> None:
-    """The whole lab in one process: the CSMS, a fleet of simulated chargers, the REST API and
-    the dashboard, on SQLite in DATA_DIR. The first start creates a demo and prints its
-    credentials; later starts resume it. Ctrl-C (or SIGTERM) stops it cleanly."""
-    # The flags given; the rest come from the environment or the defaults (LabSettings).
-    given = {name: value for name, value in locals().items() if value is not None}
-    from pydantic import ValidationError
-
-    from chargeyard.lab.run import configure_logging, run_until_signalled
-    from chargeyard.lab.settings import LabSettings
-
-    try:
-        settings = LabSettings(**given)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, problem['loc'])) or 'settings'}: {problem['msg']}"
-            for problem in error.errors()
-        )
-        typer.echo(f"chargeyard up: invalid settings: {problems}", err=True)
-        raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
-    console = Console(stderr=True)
-    try:
-        asyncio.run(run_until_signalled(settings, sys.stdout, console))
-    except AuthorityError as error:  # --ca-cert/--ca-key unusable
-        typer.echo(f"chargeyard up: {error}", err=True)
-        raise typer.Exit(2) from None
-    except OSError as error:  # a port in use, an unwritable data directory
-        typer.echo(f"chargeyard up: {error}", err=True)
-        raise typer.Exit(1) from None
-
-
-app.command("sim", short_help="A fleet of simulated stations against any central system.")(
-    cli_sim.sim
-)
-
-
-@app.command()
 def version() -> None:
     """Chargeyard's version and the OCPP versions it accepts.
 
     The simulated stations speak 1.6 and 2.0.1; the protocol core and the central system also
     accept 2.1 (with the 2.0.1 handlers)."""
+    from chargeyard.protocol import VERSIONS
+
     typer.echo(f"chargeyard {__version__}")
     typer.echo(
         "OCPP: " + ", ".join(f"{spec.name} ({spec.subprotocol})" for spec in VERSIONS.values())
     )
-
-
-app.command("api", short_help="An API node of a cluster: the REST API, no listener of its own.")(
-    cli_cluster.api
-)
-app.command("worker", short_help="A worker of a cluster: a share of the gateway's chargers.")(
-    cli_cluster.worker
-)
-app.add_typer(cli_credentials.apikey_app, name="apikey")
-app.add_typer(cli_conformance.conformance_app, name="conformance")
-app.add_typer(cli_credentials.station_app, name="station")
-app.add_typer(cli_credentials.token_app, name="token")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from collections.abc import Awaitable, Callable
 from typing import Annotated
@@ -32,6 +33,7 @@ from chargeyard.cli_options import (
 from chargeyard.lab.secrets import jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.ports import ListenPort, claim, release
 from chargeyard.stack import (
     DEFAULT_REDIS_PREFIX,
     ApiOptions,
@@ -47,7 +49,13 @@ def api(
         str, typer.Option(envvar="CHARGEYARD_API_HOST", help="Address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option(envvar="CHARGEYARD_API_PORT", help="Port of the REST API.")
+        int,
+        typer.Option(
+            "--api-port",
+            "--port",
+            envvar="CHARGEYARD_API_PORT",
+            help="Port of the REST API (--port is its older name).",
+        ),
     ] = 8000,
     ocpp_url: Annotated[
         str | None,
@@ -84,8 +92,14 @@ def api(
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:
+        # Its port before anything starts: a taken one is one line naming the option.
+        sockets = claim(ListenPort(host, port, "the REST API", "--api-port", "CHARGEYARD_API_PORT"))
+        running.callback(release, sockets)
         node = await assemble_api_node(
-            running, database_url=database, cluster=cluster, options=options
+            running,
+            database_url=database,
+            cluster=cluster,
+            options=dataclasses.replace(options, sockets=tuple(sockets)),
         )
         return (
             f"chargeyard API node {cluster.node} ready: http://{options.host}:{node.api_port}"

@@ -1,6 +1,6 @@
-"""The ``chargeyard apikey``, ``token`` and ``station`` commands: the credentials of the two
-APIs (an ``X-API-Key`` for ``/api/v1``, a bearer token for ``/ocpp``) and the stations a
-strict central system lets in, made next to the lab whose data they read."""
+"""The ``chargeyard apikey`` and ``token`` commands: the credentials of the two APIs (an
+``X-API-Key`` for ``/api/v1``, a bearer token for ``/ocpp``), made for the lab whose data
+they read (``chargeyard station``: ``cli_stations.py``)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,17 @@ from chargeyard.api.tokens import MAX_ORGANIZATION_ID, Role, issue_token, parse_
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
     DatabaseUrl,
-    DataDir,
-    resolve_database_url,
+    LabDataDir,
+    lab_database_url,
     shown_database,
 )
 from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
-from chargeyard.protocol.identity import identity_problem
-from chargeyard.store import ConflictError, NotFoundError, Store
+from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, ApiKeyRole
 
 apikey_app = typer.Typer(
     help="API keys for the REST API (X-API-Key), stored hashed.", no_args_is_help=True
 )
-station_app = typer.Typer(help="Stations the CSMS lets in.", no_args_is_help=True)
 token_app = typer.Typer(
     help="Bearer tokens (JWT) for the simulator gateway under /ocpp.", no_args_is_help=True
 )
@@ -63,7 +61,7 @@ def apikey_create(
             " if it does not exist).",
         ),
     ] = DEFAULT_ORGANIZATION_ID,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: LabDataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an API key and print it: it is shown this once, and only its hash is kept."""
@@ -77,7 +75,7 @@ def apikey_create(
             _, plaintext = await store.api_keys.create(name, role, organization_id=org)
         return plaintext
 
-    url = resolve_database_url(data_dir, database_url)
+    url = lab_database_url(data_dir, database_url, "apikey create")
     typer.echo(asyncio.run(create(url)))
     where = shown_database(url)
     typer.echo(
@@ -88,7 +86,7 @@ def apikey_create(
 
 
 @apikey_app.command("list", short_help="List the API keys (never the keys themselves).")
-def apikey_list(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None) -> None:
+def apikey_list(data_dir: LabDataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl = None) -> None:
     """One line a key: its id, prefix, organization, role, name, when it was made and last
     used."""
 
@@ -103,14 +101,14 @@ def apikey_list(data_dir: DataDir = DEFAULT_DATA_DIR, database_url: DatabaseUrl 
             for key in keys
         ]
 
-    for line in asyncio.run(listed(resolve_database_url(data_dir, database_url))):
+    for line in asyncio.run(listed(lab_database_url(data_dir, database_url, "apikey list"))):
         typer.echo(line)
 
 
 @apikey_app.command("revoke", short_help="Revoke an API key by its id.")
 def apikey_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id, as `apikey list` shows it.")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: LabDataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a key: refused from now on (by a running server within a minute)."""
@@ -123,7 +121,7 @@ def apikey_revoke(
                 return False
         return True
 
-    if not asyncio.run(revoke(resolve_database_url(data_dir, database_url))):
+    if not asyncio.run(revoke(lab_database_url(data_dir, database_url, "apikey revoke"))):
         typer.echo(f"no API key with id {key_id!r}", err=True)
         raise typer.Exit(1)
     typer.echo(f"API key {key_id} revoked", err=True)
@@ -242,48 +240,3 @@ def _signing_key(
             param_hint=hint,
         )
     return secret, "HS256", source
-
-
-@station_app.command("add")
-def station_add(
-    charge_box_id: Annotated[str, typer.Argument(help="The station's OCPP identity.")],
-    password: Annotated[
-        str | None,
-        typer.Option(
-            "--password",
-            envvar="CHARGEYARD_STATION_PASSWORD",
-            help="HTTP Basic password (security profile 1), stored hashed; none: no auth.",
-        ),
-    ] = None,
-    org: Annotated[
-        str,
-        typer.Option(
-            "--org", help="The organization the station belongs to (made if it does not exist)."
-        ),
-    ] = DEFAULT_ORGANIZATION_ID,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Register a station, so that the CSMS lets it in."""
-    problem = identity_problem(charge_box_id)
-    if problem is not None:
-        raise typer.BadParameter(problem, param_hint="CHARGE_BOX_ID")
-    problem = organization_problem(org)
-    if problem is not None:
-        raise typer.BadParameter(problem, param_hint="--org")
-
-    async def add(url: str) -> None:
-        async with await Store.open(url) as store:
-            await store.organizations.ensure(org)
-            await store.stations.register(charge_box_id, password=password, organization_id=org)
-
-    url = resolve_database_url(data_dir, database_url)
-    try:
-        asyncio.run(add(url))
-    except ConflictError:
-        typer.echo(
-            f"station {charge_box_id!r} is already registered in {shown_database(url)}", err=True
-        )
-        raise typer.Exit(1) from None
-    auth = "with an HTTP Basic password" if password is not None else "without a password"
-    typer.echo(f"station {charge_box_id!r} registered {auth} in {shown_database(url)}", err=True)

@@ -22,6 +22,15 @@ DataDir = Annotated[
         " and the secret of the /ocpp tokens (jwt-secret); created if missing.",
     ),
 ]
+LabDataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="CHARGEYARD_DATA_DIR",
+        help="The lab's data, as `chargeyard up` keeps it: its SQLite database (chargeyard.db)"
+        " must be there, unless --database-url names the database.",
+    ),
+]
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
@@ -129,6 +138,32 @@ def resolve_database_url(data_dir: Path, database_url: str | None) -> str:
 
     private_directory(data_dir)
     return f"sqlite:///{(data_dir / 'chargeyard.db').resolve()}"
+
+
+def lab_database_url(data_dir: Path, database_url: str | None, command: str) -> str:
+    """The database of an existing lab, for a command that reads or changes it: the URL
+    asked for, else ``data_dir``'s SQLite file, which must be there. A command run in
+    another directory than the lab's would otherwise make a new, empty database, and its
+    key or station would be unknown to the running lab.
+
+    Raises:
+        typer.Exit: (status 1, the reason printed) no lab in ``data_dir``.
+    """
+    if database_url:
+        return database_url
+    database = data_dir / "chargeyard.db"
+    if not database.is_file():
+        shown = str(data_dir)
+        if not data_dir.is_absolute() and not shown.startswith("."):
+            shown = f"./{shown}"
+        typer.echo(
+            f"chargeyard {command}: no lab in {shown} ({database.name} is not there: run this"
+            " where you ran `chargeyard up` or `chargeyard csms`, or give --data-dir or"
+            " --database-url)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return f"sqlite:///{database.resolve()}"
 
 
 def shown_database(url: str) -> str:

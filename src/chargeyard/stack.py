@@ -18,6 +18,7 @@ never the fleet host: it would work the same with the host in another process.
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -41,17 +42,13 @@ from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.startup import StartupFailure as StartupFailure
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 
 DEFAULT_REDIS_PREFIX = "chargeyard:"
 """The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
-
-
-class StartupFailure(Exception):
-    """The stack cannot start: a server it needs (the database, Redis) cannot be reached. The
-    message is one line saying which and where, for the command to print."""
 
 
 def _redis_failure(url: str, error: BaseException) -> StartupFailure:
@@ -215,6 +212,8 @@ class ApiOptions:
 
     Attributes:
         host, port: where to serve it (port 0: any free one).
+        sockets: ``host:port`` claimed already (``ports.claim``), by a command that claims
+            every port it needs before it starts anything; none: claimed as the API opens.
         serve: False makes the app without serving it (a test drives it in-process).
         outbound: where the server's own connections may go (None: anywhere).
     """
@@ -225,6 +224,7 @@ class ApiOptions:
     serve: bool = True
     outbound: OutboundPolicy | None = None
     dashboard_sign_in: SignIn | None = None
+    sockets: tuple[socket.socket, ...] = ()
 
 
 @dataclass(slots=True)
@@ -303,7 +303,9 @@ async def assemble(
 
     running.push_async_callback(_provisioner_closer(app))
     if options.serve:
-        stack.api_port = await running.enter_async_context(serving(app, options.host, options.port))
+        stack.api_port = await running.enter_async_context(
+            serving(app, options.host, options.port, options.sockets)
+        )
     return stack
 
 
@@ -394,7 +396,9 @@ async def assemble_api_node(
     running.push_async_callback(_provisioner_closer(app))
     port = None
     if options.serve:
-        port = await running.enter_async_context(serving(app, options.host, options.port))
+        port = await running.enter_async_context(
+            serving(app, options.host, options.port, options.sockets)
+        )
     return ApiNode(store, events, link, app, port)
 
 

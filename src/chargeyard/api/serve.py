@@ -1,20 +1,26 @@
 """Serving the API inside a process that owns its event loop and its signals.
 
-``chargeyard csms`` (and later ``chargeyard up``) runs the OCPP listener and the REST API on one
-event loop; uvicorn would install its own SIGINT/SIGTERM handlers and stop only itself, so the
+``chargeyard csms`` and ``chargeyard up`` run the OCPP listener and the REST API on one event
+loop; uvicorn would install its own SIGINT/SIGTERM handlers and stop only itself, so the
 embedded server leaves signals to the process, which stops everything in order.
+
+The server is always handed sockets already bound (``ports.claim``), by the command before
+anything started or here: uvicorn binding its own would, on a taken port, exit the process
+from inside its task (``sys.exit``), past every ``finally`` that stops the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Generator
+import socket
+from collections.abc import AsyncIterator, Generator, Sequence
 
 import uvicorn
 from fastapi import FastAPI
 
 from chargeyard.api.v1.deps import settle_history
+from chargeyard.ports import ListenPort, claim, release
 
 # An idle connection is left for the client to close. Clients keep one for a few seconds
 # (httpx 5 s, browsers and load balancers a minute or more); a server that closes it as a
@@ -30,12 +36,18 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(app: FastAPI, host: str, port: int) -> AsyncIterator[int]:
+async def serving(
+    app: FastAPI, host: str, port: int, sockets: Sequence[socket.socket] = ()
+) -> AsyncIterator[int]:
     """Serve ``app`` on ``host:port`` while the block runs; yields the bound port.
 
+    Args:
+        sockets: ``host:port`` already claimed (``ports.claim``); none: claimed here.
+
     Raises:
-        OSError: the port could not be bound (the block is not entered).
+        PortUnavailable: the port could not be bound (the block is not entered).
     """
+    listening = list(sockets) or claim(ListenPort(host, port, "the HTTP API"))
     server = _EmbeddedServer(
         uvicorn.Config(
             app,
@@ -46,13 +58,18 @@ async def serving(app: FastAPI, host: str, port: int) -> AsyncIterator[int]:
             timeout_keep_alive=KEEP_ALIVE_S,
         )
     )
-    task = asyncio.get_running_loop().create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # startup failed: raise its error
-            raise OSError(f"the API could not listen on {host}:{port}")
-        await asyncio.sleep(0.01)
-    bound: int = server.servers[0].sockets[0].getsockname()[1]
+    task = asyncio.get_running_loop().create_task(server.serve(sockets=listening))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # startup failed: raise its error
+                raise OSError(f"the API could not listen on {host}:{port}")
+            await asyncio.sleep(0.01)
+    except BaseException:
+        task.cancel()
+        release(listening)
+        raise
+    bound: int = listening[0].getsockname()[1]
     try:
         yield bound
     finally:

@@ -5,11 +5,54 @@ every start). ``run.py`` prints both once startup is over and the log is quiet
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from chargeyard.lab.demo import DemoSite, identity
 from chargeyard.lab.secrets import CREDENTIALS_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """How to make new credentials for this lab, as commands that work as printed.
+
+    Attributes:
+        program: the words that start chargeyard in the user's shell (``program.py``).
+        organization: the one whose chargers the lab's stations join: the demo's, or
+            ``default`` without the demo (``run.csms_settings``).
+        data_dir: the lab's data directory, as given (relative to where it was started).
+        database_url: the database given instead of ``DATA_DIR/chargeyard.db``, if any.
+    """
+
+    program: str
+    organization: str
+    data_dir: Path
+    database_url: str | None = None
+
+    def token_command(self) -> str:
+        """An admin token for ``/ocpp``, signed with the lab's secret in DATA_DIR."""
+        return (
+            f"{self.program} token create --org {shlex.quote(self.organization)} --role admin"
+            f" --data-dir {shlex.quote(str(self.data_dir))}"
+        )
+
+    def api_key_command(self) -> str:
+        """An admin API key for ``/api/v1`` in the lab's database, which sees its chargers."""
+        where = f"--data-dir {shlex.quote(str(self.data_dir))}"
+        if self.database_url:
+            where = f"--database-url {shlex.quote(_without_password(self.database_url))}"
+        return (
+            f"{self.program} apikey create --name me --org {shlex.quote(self.organization)} {where}"
+        )
+
+
+def _without_password(url: str) -> str:
+    """``url`` with its password, if any, shown as ``***``: the banner goes to logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def curl_examples(
@@ -70,17 +113,17 @@ def first_start(site: DemoSite, api_url: str, routes: Collection[str], data_dir:
     return "\n".join(lines) + "\n"
 
 
-def again(saved: bool, data_dir: Path) -> str:
-    """A later start: no new secrets; where the first ones are, or how to make new ones."""
+def again(saved: bool, data_dir: Path, credentials: Credentials) -> str:
+    """A later start: no new secrets; where the first ones are, and how to make new ones."""
     where = (
         f"the demo's token and API key are in {data_dir / CREDENTIALS_FILE}"
         if saved
         else "the demo's credentials file is gone"
     )
     return (
-        f"chargeyard demo resumed ({where}). New ones:"
-        f" chargeyard token create --org demo --role admin --data-dir {data_dir};"
-        f" chargeyard apikey create --name me --data-dir {data_dir}\n"
+        f"chargeyard demo resumed ({where}). New ones:\n"
+        f"  {credentials.token_command()}\n"
+        f"  {credentials.api_key_command()}\n"
     )
 
 
@@ -92,6 +135,7 @@ def ready_lines(
     demo: bool,
     data_dir: Path,
     sign_in: str | None,
+    credentials: Credentials,
 ) -> list[str]:
     """Where everything is, with the dashboard's sign-in link (the last line says the lab is
     ready)."""
@@ -101,20 +145,21 @@ def ready_lines(
         f"chargeyard REST API {api_url}/api/v1 (X-API-Key) and {api_url}/ocpp (Bearer);"
         f" docs at {api_url}/docs",
         f"chargeyard dashboard {api_url}/dashboard/   metrics {api_url}/metrics",
-        sign_in_line(sign_in, demo=demo),
+        sign_in_line(sign_in, demo=demo, credentials=credentials),
         f"chargeyard up: ready, {running} chargers running, {what}; data in {data_dir}"
         " (Ctrl-C stops)",
     ]
 
 
-def sign_in_line(link: str | None, *, demo: bool) -> str:
+def sign_in_line(link: str | None, *, demo: bool, credentials: Credentials) -> str:
     """How a browser signs the dashboard in: the one-time link, else by typing credentials."""
     if link is not None:
         return f"chargeyard dashboard sign-in (one browser, once): {link}"
     why = "the demo's credentials file is gone" if demo else "no demo"
     return (
-        f"chargeyard dashboard sign-in: no link ({why}); type an API key (chargeyard apikey"
-        " create) and a token (chargeyard token create) in its Settings"
+        f"chargeyard dashboard sign-in: no link ({why}); type an API key"
+        f" ({credentials.api_key_command()}) and a token ({credentials.token_command()}) in"
+        " its Settings"
     )
 
 

@@ -6,7 +6,9 @@ Everything runs on one event loop and shares one :class:`~chargeyard.store.Store
 SQLite file by default: the CSMS's tables and the gateway's are disjoint, and the store's
 writers take turns in-process, see ``store/engine.py``). The pieces start in dependency order
 (``stack.assemble``, which ``chargeyard csms`` uses too) and an
-:class:`~contextlib.AsyncExitStack` stops them in reverse:
+:class:`~contextlib.AsyncExitStack` stops them in reverse. Before any of them, the ports:
+the HTTP API's is bound and held for step 4, the OCPP listener's checked, so that a taken one
+stops the lab with one line that names it before anything runs (``ports.py``).
 
 1. the store (migrations applied), the webhook sender, the CSMS listener;
 2. the in-memory command bus and the :class:`~chargeyard.gateway.host.FleetHost`;
@@ -32,6 +34,7 @@ import contextlib
 import functools
 import logging
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -50,6 +53,8 @@ from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import escape_logged_values, quiet_chatty_libraries
+from chargeyard.ports import ListenPort, PortUnavailable, check, claim, release
+from chargeyard.program import program_name
 from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
@@ -128,6 +133,8 @@ async def run(
         else jwt_secret(settings.data_dir)
     )
     async with contextlib.AsyncExitStack() as running:
+        api_sockets = _claim_ports(settings)  # before anything starts
+        running.callback(release, api_sockets)  # uvicorn has closed them once it served them
         log_quiet = running.enter_context(quiet.watching())
         ready: _Started | None = None
 
@@ -151,6 +158,7 @@ async def run(
                 port=settings.api_port,
                 outbound=settings.outbound(own_ocpp_port=stack.central.server.port),
                 dashboard_sign_in=ready.sign_in,
+                sockets=tuple(api_sockets),
             )
 
         opening.start()
@@ -178,13 +186,21 @@ async def run(
         if sign_in is not None:
             link = sign_in.link
             sign_in.when_renewed(lambda: _say(err, banner.signed_in(link(dashboard_url))))
+        # New credentials: for the organization the lab's stations join, as the user runs
+        # chargeyard (scripts/chargeyard from a checkout).
+        advice = banner.Credentials(
+            program_name(),
+            lab_organization(settings),
+            settings.data_dir,
+            settings.database_url,
+        )
         # The banner comes once startup is over (the boot reports are written), in one piece.
         await _settled(None if site is None else host.fleet_of(site.organization_id), log_quiet)
         with quiet.unsplit():
             if site is not None and site.credentials is not None:
                 out.write(banner.first_start(site, api_url, routes, settings.data_dir))
             elif site is not None:
-                out.write(banner.again(credentials is not None, settings.data_dir))
+                out.write(banner.again(credentials is not None, settings.data_dir, advice))
             out.flush()
             lines = banner.ready_lines(
                 ocpp_url,
@@ -193,11 +209,45 @@ async def run(
                 demo=site is not None,
                 data_dir=settings.data_dir,
                 sign_in=None if sign_in is None else sign_in.link(dashboard_url),
+                credentials=advice,
             )
             _say(err, "\n".join(["", *lines, ""]))
         await until()
         _say(err, "chargeyard stopping: stations power down...")
     _say(err, "chargeyard CSMS stopped; everything is written to the database")
+
+
+def _claim_ports(settings: LabSettings) -> list[socket.socket]:
+    """The lab's ports, before anything starts: the HTTP API's claimed (bound and listened on;
+    it is served once the demo's chargers have booted), the OCPP listener's checked (it binds
+    its own as it starts, right after the store opens).
+
+    Raises:
+        PortUnavailable: either is taken; the message names the option that changes it.
+    """
+    api = claim(
+        ListenPort(
+            settings.host,
+            settings.api_port,
+            "the HTTP API",
+            "--api-port",
+            LabSettings.env_name("api_port"),
+        )
+    )
+    try:
+        check(
+            ListenPort(
+                settings.host,
+                settings.ocpp_port,
+                "the OCPP listener",
+                "--ocpp-port",
+                LabSettings.env_name("ocpp_port"),
+            )
+        )
+    except PortUnavailable:
+        release(api)
+        raise
+    return api
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +347,18 @@ def csms_settings(settings: LabSettings) -> CsmsSettings:
         heartbeat_interval=settings.heartbeat_interval,
         boot_status=settings.boot_status.value,
         auto_register=True,
-        register_into=demo.ORGANIZATION_ID if settings.demo else DEFAULT_ORGANIZATION_ID,
+        register_into=lab_organization(settings),
         accept_unknown_tags=True,
         max_frame_bytes=settings.max_frame_bytes,
         retention=retention_limits(settings.retention_days, settings.retention_max_rows),
         authority=authority_for(settings.data_dir, settings.ca_cert, settings.ca_key),
     )
+
+
+def lab_organization(settings: LabSettings) -> str:
+    """The organization the lab's stations join when they dial in unannounced: the demo's,
+    ``default`` without the demo."""
+    return demo.ORGANIZATION_ID if settings.demo else DEFAULT_ORGANIZATION_ID
 
 
 async def _seed(

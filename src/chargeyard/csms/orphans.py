@@ -14,7 +14,10 @@ running any more:
   B01.FR.05) says Available, the status of a connector without a transaction (1.6 section 7.7
   ChargePointStatus; 2.0.1 ConnectorStatusEnumType, G01). Only that first report: a boot is
   when a station forgets, while later, a station may report Available before the
-  StopTransaction it has queued (the order of the two is not specified).
+  StopTransaction it has queued (the order of the two is not specified). Even the boot report
+  may come before the stops the station kept: the close waits until the station's grace
+  after its boot is over (``boot_grace.py``, ``ORPHAN_GRACE_S``), and finds nothing to close
+  when they came meanwhile.
 
 Such a transaction is closed with what the central system knows (the last register reading;
 ``TransactionRepository.close_orphans``), flagged with why, and told to listeners as a
@@ -66,15 +69,36 @@ def opening(context: StationContext) -> bool:
 
 
 async def close_after_boot(
-    context: StationContext, at: datetime, *, connector_id: int | None, evse_id: int | None
-) -> list[Transaction]:
+    context: StationContext,
+    at: datetime,
+    *,
+    connector_id: int | None,
+    evse_id: int | None,
+    grace_ends: float | None = None,
+) -> None:
     """Close the active transactions of a connector (1.6: ``connector_id``) or EVSE (2.0.1:
-    ``evse_id``) its station has just reported Available in its first report after a boot.
+    ``evse_id``) its station has just reported Available in its first report after a boot,
+    once the station's grace after that boot, ending at ``grace_ends`` on the clock of
+    ``context.boot_grace``, is over (None, or a context without a grace: now).
 
     A station that had none open when it connected, and has opened none since, has none to
-    close: a boot storm's reports then cost no query (``known.py``)."""
+    close: a boot storm's reports then cost no query and no wait (``known.py``)."""
     if context.known is not None and not context.known.open_transactions:
-        return []
+        return
+
+    async def close() -> None:
+        await _close_available(context, at, connector_id=connector_id, evse_id=evse_id)
+
+    grace = context.boot_grace
+    if grace is None or grace_ends is None:
+        await close()
+    else:
+        await grace.at_end(grace_ends, close)
+
+
+async def _close_available(
+    context: StationContext, at: datetime, *, connector_id: int | None, evse_id: int | None
+) -> list[Transaction]:
     closed = await context.store.transactions.close_orphans(
         context.identity,
         reason=CsmsCloseReason.AVAILABLE_AFTER_BOOT,

@@ -3,7 +3,10 @@ is reported ended with reason PowerLoss and the meter it had (station/power_loss
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from chargeyard.protocol import ErrorKind, OcppError
 from chargeyard.station.clock import ManualClock
@@ -242,3 +245,40 @@ def test_16_a_connection_lost_before_the_kept_stop_is_answered_reports_once_it_i
         after.csms.actions()
         == ["BootNotification"] + ["StopTransaction"] * 3 + ["StatusNotification"] * 3
     )
+
+
+def test_16_the_log_names_a_transaction_by_the_id_the_central_system_gave(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The CSMS's log says "transaction 1"; so does the station's, never its own key.
+    caplog.set_level(logging.INFO, logger="chargeyard.station")
+    clock = ManualClock()
+    powered = make_v16(clock)
+    before = Link(powered, clock)
+    before.connect()
+    powered.plug(1, 1)
+    powered.present_id_token("TAG-1")
+    before.pump()
+    [running] = powered.model.transactions()
+    snapshot = _after_power_loss(take(powered, clock.now()))
+    station = make_v16(clock)
+    restore(station, snapshot)
+    assert "CP-1: transaction 1 ended by a power loss" in caplog.messages
+    # One started offline is named once the central system has numbered it.
+    offline = make_v16(clock)
+    offline.plug(1, 1)
+    offline.start_transaction(1, "TAG-2")
+    [unnumbered] = offline.model.transactions()
+    fresh = make_v16(clock)
+    restore(fresh, _after_power_loss(take(offline, clock.now())))
+    link = Link(fresh, clock)
+    link.csms.answers["StartTransaction"] = lambda p: {
+        "transactionId": 41,
+        "idTagInfo": {"status": "Accepted"},
+    }
+    link.connect()
+    assert "CP-1: transaction 41 ended by a power loss" in caplog.messages
+    assert not [m for m in caplog.messages if running.local_id in m or unnumbered.local_id in m]
+    # A stop the station makes itself names it so too.
+    before.station.stop_transaction(1, "Local")
+    assert "CP-1: transaction 1 stopped (Local)" in caplog.messages

@@ -238,6 +238,11 @@ class SimulatedStation(ActionHandlers):
         docstring); the power is still on."""
         return self._power.going_down
 
+    @property
+    def restarting(self) -> bool:
+        """Going down to boot again (:meth:`reboot`), not to stay off (:meth:`switch_off`)."""
+        return self._power.restarting
+
     def require_power(self) -> None:
         """Raise unless the station is up: one going down or off takes no new session (its
         reader and its connector locks are dead, or about to be).

@@ -18,31 +18,8 @@ from chargeyard.csms.events import Event
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.store import Store
 from chargeyard.store.models import CsmsCloseReason
+from tests.csms.moved_clock import MovedClock
 from tests.csms.wire import exchange, url
-
-
-class MovedClock:
-    """The boot grace's clock: time moves only when the test says so (:meth:`advance`)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self.now + seconds, future))
-        await future
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-        due = [(until, future) for until, future in self._sleepers if until <= self.now]
-        for item in due:
-            self._sleepers.remove(item)
-            if not item[1].done():
-                item[1].set_result(None)
 
 
 @pytest.fixture

@@ -72,19 +72,20 @@ class BootGrace:
     async def at_end(self, ends: float, close: Callable[[], Awaitable[object]]) -> None:
         """Run ``close`` once the grace that ends at ``ends`` is over: now if it is, else as
         work of the listener's."""
-        wait = ends - self.clock.monotonic()
-        if wait <= 0:
+        if ends <= self.clock.monotonic():
             await close()
             return
-        task = asyncio.get_running_loop().create_task(self._later(wait, close))
+        task = asyncio.get_running_loop().create_task(self._later(ends, close))
         self._waiting[task] = ends
         task.add_done_callback(self._forget)
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._waiting.pop(task, None)
 
-    async def _later(self, wait: float, close: Callable[[], Awaitable[object]]) -> None:
-        await self.clock.sleep(wait)
+    async def _later(self, ends: float, close: Callable[[], Awaitable[object]]) -> None:
+        wait = ends - self.clock.monotonic()  # (from when the task runs)
+        if wait > 0:
+            await self.clock.sleep(wait)
         try:
             await close()
         except NotFoundError:
@@ -105,10 +106,13 @@ class BootGrace:
         if due:
             await asyncio.gather(*due, return_exceptions=True)
 
-    def cancel(self) -> None:
-        """Drop every close still waiting (the listener stops)."""
-        for task in self._waiting:
+    async def close(self) -> None:
+        """Drop every close still waiting (the listener stops), and return once they are
+        gone."""
+        waiting = list(self._waiting)
+        for task in waiting:
             task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
 
 
 __all__ = ["ORPHAN_GRACE_S", "BootGrace", "GraceClock", "LoopClock"]

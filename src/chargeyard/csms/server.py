@@ -340,7 +340,7 @@ class CsmsServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        self.boot_grace.cancel()  # (a station's next boot asks again)
+        await self.boot_grace.close()  # (a station's next boot asks again)
         if self._gate is not None:
             await self._gate.close()
         await self._work.stop()

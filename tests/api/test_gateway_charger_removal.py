@@ -107,3 +107,18 @@ async def test_a_location_s_chargers_deleted_in_bulk_go_down_the_same_way(lab: S
         "completed",
         "SimulatedChargerDeleted",
     )
+
+
+async def test_a_station_connected_under_the_deleted_charger_s_identity_keeps_its_own(
+    lab: StackLab,
+) -> None:
+    # Another station dials in as CP-1 once the charger is stopped: what CP-1 has open is
+    # that station's to report (its boot report closes it, after the boot's grace).
+    charger_id = await _charging(lab, "CP-1", "ocpp1.6")
+    stopped = await lab.client.post(f"{CHARGERS}/{charger_id}/stop-charger")
+    assert stopped.status_code == 200, stopped.text
+    await lab.station("CP-1")
+    response = await lab.client.delete(f"{CHARGERS}/{charger_id}")
+    assert response.status_code == 204, response.text
+    [still] = await _transactions(lab, "CP-1")
+    assert (still.status, still.csms_close_reason) == ("active", None)

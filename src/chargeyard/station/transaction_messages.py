@@ -11,9 +11,9 @@ MessageAttemptIntervalTransactionEvent).
 
 :class:`TransactionDelivery` sends the head of the queue when the station may: connected,
 Accepted, not powering off, and while going down only as long as it drains (``core.py``). It
-also says when the messages queued at a given moment are through (:meth:`TransactionDelivery.then`):
-a station that boots with messages kept from before delivers them before it reports its
-connectors (``core.py``).
+also says when the messages queued at a given moment are through
+(:meth:`TransactionDelivery.then`): a station that boots with messages kept from before
+delivers them before it reports its connectors (``core.py``).
 """
 
 from __future__ import annotations

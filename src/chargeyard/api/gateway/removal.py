@@ -6,24 +6,32 @@ with a reason and switches it off, so that its central system hears them end
 (``FleetHost.remove_charger``); then its row goes. A station that could not say so (stopped,
 offline, its central system silent) never will, for its memory goes with it: when it dialled
 the built-in central system, what that still holds open for it is closed there
-(``csms/orphans.py``, ``csmsCloseReason`` SimulatedChargerDeleted).
+(``csms/orphans.py``, ``csmsCloseReason`` SimulatedChargerDeleted), unless a station is
+connected there under its identity now (another one: the deleted charger's own connection is
+closed by then), whose transactions are its own to report.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from chargeyard.api.gateway.chargers_shared import host_answers
+from chargeyard.api.gateway.chargers_shared import BuiltInCsmsDep, host_answers
 from chargeyard.csms import orphans
 from chargeyard.csms.context import utc_now
 from chargeyard.csms.events import EventHub, StationEvents
+from chargeyard.csms.station_calls import StationsUnreachable
+from chargeyard.csms.station_link import StationDirectory
 from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
+
+logger = logging.getLogger(__name__)
 
 
 async def get_events(request: Request) -> EventHub:
@@ -35,11 +43,38 @@ async def get_events(request: Request) -> EventHub:
 EventsDep = Annotated[EventHub, Depends(get_events)]
 
 
+async def get_directory(request: Request) -> StationDirectory:
+    """Which stations are connected to the built-in central system (any node of it)."""
+    directory: StationDirectory = request.app.state.registry
+    return directory
+
+
+DirectoryDep = Annotated[StationDirectory, Depends(get_directory)]
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltInCentral:
+    """The built-in central system as a deletion sees it: which URLs reach it, who is
+    connected to it, and where it tells what happened."""
+
+    endpoints: BuiltInCsms
+    directory: StationDirectory
+    events: EventHub
+
+
+async def get_built_in_central(
+    built_in: BuiltInCsmsDep, directory: DirectoryDep, events: EventsDep
+) -> BuiltInCentral:
+    return BuiltInCentral(built_in, directory, events)
+
+
+BuiltInCentralDep = Annotated[BuiltInCentral, Depends(get_built_in_central)]
+
+
 async def delete_chargers(
     store: Store,
     host: ChargerRuntimes | None,
-    built_in: BuiltInCsms,
-    events: EventHub,
+    central: BuiltInCentral,
     organization_id: str,
     chargers: Sequence[SimulatedCharger],
 ) -> None:
@@ -56,11 +91,20 @@ async def delete_chargers(
             with host_answers():  # (a station that may run on is not forgotten)
                 await host.remove_charger(organization_id, charger.id)
         await store.chargers.delete(organization_id, charger.id)
-        if built_in.serves(charger.csms_url):
-            await orphans.close_deleted(
-                store,
-                StationEvents(events, organization_id),
-                charger.identity,
-                organization_id=organization_id,
-                at=utc_now(),
-            )
+        if central.endpoints.serves(charger.csms_url):
+            await _close_left_open(store, central, organization_id, charger.identity)
+
+
+async def _close_left_open(
+    store: Store, central: BuiltInCentral, organization_id: str, identity: str
+) -> None:
+    try:
+        if await central.directory.is_connected(identity):
+            return  # another station under its identity: its transactions are its own
+    except StationsUnreachable as error:  # cannot tell: left open, as before the deletion
+        logger.warning("%s: transactions left open at deletion: %s", identity, error)
+        return
+    events = StationEvents(central.events, organization_id)
+    await orphans.close_deleted(
+        store, events, identity, organization_id=organization_id, at=utc_now()
+    )

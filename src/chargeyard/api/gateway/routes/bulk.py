@@ -28,7 +28,7 @@ from chargeyard.api.gateway.chargers_shared import (
     live_statuses,
     resolve_template,
 )
-from chargeyard.api.gateway.removal import EventsDep, delete_chargers
+from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.routes.chargers import update_values
 from chargeyard.api.gateway.schemas.bulk import (
@@ -320,8 +320,7 @@ async def delete_location_chargers(
     principal: WriterDep,
     store: StoreDep,
     host: OptionalHostDep,
-    built_in: BuiltInCsmsDep,
-    events: EventsDep,
+    central: BuiltInCentralDep,
     location_id: LocationId,
     charger_ids: Annotated[
         list[ChargerId],
@@ -337,4 +336,4 @@ async def delete_location_chargers(
     if not ids:
         raise invalid(("query", "charger_ids"), "name at least one charger")
     chargers = await _targets(store, organization, location_id, ids)
-    await delete_chargers(store, host, built_in, events, organization, chargers)
+    await delete_chargers(store, host, central, organization, chargers)

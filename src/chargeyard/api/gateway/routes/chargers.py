@@ -27,7 +27,7 @@ from chargeyard.api.gateway.chargers_shared import (
     resolve_template,
     template_slugs,
 )
-from chargeyard.api.gateway.removal import EventsDep, delete_chargers
+from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerAcceptedResponse,
@@ -283,10 +283,9 @@ async def delete_charger(
     principal: WriterDep,
     store: StoreDep,
     host: OptionalHostDep,
-    built_in: BuiltInCsmsDep,
-    events: EventsDep,
+    central: BuiltInCentralDep,
     charger_id: ChargerIdPath,
 ) -> None:
     organization_id = principal.organization_id
     charger = await _charger(store, organization_id, charger_id)
-    await delete_chargers(store, host, built_in, events, organization_id, [charger])
+    await delete_chargers(store, host, central, organization_id, [charger])

@@ -1,18 +1,44 @@
 """A transaction that can no longer be running is closed by the central system, flagged as
-such, and replaced by the station's own stop if one comes (csms/orphans.py); a 1.6 MeterValues
-sent again is kept once (csms/resent.py)."""
+such, and replaced by the station's own stop if one comes (csms/orphans.py), a booting
+station's Available reports only once its grace is over (csms/boot_grace.py); a 1.6
+MeterValues sent again is kept once (csms/resent.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from chargeyard.csms.boot_grace import ORPHAN_GRACE_S, BootGrace
 from chargeyard.csms.events import Event
-from chargeyard.csms.server import CsmsServer
+from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.store import Store
 from chargeyard.store.models import CsmsCloseReason
+from tests.csms.moved_clock import MovedClock
 from tests.csms.wire import exchange, url
+
+
+@pytest.fixture
+def clock() -> MovedClock:
+    return MovedClock()
+
+
+@pytest.fixture
+async def csms(store: Store, clock: MovedClock) -> AsyncIterator[CsmsServer]:
+    await store.stations.register("CP-1")
+    settings = CsmsSettings(port=0, heartbeat_interval=60, retention=None)
+    async with CsmsServer(store, settings, boot_grace=BootGrace(ORPHAN_GRACE_S, clock)) as server:
+        yield server
+
+
+async def _grace_over(csms: CsmsServer, clock: MovedClock) -> None:
+    clock.advance(ORPHAN_GRACE_S)
+    await asyncio.wait_for(csms.boot_grace.settled(), 5)
+
 
 BOOT_16 = {"chargePointVendor": "Acme", "chargePointModel": "One"}
 BOOT_201 = {"chargingStation": {"vendorName": "Acme", "model": "One"}, "reason": "PowerUp"}
@@ -107,7 +133,7 @@ async def test_a_16_start_on_the_same_connector_closes_the_stale_transaction(
 
 
 async def test_a_16_boot_then_available_closes_it_and_the_station_s_own_stop_replaces_that(
-    csms: CsmsServer, store: Store
+    csms: CsmsServer, store: Store, clock: MovedClock
 ) -> None:
     async with await _open_16(csms) as websocket:
         a = (await _call(websocket, "StartTransaction", _start_16(1, "2026-11-21T10:00:00Z")))[
@@ -127,6 +153,10 @@ async def test_a_16_boot_then_available_closes_it_and_the_station_s_own_stop_rep
         assert record is not None
         assert record.status == "active"  # connector 0 and another connector leave it
         await _call(websocket, "StatusNotification", _status_16(1, "Available"))
+        waiting = await store.transactions.get("CP-1", a)
+        assert waiting is not None
+        assert waiting.status == "active"  # within the boot's grace
+        await _grace_over(csms, clock)
         closed = await store.transactions.get("CP-1", a)
         assert closed is not None
         assert (closed.status, closed.meter_stop_wh, closed.csms_close_reason) == (
@@ -163,7 +193,7 @@ async def test_a_16_boot_then_available_closes_it_and_the_station_s_own_stop_rep
 
 
 async def test_a_16_transaction_opened_on_this_connection_is_closed_by_a_boot_on_it(
-    csms: CsmsServer, store: Store
+    csms: CsmsServer, store: Store, clock: MovedClock
 ) -> None:
     # The station had nothing open when it connected (the node then skips the look for
     # orphans at boot, csms/known.py), opens one, and reboots without dropping the socket.
@@ -175,6 +205,7 @@ async def test_a_16_transaction_opened_on_this_connection_is_closed_by_a_boot_on
         ]
         await _call(websocket, "BootNotification", BOOT_16)
         await _call(websocket, "StatusNotification", _status_16(1, "Available"))
+    await _grace_over(csms, clock)  # (the station gone meanwhile: closed all the same)
     closed = await store.transactions.get("CP-1", a)
     assert closed is not None
     assert (closed.status, closed.csms_close_reason) == (
@@ -202,7 +233,7 @@ async def test_a_201_transaction_started_on_the_same_evse_closes_the_stale_one(
 
 
 async def test_a_201_boot_then_available_closes_the_evse_s_transaction(
-    csms: CsmsServer, store: Store
+    csms: CsmsServer, store: Store, clock: MovedClock
 ) -> None:
     async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
         await _call(websocket, "TransactionEvent", _started_201("tx", "2026-11-21T10:00:00Z"))
@@ -215,6 +246,7 @@ async def test_a_201_boot_then_available_closes_the_evse_s_transaction(
             "connectorId": 1,
         }
         await _call(websocket, "StatusNotification", status)
+        await _grace_over(csms, clock)
     record = await store.transactions.get("CP-1", "tx")
     assert record is not None
     assert (record.status, record.csms_close_reason) == (
@@ -286,3 +318,64 @@ async def test_a_16_transaction_opened_on_its_connection_is_not_read_for_copies(
     assert reads == [True]
     samples = await store.transactions.samples("CP-1", a)
     assert [(s.sampled_at.minute, s.value) for s in samples] == [(30, 4000)]
+
+
+async def test_b01_a_16_stop_kept_behind_the_boot_report_comes_within_the_grace(
+    csms: CsmsServer, store: Store, clock: MovedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A station that kept its transaction across a power loss may report the connector
+    # Available before its StopTransaction (1.6 sections 4.2.1 and 4.9 do not order them):
+    # the stop arrives within the grace, and the central system closes nothing itself.
+    events = csms.events.subscribe(accept=lambda event: event.type == "transaction.stopped")
+    async with await _open_16(csms) as websocket:
+        a = (await _call(websocket, "StartTransaction", _start_16(1, "2026-11-21T10:00:00Z")))[
+            "transactionId"
+        ]
+        await _call(websocket, "MeterValues", _meter_values_16(a, "2026-11-21T10:30:00Z", "4000"))
+    caplog.set_level(logging.WARNING, logger="chargeyard.csms.orphans")
+    async with await _open_16(csms) as websocket:
+        await _call(websocket, "BootNotification", BOOT_16)
+        await _call(websocket, "StatusNotification", _status_16(1, "Available"))
+        clock.advance(ORPHAN_GRACE_S - 1)
+        stop = {
+            "transactionId": a,
+            "meterStop": 4200,
+            "timestamp": "2026-11-21T10:45:00Z",
+            "reason": "PowerLoss",
+        }
+        await _call(websocket, "StopTransaction", stop)
+        await _grace_over(csms, clock)
+    record = await store.transactions.get("CP-1", a)
+    assert record is not None
+    assert (record.meter_stop_wh, record.stop_reason, record.csms_close_reason) == (
+        4200,
+        "PowerLoss",
+        None,
+    )
+    [event] = _drained(events)  # the station's own stop, told once
+    assert (event.data["closedByCsms"], event.data["meterStop"]) == (False, 4200)
+    assert "closed by the central system" not in caplog.text
+
+
+async def test_b01_a_201_available_reported_after_the_grace_closes_at_once(
+    csms: CsmsServer, store: Store, clock: MovedClock
+) -> None:
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        await _call(websocket, "TransactionEvent", _started_201("tx", "2026-11-21T10:00:00Z"))
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        await _call(websocket, "BootNotification", BOOT_201)
+        clock.advance(ORPHAN_GRACE_S)
+        status = {
+            "timestamp": "2026-11-21T14:00:00Z",
+            "connectorStatus": "Available",
+            "evseId": 1,
+            "connectorId": 1,
+        }
+        await _call(websocket, "StatusNotification", status)
+        record = await store.transactions.get("CP-1", "tx")
+    assert record is not None
+    assert (record.status, record.csms_close_reason) == (
+        "completed",
+        CsmsCloseReason.AVAILABLE_AFTER_BOOT,
+    )
+    assert csms.boot_grace.waiting == 0

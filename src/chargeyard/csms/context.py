@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from chargeyard.csms.authority import CertificateAuthority
+from chargeyard.csms.boot_grace import BootGrace
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.events import Event, EventHub, EventSink, EventType
 from chargeyard.csms.follow_ups import FollowUps
@@ -113,6 +114,9 @@ class StationContext:
     # among them (follow_ups.py); without both, SignCertificate is Rejected.
     authority: CertificateAuthority | None = None
     follow_ups: FollowUps | None = None
+    # The listener's grace for a booting station before the transactions of a connector it
+    # reports Available are closed (boot_grace.py); None: closed at once.
+    boot_grace: BootGrace | None = None
 
     async def keep(self, *facts: Fact) -> None:
         """Commit what the station said of itself (``store/station_writer.py``), with the

@@ -21,8 +21,9 @@ their own keep theirs.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from chargeyard.csms import event_data
+from chargeyard.csms import event_data, orphans
 from chargeyard.csms.context import (
     DataTransferRequest,
     StationContext,
@@ -53,10 +54,27 @@ class CentralSystemHandlers(ActionHandlers):
         # BootNotification; None before one. The first report of each after a boot is the one
         # that tells a forgotten transaction (orphans.py).
         self._unreported_since_boot: set[tuple[int, int]] | None = None
+        # When the grace of the last boot on this connection ends (boot_grace.py).
+        self._grace_ends: float | None = None
 
     def booted(self) -> None:
         """A BootNotification was answered on this connection."""
         self._unreported_since_boot = set()
+        grace = self.context.boot_grace
+        self._grace_ends = None if grace is None else grace.ends()
+
+    async def available_after_boot(
+        self, at: datetime, *, connector_id: int, evse_id: int | None
+    ) -> None:
+        """A connector's first report since the boot said Available: its transactions are
+        closed once the boot's grace is over (``orphans.py``)."""
+        await orphans.close_after_boot(
+            self.context,
+            at,
+            connector_id=connector_id,
+            evse_id=evse_id,
+            grace_ends=self._grace_ends,
+        )
 
     def first_report_since_boot(self, evse_id: int, connector_id: int) -> bool:
         """Whether this StatusNotification is the connector's first since the boot on this

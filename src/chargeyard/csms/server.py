@@ -58,6 +58,7 @@ from chargeyard.csms import event_data, layout
 from chargeyard.csms.admission import CHALLENGE, judge
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
+from chargeyard.csms.boot_grace import ORPHAN_GRACE_S, BootGrace
 from chargeyard.csms.claims import placed
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
@@ -159,6 +160,9 @@ class CsmsSettings:
             (SignCertificate, ``authority.py``); None: SignCertificate is Rejected.
         tls: the server certificate (and, for security profile 3, the CA of the stations'
             certificates) of a ``wss://`` listener (``tls.py``); None listens on ``ws://``.
+        orphan_grace_s: how long after its BootNotification a station has to deliver the
+            transaction messages it kept before a connector it reports Available has its
+            transactions closed by the central system (``boot_grace.py``; 0: at once).
     """
 
     host: str = "127.0.0.1"
@@ -181,6 +185,7 @@ class CsmsSettings:
     backlog_s: float | None = BACKLOG_S
     authority: CertificateAuthority | None = None
     tls: TlsSettings | None = None
+    orphan_grace_s: float = ORPHAN_GRACE_S
 
 
 def _offered_subprotocols(headers: Headers) -> list[str]:
@@ -197,7 +202,9 @@ class CsmsServer:
     block ends. The store stays the caller's (opened and closed by it). The REST API reaches
     the stations through :attr:`link`, whose calls this process's registry serves
     (``local_calls.py``). ``observer`` hears every connection's messages, round trips and
-    CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``)."""
+    CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``). ``boot_grace`` waits out a booted
+    station's grace (default: ``settings.orphan_grace_s`` on the process's clock; tests pass
+    one on a clock they move)."""
 
     def __init__(
         self,
@@ -206,9 +213,13 @@ class CsmsServer:
         registry: Registry | None = None,
         events: EventHub | None = None,
         observer: SessionObserver | None = None,
+        boot_grace: BootGrace | None = None,
     ) -> None:
         self.store = store
         self.settings = settings or CsmsSettings()
+        self.boot_grace = (
+            BootGrace(self.settings.orphan_grace_s) if boot_grace is None else boot_grace
+        )
         self.registry = registry if registry is not None else Registry()
         # The API's StationLink: its calls travel as messages, served from the registry.
         self.link: StationLink = in_process_link(self.registry)
@@ -351,6 +362,7 @@ class CsmsServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        await self.boot_grace.close()  # (a station's next boot asks again)
         if self._gate is not None:
             await self._gate.close()
         await self._work.stop()
@@ -570,6 +582,7 @@ class CsmsServer:
             announced=self.registry.announced,
             authority=self.settings.authority,
             follow_ups=follow_ups,
+            boot_grace=self.boot_grace,
         )
         handlers = HANDLERS[version](context)
         connection = OcppConnection(

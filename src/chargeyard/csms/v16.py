@@ -74,9 +74,7 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
             and payload["status"] == "Available"
             and payload["connectorId"] > 0
         ):
-            await orphans.close_after_boot(
-                self.context, at, connector_id=payload["connectorId"], evse_id=None
-            )
+            await self.available_after_boot(at, connector_id=payload["connectorId"], evse_id=None)
         self.events.publish(
             self.connector_statuses.changed(
                 payload["connectorId"],

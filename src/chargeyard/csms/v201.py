@@ -73,8 +73,8 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         ):
             # 2.0.1 numbers transactions per EVSE (E01): an Available connector of an EVSE
             # with one connector, or the one the transaction used, ends it.
-            await orphans.close_after_boot(
-                self.context, at, connector_id=payload["connectorId"], evse_id=payload["evseId"]
+            await self.available_after_boot(
+                at, connector_id=payload["connectorId"], evse_id=payload["evseId"]
             )
         self.events.publish(
             self.connector_statuses.changed(

@@ -36,13 +36,18 @@ replaced as a real station is restarted into new firmware or settings
 (reason ``Reboot``, both versions), finishes its conversation and switches off
 (``SimulatedStation.switch_off``), then a station built from the new row starts and boots.
 What a running station takes without a restart, its DataTransfer replies
-(``gateway/vendor_replies.py``), is set on it at once instead.
+(``gateway/vendor_replies.py``), is set on it at once instead. A deleted charger's station
+goes down the same way for good, its transactions ending with reason ``Other``
+(:data:`REMOVED_STOP_REASON`); what it could not report (it was offline) its central system
+closes, when that is the built-in one (``csms/orphans.py``).
 Closing the host stops the stations without touching their desired state: the next process
 resumes them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -76,6 +81,18 @@ RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
 REPLACED_STOP_REASON = "Reboot"
 """Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
 a reboot the station itself decided)."""
+
+RETIRE_WAIT_S = 20.0
+"""How long a retired station (replaced or deleted) may take to finish its conversation
+before it is forgotten anyway: less than a runtime request's deadline
+(``runtime_client.DEADLINE_S``)."""
+
+REMOVED_STOP_REASON = "Other"
+"""Why a deleted charger's running transactions end. Neither 1.6 Reason (section 7.39) nor
+2.0.1 ReasonEnumType has a value for a station taken out of service: ``PowerLoss`` is what a
+station reports after an unplanned loss of power, once it is back; ``Reboot`` says it comes
+back; ``Local`` and ``Remote`` say a driver or the central system asked. So ``Other``, "any
+other reason", the value both enumerations keep for the rest."""
 
 __all__ = [
     "FAILED",
@@ -366,10 +383,12 @@ class FleetHost:
         return "restarted"
 
     async def remove_charger(self, organization_id: str, charger_id: str) -> None:
-        """Stop and forget a charger's station (before its row is deleted). Idempotent."""
+        """Switch a charger's station off for good and forget it (before its row is deleted):
+        a running one ends its transactions (reason :data:`REMOVED_STOP_REASON`) and goes
+        down as a station does, so that its central system hears them end. Idempotent."""
         hosted = self._hosted.get(charger_id)
         if hosted is not None and hosted.organization_id == organization_id:
-            await self._forget(charger_id)
+            await self._retire(charger_id, REMOVED_STOP_REASON)
 
     def runtime_report(self, charger: SimulatedCharger, event_type: str) -> RuntimeReport:
         """The runtime as it stands, in the shape of the runtime answers."""
@@ -488,13 +507,22 @@ class FleetHost:
         await hosted.fleet.remove(hosted.identity)
 
     async def _replace(self, charger_id: str) -> None:
-        """Retire a station built from an old row. A running one ends its transactions and
-        goes down gracefully first, so that its central system hears them end and nothing it
-        answered is sent again (a stopped one has no connection to say anything on)."""
+        """Retire a station built from an old row (see :meth:`_retire`)."""
+        await self._retire(charger_id, REPLACED_STOP_REASON)
+
+    async def _retire(self, charger_id: str, reason: str) -> None:
+        """Switch a station off and forget it. A running one ends its transactions with
+        ``reason`` and goes down gracefully first, so that its central system hears them end
+        and nothing it answered is sent again (a stopped one has no connection to say
+        anything on: the central system closes what it left open, ``csms/orphans.py``)."""
         hosted = self._hosted[charger_id]
         if hosted.running:
-            hosted.station.stop_transactions(REPLACED_STOP_REASON)
-            await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
+            hosted.station.stop_transactions(reason)
+            # (Within the runtime request's deadline, whatever the central system does: a
+            # station whose answers do not come is switched off by its forgetting.)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RETIRE_WAIT_S):
+                    await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
         await self._forget(charger_id)
 
     def _report(self, charger: SimulatedCharger, event_type: str, desired: int) -> RuntimeReport:

@@ -57,7 +57,15 @@ class PowerCycle:
     """
 
     # (one per station)
-    __slots__ = ("_busy", "_call_timeout", "_down", "_out_of_service", "_pump", "_station")
+    __slots__ = (
+        "_busy",
+        "_call_timeout",
+        "_down",
+        "_out_of_service",
+        "_pump",
+        "_restarting",
+        "_station",
+    )
 
     def __init__(
         self,
@@ -74,6 +82,13 @@ class PowerCycle:
         self._pump = pump
         self._busy = busy
         self._down: _GoingDown | None = None
+        self._restarting = False
+
+    @property
+    def restarting(self) -> bool:
+        """Going down to power on again (a reboot), not to stay off (a switch-off); set from
+        the moment the station hears it goes down (``on_going_down``) until the power goes."""
+        return self._restarting
 
     @property
     def going_down(self) -> bool:
@@ -92,6 +107,7 @@ class PowerCycle:
         station = self._station
         if self._down is not None or not station.powered:
             return  # already on its way down, or off
+        self._restarting = restart_after_s is not None
         station.on_going_down()  # (its last words, e.g. a status, may still go out)
         self._out_of_service(self._station)
         now = station.clock.monotonic()
@@ -114,6 +130,7 @@ class PowerCycle:
         down, self._down = self._down, None
         if down is None:
             return
+        self._restarting = False
         station = self._station
         station.on_power_change(False)
         station.powered = False

@@ -35,16 +35,23 @@ class Registrar:
 
     Args:
         station: the station it registers (its ``call``, timers, clock and payloads).
-        registered: called with the station once the central system accepted a boot (its
-            queued transaction messages may go).
+        booted: called with the station once the central system accepted a boot: what it
+            kept goes, then what a boot reports (``SimulatedStation.on_accepted``).
+        registered: called with the station once the central system accepted a triggered
+            BootNotification while it was registered (its queued transaction messages may go).
     """
 
-    __slots__ = ("_registered", "_station", "accepted_since_boot")  # (one per station)
+    __slots__ = ("_booted", "_registered", "_station", "accepted_since_boot")  # (one per station)
 
     def __init__(
-        self, station: SimulatedStation, registered: Callable[[SimulatedStation], None]
+        self,
+        station: SimulatedStation,
+        *,
+        booted: Callable[[SimulatedStation], None],
+        registered: Callable[[SimulatedStation], None],
     ) -> None:
         self._station = station
+        self._booted = booted
         self._registered = registered
         # Accepted since the last (re)boot: a reconnect then skips the BootNotification.
         self.accepted_since_boot = False
@@ -96,9 +103,10 @@ class Registrar:
                 station.heartbeat_interval = interval
             logger.info("%s: boot accepted, heartbeat every %d s", station.identity, interval)
             self.schedule_heartbeat()
-            if not registered:
-                station.on_accepted()
-            self._registered(self._station)
+            if registered:
+                self._registered(station)
+            else:
+                self._booted(station)
             return
         # Pending / Rejected: boot again after the interval (1.6 section 4.2.1; 2.0.1 B02/B03).
         self.move(Registration(status))

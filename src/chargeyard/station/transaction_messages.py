@@ -10,7 +10,10 @@ TransactionMessageRetryInterval; 2.0.1 E13: MessageAttemptsTransactionEvent /
 MessageAttemptIntervalTransactionEvent).
 
 :class:`TransactionDelivery` sends the head of the queue when the station may: connected,
-Accepted, not powering off, and while going down only as long as it drains (``core.py``).
+Accepted, not powering off, and while going down only as long as it drains (``core.py``). It
+also says when the messages queued at a given moment are through
+(:meth:`TransactionDelivery.then`): a station that boots with messages kept from before
+delivers them before it reports its connectors (``core.py``).
 """
 
 from __future__ import annotations
@@ -84,11 +87,48 @@ class TransactionDelivery:
             given the station).
     """
 
-    __slots__ = ("_send", "_station")  # (one per station)
+    __slots__ = ("_backlog", "_send", "_station", "_then")  # (one per station)
 
     def __init__(self, station: SimulatedStation, send: SendCall) -> None:
         self._station = station
         self._send = send
+        # The messages still to leave the queue before ``_then`` runs (see then()).
+        self._backlog = 0
+        self._then: Callable[[], None] | None = None
+
+    def then(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once every message queued now has left the queue (answered, or dropped
+        after its attempts), or as soon as one of them is refused and waits out its retry
+        interval (a central system that refuses them still hears what follows); at once when
+        none is queued. Replaces the work of an earlier call not yet run."""
+        self._backlog = len(self._station.transaction_queue)
+        self._then = work
+        if self._backlog == 0:
+            self._run_then()
+
+    @property
+    def waiting(self) -> bool:
+        """Work given to :meth:`then` waits for the messages queued before it."""
+        return self._then is not None
+
+    def forget_then(self) -> None:
+        """Drop the work waiting on :meth:`then` (the station goes down: a boot after this one
+        reports anew)."""
+        self._then = None
+        self._backlog = 0
+
+    def _run_then(self) -> None:
+        work, self._then = self._then, None
+        self._backlog = 0
+        if work is not None:
+            work()
+
+    def _left_queue(self) -> None:
+        if self._then is None:
+            return
+        self._backlog -= 1
+        if self._backlog <= 0:
+            self._run_then()
 
     def pump(self) -> None:
         """Send the head of the queue if nothing is in flight and the station may."""
@@ -123,10 +163,13 @@ class TransactionDelivery:
     def _answered(self, message: QueuedMessage, payload: Payload) -> None:
         queue = self._station.transaction_queue
         queue.in_flight = False
-        if queue.head() is message:
+        popped = queue.head() is message
+        if popped:
             queue.pop()
         message.on_result(payload)
         self._memory_changed()
+        if popped:
+            self._left_queue()
         self.pump()
 
     def _memory_changed(self) -> None:
@@ -151,11 +194,13 @@ class TransactionDelivery:
             )
             if queue.head() is message:
                 queue.pop()
+                self._left_queue()
             self.pump()
             return
         # 1.6 section 4.10: wait RetryInterval x attempts before the next try.
         at = station.clock.monotonic() + interval * message.attempts
         station.timers.set(_RETRY, at, self.pump)
+        self._run_then()  # (the refused message waits; what waited on it goes now)
 
 
 __all__ = ["QueuedMessage", "TransactionDelivery", "TransactionQueue"]

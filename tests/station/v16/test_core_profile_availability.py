@@ -202,9 +202,11 @@ def test_5_14_hard_reset_reboots_at_once_and_stops_transactions_after_the_boot(
     assert double.call_station("Reset", {"type": "Hard"}) == {"status": "Accepted"}
     assert double.csms.actions() == []  # the power is gone: nothing more is sent
     reboot_fully(double)
-    assert double.csms.actions() == ["BootNotification"] + ["StatusNotification"] * 3 + [
-        "StopTransaction"
-    ]
+    # The stop kept across the reboot goes before the boot's status reports (section 4.2.1).
+    assert (
+        double.csms.actions()
+        == ["BootNotification", "StopTransaction"] + ["StatusNotification"] * 3
+    )
     stop = double.csms.payloads("StopTransaction")[0]
     assert (stop["transactionId"], stop["reason"], stop["meterStop"]) == (1, "HardReset", 1183)
     assert stop["timestamp"] == "2026-01-01T00:01:00.000Z"  # when it stopped, not when sent

@@ -127,8 +127,8 @@ def test_a_power_cut_ends_running_transactions_at_power_on(online: Link) -> None
     online.run_for(6)
     assert [a for a in online.csms.actions() if a != "SecurityEventNotification"] == [
         "BootNotification",
-        "StatusNotification",
         "TransactionEvent",
+        "StatusNotification",
     ]
     [ended] = events(online)
     assert (ended["eventType"], ended["triggerReason"]) == ("Ended", "AbnormalCondition")

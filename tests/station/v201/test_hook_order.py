@@ -246,9 +246,9 @@ def test_l01_an_installation_waiting_for_idle_goes_before_a_scheduled_unavailabl
 
 
 def test_b01_boot_before_any_status_after_a_power_cut(clock: ManualClock) -> None:
-    """B01: after a power cut the BootNotification comes first, then every connector's status
-    as the listeners of POWER_ON left it (the reservation still shown, H01), then the
-    transaction the power cut ends (E: PowerLoss), queued while offline."""
+    """B01: after a power cut the BootNotification comes first, then the transaction the power
+    cut ends (E04: PowerLoss, queued while offline), then every connector's status as the
+    listeners of POWER_ON left it (the reservation still shown, H01)."""
     link = _online(clock, ALFEN_DOUBLE)
     station = _charging(link)
     _reserve(link, 2, "TAG-2")
@@ -258,12 +258,15 @@ def test_b01_boot_before_any_status_after_a_power_cut(clock: ManualClock) -> Non
     link.run_for(6)
     assert [a for a in link.csms.actions() if a != "SecurityEventNotification"] == [
         "BootNotification",
-        "StatusNotification",
-        "StatusNotification",
         "TransactionEvent",
+        "StatusNotification",
+        "StatusNotification",
     ]
     assert link.csms.payloads("BootNotification")[0]["reason"] == "PowerUp"
-    assert link.csms.received[1:3] == [_status(1, "Occupied", 5), _status(2, "Reserved", 5)]
+    assert link.csms.payloads("StatusNotification") == [
+        _status(1, "Occupied", 5)[1],
+        _status(2, "Reserved", 5)[1],
+    ]
     [ended] = events(link)
     assert (ended["eventType"], ended["triggerReason"], ended["offline"]) == (
         "Ended",

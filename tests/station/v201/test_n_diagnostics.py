@@ -3,6 +3,7 @@ scripted (``ScriptedIO``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -127,6 +128,29 @@ def test_n01_security_log_lists_security_events(
         f"{ts(5)} StartupOfTheDevice",
     ]
     assert "[log]" not in text
+
+
+def test_n01_power_going_is_no_reset_or_reboot(
+    online: Link, station: StationV201, io: ScriptedIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Part 2 "Security events": ResetOrReboot is a reset or reboot the station makes (a Reset,
+    # a firmware installation). A power cycle or a switch-off is none: the next power-on
+    # logs StartupOfTheDevice, and nothing claims a reboot on the way down.
+    caplog.set_level(logging.INFO, logger="chargeyard.station")
+    station.reboot()  # the power cycled (boot reason PowerUp)
+    online.follow_station()
+    online.run_for(65)
+    _get_log(online, 14, log_type="SecurityLog")
+    text = io.requested_uploads[0].content.decode()
+    assert text.split("[security events]\n", 1)[1].splitlines() == [
+        f"{ts(0)} StartupOfTheDevice",
+        f"{ts(5)} StartupOfTheDevice",
+    ]
+    station.switch_off()  # the process hosting it ends
+    online.follow_station()
+    online.run_for(1)
+    assert not station.powered
+    assert "ResetOrReboot" not in caplog.text
 
 
 def test_n01_oldest_and_latest_timestamp_limit_the_log(online: Link, io: ScriptedIO) -> None:

@@ -220,7 +220,15 @@ class StartStopV16(Block["StationV16"]):
             "UnlockConnectorOnEVSideDisconnect"
         ):
             connector.locked = reason != "EVDisconnected"
-        logger.info("%s: transaction stopped (%s)", self.station.identity, reason)
+        if transaction.csms_id is None:  # (not numbered yet: started offline, unanswered)
+            logger.info("%s: transaction stopped (%s)", self.station.identity, reason)
+        else:  # named as the central system names it
+            logger.info(
+                "%s: transaction %d stopped (%s)",
+                self.station.identity,
+                transaction.csms_id,
+                reason,
+            )
         self.station.transaction_ended(evse)  # the station's hook, e.g. 5.2 Scheduled
 
     def _stop_answered(self, transaction: Transaction) -> None:
@@ -232,6 +240,13 @@ class StartStopV16(Block["StationV16"]):
         StartTransaction.req never answered is sent again first, so the stop has its id."""
         key = transaction.transaction_id
         csms_id = [transaction.csms_id]
+        identity = self.station.identity
+
+        def numbered(answer: Payload) -> None:
+            csms_id[0] = answer["transactionId"]
+            # Named as the central system names it, once it has numbered it.
+            logger.info("%s: transaction %s ended by a power loss", identity, csms_id[0])
+
         if transaction.csms_id is None:
             try:
                 number = self.station.model.connector(transaction.evse_id, transaction.connector_id)
@@ -244,11 +259,7 @@ class StartStopV16(Block["StationV16"]):
                 "meterStart": int(transaction.meter_start_wh),
                 "timestamp": iso(datetime.fromisoformat(transaction.started_at)),
             }
-            self.station.enqueue_transaction_message(
-                "StartTransaction",
-                lambda: start,
-                lambda answer: csms_id.__setitem__(0, answer["transactionId"]),
-            )
+            self.station.enqueue_transaction_message("StartTransaction", lambda: start, numbered)
         register = SampledValue(
             "Energy.Active.Import.Register",
             transaction.meter_wh,
@@ -269,7 +280,8 @@ class StartStopV16(Block["StationV16"]):
             self.station.unreported_power_losses.pop(key, None)
 
         self.station.enqueue_transaction_message("StopTransaction", build, reported)
-        logger.info("%s: transaction %s ended by a power loss", self.station.identity, key)
+        if transaction.csms_id is not None:
+            logger.info("%s: transaction %d ended by a power loss", identity, transaction.csms_id)
 
 
 def transaction_id(transaction: Transaction) -> str:

@@ -191,8 +191,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
         lambda s: s.diagnostics.notify_security_events(),
     )
     # Going down (B11, L01): a firmware transfer stops before ResetOrReboot is logged with the
-    # boot reason and the log upload stops (N01). The order does not matter: the transfers
-    # stop without a message, only diagnostics logs, and the base's part is empty.
+    # boot reason (a reset or reboot only, not a switch-off) and the log upload stops (N01).
+    # The order does not matter: the transfers stop without a message, only diagnostics logs,
+    # and the base's part is empty.
     GOING_DOWN: ClassVar[Hook[[StationV201]]] = Hook(
         lambda s: s.firmware.on_going_down(),
         lambda s: s.diagnostics.on_going_down(),

@@ -58,6 +58,19 @@ if TYPE_CHECKING:
 
 _UPLOAD_RETRY = "log:retry"
 
+RESET_BOOT_REASONS = frozenset(
+    {
+        "ApplicationReset",
+        "FirmwareUpdate",
+        "LocalReset",
+        "RemoteReset",
+        "ScheduledReset",
+        "Watchdog",
+    }
+)
+"""The BootReasonEnumType values of a reset or reboot the station makes itself (not PowerUp,
+Triggered or Unknown): those that log ResetOrReboot as the station goes down."""
+
 CRITICAL_EVENTS = frozenset(
     {
         "FirmwareUpdated",
@@ -271,8 +284,14 @@ class DiagnosticsV201(Block["StationV201"]):
         if upload is not None and upload.transfer is not None:
             upload.transfer.cancel()
         self.station.log_status, self.station.log_request_id = "Idle", None
-        # Told once the station is back (A04.FR.02): a power cut says nothing on its way down.
-        self._keep("ResetOrReboot", f"boot reason {self.station.boot_reason}")
+        # A reset or reboot the station makes (part 2 "Security events": ResetOrReboot), kept
+        # as it happens with why (the reason its next BootNotification gives: B11, B12, L01)
+        # and told once it is back (A04.FR.02). Power going, for a while (a power cut or
+        # cycle) or for good (a switch-off), is none: the station cannot log it, and its next
+        # power-on logs StartupOfTheDevice.
+        reason = self.station.boot_reason
+        if self.station.restarting and reason in RESET_BOOT_REASONS:
+            self._keep("ResetOrReboot", f"boot reason {reason}")
 
     def on_power_on(self) -> None:
         self.station.security_event("StartupOfTheDevice")

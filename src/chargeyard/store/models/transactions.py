@@ -38,6 +38,9 @@ class CsmsCloseReason(StrEnum):
     # After a BootNotification the station reported the connector Available, which it is
     # only without a transaction (1.6 section 4.9 / 7.7; 2.0.1 G01, ConnectorStatusEnumType).
     AVAILABLE_AFTER_BOOT = "ConnectorAvailableAfterBoot"
+    # The simulated charger that was the station was deleted from the simulator gateway
+    # before it could report its transactions ended (offline): it will never speak again.
+    CHARGER_DELETED = "SimulatedChargerDeleted"
 
 
 class Counter(Base):

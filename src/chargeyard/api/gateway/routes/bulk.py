@@ -24,11 +24,11 @@ from chargeyard.api.gateway.chargers_shared import (
     OptionalHostDep,
     ProvisionerDep,
     charger_response,
-    host_answers,
     invalid,
     live_statuses,
     resolve_template,
 )
+from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.routes.chargers import update_values
 from chargeyard.api.gateway.schemas.bulk import (
@@ -307,8 +307,9 @@ async def update_location_chargers(
 @router.delete(
     "/{location_id}/chargers",
     summary="Delete a location's chargers in bulk",
-    description="Stops and deletes the chargers named in `charger_ids` (required). 404 when "
-    "one is not at the location (nothing is deleted).",
+    description="Switches off and deletes the chargers named in `charger_ids` (required), "
+    "each as `DELETE /ocpp/chargers/{charger_id}` does. 404 when one is not at the location "
+    "(nothing is deleted).",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses={**error_responses(401, 403, 404), **NO_ANSWER},
@@ -317,6 +318,7 @@ async def delete_location_chargers(
     principal: WriterDep,
     store: StoreDep,
     host: OptionalHostDep,
+    central: BuiltInCentralDep,
     location_id: LocationId,
     charger_ids: Annotated[
         list[ChargerId],
@@ -331,8 +333,5 @@ async def delete_location_chargers(
     ids = _split(charger_ids) or []
     if not ids:
         raise invalid(("query", "charger_ids"), "name at least one charger")
-    for charger in await _targets(store, organization, location_id, ids):
-        if host is not None:
-            with host_answers():  # (a station that may run on is not forgotten)
-                await host.remove_charger(organization, charger.id)
-        await store.chargers.delete(organization, charger.id)
+    chargers = await _targets(store, organization, location_id, ids)
+    await delete_chargers(store, host, central, organization, chargers)

@@ -27,6 +27,7 @@ from chargeyard.api.gateway.chargers_shared import (
     resolve_template,
     template_slugs,
 )
+from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerAcceptedResponse,
@@ -269,16 +270,22 @@ async def update_charger(
 @router.delete(
     "/{charger_id}",
     summary="Delete charger",
-    description="Stops its station first, then removes it with its commands and logs.",
+    description="Switches its station off first, as a station goes down: a running "
+    "transaction ends (stop reason Other) and is reported to its central system. Then "
+    "removes it with its commands and logs. A transaction its station could not report "
+    "ended (offline) is closed by the built-in central system, when the charger dialled it "
+    "(csmsCloseReason SimulatedChargerDeleted).",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses={**error_responses(401, 403, 404), **NO_ANSWER},
 )
 async def delete_charger(
-    principal: WriterDep, store: StoreDep, host: OptionalHostDep, charger_id: ChargerIdPath
+    principal: WriterDep,
+    store: StoreDep,
+    host: OptionalHostDep,
+    central: BuiltInCentralDep,
+    charger_id: ChargerIdPath,
 ) -> None:
-    await _charger(store, principal.organization_id, charger_id)
-    if host is not None:
-        with host_answers():  # (a station that may run on is not forgotten)
-            await host.remove_charger(principal.organization_id, charger_id)
-    await store.chargers.delete(principal.organization_id, charger_id)
+    organization_id = principal.organization_id
+    charger = await _charger(store, organization_id, charger_id)
+    await delete_chargers(store, host, central, organization_id, [charger])

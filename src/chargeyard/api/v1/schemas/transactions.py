@@ -17,7 +17,9 @@ from chargeyard.api.shapes import MAX_INT32
 
 RemoteStatus = Literal["accepted", "rejected"]
 TransactionState = Literal["active", "completed"]
-CsmsCloseReasonName = Literal["SupersededByNewTransaction", "ConnectorAvailableAfterBoot"]
+CsmsCloseReasonName = Literal[
+    "SupersededByNewTransaction", "ConnectorAvailableAfterBoot", "SimulatedChargerDeleted"
+]
 
 TransactionId = Annotated[
     str,
@@ -91,9 +93,10 @@ class TransactionView(BaseModel):
     )
     csmsCloseReason: CsmsCloseReasonName | None = Field(
         description="Why the central system closed it: SupersededByNewTransaction (another"
-        " transaction started on its connector or EVSE) or ConnectorAvailableAfterBoot (its"
-        " station booted and reported the connector Available); null when the station"
-        " reported the end or the transaction is active"
+        " transaction started on its connector or EVSE), ConnectorAvailableAfterBoot (its"
+        " station booted and reported the connector Available) or SimulatedChargerDeleted"
+        " (the simulator's charger that was the station was deleted before it could report"
+        " the end); null when the station reported the end or the transaction is active"
     )
 
 

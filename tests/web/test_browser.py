@@ -102,6 +102,22 @@ def test_without_the_link_the_page_says_how_to_sign_in(page: Page, live_lab: Liv
     expect(page.locator("#banner")).to_be_hidden()
 
 
+def test_not_signed_in_the_stations_card_says_what_it_needs(page: Page, live_lab: LiveLab) -> None:
+    """Without an API key nothing loads: the card says so instead of "Loading…" for ever."""
+    page.goto(live_lab.url)
+
+    expect(page.locator("#banner")).to_contain_text("Not signed in")
+    empty = page.locator(".stations-panel .empty")
+    expect(empty).to_have_text(
+        "Not signed in: the stations show once the dashboard has an API key"
+        " (the sign-in link, or Settings)."
+    )
+
+    page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator(".stations-panel")).not_to_contain_text("Not signed in")
+
+
 def test_a_deployment_is_signed_in_by_typing_the_key(page: Page, bare_lab: LiveLab) -> None:
     page.goto(bare_lab.url)
     banner = page.locator("#banner")

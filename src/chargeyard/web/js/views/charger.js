@@ -72,7 +72,7 @@ function nextSample(interval, transaction, points) {
     : `meter values were due ${time(new Date(due).toISOString())} (${every})`;
 }
 
-export function chargerView(root, { api, model }, chargeBoxId) {
+export function chargerView(root, { api, model, credentials }, chargeBoxId) {
   const head = h("div.charger-head");
   const connectors = h("div.connectors-large");
   const plotHost = h("div.plot-host");
@@ -137,7 +137,8 @@ export function chargerView(root, { api, model }, chargeBoxId) {
   function render() {
     const charger = model.chargers.get(chargeBoxId);
     if (!charger) {
-      fill(head, model.loaded ? problem({ message: `No charger ${chargeBoxId} is registered.` }, "Charger") : "Loading…");
+      if (model.loaded) fill(head, problem({ message: `No charger ${chargeBoxId} is registered.` }, "Charger"));
+      else fill(head, credentials.value.apiKey ? "Loading…" : "Not signed in: the charger shows once the dashboard has an API key (the sign-in link, or Settings).");
       return;
     }
     const online = charger.isOnline;

@@ -9,6 +9,7 @@ command forms in test_command_forms.py.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
@@ -182,6 +183,58 @@ def test_connector_colour_follows_plug_charge_and_unplug(page: Page, live_lab: L
     done = page.locator(".transactions-panel tbody tr", has_text="PLUG-1")
     expect(done).to_have_attribute("data-state", "completed", timeout=LIVE_S)
     expect(done).to_contain_text("EVDisconnected")
+
+
+@pytest.mark.parametrize(
+    ("identity", "version", "measurands"),
+    [
+        ("STATE-16", "1.6", "Energy.Active.Import.Register,Power.Active.Import"),
+        ("STATE-16E", "1.6", "Energy.Active.Import.Register"),  # no power sampled
+        ("STATE-201", "2.0.1", None),
+    ],
+)
+def test_a_charging_session_reads_the_same_in_both_versions(
+    page: Page, live_lab: LiveLab, identity: str, version: str, measurands: str | None
+) -> None:
+    """The State column says active or ended, then how it charges (a 1.6 connector's status,
+    section 4.9; a 2.0.1 chargingState, E01-E07), and Power what the latest meter values
+    tell, also on a page opened after they came."""
+    live_lab.station(identity, version=version, new_id=lambda: str(uuid.uuid4()))
+    if version == "1.6":
+        live_lab.act(identity, lambda s: s.config.change("MeterValueSampleInterval", "1"))
+        live_lab.act(identity, lambda s: s.config.change("MeterValuesSampledData", measurands))
+    else:
+        live_lab.act(
+            identity,
+            lambda s: s.device_model.write("SampledDataCtrlr", "TxUpdatedInterval", "1"),
+        )
+    live_lab.act(identity, lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    live_lab.act(identity, lambda s: s.present_id_token(f"TAG-{identity}", 1))
+    # Two meter values stored before the page opens: it reads the power from the API.
+    live_lab.run(lambda: _readings_stored(live_lab, identity, 2))
+
+    open_dashboard(page, live_lab)
+
+    row = page.locator(".transactions-panel tbody tr", has_text=identity)
+    expect(row.locator("td.state")).to_have_text("active · Charging", timeout=LIVE_S)
+    expect(row.locator("td").nth(6)).to_have_text(re.compile(r"^\d+(\.\d+)? kW$"))
+
+
+async def _readings_stored(lab: LiveLab, identity: str, count: int) -> None:
+    async def stored() -> bool:
+        assert lab.store is not None
+        page = await lab.store.transactions.list(charge_box_id=identity, status="active")
+        if not page:
+            return False
+        samples = await lab.store.transactions.samples(
+            identity, page[0].transaction_id, measurand="Energy.Active.Import.Register"
+        )
+        return len({sample.sampled_at for sample in samples}) >= count
+
+    deadline = asyncio.get_running_loop().time() + LIVE_S / 1000
+    while not await stored():
+        assert asyncio.get_running_loop().time() < deadline, "no meter values stored"
+        await asyncio.sleep(0.1)
 
 
 def test_reset_from_the_command_panel_shows_the_station_answer(

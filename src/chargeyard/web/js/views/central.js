@@ -168,7 +168,7 @@ export function centralView(root, { api, model, credentials }) {
     const txPart = pager(listed.length, TRANSACTIONS_PER_PAGE, transactionPage, (page) => ((transactionPage = page), render()), "transactions");
     transactionPage = txPart.page;
     fill(transactionPager, txPart.el);
-    fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last)));
+    fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last), { chargingState: (row) => model.chargingState(row) }));
   }
 
   const schedule = scheduler(render);

@@ -218,7 +218,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       rows.set(transactionKey(row.chargeBoxId, row.transactionId), row);
     }
     const sorted = [...rows.values()].sort((a, b) => (b.startedAt || "").localeCompare(a.startedAt || ""));
-    fill(txHost, transactionsTable(sorted.slice(0, 20), { showCharger: false }));
+    fill(txHost, transactionsTable(sorted.slice(0, 20), { showCharger: false, chargingState: (row) => model.chargingState(row) }));
     panel.refresh();
   }
 

@@ -43,9 +43,25 @@ export function pointsFromSamples(meterValues, meterStart = 0) {
     if (point[kind] === undefined || !sample.phase) point[kind] = sample.value * factor;
     byTime.set(sample.timestamp, point);
   }
-  return [...byTime.values()]
-    .map((p) => ({ ...p, energyWh: p.energyWh === undefined ? undefined : p.energyWh - meterStart }))
-    .sort((a, b) => a.t.localeCompare(b.t));
+  const points = [...byTime.values()].sort((a, b) => a.t.localeCompare(b.t));
+  if (!points.some((p) => p.powerW !== undefined)) derivePower(points);
+  return points.map((p) => ({ ...p, energyWh: p.energyWh === undefined ? undefined : p.energyWh - meterStart }));
+}
+
+/**
+ * Power from the energy register where no Power.Active.Import was sampled (1.6's default
+ * MeterValuesSampledData): each interval's energy over its time, held from its first reading
+ * (as a sampled power holds until the next sample); the last reading keeps the last interval's.
+ */
+function derivePower(points) {
+  const readings = points.filter((p) => p.energyWh !== undefined);
+  for (let i = 1; i < readings.length; i += 1) {
+    const before = readings[i - 1];
+    const after = readings[i];
+    const hours = (new Date(after.t).getTime() - new Date(before.t).getTime()) / 3600000;
+    if (hours > 0) before.powerW = Math.max(0, (after.energyWh - before.energyWh) / hours);
+  }
+  if (readings.length > 1) readings[readings.length - 1].powerW = readings[readings.length - 2].powerW;
 }
 
 /**

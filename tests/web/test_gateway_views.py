@@ -214,9 +214,12 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     expect(plot.locator(".plot .energy-line")).to_have_count(1)
     expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_S)
 
-    # The CSMS view: no dashes, and when the next meter values come.
+    # The CSMS view: no dashes, and when the next meter values come: opening it asks the
+    # station nothing; the button does.
     page.goto(f"{up_lab.url}#/charger/MINUTE-1")
     note = page.locator(".plot-panel .plot-note")
+    expect(note).to_contain_text("SampledDataCtrlr.TxUpdatedInterval is not known", timeout=LIVE_S)
+    page.get_by_role("button", name="Ask the station").click()
     expect(note).to_have_text(
         re.compile(
             r"^next meter values due \d\d?:\d\d:\d\d\W?[AP]M"

@@ -59,6 +59,7 @@ export class CsmsModel {
     this.changed = signal(0);
     this.error = signal(null);
     this.loaded = false;
+    this.toldDuringLoad = new Set(); // one set of transaction keys per load in flight
     stream.on((event) => this.apply(event));
     stream.onReady(() => this.load());
   }
@@ -80,6 +81,10 @@ export class CsmsModel {
 
   async load() {
     const asked = this.presenceAsked();
+    // The transactions events told of while the lists were read: a session that started
+    // meanwhile may be missing from them, and is kept as the events told it.
+    const told = new Set();
+    this.toldDuringLoad.add(told);
     try {
       const [chargers, active, completed] = await Promise.all([
         this.api.chargers(),
@@ -99,10 +104,13 @@ export class CsmsModel {
         const key = transactionKey(row.chargeBoxId, row.transactionId);
         this.transactions.set(key, { ...live.get(key), ...row });
       }
+      for (const key of told) if (!this.transactions.has(key) && live.has(key)) this.transactions.set(key, live.get(key));
       this.loaded = true;
       this.error.set(null);
     } catch (error) {
       this.error.set(error);
+    } finally {
+      this.toldDuringLoad.delete(told);
     }
     this.notify();
   }
@@ -130,6 +138,9 @@ export class CsmsModel {
     if (event.event === "charger.connected" || event.event === "charger.disconnected") {
       const seen = (this.presence.get(id)?.seen || 0) + 1;
       this.presence.set(id, { seen, online: event.event === "charger.connected" });
+    }
+    if (event.event.startsWith("transaction.") && data.transactionId !== undefined) {
+      for (const told of this.toldDuringLoad) told.add(transactionKey(id, data.transactionId));
     }
     switch (event.event) {
       case "charger.connected":

@@ -1,8 +1,13 @@
 // A power and energy plot as inline SVG: power (kW) as a filled area on the left axis,
 // energy (kWh) as a line on the right axis, over the transaction's time.
+//
+// The drawing is as wide as its host is on the screen (its viewBox one user unit a CSS
+// pixel), so the axes' labels are the size of the page's text on a phone as on a laptop;
+// the host's width changing redraws it.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640;
+const DEFAULT_W = 640; // a host not laid out yet (hidden)
+const MIN_W = 240;
 const H = 220;
 const MIN_WINDOW_MS = 30000; // the first seconds of a session do not fill the width
 const PAD = { left: 48, right: 56, top: 12, bottom: 28 };
@@ -68,8 +73,11 @@ function derivePower(points) {
  * Redraws `host` with `points` ([{t, energyWh?, powerW?}], energy since the start); `waiting`
  * is what an empty plot says.
  */
-export function drawPlot(host, points, { start, waiting = "waiting for meter values…" } = {}) {
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img" });
+export function drawPlot(host, points, options = {}) {
+  const { start, waiting = "waiting for meter values…" } = options;
+  const W = Math.max(MIN_W, Math.round(host.clientWidth) || DEFAULT_W);
+  redrawOnResize(host, [points, options], W);
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: "plot", role: "img" });
   const times = points.map((p) => new Date(p.t).getTime());
   const t0 = start ? new Date(start).getTime() : Math.min(...times);
   const t1 = Math.max(t0 + MIN_WINDOW_MS, ...times);
@@ -116,4 +124,18 @@ export function drawPlot(host, points, { start, waiting = "waiting for meter val
     chart.append(svg("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, waiting));
   }
   host.replaceChildren(chart);
+}
+
+const drawn = new WeakMap(); // host -> {args, width}: what to draw again at another width
+
+/** Keep `host`'s plot the width of its host: redraw when that width changes. */
+function redrawOnResize(host, args, width) {
+  const known = drawn.get(host);
+  drawn.set(host, { args, width });
+  if (known || typeof ResizeObserver === "undefined") return;
+  new ResizeObserver(() => {
+    const last = drawn.get(host);
+    const now = Math.max(MIN_W, Math.round(host.clientWidth) || DEFAULT_W);
+    if (last && host.isConnected && now !== last.width) drawPlot(host, ...last.args);
+  }).observe(host);
 }

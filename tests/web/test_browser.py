@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
-from tests.web.layout import cut_off, wrapped_times
+from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
 pytestmark = pytest.mark.slow
@@ -253,6 +253,27 @@ def test_reset_from_the_command_panel_shows_the_station_answer(
     expect(answer).to_have_attribute("data-kind", "ok", timeout=LIVE_S)
     expect(answer.locator(".answer-status")).to_have_text("accepted")  # the API's word
     expect(answer).to_contain_text("Reset")
+
+
+def test_sent_commands_and_ended_sessions_read_whole(page: Page, live_lab: LiveLab) -> None:
+    """Nothing is cut while the panel has room: a command's outcome and sender wrap in their
+    columns, and an ended session says why ("ended · EVDisconnected") in its State column."""
+    live_lab.station("WHOLE-1")
+    live_lab.act("WHOLE-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    live_lab.act("WHOLE-1", lambda s: s.present_id_token("TAG-WHOLE", 1))
+    open_dashboard(page, live_lab, "#/charger/WHOLE-1")
+    panel = page.locator(".commands-panel")
+    panel.locator("form[data-command=reset] button[type=submit]").click()
+    expect(panel.locator(".command-history tbody tr")).to_have_count(1, timeout=LIVE_S)
+    expect(panel.locator(".command-history tbody tr")).to_contain_text("Reset")
+    assert cut_cells(page, ".command-history td") == []
+
+    live_lab.act("WHOLE-1", lambda s: s.unplug(1, 1))
+    open_dashboard(page, live_lab, "#/central")
+    page.click(".transactions-panel button[data-tab=completed]")
+    state = page.locator(".transactions-panel tbody tr", has_text="WHOLE-1").locator("td.state")
+    expect(state.first).to_have_text(re.compile(r"^ended · \w+"), timeout=LIVE_S)
+    assert cut_cells(page, ".transactions-panel td") == []
 
 
 def test_an_error_reads_in_plain_words(page: Page, live_lab: LiveLab) -> None:

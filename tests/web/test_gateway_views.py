@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.web.layout import cut_off, wrapped_times
+from tests.web.layout import cut_cells, cut_off, lines, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
@@ -443,6 +443,34 @@ def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: 
         assert cut_off(page) == [], view
         assert wrapped_times(page) == [], view
         expect(page.locator("#open-settings")).to_be_in_viewport(ratio=1)
+
+
+def test_cells_are_whole_while_there_is_room(page: Page, up_lab: UpLab) -> None:
+    """On a laptop the management lists show every cell whole (their buttons take only what
+    they need), a simulated connector's session reads on one line, and on a phone the
+    fleet's name and summary take one line."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for view in ("#/manage/chargers", "#/manage/locations"):
+        open_dashboard(page, up_lab, view)
+        rows = page.locator('.manage-section[data-state="loaded"] tbody tr')
+        expect(rows.first).to_be_visible(timeout=LIVE_S)
+        assert cut_cells(page, "table.manage-table td") == [], view
+
+    charger = up_lab.chargers_by_identity()["DEMO-04"]  # 2.0.1: a long transaction id
+    _session(up_lab, charger, "DRIVER-04")
+    open_dashboard(page, up_lab, f"#/sim/{charger['id']}")
+    session = connector_row(page, "1/1").locator(".session-energy")
+    expect(session).to_contain_text(re.compile(r"kWh · \d+\.\d kW$"), timeout=LIVE_S)
+    assert lines(page, ".sim-connector .session-energy") < 1.5
+    done = up_lab.outcome(
+        up_lab.command("stop-session", charger["id"], {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_dashboard(page, up_lab, "#/fleet")
+    expect(page.locator(".toolbar h1 .count")).to_contain_text("online", timeout=LIVE_S)
+    assert lines(page, ".toolbar h1") < 1.5
 
 
 def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:

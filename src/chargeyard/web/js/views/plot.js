@@ -126,6 +126,25 @@ export function drawPlot(host, points, options = {}) {
   host.replaceChildren(chart);
 }
 
+/**
+ * Draw `el` (an SVG) with `draw(width)` now at `width`, and again at its rendered width
+ * whenever that changes, so that one user unit stays one CSS pixel (text at the page's size).
+ */
+export function keepWidth(el, draw, width = DEFAULT_W) {
+  let current = width;
+  draw(current);
+  if (typeof ResizeObserver === "undefined") return;
+  const observer = new ResizeObserver(() => {
+    if (!el.isConnected) return observer.disconnect(); // replaced: nothing to keep
+    const now = Math.max(MIN_W, Math.round(el.getBoundingClientRect().width));
+    if (Math.abs(now - current) >= 1) {
+      current = now;
+      draw(now);
+    }
+  });
+  observer.observe(el);
+}
+
 const drawn = new WeakMap(); // host -> {args, width}: what to draw again at another width
 
 /** Keep `host`'s plot the width of its host: redraw when that width changes. */
@@ -133,9 +152,15 @@ function redrawOnResize(host, args, width) {
   const known = drawn.get(host);
   drawn.set(host, { args, width });
   if (known || typeof ResizeObserver === "undefined") return;
-  new ResizeObserver(() => {
+  const observer = new ResizeObserver(() => {
+    if (!host.isConnected) {
+      // gone from the page (its transaction ended, another view): nothing to keep
+      drawn.delete(host);
+      return observer.disconnect();
+    }
     const last = drawn.get(host);
     const now = Math.max(MIN_W, Math.round(host.clientWidth) || DEFAULT_W);
-    if (last && host.isConnected && now !== last.width) drawPlot(host, ...last.args);
-  }).observe(host);
+    if (last && now !== last.width) drawPlot(host, ...last.args);
+  });
+  observer.observe(host);
 }

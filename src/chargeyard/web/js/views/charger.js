@@ -126,7 +126,11 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
   /** The sample interval as stored (sampling.js), read once per charger: nothing is sent. */
   function readInterval(charger) {
     const key = intervalKey(charger);
-    if (!key) return;
+    if (!key) {
+      // A version the dashboard does not know: no key to read, the spacing tells.
+      model.sampleIntervals.set(chargeBoxId, { key: "sample interval", seconds: null, noKey: true });
+      return;
+    }
     model.sampleIntervals.set(chargeBoxId, { key, seconds: null, looking: true });
     storedInterval(api, charger)
       .catch(() => null)
@@ -238,7 +242,8 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       const keys = new Set(active.map((row) => transactionKey(chargeBoxId, row.transactionId)));
       for (const key of [...plots.keys()]) if (!keys.has(key)) plots.delete(key);
       fill(plotTitle, active.length === 1 ? "Current transaction" : `${active.length} transactions running`);
-      askButton.hidden = !online || !interval || interval.looking || interval.asking || (interval.seconds !== null && !interval.failed);
+      askButton.hidden =
+        !online || !interval || interval.looking || interval.asking || interval.noKey || (interval.seconds !== null && !interval.failed);
       fill(plotsHost, blocks);
     } else {
       fill(plotTitle, "Current transaction");
@@ -257,6 +262,8 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
     panel.refresh();
   }
 
+  // What is stored may have changed since this charger was last shown: read it again.
+  if (!model.sampleIntervals.get(chargeBoxId)?.asking) model.sampleIntervals.delete(chargeBoxId);
   const schedule = scheduler(render);
   const unsubscribe = model.changed.subscribe(schedule);
   const clock = setInterval(schedule, 10000);

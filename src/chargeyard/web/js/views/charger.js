@@ -94,7 +94,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
           "div.charger-main",
           {},
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Connectors")), connectors),
-          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), h("div.plot-ask", {}, askButton), plotsHost),
+          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, askButton, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotsHost),
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Transactions")), txHost),
         ),
         h("aside.panel.commands-panel", {}, h("header.panel-head", {}, h("h2", {}, "Commands")), panel.el),

@@ -115,6 +115,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
         "meterStart": started["meterStart"],
         "meterStop": None,
         "energyDelivered": None,  # no reading yet
+        "powerW": None,
         "durationMinutes": None,
         "stopReason": None,
         "remoteStarted": True,
@@ -416,6 +417,7 @@ async def test_a_completed_transaction_in_full(csms_lab: StackLab) -> None:
             "meterStart": 1000.0,
             "meterStop": 4500.0,
             "energyDelivered": 3500.0,
+            "powerW": None,  # completed
             "durationMinutes": 90.0,
             "stopReason": "Local",
             "remoteStarted": False,
@@ -464,6 +466,56 @@ async def test_energy_is_served_to_the_meters_resolution(csms_lab: StackLab) -> 
         3869.4,
     )
     assert running["energyDelivered"] == 869.4
+
+
+async def test_power_so_far_is_the_latest_power_reading_in_w(csms_lab: StackLab) -> None:
+    await seed(csms_lab)
+    at = T0 + timedelta(hours=3)
+    readings = [
+        SampledValue(at, 1.5, unit="kWh"),
+        SampledValue(at, 11.0, measurand="Power.Active.Import", unit="kW"),
+        SampledValue(at + timedelta(minutes=1), 7.2, measurand="Power.Active.Import", unit="kW"),
+        SampledValue(at + timedelta(minutes=1), 2.4, measurand="Power.Active.Import", phase="L1"),
+    ]
+    await csms_lab.store.transactions.add_samples("CP-A", readings, transaction_id=3)
+
+    body = (await csms_lab.client.get("/api/v1/transactions/3")).json()
+    listed = await csms_lab.client.get("/api/v1/transactions", params={"status": "active"})
+
+    assert body["powerW"] == 7200.0  # the whole EVSE's, not a phase's
+    assert [row["powerW"] for row in listed.json()["data"] if row["transactionId"] == "3"] == [
+        7200.0
+    ]
+
+
+async def test_power_of_a_station_sampling_energy_alone_is_derived_from_it(
+    csms_lab: StackLab,
+) -> None:
+    """OCPP 1.6 section 9.1.15: MeterValuesSampledData may list the register alone; the power
+    is then the energy between the latest two readings over the time between them."""
+    await seed(csms_lab)
+    at = T0 + timedelta(hours=3)
+    readings = [
+        SampledValue(at, 1000.0),
+        SampledValue(at + timedelta(minutes=1), 1100.0),
+        SampledValue(at + timedelta(minutes=2), 1222.0),  # 122 Wh in a minute: 7.32 kW
+    ]
+    await csms_lab.store.transactions.add_samples("CP-A", readings, transaction_id=3)
+
+    body = (await csms_lab.client.get("/api/v1/transactions/3")).json()
+
+    assert body["powerW"] == 7320.0
+
+
+async def test_power_is_null_before_the_second_register_reading(csms_lab: StackLab) -> None:
+    await seed(csms_lab)
+    await csms_lab.store.transactions.add_samples(
+        "CP-A", [SampledValue(T0 + timedelta(hours=3), 1000.0)], transaction_id=3
+    )
+
+    body = (await csms_lab.client.get("/api/v1/transactions/3")).json()
+
+    assert body["powerW"] is None
 
 
 async def test_energy_so_far_is_the_latest_register_reading_in_wh(csms_lab: StackLab) -> None:

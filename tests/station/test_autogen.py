@@ -16,6 +16,7 @@ import pytest
 from chargeyard.station.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
+from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.v16 import StationV16
 from tests.polling import until
 from tests.station.harness import Link
@@ -243,3 +244,29 @@ async def test_no_session_starts_on_a_2_0_1_station_that_is_rebooting() -> None:
     link.pump()
     reasons = {e["transactionInfo"].get("stoppedReason") for e in events(link)}
     assert "PowerLoss" not in reasons
+
+
+async def test_every_driver_brings_a_car_that_charges_on_this_supply() -> None:
+    """A car that could take nothing here (a plug-in hybrid has no DC inlet; a full battery)
+    would sit at SuspendedEV, 0 kW, for its whole stay: drivers come with cars that charge."""
+    station, _ = online_station("CP-DC", "abb-terra-184")
+    plugged: list[Ev] = []
+    plug = station.plug
+
+    def recording_plug(
+        evse_id: int, connector_id: int, *, ev: Ev | EvProfile | None = None
+    ) -> None:
+        assert isinstance(ev, Ev)
+        plugged.append(dataclasses.replace(ev))  # as it arrived, before it charges
+        plug(evse_id, connector_id, ev=ev)
+
+    station.plug = recording_plug  # type: ignore[method-assign]
+    config = dataclasses.replace(FAST, soc_range=(0.5, 1.0))
+    autogen = Autogen([station], config, rng=random.Random(7))
+    autogen.start()
+    await until(lambda: len(plugged) >= 20)
+    autogen.stop()
+
+    assert all(ev.demand_w("DC") > 0 for ev in plugged), [
+        (ev.profile.name, round(ev.soc, 2)) for ev in plugged if ev.demand_w("DC") <= 0
+    ]

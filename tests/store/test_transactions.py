@@ -278,6 +278,46 @@ async def test_meter_samples_are_stored_in_bulk_and_read_in_time_order(store: St
     assert (voltage.phase, voltage.value) == ("L1-N", 230.1)
 
 
+async def test_the_power_now_is_the_latest_power_else_derived_from_the_register(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    sampled_power = int(await _start(store))
+    register_only = int(await _start(store, connector_id=2))
+    nothing_yet = int(await _start(store, connector_id=3))
+    await store.transactions.add_samples(
+        "CP-1",
+        [
+            SampledValue(
+                T0 + timedelta(minutes=2), 3.7, measurand="Power.Active.Import", unit="kW"
+            ),
+            SampledValue(
+                T0 + timedelta(minutes=1), 7.2, measurand="Power.Active.Import", unit="kW"
+            ),
+        ],
+        transaction_id=sampled_power,
+    )
+    await store.transactions.add_samples(
+        "CP-1",
+        # Out of time order in one message: the latest two by time count.
+        [
+            SampledValue(T0 + timedelta(minutes=2), 1220.0),
+            SampledValue(T0 + timedelta(minutes=1), 1100.0),
+            SampledValue(T0, 1000.0),
+        ],
+        transaction_id=register_only,
+    )
+    keys = {row.transaction_id: row.id for row in await store.transactions.list(limit=10)}
+
+    powers = await store.transactions.latest_power_w(keys.values())
+
+    assert {wire: powers.get(pk) for wire, pk in keys.items()} == {
+        str(sampled_power): 3700.0,
+        str(register_only): 7200.0,  # 120 Wh in a minute
+        str(nothing_yet): None,
+    }
+
+
 async def test_a_summary_keeps_only_the_readings_not_kept_yet(store: Store) -> None:
     await store.stations.register("CP-1")
     transaction_id = await _start(store)

@@ -41,3 +41,29 @@ def cut_off(page: Page) -> list[str]:
     or clips them (a table that scrolls in its panel is fine)."""
     found: list[str] = page.evaluate(_CUT_OFF)
     return found
+
+
+_CUT_CELLS = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((cell) => cell.scrollWidth > cell.clientWidth + 1)
+    .map((cell) => cell.textContent.trim())"""
+
+
+def cut_cells(page: Page, selector: str = "td") -> list[str]:
+    """The text of every cell (``selector``) whose content is wider than the cell: shown cut,
+    with an ellipsis."""
+    found: list[str] = page.evaluate(_CUT_CELLS, selector)
+    return found
+
+
+def lines(page: Page, selector: str) -> float:
+    """How many lines of its own text the first element matching ``selector`` takes."""
+    count: float = page.evaluate(
+        """(selector) => {
+            const el = document.querySelector(selector);
+            const style = getComputedStyle(el);
+            const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+            return el.getBoundingClientRect().height / line;
+        }""",
+        selector,
+    )
+    return count

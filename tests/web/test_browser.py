@@ -9,6 +9,7 @@ command forms in test_command_forms.py.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from chargeyard.station.model.ev import LARGE_CAR
-from tests.web.layout import cut_off, wrapped_times
+from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
 pytestmark = pytest.mark.slow
@@ -102,6 +103,22 @@ def test_without_the_link_the_page_says_how_to_sign_in(page: Page, live_lab: Liv
     expect(page.locator("#banner")).to_be_hidden()
 
 
+def test_not_signed_in_the_stations_card_says_what_it_needs(page: Page, live_lab: LiveLab) -> None:
+    """Without an API key nothing loads: the card says so instead of "Loading…" for ever."""
+    page.goto(live_lab.url)
+
+    expect(page.locator("#banner")).to_contain_text("Not signed in")
+    empty = page.locator(".stations-panel .empty")
+    expect(empty).to_have_text(
+        "Not signed in: the stations show once the dashboard has an API key"
+        " (the sign-in link, or Settings)."
+    )
+
+    page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator(".stations-panel")).not_to_contain_text("Not signed in")
+
+
 def test_a_deployment_is_signed_in_by_typing_the_key(page: Page, bare_lab: LiveLab) -> None:
     page.goto(bare_lab.url)
     banner = page.locator("#banner")
@@ -168,6 +185,58 @@ def test_connector_colour_follows_plug_charge_and_unplug(page: Page, live_lab: L
     expect(done).to_contain_text("EVDisconnected")
 
 
+@pytest.mark.parametrize(
+    ("identity", "version", "measurands"),
+    [
+        ("STATE-16", "1.6", "Energy.Active.Import.Register,Power.Active.Import"),
+        ("STATE-16E", "1.6", "Energy.Active.Import.Register"),  # no power sampled
+        ("STATE-201", "2.0.1", None),
+    ],
+)
+def test_a_charging_session_reads_the_same_in_both_versions(
+    page: Page, live_lab: LiveLab, identity: str, version: str, measurands: str | None
+) -> None:
+    """The State column says active or ended, then how it charges (a 1.6 connector's status,
+    section 4.9; a 2.0.1 chargingState, E01-E07), and Power what the latest meter values
+    tell, also on a page opened after they came."""
+    live_lab.station(identity, version=version, new_id=lambda: str(uuid.uuid4()))
+    if version == "1.6":
+        live_lab.act(identity, lambda s: s.config.change("MeterValueSampleInterval", "1"))
+        live_lab.act(identity, lambda s: s.config.change("MeterValuesSampledData", measurands))
+    else:
+        live_lab.act(
+            identity,
+            lambda s: s.device_model.write("SampledDataCtrlr", "TxUpdatedInterval", "1"),
+        )
+    live_lab.act(identity, lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    live_lab.act(identity, lambda s: s.present_id_token(f"TAG-{identity}", 1))
+    # Two meter values stored before the page opens: it reads the power from the API.
+    live_lab.run(lambda: _readings_stored(live_lab, identity, 2))
+
+    open_dashboard(page, live_lab)
+
+    row = page.locator(".transactions-panel tbody tr", has_text=identity)
+    expect(row.locator("td.state")).to_have_text("active · Charging", timeout=LIVE_S)
+    expect(row.locator("td").nth(6)).to_have_text(re.compile(r"^\d+(\.\d+)? kW$"))
+
+
+async def _readings_stored(lab: LiveLab, identity: str, count: int) -> None:
+    async def stored() -> bool:
+        assert lab.store is not None
+        page = await lab.store.transactions.list(charge_box_id=identity, status="active")
+        if not page:
+            return False
+        samples = await lab.store.transactions.samples(
+            identity, page[0].transaction_id, measurand="Energy.Active.Import.Register"
+        )
+        return len({sample.sampled_at for sample in samples}) >= count
+
+    deadline = asyncio.get_running_loop().time() + LIVE_S / 1000
+    while not await stored():
+        assert asyncio.get_running_loop().time() < deadline, "no meter values stored"
+        await asyncio.sleep(0.1)
+
+
 def test_reset_from_the_command_panel_shows_the_station_answer(
     page: Page, live_lab: LiveLab
 ) -> None:
@@ -184,6 +253,27 @@ def test_reset_from_the_command_panel_shows_the_station_answer(
     expect(answer).to_have_attribute("data-kind", "ok", timeout=LIVE_S)
     expect(answer.locator(".answer-status")).to_have_text("accepted")  # the API's word
     expect(answer).to_contain_text("Reset")
+
+
+def test_sent_commands_and_ended_sessions_read_whole(page: Page, live_lab: LiveLab) -> None:
+    """Nothing is cut while the panel has room: a command's outcome and sender wrap in their
+    columns, and an ended session says why ("ended · EVDisconnected") in its State column."""
+    live_lab.station("WHOLE-1")
+    live_lab.act("WHOLE-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    live_lab.act("WHOLE-1", lambda s: s.present_id_token("TAG-WHOLE", 1))
+    open_dashboard(page, live_lab, "#/charger/WHOLE-1")
+    panel = page.locator(".commands-panel")
+    panel.locator("form[data-command=reset] button[type=submit]").click()
+    expect(panel.locator(".command-history tbody tr")).to_have_count(1, timeout=LIVE_S)
+    expect(panel.locator(".command-history tbody tr")).to_contain_text("Reset")
+    assert cut_cells(page, ".command-history td") == []
+
+    live_lab.act("WHOLE-1", lambda s: s.unplug(1, 1))
+    open_dashboard(page, live_lab, "#/central")
+    page.click(".transactions-panel button[data-tab=completed]")
+    state = page.locator(".transactions-panel tbody tr", has_text="WHOLE-1").locator("td.state")
+    expect(state.first).to_have_text(re.compile(r"^ended · \w+"), timeout=LIVE_S)
+    assert cut_cells(page, ".transactions-panel td") == []
 
 
 def test_an_error_reads_in_plain_words(page: Page, live_lab: LiveLab) -> None:

@@ -429,6 +429,36 @@ def test_i_e14_cost_and_status_of_the_running_transaction(page: Page, live_lab: 
 # -- smart charging (1.6 section 5.16, 2.0.1 K01, K08-K10) -------------------------------------
 
 
+def test_a_schedules_labels_are_the_size_of_the_text_on_a_phone(
+    browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab
+) -> None:
+    """The schedule is drawn at its rendered width: an 11 px label is about 13 px tall on a
+    390 px screen too (scaled down whole, it was about 8)."""
+    station(live_lab, "SCHEDULE-390", "2.0.1")
+    context = browser.new_context(
+        **{**browser_context_args, "viewport": {"width": 390, "height": 844}}
+    )
+    try:
+        page = context.new_page()
+        panel = command_panel(page, live_lab, "SCHEDULE-390")
+        form = open_form(panel, "charging-profile")
+        labels = form.locator(".form-preview svg.schedule-plot text")
+        expect(labels.first).to_be_visible()
+        page.wait_for_function(
+            """() => {
+                const svg = document.querySelector(".form-preview svg.schedule-plot");
+                return Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 1;
+            }""",
+            timeout=LIVE_S,
+        )
+        heights: list[float] = labels.evaluate_all(
+            "texts => texts.map((t) => t.getBoundingClientRect().height)"
+        )
+        assert min(heights) >= 10, heights
+    finally:
+        context.close()
+
+
 def test_k01_k09_a_recurring_profile_drawn_as_typed_sent_and_listed(
     page: Page, live_lab: LiveLab
 ) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from tests.web.layout import cut_off, wrapped_times
+from tests.web.layout import cut_cells, cut_off, lines, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
@@ -214,9 +214,12 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     expect(plot.locator(".plot .energy-line")).to_have_count(1)
     expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_S)
 
-    # The CSMS view: no dashes, and when the next meter values come.
+    # The CSMS view: no dashes, and when the next meter values come: opening it asks the
+    # station nothing; the button does.
     page.goto(f"{up_lab.url}#/charger/MINUTE-1")
     note = page.locator(".plot-panel .plot-note")
+    expect(note).to_contain_text("SampledDataCtrlr.TxUpdatedInterval is not known", timeout=LIVE_S)
+    page.get_by_role("button", name="Ask the station").click()
     expect(note).to_have_text(
         re.compile(
             r"^next meter values due \d\d?:\d\d:\d\d\W?[AP]M"
@@ -440,6 +443,34 @@ def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: 
         assert cut_off(page) == [], view
         assert wrapped_times(page) == [], view
         expect(page.locator("#open-settings")).to_be_in_viewport(ratio=1)
+
+
+def test_cells_are_whole_while_there_is_room(page: Page, up_lab: UpLab) -> None:
+    """On a laptop the management lists show every cell whole (their buttons take only what
+    they need), a simulated connector's session reads on one line, and on a phone the
+    fleet's name and summary take one line."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for view in ("#/manage/chargers", "#/manage/locations"):
+        open_dashboard(page, up_lab, view)
+        rows = page.locator('.manage-section[data-state="loaded"] tbody tr')
+        expect(rows.first).to_be_visible(timeout=LIVE_S)
+        assert cut_cells(page, "table.manage-table td") == [], view
+
+    charger = up_lab.chargers_by_identity()["DEMO-04"]  # 2.0.1: a long transaction id
+    _session(up_lab, charger, "DRIVER-04")
+    open_dashboard(page, up_lab, f"#/sim/{charger['id']}")
+    session = connector_row(page, "1/1").locator(".session-energy")
+    expect(session).to_contain_text(re.compile(r"kWh · \d+\.\d kW$"), timeout=LIVE_S)
+    assert lines(page, ".sim-connector .session-energy") < 1.5
+    done = up_lab.outcome(
+        up_lab.command("stop-session", charger["id"], {"evse_id": 1, "connector_id": 1})
+    )
+    assert done["status"] == "succeeded", done
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_dashboard(page, up_lab, "#/fleet")
+    expect(page.locator(".toolbar h1 .count")).to_contain_text("online", timeout=LIVE_S)
+    assert lines(page, ".toolbar h1") < 1.5
 
 
 def _session(lab: UpLab, charger: dict[str, Any], tag: str) -> None:

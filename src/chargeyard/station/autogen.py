@@ -13,7 +13,10 @@ message), so each station reports the session exactly as it would for a real dri
 * a driver either badges first and then plugs, or plugs first and then badges
   (``tag_first_share``), ``handling_s`` apart; tags come from a pool of ``tags`` cards;
 * the EV (a preset profile at a random state of charge) wants a log-normal amount of energy
-  (``mean_energy_wh``) and stops drawing once it has it (the station reports SuspendedEV);
+  (``mean_energy_wh``) and stops drawing once it has it (the station reports SuspendedEV).
+  It arrives needing a charge it can take here: a car without a DC inlet does not come to a
+  DC charger, and its state of charge leaves room for energy, so that a session charges
+  before it ever suspends;
 * the driver stays a log-normal time (``mean_session_s``), then ends with the card
   (``stop_by_tag_share``) and unplugs, or just unplugs;
 * a verb the station refuses (the connector is unavailable, someone else is on it) ends that
@@ -51,6 +54,10 @@ from chargeyard.station.verbs import StationVerbs, has_verbs
 
 logger = logging.getLogger(__name__)
 
+_FULLEST_ARRIVAL_SOC = 0.9
+"""A driver arrives with at most this state of charge, whatever ``soc_range`` says: a car
+that came full would sit at SuspendedEV, 0 kW, for its whole stay."""
+
 
 @dataclass(frozen=True, slots=True)
 class AutogenConfig:
@@ -66,7 +73,8 @@ class AutogenConfig:
         handling_s: seconds between a driver's two actions (uniform in the range).
         tag_first_share: drivers who badge before they plug.
         stop_by_tag_share: drivers who end with their card before unplugging.
-        soc_range: the EV's state of charge on arrival (uniform in the range).
+        soc_range: the EV's state of charge on arrival (uniform in the range, and never over
+            0.9: a car that needs no charge does not come).
         tags: size of the pool of id tags (``AUTO00001``...).
         ev_profiles: names of :data:`~chargeyard.station.model.ev.PRESETS` drawn from.
     """
@@ -336,10 +344,16 @@ class Autogen:
 
     def _plug(self, slot: _Slot) -> None:
         rng, config = slot.rng, self.config
-        profile = PRESETS[rng.choice(config.ev_profiles)]
+        current_type = slot.station.model.evses[slot.evse_id].electrical.current_type
+        # Only cars that can draw power on this supply (a plug-in hybrid has no DC inlet);
+        # when none of the configured ones can, the configuration is kept as it is.
+        names = [
+            name for name in config.ev_profiles if PRESETS[name].max_power_w(current_type) > 0
+        ] or list(config.ev_profiles)
+        profile = PRESETS[rng.choice(names)]
         ev = Ev(
             profile=profile,
-            soc=rng.uniform(*config.soc_range),
+            soc=min(rng.uniform(*config.soc_range), _FULLEST_ARRIVAL_SOC),
             target_energy_wh=_lognormal(rng, config.mean_energy_wh, config.energy_sigma),
         )
         slot.station.plug(slot.evse_id, slot.connector_id, ev=ev)

@@ -92,10 +92,16 @@ async def _views(
 ) -> list[Result]:
     active = [row.transaction.id for row in rows if _is_active(row.transaction)]
     readings = await transactions.latest_energy_wh(active)  # one query for the whole page
-    return [_view(row, readings.get(row.transaction.id), now) for row in rows]
+    powers = await transactions.latest_power_w(active)
+    return [
+        _view(row, readings.get(row.transaction.id), powers.get(row.transaction.id), now)
+        for row in rows
+    ]
 
 
-def _view(row: StationTransaction, reading_wh: float | None, now: datetime) -> Result:
+def _view(
+    row: StationTransaction, reading_wh: float | None, power_w: float | None, now: datetime
+) -> Result:
     record = row.transaction
     if not _is_active(record):
         delivered = record.energy_wh
@@ -119,6 +125,7 @@ def _view(row: StationTransaction, reading_wh: float | None, now: datetime) -> R
         "meterStart": energy.served(record.meter_start_wh),
         "meterStop": energy.served_or_none(record.meter_stop_wh),
         "energyDelivered": energy.served_or_none(delivered),
+        "powerW": energy.served_or_none(power_w) if _is_active(record) else None,
         "durationMinutes": _minutes(end - _aware(record.started_at)),
         "stopReason": record.stop_reason,
         "remoteStarted": record.remote_started,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import MeterSample
 from chargeyard.store.repositories._base import Repository, page, station_pk
+from chargeyard.store.repositories.transaction_power import latest_power
 from chargeyard.store.repositories.transaction_queries import find_by_wire_id, require_transaction
 
 ENERGY_REGISTER = "Energy.Active.Import.Register"
@@ -52,6 +53,16 @@ class TransactionSamples(Repository):
             return {}
         async with self._read() as session:
             return await latest_registers(session, transaction_pks)
+
+    async def latest_power_w(self, transaction_pks: Collection[int]) -> dict[int, float]:
+        """The power of each transaction now, in W, as its latest meter values tell (the
+        last Power.Active.Import, else derived from the last two energy registers: see
+        :mod:`~chargeyard.store.repositories.transaction_power`); transactions whose values
+        tell none are left out."""
+        if not transaction_pks:
+            return {}
+        async with self._read() as session:
+            return await latest_power(session, transaction_pks)
 
     async def sample_keys(
         self, charge_box_id: str, transaction_id: str | int | None = None

@@ -5,6 +5,16 @@
 import { signal } from "./state.js";
 
 const COMPLETED_KEPT = 50;
+// The 1.6 connector statuses that say how a transaction charges (section 7.7), the words a
+// 2.0.1 chargingState uses too.
+const CHARGING_STATES_16 = new Set(["Charging", "SuspendedEV", "SuspendedEVSE"]);
+
+/** W from two energy register readings {t, wh}, or null when no time passed between them. */
+export function powerBetween(before, after) {
+  const hours = (new Date(after.t).getTime() - new Date(before.t).getTime()) / 3600000;
+  if (!(hours > 0) || !Number.isFinite(after.wh - before.wh)) return null;
+  return Math.max(0, (after.wh - before.wh) / hours);
+}
 
 export function connectorKey(evseId, connectorId) {
   return `${evseId || 0}/${connectorId}`;
@@ -49,6 +59,7 @@ export class CsmsModel {
     this.changed = signal(0);
     this.error = signal(null);
     this.loaded = false;
+    this.toldDuringLoad = new Set(); // one set of transaction keys per load in flight
     stream.on((event) => this.apply(event));
     stream.onReady(() => this.load());
   }
@@ -70,6 +81,10 @@ export class CsmsModel {
 
   async load() {
     const asked = this.presenceAsked();
+    // The transactions events told of while the lists were read: a session that started
+    // meanwhile may be missing from them, and is kept as the events told it.
+    const told = new Set();
+    this.toldDuringLoad.add(told);
     try {
       const [chargers, active, completed] = await Promise.all([
         this.api.chargers(),
@@ -89,10 +104,13 @@ export class CsmsModel {
         const key = transactionKey(row.chargeBoxId, row.transactionId);
         this.transactions.set(key, { ...live.get(key), ...row });
       }
+      for (const key of told) if (!this.transactions.has(key) && live.has(key)) this.transactions.set(key, live.get(key));
       this.loaded = true;
       this.error.set(null);
     } catch (error) {
       this.error.set(error);
+    } finally {
+      this.toldDuringLoad.delete(told);
     }
     this.notify();
   }
@@ -120,6 +138,9 @@ export class CsmsModel {
     if (event.event === "charger.connected" || event.event === "charger.disconnected") {
       const seen = (this.presence.get(id)?.seen || 0) + 1;
       this.presence.set(id, { seen, online: event.event === "charger.connected" });
+    }
+    if (event.event.startsWith("transaction.") && data.transactionId !== undefined) {
+      for (const told of this.toldDuringLoad) told.add(transactionKey(id, data.transactionId));
     }
     switch (event.event) {
       case "charger.connected":
@@ -218,11 +239,24 @@ export class CsmsModel {
     const key = transactionKey(id, data.transactionId);
     const row = this.transactions.get(key);
     if (!row) return;
-    if (data.energyWh !== undefined) row.energyDelivered = data.energyWh - row.meterStart;
-    if (data.powerW !== undefined) row.powerW = data.powerW;
+    const t = data.timestamp || at;
+    // A station that samples no Power.Active.Import (1.6's default MeterValuesSampledData is
+    // the energy register alone) still tells its power: the energy between two readings over
+    // the time between them; the first reading counts from the start.
+    let powerW = data.powerW;
+    if (powerW === undefined && data.energyWh !== undefined) {
+      const before = row.lastReading || (row.energyDelivered == null ? { t: row.startedAt, wh: row.meterStart } : null);
+      const derived = before ? powerBetween(before, { t, wh: data.energyWh }) : null;
+      if (derived !== null) powerW = derived;
+    }
+    if (data.energyWh !== undefined) {
+      row.energyDelivered = data.energyWh - row.meterStart;
+      row.lastReading = { t, wh: data.energyWh };
+    }
+    if (powerW !== undefined) row.powerW = powerW;
     if (data.chargingState !== undefined) row.chargingState = data.chargingState;
     const samples = this.samples.get(key) || [];
-    samples.push({ t: data.timestamp || at, energyWh: data.energyWh, powerW: data.powerW });
+    samples.push({ t, energyWh: data.energyWh, powerW });
     this.samples.set(key, samples.slice(-2000));
   }
 
@@ -238,6 +272,19 @@ export class CsmsModel {
         return row;
     }
     return null;
+  }
+
+  /**
+   * Where a running transaction's charging stands, in the words both versions share
+   * (Charging, SuspendedEV, SuspendedEVSE; 2.0.1 adds EVConnected and Idle): a 2.0.1
+   * transaction's chargingState (E01-E07), a 1.6 transaction's connector status (section 4.9).
+   */
+  chargingState(row) {
+    if (row.chargingState) return row.chargingState;
+    if (row.status !== "active" || row.evseId) return null;
+    const charger = this.chargers.get(row.chargeBoxId);
+    const connector = (charger?.connectors || []).find((c) => c.connectorId === row.connectorId && !c.evseId);
+    return connector && CHARGING_STATES_16.has(connector.status) ? connector.status : null;
   }
 
   sortedTransactions(filter = () => true) {

@@ -75,6 +75,11 @@ class TransactionView(BaseModel):
         description="Wh: meterStop - meterStart; while active, the latest "
         "Energy.Active.Import.Register reading - meterStart (null before the first reading)"
     )
+    powerW: float | None = Field(
+        description="W, while active: the latest Power.Active.Import reading, or from a "
+        "station that samples no power, the energy between its latest two register readings "
+        "over the time between them; null when neither is known, and once completed"
+    )
     durationMinutes: float = Field(description="Minutes from start to stop, or to now if active")
     stopReason: str | None
     remoteStarted: bool = Field(description="Started by a remote start request of this API")

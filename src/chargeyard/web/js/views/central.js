@@ -10,7 +10,11 @@ import { connectorChip, outlets, pager, problem, transactionsTable } from "./par
 const STATIONS_PER_PAGE = 24;
 const TRANSACTIONS_PER_PAGE = 20;
 
-export function centralView(root, { api, model }) {
+// What the stations card says before the dashboard can read the API: the banner above tells
+// how to sign in; the card says what it is waiting for, not "Loading…" for ever.
+const NO_API_KEY = "Not signed in: the stations show once the dashboard has an API key (the sign-in link, or Settings).";
+
+export function centralView(root, { api, model, credentials }) {
   let selected = null;
   let panel = null;
   let tab = "active";
@@ -120,6 +124,11 @@ export function centralView(root, { api, model }) {
     return `connected ${ago(charger.connectedAt)}, no heartbeat yet`;
   }
 
+  function stationsWaiting() {
+    if (model.loaded) return "No stations yet: connect one to the CSMS.";
+    return credentials.value.apiKey ? "Loading…" : NO_API_KEY;
+  }
+
   function render() {
     if (model.error.value && !model.loaded) {
       fill(stations, problem(model.error.value, "The central system's API"));
@@ -138,7 +147,7 @@ export function centralView(root, { api, model }) {
       stations,
       shown.length
         ? shown.slice(stationPart.first, stationPart.last).map(stationCard)
-        : h("p.empty", {}, model.loaded ? "No stations yet: connect one to the CSMS." : "Loading…"),
+        : h("p.empty", {}, stationsWaiting()),
     );
     const ids = all.map((c) => c.chargeBoxId);
     const current = [...chargerPicker.options].map((o) => o.value).slice(1);
@@ -159,18 +168,20 @@ export function centralView(root, { api, model }) {
     const txPart = pager(listed.length, TRANSACTIONS_PER_PAGE, transactionPage, (page) => ((transactionPage = page), render()), "transactions");
     transactionPage = txPart.page;
     fill(transactionPager, txPart.el);
-    fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last)));
+    fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last), { chargingState: (row) => model.chargingState(row) }));
   }
 
   const schedule = scheduler(render);
   const unsubscribe = model.changed.subscribe(schedule);
   const unsubscribeError = model.error.subscribe(schedule);
+  const unsubscribeCredentials = credentials.subscribe(schedule);
   const clock = setInterval(schedule, 10000); // "n s ago" texts
   choose(null);
   render();
   return () => {
     unsubscribe();
     unsubscribeError();
+    unsubscribeCredentials();
     clearInterval(clock);
   };
 }

@@ -1,20 +1,16 @@
 // One charger as the central system sees it: connectors, its transactions, a power/energy
-// plot of the running transaction, the command panel and the OCPP frame log.
-//
-// The central system knows a session's energy only from the meter values the station sends,
-// every MeterValueSampleInterval (1.6 section 9.1.16) or SampledDataCtrlr.TxUpdatedInterval
-// (2.0.1 J02) seconds: often a minute. So that the first minute does not look broken, the
-// view says when the next ones are due: it reads that key from the station once (a
-// GetConfiguration, or a 2.0.1 GetReport, seen in the frame log) while a transaction runs.
+// plot of each running transaction (one per EVSE charging), the command panel and the OCPP
+// frame log. When a transaction's next meter values are due comes from what is stored
+// (sampling.js): opening the page sends the station nothing.
 
 import { ago, fill, h, time } from "../dom.js";
 import { transactionKey } from "../csms.js";
 import { scheduler } from "../state.js";
-import { versionFacts } from "../versions.js";
 import { commandPanel } from "./commands.js";
 import { frameLog } from "./frames.js";
 import { connectorChip, meterText, outlets, problem, transactionsTable } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
+import { askStation, intervalKey, observedSeconds, storedInterval } from "./sampling.js";
 
 const ACTIONS = [
   "BootNotification",
@@ -35,49 +31,42 @@ const ACTIONS = [
   "RemoteStopTransaction",
 ];
 
-/** The station's sample interval: {key, seconds} (seconds null: not known); asked once. */
-async function sampleInterval(api, model, charger) {
-  const known = model.sampleIntervals.get(charger.chargeBoxId);
-  if (known) return known;
-  const facts = versionFacts(charger.ocppVersion);
-  if (!facts) return null; // a version the dashboard does not know: no key to ask for
-  const key = facts.sampleIntervalKey;
-  const asking = { key, seconds: null, asking: true };
-  model.sampleIntervals.set(charger.chargeBoxId, asking);
-  try {
-    const answer = await api.command(charger.chargeBoxId, "configuration/get", { key: [key] });
-    const row = (answer.configurationKey || []).find((item) => item.key === key);
-    const seconds = row && row.value !== null && row.value !== "" ? Number(row.value) : NaN;
-    const found = { key, seconds: Number.isFinite(seconds) ? seconds : null };
-    model.sampleIntervals.set(charger.chargeBoxId, found);
-    return found;
-  } catch {
-    model.sampleIntervals.set(charger.chargeBoxId, { key, seconds: null });
-    return null;
-  }
-}
-
-/** When the next meter values of `transaction` are due, in words. */
-function nextSample(interval, transaction, points) {
-  if (!interval) return "meter values come when the station sends them (it is offline)";
+/**
+ * When the next meter values of `transaction` are due, in words: from the interval the
+ * station's configuration gives (stored, or asked), else from the spacing of those received.
+ */
+function nextSample(interval, transaction, points, online) {
+  if (!online) return "meter values come when the station sends them (it is offline)";
+  if (!interval || interval.looking) return "reading when meter values come…";
   if (interval.asking) return `asking the station for its ${interval.key}…`;
-  if (interval.seconds === null) return `meter values come when the station sends them (its ${interval.key} is not known)`;
-  if (interval.seconds <= 0) return `the station sends no periodic meter values (${interval.key} 0)`;
   const times = points.map((point) => new Date(point.t).getTime()).filter(Number.isFinite);
   const last = Math.max(new Date(transaction.startedAt).getTime(), ...times);
-  const due = last + interval.seconds * 1000;
-  const every = `every ${interval.seconds} s, ${interval.key}`;
+  let seconds = interval.seconds;
+  let every = `every ${seconds} s, ${interval.key}`;
+  if (seconds === null) {
+    seconds = observedSeconds(points);
+    if (seconds === null || seconds <= 0) return `meter values come when the station sends them (its ${interval.key} is not known)`;
+    every = `about every ${seconds} s, as they came`;
+  } else if (seconds <= 0) {
+    return `the station sends no periodic meter values (${interval.key} 0)`;
+  }
+  const due = last + seconds * 1000;
   return due >= Date.now() - 2000
     ? `next meter values due ${time(new Date(due).toISOString())} (${every})`
     : `meter values were due ${time(new Date(due).toISOString())} (${every})`;
 }
 
-export function chargerView(root, { api, model }, chargeBoxId) {
+/** Where a transaction runs, as its chip names it: "2/1" (2.0.1 EVSE/connector) or "1". */
+function placeOf(transaction) {
+  return transaction.evseId ? `${transaction.evseId}/${transaction.connectorId}` : `${transaction.connectorId}`;
+}
+
+export function chargerView(root, { api, model, credentials }, chargeBoxId) {
   const head = h("div.charger-head");
   const connectors = h("div.connectors-large");
-  const plotHost = h("div.plot-host");
   const plotTitle = h("h2", {}, "Current transaction");
-  const plotNote = h("p.plot-note");
+  const askButton = h("button.ask-interval", { type: "button", hidden: true, on: { click: () => ask() } }, "Ask the station");
+  const plotsHost = h("div.plots");
   const txHost = h("div.panel-body");
   const panel = commandPanel(api, model, chargeBoxId);
   const log = frameLog(
@@ -88,7 +77,8 @@ export function chargerView(root, { api, model }, chargeBoxId) {
     { actions: ACTIONS, whole: async (row) => (await api.frame(chargeBoxId, row.id)).message },
   );
   let history = [];
-  let plotted = null; // {key, base: points from the API}
+  // transaction key -> {base: points from the API, block: its title, plot and their host}
+  const plots = new Map();
 
   fill(
     root,
@@ -104,7 +94,7 @@ export function chargerView(root, { api, model }, chargeBoxId) {
           "div.charger-main",
           {},
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Connectors")), connectors),
-          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotNote, plotHost),
+          h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, askButton, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotsHost),
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Transactions")), txHost),
         ),
         h("aside.panel.commands-panel", {}, h("header.panel-head", {}, h("h2", {}, "Commands")), panel.el),
@@ -122,22 +112,76 @@ export function chargerView(root, { api, model }, chargeBoxId) {
     schedule();
   }
 
-  async function loadPlot(transaction) {
-    const key = transactionKey(chargeBoxId, transaction.transactionId);
-    plotted = { key, base: [] };
+  async function loadPlot(key, transaction) {
     try {
       const answer = await api.meterValues(transaction.transactionId, chargeBoxId);
-      if (plotted.key === key) plotted.base = pointsFromSamples(answer.meterValues, transaction.meterStart);
+      const plot = plots.get(key);
+      if (plot) plot.base = pointsFromSamples(answer.meterValues, transaction.meterStart);
     } catch {
       // live updates still draw
     }
     schedule();
   }
 
+  /** The sample interval as stored (sampling.js), read once per charger: nothing is sent. */
+  function readInterval(charger) {
+    const key = intervalKey(charger);
+    if (!key) {
+      // A version the dashboard does not know: no key to read, the spacing tells.
+      model.sampleIntervals.set(chargeBoxId, { key: "sample interval", seconds: null, noKey: true });
+      return;
+    }
+    model.sampleIntervals.set(chargeBoxId, { key, seconds: null, looking: true });
+    storedInterval(api, charger)
+      .catch(() => null)
+      .then((found) => model.sampleIntervals.set(chargeBoxId, found || { key, seconds: null }))
+      .then(schedule);
+  }
+
+  /** The user asked: the station answers (GetConfiguration, or a 2.0.1 GetReport). */
+  async function ask() {
+    const charger = model.chargers.get(chargeBoxId);
+    const key = intervalKey(charger);
+    model.sampleIntervals.set(chargeBoxId, { key, seconds: null, asking: true });
+    schedule();
+    try {
+      model.sampleIntervals.set(chargeBoxId, await askStation(api, charger));
+    } catch {
+      model.sampleIntervals.set(chargeBoxId, { key, seconds: null, failed: true });
+    }
+    schedule();
+  }
+
+  /** One running transaction's plot: its title (where and how much) above its chart. */
+  function drawTransaction(current, interval, online) {
+    const key = transactionKey(chargeBoxId, current.transactionId);
+    let plot = plots.get(key);
+    if (!plot) {
+      const title = h("h3.plot-title");
+      const note = h("p.plot-note");
+      const host = h("div.plot-host");
+      const dataset = { transaction: current.transactionId, place: placeOf(current) };
+      plot = { base: [], title, note, host, block: h("div.plot-block", { dataset }, title, note, host) };
+      plots.set(key, plot);
+      loadPlot(key, current);
+    }
+    const live = (model.samples.get(key) || [])
+      .filter((s) => s.energyWh !== undefined || s.powerW !== undefined)
+      .map((s) => ({ t: s.t, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
+    const lastBase = plot.base.length ? plot.base[plot.base.length - 1].t : "";
+    const points = [...plot.base, ...live.filter((p) => p.t > lastBase)];
+    const due = nextSample(interval, current, points, online);
+    fill(plot.title, `${placeOf(current)} · #${current.transactionId} · ${meterText(current.energyDelivered, current.powerW)}`);
+    fill(plot.note, due);
+    drawPlot(plot.host, points, { start: current.startedAt, waiting: `no meter values yet: ${due}` });
+    return plot.block;
+  }
+
   function render() {
     const charger = model.chargers.get(chargeBoxId);
     if (!charger) {
-      fill(head, model.loaded ? problem({ message: `No charger ${chargeBoxId} is registered.` }, "Charger") : "Loading…");
+      if (model.loaded) fill(head, problem({ message: `No charger ${chargeBoxId} is registered.` }, "Charger"));
+      else fill(head, credentials.value.apiKey ? "Loading…" : "Not signed in: the charger shows once the dashboard has an API key (the sign-in link, or Settings).");
       return;
     }
     const online = charger.isOnline;
@@ -188,27 +232,24 @@ export function chargerView(root, { api, model }, chargeBoxId) {
         : h("p.empty", {}, "No connector has reported yet."),
     );
 
-    const active = model.sortedTransactions((row) => row.chargeBoxId === chargeBoxId && row.status === "active");
-    const current = active[0] || null;
-    if (current) {
-      const key = transactionKey(chargeBoxId, current.transactionId);
-      if (!plotted || plotted.key !== key) loadPlot(current);
-      fill(plotTitle, `Transaction #${current.transactionId} · ${meterText(current.energyDelivered, current.powerW)}`);
-      const live = (model.samples.get(key) || [])
-        .filter((s) => s.energyWh !== undefined || s.powerW !== undefined)
-        .map((s) => ({ t: s.t, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
-      const lastBase = plotted.base.length ? plotted.base[plotted.base.length - 1].t : "";
-      const points = [...plotted.base, ...live.filter((p) => p.t > lastBase)];
-      if (online && !model.sampleIntervals.has(chargeBoxId)) sampleInterval(api, model, charger).then(schedule);
-      const due = nextSample(model.sampleIntervals.get(chargeBoxId), current, points);
-      plotNote.hidden = false;
-      fill(plotNote, due);
-      drawPlot(plotHost, points, { start: current.startedAt, waiting: `no meter values yet: ${due}` });
+    const active = model
+      .sortedTransactions((row) => row.chargeBoxId === chargeBoxId && row.status === "active")
+      .sort((a, b) => (a.evseId || 0) - (b.evseId || 0) || a.connectorId - b.connectorId);
+    if (active.length) {
+      if (online && !model.sampleIntervals.has(chargeBoxId)) readInterval(charger);
+      const interval = model.sampleIntervals.get(chargeBoxId);
+      const blocks = active.map((current) => drawTransaction(current, interval, online));
+      const keys = new Set(active.map((row) => transactionKey(chargeBoxId, row.transactionId)));
+      for (const key of [...plots.keys()]) if (!keys.has(key)) plots.delete(key);
+      fill(plotTitle, active.length === 1 ? "Current transaction" : `${active.length} transactions running`);
+      askButton.hidden =
+        !online || !interval || interval.looking || interval.asking || interval.noKey || (interval.seconds !== null && !interval.failed);
+      fill(plotsHost, blocks);
     } else {
       fill(plotTitle, "Current transaction");
-      fill(plotHost, h("p.empty", {}, "No transaction running on this charger."));
-      plotNote.hidden = true;
-      plotted = null;
+      fill(plotsHost, h("p.empty", {}, "No transaction running on this charger."));
+      askButton.hidden = true;
+      plots.clear();
     }
 
     // The API's history, with the live rows (started or updated since) laid over it.
@@ -217,10 +258,12 @@ export function chargerView(root, { api, model }, chargeBoxId) {
       rows.set(transactionKey(row.chargeBoxId, row.transactionId), row);
     }
     const sorted = [...rows.values()].sort((a, b) => (b.startedAt || "").localeCompare(a.startedAt || ""));
-    fill(txHost, transactionsTable(sorted.slice(0, 20), { showCharger: false }));
+    fill(txHost, transactionsTable(sorted.slice(0, 20), { showCharger: false, chargingState: (row) => model.chargingState(row) }));
     panel.refresh();
   }
 
+  // What is stored may have changed since this charger was last shown: read it again.
+  if (!model.sampleIntervals.get(chargeBoxId)?.asking) model.sampleIntervals.delete(chargeBoxId);
   const schedule = scheduler(render);
   const unsubscribe = model.changed.subscribe(schedule);
   const clock = setInterval(schedule, 10000);

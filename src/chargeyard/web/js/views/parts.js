@@ -67,7 +67,17 @@ export function pager(count, size, page, go, what) {
   };
 }
 
-export function transactionsTable(rows, { showCharger = true } = {}) {
+/**
+ * The State cell's words, one vocabulary for both versions: active or ended, then how it
+ * charges (active) or why it ended, where that is known.
+ */
+export function transactionState(row, chargingState) {
+  if (row.status === "active") return chargingState ? `active · ${chargingState}` : "active";
+  return row.stopReason ? `ended · ${row.stopReason}` : "ended";
+}
+
+/** `chargingState(row)`: how a running transaction charges (CsmsModel.chargingState). */
+export function transactionsTable(rows, { showCharger = true, chargingState = (row) => row.chargingState } = {}) {
   if (!rows.length) return h("p.empty", {}, "No transactions.");
   // Wide enough for whole ids (a 2.0.1 id is a station's string, often a 36-character
   // UUID): on a narrow screen the table scrolls inside its panel instead of cutting them.
@@ -107,11 +117,9 @@ export function transactionsTable(rows, { showCharger = true } = {}) {
           h("td.energy", {}, energy(row.energyDelivered)),
           h("td", {}, row.status === "active" ? power(row.powerW) : "—"),
           h(
-            "td",
+            "td.state",
             {},
-            row.status === "active"
-              ? h("span.badge.active", {}, row.chargingState || "active")
-              : h("span.badge", {}, row.stopReason ? `stopped: ${row.stopReason}` : "completed"),
+            h(`span.badge${row.status === "active" ? ".active" : ""}`, {}, transactionState(row, chargingState(row))),
           ),
         ),
       ),

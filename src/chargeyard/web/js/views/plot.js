@@ -1,8 +1,13 @@
 // A power and energy plot as inline SVG: power (kW) as a filled area on the left axis,
 // energy (kWh) as a line on the right axis, over the transaction's time.
+//
+// The drawing is as wide as its host is on the screen (its viewBox one user unit a CSS
+// pixel), so the axes' labels are the size of the page's text on a phone as on a laptop;
+// the host's width changing redraws it.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640;
+const DEFAULT_W = 640; // a host not laid out yet (hidden)
+const MIN_W = 240;
 const H = 220;
 const MIN_WINDOW_MS = 30000; // the first seconds of a session do not fill the width
 const PAD = { left: 48, right: 56, top: 12, bottom: 28 };
@@ -43,17 +48,36 @@ export function pointsFromSamples(meterValues, meterStart = 0) {
     if (point[kind] === undefined || !sample.phase) point[kind] = sample.value * factor;
     byTime.set(sample.timestamp, point);
   }
-  return [...byTime.values()]
-    .map((p) => ({ ...p, energyWh: p.energyWh === undefined ? undefined : p.energyWh - meterStart }))
-    .sort((a, b) => a.t.localeCompare(b.t));
+  const points = [...byTime.values()].sort((a, b) => a.t.localeCompare(b.t));
+  if (!points.some((p) => p.powerW !== undefined)) derivePower(points);
+  return points.map((p) => ({ ...p, energyWh: p.energyWh === undefined ? undefined : p.energyWh - meterStart }));
+}
+
+/**
+ * Power from the energy register where no Power.Active.Import was sampled (1.6's default
+ * MeterValuesSampledData): each interval's energy over its time, held from its first reading
+ * (as a sampled power holds until the next sample); the last reading keeps the last interval's.
+ */
+function derivePower(points) {
+  const readings = points.filter((p) => p.energyWh !== undefined);
+  for (let i = 1; i < readings.length; i += 1) {
+    const before = readings[i - 1];
+    const after = readings[i];
+    const hours = (new Date(after.t).getTime() - new Date(before.t).getTime()) / 3600000;
+    if (hours > 0) before.powerW = Math.max(0, (after.energyWh - before.energyWh) / hours);
+  }
+  if (readings.length > 1) readings[readings.length - 1].powerW = readings[readings.length - 2].powerW;
 }
 
 /**
  * Redraws `host` with `points` ([{t, energyWh?, powerW?}], energy since the start); `waiting`
  * is what an empty plot says.
  */
-export function drawPlot(host, points, { start, waiting = "waiting for meter values…" } = {}) {
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "plot", role: "img" });
+export function drawPlot(host, points, options = {}) {
+  const { start, waiting = "waiting for meter values…" } = options;
+  const W = Math.max(MIN_W, Math.round(host.clientWidth) || DEFAULT_W);
+  redrawOnResize(host, [points, options], W);
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: "plot", role: "img" });
   const times = points.map((p) => new Date(p.t).getTime());
   const t0 = start ? new Date(start).getTime() : Math.min(...times);
   const t1 = Math.max(t0 + MIN_WINDOW_MS, ...times);
@@ -100,4 +124,43 @@ export function drawPlot(host, points, { start, waiting = "waiting for meter val
     chart.append(svg("text", { x: W / 2, y: H / 2, class: "axis", "text-anchor": "middle" }, waiting));
   }
   host.replaceChildren(chart);
+}
+
+/**
+ * Draw `el` (an SVG) with `draw(width)` now at `width`, and again at its rendered width
+ * whenever that changes, so that one user unit stays one CSS pixel (text at the page's size).
+ */
+export function keepWidth(el, draw, width = DEFAULT_W) {
+  let current = width;
+  draw(current);
+  if (typeof ResizeObserver === "undefined") return;
+  const observer = new ResizeObserver(() => {
+    if (!el.isConnected) return observer.disconnect(); // replaced: nothing to keep
+    const now = Math.max(MIN_W, Math.round(el.getBoundingClientRect().width));
+    if (Math.abs(now - current) >= 1) {
+      current = now;
+      draw(now);
+    }
+  });
+  observer.observe(el);
+}
+
+const drawn = new WeakMap(); // host -> {args, width}: what to draw again at another width
+
+/** Keep `host`'s plot the width of its host: redraw when that width changes. */
+function redrawOnResize(host, args, width) {
+  const known = drawn.get(host);
+  drawn.set(host, { args, width });
+  if (known || typeof ResizeObserver === "undefined") return;
+  const observer = new ResizeObserver(() => {
+    if (!host.isConnected) {
+      // gone from the page (its transaction ended, another view): nothing to keep
+      drawn.delete(host);
+      return observer.disconnect();
+    }
+    const last = drawn.get(host);
+    const now = Math.max(MIN_W, Math.round(host.clientWidth) || DEFAULT_W);
+    if (last && now !== last.width) drawPlot(host, ...last.args);
+  });
+  observer.observe(host);
 }

@@ -2,9 +2,9 @@
 // to the next one's, over the schedule's duration. It draws the schedule the profile editor
 // is about to send and the composite schedule a station answers.
 
-import { niceMax, svg, tick } from "./plot.js";
+import { keepWidth, niceMax, svg, tick } from "./plot.js";
 
-const W = 480;
+// Drawn at its rendered width (keepWidth), so its labels are the page's text size on a phone.
 const H = 180;
 const PAD = { left: 48, right: 16, top: 12, bottom: 28 };
 // A Recurring profile without a duration repeats every day or week (1.6 section 7.13,
@@ -30,14 +30,20 @@ export function schedulePlot(schedule, { title = "Composite schedule", start = "
   const last = periods[periods.length - 1].startPeriod;
   const span = Math.max(schedule.duration || RECURRENCE_S[recurrency] || 0, last > 0 ? last * 1.25 : 3600, 1);
   const top = niceMax(Math.max(...periods.map((p) => p.limit), schedule.minChargingRate || 0));
-  const x = (s) => PAD.left + (Math.min(s, span) / span) * (W - PAD.left - PAD.right);
   const y = (v) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
   const plot = svg("svg", {
-    viewBox: `0 0 ${W} ${H}`,
     class: "schedule-plot",
     role: "img",
     "aria-label": `${title}: ${periods.length} period${periods.length === 1 ? "" : "s"}`,
   });
+  keepWidth(plot, (W) => drawSchedule(plot, W, { schedule, periods, span, top, start, y }), 480);
+  return plot;
+}
+
+function drawSchedule(plot, W, { schedule, periods, span, top, start, y }) {
+  plot.replaceChildren();
+  plot.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const x = (s) => PAD.left + (Math.min(s, span) / span) * (W - PAD.left - PAD.right);
   for (let i = 0; i <= 4; i++) {
     const value = (top * i) / 4;
     plot.append(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y(value), y2: y(value), class: "grid" }));
@@ -60,5 +66,4 @@ export function schedulePlot(schedule, { title = "Composite schedule", start = "
   plot.append(svg("path", { d: path, class: "schedule-line" }));
   plot.append(svg("text", { x: PAD.left, y: H - 8 }, start));
   plot.append(svg("text", { x: W - PAD.right, y: H - 8, "text-anchor": "end" }, `+${duration(Math.round(span))}`));
-  return plot;
 }

@@ -161,6 +161,26 @@ return 0
 """
 )
 
+REHOLD = (
+    _ROUTING
+    + """
+-- ARGV: prefix, ttl, node, then charger ids: the node joins and holds them again after Redis
+-- forgot it (restarted empty, or the node was taken for gone), except a charger that another
+-- live node holds by now (it runs there).
+local node = ARGV[3]
+local seq = join(node, ARGV[2])
+for i = 4, #ARGV do
+  local before = redis.call('HGET', P .. 'holders', ARGV[i])
+  if not before or before == node or not alive(before) then
+    if before and before ~= node then redis.call('SREM', P .. 'held:' .. before, ARGV[i]) end
+    redis.call('HSET', P .. 'holders', ARGV[i], node)
+    redis.call('SADD', P .. 'held:' .. node, ARGV[i])
+  end
+end
+return seq
+"""
+)
+
 RELEASE = (
     _ROUTING
     + """

@@ -167,7 +167,7 @@ class RedisStations:
         self._wake = asyncio.Event()
         self._writing = asyncio.Lock()
         self._tasks = OwnedTasks()  # cancelled by close()
-        self._outage = Outage()
+        self._outage = Outage(self._where)
         self._closed = False
         self._started = False
         self._rewrite = True  # the next renewal writes every key and the hash

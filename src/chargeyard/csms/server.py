@@ -193,7 +193,10 @@ class CsmsServer:
     block ends. The store stays the caller's (opened and closed by it). The REST API reaches
     the stations through :attr:`link`, whose calls this process's registry serves
     (``local_calls.py``). ``observer`` hears every connection's messages, round trips and
-    CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``)."""
+    CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``). ``sole``: no other listener serves
+    stations of this store, so a station still marked online at start was left so by a
+    previous run and is marked offline; a cluster's node (``sole=False``) never marks another
+    node's stations: a station's presence there follows its node's (``bus/redis_presence.py``)."""
 
     def __init__(
         self,
@@ -202,8 +205,11 @@ class CsmsServer:
         registry: Registry | None = None,
         events: EventHub | None = None,
         observer: SessionObserver | None = None,
+        *,
+        sole: bool = True,
     ) -> None:
         self.store = store
+        self.sole = sole
         self.settings = settings or CsmsSettings()
         self.registry = registry if registry is not None else Registry()
         # The API's StationLink: its calls travel as messages, served from the registry.
@@ -261,9 +267,10 @@ class CsmsServer:
             tune_collector()
         if self.settings.auto_register:
             await self.store.organizations.ensure(self.settings.register_into)
-        offline = await self.store.stations.mark_all_offline()
-        if offline:
-            logger.info("marked %d stations offline (left online by a previous run)", offline)
+        if self.sole:
+            offline = await self.store.stations.mark_all_offline()
+            if offline:
+                logger.info("marked %d stations offline (left online by a previous run)", offline)
         self._frame_log = self.store.frame_log(
             batch_size=FRAME_LOG_BATCH, interval=FRAME_LOG_INTERVAL_S
         )

@@ -10,7 +10,8 @@ Shape
   goes (only if it still names this node: a station that moved is left to its new node), and
   renews all of its keys every third of the TTL. A node that dies or loses Redis stops
   renewing, and its stations read as not connected within the TTL; when Redis is back, the
-  next renewal writes them again.
+  next renewal writes them again. The node's own presence, and the marking offline of a dead
+  node's stations by a live one, are ``redis_presence.py``'s.
 * **Renewal is Redis's work**: a node keeps the keys it wrote in a hash of its own,
   ``{p}node:{node}`` (key -> value), and renews them with a script that walks the hash a
   batch at a time, so a renewal costs the node a few small round trips whatever it holds
@@ -31,8 +32,9 @@ Shape
 
 Bounds
 ------
-Presence keys and a node's hash expire ``presence_ttl_s`` after their last renewal (an entry
-leaves the hash as its station leaves the node); a node's calls list
+Presence keys expire ``presence_ttl_s`` after their last renewal; a node's hash
+``NODE_LIST_TTL_S`` after it (an entry leaves the hash as its station leaves the node; a live
+node deletes a dead one's once it marked its stations); a node's calls list
 ``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
 answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
 

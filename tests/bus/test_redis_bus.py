@@ -232,6 +232,58 @@ async def test_a_node_holds_its_chargers_again_after_redis_restarted_empty(
         await bus.close()
 
 
+async def test_after_redis_paused_past_the_alive_ttl_every_node_holds_its_chargers_within_5_s(
+    own_redis: OwnRedis,
+) -> None:
+    """Redis frozen (SIGSTOP) for longer than a node's ``alive`` key lives, with a publish
+    waiting in it (as the API's would): once it is back, that publish makes the nodes leave,
+    and each joins again holding its chargers, so every command reaches its node again."""
+    made = [RedisBus(own_redis.url, prefix="pause:", alive_ttl_s=1) for _ in range(3)]
+    a, b, api = made
+    client: Redis = Redis.from_url(own_redis.url)
+    taken: dict[str, asyncio.Queue[str]] = {"node-a": asyncio.Queue(), "node-b": asyncio.Queue()}
+
+    async def consume(bus: RedisBus, node: str) -> None:
+        async for item in bus.consume(node):
+            taken[node].put_nowait(item.command_id)
+
+    consumers = [
+        asyncio.create_task(consume(a, "node-a")),
+        asyncio.create_task(consume(b, "node-b")),
+    ]
+    try:
+        await a.hold("node-a", ["dep-1"])  # the placement node
+        await b.hold("node-b", ["dep-2"])
+        await api.publish(message(1, "dep-2"))
+        async with asyncio.timeout(2):
+            assert await taken["node-b"].get() == "c1"
+
+        own_redis.pause()
+        await asyncio.sleep(1.5)  # past the alive TTL
+        sent = asyncio.create_task(api.publish(message(2, "dep-9")))
+        await asyncio.sleep(0.2)
+        own_redis.resume()
+        await sent
+
+        async with asyncio.timeout(5):
+            await eventually(lambda: _holder(client, "pause:", "dep-1", b"node-a"))
+            await eventually(lambda: _holder(client, "pause:", "dep-2", b"node-b"))
+        await api.publish_many([message(3, "dep-1"), message(4, "dep-2")])
+        async with asyncio.timeout(2):
+            # (c2, an unheld charger's command, went to whichever node joined first)
+            assert (
+                await _next_but(taken["node-a"], "c2"),
+                await _next_but(taken["node-b"], "c2"),
+            ) == ("c3", "c4")
+    finally:
+        for consumer in consumers:
+            consumer.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
+        await client.aclose()
+        for bus in made:
+            await bus.close()
+
+
 async def test_a_hold_that_did_not_reach_redis_is_made_once_it_answers(
     own_redis: OwnRedis,
 ) -> None:
@@ -252,6 +304,12 @@ async def test_a_hold_that_did_not_reach_redis_is_made_once_it_answers(
         await asyncio.gather(reading, return_exceptions=True)
         await client.aclose()
         await bus.close()
+
+
+async def _next_but(queue: asyncio.Queue[str], skipped: str) -> str:
+    while (item := await queue.get()) == skipped:
+        pass
+    return item
 
 
 async def _holder(client: Redis, prefix: str, charger_id: str, node: bytes) -> bool:

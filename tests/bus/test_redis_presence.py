@@ -4,10 +4,11 @@ node notices, never by a node that merely starts, and online again when its node
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from chargeyard.protocol import V16
 from chargeyard.stack import ClusterOptions, StartupFailure, start_central_system
 from chargeyard.store import Store
 from tests.bus.buses import delete_keys, redis_url
+from tests.bus.own_redis import OwnRedis
 from tests.bus.test_redis_stations import Station
 from tests.migrated import migrated_sqlite_url
 from tests.polling import eventually
@@ -158,6 +160,40 @@ async def test_a_node_restarted_under_its_name_marks_offline_what_did_not_reconn
             await before.close()
 
 
+async def test_after_redis_paused_past_the_presence_ttl_every_station_is_online_within_5_s(
+    store: Store, own_redis: OwnRedis
+) -> None:
+    """Redis frozen (SIGSTOP) for longer than the presence TTL: each node may find the other's
+    presence expired and mark its stations offline; the other finds itself forgotten, writes
+    its stations again and marks them online again."""
+    await online(store, "CP-A", "CP-B")
+
+    def paused_node(name: str, registry: Registry) -> RedisStations:
+        return RedisStations(
+            own_redis.url,
+            registry=registry,
+            node=name,
+            prefix="pause:",
+            presence_ttl_s=1,
+            book=store.stations,
+        )
+
+    api = RedisStations(own_redis.url, prefix="pause:")
+    async with paused_node("csms-a", holding("CP-A")), paused_node("csms-b", holding("CP-B")), api:
+        await eventually(lambda: _all(api.is_connected("CP-A"), api.is_connected("CP-B")))
+
+        own_redis.pause()
+        await asyncio.sleep(2)
+        own_redis.resume()
+
+        async with asyncio.timeout(5):
+            await eventually(lambda: _all(is_online(store, "CP-A"), is_online(store, "CP-B")))
+            await eventually(lambda: _all(api.is_connected("CP-A"), api.is_connected("CP-B")))
+        await asyncio.sleep(1.5)  # a renewal later, nothing has changed
+        assert await is_online(store, "CP-A")
+        assert await is_online(store, "CP-B")
+
+
 async def test_a_cluster_node_that_cannot_join_marks_no_station_offline(
     store: Store, tmp_path: Path
 ) -> None:
@@ -177,6 +213,10 @@ async def test_a_cluster_node_that_cannot_join_marks_no_station_offline(
             )
 
     assert await is_online(store, "CP-1")
+
+
+async def _all(*answers: Awaitable[bool]) -> bool:
+    return all([await answer for answer in answers])
 
 
 async def _offline(store: Store, *identities: str) -> bool:

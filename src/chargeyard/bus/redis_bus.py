@@ -30,8 +30,8 @@ Bounds
 * outcome keys: ``outcome_ttl_s``; answer lists: ``ANSWER_TTL_S`` after their last answer;
 * holders, held sets and the node set: one entry per held charger and per node, removed by
   :meth:`~RedisBus.release` and :meth:`~RedisBus.leave`; a node that dies without leaving
-  loses its ``alive`` key within ``ALIVE_TTL_S`` and is made to leave by the next message
-  that would go to it;
+  loses its ``alive`` key within ``alive_ttl_s`` (``ALIVE_TTL_S``) and is made to leave by
+  the next message that would go to it;
 * pub/sub keeps nothing.
 
 A lost connection is logged once per process (a warning: ``redis_connection.Outage``), retried
@@ -98,6 +98,8 @@ class RedisBus:
         outcome_ttl_s: how long a reported outcome is found by a later waiter.
         queue_ttl_s: how long a queue nobody pushes to is kept.
         max_queue: messages a queue may hold before a publish to it fails.
+        alive_ttl_s: how long a node whose readers stop renewing its ``alive`` key is still
+            routed to.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class RedisBus:
         outcome_ttl_s: int = 600,
         queue_ttl_s: int = 86_400,
         max_queue: int = 1_000_000,
+        alive_ttl_s: int = ALIVE_TTL_S,
     ) -> None:
         self.prefix = prefix
         self._redis: Redis = redis_client(url)
@@ -116,9 +119,10 @@ class RedisBus:
         self._queue_ttl_s = queue_ttl_s
         self._max_queue = max_queue
         self._id = uuid.uuid4().hex
+        self._alive_ttl_s = alive_ttl_s
         self._scripts = {
-            name: self._redis.register_script(getattr(redis_scripts, name))
-            for name in ("JOIN", "PUBLISH", "ROUTE", "HOLD", "REHOLD", "RELEASE", "LEAVE")
+            name: self._redis.register_script(text)
+            for name, text in redis_scripts.scripts(alive_ttl_s).items()
         }
         self._outage = Outage(self._where)
         self._closed = False
@@ -356,7 +360,7 @@ class RedisBus:
         self._seqs[node] = seq
         key = self._queue(kind, node)
         loop = asyncio.get_running_loop()
-        beat_at = loop.time() + ALIVE_TTL_S / 3
+        beat_at = loop.time() + self._alive_ttl_s / 3
         while not self._closed:
             pop = self._tasks.own(self._pop(kind, node, key))
             try:
@@ -376,8 +380,8 @@ class RedisBus:
                         return  # (it left)
                     seq = rejoined
                 if loop.time() >= beat_at:
-                    await self._redis.set(self._alive_key(node), seq, ex=ALIVE_TTL_S)
-                    beat_at = loop.time() + ALIVE_TTL_S / 3
+                    await self._redis.set(self._alive_key(node), seq, ex=self._alive_ttl_s)
+                    beat_at = loop.time() + self._alive_ttl_s / 3
             except LOST as error:
                 await self._outage.back_off(error)
                 continue
@@ -403,7 +407,7 @@ class RedisBus:
                     "bus node %s was no longer known to Redis (restarted empty, or no beat for"
                     " %d s): it joins again and holds its %d chargers again",
                     node,
-                    ALIVE_TTL_S,
+                    self._alive_ttl_s,
                     len(held),
                 )
             seq = await self._run("REHOLD", self._queue_ttl_s, node)

@@ -374,6 +374,11 @@ class RedisBus:
                 return
             try:
                 popped = self._handed(kind, node, pop.result())
+            except LOST as error:
+                await self._outage.back_off(error)
+                continue
+            self._outage.ok()
+            try:
                 if popped is None or loop.time() >= beat_at:
                     rejoined = await self._rejoined(node, seq)
                     if rejoined is None:
@@ -383,9 +388,7 @@ class RedisBus:
                     await self._redis.set(self._alive_key(node), seq, ex=self._alive_ttl_s)
                     beat_at = loop.time() + self._alive_ttl_s / 3
             except LOST as error:
-                await self._outage.back_off(error)
-                continue
-            self._outage.ok()
+                await self._outage.back_off(error)  # (what was taken is handed on all the same)
             if popped is not None:
                 yield popped[1]
 
@@ -410,11 +413,9 @@ class RedisBus:
                     self._alive_ttl_s,
                     len(held),
                 )
-            seq = await self._run("REHOLD", self._queue_ttl_s, node)
-            for start in range(0, len(held), PUBLISH_BATCH):
-                await self._run(
-                    "REHOLD", self._queue_ttl_s, node, *held[start : start + PUBLISH_BATCH]
-                )
+            for start in range(0, max(len(held), 1), PUBLISH_BATCH):
+                batch = held[start : start + PUBLISH_BATCH]
+                seq = await self._run("REHOLD", self._queue_ttl_s, node, *batch)
             self._stale.discard(node)
             self._seqs[node] = seq
             return seq

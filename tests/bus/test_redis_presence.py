@@ -137,9 +137,8 @@ async def test_a_node_taken_for_gone_marks_its_stations_online_again_when_it_is_
 
         await a.renew()  # back: it finds itself forgotten
 
-        assert await is_online(store, "CP-1")
-        assert await is_online(store, "CP-2")
         assert await a.is_connected("CP-1")
+        await eventually(lambda: _all(is_online(store, "CP-1"), is_online(store, "CP-2")))
 
 
 async def test_a_node_restarted_under_its_name_marks_offline_what_did_not_reconnect(

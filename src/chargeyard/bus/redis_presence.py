@@ -71,12 +71,13 @@ return redis.call('SADD', KEYS[1], ARGV[1])
 """
 
 # KEYS[1] the node set; ARGV[1] the prefix, ARGV[2] a fresh token, ARGV[3] the claimed list's
-# TTL. Every node of the set whose alive key is gone leaves the set, and its list is renamed
-# for its claimer alone. Returns {node, renamed list or ''} pairs, flattened.
+# TTL, ARGV[4] the claiming node. Every other node of the set whose alive key is gone leaves
+# the set, and its list is renamed for its claimer alone. Returns {node, renamed list or ''}
+# pairs, flattened.
 _CLAIM = """
 local claimed = {}
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', ARGV[1] .. 'alive:' .. node) == 0 then
+  if node ~= ARGV[4] and redis.call('EXISTS', ARGV[1] .. 'alive:' .. node) == 0 then
     redis.call('SREM', KEYS[1], node)
     local list, gone = ARGV[1] .. 'node:' .. node, ''
     if redis.call('EXISTS', list) == 1 then
@@ -199,7 +200,7 @@ class NodePresence:
             return
         since = datetime.now(UTC)
         claimed: list[Any] = await self._claim(
-            keys=[self._nodes], args=[self._prefix, uuid.uuid4().hex, GONE_TTL_S]
+            keys=[self._nodes], args=[self._prefix, uuid.uuid4().hex, GONE_TTL_S, self.node]
         )
         retried, self._unmarked = self._unmarked, []
         for node, gone, at in retried:

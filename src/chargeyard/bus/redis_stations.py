@@ -495,7 +495,7 @@ class RedisStations:
             else:
                 await self._flush()
         if forgotten:  # (its keys written first: a station marked online can be reached)
-            await self._membership.back(list(self._registry))
+            self._tasks.own(self._membership.back(list(self._registry)))
         if not rewrite:
             await self._renew_all()
         await self._membership.claim_gone()

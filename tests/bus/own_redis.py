@@ -31,8 +31,9 @@ class OwnRedis:
     async def start(self, *, empty: bool = False) -> None:
         """Start the server; ``empty``: without the data it had (a server restarted on a
         fresh disk, or one that kept nothing)."""
-        if empty:
+        if empty:  # (the append-only file: a directory since Redis 7, a file before)
             shutil.rmtree(self.directory / "appendonlydir", ignore_errors=True)
+            (self.directory / "appendonly.aof").unlink(missing_ok=True)
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("needs redis-server: apt-get install redis-server")

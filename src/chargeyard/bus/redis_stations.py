@@ -178,6 +178,7 @@ class RedisStations:
         self._closed = False
         self._started = False
         self._rewrite = True  # the next renewal writes every key and the hash
+        self._forgotten = False  # Redis forgot this node: its stations to be marked online again
         self._membership = (
             None
             if registry is None
@@ -487,14 +488,16 @@ class RedisStations:
         Raises one of ``LOST`` when Redis cannot be reached."""
         assert self._membership is not None
         assert self._registry is not None
-        forgotten = await self._membership.beat()  # (True: Redis forgot this node)
+        if await self._membership.beat():  # Redis forgot this node (until it is told again)
+            self._forgotten = True
         async with self._writing:
-            rewrite = self._rewrite or forgotten
+            rewrite = self._rewrite or self._forgotten
             if rewrite:
                 await self._write_all()
             else:
                 await self._flush()
-        if forgotten:  # (its keys written first: a station marked online can be reached)
+        if self._forgotten:  # (its keys written first: a station marked online can be reached)
+            self._forgotten = False
             self._tasks.own(self._membership.back(list(self._registry)))
         if not rewrite:
             await self._renew_all()

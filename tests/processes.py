@@ -189,6 +189,9 @@ class CsmsProcess:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     async def start(self, within: float = 20.0) -> None:
+        """Start and return once this run said it is ready (a restart's log goes on after the
+        previous run's)."""
+        before = len(self.output())
         with self.log.open("ab") as sink:
             self.process = await asyncio.create_subprocess_exec(
                 *chargeyard(*self.arguments),
@@ -199,7 +202,7 @@ class CsmsProcess:
                 start_new_session=True,
             )
         async with asyncio.timeout(within):
-            while self.ready not in self.output():
+            while self.ready not in self.output()[before:]:
                 assert self.process.returncode is None, f"chargeyard csms ended:\n{self.output()}"
                 await asyncio.sleep(0.05)
 

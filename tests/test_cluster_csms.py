@@ -1,7 +1,8 @@
 """Two ``chargeyard csms`` processes as one central system, on the machine's PostgreSQL and
 Redis: a station connected to either node is commanded through either node's API, and the
-answer is the station's own; a station connected nowhere is 503 from every node; each node's
-live stream shows the other's events, and a webhook delivery is posted by one node only.
+answer is the station's own, and stays online when the other node restarts; a station
+connected nowhere is 503 from every node; each node's live stream shows the other's events,
+and a webhook delivery is posted by one node only.
 
 Each node says in Redis which stations it holds and serves the calls to them
 (``bus/redis_stations.py``); both keep their state in one PostgreSQL database, created for the
@@ -59,6 +60,14 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
             unknown = await client.post(f"{node.api_url}/chargers/{never}/cache/clear")
             assert unknown.status_code == 404, unknown.text
 
+        # A node that restarts marks no other node's station offline: a station's isOnline
+        # follows its own node's presence (bus/redis_presence.py).
+        assert await _online(client, node_a.api_url, on_b)
+        await node_a.stop()
+        await node_a.start(within=60)
+        assert await _online(client, node_a.api_url, on_b)
+        assert (await commanded(client, node_a, on_b)).status_code == 200
+
 
 async def _cleared_twice(client: httpx.AsyncClient, api_url: str, identity: str) -> bool:
     """Whether ``identity``'s command history through ``api_url`` holds the two ClearCache."""
@@ -87,6 +96,11 @@ async def test_a_station_that_disconnects_is_503_through_the_other_node(
             }
 
         await eventually(refused, within=10)
+
+
+async def _online(client: httpx.AsyncClient, api_url: str, identity: str) -> bool:
+    station = (await client.get(f"{api_url}/chargers/{identity}")).json()
+    return bool(station["isOnline"])
 
 
 async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_posted_once(

@@ -21,6 +21,7 @@ import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
@@ -46,6 +47,9 @@ from chargeyard.startup import StartupFailure as StartupFailure
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
+
+if TYPE_CHECKING:  # (a process on its own does not load the Redis client)
+    from chargeyard.bus.redis_presence import PresenceBook
 
 DEFAULT_REDIS_PREFIX = "chargeyard:"
 """The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
@@ -123,14 +127,19 @@ async def start_central_system(
     # GET /metrics: this process's counters and gauges, in its own Prometheus registry.
     metrics = Metrics()
     server = await running.enter_async_context(
-        CsmsServer(store, settings, events=events, observer=metrics.csms)
+        CsmsServer(store, settings, events=events, observer=metrics.csms, sole=cluster is None)
     )
     metrics.attach_csms(server.registry, store)
     link = server.link
     if cluster is not None:
         registry = server.registry
         link = await _join_cluster(
-            running, cluster, events, registry, command_timeout=registry.command_timeout
+            running,
+            cluster,
+            events,
+            registry,
+            command_timeout=registry.command_timeout,
+            book=store.stations,
         )
     return CentralSystem(store, events, metrics, server, link)
 
@@ -142,10 +151,12 @@ async def _join_cluster(
     registry: Registry | None,
     *,
     command_timeout: float,
+    book: PresenceBook | None = None,
 ) -> LinkedStations:
     """Join the cluster on ``running``: announce and serve ``registry``'s stations (a CSMS
     node; None: an API node), relay ``events`` between the nodes; returns the API's link to
-    every node's stations.
+    every node's stations. ``book``: where a CSMS node marks the stations of a node gone
+    offline (``bus/redis_presence.py``).
 
     Raises: StartupFailure when Redis cannot be reached."""
     # (imported here: a process on its own does not load the Redis client)
@@ -160,6 +171,7 @@ async def _join_cluster(
                 registry=registry,
                 node=cluster.node,
                 prefix=f"{cluster.redis_prefix}stations:",
+                book=book,
             )
         )
         await running.enter_async_context(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,12 @@ class OwnRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    async def start(self) -> None:
+    async def start(self, *, empty: bool = False) -> None:
+        """Start the server; ``empty``: without the data it had (a server restarted on a
+        fresh disk, or one that kept nothing)."""
+        if empty:  # (the append-only file: a directory since Redis 7, a file before)
+            shutil.rmtree(self.directory / "appendonlydir", ignore_errors=True)
+            (self.directory / "appendonly.aof").unlink(missing_ok=True)
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("needs redis-server: apt-get install redis-server")
@@ -49,7 +55,17 @@ class OwnRedis:
         finally:
             await client.aclose()
 
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): its clients' connections stay open and unanswered."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     async def stop(self) -> None:
         if self._process is not None and self._process.returncode is None:
+            self._process.send_signal(signal.SIGCONT)  # (a paused server hears no SIGTERM)
             self._process.terminate()
             await self._process.wait()

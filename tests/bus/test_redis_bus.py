@@ -13,8 +13,13 @@ from redis.exceptions import ResponseError
 
 from chargeyard.bus import CommandMessage, CommandOutcome
 from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.redis_connection import LOST
+from chargeyard.bus.redis_events import RedisEvents
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.bus.redis_stations import RedisStations
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from chargeyard.csms.events import EventHub
+from chargeyard.csms.registry import Registry
 from tests.bus.buses import bus_maker, redis_url
 from tests.bus.own_redis import OwnRedis
 from tests.polling import eventually, until
@@ -26,11 +31,15 @@ def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
     return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
 
 
-async def test_a_lost_connection_is_logged_once_retried_and_recovered(
+async def test_a_lost_connection_is_logged_once_per_process_retried_and_recovered(
     own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """A process whose bus, stations and events all use one Redis (an API node) logs its
+    outage once, and its return once."""
     caplog.set_level(logging.INFO, logger=BUS_LOGGER)
     bus = RedisBus(own_redis.url, prefix="lost:")
+    stations = RedisStations(own_redis.url, registry=Registry(), prefix="lost:stations:")
+    events = RedisEvents(own_redis.url, EventHub(), node=stations.node, prefix="lost:events:")
     taken: asyncio.Queue[CommandMessage] = asyncio.Queue()
 
     async def consume() -> None:
@@ -39,6 +48,8 @@ async def test_a_lost_connection_is_logged_once_retried_and_recovered(
 
     consumer = asyncio.create_task(consume())
     try:
+        await stations.start()
+        await events.start()
         await bus.hold("node-1", ["dep-1"])
         await bus.publish(message(1))
         async with asyncio.timeout(2):
@@ -58,13 +69,17 @@ async def test_a_lost_connection_is_logged_once_retried_and_recovered(
         await bus.report(outcome)
         async with asyncio.timeout(5):
             assert await waiting == outcome
+        await asyncio.sleep(2.5)  # every reader has come back by now (back-off: 2 s at most)
         warnings = _records(caplog, logging.WARNING)
         assert len(warnings) == 1, warnings
-        assert warnings[0].startswith("lost the Redis connection")
-        assert "the Redis connection is back" in _records(caplog, logging.INFO)
+        assert warnings[0].startswith(f"lost the Redis connection to 127.0.0.1:{own_redis.port}")
+        infos = _records(caplog, logging.INFO)
+        assert infos == [f"the Redis connection to 127.0.0.1:{own_redis.port} is back"], infos
     finally:
         consumer.cancel()
         await asyncio.gather(consumer, return_exceptions=True)
+        await events.close()
+        await stations.close()
         await bus.close()
 
 
@@ -157,7 +172,7 @@ async def test_a_node_that_died_without_leaving_is_routed_around(redis_bus: Redi
         assert [(await anext(on_b)).command_id for _ in range(3)] == ["c1", "c2", "c3"]
 
 
-async def test_a_reader_keeps_its_node_alive_and_joins_again_if_taken_for_gone(
+async def test_a_reader_keeps_its_node_alive_and_joins_again_holding_what_it_held(
     redis_bus: RedisBus,
 ) -> None:
     bus = redis_bus
@@ -165,16 +180,22 @@ async def test_a_reader_keeps_its_node_alive_and_joins_again_if_taken_for_gone(
     on_a = aiter(bus.consume("node-a"))
     reading = asyncio.create_task(anext(on_a))
     try:
+        await bus.hold("node-a", ["dep-1", "dep-3"])
         await eventually(lambda: _exists(client, bus.prefix + "alive:node-a"))
-        # Taken for gone (as if it had stalled for ALIVE_TTL_S): the next publish evicts it.
+        # Taken for gone (as if it had stalled, or Redis had been paused, for ALIVE_TTL_S):
+        # the next publish evicts it.
         await client.delete(bus.prefix + "alive:node-a")
         await bus.hold("node-b", ["dep-2"])
         await bus.publish(message(1, "dep-9"))
         assert await bus.pending("node-b") == 1
-        # Its reader sees it left without asking, and joins again (last, behind node-b).
-        await eventually(lambda: _exists(client, bus.prefix + "alive:node-a"))
+        assert await client.hget(bus.prefix + "holders", "dep-1") is None
+        # Meanwhile dep-3 moved to node-b (a worker adopted it): it stays there.
+        await bus.hold("node-b", ["dep-3"])
+        # Its reader sees it left without asking, joins again (last, behind node-b) and holds
+        # its chargers again: their messages come to it with no new hold.
+        await eventually(lambda: _holder(client, bus.prefix, "dep-1", b"node-a"))
         assert await client.zrange(bus.prefix + "nodes", 0, -1) == [b"node-b", b"node-a"]
-        await bus.hold("node-a", ["dep-1"])
+        assert await client.hget(bus.prefix + "holders", "dep-3") == b"node-b"
         await bus.publish(message(2, "dep-1"))
         async with asyncio.timeout(2):
             assert (await reading).command_id == "c2"
@@ -182,6 +203,120 @@ async def test_a_reader_keeps_its_node_alive_and_joins_again_if_taken_for_gone(
         reading.cancel()
         await asyncio.gather(reading, return_exceptions=True)
         await client.aclose()
+
+
+async def test_a_node_holds_its_chargers_again_after_redis_restarted_empty(
+    own_redis: OwnRedis,
+) -> None:
+    bus = RedisBus(own_redis.url, prefix="empty:")
+    client: Redis = Redis.from_url(own_redis.url)
+    on_b = aiter(bus.consume("node-b"))
+    reading = asyncio.create_task(anext(on_b))
+    try:
+        await bus.hold("node-a", ["dep-1"])  # the placement node (its reader is elsewhere)
+        await bus.hold("node-b", ["dep-2", "dep-3"])
+        await eventually(lambda: _exists(client, "empty:alive:node-b"))
+
+        await own_redis.stop()
+        await own_redis.start(empty=True)
+
+        await eventually(lambda: _holder(client, "empty:", "dep-3", b"node-b"))
+        assert await client.hgetall("empty:holders") == {b"dep-2": b"node-b", b"dep-3": b"node-b"}
+        await bus.publish(message(1, "dep-2"))
+        async with asyncio.timeout(2):
+            assert (await reading).command_id == "c1"
+    finally:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        await client.aclose()
+        await bus.close()
+
+
+async def test_after_redis_paused_past_the_alive_ttl_every_node_holds_its_chargers_within_5_s(
+    own_redis: OwnRedis,
+) -> None:
+    """Redis frozen (SIGSTOP) for longer than a node's ``alive`` key lives, with a publish
+    waiting in it (as the API's would): once it is back, that publish makes the nodes leave,
+    and each joins again holding its chargers, so every command reaches its node again."""
+    made = [RedisBus(own_redis.url, prefix="pause:", alive_ttl_s=1) for _ in range(3)]
+    a, b, api = made
+    client: Redis = Redis.from_url(own_redis.url)
+    taken: dict[str, asyncio.Queue[str]] = {"node-a": asyncio.Queue(), "node-b": asyncio.Queue()}
+
+    async def consume(bus: RedisBus, node: str) -> None:
+        async for item in bus.consume(node):
+            taken[node].put_nowait(item.command_id)
+
+    consumers = [
+        asyncio.create_task(consume(a, "node-a")),
+        asyncio.create_task(consume(b, "node-b")),
+    ]
+    try:
+        await a.hold("node-a", ["dep-1"])  # the placement node
+        await b.hold("node-b", ["dep-2"])
+        await api.publish(message(1, "dep-2"))
+        async with asyncio.timeout(2):
+            assert await taken["node-b"].get() == "c1"
+
+        own_redis.pause()
+        await asyncio.sleep(1.5)  # past the alive TTL
+        sent = asyncio.create_task(api.publish(message(2, "dep-9")))
+        await asyncio.sleep(0.2)
+        own_redis.resume()
+        await sent
+
+        async with asyncio.timeout(5):
+            await eventually(lambda: _holder(client, "pause:", "dep-1", b"node-a"))
+            await eventually(lambda: _holder(client, "pause:", "dep-2", b"node-b"))
+        await api.publish_many([message(3, "dep-1"), message(4, "dep-2")])
+        async with asyncio.timeout(2):
+            # (c2, an unheld charger's command, went to whichever node joined first)
+            assert (
+                await _next_but(taken["node-a"], "c2"),
+                await _next_but(taken["node-b"], "c2"),
+            ) == ("c3", "c4")
+    finally:
+        for consumer in consumers:
+            consumer.cancel()
+        await asyncio.gather(*consumers, return_exceptions=True)
+        await client.aclose()
+        for bus in made:
+            await bus.close()
+
+
+async def test_a_hold_that_did_not_reach_redis_is_made_once_it_answers(
+    own_redis: OwnRedis,
+) -> None:
+    bus = RedisBus(own_redis.url, prefix="late:")
+    client: Redis = Redis.from_url(own_redis.url)
+    on_a = aiter(bus.consume("node-a"))
+    reading = asyncio.create_task(anext(on_a))
+    try:
+        await eventually(lambda: _exists(client, "late:alive:node-a"))
+        await own_redis.stop()
+        with pytest.raises(LOST):
+            await bus.hold("node-a", ["dep-1"])
+        await own_redis.start()  # (with its data: only the hold is missing)
+
+        await eventually(lambda: _holder(client, "late:", "dep-1", b"node-a"))
+    finally:
+        reading.cancel()
+        await asyncio.gather(reading, return_exceptions=True)
+        await client.aclose()
+        await bus.close()
+
+
+async def _next_but(queue: asyncio.Queue[str], skipped: str) -> str:
+    while (item := await queue.get()) == skipped:
+        pass
+    return item
+
+
+async def _holder(client: Redis, prefix: str, charger_id: str, node: bytes) -> bool:
+    try:
+        return bool(await client.hget(prefix + "holders", charger_id) == node)
+    except LOST:
+        return False  # (not back yet)
 
 
 async def _exists(client: Redis, key: str) -> bool:

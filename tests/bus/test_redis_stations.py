@@ -16,6 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
+from chargeyard.bus.redis_presence import NODE_LIST_TTL_S
 from chargeyard.bus.redis_stations import ANNOUNCE_WAIT_S, RedisStations
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
@@ -172,7 +173,7 @@ async def test_a_station_s_key_expires_unless_renewed() -> None:
         assert 0 < ttl <= 3
 
 
-async def test_a_node_s_hash_holds_its_stations_expires_with_it_and_is_deleted_when_it_closes() -> (
+async def test_a_node_s_hash_holds_its_stations_outlives_its_presence_and_goes_when_it_closes() -> (
     None
 ):
     url = redis_url()
@@ -187,8 +188,10 @@ async def test_a_node_s_hash_holds_its_stations_expires_with_it_and_is_deleted_w
 
             hash_key = f"{node.prefix}node:csms-a"
             assert set(await client.hkeys(hash_key)) == {f"{node.prefix}station:CP-2".encode()}
-            assert 0 < await client.ttl(hash_key) <= 6
+            # (kept past the node's presence, so that a live node can mark its stations)
+            assert 6 < await client.ttl(hash_key) <= NODE_LIST_TTL_S
         assert not await client.exists(hash_key)
+        assert not await client.sismember(f"{node.prefix}nodes", "csms-a")
     finally:
         await client.aclose()
 

@@ -130,6 +130,27 @@ async def test_offline_and_mark_all_offline(store: Store) -> None:
     assert await store.stations.count(online=True) == 0
 
 
+async def test_a_gone_node_s_stations_are_marked_offline_but_one_connected_since(
+    store: Store,
+) -> None:
+    # The node that finds another's presence expired marks that node's stations
+    # (bus/redis_presence.py): not one that connected again, elsewhere, after it looked.
+    for identity in ("CP-1", "CP-2", "CP-3"):
+        await store.stations.set_online(identity, ocpp_version="1.6", at=T0)
+    await store.stations.set_online("CP-4", ocpp_version="1.6", at=T0.replace(minute=5))
+
+    marked = await store.stations.mark_offline(
+        ["CP-1", "CP-2", "CP-4", "CP-404"], connected_before=T0.replace(minute=1)
+    )
+
+    assert marked == 2
+    online = {s.charge_box_id for s in await store.stations.list(online=True)}
+    assert online == {"CP-3", "CP-4"}
+    assert await store.stations.mark_online(["CP-1", "CP-3", "CP-404"]) == 1
+    online = {s.charge_box_id for s in await store.stations.list(online=True)}
+    assert online == {"CP-1", "CP-3", "CP-4"}
+
+
 async def test_password_is_stored_hashed_and_verified(store: Store) -> None:
     await store.stations.register("CP-1", password="correct horse battery")
     station = await store.stations.get("CP-1")

@@ -30,12 +30,14 @@ Bounds
 * outcome keys: ``outcome_ttl_s``; answer lists: ``ANSWER_TTL_S`` after their last answer;
 * holders, held sets and the node set: one entry per held charger and per node, removed by
   :meth:`~RedisBus.release` and :meth:`~RedisBus.leave`; a node that dies without leaving
-  loses its ``alive`` key within ``ALIVE_TTL_S`` and is made to leave by the next message
-  that would go to it;
+  loses its ``alive`` key within ``alive_ttl_s`` (``ALIVE_TTL_S``) and is made to leave by
+  the next message that would go to it;
 * pub/sub keeps nothing.
 
-A lost connection is logged once (a warning), retried with back-off by every reader, and
-logged again when Redis answers (info). Commands themselves retry a few times through the
+A lost connection is logged once per process (a warning: ``redis_connection.Outage``), retried
+with back-off by every reader, and logged again when Redis answers (info). A node that Redis
+forgot meanwhile (restarted empty, or the node taken for gone) joins again and holds again
+what it holds (:meth:`~RedisBus._rejoined`). Commands themselves retry a few times through the
 client's :class:`redis.asyncio.retry.Retry` before they raise; what the API hands over
 (:meth:`~RedisBus.publish_many`, :meth:`~RedisBus.request`) then raises
 :class:`~chargeyard.bus.base.BusUnreachable`, which it answers 503: the caller, not a queue in
@@ -96,6 +98,8 @@ class RedisBus:
         outcome_ttl_s: how long a reported outcome is found by a later waiter.
         queue_ttl_s: how long a queue nobody pushes to is kept.
         max_queue: messages a queue may hold before a publish to it fails.
+        alive_ttl_s: how long a node whose readers stop renewing its ``alive`` key is still
+            routed to.
     """
 
     def __init__(
@@ -106,6 +110,7 @@ class RedisBus:
         outcome_ttl_s: int = 600,
         queue_ttl_s: int = 86_400,
         max_queue: int = 1_000_000,
+        alive_ttl_s: int = ALIVE_TTL_S,
     ) -> None:
         self.prefix = prefix
         self._redis: Redis = redis_client(url)
@@ -114,11 +119,12 @@ class RedisBus:
         self._queue_ttl_s = queue_ttl_s
         self._max_queue = max_queue
         self._id = uuid.uuid4().hex
+        self._alive_ttl_s = alive_ttl_s
         self._scripts = {
-            name: self._redis.register_script(getattr(redis_scripts, name))
-            for name in ("JOIN", "PUBLISH", "ROUTE", "HOLD", "RELEASE", "LEAVE")
+            name: self._redis.register_script(text)
+            for name, text in redis_scripts.scripts(alive_ttl_s).items()
         }
-        self._outage = Outage()
+        self._outage = Outage(self._where)
         self._closed = False
         self._tasks = OwnedTasks()  # cancelled by close()
         self._waiters = OutcomeWaiters()
@@ -130,6 +136,13 @@ class RedisBus:
         self._in_hand: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._left: set[str] = set()  # nodes this bus made leave (their readers end)
+        # What each node of this process holds, to hold again when Redis forgot it (restarted
+        # empty, or the node taken for gone); its join order as its readers last saw it; the
+        # nodes whose last hold did not reach Redis.
+        self._holding: dict[str, set[str]] = {}
+        self._seqs: dict[str, int] = {}
+        self._stale: set[str] = set()
+        self._rejoining: dict[str, asyncio.Lock] = {}
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -155,13 +168,21 @@ class RedisBus:
     # -- routing --------------------------------------------------------------------------------
 
     async def hold(self, node: str, charger_ids: Sequence[str]) -> None:
-        await self._run("HOLD", self._queue_ttl_s, node, *charger_ids)
+        self._holding.setdefault(node, set()).update(charger_ids)
+        try:
+            await self._run("HOLD", self._queue_ttl_s, node, *charger_ids)
+        except LOST:
+            self._stale.add(node)  # (held by the node's reader once Redis answers)
+            raise
 
     async def release(self, node: str, charger_ids: Sequence[str]) -> None:
+        self._holding.get(node, set()).difference_update(charger_ids)
         await self._run("RELEASE", node, *charger_ids)
 
     async def leave(self, node: str) -> None:
         self._left.add(node)
+        self._holding.pop(node, None)
+        self._stale.discard(node)
         await self._run("LEAVE", self._queue_ttl_s, node)
 
     async def _push(self, kind: str, items: Sequence[tuple[str, bytes]]) -> None:
@@ -327,16 +348,19 @@ class RedisBus:
     async def _take(self, kind: str, node: str) -> AsyncIterator[bytes | str]:
         """What comes to ``node``'s ``kind`` queue, until the bus closes or the node leaves
         (its join order is gone, or is a later one: it left and came back). The reader keeps
-        the node's ``alive`` key (``redis_scripts.py``); a node taken for dead while its reader
-        ran (the process stalled for longer than the key lives) joins again."""
+        the node's ``alive`` key (``redis_scripts.py``); a node that Redis forgot while its
+        reader ran (Redis restarted empty, or the process stalled or Redis was away for longer
+        than the key lives, and a message routed meanwhile made it leave) joins again and
+        holds again every charger it holds (:meth:`_rejoined`)."""
         join = functools.partial(self._run, "JOIN", self._queue_ttl_s, node)
         seq = await self._retrying(join)
         if seq is None:
             return
         self._left.discard(node)
+        self._seqs[node] = seq
         key = self._queue(kind, node)
         loop = asyncio.get_running_loop()
-        beat_at = loop.time() + ALIVE_TTL_S / 3
+        beat_at = loop.time() + self._alive_ttl_s / 3
         while not self._closed:
             pop = self._tasks.own(self._pop(kind, node, key))
             try:
@@ -350,25 +374,51 @@ class RedisBus:
                 return
             try:
                 popped = self._handed(kind, node, pop.result())
-                if popped is None and await self._redis.zscore(f"{self.prefix}nodes", node) != seq:
-                    if node in self._left:
-                        return
-                    logger.warning(
-                        "bus node %s was taken for gone (no beat for %d s): it joins again;"
-                        " messages for the chargers it held went to the other nodes",
-                        node,
-                        ALIVE_TTL_S,
-                    )
-                    seq = await join()
-                if loop.time() >= beat_at:
-                    await self._redis.set(self._alive_key(node), seq, ex=ALIVE_TTL_S)
-                    beat_at = loop.time() + ALIVE_TTL_S / 3
             except LOST as error:
                 await self._outage.back_off(error)
                 continue
             self._outage.ok()
+            try:
+                if popped is None or loop.time() >= beat_at:
+                    rejoined = await self._rejoined(node, seq)
+                    if rejoined is None:
+                        return  # (it left)
+                    seq = rejoined
+                if loop.time() >= beat_at:
+                    await self._redis.set(self._alive_key(node), seq, ex=self._alive_ttl_s)
+                    beat_at = loop.time() + self._alive_ttl_s / 3
+            except LOST as error:
+                await self._outage.back_off(error)  # (what was taken is handed on all the same)
             if popped is not None:
                 yield popped[1]
+
+    async def _rejoined(self, node: str, seq: int) -> int | None:
+        """``node``'s join order once Redis knows it as this process does: when Redis forgot
+        it, it joins again and holds again what it holds (but a charger another live node
+        holds by now), once for both its readers. None: it left."""
+        async with self._rejoining.setdefault(node, asyncio.Lock()):
+            if self._seqs.get(node, seq) != seq:
+                return self._seqs[node]  # (its other reader saw to it)
+            forgotten = await self._redis.zscore(f"{self.prefix}nodes", node) != seq
+            if forgotten and node in self._left:
+                return None
+            if not forgotten and node not in self._stale:
+                return seq
+            held = sorted(self._holding.get(node, ()))
+            if forgotten:
+                logger.warning(
+                    "bus node %s was no longer known to Redis (restarted empty, or no beat for"
+                    " %d s): it joins again and holds its %d chargers again",
+                    node,
+                    self._alive_ttl_s,
+                    len(held),
+                )
+            for start in range(0, max(len(held), 1), PUBLISH_BATCH):
+                batch = held[start : start + PUBLISH_BATCH]
+                seq = await self._run("REHOLD", self._queue_ttl_s, node, *batch)
+            self._stale.discard(node)
+            self._seqs[node] = seq
+            return seq
 
     async def _pop(self, kind: str, node: str, key: str) -> Any:
         """One ``BLPOP``; a command popped counts as pending until the consumer has it."""

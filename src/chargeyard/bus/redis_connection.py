@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -55,26 +55,42 @@ def retrieved(task: asyncio.Task[Any]) -> None:
 
 
 class Outage:
-    """One client's view of its Redis connection: logged once when lost, once when back."""
+    """One client's view of its Redis connection at ``location`` (``host:port``): its readers
+    back off while it is lost. What is logged is the process's view, shared by every client
+    of that location: the first to lose it logs the loss (a warning), the first to reach it
+    again logs its return (info); a process whose bus, stations and events all use one Redis
+    logs one outage once, not once per client."""
 
     INITIAL_S, CEILING_S = 0.05, 2.0
 
-    def __init__(self) -> None:
-        self.down = False
+    _down: ClassVar[set[str]] = set()
+    """The locations this process's clients found lost and have not reached since."""
+
+    def __init__(self, location: str = "") -> None:
+        self.location = location
         self._delay = self.INITIAL_S
+
+    @property
+    def down(self) -> bool:
+        return self.location in self._down
 
     async def back_off(self, error: BaseException) -> None:
         if not self.down:
-            self.down = True
-            logger.warning("lost the Redis connection (%s); retrying with back-off", error)
+            self._down.add(self.location)
+            logger.warning(
+                "lost the Redis connection%s (%s); retrying with back-off", self._to(), error
+            )
         await asyncio.sleep(self._delay)
         self._delay = min(self._delay * 2, self.CEILING_S)
 
     def ok(self) -> None:
         if self.down:
-            self.down = False
-            logger.info("the Redis connection is back")
+            self._down.discard(self.location)
+            logger.info("the Redis connection%s is back", self._to())
         self._delay = self.INITIAL_S
+
+    def _to(self) -> str:
+        return f" to {self.location}" if self.location else ""
 
 
 async def taken(

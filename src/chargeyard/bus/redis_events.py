@@ -32,6 +32,7 @@ from chargeyard.bus.redis_connection import (
     OwnedTasks,
     channel_scope,
     redis_client,
+    where,
 )
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 
@@ -69,7 +70,7 @@ class RedisEvents:
         self._redis = redis_client(url)
         self._channel = f"{prefix}{channel_scope(self._redis)}events"
         self._hub = hub
-        self._outage = Outage()
+        self._outage = Outage(where(url))
         self._subscribed = asyncio.Event()
         self._tasks = OwnedTasks()
         self._subscription: Subscription | None = None

@@ -25,12 +25,9 @@ ALIVE_TTL_S = 15
 """How long a node that stops renewing its ``alive`` key (its readers do, every few seconds)
 is still routed to: within this, a killed worker's chargers and new placements move on."""
 
-_ROUTING = (
-    """
+_ROUTING = """
 local P = ARGV[1]
-local ALIVE_TTL = """
-    + str(ALIVE_TTL_S)
-    + """
+local ALIVE_TTL = {alive_ttl}
 
 local function alive(node)
   return redis.call('EXISTS', P .. 'alive:' .. node) == 1
@@ -109,19 +106,13 @@ local function join(node, ttl)
   return seq
 end
 """
-)
 
-JOIN = (
-    _ROUTING
-    + """
+_JOIN = """
 -- ARGV: prefix, ttl, node. Returns the node's join order (a left node comes back as new).
 return join(ARGV[3], ARGV[2])
 """
-)
 
-PUBLISH = (
-    _ROUTING
-    + """
+_PUBLISH = """
 -- ARGV: prefix, ttl, max queue length, kind, then (charger, item) pairs, in order.
 local kind, limit = ARGV[4], tonumber(ARGV[3])
 for i = 5, #ARGV, 2 do
@@ -133,21 +124,15 @@ for i = 5, #ARGV, 2 do
 end
 return #ARGV - 4
 """
-)
 
-ROUTE = (
-    _ROUTING
-    + """
+_ROUTE = """
 -- ARGV: prefix, ttl, then charger ids. Returns the node of each ('' while no node is there).
 local nodes = {}
 for i = 3, #ARGV do nodes[#nodes + 1] = destination(ARGV[i], ARGV[2]) end
 return nodes
 """
-)
 
-HOLD = (
-    _ROUTING
-    + """
+_HOLD = """
 -- ARGV: prefix, ttl, node, then charger ids.
 local node = ARGV[3]
 join(node, ARGV[2])
@@ -159,11 +144,25 @@ for i = 4, #ARGV do
 end
 return 0
 """
-)
 
-RELEASE = (
-    _ROUTING
-    + """
+_REHOLD = """
+-- ARGV: prefix, ttl, node, then charger ids: the node joins and holds them again after Redis
+-- forgot it (restarted empty, or the node was taken for gone), except a charger that another
+-- live node holds by now (it runs there).
+local node = ARGV[3]
+local seq = join(node, ARGV[2])
+for i = 4, #ARGV do
+  local before = redis.call('HGET', P .. 'holders', ARGV[i])
+  if not before or before == node or not alive(before) then
+    if before and before ~= node then redis.call('SREM', P .. 'held:' .. before, ARGV[i]) end
+    redis.call('HSET', P .. 'holders', ARGV[i], node)
+    redis.call('SADD', P .. 'held:' .. node, ARGV[i])
+  end
+end
+return seq
+"""
+
+_RELEASE = """
 -- ARGV: prefix, node, then charger ids (those another node holds are left as they are).
 local node = ARGV[2]
 for i = 3, #ARGV do
@@ -174,13 +173,25 @@ for i = 3, #ARGV do
 end
 return 0
 """
-)
 
-LEAVE = (
-    _ROUTING
-    + """
+_LEAVE = """
 -- ARGV: prefix, ttl, node.
 evict(ARGV[3], ARGV[2])
 return 0
 """
-)
+
+
+def scripts(alive_ttl_s: int = ALIVE_TTL_S) -> dict[str, str]:
+    """Every script by name (``JOIN``, ``PUBLISH``, ``ROUTE``, ``HOLD``, ``REHOLD``,
+    ``RELEASE``, ``LEAVE``), a node's ``alive`` key living ``alive_ttl_s`` in them."""
+    routing = _ROUTING.replace("{alive_ttl}", str(alive_ttl_s))
+    bodies = {
+        "JOIN": _JOIN,
+        "PUBLISH": _PUBLISH,
+        "ROUTE": _ROUTE,
+        "HOLD": _HOLD,
+        "REHOLD": _REHOLD,
+        "RELEASE": _RELEASE,
+        "LEAVE": _LEAVE,
+    }
+    return {name: routing + body for name, body in bodies.items()}

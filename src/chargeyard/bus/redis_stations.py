@@ -10,7 +10,8 @@ Shape
   goes (only if it still names this node: a station that moved is left to its new node), and
   renews all of its keys every third of the TTL. A node that dies or loses Redis stops
   renewing, and its stations read as not connected within the TTL; when Redis is back, the
-  next renewal writes them again.
+  next renewal writes them again. The node's own presence, and the marking offline of a dead
+  node's stations by a live one, are ``redis_presence.py``'s.
 * **Renewal is Redis's work**: a node keeps the keys it wrote in a hash of its own,
   ``{p}node:{node}`` (key -> value), and renews them with a script that walks the hash a
   batch at a time, so a renewal costs the node a few small round trips whatever it holds
@@ -31,8 +32,9 @@ Shape
 
 Bounds
 ------
-Presence keys and a node's hash expire ``presence_ttl_s`` after their last renewal (an entry
-leaves the hash as its station leaves the node); a node's calls list
+Presence keys expire ``presence_ttl_s`` after their last renewal; a node's hash
+``NODE_LIST_TTL_S`` after it (an entry leaves the hash as its station leaves the node; a live
+node deletes a dead one's once it marked its stations); a node's calls list
 ``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
 answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
 
@@ -55,6 +57,7 @@ import orjson
 
 from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
+from chargeyard.bus.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart
@@ -94,21 +97,22 @@ return 0
 """
 
 # Stations connected to this node (KEYS[1] the node's hash, KEYS[2..] their keys; ARGV[1] the
-# TTL, ARGV[2] the value, one version's): SET key value EX ttl and into the hash, for a
-# thousand keys in one command.
+# TTL, ARGV[2] the value, one version's, ARGV[3] the hash's TTL): SET key value EX ttl and into
+# the hash, for a thousand keys in one command.
 _PRESENT = """
 for i = 2, #KEYS do
   redis.call('SET', KEYS[i], ARGV[2], 'EX', ARGV[1])
   redis.call('HSET', KEYS[1], KEYS[i], ARGV[2])
 end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 return #KEYS - 1
 """
 
 # One batch of a renewal (KEYS[1] the node's hash; ARGV[1] the TTL, ARGV[2] the HSCAN cursor,
-# ARGV[3] the batch size): each key of the batch gets the TTL again if it is missing or still
-# holds this node's value. Returns {next cursor ("0": done), keys in the batch}. The keys come
-# from the hash, not from KEYS: fine on one Redis server, which is what this module runs on.
+# ARGV[3] the batch size, ARGV[4] the hash's TTL): each key of the batch gets the TTL again if
+# it is missing or still holds this node's value. Returns {next cursor ("0": done), keys in the
+# batch}. The keys come from the hash, not from KEYS: fine on one Redis server, which is what
+# this module runs on.
 _RENEW = """
 local scan = redis.call('HSCAN', KEYS[1], ARGV[2], 'COUNT', ARGV[3])
 local entries = scan[2]
@@ -119,7 +123,7 @@ for i = 1, #entries, 2 do
   end
 end
 if #entries > 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[4])
 end
 return {scan[1], #entries / 2}
 """
@@ -138,6 +142,8 @@ class RedisStations:
             meet.
         presence_ttl_s: how long a station's key outlives its node's last renewal.
         answer_grace_s: how long past a request's deadline its answer is still waited for.
+        book: where a CSMS node marks the stations of a node gone offline, and its own online
+            again after Redis forgot it (``redis_presence.py``; the store's ``stations``).
     """
 
     def __init__(
@@ -149,6 +155,7 @@ class RedisStations:
         prefix: str = "chargeyard:stations:",
         presence_ttl_s: int = PRESENCE_TTL_S,
         answer_grace_s: float = ANSWER_GRACE_S,
+        book: PresenceBook | None = None,
     ) -> None:
         self.node = node or uuid.uuid4().hex[:12]
         self.prefix = prefix
@@ -167,10 +174,24 @@ class RedisStations:
         self._wake = asyncio.Event()
         self._writing = asyncio.Lock()
         self._tasks = OwnedTasks()  # cancelled by close()
-        self._outage = Outage()
+        self._outage = Outage(self._where)
         self._closed = False
         self._started = False
         self._rewrite = True  # the next renewal writes every key and the hash
+        self._forgotten = False  # Redis forgot this node: its stations to be marked online again
+        self._membership = (
+            None
+            if registry is None
+            else NodePresence(
+                self._redis,
+                prefix=prefix,
+                node=self.node,
+                ttl_s=presence_ttl_s,
+                book=book,
+                holds=lambda identity: registry.get(identity) is not None,
+                tasks=self._tasks,
+            )
+        )
         self.command_state = RedisCommandState(self._withdrawal)
         """The expectations commands asked through this node register (a remote start, a
         device-model report), carried to the station's node (``redis_command_state.py``)."""
@@ -210,6 +231,8 @@ class RedisStations:
             return
         try:
             await self._redis.ping()
+            if self._membership is not None:
+                await self._membership.join()
         except LOST as error:
             raise self._unreachable(error) from None
         self._started = True
@@ -231,6 +254,8 @@ class RedisStations:
             self._registry.announcers.remove(self._announced)
         await self._tasks.cancel()
         with contextlib.suppress(*LOST):
+            if self._membership is not None:
+                await self._membership.leave()
             if self._registry is not None:
                 await self._forget_all(list(self._registry))
                 await self._redis.delete(self._node_key())
@@ -458,24 +483,39 @@ class RedisStations:
 
     async def renew(self) -> None:
         """Write what changed, then give every key of this node's stations its TTL again (the
-        first time, after an outage, or when Redis lost the node's hash: write them all).
+        first time, after an outage, or when Redis lost the node's hash: write them all); then
+        claim the nodes gone and mark their stations offline (``redis_presence.py``).
         Raises one of ``LOST`` when Redis cannot be reached."""
+        assert self._membership is not None
+        assert self._registry is not None
+        if await self._membership.beat():  # Redis forgot this node (until it is told again)
+            self._forgotten = True
         async with self._writing:
-            if self._rewrite:
+            rewrite = self._rewrite or self._forgotten
+            if rewrite:
                 await self._write_all()
-                return
-            await self._flush()
-        # Not under _writing: each batch reads and renews its entries in one script, so the
-        # boots that wait for their connects to be written (flush) do not wait for a renewal.
+            else:
+                await self._flush()
+        if self._forgotten:  # (its keys written first: a station marked online can be reached)
+            self._forgotten = False
+            self._tasks.own(self._membership.back(list(self._registry)))
+        if not rewrite:
+            await self._renew_all()
+        await self._membership.claim_gone()
+
+    async def _renew_all(self) -> None:
+        """Every key of the node's hash given its TTL again, a batch per script: not under
+        ``_writing``, so the boots that wait for their connects to be written (flush) do not
+        wait for a renewal. When the hash is gone (Redis lost it), everything is written."""
+        assert self._registry is not None
         renewed, cursor = 0, b"0"
         while True:
             cursor, count = await self._renew_batch(
-                keys=[self._node_key()], args=[self._ttl, cursor, RENEW_BATCH]
+                keys=[self._node_key()], args=[self._ttl, cursor, RENEW_BATCH, NODE_LIST_TTL_S]
             )
             renewed += int(count)
             if cursor in (b"0", "0"):
                 break
-        assert self._registry is not None
         if renewed == 0 and len(self._registry) > 0:  # the hash expired, or Redis lost it
             async with self._writing:
                 await self._write_all()
@@ -544,5 +584,7 @@ class RedisStations:
                 value = self._presence(version)
                 for start in range(0, len(keys), RENEW_BATCH):
                     batch = [node_key, *keys[start : start + RENEW_BATCH]]
-                    await self._present(keys=batch, args=[self._ttl, value], client=pipe)
+                    await self._present(
+                        keys=batch, args=[self._ttl, value, NODE_LIST_TTL_S], client=pipe
+                    )
             await pipe.execute()

@@ -204,7 +204,10 @@ class CsmsServer:
     (``local_calls.py``). ``observer`` hears every connection's messages, round trips and
     CALLERRORs (``chargeyard.metrics``: ``Metrics.csms``). ``boot_grace`` waits out a booted
     station's grace (default: ``settings.orphan_grace_s`` on the process's clock; tests pass
-    one on a clock they move)."""
+    one on a clock they move). ``sole``: no other listener serves stations of this store, so a
+    station still marked online at start was left so by a previous run and is marked offline;
+    a cluster's node (``sole=False``) never marks another node's stations: a station's
+    presence there follows its node's (``bus/redis_presence.py``)."""
 
     def __init__(
         self,
@@ -214,8 +217,11 @@ class CsmsServer:
         events: EventHub | None = None,
         observer: SessionObserver | None = None,
         boot_grace: BootGrace | None = None,
+        *,
+        sole: bool = True,
     ) -> None:
         self.store = store
+        self.sole = sole
         self.settings = settings or CsmsSettings()
         self.boot_grace = (
             BootGrace(self.settings.orphan_grace_s) if boot_grace is None else boot_grace
@@ -286,9 +292,10 @@ class CsmsServer:
             tune_collector()
         if self.settings.auto_register:
             await self.store.organizations.ensure(self.settings.register_into)
-        offline = await self.store.stations.mark_all_offline()
-        if offline:
-            logger.info("marked %d stations offline (left online by a previous run)", offline)
+        if self.sole:
+            offline = await self.store.stations.mark_all_offline()
+            if offline:
+                logger.info("marked %d stations offline (left online by a previous run)", offline)
         self._frame_log = self.store.frame_log(
             batch_size=FRAME_LOG_BATCH, interval=FRAME_LOG_INTERVAL_S
         )

@@ -104,12 +104,16 @@ async def live_statuses(
 ) -> dict[str, StationStatus]:
     """The live status of the chargers' hosted stations, asked in one request. A read: when
     the hosts do not answer in time, the chargers are shown without it (``runtime`` null)
-    rather than not at all."""
+    rather than not at all. Redis away is logged by the bus, once per outage; not again
+    here for every read while it lasts."""
     if host is None or not chargers:
         return {}
     try:
         return await host.station_statuses(organization_id, [c.id for c in chargers])
-    except (NoAnswer, BusUnreachable) as error:
+    except BusUnreachable as error:
+        logger.debug("live status of %d chargers not shown: %s", len(chargers), error)
+        return {}
+    except NoAnswer as error:
         logger.warning("live status of %d chargers not shown: %s", len(chargers), error)
         return {}
 

@@ -6,8 +6,10 @@ central system itself, which knows a station by the identity it connected with, 
 (``None``: whatever organization).
 
 Presence (``is_online``) is written by the listener when a WebSocket opens or closes. After a
-crash nobody wrote "offline", so the CSMS calls :meth:`StationRepository.mark_all_offline` when
-it starts, before it accepts connections.
+crash nobody wrote "offline": a central system alone on its store calls
+:meth:`StationRepository.mark_all_offline` when it starts, before it accepts connections; in a
+cluster, the node that finds another's presence expired marks that node's stations
+(:meth:`StationRepository.mark_offline`, ``bus/redis_presence.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Station
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.repositories._station_owners import StationOwners
 from chargeyard.store.types import utc_now
+
+_PRESENCE_BATCH = 1_000
+"""Stations per statement when a node's stations are marked at once (a bound on the SQL's
+parameters: SQLite's default limit is 32,766)."""
 
 
 class StationRepository(Repository):
@@ -273,6 +279,44 @@ class StationRepository(Repository):
                 .values(is_online=False, updated_at=utc_now())
             )
             return result.rowcount
+
+    async def mark_offline(self, identities: Sequence[str], *, connected_before: datetime) -> int:
+        """Mark ``identities`` offline, but a station that connected at ``connected_before`` or
+        later (to another node, since); returns how many were online."""
+        marked = 0
+        for start in range(0, len(identities), _PRESENCE_BATCH):
+            async with self._write() as session:
+                connection = await session.connection()
+                result = await connection.execute(
+                    update(Station)
+                    .where(
+                        Station.charge_box_id.in_(identities[start : start + _PRESENCE_BATCH]),
+                        Station.is_online.is_(True),
+                        (Station.connected_at.is_(None))
+                        | (Station.connected_at < connected_before),
+                    )
+                    .values(is_online=False, updated_at=utc_now())
+                )
+                marked += result.rowcount
+        return marked
+
+    async def mark_online(self, identities: Sequence[str]) -> int:
+        """Mark ``identities`` online again (their node came back); returns how many were
+        offline."""
+        marked = 0
+        for start in range(0, len(identities), _PRESENCE_BATCH):
+            async with self._write() as session:
+                connection = await session.connection()
+                result = await connection.execute(
+                    update(Station)
+                    .where(
+                        Station.charge_box_id.in_(identities[start : start + _PRESENCE_BATCH]),
+                        Station.is_online.is_(False),
+                    )
+                    .values(is_online=True, updated_at=utc_now())
+                )
+                marked += result.rowcount
+        return marked
 
     async def delete(self, charge_box_id: str, *, organization_id: str | None = None) -> None:
         """Remove a station and, by cascade, its connectors, transactions, samples and data

@@ -1,0 +1,277 @@
+"""A CSMS node's own presence in the cluster, and what the nodes do when another's expires: a
+station's ``is_online`` follows the presence of the node holding it.
+
+Shape
+-----
+* **The nodes** are a set, ``{p}nodes``; each has a key ``{p}alive:{node}`` with the presence
+  TTL, renewed with its stations' keys (``redis_stations.py``: :meth:`NodePresence.beat`). A
+  node's hash ``{p}node:{node}`` (its stations' keys) outlives its presence
+  (:data:`NODE_LIST_TTL_S`), so that the others can tell which stations it held.
+* **A node gone** (its ``alive`` key expired: ``kill -9``, a host lost, a process stalled past
+  the TTL) is claimed by the first live node that looks (every renewal,
+  :meth:`NodePresence.claim_gone`): one script takes it out of the set and renames its hash,
+  so exactly one node marks its stations. That node marks offline in the store the stations
+  of the list whose key is gone or still names the dead node, but not one that connected
+  since (``connected_before``: the claim's time), then marks online again any of them whose
+  key another live node has written meanwhile (a station that reconnected while it was being
+  marked). A node never marks another live node's stations.
+* **A node that comes back** (it stalled, or lost Redis, for longer than the TTL and was
+  claimed, or Redis was restarted empty) finds itself out of the set at its next beat: it
+  writes all its stations' keys again and marks them online again in the store.
+* **A node restarted under the same name** takes over the list its previous run left
+  (:meth:`NodePresence.join`) and marks offline those stations that have not reconnected to
+  it.
+
+The store is reached through :class:`PresenceBook` (``StationRepository`` is one), so the bus
+does not import it. A central system alone on its store needs none of this: it marks every
+station offline at start (``CsmsServer(sole=True)``).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+from redis.asyncio import Redis
+
+from chargeyard.bus.redis_connection import OwnedTasks
+
+logger = logging.getLogger(__name__)
+
+NODE_LIST_TTL_S = 86_400
+"""How long a node's list of stations outlives its last renewal: long enough for a live node
+to find it gone and mark its stations, bounded for a cluster nobody starts again."""
+GONE_TTL_S = 3_600
+"""How long the list of a claimed node is kept while its claimer marks its stations (deleted
+once they are)."""
+SCAN_BATCH = 1_000
+
+
+class PresenceBook(Protocol):
+    """Where a station's presence is kept for the API (the ``stations`` table)."""
+
+    async def mark_offline(self, identities: Sequence[str], *, connected_before: datetime) -> int:
+        """Mark them offline, but one that connected at ``connected_before`` or later."""
+        ...
+
+    async def mark_online(self, identities: Sequence[str]) -> int:
+        """Mark them online (their node is back)."""
+        ...
+
+
+# KEYS[1] the node set, KEYS[2] the node's alive key; ARGV[1] the node, ARGV[2] the TTL.
+# Returns 1 when the node was not in the set (its first beat, or Redis forgot it).
+_BEAT = """
+redis.call('SET', KEYS[2], 1, 'EX', ARGV[2])
+return redis.call('SADD', KEYS[1], ARGV[1])
+"""
+
+# KEYS[1] the node set; ARGV[1] the prefix, ARGV[2] a fresh token, ARGV[3] the claimed list's
+# TTL, ARGV[4] the claiming node. Every other node of the set whose alive key is gone leaves
+# the set, and its list is renamed for its claimer alone. Returns {node, renamed list or ''}
+# pairs, flattened.
+_CLAIM = """
+local claimed = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if node ~= ARGV[4] and redis.call('EXISTS', ARGV[1] .. 'alive:' .. node) == 0 then
+    redis.call('SREM', KEYS[1], node)
+    local list, gone = ARGV[1] .. 'node:' .. node, ''
+    if redis.call('EXISTS', list) == 1 then
+      gone = ARGV[1] .. 'gone:' .. node .. ':' .. ARGV[2]
+      redis.call('RENAME', list, gone)
+      redis.call('EXPIRE', gone, ARGV[3])
+    end
+    claimed[#claimed + 1] = node
+    claimed[#claimed + 1] = gone
+  end
+end
+return claimed
+"""
+
+# A node restarted under its name: KEYS[1] its list, KEYS[2] where to put it; ARGV[1] the
+# TTL. Returns 1 when there was one.
+_TAKE_OVER = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 1
+"""
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class NodePresence:
+    """One CSMS node's presence, and its watch over the other nodes' (see the module
+    docstring).
+
+    Args:
+        redis: the node's client.
+        prefix: the stations' key prefix (``redis_stations.py``).
+        node: this node's name.
+        ttl_s: the presence TTL.
+        book: where ``is_online`` is written (None: the node joins and beats, and leaves
+            the marking to the nodes that have one).
+        holds: whether a station is connected to this node now.
+        tasks: the owner of the marking tasks.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        prefix: str,
+        node: str,
+        ttl_s: int,
+        book: PresenceBook | None,
+        holds: Callable[[str], bool],
+        tasks: OwnedTasks,
+    ) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self.node = node
+        self._ttl = ttl_s
+        self._book = book
+        self._holds = holds
+        self._tasks = tasks
+        self._beat = redis.register_script(_BEAT)
+        self._claim = redis.register_script(_CLAIM)
+        self._take_over = redis.register_script(_TAKE_OVER)
+        self._joined = False
+        self._unmarked: list[tuple[str, str, datetime]] = []  # (node, list, since): retried
+
+    @property
+    def _nodes(self) -> str:
+        return f"{self._prefix}nodes"
+
+    def _list(self, node: str) -> str:
+        return f"{self._prefix}node:{node}"
+
+    def _identity(self, station_key: bytes | str) -> str:
+        return _text(station_key).removeprefix(f"{self._prefix}station:")
+
+    async def join(self) -> None:
+        """Join the cluster; a list left by this node's previous run (same name) is taken over
+        and its stations not connected here are marked offline. Raises one of ``LOST``."""
+        since = datetime.now(UTC)
+        gone = f"{self._prefix}gone:{self.node}:{uuid.uuid4().hex}"
+        if self._book is not None and await self._take_over(
+            keys=[self._list(self.node), gone], args=[GONE_TTL_S]
+        ):
+            self._tasks.own(self._mark(self.node, gone, since))
+        await self.beat()
+
+    async def beat(self) -> bool:
+        """Renew this node's presence; True when Redis had forgotten the node since it
+        joined (claimed as gone, or Redis restarted empty): its stations' keys are to be
+        written again and :meth:`back` called. Raises one of ``LOST``."""
+        alive = f"{self._prefix}alive:{self.node}"
+        added = await self._beat(keys=[self._nodes, alive], args=[self.node, self._ttl])
+        forgotten = bool(added) and self._joined
+        self._joined = True
+        return forgotten
+
+    async def back(self, identities: Sequence[str]) -> None:
+        """This node's stations are online again (written after their keys are)."""
+        marked = 0
+        if self._book is not None and identities:
+            try:
+                marked = await self._book.mark_online(identities)
+            except Exception as error:  # (the store's outage: a station's next message says it)
+                logger.warning("could not mark this node's stations online again: %s", error)
+        logger.warning(
+            "CSMS node %s was no longer known to Redis (restarted empty, or no renewal for %d s):"
+            " its %d stations are announced again, %d of them marked online again",
+            self.node,
+            self._ttl,
+            len(identities),
+            marked,
+        )
+
+    async def claim_gone(self) -> None:
+        """Claim the nodes whose presence expired and mark their stations offline (in tasks
+        of their own); retry the marks that failed. Raises one of ``LOST``."""
+        if self._book is None:
+            return
+        since = datetime.now(UTC)
+        claimed: list[Any] = await self._claim(
+            keys=[self._nodes], args=[self._prefix, uuid.uuid4().hex, GONE_TTL_S, self.node]
+        )
+        retried, self._unmarked = self._unmarked, []
+        for node, gone, at in retried:
+            self._tasks.own(self._mark(node, gone, at))
+        for node, gone in zip(claimed[::2], claimed[1::2], strict=True):
+            if gone:
+                self._tasks.own(self._mark(_text(node), _text(gone), since))
+            else:
+                logger.info("CSMS node %s went away holding no station", _text(node))
+
+    async def leave(self) -> None:
+        """Out of the set (a node that closes; its stations are marked by its listener)."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(self._nodes, self.node)
+            pipe.delete(f"{self._prefix}alive:{self.node}")
+            await pipe.execute()
+
+    async def _mark(self, node: str, gone: str, since: datetime) -> None:
+        """Mark offline the stations of ``node``'s claimed list ``gone`` that no live node
+        holds, then delete the list; on failure, retried at the next claim."""
+        assert self._book is not None
+        try:
+            orphans = await self._orphans(node, gone)
+            marked = await self._book.mark_offline(orphans, connected_before=since)
+            back = await self._held_elsewhere(node, orphans)
+            if back:
+                await self._book.mark_online(back)
+            await self._redis.delete(gone)
+        except Exception as error:  # (LOST, or the store's outage)
+            logger.warning("stations of CSMS node %s not marked offline yet: %s", node, error)
+            self._unmarked.append((node, gone, since))
+            return
+        whose = "its previous run" if node == self.node else f"CSMS node {node}, gone,"
+        logger.info("%d stations of %s marked offline", marked, whose)
+
+    async def _orphans(self, node: str, gone: str) -> list[str]:
+        """The stations on the list whose key is gone or still names ``node`` (not one that
+        moved to another node, nor one connected here now)."""
+        orphans: list[str] = []
+        cursor = 0
+        while True:
+            cursor, entries = await self._redis.hscan(gone, cursor, count=SCAN_BATCH)
+            keys = list(entries)
+            if keys:
+                now = await self._redis.mget(keys)
+                for key, value in zip(keys, now, strict=True):
+                    identity = self._identity(key)
+                    if value is not None and _holder(value) != node:
+                        continue
+                    if node == self.node and self._holds(identity):
+                        continue
+                    orphans.append(identity)
+            if not cursor:
+                return orphans
+
+    async def _held_elsewhere(self, node: str, identities: list[str]) -> list[str]:
+        """Those of ``identities`` that a live node holds now (they connected again while
+        they were being marked)."""
+        node_back = node != self.node and bool(await self._redis.sismember(self._nodes, node))
+        held: list[str] = []
+        for start in range(0, len(identities), SCAN_BATCH):
+            batch = identities[start : start + SCAN_BATCH]
+            now = await self._redis.mget([f"{self._prefix}station:{i}" for i in batch])
+            for identity, value in zip(batch, now, strict=True):
+                if value is None:
+                    continue
+                holder = _holder(value)
+                if holder != node or node_back or (node == self.node and self._holds(identity)):
+                    held.append(identity)
+        return held
+
+
+def _holder(value: bytes | str) -> str:
+    return str(orjson.loads(value)["node"])

@@ -26,13 +26,16 @@ Shape
   A list, not a stream: a request is served at most once and needs no acknowledgement, and
   one that waits past its deadline is answered ``timeout`` unsent by whoever takes it.
 * **What the asker answers itself**: ``not_connected`` (503) when no key names a node;
-  ``timeout`` (504) when the node says nothing by the request's deadline (a node that died
-  with the station's key still alive); ``unreachable`` (503) when Redis cannot be reached.
+  ``timeout`` (504) when a present node says nothing by the request's deadline;
+  ``unreachable`` (503) when Redis cannot be reached; ``node_gone`` (503, retry) when the node
+  that has the request went away (its ``{p}alive:{node}`` key, renewed a third of the
+  presence TTL apart, expired). A waiting request whose station reconnected to another node
+  moves there if its old node had not taken it (``redis_call_watch.py``).
 
 Bounds
 ------
-Presence keys and a node's hash expire ``presence_ttl_s`` after their last renewal (an entry
-leaves the hash as its station leaves the node); a node's calls list
+Presence keys, a node's ``alive`` key and its hash expire ``presence_ttl_s`` after their last
+renewal (an entry leaves the hash as its station leaves the node); a node's calls list
 ``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
 answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
 
@@ -53,6 +56,7 @@ from typing import Any
 
 import orjson
 
+from chargeyard.bus.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, WaitingCall
 from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
 from chargeyard.csms.local_calls import serve
@@ -138,6 +142,8 @@ class RedisStations:
             meet.
         presence_ttl_s: how long a station's key outlives its node's last renewal.
         answer_grace_s: how long past a request's deadline its answer is still waited for.
+        watch_s: how often waiting calls are looked after (``redis_call_watch.py``).
+        moved_grace_s: how long a call taken by a node whose station moved is waited for.
     """
 
     def __init__(
@@ -149,6 +155,8 @@ class RedisStations:
         prefix: str = "chargeyard:stations:",
         presence_ttl_s: int = PRESENCE_TTL_S,
         answer_grace_s: float = ANSWER_GRACE_S,
+        watch_s: float = WATCH_S,
+        moved_grace_s: float = MOVED_GRACE_S,
     ) -> None:
         self.node = node or uuid.uuid4().hex[:12]
         self.prefix = prefix
@@ -161,7 +169,13 @@ class RedisStations:
         self._ttl = presence_ttl_s
         self._grace = answer_grace_s
         self._id = f"{self.node}-{uuid.uuid4().hex[:8]}"
-        self._answers: dict[str, asyncio.Future[StationAnswer]] = {}
+        self._waiting = CallWatch(
+            self._redis,
+            prefix=prefix,
+            push=self._push,
+            interval_s=watch_s,
+            moved_grace_s=moved_grace_s,
+        )
         self._changed: dict[str, VersionSpec | None] = {}
         self._presences: dict[str, bytes] = {}  # a version's presence value, made once
         self._wake = asyncio.Event()
@@ -189,6 +203,9 @@ class RedisStations:
     def _answer_list(self, asker: str) -> str:
         return f"{self.prefix}answers:{asker}"
 
+    def _alive_key(self) -> str:
+        return f"{self.prefix}alive:{self.node}"
+
     def _presence(self, version: VersionSpec) -> bytes:
         value = self._presences.get(version.name)
         if value is None:
@@ -210,11 +227,15 @@ class RedisStations:
             return
         try:
             await self._redis.ping()
+            if self._registry is not None:
+                await self._beat()  # (present before any station's key names this node)
         except LOST as error:
             raise self._unreachable(error) from None
         self._started = True
         self._tasks.own(self._read_answers())
+        self._tasks.own(self._waiting.run(lambda: self._closed))
         if self._registry is not None:
+            self._tasks.own(self._keep_alive())
             self._registry.watchers.append(self._watch)
             self._registry.announcers.append(self._announced)
             self._tasks.own(self._announce())
@@ -225,6 +246,7 @@ class RedisStations:
         expire anyway)."""
         if self._closed:
             return
+        self._waiting.abandon()  # (nobody will read their answers)
         self._closed = True
         if self._registry is not None and self._watch in self._registry.watchers:
             self._registry.watchers.remove(self._watch)
@@ -233,7 +255,7 @@ class RedisStations:
         with contextlib.suppress(*LOST):
             if self._registry is not None:
                 await self._forget_all(list(self._registry))
-                await self._redis.delete(self._node_key())
+                await self._redis.delete(self._node_key(), self._alive_key())
             await self._redis.delete(self._answer_list(self._id))
         await self._redis.aclose()
 
@@ -296,14 +318,14 @@ class RedisStations:
             return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", error.reason)
         if holder is None:
             return StationAnswer(request.request_id, AnswerKind.NOT_CONNECTED)
+        envelope: dict[str, Any] = {"reply_to": self._id, "request": request.to_dict()}
+        if riders := self.command_state.riders(request.identity):
+            envelope["riders"] = riders
         future: asyncio.Future[StationAnswer] = asyncio.get_running_loop().create_future()
-        self._answers[request.request_id] = future
-        try:
-            envelope: dict[str, Any] = {"reply_to": self._id, "request": request.to_dict()}
-            if riders := self.command_state.riders(request.identity):
-                envelope["riders"] = riders
+        call = WaitingCall(request, orjson.dumps(envelope), holder[0], future)
+        with self._waiting.waiting(call):
             try:
-                await self._push(holder[0], orjson.dumps(envelope))
+                await self._push(call.node, call.envelope)
             except LOST as error:
                 reason = self._unreachable(error).reason
                 return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", reason)
@@ -313,8 +335,6 @@ class RedisStations:
                     return await future
             except TimeoutError:
                 return StationAnswer(request.request_id, AnswerKind.TIMEOUT)
-        finally:
-            self._answers.pop(request.request_id, None)
 
     async def _push(self, node: str, data: bytes) -> None:
         key = self._calls(node)
@@ -333,10 +353,7 @@ class RedisStations:
                     report["identity"], report["request_id"], report["data"]
                 )
                 continue
-            answer = StationAnswer.from_dict(message)
-            future = self._answers.pop(answer.request_id, None)
-            if future is not None and not future.done():
-                future.set_result(answer)
+            self._waiting.answered(StationAnswer.from_dict(message))
 
     # -- calls: the serving side (a CSMS node) --------------------------------------------------
 
@@ -413,6 +430,20 @@ class RedisStations:
         self._tasks.own(send())  # (a withdrawal lost to an outage: the start expires there)
 
     # -- presence (a CSMS node) -----------------------------------------------------------------
+
+    async def _beat(self) -> None:
+        """This node is present: its ``alive`` key gets the presence TTL again (the askers'
+        calls to a node without it are answered ``node_gone``: ``redis_call_watch.py``)."""
+        await self._redis.set(self._alive_key(), 1, ex=self._ttl)
+
+    async def _keep_alive(self) -> None:
+        """Beat a third of the presence TTL apart while the node runs."""
+        while not self._closed:
+            await asyncio.sleep(self._ttl / 3)
+            try:
+                await self._beat()
+            except LOST as error:
+                await self._outage.back_off(error)
 
     def _watch(self, identity: str, version: VersionSpec | None) -> None:
         self._changed[identity] = version

@@ -10,13 +10,20 @@ stations connected to this process.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 import time
 from collections.abc import Callable, Iterable
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
-from chargeyard.csms.station_calls import StationCalls, StationRequest, payload_of
+from chargeyard.csms.station_calls import (
+    StationAnswer,
+    StationCalls,
+    StationRequest,
+    payload_of,
+    stopping_answer,
+)
 from chargeyard.csms.station_link import StationDirectory
 from chargeyard.protocol import Payload, VersionSpec
 
@@ -61,6 +68,7 @@ class LinkedStations:
         self._asker = asker
         self._new_id = new_id if new_id is not None else request_ids()
         self._clock = clock
+        self._stopping = asyncio.Event()
 
     @property
     def command_timeout(self) -> float:
@@ -107,4 +115,26 @@ class LinkedStations:
             timeout=limit,
             deadline=self._clock() + limit,
         )
-        return payload_of(request, await self._calls.request(request))
+        return payload_of(request, await self._answer(request))
+
+    def abandon(self) -> None:
+        """Stop waiting for stations: the calls waiting now are answered at once that this
+        node is stopping (503, retry through another), and so is every call asked from now on,
+        unsent. The process calls it as it stops, before its API waits for the requests in
+        flight, so that a stop never waits for a command's timeout."""
+        self._stopping.set()
+
+    async def _answer(self, request: StationRequest) -> StationAnswer:
+        """The path's answer, or :func:`stopping_answer` once :meth:`abandon` is called."""
+        if self._stopping.is_set():
+            return stopping_answer(request, sent=False)
+        asking = asyncio.ensure_future(self._calls.request(request))
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((asking, stopped), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            asking.cancel()  # (a no-op once it is done; the path forgets what it waited for)
+        if asking.done() and not asking.cancelled():
+            return asking.result()
+        return stopping_answer(request, sent=True)

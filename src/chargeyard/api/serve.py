@@ -32,7 +32,7 @@ KEEP_ALIVE_S = 75
 # command waiting for a station is answered at once as the process stops
 # (``stack._stop_waiting_first``), but whatever else waits (a runtime request to a worker
 # that died) must not hold the stop for its own deadline.
-STOP_GRACE_S = 1.5
+STOP_GRACE_S = 1
 
 
 class _EmbeddedServer(uvicorn.Server):

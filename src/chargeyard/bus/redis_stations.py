@@ -227,8 +227,6 @@ class RedisStations:
             return
         try:
             await self._redis.ping()
-            if self._registry is not None:
-                await self._beat()  # (present before any station's key names this node)
         except LOST as error:
             raise self._unreachable(error) from None
         self._started = True
@@ -437,13 +435,15 @@ class RedisStations:
         await self._redis.set(self._alive_key(), 1, ex=self._ttl)
 
     async def _keep_alive(self) -> None:
-        """Beat a third of the presence TTL apart while the node runs."""
+        """Beat a third of the presence TTL apart while the node runs (the first beat before
+        the first station's key is written: this task is started before the announcer)."""
         while not self._closed:
-            await asyncio.sleep(self._ttl / 3)
             try:
                 await self._beat()
             except LOST as error:
                 await self._outage.back_off(error)
+                continue
+            await asyncio.sleep(self._ttl / 3)
 
     def _watch(self, identity: str, version: VersionSpec | None) -> None:
         self._changed[identity] = version

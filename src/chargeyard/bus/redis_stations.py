@@ -34,8 +34,8 @@ Shape
 
 Bounds
 ------
-Presence keys, a node's ``alive`` key and its hash expire ``presence_ttl_s`` after their last
-renewal (an entry leaves the hash as its station leaves the node); a node's calls list
+Presence keys and a node's hash expire ``presence_ttl_s`` after their last renewal (an entry
+leaves the hash as its station leaves the node); a node's calls list
 ``CALLS_TTL_S`` after its last push (requests in it are past their deadline by then); an
 answers list ``ANSWER_TTL_S`` after its last answer. Nothing else is kept.
 
@@ -141,9 +141,9 @@ class RedisStations:
         prefix: the start of every key, so that deployments and tests sharing a Redis do not
             meet.
         presence_ttl_s: how long a station's key outlives its node's last renewal.
-        answer_grace_s: how long past a request's deadline its answer is still waited for.
         watch_s: how often waiting calls are looked after (``redis_call_watch.py``).
         moved_grace_s: how long a call taken by a node whose station moved is waited for.
+        answer_grace_s: how long past a request's deadline its answer is still waited for.
     """
 
     def __init__(
@@ -154,9 +154,9 @@ class RedisStations:
         node: str | None = None,
         prefix: str = "chargeyard:stations:",
         presence_ttl_s: int = PRESENCE_TTL_S,
-        answer_grace_s: float = ANSWER_GRACE_S,
         watch_s: float = WATCH_S,
         moved_grace_s: float = MOVED_GRACE_S,
+        answer_grace_s: float = ANSWER_GRACE_S,
     ) -> None:
         self.node = node or uuid.uuid4().hex[:12]
         self.prefix = prefix

@@ -68,7 +68,8 @@ class LinkedStations:
         self._asker = asker
         self._new_id = new_id if new_id is not None else request_ids()
         self._clock = clock
-        self._stopping = asyncio.Event()
+        self._stopped = False
+        self._stops: set[asyncio.Future[None]] = set()  # one per call waiting: abandon() sets it
 
     @property
     def command_timeout(self) -> float:
@@ -122,18 +123,22 @@ class LinkedStations:
         node is stopping (503, retry through another), and so is every call asked from now on,
         unsent. The process calls it as it stops, before its API waits for the requests in
         flight, so that a stop never waits for a command's timeout."""
-        self._stopping.set()
+        self._stopped = True
+        for stop in self._stops:
+            if not stop.done():
+                stop.set_result(None)
 
     async def _answer(self, request: StationRequest) -> StationAnswer:
         """The path's answer, or :func:`stopping_answer` once :meth:`abandon` is called."""
-        if self._stopping.is_set():
+        if self._stopped:
             return stopping_answer(request, sent=False)
+        stop: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._stops.add(stop)
         asking = asyncio.ensure_future(self._calls.request(request))
-        stopped = asyncio.ensure_future(self._stopping.wait())
         try:
-            await asyncio.wait((asking, stopped), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait((asking, stop), return_when=asyncio.FIRST_COMPLETED)
         finally:
-            stopped.cancel()
+            self._stops.discard(stop)
             asking.cancel()  # (a no-op once it is done; the path forgets what it waited for)
         if asking.done() and not asking.cancelled():
             return asking.result()

@@ -156,8 +156,7 @@ async def test_an_api_node_stopped_with_calls_waiting_on_a_dead_node_exits_withi
         for answer in answers:
             assert answer.status_code == 503, answer.text
             assert answer.json()["detail"].startswith(
-                f"this node is stopping before charger {identity} answered; retry through"
-                " another node"
+                f"this node is stopping before charger {identity} answered; retry ("
             )
     finally:
         await api_node.stop()

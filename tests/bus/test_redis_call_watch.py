@@ -167,7 +167,7 @@ async def test_a_stopping_node_answers_the_calls_it_waits_for_at_once_and_sends_
 
         link.abandon()
 
-        stopping = "this node is stopping before charger CP-1 answered; retry through another node"
+        stopping = "this node is stopping before charger CP-1 answered; retry"
         async with asyncio.timeout(1):
             with pytest.raises(StationNodeGone) as waited:
                 await call

@@ -344,7 +344,7 @@ async def test_a_stopping_link_answers_the_call_in_flight_at_once_and_sends_no_m
             await waiting
     with pytest.raises(StationNodeGone) as after:
         await link.call("CP-1", "Reset", {"type": "Hard"})
-    stopping = "this node is stopping before charger CP-1 answered; retry through another node"
+    stopping = "this node is stopping before charger CP-1 answered; retry"
     assert str(in_flight.value) == f"{stopping} (the command may have reached the charger)"
     assert str(after.value) == f"{stopping} (nothing was sent)"
     assert len(station.sent) == 1

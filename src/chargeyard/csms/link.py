@@ -120,7 +120,7 @@ class LinkedStations:
 
     def abandon(self) -> None:
         """Stop waiting for stations: the calls waiting now are answered at once that this
-        node is stopping (503, retry through another), and so is every call asked from now on,
+        node is stopping (503, retry: through another node), and so is every call asked from now on,
         unsent. The process calls it as it stops, before its API waits for the requests in
         flight, so that a stop never waits for a command's timeout."""
         self._stopped = True

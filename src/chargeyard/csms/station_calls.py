@@ -257,10 +257,8 @@ def stopping_answer(request: StationRequest, *, sent: bool) -> StationAnswer:
     return StationAnswer(
         request.request_id,
         AnswerKind.NODE_GONE,
-        description=(
-            f"this node is stopping before charger {request.identity} answered; retry"
-            f" through another node ({note})"
-        ),
+        description=f"this node is stopping before charger {request.identity} answered; retry"
+        f" ({note})",
     )
 
 

@@ -65,6 +65,8 @@ class WaitingCall:
     envelope: bytes
     node: str
     answer: asyncio.Future[StationAnswer]
+    pushed: bool = False
+    """Whether the envelope is in the node's list (or was: the watch leaves it alone before)."""
     moved_at: float | None = None
     """When the station was first seen on another node while this node had taken the call."""
 
@@ -165,7 +167,7 @@ class CallWatch:
         """Look after each waiting call once (the table in the module docstring).
 
         Raises: one of ``LOST`` when Redis cannot be reached."""
-        calls = [call for call in self._calls.values() if not call.answer.done()]
+        calls = [c for c in self._calls.values() if c.pushed and not c.answer.done()]
         if not calls:
             return
         identities = {call.request.identity for call in calls}

@@ -324,6 +324,7 @@ class RedisStations:
         with self._waiting.waiting(call):
             try:
                 await self._push(call.node, call.envelope)
+                call.pushed = True
             except LOST as error:
                 reason = self._unreachable(error).reason
                 return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", reason)

@@ -79,11 +79,11 @@ async def _one_queued(redis: str, node: CsmsProcess) -> bool:
 async def test_after_a_node_s_kill_9_its_calls_are_answered_and_its_station_commanded_within_15_s(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
-    key = await api_key(cluster_database)
     identity = f"CL-KILL-{uuid.uuid4().hex[:8]}"
+    making_key = asyncio.create_task(api_key(cluster_database))  # (while the nodes start)
     async with (
         csms_nodes(tmp_path, cluster_database, cluster_redis) as (node_a, node_b),
-        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=40) as client,
+        httpx.AsyncClient(headers={"X-API-Key": await making_key}, timeout=40) as client,
     ):
         async with holding_station(node_a, identity) as heard:
             taken = asyncio.create_task(commanded(client, node_b, identity))
@@ -118,7 +118,6 @@ async def test_after_a_node_s_kill_9_its_calls_are_answered_and_its_station_comm
 async def test_an_api_node_stopped_with_calls_waiting_on_a_dead_node_exits_within_3_s(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
-    key = await api_key(cluster_database)
     run = uuid.uuid4().hex[:8]
     identity = f"CL-STOP-{run}"
     node = CsmsProcess(
@@ -134,7 +133,9 @@ async def test_an_api_node_stopped_with_calls_waiting_on_a_dead_node_exits_withi
         *("--node-name", f"api-{run}"),
     )
     try:
-        await asyncio.gather(node.start(within=60), api_node.start(within=60))
+        key, _, _ = await asyncio.gather(
+            api_key(cluster_database), node.start(within=60), api_node.start(within=60)
+        )
         async with (
             httpx.AsyncClient(headers={"X-API-Key": key}, timeout=40) as client,
             holding_station(node, identity) as heard,

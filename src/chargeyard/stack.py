@@ -318,6 +318,7 @@ async def assemble(
         stack.api_port = await running.enter_async_context(
             serving(app, options.host, options.port, options.sockets)
         )
+        _stop_waiting_first(running, central.link)
     return stack
 
 
@@ -411,7 +412,16 @@ async def assemble_api_node(
         port = await running.enter_async_context(
             serving(app, options.host, options.port, options.sockets)
         )
+        _stop_waiting_first(running, link)
     return ApiNode(store, events, link, app, port)
+
+
+def _stop_waiting_first(running: contextlib.AsyncExitStack, link: StationLink) -> None:
+    """As the process stops, its API answers the commands waiting for a station at once
+    (``LinkedStations.abandon``: 503, retry) before it waits for the requests in flight: a
+    stop never waits for a command's timeout. Pushed after the API opens, so it runs first."""
+    if isinstance(link, LinkedStations):
+        running.callback(link.abandon)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,14 @@ from chargeyard.csms.station_calls import (
     AnswerKind,
     StationAnswer,
     StationDidNotAnswer,
+    StationNodeGone,
     StationNotConnected,
     StationRefused,
     StationRejected,
     StationRequest,
 )
 from chargeyard.protocol import V16, V201, CallErrorReply, CallTimeout, Payload, VersionSpec
+from tests.polling import until
 
 
 class FakeConnection:
@@ -317,3 +319,32 @@ async def test_f02_a_remote_start_is_claimed_through_the_shared_state() -> None:
     remote_start_id = request.payload["remoteStartId"]
     assert starts.claim("CS-1", connector_id=1, id_tag="TAG-1", remote_start_id=remote_start_id)
     assert len(registry.remote_starts) == 0
+
+
+class SilentConnection(FakeConnection):
+    """A station that holds every CALL without answering."""
+
+    async def call(self, action: str, payload: Payload) -> Payload:
+        self.sent.append((action, payload))
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+
+async def test_a_stopping_link_answers_the_call_in_flight_at_once_and_sends_no_more() -> None:
+    # As the process stops, its API answers instead of holding the stop for the timeout.
+    station = SilentConnection(V16)
+    link = in_process_link(registry_with(station))
+    waiting = asyncio.create_task(link.call("CP-1", "Reset", {"type": "Hard"}))
+    await until(lambda: station.sent != [])
+
+    link.abandon()
+
+    async with asyncio.timeout(1):
+        with pytest.raises(StationNodeGone) as in_flight:
+            await waiting
+    with pytest.raises(StationNodeGone) as after:
+        await link.call("CP-1", "Reset", {"type": "Hard"})
+    stopping = "this node is stopping before charger CP-1 answered; retry"
+    assert str(in_flight.value) == f"{stopping} (the command may have reached the charger)"
+    assert str(after.value) == f"{stopping} (nothing was sent)"
+    assert len(station.sent) == 1

@@ -13,6 +13,7 @@ from chargeyard.csms.station_calls import (
     AnswerKind,
     StationAnswer,
     StationDidNotAnswer,
+    StationNodeGone,
     StationNotConnected,
     StationRefused,
     StationRejected,
@@ -62,6 +63,9 @@ ERRORS: dict[AnswerKind, Exception] = {
     AnswerKind.TOO_LARGE: FrameTooLarge("the CALL ChangeConfiguration", 70_000, 65_536),
     AnswerKind.FAILED: RuntimeError("the node's store is gone"),
     AnswerKind.UNREACHABLE: StationsUnreachable("Redis at 127.0.0.1:6379 refused the connection"),
+    AnswerKind.NODE_GONE: StationNodeGone(
+        "CP-1", "the node holding charger CP-1 went away; retry (nothing was sent)"
+    ),
 }
 
 

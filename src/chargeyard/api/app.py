@@ -17,7 +17,9 @@ Every error answers ``{"detail": ...}``:
 502    the station answered with a CALLERROR (its code and description), or an answer
        that breaks its schema
 503    the station is registered but not connected; the path to the stations' nodes
-       (Redis, when the central system runs as several processes) cannot be reached
+       (Redis, when the central system runs as several processes) cannot be reached; the
+       node holding the station went away before answering (:class:`StationNodeGone`,
+       with ``Retry-After``)
 504    the station did not answer within ``settings.command_timeout``
 =====  ==============================================================================
 """
@@ -52,7 +54,7 @@ from chargeyard.csms.registry import (
     StationRefused,
     StationRejected,
 )
-from chargeyard.csms.station_calls import StationsUnreachable
+from chargeyard.csms.station_calls import StationNodeGone, StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhook_delivery import ReceiverUnreachable
 from chargeyard.gateway.runtimes import ChargerRuntimes
@@ -86,6 +88,7 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     CallFailure: (status.HTTP_502_BAD_GATEWAY, str),
     ReceiverUnreachable: (status.HTTP_502_BAD_GATEWAY, str),
     StationNotConnected: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
+    StationNodeGone: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationsUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     BusUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationDidNotAnswer: (status.HTTP_504_GATEWAY_TIMEOUT, str),
@@ -95,8 +98,16 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     for kind, (code, detail) in _ERROR_STATUS.items():
         if isinstance(error, kind):
-            return JSONResponse({"detail": detail(error), **_station_error(error)}, code)
+            body = {"detail": detail(error), **_station_error(error)}
+            return JSONResponse(body, code, headers=_retry_after(error))
     raise error  # pragma: no cover - only registered for the classes above
+
+
+def _retry_after(error: Exception) -> dict[str, str] | None:
+    """When to try again, for an error that passes by itself (RFC 9110 section 10.2.3)."""
+    if isinstance(error, StationNodeGone):
+        return {"Retry-After": str(StationNodeGone.RETRY_AFTER_S)}
+    return None
 
 
 def _station_error(error: Exception) -> dict[str, str]:

@@ -28,6 +28,12 @@ from chargeyard.ports import ListenPort, claim, release
 # uvicorn's default of 5 s, the same as httpx's, made a race. 75 s, as nginx's default.
 KEEP_ALIVE_S = 75
 
+# A stop waits this long for the requests in flight to be answered, then cancels them: a
+# command waiting for a station is answered at once as the process stops
+# (``stack._stop_waiting_first``), but whatever else waits (a runtime request to a worker
+# that died) must not hold the stop for its own deadline.
+STOP_GRACE_S = 1
+
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
@@ -56,6 +62,7 @@ async def serving(
             log_level="warning",
             lifespan="off",
             timeout_keep_alive=KEEP_ALIVE_S,
+            timeout_graceful_shutdown=STOP_GRACE_S,
         )
     )
     task = asyncio.get_running_loop().create_task(server.serve(sockets=listening))

@@ -27,8 +27,11 @@ Shape
   A list, not a stream: a request is served at most once and needs no acknowledgement, and
   one that waits past its deadline is answered ``timeout`` unsent by whoever takes it.
 * **What the asker answers itself**: ``not_connected`` (503) when no key names a node;
-  ``timeout`` (504) when the node says nothing by the request's deadline (a node that died
-  with the station's key still alive); ``unreachable`` (503) when Redis cannot be reached.
+  ``timeout`` (504) when a present node says nothing by the request's deadline;
+  ``unreachable`` (503) when Redis cannot be reached; ``node_gone`` (503, retry) when the node
+  that has the request went away (its ``{p}alive:{node}`` key, renewed a third of the
+  presence TTL apart, expired). A waiting request whose station reconnected to another node
+  moves there if its old node had not taken it (``redis_call_watch.py``).
 
 Bounds
 ------
@@ -55,6 +58,7 @@ from typing import Any
 
 import orjson
 
+from chargeyard.bus.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, WaitingCall
 from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
 from chargeyard.bus.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
@@ -141,6 +145,8 @@ class RedisStations:
         prefix: the start of every key, so that deployments and tests sharing a Redis do not
             meet.
         presence_ttl_s: how long a station's key outlives its node's last renewal.
+        watch_s: how often waiting calls are looked after (``redis_call_watch.py``).
+        moved_grace_s: how long a call taken by a node whose station moved is waited for.
         answer_grace_s: how long past a request's deadline its answer is still waited for.
         book: where a CSMS node marks the stations of a node gone offline, and its own online
             again after Redis forgot it (``redis_presence.py``; the store's ``stations``).
@@ -154,6 +160,8 @@ class RedisStations:
         node: str | None = None,
         prefix: str = "chargeyard:stations:",
         presence_ttl_s: int = PRESENCE_TTL_S,
+        watch_s: float = WATCH_S,
+        moved_grace_s: float = MOVED_GRACE_S,
         answer_grace_s: float = ANSWER_GRACE_S,
         book: PresenceBook | None = None,
     ) -> None:
@@ -168,7 +176,13 @@ class RedisStations:
         self._ttl = presence_ttl_s
         self._grace = answer_grace_s
         self._id = f"{self.node}-{uuid.uuid4().hex[:8]}"
-        self._answers: dict[str, asyncio.Future[StationAnswer]] = {}
+        self._waiting = CallWatch(
+            self._redis,
+            prefix=prefix,
+            push=self._push,
+            interval_s=watch_s,
+            moved_grace_s=moved_grace_s,
+        )
         self._changed: dict[str, VersionSpec | None] = {}
         self._presences: dict[str, bytes] = {}  # a version's presence value, made once
         self._wake = asyncio.Event()
@@ -210,6 +224,9 @@ class RedisStations:
     def _answer_list(self, asker: str) -> str:
         return f"{self.prefix}answers:{asker}"
 
+    def _alive_key(self) -> str:
+        return f"{self.prefix}alive:{self.node}"
+
     def _presence(self, version: VersionSpec) -> bytes:
         value = self._presences.get(version.name)
         if value is None:
@@ -237,7 +254,9 @@ class RedisStations:
             raise self._unreachable(error) from None
         self._started = True
         self._tasks.own(self._read_answers())
+        self._tasks.own(self._waiting.run(lambda: self._closed))
         if self._registry is not None:
+            self._tasks.own(self._keep_alive())
             self._registry.watchers.append(self._watch)
             self._registry.announcers.append(self._announced)
             self._tasks.own(self._announce())
@@ -248,6 +267,7 @@ class RedisStations:
         expire anyway)."""
         if self._closed:
             return
+        self._waiting.abandon()  # (nobody will read their answers)
         self._closed = True
         if self._registry is not None and self._watch in self._registry.watchers:
             self._registry.watchers.remove(self._watch)
@@ -258,7 +278,7 @@ class RedisStations:
                 await self._membership.leave()
             if self._registry is not None:
                 await self._forget_all(list(self._registry))
-                await self._redis.delete(self._node_key())
+                await self._redis.delete(self._node_key(), self._alive_key())
             await self._redis.delete(self._answer_list(self._id))
         await self._redis.aclose()
 
@@ -321,14 +341,15 @@ class RedisStations:
             return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", error.reason)
         if holder is None:
             return StationAnswer(request.request_id, AnswerKind.NOT_CONNECTED)
+        envelope: dict[str, Any] = {"reply_to": self._id, "request": request.to_dict()}
+        if riders := self.command_state.riders(request.identity):
+            envelope["riders"] = riders
         future: asyncio.Future[StationAnswer] = asyncio.get_running_loop().create_future()
-        self._answers[request.request_id] = future
-        try:
-            envelope: dict[str, Any] = {"reply_to": self._id, "request": request.to_dict()}
-            if riders := self.command_state.riders(request.identity):
-                envelope["riders"] = riders
+        call = WaitingCall(request, orjson.dumps(envelope), holder[0], future)
+        with self._waiting.waiting(call):
             try:
-                await self._push(holder[0], orjson.dumps(envelope))
+                await self._push(call.node, call.envelope)
+                call.pushed = True
             except LOST as error:
                 reason = self._unreachable(error).reason
                 return StationAnswer(request.request_id, AnswerKind.UNREACHABLE, None, "", reason)
@@ -338,8 +359,6 @@ class RedisStations:
                     return await future
             except TimeoutError:
                 return StationAnswer(request.request_id, AnswerKind.TIMEOUT)
-        finally:
-            self._answers.pop(request.request_id, None)
 
     async def _push(self, node: str, data: bytes) -> None:
         key = self._calls(node)
@@ -358,10 +377,7 @@ class RedisStations:
                     report["identity"], report["request_id"], report["data"]
                 )
                 continue
-            answer = StationAnswer.from_dict(message)
-            future = self._answers.pop(answer.request_id, None)
-            if future is not None and not future.done():
-                future.set_result(answer)
+            self._waiting.answered(StationAnswer.from_dict(message))
 
     # -- calls: the serving side (a CSMS node) --------------------------------------------------
 
@@ -438,6 +454,22 @@ class RedisStations:
         self._tasks.own(send())  # (a withdrawal lost to an outage: the start expires there)
 
     # -- presence (a CSMS node) -----------------------------------------------------------------
+
+    async def _beat(self) -> None:
+        """This node is present: its ``alive`` key gets the presence TTL again (the askers'
+        calls to a node without it are answered ``node_gone``: ``redis_call_watch.py``)."""
+        await self._redis.set(self._alive_key(), 1, ex=self._ttl)
+
+    async def _keep_alive(self) -> None:
+        """Beat a third of the presence TTL apart while the node runs (the first beat before
+        the first station's key is written: this task is started before the announcer)."""
+        while not self._closed:
+            try:
+                await self._beat()
+            except LOST as error:
+                await self._outage.back_off(error)
+                continue
+            await asyncio.sleep(self._ttl / 3)
 
     def _watch(self, identity: str, version: VersionSpec | None) -> None:
         self._changed[identity] = version

@@ -10,13 +10,20 @@ stations connected to this process.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import secrets
 import time
 from collections.abc import Callable, Iterable
 
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
-from chargeyard.csms.station_calls import StationCalls, StationRequest, payload_of
+from chargeyard.csms.station_calls import (
+    StationAnswer,
+    StationCalls,
+    StationRequest,
+    payload_of,
+    stopping_answer,
+)
 from chargeyard.csms.station_link import StationDirectory
 from chargeyard.protocol import Payload, VersionSpec
 
@@ -61,6 +68,8 @@ class LinkedStations:
         self._asker = asker
         self._new_id = new_id if new_id is not None else request_ids()
         self._clock = clock
+        self._stopped = False
+        self._stops: set[asyncio.Future[None]] = set()  # one per call waiting: abandon() sets it
 
     @property
     def command_timeout(self) -> float:
@@ -107,4 +116,30 @@ class LinkedStations:
             timeout=limit,
             deadline=self._clock() + limit,
         )
-        return payload_of(request, await self._calls.request(request))
+        return payload_of(request, await self._answer(request))
+
+    def abandon(self) -> None:
+        """Stop waiting for stations: the calls waiting now are answered at once that this
+        node is stopping (503, retry: through another node), and so is every call asked from now on,
+        unsent. The process calls it as it stops, before its API waits for the requests in
+        flight, so that a stop never waits for a command's timeout."""
+        self._stopped = True
+        for stop in self._stops:
+            if not stop.done():
+                stop.set_result(None)
+
+    async def _answer(self, request: StationRequest) -> StationAnswer:
+        """The path's answer, or :func:`stopping_answer` once :meth:`abandon` is called."""
+        if self._stopped:
+            return stopping_answer(request, sent=False)
+        stop: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._stops.add(stop)
+        asking = asyncio.ensure_future(self._calls.request(request))
+        try:
+            await asyncio.wait((asking, stop), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._stops.discard(stop)
+            asking.cancel()  # (a no-op once it is done; the path forgets what it waited for)
+        if asking.done() and not asking.cancelled():
+            return asking.result()
+        return stopping_answer(request, sent=True)

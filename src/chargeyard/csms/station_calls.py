@@ -27,10 +27,14 @@ invalid        ``OcppError`` (nothing was sent)                422
 too_large      ``FrameTooLarge`` (nothing was sent)            413
 failed         ``CallFailure`` (the serving node failed)       502
 unreachable    :class:`StationsUnreachable` (the path is down)  503
+node_gone      :class:`StationNodeGone` (retry)                 503
 =============  ==============================================  =====
 
 ``unreachable`` is the asker's own answer when the path between the nodes (Redis) cannot be
 reached: whether the station is connected is then unknown, and nothing was sent.
+``node_gone`` is the asker's own answer when the node that had the request went away (its
+presence expired) or the asking node stops before the answer came: its description says
+whether the request may have reached the station.
 """
 
 from __future__ import annotations
@@ -69,6 +73,21 @@ class StationsUnreachable(Exception):
             " try again"
         )
         self.reason = reason
+
+
+class StationNodeGone(StationsUnreachable):
+    """The node that had the request went away before answering (or the asking node is
+    stopping): the caller should retry, through another node or once the station reconnects.
+    ``description`` says whether the request may have reached the station."""
+
+    RETRY_AFTER_S = 2
+    """What the API's Retry-After says: a station whose node died reconnects to another within
+    seconds."""
+
+    def __init__(self, charge_box_id: str, description: str) -> None:
+        Exception.__init__(self, description)
+        self.reason = description
+        self.charge_box_id = charge_box_id
 
 
 class StationRejected(Exception):
@@ -149,6 +168,7 @@ class AnswerKind(StrEnum):
     TOO_LARGE = "too_large"
     FAILED = "failed"
     UNREACHABLE = "unreachable"
+    NODE_GONE = "node_gone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +227,8 @@ def answer_for(request: StationRequest, error: Exception) -> StationAnswer:
             return StationAnswer(request_id, AnswerKind.REJECTED)
         case StationDidNotAnswer():
             return StationAnswer(request_id, AnswerKind.TIMEOUT)
+        case StationNodeGone(reason=reason):
+            return StationAnswer(request_id, AnswerKind.NODE_GONE, None, "", reason)
         case StationsUnreachable(reason=reason):
             return StationAnswer(request_id, AnswerKind.UNREACHABLE, None, "", reason)
         case StationRefused(code=code, description=description):
@@ -228,13 +250,25 @@ def answer_for(request: StationRequest, error: Exception) -> StationAnswer:
     return StationAnswer(request_id, AnswerKind.FAILED, None, "", str(error))
 
 
+def stopping_answer(request: StationRequest, *, sent: bool) -> StationAnswer:
+    """The asking node's own answer when it stops before ``request`` was answered (``sent``:
+    it was on its way, and may have reached the station)."""
+    note = "the command may have reached the charger" if sent else "nothing was sent"
+    return StationAnswer(
+        request.request_id,
+        AnswerKind.NODE_GONE,
+        description=f"this node is stopping before charger {request.identity} answered; retry"
+        f" ({note})",
+    )
+
+
 def payload_of(request: StationRequest, answer: StationAnswer) -> Payload:
     """The answer's payload, or the error it stands for raised on the asking side.
 
     Raises:
         StationNotConnected, StationRejected, StationDidNotAnswer, StationRefused,
-        MalformedCallResult, OcppError, FrameTooLarge, CallFailure, StationsUnreachable (the
-        table above).
+        MalformedCallResult, OcppError, FrameTooLarge, CallFailure, StationsUnreachable,
+        StationNodeGone (the table above).
     """
     identity, action = request.identity, request.action
     match answer.kind:
@@ -258,6 +292,8 @@ def payload_of(request: StationRequest, answer: StationAnswer) -> Payload:
             raise OcppError(ErrorKind(answer.code), answer.description, answer.details)
         case AnswerKind.UNREACHABLE:
             raise StationsUnreachable(answer.description)
+        case AnswerKind.NODE_GONE:
+            raise StationNodeGone(identity, answer.description)
     raise CallFailure(action, request.request_id, answer.description or "no payload")
 
 
@@ -276,6 +312,7 @@ __all__ = [
     "StationAnswer",
     "StationCalls",
     "StationDidNotAnswer",
+    "StationNodeGone",
     "StationNotConnected",
     "StationRefused",
     "StationRejected",
@@ -283,4 +320,5 @@ __all__ = [
     "StationsUnreachable",
     "answer_for",
     "payload_of",
+    "stopping_answer",
 ]

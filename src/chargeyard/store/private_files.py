@@ -7,14 +7,14 @@ directory beside it holds the lab's secrets, which are written mode 600 (``lab/s
 So the database files are mode 600 too, and so is the directory (700):
 
 - :func:`private_directory` makes a data directory 700. An existing one that holds a
-  chargeyard database (:data:`DATABASE_NAME`) is chargeyard's, made by an earlier run: it is
-  tightened. Any other existing directory is the user's to set; a warning says when other users
-  can read it.
+  chargeyard database (:data:`DATABASE_NAME`) is chargeyard's, made when a lab last started
+  there: it is tightened. Any other existing directory is the user's to set; a warning says
+  when other users can read it.
 - :func:`protect_sqlite` runs before a SQLite database is opened (``Store.open``,
   ``frame_file.py``). It creates a missing directory 700 and a missing database file 600, and
   tightens existing files to 600. SQLite creates the ``-wal`` and ``-shm`` files with the mode
-  of the database file (its unix VFS copies it), so they follow; those left by an earlier run
-  are tightened here as well.
+  of the database file (its unix VFS copies it), so they follow; those already there are
+  tightened here as well.
 
 Files and directories the process does not own are left alone, with a warning: ``chmod``
 would fail on them anyway.

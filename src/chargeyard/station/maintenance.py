@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -49,30 +48,52 @@ DEFAULT_RETRY_INTERVAL_S = 60
 # -- the station's log ----------------------------------------------------------------------------
 
 
+_Entry = tuple[datetime, str, str | bytes]
+
+
 class FrameLog:
     """The last ``size`` entries: frames sent (``>>``), received (``<<``) and events (``--``)."""
 
+    # A list, a ring once full, rather than a bounded deque: a deque takes about 760 bytes
+    # from its first entry, a list grows with what it holds, and every station of a fleet has
+    # a log (a few entries after its boot).
+    __slots__ = ("_entries", "_oldest", "size")
+
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: deque[tuple[datetime, str, str | bytes]] = deque(maxlen=size)
+        self._entries: list[_Entry] = []
+        self._oldest = 0  # once full, where the oldest entry is (the next to be replaced)
 
     def note(self, at: datetime, event: str) -> None:
-        self._entries.append((at, "--", event))
+        self._keep((at, "--", event))
 
     def received(self, at: datetime, frame: str | bytes) -> None:
         # A01.FR.12: a password the CSMS sets is not kept in clear (the frames a station sends
         # never carry one: its password is write-only).
         text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
-        self._entries.append((at, "<<", masked_call(text)))
+        self._keep((at, "<<", masked_call(text)))
 
     def sent(self, at: datetime, frames: list[bytes]) -> None:
-        self._entries.extend((at, ">>", frame) for frame in frames)
+        for frame in frames:
+            self._keep((at, ">>", frame))
+
+    def _keep(self, entry: _Entry) -> None:
+        entries = self._entries
+        if len(entries) < self.size:
+            entries.append(entry)
+        elif entries:
+            entries[self._oldest] = entry
+            self._oldest = (self._oldest + 1) % len(entries)
+
+    def entries(self) -> list[_Entry]:
+        """The entries kept, oldest first."""
+        return self._entries[self._oldest :] + self._entries[: self._oldest]
 
     def section(self, start: datetime | None = None, stop: datetime | None = None) -> list[str]:
         """The log as a file section: a heading, then the entries between ``start`` and
         ``stop`` (inclusive; None: unbounded), one per line."""
         lines = [f"[log] the last {self.size} OCPP frames and events"]
-        for at, marker, text in self._entries:
+        for at, marker, text in self.entries():
             if (start is None or at >= start) and (stop is None or at <= stop):
                 shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
                 lines.append(f"{iso(at)} {marker} {shown}")

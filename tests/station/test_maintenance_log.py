@@ -79,3 +79,11 @@ def test_a_log_of_size_zero_keeps_nothing() -> None:
     log = FrameLog(0)
     log.sent(datetime(2030, 1, 1, tzinfo=UTC), [b'[2,"1","Heartbeat",{}]'])
     assert log.entries() == []
+
+
+def test_frames_sent_together_and_received_keep_their_order_in_a_full_log() -> None:
+    log = FrameLog(2)
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+    log.sent(at, [b"one", b"two", b"three"])
+    log.received(at, b'[3,"1",{}]')
+    assert log.entries() == [(at, ">>", b"three"), (at, "<<", '[3,"1",{}]')]

@@ -30,7 +30,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
@@ -54,40 +54,42 @@ _Entry = tuple[datetime, str, str | bytes]
 class FrameLog:
     """The last ``size`` entries: frames sent (``>>``), received (``<<``) and events (``--``)."""
 
-    # A list, a ring once full, rather than a bounded deque: a deque takes about 760 bytes
-    # from its first entry, a list grows with what it holds, and every station of a fleet has
-    # a log (a few entries after its boot).
-    __slots__ = ("_entries", "_oldest", "size")
+    # One flat list, used as a ring once full: an entry's time, marker and text side by side,
+    # not a tuple each (64 bytes), nor a bounded deque (about 760 bytes from its first entry).
+    # Every station of a fleet has a log, full after a quarter of an hour of heartbeats.
+    __slots__ = ("_flat", "_oldest", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: list[_Entry] = []
-        self._oldest = 0  # once full, where the oldest entry is (the next to be replaced)
+        self._flat: list[datetime | str | bytes] = []
+        self._oldest = 0  # once full, where the oldest entry starts (the next to be replaced)
 
     def note(self, at: datetime, event: str) -> None:
-        self._keep((at, "--", event))
+        self._keep(at, "--", event)
 
     def received(self, at: datetime, frame: str | bytes) -> None:
         # A01.FR.12: a password the CSMS sets is not kept in clear (the frames a station sends
         # never carry one: its password is write-only).
         text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
-        self._keep((at, "<<", masked_call(text)))
+        self._keep(at, "<<", masked_call(text))
 
     def sent(self, at: datetime, frames: list[bytes]) -> None:
         for frame in frames:
-            self._keep((at, ">>", frame))
+            self._keep(at, ">>", frame)
 
-    def _keep(self, entry: _Entry) -> None:
-        entries = self._entries
-        if len(entries) < self.size:
-            entries.append(entry)
-        elif entries:
-            entries[self._oldest] = entry
-            self._oldest = (self._oldest + 1) % len(entries)
+    def _keep(self, at: datetime, marker: str, text: str | bytes) -> None:
+        flat = self._flat
+        if len(flat) < 3 * self.size:
+            flat += (at, marker, text)
+        elif flat:
+            oldest = self._oldest
+            flat[oldest : oldest + 3] = (at, marker, text)
+            self._oldest = (oldest + 3) % len(flat)
 
     def entries(self) -> list[_Entry]:
-        """The entries kept, oldest first."""
-        return self._entries[self._oldest :] + self._entries[: self._oldest]
+        """The entries kept, oldest first: (time, marker, text)."""
+        flat = self._flat[self._oldest :] + self._flat[: self._oldest]
+        return [cast(_Entry, tuple(flat[at : at + 3])) for at in range(0, len(flat), 3)]
 
     def section(self, start: datetime | None = None, stop: datetime | None = None) -> list[str]:
         """The log as a file section: a heading, then the entries between ``start`` and

@@ -48,13 +48,17 @@ class OutgoingCalls:
         self._call_timeout = call_timeout
         self._hand_out = hand_out
         self._in_flight: OutgoingCall | None = None
-        self._waiting: deque[OutgoingCall] = deque()
+        # None while no CALL waits (most of the time): an empty deque costs most of a kilobyte,
+        # for each of a fleet's stations.
+        self._waiting: deque[OutgoingCall] | None = None
 
     def add(self, outgoing: OutgoingCall) -> None:
         """Hand ``outgoing`` out now if no CALL is in flight, else queue it."""
         if self._in_flight is None:
             self._transmit(outgoing)
         else:
+            if self._waiting is None:
+                self._waiting = deque()
             self._waiting.append(outgoing)
 
     def _transmit(self, outgoing: OutgoingCall) -> None:
@@ -64,8 +68,12 @@ class OutgoingCalls:
 
     def _finish_in_flight(self) -> None:
         self._in_flight = None
-        if self._waiting:
-            self._transmit(self._waiting.popleft())
+        waiting = self._waiting
+        if waiting:
+            outgoing = waiting.popleft()
+            if not waiting:
+                self._waiting = None
+            self._transmit(outgoing)
 
     def answered_by(self, unique_id: str) -> OutgoingCall | None:
         """The call in flight if ``unique_id`` answers it (which ends it and hands out the
@@ -94,14 +102,15 @@ class OutgoingCalls:
 
     def cancel(self) -> list[OutgoingCall]:
         """Forget every call, in flight and waiting; returns them in order."""
-        pending = ([self._in_flight] if self._in_flight else []) + list(self._waiting)
+        pending = ([self._in_flight] if self._in_flight else []) + list(self._waiting or ())
         self._in_flight = None
-        self._waiting.clear()
+        self._waiting = None
         return pending
 
     def __len__(self) -> int:
         """Calls sent and not yet answered (0 or 1) plus calls waiting their turn."""
-        return len(self._waiting) + (self._in_flight is not None)
+        waiting = 0 if self._waiting is None else len(self._waiting)
+        return waiting + (self._in_flight is not None)
 
 
 def encode_request(

@@ -71,6 +71,6 @@ class ActionHandlers:
         """The class's table: each action and the name of the method that handles it."""
         return cls._actions
 
-    def handlers(self) -> dict[str, Handler]:
+    def handlers(self) -> Mapping[str, Handler]:
         """This object's handlers, bound, keyed by action."""
         return {action: getattr(self, name) for action, name in self._actions.items()}

@@ -38,7 +38,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 
 from chargeyard.protocol import frames
 from chargeyard.protocol.answers import error_frame, handler_for, internal_error, result_frame
@@ -107,7 +107,12 @@ class Session:
     ) -> None:
         self.version = version
         self.role = role
-        self._handlers: dict[str, Handler] = dict(handlers or {})
+        # A table its owner may still change is copied; a read-only one is read as it is: a
+        # station's binds its handlers as their actions come in (station/blocks.py), and a
+        # copy would hold a bound method per action for each of a fleet's sessions.
+        self._handlers: Mapping[str, Handler] = (
+            dict(handlers) if isinstance(handlers, MutableMapping) else handlers or {}
+        )
         self._schemas = version.schemas
         self._message_types = version.message_types
         self._codes = version.error_codes
@@ -127,8 +132,9 @@ class Session:
     # -- registration -------------------------------------------------------------------------
 
     def set_handler(self, action: str, handler: Handler) -> None:
-        """Register (or replace) the handler of an incoming action."""
-        self._handlers[action] = handler
+        """Register (or replace) the handler of an incoming action (in the session's own
+        table: the one it was given is not changed)."""
+        self._handlers = {**self._handlers, action: handler}
 
     # -- outgoing -----------------------------------------------------------------------------
 

@@ -28,10 +28,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
@@ -49,30 +48,54 @@ DEFAULT_RETRY_INTERVAL_S = 60
 # -- the station's log ----------------------------------------------------------------------------
 
 
+_Entry = tuple[datetime, str, str | bytes]
+
+
 class FrameLog:
     """The last ``size`` entries: frames sent (``>>``), received (``<<``) and events (``--``)."""
 
+    # One flat list, used as a ring once full: an entry's time, marker and text side by side,
+    # not a tuple each (64 bytes), nor a bounded deque (about 760 bytes from its first entry).
+    # Every station of a fleet has a log, full after a quarter of an hour of heartbeats.
+    __slots__ = ("_flat", "_oldest", "size")
+
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: deque[tuple[datetime, str, str | bytes]] = deque(maxlen=size)
+        self._flat: list[datetime | str | bytes] = []
+        self._oldest = 0  # once full, where the oldest entry starts (the next to be replaced)
 
     def note(self, at: datetime, event: str) -> None:
-        self._entries.append((at, "--", event))
+        self._keep(at, "--", event)
 
     def received(self, at: datetime, frame: str | bytes) -> None:
         # A01.FR.12: a password the CSMS sets is not kept in clear (the frames a station sends
         # never carry one: its password is write-only).
         text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
-        self._entries.append((at, "<<", masked_call(text)))
+        self._keep(at, "<<", masked_call(text))
 
     def sent(self, at: datetime, frames: list[bytes]) -> None:
-        self._entries.extend((at, ">>", frame) for frame in frames)
+        for frame in frames:
+            self._keep(at, ">>", frame)
+
+    def _keep(self, at: datetime, marker: str, text: str | bytes) -> None:
+        flat = self._flat
+        if len(flat) < 3 * self.size:
+            flat += (at, marker, text)
+        elif flat:
+            oldest = self._oldest
+            flat[oldest : oldest + 3] = (at, marker, text)
+            self._oldest = (oldest + 3) % len(flat)
+
+    def entries(self) -> list[_Entry]:
+        """The entries kept, oldest first: (time, marker, text)."""
+        flat = self._flat[self._oldest :] + self._flat[: self._oldest]
+        return [cast(_Entry, tuple(flat[at : at + 3])) for at in range(0, len(flat), 3)]
 
     def section(self, start: datetime | None = None, stop: datetime | None = None) -> list[str]:
         """The log as a file section: a heading, then the entries between ``start`` and
         ``stop`` (inclusive; None: unbounded), one per line."""
         lines = [f"[log] the last {self.size} OCPP frames and events"]
-        for at, marker, text in self._entries:
+        for at, marker, text in self.entries():
             if (start is None or at >= start) and (stop is None or at <= stop):
                 shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
                 lines.append(f"{iso(at)} {marker} {shown}")

@@ -53,26 +53,43 @@ class QueuedMessage:
 class TransactionQueue:
     """Transaction messages in the order they happened; the head goes out when it may."""
 
+    __slots__ = ("_messages", "in_flight")  # (one per station)
+
     def __init__(self) -> None:
-        self._messages: deque[QueuedMessage] = deque()
+        # None while empty: a fleet's stations are idle most of the time, and an empty deque
+        # costs each of them most of a kilobyte.
+        self._messages: deque[QueuedMessage] | None = None
         self.in_flight = False
 
     def push(self, message: QueuedMessage) -> None:
+        if self._messages is None:
+            self._messages = deque()
         self._messages.append(message)
 
     def head(self) -> QueuedMessage | None:
         return self._messages[0] if self._messages else None
 
     def pop(self) -> QueuedMessage:
-        return self._messages.popleft()
+        """The head, taken off the queue.
+
+        Raises:
+            IndexError: the queue is empty.
+        """
+        if self._messages is None:
+            raise IndexError("pop from an empty transaction queue")
+        message = self._messages.popleft()
+        if not self._messages:
+            self._messages = None
+        return message
 
     def __len__(self) -> int:
-        return len(self._messages)
+        return 0 if self._messages is None else len(self._messages)
 
     def holds(self, transaction_id: str) -> bool:
         """Whether a message about ``transaction_id`` is still to be delivered (waiting, or
         sent and not answered yet: E14.FR.04)."""
-        return any(message.transaction_id == transaction_id for message in self._messages)
+        messages = self._messages or ()
+        return any(message.transaction_id == transaction_id for message in messages)
 
 
 SendCall = Callable[["SimulatedStation", str, Payload, OnResult, OnError | None, bool], bool]

@@ -43,7 +43,7 @@ fault, a setting or the local list become 1.6's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 
@@ -242,8 +242,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
             self.profile_upgrade,
         )
 
-    def handlers(self) -> dict[str, Handler]:
-        """Every block's ``@on`` handlers, keyed by action (the station has none of its own)."""
+    def handlers(self) -> Mapping[str, Handler]:
+        """Every block's ``@on`` handlers, keyed by action (the station has none of its own),
+        bound as their actions come in (``MergedHandlers``)."""
         return merge_handlers(*self._blocks())
 
     # -- lifecycle: the hooks fire ---------------------------------------------------------------

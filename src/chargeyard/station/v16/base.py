@@ -13,9 +13,13 @@ Connector numbers are 1.6's: 0 is the whole station, 1..N the connectors in EVSE
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from chargeyard.protocol import V16, Payload
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.authorization import AuthorizationPolicy
@@ -28,6 +32,24 @@ from chargeyard.station.v16.configuration import Configuration
 logger = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=256)
+def template_configuration(template: StationTemplate, security_profile: int) -> Mapping[str, str]:
+    """The 1.6 configuration a station of ``template`` starts with, read-only: shared by the
+    stations built from it (each :class:`Configuration` keeps only the keys it changed).
+
+    Every station has the AuthorizationKey (security whitepaper 7.2), set once it has a
+    password; write-only, so the listings do not change. SecurityProfile is the one it
+    connects with (whitepaper 7.6; its runner sets it, ``security_profile_set``).
+    """
+    return MappingProxyType(
+        {
+            **template.configuration_16(),
+            "AuthorizationKey": "",
+            "SecurityProfile": str(security_profile),
+        }
+    )
+
+
 class StationV16Base(SimulatedStation):
     """Shared state of a 1.6 station. Not used alone: see ``StationV16``."""
 
@@ -37,16 +59,7 @@ class StationV16Base(SimulatedStation):
         # Profiles are kept per EVSE; the Smart Charging profile maps 1.6 connector numbers
         # onto EVSEs (connector 0 stays 0, the whole station).
         self.model.profiles.rules = OCPP16_RULES
-        # Every station has the AuthorizationKey (security whitepaper 7.2), set once it has a
-        # password; write-only, so the listings do not change.
-        self.config = Configuration(
-            {
-                **self.template.configuration_16(),
-                "AuthorizationKey": "",
-                # (Security whitepaper 7.6; its runner sets it, security_profile_set.)
-                "SecurityProfile": str(self.security_profile),
-            }
-        )
+        self.config = Configuration(template_configuration(self.template, self.security_profile))
         self.config.on_change(self.configuration_changed)
         # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
         # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.

@@ -121,11 +121,17 @@ def _valid(kind: Kind, value: str) -> bool:
 class Configuration:
     """The station's 1.6 configuration: standard keys with their template values.
 
+    The template's values are read, never written: the stations of a template share them, and
+    each keeps only the values it changed (a copy of them all would be most of a kilobyte per
+    station in a fleet).
+
     Args:
-        values: the template's keys and values (strings, as on the wire).
+        values: the template's keys and values (strings, as on the wire); not changed.
         definitions: the keys this station knows; keys in ``values`` that are not standard are
             kept as writable vendor strings.
     """
+
+    __slots__ = ("_changed", "_definitions", "_listeners", "_values", "check")
 
     def __init__(
         self,
@@ -138,7 +144,9 @@ class Configuration:
         self._definitions: Mapping[str, KeyDefinition] = (
             {**definitions, **vendor} if vendor else definitions
         )
-        self._values = {key: values[key] for key in values}
+        self._values = values
+        # This station's values that differ from the template's; None while none do.
+        self._changed: dict[str, str] | None = None
         self._listeners: list[Callable[[str, str], None]] = []
         # The station's own rule beyond a key's kind: False rejects the value (the security
         # profile only goes up). None: none.
@@ -151,28 +159,46 @@ class Configuration:
     def __contains__(self, key: object) -> bool:
         return key in self._values
 
+    def _value(self, key: str) -> str | None:
+        changed = self._changed
+        if changed is not None and key in changed:
+            return changed[key]
+        return self._values.get(key)
+
+    def _set(self, key: str, value: str) -> None:
+        changed = self._changed
+        if value == self._values[key]:
+            if changed is not None:
+                changed.pop(key, None)
+        elif changed is None:
+            self._changed = {key: value}
+        else:
+            changed[key] = value
+
     def get(self, key: str, default: str = "") -> str:
-        return self._values.get(key, default)
+        value = self._value(key)
+        return default if value is None else value
 
     def get_int(self, key: str, default: int = 0) -> int:
+        value = self._value(key)
         try:
-            return int(self._values[key])
-        except (KeyError, ValueError):
+            return default if value is None else int(value)
+        except ValueError:
             return default
 
     def get_bool(self, key: str, default: bool = False) -> bool:
-        value = self._values.get(key)
+        value = self._value(key)
         return default if value is None else value.lower() == "true"
 
     def get_list(self, key: str) -> list[str]:
-        return [item.strip() for item in self._values.get(key, "").split(",") if item.strip()]
+        return [item.strip() for item in self.get(key).split(",") if item.strip()]
 
     def record(self, key: str, value: str) -> None:
         """The station itself sets a key it has (no listener is told): a value that changed
         by another way than ChangeConfiguration, such as the heartbeat interval a boot
         answer set."""
         if key in self._values:
-            self._values[key] = value
+            self._set(key, value)
 
     def change(self, key: str, value: str) -> ChangeStatus:
         """ChangeConfiguration.req (OCPP 1.6 section 5.3)."""
@@ -185,7 +211,7 @@ class Configuration:
             return "Rejected"
         if definition.kind == "bool":
             value = value.lower()
-        self._values[key] = value
+        self._set(key, value)
         if definition.reboot_required:
             return "RebootRequired"
         for listener in self._listeners:
@@ -212,5 +238,5 @@ class Configuration:
         definition = self._definitions[key]
         entry: dict[str, Any] = {"key": key, "readonly": definition.readonly}
         if not definition.writeonly:
-            entry["value"] = self._values[key]
+            entry["value"] = self.get(key)
         return entry

@@ -62,12 +62,16 @@ class SecurityV16(Block["StationV16"]):
 
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
-        self._events: deque[tuple[datetime, str, str]] = deque(maxlen=SECURITY_LOG_SIZE)
+        # Made with the first event: most stations of a fleet never have one, and an empty
+        # deque costs each of them most of a kilobyte.
+        self._events: deque[tuple[datetime, str, str]] | None = None
         self._upload: Retrying[None] | None = None
         self._unsent = UnsentEvents(SECURITY_LOG_SIZE)  # critical, not confirmed yet
 
     def record(self, event: str, detail: str = "") -> None:
         """A security event (whitepaper section 8), into the security log."""
+        if self._events is None:
+            self._events = deque(maxlen=SECURITY_LOG_SIZE)
         self._events.append((self.station.clock.now(), event, detail))
 
     def notify(self, event: str, detail: str = "") -> None:
@@ -156,7 +160,7 @@ class SecurityV16(Block["StationV16"]):
         lines = [f"chargeyard security log (OCPP 1.6): {self.station.identity}"]
         lines += [
             f"{iso(at)} {event} {detail}".rstrip()
-            for at, event, detail in self._events
+            for at, event, detail in self._events or ()
             if (start is None or at >= start) and (stop is None or at <= stop)
         ]
         return ("\n".join(lines) + "\n").encode()

@@ -7,14 +7,17 @@ protocol which must be used").
 that fails); ``PUT`` or ``POST /uploads/{name}`` stores what the station sends (a PUT of the
 file, as ``curl -T`` does, or a multipart form whose part is the file), and
 ``/uploads-refused/...`` answers 403 (an upload that fails). The site listens on its own port
-beside the WebSocket listener; the URLs sent to a station name the address it reached the
-suite at.
+beside the WebSocket listener (any free one unless told, ``--files-port``, for a firewall that
+lets one through); the URLs sent to a station name the site's own host when it listens on one
+address or name (``--files-host``), else the address the station reached the suite at.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import Generator
 
 import uvicorn
@@ -28,6 +31,20 @@ class _QuietServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield  # the process's own handlers stop the run (Ctrl-C ends the suite, not the site)
+
+
+_EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+class FileSiteUnavailable(OSError):
+    """The file site's address cannot be bound."""
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, bound here so that an address in use is an
+    OSError (uvicorn would exit the process)."""
+    family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family)
 
 
 class FileSite:
@@ -95,19 +112,21 @@ class FileSite:
         """Listen.
 
         Raises:
-            OSError: the address cannot be bound.
+            FileSiteUnavailable: the address cannot be bound.
         """
-        server = _QuietServer(
-            uvicorn.Config(
-                self._app(), host=self.host, port=self._port, log_level="warning", lifespan="off"
-            )
-        )
+        try:
+            listening = _bound(self.host, self._port)
+        except OSError as error:
+            raise FileSiteUnavailable(
+                f"the file site cannot listen on {self.host}:{self._port}: {os.strerror(error.errno) if error.errno else error}"
+            ) from None
+        server = _QuietServer(uvicorn.Config(self._app(), log_level="warning", lifespan="off"))
         self._server = server
-        self._task = asyncio.get_running_loop().create_task(server.serve())
+        self._task = asyncio.get_running_loop().create_task(server.serve(sockets=[listening]))
         while not server.started:
             if self._task.done():
                 self._task.result()
-                raise OSError(f"the file site could not listen on {self.host}:{self._port}")
+                raise FileSiteUnavailable(f"the file site stopped on {self.host}:{self._port}")
             await asyncio.sleep(0.01)
 
     @property
@@ -117,8 +136,10 @@ class FileSite:
         return port
 
     def url(self, host: str, path: str) -> str:
-        """The URL of ``path`` (``firmware/x.bin``, ``uploads/``) as a station at ``host``'s
-        side reaches it."""
+        """The URL of ``path`` (``firmware/x.bin``, ``uploads/``) for a station that reached
+        the suite at ``host``: the site's own host when it listens on one, else ``host``."""
+        if self.host not in _EVERY_ADDRESS:
+            host = self.host
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}/{path}"
 

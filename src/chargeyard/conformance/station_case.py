@@ -86,6 +86,8 @@ class StationTarget:
             which only chargeyard's simulated stations take.
         tls: the suite listens on ``wss://`` with this certificate (and, for security
             profile 3, asks the station for one chaining to its client CA); None: ``ws://``.
+        files_host, files_port: where the firmware and upload site listens
+            (``csms_files.py``; None: ``host``; port 0: any free port).
     """
 
     host: str
@@ -101,6 +103,8 @@ class StationTarget:
     heartbeat_s: int = 300
     firmware: bytes | None = None
     tls: TlsSettings | None = None
+    files_host: str | None = None
+    files_port: int = 0
 
     def described(self, port: int) -> str:
         """The target in a report's words."""

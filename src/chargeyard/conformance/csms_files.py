@@ -117,8 +117,9 @@ class FileSite:
         try:
             listening = _bound(self.host, self._port)
         except OSError as error:
+            why = os.strerror(error.errno) if error.errno else str(error)
             raise FileSiteUnavailable(
-                f"the file site cannot listen on {self.host}:{self._port}: {os.strerror(error.errno) if error.errno else error}"
+                f"the file site cannot listen on {self.host}:{self._port}: {why}"
             ) from None
         server = _QuietServer(uvicorn.Config(self._app(), log_level="warning", lifespan="off"))
         self._server = server

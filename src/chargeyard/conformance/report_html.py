@@ -4,16 +4,24 @@ the file system.
 The summary counts the cases as every report does (``counts.py``); a table lists each case with
 what it follows in the specification (``references.py``), its verdicts and why it did not
 pass. A few lines of script filter the table and the cases' details by outcome and search them
-by any text (an id, a title, a use case, a requirement, a reason); without script the page
-shows everything. Each case that ran has its details (steps, checks with the expected and the
-observed side by side, frames) in a collapsible block, open for a case that did not pass and
-closed for one that did; its frames are one preformatted block, a line each, so a run of
-hundreds of passing cases stays a page a browser opens at once.
+by any text (an id, a title, a use case, a requirement, a reason).
+
+Each case that ran has its details (steps, checks with the expected and the observed side by
+side, frames, a line each) in a collapsible block. A case that did not pass has them in the
+page, open. A passing case's are loaded when its block is opened: they travel in one
+deflate-compressed, base64 block that the script unpacks (``DecompressionStream``) the first
+time one is opened, so a run of hundreds of passing cases, megabytes of frames, stays a page
+of a few hundred kilobytes that a browser opens at once. Without script the page still shows
+the table and every case that did not pass; ``report.json`` holds everything.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import json
+import zlib
+from importlib import resources
 
 from chargeyard.conformance.counts import count, outcome
 from chargeyard.conformance.record import Direction, FrameRecord, Step
@@ -38,22 +46,8 @@ details.case>summary{font-size:1.1em;font-weight:600;cursor:pointer}
 .refs{color:#4b5563;font-size:12px}
 """
 
-# Filters the table's rows and the cases' details by the outcomes ticked and the text typed.
-_SCRIPT = """
-const boxes=[...document.querySelectorAll('#filter input[type=checkbox]')];
-const query=document.getElementById('q');
-function apply(){
- const on=new Set(boxes.filter(b=>b.checked).map(b=>b.value));
- const text=query.value.trim().toLowerCase();
- for(const row of document.querySelectorAll('tr[data-o]')){
-  const shown=on.has(row.dataset.o)&&(!text||row.dataset.s.includes(text));
-  row.hidden=!shown;
-  const details=document.getElementById(row.dataset.c);
-  if(details)details.hidden=!shown;
- }
-}
-boxes.forEach(b=>b.addEventListener('change',apply));query.addEventListener('input',apply);
-"""
+_SCRIPT = resources.files(__package__).joinpath("report_page.js").read_text(encoding="utf-8")
+"""Filters the page and fills a passing case's details (``report_page.js``)."""
 
 
 def html_page(run: RunResult) -> str:
@@ -66,7 +60,9 @@ def html_page(run: RunResult) -> str:
         if n
     )
     rows = "".join(_row(result) for result in run.results)
-    details = "".join(_case(result) for result in run.results if result.ran)
+    ran = [result for result in run.results if result.ran]
+    details = "".join(_case(result) for result in ran)
+    packed = _packed([result for result in ran if outcome(result) is Verdict.PASS])
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>chargeyard conformance report</title>
 <style>{_STYLE}</style></head><body>
@@ -81,6 +77,7 @@ placeholder="search: an id, a title, a use case (B01), a requirement (B01.FR.02)
 <p class="refs">Frames: → sent by the suite, ← from the system under test; seconds since the
 case began.</p>
 {details}
+<script type="text/plain" id="packed">{packed}</script>
 <script>{_SCRIPT}</script>
 </body></html>
 """
@@ -90,12 +87,10 @@ def _row(result: CaseResult) -> str:
     info = result.info
     why = cause(result) or ""
     follows = _follows(result)
-    searched = " ".join(
-        (info.id, info.title, info.module, follows, " ".join(result.references.requirements), why)
-    ).lower()
     link = f"<a href='#{info.id}'>{info.id}</a>" if result.ran else info.id
+    requirements = " ".join(result.references.requirements)
     return (
-        f"<tr data-o='{outcome(result)}' data-c='{info.id}' data-s='{_a(searched)}'>"
+        f"<tr data-o='{outcome(result)}' data-c='{info.id}' data-r='{requirements}'>"
         f"<td>{link}</td><td>{_e(info.title)}</td><td>{_e(info.module)}</td>"
         f"<td class='refs'>{_e(follows)}</td>"
         f"<td class='{result.conformance}'>{result.conformance.words}</td>"
@@ -123,16 +118,17 @@ def _case(result: CaseResult) -> str:
         if values
     ]
     verdict = outcome(result)
-    opened = " open" if verdict in (Verdict.FAIL, Verdict.INCONCLUSIVE) else ""
+    passed = verdict is Verdict.PASS
     reason = f" · {_e(result.reason)}" if result.reason else ""
+    inline = "" if passed else "".join(_step(step) for step in result.steps) + _frames(result)
     return (
-        f"<details class='case' id='{result.info.id}'{opened}><summary>{result.info.id}"
+        f"<details class='case' id='{result.info.id}'{' data-packed' if passed else ' open'}>"
+        f"<summary>{result.info.id}"
         f" {_e(result.info.title)} — <span class='{verdict}'>{verdict.words}</span></summary>"
         f"<p>conformance <b>{result.conformance.words}</b>, compatibility"
         f" <b>{result.compatibility.words}</b>{reason} · {result.seconds:.2f} s</p>"
         f"<p class='refs'>{_e(' · '.join(follows) or 'no use case or requirement cited')}</p>"
-        f"{''.join(_step(step) for step in result.steps)}"
-        f"{_frames(result.frames, opened)}</details>"
+        f"{inline}</details>"
     )
 
 
@@ -153,20 +149,50 @@ def _step(step: Step) -> str:
     return f"<h4>{_e(step.title)}</h4>{table}"
 
 
-def _frames(frames: list[FrameRecord], opened: str) -> str:
-    if not frames:
+def _frames(result: CaseResult) -> str:
+    if not result.frames:
         return ""
-    lines = "\n".join(
-        f"{frame.at:8.3f} {_ARROW[frame.direction]} {_e(frame.text)}" for frame in frames
+    lines = _e(_frame_lines(result.frames))
+    return (
+        f"<details open><summary>{len(result.frames)} frames</summary><pre>{lines}</pre></details>"
     )
-    return f"<details{opened}><summary>{len(frames)} frames</summary><pre>{lines}</pre></details>"
+
+
+def _frame_lines(frames: list[FrameRecord]) -> str:
+    return "\n".join(f"{frame.at:8.3f} {_ARROW[frame.direction]} {frame.text}" for frame in frames)
+
+
+def _packed(results: list[CaseResult]) -> str:
+    """The details of ``results`` for the script to fill in (module docstring): by case id,
+    its steps (title, and each check's rule, passed, weight, expected and observed as shown)
+    and its frames' lines, as JSON, deflated (zlib), in base64."""
+    details = {
+        result.info.id: {
+            "s": [
+                [
+                    step.title,
+                    [
+                        [
+                            c.rule,
+                            int(c.passed),
+                            c.weight.value,
+                            shown(c.expected),
+                            shown(c.observed),
+                        ]
+                        for c in step.checks
+                    ],
+                ]
+                for step in result.steps
+            ],
+            "n": len(result.frames),
+            "f": _frame_lines(result.frames),
+        }
+        for result in results
+    }
+    text = json.dumps(details, separators=(",", ":"), ensure_ascii=False)
+    return base64.b64encode(zlib.compress(text.encode(), 9)).decode("ascii")
 
 
 def _e(text: str) -> str:
     """Text in an element (quotes need no escaping there)."""
     return html.escape(text, quote=False)
-
-
-def _a(text: str) -> str:
-    """Text in a quoted attribute."""
-    return html.escape(text, quote=True)

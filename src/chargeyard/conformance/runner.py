@@ -16,6 +16,7 @@ from chargeyard.conformance.csms_case import CsmsTarget
 from chargeyard.conformance.csms_files import FileSite
 from chargeyard.conformance.csms_peer import CsmsPeer
 from chargeyard.conformance.features import applicable
+from chargeyard.conformance.preconditions import run_order
 from chargeyard.conformance.record import CaseLog, FrameRecord, Step
 from chargeyard.conformance.references import References, references
 from chargeyard.conformance.station_case import Bench, NotApplicable, StationTarget
@@ -232,9 +233,17 @@ async def run_suite(
     progress: Callable[[CaseResult], None] | None = None,
 ) -> RunResult:
     """Run ``suite``'s cases against ``target`` (``described``: the target in a report's
-    words), each after the other, each in a context of its own."""
+    words), each after the other, each in a context of its own, in an order that gives each
+    case the precondition it states (``preconditions.py``); the results keep the catalog's
+    order."""
     run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
-    for info, skipped in select(suite.version, suite.under_test, ids, profiles, features):
+    chosen = dict(
+        (info.id, (info, skipped))
+        for info, skipped in select(suite.version, suite.under_test, ids, profiles, features)
+    )
+    results: dict[str, CaseResult] = {}
+    for case_id in run_order(list(chosen)):
+        info, skipped = chosen[case_id]
         if skipped is not None:
             verdict = (
                 Verdict.NOT_AVAILABLE
@@ -246,9 +255,10 @@ async def run_suite(
             )
         else:
             result = await _run_case(suite, info, target, case_deadline_s)
-        run.results.append(result)
+        results[case_id] = result
         if progress is not None:
             progress(result)
+    run.results = [results[case_id] for case_id in chosen]
     run.finished = datetime.now(UTC)
     return run
 
@@ -256,7 +266,7 @@ async def run_suite(
 async def _run_case(
     suite: Suite[Any, Any], info: CaseInfo, target: object, deadline_s: float
 ) -> CaseResult:
-    log = CaseLog()
+    log = CaseLog(case=info.id)
     context = suite.open(target, log)
     reason: str | None = None
     inconclusive = not_applicable = False

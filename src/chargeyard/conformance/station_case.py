@@ -29,6 +29,7 @@ from chargeyard.conformance.csms_files import FileSite
 from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.csms_inbox import Received, Where
 from chargeyard.conformance.csms_peer import CsmsPeer
+from chargeyard.conformance.preconditions import Mark, MarkLeft, check_without
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb
@@ -116,12 +117,14 @@ class StationTarget:
 @dataclass(slots=True)
 class Bench:
     """What a run holds across its cases: the target, the listener with its central
-    system, the file site, and what was learnt of the station."""
+    system, the file site, what was learnt of the station, and what cases left on it that
+    the suite cannot take back (``preconditions.py``: each mark, and the case that left it)."""
 
     target: StationTarget
     peer: CsmsPeer
     files: FileSite
     learnt: dict[str, Any] = field(default_factory=dict)
+    left: dict[Mark, str] = field(default_factory=dict)
 
 
 def is_timestamp(value: Any) -> bool:
@@ -213,8 +216,14 @@ class StationCase:
         as far as it told (a case begins here).
 
         Raises:
+            NotApplicable: the station has a mark the case needs it without
+                (``preconditions.py``).
             CaseEnded: it did not connect, or did not boot within ``connect_s``.
         """
+        try:
+            check_without(self.log.case, self.bench.left)
+        except MarkLeft as why:
+            raise NotApplicable(str(why)) from None
         connection = await self.connected()
         if not self.peer.registered and not await self.peer.until(
             lambda: self.peer.registered, self.target.connect_s

@@ -237,10 +237,10 @@ async def run_suite(
     case the precondition it states (``preconditions.py``); the results keep the catalog's
     order."""
     run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
-    chosen = dict(
-        (info.id, (info, skipped))
+    chosen = {
+        info.id: (info, skipped)
         for info, skipped in select(suite.version, suite.under_test, ids, profiles, features)
-    )
+    }
     results: dict[str, CaseResult] = {}
     for case_id in run_order(list(chosen)):
         info, skipped = chosen[case_id]

@@ -65,7 +65,7 @@ def test_the_report_filters_by_outcome_and_text_and_unpacks_a_passing_case(
 
     passing = page.locator("details#TC_B_01_CSMS")
     expect(passing.get_by_text("BootNotification is answered Accepted")).to_have_count(0)
-    passing.locator("summary").first.click()
+    passing_row.get_by_role("link").click()  # the table's link opens the case
     expect(passing.get_by_text("BootNotification is answered Accepted")).to_be_visible()
     passing.get_by_text("1 frames").click()
     expect(passing.locator("pre").last).to_contain_text(BOOT)

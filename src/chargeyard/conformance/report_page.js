@@ -46,3 +46,9 @@ for(const details of document.querySelectorAll('details[data-packed]')){
   fill(details,(await unpack())[details.id]);
  });
 }
+// A link to a case (the table's, or the page's address) opens its details.
+function openLinked(){
+ const details=document.getElementById(decodeURIComponent(location.hash.slice(1)));
+ if(details&&details.tagName==='DETAILS')details.open=true;
+}
+window.addEventListener('hashchange',openLinked);openLinked();

@@ -43,7 +43,7 @@ class FileSiteUnavailable(OSError):
 def _bound(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``, bound here so that an address in use is an
     OSError (uvicorn would exit the process)."""
-    family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)[0][0]
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
     return socket.create_server((host, port), family=family)
 
 

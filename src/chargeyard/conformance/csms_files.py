@@ -8,8 +8,9 @@ that fails); ``PUT`` or ``POST /uploads/{name}`` stores what the station sends (
 file, as ``curl -T`` does, or a multipart form whose part is the file), and
 ``/uploads-refused/...`` answers 403 (an upload that fails). The site listens on its own port
 beside the WebSocket listener (any free one unless told, ``--files-port``, for a firewall that
-lets one through); the URLs sent to a station name the site's own host when it listens on one
-address or name (``--files-host``), else the address the station reached the suite at.
+lets one through); the URLs sent to a station name the host it was told to listen on
+(``--files-host``) when that is one address or name, else the address the station reached the
+suite at.
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ def _bound(host: str, port: int) -> socket.socket:
 
 
 class FileSite:
-    """The HTTP file site on ``host:port`` (0: any free port)."""
+    """The HTTP file site on ``host:port`` (0: any free port); ``named``: the host the URLs
+    sent to a station name (None, or every address: the one the station reached)."""
 
-    def __init__(self, host: str, port: int = 0) -> None:
+    def __init__(self, host: str, port: int = 0, named: str | None = None) -> None:
         self.host = host
+        self._named = None if named in _EVERY_ADDRESS else named
         self._port = port
         self.images: dict[str, bytes] = {}
         """Firmware images offered, by name."""
@@ -139,8 +142,8 @@ class FileSite:
     def url(self, host: str, path: str) -> str:
         """The URL of ``path`` (``firmware/x.bin``, ``uploads/``) for a station that reached
         the suite at ``host``: the site's own host when it listens on one, else ``host``."""
-        if self.host not in _EVERY_ADDRESS:
-            host = self.host
+        if self._named is not None:
+            host = self._named
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}/{path}"
 

@@ -179,7 +179,9 @@ async def run_station(
         tls=target.tls,
     )
     files = FileSite(
-        target.host if target.files_host is None else target.files_host, target.files_port
+        target.host if target.files_host is None else target.files_host,
+        target.files_port,
+        named=target.files_host,
     )
     await peer.start()
     try:

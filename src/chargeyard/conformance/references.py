@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from chargeyard.conformance.catalog import CaseInfo
 from chargeyard.conformance.record import Step
+from chargeyard.protocol import V16
 
 _REQUIREMENT = re.compile(r"\b([A-P]\d{2})\.FR\.(\d+)\b")
 _USE_CASE = re.compile(r"\b[A-P]\d{2}\b(?!\.)")
@@ -44,9 +45,11 @@ def references(info: CaseInfo, doc: str | None, steps: Iterable[Step] = ()) -> R
         **dict.fromkeys(_USE_CASE.findall(_REQUIREMENT.sub("", doc))),
         **dict.fromkeys(requirement.split(".")[0] for requirement in requirements),
     }
+    # A 1.6 case cites sections of the 1.6 specification; a 2.0.1 case's "section" is of one
+    # of its parts, which its use cases and requirements name better.
     sections = {
         section: None
-        for found in _SECTIONS.findall(doc)
+        for found in (_SECTIONS.findall(doc) if info.version is V16 else ())
         for section in re.split(r", | and ", found)
     }
     return References(

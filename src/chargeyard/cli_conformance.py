@@ -2,7 +2,8 @@
 (``conformance/``). ``csms`` plays the charging station against a CSMS under test;
 ``station`` plays the central system for a charging station under test, which connects to the
 suite's listener; ``cases`` lists the catalog with each case's state. A run's exit code is 1
-when a case that ran failed either verdict, 2 for a command line that cannot run."""
+when a case that ran failed either verdict (or, with ``--strict``, could not be judged), 2 for a
+command line that cannot run."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ from chargeyard.conformance import (
     IdTags,
     PromptTrigger,
     RunResult,
-    Verdict,
     run_csms,
     run_station,
     write,
 )
 from chargeyard.conformance.catalog import UnderTest
+from chargeyard.conformance.counts import count
+from chargeyard.conformance.csms_files import FileSiteUnavailable
 from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.reports import cause
@@ -82,6 +84,14 @@ ReportOption = Annotated[
     typer.Option(help="Write report.json, junit.xml and report.html into this directory."),
 ]
 OcppOption = Annotated[str, typer.Option(help="The OCPP version under test (1.6 or 2.0.1).")]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="An inconclusive case (one the system under test was not made to act in) fails"
+        " the run too: exit code 1.",
+    ),
+]
 
 
 def listed(values: list[str] | None) -> list[str]:
@@ -196,6 +206,7 @@ def csms(
         Path | None,
         typer.Option("--client-key", dir_okay=False, help="The key (PEM) of --client-cert."),
     ] = None,
+    strict: StrictOption = False,
 ) -> None:
     """Play the charging station against a CSMS and judge it by the OCPP test cases."""
     version = version_option(ocpp)
@@ -227,7 +238,7 @@ def csms(
             if target.trigger is not None:
                 await target.trigger.close()
 
-    finish(run_from_command_line(running), report)
+    finish(run_from_command_line(running), report, strict=strict)
 
 
 @conformance_app.command(
@@ -331,6 +342,25 @@ def station(
             " security profile 3. Needs --tls-cert.",
         ),
     ] = None,
+    files_host: Annotated[
+        str | None,
+        typer.Option(
+            "--files-host",
+            help="The address the firmware and upload site listens on, named in the URLs the"
+            " station is sent (default: the --listen host; its URLs then name the address the"
+            " station reached).",
+        ),
+    ] = None,
+    files_port: Annotated[
+        int,
+        typer.Option(
+            "--files-port",
+            min=0,
+            max=65535,
+            help="The port of the firmware and upload site (default 0: any free port).",
+        ),
+    ] = 0,
+    strict: StrictOption = False,
 ) -> None:
     """Play the central system for a charging station and judge it by the OCPP test cases."""
     version = version_option(ocpp)
@@ -353,6 +383,8 @@ def station(
         fixed_cable=fixed_cable,
         firmware=firmware.read_bytes() if firmware is not None else None,
         tls=tls,
+        files_host=files_host,
+        files_port=files_port,
     )
 
     def listening(url: str) -> None:
@@ -374,11 +406,13 @@ def station(
 
     try:
         run = run_from_command_line(running)
+    except FileSiteUnavailable as error:
+        raise typer.BadParameter(str(error), param_hint="--files-host / --files-port") from None
     except OSError as error:
         raise typer.BadParameter(
             f"cannot listen on {listen}: {error}", param_hint="--listen"
         ) from None
-    finish(run, report)
+    finish(run, report, strict=strict)
 
 
 def _listen_option(listen: str) -> tuple[str, int]:
@@ -435,13 +469,14 @@ def run_from_command_line(running: Callable[[], Coroutine[Any, Any, RunResult]])
         raise typer.BadParameter(str(error), param_hint="--cases") from None
 
 
-def finish(run: RunResult, report: Path | None) -> None:
-    """Summarize ``run``, write its reports, and exit as its verdicts say."""
+def finish(run: RunResult, report: Path | None, *, strict: bool = False) -> None:
+    """Summarize ``run``, write its reports, and exit as its verdicts say: 1 when a case
+    failed, or (``strict``) could not be judged."""
     _summarize(run)
     if report is not None:
         for path in write(run, report):
             typer.echo(f"wrote {path}", err=True)
-    raise typer.Exit(1 if run.failed else 0)
+    raise typer.Exit(1 if run.failed or (strict and run.inconclusive) else 0)
 
 
 @conformance_app.command("cases", short_help="List the test cases and which can run.")
@@ -506,14 +541,8 @@ def told(result: CaseResult) -> None:
 
 
 def _summarize(run: RunResult) -> None:
-    ran = [result for result in run.results if result.ran]
+    """The run's counts, as its reports have them (``conformance/counts.py``)."""
+    counts = count(run)
     for kind in ("conformance", "compatibility"):
-        counts = {verdict: 0 for verdict in Verdict}
-        for result in ran:
-            counts[getattr(result, kind)] += 1
-        shown = ", ".join(f"{n} {verdict}" for verdict, n in counts.items() if n)
-        typer.echo(f"{kind}: {shown or 'no case ran'}", err=True)
-    not_run = len(run.results) - len(ran)
-    typer.echo(
-        f"{len(ran)} cases ran, {not_run} not run (not available or not applicable)", err=True
-    )
+        typer.echo(f"{kind}: {counts.of(kind)}", err=True)
+    typer.echo(counts.line(), err=True)

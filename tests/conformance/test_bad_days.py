@@ -201,6 +201,28 @@ async def test_a_csms_of_the_ocpp_library_is_judged_and_the_run_completes() -> N
     assert "CALLERROR NotImplemented" in page
 
 
+class _RejectsDataTransfer(LibCentralSystem):
+    """The library's CSMS with a DataTransfer handler that rejects every vendor."""
+
+    @on(Action16.data_transfer)  # type: ignore[untyped-decorator]
+    def on_data_transfer(self, **payload: Any) -> result16.DataTransfer:
+        return result16.DataTransfer(status="Rejected")
+
+
+async def test_tc_064_takes_a_data_transfer_of_an_unknown_vendor_answered_rejected() -> None:
+    """The OCA's TC_064_CSMS takes Rejected, UnknownMessageId or UnknownVendorId (P02 alike)."""
+
+    async def library(websocket: ServerConnection) -> None:
+        await _RejectsDataTransfer("CP-1", websocket).start()
+
+    async with _served(library) as url:
+        run = await run_csms(CsmsTarget(url, "CP-1", V16, step_s=5.0), ids=["TC_064_CSMS"])
+    [result] = run.results
+    assert (result.conformance, result.compatibility) == (Verdict.PASS, Verdict.PASS), [
+        check for step in result.steps for check in step.checks if not check.passed
+    ]
+
+
 class LibCsms201(LibChargePoint201):  # type: ignore[misc]
     """A small OCPP 2.0.1 CSMS of the `ocpp` library, as a newcomer writes one: boots,
     heartbeats, statuses, events, meter values, and every token Accepted; no DataTransfer

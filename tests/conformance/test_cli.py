@@ -32,7 +32,7 @@ def test_cases_not_available_are_not_run_and_exit_0() -> None:
         app, ["conformance", "csms", *UNREACHABLE, "--cases", "TC_083_CSMS"]
     )
     assert result.exit_code == 0, result.output
-    assert "0 cases ran, 1 not run" in result.stderr
+    assert "1 case: 0 judged, 1 not available" in result.stderr
 
 
 def test_a_command_line_that_cannot_run_exits_2() -> None:

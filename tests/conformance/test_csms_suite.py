@@ -100,7 +100,7 @@ async def test_tc_085_tells_a_refused_password_and_needs_one(lab: StackLab) -> N
     )
     assert (unjudged.conformance, unjudged.reason) == (
         Verdict.INCONCLUSIVE,
-        "no --password given: the case needs the station's password",
+        "no --password given: the case needs the station's Basic password",
     )
 
 

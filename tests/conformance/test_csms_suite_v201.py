@@ -15,6 +15,7 @@ import pytest
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
+from chargeyard.conformance.report_html import html_page
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
@@ -73,6 +74,7 @@ async def test_chargeyard_s_csms_passes_every_available_201_case(lab: StackLab) 
         await trigger.close()
     ran = {result.info.id: result for result in run.results if result.ran}
     assert set(ran) == set(WRITTEN)
+    assert len(html_page(run).encode()) < 500_000  # the report page of a passing run
     verdicts = {
         case_id: (result.conformance, result.compatibility, result.reason)
         for case_id, result in ran.items()

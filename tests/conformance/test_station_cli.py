@@ -47,7 +47,7 @@ def test_cases_not_available_are_not_run_and_exit_0() -> None:
     command = ["conformance", "station", *QUICK, "--ocpp", "2.0.1", "--cases", "TC_M_24_CS"]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
-    assert "0 cases ran, 1 not run" in result.stderr
+    assert "1 case: 0 judged, 1 not available" in result.stderr
 
 
 def test_the_identity_names_the_url_to_connect_to() -> None:

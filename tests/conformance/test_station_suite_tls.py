@@ -56,7 +56,7 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
     client = ca.client(station_lab.IDENTITY) if profile_3 else None
     run = await station_lab.run_against(
         _trusting(station_lab.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_078_CS", "TC_086_CS", "TC_087_CS"],
+        ["TC_078_CS", "TC_086_CS", "TC_087_CS", "TC_073_CS", "TC_085_CS"],
         password=PASSWORD_16,
         client_certificate=None
         if client is None
@@ -67,6 +67,9 @@ async def test_chargeyard_s_16_station_passes_the_tls_cases(
         "TC_078_CS": PASS,
         "TC_086_CS": PASS,
         "TC_087_CS": PASS if profile_3 else NOT_APPLICABLE,
+        # HTTP Basic authentication: security profiles 1 and 2 only.
+        "TC_073_CS": NOT_APPLICABLE if profile_3 else PASS,
+        "TC_085_CS": NOT_APPLICABLE if profile_3 else PASS,
     }, _why(run)
 
 
@@ -80,7 +83,10 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
     client = ca.client(station_lab_v201.IDENTITY) if profile_3 else None
     run = await station_lab_v201.run_against(
         _trusting(station_lab_v201.new_station(), ca),  # type: ignore[arg-type]
-        ["TC_A_04_CS", "TC_A_05_CS", "TC_A_07_CS", "TC_A_22_CS", "TC_B_45_CS"],
+        [
+            *("TC_A_01_CS", "TC_A_04_CS", "TC_A_05_CS", "TC_A_07_CS", "TC_A_09_CS"),
+            *("TC_A_10_CS", "TC_A_22_CS", "TC_B_45_CS"),
+        ],
         features=FEATURES,
         password=PASSWORD_201,
         client_certificate=None
@@ -94,6 +100,10 @@ async def test_chargeyard_s_201_station_passes_the_tls_cases(
         "TC_A_07_CS": PASS if profile_3 else NOT_APPLICABLE,
         "TC_A_22_CS": PASS,  # 2 -> 1 (profile 2), 3 -> 2 (profile 3): LowerSecurityProfile
         "TC_B_45_CS": PASS,  # migrating on wss://, the profile kept
+        # HTTP Basic authentication: security profiles 1 and 2 only.
+        "TC_A_01_CS": NOT_APPLICABLE if profile_3 else PASS,
+        "TC_A_09_CS": NOT_APPLICABLE if profile_3 else PASS,
+        "TC_A_10_CS": NOT_APPLICABLE if profile_3 else PASS,
     }, _why(run)
 
 

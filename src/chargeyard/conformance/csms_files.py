@@ -7,7 +7,9 @@ protocol which must be used").
 that fails); ``PUT`` or ``POST /uploads/{name}`` stores what the station sends (a PUT of the
 file, as ``curl -T`` does, or a multipart form whose part is the file), and
 ``/uploads-refused/...`` answers 403 (an upload that fails). The site listens on its own port
-beside the WebSocket listener; the URLs sent to a station name the address it reached the
+beside the WebSocket listener (any free one unless told, ``--files-port``, for a firewall that
+lets one through); the URLs sent to a station name the host it was told to listen on
+(``--files-host``) when that is one address or name, else the address the station reached the
 suite at.
 """
 
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import Generator
 
 import uvicorn
@@ -30,11 +34,27 @@ class _QuietServer(uvicorn.Server):
         yield  # the process's own handlers stop the run (Ctrl-C ends the suite, not the site)
 
 
-class FileSite:
-    """The HTTP file site on ``host:port`` (0: any free port)."""
+_EVERY_ADDRESS = ("", "0.0.0.0", "::")
 
-    def __init__(self, host: str, port: int = 0) -> None:
+
+class FileSiteUnavailable(OSError):
+    """The file site's address cannot be bound."""
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, bound here so that an address in use is an
+    OSError (uvicorn would exit the process)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    return socket.create_server((host, port), family=family)
+
+
+class FileSite:
+    """The HTTP file site on ``host:port`` (0: any free port); ``named``: the host the URLs
+    sent to a station name (None, or every address: the one the station reached)."""
+
+    def __init__(self, host: str, port: int = 0, named: str | None = None) -> None:
         self.host = host
+        self._named = None if named in _EVERY_ADDRESS else named
         self._port = port
         self.images: dict[str, bytes] = {}
         """Firmware images offered, by name."""
@@ -95,19 +115,22 @@ class FileSite:
         """Listen.
 
         Raises:
-            OSError: the address cannot be bound.
+            FileSiteUnavailable: the address cannot be bound.
         """
-        server = _QuietServer(
-            uvicorn.Config(
-                self._app(), host=self.host, port=self._port, log_level="warning", lifespan="off"
-            )
-        )
+        try:
+            listening = _bound(self.host, self._port)
+        except OSError as error:
+            why = os.strerror(error.errno) if error.errno else str(error)
+            raise FileSiteUnavailable(
+                f"the file site cannot listen on {self.host}:{self._port}: {why}"
+            ) from None
+        server = _QuietServer(uvicorn.Config(self._app(), log_level="warning", lifespan="off"))
         self._server = server
-        self._task = asyncio.get_running_loop().create_task(server.serve())
+        self._task = asyncio.get_running_loop().create_task(server.serve(sockets=[listening]))
         while not server.started:
             if self._task.done():
                 self._task.result()
-                raise OSError(f"the file site could not listen on {self.host}:{self._port}")
+                raise FileSiteUnavailable(f"the file site stopped on {self.host}:{self._port}")
             await asyncio.sleep(0.01)
 
     @property
@@ -117,8 +140,10 @@ class FileSite:
         return port
 
     def url(self, host: str, path: str) -> str:
-        """The URL of ``path`` (``firmware/x.bin``, ``uploads/``) as a station at ``host``'s
-        side reaches it."""
+        """The URL of ``path`` (``firmware/x.bin``, ``uploads/``) for a station that reached
+        the suite at ``host``: the site's own host when it listens on one, else ``host``."""
+        if self._named is not None:
+            host = self._named
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}/{path}"
 

@@ -15,6 +15,7 @@ from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_peer import CaseEnded
 from chargeyard.conformance.tls_chain import CertificateAuthority
+from chargeyard.conformance.triggers import NotActed
 
 TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")  # A00.FR.313, 416: 1.2 or above
 
@@ -37,6 +38,27 @@ def over_tls(run: CsmsCaseBase, *, profile_3: bool = False) -> None:
             "no --client-cert and --client-key: the case needs the station's client"
             " certificate (security profile 3)"
         )
+
+
+def basic_password(run: CsmsCaseBase) -> str:
+    """The station's Basic password, for a case of HTTP Basic authentication: security
+    profiles 1 and 2 only (A00.FR.201, 301), since at profile 3 the station is known by its
+    client certificate and sends no password (A00.FR.401).
+
+    Raises:
+        NotApplicable: the station presents a client certificate (profile 3).
+        NotActed: no password was given.
+    """
+    target = run.target
+    if target.tls is not None and target.tls.profile_3:
+        raise NotApplicable(
+            "a case of security profiles 1 and 2 (HTTP Basic authentication): the station"
+            " presents a client certificate (--client-cert), profile 3, where a CSMS knows it"
+            " by that certificate and needs no password"
+        )
+    if run.password is None:
+        raise NotActed("no --password given: the case needs the station's Basic password")
+    return run.password
 
 
 def check_tls_version(run: CsmsCaseBase) -> None:

@@ -35,9 +35,11 @@ class CaseLog:
 
     Args:
         clock: seconds, monotonic (tests inject theirs).
+        case: the id of the case run.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, case: str = "") -> None:
+        self.case = case
         self._clock = clock
         self._start = clock()
         self.steps: list[Step] = []

@@ -16,7 +16,9 @@ from chargeyard.conformance.csms_case import CsmsTarget
 from chargeyard.conformance.csms_files import FileSite
 from chargeyard.conformance.csms_peer import CsmsPeer
 from chargeyard.conformance.features import applicable
+from chargeyard.conformance.preconditions import run_order
 from chargeyard.conformance.record import CaseLog, FrameRecord, Step
+from chargeyard.conformance.references import References, references
 from chargeyard.conformance.station_case import Bench, NotApplicable, StationTarget
 from chargeyard.conformance.station_peer import CaseEnded
 from chargeyard.conformance.suites import Suite, suite_for, why_not_available
@@ -28,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 CASE_DEADLINE_S = 300.0
 """The most one case may take, whatever its steps wait for."""
+
+
+NOT_AVAILABLE = "not available: "
+"""How the reason of a case the suite does not have begins."""
 
 
 class UnknownCases(ValueError):
@@ -46,6 +52,7 @@ class CaseResult:
     frames: list[FrameRecord] = field(default_factory=list)
     seconds: float = 0.0
     ran: bool = True
+    references: References = field(default_factory=References)
 
 
 @dataclass(slots=True)
@@ -64,6 +71,14 @@ class RunResult:
         """Whether a case that ran failed either verdict (the exit code says so)."""
         return any(
             Verdict.FAIL in (result.conformance, result.compatibility) for result in self.results
+        )
+
+    @property
+    def inconclusive(self) -> bool:
+        """Whether a case could not be judged (a strict run's exit code says so)."""
+        return any(
+            Verdict.INCONCLUSIVE in (result.conformance, result.compatibility)
+            for result in self.results
         )
 
 
@@ -98,7 +113,7 @@ def select(
         elif (why := applicable(info, profiles, features)) is not None:
             chosen.append((info, f"not applicable: {why}"))
         elif lacking is not None:
-            chosen.append((info, f"not available: {lacking}"))
+            chosen.append((info, f"{NOT_AVAILABLE}{lacking}"))
         else:
             chosen.append((info, None))
     return chosen
@@ -151,6 +166,7 @@ async def run_station(
     Raises:
         NoSuite: no case of that version is written.
         OSError: the listener's address cannot be bound.
+        FileSiteUnavailable: the file site's cannot.
     """
     suite = suite_for(target.version, UnderTest.STATION)
     peer = CsmsPeer(
@@ -162,7 +178,11 @@ async def run_station(
         books=CentralBooks(),
         tls=target.tls,
     )
-    files = FileSite(target.host)
+    files = FileSite(
+        target.host if target.files_host is None else target.files_host,
+        target.files_port,
+        named=target.files_host,
+    )
     await peer.start()
     try:
         await files.start()
@@ -215,18 +235,32 @@ async def run_suite(
     progress: Callable[[CaseResult], None] | None = None,
 ) -> RunResult:
     """Run ``suite``'s cases against ``target`` (``described``: the target in a report's
-    words), each after the other, each in a context of its own."""
+    words), each after the other, each in a context of its own, in an order that gives each
+    case the precondition it states (``preconditions.py``); the results keep the catalog's
+    order."""
     run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
-    for info, skipped in select(suite.version, suite.under_test, ids, profiles, features):
+    chosen = {
+        info.id: (info, skipped)
+        for info, skipped in select(suite.version, suite.under_test, ids, profiles, features)
+    }
+    results: dict[str, CaseResult] = {}
+    for case_id in run_order(list(chosen)):
+        info, skipped = chosen[case_id]
         if skipped is not None:
+            verdict = (
+                Verdict.NOT_AVAILABLE
+                if skipped.startswith(NOT_AVAILABLE)
+                else Verdict.NOT_APPLICABLE
+            )
             result = CaseResult(
-                info, Verdict.NOT_APPLICABLE, Verdict.NOT_APPLICABLE, skipped, ran=False
+                info, verdict, verdict, skipped, ran=False, references=_references(suite, info)
             )
         else:
             result = await _run_case(suite, info, target, case_deadline_s)
-        run.results.append(result)
+        results[case_id] = result
         if progress is not None:
             progress(result)
+    run.results = [results[case_id] for case_id in chosen]
     run.finished = datetime.now(UTC)
     return run
 
@@ -234,7 +268,7 @@ async def run_suite(
 async def _run_case(
     suite: Suite[Any, Any], info: CaseInfo, target: object, deadline_s: float
 ) -> CaseResult:
-    log = CaseLog()
+    log = CaseLog(case=info.id)
     context = suite.open(target, log)
     reason: str | None = None
     inconclusive = not_applicable = False
@@ -263,5 +297,19 @@ async def _run_case(
     if not_applicable and compatibility is Verdict.PASS:
         compatibility = Verdict.NOT_APPLICABLE
     return CaseResult(
-        info, conformance, compatibility, reason, log.steps, log.frames, round(log.elapsed(), 3)
+        info,
+        conformance,
+        compatibility,
+        reason,
+        log.steps,
+        log.frames,
+        round(log.elapsed(), 3),
+        references=_references(suite, info, log.steps),
     )
+
+
+def _references(
+    suite: Suite[Any, Any], info: CaseInfo, steps: list[Step] | None = None
+) -> References:
+    function = suite.cases.get(info.id)
+    return references(info, None if function is None else function.__doc__, steps or ())

@@ -29,6 +29,7 @@ from chargeyard.conformance.csms_files import FileSite
 from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.csms_inbox import Received, Where
 from chargeyard.conformance.csms_peer import CsmsPeer
+from chargeyard.conformance.preconditions import Mark, MarkLeft, check_without
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb
@@ -86,6 +87,8 @@ class StationTarget:
             which only chargeyard's simulated stations take.
         tls: the suite listens on ``wss://`` with this certificate (and, for security
             profile 3, asks the station for one chaining to its client CA); None: ``ws://``.
+        files_host, files_port: where the firmware and upload site listens
+            (``csms_files.py``; None: ``host``; port 0: any free port).
     """
 
     host: str
@@ -101,6 +104,8 @@ class StationTarget:
     heartbeat_s: int = 300
     firmware: bytes | None = None
     tls: TlsSettings | None = None
+    files_host: str | None = None
+    files_port: int = 0
 
     def described(self, port: int) -> str:
         """The target in a report's words."""
@@ -112,12 +117,14 @@ class StationTarget:
 @dataclass(slots=True)
 class Bench:
     """What a run holds across its cases: the target, the listener with its central
-    system, the file site, and what was learnt of the station."""
+    system, the file site, what was learnt of the station, and what cases left on it that
+    the suite cannot take back (``preconditions.py``: each mark, and the case that left it)."""
 
     target: StationTarget
     peer: CsmsPeer
     files: FileSite
     learnt: dict[str, Any] = field(default_factory=dict)
+    left: dict[Mark, str] = field(default_factory=dict)
 
 
 def is_timestamp(value: Any) -> bool:
@@ -209,8 +216,14 @@ class StationCase:
         as far as it told (a case begins here).
 
         Raises:
+            NotApplicable: the station has a mark the case needs it without
+                (``preconditions.py``).
             CaseEnded: it did not connect, or did not boot within ``connect_s``.
         """
+        try:
+            check_without(self.log.case, self.bench.left)
+        except MarkLeft as why:
+            raise NotApplicable(str(why)) from None
         connection = await self.connected()
         if not self.peer.registered and not await self.peer.until(
             lambda: self.peer.registered, self.target.connect_s

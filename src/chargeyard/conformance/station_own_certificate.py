@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from chargeyard.conformance.csms_inbox import Received
+from chargeyard.conformance.preconditions import Mark
 from chargeyard.conformance.station_case import NotApplicable, StationCase
 from chargeyard.conformance.station_certificates import install
 from chargeyard.conformance.station_peer import CaseEnded
@@ -199,12 +200,15 @@ def csr_checked(run: StationCase, received: Received) -> str:
 
 
 async def signed(run: StationCase, chain: str, status: str) -> None:
-    """CertificateSigned of ``chain``, answered ``status``."""
+    """CertificateSigned of ``chain``, answered ``status``; one the station took stays its
+    certificate, which the suite cannot take back (``preconditions.py``)."""
     words = WORDS[run.version]
     payload = {"certificateChain": chain}
     if words.certificate_type is not None:
         payload["certificateType"] = words.certificate_type
-    await run.order("CertificateSigned", payload, status)
+    answer = await run.order("CertificateSigned", payload, status)
+    if answer.get("status") == "Accepted":
+        run.bench.left[Mark.STATION_CERTIFICATE] = run.log.case
 
 
 async def invalid_event(run: StationCase, since: int) -> None:

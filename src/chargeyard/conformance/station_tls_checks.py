@@ -49,6 +49,21 @@ def check_tls(run: StationCase, connection: Connection) -> None:
     )
 
 
+def by_password(connection: Connection) -> None:
+    """A case of HTTP Basic authentication is one of security profiles 1 and 2 (A00.FR.201,
+    301): not applicable to a station that presented a client certificate (profile 3, where
+    the certificate is how it is known, A00.FR.401).
+
+    Raises:
+        NotApplicable: ``connection`` came with a client certificate.
+    """
+    if connection.certificate_names:
+        raise NotApplicable(
+            "a case of security profiles 1 and 2 (HTTP Basic authentication): the station"
+            " presents a client certificate (security profile 3), which is how it is known"
+        )
+
+
 def check_client_certificate(run: StationCase, connection: Connection) -> None:
     """The station presented a client certificate (verified by the listener against the
     client CA) whose commonName is its identity (A00.FR.402, 405)."""

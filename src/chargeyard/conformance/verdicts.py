@@ -15,7 +15,8 @@ So a case can fail conformance and pass compatibility, and its report says which
 the difference. A case that could not run to its end because the operator (or the trigger)
 did not make the system under test act is **inconclusive**; one outside the profile and
 features chosen is **not applicable**; a check that failed makes the verdict **fail** whatever
-came after it.
+came after it. A case the suite does not have (not written, or needing what chargeyard lacks) is
+**not available**.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class Verdict(StrEnum):
     FAIL = "fail"
     INCONCLUSIVE = "inconclusive"
     NOT_APPLICABLE = "not_applicable"
+    NOT_AVAILABLE = "not_available"
+
+    @property
+    def words(self) -> str:
+        """The verdict as a report's text says it (``not applicable``)."""
+        return self.value.replace("_", " ")
 
 
 class Weight(StrEnum):

@@ -17,23 +17,17 @@ from chargeyard.conformance.csms_certificates import (
     keeping,
     reported,
 )
-from chargeyard.conformance.triggers import NotActed
+from chargeyard.conformance.csms_tls_moves import basic_password
 
 PASSWORD_KEY = "AuthorizationKey"
 LOG_REQUEST_ID = 79
-
-
-def _password(run: CsmsCase) -> str:
-    if run.password is None:
-        raise NotActed("no --password given: the case needs the station's password")
-    return run.password
 
 
 @case("TC_085_CSMS")
 async def basic_authentication(run: CsmsCase) -> None:
     """HTTP Basic authentication with the station's identity and password (security profile
     1, A00.FR.202-A00.FR.204): the Central System lets it in and accepts its boot."""
-    _password(run)
+    basic_password(run)
     await run.booted()
 
 
@@ -65,7 +59,7 @@ async def password_update(run: CsmsCase) -> None:
     connects with it, which the Central System must let in (A01.FR.02, A01.FR.03; the key is
     write-only, section 7.2). The old password is set back the same way at the end, so the
     station's credentials are as they were."""
-    old = _password(run)
+    old = basic_password(run)
     await run.booted()
     # 16 random bytes as 32 hexadecimal digits: the key's form (A00.FR.205).
     await _set_password(run, uuid.uuid4().hex)

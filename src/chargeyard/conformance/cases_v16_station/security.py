@@ -13,6 +13,7 @@ from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.csms_inbox import Where
 from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_case_v16 import StationCaseV16
+from chargeyard.conformance.station_tls_checks import by_password
 from chargeyard.conformance.verdicts import Weight
 
 _REQUESTS = itertools.count(501)
@@ -50,6 +51,7 @@ async def basic_authentication(run: StationCaseV16) -> None:
     2.3, A00.FR.202-205)."""
     password = _password(run)
     connection = await run.ready()
+    by_password(connection)
     run.step("The station's connection carries its Basic credentials")
     _credentials(run, connection, password)
     run.step("The Central System closes the connection: the station presents them again")
@@ -64,6 +66,7 @@ async def update_password(run: StationCaseV16) -> None:
     password, and the old one is no longer accepted (whitepaper A01, 7.2)."""
     old = _password(run)
     connection = await run.ready()
+    by_password(connection)
     new = secrets.token_hex(16)  # 16 bytes as 32 hexadecimal digits (A00.FR.205)
     run.step("The Central System sets a new AuthorizationKey: Accepted")
     answer = await run.order(

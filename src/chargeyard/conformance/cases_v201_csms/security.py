@@ -7,8 +7,8 @@ import uuid
 
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201
+from chargeyard.conformance.csms_tls_moves import basic_password
 from chargeyard.conformance.station_peer import CaseEnded
-from chargeyard.conformance.triggers import NotActed
 
 PASSWORD_VARIABLE = {
     "component": {"name": "SecurityCtrlr"},
@@ -16,17 +16,11 @@ PASSWORD_VARIABLE = {
 }
 
 
-def _password(run: CsmsCaseV201) -> str:
-    if run.password is None:
-        raise NotActed("no --password given: the case needs the station's Basic password")
-    return run.password
-
-
 @case("TC_A_01_CSMS")
 async def basic_authentication_valid(run: CsmsCaseV201) -> None:
     """The station's identity and password in the upgrade's Authorization header: the CSMS
     lets it in and accepts its boot (A00.FR.204, B01.FR.02)."""
-    _password(run)
+    basic_password(run)
     run.log.step("The station connects with its identity and password")
     await run.booted()
 
@@ -58,14 +52,14 @@ async def _refused(run: CsmsCaseV201, username: str, password: str) -> None:
 @case("TC_A_02_CSMS")
 async def basic_authentication_other_user(run: CsmsCaseV201) -> None:
     """The password is right, the user is not the station's identity (A00.FR.204)."""
-    password = _password(run)
+    password = basic_password(run)
     await _refused(run, run.target.identity + "Invalid", password)
 
 
 @case("TC_A_03_CSMS")
 async def basic_authentication_wrong_password(run: CsmsCaseV201) -> None:
     """The user is the station's identity, the password a random one (A00.FR.204)."""
-    _password(run)
+    basic_password(run)
     await _refused(run, run.target.identity, "cy" + uuid.uuid4().hex)
 
 
@@ -109,7 +103,7 @@ async def password_update_accepted(run: CsmsCaseV201) -> None:
     """The CSMS sets a new password; the station accepts it and reconnects with it, which
     the CSMS must let in (A01.FR.02, A01.FR.03). The old password is set back the same way
     at the end, so the station's credentials are as they were."""
-    old = _password(run)
+    old = basic_password(run)
     await run.booted()
     new = "cy-" + uuid.uuid4().hex
     await _set_password(run, new, "Accepted")
@@ -128,7 +122,7 @@ async def password_update_accepted(run: CsmsCaseV201) -> None:
 async def password_update_rejected(run: CsmsCaseV201) -> None:
     """The station rejects the new password, so the CSMS must keep accepting the old one
     (A01.FR.04, A01.FR.05)."""
-    _password(run)
+    basic_password(run)
     await run.booted()
     await _set_password(run, "cy-" + uuid.uuid4().hex, "Rejected")
     run.log.step("The station reconnects with its old password")

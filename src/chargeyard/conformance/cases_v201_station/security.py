@@ -11,6 +11,7 @@ from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.station_case import NotApplicable
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var, result_for
+from chargeyard.conformance.station_tls_checks import by_password
 from chargeyard.conformance.verdicts import Weight
 
 PASSWORD = Var("SecurityCtrlr", "BasicAuthPassword")
@@ -55,7 +56,7 @@ async def basic_authentication(run: StationCaseV201) -> None:
     """Reusable State Booted: the station's connection carries its identity and
     BasicAuthPassword as HTTP Basic credentials (A00.FR.202-205, B01)."""
     password = _password(run)
-    await run.ready()
+    by_password(await run.ready())
     await run.booted()
     _credentials(run, run.peer.connection, password)
 
@@ -66,6 +67,7 @@ async def update_password(run: StationCaseV201) -> None:
     the station's next connection presents it (A01.FR.01, A00.FR.205)."""
     old = _password(run)
     connection = await run.ready()
+    by_password(connection)
     new = secrets.token_urlsafe(24)  # 32 characters of a passwordString
     run.step("The central system sets a new BasicAuthPassword: Accepted or RebootRequired")
     status = await _set_password(run, new)
@@ -102,7 +104,7 @@ async def update_password_rejected(run: StationCaseV201) -> None:
     may be: Rejected; after a reboot the station presents the password it had (A00.FR.205,
     A01.FR.04)."""
     old = _password(run)
-    await run.ready()
+    by_password(await run.ready())
     run.step("The central system sets a BasicAuthPassword of 15 characters: Rejected")
     status = await _set_password(run, secrets.token_hex(8)[:15])
     run.log.check(

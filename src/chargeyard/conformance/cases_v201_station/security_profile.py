@@ -151,8 +151,10 @@ async def upgrade_without_csms_root(run: StationCaseV201) -> None:
 @case("TC_A_21_CS")
 async def upgrade_without_station_certificate(run: StationCaseV201) -> None:
     """A station with a CSMSRootCertificate (the suite installs one) but no
-    ChargingStationCertificate of its own (the case's prerequisite) keeps a profile of
-    security profile 3 but refuses the priority naming it (A05.FR.03)."""
+    ChargingStationCertificate of its own (the case's prerequisite, ``preconditions.py``: it
+    runs before the cases that give the station one, and is not applicable on a station that
+    holds one the suite signed) keeps a profile of security profile 3 but refuses the priority
+    naming it (A05.FR.03)."""
     await run.ready()
     current = await _security_profile(run)
     if current >= 3:

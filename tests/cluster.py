@@ -23,9 +23,13 @@ from tests.ports import free_port
 from tests.processes import CsmsProcess, chargeyard, environment
 
 
-async def api_key(database_url: str) -> str:
+async def api_key(database_url: str, organization: str | None = None) -> str:
+    """An admin key for /api/v1 made by ``chargeyard apikey create``, of ``organization``
+    (the default organization without one): a key sees its organization's stations only, and
+    a simulator gateway's chargers register into their own organization."""
+    org = ("--org", organization) if organization else ()
     process = await asyncio.create_subprocess_exec(
-        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url),
+        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url, *org),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         env=environment(),

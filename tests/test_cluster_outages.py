@@ -61,9 +61,9 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
     (tmp_path / "redis").mkdir()
     await redis.start()
     try:
-        key = await api_key(cluster_database)
         async with await Store.open(cluster_database) as store:
             await store.organizations.create("Outages", organization_id=ORG)
+        key = await api_key(cluster_database, ORG)
         run = uuid.uuid4().hex[:8]
         cluster = ("--database-url", cluster_database, "--redis-url", redis.url)
         node = CsmsProcess(

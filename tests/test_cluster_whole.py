@@ -110,9 +110,9 @@ async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str
 async def test_the_whole_cluster_creates_through_one_api_node_and_commands_through_the_other(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
-    key = await api_key(cluster_database)
     async with await Store.open(cluster_database) as store:
         await store.organizations.create("Whole cluster", organization_id=ORG)
+    key = await api_key(cluster_database, ORG)
     run = uuid.uuid4().hex[:8]
     cluster = ("--database-url", cluster_database, "--redis-url", cluster_redis)
     apis = [

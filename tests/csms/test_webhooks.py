@@ -324,7 +324,7 @@ async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
                 return len(rows) == 40 and all(row.status == "delivered" for row in rows)
 
             await eventually(all_delivered)
-    assert sorted(r.json["id"] for r in receiver.requests) == [e.sequence for e in published]
+    assert sorted(r.json["id"] for r in receiver.requests) == [e.id for e in published]
 
 
 async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(

@@ -100,6 +100,37 @@ async def test_senders_claiming_at_once_each_take_other_deliveries(store: Store)
     assert (delivered.status, delivered.next_attempt_at) == ("delivered", None)
 
 
+async def test_a_sender_claims_one_webhook_s_due_deliveries_where_it_has_room(
+    store: Store,
+) -> None:
+    """A sender posts at most so many deliveries to one endpoint at a time: it asks which
+    webhooks have deliveries due, then claims of each only as many as it can post at once, so
+    that no claim runs out while its delivery waits for room."""
+    busy = await store.webhooks.create("https://busy", ["*"])
+    quiet = await store.webhooks.create("https://quiet", ["*"])
+    idle = await store.webhooks.create("https://idle", ["*"])
+    for n in range(5):
+        await store.webhooks.enqueue(busy.id, "e", {"n": n}, at=T0)
+    later = await store.webhooks.enqueue(quiet.id, "e", {"n": 9}, at=T0 + timedelta(seconds=5))
+    await store.webhooks.enqueue(idle.id, "e", {"n": 0}, at=T0, due=False)
+    hold = T0 + timedelta(seconds=50)
+
+    assert await store.webhooks.due_webhooks(T0) == {busy.id}
+    assert await store.webhooks.due_webhooks(T0 + timedelta(seconds=5)) == {busy.id, quiet.id}
+    claimed = await store.webhooks.claim_due(
+        T0 + timedelta(seconds=5), hold_until=hold, limit=2, webhook_id=busy.id
+    )
+    assert [(d.webhook_id, d.payload) for d in claimed] == [
+        (busy.id, {"n": 0}),
+        (busy.id, {"n": 1}),
+    ]
+    [other] = await store.webhooks.claim_due(
+        T0 + timedelta(seconds=5), hold_until=hold, webhook_id=quiet.id
+    )
+    assert other.id == later.id
+    assert await store.webhooks.due_webhooks(T0 + timedelta(seconds=5)) == {busy.id}
+
+
 async def test_a_delivery_fails_when_the_sender_gives_up(store: Store) -> None:
     hook = await store.webhooks.create("https://a", ["*"])
     delivery = await store.webhooks.enqueue(hook.id, "e", {}, at=T0)

@@ -27,6 +27,7 @@ What the log says at INFO and above is each endpoint's health (``webhook_health.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -123,8 +124,13 @@ async def attempt(
     *,
     schedule: RetrySchedule,
     clock: Clock = utc_now,
+    post_timeout: float | None = None,
 ) -> tuple[WebhookDelivery, float | None]:
     """Post ``delivery`` to ``webhook`` once, signed, and record the outcome.
+
+    ``post_timeout``: seconds the whole post may take (httpx's own timeout bounds each step,
+    so a receiver answering a byte at a time holds a post longer); a sender's claim on the
+    delivery must outlast it.
 
     Returns:
         The updated row and the seconds until its next attempt (None: delivered or given up).
@@ -144,13 +150,16 @@ async def attempt(
     status_code: int | None = None
     error: str | None = None
     try:
-        response = await client.post(webhook.url, content=body, headers=headers)
+        async with asyncio.timeout(post_timeout):
+            response = await client.post(webhook.url, content=body, headers=headers)
         status_code = response.status_code
         if not response.is_success:
             excerpt = response.text[:200].strip()
             error = f"HTTP {status_code}: {excerpt}" if excerpt else f"HTTP {status_code}"
     except httpx.TimeoutException as failure:
         error = f"timeout: {type(failure).__name__}"
+    except TimeoutError:
+        error = f"timeout: no whole answer within {post_timeout:g} s"
     except (httpx.HTTPError, OSError) as failure:
         # OSError: a client whose transport lets one through (a name that does not resolve)
         # fails this attempt like any connection error, and is retried with back-off.
@@ -195,14 +204,29 @@ def _log_attempt(
         )
 
 
-def http_client(timeout: float, outbound: OutboundPolicy | None) -> httpx.AsyncClient:
+def http_client(
+    timeout: float, outbound: OutboundPolicy | None, connections: int | None = None
+) -> httpx.AsyncClient:
     """The client that posts deliveries: every connection it makes obeys ``outbound``
     (``outbound.py``; the receiver's name is resolved and checked at each connect, so the
     delivery log names a refused address as the attempt's error). No proxy from the
-    environment under a policy that limits addresses: the proxy would connect for us."""
+    environment under a policy that limits addresses: the proxy would connect for us.
+
+    ``connections``: how many it holds open, and keeps open between posts (a sender posting
+    that many at once would otherwise connect anew for most of them); None: httpx's default.
+    """
+    limits = (
+        None
+        if connections is None
+        else httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    )
     if outbound is None or outbound.anything:
-        return httpx.AsyncClient(timeout=timeout)
-    return httpx.AsyncClient(timeout=timeout, transport=outbound.http_transport(), trust_env=False)
+        if limits is None:
+            return httpx.AsyncClient(timeout=timeout)
+        return httpx.AsyncClient(timeout=timeout, limits=limits)
+    return httpx.AsyncClient(
+        timeout=timeout, transport=outbound.http_transport(limits=limits), trust_env=False
+    )
 
 
 async def ping(

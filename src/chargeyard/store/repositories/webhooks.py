@@ -202,14 +202,34 @@ class WebhookRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
+    async def due_webhooks(self, now: datetime) -> set[str]:
+        """The webhooks that have pending deliveries due at ``now`` (a read: a sender asks
+        this before it claims, and claims only where it has room to post)."""
+        statement = (
+            select(WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .distinct()
+        )
+        async with self._read() as session:
+            return set((await session.scalars(statement)).all())
+
     async def claim_due(
-        self, now: datetime, *, hold_until: datetime, limit: int = 100
+        self,
+        now: datetime,
+        *,
+        hold_until: datetime,
+        limit: int = 100,
+        webhook_id: str | None = None,
     ) -> Sequence[WebhookDelivery]:
-        """The pending deliveries due at ``now``, oldest due first, each claimed by the caller
-        until ``hold_until``: no other sender, in this process or another node of the cluster,
-        takes it meanwhile; recording its attempt ends the claim. A sender that dies with a
-        claim leaves its delivery due again at ``hold_until``, to be posted by another (at
-        least once: it may have been posted before the sender died).
+        """The pending deliveries due at ``now`` (of ``webhook_id``, when given), oldest due
+        first, at most ``limit``, each claimed by the caller until ``hold_until``: no other
+        sender, in this process or another node of the cluster, takes it meanwhile; recording
+        its attempt ends the claim. A sender that dies with a claim leaves its delivery due
+        again at ``hold_until``, to be posted by another (at least once: it may have been
+        posted before the sender died).
 
         On PostgreSQL the rows are chosen ``FOR UPDATE SKIP LOCKED``: senders claiming at the
         same time take different rows, none waits for another. On SQLite the write
@@ -226,6 +246,8 @@ class WebhookRepository(Repository):
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if webhook_id is not None:
+            chosen = chosen.where(WebhookDelivery.webhook_id == webhook_id)
         statement = (
             update(WebhookDelivery)
             .where(WebhookDelivery.id.in_(chosen.scalar_subquery()))

@@ -17,7 +17,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
-from chargeyard.store.models import DeliveryStatus, WebhookDelivery
+from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 
@@ -401,9 +401,10 @@ async def test_a_delivery_in_flight_is_not_claimed_again(
         claims.append([delivery.id for delivery in claimed])
         return claimed
 
-    async def looked(now: datetime) -> set[str]:
-        looks.append(await due_webhooks(now))
-        return looks[-1]
+    async def looked(now: datetime) -> Sequence[Webhook]:
+        due = await due_webhooks(now)
+        looks.append({webhook.id for webhook in due})
+        return due
 
     monkeypatch.setattr(store.webhooks, "due_webhooks", looked)
     monkeypatch.setattr(store.webhooks, "claim_due", recorded)

@@ -33,6 +33,7 @@ import hmac
 import json
 import logging
 import random
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -205,7 +206,11 @@ def _log_attempt(
 
 
 def http_client(
-    timeout: float, outbound: OutboundPolicy | None, connections: int | None = None
+    timeout: float,
+    outbound: OutboundPolicy | None,
+    connections: int | None = None,
+    *,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """The client that posts deliveries: every connection it makes obeys ``outbound``
     (``outbound.py``; the receiver's name is resolved and checked at each connect, so the
@@ -214,6 +219,7 @@ def http_client(
 
     ``connections``: how many it holds open, and keeps open between posts (a sender posting
     that many at once would otherwise connect anew for most of them); None: httpx's default.
+    ``verify``: as httpx takes it (a sender's clients share one loaded CA bundle).
     """
     limits = (
         None
@@ -222,10 +228,12 @@ def http_client(
     )
     if outbound is None or outbound.anything:
         if limits is None:
-            return httpx.AsyncClient(timeout=timeout)
-        return httpx.AsyncClient(timeout=timeout, limits=limits)
+            return httpx.AsyncClient(timeout=timeout, verify=verify)
+        return httpx.AsyncClient(timeout=timeout, limits=limits, verify=verify)
     return httpx.AsyncClient(
-        timeout=timeout, transport=outbound.http_transport(limits=limits), trust_env=False
+        timeout=timeout,
+        transport=outbound.http_transport(verify=verify, limits=limits),
+        trust_env=False,
     )
 
 

@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import heapq
 import logging
+import ssl
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from datetime import timedelta
@@ -73,6 +74,8 @@ the due rows add up to it."""
 RECORD_MARGIN_S = 30.0
 """What a claim leaves, beyond the post's own timeout, to record the attempt (which ends the
 claim) on a busy database."""
+IDLE_CLIENT_S = 300.0
+"""A webhook's connections are closed once nothing was posted to it for this long."""
 PER_ENDPOINT = 32
 """Posts to one webhook at a time, by default."""
 CONCURRENCY = 128
@@ -125,8 +128,10 @@ class WebhookSender:
         self._outbound = outbound
         self.events = events
         self.schedule = schedule or RetrySchedule()
-        self._client = client
-        self._owns_client = client is None
+        self._client = client  # given: every post goes through it
+        self._clients: dict[str, httpx.AsyncClient] = {}  # else one of our own per webhook
+        self._client_used: dict[str, float] = {}  # the loop time each was last used
+        self._tls: ssl.SSLContext | None = None  # the CA bundle, loaded once for them all
         self._clock = clock
         self._health = EndpointHealth(clock)  # what the log says of failing endpoints
         self._timeout = timeout
@@ -138,6 +143,10 @@ class WebhookSender:
         self._in_flight: set[int] = set()  # the deliveries being posted
         self._posting: Counter[str] = Counter()  # posts under way per webhook
         self._waiting_for_room = False  # due rows were left for want of room at the last look
+        self._ended_since_look = 0
+        # Posts that end before the worker looks again, when due rows wait for room: a look
+        # (a read and a claim) per post that ends would cost more than the posts.
+        self._look_after = max(1, per_endpoint // 4)
         self._subscription: Subscription | None = None
         self._intake_task: asyncio.Task[None] | None = None
         self._enqueuing = False  # the intake is writing a batch: let it finish on stop
@@ -175,9 +184,10 @@ class WebhookSender:
         self._tasks.clear()
         self._in_flight.clear()
         self._posting.clear()
-        if self._owns_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        clients, self._clients = list(self._clients.values()), {}
+        self._client_used.clear()
+        for own in clients:
+            await own.aclose()
 
     async def __aenter__(self) -> WebhookSender:
         await self.start()
@@ -245,43 +255,61 @@ class WebhookSender:
         A row a claim returns is as stored when claimed (under the claim's lock), so each is
         posted, whenever it came due."""
         self._waiting_for_room = False
+        self._ended_since_look = 0
         now = self._clock()
         due = await self.store.webhooks.due_webhooks(now)
-        if not due:
-            return
-        webhooks = {webhook.id: webhook for webhook in await self.store.webhooks.list()}
+        self._close_idle_clients()
         hold_until = now + timedelta(seconds=self.claim_hold)
         # The endpoints with the fewest posts under way first: room goes round.
-        for webhook_id in sorted(due, key=lambda webhook_id: self._posting[webhook_id]):
-            webhook = webhooks.get(webhook_id)
-            if webhook is None:
-                continue  # deleted meanwhile, and its deliveries with it
+        for webhook in sorted(due, key=lambda webhook: self._posting[webhook.id]):
             room = min(
-                self._per_endpoint - self._posting[webhook_id],
+                self._per_endpoint - self._posting[webhook.id],
                 self._concurrency - len(self._in_flight),
             )
             if room <= 0:
                 self._waiting_for_room = True
                 continue
             rows = await self.store.webhooks.claim_due(
-                now, hold_until=hold_until, limit=room, webhook_id=webhook_id
+                now, hold_until=hold_until, limit=room, webhook_id=webhook.id
             )
             if len(rows) == room:
-                self._waiting_for_room = True  # perhaps more: look again when a post ends
+                self._waiting_for_room = True  # perhaps more: look again as posts end
             for delivery in rows:
                 # Still being posted here after its claim ran out (a database slower than
                 # RECORD_MARGIN_S): the post under way records it, which ends this claim too.
                 if delivery.id not in self._in_flight:
                     self._in_flight.add(delivery.id)
-                    self._posting[webhook_id] += 1
+                    self._posting[webhook.id] += 1
                     self._spawn(self._post(webhook, delivery))
 
-    def _http(self) -> httpx.AsyncClient:
-        # Made at the first post, not at start: loading the CA bundle costs tens of
-        # milliseconds of CPU, which a central system without webhooks never needs.
-        if self._client is None:
-            self._client = http_client(self._timeout, self._outbound, self._concurrency)
-        return self._client
+    def _http(self, webhook: Webhook) -> httpx.AsyncClient:
+        """The client that posts to ``webhook``: one per webhook, holding as many connections
+        as it may post at once. Its own pool keeps the pool's bookkeeping, which costs each
+        request a look at every connection of the pool, to that endpoint's few."""
+        if self._client is not None:
+            return self._client
+        self._client_used[webhook.id] = asyncio.get_running_loop().time()
+        client = self._clients.get(webhook.id)
+        if client is None:
+            if self._tls is None:
+                # Made at the first post, not at start: loading the CA bundle costs tens of
+                # milliseconds of CPU, which a central system without webhooks never needs.
+                self._tls = httpx.create_ssl_context()
+            client = http_client(
+                self._timeout, self._outbound, self._per_endpoint, verify=self._tls
+            )
+            self._clients[webhook.id] = client
+        return client
+
+    def _close_idle_clients(self) -> None:
+        """Close the clients of webhooks that nothing was posted to for
+        :data:`IDLE_CLIENT_S` (quiet, or deleted): their connections are not kept open for
+        nothing."""
+        idle_since = asyncio.get_running_loop().time() - IDLE_CLIENT_S
+        for webhook_id, used in list(self._client_used.items()):
+            if used < idle_since and webhook_id not in self._posting:
+                del self._client_used[webhook_id]
+                self._spawn(self._clients.pop(webhook_id).aclose())
 
     async def _post(self, webhook: Webhook, delivery: WebhookDelivery) -> None:
         try:
@@ -293,7 +321,7 @@ class WebhookSender:
                 return
             recorded, delay = await attempt(
                 self.store,
-                self._http(),
+                self._http(webhook),
                 webhook,
                 delivery,
                 schedule=self.schedule,
@@ -312,7 +340,10 @@ class WebhookSender:
             self._posting[webhook.id] -= 1
             if self._posting[webhook.id] <= 0:
                 del self._posting[webhook.id]
-            if self._waiting_for_room:
+            self._ended_since_look += 1
+            if self._waiting_for_room and (
+                self._ended_since_look >= self._look_after or not self._in_flight
+            ):
                 self._wake.set()
 
     def _retry_in(self, delay: float) -> None:

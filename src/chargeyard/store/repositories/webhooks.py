@@ -202,10 +202,11 @@ class WebhookRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
-    async def due_webhooks(self, now: datetime) -> set[str]:
-        """The webhooks that have pending deliveries due at ``now`` (a read: a sender asks
-        this before it claims, and claims only where it has room to post)."""
-        statement = (
+    async def due_webhooks(self, now: datetime) -> Sequence[Webhook]:
+        """The webhooks, active or not, that have pending deliveries due at ``now``, oldest
+        first (a read: a sender asks this before it claims, and claims only where it has room
+        to post)."""
+        due = (
             select(WebhookDelivery.webhook_id)
             .where(
                 WebhookDelivery.status == DeliveryStatus.PENDING,
@@ -213,8 +214,11 @@ class WebhookRepository(Repository):
             )
             .distinct()
         )
+        statement = (
+            select(Webhook).where(Webhook.id.in_(due)).order_by(Webhook.created_at, Webhook.id)
+        )
         async with self._read() as session:
-            return set((await session.scalars(statement)).all())
+            return (await session.scalars(statement)).all()
 
     async def claim_due(
         self,

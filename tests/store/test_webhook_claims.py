@@ -16,6 +16,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, WebhookDelivery
+from chargeyard.store.repositories.webhooks import Attempt
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 
@@ -72,15 +73,15 @@ async def test_a_retry_that_comes_due_while_the_due_rows_are_read_is_posted(
     """A failed post is recorded, its retry already due, while the worker reads the due rows:
     the read claims it with the rest, as stored, and it is posted, not left claimed and
     unposted for the length of the claim."""
-    claim_due, record_attempt = store.webhooks.claim_due, store.webhooks.record_attempt
+    claim_due, record_attempts = store.webhooks.claim_due, store.webhooks.record_attempts
     reads = 0
     first_recorded = False
 
-    async def recorded(delivery_id: int, **kwargs: Any) -> WebhookDelivery:
+    async def recorded(attempts: Sequence[Attempt]) -> Sequence[WebhookDelivery | None]:
         nonlocal first_recorded
-        row = await record_attempt(delivery_id, **kwargs)
+        rows = await record_attempts(attempts)
         first_recorded = True
-        return row
+        return rows
 
     async def read_while_the_first_post_ends(
         now: datetime, **kwargs: Any
@@ -92,7 +93,7 @@ async def test_a_retry_that_comes_due_while_the_due_rows_are_read_is_posted(
             now += timedelta(seconds=2)  # the read happens after the retry came due
         return await claim_due(now, **kwargs)
 
-    monkeypatch.setattr(store.webhooks, "record_attempt", recorded)
+    monkeypatch.setattr(store.webhooks, "record_attempts", recorded)
     monkeypatch.setattr(store.webhooks, "claim_due", read_while_the_first_post_ends)
     retry_in_a_second = RetrySchedule(delays=(1.0,), max_attempts=3, jitter=0.0)
     async with receiving(failures=1) as receiver:

@@ -9,6 +9,7 @@ import pytest
 
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import DeliveryStatus
+from chargeyard.store.repositories.webhooks import Attempt
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
@@ -131,6 +132,31 @@ async def test_a_sender_claims_one_webhook_s_due_deliveries_where_it_has_room(
     assert other.id == later.id
     due = await store.webhooks.due_webhooks(T0 + timedelta(seconds=5))
     assert [hook.id for hook in due] == [busy.id]
+
+
+async def test_attempts_ending_together_are_recorded_in_one_write(store: Store) -> None:
+    hook = await store.webhooks.create("https://a", ["*"])
+    ok, retried, given_up = [
+        (await store.webhooks.enqueue(hook.id, "e", {"n": n}, at=T0)).id for n in range(3)
+    ]
+    later = T0 + timedelta(seconds=10)
+    rows = await store.webhooks.record_attempts(
+        [
+            Attempt(ok, 204, at=T0),
+            Attempt(retried, 500, "HTTP 500", next_attempt_at=later, at=T0),
+            Attempt(given_up, None, "timeout: ReadTimeout", at=T0),
+            Attempt(10_000, 204, at=T0),  # deleted meanwhile, with its webhook
+        ]
+    )
+    assert [(row.status, row.attempts) if row else None for row in rows] == [
+        ("delivered", 1),
+        ("pending", 1),
+        ("failed", 1),
+        None,
+    ]
+    assert rows[1] is not None
+    assert rows[1].next_attempt_at == later
+    assert [d.id for d in await store.webhooks.due(later)] == [retried]
 
 
 async def test_a_delivery_fails_when_the_sender_gives_up(store: Store) -> None:

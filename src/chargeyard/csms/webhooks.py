@@ -49,15 +49,18 @@ from chargeyard.csms.webhook_delivery import (
     attempt,
     encode,
     http_client,
+    log_attempt,
+    outcome_attempt,
     ping,
     ping_payload,
+    post,
     sign,
 )
 from chargeyard.csms.webhook_health import EndpointHealth
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.store import NotFoundError, Store
+from chargeyard.store import Store
 from chargeyard.store.models import Webhook, WebhookDelivery
-from chargeyard.store.repositories.webhooks import Outgoing
+from chargeyard.store.repositories.webhooks import Attempt, Outgoing
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -116,8 +119,9 @@ class WebhookSender:
             raise ValueError("concurrency and per_endpoint must be at least 1")
         self.claim_hold = REDELIVERY_S - poll_interval
         # httpx's timeout bounds each step of a post (connect, write, each read): the whole
-        # of it is held to twice that, which the claim must outlast.
-        self._post_limit = 2 * timeout
+        # of it is held to twice that (and a second more than one step), which the claim
+        # must outlast. A receiver that is merely slow fails on httpx's step timeout first.
+        self._post_limit = max(2 * timeout, timeout + 1.0)
         if self.claim_hold < self._post_limit + RECORD_MARGIN_S:
             raise ValueError(
                 f"poll_interval + 2 x timeout must leave {RECORD_MARGIN_S:g} s to record an"
@@ -144,6 +148,8 @@ class WebhookSender:
         self._posting: Counter[str] = Counter()  # posts under way per webhook
         self._waiting_for_room = False  # due rows were left for want of room at the last look
         self._ended_since_look = 0
+        self._to_record: list[tuple[Attempt, asyncio.Future[WebhookDelivery | None]]] = []
+        self._record_waiting = asyncio.Event()
         # Posts that end before the worker looks again, when due rows wait for room: a look
         # (a read and a claim) per post that ends would cost more than the posts.
         self._look_after = max(1, per_endpoint // 4)
@@ -161,6 +167,7 @@ class WebhookSender:
         self._subscription = self.events.subscribe(accept=_seen_here)
         self._stopping = False
         self._intake_task = self._spawn(self._intake(self._subscription))
+        self._spawn(self._recorder())
         self._spawn(self._work())
 
     async def stop(self) -> None:
@@ -184,6 +191,7 @@ class WebhookSender:
         self._tasks.clear()
         self._in_flight.clear()
         self._posting.clear()
+        self._to_record.clear()
         clients, self._clients = list(self._clients.values()), {}
         self._client_used.clear()
         for own in clients:
@@ -315,24 +323,25 @@ class WebhookSender:
         try:
             if not webhook.active:
                 # Deactivated after the event: its backlog is dropped, visibly, in the log.
-                await self.store.webhooks.record_attempt(
-                    delivery.id, status_code=None, error="webhook is inactive", at=self._clock()
+                await self._record(
+                    Attempt(delivery.id, None, "webhook is inactive", None, self._clock())
                 )
                 return
-            recorded, delay = await attempt(
-                self.store,
+            outcome = await post(
                 self._http(webhook),
                 webhook,
                 delivery,
-                schedule=self.schedule,
                 clock=self._clock,
                 post_timeout=self._post_limit,
             )
+            record, delay = outcome_attempt(delivery, outcome, self.schedule, self._clock())
+            recorded = await self._record(record)
+            if recorded is None:
+                return  # the webhook was deleted while we posted
+            log_attempt(webhook, recorded, outcome.error, delay)
             self._health.attempted(webhook, recorded)
             if delay is not None:
                 self._retry_in(delay)
-        except NotFoundError:
-            pass  # the webhook was deleted while we posted
         except Exception:
             logger.exception("webhook delivery %d to %s failed", delivery.id, webhook.url)
         finally:
@@ -345,6 +354,34 @@ class WebhookSender:
                 self._ended_since_look >= self._look_after or not self._in_flight
             ):
                 self._wake.set()
+
+    async def _record(self, attempt: Attempt) -> WebhookDelivery | None:
+        """Record ``attempt`` with the others that end meanwhile, in one write."""
+        recorded: asyncio.Future[WebhookDelivery | None] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._to_record.append((attempt, recorded))
+        self._record_waiting.set()
+        return await recorded
+
+    async def _recorder(self) -> None:
+        """Writes the attempts that ended, all those waiting in one transaction: while one
+        write is under way the next batch gathers, so posts ending together cost one write,
+        not one each (SQLite has one write lock for the stations' messages and this)."""
+        while True:
+            await self._record_waiting.wait()
+            self._record_waiting.clear()
+            batch, self._to_record = self._to_record, []
+            try:
+                rows = await self.store.webhooks.record_attempts([item for item, _ in batch])
+            except Exception as error:
+                for _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_exception(error)
+                continue
+            for (_, recorded), row in zip(batch, rows, strict=True):
+                if not recorded.done():
+                    recorded.set_result(row)
 
     def _retry_in(self, delay: float) -> None:
         # A little late rather than early: a wake before the row is due finds nothing.

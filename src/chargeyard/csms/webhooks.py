@@ -32,7 +32,7 @@ import asyncio
 import contextlib
 import heapq
 import logging
-import ssl
+import time
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from datetime import timedelta
@@ -41,14 +41,15 @@ from typing import Any
 import httpx
 
 from chargeyard.csms.events import Event, EventHub, Subscription
+from chargeyard.csms.webhook_clients import WebhookClients
 from chargeyard.csms.webhook_delivery import (
     SIGNATURE_SCHEME,
     TEST_EVENT,
     Clock,
+    Outcome,
     RetrySchedule,
     attempt,
     encode,
-    http_client,
     log_attempt,
     outcome_attempt,
     ping,
@@ -77,8 +78,6 @@ the due rows add up to it."""
 RECORD_MARGIN_S = 30.0
 """What a claim leaves, beyond the post's own timeout, to record the attempt (which ends the
 claim) on a busy database."""
-IDLE_CLIENT_S = 300.0
-"""A webhook's connections are closed once nothing was posted to it for this long."""
 PER_ENDPOINT = 32
 """Posts to one webhook at a time, by default."""
 CONCURRENCY = 128
@@ -132,10 +131,8 @@ class WebhookSender:
         self._outbound = outbound
         self.events = events
         self.schedule = schedule or RetrySchedule()
-        self._client = client  # given: every post goes through it
-        self._clients: dict[str, httpx.AsyncClient] = {}  # else one of our own per webhook
-        self._client_used: dict[str, float] = {}  # the loop time each was last used
-        self._tls: ssl.SSLContext | None = None  # the CA bundle, loaded once for them all
+        self._client = client  # given: every post goes through it; else ours:
+        self._clients = WebhookClients(timeout, outbound, per_endpoint, time.monotonic)
         self._clock = clock
         self._health = EndpointHealth(clock)  # what the log says of failing endpoints
         self._timeout = timeout
@@ -192,10 +189,7 @@ class WebhookSender:
         self._in_flight.clear()
         self._posting.clear()
         self._to_record.clear()
-        clients, self._clients = list(self._clients.values()), {}
-        self._client_used.clear()
-        for own in clients:
-            await own.aclose()
+        await self._clients.aclose()
 
     async def __aenter__(self) -> WebhookSender:
         await self.start()
@@ -266,7 +260,8 @@ class WebhookSender:
         self._ended_since_look = 0
         now = self._clock()
         due = await self.store.webhooks.due_webhooks(now)
-        self._close_idle_clients()
+        for idle in self._clients.close_idle():
+            self._spawn(idle.aclose())
         hold_until = now + timedelta(seconds=self.claim_hold)
         # The endpoints with the fewest posts under way first: room goes round.
         for webhook in sorted(due, key=lambda webhook: self._posting[webhook.id]):
@@ -290,35 +285,6 @@ class WebhookSender:
                     self._posting[webhook.id] += 1
                     self._spawn(self._post(webhook, delivery))
 
-    def _http(self, webhook: Webhook) -> httpx.AsyncClient:
-        """The client that posts to ``webhook``: one per webhook, holding as many connections
-        as it may post at once. Its own pool keeps the pool's bookkeeping, which costs each
-        request a look at every connection of the pool, to that endpoint's few."""
-        if self._client is not None:
-            return self._client
-        self._client_used[webhook.id] = asyncio.get_running_loop().time()
-        client = self._clients.get(webhook.id)
-        if client is None:
-            if self._tls is None:
-                # Made at the first post, not at start: loading the CA bundle costs tens of
-                # milliseconds of CPU, which a central system without webhooks never needs.
-                self._tls = httpx.create_ssl_context()
-            client = http_client(
-                self._timeout, self._outbound, self._per_endpoint, verify=self._tls
-            )
-            self._clients[webhook.id] = client
-        return client
-
-    def _close_idle_clients(self) -> None:
-        """Close the clients of webhooks that nothing was posted to for
-        :data:`IDLE_CLIENT_S` (quiet, or deleted): their connections are not kept open for
-        nothing."""
-        idle_since = asyncio.get_running_loop().time() - IDLE_CLIENT_S
-        for webhook_id, used in list(self._client_used.items()):
-            if used < idle_since and webhook_id not in self._posting:
-                del self._client_used[webhook_id]
-                self._spawn(self._clients.pop(webhook_id).aclose())
-
     async def _post(self, webhook: Webhook, delivery: WebhookDelivery) -> None:
         try:
             if not webhook.active:
@@ -327,13 +293,7 @@ class WebhookSender:
                     Attempt(delivery.id, None, "webhook is inactive", None, self._clock())
                 )
                 return
-            outcome = await post(
-                self._http(webhook),
-                webhook,
-                delivery,
-                clock=self._clock,
-                post_timeout=self._post_limit,
-            )
+            outcome = await self._post_once(webhook, delivery)
             record, delay = outcome_attempt(delivery, outcome, self.schedule, self._clock())
             recorded = await self._record(record)
             if recorded is None:
@@ -354,6 +314,19 @@ class WebhookSender:
                 self._ended_since_look >= self._look_after or not self._in_flight
             ):
                 self._wake.set()
+
+    async def _post_once(self, webhook: Webhook, delivery: WebhookDelivery) -> Outcome:
+        if self._client is not None:
+            return await post(
+                self._client, webhook, delivery, clock=self._clock, post_timeout=self._post_limit
+            )
+        borrowed = self._clients.borrow(webhook.id)
+        try:
+            return await post(
+                borrowed, webhook, delivery, clock=self._clock, post_timeout=self._post_limit
+            )
+        finally:
+            self._clients.give_back(webhook.id, borrowed)
 
     async def _record(self, attempt: Attempt) -> WebhookDelivery | None:
         """Record ``attempt`` with the others that end meanwhile, in one write."""

@@ -14,7 +14,9 @@ endpoint's health, not each attempt (``webhook_health.py``).
 Throughput. A sender posts up to ``per_endpoint`` deliveries to one webhook at a time, and
 ``concurrency`` in all, so that a receiver taking a fifth of a second per post is still told a
 busy node's events as they come (``benchmarks/webhooks.py``), while one slow endpoint cannot
-take every post from the others.
+take every post from the others. What a post costs beyond the request is shared: the attempts
+that end together are recorded in one write, a look for due rows comes once per several posts
+ending, and a webhook's connections are spread over small pools (``webhook_clients.py``).
 
 In a cluster every node runs a sender on the one database. A node enqueues the deliveries of
 its own stations' events only (those relayed from other nodes are theirs), and a sender claims

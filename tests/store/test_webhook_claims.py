@@ -115,7 +115,7 @@ async def test_an_endpoint_gets_at_most_per_endpoint_posts_at_once_and_others_ge
     store: Store,
 ) -> None:
     async with receiving() as busy, receiving() as quiet:
-        busy.delay = quiet.delay = 0.2
+        busy.delay = quiet.delay = 0.3
         flooded = await store.webhooks.create(busy.url, ["connector.status_changed"])
         other = await store.webhooks.create(quiet.url, ["charger.boot"])
         async with WebhookSender(store, EventHub(), per_endpoint=3, concurrency=4) as sender:

@@ -83,7 +83,7 @@ claim) on a busy database."""
 PER_ENDPOINT = 32
 """Posts to one webhook at a time, by default."""
 CONCURRENCY = 128
-"""Posts at a time in all, by default (and the connections the sender keeps open)."""
+"""Posts at a time in all, by default."""
 
 
 class WebhookSender:
@@ -130,14 +130,12 @@ class WebhookSender:
             )
         self.store = store
         self._burst_gather = burst_gather
-        self._outbound = outbound
         self.events = events
         self.schedule = schedule or RetrySchedule()
         self._client = client  # given: every post goes through it; else ours:
         self._clients = WebhookClients(timeout, outbound, per_endpoint, time.monotonic)
         self._clock = clock
         self._health = EndpointHealth(clock)  # what the log says of failing endpoints
-        self._timeout = timeout
         self._poll_interval = poll_interval
         self._concurrency = concurrency
         self._per_endpoint = per_endpoint

@@ -55,6 +55,17 @@ def test_retry_schedule_backs_off_with_jitter_then_gives_up() -> None:
         RetrySchedule(max_attempts=0)
 
 
+async def test_a_sender_refuses_intervals_that_break_the_redelivery_minute(store: Store) -> None:
+    """A claim lasts the minute less the poll interval; it must outlast a whole post (twice
+    the step timeout) and leave time to record it, or a live sender's post would be taken
+    by another node."""
+    with pytest.raises(ValueError, match="within 60 s"):
+        WebhookSender(store, EventHub(), poll_interval=30.0)
+    with pytest.raises(ValueError, match="within 60 s"):
+        WebhookSender(store, EventHub(), timeout=15.0)
+    assert WebhookSender(store, EventHub()).claim_hold == 55.0
+
+
 def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
     body = encode({"event": "charger.boot", "data": {"é": 1}})
     assert body == '{"event":"charger.boot","data":{"é":1}}'.encode()

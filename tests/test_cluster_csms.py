@@ -20,7 +20,7 @@ import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 
 from tests.cluster import api_key, booted_in_stream, booted_station, commanded, csms_nodes
 from tests.csms.webhook_receiver import receiving
@@ -123,14 +123,30 @@ async def test_every_node_s_stream_sees_every_node_s_events_and_each_webhook_is_
             ready = orjson.loads(await asyncio.wait_for(stream.recv(), 10))
             assert ready["event"] == "stream.ready"
             async with booted_station(node_a, on_a), booted_station(node_b, on_b):
-                seen = await booted_in_stream(stream, {on_a, on_b})
-        assert seen == {on_a, on_b}  # node A's station too, on node B's stream
+                streamed = await _boot_ids_in_stream(stream, {on_a, on_b})
+        assert set(streamed) == {on_a, on_b}  # node A's station too, on node B's stream
 
         # Both nodes' senders read the one table; each boot is posted once.
         await until(lambda: len(receiver.requests) >= 2, within=15)
         await asyncio.sleep(1.0)  # room for a wrong second post by the other node
         posted = sorted(request.json["chargeBoxId"] for request in receiver.requests)
         assert posted == sorted([on_a, on_b])
+        # An event has one id in the cluster: the webhook body's is the stream's, on any node.
+        assert {r.json["chargeBoxId"]: r.json["id"] for r in receiver.requests} == streamed
+        # Made by each node without asking the other (UUIDv7), so never the same twice.
+        assert [uuid.UUID(streamed[on]).version for on in (on_a, on_b)] == [7, 7]
+        assert streamed[on_a] != streamed[on_b]
+
+
+async def _boot_ids_in_stream(stream: ClientConnection, identities: set[str]) -> dict[str, str]:
+    """The id of each station's ``charger.boot`` on the live stream."""
+    ids: dict[str, str] = {}
+    async with asyncio.timeout(15):
+        while set(ids) != identities:
+            event = orjson.loads(await stream.recv())
+            if event.get("event") == "charger.boot":
+                ids[event["chargeBoxId"]] = event["id"]
+    return ids
 
 
 async def _keys(redis: str, pattern: str) -> list[bytes]:

@@ -157,11 +157,18 @@ class OutboundPolicy:
                 )
         return addresses
 
-    def http_transport(self, *, verify: ssl.SSLContext | bool = True) -> httpx.AsyncHTTPTransport:
+    def http_transport(
+        self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits | None = None
+    ) -> httpx.AsyncHTTPTransport:
         """An httpx transport whose every connection (redirects included) obeys the policy.
 
-        ``verify`` as httpx takes it (True: the system's trust store)."""
-        transport = httpx.AsyncHTTPTransport(verify=verify)
+        ``verify`` and ``limits`` as httpx takes them (True: the system's trust store; None:
+        httpx's default pool)."""
+        transport = (
+            httpx.AsyncHTTPTransport(verify=verify)
+            if limits is None
+            else httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+        )
         if not self.anything:
             # httpx builds its pool without a way to pass the network backend: the pool is
             # rebuilt with the same SSL context and ours.

@@ -73,7 +73,7 @@ async def test_stream_with_the_header_key_says_ready_then_sends_each_event(
         second = served.hub.emit(EventType.CHARGER_DISCONNECTED, "CP-1", organization_id="default")
         assert await receive(websocket) == first.as_json()
         assert await receive(websocket) == {
-            "id": second.sequence,
+            "id": second.id,
             "event": "charger.disconnected",
             "chargeBoxId": "CP-1",
             "timestamp": second.as_json()["timestamp"],

@@ -108,3 +108,20 @@ async def test_a_burst_is_relayed_in_order_in_a_few_messages() -> None:
     assert [event.charge_box_id for event in relayed] == expected
     assert all(event.relayed for event in relayed)
     assert 3 <= len(messages) <= 6  # 500 events a message at most
+
+
+async def test_a_relayed_event_keeps_its_id_so_every_channel_tells_the_same_event() -> None:
+    """The live stream of another node shows the event with the id its own node gave it, the
+    id its webhook body carries: a consumer of both de-duplicates on it."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    hub_a, hub_b = EventHub(), EventHub()
+    seen_b = hub_b.subscribe()
+    async with (
+        RedisEvents(redis_url(), hub_a, node="a", prefix=prefix),
+        RedisEvents(redis_url(), hub_b, node="b", prefix=prefix),
+    ):
+        published = [_boot(f"ON-A-{n}") for n in range(3)]
+        for event in published:
+            hub_a.publish(event)
+        relayed = [await asyncio.wait_for(seen_b.get(), 5) for _ in published]
+    assert [event.as_json() for event in relayed] == [event.as_json() for event in published]

@@ -17,7 +17,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender, encode, sign
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
-from chargeyard.store.models import DeliveryStatus, WebhookDelivery
+from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
 
@@ -53,6 +53,17 @@ def test_retry_schedule_backs_off_with_jitter_then_gives_up() -> None:
         RetrySchedule(delays=())
     with pytest.raises(ValueError, match="max_attempts"):
         RetrySchedule(max_attempts=0)
+
+
+async def test_a_sender_refuses_intervals_that_break_the_redelivery_minute(store: Store) -> None:
+    """A claim lasts the minute less the poll interval; it must outlast a whole post (twice
+    the step timeout) and leave time to record it, or a live sender's post would be taken
+    by another node."""
+    with pytest.raises(ValueError, match="within 60 s"):
+        WebhookSender(store, EventHub(), poll_interval=30.0)
+    with pytest.raises(ValueError, match="within 60 s"):
+        WebhookSender(store, EventHub(), timeout=15.0)
+    assert WebhookSender(store, EventHub()).claim_hold == 55.0
 
 
 def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
@@ -324,7 +335,7 @@ async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
                 return len(rows) == 40 and all(row.status == "delivered" for row in rows)
 
             await eventually(all_delivered)
-    assert sorted(r.json["id"] for r in receiver.requests) == [e.sequence for e in published]
+    assert sorted(r.json["id"] for r in receiver.requests) == [e.id for e in published]
 
 
 async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
@@ -345,7 +356,7 @@ async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
     monkeypatch.setattr(store.webhooks, "fan_out", counted)
     hub = EventHub()
     hook = await store.webhooks.create("http://127.0.0.1:9/hook", ["connector.status_changed"])
-    async with WebhookSender(store, hub, schedule=FAST, poll_interval=60, burst_gather=0.2):
+    async with WebhookSender(store, hub, schedule=FAST, poll_interval=10, burst_gather=0.2):
         hub.emit(
             EventType.CONNECTOR_STATUS_CHANGED, "CP-0", organization_id="default", connectorId=1
         )
@@ -387,17 +398,26 @@ async def test_events_published_before_stop_are_kept_for_the_next_start(store: S
 async def test_a_delivery_in_flight_is_not_claimed_again(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker claims due rows again and again while the first delivery is being posted
-    (a slow receiver, a short poll): the row in flight is held by its claim, so no later claim
-    returns it and it is posted once; the second event's delivery is claimed meanwhile."""
-    claim_due = store.webhooks.claim_due
+    """The worker looks for due rows again and again while the first delivery is being posted
+    (a slow receiver, a short poll): the row in flight is held by its claim, so no later look
+    finds it and it is posted once; the second event's delivery is claimed meanwhile."""
+    claim_due, due_webhooks = store.webhooks.claim_due, store.webhooks.due_webhooks
     claims: list[list[int]] = []
+    looks: list[set[str]] = []
 
-    async def recorded(now: datetime, *, hold_until: datetime) -> Sequence[WebhookDelivery]:
-        claimed = await claim_due(now, hold_until=hold_until)
+    async def recorded(
+        now: datetime, *, hold_until: datetime, limit: int, webhook_id: str
+    ) -> Sequence[WebhookDelivery]:
+        claimed = await claim_due(now, hold_until=hold_until, limit=limit, webhook_id=webhook_id)
         claims.append([delivery.id for delivery in claimed])
         return claimed
 
+    async def looked(now: datetime) -> Sequence[Webhook]:
+        due = await due_webhooks(now)
+        looks.append({webhook.id for webhook in due})
+        return due
+
+    monkeypatch.setattr(store.webhooks, "due_webhooks", looked)
     monkeypatch.setattr(store.webhooks, "claim_due", recorded)
     async with receiving() as receiver:
         receiver.delay = 0.3  # the second event's claim comes while the first post waits
@@ -406,13 +426,14 @@ async def test_a_delivery_in_flight_is_not_claimed_again(
         async with WebhookSender(store, EventHub(), poll_interval=0.05) as sender:
             sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 1)  # the first post is in flight
-            claims_before_second = len(claims)
+            looks_before_second = len(looks)
             sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             settled = await _settled(store, second.id)
             await asyncio.sleep(0.3)  # room for a wrong second post of the first delivery
     first_id = (await _only_delivery(store, first.id)).id
-    assert len(claims) > claims_before_second + 1  # claims did come during the slow post
+    assert len(looks) > looks_before_second + 1  # looks did come during the slow post
     assert [claim for claim in claims if first_id in claim] == [[first_id]]
+    assert [look for look in looks if first.id in look] == [{first.id}]
     assert settled.status == "delivered"
     assert (await _only_delivery(store, first.id)).attempts == 1
     assert len(receiver.requests) == 2

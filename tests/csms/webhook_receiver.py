@@ -43,6 +43,8 @@ class Receiver:
     failures: int = 0  # how many of the next requests answer 500
     delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
+    answering: int = 0  # requests being answered now
+    most_at_once: int = 0  # the most ever answered at once
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -50,12 +52,17 @@ class Receiver:
         @app.post("/hook")
         async def hook(request: Request) -> Response:
             self.requests.append(Received(dict(request.headers), await request.body()))
-            if self.delay:
-                await asyncio.sleep(self.delay)
-            if self.failures > 0:
-                self.failures -= 1
-                return Response("receiver is down", status_code=500)
-            return Response(status_code=204)
+            self.answering += 1
+            self.most_at_once = max(self.most_at_once, self.answering)
+            try:
+                if self.delay:
+                    await asyncio.sleep(self.delay)
+                if self.failures > 0:
+                    self.failures -= 1
+                    return Response("receiver is down", status_code=500)
+                return Response(status_code=204)
+            finally:
+                self.answering -= 1
 
         return app
 

@@ -9,6 +9,7 @@ import pytest
 
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import DeliveryStatus
+from chargeyard.store.repositories.webhooks import Attempt
 
 T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
@@ -98,6 +99,64 @@ async def test_senders_claiming_at_once_each_take_other_deliveries(store: Store)
     await store.webhooks.record_attempt(enqueued[0], status_code=204, at=hold)
     [delivered] = [d for d in await store.webhooks.deliveries(hook.id) if d.id == enqueued[0]]
     assert (delivered.status, delivered.next_attempt_at) == ("delivered", None)
+
+
+async def test_a_sender_claims_one_webhook_s_due_deliveries_where_it_has_room(
+    store: Store,
+) -> None:
+    """A sender posts at most so many deliveries to one endpoint at a time: it asks which
+    webhooks have deliveries due, then claims of each only as many as it can post at once, so
+    that no claim runs out while its delivery waits for room."""
+    busy = await store.webhooks.create("https://busy", ["*"])
+    quiet = await store.webhooks.create("https://quiet", ["*"])
+    idle = await store.webhooks.create("https://idle", ["*"])
+    for n in range(5):
+        await store.webhooks.enqueue(busy.id, "e", {"n": n}, at=T0)
+    later = await store.webhooks.enqueue(quiet.id, "e", {"n": 9}, at=T0 + timedelta(seconds=5))
+    await store.webhooks.enqueue(idle.id, "e", {"n": 0}, at=T0, due=False)
+    hold = T0 + timedelta(seconds=50)
+
+    assert [hook.id for hook in await store.webhooks.due_webhooks(T0)] == [busy.id]
+    due = await store.webhooks.due_webhooks(T0 + timedelta(seconds=5))
+    assert [hook.id for hook in due] == [busy.id, quiet.id]
+    claimed = await store.webhooks.claim_due(
+        T0 + timedelta(seconds=5), hold_until=hold, limit=2, webhook_id=busy.id
+    )
+    assert [(d.webhook_id, d.payload) for d in claimed] == [
+        (busy.id, {"n": 0}),
+        (busy.id, {"n": 1}),
+    ]
+    [other] = await store.webhooks.claim_due(
+        T0 + timedelta(seconds=5), hold_until=hold, webhook_id=quiet.id
+    )
+    assert other.id == later.id
+    due = await store.webhooks.due_webhooks(T0 + timedelta(seconds=5))
+    assert [hook.id for hook in due] == [busy.id]
+
+
+async def test_attempts_ending_together_are_recorded_in_one_write(store: Store) -> None:
+    hook = await store.webhooks.create("https://a", ["*"])
+    ok, retried, given_up = [
+        (await store.webhooks.enqueue(hook.id, "e", {"n": n}, at=T0)).id for n in range(3)
+    ]
+    later = T0 + timedelta(seconds=10)
+    rows = await store.webhooks.record_attempts(
+        [
+            Attempt(ok, 204, at=T0),
+            Attempt(retried, 500, "HTTP 500", next_attempt_at=later, at=T0),
+            Attempt(given_up, None, "timeout: ReadTimeout", at=T0),
+            Attempt(10_000, 204, at=T0),  # deleted meanwhile, with its webhook
+        ]
+    )
+    assert [(row.status, row.attempts) if row else None for row in rows] == [
+        ("delivered", 1),
+        ("pending", 1),
+        ("failed", 1),
+        None,
+    ]
+    assert rows[1] is not None
+    assert rows[1].next_attempt_at == later
+    assert [d.id for d in await store.webhooks.due(later)] == [retried]
 
 
 async def test_a_delivery_fails_when_the_sender_gives_up(store: Store) -> None:

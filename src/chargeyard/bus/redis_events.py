@@ -34,6 +34,7 @@ from chargeyard.bus.redis_connection import (
     redis_client,
     where,
 )
+from chargeyard.csms.event_ids import new_event_id
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 
 RELAY_BATCH = 500
@@ -118,6 +119,7 @@ class RedisEvents:
                 "node": self.node,
                 "events": [
                     {
+                        "id": event.id,
                         "type": event.type.value,
                         "chargeBoxId": event.charge_box_id,
                         "organizationId": event.organization_id,
@@ -156,6 +158,9 @@ class RedisEvents:
                     str(event["chargeBoxId"]),
                     dict(event["data"]),
                     at=datetime.fromisoformat(event["at"]),
+                    # The id the node that published it gave it, which its webhooks carry.
+                    # A node of an older release sends none: the event gets one here.
+                    id=str(event.get("id") or new_event_id()),
                     relayed=True,
                     # A node of an older release relays none: its events reach no organization.
                     organization_id=event.get("organizationId"),

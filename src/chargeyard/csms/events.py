@@ -15,13 +15,14 @@ told only its events; an event no organization was stamped on is told to nobody.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+from chargeyard.csms.event_ids import new_event_id
 
 
 class EventType(StrEnum):
@@ -39,9 +40,6 @@ class EventType(StrEnum):
     CHARGER_NOTIFICATION = "charger.notification"
 
 
-_sequence = itertools.count(1)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -54,8 +52,9 @@ class Event:
     charge_box_id: str
     data: dict[str, Any] = field(default_factory=dict)
     at: datetime = field(default_factory=_now)
-    # Increasing within the process: lets a consumer order and de-duplicate.
-    sequence: int = field(default_factory=lambda: next(_sequence))
+    # Unique in the cluster and the same in every channel that tells the event (webhook body,
+    # every node's live stream): lets a consumer de-duplicate, and order (event_ids.py).
+    id: str = field(default_factory=new_event_id)
     # Published by another node of the cluster and relayed here (bus/redis_events.py): this
     # node's live stream shows it; its webhook sender leaves it to the node that saw it.
     relayed: bool = False
@@ -65,7 +64,7 @@ class Event:
     def as_json(self) -> dict[str, Any]:
         """The event as the webhook body and the stream carry it."""
         return {
-            "id": self.sequence,
+            "id": self.id,
             "event": self.type.value,
             "chargeBoxId": self.charge_box_id,
             "timestamp": self.at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),

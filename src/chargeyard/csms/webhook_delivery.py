@@ -27,11 +27,13 @@ What the log says at INFO and above is each endpoint's health (``webhook_health.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import random
+import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +44,7 @@ import httpx
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
+from chargeyard.store.repositories.webhooks import Attempt
 from chargeyard.store.types import utc_now
 
 logger = logging.getLogger(__name__)
@@ -115,22 +118,28 @@ def ping_payload(webhook: Webhook, at: datetime) -> dict[str, Any]:
     }
 
 
-async def attempt(
-    store: Store,
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one post got: the receiver's status code (None: no HTTP answer) and, unless it
+    delivered, the error the delivery log shows."""
+
+    status_code: int | None
+    error: str | None = None
+
+
+async def post(
     client: httpx.AsyncClient,
     webhook: Webhook,
     delivery: WebhookDelivery,
     *,
-    schedule: RetrySchedule,
     clock: Clock = utc_now,
-) -> tuple[WebhookDelivery, float | None]:
-    """Post ``delivery`` to ``webhook`` once, signed, and record the outcome.
+    post_timeout: float | None = None,
+) -> Outcome:
+    """Post ``delivery`` to ``webhook`` once, signed (not recorded: :func:`attempt` does both).
 
-    Returns:
-        The updated row and the seconds until its next attempt (None: delivered or given up).
-
-    Raises:
-        NotFoundError: the delivery was deleted meanwhile (with its webhook).
+    ``post_timeout``: seconds the whole post may take (httpx's own timeout bounds each step,
+    so a receiver answering a byte at a time holds a post longer); a sender's claim on the
+    delivery must outlast it.
     """
     body = encode(delivery.payload)
     timestamp = int(clock().timestamp())
@@ -141,36 +150,74 @@ async def attempt(
         "X-Chargeyard-Timestamp": str(timestamp),
         "X-Chargeyard-Signature": sign(webhook.secret, timestamp, body),
     }
-    status_code: int | None = None
-    error: str | None = None
     try:
-        response = await client.post(webhook.url, content=body, headers=headers)
-        status_code = response.status_code
-        if not response.is_success:
-            excerpt = response.text[:200].strip()
-            error = f"HTTP {status_code}: {excerpt}" if excerpt else f"HTTP {status_code}"
+        async with asyncio.timeout(post_timeout):
+            response = await client.post(webhook.url, content=body, headers=headers)
     except httpx.TimeoutException as failure:
-        error = f"timeout: {type(failure).__name__}"
+        return Outcome(None, f"timeout: {type(failure).__name__}")
+    except TimeoutError:
+        return Outcome(None, f"timeout: no whole answer within {post_timeout:g} s")
     except (httpx.HTTPError, OSError) as failure:
         # OSError: a client whose transport lets one through (a name that does not resolve)
         # fails this attempt like any connection error, and is retried with back-off.
-        error = f"{type(failure).__name__}: {failure}"[:500]
-    delay = None if error is None else schedule.delay_after(delivery.attempts + 1)
-    now = clock()
-    recorded = await store.webhooks.record_attempt(
+        return Outcome(None, f"{type(failure).__name__}: {failure}"[:500])
+    if response.is_success:
+        return Outcome(response.status_code)
+    excerpt = response.text[:200].strip()
+    code = response.status_code
+    return Outcome(code, f"HTTP {code}: {excerpt}" if excerpt else f"HTTP {code}")
+
+
+def outcome_attempt(
+    delivery: WebhookDelivery, outcome: Outcome, schedule: RetrySchedule, at: datetime
+) -> tuple[Attempt, float | None]:
+    """The record of ``outcome`` made ``at``, and the seconds until the next attempt (None:
+    delivered or given up)."""
+    delay = None if outcome.error is None else schedule.delay_after(delivery.attempts + 1)
+    return Attempt(
         delivery.id,
-        status_code=status_code,
-        error=error,
-        next_attempt_at=None if delay is None else now + timedelta(seconds=delay),
-        at=now,
+        outcome.status_code,
+        outcome.error,
+        None if delay is None else at + timedelta(seconds=delay),
+        at,
+    ), delay
+
+
+async def attempt(
+    store: Store,
+    client: httpx.AsyncClient,
+    webhook: Webhook,
+    delivery: WebhookDelivery,
+    *,
+    schedule: RetrySchedule,
+    clock: Clock = utc_now,
+    post_timeout: float | None = None,
+) -> tuple[WebhookDelivery, float | None]:
+    """Post ``delivery`` to ``webhook`` once, signed, and record the outcome.
+
+    Returns:
+        The updated row and the seconds until its next attempt (None: delivered or given up).
+
+    Raises:
+        NotFoundError: the delivery was deleted meanwhile (with its webhook).
+    """
+    outcome = await post(client, webhook, delivery, clock=clock, post_timeout=post_timeout)
+    record, delay = outcome_attempt(delivery, outcome, schedule, clock())
+    recorded = await store.webhooks.record_attempt(
+        record.delivery_id,
+        status_code=record.status_code,
+        error=record.error,
+        next_attempt_at=record.next_attempt_at,
+        at=record.at,
     )
-    _log_attempt(webhook, recorded, error, delay)
+    log_attempt(webhook, recorded, outcome.error, delay)
     return recorded, delay
 
 
-def _log_attempt(
+def log_attempt(
     webhook: Webhook, delivery: WebhookDelivery, error: str | None, delay: float | None
 ) -> None:
+    """Name the attempt in the process log, at DEBUG (the module docstring says why)."""
     if error is None:
         logger.debug(
             "webhook delivery %d (%s) to %s delivered", delivery.id, delivery.event, webhook.url
@@ -195,14 +242,36 @@ def _log_attempt(
         )
 
 
-def http_client(timeout: float, outbound: OutboundPolicy | None) -> httpx.AsyncClient:
+def http_client(
+    timeout: float,
+    outbound: OutboundPolicy | None,
+    connections: int | None = None,
+    *,
+    verify: ssl.SSLContext | bool = True,
+) -> httpx.AsyncClient:
     """The client that posts deliveries: every connection it makes obeys ``outbound``
     (``outbound.py``; the receiver's name is resolved and checked at each connect, so the
     delivery log names a refused address as the attempt's error). No proxy from the
-    environment under a policy that limits addresses: the proxy would connect for us."""
+    environment under a policy that limits addresses: the proxy would connect for us.
+
+    ``connections``: how many it holds open, and keeps open between posts (a sender posting
+    that many at once would otherwise connect anew for most of them); None: httpx's default.
+    ``verify``: as httpx takes it (a sender's clients share one loaded CA bundle).
+    """
+    limits = (
+        None
+        if connections is None
+        else httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    )
     if outbound is None or outbound.anything:
-        return httpx.AsyncClient(timeout=timeout)
-    return httpx.AsyncClient(timeout=timeout, transport=outbound.http_transport(), trust_env=False)
+        if limits is None:
+            return httpx.AsyncClient(timeout=timeout, verify=verify)
+        return httpx.AsyncClient(timeout=timeout, limits=limits, verify=verify)
+    return httpx.AsyncClient(
+        timeout=timeout,
+        transport=outbound.http_transport(verify=verify, limits=limits),
+        trust_env=False,
+    )
 
 
 async def ping(
@@ -248,12 +317,16 @@ __all__ = [
     "SIGNATURE_SCHEME",
     "TEST_EVENT",
     "Clock",
+    "Outcome",
     "ReceiverUnreachable",
     "RetrySchedule",
     "attempt",
     "encode",
     "http_client",
+    "log_attempt",
+    "outcome_attempt",
     "ping",
     "ping_payload",
+    "post",
     "sign",
 ]

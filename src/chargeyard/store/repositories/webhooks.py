@@ -42,6 +42,16 @@ class Outgoing(NamedTuple):
     payload: dict[str, Any]
 
 
+class Attempt(NamedTuple):
+    """One attempt to record (:meth:`WebhookRepository.record_attempts`)."""
+
+    delivery_id: int
+    status_code: int | None
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+    at: datetime | None = None
+
+
 class WebhookRepository(Repository):
     async def create(
         self,
@@ -202,14 +212,38 @@ class WebhookRepository(Repository):
         async with self._read() as session:
             return (await session.scalars(statement)).all()
 
+    async def due_webhooks(self, now: datetime) -> Sequence[Webhook]:
+        """The webhooks, active or not, that have pending deliveries due at ``now``, oldest
+        first (a read: a sender asks this before it claims, and claims only where it has room
+        to post)."""
+        due = (
+            select(WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .distinct()
+        )
+        statement = (
+            select(Webhook).where(Webhook.id.in_(due)).order_by(Webhook.created_at, Webhook.id)
+        )
+        async with self._read() as session:
+            return (await session.scalars(statement)).all()
+
     async def claim_due(
-        self, now: datetime, *, hold_until: datetime, limit: int = 100
+        self,
+        now: datetime,
+        *,
+        hold_until: datetime,
+        limit: int = 100,
+        webhook_id: str | None = None,
     ) -> Sequence[WebhookDelivery]:
-        """The pending deliveries due at ``now``, oldest due first, each claimed by the caller
-        until ``hold_until``: no other sender, in this process or another node of the cluster,
-        takes it meanwhile; recording its attempt ends the claim. A sender that dies with a
-        claim leaves its delivery due again at ``hold_until``, to be posted by another (at
-        least once: it may have been posted before the sender died).
+        """The pending deliveries due at ``now`` (of ``webhook_id``, when given), oldest due
+        first, at most ``limit``, each claimed by the caller until ``hold_until``: no other
+        sender, in this process or another node of the cluster, takes it meanwhile; recording
+        its attempt ends the claim. A sender that dies with a claim leaves its delivery due
+        again at ``hold_until``, to be posted by another (at least once: it may have been
+        posted before the sender died).
 
         On PostgreSQL the rows are chosen ``FOR UPDATE SKIP LOCKED``: senders claiming at the
         same time take different rows, none waits for another. On SQLite the write
@@ -226,6 +260,8 @@ class WebhookRepository(Repository):
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if webhook_id is not None:
+            chosen = chosen.where(WebhookDelivery.webhook_id == webhook_id)
         statement = (
             update(WebhookDelivery)
             .where(WebhookDelivery.id.in_(chosen.scalar_subquery()))
@@ -251,22 +287,28 @@ class WebhookRepository(Repository):
         Raises:
             NotFoundError: no such delivery.
         """
+        [recorded] = await self.record_attempts(
+            [Attempt(delivery_id, status_code, error, next_attempt_at, at)]
+        )
+        if recorded is None:
+            raise NotFoundError("webhook delivery", delivery_id)
+        return recorded
+
+    async def record_attempts(
+        self, attempts: Sequence[Attempt]
+    ) -> Sequence[WebhookDelivery | None]:
+        """Note several attempts in one transaction (a sender posting many at once records
+        them together); each as :meth:`record_attempt`. Returns the rows in the same order,
+        None for a delivery that no longer exists (deleted with its webhook)."""
+        ids = [attempt.delivery_id for attempt in attempts]
         async with self._write() as session:
-            delivery = await session.get(WebhookDelivery, delivery_id)
-            if delivery is None:
-                raise NotFoundError("webhook delivery", delivery_id)
-            delivery.attempts += 1
-            delivery.status_code = status_code
-            if status_code is not None and 200 <= status_code < 300:
-                delivery.status = DeliveryStatus.DELIVERED
-                delivery.delivered_at = at or utc_now()
-                delivery.next_attempt_at = None
-            else:
-                delivery.last_error = error or f"HTTP {status_code}"
-                delivery.next_attempt_at = next_attempt_at
-                if next_attempt_at is None:
-                    delivery.status = DeliveryStatus.FAILED
-        return delivery
+            statement = select(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
+            rows = {row.id: row for row in (await session.scalars(statement)).all()}
+            for attempt in attempts:
+                delivery = rows.get(attempt.delivery_id)
+                if delivery is not None:
+                    _note(delivery, attempt)
+        return [rows.get(delivery_id) for delivery_id in ids]
 
     async def deliveries(self, webhook_id: str, limit: int = 50) -> Sequence[WebhookDelivery]:
         """A webhook's deliveries, newest first."""
@@ -279,6 +321,20 @@ class WebhookRepository(Repository):
         )
         async with self._read() as session:
             return (await session.scalars(statement)).all()
+
+
+def _note(delivery: WebhookDelivery, attempt: Attempt) -> None:
+    delivery.attempts += 1
+    delivery.status_code = attempt.status_code
+    if attempt.status_code is not None and 200 <= attempt.status_code < 300:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = attempt.at or utc_now()
+        delivery.next_attempt_at = None
+    else:
+        delivery.last_error = attempt.error or f"HTTP {attempt.status_code}"
+        delivery.next_attempt_at = attempt.next_attempt_at
+        if attempt.next_attempt_at is None:
+            delivery.status = DeliveryStatus.FAILED
 
 
 def _wants(webhook: Webhook, event: str) -> bool:

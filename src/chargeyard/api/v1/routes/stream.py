@@ -1,8 +1,9 @@
 """``/events``: the live event stream over WebSocket, for the dashboard and scripts.
 
 ``ws://host/api/v1/events`` sends every event the CSMS publishes (``Event.as_json()``, one JSON
-text message each: ``id``, ``event``, ``chargeBoxId``, ``timestamp``, ``data``) from the moment
-the subscription is live, which the first message tells::
+text message each: ``id``, ``event``, ``chargeBoxId``, ``timestamp``, ``data``; ``id`` is the
+event's, as its webhooks carry it) from the moment the subscription is live, which the first
+message tells::
 
     {"event": "stream.ready", "events": [...], "chargeBoxIds": [...] | null}
 

@@ -51,7 +51,8 @@ async def _webhook(store: Store, tenant: Tenant, webhook_id: str) -> Webhook:
 async def create_webhook(store: StoreDep, tenant: TenantDep, body: WebhookCreate) -> WebhookCreated:
     """Subscribe a URL to the events of the organization's chargers. Each event is `POST`ed
     to it as JSON (`id`, `event`,
-    `chargeBoxId`, `timestamp`, `data`) with these headers:
+    `chargeBoxId`, `timestamp`, `data`; `id` is the event's UUIDv7, unique in the cluster and
+    the same on the live stream) with these headers:
 
     - `X-Chargeyard-Event`: the event name
     - `X-Chargeyard-Delivery`: the delivery id (the same on each retry: de-duplicate on it)

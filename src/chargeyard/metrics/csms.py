@@ -54,9 +54,9 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
     """Count online and booted stations by version, transactions by status, and their
     energy."""
     online_query = (
-        select(Station.ocpp_version, Station.registration_status == ACCEPTED, func.count())
+        select(Station.ocpp_version, Station.registration_status, func.count())
         .where(Station.is_online.is_(True))
-        .group_by(Station.ocpp_version, Station.registration_status == ACCEPTED)
+        .group_by(Station.ocpp_version, Station.registration_status)
     )
     transactions_query = select(
         Transaction.status, func.count(), func.coalesce(func.sum(Transaction.energy_wh), 0.0)
@@ -80,9 +80,9 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
     online: Counter[str] = Counter()
     booted: Counter[str] = Counter()
     async with store.engine.connect() as connection:
-        for version, accepted, count in (await connection.execute(online_query)).all():
+        for version, registration, count in (await connection.execute(online_query)).all():
             online[version or "unknown"] += count
-            if accepted:
+            if registration == ACCEPTED:
                 booted[version or "unknown"] += count
         by_status = {
             status: (count, energy)

@@ -749,8 +749,23 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
             "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
             "; give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
+        (
+            ["csms", "--ocpp-port", "{free}", "--api-port", "0", "--metrics-port", "{taken}"],
+            "chargeyard csms: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port is"
+            " in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
+        (
+            ["api", "--api-port", "{free}", "--metrics-port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard api: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port is"
+            " in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
+        (
+            ["worker", "--metrics-port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard worker: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port"
+            " is in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
     ],
-    ids=["csms-api", "csms-ocpp", "api-node"],
+    ids=["csms-api", "csms-ocpp", "api-node", "csms-metrics", "api-metrics", "worker-metrics"],
 )
 def test_a_taken_port_stops_a_server_before_anything_starts_with_one_line(
     tmp_path: Path, command: list[str], said: str

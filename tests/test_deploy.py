@@ -343,6 +343,7 @@ def gauge(text: str, name: str, **labels: str) -> float | None:
     return None
 
 
+@pytest.mark.slow
 async def test_the_compose_file_s_commands_run_as_one_cluster(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:

@@ -271,7 +271,7 @@ def _claim_metrics(settings: LabSettings) -> list[socket.socket]:
         ListenPort(
             settings.host,
             settings.metrics_port,
-            "the metrics",
+            "the metrics endpoint",
             "--metrics-port",
             LabSettings.env_name("metrics_port"),
         )

@@ -175,7 +175,9 @@ def _claim_metrics(host: str, port: int) -> list[socket.socket]:
     """The metrics port claimed (none when 0: metrics off); raises PortUnavailable."""
     if not port:
         return []
-    return claim(ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT"))
+    return claim(
+        ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT")
+    )
 
 
 def _metrics_said(host: str, port: int) -> str:

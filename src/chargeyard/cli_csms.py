@@ -348,7 +348,9 @@ def _claim_metrics(host: str, port: int) -> list[socket.socket]:
     """
     if not port:
         return []
-    return claim(ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT"))
+    return claim(
+        ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT")
+    )
 
 
 def _profile(settings: CsmsSettings) -> str:

@@ -428,3 +428,32 @@ async def test_the_lab_serves_its_metrics_on_a_port_of_its_own_labelled_with_its
         ]
         assert {sample.labels.get("node") for sample in samples} == {socket.gethostname()}
         assert any(sample.name == "chargeyard_csms_stations_connected" for sample in samples)
+
+
+def test_the_lab_reads_its_token_secret_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+    from chargeyard.lab import run
+    from chargeyard.lab.settings import LabSettings
+
+    seen: list[LabSettings] = []
+
+    async def record(settings: LabSettings, out: object, err: object) -> None:
+        seen.append(settings)
+
+    for variable in ("CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(run, "run_until_signalled", record)
+    monkeypatch.setattr(run, "configure_logging", lambda level: None)
+    secret_file = tmp_path / "jwt-secret"
+    secret_file.write_text("k" * 40 + "\n")
+    result = CliRunner().invoke(app, ["up", "--jwt-secret-file", str(secret_file)])
+    assert result.exit_code == 0, result.output
+    assert seen[0].shared_jwt_secret() == "k" * 40
+    missing = CliRunner().invoke(app, ["up", "--jwt-secret-file", str(tmp_path / "absent")])
+    assert missing.exit_code == 2
+    assert "cannot read the secret file" in missing.output
+    assert len(seen) == 1  # nothing started

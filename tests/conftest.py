@@ -23,6 +23,11 @@ from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factor
 
 TESTS = Path(__file__).resolve().parent
 
+# Every chargeyard process and command a test starts serves no metrics port of its own unless
+# the test gives --metrics-port: their defaults (one per kind, METRICS_PORTS) would collide
+# between tests running at once (tests/processes.py passes this on to the processes).
+os.environ.setdefault("CHARGEYARD_METRICS_PORT", "0")
+
 # What a CSMS node runs: its tests pass on both loops.
 ON_BOTH_LOOPS = tuple(
     TESTS / name

@@ -135,11 +135,15 @@ def chargeyard(*arguments: str) -> list[str]:
 
 def environment() -> dict[str, str]:
     # Only the flags configure the processes: a CHARGEYARD_DATABASE_URL of the caller's shell
-    # would point them at another database. The event loop choice is kept (scripts/test).
+    # would point them at another database. The event loop choice is kept (scripts/test), and
+    # the metrics ports are off unless a test gives one (tests/conftest.py).
     return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("CHARGEYARD_") or name == "CHARGEYARD_EVENT_LOOP"
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith("CHARGEYARD_") or name == "CHARGEYARD_EVENT_LOOP"
+        },
+        "CHARGEYARD_METRICS_PORT": "0",
     }
 
 

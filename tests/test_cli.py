@@ -120,12 +120,19 @@ def served_cluster() -> list[ClusterOptions | None]:
 
 
 @pytest.fixture
+def served_metrics() -> list[tuple[str, int]]:
+    """The node name and metrics port ``chargeyard csms`` would serve its metrics with."""
+    return []
+
+
+@pytest.fixture
 def served(
     monkeypatch: pytest.MonkeyPatch,
     served_api: list[ApiSettings],
     stored_payload_caps: list[int],
     served_outbound: list[OutboundPolicy | None],
     served_cluster: list[ClusterOptions | None],
+    served_metrics: list[tuple[str, int]],
 ) -> list[CsmsSettings]:
     """``chargeyard csms`` up to its listener: the settings it would serve with are recorded
     instead (and the test's logging is left alone); the API's in ``served_api``."""
@@ -150,8 +157,10 @@ def served(
         max_payload_chars: int,
         outbound: OutboundPolicy | None,
         cluster: ClusterOptions | None,
+        metrics: tuple[str, int],
     ) -> None:
         seen.append(settings)
+        served_metrics.append(metrics)
         served_api.append(api_settings)
         stored_payload_caps.append(max_payload_chars)
         served_outbound.append(outbound)
@@ -160,6 +169,47 @@ def served(
     monkeypatch.setattr(cli_csms, "_serve_until_signalled", record)
     monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     return seen
+
+
+def test_csms_serves_its_metrics_on_a_port_of_its_own_labelled_with_its_node(
+    served: list[CsmsSettings],
+    served_metrics: list[tuple[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CHARGEYARD_METRICS_PORT")  # the tests' own default: off
+    arguments = ["csms", "--api-port", "0", "--node-name", "csms-1"]
+    assert CliRunner().invoke(app, arguments).exit_code == 0
+    assert CliRunner().invoke(app, [*arguments, "--metrics-port", "29181"]).exit_code == 0
+    assert CliRunner().invoke(app, [*arguments, "--metrics-port", "0"]).exit_code == 0
+    assert served_metrics == [("csms-1", 9181), ("csms-1", 29181), ("csms-1", 0)]
+
+
+def test_cluster_nodes_read_the_one_secret_from_a_file_or_the_environment(
+    served: list[CsmsSettings],
+    served_api: list[ApiSettings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CHARGEYARD_JWT_SECRET_FILE (a Docker secret) or CHARGEYARD_JWT_SECRET: the same secret
+    on every node, whatever each one's data directory holds."""
+    for variable in ("CHARGEYARD_API_JWT_SECRET", "CHARGEYARD_JWT_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    secret_file = tmp_path / "jwt-secret"
+    secret_file.write_text("f" * 40 + "\n")
+    data_dir = ["--data-dir", str(tmp_path / "data")]
+    from_file = {"CHARGEYARD_JWT_SECRET_FILE": str(secret_file)}
+    assert CliRunner().invoke(app, ["csms", *data_dir], env=from_file).exit_code == 0
+    from_value = {"CHARGEYARD_JWT_SECRET": "v" * 40}
+    assert CliRunner().invoke(app, ["csms", *data_dir], env=from_value).exit_code == 0
+    secrets = [api.jwt_secret.get_secret_value() for api in served_api if api.jwt_secret]
+    assert secrets == ["f" * 40, "v" * 40]
+    both = CliRunner().invoke(app, ["csms", *data_dir], env={**from_file, **from_value})
+    assert both.exit_code == 2
+    assert "not both" in both.output
+    secret_file.write_text("short")
+    short = CliRunner().invoke(app, ["csms", *data_dir], env=from_file)
+    assert short.exit_code == 2
+    assert "32 bytes at least" in short.output
 
 
 @pytest.mark.parametrize(
@@ -699,8 +749,23 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
             "chargeyard api: the REST API cannot listen on 127.0.0.1:{taken}: the port is in use"
             "; give another with --api-port (or CHARGEYARD_API_PORT)",
         ),
+        (
+            ["csms", "--ocpp-port", "{free}", "--api-port", "0", "--metrics-port", "{taken}"],
+            "chargeyard csms: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port is"
+            " in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
+        (
+            ["api", "--api-port", "{free}", "--metrics-port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard api: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port is"
+            " in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
+        (
+            ["worker", "--metrics-port", "{taken}", "--redis-url", DEAD_REDIS],
+            "chargeyard worker: the metrics endpoint cannot listen on 127.0.0.1:{taken}: the port"
+            " is in use; give another with --metrics-port (or CHARGEYARD_METRICS_PORT)",
+        ),
     ],
-    ids=["csms-api", "csms-ocpp", "api-node"],
+    ids=["csms-api", "csms-ocpp", "api-node", "csms-metrics", "api-metrics", "worker-metrics"],
 )
 def test_a_taken_port_stops_a_server_before_anything_starts_with_one_line(
     tmp_path: Path, command: list[str], said: str

@@ -26,6 +26,7 @@ SECRET = "cli-test-secret-" + "x" * 32
 NO_SECRET: dict[str, str | None] = {
     "CHARGEYARD_JWT_SECRET": None,
     "CHARGEYARD_API_JWT_SECRET": None,
+    "CHARGEYARD_JWT_SECRET_FILE": None,
     "CHARGEYARD_DATA_DIR": None,
 }
 
@@ -101,7 +102,8 @@ def test_token_create_refuses_bad_input(tmp_path: Path) -> None:
     assert " ".join(no_key.stderr.split()) == (
         f"chargeyard token create: no signing key: {tmp_path / 'nowhere' / 'jwt-secret'} does"
         " not exist. `chargeyard up` creates it on its first start (run this where you ran it,"
-        " or give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET) or --private-key."
+        " or give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET), --secret-file"
+        " (CHARGEYARD_JWT_SECRET_FILE) or --private-key."
     )
     assert not (tmp_path / "nowhere").exists()  # nothing made up
     (tmp_path / "jwt-secret").write_text("too short\n")
@@ -184,3 +186,32 @@ def test_a_secret_given_wins_over_the_data_dir(tmp_path: Path, variable: str) ->
     assert result.exit_code == 0, result.output
     assert _org_of(result.stdout.strip(), SECRET) == "o"
     assert "signed with the secret given" in result.stderr
+
+
+def test_a_token_signed_with_a_secret_file_is_verified_with_the_secret_it_holds(
+    tmp_path: Path,
+) -> None:
+    """A cluster's nodes and `token create` read one secret file (CHARGEYARD_JWT_SECRET_FILE),
+    in a directory with no lab's data."""
+    secret = "s" * 40
+    secret_file = tmp_path / "jwt-secret-of-the-cluster"
+    secret_file.write_text(f"{secret}\n")
+    base = ["token", "create", "--org", "org-1", "--role", "operator"]
+    fresh = str(tmp_path / "fresh")
+    runner = CliRunner()
+    environment = {**NO_SECRET, "CHARGEYARD_JWT_SECRET_FILE": str(secret_file)}
+    made = runner.invoke(app, [*base, "--data-dir", fresh], env=environment)
+    assert made.exit_code == 0, made.output
+    claims = verify_token(made.stdout.strip(), ApiSettings(jwt_secret=secret))
+    assert claims.roles == frozenset({Role.OPERATOR})
+    assert f"signed with the secret in {secret_file}" in made.stderr
+
+    secret_file.write_text("short\n")
+    short = runner.invoke(app, [*base, "--data-dir", fresh], env=environment)
+    assert short.exit_code == 2
+    assert "32 bytes at least" in short.stderr
+    missing = runner.invoke(
+        app, [*base, "--secret-file", str(tmp_path / "absent"), "--data-dir", fresh], env=NO_SECRET
+    )
+    assert missing.exit_code == 2
+    assert "cannot read the secret file" in " ".join(missing.stderr.split())

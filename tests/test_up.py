@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.ports import free_port
 from tests.processes import UpProcess, chargeyard, environment
@@ -405,3 +406,54 @@ def test_a_taken_port_stops_up_before_anything_starts_with_one_line(
     assert done.stderr.splitlines() == [said.format(port=port)]
     assert done.stdout == ""
     assert not (tmp_path / "data" / "chargeyard.db").exists()  # nothing was started
+
+
+async def test_the_lab_serves_its_metrics_on_a_port_of_its_own_labelled_with_its_host(
+    tmp_path: Path,
+) -> None:
+    metrics_port = free_port()
+    lab = UpProcess(tmp_path / "data", "--no-demo", "--metrics-port", str(metrics_port))
+    try:
+        await lab.start()
+        async with httpx.AsyncClient() as client:
+            own = await client.get(f"http://127.0.0.1:{metrics_port}/metrics")
+            on_the_api = await client.get(f"{lab.api_url}/metrics")
+    finally:
+        assert await lab.stop() == 0
+    assert own.status_code == 200, own.text
+    assert on_the_api.status_code == 200, on_the_api.text
+    for text in (own.text, on_the_api.text):
+        samples = [
+            sample for family in text_string_to_metric_families(text) for sample in family.samples
+        ]
+        assert {sample.labels.get("node") for sample in samples} == {socket.gethostname()}
+        assert any(sample.name == "chargeyard_csms_stations_connected" for sample in samples)
+
+
+def test_the_lab_reads_its_token_secret_from_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from chargeyard.cli import app
+    from chargeyard.lab import run
+    from chargeyard.lab.settings import LabSettings
+
+    seen: list[LabSettings] = []
+
+    async def record(settings: LabSettings, out: object, err: object) -> None:
+        seen.append(settings)
+
+    for variable in ("CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(run, "run_until_signalled", record)
+    monkeypatch.setattr(run, "configure_logging", lambda level: None)
+    secret_file = tmp_path / "jwt-secret"
+    secret_file.write_text("k" * 40 + "\n")
+    result = CliRunner().invoke(app, ["up", "--jwt-secret-file", str(secret_file)])
+    assert result.exit_code == 0, result.output
+    assert seen[0].shared_jwt_secret() == "k" * 40
+    missing = CliRunner().invoke(app, ["up", "--jwt-secret-file", str(tmp_path / "absent")])
+    assert missing.exit_code == 2
+    assert "cannot read the secret file" in missing.output
+    assert len(seen) == 1  # nothing started

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import gc
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -22,16 +23,20 @@ from chargeyard import event_loop
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
+    METRICS_PORTS,
     DatabaseUrl,
     DataDir,
+    JwtSecret,
+    JwtSecretFile,
     LogLevel,
+    MetricsPort,
     NodeName,
     RedisPrefix,
     RedisUrl,
     default_node_name,
     resolve_database_url,
 )
-from chargeyard.lab.secrets import jwt_secret
+from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.ports import ListenPort, claim, release
@@ -42,6 +47,7 @@ from chargeyard.stack import (
     StartupFailure,
     assemble_api_node,
     assemble_worker,
+    serve_metrics,
 )
 
 
@@ -72,6 +78,9 @@ def api(
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
+    jwt_secret_value: JwtSecret = None,
+    jwt_secret_file: JwtSecretFile = None,
+    metrics_port: MetricsPort = METRICS_PORTS["api"],
     log_level: LogLevel = "INFO",
 ) -> None:
     """Serve the REST API (/api/v1), the dashboard and /metrics of a cluster: commands reach
@@ -84,7 +93,14 @@ def api(
         raise typer.BadParameter(
             f"{ocpp_url!r} is not a ws:// or wss:// URL", param_hint="--ocpp-url"
         ) from None
-    if settings.jwt_secret is None and settings.jwt_public_key is None:
+    try:
+        shared = given_jwt_secret(jwt_secret_value, jwt_secret_file)
+    except SecretUnusable as error:
+        raise typer.BadParameter(str(error), param_hint="--jwt-secret-file") from None
+    if shared is not None:
+        # The cluster's one secret: a token any node or `token create` signs works here.
+        settings = settings.model_copy(update={"jwt_secret": SecretStr(shared)})
+    elif settings.jwt_secret is None and settings.jwt_public_key is None:
         # As `chargeyard csms` does: tokens from `chargeyard token create --data-dir` work.
         secret = SecretStr(jwt_secret(data_dir))
         settings = settings.model_copy(update={"jwt_secret": secret})
@@ -93,19 +109,24 @@ def api(
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:
-        # Its port before anything starts: a taken one is one line naming the option.
+        # Its ports before anything starts: a taken one is one line naming the option.
         sockets = claim(ListenPort(host, port, "the REST API", "--api-port", "CHARGEYARD_API_PORT"))
         running.callback(release, sockets)
+        metrics_sockets = _claim_metrics(host, metrics_port)
+        running.callback(release, metrics_sockets)
         node = await assemble_api_node(
             running,
             database_url=database,
             cluster=cluster,
             options=dataclasses.replace(options, sockets=tuple(sockets)),
         )
+        assert cluster.node is not None
+        await serve_metrics(running, node.metrics, node=cluster.node, sockets=metrics_sockets)
         return (
             f"chargeyard API node {cluster.node} ready: http://{options.host}:{node.api_port}"
             "/api/v1 (X-API-Key from `chargeyard apikey create`; docs at /docs); stations"
             " and events of every CSMS node through Redis"
+            f"{_metrics_said(host, metrics_port)}"
         )
 
     _run_until_signalled("chargeyard api", start)
@@ -117,6 +138,15 @@ def worker(
     node_name: NodeName = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
+    metrics_host: Annotated[
+        str,
+        typer.Option(
+            "--metrics-host",
+            envvar="CHARGEYARD_METRICS_HOST",
+            help="Address its metrics (--metrics-port) listen on.",
+        ),
+    ] = "127.0.0.1",
+    metrics_port: MetricsPort = METRICS_PORTS["worker"],
     log_level: LogLevel = "INFO",
 ) -> None:
     """Run a share of the simulator gateway's durable chargers: each runs on one worker, under
@@ -128,13 +158,31 @@ def worker(
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:
+        metrics_sockets = _claim_metrics(metrics_host, metrics_port)
+        running.callback(release, metrics_sockets)
         node = await assemble_worker(running, database_url=database, cluster=cluster)
+        assert cluster.node is not None
+        await serve_metrics(running, node.metrics, node=cluster.node, sockets=metrics_sockets)
         return (
             f"chargeyard worker {cluster.node} ready: running {len(node.host.hosted())}"
-            " chargers now, its share of those that want to run (Ctrl-C stops)"
+            " chargers now, its share of those that want to run"
+            f"{_metrics_said(metrics_host, metrics_port)} (Ctrl-C stops)"
         )
 
     _run_until_signalled("chargeyard worker", start)
+
+
+def _claim_metrics(host: str, port: int) -> list[socket.socket]:
+    """The metrics port claimed (none when 0: metrics off); raises PortUnavailable."""
+    if not port:
+        return []
+    return claim(
+        ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT")
+    )
+
+
+def _metrics_said(host: str, port: int) -> str:
+    return f"; metrics at http://{host}:{port}/metrics" if port else ""
 
 
 def _required(redis_url: str | None, what: str) -> str:

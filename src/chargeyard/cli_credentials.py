@@ -19,7 +19,12 @@ from chargeyard.cli_options import (
     lab_database_url,
     shown_database,
 )
-from chargeyard.lab.secrets import JWT_SECRET_FILE, stored_jwt_secret
+from chargeyard.lab.secrets import (
+    JWT_SECRET_FILE,
+    SecretUnusable,
+    given_jwt_secret,
+    stored_jwt_secret,
+)
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, ApiKeyRole
 
@@ -154,6 +159,16 @@ def token_create(
             help="Sign with HS256 and this shared secret instead of the one in DATA_DIR.",
         ),
     ] = None,
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret-file",
+            envvar="CHARGEYARD_JWT_SECRET_FILE",
+            show_envvar=True,
+            help="Sign with HS256 and the secret this file holds (a cluster's, which its"
+            " nodes read from the same file or variable).",
+        ),
+    ] = None,
     private_key: Annotated[
         Path | None,
         typer.Option(
@@ -186,7 +201,7 @@ def token_create(
         lifetime = parse_ttl(ttl)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--ttl") from None
-    key, algorithm, source = _signing_key(private_key, secret, data_dir)
+    key, algorithm, source = _signing_key(private_key, secret, secret_file, data_dir)
     token = issue_token(
         subject=subject,
         organization_id=org,
@@ -206,11 +221,11 @@ def token_create(
 
 
 def _signing_key(
-    private_key: Path | None, secret: str | None, data_dir: Path
+    private_key: Path | None, secret: str | None, secret_file: Path | None, data_dir: Path
 ) -> tuple[str, str, str]:
     """(key, algorithm, where the key came from) for `token create`: the private key, else
-    the secret given, else the lab's secret in ``data_dir``, which is only read: a secret
-    made up here would sign tokens that no running lab accepts."""
+    the secret given (or its file), else the lab's secret in ``data_dir``, which is only read:
+    a secret made up here would sign tokens that no running lab accepts."""
     if private_key is not None:
         try:
             return private_key.read_text(), "RS256", str(private_key)
@@ -218,6 +233,12 @@ def _signing_key(
             raise typer.BadParameter(str(error), param_hint="--private-key") from None
     hint = "--secret"
     source = "the secret given"
+    if secret_file is not None:
+        try:
+            secret = given_jwt_secret(secret or None, secret_file)
+        except SecretUnusable as error:
+            raise typer.BadParameter(str(error), param_hint="--secret-file") from None
+        hint, source = "--secret-file", f"the secret in {secret_file}"
     if not secret:
         stored = data_dir / JWT_SECRET_FILE
         try:
@@ -228,8 +249,8 @@ def _signing_key(
             typer.echo(
                 f"chargeyard token create: no signing key: {stored.resolve()} does not exist."
                 " `chargeyard up` creates it on its first start (run this where you ran it, or"
-                " give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET) or"
-                " --private-key.",
+                " give its --data-dir); or give --secret (CHARGEYARD_JWT_SECRET),"
+                " --secret-file (CHARGEYARD_JWT_SECRET_FILE) or --private-key.",
                 err=True,
             )
             raise typer.Exit(1)

@@ -17,13 +17,17 @@ from chargeyard import cli_credentials, cli_tls, event_loop
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
+    METRICS_PORTS,
     CaCert,
     CaKey,
     DatabaseUrl,
     DataDir,
+    JwtSecret,
+    JwtSecretFile,
     LogLevel,
     MaxFrameBytes,
     MaxStoredPayloadChars,
+    MetricsPort,
     NodeName,
     RedisPrefix,
     RedisUrl,
@@ -35,7 +39,7 @@ from chargeyard.cli_options import (
 from chargeyard.csms.authority import AuthorityError, authority_for
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsSettings
-from chargeyard.lab.secrets import jwt_secret
+from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.ports import ListenPort, check, claim, release
@@ -46,6 +50,7 @@ from chargeyard.stack import (
     ClusterOptions,
     StartupFailure,
     assemble,
+    serve_metrics,
 )
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
@@ -149,6 +154,9 @@ def csms(
     tls_cert: cli_tls.TlsCert = None,
     tls_key: cli_tls.TlsKey = None,
     tls_client_ca: cli_tls.TlsClientCa = None,
+    jwt_secret_value: JwtSecret = None,
+    jwt_secret_file: JwtSecretFile = None,
+    metrics_port: MetricsPort = METRICS_PORTS["csms"],
 ) -> None:
     """Run the central system's OCPP listener: stations connect to ws://HOST:PORT/ocpp/{identity}
     (wss:// with --tls-cert)."""
@@ -170,6 +178,11 @@ def csms(
     except AuthorityError as error:
         raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
     tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
+    try:
+        shared_secret = given_jwt_secret(jwt_secret_value, jwt_secret_file)
+    except SecretUnusable as error:
+        raise typer.BadParameter(str(error), param_hint="--jwt-secret-file") from None
+    node = node_name or default_node_name()
     settings = CsmsSettings(
         host=host,
         port=port,
@@ -191,18 +204,19 @@ def csms(
                 url,
                 settings,
                 api_port,
-                _api_settings(data_dir),
+                _api_settings(data_dir, shared_secret),
                 max_stored_payload_chars,
                 outbound,
                 # Without the API (--api-port 0) nobody here would see the other nodes' events.
                 ClusterOptions(
                     redis_url,
-                    node_name or default_node_name(),
+                    node,
                     receive_events=api_port != 0,
                     redis_prefix=redis_prefix,
                 )
                 if redis_url
                 else None,
+                metrics=(node, metrics_port),
             )
         )
     except ValueError as error:  # CHARGEYARD_EVENT_LOOP names no loop we can run
@@ -213,11 +227,14 @@ def csms(
         raise typer.Exit(1) from None
 
 
-def _api_settings(data_dir: Path) -> ApiSettings:
-    """The REST API's settings (``CHARGEYARD_API_*``). Without a key for the /ocpp tokens,
-    the lab's secret in ``data_dir`` (generated on first use, as `chargeyard up` does), so
-    that `chargeyard token create --data-dir` signs tokens this API accepts."""
+def _api_settings(data_dir: Path, shared_secret: str | None = None) -> ApiSettings:
+    """The REST API's settings (``CHARGEYARD_API_*``) with ``shared_secret`` (--jwt-secret or
+    --jwt-secret-file: a cluster's, the same on every node) for the /ocpp tokens. Without a
+    key for them, the lab's secret in ``data_dir`` (generated on first use, as `chargeyard up`
+    does), so that `chargeyard token create --data-dir` signs tokens this API accepts."""
     settings = ApiSettings()
+    if shared_secret is not None:
+        return settings.model_copy(update={"jwt_secret": SecretStr(shared_secret)})
     if settings.jwt_secret is not None or settings.jwt_public_key is not None:
         return settings
     return settings.model_copy(update={"jwt_secret": SecretStr(jwt_secret(data_dir))})
@@ -231,7 +248,11 @@ async def _serve_until_signalled(
     max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
     outbound: OutboundPolicy | None = None,
     cluster: ClusterOptions | None = None,
+    metrics: tuple[str, int] = ("csms", 0),
 ) -> None:
+    """Run until SIGINT or SIGTERM; ``metrics``: this process's node name and metrics port
+    (0: none)."""
+    node, metrics_port = metrics
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -239,6 +260,8 @@ async def _serve_until_signalled(
     async with contextlib.AsyncExitStack() as running:
         api_sockets = _claim_ports(settings, api_port)  # before anything starts
         running.callback(release, api_sockets)  # uvicorn has closed them once it served them
+        metrics_sockets = _claim_metrics(settings.host, metrics_port)
+        running.callback(release, metrics_sockets)
         stack = await assemble(
             running,
             database_url=url,
@@ -256,6 +279,7 @@ async def _serve_until_signalled(
             else None,
             cluster=cluster,
         )
+        await serve_metrics(running, stack.central.metrics, node=node, sockets=metrics_sockets)
         server = stack.central.server
         api = "the REST API is off (--api-port 0)"
         if stack.api_port is not None:
@@ -280,6 +304,11 @@ async def _serve_until_signalled(
             err=True,
         )
         typer.echo(f"chargeyard {api}", err=True)
+        if metrics_port:
+            typer.echo(
+                f"chargeyard metrics of node {node}: http://{settings.host}:{metrics_port}/metrics",
+                err=True,
+            )
         if cluster is not None:
             from chargeyard.bus.redis_connection import where
 
@@ -308,6 +337,19 @@ def _claim_ports(settings: CsmsSettings, api_port: int) -> list[socket.socket]:
         return []
     return claim(
         ListenPort(settings.host, api_port, "the REST API", "--api-port", "CHARGEYARD_API_PORT")
+    )
+
+
+def _claim_metrics(host: str, port: int) -> list[socket.socket]:
+    """The metrics port claimed (none when 0: metrics off).
+
+    Raises:
+        PortUnavailable: the port is taken.
+    """
+    if not port:
+        return []
+    return claim(
+        ListenPort(host, port, "the metrics endpoint", "--metrics-port", "CHARGEYARD_METRICS_PORT")
     )
 
 

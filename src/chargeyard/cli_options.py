@@ -198,3 +198,42 @@ MaxFrameBytes = Annotated[
         " this closes the WebSocket (1009).",
     ),
 ]
+JwtSecret = Annotated[
+    str | None,
+    typer.Option(
+        "--jwt-secret",
+        envvar=["CHARGEYARD_JWT_SECRET", "CHARGEYARD_API_JWT_SECRET"],
+        help="HS256 secret of the /ocpp bearer tokens (32+ characters), the same on every node"
+        " of a cluster; better in the environment or --jwt-secret-file than on a command"
+        " line. Default: the one kept in DATA_DIR/jwt-secret (made on first use).",
+        show_default=False,
+    ),
+]
+JwtSecretFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--jwt-secret-file",
+        envvar="CHARGEYARD_JWT_SECRET_FILE",
+        help="A file holding the HS256 secret of the /ocpp bearer tokens (such as a Docker"
+        " secret, /run/secrets/...), instead of --jwt-secret.",
+        show_default=False,
+    ),
+]
+METRICS_PORTS = {"up": 0, "csms": 9181, "api": 9182, "worker": 9183}
+"""Each kind of process's default ``--metrics-port``: different, so that a CSMS node, an API
+node and a worker run side by side on one host (two of a kind need a port each). The lab
+(``chargeyard up``) takes no port beyond its two by default: its API serves ``/metrics``, and
+a port more is one more that may be taken on a developer's machine."""
+
+
+MetricsPort = Annotated[
+    int,
+    typer.Option(
+        "--metrics-port",
+        min=0,
+        max=65535,
+        envvar="CHARGEYARD_METRICS_PORT",
+        help="Port of this process's own Prometheus metrics (GET /metrics, every sample"
+        " labelled with its node name); 0 switches them off.",
+    ),
+]

@@ -61,6 +61,12 @@ def up(
     jwt_secret: Annotated[
         str | None, typer.Option(help=_lab_help("jwt_secret"), show_default=False)
     ] = None,
+    jwt_secret_file: Annotated[
+        Path | None, typer.Option(help=_lab_help("jwt_secret_file"), show_default=False)
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help=_lab_help("metrics_port"), show_default=False)
+    ] = None,
     ca_cert: Annotated[
         Path | None, typer.Option(help=_lab_help("ca_cert"), show_default=False)
     ] = None,
@@ -119,6 +125,13 @@ def up(
             for problem in error.errors()
         )
         typer.echo(f"chargeyard up: invalid settings: {problems}", err=True)
+        raise typer.Exit(2) from None
+    from chargeyard.lab.secrets import SecretUnusable
+
+    try:
+        settings.shared_jwt_secret()
+    except SecretUnusable as error:
+        typer.echo(f"chargeyard up: invalid settings: jwt_secret_file: {error}", err=True)
         raise typer.Exit(2) from None
     configure_logging(settings.log_level)
     console = Console(stderr=True)

@@ -364,6 +364,7 @@ class ApiNode:
     link: StationLink
     app: FastAPI
     api_port: int | None
+    metrics: Metrics
 
 
 async def assemble_api_node(
@@ -392,8 +393,9 @@ async def assemble_api_node(
 
     bus = RedisBus(cluster.redis_url, prefix=f"{cluster.redis_prefix}bus:")
     running.push_async_callback(bus.close)
+    # No listener here: the stations online come from the store, never a count of 0 of its own.
     metrics = Metrics()
-    metrics.attach_csms(link, store)
+    metrics.attach_csms(None, store)
     from chargeyard.api.app import create_app  # only a process that serves the API builds it
 
     app = create_app(
@@ -413,7 +415,7 @@ async def assemble_api_node(
             serving(app, options.host, options.port, options.sockets)
         )
         _stop_waiting_first(running, link)
-    return ApiNode(store, events, link, app, port)
+    return ApiNode(store, events, link, app, port, metrics)
 
 
 def _stop_waiting_first(running: contextlib.AsyncExitStack, link: StationLink) -> None:
@@ -431,6 +433,7 @@ class WorkerNode:
     store: Store
     host: FleetHost
     keeper: LeaseKeeper
+    metrics: Metrics
 
 
 async def assemble_worker(
@@ -463,6 +466,7 @@ async def assemble_worker(
         raise _redis_failure(cluster.redis_url, error) from error
     options = gateway or GatewayOptions()
     keeper: LeaseKeeper | None = None
+    metrics = Metrics()  # its chargers' fleets and the commands they executed
 
     async def admit(chargers: Sequence[SimulatedCharger]) -> set[str]:
         assert keeper is not None
@@ -479,10 +483,31 @@ async def assemble_worker(
         admit=admit,
         keep_memory=True,
         leased=True,
+        on_command=metrics.gateway_command,
+        on_fleet=metrics.attach_fleet,
     )
     keeper = LeaseKeeper(host, store, worker=host.node)
     running.push_async_callback(keeper.leave)
     await running.enter_async_context(host)
     await keeper.start()
     running.push_async_callback(keeper.stop)
-    return WorkerNode(store, host, keeper)
+    return WorkerNode(store, host, keeper, metrics)
+
+
+async def serve_metrics(
+    running: contextlib.AsyncExitStack,
+    metrics: Metrics,
+    *,
+    node: str,
+    sockets: Sequence[socket.socket],
+) -> None:
+    """Serve ``metrics`` at ``GET /metrics`` on ``sockets`` (the ``--metrics-port`` a command
+    claimed before it started anything; none: metrics off), every sample labelled
+    ``node``."""
+    if not sockets:
+        return
+    from chargeyard.api.metrics import metrics_app
+
+    metrics.node = node
+    host, port = sockets[0].getsockname()[:2]
+    await running.enter_async_context(serving(metrics_app(metrics), host, port, sockets))

@@ -66,6 +66,8 @@ class UpLab:
             "0",
             "--api-port",
             "0",
+            "--metrics-port",
+            "0",
             "--chargers",
             str(self.chargers),
             "--sessions-per-hour",

@@ -55,7 +55,14 @@ from chargeyard.lab.settings import LabSettings
 from chargeyard.logs import escape_logged_values, quiet_chatty_libraries
 from chargeyard.ports import ListenPort, PortUnavailable, check, claim, release
 from chargeyard.program import program_name
-from chargeyard.stack import ApiOptions, CentralSystem, GatewayOptions, Stack, assemble
+from chargeyard.stack import (
+    ApiOptions,
+    CentralSystem,
+    GatewayOptions,
+    Stack,
+    assemble,
+    serve_metrics,
+)
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
@@ -127,14 +134,12 @@ async def run(
 ) -> None:
     """Start the lab, print where it is, run until ``until()`` returns, then stop it."""
     private_directory(settings.data_dir)
-    secret = (
-        settings.jwt_secret.get_secret_value()
-        if settings.jwt_secret is not None
-        else jwt_secret(settings.data_dir)
-    )
+    secret = settings.shared_jwt_secret() or jwt_secret(settings.data_dir)
     async with contextlib.AsyncExitStack() as running:
         api_sockets = _claim_ports(settings)  # before anything starts
         running.callback(release, api_sockets)  # uvicorn has closed them once it served them
+        metrics_sockets = _claim_metrics(settings)
+        running.callback(release, metrics_sockets)
         log_quiet = running.enter_context(quiet.watching())
         ready: _Started | None = None
 
@@ -175,6 +180,10 @@ async def run(
             )
         finally:
             opening.stop()
+        # The lab's own metrics port: the same registry as /metrics on the API port.
+        await serve_metrics(
+            running, stack.central.metrics, node=socket.gethostname(), sockets=metrics_sockets
+        )
         assert ready is not None
         assert stack.app is not None
         assert stack.host is not None
@@ -248,6 +257,25 @@ def _claim_ports(settings: LabSettings) -> list[socket.socket]:
         release(api)
         raise
     return api
+
+
+def _claim_metrics(settings: LabSettings) -> list[socket.socket]:
+    """The metrics port claimed (none when 0: metrics off).
+
+    Raises:
+        PortUnavailable: the port is taken; the message names the option that changes it.
+    """
+    if not settings.metrics_port:
+        return []
+    return claim(
+        ListenPort(
+            settings.host,
+            settings.metrics_port,
+            "the metrics endpoint",
+            "--metrics-port",
+            LabSettings.env_name("metrics_port"),
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

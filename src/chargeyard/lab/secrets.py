@@ -76,3 +76,37 @@ class DemoCredentials:
             return cls(data["organizationId"], data["token"], data["apiKey"])
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
             return None
+
+
+class SecretUnusable(ValueError):
+    """A JWT secret given that cannot be used; the message says why."""
+
+
+def given_jwt_secret(secret: str | None, secret_file: Path | None) -> str | None:
+    """The JWT secret given as a value (``CHARGEYARD_JWT_SECRET``) or in a file
+    (``CHARGEYARD_JWT_SECRET_FILE``, its content without surrounding whitespace), or None when
+    neither is: then the lab's own applies. Every node of a cluster and ``chargeyard token
+    create`` read the same two, so that a token made anywhere is accepted by every node.
+
+    Raises:
+        SecretUnusable: both given, the file unreadable, or the secret shorter than the 32
+            bytes an HS256 key needs (RFC 7518 section 3.2).
+    """
+    from chargeyard.api.settings import MIN_JWT_SECRET
+
+    if secret and secret_file is not None:
+        raise SecretUnusable("give the secret or a file holding it, not both")
+    if secret_file is not None:
+        try:
+            secret = secret_file.read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise SecretUnusable(f"cannot read the secret file {secret_file}: {error}") from None
+    if not secret:
+        if secret_file is not None:
+            raise SecretUnusable(f"the secret file {secret_file} is empty")
+        return None
+    if len(secret.encode()) < MIN_JWT_SECRET:
+        raise SecretUnusable(
+            f"the secret must be {MIN_JWT_SECRET} bytes at least (RFC 7518 section 3.2)"
+        )
+    return secret

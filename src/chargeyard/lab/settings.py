@@ -9,7 +9,9 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.api.settings import MIN_JWT_SECRET
+from chargeyard.cli_options import METRICS_PORTS
 from chargeyard.csms.policy import BootStatus
+from chargeyard.lab.secrets import given_jwt_secret
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS, MIN_PAYLOAD_CHARS
@@ -57,6 +59,19 @@ class LabSettings(BaseSettings):
         description="HS256 secret of the /ocpp bearer tokens (32+ characters). Default: one"
         " generated on the first start and kept in DATA_DIR/jwt-secret, so tokens survive"
         " restarts.",
+    )
+    jwt_secret_file: Path | None = Field(
+        default=None,
+        description="A file holding the HS256 secret of the /ocpp bearer tokens (such as a"
+        " Docker secret), instead of --jwt-secret.",
+    )
+    metrics_port: int = Field(
+        default=METRICS_PORTS["up"],
+        ge=0,
+        le=65535,
+        description="Port of the lab's own Prometheus metrics (GET /metrics, every sample"
+        " labelled with the host's name as its node), besides /metrics on the API port; 0"
+        " switches it off.",
     )
     ca_cert: Path | None = Field(
         default=None,
@@ -155,6 +170,15 @@ class LabSettings(BaseSettings):
         else:
             policy = OutboundPolicy.parse(self.outbound_networks)
         return policy if own_ocpp_port is None else policy.with_own_port(own_ocpp_port)
+
+    def shared_jwt_secret(self) -> str | None:
+        """The secret given (--jwt-secret or --jwt-secret-file), or None: the lab's own.
+
+        Raises:
+            SecretUnusable: both given, or the file unreadable, empty or too short.
+        """
+        value = None if self.jwt_secret is None else self.jwt_secret.get_secret_value()
+        return given_jwt_secret(value, self.jwt_secret_file)
 
     @property
     def database(self) -> str:

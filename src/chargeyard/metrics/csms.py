@@ -1,9 +1,11 @@
 """The central system's gauges, read when Prometheus scrapes, never counted per message.
 
 Connections come from a :class:`~chargeyard.csms.station_link.ConnectedStations` (the
-listener's registry: this process's open WebSockets). What only the store knows (registration
-status, transactions, energy) is read by :meth:`CsmsCollector.refresh` in three aggregate
-queries just before the scrape is rendered, since a Prometheus collector cannot await.
+listener's registry: this process's open WebSockets); a process without a listener (an API node
+of a cluster) exports no connection count, since a 0 there would be false. What only the store
+knows (the stations online at any node, registration status, transactions, energy) is read by
+:meth:`CsmsCollector.refresh` in three aggregate queries just before the scrape is rendered,
+since a Prometheus collector cannot await.
 
 Energy is in Wh, as the store keeps it. Completed transactions feed a counter (their
 ``energy_wh``, meter stop minus meter start); a running transaction's energy so far (its
@@ -40,6 +42,7 @@ ACCEPTED = "Accepted"
 class StoreSnapshot:
     """What the store said at the last refresh."""
 
+    online: dict[str, int] = field(default_factory=dict)
     booted: dict[str, int] = field(default_factory=dict)
     transactions_active: int = 0
     transactions_completed: int = 0
@@ -48,11 +51,12 @@ class StoreSnapshot:
 
 
 async def read_snapshot(store: Store) -> StoreSnapshot:
-    """Count booted stations by version, transactions by status, and their energy."""
-    booted_query = (
-        select(Station.ocpp_version, func.count())
-        .where(Station.is_online.is_(True), Station.registration_status == ACCEPTED)
-        .group_by(Station.ocpp_version)
+    """Count online and booted stations by version, transactions by status, and their
+    energy."""
+    online_query = (
+        select(Station.ocpp_version, Station.registration_status, func.count())
+        .where(Station.is_online.is_(True))
+        .group_by(Station.ocpp_version, Station.registration_status)
     )
     transactions_query = select(
         Transaction.status, func.count(), func.coalesce(func.sum(Transaction.energy_wh), 0.0)
@@ -73,11 +77,13 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
         .join(newest, newest.c.transaction_pk == Transaction.id)
         .join(MeterSample, MeterSample.id == newest.c.sample)
     )
+    online: Counter[str] = Counter()
+    booted: Counter[str] = Counter()
     async with store.engine.connect() as connection:
-        booted = {
-            version or "unknown": count
-            for version, count in (await connection.execute(booted_query)).all()
-        }
+        for version, registration, count in (await connection.execute(online_query)).all():
+            online[version or "unknown"] += count
+            if registration == ACCEPTED:
+                booted[version or "unknown"] += count
         by_status = {
             status: (count, energy)
             for status, count, energy in (await connection.execute(transactions_query)).all()
@@ -91,7 +97,8 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
         for start, value, unit in readings
     )
     return StoreSnapshot(
-        booted=booted,
+        online=dict(online),
+        booted=dict(booted),
         transactions_active=active_count,
         transactions_completed=completed_count,
         energy_completed_wh=served(float(completed_wh or 0.0)),
@@ -100,9 +107,10 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
 
 
 class CsmsCollector:
-    """Stations connected and booted by OCPP version, transactions and energy."""
+    """Stations connected (to this process), online and booted (at any node) by OCPP version,
+    transactions and energy."""
 
-    def __init__(self, stations: ConnectedStations, store: Store | None = None) -> None:
+    def __init__(self, stations: ConnectedStations | None, store: Store | None = None) -> None:
         self.stations = stations
         self.store = store
         self._snapshot: StoreSnapshot | None = None
@@ -121,19 +129,28 @@ class CsmsCollector:
         return []
 
     def collect(self) -> Iterator[Metric]:
-        connected = Counter(version.name for version in self.stations.versions())
         versions = [spec.name for spec in VERSIONS.values()]
-        family = GaugeMetricFamily(
-            "chargeyard_csms_stations_connected",
-            "Stations with an open OCPP WebSocket to this CSMS, by negotiated OCPP version.",
-            labels=["ocpp_version"],
-        )
-        for version in sorted({*versions, *connected}):
-            family.add_metric([version], connected[version])
-        yield family
+        if self.stations is not None:
+            connected = Counter(version.name for version in self.stations.versions())
+            family = GaugeMetricFamily(
+                "chargeyard_csms_stations_connected",
+                "Stations with an open OCPP WebSocket to this CSMS, by negotiated OCPP version.",
+                labels=["ocpp_version"],
+            )
+            for version in sorted({*versions, *connected}):
+                family.add_metric([version], connected[version])
+            yield family
         snapshot = self._snapshot
         if snapshot is None:
             return
+        family = GaugeMetricFamily(
+            "chargeyard_stations_online",
+            "Stations the store has online, connected to any CSMS of the cluster, by OCPP version.",
+            labels=["ocpp_version"],
+        )
+        for version in sorted({*versions, *snapshot.online}):
+            family.add_metric([version], snapshot.online.get(version, 0))
+        yield family
         family = GaugeMetricFamily(
             "chargeyard_csms_stations_booted",
             "Connected stations whose last BootNotification was answered Accepted, by OCPP"

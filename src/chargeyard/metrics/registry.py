@@ -17,11 +17,13 @@ Wiring (see ``cli.py``)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, ProcessCollector
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import Metric
 
 from chargeyard.csms.station_link import ConnectedStations
 from chargeyard.metrics.csms import CsmsCollector
@@ -42,6 +44,9 @@ class Metrics:
             default: Prometheus scrapers seldom send one; turn it on when the port is public).
 
     Attributes:
+        node: the process's name, set on every sample as its ``node`` label (None: no such
+            label), so that the series of a cluster's processes never merge, whatever the
+            scraper adds.
         registry: the Prometheus registry everything is registered in.
         csms: the CSMS side's session observer (``CsmsServer(observer=...)``).
         station: the simulated stations' session observer (set by :meth:`attach_fleet`).
@@ -49,6 +54,7 @@ class Metrics:
 
     def __init__(self, *, require_api_key: bool = False) -> None:
         self.require_api_key = require_api_key
+        self.node: str | None = None
         self.registry = CollectorRegistry()
         self.csms = ProtocolStats("csms")
         self.station = ProtocolStats("station")
@@ -65,10 +71,11 @@ class Metrics:
             registry=self.registry,
         )
 
-    def attach_csms(self, stations: ConnectedStations, store: Store | None = None) -> None:
-        """Report the CSMS's connections (``stations``: the listener's registry) and what
-        ``store`` holds (booted stations, transactions, energy, and its size). Once per
-        Metrics."""
+    def attach_csms(self, stations: ConnectedStations | None, store: Store | None = None) -> None:
+        """Report the CSMS's connections (``stations``: the listener's registry; None for a
+        process without a listener, which reports no connection count rather than a false 0)
+        and what ``store`` holds (stations online and booted, transactions, energy, and its
+        size). Once per Metrics."""
         if self._csms is not None:
             raise RuntimeError("a CSMS is attached already")
         self._csms = CsmsCollector(stations, store)
@@ -107,7 +114,25 @@ class Metrics:
         if self._storage is not None:
             await self._storage.refresh()
         encoder, content_type = choose_encoder(accept or "")
-        return encoder(self.registry), content_type
+        registry = self.registry if self.node is None else _Labelled(self.registry, self.node)
+        return encoder(registry), content_type
+
+
+class _Labelled:
+    """``registry``'s metrics with ``node`` as every sample's ``node`` label; the encoders
+    read nothing but ``collect()``."""
+
+    def __init__(self, registry: CollectorRegistry, node: str) -> None:
+        self.registry = registry
+        self.node = node
+
+    def collect(self) -> Iterable[Metric]:
+        for metric in self.registry.collect():
+            metric.samples = [
+                sample._replace(labels={**sample.labels, "node": self.node})
+                for sample in metric.samples
+            ]
+            yield metric
 
 
 def metrics_of(app: FastAPI) -> Metrics:

@@ -1,4 +1,5 @@
-"""The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}``.
+"""The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}`` (the identity
+is the path's last non-empty segment, so a trailing slash is allowed).
 
 One of the two places (with ``station/runtime.py``) that touch sockets. For each station it
 checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
@@ -628,15 +629,18 @@ class CsmsServer:
 
 
 def _identity_from_path(path: str) -> str | None:
-    """The identity the path names, percent-decoded, or None for a path that is not
-    ``/ocpp/{one segment}``. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
+    """The identity the path names: its last non-empty segment after ``/ocpp/``,
+    percent-decoded (``/ocpp/CP-1``, ``/ocpp/CP-1/`` and ``/ocpp/site/CP-1`` all name CP-1, as
+    OCPP-J 1.6 section 3.1.1 and 2.0.1 part 4 section 3.2 put the identity last in the URL);
+    None when there is none. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
     identity's rule, so two undecodable paths cannot fall on one identity."""
     path = path.split("?", 1)[0]
     if not path.startswith(PATH_PREFIX):
         return None
-    segment = path[len(PATH_PREFIX) :]
-    if not segment or "/" in segment:
+    segments = [segment for segment in path[len(PATH_PREFIX) :].split("/") if segment]
+    if not segments:
         return None
+    segment = segments[-1]
     try:
         return unquote(segment, errors="strict")
     except UnicodeDecodeError:

@@ -274,6 +274,10 @@ async def test_p01_data_transfer_is_answered_by_its_vendor_handler(store: Store)
 
 
 async def test_every_frame_in_and_out_is_in_the_frame_log(csms: CsmsServer, store: Store) -> None:
+    # It booted on an earlier connection: commands reach it.
+    await store.stations.update_boot_info(
+        "CP-1", vendor="ABB", model="Terra AC", registration_status="Accepted"
+    )
     event = {
         "type": "SettingSystemTime",
         "timestamp": "2026-11-21T10:00:00Z",

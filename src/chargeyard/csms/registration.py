@@ -158,7 +158,7 @@ class RegistrationGate:
         if self.status == REJECTED:
             return (
                 f"{who} was rejected at boot (BootNotification answered Rejected): no command"
-                " is sent to it until a boot is accepted (nothing was sent)"
+                " is sent to it until a boot is accepted"
             )
         if self.status == PENDING and action in NOT_WHILE_PENDING:
             return (

@@ -198,7 +198,7 @@ async def delete_charger(
 @router.put(
     "/{chargeBoxId}/registration",
     summary="Set charger registration",
-    responses={**_UNKNOWN, 422: {"model": ErrorResponse, "description": "Invalid pending call"}},
+    responses=_UNKNOWN,
 )
 async def set_registration(
     store: StoreDep,

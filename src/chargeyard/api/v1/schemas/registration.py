@@ -44,9 +44,9 @@ class RegistrationIn(Request):
     """``status`` answers the charger's next boots; with Pending, ``pendingCalls`` are sent
     after the answer, and once each is answered with a CALLRESULT the charger's next boot is
     Accepted.
-    ``null`` status: the CSMS's ``--boot-status`` answers."""
+    A ``null`` or absent status: the CSMS's ``--boot-status`` answers."""
 
-    status: RegistrationStatus | None
+    status: RegistrationStatus | None = None
     pendingCalls: list[PendingCallIn] = Field(default_factory=list, max_length=50)
 
 

@@ -85,7 +85,8 @@ def csms(
         BootStatus,
         typer.Option(
             envvar="CHARGEYARD_BOOT_STATUS",
-            help="The BootNotification answer of every boot (OCPP 1.6 section 4.2, 2.0.1"
+            help="The BootNotification answer of every station without a registration of its"
+            " own (PUT /api/v1/chargers/{id}/registration; OCPP 1.6 section 4.2, 2.0.1"
             " B01-B03). Pending and Rejected have stations boot again after"
             " --heartbeat-interval.",
         ),
@@ -295,7 +296,10 @@ async def _serve_until_signalled(
             " or --auto-register"
         )
         if settings.boot_status != BootStatus.ACCEPTED:
-            admission += f"; every boot is answered {settings.boot_status} (--boot-status)"
+            admission += (
+                f"; a boot is answered {settings.boot_status} (--boot-status) unless the"
+                " station's registration says otherwise"
+            )
         typer.echo(
             f"chargeyard CSMS ready: {server.scheme}://{settings.host}:{server.port}"
             f"/ocpp/{{identity}}{_profile(settings)}"

@@ -13,6 +13,7 @@ import pytest
 
 from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.chargers_shared import get_built_in_csms
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.station.runtime import StationRuntime
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
@@ -51,6 +52,8 @@ def unbooted(charge_box_id: str, **fields: Any) -> dict[str, Any]:
         "firmwareVersion": None,
         "ocppVersion": None,
         "registrationStatus": None,
+        "registration": None,
+        "pendingCalls": [],
         "firmwareStatus": None,
         "diagnosticsStatus": None,
         "isOnline": False,
@@ -313,6 +316,77 @@ async def test_patch_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
     assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
 
 
+# -- registration -----------------------------------------------------------------------------
+
+PENDING_16 = {
+    "status": "Pending",
+    "pendingCalls": [
+        {"action": "ChangeConfiguration", "payload": {"key": "HeartbeatInterval", "value": "90"}}
+    ],
+}
+
+
+async def test_put_registration_is_kept_and_shown_with_the_charger(csms_lab: StackLab) -> None:
+    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    put = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=PENDING_16)
+    shown = await csms_lab.client.get("/api/v1/chargers/CP-1")
+    cleared = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json={})
+    assert (put.status_code, put.json()) == (
+        200,
+        {
+            "chargeBoxId": "CP-1",
+            "status": "Pending",
+            "pendingCalls": PENDING_16["pendingCalls"],
+            "lastBootStatus": None,
+        },
+    )
+    body = shown.json()
+    assert (body["registration"], body["pendingCalls"]) == ("Pending", PENDING_16["pendingCalls"])
+    assert cleared.json()["status"] is None
+    assert await csms_lab.store.stations.registration_of("CP-1") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (
+            {"status": "Accepted", "pendingCalls": PENDING_16["pendingCalls"]},
+            "pendingCalls are sent only after a boot answered Pending",
+        ),
+        (
+            {"status": "Pending", "pendingCalls": [{"action": "BootNotification"}]},
+            "BootNotification is not an action a central system sends in OCPP 1.6",
+        ),
+        (
+            {"status": "Pending", "pendingCalls": [{"action": "SetVariables", "payload": {}}]},
+            "SetVariables is not an action a central system sends in OCPP 1.6",
+        ),
+    ],
+)
+async def test_put_registration_refuses_calls_the_charger_cannot_take(
+    csms_lab: StackLab, body: dict[str, Any], detail: str
+) -> None:
+    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
+    assert (refused.status_code, refused.json()) == (422, {"detail": detail})
+    assert await csms_lab.store.stations.registration_of("CP-1") == (None, None)
+
+
+async def test_put_registration_checks_the_payload_against_the_schema(
+    csms_lab: StackLab,
+) -> None:
+    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    body = {"status": "Pending", "pendingCalls": [{"action": "ChangeConfiguration"}]}
+    refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
+    assert refused.status_code == 422
+    assert "key" in refused.json()["detail"]
+
+
+async def test_put_registration_404_for_an_unknown_charger(csms_lab: StackLab) -> None:
+    response = await csms_lab.client.put("/api/v1/chargers/NOPE/registration", json=PENDING_16)
+    assert (response.status_code, response.json()) == (404, {"detail": "charger NOPE not found"})
+
+
 # -- DELETE -----------------------------------------------------------------------------------
 
 
@@ -511,7 +585,8 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
 
 async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: StackLab) -> None:
     await csms_lab.station("CP-1", "1.6")
-    csms_lab.registry.rejected.add("CP-1")  # as a boot answered Rejected leaves it
+    # as a boot answered Rejected leaves it
+    csms_lab.registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")
     response = await csms_lab.client.post("/api/v1/chargers/CP-1/reset", json={"type": "Soft"})
     assert (response.status_code, response.json()) == (
         409,

@@ -17,6 +17,7 @@ import pytest
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.v1.deps import settle_history
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.model.states import Registration
@@ -152,7 +153,8 @@ async def test_409_for_a_charger_rejected_at_boot_refused_by_the_serving_side(
     linked: Linked,
 ) -> None:
     await linked.station("CP-1", "1.6")
-    linked.server.registry.rejected.add("CP-1")  # as a boot answered Rejected leaves it
+    # as a boot answered Rejected leaves it
+    linked.server.registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")
     response = await linked.post("CP-1", "reset", {"type": "Soft"})
     assert (response.status_code, response.json()) == (
         409,

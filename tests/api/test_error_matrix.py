@@ -28,6 +28,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.v1.schemas.certificates import EXAMPLE_HASH_DATA, EXAMPLE_ROOT
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
+from chargeyard.csms.registration import RegistrationGate
 from tests.api.conftest import ApiLab
 
 # The whole matrix is the full run's; the inner loop has each status's own tests.
@@ -378,7 +379,8 @@ async def test_each_error_status(lab: ApiLab, endpoint: Endpoint) -> None:
         await lab.raw_peer(MUTE[version], _mute, SUBPROTOCOL[version])
         await lab.raw_peer(REFUSING[version], _refusing, SUBPROTOCOL[version])
         await lab.raw_peer(REJECTED[version], _mute, SUBPROTOCOL[version])
-        lab.registry.rejected.add(REJECTED[version])  # as a boot answered Rejected leaves it
+        # as a boot answered Rejected leaves it
+        lab.registry.gates[REJECTED[version]] = RegistrationGate(REJECTED[version], "Rejected")
     # The stop endpoint names a transaction: one active on each station (2.0.1: its own id).
     tx: dict[str, str] = {}
     if "{tx}" in endpoint.path:
@@ -543,7 +545,7 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
     await lab.raw_peer(MUTE["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
     await lab.raw_peer(REFUSING["2.0.1"], _refusing, SUBPROTOCOL["2.0.1"])
     await lab.raw_peer(REJECTED["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
-    lab.registry.rejected.add(REJECTED["2.0.1"])
+    lab.registry.gates[REJECTED["2.0.1"]] = RegistrationGate(REJECTED["2.0.1"], "Rejected")
     path = f"/chargers/{{}}/{operation.path}"
     body = operation.example
     requests = {

@@ -100,6 +100,10 @@ async def test_callerrors_are_counted_by_code(metered: StackLab) -> None:
     await metered.store.stations.register("RAW-1")
     url = f"ws://127.0.0.1:{metered.server.port}/ocpp/RAW-1"
     async with connect(url, subprotocols=[Subprotocol("ocpp1.6")]) as peer:
+        # Booted, so that commands reach it.
+        boot = {"chargePointVendor": "Raw", "chargePointModel": "Socket"}
+        await peer.send(json.dumps([2, "boot-1", "BootNotification", boot]))
+        assert json.loads(await peer.recv())[:2] == [3, "boot-1"]
         await peer.send(json.dumps([2, "raw-1", "NoSuchAction", {}]))
         assert json.loads(await peer.recv())[:3] == [4, "raw-1", "NotImplemented"]
 

@@ -324,3 +324,19 @@ async def test_an_unknown_gateway_station_is_registered_in_its_organization(
     ):
         assert (await exchange(websocket, [2, "h1", "Heartbeat", {}]))[:2] == [3, "h1"]
     assert await _owner(store, "CP-NEW") == registered_in
+
+
+@pytest.mark.parametrize("path", ["/ocpp/CP-SLASH/", "/ocpp/site-1/CP-SLASH", "/ocpp//CP-SLASH//"])
+async def test_the_identity_is_the_last_non_empty_path_segment(store: Store, path: str) -> None:
+    # OCPP-J 1.6 section 3.1.1, 2.0.1 part 4 section 3.2: the identity ends the URL; a
+    # trailing slash, as other central systems accept, names the same station.
+    await store.stations.register("CP-SLASH")
+    async with CsmsServer(store, CsmsSettings(port=0)) as csms:
+        assert await _handshake_status(csms.port, path) == 101
+    assert [s.charge_box_id for s in await store.stations.list()] == ["CP-SLASH"]
+
+
+async def test_a_path_without_an_identity_is_refused_with_404(store: Store) -> None:
+    async with CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms:
+        assert await _handshake_status(csms.port, "/ocpp//") == 404
+    assert list(await store.stations.list()) == []

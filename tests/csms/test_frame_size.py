@@ -19,6 +19,7 @@ from chargeyard.store import Store
 from tests.csms.wire import exchange, url
 
 LIMIT = 1024
+BOOT = {"chargePointVendor": "Keba", "chargePointModel": "P30"}
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ async def test_a_command_over_the_limit_is_refused_before_it_is_sent(
     small_csms: CsmsServer,
 ) -> None:
     async with connect(url(small_csms), subprotocols=["ocpp1.6"]) as websocket:
-        await exchange(websocket, [2, "h1", "Heartbeat", {}])
+        await exchange(websocket, [2, "b1", "BootNotification", BOOT])
         with pytest.raises(FrameTooLarge) as refused:
             await small_csms.registry.call(
                 "CP-1", "DataTransfer", {"vendorId": "com.example", "data": "x" * LIMIT}

@@ -16,6 +16,7 @@ from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations, request_ids
 from chargeyard.csms.local_calls import InProcessCalls, LocalDirectory, in_process_link, serve
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_calls import (
     AnswerKind,
@@ -184,7 +185,7 @@ async def test_a_station_s_errors_come_back_as_the_api_maps_them() -> None:
 async def test_a_station_rejected_at_boot_is_refused_by_the_serving_node() -> None:
     station = FakeConnection(V16)
     registry = registry_with(station)
-    registry.rejected.add("CP-1")  # as the boot handler on the station's node leaves it
+    registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")  # as the boot leaves it
 
     with pytest.raises(StationRejected):
         await in_process_link(registry).call("CP-1", "ClearCache", {})

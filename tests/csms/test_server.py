@@ -113,9 +113,11 @@ async def test_a_command_sent_the_moment_a_station_reconnects_reaches_it(
 ) -> None:
     # An operator acting on a station's return: the command is asked for as soon as the
     # handshake is done, before the station has said anything and while the listener still
-    # writes its presence. It must reach the new connection, not be refused as not connected.
+    # writes its presence. It must reach the new connection, not be refused as not connected:
+    # the station booted on its first connection, and does not boot again as it reconnects.
     async with connect(url(csms), subprotocols=["ocpp1.6"]) as first:  # type: ignore[list-item]
-        await exchange(first, [2, "h1", "Heartbeat", {}])
+        boot = {"chargePointVendor": "Keba", "chargePointModel": "P30"}
+        await exchange(first, [2, "b1", "BootNotification", boot])
     async with connect(url(csms), subprotocols=["ocpp1.6"]) as station:  # type: ignore[list-item]
         order = {"connectorId": 0, "type": "Inoperative"}
         command = asyncio.create_task(csms.link.call("CP-1", "ChangeAvailability", order))

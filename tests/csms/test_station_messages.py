@@ -14,6 +14,7 @@ from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.context import DataTransferAnswer, DataTransferRequest, StationContext
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.policy import BootPolicy
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.registry import StationRejected
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.store import Store
@@ -83,8 +84,8 @@ async def test_b03_boot_policy_rejected_is_answered_and_kept_and_nothing_else_ch
     ):
         answer = await exchange(websocket, [2, "b1", "BootNotification", boot])
         # A rejected station SHALL NOT send anything before the interval has passed (OCPP 1.6
-        # section 4.2; 2.0.1 B03): what it sends anyway is answered and kept as an accepted
-        # one's, and the connection stays open.
+        # section 4.2; 2.0.1 B03): what it sends anyway is a CALLERROR SecurityError
+        # (B03.FR.07), nothing of it is kept, and the connection stays open.
         heartbeat = await exchange(websocket, [2, "h1", "Heartbeat", {}])
         reported = await exchange(websocket, [2, "s1", "StatusNotification", status])
         # "the Central System SHOULD NOT initiate any" (1.6 section 4.2): nothing is sent.
@@ -98,27 +99,24 @@ async def test_b03_boot_policy_rejected_is_answered_and_kept_and_nothing_else_ch
         {"status": "Rejected", "currentTime": answer[2]["currentTime"], "interval": 90},
     ]
     assert answer[2]["currentTime"].endswith("Z")
-    assert heartbeat == [3, "h1", {"currentTime": heartbeat[2]["currentTime"]}]
-    assert reported == [3, "s1", {}]
+    assert [heartbeat[:3], reported[:3]] == [[4, "h1", "SecurityError"], [4, "s1", "SecurityError"]]
     station = await store.stations.get("CP-1")
     assert station is not None
     assert station.registration_status == "Rejected"
-    assert station.last_heartbeat is not None
-    connector = await store.connectors.get("CP-1", 1, evse_id=evse_id)
-    assert connector is not None
-    assert connector.status == "Available"
+    assert station.last_heartbeat is None
+    assert await store.connectors.get("CP-1", 1, evse_id=evse_id) is None
 
 
 async def test_b01_a_boot_accepted_again_lets_commands_through_again(store: Store) -> None:
     await store.stations.register("CP-1")
-    rejected: set[str] = set()
+    gate = RegistrationGate("CP-1", None)
     report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
-    for status, expected in (("Rejected", {"CP-1"}), ("Pending", set()), ("Rejected", {"CP-1"})):
-        context = StationContext("CP-1", store, BootPolicy(status), rejected=rejected)
+    for status, refused in (("Rejected", True), ("Pending", False), ("Rejected", True)):
+        context = StationContext("CP-1", store, BootPolicy(status), registration=gate)
         await boot(context, report)
-        assert rejected == expected
-    await boot(StationContext("CP-1", store, BootPolicy("Accepted"), rejected=rejected), report)
-    assert rejected == set()
+        assert (gate.status, gate.refusal("ClearCache") is not None) == (status, refused)
+    await boot(StationContext("CP-1", store, BootPolicy("Accepted"), registration=gate), report)
+    assert (gate.status, gate.refusal("ClearCache")) == ("Accepted", None)
 
 
 async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(store: Store) -> None:
@@ -276,6 +274,10 @@ async def test_p01_data_transfer_is_answered_by_its_vendor_handler(store: Store)
 
 
 async def test_every_frame_in_and_out_is_in_the_frame_log(csms: CsmsServer, store: Store) -> None:
+    # It booted on an earlier connection: commands reach it.
+    await store.stations.update_boot_info(
+        "CP-1", vendor="ABB", model="Terra AC", registration_status="Accepted"
+    )
     event = {
         "type": "SettingSystemTime",
         "timestamp": "2026-11-21T10:00:00Z",

@@ -257,6 +257,35 @@ async def test_an_evse_a_remote_start_waits_on_is_refused_and_left_alone(version
     assert station.pending_start(1) is not None
 
 
+@VERSIONS
+async def test_start_session_after_authorize_with_the_same_tag_uses_that_authorization(
+    version: str,
+) -> None:
+    # 1.6 section 5.11, 2.0.1 E03: a tag authorized before the cable is the driver's; the
+    # cable alone starts the transaction (presenting the tag again would end it, E07).
+    link = online(version)
+    authorized = await applied(link, "authorize", {"id_tag": "TAG1", "evse_id": 1})
+    assert authorized.ok
+    assert Executor().precheck(link.station, "start_session", {"id_tag": "TAG1"}) is None
+    outcome = await applied(link, "start_session", {"id_tag": "TAG1"})
+    assert (outcome.ok, outcome.error) == (True, None)
+    transaction = evse(link).transaction
+    assert transaction is not None
+    assert outcome.result["authorization"] == {"status": "Accepted", "source": "CentralSystem"}
+    assert outcome.result["transaction_id"] == ("1" if version == "1.6" else transaction.local_id)
+    assert link.csms.actions().count("Authorize") == 1
+    assert evse(link).connectors[1].status.value == "Charging"
+
+
+@VERSIONS
+async def test_start_session_is_refused_on_an_evse_another_tag_authorized(version: str) -> None:
+    link = online(version)
+    assert (await applied(link, "authorize", {"id_tag": "OTHER", "evse_id": 1})).ok
+    reason = Executor().precheck(link.station, "start_session", {"id_tag": "TAG1"})
+    assert reason is not None
+    assert reason.startswith("EVSE 1 is held:")
+
+
 async def test_an_evse_reserved_for_another_tag_is_refused() -> None:
     link = online("1.6")
     answer = link.call_station(

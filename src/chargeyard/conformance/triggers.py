@@ -119,6 +119,15 @@ class Trigger(Protocol):
         """
         ...
 
+    async def registration(self, station_id: str, status: str) -> None:
+        """Have the CSMS answer ``station_id``'s next BootNotification ``status`` (Pending:
+        B02, Rejected: B03), a Pending station being Accepted at the boot after.
+
+        Raises:
+            NotActed: it cannot be done.
+        """
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -181,6 +190,23 @@ class ChargeyardTrigger:
         if answer.status_code >= 300:
             raise NotActed(f"could not set id tag {tag}: HTTP {answer.status_code}")
 
+    async def registration(self, station_id: str, status: str) -> None:
+        # The station's own registration (PUT .../registration): Pending without pending
+        # calls, so its next boot is Accepted.
+        try:
+            answer = await self._client.put(
+                f"/chargers/{station_id}/registration", json={"status": status}
+            )
+        except httpx.HTTPError as error:
+            raise NotActed(
+                f"could not reach chargeyard's API at {self._client.base_url} to set"
+                f" {station_id}'s registration: {error or type(error).__name__}"
+            ) from None
+        if not answer.is_success:
+            raise NotActed(
+                f"could not set {station_id}'s registration {status}: HTTP {answer.status_code}"
+            )
+
     def _start(self, request: Awaitable[str | None]) -> Acting:
         task: Acting = asyncio.ensure_future(request)
         self._requests.add(task)
@@ -220,6 +246,12 @@ class HookTrigger:
             raise NotActed(f"no id tag given whose status is {status} (--id-tag options)")
         if group is not None:
             raise NotActed(f"a hook cannot put id tag {tag} in group {group}")
+
+    async def registration(self, station_id: str, status: str) -> None:
+        raise NotActed(
+            f"a hook cannot make the CSMS answer {station_id}'s boot {status}: configure it"
+            " so before the case"
+        )
 
     async def close(self) -> None:
         for task in list(self._requests):
@@ -269,6 +301,12 @@ class PromptTrigger:
         if group is not None:
             wanted += f" and group id {group}"
         await self._ask(f"Make id tag {tag} {wanted} in the CSMS")
+
+    async def registration(self, station_id: str, status: str) -> None:
+        await self._ask(
+            f"Make the CSMS answer {station_id}'s next BootNotification {status}, and the one"
+            " after it Accepted"
+        )
 
     async def _ask(self, words: str) -> None:
         self._say(f"{words}, then press Enter (within {self._wait_s:g} s).")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Mapping, MutableSet, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from chargeyard.csms.events import Event, EventHub, EventSink, EventType
 from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
 from chargeyard.store import Store
@@ -88,9 +89,9 @@ class StationContext:
     remote_starts: PendingStarts = field(default_factory=RemoteStarts)
     # The device-model reports a command waits for (command_state.py; the registry's).
     reports: AwaitedReports = field(default_factory=DeviceReports)
-    # The stations whose last boot was answered Rejected, which commands leave alone (the
-    # registry's: the node serving the calls is the one that hears the boot).
-    rejected: MutableSet[str] = field(default_factory=set)
+    # The connection's registration, which each boot answer updates (registration.py; the
+    # registry's, which sends commands by it); None: no connection keeps one.
+    registration: RegistrationGate | None = None
     # The listener's group-commit writer of meter samples (csms/samples.py); None: each
     # message commits on its own.
     sample_writer: SampleWriter | None = None

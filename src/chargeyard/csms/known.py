@@ -27,6 +27,7 @@ class KnownStation:
         vendor, model: what it last booted as (None: never booted).
         open_transactions: whether it may have a transaction open: it had one when it
             connected, or has started one since (True when unsure).
+        registration_status: its last BootNotification answer (None: never booted).
     """
 
     ocpp_version: str | None = None
@@ -34,6 +35,7 @@ class KnownStation:
     model: str | None = None
     open_transactions: bool = True
     organization_id: str | None = None
+    registration_status: str | None = None
 
     @classmethod
     def of(cls, station: ConnectingStation) -> KnownStation:
@@ -43,6 +45,7 @@ class KnownStation:
             station.model,
             station.open_transactions,
             station.organization_id,
+            station.registration_status,
         )
 
     @classmethod

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 
+from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
 from chargeyard.csms.station_calls import (
@@ -47,10 +48,10 @@ class Registry:
         self.remote_starts = RemoteStarts()
         # Device-model reports a command waits for (reports.py), for the same reason.
         self.reports = DeviceReports()
-        # The stations whose last BootNotification was answered Rejected (boot.py): the API
-        # sends them no command (1.6 section 4.2: the Central System SHOULD NOT initiate any).
-        # Read by call() on the node that hears the boot, so it is never shared.
-        self.rejected: set[str] = set()
+        # Each connection's registration as its last boot left it (registration.py): which
+        # commands call() sends (none before a boot, none while Rejected). Read by call() on
+        # the node that hears the boot, so it is never shared.
+        self.gates: dict[str, RegistrationGate] = {}
         # Connections being closed by disconnect(): the closing handshake with a dead peer can
         # take the socket's close timeout, which no caller should wait for.
         self._closing: set[asyncio.Task[None]] = set()
@@ -62,10 +63,20 @@ class Registry:
         # be commanded through any node of a cluster.
         self.announcers: list[Callable[[], Awaitable[None]]] = []
 
-    def add(self, identity: str, connection: OcppConnection) -> OcppConnection | None:
-        """Register a connection; returns the one it replaces, which the caller closes."""
+    def add(
+        self,
+        identity: str,
+        connection: OcppConnection,
+        gate: RegistrationGate | None = None,
+    ) -> OcppConnection | None:
+        """Register a connection (with ``gate``, its registration; None: every command is
+        sent); returns the one it replaces, which the caller closes."""
         previous = self._connections.get(identity)
         self._connections[identity] = connection
+        if gate is None:
+            self.gates.pop(identity, None)
+        else:
+            self.gates[identity] = gate
         for watcher in self.watchers:
             watcher(identity, connection.version)
         return previous
@@ -80,6 +91,7 @@ class Registry:
         """Forget ``connection`` if it is still the identity's current one."""
         if self._connections.get(identity) is connection:
             del self._connections[identity]
+            self.gates.pop(identity, None)
             for watcher in self.watchers:
                 watcher(identity, None)
             return True
@@ -133,14 +145,19 @@ class Registry:
 
         Raises:
             StationNotConnected (also when the connection closes before the answer),
-            StationRejected (nothing is sent), StationDidNotAnswer, StationRefused; OcppError
+            StationRejected (the station's registration refuses it, ``registration.py``:
+            nothing is sent), StationDidNotAnswer, StationRefused; OcppError
             when the payload is not valid for the station's version (nothing is sent).
         """
         connection = self._connections.get(identity)
         if connection is None:
             raise StationNotConnected(identity)
-        if identity in self.rejected:
-            raise StationRejected(identity)
+        gate = self.gates.get(identity)
+        if gate is not None:
+            refusal = gate.refusal(action)
+            if refusal is not None:
+                raise StationRejected(identity, refusal)
+            gate.sent(action, payload)
         limit = self.command_timeout if timeout is None else timeout
         try:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for runs the call in a task of

@@ -1,4 +1,5 @@
-"""The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}``.
+"""The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}`` (the identity
+is the path's last non-empty segment, so a trailing slash is allowed).
 
 One of the two places (with ``station/runtime.py``) that touch sockets. For each station it
 checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
@@ -71,6 +72,7 @@ from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.peers import address_of, source_of
 from chargeyard.csms.policy import BootPolicy
+from chargeyard.csms.registration import RegistrationGate, gated
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.tls import TlsSettings, certificate_problem
@@ -515,12 +517,12 @@ class CsmsServer:
         # node at the same moment is that node's, and is read at the next connection).
         organization_id = known.organization_id or self.settings.register_into
         events = StationEvents(self.events, organization_id)
-        connection = self._connection(websocket, identity, version, known, events)
+        connection, gate = self._connection(websocket, identity, version, known, events)
         # Known to the registry as soon as it is accepted, before anything is written: a
         # command sent the moment the station is back (an operator acting on its
         # reconnection) finds it. Its answer waits on the socket until run() listens, and the
         # station's own messages are handled from then on, once presence is written.
-        self._register(identity, connection, organization_id)
+        self._register(identity, connection, organization_id, gate)
         try:
             await layout.on_connect(self.store, identity, version, known)
             await self._station_writer.keep(
@@ -568,9 +570,13 @@ class CsmsServer:
         version: VersionSpec,
         known: KnownStation,
         events: StationEvents,
-    ) -> OcppConnection:
-        """The station's OCPP connection, with its version's handlers (not yet running)."""
+    ) -> tuple[OcppConnection, RegistrationGate]:
+        """The station's OCPP connection, with its version's handlers (not yet running), and
+        its registration."""
         follow_ups = FollowUps()
+        # Starts from the last answer kept: a station that reconnects without booting keeps
+        # its registration (registration.py).
+        gate = RegistrationGate(identity, known.registration_status)
         context = StationContext(
             identity=identity,
             store=self.store,
@@ -581,7 +587,7 @@ class CsmsServer:
             events=events,
             remote_starts=self.registry.remote_starts,
             reports=self.registry.reports,
-            rejected=self.registry.rejected,
+            registration=gate,
             sample_writer=self._sample_writer,
             station_writer=self._station_writer,
             tag_lookup=self._tags,
@@ -596,7 +602,7 @@ class CsmsServer:
             websocket,
             version,
             Role.CENTRAL_SYSTEM,
-            handlers.handlers(),
+            gated(handlers.handlers(), gate),
             name=identity,
             call_timeout=self.settings.call_timeout,
             validate=self.settings.validate,
@@ -606,13 +612,19 @@ class CsmsServer:
             max_frame_bytes=self.settings.max_frame_bytes,
         )
         follow_ups.attach(connection)
-        return connection
+        return connection, gate
 
-    def _register(self, identity: str, connection: OcppConnection, organization_id: str) -> None:
+    def _register(
+        self,
+        identity: str,
+        connection: OcppConnection,
+        organization_id: str,
+        gate: RegistrationGate,
+    ) -> None:
         """Make ``connection`` the identity's, and close the one it replaces (OCPP 2.0.1 part 4
         section 3.1.1). The replaced one, when it ends, finds it is no longer the identity's
         and leaves presence alone."""
-        previous = self.registry.add(identity, connection)
+        previous = self.registry.add(identity, connection, gate)
         self.store.stations.connected(identity, organization_id)
         if previous is None:
             return
@@ -635,15 +647,18 @@ class CsmsServer:
 
 
 def _identity_from_path(path: str) -> str | None:
-    """The identity the path names, percent-decoded, or None for a path that is not
-    ``/ocpp/{one segment}``. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
+    """The identity the path names: its last non-empty segment after ``/ocpp/``,
+    percent-decoded (``/ocpp/CP-1``, ``/ocpp/CP-1/`` and ``/ocpp/site/CP-1`` all name CP-1, as
+    OCPP-J 1.6 section 3.1.1 and 2.0.1 part 4 section 3.2 put the identity last in the URL);
+    None when there is none. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
     identity's rule, so two undecodable paths cannot fall on one identity."""
     path = path.split("?", 1)[0]
     if not path.startswith(PATH_PREFIX):
         return None
-    segment = path[len(PATH_PREFIX) :]
-    if not segment or "/" in segment:
+    segments = [segment for segment in path[len(PATH_PREFIX) :].split("/") if segment]
+    if not segments:
         return None
+    segment = segments[-1]
     try:
         return unquote(segment, errors="strict")
     except UnicodeDecodeError:

@@ -91,11 +91,14 @@ class StationNodeGone(StationsUnreachable):
 
 
 class StationRejected(Exception):
-    """The station's last BootNotification was answered Rejected: no command goes to it."""
+    """The station's registration does not let the central system send it this CALL: it has
+    not booted, its last boot was answered Rejected, or it is Pending and the CALL is one a
+    Pending station may not get (``registration.py``). Nothing was sent."""
 
-    def __init__(self, charge_box_id: str) -> None:
+    def __init__(self, charge_box_id: str, why: str | None = None) -> None:
         super().__init__(
-            f"charger {charge_box_id} was rejected at boot (BootNotification answered"
+            why
+            or f"charger {charge_box_id} was rejected at boot (BootNotification answered"
             " Rejected): no command is sent to it until a boot is accepted"
         )
         self.charge_box_id = charge_box_id
@@ -224,7 +227,7 @@ def answer_for(request: StationRequest, error: Exception) -> StationAnswer:
         case StationNotConnected():
             return StationAnswer(request_id, AnswerKind.NOT_CONNECTED)
         case StationRejected():
-            return StationAnswer(request_id, AnswerKind.REJECTED)
+            return StationAnswer(request_id, AnswerKind.REJECTED, None, "", str(error))
         case StationDidNotAnswer():
             return StationAnswer(request_id, AnswerKind.TIMEOUT)
         case StationNodeGone(reason=reason):
@@ -277,7 +280,7 @@ def payload_of(request: StationRequest, answer: StationAnswer) -> Payload:
         case AnswerKind.NOT_CONNECTED:
             raise StationNotConnected(identity)
         case AnswerKind.REJECTED:
-            raise StationRejected(identity)
+            raise StationRejected(identity, answer.description or None)
         case AnswerKind.TIMEOUT:
             raise StationDidNotAnswer(identity, action, request.timeout)
         case AnswerKind.CALL_ERROR:

@@ -82,6 +82,8 @@ class TokenAttempt:
         needs_transaction: only a transaction that started counts as accepted (start-session,
             start-transaction); otherwise an authorization that waits for its cable does too.
         grace_s: how long to wait for the answers, on the station's clock.
+        decided: the tag's authorization already held on the EVSE (an earlier authorize
+            whose cable had not come): the attempt starts from it instead of waiting for one.
     """
 
     def __init__(
@@ -92,13 +94,14 @@ class TokenAttempt:
         *,
         needs_transaction: bool,
         grace_s: float,
+        decided: TokenDecision | None = None,
     ) -> None:
         self.station = station
         self.id_tag = id_tag.casefold()  # id tags compare case-insensitively (1.6 7.28)
         self.evse_id = evse_id
         self.needs_transaction = needs_transaction
         self.grace_s = grace_s
-        self._decision: TokenDecision | None = None
+        self._decision: TokenDecision | None = decided
         self._confirmation: TokenConfirmation | None = None
         self._stop: TokenStop | None = None
         self._transaction: Transaction | None = None

@@ -330,10 +330,13 @@ def _check_start_session(t: _Target, p: StartSessionPayload) -> str | None:
 
 
 def _someone_elses(t: _Target, evse_id: int, id_tag: str) -> str | None:
-    """Why the EVSE is held for another driver: a start pending there (a remote start or a
-    tag waiting for its cable: 1.6 section 5.11, 2.0.1 E03/F01/F02) whose transaction a plug
-    would start, or a reservation the tag may not use (1.6 section 5.13, 2.0.1 H01/H03;
+    """Why the EVSE is held for another driver: a start pending there (a remote start or
+    another tag waiting for its cable: 1.6 section 5.11, 2.0.1 E03/F01/F02) whose transaction
+    a plug would start (``id_tag``'s own authorization is the session's to use), or a
+    reservation the tag may not use (1.6 section 5.13, 2.0.1 H01/H03;
     a group's reservation may still turn out to be the tag's: the Authorize answer decides)."""
+    if starts.own_authorization(t.station, evse_id, id_tag) is not None:
+        return None  # the driver's own authorization (an authorize before): not another's
     if (pending := t.station.pending_start(evse_id)) is not None:
         return f"EVSE {evse_id} is held: {pending}"
     evse = t.evse(evse_id)

@@ -34,6 +34,7 @@ from chargeyard.gateway.commands import (
 from chargeyard.gateway.sessions import SessionEnded, SessionWatch
 from chargeyard.protocol import OcppError
 from chargeyard.station.model.states import IllegalTransition, TransactionPhase
+from chargeyard.station.model.token_reports import TokenDecision
 from chargeyard.station.verbs import StationVerbs
 
 # Why the gateway ends a transaction it started for a tag that was then refused.
@@ -58,6 +59,15 @@ class Reported:
     error: str | None = None
 
 
+def own_authorization(station: StationVerbs, evse_id: int, id_tag: str) -> TokenDecision | None:
+    """The authorization ``id_tag`` already holds on the EVSE, waiting for its cable (an
+    authorize before: 1.6 section 5.11, 2.0.1 E03), or None."""
+    held = station.waiting_authorization(evse_id)
+    if held is None or held.token.value.casefold() != id_tag.casefold():
+        return None
+    return held
+
+
 async def start_session(
     station: StationVerbs,
     p: StartSessionPayload,
@@ -66,14 +76,23 @@ async def start_session(
 ) -> Reported:
     connector = station.model.evses[p.evse_id].connectors[p.connector_id]
     plugged = not connector.cable_plugged
+    # A tag the driver already authorized there needs only the cable: presenting it again
+    # would end the transaction the cable starts (1.6 section 5.11; 2.0.1 E03, E07).
+    held = own_authorization(station, p.evse_id, p.id_tag)
     attempt = TokenAttempt(
-        station, p.id_tag, p.evse_id, needs_transaction=True, grace_s=settings.grace_s
+        station,
+        p.id_tag,
+        p.evse_id,
+        needs_transaction=True,
+        grace_s=settings.grace_s,
+        decided=held,
     )
     with attempt:
         try:
             if plugged:
                 station.plug(p.evse_id, p.connector_id)
-            station.present_id_token(p.id_tag, p.evse_id)
+            if held is None:
+                station.present_id_token(p.id_tag, p.evse_id)
         except (OcppError, IllegalTransition):
             _give_back(station, p, plugged)
             raise

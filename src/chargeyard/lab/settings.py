@@ -150,8 +150,9 @@ class LabSettings(BaseSettings):
     )
     boot_status: BootStatus = Field(
         default=BootStatus.ACCEPTED,
-        description="The CSMS's answer to every BootNotification (Accepted, Pending or"
-        " Rejected; OCPP 1.6 section 4.2, 2.0.1 B01-B03). Pending or Rejected: the demo's"
+        description="The CSMS's answer to every BootNotification of a station without a"
+        " registration of its own (Accepted, Pending or Rejected; OCPP 1.6 section 4.2, 2.0.1"
+        " B01-B03). Pending or Rejected: the demo's"
         " chargers too keep booting again after HEARTBEAT_INTERVAL instead of charging.",
     )
 

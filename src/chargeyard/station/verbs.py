@@ -27,7 +27,7 @@ from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
-from chargeyard.station.model.token_reports import TokenReports
+from chargeyard.station.model.token_reports import TokenDecision, TokenReports
 from chargeyard.station.terms import ListEntry, Setting, StationTerms
 from chargeyard.station.timers import Timers
 
@@ -89,6 +89,8 @@ class StationVerbs(Protocol):
     def stop_transaction(self, evse_id: int, reason: str = "Local", /) -> None: ...
 
     def pending_start(self, evse_id: int, /) -> str | None: ...
+
+    def waiting_authorization(self, evse_id: int, /) -> TokenDecision | None: ...
 
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False

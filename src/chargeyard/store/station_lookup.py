@@ -41,6 +41,8 @@ class ConnectingStation:
     vendor: str | None
     model: str | None
     open_transactions: bool
+    # The last BootNotification answer (None: never booted).
+    registration_status: str | None = None
 
 
 async def read_connecting(
@@ -64,14 +66,15 @@ async def read_connecting(
         _STATIONS.c.vendor,
         _STATIONS.c.model,
         active,
+        _STATIONS.c.registration_status,
     ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
     async with engine.connect() as connection:
         rows = await connection.execute(statement)
         return {
             identity: ConnectingStation(
-                identity, organization, password, version, vendor, model, bool(active)
+                identity, organization, password, version, vendor, model, bool(active), status
             )
-            for identity, organization, password, version, vendor, model, active in rows
+            for identity, organization, password, version, vendor, model, active, status in rows
         }
 
 

@@ -4,6 +4,7 @@ variables (B05, B06), base and custom reports (B07, B08), the network profile (B
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from chargeyard.conformance.cases_v201_csms._registry import case
@@ -26,8 +27,14 @@ async def cold_boot_accepted(run: CsmsCaseV201) -> None:
 
 
 async def _boot_not_accepted(run: CsmsCaseV201) -> Payload:
-    """The first boot, which the CSMS must be configured to answer Pending or Rejected
-    (B02, B03): a CSMS that accepts it was not set up for the case."""
+    """The first boot, which the CSMS is made (through the trigger, where it can) or must be
+    configured to answer Pending (B02), or Rejected (B03): a CSMS that accepts it was not set
+    up for the case."""
+    trigger = run.target.trigger
+    if trigger is not None:
+        # A trigger that cannot set it leaves it to the CSMS's own configuration.
+        with contextlib.suppress(NotActed):
+            await trigger.registration(run.target.identity, "Pending")
     await run.connect()
     answer = await run.boot(expected=("Pending", "Rejected", "Accepted"))
     if answer.get("status") == "Accepted":

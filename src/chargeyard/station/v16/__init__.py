@@ -57,6 +57,7 @@ from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.token_reports import TokenDecision
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.terms import StationTerms
@@ -345,6 +346,9 @@ class StationV16(FirmwareDownloads, StationV16Base):
 
     def pending_start(self, evse_id: int) -> str | None:
         return self.transactions.pending_start(evse_id)
+
+    def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
+        return self.transactions.waiting_authorization(evse_id)
 
     def ev_suspend(self, evse_id: int = 1) -> None:
         self.transactions.ev_suspend(evse_id)

@@ -71,6 +71,7 @@ class WaitingStart:
     remote_start_id: int | None = None
     charging_profile: Payload | None = None
     remote: bool = False  # a RemoteStartTransaction's (section 5.11)
+    source: AuthorizationSource | None = None  # who authorized it
 
 
 class TransactionsV16(Block["StationV16"]):
@@ -226,6 +227,15 @@ class TransactionsV16(Block["StationV16"]):
             return f"a remote start for {asking.value} is being authorized on EVSE {evse_id}"
         return None
 
+    def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
+        """The authorization of a tag a driver presented that waits for its cable on the EVSE
+        (section 5.11; not a remote start's), as decided; None otherwise. Reads only."""
+        waiting = self._waiting.get(evse_id)
+        if waiting is None or waiting.remote:
+            return None
+        status = waiting.info.status if waiting.info is not None else None
+        return TokenDecision(evse_id, waiting.id_token, True, status, waiting.source)
+
     def stop_transaction(self, evse_id: int, reason: str = "Local") -> None:
         """End the EVSE's transaction now with ``reason``.
 
@@ -341,7 +351,7 @@ class TransactionsV16(Block["StationV16"]):
         if connector is not None:
             self.station.start_stop.begin_transaction(evse, connector, token, info, waiting)
         else:
-            self._waiting[evse.id] = waiting or WaitingStart(token, info)
+            self._waiting[evse.id] = waiting or WaitingStart(token, info, source=source)
             for candidate in evse.connectors.values():
                 if candidate.status in (_S.AVAILABLE, _S.RESERVED):
                     self.station.set_status(candidate, _S.PREPARING)

@@ -60,6 +60,7 @@ from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Connector, Evse
+from chargeyard.station.model.token_reports import TokenDecision
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.terms import StationTerms
@@ -400,6 +401,9 @@ class StationV201(FirmwareDownloads, StationV201Base):
 
     def pending_start(self, evse_id: int) -> str | None:
         return self.transactions.pending_start(evse_id)
+
+    def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
+        return self.transactions.waiting_authorization(evse_id)
 
     def set_power_limit(self, evse_id: int, watts: float | None) -> None:
         self.transactions.set_power_limit(evse_id, watts)

@@ -62,7 +62,11 @@ from chargeyard.station.model.states import (
     TransactionPhase,
 )
 from chargeyard.station.model.station import Connector, Evse, Transaction
-from chargeyard.station.model.token_reports import TokenConfirmation, answered_refusal
+from chargeyard.station.model.token_reports import (
+    AuthorizationSource,
+    TokenConfirmation,
+    answered_refusal,
+)
 from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
 
 if TYPE_CHECKING:
@@ -100,6 +104,7 @@ class Session:
     stop_token: IdToken | None = None  # the token that ended it (E07)
     force_end: tuple[str, str] | None = None  # (triggerReason, stoppedReason)
     remote_start_id: int | None = None
+    source: AuthorizationSource | None = None  # who authorized it
     charging_profile: Payload | None = None
     reached: set[str] = field(default_factory=set)  # start/stop conditions met in the tx
     token_pending: bool = False  # the idToken goes in the next event

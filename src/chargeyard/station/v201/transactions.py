@@ -184,6 +184,24 @@ class TransactionsV201(Block["StationV201"]):
         chosen = waiting or free
         return chosen[0] if chosen else None
 
+    def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
+        """The authorization of a token a driver presented that waits for its cable on the
+        EVSE (E03; not a remote start's), as decided; None otherwise. Reads only."""
+        session = self._events.sessions.get(evse_id)
+        evse = self.station.model.evses.get(evse_id)
+        if (
+            session is None
+            or evse is None
+            or evse.transaction is not None
+            or evse.plugged_connector() is not None
+            or not session.authorized
+            or session.token is None
+            or session.remote_start_id is not None
+        ):
+            return None
+        status = session.info.status if session.info is not None else None
+        return TokenDecision(evse_id, session.token, True, status, session.source)
+
     def pending_start(self, evse_id: int) -> str | None:
         """Who the EVSE is held for before a transaction runs there (a token authorized or
         being authorized, a remote start: E03, F01/F02), or None. Reads only."""
@@ -238,7 +256,7 @@ class TransactionsV201(Block["StationV201"]):
             return
         self.station.advance()
         session = self._events.session(evse)
-        session.token, session.info = token, info
+        session.token, session.info, session.source = token, info, source
         session.authorized, session.authorizing = True, False
         session.deauthorized = session.stop_token = None
         session.token_pending = True

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chargeyard.store.models.base import Base, BigIntPK
@@ -45,6 +46,12 @@ class Station(Base):
     ocpp_version: Mapped[str | None] = mapped_column(String(16))
     # Accepted / Pending / Rejected as last answered to BootNotification; None: never booted.
     registration_status: Mapped[str | None] = mapped_column(String(16))
+    # The operator's answer to this station's boots (Accepted / Pending / Rejected); None: the
+    # central system's --boot-status. With Pending, the CALLs sent after the answer, each
+    # {"action": ..., "payload": {...}}; once all are answered it becomes Accepted
+    # (csms/registration.py; OCPP 1.6 section 4.2, OCPP 2.0.1 B02).
+    registration: Mapped[str | None] = mapped_column(String(16))
+    pending_calls: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     last_heartbeat: Mapped[datetime | None]
     is_online: Mapped[bool] = mapped_column(default=False, index=True)
     connected_at: Mapped[datetime | None]

@@ -170,6 +170,48 @@ class StationRepository(Repository):
             charge_box_id, changes(name=name, location=location), organization_id
         )
 
+    async def set_registration(
+        self,
+        charge_box_id: str,
+        status: str | None,
+        pending_calls: builtins.list[dict[str, Any]] | None = None,
+        *,
+        organization_id: str | None = None,
+    ) -> Station:
+        """Set how the station's boots are answered (None: the central system's default) and
+        the CALLs sent to it when that is Pending (``csms/registration.py``).
+
+        Raises:
+            NotFoundError: no such station (in ``organization_id``, when given).
+        """
+        calls = pending_calls if status == "Pending" and pending_calls else None
+        values: dict[str, object] = {"registration": status, "pending_calls": calls}
+        return await self._update(charge_box_id, values, organization_id)
+
+    async def registration_of(
+        self, charge_box_id: str
+    ) -> tuple[str | None, builtins.list[dict[str, Any]] | None]:
+        """The station's own registration status and pending calls ((None, None): none, or no
+        such station)."""
+        statement = select(Station.registration, Station.pending_calls).where(
+            Station.charge_box_id == charge_box_id
+        )
+        async with self._read() as session:
+            row = (await session.execute(statement)).one_or_none()
+        return (None, None) if row is None else (row[0], row[1])
+
+    async def accept_pending(self, charge_box_id: str) -> bool:
+        """Make a Pending registration Accepted (its pending calls were answered); whether it
+        was still Pending (an operator may have changed it meanwhile)."""
+        statement = (
+            update(Station)
+            .where(Station.charge_box_id == charge_box_id, Station.registration == "Pending")
+            .values(registration="Accepted", pending_calls=None, updated_at=utc_now())
+        )
+        async with self._write() as session:
+            result = await session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
     async def set_password(self, charge_box_id: str, password: str | None) -> None:
         """Set (or with None remove) the station's HTTP Basic password; stored hashed."""
         await self._update(charge_box_id, {"password_hash": await _hash(password)})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Body, Depends, Path, Query, status
 
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
@@ -32,7 +32,10 @@ from chargeyard.api.v1.schemas.chargers import (
     PresenceFilter,
     StatusChangeOut,
 )
-from chargeyard.csms.commands import UnknownStation
+from chargeyard.api.v1.schemas.registration import EXAMPLE, RegistrationIn, RegistrationOut
+from chargeyard.csms.commands import InvalidCommand, UnknownStation
+from chargeyard.protocol import VERSIONS, parse_version
+from chargeyard.protocol.initiators import CSMS_INITIATED
 from chargeyard.store import ConflictError, NotFoundError, Store
 from chargeyard.store.models import NotificationKind, Station
 from chargeyard.store.repositories import MAX_NOTIFICATIONS, UNSET
@@ -190,6 +193,59 @@ async def delete_charger(
         raise UnknownStation(charge_box_id) from None
     await link.disconnect(charge_box_id, *_DELETED_CLOSE)
     return ChargerDeleted(message="Charger deleted", chargeBoxId=charge_box_id)
+
+
+@router.put(
+    "/{chargeBoxId}/registration",
+    summary="Set charger registration",
+    responses=_UNKNOWN,
+)
+async def set_registration(
+    store: StoreDep,
+    tenant: TenantDep,
+    charge_box_id: ChargeBoxIdPath,
+    body: Annotated[RegistrationIn, Body(openapi_examples={"pending": {"value": EXAMPLE}})],
+) -> RegistrationOut:
+    """How the central system answers the charger's boots (OCPP 1.6 section 4.2, 2.0.1
+    B01-B03): Accepted, Pending or Rejected, or ``null`` for the CSMS's ``--boot-status``. A
+    Pending charger is sent ``pendingCalls`` after the answer (in its version's words, checked
+    here against its last OCPP version); once each is answered with a CALLRESULT its next
+    boot is Accepted.
+    While a charger's last boot is Pending or Rejected, its other messages are answered
+    CALLERROR SecurityError, and commands are refused with 409 (all while Rejected, remote
+    start and stop while Pending). Applies from the charger's next boot."""
+    station = await _station(store, tenant, charge_box_id)
+    calls = [call.model_dump() for call in body.pendingCalls]
+    if calls and body.status != "Pending":
+        raise InvalidCommand("pendingCalls are sent only after a boot answered Pending")
+    _check_pending_calls(station.ocpp_version, calls)
+    try:
+        station = await store.stations.set_registration(
+            charge_box_id, body.status, calls, organization_id=tenant.organization_id
+        )
+    except NotFoundError:
+        raise UnknownStation(charge_box_id) from None
+    return RegistrationOut.of(station)
+
+
+def _check_pending_calls(version_name: str | None, calls: list[dict[str, Any]]) -> None:
+    """Each call must be one a central system sends, with a payload its request schema takes,
+    in the charger's last version (any version, for one that never connected).
+
+    Raises:
+        InvalidCommand, OcppError (422).
+    """
+    versions = list(VERSIONS.values()) if version_name is None else [parse_version(version_name)]
+    for call in calls:
+        action = call["action"]
+        speaking = [version for version in versions if action in CSMS_INITIATED[version]]
+        if not speaking:
+            names = " or ".join(version.name for version in versions)
+            raise InvalidCommand(
+                f"{action} is not an action a central system sends in OCPP {names}"
+            )
+        if version_name is not None:
+            speaking[0].schemas.check_request(action, call["payload"])
 
 
 @router.get(

@@ -20,7 +20,7 @@ connectors answer ``"evseId": null``; a 2.0.1 charger's carry the EVSE they belo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -106,6 +106,13 @@ class ChargerOut(BaseModel):
     firmwareVersion: str | None
     ocppVersion: str | None
     registrationStatus: str | None = Field(description="The last BootNotification's answer")
+    registration: str | None = Field(
+        description="How the charger's boots are answered (Accepted, Pending or Rejected,"
+        " PUT .../registration); null: the CSMS's --boot-status"
+    )
+    pendingCalls: list[dict[str, Any]] = Field(
+        description="The calls sent after a boot answered Pending, each {action, payload}"
+    )
     firmwareStatus: str | None = Field(
         description="The last FirmwareStatusNotification's status (e.g. Downloading, Installed)"
     )
@@ -146,6 +153,8 @@ class ChargerOut(BaseModel):
             firmwareVersion=station.firmware_version,
             ocppVersion=station.ocpp_version,
             registrationStatus=station.registration_status,
+            registration=station.registration,
+            pendingCalls=list(station.pending_calls or []),
             firmwareStatus=firmware.status if firmware else None,
             firmwareStatusAt=firmware.at if firmware else None,
             diagnosticsStatus=diagnostics.status if diagnostics else None,

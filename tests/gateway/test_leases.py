@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.memory import REGISTER_EVERY_S
+from chargeyard.station import power_loss
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
-from chargeyard.station.v16 import StationV16
 from chargeyard.store.models import DesiredState, SimulatedCharger
-from tests.gateway.conftest import ORG
+from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import polled, until
 from tests.stack_lab import FAST, StackLab, new_host
 
@@ -75,10 +75,10 @@ async def workers(
         yield made
 
 
-async def _wanted(lab: StackLab, count: int) -> list[str]:
+async def _wanted(lab: StackLab, count: int, version: str = "ocpp1.6") -> list[str]:
     ids = []
     for n in range(count):
-        charger = await lab.charger(f"CP-{n}")
+        charger = await lab.charger(f"CP-{n}", version)
         await lab.store.chargers.set_desired_state(ORG, charger.id, DesiredState.RUNNING)
         ids.append(charger.id)
     return ids
@@ -176,25 +176,27 @@ async def test_a_dead_worker_s_open_transaction_is_reported_ended_once_by_the_ad
     assert register_after >= ended[0].meter_stop_wh
 
 
+@VERSIONS
 async def test_the_adopter_stops_a_dead_worker_s_transaction_at_the_register_of_the_loss(
-    lab: StackLab,
+    lab: StackLab, version: str
 ) -> None:
-    """E06 / 1.6 section 7.39 PowerLoss: a station charging between two MeterValues (the
-    default 60 s interval) whose worker dies keeps its register in its row every
-    REGISTER_EVERY_S, so the adopter's meter stop is within that much charging of the register
-    when the power went, not the register of its last transaction message."""
+    """E06 / 1.6 section 7.39 PowerLoss: a station charging between two meter values (the
+    default 60 s MeterValueSampleInterval or TxUpdatedInterval) whose worker dies keeps its
+    register in its row every REGISTER_EVERY_S, so the adopter's meter stop is within that much
+    charging of the register when the power went, not the register of its last transaction
+    message."""
     lease_clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
     station_clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
 
     def fleet() -> Fleet:
         return Fleet(reconnect=FAST, seed=1, clock=station_clock)
 
-    [charger_id] = await _wanted(lab, 1)
+    [charger_id] = await _wanted(lab, 1, version)
     async with workers(lab, lease_clock, fleet, register_every_s=0.05) as (a, b):
         await a.keeper.keep()
         await until(lambda: a.booted() == {charger_id})
-        station = a.host.station(charger_id)
-        assert isinstance(station, StationV16)
+        station = power_loss.reporting(a.host.station(charger_id))
+        assert station is not None
         charger = await lab.store.chargers.get(ORG, charger_id)
         assert charger is not None
         await lab.run(charger, "start_session", {"id_tag": "TAG-1"})
@@ -203,7 +205,7 @@ async def test_the_adopter_stops_a_dead_worker_s_transaction_at_the_register_of_
             lambda rows: len(rows) == 1,
         )
 
-        # 50 s of charging, less than the meter-value interval: no MeterValues leaves.
+        # 50 s of charging, less than the meter-value interval: no meter values leave.
         station_clock.advance(50)
         station.advance()
         at_loss = station.model.evses[1].meter.energy_register_wh

@@ -143,6 +143,9 @@ class MemoryWriter:
             if station is not None:
                 snapshot = power_loss.take(station, powered.station.clock.now())
                 snapshots.append((powered.organization_id, powered.charger_id, snapshot.to_json()))
+        # Taken since the last pass: the next one need not take them again (nor while this
+        # write runs; one that fails puts them back in ``_changed``).
+        self._stored_since_pass.update(changed)
         try:
             self.written += await self.store.chargers.set_config_entries(
                 SNAPSHOT_KEY, snapshots, holder=self._holder
@@ -150,4 +153,3 @@ class MemoryWriter:
         except Exception:
             self._changed = {**changed, **self._changed}  # written at the next change
             raise
-        self._stored_since_pass.update(changed)

@@ -35,6 +35,7 @@ from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.gateway.dispatch import Dispatched, dispatch
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import Admit, FleetHost
+from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
@@ -83,12 +84,15 @@ def new_host(
     admit: Admit | None = None,
     keep_memory: bool = False,
     leased: bool = False,
+    fleet_factory: Callable[[], Fleet] | None = None,
+    register_every_s: float = REGISTER_EVERY_S,
 ) -> FleetHost:
     """A fleet host as the lab's, for a test that runs a second one (or one without a lab)."""
     return FleetHost(
         store,
         bus,
-        fleet_factory=fast_fleet,
+        fleet_factory=fleet_factory or fast_fleet,
+        register_every_s=register_every_s,
         executor=fast_executor(),
         restart_delay_s=0.1,
         node=node,

@@ -6,16 +6,20 @@ workers are two fleet hosts on one store and bus, on a clock the test moves."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
+from chargeyard.gateway.memory import REGISTER_EVERY_S
+from chargeyard.station import power_loss
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import DesiredState, SimulatedCharger
-from tests.gateway.conftest import ORG
+from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import polled, until
-from tests.stack_lab import StackLab, new_host
+from tests.stack_lab import FAST, StackLab, new_host
 
 
 class Worker:
@@ -23,10 +27,24 @@ class Worker:
 
     keeper: LeaseKeeper
 
-    def __init__(self, lab: StackLab, name: str, clock: list[datetime]) -> None:
+    def __init__(
+        self,
+        lab: StackLab,
+        name: str,
+        clock: list[datetime],
+        fleet: Callable[[], Fleet] | None = None,
+        register_every_s: float = REGISTER_EVERY_S,
+    ) -> None:
         self.name = name
         self.host: FleetHost = new_host(
-            lab.store, lab.bus, node=name, admit=self._admit, keep_memory=True, leased=True
+            lab.store,
+            lab.bus,
+            node=name,
+            admit=self._admit,
+            keep_memory=True,
+            leased=True,
+            fleet_factory=fleet,
+            register_every_s=register_every_s,
         )
         self.keeper = LeaseKeeper(self.host, lab.store, worker=name, clock=lambda: clock[0])
 
@@ -44,18 +62,23 @@ class Worker:
 
 
 @contextlib.asynccontextmanager
-async def workers(lab: StackLab, clock: list[datetime]) -> AsyncIterator[list[Worker]]:
-    made = [Worker(lab, name, clock) for name in ("worker-a", "worker-b")]
+async def workers(
+    lab: StackLab,
+    clock: list[datetime],
+    fleet: Callable[[], Fleet] | None = None,
+    register_every_s: float = REGISTER_EVERY_S,
+) -> AsyncIterator[list[Worker]]:
+    made = [Worker(lab, name, clock, fleet, register_every_s) for name in ("worker-a", "worker-b")]
     async with contextlib.AsyncExitStack() as running:
         for worker in made:
             await running.enter_async_context(worker.host)
         yield made
 
 
-async def _wanted(lab: StackLab, count: int) -> list[str]:
+async def _wanted(lab: StackLab, count: int, version: str = "ocpp1.6") -> list[str]:
     ids = []
     for n in range(count):
-        charger = await lab.charger(f"CP-{n}")
+        charger = await lab.charger(f"CP-{n}", version)
         await lab.store.chargers.set_desired_state(ORG, charger.id, DesiredState.RUNNING)
         ids.append(charger.id)
     return ids
@@ -151,3 +174,65 @@ async def test_a_dead_worker_s_open_transaction_is_reported_ended_once_by_the_ad
     assert ended[0].meter_stop_wh is not None
     assert ended[0].meter_stop_wh >= started[0].meter_start_wh
     assert register_after >= ended[0].meter_stop_wh
+
+
+@VERSIONS
+async def test_the_adopter_stops_a_dead_worker_s_transaction_at_the_register_of_the_loss(
+    lab: StackLab, version: str
+) -> None:
+    """E06 / 1.6 section 7.39 PowerLoss: a station charging between two meter values (the
+    default 60 s MeterValueSampleInterval or TxUpdatedInterval) whose worker dies keeps its
+    register in its row every REGISTER_EVERY_S, so the adopter's meter stop is within that much
+    charging of the register when the power went, not the register of its last transaction
+    message."""
+    lease_clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    station_clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+
+    def fleet() -> Fleet:
+        return Fleet(reconnect=FAST, seed=1, clock=station_clock)
+
+    [charger_id] = await _wanted(lab, 1, version)
+    async with workers(lab, lease_clock, fleet, register_every_s=0.05) as (a, b):
+        await a.keeper.keep()
+        await until(lambda: a.booted() == {charger_id})
+        station = power_loss.reporting(a.host.station(charger_id))
+        assert station is not None
+        charger = await lab.store.chargers.get(ORG, charger_id)
+        assert charger is not None
+        await lab.run(charger, "start_session", {"id_tag": "TAG-1"})
+        started = await polled(
+            lambda: lab.store.transactions.list(charge_box_id="CP-0"),
+            lambda rows: len(rows) == 1,
+        )
+
+        # 50 s of charging, less than the meter-value interval: no meter values leave.
+        station_clock.advance(50)
+        station.advance()
+        at_loss = station.model.evses[1].meter.energy_register_wh
+        wh_per_s = (at_loss - started[0].meter_start_wh) / 50
+        assert wh_per_s > 1  # it charges
+        bound_wh = wh_per_s * REGISTER_EVERY_S
+
+        async def kept_register() -> float:
+            row = await lab.store.chargers.get(ORG, charger_id)
+            assert row is not None
+            snapshot = (row.config or {}).get("power_loss") or {}
+            return float(snapshot.get("meters", {}).get("1", 0.0))
+
+        # The writer's passes come every 25 ms here; what the adopter reports is asserted below.
+        with contextlib.suppress(TimeoutError):
+            await polled(kept_register, lambda wh: at_loss - wh <= bound_wh, within=3)
+
+        # a dies without a clean stop (no power-down snapshot); b adopts the charger.
+        await a.host.drop([charger_id])
+        lease_clock[0] += timedelta(seconds=10)
+        await b.keeper.keep()
+        await until(lambda: b.booted() == {charger_id})
+        ended = await polled(
+            lambda: lab.store.transactions.list(charge_box_id="CP-0"),
+            lambda rows: rows[0].stop_reason == "PowerLoss",
+            within=10,
+        )
+    meter_stop = ended[0].meter_stop_wh
+    assert meter_stop is not None
+    assert at_loss - bound_wh <= meter_stop <= at_loss + 1  # (1.6 meterStop: whole Wh)

@@ -60,7 +60,7 @@ from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.definitions import definition_of
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.hosted import HostedStations, built_from, take_live_changes
-from chargeyard.gateway.memory import MemoryWriter
+from chargeyard.gateway.memory import REGISTER_EVERY_S, MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
@@ -131,6 +131,8 @@ class FleetHost:
             on the worker holding them. None: every charger runs here.
         keep_memory: store each station's memory in its row as it changes
             (``gateway/memory.py``), for the worker that adopts it after this one dies.
+        register_every_s: with ``keep_memory``, how often a charging station's register is
+            stored even when it sends nothing (``memory.REGISTER_EVERY_S``).
         leased: the host's chargers are leased under its ``node`` name (a cluster's worker,
             ``gateway/leases.py``): snapshots are written only into the rows of the chargers it
             still holds.
@@ -152,12 +154,17 @@ class FleetHost:
         admit: Admit | None = None,
         keep_memory: bool = False,
         leased: bool = False,
+        register_every_s: float = REGISTER_EVERY_S,
     ) -> None:
         self.store = store
         self._admit = admit
         self.node = node or f"host-{uuid4().hex[:12]}"
         self._holder = self.node if leased else None
-        self._memory = MemoryWriter(store, holder=self._holder) if keep_memory else None
+        self._memory = (
+            MemoryWriter(store, holder=self._holder, register_every_s=register_every_s)
+            if keep_memory
+            else None
+        )
         self._on_command = on_command
         self.bus = bus
         self.executor = executor or Executor()

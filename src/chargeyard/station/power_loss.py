@@ -123,6 +123,14 @@ def reporting(station: object) -> PowerLossReporting | None:
     return cast(PowerLossReporting, station)
 
 
+def charging(station: PowerLossReporting) -> bool:
+    """Whether a transaction runs on one of the station's EVSEs (its register moves)."""
+    return any(
+        evse.transaction is not None and evse.transaction.phase in _OPEN
+        for evse in station.model.evses.values()
+    )
+
+
 def take(station: PowerLossReporting, now: datetime) -> PowerLossSnapshot:
     """The station's memory as the power goes at ``now``: energy is integrated up to now
     first, so the registers are those of this instant."""
@@ -154,6 +162,7 @@ __all__ = [
     "OpenTransaction",
     "PowerLossReporting",
     "PowerLossSnapshot",
+    "charging",
     "reporting",
     "restore",
     "take",

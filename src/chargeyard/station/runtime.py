@@ -25,7 +25,11 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
-  RetryBackOff variables); a run of failed attempts is logged with its reason once, then
+  RetryBackOff variables). A connection counts as a failed attempt, and the next wait doubles,
+  until its BootNotification is Accepted (B01) or it has lived :data:`SETTLED_AFTER` seconds
+  (a station that resumes its registration without a boot): a CSMS that accepts the
+  WebSocket and drops it before answering is retried ever more slowly, up to the ceiling,
+  not twice a second; a run of failed attempts is logged with its reason once, then
   summarised every few minutes (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
@@ -122,11 +126,13 @@ class StationRuntime:
         "_handshake_headers",
         "_link",
         "_open_timeout",
+        "_opened_at",
         "_outbound",
         "_own_dialer",
         "_phase",
         "_reconnect",
         "_refused",
+        "_resumed",
         "_retry",
         "_rng",
         "_scheduler",
@@ -192,7 +198,9 @@ class StationRuntime:
         self._retry: asyncio.TimerHandle | None = None
         self._step_scheduled = False
         self._busy = False  # inside a step of our own: wakes need no extra step
-        self.attempt = 0  # failed attempts since the last connection that opened
+        self.attempt = 0  # failed attempts since the last connection that settled
+        self._opened_at = 0.0  # the scheduler's time the connection opened
+        self._resumed = False  # this connection's station was Accepted without a boot
         self.last_error: str | None = None
         self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
@@ -367,7 +375,7 @@ class StationRuntime:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
             return
         self._phase = _Phase.OPEN
-        self.attempt = 0
+        self._opened_at = self._scheduler.time()
         self.last_error = None
         self._refused = None
         self.stats.connects += 1
@@ -386,6 +394,7 @@ class StationRuntime:
         self.station.observer = self.stats.ocpp
         try:
             self.station.connect()
+            self._resumed = self.station.online
         except Exception:  # a bug: the connection is no use to this station
             logger.exception("%s: failed to start its session", self.station.identity)
             link.close(CloseCode.INTERNAL_ERROR, "station failure", self._close_timeout)
@@ -415,6 +424,7 @@ class StationRuntime:
         self._link = None
         station = self.station
         if station.connected:
+            self.attempt = 0 if self._settled() else self.attempt + 1
             try:
                 station.disconnect()
             except Exception:  # a bug: it must not keep the station from dialing again
@@ -436,6 +446,13 @@ class StationRuntime:
         else:
             self._phase = _Phase.OFF
         self._arm_timer()
+
+    def _settled(self) -> bool:
+        """The connection now ending proved the central system takes the station: its
+        BootNotification was Accepted on it (B01, 1.6 section 4.2), or it lived
+        :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
+        booted = self.station.online and not self._resumed
+        return booted or self._scheduler.time() - self._opened_at >= SETTLED_AFTER
 
     def _retry_now(self) -> None:
         self._retry = None
@@ -535,6 +552,12 @@ def _security_profile(secure: bool, password: bool, certificate: bool) -> int:
         return 2 if secure else 1
     return 0
 
+
+# Seconds a connection must live to count as a success when no BootNotification was Accepted
+# on it (a station that was Accepted before resumes without a boot, 1.6 section 4.2 / 2.0.1
+# B04): the default policy's ceiling. A CSMS that drops every connection sooner is dialled
+# ever more slowly, up to the policy's ceiling.
+SETTLED_AFTER = 60.0
 
 _DEFAULT_POLICY = ReconnectPolicy()
 _SHARED_RNG = random.Random()

@@ -26,11 +26,12 @@ The station decides everything (``core.py``); this adapter only moves frames and
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
   RetryBackOff variables). A connection counts as a failed attempt, and the next wait doubles,
-  until its BootNotification is Accepted (B01) or it has lived :data:`SETTLED_AFTER` seconds
-  (a station that resumes its registration without a boot): a CSMS that accepts the
-  WebSocket and drops it before answering is retried ever more slowly, up to the ceiling,
-  not twice a second; a run of failed attempts is logged with its reason once, then
-  summarised every few minutes (``connect_failures.py``), not once an attempt;
+  until the station is Accepted on it (its BootNotification answered Accepted, B01, or a
+  registration that stands through a lost connection, B04) or it has lived
+  :data:`SETTLED_AFTER` seconds: a CSMS that accepts the WebSocket and drops it before
+  answering the boot is retried ever more slowly, up to the ceiling, not twice a second;
+  a run of failed attempts is logged with its reason once, then summarised every few minutes
+  (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
@@ -132,7 +133,6 @@ class StationRuntime:
         "_phase",
         "_reconnect",
         "_refused",
-        "_resumed",
         "_retry",
         "_rng",
         "_scheduler",
@@ -200,7 +200,6 @@ class StationRuntime:
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that settled
         self._opened_at = 0.0  # the scheduler's time the connection opened
-        self._resumed = False  # this connection's station was Accepted without a boot
         self.last_error: str | None = None
         self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
@@ -394,7 +393,6 @@ class StationRuntime:
         self.station.observer = self.stats.ocpp
         try:
             self.station.connect()
-            self._resumed = self.station.online
         except Exception:  # a bug: the connection is no use to this station
             logger.exception("%s: failed to start its session", self.station.identity)
             link.close(CloseCode.INTERNAL_ERROR, "station failure", self._close_timeout)
@@ -448,11 +446,11 @@ class StationRuntime:
         self._arm_timer()
 
     def _settled(self) -> bool:
-        """The connection now ending proved the central system takes the station: its
-        BootNotification was Accepted on it (B01, 1.6 section 4.2), or it lived
+        """The connection now ending proved the central system takes the station: the station
+        was Accepted on it (a BootNotification answered Accepted, B01, 1.6 section 4.2; or a
+        registration that stood through the last lost connection, B04), or it lived
         :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
-        booted = self.station.online and not self._resumed
-        return booted or self._scheduler.time() - self._opened_at >= SETTLED_AFTER
+        return self.station.online or self._scheduler.time() - self._opened_at >= SETTLED_AFTER
 
     def _retry_now(self) -> None:
         self._retry = None
@@ -553,10 +551,9 @@ def _security_profile(secure: bool, password: bool, certificate: bool) -> int:
     return 0
 
 
-# Seconds a connection must live to count as a success when no BootNotification was Accepted
-# on it (a station that was Accepted before resumes without a boot, 1.6 section 4.2 / 2.0.1
-# B04): the default policy's ceiling. A CSMS that drops every connection sooner is dialled
-# ever more slowly, up to the policy's ceiling.
+# Seconds a connection must live to count as a success when the station was not Accepted on
+# it (a Pending or Rejected boot, or no answer yet): the default policy's ceiling. A CSMS that
+# drops every such connection sooner is dialled ever more slowly, up to the policy's ceiling.
 SETTLED_AFTER = 60.0
 
 _DEFAULT_POLICY = ReconnectPolicy()

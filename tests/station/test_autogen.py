@@ -233,7 +233,7 @@ async def test_no_session_starts_on_a_2_0_1_station_that_is_rebooting() -> None:
     autogen.start()
     await until(lambda: autogen.counters.sessions_started == 1)  # badged; plugs in 50 ms
     assert link.call_station("Reset", {"type": "OnIdle"}) == {"status": "Accepted"}
-    link.follow_station()
+    link.run_for(1)  # (the CSMS's moment to close first: power.CLOSE_WAIT_AFTER_RESET_S)
     assert not station.powered
     await until(lambda: autogen.counters.waited >= 1)  # the plug-in's turn came meanwhile
     assert all(not c.cable_plugged for c in station.model.connectors())

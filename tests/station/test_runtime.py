@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import random
 import socket
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -336,6 +338,82 @@ async def test_retries_with_backoff_while_the_csms_is_down_then_connects() -> No
         assert runtime.last_error is None
         await runtime.stop()
     assert csms.actions("CP-1")[0] == "BootNotification"
+
+
+@dataclass(frozen=True)
+class _RecordedPolicy(ReconnectPolicy):
+    """The default policy's waits, recorded; the runtime itself waits a millisecond."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def wait(self, attempt: int, rng: random.Random) -> float:
+        self.waits.append(ReconnectPolicy.wait(self, attempt, rng))
+        return 0.001
+
+
+class _LongestWaits(random.Random):
+    """Full jitter at its upper bound: each wait is the policy's interval itself."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+async def _accept_and_drop(subprotocol: str, handshakes: list[bytes]) -> asyncio.Server:
+    """A CSMS that accepts the WebSocket and closes the TCP connection before any answer."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        handshakes.append(request)
+        key = next(
+            line.split(b":", 1)[1].strip().decode()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = f"Sec-WebSocket-Accept: {accept_key(key)}"
+        protocol = f"Sec-WebSocket-Protocol: {subprotocol}"
+        writer.write(head(*ACCEPTED[:3], accept, protocol) + b"\r\n\r\n")
+        await reader.read(4096)  # the BootNotification, never answered
+        writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize("version", [StationV16, StationV201])
+async def test_b01_a_csms_that_drops_before_accepting_the_boot_is_redialled_ever_more_slowly(
+    version: type[StationV16] | type[StationV201],
+) -> None:
+    """A connection counts as a failed attempt until its BootNotification is Accepted: each
+    wait doubles up to the ceiling (2.0.1 part 4 section 5.3, RetryBackOff; the same on 1.6)."""
+    station = version(
+        "CP-1", load_catalog().template("alfen-eve-single-pro-line"), clock=SystemClock()
+    )
+    policy = _RecordedPolicy()
+    handshakes: list[bytes] = []
+    server = await _accept_and_drop(station.version.subprotocol, handshakes)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        runtime = StationRuntime(
+            station, f"ws://127.0.0.1:{port}/ocpp/CP-1", reconnect=policy, rng=_LongestWaits()
+        )
+        runtime.start()
+        await until(lambda: len(policy.waits) >= 8)
+        await runtime.stop()
+    assert policy.waits[:8] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    assert runtime.stats.connects >= 8  # every one a WebSocket that opened, then dropped
+    assert runtime.attempt >= 8
+
+
+async def test_b04_a_connection_whose_boot_was_accepted_resets_the_backoff() -> None:
+    policy = _RecordedPolicy()
+    async with WireCsms() as csms:
+        runtime = StationRuntime(make_station(), csms.url(), reconnect=policy, rng=_LongestWaits())
+        runtime.start()
+        await until(lambda: accepted(runtime))
+        await csms.drop("CP-1")
+        await until(lambda: csms.connects.get("CP-1") == 2 and accepted(runtime))
+        assert runtime.attempt == 0
+        await runtime.stop()
+    assert policy.waits == [1.0]  # the first wait, as after no failure at all
 
 
 async def test_a_refused_handshake_is_reported_and_retried() -> None:

@@ -524,7 +524,9 @@ class SimulatedStation(ActionHandlers):
 
     # -- going down, power off and on (see the module docstring) --------------------------------
 
-    def reboot(self, delay_s: float | None = None, *, drain_s: float = 0.0) -> None:
+    def reboot(
+        self, delay_s: float | None = None, *, drain_s: float = 0.0, linger_s: float = 0.0
+    ) -> None:
         """Restart: go down (finish the conversation, see the module docstring), stay off
         ``delay_s`` and boot again.
 
@@ -532,8 +534,11 @@ class SimulatedStation(ActionHandlers):
             delay_s: how long the power stays off; None: the station's ``reboot_delay_s``.
             drain_s: keep sending queued transaction messages this long before the power goes
                 (a graceful reset); 0: they wait in the queue for the boot after.
+            linger_s: keep the connection at least this long for the central system to close
+                it (after answering a Reset, ``power.CLOSE_WAIT_AFTER_RESET_S``).
         """
-        self._power.go_down(self.reboot_delay_s if delay_s is None else delay_s, drain_s)
+        delay = self.reboot_delay_s if delay_s is None else delay_s
+        self._power.go_down(delay, drain_s, linger_s=linger_s)
 
     def power_cut(self, off_s: float | None = None) -> None:
         """The power fails now and comes back ``off_s`` later (None: after the station's
@@ -623,7 +628,9 @@ class SimulatedStation(ActionHandlers):
 
     def reconnect_wait(self, attempt: int, rng: random.Random) -> float | None:
         """Seconds to wait before dialling again after ``attempt`` failed attempts since the
-        last connection (0: it just dropped); None leaves it to the runner's policy."""
+        last connection that settled (0: such a connection just dropped; a connection counts
+        as failed until its BootNotification is Accepted or it lived a while, ``runtime.py``);
+        None leaves it to the runner's policy."""
         return None
 
     def on_going_down(self) -> None:

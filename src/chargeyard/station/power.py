@@ -4,9 +4,11 @@ A station that decides to restart (a Reset, a firmware installation, a power cyc
 or to switch off first finishes its conversation, as a real one does before it closes its
 socket: it starts nothing new, waits for the answers to the calls it already sent (each within
 its call timeout), and, when asked to drain, keeps sending its queued transaction messages for a
-few seconds. Then the power goes: every timer stops, and a reboot powers on again after its
-delay. So a message the central system answered is never sent again after the boot; one whose
-answer did not come in time stays queued and goes again (OCPP 1.6 section 4.10, 2.0.1 E13).
+few seconds. After answering a Reset it leaves the central system a moment to close the
+connection first (``linger_s``, :data:`CLOSE_WAIT_AFTER_RESET_S`). Then the power goes: every
+timer stops, and a reboot powers on again after its delay. So a message the central system
+answered is never sent again after the boot; one whose answer did not come in time stays queued
+and goes again (OCPP 1.6 section 4.10, 2.0.1 E13).
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ DRAIN_BEFORE_REBOOT_S = 5.0
 messages it queued (the StopTransaction / TransactionEvent Ended of the transactions it ended)
 before the power goes; an answer already awaited then still gets its call timeout."""
 
+CLOSE_WAIT_AFTER_RESET_S = 1.0
+"""How long a station that answered a Reset keeps its connection for the central system to
+close it (1.6 section 5.14, 2.0.1 B11/B12: the answer must reach the CSMS before the station
+restarts); the connection closing sooner powers it off at once. A central system that sees the
+socket close in the same moment as the answer may count the Reset as failed."""
+
 _POWER_ON = "power_on"
+_LINGER_OVER = "going_down:linger"
 _DRAIN_OVER = "going_down:drain"
 _POWER_OFF = "going_down:power_off"
 
@@ -39,6 +48,7 @@ class _GoingDown:
 
     restart_after_s: float | None  # off this long, then power on; None: stays off
     drain_until: float  # monotonic; 0: nothing more leaves the queue
+    linger_until: float  # monotonic; the power stays on until then while connected
 
 
 class PowerCycle:
@@ -101,9 +111,13 @@ class PowerCycle:
         down = self._down
         return down is not None and self._station.clock.monotonic() < down.drain_until
 
-    def go_down(self, restart_after_s: float | None, drain_s: float) -> None:
+    def go_down(
+        self, restart_after_s: float | None, drain_s: float, *, linger_s: float = 0.0
+    ) -> None:
         """Start going down; the power goes once quiet, ``restart_after_s`` later it comes back
-        (None: it stays off). ``drain_s``: how long queued transaction messages still go out."""
+        (None: it stays off). ``drain_s``: how long queued transaction messages still go out.
+        ``linger_s``: the power stays on at least this long, for the central system to close
+        the connection first (the station's disconnect powers it off at once)."""
         station = self._station
         if self._down is not None or not station.powered:
             return  # already on its way down, or off
@@ -111,18 +125,28 @@ class PowerCycle:
         station.on_going_down()  # (its last words, e.g. a status, may still go out)
         self._out_of_service(self._station)
         now = station.clock.monotonic()
-        self._down = _GoingDown(restart_after_s, now + drain_s if drain_s > 0 else 0.0)
+        self._down = _GoingDown(
+            restart_after_s, now + drain_s if drain_s > 0 else 0.0, now + linger_s
+        )
         if drain_s > 0:
             station.timers.set(_DRAIN_OVER, now + drain_s, self.power_off_when_quiet)
+        if linger_s > 0:
+            station.timers.set(_LINGER_OVER, now + linger_s, self.power_off_when_quiet)
         # Whatever the central system does, the power goes one call timeout after the drain.
-        station.timers.set(_POWER_OFF, now + drain_s + self._call_timeout, self.power_off)
+        last = now + max(drain_s, linger_s) + self._call_timeout
+        station.timers.set(_POWER_OFF, last, self.power_off)
         self._pump(self._station)
         self.power_off_when_quiet()
         station.wake()
 
     def power_off_when_quiet(self) -> None:
-        """Power off once no answer is awaited and, while draining, the queue is empty."""
-        if not self._busy(self._station):
+        """Power off once no answer is awaited, while draining the queue is empty, and the
+        linger is over."""
+        down = self._down
+        station = self._station
+        if down is None or station.clock.monotonic() < down.linger_until:
+            return
+        if not self._busy(station):
             self.power_off()
 
     def power_off(self) -> None:
@@ -150,4 +174,9 @@ class PowerCycle:
         station.wake()
 
 
-__all__ = ["DEFAULT_REBOOT_DELAY_S", "DRAIN_BEFORE_REBOOT_S", "PowerCycle"]
+__all__ = [
+    "CLOSE_WAIT_AFTER_RESET_S",
+    "DEFAULT_REBOOT_DELAY_S",
+    "DRAIN_BEFORE_REBOOT_S",
+    "PowerCycle",
+]

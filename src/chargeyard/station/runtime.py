@@ -25,8 +25,13 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
-  RetryBackOff variables); a run of failed attempts is logged with its reason once, then
-  summarised every few minutes (``connect_failures.py``), not once an attempt;
+  RetryBackOff variables). A connection counts as a failed attempt, and the next wait doubles,
+  until the station is Accepted on it (its BootNotification answered Accepted, B01, or a
+  registration that stands through a lost connection, B04) or it has lived
+  :data:`SETTLED_AFTER` seconds: a CSMS that accepts the WebSocket and drops it before
+  answering the boot is retried ever more slowly, up to the ceiling, not twice a second;
+  a run of failed attempts is logged with its reason once, then summarised every few minutes
+  (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
@@ -122,6 +127,7 @@ class StationRuntime:
         "_handshake_headers",
         "_link",
         "_open_timeout",
+        "_opened_at",
         "_outbound",
         "_own_dialer",
         "_phase",
@@ -192,7 +198,8 @@ class StationRuntime:
         self._retry: asyncio.TimerHandle | None = None
         self._step_scheduled = False
         self._busy = False  # inside a step of our own: wakes need no extra step
-        self.attempt = 0  # failed attempts since the last connection that opened
+        self.attempt = 0  # failed attempts since the last connection that settled
+        self._opened_at = 0.0  # the scheduler's time the connection opened
         self.last_error: str | None = None
         self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
@@ -367,7 +374,7 @@ class StationRuntime:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
             return
         self._phase = _Phase.OPEN
-        self.attempt = 0
+        self._opened_at = self._scheduler.time()
         self.last_error = None
         self._refused = None
         self.stats.connects += 1
@@ -415,6 +422,7 @@ class StationRuntime:
         self._link = None
         station = self.station
         if station.connected:
+            self.attempt = 0 if self._settled() else self.attempt + 1
             try:
                 station.disconnect()
             except Exception:  # a bug: it must not keep the station from dialing again
@@ -436,6 +444,13 @@ class StationRuntime:
         else:
             self._phase = _Phase.OFF
         self._arm_timer()
+
+    def _settled(self) -> bool:
+        """The connection now ending proved the central system takes the station: the station
+        was Accepted on it (a BootNotification answered Accepted, B01, 1.6 section 4.2; or a
+        registration that stood through the last lost connection, B04), or it lived
+        :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
+        return self.station.online or self._scheduler.time() - self._opened_at >= SETTLED_AFTER
 
     def _retry_now(self) -> None:
         self._retry = None
@@ -535,6 +550,11 @@ def _security_profile(secure: bool, password: bool, certificate: bool) -> int:
         return 2 if secure else 1
     return 0
 
+
+# Seconds a connection must live to count as a success when the station was not Accepted on
+# it (a Pending or Rejected boot, or no answer yet): the default policy's ceiling. A CSMS that
+# drops every such connection sooner is dialled ever more slowly, up to the policy's ceiling.
+SETTLED_AFTER = 60.0
 
 _DEFAULT_POLICY = ReconnectPolicy()
 _SHARED_RNG = random.Random()

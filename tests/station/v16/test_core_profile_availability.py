@@ -236,6 +236,34 @@ def test_5_14_reset_of_an_idle_station_reboots_and_boots_again(double: Link) -> 
     assert statuses(double) == [(0, "Available"), (1, "Available"), (2, "Available")]
 
 
+@pytest.mark.parametrize("kind", ["Hard", "Soft"])
+def test_5_14_after_answering_a_reset_the_station_leaves_the_csms_a_second_to_close(
+    double: Link, kind: str
+) -> None:
+    """The Accepted reaches the CSMS before the socket closes: closing in the same moment
+    reads as a failed Reset to some central systems."""
+    assert double.call_station("Reset", {"type": kind}) == {"status": "Accepted"}
+    double.follow_station()
+    assert double.up
+    double.run_for(0.9)
+    assert double.up
+    double.run_for(0.1)  # power.CLOSE_WAIT_AFTER_RESET_S
+    assert not double.up
+
+
+def test_5_14_a_csms_that_closes_after_the_reset_answer_finds_the_station_rebooting(
+    double: Link,
+) -> None:
+    assert double.call_station("Reset", {"type": "Hard"}) == {"status": "Accepted"}
+    double.follow_station()
+    double.drop()  # the CSMS closes as soon as it has its answer
+    station = station_of(double)
+    assert not station.powered  # at once, not a second later
+    double.run_for(5)  # the reboot delay
+    assert double.up
+    assert double.csms.actions() == ["BootNotification"] + ["StatusNotification"] * 3
+
+
 def test_5_2_availability_persists_across_a_reset(double: Link) -> None:
     availability(double, 2, "Inoperative")
     double.csms.clear()
@@ -259,7 +287,7 @@ def test_5_14_a_fault_persists_across_a_reset(double: Link) -> None:
         "connectorId": 1,
         "errorCode": "GroundFailure",
         "status": "Faulted",
-        "timestamp": "2026-01-01T00:00:05.000Z",
+        "timestamp": "2026-01-01T00:00:06.000Z",  # off 1 s after the answer, then 5 s
     }
 
 
@@ -277,7 +305,7 @@ def test_5_14_a_reset_waits_for_the_answer_to_a_start_transaction_in_flight(doub
     assert double.up  # it waits for the answer it needs before the power goes
     double.to_station(on_its_way)
     double.pump()  # (and the status report that waited behind it)
-    double.follow_station()
+    double.run_for(1)  # (the CSMS's moment to close first: power.CLOSE_WAIT_AFTER_RESET_S)
     assert not double.up
     reboot_fully(double)
     # Answered once, so sent once; the StopTransaction carries the id that answer gave.

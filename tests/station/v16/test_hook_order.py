@@ -48,7 +48,7 @@ def test_5_13_a_reserved_connector_is_reported_reserved_once_after_a_reboot(
     link.csms.clear()
     assert link.call_station("Reset", {"type": "Hard"}) == {"status": "Accepted"}
     reboot_fully(link)
-    boot = "2026-01-01T00:00:05.000Z"
+    boot = "2026-01-01T00:00:06.000Z"  # off 1 s after the answer, then 5 s
     assert link.csms.actions() == ["BootNotification", "StatusNotification", "StatusNotification"]
     assert link.csms.received[1:] == [_status(0, "Available", boot), _status(1, "Reserved", boot)]
     assert len(station.model.reservations) == 1

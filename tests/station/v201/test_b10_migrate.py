@@ -48,7 +48,7 @@ def _reset(link: Link) -> None:
     """Reset (B10 step 3): the station goes, and is up again and about to dial (the link does
     not dial for it)."""
     assert link.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
-    link.follow_station()
+    link.run_for(1)  # (the CSMS's moment to close first: power.CLOSE_WAIT_AFTER_RESET_S)
     assert not link.up  # B10.FR.06: the old connection is gone before the new one is tried
     link.run_for(60)
     assert _station(link).wants_connection

@@ -128,7 +128,7 @@ def test_the_certificates_are_kept_through_a_reboot(
     _install(online, "ManufacturerRootCertificate", pem)
     online.csms.clear()
     assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
-    online.follow_station()
+    online.run_for(1)  # (the CSMS's moment to close first: power.CLOSE_WAIT_AFTER_RESET_S)
     assert not online.up
     online.run_for(6)
     assert online.csms.payloads("BootNotification")[0]["reason"] == "RemoteReset"

@@ -311,7 +311,7 @@ def test_n07_monitors_and_what_they_saw_survive_a_reboot(online: Link) -> None:
     online.csms.clear()
     assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
     online.follow_station()
-    online.run_for(5)
+    online.run_for(6)  # off 1 s after the answer (power.CLOSE_WAIT_AFTER_RESET_S), then 5 s
     # The boot's answer sets the interval back to 300 (B01): N07.FR.13, the monitor is
     # still there; N07.FR.14, it reports the return to normal once the station is back.
     assert online.csms.actions() == [
@@ -322,7 +322,7 @@ def test_n07_monitors_and_what_they_saw_survive_a_reboot(online: Link) -> None:
     ]
     [cleared] = online.csms.payloads("NotifyEvent")[0]["eventData"]
     assert cleared == _event(
-        5, 2, interval, monitor["id"], trigger="Alerting", actualValue="300", cleared=True
+        6, 2, interval, monitor["id"], trigger="Alerting", actualValue="300", cleared=True
     )
 
 

@@ -125,7 +125,7 @@ def test_n01_security_log_lists_security_events(
     assert text.split("[security events]\n", 1)[1].splitlines() == [
         f"{ts(0)} StartupOfTheDevice",
         f"{ts(0)} ResetOrReboot boot reason RemoteReset",
-        f"{ts(5)} StartupOfTheDevice",
+        f"{ts(6)} StartupOfTheDevice",  # off after 1 s (power.CLOSE_WAIT_AFTER_RESET_S), 5 s off
     ]
     assert "[log]" not in text
 

@@ -198,7 +198,7 @@ def test_o01_messages_survive_a_reboot_and_still_end_on_time(online: Link) -> No
     _set(online, _message(1, endDateTime=ts(600)))
     assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
     online.follow_station()
-    online.run_for(5)
+    online.run_for(6)  # off 1 s after the answer (power.CLOSE_WAIT_AFTER_RESET_S), then 5 s
     assert "BootNotification" in online.csms.actions()
     assert _shown(online) == [1]  # O01.FR.10
     online.run_for(600)

@@ -51,6 +51,7 @@ from chargeyard.station.model import rules
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
+from chargeyard.station.power import CLOSE_WAIT_AFTER_RESET_S
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -153,13 +154,15 @@ class CoreProfileV16(Block["StationV16"]):
     def _soft_reset(self) -> None:
         # "Gracefully stop any ongoing transactions, and then restart the application software."
         self.stop_transactions("SoftReset")
-        self.station.reboot(drain_s=SOFT_RESET_DRAIN_S)
+        # The Accepted goes out first; the CSMS gets a moment to close (power.py).
+        self.station.reboot(drain_s=SOFT_RESET_DRAIN_S, linger_s=CLOSE_WAIT_AFTER_RESET_S)
 
     def _hard_reset(self) -> None:
         # "Restart (all) the hardware, it is not required to gracefully stop ongoing
         # transactions"; their StopTransactions are sent "after having restarted and having
-        # been accepted". The station goes down first, so they stay queued.
-        self.station.reboot()
+        # been accepted". The station goes down first, so they stay queued. The Accepted goes
+        # out first, and the CSMS gets a moment to close the connection (power.py).
+        self.station.reboot(linger_s=CLOSE_WAIT_AFTER_RESET_S)
         self.stop_transactions("HardReset")
 
     def stop_transactions(self, reason: str) -> None:

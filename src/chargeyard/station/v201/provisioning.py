@@ -44,6 +44,7 @@ from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S
 from chargeyard.station.model.station import Evse
+from chargeyard.station.power import CLOSE_WAIT_AFTER_RESET_S
 from chargeyard.station.v201.device_model import Attribute, Component, ReportBase, Variable
 
 if TYPE_CHECKING:
@@ -226,7 +227,10 @@ class ProvisioningV201(Block["StationV201"]):
             # BootReasonEnumType: ScheduledReset for one that waited for idle (B12).
             self.station.boot_reason = "ScheduledReset" if scheduled else "RemoteReset"
             # The Ended events just queued go out (and are answered) before the power goes.
-            self.station.reboot(drain_s=DRAIN_BEFORE_REBOOT_S)
+            # Just after the Accepted, the CSMS gets a moment to close the connection first
+            # (power.py); a reset that waited for idle answered Scheduled long before.
+            linger = 0.0 if scheduled else CLOSE_WAIT_AFTER_RESET_S
+            self.station.reboot(drain_s=DRAIN_BEFORE_REBOOT_S, linger_s=linger)
 
     def on_evse_idle(self, evse: Evse) -> None:
         """B12: a reset OnIdle waiting for its EVSEs happens once they are idle."""

@@ -605,5 +605,8 @@ def _summarize(run: RunResult) -> None:
     for kind in ("conformance", "compatibility"):
         typer.echo(f"{kind}: {counts.of(kind)}", err=True)
     typer.echo(counts.line(), err=True)
-    for need, cases in needs(run).items():
-        typer.echo(f"  {cases} more with {need}", err=True)
+    wanted = needs(run)
+    if wanted:
+        typer.echo("To judge more, give:", err=True)
+    for need, cases in wanted.items():
+        typer.echo(f"  {need}: {cases} case{'' if cases == 1 else 's'}", err=True)

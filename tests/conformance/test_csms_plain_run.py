@@ -33,6 +33,7 @@ from chargeyard.cli import app
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
+from chargeyard.conformance.reports import as_json
 from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V16
 from tests.ports import free_port
@@ -148,8 +149,12 @@ async def test_a_plain_run_with_stated_tags_judges_the_station_initiated_core_ca
     assert wanted[TRIGGER_NEED] >= 30
     assert any("wss://" in need for need in wanted)
     assert not any(need in TAG_OPTIONS.values() for need in wanted)
-    counts = count(run)
-    assert counts.judged >= len(STATION_INITIATED_CORE)
+    assert count(run).judged >= len(STATION_INITIATED_CORE)
+    # report.json says the same, case by case.
+    report = as_json(run)
+    assert report["needs"] == wanted
+    [remote_start] = [case for case in report["cases"] if case["id"] == "TC_010_CSMS"]
+    assert remote_start["need"] == TRIGGER_NEED
 
 
 async def test_without_stated_tags_the_cases_needing_them_say_which_option_to_give() -> None:

@@ -28,7 +28,7 @@ from chargeyard.conformance import (
     write,
 )
 from chargeyard.conformance.catalog import UnderTest
-from chargeyard.conformance.counts import count
+from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.csms_files import FileSiteUnavailable
 from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.listing import Format, listing
@@ -170,17 +170,43 @@ def csms(
         bool, typer.Option(help="Ask a person to make the CSMS act, step by step.")
     ] = False,
     id_tag: Annotated[
-        str, typer.Option(help="An id tag the CSMS accepts (hook and prompt runs).")
-    ] = _DEFAULT_TAGS.valid,
+        str | None,
+        typer.Option(
+            help="An id tag the CSMS accepts. Each id tag option states how the CSMS is"
+            " configured, and the cases needing that tag run without a trigger."
+            f" [default: {_DEFAULT_TAGS.valid}, made so by a trigger]"
+        ),
+    ] = None,
     invalid_id_tag: Annotated[
-        str, typer.Option(help="An id tag unknown to the CSMS.")
-    ] = _DEFAULT_TAGS.invalid,
+        str | None,
+        typer.Option(help=f"An id tag unknown to the CSMS. [default: {_DEFAULT_TAGS.invalid}]"),
+    ] = None,
     expired_id_tag: Annotated[
-        str, typer.Option(help="An id tag the CSMS knows as expired.")
-    ] = _DEFAULT_TAGS.expired,
+        str | None,
+        typer.Option(
+            help=f"An id tag the CSMS knows as expired. [default: {_DEFAULT_TAGS.expired}]"
+        ),
+    ] = None,
     blocked_id_tag: Annotated[
-        str, typer.Option(help="An id tag the CSMS knows as blocked.")
-    ] = _DEFAULT_TAGS.blocked,
+        str | None,
+        typer.Option(
+            help=f"An id tag the CSMS knows as blocked. [default: {_DEFAULT_TAGS.blocked}]"
+        ),
+    ] = None,
+    grouped_id_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="A second valid id tag with the same parent id tag as --id-tag, with"
+            f" --parent-id-tag. [default: {_DEFAULT_TAGS.valid2}]"
+        ),
+    ] = None,
+    parent_id_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="The parent id tag (2.0.1 groupIdToken) of --id-tag and --grouped-id-tag."
+            f" [default: {_DEFAULT_TAGS.group}]"
+        ),
+    ] = None,
     step_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a step waits for the CSMS.")
     ] = 30.0,
@@ -212,7 +238,9 @@ def csms(
     version = version_option(ocpp)
     tls = _station_tls(ca, client_cert, client_key)
     suite_option(version, UnderTest.CSMS)
-    tags = IdTags(id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag)
+    tags = stated_tags(
+        id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag, grouped_id_tag, parent_id_tag
+    )
     trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, tags, step_timeout)
     target = CsmsTarget(
         url,
@@ -502,6 +530,37 @@ def cases_command(
     typer.echo(listing(version, role, listed(profile), output), nl=False)
 
 
+def stated_tags(
+    valid: str | None,
+    invalid: str | None,
+    expired: str | None,
+    blocked: str | None,
+    grouped: str | None,
+    parent: str | None,
+) -> IdTags:
+    """The id tags of a CSMS run: those given, trusted as the CSMS's configuration
+    (``IdTags.stated``), the others the defaults a trigger makes so."""
+    if (grouped is None) != (parent is None) or (grouped is not None and valid is None):
+        raise typer.BadParameter(
+            "a parent/group pair needs --id-tag, --grouped-id-tag and --parent-id-tag",
+            param_hint="--grouped-id-tag / --parent-id-tag",
+        )
+    given = {"Accepted": valid, "Invalid": invalid, "Expired": expired, "Blocked": blocked}
+    stated = {status for status, tag in given.items() if tag is not None}
+    if grouped is not None:
+        stated.add("Grouped")
+    default = _DEFAULT_TAGS
+    return IdTags(
+        valid=valid or default.valid,
+        invalid=invalid or default.invalid,
+        expired=expired or default.expired,
+        blocked=blocked or default.blocked,
+        valid2=grouped or default.valid2,
+        group=parent or default.group,
+        stated=frozenset(stated),
+    )
+
+
 def _trigger(
     trigger_url: str | None,
     chargeyard_api: str | None,
@@ -546,3 +605,8 @@ def _summarize(run: RunResult) -> None:
     for kind in ("conformance", "compatibility"):
         typer.echo(f"{kind}: {counts.of(kind)}", err=True)
     typer.echo(counts.line(), err=True)
+    wanted = needs(run)
+    if wanted:
+        typer.echo("To judge more, give:", err=True)
+    for need, cases in wanted.items():
+        typer.echo(f"  {need}: {cases} case{'' if cases == 1 else 's'}", err=True)

@@ -81,6 +81,19 @@ class Counts:
         return ", ".join(f"{n} {verdict.words}" for verdict, n in counts.items() if n) or "none"
 
 
+def needs(run: RunResult) -> dict[str, int]:
+    """For the cases not judged, what the user can give for them to be judged (the option or
+    hook), with how many cases each would let run, most first."""
+    wanted: dict[str, int] = {}
+    for result in run.results:
+        if result.need is not None and outcome(result) in (
+            Verdict.INCONCLUSIVE,
+            Verdict.NOT_APPLICABLE,
+        ):
+            wanted[result.need] = wanted.get(result.need, 0) + 1
+    return dict(sorted(wanted.items(), key=lambda item: -item[1]))
+
+
 def count(run: RunResult) -> Counts:
     """The counts of every case of ``run``, run or not."""
     counts = Counts()

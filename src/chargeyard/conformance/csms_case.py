@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame, StationPeer
-from chargeyard.conformance.triggers import Acting, NotActed, Trigger
+from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED, Acting, NotActed, Trigger
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol import VersionSpec
 from chargeyard.protocol.frames import Call
@@ -72,7 +72,12 @@ class IdTags:
     """The id tags the CSMS knows, as the cases need them (made by the trigger where it can).
     ``invalid`` must be unknown to the CSMS; ``valid2`` is a second valid tag, in the same
     group (``group``, its groupIdToken) as ``valid`` where a case needs one (2.0.1 C09);
-    ``master_pass`` is a valid tag whose group is ``master_pass_group`` (2.0.1 C16)."""
+    ``master_pass`` is a valid tag whose group is ``master_pass_group`` (2.0.1 C16).
+
+    ``stated``: the statuses (``Accepted``, ``Invalid``, ``Expired``, ``Blocked``, and
+    ``Grouped`` for ``valid`` and ``valid2`` under ``group``) whose tags the command line
+    named. The user configured the CSMS so, and the suite trusts it: a case needing such a
+    tag runs without a trigger."""
 
     valid: str = "CY-CONF-OK"
     invalid: str = "CY-CONF-NONE"
@@ -82,6 +87,7 @@ class IdTags:
     group: str = "CY-CONF-GROUP"
     master_pass: str = "CY-CONF-MASTER"
     master_pass_group: str = "CY-CONF-MASTERPASS"
+    stated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +224,13 @@ class CsmsCaseBase:
             "Expired": self.tags.expired,
             "Blocked": self.tags.blocked,
         }[status]
+        if status in self.tags.stated:
+            return tag  # the user configured the CSMS so (IdTags.stated)
         if self.target.trigger is None:
-            raise NotActed(f"no trigger to make the CSMS know id tag {tag} as {status}")
+            raise NotActed(
+                f"no trigger to make the CSMS know id tag {tag} as {status}",
+                need=TAG_OPTIONS[status],
+            )
         await self.target.trigger.id_tag(tag, status)
         return tag
 
@@ -230,8 +241,14 @@ class CsmsCaseBase:
         Raises:
             NotActed: the tag cannot be set up.
         """
+        stated_pair = {self.tags.valid, self.tags.valid2}
+        if "Grouped" in self.tags.stated and group == self.tags.group and tag in stated_pair:
+            return tag  # the user configured the CSMS so (IdTags.stated)
         if self.target.trigger is None:
-            raise NotActed(f"no trigger to make the CSMS know id tag {tag} in group {group}")
+            raise NotActed(
+                f"no trigger to make the CSMS know id tag {tag} in group {group}",
+                need=TAG_OPTIONS["Grouped"],
+            )
         await self.target.trigger.id_tag(tag, "Accepted", group=group)
         return tag
 
@@ -244,7 +261,7 @@ class CsmsCaseBase:
         """
         trigger = self.target.trigger
         if trigger is None:
-            raise NotActed(f"no trigger to make the CSMS {words}")
+            raise NotActed(f"no trigger to make the CSMS {words}", need=TRIGGER_NEED)
         acting = trigger.act(self.target.version, self.target.identity, action, payload, words)
         self._acting = acting
         try:

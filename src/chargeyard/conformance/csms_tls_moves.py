@@ -31,12 +31,14 @@ def over_tls(run: CsmsCaseBase, *, profile_3: bool = False) -> None:
     if not target.secure:
         raise NotApplicable(
             f"the CSMS is reached on {target.url}: the case needs its wss:// URL (security"
-            " profile 2 or 3)"
+            " profile 2 or 3)",
+            need="the CSMS's wss:// URL (--url wss://..., with --ca)",
         )
     if profile_3 and (target.tls is None or not target.tls.profile_3):
         raise NotApplicable(
             "no --client-cert and --client-key: the case needs the station's client"
-            " certificate (security profile 3)"
+            " certificate (security profile 3)",
+            need="the station's client certificate (--client-cert, --client-key)",
         )
 
 
@@ -57,7 +59,10 @@ def basic_password(run: CsmsCaseBase) -> str:
             " by that certificate and needs no password"
         )
     if run.password is None:
-        raise NotActed("no --password given: the case needs the station's Basic password")
+        raise NotActed(
+            "no --password given: the case needs the station's Basic password",
+            need="the station's Basic password (--password)",
+        )
     return run.password
 
 

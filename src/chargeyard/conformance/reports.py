@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from chargeyard.conformance.counts import count, outcome
+from chargeyard.conformance.counts import count, needs, outcome
 from chargeyard.conformance.report_html import html_page
 from chargeyard.conformance.runner import CaseResult, RunResult
 from chargeyard.conformance.shown import cause, failed_checks, plain
@@ -25,6 +25,7 @@ def as_json(run: RunResult) -> dict[str, Any]:
         "started": run.started.isoformat(),
         "finished": run.finished.isoformat() if run.finished else None,
         "summary": summary(run),
+        "needs": needs(run),
         "cases": [_case_json(result) for result in run.results],
     }
 
@@ -55,6 +56,7 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
         "compatibility": result.compatibility.value,
         "ran": result.ran,
         "reason": result.reason,
+        "need": result.need,
         "seconds": result.seconds,
         "steps": [
             {

@@ -53,6 +53,8 @@ class CaseResult:
     seconds: float = 0.0
     ran: bool = True
     references: References = field(default_factory=References)
+    need: str | None = None
+    """What the user can give for an inconclusive or not-applicable case to be judged."""
 
 
 @dataclass(slots=True)
@@ -271,14 +273,15 @@ async def _run_case(
     log = CaseLog(case=info.id)
     context = suite.open(target, log)
     reason: str | None = None
+    need: str | None = None
     inconclusive = not_applicable = False
     try:
         async with asyncio.timeout(deadline_s):
             await suite.cases[info.id](context)
     except NotActed as why:
-        inconclusive, reason = True, str(why)
+        inconclusive, reason, need = True, str(why), why.need
     except NotApplicable as why:
-        not_applicable, reason = True, f"not applicable: {why}"
+        not_applicable, reason, need = True, f"not applicable: {why}", why.need
     except CaseEnded as why:
         reason = str(why)
         log.check(reason, False, expected="the case's next step", observed=reason)
@@ -305,6 +308,7 @@ async def _run_case(
         log.frames,
         round(log.elapsed(), 3),
         references=_references(suite, info, log.steps),
+        need=need,
     )
 
 

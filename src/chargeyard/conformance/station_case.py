@@ -47,7 +47,12 @@ TIDY_S = 60.0
 
 class NotApplicable(Exception):
     """The case does not apply to this station (it has a fixed cable, it stops its
-    transactions before the power goes...): why, in words."""
+    transactions before the power goes...): why, in words. ``need``: what the user can give
+    for the case to apply (a wss:// URL), in the command line's words, if anything."""
+
+    def __init__(self, message: str, *, need: str | None = None) -> None:
+        super().__init__(message)
+        self.need = need
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,26 @@ def certificate_body(action: str, payload: Payload) -> Payload:
 
 
 class NotActed(Exception):
-    """The system under test was not made to act (no trigger, or nobody did it in time)."""
+    """The system under test was not made to act (no trigger, or nobody did it in time).
+    ``need``: what the user can give for the case to run, in the command line's words (the
+    run's summary groups inconclusive cases by it), if the user can give it."""
+
+    def __init__(self, message: str, *, need: str | None = None) -> None:
+        super().__init__(message)
+        self.need = need
+
+
+TRIGGER_NEED = (
+    "a trigger for CSMS-initiated actions (--trigger-url, --chargeyard-api or --interactive)"
+)
+TAG_OPTIONS = {
+    "Accepted": "a valid id tag (--id-tag)",
+    "Invalid": "an id tag unknown to the CSMS (--invalid-id-tag)",
+    "Expired": "an expired id tag (--expired-id-tag)",
+    "Blocked": "a blocked id tag (--blocked-id-tag)",
+    "Grouped": "two valid id tags with one parent (--id-tag, --grouped-id-tag, --parent-id-tag)",
+}
+"""What a case needing a tag of each status lacks, with the option that states it."""
 
 
 Acting = asyncio.Task[str | None]

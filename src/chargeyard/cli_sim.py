@@ -11,13 +11,9 @@ import typer
 from rich.console import Console
 
 from chargeyard import sim_console
-from chargeyard.cli_options import MaxFrameBytes
+from chargeyard.cli_options import APP_PLUG_DELAY, MaxFrameBytes, seconds_range
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.station.autogen import AutogenConfig, Drivers
-
-APP_PLUG_DELAY = "5-20"
-"""``--app-plug-delay``'s default: well within a station's ConnectionTimeOut (1.6) or
-EVConnectionTimeOut (2.0.1), which are a minute or more."""
 
 
 def sim(
@@ -210,11 +206,15 @@ def sim(
                 "--auto is --drivers walk-up; give one or the other", param_hint="--auto"
             )
         drivers = Drivers.WALK_UP
+    try:
+        plug_delay = seconds_range(app_plug_delay)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--app-plug-delay") from None
     config = None
     if drivers is not None:
         config = AutogenConfig(
             drivers=drivers,
-            app_plug_delay_s=seconds_range(app_plug_delay),
+            app_plug_delay_s=plug_delay,
             sessions_per_hour=sessions_per_hour,
             mean_session_s=session_minutes * 60,
             mean_energy_wh=session_kwh * 1000,
@@ -264,18 +264,3 @@ def sim(
         f" stopped), {status.frames_sent} messages sent, {status.frames_received} received",
         err=True,
     )
-
-
-def seconds_range(text: str) -> tuple[float, float]:
-    """``--app-plug-delay``: ``"10"`` (always 10 s) or ``"5-20"`` (uniform in the range)."""
-    low, _, high = text.partition("-")
-    try:
-        bounds = (float(low), float(high or low))
-    except ValueError:
-        bounds = (-1.0, -1.0)
-    if not 0 <= bounds[0] <= bounds[1] < float("inf"):
-        raise typer.BadParameter(
-            f"{text!r} is not seconds (10) or a range of seconds (5-20)",
-            param_hint="--app-plug-delay",
-        )
-    return bounds

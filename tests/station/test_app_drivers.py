@@ -125,6 +125,23 @@ async def test_walk_up_drivers_do_not_answer_remote_starts() -> None:
     assert not station.model.connector(1).cable_plugged
 
 
+async def test_f01_no_app_driver_comes_when_the_cable_is_in_already() -> None:
+    clock = ManualClock()
+    station = make_v201_station(clock)
+    link = make_v201_link(station, clock)
+    link.connect()
+    autogen = Autogen([station], APP, rng=random.Random(6))
+    autogen.start()
+    station.plug(1, 1)  # the driver plugged in, then started from the app
+    link.pump()
+    start = {"remoteStartId": 8, "idToken": tag("APP-6", "Central"), "evseId": 1}
+    assert link.call_station("RequestStartTransaction", start)["status"] == "Accepted"
+    await asyncio.sleep(0.1)
+    autogen.stop()
+    assert autogen.counters.sessions_started == 0
+    assert station.model.connector(1).cable_plugged
+
+
 @pytest.mark.parametrize("delay", [(-1.0, 2.0), (5.0, 1.0)])
 def test_an_app_plug_delay_out_of_range_is_refused(delay: tuple[float, float]) -> None:
     with pytest.raises(ValueError, match="app_plug_delay_s"):

@@ -421,8 +421,10 @@ class Autogen:
 
     def _called(self, slot: _Slot | None) -> None:
         """The station accepted a remote start on the slot's EVSE: a driver is on the way."""
-        if slot is None or not self._running or slot.step is not _Step.IDLE or slot.plugged:
-            return  # someone is already there (by hand, or an earlier app driver)
+        if slot is None or not self._running or slot.step is not _Step.IDLE:
+            return  # an earlier app driver is there
+        if slot.station.model.evses[slot.evse_id].plugged_connector() is not None:
+            return  # the cable is in already (2.0.1 F01): the session needs no driver
         slot.step = _Step.CALLED
         slot.tag = ""
         self.counters.sessions_started += 1

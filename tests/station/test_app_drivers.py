@@ -98,6 +98,25 @@ async def test_an_app_driver_leaves_when_the_stay_is_up() -> None:
     assert [p["reason"] for p in link.csms.payloads("StopTransaction")] == ["EVDisconnected"]
 
 
+async def test_an_app_driver_leaves_when_the_ev_is_full() -> None:
+    station, link = online_station("CP-1")
+    config = dataclasses.replace(APP, mean_energy_wh=10.0, energy_sigma=0.0)
+    autogen = Autogen([station], config, rng=random.Random(7))
+    autogen.start()
+    link.call_station("RemoteStartTransaction", {"idTag": "APP-7", "connectorId": 1})
+    await until(lambda: "StartTransaction" in link.csms.actions())
+    await asyncio.sleep(0.05)  # the driver looks at the app: still charging
+    assert station.model.connector(1).cable_plugged
+    link.run_for(60)  # on the station's clock: far more than the 10 Wh the EV wants
+    ev = station.model.evses[1].ev
+    assert ev is not None
+    assert ev.is_satisfied
+    await until(lambda: autogen.counters.sessions_ended == 1)
+    autogen.stop()
+    link.pump()
+    assert [p["reason"] for p in link.csms.payloads("StopTransaction")] == ["EVDisconnected"]
+
+
 async def test_an_app_driver_does_not_plug_in_once_the_remote_start_timed_out() -> None:
     # ConnectionTimeOut (1.6 section 9.1) passes before the driver arrives: the station no
     # longer holds the connector, and the driver goes away without plugging in.

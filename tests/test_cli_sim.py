@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from chargeyard import sim_console
 from chargeyard.cli import app
+from chargeyard.station import fleet as fleet_module
+from chargeyard.station.autogen import AutogenConfig, Drivers
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.slow
 def test_help_lists_the_options_and_their_environment_variables() -> None:
     result = CliRunner().invoke(app, ["sim", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for option in ("--csms", "--count", "--template", "--ocpp", "--password", "--auto"):
+    for option in ("--csms", "--count", "--template", "--ocpp", "--password", "--drivers"):
         assert option in result.output
     for variable in ("CHARGEYARD_SIM_CSMS", "CHARGEYARD_SIM_COUNT", "CHARGEYARD_SIM_TEMPLATE"):
         assert variable in result.output
@@ -45,6 +48,62 @@ def test_help_lists_the_options_and_their_environment_variables() -> None:
 def test_what_cannot_be_simulated_is_refused_with_a_reason(
     arguments: list[str], complaint: str
 ) -> None:
+    result = CliRunner().invoke(app, ["sim", *arguments], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert complaint in " ".join(result.output.split())
+
+
+class _Captured(Exception):
+    """Stops the command where it would start the fleet."""
+
+
+def _drivers_of(arguments: list[str], monkeypatch: pytest.MonkeyPatch) -> AutogenConfig | None:
+    """The drivers ``chargeyard sim ARGUMENTS`` would start its fleet with."""
+    configs: list[AutogenConfig | None] = []
+
+    async def simulate(fleet: object, auto: AutogenConfig | None, *rest: object) -> None:
+        configs.append(auto)
+        raise _Captured
+
+    monkeypatch.setattr(sim_console, "simulate", simulate)
+    monkeypatch.setattr(fleet_module, "freeze_gc", lambda: None)
+    result = CliRunner().invoke(app, ["sim", "--no-live", *arguments], env={"COLUMNS": "200"})
+    assert isinstance(result.exception, _Captured), result.output
+    return configs[0]
+
+
+def test_drivers_app_starts_app_drivers_with_the_plug_delay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = _drivers_of(["--drivers", "app", "--app-plug-delay", "2-8"], monkeypatch)
+    assert config is not None
+    assert (config.drivers, config.app_plug_delay_s) == (Drivers.APP, (2.0, 8.0))
+    config = _drivers_of(["--drivers", "app", "--app-plug-delay", "3"], monkeypatch)
+    assert config is not None
+    assert config.app_plug_delay_s == (3.0, 3.0)
+
+
+def test_auto_is_walk_up_drivers_and_no_option_no_drivers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    auto = _drivers_of(["--auto", "--session-minutes", "10"], monkeypatch)
+    walk_up = _drivers_of(["--drivers", "walk-up", "--session-minutes", "10"], monkeypatch)
+    assert auto == walk_up
+    assert auto is not None
+    assert (auto.drivers, auto.mean_session_s) == (Drivers.WALK_UP, 600.0)
+    assert _drivers_of([], monkeypatch) is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["--drivers", "app", "--app-plug-delay", "20-5"], "not seconds (10) or a range"),
+        (["--drivers", "app", "--app-plug-delay", "soon"], "not seconds (10) or a range"),
+        (["--drivers", "app", "--auto"], "--auto is --drivers walk-up"),
+        (["--drivers", "bus"], "walk-up"),
+    ],
+)
+def test_drivers_options_out_of_range_are_refused(arguments: list[str], complaint: str) -> None:
     result = CliRunner().invoke(app, ["sim", *arguments], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert complaint in " ".join(result.output.split())

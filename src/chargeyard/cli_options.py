@@ -237,3 +237,25 @@ MetricsPort = Annotated[
         " labelled with its node name); 0 switches them off.",
     ),
 ]
+
+
+APP_PLUG_DELAY = "5-20"
+"""The default delay of a driver who uses the app (``chargeyard sim --app-plug-delay``,
+``chargeyard up --app-plug-delay``), in seconds: well within a station's ConnectionTimeOut
+(1.6) or EVConnectionTimeOut (2.0.1), which are a minute or more."""
+
+
+def seconds_range(text: str) -> tuple[float, float]:
+    """``"10"`` (always 10 s) or ``"5-20"`` (uniform in the range), as (low, high).
+
+    Raises:
+        ValueError: not seconds, or not a range from low to high.
+    """
+    low, _, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        bounds = (-1.0, -1.0)
+    if not 0 <= bounds[0] <= bounds[1] < float("inf"):
+        raise ValueError(f"{text!r} is not seconds (10) or a range of seconds (5-20)")
+    return bounds

@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 
 from chargeyard import sim_console
-from chargeyard.cli_options import MaxFrameBytes
+from chargeyard.cli_options import APP_PLUG_DELAY, MaxFrameBytes, seconds_range
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.station.autogen import AutogenConfig, Drivers
 
 
 def sim(
@@ -96,19 +97,37 @@ def sim(
             help="WebSocket handshakes in flight at most.",
         ),
     ] = 100,
+    drivers: Annotated[
+        Drivers | None,
+        typer.Option(
+            "--drivers",
+            envvar="CHARGEYARD_SIM_DRIVERS",
+            help="Drivers who come to the stations: walk-up (random arrivals: they plug,"
+            " badge, charge and leave) or app (after each remote start a station accepts,"
+            " a driver plugs in within --app-plug-delay, charges, and leaves when the session"
+            " ends). Default: none.",
+            show_default=False,
+        ),
+    ] = None,
     auto: Annotated[
         bool,
-        typer.Option(
-            envvar="CHARGEYARD_SIM_AUTO",
-            help="Random sessions: drivers plug, badge, charge and leave.",
-        ),
+        typer.Option(envvar="CHARGEYARD_SIM_AUTO", help="The same as --drivers walk-up."),
     ] = False,
+    app_plug_delay: Annotated[
+        str,
+        typer.Option(
+            "--app-plug-delay",
+            envvar="CHARGEYARD_SIM_APP_PLUG_DELAY",
+            help="--drivers app: seconds from an accepted remote start to the plug-in, a"
+            " number or a range LOW-HIGH (drawn uniformly).",
+        ),
+    ] = APP_PLUG_DELAY,
     sessions_per_hour: Annotated[
         float,
         typer.Option(
             min=0.001,
             envvar="CHARGEYARD_SIM_SESSIONS_PER_HOUR",
-            help="--auto: arrivals per free EVSE per hour.",
+            help="--drivers walk-up: arrivals per free EVSE per hour.",
         ),
     ] = 0.5,
     session_minutes: Annotated[
@@ -116,13 +135,15 @@ def sim(
         typer.Option(
             min=0.01,
             envvar="CHARGEYARD_SIM_SESSION_MINUTES",
-            help="--auto: mean time a driver stays plugged in.",
+            help="--drivers: mean time a driver stays plugged in.",
         ),
     ] = 45.0,
     session_kwh: Annotated[
         float,
         typer.Option(
-            min=0.01, envvar="CHARGEYARD_SIM_SESSION_KWH", help="--auto: mean energy an EV wants."
+            min=0.01,
+            envvar="CHARGEYARD_SIM_SESSION_KWH",
+            help="--drivers: mean energy an EV wants (it stops drawing once it has it).",
         ),
     ] = 15.0,
     idle_minutes: Annotated[
@@ -130,7 +151,7 @@ def sim(
         typer.Option(
             min=0,
             envvar="CHARGEYARD_SIM_IDLE_MINUTES",
-            help="--auto: an EVSE rests at least this long between drivers.",
+            help="--drivers walk-up: an EVSE rests at least this long between drivers.",
         ),
     ] = 2.0,
     seed: Annotated[
@@ -177,8 +198,28 @@ def sim(
     ] = None,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
-    from chargeyard.station.autogen import AutogenConfig
     from chargeyard.station.fleet import Fleet, freeze_gc
+
+    if auto:
+        if drivers is Drivers.APP:
+            raise typer.BadParameter(
+                "--auto is --drivers walk-up; give one or the other", param_hint="--auto"
+            )
+        drivers = Drivers.WALK_UP
+    try:
+        plug_delay = seconds_range(app_plug_delay)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--app-plug-delay") from None
+    config = None
+    if drivers is not None:
+        config = AutogenConfig(
+            drivers=drivers,
+            app_plug_delay_s=plug_delay,
+            sessions_per_hour=sessions_per_hour,
+            mean_session_s=session_minutes * 60,
+            mean_energy_wh=session_kwh * 1000,
+            min_idle_s=idle_minutes * 60,
+        )
 
     fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
     sim_console.add_stations(
@@ -192,14 +233,6 @@ def sim(
         tls=sim_console.station_tls(client_cert, client_key, csms_root),
     )
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
-    config = None
-    if auto:
-        config = AutogenConfig(
-            sessions_per_hour=sessions_per_hour,
-            mean_session_s=session_minutes * 60,
-            mean_energy_wh=session_kwh * 1000,
-            min_idle_s=idle_minutes * 60,
-        )
     console = Console(stderr=True)
     show = console.is_terminal if live is None else live
     recent = sim_console.RecentLog()

@@ -85,6 +85,12 @@ def up(
     sessions_per_hour: Annotated[
         float | None, typer.Option(help=_lab_help("sessions_per_hour"), show_default=False)
     ] = None,
+    drivers: Annotated[
+        str | None, typer.Option(help=_lab_help("drivers"), show_default=False)
+    ] = None,
+    app_plug_delay: Annotated[
+        str | None, typer.Option(help=_lab_help("app_plug_delay"), show_default=False)
+    ] = None,
     heartbeat_interval: Annotated[
         int | None, typer.Option(help=_lab_help("heartbeat_interval"), show_default=False)
     ] = None,

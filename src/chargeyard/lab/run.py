@@ -47,6 +47,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
+from chargeyard.cli_options import APP_PLUG_DELAY, seconds_range
 from chargeyard.csms.authority import authority_for
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab import banner, demo, quiet
@@ -63,7 +64,7 @@ from chargeyard.stack import (
     assemble,
     serve_metrics,
 )
-from chargeyard.station.autogen import AutogenConfig
+from chargeyard.station.autogen import AutogenConfig, Drivers
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
@@ -83,10 +84,15 @@ DASHBOARD_TOKEN_TTL = timedelta(days=7)
 """How long the gateway token a browser gets by signing in lasts."""
 
 
-def demo_sessions(sessions_per_hour: float) -> AutogenConfig:
+def demo_sessions(
+    sessions_per_hour: float, drivers: str = "walk-up", app_plug_delay: str = APP_PLUG_DELAY
+) -> AutogenConfig:
     """Plausible sessions on a demo timescale: drivers stay about ten minutes and want a
-    few kWh, so that a site of ten chargers always has something going on."""
+    few kWh, so that a site of ten chargers always has something going on. ``drivers``:
+    ``walk-up`` or ``app`` (see ``station/autogen.py``)."""
     return AutogenConfig(
+        drivers=Drivers(drivers),
+        app_plug_delay_s=seconds_range(app_plug_delay),
         sessions_per_hour=sessions_per_hour,
         mean_session_s=600.0,
         mean_energy_wh=8_000.0,
@@ -319,7 +325,10 @@ async def _start_chargers(
         fleet = host.fleet_of(site.organization_id)
         if fleet is not None:
             autogen = fleet.start_autogen(
-                demo_sessions(settings.sessions_per_hour), identities=site.driven
+                demo_sessions(
+                    settings.sessions_per_hour, settings.drivers, settings.app_plug_delay
+                ),
+                identities=site.driven,
             )
             await _wait_booted(fleet, autogen.identities, err)
     sign_in = _dashboard_sign_in(credentials, secret)

@@ -4,12 +4,13 @@ variables, overridden by the command's flags (whose ``--help`` is these descript
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chargeyard.api.settings import MIN_JWT_SECRET
-from chargeyard.cli_options import METRICS_PORTS
+from chargeyard.cli_options import APP_PLUG_DELAY, METRICS_PORTS, seconds_range
 from chargeyard.csms.policy import BootStatus
 from chargeyard.lab.secrets import given_jwt_secret
 from chargeyard.outbound import OutboundPolicy
@@ -106,6 +107,17 @@ class LabSettings(BaseSettings):
         gt=0,
         description="Demo drivers arriving per free EVSE per hour (the automatic sessions).",
     )
+    drivers: Literal["walk-up", "app"] = Field(
+        default="walk-up",
+        description="The demo's drivers: walk-up (random arrivals: they plug, badge, charge and"
+        " leave) or app (after each remote start a charger accepts, a driver plugs in within"
+        " --app-plug-delay, charges, and leaves when the session ends).",
+    )
+    app_plug_delay: str = Field(
+        default=APP_PLUG_DELAY,
+        description="--drivers app: seconds from an accepted remote start to the plug-in, a"
+        " number or a range LOW-HIGH (drawn uniformly).",
+    )
     heartbeat_interval: int = Field(
         default=300,
         ge=0,
@@ -155,6 +167,12 @@ class LabSettings(BaseSettings):
         " B01-B03). Pending or Rejected: the demo's"
         " chargers too keep booting again after HEARTBEAT_INTERVAL instead of charging.",
     )
+
+    @field_validator("app_plug_delay")
+    @classmethod
+    def _app_plug_delay(cls, value: str) -> str:
+        seconds_range(value)  # raises ValueError saying what it takes
+        return value
 
     @field_validator("outbound_networks")
     @classmethod

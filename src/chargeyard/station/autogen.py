@@ -28,6 +28,15 @@ message), so each station reports the session exactly as it would for a real dri
   away; one with the cable in waits (looking again after a handling time) to finish once it
   is back. So no session starts on a station that is booting, rebooting, stopped or offline.
 
+Drivers who use the app (``drivers=Drivers.APP``) come only when called: they start their
+session from an app, so the central system sends the station a remote start (1.6 section 5.11
+RemoteStartTransaction, 2.0.1 F01/F02 RequestStartTransaction). Once the station has accepted
+one, a driver plugs in within ``app_plug_delay_s`` (well within the station's
+ConnectionTimeOut), charges, and unplugs when the session is over: the transaction ended (a
+remote stop, the station's own decision), the EV is full, or the stay (``mean_session_s``) is
+up. The driver looks at the app every ``handling_s``. A remote start the station dropped before
+the driver came (it timed out, was cancelled) sends the driver away without plugging.
+
 All slots share one scheduler: a heap of (time, slot) and a single timer on the event loop, so
 ten thousand driven stations cost one timer. The random generator is injected (seeded by the
 fleet), so a run can be repeated.
@@ -59,6 +68,13 @@ _FULLEST_ARRIVAL_SOC = 0.9
 that came full would sit at SuspendedEV, 0 kW, for its whole stay."""
 
 
+class Drivers(enum.Enum):
+    """Who comes to the stations."""
+
+    WALK_UP = "walk-up"  # random arrivals, with a card
+    APP = "app"  # after a remote start the station accepted
+
+
 @dataclass(frozen=True, slots=True)
 class AutogenConfig:
     """How drivers behave. Times in seconds, energy in Wh; shares are probabilities.
@@ -77,6 +93,9 @@ class AutogenConfig:
             0.9: a car that needs no charge does not come).
         tags: size of the pool of id tags (``AUTO00001``...).
         ev_profiles: names of :data:`~chargeyard.station.model.ev.PRESETS` drawn from.
+        drivers: walk-up drivers (random arrivals) or app drivers (after a remote start).
+        app_plug_delay_s: an app driver plugs in this long after the remote start was
+            accepted (uniform in the range).
     """
 
     sessions_per_hour: float = 0.5
@@ -91,6 +110,8 @@ class AutogenConfig:
     soc_range: tuple[float, float] = (0.1, 0.7)
     tags: int = 500
     ev_profiles: tuple[str, ...] = tuple(PRESETS)
+    drivers: Drivers = Drivers.WALK_UP
+    app_plug_delay_s: tuple[float, float] = (5.0, 20.0)
 
     def __post_init__(self) -> None:
         if self.sessions_per_hour <= 0:
@@ -101,6 +122,8 @@ class AutogenConfig:
             raise ValueError("sigmas and min_idle_s must not be negative")
         if not 0 <= self.handling_s[0] <= self.handling_s[1]:
             raise ValueError("handling_s must be a range (low, high) with 0 <= low <= high")
+        if not 0 <= self.app_plug_delay_s[0] <= self.app_plug_delay_s[1]:
+            raise ValueError("app_plug_delay_s must be a range (low, high) with 0 <= low <= high")
         if not 0 <= self.soc_range[0] <= self.soc_range[1] <= 1:
             raise ValueError("soc_range must lie within [0, 1]")
         if self.tags < 1:
@@ -114,6 +137,8 @@ class _Step(enum.Enum):
     ARRIVED = "arrived"  # the first action is done; next: the second
     PARKED = "parked"  # plugged and badged; next: leave
     LEAVING = "leaving"  # badged out; next: unplug
+    CALLED = "called"  # an app driver's remote start was accepted; next: plug
+    CHARGING = "charging"  # an app driver plugged in; next: look at the app, leave when done
 
 
 class _Slot:
@@ -125,6 +150,7 @@ class _Slot:
         "connector_id",
         "evse_id",
         "generation",
+        "leave_at",
         "plugged",
         "rng",
         "station",
@@ -141,6 +167,7 @@ class _Slot:
         self.tag = ""
         self.plugged = False
         self.generation = 0  # bumped on every (re)schedule: older heap entries are stale
+        self.leave_at = 0.0  # an app driver's end of stay, on the event loop's clock
 
 
 @dataclass(slots=True)
@@ -186,25 +213,31 @@ class Autogen:
         if not has_verbs(station):  # a driver needs a cable and a reader
             return
         driven = cast(StationVerbs, station)
+        slots: dict[int, _Slot] = {}
         for evse_id in driven.model.evses:
             slot = _Slot(driven, evse_id, random.Random(self._rng.getrandbits(64)))
             self._slots.append(slot)
-            if self._running:
+            slots[evse_id] = slot
+            if self._running and self._walk_up:
                 self._schedule(slot, self._first_arrival(slot))
+        if not self._walk_up:
+            driven.remote_start_accepted = lambda evse_id: self._called(slots.get(evse_id))
 
     def remove(self, station: object) -> None:
         """Stop driving ``station`` (cars plugged in stay plugged in)."""
         for slot in [slot for slot in self._slots if slot.station is station]:
             slot.generation += 1
             self._slots.remove(slot)
+            slot.station.remote_start_accepted = None
 
     def start(self) -> None:
         """Schedule every slot's first arrival, spread over one mean gap."""
         if self._running:
             return
         self._running = True
-        for slot in self._slots:
-            self._schedule(slot, self._first_arrival(slot))
+        if self._walk_up:  # app drivers come when a remote start calls them
+            for slot in self._slots:
+                self._schedule(slot, self._first_arrival(slot))
 
     def stop(self) -> None:
         """No more actions; cars plugged in stay plugged in."""
@@ -214,6 +247,10 @@ class Autogen:
             self._timer.cancel()
             self._timer = None
         self._timer_at = math.inf
+
+    @property
+    def _walk_up(self) -> bool:
+        return self.config.drivers is Drivers.WALK_UP
 
     @property
     def running(self) -> bool:
@@ -268,6 +305,10 @@ class Autogen:
                 self._second_action(slot)
             elif slot.step is _Step.PARKED:
                 self._leave(slot)
+            elif slot.step is _Step.CALLED:
+                self._app_plug(slot)
+            elif slot.step is _Step.CHARGING:
+                self._app_look(slot)
             else:
                 self._unplug(slot)
         except (OcppError, KeyError) as refused:
@@ -288,9 +329,10 @@ class Autogen:
         if slot.step is not _Step.IDLE:
             self.counters.sessions_ended += 1  # walks away before plugging in
             slot.step = _Step.IDLE
-        # Nobody charged here, so no minimum idle time: the next driver comes within one mean
-        # gap, as the first ones do.
-        self._schedule(slot, self._first_arrival(slot))
+        if self._walk_up:
+            # Nobody charged here, so no minimum idle time: the next driver comes within one
+            # mean gap, as the first ones do.
+            self._schedule(slot, self._first_arrival(slot))
 
     def _arrive(self, slot: _Slot) -> None:
         rng, config = slot.rng, self.config
@@ -340,7 +382,7 @@ class Autogen:
             slot.station.unplug(slot.evse_id, slot.connector_id)
         self.counters.sessions_ended += 1
         slot.step = _Step.IDLE
-        self._schedule(slot, self._gap(slot))
+        self._rest(slot)
 
     def _plug(self, slot: _Slot) -> None:
         rng, config = slot.rng, self.config
@@ -365,7 +407,63 @@ class Autogen:
             with contextlib.suppress(OcppError, KeyError):
                 slot.station.unplug(slot.evse_id, slot.connector_id)
         slot.step = _Step.IDLE
-        self._schedule(slot, self._gap(slot))
+        self._rest(slot)
+
+    def _rest(self, slot: _Slot) -> None:
+        """The EVSE is free again: a walk-up driver comes after a gap; an app driver only
+        when the next remote start calls one (nothing scheduled till then)."""
+        if self._walk_up:
+            self._schedule(slot, self._gap(slot))
+        else:
+            slot.generation += 1
+
+    # -- drivers who use the app ------------------------------------------------------------
+
+    def _called(self, slot: _Slot | None) -> None:
+        """The station accepted a remote start on the slot's EVSE: a driver is on the way."""
+        if slot is None or not self._running or slot.step is not _Step.IDLE:
+            return  # an earlier app driver is there
+        if slot.station.model.evses[slot.evse_id].plugged_connector() is not None:
+            return  # the cable is in already (2.0.1 F01): the session needs no driver
+        slot.step = _Step.CALLED
+        slot.tag = ""
+        self.counters.sessions_started += 1
+        self._schedule(slot, slot.rng.uniform(*self.config.app_plug_delay_s))
+
+    def _app_plug(self, slot: _Slot) -> None:
+        station = slot.station
+        evse = station.model.evses[slot.evse_id]
+        if evse.transaction is None and station.pending_start(slot.evse_id) is None:
+            # The station no longer waits for a cable (ConnectionTimeOut, a cancellation).
+            self.counters.sessions_ended += 1
+            slot.step = _Step.IDLE
+            self._rest(slot)
+            return
+        free = (ConnectorStatus.AVAILABLE, ConnectorStatus.PREPARING)
+        numbers = [n for n, connector in evse.connectors.items() if connector.status in free]
+        if evse.plugged_connector() is not None or not numbers:
+            self._unplug(slot)  # someone else's cable, or no connector to take it
+            return
+        slot.connector_id = numbers[0]
+        self._plug(slot)
+        slot.step = _Step.CHARGING
+        config = self.config
+        stay = _lognormal(slot.rng, config.mean_session_s, config.session_sigma)
+        slot.leave_at = asyncio.get_running_loop().time() + stay
+        self._schedule(slot, min(stay, slot.rng.uniform(*config.handling_s)))
+
+    def _app_look(self, slot: _Slot) -> None:
+        """The driver looks at the app: leaves once the session is over, the EV full or the
+        stay up; looks again after a handling time otherwise."""
+        station = slot.station
+        evse = station.model.evses[slot.evse_id]
+        ended = evse.transaction is None and station.pending_start(slot.evse_id) is None
+        full = evse.ev is not None and evse.ev.is_satisfied
+        left = slot.leave_at - asyncio.get_running_loop().time()
+        if ended or full or left <= 0:
+            self._unplug(slot)
+            return
+        self._schedule(slot, min(left, slot.rng.uniform(*self.config.handling_s)))
 
     def _gap(self, slot: _Slot) -> float:
         """Seconds until the next driver comes to a free EVSE."""

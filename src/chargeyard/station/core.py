@@ -186,6 +186,10 @@ class SimulatedStation(ActionHandlers):
         )
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
+        # Told the EVSE of each remote start the station accepted (1.6 section 5.11, 2.0.1
+        # F01/F02), once the answer is queued: a driver with the app then comes to plug in
+        # (station/autogen.py). Set by whatever drives the station.
+        self.remote_start_accepted: Callable[[int], None] | None = None
         # The largest frame sent or taken (protocol/limits.py); set by the runner.
         self.max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES
         # The hardware, from its catalog template (station/model/).
@@ -462,6 +466,11 @@ class SimulatedStation(ActionHandlers):
     def after_answer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the answer to the request being handled is queued to send."""
         self._after_answer.append(work)
+
+    def tell_remote_start_accepted(self, evse_id: int) -> None:
+        """Tell whoever drives the station that a remote start on ``evse_id`` was accepted."""
+        if self.remote_start_accepted is not None:
+            self.remote_start_accepted(evse_id)
 
     def _handle(self, events: list[Event]) -> None:
         for event in events:

@@ -46,6 +46,8 @@ class StationVerbs(Protocol):
     token_reports: TokenReports
     wake: Callable[[], None]
     """Set by whatever runs the station: something changed, look at the timers again."""
+    remote_start_accepted: Callable[[int], None] | None
+    """Set by whatever drives the station: told the EVSE of each remote start accepted."""
 
     @property
     def version(self) -> VersionSpec:

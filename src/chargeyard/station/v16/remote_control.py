@@ -114,6 +114,7 @@ class RemoteControlV16(Block["StationV16"]):
             )
 
         self.station.after_answer(start)
+        self.station.after_answer(lambda: self.station.tell_remote_start_accepted(evse.id))
         return {"status": "Accepted"}
 
     def _group_unknown(self, evse: Evse, token: IdToken) -> bool:

@@ -148,6 +148,7 @@ class ControlV201(Block["StationV201"]):
 
         authorize = self.station.device_model.get_bool("AuthCtrlr", "AuthorizeRemoteStart")
         self.station.after_answer(authorize_first if authorize else start)
+        self.station.after_answer(lambda: self.station.tell_remote_start_accepted(evse.id))
         answer: Payload = {"status": "Accepted"}
         if evse.transaction is not None:
             answer["transactionId"] = evse.transaction.local_id

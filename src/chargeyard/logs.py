@@ -41,10 +41,11 @@ def configure_logging(level: str) -> None:
 
 def quiet_chatty_libraries() -> None:
     """Hold :data:`CHATTY_LIBRARIES` to WARNING unless the root logger is at DEBUG (where
-    someone asked for everything)."""
-    if logging.getLogger().level > logging.DEBUG:
-        for name in CHATTY_LIBRARIES:
-            logging.getLogger(name).setLevel(logging.WARNING)
+    someone asked for everything, and they follow the root again, whatever an earlier setup
+    in this process held them to)."""
+    level = logging.WARNING if logging.getLogger().level > logging.DEBUG else logging.NOTSET
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(level)
 
 
 # C0 and C1 controls and DEL (newline, carriage return, ESC, ...), the line and paragraph

@@ -12,6 +12,8 @@ import { connectorChip, meterText, outlets, problem, transactionsTable } from ".
 import { drawPlot, pointsFromSamples } from "./plot.js";
 import { askStation, intervalKey, observedSeconds, storedInterval } from "./sampling.js";
 
+const RELOAD_EMPTY_MS = 2000; // how often a plot without points reads its meter values again
+
 const ACTIONS = [
   "BootNotification",
   "Heartbeat",
@@ -113,18 +115,34 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
   }
 
   async function loadPlot(key, transaction) {
+    const plot = plots.get(key);
+    if (plot) {
+      plot.loading = true;
+      plot.loadedAt = Date.now();
+    }
     try {
       const answer = await api.meterValues(transaction.transactionId, chargeBoxId);
-      const plot = plots.get(key);
       if (plot) plot.base = pointsFromSamples(answer.meterValues, transaction.meterStart);
     } catch {
       // live updates still draw
+    } finally {
+      if (plot) plot.loading = false;
     }
     schedule();
   }
 
+  /** A plot opened as its transaction began may have read none of its first meter values: it
+   * reads them again (every few seconds at most) until it has some, rather than wait for the
+   * next ones, which may be a sample interval away. */
+  function reloadIfEmpty(key, plot, current, points) {
+    if (points.length || plot.loading || Date.now() - (plot.loadedAt || 0) < RELOAD_EMPTY_MS) return;
+    loadPlot(key, current);
+    setTimeout(schedule, RELOAD_EMPTY_MS);
+  }
+
   /** The sample interval as stored (sampling.js), read once per charger: nothing is sent. */
   function readInterval(charger) {
+    if (!charger.ocppVersion) return; // not booted as far as the page knows: read once it is
     const key = intervalKey(charger);
     if (!key) {
       // A version the dashboard does not know: no key to read, the spacing tells.
@@ -170,6 +188,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       .map((s) => ({ t: s.t, powerW: s.powerW, energyWh: s.energyWh === undefined ? undefined : s.energyWh - current.meterStart }));
     const lastBase = plot.base.length ? plot.base[plot.base.length - 1].t : "";
     const points = [...plot.base, ...live.filter((p) => p.t > lastBase)];
+    reloadIfEmpty(key, plot, current, points);
     const due = nextSample(interval, current, points, online);
     fill(plot.title, `${placeOf(current)} · #${current.transactionId} · ${meterText(current.energyDelivered, current.powerW)}`);
     fill(plot.note, due);
@@ -236,7 +255,8 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       .sortedTransactions((row) => row.chargeBoxId === chargeBoxId && row.status === "active")
       .sort((a, b) => (a.evseId || 0) - (b.evseId || 0) || a.connectorId - b.connectorId);
     if (active.length) {
-      if (online && !model.sampleIntervals.has(chargeBoxId)) readInterval(charger);
+      const known = model.sampleIntervals.get(chargeBoxId);
+      if (online && (!known || (known.noKey && intervalKey(charger)))) readInterval(charger);
       const interval = model.sampleIntervals.get(chargeBoxId);
       const blocks = active.map((current) => drawTransaction(current, interval, online));
       const keys = new Set(active.map((row) => transactionKey(chargeBoxId, row.transactionId)));

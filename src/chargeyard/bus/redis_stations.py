@@ -29,9 +29,10 @@ Shape
 * **What the asker answers itself**: ``not_connected`` (503) when no key names a node;
   ``timeout`` (504) when a present node says nothing by the request's deadline;
   ``unreachable`` (503) when Redis cannot be reached; ``node_gone`` (503, retry) when the node
-  that has the request went away (its ``{p}alive:{node}`` key, renewed a third of the
-  presence TTL apart, expired). A waiting request whose station reconnected to another node
-  moves there if its old node had not taken it (``redis_call_watch.py``).
+  that has the request went away (its ``{p}alive:{node}`` key, renewed with the node's
+  other keys a third of the presence TTL apart by ``NodePresence.beat``, expired). A waiting
+  request whose station reconnected to another node moves there if its old node had not
+  taken it (``redis_call_watch.py``).
 
 Bounds
 ------
@@ -224,9 +225,6 @@ class RedisStations:
     def _answer_list(self, asker: str) -> str:
         return f"{self.prefix}answers:{asker}"
 
-    def _alive_key(self) -> str:
-        return f"{self.prefix}alive:{self.node}"
-
     def _presence(self, version: VersionSpec) -> bytes:
         value = self._presences.get(version.name)
         if value is None:
@@ -256,7 +254,6 @@ class RedisStations:
         self._tasks.own(self._read_answers())
         self._tasks.own(self._waiting.run(lambda: self._closed))
         if self._registry is not None:
-            self._tasks.own(self._keep_alive())
             self._registry.watchers.append(self._watch)
             self._registry.announcers.append(self._announced)
             self._tasks.own(self._announce())
@@ -278,7 +275,7 @@ class RedisStations:
                 await self._membership.leave()
             if self._registry is not None:
                 await self._forget_all(list(self._registry))
-                await self._redis.delete(self._node_key(), self._alive_key())
+                await self._redis.delete(self._node_key())  # (leave() deleted its alive key)
             await self._redis.delete(self._answer_list(self._id))
         await self._redis.aclose()
 
@@ -454,22 +451,6 @@ class RedisStations:
         self._tasks.own(send())  # (a withdrawal lost to an outage: the start expires there)
 
     # -- presence (a CSMS node) -----------------------------------------------------------------
-
-    async def _beat(self) -> None:
-        """This node is present: its ``alive`` key gets the presence TTL again (the askers'
-        calls to a node without it are answered ``node_gone``: ``redis_call_watch.py``)."""
-        await self._redis.set(self._alive_key(), 1, ex=self._ttl)
-
-    async def _keep_alive(self) -> None:
-        """Beat a third of the presence TTL apart while the node runs (the first beat before
-        the first station's key is written: this task is started before the announcer)."""
-        while not self._closed:
-            try:
-                await self._beat()
-            except LOST as error:
-                await self._outage.back_off(error)
-                continue
-            await asyncio.sleep(self._ttl / 3)
 
     def _watch(self, identity: str, version: VersionSpec | None) -> None:
         self._changed[identity] = version

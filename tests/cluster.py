@@ -17,6 +17,7 @@ import httpx
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from tests.ports import free_port
@@ -64,35 +65,41 @@ async def csms_nodes(
 
 
 @contextlib.asynccontextmanager
-async def booted_station(node: CsmsProcess, identity: str) -> AsyncIterator[list[str]]:
-    """A 1.6 station booted on ``node`` that answers every CALL Accepted; yields the actions
-    it was sent."""
+async def booted_station(
+    node: CsmsProcess, identity: str, *, answering: bool = True
+) -> AsyncIterator[list[str]]:
+    """A 1.6 station booted on ``node`` that answers every CALL Accepted, or with
+    ``answering=False`` none (each stays in flight at its node); yields the actions it was
+    sent."""
     received: list[str] = []
     async with connect(
         node.ocpp_url(identity),
         subprotocols=[Subprotocol("ocpp1.6")],
         proxy=None,
         open_timeout=10,
-        close_timeout=1,
+        close_timeout=1 if answering else 0.5,  # (a silent station's node may be dead)
     ) as websocket:
         boot = {"chargePointVendor": "Cluster", "chargePointModel": "Two-Nodes"}
         await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
         answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
         assert answer[:2] == [3, "boot"], answer
         assert answer[2]["status"] == "Accepted", answer
-        answering = asyncio.create_task(_answer_calls(websocket, received))
+        hearing = asyncio.create_task(_hear_calls(websocket, received, answering))
         try:
             yield received
         finally:
-            answering.cancel()
+            hearing.cancel()
 
 
-async def _answer_calls(websocket: ClientConnection, received: list[str]) -> None:
-    async for text in websocket:
-        frame: list[Any] = orjson.loads(text)
-        if frame[0] == 2:
-            received.append(frame[2])
-            await websocket.send(orjson.dumps([3, frame[1], {"status": "Accepted"}]).decode())
+async def _hear_calls(websocket: ClientConnection, received: list[str], answering: bool) -> None:
+    with contextlib.suppress(ConnectionClosed):  # (a test may kill its node under it)
+        async for text in websocket:
+            frame: list[Any] = orjson.loads(text)
+            if frame[0] == 2:
+                received.append(frame[2])
+                if answering:
+                    reply = [3, frame[1], {"status": "Accepted"}]
+                    await websocket.send(orjson.dumps(reply).decode())
 
 
 async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:

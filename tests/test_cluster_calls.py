@@ -12,55 +12,19 @@ API node exits within 3 s, answering what it had in flight.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import orjson
 import pytest
 from redis.asyncio import Redis
-from websockets.asyncio.client import connect
-from websockets.typing import Subprotocol
 
 from tests.cluster import api_key, booted_station, commanded, csms_nodes
 from tests.polling import eventually, until
 from tests.processes import ApiProcess, CsmsProcess
 
 pytestmark = pytest.mark.slow
-
-
-@contextlib.asynccontextmanager
-async def holding_station(node: CsmsProcess, identity: str) -> AsyncIterator[list[str]]:
-    """A 1.6 station booted on ``node`` that answers no CALL (each stays in flight at its
-    node); yields the actions it received."""
-    received: list[str] = []
-    async with connect(
-        node.ocpp_url(identity),
-        subprotocols=[Subprotocol("ocpp1.6")],
-        proxy=None,
-        open_timeout=10,
-        close_timeout=0.5,
-    ) as websocket:
-        boot = {"chargePointVendor": "Cluster", "chargePointModel": "Silent"}
-        await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
-        answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
-        assert answer[2]["status"] == "Accepted", answer
-
-        async def hear() -> None:
-            with contextlib.suppress(Exception):  # (its node is killed under it)
-                async for text in websocket:
-                    frame = orjson.loads(text)
-                    if frame[0] == 2:
-                        received.append(frame[2])
-
-        hearing = asyncio.create_task(hear())
-        try:
-            yield received
-        finally:
-            hearing.cancel()
 
 
 def _name(node: CsmsProcess) -> str:
@@ -85,7 +49,7 @@ async def test_after_a_node_s_kill_9_its_calls_are_answered_and_its_station_comm
         csms_nodes(tmp_path, cluster_database, cluster_redis) as (node_a, node_b),
         httpx.AsyncClient(headers={"X-API-Key": await making_key}, timeout=40) as client,
     ):
-        async with holding_station(node_a, identity) as heard:
+        async with booted_station(node_a, identity, answering=False) as heard:
             taken = asyncio.create_task(commanded(client, node_b, identity))
             await until(lambda: heard == ["ClearCache"], within=10)
 
@@ -138,7 +102,7 @@ async def test_an_api_node_stopped_with_calls_waiting_on_a_dead_node_exits_withi
         )
         async with (
             httpx.AsyncClient(headers={"X-API-Key": key}, timeout=40) as client,
-            holding_station(node, identity) as heard,
+            booted_station(node, identity, answering=False) as heard,
         ):
             taken = asyncio.create_task(commanded(client, api_node, identity))
             await until(lambda: heard == ["ClearCache"], within=10)

@@ -114,7 +114,15 @@ def test_the_plots_labels_are_the_size_of_the_text(
         labels = page.locator(".plot-block .plot text")
         expect(labels.first).to_be_visible(timeout=LIVE_S)
         # An 11 px label is about 13 px tall on the screen; the SVG shrunk whole to a phone's
-        # width made it about 6.
+        # width made it about 6. (Measured once the plot is laid out: a plot drawn again as
+        # its first meter values arrive has, for a frame, labels not yet laid out.)
+        page.wait_for_function(
+            """() => {
+                const texts = [...document.querySelectorAll(".plot-block .plot text")];
+                return texts.length > 0 && texts.every((t) => t.getBoundingClientRect().height > 0);
+            }""",
+            timeout=LIVE_S,
+        )
         heights: list[float] = labels.evaluate_all(
             "texts => texts.map((t) => t.getBoundingClientRect().height)"
         )

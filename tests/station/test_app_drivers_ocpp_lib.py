@@ -43,6 +43,8 @@ async def test_1_6_a_remote_start_is_followed_by_an_app_drivers_cable() -> None:
         (start,) = wire.payloads("StartTransaction")
         assert (start["connectorId"], start["idTag"]) == (1, "APP-1")
         assert wire.payloads("Authorize") == []  # nobody badged
+        # The station stops by the id the CSMS gave, which it knows once the answer is in.
+        await until(lambda: station.model.transaction_by_csms_id(1) is not None)
         stop = await csms.call(call16.RemoteStopTransaction(transaction_id=1))
         assert stop.status == "Accepted"
         await until(lambda: len(wire.payloads("StopTransaction")) == 1)

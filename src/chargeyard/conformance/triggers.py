@@ -187,7 +187,7 @@ class ChargeyardTrigger:
             # says nothing of the CSMS's OCPP.
             raise NotActed(
                 f"could not reach chargeyard's API at {self._client.base_url} to set id tag"
-                f" {tag}: {error or type(error).__name__}"
+                f" {tag}: {str(error) or type(error).__name__}"
             ) from None
 
     async def _put_id_tag(self, tag: str, status: str, group: str | None) -> None:
@@ -219,7 +219,7 @@ class ChargeyardTrigger:
         except httpx.HTTPError as error:
             raise NotActed(
                 f"could not reach chargeyard's API at {self._client.base_url} to set"
-                f" {station_id}'s registration: {error or type(error).__name__}"
+                f" {station_id}'s registration: {str(error) or type(error).__name__}"
             ) from None
         if not answer.is_success:
             raise NotActed(
@@ -284,7 +284,7 @@ async def _posted(client: httpx.AsyncClient, url: str, body: Payload) -> str | N
     try:
         answer = await client.post(url, json=body)
     except httpx.HTTPError as error:
-        return f"the trigger's POST {url} failed: {error or type(error).__name__}"
+        return f"the trigger's POST {url} failed: {str(error) or type(error).__name__}"
     if not answer.is_success:
         return f"the trigger's POST {url} answered HTTP {answer.status_code}: {answer.text[:200]}"
     return None

@@ -91,7 +91,7 @@ async def delete_chargers(
             with host_answers():  # (a station that may run on is not forgotten)
                 await host.remove_charger(organization_id, charger.id)
         await store.chargers.delete(organization_id, charger.id)
-        if central.endpoints.serves(charger.csms_url):
+        if await central.endpoints.serves(charger.csms_url):
             await _close_left_open(store, central, organization_id, charger.identity)
 
 

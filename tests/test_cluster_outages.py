@@ -99,6 +99,10 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
                     f"{who}: Redis at 127.0.0.1:{redis.port} cannot be reached"
                 ), detail
                 assert detail.endswith("nothing was sent, try again"), detail
+            for _ in range(3):  # (a user looking at the charger while Redis is away)
+                shown = await gateway.get(f"{api.base_url}/ocpp/chargers/{charger_id}")
+                assert shown.status_code == 200, shown.text
+                assert shown.json()["runtime"] is None, shown.text
 
             await redis.start(empty=True)  # (a server that kept nothing: no holder, no key)
             async with asyncio.timeout(5):
@@ -124,6 +128,15 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
             station = await central.get(f"{api.api_url}/chargers/{identity}")
             assert station.json()["isOnline"] is True
             assert alive(node, api, worker), "a process ended while Redis was away"
+            # Each process said once that Redis was lost and once that it is back, and the
+            # API node logged nothing for each look at the charger meanwhile.
+            at = f"127.0.0.1:{redis.port}"
+            for process in (node, api, worker):
+                log = process.output()
+                assert log.count(f"lost the Redis connection to {at}") == 1, log
+                assert log.count(f"the Redis connection to {at} is back") == 1, log
+            warnings = [line for line in api.output().splitlines() if " WARNING " in line]
+            assert len(warnings) == 1, warnings
     finally:
         await redis.stop()
 

@@ -38,8 +38,8 @@ from chargeyard.store.repositories.commands import QueuedCommand
 
 PICKUP_WAIT_S = 15.0
 """How long a command waits for a charger that wants to run to be run by a fleet host: a
-worker that dies leaves its chargers to the others within 15 s (``gateway/leases.py``), a
-creation's start or a hand-off between workers takes a few seconds at most."""
+creation's start or a hand-off between workers takes a few seconds at most; the chargers a
+dead worker leaves are adopted within 15 s (``gateway/leases.py``)."""
 PICKUP_EVERY_S = 0.25
 """How often the precheck is asked again meanwhile (one request for all the chargers waited
 for)."""

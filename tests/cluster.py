@@ -1,14 +1,17 @@
 """Helpers of the tests that run chargeyard as a cluster of processes on the machine's
 PostgreSQL and Redis: a database of the test's own, an API key in it, CSMS nodes, a station
-that answers every CALL, a command sent until a node holds the station, the live stream."""
+that answers every CALL, a command sent until a node holds the station, the live stream,
+gateway chargers and how they are shared out among the workers."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +19,30 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from chargeyard.store import create_engine
+from chargeyard.store.models.workers import ChargerLease
 from tests.ports import free_port
 from tests.processes import CsmsProcess, chargeyard, environment
+
+
+@contextlib.asynccontextmanager
+async def running(*processes: CsmsProcess) -> AsyncIterator[None]:
+    """The processes started together, and stopped together at the end."""
+    try:
+        await asyncio.gather(*(process.start(within=60) for process in processes))
+        yield
+    finally:
+        await asyncio.gather(*(process.stop() for process in processes))
+
+
+def alive(*processes: CsmsProcess) -> bool:
+    """Whether every one of them still runs (none ended, none was restarted by the test)."""
+    return all(p.process is not None and p.process.returncode is None for p in processes)
 
 
 async def api_key(database_url: str, organization: str | None = None) -> str:
@@ -81,9 +102,13 @@ async def booted_station(
     ) as websocket:
         boot = {"chargePointVendor": "Cluster", "chargePointModel": "Two-Nodes"}
         await websocket.send(orjson.dumps([2, "boot", "BootNotification", boot]).decode())
-        answer = orjson.loads(await asyncio.wait_for(websocket.recv(), 10))
-        assert answer[:2] == [3, "boot"], answer
-        assert answer[2]["status"] == "Accepted", answer
+        async with asyncio.timeout(10):
+            # A station that booted before (on another node) may be sent a command as soon as
+            # it connects, before this boot is answered: heard like any other.
+            while (frame := orjson.loads(await websocket.recv()))[0] == 2:
+                await _heard(websocket, frame, received, answering)
+        assert frame[:2] == [3, "boot"], frame
+        assert frame[2]["status"] == "Accepted", frame
         hearing = asyncio.create_task(_hear_calls(websocket, received, answering))
         try:
             yield received
@@ -96,10 +121,15 @@ async def _hear_calls(websocket: ClientConnection, received: list[str], answerin
         async for text in websocket:
             frame: list[Any] = orjson.loads(text)
             if frame[0] == 2:
-                received.append(frame[2])
-                if answering:
-                    reply = [3, frame[1], {"status": "Accepted"}]
-                    await websocket.send(orjson.dumps(reply).decode())
+                await _heard(websocket, frame, received, answering)
+
+
+async def _heard(
+    websocket: ClientConnection, call: list[Any], received: list[str], answering: bool
+) -> None:
+    received.append(call[2])
+    if answering:
+        await websocket.send(orjson.dumps([3, call[1], {"status": "Accepted"}]).decode())
 
 
 async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str) -> httpx.Response:
@@ -140,6 +170,45 @@ async def chargers_accepted(client: httpx.AsyncClient, base_url: str, ids: list[
         if runtime is None or runtime["registration"] != "Accepted":
             return False
     return True
+
+
+async def leases(database_url: str, charger_ids: list[str]) -> dict[str, str]:
+    """The worker holding each of the chargers' leases (those leased)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(ChargerLease.charger_id, ChargerLease.worker).where(
+                    ChargerLease.charger_id.in_(charger_ids)
+                )
+            )
+            return {charger: worker for charger, worker in rows}
+    finally:
+        await engine.dispose()
+
+
+async def shared_out(database_url: str, charger_ids: list[str], workers: int) -> bool:
+    """Whether the chargers are settled on the workers: each leased, and no worker above its
+    share (a worker that took more while it was alone hands the rest off, a power cycle on
+    the way: ``gateway/leases.py``)."""
+    holders = await leases(database_url, charger_ids)
+    per_worker = Counter(holders.values())
+    share = math.ceil(len(charger_ids) / workers)
+    return (
+        len(holders) == len(charger_ids)
+        and len(per_worker) == workers
+        and max(per_worker.values()) <= share
+    )
+
+
+async def command_succeeded(client: httpx.AsyncClient, base_url: str, command_id: str) -> bool:
+    """Whether the gateway command succeeded (asked through the API node at ``base_url``);
+    one that failed fails the test."""
+    response = await client.get(f"{base_url}/ocpp/commands/{command_id}")
+    assert response.status_code == 200, response.text
+    outcome: dict[str, Any] = response.json()
+    assert outcome["status"] != "failed", outcome
+    return bool(outcome["status"] == "succeeded")
 
 
 async def booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:

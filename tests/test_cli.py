@@ -25,7 +25,7 @@ from chargeyard.cli import app
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.stack import ClusterOptions
+from chargeyard.stack import ClusterOptions, StartupFailure
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
 from tests.ports import free_port
@@ -659,6 +659,37 @@ def test_csms_is_one_process_unless_given_redis(
     assert unnamed.node  # a name of its own, never empty
     assert prefixed is not None
     assert prefixed.redis_prefix == "lab-2:"
+
+
+def test_a_csms_node_s_presence_ttl_is_15_s_unless_given(
+    served: list[CsmsSettings], served_cluster: list[ClusterOptions | None]
+) -> None:
+    node = ["csms", "--redis-url", "redis://10.0.0.5:6379/2"]
+    assert CliRunner().invoke(app, node).exit_code == 0
+    assert CliRunner().invoke(app, [*node, "--presence-ttl", "4"]).exit_code == 0
+    by_env = {"CHARGEYARD_PRESENCE_TTL": "30"}
+    assert CliRunner().invoke(app, node, env=by_env).exit_code == 0
+    assert [c.presence_ttl_s for c in served_cluster if c is not None] == [15, 4, 30]
+
+    too_short = CliRunner().invoke(app, [*node, "--presence-ttl", "2"])
+    assert too_short.exit_code == 2
+    assert "--presence-ttl" in too_short.output
+
+
+def test_a_worker_s_presence_ttl_reaches_its_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    given: list[ClusterOptions] = []
+
+    async def record(running: object, *, database_url: str, cluster: ClusterOptions) -> None:
+        given.append(cluster)
+        raise StartupFailure("recorded")
+
+    monkeypatch.setattr(cli_cluster, "assemble_worker", record)
+    monkeypatch.setattr(cli_cluster, "configure_logging", lambda level: None)
+    worker = ["worker", "--redis-url", "redis://10.0.0.5:6379/2", "--metrics-port", "0"]
+    for extra in ([], ["--presence-ttl", "5"]):
+        result = CliRunner().invoke(app, [*worker, *extra, "--database-url", "sqlite://"])
+        assert "chargeyard worker: recorded" in result.output, result.output
+    assert [cluster.presence_ttl_s for cluster in given] == [15, 5]
 
 
 def test_csms_retention_and_payload_cap_are_configurable(

@@ -1,8 +1,10 @@
 """Two ``chargeyard csms`` processes as one central system, on the machine's PostgreSQL and
 Redis: a station connected to either node is commanded through either node's API, and the
-answer is the station's own, and stays online when the other node restarts; a station
-connected nowhere is 503 from every node; each node's live stream shows the other's events,
-and a webhook delivery is posted by one node only.
+answer is the station's own, and stays online when the other node restarts, or when a node
+started with a wrong Redis URL exits; a node killed has its stations marked offline by the
+other once its presence expires; a station connected nowhere is 503 from every node; each
+node's live stream shows the other's events, and a webhook delivery is posted by one node
+only.
 
 Each node says in Redis which stations it holds and serves the calls to them
 (``bus/redis_stations.py``); both keep their state in one PostgreSQL database, created for the
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 import uuid
 from pathlib import Path
 
@@ -25,7 +28,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from tests.cluster import api_key, booted_in_stream, booted_station, commanded, csms_nodes
 from tests.csms.webhook_receiver import receiving
 from tests.polling import eventually, until
-from tests.processes import ApiProcess
+from tests.ports import free_port
+from tests.processes import ApiProcess, CsmsProcess
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +71,61 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
         await node_a.start(within=60)
         assert await _online(client, node_a.api_url, on_b)
         assert (await commanded(client, node_a, on_b)).status_code == 200
+
+
+PRESENCE_TTL_S = 4
+
+
+async def test_a_node_killed_has_its_stations_marked_offline_once_its_presence_expires(
+    tmp_path: Path, cluster_database: str, cluster_redis: str
+) -> None:
+    key = await api_key(cluster_database)
+    run = uuid.uuid4().hex[:8]
+    on_a, on_b = f"CL-DEAD-{run}", f"CL-LIVE-{run}"
+    ttl = ("--presence-ttl", str(PRESENCE_TTL_S))
+    async with (
+        csms_nodes(tmp_path, cluster_database, cluster_redis, *ttl) as (node_a, node_b),
+        httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
+        booted_station(node_b, on_b),
+    ):
+        async with booted_station(node_a, on_a):
+            assert await _online(client, node_b.api_url, on_a)
+            node_a.kill()
+            killed_at = time.monotonic()
+            await node_a.wait_killed()
+
+            async def marked_offline() -> bool:
+                return not await _online(client, node_b.api_url, on_a)
+
+            # Its presence expires (the TTL after its last renewal, a third of it before the
+            # kill at most), and node B's next renewal notices: a TTL and a third.
+            await eventually(marked_offline, within=4 * PRESENCE_TTL_S)
+            assert time.monotonic() - killed_at <= 2 * PRESENCE_TTL_S + 2
+        assert await _online(client, node_b.api_url, on_b)
+        assert f"1 stations of CSMS node {_name(node_a)}, gone, marked offline" in node_b.output()
+
+        # A node started with a wrong Redis URL says so and exits, and marks nothing.
+        lost = CsmsProcess(
+            tmp_path / "lost",
+            tmp_path / "lost.log",
+            *(
+                "--database-url",
+                cluster_database,
+                "--redis-url",
+                f"redis://127.0.0.1:{free_port()}/0",
+            ),
+            *("--node-name", f"lost-{run}", "--auto-register", *ttl),
+        )
+        lost.ready = "chargeyard csms: Redis at 127.0.0.1:"
+        await lost.start(within=60)
+        assert lost.process is not None
+        assert await asyncio.wait_for(lost.process.wait(), 30) == 1, lost.output()
+        assert await _online(client, node_b.api_url, on_b)
+        assert (await commanded(client, node_b, on_b)).status_code == 200
+
+
+def _name(node: CsmsProcess) -> str:
+    return node.arguments[node.arguments.index("--node-name") + 1]
 
 
 async def _cleared_twice(client: httpx.AsyncClient, api_url: str, identity: str) -> bool:

@@ -14,9 +14,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from websockets.typing import Subprotocol
 from chargeyard.store import Store
 from tests.api.gateway_lab import SECRET, bearer, token
 from tests.bus.own_redis import OwnRedis
-from tests.cluster import api_key, chargers_accepted, create_charger
+from tests.cluster import alive, api_key, chargers_accepted, create_charger, running
 from tests.polling import eventually, polled
 from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
 from tests.tcp_proxy import TcpProxy
@@ -39,19 +37,6 @@ from tests.tcp_proxy import TcpProxy
 pytestmark = pytest.mark.slow
 
 ORG = "org-outages"
-
-
-@contextlib.asynccontextmanager
-async def _running(*processes: CsmsProcess) -> AsyncIterator[None]:
-    try:
-        await asyncio.gather(*(process.start(within=60) for process in processes))
-        yield
-    finally:
-        await asyncio.gather(*(process.stop() for process in processes))
-
-
-def _alive(*processes: CsmsProcess) -> bool:
-    return all(p.process is not None and p.process.returncode is None for p in processes)
 
 
 async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_empty_return(
@@ -81,7 +66,7 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
         )
         identity = f"OUT-{run}"
         async with (
-            _running(node, api, worker),
+            running(node, api, worker),
             httpx.AsyncClient(headers=bearer(token(ORG, ["admin"])), timeout=20) as gateway,
             httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as central,
         ):
@@ -114,6 +99,10 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
                     f"{who}: Redis at 127.0.0.1:{redis.port} cannot be reached"
                 ), detail
                 assert detail.endswith("nothing was sent, try again"), detail
+            for _ in range(3):  # (a user looking at the charger while Redis is away)
+                shown = await gateway.get(f"{api.base_url}/ocpp/chargers/{charger_id}")
+                assert shown.status_code == 200, shown.text
+                assert shown.json()["runtime"] is None, shown.text
 
             await redis.start(empty=True)  # (a server that kept nothing: no holder, no key)
             async with asyncio.timeout(5):
@@ -138,7 +127,16 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
             await eventually(plugged, within=20)
             station = await central.get(f"{api.api_url}/chargers/{identity}")
             assert station.json()["isOnline"] is True
-            assert _alive(node, api, worker), "a process ended while Redis was away"
+            assert alive(node, api, worker), "a process ended while Redis was away"
+            # Each process said once that Redis was lost and once that it is back, and the
+            # API node logged nothing for each look at the charger meanwhile.
+            at = f"127.0.0.1:{redis.port}"
+            for process in (node, api, worker):
+                log = process.output()
+                assert log.count(f"lost the Redis connection to {at}") == 1, log
+                assert log.count(f"the Redis connection to {at} is back") == 1, log
+            warnings = [line for line in api.output().splitlines() if " WARNING " in line]
+            assert len(warnings) == 1, warnings
     finally:
         await redis.stop()
 
@@ -175,7 +173,7 @@ async def test_while_postgresql_is_gone_a_station_s_reports_wait_and_none_is_los
         )
         identity = f"PG-{uuid.uuid4().hex[:8]}"
         async with (
-            _running(node),
+            running(node),
             connect(
                 node.ocpp_url(identity),
                 subprotocols=[Subprotocol("ocpp1.6")],
@@ -206,7 +204,7 @@ async def test_while_postgresql_is_gone_a_station_s_reports_wait_and_none_is_los
             proxy.restore()
             async with asyncio.timeout(30):
                 assert await answers == {"s1": {}, "s2": {}}
-            assert _alive(node)
+            assert alive(node)
 
         async with await Store.open(cluster_database) as store:
             for report in reports:

@@ -10,34 +10,29 @@ nodes, and API node A's live stream shows every station's boot, whichever CSMS n
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
-import math
 import uuid
-from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
-from sqlalchemy import select
 from websockets.asyncio.client import connect
 
-from chargeyard.store import Store, create_engine
-from chargeyard.store.models.workers import ChargerLease
+from chargeyard.store import Store
 from tests.api.gateway_lab import SECRET, bearer, token
 from tests.cluster import (
     Haproxy,
     api_key,
     booted_in_stream,
     chargers_accepted,
+    command_succeeded,
     commanded,
     create_charger,
     csms_nodes,
+    running,
+    shared_out,
 )
 from tests.polling import eventually
 from tests.processes import ApiProcess, CsmsProcess, WorkerProcess
@@ -46,15 +41,6 @@ pytestmark = pytest.mark.slow
 
 ORG = "org-whole-cluster"
 COUNT = 6  # HAProxy's round robin puts three on each CSMS node
-
-
-@contextlib.asynccontextmanager
-async def _started(*processes: CsmsProcess) -> AsyncIterator[None]:
-    try:
-        await asyncio.gather(*(process.start(within=60) for process in processes))
-        yield
-    finally:
-        await asyncio.gather(*(process.stop() for process in processes))
 
 
 async def _holders(
@@ -73,38 +59,6 @@ async def _holders(
         for node in nodes
         if node.node_name_in(raw)
     }
-
-
-async def _shared_out(database_url: str, charger_ids: list[str], workers: int) -> bool:
-    """Whether the chargers are settled on the workers: each leased, and no worker above its
-    share (a worker that took more while it was alone hands the rest off, a power cycle on
-    the way: ``gateway/leases.py``)."""
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                select(ChargerLease.charger_id, ChargerLease.worker).where(
-                    ChargerLease.charger_id.in_(charger_ids)
-                )
-            )
-            holders: dict[str, str] = {charger: worker for charger, worker in rows}
-    finally:
-        await engine.dispose()
-    per_worker = Counter(holders.values())
-    share = math.ceil(len(charger_ids) / workers)
-    return (
-        len(holders) == len(charger_ids)
-        and len(per_worker) == workers
-        and max(per_worker.values()) <= share
-    )
-
-
-async def _succeeded(client: httpx.AsyncClient, api: ApiProcess, command_id: str) -> bool:
-    response = await client.get(f"{api.base_url}/ocpp/commands/{command_id}")
-    assert response.status_code == 200, response.text
-    outcome: dict[str, Any] = response.json()
-    assert outcome["status"] != "failed", outcome
-    return bool(outcome["status"] == "succeeded")
 
 
 async def test_the_whole_cluster_creates_through_one_api_node_and_commands_through_the_other(
@@ -131,7 +85,7 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
     async with (
         csms_nodes(tmp_path, cluster_database, cluster_redis, "--accept-unknown-tags") as nodes,
         Haproxy(tmp_path, nodes) as proxy,
-        _started(*apis, *workers),
+        running(*apis, *workers),
         httpx.AsyncClient(headers=gateway_headers, timeout=20) as gateway,
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as central,
         connect(
@@ -165,7 +119,7 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
         # The chargers settle on the two workers (one may take them all before the other
         # joins, then hands half off), and API node B sees them running (its answer comes
         # from their workers over Redis) ...
-        settled = functools.partial(_shared_out, cluster_database, charger_ids, len(workers))
+        settled = functools.partial(shared_out, cluster_database, charger_ids, len(workers))
         await eventually(settled, within=30)
         every_charger_accepted = functools.partial(
             chargers_accepted, gateway, api_b.base_url, charger_ids
@@ -181,7 +135,10 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
             assert sent.status_code == 202, sent.text
             assert sent.json()["queued_count"] == 1, sent.text
             command_id = sent.json()["results"][0]["command"]["id"]
-            await eventually(functools.partial(_succeeded, gateway, api_a, command_id), within=20)
+            await eventually(
+                functools.partial(command_succeeded, gateway, api_a.base_url, command_id),
+                within=20,
+            )
 
         # Every station, on either CSMS node, answers /api/v1 through either API node.
         for identity in identities:

@@ -27,8 +27,8 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from chargeyard.cli import app
-from tests.cluster import chargers_accepted
-from tests.polling import eventually, polled
+from tests.cluster import chargers_accepted, command_succeeded, create_charger, shared_out
+from tests.polling import eventually
 from tests.ports import free_port
 from tests.processes import chargeyard, environment
 
@@ -308,8 +308,7 @@ async def compose_run(service: ServiceProcess, directory: Path, *arguments: str)
 async def created_stopped(
     client: httpx.AsyncClient, base_url: str, identity: str, ws_url: str
 ) -> str:
-    """A durable simulated 1.6 charger created stopped through the gateway API; its id once
-    its creation job is over."""
+    """A durable simulated 1.6 charger created stopped through the gateway API; its id."""
     created = await client.post(
         f"{base_url}/ocpp/chargers",
         json={
@@ -348,8 +347,9 @@ async def test_the_compose_file_s_commands_run_as_one_cluster(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
     """Its services' commands as processes with the same flags: a token `token create` makes
-    in a fresh container is accepted by every API node, through the balancer every time; a
-    charger made through the API reaches a CSMS node at the API's --ocpp-url; every process
+    in a fresh container is accepted by every API node, through the balancer every time;
+    chargers made through the API reach the CSMS nodes at the API's --ocpp-url, one made
+    stopped starts at the first ask and one made to run takes a command at once; every process
     serves its own metrics labelled with its node, the API node counting the stations online
     at the CSMS nodes rather than reporting 0."""
     haproxy = haproxy_binary()
@@ -397,24 +397,37 @@ async def test_the_compose_file_s_commands_run_as_one_cluster(
             ]
             assert statuses == [200] * 4
 
-            # A charger made with the URL the API gives stations reaches a CSMS node.
+            # Chargers made with the URL the API gives stations reach the CSMS nodes. One made
+            # stopped is started at the first ask, through either API node; one made to run
+            # takes a command sent at once (it waits for its worker to start it).
             ocpp_url = _option(api_1.arguments, "--ocpp-url")
             client.headers.update(bearer)
-            charger = await created_stopped(client, through, "DEPLOY-1", ocpp_url)
-            started = await polled(
-                lambda: client.post(f"{through}/ocpp/chargers/{charger}/start-charger"),
-                lambda answer: answer.status_code != 404,  # its creation is over
-                within=15,
-                every=0.3,
-            )
+            stopped = await created_stopped(client, through, "DEPLOY-1", ocpp_url)
+            started = await client.post(f"{through}/ocpp/chargers/{stopped}/start-charger")
             assert started.status_code == 200, started.text
+            to_run = await create_charger(client, through, "DEPLOY-2", ocpp_url)
+            sent = await client.post(
+                f"{through}/ocpp/commands/plug-connector",
+                json={"target": {"charger_id": to_run}, "event": {}},
+            )
+            assert sent.status_code == 202, sent.text
+            assert sent.json()["queued_count"] == 1, sent.text
+            command_id = sent.json()["results"][0]["command"]["id"]
+            await eventually(
+                functools.partial(command_succeeded, client, through, command_id), within=30
+            )
+            chargers = [stopped, to_run]
+            # (both started on the worker that took the requests: one is handed to the other)
+            await eventually(
+                functools.partial(shared_out, cluster_database, chargers, 2), within=30
+            )
             try:
                 await eventually(
-                    lambda: chargers_accepted(client, through, [charger]), within=30, every=0.3
+                    lambda: chargers_accepted(client, through, chargers), within=30, every=0.3
                 )
             except TimeoutError:
-                shown = await client.get(f"{through}/ocpp/chargers/{charger}")
-                raise AssertionError(f"not accepted: {shown.text}") from None
+                shown = [(await client.get(f"{through}/ocpp/chargers/{c}")).text for c in chargers]
+                raise AssertionError(f"not accepted: {shown}") from None
 
             scraped = {
                 name: (await client.get(service.metrics_url)).text
@@ -426,16 +439,16 @@ async def test_the_compose_file_s_commands_run_as_one_cluster(
                 gauge(scraped[name], "chargeyard_csms_stations_connected", ocpp_version="1.6") or 0
                 for name in ("csms-1", "csms-2")
             )
-            assert connected == 1
+            assert connected == len(chargers)
             for name in ("api-1", "api-2"):
                 assert gauge(scraped[name], "chargeyard_csms_stations_connected") is None
                 online = gauge(scraped[name], "chargeyard_stations_online", ocpp_version="1.6")
-                assert online == 1, name
+                assert online == len(chargers), name
             fleets = sum(
                 gauge(scraped[name], "chargeyard_fleet_stations") or 0
                 for name in ("worker-1", "worker-2")
             )
-            assert fleets == 1
+            assert fleets == len(chargers)
             assert api_key.startswith("cy_")
     finally:
         await asyncio.gather(*(service.stop() for service in services.values()))

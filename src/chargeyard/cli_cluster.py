@@ -31,6 +31,7 @@ from chargeyard.cli_options import (
     LogLevel,
     MetricsPort,
     NodeName,
+    PresenceTtl,
     RedisPrefix,
     RedisUrl,
     default_node_name,
@@ -41,6 +42,7 @@ from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.ports import ListenPort, claim, release
 from chargeyard.stack import (
+    DEFAULT_PRESENCE_TTL_S,
     DEFAULT_REDIS_PREFIX,
     ApiOptions,
     ClusterOptions,
@@ -136,6 +138,7 @@ def worker(
     redis_url: RedisUrl = None,
     redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
+    presence_ttl: PresenceTtl = DEFAULT_PRESENCE_TTL_S,
     data_dir: DataDir = DEFAULT_DATA_DIR,
     database_url: DatabaseUrl = None,
     metrics_host: Annotated[
@@ -154,7 +157,12 @@ def worker(
     15 s. Commands and runtime requests come from the API nodes over Redis."""
     redis_url = _required(redis_url, "a worker")
     configure_logging(log_level)
-    cluster = ClusterOptions(redis_url, node_name or default_node_name(), redis_prefix=redis_prefix)
+    cluster = ClusterOptions(
+        redis_url,
+        node_name or default_node_name(),
+        redis_prefix=redis_prefix,
+        presence_ttl_s=presence_ttl,
+    )
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:

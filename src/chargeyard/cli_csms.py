@@ -29,6 +29,7 @@ from chargeyard.cli_options import (
     MaxStoredPayloadChars,
     MetricsPort,
     NodeName,
+    PresenceTtl,
     RedisPrefix,
     RedisUrl,
     RetentionDays,
@@ -45,6 +46,7 @@ from chargeyard.outbound import OutboundPolicy
 from chargeyard.ports import ListenPort, check, claim, release
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, VERSIONS
 from chargeyard.stack import (
+    DEFAULT_PRESENCE_TTL_S,
     DEFAULT_REDIS_PREFIX,
     ApiOptions,
     ClusterOptions,
@@ -136,6 +138,7 @@ def csms(
     redis_url: RedisUrl = None,
     redis_prefix: RedisPrefix = DEFAULT_REDIS_PREFIX,
     node_name: NodeName = None,
+    presence_ttl: PresenceTtl = DEFAULT_PRESENCE_TTL_S,
     log_level: LogLevel = "INFO",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
     retention_days: RetentionDays = DEFAULT_MAX_AGE_DAYS,
@@ -214,6 +217,7 @@ def csms(
                     node,
                     receive_events=api_port != 0,
                     redis_prefix=redis_prefix,
+                    presence_ttl_s=presence_ttl,
                 )
                 if redis_url
                 else None,

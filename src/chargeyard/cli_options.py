@@ -90,6 +90,19 @@ NodeName = Annotated[
         show_default=False,
     ),
 ]
+PresenceTtl = Annotated[
+    int,
+    typer.Option(
+        "--presence-ttl",
+        min=3,
+        max=3600,
+        envvar="CHARGEYARD_PRESENCE_TTL",
+        help="Seconds this node's presence in Redis outlives its last renewal (renewed every"
+        " third of it): the other nodes take a node that stopped renewing (kill -9, a lost"
+        " host) for gone that long after, and so does a node that Redis cannot reach or that"
+        " stalls for longer; it then joins again by itself. The same on every node.",
+    ),
+]
 RetentionDays = Annotated[
     float,
     typer.Option(

@@ -30,6 +30,7 @@ from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
+from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
@@ -53,6 +54,10 @@ if TYPE_CHECKING:  # (a process on its own does not load the Redis client)
 
 DEFAULT_REDIS_PREFIX = "chargeyard:"
 """The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
+DEFAULT_PRESENCE_TTL_S = ALIVE_TTL_S
+"""How long a node's presence in Redis outlives its last renewal unless ``--presence-ttl``
+says otherwise: a CSMS node's stations' keys and its ``alive`` key, a worker's ``alive`` key
+on the bus."""
 
 
 def _redis_failure(url: str, error: BaseException) -> StartupFailure:
@@ -87,12 +92,15 @@ class ClusterOptions:
     calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random).
     ``receive_events``: take the other nodes' events (``bus/redis_events.py``); a node
     without the API has no live stream to show them on. ``redis_prefix`` starts every key
-    and channel of the cluster, so that clusters sharing one Redis server do not meet."""
+    and channel of the cluster, so that clusters sharing one Redis server do not meet.
+    ``presence_ttl_s``: how long this node's presence outlives its last renewal (renewed
+    every third of it); the other nodes take it for gone that long after it stopped."""
 
     redis_url: str
     node: str | None = None
     receive_events: bool = True
     redis_prefix: str = DEFAULT_REDIS_PREFIX
+    presence_ttl_s: int = DEFAULT_PRESENCE_TTL_S
 
 
 async def start_central_system(
@@ -171,6 +179,7 @@ async def _join_cluster(
                 registry=registry,
                 node=cluster.node,
                 prefix=f"{cluster.redis_prefix}stations:",
+                presence_ttl_s=cluster.presence_ttl_s,
                 book=book,
             )
         )
@@ -458,7 +467,11 @@ async def assemble_worker(
     except (OSError, SQLAlchemyError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
-    bus = RedisBus(cluster.redis_url, prefix=f"{cluster.redis_prefix}bus:")
+    bus = RedisBus(
+        cluster.redis_url,
+        prefix=f"{cluster.redis_prefix}bus:",
+        alive_ttl_s=cluster.presence_ttl_s,
+    )
     running.push_async_callback(bus.close)
     try:
         await bus.pending(cluster.node or "")  # Redis answers, or the worker does not start

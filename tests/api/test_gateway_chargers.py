@@ -109,6 +109,33 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: StackL
     }
 
 
+async def test_a_charger_answered_202_takes_a_command_at_once(lab: StackLab) -> None:
+    """Created to run, it wants to run from the 202 on: a command sent at once waits the
+    moment its host takes to start it (``gateway/dispatch.py``), then goes."""
+    response = await lab.client.post(CHARGERS, json=charger_body(lab, "CP-1"))
+    assert response.status_code == 202, response.text
+    charger_id = response.json()["charger_id"]
+    assert (await _json(lab, "GET", f"{CHARGERS}/{charger_id}", 200))["desired_state"] == "running"
+
+    sent = await _json(
+        lab,
+        "POST",
+        "/ocpp/commands/plug-connector",
+        202,
+        json={"target": {"charger_id": charger_id}, "event": {}},
+    )
+
+    assert (sent["queued_count"], sent["failed"]) == (1, []), sent
+    command_url = f"/ocpp/commands/{sent['results'][0]['command']['id']}"
+
+    async def succeeded() -> bool:
+        command = await _json(lab, "GET", command_url, 200)
+        assert command["status"] != "failed", command
+        return bool(command["status"] == "succeeded")
+
+    await eventually(succeeded)
+
+
 async def test_the_runtime_follows_a_session_on_the_stations_own_meter(lab: StackLab) -> None:
     accepted = await create_charger(lab, "CP-METER")
     charger_id = accepted["charger_id"]
@@ -194,6 +221,11 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: S
     assert state["error"]["code"] == "invalid_definition"
     assert state["error"]["retryable"] is False
     assert "nobody" in state["error"]["message"]
+    # Nothing will run it: it no longer wants to run (no command waits for it, no worker
+    # takes it up).
+    stored = await lab.store.chargers.get(ORG, charger.id)
+    assert stored is not None
+    assert (stored.desired_state, stored.status) == ("stopped", "failed")
 
 
 # -- validation ----------------------------------------------------------------------------

@@ -162,9 +162,10 @@ async def test_a_node_restarted_under_its_name_marks_offline_what_did_not_reconn
 async def test_after_redis_paused_past_the_presence_ttl_every_station_is_online_within_5_s(
     store: Store, own_redis: OwnRedis
 ) -> None:
-    """Redis frozen (SIGSTOP) for longer than the presence TTL: each node may find the other's
-    presence expired and mark its stations offline; the other finds itself forgotten, writes
-    its stations again and marks them online again."""
+    """Redis frozen (SIGSTOP) for longer than the presence TTL: every presence expired, each
+    node finds its own lapsed and writes its stations' keys again; none takes the other for
+    gone meanwhile (should one have, the other finds itself forgotten and marks its stations
+    online again)."""
     await online(store, "CP-A", "CP-B")
 
     def paused_node(name: str, registry: Registry) -> RedisStations:
@@ -191,6 +192,60 @@ async def test_after_redis_paused_past_the_presence_ttl_every_station_is_online_
         await asyncio.sleep(1.5)  # a renewal later, nothing has changed
         assert await is_online(store, "CP-A")
         assert await is_online(store, "CP-B")
+
+
+async def test_a_node_whose_own_presence_lapsed_takes_no_other_for_gone_for_one_ttl(
+    store: Store, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis away past the TTL (frozen, or restarted with its data) expires every node's
+    presence at once, and the nodes come back one after the other: the first back does not
+    take the others for gone (nor mark their stations offline) before they had a TTL to renew
+    in; one that does not come back in that time is gone, and its stations are marked."""
+    caplog.set_level(logging.INFO, logger="chargeyard.bus.redis_presence")
+    await online(store, "CP-A", "CP-B", "CP-C")
+
+    def short_lived(name: str, identity: str) -> RedisStations:
+        return RedisStations(
+            redis_url(),
+            registry=holding(identity),
+            node=name,
+            prefix=prefix,
+            presence_ttl_s=1,
+            book=store.stations,
+        )
+
+    a, b, c = (short_lived(f"csms-{n}", f"CP-{n.upper()}") for n in "abc")
+    try:
+        for each in (a, b, c):
+            await each.renew()
+        for name in ("csms-a", "csms-b", "csms-c"):  # Redis away: every presence lapsed
+            await die(prefix, name)
+
+        await a.renew()  # A back first; B never comes back (killed meanwhile), C does
+        assert await _members(prefix) == {"csms-a", "csms-b", "csms-c"}
+        await c.renew()
+
+        async def b_marked() -> bool:
+            await c.renew()
+            await a.renew()
+            return not await is_online(store, "CP-B")
+
+        await eventually(b_marked, within=5, every=0.2)
+        assert await _members(prefix) == {"csms-a", "csms-c"}
+        assert await is_online(store, "CP-A")
+        assert await is_online(store, "CP-C")
+        assert not [m for m in caplog.messages if "csms-c" in m or "csms-a, gone" in m]
+    finally:
+        for each in (a, b, c):
+            await each.close()
+
+
+async def _members(prefix: str) -> set[str]:
+    client: Redis = Redis.from_url(redis_url())
+    try:
+        return {member.decode() for member in await client.smembers(f"{prefix}nodes")}
+    finally:
+        await client.aclose()
 
 
 async def test_a_cluster_node_that_cannot_join_marks_no_station_offline(

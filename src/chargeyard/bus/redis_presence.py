@@ -18,6 +18,12 @@ Shape
 * **A node that comes back** (it stalled, or lost Redis, for longer than the TTL and was
   claimed, or Redis was restarted empty) finds itself out of the set at its next beat: it
   writes all its stations' keys again and marks them online again in the store.
+* **A node whose own presence lapsed** (its ``alive`` key was gone at its beat: Redis frozen,
+  away or restarted with its data for longer than the TTL, or this node stalled) claims no
+  other node for one TTL (:data:`LAPSE_GRACE_TTLS`): Redis away expires every node's presence
+  at once, and the others come back one after the other, each within a TTL of Redis's
+  return; taking them for gone meanwhile would mark live nodes' stations offline. A node that
+  has not renewed by then is gone, and claimed as usual.
 * **A node restarted under the same name** takes over the list its previous run left
   (:meth:`NodePresence.join`) and marks offline those stations that have not reconnected to
   it.
@@ -30,6 +36,7 @@ station offline at start (``CsmsServer(sole=True)``).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -49,6 +56,8 @@ GONE_TTL_S = 3_600
 """How long the list of a claimed node is kept while its claimer marks its stations (deleted
 once they are)."""
 SCAN_BATCH = 1_000
+LAPSE_GRACE_TTLS = 1
+"""How many TTLs a node whose own presence lapsed waits before it takes another for gone."""
 
 
 class PresenceBook(Protocol):
@@ -64,10 +73,12 @@ class PresenceBook(Protocol):
 
 
 # KEYS[1] the node set, KEYS[2] the node's alive key; ARGV[1] the node, ARGV[2] the TTL.
-# Returns 1 when the node was not in the set (its first beat, or Redis forgot it).
+# Returns {1 when the node was not in the set (its first beat, or Redis forgot it), 1 when its
+# alive key was still there}.
 _BEAT = """
+local lived = redis.call('EXISTS', KEYS[2])
 redis.call('SET', KEYS[2], 1, 'EX', ARGV[2])
-return redis.call('SADD', KEYS[1], ARGV[1])
+return {redis.call('SADD', KEYS[1], ARGV[1]), lived}
 """
 
 # KEYS[1] the node set; ARGV[1] the prefix, ARGV[2] a fresh token, ARGV[3] the claimed list's
@@ -143,6 +154,7 @@ class NodePresence:
         self._claim = redis.register_script(_CLAIM)
         self._take_over = redis.register_script(_TAKE_OVER)
         self._joined = False
+        self._claims_from = 0.0  # (monotonic) no claim before: this node's presence lapsed
         self._unmarked: list[tuple[str, str, datetime]] = []  # (node, list, since): retried
 
     @property
@@ -171,7 +183,9 @@ class NodePresence:
         joined (claimed as gone, or Redis restarted empty): its stations' keys are to be
         written again and :meth:`back` called. Raises one of ``LOST``."""
         alive = f"{self._prefix}alive:{self.node}"
-        added = await self._beat(keys=[self._nodes, alive], args=[self.node, self._ttl])
+        added, lived = await self._beat(keys=[self._nodes, alive], args=[self.node, self._ttl])
+        if self._joined and not lived:  # (the others' presence may have lapsed with it)
+            self._claims_from = time.monotonic() + LAPSE_GRACE_TTLS * self._ttl
         forgotten = bool(added) and self._joined
         self._joined = True
         return forgotten
@@ -198,13 +212,15 @@ class NodePresence:
         of their own); retry the marks that failed. Raises one of ``LOST``."""
         if self._book is None:
             return
+        retried, self._unmarked = self._unmarked, []
+        for node, gone, at in retried:
+            self._tasks.own(self._mark(node, gone, at))
+        if time.monotonic() < self._claims_from:
+            return  # (this node's own presence lapsed: the others get a TTL to renew)
         since = datetime.now(UTC)
         claimed: list[Any] = await self._claim(
             keys=[self._nodes], args=[self._prefix, uuid.uuid4().hex, GONE_TTL_S, self.node]
         )
-        retried, self._unmarked = self._unmarked, []
-        for node, gone, at in retried:
-            self._tasks.own(self._mark(node, gone, at))
         for node, gone in zip(claimed[::2], claimed[1::2], strict=True):
             if gone:
                 self._tasks.own(self._mark(_text(node), _text(gone), since))

@@ -63,6 +63,7 @@ from chargeyard.bus.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, W
 from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
 from chargeyard.bus.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
+from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart
@@ -75,7 +76,8 @@ from chargeyard.csms.station_calls import (
 )
 from chargeyard.protocol import Payload, VersionSpec, parse_version
 
-PRESENCE_TTL_S = 15
+PRESENCE_TTL_S = ALIVE_TTL_S
+"""A CSMS node's presence lives as long as a worker's on the bus (``--presence-ttl``)."""
 CALLS_TTL_S = 300
 ANSWER_TTL_S = 60
 RENEW_BATCH = 1_000

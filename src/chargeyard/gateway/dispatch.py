@@ -9,10 +9,18 @@ one that cannot take the command lands in ``failed`` with the reason, as does an
 gateway API reference's ``LocationCommandResponse``. When the hosts do not answer the precheck
 in time, every charger is listed in ``failed`` with that reason, or, for a caller that targets
 one charger, :class:`~chargeyard.gateway.runtimes.NoAnswer` is raised.
+
+A charger that wants to run (its desired state ``running``; created to run, started, or
+between two workers of a cluster) but that no fleet host runs at the moment is waited for:
+the precheck is asked again until a host runs it, for :data:`PICKUP_WAIT_S` at most, and only
+then does it count as "not running". So a charger whose creation was answered 202 takes a
+command at once: the command waits the moment its worker takes to start it, and a charger
+handed from one worker to another (``gateway/leases.py``) takes commands through the move.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,11 +29,20 @@ from pydantic import BaseModel
 
 from chargeyard.bus import BusUnreachable, CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
+from chargeyard.gateway.host import FAILED, NOT_RUNNING
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.store import Store
-from chargeyard.store.models import CommandStatus, SimulatedCharger
+from chargeyard.store.models import CommandStatus, DesiredState, SimulatedCharger
 from chargeyard.store.repositories.commands import QueuedCommand
+
+PICKUP_WAIT_S = 15.0
+"""How long a command waits for a charger that wants to run to be run by a fleet host: a
+creation's start or a hand-off between workers takes a few seconds at most; the chargers a
+dead worker leaves are adopted within 15 s (``gateway/leases.py``)."""
+PICKUP_EVERY_S = 0.25
+"""How often the precheck is asked again meanwhile (one request for all the chargers waited
+for)."""
 
 
 class Precheck(Protocol):
@@ -99,6 +116,7 @@ async def dispatch(
     missing: Sequence[Refused] = (),
     *,
     unanswered_fails: bool = True,
+    pickup_s: float = PICKUP_WAIT_S,
 ) -> Dispatched:
     """Check, record and publish ``event_type`` for each of ``chargers``; ``missing`` are
     targets that named no charger, listed in ``failed`` as they are.
@@ -106,6 +124,8 @@ async def dispatch(
     Args:
         unanswered_fails: a precheck not answered in time lists every charger in ``failed``
             with the reason (a location's command); False raises ``NoAnswer`` instead.
+        pickup_s: how long a charger that wants to run and that no host runs yet is waited
+            for (the module docstring).
 
     Raises:
         InvalidPayload: the payload does not fit the command (nothing is queued).
@@ -120,7 +140,9 @@ async def dispatch(
     result = Dispatched(failed=list(missing))
     accepted: list[SimulatedCharger] = []
     try:
-        reasons = await precheck(organization_id, [c.id for c in chargers], event_type, data)
+        reasons = await _prechecked(
+            precheck, organization_id, chargers, event_type, data, pickup_s=pickup_s
+        )
     except NoAnswer as error:
         if not unanswered_fails:
             raise
@@ -160,6 +182,33 @@ async def dispatch(
         )
         raise
     return result
+
+
+async def _prechecked(
+    precheck: Precheck,
+    organization_id: str,
+    chargers: Sequence[SimulatedCharger],
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    pickup_s: float,
+) -> dict[str, str | None]:
+    """The precheck's answer for each charger, once every charger that wants to run is run by
+    a host, or ``pickup_s`` has passed."""
+    reasons = await precheck(organization_id, [c.id for c in chargers], event_type, data)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + pickup_s
+    while True:
+        waited = [c.id for c in chargers if reasons.get(c.id) == NOT_RUNNING and _wants_to_run(c)]
+        if not waited or loop.time() >= deadline:
+            return reasons
+        await asyncio.sleep(min(PICKUP_EVERY_S, max(deadline - loop.time(), 0.0)))
+        reasons.update(await precheck(organization_id, waited, event_type, data))
+
+
+def _wants_to_run(charger: SimulatedCharger) -> bool:
+    # (a charger that cannot be built has status failed: no host will run it)
+    return charger.desired_state == DesiredState.RUNNING and charger.status != FAILED
 
 
 def _version(version: str) -> str:

@@ -19,6 +19,10 @@ it was created to run (``start``, the default), its station was started by the f
   :meth:`~chargeyard.gateway.host.FleetHost.start_chargers` (a few writes in all), so a
   thousand chargers cost a few statements, not thousands.
 
+A charger created to run is stored wanting to run (``desired_state`` running) from the start:
+a command sent right after the 202 waits for its host to run it (``dispatch.py``), and in a
+cluster a worker's lease pass starts it should the start asked here never reach a worker.
+
 READY does not wait for the CSMS to accept the station's BootNotification: the station keeps
 trying on its own (as a real one would), and ``GET /ocpp/chargers/{id}`` shows its
 registration. A charger's own status (``GET /ocpp/chargers/{id}/status``) is read from the job
@@ -53,7 +57,13 @@ from chargeyard.gateway.runtimes import (
 )
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.ids import new_id
-from chargeyard.store.models import GatewayJob, JobStatus, JobType, SimulatedCharger
+from chargeyard.store.models import (
+    DesiredState,
+    GatewayJob,
+    JobStatus,
+    JobType,
+    SimulatedCharger,
+)
 from chargeyard.store.repositories import BuiltIn
 from chargeyard.store.types import utc_now
 
@@ -112,8 +122,14 @@ class Provisioner:
         job_id = new_id("job-")
         config = dict(values.get("config") or {})
         config[JOB_ID_KEY] = job_id
+        # Created to run: it wants to run from now on, so a command sent at once waits for
+        # its host to start it (``dispatch.py``), and a worker's lease pass starts it should
+        # this process's start below never reach one.
         charger = await self.store.chargers.create(
-            organization_id, **{**values, "config": config}, built_in=self.built_in
+            organization_id,
+            **{**values, "config": config},
+            built_in=self.built_in,
+            desired_state=DesiredState.RUNNING if start else DesiredState.STOPPED,
         )
         job = await self.store.jobs.create(
             organization_id,
@@ -195,6 +211,10 @@ class Provisioner:
         try:
             definition_of(charger)
         except ChargerRuntimeError as error:
+            # (no host can run it: nothing waits for it, no worker takes it)
+            await self.store.chargers.set_states(
+                organization_id, [charger_id], desired_state=DesiredState.STOPPED, status=FAILED
+            )
             return _error("invalid_definition", str(error), retryable=False)
         if not start:
             return None

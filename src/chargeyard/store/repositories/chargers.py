@@ -47,9 +47,11 @@ class SimulatedChargerRepository(Repository):
         config: dict[str, Any] | None = None,
         charger_id: str | None = None,
         built_in: BuiltIn | None = None,
+        desired_state: DesiredState = DesiredState.STOPPED,
     ) -> SimulatedCharger:
-        """A stopped charger record; with ``built_in``, its station registered at the built-in
-        central system when it dials that one (see the module docstring).
+        """A charger record, stopped unless ``desired_state`` says it wants to run (it runs
+        once a fleet host starts it); with ``built_in``, its station registered at the
+        built-in central system when it dials that one (see the module docstring).
 
         Raises:
             NotFoundError: ``location_id`` is not a location of this organization.
@@ -66,7 +68,7 @@ class SimulatedChargerRepository(Repository):
             csms_url=csms_url,
             template=template,
             config=config or {},
-            desired_state=DesiredState.STOPPED,
+            desired_state=desired_state,
         )
         known_as = frozenset() if built_in is None else await built_in.known_as(identity, csms_url)
         async with self._write() as session:

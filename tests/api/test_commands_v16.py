@@ -315,3 +315,28 @@ async def test_data_transfer_to_an_unknown_vendor(lab16: ApiLab) -> None:
         },
     )
     assert lab16.last_call() == ("DataTransfer", body)
+
+
+async def test_a_reset_of_one_evse_is_2_0_1_s_and_nothing_is_sent(lab16: ApiLab) -> None:
+    sent = len(lab16.registry.sent)
+    response = await lab16.post("CHARGER-001", "reset", {"type": "Soft", "evseId": 1})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "OCPP 1.6 resets the whole charger: evseId is 2.0.1's (B11, B12)"},
+    )
+    assert len(lab16.registry.sent) == sent
+
+
+@pytest.mark.parametrize(
+    "requested", ["TransactionEvent", "LogStatusNotification", "PublishFirmwareStatusNotification"]
+)
+async def test_a_trigger_of_a_2_0_1_message_is_refused_and_nothing_is_sent(
+    lab16: ApiLab, requested: str
+) -> None:
+    sent = len(lab16.registry.sent)
+    response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": requested})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": f"{requested} is an OCPP 2.0.1 message: a 1.6 charger sends none"},
+    )
+    assert len(lab16.registry.sent) == sent

@@ -408,3 +408,39 @@ async def test_p01_data_transfer(lab201: ApiLab) -> None:
         "responseData": None,
     }
     assert lab201.last_call() == ("DataTransfer", body)
+
+
+async def test_b11_reset_of_one_evse(lab201: ApiLab) -> None:
+    response = await lab201.post("CS-201", "reset", {"type": "Soft", "evseId": 1})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Soft reset accepted by charger",
+            "chargeBoxId": "CS-201",
+            "type": "Soft",
+            "evseId": 1,
+            "status": "accepted",
+        },
+    )
+    assert lab201.last_call() == ("Reset", {"type": "OnIdle", "evseId": 1})
+
+
+@pytest.mark.parametrize(
+    ("requested", "evse"),
+    [
+        ("TransactionEvent", {"id": 1}),
+        ("LogStatusNotification", None),
+        ("PublishFirmwareStatusNotification", None),
+    ],
+)
+async def test_f06_trigger_the_messages_of_2_0_1(
+    lab201: ApiLab, requested: str, evse: dict[str, int] | None
+) -> None:
+    body: dict[str, object] = {"requestedMessage": requested}
+    if evse is not None:
+        body["connectorId"] = evse["id"]
+    response = await lab201.post("CS-201", "trigger", body)
+    # Sent as 2.0.1 words it (the simulated station's answer is its own business).
+    assert response.status_code == 200
+    sent = {"requestedMessage": requested, **({"evse": evse} if evse else {})}
+    assert lab201.last_call() == ("TriggerMessage", sent)

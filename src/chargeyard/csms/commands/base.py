@@ -31,6 +31,11 @@ TriggerableMessage = Literal[
     "StatusNotification",
     "DiagnosticsStatusNotification",
     "FirmwareStatusNotification",
+    # OCPP 2.0.1 only (F06's MessageTriggerEnumType): a 1.6 charger is refused before
+    # anything is sent (DiagnosticsStatusNotification is 1.6's name of LogStatusNotification).
+    "LogStatusNotification",
+    "TransactionEvent",
+    "PublishFirmwareStatusNotification",
     # The station's own certificate renewed (1.6 security extension, 2.0.1 A02): either name,
     # each sent in the charger's version's words.
     "SignChargePointCertificate",
@@ -39,6 +44,10 @@ TriggerableMessage = Literal[
 # The renewal of the station's own certificate, in each version's words.
 SIGN_CERTIFICATE_TRIGGERS = frozenset(
     {"SignChargePointCertificate", "SignChargingStationCertificate"}
+)
+# The triggerable messages OCPP 1.6's TriggerMessage lacks.
+TRIGGERS_201_ONLY = frozenset(
+    {"LogStatusNotification", "TransactionEvent", "PublishFirmwareStatusNotification"}
 )
 ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
 Result = dict[str, Any]
@@ -210,7 +219,7 @@ class Dialect(Protocol):
     """How one OCPP version says each command and what its answer means. Methods return the
     station's status as it spelled it (``configuration`` answers in the API's four statuses)."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str: ...
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str: ...
     async def unlock(self, send: Send, connector_id: int) -> str: ...
     async def trigger(
         self, send: Send, requested: TriggerableMessage, connector_id: int | None

@@ -15,12 +15,14 @@ OCPP 1.6 -> 2.0.1 (part 2 section numbers in brackets):
 ==================  ===============================  ==========================================
 command             1.6                              2.0.1 / 2.1
 ==================  ===============================  ==========================================
-reset               Reset Soft / Hard                Reset OnIdle / Immediate (B11, B12)
+reset               Reset Soft / Hard; no evseId     Reset OnIdle / Immediate, evseId (B11, B12)
 unlock              UnlockConnector connectorId N    UnlockConnector evseId N, connectorId 1 (F05)
 cache/clear         ClearCache                       ClearCache (C11)
 trigger             TriggerMessage, connectorId      TriggerMessage, evse {id} (F06);
                                                      DiagnosticsStatusNotification ->
-                                                     LogStatusNotification
+                                                     LogStatusNotification; TransactionEvent,
+                                                     LogStatusNotification and PublishFirmware-
+                                                     StatusNotification 2.0.1 only
 availability        ChangeAvailability type          ChangeAvailability operationalStatus;
                                                      connector 0 -> no evse, N -> evse {id: N}
                                                      (G03, G04)
@@ -138,15 +140,23 @@ def _reporter(charger: Charger, send: Send) -> Reporter:
 # -- the commands ----------------------------------------------------------------------------
 
 
-async def reset(charger: Charger, kind: ResetType) -> Result:
+async def reset(charger: Charger, kind: ResetType, evse_id: int | None = None) -> Result:
+    """Reset the station, or (2.0.1) one EVSE of it.
+
+    Raises:
+        InvalidCommand: an EVSE of a 1.6 station.
+    """
     dialect, send = await _target(charger)
-    status = await dialect.reset(send, kind)
-    return {
+    status = await dialect.reset(send, kind, evse_id)
+    result: Result = {
         "message": f"{kind} reset {outcome(status)}",
         "chargeBoxId": charger.identity,
         "type": kind,
         "status": snake(status),
     }
+    if evse_id is not None:
+        result["evseId"] = evse_id
+    return result
 
 
 _UNLOCK_MESSAGES: Mapping[str, str] = {

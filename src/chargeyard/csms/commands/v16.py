@@ -10,7 +10,9 @@ from __future__ import annotations
 from chargeyard.csms.commands.awaited import new_request_id
 from chargeyard.csms.commands.base import (
     SIGN_CERTIFICATE_TRIGGERS,
+    TRIGGERS_201_ONLY,
     AvailabilityType,
+    InvalidCommand,
     Reporter,
     ResetType,
     Result,
@@ -28,7 +30,9 @@ _KEYS_OF_201_VARIABLES = {variable.key: key for key, variable in VARIABLES_OF_16
 class Ocpp16:
     """OCPP 1.6: the command API was written in its words."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str:
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str:
+        if evse_id is not None:
+            raise InvalidCommand("OCPP 1.6 resets the whole charger: evseId is 2.0.1's (B11, B12)")
         return str((await send("Reset", {"type": kind}))["status"])
 
     async def unlock(self, send: Send, connector_id: int) -> str:
@@ -42,6 +46,8 @@ class Ocpp16:
             # ExtendedTriggerMessage.req asks for it.
             payload: Payload = {"requestedMessage": "SignChargePointCertificate"}
             return str((await send("ExtendedTriggerMessage", payload))["status"])
+        if requested in TRIGGERS_201_ONLY:
+            raise InvalidCommand(f"{requested} is an OCPP 2.0.1 message: a 1.6 charger sends none")
         payload = {"requestedMessage": requested}
         if connector_id is not None:
             payload["connectorId"] = connector_id

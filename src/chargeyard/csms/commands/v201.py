@@ -130,8 +130,11 @@ def _reported_configuration(report: list[Payload]) -> list[Result]:
 class Ocpp201:
     """OCPP 2.0.1 and 2.1."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str:
-        return str((await send("Reset", {"type": _RESET_201[kind]}))["status"])
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str:
+        payload: Payload = {"type": _RESET_201[kind]}
+        if evse_id is not None:  # B11/B12: one EVSE, not the station
+            payload["evseId"] = evse_id
+        return str((await send("Reset", payload))["status"])
 
     async def unlock(self, send: Send, connector_id: int) -> str:
         payload = {"evseId": connector_id, "connectorId": 1}

@@ -69,10 +69,11 @@ router = APIRouter(
 )
 
 
-@router.post("/reset", summary="Reset charger")
+# The seed's answer of a station's reset has no evseId: it is there for an EVSE's only.
+@router.post("/reset", summary="Reset charger", response_model_exclude_none=True)
 async def reset(charger: ChargerDep, body: ResetRequest) -> ResetResponse:
-    """Send a soft or hard reset to a charger."""
-    return ResetResponse.model_validate(await commands.reset(charger, body.type))
+    """Send a soft or hard reset to a charger, or (OCPP 2.0.1, with `evseId`) to one EVSE."""
+    return ResetResponse.model_validate(await commands.reset(charger, body.type, body.evseId))
 
 
 @router.post("/unlock", summary="Unlock connector")

@@ -48,6 +48,13 @@ TransferUrl = Annotated[str, AfterValidator(_transfer_url)]
 
 class ResetRequest(_Request):
     type: ResetType = Field(description='"Soft" (graceful) or "Hard" (full reboot)')
+    evseId: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_INT32,
+        description="OCPP 2.0.1 only: reset this EVSE, not the station (B11, B12); a 1.6"
+        " charger answers 422",
+    )
 
 
 class UnlockRequest(_Request):
@@ -207,6 +214,7 @@ class ResetResponse(BaseModel):
     message: str
     chargeBoxId: str
     type: ResetType
+    evseId: int | None = Field(default=None, description="The EVSE reset, when one was named")
     status: str
 
 

@@ -28,7 +28,7 @@ import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
@@ -235,12 +235,18 @@ def serve_hook(
 
 
 class TinyCsms(ChargePoint16):
-    """Boots (as :class:`Registrations` says), heartbeats, statuses, tags (as the
-    :class:`TagBook` says) and transactions."""
+    """Boots (as ``registrations`` says), heartbeats, statuses, tags (as ``tags`` says) and
+    transactions; it signs no certificate (SignCertificate is answered NotImplemented, as
+    the library does for a message without a handler)."""
 
     transaction_ids = itertools.count(1)
-    tags = TagBook()
-    registrations = Registrations()
+
+    def __init__(
+        self, identity: str, websocket: Any, tags: TagBook, registrations: Registrations
+    ) -> None:
+        super().__init__(identity, websocket)
+        self.tags = tags
+        self.registrations = registrations
 
     @on("BootNotification")
     def on_boot(self, **_: Any) -> call_result.BootNotification:
@@ -259,6 +265,26 @@ class TinyCsms(ChargePoint16):
     @on("MeterValues")
     def on_meter_values(self, **_: Any) -> call_result.MeterValues:
         return call_result.MeterValues()
+
+    @on("FirmwareStatusNotification")
+    def on_firmware_status(self, **_: Any) -> call_result.FirmwareStatusNotification:
+        return call_result.FirmwareStatusNotification()
+
+    @on("DiagnosticsStatusNotification")
+    def on_diagnostics_status(self, **_: Any) -> call_result.DiagnosticsStatusNotification:
+        return call_result.DiagnosticsStatusNotification()
+
+    @on("LogStatusNotification")  # security extension
+    def on_log_status(self, **_: Any) -> call_result.LogStatusNotification:
+        return call_result.LogStatusNotification()
+
+    @on("SignedFirmwareStatusNotification")  # security extension
+    def on_signed_firmware_status(self, **_: Any) -> call_result.SignedFirmwareStatusNotification:
+        return call_result.SignedFirmwareStatusNotification()
+
+    @on("SecurityEventNotification")  # security extension
+    def on_security_event(self, **_: Any) -> call_result.SecurityEventNotification:
+        return call_result.SecurityEventNotification()
 
     @on("DataTransfer")
     def on_data_transfer(self, **_: Any) -> call_result.DataTransfer:
@@ -282,12 +308,16 @@ class TinyCsms(ChargePoint16):
         return call_result.StopTransaction(id_tag_info=self.tags.info(id_tag))
 
 
-async def main(ocpp_port: int, hook_port: int) -> None:
+@contextlib.asynccontextmanager
+async def running(ocpp_port: int = 0, hook_port: int = 0) -> AsyncIterator[tuple[str, str]]:
+    """The tiny CSMS and its hook on 127.0.0.1 (port 0: any free one): their URLs."""
     stations: dict[str, LibraryChargePoint] = {}
+    tags, registrations = TagBook(), Registrations()
 
     async def connected(websocket: Any) -> None:
         identity = websocket.request.path.rstrip("/").rsplit("/", 1)[-1]
-        charge_point = stations[identity] = TinyCsms(identity, websocket)
+        charge_point = TinyCsms(identity, websocket, tags, registrations)
+        stations[identity] = charge_point
         try:
             await charge_point.start()
         except websockets.ConnectionClosed:
@@ -296,17 +326,23 @@ async def main(ocpp_port: int, hook_port: int) -> None:
             if stations.get(identity) is charge_point:
                 del stations[identity]
 
-    hook = ConformanceHook(stations, tags=TinyCsms.tags, registrations=TinyCsms.registrations)
+    hook = ConformanceHook(stations, tags=tags, registrations=registrations)
     server = serve_hook(hook, asyncio.get_running_loop(), "127.0.0.1", hook_port)
     try:
-        async with websockets.serve(connected, "127.0.0.1", ocpp_port, subprotocols=["ocpp1.6"]):
-            print(
-                f"CSMS on ws://127.0.0.1:{ocpp_port}/ocpp, hook on http://127.0.0.1:{hook_port}",
-                flush=True,
-            )
-            await asyncio.Future()
+        async with websockets.serve(
+            connected, "127.0.0.1", ocpp_port, subprotocols=["ocpp1.6"]
+        ) as listener:
+            port = listener.sockets[0].getsockname()[1]
+            yield f"ws://127.0.0.1:{port}/ocpp", f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        server.server_close()
+
+
+async def main(ocpp_port: int, hook_port: int) -> None:
+    async with running(ocpp_port, hook_port) as (csms_url, hook_url):
+        print(f"CSMS on {csms_url}, hook on {hook_url}", flush=True)
+        await asyncio.Future()
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V16
+from tests.conformance.test_chargeyard_routes import Listing
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
@@ -70,8 +71,9 @@ def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -
 async def test_chargeyard_s_csms_passes_every_available_16_case(lab: StackLab) -> None:
     await lab.store.stations.register(STATION, password=PASSWORD)
     trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
+    listing = Listing(trigger)
     try:
-        run = await run_csms(target(lab, trigger))
+        run = await run_csms(target(lab, trigger), progress=listing.progress)
     finally:
         await trigger.close()
     ran = {result.info.id: result for result in run.results if result.ran}
@@ -86,6 +88,8 @@ async def test_chargeyard_s_csms_passes_every_available_16_case(lab: StackLab) -
     assert verdicts == dict.fromkeys(("TC_078_CSMS", "TC_086_CSMS", "TC_087_CSMS"), over_ws), (
         _failures(ran)
     )
+    # Each order went through the action's dedicated endpoint (test_chargeyard_routes.py).
+    listing.check(V16)
 
 
 async def test_tc_085_tells_a_refused_password_and_needs_one(lab: StackLab) -> None:

@@ -8,6 +8,7 @@ included; the rest of the plain run is judged as far as the tiny CSMS goes."""
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -92,3 +93,44 @@ def test_the_example_hook_makes_every_16_core_case_judge(tmp_path: Path) -> None
     )
     assert result.exit_code == 1
     assert "77 cases: 71 judged (69 pass, 2 fail)" in result.stderr
+
+
+def _documented() -> tuple[list[str], list[str], str]:
+    """docs/conformance-hooks.md's "Writing one": the example's command, the suite's, and the
+    count the page says the run ends with."""
+    text = (Path(__file__).parents[2] / "docs" / "conformance-hooks.md").read_text()
+    section = text.split("## Writing one", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    [example_command] = [command for command in commands if command[0] == "python"]
+    [suite_command] = [command for command in commands if command[0] == "chargeyard"]
+    count = section.split("The run ends with `", 1)[1].split("`", 1)[0]
+    return example_command, suite_command, count
+
+
+def test_the_documented_commands_work_as_printed() -> None:
+    example_command, suite_command, count = _documented()
+    ports = {"9000": str(free_port()), "8080": str(free_port())}
+
+    def ported(command: list[str]) -> list[str]:
+        for printed, chosen in ports.items():
+            command = [part.replace(printed, chosen) for part in command]
+        return command
+
+    assert example_command[1] == "examples/conformance_hook_ocpp_lib.py"
+    example = subprocess.Popen(
+        [sys.executable, *ported(example_command)[1:]],
+        cwd=EXAMPLE.parents[1],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _listening(int(ports["9000"]), example)
+        _listening(int(ports["8080"]), example)
+        result = CliRunner().invoke(app, ported(suite_command)[1:])
+    finally:
+        example.terminate()
+        example.wait(10)
+    assert result.exit_code == 0, result.stderr[-3000:]
+    assert count in result.stderr.splitlines()

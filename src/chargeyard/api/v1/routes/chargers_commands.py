@@ -69,7 +69,7 @@ router = APIRouter(
 )
 
 
-# The seed's answer of a station's reset has no evseId: it is there for an EVSE's only.
+# The answer names evseId only when one EVSE was reset (a station's reset answers as ever).
 @router.post("/reset", summary="Reset charger", response_model_exclude_none=True)
 async def reset(charger: ChargerDep, body: ResetRequest) -> ResetResponse:
     """Send a soft or hard reset to a charger, or (OCPP 2.0.1, with `evseId`) to one EVSE."""

@@ -340,3 +340,18 @@ async def test_a_trigger_of_a_2_0_1_message_is_refused_and_nothing_is_sent(
         {"detail": f"{requested} is an OCPP 2.0.1 message: a 1.6 charger sends none"},
     )
     assert len(lab16.registry.sent) == sent
+
+
+async def test_a_security_log_is_the_security_extension_s_get_log(lab16: ApiLab) -> None:
+    body = {"location": DIAGNOSTICS["location"], "logType": "SecurityLog"}
+    response = await lab16.post("CHARGER-001", "diagnostics", body)
+    assert (response.status_code, response.json()["status"]) == (200, "accepted")
+    action, payload = lab16.last_call()
+    assert (action, payload) == (
+        "GetLog",
+        {
+            "logType": "SecurityLog",
+            "requestId": payload["requestId"],
+            "log": {"remoteLocation": DIAGNOSTICS["location"]},
+        },
+    )

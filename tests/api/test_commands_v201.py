@@ -444,3 +444,13 @@ async def test_f06_trigger_the_messages_of_2_0_1(
     assert response.status_code == 200
     sent = {"requestedMessage": requested, **({"evse": evse} if evse else {})}
     assert lab201.last_call() == ("TriggerMessage", sent)
+
+
+async def test_n01_a_security_log_is_asked_by_its_type(lab201: ApiLab) -> None:
+    body = {"location": DIAGNOSTICS["location"], "logType": "SecurityLog"}
+    response = await lab201.post("CS-201", "diagnostics", body)
+    answer = response.json()
+    assert (response.status_code, answer["status"]) == (200, "accepted")
+    assert re.fullmatch(r"CS-201-SecurityLog-\d{8}T\d{6}Z\.log", answer["fileName"])
+    action, payload = lab201.last_call()
+    assert (action, payload["logType"]) == ("GetLog", "SecurityLog")

@@ -28,8 +28,6 @@ from chargeyard.protocol.initiators import CSMS_INITIATED
 
 LISTED = Path(__file__).with_name("chargeyard_routes.md")
 
-_PUBLISH = NO_ENDPOINT["PublishFirmware"]
-_UNPUBLISH = NO_ENDPOINT["UnpublishFirmware"]
 _CONNECTOR = (
     "/availability's connectorId is a whole EVSE (0: the station); the case changes connector 1"
     " of EVSE 1 alone (G04)"
@@ -37,10 +35,6 @@ _CONNECTOR = (
 RAW: dict[str, dict[str, str]] = {
     # OCPP 1.6
     "TC_059_CSMS": {"RemoteStartTransaction": "/remote-start has no field for chargingProfile"},
-    "TC_079_CSMS": {
-        "GetLog": "/diagnostics sends GetDiagnostics on 1.6; the case asks the security"
-        " extension's GetLog"
-    },
     # OCPP 2.0.1
     "TC_G_07_CSMS": {"ChangeAvailability": _CONNECTOR},
     "TC_G_08_CSMS": {"ChangeAvailability": _CONNECTOR},
@@ -52,14 +46,6 @@ RAW: dict[str, dict[str, str]] = {
     },
     "TC_K_37_CSMS": {"RequestStartTransaction": "/remote-start has no field for chargingProfile"},
     "TC_L_02_CSMS": {"UpdateFirmware": "/firmware/update has no field for installDateTime"},
-    "TC_L_17_CSMS": {"PublishFirmware": _PUBLISH},
-    "TC_L_19_CSMS": {"PublishFirmware": _PUBLISH},
-    "TC_L_20_CSMS": {"PublishFirmware": _PUBLISH},
-    "TC_L_21_CSMS": {"UnpublishFirmware": _UNPUBLISH},
-    "TC_L_22_CSMS": {"UnpublishFirmware": _UNPUBLISH},
-    "TC_L_23_CSMS": {"UnpublishFirmware": _UNPUBLISH},
-    "TC_L_24_CSMS": {"PublishFirmware": _PUBLISH},
-    "TC_N_35_CSMS": {"GetLog": "/diagnostics asks for the DiagnosticsLog, not the SecurityLog"},
 }
 """Every order of the CSMS cases that takes the raw call: by case, action -> why."""
 

@@ -6,6 +6,7 @@ CSMS on the `ocpp` library, run in this event loop; the misbehaving hooks are sm
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -70,12 +71,14 @@ class Seen:
 
 
 @contextlib.asynccontextmanager
-async def recorded(hook_url: str) -> AsyncIterator[tuple[str, list[Seen]]]:
-    """A proxy in front of the hook that keeps every exchange: its URL and the exchanges."""
+async def recorded(hook_url: str, delay_s: float = 0.0) -> AsyncIterator[tuple[str, list[Seen]]]:
+    """A proxy in front of the hook that keeps every exchange (its URL and the exchanges),
+    each forwarded ``delay_s`` late (a slow hook)."""
     seen: list[Seen] = []
     client = httpx.AsyncClient(timeout=30.0)
 
     async def forward(request: Request) -> Response:
+        await asyncio.sleep(delay_s)
         raw = await request.body()
         body = json.loads(raw) if raw else None
         answer = await client.request(
@@ -264,6 +267,19 @@ async def test_a_hook_that_took_an_order_the_csms_never_sent_fails_the_case() ->
     assert posted == ["/1.6/CP-HOOKED/Reset"]
     assert (result.conformance, result.compatibility) == (Verdict.FAIL, Verdict.FAIL)
     assert result.reason == "the CSMS sent no Reset within 1 s"
+
+
+async def test_a_slow_hook_s_call_still_counts_within_the_order_s_grace() -> None:
+    # The step counts from the order: a hook that takes longer than the step to make the
+    # CSMS act does not fail the CSMS, as long as the CALL comes within the order's grace.
+    async with example().running() as (csms_url, hook_url), recorded(hook_url, 1.5) as (url, _):
+        trigger = HookTrigger(url)
+        try:
+            target = CsmsTarget(csms_url, "CP-SLOW", V16, trigger=trigger, step_s=1.0)
+            [result] = (await run_csms(target, ids=["TC_013_CSMS"])).results
+        finally:
+            await trigger.close()
+    assert (result.conformance, result.reason) == (Verdict.PASS, None)
 
 
 async def test_a_hook_that_failed_explains_the_missing_call_without_the_whole_step() -> None:

@@ -27,7 +27,6 @@ from chargeyard.conformance.hook_contract import segment
 from chargeyard.csms.commands.base import TriggerableMessage
 from chargeyard.csms.commands.device_model import OPERATIONS
 from chargeyard.protocol import VersionSpec
-from chargeyard.protocol.initiators import CSMS_INITIATED
 
 Payload = dict[str, Any]
 RAW_CALL = "POST /chargers/{chargeBoxId}/call"
@@ -214,17 +213,11 @@ def _get_diagnostics(version: VersionSpec, payload: Payload) -> Dedicated:
 
 
 def _get_log(version: VersionSpec, payload: Payload) -> Dedicated:
-    if "GetDiagnostics" in CSMS_INITIATED[version]:
-        raise Inexpressible(
-            "/diagnostics sends GetDiagnostics on 1.6; the case asks the security extension's"
-            " GetLog"
-        )
-    if payload["logType"] != "DiagnosticsLog":
-        raise Inexpressible(
-            f"/diagnostics asks for the DiagnosticsLog, not the {payload['logType']}"
-        )
+    # 2.0.1 N01, and the 1.6 security extension's GetLog: /diagnostics with its logType (the
+    # requestId is the CSMS's own; the station reports with the one it was sent).
     log = payload["log"]
     body = _present(
+        logType=payload["logType"],
         location=log["remoteLocation"],
         startTime=log.get("oldestTimestamp"),
         stopTime=log.get("latestTimestamp"),
@@ -462,10 +455,6 @@ DEDICATED: dict[str, Builder] = {
 """The action's dedicated endpoint, by action."""
 
 NO_ENDPOINT: dict[str, str] = {
-    "PublishFirmware": "chargeyard's /api/v1 has no endpoint for a Local Controller's firmware"
-    " publishing (L03)",
-    "UnpublishFirmware": "chargeyard's /api/v1 has no endpoint for a Local Controller's firmware"
-    " publishing (L04)",
     "CertificateSigned": "chargeyard's CSMS sends CertificateSigned itself, as it signs the"
     " station's SignCertificate (A02); no endpoint sends one on demand",
 }

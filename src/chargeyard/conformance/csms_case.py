@@ -276,6 +276,11 @@ class CsmsCaseBase:
                     raise _problem(acting) or NotActed(words)
             return await expecting
         except NothingCame:
+            if not acting.done():
+                # The order is still on its way (a loaded API, a slow hook): the step counts
+                # from the order, so the CSMS's CALL gets the order's grace too.
+                with contextlib.suppress(NothingCame):
+                    return await self.peer.expect(action, within=ORDER_GRACE_S)
             # Why nothing came: the order may still be on its way back (a hook that refused
             # answers after a loaded moment), so it gets a little longer to say.
             with contextlib.suppress(TimeoutError):

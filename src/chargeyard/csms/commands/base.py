@@ -49,6 +49,8 @@ SIGN_CERTIFICATE_TRIGGERS = frozenset(
 TRIGGERS_201_ONLY = frozenset(
     {"LogStatusNotification", "TransactionEvent", "PublishFirmwareStatusNotification"}
 )
+# GetLog's LogEnumType (2.0.1 N01; the 1.6 security extension's the same).
+LogType = Literal["DiagnosticsLog", "SecurityLog"]
 ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
 Result = dict[str, Any]
 Send = Callable[[str, Payload], Awaitable[Payload]]
@@ -240,5 +242,10 @@ class Dialect(Protocol):
         signed: SignedFirmware | None = None,
     ) -> str: ...
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]: ...

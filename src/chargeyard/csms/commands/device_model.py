@@ -1,5 +1,6 @@
 """The OCPP 2.0.1 operations that have no 1.6 counterpart: the device model, monitoring, the
-network profile, customer information, display messages, cost and transaction status.
+network profile, customer information, display messages, cost, a Local Controller's firmware
+publishing and transaction status.
 
 Each is said in 2.0.1's own words: the API body is the request's payload as OCPP writes it
 (checked against the official schema before it is sent: a 422 with the schema's complaint),
@@ -192,6 +193,28 @@ OPERATIONS: tuple[Operation, ...] = (
         "I",
         {"totalCost": 12.5, "transactionId": "f1c0e7a2-3b4d-4e5f-8a9b-0c1d2e3f4a5b"},
         description="The running total cost of a transaction, for the station to show.",
+    ),
+    Operation(
+        "firmware/publish",
+        "PublishFirmware",
+        "Publish firmware",
+        "L03",
+        {
+            "location": "https://files.example.com/firmware-2.0.bin",
+            "checksum": "9e107d9d372bb6826bd81d3542a419d6",
+            "requestId": 3101,
+        },
+        description="A Local Controller downloads the image and serves it to the stations"
+        " behind it; its progress comes in PublishFirmwareStatusNotification, with this"
+        " requestId.",
+    ),
+    Operation(
+        "firmware/unpublish",
+        "UnpublishFirmware",
+        "Unpublish firmware",
+        "L04",
+        {"checksum": "9e107d9d372bb6826bd81d3542a419d6"},
+        description="A Local Controller stops serving the image of this MD5 checksum.",
     ),
     Operation(
         "transaction-status",

@@ -36,7 +36,8 @@ config.../change    ChangeConfiguration; the same    SetVariables (B05), keys as
                                                      NotSupported; a key of neither form ->
                                                      NotSupported, nothing sent
 firmware/update     UpdateFirmware                   UpdateFirmware {requestId, firmware} (L01)
-diagnostics         GetDiagnostics                   GetLog DiagnosticsLog (N01)
+diagnostics         GetDiagnostics; with logType,    GetLog of logType, DiagnosticsLog when
+                    the security extension's GetLog  absent (N01)
 data-transfer       DataTransfer                     DataTransfer (P01)
 ==================  ===============================  ==========================================
 
@@ -65,6 +66,7 @@ from chargeyard.csms.commands.base import (
     AvailabilityType,
     Charger,
     Dialect,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -277,7 +279,11 @@ async def get_diagnostics(
     stop_time: datetime | None,
     retries: int | None,
     retry_interval: int | None,
+    *,
+    log_type: LogType | None = None,
 ) -> Result:
+    """Have the station upload its diagnostics (1.6 GetDiagnostics), or the log of
+    ``log_type`` (GetLog: 2.0.1 N01, the 1.6 security extension)."""
     dialect, send = await _target(charger)
     window = {
         name: iso(moment)
@@ -285,7 +291,7 @@ async def get_diagnostics(
         if moment is not None
     }
     status, file_name = await dialect.get_diagnostics(
-        send, location, window, retry_options(retries, retry_interval)
+        send, location, window, retry_options(retries, retry_interval), log_type
     )
     return {
         "message": f"Diagnostics upload {outcome(status)}",

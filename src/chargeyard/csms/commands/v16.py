@@ -13,6 +13,7 @@ from chargeyard.csms.commands.base import (
     TRIGGERS_201_ONLY,
     AvailabilityType,
     InvalidCommand,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -20,6 +21,7 @@ from chargeyard.csms.commands.base import (
     SignedFirmware,
     TriggerableMessage,
 )
+from chargeyard.csms.commands.v201 import get_log
 from chargeyard.protocol import Payload
 from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 
@@ -107,8 +109,15 @@ class Ocpp16:
         return "Accepted"
 
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]:
+        if log_type is not None:  # the security extension's GetLog, as 2.0.1 words it
+            return await get_log(send, log_type, location, window, options)
         answer = await send("GetDiagnostics", {"location": location, **window, **options})
         # No fileName: the station has no diagnostics to upload (1.6 section 6.27).
         return "Accepted", answer.get("fileName")

@@ -31,6 +31,7 @@ from chargeyard.csms.commands.base import (
     STANDARD_VARIABLES_201,
     AvailabilityType,
     ConfigurationStatus,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -231,18 +232,27 @@ class Ocpp201:
         return str((await send("UpdateFirmware", payload))["status"])
 
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]:
-        log: Payload = {"remoteLocation": location}
-        if "startTime" in window:
-            log["oldestTimestamp"] = window["startTime"]
-        if "stopTime" in window:
-            log["latestTimestamp"] = window["stopTime"]
-        payload = {
-            "logType": "DiagnosticsLog",
-            "requestId": new_request_id(),
-            "log": log,
-            **options,
-        }
-        answer = await send("GetLog", payload)
-        return str(answer["status"]), answer.get("filename")
+        return await get_log(send, log_type or "DiagnosticsLog", location, window, options)
+
+
+async def get_log(
+    send: Send, log_type: LogType, location: str, window: Payload, options: Payload
+) -> tuple[str, str | None]:
+    """GetLog of ``log_type`` to ``location`` (2.0.1 N01; the 1.6 security extension's is the
+    same message) for the ``window`` of a diagnostics command (startTime, stopTime): the
+    station's status and the file it names."""
+    log: Payload = {"remoteLocation": location}
+    if "startTime" in window:
+        log["oldestTimestamp"] = window["startTime"]
+    if "stopTime" in window:
+        log["latestTimestamp"] = window["stopTime"]
+    payload = {"logType": log_type, "requestId": new_request_id(), "log": log, **options}
+    answer = await send("GetLog", payload)
+    return str(answer["status"]), answer.get("filename")

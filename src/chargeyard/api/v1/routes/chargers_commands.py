@@ -141,9 +141,16 @@ async def update_firmware(
 
 @router.post("/diagnostics", summary="Get diagnostics")
 async def get_diagnostics(charger: ChargerDep, body: DiagnosticsRequest) -> DiagnosticsResponse:
-    """Tell the charger to upload diagnostic logs to a URL."""
+    """Tell the charger to upload diagnostic logs to a URL; with `logType`, that log
+    (GetLog, 2.0.1 N01 and the 1.6 security extension: the SecurityLog too)."""
     result = await commands.get_diagnostics(
-        charger, body.location, body.startTime, body.stopTime, body.retries, body.retryInterval
+        charger,
+        body.location,
+        body.startTime,
+        body.stopTime,
+        body.retries,
+        body.retryInterval,
+        log_type=body.logType,
     )
     return DiagnosticsResponse.model_validate(result)
 

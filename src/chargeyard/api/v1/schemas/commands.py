@@ -158,6 +158,12 @@ class DiagnosticsRequest(_Retries):
     )
     startTime: AwareDatetime | None = None
     stopTime: AwareDatetime | None = None
+    logType: Literal["DiagnosticsLog", "SecurityLog"] | None = Field(
+        default=None,
+        description="The log to upload with GetLog (2.0.1 N01; on 1.6 the security"
+        " extension's GetLog). Absent: a 1.6 charger gets GetDiagnostics, a 2.0.1 charger"
+        " GetLog of its DiagnosticsLog",
+    )
 
 
 class DataTransferRequest(_Request):

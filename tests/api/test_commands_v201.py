@@ -454,3 +454,44 @@ async def test_n01_a_security_log_is_asked_by_its_type(lab201: ApiLab) -> None:
     assert re.fullmatch(r"CS-201-SecurityLog-\d{8}T\d{6}Z\.log", answer["fileName"])
     action, payload = lab201.last_call()
     assert (action, payload["logType"]) == ("GetLog", "SecurityLog")
+
+
+async def test_f01_k05_a_remote_start_carries_its_tx_profile(lab201: ApiLab) -> None:
+    profile = {
+        "id": 12,
+        "stackLevel": 0,
+        "purpose": "TxProfile",
+        "kind": "Relative",
+        "schedule": {"chargingRateUnit": "W", "periods": [{"startPeriod": 0, "limit": 7400}]},
+    }
+    body = {"connectorId": 1, "idTag": "TAG-1", "chargingProfile": profile}
+    response = await lab201.post("CS-201", "remote-start", body)
+    assert response.status_code == 200, response.json()
+    action, payload = lab201.last_call()
+    assert (action, payload["chargingProfile"]) == (
+        "RequestStartTransaction",
+        {
+            "id": 12,
+            "chargingProfilePurpose": "TxProfile",
+            "stackLevel": 0,
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": [
+                {
+                    "id": 12,
+                    "chargingRateUnit": "W",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7400.0}],
+                }
+            ],
+        },
+    )
+
+
+async def test_l01_an_update_installs_at_its_install_date(lab201: ApiLab) -> None:
+    body = {**FIRMWARE, "installDate": "2026-02-10T15:00:00Z"}
+    response = await lab201.post("CS-201", "firmware/update", body)
+    assert response.status_code == 200, response.json()
+    action, payload = lab201.last_call()
+    assert (action, payload["firmware"]["installDateTime"]) == (
+        "UpdateFirmware",
+        "2026-02-10T15:00:00Z",
+    )

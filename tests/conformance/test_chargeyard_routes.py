@@ -34,7 +34,6 @@ _CONNECTOR = (
 )
 RAW: dict[str, dict[str, str]] = {
     # OCPP 1.6
-    "TC_059_CSMS": {"RemoteStartTransaction": "/remote-start has no field for chargingProfile"},
     # OCPP 2.0.1
     "TC_G_07_CSMS": {"ChangeAvailability": _CONNECTOR},
     "TC_G_08_CSMS": {"ChangeAvailability": _CONNECTOR},
@@ -44,8 +43,6 @@ RAW: dict[str, dict[str, str]] = {
         " (2.0.1 K01.FR.03, 1.6 section 5.16); the case needs a CSMS that sends one without"
         " (TC_K_02's prerequisite)"
     },
-    "TC_K_37_CSMS": {"RequestStartTransaction": "/remote-start has no field for chargingProfile"},
-    "TC_L_02_CSMS": {"UpdateFirmware": "/firmware/update has no field for installDateTime"},
 }
 """Every order of the CSMS cases that takes the raw call: by case, action -> why."""
 

@@ -179,14 +179,12 @@ def _change_configuration(version: VersionSpec, payload: Payload) -> Dedicated:
 def _firmware(firmware: Payload, payload: Payload) -> Dedicated:
     """2.0.1 UpdateFirmware and 1.6 SignedUpdateFirmware (the same ``firmware`` shape); the
     requestId is the CSMS's own (L01: the station reports with the one it was sent)."""
-    _only(
-        firmware,
-        {"location", "retrieveDateTime", "signingCertificate", "signature"},
-        "/firmware/update",
-    )
+    allowed = {"location", "retrieveDateTime", "installDateTime", "signingCertificate"}
+    _only(firmware, allowed | {"signature"}, "/firmware/update")
     body = _present(
         location=firmware["location"],
         retrieveDate=firmware["retrieveDateTime"],
+        installDate=firmware.get("installDateTime"),
         signingCertificate=firmware.get("signingCertificate"),
         signature=firmware.get("signature"),
         retries=payload.get("retries"),
@@ -241,17 +239,18 @@ def _data_transfer(version: VersionSpec, payload: Payload) -> Dedicated:
 
 def _remote_start(version: VersionSpec, payload: Payload) -> Dedicated:
     if "idToken" in payload:  # 2.0.1 RequestStartTransaction (F01, F02)
-        _only(payload, {"idToken", "remoteStartId", "evseId"}, "/remote-start")
+        _only(payload, {"idToken", "remoteStartId", "evseId", "chargingProfile"}, "/remote-start")
         connector, tag = payload.get("evseId"), payload["idToken"]["idToken"]
     else:
-        _only(payload, {"connectorId", "idTag"}, "/remote-start")
+        _only(payload, {"connectorId", "idTag", "chargingProfile"}, "/remote-start")
         connector, tag = payload.get("connectorId"), payload["idTag"]
     if connector is None:
         raise Inexpressible("/remote-start names a connector; the case lets the station choose")
     # remoteStartId is the CSMS's own (F01.FR.01): the station's events carry the one sent.
-    return Dedicated(
-        "POST /chargers/{chargeBoxId}/remote-start", {"connectorId": connector, "idTag": tag}
-    )
+    body: Payload = {"connectorId": connector, "idTag": tag}
+    if "chargingProfile" in payload:
+        body["chargingProfile"] = _profile_body(payload["chargingProfile"])
+    return Dedicated("POST /chargers/{chargeBoxId}/remote-start", body)
 
 
 def _remote_stop(version: VersionSpec, payload: Payload) -> Dedicated:
@@ -317,37 +316,21 @@ def _local_list_version(version: VersionSpec, payload: Payload) -> Dedicated:
     return _post("local-list/version")
 
 
-def _charging_profile(version: VersionSpec, payload: Payload) -> Dedicated:
-    if "csChargingProfiles" in payload:  # 1.6 (section 5.16)
-        profile = payload["csChargingProfiles"]
+def _profile_body(profile: Payload) -> Payload:
+    """A ChargingProfile as OCPP writes it (1.6 with chargingProfileId and one schedule,
+    2.0.1 with id and a list of them) in the API's words (``charging-profile``'s body)."""
+    if "chargingProfileId" in profile:  # 1.6 (section 5.16)
         schedule, identifier = profile["chargingSchedule"], profile["chargingProfileId"]
-        connector = payload["connectorId"]
     else:  # 2.0.1 (K01)
-        profile = payload["chargingProfile"]
         schedules = profile["chargingSchedule"]
         if len(schedules) != 1 or schedules[0].get("id") != profile["id"]:
             raise Inexpressible("/charging-profile sends one schedule, of the profile's id")
-        schedule, identifier, connector = schedules[0], profile["id"], payload["evseId"]
-        _only(
-            schedule,
-            {
-                "id",
-                "chargingRateUnit",
-                "chargingSchedulePeriod",
-                "duration",
-                "startSchedule",
-                "minChargingRate",
-            },
-            "/charging-profile's schedule",
-        )
+        schedule, identifier = schedules[0], profile["id"]
+        allowed = {"id", "chargingRateUnit", "chargingSchedulePeriod", "duration"}
+        allowed |= {"startSchedule", "minChargingRate"}
+        _only(schedule, allowed, "/charging-profile's schedule")
     transaction = profile.get("transactionId")
-    if profile["chargingProfilePurpose"] == "TxProfile" and transaction is None:
-        raise Inexpressible(
-            "/charging-profile sends a TxProfile with its transaction only (2.0.1 K01.FR.03,"
-            " 1.6 section 5.16); the case needs a CSMS that sends one without (TC_K_02's"
-            " prerequisite)"
-        )
-    body = _present(
+    return _present(
         id=identifier,
         stackLevel=profile["stackLevel"],
         purpose=profile["chargingProfilePurpose"],
@@ -364,7 +347,21 @@ def _charging_profile(version: VersionSpec, payload: Payload) -> Dedicated:
             minChargingRate=schedule.get("minChargingRate"),
         ),
     )
-    return _post("charging-profile", {"connectorId": connector, "chargingProfile": body})
+
+
+def _charging_profile(version: VersionSpec, payload: Payload) -> Dedicated:
+    if "csChargingProfiles" in payload:  # 1.6
+        profile, connector = payload["csChargingProfiles"], payload["connectorId"]
+    else:  # 2.0.1
+        profile, connector = payload["chargingProfile"], payload["evseId"]
+    if profile["chargingProfilePurpose"] == "TxProfile" and "transactionId" not in profile:
+        raise Inexpressible(
+            "/charging-profile sends a TxProfile with its transaction only (2.0.1 K01.FR.03,"
+            " 1.6 section 5.16); the case needs a CSMS that sends one without (TC_K_02's"
+            " prerequisite)"
+        )
+    body = {"connectorId": connector, "chargingProfile": _profile_body(profile)}
+    return _post("charging-profile", body)
 
 
 def _clear_profile(version: VersionSpec, payload: Payload) -> Dedicated:

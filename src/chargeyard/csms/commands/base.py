@@ -240,6 +240,7 @@ class Dialect(Protocol):
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str: ...
     async def get_diagnostics(
         self,
@@ -249,3 +250,9 @@ class Dialect(Protocol):
         options: Payload,
         log_type: LogType | None = None,
     ) -> tuple[str, str | None]: ...
+
+
+def is_integer_id(text: str) -> bool:
+    """Whether ``text`` is a 1.6 transaction id as we hand them out: ASCII digits only
+    (``str.isdigit`` is true of "²" and "٣" too, which ``int`` refuses or reads as 3)."""
+    return text.isascii() and text.isdecimal()

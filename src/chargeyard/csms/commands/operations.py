@@ -259,10 +259,20 @@ async def update_firmware(
     retries: int | None,
     retry_interval: int | None,
     signed: SignedFirmware | None = None,
+    install_date: datetime | None = None,
 ) -> Result:
+    """Have the station download and install the firmware at ``location``; ``signed``: a
+    secure update; ``install_date``: when to install it (2.0.1 only).
+
+    Raises:
+        InvalidCommand: an install date for a 1.6 station.
+    """
     dialect, send = await _target(charger)
     options = retry_options(retries, retry_interval)
-    status = await dialect.update_firmware(send, location, iso(retrieve_date), options, signed)
+    install = None if install_date is None else iso(install_date)
+    status = await dialect.update_firmware(
+        send, location, iso(retrieve_date), options, signed, install
+    )
     return {
         "message": f"Firmware update {outcome(status)}",
         "chargeBoxId": charger.identity,

@@ -91,7 +91,13 @@ class Ocpp16:
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str:
+        if install is not None and signed is None:
+            raise InvalidCommand(
+                "a 1.6 UpdateFirmware has no install date: the charger installs once"
+                " downloaded (a secure update, SignedUpdateFirmware, takes one)"
+            )
         if signed is not None:
             # The security extension's secure update (its L01): SignedUpdateFirmware, answered
             # with a status; the progress comes in SignedFirmwareStatusNotification.
@@ -101,6 +107,8 @@ class Ocpp16:
                 "signingCertificate": signed.signing_certificate,
                 "signature": signed.signature,
             }
+            if install is not None:
+                firmware["installDateTime"] = install
             payload = {"requestId": new_request_id(), "firmware": firmware, **options}
             return str((await send("SignedUpdateFirmware", payload))["status"])
         # The 1.6 answer is empty: the station acknowledges, then reports progress in

@@ -223,8 +223,11 @@ class Ocpp201:
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str:
         firmware = {"location": location, "retrieveDateTime": retrieve}
+        if install is not None:  # L01: install at this time, not once downloaded
+            firmware["installDateTime"] = install
         if signed is not None:  # L01, L01.FR.11; without: L02
             firmware["signingCertificate"] = signed.signing_certificate
             firmware["signature"] = signed.signature

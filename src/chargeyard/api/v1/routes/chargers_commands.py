@@ -134,7 +134,13 @@ async def update_firmware(
     if body.signingCertificate is not None and body.signature is not None:
         signed = commands.SignedFirmware(body.signingCertificate, body.signature)
     result = await commands.update_firmware(
-        charger, body.location, body.retrieveDate, body.retries, body.retryInterval, signed
+        charger,
+        body.location,
+        body.retrieveDate,
+        body.retries,
+        body.retryInterval,
+        signed,
+        install_date=body.installDate,
     )
     return UpdateFirmwareResponse.model_validate(result)
 

@@ -127,6 +127,12 @@ class UpdateFirmwareRequest(_Retries):
         description="Firmware download URL: http, https, ftp, ftps or sftp, with a host",
     )
     retrieveDate: AwareDatetime = Field(description="ISO 8601 time to start the download")
+    installDate: AwareDatetime | None = Field(
+        default=None,
+        description="When to install the image (2.0.1 UpdateFirmware installDateTime, L01;"
+        " 1.6 SignedUpdateFirmware's); absent, once downloaded. An unsigned update of a 1.6"
+        " charger has none: 422",
+    )
     signingCertificate: str | None = Field(
         default=None,
         min_length=1,

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from chargeyard.api.serve import serving
+from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, HookTrigger, Verdict, run_csms
 from chargeyard.conformance.hook_contract import (
     CONTRACT_HEADER,
@@ -37,6 +38,8 @@ from chargeyard.conformance.hook_trigger import hook_need
 from chargeyard.conformance.triggers import TAG_OPTIONS, NotActed
 from chargeyard.protocol import V16
 from tests.conformance.example_hook import example
+from tests.conformance.test_example_hook import CSMS_INITIATED_CORE
+from tests.station.test_e2e_ocpp_lib import lib_csms
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "conformance-hooks.openapi.yaml"
 
@@ -349,3 +352,31 @@ def test_capabilities_of_another_shape_are_refused_with_what_is_wrong(
 ) -> None:
     with pytest.raises(ValueError, match=re.escape(complaint)):
         read_capabilities(body)
+
+
+# -- the example's hook in another CSMS on the `ocpp` library ------------------------------------
+
+
+async def test_the_example_s_hook_plugs_into_a_csms_s_own_registry() -> None:
+    # tests/station's central system on the library, as a user's: its registry of connected
+    # charge points is all the hook needs; it sets up nothing, so the tag is stated.
+    async with lib_csms("1.6") as csms:
+        hook_app = example().ConformanceHook(csms.charge_points)
+        server = example().serve_hook(hook_app, asyncio.get_running_loop(), "127.0.0.1", 0)
+        trigger = HookTrigger(f"http://127.0.0.1:{server.server_port}")
+        try:
+            target = CsmsTarget(
+                f"ws://127.0.0.1:{csms.port}/ocpp",
+                "CP-1",
+                V16,
+                trigger=trigger,
+                id_tags=stated_tags("ANYONE", None, None, None, None, None),
+                step_s=5.0,
+            )
+            run = await run_csms(target, ids=CSMS_INITIATED_CORE)
+        finally:
+            await trigger.close()
+            server.shutdown()
+            server.server_close()
+    verdicts = {r.info.id: (r.conformance, r.reason) for r in run.results}
+    assert verdicts == dict.fromkeys(CSMS_INITIATED_CORE, (Verdict.PASS, None))

@@ -35,6 +35,7 @@ class Operation:
     example: Payload
     parts: str | None = None  # the message that carries the report, when one follows
     description: str = field(default="")
+    numbered: bool = False  # its request carries a requestId without a report following
 
 
 _EVSE_POWER = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"}}
@@ -202,11 +203,11 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "location": "https://files.example.com/firmware-2.0.bin",
             "checksum": "9e107d9d372bb6826bd81d3542a419d6",
-            "requestId": 3101,
         },
         description="A Local Controller downloads the image and serves it to the stations"
-        " behind it; its progress comes in PublishFirmwareStatusNotification, with this"
+        " behind it; its progress comes in PublishFirmwareStatusNotification, with the"
         " requestId.",
+        numbered=True,
     ),
     Operation(
         "firmware/unpublish",
@@ -243,7 +244,7 @@ async def run(charger: Charger, operation: Operation, payload: Payload) -> Resul
             f"{action} is an OCPP 2.0.1 operation ({operation.use_case}); charger"
             f" {charger.identity} speaks OCPP {version.name}"
         )
-    if operation.parts is not None:
+    if operation.parts is not None or operation.numbered:
         payload = {**payload, "requestId": payload.get("requestId", new_request_id())}
     version.schemas.check_request(action, payload)
     send = sender(charger)

@@ -146,7 +146,7 @@ class ConformanceHook:
         if charge_point is None:
             return _answer(409, "failed", f"station {station} is not connected to this CSMS")
         try:
-            request = request_type(**camel_to_snake_case(payload))
+            request = request_type(**camel_to_snake_case(payload or {}))
         except TypeError as error:
             return _answer(422, "failed", f"the library cannot hold this payload: {error}")
         try:
@@ -162,6 +162,14 @@ class ConformanceHook:
     async def put_tag(self, tag: str, body: Any) -> tuple[int, dict[str, Any]]:
         if self.tags is None:
             return _answer(501, "notSupported", "this hook does not set up id tags")
+        if not isinstance(body, dict) or body.get("status") not in (
+            "Accepted",
+            "Blocked",
+            "Expired",
+        ):
+            return _answer(
+                400, "failed", 'the body must be {"status": "Accepted"|"Blocked"|"Expired"}'
+            )
         self.tags.put(tag, body["status"], body.get("expiryDate"), body.get("groupId"))
         return _answer(200, "taken")
 
@@ -174,6 +182,14 @@ class ConformanceHook:
     async def put_registration(self, station: str, body: Any) -> tuple[int, dict[str, Any]]:
         if self.registrations is None:
             return _answer(501, "notSupported", "this hook does not set up registrations")
+        if not isinstance(body, dict) or body.get("status") not in (
+            "Accepted",
+            "Pending",
+            "Rejected",
+        ):
+            return _answer(
+                400, "failed", 'the body must be {"status": "Accepted"|"Pending"|"Rejected"}'
+            )
         self.registrations.put(station, body["status"])
         return _answer(200, "taken")
 

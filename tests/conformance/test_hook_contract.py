@@ -380,3 +380,19 @@ async def test_the_example_s_hook_plugs_into_a_csms_s_own_registry() -> None:
             server.server_close()
     verdicts = {r.info.id: (r.conformance, r.reason) for r in run.results}
     assert verdicts == dict.fromkeys(CSMS_INITIATED_CORE, (Verdict.PASS, None))
+
+
+async def test_the_example_answers_a_set_up_of_another_shape_failed_with_what_it_takes() -> None:
+    async with example().running() as (_, hook_url), httpx.AsyncClient() as client:
+        answer = await client.put(f"{hook_url}/id-tags/T", json={"status": "Lost"})
+        empty = await client.put(f"{hook_url}/stations/CP-1/registration")
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {
+            "result": "failed",
+            "reason": 'the body must be {"status": "Accepted"|"Blocked"|"Expired"}',
+        },
+    )
+    assert read_answer(empty.status_code, empty.json()) == HookAnswer(
+        Result.FAILED, 'the body must be {"status": "Accepted"|"Pending"|"Rejected"}'
+    )

@@ -31,6 +31,7 @@ from chargeyard.conformance.catalog import UnderTest
 from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.csms_files import FileSiteUnavailable
 from chargeyard.conformance.csms_tls import StationTls
+from chargeyard.conformance.hook_trigger import HOOK_TIMEOUT_S
 from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.reports import cause
 from chargeyard.conformance.runner import CaseResult, UnknownCases
@@ -151,15 +152,19 @@ def csms(
     trigger_url: Annotated[
         str | None,
         typer.Option(
-            help="The CSMS's HTTP hook: POST {trigger_url}/{ocpp_version}/{station_id}/{action}"
-            " with the action's payload makes it send the action."
+            help="The base URL of the CSMS's conformance hook (contract version 1,"
+            " docs/conformance-hooks.md): POST {trigger_url}/{ocpp_version}/{station_id}/"
+            "{action} with the action's payload makes the CSMS send it; PUT/DELETE"
+            " {trigger_url}/id-tags/{idTag} and PUT {trigger_url}/stations/{station_id}/"
+            "registration set up what a case needs, if the hook's GET {trigger_url}/"
+            "capabilities says it can. Example: examples/conformance_hook_ocpp_lib.py."
         ),
     ] = None,
     chargeyard_api: Annotated[
         str | None,
         typer.Option(
             help="The CSMS under test is chargeyard: its HTTP API (http://host:8000) is the"
-            " trigger, with --api-key."
+            " trigger, each action through its dedicated endpoint, with --api-key."
         ),
     ] = None,
     api_key: Annotated[
@@ -167,7 +172,12 @@ def csms(
         typer.Option(envvar="CHARGEYARD_API_KEY", help="chargeyard's API key (--chargeyard-api)."),
     ] = None,
     interactive: Annotated[
-        bool, typer.Option(help="Ask a person to make the CSMS act, step by step.")
+        bool,
+        typer.Option(
+            help="Ask a person to make the CSMS act, step by step: each prompt names the"
+            " action, the station and the payload; the CALL arriving confirms it (Enter"
+            " confirms a set-up). Up to --step-timeout seconds a step."
+        ),
     ] = False,
     id_tag: Annotated[
         str | None,
@@ -241,7 +251,7 @@ def csms(
     tags = stated_tags(
         id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag, grouped_id_tag, parent_id_tag
     )
-    trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, tags, step_timeout)
+    trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, step_timeout)
     target = CsmsTarget(
         url,
         identity,
@@ -566,7 +576,6 @@ def _trigger(
     chargeyard_api: str | None,
     api_key: str | None,
     interactive: bool,
-    tags: IdTags,
     step_s: float,
 ) -> Trigger | None:
     _one_trigger(trigger_url, chargeyard_api, interactive)
@@ -575,13 +584,7 @@ def _trigger(
             raise typer.BadParameter("--chargeyard-api needs --api-key", param_hint="--api-key")
         return ChargeyardTrigger(chargeyard_api, api_key)
     if trigger_url is not None:
-        known = {
-            tags.valid: "Accepted",
-            tags.invalid: "Invalid",
-            tags.expired: "Expired",
-            tags.blocked: "Blocked",
-        }
-        return HookTrigger(trigger_url, known)
+        return HookTrigger(trigger_url, timeout=max(step_s, HOOK_TIMEOUT_S))
     if interactive:
         return PromptTrigger(step_s)
     return None

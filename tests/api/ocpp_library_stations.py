@@ -820,6 +820,18 @@ class LibraryStation201(_Scripted, ChargePoint201):
     async def on_cost_updated(self, **_: Any) -> Any:
         return await self._answer("CostUpdated", lambda: result201.CostUpdated())
 
+    @on("PublishFirmware")
+    async def on_publish_firmware(self, **_: Any) -> Any:
+        return await self._answer(
+            "PublishFirmware", lambda: result201.PublishFirmware(status="Accepted")
+        )
+
+    @on("UnpublishFirmware")
+    async def on_unpublish_firmware(self, **_: Any) -> Any:
+        return await self._answer(
+            "UnpublishFirmware", lambda: result201.UnpublishFirmware(status="Unpublished")
+        )
+
     @on("GetTransactionStatus")
     async def on_get_transaction_status(self, **_: Any) -> Any:
         return await self._answer(

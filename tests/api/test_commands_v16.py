@@ -315,3 +315,112 @@ async def test_data_transfer_to_an_unknown_vendor(lab16: ApiLab) -> None:
         },
     )
     assert lab16.last_call() == ("DataTransfer", body)
+
+
+async def test_a_reset_of_one_evse_is_2_0_1_s_and_nothing_is_sent(lab16: ApiLab) -> None:
+    sent = len(lab16.registry.sent)
+    response = await lab16.post("CHARGER-001", "reset", {"type": "Soft", "evseId": 1})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "OCPP 1.6 resets the whole charger: evseId is 2.0.1's (B11, B12)"},
+    )
+    assert len(lab16.registry.sent) == sent
+
+
+@pytest.mark.parametrize(
+    "requested", ["TransactionEvent", "LogStatusNotification", "PublishFirmwareStatusNotification"]
+)
+async def test_a_trigger_of_a_2_0_1_message_is_refused_and_nothing_is_sent(
+    lab16: ApiLab, requested: str
+) -> None:
+    sent = len(lab16.registry.sent)
+    response = await lab16.post("CHARGER-001", "trigger", {"requestedMessage": requested})
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": f"{requested} is an OCPP 2.0.1 message: a 1.6 charger sends none"},
+    )
+    assert len(lab16.registry.sent) == sent
+
+
+async def test_a_security_log_is_the_security_extension_s_get_log(lab16: ApiLab) -> None:
+    body = {"location": DIAGNOSTICS["location"], "logType": "SecurityLog"}
+    response = await lab16.post("CHARGER-001", "diagnostics", body)
+    assert (response.status_code, response.json()["status"]) == (200, "accepted")
+    action, payload = lab16.last_call()
+    assert (action, payload) == (
+        "GetLog",
+        {
+            "logType": "SecurityLog",
+            "requestId": payload["requestId"],
+            "log": {"remoteLocation": DIAGNOSTICS["location"]},
+        },
+    )
+
+
+TX_PROFILE = {
+    "id": 12,
+    "stackLevel": 0,
+    "purpose": "TxProfile",
+    "kind": "Relative",
+    "schedule": {"chargingRateUnit": "A", "periods": [{"startPeriod": 0, "limit": 16}]},
+}
+
+
+async def test_a_remote_start_carries_its_tx_profile(lab16: ApiLab) -> None:
+    body = {"connectorId": 1, "idTag": "TAG-1", "chargingProfile": TX_PROFILE}
+    response = await lab16.post("CHARGER-001", "remote-start", body)
+    assert response.status_code == 200, response.json()
+    assert lab16.last_call() == (
+        "RemoteStartTransaction",
+        {
+            "connectorId": 1,
+            "idTag": "TAG-1",
+            "chargingProfile": {
+                "chargingProfileId": 12,
+                "chargingProfilePurpose": "TxProfile",
+                "stackLevel": 0,
+                "chargingProfileKind": "Relative",
+                "chargingSchedule": {
+                    "chargingRateUnit": "A",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
+                },
+            },
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        (
+            {"purpose": "TxDefaultProfile"},
+            "a remote start's profile is a TxProfile, not a TxDefaultProfile",
+        ),
+        (
+            {"transactionId": "7"},
+            "a remote start's profile names no transaction: the one it starts has no id yet",
+        ),
+    ],
+)
+async def test_a_remote_start_s_profile_is_a_tx_profile_of_no_transaction(
+    lab16: ApiLab, change: dict[str, str], detail: str
+) -> None:
+    sent = len(lab16.registry.sent)
+    body = {"connectorId": 1, "idTag": "TAG-1", "chargingProfile": {**TX_PROFILE, **change}}
+    response = await lab16.post("CHARGER-001", "remote-start", body)
+    assert (response.status_code, response.json()) == (422, {"detail": detail})
+    assert len(lab16.registry.sent) == sent
+
+
+async def test_an_unsigned_update_has_no_install_date_and_nothing_is_sent(lab16: ApiLab) -> None:
+    sent = len(lab16.registry.sent)
+    body = {**FIRMWARE, "installDate": "2026-02-10T15:00:00Z"}
+    response = await lab16.post("CHARGER-001", "firmware/update", body)
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": "a 1.6 UpdateFirmware has no install date: the charger installs once"
+            " downloaded (a secure update, SignedUpdateFirmware, takes one)"
+        },
+    )
+    assert len(lab16.registry.sent) == sent

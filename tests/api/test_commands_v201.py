@@ -408,3 +408,90 @@ async def test_p01_data_transfer(lab201: ApiLab) -> None:
         "responseData": None,
     }
     assert lab201.last_call() == ("DataTransfer", body)
+
+
+async def test_b11_reset_of_one_evse(lab201: ApiLab) -> None:
+    response = await lab201.post("CS-201", "reset", {"type": "Soft", "evseId": 1})
+    assert (response.status_code, response.json()) == (
+        200,
+        {
+            "message": "Soft reset accepted by charger",
+            "chargeBoxId": "CS-201",
+            "type": "Soft",
+            "evseId": 1,
+            "status": "accepted",
+        },
+    )
+    assert lab201.last_call() == ("Reset", {"type": "OnIdle", "evseId": 1})
+
+
+@pytest.mark.parametrize(
+    ("requested", "evse"),
+    [
+        ("TransactionEvent", {"id": 1}),
+        ("LogStatusNotification", None),
+        ("PublishFirmwareStatusNotification", None),
+    ],
+)
+async def test_f06_trigger_the_messages_of_2_0_1(
+    lab201: ApiLab, requested: str, evse: dict[str, int] | None
+) -> None:
+    body: dict[str, object] = {"requestedMessage": requested}
+    if evse is not None:
+        body["connectorId"] = evse["id"]
+    response = await lab201.post("CS-201", "trigger", body)
+    # Sent as 2.0.1 words it (the simulated station's answer is its own business).
+    assert response.status_code == 200
+    sent = {"requestedMessage": requested, **({"evse": evse} if evse else {})}
+    assert lab201.last_call() == ("TriggerMessage", sent)
+
+
+async def test_n01_a_security_log_is_asked_by_its_type(lab201: ApiLab) -> None:
+    body = {"location": DIAGNOSTICS["location"], "logType": "SecurityLog"}
+    response = await lab201.post("CS-201", "diagnostics", body)
+    answer = response.json()
+    assert (response.status_code, answer["status"]) == (200, "accepted")
+    assert re.fullmatch(r"CS-201-SecurityLog-\d{8}T\d{6}Z\.log", answer["fileName"])
+    action, payload = lab201.last_call()
+    assert (action, payload["logType"]) == ("GetLog", "SecurityLog")
+
+
+async def test_f01_k05_a_remote_start_carries_its_tx_profile(lab201: ApiLab) -> None:
+    profile = {
+        "id": 12,
+        "stackLevel": 0,
+        "purpose": "TxProfile",
+        "kind": "Relative",
+        "schedule": {"chargingRateUnit": "W", "periods": [{"startPeriod": 0, "limit": 7400}]},
+    }
+    body = {"connectorId": 1, "idTag": "TAG-1", "chargingProfile": profile}
+    response = await lab201.post("CS-201", "remote-start", body)
+    assert response.status_code == 200, response.json()
+    action, payload = lab201.last_call()
+    assert (action, payload["chargingProfile"]) == (
+        "RequestStartTransaction",
+        {
+            "id": 12,
+            "chargingProfilePurpose": "TxProfile",
+            "stackLevel": 0,
+            "chargingProfileKind": "Relative",
+            "chargingSchedule": [
+                {
+                    "id": 12,
+                    "chargingRateUnit": "W",
+                    "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 7400.0}],
+                }
+            ],
+        },
+    )
+
+
+async def test_l01_an_update_installs_at_its_install_date(lab201: ApiLab) -> None:
+    body = {**FIRMWARE, "installDate": "2026-02-10T15:00:00Z"}
+    response = await lab201.post("CS-201", "firmware/update", body)
+    assert response.status_code == 200, response.json()
+    action, payload = lab201.last_call()
+    assert (action, payload["firmware"]["installDateTime"]) == (
+        "UpdateFirmware",
+        "2026-02-10T15:00:00Z",
+    )

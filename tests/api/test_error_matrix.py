@@ -140,7 +140,8 @@ ENDPOINTS: dict[str, Endpoint] = {
                 ["body", "requestedMessage"],
                 "Input should be 'BootNotification', 'Heartbeat', 'MeterValues', "
                 "'StatusNotification', 'DiagnosticsStatusNotification', "
-                "'FirmwareStatusNotification', 'SignChargePointCertificate' or "
+                "'FirmwareStatusNotification', 'LogStatusNotification', 'TransactionEvent', "
+                "'PublishFirmwareStatusNotification', 'SignChargePointCertificate' or "
                 "'SignChargingStationCertificate'",
                 "literal_error",
             )

@@ -127,9 +127,12 @@ async def test_nobody_at_the_prompt_makes_the_case_inconclusive() -> None:
     [result] = run.results
     assert (result.conformance, result.compatibility) == (Verdict.INCONCLUSIVE,) * 2
     assert _reason(result) == "the CSMS did not reset the station (Hard) within 0.3 s"
+    # The prompt names the action, the station and the payload as JSON a person can paste.
     assert said == [
-        "Make the CSMS reset the station (Hard) (OCPP Reset to CP-1: {'type': 'Hard'}) within"
-        " 0.2 s."
+        "\n>>> Make your CSMS reset the station (Hard).\n"
+        "    It must send Reset to station CP-1 (OCPP 1.6) with:\n"
+        '    {"type": "Hard"}\n'
+        "    The suite waits up to 0.2 s for that CALL; nothing to press."
     ]
     assert not run.failed
 

@@ -3,8 +3,11 @@ how chargeyard's trigger words the certificate orders for its /api/v1."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from chargeyard.conformance.chargeyard_routes import route
 from chargeyard.conformance.csms_certificates import SUITE_ROOTS, CertificateStore, keeping
-from chargeyard.conformance.triggers import certificate_body
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.protocol.certificates import read_certificate
 from tests.certificates import make_root
 
@@ -42,23 +45,29 @@ def test_m04_a_certificate_is_deleted_by_its_id_in_any_algorithm_once() -> None:
     assert store.kept == []
 
 
+def _body(version: VersionSpec, action: str, payload: dict[str, Any]) -> Any:
+    chosen = route(version, "CP-1", action, payload)
+    assert chosen.raw_because is None
+    return chosen.body
+
+
 def test_chargeyard_s_trigger_names_uses_as_its_api_does() -> None:
     pem = SUITE_ROOTS["CSMSRootCertificate"]
     install_16 = {"certificateType": "CentralSystemRootCertificate", "certificate": pem}
-    assert certificate_body("InstallCertificate", install_16) == {
+    assert _body(V16, "InstallCertificate", install_16) == {
         "certificateType": "CSMSRootCertificate",
         "certificate": pem,
     }
     ids_16 = {"certificateType": "CentralSystemRootCertificate"}
-    assert certificate_body("GetInstalledCertificateIds", ids_16) == {
+    assert _body(V16, "GetInstalledCertificateIds", ids_16) == {
         "certificateTypes": ["CSMSRootCertificate"]
     }
     ids_201 = {"certificateType": ["CSMSRootCertificate", "ManufacturerRootCertificate"]}
-    assert certificate_body("GetInstalledCertificateIds", ids_201) == {
+    assert _body(V201, "GetInstalledCertificateIds", ids_201) == {
         "certificateTypes": ["CSMSRootCertificate", "ManufacturerRootCertificate"]
     }
-    assert certificate_body("GetInstalledCertificateIds", {}) == {"certificateTypes": []}
+    assert _body(V201, "GetInstalledCertificateIds", {}) == {"certificateTypes": []}
     named = read_certificate(pem).hash_data()
-    assert certificate_body("DeleteCertificate", {"certificateHashData": named}) == {
+    assert _body(V201, "DeleteCertificate", {"certificateHashData": named}) == {
         "certificateHashData": named
     }

@@ -31,6 +31,7 @@ from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V16
+from tests.conformance.test_chargeyard_routes import Listing
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
@@ -70,8 +71,9 @@ def test_the_catalog_says_which_cases_run_and_every_one_that_does_is_written() -
 async def test_chargeyard_s_csms_passes_every_available_16_case(lab: StackLab) -> None:
     await lab.store.stations.register(STATION, password=PASSWORD)
     trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
+    listing = Listing(trigger)
     try:
-        run = await run_csms(target(lab, trigger))
+        run = await run_csms(target(lab, trigger), progress=listing.progress)
     finally:
         await trigger.close()
     ran = {result.info.id: result for result in run.results if result.ran}
@@ -86,6 +88,8 @@ async def test_chargeyard_s_csms_passes_every_available_16_case(lab: StackLab) -
     assert verdicts == dict.fromkeys(("TC_078_CSMS", "TC_086_CSMS", "TC_087_CSMS"), over_ws), (
         _failures(ran)
     )
+    # Each order went through the action's dedicated endpoint (test_chargeyard_routes.py).
+    listing.check(V16)
 
 
 async def test_tc_085_tells_a_refused_password_and_needs_one(lab: StackLab) -> None:
@@ -140,11 +144,12 @@ def _hook_to(lab: StackLab) -> Starlette:
 async def test_the_trigger_hook_convention_drives_a_csms(lab: StackLab) -> None:
     for tag, status in (("HOOK-OK", "Accepted"), ("HOOK-BLOCKED", "Blocked")):
         await lab.store.id_tags.create(tag, status=status)
-    tags = IdTags(valid="HOOK-OK", blocked="HOOK-BLOCKED")
+    # Stated on the command line (--id-tag, --blocked-id-tag): the CSMS was set up so.
+    tags = IdTags(
+        valid="HOOK-OK", blocked="HOOK-BLOCKED", stated=frozenset({"Accepted", "Blocked"})
+    )
     async with serving(_hook_to(lab), "127.0.0.1", 0) as port:
-        trigger = HookTrigger(
-            f"http://127.0.0.1:{port}", {"HOOK-OK": "Accepted", "HOOK-BLOCKED": "Blocked"}
-        )
+        trigger = HookTrigger(f"http://127.0.0.1:{port}")
         try:
             target = CsmsTarget(
                 lab.csms_url, "CY-HOOKED", V16, trigger=trigger, id_tags=tags, step_s=5.0
@@ -167,10 +172,11 @@ async def test_the_trigger_hook_convention_drives_a_csms(lab: StackLab) -> None:
         "TC_021_CSMS": (Verdict.PASS, None),
         "TC_023_3_CSMS": (Verdict.PASS, None),
         "TC_075_2_CSMS": (Verdict.PASS, None),
-        # No expired tag was given on the command line: the case cannot be set up.
+        # No expired tag was given on the command line, and a hook of the plain convention
+        # (no capabilities) sets up none: the case cannot be set up.
         "TC_023_2_CSMS": (
             Verdict.INCONCLUSIVE,
-            "no id tag given whose status is Expired (--id-tag options)",
+            "the hook does not set up id tag CY-CONF-OLD (its capabilities' setUp has no idTags)",
         ),
     }
 
@@ -184,7 +190,7 @@ async def test_a_hook_that_refuses_makes_the_case_inconclusive(lab: StackLab) ->
         await trigger.close()
     assert result.conformance is Verdict.INCONCLUSIVE
     assert result.reason is not None
-    assert result.reason.startswith(
-        f"the trigger's POST http://127.0.0.1:{lab.stack.api_port}/no-such-hook/1.6/CY-UNHOOKED"
-        "/Reset answered HTTP 404"
+    assert result.reason == (
+        f"the hook answered notSupported to POST http://127.0.0.1:{lab.stack.api_port}"
+        "/no-such-hook/1.6/CY-UNHOOKED/Reset: HTTP 404"
     )

@@ -21,6 +21,7 @@ from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V201
+from tests.conformance.test_chargeyard_routes import Listing
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow
@@ -60,11 +61,12 @@ def test_every_available_201_csms_case_is_written() -> None:
 async def test_chargeyard_s_csms_passes_every_available_201_case(lab: StackLab) -> None:
     await lab.store.stations.register(STATION, password=PASSWORD)
     trigger = ChargeyardTrigger(f"http://127.0.0.1:{lab.stack.api_port}", lab.key)
+    listing = Listing(trigger)
     try:
         target = CsmsTarget(
             lab.csms_url, STATION, V201, trigger=trigger, password=PASSWORD, step_s=3.0
         )
-        run = await run_csms(target)
+        run = await run_csms(target, progress=listing.progress)
     finally:
         await trigger.close()
     ran = {result.info.id: result for result in run.results if result.ran}
@@ -81,6 +83,8 @@ async def test_chargeyard_s_csms_passes_every_available_201_case(lab: StackLab) 
         # The TLS cases run in labs of their own (test_csms_suite_tls.py).
         **dict.fromkeys(("TC_A_04_CSMS", "TC_A_06_CSMS", "TC_A_07_CSMS", "TC_A_08_CSMS"), over_ws),
     }, _failures(ran)
+    # Each order went through the action's dedicated endpoint (test_chargeyard_routes.py).
+    listing.check(V201)
 
 
 def _failures(ran: dict[str, object]) -> str:

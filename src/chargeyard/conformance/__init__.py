@@ -13,7 +13,9 @@ From the command line: ``chargeyard conformance csms --url ... --identity ...`` 
 docs/conformance.md says how to run it and lists the cases.
 """
 
+from chargeyard.conformance.chargeyard_trigger import ChargeyardTrigger
 from chargeyard.conformance.csms_case import CsmsTarget, IdTags
+from chargeyard.conformance.hook_trigger import HookTrigger
 from chargeyard.conformance.reports import write
 from chargeyard.conformance.runner import CaseResult, RunResult, run, run_csms, run_station
 from chargeyard.conformance.station_case import StationTags, StationTarget
@@ -26,7 +28,7 @@ from chargeyard.conformance.station_triggers import (
     StationTrigger,
     Verb,
 )
-from chargeyard.conformance.triggers import ChargeyardTrigger, HookTrigger, PromptTrigger
+from chargeyard.conformance.triggers import PromptTrigger
 from chargeyard.conformance.verdicts import Verdict
 
 __all__ = [

@@ -264,22 +264,41 @@ class CsmsCaseBase:
             raise NotActed(f"no trigger to make the CSMS {words}", need=TRIGGER_NEED)
         acting = trigger.act(self.target.version, self.target.identity, action, payload, words)
         self._acting = acting
+        expecting = asyncio.ensure_future(self.peer.expect(action, within=self.target.step_s))
         try:
-            return await self.peer.expect(action, within=self.target.step_s)
+            await asyncio.wait({expecting, acting}, return_when=asyncio.FIRST_COMPLETED)
+            if not expecting.done() and _problem(acting) is not None:
+                # The trigger said the order did not go through: the CALL that proves
+                # otherwise may still be on its way (a CSMS that sent it, then failed), so
+                # it gets a little longer, not the whole step.
+                await asyncio.wait({expecting}, timeout=ORDER_GRACE_S)
+                if not expecting.done():
+                    raise _problem(acting) or NotActed(words)
+            return await expecting
         except NothingCame:
+            if not acting.done():
+                # The order is still on its way (a loaded API, a slow hook): the step counts
+                # from the order, so the CSMS's CALL gets the order's grace too.
+                with contextlib.suppress(NothingCame):
+                    return await self.peer.expect(action, within=ORDER_GRACE_S)
             # Why nothing came: the order may still be on its way back (a hook that refused
             # answers after a loaded moment), so it gets a little longer to say.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(ORDER_GRACE_S):
                     await asyncio.wait({acting})
-            problem = acting.result() if acting.done() and not acting.cancelled() else None
+            problem = _problem(acting)
             if problem is not None:
-                raise NotActed(problem) from None
+                raise problem from None
             if trigger.interactive:
                 raise NotActed(
                     f"the CSMS did not {words} within {self.target.step_s:g} s"
                 ) from None
             raise
+        finally:
+            if not expecting.done():
+                expecting.cancel()
+                with contextlib.suppress(asyncio.CancelledError, CaseEnded):
+                    await expecting
 
     async def answered(self, call: Call, payload: Payload) -> None:
         await self.peer.answer(call, payload)
@@ -293,6 +312,14 @@ class CsmsCaseBase:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.target.step_s):
                 await asyncio.wait({self._acting})
+
+
+def _problem(acting: Acting) -> NotActed | None:
+    """Why the trigger's order did not go through, once it says (None: it went, or has not
+    said yet)."""
+    if not acting.done() or acting.cancelled():
+        return None
+    return acting.result()
 
 
 class CsmsCase(CsmsCaseBase):

@@ -31,6 +31,11 @@ TriggerableMessage = Literal[
     "StatusNotification",
     "DiagnosticsStatusNotification",
     "FirmwareStatusNotification",
+    # OCPP 2.0.1 only (F06's MessageTriggerEnumType): a 1.6 charger is refused before
+    # anything is sent (DiagnosticsStatusNotification is 1.6's name of LogStatusNotification).
+    "LogStatusNotification",
+    "TransactionEvent",
+    "PublishFirmwareStatusNotification",
     # The station's own certificate renewed (1.6 security extension, 2.0.1 A02): either name,
     # each sent in the charger's version's words.
     "SignChargePointCertificate",
@@ -40,6 +45,12 @@ TriggerableMessage = Literal[
 SIGN_CERTIFICATE_TRIGGERS = frozenset(
     {"SignChargePointCertificate", "SignChargingStationCertificate"}
 )
+# The triggerable messages OCPP 1.6's TriggerMessage lacks.
+TRIGGERS_201_ONLY = frozenset(
+    {"LogStatusNotification", "TransactionEvent", "PublishFirmwareStatusNotification"}
+)
+# GetLog's LogEnumType (2.0.1 N01; the 1.6 security extension's the same).
+LogType = Literal["DiagnosticsLog", "SecurityLog"]
 ConfigurationStatus = Literal["Accepted", "RebootRequired", "Rejected", "NotSupported"]
 Result = dict[str, Any]
 Send = Callable[[str, Payload], Awaitable[Payload]]
@@ -210,7 +221,7 @@ class Dialect(Protocol):
     """How one OCPP version says each command and what its answer means. Methods return the
     station's status as it spelled it (``configuration`` answers in the API's four statuses)."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str: ...
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str: ...
     async def unlock(self, send: Send, connector_id: int) -> str: ...
     async def trigger(
         self, send: Send, requested: TriggerableMessage, connector_id: int | None
@@ -229,7 +240,19 @@ class Dialect(Protocol):
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str: ...
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]: ...
+
+
+def is_integer_id(text: str) -> bool:
+    """Whether ``text`` is a 1.6 transaction id as we hand them out: ASCII digits only
+    (``str.isdigit`` is true of "²" and "٣" too, which ``int`` refuses or reads as 3)."""
+    return text.isascii() and text.isdecimal()

@@ -1,5 +1,6 @@
 """The OCPP 2.0.1 operations that have no 1.6 counterpart: the device model, monitoring, the
-network profile, customer information, display messages, cost and transaction status.
+network profile, customer information, display messages, cost, a Local Controller's firmware
+publishing and transaction status.
 
 Each is said in 2.0.1's own words: the API body is the request's payload as OCPP writes it
 (checked against the official schema before it is sent: a 422 with the schema's complaint),
@@ -34,6 +35,7 @@ class Operation:
     example: Payload
     parts: str | None = None  # the message that carries the report, when one follows
     description: str = field(default="")
+    numbered: bool = False  # its request carries a requestId without a report following
 
 
 _EVSE_POWER = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"}}
@@ -194,6 +196,28 @@ OPERATIONS: tuple[Operation, ...] = (
         description="The running total cost of a transaction, for the station to show.",
     ),
     Operation(
+        "firmware/publish",
+        "PublishFirmware",
+        "Publish firmware",
+        "L03",
+        {
+            "location": "https://files.example.com/firmware-2.0.bin",
+            "checksum": "9e107d9d372bb6826bd81d3542a419d6",
+        },
+        description="A Local Controller downloads the image and serves it to the stations"
+        " behind it; its progress comes in PublishFirmwareStatusNotification, with the"
+        " requestId.",
+        numbered=True,
+    ),
+    Operation(
+        "firmware/unpublish",
+        "UnpublishFirmware",
+        "Unpublish firmware",
+        "L04",
+        {"checksum": "9e107d9d372bb6826bd81d3542a419d6"},
+        description="A Local Controller stops serving the image of this MD5 checksum.",
+    ),
+    Operation(
         "transaction-status",
         "GetTransactionStatus",
         "Get transaction status",
@@ -220,7 +244,7 @@ async def run(charger: Charger, operation: Operation, payload: Payload) -> Resul
             f"{action} is an OCPP 2.0.1 operation ({operation.use_case}); charger"
             f" {charger.identity} speaks OCPP {version.name}"
         )
-    if operation.parts is not None:
+    if operation.parts is not None or operation.numbered:
         payload = {**payload, "requestId": payload.get("requestId", new_request_id())}
     version.schemas.check_request(action, payload)
     send = sender(charger)

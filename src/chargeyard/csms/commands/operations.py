@@ -15,12 +15,14 @@ OCPP 1.6 -> 2.0.1 (part 2 section numbers in brackets):
 ==================  ===============================  ==========================================
 command             1.6                              2.0.1 / 2.1
 ==================  ===============================  ==========================================
-reset               Reset Soft / Hard                Reset OnIdle / Immediate (B11, B12)
+reset               Reset Soft / Hard; no evseId     Reset OnIdle / Immediate, evseId (B11, B12)
 unlock              UnlockConnector connectorId N    UnlockConnector evseId N, connectorId 1 (F05)
 cache/clear         ClearCache                       ClearCache (C11)
 trigger             TriggerMessage, connectorId      TriggerMessage, evse {id} (F06);
                                                      DiagnosticsStatusNotification ->
-                                                     LogStatusNotification
+                                                     LogStatusNotification; TransactionEvent,
+                                                     LogStatusNotification and PublishFirmware-
+                                                     StatusNotification 2.0.1 only
 availability        ChangeAvailability type          ChangeAvailability operationalStatus;
                                                      connector 0 -> no evse, N -> evse {id: N}
                                                      (G03, G04)
@@ -34,7 +36,8 @@ config.../change    ChangeConfiguration; the same    SetVariables (B05), keys as
                                                      NotSupported; a key of neither form ->
                                                      NotSupported, nothing sent
 firmware/update     UpdateFirmware                   UpdateFirmware {requestId, firmware} (L01)
-diagnostics         GetDiagnostics                   GetLog DiagnosticsLog (N01)
+diagnostics         GetDiagnostics; with logType,    GetLog of logType, DiagnosticsLog when
+                    the security extension's GetLog  absent (N01)
 data-transfer       DataTransfer                     DataTransfer (P01)
 ==================  ===============================  ==========================================
 
@@ -63,6 +66,7 @@ from chargeyard.csms.commands.base import (
     AvailabilityType,
     Charger,
     Dialect,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -138,15 +142,23 @@ def _reporter(charger: Charger, send: Send) -> Reporter:
 # -- the commands ----------------------------------------------------------------------------
 
 
-async def reset(charger: Charger, kind: ResetType) -> Result:
+async def reset(charger: Charger, kind: ResetType, evse_id: int | None = None) -> Result:
+    """Reset the station, or (2.0.1) one EVSE of it.
+
+    Raises:
+        InvalidCommand: an EVSE of a 1.6 station.
+    """
     dialect, send = await _target(charger)
-    status = await dialect.reset(send, kind)
-    return {
+    status = await dialect.reset(send, kind, evse_id)
+    result: Result = {
         "message": f"{kind} reset {outcome(status)}",
         "chargeBoxId": charger.identity,
         "type": kind,
         "status": snake(status),
     }
+    if evse_id is not None:
+        result["evseId"] = evse_id
+    return result
 
 
 _UNLOCK_MESSAGES: Mapping[str, str] = {
@@ -247,10 +259,20 @@ async def update_firmware(
     retries: int | None,
     retry_interval: int | None,
     signed: SignedFirmware | None = None,
+    install_date: datetime | None = None,
 ) -> Result:
+    """Have the station download and install the firmware at ``location``; ``signed``: a
+    secure update; ``install_date``: when to install it (2.0.1 only).
+
+    Raises:
+        InvalidCommand: an install date for a 1.6 station.
+    """
     dialect, send = await _target(charger)
     options = retry_options(retries, retry_interval)
-    status = await dialect.update_firmware(send, location, iso(retrieve_date), options, signed)
+    install = None if install_date is None else iso(install_date)
+    status = await dialect.update_firmware(
+        send, location, iso(retrieve_date), options, signed, install
+    )
     return {
         "message": f"Firmware update {outcome(status)}",
         "chargeBoxId": charger.identity,
@@ -267,7 +289,11 @@ async def get_diagnostics(
     stop_time: datetime | None,
     retries: int | None,
     retry_interval: int | None,
+    *,
+    log_type: LogType | None = None,
 ) -> Result:
+    """Have the station upload its diagnostics (1.6 GetDiagnostics), or the log of
+    ``log_type`` (GetLog: 2.0.1 N01, the 1.6 security extension)."""
     dialect, send = await _target(charger)
     window = {
         name: iso(moment)
@@ -275,7 +301,7 @@ async def get_diagnostics(
         if moment is not None
     }
     status, file_name = await dialect.get_diagnostics(
-        send, location, window, retry_options(retries, retry_interval)
+        send, location, window, retry_options(retries, retry_interval), log_type
     )
     return {
         "message": f"Diagnostics upload {outcome(status)}",

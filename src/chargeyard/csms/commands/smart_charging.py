@@ -42,12 +42,12 @@ from chargeyard.csms.commands.base import (
     InvalidCommand,
     Result,
     Send,
+    is_integer_id,
     iso,
     outcome,
     sender,
     snake,
 )
-from chargeyard.csms.commands.transactions import is_integer_id
 from chargeyard.protocol import V16, V21, V201, Payload, VersionTable
 
 Purpose = Literal[
@@ -113,6 +113,36 @@ class CompositeSchedule:
 
 def check_profile(connector_id: int, profile: ChargingProfile) -> None:
     """Raises: InvalidCommand naming the first rule ``profile`` breaks (module docstring)."""
+    _check_schedule(profile)
+    if profile.purpose == "TxProfile":
+        if profile.transaction_id is None:
+            raise InvalidCommand("a TxProfile names the transaction it limits (transactionId)")
+        if connector_id == 0:
+            raise InvalidCommand("a TxProfile is set on the connector of its transaction, not 0")
+    elif profile.transaction_id is not None:
+        raise InvalidCommand(f"only a TxProfile names a transaction, not a {profile.purpose}")
+    if profile.purpose in _STATION_MAX and connector_id != 0:
+        raise InvalidCommand(f"a {profile.purpose} is set on connector 0, the whole station")
+
+
+def check_remote_start_profile(profile: ChargingProfile) -> None:
+    """The profile of a remote start is a TxProfile of the transaction it starts, which has no
+    id yet (1.6 section 5.11: purpose TxProfile, no transactionId; 2.0.1 F01, K05).
+
+    Raises:
+        InvalidCommand: naming the first rule ``profile`` breaks.
+    """
+    _check_schedule(profile)
+    if profile.purpose != "TxProfile":
+        raise InvalidCommand(f"a remote start's profile is a TxProfile, not a {profile.purpose}")
+    if profile.transaction_id is not None:
+        raise InvalidCommand(
+            "a remote start's profile names no transaction: the one it starts has no id yet"
+        )
+
+
+def _check_schedule(profile: ChargingProfile) -> None:
+    """Raises InvalidCommand for a schedule that breaks the rules every profile keeps."""
     periods = profile.schedule.periods
     if not periods:
         raise InvalidCommand("a schedule has one period at least")
@@ -127,20 +157,16 @@ def check_profile(connector_id: int, profile: ChargingProfile) -> None:
         raise InvalidCommand("a Relative profile has no startSchedule: it starts with charging")
     if profile.kind != "Relative" and profile.schedule.start is None:
         raise InvalidCommand(f"an {profile.kind} profile needs a startSchedule")
-    if profile.purpose == "TxProfile":
-        if profile.transaction_id is None:
-            raise InvalidCommand("a TxProfile names the transaction it limits (transactionId)")
-        if connector_id == 0:
-            raise InvalidCommand("a TxProfile is set on the connector of its transaction, not 0")
-    elif profile.transaction_id is not None:
-        raise InvalidCommand(f"only a TxProfile names a transaction, not a {profile.purpose}")
-    if profile.purpose in _STATION_MAX and connector_id != 0:
-        raise InvalidCommand(f"a {profile.purpose} is set on connector 0, the whole station")
     if profile.valid_from and profile.valid_to and profile.valid_from >= profile.valid_to:
         raise InvalidCommand("validFrom comes before validTo")
 
 
 class SmartChargingDialect(Protocol):
+    def profile(self, profile: ChargingProfile) -> Payload:
+        """``profile`` as the version writes a ChargingProfile (1.6 csChargingProfiles,
+        2.0.1 chargingProfile), for SetChargingProfile and a remote start alike."""
+        ...
+
     async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str: ...
     async def clear(self, send: Send, criteria: ProfileCriteria) -> str: ...
     async def composite(
@@ -196,7 +222,7 @@ def _read_periods(periods: list[Payload]) -> list[Result]:
 
 
 class _Ocpp16:
-    async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
+    def profile(self, profile: ChargingProfile) -> Payload:
         body: Payload = {
             "chargingProfileId": profile.id,
             "chargingProfilePurpose": _named(profile.purpose, "ChargePointMaxProfile"),
@@ -209,7 +235,10 @@ class _Ocpp16:
                     f"a 1.6 transactionId is an integer, not {profile.transaction_id!r}"
                 )
             body["transactionId"] = int(profile.transaction_id)
-        payload = {"connectorId": connector_id, "csChargingProfiles": body}
+        return body
+
+    async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
+        payload = {"connectorId": connector_id, "csChargingProfiles": self.profile(profile)}
         return str((await send("SetChargingProfile", payload))["status"])
 
     async def clear(self, send: Send, criteria: ProfileCriteria) -> str:
@@ -247,7 +276,7 @@ class _Ocpp16:
 
 
 class _Ocpp201:
-    async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
+    def profile(self, profile: ChargingProfile) -> Payload:
         body: Payload = {
             "id": profile.id,
             "chargingProfilePurpose": _named(profile.purpose, "ChargingStationMaxProfile"),
@@ -256,7 +285,10 @@ class _Ocpp201:
         }
         if profile.transaction_id is not None:
             body["transactionId"] = profile.transaction_id
-        payload = {"evseId": connector_id, "chargingProfile": body}
+        return body
+
+    async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
+        payload = {"evseId": connector_id, "chargingProfile": self.profile(profile)}
         return str((await send("SetChargingProfile", payload))["status"])
 
     async def clear(self, send: Send, criteria: ProfileCriteria) -> str:

@@ -10,7 +10,8 @@ version, chosen once in :data:`REMOTE_DIALECTS`, and answers in the API's shape 
 command         1.6                               2.0.1 / 2.1
 ==============  ================================  ==================================================
 remote-start    RemoteStartTransaction            RequestStartTransaction {evseId N, idToken
-                {connectorId N, idTag} (5.11)     {idToken, type}, remoteStartId} (F01, F02)
+                {connectorId N, idTag,            {idToken, type}, remoteStartId,
+                chargingProfile} (5.11)           chargingProfile} (F01, F02, K05)
 stop            RemoteStopTransaction             RequestStopTransaction {transactionId} (F03)
                 {transactionId: int} (5.12)
 ==============  ================================  ==================================================
@@ -39,13 +40,19 @@ from chargeyard.csms.commands.base import (
     InvalidCommand,
     Result,
     Send,
+    is_integer_id,
     outcome,
     sender,
     snake,
 )
+from chargeyard.csms.commands.smart_charging import (
+    SMART_CHARGING_DIALECTS,
+    ChargingProfile,
+    check_remote_start_profile,
+)
 from chargeyard.csms.remote_starts import RemoteStart
 from chargeyard.csms.station_link import StationLink
-from chargeyard.protocol import V16, V21, V201, VersionTable
+from chargeyard.protocol import V16, V21, V201, Payload, VersionTable
 from chargeyard.store import ConflictError, NotFoundError
 from chargeyard.store.models import TransactionStatus
 from chargeyard.store.repositories import IdTagRepository, TransactionRepository
@@ -67,9 +74,10 @@ class RemoteDialect(Protocol):
 
     def remote_start(self, identity: str, connector_id: int, id_tag: str) -> RemoteStart: ...
     async def start(
-        self, send: Send, start: RemoteStart, token_type: str
+        self, send: Send, start: RemoteStart, token_type: str, profile: Payload | None
     ) -> tuple[str, str | None]:
-        """The station's status and the id of a transaction already running there."""
+        """The station's status and the id of a transaction already running there;
+        ``profile``: the TxProfile of the transaction, as the version writes one."""
         ...
 
     async def stop(self, send: Send, transaction_id: str) -> str: ...
@@ -80,9 +88,11 @@ class _Ocpp16:
         return RemoteStart(identity, connector_id, id_tag)
 
     async def start(
-        self, send: Send, start: RemoteStart, token_type: str
+        self, send: Send, start: RemoteStart, token_type: str, profile: Payload | None
     ) -> tuple[str, str | None]:
-        payload = {"connectorId": start.connector_id, "idTag": start.id_tag}
+        payload: Payload = {"connectorId": start.connector_id, "idTag": start.id_tag}
+        if profile is not None:
+            payload["chargingProfile"] = profile
         return str((await send("RemoteStartTransaction", payload))["status"]), None
 
     async def stop(self, send: Send, transaction_id: str) -> str:
@@ -98,13 +108,15 @@ class _Ocpp201:
         return RemoteStart(identity, connector_id, id_tag, secrets.randbelow(2**31 - 1) + 1)
 
     async def start(
-        self, send: Send, start: RemoteStart, token_type: str
+        self, send: Send, start: RemoteStart, token_type: str, profile: Payload | None
     ) -> tuple[str, str | None]:
-        payload = {
+        payload: Payload = {
             "evseId": start.connector_id,
             "idToken": {"idToken": start.id_tag, "type": token_type},
             "remoteStartId": start.remote_start_id,
         }
+        if profile is not None:
+            payload["chargingProfile"] = profile
         answer = await send("RequestStartTransaction", payload)
         return str(answer["status"]), answer.get("transactionId")
 
@@ -132,16 +144,28 @@ async def remote_start(
     *,
     id_tags: IdTagRepository,
     transactions: TransactionRepository,
+    profile: ChargingProfile | None = None,
 ) -> Result:
     """Ask the station to start a transaction for ``id_tag`` on ``connector_id`` (2.0.1: the
-    EVSE of that number)."""
+    EVSE of that number), limited by ``profile`` if given (its TxProfile: 1.6 section 5.11,
+    2.0.1 F01 with K05).
+
+    Raises:
+        InvalidCommand: ``profile`` is not a TxProfile without a transaction, or breaks a
+            schedule's rules (nothing is sent).
+    """
+    version = await charger.link.version_of(charger.identity)
+    profile_payload = None
+    if profile is not None:
+        check_remote_start_profile(profile)
+        profile_payload = SMART_CHARGING_DIALECTS[version].profile(profile)
     dialect, send = await _target(charger)
     token_type = await token_type_of(id_tags, charger, id_tag)
     start = dialect.remote_start(charger.identity, connector_id, id_tag)
     pending = charger.link.remote_starts
     pending.expect(start)
     try:
-        status, running = await dialect.start(send, start, token_type)
+        status, running = await dialect.start(send, start, token_type, profile_payload)
     except BaseException:
         pending.withdraw(start)
         raise
@@ -211,9 +235,3 @@ async def remote_stop(
         "transactionId": located.transaction.transaction_id,
         "status": snake(status),
     }
-
-
-def is_integer_id(text: str) -> bool:
-    """Whether ``text`` is a 1.6 transaction id as we hand them out: ASCII digits only
-    (``str.isdigit`` is true of "²" and "٣" too, which ``int`` refuses or reads as 3)."""
-    return text.isascii() and text.isdecimal()

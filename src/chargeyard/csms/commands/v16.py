@@ -10,7 +10,10 @@ from __future__ import annotations
 from chargeyard.csms.commands.awaited import new_request_id
 from chargeyard.csms.commands.base import (
     SIGN_CERTIFICATE_TRIGGERS,
+    TRIGGERS_201_ONLY,
     AvailabilityType,
+    InvalidCommand,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -18,6 +21,7 @@ from chargeyard.csms.commands.base import (
     SignedFirmware,
     TriggerableMessage,
 )
+from chargeyard.csms.commands.v201 import get_log
 from chargeyard.protocol import Payload
 from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 
@@ -28,7 +32,9 @@ _KEYS_OF_201_VARIABLES = {variable.key: key for key, variable in VARIABLES_OF_16
 class Ocpp16:
     """OCPP 1.6: the command API was written in its words."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str:
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str:
+        if evse_id is not None:
+            raise InvalidCommand("OCPP 1.6 resets the whole charger: evseId is 2.0.1's (B11, B12)")
         return str((await send("Reset", {"type": kind}))["status"])
 
     async def unlock(self, send: Send, connector_id: int) -> str:
@@ -42,6 +48,8 @@ class Ocpp16:
             # ExtendedTriggerMessage.req asks for it.
             payload: Payload = {"requestedMessage": "SignChargePointCertificate"}
             return str((await send("ExtendedTriggerMessage", payload))["status"])
+        if requested in TRIGGERS_201_ONLY:
+            raise InvalidCommand(f"{requested} is an OCPP 2.0.1 message: a 1.6 charger sends none")
         payload = {"requestedMessage": requested}
         if connector_id is not None:
             payload["connectorId"] = connector_id
@@ -83,7 +91,13 @@ class Ocpp16:
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str:
+        if install is not None and signed is None:
+            raise InvalidCommand(
+                "a 1.6 UpdateFirmware has no install date: the charger installs once"
+                " downloaded (a secure update, SignedUpdateFirmware, takes one)"
+            )
         if signed is not None:
             # The security extension's secure update (its L01): SignedUpdateFirmware, answered
             # with a status; the progress comes in SignedFirmwareStatusNotification.
@@ -93,6 +107,8 @@ class Ocpp16:
                 "signingCertificate": signed.signing_certificate,
                 "signature": signed.signature,
             }
+            if install is not None:
+                firmware["installDateTime"] = install
             payload = {"requestId": new_request_id(), "firmware": firmware, **options}
             return str((await send("SignedUpdateFirmware", payload))["status"])
         # The 1.6 answer is empty: the station acknowledges, then reports progress in
@@ -101,8 +117,15 @@ class Ocpp16:
         return "Accepted"
 
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]:
+        if log_type is not None:  # the security extension's GetLog, as 2.0.1 words it
+            return await get_log(send, log_type, location, window, options)
         answer = await send("GetDiagnostics", {"location": location, **window, **options})
         # No fileName: the station has no diagnostics to upload (1.6 section 6.27).
         return "Accepted", answer.get("fileName")

@@ -31,6 +31,7 @@ from chargeyard.csms.commands.base import (
     STANDARD_VARIABLES_201,
     AvailabilityType,
     ConfigurationStatus,
+    LogType,
     Reporter,
     ResetType,
     Result,
@@ -130,8 +131,11 @@ def _reported_configuration(report: list[Payload]) -> list[Result]:
 class Ocpp201:
     """OCPP 2.0.1 and 2.1."""
 
-    async def reset(self, send: Send, kind: ResetType) -> str:
-        return str((await send("Reset", {"type": _RESET_201[kind]}))["status"])
+    async def reset(self, send: Send, kind: ResetType, evse_id: int | None = None) -> str:
+        payload: Payload = {"type": _RESET_201[kind]}
+        if evse_id is not None:  # B11/B12: one EVSE, not the station
+            payload["evseId"] = evse_id
+        return str((await send("Reset", payload))["status"])
 
     async def unlock(self, send: Send, connector_id: int) -> str:
         payload = {"evseId": connector_id, "connectorId": 1}
@@ -219,8 +223,11 @@ class Ocpp201:
         retrieve: str,
         options: Payload,
         signed: SignedFirmware | None = None,
+        install: str | None = None,
     ) -> str:
         firmware = {"location": location, "retrieveDateTime": retrieve}
+        if install is not None:  # L01: install at this time, not once downloaded
+            firmware["installDateTime"] = install
         if signed is not None:  # L01, L01.FR.11; without: L02
             firmware["signingCertificate"] = signed.signing_certificate
             firmware["signature"] = signed.signature
@@ -228,18 +235,27 @@ class Ocpp201:
         return str((await send("UpdateFirmware", payload))["status"])
 
     async def get_diagnostics(
-        self, send: Send, location: str, window: Payload, options: Payload
+        self,
+        send: Send,
+        location: str,
+        window: Payload,
+        options: Payload,
+        log_type: LogType | None = None,
     ) -> tuple[str, str | None]:
-        log: Payload = {"remoteLocation": location}
-        if "startTime" in window:
-            log["oldestTimestamp"] = window["startTime"]
-        if "stopTime" in window:
-            log["latestTimestamp"] = window["stopTime"]
-        payload = {
-            "logType": "DiagnosticsLog",
-            "requestId": new_request_id(),
-            "log": log,
-            **options,
-        }
-        answer = await send("GetLog", payload)
-        return str(answer["status"]), answer.get("filename")
+        return await get_log(send, log_type or "DiagnosticsLog", location, window, options)
+
+
+async def get_log(
+    send: Send, log_type: LogType, location: str, window: Payload, options: Payload
+) -> tuple[str, str | None]:
+    """GetLog of ``log_type`` to ``location`` (2.0.1 N01; the 1.6 security extension's is the
+    same message) for the ``window`` of a diagnostics command (startTime, stopTime): the
+    station's status and the file it names."""
+    log: Payload = {"remoteLocation": location}
+    if "startTime" in window:
+        log["oldestTimestamp"] = window["startTime"]
+    if "stopTime" in window:
+        log["latestTimestamp"] = window["stopTime"]
+    payload = {"logType": log_type, "requestId": new_request_id(), "log": log, **options}
+    answer = await send("GetLog", payload)
+    return str(answer["status"]), answer.get("filename")

@@ -13,7 +13,6 @@ from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.api.v1.schemas.operations import (
     CancelReservationRequest,
     CancelReservationResponse,
-    ChargingProfileBody,
     ClearChargingProfileRequest,
     ClearChargingProfileResponse,
     CompositeScheduleRequest,
@@ -92,30 +91,6 @@ async def local_list_version(charger: ChargerDep) -> LocalListVersionResponse:
 # -- smart charging ----------------------------------------------------------------------------
 
 
-def _profile(body: ChargingProfileBody) -> smart_charging.ChargingProfile:
-    schedule = body.schedule
-    return smart_charging.ChargingProfile(
-        id=body.id,
-        stack_level=body.stackLevel,
-        purpose=body.purpose,
-        kind=body.kind,
-        recurrency=body.recurrency,
-        valid_from=body.validFrom,
-        valid_to=body.validTo,
-        transaction_id=body.transactionId,
-        schedule=smart_charging.Schedule(
-            rate_unit=schedule.chargingRateUnit,
-            periods=tuple(
-                smart_charging.SchedulePeriod(p.startPeriod, p.limit, p.numberPhases)
-                for p in schedule.periods
-            ),
-            duration=schedule.duration,
-            start=schedule.startSchedule,
-            min_rate=schedule.minChargingRate,
-        ),
-    )
-
-
 @router.post("/charging-profile", summary="Set charging profile")
 async def set_charging_profile(
     charger: ChargerDep, body: SetChargingProfileRequest
@@ -125,7 +100,7 @@ async def set_charging_profile(
     `evseId`). 422 before anything is sent for a profile that breaks the specifications'
     rules: periods from 0 in increasing order, a Recurring profile's recurrency, an Absolute
     one's startSchedule, a TxProfile's transaction, a station-wide profile on connector 0."""
-    profile = _profile(body.chargingProfile)
+    profile = body.chargingProfile.profile()
     result = await smart_charging.set_charging_profile(charger, body.connectorId, profile)
     return SetChargingProfileResponse.model_validate(result)
 

@@ -69,10 +69,11 @@ router = APIRouter(
 )
 
 
-@router.post("/reset", summary="Reset charger")
+# The answer names evseId only when one EVSE was reset (a station's reset answers as ever).
+@router.post("/reset", summary="Reset charger", response_model_exclude_none=True)
 async def reset(charger: ChargerDep, body: ResetRequest) -> ResetResponse:
-    """Send a soft or hard reset to a charger."""
-    return ResetResponse.model_validate(await commands.reset(charger, body.type))
+    """Send a soft or hard reset to a charger, or (OCPP 2.0.1, with `evseId`) to one EVSE."""
+    return ResetResponse.model_validate(await commands.reset(charger, body.type, body.evseId))
 
 
 @router.post("/unlock", summary="Unlock connector")
@@ -133,16 +134,29 @@ async def update_firmware(
     if body.signingCertificate is not None and body.signature is not None:
         signed = commands.SignedFirmware(body.signingCertificate, body.signature)
     result = await commands.update_firmware(
-        charger, body.location, body.retrieveDate, body.retries, body.retryInterval, signed
+        charger,
+        body.location,
+        body.retrieveDate,
+        body.retries,
+        body.retryInterval,
+        signed,
+        install_date=body.installDate,
     )
     return UpdateFirmwareResponse.model_validate(result)
 
 
 @router.post("/diagnostics", summary="Get diagnostics")
 async def get_diagnostics(charger: ChargerDep, body: DiagnosticsRequest) -> DiagnosticsResponse:
-    """Tell the charger to upload diagnostic logs to a URL."""
+    """Tell the charger to upload diagnostic logs to a URL; with `logType`, that log
+    (GetLog, 2.0.1 N01 and the 1.6 security extension: the SecurityLog too)."""
     result = await commands.get_diagnostics(
-        charger, body.location, body.startTime, body.stopTime, body.retries, body.retryInterval
+        charger,
+        body.location,
+        body.startTime,
+        body.stopTime,
+        body.retries,
+        body.retryInterval,
+        log_type=body.logType,
     )
     return DiagnosticsResponse.model_validate(result)
 

@@ -81,13 +81,15 @@ async def remote_start(
     charger: ChargerDep, store: StoreDep, body: RemoteStartRequest
 ) -> RemoteStartResponse:
     """Ask a charger to start a transaction for an id tag on a connector (1.6
-    RemoteStartTransaction, 2.0.1 RequestStartTransaction)."""
+    RemoteStartTransaction, 2.0.1 RequestStartTransaction), with its TxProfile if given (a
+    profile that is not a TxProfile without a transactionId is a 422; nothing is sent)."""
     result = await remote.remote_start(
         charger,
         body.connectorId,
         body.idTag,
         id_tags=store.id_tags,
         transactions=store.transactions,
+        profile=None if body.chargingProfile is None else body.chargingProfile.profile(),
     )
     return RemoteStartResponse.model_validate(result)
 

@@ -48,6 +48,13 @@ TransferUrl = Annotated[str, AfterValidator(_transfer_url)]
 
 class ResetRequest(_Request):
     type: ResetType = Field(description='"Soft" (graceful) or "Hard" (full reboot)')
+    evseId: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_INT32,
+        description="OCPP 2.0.1 only: reset this EVSE, not the station (B11, B12); a 1.6"
+        " charger answers 422",
+    )
 
 
 class UnlockRequest(_Request):
@@ -120,6 +127,12 @@ class UpdateFirmwareRequest(_Retries):
         description="Firmware download URL: http, https, ftp, ftps or sftp, with a host",
     )
     retrieveDate: AwareDatetime = Field(description="ISO 8601 time to start the download")
+    installDate: AwareDatetime | None = Field(
+        default=None,
+        description="When to install the image (2.0.1 UpdateFirmware installDateTime, L01;"
+        " 1.6 SignedUpdateFirmware's); absent, once downloaded. An unsigned update of a 1.6"
+        " charger has none: 422",
+    )
     signingCertificate: str | None = Field(
         default=None,
         min_length=1,
@@ -151,6 +164,12 @@ class DiagnosticsRequest(_Retries):
     )
     startTime: AwareDatetime | None = None
     stopTime: AwareDatetime | None = None
+    logType: Literal["DiagnosticsLog", "SecurityLog"] | None = Field(
+        default=None,
+        description="The log to upload with GetLog (2.0.1 N01; on 1.6 the security"
+        " extension's GetLog). Absent: a 1.6 charger gets GetDiagnostics, a 2.0.1 charger"
+        " GetLog of its DiagnosticsLog",
+    )
 
 
 class DataTransferRequest(_Request):
@@ -207,6 +226,7 @@ class ResetResponse(BaseModel):
     message: str
     chargeBoxId: str
     type: ResetType
+    evseId: int | None = Field(default=None, description="The EVSE reset, when one was named")
     status: str
 
 

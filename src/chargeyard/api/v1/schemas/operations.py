@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chargeyard.api.shapes import MAX_INT32, Request
+from chargeyard.csms.commands import smart_charging
 from chargeyard.csms.commands.smart_charging import Kind, Purpose, RateUnit, Recurrency
 
 _IdTag = Field(min_length=1, max_length=36, description="1.6 allows 20 characters, 2.0.1 36")
@@ -173,6 +174,30 @@ class ChargingProfileBody(Request):
         default=None, min_length=1, max_length=36, description="TxProfile only"
     )
     schedule: ScheduleBody
+
+    def profile(self) -> smart_charging.ChargingProfile:
+        """The profile the commands take."""
+        schedule = self.schedule
+        return smart_charging.ChargingProfile(
+            id=self.id,
+            stack_level=self.stackLevel,
+            purpose=self.purpose,
+            kind=self.kind,
+            recurrency=self.recurrency,
+            valid_from=self.validFrom,
+            valid_to=self.validTo,
+            transaction_id=self.transactionId,
+            schedule=smart_charging.Schedule(
+                rate_unit=schedule.chargingRateUnit,
+                periods=tuple(
+                    smart_charging.SchedulePeriod(p.startPeriod, p.limit, p.numberPhases)
+                    for p in schedule.periods
+                ),
+                duration=schedule.duration,
+                start=schedule.startSchedule,
+                min_rate=schedule.minChargingRate,
+            ),
+        )
 
 
 class SetChargingProfileRequest(Request):

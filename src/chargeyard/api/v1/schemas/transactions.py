@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.shapes import MAX_INT32
+from chargeyard.api.v1.schemas.operations import ChargingProfileBody
 
 RemoteStatus = Literal["accepted", "rejected"]
 TransactionState = Literal["active", "completed"]
@@ -41,6 +42,11 @@ class RemoteStartRequest(BaseModel):
         min_length=1,
         max_length=36,
         description="Id tag the transaction is for (OCPP 1.6 allows 20 characters, 2.0.1 36)",
+    )
+    chargingProfile: ChargingProfileBody | None = Field(
+        default=None,
+        description="The transaction's TxProfile, without a transactionId: the one it starts"
+        " has none yet (1.6 section 5.11, 2.0.1 F01, K05); as `charging-profile` takes one",
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,6 +44,11 @@ class ConnectingStation:
     open_transactions: bool
     # The last BootNotification answer (None: never booted).
     registration_status: str | None = None
+    # The registration an operator set (None: the central system's default) and the calls
+    # made while it is Pending (csms/registration.py), read with the rest so that the
+    # connection's first boot asks nothing of the store.
+    registration: str | None = None
+    pending_calls: tuple[dict[str, Any], ...] | None = None
 
 
 async def read_connecting(
@@ -65,16 +71,27 @@ async def read_connecting(
         _STATIONS.c.ocpp_version,
         _STATIONS.c.vendor,
         _STATIONS.c.model,
-        active,
+        active.label("open_transactions"),
         _STATIONS.c.registration_status,
+        _STATIONS.c.registration,
+        _STATIONS.c.pending_calls,
     ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
     async with engine.connect() as connection:
         rows = await connection.execute(statement)
         return {
-            identity: ConnectingStation(
-                identity, organization, password, version, vendor, model, bool(active), status
+            row.charge_box_id: ConnectingStation(
+                row.charge_box_id,
+                row.organization_id,
+                row.password_hash,
+                row.ocpp_version,
+                row.vendor,
+                row.model,
+                bool(row.open_transactions),
+                row.registration_status,
+                row.registration,
+                None if row.pending_calls is None else tuple(row.pending_calls),
             )
-            for identity, organization, password, version, vendor, model, active, status in rows
+            for row in rows
         }
 
 

@@ -1049,6 +1049,10 @@ def processes_for(stations: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM (``timeout``, ``kill``) ends the run as Ctrl-C does: through the ``finally``
+    # blocks that stop every process (the CLI's run in sessions of their own) and drop the
+    # database. Left to its default, it ended this process alone and orphaned the nodes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stations", type=int, default=100_000)
     # As many processes of each kind as the open-file limit asks for (6 for 100,000): on two

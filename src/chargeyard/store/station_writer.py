@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, cast, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chargeyard.store.array_rows import ArrayStatement, insert_from_arrays, unnest_rows
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.group_commit import GroupCommit
@@ -364,78 +364,36 @@ def _connector_upsert(dialect: str) -> Any:
     )
 
 
-# -- PostgreSQL: a batch's rows as arrays ------------------------------------------------------
-#
-# On PostgreSQL each statement of a batch takes its rows as one array a column and reads them
-# back with ``unnest``: one execution a batch, where ``executemany`` executes (and, under the
-# store's ``plan_cache_mode = force_custom_plan``, plans) the statement once a row. Measured on
-# batches of 50 to 500 stations: a half to a third of the server's CPU a row
-# (docs/benchmarks-scale.md).
-
-
-@dataclass(frozen=True, slots=True)
-class _Arrays:
-    """A statement that reads its rows from one array parameter a column (``a_<key>``)."""
-
-    statement: Any
-    keys: tuple[str, ...]  # the row dicts' keys, in the order of the arrays
-
-    def bind(self, rows: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
-        """The statement's parameters for ``rows``: each key's values, in row order."""
-        return {f"a_{key}": [row[key] for row in rows] for key in self.keys}
-
-
-def _unnest(table: Table, keys: Sequence[str], columns: Sequence[str]) -> Any:
-    """``unnest(CAST(:a_<key> AS <type>[]), ...) AS v(<column>, ...)``: the rows given as one
-    array a key, the arrays typed by ``table``'s ``columns`` so that the server can read them."""
-    arrays = [
-        cast(bindparam(f"a_{key}", type_=ARRAY(table.c[column].type)), ARRAY(table.c[column].type))
-        for key, column in zip(keys, columns, strict=True)
-    ]
-    return func.unnest(*arrays).table_valued(*columns).render_derived(name="v")
+# -- PostgreSQL: a batch's rows as arrays (``array_rows.py``) ----------------------------------
 
 
 @functools.lru_cache(maxsize=64)
-def _station_arrays(columns: tuple[str, ...]) -> _Arrays:
+def _station_arrays(columns: tuple[str, ...]) -> ArrayStatement:
     """``UPDATE stations SET columns..., updated_at FROM unnest(...) WHERE id = v.id``, the
     PostgreSQL form of :func:`_station_update` (one per set of columns, built once)."""
     names = ("id", *columns, "updated_at")
     keys = tuple(f"v_{name}" for name in ("pk", *columns, "updated_at"))  # _update_stations'
-    rows = _unnest(_STATIONS, keys, names)
+    rows = unnest_rows(_STATIONS, keys, names)
     statement = (
         update(_STATIONS)
         .where(_STATIONS.c.id == rows.c.id)
         .values({name: rows.c[name] for name in (*columns, "updated_at")})
     )
-    return _Arrays(statement, keys)
+    return ArrayStatement(statement, keys)
 
 
-def _insert_arrays(table: Table, columns: Sequence[str]) -> tuple[Any, Any]:
-    """``INSERT INTO table (columns) SELECT * FROM unnest(...)`` (and the derived rows)."""
-    rows = _unnest(table, columns, columns)
-    statement = insert_for("postgresql")(table).from_select(
-        list(columns), select(*(rows.c[name] for name in columns))
-    )
-    return statement, rows
-
-
-def _connector_arrays() -> _Arrays:
+def _connector_arrays() -> ArrayStatement:
     """The PostgreSQL form of :func:`_connector_upsert`."""
     columns = (*_CONNECTOR_KEY, *_CONNECTOR_STATE)
-    statement, _ = _insert_arrays(_CONNECTORS, columns)
+    statement, _ = insert_from_arrays(_CONNECTORS, columns)
     statement = statement.on_conflict_do_update(
         index_elements=list(_CONNECTOR_KEY),
         set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},
     )
-    return _Arrays(statement, columns)
-
-
-def _history_arrays() -> _Arrays:
-    """The PostgreSQL form of the history's ``INSERT``."""
-    columns = ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "at")
-    statement, _ = _insert_arrays(_HISTORY, columns)
-    return _Arrays(statement, columns)
+    return ArrayStatement(statement, columns)
 
 
 _CONNECTOR_ARRAYS = _connector_arrays()
-_HISTORY_ARRAYS = _history_arrays()
+_HISTORY_ARRAYS = insert_from_arrays(
+    _HISTORY, ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "at")
+)[1]

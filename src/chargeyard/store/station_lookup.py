@@ -15,6 +15,7 @@ Without a running lookup, :func:`read_connecting` answers at once with the same 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chargeyard.store.engine import reading
 from chargeyard.store.group_commit import GroupCommit
 from chargeyard.store.models import Station, Transaction, TransactionStatus
-from chargeyard.store.spelling import one_of_texts
+from chargeyard.store.spelling import ONE_OF, one_of_texts_param
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 _TRANSACTIONS: Table = Transaction.__table__  # type: ignore[assignment]
@@ -59,25 +60,9 @@ async def read_connecting(
     rather than per query)."""
     if not identities:
         return {}
-    active = (
-        exists()
-        .where(_TRANSACTIONS.c.station_id == _STATIONS.c.id)
-        .where(_TRANSACTIONS.c.status == TransactionStatus.ACTIVE)
-    )
-    statement = select(
-        _STATIONS.c.charge_box_id,
-        _STATIONS.c.organization_id,
-        _STATIONS.c.password_hash,
-        _STATIONS.c.ocpp_version,
-        _STATIONS.c.vendor,
-        _STATIONS.c.model,
-        active.label("open_transactions"),
-        _STATIONS.c.registration_status,
-        _STATIONS.c.registration,
-        _STATIONS.c.pending_calls,
-    ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
+    statement = _lookup(engine.dialect.name)
     async with engine.connect() as connection:
-        rows = await connection.execute(statement)
+        rows = await connection.execute(statement, {ONE_OF: list(identities)})
         return {
             row.charge_box_id: ConnectingStation(
                 row.charge_box_id,
@@ -93,6 +78,29 @@ async def read_connecting(
             )
             for row in rows
         }
+
+
+@functools.lru_cache(maxsize=4)
+def _lookup(dialect: str) -> Any:
+    """The lookup's statement, built once per dialect (its identities come as
+    :data:`~chargeyard.store.spelling.ONE_OF`)."""
+    active = (
+        exists()
+        .where(_TRANSACTIONS.c.station_id == _STATIONS.c.id)
+        .where(_TRANSACTIONS.c.status == TransactionStatus.ACTIVE)
+    )
+    return select(
+        _STATIONS.c.charge_box_id,
+        _STATIONS.c.organization_id,
+        _STATIONS.c.password_hash,
+        _STATIONS.c.ocpp_version,
+        _STATIONS.c.vendor,
+        _STATIONS.c.model,
+        active.label("open_transactions"),
+        _STATIONS.c.registration_status,
+        _STATIONS.c.registration,
+        _STATIONS.c.pending_calls,
+    ).where(one_of_texts_param(_STATIONS.c.charge_box_id, dialect))
 
 
 class StationLookup(GroupCommit[str, ConnectingStation | None]):

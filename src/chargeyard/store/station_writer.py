@@ -55,7 +55,7 @@ from chargeyard.store.models import (
     Station,
 )
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
-from chargeyard.store.spelling import insert_for, one_of_texts
+from chargeyard.store.spelling import ONE_OF, insert_for, one_of_texts_param
 from chargeyard.store.types import utc_now
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
@@ -305,13 +305,20 @@ async def _station_keys(connection: AsyncConnection, identities: set[str]) -> di
     rows are locked too, in key order: every batch takes its stations' locks in one order
     before it writes, so two batches that share stations queue rather than deadlock, whatever
     order the statements after it visit rows in."""
-    statement = select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
-        one_of_texts(_STATIONS.c.charge_box_id, identities, connection.dialect)
-    )
-    if connection.dialect.name == "postgresql":
-        statement = statement.order_by(_STATIONS.c.id).with_for_update(key_share=True)
-    found = await connection.execute(statement)
+    statement = _keys_of(connection.dialect.name)
+    found = await connection.execute(statement, {ONE_OF: list(identities)})
     return {identity: pk for identity, pk in found}
+
+
+@functools.lru_cache(maxsize=4)
+def _keys_of(dialect: str) -> Any:
+    """:func:`_station_keys`' statement, built once per dialect."""
+    statement = select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
+        one_of_texts_param(_STATIONS.c.charge_box_id, dialect)
+    )
+    if dialect == "postgresql":
+        statement = statement.order_by(_STATIONS.c.id).with_for_update(key_share=True)
+    return statement
 
 
 @functools.cache

@@ -575,6 +575,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                     *chargeyard(
                         "csms",
                         *("--host", host, "--port", str(port), "--api-port", "0"),
+                        *("--metrics-port", "0"),
                         *cluster,
                         *("--node-name", f"scale-csms-{k}", "--auto-register"),
                         *("--accept-unknown-tags", "--heartbeat-interval", str(HEARTBEAT_S)),
@@ -588,6 +589,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
                 *chargeyard(
                     "api",
                     *("--host", "127.0.0.1", "--port", str(api_port), *cluster),
+                    *("--metrics-port", "0"),
                     *("--node-name", "scale-api", "--data-dir", str(directory / "api")),
                     *("--log-level", "WARNING"),
                 ),
@@ -831,7 +833,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
         fleet = Fleet(connect_limit=CONNECTS, seed=0)
         fleet.add(template, csms_url=url, ids=ids, setup=sample_every_minute)
         freeze_gc()
-        started = time.monotonic()
+        started, boot_began = time.monotonic(), _fleet_sample()
         fleet.start_all()
         async with asyncio.timeout(BOOT_TIMEOUT_S):
             await fleet.wait_booted()
@@ -847,6 +849,7 @@ async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
                 key,
                 ids,
                 boot_seconds,
+                after.cpu_seconds - boot_began.cpu_seconds,
                 (after.rss_kib - before.rss_kib) / len(ids),
                 asked,
                 charging_seconds,
@@ -896,9 +899,9 @@ def measure_baseline(plan: Plan, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     process, pipe = start_child(context, _baseline_main, (plan, str(directory)), "baseline")
     try:
-        base, key, ids, result.boot_seconds, per_station, result.charging_asked, seconds = receive(
-            pipe, process, BOOT_TIMEOUT_S + 300
-        )
+        answer = receive(pipe, process, BOOT_TIMEOUT_S + 300)
+        base, key, ids, result.boot_seconds, boot_cpu, per_station, asked, seconds = answer
+        result.boot_cpu, result.charging_asked = {"one process": boot_cpu}, asked
         result.charging_seconds = seconds
         result.fleet_rss_kib_per_station = result.csms_rss_kib_per_station = per_station
         cpu_before, machine_before = process_cpu_seconds(process.pid), machine_busy_seconds()
@@ -971,11 +974,47 @@ def _nodes_rss(result: Result) -> str:
 def _boot_cpu_line(result: Result) -> list[str]:
     if not result.boot_cpu or result.boot_seconds <= 0:
         return []
-    spent = ", ".join(f"{kind} {seconds:,.0f} s" for kind, seconds in result.boot_cpu.items())
+    spent = ", ".join(f"{kind} {seconds:,.1f} s" for kind, seconds in result.boot_cpu.items())
     cores = os.cpu_count() or 1
-    return [
-        f"  CPU during the boot: {spent}; the machine was busy "
+    busy = (
+        f"; the machine was busy "
         f"{result.boot_machine_cpu / (cores * result.boot_seconds):.0%} of its {cores} cores"
+        if result.boot_machine_cpu
+        else ""
+    )
+    stations = max(1, result.booted or result.stations)
+    sides = ""
+    if "fleets" in result.boot_cpu:
+        fleet_side = result.boot_cpu["fleets"]
+        central_side = sum(result.boot_cpu.values()) - fleet_side
+        sides = (
+            f" (stations' side {1000 * fleet_side / stations:.2f} ms, central system's side "
+            f"{1000 * central_side / stations:.2f} ms: its nodes, PostgreSQL, Redis, API node)"
+        )
+    return [
+        f"  CPU during the boot: {spent}{busy}",
+        f"  CPU a booted station: {1000 * boot_cpu_per_station(result):.2f} ms{sides}",
+    ]
+
+
+def boot_cpu_per_station(result: Result) -> float:
+    """CPU seconds every process of the setup spent in the boot, per station booted."""
+    return sum(result.boot_cpu.values()) / max(1, result.booted or result.stations)
+
+
+CPU_RATIO_TARGET = 1.5
+"""The cluster's CPU a booted station, at most this many times the one process's."""
+
+
+def compared(cluster: Result, baseline: Result) -> list[str]:
+    """The cluster's CPU a booted station against the one process's, in the same run."""
+    ours, theirs = boot_cpu_per_station(cluster), boot_cpu_per_station(baseline)
+    if not ours or not theirs:
+        return []
+    ratio = ours / theirs
+    return [
+        f"CPU a booted station, cluster / one process: {1000 * ours:.2f} / {1000 * theirs:.2f} ms"
+        f" = {ratio:.2f}x (target <= {CPU_RATIO_TARGET}x): " + _verdict(ratio <= CPU_RATIO_TARGET)
     ]
 
 
@@ -1010,6 +1049,10 @@ def processes_for(stations: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # SIGTERM (``timeout``, ``kill``) ends the run as Ctrl-C does: through the ``finally``
+    # blocks that stop every process (the CLI's run in sessions of their own) and drop the
+    # database. Left to its default, it ended this process alone and orphaned the nodes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stations", type=int, default=100_000)
     # As many processes of each kind as the open-file limit asks for (6 for 100,000): on two
@@ -1065,6 +1108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 targets(result, boot_only=plan.boot_only) if setup == "cluster" else []
             )
             print("\n".join(lines), flush=True)
+            if len(results) == 2:
+                print("\n".join(compared(*results)), flush=True)
             if arguments.json is not None:
                 arguments.json.write_bytes(
                     orjson.dumps({"plan": asdict(plan), "results": [asdict(r) for r in results]})

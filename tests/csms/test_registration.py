@@ -104,6 +104,19 @@ async def test_b02_without_pending_calls_the_next_boot_is_accepted(
     assert (first[2]["status"], second[2]["status"]) == ("Pending", "Accepted")
 
 
+async def test_a_registration_set_while_connected_answers_the_next_boot(
+    csms: CsmsServer, store: Store
+) -> None:
+    """The first boot answers by the registration read at the handshake; an operator may
+    change it afterwards (through any node), and the next boot on the same connection
+    follows the change."""
+    async with connect(url(csms), subprotocols=["ocpp1.6"]) as station:  # type: ignore[list-item]
+        first = await exchange(station, [2, "b1", "BootNotification", BOOT_16])
+        await store.stations.set_registration("CP-1", "Rejected")
+        second = await exchange(station, [2, "b2", "BootNotification", BOOT_16])
+    assert (first[2]["status"], second[2]["status"]) == ("Accepted", "Rejected")
+
+
 @pytest.mark.parametrize(
     ("subprotocol", "boot", "status"),
     [("ocpp1.6", BOOT_16, STATUS_16), ("ocpp2.0.1", BOOT_201, STATUS_201)],

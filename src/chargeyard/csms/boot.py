@@ -34,7 +34,10 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
     """Keep the boot facts with the registration's answer, tell the listeners, and return the
     BootNotification answer (its fields are named alike in every version)."""
     policy = context.boot_policy
-    status, calls = await context.store.stations.registration_of(context.identity)
+    read = None if context.known is None else context.known.take_registration()
+    status, calls = (
+        read if read is not None else await context.store.stations.registration_of(context.identity)
+    )
     registration = Registration.of(status, calls, policy.status)
     # Another vendor or model is other hardware, with connectors of its own (layout.py).
     await layout.on_boot(

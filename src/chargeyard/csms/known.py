@@ -12,6 +12,7 @@ transaction be left open?) without a query each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chargeyard.store.station_lookup import ConnectingStation
 
@@ -28,6 +29,11 @@ class KnownStation:
         open_transactions: whether it may have a transaction open: it had one when it
             connected, or has started one since (True when unsure).
         registration_status: its last BootNotification answer (None: never booted).
+        registration: the registration an operator set for it, and ``pending_calls`` the
+            calls made while that is Pending, as read at the handshake; the connection's
+            first boot answers by them, so a boot storm asks nothing more of the store. An
+            operator may change them later through another node, so every later boot on the
+            connection reads them again (``registration_read`` is False once used).
     """
 
     ocpp_version: str | None = None
@@ -36,6 +42,9 @@ class KnownStation:
     open_transactions: bool = True
     organization_id: str | None = None
     registration_status: str | None = None
+    registration: str | None = None
+    pending_calls: tuple[dict[str, Any], ...] | None = None
+    registration_read: bool = False
 
     @classmethod
     def of(cls, station: ConnectingStation) -> KnownStation:
@@ -46,10 +55,22 @@ class KnownStation:
             station.open_transactions,
             station.organization_id,
             station.registration_status,
+            station.registration,
+            station.pending_calls,
+            registration_read=True,
         )
+
+    def take_registration(
+        self,
+    ) -> tuple[str | None, tuple[dict[str, Any], ...] | None] | None:
+        """The registration read at the handshake, once (None: not read, or used already)."""
+        if not self.registration_read:
+            return None
+        self.registration_read = False
+        return self.registration, self.pending_calls
 
     @classmethod
     def new(cls, organization_id: str | None = None) -> KnownStation:
         """A station registered as it connects, in ``organization_id`` (None: the listener's
         admission organization): nothing stored of it yet."""
-        return cls(open_transactions=False, organization_id=organization_id)
+        return cls(open_transactions=False, organization_id=organization_id, registration_read=True)

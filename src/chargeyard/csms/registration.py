@@ -37,7 +37,7 @@ itself yet, and is sent nothing until it has.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,20 +168,39 @@ class RegistrationGate:
         return None
 
 
-def gated(handlers: Mapping[str, Handler], gate: RegistrationGate) -> dict[str, Handler]:
+def gated(handlers: Mapping[str, Handler], gate: RegistrationGate) -> Mapping[str, Handler]:
     """``handlers``, each answering CALLERROR SecurityError when ``gate`` does not admit its
     action (B02.FR.09, B03.FR.07; the module docstring)."""
+    return _Gated(handlers, gate)
 
-    def guarded(action: str, handler: Handler) -> Handler:
-        def handle(payload: Payload) -> HandlerResult:
-            if not gate.admits(action):
-                raise OcppError(
-                    ErrorKind.SECURITY_ERROR,
-                    f"the station's boot was answered {gate.status}: only BootNotification, and"
-                    " what the central system asks for, is handled until a boot is accepted",
-                )
-            return handler(payload)
 
-        return handle
+class _Gated(Mapping[str, Handler]):
+    """The handlers behind a registration gate, looked up as each CALL comes in: one object a
+    connection rather than a wrapped handler per action. A session looks a handler up and
+    calls it in one step (``protocol/session.py``), so the gate read at the lookup is the
+    gate at the call."""
 
-    return {action: guarded(action, handler) for action, handler in handlers.items()}
+    __slots__ = ("_gate", "_handlers")
+
+    def __init__(self, handlers: Mapping[str, Handler], gate: RegistrationGate) -> None:
+        self._handlers, self._gate = handlers, gate
+
+    def __getitem__(self, action: str) -> Handler:
+        handler = self._handlers[action]
+        return handler if self._gate.admits(action) else self._refuse
+
+    def _refuse(self, payload: Payload) -> HandlerResult:
+        raise OcppError(
+            ErrorKind.SECURITY_ERROR,
+            f"the station's boot was answered {self._gate.status}: only BootNotification, and"
+            " what the central system asks for, is handled until a boot is accepted",
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._handlers)
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+    def __contains__(self, action: object) -> bool:
+        return action in self._handlers

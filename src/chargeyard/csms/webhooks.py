@@ -223,7 +223,7 @@ class WebhookSender:
         if not events:
             return
         outgoing = [
-            Outgoing(event.type.value, event.organization_id, event.as_json())
+            Outgoing(event.type.value, event.organization_id, event.as_json)
             for event in events
             if event.organization_id is not None
         ]

@@ -16,7 +16,7 @@ schema) and returns the response payload, or an awaitable of it. It may raise
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
@@ -72,5 +72,30 @@ class ActionHandlers:
         return cls._actions
 
     def handlers(self) -> Mapping[str, Handler]:
-        """This object's handlers, bound, keyed by action."""
-        return {action: getattr(self, name) for action, name in self._actions.items()}
+        """This object's handlers, bound, keyed by action (each bound as it is looked up)."""
+        return BoundHandlers(self, self._actions)
+
+
+class BoundHandlers(Mapping[str, Handler]):
+    """An object's handlers by action, each method bound when it is looked up: a central
+    system makes one handler object per connection, and a table of bound methods made up
+    front was a bound method per action for each of thousands of connections, most of whose
+    actions never come."""
+
+    __slots__ = ("_names", "_owner")
+
+    def __init__(self, owner: object, names: Mapping[str, str]) -> None:
+        self._owner, self._names = owner, names
+
+    def __getitem__(self, action: str) -> Handler:
+        handler: Handler = getattr(self._owner, self._names[action])
+        return handler
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, action: object) -> bool:
+        return action in self._names

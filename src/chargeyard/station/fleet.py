@@ -318,10 +318,25 @@ class Fleet:
         stations = self.stations()
         wanted = len(stations) if count is None else count
         pending = stations
+        first = 0  # (all of them) stations before this one were seen Accepted
+
+        def all_booted() -> bool:
+            # Stations are dialled in order and mostly boot in that order: skip those at the
+            # front that are Accepted and stop at the first that is not. Every station is
+            # looked at about once over the whole boot, where a look at every pending one each
+            # time cost a sixth of a fleet's CPU while 16,667 booted. A full count confirms.
+            nonlocal first
+            while first < len(stations) and stations[first].registration is accepted:
+                first += 1
+            if first < len(stations):
+                return False
+            if self.booted() >= wanted:
+                return True
+            first = 0  # one went down meanwhile: look again from the start
+            return False
 
         def enough() -> bool:
-            # Look again only at stations not yet seen Accepted (a full count every 50 ms
-            # was 2 % of a 10,000-station boot); confirm with one full count at the end.
+            # Look again only at stations not yet seen Accepted; confirm with a full count.
             nonlocal pending
             pending = [station for station in pending if station.registration is not accepted]
             if len(stations) - len(pending) < wanted:
@@ -331,10 +346,11 @@ class Fleet:
             pending = [station for station in stations if station.registration is not accepted]
             return False
 
-        # Looked at every 50 ms, and less often for large fleets: each look costs a step per
-        # station still pending (10,000 of them every 50 ms were a tenth of a fleet's CPU
-        # while it booted); at most half a second late.
-        await self.wait_until(enough, interval=min(0.5, max(0.05, len(stations) / 200_000)))
+        # Looked at every 50 ms, and less often for large fleets; at most half a second late.
+        await self.wait_until(
+            all_booted if count is None else enough,
+            interval=min(0.5, max(0.05, len(stations) / 200_000)),
+        )
 
     # -- automatic sessions -----------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ writer), at a cost that does not grow with what else the process is doing.
 Theory of operation
 -------------------
 PostgreSQL (asyncpg) speaks to the server from the event loop itself: the batch is one
-``executemany`` in one transaction on the engine, as SQLAlchemy does it.
+statement in one transaction on the engine, its rows given as one array a column
+(``array_rows.py``: one execution a batch, where ``executemany`` planned and executed the
+insert once a row).
 
 SQLite's async driver (aiosqlite) runs each call in a thread and hands the result back to the
 event loop, so every statement costs one trip through the loop's queue: BEGIN, the INSERT(s),
@@ -36,10 +38,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Table, insert
+from sqlalchemy import Dialect, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chargeyard.store.array_rows import ArrayStatement, insert_from_arrays
 from chargeyard.store.engine import _sqlite_on_connect, is_sqlite
 
 # SQLITE_MAX_VARIABLE_NUMBER's default: 999 before SQLite 3.32, 32766 since.
@@ -82,6 +85,7 @@ class BulkInserter:
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in the executor's thread only
         self._forms: dict[tuple[str, tuple[str, ...]], _InsertForm] = {}
+        self._arrays: dict[tuple[str, tuple[str, ...]], ArrayStatement] = {}
 
     async def insert(self, table: Table, rows: Sequence[Row]) -> None:
         """Insert ``rows`` (dicts with the same keys, column names of ``table``) and commit.
@@ -111,10 +115,12 @@ class BulkInserter:
         if not rows:
             return
         if not self._sqlite:
+            arrays = self._arrays.get((table.name, tuple(columns)))
+            if arrays is None:
+                arrays = insert_from_arrays(table, columns)[1]
+                self._arrays[(table.name, tuple(columns))] = arrays
             async with self._engine.begin() as connection:
-                await connection.execute(
-                    insert(table), [dict(zip(columns, row, strict=True)) for row in rows]
-                )
+                await connection.execute(arrays.statement, arrays.bind_values(rows))
             return
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-bulk-insert")

@@ -86,10 +86,14 @@ BUSY_TIMEOUT_MS = 5_000
 # Seconds a writer waits for its turn (see writer_turn): long, since a storm of a thousand
 # stations booting queues thousands of small writes, served in order.
 TURN_TIMEOUT = 60.0
-POSTGRES_POOL_SIZE = 5
-POSTGRES_POOL_OVERFLOW = 5
+POSTGRES_POOL_SIZE = 10
+POSTGRES_POOL_OVERFLOW = 0
 """At most 10 PostgreSQL connections a process: a cluster of nine processes fits in the
-server's default ``max_connections`` (100); SQLAlchemy's default overflow (10) did not."""
+server's default ``max_connections`` (100); SQLAlchemy's default overflow (10) did not. All of
+them kept open: an overflow connection is closed as soon as it is returned, so under a steady
+load past the pool's size every unit of work paid for a new connection (the TLS attempt, the
+start-up, the session settings) and for preparing its statements again, since asyncpg keeps a
+connection's prepared statements only for that connection's life."""
 
 SQLITE_POOL_SIZE = 20
 SQLITE_POOL_OVERFLOW = 40

@@ -26,3 +26,17 @@ def one_of_texts(
     if dialect.name == "postgresql":
         return column == any_(bindparam("one_of", list(values), type_=ARRAY(String)))
     return column.in_(list(values))
+
+
+ONE_OF = "one_of"
+"""The parameter :func:`one_of_texts_param` reads its values from: pass the values under
+this name when the statement is executed."""
+
+
+def one_of_texts_param(column: ColumnElement[str], dialect: str) -> ColumnElement[bool]:
+    """:func:`one_of_texts` with its values given at execution, as :data:`ONE_OF`: a statement
+    built with it once serves every batch, where one built per batch made SQLAlchemy work out
+    its cache key each time (``dialect``: the dialect's name)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(ONE_OF, type_=ARRAY(String)))
+    return column.in_(bindparam(ONE_OF, expanding=True))

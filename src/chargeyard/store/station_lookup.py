@@ -15,8 +15,10 @@ Without a running lookup, :func:`read_connecting` answers at once with the same 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from chargeyard.store.engine import reading
 from chargeyard.store.group_commit import GroupCommit
 from chargeyard.store.models import Station, Transaction, TransactionStatus
-from chargeyard.store.spelling import one_of_texts
+from chargeyard.store.spelling import ONE_OF, one_of_texts_param
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 _TRANSACTIONS: Table = Transaction.__table__  # type: ignore[assignment]
@@ -43,6 +45,11 @@ class ConnectingStation:
     open_transactions: bool
     # The last BootNotification answer (None: never booted).
     registration_status: str | None = None
+    # The registration an operator set (None: the central system's default) and the calls
+    # made while it is Pending (csms/registration.py), read with the rest so that the
+    # connection's first boot asks nothing of the store.
+    registration: str | None = None
+    pending_calls: tuple[dict[str, Any], ...] | None = None
 
 
 async def read_connecting(
@@ -53,29 +60,47 @@ async def read_connecting(
     rather than per query)."""
     if not identities:
         return {}
+    statement = _lookup(engine.dialect.name)
+    async with engine.connect() as connection:
+        rows = await connection.execute(statement, {ONE_OF: list(identities)})
+        return {
+            row.charge_box_id: ConnectingStation(
+                row.charge_box_id,
+                row.organization_id,
+                row.password_hash,
+                row.ocpp_version,
+                row.vendor,
+                row.model,
+                bool(row.open_transactions),
+                row.registration_status,
+                row.registration,
+                None if row.pending_calls is None else tuple(row.pending_calls),
+            )
+            for row in rows
+        }
+
+
+@functools.lru_cache(maxsize=4)
+def _lookup(dialect: str) -> Any:
+    """The lookup's statement, built once per dialect (its identities come as
+    :data:`~chargeyard.store.spelling.ONE_OF`)."""
     active = (
         exists()
         .where(_TRANSACTIONS.c.station_id == _STATIONS.c.id)
         .where(_TRANSACTIONS.c.status == TransactionStatus.ACTIVE)
     )
-    statement = select(
+    return select(
         _STATIONS.c.charge_box_id,
         _STATIONS.c.organization_id,
         _STATIONS.c.password_hash,
         _STATIONS.c.ocpp_version,
         _STATIONS.c.vendor,
         _STATIONS.c.model,
-        active,
+        active.label("open_transactions"),
         _STATIONS.c.registration_status,
-    ).where(one_of_texts(_STATIONS.c.charge_box_id, identities, engine.dialect))
-    async with engine.connect() as connection:
-        rows = await connection.execute(statement)
-        return {
-            identity: ConnectingStation(
-                identity, organization, password, version, vendor, model, bool(active), status
-            )
-            for identity, organization, password, version, vendor, model, active, status in rows
-        }
+        _STATIONS.c.registration,
+        _STATIONS.c.pending_calls,
+    ).where(one_of_texts_param(_STATIONS.c.charge_box_id, dialect))
 
 
 class StationLookup(GroupCommit[str, ConnectingStation | None]):

@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chargeyard.store.array_rows import ArrayStatement, insert_from_arrays, unnest_rows
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.group_commit import GroupCommit
@@ -54,7 +55,7 @@ from chargeyard.store.models import (
     Station,
 )
 from chargeyard.store.reconnect import WRITE_WAIT_S, begin_write_connection
-from chargeyard.store.spelling import insert_for, one_of_texts
+from chargeyard.store.spelling import ONE_OF, insert_for, one_of_texts_param
 from chargeyard.store.types import utc_now
 
 _STATIONS: Table = Station.__table__  # type: ignore[assignment]  # a Table, typed FromClause
@@ -177,13 +178,20 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
         latest[(pk, fact.evse_id, fact.connector_id)], line = _rows(pk, fact)
         history.append(line)
     # Rows are locked in key order, so that two nodes' batches touching the same stations (one
-    # handing a station over to the other) wait for each other instead of deadlocking.
+    # handing a station over to the other) wait for each other instead of deadlocking (on
+    # PostgreSQL the key lookup has locked them all in that order already).
     await _update_stations(connection, dict(sorted(changes.items())))
     if latest:
         rows = [latest[key] for key in sorted(latest)]
-        await connection.execute(_connector_upsert(connection.dialect.name), rows)
+        if connection.dialect.name == "postgresql":
+            await connection.execute(_CONNECTOR_ARRAYS.statement, _CONNECTOR_ARRAYS.bind(rows))
+        else:
+            await connection.execute(_connector_upsert(connection.dialect.name), rows)
     if history:
-        await connection.execute(_HISTORY.insert(), history)
+        if connection.dialect.name == "postgresql":
+            await connection.execute(_HISTORY_ARRAYS.statement, _HISTORY_ARRAYS.bind(history))
+        else:
+            await connection.execute(_HISTORY.insert(), history)
     return identities - keys.keys()
 
 
@@ -293,12 +301,24 @@ def _rows(pk: int, report: StatusReport) -> tuple[dict[str, object], dict[str, o
 
 
 async def _station_keys(connection: AsyncConnection, identities: set[str]) -> dict[str, int]:
-    found = await connection.execute(
-        select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
-            one_of_texts(_STATIONS.c.charge_box_id, identities, connection.dialect)
-        )
-    )
+    """The row keys of the stations among ``identities`` the store knows. On PostgreSQL their
+    rows are locked too, in key order: every batch takes its stations' locks in one order
+    before it writes, so two batches that share stations queue rather than deadlock, whatever
+    order the statements after it visit rows in."""
+    statement = _keys_of(connection.dialect.name)
+    found = await connection.execute(statement, {ONE_OF: list(identities)})
     return {identity: pk for identity, pk in found}
+
+
+@functools.lru_cache(maxsize=4)
+def _keys_of(dialect: str) -> Any:
+    """:func:`_station_keys`' statement, built once per dialect."""
+    statement = select(_STATIONS.c.charge_box_id, _STATIONS.c.id).where(
+        one_of_texts_param(_STATIONS.c.charge_box_id, dialect)
+    )
+    if dialect == "postgresql":
+        statement = statement.order_by(_STATIONS.c.id).with_for_update(key_share=True)
+    return statement
 
 
 @functools.cache
@@ -321,7 +341,11 @@ async def _update_stations(
         row["v_updated_at"] = now
         by_columns.setdefault(columns, []).append(row)
     for columns, rows in by_columns.items():
-        await connection.execute(_station_update(columns), rows)
+        if connection.dialect.name == "postgresql":
+            arrays = _station_arrays(columns)
+            await connection.execute(arrays.statement, arrays.bind(rows))
+        else:
+            await connection.execute(_station_update(columns), rows)
 
 
 @functools.lru_cache(maxsize=64)
@@ -345,3 +369,38 @@ def _connector_upsert(dialect: str) -> Any:
         index_elements=list(_CONNECTOR_KEY),
         set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},
     )
+
+
+# -- PostgreSQL: a batch's rows as arrays (``array_rows.py``) ----------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _station_arrays(columns: tuple[str, ...]) -> ArrayStatement:
+    """``UPDATE stations SET columns..., updated_at FROM unnest(...) WHERE id = v.id``, the
+    PostgreSQL form of :func:`_station_update` (one per set of columns, built once)."""
+    names = ("id", *columns, "updated_at")
+    keys = tuple(f"v_{name}" for name in ("pk", *columns, "updated_at"))  # _update_stations'
+    rows = unnest_rows(_STATIONS, keys, names)
+    statement = (
+        update(_STATIONS)
+        .where(_STATIONS.c.id == rows.c.id)
+        .values({name: rows.c[name] for name in (*columns, "updated_at")})
+    )
+    return ArrayStatement(statement, keys)
+
+
+def _connector_arrays() -> ArrayStatement:
+    """The PostgreSQL form of :func:`_connector_upsert`."""
+    columns = (*_CONNECTOR_KEY, *_CONNECTOR_STATE)
+    statement, _ = insert_from_arrays(_CONNECTORS, columns)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(_CONNECTOR_KEY),
+        set_={name: statement.excluded[name] for name in _CONNECTOR_STATE},
+    )
+    return ArrayStatement(statement, columns)
+
+
+_CONNECTOR_ARRAYS = _connector_arrays()
+_HISTORY_ARRAYS = insert_from_arrays(
+    _HISTORY, ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "at")
+)[1]

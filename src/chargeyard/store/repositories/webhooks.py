@@ -13,13 +13,16 @@ A webhook is one organization's, and is told the events of that organization's s
 
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chargeyard.store.engine import reading
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import (
@@ -35,11 +38,15 @@ ALL_EVENTS = "*"
 
 
 class Outgoing(NamedTuple):
-    """An event to tell the webhooks of ``organization_id`` subscribed to ``name``."""
+    """An event to tell the webhooks of ``organization_id`` subscribed to ``name``; its
+    ``payload``, or what makes it (called only if some webhook is told)."""
 
     name: str
     organization_id: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | Callable[[], dict[str, Any]]
+
+    def body(self) -> dict[str, Any]:
+        return self.payload() if callable(self.payload) else self.payload
 
 
 class Attempt(NamedTuple):
@@ -53,6 +60,11 @@ class Attempt(NamedTuple):
 
 
 class WebhookRepository(Repository):
+    @functools.cached_property
+    def _reader(self) -> AsyncEngine:
+        """The engine's form for lookups (``engine.reading``), made once."""
+        return reading(self._sessions.engine)
+
     async def create(
         self,
         url: str,
@@ -145,10 +157,17 @@ class WebhookRepository(Repository):
         now = at or utc_now()
         # Every burst of station events comes here; most central systems subscribe to few of
         # them, or none. A read settles that without queueing for SQLite's one write lock,
-        # which the stations' own messages wait for.
-        async with self._read() as session:
-            webhooks = (await session.scalars(select(Webhook).where(Webhook.active))).all()
-        if not any(_told(webhook, event) for event in events for webhook in webhooks):
+        # which the stations' own messages wait for: of the two columns that decide, without
+        # the ORM's session and objects (which were most of what a boot storm's bursts cost
+        # here when nobody subscribes).
+        subscribed = select(Webhook.organization_id, Webhook.events).where(Webhook.active)
+        async with self._reader.connect() as connection:
+            listening = (await connection.execute(subscribed)).all()
+        if not any(
+            organization == event.organization_id and _wants_event(names, event.name)
+            for event in events
+            for organization, names in listening
+        ):
             return 0
         async with self._write() as session:
             webhooks = (await session.scalars(select(Webhook).where(Webhook.active))).all()
@@ -156,7 +175,7 @@ class WebhookRepository(Repository):
                 WebhookDelivery(
                     webhook_id=webhook.id,
                     event=event.name,
-                    payload=event.payload,
+                    payload=event.body(),
                     status=DeliveryStatus.PENDING,
                     attempts=0,
                     next_attempt_at=now,
@@ -338,7 +357,12 @@ def _note(delivery: WebhookDelivery, attempt: Attempt) -> None:
 
 
 def _wants(webhook: Webhook, event: str) -> bool:
-    return event in webhook.events or ALL_EVENTS in webhook.events
+    return _wants_event(webhook.events, event)
+
+
+def _wants_event(events: Sequence[str], event: str) -> bool:
+    """Whether a webhook subscribed to ``events`` is told ``event``."""
+    return event in events or ALL_EVENTS in events
 
 
 def _told(webhook: Webhook, event: Outgoing) -> bool:

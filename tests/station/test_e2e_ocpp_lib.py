@@ -111,7 +111,11 @@ class Recorded:
 
 
 class LibCentralSystem16(LibChargePoint16):  # type: ignore[misc]
-    transaction_ids = itertools.count(1)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each central system numbers its own transactions from 1: a count on the class was
+        # shared by every test that ran before in the same process.
+        self.transaction_ids = itertools.count(1)
 
     @on(Action16.boot_notification)  # type: ignore[untyped-decorator]
     def on_boot_notification(self, **payload: Any) -> result16.BootNotification:

@@ -312,6 +312,8 @@ async def assemble(
     if options is None:
         return stack
     app = stack.app = _api_app(stack, options)
+    if cluster is not None:
+        app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
 
     running.push_async_callback(_provisioner_closer(app))
     if options.serve:
@@ -320,6 +322,20 @@ async def assemble(
         )
         _stop_waiting_first(running, central.link)
     return stack
+
+
+def _redis_probe(running: contextlib.AsyncExitStack, url: str) -> Callable[[], Awaitable[object]]:
+    """``/health/ready``'s check of a cluster's Redis: a PING on a client of its own (closed
+    with the stack), so that a readiness probe never waits behind the bus's traffic."""
+    from chargeyard.bus.redis_connection import redis_client
+
+    client = redis_client(url)
+    running.push_async_callback(client.aclose)
+
+    async def ping() -> object:
+        return await client.ping()
+
+    return ping
 
 
 def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
@@ -331,6 +347,9 @@ def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
         provisioner = getattr(app.state, "provisioner", None)
         if provisioner is not None:
             await provisioner.close()
+        background = getattr(app.state, "background", None)  # (api/gateway/background.py)
+        if background is not None:
+            await background.close()
 
     return close_provisioner
 
@@ -408,6 +427,7 @@ async def assemble_api_node(
         outbound=options.outbound,
     )
     metrics.attach_app(app)
+    app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
     running.push_async_callback(_provisioner_closer(app))
     port = None
     if options.serve:

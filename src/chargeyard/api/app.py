@@ -38,8 +38,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from chargeyard import __version__
-from chargeyard.api import dashboard, docs, metrics, openapi
+from chargeyard.api import dashboard, docs, health, metrics, openapi
 from chargeyard.api.body_limit import BodyLimit
+from chargeyard.api.gateway.prefixes import EvchargerPrefix
 from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
@@ -271,12 +272,14 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(EvchargerPrefix)  # the gateway again under /evcharger (OCPPLab SDK 0.3)
     for router in CSMS_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
     for router in GATEWAY_ROUTERS:
         app.include_router(router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
+    app.include_router(health.router)  # /health, /health/live, /health/ready
     dashboard.install(app, dashboard_sign_in)
     docs.install(app)  # /docs, with no request leaving the server
     openapi.install(app)

@@ -26,7 +26,7 @@ set-configuration      set_configuration       configuration: [{key, value}]
 cache/reset            reset_cache             (nothing)
 local-auth-list        local_auth_list         list_version, entries: [{id_tag, expiry_date?}]
 clear-local-list       clear_local_list        (nothing)
-proxy-message          proxy_message           action, ocpp_version, payload
+proxy-message          proxy_message           action, ocpp_version?, payload
 =====================  ======================  ==========================================
 
 Numbering is OCPP 2.0.1's everywhere (EVSE ids from 1, connector ids from 1 within an EVSE),
@@ -181,15 +181,17 @@ class LocalAuthListPayload(_Payload):
 
 
 class ProxyMessagePayload(_Payload):
-    """A station-to-CSMS CALL sent as it is (validated against the version's schema)."""
+    """A station-to-CSMS CALL sent as it is (validated against the version's schema).
+    ``ocpp_version`` None: the station's own (each station of a location its own)."""
 
     action: str = Field(min_length=1, max_length=64)
-    ocpp_version: str = Field(min_length=1, max_length=16)
+    ocpp_version: str | None = Field(None, min_length=1, max_length=16)
     payload: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_version(self) -> ProxyMessagePayload:
-        fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
+        if self.ocpp_version is not None:
+            fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
 
 

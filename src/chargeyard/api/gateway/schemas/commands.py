@@ -18,13 +18,15 @@ body (:data:`EVENT_EXAMPLES`, which the OpenAPI document shows too).
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from chargeyard.api.gateway.dialects import command_body
 from chargeyard.api.gateway.schemas.common import GatewayPage, GatewayRequest, Timestamp
-from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
+from chargeyard.gateway.commands import CommandSpec, ConnectorPayload
 from chargeyard.store.models import Command, CommandStatus
 
 # The API reference's example (Unplug queued for one targeted charger), request and response.
@@ -102,11 +104,16 @@ class CommandTarget(BaseModel):
     Provide exactly one of ``charger_id`` or ``location_id``.
     ``charger_ids`` is an optional subset filter — only valid with ``location_id``.
 
+    OCPPLab's SDK names one charger by ``deployment_id`` (the same id as ``charger_id``) or
+    by its OCPP ``identity``; either takes the place of ``charger_id``.
+
     Examples::
 
         {"charger_id": "dep-123"}
         {"location_id": "loc-456"}
-        {"location_id": "loc-456", "charger_ids": ["dep-1", "dep-2"]}"""
+        {"location_id": "loc-456", "charger_ids": ["dep-1", "dep-2"]}
+        {"deployment_id": "dep-123"}
+        {"identity": "CP-CHARGER-789"}"""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -119,29 +126,63 @@ class CommandTarget(BaseModel):
         description="Subset of chargers within the location. Null = all chargers. "
         "Only valid with location_id.",
     )
+    deployment_id: Id | None = Field(
+        None, description="The same as charger_id (OCPPLab SDK's name for it)."
+    )
+    identity: (
+        Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")] | None
+    ) = Field(None, description="Target a single charger by its OCPP identity.")
 
     @model_validator(mode="after")
     def _exactly_one_target(self) -> CommandTarget:
-        if (self.charger_id is None) == (self.location_id is None):
-            raise ValueError("provide either charger_id or location_id, not both (nor neither)")
+        if self.deployment_id is not None:
+            if self.charger_id not in (None, self.deployment_id):
+                raise ValueError("charger_id and deployment_id name one charger: give one of them")
+            self.charger_id = self.deployment_id
+        named = [self.charger_id, self.identity, self.location_id]
+        if sum(value is not None for value in named) != 1:
+            raise ValueError(
+                "provide either charger_id (or deployment_id, or identity) or location_id, "
+                "not both (nor neither)"
+            )
         if self.charger_ids is not None and self.location_id is None:
             raise ValueError("charger_ids is only valid with location_id")
         if self.charger_ids is not None and not self.charger_ids:
             raise ValueError("charger_ids must name at least one charger (null: all of them)")
         return self
 
+    @property
+    def single(self) -> bool:
+        """It names one charger (not a location)."""
+        return self.location_id is None
+
+
+class CommandRequest(GatewayRequest):
+    """A command's body in either dialect (``api/gateway/dialects.py``): ``path`` is the
+    command's in the catalogue (None: the connector commands', which need no renaming)."""
+
+    command_path: ClassVar[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalogue_words(cls, data: Any) -> Any:
+        return command_body(cls.command_path, data)
+
 
 class ConnectorCommandEvent(ConnectorPayload):
     """Command payload for connector-scoped actions."""
 
 
-class UnifiedConnectorRequest(GatewayRequest):
+class UnifiedConnectorRequest(CommandRequest):
     """Request for plug / unplug / unlock / EV-energy commands."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [UNPLUG_EXAMPLE_REQUEST]})
 
     target: CommandTarget
-    event: ConnectorCommandEvent
+    event: ConnectorCommandEvent = Field(
+        default_factory=ConnectorCommandEvent,
+        description="Omitted (as OCPPLab's SDK may): EVSE 1, connector 1",
+    )
 
 
 class QueuedCommandResponse(BaseModel):
@@ -182,21 +223,34 @@ class LocationCommandResponse(BaseModel):
 
 class CommandOutcomeResponse(BaseModel):
     """A command and what became of it: ``queued`` until the fleet takes it, then
-    ``succeeded`` with the station's ``result`` or ``failed`` with the ``error``."""
+    ``succeeded`` with the station's ``result`` or ``failed`` with the ``error``.
+
+    The same body carries OCPPLab's CommandResultResponse fields, so that its SDK reads it
+    too: ``command_id`` (the id), ``deployment_id`` (the charger's id), ``identity``,
+    ``detail`` (the error), ``enqueued_at`` and ``received_at`` (when the API queued it: the
+    command is stored before it is handed to the charger's host). ``status`` is chargeyard's:
+    its final values are ``succeeded`` and ``failed`` (OCPPLab's ``applied``, ``rejected``,
+    ``expired`` and ``failed``)."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
                 {
                     "id": "f7e8d9c0b1a2",
+                    "command_id": "f7e8d9c0b1a2",
                     "charger_id": "dep-789",
+                    "deployment_id": "dep-789",
+                    "identity": "CP-CHARGER-789",
                     "event_type": "unplug",
                     "ocpp_version": "ocpp1.6",
                     "payload": {"evse_id": 2, "connector_id": 1},
                     "status": "succeeded",
                     "result": {"evse_id": 2, "connector_id": 1, "status": "Available"},
                     "error": None,
+                    "detail": None,
                     "created_at": "2026-04-02T09:15:00Z",
+                    "enqueued_at": "2026-04-02T09:15:00Z",
+                    "received_at": "2026-04-02T09:15:00Z",
                     "updated_at": "2026-04-02T09:15:01Z",
                 }
             ]
@@ -204,7 +258,10 @@ class CommandOutcomeResponse(BaseModel):
     )
 
     id: str
+    command_id: str = Field(description="The same as id")
     charger_id: str
+    deployment_id: str = Field(description="The same as charger_id")
+    identity: str = Field(description="The charger's OCPP identity")
     event_type: str
     ocpp_version: str
     payload: dict[str, Any]
@@ -214,23 +271,38 @@ class CommandOutcomeResponse(BaseModel):
         "or start-transaction, what is known (the authorization, the transaction id)"
     )
     error: str | None = Field(description="Why it was not applied (failed)")
+    detail: str | None = Field(description="The same as error")
     created_at: Timestamp = Field(description="When the API queued it")
+    enqueued_at: Timestamp = Field(description="The same as created_at")
+    received_at: Timestamp = Field(description="The same as created_at")
     updated_at: Timestamp = Field(description="When its status last changed")
 
     @classmethod
-    def of(cls, row: Command) -> CommandOutcomeResponse:
+    def of(cls, row: Command, identity: str) -> CommandOutcomeResponse:
         return cls(
             id=row.id,
+            command_id=row.id,
             charger_id=row.charger_id,
+            deployment_id=row.charger_id,
+            identity=identity,
             event_type=row.event_type,
             ocpp_version=row.ocpp_version,
             payload=row.payload,
             status=CommandStatus(row.status),
             result=row.result,
             error=row.error,
+            detail=row.error,
             created_at=row.created_at,
+            enqueued_at=row.created_at,
+            received_at=row.created_at,
             updated_at=row.updated_at,
         )
+
+
+class CommandResultListResponse(BaseModel):
+    """A charger's latest commands, newest first (OCPPLab's CommandResultListResponse)."""
+
+    data: list[CommandOutcomeResponse]
 
 
 class CommandDescription(BaseModel):
@@ -261,20 +333,27 @@ class CommandListResponse(GatewayPage[CommandDescription]):
     """A page of the commands, in the order of the catalogue."""
 
 
+@functools.cache
 def request_model(spec: CommandSpec) -> type[BaseModel]:
-    """The body of ``POST /ocpp/commands/{spec.path}``: ``{target, event}``."""
+    """The body of ``POST /ocpp/commands/{spec.path}``: ``{target, event}`` (or the SDK's
+    ``{target, payload}``). ``event`` may be left out when every parameter has a default."""
     if spec.payload is ConnectorPayload:
         return UnifiedConnectorRequest
     name = "".join(word.capitalize() for word in re.split(r"[-/]", spec.path)) + "Request"
     event: Any = (spec.payload, ...)
-    if spec.payload is EmptyPayload:
-        event = (EmptyPayload, Field(default_factory=EmptyPayload))  # nothing to say
+    if _all_optional(spec.payload):
+        event = (spec.payload, Field(default_factory=spec.payload))  # nothing to say
     # Swagger UI fills "Try it out" with the first example: a body that works, where one made
     # from the schema alone names both targets and is refused.
     base = type(
         f"_{name}",
-        (GatewayRequest,),
-        {"model_config": ConfigDict(json_schema_extra={"examples": [example_request(spec.path)]})},
+        (CommandRequest,),
+        {
+            "model_config": ConfigDict(
+                json_schema_extra={"examples": [example_request(spec.path)]}
+            ),
+            "command_path": spec.path,
+        },
     )
     return create_model(
         name,
@@ -283,3 +362,7 @@ def request_model(spec: CommandSpec) -> type[BaseModel]:
         target=(CommandTarget, ...),
         event=event,
     )
+
+
+def _all_optional(model: type[BaseModel]) -> bool:
+    return not any(field.is_required() for field in model.model_fields.values())

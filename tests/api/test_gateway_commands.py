@@ -144,7 +144,8 @@ async def test_get_command_says_what_became_of_it(lab: StackLab) -> None:
 
     outcome = await _outcome(lab, command_id)
 
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", outcome.pop("created_at"))
+    created = outcome.pop("created_at")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", outcome.pop("updated_at"))
     assert outcome == {
         "id": command_id,
@@ -155,6 +156,13 @@ async def test_get_command_says_what_became_of_it(lab: StackLab) -> None:
         "status": "succeeded",
         "result": {"evse_id": 1, "connector_id": 1},
         "error": None,
+        # The same body in OCPPLab's words (its SDK's CommandResultResponse).
+        "command_id": command_id,
+        "deployment_id": charger.id,
+        "identity": "CP-1",
+        "detail": None,
+        "enqueued_at": created,
+        "received_at": created,
     }
     assert _plugged(lab, charger)
     viewer = await lab.client.get(f"/ocpp/commands/{command_id}", headers=as_role(Role.VIEWER))
@@ -332,7 +340,6 @@ async def test_an_invalid_target_is_422(
 @pytest.mark.parametrize(
     "body",
     [
-        {"target": {"charger_id": "dep-1"}},  # event is required (the reference requires it)
         {"event": {}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 0}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 1, "colour": "red"}},
@@ -446,11 +453,13 @@ async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: StackLab) -
     assert unauthenticated.status_code == 401
 
 
-async def test_get_commands_lists_each_command_with_the_body_it_takes(store: Store) -> None:
+async def test_the_catalogue_lists_each_command_with_the_body_it_takes(store: Store) -> None:
     async with gateway_client(store) as client:
-        response = await client.get("/ocpp/commands", headers=as_role(Role.VIEWER))
+        response = await client.get("/ocpp/commands/catalog", headers=as_role(Role.VIEWER))
         second = await client.get(
-            "/ocpp/commands", params={"page": 2, "limit": 10}, headers=as_role(Role.VIEWER)
+            "/ocpp/commands/catalog",
+            params={"page": 2, "limit": 10},
+            headers=as_role(Role.VIEWER),
         )
 
     assert response.status_code == 200, response.text  # at once: no redirect to a 405

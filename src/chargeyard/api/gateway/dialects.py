@@ -10,6 +10,7 @@ command:
 the command's parameters          ``event``                       ``payload``
 one charger                       ``target.charger_id``           ``target.deployment_id`` (the
                                                                   same id), ``target.identity``
+no parameters to give             ``"event": {}``                 no ``payload`` at all
 a location, or part of it         ``target.location_id``,         the same
                                   ``target.charger_ids``
 ================================  ==============================  =============================
@@ -53,8 +54,10 @@ def command_body(path: str | None, body: Any) -> Any:
         if "event" in body:
             raise ValueError("give the command's parameters as event or as payload, not both")
         body["event"] = body.pop("payload")
-    if body.get("event", ...) is None:
-        del body["event"]  # the SDK's "no payload": the command's defaults
+    if body.get("event") is None:
+        # The SDK leaves out the payload of a command whose parameters all have defaults
+        # (plug_connector(target=...)): the command's defaults, as an empty event says.
+        body["event"] = {}
     if path is not None and isinstance(body.get("event"), dict):
         body["event"] = command_event(path, body["event"])
     return body

@@ -60,12 +60,10 @@ def model_slugs(
     Raises:
         RequestValidationError: no model of the catalog is named so (or several are).
     """
+    if item.brand_slug is not None and (item.model_slug or item.model):
+        return item.brand_slug, str(item.model_slug or item.model)
     if item.model is None:
-        assert item.brand_slug is not None
-        assert item.model_slug is not None
-        return item.brand_slug, item.model_slug
-    if item.brand_slug is not None:
-        return item.brand_slug, item.model
+        raise invalid((*loc, "model"), "name the model: model, or brand_slug and model_slug")
     try:
         template = catalog.template(item.model)
         return template.brand_slug, template.slug
@@ -217,7 +215,7 @@ async def charger_named(
     "others (follow `status_url`, the bulk job, or `GET /ocpp/deployment-runtime-ops/status`)."
     " Every charger is checked first (422 names the one that cannot be made).",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**error_responses(401, 403, 409), **UNAVAILABLE},
+    responses={**error_responses(401, 403, 404, 409), **UNAVAILABLE},
 )
 async def create_location(
     principal: WriterDep,

@@ -23,10 +23,11 @@ import re
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from chargeyard.api.gateway.dialects import command_body
 from chargeyard.api.gateway.schemas.common import GatewayPage, GatewayRequest, Timestamp
-from chargeyard.gateway.commands import CommandSpec, ConnectorPayload
+from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
 from chargeyard.store.models import Command, CommandStatus
 
 # The API reference's example (Unplug queued for one targeted charger), request and response.
@@ -104,16 +105,11 @@ class CommandTarget(BaseModel):
     Provide exactly one of ``charger_id`` or ``location_id``.
     ``charger_ids`` is an optional subset filter — only valid with ``location_id``.
 
-    OCPPLab's SDK names one charger by ``deployment_id`` (the same id as ``charger_id``) or
-    by its OCPP ``identity``; either takes the place of ``charger_id``.
-
     Examples::
 
         {"charger_id": "dep-123"}
         {"location_id": "loc-456"}
-        {"location_id": "loc-456", "charger_ids": ["dep-1", "dep-2"]}
-        {"deployment_id": "dep-123"}
-        {"identity": "CP-CHARGER-789"}"""
+        {"location_id": "loc-456", "charger_ids": ["dep-1", "dep-2"]}"""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,12 +122,12 @@ class CommandTarget(BaseModel):
         description="Subset of chargers within the location. Null = all chargers. "
         "Only valid with location_id.",
     )
-    deployment_id: Id | None = Field(
-        None, description="The same as charger_id (OCPPLab SDK's name for it)."
-    )
-    identity: (
+    # OCPPLab's SDK names one charger by deployment_id (charger_id's value) or by its OCPP
+    # identity (dialects.py). Taken, but kept out of the schema: the reference's stands.
+    deployment_id: SkipJsonSchema[Id | None] = None
+    identity: SkipJsonSchema[
         Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$")] | None
-    ) = Field(None, description="Target a single charger by its OCPP identity.")
+    ] = None
 
     @model_validator(mode="after")
     def _exactly_one_target(self) -> CommandTarget:
@@ -142,8 +138,8 @@ class CommandTarget(BaseModel):
         named = [self.charger_id, self.identity, self.location_id]
         if sum(value is not None for value in named) != 1:
             raise ValueError(
-                "provide either charger_id (or deployment_id, or identity) or location_id, "
-                "not both (nor neither)"
+                "provide either charger_id or location_id, not both (nor neither); "
+                "deployment_id or identity may name the charger instead of charger_id"
             )
         if self.charger_ids is not None and self.location_id is None:
             raise ValueError("charger_ids is only valid with location_id")
@@ -179,10 +175,7 @@ class UnifiedConnectorRequest(CommandRequest):
     model_config = ConfigDict(json_schema_extra={"examples": [UNPLUG_EXAMPLE_REQUEST]})
 
     target: CommandTarget
-    event: ConnectorCommandEvent = Field(
-        default_factory=ConnectorCommandEvent,
-        description="Omitted (as OCPPLab's SDK may): EVSE 1, connector 1",
-    )
+    event: ConnectorCommandEvent
 
 
 class QueuedCommandResponse(BaseModel):
@@ -336,13 +329,13 @@ class CommandListResponse(GatewayPage[CommandDescription]):
 @functools.cache
 def request_model(spec: CommandSpec) -> type[BaseModel]:
     """The body of ``POST /ocpp/commands/{spec.path}``: ``{target, event}`` (or the SDK's
-    ``{target, payload}``). ``event`` may be left out when every parameter has a default."""
+    ``{target, payload}``: ``dialects.py``)."""
     if spec.payload is ConnectorPayload:
         return UnifiedConnectorRequest
     name = "".join(word.capitalize() for word in re.split(r"[-/]", spec.path)) + "Request"
     event: Any = (spec.payload, ...)
-    if _all_optional(spec.payload):
-        event = (spec.payload, Field(default_factory=spec.payload))  # nothing to say
+    if spec.payload is EmptyPayload:
+        event = (EmptyPayload, Field(default_factory=EmptyPayload))  # nothing to say
     # Swagger UI fills "Try it out" with the first example: a body that works, where one made
     # from the schema alone names both targets and is refused.
     base = type(
@@ -362,7 +355,3 @@ def request_model(spec: CommandSpec) -> type[BaseModel]:
         target=(CommandTarget, ...),
         event=event,
     )
-
-
-def _all_optional(model: type[BaseModel]) -> bool:
-    return not any(field.is_required() for field in model.model_fields.values())

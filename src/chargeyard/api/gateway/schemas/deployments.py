@@ -92,8 +92,8 @@ class ChargerModel(ChargerSecurity):
     def _one_model(self) -> ChargerModel:
         if self.model is None and (self.brand_slug is None or self.model_slug is None):
             raise ValueError("name the model: model, or brand_slug and model_slug")
-        if self.model is not None and self.model_slug is not None:
-            raise ValueError("name the model once: model, or brand_slug and model_slug")
+        if self.model is not None and self.model_slug not in (None, self.model):
+            raise ValueError("model and model_slug name two models: give one of them")
         return self
 
 

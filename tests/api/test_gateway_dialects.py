@@ -36,7 +36,7 @@ async def test_payload_and_deployment_id_are_event_and_charger_id(lab: StackLab)
     body = {"target": {"deployment_id": charger.id}, "payload": {"evse_id": 1}}
     outcome = await _sent(lab, "/ocpp/commands/plug-connector", body)
     assert (outcome["status"], outcome["payload"]) == (
-        "succeeded",
+        "applied",
         {"evse_id": 1, "connector_id": 1},
     )
     assert _plugged(lab, charger)
@@ -119,7 +119,7 @@ async def test_the_sdks_command_and_parameter_names(lab: StackLab) -> None:
         {"id_tag": "TAG-1", "evse_id": 1},
     )
     cleared = await _sent(lab, "/ocpp/commands/clear-local-auth-list", {"target": target})
-    assert (cleared["event_type"], cleared["status"]) == ("clear_local_list", "succeeded")
+    assert (cleared["event_type"], cleared["status"]) == ("clear_local_list", "applied")
     listed = await _sent(
         lab,
         "/ocpp/commands/local-auth-list",
@@ -128,7 +128,7 @@ async def test_the_sdks_command_and_parameter_names(lab: StackLab) -> None:
             "payload": {"list_version": 3, "update_type": "Full", "entries": [{"id_tag": "A"}]},
         },
     )
-    assert listed["status"] == "succeeded", listed
+    assert listed["status"] == "applied", listed
 
 
 async def test_proxy_message_without_a_version_speaks_the_stations(lab: StackLab) -> None:
@@ -140,7 +140,7 @@ async def test_proxy_message_without_a_version_speaks_the_stations(lab: StackLab
             "/ocpp/commands/proxy-message",
             {"target": {"deployment_id": charger.id}, "payload": {"action": "Heartbeat"}},
         )
-        assert outcome["status"] == "succeeded", outcome
+        assert outcome["status"] == "applied", outcome
         assert "currentTime" in outcome["result"]["response"]
 
 
@@ -153,6 +153,6 @@ async def test_the_gateway_answers_under_evcharger_too(lab: StackLab) -> None:
     command_id = response.json()["results"][0]["command"]["id"]
     await _outcome(lab, command_id)
     read = await lab.client.get(f"/evcharger/commands/{command_id}")
-    assert (read.status_code, read.json()["status"]) == (200, "succeeded")
+    assert (read.status_code, read.json()["status"]) == (200, "applied")
     assert (await lab.client.get("/evcharger/nothing-here")).status_code == 404
     assert (await lab.client.get("/evchargers/commands")).status_code == 404

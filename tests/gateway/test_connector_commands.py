@@ -45,7 +45,7 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
     assert await lab.store.commands.list(ORG) == []
 
 
-async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: StackLab) -> None:
+async def test_a_command_refused_when_it_arrives_is_stored_as_rejected(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     # Two plugs pass the API's check (nothing is plugged yet); the second meets a cable.
     # Sent side by side, both are prechecked before either is applied.
@@ -56,7 +56,7 @@ async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: StackL
     stored = await lab.store.commands.get(ORG, second.queued[0].command.id)
     assert stored is not None
     assert (stored.status, stored.error) == (
-        CommandStatus.FAILED,
+        CommandStatus.REJECTED,
         "a cable is already plugged in EVSE 1 connector 1",
     )
     logs = await lab.store.charger_logs.list(ORG, charger.id, command_id=stored.id)
@@ -113,7 +113,7 @@ async def test_unlock_releases_the_lock_but_not_during_a_transaction(
     await lab.run(charger, "authorize", {"id_tag": "TAG1", "evse_id": 1})
     await eventually(lambda: _async(station.model.evses[1].transaction is not None))
     refused = await lab.run(charger, "unlock")
-    assert refused.status == CommandStatus.FAILED
+    assert refused.status == CommandStatus.REJECTED
     assert (
         refused.error
         == {

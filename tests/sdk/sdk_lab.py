@@ -68,6 +68,12 @@ class Sdk:
             raise SdkError(f"{self.version} {client} {path}: {answer}")
         return Answer(answer["type"], answer["module"], answer["pager"], answer["data"])
 
+    async def words(self, type_name: str) -> list[str]:
+        """The words the SDK's type ``type_name`` (a Literal of ``ocpplab.types``) allows."""
+        answer = await self._ask({"words": type_name})
+        words: list[str] = answer["words"]
+        return words
+
     async def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.process.stdin is not None
         assert self.process.stdout is not None

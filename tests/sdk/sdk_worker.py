@@ -15,6 +15,8 @@ It reads one JSON request per line on stdin and answers one JSON line on stdout:
 - the answer: ``{"ok": true, "type": ..., "module": ..., "data": ...}`` — the class of what
   the method returned (a pager's parsed page for a paged method) and its JSON — or ``{"ok":
   false, "error": ..., "status_code": ..., "body": ...}`` when the SDK raised.
+- ``{"words": "CommandResultResponseStatus"}``: the words a type of ``ocpplab.types`` that is
+  a ``Literal`` (or a union with one) allows, answered ``{"ok": true, "words": [...]}``.
 
 The first line it writes says which SDK it imported: ``{"version": ..., "file": ...}``.
 """
@@ -27,6 +29,7 @@ import datetime as dt
 import importlib
 import json
 import sys
+import typing
 from typing import Any
 
 
@@ -49,6 +52,9 @@ def main() -> None:
     _say({"version": version, "file": ocpplab.__file__})
     for line in sys.stdin:
         request = json.loads(line)
+        if "words" in request:
+            _say({"ok": True, "words": _words(getattr(types, request["words"]))})
+            continue
         client = sync if request["client"] == "sync" else asynchronous
         try:
             method = _resolve(client, request["call"])
@@ -66,6 +72,11 @@ def main() -> None:
                     "body": _jsonable(getattr(error, "body", None)),
                 }
             )
+
+
+def _words(kind: Any) -> list[str]:
+    arms = typing.get_args(kind) if typing.get_origin(kind) is typing.Union else (kind,)
+    return [word for arm in arms for word in typing.get_args(arm) if isinstance(word, str)]
 
 
 def _resolve(client: Any, dotted: str) -> Any:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from chargeyard.store.models import SimulatedCharger
-from tests.polling import eventually, until
+from tests.polling import eventually, polled, until
 from tests.sdk.sdk_lab import SDK_VERSIONS, Answer, Sdk, operator_token, sdk, served_lab, typed
 from tests.stack_lab import StackLab
 
@@ -103,7 +103,7 @@ async def _command(
         outcome: dict[str, Any] = status.data
     else:  # 0.2 has no command status method: the same route, read plainly
         outcome = (await lab.client.get(f"/ocpp/commands/{command_id}")).json()
-    assert outcome["status"] == "succeeded", outcome
+    assert (outcome["status"], outcome["state"]) == ("applied", "succeeded"), outcome
     return outcome
 
 
@@ -378,3 +378,74 @@ async def test_every_gateway_method_of_the_official_sdk(
             await _reads(lab, client, kind, deployment_id, identity)
             await _runtime_and_removal(lab, client, kind, deployment_id, identity)
         await _location(lab, client, kind, kind.upper())
+
+
+async def _status(client: Sdk, kind: str, command_id: str) -> dict[str, Any]:
+    """``commands.get_status``, parsed into the SDK's CommandResultResponse."""
+    answer = await client.call("commands.get_status", kind, command_id=command_id)
+    _sdk_type(answer, "CommandResultResponse")
+    data: dict[str, Any] = answer.data
+    return data
+
+
+async def _sent_by_sdk(client: Sdk, kind: str, method: str, target: Any, payload: Any) -> str:
+    answer = await client.call(f"commands.{method}", kind, target=target, payload=payload)
+    assert (answer.data["queued_count"], answer.data["failed"]) == (1, []), answer
+    command_id: str = answer.data["results"][0]["command"]["id"]
+    return command_id
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+async def test_an_sdk_script_polls_its_commands_to_their_final_status(
+    lab: StackLab, kind: str
+) -> None:
+    """As a script written for OCPPLab does: send a command, then poll ``get_status`` until
+    the status is final, in the SDK's words (0.3.2's CommandResultResponseStatus) — a plug
+    ``applied``, a blocked tag ``rejected`` with the reason, and a plug at a station whose
+    network is down ``deferred`` until it is back, then ``applied``."""
+    base_url = f"http://127.0.0.1:{lab.stack.api_port}"
+    async with sdk("0.3.2", base_url, operator_token()) as client:
+        words = await client.words("CommandResultResponseStatus")
+        assert words == ["received", "deferred", "applied", "rejected", "expired", "failed"]
+        identity = f"SDK-POLL-{kind.upper()}"
+        deployment_id = await _deploy(client, kind, lab, identity, "ocpp1.6")
+        target = typed("CommandTarget", identity=identity)
+        connector = typed("ConnectorPayload", connector_id=1)
+
+        async def final(command_id: str) -> dict[str, Any]:
+            return await polled(
+                lambda: _status(client, kind, command_id),
+                lambda status: status["status"] not in ("received", "deferred"),
+                within=10,
+            )
+
+        plug = await _sent_by_sdk(client, kind, "plug_connector", target, connector)
+        applied = await final(plug)
+        assert (applied["status"], applied["detail"]) == ("applied", None), applied
+        assert (applied["command_id"], applied["identity"]) == (plug, identity)
+        assert applied["deployment_id"] == deployment_id
+        await _sent_by_sdk(client, kind, "unplug_connector", target, connector)
+
+        await lab.store.id_tags.create("SDK-BLOCKED", status="Blocked", organization_id=lab.org)
+        tag = typed("AuthorizeIdTagPayload", id_tag="SDK-BLOCKED")
+        rejected = await final(await _sent_by_sdk(client, kind, "authorize_id_tag", target, tag))
+        assert (rejected["status"], rejected["detail"]) == (
+            "rejected",
+            "the central system answered Authorize with Blocked",
+        )
+
+        station = lab.hosted(deployment_id)
+        station.go_offline()
+        await until(lambda: not station.connected)
+        offline_plug = await _sent_by_sdk(client, kind, "plug_connector", target, connector)
+        deferred = await polled(
+            lambda: _status(client, kind, offline_plug),
+            lambda status: status["status"] != "received",
+        )
+        assert deferred["status"] == "deferred", deferred
+        station.come_online()
+        back = await final(offline_plug)
+        assert back["status"] == "applied", back
+        await eventually(lambda: lab.has_status(identity, "Preparing"))
+        for status in (applied, rejected, deferred, back):
+            assert status["status"] in words

@@ -207,6 +207,10 @@ class CommandSpec:
         waits: applying it waits for the central system's answer (the fleet host runs it
             beside the queue instead of holding the queue up): proxy-message, and the
             commands that present a token and report what became of it.
+        reported: its effect reaches the central system in the station's own messages (a
+            StatusNotification, a transaction message...): applied while the station is
+            offline, it is deferred until the station is online again. False for what stays
+            in the station (its configuration, its cache, its local list).
     """
 
     path: str
@@ -214,6 +218,7 @@ class CommandSpec:
     payload: type[BaseModel]
     summary: str
     waits: bool = False
+    reported: bool = True
 
 
 _SPECS = (
@@ -259,15 +264,29 @@ _SPECS = (
         "set_configuration",
         SetConfigurationPayload,
         "Change configuration keys (1.6) or variables (2.0.1)",
+        reported=False,
     ),
-    CommandSpec("cache/reset", "reset_cache", EmptyPayload, "Clear the authorization cache"),
+    CommandSpec(
+        "cache/reset",
+        "reset_cache",
+        EmptyPayload,
+        "Clear the authorization cache",
+        reported=False,
+    ),
     CommandSpec(
         "local-auth-list",
         "local_auth_list",
         LocalAuthListPayload,
         "Install a local authorization list",
+        reported=False,
     ),
-    CommandSpec("clear-local-list", "clear_local_list", EmptyPayload, "Empty the local list"),
+    CommandSpec(
+        "clear-local-list",
+        "clear_local_list",
+        EmptyPayload,
+        "Empty the local list",
+        reported=False,
+    ),
     CommandSpec(
         "proxy-message",
         "proxy_message",

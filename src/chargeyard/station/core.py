@@ -186,6 +186,10 @@ class SimulatedStation(ActionHandlers):
         )
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
+        # Told each time the station is online again: its registration moved to Accepted (a
+        # boot answered, or a reconnect after one), so that what it kept can go. Set by
+        # whatever follows what it did offline (the gateway's deferred commands).
+        self.on_online: Callable[[], None] | None = None
         # Told the EVSE of each remote start the station accepted (1.6 section 5.11, 2.0.1
         # F01/F02), once the answer is queued: a driver with the app then comes to plug in
         # (station/autogen.py). Set by whatever drives the station.

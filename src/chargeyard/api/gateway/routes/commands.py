@@ -12,8 +12,11 @@ the location; the answer is 202 either way. A host that does not answer the prec
 is a 504 for a command to one charger, and a ``failed`` entry per charger for a location's.
 A path under ``/ocpp/commands/`` that names no command is 404.
 
-``GET /ocpp/commands`` lists the commands, each with the schema of its ``event`` and an
-example body; ``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
+``GET /ocpp/commands/catalog`` lists the commands, each with the schema of its ``event`` and
+an example body; ``GET /ocpp/commands/{command_id}`` tells what became of one queued command,
+in OCPPLab's words (``received``, ``deferred``, then ``applied``, ``rejected``, ``expired`` or
+``failed``) and in chargeyard's (``state``: ``queued``, ``running``, ``succeeded``,
+``failed``).
 Operators and admins send commands; viewers read.
 """
 
@@ -317,8 +320,12 @@ async def list_commands(
     "/commands/{command_id}",
     operation_id="get-command",
     summary="Get command",
-    description="A queued command and what became of it: `queued`, `running`, `succeeded` "
-    "(with the station's `result`) or `failed` (with the `error`).",
+    description="A queued command and what became of it. `status`: `received` (the "
+    "charger's host has it), `deferred` (applied while the station was offline: `applied` once "
+    "it is online again), then `applied` (with the station's `result`), `rejected` (refused by "
+    "the station or its central system, the reason in `detail`), `expired` (deferred, and the "
+    "station was not followed until it was online again) or `failed` (an error, in `detail`). "
+    "`state` says it in chargeyard's words: `queued`, `running`, `succeeded` or `failed`.",
     responses=error_responses(401, 403, 404),
 )
 async def get_command(

@@ -11,16 +11,16 @@ clear-fault) is the reference's ``UnifiedConnectorRequest``; every other command
 ``StartSessionRequest``), by :func:`request_model`.
 
 Beyond the reference: ``GET /ocpp/commands/{id}`` answers :class:`CommandOutcomeResponse`, what
-became of a queued command (the hosted product only ever says "queued"), and ``GET
-/ocpp/commands`` lists the commands with the schema of each one's ``event`` and an example
-body (:data:`EVENT_EXAMPLES`, which the OpenAPI document shows too).
+became of a queued command in OCPPLab's words (its SDK's CommandResultResponse), and ``GET
+/ocpp/commands/catalog`` lists the commands with the schema of each one's ``event`` and an
+example body (:data:`EVENT_EXAMPLES`, which the OpenAPI document shows too).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -214,16 +214,69 @@ class LocationCommandResponse(BaseModel):
     failed: list[LocationCommandFailure]
 
 
-class CommandOutcomeResponse(BaseModel):
-    """A command and what became of it: ``queued`` until the fleet takes it, then
-    ``succeeded`` with the station's ``result`` or ``failed`` with the ``error``.
+CommandStatusWord = Literal["received", "deferred", "applied", "rejected", "expired", "failed"]
+"""What became of a command in OCPPLab's words (its CommandResultResponse.status)."""
+CommandState = Literal["queued", "running", "succeeded", "failed"]
+"""What became of a command in chargeyard's words."""
 
-    The same body carries OCPPLab's CommandResultResponse fields, so that its SDK reads it
-    too: ``command_id`` (the id), ``deployment_id`` (the charger's id), ``identity``,
-    ``detail`` (the error), ``enqueued_at`` and ``received_at`` (when the API queued it: the
-    command is stored before it is handed to the charger's host). ``status`` is chargeyard's:
-    its final values are ``succeeded`` and ``failed`` (OCPPLab's ``applied``, ``rejected``,
-    ``expired`` and ``failed``)."""
+_STATUS_WORDS: dict[CommandStatus, CommandStatusWord] = {
+    # The row exists once the charger's host took it (its precheck): the charger has it.
+    CommandStatus.QUEUED: "received",
+    CommandStatus.RUNNING: "received",
+    CommandStatus.SUCCEEDED: "applied",
+    CommandStatus.DEFERRED: "deferred",
+    CommandStatus.EXPIRED: "expired",
+    CommandStatus.REJECTED: "rejected",
+    CommandStatus.FAILED: "failed",
+}
+_STATES: dict[CommandStatus, CommandState] = {
+    CommandStatus.QUEUED: "queued",
+    CommandStatus.RUNNING: "running",
+    # The station did it, whenever its central system hears of it.
+    CommandStatus.SUCCEEDED: "succeeded",
+    CommandStatus.DEFERRED: "succeeded",
+    CommandStatus.EXPIRED: "succeeded",
+    CommandStatus.REJECTED: "failed",
+    CommandStatus.FAILED: "failed",
+}
+FINAL_STATUSES: frozenset[CommandStatusWord] = frozenset(
+    {"applied", "rejected", "expired", "failed"}
+)
+"""The statuses a command keeps (``received`` and ``deferred`` move on)."""
+
+
+def status_word(status: CommandStatus) -> CommandStatusWord:
+    """A stored status in OCPPLab's words."""
+    return _STATUS_WORDS[status]
+
+
+def state_word(status: CommandStatus) -> CommandState:
+    """A stored status in chargeyard's words."""
+    return _STATES[status]
+
+
+class CommandOutcomeResponse(BaseModel):
+    """A command and what became of it, in the shape of OCPPLab's CommandResultResponse (so
+    that its SDK reads it): ``status`` is
+
+    * ``received``: the charger's host has it (it checked the command could be applied before
+      it was queued) and is applying it;
+    * ``deferred``: applied at the station while it was offline (not connected, or not
+      Accepted by its central system): what it reports waits for the connection, and the
+      command becomes ``applied`` once the station is online again;
+    * ``applied``: applied at the station while online, with the station's ``result``;
+    * ``rejected``: refused by the station (its state, its OCPP version) or by its central
+      system (a tag refused, a CALLERROR), with the reason in ``detail``;
+    * ``expired``: deferred, and the gateway stopped following the station (stopped for good,
+      removed, or the gateway itself stopped) before it was online again;
+    * ``failed``: an error kept it from being applied (the charger not running, no answer in
+      time), with the reason in ``detail``.
+
+    ``state`` says the same in chargeyard's words: ``queued``, ``running``, then
+    ``succeeded`` (the station did it: applied, deferred or expired) or ``failed`` (rejected
+    or failed). ``error`` is ``detail``'s older name, ``command_id`` the id's, and
+    ``deployment_id`` the charger's id; ``enqueued_at`` and ``received_at`` are when the API
+    queued it (the host had checked it just before)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -237,7 +290,8 @@ class CommandOutcomeResponse(BaseModel):
                     "event_type": "unplug",
                     "ocpp_version": "ocpp1.6",
                     "payload": {"evse_id": 2, "connector_id": 1},
-                    "status": "succeeded",
+                    "status": "applied",
+                    "state": "succeeded",
                     "result": {"evse_id": 2, "connector_id": 1, "status": "Available"},
                     "error": None,
                     "detail": None,
@@ -258,13 +312,15 @@ class CommandOutcomeResponse(BaseModel):
     event_type: str
     ocpp_version: str
     payload: dict[str, Any]
-    status: CommandStatus
+    status: CommandStatusWord = Field(description="OCPPLab's words (see above)")
+    state: CommandState = Field(description="chargeyard's words (see above)")
     result: dict[str, Any] | None = Field(
-        description="What the station did (succeeded); for a failed start-session, authorize "
-        "or start-transaction, what is known (the authorization, the transaction id)"
+        description="What the station did (applied, deferred, expired); for a start-session, "
+        "authorize or start-transaction not applied, what is known (the authorization, the "
+        "transaction id)"
     )
-    error: str | None = Field(description="Why it was not applied (failed)")
-    detail: str | None = Field(description="The same as error")
+    error: str | None = Field(description="The same as detail")
+    detail: str | None = Field(description="Why it was not applied (rejected, failed)")
     created_at: Timestamp = Field(description="When the API queued it")
     enqueued_at: Timestamp = Field(description="The same as created_at")
     received_at: Timestamp = Field(description="The same as created_at")
@@ -281,7 +337,8 @@ class CommandOutcomeResponse(BaseModel):
             event_type=row.event_type,
             ocpp_version=row.ocpp_version,
             payload=row.payload,
-            status=CommandStatus(row.status),
+            status=status_word(CommandStatus(row.status)),
+            state=state_word(CommandStatus(row.status)),
             result=row.result,
             error=row.error,
             detail=row.error,

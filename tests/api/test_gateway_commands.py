@@ -284,7 +284,8 @@ async def test_an_empty_location_targets_nobody(lab: StackLab) -> None:
     [
         (UNPLUG, {}, "no cable is plugged in EVSE 1 connector 1"),
         (PLUG, {"evse_id": 3}, "no EVSE 3 (the station has 1)"),
-        (PLUG, {"connector_id": 2}, "no connector 2 on EVSE 1"),
+        (PLUG, {"evse_id": 1, "connector_id": 2}, "no connector 2 on EVSE 1"),
+        (PLUG, {"connector_id": 2}, "no connector 2 (the station has 1)"),  # a 1.6 number
         (
             "/ocpp/commands/stop-session",
             {},

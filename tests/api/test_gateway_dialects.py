@@ -156,3 +156,17 @@ async def test_the_gateway_answers_under_evcharger_too(lab: StackLab) -> None:
     assert (read.status_code, read.json()["status"]) == (200, "applied")
     assert (await lab.client.get("/evcharger/nothing-here")).status_code == 404
     assert (await lab.client.get("/evchargers/commands")).status_code == 404
+
+
+async def test_a_connector_id_with_a_null_evse_id_is_the_1_6_connector_of_that_number(
+    lab: StackLab,
+) -> None:
+    # OCPPLab's ConnectorPayload may carry evse_id null: the connector number alone, which a
+    # 1.6 station counts across its EVSEs (connector 2 is EVSE 2's on a two-EVSE station).
+    charger = await _running(
+        lab, await _charger(lab, "CP-TWO", template="alfen-eve-double-pro-line")
+    )
+    body = {"target": {"identity": "CP-TWO"}, "payload": {"evse_id": None, "connector_id": 2}}
+    outcome = await _sent(lab, "/ocpp/commands/plug-connector", body)
+    assert (outcome["status"], outcome["payload"]) == ("applied", {"evse_id": 2, "connector_id": 1})
+    assert _plugged(lab, charger, 2)

@@ -38,7 +38,17 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "unplug") == "no cable is plugged in EVSE 1 connector 1"
     assert await lab.refused(charger, "unplug", {"evse_id": 2}) == ("no EVSE 2 (the station has 1)")
-    assert await lab.refused(charger, "plug", {"connector_id": 3}) == ("no connector 3 on EVSE 1")
+    assert await lab.refused(charger, "plug", {"evse_id": 1, "connector_id": 3}) == (
+        "no connector 3 on EVSE 1"
+    )
+    # A connector number alone, as the version numbers it (test_connector_numbers.py).
+    assert (
+        await lab.refused(charger, "plug", {"connector_id": 3})
+        == {
+            "ocpp1.6": "no connector 3 (the station has 1)",
+            "ocpp2.0.1": "no connector 3 on EVSE 1",
+        }[version]
+    )
     assert await lab.refused(charger, "ev_stops_energy") == (
         "no cable is plugged in EVSE 1 connector 1"
     )

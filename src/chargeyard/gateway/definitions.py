@@ -53,15 +53,11 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     """
     if not charger.csms_url:
         raise ChargerRuntimeError(f"charger {charger.id} has no ws_url to connect to")
-    if not charger.template:
-        raise ChargerRuntimeError(f"charger {charger.id} has no template")
     try:
         version = fleet_version(charger.ocpp_version).name
-        catalog = load_catalog()
-        brand, slash, model = charger.template.partition("/")
-        template = catalog.model(brand, model) if slash else catalog.template(charger.template)
-    except (ValueError, CatalogError) as error:
+    except ValueError as error:
         raise ChargerRuntimeError(str(error)) from None
+    template = template_of(charger)
     config = charger.config or {}
     password = config.get("password")
     configuration = config.get("configuration") or {}
@@ -79,6 +75,23 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
         replies=replies,
     )
+
+
+def template_of(charger: SimulatedCharger) -> StationTemplate:
+    """The catalog model of ``charger``'s station: its ``template``, a catalog id
+    (``alfen-eve-single-pro-line``) or ``brand/model`` slugs.
+
+    Raises:
+        ChargerRuntimeError: no template, or one the catalog does not have.
+    """
+    if not charger.template:
+        raise ChargerRuntimeError(f"charger {charger.id} has no template")
+    try:
+        catalog = load_catalog()
+        brand, slash, model = charger.template.partition("/")
+        return catalog.model(brand, model) if slash else catalog.template(charger.template)
+    except (ValueError, CatalogError) as error:
+        raise ChargerRuntimeError(str(error)) from None
 
 
 def station_setup(

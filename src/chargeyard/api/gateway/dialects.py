@@ -18,9 +18,11 @@ a location, or part of it         ``target.location_id``,         the same
 The SDK also names some commands and parameters its own way (:data:`PATH_ALIASES`,
 :func:`command_event`): ``authorize-id-tag``, ``clear-local-auth-list`` and ``configuration``
 (one ``{key, value}``) are ``authorize``, ``clear-local-list`` and ``set-configuration``;
-``inject-fault`` says ``fault_type`` where the catalogue says ``error_code``; ``authorize``
-takes the 1.6 ``connector_id`` as the reader's EVSE; a Full ``local-auth-list`` may say so
-(``update_type``); ``proxy-message`` may leave out ``ocpp_version`` (the station's own).
+``inject-fault`` says ``fault_type`` where the catalogue says ``error_code``; a Full
+``local-auth-list`` may say so (``update_type``); ``proxy-message`` may leave out
+``ocpp_version`` (the station's own). A ``connector_id`` without ``evse_id`` (``authorize``'s
+too: its reader's) is numbered as the charger's version numbers connectors, 1.6's across the
+station (``gateway/connector_numbers.py``, once the charger is known).
 
 The target's words are :class:`~chargeyard.api.gateway.schemas.commands.CommandTarget`'s own
 fields; the rest is here, called by every command's request model
@@ -75,12 +77,6 @@ def command_event(path: str, event: dict[str, Any]) -> dict[str, Any]:
         event = {"configuration": [event]}
     elif path == "inject-fault":
         _rename(event, "fault_type", "error_code")
-    elif path == "authorize" and "connector_id" in event:
-        # A 1.6 connector is the catalogue's EVSE of that number (commands.py); the reader
-        # that presents a tag is the EVSE's.
-        connector = event.pop("connector_id")
-        if event.get("evse_id") is None and connector is not None:
-            event["evse_id"] = connector
     elif path == "local-auth-list" and event.get("update_type") == "Full":
         del event["update_type"]  # what the catalogue's list always is (1.6 5.15, 2.0.1 D01)
     return event

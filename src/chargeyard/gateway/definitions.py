@@ -27,6 +27,11 @@ from chargeyard.store.models import SimulatedCharger
 logger = logging.getLogger(__name__)
 
 
+POWER_KEY = "power_kw"
+"""The key of a charger's ``config`` holding the power (kW) its model is set up at, when below
+the model's own rating (``StationTemplate.rated_at``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StationDefinition:
     """What a station is built from; a change of any of it rebuilds the station, but for
@@ -44,7 +49,8 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     """What to build for ``charger``.
 
     ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
-    ``config`` may hold ``password`` (HTTP Basic, security profile 1), ``configuration``
+    ``config`` may hold ``power_kw`` (the model set up below its own rating), ``password``
+    (HTTP Basic, security profiles 1 and 2), ``configuration``
     (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
     and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
 
@@ -59,6 +65,12 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         raise ChargerRuntimeError(str(error)) from None
     template = template_of(charger)
     config = charger.config or {}
+    power_kw = config.get(POWER_KEY)
+    if power_kw is not None:
+        try:
+            template = template.rated_at(round(float(power_kw) * 1000))
+        except (TypeError, ValueError) as error:
+            raise ChargerRuntimeError(f"config.{POWER_KEY}: {error}") from None
     password = config.get("password")
     configuration = config.get("configuration") or {}
     if not isinstance(configuration, dict):

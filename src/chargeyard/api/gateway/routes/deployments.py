@@ -39,6 +39,7 @@ from chargeyard.api.gateway.schemas.deployments import (
     DeploymentResponse,
     LocationAcceptedResponse,
 )
+from chargeyard.gateway.definitions import POWER_KEY
 from chargeyard.gateway.provisioning import BulkBatch
 from chargeyard.gateway.security import SECURITY_PROFILE_KEY
 from chargeyard.station.catalog import Catalog, CatalogError
@@ -124,12 +125,13 @@ async def create_deployment(
     body: DeploymentCreateRequest,
 ) -> DeploymentResponse:
     organization = principal.organization_id
-    if body.power_kwh is not None:
-        _check_power(catalog, body)
+    power_kw = None if body.power_kwh is None else _power(catalog, body, body.power_kwh)
     location_id = body.location_id
     if location_id is None and body.location_name is not None:
         location_id = (await _location_named(store, organization, body.location_name)).id
     values = charger_values(catalog, body, body.identity, body.name, location_id)
+    if power_kw is not None:
+        values["config"][POWER_KEY] = power_kw
     charger, job = await provisioner.create_charger(organization, values, start=True)
     return DeploymentResponse(
         id=charger.id,
@@ -144,14 +146,25 @@ async def create_deployment(
     )
 
 
-def _check_power(catalog: Catalog, body: DeploymentCreateRequest) -> None:
+def _power(catalog: Catalog, body: DeploymentCreateRequest, power_kwh: float) -> float | None:
+    """The power (kW) to set the charger up at: ``power_kwh`` when below the model's rating
+    (its station delivers no more: ``StationTemplate.rated_at``), None at the rating.
+
+    Raises:
+        RequestValidationError: above the model's rated power.
+    """
     brand, model = model_slugs(catalog, body)
     template = catalog.model(brand, model)
-    if body.power_kwh != template.max_power_kw:
+    rated = template.max_power_kw
+    if power_kwh > rated:
         raise invalid(
             ("body", "power_kwh"),
-            f"{template.name} is simulated at its rated {template.max_power_kw:g} kW only",
+            f"{power_kwh:g} kW is above the {template.brand_name} {template.name}'s rated "
+            f"power of {rated:g} kW "
+            f"(the model simulated): give at most {rated:g}, or leave power_kwh out for "
+            f"{rated:g} kW",
         )
+    return power_kwh if round(power_kwh * 1000) < template.max_power_w else None
 
 
 async def _location_named(store: Store, organization_id: str, name: str) -> Location:

@@ -131,7 +131,9 @@ class DeploymentCreateRequest(ChargerModel):
         None,
         gt=0,
         allow_inf_nan=False,
-        description="The model's power rating in kW; only its rated power is simulated",
+        description="The power (kW, despite the name) the charger is set up at: at most the "
+        "model's rated power (`max_power_kw` in the catalog; above it is a 422), which it is "
+        "when left out. Below it, the station, its EVSEs and connectors deliver no more",
     )
 
     @property

@@ -30,6 +30,7 @@ from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
@@ -228,6 +229,8 @@ class ApiOptions:
             every port it needs before it starts anything; none: claimed as the API opens.
         serve: False makes the app without serving it (a test drives it in-process).
         outbound: where the server's own connections may go (None: anywhere).
+        authority: issues the client certificates of gateway chargers at security profile 3
+            (None: the central system's, in a process that runs one).
     """
 
     settings: ApiSettings
@@ -237,6 +240,7 @@ class ApiOptions:
     outbound: OutboundPolicy | None = None
     dashboard_sign_in: SignIn | None = None
     sockets: tuple[socket.socket, ...] = ()
+    authority: CertificateAuthority | None = None
 
 
 @dataclass(slots=True)
@@ -367,6 +371,7 @@ def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
         host=stack.runtimes,
         bus=stack.bus,
         outbound=options.outbound,
+        authority=options.authority or central.server.settings.authority,
     )
     # The routes ask the fleet hosts with this client (api/gateway/deps.py).
     app.state.runtimes = stack.runtimes
@@ -425,6 +430,7 @@ async def assemble_api_node(
         dashboard_sign_in=options.dashboard_sign_in,
         bus=bus,
         outbound=options.outbound,
+        authority=options.authority,
     )
     metrics.attach_app(app)
     app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}

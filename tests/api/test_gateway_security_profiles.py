@@ -18,6 +18,7 @@ BASE = {"identity": "CP-1", "model": "abb-terra-54"}
         ("ws://csms.test/ocpp", 0, None),
         ("ws://csms.test/ocpp", 1, "basic-password-1"),
         ("wss://csms.test/ocpp", 2, "basic-password-1"),
+        ("wss://csms.test/ocpp", 3, None),  # the certificate: client_certificates.py
         ("ws://csms.test/ocpp", None, "basic-password-1"),
     ],
 )
@@ -35,7 +36,8 @@ def test_a_profile_the_url_and_key_fit_is_taken(url: str, profile: int | None, k
         ("wss://csms.test/ocpp", 1, "basic-password-1", "ws_url must be ws://"),
         ("ws://csms.test/ocpp", 1, None, "give authorization_key"),
         ("ws://csms.test/ocpp", 0, "basic-password-1", "leave out authorization_key"),
-        ("wss://csms.test/ocpp", 3, None, "not available for gateway chargers yet"),
+        ("ws://csms.test/ocpp", 3, None, "ws_url must be wss://"),
+        ("wss://csms.test/ocpp", 3, "basic-password-1", "leave out authorization_key"),
         ("ws://csms.test/ocpp", 4, None, "less than or equal to 3"),
     ],
 )

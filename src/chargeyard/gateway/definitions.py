@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.power import restore
 from chargeyard.gateway.runtimes import ChargerRuntimeError
+from chargeyard.gateway.security import client_certificate
 from chargeyard.gateway.vendor_replies import charger_replies
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
+from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
 from chargeyard.station.terms import Setting
 from chargeyard.station.verbs import verbs_of
@@ -43,6 +45,8 @@ class StationDefinition:
     password: str | None
     configuration: tuple[tuple[str, str], ...]
     replies: tuple[VendorReply, ...] = field(default=(), compare=False)
+    client_certificate: HeldCertificate | None = None
+    """Security profile 3: the certificate the lab's authority issued it (``security.py``)."""
 
 
 def definition_of(charger: SimulatedCharger) -> StationDefinition:
@@ -50,7 +54,8 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
 
     ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
     ``config`` may hold ``power_kw`` (the model set up below its own rating), ``password``
-    (HTTP Basic, security profiles 1 and 2), ``configuration``
+    (HTTP Basic, security profiles 1 and 2), ``client_certificate`` (profile 3:
+    ``security.py``), ``configuration``
     (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
     and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
 
@@ -79,6 +84,10 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         replies, _ = charger_replies(config, template)
     except InvalidVendorReply as error:
         raise ChargerRuntimeError(f"config.data_transfer{error}") from None
+    try:
+        certificate = client_certificate(config)
+    except ValueError as error:
+        raise ChargerRuntimeError(str(error)) from None
     return StationDefinition(
         template=template,
         version=version,
@@ -86,6 +95,7 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         password=str(password) if password is not None else None,
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
         replies=replies,
+        client_certificate=certificate,
     )
 
 

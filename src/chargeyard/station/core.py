@@ -164,9 +164,10 @@ class SimulatedStation(ActionHandlers):
         # The HTTP Basic password it presents (security profile 1), which its central system
         # may change (1.6 security whitepaper A01, 2.0.1 A01); None: it presents none.
         self.password: str | None = None
-        # The TLS client certificate its runner gave it (security profile 3, station/tls.py);
-        # one the central system signs for it comes before it (presented_certificate).
-        self.client_certificate: ClientCertificate | None = None
+        # The TLS client certificate its runner gave it (security profile 3, station/tls.py:
+        # files, or one held in memory, as the gateway issues its chargers'); one the central
+        # system signs for it comes before it (presented_certificate).
+        self.client_certificate: ClientCertificate | HeldCertificate | None = None
         # Close the connection and dial again at once (redial).
         self._redial = False
         self.wake: Callable[[], None] = _nothing

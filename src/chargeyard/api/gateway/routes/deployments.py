@@ -27,6 +27,7 @@ from chargeyard.api.gateway.chargers_shared import (
     invalid,
     resolve_template,
 )
+from chargeyard.api.gateway.client_certificates import AuthorityDep, issue
 from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.bulk import status_url as job_status_url
 from chargeyard.api.gateway.routes.catalog import CatalogDep
@@ -39,9 +40,14 @@ from chargeyard.api.gateway.schemas.deployments import (
     DeploymentResponse,
     LocationAcceptedResponse,
 )
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.gateway.definitions import POWER_KEY
 from chargeyard.gateway.provisioning import BulkBatch
-from chargeyard.gateway.security import SECURITY_PROFILE_KEY
+from chargeyard.gateway.security import (
+    CERTIFIED,
+    CLIENT_CERTIFICATE_KEY,
+    SECURITY_PROFILE_KEY,
+)
 from chargeyard.station.catalog import Catalog, CatalogError
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import Location, SimulatedCharger
@@ -84,8 +90,15 @@ def charger_values(
     name: str | None,
     location_id: str | None,
     loc: tuple[str | int, ...] = ("body",),
+    *,
+    issuer: Issuer,
 ) -> dict[str, Any]:
-    """The ``simulated_chargers`` values of one charger of either request."""
+    """The ``simulated_chargers`` values of one charger of either request; at security
+    profile 3, with the client certificate ``issuer`` makes for it.
+
+    Raises:
+        RequestValidationError: an unknown model, or profile 3 with no authority to issue.
+    """
     brand, model = model_slugs(catalog, item, loc)
     _, connector_type = resolve_template(
         catalog, brand, model, item.connector_type, item.ocpp_version, loc
@@ -97,6 +110,8 @@ def charger_values(
         config["password"] = item.authorization_key
     if item.security_profile is not None:
         config[SECURITY_PROFILE_KEY] = item.security_profile
+    if item.security_profile == CERTIFIED:
+        config[CLIENT_CERTIFICATE_KEY] = issuer.issue(identity, loc)
     return {
         "identity": identity,
         "ocpp_version": item.ocpp_version,
@@ -122,6 +137,7 @@ async def create_deployment(
     store: StoreDep,
     catalog: CatalogDep,
     provisioner: ProvisionerDep,
+    authority: AuthorityDep,
     body: DeploymentCreateRequest,
 ) -> DeploymentResponse:
     organization = principal.organization_id
@@ -129,7 +145,8 @@ async def create_deployment(
     location_id = body.location_id
     if location_id is None and body.location_name is not None:
         location_id = (await _location_named(store, organization, body.location_name)).id
-    values = charger_values(catalog, body, body.identity, body.name, location_id)
+    issuer = Issuer(authority, organization)
+    values = charger_values(catalog, body, body.identity, body.name, location_id, issuer=issuer)
     if power_kw is not None:
         values["config"][POWER_KEY] = power_kw
     charger, job = await provisioner.create_charger(organization, values, start=True)
@@ -165,6 +182,25 @@ def _power(catalog: Catalog, body: DeploymentCreateRequest, power_kwh: float) ->
             f"{rated:g} kW",
         )
     return power_kwh if round(power_kwh * 1000) < template.max_power_w else None
+
+
+class Issuer:
+    """Issues the client certificates of a request's chargers at security profile 3 with the
+    lab's authority (``client_certificates.py``), or refuses them where there is none."""
+
+    def __init__(self, authority: CertificateAuthority | None, organization_id: str) -> None:
+        self.authority = authority
+        self.organization_id = organization_id
+
+    def issue(self, identity: str, loc: tuple[str | int, ...]) -> dict[str, str]:
+        if self.authority is None:
+            raise invalid(
+                (*loc, "security_profile"),
+                "security profile 3 presents a client certificate, and this API has no "
+                "certificate authority to issue one (chargeyard up, csms and api use the data "
+                "directory's, or --ca-cert and --ca-key)",
+            )
+        return issue(self.authority, identity, self.organization_id)
 
 
 async def _location_named(store: Store, organization_id: str, name: str) -> Location:
@@ -235,11 +271,18 @@ async def create_location(
     store: StoreDep,
     catalog: CatalogDep,
     provisioner: ProvisionerDep,
+    authority: AuthorityDep,
     body: DeploymentLocationRequest,
 ) -> LocationAcceptedResponse:
     organization = principal.organization_id
+    issuer = Issuer(authority, organization)
     chargers = [
-        (item, charger_values(catalog, item, item.identity, item.charge_point_name, None, loc))
+        (
+            item,
+            charger_values(
+                catalog, item, item.identity, item.charge_point_name, None, loc, issuer=issuer
+            ),
+        )
         for index, item in enumerate(body.chargers)
         for loc in [("body", "chargers", index)]
     ]

@@ -11,8 +11,9 @@ security whitepaper, section 2):
 0    ``ws://``, no credentials                           no ``authorization_key``
 1    ``ws://``, HTTP Basic with ``authorization_key``    the key required
 2    ``wss://``, HTTP Basic with ``authorization_key``   the key required
-3    ``wss://``, the station's TLS client certificate    not available yet (422): the gateway
-                                                         has no certificate to give a station
+3    ``wss://``, the station's TLS client certificate    no key: the lab's certificate
+                                                         authority issues the certificate
+                                                         (``client_certificates.py``)
 ===  ==================================================  ====================================
 
 Left out, it follows from ``ws_url`` and whether a key is given. A profile the URL cannot
@@ -74,11 +75,6 @@ def security_problem(url: str, profile: int | None, key: str | None) -> str | No
         return f"security profile {profile} sends a password: give authorization_key"
     if profile in (0, 3) and key is not None:
         return f"security profile {profile} sends no password: leave out authorization_key"
-    if profile == 3:
-        # A station presents its client certificate at profile 3 (A00.FR.401); the gateway
-        # has none to give a charger's station before its central system signed one, so a
-        # charger asked for at 3 would connect without one: refused rather than pretended.
-        return "security profile 3 is not available for gateway chargers yet: use 0, 1 or 2"
     return None
 
 

@@ -144,3 +144,36 @@ async def test_a_renamed_profile_3_charger_gets_a_certificate_naming_its_new_ide
         charger.config[CLIENT_CERTIFICATE_KEY]["chain"].encode()
     )
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CP-NEW"
+
+
+async def test_once_its_csms_signed_one_the_charger_presents_that_certificate(
+    lab: StackLab,
+) -> None:
+    body = {"identity": "CP-A02", "model": MODEL, "ws_url": lab.csms_url, "security_profile": 3}
+    response = await lab.client.post("/ocpp/deployment", json=body)
+    charger_id = response.json()["deployment_id"]
+    await until(lambda: lab.booted(charger_id), within=15)
+    station = lab.hosted(charger_id)
+    issued = station.client_certificate  # the lab's, from the charger's row
+    assert station.presented_certificate() is issued
+
+    # A02: the central system has the station renew its certificate, and signs it.
+    _, key = await lab.store.api_keys.create("renewal", organization_id=ORG)
+    triggered = await lab.client.post(
+        "/api/v1/chargers/CP-A02/trigger",
+        json={"requestedMessage": "SignChargePointCertificate"},
+        headers={"X-API-Key": key},
+    )
+    assert triggered.json()["status"] == "accepted", triggered.text
+    await until(lambda: station.model.own_certificate.client_certificate() is not None)
+    signed = station.model.own_certificate.client_certificate()
+    assert signed != issued
+    assert station.presented_certificate() is signed
+
+    fleet = lab.host.fleet_of(ORG)
+    assert fleet is not None
+    runtime = fleet.runtime("CP-A02")
+    connects = runtime.stats.connects
+    station.redial()  # a new connection: its TLS handshake presents the signed one
+    await until(lambda: runtime.stats.connects > connects and lab.booted(charger_id), within=15)
+    assert lab.registry.is_connected("CP-A02")

@@ -34,7 +34,7 @@ Three processes on 127.0.0.1:
   * first / all: from sending the request to the central system's receipt of the first and
     of the last StatusNotification(Preparing) of connector 1 (one per charger);
   * stored: until ``GET /ocpp/commands/{id}`` of the last queued command no longer says
-    ``queued`` (the fleet host records outcomes in order, in batches): what became of every
+    ``state: queued`` (the fleet host records outcomes in order, in batches): what became of every
     command is known.
 
   Then, once those outcomes are stored, ``unplug-connector`` the same way (StatusNotification
@@ -299,14 +299,14 @@ def _command(
 
 
 def _outcomes_stored(client: httpx.Client, results: list[dict[str, Any]]) -> float | None:
-    """When GET /ocpp/commands/{id} of the last queued command stopped saying "queued" (the
+    """When GET /ocpp/commands/{id} of the last queued command stopped saying it is queued (the
     fleet host records outcomes in order, in batches), or None if it never did."""
     if not results:
         return None
     last = results[-1]["command"]["id"]
     deadline = time.monotonic() + STATUS_TIMEOUT_S
     while time.monotonic() < deadline:
-        if client.get(f"/ocpp/commands/{last}").json()["status"] != "queued":
+        if client.get(f"/ocpp/commands/{last}").json()["state"] != "queued":
             return time.monotonic()
         time.sleep(POLL_S)
     return None

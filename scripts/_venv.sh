@@ -34,3 +34,21 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}"
     echo "$hash ${extras:--}" > "$stamp"
 }
+
+# The official OCPPLab SDK of the 0.2 line, pinned, for the contract tests of tests/sdk: two
+# versions of one distribution cannot share a virtualenv, so 0.2.4 goes into a directory of
+# its own (without dependencies: it uses the venv's httpx and pydantic, as 0.3.2 does), and
+# the tests import it in a child process whose sys.path starts there (tests/sdk/sdk_worker.py).
+SDK_LEGACY_VERSION="0.2.4"
+SDK_LEGACY_DIR="$VENV/sdk/ocpplab-$SDK_LEGACY_VERSION"
+
+ensure_legacy_sdk() {
+    if [ -f "$SDK_LEGACY_DIR/.installed" ]; then
+        return 0
+    fi
+    echo "chargeyard: installing ocpplab==$SDK_LEGACY_VERSION into $SDK_LEGACY_DIR" >&2
+    rm -rf "$SDK_LEGACY_DIR"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+        --target "$SDK_LEGACY_DIR" "ocpplab==$SDK_LEGACY_VERSION"
+    touch "$SDK_LEGACY_DIR/.installed"
+}

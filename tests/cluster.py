@@ -207,8 +207,8 @@ async def command_succeeded(client: httpx.AsyncClient, base_url: str, command_id
     response = await client.get(f"{base_url}/ocpp/commands/{command_id}")
     assert response.status_code == 200, response.text
     outcome: dict[str, Any] = response.json()
-    assert outcome["status"] != "failed", outcome
-    return bool(outcome["status"] == "succeeded")
+    assert outcome["status"] not in ("rejected", "failed", "expired"), outcome
+    return bool(outcome["status"] == "applied")
 
 
 async def booted_in_stream(stream: ClientConnection, identities: set[str]) -> set[str]:

@@ -90,10 +90,10 @@ async def _heartbeat_went(gateway: httpx.AsyncClient, api: ApiProcess, charger_i
         return False
     command_id = sent.json()["results"][0]["command"]["id"]
     response = await gateway.get(f"{api.base_url}/ocpp/commands/{command_id}")
-    while response.json()["status"] not in ("succeeded", "failed"):
+    while response.json()["status"] not in ("applied", "deferred", "rejected", "failed", "expired"):
         await asyncio.sleep(0.05)
         response = await gateway.get(f"{api.base_url}/ocpp/commands/{command_id}")
-    return bool(response.json()["status"] == "succeeded")
+    return bool(response.json()["status"] == "applied")
 
 
 async def _cache_cleared(central: httpx.AsyncClient, api: ApiProcess, identity: str) -> bool:

@@ -24,6 +24,8 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
     METRICS_PORTS,
+    CaCert,
+    CaKey,
     DatabaseUrl,
     DataDir,
     JwtSecret,
@@ -37,6 +39,7 @@ from chargeyard.cli_options import (
     default_node_name,
     resolve_database_url,
 )
+from chargeyard.csms.authority import AuthorityError, authority_for
 from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
@@ -82,6 +85,8 @@ def api(
     database_url: DatabaseUrl = None,
     jwt_secret_value: JwtSecret = None,
     jwt_secret_file: JwtSecretFile = None,
+    ca_cert: CaCert = None,
+    ca_key: CaKey = None,
     metrics_port: MetricsPort = METRICS_PORTS["api"],
     log_level: LogLevel = "INFO",
 ) -> None:
@@ -106,8 +111,19 @@ def api(
         # As `chargeyard csms` does: tokens from `chargeyard token create --data-dir` work.
         secret = SecretStr(jwt_secret(data_dir))
         settings = settings.model_copy(update={"jwt_secret": secret})
+    try:
+        # It issues the client certificates of gateway chargers made at security profile 3.
+        authority = authority_for(data_dir, ca_cert, ca_key)
+    except AuthorityError as error:
+        raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
     cluster = ClusterOptions(redis_url, node_name or default_node_name(), redis_prefix=redis_prefix)
-    options = ApiOptions(settings, host=host, port=port, outbound=OutboundPolicy.default_for(host))
+    options = ApiOptions(
+        settings,
+        host=host,
+        port=port,
+        outbound=OutboundPolicy.default_for(host),
+        authority=authority,
+    )
     database = resolve_database_url(data_dir, database_url)
 
     async def start(running: contextlib.AsyncExitStack) -> str:

@@ -45,7 +45,8 @@ CaCert = Annotated[
         "--ca-cert",
         envvar="CHARGEYARD_CA_CERT",
         help="PEM certificate of the CA that signs the stations' own certificates"
-        " (SignCertificate), with --ca-key. Default: a CA made on first use in the data"
+        " (SignCertificate, and the client certificates of gateway chargers at security"
+        " profile 3), with --ca-key. Default: a CA made on first use in the data"
         " directory (ca-cert.pem, ca-key.pem readable by you only).",
         show_default=False,
     ),

@@ -31,6 +31,7 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
 from chargeyard.csms.registry import Registry
@@ -237,6 +238,8 @@ class ApiOptions:
             every port it needs before it starts anything; none: claimed as the API opens.
         serve: False makes the app without serving it (a test drives it in-process).
         outbound: where the server's own connections may go (None: anywhere).
+        authority: issues the client certificates of gateway chargers at security profile 3
+            (None: the central system's, in a process that runs one).
     """
 
     settings: ApiSettings
@@ -246,6 +249,7 @@ class ApiOptions:
     outbound: OutboundPolicy | None = None
     dashboard_sign_in: SignIn | None = None
     sockets: tuple[socket.socket, ...] = ()
+    authority: CertificateAuthority | None = None
 
 
 @dataclass(slots=True)
@@ -321,6 +325,8 @@ async def assemble(
     if options is None:
         return stack
     app = stack.app = _api_app(stack, options)
+    if cluster is not None:
+        app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
 
     running.push_async_callback(_provisioner_closer(app))
     if options.serve:
@@ -329,6 +335,20 @@ async def assemble(
         )
         _stop_waiting_first(running, central.link)
     return stack
+
+
+def _redis_probe(running: contextlib.AsyncExitStack, url: str) -> Callable[[], Awaitable[object]]:
+    """``/health/ready``'s check of a cluster's Redis: a PING on a client of its own (closed
+    with the stack), so that a readiness probe never waits behind the bus's traffic."""
+    from chargeyard.bus.redis_connection import redis_client
+
+    client = redis_client(url)
+    running.push_async_callback(client.aclose)
+
+    async def ping() -> object:
+        return await client.ping()
+
+    return ping
 
 
 def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
@@ -340,6 +360,9 @@ def _provisioner_closer(app: FastAPI) -> Callable[[], Awaitable[None]]:
         provisioner = getattr(app.state, "provisioner", None)
         if provisioner is not None:
             await provisioner.close()
+        background = getattr(app.state, "background", None)  # (api/gateway/background.py)
+        if background is not None:
+            await background.close()
 
     return close_provisioner
 
@@ -357,6 +380,7 @@ def _api_app(stack: Stack, options: ApiOptions) -> FastAPI:
         host=stack.runtimes,
         bus=stack.bus,
         outbound=options.outbound,
+        authority=options.authority or central.server.settings.authority,
     )
     # The routes ask the fleet hosts with this client (api/gateway/deps.py).
     app.state.runtimes = stack.runtimes
@@ -415,8 +439,10 @@ async def assemble_api_node(
         dashboard_sign_in=options.dashboard_sign_in,
         bus=bus,
         outbound=options.outbound,
+        authority=options.authority,
     )
     metrics.attach_app(app)
+    app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
     running.push_async_callback(_provisioner_closer(app))
     port = None
     if options.serve:

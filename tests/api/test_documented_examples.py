@@ -118,14 +118,14 @@ async def test_the_readme_examples_work_as_printed(demo: StackLab) -> None:
     assert session.status_code == 202, session.text
     assert (session.json()["queued_count"], session.json()["failed"]) == (1, [])
     outcome = await _succeeded(demo, session.json())
-    assert outcome["status"] == "succeeded", outcome
+    assert outcome["status"] == "applied", outcome
     assert outcome["result"]["authorization"]["status"] == "Accepted"
 
 
 async def test_every_documented_command_body_is_taken(demo: StackLab) -> None:
     first = await demo.client.post(SESSION, json=dict(curl_examples(API_DOC))[SESSION])
     assert first.status_code == 202, first.text
-    assert (await _succeeded(demo, first.json()))["status"] == "succeeded"
+    assert (await _succeeded(demo, first.json()))["status"] == "applied"
 
     for command, event in command_bodies().items():
         body = {"target": {"charger_id": "dep-123"}, "event": event}

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import ValidationError
 
 from chargeyard.api import ApiSettings
+from chargeyard.api.gateway.dialects import PATH_ALIASES
 from chargeyard.api.tokens import Role, TokenRejected, parse_ttl, verify_token
 from chargeyard.gateway.commands import COMMANDS
 from chargeyard.store import Store
@@ -372,8 +373,20 @@ async def test_openapi_declares_the_bearer_scheme_on_every_gateway_route(
         "/ocpp/locations/{location_id}/chargers",
         "/ocpp/locations/{location_id}/chargers/jobs/{job_id}",
         "/ocpp/commands",
+        "/ocpp/commands/catalog",
         "/ocpp/commands/{command_id}",
         *(f"/ocpp/commands/{spec.path}" for spec in COMMANDS.values()),
+        # OCPPLab's paths (its Python SDK's; docs/ocpplab-compatibility.md)
+        "/ocpp/catalog/{brand}/models",
+        "/ocpp/catalog/{brand}/models/{model}",
+        *(f"/ocpp/commands/{alias}" for alias in PATH_ALIASES),
+        "/ocpp/deployment",
+        "/ocpp/location",
+        "/ocpp/deployment-runtime-ops",
+        "/ocpp/deployment-runtime-ops/status",
+        "/ocpp/deployment-runtime-ops/events",
+        "/ocpp/deployment-runtime-ops/diagnostics",
+        "/ocpp/logs",
     }
     for path, operations in gateway.items():
         for method, operation in operations.items():

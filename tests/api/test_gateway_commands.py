@@ -9,17 +9,24 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from chargeyard.api.gateway.routes.commands import DOCS
-from chargeyard.api.gateway.schemas.commands import LocationCommandResponse, request_model
+from chargeyard.api.gateway.schemas.commands import (
+    CommandState,
+    CommandStatusWord,
+    LocationCommandResponse,
+    request_model,
+    state_word,
+    status_word,
+)
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
-from chargeyard.store.models import SimulatedCharger
+from chargeyard.store.models import CommandStatus, SimulatedCharger
 from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.api.gateway_lab import as_role, gateway_client
 from tests.polling import eventually, until
@@ -131,7 +138,7 @@ async def test_the_seed_example_replayed_answers_the_seed_response(lab: StackLab
     body["results"][0]["command"]["id"] = SEED_RESPONSE["results"][0]["command"]["id"]
     assert body == SEED_RESPONSE
     outcome = await _outcome(lab, command_id)
-    assert outcome["status"] == "succeeded"
+    assert outcome["status"] == "applied"
     assert outcome["result"] == {"evse_id": 2, "connector_id": 1, "transaction_ended": False}
     assert not _plugged(lab, charger, 2)
 
@@ -144,7 +151,8 @@ async def test_get_command_says_what_became_of_it(lab: StackLab) -> None:
 
     outcome = await _outcome(lab, command_id)
 
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", outcome.pop("created_at"))
+    created = outcome.pop("created_at")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", created)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", outcome.pop("updated_at"))
     assert outcome == {
         "id": command_id,
@@ -152,16 +160,24 @@ async def test_get_command_says_what_became_of_it(lab: StackLab) -> None:
         "event_type": "plug",
         "ocpp_version": "ocpp1.6",
         "payload": {"evse_id": 1, "connector_id": 1},
-        "status": "succeeded",
+        "status": "applied",
+        "state": "succeeded",
         "result": {"evse_id": 1, "connector_id": 1},
         "error": None,
+        # The same body in OCPPLab's words (its SDK's CommandResultResponse).
+        "command_id": command_id,
+        "deployment_id": charger.id,
+        "identity": "CP-1",
+        "detail": None,
+        "enqueued_at": created,
+        "received_at": created,
     }
     assert _plugged(lab, charger)
     viewer = await lab.client.get(f"/ocpp/commands/{command_id}", headers=as_role(Role.VIEWER))
     assert viewer.status_code == 200
 
 
-async def test_a_command_the_station_refuses_on_arrival_is_failed_with_the_reason(
+async def test_a_command_the_station_refuses_on_arrival_is_rejected_with_the_reason(
     lab: StackLab, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The API's precheck let it through (the station may move on before the command
@@ -173,8 +189,8 @@ async def test_a_command_the_station_refuses_on_arrival_is_failed_with_the_reaso
 
     outcome = await _outcome(lab, sent.json()["results"][0]["command"]["id"])
 
-    assert (outcome["status"], outcome["result"]) == ("failed", None)
-    assert outcome["error"] == "no cable is plugged in EVSE 1 connector 1"
+    assert (outcome["status"], outcome["state"], outcome["result"]) == ("rejected", "failed", None)
+    assert outcome["detail"] == outcome["error"] == "no cable is plugged in EVSE 1 connector 1"
 
 
 async def test_a_2_0_1_charger_is_queued_with_its_version(lab: StackLab) -> None:
@@ -185,7 +201,7 @@ async def test_a_2_0_1_charger_is_queued_with_its_version(lab: StackLab) -> None
     command = response.json()["results"][0]["command"]
     assert (command["event_type"], command["ocpp_version"]) == ("authorize", "ocpp2.0.1")
     assert command["payload"] == {"id_tag": "TAG-1", "evse_id": None}
-    assert (await _outcome(lab, command["id"]))["status"] == "succeeded"
+    assert (await _outcome(lab, command["id"]))["status"] == "applied"
 
 
 # -- locations -----------------------------------------------------------------------------------
@@ -218,7 +234,7 @@ async def test_a_location_command_reaches_every_charger_and_lists_those_that_can
         {"identity": "CP-OFF", "error": "charger is not running"},
     ]
     for result in body["results"]:
-        assert (await _outcome(lab, result["command"]["id"]))["status"] == "succeeded"
+        assert (await _outcome(lab, result["command"]["id"]))["status"] == "applied"
     assert all(_plugged(lab, charger) for charger in running)
     assert not _plugged(lab, elsewhere)
     assert lab.host.station(stopped.id) is None
@@ -268,7 +284,8 @@ async def test_an_empty_location_targets_nobody(lab: StackLab) -> None:
     [
         (UNPLUG, {}, "no cable is plugged in EVSE 1 connector 1"),
         (PLUG, {"evse_id": 3}, "no EVSE 3 (the station has 1)"),
-        (PLUG, {"connector_id": 2}, "no connector 2 on EVSE 1"),
+        (PLUG, {"evse_id": 1, "connector_id": 2}, "no connector 2 on EVSE 1"),
+        (PLUG, {"connector_id": 2}, "no connector 2 (the station has 1)"),  # a 1.6 number
         (
             "/ocpp/commands/stop-session",
             {},
@@ -332,7 +349,6 @@ async def test_an_invalid_target_is_422(
 @pytest.mark.parametrize(
     "body",
     [
-        {"target": {"charger_id": "dep-1"}},  # event is required (the reference requires it)
         {"event": {}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 0}},
         {"target": {"charger_id": "dep-1"}, "event": {"evse_id": 1, "colour": "red"}},
@@ -446,11 +462,13 @@ async def test_an_unknown_command_is_404_and_a_wrong_method_405(lab: StackLab) -
     assert unauthenticated.status_code == 401
 
 
-async def test_get_commands_lists_each_command_with_the_body_it_takes(store: Store) -> None:
+async def test_the_catalogue_lists_each_command_with_the_body_it_takes(store: Store) -> None:
     async with gateway_client(store) as client:
-        response = await client.get("/ocpp/commands", headers=as_role(Role.VIEWER))
+        response = await client.get("/ocpp/commands/catalog", headers=as_role(Role.VIEWER))
         second = await client.get(
-            "/ocpp/commands", params={"page": 2, "limit": 10}, headers=as_role(Role.VIEWER)
+            "/ocpp/commands/catalog",
+            params={"page": 2, "limit": 10},
+            headers=as_role(Role.VIEWER),
         )
 
     assert response.status_code == 200, response.text  # at once: no redirect to a 405
@@ -691,7 +709,7 @@ async def test_a_command_without_parameters_needs_no_event(lab: StackLab) -> Non
     command = response.json()["results"][0]["command"]
     assert (command["event_type"], command["payload"]) == ("reset_cache", {})
     outcome = await _outcome(lab, command["id"])
-    assert outcome["status"] == "succeeded", outcome
+    assert outcome["status"] == "applied", outcome
 
 
 async def test_unplug_ends_the_running_session_and_the_csms_sees_available(
@@ -743,9 +761,9 @@ async def test_get_command_shows_what_became_of_each_chargers_start_session(
     refused = await start(second, "DRIVER")
 
     active = await lab.csms.store.transactions.list(charge_box_id="CP-1", status="active")
-    assert (accepted["charger_id"], accepted["status"], accepted["error"]) == (
+    assert (accepted["charger_id"], accepted["status"], accepted["detail"]) == (
         first.id,
-        "succeeded",
+        "applied",
         None,
     )
     assert accepted["result"] == {
@@ -758,12 +776,18 @@ async def test_get_command_shows_what_became_of_each_chargers_start_session(
         "duration_seconds": None,
         "target_energy_kwh": None,
     }
-    assert (refused["charger_id"], refused["status"], refused["error"]) == (
+    assert (refused["charger_id"], refused["status"], refused["detail"]) == (
         second.id,
-        "failed",
+        "rejected",
         "the central system answered Authorize with Blocked",
     )
     assert refused["result"]["authorization"] == {"status": "Blocked", "source": "CentralSystem"}
     assert refused["result"]["transaction_id"] is None
     assert not _plugged(lab, second)
     assert await lab.csms.store.transactions.count(charge_box_id="CP-2") == 0
+
+
+def test_every_stored_status_is_said_in_both_vocabularies() -> None:
+    # OCPPLab's CommandResultResponse.status, and chargeyard's own words; each word used.
+    assert {status_word(status) for status in CommandStatus} == set(get_args(CommandStatusWord))
+    assert {state_word(status) for status in CommandStatus} == set(get_args(CommandState))

@@ -38,14 +38,24 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "unplug") == "no cable is plugged in EVSE 1 connector 1"
     assert await lab.refused(charger, "unplug", {"evse_id": 2}) == ("no EVSE 2 (the station has 1)")
-    assert await lab.refused(charger, "plug", {"connector_id": 3}) == ("no connector 3 on EVSE 1")
+    assert await lab.refused(charger, "plug", {"evse_id": 1, "connector_id": 3}) == (
+        "no connector 3 on EVSE 1"
+    )
+    # A connector number alone, as the version numbers it (test_connector_numbers.py).
+    assert (
+        await lab.refused(charger, "plug", {"connector_id": 3})
+        == {
+            "ocpp1.6": "no connector 3 (the station has 1)",
+            "ocpp2.0.1": "no connector 3 on EVSE 1",
+        }[version]
+    )
     assert await lab.refused(charger, "ev_stops_energy") == (
         "no cable is plugged in EVSE 1 connector 1"
     )
     assert await lab.store.commands.list(ORG) == []
 
 
-async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: StackLab) -> None:
+async def test_a_command_refused_when_it_arrives_is_stored_as_rejected(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
     # Two plugs pass the API's check (nothing is plugged yet); the second meets a cable.
     # Sent side by side, both are prechecked before either is applied.
@@ -56,7 +66,7 @@ async def test_a_command_refused_when_it_arrives_is_stored_as_failed(lab: StackL
     stored = await lab.store.commands.get(ORG, second.queued[0].command.id)
     assert stored is not None
     assert (stored.status, stored.error) == (
-        CommandStatus.FAILED,
+        CommandStatus.REJECTED,
         "a cable is already plugged in EVSE 1 connector 1",
     )
     logs = await lab.store.charger_logs.list(ORG, charger.id, command_id=stored.id)
@@ -113,7 +123,7 @@ async def test_unlock_releases_the_lock_but_not_during_a_transaction(
     await lab.run(charger, "authorize", {"id_tag": "TAG1", "evse_id": 1})
     await eventually(lambda: _async(station.model.evses[1].transaction is not None))
     refused = await lab.run(charger, "unlock")
-    assert refused.status == CommandStatus.FAILED
+    assert refused.status == CommandStatus.REJECTED
     assert (
         refused.error
         == {

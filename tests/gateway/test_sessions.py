@@ -194,7 +194,7 @@ async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: Stac
     assert not lab.hosted(charger.id).model.evses[1].connectors[1].faulted
 
 
-async def test_an_offline_session_for_an_unknown_tag_fails_and_gives_the_cable_back(
+async def test_an_offline_session_for_an_unknown_tag_is_rejected_and_gives_the_cable_back(
     lab: StackLab,
 ) -> None:
     # Offline (its CSMS unreachable), the station refuses an unknown tag by its own rules
@@ -203,7 +203,7 @@ async def test_an_offline_session_for_an_unknown_tag_fails_and_gives_the_cable_b
     await lab.host.start_charger(ORG, charger.id)
     command = await lab.run(charger, "start_session", {"id_tag": "NOBODY", "duration_seconds": 5})
     assert (command.status, command.error) == (
-        CommandStatus.FAILED,
+        CommandStatus.REJECTED,
         "offline and the tag is unknown: the station's AllowOfflineTxForUnknownId is false",
     )
     assert command.result is not None

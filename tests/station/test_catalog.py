@@ -556,3 +556,30 @@ def test_template_ids_are_unique_across_brands(tmp_path: Path) -> None:
     with pytest.raises(InvalidTemplate) as raised:
         read_catalog(tmp_path)
     assert str(raised.value) == "acme-dc.toml: models[50]: id 'acme-dc-50' is used twice"
+
+
+def test_a_model_set_up_below_its_rating_delivers_no_more_anywhere() -> None:
+    pedestal = load_catalog().template("schneider-electric-evlink-pro-ac-pedestal")
+    assert (pedestal.max_power_w, pedestal.shared_power) == (44_160, False)  # 2 x 22.08 kW
+
+    at_22 = pedestal.rated_at(22_000)
+
+    assert at_22.max_power_w == 22_000
+    assert [evse.max_power_w for evse in at_22.evses] == [22_000, 22_000]
+    assert at_22.shared_power  # the two EVSEs share the 22 kW now
+    # 3 x 230 V: 22 kW is 32 A per phase.
+    assert [c.max_current_a for c in at_22.connectors] == [32, 32]
+    assert (at_22.id, at_22.connector_types) == (pedestal.id, pedestal.connector_types)
+    dc = load_catalog().template("abb-terra-184").rated_at(120_000)
+    assert [c.max_power_w for c in dc.connectors] == [120_000, 120_000]
+    assert [c.max_current_a for c in dc.connectors] == [
+        c.max_current_a for c in load_catalog().template("abb-terra-184").connectors
+    ]
+    assert pedestal.rated_at(44_160) is pedestal
+
+
+@pytest.mark.parametrize("power_w", [0, 44_161])
+def test_a_model_is_not_set_up_beyond_its_rating(power_w: int) -> None:
+    pedestal = load_catalog().template("schneider-electric-evlink-pro-ac-pedestal")
+    with pytest.raises(ValueError, match=r"is rated 44\.16 kW: it cannot be set up at"):
+        pedestal.rated_at(power_w)

@@ -145,11 +145,11 @@ class UpLab:
         return command_id
 
     def outcome(self, command_id: str) -> dict[str, Any]:
-        """The command's outcome once it is no longer queued or running."""
+        """The command's outcome once it is final (no longer received or deferred)."""
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:
             outcome: dict[str, Any] = self.gateway("GET", f"/commands/{command_id}")
-            if outcome["status"] not in ("queued", "running"):
+            if outcome["status"] not in ("received", "deferred"):
                 return outcome
             time.sleep(0.05)  # polling the API for an outcome
         raise TimeoutError(f"command {command_id} has no outcome")
@@ -167,4 +167,4 @@ class UpLab:
                 "set-configuration", charger["id"], {"configuration": [{"key": key, "value": "1"}]}
             )
         )
-        assert done["status"] == "succeeded", done
+        assert done["status"] == "applied", done

@@ -38,14 +38,16 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from chargeyard import __version__
-from chargeyard.api import dashboard, docs, metrics, openapi
+from chargeyard.api import dashboard, docs, health, metrics, openapi
 from chargeyard.api.body_limit import BodyLimit
+from chargeyard.api.gateway.prefixes import EvchargerPrefix
 from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.routes import ROUTERS as CSMS_ROUTERS
 from chargeyard.bus import BusUnreachable, CommandBus
+from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.commands import InvalidCommand, StationAnsweredBadly, UnknownStation
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import (
@@ -190,6 +192,7 @@ def create_app(
     host: ChargerRuntimes | None = None,
     bus: CommandBus | None = None,
     outbound: OutboundPolicy | None = None,
+    authority: CertificateAuthority | None = None,
 ) -> FastAPI:
     """The API over ``store`` (stations, keys, history), ``registry`` (live connections) and
     ``events`` (what the CSMS publishes: the live stream and webhooks read it).
@@ -201,7 +204,8 @@ def create_app(
     ``dashboard_sign_in`` hands the dashboard its credentials in exchange for the secret of
     a sign-in link (a local start's; ``api/signin.py``); without it the user types them.
     ``outbound`` limits where the server's own connections go (a webhook's test event;
-    ``outbound.py``); None: anywhere.
+    ``outbound.py``); None: anywhere. ``authority`` issues the client certificates of the
+    gateway's chargers made at security profile 3 (none: they are refused).
     """
     settings = settings or ApiSettings()
     app = FastAPI(
@@ -266,17 +270,20 @@ def create_app(
     app.state.host = host
     app.state.bus = bus
     app.state.outbound = outbound
+    app.state.authority = authority
     for kind in _ERROR_STATUS:
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(EvchargerPrefix)  # the gateway again under /evcharger (OCPPLab SDK 0.3)
     for router in CSMS_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
     for router in GATEWAY_ROUTERS:
         app.include_router(router)
     app.include_router(metrics.router)  # GET /metrics, for Prometheus
+    app.include_router(health.router)  # /health, /health/live, /health/ready
     dashboard.install(app, dashboard_sign_in)
     docs.install(app)  # /docs, with no request leaving the server
     openapi.install(app)

@@ -53,6 +53,8 @@ class AttemptResult:
 
     ok: bool
     error: str | None = None
+    refused: bool = False
+    """Not ok because the tag or its transaction was refused (not for want of an answer)."""
     evse_id: int | None = None
     authorization: dict[str, str | None] | None = None
     transaction_id: str | None = None
@@ -168,7 +170,7 @@ class TokenAttempt:
         if decision is None:
             return self._failed(f"no authorization within {waited}") if final else None
         if not decision.accepted:
-            return self._failed(decision.why or "the tag was refused")
+            return self._refused(decision.why or "the tag was refused")
         evse = self.station.model.evses[decision.evse_id]
         transaction = self._transaction
         if transaction is None:
@@ -187,7 +189,7 @@ class TokenAttempt:
         if confirmation is not None:
             if confirmation.accepted:
                 return self._accepted()
-            return self._failed(confirmation.why or "the central system refused the transaction")
+            return self._refused(confirmation.why or "the central system refused the transaction")
         if transaction.offline and not self.station.online:
             return self._accepted()  # its transaction message waits for the connection
         if final:
@@ -214,7 +216,10 @@ class TokenAttempt:
     def _failed(self, why: str) -> AttemptResult:
         return self._result_with(False, why)
 
-    def _result_with(self, ok: bool, error: str | None) -> AttemptResult:
+    def _refused(self, why: str) -> AttemptResult:
+        return self._result_with(False, why, refused=True)
+
+    def _result_with(self, ok: bool, error: str | None, *, refused: bool = False) -> AttemptResult:
         transaction = self._transaction
         transaction_id = None
         if self._confirmation is not None:
@@ -224,6 +229,7 @@ class TokenAttempt:
         return AttemptResult(
             ok,
             error,
+            refused,
             evse_id=self._decision.evse_id if self._decision is not None else self.evse_id,
             authorization=self._authorization(),
             transaction_id=transaction_id,

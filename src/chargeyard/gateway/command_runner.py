@@ -5,8 +5,10 @@ system's answers (``CommandSpec.waits``: proxy-message, start-session, authorize
 start-transaction) runs beside the queue as a task of its own, so that it does not hold the
 queue up; every other command is applied before the next is taken. Each outcome goes to the
 host's ``finish`` (counted, told to the metrics, written in batches by the
-:class:`~chargeyard.gateway.outcomes.OutcomeWriter`); a session that a start-session watched
-logs how it ended under the command's id.
+:class:`~chargeyard.gateway.outcomes.OutcomeWriter`); one applied while its station was
+offline is finished as deferred and followed until the station is online again
+(``deferrals.py``). A session that a start-session watched logs how it ended under the
+command's id.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from chargeyard.bus import CommandBus, CommandMessage
-from chargeyard.gateway.commands import COMMANDS
+from chargeyard.gateway.commands import COMMANDS, CommandSpec
+from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.outcomes import OutcomeWriter
 from chargeyard.station.core import SimulatedStation
@@ -33,7 +36,9 @@ class CommandRunner:
     Args:
         station_for: the running station a command is for (its organization and charger),
             or None when it does not run here.
-        finish: told of every command's outcome.
+        finish: told of every command's outcome, and whether it is deferred (applied while
+            its station was offline).
+        deferrals: where a deferred command is followed until its station is online.
     """
 
     def __init__(
@@ -43,7 +48,8 @@ class CommandRunner:
         executor: Executor,
         writer: OutcomeWriter,
         station_for: Callable[[CommandMessage], SimulatedStation | None],
-        finish: Callable[[CommandMessage, Outcome], None],
+        finish: Callable[[CommandMessage, Outcome, bool], None],
+        deferrals: Deferrals,
     ) -> None:
         self.bus = bus
         self.node = node
@@ -51,6 +57,7 @@ class CommandRunner:
         self._writer = writer
         self._station_for = station_for
         self._finish = finish
+        self._deferrals = deferrals
         self._consumer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
 
@@ -81,33 +88,40 @@ class CommandRunner:
                 await self._handle(message)
             except Exception as error:  # a bug must not stop the queue
                 logger.exception("applying command %s failed", message.command_id)
-                self._finish(message, Outcome.failed(f"internal error: {error!r}"))
+                self._finish(message, Outcome.failed(f"internal error: {error!r}"), False)
 
     async def _handle(self, message: CommandMessage) -> None:
         spec = COMMANDS.get(message.event_type)
         if spec is None:
-            self._finish(message, Outcome.failed(f"unknown command {message.event_type!r}"))
+            unknown = Outcome.failed(f"unknown command {message.event_type!r}")
+            self._finish(message, unknown, False)
             return
         station = self._station_for(message)
         if station is None:
-            self._finish(message, Outcome.failed(NOT_RUNNING))
+            self._finish(message, Outcome.failed(NOT_RUNNING), False)
             return
         if spec.waits:
-            self._spawn(self._apply(message, station))
+            self._spawn(self._apply(message, spec, station))
             # Let it act (plug, present its tag) before the next command is applied: its first
             # step runs before this consumer resumes, the loop's ready queue being FIFO.
             await asyncio.sleep(0)
             return
-        await self._apply(message, station)
+        await self._apply(message, spec, station)
 
-    async def _apply(self, message: CommandMessage, station: SimulatedStation) -> None:
+    async def _apply(
+        self, message: CommandMessage, spec: CommandSpec, station: SimulatedStation
+    ) -> None:
         outcome = await self.executor.apply(
             station,
             message.event_type,
             message.payload,
             on_session_end=self._session_logger(message),
         )
-        self._finish(message, outcome)
+        # Done at the station, which keeps what it reports until it is online again.
+        deferred = outcome.ok and spec.reported and not station.online
+        self._finish(message, outcome, deferred)
+        if deferred:
+            self._deferrals.hold(message, outcome, station)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -26,12 +26,14 @@ set-configuration      set_configuration       configuration: [{key, value}]
 cache/reset            reset_cache             (nothing)
 local-auth-list        local_auth_list         list_version, entries: [{id_tag, expiry_date?}]
 clear-local-list       clear_local_list        (nothing)
-proxy-message          proxy_message           action, ocpp_version, payload
+proxy-message          proxy_message           action, ocpp_version?, payload
 =====================  ======================  ==========================================
 
-Numbering is OCPP 2.0.1's everywhere (EVSE ids from 1, connector ids from 1 within an EVSE),
-for 1.6 stations too: their connector ``n`` is EVSE ``n``'s connector 1 on the catalog's
-single-connector EVSEs.
+Numbering is OCPP 2.0.1's wherever ``evse_id`` is given (EVSE ids from 1, connector ids from 1
+within an EVSE), for 1.6 stations too. A ``connector_id`` given alone is numbered as the
+charger's version numbers connectors: on a 1.6 station, its connector of that number (1..n
+across the EVSEs, OCPP 1.6 section 3.5); on a 2.0.1 station, the first EVSE's
+(``connector_numbers.py``, when the command is queued).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.terms import ListEntry, Setting
@@ -89,10 +92,27 @@ class EmptyPayload(_Payload):
 
 
 class ConnectorPayload(_Payload):
-    """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE."""
+    """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE.
+
+    ``connector_id`` without ``evse_id`` (left out, or null as OCPPLab's SDK may send it) is
+    numbered as the charger's OCPP version numbers connectors (``connector_numbers.py``):
+    on 1.6 the station's connector of that number (1..n across its EVSEs), on 2.0.1 the
+    first EVSE's."""
 
     evse_id: _Number = 1
     connector_id: _Number = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_not_given(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "evse_id" in data and data["evse_id"] is None:
+            data = {key: value for key, value in data.items() if key != "evse_id"}
+        return data
+
+    @property
+    def evse_given(self) -> bool:
+        """Whether ``evse_id`` was given (else ``connector_id`` alone names the connector)."""
+        return "evse_id" in self.model_fields_set
 
 
 class StartSessionPayload(ConnectorPayload):
@@ -112,6 +132,10 @@ class AuthorizePayload(_Payload):
 
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     evse_id: _Number | None = None
+    # OCPPLab's SDK names the reader by a connector (AuthorizeIdTagPayload.connector_id): the
+    # reader of that connector's EVSE, as the charger's version numbers connectors
+    # (connector_numbers.py, when it is queued). Taken, not shown, never queued.
+    connector_id: SkipJsonSchema[_Number | None] = Field(None, exclude=True)
 
 
 class StartTransactionPayload(ConnectorPayload):
@@ -181,15 +205,17 @@ class LocalAuthListPayload(_Payload):
 
 
 class ProxyMessagePayload(_Payload):
-    """A station-to-CSMS CALL sent as it is (validated against the version's schema)."""
+    """A station-to-CSMS CALL sent as it is (validated against the version's schema).
+    ``ocpp_version`` None: the station's own (each station of a location its own)."""
 
     action: str = Field(min_length=1, max_length=64)
-    ocpp_version: str = Field(min_length=1, max_length=16)
+    ocpp_version: str | None = Field(None, min_length=1, max_length=16)
     payload: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_version(self) -> ProxyMessagePayload:
-        fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
+        if self.ocpp_version is not None:
+            fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
 
 
@@ -205,6 +231,10 @@ class CommandSpec:
         waits: applying it waits for the central system's answer (the fleet host runs it
             beside the queue instead of holding the queue up): proxy-message, and the
             commands that present a token and report what became of it.
+        reported: its effect reaches the central system in the station's own messages (a
+            StatusNotification, a transaction message...): applied while the station is
+            offline, it is deferred until the station is online again. False for what stays
+            in the station (its configuration, its cache, its local list).
     """
 
     path: str
@@ -212,6 +242,7 @@ class CommandSpec:
     payload: type[BaseModel]
     summary: str
     waits: bool = False
+    reported: bool = True
 
 
 _SPECS = (
@@ -257,15 +288,29 @@ _SPECS = (
         "set_configuration",
         SetConfigurationPayload,
         "Change configuration keys (1.6) or variables (2.0.1)",
+        reported=False,
     ),
-    CommandSpec("cache/reset", "reset_cache", EmptyPayload, "Clear the authorization cache"),
+    CommandSpec(
+        "cache/reset",
+        "reset_cache",
+        EmptyPayload,
+        "Clear the authorization cache",
+        reported=False,
+    ),
     CommandSpec(
         "local-auth-list",
         "local_auth_list",
         LocalAuthListPayload,
         "Install a local authorization list",
+        reported=False,
     ),
-    CommandSpec("clear-local-list", "clear_local_list", EmptyPayload, "Empty the local list"),
+    CommandSpec(
+        "clear-local-list",
+        "clear_local_list",
+        EmptyPayload,
+        "Empty the local list",
+        reported=False,
+    ),
     CommandSpec(
         "proxy-message",
         "proxy_message",

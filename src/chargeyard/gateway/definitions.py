@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.power import restore
 from chargeyard.gateway.runtimes import ChargerRuntimeError
+from chargeyard.gateway.security import client_certificate
 from chargeyard.gateway.vendor_replies import charger_replies
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
+from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
 from chargeyard.station.terms import Setting
 from chargeyard.station.verbs import verbs_of
@@ -25,6 +27,11 @@ from chargeyard.station.versions import fleet_version
 from chargeyard.store.models import SimulatedCharger
 
 logger = logging.getLogger(__name__)
+
+
+POWER_KEY = "power_kw"
+"""The key of a charger's ``config`` holding the power (kW) its model is set up at, when below
+the model's own rating (``StationTemplate.rated_at``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +45,17 @@ class StationDefinition:
     password: str | None
     configuration: tuple[tuple[str, str], ...]
     replies: tuple[VendorReply, ...] = field(default=(), compare=False)
+    client_certificate: HeldCertificate | None = None
+    """Security profile 3: the certificate the lab's authority issued it (``security.py``)."""
 
 
 def definition_of(charger: SimulatedCharger) -> StationDefinition:
     """What to build for ``charger``.
 
     ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
-    ``config`` may hold ``password`` (HTTP Basic, security profile 1), ``configuration``
+    ``config`` may hold ``power_kw`` (the model set up below its own rating), ``password``
+    (HTTP Basic, security profiles 1 and 2), ``client_certificate`` (profile 3:
+    ``security.py``), ``configuration``
     (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
     and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
 
@@ -53,16 +64,18 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     """
     if not charger.csms_url:
         raise ChargerRuntimeError(f"charger {charger.id} has no ws_url to connect to")
-    if not charger.template:
-        raise ChargerRuntimeError(f"charger {charger.id} has no template")
     try:
         version = fleet_version(charger.ocpp_version).name
-        catalog = load_catalog()
-        brand, slash, model = charger.template.partition("/")
-        template = catalog.model(brand, model) if slash else catalog.template(charger.template)
-    except (ValueError, CatalogError) as error:
+    except ValueError as error:
         raise ChargerRuntimeError(str(error)) from None
+    template = template_of(charger)
     config = charger.config or {}
+    power_kw = config.get(POWER_KEY)
+    if power_kw is not None:
+        try:
+            template = template.rated_at(round(float(power_kw) * 1000))
+        except (TypeError, ValueError) as error:
+            raise ChargerRuntimeError(f"config.{POWER_KEY}: {error}") from None
     password = config.get("password")
     configuration = config.get("configuration") or {}
     if not isinstance(configuration, dict):
@@ -71,6 +84,10 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         replies, _ = charger_replies(config, template)
     except InvalidVendorReply as error:
         raise ChargerRuntimeError(f"config.data_transfer{error}") from None
+    try:
+        certificate = client_certificate(config)
+    except ValueError as error:
+        raise ChargerRuntimeError(str(error)) from None
     return StationDefinition(
         template=template,
         version=version,
@@ -78,7 +95,25 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         password=str(password) if password is not None else None,
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
         replies=replies,
+        client_certificate=certificate,
     )
+
+
+def template_of(charger: SimulatedCharger) -> StationTemplate:
+    """The catalog model of ``charger``'s station: its ``template``, a catalog id
+    (``alfen-eve-single-pro-line``) or ``brand/model`` slugs.
+
+    Raises:
+        ChargerRuntimeError: no template, or one the catalog does not have.
+    """
+    if not charger.template:
+        raise ChargerRuntimeError(f"charger {charger.id} has no template")
+    try:
+        catalog = load_catalog()
+        brand, slash, model = charger.template.partition("/")
+        return catalog.model(brand, model) if slash else catalog.template(charger.template)
+    except (ValueError, CatalogError) as error:
+        raise ChargerRuntimeError(str(error)) from None
 
 
 def station_setup(

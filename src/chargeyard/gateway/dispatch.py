@@ -1,8 +1,10 @@
 """Queuing one command for many chargers: what a ``POST /ocpp/commands/...`` route does once it
 has resolved its ``CommandTarget`` to chargers.
 
-Each charger is checked first, where its station runs (:class:`Precheck`:
-:meth:`~chargeyard.gateway.runtimes.ChargerRuntimes.precheck`, one request for all of them):
+Each charger gets the payload as its station numbers connectors (``connector_numbers.py``: a
+``connector_id`` given without its EVSE), then is checked where its station runs
+(:class:`Precheck`: :meth:`~chargeyard.gateway.runtimes.ChargerRuntimes.precheck`, one request
+for all the chargers that got the same payload):
 one that cannot take the command lands in ``failed`` with the reason, as does an id of
 ``charger_ids`` that names no charger of the location (``missing``); the others get a
 ``queued`` command row (all in one transaction) and a bus message each. The answer is the
@@ -25,10 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 from pydantic import BaseModel
 
 from chargeyard.bus import BusUnreachable, CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
+from chargeyard.gateway.connector_numbers import NoSuchConnector, addressed
 from chargeyard.gateway.host import FAILED, NOT_RUNNING
 from chargeyard.gateway.runtimes import NoAnswer
 from chargeyard.gateway.version_labels import command_version_label
@@ -133,33 +137,42 @@ async def dispatch(
         NoAnswer: the precheck was not answered in time (``unanswered_fails`` False).
         BusUnreachable: the bus cannot be reached (the commands queued are marked failed).
     """
-    if isinstance(payload, BaseModel):
-        data = payload.model_dump(mode="json")
-    else:
-        data = parse_payload(event_type, payload).model_dump(mode="json")
+    parsed = payload if isinstance(payload, BaseModel) else parse_payload(event_type, payload)
     result = Dispatched(failed=list(missing))
-    accepted: list[SimulatedCharger] = []
-    try:
-        reasons = await _prechecked(
-            precheck, organization_id, chargers, event_type, data, pickup_s=pickup_s
-        )
-    except NoAnswer as error:
-        if not unanswered_fails:
-            raise
-        reasons = {charger.id: str(error) for charger in chargers}
+    # Each charger's payload (a connector numbered as its version does: connector_numbers.py);
+    # those that share one are prechecked in one request (a location's are alike).
+    alike: dict[bytes, tuple[dict[str, Any], list[SimulatedCharger]]] = {}
     for charger in chargers:
-        reason = reasons.get(charger.id)
-        if reason is None:
-            accepted.append(charger)
-        else:
-            result.failed.append(Refused(charger.identity, reason))
+        try:
+            data = addressed(parsed, charger)
+        except NoSuchConnector as error:
+            result.failed.append(Refused(charger.identity, str(error)))
+            continue
+        key = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        alike.setdefault(key, (data, []))[1].append(charger)
+    accepted: list[tuple[SimulatedCharger, dict[str, Any]]] = []
+    for data, group in alike.values():
+        try:
+            reasons = await _prechecked(
+                precheck, organization_id, group, event_type, data, pickup_s=pickup_s
+            )
+        except NoAnswer as error:
+            if not unanswered_fails:
+                raise
+            reasons = {charger.id: str(error) for charger in group}
+        for charger in group:
+            reason = reasons.get(charger.id)
+            if reason is None:
+                accepted.append((charger, data))
+            else:
+                result.failed.append(Refused(charger.identity, reason))
     if not accepted:
         return result
     commands = await store.commands.enqueue_many(
         organization_id,
-        [(c.id, event_type, _version(c.ocpp_version), data) for c in accepted],
+        [(c.id, event_type, _version(c.ocpp_version), data) for c, data in accepted],
     )
-    result.queued = [Queued(c, command) for c, command in zip(accepted, commands, strict=True)]
+    result.queued = [Queued(c, command) for (c, _), command in zip(accepted, commands, strict=True)]
     messages = [
         CommandMessage(
             command_id=command.id,
@@ -167,7 +180,7 @@ async def dispatch(
             charger_id=command.charger_id,
             event_type=event_type,
             ocpp_version=command.ocpp_version,
-            payload=data,
+            payload=command.payload,
         )
         for command in commands
     ]

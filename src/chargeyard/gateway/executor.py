@@ -52,7 +52,7 @@ from chargeyard.gateway.commands import (
 )
 from chargeyard.gateway.refusals import refusal
 from chargeyard.gateway.sessions import SessionEnded, timer_name
-from chargeyard.protocol import CallFailure, OcppError, Payload
+from chargeyard.protocol import CallErrorReply, CallFailure, OcppError, Payload
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken
@@ -75,18 +75,27 @@ _START_GRACE_S = 60.0
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of a command: ``ok`` with a ``result``, or not with an ``error``."""
+    """What became of a command: ``ok`` with a ``result``, or not with an ``error``;
+    ``refused`` says a command not applied was refused (by the station's state or version,
+    or by its central system) rather than lost to an error (no answer in time, not sent)."""
 
     ok: bool
     result: dict[str, object] | None = None
     error: str | None = None
+    refused: bool = False
 
     @classmethod
     def applied(cls, **result: object) -> Outcome:
         return cls(True, result)
 
     @classmethod
+    def rejected(cls, reason: str) -> Outcome:
+        """The station or its central system refused it."""
+        return cls(False, None, reason, refused=True)
+
+    @classmethod
     def failed(cls, reason: str) -> Outcome:
+        """An error kept it from being applied."""
         return cls(False, None, reason)
 
 
@@ -143,17 +152,18 @@ class Executor:
         try:
             command, parsed = _parsed(event_type, payload)
         except InvalidPayload as error:
-            return Outcome.failed(str(error))
+            return Outcome.rejected(str(error))
         target = _Target(station, self, on_session_end)
         try:
             reason = command.refusal(target, parsed)
             if reason is not None:
-                return Outcome.failed(reason)
+                return Outcome.rejected(reason)
             return await command.apply(target, parsed)
         except (OcppError, IllegalTransition, ValueError) as error:
-            return Outcome.failed(_reason(error))
+            # The station's verb refused the move (its state tables, its version's schema).
+            return Outcome.rejected(_reason(error))
         except KeyError as error:
-            return Outcome.failed(_key_reason(error))
+            return Outcome.rejected(_key_reason(error))
 
 
 # -- the station as the table sees it ----------------------------------------------------------
@@ -395,7 +405,7 @@ async def _start_transaction(t: _Target, p: StartTransactionPayload) -> Outcome:
 
 
 def _told(reported: starts.Reported) -> Outcome:
-    return Outcome(reported.ok, reported.result, reported.error)
+    return Outcome(reported.ok, reported.result, reported.error, refused=reported.refused)
 
 
 def _check_stop_transaction(t: _Target, p: StopTransactionPayload) -> str | None:
@@ -468,7 +478,7 @@ def _check_local_list(t: _Target, p: LocalAuthListPayload) -> str | None:
 def _local_auth_list(t: _Target, p: LocalAuthListPayload) -> Outcome:
     status = t.station.set_local_list(p.list_version, p.list_entries())
     if status != "Accepted":
-        return Outcome.failed(f"the station answered {status}")
+        return Outcome.rejected(f"the station answered {status}")
     return Outcome.applied(list_version=p.list_version, entries=len(p.entries))
 
 
@@ -476,7 +486,7 @@ def _clear_local_list(t: _Target, p: EmptyPayload) -> Outcome:
     version = t.model.local_list.version + 1
     status = t.station.clear_local_list(version)
     if status != "Accepted":
-        return Outcome.failed(f"the station answered {status}")
+        return Outcome.rejected(f"the station answered {status}")
     return Outcome.applied(list_version=version, entries=0)
 
 
@@ -501,7 +511,11 @@ async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
 
     def failed(error: CallFailure) -> None:
         if not answer.done():
-            answer.set_result(Outcome.failed(f"{p.action}: {error}"))
+            # A CALLERROR is the central system refusing it; a lost connection or a call
+            # timing out is not an answer.
+            refused = isinstance(error, CallErrorReply)
+            reason = f"{p.action}: {error}"
+            answer.set_result(Outcome.rejected(reason) if refused else Outcome.failed(reason))
 
     if not t.station.call(p.action, p.payload, answered, failed):
         return Outcome.failed("the station could not send it (offline or not registered)")

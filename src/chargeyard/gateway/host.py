@@ -57,11 +57,12 @@ from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
+from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.definitions import definition_of
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.gateway.hosted import HostedStations, built_from, take_live_changes
 from chargeyard.gateway.memory import REGISTER_EVERY_S, MemoryWriter
-from chargeyard.gateway.outcomes import OutcomeWriter
+from chargeyard.gateway.outcomes import OutcomeWriter, stored_status
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
@@ -172,8 +173,15 @@ class FleetHost:
         self._hosted = HostedStations(fleet_factory or Fleet, on_fleet, self._frame_log)
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
+        self._deferrals = Deferrals(self._writer)
         self._commands = CommandRunner(
-            bus, self.node, self.executor, self._writer, self._station_for, self._finish
+            bus,
+            self.node,
+            self.executor,
+            self._writer,
+            self._station_for,
+            self._finish,
+            self._deferrals,
         )
         self._started = False
         self._service = RuntimeService(self)
@@ -211,6 +219,7 @@ class FleetHost:
         # Its chargers released and what it had not taken handed on: a command for one of them
         # now reaches a node that is there to answer, never this closed one.
         await self.bus.leave(self.node)
+        self._deferrals.expire_all()  # (nothing here sees their stations online again)
         self._hosted.clear()
         await self._writer.close()
         if self._frame_log is not None:
@@ -451,11 +460,11 @@ class FleetHost:
         hosted = self._hosted.running(message.organization_id, message.charger_id)
         return None if hosted is None else hosted.station
 
-    def _finish(self, message: CommandMessage, outcome: Outcome) -> None:
+    def _finish(self, message: CommandMessage, outcome: Outcome, deferred: bool) -> None:
         self.applied += 1
         if self._on_command is not None:
             self._on_command(message.event_type, "succeeded" if outcome.ok else "failed")
-        self._writer.finish(message, outcome)
+        self._writer.finish(message, outcome, stored_status(outcome, deferred=deferred))
 
     # -- logging --------------------------------------------------------------------------------
 
@@ -506,6 +515,7 @@ class FleetHost:
         return None
 
     async def _forget(self, charger_id: str) -> None:
+        self._deferrals.expire(charger_id)  # (its station is not followed from now on)
         hosted = self._hosted.pop(charger_id)
         if self._memory is not None:
             powered = Powered(hosted.organization_id, charger_id, hosted.station)

@@ -130,6 +130,7 @@ class HostedStations:
             ids=[charger.identity],
             password=definition.password,
             setup=station_setup(charger, definition, recorder),
+            client_certificate=definition.client_certificate,
         )
         hosted = Hosted(charger.organization_id, charger.identity, fleet, definition)
         self._hosted[charger.id] = hosted

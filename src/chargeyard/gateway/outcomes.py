@@ -25,6 +25,14 @@ logger = logging.getLogger(__name__)
 _LogLine = tuple[str, str, str, str, str | None, dict[str, Any] | None]
 
 
+def stored_status(outcome: Outcome, *, deferred: bool = False) -> CommandStatus:
+    """The status a command's outcome is stored with (``CommandStatus``): applied
+    (``deferred`` when its station was offline), rejected when refused, else failed."""
+    if outcome.ok:
+        return CommandStatus.DEFERRED if deferred else CommandStatus.SUCCEEDED
+    return CommandStatus.REJECTED if outcome.refused else CommandStatus.FAILED
+
+
 class OutcomeWriter:
     """Queue with :meth:`finish` and :meth:`log` (never await); :meth:`start` /
     :meth:`close` own the writing task."""
@@ -33,7 +41,7 @@ class OutcomeWriter:
         self.store = store
         self.bus = bus
         self.batch = batch
-        self._outcomes: list[tuple[CommandMessage, Outcome]] = []
+        self._outcomes: list[tuple[CommandMessage, Outcome, CommandStatus]] = []
         self._logs: list[_LogLine] = []
         self._work = asyncio.Event()
         self._written = asyncio.Event()
@@ -41,9 +49,12 @@ class OutcomeWriter:
         self._closing = False
         self._task: asyncio.Task[None] | None = None
 
-    def finish(self, message: CommandMessage, outcome: Outcome) -> None:
-        """Record what became of a command (a refused one gets a warning line too)."""
-        self._outcomes.append((message, outcome))
+    def finish(
+        self, message: CommandMessage, outcome: Outcome, status: CommandStatus | None = None
+    ) -> None:
+        """Record what became of a command, with ``status`` (None: :func:`stored_status`);
+        one not applied gets a warning line too."""
+        self._outcomes.append((message, outcome, status or stored_status(outcome)))
         if not outcome.ok:
             self._logs.append(
                 (
@@ -123,17 +134,17 @@ class OutcomeWriter:
                         (
                             message.organization_id,
                             message.command_id,
-                            CommandStatus.SUCCEEDED if outcome.ok else CommandStatus.FAILED,
+                            status,
                             outcome.result,
                             outcome.error,
                         )
-                        for message, outcome in batch
+                        for message, outcome, status in batch
                     ]
                 )
             except Exception:
                 self._outcomes[:0] = batch
                 raise
-            for message, outcome in batch:
+            for message, outcome, _ in batch:
                 await self.bus.report(
                     CommandOutcome(
                         command_id=message.command_id,

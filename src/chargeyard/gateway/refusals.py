@@ -32,7 +32,7 @@ def refusal(terms: StationTerms, command: BaseModel) -> str | None:
     """Why the version of ``terms`` cannot carry the command's parameters (naming what it
     allows), or None. Reads nothing of the station."""
     name = terms.version.name
-    if isinstance(command, ProxyMessagePayload):
+    if isinstance(command, ProxyMessagePayload) and command.ocpp_version is not None:
         wanted = fleet_version(command.ocpp_version)
         if wanted is not terms.version:
             return f"the station speaks OCPP {name}, not {wanted.name}"

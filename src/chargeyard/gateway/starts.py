@@ -57,6 +57,7 @@ class Reported:
     ok: bool
     result: dict[str, object]
     error: str | None = None
+    refused: bool = False
 
 
 def own_authorization(station: StationVerbs, evse_id: int, id_tag: str) -> TokenDecision | None:
@@ -109,7 +110,7 @@ async def start_session(
     }
     if not outcome.ok:
         _give_back(station, p, plugged)
-        return Reported(False, result, outcome.error)
+        return Reported(False, result, outcome.error, outcome.refused)
     transaction = outcome.transaction
     assert transaction is not None  # a start-session succeeds with its transaction only
     if p.duration_seconds is not None or p.target_energy_kwh is not None:
@@ -170,4 +171,4 @@ async def start_transaction(
 
 
 def _reported(outcome: AttemptResult, **where: object) -> Reported:
-    return Reported(outcome.ok, {**where, **outcome.as_result()}, outcome.error)
+    return Reported(outcome.ok, {**where, **outcome.as_result()}, outcome.error, outcome.refused)

@@ -164,9 +164,10 @@ class SimulatedStation(ActionHandlers):
         # The HTTP Basic password it presents (security profile 1), which its central system
         # may change (1.6 security whitepaper A01, 2.0.1 A01); None: it presents none.
         self.password: str | None = None
-        # The TLS client certificate its runner gave it (security profile 3, station/tls.py);
-        # one the central system signs for it comes before it (presented_certificate).
-        self.client_certificate: ClientCertificate | None = None
+        # The TLS client certificate its runner gave it (security profile 3, station/tls.py:
+        # files, or one held in memory, as the gateway issues its chargers'); one the central
+        # system signs for it comes before it (presented_certificate).
+        self.client_certificate: ClientCertificate | HeldCertificate | None = None
         # Close the connection and dial again at once (redial).
         self._redial = False
         self.wake: Callable[[], None] = _nothing
@@ -186,6 +187,10 @@ class SimulatedStation(ActionHandlers):
         )
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
+        # Told each time the station is online again: its registration moved to Accepted (a
+        # boot answered, or a reconnect after one), so that what it kept can go. Set by
+        # whatever follows what it did offline (the gateway's deferred commands).
+        self.on_online: Callable[[], None] | None = None
         # Told the EVSE of each remote start the station accepted (1.6 section 5.11, 2.0.1
         # F01/F02), once the answer is queued: a driver with the app then comes to plug in
         # (station/autogen.py). Set by whatever drives the station.

@@ -57,6 +57,7 @@ from chargeyard.station.fleet_status import (
     station_status,
 )
 from chargeyard.station.identities import message_ids, numbered_identities, station_url
+from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
@@ -155,7 +156,7 @@ class Fleet:
         password: str | None = None,
         energy_wh: float = 0.0,
         setup: Callable[[SimulatedStation], None] | None = None,
-        client_certificate: ClientCertificate | None = None,
+        client_certificate: ClientCertificate | HeldCertificate | None = None,
     ) -> list[str]:
         """Build ``count`` stations of ``template`` speaking ``version`` (not started yet).
 
@@ -171,8 +172,9 @@ class Fleet:
             energy_wh: each meter's starting register.
             setup: called with each new station, e.g. to change its configuration.
             client_certificate: the TLS client certificate each station presents on
-                ``wss://`` (security profile 3), ``{identity}`` in its paths replaced by the
-                station's identity (``tls.py``).
+                ``wss://`` (security profile 3): files, ``{identity}`` in their paths replaced
+                by the station's identity (``tls.py``), or one certificate held in memory (for
+                the one station of ``ids``).
 
         Returns:
             The new stations' identities.
@@ -204,9 +206,9 @@ class Fleet:
                 station,
                 station_url(csms_url, identity),
                 password=password,
-                client_certificate=None
-                if client_certificate is None
-                else client_certificate.of(identity),
+                client_certificate=client_certificate.of(identity)
+                if isinstance(client_certificate, ClientCertificate)
+                else client_certificate,
                 reconnect=self._reconnect,
                 open_timeout=self._open_timeout,
                 close_timeout=self._close_timeout,

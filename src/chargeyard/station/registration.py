@@ -60,7 +60,10 @@ class Registrar:
         """Move the registration (``model/states.py`` says which moves are legal)."""
         station = self._station
         check_registration_move(station.registration, target)
+        was = station.registration
         station.registration = target
+        if target is Registration.ACCEPTED and was is not target and station.on_online:
+            station.on_online()
 
     def boot(self) -> None:
         """Send BootNotification, the next registration attempt."""

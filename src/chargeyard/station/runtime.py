@@ -70,6 +70,7 @@ from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.link import Link
+from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.tls import ClientCertificate, Refusal, presenting_context, refusal
 from chargeyard.station.transfers import AsyncioTransfers
@@ -164,7 +165,7 @@ class StationRuntime:
         file_transfers: bool = True,
         max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES,
         outbound: OutboundPolicy | None = None,
-        client_certificate: ClientCertificate | None = None,
+        client_certificate: ClientCertificate | HeldCertificate | None = None,
         handshake_headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.station = station

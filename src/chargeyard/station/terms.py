@@ -19,6 +19,7 @@ from datetime import datetime
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, VersionSpec
 from chargeyard.protocol.fields import SchemaValueError, request_field
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.faults import Fault
 from chargeyard.station.model.station import Transaction
 
@@ -118,6 +119,14 @@ class StationTerms(ABC):
     @abstractmethod
     def transaction_id(self, transaction: Transaction) -> str | None:
         """The transaction's id as the central system knows it (None: not yet known)."""
+
+    @abstractmethod
+    def connector_numbered(
+        self, template: StationTemplate, connector_id: int
+    ) -> tuple[int, int] | None:
+        """The ``(evse_id, connector_id)`` that a connector number given without its EVSE
+        names on a station of ``template``, as the version numbers connectors; None when the
+        version's numbering has no such connector."""
 
     # -- what the stations share -----------------------------------------------------------------
 

@@ -13,7 +13,7 @@ station and its connectors are numbered 1..N, which
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -181,6 +181,39 @@ class StationTemplate:
             "NumberOfConnectors": str(self.connector_count),
             "ConnectorPhaseRotation": ",".join(f"{i}.{rotation}" for i in connector_ids),
         }
+
+    def rated_at(self, power_w: int) -> StationTemplate:
+        """The same model installed at ``power_w`` (at most its own rating; a wallbox sold in
+        several power ratings, or set up below its own): the station, each EVSE and each
+        connector deliver no more, and an AC connector's current per phase follows. EVSEs
+        whose ratings add up beyond it share it (``shared_power``).
+
+        Raises:
+            ValueError: ``power_w`` is not positive, or above the model's own rating.
+        """
+        if not 0 < power_w <= self.max_power_w:
+            raise ValueError(
+                f"{self.name} is rated {self.max_power_kw:g} kW: it cannot be set up at "
+                f"{power_w / 1000:g} kW"
+            )
+        if power_w == self.max_power_w:
+            return self
+        conductors = self.phases if self.current_type is CurrentType.AC else 0
+
+        def connector(template: ConnectorTemplate, evse_w: int) -> ConnectorTemplate:
+            power = min(template.max_power_w, evse_w)
+            current = template.max_current_a
+            if conductors:  # I = P / (V x phases), per phase (11 kW on 3 x 230 V: 16 A)
+                current = min(current, round(power / (self.nominal_voltage * conductors)))
+            return replace(template, max_power_w=power, max_current_a=current)
+
+        evses = []
+        for evse in self.evses:
+            evse_w = min(evse.max_power_w, power_w)
+            connectors = tuple(connector(c, evse_w) for c in evse.connectors)
+            evses.append(replace(evse, max_power_w=evse_w, connectors=connectors))
+        shared = self.shared_power or sum(evse.max_power_w for evse in evses) > power_w
+        return replace(self, max_power_w=power_w, evses=tuple(evses), shared_power=shared)
 
     def to_summary(self) -> TemplateSummary:
         """The catalog API's view of this template."""

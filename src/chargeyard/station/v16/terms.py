@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chargeyard.protocol import V16, Payload
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import iso
 from chargeyard.station.faults import KIND_OF_16_CODE, Fault, fault_codes
 from chargeyard.station.model.station import Transaction
@@ -53,6 +54,13 @@ class TermsV16(StationTerms):
     def transaction_id(self, transaction: Transaction) -> str | None:
         # The central system's, from StartTransaction.conf (section 6.46).
         return None if transaction.csms_id is None else str(transaction.csms_id)
+
+    def connector_numbered(
+        self, template: StationTemplate, connector_id: int
+    ) -> tuple[int, int] | None:
+        # A 1.6 connectorId numbers the station's connectors 1..n across its EVSEs (section
+        # 3.5; 0 is the whole station, not a connector a cable goes in).
+        return template.connector_numbering_16().get(connector_id)
 
 
 TERMS_V16 = TermsV16()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chargeyard.protocol import V201, Payload
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import iso
 from chargeyard.station.faults import KIND_OF_16_CODE, KIND_OF_201_REASON, Fault, fault_codes
 from chargeyard.station.model.station import Transaction
@@ -81,6 +82,13 @@ class TermsV201(StationTerms):
 
     def transaction_id(self, transaction: Transaction) -> str | None:
         return transaction.local_id  # the station's own (E01: transactionId)
+
+    def connector_numbered(
+        self, template: StationTemplate, connector_id: int
+    ) -> tuple[int, int] | None:
+        # 2.0.1 numbers connectors within their EVSE (part 1, 3-tier model): a connector id
+        # alone is the first EVSE's (the executor says when it has no such connector).
+        return (1, connector_id)
 
 
 TERMS_V201 = TermsV201()

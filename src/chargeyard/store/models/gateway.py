@@ -26,10 +26,28 @@ class DesiredState(StrEnum):
 
 
 class CommandStatus(StrEnum):
+    """What became of a gateway command, as ``commands.status`` keeps it.
+
+    The API answers it in OCPPLab's words (``received``, ``deferred``, ``applied``,
+    ``rejected``, ``expired``, ``failed``) and in chargeyard's (``queued``, ``running``,
+    ``succeeded``, ``failed``): ``api/gateway/schemas/commands.py``."""
+
     QUEUED = "queued"
+    """Accepted by the charger's host (its precheck), on its way to the station."""
     RUNNING = "running"
+    """Being applied."""
     SUCCEEDED = "succeeded"
+    """Applied at the station while it was online: what it reports went out at once."""
+    DEFERRED = "deferred"
+    """Applied at the station while it was offline: what it reports waits for the connection
+    (it becomes SUCCEEDED once the station is online again)."""
+    EXPIRED = "expired"
+    """Deferred, and the fleet host stopped following the station (stopped, or the charger
+    rebuilt) before it was online again."""
+    REJECTED = "rejected"
+    """Refused by the station (its state or its version) or by its central system."""
     FAILED = "failed"
+    """Not applied through an error: the charger not running, not sent, no answer in time."""
 
 
 DEFAULT_ORGANIZATION_ID = "default"

@@ -127,6 +127,48 @@ class FrameRepository(Repository):
             rows = (await session.execute(statement)).all()
         return [ListedFrame.of(row) for row in rows], total or 0
 
+    async def across(
+        self,
+        identities: Sequence[str],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Sequence[str] = (),
+        limit: int = 100,
+        offset: int = 0,
+        cut_at: int | None = None,
+    ) -> tuple[Sequence[ListedFrame], int]:
+        """A page of the frames of several identities (the gateway's charger ids), oldest
+        first, only ``actions``' when some are given (``since`` inclusive, ``until``
+        exclusive), each cut to ``cut_at`` characters; and how many match in all."""
+        if not identities:
+            return [], 0
+        limit, offset = page(limit, offset)
+        condition = _across(identities, since, until, actions)
+        statement = _listed(cut_at).where(*condition).order_by(Frame.id).limit(limit)
+        async with self._read() as session:
+            total = await session.scalar(select(func.count()).select_from(Frame).where(*condition))
+            rows = (await session.execute(statement.offset(offset))).all()
+        return [ListedFrame.of(row) for row in rows], total or 0
+
+    async def delete_across(
+        self,
+        identities: Sequence[str],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actions: Sequence[str] = (),
+    ) -> int:
+        """Delete the frames :meth:`across` would list; returns how many."""
+        if not identities:
+            return 0
+        async with self._write() as session:
+            connection = await session.connection()
+            result = await connection.execute(
+                delete(Frame).where(*_across(identities, since, until, actions))
+            )
+            return result.rowcount
+
     async def newest(
         self,
         identity: str,
@@ -202,4 +244,20 @@ def _matching(
         condition.append(Frame.at < until)
     if action is not None:
         condition.append(Frame.action == action)
+    return condition
+
+
+def _across(
+    identities: Sequence[str],
+    since: datetime | None,
+    until: datetime | None,
+    actions: Sequence[str],
+) -> list[ColumnElement[bool]]:
+    condition: list[ColumnElement[bool]] = [Frame.identity.in_(list(identities))]
+    if since is not None:
+        condition.append(Frame.at >= since)
+    if until is not None:
+        condition.append(Frame.at < until)
+    if actions:
+        condition.append(Frame.action.in_(list(actions)))
     return condition

@@ -119,6 +119,14 @@ class LocationRepository(Repository):
                 )
             )
 
+    async def get_by_slug(self, organization_id: str, slug: str) -> Location | None:
+        async with self._read() as session:
+            return await session.scalar(
+                select(Location).where(
+                    Location.organization_id == organization_id, Location.slug == slug
+                )
+            )
+
     async def list(
         self, organization_id: str, *, limit: int = 100, offset: int = 0
     ) -> Sequence[Location]:

@@ -1,15 +1,31 @@
 """The ``/ocpp`` routes: one module per resource, each with one ``router`` that carries its own
-``/ocpp`` prefix and Bearer auth, mounted in the order of :data:`ROUTERS`."""
+``/ocpp`` prefix and Bearer auth, mounted in the order of :data:`ROUTERS`. The same routes
+answer under ``/evcharger`` (``api/gateway/prefixes.py``)."""
 
 from fastapi import APIRouter
 
-from chargeyard.api.gateway.routes import bulk, catalog, chargers, commands, locations, runtimes
+from chargeyard.api.gateway.routes import (
+    bulk,
+    catalog,
+    chargers,
+    command_results,
+    commands,
+    deployments,
+    locations,
+    logs,
+    runtime_ops,
+    runtimes,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalog.router,
+    command_results.router,
     commands.router,
     locations.router,
     chargers.router,
     runtimes.router,
     bulk.router,
+    deployments.router,
+    runtime_ops.router,
+    logs.router,
 )

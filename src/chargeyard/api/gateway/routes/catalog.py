@@ -1,6 +1,8 @@
 """``/ocpp/catalog``: the brands and models of charge station the fleet is built from
 (``station/catalog``), read-only, for every role. The catalog itself, ``GET /ocpp/catalog``,
-answers its brands, as ``/ocpp/catalog/brands`` does."""
+answers its brands, as ``/ocpp/catalog/brands`` does; a brand's models are at
+``/ocpp/catalog/brands/{brand}/models`` and, as OCPPLab's SDK asks for them, at
+``/ocpp/catalog/{brand}/models`` (the same answers)."""
 
 from __future__ import annotations
 
@@ -69,6 +71,13 @@ async def list_brands(
     summary="List a brand's models",
     responses=error_responses(401, 403, 404),
 )
+@router.get(
+    "/{brand}/models",
+    summary="List a brand's models (OCPPLab SDK path)",
+    description="The same page as `GET /ocpp/catalog/brands/{brand}/models`.",
+    operation_id="list-models-sdk",
+    responses=error_responses(401, 403, 404),
+)
 async def list_models(
     _: ReaderDep,
     catalog: CatalogDep,
@@ -91,6 +100,13 @@ async def list_models(
 @router.get(
     "/brands/{brand}/models/{model}",
     summary="Get a model",
+    responses=error_responses(401, 403, 404),
+)
+@router.get(
+    "/{brand}/models/{model}",
+    summary="Get a model (OCPPLab SDK path)",
+    description="The same model as `GET /ocpp/catalog/brands/{brand}/models/{model}`.",
+    operation_id="get-model-sdk",
     responses=error_responses(401, 403, 404),
 )
 async def get_model(

@@ -23,10 +23,12 @@ from chargeyard.api.gateway.chargers_shared import (
     ProvisionerDep,
     charger_response,
     host_answers,
+    invalid,
     live_statuses,
     resolve_template,
     template_slugs,
 )
+from chargeyard.api.gateway.client_certificates import AuthorityDep, issue
 from chargeyard.api.gateway.removal import BuiltInCentralDep, delete_chargers
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.schemas.chargers import (
@@ -47,6 +49,7 @@ from chargeyard.api.gateway.schemas.common import (
 )
 from chargeyard.api.gateway.schemas.vendor_replies import stored
 from chargeyard.gateway.provisioning import charger_provisioning
+from chargeyard.gateway.security import CLIENT_CERTIFICATE_KEY
 from chargeyard.gateway.vendor_replies import DATA_TRANSFER_KEY
 from chargeyard.station.catalog import Catalog
 from chargeyard.store import NotFoundError
@@ -246,11 +249,27 @@ async def update_charger(
     catalog: CatalogDep,
     host: OptionalHostDep,
     built_in: BuiltInCsmsDep,
+    authority: AuthorityDep,
     charger_id: ChargerIdPath,
     body: ChargerUpdateRequest,
 ) -> ChargerUpdateResponse:
     charger = await _charger(store, principal.organization_id, charger_id)
     values = update_values(catalog, charger, body)
+    renamed = values.get("identity", charger.identity) != charger.identity
+    if renamed and CLIENT_CERTIFICATE_KEY in (charger.config or {}):
+        # Its certificate names its identity (A00.FR.405): a renamed charger gets one naming
+        # the new one.
+        if authority is None:
+            raise invalid(
+                ("body", "identity"),
+                "the charger's client certificate names its identity, and this API has no "
+                "certificate authority to issue one for the new identity",
+            )
+        config = dict(values.get("config", charger.config or {}))
+        config[CLIENT_CERTIFICATE_KEY] = issue(
+            authority, values["identity"], principal.organization_id
+        )
+        values["config"] = config
     if values:
         charger = await store.chargers.update(
             principal.organization_id, charger_id, **values, built_in=built_in

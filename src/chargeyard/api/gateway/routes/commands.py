@@ -12,8 +12,11 @@ the location; the answer is 202 either way. A host that does not answer the prec
 is a 504 for a command to one charger, and a ``failed`` entry per charger for a location's.
 A path under ``/ocpp/commands/`` that names no command is 404.
 
-``GET /ocpp/commands`` lists the commands, each with the schema of its ``event`` and an
-example body; ``GET /ocpp/commands/{command_id}`` tells what became of one queued command.
+``GET /ocpp/commands/catalog`` lists the commands, each with the schema of its ``event`` and
+an example body; ``GET /ocpp/commands/{command_id}`` tells what became of one queued command,
+in OCPPLab's words (``received``, ``deferred``, then ``applied``, ``rejected``, ``expired`` or
+``failed``) and in chargeyard's (``state``: ``queued``, ``running``, ``succeeded``,
+``failed``).
 Operators and admins send commands; viewers read.
 """
 
@@ -30,6 +33,7 @@ from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import NO_ANSWER, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
+from chargeyard.api.gateway.dialects import PATH_ALIASES
 from chargeyard.api.gateway.schemas.commands import (
     UNPLUG_EXAMPLE_RESPONSE,
     CommandDescription,
@@ -196,6 +200,11 @@ async def _resolve_target(
         if charger is None:
             raise NotFoundError("charger", target.charger_id)
         return [charger], []
+    if target.identity is not None:
+        charger = await store.chargers.get_by_identity(organization_id, target.identity)
+        if charger is None:
+            raise NotFoundError("charger with identity", target.identity)
+        return [charger], []
     assert target.location_id is not None  # CommandTarget: exactly one of the two
     location_id = target.location_id
     if await store.locations.get(organization_id, location_id) is None:
@@ -248,7 +257,7 @@ def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
                 missing,
                 # One charger: its host's silence is the answer (504); a location's lists
                 # each charger in `failed` with the reason, as any refusal.
-                unanswered_fails=body.target.charger_id is None,
+                unanswered_fails=not body.target.single,
             )
         # Already in the shape of LocationCommandResponse (the documented model; the tests
         # hold the answers to it): serialized once, not validated again item by item, which
@@ -265,13 +274,19 @@ def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
     return send_command
 
 
-for _spec in COMMANDS.values():
+# Each command at its path, and at the path OCPPLab's SDK names it by (dialects.py).
+_PATHS = [(spec.path, spec) for spec in COMMANDS.values()] + [
+    (alias, COMMANDS_BY_PATH[path]) for alias, path in PATH_ALIASES.items()
+]
+for _path, _spec in _PATHS:
     _summary, _description = DOCS[_spec.path]
+    if _path != _spec.path:
+        _description += f" The same command as `{_spec.path}`, by the name OCPPLab's SDK uses."
     router.add_api_route(
-        f"/commands/{_spec.path}",
+        f"/commands/{_path}",
         _command_route(_spec),
         methods=["POST"],
-        operation_id=_spec.path.replace("/", "-"),
+        operation_id=_path.replace("/", "-"),
         summary=_summary,
         description=_description,
         status_code=status.HTTP_202_ACCEPTED,
@@ -281,11 +296,12 @@ for _spec in COMMANDS.values():
 
 
 @router.get(
-    "/commands",
+    "/commands/catalog",
     operation_id="list-commands",
     summary="List commands",
     description="The commands of `POST /ocpp/commands/{path}`: each one's path, what it does, "
-    "the JSON schema of its `event` and a whole example body.",
+    "the JSON schema of its `event` and a whole example body. (`GET /ocpp/commands` lists "
+    "the commands sent.)",
     responses=error_responses(401, 403, 404),
 )
 async def list_commands(
@@ -304,14 +320,18 @@ async def list_commands(
     "/commands/{command_id}",
     operation_id="get-command",
     summary="Get command",
-    description="A queued command and what became of it: `queued`, `running`, `succeeded` "
-    "(with the station's `result`) or `failed` (with the `error`).",
+    description="A queued command and what became of it. `status`: `received` (the "
+    "charger's host has it), `deferred` (applied while the station was offline: `applied` once "
+    "it is online again), then `applied` (with the station's `result`), `rejected` (refused by "
+    "the station or its central system, the reason in `detail`), `expired` (deferred, and the "
+    "station was not followed until it was online again) or `failed` (an error, in `detail`). "
+    "`state` says it in chargeyard's words: `queued`, `running`, `succeeded` or `failed`.",
     responses=error_responses(401, 403, 404),
 )
 async def get_command(
     principal: ReaderDep, store: StoreDep, command_id: CommandId
 ) -> CommandOutcomeResponse:
-    if command_id in COMMANDS_BY_PATH:
+    if command_id in COMMANDS_BY_PATH or command_id in PATH_ALIASES:
         # A command's own path, asked with GET: a known path and the wrong method, not an
         # unknown command id (ids are 12 hex digits; a path is never one).
         raise HTTPException(
@@ -320,7 +340,8 @@ async def get_command(
     row = await store.commands.get(principal.organization_id, command_id)
     if row is None:
         raise NotFoundError("command", command_id)
-    return CommandOutcomeResponse.of(row)
+    charger = await store.chargers.get(principal.organization_id, row.charger_id)
+    return CommandOutcomeResponse.of(row, charger.identity if charger else "")
 
 
 _KNOWN = ", ".join(COMMANDS_BY_PATH)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from chargeyard.api.deps import StoreDep
+from chargeyard.api.deps import SettingsDep, StoreDep
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.routes.catalog import CatalogDep
 from chargeyard.api.gateway.schemas.common import (
@@ -32,7 +32,10 @@ from chargeyard.api.gateway.schemas.locations import (
 from chargeyard.api.gateway.schemas.templates import (
     LocationTemplateListResponse,
     LocationTemplateResponse,
+    SdkLocationTemplate,
+    TemplateFilters,
 )
+from chargeyard.api.gateway.sdk_templates import offers, sdk_template
 from chargeyard.api.gateway.site_templates import SiteType, site_templates
 from chargeyard.protocol import UnknownVersion, parse_version
 from chargeyard.store import NotFoundError
@@ -138,18 +141,31 @@ async def delete_location(principal: WriterDep, store: StoreDep, location_id: Lo
     "/templates/locations",
     summary="List site templates",
     description="Ready-made site layouts built from catalog models, filtered by current type "
-    "and by an OCPP version all their chargers speak.",
+    "(`type`), by an OCPP version all their chargers speak and by a connector type all their "
+    "models have. Each is in `data`, and again in OCPPLab's shape in `templates`, whose `body`"
+    " is ready to POST to `/ocpp/location`. chargeyard has no OCPI part: a template's "
+    "`cpo_name`, `cpo_slug`, `party_id` and `ocpi_version` are empty, and `ocpi_version` is "
+    "only echoed in `filters`.",
     tags=["Templates"],
     responses=error_responses(401, 403, 404),
 )
 async def list_location_templates(
     _: ReaderDep,
     catalog: CatalogDep,
+    settings: SettingsDep,
     site_type: Annotated[SiteType | None, Query(alias="type")] = None,
     ocpp_version: Annotated[
         str | None,
         Query(description='"1.6", "2.0.1", "2.1", or as a subprotocol: "ocpp1.6"', max_length=16),
     ] = None,
+    connector_type: Annotated[
+        str | None,
+        Query(description="A connector type every model has, e.g. cCCS2 or Type2", max_length=64),
+    ] = None,
+    ocpi_version: Annotated[
+        str | None, Query(description="Echoed only: chargeyard has no OCPI part", max_length=16)
+    ] = None,
+    include_all: Annotated[bool | None, Query(description="Echoed only")] = None,
     page: PageNumber = 1,
     limit: PageLimit = DEFAULT_LIMIT,
 ) -> LocationTemplateListResponse:
@@ -165,12 +181,27 @@ async def list_location_templates(
                 "type": "value_error",
             }
             raise RequestValidationError([problem]) from None
-    sites = site_templates(catalog, site_type=site_type, ocpp_version=version)
+    sites = [
+        site
+        for site in site_templates(catalog, site_type=site_type, ocpp_version=version)
+        if offers(site, connector_type)
+    ]
+    shown = page_slice(sites, page, limit)
+    ws_url = settings.ocpp_url.rstrip("/")
     return LocationTemplateListResponse(
-        data=[
-            LocationTemplateResponse.of(site, version) for site in page_slice(sites, page, limit)
-        ],
+        data=[LocationTemplateResponse.of(site, version) for site in shown],
         total=len(sites),
         page=page,
         limit=limit,
+        count=len(shown),
+        filters=TemplateFilters(
+            ocpp_version=ocpp_version,
+            ocpi_version=ocpi_version,
+            connector_type=connector_type,
+            include_all=include_all,
+        ),
+        templates=[
+            SdkLocationTemplate.model_validate(sdk_template(site, version, connector_type, ws_url))
+            for site in shown
+        ],
     )

@@ -20,17 +20,27 @@ from chargeyard.station.catalog import Brand, StationTemplate
 
 
 class BrandResponse(BaseModel):
+    """A brand; ``id`` and ``image_url`` are OCPPLab's fields (its SDK's BrandResponse): the
+    id is the slug, and the catalog keeps no image."""
+
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"slug": "abb", "name": "ABB", "model_count": 5}]}
+        json_schema_extra={
+            "examples": [
+                {"id": "abb", "slug": "abb", "name": "ABB", "model_count": 5, "image_url": None}
+            ]
+        }
     )
 
+    id: str = Field(description="The same as slug")
     slug: str
     name: str
     model_count: int
+    image_url: str | None = None
 
     @classmethod
     def of(cls, brand: Brand) -> BrandResponse:
-        return cls.model_validate(brand.to_summary())
+        summary = brand.to_summary()
+        return cls.model_validate({"id": summary["slug"], **summary})
 
 
 _MODEL_EXAMPLE: dict[str, Any] = {
@@ -38,10 +48,12 @@ _MODEL_EXAMPLE: dict[str, Any] = {
     "slug": "terra-54",
     "name": "Terra 54 CJ",
     "brand_slug": "abb",
+    "brand_id": "abb",
     "image_url": None,
     "connector_count": 2,
     "current_type": "DC",
     "supported_kw": [50.0],
+    "supported_kwh": [50.0],
     "connector_types": ["cCCS2", "cG105"],
     "max_power_kw": 50.0,
     "evse_count": 1,
@@ -64,12 +76,16 @@ class CatalogModelResponse(BaseModel):
     slug: str = Field(description="Unique within the brand")
     name: str
     brand_slug: str
+    brand_id: str = Field(description="The brand's id (its slug)")
     image_url: str | None
     connector_count: int
     current_type: str = Field(description="AC or DC at the connectors")
     supported_kw: list[float] = Field(
         description="Power ratings the product line is sold in, in kW (its largest EVSE's"
         " power is one of them)"
+    )
+    supported_kwh: list[float] = Field(
+        description="The same as supported_kw, by OCPPLab's name (kW, despite the name)"
     )
     connector_types: list[str] = Field(description="OCPP 2.0.1 ConnectorEnumType values")
     max_power_kw: float
@@ -86,7 +102,17 @@ class CatalogModelResponse(BaseModel):
 
     @classmethod
     def of(cls, template: StationTemplate) -> CatalogModelResponse:
-        return cls.model_validate(template.to_summary())
+        return cls.model_validate(_with_sdk_names(template))
+
+
+def _with_sdk_names(template: StationTemplate) -> dict[str, Any]:
+    """The template's summary with OCPPLab's names of its fields beside ours."""
+    summary = template.to_summary()
+    return {
+        **summary,
+        "brand_id": summary["brand_slug"],
+        "supported_kwh": summary["supported_kw"],
+    }
 
 
 class BrandListResponse(GatewayPage[BrandResponse]):
@@ -127,7 +153,7 @@ class CatalogModelDetailResponse(CatalogModelResponse):
     def of(cls, template: StationTemplate) -> CatalogModelDetailResponse:
         return cls.model_validate(
             {
-                **template.to_summary(),
+                **_with_sdk_names(template),
                 "brand_name": template.brand_name,
                 "phases": template.phases,
                 "nominal_voltage": template.nominal_voltage,

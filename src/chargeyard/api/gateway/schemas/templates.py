@@ -8,6 +8,8 @@ subprotocol, e.g. ``ocpp1.6``) and how many of it the site has.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.gateway.schemas.common import GatewayPage
@@ -90,5 +92,35 @@ class LocationTemplateResponse(BaseModel):
         )
 
 
+class TemplateFilters(BaseModel):
+    """The filters asked for, echoed (OCPPLab's template filters)."""
+
+    ocpp_version: str | None
+    ocpi_version: str | None
+    connector_type: str | None
+    include_all: bool | None
+
+
+class SdkLocationTemplate(BaseModel):
+    """A site as OCPPLab's template: ``body`` is ready to POST to ``/ocpp/location``. No OCPI
+    part: ``cpo_name``, ``cpo_slug``, ``party_id`` and ``ocpi_version`` are empty."""
+
+    name: str
+    slug: str
+    description: str
+    cpo_name: str
+    cpo_slug: str
+    party_id: str
+    ocpp_version: str
+    ocpi_version: str
+    connector_type: str
+    body: dict[str, Any]
+
+
 class LocationTemplateListResponse(GatewayPage[LocationTemplateResponse]):
-    """A page of site templates."""
+    """A page of site templates (``data``), and the same page in OCPPLab's shape
+    (``count``, ``filters``, ``templates``), so that either reader finds its own."""
+
+    count: int = Field(description="Templates on this page (OCPPLab's)")
+    filters: TemplateFilters
+    templates: list[SdkLocationTemplate]

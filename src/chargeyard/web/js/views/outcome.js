@@ -1,5 +1,7 @@
-// A gateway command's outcome (GET /ocpp/commands/{id}: status queued | running | succeeded |
-// failed, with the station's `result` or the `error`) said in plain words.
+// A gateway command's outcome said in plain words. GET /ocpp/commands/{id} answers `status` in
+// OCPPLab's words: received | deferred (done while the station was offline; applied once it is
+// back online) | applied (with the station's `result`) | rejected | expired | failed (the
+// reason in `detail`); `state` is chargeyard's (queued | running | succeeded | failed).
 
 const DONE = {
   plug: "the cable is plugged in",
@@ -22,7 +24,7 @@ const DONE = {
   proxy_message: "the message was sent",
 };
 
-export const PENDING = new Set(["queued", "running"]);
+export const PENDING = new Set(["received", "deferred"]);
 
 // "(transaction 17)" when the outcome names one (start-session, authorize, start-transaction).
 function transaction(result) {
@@ -38,15 +40,27 @@ function session(result) {
   return `${DONE.start_session}${tag}${transaction(result)}${end}`;
 }
 
+function done(outcome) {
+  const result = outcome.result || {};
+  return outcome.event_type === "start_session"
+    ? session(result)
+    : `${DONE[outcome.event_type] || "applied"}${transaction(result)}`;
+}
+
 /** @returns {{kind: "pending"|"ok"|"error", words: string}} */
 export function outcomeWords(outcome) {
-  if (outcome.status === "queued") return { kind: "pending", words: "queued, waiting for the charger" };
-  if (outcome.status === "running") return { kind: "pending", words: "the charger is doing it" };
-  if (outcome.status === "failed") return { kind: "error", words: `not done: ${outcome.error || "the charger could not"}` };
-  const result = outcome.result || {};
-  const words =
-    outcome.event_type === "start_session"
-      ? session(result)
-      : `${DONE[outcome.event_type] || "applied"}${transaction(result)}`;
-  return { kind: "ok", words: `done: ${words}` };
+  switch (outcome.status) {
+    case "received":
+      return { kind: "pending", words: outcome.state === "running" ? "the charger is doing it" : "queued, waiting for the charger" };
+    case "deferred":
+      return { kind: "pending", words: `done at the station, which is offline: ${done(outcome)}; its central system hears of it once it is back online` };
+    case "rejected":
+      return { kind: "error", words: `refused: ${outcome.detail || "the charger or its central system said no"}` };
+    case "expired":
+      return { kind: "error", words: `done at the station while it was offline (${done(outcome)}), but it was not followed until it was back online` };
+    case "failed":
+      return { kind: "error", words: `not done: ${outcome.detail || "the charger could not"}` };
+    default:
+      return { kind: "ok", words: `done: ${done(outcome)}` };
+  }
 }

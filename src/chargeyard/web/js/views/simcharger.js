@@ -171,7 +171,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
         box.said(what, { kind: "error", words: `not sent: ${answer.failed.map((f) => f.error).join("; ")}` }, answer);
       } else if (answer.results && answer.results.length) {
         const queued = answer.results[0].command;
-        box.said(what, outcomeWords({ status: "queued" }), queued);
+        box.said(what, outcomeWords({ status: "received", state: "queued" }), queued);
         follow(what, queued, mine);
       }
     } catch (error) {

@@ -13,21 +13,26 @@ unlock-connector       unlock                  evse_id, connector_id
 ev-requests-energy     ev_requests_energy      evse_id, connector_id
 ev-stops-energy        ev_stops_energy         evse_id, connector_id
 start-session          start_session           id_tag, evse_id, connector_id,
-                                               duration_seconds?, target_energy_kwh?
+                                               duration_seconds?, target_energy_kwh?, ev?
 stop-session           stop_session            evse_id, connector_id
 authorize              authorize               id_tag, evse_id?
 start-transaction      start_transaction       id_tag, evse_id, connector_id
 stop-transaction       stop_transaction        evse_id, connector_id, reason
 power-update           power_update            power_w (None: back to the rating), evse_id,
                                                connector_id
-inject-fault           inject_fault            error_code, evse_id, connector_id
+inject-fault           inject_fault            error_code, evse_id, connector_id, info?,
+                                               vendor_error_code?
 clear-fault            clear_fault             evse_id, connector_id
 set-configuration      set_configuration       configuration: [{key, value}]
 cache/reset            reset_cache             (nothing)
-local-auth-list        local_auth_list         list_version, entries: [{id_tag, expiry_date?}]
+local-auth-list        local_auth_list         list_version, update_type?, entries: [{id_tag,
+                                               expiry_date?, status?, parent_id_tag?}]
 clear-local-list       clear_local_list        (nothing)
 proxy-message          proxy_message           action, ocpp_version, payload
 =====================  ======================  ==========================================
+
+The simulator's controls follow them in the catalogue (``controls/``: the EV, the meter, the
+hardware, the station's memory read back, one local list entry, a message sent now).
 
 Numbering is OCPP 2.0.1's everywhere (EVSE ids from 1, connector ids from 1 within an EVSE),
 for 1.6 stations too: their connector ``n`` is EVSE ``n``'s connector 1 on the catalog's
@@ -37,13 +42,21 @@ single-connector EVSEs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from chargeyard.protocol.schemas import INT32_MAX
+from chargeyard.gateway.command_models import (
+    ID_TAG_MAX,
+    CommandPayload,
+    CommandSpec,
+    ConnectorPayload,
+    EmptyPayload,
+    Number,
+)
+from chargeyard.gateway.controls import CONTROLS
+from chargeyard.gateway.controls.ev import EvPayload
 from chargeyard.station.terms import ListEntry, Setting
 from chargeyard.station.versions import fleet_version
 
@@ -69,30 +82,10 @@ __all__ = [
 ]
 
 
-# The longest id tag any version carries (2.0.1 IdTokenType.idToken, identifierString 36); the
-# charger's own version checks its limit (1.6 IdToken: CiString20Type) before anything is queued.
-_ID_TAG_MAX = 36
-# Every integer is one of OCPP's, which the official schemas type as 32-bit signed (2.0.1
-# evseId and connectorId, 1.6 connectorId, listVersion/versionNumber): a larger one is a 422
-# here, never a number the station, the store or the JSON encoder cannot hold.
-_Number = Annotated[int, Field(ge=1, le=INT32_MAX)]
-
-
-class _Payload(BaseModel):
-    # Infinity and NaN (which Python's JSON reader accepts) would be queued as null: a power
-    # limit of Infinity would become "back to the rating", a duration no limit at all.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class EmptyPayload(_Payload):
-    """A command without parameters."""
-
-
-class ConnectorPayload(_Payload):
-    """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE."""
-
-    evse_id: _Number = 1
-    connector_id: _Number = 1
+# (The bases are command_models.py's, shared with the simulator's controls, controls/.)
+_ID_TAG_MAX = ID_TAG_MAX
+_Number = Number
+_Payload = CommandPayload
 
 
 class StartSessionPayload(ConnectorPayload):
@@ -100,11 +93,13 @@ class StartSessionPayload(ConnectorPayload):
     (authorized by the station's rules, then the transaction starts), and stop
     ``duration_seconds`` after the transaction started or once ``target_energy_kwh`` went
     into the EV, whichever comes first (neither: it runs until stop-session). A cable the
-    session plugged is unplugged at the end; one that was already in stays."""
+    session plugged is unplugged at the end; one that was already in stays. ``ev``: the car
+    the session's cable brings (set-ev's, ``controls/ev.py``)."""
 
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     duration_seconds: float | None = Field(None, gt=0)
     target_energy_kwh: float | None = Field(None, gt=0)
+    ev: EvPayload | None = None
 
 
 class AuthorizePayload(_Payload):
@@ -138,9 +133,13 @@ class FaultPayload(ConnectorPayload):
     (e.g. GroundFailure). A 2.0.1 station also takes a fault ReasonEnumType (GroundFault,
     OvercurrentFault, PowerQuality, EmergencyStop, Other) and ends its transaction with it; a
     1.6 code there ends it with the reason that says the same (GroundFailure: GroundFault,
-    OverCurrentFailure: OvercurrentFault, Under/OverVoltage: PowerQuality), else Other."""
+    OverCurrentFailure: OvercurrentFault, Under/OverVoltage: PowerQuality), else Other.
+    Both take the fault types of OCPPLab's simulator (``station/faults.py``). ``info``: the
+    free text a 1.6 StatusNotification carries (CiString50), kept by both for fault-status."""
 
     error_code: str = Field("GroundFailure", min_length=1, max_length=50)
+    info: str | None = Field(None, max_length=50)
+    vendor_error_code: str | None = Field(None, max_length=50)
 
 
 class ConfigurationItem(_Payload):
@@ -164,20 +163,35 @@ class SetConfigurationPayload(_Payload):
 
 
 class LocalAuthListEntry(_Payload):
+    """One id tag: its ``status`` (1.6 AuthorizationStatus, 2.0.1 AuthorizationStatusEnumType;
+    null removes it, in a Differential update only) until ``expiry_date``, in the group
+    ``parent_id_tag`` (1.6 parentIdTag, 2.0.1 groupIdToken)."""
+
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     expiry_date: datetime | None = None
+    status: str | None = Field("Accepted", min_length=1, max_length=32)
+    parent_id_tag: str | None = Field(None, min_length=1, max_length=_ID_TAG_MAX)
 
 
 class LocalAuthListPayload(_Payload):
     """Replace the station's local authorization list (a Full update, 1.6 section 5.15,
-    2.0.1 D01); ``list_version`` must be greater than the installed one."""
+    2.0.1 D01), or change the entries given (``update_type`` Differential); ``list_version``
+    must be greater than the installed one."""
 
     list_version: _Number
     entries: list[LocalAuthListEntry] = Field(default_factory=list, max_length=10_000)
+    update_type: Literal["Full", "Differential"] = "Full"
+
+    @property
+    def differential(self) -> bool:
+        return self.update_type == "Differential"
 
     def list_entries(self) -> list[ListEntry]:
         """The entries as the station takes them."""
-        return [ListEntry(entry.id_tag, entry.expiry_date) for entry in self.entries]
+        return [
+            ListEntry(entry.id_tag, entry.expiry_date, entry.status, entry.parent_id_tag)
+            for entry in self.entries
+        ]
 
 
 class ProxyMessagePayload(_Payload):
@@ -191,27 +205,6 @@ class ProxyMessagePayload(_Payload):
     def _known_version(self) -> ProxyMessagePayload:
         fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
-
-
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
-    """One command of the gateway.
-
-    Attributes:
-        path: under ``/ocpp/commands/``.
-        event_type: what the queued command is called.
-        payload: the model of its ``payload``.
-        summary: one line for the API's documentation.
-        waits: applying it waits for the central system's answer (the fleet host runs it
-            beside the queue instead of holding the queue up): proxy-message, and the
-            commands that present a token and report what became of it.
-    """
-
-    path: str
-    event_type: str
-    payload: type[BaseModel]
-    summary: str
-    waits: bool = False
 
 
 _SPECS = (
@@ -275,10 +268,13 @@ _SPECS = (
     ),
 )
 
-COMMANDS: dict[str, CommandSpec] = {spec.event_type: spec for spec in _SPECS}
+# The simulator's controls (controls/) follow the first commands.
+_CATALOGUE = (*_SPECS, *(control.spec for control in CONTROLS))
+
+COMMANDS: dict[str, CommandSpec] = {spec.event_type: spec for spec in _CATALOGUE}
 """Every command by ``event_type``."""
 
-COMMANDS_BY_PATH: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}
+COMMANDS_BY_PATH: dict[str, CommandSpec] = {spec.path: spec for spec in _CATALOGUE}
 """Every command by its path under ``/ocpp/commands/``."""
 
 

@@ -467,6 +467,17 @@ class SimulatedStation(ActionHandlers):
         """Run ``work`` once the answer to the request being handled is queued to send."""
         self._after_answer.append(work)
 
+    def answer_here(self, handle: Callable[[Payload], Payload], request: Payload) -> Payload:
+        """Answer ``request`` with one of the station's own handlers as if its central system
+        had sent it (a reset or a trigger from the station's own panel), then do at once what
+        follows the answer (:meth:`after_answer`): the version's rules decide, and nothing
+        goes on the wire but what follows."""
+        answer = handle(request)
+        self._run_after_answer()
+        if self._power.going_down:
+            self._power.power_off_when_quiet()
+        return answer
+
     def tell_remote_start_accepted(self, evse_id: int) -> None:
         """Tell whoever drives the station that a remote start on ``evse_id`` was accepted."""
         if self.remote_start_accepted is not None:
@@ -681,8 +692,12 @@ class SimulatedStation(ActionHandlers):
             for setting in settings
         }
 
-    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
-        return self.TERMS.list_status(version, entries, self.send_local_list)
+    def set_local_list(
+        self, version: int, entries: Sequence[ListEntry], *, differential: bool = False
+    ) -> str:
+        return self.TERMS.list_status(
+            version, entries, self.send_local_list, differential=differential
+        )
 
     def clear_local_list(self, version: int) -> str:
         return self.set_local_list(version, ())

@@ -17,13 +17,15 @@ from chargeyard.station.blocks import Block
 from chargeyard.station.terms import StoredSetting
 
 if TYPE_CHECKING:
-    pass
+    from chargeyard.station.v16 import StationV16
 
 
 class BenchV16(Block["StationV16"]):
     """The verbs of the module docstring; the station's own methods delegate here."""
 
     __slots__ = ()
+
+    station: StationV16
 
     def reset_here(self, kind: str, evse_id: int | None = None) -> str:
         """Restart as a Reset of ``kind`` (Hard or Soft) does; its status (Accepted).

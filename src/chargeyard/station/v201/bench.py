@@ -19,7 +19,7 @@ from chargeyard.station.terms import StoredSetting
 from chargeyard.station.v201.device_model import Component, Variable
 
 if TYPE_CHECKING:
-    pass
+    from chargeyard.station.v201 import StationV201
 
 _TX_MEASURANDS = ("SampledDataCtrlr", "TxUpdatedMeasurands")
 _IDLE_MEASURANDS = ("AlignedDataCtrlr", "Measurands")  # as a triggered MeterValues (F06)
@@ -36,6 +36,8 @@ class BenchV201(Block["StationV201"]):
     """The verbs of the module docstring; the station's own methods delegate here."""
 
     __slots__ = ()
+
+    station: StationV201
 
     def reset_here(self, kind: str, evse_id: int | None = None) -> str:
         """Restart (the station, or the EVSE ``evse_id``) as a Reset of ``kind`` does

@@ -3,7 +3,15 @@
 
 from fastapi import APIRouter
 
-from chargeyard.api.gateway.routes import bulk, catalog, chargers, commands, locations, runtimes
+from chargeyard.api.gateway.routes import (
+    bulk,
+    catalog,
+    chargers,
+    commands,
+    locations,
+    runtimes,
+    simulator,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalog.router,
@@ -12,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     chargers.router,
     runtimes.router,
     bulk.router,
+    simulator.router,  # OCPPLab's per-charger simulator API over the commands
 )

@@ -63,7 +63,7 @@ def test_an_empty_evse_reads_no_car_and_its_register() -> None:
     state = ev_state(_model().evses[1])
     assert state.as_json() == {
         "evse_id": 1,
-        "connector_id": None,
+        "plugged_connector_id": None,
         "cable_plugged": False,
         "ev_connected": False,
         "requesting": False,
@@ -92,7 +92,7 @@ def test_a_charging_evse_reads_its_car_its_session_and_the_next_car() -> None:
     assert state["cable_plugged"]
     assert state["ev_connected"]
     assert state["requesting"]
-    assert (state["connector_id"], state["soc"], state["power_w"]) == (1, 50.0, 11_000.0)
+    assert (state["plugged_connector_id"], state["soc"], state["power_w"]) == (1, 50.0, 11_000.0)
     assert state["session_energy_wh"] == 600.0  # the register (1000) less the meter start
     assert state["suspended_by_ev"] is False
     assert state["ev"] == {

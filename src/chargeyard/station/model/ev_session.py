@@ -94,7 +94,7 @@ class EvState:
     """One EVSE and the car behind its cable, read back (see the module docstring)."""
 
     evse_id: int
-    connector_id: int | None
+    plugged_connector_id: int | None
     cable_plugged: bool
     ev_connected: bool
     requesting: bool
@@ -111,7 +111,7 @@ class EvState:
         """The state as plain JSON (the gateway's ev-state outcome): SoC in percent."""
         return {
             "evse_id": self.evse_id,
-            "connector_id": self.connector_id,
+            "plugged_connector_id": self.plugged_connector_id,
             "cable_plugged": self.cable_plugged,
             "ev_connected": self.ev_connected,
             "requesting": self.requesting,
@@ -159,7 +159,7 @@ def ev_state(evse: Evse) -> EvState:
     demand = 0.0 if ev is None else ev.demand_w(evse.electrical.current_type)
     return EvState(
         evse_id=evse.id,
-        connector_id=None if connector is None else connector.connector_id,
+        plugged_connector_id=None if connector is None else connector.connector_id,
         cable_plugged=connector is not None,
         ev_connected=ev is not None,
         requesting=ev is not None and ev.requesting,

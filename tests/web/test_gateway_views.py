@@ -294,8 +294,8 @@ def test_the_simulator_controls_act_and_read_back(
     click("Fault status", "done: the faults are read")
     expect(answer.locator("pre")).to_contain_text('"lock_jammed": true')
 
-    panel.get_by_label("Id tag", exact=True).fill("PANEL-TAG")
-    panel.get_by_label("Status").select_option("Blocked")
+    panel.get_by_label("Entry tag").fill("PANEL-TAG")
+    panel.get_by_label("Entry status").select_option("Blocked")
     click("Add entry", "done: the local list entry is in")
     click("Local list", "done: the local list is read")
     expect(answer.locator("pre")).to_contain_text('"id_tag": "PANEL-TAG"')

@@ -36,24 +36,26 @@ function options(select, values) {
  *          chargerVersion: () => string | undefined}} deps
  */
 export function simControls({ send, chargerVersion }) {
-  const place = h("select", { name: "place", "aria-label": "Connector of the controls" });
+  const place = h("select", { name: "place", "aria-label": "Connector" });
   const places = new Map(); // key -> {evse_id, connector_id}
-  const input = (name, label, attrs = {}) => h("input", { name, "aria-label": label, ...attrs });
-  const model = h("select", { name: "ev_model", "aria-label": "EV model" }, EV_MODELS.map((m) => h("option", { value: m }, m)));
-  const arrival = input("ev_soc", "SoC at arrival (%)", { type: "number", min: 0, max: 100, placeholder: "20" });
-  const capacity = input("ev_capacity", "Battery (kWh)", { type: "number", min: 1, step: "0.1", placeholder: "the model's" });
-  const maxAc = input("ev_max_ac", "Max AC (kW)", { type: "number", min: 0, step: "0.1", placeholder: "the model's" });
-  const maxDc = input("ev_max_dc", "Max DC (kW)", { type: "number", min: 0, step: "0.1", placeholder: "the model's" });
-  const departure = input("ev_departure", "Departure", { type: "datetime-local" });
-  const soc = input("soc", "SoC now (%)", { type: "number", min: 0, max: 100, value: 80 });
-  const register = input("energy_kwh", "Register (kWh)", { type: "number", min: 0, step: "0.001" });
-  const offSeconds = input("off_seconds", "Power off (s)", { type: "number", min: 1, placeholder: "restart time" });
-  const reset = h("select", { name: "reset_type", "aria-label": "Reset type" });
+  // An input is named by its field's <label>; a select by an aria-label of the same words
+  // (its label's name would run its options' texts on).
+  const input = (name, attrs = {}) => h("input", { name, ...attrs });
+  const model = h("select", { name: "ev_model", "aria-label": "Model" }, EV_MODELS.map((m) => h("option", { value: m }, m)));
+  const arrival = input("ev_soc", { type: "number", min: 0, max: 100, placeholder: "20" });
+  const capacity = input("ev_capacity", { type: "number", min: 1, step: "0.1", placeholder: "the model's" });
+  const maxAc = input("ev_max_ac", { type: "number", min: 0, step: "0.1", placeholder: "the model's" });
+  const maxDc = input("ev_max_dc", { type: "number", min: 0, step: "0.1", placeholder: "the model's" });
+  const departure = input("ev_departure", { type: "datetime-local" });
+  const soc = input("soc", { type: "number", min: 0, max: 100, value: 80 });
+  const register = input("energy_kwh", { type: "number", min: 0, step: "0.001" });
+  const offSeconds = input("off_seconds", { type: "number", min: 1, placeholder: "restart time" });
+  const reset = h("select", { name: "reset_type", "aria-label": "Reset" });
   const evseOnly = h("input", { type: "checkbox", name: "reset_evse_only" });
-  const entryTag = input("entry_id_tag", "Entry id tag", { maxlength: 36, value: "04A1B2C3D4" });
+  const entryTag = input("entry_id_tag", { maxlength: 36, value: "04A1B2C3D4" });
   const entryStatus = h("select", { name: "entry_status", "aria-label": "Entry status" }, STATUSES.map((s) => h("option", { value: s }, s)));
-  const entryParent = input("entry_parent", "Parent id tag", { maxlength: 36 });
-  const message = h("select", { name: "message", "aria-label": "Message to send" });
+  const entryParent = input("entry_parent", { maxlength: 36 });
+  const message = h("select", { name: "message", "aria-label": "Message" });
 
   const here = () => places.get(place.value) || { evse_id: 1, connector_id: 1 };
   const where = () => {
@@ -143,7 +145,8 @@ export function simControls({ send, chargerVersion }) {
         station("Local list", "get-local-list", () => ({})),
         station("Certificates", "get-certificates", () => ({})),
       ),
-      h("div.command-fields", {}, field("Id tag", entryTag), field("Status", entryStatus), field("Parent id tag", entryParent)),
+      // (Not "Id tag": the session's field has those words.)
+      h("div.command-fields", {}, field("Entry tag", entryTag), field("Entry status", entryStatus), field("Entry parent", entryParent)),
       buttons(station("Add entry", "add-local-list-entry", entry), station("Remove entry", "remove-local-list-entry", () => ({ id_tag: entryTag.value }))),
     ),
     group(

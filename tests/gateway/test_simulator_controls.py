@@ -28,6 +28,12 @@ async def _frames(lab: StackLab, identity: str, action: str) -> list[Any]:
     return [call[3] for call in calls if call[0] == 2]
 
 
+async def _incoming(lab: StackLab, identity: str, action: str) -> list[int]:
+    """The frame ids of the CALLs of ``action`` the CSMS received, in order."""
+    rows, _ = await lab.store.frames.matching(identity, action=action)
+    return [row.id for row in rows if row.direction == "incoming" and row.text.startswith("[2,")]
+
+
 async def _session(lab: StackLab, charger: SimulatedCharger) -> None:
     """A session started, its transaction active at the CSMS."""
     await _ok(lab, charger, "start_session", {"id_tag": "TAG-1"})
@@ -191,6 +197,31 @@ async def test_a_power_cut_ends_the_transaction_power_loss_after_the_boot(
     assert ended[0].transaction_id == started.transaction_id
     assert ended[0].csms_close_reason is None  # the station's own stop, not the CSMS's guess
     await polled(lambda: _frames(lab, "CP-1", "BootNotification"), lambda rows: len(rows) == 2)
+
+
+@VERSIONS
+async def test_a_station_with_the_energy_to_stops_before_the_power_goes(
+    lab: StackLab, version: str
+) -> None:
+    charger = await lab.running("CP-1", version)
+    await _session(lab, charger)
+    cut = await _ok(lab, charger, "power_cut", {"stop_transactions_first": True})
+    assert cut["reported"] == "before the power went"
+    ended = await polled(
+        lambda: _transactions(lab, "CP-1"),
+        lambda rows: rows[0].stop_reason == "PowerLoss",
+        within=10,
+    )
+    assert ended[0].csms_close_reason is None
+    # Reported before the power went: between the boot before the cut and the boot after.
+    boots = await polled(
+        lambda: _incoming(lab, "CP-1", "BootNotification"),
+        lambda rows: len(rows) == 2,
+        within=15,  # the drain, then the station's restart time
+    )
+    ending = {"ocpp1.6": "StopTransaction", "ocpp2.0.1": "TransactionEvent"}[version]
+    stop = (await _incoming(lab, "CP-1", ending))[-1]  # 2.0.1: its last event, Ended
+    assert boots[0] < stop < boots[1]
 
 
 async def test_a_hard_reboot_ends_the_transaction_hard_reset_1_6(lab: StackLab) -> None:

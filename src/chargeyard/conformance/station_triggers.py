@@ -20,7 +20,10 @@ clear_fault        evseId, connectorId              is repaired
 lock_failure       evseId, connectorId              cannot lock the plugged cable
 unlock_failure     evseId, connectorId, fails       will not unlock the connector (fails
                                                     false: the lock works again)
-power_cycle        (none)                           loses its power, which comes back
+power_cycle        stopTransactionsFirst (only      loses its power, which comes back
+                   when true)                       (stopTransactionsFirst: a station
+                                                    with the energy to ends its
+                                                    transactions before it goes dark)
 =================  ===============================  ==================================
 
 The triggers:
@@ -97,6 +100,7 @@ class StationAct:
     id_token: str | None = None
     error_code: str | None = None
     fails: bool = True
+    stop_first: bool = False  # power_cycle: the case wants the transactions stopped first
 
     @property
     def confirmed_by_message(self) -> bool:
@@ -117,6 +121,8 @@ class StationAct:
             body["errorCode"] = self.error_code or "GroundFailure"
         elif self.verb is Verb.UNLOCK_FAILURE:
             body["fails"] = self.fails
+        elif self.verb is Verb.POWER_CYCLE and self.stop_first:
+            body["stopTransactionsFirst"] = True
         return body
 
     def words(self, version: VersionSpec) -> str:
@@ -136,7 +142,12 @@ class StationAct:
                 if self.fails
                 else f"make {place}'s lock work again"
             ),
-            Verb.POWER_CYCLE: "switch the station's power off and on again",
+            Verb.POWER_CYCLE: (
+                "switch the station's power off and on again, letting it stop its transactions"
+                " first if it has the energy to"
+                if self.stop_first
+                else "switch the station's power off and on again"
+            ),
         }[self.verb]
 
 
@@ -253,7 +264,8 @@ class ChargeyardStationTrigger:
     @staticmethod
     def _event(act: StationAct) -> Payload:
         if act.verb is Verb.POWER_CYCLE:
-            return {}  # the power comes back after the station's restart time
+            # The power comes back after the station's restart time.
+            return {"stop_transactions_first": True} if act.stop_first else {}
         event: Payload = {"evse_id": act.evse}
         if act.verb is Verb.PRESENT_ID_TOKEN:
             event["id_tag"] = act.id_token
@@ -353,7 +365,7 @@ class InProcessStationTrigger:
 
     def _act(self, act: StationAct) -> None:
         if act.verb is Verb.POWER_CYCLE:
-            self.station.power_cut(self.off_s)
+            self.station.power_cut(self.off_s, stop_first=act.stop_first)
             return
         if act.verb is Verb.UNLOCK_FAILURE:
             if not isinstance(self.station, _JamsLocks):

@@ -560,12 +560,20 @@ class SimulatedStation(ActionHandlers):
         delay = self.reboot_delay_s if delay_s is None else delay_s
         self._power.go_down(delay, drain_s, linger_s=linger_s)
 
-    def power_cut(self, off_s: float | None = None) -> None:
+    def power_cut(self, off_s: float | None = None, *, stop_first: bool = False) -> None:
         """The power fails now and comes back ``off_s`` later (None: after the station's
         ``reboot_delay_s``): no goodbye, nothing more is sent. Each transaction that ran ends
         with reason PowerLoss (1.6 section 7.39, 2.0.1 ReasonEnumType); its stop waits in the
         transaction queue, which survives as a charger's non-volatile memory does, and goes
-        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block)."""
+        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block).
+
+        ``stop_first``: a station with the energy to (hold-up capacitors, a small battery)
+        ends its transactions with PowerLoss and delivers their stops before it goes dark
+        (the conformance case TC_032_1_CS's station; TC_032_2_CS's reports them after)."""
+        if stop_first:
+            self.stop_transactions(POWER_LOSS)
+            self.reboot(delay_s=off_s, drain_s=DRAIN_BEFORE_REBOOT_S)
+            return
         self.reboot(delay_s=off_s)
         self.stop_transactions(POWER_LOSS)
         self._power.power_off()

@@ -174,8 +174,9 @@ class StationVerbs(Protocol):
         """Jam (or free) the connector's lock: UnlockConnector answers UnlockFailed."""
         ...
 
-    def power_cut(self, off_s: float | None = None, /) -> None:
-        """The power fails now (each transaction ends PowerLoss, reported after the boot)."""
+    def power_cut(self, off_s: float | None = None, /, *, stop_first: bool = False) -> None:
+        """The power fails now (each transaction ends PowerLoss, reported after the boot, or
+        before the power goes with ``stop_first``)."""
         ...
 
     def reset_here(self, kind: str, evse_id: int | None = None, /) -> str:

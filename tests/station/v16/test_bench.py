@@ -201,3 +201,34 @@ def test_a_jammed_lock_answers_unlock_failed(online: Link, station: StationV16) 
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+def test_a_station_with_the_energy_to_stops_its_transaction_before_the_power_goes(
+    online: Link, station: StationV16
+) -> None:
+    # TC_032_1_CS's station: the stop goes out, and is answered, before the station goes dark.
+    _charging(online, station)
+    station.power_cut(stop_first=True)
+    online.pump()
+    [stop] = online.csms.payloads("StopTransaction")
+    assert stop["reason"] == "PowerLoss"
+    assert "BootNotification" not in online.csms.actions()
+    online.follow_station()
+    online.run_for(30)
+    assert online.csms.actions().count("BootNotification") == 1
+    assert len(online.csms.payloads("StopTransaction")) == 1  # not again after the boot
+
+
+def test_a_power_cut_reports_the_transaction_after_the_boot(
+    online: Link, station: StationV16
+) -> None:
+    # TC_032_2_CS's station: nothing is sent as the power goes; the stop comes after the boot.
+    _charging(online, station)
+    station.power_cut()
+    online.pump()
+    assert online.csms.actions() == []
+    online.follow_station()
+    online.run_for(30)
+    actions = online.csms.actions()
+    assert actions.index("BootNotification") < actions.index("StopTransaction")
+    assert online.csms.payloads("StopTransaction")[0]["reason"] == "PowerLoss"

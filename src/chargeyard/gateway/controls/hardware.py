@@ -55,9 +55,12 @@ class JamLockPayload(ConnectorPayload):
 
 
 class PowerCutPayload(CommandPayload):
-    """How long the power stays off (null: the station's restart time, a few seconds)."""
+    """How long the power stays off (null: the station's restart time, a few seconds);
+    ``stop_transactions_first``: the station has the energy to end its transactions and
+    deliver their stops before it goes dark."""
 
     off_seconds: float | None = Field(None, gt=0, le=86_400)
+    stop_transactions_first: bool = False
 
 
 class RebootPayload(CommandPayload):
@@ -116,8 +119,13 @@ def _open_transactions(station: StationVerbs) -> list[str]:
 
 def _power_cut(station: StationVerbs, p: PowerCutPayload) -> Result:
     ended = _open_transactions(station)
-    station.power_cut(p.off_seconds)
-    return {"off_seconds": p.off_seconds, "transactions_ended": ended, "stop_reason": "PowerLoss"}
+    station.power_cut(p.off_seconds, stop_first=p.stop_transactions_first)
+    return {
+        "off_seconds": p.off_seconds,
+        "transactions_ended": ended,
+        "stop_reason": "PowerLoss",
+        "reported": "before the power went" if p.stop_transactions_first else "after the boot",
+    }
 
 
 def _check_reboot(station: StationVerbs, p: RebootPayload) -> str | None:
@@ -170,8 +178,9 @@ CONTROLS: tuple[Control[Any], ...] = (
         "The station loses its power now and gets it back after `off_seconds`: no goodbye, "
         "every open transaction ends with reason PowerLoss, reported (1.6 StopTransaction, "
         "2.0.1 TransactionEvent Ended) once the boot after is Accepted, from the transaction "
-        "queue the station keeps as a real one does. restart-charger, by contrast, is a clean "
-        "reconnect.",
+        "queue the station keeps as a real one does; with `stop_transactions_first`, a "
+        "station with the energy to reports them before it goes dark. restart-charger, by "
+        "contrast, is a clean reconnect.",
         {"off_seconds": 5},
     ),
     Control(

@@ -390,6 +390,11 @@ def _route(call: Call) -> Callable[..., Awaitable[JSONResponse]]:
     return simulate
 
 
+_NO_GATEWAY: dict[str, Any] = {
+    "model": HttpErrorResponse,
+    "description": "The simulator gateway is not running in this process, or cannot reach its"
+    " fleet hosts (Redis)",
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **error_responses(401, 403, 404),
     409: {
@@ -400,6 +405,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "A query parameter the command does not take as given",
         "content": {"application/json": {"schema": {"$ref": _VALIDATION}}},
     },
+    503: _NO_GATEWAY,
     504: {"model": HttpErrorResponse, "description": "No outcome in time; the command goes on"},
 }
 
@@ -421,7 +427,11 @@ for _call in CALLS:
 
 @router.get(
     "/health",
-    responses=error_responses(401, 403, 404),
+    responses={
+        **error_responses(401, 403, 404),
+        503: _NO_GATEWAY,
+        504: {"model": HttpErrorResponse, "description": "The charger's host did not answer"},
+    },
     operation_id="simulator-get-health",
     summary="GET health (the charger's state)",
     description="OCPPLab's simulator API's health check, for one charger: `ok` while its "

@@ -431,7 +431,8 @@ def _check_inject_fault(t: _Target, p: FaultPayload) -> str | None:
 def _inject_fault(t: _Target, p: FaultPayload) -> Outcome:
     fault = t.station.TERMS.fault_named(p.error_code, p.info, p.vendor_error_code)
     t.station.inject_fault(p.evse_id, p.connector_id, fault)
-    return Outcome.applied(**_where(p), error_code=p.error_code, info=p.info)
+    info = {} if p.info is None else {"info": p.info}
+    return Outcome.applied(**_where(p), error_code=p.error_code, **info)
 
 
 def _check_clear_fault(t: _Target, p: ConnectorPayload) -> str | None:

@@ -116,7 +116,7 @@ async def test_a_session_driven_through_the_car_and_charging_controls(
     charger = await lab.running("CP-1", version)
     client = simulator(lab, charger)
     plugged = await client.connector.plug_connector(evse_id=1, connector_id=1)
-    assert plugged["status"] == "succeeded"
+    assert plugged["result"] == {"evse_id": 1, "connector_id": 1}
     started = await client.id_tag.authorize_id_tag(id_tag="TAG-1", connector_id=1)
     assert started["result"]["authorization"]["status"] == "Accepted"
     [transaction] = await polled(lambda: _transactions(lab, "CP-1"), lambda rows: len(rows) == 1)
@@ -276,5 +276,5 @@ async def test_the_sync_client_works_the_same(lab: StackLab) -> None:
     client = OcpplabSimulator(base_url=_base_url(lab, charger), headers=lab.headers())
     # The sync client blocks: in a thread, while the served lab runs in this loop.
     answer = await asyncio.to_thread(client.connector.plug_connector, evse_id=1, connector_id=1)
-    assert answer["status"] == "succeeded"
+    assert answer["result"] == {"evse_id": 1, "connector_id": 1}
     await eventually(lambda: lab.has_status("CP-1", "Occupied"))

@@ -1,5 +1,7 @@
 """The gateway's commands as data: the path under ``/ocpp/commands/``, the ``event_type`` a
 queued command carries (``QueuedCommandResponse.event_type``) and the model of its payload.
+The simulator's controls (``controls/``: the EV, the meter, the hardware, the station's memory
+read back, one local list entry, a message sent now) follow these in the catalogue.
 
 The gateway API reference's example names the style: ``unplug-connector`` is queued as
 ``"unplug"`` with ``{"evse_id", "connector_id"}``. The whole table:
@@ -31,9 +33,6 @@ clear-local-list       clear_local_list        (nothing)
 proxy-message          proxy_message           action, ocpp_version, payload
 =====================  ======================  ==========================================
 
-The simulator's controls follow them in the catalogue (``controls/``: the EV, the meter, the
-hardware, the station's memory read back, one local list entry, a message sent now).
-
 Numbering is OCPP 2.0.1's everywhere (EVSE ids from 1, connector ids from 1 within an EVSE),
 for 1.6 stations too: their connector ``n`` is EVSE ``n``'s connector 1 on the catalog's
 single-connector EVSEs.
@@ -41,22 +40,15 @@ single-connector EVSEs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from chargeyard.gateway.command_models import (
-    ID_TAG_MAX,
-    CommandPayload,
-    CommandSpec,
-    ConnectorPayload,
-    EmptyPayload,
-    Number,
-)
-from chargeyard.gateway.controls import CONTROLS
-from chargeyard.gateway.controls.ev import EvPayload
+from chargeyard.gateway.ev_payload import EvPayload
+from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.terms import ListEntry, Setting
 from chargeyard.station.versions import fleet_version
 
@@ -82,10 +74,30 @@ __all__ = [
 ]
 
 
-# (The bases are command_models.py's, shared with the simulator's controls, controls/.)
-_ID_TAG_MAX = ID_TAG_MAX
-_Number = Number
-_Payload = CommandPayload
+# The longest id tag any version carries (2.0.1 IdTokenType.idToken, identifierString 36); the
+# charger's own version checks its limit (1.6 IdToken: CiString20Type) before anything is queued.
+_ID_TAG_MAX = 36
+# Every integer is one of OCPP's, which the official schemas type as 32-bit signed (2.0.1
+# evseId and connectorId, 1.6 connectorId, listVersion/versionNumber): a larger one is a 422
+# here, never a number the station, the store or the JSON encoder cannot hold.
+_Number = Annotated[int, Field(ge=1, le=INT32_MAX)]
+
+
+class _Payload(BaseModel):
+    # Infinity and NaN (which Python's JSON reader accepts) would be queued as null: a power
+    # limit of Infinity would become "back to the rating", a duration no limit at all.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class EmptyPayload(_Payload):
+    """A command without parameters."""
+
+
+class ConnectorPayload(_Payload):
+    """``ConnectorCommandEvent`` of the gateway API reference: one connector of one EVSE."""
+
+    evse_id: _Number = 1
+    connector_id: _Number = 1
 
 
 class StartSessionPayload(ConnectorPayload):
@@ -207,6 +219,27 @@ class ProxyMessagePayload(_Payload):
         return self
 
 
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command of the gateway.
+
+    Attributes:
+        path: under ``/ocpp/commands/``.
+        event_type: what the queued command is called.
+        payload: the model of its ``payload``.
+        summary: one line for the API's documentation.
+        waits: applying it waits for the central system's answer (the fleet host runs it
+            beside the queue instead of holding the queue up): proxy-message, and the
+            commands that present a token and report what became of it.
+    """
+
+    path: str
+    event_type: str
+    payload: type[BaseModel]
+    summary: str
+    waits: bool = False
+
+
 _SPECS = (
     CommandSpec("plug-connector", "plug", ConnectorPayload, "Plug a cable (with an EV) in"),
     CommandSpec("unplug-connector", "unplug", ConnectorPayload, "Unplug the cable"),
@@ -268,13 +301,38 @@ _SPECS = (
     ),
 )
 
-# The simulator's controls (controls/) follow the first commands.
-_CATALOGUE = (*_SPECS, *(control.spec for control in CONTROLS))
 
-COMMANDS: dict[str, CommandSpec] = {spec.event_type: spec for spec in _CATALOGUE}
+class _Catalogue(Mapping[str, CommandSpec]):
+    """Every command by a key of its row: the first commands, then the simulator's controls
+    (``controls/``). The controls build on this module's payloads, so they join on first use
+    (an import of them up here would be circular)."""
+
+    def __init__(self, key: Callable[[CommandSpec], str]) -> None:
+        self._key = key
+        self._rows: dict[str, CommandSpec] | None = None
+
+    def _all(self) -> dict[str, CommandSpec]:
+        if self._rows is None:
+            from chargeyard.gateway.controls import CONTROLS
+
+            specs = (*_SPECS, *(control.spec for control in CONTROLS))
+            self._rows = {self._key(spec): spec for spec in specs}
+        return self._rows
+
+    def __getitem__(self, key: str) -> CommandSpec:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+COMMANDS: Mapping[str, CommandSpec] = _Catalogue(lambda spec: spec.event_type)
 """Every command by ``event_type``."""
 
-COMMANDS_BY_PATH: dict[str, CommandSpec] = {spec.path: spec for spec in _CATALOGUE}
+COMMANDS_BY_PATH: Mapping[str, CommandSpec] = _Catalogue(lambda spec: spec.path)
 """Every command by its path under ``/ocpp/commands/``."""
 
 

@@ -1,5 +1,5 @@
 """One control of the simulator, as the gateway's command table takes it: its row of the
-catalogue (:class:`~chargeyard.gateway.command_models.CommandSpec`), a check that reads the
+catalogue (:class:`~chargeyard.gateway.commands.CommandSpec`), a check that reads the
 station and says why it cannot be applied now, and what applies it through the station's verbs
 (``station/verbs.py``), returning the outcome's ``result``.
 
@@ -13,18 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from chargeyard.gateway.command_models import CommandSpec, ConnectorPayload
+from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
+from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.model import rules
 from chargeyard.station.verbs import StationVerbs
+
+# As commands.py bounds them: OCPP's integers are 32-bit signed; an id tag is at most 2.0.1's
+# 36 characters (a 1.6 charger's version checks its 20 before anything is queued).
+Number = Annotated[int, Field(ge=1, le=INT32_MAX)]
+ID_TAG_MAX = 36
 
 P = TypeVar("P", bound=BaseModel)
 
 Result = dict[str, Any]
 """A command's outcome ``result``: plain JSON."""
+
+
+class ControlPayload(EmptyPayload):
+    """The base of a control's payload that names no connector (every command's settings:
+    no other field, finite numbers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +84,10 @@ def not_powered(station: StationVerbs) -> str | None:
 
 
 __all__ = [
+    "ID_TAG_MAX",
     "Control",
+    "ControlPayload",
+    "Number",
     "Result",
     "no_such_connector",
     "no_such_evse",

@@ -19,14 +19,11 @@ from typing import Any
 
 from pydantic import Field
 
-from chargeyard.gateway.command_models import (
-    CommandPayload,
-    CommandSpec,
-    ConnectorPayload,
-    Number,
-)
+from chargeyard.gateway.commands import CommandSpec, ConnectorPayload
 from chargeyard.gateway.controls.base import (
     Control,
+    ControlPayload,
+    Number,
     Result,
     no_such_connector,
     no_such_evse,
@@ -41,7 +38,7 @@ from chargeyard.station.verbs import StationVerbs
 _RESET_DONE = frozenset({"Accepted", "Scheduled"})
 
 
-class FaultStatusPayload(CommandPayload):
+class FaultStatusPayload(ControlPayload):
     """One connector, the connectors of one EVSE, or (both null) every connector."""
 
     evse_id: Number | None = None
@@ -54,7 +51,7 @@ class JamLockPayload(ConnectorPayload):
     jammed: bool = True
 
 
-class PowerCutPayload(CommandPayload):
+class PowerCutPayload(ControlPayload):
     """How long the power stays off (null: the station's restart time, a few seconds);
     ``stop_transactions_first``: the station has the energy to end its transactions and
     deliver their stops before it goes dark."""
@@ -63,7 +60,7 @@ class PowerCutPayload(CommandPayload):
     stop_transactions_first: bool = False
 
 
-class RebootPayload(CommandPayload):
+class RebootPayload(ControlPayload):
     """A reset of ``type`` (1.6 Hard or Soft; 2.0.1 Immediate or OnIdle, Hard and Soft taken
     as those), of the station or (2.0.1) one EVSE."""
 

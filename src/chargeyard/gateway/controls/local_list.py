@@ -11,15 +11,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field
 
-from chargeyard.gateway.command_models import ID_TAG_MAX, CommandPayload, CommandSpec, Number
-from chargeyard.gateway.controls.base import Control, Result
+from chargeyard.gateway.commands import CommandSpec
+from chargeyard.gateway.controls.base import ID_TAG_MAX, Control, ControlPayload, Number, Result
 from chargeyard.gateway.controls.memory import token_entry
 from chargeyard.protocol import ErrorKind, OcppError
 from chargeyard.station.terms import ListEntry
 from chargeyard.station.verbs import StationVerbs
 
 
-class ListEntryPayload(CommandPayload):
+class ListEntryPayload(ControlPayload):
     """One id tag: its authorization status until ``expiry_date``, in the group
     ``parent_id_tag``; under ``list_version`` (null: the installed version + 1)."""
 
@@ -33,7 +33,7 @@ class ListEntryPayload(CommandPayload):
         return ListEntry(self.id_tag, self.expiry_date, self.status, self.parent_id_tag)
 
 
-class ListRemovalPayload(CommandPayload):
+class ListRemovalPayload(ControlPayload):
     """The id tag to take out of the list, under ``list_version`` (null: installed + 1)."""
 
     id_tag: str = Field(min_length=1, max_length=ID_TAG_MAX)

@@ -12,15 +12,15 @@ from typing import Any
 
 from pydantic import Field
 
-from chargeyard.gateway.command_models import CommandPayload, CommandSpec, EmptyPayload
-from chargeyard.gateway.controls.base import Control, Result
+from chargeyard.gateway.commands import CommandSpec, EmptyPayload
+from chargeyard.gateway.controls.base import Control, ControlPayload, Result
 from chargeyard.protocol.certificates import Certificate
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.verbs import StationVerbs
 
 
-class ConfigurationKeysPayload(CommandPayload):
+class ConfigurationKeysPayload(ControlPayload):
     """The keys to read (1.6 configuration keys; 2.0.1 ``Component.Variable[:instance]``);
     none: all of them."""
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from chargeyard.gateway.command_models import CommandSpec, ConnectorPayload
+from chargeyard.gateway.commands import CommandSpec, ConnectorPayload
 from chargeyard.gateway.controls.base import Control, Result, no_such_connector, where
 from chargeyard.station.verbs import StationVerbs
 

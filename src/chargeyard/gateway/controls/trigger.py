@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import Field
 
-from chargeyard.gateway.command_models import CommandPayload, CommandSpec, Number
-from chargeyard.gateway.controls.base import Control, Result
+from chargeyard.gateway.commands import CommandSpec
+from chargeyard.gateway.controls.base import Control, ControlPayload, Number, Result
 from chargeyard.protocol import ErrorKind, OcppError
 from chargeyard.station.model import rules
 from chargeyard.station.verbs import StationVerbs
 
 
-class TriggerPayload(CommandPayload):
+class TriggerPayload(ControlPayload):
     """The message (1.6 MessageTrigger or the extension's; 2.0.1 MessageTriggerEnumType), of
     one connector, or of the whole station when ``evse_id`` is null."""
 

@@ -31,7 +31,7 @@ const DONE = {
   update_meter_values: "the register is set and the meter sent",
   send_meter_values: "the meter was sent",
   fault_status: "the faults are read",
-  jam_lock: "the lock is jammed",
+  jam_lock: "the lock is jammed or freed as asked",
   power_cut: "the power is cut",
   reboot: "the station restarts",
   get_configuration: "the configuration is read",
@@ -65,8 +65,9 @@ export function outcomeWords(outcome) {
   if (outcome.status === "running") return { kind: "pending", words: "the charger is doing it" };
   if (outcome.status === "failed") return { kind: "error", words: `not done: ${outcome.error || "the charger could not"}` };
   const result = outcome.result || {};
-  let words = `${DONE[outcome.event_type] || "applied"}${transaction(result)}`;
-  if (outcome.event_type === "start_session") words = session(result);
-  else if (outcome.event_type === "jam_lock" && result.jammed === false) words = "the lock works again";
+  const words =
+    outcome.event_type === "start_session"
+      ? session(result)
+      : `${DONE[outcome.event_type] || "applied"}${transaction(result)}`;
   return { kind: "ok", words: `done: ${words}` };
 }

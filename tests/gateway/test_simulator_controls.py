@@ -304,7 +304,7 @@ async def test_local_auth_list_sends_differential_updates(lab: StackLab, version
         "entries": [{"id_tag": "A", "status": None}, {"id_tag": "C", "parent_id_tag": "B"}],
     }
     result = await _ok(lab, charger, "local_auth_list", differential)
-    assert result["update_type"] == "Differential"
+    assert result == {"list_version": 2, "entries": 2}
     local = await _ok(lab, charger, "get_local_list", {})
     assert {(e["id_tag"], e["parent_id_tag"]) for e in local["entries"]} == {
         ("B", None),

@@ -122,7 +122,7 @@ async def test_local_auth_list_installs_and_must_increase(lab: StackLab, version
         },
     )
     assert (command.status, command.error) == (CommandStatus.SUCCEEDED, None)
-    assert command.result == {"list_version": 3, "entries": 2, "update_type": "Full"}
+    assert command.result == {"list_version": 3, "entries": 2}
     station = lab.hosted(charger.id)
     assert station.model.local_list.version == 3
     assert IdToken("LOCAL2") in station.model.local_list

@@ -474,9 +474,7 @@ def _local_auth_list(t: _Target, p: LocalAuthListPayload) -> Outcome:
     status = t.station.set_local_list(p.list_version, p.list_entries(), differential=p.differential)
     if status != "Accepted":
         return Outcome.failed(f"the station answered {status}")
-    return Outcome.applied(
-        list_version=p.list_version, entries=len(p.entries), update_type=p.update_type
-    )
+    return Outcome.applied(list_version=p.list_version, entries=len(p.entries))
 
 
 def _clear_local_list(t: _Target, p: EmptyPayload) -> Outcome:

@@ -120,6 +120,11 @@ class StationTerms(ABC):
             "SendLocalList", self.local_list_request(version, entries, differential=differential)
         )
 
+    @staticmethod
+    def refused(name: str, why: str) -> SchemaValueError:
+        """The error of a value ``name`` the version cannot carry, saying why."""
+        return SchemaValueError(ErrorKind.PROPERTY_CONSTRAINT_VIOLATION, f"{name}: {why}")
+
     def trigger_action(self, message: str, name: str = "message") -> str:
         """The request that asks the station for ``message`` (1.6 section 5.17 TriggerMessage,
         or the security extension's ExtendedTriggerMessage for the messages it adds; 2.0.1

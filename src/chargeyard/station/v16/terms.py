@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chargeyard.protocol import V16, ErrorKind, Payload
-from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.protocol import V16, Payload
 from chargeyard.station.clock import iso
 from chargeyard.station.faults import (
     KIND_OF_16_CODE,
@@ -74,10 +73,9 @@ class TermsV16(StationTerms):
     def reset_request(self, kind: str, evse_id: int | None) -> Payload:
         # Section 5.14: Hard or Soft, of the whole Charge Point (ResetType, section 7.38).
         if evse_id is not None:
-            raise SchemaValueError(
-                ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-                "evse_id: an OCPP 1.6 Reset restarts the whole charge point (it has no"
-                " connectorId)",
+            raise self.refused(
+                "evse_id",
+                "an OCPP 1.6 Reset restarts the whole charge point (it has no connectorId)",
             )
         self.check("Reset", "type", kind, "type")
         return {"type": kind}

@@ -13,6 +13,7 @@ from rich.console import Console
 from chargeyard import sim_console
 from chargeyard.cli_options import APP_PLUG_DELAY, MaxFrameBytes, seconds_range
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
+from chargeyard.sim_prompt import SimPrompt
 from chargeyard.station.autogen import AutogenConfig, Drivers
 
 
@@ -185,6 +186,17 @@ def sim(
         ),
     ] = "WARNING",
     max_frame_bytes: MaxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+    prompt: Annotated[
+        bool,
+        typer.Option(
+            "--console",
+            envvar="CHARGEYARD_SIM_CONSOLE",
+            help="Read the simulator's controls from standard input, one per line: IDENTITY"
+            " COMMAND [FIELD=VALUE ...] (a gateway command's path: plug-connector, power-cut,"
+            " ev-state...; IDENTITY * for every station); each outcome on standard output."
+            " The live view is off meanwhile.",
+        ),
+    ] = False,
     state_dir: Annotated[
         Path | None,
         typer.Option(
@@ -234,7 +246,7 @@ def sim(
     )
     freeze_gc()  # the stations live as long as the process (see freeze_gc)
     console = Console(stderr=True)
-    show = console.is_terminal if live is None else live
+    show = (console.is_terminal if live is None else live) and not prompt
     recent = sim_console.RecentLog()
     sim_console.configure_sim_logging(log_level, console if show else None, recent)
     sim_console.raise_open_files_limit(count)
@@ -254,8 +266,9 @@ def sim(
             state = StateFiles(state_dir)
         except OSError as error:
             raise typer.BadParameter(str(error), param_hint="--state-dir") from None
+    reader = SimPrompt(fleet, typer.echo) if prompt else None
     status = asyncio.run(
-        sim_console.simulate(fleet, config, console if show else None, recent, lines, state)
+        sim_console.simulate(fleet, config, console if show else None, recent, lines, state, reader)
     )
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one

@@ -1,7 +1,8 @@
 """What ``chargeyard sim`` runs behind its options: the fleet built from the catalog, run until
 Ctrl-C, with a live Rich view of its counters and the latest log lines; when the output is not
 a terminal (a pipe, a log file, a service's journal), plain log lines and one status line of
-the same counters every few seconds."""
+the same counters every few seconds; with ``--console``, the simulator's controls at a prompt
+on standard input (``sim_prompt.py``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from rich.logging import RichHandler
 from rich.table import Table
 
 from chargeyard.logs import configure_logging, escape_logged_values, quiet_chatty_libraries
+from chargeyard.sim_prompt import SimPrompt
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.fleet import Fleet, FleetStatus
@@ -216,6 +218,7 @@ async def simulate(
     recent: RecentLog,
     lines: StatusLines | None = None,
     state: StateFiles | None = None,
+    prompt: SimPrompt | None = None,
 ) -> FleetStatus:
     """Run until SIGINT or SIGTERM; then every station closes its socket.
 
@@ -224,6 +227,8 @@ async def simulate(
         lines: the status lines for an output without the live view; None: none.
         state: the stations' memory across a power loss (``--state-dir``): restored before
             they connect, kept as they go, written once more when they stop.
+        prompt: the simulator's controls read from standard input (``--console``,
+            ``sim_prompt.py``), from the start of the stations to their stop.
     """
     from chargeyard.station.fleet import RateMeter, freeze_gc
 
@@ -241,6 +246,8 @@ async def simulate(
         fleet.start_all()
         if auto is not None:
             fleet.start_autogen(auto)
+        if prompt is not None:
+            prompt.start()
         with contextlib.ExitStack() as stack:
             view = None
             if console is not None:
@@ -261,6 +268,8 @@ async def simulate(
                     await asyncio.wait_for(stop.wait(), period)
         status = fleet.status()
     finally:
+        if prompt is not None:
+            await prompt.stop()
         await fleet.stop_all()
         if state is not None:
             state.save(fleet.stations())  # stopping is a power loss too

@@ -54,6 +54,7 @@ def command_bodies() -> dict[str, dict[str, Any]]:
 
 CONFIG = "/api/v1/chargers/DEMO-01/configuration/get"
 SESSION = "/ocpp/commands/start-session"
+LOCAL_LIST = "/ocpp/commands/local-auth-list"
 
 
 def test_the_pages_have_the_examples_this_file_posts() -> None:
@@ -126,6 +127,14 @@ async def test_every_documented_command_body_is_taken(demo: StackLab) -> None:
     first = await demo.client.post(SESSION, json=dict(curl_examples(API_DOC))[SESSION])
     assert first.status_code == 202, first.text
     assert (await _succeeded(demo, first.json()))["status"] == "applied"
+    # The Differential local list, with a parent id tag and a removal.
+    listed = await demo.client.post(LOCAL_LIST, json=dict(curl_examples(API_DOC))[LOCAL_LIST])
+    assert listed.status_code == 202, listed.text
+    outcome = await _succeeded(demo, listed.json())
+    assert (outcome["status"], outcome["result"]) == (
+        "applied",
+        {"list_version": 5, "entries": 2},
+    )
 
     for command, event in command_bodies().items():
         body = {"target": {"charger_id": "dep-123"}, "event": event}

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.dialects import PATH_ALIASES
+from chargeyard.api.gateway.routes.simulator import CALLS
 from chargeyard.api.tokens import Role, TokenRejected, parse_ttl, verify_token
 from chargeyard.gateway.commands import COMMANDS
 from chargeyard.store import Store
@@ -387,6 +388,9 @@ async def test_openapi_declares_the_bearer_scheme_on_every_gateway_route(
         "/ocpp/deployment-runtime-ops/events",
         "/ocpp/deployment-runtime-ops/diagnostics",
         "/ocpp/logs",
+        # OCPPLab's per-charger simulator API (routes/simulator.py).
+        "/ocpp/simulator/{charger_id}/health",
+        *(f"/ocpp/simulator/{{charger_id}}/{call.path}" for call in CALLS),
     }
     for path, operations in gateway.items():
         for method, operation in operations.items():

@@ -115,15 +115,24 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "authorize": {"id_tag": "TAG-1"},
     "start-transaction": {"id_tag": "TAG-1"},
     "power-update": {"power_w": 1000},
+    "update-soc": {"soc": 50},
+    "update-meter-values": {"energy_wh": 1_000_000},
+    "reboot": {"type": "Soft"},
+    "add-local-list-entry": {"id_tag": "TAG-1"},
+    "remove-local-list-entry": {"id_tag": "TAG-1"},
+    "trigger-message": {"message": "Heartbeat"},
 }
 
 
 def test_every_integer_of_every_command_is_under_test() -> None:
     # evse_id and connector_id of the 12 connector commands, authorize's evse_id, a list's
-    # list_version.
-    assert len(GATEWAY_INTEGERS) == 26
+    # list_version; of the simulator's controls, evse_id and connector_id of the 12 with a
+    # connector, reboot's evse_id and each local list entry's list_version.
+    assert len(GATEWAY_INTEGERS) == 26 + 27
     assert ("local-auth-list", "list_version") in GATEWAY_INTEGERS
     assert ("authorize", "evse_id") in GATEWAY_INTEGERS
+    assert ("reboot", "evse_id") in GATEWAY_INTEGERS
+    assert ("remove-local-list-entry", "list_version") in GATEWAY_INTEGERS
 
 
 @pytest.fixture

@@ -52,13 +52,6 @@ async def test_chargeyard_s_16_station_passes_every_available_case() -> None:
         # A socket: the fixed cable's cases are run below, on a station with one.
         "TC_017_2_CS": (*NOT_APPLICABLE, SOCKET_ONLY),
         "TC_018_2_CS": (*NOT_APPLICABLE, SOCKET_ONLY),
-        # A simulated station has no energy left when its power goes: it reports the
-        # transaction after the boot (TC_032_2_CS, passed).
-        "TC_032_1_CS": (
-            *NOT_APPLICABLE,
-            "not applicable: the station stopped its transaction once the power was back:"
-            " TC_032_2_CS is its case",
-        ),
         # On ws://: the TLS cases run in labs of their own (test_station_suite_tls.py).
         "TC_078_CS": (*NOT_APPLICABLE, OVER_WS),
         "TC_083_CS": (*NOT_APPLICABLE, OVER_WS),

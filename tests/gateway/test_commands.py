@@ -38,6 +38,27 @@ def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:
             "local-auth-list",
             "clear-local-list",
             "proxy-message",
+            # The simulator's controls (gateway/controls/).
+            "set-ev",
+            "update-soc",
+            "ev-state",
+            "suspend-ev",
+            "resume-ev",
+            "suspend-evse",
+            "resume-evse",
+            "update-meter-values",
+            "send-meter-values",
+            "fault-status",
+            "jam-lock",
+            "power-cut",
+            "reboot",
+            "get-configuration",
+            "get-authorization-cache",
+            "get-local-list",
+            "get-certificates",
+            "add-local-list-entry",
+            "remove-local-list-entry",
+            "trigger-message",
         ]
     )
     # The API reference: unplug-connector is queued as "unplug" with ConnectorCommandEvent's

@@ -189,7 +189,8 @@ async def test_a_fault_code_that_is_no_fault_is_refused_before_queuing(lab: Stac
         "OCPP 1.6: error_code 'NoError' is not allowed: one of ConnectorLockFailure, "
         "EVCommunicationError, GroundFailure, HighTemperature, InternalError, "
         "LocalListConflict, OtherError, OverCurrentFailure, OverVoltage, PowerMeterFailure, "
-        "PowerSwitchFailure, ReaderFailure, ResetFailure, UnderVoltage, WeakSignal"
+        "PowerSwitchFailure, ReaderFailure, ResetFailure, UnderVoltage, WeakSignal,"
+        " GroundFault, OverCurrent, OverTemperature"
     )
     assert not lab.hosted(charger.id).model.evses[1].connectors[1].faulted
 

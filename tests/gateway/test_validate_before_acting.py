@@ -110,12 +110,13 @@ def test_a_stop_reason_of_one_version_is_refused_on_the_other(
 
 
 def test_fault_codes_per_version() -> None:
-    # 1.6: a ChargePointErrorCode other than NoError.
+    # 1.6: a ChargePointErrorCode other than NoError, or a fault type of OCPPLab's simulator.
     assert refusal(V16, FaultPayload(error_code="GroundFailure")) is None
-    ground_fault = refusal(V16, FaultPayload(error_code="GroundFault"))
-    assert ground_fault is not None
-    assert ground_fault.startswith("OCPP 1.6: error_code 'GroundFault' is not allowed: one of ")
-    assert "GroundFailure" in ground_fault
+    assert refusal(V16, FaultPayload(error_code="GroundFault")) is None
+    overcurrent = refusal(V16, FaultPayload(error_code="OvercurrentFault"))
+    assert overcurrent is not None
+    assert overcurrent.startswith("OCPP 1.6: error_code 'OvercurrentFault' is not allowed: one of ")
+    assert "GroundFailure" in overcurrent
     # 2.0.1: a fault ReasonEnumType, or a 1.6 code the station maps to one.
     assert refusal(V201, FaultPayload(error_code="GroundFault")) is None
     assert refusal(V201, FaultPayload(error_code="GroundFailure")) is None

@@ -62,7 +62,10 @@ def test_a_1_6_station_names_each_of_its_codes_and_says_it_back(code: str) -> No
     assert code_16(fault.kind) == code
 
 
-@pytest.mark.parametrize("word", [*FAULT_REASONS, "NoError", "groundfailure"])
+_ONLY_201 = [reason for reason in FAULT_REASONS if reason != "GroundFault"]  # (the simulator's)
+
+
+@pytest.mark.parametrize("word", [*_ONLY_201, "NoError", "groundfailure"])
 def test_a_1_6_station_refuses_other_words_as_its_fault_block_does(word: str) -> None:
     with pytest.raises(SchemaValueError, match=f"error_code '{word}' is not a fault code: one of"):
         StationV16.TERMS.fault_named(word)
@@ -86,5 +89,26 @@ def test_a_2_0_1_station_refuses_other_words_as_its_fault_block_does(word: str) 
 
 
 def test_the_words_a_refusal_names_are_each_version_s_own() -> None:
-    assert StationV16.TERMS.fault_words == tuple(sorted(fault_codes()))
-    assert StationV201.TERMS.fault_words == (*FAULT_REASONS, *sorted(fault_codes()))
+    simulator = ("GroundFault", "OverCurrent", "OverTemperature")
+    assert StationV16.TERMS.fault_words == (*sorted(fault_codes()), *simulator)
+    assert StationV201.TERMS.fault_words == (
+        *FAULT_REASONS,
+        *sorted(fault_codes()),
+        "OverCurrent",
+        "OverTemperature",
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("GroundFault", FaultKind.GROUND),
+        ("OverCurrent", FaultKind.OVER_CURRENT),
+        ("OverTemperature", FaultKind.HIGH_TEMPERATURE),
+    ],
+)
+def test_both_versions_take_the_simulator_api_s_fault_types(word: str, kind: FaultKind) -> None:
+    # OCPPLab's simulator API names these; the others of its FaultType are 1.6 codes.
+    assert StationV16.TERMS.fault_named(word, "hot").kind is kind
+    assert StationV201.TERMS.fault_named(word).kind is kind
+    assert StationV16.TERMS.fault_named(word, "hot").info == "hot"

@@ -243,6 +243,75 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     assert errors == []
 
 
+@pytest.mark.parametrize(
+    ("identity", "version", "connector", "reset"),
+    [("CONTROLS-16", "ocpp1.6", "1", "Hard"), ("CONTROLS-201", "ocpp2.0.1", "1/1", "Immediate")],
+)
+def test_the_simulator_controls_act_and_read_back(
+    page: Page, up_lab: UpLab, identity: str, version: str, connector: str, reset: str
+) -> None:
+    """The simulated charger's Simulator controls panel: the EV chosen before the plug, its
+    SoC, a jammed lock in the fault status, the local list changed and read back from the
+    station's memory, a message sent now, and the reset button."""
+    demo = up_lab.chargers_by_identity()["DEMO-01"]
+    accepted = up_lab.gateway(
+        "POST",
+        "/chargers",
+        json={
+            "identity": identity,
+            "brand_slug": "alfen",
+            "model_slug": "eve-single-pro-line",
+            "connector_type": "sType2",
+            "ws_url": demo["ws_url"],
+            "ocpp_version": version,
+            "location_id": "loc-demo",
+        },
+    )
+    errors = open_dashboard(page, up_lab, f"#/sim/{accepted['charger_id']}")
+    row = connector_row(page, connector)
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    panel = page.locator(".sim-controls")
+    answer = page.locator(".commands-panel .answer")
+
+    def click(name: str, words: str) -> None:
+        panel.get_by_role("button", name=name, exact=True).click()
+        expect(answer).to_have_attribute("data-outcome", "succeeded", timeout=LIVE_S)
+        expect(answer).to_contain_text(words)
+
+    panel.get_by_label("Model").select_option("phev-12")
+    panel.get_by_label("SoC at arrival (%)").fill("35")
+    click("Set EV", "done: the EV of the next session is chosen")
+    row.get_by_role("button", name="Plug", exact=True).click()
+    expect(answer).to_contain_text("done: the cable is plugged in", timeout=LIVE_S)
+    click("EV state", "done: the EV's state is read")
+    expect(answer.locator("pre")).to_contain_text('"model": "phev-12"')
+    expect(answer.locator("pre")).to_contain_text('"soc": 35,')
+    panel.get_by_label("SoC now (%)").fill("90")
+    click("Update SoC", "done: the EV's state of charge changed")
+    expect(answer.locator("pre")).to_contain_text('"soc": 90,')
+
+    click("Jam lock", "done: the lock is jammed or freed as asked")
+    click("Fault status", "done: the faults are read")
+    expect(answer.locator("pre")).to_contain_text('"lock_jammed": true')
+
+    panel.get_by_label("Entry tag").fill("PANEL-TAG")
+    panel.get_by_label("Entry status").select_option("Blocked")
+    click("Add entry", "done: the local list entry is in")
+    click("Local list", "done: the local list is read")
+    expect(answer.locator("pre")).to_contain_text('"id_tag": "PANEL-TAG"')
+    expect(answer.locator("pre")).to_contain_text('"status": "Blocked"')
+
+    panel.get_by_label("Message").select_option("Heartbeat")
+    click("Send message", "done: the message was sent")
+    expect(station_frame(page, "Heartbeat", "{}")).to_be_attached()
+
+    panel.get_by_label("Reset").select_option(reset)
+    click("Reboot", "done: the station restarts")
+    expect(page.locator(".charger-title")).to_have_attribute("data-online", "false", timeout=LIVE_S)
+    expect(page.locator(".charger-title")).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    assert errors == []
+
+
 def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_lab: UpLab) -> None:
     """The simulated charger's view reads the gateway from several places at once (its poll,
     a command's outcome): an answer read before the session started, arriving after one read

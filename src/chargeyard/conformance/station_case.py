@@ -402,8 +402,10 @@ class StationCase:
         """Present ``tag`` at the reader (of ``connector``'s EVSE, or the station's)."""
         await self.act(StationAct(Verb.PRESENT_ID_TOKEN, connector or 1, id_token=tag))
 
-    async def power_cycle(self) -> None:
-        await self.act(StationAct(Verb.POWER_CYCLE))
+    async def power_cycle(self, *, stop_first: bool = False) -> None:
+        """The station loses its power, which comes back; ``stop_first``: the case asks a
+        station that has the energy to stop its transactions before it goes dark."""
+        await self.act(StationAct(Verb.POWER_CYCLE, stop_first=stop_first))
 
     # -- tidying up -------------------------------------------------------------------------
 

@@ -20,7 +20,10 @@ clear_fault        evseId, connectorId              is repaired
 lock_failure       evseId, connectorId              cannot lock the plugged cable
 unlock_failure     evseId, connectorId, fails       will not unlock the connector (fails
                                                     false: the lock works again)
-power_cycle        (none)                           loses its power, which comes back
+power_cycle        stopTransactionsFirst (only      loses its power, which comes back
+                   when true)                       (stopTransactionsFirst: a station
+                                                    with the energy to ends its
+                                                    transactions before it goes dark)
 =================  ===============================  ==================================
 
 The triggers:
@@ -32,7 +35,8 @@ The triggers:
   the station sends is the confirmation (Enter is, for a verb the station says nothing about).
   Nothing in time: the case is inconclusive.
 * :class:`ChargeyardStationTrigger` — a chargeyard simulated charger, through its gateway API
-  (``POST /ocpp/commands/<command>``, ``/ocpp/chargers/{id}/restart-charger``).
+  (``POST /ocpp/commands/<command>``: a power cycle is ``power-cut``, a lock that will not
+  open ``jam-lock``).
 * :class:`InProcessStationTrigger` — a chargeyard station in this process, through its verbs
   (``station/verbs.py``): a test, or a script that runs a station and the suite together.
 """
@@ -56,6 +60,7 @@ from chargeyard.station.verbs import verbs_of
 
 Payload = dict[str, Any]
 HOOK_TIMEOUT_S = 10.0
+_OUTCOME_POLL_S = 0.1  # how often the gateway trigger asks what became of a command
 
 
 class Verb(StrEnum):
@@ -95,6 +100,7 @@ class StationAct:
     id_token: str | None = None
     error_code: str | None = None
     fails: bool = True
+    stop_first: bool = False  # power_cycle: the case wants the transactions stopped first
 
     @property
     def confirmed_by_message(self) -> bool:
@@ -115,6 +121,8 @@ class StationAct:
             body["errorCode"] = self.error_code or "GroundFailure"
         elif self.verb is Verb.UNLOCK_FAILURE:
             body["fails"] = self.fails
+        elif self.verb is Verb.POWER_CYCLE and self.stop_first:
+            body["stopTransactionsFirst"] = True
         return body
 
     def words(self, version: VersionSpec) -> str:
@@ -134,7 +142,12 @@ class StationAct:
                 if self.fails
                 else f"make {place}'s lock work again"
             ),
-            Verb.POWER_CYCLE: "switch the station's power off and on again",
+            Verb.POWER_CYCLE: (
+                "switch the station's power off and on again, letting it stop its transactions"
+                " first if it has the energy to"
+                if self.stop_first
+                else "switch the station's power off and on again"
+            ),
         }[self.verb]
 
 
@@ -219,6 +232,8 @@ class ChargeyardStationTrigger:
         Verb.INJECT_FAULT: "inject-fault",
         Verb.CLEAR_FAULT: "clear-fault",
         Verb.LOCK_FAILURE: "inject-fault",
+        Verb.UNLOCK_FAILURE: "jam-lock",
+        Verb.POWER_CYCLE: "power-cut",
     }
 
     def __init__(
@@ -232,29 +247,74 @@ class ChargeyardStationTrigger:
         )
 
     async def act(self, version: VersionSpec, station_id: str, act: StationAct) -> None:
-        if act.verb is Verb.POWER_CYCLE:
-            await _posted(self._client, f"/chargers/{self.charger_id}/restart-charger", {})
-            return
         command = self._COMMANDS.get(act.verb)
         if command is None:
             raise NotActed(f"chargeyard's gateway has no command to {act.words(version)}")
+        body = {"target": {"charger_id": self.charger_id}, "event": self._event(act)}
+        answer = await _posted(self._client, f"/commands/{command}", body)
+        failed = answer.get("failed") or []
+        if failed:
+            raise NotActed(f"the gateway did not queue {command}: {failed[0].get('error')}")
+        if not act.confirmed_by_message:
+            # Nothing the station sends confirms it (a jammed lock): done once applied, before
+            # the case asks the station to unlock.
+            queued = answer["results"][0]["command"]["id"]
+            await self._applied(command, queued)
+
+    @staticmethod
+    def _event(act: StationAct) -> Payload:
+        if act.verb is Verb.POWER_CYCLE:
+            # The power comes back after the station's restart time.
+            return {"stop_transactions_first": True} if act.stop_first else {}
         event: Payload = {"evse_id": act.evse}
         if act.verb is Verb.PRESENT_ID_TOKEN:
             event["id_tag"] = act.id_token
-        else:
+        elif act.verb not in _WHOLE_EVSE:
             event["connector_id"] = act.connector
         if act.verb is Verb.INJECT_FAULT:
             event["error_code"] = act.error_code or "GroundFailure"
         elif act.verb is Verb.LOCK_FAILURE:
             event["error_code"] = "ConnectorLockFailure"
-        body = {"target": {"charger_id": self.charger_id}, "event": event}
-        answer = await _posted(self._client, f"/commands/{command}", body)
-        failed = answer.get("failed") or []
-        if failed:
-            raise NotActed(f"the gateway did not queue {command}: {failed[0].get('error')}")
+        elif act.verb is Verb.UNLOCK_FAILURE:
+            event["jammed"] = act.fails
+        return event
+
+    async def _applied(self, command: str, command_id: str) -> None:
+        """Until the command's outcome is known (``GET /ocpp/commands/{id}``).
+
+        Raises:
+            NotActed: it failed, or no outcome came within the trigger's timeout.
+        """
+        try:
+            async with asyncio.timeout(self._client.timeout.read or HOOK_TIMEOUT_S):
+                while True:
+                    outcome = await _got(self._client, f"/commands/{command_id}")
+                    if outcome.get("status") == "succeeded":
+                        return
+                    if outcome.get("status") == "failed":
+                        raise NotActed(f"{command} failed: {outcome.get('error')}")
+                    await asyncio.sleep(_OUTCOME_POLL_S)
+        except TimeoutError:
+            raise NotActed(f"{command} was not applied in time") from None
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+async def _got(client: httpx.AsyncClient, url: str) -> Payload:
+    """GET ``url``'s JSON object.
+
+    Raises:
+        NotActed: the request failed or was refused.
+    """
+    try:
+        answer = await client.get(url)
+    except httpx.HTTPError as error:
+        raise NotActed(f"GET {url} failed: {str(error) or type(error).__name__}") from None
+    if not answer.is_success:
+        raise NotActed(f"GET {url} answered HTTP {answer.status_code}: {answer.text[:200]}")
+    parsed = answer.json()
+    return parsed if isinstance(parsed, dict) else {}
 
 
 async def _posted(client: httpx.AsyncClient, url: str, body: Payload) -> Payload:
@@ -305,7 +365,7 @@ class InProcessStationTrigger:
 
     def _act(self, act: StationAct) -> None:
         if act.verb is Verb.POWER_CYCLE:
-            self.station.power_cut(self.off_s)
+            self.station.power_cut(self.off_s, stop_first=act.stop_first)
             return
         if act.verb is Verb.UNLOCK_FAILURE:
             if not isinstance(self.station, _JamsLocks):

@@ -1,5 +1,7 @@
 """The gateway's commands as data: the path under ``/ocpp/commands/``, the ``event_type`` a
 queued command carries (``QueuedCommandResponse.event_type``) and the model of its payload.
+The simulator's controls (``controls/``: the EV, the meter, the hardware, the station's memory
+read back, one local list entry, a message sent now) follow these in the catalogue.
 
 The gateway API reference's example names the style: ``unplug-connector`` is queued as
 ``"unplug"`` with ``{"evse_id", "connector_id"}``. The whole table:
@@ -13,18 +15,20 @@ unlock-connector       unlock                  evse_id, connector_id
 ev-requests-energy     ev_requests_energy      evse_id, connector_id
 ev-stops-energy        ev_stops_energy         evse_id, connector_id
 start-session          start_session           id_tag, evse_id, connector_id,
-                                               duration_seconds?, target_energy_kwh?
+                                               duration_seconds?, target_energy_kwh?, ev?
 stop-session           stop_session            evse_id, connector_id
 authorize              authorize               id_tag, evse_id?
 start-transaction      start_transaction       id_tag, evse_id, connector_id
 stop-transaction       stop_transaction        evse_id, connector_id, reason
 power-update           power_update            power_w (None: back to the rating), evse_id,
                                                connector_id
-inject-fault           inject_fault            error_code, evse_id, connector_id
+inject-fault           inject_fault            error_code, evse_id, connector_id, info?,
+                                               vendor_error_code?
 clear-fault            clear_fault             evse_id, connector_id
 set-configuration      set_configuration       configuration: [{key, value}]
 cache/reset            reset_cache             (nothing)
-local-auth-list        local_auth_list         list_version, entries: [{id_tag, expiry_date?}]
+local-auth-list        local_auth_list         list_version, update_type?, entries: [{id_tag,
+                                               expiry_date?, status?, parent_id_tag?}]
 clear-local-list       clear_local_list        (nothing)
 proxy-message          proxy_message           action, ocpp_version?, payload
 =====================  ======================  ==========================================
@@ -38,14 +42,15 @@ across the EVSEs, OCPP 1.6 section 3.5); on a 2.0.1 station, the first EVSE's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from chargeyard.gateway.ev_payload import EvPayload
 from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.terms import ListEntry, Setting
 from chargeyard.station.versions import fleet_version
@@ -120,11 +125,13 @@ class StartSessionPayload(ConnectorPayload):
     (authorized by the station's rules, then the transaction starts), and stop
     ``duration_seconds`` after the transaction started or once ``target_energy_kwh`` went
     into the EV, whichever comes first (neither: it runs until stop-session). A cable the
-    session plugged is unplugged at the end; one that was already in stays."""
+    session plugged is unplugged at the end; one that was already in stays. ``ev``: the car
+    the session's cable brings (set-ev's, ``controls/ev.py``)."""
 
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     duration_seconds: float | None = Field(None, gt=0)
     target_energy_kwh: float | None = Field(None, gt=0)
+    ev: EvPayload | None = None
 
 
 class AuthorizePayload(_Payload):
@@ -162,9 +169,13 @@ class FaultPayload(ConnectorPayload):
     (e.g. GroundFailure). A 2.0.1 station also takes a fault ReasonEnumType (GroundFault,
     OvercurrentFault, PowerQuality, EmergencyStop, Other) and ends its transaction with it; a
     1.6 code there ends it with the reason that says the same (GroundFailure: GroundFault,
-    OverCurrentFailure: OvercurrentFault, Under/OverVoltage: PowerQuality), else Other."""
+    OverCurrentFailure: OvercurrentFault, Under/OverVoltage: PowerQuality), else Other.
+    Both take the fault types of OCPPLab's simulator (``station/faults.py``). ``info``: the
+    free text a 1.6 StatusNotification carries (CiString50), kept by both for fault-status."""
 
     error_code: str = Field("GroundFailure", min_length=1, max_length=50)
+    info: str | None = Field(None, max_length=50)
+    vendor_error_code: str | None = Field(None, max_length=50)
 
 
 class ConfigurationItem(_Payload):
@@ -188,20 +199,35 @@ class SetConfigurationPayload(_Payload):
 
 
 class LocalAuthListEntry(_Payload):
+    """One id tag: its ``status`` (1.6 AuthorizationStatus, 2.0.1 AuthorizationStatusEnumType;
+    null removes it, in a Differential update only) until ``expiry_date``, in the group
+    ``parent_id_tag`` (1.6 parentIdTag, 2.0.1 groupIdToken)."""
+
     id_tag: str = Field(min_length=1, max_length=_ID_TAG_MAX)
     expiry_date: datetime | None = None
+    status: str | None = Field("Accepted", min_length=1, max_length=32)
+    parent_id_tag: str | None = Field(None, min_length=1, max_length=_ID_TAG_MAX)
 
 
 class LocalAuthListPayload(_Payload):
     """Replace the station's local authorization list (a Full update, 1.6 section 5.15,
-    2.0.1 D01); ``list_version`` must be greater than the installed one."""
+    2.0.1 D01), or change the entries given (``update_type`` Differential); ``list_version``
+    must be greater than the installed one."""
 
     list_version: _Number
     entries: list[LocalAuthListEntry] = Field(default_factory=list, max_length=10_000)
+    update_type: Literal["Full", "Differential"] = "Full"
+
+    @property
+    def differential(self) -> bool:
+        return self.update_type == "Differential"
 
     def list_entries(self) -> list[ListEntry]:
         """The entries as the station takes them."""
-        return [ListEntry(entry.id_tag, entry.expiry_date) for entry in self.entries]
+        return [
+            ListEntry(entry.id_tag, entry.expiry_date, entry.status, entry.parent_id_tag)
+            for entry in self.entries
+        ]
 
 
 class ProxyMessagePayload(_Payload):
@@ -320,10 +346,38 @@ _SPECS = (
     ),
 )
 
-COMMANDS: dict[str, CommandSpec] = {spec.event_type: spec for spec in _SPECS}
+
+class _Catalogue(Mapping[str, CommandSpec]):
+    """Every command by a key of its row: the first commands, then the simulator's controls
+    (``controls/``). The controls build on this module's payloads, so they join on first use
+    (an import of them up here would be circular)."""
+
+    def __init__(self, key: Callable[[CommandSpec], str]) -> None:
+        self._key = key
+        self._rows: dict[str, CommandSpec] | None = None
+
+    def _all(self) -> dict[str, CommandSpec]:
+        if self._rows is None:
+            from chargeyard.gateway.controls import CONTROLS
+
+            specs = (*_SPECS, *(control.spec for control in CONTROLS))
+            self._rows = {self._key(spec): spec for spec in specs}
+        return self._rows
+
+    def __getitem__(self, key: str) -> CommandSpec:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+COMMANDS: Mapping[str, CommandSpec] = _Catalogue(lambda spec: spec.event_type)
 """Every command by ``event_type``."""
 
-COMMANDS_BY_PATH: dict[str, CommandSpec] = {spec.path: spec for spec in _SPECS}
+COMMANDS_BY_PATH: Mapping[str, CommandSpec] = _Catalogue(lambda spec: spec.path)
 """Every command by its path under ``/ocpp/commands/``."""
 
 

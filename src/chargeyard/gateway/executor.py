@@ -30,7 +30,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -50,6 +50,7 @@ from chargeyard.gateway.commands import (
     StopTransactionPayload,
     parse_payload,
 )
+from chargeyard.gateway.controls import CONTROLS_BY_TYPE, Control
 from chargeyard.gateway.refusals import refusal
 from chargeyard.gateway.sessions import SessionEnded, timer_name
 from chargeyard.protocol import CallErrorReply, CallFailure, OcppError, Payload
@@ -336,6 +337,8 @@ def _check_start_session(t: _Target, p: StartSessionPayload) -> str | None:
         return f"EVSE {p.evse_id} already has a cable in another connector"
     if connector.status in (_S.UNAVAILABLE, _S.FAULTED):
         return f"the connector is {connector.status.value}"
+    if p.ev is not None and connector.cable_plugged:
+        return "a cable is in already: its EV came with it (ev is the car of a session that plugs)"
     return _someone_elses(t, p.evse_id, p.id_tag)
 
 
@@ -436,8 +439,10 @@ def _check_inject_fault(t: _Target, p: FaultPayload) -> str | None:
 
 
 def _inject_fault(t: _Target, p: FaultPayload) -> Outcome:
-    t.station.inject_fault(p.evse_id, p.connector_id, t.station.TERMS.fault_named(p.error_code))
-    return Outcome.applied(**_where(p), error_code=p.error_code)
+    fault = t.station.TERMS.fault_named(p.error_code, p.info, p.vendor_error_code)
+    t.station.inject_fault(p.evse_id, p.connector_id, fault)
+    info = {} if p.info is None else {"info": p.info}
+    return Outcome.applied(**_where(p), error_code=p.error_code, **info)
 
 
 def _check_clear_fault(t: _Target, p: ConnectorPayload) -> str | None:
@@ -476,7 +481,7 @@ def _check_local_list(t: _Target, p: LocalAuthListPayload) -> str | None:
 
 
 def _local_auth_list(t: _Target, p: LocalAuthListPayload) -> Outcome:
-    status = t.station.set_local_list(p.list_version, p.list_entries())
+    status = t.station.set_local_list(p.list_version, p.list_entries(), differential=p.differential)
     if status != "Accepted":
         return Outcome.rejected(f"the station answered {status}")
     return Outcome.applied(list_version=p.list_version, entries=len(p.entries))
@@ -526,6 +531,16 @@ async def _proxy(t: _Target, p: ProxyMessagePayload) -> Outcome:
         return Outcome.failed(f"no answer to {p.action} within {t.executor.proxy_timeout_s} s")
 
 
+def _control(control: Control[Any]) -> _Row:
+    """A simulator control (``controls/``) as a row of the table: its act's result is the
+    outcome's; what its station verb raises fails it, as for every command."""
+    return _Command(
+        control.spec.payload,
+        lambda t, p: control.check(t.station, p),
+        lambda t, p: Outcome.applied(**control.act(t.station, p)),
+    )
+
+
 _C = _Command
 _TABLE: dict[str, _Row] = {
     "plug": _C(ConnectorPayload, _check_plug, _plug),
@@ -548,5 +563,6 @@ _TABLE: dict[str, _Row] = {
     "local_auth_list": _C(LocalAuthListPayload, _check_local_list, _local_auth_list),
     "clear_local_list": _C(EmptyPayload, _nothing_to_check, _clear_local_list),
     "proxy_message": _C(ProxyMessagePayload, _check_proxy, waits=_proxy),
+    **{event_type: _control(control) for event_type, control in CONTROLS_BY_TYPE.items()},
 }
 """Every command by ``event_type`` (``commands.py`` names the same models)."""

@@ -54,7 +54,9 @@ def _check(terms: StationTerms, command: BaseModel) -> None:
         for setting in command.settings():
             terms.check_setting(setting)
     elif isinstance(command, LocalAuthListPayload):
-        terms.check_local_list(command.list_version, command.list_entries())
+        terms.check_local_list(
+            command.list_version, command.list_entries(), differential=command.differential
+        )
     elif isinstance(command, ProxyMessagePayload):
         # Checked here, not only when the session sends it: before it is queued.
         terms.version.schemas.check_request(command.action, command.payload)

@@ -91,7 +91,8 @@ async def start_session(
     with attempt:
         try:
             if plugged:
-                station.plug(p.evse_id, p.connector_id)
+                ev = None if p.ev is None else p.ev.build()
+                station.plug(p.evse_id, p.connector_id, ev=ev)
             if held is None:
                 station.present_id_token(p.id_tag, p.evse_id)
         except (OcppError, IllegalTransition):

@@ -472,6 +472,17 @@ class SimulatedStation(ActionHandlers):
         """Run ``work`` once the answer to the request being handled is queued to send."""
         self._after_answer.append(work)
 
+    def answer_here(self, handle: Callable[[Payload], Payload], request: Payload) -> Payload:
+        """Answer ``request`` with one of the station's own handlers as if its central system
+        had sent it (a reset or a trigger from the station's own panel), then do at once what
+        follows the answer (:meth:`after_answer`): the version's rules decide, and nothing
+        goes on the wire but what follows."""
+        answer = handle(request)
+        self._run_after_answer()
+        if self._power.going_down:
+            self._power.power_off_when_quiet()
+        return answer
+
     def tell_remote_start_accepted(self, evse_id: int) -> None:
         """Tell whoever drives the station that a remote start on ``evse_id`` was accepted."""
         if self.remote_start_accepted is not None:
@@ -554,12 +565,20 @@ class SimulatedStation(ActionHandlers):
         delay = self.reboot_delay_s if delay_s is None else delay_s
         self._power.go_down(delay, drain_s, linger_s=linger_s)
 
-    def power_cut(self, off_s: float | None = None) -> None:
+    def power_cut(self, off_s: float | None = None, *, stop_first: bool = False) -> None:
         """The power fails now and comes back ``off_s`` later (None: after the station's
         ``reboot_delay_s``): no goodbye, nothing more is sent. Each transaction that ran ends
         with reason PowerLoss (1.6 section 7.39, 2.0.1 ReasonEnumType); its stop waits in the
         transaction queue, which survives as a charger's non-volatile memory does, and goes
-        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block)."""
+        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block).
+
+        ``stop_first``: a station with the energy to (hold-up capacitors, a small battery)
+        ends its transactions with PowerLoss and delivers their stops before it goes dark
+        (the conformance case TC_032_1_CS's station; TC_032_2_CS's reports them after)."""
+        if stop_first:
+            self.stop_transactions(POWER_LOSS)
+            self.reboot(delay_s=off_s, drain_s=DRAIN_BEFORE_REBOOT_S)
+            return
         self.reboot(delay_s=off_s)
         self.stop_transactions(POWER_LOSS)
         self._power.power_off()
@@ -686,8 +705,12 @@ class SimulatedStation(ActionHandlers):
             for setting in settings
         }
 
-    def set_local_list(self, version: int, entries: Sequence[ListEntry]) -> str:
-        return self.TERMS.list_status(version, entries, self.send_local_list)
+    def set_local_list(
+        self, version: int, entries: Sequence[ListEntry], *, differential: bool = False
+    ) -> str:
+        return self.TERMS.list_status(
+            version, entries, self.send_local_list, differential=differential
+        )
 
     def clear_local_list(self, version: int) -> str:
         return self.set_local_list(version, ())

@@ -11,8 +11,9 @@ own code a station may report. Each version names it on the wire its own way, re
   one that says the same or Other.
 
 Which words a station *takes* for a fault is its version's (``StationTerms.fault_named``):
-a 1.6 station takes its ChargePointErrorCodes only; a 2.0.1 station takes its fault reasons
-and the 1.6 codes as well.
+a 1.6 station takes its ChargePointErrorCodes; a 2.0.1 station takes its fault reasons and the
+1.6 codes as well; both take the fault types of OCPPLab's simulator API that neither names
+(:data:`SIMULATOR_FAULT_TYPES`).
 """
 
 from __future__ import annotations
@@ -114,6 +115,15 @@ KIND_OF_201_REASON: dict[str, FaultKind] = {
     words.reason_201: kind for kind, words in FAULT_WORDS.items() if words.named_by_reason
 }
 """The kind each 2.0.1 fault reason says, when it is given itself."""
+
+
+SIMULATOR_FAULT_TYPES: dict[str, FaultKind] = {
+    "GroundFault": FaultKind.GROUND,
+    "OverCurrent": FaultKind.OVER_CURRENT,
+    "OverTemperature": FaultKind.HIGH_TEMPERATURE,
+}
+"""The fault types of OCPPLab's simulator API that 1.6 does not name (its others are
+ChargePointErrorCodes): a station of either version takes them too, as the kind they say."""
 
 
 def code_16(kind: FaultKind) -> str:

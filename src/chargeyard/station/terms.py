@@ -34,11 +34,29 @@ class Setting:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredSetting:
+    """One setting as the station holds it, read back from its memory (1.6 GetConfiguration,
+    2.0.1 the device model): ``key`` as :class:`Setting` names it, ``value`` None for one
+    that is write-only; a 2.0.1 variable of an EVSE or connector says which."""
+
+    key: str
+    value: str | None
+    readonly: bool
+    evse_id: int | None = None
+    connector_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListEntry:
-    """One id token of a local authorization list, accepted until ``expiry`` (None: always)."""
+    """One id token of a local authorization list: its ``status`` until ``expiry`` (None:
+    always) and its group, ``parent_id_tag`` (1.6 parentIdTag, 2.0.1 groupIdToken). A status
+    of None removes the token, in a Differential update only (1.6 section 5.15: an entry
+    without idTagInfo; 2.0.1 D01.FR.16)."""
 
     id_tag: str
     expiry: datetime | None = None
+    status: str | None = "Accepted"
+    parent_id_tag: str | None = None
 
 
 class StationTerms(ABC):
@@ -47,6 +65,9 @@ class StationTerms(ABC):
     version: VersionSpec
     id_token_path: str  # in AuthorizeRequest
     list_id_token_path: str  # in SendLocalListRequest
+    list_status_path: str  # in SendLocalListRequest: an entry's authorization status
+    list_parent_path: str  # in SendLocalListRequest: an entry's group
+    trigger_actions: tuple[str, ...]  # the requests that ask for one of its messages
     stop_reason_field: tuple[str, str]  # (action, path)
     start_message: str
     """The transaction message whose answer accepts a started transaction's token."""
@@ -72,14 +93,57 @@ class StationTerms(ABC):
                 f"{name} {word!r} is not allowed: one of {', '.join(allowed)}",
             )
 
-    def check_local_list(self, version: int, entries: Sequence[ListEntry]) -> None:
-        """A Full update of the list to ``entries`` fits SendLocalList, id token by id token
-        (named ``entries[i].id_tag``), then as a whole request."""
+    def check_local_list(
+        self, version: int, entries: Sequence[ListEntry], *, differential: bool = False
+    ) -> None:
+        """An update of the list with ``entries`` (a Full one, or ``differential``) fits
+        SendLocalList, field by field (named ``entries[i].id_tag``...), then as a whole
+        request."""
         for index, entry in enumerate(entries):
-            name = f"entries[{index}].id_tag"
-            self.check("SendLocalList", self.list_id_token_path, entry.id_tag, name)
+            name = f"entries[{index}]"
+            self.check("SendLocalList", self.list_id_token_path, entry.id_tag, f"{name}.id_tag")
+            if entry.status is None and not differential:
+                raise SchemaValueError(
+                    ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
+                    f"{name}.status: every entry of a Full update has a status (null removes"
+                    " a token in a Differential update only)",
+                )
+            if entry.status is not None:
+                self.check("SendLocalList", self.list_status_path, entry.status, f"{name}.status")
+            if entry.parent_id_tag is not None:
+                self.check(
+                    "SendLocalList",
+                    self.list_parent_path,
+                    entry.parent_id_tag,
+                    f"{name}.parent_id_tag",
+                )
         self.version.schemas.check_request(
-            "SendLocalList", self.local_list_request(version, entries)
+            "SendLocalList", self.local_list_request(version, entries, differential=differential)
+        )
+
+    @staticmethod
+    def refused(name: str, why: str) -> SchemaValueError:
+        """The error of a value ``name`` the version cannot carry, saying why."""
+        return SchemaValueError(ErrorKind.PROPERTY_CONSTRAINT_VIOLATION, f"{name}: {why}")
+
+    def trigger_action(self, message: str, name: str = "message") -> str:
+        """The request that asks the station for ``message`` (1.6 section 5.17 TriggerMessage,
+        or the security extension's ExtendedTriggerMessage for the messages it adds; 2.0.1
+        F06 TriggerMessage).
+
+        Raises:
+            SchemaValueError: no request of the version asks for it; the error names those
+                that may be.
+        """
+        words: list[str] = []
+        for action in self.trigger_actions:
+            allowed = request_field(self.version.schemas, action, "requestedMessage").allowed
+            if message in (allowed or ()):
+                return action
+            words.extend(word for word in allowed or () if word not in words)
+        raise SchemaValueError(
+            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+            f"{name} {message!r} is not one of OCPP {self.version.name}'s: {', '.join(words)}",
         )
 
     @abstractmethod
@@ -109,8 +173,20 @@ class StationTerms(ABC):
         """The request that sets ``setting``; None for a key the version cannot name."""
 
     @abstractmethod
-    def local_list_request(self, version: int, entries: Sequence[ListEntry]) -> Payload:
-        """SendLocalList's request of a Full update to ``entries`` under ``version``."""
+    def local_list_request(
+        self, version: int, entries: Sequence[ListEntry], *, differential: bool = False
+    ) -> Payload:
+        """SendLocalList's request of a Full update to ``entries`` under ``version`` (or, with
+        ``differential``, of a Differential update with them)."""
+
+    @abstractmethod
+    def reset_request(self, kind: str, evse_id: int | None) -> Payload:
+        """Reset's request of ``kind`` for the whole station (``evse_id`` None) or one EVSE.
+
+        Raises:
+            SchemaValueError: a kind the version has no word for, or an EVSE where the
+                version resets only the whole station.
+        """
 
     @abstractmethod
     def session_stop_reason(self, why: str) -> str:
@@ -143,10 +219,15 @@ class StationTerms(ABC):
         return apply(request)
 
     def list_status(
-        self, version: int, entries: Sequence[ListEntry], send: Callable[[Payload], Payload]
+        self,
+        version: int,
+        entries: Sequence[ListEntry],
+        send: Callable[[Payload], Payload],
+        *,
+        differential: bool = False,
     ) -> str:
-        """The status of a Full update of the local list to ``entries`` under ``version``, as
-        ``send`` (the station's SendLocalList handler) answers it.
+        """The status of a Full update of the local list to ``entries`` under ``version`` (or a
+        ``differential`` one), as ``send`` (the station's SendLocalList handler) answers it.
 
         The handler is called directly, past the session that would check the request: it is
         checked here, so that nothing the version refuses reaches the list.
@@ -154,6 +235,6 @@ class StationTerms(ABC):
         Raises:
             OcppError: a list the version's SendLocalList cannot carry; nothing changes.
         """
-        request = self.local_list_request(version, entries)
-        self.version.schemas.check_request("SendLocalList", request)
+        self.check_local_list(version, entries, differential=differential)
+        request = self.local_list_request(version, entries, differential=differential)
         return str(send(request)["status"])

@@ -25,10 +25,11 @@ from chargeyard.station.core import SimulatedStation
 from chargeyard.station.faults import Fault
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
+from chargeyard.station.model.ev_session import EvState
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.model.token_reports import TokenDecision, TokenReports
-from chargeyard.station.terms import ListEntry, Setting, StationTerms
+from chargeyard.station.terms import ListEntry, Setting, StationTerms, StoredSetting
 from chargeyard.station.timers import Timers
 
 
@@ -44,6 +45,8 @@ class StationVerbs(Protocol):
     timers: Timers
     registration: Registration
     token_reports: TokenReports
+    powered: bool
+    """False from the power going (a reboot, a power cut) until it comes back."""
     wake: Callable[[], None]
     """Set by whatever runs the station: something changed, look at the timers again."""
     remote_start_accepted: Callable[[int], None] | None
@@ -60,6 +63,11 @@ class StationVerbs(Protocol):
     @property
     def online(self) -> bool:
         """Connected and accepted by the central system."""
+        ...
+
+    @property
+    def going_down(self) -> bool:
+        """Finishing its conversation before a reboot or switch-off."""
         ...
 
     @property
@@ -114,8 +122,11 @@ class StationVerbs(Protocol):
         SetVariables); its status by key (Rejected: one the version cannot carry)."""
         ...
 
-    def set_local_list(self, version: int, entries: Sequence[ListEntry], /) -> str:
-        """A Full update of the local list (1.6 section 5.15, 2.0.1 D01); its status.
+    def set_local_list(
+        self, version: int, entries: Sequence[ListEntry], /, *, differential: bool = False
+    ) -> str:
+        """A Full update of the local list (1.6 section 5.15, 2.0.1 D01), or a
+        ``differential`` one (an entry with status None removes its token); its status.
 
         Raises:
             OcppError: a list the version's SendLocalList cannot carry; nothing changes.
@@ -128,6 +139,60 @@ class StationVerbs(Protocol):
 
     def advance(self) -> None:
         """Bring every meter and EV up to now."""
+        ...
+
+    # -- what a tester does (station/ev_controls.py, v16/bench.py, v201/bench.py) -------------
+
+    def choose_ev(self, evse_id: int, ev: Ev | None, /) -> None:
+        """The car the EVSE's next plug brings."""
+        ...
+
+    def update_soc(self, evse_id: int, soc: float, /) -> None: ...
+
+    def ev_state(self, evse_id: int, /) -> EvState: ...
+
+    def evse_suspend(self, evse_id: int, /) -> None:
+        """The station stops offering energy (SuspendedEVSE); the transaction goes on."""
+        ...
+
+    def evse_resume(self, evse_id: int, /) -> None: ...
+
+    def set_energy_register(self, evse_id: int, energy_wh: float, /) -> None: ...
+
+    def meter_values_refusal(self, evse_id: int, /) -> str | None:
+        """Why it cannot send the EVSE's meter now (nothing configured to report, offline
+        outside a transaction), or None."""
+        ...
+
+    def send_meter_values_now(self, evse_id: int, /) -> str:
+        """The EVSE's meter sent now; the message's action (MeterValues, TransactionEvent)."""
+        ...
+
+    def lock_jammed(self, evse_id: int, connector_id: int, /) -> bool: ...
+
+    def set_unlock_fails(self, evse_id: int, connector_id: int, fails: bool, /) -> None:
+        """Jam (or free) the connector's lock: UnlockConnector answers UnlockFailed."""
+        ...
+
+    def power_cut(self, off_s: float | None = None, /, *, stop_first: bool = False) -> None:
+        """The power fails now (each transaction ends PowerLoss, reported after the boot, or
+        before the power goes with ``stop_first``)."""
+        ...
+
+    def reset_here(self, kind: str, evse_id: int | None = None, /) -> str:
+        """Restart as the version's Reset of ``kind`` does; its status."""
+        ...
+
+    def trigger_here(
+        self, message: str, evse_id: int | None = None, connector_id: int = 1, /
+    ) -> str:
+        """Send one of its own messages now, as a TriggerMessage makes it; its status."""
+        ...
+
+    def configuration_report(
+        self, keys: Sequence[str] = (), /
+    ) -> tuple[list[StoredSetting], list[str]]:
+        """Its configuration keys (1.6) or variables (2.0.1), and the keys it lacks."""
         ...
 
     # -- what it says -----------------------------------------------------------------------

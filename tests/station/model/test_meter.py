@@ -364,3 +364,13 @@ def test_city_car_session_reads_sensibly_end_to_end() -> None:
     values = periodic(meter, [ENERGY, CURRENT, "SoC"], AC1, soc=ev.soc)
     wire = [to_ocpp16_sampled_value(sv)["value"] for sv in values]
     assert wire == ["7860.0", "32.00", "47"]
+
+
+def test_the_register_is_set_forward_only() -> None:
+    meter = Meter(energy_register_wh=1_000.0)
+    meter.set_register(5_000.0)
+    assert meter.energy_register_wh == 5_000.0
+    for backwards in (4_999.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="reads 5000 Wh and never runs backwards"):
+            meter.set_register(backwards)
+    assert meter.energy_register_wh == 5_000.0

@@ -168,13 +168,15 @@ async def soft_reset_with_transaction(run: StationCaseV16) -> None:
 async def _power_failure(run: StationCaseV16, before_going_down: bool) -> None:
     """The power fails during a transaction: the station stops it with reason PowerLoss,
     before the power goes (a station with the energy to) or after it is back (1.6 sections
-    4.10, 7.39). Each case judges one way; the other is not applicable."""
+    4.10, 7.39). Each case judges one way, and asks the station's trigger for its way (a
+    station that can do either, as a simulated one, does that one); a station that does the
+    other makes the case not applicable."""
     await run.ready()
     transaction_id = await run.session()
     connection = run.peer.connection
     run.step("The power fails and comes back: StopTransaction (PowerLoss), BootNotification")
     since = run.mark()
-    await run.power_cycle()
+    await run.power_cycle(stop_first=before_going_down)
     stop = await run.expect_stop(
         transaction_id,
         reason="PowerLoss",

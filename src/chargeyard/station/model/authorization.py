@@ -352,6 +352,11 @@ class AuthorizationCache:
         self._entries.pop(id_token, None)
         self._entries[id_token] = info
 
+    def entries(self) -> list[tuple[IdToken, IdTokenInfo]]:
+        """Every entry as stored, least recently used first, without counting as a use (the
+        station's memory read back: 1.6 section 3.5.1, 2.0.1 C10)."""
+        return list(self._entries.items())
+
     def peek(self, id_token: IdToken) -> IdTokenInfo | None:
         """The entry as stored, without counting as a use (a report about the token)."""
         return self._entries.get(id_token)

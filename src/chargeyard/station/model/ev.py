@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 from types import MappingProxyType
 
@@ -164,6 +165,8 @@ class Ev:
         target_energy_wh: the car stops after the meter has delivered this much; None: no limit.
         energy_delivered_wh: delivered so far in this session, as metered.
         requesting: False while the car pauses on its own (SuspendedEV).
+        departure_at: when the driver comes back and unplugs (``station/ev_controls.py``);
+            None: the car stays until someone unplugs it.
     """
 
     profile: EvProfile
@@ -172,6 +175,7 @@ class Ev:
     target_energy_wh: float | None = None
     energy_delivered_wh: float = 0.0
     requesting: bool = True
+    departure_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.soc <= 1.0:
@@ -182,6 +186,8 @@ class Ev:
             raise ValueError(f"target_energy_wh must not be negative: {self.target_energy_wh}")
         if self.energy_delivered_wh < 0:
             raise ValueError("energy_delivered_wh must not be negative")
+        if self.departure_at is not None and self.departure_at.utcoffset() is None:
+            raise ValueError(f"departure_at must be timezone-aware: {self.departure_at!r}")
 
     @property
     def is_satisfied(self) -> bool:

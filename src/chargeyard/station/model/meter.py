@@ -116,6 +116,21 @@ class Meter:
         self.energy_register_wh += energy_wh
         self.power_w = power_w
 
+    def set_register(self, energy_wh: float) -> None:
+        """Set the import register to ``energy_wh`` (a technician's or a test bench's hand on
+        the meter): forward only, since Energy.Active.Import.Register is cumulative (1.6
+        section 7.31, 2.0.1 MeasurandEnumType) and a transaction's energy is its difference.
+
+        Raises:
+            ValueError: below the register now, negative, infinite or NaN; nothing changes.
+        """
+        if not math.isfinite(energy_wh) or energy_wh < self.energy_register_wh:
+            raise ValueError(
+                f"the energy register reads {self.energy_register_wh:.0f} Wh and never runs"
+                f" backwards: {energy_wh} Wh cannot be set"
+            )
+        self.energy_register_wh = energy_wh
+
     @property
     def whole_wh(self) -> int:
         """The register in whole Wh, as meterStart and meterStop carry it (1.6 sections 6.45

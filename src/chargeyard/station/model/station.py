@@ -128,6 +128,7 @@ class Evse:
     transaction: Transaction | None = None
     power_update_w: float | None = None  # the EVSE's available power (power-update)
     suspended_by_evse: bool = False
+    next_ev: Ev | None = None  # the EV the next cable plugged brings (ev_controls.py)
 
     def plugged_connector(self) -> Connector | None:
         for connector in self.connectors.values():

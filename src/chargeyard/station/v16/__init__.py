@@ -28,6 +28,8 @@ attribute                   module                  what it does
                                                     SignCertificate, CertificateSigned (its own)
 ``extended_trigger``        ``extended_trigger.py`` ExtendedTriggerMessage (security extension)
 ``profile_upgrade``         ``security_profile.py`` SecurityProfile: raised, never lowered
+``bench``                   ``bench.py``            no handlers: a tester's reset, message sent
+                                                    now, meter values now, configuration read
 ==========================  ======================  ===============================================
 
 :class:`StationV16` builds them in ``assemble()``. One table in the class ("who hears what")
@@ -51,6 +53,7 @@ from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_handlers
 from chargeyard.station.core import OnError, OnResult
+from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.faults import Fault, FaultKind, code_16
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
@@ -60,8 +63,9 @@ from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.token_reports import TokenDecision
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
-from chargeyard.station.terms import StationTerms
+from chargeyard.station.terms import StationTerms, StoredSetting
 from chargeyard.station.v16.base import StationV16Base
+from chargeyard.station.v16.bench import BenchV16
 from chargeyard.station.v16.certificates import CertificatesV16
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.extended_trigger import ExtendedTriggerV16
@@ -83,11 +87,13 @@ from chargeyard.station.v16.transactions import TransactionsV16
 _DEFAULT_FAULT = Fault(FaultKind.GROUND)
 
 
-class StationV16(FirmwareDownloads, StationV16Base):
+class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     """A 1.6 charge point built from a catalog template; see the package docstring.
 
     ``FirmwareDownloads`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
-    frames and events and the fetching of firmware images.
+    frames and events and the fetching of firmware images; ``EvControls``
+    (``station/ev_controls.py``, shared too) and the ``bench`` block (``bench.py``) what a
+    tester does to its EV, its meter, its reset button and its memory.
     """
 
     TERMS: ClassVar[StationTerms] = TERMS_V16
@@ -110,6 +116,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
     certificates: CertificatesV16
     extended_trigger: ExtendedTriggerV16
     profile_upgrade: SecurityProfileV16
+    bench: BenchV16
 
     # -- who hears what, in the order written -------------------------------------------------
     # One table for the class (every station of it runs the same), each listener a block's
@@ -222,6 +229,7 @@ class StationV16(FirmwareDownloads, StationV16Base):
         self.transactions = TransactionsV16(self)
         self.start_stop = StartStopV16(self)
         self.remote_control = RemoteControlV16(self)
+        self.bench = BenchV16(self)  # no handlers: what a tester does (bench.py)
         check_handlers(*self._blocks())  # two blocks claiming one action fail here
 
     def _blocks(self) -> tuple[Block[StationV16], ...]:
@@ -399,6 +407,28 @@ class StationV16(FirmwareDownloads, StationV16Base):
     ) -> bool:
         """DataTransfer.req to the central system (section 4.3); False when not sent."""
         return self.core.send_data_transfer(vendor_id, message_id, data, on_result, on_error)
+
+    # -- what a tester does beyond a driver's acts (bench.py) ------------------------------------
+
+    def reset_here(self, kind: str, evse_id: int | None = None) -> str:
+        return self.bench.reset_here(kind, evse_id)
+
+    def trigger_here(self, message: str, evse_id: int | None = None, connector_id: int = 1) -> str:
+        return self.bench.trigger_here(message, evse_id, connector_id)
+
+    def meter_values_refusal(self, evse_id: int) -> str | None:
+        return self.bench.meter_values_refusal(evse_id)
+
+    def send_meter_values_now(self, evse_id: int) -> str:
+        return self.bench.send_meter_values_now(evse_id)
+
+    def lock_jammed(self, evse_id: int, connector_id: int) -> bool:
+        return self.bench.lock_jammed(evse_id, connector_id)
+
+    def configuration_report(
+        self, keys: Sequence[str] = ()
+    ) -> tuple[list[StoredSetting], list[str]]:
+        return self.bench.configuration_report(keys)
 
     @property
     def data_transfer_handlers(self) -> dict[str, DataTransferHandler]:

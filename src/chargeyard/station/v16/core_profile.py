@@ -412,6 +412,9 @@ class CoreProfileV16(Block["StationV16"]):
             raise OcppError(ErrorKind.GENERIC_ERROR, "the connector lock is jammed")
         connector.locked = False
 
+    def lock_jammed(self, evse_id: int, connector_id: int) -> bool:
+        return (evse_id, connector_id) in self._unlock_fails
+
     def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
         """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
         self.station.model.connector(evse_id, connector_id)  # KeyError for an unknown connector

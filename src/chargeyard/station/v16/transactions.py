@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
+from chargeyard.station.ev_controls import arriving_ev
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import (
     IdToken,
@@ -39,7 +40,7 @@ from chargeyard.station.model.authorization import (
     may_stop,
     remember,
 )
-from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
+from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.meter import check_power
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Evse, Transaction
@@ -89,7 +90,8 @@ class TransactionsV16(Block["StationV16"]):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it.
+        """The driver inserts the cable; ``ev`` is behind it (default: the car chosen for the
+        EVSE's next session, else a city car at 20 %: ``ev_controls.arriving_ev``).
 
         Raises:
             OcppError: the EVSE is in use, the connector unusable, or the station going down
@@ -103,7 +105,8 @@ class TransactionsV16(Block["StationV16"]):
         self.station.advance()
         connector.cable_plugged = True
         connector.locked = True
-        evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
+        evse.ev = arriving_ev(evse, ev)
+        self.station.ev_arrived(evse)
         transaction = evse.transaction
         if transaction is not None and transaction.phase in _RUNNING:
             # The EV comes back to a transaction that went on without it

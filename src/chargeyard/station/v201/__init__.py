@@ -30,6 +30,8 @@ attribute                   module                      functional block
 ``tariff_cost``             ``tariff_cost``             I02, I03: the running and final cost
 ``certificates``            ``certificates``            M03-M05: CA certificates installed,
                                                         listed, deleted
+``bench``                   ``bench``                   no handlers: a tester's reset, message
+                                                        sent now, meter now, variables read
 ==========================  ==========================  ========================================
 
 The station's handler table is the union of the blocks' (``merge_handlers``). Which block hears
@@ -54,7 +56,8 @@ from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.endpoint import Endpoint
-from chargeyard.station.faults import Fault, FaultKind, reason_201
+from chargeyard.station.ev_controls import EvControls
+from chargeyard.station.faults import Fault, FaultKind, code_16, reason_201
 from chargeyard.station.maintenance import FirmwareDownloads
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
@@ -63,10 +66,11 @@ from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.model.token_reports import TokenDecision
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power_loss import OpenTransaction
-from chargeyard.station.terms import StationTerms
+from chargeyard.station.terms import StationTerms, StoredSetting
 from chargeyard.station.v201.authorization import AuthorizationV201
 from chargeyard.station.v201.availability import AvailabilityV201
 from chargeyard.station.v201.base import StationV201Base
+from chargeyard.station.v201.bench import BenchV201
 from chargeyard.station.v201.certificates import CertificatesV201
 from chargeyard.station.v201.control import ControlV201
 from chargeyard.station.v201.customer_information import CustomerInformationV201
@@ -91,8 +95,11 @@ from chargeyard.station.v201.transactions import TransactionsV201
 _DEFAULT_FAULT = Fault(FaultKind.OTHER)
 
 
-class StationV201(FirmwareDownloads, StationV201Base):
-    """A 2.0.1 charging station built from a catalog template (see the module docstring)."""
+class StationV201(FirmwareDownloads, EvControls, StationV201Base):
+    """A 2.0.1 charging station built from a catalog template (see the module docstring).
+    ``EvControls`` (``station/ev_controls.py``, shared with 1.6) and the ``bench``
+    block (``bench.py``) are what a tester does to its EV, its meter, its reset button and its
+    memory."""
 
     TERMS: ClassVar[StationTerms] = TERMS_V201
     CSMS_ROOT: ClassVar[str] = "CSMSRootCertificate"
@@ -123,6 +130,7 @@ class StationV201(FirmwareDownloads, StationV201Base):
         self.tariff_cost = TariffCostV201(self)
         self.transaction_status = TransactionStatusV201(self)
         self.certificates = CertificatesV201(self)
+        self.bench = BenchV201(self)  # no handlers: what a tester does (bench.py)
         self.blocks: tuple[Block[StationV201], ...] = (
             self.transaction_events,
             self.transactions,
@@ -411,11 +419,53 @@ class StationV201(FirmwareDownloads, StationV201Base):
     def inject_fault(
         self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT
     ) -> None:
-        """The connector fails: its transaction ends with ``fault``'s ReasonEnumType."""
+        """The connector fails: its transaction ends with ``fault``'s ReasonEnumType. 2.0.1
+        carries no error code in StatusNotification; the connector keeps the fault's code
+        and text for whoever reads the station back (fault-status)."""
         self.availability.inject_fault(evse_id, connector_id, reason_201(fault.kind))
+        connector = self.model.connector(evse_id, connector_id)
+        connector.error_code, connector.error_info = code_16(fault.kind), fault.info
+        connector.vendor_error_code = fault.vendor_error_code
 
     def clear_fault(self, evse_id: int = 1, connector_id: int = 1) -> None:
         self.availability.clear_fault(evse_id, connector_id)
+        connector = self.model.connector(evse_id, connector_id)
+        connector.error_code, connector.error_info, connector.vendor_error_code = (
+            "NoError",
+            None,
+            None,
+        )
+
+    def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
+        """Jam (or free) the connector's lock: UnlockConnector answers UnlockFailed (F05).
+
+        Raises:
+            KeyError: no such connector.
+        """
+        self.model.connector(evse_id, connector_id)
+        self.control.set_unlock_fails(evse_id, connector_id, fails)
+
+    # -- what a tester does beyond a driver's acts (bench.py) ------------------------------------
+
+    def reset_here(self, kind: str, evse_id: int | None = None) -> str:
+        return self.bench.reset_here(kind, evse_id)
+
+    def trigger_here(self, message: str, evse_id: int | None = None, connector_id: int = 1) -> str:
+        return self.bench.trigger_here(message, evse_id, connector_id)
+
+    def meter_values_refusal(self, evse_id: int) -> str | None:
+        return self.bench.meter_values_refusal(evse_id)
+
+    def send_meter_values_now(self, evse_id: int) -> str:
+        return self.bench.send_meter_values_now(evse_id)
+
+    def lock_jammed(self, evse_id: int, connector_id: int) -> bool:
+        return self.bench.lock_jammed(evse_id, connector_id)
+
+    def configuration_report(
+        self, keys: Sequence[str] = ()
+    ) -> tuple[list[StoredSetting], list[str]]:
+        return self.bench.configuration_report(keys)
 
     def set_variables(self, payload: Payload) -> Payload:
         """SetVariables (B05), as the central system would send it."""

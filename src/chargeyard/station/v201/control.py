@@ -172,6 +172,9 @@ class ControlV201(Block["StationV201"]):
 
     # -- F05 ---------------------------------------------------------------------------------------
 
+    def lock_jammed(self, evse_id: int, connector_id: int) -> bool:
+        return (evse_id, connector_id) in self._unlock_fails
+
     def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
         """Jam (or free) the connector's lock: UnlockConnector then answers UnlockFailed."""
         key = (evse_id, connector_id)

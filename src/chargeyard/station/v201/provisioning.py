@@ -194,6 +194,11 @@ class ProvisioningV201(Block["StationV201"]):
 
     @on("Reset")
     def reset(self, payload: Payload) -> Payload:
+        return self.reset_as(payload, local=False)
+
+    def reset_as(self, payload: Payload, *, local: bool) -> Payload:
+        """A Reset of the central system, or (``local``) one from the station's own panel:
+        the same rules, and the boot after says LocalReset (BootReasonEnumType)."""
         if not self.station.may_reset():
             return {"status": "Rejected"}  # a firmware installation is under way (L01)
         evse_id: int | None = payload.get("evseId")
@@ -206,7 +211,7 @@ class ProvisioningV201(Block["StationV201"]):
         if payload["type"] == "OnIdle" and self._busy(evse_id):
             self.scheduled_resets.add(_STATION if evse_id is None else evse_id)  # B12
             return {"status": "Scheduled"}
-        self.station.after_answer(lambda: self._reset_now(evse_id))
+        self.station.after_answer(lambda: self._reset_now(evse_id, local=local))
         return {"status": "Accepted"}
 
     def _targets(self, evse_id: int | None) -> list[Evse]:
@@ -216,7 +221,9 @@ class ProvisioningV201(Block["StationV201"]):
     def _busy(self, evse_id: int | None) -> bool:
         return any(evse.transaction is not None for evse in self._targets(evse_id))
 
-    def _reset_now(self, evse_id: int | None, *, scheduled: bool = False) -> None:
+    def _reset_now(
+        self, evse_id: int | None, *, scheduled: bool = False, local: bool = False
+    ) -> None:
         self.scheduled_resets.discard(_STATION if evse_id is None else evse_id)
         for evse in self._targets(evse_id):
             if evse.transaction is not None:
@@ -225,7 +232,9 @@ class ProvisioningV201(Block["StationV201"]):
         if evse_id is None:
             logger.info("%s: reset", self.station.identity)
             # BootReasonEnumType: ScheduledReset for one that waited for idle (B12).
-            self.station.boot_reason = "ScheduledReset" if scheduled else "RemoteReset"
+            self.station.boot_reason = (
+                "ScheduledReset" if scheduled else "LocalReset" if local else "RemoteReset"
+            )
             # The Ended events just queued go out (and are answered) before the power goes.
             # Just after the Accepted, the CSMS gets a moment to close the connection first
             # (power.py); a reset that waited for idle answered Scheduled long before.

@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
+from chargeyard.station.ev_controls import arriving_ev
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
-from chargeyard.station.model.ev import CITY_CAR, Ev, EvProfile
+from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.meter import check_power
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
@@ -57,7 +58,8 @@ class TransactionsV201(Block["StationV201"]):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` (default: a city car at 20 %) is behind it.
+        """The driver inserts the cable; ``ev`` is behind it (default: the car chosen for the
+        EVSE's next session, else a city car at 20 %: ``ev_controls.arriving_ev``).
 
         Raises:
             OcppError: the EVSE has a cable in already, the connector is unusable, or the
@@ -70,7 +72,8 @@ class TransactionsV201(Block["StationV201"]):
             raise OcppError(ErrorKind.GENERIC_ERROR, reason)
         self.station.advance()
         connector.cable_plugged = connector.locked = True
-        evse.ev = ev if isinstance(ev, Ev) else Ev(profile=ev or CITY_CAR, soc=0.2)
+        evse.ev = arriving_ev(evse, ev)
+        self.station.ev_arrived(evse)
         self.station.timers.cancel(f"ev_connection_timeout:{evse_id}")
         session = self._events.session(evse)
         session.fresh_plug = True

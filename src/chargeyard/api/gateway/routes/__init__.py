@@ -15,6 +15,7 @@ from chargeyard.api.gateway.routes import (
     logs,
     runtime_ops,
     runtimes,
+    simulator,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     deployments.router,
     runtime_ops.router,
     logs.router,
+    simulator.router,  # OCPPLab's per-charger simulator API over the commands
 )

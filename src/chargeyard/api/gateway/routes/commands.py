@@ -52,6 +52,7 @@ from chargeyard.api.gateway.schemas.common import (
     page_slice,
 )
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH, CommandSpec
+from chargeyard.gateway.controls import CONTROLS
 from chargeyard.gateway.dispatch import Refused, dispatch
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import SimulatedCharger
@@ -156,6 +157,9 @@ DOCS: dict[str, tuple[str, str]] = {
         "version's schema); the command's outcome holds the central system's answer.",
     ),
 }
+
+# The simulator's controls carry their own words (gateway/controls/).
+DOCS.update({control.spec.path: (control.title, control.description) for control in CONTROLS})
 
 _ANY_TYPE: dict[str, Any] = {"application/json": {"schema": {"description": "Any type"}}}
 

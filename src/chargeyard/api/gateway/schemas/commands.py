@@ -28,6 +28,7 @@ from pydantic.json_schema import SkipJsonSchema
 from chargeyard.api.gateway.dialects import command_body
 from chargeyard.api.gateway.schemas.common import GatewayPage, GatewayRequest, Timestamp
 from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
+from chargeyard.gateway.controls import CONTROLS
 from chargeyard.store.models import Command, CommandStatus
 
 # The API reference's example (Unplug queued for one targeted charger), request and response.
@@ -85,6 +86,8 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "clear-local-list": {},
     "proxy-message": {"action": "Heartbeat", "ocpp_version": "1.6", "payload": {}},
+    # The simulator's controls (gateway/controls/), each with its own example.
+    **{control.spec.path: control.example for control in CONTROLS},
 }
 
 

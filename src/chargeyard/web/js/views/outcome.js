@@ -22,6 +22,27 @@ const DONE = {
   local_auth_list: "the local list is installed",
   clear_local_list: "the local list is empty",
   proxy_message: "the message was sent",
+  // the simulator's controls (simcontrols.js); a read's result is under "Full answer"
+  set_ev: "the EV of the next session is chosen",
+  update_soc: "the EV's state of charge changed",
+  ev_state: "the EV's state is read",
+  suspend_ev: "the EV pauses",
+  resume_ev: "the EV draws energy again",
+  suspend_evse: "the EVSE holds the energy back",
+  resume_evse: "the EVSE offers energy again",
+  update_meter_values: "the register is set and the meter sent",
+  send_meter_values: "the meter was sent",
+  fault_status: "the faults are read",
+  jam_lock: "the lock is jammed or freed as asked",
+  power_cut: "the power is cut",
+  reboot: "the station restarts",
+  get_configuration: "the configuration is read",
+  get_authorization_cache: "the authorization cache is read",
+  get_local_list: "the local list is read",
+  get_certificates: "the certificates are read",
+  add_local_list_entry: "the local list entry is in",
+  remove_local_list_entry: "the local list entry is out",
+  trigger_message: "the message was sent",
 };
 
 export const PENDING = new Set(["received", "deferred"]);

@@ -1,6 +1,6 @@
 // One simulated charger of the gateway, acted on as a person at the station would: plug,
 // unplug, start and stop a session, unlock, inject and clear a fault, and its runtime
-// (start/stop/restart). Each command's queued answer is followed to its outcome
+// (start/stop/restart); and as a tester would, with the simulator's controls (simcontrols.js). Each command's queued answer is followed to its outcome
 // (GET /ocpp/commands/{id}) and said in words (outcome.js). Below: the charger's OCPP log as
 // the station sent and received it (GET /ocpp/chargers/{id}/logs) and the plot of its running
 // transaction: what the CSMS measured, with the station's own meter readings laid over it.
@@ -21,6 +21,7 @@ import { loggedTransaction } from "./logmeter.js";
 import { outcomeWords, PENDING } from "./outcome.js";
 import { connectorChip, meterText, problem } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
+import { simControls } from "./simcontrols.js";
 import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 const FAULTS = ["GroundFailure", "HighTemperature", "OverCurrentFailure", "PowerMeterFailure", "ConnectorLockFailure", "OtherError"];
@@ -76,6 +77,8 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
   const kwh = h("input", { name: "target_energy_kwh", type: "number", min: 0, step: "0.1", placeholder: "until stopped", "aria-label": "Energy (kWh)" });
   const seconds = h("input", { name: "duration_seconds", type: "number", min: 1, placeholder: "until stopped", "aria-label": "Duration (s)" });
   const fault = h("select", { name: "error_code", "aria-label": "Fault" }, FAULTS.map((f) => h("option", { value: f }, f)));
+  const faultInfo = h("input", { name: "info", maxlength: 50, placeholder: "none", "aria-label": "Fault info" });
+  const controls = simControls({ send, chargerVersion: () => charger && charger.ocpp_version });
   // The gateway's log, newest first (order=desc): the last 200 frames in one request.
   let seen = -1;
   const log = frameLog(
@@ -123,6 +126,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
             field("Energy (kWh)", kwh),
             field("Duration (s)", seconds),
             field("Fault to inject", fault),
+            field("Fault info", faultInfo),
           ),
           h("header.panel-head.runtime-head", {}, h("h2", {}, "Runtime"), h("span.muted", {}, "the station's process")),
           h(
@@ -132,6 +136,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
               h("button", { type: "button", dataset: { runtime: action }, on: { click: (e) => runtime(`${label} runtime`, action, e.currentTarget) } }, label),
             ),
           ),
+          controls.el,
           box.el,
         ),
       ),
@@ -228,7 +233,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
         })),
         button("Stop session", "stop-session"),
         button("Unlock", "unlock-connector"),
-        button("Inject fault", "inject-fault", () => ({ error_code: fault.value })),
+        button("Inject fault", "inject-fault", () => ({ error_code: fault.value, info: faultInfo.value || undefined })),
         button("Clear fault", "clear-fault"),
       ),
     );
@@ -298,6 +303,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
   }
 
   function renderConnectors(state) {
+    controls.connectors(state.connectors.map((c) => ({ key: connectorKey(c), label: connectorName(c), place: gatewayPlace(c) })));
     if (!state.connectors.length) {
       rows.clear();
       fill(
@@ -374,6 +380,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
       return;
     }
     const state = liveState(model, charger);
+    controls.version();
     fill(
       head,
       h(

@@ -170,7 +170,7 @@ async def test_a_jammed_lock_fails_the_csms_s_unlock(lab: StackLab, version: str
     answer = await lab.registry.call("CP-1", "UnlockConnector", request[version])
     assert answer["status"] == "UnlockFailed"
     failed = await lab.run(charger, "unlock")
-    assert failed.status == CommandStatus.FAILED
+    assert failed.status == CommandStatus.REJECTED  # the station refused it
     await _ok(lab, charger, "jam_lock", {"jammed": False})
     answer = await lab.registry.call("CP-1", "UnlockConnector", request[version])
     assert answer["status"] == "Unlocked"
@@ -336,6 +336,6 @@ async def test_a_2_0_1_boot_notification_once_accepted_fails_with_the_answer(
     charger = await lab.running("CP-1", "ocpp2.0.1")
     command = await lab.run(charger, "trigger_message", {"message": "BootNotification"})
     assert (command.status, command.error) == (
-        CommandStatus.FAILED,
+        CommandStatus.REJECTED,
         "the station answered Rejected",
     )

@@ -275,7 +275,7 @@ def test_the_simulator_controls_act_and_read_back(
 
     def click(name: str, words: str) -> None:
         panel.get_by_role("button", name=name, exact=True).click()
-        expect(answer).to_have_attribute("data-outcome", "succeeded", timeout=LIVE_S)
+        expect(answer).to_have_attribute("data-outcome", "applied", timeout=LIVE_S)
         expect(answer).to_contain_text(words)
 
     panel.get_by_label("Model").select_option("phev-12")

@@ -22,7 +22,9 @@ from typing import Any
 
 import httpx
 
-STARTUP_S = 30.0
+STARTUP_S = 90.0
+"""How long ``chargeyard up`` may take to be ready: a few seconds alone, but with two other
+test workers busy on a 2-core machine its imports and first migration took up to 48 s."""
 STOP_S = 15.0
 READY = "chargeyard up: ready"
 DASHBOARD = re.compile(r"chargeyard dashboard (http://\S+/dashboard/)")

@@ -380,7 +380,7 @@ def _route(call: Call) -> Callable[..., Awaitable[JSONResponse]]:
             ) from None
         row = await store.commands.get(organization_id, command_id)
         assert row is not None  # the outcome is reported once it is stored
-        outcome = CommandOutcomeResponse.of(row).model_dump(mode="json")
+        outcome = CommandOutcomeResponse.of(row, charger.identity).model_dump(mode="json")
         code = status.HTTP_200_OK if row.error is None else status.HTTP_409_CONFLICT
         if row.error is not None:
             outcome = {"detail": row.error, "command": outcome}

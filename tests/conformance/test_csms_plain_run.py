@@ -7,27 +7,17 @@ need. The walk-through of docs/conformance.md works as printed."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import shlex
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from ocpp.routing import on
-from ocpp.v16 import ChargePoint as LibChargePoint16
-from ocpp.v16 import call_result
-from ocpp.v16.enums import Action
 from typer.testing import CliRunner
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
 
 from chargeyard.cli import app
 from chargeyard.cli_conformance import stated_tags
@@ -36,15 +26,8 @@ from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.reports import as_json
 from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V16
+from tests.conformance.tag_knowing_csms import STATED, tag_knowing_csms
 from tests.ports import free_port
-
-# The CSMS's configuration, as its operator set it up: tag -> (status, parent).
-KNOWN_TAGS = {
-    "ALICE": ("Accepted", "FAMILY"),
-    "BOB": ("Accepted", "FAMILY"),
-    "MALLORY": ("Blocked", None),
-    "OLDCARD": ("Expired", None),
-}
 
 # The 1.6 Core cases the station starts itself (OCTT 1.6 CSMS test cases).
 STATION_INITIATED_CORE = [
@@ -67,77 +50,14 @@ STATION_INITIATED_CORE = [
 ]
 
 
-class TagKnowingCsms(LibChargePoint16):  # type: ignore[misc]
-    """A small CSMS of the `ocpp` library that knows :data:`KNOWN_TAGS` and keeps
-    transactions; nothing outside it can make it act."""
-
-    transaction_ids = itertools.count(1)
-
-    def _tag_info(self, id_tag: str) -> dict[str, str]:
-        status, parent = KNOWN_TAGS.get(id_tag, ("Invalid", None))
-        info = {"status": status}
-        if parent is not None:
-            info["parentIdTag"] = parent
-        return info
-
-    @on(Action.boot_notification)  # type: ignore[untyped-decorator]
-    def on_boot(self, **payload: Any) -> call_result.BootNotification:
-        now = datetime.now(UTC).isoformat()
-        return call_result.BootNotification(current_time=now, interval=60, status="Accepted")
-
-    @on(Action.heartbeat)  # type: ignore[untyped-decorator]
-    def on_heartbeat(self, **payload: Any) -> call_result.Heartbeat:
-        return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
-
-    @on(Action.status_notification)  # type: ignore[untyped-decorator]
-    def on_status(self, **payload: Any) -> call_result.StatusNotification:
-        return call_result.StatusNotification()
-
-    @on(Action.authorize)  # type: ignore[untyped-decorator]
-    def on_authorize(self, id_tag: str, **payload: Any) -> call_result.Authorize:
-        return call_result.Authorize(id_tag_info=self._tag_info(id_tag))
-
-    @on(Action.start_transaction)  # type: ignore[untyped-decorator]
-    def on_start(self, id_tag: str, **payload: Any) -> call_result.StartTransaction:
-        return call_result.StartTransaction(
-            transaction_id=next(self.transaction_ids), id_tag_info=self._tag_info(id_tag)
-        )
-
-    @on(Action.stop_transaction)  # type: ignore[untyped-decorator]
-    def on_stop(self, id_tag: str | None = None, **payload: Any) -> call_result.StopTransaction:
-        if id_tag is None:
-            return call_result.StopTransaction()
-        return call_result.StopTransaction(id_tag_info=self._tag_info(id_tag))
-
-    @on(Action.meter_values)  # type: ignore[untyped-decorator]
-    def on_meter_values(self, **payload: Any) -> call_result.MeterValues:
-        return call_result.MeterValues()
-
-    @on(Action.data_transfer)  # type: ignore[untyped-decorator]
-    def on_data_transfer(self, **payload: Any) -> call_result.DataTransfer:
-        return call_result.DataTransfer(status="UnknownVendorId")
-
-
-@contextlib.asynccontextmanager
-async def _csms() -> AsyncIterator[str]:
-    async def station(websocket: ServerConnection) -> None:
-        path = websocket.request.path if websocket.request is not None else ""
-        with contextlib.suppress(ConnectionClosed):  # the station's leaving ends the session
-            await TagKnowingCsms(path.rstrip("/").rsplit("/", 1)[-1], websocket).start()
-
-    async with serve(station, "127.0.0.1", 0, subprotocols=["ocpp1.6"]) as server:  # type: ignore[list-item]
-        port = server.sockets[0].getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/ocpp"
-
-
 def _tags_as_given() -> Any:
     """``--id-tag ALICE --invalid-id-tag NOBODY --blocked-id-tag MALLORY --expired-id-tag
     OLDCARD --grouped-id-tag BOB --parent-id-tag FAMILY``."""
-    return stated_tags("ALICE", "NOBODY", "OLDCARD", "MALLORY", "BOB", "FAMILY")
+    return stated_tags(*STATED)
 
 
 async def test_a_plain_run_with_stated_tags_judges_the_station_initiated_core_cases() -> None:
-    async with _csms() as url:
+    async with tag_knowing_csms(V16) as url:
         run = await run_csms(CsmsTarget(url, "CP-PLAIN", V16, id_tags=_tags_as_given(), step_s=5))
     verdicts = {r.info.id: (r.conformance, r.compatibility) for r in run.results if r.ran}
     reasons = {r.info.id: r.reason for r in run.results}
@@ -158,7 +78,7 @@ async def test_a_plain_run_with_stated_tags_judges_the_station_initiated_core_ca
 
 
 async def test_without_stated_tags_the_cases_needing_them_say_which_option_to_give() -> None:
-    async with _csms() as url:
+    async with tag_knowing_csms(V16) as url:
         run = await run_csms(
             CsmsTarget(url, "CP-PLAIN", V16, step_s=5),
             ids=["TC_003_CSMS", "TC_023_3_CSMS"],

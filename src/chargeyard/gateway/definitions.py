@@ -2,7 +2,8 @@
 and what is set on the station before it first connects.
 
 A change of the definition rebuilds the station (``gateway/host.py``), but for its DataTransfer
-replies, which a running station takes as they are (``gateway/vendor_replies.py``).
+replies (``gateway/vendor_replies.py``) and its drivers (``gateway/drivers.py``), which a
+running station takes as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.power import restore
 from chargeyard.gateway.runtimes import ChargerRuntimeError
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class StationDefinition:
     """What a station is built from; a change of any of it rebuilds the station, but for
-    ``replies`` (a running station takes them as they are: not compared)."""
+    ``replies`` and ``drivers`` (a running station takes them as they are: not compared)."""
 
     template: StationTemplate
     version: str
@@ -38,6 +40,7 @@ class StationDefinition:
     password: str | None
     configuration: tuple[tuple[str, str], ...]
     replies: tuple[VendorReply, ...] = field(default=(), compare=False)
+    drivers: DriverKind = field(default=NO_DRIVERS, compare=False)
 
 
 def definition_of(charger: SimulatedCharger) -> StationDefinition:
@@ -46,7 +49,8 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     ``template`` is a catalog id (``alfen-eve-single-pro-line``) or ``brand/model`` slugs;
     ``config`` may hold ``password`` (HTTP Basic, security profile 1), ``configuration``
     (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
-    and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
+    ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``) and
+    ``drivers`` (who comes to it: ``gateway/drivers.py``).
 
     Raises:
         ChargerRuntimeError: what is missing or unknown.
@@ -71,6 +75,10 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         replies, _ = charger_replies(config, template)
     except InvalidVendorReply as error:
         raise ChargerRuntimeError(f"config.data_transfer{error}") from None
+    try:
+        drivers = charger_drivers(config)
+    except ValueError as error:
+        raise ChargerRuntimeError(str(error)) from None
     return StationDefinition(
         template=template,
         version=version,
@@ -78,6 +86,7 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         password=str(password) if password is not None else None,
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
         replies=replies,
+        drivers=drivers,
     )
 
 

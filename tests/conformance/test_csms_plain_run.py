@@ -3,23 +3,15 @@ command line names are the user's statement of the CSMS's configuration, so ever
 needs only the station's own messages and such tags runs and is judged (1.6 Core: boot,
 heartbeat, Authorize with a valid, an unknown, a blocked and an expired tag, a charging
 session, status notifications, meter values), and the summary says what the other cases
-need. The walk-through of docs/conformance.md works as printed."""
+need."""
 
 from __future__ import annotations
 
-import shlex
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
-from chargeyard.cli import app
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
@@ -27,7 +19,6 @@ from chargeyard.conformance.reports import as_json
 from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V16
 from tests.conformance.tag_knowing_csms import STATED, tag_knowing_csms
-from tests.ports import free_port
 
 # The 1.6 Core cases the station starts itself (OCTT 1.6 CSMS test cases).
 STATION_INITIATED_CORE = [
@@ -99,41 +90,3 @@ def test_only_the_tags_given_are_stated() -> None:
 def test_a_parent_without_its_grouped_tag_is_refused() -> None:
     with pytest.raises(typer.BadParameter, match="--grouped-id-tag"):
         stated_tags("ALICE", None, None, None, None, "FAMILY")
-
-
-def _walk_through() -> tuple[str, list[str], str]:
-    """docs/conformance.md's first run: the CSMS's script, the command and the count."""
-    text = (Path(__file__).parents[2] / "docs" / "conformance.md").read_text()
-    section = text.split("### A first run, with no trigger", 1)[1]
-    script = section.split("```python\n", 1)[1].split("```", 1)[0]
-    command, after = section.split("```sh\n", 1)[1].split("```\n", 1)
-    printed = after.split("```\n", 1)[1].split("```", 1)[0]
-    return script, shlex.split(command.replace("\\\n", " ")), printed
-
-
-def test_the_documented_first_run_works_as_printed(tmp_path: Path) -> None:
-    script, command, printed = _walk_through()
-    assert printed.startswith("77 cases: 16 judged")
-    port = free_port()
-    (tmp_path / "my_csms.py").write_text(script.replace("29000", str(port)))
-    csms = subprocess.Popen(
-        [sys.executable, "my_csms.py"], cwd=tmp_path, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:  # until the CSMS listens
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert csms.poll() is None, "the CSMS ended before it listened"
-            assert time.monotonic() < deadline, "the CSMS did not listen within 20 s"
-            time.sleep(0.05)
-        assert command[:3] == ["chargeyard", "conformance", "csms"]
-        arguments = [part.replace("29000", str(port)) for part in command[1:]]
-        result = CliRunner().invoke(app, arguments)
-    finally:
-        csms.terminate()
-        csms.wait(10)
-    assert result.exit_code == 0, result.output
-    for line in printed.strip().splitlines():
-        assert line in result.stderr.splitlines(), (line, result.stderr[-2000:])

@@ -71,7 +71,10 @@ async def update_password(run: StationCaseV16) -> None:
     new = secrets.token_hex(16)  # 16 bytes as 32 hexadecimal digits (A00.FR.205)
     run.step("The Central System sets a new AuthorizationKey: Accepted")
     answer = await run.order(
-        "ChangeConfiguration", {"key": "AuthorizationKey", "value": new}, "Accepted"
+        "ChangeConfiguration",
+        {"key": "AuthorizationKey", "value": new},
+        "Accepted",
+        of="AuthorizationKey",
     )
     if answer.get("status") != "Accepted":
         return

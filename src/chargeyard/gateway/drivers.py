@@ -55,12 +55,11 @@ class AppDrivers:
 
     Args:
         config: how they behave (``drivers`` is set to app whatever it says).
-        seed: the drivers' randomness, for a repeatable run (None: unseeded).
     """
 
-    def __init__(self, config: AutogenConfig = APP_DRIVERS, seed: int | None = None) -> None:
+    def __init__(self, config: AutogenConfig = APP_DRIVERS) -> None:
         self._config = config
-        self._rng = random.Random(seed)
+        self._rng = random.Random()
         self._autogens: dict[str, Autogen] = {}  # by organization
         self._driven: dict[str, tuple[str, SimulatedStation]] = {}  # charger id -> org, station
 
@@ -90,9 +89,6 @@ class AppDrivers:
         if driven is not None:
             organization_id, station = driven
             self._autogens[organization_id].remove(station)
-
-    def drives(self, charger_id: str) -> bool:
-        return charger_id in self._driven
 
     def stop(self) -> None:
         """Every driver goes home (the host is closing)."""

@@ -140,10 +140,10 @@ async def commanded(client: httpx.AsyncClient, node: CsmsProcess, identity: str)
 
 
 async def create_charger(
-    client: httpx.AsyncClient, base_url: str, identity: str, ws_url: str
+    client: httpx.AsyncClient, base_url: str, identity: str, ws_url: str, **fields: Any
 ) -> str:
     """A durable simulated 1.6 charger created through the gateway API at ``base_url`` (a worker
-    runs it, connecting to ``ws_url``); its id."""
+    runs it, connecting to ``ws_url``), with ``fields`` of the creation's body; its id."""
     created = await client.post(
         f"{base_url}/ocpp/chargers",
         json={
@@ -153,6 +153,7 @@ async def create_charger(
             "connector_type": "Type2",
             "ws_url": ws_url,
             "ocpp_version": "ocpp1.6",
+            **fields,
         },
     )
     assert created.status_code == 202, created.text

@@ -39,6 +39,7 @@ from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
+from chargeyard.station.autogen import AutogenConfig, Drivers
 from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
@@ -67,6 +68,13 @@ KNOWN_ONLY = CsmsSettings(port=0, heartbeat_interval=60, retention=None)
 
 Credentials = Literal["api-key", "operator"]
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+FAST_APP_DRIVERS = AutogenConfig(
+    drivers=Drivers.APP, app_plug_delay_s=(0.05, 0.1), handling_s=(0.05, 0.1)
+)
+"""App drivers who plug in within a tenth of a second of a remote start and look at their app
+as often (the gateway's chargers created with drivers app)."""
 
 
 def fast_fleet() -> Fleet:
@@ -99,13 +107,18 @@ def new_host(
         admit=admit,
         keep_memory=keep_memory,
         leased=leased,
+        app_drivers=FAST_APP_DRIVERS,
     )
 
 
 def fast_gateway() -> GatewayOptions:
     """The lab's gateway: the host's as :func:`new_host` makes it; the API waits 5 s for it."""
     return GatewayOptions(
-        fleet_factory=fast_fleet, executor=fast_executor(), restart_delay_s=0.1, deadline_s=5.0
+        fleet_factory=fast_fleet,
+        executor=fast_executor(),
+        restart_delay_s=0.1,
+        deadline_s=5.0,
+        app_drivers=FAST_APP_DRIVERS,
     )
 
 

@@ -9,8 +9,11 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ocpp.v16 import call as call16
+from ocpp.v201 import call as call201
 from typer.testing import CliRunner
 
 from chargeyard import sim_console
@@ -19,6 +22,7 @@ from chargeyard.station import fleet as fleet_module
 from chargeyard.station.autogen import AutogenConfig, Drivers
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
+from tests.station.test_e2e_ocpp_lib import Wire, lib_csms
 from tests.station.wire_csms import our_csms
 
 pytestmark = pytest.mark.slow
@@ -217,3 +221,62 @@ async def test_without_a_terminal_it_prints_a_status_line_every_interval(tmp_pat
         lines[-1],
     )
     assert "chargeyard sim stopped: 3 stations (3 booted when stopped)" in rest
+
+
+# -- app drivers against a central system of the `ocpp` library ---------------------------------
+
+
+def _remote_start(version: str) -> object:
+    """The library's remote start on connector (EVSE) 1 for APP-1 (1.6 5.11, 2.0.1 F01)."""
+    if version == "1.6":
+        return call16.RemoteStartTransaction(id_tag="APP-1", connector_id=1)
+    token = {"id_token": "APP-1", "type": "Central"}
+    return call201.RequestStartTransaction(id_token=token, remote_start_id=1, evse_id=1)
+
+
+def _session(wire: Wire, version: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The transaction's start and end messages the station sent so far."""
+    if version == "1.6":
+        return wire.payloads("StartTransaction"), wire.payloads("StopTransaction")
+    events = wire.payloads("TransactionEvent")
+    return (
+        [e for e in events if e["eventType"] == "Started"],
+        [e for e in events if e["eventType"] == "Ended"],
+    )
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_drivers_app_follows_a_remote_start_of_a_csms_that_only_remote_starts(
+    version: str,
+) -> None:
+    """``chargeyard sim --drivers app`` against a CSMS of the `ocpp` library whose only act is
+    a remote start: a driver plugs in, the session starts, and ends when the driver's short
+    stay is up (the cable out), with nobody presenting a card."""
+    async with lib_csms(version) as csms:
+        process = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "chargeyard.cli", "sim", "--ocpp", version, "--no-live"],
+            *["--csms", f"ws://127.0.0.1:{csms.port}/ocpp", "--drivers", "app"],
+            *["--app-plug-delay", "0.1-0.3", "--session-minutes", "0.05", "--seed", "7"],
+            env={k: v for k, v in os.environ.items() if not k.startswith("CHARGEYARD_")},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert process.stderr is not None
+        try:
+            await until(lambda: csms.wire.payloads("StatusNotification") != [], within=30)
+            answer = await csms.call(_remote_start(version))
+            assert answer.status == "Accepted"
+            await until(lambda: _session(csms.wire, version)[1] != [], within=60, every=0.05)
+        finally:
+            process.send_signal(signal.SIGTERM)
+        errors = (await process.stderr.read()).decode()
+        assert await process.wait() == 0, errors
+    (started,), (ended,) = _session(csms.wire, version)
+    assert csms.wire.payloads("Authorize") == []  # nobody badged
+    if version == "1.6":
+        assert (started["connectorId"], started["idTag"]) == (1, "APP-1")
+        assert ended["reason"] == "EVDisconnected"
+    else:
+        assert started["transactionInfo"]["remoteStartId"] == 1
+        assert started["idToken"]["idToken"] == "APP-1"
+        assert ended["transactionInfo"]["stoppedReason"] == "EVDisconnected"

@@ -6,7 +6,10 @@ with SIGKILL are adopted by the other within 15 s and connect again.
 A worker killed while its charger charges: the adopter reports the transaction ended as a real
 station does after a power loss (1.6 StopTransaction, reason ``PowerLoss``), at the register
 it read from the charger's row, which is at most 10 s of charging (plus one write) short of
-what the charger had registered at the kill (docs/configuration.md, ``chargeyard worker``)."""
+what the charger had registered at the kill (docs/configuration.md, ``chargeyard worker``).
+
+The chargers have app drivers (``drivers`` app): an adopted one follows the CSMS node's remote
+start, its driver sent by the worker that runs it now."""
 
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ COUNT = 4
 
 
 async def _chargers(database_url: str, csms: CsmsProcess) -> list[str]:
-    """``COUNT`` chargers of ``ORG`` that want to run, pointed at ``csms``."""
+    """``COUNT`` chargers of ``ORG`` with app drivers that want to run, pointed at ``csms``."""
     async with await Store.open(database_url) as store:
         await store.organizations.create("Cluster", organization_id=ORG)
         ids = []
@@ -54,6 +57,7 @@ async def _chargers(database_url: str, csms: CsmsProcess) -> list[str]:
                 ocpp_version="ocpp1.6",
                 csms_url=csms.ocpp_url("").rstrip("/"),
                 template=TEMPLATE,
+                config={"drivers": "app"},
             )
             await store.chargers.set_desired_state(ORG, charger.id, DesiredState.RUNNING)
             ids.append(charger.id)
@@ -66,6 +70,46 @@ async def _leases(database_url: str) -> dict[str, str]:
         return {charger_id: worker for charger_id, worker in rows.all()}
 
 
+def _name(worker: WorkerProcess) -> str:
+    return worker.arguments[worker.arguments.index("--node-name") + 1]
+
+
+async def _charging_after_remote_start(
+    gateway: httpx.AsyncClient,
+    api: ApiProcess,
+    csms: CsmsProcess,
+    key: str,
+    charger_id: str,
+    identity: str,
+) -> None:
+    """The CSMS node's ``/api/v1`` remote start of ``identity`` is accepted, and its station
+    (asked over Redis through the API node) charges, as the CSMS node records."""
+    async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as csms_api:
+        started = await csms_api.post(
+            f"{csms.api_url}/chargers/{identity}/remote-start",
+            json={"connectorId": 1, "idTag": "APP-1"},
+        )
+        assert started.status_code == 200, started.text
+        assert started.json()["status"] == "accepted"
+
+        async def charging() -> bool:
+            charger = await gateway.get(f"{api.base_url}/ocpp/chargers/{charger_id}")
+            connectors = charger.json()["runtime"]["connectors"]
+            return [c["status"] for c in connectors] == ["Charging"]
+
+        await eventually(charging, within=15)
+
+        async def transactions() -> list[dict[str, Any]]:
+            listed = await csms_api.get(
+                f"{csms.api_url}/transactions", params={"chargeBoxId": identity}
+            )
+            found: list[dict[str, Any]] = listed.json()["data"]
+            return found
+
+        [transaction] = await polled(transactions, lambda found: found != [], within=10)
+        assert (transaction["idTag"], transaction["status"]) == ("APP-1", "active")
+
+
 async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_15_s(
     tmp_path: Path, cluster_database: str, cluster_redis: str
 ) -> None:
@@ -76,12 +120,18 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
     api = ApiProcess(tmp_path / "api", tmp_path / "api.log", *cluster)
     api.env = {"CHARGEYARD_API_JWT_SECRET": SECRET}
     workers = [
-        WorkerProcess(tmp_path / name, tmp_path / f"{name}.log", *cluster, "--node-name", name)
+        WorkerProcess(
+            tmp_path / name,
+            tmp_path / f"{name}.log",
+            *cluster,
+            *("--node-name", name, "--app-plug-delay", "0.1-0.3"),
+        )
         for name in (f"wa-{run}", f"wb-{run}")
     ]
     try:
         await csms.start(within=60)
         ids = await _chargers(cluster_database, csms)
+        key = await api_key(cluster_database, ORG)
         await api.start(within=60)
         for worker in workers:
             await worker.start(within=60)
@@ -90,7 +140,7 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
             holders = await _leases(cluster_database)
             return (
                 len(holders) == COUNT
-                and sorted(holders.values()).count(workers[0].arguments[-1]) == COUNT // 2
+                and sorted(holders.values()).count(_name(workers[0])) == COUNT // 2
             )
 
         await eventually(shared, within=20)  # the first took all, and handed the second half
@@ -99,6 +149,8 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
             every_charger_active = functools.partial(chargers_accepted, client, api.base_url, ids)
             await eventually(every_charger_active, within=30)
 
+            holders = await _leases(cluster_database)
+            moved = sorted(c for c, worker in holders.items() if worker == _name(workers[0]))
             killed = workers[0]
             killed.kill()
             await killed.wait_killed()
@@ -106,11 +158,17 @@ async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_
 
             async def adopted() -> bool:
                 holders = await _leases(cluster_database)
-                return set(holders.values()) == {workers[1].arguments[-1]} and len(holders) == COUNT
+                return set(holders.values()) == {_name(workers[1])} and len(holders) == COUNT
 
             await eventually(adopted, within=20)
             assert time.monotonic() - gone <= 15.0
             await eventually(every_charger_active, within=30)
+
+            # An adopted charger's app driver, now the survivor's, follows a remote start.
+            shown = await client.get(f"{api.base_url}/ocpp/chargers/{moved[0]}")
+            assert shown.json()["drivers"] == "app"
+            identity = shown.json()["identity"]
+            await _charging_after_remote_start(client, api, csms, key, moved[0], identity)
     finally:
         for process in [*workers, api, csms]:
             await process.stop()

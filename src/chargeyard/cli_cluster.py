@@ -22,6 +22,7 @@ from pydantic import SecretStr, ValidationError
 from chargeyard import event_loop
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
+    APP_PLUG_DELAY,
     DEFAULT_DATA_DIR,
     METRICS_PORTS,
     CaCert,
@@ -38,6 +39,7 @@ from chargeyard.cli_options import (
     RedisUrl,
     default_node_name,
     resolve_database_url,
+    seconds_range,
 )
 from chargeyard.csms.authority import AuthorityError, authority_for
 from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
@@ -49,11 +51,13 @@ from chargeyard.stack import (
     DEFAULT_REDIS_PREFIX,
     ApiOptions,
     ClusterOptions,
+    GatewayOptions,
     StartupFailure,
     assemble_api_node,
     assemble_worker,
     serve_metrics,
 )
+from chargeyard.station.autogen import AutogenConfig, Drivers
 
 
 def api(
@@ -167,11 +171,25 @@ def worker(
     ] = "127.0.0.1",
     metrics_port: MetricsPort = METRICS_PORTS["worker"],
     log_level: LogLevel = "INFO",
+    app_plug_delay: Annotated[
+        str,
+        typer.Option(
+            "--app-plug-delay",
+            envvar="CHARGEYARD_APP_PLUG_DELAY",
+            help="Seconds from an accepted remote start to an app driver's plug-in, at the"
+            " chargers created with drivers app: a number or a range LOW-HIGH (drawn"
+            " uniformly).",
+        ),
+    ] = APP_PLUG_DELAY,
 ) -> None:
     """Run a share of the simulator gateway's durable chargers: each runs on one worker, under
     a lease in the database; a worker that stops loses its chargers to the others within
     15 s. Commands and runtime requests come from the API nodes over Redis."""
     redis_url = _required(redis_url, "a worker")
+    try:
+        plug_delay = seconds_range(app_plug_delay)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--app-plug-delay") from None
     configure_logging(log_level)
     cluster = ClusterOptions(
         redis_url,
@@ -180,11 +198,16 @@ def worker(
         presence_ttl_s=presence_ttl,
     )
     database = resolve_database_url(data_dir, database_url)
+    gateway = GatewayOptions(
+        app_drivers=AutogenConfig(drivers=Drivers.APP, app_plug_delay_s=plug_delay)
+    )
 
     async def start(running: contextlib.AsyncExitStack) -> str:
         metrics_sockets = _claim_metrics(metrics_host, metrics_port)
         running.callback(release, metrics_sockets)
-        node = await assemble_worker(running, database_url=database, cluster=cluster)
+        node = await assemble_worker(
+            running, database_url=database, cluster=cluster, gateway=gateway
+        )
         assert cluster.node is not None
         await serve_metrics(running, node.metrics, node=cluster.node, sockets=metrics_sockets)
         return (

@@ -217,6 +217,20 @@ def csms(
             f" [default: {_DEFAULT_TAGS.group}]"
         ),
     ] = None,
+    master_pass_id_tag: Annotated[
+        str | None,
+        typer.Option(
+            help="2.0.1: a master pass, an id token the CSMS accepts with --master-pass-group"
+            f" as its groupIdToken (C16). [default: {_DEFAULT_TAGS.master_pass}]"
+        ),
+    ] = None,
+    master_pass_group: Annotated[
+        str | None,
+        typer.Option(
+            help="2.0.1: the group of --master-pass-id-tag, the station's MasterPassGroupId."
+            f" [default: {_DEFAULT_TAGS.master_pass_group}]"
+        ),
+    ] = None,
     step_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds a step waits for the CSMS.")
     ] = 30.0,
@@ -249,7 +263,14 @@ def csms(
     tls = _station_tls(ca, client_cert, client_key)
     suite_option(version, UnderTest.CSMS)
     tags = stated_tags(
-        id_tag, invalid_id_tag, expired_id_tag, blocked_id_tag, grouped_id_tag, parent_id_tag
+        id_tag,
+        invalid_id_tag,
+        expired_id_tag,
+        blocked_id_tag,
+        grouped_id_tag,
+        parent_id_tag,
+        master_pass=master_pass_id_tag,
+        master_pass_group=master_pass_group,
     )
     trigger = _trigger(trigger_url, chargeyard_api, api_key, interactive, step_timeout)
     target = CsmsTarget(
@@ -547,6 +568,9 @@ def stated_tags(
     blocked: str | None,
     grouped: str | None,
     parent: str | None,
+    *,
+    master_pass: str | None = None,
+    master_pass_group: str | None = None,
 ) -> IdTags:
     """The id tags of a CSMS run: those given, trusted as the CSMS's configuration
     (``IdTags.stated``), the others the defaults a trigger makes so."""
@@ -555,10 +579,17 @@ def stated_tags(
             "a parent/group pair needs --id-tag, --grouped-id-tag and --parent-id-tag",
             param_hint="--grouped-id-tag / --parent-id-tag",
         )
+    if (master_pass is None) != (master_pass_group is None):
+        raise typer.BadParameter(
+            "a master pass needs both --master-pass-id-tag and --master-pass-group",
+            param_hint="--master-pass-id-tag / --master-pass-group",
+        )
     given = {"Accepted": valid, "Invalid": invalid, "Expired": expired, "Blocked": blocked}
     stated = {status for status, tag in given.items() if tag is not None}
     if grouped is not None:
         stated.add("Grouped")
+    if master_pass is not None:
+        stated.add("MasterPass")
     default = _DEFAULT_TAGS
     return IdTags(
         valid=valid or default.valid,
@@ -567,6 +598,8 @@ def stated_tags(
         blocked=blocked or default.blocked,
         valid2=grouped or default.valid2,
         group=parent or default.group,
+        master_pass=master_pass or default.master_pass,
+        master_pass_group=master_pass_group or default.master_pass_group,
         stated=frozenset(stated),
     )
 

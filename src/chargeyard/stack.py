@@ -39,6 +39,7 @@ from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.gateway.drivers import APP_DRIVERS
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
@@ -46,6 +47,7 @@ from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure
+from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
@@ -219,6 +221,8 @@ class GatewayOptions:
         record_frames: write every hosted charger's frames to the frame log.
         restart_delay_s: how long a restarted charger stays off.
         deadline_s: how long the API waits for a host's answer.
+        app_drivers: how the app drivers of chargers created with ``drivers`` app behave
+            (``gateway/drivers.py``).
     """
 
     fleet_factory: Callable[[], Fleet] | None = None
@@ -226,6 +230,7 @@ class GatewayOptions:
     record_frames: bool = True
     restart_delay_s: float = 1.0
     deadline_s: float = DEADLINE_S
+    app_drivers: AutogenConfig = APP_DRIVERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +321,7 @@ async def assemble(
                 executor=gateway.executor,
                 record_frames=gateway.record_frames,
                 restart_delay_s=gateway.restart_delay_s,
+                app_drivers=gateway.app_drivers,
                 on_command=central.metrics.gateway_command,
                 on_fleet=central.metrics.attach_fleet,
             )
@@ -519,6 +525,7 @@ async def assemble_worker(
         executor=options.executor,
         record_frames=options.record_frames,
         restart_delay_s=options.restart_delay_s,
+        app_drivers=options.app_drivers,
         admit=admit,
         keep_memory=True,
         leased=True,

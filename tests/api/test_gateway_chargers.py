@@ -106,6 +106,7 @@ async def test_create_answers_202_then_the_charger_runs_and_is_ready(lab: StackL
             {"vendor_id": "chargeyard", "message_id": None, "answer": "echo", "data": None}
         ],
         "data_transfer_source": "template",
+        "drivers": "none",  # nobody comes unless asked (drivers: app)
     }
 
 

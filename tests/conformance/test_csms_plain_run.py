@@ -3,48 +3,22 @@ command line names are the user's statement of the CSMS's configuration, so ever
 needs only the station's own messages and such tags runs and is judged (1.6 Core: boot,
 heartbeat, Authorize with a valid, an unknown, a blocked and an expired tag, a charging
 session, status notifications, meter values), and the summary says what the other cases
-need. The walk-through of docs/conformance.md works as printed."""
+need."""
 
 from __future__ import annotations
 
-import contextlib
-import itertools
-import shlex
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-from ocpp.routing import on
-from ocpp.v16 import ChargePoint as LibChargePoint16
-from ocpp.v16 import call_result
-from ocpp.v16.enums import Action
-from typer.testing import CliRunner
-from websockets.asyncio.server import ServerConnection, serve
-from websockets.exceptions import ConnectionClosed
 
-from chargeyard.cli import app
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.reports import as_json
 from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V16
-from tests.ports import free_port
-
-# The CSMS's configuration, as its operator set it up: tag -> (status, parent).
-KNOWN_TAGS = {
-    "ALICE": ("Accepted", "FAMILY"),
-    "BOB": ("Accepted", "FAMILY"),
-    "MALLORY": ("Blocked", None),
-    "OLDCARD": ("Expired", None),
-}
+from tests.conformance.tag_knowing_csms import STATED, tag_knowing_csms
 
 # The 1.6 Core cases the station starts itself (OCTT 1.6 CSMS test cases).
 STATION_INITIATED_CORE = [
@@ -67,77 +41,14 @@ STATION_INITIATED_CORE = [
 ]
 
 
-class TagKnowingCsms(LibChargePoint16):  # type: ignore[misc]
-    """A small CSMS of the `ocpp` library that knows :data:`KNOWN_TAGS` and keeps
-    transactions; nothing outside it can make it act."""
-
-    transaction_ids = itertools.count(1)
-
-    def _tag_info(self, id_tag: str) -> dict[str, str]:
-        status, parent = KNOWN_TAGS.get(id_tag, ("Invalid", None))
-        info = {"status": status}
-        if parent is not None:
-            info["parentIdTag"] = parent
-        return info
-
-    @on(Action.boot_notification)  # type: ignore[untyped-decorator]
-    def on_boot(self, **payload: Any) -> call_result.BootNotification:
-        now = datetime.now(UTC).isoformat()
-        return call_result.BootNotification(current_time=now, interval=60, status="Accepted")
-
-    @on(Action.heartbeat)  # type: ignore[untyped-decorator]
-    def on_heartbeat(self, **payload: Any) -> call_result.Heartbeat:
-        return call_result.Heartbeat(current_time=datetime.now(UTC).isoformat())
-
-    @on(Action.status_notification)  # type: ignore[untyped-decorator]
-    def on_status(self, **payload: Any) -> call_result.StatusNotification:
-        return call_result.StatusNotification()
-
-    @on(Action.authorize)  # type: ignore[untyped-decorator]
-    def on_authorize(self, id_tag: str, **payload: Any) -> call_result.Authorize:
-        return call_result.Authorize(id_tag_info=self._tag_info(id_tag))
-
-    @on(Action.start_transaction)  # type: ignore[untyped-decorator]
-    def on_start(self, id_tag: str, **payload: Any) -> call_result.StartTransaction:
-        return call_result.StartTransaction(
-            transaction_id=next(self.transaction_ids), id_tag_info=self._tag_info(id_tag)
-        )
-
-    @on(Action.stop_transaction)  # type: ignore[untyped-decorator]
-    def on_stop(self, id_tag: str | None = None, **payload: Any) -> call_result.StopTransaction:
-        if id_tag is None:
-            return call_result.StopTransaction()
-        return call_result.StopTransaction(id_tag_info=self._tag_info(id_tag))
-
-    @on(Action.meter_values)  # type: ignore[untyped-decorator]
-    def on_meter_values(self, **payload: Any) -> call_result.MeterValues:
-        return call_result.MeterValues()
-
-    @on(Action.data_transfer)  # type: ignore[untyped-decorator]
-    def on_data_transfer(self, **payload: Any) -> call_result.DataTransfer:
-        return call_result.DataTransfer(status="UnknownVendorId")
-
-
-@contextlib.asynccontextmanager
-async def _csms() -> AsyncIterator[str]:
-    async def station(websocket: ServerConnection) -> None:
-        path = websocket.request.path if websocket.request is not None else ""
-        with contextlib.suppress(ConnectionClosed):  # the station's leaving ends the session
-            await TagKnowingCsms(path.rstrip("/").rsplit("/", 1)[-1], websocket).start()
-
-    async with serve(station, "127.0.0.1", 0, subprotocols=["ocpp1.6"]) as server:  # type: ignore[list-item]
-        port = server.sockets[0].getsockname()[1]
-        yield f"ws://127.0.0.1:{port}/ocpp"
-
-
 def _tags_as_given() -> Any:
     """``--id-tag ALICE --invalid-id-tag NOBODY --blocked-id-tag MALLORY --expired-id-tag
     OLDCARD --grouped-id-tag BOB --parent-id-tag FAMILY``."""
-    return stated_tags("ALICE", "NOBODY", "OLDCARD", "MALLORY", "BOB", "FAMILY")
+    return stated_tags(*STATED)
 
 
 async def test_a_plain_run_with_stated_tags_judges_the_station_initiated_core_cases() -> None:
-    async with _csms() as url:
+    async with tag_knowing_csms(V16) as url:
         run = await run_csms(CsmsTarget(url, "CP-PLAIN", V16, id_tags=_tags_as_given(), step_s=5))
     verdicts = {r.info.id: (r.conformance, r.compatibility) for r in run.results if r.ran}
     reasons = {r.info.id: r.reason for r in run.results}
@@ -158,7 +69,7 @@ async def test_a_plain_run_with_stated_tags_judges_the_station_initiated_core_ca
 
 
 async def test_without_stated_tags_the_cases_needing_them_say_which_option_to_give() -> None:
-    async with _csms() as url:
+    async with tag_knowing_csms(V16) as url:
         run = await run_csms(
             CsmsTarget(url, "CP-PLAIN", V16, step_s=5),
             ids=["TC_003_CSMS", "TC_023_3_CSMS"],
@@ -179,41 +90,3 @@ def test_only_the_tags_given_are_stated() -> None:
 def test_a_parent_without_its_grouped_tag_is_refused() -> None:
     with pytest.raises(typer.BadParameter, match="--grouped-id-tag"):
         stated_tags("ALICE", None, None, None, None, "FAMILY")
-
-
-def _walk_through() -> tuple[str, list[str], str]:
-    """docs/conformance.md's first run: the CSMS's script, the command and the count."""
-    text = (Path(__file__).parents[2] / "docs" / "conformance.md").read_text()
-    section = text.split("### A first run, with no trigger", 1)[1]
-    script = section.split("```python\n", 1)[1].split("```", 1)[0]
-    command, after = section.split("```sh\n", 1)[1].split("```\n", 1)
-    printed = after.split("```\n", 1)[1].split("```", 1)[0]
-    return script, shlex.split(command.replace("\\\n", " ")), printed
-
-
-def test_the_documented_first_run_works_as_printed(tmp_path: Path) -> None:
-    script, command, printed = _walk_through()
-    assert printed.startswith("77 cases: 16 judged")
-    port = free_port()
-    (tmp_path / "my_csms.py").write_text(script.replace("29000", str(port)))
-    csms = subprocess.Popen(
-        [sys.executable, "my_csms.py"], cwd=tmp_path, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:  # until the CSMS listens
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert csms.poll() is None, "the CSMS ended before it listened"
-            assert time.monotonic() < deadline, "the CSMS did not listen within 20 s"
-            time.sleep(0.05)
-        assert command[:3] == ["chargeyard", "conformance", "csms"]
-        arguments = [part.replace("29000", str(port)) for part in command[1:]]
-        result = CliRunner().invoke(app, arguments)
-    finally:
-        csms.terminate()
-        csms.wait(10)
-    assert result.exit_code == 0, result.output
-    for line in printed.strip().splitlines():
-        assert line in result.stderr.splitlines(), (line, result.stderr[-2000:])

@@ -66,12 +66,25 @@ def test_a_case_failed_by_a_check_is_told_by_that_check(tmp_path: Path) -> None:
     assert "SetVariables sets the value: expected 123" in (tmp_path / "report.html").read_text()
 
 
-def test_a_reason_comes_before_the_checks_and_a_pass_has_no_cause() -> None:
+def test_a_stop_that_failed_the_case_comes_before_the_checks_and_a_pass_has_no_cause() -> None:
     failed = _failed_by_a_check()
+    # The runner records the stop of a case that could not go on as a failed check.
     failed.reason = "no answer to SetVariables within 30 s"
+    failed.steps.append(Step("The station answers", [Check(failed.reason, False)]))
     assert cause(failed) == "no answer to SetVariables within 30 s"
     passed = CaseResult(failed.info, Verdict.PASS, Verdict.PASS)
     assert cause(passed) is None
+
+
+def test_a_case_failed_by_a_check_then_stopped_without_a_trigger_is_told_by_both() -> None:
+    """The check failed it; the missing trigger only cut it short."""
+    failed = _failed_by_a_check()
+    failed.reason = "no trigger to plug a cable with an EV into connector 1"
+    assert cause(failed) == (
+        "[interop] SetVariables sets the value: expected 123, observed"
+        ' {"OCPPCommCtrlr.OfflineThreshold": "124"}; then no trigger to plug a cable with an EV'
+        " into connector 1"
+    )
 
 
 def _case(case_id: str, conformance: Verdict, compatibility: Verdict, **fields: Any) -> CaseResult:

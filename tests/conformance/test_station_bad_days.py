@@ -25,6 +25,8 @@ from chargeyard.conformance import (
     Verdict,
     run_station,
 )
+from chargeyard.conformance.counts import needs
+from chargeyard.conformance.station_case import STATION_TRIGGER_NEED
 from chargeyard.protocol import V16
 
 Script = Callable[[ClientConnection], Awaitable[None]]
@@ -238,6 +240,9 @@ async def test_without_a_trigger_a_case_that_needs_the_station_to_act_is_inconcl
     [result] = run.results
     assert result.conformance is Verdict.INCONCLUSIVE
     assert _reason(result).startswith("no trigger to ")
+    # The run's summary says what would let it be judged.
+    assert result.need == STATION_TRIGGER_NEED
+    assert needs(run) == {STATION_TRIGGER_NEED: 1}
 
 
 async def _station_that_answers(socket: ClientConnection) -> None:

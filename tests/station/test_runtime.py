@@ -358,8 +358,11 @@ class _LongestWaits(random.Random):
         return b
 
 
-async def _accept_and_drop(subprotocol: str, handshakes: list[bytes]) -> asyncio.Server:
-    """A CSMS that accepts the WebSocket and closes the TCP connection before any answer."""
+async def _accept_and_drop(
+    subprotocol: str, handshakes: list[bytes], *, at_once: bool = False
+) -> asyncio.Server:
+    """A CSMS that accepts the WebSocket and closes the TCP connection before any answer: once
+    the station's first frame came, or (``at_once``) right after the handshake."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = await reader.readuntil(b"\r\n\r\n")
@@ -372,7 +375,8 @@ async def _accept_and_drop(subprotocol: str, handshakes: list[bytes]) -> asyncio
         accept = f"Sec-WebSocket-Accept: {accept_key(key)}"
         protocol = f"Sec-WebSocket-Protocol: {subprotocol}"
         writer.write(head(*ACCEPTED[:3], accept, protocol) + b"\r\n\r\n")
-        await reader.read(4096)  # the BootNotification, never answered
+        if not at_once:
+            await reader.read(4096)  # the BootNotification, never answered
         writer.close()
 
     return await asyncio.start_server(serve, "127.0.0.1", 0)
@@ -401,6 +405,61 @@ async def test_b01_a_csms_that_drops_before_accepting_the_boot_is_redialled_ever
     assert policy.waits[:8] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
     assert runtime.stats.connects >= 8  # every one a WebSocket that opened, then dropped
     assert runtime.attempt >= 8
+
+
+@pytest.mark.parametrize("version", [StationV16, StationV201])
+async def test_b04_a_registered_station_whose_csms_drops_every_connection_backs_off_too(
+    version: type[StationV16] | type[StationV201], tmp_path: Path
+) -> None:
+    """A station whose registration stands is Accepted on a new connection at once, without a
+    boot (B04); until the CSMS said something on it (or it lived a minute), a connection
+    dropped right after the handshake is a failed attempt all the same: each wait doubles up
+    to the ceiling."""
+    station = version(
+        "CP-1", load_catalog().template("alfen-eve-single-pro-line"), clock=SystemClock()
+    )
+    async with our_csms(tmp_path) as csms:
+        runtime = StationRuntime(station, f"ws://127.0.0.1:{csms.port}/ocpp/CP-1", reconnect=FAST)
+        runtime.start()
+        try:
+            await until(lambda: accepted(runtime))
+        finally:
+            await runtime.stop()
+    policy = _RecordedPolicy()
+    handshakes: list[bytes] = []
+    server = await _accept_and_drop(station.version.subprotocol, handshakes, at_once=True)
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        runtime = StationRuntime(
+            station, f"ws://127.0.0.1:{port}/ocpp/CP-1", reconnect=policy, rng=_LongestWaits()
+        )
+        runtime.start()
+        try:
+            await until(lambda: len(policy.waits) >= 8)
+        finally:
+            await runtime.stop()
+    assert policy.waits[:8] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    assert runtime.stats.connects >= 8  # each opened, the station Accepted on it, then dropped
+    assert station.in_service  # its registration stood throughout: it never booted again
+
+
+async def test_a_stop_during_a_dial_returns_whatever_the_dial_was_doing() -> None:
+    """A stop may come while the dial connects or shakes hands: it returns all the same, at
+    once (uvloop closes the transport of a cancelled connect without telling the protocol,
+    which left stop() waiting for a connection_lost that never came). Stops at many moments
+    of a station's redials against a CSMS that drops every connection."""
+    station = make_station()
+    server = await _accept_and_drop(station.version.subprotocol, [])
+    async with server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/ocpp/CP-1"
+        for moment in range(40):
+            runtime = StationRuntime(station, url, reconnect=_RecordedPolicy())
+            runtime.start()
+            # (Not a wait for something: the moment of the stop, in steps of half a millisecond.)
+            await asyncio.sleep(moment * 0.0005)
+            async with asyncio.timeout(2):
+                await runtime.stop()
+            assert runtime.phase == "stopped"
 
 
 async def test_b04_a_connection_whose_boot_was_accepted_resets_the_backoff() -> None:

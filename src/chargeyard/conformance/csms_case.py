@@ -27,6 +27,8 @@ from chargeyard.protocol import VersionSpec
 from chargeyard.protocol.frames import Call
 
 Payload = dict[str, Any]
+MASTER_PASS_NEED = "a master pass id tag and its group (--master-pass-id-tag, --master-pass-group)"
+"""What a 2.0.1 master pass case (C16) lacks without a trigger that makes the tag."""
 ORDER_GRACE_S = 5.0
 """How long, once a step's CALL did not come, the order may take to say why it failed."""
 
@@ -74,10 +76,10 @@ class IdTags:
     group (``group``, its groupIdToken) as ``valid`` where a case needs one (2.0.1 C09);
     ``master_pass`` is a valid tag whose group is ``master_pass_group`` (2.0.1 C16).
 
-    ``stated``: the statuses (``Accepted``, ``Invalid``, ``Expired``, ``Blocked``, and
-    ``Grouped`` for ``valid`` and ``valid2`` under ``group``) whose tags the command line
-    named. The user configured the CSMS so, and the suite trusts it: a case needing such a
-    tag runs without a trigger."""
+    ``stated``: the statuses (``Accepted``, ``Invalid``, ``Expired``, ``Blocked``, ``Grouped``
+    for ``valid`` and ``valid2`` under ``group``, and ``MasterPass`` for ``master_pass`` under
+    ``master_pass_group``) whose tags the command line named. The user configured the CSMS
+    so, and the suite trusts it: a case needing such a tag runs without a trigger."""
 
     valid: str = "CY-CONF-OK"
     invalid: str = "CY-CONF-NONE"
@@ -241,13 +243,15 @@ class CsmsCaseBase:
         Raises:
             NotActed: the tag cannot be set up.
         """
-        stated_pair = {self.tags.valid, self.tags.valid2}
-        if "Grouped" in self.tags.stated and group == self.tags.group and tag in stated_pair:
+        tags = self.tags
+        master_pass = (tag, group) == (tags.master_pass, tags.master_pass_group)
+        stated = "MasterPass" in tags.stated if master_pass else "Grouped" in tags.stated
+        if stated and (master_pass or (group == tags.group and tag in {tags.valid, tags.valid2})):
             return tag  # the user configured the CSMS so (IdTags.stated)
         if self.target.trigger is None:
             raise NotActed(
                 f"no trigger to make the CSMS know id tag {tag} in group {group}",
-                need=TAG_OPTIONS["Grouped"],
+                need=MASTER_PASS_NEED if master_pass else TAG_OPTIONS["Grouped"],
             )
         await self.target.trigger.id_tag(tag, "Accepted", group=group)
         return tag

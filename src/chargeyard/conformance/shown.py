@@ -6,29 +6,39 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from chargeyard.conformance.verdicts import Verdict
+from chargeyard.conformance.verdicts import Check, Verdict
 
 if TYPE_CHECKING:
     from chargeyard.conformance.runner import CaseResult
 
 
 def cause(result: CaseResult) -> str | None:
-    """Why a case did not pass, in one line: the reason it stopped early, else its first failed
-    check (a case that ran to its end and found the CSMS wrong has no other reason)."""
-    if result.reason or Verdict.FAIL not in (result.conformance, result.compatibility):
+    """Why a case did not pass, in one line: the reason it stopped early when that stop is
+    what failed it (no answer, a CALLERROR: the runner records it as a failed check), else
+    its first failed check, followed by the reason it stopped early if any (a case that
+    failed a check, then found no trigger for its next step, failed by that check)."""
+    if Verdict.FAIL not in (result.conformance, result.compatibility):
         return result.reason
-    failed = failed_checks(result)
-    return failed[0] if failed else None
-
-
-def failed_checks(result: CaseResult) -> list[str]:
-    return [
-        f"[{check.weight}] {check.rule}: expected {shown(check.expected)},"
-        f" observed {shown(check.observed)}"
+    failed = [
+        (check.rule, _told(check))
         for step in result.steps
         for check in step.checks
         if not check.passed
     ]
+    if result.reason is None or not failed:
+        return failed[0][1] if failed else result.reason
+    if any(rule == result.reason for rule, _ in failed):
+        return result.reason
+    return f"{failed[0][1]}; then {result.reason}"
+
+
+def failed_checks(result: CaseResult) -> list[str]:
+    return [_told(check) for step in result.steps for check in step.checks if not check.passed]
+
+
+def _told(check: Check) -> str:
+    expected, observed = shown(check.expected), shown(check.observed)
+    return f"[{check.weight}] {check.rule}: expected {expected}, observed {observed}"
 
 
 def shown(value: Any) -> str:

@@ -55,6 +55,16 @@ class NotApplicable(Exception):
         self.need = need
 
 
+STATION_TRIGGER_NEED = (
+    "a trigger for what happens at the station: a cable, a card, a fault, the power"
+    " (--trigger-url, --chargeyard-api or --interactive)"
+)
+"""What a case needing the station to act lacks without a trigger (the run's summary)."""
+TLS_NEED = "the suite's TLS certificate (--tls-cert, --tls-key)"
+CLIENT_CA_NEED = "the CA of the station's client certificate (--tls-client-ca)"
+PASSWORD_NEED = "the station's Basic password (--password)"
+
+
 @dataclass(frozen=True, slots=True)
 class StationTags:
     """The id tags the cases present at the station's reader (a real reader needs real cards:
@@ -347,16 +357,19 @@ class StationCase:
         *,
         weight: Weight = Weight.INTEROP,
         field_name: str = "status",
+        of: str | None = None,
     ) -> Payload:
         """Send ``action`` and check its answer's ``field_name`` (its status) is
-        ``expected`` (a tuple: one of them)."""
+        ``expected`` (a tuple: one of them); ``of``: what the action is about, named in the
+        check (a configuration key)."""
         answer = await self.call(action, payload)
         wanted = expected if isinstance(expected, tuple) else (expected,)
         words = " or ".join(str(value) for value in wanted)
         observed = answer.get(field_name)
         shown = f"{field_name} {words}" if field_name != "status" else words
+        named = action if of is None else f"{action} of {of}"
         self.log.check(
-            f"{action} is answered {shown}",
+            f"{named} is answered {shown}",
             observed in wanted,
             weight=weight,
             expected=words,
@@ -375,7 +388,7 @@ class StationCase:
         trigger = self.target.trigger
         words = act.words(self.version)
         if trigger is None:
-            raise NotActed(f"no trigger to {words}")
+            raise NotActed(f"no trigger to {words}", need=STATION_TRIGGER_NEED)
         await trigger.act(self.version, self.identity, act)
         self._prompted = words if trigger.interactive and act.confirmed_by_message else None
         reverse = _reverse(act)

@@ -80,7 +80,9 @@ class StationCaseV16(StationCase):
                     await self.ask("ChangeConfiguration", {"key": key, "value": before})
 
                 self.on_close(name, restore)
-        answer = await self.order("ChangeConfiguration", {"key": key, "value": value}, accepted)
+        answer = await self.order(
+            "ChangeConfiguration", {"key": key, "value": value}, accepted, of=key
+        )
         return str(answer.get("status"))
 
     # -- what the station reports (sections 4.9, 4.1, 4.8, 4.10) ---------------------------

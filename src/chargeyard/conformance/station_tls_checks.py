@@ -10,7 +10,12 @@ import tempfile
 from pathlib import Path
 
 from chargeyard.conformance.csms_handshake import Connection
-from chargeyard.conformance.station_case import NotApplicable, StationCase
+from chargeyard.conformance.station_case import (
+    CLIENT_CA_NEED,
+    TLS_NEED,
+    NotApplicable,
+    StationCase,
+)
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.conformance.verdicts import Weight
 
@@ -28,12 +33,14 @@ def over_tls(run: StationCase, *, profile_3: bool = False) -> None:
     if tls is None:
         raise NotApplicable(
             "the suite listens on ws://: the case needs --tls-cert and --tls-key (security"
-            " profile 2 or 3)"
+            " profile 2 or 3)",
+            need=TLS_NEED,
         )
     if profile_3 and tls.client_ca_file is None:
         raise NotApplicable(
             "no --tls-client-ca: the case needs the station's client certificate (security"
-            " profile 3)"
+            " profile 3)",
+            need=CLIENT_CA_NEED,
         )
 
 

@@ -2,7 +2,8 @@
 and what is set on the station before it first connects.
 
 A change of the definition rebuilds the station (``gateway/host.py``), but for its DataTransfer
-replies, which a running station takes as they are (``gateway/vendor_replies.py``).
+replies (``gateway/vendor_replies.py``) and its drivers (``gateway/drivers.py``), which a
+running station takes as they are.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.frames import FrameRecorder, TeeFrameLog
 from chargeyard.gateway.power import restore
 from chargeyard.gateway.runtimes import ChargerRuntimeError
@@ -37,7 +39,7 @@ the model's own rating (``StationTemplate.rated_at``)."""
 @dataclass(frozen=True, slots=True)
 class StationDefinition:
     """What a station is built from; a change of any of it rebuilds the station, but for
-    ``replies`` (a running station takes them as they are: not compared)."""
+    ``replies`` and ``drivers`` (a running station takes them as they are: not compared)."""
 
     template: StationTemplate
     version: str
@@ -47,6 +49,7 @@ class StationDefinition:
     replies: tuple[VendorReply, ...] = field(default=(), compare=False)
     client_certificate: HeldCertificate | None = None
     """Security profile 3: the certificate the lab's authority issued it (``security.py``)."""
+    drivers: DriverKind = field(default=NO_DRIVERS, compare=False)
 
 
 def definition_of(charger: SimulatedCharger) -> StationDefinition:
@@ -57,7 +60,8 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     (HTTP Basic, security profiles 1 and 2), ``client_certificate`` (profile 3:
     ``security.py``), ``configuration``
     (1.6 keys or 2.0.1 ``Component.Variable`` names -> values, applied before it connects)
-    and ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``).
+    ``data_transfer`` (its own DataTransfer replies: ``gateway/vendor_replies.py``) and
+    ``drivers`` (who comes to it: ``gateway/drivers.py``).
 
     Raises:
         ChargerRuntimeError: what is missing or unknown.
@@ -86,6 +90,7 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         raise ChargerRuntimeError(f"config.data_transfer{error}") from None
     try:
         certificate = client_certificate(config)
+        drivers = charger_drivers(config)
     except ValueError as error:
         raise ChargerRuntimeError(str(error)) from None
     return StationDefinition(
@@ -96,6 +101,7 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
         configuration=tuple((str(k), str(v)) for k, v in configuration.items()),
         replies=replies,
         client_certificate=certificate,
+        drivers=drivers,
     )
 
 

@@ -36,7 +36,8 @@ replaced as a real station is restarted into new firmware or settings
 (reason ``Reboot``, both versions), finishes its conversation and switches off
 (``SimulatedStation.switch_off``), then a station built from the new row starts and boots.
 What a running station takes without a restart, its DataTransfer replies
-(``gateway/vendor_replies.py``), is set on it at once instead. A deleted charger's station
+(``gateway/vendor_replies.py``) and its drivers (``gateway/drivers.py``), is set on it at once
+instead. A deleted charger's station
 goes down the same way for good, its transactions ending with reason ``Other``
 (:data:`REMOVED_STOP_REASON`); what it could not report (it was offline) its central system
 closes, when that is the built-in one (``csms/orphans.py``).
@@ -59,13 +60,15 @@ from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.definitions import definition_of
+from chargeyard.gateway.drivers import APP_DRIVERS, AppDrivers
 from chargeyard.gateway.executor import Executor, Outcome
-from chargeyard.gateway.hosted import HostedStations, built_from, take_live_changes
+from chargeyard.gateway.hosted import HostedStations, built_from
 from chargeyard.gateway.memory import REGISTER_EVERY_S, MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter, stored_status
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
+from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.store import Store
@@ -137,6 +140,8 @@ class FleetHost:
         leased: the host's chargers are leased under its ``node`` name (a cluster's worker,
             ``gateway/leases.py``): snapshots are written only into the rows of the chargers it
             still holds.
+        app_drivers: how the app drivers of the chargers that have them behave
+            (``gateway/drivers.py``).
     """
 
     def __init__(
@@ -156,6 +161,7 @@ class FleetHost:
         keep_memory: bool = False,
         leased: bool = False,
         register_every_s: float = REGISTER_EVERY_S,
+        app_drivers: AutogenConfig = APP_DRIVERS,
     ) -> None:
         self.store = store
         self._admit = admit
@@ -170,7 +176,9 @@ class FleetHost:
         self.bus = bus
         self.executor = executor or Executor()
         self._frame_log = store.frame_log() if record_frames else None
-        self._hosted = HostedStations(fleet_factory or Fleet, on_fleet, self._frame_log)
+        self._hosted = HostedStations(
+            fleet_factory or Fleet, on_fleet, self._frame_log, AppDrivers(app_drivers)
+        )
         self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
         self._deferrals = Deferrals(self._writer)
@@ -211,6 +219,7 @@ class FleetHost:
         # The process ending is the stations' power going (gateway/power.py).
         for fleet in self._hosted.fleets():
             fleet.stop_autogen()
+        self._hosted.drivers.stop()
         if self._memory is not None:
             await self._memory.close()  # (the power-down writes the last snapshots)
         await power_down(self.store, self._hosted.powered(), holder=self._holder)
@@ -371,7 +380,7 @@ class FleetHost:
         )
         hosted = self._hosted.get(charger_id)
         if hosted is not None and built_from(hosted, charger):
-            take_live_changes(hosted, charger)
+            self._hosted.take_live_changes(charger_id, charger)
             hosted.fleet.restart(hosted.identity, self._restart_delay_s)
             await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
             self._log(charger, "runtime restarted (power cycle)")
@@ -389,8 +398,9 @@ class FleetHost:
         if hosted is None:
             return "next_start"
         if built_from(hosted, charger):
-            if take_live_changes(hosted, charger):
-                self._log(charger, "runtime took its changed DataTransfer replies")
+            taken = self._hosted.take_live_changes(charger.id, charger)
+            if taken:
+                self._log(charger, f"runtime took its changed {' and '.join(taken)}")
                 return "applied"
             return "unchanged"
         if await self._run(charger) is not None:  # (rebuilt: _launch)
@@ -497,7 +507,7 @@ class FleetHost:
             await self._replace(charger.id)
             hosted = None
         if hosted is not None:
-            take_live_changes(hosted, charger)  # (changed while it was stopped)
+            self._hosted.take_live_changes(charger.id, charger)  # (changed while it was stopped)
         if hosted is None:
             try:
                 hosted = self._hosted.build(charger)

@@ -7,7 +7,8 @@ to its organization's fleet and the identity in it. The fleets share nothing but
 A :class:`Hosted` entry remembers the :class:`~chargeyard.gateway.definitions.StationDefinition`
 its station was built from, so that a changed row can be told apart from the running station
 (:func:`built_from`) and what a station takes without a restart can be set on it
-(:func:`take_live_changes`).
+(:meth:`HostedStations.take_live_changes`). The app drivers of the hosted chargers
+(``gateway/drivers.py``) come and go with their stations.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from chargeyard.gateway.definitions import StationDefinition, definition_of, station_setup
+from chargeyard.gateway.drivers import AppDrivers
 from chargeyard.gateway.frames import FrameRecorder
 from chargeyard.gateway.power import Powered
 from chargeyard.gateway.runtimes import ChargerRuntimeError
@@ -51,6 +53,7 @@ class HostedStations:
         fleet_factory: makes the fleet of an organization.
         on_fleet: told of each organization's fleet when it is made (metrics attach to it).
         frame_log: where every frame of every station built here is written, or None.
+        drivers: the app drivers of the chargers that have them (default: ``AppDrivers()``).
     """
 
     def __init__(
@@ -58,10 +61,12 @@ class HostedStations:
         fleet_factory: Callable[[], Fleet],
         on_fleet: Callable[[Fleet], None] | None,
         frame_log: FrameLog | None,
+        drivers: AppDrivers | None = None,
     ) -> None:
         self._fleet_factory = fleet_factory
         self._on_fleet = on_fleet
         self._frame_log = frame_log
+        self.drivers = drivers or AppDrivers()
         self._fleets: dict[str, Fleet] = {}
         self._hosted: dict[str, Hosted] = {}
 
@@ -134,15 +139,35 @@ class HostedStations:
         )
         hosted = Hosted(charger.organization_id, charger.identity, fleet, definition)
         self._hosted[charger.id] = hosted
+        self.drivers.follow(charger.id, hosted.organization_id, hosted.station, definition.drivers)
         return hosted
 
     def pop(self, charger_id: str) -> Hosted:
-        """Take the charger out of the table (its station stays in its fleet until removed)."""
+        """Take the charger out of the table (its station stays in its fleet until removed,
+        without drivers)."""
+        self.drivers.forget(charger_id)
         return self._hosted.pop(charger_id)
 
     def clear(self) -> None:
+        self.drivers.stop()
         self._fleets.clear()
         self._hosted.clear()
+
+    def take_live_changes(self, charger_id: str, charger: SimulatedCharger) -> list[str]:
+        """Set on the hosted station what it takes without a restart (its DataTransfer
+        replies, its drivers) when the row changed it; what it took, in words. The row
+        builds (:func:`built_from`)."""
+        hosted = self._hosted[charger_id]
+        current = definition_of(charger)
+        taken = []
+        if current.replies != hosted.definition.replies:
+            hosted.station.set_vendor_replies(current.replies)
+            taken.append("DataTransfer replies")
+        if current.drivers != hosted.definition.drivers:
+            self.drivers.follow(charger_id, hosted.organization_id, hosted.station, current.drivers)
+            taken.append("drivers")
+        hosted.definition = current
+        return taken
 
 
 def built_from(hosted: Hosted, charger: SimulatedCharger) -> bool:
@@ -152,14 +177,3 @@ def built_from(hosted: Hosted, charger: SimulatedCharger) -> bool:
     except ChargerRuntimeError:
         return False
     return current == hosted.definition and hosted.identity == charger.identity
-
-
-def take_live_changes(hosted: Hosted, charger: SimulatedCharger) -> bool:
-    """Set on the hosted station what it takes without a restart (its DataTransfer replies)
-    when the row changed it; whether it did. The row builds (:func:`built_from`)."""
-    current = definition_of(charger)
-    if current.replies == hosted.definition.replies:
-        return False
-    hosted.station.set_vendor_replies(current.replies)
-    hosted.definition = current
-    return True

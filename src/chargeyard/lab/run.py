@@ -157,7 +157,10 @@ async def run(
             return GatewayOptions(
                 fleet_factory=functools.partial(
                     Fleet, max_frame_bytes=settings.max_frame_bytes, outbound=outbound
-                )
+                ),
+                app_drivers=AutogenConfig(
+                    drivers=Drivers.APP, app_plug_delay_s=seconds_range(settings.app_plug_delay)
+                ),
             )
 
         async def before_api(stack: Stack) -> ApiOptions:

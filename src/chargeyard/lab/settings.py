@@ -115,8 +115,9 @@ class LabSettings(BaseSettings):
     )
     app_plug_delay: str = Field(
         default=APP_PLUG_DELAY,
-        description="--drivers app: seconds from an accepted remote start to the plug-in, a"
-        " number or a range LOW-HIGH (drawn uniformly).",
+        description="Seconds from an accepted remote start to an app driver's plug-in (the"
+        " demo's with --drivers app, and at every simulated charger created with drivers"
+        " app), a number or a range LOW-HIGH (drawn uniformly).",
     )
     heartbeat_interval: int = Field(
         default=300,

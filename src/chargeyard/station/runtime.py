@@ -27,7 +27,8 @@ The station decides everything (``core.py``); this adapter only moves frames and
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
   RetryBackOff variables). A connection counts as a failed attempt, and the next wait doubles,
   until the station is Accepted on it (its BootNotification answered Accepted, B01, or a
-  registration that stands through a lost connection, B04) or it has lived
+  registration that stands through a lost connection, B04, once the central system said
+  something on it) or it has lived
   :data:`SETTLED_AFTER` seconds: a CSMS that accepts the WebSocket and drops it before
   answering the boot is retried ever more slowly, up to the ceiling, not twice a second;
   a run of failed attempts is logged with its reason once, then summarised every few minutes
@@ -126,6 +127,7 @@ class StationRuntime:
         "_dialer",
         "_failures",
         "_handshake_headers",
+        "_heard",
         "_link",
         "_open_timeout",
         "_opened_at",
@@ -201,6 +203,7 @@ class StationRuntime:
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that settled
         self._opened_at = 0.0  # the scheduler's time the connection opened
+        self._heard = False  # the central system sent a frame on this connection
         self.last_error: str | None = None
         self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
@@ -309,8 +312,10 @@ class StationRuntime:
                 await link.handshake
         except asyncio.CancelledError:
             link.abort()
-            if link.transport is None:
-                self._link_lost(link, None)
+            # The link is over now, whether or not a connection_lost comes (a later one is
+            # ignored): uvloop closes the transport of a cancelled create_connection without
+            # telling the protocol, so waiting for it would leave stop() waiting for ever.
+            self._link_lost(link, None)
             raise
         except Exception as error:
             # OSError, TimeoutError and InvalidHandshake are the expected ones; anything else
@@ -376,6 +381,7 @@ class StationRuntime:
             return
         self._phase = _Phase.OPEN
         self._opened_at = self._scheduler.time()
+        self._heard = False
         self.last_error = None
         self._refused = None
         self.stats.connects += 1
@@ -448,10 +454,14 @@ class StationRuntime:
 
     def _settled(self) -> bool:
         """The connection now ending proved the central system takes the station: the station
-        was Accepted on it (a BootNotification answered Accepted, B01, 1.6 section 4.2; or a
-        registration that stood through the last lost connection, B04), or it lived
-        :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
-        return self.station.online or self._scheduler.time() - self._opened_at >= SETTLED_AFTER
+        was Accepted on it and the central system said something there (a BootNotification
+        answered Accepted, B01, 1.6 section 4.2; or, for a registration that stood through the
+        last lost connection, B04, any frame: such a station is Accepted the moment it
+        connects, so a central system that drops every connection at once has not taken it),
+        or it lived :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
+        if self._scheduler.time() - self._opened_at >= SETTLED_AFTER:
+            return True
+        return self._heard and self.station.online
 
     def _retry_now(self) -> None:
         self._retry = None
@@ -465,6 +475,7 @@ class StationRuntime:
 
     def _received(self, message: bytes) -> None:
         self.stats.frames_received += 1
+        self._heard = True
         self._busy = True
         try:
             self.station.receive(message)

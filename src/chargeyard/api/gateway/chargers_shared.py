@@ -5,7 +5,8 @@ runtime.
 A charger's ``template`` column holds ``<brand_slug>/<model_slug>``; its ``config`` holds the
 password (``password``), the connector type and name the API was given
 (``connector_type``, ``charge_point_name``), its own DataTransfer replies when it has some
-(``data_transfer``: ``gateway/vendor_replies.py``) and the job that created it (``job_id``).
+(``data_transfer``: ``gateway/vendor_replies.py``), its drivers when it has some (``drivers``:
+``gateway/drivers.py``) and the job that created it (``job_id``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
 from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
 from chargeyard.gateway.built_in_csms import BuiltInCsms
+from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
@@ -207,6 +209,15 @@ def _replies(
     return [VendorReplyBody.of(reply) for reply in replies], source
 
 
+def _drivers(config: dict[str, Any]) -> DriverKind:
+    # A kind there is not comes from a row written by hand only: its station cannot be built
+    # either (its status says why).
+    try:
+        return charger_drivers(config)
+    except ValueError:
+        return NO_DRIVERS
+
+
 def _version_label(version: str) -> str:
     try:
         return command_version_label(version)
@@ -272,6 +283,7 @@ def charger_response(charger: SimulatedCharger, live: StationStatus | None) -> C
         runtime=runtime,
         data_transfer=replies,
         data_transfer_source=source,
+        drivers=_drivers(config),
         created_at=charger.created_at,
         updated_at=charger.updated_at,
     )

@@ -105,7 +105,9 @@ async def unknown_key(run: StationCaseV16) -> None:
     5.3, 7.10)."""
     await run.ready()
     run.step(f"The Central System sets {UNKNOWN_KEY}: NotSupported")
-    await run.order("ChangeConfiguration", {"key": UNKNOWN_KEY, "value": "1"}, "NotSupported")
+    await run.order(
+        "ChangeConfiguration", {"key": UNKNOWN_KEY, "value": "1"}, "NotSupported", of=UNKNOWN_KEY
+    )
 
 
 @case("TC_040_2_CS")
@@ -116,7 +118,10 @@ async def invalid_value(run: StationCaseV16) -> None:
     before = (await run.configuration(["MeterValueSampleInterval"])).get("MeterValueSampleInterval")
     run.step("The Central System sets MeterValueSampleInterval to -1: Rejected")
     await run.order(
-        "ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "-1"}, "Rejected"
+        "ChangeConfiguration",
+        {"key": "MeterValueSampleInterval", "value": "-1"},
+        "Rejected",
+        of="MeterValueSampleInterval",
     )
     after = (await run.configuration(["MeterValueSampleInterval"])).get("MeterValueSampleInterval")
     run.log.check(

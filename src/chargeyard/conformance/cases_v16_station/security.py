@@ -11,7 +11,7 @@ import secrets
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.csms_inbox import Where
-from chargeyard.conformance.station_case import NotApplicable
+from chargeyard.conformance.station_case import PASSWORD_NEED, NotApplicable
 from chargeyard.conformance.station_case_v16 import StationCaseV16
 from chargeyard.conformance.station_tls_checks import by_password
 from chargeyard.conformance.verdicts import Weight
@@ -26,7 +26,8 @@ def _status_is(status: str) -> Where:
 def _password(run: StationCaseV16) -> str:
     if run.peer.password is None:
         raise NotApplicable(
-            "the station does not authenticate with a password (security profile 1: --password)"
+            "the station does not authenticate with a password (security profile 1: --password)",
+            need=PASSWORD_NEED,
         )
     return run.peer.password
 
@@ -70,7 +71,10 @@ async def update_password(run: StationCaseV16) -> None:
     new = secrets.token_hex(16)  # 16 bytes as 32 hexadecimal digits (A00.FR.205)
     run.step("The Central System sets a new AuthorizationKey: Accepted")
     answer = await run.order(
-        "ChangeConfiguration", {"key": "AuthorizationKey", "value": new}, "Accepted"
+        "ChangeConfiguration",
+        {"key": "AuthorizationKey", "value": new},
+        "Accepted",
+        of="AuthorizationKey",
     )
     if answer.get("status") != "Accepted":
         return

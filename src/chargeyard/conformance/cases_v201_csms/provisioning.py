@@ -18,6 +18,11 @@ OFFLINE_THRESHOLD = ("OCPPCommCtrlr", "OfflineThreshold")
 AUTHORIZE_REMOTE_START = ("AuthCtrlr", "AuthorizeRemoteStart")
 # GetVariablesRequest: absent means Actual; Target, MinSet and MaxSet are readings too.
 READABLE_ATTRIBUTES = (None, "Actual", "Target", "MinSet", "MaxSet")
+NOT_ACCEPTED_NEED = (
+    "a first boot answered Pending or Rejected (configure your CSMS so for the case, or"
+    " --chargeyard-api or --interactive)"
+)
+"""What the B02/B03 cases lack when the CSMS accepts the first boot."""
 
 
 @case("TC_B_01_CSMS")
@@ -40,7 +45,8 @@ async def _boot_not_accepted(run: CsmsCaseV201) -> Payload:
     if answer.get("status") == "Accepted":
         raise NotActed(
             "the CSMS accepted the boot: configure it to answer the station's first"
-            " BootNotification Pending (B02) or Rejected (B03) for this case"
+            " BootNotification Pending (B02) or Rejected (B03) for this case",
+            need=NOT_ACCEPTED_NEED,
         )
     return answer
 

@@ -7,6 +7,9 @@ from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201
 from chargeyard.conformance.triggers import NotActed
 
+TARIFF_NEED = "a tariff for the station's transactions (configure one in your CSMS)"
+"""What I03 lacks when the CSMS knows no cost for the transaction."""
+
 
 @case("TC_I_02_CSMS")
 async def total_cost(run: CsmsCaseV201) -> None:
@@ -26,7 +29,8 @@ async def total_cost(run: CsmsCaseV201) -> None:
         raise NotActed(
             "the CSMS gave no totalCost as the transaction ended: it knows no cost for it"
             " (I03.FR.02 binds a CSMS that does); give the station's transactions a tariff"
-            " in the CSMS for this case"
+            " in the CSMS for this case",
+            need=TARIFF_NEED,
         )
     run.log.check(
         "the answer to the Ended event gives the transaction's totalCost",

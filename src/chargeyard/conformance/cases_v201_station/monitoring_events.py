@@ -30,7 +30,7 @@ from chargeyard.conformance.cases_v201_station.monitoring import (
     set_one,
     with_monitoring,
 )
-from chargeyard.conformance.station_case import NotApplicable
+from chargeyard.conformance.station_case import PASSWORD_NEED, NotApplicable
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var
 from chargeyard.conformance.verdicts import Weight
@@ -127,7 +127,8 @@ async def write_only_monitored(run: StationCaseV201) -> None:
     old = run.peer.password
     if old is None:
         raise NotApplicable(
-            "the station does not authenticate with a password (security profile 1)"
+            "the station does not authenticate with a password (security profile 1)",
+            need=PASSWORD_NEED,
         )
     delta = await monitor(run, {"name": "SecurityCtrlr"}, "BasicAuthPassword", "Delta", 1, 6)
     new = "N48-" + old[4:] if len(old) > 4 else old + "-N48"

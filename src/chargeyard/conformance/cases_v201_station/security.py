@@ -8,7 +8,7 @@ import secrets
 
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.csms_handshake import Connection
-from chargeyard.conformance.station_case import NotApplicable
+from chargeyard.conformance.station_case import PASSWORD_NEED, NotApplicable
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var, result_for
 from chargeyard.conformance.station_tls_checks import by_password
@@ -20,7 +20,8 @@ PASSWORD = Var("SecurityCtrlr", "BasicAuthPassword")
 def _password(run: StationCaseV201) -> str:
     if run.peer.password is None:
         raise NotApplicable(
-            "the station does not authenticate with a password (security profile 1: --password)"
+            "the station does not authenticate with a password (security profile 1: --password)",
+            need=PASSWORD_NEED,
         )
     return run.peer.password
 

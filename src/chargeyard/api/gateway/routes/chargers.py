@@ -48,6 +48,7 @@ from chargeyard.api.gateway.schemas.common import (
     error_responses,
 )
 from chargeyard.api.gateway.schemas.vendor_replies import stored
+from chargeyard.gateway.drivers import DRIVERS_KEY, NO_DRIVERS
 from chargeyard.gateway.provisioning import charger_provisioning
 from chargeyard.gateway.security import CLIENT_CERTIFICATE_KEY
 from chargeyard.gateway.vendor_replies import DATA_TRANSFER_KEY
@@ -97,7 +98,8 @@ async def list_chargers(
     description="Stores the charger and answers at once; provisioning (building its station "
     "from the catalog model and, unless `start` is false, starting it against `ws_url`) goes "
     "on in the background: follow `status_url`. `data_transfer` sets how its station answers "
-    "DataTransfer (else as its model declares). 422 names an unknown brand, model, connector "
+    "DataTransfer (else as its model declares); `drivers` `app` sends a driver to plug in "
+    "after each remote start its station accepts. 422 names an unknown brand, model, connector "
     "type or OCPP version, or a broken DataTransfer reply; 404 an unknown location; 409 an "
     "identity already used in the organization, or another organization's at the same central "
     "system (its simulated charger, or its charger at the built-in central system, where the "
@@ -125,6 +127,8 @@ async def create_charger(
         config["password"] = body.password
     if body.data_transfer is not None:
         config[DATA_TRANSFER_KEY] = stored(body.data_transfer)
+    if body.drivers != NO_DRIVERS:
+        config[DRIVERS_KEY] = body.drivers
     charger, job = await provisioner.create_charger(
         principal.organization_id,
         {
@@ -225,6 +229,11 @@ def update_values(
             config.pop(DATA_TRANSFER_KEY, None)  # the model's replies again
         else:
             config[DATA_TRANSFER_KEY] = stored(body.data_transfer)
+    if "drivers" in sent:
+        if body.drivers == NO_DRIVERS:
+            config.pop(DRIVERS_KEY, None)
+        else:
+            config[DRIVERS_KEY] = body.drivers
     if config != (charger.config or {}):
         values["config"] = config
     return values
@@ -238,8 +247,9 @@ def update_values(
     "applies at once to a running station, as a real one restarts into new "
     "firmware or settings: its transactions end (reason Reboot), it finishes its "
     "conversation, and the station built from the new definition boots (`runtime_action`: "
-    "`restarted`). A change of `data_transfer` alone is set on the running station, which "
-    "runs on (`applied`); `null` gives it its model's replies again. A stopped station gets "
+    "`restarted`). A change of `data_transfer` or `drivers` alone is set on the running "
+    "station, which runs on (`applied`); `data_transfer` `null` gives it its model's replies "
+    "again. A stopped station gets "
     "it at its next start (`next_start`).",
     responses={**error_responses(401, 403, 404, 409), **NO_ANSWER},
 )

@@ -14,6 +14,7 @@ Rules on what comes in:
 - ``password``: HTTP Basic password (security profile 1); never shown again.
 - ``data_transfer``: how the station answers DataTransfer from its CSMS
   (``vendor_replies.py``); without it, as its catalog model declares.
+- ``drivers``: who comes to the station (``gateway/drivers.py``): ``none`` or ``app``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from chargeyard.api.gateway.schemas.common import (
 )
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplies, VendorReplyBody
 from chargeyard.api.shapes import Timestamp as MillisecondTimestamp
+from chargeyard.gateway.drivers import DriverKind
 from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.protocol.identity import IDENTITY_CHARACTERS, MAX_IDENTITY_LENGTH, identity_problem
 
@@ -79,6 +81,13 @@ Name = Annotated[str, Field(min_length=1, max_length=255), PRINTABLE]
 Password = Annotated[str, Field(min_length=1, max_length=64), PRINTABLE]
 RowId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
 
+_DRIVERS = (
+    "Who comes to its station: `none`, nobody (cables and cards only by commands); `app`, "
+    "drivers who start from an app: after each remote start the station accepts (1.6 "
+    "RemoteStartTransaction, 2.0.1 RequestStartTransaction) a driver plugs in within a few "
+    "seconds, charges, and unplugs when the transaction ends, the EV is full or the stay is up"
+)
+
 _CREATE_EXAMPLE: dict[str, Any] = {
     "identity": "CP-CHARGER-789",
     "brand_slug": "abb",
@@ -115,6 +124,7 @@ class ChargerCreateRequest(GatewayRequest):
         "model's (`GET /ocpp/catalog/...`)",
         examples=[[{"vendor_id": "MyVendor", "message_id": None, "answer": "echo"}]],
     )
+    drivers: DriverKind = Field(default="none", description=_DRIVERS)
 
 
 # Fields a PUT may set to null: the others always have a value.
@@ -126,7 +136,8 @@ class ChargerUpdateRequest(GatewayRequest):
     password, and gives data_transfer back to the model's replies. A change of what the
     station is built from (brand, model, ws_url, version, password, identity) applies at once
     to a running station, which restarts with it (``runtime_action`` in the answer), else at
-    its next start; a change of data_transfer alone applies at once without a restart."""
+    its next start; a change of data_transfer or drivers alone applies at once without a
+    restart."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"ws_url": "wss://csms.example.com/ocpp"}]}
@@ -145,6 +156,9 @@ class ChargerUpdateRequest(GatewayRequest):
         default=None,
         description="Its own DataTransfer replies, replacing the ones it had; null: its "
         "model's again",
+    )
+    drivers: DriverKind | None = Field(
+        default=None, description="Who comes to its station from now on: none or app"
     )
 
     @model_validator(mode="after")
@@ -275,6 +289,7 @@ class ChargerResponse(BaseModel):
     data_transfer_source: Literal["template", "charger"] = Field(
         description="template: its catalog model's replies; charger: its own, set by create or PUT"
     )
+    drivers: DriverKind = Field(description=_DRIVERS)
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -286,7 +301,8 @@ class ChargerUpdateResponse(ChargerResponse):
         Field(
             description="restarted: it was running and restarted with the change (its "
             "transactions ended, reason Reboot; it boots again, speaking the new version); "
-            "applied: it runs on with the change, which needs no restart (data_transfer); "
+            "applied: it runs on with the change, which needs no restart (data_transfer, "
+            "drivers); "
             "unchanged: nothing it is built from or answers with changed; next_start: it does "
             "not run here, the "
             "change applies when it starts; failed: it cannot run as changed (runtime_status "

@@ -1,6 +1,7 @@
-"""The buses under test: every contract test runs once on :class:`InMemoryBus` and once on
-:class:`RedisBus`. The Redis half needs ``CHARGEYARD_TEST_REDIS_URL``; without it that half is
-skipped, visibly. Each test gets a key prefix of its own, and its keys are deleted after it."""
+"""The buses under test: every contract test runs on :class:`InMemoryBus`, on :class:`RedisBus`
+(lists) and on :class:`RedisStreamsBus` (streams). The Redis ones need
+``CHARGEYARD_TEST_REDIS_URL``; without it they are skipped, visibly. Each test gets a key prefix
+of its own, and its keys are deleted after it."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from redis.asyncio import Redis
 
 from chargeyard.bus import InMemoryBus
 from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.redis_streams import RedisStreamsBus
 
 REDIS_ENV = "CHARGEYARD_TEST_REDIS_URL"
 SKIP_REDIS = f"needs Redis: set {REDIS_ENV} (scripts/test sets it when 127.0.0.1:6379 answers)"
-BUSES = ["memory", "redis"]
+BUSES = ["memory", "redis", "redis-streams"]
 
 Bus = InMemoryBus | RedisBus
 
@@ -52,9 +54,10 @@ async def bus_maker(kind: str) -> AsyncIterator[Callable[[], Bus]]:
     url = redis_url()
     prefix = f"chargeyard-test:{uuid.uuid4().hex}:"
     made: list[RedisBus] = []
+    kind_of_bus = RedisStreamsBus if kind == "redis-streams" else RedisBus
 
     def make() -> RedisBus:
-        made.append(RedisBus(url, prefix=prefix))
+        made.append(kind_of_bus(url, prefix=prefix))
         return made[-1]
 
     try:

@@ -345,8 +345,9 @@ class RedisBus:
 
     # -- taking ---------------------------------------------------------------------------------
 
-    async def _take(self, kind: str, node: str) -> AsyncIterator[bytes | str]:
-        """What comes to ``node``'s ``kind`` queue, until the bus closes or the node leaves
+    async def _take(self, kind: str, node: str) -> AsyncIterator[Any]:
+        """What comes to ``node``'s ``kind`` queue (the second item of what :meth:`_pop`
+        returns: here the message), until the bus closes or the node leaves
         (its join order is gone, or is a later one: it left and came back). The reader keeps
         the node's ``alive`` key (``redis_scripts.py``); a node that Redis forgot while its
         reader ran (Redis restarted empty, or the process stalled or Redis was away for longer

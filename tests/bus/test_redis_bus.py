@@ -337,3 +337,35 @@ async def _holder(client: Redis, prefix: str, charger_id: str, node: bytes) -> b
 
 async def _exists(client: Redis, key: str) -> bool:
     return bool(await client.exists(key))
+
+
+async def test_a_burst_of_requests_past_the_client_s_connections_waits_for_one(
+    redis_bus: RedisBus,
+) -> None:
+    """An API node asks a worker 300 things at once (a location's chargers, a busy
+    dashboard): each waits for one of the client's connections, none fails for want of one."""
+    bus = redis_bus
+    chargers = [f"dep-{n}" for n in range(300)]
+    await bus.hold("node-a", chargers)
+
+    answering: set[asyncio.Task[None]] = set()
+
+    async def serve() -> None:  # a task per request, as the runtime service answers
+        async for request in bus.requests("node-a"):
+            task = asyncio.create_task(bus.answer(RuntimeAnswer(request.request_id, True, {})))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+
+    server = asyncio.create_task(serve())
+    try:
+        async with asyncio.timeout(30):
+            answers = await asyncio.gather(
+                *(
+                    bus.request(RuntimeRequest(f"r{n}", "org-1", "status", (charger,)))
+                    for n, charger in enumerate(chargers)
+                )
+            )
+        assert all(answer.ok for answer in answers)
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)

@@ -1,7 +1,7 @@
 """What only the Redis buses have to show (each test runs on the lists bus and on the streams
-bus): they survive losing their server mid-run, a node that died or that Redis forgot is routed
-around and holds again, and every key they write is bounded (a TTL, or one entry per charger
-and node that release and leave remove)."""
+design of ``benchmarks/_streams_bus.py``): they survive losing their server mid-run, a node
+that died or that Redis forgot is routed around and holds again, and every key they write is
+bounded (a TTL, or one entry per charger and node that release and leave remove)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,15 @@ from chargeyard.bus.redis_connection import LOST
 from chargeyard.bus.redis_events import RedisEvents
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.redis_stations import RedisStations
-from chargeyard.bus.redis_streams import RedisStreamsBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import Registry
-from tests.bus.buses import bus_maker, redis_url
+from tests.bus.buses import bus_maker, redis_url, streams_bus
 from tests.bus.own_redis import OwnRedis
 from tests.polling import eventually, until
 
 BUS_LOGGER = "chargeyard.bus.redis"
-KINDS = {"redis": RedisBus, "redis-streams": RedisStreamsBus}
+KINDS = {"redis": RedisBus, "redis-streams": streams_bus()}
 
 
 @pytest.fixture(params=list(KINDS))

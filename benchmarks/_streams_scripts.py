@@ -1,6 +1,6 @@
-"""The Lua scripts of :class:`~chargeyard.bus.redis_streams.RedisStreamsBus`: the routing of
-``redis_scripts.py`` (holders, nodes in join order, ``alive`` keys, the backlog), with a stream
-per node and kind where that module has a list.
+"""The Lua scripts of ``_streams_bus.RedisStreamsBus``: the routing of ``bus/redis_scripts.py``
+(holders, nodes in join order, ``alive`` keys, the backlog), with a stream per node and kind
+where that module has a list.
 
 What differs:
 
@@ -15,7 +15,7 @@ What differs:
   live node. An entry is handed on or taken, never both (``TAKE`` finds it gone from the
   group), so a node taken for gone while it was only stalled serves nothing twice.
 
-Every script takes the key prefix as ``ARGV[1]``, as in ``redis_scripts.py``.
+Every script takes the key prefix as ``ARGV[1]``, as in ``bus/redis_scripts.py``.
 """
 
 from __future__ import annotations

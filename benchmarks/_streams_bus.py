@@ -1,6 +1,9 @@
-"""The bus between processes on Redis Streams: :class:`RedisStreamsBus`, the
-:class:`~chargeyard.bus.CommandBus` contract of :class:`~chargeyard.bus.redis_bus.RedisBus` with a
-stream and a consumer group per node where that bus has a list.
+"""The cluster's bus on Redis Streams, the design ``benchmarks/bus.py`` measures against the bus
+chargeyard runs (:class:`~chargeyard.bus.redis_bus.RedisBus`, lists): :class:`RedisStreamsBus`,
+the same :class:`~chargeyard.bus.CommandBus` contract with a stream and a consumer group per
+node where that bus has a list. It passes the bus contract tests (``tests/bus/``, kind
+``redis-streams``); it is not part of chargeyard, having measured slower on every figure
+(docs/benchmarks-bus.md).
 
 Shape
 -----
@@ -10,8 +13,8 @@ Shape
   acknowledged and deleted while it is still pending), then hands them to its consumer one by
   one. The stream holds exactly what no consumer took; the group's pending entries, what a
   reader read and had not taken yet.
-* **Routing** is ``redis_scripts.py``'s (holders, nodes in join order, ``alive`` keys, the
-  backlog) in ``redis_stream_scripts.py``: reading a holder and appending to its stream is one
+* **Routing** is ``bus/redis_scripts.py``'s (holders, nodes in join order, ``alive`` keys, the
+  backlog) in ``_streams_scripts.py``: reading a holder and appending to its stream is one
   script, so nothing lands in the stream of a node that has just left.
 * **A node that leaves, or dies** (``kill -9``: its ``alive`` key expires, and the next
   message routed to it makes it leave) hands on every entry of its streams, the pending ones
@@ -33,12 +36,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, cast
 
+import _streams_scripts
+from _streams_scripts import GROUP
 from redis.exceptions import ResponseError
 
-from chargeyard.bus import redis_stream_scripts
 from chargeyard.bus.redis_bus import BLOCK_S, RedisBus
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
-from chargeyard.bus.redis_stream_scripts import GROUP
 
 _Read = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]] | None
 """What ``XREADGROUP`` answers: per stream, its (entry id, fields) entries."""
@@ -71,7 +74,7 @@ class RedisStreamsBus(RedisBus):
         )
         self._scripts = {
             name: self._redis.register_script(text)
-            for name, text in redis_stream_scripts.scripts(alive_ttl_s).items()
+            for name, text in _streams_scripts.scripts(alive_ttl_s).items()
         }
         # By stream: (charger, message) pairs taken and not handed to the consumer yet.
         self._unread: dict[str, deque[tuple[bytes, bytes]]] = {}

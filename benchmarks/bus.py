@@ -1,0 +1,761 @@
+"""The cluster's bus on Redis lists against the same bus on Redis Streams, in one run: request and
+answer round trips between two processes, their latency, CPU and Redis memory, and how long a
+live node takes to serve a dead node's queued work.
+
+Usage::
+
+    python benchmarks/bus.py [--concurrency 1,64,1024] [--duration 5] [--warmup 1]
+                             [--rounds 1] [--queued 10000] [--takeover 1000]
+                             [--alive-ttl 1] [--json PATH]
+
+Method
+------
+Both designs are whole implementations of the bus seam (``chargeyard.bus.CommandBus``), each
+passing the bus contract tests (``tests/bus/``):
+
+* ``lists``: :class:`~chargeyard.bus.redis_bus.RedisBus`, what the cluster's processes run: a
+  list per node (``RPUSH`` from a routing script, ``BLPOP``);
+* ``streams``: ``RedisStreamsBus`` of ``benchmarks/_streams_bus.py``, a stream and a consumer
+  group per node (``XADD`` from the routing script, ``XREADGROUP`` up to 100 entries, a script
+  that acknowledges and deletes what it takes; a dead node's read and untaken entries are
+  handed on to a live node, and none reaches two live nodes).
+
+Both route with the same Lua (the holders hash, the nodes in join order) and answer on the
+asker's own list, so what differs is the node queue. The run starts a ``redis-server`` of its
+own on a free port (``--save ''``, no append-only file; the machine's Redis is left alone),
+and each design gets a key prefix of its own; the designs take turns, ``--rounds`` times.
+
+**Round trips.** A holding process (a worker, or a CSMS node) holds 1,024 chargers and serves
+its node's runtime requests as ``gateway/runtime_service.py`` does: a task per request that
+answers with a small result. An asking process (an API node) keeps N requests in flight
+(``bus.request`` of a ``status`` request about one charger each, N = 1, 64 and 1,024); each
+slot sends its next request when its answer comes. Once every slot has made 3 round trips (the
+clients' connection pools are as large as the level needs: opening a thousand connections is
+not what is measured) and ``--warmup`` seconds more have passed, the answers in
+``--duration`` seconds are counted, and each one's latency (from the call to ``request`` to its
+return) kept: p50 and p99. CPU seconds per 1,000 round trips, from ``/proc/<pid>/stat``, of the
+asker, the holder and ``redis-server`` over the window; "other" is the share of a core the rest
+of the machine used meanwhile (if it is high, every figure is low).
+
+**Memory.** ``--queued`` requests are queued for a node that holds their chargers and does not
+read (each design in this process, in batches of 100; the node's ``alive`` key is given an
+hour): ``MEMORY USAGE`` of the node's queue (``SAMPLES 0``: every element) over their number
+is the Redis memory per request in flight. Then the node reads and answers them all.
+
+**Takeover.** A survivor joins first (the placement node: a dead node's chargers go to it) and
+serves; a doomed node holds 64 chargers. The doomed node is frozen (SIGSTOP) and the asker sends
+``--takeover`` requests for its chargers: they wait in its queue (its reader, blocked in
+``BLPOP`` or ``XREADGROUP`` when it froze, has the first ones delivered to it); meanwhile this
+process renews the frozen node's ``alive`` key, as its last renewal would have, so that the
+requests reach its queue however long sending them takes on a busy machine. Then the node is
+killed (SIGKILL). Once its ``alive`` key has expired (``--alive-ttl`` seconds later: the bus's
+``alive_ttl_s``, the same for both designs, 15 s by default in the cluster), the asker sends
+one more request for the doomed node's chargers: routing it finds the node dead and hands its
+queue on. Printed: the time from that request to the last answer, and how many of the requests
+were answered by the survivor (the others never are).
+
+This process only coordinates and samples: the holder, the survivor, the doomed node and the
+asker are processes of their own, which ignore Ctrl-C, are stopped on every exit path and die
+with this one (PR_SET_PDEATHSIG); redis-server is stopped at the end. Linux only (/proc,
+prctl). A report, not a test: it exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import version
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import orjson
+from _children import (
+    become_child,
+    machine_busy_seconds,
+    process_cpu_seconds,
+    receive,
+    start_child,
+    stop_child,
+)
+from _streams_bus import RedisStreamsBus
+from redis import Redis
+
+from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+
+DESIGNS: dict[str, type[RedisBus]] = {"lists": RedisBus, "streams": RedisStreamsBus}
+BASELINE = "lists"
+HOLDER, SURVIVOR, DOOMED = "holder", "survivor", "doomed"
+CHARGERS = 1_024
+ORGANIZATION = "org-bench"
+QUEUE_BATCH = 100
+OTHER_CPU_WARNING = 0.10
+TIMEOUT_S = 120.0
+WARM_ROUND_TRIPS = 3
+"""Round trips every slot makes before the warm-up's seconds start: the Redis clients' pools
+have opened the connections the level needs (a thousand, at 1,024 in flight) by then."""
+
+
+def _chargers(count: int = CHARGERS) -> list[str]:
+    return [f"dep-{n}" for n in range(count)]
+
+
+def _queue(prefix: str, node: str) -> str:
+    return f"{prefix}requests:{node}"
+
+
+# -- the holding processes (holder, survivor, doomed) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    design: str
+    url: str
+    prefix: str
+    name: str
+    chargers: tuple[str, ...]
+    alive_ttl_s: int
+
+
+def _node_main(node: Node, pipe: Connection) -> None:
+    become_child()
+    asyncio.run(_serve(node, pipe))
+
+
+async def _serve(node: Node, pipe: Connection) -> None:
+    """Hold the chargers and answer every request (a task each, as the runtime service does)
+    until told to stop."""
+    bus = DESIGNS[node.design](node.url, prefix=node.prefix, alive_ttl_s=node.alive_ttl_s)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_reader(pipe.fileno(), stopped.set)  # "stop", or the coordinator went away
+    answering: set[asyncio.Task[None]] = set()
+
+    async def answer(request: RuntimeRequest) -> None:
+        result = {charger_id: node.name for charger_id in request.charger_ids}
+        await bus.answer(RuntimeAnswer(request.request_id, True, result))
+
+    async def read() -> None:
+        async for request in bus.requests(node.name):
+            task = loop.create_task(answer(request))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+
+    await bus.hold(node.name, node.chargers)
+    reader = loop.create_task(read())
+    reader.add_done_callback(lambda _: stopped.set())  # (it ends only on an error)
+    pipe.send("ready")
+    await stopped.wait()
+    if reader.done() and not reader.cancelled() and reader.exception() is not None:
+        raise RuntimeError(f"{node.name} stopped reading") from reader.exception()
+    loop.remove_reader(pipe.fileno())
+    reader.cancel()
+    await asyncio.gather(reader, *answering, return_exceptions=True)
+    await bus.close()
+
+
+# -- the asking process ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    concurrency: int
+    round_trips: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+
+
+def _asker_main(design: str, url: str, prefix: str, pipe: Connection) -> None:
+    become_child()
+    asyncio.run(_ask(design, url, prefix, pipe))
+
+
+async def _ask(design: str, url: str, prefix: str, pipe: Connection) -> None:
+    """Do what the coordinator says: ("level", concurrency, warmup, duration) -> a Level;
+    ("queue", chargers, count) -> requests left waiting; ("trigger", charger, limit) -> the
+    takeover's figures; ("stop",)."""
+    bus = DESIGNS[design](url, prefix=prefix)
+    ids = itertools.count(1)
+    waiting: list[asyncio.Task[RuntimeAnswer]] = []
+    finished: dict[asyncio.Task[RuntimeAnswer], float] = {}
+    # (the next order is awaited off the loop: the requests of a "queue" order run meanwhile)
+    while (order := await asyncio.to_thread(pipe.recv))[0] != "stop":
+        if order[0] == "level":
+            pipe.send(await _level(bus, ids, pipe, *order[1:]))
+        elif order[0] == "queue":
+            _, chargers, count = order
+            waiting += [
+                _timed(bus.request(_status(ids, chargers[n % len(chargers)])), finished)
+                for n in range(count)
+            ]
+            await asyncio.sleep(0)  # (each has started: routed and pushed on its own time)
+            pipe.send("queued")
+        elif order[0] == "trigger":
+            _, charger, limit = order
+            pipe.send(await _takeover(bus, ids, charger, waiting, finished, limit))
+            waiting = []
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    await bus.close()
+
+
+def _status(ids: Iterator[int], charger: str) -> RuntimeRequest:
+    return RuntimeRequest(f"r{next(ids)}", ORGANIZATION, "status", (charger,))
+
+
+def _mark(pipe: Connection) -> None:
+    """Have the coordinator sample every process now (blocks the loop for the pipe's round
+    trip, on purpose: the moment is the same for all)."""
+    pipe.send("mark")
+    pipe.recv()
+
+
+async def _level(
+    bus: RedisBus,
+    ids: Iterator[int],
+    pipe: Connection,
+    concurrency: int,
+    warmup: float,
+    duration: float,
+) -> Level:
+    counting, stopping = False, False
+    latencies: list[float] = []
+    warm = 0  # slots that made their warm-up round trips
+
+    async def slot(charger: str) -> None:
+        nonlocal warm
+        made = 0
+        while not stopping:
+            began = time.perf_counter()
+            answer = await bus.request(_status(ids, charger))
+            if not answer.ok or answer.result != {charger: HOLDER}:
+                raise RuntimeError(f"unexpected answer {answer!r}")
+            if counting:
+                latencies.append(time.perf_counter() - began)
+            made += 1
+            warm += made == WARM_ROUND_TRIPS
+
+    loop = asyncio.get_running_loop()
+    async with asyncio.TaskGroup() as group:
+        for charger in _chargers(concurrency):
+            group.create_task(slot(charger))
+        while warm < concurrency:  # noqa: ASYNC110 - the slots' own count
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(warmup)
+        _mark(pipe)
+        counting, started = True, loop.time()
+        await asyncio.sleep(duration)
+        counting, seconds = False, loop.time() - started
+        _mark(pipe)
+        stopping = True
+    latencies.sort()
+    return Level(
+        concurrency,
+        len(latencies),
+        seconds,
+        1000 * _percentile(latencies, 0.50),
+        1000 * _percentile(latencies, 0.99),
+    )
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+@dataclass(frozen=True, slots=True)
+class Takeover:
+    requests: int  # the queued ones and the one that found the node dead
+    answered: int
+    by_survivor: int
+    seconds: float  # from the request that found the node dead to the last answer
+
+
+def _timed(
+    request: Any, finished: dict[asyncio.Task[RuntimeAnswer], float]
+) -> asyncio.Task[RuntimeAnswer]:
+    """``request`` as a task whose end is noted in ``finished``."""
+    task = asyncio.create_task(request)
+    task.add_done_callback(lambda done: finished.__setitem__(done, time.perf_counter()))
+    return task
+
+
+async def _takeover(
+    bus: RedisBus,
+    ids: Iterator[int],
+    charger: str,
+    waiting: list[asyncio.Task[RuntimeAnswer]],
+    finished: dict[asyncio.Task[RuntimeAnswer], float],
+    limit: float,
+) -> Takeover:
+    began = time.perf_counter()
+    tasks = [*waiting, _timed(bus.request(_status(ids, charger)), finished)]
+    done, _ = await asyncio.wait(tasks, timeout=limit)
+    answered = [task for task in done if not task.cancelled() and task.exception() is None]
+    return Takeover(
+        requests=len(tasks),
+        answered=len(answered),
+        by_survivor=sum(
+            1 for task in answered if set((task.result().result or {}).values()) == {SURVIVOR}
+        ),
+        seconds=max((finished[task] for task in answered), default=began) - began,
+    )
+
+
+# -- the coordinator -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    concurrency: tuple[int, ...]
+    duration: float
+    warmup: float
+    queued: int
+    takeover: int
+    alive_ttl_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    design: str
+    concurrency: int
+    round_trips_per_second: float
+    p50_ms: float
+    p99_ms: float
+    asker_cpu_s_per_1000: float
+    holder_cpu_s_per_1000: float
+    redis_cpu_s_per_1000: float
+    other_cpu: float  # share of one core used by the rest of the machine
+
+
+@dataclass(slots=True)
+class DesignResult:
+    design: str
+    levels: list[LevelResult] = field(default_factory=list)
+    queued_bytes_per_request: float = float("nan")
+    takeover: Takeover | None = None
+
+
+class OwnRedis:
+    """A redis-server of the run's own on a free port, stopped at the end."""
+
+    def __init__(self, directory: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("needs redis-server (apt-get install redis-server)")
+        self.process = subprocess.Popen(
+            [
+                *(binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""),
+                *("--appendonly", "no", "--dir", str(directory), "--maxclients", "10000"),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.client = Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError, Exception):
+                if self.client.ping():
+                    break
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.05)
+        self.version = str(self.client.info("server")["redis_version"])
+
+    def stop(self) -> None:
+        self.client.close()
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def measure_round_trips(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> DesignResult:
+    """One holder and one asker; every concurrency level in turn."""
+    context = multiprocessing.get_context("spawn")
+    result = DesignResult(design)
+    node = Node(design, redis.url, prefix, HOLDER, tuple(_chargers()), plan.alive_ttl_s)
+    with _children(context) as started:
+        holder, holder_pipe = started(_node_main, (node,), f"{design}-holder")
+        receive(holder_pipe, holder, TIMEOUT_S)
+        asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
+        pids = {"asker": asker.pid, "holder": holder.pid, "redis": redis.process.pid}
+        for concurrency in plan.concurrency:
+            asker_pipe.send(("level", concurrency, plan.warmup, plan.duration))
+            samples = []
+            while (message := receive(asker_pipe, asker, TIMEOUT_S)) == "mark":
+                samples.append(_sample(pids))
+                asker_pipe.send("ok")
+            result.levels.append(_level_result(design, message, samples))
+        asker_pipe.send(("stop",))
+        holder_pipe.send("stop")
+    return result
+
+
+def _sample(pids: dict[str, int | None]) -> dict[str, float]:
+    return {
+        **{name: process_cpu_seconds(pid) for name, pid in pids.items()},
+        "machine": machine_busy_seconds(),
+    }
+
+
+def _level_result(design: str, level: Level, samples: list[dict[str, float]]) -> LevelResult:
+    start, end = samples
+    spent = {name: end[name] - start[name] for name in start}
+    per_1000 = 1000 / max(level.round_trips, 1)
+    ours = spent["asker"] + spent["holder"] + spent["redis"]
+    return LevelResult(
+        design=design,
+        concurrency=level.concurrency,
+        round_trips_per_second=level.round_trips / level.seconds,
+        p50_ms=level.p50_ms,
+        p99_ms=level.p99_ms,
+        asker_cpu_s_per_1000=spent["asker"] * per_1000,
+        holder_cpu_s_per_1000=spent["holder"] * per_1000,
+        redis_cpu_s_per_1000=spent["redis"] * per_1000,
+        other_cpu=max(0.0, spent["machine"] - ours) / level.seconds,
+    )
+
+
+def measure_memory(design: str, redis: OwnRedis, queued: int, prefix: str) -> float:
+    """Bytes of the node's queue per request waiting in it (see the module docstring)."""
+
+    async def run() -> float:
+        bus = DESIGNS[design](redis.url, prefix=prefix, alive_ttl_s=3_600)
+        chargers = _chargers()
+        await bus.hold(HOLDER, chargers)  # (no reader to renew its alive key: everything waits)
+        ids = itertools.count(1)
+        tasks: list[asyncio.Task[RuntimeAnswer]] = []
+        for start in range(0, queued, QUEUE_BATCH):
+            count = min(QUEUE_BATCH, queued - start)
+            tasks += [
+                asyncio.create_task(bus.request(_status(ids, chargers[n % len(chargers)])))
+                for n in range(count)
+            ]
+            while _length(redis, _queue(prefix, HOLDER)) < start + count:
+                if failed := [t for t in tasks if t.done() and t.exception() is not None]:
+                    raise RuntimeError(f"a request failed: {failed[0].exception()!r}")
+                await asyncio.sleep(0.01)
+        size = redis.client.memory_usage(_queue(prefix, HOLDER), samples=0)
+
+        # Then answered, rather than cancelled: a cancellation that meets redis-py's send
+        # (asyncio.wait_for on Python 3.11) can be lost, and the request would wait forever.
+        async def answer() -> None:
+            async for request in bus.requests(HOLDER):
+                await bus.answer(RuntimeAnswer(request.request_id, True, {}))
+
+        reader = asyncio.create_task(answer())
+        await asyncio.gather(*tasks)
+        await bus.close()
+        await reader
+        return int(size or 0) / queued
+
+    return asyncio.run(run())
+
+
+def _length(redis: OwnRedis, key: str) -> int:
+    kind = redis.client.type(key)
+    if kind == b"list":
+        return int(redis.client.llen(key))
+    if kind == b"stream":
+        return int(redis.client.xlen(key))
+    return 0
+
+
+def measure_takeover(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> Takeover:
+    """The survivor, the doomed node and the asker (see the module docstring)."""
+    context = multiprocessing.get_context("spawn")
+    chargers = tuple(_chargers(64))
+    with _children(context) as started:
+        nodes = {}  # (a pipe closed here would read as "stop" there: every one is kept)
+        for name, held in ((SURVIVOR, ()), (DOOMED, chargers)):
+            node = Node(design, redis.url, prefix, name, held, plan.alive_ttl_s)
+            nodes[name] = started(_node_main, (node,), f"{design}-{name}")
+            receive(nodes[name][1], nodes[name][0], TIMEOUT_S)
+        doomed = nodes[DOOMED][0]
+        asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
+        assert doomed.pid is not None
+        alive = f"{prefix}alive:{DOOMED}"
+        os.kill(doomed.pid, signal.SIGSTOP)
+        with _kept_alive(redis, alive, plan.alive_ttl_s):  # (however long queueing takes)
+            asker_pipe.send(("queue", chargers, plan.takeover))
+            receive(asker_pipe, asker, TIMEOUT_S)
+            # Every request pushed: in the queue, or (lists) at most one taken by the frozen
+            # reader's blocked BLPOP.
+            _wait_length(redis, _queue(prefix, DOOMED), plan.takeover - 1)
+        os.kill(doomed.pid, signal.SIGKILL)
+        while redis.client.exists(alive):
+            time.sleep(0.005)
+        asker_pipe.send(("trigger", chargers[0], 10.0 + plan.takeover / 100))
+        takeover: Takeover = receive(asker_pipe, asker, TIMEOUT_S)
+        asker_pipe.send(("stop",))
+    return takeover
+
+
+@contextlib.contextmanager
+def _kept_alive(redis: OwnRedis, key: str, ttl_s: int) -> Iterator[None]:
+    """The frozen node's ``alive`` key renewed (as its last renewal would have) for the length
+    of the block, by a thread of this process."""
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(0.1):
+            redis.client.set(key, 1, ex=ttl_s)
+
+    thread = threading.Thread(target=renew, daemon=True)
+    redis.client.set(key, 1, ex=ttl_s)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _wait_length(redis: OwnRedis, key: str, length: int) -> None:
+    """Until the queue ``key`` holds ``length`` messages or more, and no more come for 0.3 s."""
+    deadline, last, since = time.monotonic() + TIMEOUT_S, -1, time.monotonic()
+    while True:
+        now = _length(redis, key)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif now >= length and time.monotonic() - since >= 0.3:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{key} holds {now} messages, not {length}")
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def _children(context: Any) -> Iterator[Any]:
+    """``started(target, args, name)`` starts a child; every child is stopped on the way out
+    (at once on an error or Ctrl-C)."""
+    processes: list[BaseProcess] = []
+
+    def started(target: Any, args: tuple[Any, ...], name: str) -> tuple[BaseProcess, Connection]:
+        process, pipe = start_child(context, target, args, name)
+        processes.append(process)
+        return process, pipe
+
+    try:
+        yield started
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in reversed(processes):
+            stop_child(process, grace=10)
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2] if ordered else float("nan")
+
+
+def _median_level(runs: list[DesignResult], concurrency: int) -> LevelResult:
+    """The run with the median rate at ``concurrency`` (the lower middle one of an even
+    number)."""
+    levels = [level for run in runs for level in run.levels if level.concurrency == concurrency]
+    ordered = sorted(levels, key=lambda level: level.round_trips_per_second)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _table(runs: dict[str, list[DesignResult]], plan: Plan) -> list[str]:
+    lines = [
+        f"{'design':<9}{'in flight':>10}{'round trips/s':>15}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'CPU s per 1,000: asker':>24}{'holder':>8}{'redis':>8}{'other CPU':>11}"
+    ]
+    for concurrency in plan.concurrency:
+        for design, results in runs.items():
+            r = _median_level(results, concurrency)
+            lines.append(
+                f"{design:<9}{concurrency:>10}{r.round_trips_per_second:>15.0f}"
+                f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.asker_cpu_s_per_1000:>24.3f}"
+                f"{r.holder_cpu_s_per_1000:>8.3f}{r.redis_cpu_s_per_1000:>8.3f}"
+                f"{r.other_cpu:>11.0%}"
+            )
+    if any(len(results) > 1 for results in runs.values()):
+        lines += ["", "round trips/s in each round (the table shows each one's median run):"]
+        for concurrency, (design, results) in itertools.product(plan.concurrency, runs.items()):
+            rates = "".join(
+                f"{level.round_trips_per_second:>8.0f}"
+                for run in results
+                for level in run.levels
+                if level.concurrency == concurrency
+            )
+            lines.append(f"{design:<9}{concurrency:>10}{rates}")
+    return lines
+
+
+def _ratios(runs: dict[str, list[DesignResult]], plan: Plan) -> dict[str, float]:
+    """streams over lists: round trips/s and CPU per round trip (all three processes), per
+    level; Redis bytes per queued request; the takeover's seconds."""
+    ratios: dict[str, float] = {}
+    lists, streams = runs.get(BASELINE), runs.get("streams")
+    if not lists or not streams:
+        return ratios
+    for concurrency in plan.concurrency:
+        base, other = _median_level(lists, concurrency), _median_level(streams, concurrency)
+        ratios[f"round trips/s at {concurrency}"] = (
+            other.round_trips_per_second / base.round_trips_per_second
+        )
+        ratios[f"CPU per round trip at {concurrency}"] = _cpu(other) / _cpu(base)
+    memory = [
+        _median([run.queued_bytes_per_request for run in results]) for results in (lists, streams)
+    ]
+    ratios["Redis bytes per queued request"] = memory[1] / memory[0]
+    takeover = [
+        _median([run.takeover.seconds for run in results if run.takeover is not None])
+        for results in (lists, streams)
+    ]
+    if takeover[0] > 0:
+        ratios["takeover seconds"] = takeover[1] / takeover[0]
+    return ratios
+
+
+def _cpu(level: LevelResult) -> float:
+    return level.asker_cpu_s_per_1000 + level.holder_cpu_s_per_1000 + level.redis_cpu_s_per_1000
+
+
+def _other_lines(runs: dict[str, list[DesignResult]], plan: Plan) -> list[str]:
+    lines = [
+        f"{'design':<9}{'Redis bytes per queued request':>32}"
+        f"{'takeover: answered':>20}{'by survivor':>13}{'seconds':>9}"
+    ]
+    for design, results in runs.items():
+        memory = _median([run.queued_bytes_per_request for run in results])
+        takeovers = [run.takeover for run in results if run.takeover is not None]
+        takeover = sorted(takeovers, key=lambda t: t.seconds)[(len(takeovers) - 1) // 2]
+        lines.append(
+            f"{design:<9}{memory:>32.1f}"
+            f"{f'{takeover.answered} of {takeover.requests}':>20}{takeover.by_survivor:>13}"
+            f"{takeover.seconds:>9.3f}"
+        )
+    return lines
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--concurrency", default="1,64,1024", help="requests in flight, comma")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds counted per level")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before counting")
+    parser.add_argument("--rounds", type=int, default=1, help="turns each design takes")
+    parser.add_argument("--queued", type=int, default=10_000, help="requests for the memory")
+    parser.add_argument("--takeover", type=int, default=1_000, help="a dead node's requests")
+    parser.add_argument("--alive-ttl", type=int, default=3, help="the bus's alive_ttl_s")
+    parser.add_argument("--only", default=",".join(DESIGNS), help="comma-separated designs")
+    parser.add_argument("--json", metavar="PATH", type=Path, help="also write results as JSON")
+    args = parser.parse_args(argv)
+    try:
+        args.concurrency = tuple(int(n) for n in args.concurrency.split(","))
+    except ValueError:
+        parser.error("--concurrency takes whole numbers, comma-separated")
+    if not all(1 <= n <= CHARGERS for n in args.concurrency):
+        parser.error(f"--concurrency must be 1 to {CHARGERS}")
+    if min(args.rounds, args.queued, args.takeover, args.alive_ttl) < 1:
+        parser.error("--rounds, --queued, --takeover and --alive-ttl must be >= 1")
+    if args.duration <= 0 or args.warmup < 0:
+        parser.error("need --duration > 0 and --warmup >= 0")
+    chosen = set(args.only.split(","))
+    if unknown := chosen - set(DESIGNS):
+        parser.error(f"unknown design(s): {', '.join(sorted(unknown))}")
+    args.only = [name for name in DESIGNS if name in chosen]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the children and Redis too
+    plan = Plan(
+        args.concurrency, args.duration, args.warmup, args.queued, args.takeover, args.alive_ttl
+    )
+    runs: dict[str, list[DesignResult]] = {name: [] for name in args.only}
+    with tempfile.TemporaryDirectory(prefix="chargeyard-bus-") as directory:
+        redis = OwnRedis(Path(directory))
+        try:
+            environment = {
+                "cores": str(len(os.sched_getaffinity(0))),
+                "python": sys.version.split()[0],
+                "redis-server": redis.version,
+                "redis-py": version("redis"),
+            }
+            print(
+                f"Bus round trips between two processes: {', '.join(map(str, plan.concurrency))}"
+                f" in flight, {plan.warmup:g} s warm-up, {plan.duration:g} s counted, "
+                f"{args.rounds} round(s)\n"
+                + ", ".join(f"{key} {value}" for key, value in environment.items()),
+                flush=True,
+            )
+            runs = _measure_all(redis, plan, args.rounds, args.only)
+        finally:
+            redis.stop()
+    ratios = _ratios(runs, plan)
+    lines = ["", *_table(runs, plan), "", *_other_lines(runs, plan), ""]
+    lines += [f"streams/lists {label:<36}= {value:.2f}" for label, value in ratios.items()]
+    print("\n".join(lines))
+    busiest = max(
+        (level.other_cpu for results in runs.values() for run in results for level in run.levels),
+        default=0.0,
+    )
+    if busiest > OTHER_CPU_WARNING:
+        print(
+            f"warning: other processes used up to {busiest:.0%} of a core while counting; "
+            "the figures are low. Measure on a quiet machine."
+        )
+    if args.json:
+        document = {
+            "plan": asdict(plan),
+            "environment": environment,
+            "runs": {name: [asdict(run) for run in results] for name, results in runs.items()},
+            "ratios": ratios,
+        }
+        args.json.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    return 0  # a report, not a test
+
+
+def _measure_all(
+    redis: OwnRedis, plan: Plan, rounds: int, designs: list[str]
+) -> dict[str, list[DesignResult]]:
+    runs: dict[str, list[DesignResult]] = {name: [] for name in designs}
+    prefixes = (f"bench:{n}:" for n in itertools.count())
+    for round_number, design in itertools.product(range(1, rounds + 1), designs):
+        print(f"  round {round_number}: {design} ...", file=sys.stderr, flush=True)
+        result = measure_round_trips(design, redis, plan, next(prefixes))
+        result.queued_bytes_per_request = measure_memory(design, redis, plan.queued, next(prefixes))
+        result.takeover = measure_takeover(design, redis, plan, next(prefixes))
+        redis.client.flushall()
+        runs[design].append(result)
+    return runs
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the children are stopped on the way out
+        sys.exit(130)

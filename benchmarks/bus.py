@@ -4,9 +4,9 @@ live node takes to serve a dead node's queued work.
 
 Usage::
 
-    python benchmarks/bus.py [--concurrency 1,64,1024] [--duration 5] [--warmup 1]
-                             [--rounds 1] [--queued 10000] [--takeover 1000]
-                             [--alive-ttl 1] [--json PATH]
+    python benchmarks/bus.py [--concurrency 1,64,1024] [--duration 3] [--warmup 1]
+                             [--rounds 5] [--queued 10000] [--takeover 1000]
+                             [--alive-ttl 3] [--only lists,streams] [--json PATH]
 
 Method
 ------
@@ -23,9 +23,10 @@ passing the bus contract tests (``tests/bus/``):
 Both route with the same Lua (the holders hash, the nodes in join order) and answer on the
 asker's own list, so what differs is the node queue. The run starts a ``redis-server`` of its
 own on a free port (``--save ''``, no append-only file; the machine's Redis is left alone),
-and each design gets a key prefix of its own; the designs take turns, ``--rounds`` times.
+and each design gets a key prefix of its own.
 
-**Round trips.** A holding process (a worker, or a CSMS node) holds 1,024 chargers and serves
+**Round trips.** For each design, a holding process (a worker, or a CSMS node) holds 1,024
+chargers and serves
 its node's runtime requests as ``gateway/runtime_service.py`` does: a task per request that
 answers with a small result. An asking process (an API node) keeps N requests in flight
 (``bus.request`` of a ``status`` request about one charger each, N = 1, 64 and 1,024); each
@@ -35,12 +36,19 @@ not what is measured) and ``--warmup`` seconds more have passed, the answers in
 ``--duration`` seconds are counted, and each one's latency (from the call to ``request`` to its
 return) kept: p50 and p99. CPU seconds per 1,000 round trips, from ``/proc/<pid>/stat``, of the
 asker, the holder and ``redis-server`` over the window; "other" is the share of a core the rest
-of the machine used meanwhile (if it is high, every figure is low).
+of the machine used meanwhile (if it is high, every figure is low). The four processes start
+together; at each level the designs take turns, a window each, ``--rounds`` times (the other
+design's processes idle meanwhile), so that both meet the same load from the rest of the
+machine. The table shows each figure's median over a design's windows; a ratio is the median
+of the rounds' own ratios (two windows back to back). The asker does the same work in both
+designs (two routing scripts and a ``BLPOP`` per round trip): its CPU per round trip tells how
+much the machine's load moved the figures of a window.
 
 **Memory.** ``--queued`` requests are queued for a node that holds their chargers and does not
 read (each design in this process, in batches of 100; the node's ``alive`` key is given an
 hour): ``MEMORY USAGE`` of the node's queue (``SAMPLES 0``: every element) over their number
-is the Redis memory per request in flight. Then the node reads and answers them all.
+is the Redis memory per request in flight. Then the node reads and answers them all. (It
+depends on the contents only, not on the machine: measured once per design.)
 
 **Takeover.** A survivor joins first (the placement node: a dead node's chargers go to it) and
 serves; a doomed node holds 64 chargers. The doomed node is frozen (SIGSTOP) and the asker sends
@@ -52,7 +60,7 @@ killed (SIGKILL). Once its ``alive`` key has expired (``--alive-ttl`` seconds la
 ``alive_ttl_s``, the same for both designs, 15 s by default in the cluster), the asker sends
 one more request for the doomed node's chargers: routing it finds the node dead and hands its
 queue on. Printed: the time from that request to the last answer, and how many of the requests
-were answered by the survivor (the others never are).
+were answered by the survivor (the others never are), the median of ``--rounds`` runs.
 
 This process only coordinates and samples: the holder, the survivor, the doomed node and the
 asker are processes of their own, which ignore Ctrl-C, are stopped on every exit path and die
@@ -329,15 +337,19 @@ class Plan:
     concurrency: tuple[int, ...]
     duration: float
     warmup: float
+    rounds: int
     queued: int
     takeover: int
     alive_ttl_s: int
 
 
 @dataclass(frozen=True, slots=True)
-class LevelResult:
+class Window:
+    """One design's figures at one level in one round."""
+
     design: str
     concurrency: int
+    round: int
     round_trips_per_second: float
     p50_ms: float
     p99_ms: float
@@ -346,13 +358,16 @@ class LevelResult:
     redis_cpu_s_per_1000: float
     other_cpu: float  # share of one core used by the rest of the machine
 
+    @property
+    def cpu_s_per_1000(self) -> float:
+        return self.asker_cpu_s_per_1000 + self.holder_cpu_s_per_1000 + self.redis_cpu_s_per_1000
+
 
 @dataclass(slots=True)
-class DesignResult:
-    design: str
-    levels: list[LevelResult] = field(default_factory=list)
-    queued_bytes_per_request: float = float("nan")
-    takeover: Takeover | None = None
+class Results:
+    windows: list[Window] = field(default_factory=list)
+    queued_bytes_per_request: dict[str, float] = field(default_factory=dict)
+    takeovers: dict[str, list[Takeover]] = field(default_factory=dict)
 
 
 class OwnRedis:
@@ -392,26 +407,38 @@ class OwnRedis:
         self.process.wait(10)
 
 
-def measure_round_trips(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> DesignResult:
-    """One holder and one asker; every concurrency level in turn."""
+def measure_round_trips(redis: OwnRedis, plan: Plan, designs: list[str]) -> list[Window]:
+    """A holder and an asker per design, all started at once; at each level, the designs take
+    turns, one window each per round (the other design's processes idle meanwhile), so that
+    both meet the same load from the rest of the machine."""
     context = multiprocessing.get_context("spawn")
-    result = DesignResult(design)
-    node = Node(design, redis.url, prefix, HOLDER, tuple(_chargers()), plan.alive_ttl_s)
+    windows: list[Window] = []
     with _children(context) as started:
-        holder, holder_pipe = started(_node_main, (node,), f"{design}-holder")
-        receive(holder_pipe, holder, TIMEOUT_S)
-        asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
-        pids = {"asker": asker.pid, "holder": holder.pid, "redis": redis.process.pid}
-        for concurrency in plan.concurrency:
-            asker_pipe.send(("level", concurrency, plan.warmup, plan.duration))
-            samples = []
-            while (message := receive(asker_pipe, asker, TIMEOUT_S)) == "mark":
-                samples.append(_sample(pids))
-                asker_pipe.send("ok")
-            result.levels.append(_level_result(design, message, samples))
-        asker_pipe.send(("stop",))
-        holder_pipe.send("stop")
-    return result
+        askers = {}
+        for n, design in enumerate(designs):
+            prefix = f"bench:trips:{n}:"
+            node = Node(design, redis.url, prefix, HOLDER, tuple(_chargers()), plan.alive_ttl_s)
+            holder, holder_pipe = started(_node_main, (node,), f"{design}-holder")
+            receive(holder_pipe, holder, TIMEOUT_S)
+            asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
+            pids = {"asker": asker.pid, "holder": holder.pid, "redis": redis.process.pid}
+            askers[design] = (asker, asker_pipe, pids, holder_pipe)
+        for concurrency, round_number in itertools.product(
+            plan.concurrency, range(1, plan.rounds + 1)
+        ):
+            for design in designs:
+                print(f"  {concurrency} in flight, round {round_number}: {design}", file=sys.stderr)
+                asker, asker_pipe, pids, _ = askers[design]
+                asker_pipe.send(("level", concurrency, plan.warmup, plan.duration))
+                samples = []
+                while (message := receive(asker_pipe, asker, TIMEOUT_S)) == "mark":
+                    samples.append(_sample(pids))
+                    asker_pipe.send("ok")
+                windows.append(_window(design, round_number, message, samples))
+        for _asker, asker_pipe, _pids, holder_pipe in askers.values():
+            asker_pipe.send(("stop",))
+            holder_pipe.send("stop")
+    return windows
 
 
 def _sample(pids: dict[str, int | None]) -> dict[str, float]:
@@ -421,14 +448,17 @@ def _sample(pids: dict[str, int | None]) -> dict[str, float]:
     }
 
 
-def _level_result(design: str, level: Level, samples: list[dict[str, float]]) -> LevelResult:
+def _window(
+    design: str, round_number: int, level: Level, samples: list[dict[str, float]]
+) -> Window:
     start, end = samples
     spent = {name: end[name] - start[name] for name in start}
     per_1000 = 1000 / max(level.round_trips, 1)
     ours = spent["asker"] + spent["holder"] + spent["redis"]
-    return LevelResult(
+    return Window(
         design=design,
         concurrency=level.concurrency,
+        round=round_number,
         round_trips_per_second=level.round_trips / level.seconds,
         p50_ms=level.p50_ms,
         p99_ms=level.p99_ms,
@@ -575,97 +605,94 @@ def _children(context: Any) -> Iterator[Any]:
 
 def _median(values: Sequence[float]) -> float:
     ordered = sorted(values)
-    return ordered[(len(ordered) - 1) // 2] if ordered else float("nan")
+    if not ordered:
+        return float("nan")
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _median_level(runs: list[DesignResult], concurrency: int) -> LevelResult:
-    """The run with the median rate at ``concurrency`` (the lower middle one of an even
-    number)."""
-    levels = [level for run in runs for level in run.levels if level.concurrency == concurrency]
-    ordered = sorted(levels, key=lambda level: level.round_trips_per_second)
-    return ordered[(len(ordered) - 1) // 2]
+def _windows(results: Results, design: str, concurrency: int) -> list[Window]:
+    return [w for w in results.windows if w.design == design and w.concurrency == concurrency]
 
 
-def _table(runs: dict[str, list[DesignResult]], plan: Plan) -> list[str]:
+def _table(results: Results, plan: Plan, designs: list[str]) -> list[str]:
+    """Each figure is the median of the design's windows at the level."""
     lines = [
         f"{'design':<9}{'in flight':>10}{'round trips/s':>15}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'CPU s per 1,000: asker':>24}{'holder':>8}{'redis':>8}{'other CPU':>11}"
     ]
-    for concurrency in plan.concurrency:
-        for design, results in runs.items():
-            r = _median_level(results, concurrency)
-            lines.append(
-                f"{design:<9}{concurrency:>10}{r.round_trips_per_second:>15.0f}"
-                f"{r.p50_ms:>9.2f}{r.p99_ms:>9.2f}{r.asker_cpu_s_per_1000:>24.3f}"
-                f"{r.holder_cpu_s_per_1000:>8.3f}{r.redis_cpu_s_per_1000:>8.3f}"
-                f"{r.other_cpu:>11.0%}"
-            )
-    if any(len(results) > 1 for results in runs.values()):
-        lines += ["", "round trips/s in each round (the table shows each one's median run):"]
-        for concurrency, (design, results) in itertools.product(plan.concurrency, runs.items()):
+    for concurrency, design in itertools.product(plan.concurrency, designs):
+        windows = _windows(results, design, concurrency)
+
+        def median(figure: str, of: list[Window] = windows) -> float:
+            return _median([getattr(w, figure) for w in of])
+
+        lines.append(
+            f"{design:<9}{concurrency:>10}{median('round_trips_per_second'):>15.0f}"
+            f"{median('p50_ms'):>9.2f}{median('p99_ms'):>9.2f}"
+            f"{median('asker_cpu_s_per_1000'):>24.3f}{median('holder_cpu_s_per_1000'):>8.3f}"
+            f"{median('redis_cpu_s_per_1000'):>8.3f}{median('other_cpu'):>11.0%}"
+        )
+    if plan.rounds > 1:
+        lines += ["", "round trips/s in each round:"]
+        for concurrency, design in itertools.product(plan.concurrency, designs):
             rates = "".join(
-                f"{level.round_trips_per_second:>8.0f}"
-                for run in results
-                for level in run.levels
-                if level.concurrency == concurrency
+                f"{w.round_trips_per_second:>8.0f}" for w in _windows(results, design, concurrency)
             )
             lines.append(f"{design:<9}{concurrency:>10}{rates}")
     return lines
 
 
-def _ratios(runs: dict[str, list[DesignResult]], plan: Plan) -> dict[str, float]:
-    """streams over lists: round trips/s and CPU per round trip (all three processes), per
-    level; Redis bytes per queued request; the takeover's seconds."""
-    ratios: dict[str, float] = {}
-    lists, streams = runs.get(BASELINE), runs.get("streams")
-    if not lists or not streams:
-        return ratios
-    for concurrency in plan.concurrency:
-        base, other = _median_level(lists, concurrency), _median_level(streams, concurrency)
-        ratios[f"round trips/s at {concurrency}"] = (
-            other.round_trips_per_second / base.round_trips_per_second
-        )
-        ratios[f"CPU per round trip at {concurrency}"] = _cpu(other) / _cpu(base)
-    memory = [
-        _median([run.queued_bytes_per_request for run in results]) for results in (lists, streams)
-    ]
-    ratios["Redis bytes per queued request"] = memory[1] / memory[0]
-    takeover = [
-        _median([run.takeover.seconds for run in results if run.takeover is not None])
-        for results in (lists, streams)
-    ]
-    if takeover[0] > 0:
-        ratios["takeover seconds"] = takeover[1] / takeover[0]
-    return ratios
-
-
-def _cpu(level: LevelResult) -> float:
-    return level.asker_cpu_s_per_1000 + level.holder_cpu_s_per_1000 + level.redis_cpu_s_per_1000
-
-
-def _other_lines(runs: dict[str, list[DesignResult]], plan: Plan) -> list[str]:
+def _other_lines(results: Results, designs: list[str]) -> list[str]:
     lines = [
         f"{'design':<9}{'Redis bytes per queued request':>32}"
         f"{'takeover: answered':>20}{'by survivor':>13}{'seconds':>9}"
     ]
-    for design, results in runs.items():
-        memory = _median([run.queued_bytes_per_request for run in results])
-        takeovers = [run.takeover for run in results if run.takeover is not None]
-        takeover = sorted(takeovers, key=lambda t: t.seconds)[(len(takeovers) - 1) // 2]
+    for design in designs:
+        takeovers = sorted(results.takeovers[design], key=lambda t: t.seconds)
+        median = takeovers[(len(takeovers) - 1) // 2]  # (the lower middle one of an even number)
         lines.append(
-            f"{design:<9}{memory:>32.1f}"
-            f"{f'{takeover.answered} of {takeover.requests}':>20}{takeover.by_survivor:>13}"
-            f"{takeover.seconds:>9.3f}"
+            f"{design:<9}{results.queued_bytes_per_request[design]:>32.1f}"
+            f"{f'{median.answered} of {median.requests}':>20}{median.by_survivor:>13}"
+            f"{median.seconds:>9.3f}"
         )
     return lines
+
+
+def _ratios(results: Results, plan: Plan, designs: list[str]) -> dict[str, float]:
+    """streams over lists, each the median of the rounds' own ratios (the two windows of a
+    round ran back to back, under the same load): round trips/s and CPU per round trip (the
+    asker, the holder and redis-server together) at each level; the takeover's seconds; and
+    Redis bytes per queued request."""
+    if BASELINE not in designs or "streams" not in designs:
+        return {}
+
+    def paired(figure: Any, lists: list[Any], streams: list[Any]) -> float:
+        return _median([figure(s) / figure(b) for b, s in zip(lists, streams, strict=True)])
+
+    ratios: dict[str, float] = {}
+    for concurrency in plan.concurrency:
+        lists, streams = (_windows(results, d, concurrency) for d in (BASELINE, "streams"))
+        ratios[f"round trips/s at {concurrency}"] = paired(
+            lambda w: w.round_trips_per_second, lists, streams
+        )
+        ratios[f"CPU per round trip at {concurrency}"] = paired(
+            lambda w: w.cpu_s_per_1000, lists, streams
+        )
+    ratios["takeover seconds"] = paired(
+        lambda t: max(t.seconds, 1e-6), results.takeovers[BASELINE], results.takeovers["streams"]
+    )
+    memory = results.queued_bytes_per_request
+    ratios["Redis bytes per queued request"] = memory["streams"] / memory[BASELINE]
+    return ratios
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--concurrency", default="1,64,1024", help="requests in flight, comma")
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds counted per level")
+    parser.add_argument("--duration", type=float, default=3.0, help="seconds a window counts")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before counting")
-    parser.add_argument("--rounds", type=int, default=1, help="turns each design takes")
+    parser.add_argument("--rounds", type=int, default=5, help="windows each design takes")
     parser.add_argument("--queued", type=int, default=10_000, help="requests for the memory")
     parser.add_argument("--takeover", type=int, default=1_000, help="a dead node's requests")
     parser.add_argument("--alive-ttl", type=int, default=3, help="the bus's alive_ttl_s")
@@ -693,9 +720,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the children and Redis too
     plan = Plan(
-        args.concurrency, args.duration, args.warmup, args.queued, args.takeover, args.alive_ttl
+        args.concurrency,
+        args.duration,
+        args.warmup,
+        args.rounds,
+        args.queued,
+        args.takeover,
+        args.alive_ttl,
     )
-    runs: dict[str, list[DesignResult]] = {name: [] for name in args.only}
+    designs: list[str] = args.only
     with tempfile.TemporaryDirectory(prefix="chargeyard-bus-") as directory:
         redis = OwnRedis(Path(directory))
         try:
@@ -707,51 +740,52 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
             print(
                 f"Bus round trips between two processes: {', '.join(map(str, plan.concurrency))}"
-                f" in flight, {plan.warmup:g} s warm-up, {plan.duration:g} s counted, "
-                f"{args.rounds} round(s)\n"
+                f" in flight; {plan.rounds} round(s) of a {plan.duration:g} s window per design"
+                f" and level, {plan.warmup:g} s warm-up\n"
                 + ", ".join(f"{key} {value}" for key, value in environment.items()),
                 flush=True,
             )
-            runs = _measure_all(redis, plan, args.rounds, args.only)
+            results = _measure_all(redis, plan, designs)
         finally:
             redis.stop()
-    ratios = _ratios(runs, plan)
-    lines = ["", *_table(runs, plan), "", *_other_lines(runs, plan), ""]
+    ratios = _ratios(results, plan, designs)
+    lines = ["", *_table(results, plan, designs), "", *_other_lines(results, designs), ""]
     lines += [f"streams/lists {label:<36}= {value:.2f}" for label, value in ratios.items()]
     print("\n".join(lines))
-    busiest = max(
-        (level.other_cpu for results in runs.values() for run in results for level in run.levels),
-        default=0.0,
-    )
+    busiest = max((w.other_cpu for w in results.windows), default=0.0)
     if busiest > OTHER_CPU_WARNING:
         print(
             f"warning: other processes used up to {busiest:.0%} of a core while counting; "
-            "the figures are low. Measure on a quiet machine."
+            "the figures are low, and the ratios (each of two windows back to back) are what "
+            "to compare. Measure on a quiet machine."
         )
     if args.json:
         document = {
             "plan": asdict(plan),
             "environment": environment,
-            "runs": {name: [asdict(run) for run in results] for name, results in runs.items()},
+            "results": asdict(results),
             "ratios": ratios,
         }
         args.json.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     return 0  # a report, not a test
 
 
-def _measure_all(
-    redis: OwnRedis, plan: Plan, rounds: int, designs: list[str]
-) -> dict[str, list[DesignResult]]:
-    runs: dict[str, list[DesignResult]] = {name: [] for name in designs}
-    prefixes = (f"bench:{n}:" for n in itertools.count())
-    for round_number, design in itertools.product(range(1, rounds + 1), designs):
-        print(f"  round {round_number}: {design} ...", file=sys.stderr, flush=True)
-        result = measure_round_trips(design, redis, plan, next(prefixes))
-        result.queued_bytes_per_request = measure_memory(design, redis, plan.queued, next(prefixes))
-        result.takeover = measure_takeover(design, redis, plan, next(prefixes))
+def _measure_all(redis: OwnRedis, plan: Plan, designs: list[str]) -> Results:
+    results = Results(windows=measure_round_trips(redis, plan, designs))
+    redis.client.flushall()
+    for n, design in enumerate(designs):
+        print(f"  memory: {design}", file=sys.stderr, flush=True)
+        results.queued_bytes_per_request[design] = measure_memory(
+            design, redis, plan.queued, f"bench:memory:{n}:"
+        )
+    redis.client.flushall()
+    prefixes = (f"bench:takeover:{n}:" for n in itertools.count())
+    for round_number, design in itertools.product(range(1, plan.rounds + 1), designs):
+        print(f"  takeover, round {round_number}: {design}", file=sys.stderr, flush=True)
+        takeover = measure_takeover(design, redis, plan, next(prefixes))
+        results.takeovers.setdefault(design, []).append(takeover)
         redis.client.flushall()
-        runs[design].append(result)
-    return runs
+    return results
 
 
 if __name__ == "__main__":

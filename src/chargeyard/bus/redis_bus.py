@@ -7,10 +7,13 @@ Shape
   A message is taken with ``BLPOP``, which removes it as it hands it over: at most once per
   published message needs no acknowledgement, and what a node has not taken is exactly the
   list, so :meth:`~RedisBus.pending` is ``LLEN`` and :meth:`~RedisBus.leave` hands the list on.
-  A stream per node would keep every entry after it is read and need the reader's position to
-  tell what is untaken; a consumer group shared by the nodes would let any node take an
-  unheld charger's message, where the contract names one placement node (a split request's
-  part for unheld chargers goes with the placement node's own chargers, as in memory).
+  Streams were measured against it (``benchmarks/bus.py``, docs/benchmarks-bus.md): a stream
+  and a consumer group per node, each entry acknowledged and deleted as it is taken, carries
+  the same contract for more CPU in every process and more Redis memory per message. A
+  consumer group's reclaim (``XAUTOCLAIM``) would hand a dead node's taken requests to another
+  node, which delivers twice whenever a live node is taken for gone (Redis paused past the
+  ``alive`` TTL); and a group shared by the nodes would let any node take an unheld charger's
+  message, where the contract names one placement node.
 * **Routing runs in Redis** (``bus/redis_scripts.py``): holders in a hash, nodes in a sorted
   set by join order (the first is the placement node; while there is none, a backlog list
   waits for the first). Publishing, holding, releasing, joining and leaving are Lua scripts,

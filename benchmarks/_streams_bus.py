@@ -9,10 +9,10 @@ Shape
 -----
 * **Queues are streams, one per node and kind** (``{p}commands:{node}``, ``{p}requests:{node}``),
   each with the consumer group ``nodes`` whose one consumer is the node. A node reads up to
-  :data:`READ_BATCH` entries with ``XREADGROUP`` and takes them with one script (``TAKE``: each
-  acknowledged and deleted while it is still pending), then hands them to its consumer one by
-  one. The stream holds exactly what no consumer took; the group's pending entries, what a
-  reader read and had not taken yet.
+  ``read_batch`` entries (:data:`READ_BATCH`) with ``XREADGROUP`` and takes them with one
+  script (``TAKE``: each acknowledged and deleted while it is still pending), then hands them
+  to its consumer one by one. The stream holds exactly what no consumer took; the group's
+  pending entries, what a reader read and had not taken yet.
 * **Routing** is ``bus/redis_scripts.py``'s (holders, nodes in join order, ``alive`` keys, the
   backlog) in ``_streams_scripts.py``: reading a holder and appending to its stream is one
   script, so nothing lands in the stream of a node that has just left.
@@ -52,7 +52,8 @@ READ_BATCH = 100
 
 class RedisStreamsBus(RedisBus):
     """A :class:`~chargeyard.bus.CommandBus` over Redis Streams (see the module docstring); the
-    arguments are :class:`RedisBus`'s."""
+    arguments are :class:`RedisBus`'s, and ``read_batch``: entries one ``XREADGROUP`` reads at
+    most."""
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class RedisStreamsBus(RedisBus):
         queue_ttl_s: int = 86_400,
         max_queue: int = 1_000_000,
         alive_ttl_s: int = ALIVE_TTL_S,
+        read_batch: int = READ_BATCH,
     ) -> None:
         super().__init__(
             url,
@@ -76,6 +78,7 @@ class RedisStreamsBus(RedisBus):
             name: self._redis.register_script(text)
             for name, text in _streams_scripts.scripts(alive_ttl_s).items()
         }
+        self._batch_size = read_batch
         # By stream: (charger, message) pairs taken and not handed to the consumer yet.
         self._unread: dict[str, deque[tuple[bytes, bytes]]] = {}
 
@@ -94,13 +97,13 @@ class RedisStreamsBus(RedisBus):
         return key, unread.popleft()[1]
 
     async def _read_batch(self, node: str, key: str) -> list[tuple[bytes, bytes]]:
-        """Read up to :data:`READ_BATCH` entries (blocking up to ``BLOCK_S``) and take those
+        """Read up to ``read_batch`` entries (blocking up to ``BLOCK_S``) and take those
         still this node's: their (charger, message) pairs, in order."""
         try:
             read = cast(
                 _Read,
                 await self._redis.xreadgroup(
-                    GROUP, node, {key: ">"}, count=READ_BATCH, block=int(BLOCK_S * 1000)
+                    GROUP, node, {key: ">"}, count=self._batch_size, block=int(BLOCK_S * 1000)
                 ),
             )
         except ResponseError as error:

@@ -6,7 +6,8 @@ Usage::
 
     python benchmarks/bus.py [--concurrency 1,64,1024] [--duration 3] [--warmup 1]
                              [--rounds 5] [--queued 10000] [--takeover 1000]
-                             [--alive-ttl 3] [--only lists,streams] [--json PATH]
+                             [--alive-ttl 3] [--streams-read-batch 100]
+                             [--only lists,streams] [--json PATH]
 
 Method
 ------
@@ -16,9 +17,11 @@ passing the bus contract tests (``tests/bus/``):
 * ``lists``: :class:`~chargeyard.bus.redis_bus.RedisBus`, what the cluster's processes run: a
   list per node (``RPUSH`` from a routing script, ``BLPOP``);
 * ``streams``: ``RedisStreamsBus`` of ``benchmarks/_streams_bus.py``, a stream and a consumer
-  group per node (``XADD`` from the routing script, ``XREADGROUP`` up to 100 entries, a script
-  that acknowledges and deletes what it takes; a dead node's read and untaken entries are
-  handed on to a live node, and none reaches two live nodes).
+  group per node (``XADD`` from the routing script, ``XREADGROUP`` of up to
+  ``--streams-read-batch`` entries, 100 by default, then a script that acknowledges and
+  deletes what it takes; a dead node's read and untaken entries are handed on to a live node,
+  and none reaches two live nodes). With ``--streams-read-batch 1`` it reads one entry at a
+  time, as the lists' ``BLPOP`` takes one: what the batch is worth.
 
 Both route with the same Lua (the holders hash, the nodes in join order) and answer on the
 asker's own list, so what differs is the node queue. The run starts a ``redis-server`` of its
@@ -101,10 +104,11 @@ from _children import (
     start_child,
     stop_child,
 )
-from _streams_bus import RedisStreamsBus
+from _streams_bus import READ_BATCH, RedisStreamsBus
 from redis import Redis
 
 from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.bus.redis_scripts import ALIVE_TTL_S
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 
 DESIGNS: dict[str, type[RedisBus]] = {"lists": RedisBus, "streams": RedisStreamsBus}
@@ -118,6 +122,16 @@ TIMEOUT_S = 120.0
 WARM_ROUND_TRIPS = 3
 """Round trips every slot makes before the warm-up's seconds start: the Redis clients' pools
 have opened the connections the level needs (a thousand, at 1,024 in flight) by then."""
+
+
+def _bus(
+    design: str, url: str, prefix: str, alive_ttl_s: int = ALIVE_TTL_S, read_batch: int = 0
+) -> RedisBus:
+    """A bus of ``design``; ``read_batch``: entries a streams reader reads at once (0: its
+    default)."""
+    if design == "streams" and read_batch:
+        return RedisStreamsBus(url, prefix=prefix, alive_ttl_s=alive_ttl_s, read_batch=read_batch)
+    return DESIGNS[design](url, prefix=prefix, alive_ttl_s=alive_ttl_s)
 
 
 def _chargers(count: int = CHARGERS) -> list[str]:
@@ -139,6 +153,7 @@ class Node:
     name: str
     chargers: tuple[str, ...]
     alive_ttl_s: int
+    read_batch: int = 0
 
 
 def _node_main(node: Node, pipe: Connection) -> None:
@@ -149,7 +164,7 @@ def _node_main(node: Node, pipe: Connection) -> None:
 async def _serve(node: Node, pipe: Connection) -> None:
     """Hold the chargers and answer every request (a task each, as the runtime service does)
     until told to stop."""
-    bus = DESIGNS[node.design](node.url, prefix=node.prefix, alive_ttl_s=node.alive_ttl_s)
+    bus = _bus(node.design, node.url, node.prefix, node.alive_ttl_s, node.read_batch)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_reader(pipe.fileno(), stopped.set)  # "stop", or the coordinator went away
@@ -199,7 +214,7 @@ async def _ask(design: str, url: str, prefix: str, pipe: Connection) -> None:
     """Do what the coordinator says: ("level", concurrency, warmup, duration) -> a Level;
     ("queue", chargers, count) -> requests left waiting; ("trigger", charger, limit) -> the
     takeover's figures; ("stop",)."""
-    bus = DESIGNS[design](url, prefix=prefix)
+    bus = _bus(design, url, prefix)
     ids = itertools.count(1)
     waiting: list[asyncio.Task[RuntimeAnswer]] = []
     finished: dict[asyncio.Task[RuntimeAnswer], float] = {}
@@ -341,6 +356,7 @@ class Plan:
     queued: int
     takeover: int
     alive_ttl_s: int
+    streams_read_batch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,7 +433,15 @@ def measure_round_trips(redis: OwnRedis, plan: Plan, designs: list[str]) -> list
         askers = {}
         for n, design in enumerate(designs):
             prefix = f"bench:trips:{n}:"
-            node = Node(design, redis.url, prefix, HOLDER, tuple(_chargers()), plan.alive_ttl_s)
+            node = Node(
+                design,
+                redis.url,
+                prefix,
+                HOLDER,
+                tuple(_chargers()),
+                plan.alive_ttl_s,
+                plan.streams_read_batch,
+            )
             holder, holder_pipe = started(_node_main, (node,), f"{design}-holder")
             receive(holder_pipe, holder, TIMEOUT_S)
             asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
@@ -473,7 +497,7 @@ def measure_memory(design: str, redis: OwnRedis, queued: int, prefix: str) -> fl
     """Bytes of the node's queue per request waiting in it (see the module docstring)."""
 
     async def run() -> float:
-        bus = DESIGNS[design](redis.url, prefix=prefix, alive_ttl_s=3_600)
+        bus = _bus(design, redis.url, prefix, alive_ttl_s=3_600)
         chargers = _chargers()
         await bus.hold(HOLDER, chargers)  # (no reader to renew its alive key: everything waits)
         ids = itertools.count(1)
@@ -521,7 +545,9 @@ def measure_takeover(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> T
     with _children(context) as started:
         nodes = {}  # (a pipe closed here would read as "stop" there: every one is kept)
         for name, held in ((SURVIVOR, ()), (DOOMED, chargers)):
-            node = Node(design, redis.url, prefix, name, held, plan.alive_ttl_s)
+            node = Node(
+                design, redis.url, prefix, name, held, plan.alive_ttl_s, plan.streams_read_batch
+            )
             nodes[name] = started(_node_main, (node,), f"{design}-{name}")
             receive(nodes[name][1], nodes[name][0], TIMEOUT_S)
         doomed = nodes[DOOMED][0]
@@ -696,6 +722,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queued", type=int, default=10_000, help="requests for the memory")
     parser.add_argument("--takeover", type=int, default=1_000, help="a dead node's requests")
     parser.add_argument("--alive-ttl", type=int, default=3, help="the bus's alive_ttl_s")
+    parser.add_argument(
+        "--streams-read-batch",
+        type=int,
+        default=READ_BATCH,
+        help="entries a streams reader reads at once (1: one at a time, as BLPOP takes)",
+    )
     parser.add_argument("--only", default=",".join(DESIGNS), help="comma-separated designs")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write results as JSON")
     args = parser.parse_args(argv)
@@ -705,8 +737,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--concurrency takes whole numbers, comma-separated")
     if not all(1 <= n <= CHARGERS for n in args.concurrency):
         parser.error(f"--concurrency must be 1 to {CHARGERS}")
-    if min(args.rounds, args.queued, args.takeover, args.alive_ttl) < 1:
-        parser.error("--rounds, --queued, --takeover and --alive-ttl must be >= 1")
+    if min(args.rounds, args.queued, args.takeover, args.alive_ttl, args.streams_read_batch) < 1:
+        parser.error(
+            "--rounds, --queued, --takeover, --alive-ttl and --streams-read-batch must be >= 1"
+        )
     if args.duration <= 0 or args.warmup < 0:
         parser.error("need --duration > 0 and --warmup >= 0")
     chosen = set(args.only.split(","))
@@ -727,6 +761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.queued,
         args.takeover,
         args.alive_ttl,
+        args.streams_read_batch,
     )
     designs: list[str] = args.only
     with tempfile.TemporaryDirectory(prefix="chargeyard-bus-") as directory:
@@ -741,7 +776,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"Bus round trips between two processes: {', '.join(map(str, plan.concurrency))}"
                 f" in flight; {plan.rounds} round(s) of a {plan.duration:g} s window per design"
-                f" and level, {plan.warmup:g} s warm-up\n"
+                f" and level, {plan.warmup:g} s warm-up; streams read {plan.streams_read_batch}"
+                " entries at most at once\n"
                 + ", ".join(f"{key} {value}" for key, value in environment.items()),
                 flush=True,
             )

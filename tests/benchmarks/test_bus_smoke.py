@@ -26,7 +26,8 @@ def test_reports_both_designs_every_figure_and_the_ratios(tmp_path: Path) -> Non
         pytest.skip("needs redis-server: apt-get install redis-server")
     results_path = tmp_path / "results.json"
     command = [sys.executable, str(SCRIPT), "--concurrency", "1,4", "--duration", "0.5"]
-    command += ["--warmup", "0", "--queued", "50", "--takeover", "20", "--alive-ttl", "2"]
+    command += ["--warmup", "0", "--rounds", "1", "--queued", "50", "--takeover", "20"]
+    command += ["--alive-ttl", "2"]
     command += ["--json", str(results_path)]
 
     completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
@@ -51,8 +52,8 @@ def test_reports_both_designs_every_figure_and_the_ratios(tmp_path: Path) -> Non
     assert answered["streams"] == (21, 21)  # (what it read and had not taken is handed on)
     for label in ("round trips/s at 4", "CPU per round trip at 1", "Redis bytes per queued"):
         assert re.search(rf"^streams/lists {label}.*= \d+\.\d\d$", completed.stdout, re.M)
-    results = json.loads(results_path.read_text())
-    assert set(results["runs"]) == {"lists", "streams"}
-    for runs in results["runs"].values():
-        assert runs[0]["queued_bytes_per_request"] > 0
-        assert runs[0]["takeover"]["by_survivor"] >= 20
+    results = json.loads(results_path.read_text())["results"]
+    assert {w["design"] for w in results["windows"]} == {"lists", "streams"}
+    assert all(w["round_trips_per_second"] > 0 for w in results["windows"])
+    assert all(size > 0 for size in results["queued_bytes_per_request"].values())
+    assert all(t[0]["by_survivor"] >= 20 for t in results["takeovers"].values())

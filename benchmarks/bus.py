@@ -66,9 +66,9 @@ queue on. Printed: the time from that request to the last answer, and how many o
 were answered by the survivor (the others never are), the median of ``--rounds`` runs.
 
 This process only coordinates and samples: the holder, the survivor, the doomed node and the
-asker are processes of their own, which ignore Ctrl-C, are stopped on every exit path and die
-with this one (PR_SET_PDEATHSIG); redis-server is stopped at the end. Linux only (/proc,
-prctl). A report, not a test: it exits 0.
+asker are processes of their own (``_bus_processes.py``), which ignore Ctrl-C, are stopped on
+every exit path and die with this one (PR_SET_PDEATHSIG); redis-server is stopped at the end.
+Linux only (/proc, prctl). A report, not a test: it exits 0.
 """
 
 from __future__ import annotations
@@ -96,252 +96,38 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _bus_processes import (
+    CHARGERS,
+    DESIGNS,
+    DOOMED,
+    HOLDER,
+    SURVIVOR,
+    Level,
+    Node,
+    Takeover,
+    asker_main,
+    charger_ids,
+    make_bus,
+    node_main,
+    queue_key,
+    status_request,
+)
 from _children import (
-    become_child,
     machine_busy_seconds,
     process_cpu_seconds,
     receive,
     start_child,
     stop_child,
 )
-from _streams_bus import READ_BATCH, RedisStreamsBus
+from _streams_bus import READ_BATCH
 from redis import Redis
 
-from chargeyard.bus.redis_bus import RedisBus
-from chargeyard.bus.redis_scripts import ALIVE_TTL_S
-from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from chargeyard.bus.requests import RuntimeAnswer
 
-DESIGNS: dict[str, type[RedisBus]] = {"lists": RedisBus, "streams": RedisStreamsBus}
 BASELINE = "lists"
-HOLDER, SURVIVOR, DOOMED = "holder", "survivor", "doomed"
-CHARGERS = 1_024
-ORGANIZATION = "org-bench"
 QUEUE_BATCH = 100
 OTHER_CPU_WARNING = 0.10
 TIMEOUT_S = 120.0
-WARM_ROUND_TRIPS = 3
-"""Round trips every slot makes before the warm-up's seconds start: the Redis clients' pools
-have opened the connections the level needs (a thousand, at 1,024 in flight) by then."""
-
-
-def _bus(
-    design: str, url: str, prefix: str, alive_ttl_s: int = ALIVE_TTL_S, read_batch: int = 0
-) -> RedisBus:
-    """A bus of ``design``; ``read_batch``: entries a streams reader reads at once (0: its
-    default)."""
-    if design == "streams" and read_batch:
-        return RedisStreamsBus(url, prefix=prefix, alive_ttl_s=alive_ttl_s, read_batch=read_batch)
-    return DESIGNS[design](url, prefix=prefix, alive_ttl_s=alive_ttl_s)
-
-
-def _chargers(count: int = CHARGERS) -> list[str]:
-    return [f"dep-{n}" for n in range(count)]
-
-
-def _queue(prefix: str, node: str) -> str:
-    return f"{prefix}requests:{node}"
-
-
-# -- the holding processes (holder, survivor, doomed) ------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    design: str
-    url: str
-    prefix: str
-    name: str
-    chargers: tuple[str, ...]
-    alive_ttl_s: int
-    read_batch: int = 0
-
-
-def _node_main(node: Node, pipe: Connection) -> None:
-    become_child()
-    asyncio.run(_serve(node, pipe))
-
-
-async def _serve(node: Node, pipe: Connection) -> None:
-    """Hold the chargers and answer every request (a task each, as the runtime service does)
-    until told to stop."""
-    bus = _bus(node.design, node.url, node.prefix, node.alive_ttl_s, node.read_batch)
-    stopped = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_reader(pipe.fileno(), stopped.set)  # "stop", or the coordinator went away
-    answering: set[asyncio.Task[None]] = set()
-
-    async def answer(request: RuntimeRequest) -> None:
-        result = {charger_id: node.name for charger_id in request.charger_ids}
-        await bus.answer(RuntimeAnswer(request.request_id, True, result))
-
-    async def read() -> None:
-        async for request in bus.requests(node.name):
-            task = loop.create_task(answer(request))
-            answering.add(task)
-            task.add_done_callback(answering.discard)
-
-    await bus.hold(node.name, node.chargers)
-    reader = loop.create_task(read())
-    reader.add_done_callback(lambda _: stopped.set())  # (it ends only on an error)
-    pipe.send("ready")
-    await stopped.wait()
-    if reader.done() and not reader.cancelled() and reader.exception() is not None:
-        raise RuntimeError(f"{node.name} stopped reading") from reader.exception()
-    loop.remove_reader(pipe.fileno())
-    reader.cancel()
-    await asyncio.gather(reader, *answering, return_exceptions=True)
-    await bus.close()
-
-
-# -- the asking process ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Level:
-    concurrency: int
-    round_trips: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-
-
-def _asker_main(design: str, url: str, prefix: str, pipe: Connection) -> None:
-    become_child()
-    asyncio.run(_ask(design, url, prefix, pipe))
-
-
-async def _ask(design: str, url: str, prefix: str, pipe: Connection) -> None:
-    """Do what the coordinator says: ("level", concurrency, warmup, duration) -> a Level;
-    ("queue", chargers, count) -> requests left waiting; ("trigger", charger, limit) -> the
-    takeover's figures; ("stop",)."""
-    bus = _bus(design, url, prefix)
-    ids = itertools.count(1)
-    waiting: list[asyncio.Task[RuntimeAnswer]] = []
-    finished: dict[asyncio.Task[RuntimeAnswer], float] = {}
-    # (the next order is awaited off the loop: the requests of a "queue" order run meanwhile)
-    while (order := await asyncio.to_thread(pipe.recv))[0] != "stop":
-        if order[0] == "level":
-            pipe.send(await _level(bus, ids, pipe, *order[1:]))
-        elif order[0] == "queue":
-            _, chargers, count = order
-            waiting += [
-                _timed(bus.request(_status(ids, chargers[n % len(chargers)])), finished)
-                for n in range(count)
-            ]
-            await asyncio.sleep(0)  # (each has started: routed and pushed on its own time)
-            pipe.send("queued")
-        elif order[0] == "trigger":
-            _, charger, limit = order
-            pipe.send(await _takeover(bus, ids, charger, waiting, finished, limit))
-            waiting = []
-    for task in waiting:
-        task.cancel()
-    await asyncio.gather(*waiting, return_exceptions=True)
-    await bus.close()
-
-
-def _status(ids: Iterator[int], charger: str) -> RuntimeRequest:
-    return RuntimeRequest(f"r{next(ids)}", ORGANIZATION, "status", (charger,))
-
-
-def _mark(pipe: Connection) -> None:
-    """Have the coordinator sample every process now (blocks the loop for the pipe's round
-    trip, on purpose: the moment is the same for all)."""
-    pipe.send("mark")
-    pipe.recv()
-
-
-async def _level(
-    bus: RedisBus,
-    ids: Iterator[int],
-    pipe: Connection,
-    concurrency: int,
-    warmup: float,
-    duration: float,
-) -> Level:
-    counting, stopping = False, False
-    latencies: list[float] = []
-    warm = 0  # slots that made their warm-up round trips
-
-    async def slot(charger: str) -> None:
-        nonlocal warm
-        made = 0
-        while not stopping:
-            began = time.perf_counter()
-            answer = await bus.request(_status(ids, charger))
-            if not answer.ok or answer.result != {charger: HOLDER}:
-                raise RuntimeError(f"unexpected answer {answer!r}")
-            if counting:
-                latencies.append(time.perf_counter() - began)
-            made += 1
-            warm += made == WARM_ROUND_TRIPS
-
-    loop = asyncio.get_running_loop()
-    async with asyncio.TaskGroup() as group:
-        for charger in _chargers(concurrency):
-            group.create_task(slot(charger))
-        while warm < concurrency:  # noqa: ASYNC110 - the slots' own count
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(warmup)
-        _mark(pipe)
-        counting, started = True, loop.time()
-        await asyncio.sleep(duration)
-        counting, seconds = False, loop.time() - started
-        _mark(pipe)
-        stopping = True
-    latencies.sort()
-    return Level(
-        concurrency,
-        len(latencies),
-        seconds,
-        1000 * _percentile(latencies, 0.50),
-        1000 * _percentile(latencies, 0.99),
-    )
-
-
-def _percentile(ordered: Sequence[float], fraction: float) -> float:
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-@dataclass(frozen=True, slots=True)
-class Takeover:
-    requests: int  # the queued ones and the one that found the node dead
-    answered: int
-    by_survivor: int
-    seconds: float  # from the request that found the node dead to the last answer
-
-
-def _timed(
-    request: Any, finished: dict[asyncio.Task[RuntimeAnswer], float]
-) -> asyncio.Task[RuntimeAnswer]:
-    """``request`` as a task whose end is noted in ``finished``."""
-    task = asyncio.create_task(request)
-    task.add_done_callback(lambda done: finished.__setitem__(done, time.perf_counter()))
-    return task
-
-
-async def _takeover(
-    bus: RedisBus,
-    ids: Iterator[int],
-    charger: str,
-    waiting: list[asyncio.Task[RuntimeAnswer]],
-    finished: dict[asyncio.Task[RuntimeAnswer], float],
-    limit: float,
-) -> Takeover:
-    began = time.perf_counter()
-    tasks = [*waiting, _timed(bus.request(_status(ids, charger)), finished)]
-    done, _ = await asyncio.wait(tasks, timeout=limit)
-    answered = [task for task in done if not task.cancelled() and task.exception() is None]
-    return Takeover(
-        requests=len(tasks),
-        answered=len(answered),
-        by_survivor=sum(
-            1 for task in answered if set((task.result().result or {}).values()) == {SURVIVOR}
-        ),
-        seconds=max((finished[task] for task in answered), default=began) - began,
-    )
 
 
 # -- the coordinator -------------------------------------------------------------------------
@@ -438,13 +224,13 @@ def measure_round_trips(redis: OwnRedis, plan: Plan, designs: list[str]) -> list
                 redis.url,
                 prefix,
                 HOLDER,
-                tuple(_chargers()),
+                tuple(charger_ids()),
                 plan.alive_ttl_s,
                 plan.streams_read_batch,
             )
-            holder, holder_pipe = started(_node_main, (node,), f"{design}-holder")
+            holder, holder_pipe = started(node_main, (node,), f"{design}-holder")
             receive(holder_pipe, holder, TIMEOUT_S)
-            asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
+            asker, asker_pipe = started(asker_main, (design, redis.url, prefix), f"{design}-asker")
             pids = {"asker": asker.pid, "holder": holder.pid, "redis": redis.process.pid}
             askers[design] = (asker, asker_pipe, pids, holder_pipe)
         for concurrency, round_number in itertools.product(
@@ -497,22 +283,22 @@ def measure_memory(design: str, redis: OwnRedis, queued: int, prefix: str) -> fl
     """Bytes of the node's queue per request waiting in it (see the module docstring)."""
 
     async def run() -> float:
-        bus = _bus(design, redis.url, prefix, alive_ttl_s=3_600)
-        chargers = _chargers()
+        bus = make_bus(design, redis.url, prefix, alive_ttl_s=3_600)
+        chargers = charger_ids()
         await bus.hold(HOLDER, chargers)  # (no reader to renew its alive key: everything waits)
         ids = itertools.count(1)
         tasks: list[asyncio.Task[RuntimeAnswer]] = []
         for start in range(0, queued, QUEUE_BATCH):
             count = min(QUEUE_BATCH, queued - start)
             tasks += [
-                asyncio.create_task(bus.request(_status(ids, chargers[n % len(chargers)])))
+                asyncio.create_task(bus.request(status_request(ids, chargers[n % len(chargers)])))
                 for n in range(count)
             ]
-            while _length(redis, _queue(prefix, HOLDER)) < start + count:
+            while _length(redis, queue_key(prefix, HOLDER)) < start + count:
                 if failed := [t for t in tasks if t.done() and t.exception() is not None]:
                     raise RuntimeError(f"a request failed: {failed[0].exception()!r}")
                 await asyncio.sleep(0.01)
-        size = redis.client.memory_usage(_queue(prefix, HOLDER), samples=0)
+        size = redis.client.memory_usage(queue_key(prefix, HOLDER), samples=0)
 
         # Then answered, rather than cancelled: a cancellation that meets redis-py's send
         # (asyncio.wait_for on Python 3.11) can be lost, and the request would wait forever.
@@ -541,17 +327,17 @@ def _length(redis: OwnRedis, key: str) -> int:
 def measure_takeover(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> Takeover:
     """The survivor, the doomed node and the asker (see the module docstring)."""
     context = multiprocessing.get_context("spawn")
-    chargers = tuple(_chargers(64))
+    chargers = tuple(charger_ids(64))
     with _children(context) as started:
         nodes = {}  # (a pipe closed here would read as "stop" there: every one is kept)
         for name, held in ((SURVIVOR, ()), (DOOMED, chargers)):
             node = Node(
                 design, redis.url, prefix, name, held, plan.alive_ttl_s, plan.streams_read_batch
             )
-            nodes[name] = started(_node_main, (node,), f"{design}-{name}")
+            nodes[name] = started(node_main, (node,), f"{design}-{name}")
             receive(nodes[name][1], nodes[name][0], TIMEOUT_S)
         doomed = nodes[DOOMED][0]
-        asker, asker_pipe = started(_asker_main, (design, redis.url, prefix), f"{design}-asker")
+        asker, asker_pipe = started(asker_main, (design, redis.url, prefix), f"{design}-asker")
         assert doomed.pid is not None
         alive = f"{prefix}alive:{DOOMED}"
         os.kill(doomed.pid, signal.SIGSTOP)
@@ -560,7 +346,7 @@ def measure_takeover(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> T
             receive(asker_pipe, asker, TIMEOUT_S)
             # Every request pushed: in the queue, or (lists) at most one taken by the frozen
             # reader's blocked BLPOP.
-            _wait_length(redis, _queue(prefix, DOOMED), plan.takeover - 1)
+            _wait_length(redis, queue_key(prefix, DOOMED), plan.takeover - 1)
         os.kill(doomed.pid, signal.SIGKILL)
         while redis.client.exists(alive):
             time.sleep(0.005)

@@ -76,6 +76,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import itertools
 import multiprocessing
 import os
@@ -172,6 +173,10 @@ class Results:
     takeovers: dict[str, list[Takeover]] = field(default_factory=dict)
 
 
+def _dies_with_parent() -> None:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class OwnRedis:
     """A redis-server of the run's own on a free port, stopped at the end."""
 
@@ -190,6 +195,7 @@ class OwnRedis:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_dies_with_parent,  # (this process killed: no Redis left behind)
         )
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.client = Redis.from_url(self.url)

@@ -1,13 +1,19 @@
-"""The buses under test: every contract test runs once on :class:`InMemoryBus` and once on
-:class:`RedisBus`. The Redis half needs ``CHARGEYARD_TEST_REDIS_URL``; without it that half is
-skipped, visibly. Each test gets a key prefix of its own, and its keys are deleted after it."""
+"""The buses under test: every contract test runs on :class:`InMemoryBus`, on :class:`RedisBus`
+(lists) and on the streams design that ``benchmarks/bus.py`` measures against it
+(``benchmarks/_streams_bus.py``: it is held to the same contract, so that the comparison is
+between two buses that do the same work). The Redis ones need ``CHARGEYARD_TEST_REDIS_URL``;
+without it they are skipped, visibly. Each test gets a key prefix of its own, and its keys are
+deleted after it."""
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
@@ -17,9 +23,19 @@ from chargeyard.bus.redis_bus import RedisBus
 
 REDIS_ENV = "CHARGEYARD_TEST_REDIS_URL"
 SKIP_REDIS = f"needs Redis: set {REDIS_ENV} (scripts/test sets it when 127.0.0.1:6379 answers)"
-BUSES = ["memory", "redis"]
+BUSES = ["memory", "redis", "redis-streams"]
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 Bus = InMemoryBus | RedisBus
+
+
+def streams_bus() -> type[RedisBus]:
+    """``benchmarks/_streams_bus.py``'s ``RedisStreamsBus`` (imported as the benchmark does, from
+    its folder)."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.append(str(BENCHMARKS))
+    bus_class: type[RedisBus] = importlib.import_module("_streams_bus").RedisStreamsBus
+    return bus_class
 
 
 def redis_url() -> str:
@@ -52,9 +68,10 @@ async def bus_maker(kind: str) -> AsyncIterator[Callable[[], Bus]]:
     url = redis_url()
     prefix = f"chargeyard-test:{uuid.uuid4().hex}:"
     made: list[RedisBus] = []
+    kind_of_bus = streams_bus() if kind == "redis-streams" else RedisBus
 
     def make() -> RedisBus:
-        made.append(RedisBus(url, prefix=prefix))
+        made.append(kind_of_bus(url, prefix=prefix))
         return made[-1]
 
     try:

@@ -1,5 +1,7 @@
-"""What only the Redis bus has to show: it survives losing its server mid-run, and every key it
-writes is bounded (a TTL, or one entry per charger and node that release and leave remove)."""
+"""What only the Redis buses have to show (each test runs on the lists bus and on the streams
+design of ``benchmarks/_streams_bus.py``): they survive losing their server mid-run, a node
+that died or that Redis forgot is routed around and holds again, and every key they write is
+bounded (a TTL, or one entry per charger and node that release and leave remove)."""
 
 from __future__ import annotations
 
@@ -20,11 +22,24 @@ from chargeyard.bus.redis_stations import RedisStations
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import Registry
-from tests.bus.buses import bus_maker, redis_url
+from tests.bus.buses import bus_maker, redis_url, streams_bus
 from tests.bus.own_redis import OwnRedis
 from tests.polling import eventually, until
 
 BUS_LOGGER = "chargeyard.bus.redis"
+KINDS = {"redis": RedisBus, "redis-streams": streams_bus()}
+
+
+@pytest.fixture(params=list(KINDS))
+def kind(request: pytest.FixtureRequest) -> str:
+    """Which Redis bus the test runs on (``tests/bus/buses.py``'s names)."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def bus_class(kind: str) -> type[RedisBus]:
+    return KINDS[kind]
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
@@ -32,12 +47,12 @@ def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
 
 
 async def test_a_lost_connection_is_logged_once_per_process_retried_and_recovered(
-    own_redis: OwnRedis, caplog: pytest.LogCaptureFixture
+    own_redis: OwnRedis, caplog: pytest.LogCaptureFixture, bus_class: type[RedisBus]
 ) -> None:
     """A process whose bus, stations and events all use one Redis (an API node) logs its
     outage once, and its return once."""
     caplog.set_level(logging.INFO, logger=BUS_LOGGER)
-    bus = RedisBus(own_redis.url, prefix="lost:")
+    bus = bus_class(own_redis.url, prefix="lost:")
     stations = RedisStations(own_redis.url, registry=Registry(), prefix="lost:stations:")
     events = RedisEvents(own_redis.url, EventHub(), node=stations.node, prefix="lost:events:")
     taken: asyncio.Queue[CommandMessage] = asyncio.Queue()
@@ -88,9 +103,9 @@ def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
 
 
 @pytest.fixture
-async def redis_bus() -> AsyncIterator[RedisBus]:
+async def redis_bus(kind: str) -> AsyncIterator[RedisBus]:
     """A Redis bus on ``CHARGEYARD_TEST_REDIS_URL`` (a prefix of its own, deleted after)."""
-    async with bus_maker("redis") as make:
+    async with bus_maker(kind) as make:
         bus = make()
         assert isinstance(bus, RedisBus)
         yield bus
@@ -137,7 +152,7 @@ async def test_every_key_expires_or_is_bounded_by_the_fleet(redis_bus: RedisBus)
 
 
 async def test_a_full_queue_refuses_a_publish_rather_than_grow(redis_bus: RedisBus) -> None:
-    small = RedisBus(redis_url(), prefix=redis_bus.prefix, max_queue=2)
+    small = type(redis_bus)(redis_url(), prefix=redis_bus.prefix, max_queue=2)
     try:
         await small.publish_many([message(1), message(2)])
         with pytest.raises(ResponseError, match="is full"):
@@ -206,9 +221,9 @@ async def test_a_reader_keeps_its_node_alive_and_joins_again_holding_what_it_hel
 
 
 async def test_a_node_holds_its_chargers_again_after_redis_restarted_empty(
-    own_redis: OwnRedis,
+    own_redis: OwnRedis, bus_class: type[RedisBus]
 ) -> None:
-    bus = RedisBus(own_redis.url, prefix="empty:")
+    bus = bus_class(own_redis.url, prefix="empty:")
     client: Redis = Redis.from_url(own_redis.url)
     on_b = aiter(bus.consume("node-b"))
     reading = asyncio.create_task(anext(on_b))
@@ -233,12 +248,12 @@ async def test_a_node_holds_its_chargers_again_after_redis_restarted_empty(
 
 
 async def test_after_redis_paused_past_the_alive_ttl_every_node_holds_its_chargers_within_5_s(
-    own_redis: OwnRedis,
+    own_redis: OwnRedis, bus_class: type[RedisBus]
 ) -> None:
     """Redis frozen (SIGSTOP) for longer than a node's ``alive`` key lives, with a publish
     waiting in it (as the API's would): once it is back, that publish makes the nodes leave,
     and each joins again holding its chargers, so every command reaches its node again."""
-    made = [RedisBus(own_redis.url, prefix="pause:", alive_ttl_s=1) for _ in range(3)]
+    made = [bus_class(own_redis.url, prefix="pause:", alive_ttl_s=1) for _ in range(3)]
     a, b, api = made
     client: Redis = Redis.from_url(own_redis.url)
     taken: dict[str, asyncio.Queue[str]] = {"node-a": asyncio.Queue(), "node-b": asyncio.Queue()}
@@ -285,9 +300,9 @@ async def test_after_redis_paused_past_the_alive_ttl_every_node_holds_its_charge
 
 
 async def test_a_hold_that_did_not_reach_redis_is_made_once_it_answers(
-    own_redis: OwnRedis,
+    own_redis: OwnRedis, bus_class: type[RedisBus]
 ) -> None:
-    bus = RedisBus(own_redis.url, prefix="late:")
+    bus = bus_class(own_redis.url, prefix="late:")
     client: Redis = Redis.from_url(own_redis.url)
     on_a = aiter(bus.consume("node-a"))
     reading = asyncio.create_task(anext(on_a))
@@ -321,3 +336,35 @@ async def _holder(client: Redis, prefix: str, charger_id: str, node: bytes) -> b
 
 async def _exists(client: Redis, key: str) -> bool:
     return bool(await client.exists(key))
+
+
+async def test_a_burst_of_requests_past_the_client_s_connections_waits_for_one(
+    redis_bus: RedisBus,
+) -> None:
+    """An API node asks a worker 300 things at once (a location's chargers, a busy
+    dashboard): each waits for one of the client's connections, none fails for want of one."""
+    bus = redis_bus
+    chargers = [f"dep-{n}" for n in range(300)]
+    await bus.hold("node-a", chargers)
+
+    answering: set[asyncio.Task[None]] = set()
+
+    async def serve() -> None:  # a task per request, as the runtime service answers
+        async for request in bus.requests("node-a"):
+            task = asyncio.create_task(bus.answer(RuntimeAnswer(request.request_id, True, {})))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+
+    server = asyncio.create_task(serve())
+    try:
+        async with asyncio.timeout(30):
+            answers = await asyncio.gather(
+                *(
+                    bus.request(RuntimeRequest(f"r{n}", "org-1", "status", (charger,)))
+                    for n, charger in enumerate(chargers)
+                )
+            )
+        assert all(answer.ok for answer in answers)
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)

@@ -7,10 +7,15 @@ Shape
   A message is taken with ``BLPOP``, which removes it as it hands it over: at most once per
   published message needs no acknowledgement, and what a node has not taken is exactly the
   list, so :meth:`~RedisBus.pending` is ``LLEN`` and :meth:`~RedisBus.leave` hands the list on.
-  A stream per node would keep every entry after it is read and need the reader's position to
-  tell what is untaken; a consumer group shared by the nodes would let any node take an
-  unheld charger's message, where the contract names one placement node (a split request's
-  part for unheld chargers goes with the placement node's own chargers, as in memory).
+  Streams were measured against it (``benchmarks/bus.py``, docs/benchmarks-bus.md): a stream
+  and a consumer group per node, each entry acknowledged and deleted as it is taken, carries
+  the same contract for more CPU at 1 and 64 requests in flight and a quarter more Redis
+  memory per message, and is ahead at 1,024 in flight only by reading 100 entries a call,
+  which a list can do too (``BLMPOP``). A consumer group's reclaim (``XAUTOCLAIM``) would
+  hand a dead node's taken requests to another node, which delivers twice whenever a live node
+  is taken for gone (Redis paused past the ``alive`` TTL); and a group shared by the nodes
+  would let any node take an unheld charger's message, where the contract names one placement
+  node.
 * **Routing runs in Redis** (``bus/redis_scripts.py``): holders in a hash, nodes in a sorted
   set by join order (the first is the placement node; while there is none, a backlog list
   waits for the first). Publishing, holding, releasing, joining and leaving are Lua scripts,
@@ -345,8 +350,9 @@ class RedisBus:
 
     # -- taking ---------------------------------------------------------------------------------
 
-    async def _take(self, kind: str, node: str) -> AsyncIterator[bytes | str]:
-        """What comes to ``node``'s ``kind`` queue, until the bus closes or the node leaves
+    async def _take(self, kind: str, node: str) -> AsyncIterator[Any]:
+        """What comes to ``node``'s ``kind`` queue (the second item of what :meth:`_pop`
+        returns: here the message), until the bus closes or the node leaves
         (its join order is gone, or is a later one: it left and came back). The reader keeps
         the node's ``alive`` key (``redis_scripts.py``); a node that Redis forgot while its
         reader ran (Redis restarted empty, or the process stalled or Redis was away for longer

@@ -22,11 +22,18 @@ LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 """What a lost or refused connection raises."""
 
 
+POOL_CONNECTIONS = 10_000
+"""Connections a client opens at most: as many as it has commands in flight. redis-py 8 caps a
+pool at 100 by default and fails the 101st command in flight at once ("Too many connections"),
+which an API node asking about a location's thousand chargers reaches."""
+
+
 def redis_client(url: str) -> Redis:
-    """A client with its own connection pool; a command retries a few times, with back-off,
-    before it raises one of :data:`LOST`."""
+    """A client with its own connection pool (up to :data:`POOL_CONNECTIONS`); a command
+    retries a few times, with back-off, before it raises one of :data:`LOST`."""
     return Redis.from_url(
         url,
+        max_connections=POOL_CONNECTIONS,
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )

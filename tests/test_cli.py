@@ -679,7 +679,9 @@ def test_a_csms_node_s_presence_ttl_is_15_s_unless_given(
 def test_a_worker_s_presence_ttl_reaches_its_bus(monkeypatch: pytest.MonkeyPatch) -> None:
     given: list[ClusterOptions] = []
 
-    async def record(running: object, *, database_url: str, cluster: ClusterOptions) -> None:
+    async def record(
+        running: object, *, database_url: str, cluster: ClusterOptions, gateway: object = None
+    ) -> None:
         given.append(cluster)
         raise StartupFailure("recorded")
 

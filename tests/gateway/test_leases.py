@@ -5,10 +5,12 @@ workers are two fleet hosts on one store and bus, on a clock the test moves."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from chargeyard.bus import CommandMessage
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.memory import REGISTER_EVERY_S
@@ -108,6 +110,36 @@ async def test_a_worker_that_stops_renewing_loses_its_chargers_to_the_other(
         # a comes back: its leases are gone, its stations stop; nothing runs twice.
         await a.keeper.keep()
         assert a.host.hosted() == []
+
+
+async def test_a_command_that_meets_its_charger_handed_off_is_applied_by_the_adopter(
+    lab: StackLab,
+) -> None:
+    clock = [datetime(2026, 3, 1, 12, 0, tzinfo=UTC)]
+    ids = await _wanted(lab, 2)
+    async with workers(lab, clock) as (a, b):
+        await a.keeper.keep()
+        await until(lambda: a.booted() == set(ids))
+        await b.keeper.keep()  # b joins: a holds one charger more than its share
+        handed = sorted(ids)[1]  # (the keeper hands the last of its sorted leases)
+        station = a.host.station(handed)
+        assert station is not None
+        handing = asyncio.get_running_loop().create_task(a.keeper.keep())
+        await until(lambda: station.going_down or not station.powered)
+        # Queued while a ran it (the API's check passed), delivered as it goes down.
+        command = await lab.store.commands.enqueue(
+            ORG, handed, event_type="plug", ocpp_version="ocpp1.6", payload={}
+        )
+        await lab.bus.publish(CommandMessage(command.id, ORG, handed, "plug", "ocpp1.6", {}))
+        await handing
+        assert handed not in a.host.hosted()
+        await b.keeper.keep()  # b adopts it: the command follows it there
+        async with asyncio.timeout(10):
+            outcome = await lab.bus.wait_outcome(command.id)
+        assert (outcome.ok, outcome.error) == (True, None)
+        adopted = b.host.station(handed)
+        assert adopted is not None
+        assert adopted.model.evses[1].connectors[1].cable_plugged
 
 
 async def test_a_charger_started_on_a_worker_is_leased_there_and_not_run_by_another(

@@ -55,6 +55,8 @@ const forms = FORMS.map(({ name, path = null, only = null }) => ({ name, path, o
 console.log(JSON.stringify({ forms, bodies }));
 """
 
+CHECKSUM = "9e107d9d372bb6826bd81d3542a419d6"
+PUBLISHED = {"location": "https://firmware.example.com/v2.bin", "checksum": CHECKSUM}
 ROW = {"component": "OCPPCommCtrlr", "variable": "HeartbeatInterval"}
 EVSE_ROW = {
     "component": "EVSE",
@@ -206,6 +208,12 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | str]] = [
         {"totalCost": 3.2, "transactionId": "tx-1"},
     ),
     ("transaction-status", {}, {}),
+    ("firmware-publish", PUBLISHED, PUBLISHED),
+    (
+        "firmware-unpublish",
+        {"checksum": PUBLISHED["checksum"]},
+        {"checksum": PUBLISHED["checksum"]},
+    ),
     ("charging-profiles-get", {}, {"chargingProfile": {}}),  # every profile (K09)
     (
         "charging-profiles-get",
@@ -368,8 +376,10 @@ def test_a_form_sends_what_was_typed_as_the_api_takes_it(specs: dict[str, Any], 
     path = next(form["path"] for form in specs["forms"] if form["name"] == name)
     operation = next((o for o in OPERATIONS if o.path == path), None)
     if operation is not None:
-        # As the API sends it: with the requestId it picks when a report follows.
-        payload = {**expected, "requestId": 1} if operation.parts else expected
+        # As the API sends it: with the requestId it picks when a report follows or the
+        # operation is numbered (PublishFirmware's status notifications name it).
+        numbered = operation.parts or operation.numbered
+        payload = {**expected, "requestId": 1} if numbered else expected
         V201.schemas.check_request(operation.action, payload)
     elif path in MODELS:
         MODELS[path].model_validate(expected)

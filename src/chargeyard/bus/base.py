@@ -17,7 +17,11 @@ from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
 
 @dataclass(frozen=True, slots=True)
 class CommandMessage:
-    """One command for one charger (a ``QueuedCommandResponse`` on its way to the fleet)."""
+    """One command for one charger (a ``QueuedCommandResponse`` on its way to the fleet).
+
+    ``passes``: how many times a host passed it on to the bus again, its charger being on its
+    way to another host (``gateway/command_runner.py``); bounds how long it follows one.
+    """
 
     command_id: str
     organization_id: str
@@ -25,6 +29,7 @@ class CommandMessage:
     event_type: str
     ocpp_version: str
     payload: dict[str, Any] = field(default_factory=dict)
+    passes: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict, which deep-copies: a location's fan-out is a thousand.
@@ -35,6 +40,7 @@ class CommandMessage:
             "event_type": self.event_type,
             "ocpp_version": self.ocpp_version,
             "payload": self.payload,
+            "passes": self.passes,
         }
 
     @classmethod

@@ -280,7 +280,8 @@ class ChargeyardStationTrigger:
         return event
 
     async def _applied(self, command: str, command_id: str) -> None:
-        """Until the command's outcome is known (``GET /ocpp/commands/{id}``).
+        """Until the command's outcome is known (``GET /ocpp/commands/{id}``: its ``state`` in
+        chargeyard's words; ``status`` is OCPPLab's).
 
         Raises:
             NotActed: it failed, or no outcome came within the trigger's timeout.
@@ -289,9 +290,9 @@ class ChargeyardStationTrigger:
             async with asyncio.timeout(self._client.timeout.read or HOOK_TIMEOUT_S):
                 while True:
                     outcome = await _got(self._client, f"/commands/{command_id}")
-                    if outcome.get("status") == "succeeded":
+                    if outcome.get("state") == "succeeded":
                         return
-                    if outcome.get("status") == "failed":
+                    if outcome.get("state") == "failed":
                         raise NotActed(f"{command} failed: {outcome.get('error')}")
                     await asyncio.sleep(_OUTCOME_POLL_S)
         except TimeoutError:

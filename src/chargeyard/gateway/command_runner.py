@@ -9,16 +9,24 @@ host's ``finish`` (counted, told to the metrics, written in batches by the
 offline is finished as deferred and followed until the station is online again
 (``deferrals.py``). A session that a start-session watched logs how it ended under the
 command's id.
+
+A command whose charger is on its way between hosts (this one hands it to another worker, or
+it runs nowhere yet though it wants to run: handed off, its lease not taken yet) is passed on:
+put on the bus again after :data:`PASS_ON_AFTER_S`, where it reaches whichever host holds the
+charger by then, up to :data:`MAX_PASSES` times (as long as the API waits for a charger that
+wants to run to be picked up, ``dispatch.PICKUP_WAIT_S``). Only then does it fail "not
+running". A command passed on may come after one sent later straight to the new host.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.bus import BusUnreachable, CommandBus, CommandMessage
 from chargeyard.gateway.commands import COMMANDS, CommandSpec
 from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.executor import Executor, Outcome
@@ -28,6 +36,11 @@ from chargeyard.station.core import SimulatedStation
 logger = logging.getLogger(__name__)
 
 NOT_RUNNING = "charger is not running"
+
+PASS_ON_AFTER_S = 0.25
+"""How long a command whose charger is between hosts waits before it goes on the bus again."""
+MAX_PASSES = 60
+"""How many times it is passed on at most (15 s at :data:`PASS_ON_AFTER_S`)."""
 
 
 class CommandRunner:
@@ -39,6 +52,8 @@ class CommandRunner:
         finish: told of every command's outcome, and whether it is deferred (applied while
             its station was offline).
         deferrals: where a deferred command is followed until its station is online.
+        in_transit: whether a command's charger is on its way to another host (asked when
+            its station does not run here, or goes down): then the command is passed on.
     """
 
     def __init__(
@@ -50,6 +65,7 @@ class CommandRunner:
         station_for: Callable[[CommandMessage], SimulatedStation | None],
         finish: Callable[[CommandMessage, Outcome, bool], None],
         deferrals: Deferrals,
+        in_transit: Callable[[CommandMessage], Awaitable[bool]] | None = None,
     ) -> None:
         self.bus = bus
         self.node = node
@@ -58,6 +74,7 @@ class CommandRunner:
         self._station_for = station_for
         self._finish = finish
         self._deferrals = deferrals
+        self._in_transit = in_transit
         self._consumer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()  # commands that wait (CommandSpec.waits)
 
@@ -97,6 +114,9 @@ class CommandRunner:
             self._finish(message, unknown, False)
             return
         station = self._station_for(message)
+        going = station is None or not station.powered or station.going_down
+        if going and await self._passed_on(message):
+            return
         if station is None:
             self._finish(message, Outcome.failed(NOT_RUNNING), False)
             return
@@ -122,6 +142,25 @@ class CommandRunner:
         self._finish(message, outcome, deferred)
         if deferred:
             self._deferrals.hold(message, outcome, station)
+
+    async def _passed_on(self, message: CommandMessage) -> bool:
+        """Pass ``message`` on when its charger is between hosts (the module docstring)."""
+        if self._in_transit is None or message.passes >= MAX_PASSES:
+            return False
+        if not await self._in_transit(message):
+            return False
+        self._spawn(self._pass_on(dataclasses.replace(message, passes=message.passes + 1)))
+        return True
+
+    async def _pass_on(self, message: CommandMessage) -> None:
+        try:
+            await asyncio.sleep(PASS_ON_AFTER_S)
+        finally:
+            # (Also when this host closes meanwhile: the command is never left in no queue.)
+            try:
+                await self.bus.publish(message)
+            except (BusUnreachable, RuntimeError) as error:
+                self._finish(message, Outcome.failed(f"not passed on: {error}"), False)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -38,17 +38,17 @@ def addressed(payload: BaseModel, charger: SimulatedCharger) -> dict[str, Any]:
     """
     data = payload.model_dump(mode="json")
     if isinstance(payload, ConnectorPayload) and not payload.evse_given:
-        named = _numbered(charger, payload.connector_id)
+        named = numbered(charger, payload.connector_id)
         if named is not None:
             data["evse_id"], data["connector_id"] = named
     elif isinstance(payload, AuthorizePayload) and payload.connector_id is not None:
-        named = None if payload.evse_id is not None else _numbered(charger, payload.connector_id)
+        named = None if payload.evse_id is not None else numbered(charger, payload.connector_id)
         if named is not None:
             data["evse_id"] = named[0]
     return data
 
 
-def _numbered(charger: SimulatedCharger, connector_id: int) -> tuple[int, int] | None:
+def numbered(charger: SimulatedCharger, connector_id: int) -> tuple[int, int] | None:
     """What ``connector_id`` alone names on the charger's station; None when its version or
     model is unknown.
 

@@ -190,7 +190,9 @@ class FleetHost:
             self._station_for,
             self._finish,
             self._deferrals,
+            self._in_transit,
         )
+        self._handing_off: set[str] = set()
         self._started = False
         self._service = RuntimeService(self)
         self.applied = 0
@@ -301,10 +303,15 @@ class FleetHost:
         that takes it next."""
         handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
         powered = self._hosted.powered(set(handed))
-        # Short: the lease keeper waits for it, and must renew its other leases in time.
-        await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0, holder=self._holder)
-        for charger_id in handed:
-            await self._forget(charger_id)
+        # Commands for them meanwhile go on to the worker that takes them (command_runner.py).
+        self._handing_off.update(handed)
+        try:
+            # Short: the lease keeper waits for it, and must renew its other leases in time.
+            await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0, holder=self._holder)
+            for charger_id in handed:
+                await self._forget(charger_id)
+        finally:
+            self._handing_off.difference_update(handed)
 
     async def _admitted(self, chargers: Sequence[SimulatedCharger]) -> list[SimulatedCharger]:
         if self._admit is None:
@@ -469,6 +476,20 @@ class FleetHost:
     def _station_for(self, message: CommandMessage) -> SimulatedStation | None:
         hosted = self._hosted.running(message.organization_id, message.charger_id)
         return None if hosted is None else hosted.station
+
+    async def _in_transit(self, message: CommandMessage) -> bool:
+        """Whether a command's charger is on its way to another host: this one hands it off
+        now, or no host runs it though it wants to run (handed off, not adopted yet)."""
+        if message.charger_id in self._handing_off:
+            return True
+        if message.charger_id in self._hosted:
+            return False  # here, stopped or going down for good
+        charger = await self.store.chargers.get(message.organization_id, message.charger_id)
+        return (
+            charger is not None
+            and charger.desired_state == DesiredState.RUNNING
+            and charger.status != FAILED
+        )
 
     def _finish(self, message: CommandMessage, outcome: Outcome, deferred: bool) -> None:
         self.applied += 1

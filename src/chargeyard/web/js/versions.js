@@ -15,6 +15,11 @@
 //   counterpart (the device model, monitoring, display messages, GetChargingProfiles, ...:
 //   /api/v1's "Charger Commands (OCPP 2.0.1)"), and 2.0.1's fields of the shared ones (a
 //   reservation's connectorType); the command panel shows their forms only then.
+// - resetTypes: the simulator's reset button's types (1.6 ResetType; 2.0.1 and 2.1
+//   ResetEnumType).
+// - triggerMessages: the messages a simulated station sends when its controls ask (1.6
+//   MessageTrigger and the security extension's; 2.0.1 MessageTriggerEnumType); the station
+//   refuses the others, with its reason.
 
 const TABLE = {
   "1.6": {
@@ -22,18 +27,24 @@ const TABLE = {
     numbering: "connector",
     transactionMessages: "StartStop",
     operations201: false,
+    resetTypes: ["Soft", "Hard"],
+    triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "BootNotification", "FirmwareStatusNotification", "DiagnosticsStatusNotification"],
   },
   "2.0.1": {
     sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
     numbering: "evse",
     transactionMessages: "TransactionEvent",
     operations201: true,
+    resetTypes: ["OnIdle", "Immediate"],
+    triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent", "BootNotification", "FirmwareStatusNotification", "LogStatusNotification"],
   },
   "2.1": {
     sampleIntervalKey: "SampledDataCtrlr.TxUpdatedInterval",
     numbering: "evse",
     transactionMessages: "TransactionEvent",
     operations201: true,
+    resetTypes: ["OnIdle", "Immediate"],
+    triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent", "BootNotification", "FirmwareStatusNotification", "LogStatusNotification"],
   },
 };
 

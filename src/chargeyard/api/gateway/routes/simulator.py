@@ -14,8 +14,9 @@ in the detail). Every call queues a command, reads included (they read the stati
 where it runs): operators and admins only.
 
 Connectors: ``evse_id`` and ``connector_id`` as the gateway numbers them when ``evse_id`` is
-given; a ``connector_id`` alone is a 1.6 connector number (EVSE n) on a 1.6 charger, and the
-first EVSE's connector on a 2.0.1 one, as the simulator API reads it in each mode.
+given; a ``connector_id`` alone is numbered as the charger's version numbers connectors
+(``gateway/connector_numbers.py``): a 1.6 connectorId across the station's EVSEs on a 1.6
+charger, the first EVSE's connector on a 2.0.1 one, as the simulator API reads it in each mode.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from chargeyard.api.gateway.deps import BusDep, HostDep
 from chargeyard.api.gateway.schemas.commands import CommandOutcomeResponse
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
 from chargeyard.gateway.commands import COMMANDS
+from chargeyard.gateway.connector_numbers import NoSuchConnector, numbered
 from chargeyard.gateway.dispatch import dispatch
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import SimulatedCharger
@@ -84,9 +86,18 @@ def _place(query: Query, charger: SimulatedCharger) -> dict[str, Any]:
     evse, connector = query.get("evse_id"), query.get("connector_id")
     if evse is not None:
         return {"evse_id": evse, "connector_id": 1 if connector is None else connector}
-    if charger.ocpp_version == "ocpp1.6":
-        return {"evse_id": 1 if connector is None else connector, "connector_id": 1}
-    return {"evse_id": 1, "connector_id": 1 if connector is None else connector}
+    if connector is None:
+        return {"evse_id": 1, "connector_id": 1}
+    try:
+        # A number alone, as the charger's version numbers its connectors.
+        named = numbered(charger, int(connector))
+    except (TypeError, ValueError):
+        named = None  # not a number: the command's model says so
+    except NoSuchConnector as error:
+        raise Unsupported("connector_id", str(error)) from None
+    if named is None:
+        return {"evse_id": 1, "connector_id": connector}
+    return {"evse_id": named[0], "connector_id": named[1]}
 
 
 def _given(query: Query, *names: str) -> dict[str, Any]:

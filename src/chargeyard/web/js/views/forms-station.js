@@ -3,6 +3,7 @@
 // remote start and stop, and the transactions other forms pick from.
 
 import { h } from "../dom.js";
+import { ONLY_201 } from "./forms-device.js";
 import { resultTable, said, when } from "./results.js";
 
 const TRIGGERABLE = [
@@ -156,6 +157,28 @@ export const STATION_FORMS = [
       { name: "signature", label: "Signature (base64; secure update)", type: "text", wide: true, optional: true },
     ],
     show: (answer) => said(`The station downloads ${answer.location} from ${when(answer.retrieveDate)}.`),
+  },
+  {
+    // L03: a Local Controller downloads the image and serves it to the stations behind it.
+    title: "Publish firmware",
+    name: "firmware-publish",
+    group: GROUP,
+    only: ONLY_201,
+    path: "firmware/publish",
+    fields: [
+      { name: "location", label: "Firmware URL", type: "text", wide: true, placeholder: "https://firmware.example.com/v2.bin" },
+      { name: "checksum", label: "MD5 checksum", type: "text", wide: true, placeholder: "9e107d9d372bb6826bd81d3542a419d6" },
+      ...RETRIES,
+    ],
+  },
+  {
+    // L04: the Local Controller stops serving the image of this checksum.
+    title: "Unpublish firmware",
+    name: "firmware-unpublish",
+    group: GROUP,
+    only: ONLY_201,
+    path: "firmware/unpublish",
+    fields: [{ name: "checksum", label: "MD5 checksum", type: "text", wide: true, placeholder: "9e107d9d372bb6826bd81d3542a419d6" }],
   },
   {
     title: "Diagnostics",

@@ -9,17 +9,10 @@
 // charger's connectors); the reset acts on the whole station unless "this EVSE only" is ticked.
 
 import { field, fill, h } from "../dom.js";
+import { versionFacts } from "../versions.js";
 
 const EV_MODELS = ["city-40", "suv-77", "large-100", "phev-12"];
 const STATUSES = ["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"];
-// The messages a station sends when asked (1.6 MessageTrigger and the security extension's;
-// 2.0.1 MessageTriggerEnumType); the station refuses the others, with its reason.
-const TRIGGERS = {
-  "ocpp1.6": ["StatusNotification", "Heartbeat", "MeterValues", "BootNotification", "FirmwareStatusNotification", "DiagnosticsStatusNotification"],
-  "ocpp2.0.1": ["StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent", "BootNotification", "FirmwareStatusNotification", "LogStatusNotification"],
-};
-const RESETS = { "ocpp1.6": ["Soft", "Hard"], "ocpp2.0.1": ["OnIdle", "Immediate"] };
-
 /** A number input's value, or undefined when empty; `scale` converts its unit (kW to W). */
 function number(input, scale = 1) {
   return input.value === "" ? undefined : Number(input.value) * scale;
@@ -170,9 +163,9 @@ export function simControls({ send, chargerVersion }) {
     },
     /** The charger's version chooses the reset types and the messages it takes. */
     version() {
-      const name = chargerVersion() === "ocpp2.0.1" ? "ocpp2.0.1" : "ocpp1.6";
-      options(reset, RESETS[name]);
-      options(message, TRIGGERS[name]);
+      const facts = versionFacts(chargerVersion()) || versionFacts("1.6");
+      options(reset, facts.resetTypes);
+      options(message, facts.triggerMessages);
     },
   };
 }

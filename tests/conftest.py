@@ -5,7 +5,8 @@ asyncio's own loop unless told otherwise. So every asynchronous test runs on asy
 and those of the listener, the command API, the stations' runtime and the transport
 (:data:`ON_BOTH_LOOPS`) run again on uvloop, as ``[asyncio]`` and ``[uvloop]``. With
 ``CHARGEYARD_EVENT_LOOP=uvloop`` in the environment every asynchronous test runs on uvloop
-alone: ``CHARGEYARD_EVENT_LOOP=uvloop scripts/test``.
+alone: ``CHARGEYARD_EVENT_LOOP=uvloop scripts/test``. A test marked ``virtual_time`` runs on
+``tests/virtual_time.py``'s loop alone, whose clock jumps over idle waits.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 from _pytest.terminal import TerminalReporter
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
+from tests.virtual_time import VirtualTimeLoop
 
 TESTS = Path(__file__).resolve().parent
 
@@ -55,9 +57,14 @@ if _EVERY_TEST_ON_UVLOOP and not _UVLOOP:
     raise pytest.UsageError(f"{ENVIRONMENT_VARIABLE}=uvloop, but uvloop is not installed")
 
 
+_VIRTUAL_TIME: Mapping[str, LoopFactory] = {"virtual_time": VirtualTimeLoop}
+
+
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, LoopFactory]:
+    if item.get_closest_marker("virtual_time") is not None:
+        return _VIRTUAL_TIME
     if _EVERY_TEST_ON_UVLOOP:
         return _UVLOOP
     path = Path(item.path)

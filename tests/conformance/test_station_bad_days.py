@@ -31,6 +31,9 @@ from chargeyard.protocol import V16
 
 Script = Callable[[ClientConnection], Awaitable[None]]
 
+# Every wait here is on the loop's clock (its deadlines are what it tests): they pass at once.
+pytestmark = pytest.mark.virtual_time
+
 
 def _reason(result: Any) -> str:
     assert result.reason is not None

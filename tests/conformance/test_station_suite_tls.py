@@ -19,7 +19,8 @@ from chargeyard.station.tls import ClientCertificate, Refusal
 from tests.conformance import station_lab, station_lab_v201
 from tests.conformance.test_station_suite_v201 import FEATURES
 
-pytestmark = pytest.mark.slow
+# The stations and the suite wait on the loop's clock alone: their waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 PASSWORD_16 = "0123456789abcdef0123456789abcdef"
 PASSWORD_201 = "Conformance-Basic-Password-1"

@@ -16,7 +16,8 @@ from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V16
 from tests.conformance.station_lab import FIXED_CABLE, PASSWORD, new_station, run_against
 
-pytestmark = pytest.mark.slow
+# The stations and the suite wait on the loop's clock alone: their waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 NOT_APPLICABLE = (Verdict.NOT_APPLICABLE, Verdict.NOT_APPLICABLE)
 SOCKET_ONLY = "not applicable: the station has a socket (--fixed-cable says which)"

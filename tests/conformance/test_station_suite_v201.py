@@ -26,7 +26,8 @@ from tests.conformance.station_lab import IDENTITY, SOCKET
 from tests.conformance.station_lab_v201 import DOUBLE, new_station, run_against
 from tests.station.wall_clock import without_clock_aligned_readings
 
-pytestmark = pytest.mark.slow
+# The station and the suite wait on the loop's clock alone: their waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 FEATURES = (
     # Core: offline authorization, of unknown tokens too; the Authorization Cache; Reset per

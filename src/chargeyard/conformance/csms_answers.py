@@ -15,9 +15,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.protocol import V16, V21, V201, VersionTable
 from chargeyard.protocol.frames import Call
 
@@ -26,7 +26,7 @@ Payload = dict[str, Any]
 
 def wire_now() -> str:
     """The current time as the wire writes it (UTC, milliseconds, ``Z``)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return loop_clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,10 @@ import contextlib
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from chargeyard import loop_clock
 from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame, StationPeer
@@ -114,12 +115,12 @@ class CsmsTarget:
 
 def now() -> str:
     """The current time as a station writes it (UTC, milliseconds, ``Z``)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return loop_clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def later(minutes: float) -> str:
     """A time ``minutes`` from now (before now, if negative), as the wire writes it."""
-    moment = datetime.now(UTC) + timedelta(minutes=minutes)
+    moment = loop_clock.now() + timedelta(minutes=minutes)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import itertools
 import ssl
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +45,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
+from chargeyard import loop_clock
 from chargeyard.conformance.csms_answers import (
     DEFAULT_ANSWERS,
     NO_ANSWER,
@@ -116,7 +116,7 @@ class CsmsPeer:
         identity: str | None = None,
         password: str | None = None,
         books: CentralBooks | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = loop_clock.monotonic,
         tls: TlsSettings | None = None,
     ) -> None:
         self.host = host

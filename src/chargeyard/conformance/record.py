@@ -3,12 +3,12 @@ passed, each stamped with the seconds since the case began."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.verdicts import Check, Weight
 
 
@@ -38,7 +38,7 @@ class CaseLog:
         case: the id of the case run.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, case: str = "") -> None:
+    def __init__(self, clock: Callable[[], float] = loop_clock.monotonic, case: str = "") -> None:
         self.case = case
         self._clock = clock
         self._start = clock()

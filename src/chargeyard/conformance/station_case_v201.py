@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.csms_handshake import Connection
 from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.record import CaseLog
@@ -38,7 +38,7 @@ BOOT_QUIET_S = 0.3
 
 def in_seconds(seconds: float) -> str:
     """A wire timestamp ``seconds`` from now."""
-    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    moment = loop_clock.now() + dt.timedelta(seconds=seconds)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -84,7 +84,7 @@ class StationCaseV201(TransactionMovesV201):
         """Right after a boot, the statuses of every connector may still be on their way
         (how many there are is only known from them): until none has come for a while."""
         quiet = BOOT_QUIET_S
-        while time.monotonic() - boot.at < 2 * quiet:
+        while loop_clock.monotonic() - boot.at < 2 * quiet:
             if not await self.peer.until(self._more_statuses(len(self.peer.statuses)), quiet):
                 return
 

@@ -6,9 +6,10 @@ timestamps OCPP messages carry. A station never reads time any other way.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from chargeyard import loop_clock
 
 
 class Clock(Protocol):
@@ -18,14 +19,15 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Real time: the event loop's monotonic clock and UTC wall time."""
+    """Real time: the running event loop's clock and UTC wall time (``loop_clock``: the same as
+    ``time.monotonic`` and the wall clock, unless the loop fast-forwards)."""
 
     def monotonic(self) -> float:
-        # asyncio's default loop and its timers use time.monotonic as well.
-        return time.monotonic()
+        # asyncio's loop and its timers use time.monotonic as well.
+        return loop_clock.monotonic()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return loop_clock.now()
 
 
 class ManualClock:

@@ -5,9 +5,9 @@ power failures, a lost connection and transactions while offline, faults (1.6 se
 from __future__ import annotations
 
 import asyncio
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.cases_v16_station.sessions import cached, short
 from chargeyard.conformance.csms_answers import CentralBooks, Reply, wire_now
@@ -74,7 +74,7 @@ async def cold_boot_pending(run: StationCaseV16) -> None:
 
     def boot(call: Call, books: CentralBooks) -> Reply:
         if not pending:
-            pending.append(time.monotonic())
+            pending.append(loop_clock.monotonic())
             return {"status": "Pending", "currentTime": wire_now(), "interval": interval}
         return {"status": "Accepted", "currentTime": wire_now(), "interval": books.heartbeat_s}
 
@@ -248,10 +248,10 @@ async def connection_loss_during_transaction(run: StationCaseV16) -> None:
     transaction_id = await run.session()
     run.step("The connection is lost for a while; back, it delivers what it kept")
     since = run.mark()
-    lost = datetime.now(UTC)
+    lost = loop_clock.now()
     async with run.offline():
         await asyncio.sleep(2 * interval + 0.5)
-    back = datetime.now(UTC)
+    back = loop_clock.now()
     item = await run.expect(
         "MeterValues",
         where=lambda r: (
@@ -309,7 +309,7 @@ async def offline_start_valid(run: StationCaseV16) -> None:
         await run.plug()
         await run.present(tag)
         await asyncio.sleep(short(run))
-    back = datetime.now(UTC)
+    back = loop_clock.now()
     transaction_id = await run.expect_start(tag, since=since)
     start = run.peer.received("StartTransaction", since=since)[0]
     _before(run, start.payload.get("timestamp"), back, "StartTransaction")
@@ -380,7 +380,7 @@ async def offline_stop(run: StationCaseV16) -> None:
         await asyncio.sleep(short(run) / 2)
         await run.unplug()
         await asyncio.sleep(short(run) / 2)
-    back = datetime.now(UTC)
+    back = loop_clock.now()
     stop = await run.expect_stop(transaction_id, reason="Local", id_tag=tag, since=since)
     _before(run, stop.payload.get("timestamp"), back, "StopTransaction")
     await _reported(run, 1, "Available")

@@ -6,9 +6,10 @@ cancelled, and refused as Faulted, Occupied, Unavailable or Rejected (1.6 sectio
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.cases_v16_station.remote import _remote_start
 from chargeyard.conformance.cases_v16_station.sessions import short
@@ -21,7 +22,7 @@ _IDS = itertools.count(7001)
 
 
 def _in(seconds: float) -> str:
-    moment = datetime.now(UTC) + timedelta(seconds=seconds)
+    moment = loop_clock.now() + timedelta(seconds=seconds)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

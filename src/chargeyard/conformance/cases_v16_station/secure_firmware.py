@@ -7,8 +7,9 @@ root when the case ends."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.cases_v16_station.firmware import CHARGEYARD_IMAGE
 from chargeyard.conformance.csms_inbox import Received
@@ -35,7 +36,7 @@ async def _signed_update(run: StationCaseV16, signer: FirmwareSigner, signed: by
     """SignedUpdateFirmware of the suite's image with the signature of ``signed``, retrieved
     and installed two hours ago, tried once: Accepted; returns its requestId."""
     request_id = next(_REQUESTS)
-    past = (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds")
+    past = (loop_clock.now() - timedelta(hours=2)).isoformat(timespec="seconds")
     payload = {
         "requestId": request_id,
         "retries": 0,

@@ -5,8 +5,7 @@ sections 3.4, 3.5, 3.10, 3.16, 4.1, 4.7-4.10, 9.1)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v16_station._registry import case
 from chargeyard.conformance.csms_inbox import Received
 from chargeyard.conformance.station_case import parse_time
@@ -349,7 +348,7 @@ async def clock_aligned_meter_values(run: StationCaseV16) -> None:
         observed=_sampled(item),
     )
     stamp = parse_time((item.payload.get("meterValue") or [{}])[0].get("timestamp"))
-    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = loop_clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     offset = (stamp - midnight).total_seconds() % interval if stamp else None
     run.log.check(
         f"its timestamp is a multiple of {interval} s from midnight UTC",

@@ -5,9 +5,10 @@ catalog keeps the title of the first."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201, energy
 
@@ -42,7 +43,7 @@ async def running_cost(run: CsmsCaseV201) -> None:
 
 
 def _in(minutes: int) -> str:
-    moment = datetime.now(UTC) + timedelta(minutes=minutes)
+    moment = loop_clock.now() + timedelta(minutes=minutes)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -3,9 +3,10 @@ inside a transaction, sampled readings (J02) in TransactionEvent, signed reading
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.cases_v201_csms.transactions import SIGNED
 from chargeyard.conformance.csms_case import now
@@ -19,7 +20,7 @@ ALIGNED_S = 900
 def _aligned(count: int) -> list[str]:
     """The last ``count`` clock-aligned moments before now, oldest first, as the wire writes
     them: readings ALIGNED_S apart."""
-    current = datetime.now(UTC).replace(microsecond=0)
+    current = loop_clock.now().replace(microsecond=0)
     last = current - timedelta(seconds=current.timestamp() % ALIGNED_S)
     moments = [last - timedelta(seconds=ALIGNED_S * n) for n in reversed(range(count))]
     return [moment.isoformat().replace("+00:00", "Z") for moment in moments]

@@ -4,9 +4,10 @@ reserved for an idToken (H01), cancelled (H02), used with a group (H03) or ended
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201, id_token
 from chargeyard.protocol.frames import Call
@@ -16,7 +17,7 @@ RESERVATION_ID = 5_001
 
 
 def _in(minutes: int) -> str:
-    moment = datetime.now(UTC) + timedelta(minutes=minutes)
+    moment = loop_clock.now() + timedelta(minutes=minutes)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

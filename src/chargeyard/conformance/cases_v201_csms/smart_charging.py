@@ -5,9 +5,10 @@ refused by a station without smart charging or without a transaction for a TxPro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_csms._registry import case
 from chargeyard.conformance.csms_case_v201 import CsmsCaseV201, id_token
 from chargeyard.protocol.frames import Call
@@ -20,7 +21,7 @@ REQUEST_ID = 6_101
 
 
 def _time(seconds: int = 0) -> str:
-    moment = datetime.now(UTC) + timedelta(seconds=seconds)
+    moment = loop_clock.now() + timedelta(seconds=seconds)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

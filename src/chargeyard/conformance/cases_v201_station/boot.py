@@ -5,8 +5,8 @@ period shorter or longer than OCPPCommCtrlr.OfflineThreshold)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.csms_answers import CentralBooks, Reply, wire_now
 from chargeyard.conformance.station_case_v201 import StationCaseV201
@@ -30,7 +30,7 @@ def _boots_as(run: StationCaseV201, first: str, interval: int) -> list[float]:
 
     def boot(call: Call, books: CentralBooks) -> Reply:
         if not given:
-            given.append(time.monotonic())
+            given.append(loop_clock.monotonic())
             return {"status": first, "currentTime": wire_now(), "interval": interval}
         return {"status": "Accepted", "currentTime": wire_now(), "interval": books.heartbeat_s}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import LOCAL_PRE_AUTHORIZE, quiet
 from chargeyard.conformance.cases_v201_station.firmware import site
@@ -139,7 +140,7 @@ async def log_rejected(run: StationCaseV201) -> None:
     the tester how a station comes to have none; here the request's window cannot hold any
     (its latestTimestamp an hour before its oldestTimestamp)."""
     await run.ready()
-    oldest = dt.datetime.now(dt.UTC)
+    oldest = loop_clock.now()
     latest = oldest - dt.timedelta(hours=1)
     run.step("GetLog of a window without log information: Rejected")
     await run.order(

@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.csms_answers import ANSWERS_201, CentralBooks, Reply
 from chargeyard.conformance.station_case import NotApplicable
@@ -30,7 +31,7 @@ _REQUESTS = itertools.count(4_501)
 
 
 def wire_time(seconds: float) -> str:
-    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    moment = loop_clock.now() + dt.timedelta(seconds=seconds)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import quiet
 from chargeyard.conformance.csms_inbox import Received
@@ -69,7 +70,7 @@ async def update(
     "two hours ago" by default; ``retries``: the download's, the station's own by default),
     answered ``status``; returns its requestId."""
     request_id = next(_REQUESTS)
-    now = datetime.now(UTC)
+    now = loop_clock.now()
     firmware: dict[str, object] = {
         "location": offered.location,
         "retrieveDateTime": _wire(now + timedelta(seconds=retrieve_in_s)),

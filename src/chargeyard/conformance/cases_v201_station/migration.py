@@ -13,10 +13,10 @@ step 3); the priority it had comes back when the case ends.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.boot import short
 from chargeyard.conformance.station_case_v201 import StationCaseV201
@@ -208,7 +208,7 @@ async def migrate_fallback_reconnects(run: StationCaseV201) -> None:
     tried: list[tuple[str, float]] = []
 
     def refusal(path: str) -> str | None:
-        tried.append((path, time.monotonic()))
+        tried.append((path, loop_clock.monotonic()))
         if migration.new(path):
             return "the central system of the new profile is not there (a step of the case)"
         if sum(not migration.new(seen) for seen, _ in tried) == 1:

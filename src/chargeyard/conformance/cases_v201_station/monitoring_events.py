@@ -6,8 +6,8 @@ it, are ``monitoring.py``'s."""
 from __future__ import annotations
 
 import asyncio
-import time
 
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.authorization import quiet
 from chargeyard.conformance.cases_v201_station.monitoring import (
@@ -337,4 +337,4 @@ async def _periodic(run: StationCaseV201, monitor_id: int, since: int, interval:
         within=interval + run.step_s,
     )
     event_is(run, found, "trigger", "Periodic")
-    return time.monotonic()
+    return loop_clock.monotonic()

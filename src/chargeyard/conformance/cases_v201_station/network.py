@@ -3,8 +3,7 @@ connection profile refused, and Part 4 section 5.3, reconnecting with an increas
 
 from __future__ import annotations
 
-import time
-
+from chargeyard import loop_clock
 from chargeyard.conformance.cases_v201_station._registry import case
 from chargeyard.conformance.cases_v201_station.boot import short
 from chargeyard.conformance.station_case_v201 import StationCaseV201
@@ -50,17 +49,17 @@ async def reconnect_back_off(run: StationCaseV201) -> None:
     await run.set_variable(Var("OCPPCommCtrlr", "RetryBackOffWaitMinimum"), str(wait))
     run.step("The central system closes the connection: the station dials again")
     before = run.peer.connections
-    closed = time.monotonic()
+    closed = loop_clock.monotonic()
     await run.peer.disconnect()
     await run.connected(after=before)
     _waited(run, "the station waits RetryBackOffWaitMinimum before dialling", closed, wait)
     run.step("Closed again, its next attempt refused: the one after waits twice as long")
     before = run.peer.connections
     refused = len(run.peer.refusals)
-    closed = time.monotonic()
+    closed = loop_clock.monotonic()
     await run.peer.go_offline()
     await run.peer.until(lambda: len(run.peer.refusals) > refused, wait + run.step_s)
-    failed = time.monotonic()
+    failed = loop_clock.monotonic()
     _waited(run, "the station waits RetryBackOffWaitMinimum before dialling", closed, wait)
     run.peer.come_online()
     await run.connected(after=before)
@@ -68,7 +67,7 @@ async def reconnect_back_off(run: StationCaseV201) -> None:
 
 
 def _waited(run: StationCaseV201, rule: str, since: float, seconds: float) -> None:
-    waited = time.monotonic() - since
+    waited = loop_clock.monotonic() - since
     run.log.check(
         f"{rule} ({seconds:g} s)",
         waited >= seconds * 0.9,

@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+from chargeyard import loop_clock
 from chargeyard.conformance.station_case import parse_time
 from chargeyard.conformance.station_case_v201 import StationCaseV201
 from chargeyard.conformance.station_device_v201 import Var
@@ -37,7 +38,7 @@ def wire_time(moment: dt.datetime) -> str:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return loop_clock.now().replace(microsecond=0)
 
 
 async def units(run: StationCaseV201) -> list[str]:

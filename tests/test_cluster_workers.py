@@ -42,6 +42,7 @@ from tests.stack_lab import TEMPLATE
 pytestmark = pytest.mark.slow
 
 ORG = "org-cluster"
+APP_TAG = "APP-1"
 COUNT = 4
 
 
@@ -49,6 +50,8 @@ async def _chargers(database_url: str, csms: CsmsProcess) -> list[str]:
     """``COUNT`` chargers of ``ORG`` with app drivers that want to run, pointed at ``csms``."""
     async with await Store.open(database_url) as store:
         await store.organizations.create("Cluster", organization_id=ORG)
+        # The tag the remote start names: the CSMS knows it, so the session it starts goes on.
+        await store.id_tags.create(APP_TAG, organization_id=ORG)
         ids = []
         for n in range(COUNT):
             charger = await store.chargers.create(
@@ -87,7 +90,7 @@ async def _charging_after_remote_start(
     async with httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as csms_api:
         started = await csms_api.post(
             f"{csms.api_url}/chargers/{identity}/remote-start",
-            json={"connectorId": 1, "idTag": "APP-1"},
+            json={"connectorId": 1, "idTag": APP_TAG},
         )
         assert started.status_code == 200, started.text
         assert started.json()["status"] == "accepted"
@@ -107,7 +110,7 @@ async def _charging_after_remote_start(
             return found
 
         [transaction] = await polled(transactions, lambda found: found != [], within=10)
-        assert (transaction["idTag"], transaction["status"]) == ("APP-1", "active")
+        assert (transaction["idTag"], transaction["status"]) == (APP_TAG, "active")
 
 
 async def test_workers_share_the_chargers_and_a_killed_one_s_are_adopted_within_15_s(

@@ -67,6 +67,9 @@ class StationCaseV16(StationCase):
 
         Raises:
             NotApplicable: an optional key the station does not have.
+            CaseEnded: the station answered otherwise: what the case goes on to observe
+                depends on the setting, so it ends there (as a refused SetVariables ends a
+                2.0.1 case), rather than waiting for what the station said it will not do.
         """
         name = f"configuration {key}"
         if all(existing != name for existing, _ in self._undo):
@@ -83,7 +86,10 @@ class StationCaseV16(StationCase):
         answer = await self.order(
             "ChangeConfiguration", {"key": key, "value": value}, accepted, of=key
         )
-        return str(answer.get("status"))
+        status = str(answer.get("status"))
+        if status not in accepted:
+            raise CaseEnded(f"the station answered ChangeConfiguration of {key} {status}")
+        return status
 
     # -- what the station reports (sections 4.9, 4.1, 4.8, 4.10) ---------------------------
 

@@ -359,6 +359,7 @@ def measure_takeover(design: str, redis: OwnRedis, plan: Plan, prefix: str) -> T
         asker_pipe.send(("trigger", chargers[0], 10.0 + plan.takeover / 100))
         takeover: Takeover = receive(asker_pipe, asker, TIMEOUT_S)
         asker_pipe.send(("stop",))
+        nodes[SURVIVOR][1].send("stop")  # (it would otherwise be waited for, then ended)
     return takeover
 
 

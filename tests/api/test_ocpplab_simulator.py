@@ -26,6 +26,9 @@ from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually, polled
 from tests.stack_lab import OPERATOR_ORG, StackLab, stack_lab
 
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
+
 # Each method of the client's modules and the path it calls (its raw clients' requests):
 # every one is served (test_every_control_of_the_client_is_served).
 CLIENT_METHODS: dict[tuple[str, str], tuple[str, str]] = {

@@ -24,7 +24,8 @@ from chargeyard.protocol import V201
 from tests.conformance.test_chargeyard_routes import Listing
 from tests.stack_lab import StackLab, stack_lab
 
-pytestmark = pytest.mark.slow
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 # The CSMS signs the stations' own certificates (SignCertificate) with a CA made for the run.
 CSMS = CsmsSettings(

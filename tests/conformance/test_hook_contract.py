@@ -41,6 +41,9 @@ from tests.conformance.example_hook import example
 from tests.conformance.test_example_hook import CSMS_INITIATED_CORE
 from tests.station.test_e2e_ocpp_lib import lib_csms
 
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
+
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "conformance-hooks.openapi.yaml"
 
 

@@ -29,7 +29,8 @@ from tests.conformance.mutants import (
 )
 from tests.stack_lab import StackLab, stack_lab
 
-pytestmark = pytest.mark.slow
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 STATION = "CY-MUTANT-201"
 PASSWORD = "mutant-secret-201"

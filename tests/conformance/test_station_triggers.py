@@ -32,7 +32,8 @@ from tests.conformance.station_lab import IDENTITY, new_station, run_against
 from tests.ports import free_port
 from tests.stack_lab import OPERATOR_ORG, StackLab, stack_lab
 
-pytestmark = pytest.mark.slow
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = [pytest.mark.slow, pytest.mark.virtual_time]
 
 
 def _verdicts(run: RunResult) -> dict[str, tuple[Verdict, str | None]]:

@@ -8,11 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+import pytest
 
 from chargeyard.store.models import CommandStatus, SimulatedCharger
 from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually, polled
 from tests.stack_lab import StackLab
+
+# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 
 async def _ok(lab: StackLab, charger: SimulatedCharger, event_type: str, payload: Any) -> Any:

@@ -12,7 +12,11 @@ import pytest
 from tests.conftest import skipped_summary
 from tests.processes import ROOT
 
-THE_POSTGRESQL_AND_REDIS_TESTS = ("tests/store/test_id_tags.py", "tests/bus/test_redis_bus.py")
+# (Quick ones: what is checked is that none is skipped.)
+THE_POSTGRESQL_AND_REDIS_TESTS = (
+    "tests/store/test_id_tags.py",
+    "tests/bus/test_redis_bus.py::test_every_key_expires_or_is_bounded_by_the_fleet",
+)
 
 
 def _skipped(location: str, reason: str) -> pytest.TestReport:

@@ -162,8 +162,8 @@ async def test_the_whole_16_charge_point_run_through_the_gateway_fails_no_case(
         if Verdict.FAIL in (result.conformance, result.compatibility)
     }
     assert failed == {}
-    # Every case judged, through the gateway alone: the rest are not applicable to its model
-    # (a socket, no fixed cable; no ISO 15118).
+    # Every case judged, through the gateway alone; the rest are not applicable to this
+    # charger and run (a socket, no reservation of connector 0, security profile 0 on ws://).
     verdicts = {result.conformance for result in run.results}
     assert verdicts == {Verdict.PASS, Verdict.NOT_APPLICABLE}
     assert sum(result.conformance is Verdict.PASS for result in run.results) >= 90

@@ -261,6 +261,10 @@ def test_sent_commands_and_ended_sessions_read_whole(page: Page, live_lab: LiveL
     live_lab.station("WHOLE-1")
     live_lab.act("WHOLE-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
     live_lab.act("WHOLE-1", lambda s: s.present_id_token("TAG-WHOLE", 1))
+    # The session runs before the reset below (which ends it), or there is none to read.
+    open_dashboard(page, live_lab, "#/central")
+    running = page.locator(".transactions-panel tbody tr", has_text="WHOLE-1")
+    expect(running).to_have_attribute("data-state", "active", timeout=LIVE_S)
     open_dashboard(page, live_lab, "#/charger/WHOLE-1")
     panel = page.locator(".commands-panel")
     panel.locator("form[data-command=reset] button[type=submit]").click()

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import socket
 
+import pytest
 from typer.testing import CliRunner
 
 from chargeyard.cli import app
 from chargeyard.conformance import Verdict
 from tests.conformance.station_lab import new_station, run_against
+
+# The station and the suite wait on the loop's clock alone: their waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 
 def _free_port() -> int:

@@ -243,7 +243,12 @@ def test_reset_from_the_command_panel_shows_the_station_answer(
     live_lab.station("RESET-1")
     open_dashboard(page, live_lab)
 
-    station_card(page, "RESET-1").locator(".meta").click()
+    # Clicked once its card has settled (booted, online): a card that appears or changes
+    # re-renders the list, and a click in that moment can land on its neighbour.
+    card = station_card(page, "RESET-1")
+    expect(card).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    expect(card.locator(".meta")).not_to_have_text("not booted yet", timeout=LIVE_S)
+    card.locator(".meta").click()
     panel = page.locator(".commands-panel")
     expect(panel.get_by_label("Charger to command")).to_have_value("RESET-1")
     panel.locator("form[data-command=reset] select[name=type]").select_option("Soft")

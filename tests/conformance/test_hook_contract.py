@@ -41,8 +41,11 @@ from tests.conformance.example_hook import example
 from tests.conformance.test_example_hook import CSMS_INITIATED_CORE
 from tests.station.test_e2e_ocpp_lib import lib_csms
 
-# Every wait is on the loop's clock or on SQLite (tests/virtual_time.py): idle waits pass at once.
-pytestmark = pytest.mark.virtual_time
+
+# The tests whose hook runs on the loop (a starlette app served in it) run on the virtual-time
+# loop (tests/virtual_time.py): their waits pass at once. The example's own hook answers from a
+# thread of its own (http.server), which that loop cannot wait for: those tests keep real time.
+VIRTUAL_TIME = pytest.mark.virtual_time
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "conformance-hooks.openapi.yaml"
 
@@ -245,6 +248,7 @@ def _taken(request: Request) -> Response:
     return JSONResponse({"result": "taken"})
 
 
+@VIRTUAL_TIME
 async def test_an_action_the_hook_does_not_list_is_not_sent_and_is_inconclusive() -> None:
     capabilities = {"contract": [1], "actions": {"1.6": ["Reset"]}}
     async with hook(capabilities, _taken) as (url, posted):
@@ -256,6 +260,7 @@ async def test_an_action_the_hook_does_not_list_is_not_sent_and_is_inconclusive(
     )
 
 
+@VIRTUAL_TIME
 async def test_a_hook_of_another_contract_version_is_not_used() -> None:
     async with hook({"contract": [2]}, _taken) as (url, posted):
         result = await _run(url, "TC_013_CSMS")
@@ -266,6 +271,7 @@ async def test_a_hook_of_another_contract_version_is_not_used() -> None:
     )
 
 
+@VIRTUAL_TIME
 async def test_a_hook_that_took_an_order_the_csms_never_sent_fails_the_case() -> None:
     # The CALL is the proof: "taken" and nothing on the wire is the CSMS's failure.
     async with hook(None, _taken) as (url, posted):
@@ -288,6 +294,7 @@ async def test_a_slow_hook_s_call_still_counts_within_the_order_s_grace() -> Non
     assert (result.conformance, result.reason) == (Verdict.PASS, None)
 
 
+@VIRTUAL_TIME
 async def test_a_hook_that_failed_explains_the_missing_call_without_the_whole_step() -> None:
     def failed(request: Request) -> Response:
         return JSONResponse({"result": "failed", "reason": "the CSMS's queue is full"}, 502)
@@ -301,6 +308,7 @@ async def test_a_hook_that_failed_explains_the_missing_call_without_the_whole_st
     assert result.seconds < 30.0  # the order's grace, not the 60 s step
 
 
+@VIRTUAL_TIME
 async def test_without_set_up_a_tag_not_given_names_the_option_that_gives_it() -> None:
     async with hook({"contract": [1]}, _taken) as (url, _):
         result = await _run(url, "TC_023_3_CSMS")

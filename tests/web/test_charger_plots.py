@@ -116,16 +116,17 @@ def test_the_plots_labels_are_the_size_of_the_text(
         # An 11 px label is about 13 px tall on the screen; the SVG shrunk whole to a phone's
         # width made it about 6. (Measured once the plot is laid out: a plot drawn again as
         # its first meter values arrive has, for a frame, labels not yet laid out.)
-        page.wait_for_function(
+        # (Read in the same evaluation that finds them laid out: a plot drawn again between
+        # two evaluations measures 0 for that frame.)
+        laid_out = page.wait_for_function(
             """() => {
                 const texts = [...document.querySelectorAll(".plot-block .plot text")];
-                return texts.length > 0 && texts.every((t) => t.getBoundingClientRect().height > 0);
+                const heights = texts.map((t) => t.getBoundingClientRect().height);
+                return heights.length > 0 && heights.every((h) => h > 0) ? heights : null;
             }""",
             timeout=LIVE_S,
         )
-        heights: list[float] = labels.evaluate_all(
-            "texts => texts.map((t) => t.getBoundingClientRect().height)"
-        )
+        heights: list[float] = laid_out.json_value()
         assert min(heights) >= 10, heights
         # Resized, the plot is drawn again at its new width: the labels keep their size.
         page.set_viewport_size({"width": width // 2 + 200, "height": 844})

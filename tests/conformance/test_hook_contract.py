@@ -41,7 +41,6 @@ from tests.conformance.example_hook import example
 from tests.conformance.test_example_hook import CSMS_INITIATED_CORE
 from tests.station.test_e2e_ocpp_lib import lib_csms
 
-
 # The tests whose hook runs on the loop (a starlette app served in it) run on the virtual-time
 # loop (tests/virtual_time.py): their waits pass at once. The example's own hook answers from a
 # thread of its own (http.server), which that loop cannot wait for: those tests keep real time.

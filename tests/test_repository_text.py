@@ -32,13 +32,16 @@ _HISTORY = re.compile(
 
 # The history of benchmark runs told in place of their method and latest figures: "on the VM",
 # "a quieter machine", "that day", "Earlier runs could hang", "the runs since", "the code
-# before them", "not measured again".
+# before them", "not measured again", "the machine ran slower".
 _RUN_HISTORY = re.compile(
     r"\bon the VM\b|\bquieter machine\b|\bthat day\b|\bsame day\b|\bearlier (?:runs?|days?)\b"
     r"|\bruns? since\b|\bthis \d-(?:core|vCPU) machine\b|\bthis project ran\b"
-    r"|\bmeasured again\b|\bran (?:faster|slower) than on\b|\bthe code before\b",
+    r"|\bmeasured again\b|\bran (?:faster|slower) than on\b|\bthe code before\b"
+    r"|\bthe machine (?:ran|was) (?:faster|slower|shared)\b",
     re.IGNORECASE,
 )
+# A calendar date (not an example payload's timestamp, 2030-01-01T18:00:00Z).
+_DATE = re.compile(r"\b20\d\d-[01]\d-[0-3]\d\b(?!T)")
 
 
 def _relative(path: Path) -> str:
@@ -82,5 +85,28 @@ def test_no_text_tells_the_history_of_benchmark_runs() -> None:
             path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
         )
         if _RUN_HISTORY.search(line)
+    ]
+    assert found == []
+
+
+def _prose(page: Path) -> list[tuple[int, str]]:
+    """(number, line) of each line of ``page`` outside code blocks and tables."""
+    lines, fenced = [], False
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and not line.lstrip().startswith("|"):
+            lines.append((number, line))
+    return lines
+
+
+def test_figures_are_dated_in_their_tables_only() -> None:
+    """When a figure was measured is a date column of its table, beside its command; a date in
+    a page's prose tells when something happened rather than what the product does."""
+    found = [
+        f"{_relative(page)}:{number}: {line.strip()}"
+        for page in PAGES
+        for number, line in _prose(page)
+        if _DATE.search(line)
     ]
     assert found == []

@@ -1,7 +1,7 @@
-"""The request bodies the README and docs/api.md print work as printed: the README's ``curl -d``
-example of each API, docs/api.md's and each row of its command bodies are posted to the whole
-stack (the central system with the simulator gateway, over real WebSockets) and answered as the
-text says, never 422.
+"""The request bodies the README and the docs print work as printed: the ``curl -d`` example of
+each API in the README and in docs/usage.md, docs/api.md's and each row of its command bodies
+are posted to the whole stack (the central system with the simulator gateway, over real
+WebSockets) and answered as the text says, never 422.
 
 The lab has what the examples name: the demo's site ``loc-demo`` with the station ``DEMO-01``,
 its charger's id ``dep-123`` (the placeholder docs/api.md writes for a charger's id)."""
@@ -26,6 +26,7 @@ from tests.stack_lab import TEMPLATE, StackLab
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+USAGE = ROOT / "docs" / "usage.md"
 API_DOC = ROOT / "docs" / "api.md"
 API_URL = "http://127.0.0.1:8000"
 
@@ -57,11 +58,20 @@ SESSION = "/ocpp/commands/start-session"
 LOCAL_LIST = "/ocpp/commands/local-auth-list"
 
 
-def test_the_pages_have_the_examples_this_file_posts() -> None:
-    readme = dict(curl_examples(README))
-    assert {CONFIG, SESSION} <= set(readme)
-    assert set(readme[SESSION]) == {"target", "event"}
-    assert readme[SESSION]["event"]["id_tag"]
+# The pages that show a command with a body to each API, with the demo's credentials.
+EXAMPLE_PAGES = [README, USAGE]
+
+
+def _page_id(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("page", EXAMPLE_PAGES, ids=_page_id)
+def test_the_pages_have_the_examples_this_file_posts(page: Path) -> None:
+    examples = dict(curl_examples(page))
+    assert {CONFIG, SESSION} <= set(examples)
+    assert set(examples[SESSION]) == {"target", "event"}
+    assert examples[SESSION]["event"]["id_tag"]
     assert SESSION in dict(curl_examples(API_DOC))
 
 
@@ -102,14 +112,15 @@ async def _succeeded(lab: StackLab, answer: dict[str, Any]) -> dict[str, Any]:
     return outcome
 
 
-async def test_the_readme_examples_work_as_printed(demo: StackLab) -> None:
-    readme = dict(curl_examples(README))
+@pytest.mark.parametrize("page", EXAMPLE_PAGES, ids=_page_id)
+async def test_the_examples_work_as_printed(demo: StackLab, page: Path) -> None:
+    examples = dict(curl_examples(page))
     station = await demo.store.stations.get("DEMO-01")
     assert station is not None
     _, key = await demo.store.api_keys.create("readme", organization_id=station.organization_id)
 
-    config = await demo.client.post(CONFIG, json=readme[CONFIG], headers={"X-API-Key": key})
-    session = await demo.client.post(SESSION, json=readme[SESSION])
+    config = await demo.client.post(CONFIG, json=examples[CONFIG], headers={"X-API-Key": key})
+    session = await demo.client.post(SESSION, json=examples[SESSION])
 
     assert config.status_code == 200, config.text
     assert {item["key"] for item in config.json()["configurationKey"]} == {

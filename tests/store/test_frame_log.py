@@ -153,8 +153,8 @@ class _Clock:
 def test_a_frame_is_due_one_interval_after_the_oldest_unwritten_one_was_recorded(
     tmp_path: Path,
 ) -> None:
-    """The bound of what a crash may lose (README, the frame log): a frame waits at most
-    ``interval`` before its batch is written."""
+    """The bound of what a crash may lose (docs/configuration.md, the frame log at a crash): a
+    frame waits at most ``interval`` before its batch is written."""
     clock = _Clock()
     log = FrameLog(create_engine(f"sqlite:///{tmp_path / 'unused.db'}"), interval=0.25, clock=clock)
     assert log.due_in() is None  # nothing waits

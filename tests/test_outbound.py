@@ -1,6 +1,7 @@
 """Where the server's own connections may go (outbound.py): the policy's words, and its
 enforcement at connect time for a webhook delivery, a simulated station's WebSocket and a
-station's file transfer (a redirect included)."""
+station's file transfer (a redirect included); the HTTP transport's failures, raised as
+httpx's own."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse, Response
@@ -146,3 +148,57 @@ async def test_a_transfer_is_checked_at_every_connection_a_redirect_included() -
         refused_ftp = await _download(transfers, "ftp://127.0.0.1:2121/firmware.bin")
         assert "outbound connections to 127.0.0.1 are not allowed" in str(refused_ftp)
         await transfers.aclose()
+
+
+@asynccontextmanager
+async def _answering(reply: bytes | None) -> AsyncIterator[tuple[str, list[int]]]:
+    """An HTTP server on 127.0.0.1 that reads a request's head, writes ``reply`` and closes
+    (None: answers nothing and holds the connection). Yields its URL and a list that counts
+    the connections it accepted."""
+    accepted: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        await reader.readuntil(b"\r\n\r\n")
+        if reply is None:
+            await reader.read()  # until the client gives up
+        else:
+            writer.write(reply)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield f"http://127.0.0.1:{port}/firmware.bin", accepted
+
+
+async def test_the_transport_refuses_a_disallowed_address_and_fails_as_httpx_does() -> None:
+    cut_short = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"
+    loopback = OutboundPolicy.parse("127.0.0.0/8")
+    async with _answering(cut_short) as (url, accepted):
+        async with httpx.AsyncClient(transport=PUBLIC.http_transport()) as refused:
+            with pytest.raises(httpx.ConnectError) as raised:
+                await refused.get(url)
+        assert str(raised.value).startswith("outbound connections to 127.0.0.1 are not allowed")
+        assert accepted == []  # refused before any connection was made
+        async with httpx.AsyncClient(transport=loopback.http_transport()) as client:
+            # The body ends before its Content-Length: httpcore's failure while the body is
+            # read, as httpx's own transport raises it.
+            with pytest.raises(httpx.RemoteProtocolError, match=r"body \(received 3 bytes"):
+                await client.get(url)
+        assert accepted == [1]
+    async with (
+        _answering(b"") as (url, _),
+        httpx.AsyncClient(transport=loopback.http_transport()) as client,
+    ):
+        # No answer at all: the failure of the request itself.
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            await client.get(url)
+    async with (
+        _answering(None) as (url, _),
+        httpx.AsyncClient(transport=loopback.http_transport(), timeout=0.2) as client,
+    ):
+        # The most specific of httpx's exceptions: a ReadTimeout, not just a TimeoutException.
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(url)

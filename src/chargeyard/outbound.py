@@ -31,12 +31,11 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
-import httpcore
 import httpx
+
+from chargeyard.outbound_http import CheckedTransport
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -159,62 +158,10 @@ class OutboundPolicy:
 
     def http_transport(
         self, *, verify: ssl.SSLContext | bool = True, limits: httpx.Limits | None = None
-    ) -> httpx.AsyncHTTPTransport:
-        """An httpx transport whose every connection (redirects included) obeys the policy.
+    ) -> httpx.AsyncBaseTransport:
+        """An httpx transport whose every connection (redirects included) obeys the policy
+        (``outbound_http.py``).
 
-        ``verify`` and ``limits`` as httpx takes them (True: the system's trust store; None:
-        httpx's default pool)."""
-        transport = (
-            httpx.AsyncHTTPTransport(verify=verify)
-            if limits is None
-            else httpx.AsyncHTTPTransport(verify=verify, limits=limits)
-        )
-        if not self.anything:
-            # httpx builds its pool without a way to pass the network backend: the pool is
-            # rebuilt with the same SSL context and ours.
-            pool = transport._pool
-            transport._pool = httpcore.AsyncConnectionPool(
-                ssl_context=pool._ssl_context,
-                max_connections=pool._max_connections,
-                max_keepalive_connections=pool._max_keepalive_connections,
-                keepalive_expiry=pool._keepalive_expiry,
-                network_backend=_CheckedBackend(self),
-            )
-        return transport
-
-
-class _CheckedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting only to addresses the policy allows."""
-
-    def __init__(self, policy: OutboundPolicy) -> None:
-        self._policy = policy
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await self._policy.resolve(host, port)
-        except OSError as failure:
-            # A refused address or a name that does not resolve: a failed connection, as
-            # httpcore's own backend reports one (a webhook delivery's failed attempt).
-            raise httpcore.ConnectError(str(failure)) from failure
-        return await self._inner.connect_tcp(
-            addresses[0], port, timeout, local_address, socket_options
-        )
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("outbound connections to a Unix socket are not allowed")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        ``verify`` and ``limits`` as httpx takes them (True: certifi's bundle; None: httpx's
+        default pool)."""
+        return CheckedTransport(self, verify=verify, limits=limits)

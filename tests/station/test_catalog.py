@@ -4,6 +4,7 @@ REST API's read-only catalog (GET /ocpp/catalog/brands/...)."""
 from __future__ import annotations
 
 import json
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from chargeyard.station.catalog import (
     load_catalog,
     read_catalog,
 )
+from chargeyard.station.catalog._files import FORMAT_VERSION
 from chargeyard.station.catalog._parse import Defaults, parse_brand_file, parse_defaults
 
 DATA = resources.files("chargeyard.station.catalog") / "data"
@@ -301,6 +303,8 @@ def test_unknown_template() -> None:
 # --- validation at load --------------------------------------------------------------------
 
 ACME = """\
+format_version = 1
+
 [brand]
 slug = "acme"
 name = "Acme"
@@ -415,7 +419,7 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
         ),
         (
             edited('current_type = "DC"', 'current_type = "dc"'),
-            'models[dc-50].current_type: must be "AC" or "DC", not \'dc\'',
+            "models[dc-50].current_type: Input should be 'AC' or 'DC', not 'dc'",
         ),
         (
             edited("supported_kw = [50]", 'supported_kw = [50]\nocpp_versions = ["1.5"]'),
@@ -474,14 +478,53 @@ def test_a_valid_brand_file_parses(tmp_path: Path, defaults: Defaults) -> None:
         ),
         (
             ACME + '\n[[models.data_transfer]]\nvendor_id = "Acme"\nanswer = "pong"\n',
-            "models[ac-22].data_transfer[1].answer: must be one of echo, accept, reject, "
-            "unknown_message_id, not 'pong'",
+            "models[ac-22].data_transfer[1].answer: Input should be 'echo', 'accept', 'reject' "
+            "or 'unknown_message_id', not 'pong'",
         ),
         (
             edited('vendor = "Acme"', 'vendor = "Acme"\ndata_transfer = { vendor_id = "A" }'),
-            "brand.data_transfer: must be a list of replies",
+            "brand.data_transfer: Input should be a valid list, not {'vendor_id': 'A'}",
         ),
         (ACME + "\n[[models]\n", "not valid TOML: "),
+        # Strict types: no coercion between TOML's integers, floats, booleans and strings.
+        (
+            edited("max_current_a = 125 }]", 'max_current_a = "125" }]'),
+            "models[dc-50].evses[1].connectors[2].max_current_a: Input should be a valid "
+            "integer, not '125'",
+        ),
+        (
+            edited("phases = 3", "phases = true"),
+            "models[ac-22].phases: Input should be a valid integer, not True",
+        ),
+        (
+            edited("max_power_w = 44160", "max_power_w = 44160.0"),
+            "models[ac-22].max_power_w: Input should be a valid integer, not 44160.0",
+        ),
+        (
+            edited("max_power_w = 44160", "max_power_w = 44160\nshared_power = 1"),
+            "models[ac-22].shared_power: Input should be a valid boolean, not 1",
+        ),
+        (
+            edited("supported_kw = [22]", "supported_kw = [22, 0]"),
+            "models[ac-22].supported_kw[2]: ratings are positive, not 0",
+        ),
+        (
+            edited("max_current_a = 125 }]", "max_current_a = 125, power = 1 }]"),
+            "models[dc-50].evses[1].connectors[2].power: unknown key (known here: label, "
+            "max_current_a, max_power_w, type)",
+        ),
+        (
+            edited("format_version = 1\n", ""),
+            "format_version: is required: the catalog format the file is written in (1)",
+        ),
+        (
+            edited("format_version = 1", "format_version = 2"),
+            "format_version: catalog format 2 is not the one this chargeyard reads (1)",
+        ),
+        (
+            edited("format_version = 1", 'format_version = "1"'),
+            "format_version: Input should be a valid integer, not '1'",
+        ),
     ],
 )
 def test_invalid_brand_file_names_file_and_field(
@@ -523,6 +566,31 @@ def test_data_transfer_replies_layer_defaults_brand_and_model(
             "data": {"text": "Hello"},
         },
     ]
+
+
+def test_every_shipped_file_states_the_format_it_is_written_in() -> None:
+    files = [f for f in DATA.iterdir() if f.name.endswith(".toml")]
+    assert len(files) == 1 + len(load_catalog().brands())
+    for file in files:
+        assert tomllib.loads(file.read_text(encoding="utf-8"))["format_version"] == FORMAT_VERSION
+
+
+def test_a_bad_defaults_file_names_itself_and_the_field(tmp_path: Path) -> None:
+    shipped = (DATA / "_defaults.toml").read_text(encoding="utf-8")
+    for text, message in (
+        (shipped.replace("nominal_voltage = 230", "nominal_voltage = 0"), "AC.nominal_voltage: "),
+        (shipped + 'Pan2 = { label = "Pantograph", current = ["DC", "HV"] }\n', "connectors.Pan2."),
+        (shipped.replace("[DC]\n", "[DC]\nvoltage = 400\n"), "DC.voltage: unknown key"),
+    ):
+        write(tmp_path, "_defaults.toml", text)
+        write(tmp_path, "acme.toml", ACME)
+        with pytest.raises(InvalidTemplate) as raised:
+            read_catalog(tmp_path)
+        assert str(raised.value).startswith(f"_defaults.toml: {message}")
+    assert str(raised.value) == (
+        "_defaults.toml: DC.voltage: unknown key (known here: configuration, nominal_voltage, "
+        "phases)"
+    )
 
 
 def test_defaults_allow_only_official_connector_types(tmp_path: Path) -> None:

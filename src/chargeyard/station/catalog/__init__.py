@@ -2,8 +2,10 @@
 
 A station is built from a brand/model template (vendor, model, EVSEs and connectors, AC/DC,
 power, phases, firmware, OCPP 1.6 configuration) read from ``data/<brand>.toml``, with shared
-values in ``data/_defaults.toml``. The REST API serves the same templates as its read-only
-catalog::
+values in ``data/_defaults.toml``. Each file is read strictly into pydantic models
+(``_files.py``) and states the ``format_version`` of its layout; a file that breaks a rule is an
+:class:`InvalidTemplate` naming the file and the field's path. The REST API serves the same
+templates as its read-only catalog::
 
     catalog = load_catalog()
     catalog.brands()                          # [Brand(slug="abb", name="ABB", model_count=5), ...]

@@ -112,19 +112,23 @@ def test_a_definition_the_schemas_repeat_is_one_type() -> None:
     assert authorize is event is v201.IdTokenType
 
 
-def test_inline_objects_of_different_schemas_are_named_after_their_messages() -> None:
+def test_inline_schemas_are_named_after_their_property_and_their_holder_when_they_differ() -> None:
     # 1.6 StopTransaction's samples may not be in Hertz, MeterValues' may: two types.
     assert not hasattr(v16, "SampledValue")
-    metered = typing.get_type_hints(v16.MeterValuesRequestSampledValue)["unit"]
-    stopped = typing.get_type_hints(v16.StopTransactionRequestSampledValue)["unit"]
-    assert set(typing.get_args(metered)) - set(typing.get_args(stopped)) == {"Hertz"}
-    # The rest of 1.6's inline objects are one type per property name.
-    assert (
-        typing.get_type_hints(v16.MeterValue)["sampledValue"]
-        == list[v16.MeterValuesRequestSampledValue]
-    )
+    metered = typing.get_type_hints(v16.MeterValueSampledValue)
+    stopped = typing.get_type_hints(v16.TransactionDataSampledValue)
+    assert metered["unit"] is v16.MeterValueSampledValueUnit
+    assert stopped["unit"] is v16.TransactionDataSampledValueUnit
+    assert set(typing.get_args(metered["unit"])) - set(typing.get_args(stopped["unit"])) == {
+        "Hertz"
+    }
+    assert metered["measurand"] is stopped["measurand"] is v16.Measurand
+    assert typing.get_type_hints(v16.MeterValue)["sampledValue"] == list[v16.MeterValueSampledValue]
+    # One IdTagInfo for all the messages that carry it; every status is its holder's.
     assert typing.get_type_hints(v16.AuthorizeResponse)["idTagInfo"] is v16.IdTagInfo
     assert typing.get_type_hints(v16.StartTransactionResponse)["idTagInfo"] is v16.IdTagInfo
+    assert typing.get_type_hints(v16.IdTagInfo)["status"] is v16.IdTagInfoStatus
+    assert not hasattr(v16, "Status")
 
 
 def write_schema(directory: Path, name: str, token: dict[str, Any]) -> None:

@@ -11,14 +11,14 @@ How a schema becomes types:
   version (1.6's files are ``Reset.json`` and ``ResetResponse.json``; 2.1's SEND
   NotifyPeriodicEventStream is ``NotifyPeriodicEventStreamRequest`` and has no answer);
 * an object is a TypedDict whose keys are its properties, in the schema's order: a key its
-  ``required`` names is plain, any other ``NotRequired``. A definition (``#/definitions/X``)
-  keeps its name; an object written inline (1.6's) is named after its property in PascalCase
-  (``sampledValue`` -> ``SampledValue``), and after its message too when inline objects of
-  different schemas would share that name (1.6's StopTransaction leaves Hertz out of the units
-  its samples may have: ``MeterValuesRequestSampledValue`` and
-  ``StopTransactionRequestSampledValue``);
-* an enumeration is a ``Literal``: a definition becomes an alias of its name, an inline one is
-  written where it is used;
+  ``required`` names is plain, any other ``NotRequired``;
+* an enumeration is an alias of a ``Literal``;
+* a definition (``#/definitions/X``) keeps its name. An object or enumeration written inline
+  (1.6's) is named after its property in PascalCase (``sampledValue`` -> ``SampledValue``,
+  ``measurand`` -> ``Measurand``), preceded by the name of the type that holds it wherever
+  inline schemas that differ would share a name: every 1.6 ``status`` (``IdTagInfoStatus``,
+  ``BootNotificationResponseStatus``), and the samples of MeterValues and StopTransaction, whose
+  units differ by Hertz (``MeterValueSampledValue``, ``TransactionDataSampledValue``);
 * string, integer, number and boolean are ``str``, ``int``, ``float`` and ``bool``; an array is
   a ``list``; a value the schema leaves untyped (DataTransfer's ``data`` in 2.x) is ``object``.
 
@@ -69,8 +69,8 @@ class SchemaConflict(ValueError):
 
 
 class _InlineClash(Exception):
-    """An inline object's name is taken by a different schema: it is named again, after its
-    message."""
+    """An inline schema's name is taken by a different schema: it is named again, after the
+    type holding it."""
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -85,24 +85,22 @@ class _Type:
     lines: tuple[str, ...]
     uses: tuple[str, ...]  # the types it names, sorted
     is_alias: bool
-    inline: str | None  # the name its property gave an inline object, else None
+    inline: str | None  # the name its property gave an inline schema, else None
 
 
 class _Version:
     """The types of one version, gathered schema by schema.
 
     Args:
-        qualified: the names of inline objects that are named after their message too.
+        qualified: the names of inline schemas that are named after their holder too.
     """
 
     def __init__(self, qualified: frozenset[str]) -> None:
         self.types: dict[str, _Type] = {}
         self._qualified = qualified
         self._pending: set[str] = set()
-        self._message = ""
 
     def message(self, name: str, schema: Mapping[str, Any], origin: str) -> None:
-        self._message = name
         self._define(name, schema, schema.get("definitions", {}), origin)
 
     def _define(
@@ -138,7 +136,7 @@ class _Version:
             if missing := required - set(properties):
                 raise SchemaConflict(f"{name} in {origin} requires unknown keys {sorted(missing)}")
             for key, value in properties.items():
-                annotation = self._annotation(key, value, definitions, origin, uses)
+                annotation = self._annotation(name, key, value, definitions, origin, uses)
                 if key not in required:
                     annotation = ("NotRequired", (annotation,))
                 lines += _statement(f"{key}: ", annotation, 4)
@@ -154,6 +152,7 @@ class _Version:
 
     def _annotation(
         self,
+        owner: str,
         key: str,
         schema: Mapping[str, Any],
         definitions: Mapping[str, Any],
@@ -168,19 +167,18 @@ class _Version:
             self._define(name, definitions[name], definitions, origin)
             uses.add(name)
             return name
-        if "enum" in schema:
-            return _literal(schema, key, origin)
         kind = schema.get("type")
         if kind is None:
             return "object"
-        if kind == "object":
+        if kind == "object" or "enum" in schema:
             inline = key[:1].upper() + key[1:]
-            name = self._message + inline if inline in self._qualified else inline
+            name = owner + inline if inline in self._qualified else inline
             self._define(name, schema, definitions, origin, inline)
             uses.add(name)
             return name
         if kind == "array":
-            return ("list", (self._annotation(key, schema["items"], definitions, origin, uses),))
+            items = schema["items"]
+            return ("list", (self._annotation(owner, key, items, definitions, origin, uses),))
         if isinstance(kind, str) and kind in _SCALARS:
             return _SCALARS[kind]
         raise SchemaConflict(f"{origin}: {key} has a type the generator does not know: {kind!r}")

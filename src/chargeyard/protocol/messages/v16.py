@@ -6,9 +6,59 @@ that the ``ocpp`` package 2.1.0 ships in ``ocpp/v16/schemas``: do not edit.
 
 from typing import Literal, NotRequired, TypedDict
 
+BootNotificationResponseStatus = Literal["Accepted", "Pending", "Rejected"]
+CancelReservationResponseStatus = Literal["Accepted", "Rejected"]
 CertificateSignedStatusEnumType = Literal["Accepted", "Rejected"]
 CertificateUseEnumType = Literal["CentralSystemRootCertificate", "ManufacturerRootCertificate"]
+ChangeAvailabilityRequestType = Literal["Inoperative", "Operative"]
+ChangeAvailabilityResponseStatus = Literal["Accepted", "Rejected", "Scheduled"]
+ChangeConfigurationResponseStatus = Literal[
+    "Accepted",
+    "Rejected",
+    "RebootRequired",
+    "NotSupported",
+]
+ChargingProfileKind = Literal["Absolute", "Recurring", "Relative"]
+ChargingProfilePurpose = Literal["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"]
+ChargingRateUnit = Literal["A", "W"]
+ClearCacheResponseStatus = Literal["Accepted", "Rejected"]
+ClearChargingProfileResponseStatus = Literal["Accepted", "Unknown"]
+Context = Literal[
+    "Interruption.Begin",
+    "Interruption.End",
+    "Sample.Clock",
+    "Sample.Periodic",
+    "Transaction.Begin",
+    "Transaction.End",
+    "Trigger",
+    "Other",
+]
+DataTransferResponseStatus = Literal["Accepted", "Rejected", "UnknownMessageId", "UnknownVendorId"]
 DeleteCertificateStatusEnumType = Literal["Accepted", "Failed", "NotFound"]
+DiagnosticsStatusNotificationRequestStatus = Literal[
+    "Idle",
+    "Uploaded",
+    "UploadFailed",
+    "Uploading",
+]
+ErrorCode = Literal[
+    "ConnectorLockFailure",
+    "EVCommunicationError",
+    "GroundFailure",
+    "HighTemperature",
+    "InternalError",
+    "LocalListConflict",
+    "NoError",
+    "OtherError",
+    "OverCurrentFailure",
+    "PowerMeterFailure",
+    "PowerSwitchFailure",
+    "ReaderFailure",
+    "ResetFailure",
+    "UnderVoltage",
+    "OverVoltage",
+    "WeakSignal",
+]
 FirmwareStatusEnumType = Literal[
     "Downloaded",
     "DownloadFailed",
@@ -25,12 +75,49 @@ FirmwareStatusEnumType = Literal[
     "InvalidSignature",
     "SignatureVerified",
 ]
+FirmwareStatusNotificationRequestStatus = Literal[
+    "Downloaded",
+    "DownloadFailed",
+    "Downloading",
+    "Idle",
+    "InstallationFailed",
+    "Installing",
+    "Installed",
+]
+Format = Literal["Raw", "SignedData"]
 GenericStatusEnumType = Literal["Accepted", "Rejected"]
+GetCompositeScheduleResponseStatus = Literal["Accepted", "Rejected"]
 GetInstalledCertificateStatusEnumType = Literal["Accepted", "NotFound"]
 HashAlgorithmEnumType = Literal["SHA256", "SHA384", "SHA512"]
+IdTagInfoStatus = Literal["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"]
 InstallCertificateStatusEnumType = Literal["Accepted", "Failed", "Rejected"]
+Location = Literal["Cable", "EV", "Inlet", "Outlet", "Body"]
 LogEnumType = Literal["DiagnosticsLog", "SecurityLog"]
 LogStatusEnumType = Literal["Accepted", "Rejected", "AcceptedCanceled"]
+Measurand = Literal[
+    "Energy.Active.Export.Register",
+    "Energy.Active.Import.Register",
+    "Energy.Reactive.Export.Register",
+    "Energy.Reactive.Import.Register",
+    "Energy.Active.Export.Interval",
+    "Energy.Active.Import.Interval",
+    "Energy.Reactive.Export.Interval",
+    "Energy.Reactive.Import.Interval",
+    "Power.Active.Export",
+    "Power.Active.Import",
+    "Power.Offered",
+    "Power.Reactive.Export",
+    "Power.Reactive.Import",
+    "Power.Factor",
+    "Current.Import",
+    "Current.Export",
+    "Current.Offered",
+    "Voltage",
+    "Frequency",
+    "Temperature",
+    "SoC",
+    "RPM",
+]
 MessageTriggerEnumType = Literal[
     "BootNotification",
     "LogStatusNotification",
@@ -40,7 +127,89 @@ MessageTriggerEnumType = Literal[
     "SignChargePointCertificate",
     "StatusNotification",
 ]
+MeterValueSampledValueUnit = Literal[
+    "Wh",
+    "kWh",
+    "varh",
+    "kvarh",
+    "W",
+    "kW",
+    "VA",
+    "kVA",
+    "var",
+    "kvar",
+    "A",
+    "V",
+    "K",
+    "Celcius",
+    "Celsius",
+    "Fahrenheit",
+    "Percent",
+    "Hertz",
+]
+Phase = Literal["L1", "L2", "L3", "N", "L1-N", "L2-N", "L3-N", "L1-L2", "L2-L3", "L3-L1"]
+Reason = Literal[
+    "EmergencyStop",
+    "EVDisconnected",
+    "HardReset",
+    "Local",
+    "Other",
+    "PowerLoss",
+    "Reboot",
+    "Remote",
+    "SoftReset",
+    "UnlockCommand",
+    "DeAuthorized",
+]
+RecurrencyKind = Literal["Daily", "Weekly"]
+RemoteStartTransactionResponseStatus = Literal["Accepted", "Rejected"]
+RemoteStopTransactionResponseStatus = Literal["Accepted", "Rejected"]
+RequestedMessage = Literal[
+    "BootNotification",
+    "DiagnosticsStatusNotification",
+    "FirmwareStatusNotification",
+    "Heartbeat",
+    "MeterValues",
+    "StatusNotification",
+]
+ReserveNowResponseStatus = Literal["Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"]
+ResetRequestType = Literal["Hard", "Soft"]
+ResetResponseStatus = Literal["Accepted", "Rejected"]
+SendLocalListResponseStatus = Literal["Accepted", "Failed", "NotSupported", "VersionMismatch"]
+SetChargingProfileResponseStatus = Literal["Accepted", "Rejected", "NotSupported"]
+StatusNotificationRequestStatus = Literal[
+    "Available",
+    "Preparing",
+    "Charging",
+    "SuspendedEVSE",
+    "SuspendedEV",
+    "Finishing",
+    "Reserved",
+    "Unavailable",
+    "Faulted",
+]
+TransactionDataSampledValueUnit = Literal[
+    "Wh",
+    "kWh",
+    "varh",
+    "kvarh",
+    "W",
+    "kW",
+    "VA",
+    "kVA",
+    "var",
+    "kvar",
+    "A",
+    "V",
+    "K",
+    "Celcius",
+    "Celsius",
+    "Fahrenheit",
+    "Percent",
+]
+TriggerMessageResponseStatus = Literal["Accepted", "Rejected", "NotImplemented"]
 TriggerMessageStatusEnumType = Literal["Accepted", "Rejected", "NotImplemented"]
+UnlockConnectorResponseStatus = Literal["Unlocked", "UnlockFailed", "NotSupported"]
 UpdateFirmwareStatusEnumType = Literal[
     "Accepted",
     "Rejected",
@@ -48,6 +217,7 @@ UpdateFirmwareStatusEnumType = Literal[
     "InvalidCertificate",
     "RevokedCertificate",
 ]
+UpdateType = Literal["Differential", "Full"]
 UploadLogStatusEnumType = Literal[
     "BadMessage",
     "Idle",
@@ -66,7 +236,7 @@ class AuthorizeRequest(TypedDict):
 class IdTagInfo(TypedDict):
     expiryDate: NotRequired[str]
     parentIdTag: NotRequired[str]
-    status: Literal["Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx"]
+    status: IdTagInfoStatus
 
 
 class AuthorizeResponse(TypedDict):
@@ -86,7 +256,7 @@ class BootNotificationRequest(TypedDict):
 
 
 class BootNotificationResponse(TypedDict):
-    status: Literal["Accepted", "Pending", "Rejected"]
+    status: BootNotificationResponseStatus
     currentTime: str
     interval: int
 
@@ -96,7 +266,7 @@ class CancelReservationRequest(TypedDict):
 
 
 class CancelReservationResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: CancelReservationResponseStatus
 
 
 class CertificateHashDataType(TypedDict):
@@ -116,11 +286,11 @@ class CertificateSignedResponse(TypedDict):
 
 class ChangeAvailabilityRequest(TypedDict):
     connectorId: int
-    type: Literal["Inoperative", "Operative"]
+    type: ChangeAvailabilityRequestType
 
 
 class ChangeAvailabilityResponse(TypedDict):
-    status: Literal["Accepted", "Rejected", "Scheduled"]
+    status: ChangeAvailabilityResponseStatus
 
 
 class ChangeConfigurationRequest(TypedDict):
@@ -129,7 +299,7 @@ class ChangeConfigurationRequest(TypedDict):
 
 
 class ChangeConfigurationResponse(TypedDict):
-    status: Literal["Accepted", "Rejected", "RebootRequired", "NotSupported"]
+    status: ChangeConfigurationResponseStatus
 
 
 class ChargingSchedulePeriod(TypedDict):
@@ -141,7 +311,7 @@ class ChargingSchedulePeriod(TypedDict):
 class ChargingSchedule(TypedDict):
     duration: NotRequired[int]
     startSchedule: NotRequired[str]
-    chargingRateUnit: Literal["A", "W"]
+    chargingRateUnit: ChargingRateUnit
     chargingSchedulePeriod: list[ChargingSchedulePeriod]
     minChargingRate: NotRequired[float]
 
@@ -150,9 +320,9 @@ class ChargingProfile(TypedDict):
     chargingProfileId: int
     transactionId: NotRequired[int]
     stackLevel: int
-    chargingProfilePurpose: Literal["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"]
-    chargingProfileKind: Literal["Absolute", "Recurring", "Relative"]
-    recurrencyKind: NotRequired[Literal["Daily", "Weekly"]]
+    chargingProfilePurpose: ChargingProfilePurpose
+    chargingProfileKind: ChargingProfileKind
+    recurrencyKind: NotRequired[RecurrencyKind]
     validFrom: NotRequired[str]
     validTo: NotRequired[str]
     chargingSchedule: ChargingSchedule
@@ -163,20 +333,18 @@ class ClearCacheRequest(TypedDict):
 
 
 class ClearCacheResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: ClearCacheResponseStatus
 
 
 class ClearChargingProfileRequest(TypedDict):
     id: NotRequired[int]
     connectorId: NotRequired[int]
-    chargingProfilePurpose: NotRequired[
-        Literal["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"]
-    ]
+    chargingProfilePurpose: NotRequired[ChargingProfilePurpose]
     stackLevel: NotRequired[int]
 
 
 class ClearChargingProfileResponse(TypedDict):
-    status: Literal["Accepted", "Unknown"]
+    status: ClearChargingProfileResponseStatus
 
 
 class ConfigurationKey(TypedDict):
@@ -189,9 +357,9 @@ class CsChargingProfiles(TypedDict):
     chargingProfileId: int
     transactionId: NotRequired[int]
     stackLevel: int
-    chargingProfilePurpose: Literal["ChargePointMaxProfile", "TxDefaultProfile", "TxProfile"]
-    chargingProfileKind: Literal["Absolute", "Recurring", "Relative"]
-    recurrencyKind: NotRequired[Literal["Daily", "Weekly"]]
+    chargingProfilePurpose: ChargingProfilePurpose
+    chargingProfileKind: ChargingProfileKind
+    recurrencyKind: NotRequired[RecurrencyKind]
     validFrom: NotRequired[str]
     validTo: NotRequired[str]
     chargingSchedule: ChargingSchedule
@@ -204,7 +372,7 @@ class DataTransferRequest(TypedDict):
 
 
 class DataTransferResponse(TypedDict):
-    status: Literal["Accepted", "Rejected", "UnknownMessageId", "UnknownVendorId"]
+    status: DataTransferResponseStatus
     data: NotRequired[str]
 
 
@@ -217,7 +385,7 @@ class DeleteCertificateResponse(TypedDict):
 
 
 class DiagnosticsStatusNotificationRequest(TypedDict):
-    status: Literal["Idle", "Uploaded", "UploadFailed", "Uploading"]
+    status: DiagnosticsStatusNotificationRequestStatus
 
 
 class DiagnosticsStatusNotificationResponse(TypedDict):
@@ -234,15 +402,7 @@ class ExtendedTriggerMessageResponse(TypedDict):
 
 
 class FirmwareStatusNotificationRequest(TypedDict):
-    status: Literal[
-        "Downloaded",
-        "DownloadFailed",
-        "Downloading",
-        "Idle",
-        "InstallationFailed",
-        "Installing",
-        "Installed",
-    ]
+    status: FirmwareStatusNotificationRequestStatus
 
 
 class FirmwareStatusNotificationResponse(TypedDict):
@@ -260,11 +420,11 @@ class FirmwareType(TypedDict):
 class GetCompositeScheduleRequest(TypedDict):
     connectorId: int
     duration: int
-    chargingRateUnit: NotRequired[Literal["A", "W"]]
+    chargingRateUnit: NotRequired[ChargingRateUnit]
 
 
 class GetCompositeScheduleResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: GetCompositeScheduleResponseStatus
     connectorId: NotRequired[int]
     scheduleStart: NotRequired[str]
     chargingSchedule: NotRequired[ChargingSchedule]
@@ -358,78 +518,19 @@ class LogStatusNotificationResponse(TypedDict):
     pass
 
 
-class MeterValuesRequestSampledValue(TypedDict):
+class MeterValueSampledValue(TypedDict):
     value: str
-    context: NotRequired[
-        Literal[
-            "Interruption.Begin",
-            "Interruption.End",
-            "Sample.Clock",
-            "Sample.Periodic",
-            "Transaction.Begin",
-            "Transaction.End",
-            "Trigger",
-            "Other",
-        ]
-    ]
-    format: NotRequired[Literal["Raw", "SignedData"]]
-    measurand: NotRequired[
-        Literal[
-            "Energy.Active.Export.Register",
-            "Energy.Active.Import.Register",
-            "Energy.Reactive.Export.Register",
-            "Energy.Reactive.Import.Register",
-            "Energy.Active.Export.Interval",
-            "Energy.Active.Import.Interval",
-            "Energy.Reactive.Export.Interval",
-            "Energy.Reactive.Import.Interval",
-            "Power.Active.Export",
-            "Power.Active.Import",
-            "Power.Offered",
-            "Power.Reactive.Export",
-            "Power.Reactive.Import",
-            "Power.Factor",
-            "Current.Import",
-            "Current.Export",
-            "Current.Offered",
-            "Voltage",
-            "Frequency",
-            "Temperature",
-            "SoC",
-            "RPM",
-        ]
-    ]
-    phase: NotRequired[
-        Literal["L1", "L2", "L3", "N", "L1-N", "L2-N", "L3-N", "L1-L2", "L2-L3", "L3-L1"]
-    ]
-    location: NotRequired[Literal["Cable", "EV", "Inlet", "Outlet", "Body"]]
-    unit: NotRequired[
-        Literal[
-            "Wh",
-            "kWh",
-            "varh",
-            "kvarh",
-            "W",
-            "kW",
-            "VA",
-            "kVA",
-            "var",
-            "kvar",
-            "A",
-            "V",
-            "K",
-            "Celcius",
-            "Celsius",
-            "Fahrenheit",
-            "Percent",
-            "Hertz",
-        ]
-    ]
+    context: NotRequired[Context]
+    format: NotRequired[Format]
+    measurand: NotRequired[Measurand]
+    phase: NotRequired[Phase]
+    location: NotRequired[Location]
+    unit: NotRequired[MeterValueSampledValueUnit]
 
 
 class MeterValue(TypedDict):
     timestamp: str
-    sampledValue: list[MeterValuesRequestSampledValue]
+    sampledValue: list[MeterValueSampledValue]
 
 
 class MeterValuesRequest(TypedDict):
@@ -449,7 +550,7 @@ class RemoteStartTransactionRequest(TypedDict):
 
 
 class RemoteStartTransactionResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: RemoteStartTransactionResponseStatus
 
 
 class RemoteStopTransactionRequest(TypedDict):
@@ -457,7 +558,7 @@ class RemoteStopTransactionRequest(TypedDict):
 
 
 class RemoteStopTransactionResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: RemoteStopTransactionResponseStatus
 
 
 class ReserveNowRequest(TypedDict):
@@ -469,15 +570,15 @@ class ReserveNowRequest(TypedDict):
 
 
 class ReserveNowResponse(TypedDict):
-    status: Literal["Accepted", "Faulted", "Occupied", "Rejected", "Unavailable"]
+    status: ReserveNowResponseStatus
 
 
 class ResetRequest(TypedDict):
-    type: Literal["Hard", "Soft"]
+    type: ResetRequestType
 
 
 class ResetResponse(TypedDict):
-    status: Literal["Accepted", "Rejected"]
+    status: ResetResponseStatus
 
 
 class SecurityEventNotificationRequest(TypedDict):
@@ -493,11 +594,11 @@ class SecurityEventNotificationResponse(TypedDict):
 class SendLocalListRequest(TypedDict):
     listVersion: int
     localAuthorizationList: NotRequired[list[LocalAuthorizationList]]
-    updateType: Literal["Differential", "Full"]
+    updateType: UpdateType
 
 
 class SendLocalListResponse(TypedDict):
-    status: Literal["Accepted", "Failed", "NotSupported", "VersionMismatch"]
+    status: SendLocalListResponseStatus
 
 
 class SetChargingProfileRequest(TypedDict):
@@ -506,7 +607,7 @@ class SetChargingProfileRequest(TypedDict):
 
 
 class SetChargingProfileResponse(TypedDict):
-    status: Literal["Accepted", "Rejected", "NotSupported"]
+    status: SetChargingProfileResponseStatus
 
 
 class SignCertificateRequest(TypedDict):
@@ -552,36 +653,9 @@ class StartTransactionResponse(TypedDict):
 
 class StatusNotificationRequest(TypedDict):
     connectorId: int
-    errorCode: Literal[
-        "ConnectorLockFailure",
-        "EVCommunicationError",
-        "GroundFailure",
-        "HighTemperature",
-        "InternalError",
-        "LocalListConflict",
-        "NoError",
-        "OtherError",
-        "OverCurrentFailure",
-        "PowerMeterFailure",
-        "PowerSwitchFailure",
-        "ReaderFailure",
-        "ResetFailure",
-        "UnderVoltage",
-        "OverVoltage",
-        "WeakSignal",
-    ]
+    errorCode: ErrorCode
     info: NotRequired[str]
-    status: Literal[
-        "Available",
-        "Preparing",
-        "Charging",
-        "SuspendedEVSE",
-        "SuspendedEV",
-        "Finishing",
-        "Reserved",
-        "Unavailable",
-        "Faulted",
-    ]
+    status: StatusNotificationRequestStatus
     timestamp: NotRequired[str]
     vendorId: NotRequired[str]
     vendorErrorCode: NotRequired[str]
@@ -591,77 +665,19 @@ class StatusNotificationResponse(TypedDict):
     pass
 
 
-class StopTransactionRequestSampledValue(TypedDict):
+class TransactionDataSampledValue(TypedDict):
     value: str
-    context: NotRequired[
-        Literal[
-            "Interruption.Begin",
-            "Interruption.End",
-            "Sample.Clock",
-            "Sample.Periodic",
-            "Transaction.Begin",
-            "Transaction.End",
-            "Trigger",
-            "Other",
-        ]
-    ]
-    format: NotRequired[Literal["Raw", "SignedData"]]
-    measurand: NotRequired[
-        Literal[
-            "Energy.Active.Export.Register",
-            "Energy.Active.Import.Register",
-            "Energy.Reactive.Export.Register",
-            "Energy.Reactive.Import.Register",
-            "Energy.Active.Export.Interval",
-            "Energy.Active.Import.Interval",
-            "Energy.Reactive.Export.Interval",
-            "Energy.Reactive.Import.Interval",
-            "Power.Active.Export",
-            "Power.Active.Import",
-            "Power.Offered",
-            "Power.Reactive.Export",
-            "Power.Reactive.Import",
-            "Power.Factor",
-            "Current.Import",
-            "Current.Export",
-            "Current.Offered",
-            "Voltage",
-            "Frequency",
-            "Temperature",
-            "SoC",
-            "RPM",
-        ]
-    ]
-    phase: NotRequired[
-        Literal["L1", "L2", "L3", "N", "L1-N", "L2-N", "L3-N", "L1-L2", "L2-L3", "L3-L1"]
-    ]
-    location: NotRequired[Literal["Cable", "EV", "Inlet", "Outlet", "Body"]]
-    unit: NotRequired[
-        Literal[
-            "Wh",
-            "kWh",
-            "varh",
-            "kvarh",
-            "W",
-            "kW",
-            "VA",
-            "kVA",
-            "var",
-            "kvar",
-            "A",
-            "V",
-            "K",
-            "Celcius",
-            "Celsius",
-            "Fahrenheit",
-            "Percent",
-        ]
-    ]
+    context: NotRequired[Context]
+    format: NotRequired[Format]
+    measurand: NotRequired[Measurand]
+    phase: NotRequired[Phase]
+    location: NotRequired[Location]
+    unit: NotRequired[TransactionDataSampledValueUnit]
 
 
 class TransactionData(TypedDict):
     timestamp: str
-    sampledValue: list[StopTransactionRequestSampledValue]
+    sampledValue: list[TransactionDataSampledValue]
 
 
 class StopTransactionRequest(TypedDict):
@@ -669,21 +685,7 @@ class StopTransactionRequest(TypedDict):
     meterStop: int
     timestamp: str
     transactionId: int
-    reason: NotRequired[
-        Literal[
-            "EmergencyStop",
-            "EVDisconnected",
-            "HardReset",
-            "Local",
-            "Other",
-            "PowerLoss",
-            "Reboot",
-            "Remote",
-            "SoftReset",
-            "UnlockCommand",
-            "DeAuthorized",
-        ]
-    ]
+    reason: NotRequired[Reason]
     transactionData: NotRequired[list[TransactionData]]
 
 
@@ -692,19 +694,12 @@ class StopTransactionResponse(TypedDict):
 
 
 class TriggerMessageRequest(TypedDict):
-    requestedMessage: Literal[
-        "BootNotification",
-        "DiagnosticsStatusNotification",
-        "FirmwareStatusNotification",
-        "Heartbeat",
-        "MeterValues",
-        "StatusNotification",
-    ]
+    requestedMessage: RequestedMessage
     connectorId: NotRequired[int]
 
 
 class TriggerMessageResponse(TypedDict):
-    status: Literal["Accepted", "Rejected", "NotImplemented"]
+    status: TriggerMessageResponseStatus
 
 
 class UnlockConnectorRequest(TypedDict):
@@ -712,7 +707,7 @@ class UnlockConnectorRequest(TypedDict):
 
 
 class UnlockConnectorResponse(TypedDict):
-    status: Literal["Unlocked", "UnlockFailed", "NotSupported"]
+    status: UnlockConnectorResponseStatus
 
 
 class UpdateFirmwareRequest(TypedDict):

@@ -67,6 +67,9 @@ def assert_typed(schema: dict[str, Any], hint: Any, definitions: dict[str, Any],
         assert hint is object, at
     elif schema["type"] == "object":
         assert typing.is_typeddict(hint), at
+        # @final: no keys but its own (the type checker then narrows a union with "in").
+        closed = schema.get("additionalProperties", True) is False
+        assert getattr(hint, "__final__", False) is closed, at
         properties = schema.get("properties", {})
         hints = typing.get_type_hints(hint)
         assert list(hints) == list(properties), at

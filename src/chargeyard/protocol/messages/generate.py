@@ -11,7 +11,10 @@ How a schema becomes types:
   version (1.6's files are ``Reset.json`` and ``ResetResponse.json``; 2.1's SEND
   NotifyPeriodicEventStream is ``NotifyPeriodicEventStreamRequest`` and has no answer);
 * an object is a TypedDict whose keys are its properties, in the schema's order: a key its
-  ``required`` names is plain, any other ``NotRequired``;
+  ``required`` names is plain, any other ``NotRequired``. One that allows no other keys
+  (``"additionalProperties": false``: all but ``CustomDataType``) is ``@final``, which tells
+  the type checker that a key it lacks is absent (``"requestId" in payload`` then tells a
+  2.0.1 FirmwareStatusNotification from a 1.6 one);
 * an enumeration is an alias of a ``Literal``;
 * a definition (``#/definitions/X``) keeps its name. An object or enumeration written inline
   (1.6's) is named after its property in PascalCase (``sampledValue`` -> ``SampledValue``,
@@ -131,6 +134,8 @@ class _Version:
             is_alias = True
         elif schema.get("type") == "object":
             lines = [f"class {name}(TypedDict):"]
+            if schema.get("additionalProperties", True) is False:
+                lines.insert(0, "@final")
             required = set(schema.get("required", ()))
             properties: Mapping[str, Any] = schema.get("properties", {})
             if missing := required - set(properties):
@@ -286,6 +291,7 @@ def generate(spec: VersionSpec, schemas: SchemaSet | None = None) -> str:
     typing_names = ["TypedDict"]
     text = "\n".join(line for kind in types for line in kind.lines)
     typing_names += [name for name in ("Literal", "NotRequired") if f"{name}[" in text]
+    typing_names += ["final"] if "@final\n" in text else []
     out = [
         f'"""OCPP {spec.name} message payloads, one TypedDict per request and response.',
         "",
@@ -294,7 +300,8 @@ def generate(spec: VersionSpec, schemas: SchemaSet | None = None) -> str:
         "do not edit.",
         '"""',
         "",
-        f"from typing import {', '.join(sorted(typing_names))}",
+        # As ruff's isort orders them: the classes, then the function.
+        f"from typing import {', '.join(sorted(typing_names, key=lambda n: (n.islower(), n)))}",
     ]
     previous_was_class = True  # two blank lines after the imports before a class, else one
     for kind in types:

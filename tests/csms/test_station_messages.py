@@ -119,6 +119,18 @@ async def test_b01_a_boot_accepted_again_lets_commands_through_again(store: Stor
     assert (gate.status, gate.refusal("ClearCache")) == ("Accepted", None)
 
 
+async def test_b01_a_registration_status_ocpp_has_not_is_no_answer(store: Store) -> None:
+    # The API and --boot-status store only Accepted, Pending and Rejected; another is our
+    # bug, answered as such (InternalError), not sent for the station's schema to reject.
+    await store.stations.register("CP-1")
+    report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
+    with pytest.raises(ValueError, match="CP-1's registration status 'Maybe' is not OCPP's"):
+        await boot(StationContext("CP-1", store, BootPolicy("Maybe")), report)
+    station = await store.stations.get("CP-1")
+    assert station is not None
+    assert station.vendor is None  # nothing kept of a boot that was not answered
+
+
 async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(store: Store) -> None:
     # In a cluster the announcer writes the station's presence key, without which another node
     # answers a command to it 503 (bus/redis_stations.py).
@@ -271,6 +283,28 @@ async def test_p01_data_transfer_is_answered_by_its_vendor_handler(store: Store)
         "Accepted",
         '{"pong":{"n":1}}',
     )
+
+
+async def test_p_data_transfer_16_is_answered_by_its_vendor_handler(store: Store) -> None:
+    # The same vendor handler as 2.0.1's; 1.6's answer carries its data as a string.
+    async def pong(request: DataTransferRequest) -> DataTransferAnswer:
+        return DataTransferAnswer("Accepted", f"pong {request.data}")
+
+    async def silent(request: DataTransferRequest) -> DataTransferAnswer:
+        return DataTransferAnswer("UnknownMessageId")
+
+    await store.stations.register("CP-1")
+    handlers = {"com.example": pong, "com.quiet": silent}
+    settings = CsmsSettings(port=0, data_transfer_handlers=handlers)
+    request = {"vendorId": "com.example", "messageId": "Ping", "data": "hello"}
+    async with (
+        CsmsServer(store, settings) as csms,
+        connect(url(csms), subprotocols=["ocpp1.6"]) as websocket,  # type: ignore[list-item]
+    ):
+        answered = await exchange(websocket, [2, "d1", "DataTransfer", request])
+        unanswered = await exchange(websocket, [2, "d2", "DataTransfer", {"vendorId": "com.quiet"}])
+    assert answered == [3, "d1", {"status": "Accepted", "data": "pong hello"}]
+    assert unanswered == [3, "d2", {"status": "UnknownMessageId"}]
 
 
 async def test_every_frame_in_and_out_is_in_the_frame_log(csms: CsmsServer, store: Store) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from chargeyard.protocol import V16, ActionHandlers, Payload, Role, Session, on
+from chargeyard.protocol.messages import v16, v201
 
 from .support import BOOT_ACCEPTED, BOOT_REQUEST, HEARTBEAT_ANSWER, sent, text
 
@@ -204,3 +207,86 @@ def test_mixed_in_classes_resolve_a_shared_action_like_attribute_lookup() -> Non
         "m-1",
         {"currentTime": "2031-01-01T00:00:00Z"},
     ]
+
+
+class TypedCore(ActionHandlers):
+    """Handlers typed with the generated messages: the same dicts at run time."""
+
+    @on("Authorize")
+    def authorize(self, payload: v16.AuthorizeRequest) -> v16.AuthorizeResponse:
+        return {"idTagInfo": {"status": "Accepted" if payload["idTag"] == "ABC" else "Invalid"}}
+
+    @on("DataTransfer")
+    def data_transfer(
+        self, payload: v16.DataTransferRequest | v201.DataTransferRequest
+    ) -> v16.DataTransferResponse | v201.DataTransferResponse:
+        return {"status": "UnknownVendorId"}
+
+
+def test_handlers_typed_with_their_actions_messages_answer_as_any() -> None:
+    handlers = TypedCore().handlers()
+    assert answer(handlers, "Authorize", {"idTag": "ABC"}) == [
+        3,
+        "m-1",
+        {"idTagInfo": {"status": "Accepted"}},
+    ]
+    assert answer(handlers, "DataTransfer", {"vendorId": "x"}) == [
+        3,
+        "m-1",
+        {"status": "UnknownVendorId"},
+    ]
+
+
+def test_a_handler_taking_another_actions_request_is_refused() -> None:
+    with pytest.raises(TypeError) as raised:
+
+        class Mistyped(ActionHandlers):
+            @on("Heartbeat")
+            def heartbeat(self, payload: v16.BootNotificationRequest) -> v16.HeartbeatResponse:
+                return {"currentTime": "2030-01-01T00:00:00Z"}
+
+    assert str(raised.value) == (
+        "test_a_handler_taking_another_actions_request_is_refused.<locals>.Mistyped.heartbeat"
+        " handles Heartbeat but its payload is annotated v16.BootNotificationRequest,"
+        " not HeartbeatRequest"
+    )
+
+
+def test_a_handler_answering_another_actions_response_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"its answer is annotated v201.ResetResponse, not "):
+
+        class Mistyped(ActionHandlers):
+            @on("Heartbeat")
+            async def heartbeat(self, payload: v201.HeartbeatRequest) -> v201.ResetResponse:
+                return {"status": "Accepted"}
+
+
+def test_each_version_of_a_union_must_name_the_action() -> None:
+    with pytest.raises(
+        TypeError, match=r"annotated v201.HeartbeatRequest, not DataTransferRequest"
+    ):
+
+        class Mistyped(ActionHandlers):
+            @on("DataTransfer")
+            def data_transfer(
+                self, payload: v16.DataTransferRequest | v201.HeartbeatRequest
+            ) -> v16.DataTransferResponse:
+                return {"status": "Rejected"}
+
+
+def test_a_request_type_is_no_answer() -> None:
+    with pytest.raises(TypeError, match=r"answer is annotated v16.HeartbeatRequest, not Heart"):
+
+        class Mistyped(ActionHandlers):
+            @on("Heartbeat")
+            def heartbeat(self, payload: v16.HeartbeatRequest) -> v16.HeartbeatRequest:
+                return {}
+
+
+def test_annotations_that_cannot_be_resolved_are_refused() -> None:
+    with pytest.raises(TypeError, match=r"Mistyped.heartbeat \(the handler of Heartbeat\): its "):
+
+        class Mistyped(ActionHandlers):
+            @on("Heartbeat")
+            def heartbeat(self, payload: v16.NoSuchRequest) -> Payload:  # type: ignore[name-defined]
+                return {}

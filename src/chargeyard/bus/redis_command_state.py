@@ -20,7 +20,7 @@ table (``remote_starts.py``: ten minutes).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -94,7 +94,7 @@ class RidingReports:
         if request_id in unsent:
             unsent.remove(request_id)
 
-    def add_part(self, identity: str, report: Payload) -> None:
+    def add_part(self, identity: str, report: Mapping[str, Any]) -> None:
         """Never called here: the parts reach the node holding the station."""
 
     def take(self, identity: str) -> list[int]:

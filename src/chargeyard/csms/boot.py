@@ -7,13 +7,16 @@ a Pending station sent its registration's pending calls after the answer (OCPP 1
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from chargeyard.csms import event_data, layout
 from chargeyard.csms.context import StationContext, iso, utc_now
 from chargeyard.csms.registration import PENDING, PendingCall, Registration
 from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v201
 from chargeyard.store import station_writer
 
 logger = logging.getLogger(__name__)
@@ -30,15 +33,41 @@ class BootReport:
     firmware_version: str | None
 
 
-async def boot(context: StationContext, report: BootReport) -> Payload:
+@dataclass(frozen=True, slots=True)
+class BootAnswer:
+    """The BootNotification answer, whose fields every version names alike: ``status`` is
+    RegistrationStatus (1.6 section 7.38; 2.0.1 RegistrationStatusEnumType, the same three),
+    ``current_time`` RFC 3339, ``interval`` in seconds."""
+
+    status: v201.RegistrationStatusEnumType
+    current_time: str
+    interval: int
+
+
+_REGISTRATION_STATUSES = frozenset(typing.get_args(v201.RegistrationStatusEnumType))
+
+
+def _is_registration_status(status: str) -> TypeGuard[v201.RegistrationStatusEnumType]:
+    return status in _REGISTRATION_STATUSES
+
+
+async def boot(context: StationContext, report: BootReport) -> BootAnswer:
     """Keep the boot facts with the registration's answer, tell the listeners, and return the
-    BootNotification answer (its fields are named alike in every version)."""
+    BootNotification answer.
+
+    Raises:
+        ValueError: the registration's status is none of OCPP's (the API and the listener's
+            ``--boot-status`` store only those).
+    """
     policy = context.boot_policy
     read = None if context.known is None else context.known.take_registration()
     status, calls = (
         read if read is not None else await context.store.stations.registration_of(context.identity)
     )
     registration = Registration.of(status, calls, policy.status)
+    answered = registration.status
+    if not _is_registration_status(answered):
+        raise ValueError(f"{context.identity}'s registration status {answered!r} is not OCPP's")
     # Another vendor or model is other hardware, with connectors of its own (layout.py).
     await layout.on_boot(
         context.store, context.identity, report.vendor, report.model, context.known
@@ -75,11 +104,7 @@ async def boot(context: StationContext, report: BootReport) -> Payload:
             status=registration.status,
         )
     )
-    return {
-        "status": registration.status,
-        "currentTime": iso(utc_now()),
-        "interval": policy.interval,
-    }
+    return BootAnswer(answered, iso(utc_now()), policy.interval)
 
 
 async def _pending(context: StationContext, calls: tuple[PendingCall, ...]) -> None:

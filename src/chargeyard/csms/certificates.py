@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -45,17 +46,18 @@ from cryptography.hazmat.primitives import serialization
 from chargeyard.csms.context import StationContext, iso, utc_now
 from chargeyard.csms.signing_requests import SigningRequestRefused, checked_request
 from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import NotificationKind
 
 logger = logging.getLogger(__name__)
 
-NO_AUTHORITY: Payload = {
+NO_AUTHORITY: v201.StatusInfoType = {
     "reasonCode": "UnsupportedRequest",
     "additionalInfo": "this central system has no certificate authority",
 }
 """The ``statusInfo`` of a 2.0.1 answer (StatusInfoType: reasonCode of 20 characters at most)."""
-NO_V2G_PKI: Payload = {
+NO_V2G_PKI: v201.StatusInfoType = {
     "reasonCode": "UnsupportedRequest",
     "additionalInfo": "this central system signs no V2G certificates (no V2G PKI)",
 }
@@ -63,11 +65,13 @@ STATION_CERTIFICATE = "ChargingStationCertificate"
 _ADDITIONAL_INFO_MAX = 512
 
 
-def _request(payload: Payload) -> dict[str, Any]:
+def _request(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != "customData"}
 
 
-async def _refused(context: StationContext, action: str, payload: Payload, status: str) -> None:
+async def _refused(
+    context: StationContext, action: str, payload: Mapping[str, Any], status: str
+) -> None:
     """Keep the request as the station's notification, answered ``status``."""
     logger.warning(
         "%s %s answered %s: this central system has no certificate authority",
@@ -83,15 +87,25 @@ async def _refused(context: StationContext, action: str, payload: Payload, statu
     )
 
 
-async def _sign(context: StationContext, payload: Payload, *, typed: bool) -> Payload:
+_Signing = tuple[v201.GenericStatusEnumType, v201.StatusInfoType | None]
+"""SignCertificate's answer: its status (the same two in 1.6), and why when Rejected (2.0.1's
+statusInfo)."""
+
+
+async def _sign(
+    context: StationContext,
+    payload: v16.SignCertificateRequest | v201.SignCertificateRequest,
+    *,
+    typed: bool,
+) -> _Signing:
     """SignCertificate (see the module docstring); ``typed``: the version's messages carry a
     certificateType (2.0.1)."""
-    kind = payload.get("certificateType")
+    kind = payload.get("certificateType")  # 2.0.1 only
     authority, follow_ups = context.authority, context.follow_ups
     if authority is None or follow_ups is None or kind not in (None, STATION_CERTIFICATE):
         await _refused(context, "SignCertificate", payload, "Rejected")
         info = NO_AUTHORITY if authority is None or follow_ups is None else NO_V2G_PKI
-        return {"status": "Rejected", "statusInfo": dict(info)} if typed else {"status": "Rejected"}
+        return "Rejected", info.copy()
     try:
         request = checked_request(payload["csr"], context.identity)
     except SigningRequestRefused as refusal:
@@ -102,10 +116,10 @@ async def _sign(context: StationContext, payload: Payload, *, typed: bool) -> Pa
             status="Rejected",
             detail=orjson.dumps({**_request(payload), "reason": str(refusal)}).decode(),
         )
-        if not typed:
-            return {"status": "Rejected"}
-        info = {"reasonCode": "InvalidCSR", "additionalInfo": str(refusal)[:_ADDITIONAL_INFO_MAX]}
-        return {"status": "Rejected", "statusInfo": info}
+        return "Rejected", {
+            "reasonCode": "InvalidCSR",
+            "additionalInfo": str(refusal)[:_ADDITIONAL_INFO_MAX],
+        }
     certificate = authority.sign(request, utc_now())
     await context.note(
         NotificationKind.CERTIFICATE,
@@ -142,7 +156,7 @@ async def _sign(context: StationContext, payload: Payload, *, typed: bool) -> Pa
             )
 
     follow_ups.call_after_answer("CertificateSigned", signed, told)
-    return {"status": "Accepted"}
+    return "Accepted", None
 
 
 def _described(certificate: x509.Certificate) -> dict[str, Any]:
@@ -161,8 +175,11 @@ class CertificatesV16(ActionHandlers):
     context: StationContext
 
     @on("SignCertificate")
-    async def sign_certificate(self, payload: Payload) -> Payload:
-        return await _sign(self.context, payload, typed=False)
+    async def sign_certificate(
+        self, payload: v16.SignCertificateRequest
+    ) -> v16.SignCertificateResponse:
+        status, _ = await _sign(self.context, payload, typed=False)
+        return {"status": status}  # 1.6 has no room for a reason
 
 
 class CertificatesV201(ActionHandlers):
@@ -172,15 +189,22 @@ class CertificatesV201(ActionHandlers):
     context: StationContext
 
     @on("SignCertificate")
-    async def sign_certificate(self, payload: Payload) -> Payload:
-        return await _sign(self.context, payload, typed=True)
+    async def sign_certificate(
+        self, payload: v201.SignCertificateRequest
+    ) -> v201.SignCertificateResponse:
+        status, info = await _sign(self.context, payload, typed=True)
+        return {"status": status} if info is None else {"status": status, "statusInfo": info}
 
     @on("Get15118EVCertificate")
-    async def get_15118_ev_certificate(self, payload: Payload) -> Payload:
+    async def get_15118_ev_certificate(
+        self, payload: v201.Get15118EVCertificateRequest
+    ) -> v201.Get15118EVCertificateResponse:
         await _refused(self.context, "Get15118EVCertificate", payload, "Failed")
-        return {"status": "Failed", "exiResponse": "", "statusInfo": dict(NO_AUTHORITY)}
+        return {"status": "Failed", "exiResponse": "", "statusInfo": NO_AUTHORITY.copy()}
 
     @on("GetCertificateStatus")
-    async def get_certificate_status(self, payload: Payload) -> Payload:
+    async def get_certificate_status(
+        self, payload: v201.GetCertificateStatusRequest
+    ) -> v201.GetCertificateStatusResponse:
         await _refused(self.context, "GetCertificateStatus", payload, "Failed")
-        return {"status": "Failed", "statusInfo": dict(NO_AUTHORITY)}
+        return {"status": "Failed", "statusInfo": NO_AUTHORITY.copy()}

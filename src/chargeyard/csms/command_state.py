@@ -25,7 +25,8 @@ them there (``Registry.call``; the ``rejected`` answer of ``station_calls.py``).
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from chargeyard.csms.remote_starts import RemoteStart
 from chargeyard.protocol import Payload
@@ -65,8 +66,9 @@ class AwaitedReports(Protocol):
 
     def forget(self, identity: str, request_id: int) -> None: ...
 
-    def add_part(self, identity: str, report: Payload) -> None:
-        """One part's payload (NotifyReport, NotifyMonitoringReport, ...), as it came."""
+    def add_part(self, identity: str, report: Mapping[str, Any]) -> None:
+        """One part's payload (NotifyReport, NotifyMonitoringReport, ...), as it came (the
+        handler's typed message: any JSON object)."""
         ...
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -28,6 +29,7 @@ from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.store import Store
 from chargeyard.store.id_tag_lookup import IdTagLookup
 from chargeyard.store.models import (
@@ -59,9 +61,10 @@ class DataTransferRequest:
 
 @dataclass(frozen=True, slots=True)
 class DataTransferAnswer:
-    """``status``: Accepted, Rejected, UnknownMessageId or UnknownVendorId."""
+    """``status``: Accepted, Rejected, UnknownMessageId or UnknownVendorId (the same in 1.6
+    and 2.0.1); ``data`` a string for a 1.6 station, any JSON value for a 2.0.1 one."""
 
-    status: str
+    status: v201.DataTransferStatusEnumType
     data: Any = None
 
 
@@ -229,9 +232,24 @@ def parse_time(text: str | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def id_tag_info(authorization: Authorization) -> dict[str, Any]:
-    """OCPP 1.6 IdTagInfo (section 7.14)."""
-    info: dict[str, Any] = {"status": authorization.status}
+_TAG_STATUSES_16 = frozenset(typing.get_args(v16.IdTagInfoStatus))
+
+
+def _is_tag_status_16(status: str) -> TypeGuard[v16.IdTagInfoStatus]:
+    return status in _TAG_STATUSES_16
+
+
+def _tag_status_16(status: str) -> v16.IdTagInfoStatus:
+    if _is_tag_status_16(status):
+        return status
+    logger.warning("id tag status %r is not OCPP 1.6's: answered Invalid", status)
+    return "Invalid"
+
+
+def id_tag_info(authorization: Authorization) -> v16.IdTagInfo:
+    """OCPP 1.6 IdTagInfo (section 7.14). A status 1.6 cannot say (none that the API stores)
+    is answered Invalid: a tag the central system cannot vouch for does not charge."""
+    info: v16.IdTagInfo = {"status": _tag_status_16(authorization.status)}
     if authorization.expiry_date is not None:
         info["expiryDate"] = iso(authorization.expiry_date)
     if authorization.parent_id_tag is not None:

@@ -2,13 +2,15 @@
 
 :class:`CentralSystemHandlers` holds one connection's state (its context, the connector
 statuses it last published, its sample keeper) and the handlers whose messages carry the same
-fields in 1.6 and 2.0.1: Heartbeat (1.6 section 4.6; 2.0.1 G02), DataTransfer (1.6 section
-4.3; 2.0.1 P01), FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status
-values differ and are kept as sent, with 2.0.1's ``requestId``), LogStatusNotification and
+fields in 1.6 and 2.0.1, each typed with both versions' messages: Heartbeat (1.6 section 4.6;
+2.0.1 G02), FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status values
+differ and are kept as sent, with 2.0.1's ``requestId``), LogStatusNotification and
 SecurityEventNotification (2.0.1 N01 and A04; in 1.6 the messages of its security extension,
-whose schemas the ``ocpp`` package ships with the same fields). ``v16.py`` and ``v201.py`` add
-the rest; a version that answers one of these differently overrides it with an ``@on`` method
-of the same action.
+whose schemas the ``ocpp`` package ships with the same fields). DataTransfer (1.6 section 4.3;
+2.0.1 P01) is answered by the same vendor handler (:meth:`vendor_data_transfer`), but each
+version writes the answer as its own message: ``data`` is a string in 1.6 and any JSON value
+in 2.0.1. ``v16.py`` and ``v201.py`` add the rest; a version that answers one of these
+differently overrides it with an ``@on`` method of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
 events, the 2.0.1 reports of ``notifications_v201.py``, the certificate requests of
@@ -25,6 +27,7 @@ from datetime import datetime
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.context import (
+    DataTransferAnswer,
     DataTransferRequest,
     StationContext,
     data_transfer,
@@ -33,7 +36,8 @@ from chargeyard.csms.context import (
     utc_now,
 )
 from chargeyard.csms.samples import MeterSamples
-from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.protocol import ActionHandlers, on
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.store import station_writer
 from chargeyard.store.models import NotificationKind
 
@@ -86,35 +90,43 @@ class CentralSystemHandlers(ActionHandlers):
         return True
 
     @on("Heartbeat")
-    async def heartbeat(self, payload: Payload) -> Payload:
+    async def heartbeat(
+        self, payload: v16.HeartbeatRequest | v201.HeartbeatRequest
+    ) -> v16.HeartbeatResponse | v201.HeartbeatResponse:
         now = utc_now()
         await self.context.keep(station_writer.heartbeat(self.identity, now))
         return {"currentTime": iso(now)}
 
-    @on("DataTransfer")
-    async def data_transfer(self, payload: Payload) -> Payload:
+    async def vendor_data_transfer(
+        self, payload: v16.DataTransferRequest | v201.DataTransferRequest
+    ) -> DataTransferAnswer:
+        """A DataTransfer answered by its vendor's handler (``context.data_transfer``); each
+        version's ``@on("DataTransfer")`` writes the answer as its message: ``data`` is a
+        string in 1.6 and any JSON value in 2.0.1."""
         request = DataTransferRequest(
             self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
         )
-        answer = await data_transfer(self.context, request)
-        result: Payload = {"status": answer.status}
-        if answer.data is not None:
-            result["data"] = answer.data
-        return result
+        return await data_transfer(self.context, request)
 
     @on("FirmwareStatusNotification")
-    async def firmware_status_notification(self, payload: Payload) -> Payload:
+    async def firmware_status_notification(
+        self,
+        payload: v16.FirmwareStatusNotificationRequest | v201.FirmwareStatusNotificationRequest,
+    ) -> v16.FirmwareStatusNotificationResponse | v201.FirmwareStatusNotificationResponse:
         logger.info("%s firmware: %s", self.identity, payload["status"])
         await self.context.note(
             NotificationKind.FIRMWARE,
             "FirmwareStatusNotification",
             status=payload["status"],
-            request_id=payload.get("requestId"),
+            # 2.0.1's, for an update it asked for (L01); 1.6's message has none.
+            request_id=payload.get("requestId") if "requestId" in payload else None,
         )
         return {}
 
     @on("LogStatusNotification")
-    async def log_status_notification(self, payload: Payload) -> Payload:
+    async def log_status_notification(
+        self, payload: v16.LogStatusNotificationRequest | v201.LogStatusNotificationRequest
+    ) -> v16.LogStatusNotificationResponse | v201.LogStatusNotificationResponse:
         logger.info("%s log upload: %s", self.identity, payload["status"])
         await self.context.note(
             NotificationKind.DIAGNOSTICS,
@@ -125,7 +137,10 @@ class CentralSystemHandlers(ActionHandlers):
         return {}
 
     @on("SecurityEventNotification")
-    async def security_event_notification(self, payload: Payload) -> Payload:
+    async def security_event_notification(
+        self,
+        payload: v16.SecurityEventNotificationRequest | v201.SecurityEventNotificationRequest,
+    ) -> v16.SecurityEventNotificationResponse | v201.SecurityEventNotificationResponse:
         logger.warning("%s security event: %s", self.identity, payload["type"])
         await self.context.note(
             NotificationKind.SECURITY,

@@ -18,12 +18,14 @@ kept as notifications too, and refused: ``certificates.py``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from chargeyard.csms.context import StationContext, parse_time
-from chargeyard.protocol import ActionHandlers, Payload, on
+from chargeyard.protocol import ActionHandlers, on
+from chargeyard.protocol.messages import v201
 from chargeyard.store import Store
 from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import NewNotification
@@ -39,7 +41,7 @@ class NotificationsV201(ActionHandlers):
     store: Store
 
     @on("NotifyReport")
-    async def notify_report(self, payload: Payload) -> Payload:
+    async def notify_report(self, payload: v201.NotifyReportRequest) -> v201.NotifyReportResponse:
         # B07/B08: one part (seqNo) of the report asked for with requestId; tbc = more follow.
         logger.info("%s report %s part %s", self.identity, payload["requestId"], payload["seqNo"])
         await self.context.note(
@@ -54,7 +56,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("ReservationStatusUpdate")
-    async def reservation_status_update(self, payload: Payload) -> Payload:
+    async def reservation_status_update(
+        self, payload: v201.ReservationStatusUpdateRequest
+    ) -> v201.ReservationStatusUpdateResponse:
         # H04: a reservation ended without being used (Expired, or Removed by the station).
         logger.info(
             "%s reservation %s: %s",
@@ -71,7 +75,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("ReportChargingProfiles")
-    async def report_charging_profiles(self, payload: Payload) -> Payload:
+    async def report_charging_profiles(
+        self, payload: v201.ReportChargingProfilesRequest
+    ) -> v201.ReportChargingProfilesResponse:
         # K09: the profiles of one EVSE and one source that GetChargingProfiles (requestId)
         # asked for; tbc = more messages follow for the same request.
         logger.info(
@@ -93,7 +99,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("NotifyChargingLimit")
-    async def notify_charging_limit(self, payload: Payload) -> Payload:
+    async def notify_charging_limit(
+        self, payload: v201.NotifyChargingLimitRequest
+    ) -> v201.NotifyChargingLimitResponse:
         # K11-K13: a limit set by a source other than the CSMS (an EMS, the grid operator),
         # with the schedule it imposes if the station sends it; no evseId: the whole station.
         limit = payload["chargingLimit"]
@@ -108,7 +116,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("ClearedChargingLimit")
-    async def cleared_charging_limit(self, payload: Payload) -> Payload:
+    async def cleared_charging_limit(
+        self, payload: v201.ClearedChargingLimitRequest
+    ) -> v201.ClearedChargingLimitResponse:
         # K14: the external limit of that source no longer applies.
         logger.info("%s charging limit cleared: %s", self.identity, payload["chargingLimitSource"])
         await self.context.note(
@@ -120,7 +130,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("NotifyEVChargingNeeds")
-    async def notify_ev_charging_needs(self, payload: Payload) -> Payload:
+    async def notify_ev_charging_needs(
+        self, payload: v201.NotifyEVChargingNeedsRequest
+    ) -> v201.NotifyEVChargingNeedsResponse:
         # K15/K16: an ISO 15118 EV's needs. Rejected ("service not available",
         # NotifyEVChargingNeedsStatusEnumType): this central system sends no charging
         # schedule in return, which Accepted would promise.
@@ -136,7 +148,9 @@ class NotificationsV201(ActionHandlers):
         return {"status": "Rejected"}
 
     @on("NotifyEVChargingSchedule")
-    async def notify_ev_charging_schedule(self, payload: Payload) -> Payload:
+    async def notify_ev_charging_schedule(
+        self, payload: v201.NotifyEVChargingScheduleRequest
+    ) -> v201.NotifyEVChargingScheduleResponse:
         # K15/K17: the schedule the EV chose. Accepted: this central system set no limit
         # that the schedule could exceed (a schedule outside the limits is Rejected).
         logger.info("%s EV charging schedule on EVSE %s", self.identity, payload["evseId"])
@@ -150,7 +164,7 @@ class NotificationsV201(ActionHandlers):
         return {"status": "Accepted"}
 
     @on("NotifyEvent")
-    async def notify_event(self, payload: Payload) -> Payload:
+    async def notify_event(self, payload: v201.NotifyEventRequest) -> v201.NotifyEventResponse:
         # N07/N08 (alerts, periodic and delta events of monitored variables) and G05 (a lock
         # failure: ConnectorPlugRetentionLock Problem): each event kept at its own time, with
         # the EVSE of its component.
@@ -172,7 +186,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("NotifyMonitoringReport")
-    async def notify_monitoring_report(self, payload: Payload) -> Payload:
+    async def notify_monitoring_report(
+        self, payload: v201.NotifyMonitoringReportRequest
+    ) -> v201.NotifyMonitoringReportResponse:
         # N02: one part (seqNo) of the monitoring report GetMonitoringReport asked for.
         await self.context.note(
             NotificationKind.MONITORING,
@@ -186,7 +202,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("NotifyCustomerInformation")
-    async def notify_customer_information(self, payload: Payload) -> Payload:
+    async def notify_customer_information(
+        self, payload: v201.NotifyCustomerInformationRequest
+    ) -> v201.NotifyCustomerInformationResponse:
         # N09: one part (seqNo) of the customer information CustomerInformation asked for.
         await self.context.note(
             NotificationKind.CUSTOMER,
@@ -200,7 +218,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("NotifyDisplayMessages")
-    async def notify_display_messages(self, payload: Payload) -> Payload:
+    async def notify_display_messages(
+        self, payload: v201.NotifyDisplayMessagesRequest
+    ) -> v201.NotifyDisplayMessagesResponse:
         # O04: the display messages GetDisplayMessages asked for; tbc = more follow.
         more = "more to come" if payload.get("tbc", False) else "last part"
         await self.context.note(
@@ -214,7 +234,9 @@ class NotificationsV201(ActionHandlers):
         return {}
 
     @on("PublishFirmwareStatusNotification")
-    async def publish_firmware_status_notification(self, payload: Payload) -> Payload:
+    async def publish_firmware_status_notification(
+        self, payload: v201.PublishFirmwareStatusNotificationRequest
+    ) -> v201.PublishFirmwareStatusNotificationResponse:
         # L03/L04: a local controller's progress publishing firmware; once Published, the
         # URIs (location) its stations can download it from.
         logger.info("%s firmware publishing: %s", self.identity, payload["status"])
@@ -228,13 +250,13 @@ class NotificationsV201(ActionHandlers):
         return {}
 
 
-def _part(payload: Payload) -> str:
+def _part(payload: Mapping[str, Any]) -> str:
     """Which part of a report sent in parts this is (seqNo from 0; tbc while more follow)."""
     more = "more to come" if payload.get("tbc", False) else "last part"
     return f"part {payload['seqNo']}, {more}"
 
 
-def _without(payload: Payload, *names: str) -> dict[str, Any]:
+def _without(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
     """The payload less the fields kept in columns of their own, and less customData."""
     return {key: value for key, value in payload.items() if key not in {*names, "customData"}}
 

@@ -18,6 +18,8 @@ hears its NotifyReport, and a report outliving the wait is of no use to the call
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from chargeyard.protocol import Payload
 
@@ -50,12 +52,13 @@ class DeviceReports:
         if pending is not None and not pending.future.done():
             pending.future.cancel()
 
-    def add_part(self, identity: str, report: Payload) -> None:
-        """One part's payload, as the station sent it."""
+    def add_part(self, identity: str, report: Mapping[str, Any]) -> None:
+        """One part's payload, as the station sent it (kept as a copy: a plain JSON object,
+        whichever message type the handler read it as)."""
         pending = self._pending.get((identity, report["requestId"]))
         if pending is None or pending.future.done():
             return
-        pending.parts[report.get("seqNo", len(pending.parts))] = report
+        pending.parts[report.get("seqNo", len(pending.parts))] = dict(report)
         if not report.get("tbc", False):
             # The last part: OCPP-J's one CALL in flight per direction means every earlier
             # part has come; they are put in the station's seqNo order.

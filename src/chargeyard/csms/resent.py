@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v16
 
 _RECENT = 8
 _CHECKED = 16
@@ -37,11 +37,11 @@ class ResentMeterValues:
         self._recent: deque[str] = deque(maxlen=_RECENT)
         self._checked: set[str] = set()
 
-    def is_copy(self, payload: Payload) -> bool:
+    def is_copy(self, payload: v16.MeterValuesRequest) -> bool:
         """Whether this connection stored the same transaction's message moments before."""
         return "transactionId" in payload and _fingerprint(payload) in self._recent
 
-    def stored(self, payload: Payload) -> None:
+    def stored(self, payload: v16.MeterValuesRequest) -> None:
         """Remember a message of a transaction once its samples are stored."""
         if "transactionId" in payload:
             self._recent.append(_fingerprint(payload))
@@ -68,7 +68,7 @@ class ResentMeterValues:
         self._checked.add(key)
 
 
-def _fingerprint(payload: Payload) -> str:
+def _fingerprint(payload: v16.MeterValuesRequest) -> str:
     # A copy is the same JSON object again, which a charge point serialises the same way:
     # repr() of the parsed payload tells it (and costs a few microseconds, not a JSON dump).
     return repr(payload)

@@ -1,10 +1,12 @@
 """The central system's handlers for OCPP 1.6-J (messages initiated by the charge point).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. DiagnosticsStatusNotification and the security extension's
+answers after the write committed; each takes and answers its action's message type
+(``protocol/messages/v16.py``). DiagnosticsStatusNotification and the security extension's
 SignedFirmwareStatusNotification are kept as station notifications here; Heartbeat,
-DataTransfer, FirmwareStatusNotification and the security extension's LogStatusNotification
-and SecurityEventNotification are answered as 2.0.1's are (``handlers.py``). The extension's
+FirmwareStatusNotification and the security extension's LogStatusNotification and
+SecurityEventNotification are answered as 2.0.1's are (``handlers.py``), DataTransfer by the
+same vendor handler as 2.0.1's, its ``data`` a string. The extension's
 SignCertificate is kept and answered Rejected (``certificates.py``: this central system has no
 certificate authority).
 """
@@ -12,7 +14,7 @@ certificate authority).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
@@ -25,7 +27,8 @@ from chargeyard.csms.context import (
 from chargeyard.csms.energy import reading, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.resent import ResentMeterValues
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import NotificationKind
 from chargeyard.store.repositories import SampledValue
@@ -42,7 +45,9 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         self._resent_meter_values = ResentMeterValues()
 
     @on("BootNotification")
-    async def boot_notification(self, payload: Payload) -> Payload:
+    async def boot_notification(
+        self, payload: v16.BootNotificationRequest
+    ) -> v16.BootNotificationResponse:
         report = BootReport(
             vendor=payload["chargePointVendor"],
             model=payload["chargePointModel"],
@@ -52,10 +57,16 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         answer = await boot(self.context, report)
         self.booted()
         logger.info("%s booted: %s %s", self.identity, report.vendor, report.model)
-        return answer
+        return {
+            "status": answer.status,
+            "currentTime": answer.current_time,
+            "interval": answer.interval,
+        }
 
     @on("StatusNotification")
-    async def status_notification(self, payload: Payload) -> Payload:
+    async def status_notification(
+        self, payload: v16.StatusNotificationRequest
+    ) -> v16.StatusNotificationResponse:
         at = parse_time(payload.get("timestamp"))
         await self.context.keep(
             StatusReport(
@@ -93,12 +104,14 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         return {}
 
     @on("Authorize")
-    async def authorize(self, payload: Payload) -> Payload:
+    async def authorize(self, payload: v16.AuthorizeRequest) -> v16.AuthorizeResponse:
         authorization = await self.context.authorize(payload["idTag"], starting=True)
         return {"idTagInfo": id_tag_info(authorization)}
 
     @on("StartTransaction")
-    async def start_transaction(self, payload: Payload) -> Payload:
+    async def start_transaction(
+        self, payload: v16.StartTransactionRequest
+    ) -> v16.StartTransactionResponse:
         # The id is handed out even when the tag is refused: the charge point then stops the
         # transaction itself (OCPP 1.6 section 4.8).
         connector_id, id_tag = payload["connectorId"], payload["idTag"]
@@ -144,7 +157,9 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         }
 
     @on("StopTransaction")
-    async def stop_transaction(self, payload: Payload) -> Payload:
+    async def stop_transaction(
+        self, payload: v16.StopTransactionRequest
+    ) -> v16.StopTransactionResponse:
         transaction_id = payload["transactionId"]
         samples = _samples(self.identity, payload.get("transactionData", []))
         try:
@@ -177,7 +192,7 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         return {}
 
     @on("MeterValues")
-    async def meter_values(self, payload: Payload) -> Payload:
+    async def meter_values(self, payload: v16.MeterValuesRequest) -> v16.MeterValuesResponse:
         samples = _samples(self.identity, payload["meterValue"])
         transaction_id = payload.get("transactionId")
         connector_id = payload["connectorId"]
@@ -207,7 +222,9 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         return {}
 
     @on("DiagnosticsStatusNotification")
-    async def diagnostics_status_notification(self, payload: Payload) -> Payload:
+    async def diagnostics_status_notification(
+        self, payload: v16.DiagnosticsStatusNotificationRequest
+    ) -> v16.DiagnosticsStatusNotificationResponse:
         logger.info("%s diagnostics: %s", self.identity, payload["status"])
         await self.context.note(
             NotificationKind.DIAGNOSTICS,
@@ -217,7 +234,9 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         return {}
 
     @on("SignedFirmwareStatusNotification")
-    async def signed_firmware_status_notification(self, payload: Payload) -> Payload:
+    async def signed_firmware_status_notification(
+        self, payload: v16.SignedFirmwareStatusNotificationRequest
+    ) -> v16.SignedFirmwareStatusNotificationResponse:
         # The security extension's signed update (SignedUpdateFirmware): the statuses of
         # 2.0.1's FirmwareStatusEnumType, kept as the charger's firmware status.
         logger.info("%s signed firmware: %s", self.identity, payload["status"])
@@ -229,8 +248,17 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
         )
         return {}
 
+    @on("DataTransfer")
+    async def data_transfer(self, payload: v16.DataTransferRequest) -> v16.DataTransferResponse:
+        answer = await self.vendor_data_transfer(payload)
+        if answer.data is None:
+            return {"status": answer.status}
+        return {"status": answer.status, "data": answer.data}
 
-def _samples(identity: str, meter_values: list[dict[str, Any]]) -> list[SampledValue]:
+
+def _samples(
+    identity: str, meter_values: Sequence[v16.MeterValue | v16.TransactionData]
+) -> list[SampledValue]:
     """The sampled values of 1.6 MeterValues (section 7.32: value is a string, Wh by default).
 
     A value that is not a finite decimal number (SignedData, ``NaN``, ``Infinity``, ``1e999``)

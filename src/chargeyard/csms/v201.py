@@ -1,20 +1,23 @@
 """The central system's handlers for OCPP 2.0.1 (also serving 2.1, whose station-initiated
 core messages answer with the same shapes; the session checks every answer against the
-version's own schema).
+version's own schema). Each takes and answers its action's 2.0.1 message type
+(``protocol/messages/v201.py``).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. Heartbeat, DataTransfer, FirmwareStatusNotification,
+answers after the write committed. Heartbeat, FirmwareStatusNotification,
 LogStatusNotification and SecurityEventNotification are answered as 1.6's are
-(``handlers.py``); the reports that are kept as station notifications (NotifyReport,
-ReservationStatusUpdate, ReportChargingProfiles, NotifyEvent and the rest) are answered by
-``notifications_v201.py``, the certificate messages (SignCertificate, Get15118EVCertificate,
-GetCertificateStatus) by ``certificates.py``.
+(``handlers.py``), DataTransfer by the same vendor handler as 1.6's; the reports that are
+kept as station notifications (NotifyReport, ReservationStatusUpdate, ReportChargingProfiles,
+NotifyEvent and the rest) are answered by ``notifications_v201.py``, the certificate messages
+(SignCertificate, Get15118EVCertificate, GetCertificateStatus) by ``certificates.py``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import typing
+from collections.abc import Sequence
+from typing import TypeGuard
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
@@ -26,7 +29,8 @@ from chargeyard.csms.context import (
 from chargeyard.csms.energy import scaled, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.store.repositories import Authorization, SampledValue
 from chargeyard.store.station_writer import StatusReport
 
@@ -39,7 +43,9 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
     """Answers a 2.0.1 charging station and keeps what it reports in the store."""
 
     @on("BootNotification")
-    async def boot_notification(self, payload: Payload) -> Payload:
+    async def boot_notification(
+        self, payload: v201.BootNotificationRequest
+    ) -> v201.BootNotificationResponse:
         charging_station = payload["chargingStation"]
         report = BootReport(
             vendor=charging_station["vendorName"],
@@ -52,10 +58,16 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         logger.info(
             "%s booted (%s): %s %s", self.identity, payload["reason"], report.vendor, report.model
         )
-        return answer
+        return {
+            "status": answer.status,
+            "currentTime": answer.current_time,
+            "interval": answer.interval,
+        }
 
     @on("StatusNotification")
-    async def status_notification(self, payload: Payload) -> Payload:
+    async def status_notification(
+        self, payload: v201.StatusNotificationRequest
+    ) -> v201.StatusNotificationResponse:
         at = parse_time(payload.get("timestamp"))
         await self.context.keep(
             StatusReport(
@@ -91,12 +103,14 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         return {}
 
     @on("Authorize")
-    async def authorize(self, payload: Payload) -> Payload:
+    async def authorize(self, payload: v201.AuthorizeRequest) -> v201.AuthorizeResponse:
         authorization = await self.context.authorize(payload["idToken"]["idToken"], starting=True)
         return {"idTokenInfo": _id_token_info(authorization)}
 
     @on("TransactionEvent")
-    async def transaction_event(self, payload: Payload) -> Payload:
+    async def transaction_event(
+        self, payload: v201.TransactionEventRequest
+    ) -> v201.TransactionEventResponse:
         # E01-E15: Started opens, Updated changes, Ended closes; every message may carry
         # samples. A transaction first heard of in Updated or Ended is opened then, so nothing
         # the station reported is dropped (E04: a station may have lost the Started).
@@ -216,15 +230,37 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         return {}
 
     @on("MeterValues")
-    async def meter_values(self, payload: Payload) -> Payload:
+    async def meter_values(self, payload: v201.MeterValuesRequest) -> v201.MeterValuesResponse:
         samples = _samples(self.identity, payload["meterValue"])
         await self.samples.add(samples, evse_id=payload["evseId"])
         return {}
 
+    @on("DataTransfer")
+    async def data_transfer(self, payload: v201.DataTransferRequest) -> v201.DataTransferResponse:
+        answer = await self.vendor_data_transfer(payload)
+        if answer.data is None:
+            return {"status": answer.status}
+        return {"status": answer.status, "data": answer.data}
 
-def _id_token_info(authorization: Authorization) -> dict[str, Any]:
-    """OCPP 2.0.1 IdTokenInfoType: the 1.6 fields under their 2.0.1 names."""
-    info: dict[str, Any] = {"status": authorization.status}
+
+_TOKEN_STATUSES = frozenset(typing.get_args(v201.AuthorizationStatusEnumType))
+
+
+def _is_token_status(status: str) -> TypeGuard[v201.AuthorizationStatusEnumType]:
+    return status in _TOKEN_STATUSES
+
+
+def _token_status(status: str) -> v201.AuthorizationStatusEnumType:
+    if _is_token_status(status):
+        return status
+    logger.warning("id token status %r is not OCPP 2.0.1's: answered Invalid", status)
+    return "Invalid"
+
+
+def _id_token_info(authorization: Authorization) -> v201.IdTokenInfoType:
+    """OCPP 2.0.1 IdTokenInfoType: the 1.6 fields under their 2.0.1 names. A status 2.0.1
+    cannot say (none that the API stores) is answered Invalid."""
+    info: v201.IdTokenInfoType = {"status": _token_status(authorization.status)}
     if authorization.expiry_date is not None:
         info["cacheExpiryDateTime"] = iso(authorization.expiry_date)
     if authorization.parent_id_tag is not None:
@@ -232,7 +268,7 @@ def _id_token_info(authorization: Authorization) -> dict[str, Any]:
     return info
 
 
-def _samples(identity: str, meter_values: list[dict[str, Any]]) -> list[SampledValue]:
+def _samples(identity: str, meter_values: Sequence[v201.MeterValueType]) -> list[SampledValue]:
     """The sampled values of MeterValueTypes, in the unit and multiplier the station used.
 
     A value the multiplier takes beyond a float (``unitOfMeasure.multiplier`` is any 32-bit
@@ -266,7 +302,9 @@ def _samples(identity: str, meter_values: list[dict[str, Any]]) -> list[SampledV
     return samples
 
 
-def _energy_registers_wh(payload: Payload) -> tuple[float | None, float | None]:
+def _energy_registers_wh(
+    payload: v201.TransactionEventRequest,
+) -> tuple[float | None, float | None]:
     """The first and the last Energy.Active.Import.Register reading of a TransactionEvent, in
     Wh, (None, None) if it has none (the measurand is the default when absent: OCPP 2.0.1
     SampledValueType). An Ended event carries its Transaction.Begin reading before its

@@ -12,12 +12,20 @@ Example::
 A handler takes the request payload (the wire's camelCase dict, already checked against the
 schema) and returns the response payload, or an awaitable of it. It may raise
 :class:`~chargeyard.protocol.errors.OcppError` to answer with a chosen CALLERROR.
+
+A handler may name its payload and its answer with the generated message types
+(``payload: v16.AuthorizeRequest) -> v16.AuthorizeResponse``, ``protocol/messages``); the
+payload stays the same dict. The class is then refused when it is created if a handler's types
+belong to another action (an ``@on("Heartbeat")`` method taking a ``BootNotificationRequest``):
+the types are only as good as the action they are hung on. Its annotations are resolved for
+that check, so the names they use must be importable at run time.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from types import MappingProxyType
+from types import FunctionType, MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 Payload = dict[str, Any]
@@ -26,6 +34,7 @@ Handler = Callable[[Payload], HandlerResult]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _ACTION_ATTRIBUTE = "__ocpp_action__"
+_MESSAGE_MODULES = "chargeyard.protocol.messages."
 
 
 def on(action: str) -> Callable[[_F], _F]:
@@ -54,6 +63,10 @@ class ActionHandlers:
         # Walk the whole MRO, base first, so that a class mixing in several handler classes
         # gets all their actions (``cls._actions`` alone is only the first base's table) and
         # the class that Python's attribute lookup would pick wins an action.
+        for name, member in vars(cls).items():
+            action = getattr(member, _ACTION_ATTRIBUTE, None)
+            if isinstance(action, str) and isinstance(member, FunctionType):
+                _check_message_types(cls, name, member, action)
         table: dict[str, str] = {}
         for klass in reversed(cls.__mro__):
             for name, member in vars(klass).items():
@@ -74,6 +87,44 @@ class ActionHandlers:
     def handlers(self) -> Mapping[str, Handler]:
         """This object's handlers, bound, keyed by action (each bound as it is looked up)."""
         return BoundHandlers(self, self._actions)
+
+
+def _check_message_types(cls: type, name: str, method: FunctionType, action: str) -> None:
+    """Refuse a handler of ``action`` whose annotations name another action's messages: every
+    generated message type among its parameters' must be ``<action>Request``, among its
+    return's ``<action>Response`` (a union lists one per version it serves).
+
+    Raises:
+        TypeError: a message type of another action, or annotations that cannot be resolved.
+    """
+    if not method.__annotations__:
+        return
+    try:
+        hints = typing.get_type_hints(method)
+    except (AttributeError, NameError, TypeError) as error:
+        raise TypeError(
+            f"{cls.__qualname__}.{name} (the handler of {action}): its annotations cannot be "
+            f"resolved at class creation, where they are checked against the action: {error}"
+        ) from None
+    for parameter, hint in hints.items():
+        expected = f"{action}Response" if parameter == "return" else f"{action}Request"
+        for message in _message_types(hint):
+            if message.__name__ != expected:
+                where = "answer" if parameter == "return" else parameter
+                raise TypeError(
+                    f"{cls.__qualname__}.{name} handles {action} but its {where} is annotated "
+                    f"{message.__module__.removeprefix(_MESSAGE_MODULES)}.{message.__name__}, "
+                    f"not {expected}"
+                )
+
+
+def _message_types(hint: Any) -> Iterator[type]:
+    """The generated message types anywhere in a resolved annotation (in unions, awaitables,
+    ...)."""
+    if isinstance(hint, type) and hint.__module__.startswith(_MESSAGE_MODULES):
+        yield hint
+    for argument in typing.get_args(hint):
+        yield from _message_types(argument)
 
 
 class BoundHandlers(Mapping[str, Handler]):

@@ -143,6 +143,14 @@ class SchemaSet:
         """
         return self._load(self._request_files, action)
 
+    def response_schema(self, action: str) -> dict[str, Any]:
+        """The schema of the CALLRESULT answering ``action`` as JSON (a fresh copy).
+
+        Raises:
+            OcppError: NotSupported for an action this version never answers.
+        """
+        return self._load(self._response_files, action)
+
     def _load(self, files: dict[str, str], action: str) -> dict[str, Any]:
         file_name = files.get(action)
         if file_name is None:

@@ -1,0 +1,123 @@
+"""The central system's handlers take and answer their version's generated message types
+(``protocol/messages``), and the type checker holds a handler to its messages' keys."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mypy import api as mypy
+
+import chargeyard
+from chargeyard.csms.context import id_tag_info
+from chargeyard.csms.server import HANDLERS
+from chargeyard.csms.v201 import _id_token_info
+from chargeyard.protocol import V16, V21, V201, ActionHandlers, VersionSpec
+from chargeyard.protocol.messages import generate
+from chargeyard.store.repositories import Authorization
+
+
+def message_types(hint: Any) -> set[tuple[str, str]]:
+    """(module, name) of every generated message type in a resolved annotation."""
+    found = set()
+    if isinstance(hint, type) and hint.__module__.startswith("chargeyard.protocol.messages."):
+        found.add((hint.__module__, hint.__name__))
+    for argument in typing.get_args(hint):
+        found |= message_types(argument)
+    return found
+
+
+@pytest.mark.parametrize("version", [V16, V201], ids=lambda version: version.name)
+def test_every_handler_takes_and_answers_its_versions_messages(version: VersionSpec) -> None:
+    handlers = HANDLERS[version]
+    assert isinstance(handlers, type)
+    assert issubclass(handlers, ActionHandlers)
+    module = f"chargeyard.protocol.messages.{generate.MODULES[version]}"
+    untyped = []
+    for action, name in sorted(handlers.handler_names().items()):
+        hints = typing.get_type_hints(getattr(handlers, name))
+        if (module, f"{action}Request") not in message_types(hints["payload"]) or (
+            module,
+            f"{action}Response",
+        ) not in message_types(hints["return"]):
+            untyped.append(action)
+    assert untyped == []
+    assert len(handlers.handler_names()) == {V16: 14, V201: 25}[version]
+
+
+def test_2_1_is_answered_by_the_2_0_1_handlers_and_their_types() -> None:
+    # 2.1's station-initiated core messages keep their 2.0.1 shape; the session checks each
+    # answer against 2.1's own schema.
+    assert HANDLERS[V21] is HANDLERS[V201]
+
+
+HANDLER = """\
+from chargeyard.protocol import ActionHandlers, on
+from chargeyard.protocol.messages import v16
+
+
+class CentralSystem(ActionHandlers):
+    @on("StopTransaction")
+    async def stop_transaction(
+        self, payload: v16.StopTransactionRequest
+    ) -> v16.StopTransactionResponse:
+        meter_stop: int = payload["{read}"]
+        if "idTag" in payload:
+            return {{"{answer}": {{"status": "Accepted"}}}}
+        return {{}}
+"""
+
+
+def check_types(tmp_path: Path, read: str, answer: str) -> tuple[str, int]:
+    """Run mypy --strict on a copy of a small handler that reads ``read`` and answers
+    ``answer``; its report and exit status."""
+    source = Path(chargeyard.__file__).resolve().parents[1]
+    (tmp_path / "mypy.ini").write_text(
+        f"[mypy]\nmypy_path = {source}\nstrict = True\nfollow_imports = silent\n", "utf-8"
+    )
+    (tmp_path / "handler.py").write_text(HANDLER.format(read=read, answer=answer), "utf-8")
+    report, errors, status = mypy.run(
+        [
+            "--config-file",
+            str(tmp_path / "mypy.ini"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-error-summary",
+            "--hide-error-context",
+            str(tmp_path / "handler.py"),
+        ]
+    )
+    assert errors == ""
+    return report.replace(str(tmp_path / "handler.py"), "handler.py"), status
+
+
+def test_mypy_reports_a_misspelt_key_of_a_message(tmp_path: Path) -> None:
+    assert check_types(tmp_path, "meterStop", "idTagInfo") == ("", 0)
+    report, status = check_types(tmp_path, "meterstop", "idtagInfo")
+    assert status == 1
+    assert report.splitlines() == [
+        'handler.py:10: error: TypedDict "StopTransactionRequest" has no key "meterstop"'
+        "  [typeddict-item]",
+        'handler.py:10: note: Did you mean "meterStop"?',
+        'handler.py:12: error: Extra key "idtagInfo" for TypedDict "StopTransactionResponse"'
+        "  [typeddict-unknown-key]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "answered"),
+    [("Blocked", "Blocked"), ("ConcurrentTx", "ConcurrentTx"), ("NoCredit", "Invalid")],
+)
+def test_a_tag_status_1_6_cannot_say_is_answered_invalid(status: str, answered: str) -> None:
+    # The API stores only 1.6's five. Another (a row written around it) is not sent for the
+    # station's schema to reject: the tag does not charge.
+    assert id_tag_info(Authorization(status)) == {"status": answered}
+
+
+@pytest.mark.parametrize(
+    ("status", "answered"), [("NoCredit", "NoCredit"), ("Suspended", "Invalid")]
+)
+def test_a_token_status_2_0_1_cannot_say_is_answered_invalid(status: str, answered: str) -> None:
+    assert _id_token_info(Authorization(status)) == {"status": answered}

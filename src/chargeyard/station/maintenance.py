@@ -15,8 +15,6 @@ in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the r
   Basic password is kept with the password masked (2.0.1 A01.FR.12: not disclosed in the
   station's logging, which a diagnostics file shows; the 1.6 whitepaper's AuthorizationKey
   alike).
-* :class:`FirmwareDownloads` adds to it the fetching of a firmware image (1.6 section 5.19;
-  2.0.1 L01/L02): tried again as the request's retries say, each failed attempt in the log.
 * :func:`firmware_image_version` is the simulator's rule for what an image installs.
 * :func:`retry_policy` reads ``retries`` / ``retryInterval``, which both versions' requests
   carry (1.6 sections 6.29, 6.49; 2.0.1 GetLogRequest, UpdateFirmwareRequest), for
@@ -28,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import unquote, urlsplit
@@ -37,7 +35,6 @@ from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.passwords import masked_call
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.io import Retrying, StationIO
 from chargeyard.station.model.states import IllegalTransition
 
 logger = logging.getLogger(__name__)
@@ -130,42 +127,6 @@ class FrameLogging(SimulatedStation):
 
 
 # -- firmware images ------------------------------------------------------------------------------
-
-# The timer of a firmware download's retries (cancelled by name when an update ends).
-FIRMWARE_DOWNLOAD_TIMER = "firmware:retry"
-
-
-class FirmwareDownloads(FrameLogging):
-    """A :class:`FrameLogging` station that fetches firmware images through its ``io``."""
-
-    io: StationIO  # set by the version's base class
-
-    def firmware_download(
-        self,
-        location: str,
-        *,
-        attempts: int,
-        interval_s: float,
-        on_done: Callable[[bytes], None],
-        on_failed: Callable[[str], None],
-    ) -> Retrying[bytes]:
-        """The download of the image at ``location``, noted in the log, not started yet: the
-        caller keeps it (to cancel it) before it :meth:`~Retrying.start`\\ s it."""
-        self.note(f"firmware: downloading {without_credentials(location)}")
-        return Retrying(
-            self.timers,
-            self.clock,
-            FIRMWARE_DOWNLOAD_TIMER,
-            attempts=attempts,
-            interval_s=interval_s,
-            attempt=lambda ok, fail: self.io.download(location, ok, fail),
-            on_done=on_done,
-            on_failed=on_failed,
-            on_retry=lambda tries, reason: self.note(
-                f"firmware: download attempt {tries} of {attempts} failed: {reason}"
-            ),
-        )
-
 
 FIRMWARE_MAGIC = b"chargeyard-firmware"
 _IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")

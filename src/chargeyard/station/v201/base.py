@@ -60,10 +60,9 @@ class StationV201Base(SimulatedStation):
             live=self,
         )
         self.device_model.on_change(self.variable_changed)
-        # What FirmwareStatusNotification and LogStatusNotification last said (L01, N01), which
-        # TriggerMessage re-sends (F06); the requestId of the update or upload under way.
-        self.firmware_status = "Idle"
-        self.firmware_request_id: int | None = None
+        # What LogStatusNotification last said (N01), which TriggerMessage re-sends (F06); the
+        # requestId of the upload under way. FirmwareStatusNotification's is the firmware
+        # update machine's (``firmware_status``, L01).
         self.log_status = "Idle"
         self.log_request_id: int | None = None
         # BootNotification.reason of the next boot (B01, B11/B12: RemoteReset, L01: FirmwareUpdate).

@@ -55,7 +55,6 @@ from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_handlers
 from chargeyard.station.core import OnError, OnResult
-from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.faults import Fault, FaultKind, code_16
 from chargeyard.station.firmware_update import FirmwareUpdate
 from chargeyard.station.maintenance import FrameLogging
@@ -90,12 +89,12 @@ from chargeyard.station.v16.transactions import TransactionsV16
 _DEFAULT_FAULT = Fault(FaultKind.GROUND)
 
 
-class StationV16(FrameLogging, EvControls, StationV16Base):
+class StationV16(FrameLogging, StationV16Base):
     """A 1.6 charge point built from a catalog template; see the package docstring.
 
     ``FrameLogging`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
-    frames and events; ``EvControls``
-    (``station/ev_controls.py``, shared too) and the ``bench`` block (``bench.py``) what a
+    frames and events; the ``ev`` block every station owns (``station/ev_controls.py``,
+    shared too) and the ``bench`` block (``bench.py``) are what a
     tester does to its EV, its meter, its reset button and its memory.
     """
 
@@ -325,6 +324,10 @@ class StationV16(FrameLogging, EvControls, StationV16Base):
         after a change of what an EVSE may deliver (Smart Charging, section 3.13)."""
         self.metering.update_charging_status(evse)
 
+    def ev_request_changed(self, evse: Evse) -> None:
+        """The EV started or stopped asking for energy: Charging or SuspendedEV (7.7)."""
+        self.metering.update_charging_status(evse)
+
     def stop_transactions(self, reason: str) -> None:
         self.core.stop_transactions(reason)
 
@@ -359,15 +362,6 @@ class StationV16(FrameLogging, EvControls, StationV16Base):
 
     def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
         return self.transactions.waiting_authorization(evse_id)
-
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        self.transactions.ev_suspend(evse_id)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self.transactions.ev_resume(evse_id)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        self.transactions.set_power_limit(evse_id, watts)
 
     def inject_fault(
         self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT

@@ -116,10 +116,6 @@ class StationV16Base(SimulatedStation):
         """A fresh id from the station's generator (a transaction's own id)."""
         return self._new_id()
 
-    def advance(self) -> None:
-        """Bring every meter and EV up to now; call before reading or changing them."""
-        self.model.advance(self.clock.now())
-
     def on_power_change(self, powered: bool) -> None:
         super().on_power_change(powered)
         self.advance()  # energy up to the moment the power goes (or none while it was off)

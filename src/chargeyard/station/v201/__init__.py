@@ -59,7 +59,6 @@ from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.endpoint import Endpoint
-from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.faults import Fault, FaultKind, code_16, reason_201
 from chargeyard.station.firmware_update import FirmwareUpdate
 from chargeyard.station.maintenance import FrameLogging
@@ -99,11 +98,11 @@ from chargeyard.station.v201.transactions import TransactionsV201
 _DEFAULT_FAULT = Fault(FaultKind.OTHER)
 
 
-class StationV201(FrameLogging, EvControls, StationV201Base):
+class StationV201(FrameLogging, StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring).
-    ``EvControls`` (``station/ev_controls.py``, shared with 1.6) and the ``bench``
-    block (``bench.py``) are what a tester does to its EV, its meter, its reset button and its
-    memory."""
+    The ``ev`` block every station owns (``station/ev_controls.py``, shared with 1.6) and the
+    ``bench`` block (``bench.py``) are what a tester does to its EV, its meter, its reset
+    button and its memory."""
 
     TERMS: ClassVar[StationTerms] = TERMS_V201
     CSMS_ROOT: ClassVar[str] = "CSMSRootCertificate"
@@ -374,6 +373,11 @@ class StationV201(FrameLogging, EvControls, StationV201Base):
         changed (K; the smart charging block reports the new limit)."""
         self.smart_charging.update_charging_status(evse)
 
+    def ev_request_changed(self, evse: Evse) -> None:
+        """The EV started or stopped asking for energy: the charging state follows
+        (ChargingStateChanged, E); the limit did not move, so no ChargingRateChanged (K)."""
+        self.transaction_events.evaluate(evse, None)
+
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
     ) -> bool:
@@ -415,12 +419,6 @@ class StationV201(FrameLogging, EvControls, StationV201Base):
     ) -> None:
         self.authorization.present_id_token(id_token, evse_id, type)
 
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        self.transactions.ev_suspend(evse_id)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self.transactions.ev_resume(evse_id)
-
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
         self.transactions.start_transaction(evse_id, id_token, type)
 
@@ -432,9 +430,6 @@ class StationV201(FrameLogging, EvControls, StationV201Base):
 
     def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
         return self.transactions.waiting_authorization(evse_id)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        self.transactions.set_power_limit(evse_id, watts)
 
     def inject_fault(
         self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT

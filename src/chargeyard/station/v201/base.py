@@ -162,10 +162,6 @@ class StationV201Base(SimulatedStation):
 
     # -- lookups and hooks between blocks -------------------------------------------------------
 
-    def advance(self) -> None:
-        """Bring every meter and EV up to now; call before reading or changing them."""
-        self.model.advance(self.clock.now())
-
     def on_power_change(self, powered: bool) -> None:
         super().on_power_change(powered)
         self.advance()  # energy up to the moment the power goes (or none while it was off)

@@ -67,6 +67,7 @@ from chargeyard.station.clock import Clock
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.io import StationIO, UnavailableIO
+from chargeyard.station.maintenance import FrameLog
 from chargeyard.station.model.ev import Ev
 from chargeyard.station.model.ev_session import EvState
 from chargeyard.station.model.own_certificate import HeldCertificate
@@ -128,6 +129,8 @@ class SimulatedStation(ActionHandlers):
     """The security event of a central system's certificate that does not verify: 1.6
     InvalidCentralSystemCertificate (whitepaper section 8), 2.0.1 InvalidCsmsCertificate
     (A00.FR.310)."""
+    log_size: ClassVar[int] = 32
+    """OCPP frames and events its log keeps for a diagnostics file (``frame_log``)."""
 
     def __init__(
         self,
@@ -143,6 +146,11 @@ class SimulatedStation(ActionHandlers):
     ) -> None:
         self.identity = identity
         self.clock = clock
+        # Its log: the last frames sent and received while connected and the events noted, for
+        # a diagnostics file (1.6 section 5.9, 2.0.1 N01). Before anything else, so that the
+        # blocks log from their first moment (N01.FR.05); the gateway may put a log that also
+        # records every frame in its place before the station connects.
+        self.frame_log = FrameLog(self.log_size)
         self._new_id = new_id or unique_ids()
         self._call_timeout = call_timeout
         self.timers = Timers()
@@ -388,13 +396,24 @@ class SimulatedStation(ActionHandlers):
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
             return
+        self.frame_log.received(self.clock.now(), data)
         self._handle(self._session.receive(data))
         self._run_after_answer()
         if self._power.going_down:
             self._power.power_off_when_quiet()
 
     def data_to_send(self) -> list[bytes]:
-        return [] if self._session is None else self._session.data_to_send()
+        if self._session is None:
+            return []
+        frames = self._session.data_to_send()
+        if frames:
+            self.frame_log.sent(self.clock.now(), frames)
+        return frames
+
+    def note(self, event: str) -> None:
+        """Put an event in the station's log (a diagnostics file shows it)."""
+        logger.info("%s: %s", self.identity, event)
+        self.frame_log.note(self.clock.now(), event)
 
     def next_deadline(self) -> float | None:
         timer = self.timers.next_deadline()

@@ -57,7 +57,6 @@ from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_h
 from chargeyard.station.core import OnError, OnResult
 from chargeyard.station.faults import Fault, FaultKind, code_16
 from chargeyard.station.firmware_update import FirmwareUpdate
-from chargeyard.station.maintenance import FrameLogging
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus
@@ -89,13 +88,13 @@ from chargeyard.station.v16.transactions import TransactionsV16
 _DEFAULT_FAULT = Fault(FaultKind.GROUND)
 
 
-class StationV16(FrameLogging, StationV16Base):
+class StationV16(StationV16Base):
     """A 1.6 charge point built from a catalog template; see the package docstring.
 
-    ``FrameLogging`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
-    frames and events; the ``ev`` block every station owns (``station/ev_controls.py``,
-    shared too) and the ``bench`` block (``bench.py``) are what a
-    tester does to its EV, its meter, its reset button and its memory.
+    Like every station, it holds its log of frames and events (``frame_log``, ``core.py``)
+    and the ``ev`` block (``station/ev_controls.py``, shared with 2.0.1); that block and the
+    ``bench`` block (``bench.py``) are what a tester does to its EV, its meter, its reset
+    button and its memory.
     """
 
     TERMS: ClassVar[StationTerms] = TERMS_V16

@@ -39,8 +39,8 @@ GetDiagnostics (5.9): the answer names the file, ``<identity>-diagnostics-<UTC t
 Uploading -> upload, with retries -> Uploaded | UploadFailed (then Idle), :data:`DIAGNOSTICS_MOVES`.
 "Format of the diagnostics file is not prescribed" (5.9): ours is text, made by
 :meth:`FirmwareManagementV16.diagnostics_file`: the station's identity, template, firmware,
-statuses, running transactions and configuration, then its log (``maintenance.FrameLogging``),
-the last :attr:`log_size` OCPP frames it sent and received and the transfer events, limited to
+statuses, running transactions and configuration, then its log (``SimulatedStation.frame_log``),
+the last ``log_size`` OCPP frames it sent and received and the transfer events, limited to
 startTime..stopTime. Only a window that cannot hold anything (stopTime before startTime) is
 answered without a fileName (5.9: "If no diagnostics file is available, then
 GetDiagnostics.conf SHALL NOT contain a file name"). A newer GetDiagnostics replaces the upload
@@ -139,9 +139,9 @@ _UPLOAD_RETRY = "diagnostics:retry"
 class FirmwareManagementV16(Block["StationV16"]):
     """UpdateFirmware and GetDiagnostics; see the module docstring.
 
-    The station fetches images and keeps its log (``maintenance.FrameLogging``); its firmware
-    update machine (``firmware_update.py``) runs the update; this block answers, uploads the
-    diagnostics and reports their statuses.
+    The station keeps its log (``frame_log``); its firmware update machine
+    (``firmware_update.py``) runs the update; this block answers, uploads the diagnostics
+    and reports their statuses.
     """
 
     __slots__ = ("_upload",)

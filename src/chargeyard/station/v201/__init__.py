@@ -61,7 +61,6 @@ from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.faults import Fault, FaultKind, code_16, reason_201
 from chargeyard.station.firmware_update import FirmwareUpdate
-from chargeyard.station.maintenance import FrameLogging
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus, Registration
@@ -98,7 +97,7 @@ from chargeyard.station.v201.transactions import TransactionsV201
 _DEFAULT_FAULT = Fault(FaultKind.OTHER)
 
 
-class StationV201(FrameLogging, StationV201Base):
+class StationV201(StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring).
     The ``ev`` block every station owns (``station/ev_controls.py``, shared with 1.6) and the
     ``bench`` block (``bench.py``) are what a tester does to its EV, its meter, its reset

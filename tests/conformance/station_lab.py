@@ -51,7 +51,7 @@ def new_station(template: str = SOCKET, **configuration: str) -> StationV16:
         call_timeout=5.0,
     )
     station.reboot_delay_s = 0.2
-    station.firmware.firmware_install_s = 0.2
+    station.firmware_update.install_s = 0.2
     return station
 
 

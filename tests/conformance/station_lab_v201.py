@@ -41,7 +41,7 @@ def new_station(template: str = SOCKET, **configuration: str) -> StationV201:
         model = dataclasses.replace(model, default_configuration=MappingProxyType(merged))
     station = StationV201(IDENTITY, model, clock=SystemClock(), call_timeout=1.0)
     station.reboot_delay_s = 0.2
-    station.firmware.firmware_install_s = 0.2
+    station.firmware_update.install_s = 0.2
     return station
 
 

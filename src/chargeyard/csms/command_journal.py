@@ -27,14 +27,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 import orjson
 
-from chargeyard.csms.command_state import AwaitedReports, PendingStarts
 from chargeyard.csms.commands.basic_password import without_password
 from chargeyard.csms.station_calls import (
     StationDidNotAnswer,
@@ -43,8 +42,8 @@ from chargeyard.csms.station_calls import (
     StationRejected,
     StationsUnreachable,
 )
-from chargeyard.csms.station_link import StationLink
-from chargeyard.protocol import MalformedCallResult, OcppError, Payload, VersionSpec
+from chargeyard.csms.station_link import ForwardingLink, StationLink
+from chargeyard.protocol import MalformedCallResult, OcppError, Payload
 from chargeyard.store.models import CallOutcome
 from chargeyard.store.repositories import NewSentCommand
 from chargeyard.store.types import utc_now
@@ -132,9 +131,12 @@ class EntryKeeper:
             )
 
 
-class JournaledLink:
+class JournaledLink(ForwardingLink):
     """``link`` for one API request: each call is kept by ``keeper`` as sent by ``caller``
-    through ``endpoint`` (``"POST /api/v1/chargers/{chargeBoxId}/reset"``)."""
+    through ``endpoint`` (``"POST /api/v1/chargers/{chargeBoxId}/reset"``); the rest passes
+    through unchanged."""
+
+    __slots__ = ("_caller", "_clock", "_endpoint", "_keeper", "_timer")
 
     def __init__(
         self,
@@ -146,38 +148,12 @@ class JournaledLink:
         clock: Callable[[], datetime] = utc_now,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
-        self._link = link
+        super().__init__(link)
         self._keeper = keeper
         self._caller = caller
         self._endpoint = endpoint
         self._clock = clock
         self._timer = timer
-
-    # -- what passes through unchanged -------------------------------------------------------
-
-    def versions(self) -> Iterable[VersionSpec]:
-        return self._link.versions()
-
-    async def is_connected(self, identity: str) -> bool:
-        return await self._link.is_connected(identity)
-
-    async def version_of(self, identity: str) -> VersionSpec:
-        return await self._link.version_of(identity)
-
-    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
-        return await self._link.disconnect(identity, code, reason)
-
-    @property
-    def command_timeout(self) -> float:
-        return self._link.command_timeout
-
-    @property
-    def remote_starts(self) -> PendingStarts:
-        return self._link.remote_starts
-
-    @property
-    def reports(self) -> AwaitedReports:
-        return self._link.reports
 
     # -- what is kept ------------------------------------------------------------------------
 

@@ -76,3 +76,46 @@ class StationLink(StationDirectory, Protocol):
             (nothing is sent).
         """
         ...
+
+
+class ForwardingLink:
+    """A :class:`StationLink` that passes every request to ``link``: the base of a wrapper
+    that adds to some of them (it overrides those, ``call`` alone so far)."""
+
+    __slots__ = ("_link",)
+
+    def __init__(self, link: StationLink) -> None:
+        self._link = link
+
+    def versions(self) -> Iterable[VersionSpec]:
+        return self._link.versions()
+
+    async def is_connected(self, identity: str) -> bool:
+        return await self._link.is_connected(identity)
+
+    async def version_of(self, identity: str) -> VersionSpec:
+        return await self._link.version_of(identity)
+
+    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
+        return await self._link.disconnect(identity, code, reason)
+
+    @property
+    def command_timeout(self) -> float:
+        return self._link.command_timeout
+
+    @property
+    def remote_starts(self) -> PendingStarts:
+        return self._link.remote_starts
+
+    @property
+    def reports(self) -> AwaitedReports:
+        return self._link.reports
+
+    async def call(
+        self,
+        identity: str,
+        action: str,
+        payload: Payload,
+        timeout: float | None = None,  # noqa: ASYNC109 - the command's own limit
+    ) -> Payload:
+        return await self._link.call(identity, action, payload, timeout)

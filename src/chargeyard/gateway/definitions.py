@@ -20,7 +20,6 @@ from chargeyard.gateway.security import client_certificate
 from chargeyard.gateway.vendor_replies import charger_replies
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.vendor_replies import InvalidVendorReply, VendorReply
 from chargeyard.station.terms import Setting
@@ -131,9 +130,8 @@ def station_setup(
     loss left (``gateway/power.py``)."""
 
     def setup(station: SimulatedStation) -> None:
-        own_log = getattr(station, "frame_log", None)
-        if recorder is not None and isinstance(own_log, StationFrameLog):
-            station.frame_log = TeeFrameLog(own_log.size, recorder)  # type: ignore[attr-defined]
+        if recorder is not None:
+            station.frame_log = TeeFrameLog(station.frame_log.size, recorder)
         if definition.configuration:
             settings = [Setting(key, value) for key, value in definition.configuration]
             results = verbs_of(station).set_configuration(settings)

@@ -1,7 +1,7 @@
 """The gateway side's frame log: every OCPP frame a hosted charger sends and receives, written
 in batches to the store's ``frames`` table for ``GET /ocpp/chargers/{id}/logs``.
 
-The stations already keep their last frames (``station.maintenance.FrameLogging``, for a
+The stations already keep their last frames (``SimulatedStation.frame_log``, for a
 diagnostics file) through a :class:`~chargeyard.station.maintenance.FrameLog`;
 :class:`TeeFrameLog` is that log with a second listener, so no station code changes. Each frame
 goes to the store's batched, bounded :class:`~chargeyard.store.FrameLog` writer (one

@@ -65,13 +65,17 @@ from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
 from chargeyard.station.endpoint import Endpoint
+from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.io import StationIO, UnavailableIO
+from chargeyard.station.maintenance import FrameLog
+from chargeyard.station.model.ev import Ev
+from chargeyard.station.model.ev_session import EvState
 from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.states import (
     ConnectorStatus,
     Registration,
 )
-from chargeyard.station.model.station import StationModel
+from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power import DEFAULT_REBOOT_DELAY_S, DRAIN_BEFORE_REBOOT_S, PowerCycle
@@ -125,6 +129,8 @@ class SimulatedStation(ActionHandlers):
     """The security event of a central system's certificate that does not verify: 1.6
     InvalidCentralSystemCertificate (whitepaper section 8), 2.0.1 InvalidCsmsCertificate
     (A00.FR.310)."""
+    log_size: ClassVar[int] = 32
+    """OCPP frames and events its log keeps for a diagnostics file (``frame_log``)."""
 
     def __init__(
         self,
@@ -140,6 +146,11 @@ class SimulatedStation(ActionHandlers):
     ) -> None:
         self.identity = identity
         self.clock = clock
+        # Its log: the last frames sent and received while connected and the events noted, for
+        # a diagnostics file (1.6 section 5.9, 2.0.1 N01). Before anything else, so that the
+        # blocks log from their first moment (N01.FR.05); the gateway may put a log that also
+        # records every frame in its place before the station connects.
+        self.frame_log = FrameLog(self.log_size)
         self._new_id = new_id or unique_ids()
         self._call_timeout = call_timeout
         self.timers = Timers()
@@ -203,6 +214,8 @@ class SimulatedStation(ActionHandlers):
         self.io: StationIO = io or UnavailableIO(schedule=self.soon)
         self.model = StationModel.build(identity, template, energy_wh=energy_wh)
         self.model.profiles.evse_count = len(template.evses)
+        # The cable, the EV and the meter as a driver and a tester move them (ev_controls.py).
+        self.ev = EvControls(self)
         # What became of presented id tokens, for whoever drives the station (the gateway).
         self.token_reports = TokenReports()
         # Transactions the power cut, not yet reported ended (station/power_loss.py).
@@ -263,6 +276,10 @@ class SimulatedStation(ActionHandlers):
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
         if self._power.going_down:
             raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
+
+    def advance(self) -> None:
+        """Bring every meter and EV up to now; call before reading or changing them."""
+        self.model.advance(self.clock.now())
 
     def reported_status(self, status: ConnectorStatus) -> str:
         """A connector status in the words the station's version reports it (1.6
@@ -379,13 +396,24 @@ class SimulatedStation(ActionHandlers):
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
             return
+        self.frame_log.received(self.clock.now(), data)
         self._handle(self._session.receive(data))
         self._run_after_answer()
         if self._power.going_down:
             self._power.power_off_when_quiet()
 
     def data_to_send(self) -> list[bytes]:
-        return [] if self._session is None else self._session.data_to_send()
+        if self._session is None:
+            return []
+        frames = self._session.data_to_send()
+        if frames:
+            self.frame_log.sent(self.clock.now(), frames)
+        return frames
+
+    def note(self, event: str) -> None:
+        """Put an event in the station's log (a diagnostics file shows it)."""
+        logger.info("%s: %s", self.identity, event)
+        self.frame_log.note(self.clock.now(), event)
 
     def next_deadline(self) -> float | None:
         timer = self.timers.next_deadline()
@@ -680,6 +708,49 @@ class SimulatedStation(ActionHandlers):
     def stop_transactions(self, reason: str) -> None:
         """End every running transaction with ``reason``, a value both versions' stop
         reasons have (1.6 Reason, 2.0.1 ReasonEnumType: ``Reboot``, ``Other``...)."""
+
+    def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
+        """The driver removes the cable, and the version reports what follows."""
+        raise NotImplementedError
+
+    def update_charging_status(self, evse: Evse) -> None:
+        """Charging, SuspendedEV or SuspendedEVSE, re-derived and reported after what the EVSE
+        may give (or the EV's state of charge) changed."""
+        raise NotImplementedError
+
+    def ev_request_changed(self, evse: Evse) -> None:
+        """The EV behind ``evse`` started or stopped asking for energy: the charging state
+        follows (what the EVSE may give did not change)."""
+        raise NotImplementedError
+
+    # -- the EV and the meter, as a driver and a tester move them (``ev_controls.py``) ------------
+
+    def ev_suspend(self, evse_id: int = 1) -> None:
+        self.ev.ev_suspend(evse_id)
+
+    def ev_resume(self, evse_id: int = 1) -> None:
+        self.ev.ev_resume(evse_id)
+
+    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
+        self.ev.set_power_limit(evse_id, watts)
+
+    def choose_ev(self, evse_id: int, ev: Ev | None) -> None:
+        self.ev.choose_ev(evse_id, ev)
+
+    def update_soc(self, evse_id: int, soc: float) -> None:
+        self.ev.update_soc(evse_id, soc)
+
+    def ev_state(self, evse_id: int) -> EvState:
+        return self.ev.ev_state(evse_id)
+
+    def evse_suspend(self, evse_id: int) -> None:
+        self.ev.evse_suspend(evse_id)
+
+    def evse_resume(self, evse_id: int) -> None:
+        self.ev.evse_resume(evse_id)
+
+    def set_energy_register(self, evse_id: int, energy_wh: float) -> None:
+        self.ev.set_energy_register(evse_id, energy_wh)
 
     def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
         """Answer DataTransfer from the central system as ``replies`` declare (1.6 section

@@ -5,18 +5,17 @@ Theory of operation
 -------------------
 OCPP 1.6 (Firmware Management: UpdateFirmware, GetDiagnostics) and OCPP 2.0.1 (L01/L02
 UpdateFirmware, N01 GetLog) ask the same things of a station in different words; the words stay
-in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the rest is here:
+in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py`` (the firmware update
+itself in ``firmware_update.py``), the rest is here:
 
-* :class:`FrameLogging` is a mixin over :class:`~chargeyard.station.core.SimulatedStation` that
-  keeps the last :attr:`FrameLogging.log_size` OCPP frames the station sent and received and
-  the events it :meth:`~FrameLogging.note`\\ s (a download retried, an upload failed), in a
-  :class:`FrameLog`. A diagnostics file (1.6 section 5.9; 2.0.1 N01, "the format of the log
-  file is not prescribed") ends with :meth:`FrameLog.section`. A CALL that sets the station's
-  Basic password is kept with the password masked (2.0.1 A01.FR.12: not disclosed in the
-  station's logging, which a diagnostics file shows; the 1.6 whitepaper's AuthorizationKey
-  alike).
-* :class:`FirmwareDownloads` adds to it the fetching of a firmware image (1.6 section 5.19;
-  2.0.1 L01/L02): tried again as the request's retries say, each failed attempt in the log.
+* :class:`FrameLog` keeps the last OCPP frames a station sent and received and the events it
+  notes (a download retried, an upload failed); every station holds one
+  (``SimulatedStation.frame_log``, ``core.py``: ``log_size`` entries, recorded as frames pass
+  and by ``SimulatedStation.note``). A diagnostics file (1.6 section 5.9; 2.0.1 N01, "the
+  format of the log file is not prescribed") ends with :meth:`FrameLog.section`. A CALL that
+  sets the station's Basic password is kept with the password masked (2.0.1 A01.FR.12: not
+  disclosed in the station's logging, which a diagnostics file shows; the 1.6 whitepaper's
+  AuthorizationKey alike).
 * :func:`firmware_image_version` is the simulator's rule for what an image installs.
 * :func:`retry_policy` reads ``retries`` / ``retryInterval``, which both versions' requests
   carry (1.6 sections 6.29, 6.49; 2.0.1 GetLogRequest, UpdateFirmwareRequest), for
@@ -26,21 +25,16 @@ in ``v16/firmware.py`` and ``v201/firmware.py`` / ``v201/diagnostics.py``, the r
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.passwords import masked_call
 from chargeyard.station.clock import iso
-from chargeyard.station.core import SimulatedStation
-from chargeyard.station.io import Retrying, StationIO
 from chargeyard.station.model.states import IllegalTransition
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_RETRIES = 3
 DEFAULT_RETRY_INTERVAL_S = 60
@@ -102,70 +96,7 @@ class FrameLog:
         return lines
 
 
-class FrameLogging(SimulatedStation):
-    """A station that keeps its :class:`FrameLog` (``frame_log``) while connected."""
-
-    log_size: int = 32  # OCPP frames and events kept for a diagnostics file
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Before the station assembles: its blocks log from their first moment (N01.FR.05).
-        self.frame_log = FrameLog(self.log_size)
-        super().__init__(*args, **kwargs)
-
-    def note(self, event: str) -> None:
-        """Put an event in the station's log (a diagnostics file shows it)."""
-        logger.info("%s: %s", self.identity, event)
-        self.frame_log.note(self.clock.now(), event)
-
-    def receive(self, data: str | bytes) -> None:
-        if self.connected:
-            self.frame_log.received(self.clock.now(), data)
-        super().receive(data)
-
-    def data_to_send(self) -> list[bytes]:
-        frames = super().data_to_send()
-        if frames:
-            self.frame_log.sent(self.clock.now(), frames)
-        return frames
-
-
 # -- firmware images ------------------------------------------------------------------------------
-
-# The timer of a firmware download's retries (cancelled by name when an update ends).
-FIRMWARE_DOWNLOAD_TIMER = "firmware:retry"
-
-
-class FirmwareDownloads(FrameLogging):
-    """A :class:`FrameLogging` station that fetches firmware images through its ``io``."""
-
-    io: StationIO  # set by the version's base class
-
-    def firmware_download(
-        self,
-        location: str,
-        *,
-        attempts: int,
-        interval_s: float,
-        on_done: Callable[[bytes], None],
-        on_failed: Callable[[str], None],
-    ) -> Retrying[bytes]:
-        """The download of the image at ``location``, noted in the log, not started yet: the
-        caller keeps it (to cancel it) before it :meth:`~Retrying.start`\\ s it."""
-        self.note(f"firmware: downloading {without_credentials(location)}")
-        return Retrying(
-            self.timers,
-            self.clock,
-            FIRMWARE_DOWNLOAD_TIMER,
-            attempts=attempts,
-            interval_s=interval_s,
-            attempt=lambda ok, fail: self.io.download(location, ok, fail),
-            on_done=on_done,
-            on_failed=on_failed,
-            on_retry=lambda tries, reason: self.note(
-                f"firmware: download attempt {tries} of {attempts} failed: {reason}"
-            ),
-        )
-
 
 FIRMWARE_MAGIC = b"chargeyard-firmware"
 _IMAGE_SUFFIXES = (".tar.gz", ".raucb", ".bin", ".img", ".hex", ".swu", ".tgz", ".zip", ".fw")

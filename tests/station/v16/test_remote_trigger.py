@@ -52,17 +52,23 @@ def test_5_17_the_answer_goes_before_the_triggered_message(online: Link) -> None
 
 
 @pytest.mark.parametrize(
-    ("message", "attribute", "status"),
+    ("message", "holder", "attribute", "status"),
     [
-        ("FirmwareStatusNotification", "firmware_status", "Downloading"),
-        ("DiagnosticsStatusNotification", "diagnostics_status", "Uploading"),
+        # UpdateFirmware's status is the firmware update machine's (firmware_update.py).
+        ("FirmwareStatusNotification", "firmware_update", "reported", "Downloading"),
+        ("DiagnosticsStatusNotification", None, "diagnostics_status", "Uploading"),
     ],
 )
 def test_5_17_firmware_and_diagnostics_status_as_they_are_now(
-    online: Link, station: StationV16, message: str, attribute: str, status: str
+    online: Link,
+    station: StationV16,
+    message: str,
+    holder: str | None,
+    attribute: str,
+    status: str,
 ) -> None:
     assert trigger(online, message) == {"status": "Accepted"}
-    setattr(station, attribute, status)
+    setattr(station if holder is None else getattr(station, holder), attribute, status)
     assert trigger(online, message) == {"status": "Accepted"}
     assert online.csms.payloads(message) == [{"status": "Idle"}, {"status": status}]
 

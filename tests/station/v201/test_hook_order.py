@@ -119,7 +119,7 @@ def test_l01_installed_after_the_boot_reports_every_connector(clock: ManualClock
     _io(link).finish_download(IMAGE_2_0_0)
     link.run_for(5)
     link.csms.clear()
-    link.run_for(station.firmware.firmware_install_s + 5)
+    link.run_for(station.firmware_install_s + 5)
     assert link.csms.actions() == [
         "FirmwareStatusNotification",
         "BootNotification",
@@ -128,7 +128,7 @@ def test_l01_installed_after_the_boot_reports_every_connector(clock: ManualClock
         "FirmwareStatusNotification",
         *["SecurityEventNotification"] * 3,  # reset, start, firmware updated (A04.FR.01)
     ]
-    booted_at = station.firmware.firmware_install_s + 5
+    booted_at = station.firmware_install_s + 5
     ordered = ("BootNotification", "SecurityEventNotification")
     assert [p for a, p in link.csms.received if a not in ordered] == [
         _firmware("InstallRebooting")[1],
@@ -234,7 +234,7 @@ def test_l01_an_installation_waiting_for_idle_goes_before_a_scheduled_unavailabl
     ]
     assert link.csms.received[1:] == [_firmware("Installing"), _status(1, "Unavailable", 60)]
     link.csms.clear()
-    link.run_for(station.firmware.firmware_install_s + 5)
+    link.run_for(station.firmware_install_s + 5)
     assert link.csms.payloads("FirmwareStatusNotification") == [
         _firmware("InstallRebooting")[1],
         _firmware("Installed")[1],

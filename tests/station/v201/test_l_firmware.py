@@ -69,7 +69,7 @@ def test_l01_update_firmware_installs_and_reboots_with_new_version(
         {"status": "Installing", "requestId": 3},
     ]
     assert station.model.firmware_version == old_version
-    online.run_for(station.firmware.firmware_install_s)
+    online.run_for(station.firmware_install_s)
     assert not online.up  # L01.FR.15: InstallRebooting, then the reboot
     assert _statuses(online)[-1] == "InstallRebooting"
     online.csms.clear()
@@ -226,7 +226,7 @@ def test_l01_a_corrupt_image_fails_installation_without_reboot(
 ) -> None:
     _update(online)
     io.finish_download(b"chargeyard-firmware\n")  # no version: corrupt
-    online.run_for(station.firmware.firmware_install_s)
+    online.run_for(station.firmware_install_s)
     assert online.up
     assert _statuses(online) == ["Downloading", "Downloaded", "Installing", "InstallationFailed"]
     online.csms.clear()
@@ -266,7 +266,7 @@ def test_l01_installation_waits_for_transactions_with_idle_evses_unavailable(
     assert _statuses(link) == ["Installing"]
     assert statuses(link) == [(1, 1, "Available"), (1, 1, "Unavailable")]
     link.csms.clear()
-    link.run_for(station.firmware.firmware_install_s + 5)
+    link.run_for(station.firmware_install_s + 5)
     assert statuses(link) == [(1, 1, "Available"), (2, 1, "Available")]
     assert link.csms.payloads("BootNotification")[0]["chargingStation"]["firmwareVersion"] == (
         "2.0.0"
@@ -305,7 +305,7 @@ def test_b11_reset_is_rejected_while_the_firmware_installs(
     assert _statuses(online)[-1] == "Installing"
     assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Rejected"}
     assert online.call_station("Reset", {"type": "OnIdle", "evseId": 1}) == {"status": "Rejected"}
-    online.run_for(station.firmware.firmware_install_s + 5)
+    online.run_for(station.firmware_install_s + 5)
     assert online.csms.payloads("BootNotification")[-1]["reason"] == "FirmwareUpdate"
     assert online.call_station("Reset", {"type": "Immediate"}) == {"status": "Accepted"}
 
@@ -315,7 +315,7 @@ def test_l01_the_update_and_its_reboot_are_in_the_logs(
 ) -> None:
     _update(online)
     io.finish_download(IMAGE_2_0_0)
-    online.run_for(station.firmware.firmware_install_s + 5)
+    online.run_for(station.firmware_install_s + 5)
     diagnostics = station.diagnostics.log_file("DiagnosticsLog").decode()
     assert f"{ts(0)} -- firmware: downloading {FW_URL}" in diagnostics
     assert "-- firmware: 2.0.0 installed; rebooting" in diagnostics
@@ -333,7 +333,7 @@ def test_l01_the_station_reboots_once_install_rebooting_is_answered(
     _update(online, 3)
     online.run_for(1)
     io.finish_download(IMAGE_2_0_0)
-    online.run_for(station.firmware.firmware_install_s - 1)
+    online.run_for(station.firmware_install_s - 1)
     online.csms.clear()
     clock.advance(1)
     station.tick()  # installed: InstallRebooting goes out (L01.FR.15)

@@ -16,11 +16,8 @@ command history keep.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from chargeyard.csms.command_state import AwaitedReports, PendingStarts
-from chargeyard.csms.station_link import StationLink
-from chargeyard.protocol import Payload, VersionSpec
+from chargeyard.csms.station_link import ForwardingLink, StationLink
+from chargeyard.protocol import Payload
 from chargeyard.protocol.passwords import (
     PASSWORD_ACTIONS,
     PASSWORD_KEY_16,
@@ -66,12 +63,14 @@ async def keep_accepted_password(
         await stations.set_password(identity, password)
 
 
-class PasswordKeepingLink:
+class PasswordKeepingLink(ForwardingLink):
     """``link``, each call that set a password and was accepted keeping it for the station
     in ``stations`` before it returns (the rest passes through unchanged)."""
 
+    __slots__ = ("_stations",)
+
     def __init__(self, link: StationLink, stations: StationRepository) -> None:
-        self._link = link
+        super().__init__(link)
         self._stations = stations
 
     async def call(
@@ -85,30 +84,6 @@ class PasswordKeepingLink:
         if action in PASSWORD_ACTIONS:
             await keep_accepted_password(self._stations, identity, action, payload, answer)
         return answer
-
-    def versions(self) -> Iterable[VersionSpec]:
-        return self._link.versions()
-
-    async def is_connected(self, identity: str) -> bool:
-        return await self._link.is_connected(identity)
-
-    async def version_of(self, identity: str) -> VersionSpec:
-        return await self._link.version_of(identity)
-
-    async def disconnect(self, identity: str, code: int = 1000, reason: str = "") -> bool:
-        return await self._link.disconnect(identity, code, reason)
-
-    @property
-    def command_timeout(self) -> float:
-        return self._link.command_timeout
-
-    @property
-    def remote_starts(self) -> PendingStarts:
-        return self._link.remote_starts
-
-    @property
-    def reports(self) -> AwaitedReports:
-        return self._link.reports
 
 
 __all__ = [

@@ -21,6 +21,8 @@ attribute                   module                  what it does
 ``firmware``                ``firmware.py``         UpdateFirmware, GetDiagnostics
 ``signed_firmware``         ``signed_firmware.py``  SignedUpdateFirmware (the security extension's
                                                     secure firmware update)
+``firmware_update``         ``firmware_update.py``  no handlers: the firmware update both run,
+                                                    one at a time (shared with 2.0.1)
 ``security``                ``security.py``         the security log, GetLog, AuthorizationKey
                                                     (the security whitepaper without TLS)
 ``certificates``            ``certificates.py``     InstallCertificate, GetInstalledCertificateIds,
@@ -53,9 +55,8 @@ from chargeyard.protocol import Payload
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_handlers
 from chargeyard.station.core import OnError, OnResult
-from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.faults import Fault, FaultKind, code_16
-from chargeyard.station.maintenance import FirmwareDownloads
+from chargeyard.station.firmware_update import FirmwareUpdate
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus
@@ -69,7 +70,7 @@ from chargeyard.station.v16.bench import BenchV16
 from chargeyard.station.v16.certificates import CertificatesV16
 from chargeyard.station.v16.core_profile import CoreProfileV16, DataTransferHandler
 from chargeyard.station.v16.extended_trigger import ExtendedTriggerV16
-from chargeyard.station.v16.firmware import FirmwareManagementV16
+from chargeyard.station.v16.firmware import RULES_16, FirmwareManagementV16
 from chargeyard.station.v16.local_list import LocalAuthListV16
 from chargeyard.station.v16.metering import MeteringV16
 from chargeyard.station.v16.remote_control import RemoteControlV16
@@ -87,13 +88,13 @@ from chargeyard.station.v16.transactions import TransactionsV16
 _DEFAULT_FAULT = Fault(FaultKind.GROUND)
 
 
-class StationV16(FirmwareDownloads, EvControls, StationV16Base):
+class StationV16(StationV16Base):
     """A 1.6 charge point built from a catalog template; see the package docstring.
 
-    ``FirmwareDownloads`` (``station/maintenance.py``, shared with 2.0.1) gives it its log of
-    frames and events and the fetching of firmware images; ``EvControls``
-    (``station/ev_controls.py``, shared too) and the ``bench`` block (``bench.py``) what a
-    tester does to its EV, its meter, its reset button and its memory.
+    Like every station, it holds its log of frames and events (``frame_log``, ``core.py``)
+    and the ``ev`` block (``station/ev_controls.py``, shared with 2.0.1); that block and the
+    ``bench`` block (``bench.py``) are what a tester does to its EV, its meter, its reset
+    button and its memory.
     """
 
     TERMS: ClassVar[StationTerms] = TERMS_V16
@@ -112,6 +113,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     reservations: ReservationV16
     firmware: FirmwareManagementV16
     signed_firmware: SignedFirmwareV16
+    firmware_update: FirmwareUpdate[StationV16]
     security: SecurityV16
     certificates: CertificatesV16
     extended_trigger: ExtendedTriggerV16
@@ -133,8 +135,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
         lambda s: s.core.power_on(),
         lambda s: s.metering.power_on(),
         # Connectors held Unavailable for an installation are released (5.19).
-        lambda s: s.firmware.power_on(),
-        lambda s: s.signed_firmware.power_on(),
+        lambda s: s.firmware_update.power_on(),
         # Last, after core: Reserved is re-derived from the connectors as they start, not as
         # they were, and the expiry timer the reboot cancelled is armed again (5.13).
         lambda s: s.reservations.follow_reservations(),
@@ -149,8 +150,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     # critical security events kept while offline (whitepaper section 8), last: they are
     # queued, and nothing else waits for them.
     ACCEPTED: ClassVar[Hook[[StationV16]]] = Hook(
-        lambda s: s.firmware.accepted(),
-        lambda s: s.signed_firmware.accepted(),
+        lambda s: s.firmware_update.accepted(),
         lambda s: s.security.send_unsent(),
     )
     # Back online without a reboot, after the base reported what changed while offline: the
@@ -160,7 +160,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     # with the power (5.9, 5.19).
     GOING_DOWN: ClassVar[Hook[[StationV16]]] = Hook(
         lambda s: s.firmware.going_down(),
-        lambda s: s.signed_firmware.going_down(),
+        lambda s: s.firmware_update.going_down(),
         lambda s: s.security.going_down(),
     )
     # A connector's status was set and reported (section 4.9). Each status these set runs this
@@ -187,8 +187,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     # on this order (it does not matter); then a ChangeAvailability that was Scheduled takes
     # effect (5.2), with its StatusNotifications, after the StopTransaction.req.
     TRANSACTION_ENDED: ClassVar[Hook[[StationV16, Evse]]] = Hook(
-        lambda s, evse: s.firmware.transaction_ended(evse),
-        lambda s, evse: s.signed_firmware.transaction_ended(evse),
+        lambda s, evse: s.firmware_update.transaction_ended(evse),
         lambda s, evse: s.core.transaction_ended(evse),
     )
     # An accepted ChangeConfiguration (5.3), after the base applied it (the authorization
@@ -214,6 +213,7 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
         super().assemble()  # the version's state, then its blocks over it
 
         # -- the blocks (each sizes its part of the model from the configuration keys) --------
+        self.firmware_update = FirmwareUpdate(self, RULES_16)  # no handlers: both updates'
         self.firmware = FirmwareManagementV16(self)
         self.signed_firmware = SignedFirmwareV16(self)
         self.security = SecurityV16(self)
@@ -323,6 +323,10 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
         after a change of what an EVSE may deliver (Smart Charging, section 3.13)."""
         self.metering.update_charging_status(evse)
 
+    def ev_request_changed(self, evse: Evse) -> None:
+        """The EV started or stopped asking for energy: Charging or SuspendedEV (7.7)."""
+        self.metering.update_charging_status(evse)
+
     def stop_transactions(self, reason: str) -> None:
         self.core.stop_transactions(reason)
 
@@ -357,15 +361,6 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
 
     def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
         return self.transactions.waiting_authorization(evse_id)
-
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        self.transactions.ev_suspend(evse_id)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self.transactions.ev_resume(evse_id)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        self.transactions.set_power_limit(evse_id, watts)
 
     def inject_fault(
         self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT
@@ -438,7 +433,12 @@ class StationV16(FirmwareDownloads, EvControls, StationV16Base):
     @property
     def firmware_install_s(self) -> float:
         """Seconds from Installing to the reboot (section 5.19)."""
-        return self.firmware.firmware_install_s
+        return self.firmware_update.install_s
+
+    @property
+    def firmware_status(self) -> str:
+        """What TriggerMessage reports of UpdateFirmware (sections 4.5, 5.17)."""
+        return self.firmware_update.reported
 
 
 __all__ = ["StationV16"]

@@ -61,9 +61,9 @@ class StationV16Base(SimulatedStation):
         self.model.profiles.rules = OCPP16_RULES
         self.config = Configuration(template_configuration(self.template, self.security_profile))
         self.config.on_change(self.configuration_changed)
-        # Last statuses of the Firmware Management profile, which TriggerMessage re-sends
-        # (sections 4.4, 4.5, 5.17): FirmwareStatusNotification / DiagnosticsStatusNotification.
-        self.firmware_status = "Idle"
+        # The last status of GetDiagnostics, which TriggerMessage re-sends (sections 4.4, 5.17:
+        # DiagnosticsStatusNotification); UpdateFirmware's is the firmware update machine's
+        # (``firmware_status``).
         self.diagnostics_status = "Idle"
         # The station as a whole (connector 0): Available, Unavailable or Faulted.
         self.station_status = ConnectorStatus.AVAILABLE
@@ -115,10 +115,6 @@ class StationV16Base(SimulatedStation):
     def new_id(self) -> str:
         """A fresh id from the station's generator (a transaction's own id)."""
         return self._new_id()
-
-    def advance(self) -> None:
-        """Bring every meter and EV up to now; call before reading or changing them."""
-        self.model.advance(self.clock.now())
 
     def on_power_change(self, powered: bool) -> None:
         super().on_power_change(powered)

@@ -10,24 +10,27 @@ transfer is tried ``1 + retries`` times, ``retryInterval`` seconds apart
 :data:`DEFAULT_RETRY_INTERVAL_S`. (1.6 describes ``retries`` as "how many times Charge Point
 must try"; 2.0.1 L01/N01 say "retry", and a first try always happens, so 0 means one try.)
 
-UpdateFirmware (5.19), the statuses of :data:`FIRMWARE_MOVES`::
+UpdateFirmware (5.19) runs on the station's firmware update machine
+(``station/firmware_update.py``, shared with the signed update and 2.0.1) in the words of
+:data:`WORDS_16`, the statuses of :data:`FIRMWARE_MOVES`, each sent in
+FirmwareStatusNotification.req::
 
     retrieveDate (a timer; at once when past) -> Downloading -> download, with retries
-      -> DownloadFailed                                             (then Idle)
+      -> DownloadFailed
       -> Downloaded -> [a transaction runs: wait; idle connectors Unavailable]
          -> Installing -> firmware_install_s later, the image is checked:
-            -> InstallationFailed                                   (then Idle)
+            -> InstallationFailed
             -> firmwareVersion := the image's; reboot -> BootNotification (new version)
-               -> Accepted -> Installed                             (then Idle)
+               -> Accepted -> Installed
 
 * 5.19: "If it is not possible to continue charging during installation of firmware, it is
   RECOMMENDED to wait until Charging Session has ended (Charge Point idle) before commencing
   installation. It is RECOMMENDED to set connectors that are not in use to UNAVAILABLE while
-  the Charge Point waits for the Session to end." Both are done.
+  the Charge Point waits for the Session to end." Both are done (:data:`RULES_16`, which the
+  signed update follows too).
 * 5.19 calls it good practice "to first reboot the Charge Point to check the new firmware is
   booting and able to connect to the Central System, before sending the status: Installed":
   Installed is sent once, after the Accepted BootNotification that carries the new version.
-* A firmware image is valid by :func:`~chargeyard.station.maintenance.firmware_image_version`.
 * A newer UpdateFirmware replaces one under way (1.6 has no way to refuse it). A reboot that is
   not the installation's (a Reset, a power cut) interrupts the update: it starts over after the
   next Accepted boot, as a charger that keeps its pending update across a power cycle.
@@ -36,8 +39,8 @@ GetDiagnostics (5.9): the answer names the file, ``<identity>-diagnostics-<UTC t
 Uploading -> upload, with retries -> Uploaded | UploadFailed (then Idle), :data:`DIAGNOSTICS_MOVES`.
 "Format of the diagnostics file is not prescribed" (5.9): ours is text, made by
 :meth:`FirmwareManagementV16.diagnostics_file`: the station's identity, template, firmware,
-statuses, running transactions and configuration, then its log (``maintenance.FrameLogging``),
-the last :attr:`log_size` OCPP frames it sent and received and the transfer events, limited to
+statuses, running transactions and configuration, then its log (``SimulatedStation.frame_log``),
+the last ``log_size`` OCPP frames it sent and received and the transfer events, limited to
 startTime..stopTime. Only a window that cannot hold anything (stopTime before startTime) is
 answered without a fileName (5.9: "If no diagnostics file is available, then
 GetDiagnostics.conf SHALL NOT contain a file name"). A newer GetDiagnostics replaces the upload
@@ -51,7 +54,6 @@ Idle is never sent unprompted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -59,6 +61,7 @@ from typing import TYPE_CHECKING
 from chargeyard.protocol import Payload, on
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
+from chargeyard.station.firmware_update import FirmwareWords, InstallRules, Update
 from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
     check_status_move,
@@ -71,28 +74,32 @@ from chargeyard.station.maintenance import (
     without_credentials,
 )
 from chargeyard.station.model.states import ConnectorStatus
-from chargeyard.station.model.station import Evse
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
 
-__all__ = ["DIAGNOSTICS_MOVES", "FIRMWARE_MOVES", "FirmwareManagementV16", "firmware_image_version"]
+__all__ = [
+    "DIAGNOSTICS_MOVES",
+    "FIRMWARE_MOVES",
+    "RULES_16",
+    "WORDS_16",
+    "FirmwareManagementV16",
+    "firmware_image_version",
+]
 
-# A downloaded image looks again whether the transactions have ended when one ends (the
-# transaction_ended hook), and at least this often.
-INSTALL_POLL_S = 60
-
-# Sections 4.5 and 4.4: the statuses, in the order a transfer reports them. A request that is
-# abandoned (replaced by a newer one, or cut by a reboot) goes back to Idle from wherever it is.
+# Sections 4.5 and 4.4: the statuses, in the order a transfer reports them. An update starts
+# from Idle; once it ends or is abandoned (replaced by a newer one, cut by a reboot)
+# TriggerMessage reports Idle again (``WORDS_16.idle_when_done``). An upload goes back to Idle
+# from wherever it is.
 FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "Idle": frozenset({"Downloading"}),
-        "Downloading": frozenset({"Downloaded", "DownloadFailed", "Idle"}),
-        "Downloaded": frozenset({"Installing", "Idle"}),
-        "Installing": frozenset({"Installed", "InstallationFailed", "Idle"}),
-        "DownloadFailed": frozenset({"Idle"}),
-        "InstallationFailed": frozenset({"Idle"}),
-        "Installed": frozenset({"Idle"}),
+        "Downloading": frozenset({"Downloaded", "DownloadFailed"}),
+        "Downloaded": frozenset({"Installing"}),
+        "Installing": frozenset({"Installed", "InstallationFailed"}),
+        "DownloadFailed": frozenset(),
+        "InstallationFailed": frozenset(),
+        "Installed": frozenset(),
     }
 )
 DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -104,185 +111,56 @@ DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
-_RETRIEVE = "firmware:retrieve"
-_INSTALL = "firmware:install"
+WORDS_16 = FirmwareWords(
+    machine="firmware status",
+    moves=FIRMWARE_MOVES,
+    notification="FirmwareStatusNotification",
+    reported=True,  # TriggerMessage FirmwareStatusNotification (5.17)
+    idle_when_done=True,  # 4.5: Idle "when it is not busy"
+    security_log=False,  # the Core profile's update keeps none
+)
+"""Section 5.19's update, in the words of section 4.5."""
+
+RULES_16: InstallRules[StationV16] = InstallRules(
+    # 5.19: the connectors not in use Unavailable while the transactions run; not one made
+    # Inoperative meanwhile is made Available again (section 5.2).
+    may_hold=lambda evse, connector: connector.status is ConnectorStatus.AVAILABLE,
+    may_release=lambda station, connector: connector.operative,
+    hold_until_reboot=False,
+    waiting_status=None,
+    # Besides looking again when a transaction ends, at least this often.
+    poll_s=60,
+)
+"""How a 1.6 station waits for its transactions before installing (5.19), signed or not."""
+
 _UPLOAD_RETRY = "diagnostics:retry"
-_NONE_HELD: frozenset[int] = frozenset()
-
-
-@dataclass(slots=True, eq=False)
-class _FirmwareUpdate:
-    location: str
-    retrieve_at: datetime
-    attempts: int
-    interval_s: float
-    transfer: Retrying[bytes] | None = None
-    image: bytes | None = None
-    rebooting: bool = False  # installed; Installed follows the boot
-
-
-DEFAULT_INSTALL_S = 10.0
-"""Seconds from Installing to the reboot, unless the station says otherwise."""
 
 
 class FirmwareManagementV16(Block["StationV16"]):
     """UpdateFirmware and GetDiagnostics; see the module docstring.
 
-    The station fetches images and keeps its log (``maintenance.FirmwareDownloads``); this
-    block decides when, and reports the statuses.
+    The station keeps its log (``frame_log``); its firmware update machine
+    (``firmware_update.py``) runs the update; this block answers, uploads the diagnostics
+    and reports their statuses.
     """
 
-    __slots__ = ("_held", "_update", "_upload", "firmware_install_s")
+    __slots__ = ("_upload",)
 
     def __init__(self, station: StationV16) -> None:
         super().__init__(station)
-        # From Installing to the reboot (the hardware's time; a test makes it short).
-        self.firmware_install_s = DEFAULT_INSTALL_S
-        self._update: _FirmwareUpdate | None = None
         self._upload: Retrying[None] | None = None
-        # Connectors made Unavailable while an install waits; rarely any, so the empty set is
-        # shared.
-        self._held: frozenset[int] = _NONE_HELD
 
     # -- UpdateFirmware (5.19) ------------------------------------------------------------------
 
     @on("UpdateFirmware")
     def update_firmware(self, payload: Payload) -> Payload:
         attempts, interval_s = retry_policy(payload)
-        update = _FirmwareUpdate(
-            payload["location"], parse_time(payload["retrieveDate"]), attempts, interval_s
-        )
-
-        def begin() -> None:
-            # A newer request replaces the one under way, a signed one too: the station runs
-            # one firmware update at a time.
-            self.abandon_update()
-            self.station.signed_firmware.abandon_update()
-            self._update = update
-            self._schedule_download(update)
-
-        self.station.after_answer(begin)
+        retrieve_at = parse_time(payload["retrieveDate"])
+        # A newer request replaces the one under way, a signed one too: the station runs one
+        # firmware update at a time.
+        update = Update(WORDS_16, payload["location"], retrieve_at, attempts, interval_s)
+        self.station.firmware_update.begin(update)
         return {}
-
-    def _schedule_download(self, update: _FirmwareUpdate) -> None:
-        delay = (update.retrieve_at - self.station.clock.now()).total_seconds()
-        if delay > 0:
-            at = self.station.clock.monotonic() + delay
-            self.station.timers.set(_RETRIEVE, at, lambda: self._start_download(update))
-        else:
-            self._start_download(update)
-
-    def _start_download(self, update: _FirmwareUpdate) -> None:
-        if self._update is not update:
-            return
-        self._firmware_step("Downloading")
-        update.transfer = self.station.firmware_download(
-            update.location,
-            attempts=update.attempts,
-            interval_s=update.interval_s,
-            on_done=lambda image: self._downloaded(update, image),
-            on_failed=lambda reason: self._download_failed(update, reason),
-        )
-        update.transfer.start()
-
-    def _download_failed(self, update: _FirmwareUpdate, reason: str) -> None:
-        if self._update is not update:
-            return
-        self.station.note(f"firmware: download failed after {update.attempts} attempt(s): {reason}")
-        self._firmware_step("DownloadFailed")
-        self._end_update()
-
-    def _downloaded(self, update: _FirmwareUpdate, image: bytes) -> None:
-        if self._update is not update:
-            return
-        update.image = image
-        self.station.note(f"firmware: downloaded {len(image)} bytes")
-        self._firmware_step("Downloaded")
-        self._install_when_idle(update)
-
-    def _install_when_idle(self, update: _FirmwareUpdate) -> None:
-        if self._update is not update:
-            return
-        if any(True for _ in self.station.model.transactions()):
-            # 5.19: RECOMMENDED to wait for the sessions to end, with the connectors that are
-            # not in use Unavailable meanwhile.
-            self._hold_idle_connectors()
-            at = self.station.clock.monotonic() + INSTALL_POLL_S
-            self.station.timers.set(_INSTALL, at, lambda: self._install_when_idle(update))
-            return
-        self._firmware_step("Installing")
-        at = self.station.clock.monotonic() + self.firmware_install_s
-        self.station.timers.set(_INSTALL, at, lambda: self._install(update))
-
-    def transaction_ended(self, evse: Evse) -> None:
-        """A transaction ended: an image waiting for the sessions to end may install."""
-        update = self._update
-        if update is not None and self.station.firmware_status == "Downloaded":
-            # The wait of 5.19 may be over: look once the session's own reports are out.
-            now = self.station.clock.monotonic()
-            self.station.timers.set(_INSTALL, now, lambda: self._install_when_idle(update))
-
-    def _install(self, update: _FirmwareUpdate) -> None:
-        if self._update is not update:
-            return
-        version = firmware_image_version(update.image or b"", update.location)
-        if version is None:
-            self.station.note("firmware: the image is not valid; nothing was installed")
-            self._firmware_step("InstallationFailed")
-            self._end_update()
-            return
-        self.station.note(f"firmware: {version} installed; rebooting")
-        self.station.model.firmware_version = version  # the next BootNotification's firmwareVersion
-        update.rebooting = True
-        self.station.reboot()
-
-    def _end_update(self) -> None:
-        self._update = None
-        self.station.timers.cancel(_RETRIEVE)
-        self.station.timers.cancel(_INSTALL)
-        self._release_held_connectors()
-        if self.station.firmware_status != "Idle":
-            self._firmware_step("Idle")
-
-    def under_way(self) -> bool:
-        """Whether an UpdateFirmware is under way."""
-        return self._update is not None
-
-    def installing(self) -> bool:
-        """Whether the update under way is being installed (it cannot be cancelled)."""
-        update = self._update
-        return update is not None and (
-            update.rebooting or self.station.firmware_status == "Installing"
-        )
-
-    def abandon_update(self) -> None:
-        """Cancel the update under way, if any (a newer one replaces it)."""
-        update = self._update
-        if update is None:
-            return
-        if update.transfer is not None:
-            update.transfer.cancel()
-        self._end_update()
-
-    def _firmware_step(self, status: str) -> None:
-        check_status_move("firmware status", FIRMWARE_MOVES, self.station.firmware_status, status)
-        self.station.firmware_status = status
-        if status != "Idle":  # 4.5: Idle only in answer to TriggerMessage
-            self.station.call("FirmwareStatusNotification", {"status": status})
-
-    def _hold_idle_connectors(self) -> None:
-        for connector in self.station.model.connectors():
-            if connector.status is ConnectorStatus.AVAILABLE:
-                self.station.set_status(connector, ConnectorStatus.UNAVAILABLE)
-                self._held |= {connector.number_16}
-
-    def _release_held_connectors(self) -> None:
-        held, self._held = self._held, _NONE_HELD
-        for number in sorted(held):
-            connector = self.station.connector_of(number)
-            # Not if ChangeAvailability made it Inoperative meanwhile (section 5.2).
-            if connector.status is ConnectorStatus.UNAVAILABLE and connector.operative:
-                self.station.set_status(connector, ConnectorStatus.AVAILABLE)
 
     # -- GetDiagnostics (5.9) -------------------------------------------------------------------
 
@@ -389,33 +267,8 @@ class FirmwareManagementV16(Block["StationV16"]):
         lines += ["", *station.frame_log.section(start, stop)]
         return ("\n".join(lines) + "\n").encode()
 
-    # -- what reboots and boots do ---------------------------------------------------------------
+    # -- what reboots do -----------------------------------------------------------------------
 
     def going_down(self) -> None:
-        """Transfers under way stop with the power. An update that was not installed yet starts
-        over after the next Accepted boot; a diagnostics upload is abandoned."""
+        """A diagnostics upload under way stops with the power: it is abandoned."""
         self._abandon_upload()
-        update = self._update
-        if update is not None and not update.rebooting:
-            if update.transfer is not None:
-                update.transfer.cancel()
-            update.transfer, update.image = None, None
-            if self.station.firmware_status != "Idle":
-                self._firmware_step("Idle")
-
-    def power_on(self) -> None:
-        """Connectors held Unavailable for an installation are released (nothing is sent
-        before the boot reports them all)."""
-        self._release_held_connectors()
-
-    def accepted(self) -> None:
-        """Registered after a boot: Installed, or the interrupted update starts over (5.19)."""
-        update = self._update
-        if update is None:
-            return
-        if update.rebooting:
-            # 5.19: Installed once the new firmware has booted and connected.
-            self._firmware_step("Installed")
-            self._end_update()
-        elif update.transfer is None:
-            self._schedule_download(update)

@@ -3,8 +3,9 @@ and stop.
 
 Theory of operation
 -------------------
-The physical events (``plug``, ``unplug``, ``present_id_token``, ``ev_suspend``...) are the
-gateway's verbs (the station keeps them as its own methods, delegating here); each moves
+The physical events (``plug``, ``unplug``, ``present_id_token``) are the gateway's verbs (the
+station keeps them as its own methods, delegating here; the cable and the EV themselves are
+``ev_controls.py``'s, shared with 2.0.1); each moves
 connectors through the table of ``model/states.py`` and queues the messages a real charger sends
 (OCPP 1.6 sections 4.1-4.10):
 
@@ -29,7 +30,6 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
-from chargeyard.station.ev_controls import arriving_ev
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import (
     IdToken,
@@ -41,7 +41,6 @@ from chargeyard.station.model.authorization import (
     remember,
 )
 from chargeyard.station.model.ev import Ev, EvProfile
-from chargeyard.station.model.meter import check_power
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Evse, Transaction
 from chargeyard.station.model.token_reports import (
@@ -90,23 +89,14 @@ class TransactionsV16(Block["StationV16"]):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` is behind it (default: the car chosen for the
-        EVSE's next session, else a city car at 20 %: ``ev_controls.arriving_ev``).
+        """The driver inserts the cable; ``ev`` is behind it (``EvControls.cable_in``: default,
+        the car chosen for the EVSE's next session, else a city car at 20 %).
 
         Raises:
             OcppError: the EVSE is in use, the connector unusable, or the station going down
                 or off (``require_power``).
         """
-        self.station.require_power()
-        connector = self.station.model.connector(evse_id, connector_id)
-        evse = self.station.model.evses[evse_id]
-        if reason := rules.cannot_plug(self.station.model, evse_id, connector_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        self.station.advance()
-        connector.cable_plugged = True
-        connector.locked = True
-        evse.ev = arriving_ev(evse, ev)
-        self.station.ev_arrived(evse)
+        evse, connector = self.station.ev.cable_in(evse_id, connector_id, ev)
         transaction = evse.transaction
         if transaction is not None and transaction.phase in _RUNNING:
             # The EV comes back to a transaction that went on without it
@@ -126,15 +116,9 @@ class TransactionsV16(Block["StationV16"]):
 
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver removes the cable."""
-        connector = self.station.model.connector(evse_id, connector_id)
-        if reason := rules.cannot_unplug(self.station.model, evse_id, connector_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        evse = self.station.model.evses[evse_id]
-        self.station.advance()
-        transaction = evse.transaction
         # The cable is out before the transaction ends: Charging -> Available directly (C1).
-        connector.cable_plugged = False
-        connector.locked = False
+        evse, connector = self.station.ev.cable_out(evse_id, connector_id)
+        transaction = evse.transaction
         if transaction is not None and transaction.phase in _RUNNING:
             if not self.station.config.get_bool("StopTransactionOnEVSideDisconnect", True):
                 # Section 9.1: the transaction goes on without its EV, SuspendedEV until the
@@ -254,35 +238,6 @@ class TransactionsV16(Block["StationV16"]):
             raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
         self.station.advance()
         self.station.end_transaction(evse, reason)
-        self.station.wake()
-
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        """The EV stops requesting energy (SuspendedEV)."""
-        self._set_ev_requesting(evse_id, False)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self._set_ev_requesting(evse_id, True)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        """The power available to the EVSE changes (None: back to its rating).
-
-        Raises:
-            ValueError: ``watts`` is negative, infinite or NaN (its meter values would be too).
-        """
-        check_power(watts)
-        self.station.advance()
-        self.station.model.evses[evse_id].power_update_w = watts
-        self.station.update_charging_status(self.station.model.evses[evse_id])
-        self.station.wake()
-
-    def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
-        evse = self.station.model.evses[evse_id]
-        if reason := rules.no_ev(self.station.model, evse_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        assert evse.ev is not None
-        self.station.advance()
-        evse.ev.requesting = requesting
-        self.station.update_charging_status(evse)
         self.station.wake()
 
     # -- authorization --------------------------------------------------------------------------

@@ -17,6 +17,8 @@ attribute                   module                      functional block
 ``monitoring``              ``monitoring``              N02-N08: monitors, NotifyEvent
 ``customer_information``    ``customer_information``    N09, N10: CustomerInformation
 ``firmware``                ``firmware``                L: UpdateFirmware
+``firmware_update``         ``../firmware_update``      no handlers: the update that
+                                                        ``firmware`` begins (shared with 1.6)
 ``provisioning``            ``provisioning``            B: device model on the wire, Reset
 ``network``                 ``network``                 B09: SetNetworkProfile; B10: the
                                                         profile each connection dials
@@ -39,7 +41,8 @@ which lifecycle event (power on, Accepted, back online, going down, an EVSE idle
 started, a status set, a variable set) and which blocks may veto a new session or a reset is
 written in one table, the hooks at the top of :class:`StationV201`, in the order the listeners run.
 ``base.py`` keeps what every block shares (the hardware and device models, StatusNotification,
-the boot); the station log and firmware downloads are ``maintenance.py``'s, shared with 1.6.
+the boot); the station log is ``maintenance.py``'s, the firmware update ``firmware_update.py``'s,
+shared with 1.6.
 The verbs (``station/verbs.py``) are the station's methods, delegating to a block; ``TERMS``
 (``terms.py``) is how the outside world's words for a fault, a setting or the local list
 become 2.0.1's.
@@ -56,9 +59,8 @@ from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.endpoint import Endpoint
-from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.faults import Fault, FaultKind, code_16, reason_201
-from chargeyard.station.maintenance import FirmwareDownloads
+from chargeyard.station.firmware_update import FirmwareUpdate
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
 from chargeyard.station.model.states import ConnectorStatus, Registration
@@ -77,7 +79,7 @@ from chargeyard.station.v201.customer_information import CustomerInformationV201
 from chargeyard.station.v201.device_model import Component, Variable
 from chargeyard.station.v201.diagnostics import DiagnosticsV201
 from chargeyard.station.v201.display_messages import DisplayMessagesV201
-from chargeyard.station.v201.firmware import FirmwareV201
+from chargeyard.station.v201.firmware import RULES_201, FirmwareV201
 from chargeyard.station.v201.local_list import LocalListV201
 from chargeyard.station.v201.metering import MeteringV201
 from chargeyard.station.v201.monitoring import MonitoringV201
@@ -95,11 +97,11 @@ from chargeyard.station.v201.transactions import TransactionsV201
 _DEFAULT_FAULT = Fault(FaultKind.OTHER)
 
 
-class StationV201(FirmwareDownloads, EvControls, StationV201Base):
+class StationV201(StationV201Base):
     """A 2.0.1 charging station built from a catalog template (see the module docstring).
-    ``EvControls`` (``station/ev_controls.py``, shared with 1.6) and the ``bench``
-    block (``bench.py``) are what a tester does to its EV, its meter, its reset button and its
-    memory."""
+    The ``ev`` block every station owns (``station/ev_controls.py``, shared with 1.6) and the
+    ``bench`` block (``bench.py``) are what a tester does to its EV, its meter, its reset
+    button and its memory."""
 
     TERMS: ClassVar[StationTerms] = TERMS_V201
     CSMS_ROOT: ClassVar[str] = "CSMSRootCertificate"
@@ -116,6 +118,7 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
         self.metering = MeteringV201(self)
         self.local_list = LocalListV201(self)
         self.diagnostics = DiagnosticsV201(self)
+        self.firmware_update = FirmwareUpdate(self, RULES_201)  # no handlers (firmware's)
         self.firmware = FirmwareV201(self)
         self.provisioning = ProvisioningV201(self)
         self.availability = AvailabilityV201(self)
@@ -175,7 +178,7 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
         lambda s: s.transactions.on_power_on(),
         lambda s: s.metering.on_power_on(),
         lambda s: s.diagnostics.on_power_on(),
-        lambda s: s.firmware.on_power_on(),
+        lambda s: s.firmware_update.power_on(),
         lambda s: s.provisioning.on_power_on(),
         lambda s: s.reservations.on_power_on(),
         lambda s: s.monitoring.on_power_on(),
@@ -188,7 +191,7 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
     # test_l01_installed_after_the_boot_reports_every_connector.
     ACCEPTED: ClassVar[Hook[[StationV201]]] = Hook(
         StationV201Base.on_accepted,
-        lambda s: s.firmware.on_accepted(),
+        lambda s: s.firmware_update.accepted(),
         lambda s: s.monitoring.on_online(),
         lambda s: s.diagnostics.notify_security_events(),
     )
@@ -204,7 +207,7 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
     # The order does not matter: the transfers stop without a message, only diagnostics logs,
     # and the base's part is empty.
     GOING_DOWN: ClassVar[Hook[[StationV201]]] = Hook(
-        lambda s: s.firmware.on_going_down(),
+        lambda s: s.firmware_update.going_down(),
         lambda s: s.diagnostics.on_going_down(),
         StationV201Base.on_going_down,
     )
@@ -216,7 +219,7 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
     # test_b12_a_reset_on_idle_*); the last two places do not matter (smart charging only
     # forgets the EVSE's reported limit and timer, the display only its messages).
     EVSE_IDLE: ClassVar[Hook[[StationV201, Evse]]] = Hook(
-        lambda s, evse: s.firmware.on_evse_idle(evse),
+        lambda s, evse: s.firmware_update.evse_idle(evse),
         lambda s, evse: s.provisioning.on_evse_idle(evse),
         lambda s, evse: s.availability.on_evse_idle(evse),
         lambda s, evse: s.smart_charging.on_evse_idle(evse),
@@ -264,11 +267,11 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
     # the order does not matter.
     ACCEPTS_SESSIONS: ClassVar[Gate[[StationV201, Evse]]] = Gate(
         lambda s, evse: s.provisioning.accepts_sessions(evse),
-        lambda s, evse: s.firmware.accepts_sessions(evse),
+        lambda s, evse: s.firmware_update.accepts_sessions(evse),
         StationV201Base.accepts_sessions,
     )
     # May a Reset go ahead? Not during a firmware installation (L01, B11/B12).
-    MAY_RESET: ClassVar[Gate[[StationV201]]] = Gate(lambda s: s.firmware.may_reset())
+    MAY_RESET: ClassVar[Gate[[StationV201]]] = Gate(lambda s: s.firmware_update.may_reset())
 
     def handlers(self) -> dict[str, Handler]:
         """The handlers of every block (two blocks claiming one action is an error), each
@@ -347,12 +350,32 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
         """Whether a Reset may go ahead now (B11/B12)."""
         return self.MAY_RESET(self)
 
+    @property
+    def firmware_status(self) -> str:
+        """What TriggerMessage reports of UpdateFirmware (F06; L01.FR.25, L01.FR.26)."""
+        return self.firmware_update.reported
+
+    @property
+    def firmware_request_id(self) -> int | None:
+        """The requestId of ``firmware_status``; None once Idle."""
+        return self.firmware_update.reported_request_id
+
+    @property
+    def firmware_install_s(self) -> float:
+        """Seconds from Installing to the reboot (the hardware's time)."""
+        return self.firmware_update.install_s
+
     # -- what one block asks of another, answered by the block that knows --------------------
 
     def update_charging_status(self, evse: Evse) -> None:
         """Re-derive Charging / SuspendedEV / SuspendedEVSE after what ``evse`` may deliver
         changed (K; the smart charging block reports the new limit)."""
         self.smart_charging.update_charging_status(evse)
+
+    def ev_request_changed(self, evse: Evse) -> None:
+        """The EV started or stopped asking for energy: the charging state follows
+        (ChargingStateChanged, E); the limit did not move, so no ChargingRateChanged (K)."""
+        self.transaction_events.evaluate(evse, None)
 
     def may_start_session(
         self, evse: Evse, token: IdToken, info: IdTokenInfo | None, *, tentative: bool = False
@@ -395,12 +418,6 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
     ) -> None:
         self.authorization.present_id_token(id_token, evse_id, type)
 
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        self.transactions.ev_suspend(evse_id)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self.transactions.ev_resume(evse_id)
-
     def start_transaction(self, evse_id: int, id_token: str, type: str = "Local") -> None:
         self.transactions.start_transaction(evse_id, id_token, type)
 
@@ -412,9 +429,6 @@ class StationV201(FirmwareDownloads, EvControls, StationV201Base):
 
     def waiting_authorization(self, evse_id: int) -> TokenDecision | None:
         return self.transactions.waiting_authorization(evse_id)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        self.transactions.set_power_limit(evse_id, watts)
 
     def inject_fault(
         self, evse_id: int = 1, connector_id: int = 1, fault: Fault = _DEFAULT_FAULT

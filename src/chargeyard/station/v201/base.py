@@ -60,10 +60,9 @@ class StationV201Base(SimulatedStation):
             live=self,
         )
         self.device_model.on_change(self.variable_changed)
-        # What FirmwareStatusNotification and LogStatusNotification last said (L01, N01), which
-        # TriggerMessage re-sends (F06); the requestId of the update or upload under way.
-        self.firmware_status = "Idle"
-        self.firmware_request_id: int | None = None
+        # What LogStatusNotification last said (N01), which TriggerMessage re-sends (F06); the
+        # requestId of the upload under way. FirmwareStatusNotification's is the firmware
+        # update machine's (``firmware_status``, L01).
         self.log_status = "Idle"
         self.log_request_id: int | None = None
         # BootNotification.reason of the next boot (B01, B11/B12: RemoteReset, L01: FirmwareUpdate).
@@ -162,10 +161,6 @@ class StationV201Base(SimulatedStation):
         return len(self.model.certificates)
 
     # -- lookups and hooks between blocks -------------------------------------------------------
-
-    def advance(self) -> None:
-        """Bring every meter and EV up to now; call before reading or changing them."""
-        self.model.advance(self.clock.now())
 
     def on_power_change(self, powered: bool) -> None:
         super().on_power_change(powered)

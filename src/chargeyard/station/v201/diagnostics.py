@@ -18,7 +18,7 @@ time>.log``, made by :meth:`DiagnosticsV201.log_file`:
 
 * DiagnosticsLog (N01.FR.04): the station's identity, template, firmware, registration,
   firmware and log statuses, its connectors, running transactions and device model, then its
-  log (``maintenance.FrameLogging``), the last frames it sent and received and the events it
+  log (``SimulatedStation.frame_log``), the last frames it sent and received and the events it
   noted, limited to oldestTimestamp..latestTimestamp;
 * SecurityLog (N01.FR.03): the security events it kept (N01.FR.05, part 2 "Security events":
   StartupOfTheDevice at each power-on, ResetOrReboot, FirmwareUpdated), limited likewise.

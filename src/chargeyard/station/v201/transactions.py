@@ -1,8 +1,10 @@
 """OCPP 2.0.1 transactions (functional block E) driven by the physical verbs of a station, with
 the meter values sampled while they run (J02).
 
-The gateway's verbs (``plug``, ``unplug``, ``ev_suspend``, ``start_transaction``...) change an
-EVSE's session and hand it to ``transaction_events.py``, which decides what starts, stops and
+The gateway's verbs (``plug``, ``unplug``, ``start_transaction``...) change an EVSE's session
+(the cable and the EV themselves are ``ev_controls.py``'s, shared with 1.6; an EV that stops or
+resumes drawing comes through ``StationV201.ev_request_changed``) and hand it to
+``transaction_events.py``, which decides what starts, stops and
 is reported (TxStartPoint / TxStopPoint, E01-E10) and queues the TransactionEvents.
 Authorization of a presented token is ``authorization.py``'s (C), remote start and stop
 ``control.py``'s (F).
@@ -21,11 +23,9 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.blocks import Block
-from chargeyard.station.ev_controls import arriving_ev
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.ev import Ev, EvProfile
-from chargeyard.station.model.meter import check_power
 from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource, TokenDecision
@@ -58,22 +58,14 @@ class TransactionsV201(Block["StationV201"]):
     def plug(
         self, evse_id: int = 1, connector_id: int = 1, *, ev: Ev | EvProfile | None = None
     ) -> None:
-        """The driver inserts the cable; ``ev`` is behind it (default: the car chosen for the
-        EVSE's next session, else a city car at 20 %: ``ev_controls.arriving_ev``).
+        """The driver inserts the cable; ``ev`` is behind it (``EvControls.cable_in``: default,
+        the car chosen for the EVSE's next session, else a city car at 20 %).
 
         Raises:
             OcppError: the EVSE has a cable in already, the connector is unusable, or the
                 station is going down or off (``require_power``).
         """
-        self.station.require_power()
-        connector = self.station.model.connector(evse_id, connector_id)
-        evse = self.station.model.evses[evse_id]
-        if reason := rules.cannot_plug(self.station.model, evse_id, connector_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        self.station.advance()
-        connector.cable_plugged = connector.locked = True
-        evse.ev = arriving_ev(evse, ev)
-        self.station.ev_arrived(evse)
+        evse, _ = self.station.ev.cable_in(evse_id, connector_id, ev)
         self.station.timers.cancel(f"ev_connection_timeout:{evse_id}")
         session = self._events.session(evse)
         session.fresh_plug = True
@@ -84,12 +76,7 @@ class TransactionsV201(Block["StationV201"]):
 
     def unplug(self, evse_id: int = 1, connector_id: int = 1) -> None:
         """The driver removes the cable (E09 / E10)."""
-        connector = self.station.model.connector(evse_id, connector_id)
-        if reason := rules.cannot_unplug(self.station.model, evse_id, connector_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        evse = self.station.model.evses[evse_id]
-        self.station.advance()
-        connector.cable_plugged = connector.locked = False
+        evse, _ = self.station.ev.cable_out(evse_id, connector_id)
         evse.ev = None
         session = self._events.session(evse)
         running = evse.transaction is not None and evse.transaction.phase in RUNNING
@@ -130,35 +117,6 @@ class TransactionsV201(Block["StationV201"]):
         if refusal := rules.cannot_stop(self.station.model, evse_id):
             raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
         self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
-        self.station.wake()
-
-    def ev_suspend(self, evse_id: int = 1) -> None:
-        """The EV stops requesting energy (SuspendedEV)."""
-        self._set_ev_requesting(evse_id, False)
-
-    def ev_resume(self, evse_id: int = 1) -> None:
-        self._set_ev_requesting(evse_id, True)
-
-    def set_power_limit(self, evse_id: int, watts: float | None) -> None:
-        """The power available to the EVSE changes (None: back to its rating).
-
-        Raises:
-            ValueError: ``watts`` is negative, infinite or NaN (its meter values would be too).
-        """
-        check_power(watts)
-        self.station.advance()
-        self.station.model.evses[evse_id].power_update_w = watts
-        self.station.update_charging_status(self.station.model.evses[evse_id])
-        self.station.wake()
-
-    def _set_ev_requesting(self, evse_id: int, requesting: bool) -> None:
-        evse = self.station.model.evses[evse_id]
-        if reason := rules.no_ev(self.station.model, evse_id):
-            raise OcppError(ErrorKind.GENERIC_ERROR, reason)
-        assert evse.ev is not None
-        self.station.advance()
-        evse.ev.requesting = requesting
-        self._events.evaluate(evse, None)
         self.station.wake()
 
     def evse_for_new_session(

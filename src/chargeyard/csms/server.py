@@ -209,7 +209,7 @@ class CsmsServer:
     one on a clock they move). ``sole``: no other listener serves stations of this store, so a
     station still marked online at start was left so by a previous run and is marked offline;
     a cluster's node (``sole=False``) never marks another node's stations: a station's
-    presence there follows its node's (``bus/redis_presence.py``)."""
+    presence there follows its node's (``cluster/redis_presence.py``)."""
 
     def __init__(
         self,

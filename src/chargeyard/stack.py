@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from sqlalchemy.exc import SQLAlchemyError
 
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
@@ -49,7 +48,7 @@ from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
-from chargeyard.store import Store
+from chargeyard.store import DatabaseError, Store
 from chargeyard.store.models import SimulatedCharger
 
 if TYPE_CHECKING:  # (a process on its own does not load the Redis client)
@@ -70,9 +69,9 @@ def _redis_failure(url: str, error: BaseException) -> StartupFailure:
 
 
 def _database_failure(url: str, error: BaseException) -> StartupFailure:
-    from sqlalchemy.engine import make_url
+    from chargeyard.store.engine import without_password
 
-    where = make_url(url).render_as_string(hide_password=True)
+    where = without_password(url)
     reason = getattr(error, "orig", None) or error
     return StartupFailure(f"cannot open the database at {where}: {reason}")
 
@@ -128,7 +127,7 @@ async def start_central_system(
     """
     try:
         opened = await Store.open(database_url, max_payload_chars=max_payload_chars)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     store = await running.enter_async_context(opened)
     events = EventHub()
@@ -420,7 +419,7 @@ async def assemble_api_node(
     behind a balancer. Closed in the reverse order on ``running``."""
     try:
         store = await Store.open(database_url)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
     events = EventHub()
@@ -496,7 +495,7 @@ async def assemble_worker(
 
     try:
         store = await Store.open(database_url)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
     bus = RedisBus(

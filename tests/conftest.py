@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from _pytest.terminal import TerminalReporter
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
+from tests.bus.own_redis import OwnRedis
 from tests.virtual_time import VirtualTimeLoop
 
 TESTS = Path(__file__).resolve().parent
@@ -153,6 +154,18 @@ def cluster_redis(worker_id: str) -> str:
     finally:
         client.close()
     return url
+
+
+@pytest.fixture
+async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
+    """A redis-server of the test's own on a free port (``tests/bus/own_redis.py``), for the
+    tests of the bus and of the central system's Redis seams (``tests/csms/cluster/``)."""
+    server = OwnRedis(tmp_path)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

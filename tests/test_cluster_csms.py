@@ -7,8 +7,8 @@ node's live stream shows the other's events, and a webhook delivery is posted by
 only.
 
 Each node says in Redis which stations it holds and serves the calls to them
-(``bus/redis_stations.py``); both keep their state in one PostgreSQL database, created for the
-test and dropped after it.
+(``csms/cluster/redis_stations.py``); both keep their state in one PostgreSQL database,
+created for the test and dropped after it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ async def test_either_node_s_api_commands_a_station_on_either_node(
             assert unknown.status_code == 404, unknown.text
 
         # A node that restarts marks no other node's station offline: a station's isOnline
-        # follows its own node's presence (bus/redis_presence.py).
+        # follows its own node's presence (csms/cluster/redis_presence.py).
         assert await _online(client, node_a.api_url, on_b)
         await node_a.stop()
         await node_a.start(within=60)

@@ -17,7 +17,6 @@ from chargeyard.cli_options import (
     DatabaseUrl,
     LabDataDir,
     lab_database_url,
-    shown_database,
 )
 from chargeyard.lab.secrets import (
     JWT_SECRET_FILE,
@@ -26,6 +25,7 @@ from chargeyard.lab.secrets import (
     stored_jwt_secret,
 )
 from chargeyard.store import NotFoundError, Store
+from chargeyard.store.engine import shown_database
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, ApiKeyRole
 
 apikey_app = typer.Typer(

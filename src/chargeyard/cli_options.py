@@ -180,18 +180,6 @@ def lab_database_url(data_dir: Path, database_url: str | None, command: str) -> 
     return f"sqlite:///{database.resolve()}"
 
 
-def shown_database(url: str) -> str:
-    """Where a command wrote, for its confirmation: a SQLite file's path, else the URL
-    without its password. A key written to another directory's database than the running
-    lab's is then seen at once."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        return parsed.database
-    return parsed.render_as_string(hide_password=True)
-
-
 LogLevel = Annotated[
     str,
     typer.Option(

@@ -15,10 +15,10 @@ from chargeyard.cli_options import (
     DatabaseUrl,
     LabDataDir,
     lab_database_url,
-    shown_database,
 )
 from chargeyard.protocol.identity import identity_problem
 from chargeyard.store import ConflictError, Store
+from chargeyard.store.engine import shown_database
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Station
 
 station_app = typer.Typer(

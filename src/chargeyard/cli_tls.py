@@ -1,5 +1,5 @@
 """The TLS options of the central system's commands (``chargeyard csms``): its certificate and
-key, and the CA of its stations' certificates (security profiles 2 and 3, ``csms/tls.py``)."""
+key, and the CA of its stations' certificates (security profiles 2 and 3, ``tls_settings.py``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from chargeyard.csms.tls import TlsSettings
+from chargeyard.tls_settings import TlsSettings
 
 TlsCert = Annotated[
     Path | None,

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from sqlalchemy.exc import SQLAlchemyError
 
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
@@ -49,11 +48,11 @@ from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure
 from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.fleet import Fleet
-from chargeyard.store import Store
+from chargeyard.store import DatabaseError, Store
 from chargeyard.store.models import SimulatedCharger
 
 if TYPE_CHECKING:  # (a process on its own does not load the Redis client)
-    from chargeyard.bus.redis_presence import PresenceBook
+    from chargeyard.csms.cluster.redis_presence import PresenceBook
 
 DEFAULT_REDIS_PREFIX = "chargeyard:"
 """The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
@@ -70,9 +69,9 @@ def _redis_failure(url: str, error: BaseException) -> StartupFailure:
 
 
 def _database_failure(url: str, error: BaseException) -> StartupFailure:
-    from sqlalchemy.engine import make_url
+    from chargeyard.store.engine import without_password
 
-    where = make_url(url).render_as_string(hide_password=True)
+    where = without_password(url)
     reason = getattr(error, "orig", None) or error
     return StartupFailure(f"cannot open the database at {where}: {reason}")
 
@@ -92,8 +91,8 @@ class CentralSystem:
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
     """One node of a cluster: ``redis_url`` carries which node holds which station and the
-    calls to it (``bus/redis_stations.py``); ``node`` names this one (None: random).
-    ``receive_events``: take the other nodes' events (``bus/redis_events.py``); a node
+    calls to it (``csms/cluster/redis_stations.py``); ``node`` names this one (None: random).
+    ``receive_events``: take the other nodes' events (``csms/cluster/redis_events.py``); a node
     without the API has no live stream to show them on. ``redis_prefix`` starts every key
     and channel of the cluster, so that clusters sharing one Redis server do not meet.
     ``presence_ttl_s``: how long this node's presence outlives its last renewal (renewed
@@ -128,7 +127,7 @@ async def start_central_system(
     """
     try:
         opened = await Store.open(database_url, max_payload_chars=max_payload_chars)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     store = await running.enter_async_context(opened)
     events = EventHub()
@@ -167,13 +166,13 @@ async def _join_cluster(
     """Join the cluster on ``running``: announce and serve ``registry``'s stations (a CSMS
     node; None: an API node), relay ``events`` between the nodes; returns the API's link to
     every node's stations. ``book``: where a CSMS node marks the stations of a node gone
-    offline (``bus/redis_presence.py``).
+    offline (``csms/cluster/redis_presence.py``).
 
     Raises: StartupFailure when Redis cannot be reached."""
     # (imported here: a process on its own does not load the Redis client)
     from chargeyard.bus.redis_connection import LOST
-    from chargeyard.bus.redis_events import RedisEvents
-    from chargeyard.bus.redis_stations import RedisStations
+    from chargeyard.csms.cluster.redis_events import RedisEvents
+    from chargeyard.csms.cluster.redis_stations import RedisStations
 
     try:
         stations = await running.enter_async_context(
@@ -200,7 +199,7 @@ async def _join_cluster(
     except LOST as error:
         raise _redis_failure(cluster.redis_url, error) from error
     # What a command waits for from the station's own messages rides on its request to the
-    # station's node, wherever the command runs (bus/redis_command_state.py).
+    # station's node, wherever the command runs (csms/cluster/redis_command_state.py).
     return LinkedStations(
         stations,
         stations,
@@ -415,12 +414,12 @@ async def assemble_api_node(
 ) -> ApiNode:
     """An API node of a cluster on ``running``: the REST API, the dashboard and ``/metrics``
     over the cluster's database and Redis, with no listener of its own. Its link reaches the
-    stations of every CSMS node (``bus/redis_stations.py``), its live stream shows every
-    node's events (``bus/redis_events.py``). It holds no state: any number of them serve
+    stations of every CSMS node (``csms/cluster/redis_stations.py``), its live stream shows every
+    node's events (``csms/cluster/redis_events.py``). It holds no state: any number of them serve
     behind a balancer. Closed in the reverse order on ``running``."""
     try:
         store = await Store.open(database_url)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
     events = EventHub()
@@ -496,7 +495,7 @@ async def assemble_worker(
 
     try:
         store = await Store.open(database_url)
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, DatabaseError) as error:
         raise _database_failure(database_url, error) from error
     await running.enter_async_context(store)
     bus = RedisBus(

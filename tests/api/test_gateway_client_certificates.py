@@ -17,8 +17,8 @@ from cryptography.x509.oid import NameOID
 
 from chargeyard.conformance.tls_chain import CertificateAuthority as ServerChain
 from chargeyard.csms.authority import CertificateAuthority
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.gateway.security import CLIENT_CERTIFICATE_KEY
+from chargeyard.tls_settings import TlsSettings
 from tests.api.gateway_fleet import ORG
 from tests.api.gateway_lab import gateway_settings
 from tests.polling import eventually, until

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 
 from tests.bus.buses import BUSES, Bus, bus_maker
-from tests.bus.own_redis import OwnRedis
 
 
 @pytest.fixture(params=BUSES)
@@ -22,14 +20,3 @@ async def buses(request: pytest.FixtureRequest) -> AsyncIterator[Callable[[], Bu
 def bus(buses: Callable[[], Bus]) -> Bus:
     """The test's bus."""
     return buses()
-
-
-@pytest.fixture
-async def own_redis(tmp_path: Path) -> AsyncIterator[OwnRedis]:
-    """A redis-server of the test's own on a free port (``tests/bus/own_redis.py``)."""
-    server = OwnRedis(tmp_path)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()

@@ -16,10 +16,10 @@ from redis.exceptions import ResponseError
 from chargeyard.bus import CommandMessage, CommandOutcome
 from chargeyard.bus.redis_bus import RedisBus
 from chargeyard.bus.redis_connection import LOST
-from chargeyard.bus.redis_events import RedisEvents
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
-from chargeyard.bus.redis_stations import RedisStations
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from chargeyard.csms.cluster.redis_events import RedisEvents
+from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import Registry
 from tests.bus.buses import bus_maker, redis_url, streams_bus

@@ -15,8 +15,8 @@ from chargeyard.conformance.csms_tls import StationTls
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import V16, V201, VersionSpec
+from chargeyard.tls_settings import TlsSettings
 from tests.stack_lab import StackLab, stack_lab
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ import pytest
 from chargeyard.conformance import Verdict
 from chargeyard.conformance.runner import RunResult
 from chargeyard.conformance.tls_chain import CertificateAuthority
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.tls import ClientCertificate, Refusal
+from chargeyard.tls_settings import TlsSettings
 from tests.conformance import station_lab, station_lab_v201
 from tests.conformance.test_station_suite_v201 import FEATURES
 

@@ -133,7 +133,7 @@ async def test_b01_a_registration_status_ocpp_has_not_is_no_answer(store: Store)
 
 async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(store: Store) -> None:
     # In a cluster the announcer writes the station's presence key, without which another node
-    # answers a command to it 503 (bus/redis_stations.py).
+    # answers a command to it 503 (csms/cluster/redis_stations.py).
     await store.stations.register("CP-1")
     events = EventHub()
     seen = events.subscribe()

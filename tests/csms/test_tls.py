@@ -21,8 +21,8 @@ from websockets.typing import Subprotocol
 from chargeyard.conformance.tls_chain import CertificateAuthority, KeyPair
 from chargeyard.csms.first_password import FirstPasswords
 from chargeyard.csms.server import CsmsServer, CsmsSettings
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.store import Store
+from chargeyard.tls_settings import TlsSettings
 from tests.certificates import make_root, make_signed, write_pem
 from tests.polling import until
 

@@ -19,7 +19,6 @@ from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.authority import CA_CERT_FILE
 from chargeyard.csms.authority import CertificateAuthority as CsmsAuthority
 from chargeyard.csms.server import CsmsServer
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.core import SimulatedStation
@@ -28,6 +27,7 @@ from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
+from chargeyard.tls_settings import TlsSettings
 from tests.polling import until
 from tests.station.wire_csms import our_csms
 

@@ -134,7 +134,7 @@ async def test_a_gone_node_s_stations_are_marked_offline_but_one_connected_since
     store: Store,
 ) -> None:
     # The node that finds another's presence expired marks that node's stations
-    # (bus/redis_presence.py): not one that connected again, elsewhere, after it looked.
+    # (csms/cluster/redis_presence.py): not one that connected again, elsewhere, after it looked.
     for identity in ("CP-1", "CP-2", "CP-3"):
         await store.stations.set_online(identity, ocpp_version="1.6", at=T0)
     await store.stations.set_online("CP-4", ocpp_version="1.6", at=T0.replace(minute=5))

@@ -1,5 +1,7 @@
-"""What every Redis user of the bus shares: the client as configured, what a lost connection
-raises, and how an outage is logged and waited out (once when lost, once when back)."""
+"""What every Redis user shares (``RedisBus`` here, and the central system's seams across
+processes in ``csms/cluster/``): the client as configured, what a lost connection raises, and
+how an outage is logged and waited out (once when lost, once when back). It imports nothing of
+chargeyard: the bus sits below the central system, which uses it."""
 
 from __future__ import annotations
 

@@ -65,7 +65,6 @@ from chargeyard.conformance.listener_certificate import CertificateSwitch
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.verdicts import Weight
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import OcppError, VersionSpec
 from chargeyard.protocol.frames import (
     Call,
@@ -77,6 +76,7 @@ from chargeyard.protocol.frames import (
     encode_call_error,
     encode_call_result,
 )
+from chargeyard.tls_settings import TlsSettings
 
 Payload = dict[str, Any]
 MAX_FRAME_BYTES = 1024 * 1024
@@ -104,7 +104,7 @@ class CsmsPeer:
         books: what the central system knows (id tags, heartbeat interval).
         clock: seconds, monotonic.
         tls: the listener's certificate (and the CA of the station's, security profile 3):
-            it listens on ``wss://`` (``csms/tls.py``); None: ``ws://``.
+            it listens on ``wss://`` (``tls_settings.py``); None: ``ws://``.
     """
 
     def __init__(
@@ -565,7 +565,7 @@ class CsmsPeer:
 
 
 def _server_context(tls: TlsSettings) -> ssl.SSLContext:
-    """The listener's TLS context: the product's (``csms/tls.py``), but a client certificate,
+    """The listener's TLS context: the product's (``tls_settings.py``), but a client certificate,
     when a client CA is given, is asked for and not required, so that a station can move from
     security profile 2 to 3 on this one listener (TC_083_CS); the cases check what each
     connection presented."""

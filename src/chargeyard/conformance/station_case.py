@@ -35,8 +35,8 @@ from chargeyard.conformance.station_peer import Answer, CaseEnded, NothingCame
 from chargeyard.conformance.station_triggers import StationAct, StationTrigger, Verb
 from chargeyard.conformance.triggers import NotActed
 from chargeyard.conformance.verdicts import Weight
-from chargeyard.csms.tls import TlsSettings
 from chargeyard.protocol import V16, VersionSpec
+from chargeyard.tls_settings import TlsSettings
 
 logger = logging.getLogger(__name__)
 

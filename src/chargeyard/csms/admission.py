@@ -10,7 +10,7 @@
   its scrypt hash in a worker thread (the store's ``verify_password``), off the event loop,
   unless the same password already matched the same hash (``verified_passwords.py``).
 - A station without a password is let in without credentials, and so is one whose client
-  certificate named it already (security profile 3, ``tls.py``: the certificate is its
+  certificate named it already (security profile 3, ``tls_settings.py``: the certificate is its
   credential, A00.FR.401).
 - At security profile 2 (TLS and HTTP Basic, A00.FR.301-304) every station presents its
   password: one without a password is refused with 403, unless auto-registration is on, which

@@ -9,7 +9,7 @@ parts (B07/B08) of a report. In one process both sides reach the same objects,
 :class:`~chargeyard.csms.reports.DeviceReports`, which the ``Registry`` holds and the listener
 hands to each station's context.
 
-Across processes (``bus/redis_command_state.py``): the methods stay synchronous because each
+Across processes (``cluster/redis_command_state.py``): the methods stay synchronous because each
 is either a message sent without waiting or a read of the receiving node's own table. The
 asking node keeps the starts and reports a command expects until its next request to the
 station, which carries them to the station's node; that node records them in its own tables

@@ -10,7 +10,7 @@ millisecond, or whose clock steps back, counts on from its last id rather than r
 and by time to the millisecond across the nodes of a cluster (as far as their clocks agree).
 
 One event keeps its id everywhere it is told: the webhook body, the live stream of every node
-(``bus/redis_events.py`` relays it), a retry of its delivery.
+(``cluster/redis_events.py`` relays it), a retry of its delivery.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ class Event:
     # Unique in the cluster and the same in every channel that tells the event (webhook body,
     # every node's live stream): lets a consumer de-duplicate, and order (event_ids.py).
     id: str = field(default_factory=new_event_id)
-    # Published by another node of the cluster and relayed here (bus/redis_events.py): this
+    # Published by another node of the cluster and relayed here (cluster/redis_events.py): this
     # node's live stream shows it; its webhook sender leaves it to the node that saw it.
     relayed: bool = False
     # The organization of the event's station (StationEvents stamps it).

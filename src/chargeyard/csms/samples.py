@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
-
 from chargeyard.csms.context import StationContext
+from chargeyard.store.errors import IntegrityViolation
 from chargeyard.store.repositories import SampledValue
 from chargeyard.store.sample_writer import SampleRow
 
@@ -66,7 +65,7 @@ class MeterSamples:
         rows: list[SampleRow] = [keys + sample for sample in samples]
         try:
             await writer.write(rows)
-        except IntegrityError:
+        except IntegrityViolation:
             self._station_pk, self._transaction_pks = None, {}
             return await transactions.add_samples(
                 self._context.identity,

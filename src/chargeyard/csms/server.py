@@ -75,7 +75,6 @@ from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registration import RegistrationGate, gated
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
-from chargeyard.csms.tls import TlsSettings, certificate_problem
 from chargeyard.csms.tls_accept import TlsAcceptor
 from chargeyard.csms.v16 import CentralSystemV16
 from chargeyard.csms.v201 import CentralSystemV201
@@ -103,6 +102,7 @@ from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_lookup import StationLookup
 from chargeyard.store.station_writer import StationWriter
+from chargeyard.tls_settings import TlsSettings, certificate_problem
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
@@ -161,7 +161,7 @@ class CsmsSettings:
         authority: the certificate authority that signs the stations' own certificates
             (SignCertificate, ``authority.py``); None: SignCertificate is Rejected.
         tls: the server certificate (and, for security profile 3, the CA of the stations'
-            certificates) of a ``wss://`` listener (``tls.py``); None listens on ``ws://``.
+            certificates) of a ``wss://`` listener (``tls_settings.py``); None listens on ``ws://``.
         orphan_grace_s: how long after its BootNotification a station has to deliver the
             transaction messages it kept before a connector it reports Available has its
             transactions closed by the central system (``boot_grace.py``; 0: at once).
@@ -209,7 +209,7 @@ class CsmsServer:
     one on a clock they move). ``sole``: no other listener serves stations of this store, so a
     station still marked online at start was left so by a previous run and is marked offline;
     a cluster's node (``sole=False``) never marks another node's stations: a station's
-    presence there follows its node's (``bus/redis_presence.py``)."""
+    presence there follows its node's (``cluster/redis_presence.py``)."""
 
     def __init__(
         self,
@@ -408,7 +408,7 @@ class CsmsServer:
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
         """Security profile 3: the verified client certificate must name the identity in the
-        path (A00.FR.405, ``tls.py``); it is then the station's credential."""
+        path (A00.FR.405, ``tls_settings.py``); it is then the station's credential."""
         identity = _identity_from_path(request.path)
         if identity is not None:
             problem = certificate_problem(

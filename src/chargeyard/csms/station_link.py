@@ -5,7 +5,7 @@ answer, and a disconnect; and the state a command shares with the station's hand
 :class:`~chargeyard.csms.link.LinkedStations` implements it: calls travel as messages on a
 :class:`~chargeyard.csms.station_calls.StationCalls` path, served in one process by
 ``local_calls.py`` from the :class:`~chargeyard.csms.registry.Registry` of open connections,
-and between processes by ``bus/redis_stations.py`` (the API node asks, the CSMS node holding the
+and between processes by ``cluster/redis_stations.py`` (the API node asks, the CSMS node holding the
 station serves); the shared state is behind the protocols of ``command_state.py``. The API
 depends only on these protocols.
 """

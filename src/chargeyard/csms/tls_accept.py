@@ -11,7 +11,7 @@ A ``wss://`` listener accepts plain TCP connections. Each connection's WebSocket
    answers with a fatal ``protocol_version`` alert and closes (``client_hello.py`` says why the
    event loop's TLS layer would drop the connection without it; A00.FR.313-315);
 2. otherwise starts TLS on the transport (``loop.start_tls``, the listener's context from
-   ``tls.py``), giving the TLS layer the bytes it read first, before it reads on;
+   ``tls_settings.py``), giving the TLS layer the bytes it read first, before it reads on;
 3. when the handshake completes, gives the TLS transport to the WebSocket object, as the event
    loop's server would have (``connection_made``), with whatever arrived meanwhile.
 

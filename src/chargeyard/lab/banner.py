@@ -42,17 +42,12 @@ class Credentials:
         """An admin API key for ``/api/v1`` in the lab's database, which sees its chargers."""
         where = f"--data-dir {shlex.quote(str(self.data_dir))}"
         if self.database_url:
-            where = f"--database-url {shlex.quote(_without_password(self.database_url))}"
+            from chargeyard.store.engine import without_password  # the banner goes to logs
+
+            where = f"--database-url {shlex.quote(without_password(self.database_url))}"
         return (
             f"{self.program} apikey create --name me --org {shlex.quote(self.organization)} {where}"
         )
-
-
-def _without_password(url: str) -> str:
-    """``url`` with its password, if any, shown as ``***``: the banner goes to logs."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def curl_examples(

@@ -1,34 +1,24 @@
 """The lab's secrets on disk: the JWT signing secret and the demo's credentials.
 
 Both are files in the data directory readable by their owner only (mode 600), written
-atomically (a temporary file renamed), so that a crash never leaves half a secret. The JWT
+atomically (a temporary file renamed: ``store/private_files.py``), so that a crash never
+leaves half a secret. The JWT
 secret is generated once, so tokens keep working across restarts; the demo credentials are
 shown once on the terminal and kept here for the dashboard and for the user to find again.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from chargeyard.store.private_files import write_private
+
 JWT_SECRET_FILE = "jwt-secret"
 CREDENTIALS_FILE = "demo-credentials.json"
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by its owner only, atomically (also the central
-    system's CA key, ``csms/authority.py``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
-    os.chmod(temporary, 0o600)  # an existing temporary file keeps its mode otherwise
-    os.replace(temporary, path)
 
 
 def jwt_secret(data_dir: Path) -> str:

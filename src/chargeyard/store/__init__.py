@@ -19,14 +19,22 @@ from chargeyard.store.engine import (
     normalize_url,
     session_factory,
 )
-from chargeyard.store.errors import ConflictError, NotFoundError, StoreError
+from chargeyard.store.errors import (
+    ConflictError,
+    DatabaseError,
+    IntegrityViolation,
+    NotFoundError,
+    StoreError,
+)
 from chargeyard.store.frame_log import FrameLog
 from chargeyard.store.migrations import downgrade, migrate, upgrade
 
 __all__ = [
     "DEFAULT_URL",
     "ConflictError",
+    "DatabaseError",
     "FrameLog",
+    "IntegrityViolation",
     "NotFoundError",
     "Sessions",
     "Store",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import URL
+from sqlalchemy import URL, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import DEFAULT_URL, Sessions, create_engine
@@ -106,6 +106,15 @@ class Store:
         """A :class:`FrameLog` on this store's frame engine (start it, or use ``async with``)."""
         options.setdefault("max_payload_chars", self.max_payload_chars)
         return FrameLog(self.frames_engine, **options)
+
+    async def ping(self) -> None:
+        """One round trip to the database (``SELECT 1``): the API's readiness check.
+
+        Raises:
+            errors.DatabaseError: the database cannot be reached or did not answer.
+        """
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()

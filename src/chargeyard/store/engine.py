@@ -122,6 +122,21 @@ def normalize_url(url: str | URL) -> URL:
     return parsed.set(drivername=_ASYNC_DRIVERS[backend])
 
 
+def without_password(url: str) -> str:
+    """``url`` with its password, if any, shown as ``***`` (for logs, banners and errors)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def shown_database(url: str) -> str:
+    """Where a command wrote, for its confirmation: a SQLite file's path, else the URL
+    without its password. A key written to another directory's database than the running
+    lab's is then seen at once."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -6,6 +6,15 @@ Lookups (``get``) answer ``None`` for a missing row; changes to a missing row ra
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+DatabaseError = SQLAlchemyError
+"""Whatever the database or its driver raised (unreachable, refused, a statement failed):
+what a caller that opens or uses the store catches, without importing SQLAlchemy."""
+
+IntegrityViolation = IntegrityError
+"""A write the database refused for one of its constraints (a unique key, a foreign key)."""
+
 
 class StoreError(Exception):
     """Base class of everything the store raises on purpose."""

@@ -1,10 +1,11 @@
-"""The SQLite files and the directory they live in, readable by their owner only.
+"""The data directory, the SQLite files and the secrets in it, readable by their owner only.
 
 Theory of operation
 -------------------
 The database holds id tags, every frame in and out, webhook URLs and API key hashes; the data
-directory beside it holds the lab's secrets, which are written mode 600 (``lab/secrets.py``).
-So the database files are mode 600 too, and so is the directory (700):
+directory beside it holds the lab's secrets (``lab/secrets.py``) and the central system's CA
+key (``csms/authority.py``), which :func:`write_private` writes mode 600. So the database
+files are mode 600 too, and so is the directory (700):
 
 - :func:`private_directory` makes a data directory 700. An existing one that holds a
   chargeyard database (:data:`DATABASE_NAME`) is chargeyard's, made when a lab last started
@@ -18,6 +19,9 @@ So the database files are mode 600 too, and so is the directory (700):
 
 Files and directories the process does not own are left alone, with a warning: ``chmod``
 would fail on them anyway.
+
+This module imports nothing of chargeyard, so that the store, the central system and the lab
+share it without importing each other.
 """
 
 from __future__ import annotations
@@ -66,6 +70,18 @@ def protect_sqlite(database: Path) -> None:
     for path in (database, *(Path(f"{database}{suffix}") for suffix in _SQLITE_COMPANIONS)):
         if path.exists():
             _tighten(path, PRIVATE_FILE)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (mode 600), atomically: a
+    temporary file beside it, renamed, so that a crash never leaves half a secret."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    os.chmod(temporary, PRIVATE_FILE)  # an existing temporary file keeps its mode otherwise
+    os.replace(temporary, path)
 
 
 def _tighten(path: Path, mode: int) -> None:

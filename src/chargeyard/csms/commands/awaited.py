@@ -6,7 +6,7 @@ NotifyMonitoringReport), GetChargingProfiles (K09: ReportChargingProfiles), Cust
 with ``report`` (N09: NotifyCustomerInformation) and GetDisplayMessages (block O:
 NotifyDisplayMessages) are answered at once with a status; when it is Accepted the parts
 follow, and the station's handlers hand them to ``link.reports`` (``csms/reports.py``, across
-processes ``bus/redis_command_state.py``). The report is expected before the request goes
+processes ``csms/cluster/redis_command_state.py``). The report is expected before the request goes
 out, since the first part may arrive before the answer is read, and forgotten however the
 wait ends.
 """

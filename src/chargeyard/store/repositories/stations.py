@@ -9,7 +9,7 @@ Presence (``is_online``) is written by the listener when a WebSocket opens or cl
 crash nobody wrote "offline": a central system alone on its store calls
 :meth:`StationRepository.mark_all_offline` when it starts, before it accepts connections; in a
 cluster, the node that finds another's presence expired marks that node's stations
-(:meth:`StationRepository.mark_offline`, ``bus/redis_presence.py``).
+(:meth:`StationRepository.mark_offline`, ``csms/cluster/redis_presence.py``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The central system's stations across processes over Redis (``bus/redis_stations.py``): a
+"""The central system's stations across processes over Redis (``csms/cluster/redis_stations.py``): a
 CSMS node announces the stations connected to it and serves calls for them; an API node with
 no station of its own asks through the same link the API uses, and gets the same answers and
 the same errors as in one process."""
@@ -16,8 +16,8 @@ import pytest
 from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
-from chargeyard.bus.redis_presence import NODE_LIST_TTL_S
-from chargeyard.bus.redis_stations import ANNOUNCE_WAIT_S, RedisStations
+from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S
+from chargeyard.csms.cluster.redis_stations import ANNOUNCE_WAIT_S, RedisStations
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations

@@ -1,4 +1,4 @@
-"""Calls waiting on a node that went away (``bus/redis_call_watch.py``): a CSMS node killed
+"""Calls waiting on a node that went away (``csms/cluster/redis_call_watch.py``): a CSMS node killed
 with requests in its calls list, or after taking them. The asker does not wait for the
 request's deadline (a timeout that would blame the station): a request its node never took
 moves to the node the station reconnected to, or is answered 503 "went away; retry" once the
@@ -22,8 +22,8 @@ import pytest
 from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
-from chargeyard.bus.redis_call_watch import Step, WaitingCall, step
-from chargeyard.bus.redis_stations import RedisStations
+from chargeyard.csms.cluster.redis_call_watch import Step, WaitingCall, step
+from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_calls import (
     StationAnswer,
@@ -34,7 +34,7 @@ from chargeyard.csms.station_calls import (
 from chargeyard.protocol import V16
 from chargeyard.store import Store
 from tests.bus.buses import redis_url
-from tests.bus.test_redis_stations import Station, cluster, link_over
+from tests.csms.cluster.test_redis_stations import Station, cluster, link_over
 from tests.migrated import migrated_sqlite_url
 from tests.polling import eventually
 

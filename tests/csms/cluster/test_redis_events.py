@@ -1,7 +1,7 @@
-"""Events across nodes over Redis pub/sub (``bus/redis_events.py``): each node's hub gets the
-other nodes' events, marked relayed, and never its own back; a node that does not receive
-(no API, so no live stream) still sends its own; deployments on other Redis databases do not
-hear them."""
+"""Events across nodes over Redis pub/sub (``csms/cluster/redis_events.py``): each node's hub
+gets the other nodes' events, marked relayed, and never its own back; a node that does not
+receive (no API, so no live stream) still sends its own; deployments on other Redis databases
+do not hear them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import uuid
 
 from sqlalchemy import make_url
 
-from chargeyard.bus.redis_events import RedisEvents
+from chargeyard.csms.cluster.redis_events import RedisEvents
 from chargeyard.csms.events import Event, EventHub, EventType
 from tests.bus.buses import redis_url
 

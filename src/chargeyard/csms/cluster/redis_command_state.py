@@ -14,7 +14,7 @@ answers list (:meth:`RidingReports.came`) and completes the command's future.
 A start withdrawn after its request went (the station refused, or did not answer) is sent to
 the holding node as a message of its own; one not sent yet is just dropped. Nothing is kept
 past the command: a report's future is forgotten with its command, a start with its node's
-table (``remote_starts.py``: ten minutes).
+table (``csms/remote_starts.py``: ten minutes).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """A station's ``isOnline`` in a cluster follows the presence of the node holding it
-(``bus/redis_presence.py``): marked offline when its node's presence expires, by whichever live
-node notices, never by a node that merely starts, and online again when its node comes back."""
+(``csms/cluster/redis_presence.py``): marked offline when its node's presence expires, by
+whichever live node notices, never by a node that merely starts, and online again when its
+node comes back."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from chargeyard.bus.redis_stations import RedisStations
+from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.protocol import V16
@@ -22,7 +23,7 @@ from chargeyard.stack import ClusterOptions, StartupFailure, start_central_syste
 from chargeyard.store import Store
 from tests.bus.buses import delete_keys, redis_url
 from tests.bus.own_redis import OwnRedis
-from tests.bus.test_redis_stations import Station
+from tests.csms.cluster.test_redis_stations import Station
 from tests.migrated import migrated_sqlite_url
 from tests.polling import eventually
 from tests.ports import free_port
@@ -86,7 +87,7 @@ async def die(prefix: str, name: str) -> None:
 async def test_a_node_gone_has_its_stations_marked_offline_by_a_live_node_but_one_that_moved(
     store: Store, prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="chargeyard.bus.redis_presence")
+    caplog.set_level(logging.INFO, logger="chargeyard.csms.cluster.redis_presence")
     await online(store, "CP-1", "CP-2", "CP-3", "CP-B")
     a = node("csms-a", holding("CP-1", "CP-2", "CP-3"), prefix, store)
     b_registry = holding("CP-B")
@@ -201,7 +202,7 @@ async def test_a_node_whose_own_presence_lapsed_takes_no_other_for_gone_for_one_
     presence at once, and the nodes come back one after the other: the first back does not
     take the others for gone (nor mark their stations offline) before they had a TTL to renew
     in; one that does not come back in that time is gone, and its stations are marked."""
-    caplog.set_level(logging.INFO, logger="chargeyard.bus.redis_presence")
+    caplog.set_level(logging.INFO, logger="chargeyard.csms.cluster.redis_presence")
     await online(store, "CP-A", "CP-B", "CP-C")
 
     def short_lived(name: str, identity: str) -> RedisStations:

@@ -59,11 +59,11 @@ from typing import Any
 
 import orjson
 
-from chargeyard.bus.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, WaitingCall
-from chargeyard.bus.redis_command_state import RedisCommandState
 from chargeyard.bus.redis_connection import LOST, Outage, OwnedTasks, redis_client, taken, where
-from chargeyard.bus.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.csms.cluster.redis_call_watch import MOVED_GRACE_S, WATCH_S, CallWatch, WaitingCall
+from chargeyard.csms.cluster.redis_command_state import RedisCommandState
+from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S, NodePresence, PresenceBook
 from chargeyard.csms.local_calls import serve
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.remote_starts import RemoteStart

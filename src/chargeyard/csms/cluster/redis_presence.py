@@ -28,8 +28,8 @@ Shape
   (:meth:`NodePresence.join`) and marks offline those stations that have not reconnected to
   it.
 
-The store is reached through :class:`PresenceBook` (``StationRepository`` is one), so the bus
-does not import it. A central system alone on its store needs none of this: it marks every
+The store is reached through :class:`PresenceBook` (``StationRepository`` is one), so this
+module does not import it. A central system alone on its store needs none of this: it marks every
 station offline at start (``CsmsServer(sole=True)``).
 """
 

@@ -34,6 +34,7 @@ from chargeyard.protocol.certificates import (
     read_certificate,
     same_certificate,
 )
+from chargeyard.protocol.messages import v201
 
 # Self-signed roots (ECDSA P-256, valid 2026 to 2045), the suite's to offer.
 _CSMS_ROOT = """-----BEGIN CERTIFICATE-----
@@ -65,7 +66,7 @@ SUITE_ROOTS: dict[str, str] = {
 }
 """The root the suite offers for each use, by the use's name in either version."""
 
-Found = list[tuple[str, Payload]]
+Found = list[tuple[str, v201.CertificateHashDataType]]
 """Certificate ids the station reported: (use, CertificateHashDataType)."""
 
 
@@ -238,7 +239,7 @@ async def ids_asked(
     return found
 
 
-def reported(found: Found, use: str) -> Payload:
+def reported(found: Found, use: str) -> v201.CertificateHashDataType:
     """The id of the first certificate of ``use`` the station reported.
 
     Raises:
@@ -251,7 +252,11 @@ def reported(found: Found, use: str) -> Payload:
 
 
 async def deleted(
-    run: CsmsCaseBase, store: CertificateStore, named: Payload, *, status: str | None = None
+    run: CsmsCaseBase,
+    store: CertificateStore,
+    named: v201.CertificateHashDataType,
+    *,
+    status: str | None = None,
 ) -> None:
     """The CSMS deletes the certificate the station reported as ``named``, with that id in
     its hash algorithm (M04.FR.07); the station deletes it (Accepted) or answers ``status``

@@ -20,6 +20,7 @@ central system and the conformance suite to name what they expect.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,7 +28,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import ocsp
 
-from chargeyard.protocol.router import Payload
+from chargeyard.protocol.messages import v201
 
 HashAlgorithm = Literal["SHA256", "SHA384", "SHA512"]
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -68,7 +69,7 @@ class Certificate:
 
     def hash_data(
         self, algorithm: HashAlgorithm = "SHA256", issuer: Certificate | None = None
-    ) -> Payload:
+    ) -> v201.CertificateHashDataType:
         """The certificate's CertificateHashDataType (see the module docstring).
 
         Args:
@@ -107,7 +108,7 @@ def read_certificate(text: str) -> Certificate:
     return Certificate(text, certificates[0])
 
 
-def same_certificate(a: Payload, b: Payload) -> bool:
+def same_certificate(a: Mapping[str, object], b: Mapping[str, object]) -> bool:
     """Whether two CertificateHashDataTypes name the same certificate: the same algorithm and
     hashes (hexadecimal in either case) and the same serial number (leading zeroes aside)."""
     fields = ("hashAlgorithm", "issuerNameHash", "issuerKeyHash")
@@ -116,5 +117,5 @@ def same_certificate(a: Payload, b: Payload) -> bool:
     return _serial(a) == _serial(b)
 
 
-def _serial(hash_data: Payload) -> str:
+def _serial(hash_data: Mapping[str, object]) -> str:
     return str(hash_data.get("serialNumber", "")).lower().lstrip("0") or "0"

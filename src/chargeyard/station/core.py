@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
@@ -99,6 +99,10 @@ from chargeyard.station.transaction_messages import (
 logger = logging.getLogger(__name__)
 
 # The shortest wait of a timer set for a wall-clock moment (set_timer_at).
+# A handler's request and answer types, kept by answer_here.
+_Request = TypeVar("_Request")
+_Answer = TypeVar("_Answer")
+
 _MIN_TIMER_STEP_S = 0.001
 
 
@@ -500,7 +504,7 @@ class SimulatedStation(ActionHandlers):
         """Run ``work`` once the answer to the request being handled is queued to send."""
         self._after_answer.append(work)
 
-    def answer_here(self, handle: Callable[[Payload], Payload], request: Payload) -> Payload:
+    def answer_here(self, handle: Callable[[_Request], _Answer], request: _Request) -> _Answer:
         """Answer ``request`` with one of the station's own handlers as if its central system
         had sent it (a reset or a trigger from the station's own panel), then do at once what
         follows the answer (:meth:`after_answer`): the version's rules decide, and nothing
@@ -764,7 +768,7 @@ class SimulatedStation(ActionHandlers):
         it (1.6 ChangeConfiguration, 2.0.1 SetVariables); its status."""
         raise NotImplementedError
 
-    def send_local_list(self, payload: Payload) -> Payload:
+    def send_local_list(self, payload: Payload) -> Mapping[str, Any]:
         """SendLocalList as if from the central system (1.6 section 5.15, 2.0.1 D01)."""
         raise NotImplementedError
 

@@ -31,7 +31,8 @@ from datetime import UTC, datetime
 from typing import cast
 from urllib.parse import unquote, urlsplit
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol import ErrorKind, OcppError
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.protocol.passwords import masked_call
 from chargeyard.station.clock import iso
 from chargeyard.station.model.states import IllegalTransition
@@ -134,7 +135,18 @@ def firmware_image_version(image: bytes, location: str) -> str | None:
 # -- transfer parameters and formatting -----------------------------------------------------------
 
 
-def retry_policy(payload: Payload) -> tuple[int, float]:
+# The requests that start a transfer and say how often to retry it.
+TransferRequest = (
+    v16.GetDiagnosticsRequest
+    | v16.UpdateFirmwareRequest
+    | v16.SignedUpdateFirmwareRequest
+    | v16.GetLogRequest
+    | v201.GetLogRequest
+    | v201.UpdateFirmwareRequest
+)
+
+
+def retry_policy(payload: TransferRequest) -> tuple[int, float]:
     """(attempts, seconds between them) from a request's ``retries`` and ``retryInterval``.
 
     A first try always happens, so ``retries`` 0 is one attempt; without the fields,

@@ -13,9 +13,10 @@ the version's own subclass (``v16/terms.py``, ``v201/terms.py``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, VersionSpec
 from chargeyard.protocol.fields import SchemaValueError, request_field
@@ -222,7 +223,7 @@ class StationTerms(ABC):
         self,
         version: int,
         entries: Sequence[ListEntry],
-        send: Callable[[Payload], Payload],
+        send: Callable[[Payload], Mapping[str, Any]],
         *,
         differential: bool = False,
     ) -> str:

@@ -48,7 +48,7 @@ from chargeyard.protocol.certificates import (
     read_certificate,
     same_certificate,
 )
-from chargeyard.protocol.router import Payload
+from chargeyard.protocol.messages import v16, v201
 
 DEFAULT_MAX_ENTRIES = 20
 """How many certificates a station holds when its template does not say (1.6
@@ -60,6 +60,10 @@ class InstallStatus(StrEnum):
 
     ACCEPTED = "Accepted"
     REJECTED = "Rejected"
+
+
+# What names an installed certificate in either version's requests (the same four fields).
+HashData = v16.CertificateHashDataType | v201.CertificateHashDataType
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ class Installed:
     kind: str
     certificate: Certificate
 
-    def hash_data(self, algorithm: HashAlgorithm = "SHA256") -> Payload:
+    def hash_data(self, algorithm: HashAlgorithm = "SHA256") -> v201.CertificateHashDataType:
         return self.certificate.hash_data(algorithm)
 
 
@@ -127,7 +131,7 @@ class CertificateStore:
         self._installed.append(new)
         return InstallOutcome(InstallStatus.ACCEPTED)
 
-    def find(self, hash_data: Payload) -> Installed | None:
+    def find(self, hash_data: HashData) -> Installed | None:
         """The certificate ``hash_data`` names, hashed with its own hashAlgorithm."""
         algorithm = hash_data.get("hashAlgorithm")
         if algorithm not in ("SHA256", "SHA384", "SHA512"):
@@ -137,7 +141,7 @@ class CertificateStore:
                 return item
         return None
 
-    def delete(self, hash_data: Payload) -> bool:
+    def delete(self, hash_data: HashData) -> bool:
         """Delete the certificate ``hash_data`` names; False when none is installed."""
         found = self.find(hash_data)
         if found is None:

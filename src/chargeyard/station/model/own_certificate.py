@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from chargeyard.protocol.certificates import Certificate, same_certificate
-from chargeyard.protocol.router import Payload
+from chargeyard.station.model.certificates import HashData
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "SHA256": hashes.SHA256,
@@ -147,7 +147,7 @@ class OwnCertificate:
         A00.FR.401/402); None while it has none."""
         return self._held
 
-    def names(self, hash_data: Payload) -> bool:
+    def names(self, hash_data: HashData) -> bool:
         """Whether ``hash_data`` (a CertificateHashDataType) names the station's certificate.
         Without its issuer's certificate the issuer's key hash cannot be worked out: the
         issuer's name hash and the serial number decide then."""

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chargeyard.protocol.messages import v201
+
 VENDOR_ID_MAX = 255
 """vendorId: CiString255Type in 1.6, string maxLength 255 in the 1.6 and 2.0.1 schemas."""
 
@@ -45,7 +47,10 @@ MAX_DATA_CHARS = 16 * 1024
 """The longest reply ``data`` (as JSON text): a quarter of the default frame limit
 (``protocol/limits.py``), so that the answer carrying it always fits in a frame."""
 
-VendorHandler = Callable[[str | None, Any], tuple[str, Any]]
+DataTransferStatus = v201.DataTransferStatusEnumType
+"""DataTransfer's status: the same four words in 1.6 and 2.0.1."""
+
+VendorHandler = Callable[[str | None, Any], tuple[DataTransferStatus, Any]]
 """A vendor's DataTransfer handler: (messageId, data) -> (status, data or None)."""
 
 
@@ -58,7 +63,7 @@ class Answer(StrEnum):
     UNKNOWN_MESSAGE_ID = "unknown_message_id"
 
 
-_STATUS = {
+_STATUS: dict[Answer, DataTransferStatus] = {
     Answer.ECHO: "Accepted",
     Answer.ACCEPT: "Accepted",
     Answer.REJECT: "Rejected",
@@ -182,7 +187,7 @@ def replies_json(replies: Sequence[VendorReply]) -> list[dict[str, Any]]:
 
 
 def _handler(table: Mapping[str | None, VendorReply], *, text_data: bool) -> VendorHandler:
-    def answer(message_id: str | None, data: Any) -> tuple[str, Any]:
+    def answer(message_id: str | None, data: Any) -> tuple[DataTransferStatus, Any]:
         reply = table.get(_fold_or_none(message_id)) or table.get(None)
         if reply is None:
             return "UnknownMessageId", None

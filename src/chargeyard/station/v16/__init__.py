@@ -49,9 +49,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v16
 from chargeyard.protocol.router import Handler
 from chargeyard.station.blocks import Block, Gate, Hook, check_handlers, merge_handlers
 from chargeyard.station.core import OnError, OnResult
@@ -379,13 +380,17 @@ class StationV16(StationV16Base):
     def set_unlock_fails(self, evse_id: int = 1, connector_id: int = 1, fails: bool = True) -> None:
         self.core.set_unlock_fails(evse_id, connector_id, fails)
 
-    def change_configuration(self, payload: Payload) -> Payload:
+    def change_configuration(self, payload: Payload) -> v16.ChangeConfigurationResponse:
         """ChangeConfiguration.req as if from the central system (section 5.3)."""
-        return self.core.change_configuration(payload)
+        # The operator's request, built by TERMS in this version's words (the verb is the
+        # same for every version, so it carries the wire's dict).
+        return self.core.change_configuration(cast(v16.ChangeConfigurationRequest, payload))
 
-    def send_local_list(self, payload: Payload) -> Payload:
+    def send_local_list(self, payload: Payload) -> v16.SendLocalListResponse:
         """SendLocalList.req as if from the central system (section 5.15)."""
-        return self.local_list.send_local_list(payload)
+        # The operator's request, built by TERMS in this version's words (the verb is the
+        # same for every version, so it carries the wire's dict).
+        return self.local_list.send_local_list(cast(v16.SendLocalListRequest, payload))
 
     def apply_setting(self, request: Payload) -> str:
         # ChangeConfiguration per key, through the station's own handler (section 5.3), so

@@ -10,9 +10,10 @@ what goes on the wire is what that request makes it send.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.terms import StoredSetting
 
@@ -35,7 +36,10 @@ class BenchV16(Block["StationV16"]):
                 whole charge point); nothing changes.
         """
         request = self.station.TERMS.reset_request(kind, evse_id)
-        return str(self.station.answer_here(self.station.core.reset, request)["status"])
+        # TERMS built the request in this version's words from the operator's (it raised
+        # SchemaValueError on any other); the verb is version-neutral, the dict untyped.
+        typed = cast(v16.ResetRequest, request)
+        return self.station.answer_here(self.station.core.reset, typed)["status"]
 
     def trigger_here(self, message: str, evse_id: int | None = None, connector_id: int = 1) -> str:
         """Send ``message`` now, as a TriggerMessage (section 5.17) or ExtendedTriggerMessage
@@ -50,12 +54,16 @@ class BenchV16(Block["StationV16"]):
         request: Payload = {"requestedMessage": message}
         if evse_id is not None:
             request["connectorId"] = self.station.model.connector(evse_id, connector_id).number_16
-        handle = (
-            self.station.remote_trigger.trigger_message
-            if action == "TriggerMessage"
-            else self.station.extended_trigger.extended_trigger_message
-        )
-        return str(self.station.answer_here(handle, request)["status"])
+        # TERMS.trigger_action checked the message is one the request names (it raised
+        # SchemaValueError on any other): the request is this action's.
+        if action == "TriggerMessage":
+            trigger = self.station.remote_trigger.trigger_message
+            return self.station.answer_here(trigger, cast(v16.TriggerMessageRequest, request))[
+                "status"
+            ]
+        extended = self.station.extended_trigger.extended_trigger_message
+        typed = cast(v16.ExtendedTriggerMessageRequest, request)
+        return self.station.answer_here(extended, typed)["status"]
 
     def meter_values_refusal(self, evse_id: int) -> str | None:
         """Why :meth:`send_meter_values_now` cannot send now, or None.

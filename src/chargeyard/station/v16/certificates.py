@@ -39,6 +39,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.certificates import DEFAULT_MAX_ENTRIES, InstallStatus
 from chargeyard.station.model.own_certificate import Refused
@@ -65,7 +66,9 @@ class CertificatesV16(Block["StationV16"]):
         )
 
     @on("InstallCertificate")
-    def install_certificate(self, payload: Payload) -> Payload:
+    def install_certificate(
+        self, payload: v16.InstallCertificateRequest
+    ) -> v16.InstallCertificateResponse:
         kind: str = payload["certificateType"]
         now = self.station.clock.now().timestamp()
         outcome = self.station.model.certificates.install(kind, payload["certificate"], now)
@@ -76,7 +79,9 @@ class CertificatesV16(Block["StationV16"]):
         return {"status": outcome.status.value}
 
     @on("GetInstalledCertificateIds")
-    def get_installed_certificate_ids(self, payload: Payload) -> Payload:
+    def get_installed_certificate_ids(
+        self, payload: v16.GetInstalledCertificateIdsRequest
+    ) -> v16.GetInstalledCertificateIdsResponse:
         installed = self.station.model.certificates.of([payload["certificateType"]])
         if not installed:
             return {"status": "NotFound"}
@@ -86,7 +91,9 @@ class CertificatesV16(Block["StationV16"]):
         }
 
     @on("DeleteCertificate")
-    def delete_certificate(self, payload: Payload) -> Payload:
+    def delete_certificate(
+        self, payload: v16.DeleteCertificateRequest
+    ) -> v16.DeleteCertificateResponse:
         if self.station.model.own_certificate.names(payload["certificateHashData"]):
             return {"status": "Failed"}  # never the Charge Point's own certificate
         deleted = self.station.model.certificates.delete(payload["certificateHashData"])
@@ -110,7 +117,9 @@ class CertificatesV16(Block["StationV16"]):
             self.station.model.own_certificate.discard_pending()
 
     @on("CertificateSigned")
-    def certificate_signed(self, payload: Payload) -> Payload:
+    def certificate_signed(
+        self, payload: v16.CertificateSignedRequest
+    ) -> v16.CertificateSignedResponse:
         roots = self.station.model.certificates.of([CENTRAL_SYSTEM_ROOT])
         refused = self.station.model.own_certificate.install(
             payload["certificateChain"],

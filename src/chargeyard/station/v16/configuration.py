@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from chargeyard.protocol.messages import v16
 from chargeyard.station.model.meter import parse_measurands
 
 Kind = Literal["int", "bool", "measurands", "csl", "string", "password"]
@@ -218,7 +219,7 @@ class Configuration:
             listener(key, value)
         return "Accepted"
 
-    def report(self, keys: Iterable[str] | None) -> dict[str, Any]:
+    def report(self, keys: Iterable[str] | None) -> v16.GetConfigurationResponse:
         """GetConfiguration.conf (OCPP 1.6 section 6.25): all keys when none are asked."""
         wanted = (
             [key for key in self._values if not self._definitions[key].writeonly]
@@ -227,16 +228,16 @@ class Configuration:
         )
         known = [self._entry(key) for key in wanted if key in self._values]
         unknown = [key for key in wanted if key not in self._values]
-        answer: dict[str, Any] = {}
+        answer: v16.GetConfigurationResponse = {}
         if known:
             answer["configurationKey"] = known
         if unknown:
             answer["unknownKey"] = unknown
         return answer
 
-    def _entry(self, key: str) -> dict[str, Any]:
+    def _entry(self, key: str) -> v16.ConfigurationKey:
         definition = self._definitions[key]
-        entry: dict[str, Any] = {"key": key, "readonly": definition.readonly}
+        entry: v16.ConfigurationKey = {"key": key, "readonly": definition.readonly}
         if not definition.writeonly:
             entry["value"] = self.get(key)
         return entry

@@ -44,13 +44,19 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
 from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
 from chargeyard.station.faults import fault_codes
 from chargeyard.station.model import rules
 from chargeyard.station.model.states import CONNECTOR_MOVES, ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse
-from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
+from chargeyard.station.model.vendor_replies import (
+    DataTransferStatus,
+    VendorReply,
+    vendor_handler,
+    vendor_handlers,
+)
 from chargeyard.station.power import CLOSE_WAIT_AFTER_RESET_S
 
 if TYPE_CHECKING:
@@ -70,7 +76,7 @@ SOFT_RESET_DRAIN_S = DRAIN_BEFORE_REBOOT_S
 # PowerLoss (no power at all) or the others describes a ChargePointErrorCode: "Other".
 FAULT_STOP_REASON = "Other"
 
-DataTransferHandler = Callable[[str | None, str | None], tuple[str, str | None]]
+DataTransferHandler = Callable[[str | None, str | None], tuple[DataTransferStatus, str | None]]
 """A vendor's DataTransfer handler: (messageId, data) -> (status, data) (section 5.6)."""
 
 
@@ -89,7 +95,7 @@ def check_fault_code(error_code: str) -> None:
 
 
 def by_message_id(
-    handlers: Mapping[str | None, Callable[[str | None], tuple[str, str | None]]],
+    handlers: Mapping[str | None, Callable[[str | None], tuple[DataTransferStatus, str | None]]],
 ) -> DataTransferHandler:
     """A vendor handler dispatching on messageId; an unknown one answers UnknownMessageId.
 
@@ -98,7 +104,7 @@ def by_message_id(
             (status, data).
     """
 
-    def handle(message_id: str | None, data: str | None) -> tuple[str, str | None]:
+    def handle(message_id: str | None, data: str | None) -> tuple[DataTransferStatus, str | None]:
         handler = handlers.get(message_id)
         if handler is None:
             return "UnknownMessageId", None  # section 5.6
@@ -126,7 +132,9 @@ class CoreProfileV16(Block["StationV16"]):
     # -- configuration (sections 5.3, 5.8) --------------------------------------------------------
 
     @on("GetConfiguration")
-    def get_configuration(self, payload: Payload) -> Payload:
+    def get_configuration(
+        self, payload: v16.GetConfigurationRequest
+    ) -> v16.GetConfigurationResponse:
         keys: list[str] = payload.get("key") or []
         limit = self.station.config.get_int("GetConfigurationMaxKeys", 0)
         if limit > 0 and len(keys) > limit:
@@ -138,13 +146,15 @@ class CoreProfileV16(Block["StationV16"]):
         return self.station.config.report(keys)
 
     @on("ChangeConfiguration")
-    def change_configuration(self, payload: Payload) -> Payload:
+    def change_configuration(
+        self, payload: v16.ChangeConfigurationRequest
+    ) -> v16.ChangeConfigurationResponse:
         return {"status": self.station.config.change(payload["key"], payload["value"])}
 
     # -- reset (section 5.14) ---------------------------------------------------------------------
 
     @on("Reset")
-    def reset(self, payload: Payload) -> Payload:
+    def reset(self, payload: v16.ResetRequest) -> v16.ResetResponse:
         logger.info("%s: %s reset", self.station.identity, payload["type"])
         self.station.after_answer(
             self._hard_reset if payload["type"] == "Hard" else self._soft_reset
@@ -194,7 +204,9 @@ class CoreProfileV16(Block["StationV16"]):
     # -- availability (section 5.2) ---------------------------------------------------------------
 
     @on("ChangeAvailability")
-    def change_availability(self, payload: Payload) -> Payload:
+    def change_availability(
+        self, payload: v16.ChangeAvailabilityRequest
+    ) -> v16.ChangeAvailabilityResponse:
         number: int = payload["connectorId"]
         operative = payload["type"] == "Operative"
         if number == 0:
@@ -278,19 +290,19 @@ class CoreProfileV16(Block["StationV16"]):
     # -- cache, data transfer, unlock (sections 5.4, 5.6, 5.18) ------------------------------------
 
     @on("ClearCache")
-    def clear_cache(self, payload: Payload) -> Payload:
+    def clear_cache(self, payload: v16.ClearCacheRequest) -> v16.ClearCacheResponse:
         if not self.station.model.policy.authorization_cache_enabled:
             return {"status": "Rejected"}  # 9.1 AuthorizationCacheEnabled: no cache to clear
         self.station.model.cache.clear()
         return {"status": "Accepted"}
 
     @on("DataTransfer")
-    def data_transfer(self, payload: Payload) -> Payload:
+    def data_transfer(self, payload: v16.DataTransferRequest) -> v16.DataTransferResponse:
         handler = vendor_handler(self.data_transfer_handlers, payload["vendorId"])
         if handler is None:
             return {"status": "UnknownVendorId"}
         status, data = handler(payload.get("messageId"), payload.get("data"))
-        answer: Payload = {"status": status}
+        answer: v16.DataTransferResponse = {"status": status}
         if data is not None:
             answer["data"] = data
         return answer
@@ -327,7 +339,7 @@ class CoreProfileV16(Block["StationV16"]):
         return self.station.call("DataTransfer", payload, on_result, on_error)
 
     @on("UnlockConnector")
-    def unlock_connector(self, payload: Payload) -> Payload:
+    def unlock_connector(self, payload: v16.UnlockConnectorRequest) -> v16.UnlockConnectorResponse:
         try:
             connector = self.station.connector_of(payload["connectorId"])
         except KeyError:

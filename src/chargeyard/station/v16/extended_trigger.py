@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.states import Registration
 
@@ -36,7 +37,9 @@ class ExtendedTriggerV16(Block["StationV16"]):
     station: StationV16
 
     @on("ExtendedTriggerMessage")
-    def extended_trigger_message(self, payload: Payload) -> Payload:
+    def extended_trigger_message(
+        self, payload: v16.ExtendedTriggerMessageRequest
+    ) -> v16.ExtendedTriggerMessageResponse:
         message: str = payload["requestedMessage"]
         if message in _NOT_IMPLEMENTED:
             return {"status": "NotImplemented"}

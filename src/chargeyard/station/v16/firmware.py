@@ -58,7 +58,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.firmware_update import FirmwareWords, InstallRules, Update
@@ -153,7 +154,7 @@ class FirmwareManagementV16(Block["StationV16"]):
     # -- UpdateFirmware (5.19) ------------------------------------------------------------------
 
     @on("UpdateFirmware")
-    def update_firmware(self, payload: Payload) -> Payload:
+    def update_firmware(self, payload: v16.UpdateFirmwareRequest) -> v16.UpdateFirmwareResponse:
         attempts, interval_s = retry_policy(payload)
         retrieve_at = parse_time(payload["retrieveDate"])
         # A newer request replaces the one under way, a signed one too: the station runs one
@@ -165,7 +166,7 @@ class FirmwareManagementV16(Block["StationV16"]):
     # -- GetDiagnostics (5.9) -------------------------------------------------------------------
 
     @on("GetDiagnostics")
-    def get_diagnostics(self, payload: Payload) -> Payload:
+    def get_diagnostics(self, payload: v16.GetDiagnosticsRequest) -> v16.GetDiagnosticsResponse:
         start = optional_time(payload.get("startTime"))
         stop = optional_time(payload.get("stopTime"))
         if start is not None and stop is not None and stop < start:

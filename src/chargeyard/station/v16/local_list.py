@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     Entry,
@@ -67,7 +68,7 @@ class LocalAuthListV16(Block["StationV16"]):
     # -- SendLocalList (sections 5.15, 6.41) ----------------------------------------------------
 
     @on("SendLocalList")
-    def send_local_list(self, payload: Payload) -> Payload:
+    def send_local_list(self, payload: v16.SendLocalListRequest) -> v16.SendLocalListResponse:
         if not self.local_list_supported:
             return {"status": UpdateStatus.NOT_SUPPORTED.value}
         entries: list[Entry] = []
@@ -85,7 +86,9 @@ class LocalAuthListV16(Block["StationV16"]):
     # -- GetLocalListVersion (sections 5.10, 6.27-6.28) -----------------------------------------
 
     @on("GetLocalListVersion")
-    def get_local_list_version(self, payload: Payload) -> Payload:
+    def get_local_list_version(
+        self, payload: v16.GetLocalListVersionRequest
+    ) -> v16.GetLocalListVersionResponse:
         if not self.local_list_supported:
             return {"listVersion": -1}
         local_list = self.station.model.local_list

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     IdToken,
@@ -62,7 +63,9 @@ class RemoteControlV16(Block["StationV16"]):
         self._authorizing.clear()
 
     @on("RemoteStartTransaction")
-    def remote_start_transaction(self, payload: Payload) -> Payload:
+    def remote_start_transaction(
+        self, payload: v16.RemoteStartTransactionRequest
+    ) -> v16.RemoteStartTransactionResponse:
         token = IdToken(payload["idTag"])
         number = payload.get("connectorId")
         if number == 0:
@@ -143,7 +146,9 @@ class RemoteControlV16(Block["StationV16"]):
             self.station.transactions.authorized(evse, token, info, waiting, source=_REMOTE)
 
     @on("RemoteStopTransaction")
-    def remote_stop_transaction(self, payload: Payload) -> Payload:
+    def remote_stop_transaction(
+        self, payload: v16.RemoteStopTransactionRequest
+    ) -> v16.RemoteStopTransactionResponse:
         transaction = self.station.model.transaction_by_csms_id(payload["transactionId"])
         if transaction is None or transaction.phase not in _RUNNING:
             return {"status": "Rejected"}

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import to_ocpp16_sampled_value
@@ -58,7 +59,7 @@ class RemoteTriggerV16(Block["StationV16"]):
     station: StationV16
 
     @on("TriggerMessage")
-    def trigger_message(self, payload: Payload) -> Payload:
+    def trigger_message(self, payload: v16.TriggerMessageRequest) -> v16.TriggerMessageResponse:
         work = self.triggered(payload["requestedMessage"], payload.get("connectorId"))
         if work is None:
             return {"status": "Rejected"}

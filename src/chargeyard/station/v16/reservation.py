@@ -39,7 +39,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
 from chargeyard.station.model.reservations import Reservation, ReservationBook, ReserveStatus
@@ -73,7 +74,7 @@ class ReservationV16(Block["StationV16"]):
     # -- ReserveNow (sections 5.13, 6.37) -------------------------------------------------------
 
     @on("ReserveNow")
-    def reserve_now(self, payload: Payload) -> Payload:
+    def reserve_now(self, payload: v16.ReserveNowRequest) -> v16.ReserveNowResponse:
         number: int = payload["connectorId"]
         try:
             connector = None if number == 0 else self.station.connector_of(number)
@@ -100,7 +101,9 @@ class ReservationV16(Block["StationV16"]):
     # -- CancelReservation (sections 5.1, 6.5) --------------------------------------------------
 
     @on("CancelReservation")
-    def cancel_reservation(self, payload: Payload) -> Payload:
+    def cancel_reservation(
+        self, payload: v16.CancelReservationRequest
+    ) -> v16.CancelReservationResponse:
         cancelled = self.station.model.reservations.cancel(payload["reservationId"])
         if cancelled is None:
             return {"status": "Rejected"}  # no reservation with that id (section 5.1)

@@ -35,7 +35,8 @@ from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
@@ -109,7 +110,7 @@ class SecurityV16(Block["StationV16"]):
     # -- GetLog (N01) -------------------------------------------------------------------------
 
     @on("GetLog")
-    def get_log(self, payload: Payload) -> Payload:
+    def get_log(self, payload: v16.GetLogRequest) -> v16.GetLogResponse:
         log = payload["log"]
         request_id: int = payload["requestId"]
         security = payload["logType"] == "SecurityLog"

@@ -44,7 +44,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.firmware_update import FirmwareWords, Update
 from chargeyard.station.maintenance import optional_time, parse_time, retry_policy
@@ -92,7 +93,9 @@ class SignedFirmwareV16(Block["StationV16"]):
         return self.station.firmware_update.status_of(SIGNED_WORDS)
 
     @on("SignedUpdateFirmware")
-    def signed_update_firmware(self, payload: Payload) -> Payload:
+    def signed_update_firmware(
+        self, payload: v16.SignedUpdateFirmwareRequest
+    ) -> v16.SignedUpdateFirmwareResponse:
         firmware = payload["firmware"]
         machine = self.station.firmware_update
         if machine.signing_certificate_refused(firmware["signingCertificate"]):

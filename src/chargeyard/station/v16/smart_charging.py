@@ -34,9 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, on
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.smart_charging import (
@@ -60,9 +61,6 @@ if TYPE_CHECKING:
 _UNIT_WORDS = {ChargingRateUnit.A: "Current", ChargingRateUnit.W: "Power"}
 _RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 
-_ACCEPTED: Payload = {"status": "Accepted"}
-_REJECTED: Payload = {"status": "Rejected"}
-
 
 class SmartChargingV16(Block["StationV16"]):
     """SetChargingProfile, ClearChargingProfile, GetCompositeSchedule; see the module
@@ -79,14 +77,16 @@ class SmartChargingV16(Block["StationV16"]):
     # -- SetChargingProfile (sections 5.16, 6.43) -----------------------------------------------
 
     @on("SetChargingProfile")
-    def set_charging_profile(self, payload: Payload) -> Payload:
+    def set_charging_profile(
+        self, payload: v16.SetChargingProfileRequest
+    ) -> v16.SetChargingProfileResponse:
         if not self.smart_charging_supported:
             return {"status": "NotSupported"}
         number: int = payload["connectorId"]
         wire = payload["csChargingProfiles"]
         evse_id = self._evse_id_16(number)
         if evse_id is None or self._refused_by_configuration(wire):
-            return _REJECTED
+            return {"status": "Rejected"}
         profile = profile_from_ocpp16(wire)
         transaction = None
         if number > 0:
@@ -95,10 +95,10 @@ class SmartChargingV16(Block["StationV16"]):
             # Section 5.16.3: a TxProfile without a transaction on its connector is discarded;
             # its transactionId, when given, must be that transaction's.
             if transaction is None or not _names(profile, transaction):
-                return _REJECTED
+                return {"status": "Rejected"}
             profile = replace(profile, transaction_id=transaction.local_id)
         if self._would_exceed_max_installed(evse_id, profile):
-            return _REJECTED
+            return {"status": "Rejected"}
         self.station.advance()  # energy until now flowed under the old limit
         result = self.station.model.profiles.install(
             evse_id,
@@ -107,11 +107,11 @@ class SmartChargingV16(Block["StationV16"]):
             transaction=None if transaction is None else transaction.context,
         )
         if not result.accepted:
-            return _REJECTED
+            return {"status": "Rejected"}
         self._limits_changed(self._affected(evse_id))
-        return _ACCEPTED
+        return {"status": "Accepted"}
 
-    def _refused_by_configuration(self, wire: dict[str, Any]) -> bool:
+    def _refused_by_configuration(self, wire: v16.CsChargingProfiles) -> bool:
         """The limits of section 9.4 the station advertises."""
         config = self.station.config
         schedule = wire["chargingSchedule"]
@@ -145,7 +145,9 @@ class SmartChargingV16(Block["StationV16"]):
     # -- ClearChargingProfile (sections 5.5, 6.13) ----------------------------------------------
 
     @on("ClearChargingProfile")
-    def clear_charging_profile(self, payload: Payload) -> Payload:
+    def clear_charging_profile(
+        self, payload: v16.ClearChargingProfileRequest
+    ) -> v16.ClearChargingProfileResponse:
         self._require_smart_charging()
         number = payload.get("connectorId")
         evse_id = None if number is None else self._evse_id_16(number)
@@ -162,17 +164,19 @@ class SmartChargingV16(Block["StationV16"]):
         if removed == 0:
             return {"status": "Unknown"}
         self._limits_changed(self.station.model.evses.values())
-        return _ACCEPTED
+        return {"status": "Accepted"}
 
     # -- GetCompositeSchedule (sections 5.7, 6.21-6.22) -----------------------------------------
 
     @on("GetCompositeSchedule")
-    def get_composite_schedule(self, payload: Payload) -> Payload:
+    def get_composite_schedule(
+        self, payload: v16.GetCompositeScheduleRequest
+    ) -> v16.GetCompositeScheduleResponse:
         self._require_smart_charging()
         number: int = payload["connectorId"]
         evse_id = self._evse_id_16(number)
         if evse_id is None:
-            return _REJECTED
+            return {"status": "Rejected"}
         unit = payload.get("chargingRateUnit")
         now = self.station.clock.now()
         if evse_id == 0:

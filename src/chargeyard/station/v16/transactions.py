@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import (
@@ -69,7 +70,7 @@ class WaitingStart:
     id_token: IdToken
     info: IdTokenInfo | None
     remote_start_id: int | None = None
-    charging_profile: Payload | None = None
+    charging_profile: v16.ChargingProfile | None = None
     remote: bool = False  # a RemoteStartTransaction's (section 5.11)
     source: AuthorizationSource | None = None  # who authorized it
 

@@ -53,9 +53,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.messages import v201
 from chargeyard.protocol.router import Handler, HandlerResult
 from chargeyard.station.blocks import Block, Gate, Hook, merge_handlers
 from chargeyard.station.endpoint import Endpoint
@@ -387,7 +388,9 @@ class StationV201(StationV201Base):
         """End the reservations whose expiryDateTime is reached (H04)."""
         self.reservations.expire_reservations()
 
-    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
+    def remote_start_profile_refusal(
+        self, evse: Evse, profile: v201.ChargingProfileType
+    ) -> str | None:
         """Why a RequestStartTransaction's chargingProfile cannot be used (F01, K05)."""
         return self.smart_charging.remote_start_profile_refusal(evse, profile)
 
@@ -485,9 +488,11 @@ class StationV201(StationV201Base):
         """SetVariables (B05), as the central system would send it."""
         return self.provisioning.set_variables(payload)
 
-    def send_local_list(self, payload: Payload) -> Payload:
+    def send_local_list(self, payload: Payload) -> v201.SendLocalListResponse:
         """SendLocalList (D01), as the central system would send it."""
-        return self.local_list.send_local_list(payload)
+        # The operator's request, built by TERMS in this version's words (the verb is the
+        # same for every version, so it carries the wire's dict).
+        return self.local_list.send_local_list(cast(v201.SendLocalListRequest, payload))
 
     def apply_setting(self, request: Payload) -> str:
         # SetVariables one variable at a time (B05: each item stands alone).

@@ -31,6 +31,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     IdToken,
@@ -233,7 +234,7 @@ class AuthorizationV201(Block["StationV201"]):
         self.station.token_reports.tell(TokenDecision(evse.id, token, False, None, _CENTRAL, why))
 
     @on("ClearCache")
-    def clear_cache(self, payload: Payload) -> Payload:
+    def clear_cache(self, payload: v201.ClearCacheRequest) -> v201.ClearCacheResponse:
         """C11."""
         if not self.station.device_model.get_bool("AuthCacheCtrlr", "Enabled"):
             return {"status": "Rejected"}

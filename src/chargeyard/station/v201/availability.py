@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, on
 from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model import rules
 from chargeyard.station.model.states import ConnectorStatus
@@ -60,7 +61,9 @@ class AvailabilityV201(Block["StationV201"]):
         self.scheduled_availability: dict[tuple[int, int], bool] = {}
 
     @on("ChangeAvailability")
-    def change_availability(self, payload: Payload) -> Payload:
+    def change_availability(
+        self, payload: v201.ChangeAvailabilityRequest
+    ) -> v201.ChangeAvailabilityResponse:
         operative = payload["operationalStatus"] == "Operative"
         wanted = payload.get("evse")
         if wanted is None or wanted["id"] == 0:

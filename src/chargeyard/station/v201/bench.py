@@ -11,9 +11,10 @@ request makes it send.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.terms import StoredSetting
 from chargeyard.station.v201.device_model import Component, Variable
@@ -65,9 +66,10 @@ class BenchV201(Block["StationV201"]):
         request: Payload = {"requestedMessage": message}
         if evse_id is not None:
             request["evse"] = {"id": evse_id, "connectorId": connector_id}
-        return str(
-            self.station.answer_here(self.station.control.trigger_message, request)["status"]
-        )
+        # TERMS.trigger_action checked the message is one the request names (it raised
+        # SchemaValueError on any other): the request is this action's.
+        typed = cast(v201.TriggerMessageRequest, request)
+        return self.station.answer_here(self.station.control.trigger_message, typed)["status"]
 
     def meter_values_refusal(self, evse_id: int) -> str | None:
         """Why :meth:`send_meter_values_now` cannot send now, or None.

@@ -38,6 +38,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import OnError, OnResult
 from chargeyard.station.model.authorization import (
@@ -49,14 +50,19 @@ from chargeyard.station.model.authorization import (
 )
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource
-from chargeyard.station.model.vendor_replies import VendorReply, vendor_handler, vendor_handlers
+from chargeyard.station.model.vendor_replies import (
+    DataTransferStatus,
+    VendorReply,
+    vendor_handler,
+    vendor_handlers,
+)
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 logger = logging.getLogger(__name__)
 
-DataTransferHandler = Callable[[str | None, Any], tuple[str, Any]]
+DataTransferHandler = Callable[[str | None, Any], tuple[DataTransferStatus, Any]]
 """A vendor's DataTransfer handler: (messageId, data) -> (status, data or None) (P01)."""
 
 # TriggerMessage requests of blocks this station does not implement (ISO 15118 certificates,
@@ -86,7 +92,9 @@ class ControlV201(Block["StationV201"]):
     # -- F01 / F02 / F03 ---------------------------------------------------------------------------
 
     @on("RequestStartTransaction")
-    def request_start_transaction(self, payload: Payload) -> Payload:
+    def request_start_transaction(
+        self, payload: v201.RequestStartTransactionRequest
+    ) -> v201.RequestStartTransactionResponse:
         if not self.station.accepted:
             return {"status": "Rejected"}  # B02.FR.05: not while the boot is Pending
         token = id_token_from_ocpp201(payload["idToken"])
@@ -149,13 +157,15 @@ class ControlV201(Block["StationV201"]):
         authorize = self.station.device_model.get_bool("AuthCtrlr", "AuthorizeRemoteStart")
         self.station.after_answer(authorize_first if authorize else start)
         self.station.after_answer(lambda: self.station.tell_remote_start_accepted(evse.id))
-        answer: Payload = {"status": "Accepted"}
+        answer: v201.RequestStartTransactionResponse = {"status": "Accepted"}
         if evse.transaction is not None:
             answer["transactionId"] = evse.transaction.local_id
         return answer
 
     @on("RequestStopTransaction")
-    def request_stop_transaction(self, payload: Payload) -> Payload:
+    def request_stop_transaction(
+        self, payload: v201.RequestStopTransactionRequest
+    ) -> v201.RequestStopTransactionResponse:
         if not self.station.accepted:
             return {"status": "Rejected"}  # B02.FR.05
         transaction = self.station.model.transaction_by_local_id(payload["transactionId"])
@@ -195,10 +205,12 @@ class ControlV201(Block["StationV201"]):
             raise OcppError(ErrorKind.GENERIC_ERROR, f"cannot unlock: {status}")
 
     @on("UnlockConnector")
-    def unlock_connector(self, payload: Payload) -> Payload:
+    def unlock_connector(
+        self, payload: v201.UnlockConnectorRequest
+    ) -> v201.UnlockConnectorResponse:
         return {"status": self._unlock(payload["evseId"], payload["connectorId"])}
 
-    def _unlock(self, evse_id: int, connector_id: int) -> str:
+    def _unlock(self, evse_id: int, connector_id: int) -> v201.UnlockStatusEnumType:
         evse = self.station.model.evses.get(evse_id)
         if evse is None or connector_id not in evse.connectors:
             return "UnknownConnector"
@@ -213,7 +225,7 @@ class ControlV201(Block["StationV201"]):
     # -- F06 ---------------------------------------------------------------------------------------
 
     @on("TriggerMessage")
-    def trigger_message(self, payload: Payload) -> Payload:
+    def trigger_message(self, payload: v201.TriggerMessageRequest) -> v201.TriggerMessageResponse:
         wanted = payload.get("evse")
         evse: Evse | None = None
         connector_id: int | None = None
@@ -230,7 +242,7 @@ class ControlV201(Block["StationV201"]):
 
     def prepare_trigger(
         self, requested: str, evse: Evse | None, connector_id: int | None
-    ) -> Callable[[], None] | str:
+    ) -> Callable[[], None] | v201.TriggerMessageStatusEnumType:
         """What to send for a TriggerMessage, or the status to answer (Rejected,
         NotImplemented)."""
         evses = [evse] if evse is not None else list(self.station.model.evses.values())
@@ -307,12 +319,12 @@ class ControlV201(Block["StationV201"]):
     # -- P01 / P02 ---------------------------------------------------------------------------------
 
     @on("DataTransfer")
-    def data_transfer(self, payload: Payload) -> Payload:
+    def data_transfer(self, payload: v201.DataTransferRequest) -> v201.DataTransferResponse:
         handler = vendor_handler(self.data_transfer_handlers, payload["vendorId"])
         if handler is None:
             return {"status": "UnknownVendorId"}
         status, data = handler(payload.get("messageId"), payload.get("data"))
-        answer: Payload = {"status": status}
+        answer: v201.DataTransferResponse = {"status": status}
         if data is not None:
             answer["data"] = data
         return answer

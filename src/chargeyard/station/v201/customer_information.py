@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo, id_token_from_ocpp201
@@ -48,7 +49,9 @@ class CustomerInformationV201(Block["StationV201"]):
     __slots__ = ()
 
     @on("CustomerInformation")
-    def customer_information(self, payload: Payload) -> Payload:
+    def customer_information(
+        self, payload: v201.CustomerInformationRequest
+    ) -> v201.CustomerInformationResponse:
         if sum(reference in payload for reference in _REFERENCES) != 1:
             return {"status": "Invalid"}  # N09.FR.09
         report, clear = bool(payload["report"]), bool(payload["clear"])

@@ -38,7 +38,8 @@ from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.io import Retrying
@@ -122,7 +123,7 @@ class DiagnosticsV201(Block["StationV201"]):
     # -- N01 ---------------------------------------------------------------------------------------
 
     @on("GetLog")
-    def get_log(self, payload: Payload) -> Payload:
+    def get_log(self, payload: v201.GetLogRequest) -> v201.GetLogResponse:
         window = payload["log"]
         oldest = optional_time(window.get("oldestTimestamp"))
         latest = optional_time(window.get("latestTimestamp"))
@@ -162,7 +163,7 @@ class DiagnosticsV201(Block["StationV201"]):
             upload.transfer.start()
 
         self.station.after_answer(start)
-        status = "Accepted" if replaced is None else "AcceptedCanceled"
+        status: v201.LogStatusEnumType = "Accepted" if replaced is None else "AcceptedCanceled"
         return {"status": status, "filename": filename}
 
     def _upload_ended(self, upload: _Upload, status: str, detail: str) -> None:

@@ -55,7 +55,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.firmware_update import FirmwareWords, InstallRules, Update
 from chargeyard.station.maintenance import optional_time, parse_time, retry_policy
@@ -122,7 +123,7 @@ class FirmwareV201(Block["StationV201"]):
     __slots__ = ()
 
     @on("UpdateFirmware")
-    def update_firmware(self, payload: Payload) -> Payload:
+    def update_firmware(self, payload: v201.UpdateFirmwareRequest) -> v201.UpdateFirmwareResponse:
         machine = self.station.firmware_update
         if machine.installing():
             return {"status": "Rejected"}  # L01.FR.27: the installation cannot be cancelled

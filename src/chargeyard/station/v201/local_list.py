@@ -30,11 +30,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.authorization import (
     Entry,
     LocalAuthorizationList,
+    UpdateStatus,
     id_token_from_ocpp201,
     id_token_info_from_ocpp201,
 )
@@ -43,6 +45,14 @@ if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 _DEFAULT_MAX_LENGTH = 1000
+
+# The list's answer in 2.0.1's words: it has no NotSupported (a disabled list is Failed).
+_STATUS: dict[UpdateStatus, v201.SendLocalListStatusEnumType] = {
+    UpdateStatus.ACCEPTED: "Accepted",
+    UpdateStatus.FAILED: "Failed",
+    UpdateStatus.NOT_SUPPORTED: "Failed",
+    UpdateStatus.VERSION_MISMATCH: "VersionMismatch",
+}
 
 
 class LocalListV201(Block["StationV201"]):
@@ -63,7 +73,7 @@ class LocalListV201(Block["StationV201"]):
     # -- D01 ---------------------------------------------------------------------------------------
 
     @on("SendLocalList")
-    def send_local_list(self, payload: Payload) -> Payload:
+    def send_local_list(self, payload: v201.SendLocalListRequest) -> v201.SendLocalListResponse:
         if not self.station.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
             return {"status": "Failed"}  # no NotSupported in 2.0.1
         entries: list[Entry] = []
@@ -79,12 +89,14 @@ class LocalListV201(Block["StationV201"]):
         status = self.station.model.local_list.update(
             payload["versionNumber"], entries, full=payload["updateType"] == "Full"
         )
-        return {"status": status.value}
+        return {"status": _STATUS[status]}
 
     # -- D02 ---------------------------------------------------------------------------------------
 
     @on("GetLocalListVersion")
-    def get_local_list_version(self, payload: Payload) -> Payload:
+    def get_local_list_version(
+        self, payload: v201.GetLocalListVersionRequest
+    ) -> v201.GetLocalListVersionResponse:
         if not self.station.device_model.get_bool("LocalAuthListCtrlr", "Enabled"):
             return {"versionNumber": 0}  # D02.FR.03: as if there were no list
         return {"versionNumber": self.station.model.local_list.version}

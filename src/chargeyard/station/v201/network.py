@@ -54,12 +54,14 @@ and a profile below it is refused from then on (B09.FR.04).
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from websockets.exceptions import InvalidURI
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.maintenance import without_credentials
@@ -114,9 +116,11 @@ class NetworkV201(Block["StationV201"]):
     # -- B09: SetNetworkProfile -----------------------------------------------------------------
 
     @on("SetNetworkProfile")
-    def set_network_profile(self, payload: Payload) -> Payload:
+    def set_network_profile(
+        self, payload: v201.SetNetworkProfileRequest
+    ) -> v201.SetNetworkProfileResponse:
         slot: int = payload["configurationSlot"]
-        profile: Payload = payload["connectionData"]
+        profile = payload["connectionData"]
         refusal = self._refusal(slot, profile)
         if refusal is not None:
             return {"status": "Rejected", "statusInfo": {"reasonCode": refusal}}
@@ -137,7 +141,7 @@ class NetworkV201(Block["StationV201"]):
         security: int = connected["securityProfile"]
         return security
 
-    def _refusal(self, slot: int, profile: Payload) -> str | None:
+    def _refusal(self, slot: int, profile: v201.NetworkConnectionProfileType) -> str | None:
         """Why the station cannot use ``profile`` in ``slot`` (see the module docstring)."""
         slots = self.station.device_model.variable(_COMM, "NetworkConfigurationPriority")
         if slots is None or str(slot) not in slots.values_list:
@@ -159,7 +163,7 @@ class NetworkV201(Block["StationV201"]):
             return "NoVPN"
         return None
 
-    def _endpoint(self, profile: Payload) -> Endpoint | None:
+    def _endpoint(self, profile: Mapping[str, Any]) -> Endpoint | None:
         """Where ``profile`` dials: a URL of its security profile's scheme (``wss://`` for
         profiles 2 and 3, else ``ws://``) with a host and a port that is not 0 (None: not
         one)."""

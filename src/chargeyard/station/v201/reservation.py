@@ -40,7 +40,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.maintenance import parse_time
 from chargeyard.station.model.authorization import (
@@ -82,7 +83,7 @@ class ReservationV201(Block["StationV201"]):
     # -- H01 ---------------------------------------------------------------------------------------
 
     @on("ReserveNow")
-    def reserve_now(self, payload: Payload) -> Payload:
+    def reserve_now(self, payload: v201.ReserveNowRequest) -> v201.ReserveNowResponse:
         evse_id: int | None = payload.get("evseId")
         dm = self.station.device_model
         if not (
@@ -114,7 +115,9 @@ class ReservationV201(Block["StationV201"]):
     # -- H02 ---------------------------------------------------------------------------------------
 
     @on("CancelReservation")
-    def cancel_reservation(self, payload: Payload) -> Payload:
+    def cancel_reservation(
+        self, payload: v201.CancelReservationRequest
+    ) -> v201.CancelReservationResponse:
         if self.station.model.reservations.cancel(payload["reservationId"]) is None:
             return {"status": "Rejected"}  # H02.FR.01: no such reservation
         # H02.FR.02: Available after the answer.

@@ -48,7 +48,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.smart_charging import (
     ChargingProfile,
@@ -75,11 +76,12 @@ _CTRLR = "SmartChargingCtrlr"
 _PENDING = "\x00pending"
 
 
-def _rejected(code: str, info: str | None = None) -> Payload:
-    status_info: Payload = {"reasonCode": code}
+def _reason(code: str, info: str | None = None) -> v201.StatusInfoType:
+    """Why a request is Rejected (additionalInfo cut to the schema's 512 characters)."""
+    status_info: v201.StatusInfoType = {"reasonCode": code}
     if info:
         status_info["additionalInfo"] = info[:512]
-    return {"status": "Rejected", "statusInfo": status_info}
+    return status_info
 
 
 class SmartChargingV201(Block["StationV201"]):
@@ -106,15 +108,22 @@ class SmartChargingV201(Block["StationV201"]):
     # -- K01 ---------------------------------------------------------------------------------------
 
     @on("SetChargingProfile")
-    def set_charging_profile(self, payload: Payload) -> Payload:
+    def set_charging_profile(
+        self, payload: v201.SetChargingProfileRequest
+    ) -> v201.SetChargingProfileResponse:
         evse_id: int = payload["evseId"]
         wire = payload["chargingProfile"]
         refusal = self._configuration_refusal(wire)
         if refusal is not None:
-            return _rejected(*refusal)
+            return {"status": "Rejected", "statusInfo": _reason(*refusal)}
         profile = profile_from_ocpp201(wire)
         if self._would_overflow(profile):
-            return _rejected("NoCapacity", "SmartChargingCtrlr.Entries is at its maxLimit")
+            return {
+                "status": "Rejected",
+                "statusInfo": _reason(
+                    "NoCapacity", "SmartChargingCtrlr.Entries is at its maxLimit"
+                ),
+            }
         evse = self.station.model.evses.get(evse_id)
         transaction = None if evse is None else _running(evse)
         self.station.advance()  # energy until now flowed under the old limit
@@ -125,11 +134,16 @@ class SmartChargingV201(Block["StationV201"]):
             transaction=None if transaction is None else transaction.context,
         )
         if not result.accepted:
-            return _rejected(result.code.value if result.code else "InvalidValue", result.reason)
+            return {
+                "status": "Rejected",
+                "statusInfo": _reason(
+                    result.code.value if result.code else "InvalidValue", result.reason
+                ),
+            }
         self._limits_changed(self._affected(evse_id))
         return {"status": "Accepted"}
 
-    def _configuration_refusal(self, wire: Payload) -> tuple[str, str] | None:
+    def _configuration_refusal(self, wire: v201.ChargingProfileType) -> tuple[str, str] | None:
         """(reasonCode, additionalInfo) when SmartChargingCtrlr refuses the profile."""
         dm = self.station.device_model
         if not dm.get_bool(_CTRLR, "Enabled", None, True):
@@ -155,7 +169,9 @@ class SmartChargingV201(Block["StationV201"]):
         replaces = any(other.id == profile.id for _, other in installed)
         return not replaces and len(installed) >= entries.max_limit
 
-    def remote_start_profile_refusal(self, evse: Evse, profile: Payload) -> str | None:
+    def remote_start_profile_refusal(
+        self, evse: Evse, profile: v201.ChargingProfileType
+    ) -> str | None:
         refusal = self._configuration_refusal(profile)
         if refusal is not None:
             return refusal[0]
@@ -179,7 +195,9 @@ class SmartChargingV201(Block["StationV201"]):
     # -- K10 ---------------------------------------------------------------------------------------
 
     @on("ClearChargingProfile")
-    def clear_charging_profile(self, payload: Payload) -> Payload:
+    def clear_charging_profile(
+        self, payload: v201.ClearChargingProfileRequest
+    ) -> v201.ClearChargingProfileResponse:
         criteria = payload.get("chargingProfileCriteria") or {}
         purpose = criteria.get("chargingProfilePurpose")
         self.station.advance()
@@ -199,7 +217,9 @@ class SmartChargingV201(Block["StationV201"]):
     # -- K09 ---------------------------------------------------------------------------------------
 
     @on("GetChargingProfiles")
-    def get_charging_profiles(self, payload: Payload) -> Payload:
+    def get_charging_profiles(
+        self, payload: v201.GetChargingProfilesRequest
+    ) -> v201.GetChargingProfilesResponse:
         criterion = payload["chargingProfile"]
         purpose = criterion.get("chargingProfilePurpose")
         found = self.station.model.profiles.profiles(
@@ -225,14 +245,22 @@ class SmartChargingV201(Block["StationV201"]):
     # -- K08 ---------------------------------------------------------------------------------------
 
     @on("GetCompositeSchedule")
-    def get_composite_schedule(self, payload: Payload) -> Payload:
+    def get_composite_schedule(
+        self, payload: v201.GetCompositeScheduleRequest
+    ) -> v201.GetCompositeScheduleResponse:
         evse_id: int = payload["evseId"]
         if evse_id != 0 and evse_id not in self.station.model.evses:
-            return _rejected("UnknownEvse", f"there is no EVSE {evse_id}")
+            return {
+                "status": "Rejected",
+                "statusInfo": _reason("UnknownEvse", f"there is no EVSE {evse_id}"),
+            }
         units = self.station.device_model.get_list(_CTRLR, "RateUnit")
         unit: str | None = payload.get("chargingRateUnit")
         if unit is not None and units and unit not in units:
-            return _rejected("UnsupportedRateUnit", f"RateUnit is {','.join(units)}")
+            return {
+                "status": "Rejected",
+                "statusInfo": _reason("UnsupportedRateUnit", f"RateUnit is {','.join(units)}"),
+            }
         if unit is None and len(units) == 1:
             unit = units[0]
         now = self.station.clock.now()

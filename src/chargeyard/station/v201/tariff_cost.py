@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.station import Transaction
 from chargeyard.station.v201.device_model import Variable
@@ -49,7 +50,7 @@ class TariffCostV201(Block["StationV201"]):
         )
 
     @on("CostUpdated")
-    def cost_updated(self, payload: Payload) -> Payload:
+    def cost_updated(self, payload: v201.CostUpdatedRequest) -> v201.CostUpdatedResponse:
         transaction_id: str = payload["transactionId"]
         transaction = self.station.model.transaction_by_local_id(transaction_id)
         if transaction is None:

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
@@ -105,7 +106,7 @@ class Session:
     force_end: tuple[str, str] | None = None  # (triggerReason, stoppedReason)
     remote_start_id: int | None = None
     source: AuthorizationSource | None = None  # who authorized it
-    charging_profile: Payload | None = None
+    charging_profile: v201.ChargingProfileType | None = None
     reached: set[str] = field(default_factory=set)  # start/stop conditions met in the tx
     token_pending: bool = False  # the idToken goes in the next event
     connector_sent: bool = False

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ class TransactionStatusV201(Block["StationV201"]):
     __slots__ = ()
 
     @on("GetTransactionStatus")
-    def get_transaction_status(self, payload: Payload) -> Payload:
+    def get_transaction_status(
+        self, payload: v201.GetTransactionStatusRequest
+    ) -> v201.GetTransactionStatusResponse:
         queue = self.station.transaction_queue
         transaction_id = payload.get("transactionId")
         if transaction_id is None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol import ErrorKind, OcppError
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model import rules
 from chargeyard.station.model.authorization import IdToken, IdTokenInfo
@@ -200,7 +201,7 @@ class TransactionsV201(Block["StationV201"]):
         *,
         source: AuthorizationSource,
         remote_start_id: int | None = None,
-        charging_profile: Payload | None = None,
+        charging_profile: v201.ChargingProfileType | None = None,
     ) -> None:
         """``token`` may charge on ``evse`` (C01, F01/F02); EVConnectionTimeOut runs until a
         cable comes (E03). ``source`` is told to the station's ``token_reports`` with the

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from chargeyard.protocol.messages import v16
 from chargeyard.station.model.smart_charging.profiles import (
     ChargingProfile,
     ChargingProfileKind,
@@ -21,6 +22,8 @@ from chargeyard.station.model.smart_charging.profiles import (
     RecurrencyKind,
 )
 from chargeyard.station.model.smart_charging.wire import (
+    WIRE_UNITS,
+    format_time,
     optional_time,
     period_from_wire,
     period_to_wire,
@@ -101,15 +104,17 @@ def profile_to_ocpp16(profile: ChargingProfile) -> dict[str, Any]:
     return payload
 
 
-def composite_to_ocpp16(composite: CompositeSchedule) -> dict[str, Any]:
+def composite_to_ocpp16(composite: CompositeSchedule) -> v16.ChargingSchedule:
     """GetCompositeSchedule.conf's chargingSchedule (section 6.22; limits rounded to 0.1).
 
     The personality adds status, connectorId and scheduleStart (``composite.start``).
     """
-    payload: dict[str, Any] = {"duration": composite.duration}
-    put(payload, "startSchedule", composite.start)
-    payload["chargingRateUnit"] = composite.charging_rate_unit.value
-    payload["chargingSchedulePeriod"] = [
-        period_to_wire(period, phase_to_use=False, round_limit=True) for period in composite.periods
-    ]
-    return payload
+    return {
+        "duration": composite.duration,
+        "startSchedule": format_time(composite.start),
+        "chargingRateUnit": WIRE_UNITS[composite.charging_rate_unit],
+        "chargingSchedulePeriod": [
+            period_to_wire(period, phase_to_use=False, round_limit=True)
+            for period in composite.periods
+        ],
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from chargeyard.protocol.messages import v201
 from chargeyard.station.model.smart_charging.profiles import (
     ChargingProfile,
     ChargingProfileKind,
@@ -20,6 +21,8 @@ from chargeyard.station.model.smart_charging.profiles import (
     RecurrencyKind,
 )
 from chargeyard.station.model.smart_charging.wire import (
+    WIRE_UNITS,
+    format_time,
     optional_time,
     period_from_wire,
     period_to_wire,
@@ -105,15 +108,18 @@ def _schedule_to_wire(schedule: ChargingSchedule, position: int) -> dict[str, An
     return payload
 
 
-def composite_to_ocpp201(composite: CompositeSchedule) -> dict[str, Any]:
+def composite_to_ocpp201(composite: CompositeSchedule) -> v201.CompositeScheduleType:
     """GetCompositeScheduleResponse's schedule, a CompositeScheduleType (K08; limits to 0.1)."""
-    payload: dict[str, Any] = {"evseId": composite.evse_id, "duration": composite.duration}
-    put(payload, "scheduleStart", composite.start)
-    payload["chargingRateUnit"] = composite.charging_rate_unit.value
-    payload["chargingSchedulePeriod"] = [
-        period_to_wire(period, phase_to_use=False, round_limit=True) for period in composite.periods
-    ]
-    return payload
+    return {
+        "evseId": composite.evse_id,
+        "duration": composite.duration,
+        "scheduleStart": format_time(composite.start),
+        "chargingRateUnit": WIRE_UNITS[composite.charging_rate_unit],
+        "chargingSchedulePeriod": [
+            period_to_wire(period, phase_to_use=False, round_limit=True)
+            for period in composite.periods
+        ],
+    }
 
 
 def reports_to_ocpp201(

@@ -10,7 +10,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from chargeyard.station.model.smart_charging.profiles import ChargingSchedulePeriod
+from chargeyard.protocol.messages import v201
+from chargeyard.station.model.smart_charging.profiles import (
+    ChargingRateUnit,
+    ChargingSchedulePeriod,
+)
+
+# The unit in the wire's words (1.6 and 2.0.1 have the same two).
+WIRE_UNITS: Mapping[ChargingRateUnit, v201.ChargingRateUnitEnumType] = {
+    ChargingRateUnit.W: "W",
+    ChargingRateUnit.A: "A",
+}
 
 
 def parse_time(text: str) -> datetime:
@@ -42,15 +52,15 @@ def period_from_wire(payload: Mapping[str, Any]) -> ChargingSchedulePeriod:
 
 def period_to_wire(
     period: ChargingSchedulePeriod, *, phase_to_use: bool, round_limit: bool = False
-) -> dict[str, Any]:
-    """A ChargingSchedulePeriod payload.
+) -> v201.ChargingSchedulePeriodType:
+    """A ChargingSchedulePeriod payload (2.0.1's type; 1.6's is the same less phaseToUse).
 
     Args:
         phase_to_use: the version has the field (2.0.1).
         round_limit: round to 0.1, which 1.6's ``multipleOf: 0.1`` demands of a limit and which
             is precision enough for any computed one.
     """
-    payload: dict[str, Any] = {
+    payload: v201.ChargingSchedulePeriodType = {
         "startPeriod": period.start_period,
         "limit": round(period.limit, 1) if round_limit else period.limit,
     }

@@ -98,11 +98,11 @@ from chargeyard.station.transaction_messages import (
 
 logger = logging.getLogger(__name__)
 
-# The shortest wait of a timer set for a wall-clock moment (set_timer_at).
 # A handler's request and answer types, kept by answer_here.
 _Request = TypeVar("_Request")
 _Answer = TypeVar("_Answer")
 
+# The shortest wait of a timer set for a wall-clock moment (set_timer_at).
 _MIN_TIMER_STEP_S = 0.001
 
 

@@ -6,7 +6,8 @@ into the case's verdicts and the reason its report shows.
   The case fails with the reason.
 * :class:`NotActed` — the system under test was not made to act (no trigger, or nobody did
   it in time): the case is inconclusive.
-* :class:`NotApplicable` — the case does not apply to the system under test: it is not run.
+* :class:`NotApplicable` — the case does not apply to the system under test: its verdicts are
+  not applicable, unless a check failed before.
 
 Each of the last two may carry ``need``: what the user can give for the case to run, in the
 command line's words (the run's summary groups cases by it).

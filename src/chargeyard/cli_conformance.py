@@ -29,21 +29,21 @@ from chargeyard.conformance import (
 )
 from chargeyard.conformance.catalog import UnderTest
 from chargeyard.conformance.counts import count, needs
-from chargeyard.conformance.csms_files import FileSiteUnavailable
-from chargeyard.conformance.csms_tls import StationTls
-from chargeyard.conformance.hook_trigger import HOOK_TIMEOUT_S
+from chargeyard.conformance.csms_under_test.hook_trigger import HOOK_TIMEOUT_S
+from chargeyard.conformance.csms_under_test.tls import StationTls
+from chargeyard.conformance.csms_under_test.triggers import Trigger
 from chargeyard.conformance.listing import Format, listing
 from chargeyard.conformance.reports import cause
 from chargeyard.conformance.runner import CaseResult, UnknownCases
-from chargeyard.conformance.station_case import StationTags, StationTarget
-from chargeyard.conformance.station_triggers import (
+from chargeyard.conformance.station_under_test.case import StationTags, StationTarget
+from chargeyard.conformance.station_under_test.file_site import FileSiteUnavailable
+from chargeyard.conformance.station_under_test.triggers import (
     ChargeyardStationTrigger,
     HookStationTrigger,
     PromptStationTrigger,
     StationTrigger,
 )
 from chargeyard.conformance.suites import NoSuite, suite_for
-from chargeyard.conformance.triggers import Trigger
 from chargeyard.protocol import VersionSpec, parse_version
 
 _DEFAULT_TAGS = IdTags()

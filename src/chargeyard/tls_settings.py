@@ -1,11 +1,11 @@
 """The TLS of an OCPP listener: security profiles 2 and 3 (OCPP 2.0.1 part 2 A00, the OCPP 1.6
 security whitepaper, "Improved security for OCPP 1.6-J", sections 2.4 and 2.5).
 
-Two listeners use it: the central system's (``csms/server.py``) and the conformance suite's
-when it plays the central system against a station (``conformance/csms_peer.py``), so a station
-meets the same TLS from both. It sits outside both packages, beside ``outbound.py``, and imports
-nothing of chargeyard: the suite judges a central system and must not reach into the one it may
-be judging. Not in ``protocol/``: an ``ssl.SSLContext`` loads files and belongs to the socket,
+Two listeners use it: the central system's (``csms/server.py``) and the conformance suite's when it
+plays the central system against a station (``conformance/station_under_test/peer.py``), so a
+station meets the same TLS from both. It sits outside both packages, beside ``outbound.py``, and
+imports nothing of chargeyard: the suite judges a central system and must not reach into the one it
+may be judging. Not in ``protocol/``: an ``ssl.SSLContext`` loads files and belongs to the socket,
 and the protocol core is sans-I/O.
 
 Theory of operation

@@ -25,8 +25,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, PromptTrigger, Verdict, run_csms
-from chargeyard.conformance.cases_v16_csms import CASES as WRITTEN
-from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN_201
+from chargeyard.conformance.csms_under_test.cases_v16 import CASES as WRITTEN
+from chargeyard.conformance.csms_under_test.cases_v201 import CASES as WRITTEN_201
 from chargeyard.conformance.reports import as_json, html_page, junit_xml
 from chargeyard.protocol import V16, V201
 

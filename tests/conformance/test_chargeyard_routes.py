@@ -1,6 +1,7 @@
 """Which ``/api/v1`` endpoint chargeyard's trigger sends each order through
-(``conformance/chargeyard_routes.py``): the action's dedicated one wherever it exists, the raw
-call only where no endpoint exists or the case's payload asks what the endpoint cannot say.
+(``conformance/csms_under_test/chargeyard_routes.py``): the action's dedicated one wherever it
+exists, the raw call only where no endpoint exists or the case's payload asks what the endpoint
+cannot say.
 
 :data:`RAW` is the whole list of such orders, case by case, each with its reason;
 ``chargeyard_routes.md`` beside this file lists the endpoint of every order of every case,
@@ -14,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from chargeyard.conformance.chargeyard_routes import (
+from chargeyard.conformance.csms_under_test.chargeyard_routes import (
     DEDICATED,
     NO_ENDPOINT,
     RAW_CALL,
     Route,
     route,
 )
-from chargeyard.conformance.chargeyard_trigger import ChargeyardTrigger
+from chargeyard.conformance.csms_under_test.chargeyard_trigger import ChargeyardTrigger
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.protocol.initiators import CSMS_INITIATED

@@ -1,12 +1,17 @@
-"""The CA certificates the suite's station keeps in a CSMS case (``csms_certificates.py``), and
-how chargeyard's trigger words the certificate orders for its /api/v1."""
+"""The CA certificates the suite's station keeps in a CSMS case
+(``csms_under_test/certificates.py``), and how chargeyard's trigger words the certificate orders for
+its /api/v1."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chargeyard.conformance.chargeyard_routes import route
-from chargeyard.conformance.csms_certificates import SUITE_ROOTS, CertificateStore, keeping
+from chargeyard.conformance.csms_under_test.certificates import (
+    SUITE_ROOTS,
+    CertificateStore,
+    keeping,
+)
+from chargeyard.conformance.csms_under_test.chargeyard_routes import route
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.protocol.certificates import read_certificate
 from tests.certificates import make_root

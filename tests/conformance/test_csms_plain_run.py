@@ -15,8 +15,8 @@ import typer
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
+from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.conformance.reports import as_json
-from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V16
 from tests.conformance.tag_knowing_csms import STATED, tag_knowing_csms
 

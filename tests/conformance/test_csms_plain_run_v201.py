@@ -13,9 +13,9 @@ import typer
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
-from chargeyard.conformance.csms_case import MASTER_PASS_NEED
+from chargeyard.conformance.csms_under_test.case import MASTER_PASS_NEED
+from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.conformance.reports import as_json
-from chargeyard.conformance.triggers import TAG_OPTIONS, TRIGGER_NEED
 from chargeyard.protocol import V201
 from tests.conformance.tag_knowing_csms import MASTER_PASS, STATED, tag_knowing_csms
 

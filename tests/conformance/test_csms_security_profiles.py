@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
-from chargeyard.conformance.csms_tls import StationTls
+from chargeyard.conformance.csms_under_test.tls import StationTls
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.protocol import V16, V201, VersionSpec
 

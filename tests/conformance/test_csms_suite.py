@@ -24,8 +24,8 @@ from chargeyard.conformance import (
     Verdict,
     run_csms,
 )
-from chargeyard.conformance.cases_v16_csms import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
+from chargeyard.conformance.csms_under_test.cases_v16 import CASES as WRITTEN
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
-from chargeyard.conformance.csms_tls import StationTls
+from chargeyard.conformance.csms_under_test.tls import StationTls
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings

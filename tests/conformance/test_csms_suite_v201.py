@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from chargeyard.conformance import ChargeyardTrigger, CsmsTarget, Verdict, run_csms
-from chargeyard.conformance.cases_v201_csms import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
+from chargeyard.conformance.csms_under_test.cases_v201 import CASES as WRITTEN
 from chargeyard.conformance.report_html import html_page
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.csms.authority import CertificateAuthority

@@ -1,6 +1,6 @@
-"""The suite's firmware and upload site (``conformance/csms_files.py``) listens where it is told,
-so that a CI behind a firewall can let the station reach it: the URLs a station is sent name
-that address and port."""
+"""The suite's firmware and upload site (``conformance/station_under_test/file_site.py``) listens
+where it is told, so that a CI behind a firewall can let the station reach it: the URLs a station is
+sent name that address and port."""
 
 from __future__ import annotations
 

@@ -27,15 +27,16 @@ from starlette.routing import Route
 from chargeyard.api.serve import serving
 from chargeyard.cli_conformance import stated_tags
 from chargeyard.conformance import CsmsTarget, HookTrigger, Verdict, run_csms
-from chargeyard.conformance.hook_contract import (
+from chargeyard.conformance.csms_under_test.hook_contract import (
     CONTRACT_HEADER,
     HookAnswer,
     Result,
     read_answer,
     read_capabilities,
 )
-from chargeyard.conformance.hook_trigger import hook_need
-from chargeyard.conformance.triggers import TAG_OPTIONS, NotActed
+from chargeyard.conformance.csms_under_test.hook_trigger import hook_need
+from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS
+from chargeyard.conformance.endings import NotActed
 from chargeyard.protocol import V16
 from tests.conformance.example_hook import example
 from tests.conformance.test_example_hook import CSMS_INITIATED_CORE

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from chargeyard.conformance import CaseResult, Verdict, preconditions
-from chargeyard.conformance.preconditions import Mark, MarkLeft, check_without, run_order
+from chargeyard.conformance import CaseResult, Verdict
+from chargeyard.conformance.station_under_test import preconditions
+from chargeyard.conformance.station_under_test.preconditions import (
+    Mark,
+    MarkLeft,
+    check_without,
+    run_order,
+)
 from tests.conformance.station_lab_v201 import new_station, run_against
 
 # The station and the suite wait on the loop's clock alone: their waits pass at once.

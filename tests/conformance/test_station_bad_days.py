@@ -26,7 +26,7 @@ from chargeyard.conformance import (
     run_station,
 )
 from chargeyard.conformance.counts import needs
-from chargeyard.conformance.station_case import STATION_TRIGGER_NEED
+from chargeyard.conformance.station_under_test.case import STATION_TRIGGER_NEED
 from chargeyard.protocol import V16
 
 Script = Callable[[ClientConnection], Awaitable[None]]

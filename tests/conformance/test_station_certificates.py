@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chargeyard.conformance.station_certificates import listed, new_root, reported
+from chargeyard.conformance.station_under_test.certificates import listed, new_root, reported
 from chargeyard.protocol.certificates import read_certificate
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from chargeyard.conformance import Verdict
-from chargeyard.conformance.cases_v16_station import CASES as WRITTEN
 from chargeyard.conformance.catalog import UnderTest, cases_of
 from chargeyard.conformance.runner import RunResult
+from chargeyard.conformance.station_under_test.cases_v16 import CASES as WRITTEN
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V16
 from tests.conformance.station_lab import FIXED_CABLE, PASSWORD, new_station, run_against

@@ -13,10 +13,10 @@ from collections.abc import Callable
 import pytest
 
 from chargeyard.conformance import Verdict
-from chargeyard.conformance.cases_v201_station import CASES as WRITTEN
 from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
 from chargeyard.conformance.report_html import html_page
 from chargeyard.conformance.runner import RunResult
+from chargeyard.conformance.station_under_test.cases_v201 import CASES as WRITTEN
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import V201
 from chargeyard.station.clock import SystemClock
@@ -188,7 +188,7 @@ async def test_chargeyard_s_201_station_passes_every_case_that_applies_to_it() -
 async def test_every_case_in_a_row_on_one_station_gets_the_verdicts_of_parallel_lanes() -> None:
     """What a case leaves on the station (a certificate the suite signed, A02) and what
     another case needs it without (A05.FR.03) do not change a verdict: each case states its
-    precondition (``conformance/preconditions.py``)."""
+    precondition (``conformance/station_under_test/preconditions.py``)."""
     run = await run_against(new_station(), features=FEATURES, password=PASSWORD)
     assert _not_passed(run) == NOT_PASSED
 

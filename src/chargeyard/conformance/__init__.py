@@ -13,13 +13,14 @@ From the command line: ``chargeyard conformance csms --url ... --identity ...`` 
 docs/conformance.md says how to run it and lists the cases.
 """
 
-from chargeyard.conformance.chargeyard_trigger import ChargeyardTrigger
-from chargeyard.conformance.csms_case import CsmsTarget, IdTags
-from chargeyard.conformance.hook_trigger import HookTrigger
+from chargeyard.conformance.csms_under_test.case import CsmsTarget, IdTags
+from chargeyard.conformance.csms_under_test.chargeyard_trigger import ChargeyardTrigger
+from chargeyard.conformance.csms_under_test.hook_trigger import HookTrigger
+from chargeyard.conformance.csms_under_test.triggers import PromptTrigger
 from chargeyard.conformance.reports import write
 from chargeyard.conformance.runner import CaseResult, RunResult, run, run_csms, run_station
-from chargeyard.conformance.station_case import StationTags, StationTarget
-from chargeyard.conformance.station_triggers import (
+from chargeyard.conformance.station_under_test.case import StationTags, StationTarget
+from chargeyard.conformance.station_under_test.triggers import (
     ChargeyardStationTrigger,
     HookStationTrigger,
     InProcessStationTrigger,
@@ -28,7 +29,6 @@ from chargeyard.conformance.station_triggers import (
     StationTrigger,
     Verb,
 )
-from chargeyard.conformance.triggers import PromptTrigger
 from chargeyard.conformance.verdicts import Verdict
 
 __all__ = [

@@ -3,13 +3,14 @@ certificate that root issues, and the signature of each image the suite serves (
 L01; the 1.6 security extension's SignedUpdateFirmware, its L01).
 
 A station verifies the signing certificate against its installed ManufacturerRootCertificates
-(L01.FR.12, L01.FR.21) and the image's signature with that certificate's key (L01.FR.04), so a
-case of a secure update first installs the suite's root (:func:`trusted_signer`, with
-InstallCertificate; ``station_certificates.install`` deletes it when the case ends), then signs
-what it serves. The root signs the certificate directly: the 1.6 extension forbids
-intermediate certificates for firmware signing. Keys are P-256 and signatures ECDSA over the
-whole image with SHA-256, base64 (FirmwareType.signature); a station that takes only RSA
-signatures fails the cases with InvalidSignature, which its report shows.
+(L01.FR.12, L01.FR.21) and the image's signature with that certificate's key (L01.FR.04), so a case
+of a secure update against a station first installs the suite's root
+(``station_under_test/firmware_signing.py``), then signs what it serves; a case against a CSMS has
+the CSMS send a signing certificate and a signature of the suite's
+(``csms_under_test/firmware_signing.py``). The root signs the certificate directly: the 1.6
+extension forbids intermediate certificates for firmware signing. Keys are P-256 and signatures
+ECDSA over the whole image with SHA-256, base64 (FirmwareType.signature); a station that takes only
+RSA signatures fails the cases with InvalidSignature, which its report shows.
 """
 
 from __future__ import annotations
@@ -22,10 +23,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-from chargeyard.conformance.station_case import StationCase
-from chargeyard.conformance.station_certificates import install
-from chargeyard.conformance.station_peer import CaseEnded
 
 MANUFACTURER_ROOT = "ManufacturerRootCertificate"
 
@@ -52,26 +49,6 @@ def new_signer(common_name: str = "chargeyard conformance manufacturer") -> Firm
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} firmware signing")])
     certificate = _certificate(name, root_name, key, root_key, ca=False)
     return FirmwareSigner(root, certificate, key)
-
-
-async def trusted_signer(run: StationCase) -> FirmwareSigner:
-    """A new signer whose root the station installed as its ManufacturerRootCertificate.
-
-    Raises:
-        NotApplicable: the station does not implement InstallCertificate.
-        CaseEnded: it did not accept the root.
-    """
-    signer = new_signer()
-    run.step("The suite installs its ManufacturerRootCertificate: Accepted")
-    status = await install(run, MANUFACTURER_ROOT, signer.root)
-    if not run.log.check(
-        "InstallCertificate of the suite's ManufacturerRootCertificate is answered Accepted",
-        status == "Accepted",
-        expected="Accepted",
-        observed=status,
-    ):
-        raise CaseEnded("the station did not install the suite's manufacturer root")
-    return signer
 
 
 def _certificate(

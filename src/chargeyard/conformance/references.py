@@ -2,10 +2,10 @@
 Part 2 ids such as ``B01``, which the 1.6 security extension shares), the requirements
 (``B01.FR.02``) and, for OCPP 1.6, the sections of its specification (``4.2``).
 
-They are read from the case itself: the catalog's use cases (Part 6 names them per case), and
-the ids its function's docstring and its checks' rules cite (every case cites what it applies,
-``src/chargeyard/conformance/cases_*``), so a report can be searched for a requirement and
-shows which cases test it.
+They are read from the case itself: the catalog's use cases (Part 6 names them per case), and the
+ids its function's docstring and its checks' rules cite (every case cites what it applies,
+``src/chargeyard/conformance/*_under_test/cases_*``), so a report can be searched for a requirement
+and shows which cases test it.
 """
 
 from __future__ import annotations

@@ -11,18 +11,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
-from chargeyard.conformance.csms_answers import CentralBooks
-from chargeyard.conformance.csms_case import CsmsTarget
-from chargeyard.conformance.csms_files import FileSite
-from chargeyard.conformance.csms_peer import CsmsPeer
+from chargeyard.conformance.csms_under_test.case import CsmsTarget
+from chargeyard.conformance.endings import CaseEnded, NotActed, NotApplicable
 from chargeyard.conformance.features import applicable
-from chargeyard.conformance.preconditions import run_order
 from chargeyard.conformance.record import CaseLog, FrameRecord, Step
 from chargeyard.conformance.references import References, references
-from chargeyard.conformance.station_case import Bench, NotApplicable, StationTarget
-from chargeyard.conformance.station_peer import CaseEnded
+from chargeyard.conformance.station_under_test.answers import CentralBooks
+from chargeyard.conformance.station_under_test.case import Bench, StationTarget
+from chargeyard.conformance.station_under_test.file_site import FileSite
+from chargeyard.conformance.station_under_test.peer import CsmsPeer
+from chargeyard.conformance.station_under_test.preconditions import run_order
 from chargeyard.conformance.suites import Suite, suite_for, why_not_available
-from chargeyard.conformance.triggers import NotActed
 from chargeyard.conformance.verdicts import Verdict, verdicts
 from chargeyard.protocol import VersionSpec
 
@@ -238,8 +237,8 @@ async def run_suite(
 ) -> RunResult:
     """Run ``suite``'s cases against ``target`` (``described``: the target in a report's
     words), each after the other, each in a context of its own, in an order that gives each
-    case the precondition it states (``preconditions.py``); the results keep the catalog's
-    order."""
+    case the precondition it states (``station_under_test/preconditions.py``); the results keep
+    the catalog's order."""
     run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
     chosen = {
         info.id: (info, skipped)

@@ -1,5 +1,5 @@
 """Which cases the suite can run, per OCPP version and system under test: the written cases
-of each (a ``cases_*`` package's table, by id) and how a case's context opens on a target.
+of each (a wing's ``cases_*`` package's table, by id) and how a case's context opens on a target.
 
 A catalog case is *available* when it is written and needs nothing chargeyard lacks;
 :func:`why_not_available` says why another is not, in the words a report shows.
@@ -11,18 +11,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from chargeyard.conformance import (
-    cases_v16_csms,
-    cases_v16_station,
-    cases_v201_csms,
-    cases_v201_station,
-)
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
-from chargeyard.conformance.csms_case import CsmsCase
-from chargeyard.conformance.csms_case_v201 import CsmsCaseV201
+from chargeyard.conformance.csms_under_test import cases_v16 as cases_v16_csms
+from chargeyard.conformance.csms_under_test import cases_v201 as cases_v201_csms
+from chargeyard.conformance.csms_under_test.case import CsmsCase
+from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.record import CaseLog
-from chargeyard.conformance.station_case_v16 import StationCaseV16
-from chargeyard.conformance.station_case_v201 import StationCaseV201
+from chargeyard.conformance.station_under_test import cases_v16 as cases_v16_station
+from chargeyard.conformance.station_under_test import cases_v201 as cases_v201_station
+from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
+from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.protocol import V16, V201, VersionSpec
 
 NOT_WRITTEN = "not written yet"

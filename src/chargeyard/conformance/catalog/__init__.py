@@ -12,10 +12,10 @@ The lists are data (the CSV files beside this module), one per version and role:
   list it, each with M (mandatory) or C (conditional) and, for C, the condition on the
   optional features (Part 5 section 3).
 
-The steps, messages and checks of each case are chargeyard's, written from the specification
-(``cases_*`` packages); which cases are written is theirs to say (:mod:`~chargeyard.
-conformance.suites`). ``needs`` names what a case requires that chargeyard lacks, so it is
-listed as not available with the reason rather than as not yet written.
+The steps, messages and checks of each case are chargeyard's, written from the specification (the
+``cases_*`` packages of each wing); which cases are written is theirs to say (:mod:`~chargeyard.
+conformance.suites`). ``needs`` names what a case requires that chargeyard lacks, so it is listed as
+not available with the reason rather than as not yet written.
 """
 
 from __future__ import annotations

@@ -93,9 +93,9 @@ from ocpp.v16.enums import (
 )
 from websockets.asyncio.client import connect
 
+from chargeyard.fleet.fleet import Fleet, freeze_gc
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import Fleet, freeze_gc
 from chargeyard.station.v16 import StationV16
 
 HOST = "127.0.0.1"

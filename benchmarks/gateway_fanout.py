@@ -164,8 +164,8 @@ async def _gateway(csms_port: int, count: int, directory: Path, pipe: Connection
     from chargeyard.api.serve import serving
     from chargeyard.bus import InMemoryBus
     from chargeyard.csms.registry import Registry
+    from chargeyard.fleet.fleet import freeze_gc
     from chargeyard.gateway.host import FleetHost
-    from chargeyard.station.fleet import freeze_gc
     from chargeyard.store import Store
 
     csms_url = f"ws://{HOST}:{csms_port}/ocpp"

@@ -22,7 +22,7 @@ and a ``redis-server`` of the run's own on a free port (the machine's Redis is l
   destination of its own, so the stations' ephemeral ports do not run out;
 * one ``chargeyard api`` node (the REST API over Redis), with an API key;
 * ``--fleets`` station processes (by default, like the nodes, one per 16,667 stations), each
-  a :class:`~chargeyard.station.fleet.Fleet` of
+  a :class:`~chargeyard.fleet.fleet.Fleet` of
   ``StationV16`` (template ``alfen-eve-single-pro-line``; MeterValueSampleInterval 60,
   no clock-aligned readings), the engine a ``chargeyard worker`` runs its chargers on, connected
   directly to one CSMS node each (no load balancer on this path), at most 100 connects at a
@@ -331,7 +331,7 @@ def sample_every_minute(station: Any) -> None:
 async def warm_up(template: Any, url: str, identity: str) -> None:
     """One station booted and gone before the fleet is measured: imports and compiled schemas
     are not a station's cost."""
-    from chargeyard.station.fleet import Fleet
+    from chargeyard.fleet.fleet import Fleet
 
     async with Fleet() as warm:
         warm.add(template, csms_url=url, ids=[identity], setup=sample_every_minute)
@@ -360,7 +360,7 @@ async def start_charging(fleet: Any, tag_prefix: str, share: float) -> tuple[int
 
 def _charging(stations: Sequence[Any]) -> int:
     """How many of ``stations`` have a connector Charging."""
-    from chargeyard.station.fleet_status import model_of
+    from chargeyard.fleet.fleet_status import model_of
     from chargeyard.station.model.states import ConnectorStatus
 
     return sum(
@@ -387,8 +387,8 @@ def _fleet_main(number: int, url: str, count: int, charge: float, pipe: Connecti
 
 async def _run_fleet(number: int, url: str, count: int, charge: float, pipe: Connection) -> None:
     """``charge``: the share of the fleet that plugs in once all are booted (0: none)."""
+    from chargeyard.fleet.fleet import Fleet, freeze_gc
     from chargeyard.station.catalog import load_catalog
-    from chargeyard.station.fleet import Fleet, freeze_gc
 
     template = load_catalog().template(TEMPLATE)
     late = LateAnswers()
@@ -801,9 +801,9 @@ def _baseline_main(plan: Plan, directory: str, pipe: Connection) -> None:
 async def _baseline(plan: Plan, directory: Path, pipe: Connection) -> None:
     from chargeyard.api.settings import ApiSettings
     from chargeyard.csms.server import CsmsSettings
+    from chargeyard.fleet.fleet import Fleet, freeze_gc
     from chargeyard.stack import ApiOptions, assemble
     from chargeyard.station.catalog import load_catalog
-    from chargeyard.station.fleet import Fleet, freeze_gc
 
     database = f"sqlite+aiosqlite:///{directory / 'chargeyard.db'}"
     settings = CsmsSettings(

@@ -37,8 +37,8 @@ ON_BOTH_LOOPS = tuple(
     for name in (
         "csms",
         "transport",
-        "station/test_runtime.py",
-        "station/test_fleet_faults.py",
+        "fleet/test_runtime.py",
+        "fleet/test_fleet_faults.py",
         "test_event_loop.py",
         "api/test_commands_v16.py",
         "api/test_commands_v201.py",

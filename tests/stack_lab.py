@@ -32,6 +32,9 @@ from chargeyard.api.tokens import Role
 from chargeyard.api.v1.deps import settle_history
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.fleet.autogen import AutogenConfig, Drivers
+from chargeyard.fleet.fleet import Fleet
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.gateway.dispatch import Dispatched, dispatch
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import Admit, FleetHost
@@ -39,10 +42,7 @@ from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
-from chargeyard.station.autogen import AutogenConfig, Drivers
-from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from chargeyard import sim_console
 from chargeyard.cli import app
-from chargeyard.station import fleet as fleet_module
-from chargeyard.station.autogen import AutogenConfig, Drivers
+from chargeyard.fleet import fleet as fleet_module
+from chargeyard.fleet.autogen import AutogenConfig, Drivers
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
 from tests.station.test_e2e_ocpp_lib import Wire, lib_csms

@@ -3,7 +3,7 @@ what they queued meanwhile reaches the central system in order, none of it twice
 
 Two ``chargeyard csms`` nodes on the machine's PostgreSQL and Redis, Debian's ``haproxy`` in
 front of them with a config the test writes, and a simulated OCPP 1.6 station of chargeyard's
-own (``station/runtime.py``) connected through it. The node holding the station is killed with
+own (``fleet/runtime.py``) connected through it. The node holding the station is killed with
 SIGKILL in the middle of a charging session; the station stops the session while it has no
 connection, reconnects through HAProxy to the surviving node, and sends what it queued there.
 """
@@ -18,8 +18,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import StationRuntime
 from tests.cluster import Haproxy, api_key, csms_nodes
 from tests.polling import eventually, polled, until
 from tests.processes import CsmsProcess

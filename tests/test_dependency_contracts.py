@@ -31,22 +31,22 @@ from websockets.protocol import Event
 from websockets.server import ServerProtocol
 from websockets.utils import accept_key, generate_key
 
-# --- websockets: helpers of its own handshake (station/link.py, station/handshake.py) ------
+# --- websockets: helpers of its own handshake (fleet/link.py, fleet/handshake.py) ------
 
 
 def test_websockets_utils_make_and_answer_a_handshake_key() -> None:
-    # station/link.py: a fresh Sec-WebSocket-Key per connection, 16 random bytes in base64
+    # fleet/link.py: a fresh Sec-WebSocket-Key per connection, 16 random bytes in base64
     # (RFC 6455 section 4.1, item 7).
     keys = {generate_key() for _ in range(8)}
     assert len(keys) == 8
     assert all(len(base64.b64decode(key, validate=True)) == 16 for key in keys)
-    # station/handshake.py checks the 101's Sec-WebSocket-Accept with it: RFC 6455 section
+    # fleet/handshake.py checks the 101's Sec-WebSocket-Accept with it: RFC 6455 section
     # 1.3's own example.
     assert accept_key("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
 
 
 def test_websockets_headers_build_the_host_header() -> None:
-    # station/handshake.py: the Host header of the upgrade (RFC 6455 section 4.1, item 4:
+    # fleet/handshake.py: the Host header of the upgrade (RFC 6455 section 4.1, item 4:
     # the port only when it is not the scheme's; an IPv6 address in brackets).
     assert build_host("csms.example", 80, False) == "csms.example"
     assert build_host("csms.example", 443, True) == "csms.example"

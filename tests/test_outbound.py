@@ -18,15 +18,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from chargeyard.api.serve import serving
 from chargeyard.csms.webhook_delivery import ReceiverUnreachable, ping
+from chargeyard.fleet.transfers import AsyncioTransfers
 from chargeyard.lab.settings import LabSettings
 from chargeyard.outbound import OutboundPolicy, OutboundRefused
-from chargeyard.station.transfers import AsyncioTransfers
 from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus
 from tests.csms.webhook_receiver import receiving
+from tests.fleet.test_runtime import make_runtime
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
-from tests.station.test_runtime import make_runtime
 from tests.station.wire_csms import WireCsms
 
 PUBLIC = OutboundPolicy.parse("public")

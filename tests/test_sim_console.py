@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.fleet import Fleet, FleetStatus
 from chargeyard.sim_console import StatusLines, status_line
-from chargeyard.station.autogen import AutogenConfig
-from chargeyard.station.fleet import Fleet, FleetStatus
 
 TEMPLATE = "alfen-eve-single-pro-line"
 

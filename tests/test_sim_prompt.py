@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from chargeyard.csms.server import CsmsServer
+from chargeyard.fleet.fleet import Fleet
+from chargeyard.fleet.runtime import ReconnectPolicy
 from chargeyard.sim_prompt import PromptError, SimPrompt, parse_line
 from chargeyard.station.catalog import load_catalog
-from chargeyard.station.fleet import Fleet
-from chargeyard.station.runtime import ReconnectPolicy
 from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import chargeyard
+from chargeyard.fleet.fleet import STATION_CLASSES
 from chargeyard.protocol import V16, V21, V201, VERSIONS, UnknownVersion, VersionTable
-from chargeyard.station.fleet import STATION_CLASSES
 from chargeyard.station.versions import station_terms
 
 SOURCE = Path(chargeyard.__file__).resolve().parent
@@ -41,7 +41,7 @@ def test_the_tables_are_found_where_the_versions_pick_behaviour() -> None:
         "chargeyard.csms.server.HANDLERS",
         "chargeyard.csms.commands.operations.DIALECTS",
         "chargeyard.csms.commands.transactions.REMOTE_DIALECTS",
-        "chargeyard.station.fleet.STATION_CLASSES",
+        "chargeyard.fleet.fleet.STATION_CLASSES",
         "chargeyard.lab.demo._SAMPLING",
     } <= set(_tables())
 

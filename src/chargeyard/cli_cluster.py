@@ -42,6 +42,7 @@ from chargeyard.cli_options import (
     seconds_range,
 )
 from chargeyard.csms.authority import AuthorityError, authority_for
+from chargeyard.fleet.autogen import AutogenConfig, Drivers
 from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
 from chargeyard.logs import configure_logging
 from chargeyard.outbound import OutboundPolicy
@@ -57,7 +58,6 @@ from chargeyard.stack import (
     assemble_worker,
     serve_metrics,
 )
-from chargeyard.station.autogen import AutogenConfig, Drivers
 
 
 def api(

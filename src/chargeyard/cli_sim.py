@@ -12,9 +12,9 @@ from rich.console import Console
 
 from chargeyard import sim_console
 from chargeyard.cli_options import APP_PLUG_DELAY, MaxFrameBytes, seconds_range
+from chargeyard.fleet.autogen import AutogenConfig, Drivers
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
 from chargeyard.sim_prompt import SimPrompt
-from chargeyard.station.autogen import AutogenConfig, Drivers
 
 
 def sim(
@@ -210,7 +210,7 @@ def sim(
     ] = None,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
-    from chargeyard.station.fleet import Fleet, freeze_gc
+    from chargeyard.fleet.fleet import Fleet, freeze_gc
 
     if auto:
         if drivers is Drivers.APP:
@@ -260,7 +260,7 @@ def sim(
         lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
     state = None
     if state_dir is not None:
-        from chargeyard.station.state_files import StateFiles
+        from chargeyard.fleet.state_files import StateFiles
 
         try:
             state = StateFiles(state_dir)

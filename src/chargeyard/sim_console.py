@@ -23,12 +23,12 @@ from rich.live import Live
 from rich.logging import RichHandler
 from rich.table import Table
 
+from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.fleet import Fleet, FleetStatus
+from chargeyard.fleet.state_files import StateFiles
 from chargeyard.logs import configure_logging, escape_logged_values, quiet_chatty_libraries
 from chargeyard.sim_prompt import SimPrompt
-from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import Fleet, FleetStatus
-from chargeyard.station.state_files import StateFiles
 from chargeyard.station.tls import ClientCertificate
 
 # Seconds between two status lines when the live view is off: often enough to see a fleet
@@ -48,9 +48,9 @@ def add_stations(
 ) -> None:
     from websockets.exceptions import InvalidURI
 
+    from chargeyard.fleet.fleet import station_class
     from chargeyard.protocol import UnknownVersion, parse_version
     from chargeyard.station.catalog import UnknownTemplate, load_catalog
-    from chargeyard.station.fleet import station_class
 
     try:
         station_class(ocpp)
@@ -230,7 +230,7 @@ async def simulate(
         prompt: the simulator's controls read from standard input (``--console``,
             ``sim_prompt.py``), from the start of the stations to their stop.
     """
-    from chargeyard.station.fleet import RateMeter, freeze_gc
+    from chargeyard.fleet.fleet import RateMeter, freeze_gc
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -28,10 +28,10 @@ from typing import Any
 
 import orjson
 
+from chargeyard.fleet.fleet import Fleet
 from chargeyard.gateway.commands import COMMANDS_BY_PATH
 from chargeyard.gateway.executor import Executor, Outcome
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import Fleet
 
 __all__ = ["PromptError", "SimPrompt", "parse_line"]
 

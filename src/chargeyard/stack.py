@@ -38,6 +38,8 @@ from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
+from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.fleet import Fleet
 from chargeyard.gateway.drivers import APP_DRIVERS
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.host import FleetHost
@@ -46,8 +48,6 @@ from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure
-from chargeyard.station.autogen import AutogenConfig
-from chargeyard.station.fleet import Fleet
 from chargeyard.store import DatabaseError, Store
 from chargeyard.store.models import SimulatedCharger
 

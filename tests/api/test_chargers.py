@@ -14,7 +14,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.chargers_shared import get_built_in_csms
 from chargeyard.csms.registration import RegistrationGate
-from chargeyard.station.runtime import StationRuntime
+from chargeyard.fleet.runtime import StationRuntime
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
 from tests.station.wall_clock import wall_clock_station

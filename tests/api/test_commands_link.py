@@ -19,9 +19,9 @@ from chargeyard.api import ApiSettings, create_app
 from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.store import Store
 from tests.migrated import migrated_sqlite_url
 from tests.polling import polled, until

@@ -20,8 +20,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.station.model.ev import LARGE_CAR
-from chargeyard.station.runtime import StationRuntime
 from chargeyard.store.models import MeterSample, Station
 from tests.polling import polled
 from tests.ports import free_port

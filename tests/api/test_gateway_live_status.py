@@ -12,8 +12,8 @@ import pytest
 
 from chargeyard.api.gateway.chargers_shared import live_statuses
 from chargeyard.bus import BusUnreachable
+from chargeyard.fleet.fleet import StationStatus
 from chargeyard.gateway.runtimes import NoAnswer
-from chargeyard.station.fleet import StationStatus
 
 
 class Hosts:

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.protocol import Payload
 from chargeyard.station.model.authorization import IdToken
-from chargeyard.station.runtime import StationRuntime
 from tests.polling import until
 from tests.stack_lab import StackLab
 

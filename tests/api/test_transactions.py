@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.protocol import Payload
 from chargeyard.station.model.ev import LARGE_CAR
-from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v201 import StationV201
 from chargeyard.store.repositories import SampledValue
 from tests.polling import polled

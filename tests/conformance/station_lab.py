@@ -19,9 +19,9 @@ from chargeyard.conformance import (
     StationTrigger,
     run_station,
 )
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.protocol import V16
 from chargeyard.station.clock import SystemClock
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v16 import StationV16
 from tests.station.wall_clock import without_clock_aligned_readings

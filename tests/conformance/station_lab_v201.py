@@ -19,9 +19,9 @@ from chargeyard.conformance import (
     StationTrigger,
     run_station,
 )
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.protocol import V201
 from chargeyard.station.clock import SystemClock
-from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v201 import StationV201
 from tests.conformance.station_lab import FAST, IDENTITY, SOCKET

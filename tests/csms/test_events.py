@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 
 from chargeyard.csms.events import Event, EventHub, EventType
 from chargeyard.csms.server import CsmsServer
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store

@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from chargeyard.bus import CommandMessage
+from chargeyard.fleet.fleet import Fleet
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.station import power_loss
 from chargeyard.station.clock import ManualClock
-from chargeyard.station.fleet import Fleet
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import DesiredState, SimulatedCharger
 from tests.gateway.conftest import ORG, VERSIONS

@@ -8,9 +8,9 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from chargeyard.cli import app
+from chargeyard.fleet.autogen import Drivers
 from chargeyard.lab.run import demo_sessions
 from chargeyard.lab.settings import LabSettings
-from chargeyard.station.autogen import Drivers
 
 
 def test_the_demo_has_walk_up_drivers_unless_told_otherwise() -> None:

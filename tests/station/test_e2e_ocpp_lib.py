@@ -35,9 +35,9 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.protocol import V16, V201, OcppError, VersionSpec
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
 from tests.polling import until
 from tests.station.wall_clock import wall_clock_station

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from chargeyard.fleet.fleet import station_class
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import station_class
 from chargeyard.station.model.vendor_replies import vendor_replies
 from tests.station.harness import Link
 

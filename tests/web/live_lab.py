@@ -20,10 +20,10 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.csms.server import CsmsServer
+from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from chargeyard.store import Store

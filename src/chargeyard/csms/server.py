@@ -1,7 +1,7 @@
 """The central system's OCPP listener: WebSocket endpoint ``/ocpp/{identity}`` (the identity
 is the path's last non-empty segment, so a trailing slash is allowed).
 
-One of the two places (with ``station/runtime.py``) that touch sockets. For each station it
+One of the two places (with ``fleet/runtime.py``) that touch sockets. For each station it
 checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
 negotiates the newest OCPP version both sides speak (OCPP-J 1.6 section 3.1.2, OCPP 2.0.1
 part 4 section 3.1.2), builds that version's handlers from one table, and runs an

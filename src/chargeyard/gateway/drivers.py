@@ -6,13 +6,13 @@
   accepts (1.6 section 5.11 RemoteStartTransaction, 2.0.1 F01/F02 RequestStartTransaction), a
   driver plugs in within the host's app plug delay, charges, and unplugs when the transaction
   ends, the EV is full or the stay is up, as with ``chargeyard sim --drivers app``
-  (``station/autogen.py``). So a central system's remote-start flow runs against a gateway
+  (``fleet/autogen.py``). So a central system's remote-start flow runs against a gateway
   charger with nobody sending commands.
 
 A charger's ``config`` holds its kind under :data:`DRIVERS_KEY` (absent: ``none``). The row is
 read wherever the charger runs, so a cluster's worker drives it as one process does, and after
 an adoption as before. :class:`AppDrivers` keeps one
-:class:`~chargeyard.station.autogen.Autogen` of app drivers per organization beside the
+:class:`~chargeyard.fleet.autogen.Autogen` of app drivers per organization beside the
 fleet's own automatic sessions (the lab's demo drivers), and a running station takes a change
 of its drivers at once (``gateway/hosted.py``).
 """
@@ -23,7 +23,7 @@ import dataclasses
 import random
 from typing import Any, Literal, cast, get_args
 
-from chargeyard.station.autogen import Autogen, AutogenConfig, Drivers
+from chargeyard.fleet.autogen import Autogen, AutogenConfig, Drivers
 from chargeyard.station.core import SimulatedStation
 
 DRIVERS_KEY = "drivers"

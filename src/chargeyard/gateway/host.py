@@ -8,7 +8,7 @@ URL, configuration: ``gateway/definitions.py``) and whether it should run
 
 * :meth:`FleetHost.start_charger` / :meth:`~FleetHost.stop_charger` /
   :meth:`~FleetHost.restart_charger` store the desired state, act on the station in this
-  process's :class:`~chargeyard.station.fleet.Fleet`, store the status the runtime reached
+  process's :class:`~chargeyard.fleet.fleet.Fleet`, store the status the runtime reached
   (``running``, ``stopped``, ``failed``) and answer a :class:`RuntimeReport` (the API reference's
   ``{provider, runtime_kind, service_name, desired_count, status}``);
 * :meth:`FleetHost.resume`, at process start, starts every charger whose desired state is
@@ -57,6 +57,8 @@ from uuid import uuid4
 from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
+from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.fleet import Fleet, StationStatus
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.definitions import definition_of
@@ -68,9 +70,7 @@ from chargeyard.gateway.outcomes import OutcomeWriter, stored_status
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
 from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
-from chargeyard.station.autogen import AutogenConfig
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
-from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.store import Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
 

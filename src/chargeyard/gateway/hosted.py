@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from chargeyard.fleet.fleet import Fleet, StationStatus
 from chargeyard.gateway.definitions import StationDefinition, definition_of, station_setup
 from chargeyard.gateway.drivers import AppDrivers
 from chargeyard.gateway.frames import FrameRecorder
@@ -23,7 +24,6 @@ from chargeyard.gateway.power import Powered
 from chargeyard.gateway.runtimes import ChargerRuntimeError
 from chargeyard.protocol.station_organization import organization_header
 from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import Fleet, StationStatus
 from chargeyard.store import FrameLog
 from chargeyard.store.models import SimulatedCharger
 

@@ -4,7 +4,7 @@ transactions to the worker that adopts it (``gateway/leases.py``).
 
 A real charge point writes its flash when what it must survive changes: a transaction
 message goes out, or a power-loss report is answered (``station/power_loss.py``; ``chargeyard
-sim --state-dir`` keeps the same memory in files, ``station/state_files.py``). Here each such
+sim --state-dir`` keeps the same memory in files, ``fleet/state_files.py``). Here each such
 change marks the station, and a writer task stores the snapshots of the marked stations in one
 transaction (``config["power_loss"]``, where a graceful power-down leaves them too,
 ``gateway/power.py``), a few milliseconds later. The adopting worker builds the station from

@@ -23,6 +23,7 @@ from uuid import uuid4
 
 from chargeyard.bus import CommandBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, Verb
+from chargeyard.fleet.fleet import StationStatus
 from chargeyard.gateway.runtimes import (
     ChargerRuntimeError,
     NoAnswer,
@@ -30,7 +31,6 @@ from chargeyard.gateway.runtimes import (
     RuntimeReport,
     status_from_dict,
 )
-from chargeyard.station.fleet import StationStatus
 from chargeyard.store import NotFoundError
 from chargeyard.store.models import SimulatedCharger
 

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from chargeyard.fleet.fleet import EvseMeter, StationStatus
 from chargeyard.gateway.version_labels import runtime_version_label
-from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.store.models import SimulatedCharger
 
 RuntimeAction = Literal["restarted", "applied", "unchanged", "next_start", "failed"]

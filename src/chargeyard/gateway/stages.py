@@ -30,8 +30,8 @@ from datetime import datetime, timedelta
 
 import orjson
 
+from chargeyard.fleet.fleet import StationStatus
 from chargeyard.gateway.provisioning import Provisioning
-from chargeyard.station.fleet import StationStatus
 from chargeyard.store.models import ChargerLog, DesiredState, Frame, JobStatus, SimulatedCharger
 
 STUCK_AFTER = timedelta(minutes=2)

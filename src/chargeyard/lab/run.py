@@ -50,6 +50,8 @@ from chargeyard.api.tokens import Role, issue_token
 from chargeyard.cli_options import APP_PLUG_DELAY, seconds_range
 from chargeyard.csms.authority import authority_for
 from chargeyard.csms.server import CsmsSettings
+from chargeyard.fleet.autogen import AutogenConfig, Drivers
+from chargeyard.fleet.fleet import Fleet
 from chargeyard.lab import banner, demo, quiet
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
@@ -64,8 +66,6 @@ from chargeyard.stack import (
     assemble,
     serve_metrics,
 )
-from chargeyard.station.autogen import AutogenConfig, Drivers
-from chargeyard.station.fleet import Fleet
 from chargeyard.store import Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.private_files import private_directory
@@ -89,7 +89,7 @@ def demo_sessions(
 ) -> AutogenConfig:
     """Plausible sessions on a demo timescale: drivers stay about ten minutes and want a
     few kWh, so that a site of ten chargers always has something going on. ``drivers``:
-    ``walk-up`` or ``app`` (see ``station/autogen.py``)."""
+    ``walk-up`` or ``app`` (see ``fleet/autogen.py``)."""
     return AutogenConfig(
         drivers=Drivers(drivers),
         app_plug_delay_s=seconds_range(app_plug_delay),

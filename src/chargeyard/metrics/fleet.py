@@ -1,8 +1,8 @@
-"""The simulator side's gauges: every attached :class:`~chargeyard.station.fleet.Fleet`'s
+"""The simulator side's gauges: every attached :class:`~chargeyard.fleet.fleet.Fleet`'s
 stations, read when Prometheus scrapes.
 
 A scrape walks the stations once (about 10 ms for 10,000); the fleet's hot path only updates
-its shared :class:`~chargeyard.station.scheduling.RuntimeStats`, which is read here too. With
+its shared :class:`~chargeyard.fleet.scheduling.RuntimeStats`, which is read here too. With
 several fleets (the gateway keeps one per organization) the figures are summed.
 """
 
@@ -19,7 +19,7 @@ from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registr
 from chargeyard.station.model.station import StationModel
 
 if TYPE_CHECKING:
-    from chargeyard.station.fleet import Fleet
+    from chargeyard.fleet.fleet import Fleet
 
 _PHASES = ("stopped", "dialing", "open", "closing", "backoff", "off")
 

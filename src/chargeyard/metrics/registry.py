@@ -33,7 +33,7 @@ from chargeyard.metrics.storage import StorageCollector
 from chargeyard.store import Store
 
 if TYPE_CHECKING:
-    from chargeyard.station.fleet import Fleet
+    from chargeyard.fleet.fleet import Fleet
 
 
 class Metrics:

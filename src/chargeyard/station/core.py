@@ -208,7 +208,7 @@ class SimulatedStation(ActionHandlers):
         self.on_online: Callable[[], None] | None = None
         # Told the EVSE of each remote start the station accepted (1.6 section 5.11, 2.0.1
         # F01/F02), once the answer is queued: a driver with the app then comes to plug in
-        # (station/autogen.py). Set by whatever drives the station.
+        # (fleet/autogen.py). Set by whatever drives the station.
         self.remote_start_accepted: Callable[[int], None] | None = None
         # The largest frame sent or taken (protocol/limits.py); set by the runner.
         self.max_frame_bytes: int | None = DEFAULT_MAX_FRAME_BYTES

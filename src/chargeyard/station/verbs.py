@@ -3,7 +3,7 @@ it speaks: the one typed surface through which the simulator gateway's commands
 (``gateway/executor.py``, ``starts.py``, ``sessions.py``, ``attempts.py``, the fleet host's
 configuration at build) and the automatic drivers (``autogen.py``) reach a station.
 
-Every station class implements it (``StationV16``, ``StationV201``; ``station/fleet.py``
+Every station class implements it (``StationV16``, ``StationV201``; ``fleet/fleet.py``
 checks both against it for mypy). The verbs are physical (a cable, a card at the reader, an
 EV that stops drawing, a fault) or the station's own decisions (start or stop a transaction,
 cap its power), or what an operator sets on it (configuration, the local list). Where the

@@ -1,13 +1,14 @@
 """Which OCPP versions a simulated station speaks, and each one's words, from the version
-alone (no station running): both read :data:`~chargeyard.station.fleet.STATION_CLASSES`, the
-one table where a version picks the station's behaviour."""
+alone (no station running): both read
+:data:`~chargeyard.station.station_classes.STATION_CLASSES`, the one table where a version
+picks the station's behaviour."""
 
 from __future__ import annotations
 
 import contextlib
 
 from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
-from chargeyard.station.fleet import STATION_CLASSES
+from chargeyard.station.station_classes import STATION_CLASSES
 from chargeyard.station.terms import StationTerms
 
 

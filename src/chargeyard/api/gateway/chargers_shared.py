@@ -33,6 +33,7 @@ from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
 from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
+from chargeyard.fleet.fleet import EvseMeter, StationStatus
 from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.provisioning import Provisioner
@@ -41,7 +42,6 @@ from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
 from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.protocol import parse_version
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
-from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.station.model.vendor_replies import InvalidVendorReply
 from chargeyard.store.models import SimulatedCharger
 

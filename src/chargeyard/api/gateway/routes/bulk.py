@@ -53,9 +53,9 @@ from chargeyard.api.gateway.schemas.common import (
     error_responses,
 )
 from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.fleet.fleet import numbered_identities
 from chargeyard.gateway.provisioning import BulkBatch
 from chargeyard.station.catalog import Catalog
-from chargeyard.station.fleet import numbered_identities
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import SimulatedCharger
 

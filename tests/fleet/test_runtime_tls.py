@@ -19,11 +19,11 @@ from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.authority import CA_CERT_FILE
 from chargeyard.csms.authority import CertificateAuthority as CsmsAuthority
 from chargeyard.csms.server import CsmsServer
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201

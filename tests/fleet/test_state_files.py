@@ -1,13 +1,13 @@
 """``chargeyard sim --state-dir``: a station's memory is in its file before a transaction
 message leaves it, so a crash of the process (no goodbye, nothing saved on the way out)
-forgets nothing the central system was told (station/state_files.py)."""
+forgets nothing the central system was told (fleet/state_files.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from chargeyard.fleet.state_files import StateFiles
 from chargeyard.station.clock import ManualClock
-from chargeyard.station.state_files import StateFiles
 from tests.station.harness import Link
 from tests.station.v16.conftest import make_station as make_v16
 from tests.station.v201.conftest import make_link as make_v201_link

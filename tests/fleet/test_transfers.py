@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.fleet.transfers import AsyncioTransfers
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.io import UnavailableIO
-from chargeyard.station.runtime import StationRuntime
-from chargeyard.station.transfers import AsyncioTransfers
 from chargeyard.station.v16 import StationV16
 from tests.ports import free_port
 from tests.station.fakes import ScriptedIO

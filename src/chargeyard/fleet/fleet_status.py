@@ -12,11 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.fleet.scheduling import RuntimeStats
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
-from chargeyard.station.runtime import StationRuntime
-from chargeyard.station.scheduling import RuntimeStats
 
 
 @dataclass(frozen=True, slots=True)

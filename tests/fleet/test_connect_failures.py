@@ -12,19 +12,19 @@ from http import HTTPStatus
 
 import pytest
 
+from chargeyard.fleet.connect_failures import FailedAttempts, failure_reason
+from chargeyard.fleet.fleet import Fleet, FleetStatus
+from chargeyard.fleet.handshake import UpgradeRefused
+from chargeyard.fleet.runtime import ReconnectPolicy
 from chargeyard.outbound import HostNotFound, OutboundRefused
 from chargeyard.sim_console import status_line
-from chargeyard.station.connect_failures import FailedAttempts, failure_reason
-from chargeyard.station.fleet import Fleet, FleetStatus
-from chargeyard.station.handshake import UpgradeRefused
-from chargeyard.station.runtime import ReconnectPolicy
+from tests.fleet.test_runtime import make_runtime
 from tests.polling import until
 from tests.ports import free_port
-from tests.station.test_runtime import make_runtime
 from tests.station.wire_csms import WireCsms
 
 TEMPLATE = "alfen-eve-single-pro-line"
-LOGGER = "chargeyard.station.connect_failures"
+LOGGER = "chargeyard.fleet.connect_failures"
 
 
 def _lines(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:

@@ -23,15 +23,15 @@ from websockets.protocol import Protocol, Side, State
 from websockets.uri import parse_uri
 from websockets.utils import accept_key
 
+from chargeyard.fleet.handshake import USER_AGENT, check_upgrade_response, upgrade_request
+from chargeyard.fleet.link import Link
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.fleet.scheduling import Dialer
 from chargeyard.protocol.station_organization import organization_header
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.endpoint import Endpoint
-from chargeyard.station.handshake import USER_AGENT, check_upgrade_response, upgrade_request
-from chargeyard.station.link import Link
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
-from chargeyard.station.scheduling import Dialer
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
 from tests.polling import eventually, until

@@ -2,15 +2,15 @@
 
 Theory of operation
 -------------------
-A :class:`Fleet` owns one :class:`~chargeyard.station.runtime.StationRuntime` per station and
+A :class:`Fleet` owns one :class:`~chargeyard.fleet.runtime.StationRuntime` per station and
 the few things they share, so that a station costs its own state and one socket, nothing more:
 
-* one :class:`~chargeyard.station.scheduling.Dialer`: at most ``connect_limit`` TCP connects and
+* one :class:`~chargeyard.fleet.scheduling.Dialer`: at most ``connect_limit`` TCP connects and
   WebSocket handshakes at a time, so ten thousand stations reach their central system in a
   steady stream instead of a SYN storm;
-* one :class:`~chargeyard.station.scheduling.RuntimeStats` (frames, connects, recent errors);
+* one :class:`~chargeyard.fleet.scheduling.RuntimeStats` (frames, connects, recent errors);
 * one clock, one seeded random generator (reconnection jitter) and one message id generator;
-* one :class:`~chargeyard.station.scheduling.Scheduler`: a heap of every station's next deadline
+* one :class:`~chargeyard.fleet.scheduling.Scheduler`: a heap of every station's next deadline
   under a single event-loop timer, on a 50 ms grid (a station's own timers are a dict inside
   it). See docs/benchmarks-fleet.md for what it saves against a timer per station;
 * the templates, which are immutable and shared by every station built from them.
@@ -42,13 +42,8 @@ import gc
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, UnknownVersion
-from chargeyard.station.autogen import Autogen, AutogenConfig
-from chargeyard.station.catalog import StationTemplate, load_catalog
-from chargeyard.station.clock import Clock, SystemClock
-from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet_status import (
+from chargeyard.fleet.autogen import Autogen, AutogenConfig
+from chargeyard.fleet.fleet_status import (
     EvseMeter,
     FleetStatus,
     RateMeter,
@@ -56,11 +51,16 @@ from chargeyard.station.fleet_status import (
     fleet_status,
     station_status,
 )
+from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.fleet.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
+from chargeyard.outbound import OutboundPolicy
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, UnknownVersion
+from chargeyard.station.catalog import StationTemplate, load_catalog
+from chargeyard.station.clock import Clock, SystemClock
+from chargeyard.station.core import SimulatedStation
 from chargeyard.station.identities import message_ids, numbered_identities, station_url
 from chargeyard.station.model.own_certificate import HeldCertificate
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import StationRuntime
-from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.station_classes import STATION_CLASSES, StationFactory, station_class
 from chargeyard.station.tls import ClientCertificate
 

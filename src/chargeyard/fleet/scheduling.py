@@ -2,7 +2,7 @@
 :class:`Dialer` that opens at most ``limit`` connections at a time, and the :class:`Scheduler`
 that keeps every station's next deadline in one heap behind one loop timer.
 
-``runtime.py`` runs one station; these are the parts a :class:`~chargeyard.station.fleet.Fleet`
+``runtime.py`` runs one station; these are the parts a :class:`~chargeyard.fleet.fleet.Fleet`
 gives all its runtimes at once (one runtime alone gets its own).
 """
 
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chargeyard.fleet.runtime import StationRuntime
     from chargeyard.protocol.observer import SessionObserver
-    from chargeyard.station.runtime import StationRuntime
 
 logger = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol, Side, State
 from websockets.utils import generate_key
 
+from chargeyard.fleet.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
 from chargeyard.protocol.limits import socket_limit
-from chargeyard.station.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
 
 if TYPE_CHECKING:
+    from chargeyard.fleet.runtime import StationRuntime
     from chargeyard.station.endpoint import Endpoint
-    from chargeyard.station.runtime import StationRuntime
 
 _WEBSOCKETS_LOGGER = logging.getLogger("websockets.client")
 

@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from chargeyard.station.autogen import Autogen, AutogenConfig
+from chargeyard.fleet.autogen import Autogen, AutogenConfig
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.ev import Ev, EvProfile

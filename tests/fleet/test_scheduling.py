@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 
-from chargeyard.station.scheduling import Scheduler
+from chargeyard.fleet.scheduling import Scheduler
 
 
 class _Runtime:

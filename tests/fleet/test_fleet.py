@@ -10,12 +10,8 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import InvalidURI
 
-from chargeyard.protocol import V16, V21, V201
-from chargeyard.station.autogen import AutogenConfig
-from chargeyard.station.catalog import UnknownTemplate, load_catalog
-from chargeyard.station.clock import ManualClock
-from chargeyard.station.core import SimulatedStation
-from chargeyard.station.fleet import (
+from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.fleet import (
     STATION_CLASSES,
     EvseMeter,
     Fleet,
@@ -25,7 +21,11 @@ from chargeyard.station.fleet import (
     station_class,
     station_url,
 )
-from chargeyard.station.runtime import ReconnectPolicy
+from chargeyard.fleet.runtime import ReconnectPolicy
+from chargeyard.protocol import V16, V21, V201
+from chargeyard.station.catalog import UnknownTemplate, load_catalog
+from chargeyard.station.clock import ManualClock
+from chargeyard.station.core import SimulatedStation
 from chargeyard.station.v16 import StationV16
 from tests.polling import eventually, until
 from tests.station.wire_csms import WireCsms, our_csms

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from websockets.exceptions import InvalidHandshake
 
+from chargeyard.fleet.handshake import UpgradeRefused
 from chargeyard.outbound import HostNotFound, OutboundRefused
-from chargeyard.station.handshake import UpgradeRefused
 
 logger = logging.getLogger(__name__)
 

@@ -63,18 +63,18 @@ from collections.abc import Sequence
 from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
 
+from chargeyard.fleet.connect_failures import FailedAttempts, failure_reason
+from chargeyard.fleet.handshake import upgrade_request
+from chargeyard.fleet.link import Link
+from chargeyard.fleet.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
+from chargeyard.fleet.transfers import AsyncioTransfers
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
-from chargeyard.station.connect_failures import FailedAttempts, failure_reason
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.endpoint import Endpoint
-from chargeyard.station.handshake import upgrade_request
 from chargeyard.station.io import HasStationIO, UnavailableIO
-from chargeyard.station.link import Link
 from chargeyard.station.model.own_certificate import HeldCertificate
-from chargeyard.station.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.station.tls import ClientCertificate, Refusal, presenting_context, refusal
-from chargeyard.station.transfers import AsyncioTransfers
 
 logger = logging.getLogger(__name__)
 

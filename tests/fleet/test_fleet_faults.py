@@ -13,8 +13,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from chargeyard.station.fleet import Fleet
-from chargeyard.station.runtime import ReconnectPolicy
+from chargeyard.fleet.fleet import Fleet
+from chargeyard.fleet.runtime import ReconnectPolicy
 from tests.polling import until
 from tests.station.wire_csms import WireCsms
 

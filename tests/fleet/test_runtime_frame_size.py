@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from chargeyard.csms.registry import StationNotConnected, StationRefused
+from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
-from chargeyard.station.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.station.v16 import StationV16
 from tests.polling import until
 from tests.station.wire_csms import our_csms

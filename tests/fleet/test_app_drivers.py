@@ -14,10 +14,10 @@ import random
 
 import pytest
 
-from chargeyard.station.autogen import Autogen, AutogenConfig, Drivers
+from chargeyard.fleet.autogen import Autogen, AutogenConfig, Drivers
 from chargeyard.station.clock import ManualClock
+from tests.fleet.test_autogen import online_station
 from tests.polling import until
-from tests.station.test_autogen import online_station
 from tests.station.v201.conftest import make_link as make_v201_link
 from tests.station.v201.conftest import make_station as make_v201_station
 from tests.station.v201.support import events, tag

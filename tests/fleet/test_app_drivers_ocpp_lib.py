@@ -15,7 +15,7 @@ from typing import Any
 from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
-from chargeyard.station.autogen import Autogen, AutogenConfig, Drivers
+from chargeyard.fleet.autogen import Autogen, AutogenConfig, Drivers
 from tests.polling import until
 from tests.station.test_e2e_ocpp_lib import TEMPLATE, accepted, lib_csms, running
 from tests.station.wall_clock import wall_clock_station

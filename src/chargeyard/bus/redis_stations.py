@@ -74,7 +74,7 @@ from chargeyard.csms.station_calls import (
     StationRequest,
     StationsUnreachable,
 )
-from chargeyard.protocol import Payload, VersionSpec, parse_version
+from chargeyard.protocol import Payload, VersionSpec, version_for
 
 PRESENCE_TTL_S = ALIVE_TTL_S
 """A CSMS node's presence lives as long as a worker's on the bus (``--presence-ttl``)."""
@@ -231,7 +231,7 @@ class RedisStations:
         value = self._presences.get(version.name)
         if value is None:
             value = self._presences[version.name] = orjson.dumps(
-                {"node": self.node, "version": version.name}
+                {"node": self.node, "version": version.subprotocol}
             )
         return value
 
@@ -301,7 +301,7 @@ class RedisStations:
         if raw is None:
             return None
         data = orjson.loads(raw)
-        return str(data["node"]), parse_version(str(data["version"]))
+        return str(data["node"]), version_for(str(data["version"]))
 
     async def is_connected(self, identity: str) -> bool:
         return await self._holder(identity) is not None

@@ -38,6 +38,7 @@ from chargeyard.gateway.host import Admit, FleetHost
 from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
+from chargeyard.protocol import V16, VersionSpec
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
 from chargeyard.station.autogen import AutogenConfig, Drivers
 from chargeyard.station.fleet import Fleet
@@ -228,14 +229,14 @@ class StackLab:
     # -- chargers of the gateway ------------------------------------------------------------
 
     async def charger(
-        self, identity: str = "CP-1", version: str = "ocpp1.6", **options: Any
+        self, identity: str = "CP-1", version: VersionSpec = V16, **options: Any
     ) -> SimulatedCharger:
         values: dict[str, Any] = {"csms_url": self.csms_url, "template": TEMPLATE, **options}
         return await self.store.chargers.create(
             self.org, identity=identity, ocpp_version=version, **values
         )
 
-    async def running(self, identity: str = "CP-1", version: str = "ocpp1.6") -> SimulatedCharger:
+    async def running(self, identity: str = "CP-1", version: VersionSpec = V16) -> SimulatedCharger:
         """A charger started and Accepted by the CSMS, its boot-time statuses reported."""
         charger = await self.charger(identity, version)
         await self.host.start_charger(self.org, charger.id)

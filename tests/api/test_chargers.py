@@ -14,6 +14,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.chargers_shared import get_built_in_csms
 from chargeyard.csms.registration import RegistrationGate
+from chargeyard.protocol import V16
 from chargeyard.station.runtime import StationRuntime
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
@@ -327,7 +328,7 @@ PENDING_16 = {
 
 
 async def test_put_registration_is_kept_and_shown_with_the_charger(csms_lab: StackLab) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     put = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=PENDING_16)
     shown = await csms_lab.client.get("/api/v1/chargers/CP-1")
     cleared = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json={})
@@ -366,7 +367,7 @@ async def test_put_registration_is_kept_and_shown_with_the_charger(csms_lab: Sta
 async def test_put_registration_refuses_calls_the_charger_cannot_take(
     csms_lab: StackLab, body: dict[str, Any], detail: str
 ) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
     assert (refused.status_code, refused.json()) == (422, {"detail": detail})
     assert await csms_lab.store.stations.registration_of("CP-1") == (None, None)
@@ -375,7 +376,7 @@ async def test_put_registration_refuses_calls_the_charger_cannot_take(
 async def test_put_registration_checks_the_payload_against_the_schema(
     csms_lab: StackLab,
 ) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     body = {"status": "Pending", "pendingCalls": [{"action": "ChangeConfiguration"}]}
     refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
     assert refused.status_code == 422

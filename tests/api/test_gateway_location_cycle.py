@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_fleet import ORG, fleet_lab
@@ -57,7 +58,7 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: StackLab) 
         await lab.store.chargers.create(
             ORG,
             identity=f"CP-{n:03d}",
-            ocpp_version="ocpp1.6" if n % 2 == 0 else "ocpp2.0.1",
+            ocpp_version=V16 if n % 2 == 0 else "ocpp2.0.1",
             csms_url=lab.csms_url,
             template=TEMPLATE,
             location_id=location.id,

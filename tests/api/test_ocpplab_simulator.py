@@ -20,6 +20,7 @@ from ocpplab_simulator.errors import UnprocessableEntityError
 
 from chargeyard.api.gateway.routes.simulator import CALLS
 from chargeyard.api.tokens import Role
+from chargeyard.protocol import V201
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_lab import gateway_settings
 from tests.gateway.conftest import VERSIONS
@@ -275,7 +276,7 @@ async def test_refusals_and_bad_parameters_are_the_client_s_errors(lab: StackLab
 
 
 async def test_the_sync_client_works_the_same(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     client = OcpplabSimulator(base_url=_base_url(lab, charger), headers=lab.headers())
     # The sync client blocks: in a thread, while the served lab runs in this loop.
     answer = await asyncio.to_thread(client.connector.plug_connector, evse_id=1, connector_id=1)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol import V16, V201, Payload
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.runtime import StationRuntime
 from chargeyard.station.v201 import StationV201
@@ -338,8 +338,8 @@ T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 async def seed(lab: StackLab) -> None:
     """CP-A (1.6): ids 1-3, 2 completed; CP-B (2.0.1): "tx-b1" active. Started an hour apart."""
-    await lab.store.stations.register("CP-A", ocpp_version="1.6")
-    await lab.store.stations.register("CP-B", ocpp_version="2.0.1")
+    await lab.store.stations.register("CP-A", ocpp_version=V16)
+    await lab.store.stations.register("CP-B", ocpp_version=V201)
     transactions = lab.store.transactions
     for hour, (station, tx_id) in enumerate(
         [("CP-A", None), ("CP-A", None), ("CP-B", "tx-b1"), ("CP-A", None)]
@@ -433,7 +433,7 @@ async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
     csms_lab: StackLab,
 ) -> None:
     await seed(csms_lab)
-    await csms_lab.store.stations.set_online("CP-A", ocpp_version="2.0.1")
+    await csms_lab.store.stations.set_online("CP-A", ocpp_version=V201)
 
     body = (await csms_lab.client.get("/api/v1/transactions/1")).json()
 
@@ -442,7 +442,7 @@ async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
 
 async def test_energy_is_served_to_the_meters_resolution(csms_lab: StackLab) -> None:
     # 5000.1 - 1130.7 is 3869.4000000000005 in binary floats; a meter shows 0.1 Wh steps.
-    await csms_lab.store.stations.register("CP-E", ocpp_version="2.0.1")
+    await csms_lab.store.stations.register("CP-E", ocpp_version=V201)
     transactions = csms_lab.store.transactions
     for tx_id in ("done", "running"):
         await transactions.start(
@@ -595,7 +595,7 @@ async def test_an_active_201_transaction_runs_until_now(csms_lab: StackLab) -> N
 
 async def test_an_id_used_by_two_201_chargers_needs_the_charge_box_id(csms_lab: StackLab) -> None:
     await seed(csms_lab)
-    await csms_lab.store.stations.register("CP-C", ocpp_version="2.0.1")
+    await csms_lab.store.stations.register("CP-C", ocpp_version=V201)
     await csms_lab.store.transactions.start(
         "CP-C", transaction_id="tx-b1", connector_id=1, meter_start_wh=0.0, started_at=T0
     )

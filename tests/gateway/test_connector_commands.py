@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from chargeyard.bus import CommandMessage
+from chargeyard.protocol import V16
 from chargeyard.store.models import CommandStatus
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually
@@ -79,10 +80,10 @@ async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: StackLab) ->
     charger = await lab.running("CP-1")
     # Queued while it ran (the API's check passed), delivered after it stopped.
     command = await lab.store.commands.enqueue(
-        ORG, charger.id, event_type="plug", ocpp_version="ocpp1.6", payload={}
+        ORG, charger.id, event_type="plug", ocpp_version=V16, payload={}
     )
     await lab.host.stop_charger(ORG, charger.id)
-    await lab.bus.publish(CommandMessage(command.id, ORG, charger.id, "plug", "ocpp1.6", {}))
+    await lab.bus.publish(CommandMessage(command.id, ORG, charger.id, "plug", V16, {}))
     async with asyncio.timeout(5):
         outcome = await lab.bus.wait_outcome(command.id)
     assert (outcome.ok, outcome.error) == (False, "charger is not running")

@@ -14,6 +14,7 @@ from chargeyard.bus import CommandMessage
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.memory import REGISTER_EVERY_S
+from chargeyard.protocol import V16
 from chargeyard.station import power_loss
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.fleet import Fleet
@@ -128,9 +129,9 @@ async def test_a_command_that_meets_its_charger_handed_off_is_applied_by_the_ado
         await until(lambda: station.going_down or not station.powered)
         # Queued while a ran it (the API's check passed), delivered as it goes down.
         command = await lab.store.commands.enqueue(
-            ORG, handed, event_type="plug", ocpp_version="ocpp1.6", payload={}
+            ORG, handed, event_type="plug", ocpp_version=V16, payload={}
         )
-        await lab.bus.publish(CommandMessage(command.id, ORG, handed, "plug", "ocpp1.6", {}))
+        await lab.bus.publish(CommandMessage(command.id, ORG, handed, "plug", V16, {}))
         await handing
         assert handed not in a.host.hosted()
         await b.keeper.keep()  # b adopts it: the command follows it there

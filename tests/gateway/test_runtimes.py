@@ -10,6 +10,7 @@ import pytest
 
 from chargeyard.bus import InMemoryBus
 from chargeyard.gateway.host import ChargerRuntimeError
+from chargeyard.protocol import V16, V201
 from chargeyard.store import NotFoundError, Store
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.migrated import migrated_sqlite_url
@@ -82,7 +83,7 @@ async def test_restart_charger_power_cycles_and_boots_again(lab: StackLab) -> No
 
 async def test_restart_rebuilds_a_charger_whose_row_changed(lab: StackLab) -> None:
     charger = await lab.running("CP-1")
-    await lab.store.chargers.update(ORG, charger.id, ocpp_version="ocpp2.0.1")
+    await lab.store.chargers.update(ORG, charger.id, ocpp_version=V201)
     await lab.host.restart_charger(ORG, charger.id)
     await until(lambda: lab.booted(charger.id))
     assert lab.hosted(charger.id).version.name == "2.0.1"
@@ -119,7 +120,7 @@ async def test_a_changed_version_restarts_the_running_station_with_it(
 
 async def test_a_change_to_a_charger_not_running_waits_for_its_start(lab: StackLab) -> None:
     charger = await lab.charger("CP-1")
-    changed = await lab.store.chargers.update(ORG, charger.id, ocpp_version="ocpp2.0.1")
+    changed = await lab.store.chargers.update(ORG, charger.id, ocpp_version=V201)
     assert await lab.host.apply_changes(changed) == "next_start"
     assert lab.host.station(charger.id) is None
 
@@ -161,7 +162,7 @@ async def test_the_same_identity_runs_in_two_organizations(lab: StackLab) -> Non
     theirs = await lab.store.chargers.create(
         "org-other",
         identity="CP-1",
-        ocpp_version="ocpp1.6",
+        ocpp_version=V16,
         csms_url="ws://127.0.0.1:9/ocpp",  # their own CSMS (unreachable here)
         template="alfen/eve-single-pro-line",
     )
@@ -182,14 +183,14 @@ async def test_resume_after_a_process_restart(tmp_path: Path) -> None:
             wanted = await store.chargers.create(
                 ORG,
                 identity="CP-1",
-                ocpp_version="1.6",
+                ocpp_version=V16,
                 csms_url=url,
                 template="alfen-eve-single-pro-line",
             )
             parked = await store.chargers.create(
                 ORG,
                 identity="CP-2",
-                ocpp_version="2.0.1",
+                ocpp_version=V201,
                 csms_url=url,
                 template="alfen-eve-single-pro-line",
             )

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from chargeyard.protocol import V201
 from chargeyard.store.models import CommandStatus, SimulatedCharger
 from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually, polled
@@ -99,7 +100,7 @@ async def test_the_evse_suspended_is_seen_at_the_csms_1_6(lab: StackLab) -> None
 
 
 async def test_the_evse_suspended_is_a_charging_state_at_the_csms_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     await _session(lab, charger)
     await _ok(lab, charger, "suspend_evse", {})
     rows = await polled(
@@ -247,7 +248,7 @@ async def test_a_hard_reboot_ends_the_transaction_hard_reset_1_6(lab: StackLab) 
 
 
 async def test_a_reboot_of_one_evse_leaves_the_station_connected_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     await _session(lab, charger)
     result = await _ok(lab, charger, "reboot", {"type": "Immediate", "evse_id": 1})
     assert result["status"] == "Accepted"
@@ -337,7 +338,7 @@ async def test_a_message_sent_now_reaches_the_csms(lab: StackLab, version: str) 
 async def test_a_2_0_1_boot_notification_once_accepted_fails_with_the_answer(
     lab: StackLab,
 ) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     command = await lab.run(charger, "trigger_message", {"message": "BootNotification"})
     assert (command.status, command.error) == (
         CommandStatus.REJECTED,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chargeyard.gateway.commands import InvalidPayload
+from chargeyard.protocol import V201
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.store.models import CommandStatus
 from tests.gateway.conftest import VERSIONS
@@ -46,7 +47,7 @@ async def test_set_configuration_answers_per_key_on_1_6(lab: StackLab) -> None:
 
 
 async def test_set_configuration_answers_per_variable_on_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     command = await lab.run(
         charger,
         "set_configuration",

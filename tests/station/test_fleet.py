@@ -281,7 +281,7 @@ async def test_leaving_the_context_closes_every_station() -> None:
 
 async def test_a_2_0_1_fleet_boots_against_our_csms(tmp_path: Path) -> None:
     async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
-        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version="2.0.1")
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version=V201)
         fleet.start_all()
         async with asyncio.timeout(5):
             await fleet.wait_booted()
@@ -327,7 +327,7 @@ async def test_automatic_sessions_drive_the_stations_named_and_follow_their_rebu
         fleet.add(TEMPLATE, ids=["CP-4"], csms_url=NOWHERE)  # added later: not driven
         # Rebuilt for the same central system (another version): driven again.
         await fleet.remove("CP-1")
-        fleet.add(TEMPLATE, ids=["CP-1"], csms_url=NOWHERE, version="2.0.1")
+        fleet.add(TEMPLATE, ids=["CP-1"], csms_url=NOWHERE, version=V201)
         # Rebuilt for another central system: no longer.
         await fleet.remove("CP-2")
         fleet.add(TEMPLATE, ids=["CP-2"], csms_url="ws://127.0.0.1:8/ocpp")

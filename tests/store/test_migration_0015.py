@@ -67,7 +67,9 @@ async def test_every_old_spelling_reads_back_as_its_version(empty_database_url: 
                 station = await store.stations.get(f"CP-{key}")
                 charger = await store.chargers.get("default", f"dep-{key}")
                 command = await store.commands.get("default", f"cmd-{key}")
-                assert station is not None and charger is not None and command is not None
+                assert station is not None
+                assert charger is not None
+                assert command is not None
                 assert station.ocpp_version is version
                 assert charger.ocpp_version is version
                 assert command.ocpp_version is version

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
+from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.fleet import STATION_CLASSES
 from chargeyard.station.terms import StationTerms
 
@@ -44,6 +45,12 @@ def fleet_version(version: VersionSpec) -> VersionSpec:
     if version in STATION_CLASSES:
         return version
     raise UnknownVersion(f"unsupported OCPP version {version.name!r} ({_spoken()})")
+
+
+def speaks(template: StationTemplate, version: VersionSpec) -> bool:
+    """Whether the catalog model ``template`` speaks ``version`` (the catalog lists the
+    versions' names, checked against the table of versions as it loads)."""
+    return any(version_of(name) is version for name in template.ocpp_versions)
 
 
 def _spoken() -> str:

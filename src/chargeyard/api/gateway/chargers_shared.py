@@ -42,6 +42,7 @@ from chargeyard.protocol import VersionSpec
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
 from chargeyard.station.fleet import EvseMeter, StationStatus
 from chargeyard.station.model.vendor_replies import InvalidVendorReply
+from chargeyard.station.versions import speaks
 from chargeyard.store.models import SimulatedCharger
 
 logger = logging.getLogger(__name__)
@@ -167,8 +168,7 @@ def resolve_template(
         raise invalid(
             (*loc, "model_slug"), f"unknown model {model_slug!r} of brand {brand_slug!r}"
         ) from None
-    # The catalog names its versions by name ("1.6", catalog/_ocpp.py).
-    if ocpp_version.name not in template.ocpp_versions:
+    if not speaks(template, ocpp_version):
         raise invalid(
             (*loc, "ocpp_version"),
             f"{template.name} speaks OCPP {', '.join(template.ocpp_versions)} only",

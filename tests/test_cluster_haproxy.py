@@ -18,6 +18,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from chargeyard.station.runtime import StationRuntime
 from tests.cluster import Haproxy, api_key, csms_nodes
@@ -58,7 +59,7 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
         Haproxy(tmp_path, nodes) as proxy,
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
     ):
-        station = wall_clock_station(identity, TEMPLATE, "1.6")
+        station = wall_clock_station(identity, TEMPLATE, V16)
         runtime = StationRuntime(station, proxy.url(identity), reconnect=FAST)
         runtime.start()
         try:

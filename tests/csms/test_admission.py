@@ -14,7 +14,7 @@ from websockets.exceptions import InvalidStatus
 from chargeyard.csms import admission
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.verified_passwords import VerifiedPasswords
-from chargeyard.protocol import V16
+from chargeyard.protocol import V16, V201
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
 
@@ -49,7 +49,7 @@ async def test_auto_registration_lets_an_unknown_identity_in_and_registers_it(
             assert answer[:2] == [3, "h1"]
             station = await store.stations.get("CP-NEW")
             assert station is not None
-            assert (station.is_online, station.ocpp_version) == (True, "2.0.1")
+            assert (station.is_online, station.ocpp_version) == (True, V201)
             assert station.connected_at is not None
 
 

@@ -14,7 +14,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.chargers_shared import get_built_in_csms
 from chargeyard.csms.registration import RegistrationGate
-from chargeyard.protocol import V16
+from chargeyard.protocol import V16, V201
 from chargeyard.station.runtime import StationRuntime
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
@@ -177,7 +177,7 @@ async def test_422_lists_every_problem_of_a_registration(csms_lab: StackLab) -> 
 
 
 async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     await until_connectors(csms_lab, "CP-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()
     boot = runtime.station.boot_notification_payload()
@@ -209,7 +209,7 @@ async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: StackLab
 
 
 async def test_a_2_0_1_charger_names_the_evse_of_each_connector(csms_lab: StackLab) -> None:
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1")).json()
     assert body["ocppVersion"] == "2.0.1"
@@ -436,7 +436,7 @@ async def test_connector_history_is_newest_first(csms_lab: StackLab) -> None:
 
 
 async def test_connector_history_of_a_2_0_1_evse(csms_lab: StackLab) -> None:
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1/connectors/1/history?evseId=1")).json()
     assert (body["evseId"], [c["status"] for c in body["history"]]) == (1, ["Available"])
@@ -492,7 +492,7 @@ async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notific
     csms_lab: StackLab,
 ) -> None:
     # REST -> TriggerMessage -> the station's status notification -> kept by the CSMS -> REST.
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
     assert await notifications(csms_lab, "CP-1") == []
     await trigger(csms_lab, "CP-1", "FirmwareStatusNotification")
     await trigger(csms_lab, "CP-1", "DiagnosticsStatusNotification")
@@ -528,7 +528,7 @@ async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
 ) -> None:
     # configuration/get {} -> GetBaseReport -> NotifyReport parts at the CSMS's handler, which
     # keeps each part and hands it to the waiting command.
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     response = await csms_lab.client.post("/api/v1/chargers/CS-1/configuration/get", json={})
     assert response.status_code == 200, response.json()
     found = {item["key"]: item for item in response.json()["configurationKey"]}
@@ -547,7 +547,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
     csms_lab: StackLab,
 ) -> None:
     # GetChargingProfiles -> the station's ReportChargingProfiles -> kept by the CSMS -> REST.
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     profile = {
         "id": 31,
         "stackLevel": 1,
@@ -585,7 +585,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
 
 
 async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: StackLab) -> None:
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
     # as a boot answered Rejected leaves it
     csms_lab.registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")
     response = await csms_lab.client.post("/api/v1/chargers/CP-1/reset", json={"type": "Soft"})

@@ -24,7 +24,7 @@ from chargeyard.api.gateway.schemas.commands import (
 )
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
-from chargeyard.protocol import V201
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import CommandStatus, SimulatedCharger
@@ -74,7 +74,7 @@ async def _charger(
     lab: StackLab,
     identity: str,
     *,
-    version: str = "ocpp1.6",
+    version: VersionSpec = V16,
     template: str = TEMPLATE,
     location_id: str | None = None,
     charger_id: str | None = None,

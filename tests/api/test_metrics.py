@@ -173,7 +173,7 @@ async def test_gateway_commands_are_counted_by_type_and_outcome(metered: StackLa
 async def test_an_app_without_attached_metrics_still_reports_its_stations(
     csms_lab: StackLab, settings: ApiSettings
 ) -> None:
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
 
     # The app alone (create_app), over the lab's CSMS: nobody attached the stack's metrics.
     with api_app(csms_lab.store, csms_lab.csms.link, settings) as app:

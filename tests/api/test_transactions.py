@@ -83,7 +83,7 @@ def duration_minutes(transaction: dict[str, Any]) -> float:
 async def test_511_remote_start_meter_values_and_remote_stop_on_16(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
+    runtime = await csms_lab.station("CP-16", V16, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
 
     response = await remote_start(csms_lab, "CP-16")
@@ -173,7 +173,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
 async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6")
+    runtime = await csms_lab.station("CP-16", V16)
 
     response = await remote_start(csms_lab, "CP-16")
     assert response.json()["status"] == "accepted"
@@ -187,7 +187,7 @@ async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
 async def test_a_driver_started_transaction_is_not_remote_started(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
+    runtime = await csms_lab.station("CP-16", V16, template=FAST_DC)
     # A remote start for the other connector must not mark a driver's transaction.
     assert (await remote_start(csms_lab, "CP-16", connector=2)).json()["status"] == "accepted"
     runtime.station.plug(1, 1)
@@ -202,7 +202,7 @@ async def test_a_driver_started_transaction_is_not_remote_started(
 
 
 async def test_511_remote_start_rejected_by_the_charger(csms_lab: StackLab, sent: Sent) -> None:
-    await csms_lab.station("CP-16", "1.6")
+    await csms_lab.station("CP-16", V16)
 
     response = await remote_start(csms_lab, "CP-16", connector=9)  # no such connector
 
@@ -236,7 +236,7 @@ def report_meter(runtime: StationRuntime) -> None:
 async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
 
     response = await remote_start(csms_lab, "CS-201")
@@ -297,7 +297,7 @@ async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
 async def test_e06_meter_stop_is_the_transaction_end_reading_on_201(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
     await remote_start(csms_lab, "CS-201")
     started = await active_on(csms_lab, "CS-201")
@@ -317,7 +317,7 @@ async def test_f02_remote_start_before_the_cable_uses_the_tags_token_type(
     csms_lab: StackLab, sent: Sent
 ) -> None:
     await csms_lab.store.id_tags.create("CARD-1", token_type="ISO14443")
-    runtime = await csms_lab.station("CS-201", "2.0.1")
+    runtime = await csms_lab.station("CS-201", V201)
 
     body = {"connectorId": 1, "idTag": "CARD-1"}
     response = await csms_lab.client.post("/api/v1/chargers/CS-201/remote-start", json=body)
@@ -671,7 +671,7 @@ async def test_remote_start_to_an_unknown_or_offline_charger(csms_lab: StackLab)
     ],
 )
 async def test_a_bad_remote_start_body_is_422(csms_lab: StackLab, body: dict[str, Any]) -> None:
-    await csms_lab.station("CP-16", "1.6")
+    await csms_lab.station("CP-16", V16)
 
     response = await csms_lab.client.post("/api/v1/chargers/CP-16/remote-start", json=body)
 
@@ -722,7 +722,7 @@ async def test_j02_a_201_transactions_begin_reading_is_listed_once(
 ) -> None:
     # The Started event's TxStartedMeasurands and the Ended event's TxEndedMeasurands both
     # carry the Transaction.Begin reading: the meter values list it once.
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
     await remote_start(csms_lab, "CS-201")
     started = await active_on(csms_lab, "CS-201")

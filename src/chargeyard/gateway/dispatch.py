@@ -103,7 +103,7 @@ def queued_command(command: QueuedCommand) -> dict[str, Any]:
     return {
         "id": command.id,
         "event_type": command.event_type,
-        "ocpp_version": command.ocpp_version,
+        "ocpp_version": command.ocpp_version.subprotocol,
         "payload": command.payload,
     }
 

@@ -12,7 +12,7 @@ import pytest
 
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.provisioning import Provisioner
-from chargeyard.protocol import V201
+from chargeyard.protocol import V16
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
     OTHER_ORG,
@@ -210,7 +210,7 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: S
         ORG,
         {
             "identity": "CP-BAD",
-            "ocpp_version": "ocpp1.6",
+            "ocpp_version": V16,
             "csms_url": lab.csms_url,
             "template": "nobody/nothing",
         },
@@ -271,7 +271,7 @@ async def test_a_model_that_does_not_speak_the_version_is_422(lab: StackLab) -> 
             brand_slug=only_16.brand_slug,
             model_slug=only_16.slug,
             connector_type=only_16.connector_types[0],
-            ocpp_version=V201,
+            ocpp_version="ocpp2.0.1",
         ),
     )
     assert body["detail"][0]["loc"] == ["body", "ocpp_version"]

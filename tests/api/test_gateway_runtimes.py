@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api.tokens import Role
-from chargeyard.protocol import V16, V201
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
@@ -103,7 +103,9 @@ async def test_start_and_restart_bring_it_back(lab: StackLab) -> None:
 
 
 async def test_a_201_charger_answers_with_its_version(lab: StackLab) -> None:
-    charger_id = (await create_charger(lab, "CP-2", ocpp_version=V201, start=False))["charger_id"]
+    charger_id = (await create_charger(lab, "CP-2", ocpp_version="ocpp2.0.1", start=False))[
+        "charger_id"
+    ]
     answer = await _post(lab, charger_id, "start-charger")
     assert answer["ocpp_version"] == "OCPP2.0.1"
     await accepted_by_csms(lab, charger_id)

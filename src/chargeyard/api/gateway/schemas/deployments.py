@@ -40,7 +40,6 @@ from chargeyard.api.gateway.schemas.common import GatewayRequest
 from chargeyard.api.gateway.schemas.locations import Country, Text, TimeZone
 from chargeyard.api.gateway.schemas.locations import Name as LocationName
 from chargeyard.api.ocpp_version import OcppVersion, StationOcppVersion
-from chargeyard.protocol import V16
 
 SecurityProfile = Annotated[int, Field(ge=0, le=3, examples=[1])]
 ModelRef = Annotated[str, Field(min_length=1, max_length=160, examples=["abb-terra-ac-w22"])]
@@ -88,7 +87,9 @@ class ChargerModel(ChargerSecurity):
         None, description="A catalog model's id (abb-terra-ac-w22), or a model slug"
     )
     connector_type: ConnectorType | None = None
-    ocpp_version: StationOcppVersion = V16
+    # The default written as the API writes it, so that the OpenAPI document shows it (a
+    # VersionSpec is no JSON); read like any value sent.
+    ocpp_version: StationOcppVersion = Field(default="ocpp1.6", validate_default=True)
 
     @model_validator(mode="after")
     def _one_model(self) -> ChargerModel:

@@ -70,6 +70,8 @@ import orjson
 from _central import MinimalCentral
 from _children import become_child, receive, start_child, stop_child
 
+from chargeyard.protocol import V16
+
 HOST = "127.0.0.1"
 TEMPLATE = "alfen-eve-single-pro-line"
 ORG = "org-bench"
@@ -177,7 +179,7 @@ async def _gateway(csms_port: int, count: int, directory: Path, pipe: Connection
                 await store.chargers.create(
                     ORG,
                     identity=f"CP-{n:05d}",
-                    ocpp_version="ocpp1.6",
+                    ocpp_version=V16,
                     csms_url=csms_url,
                     template=TEMPLATE,
                     location_id=location.id,

@@ -41,6 +41,7 @@ from chargeyard.gateway.host import Admit, FleetHost
 from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
@@ -184,7 +185,7 @@ class StackLab:
     # -- stations of the CSMS ---------------------------------------------------------------
 
     async def station(
-        self, identity: str = "CP-1", version: str = "1.6", template: str = TEMPLATE
+        self, identity: str = "CP-1", version: VersionSpec = V16, template: str = TEMPLATE
     ) -> StationRuntime:
         """A registered, connected and booted simulated station (real answers, real EV)."""
         if await self.store.stations.get(identity) is None:
@@ -207,7 +208,9 @@ class StackLab:
         assert self._fleet is not None, "no fleet started: call stations() first"
         return self._fleet
 
-    async def stations(self, *ids: str, version: str = "1.6", template: str = TEMPLATE) -> None:
+    async def stations(
+        self, *ids: str, version: VersionSpec = V16, template: str = TEMPLATE
+    ) -> None:
         """Register ``ids`` and run them in the lab's fleet until each is connected and
         Accepted."""
         if self._fleet is None:
@@ -228,14 +231,14 @@ class StackLab:
     # -- chargers of the gateway ------------------------------------------------------------
 
     async def charger(
-        self, identity: str = "CP-1", version: str = "ocpp1.6", **options: Any
+        self, identity: str = "CP-1", version: VersionSpec = V16, **options: Any
     ) -> SimulatedCharger:
         values: dict[str, Any] = {"csms_url": self.csms_url, "template": TEMPLATE, **options}
         return await self.store.chargers.create(
             self.org, identity=identity, ocpp_version=version, **values
         )
 
-    async def running(self, identity: str = "CP-1", version: str = "ocpp1.6") -> SimulatedCharger:
+    async def running(self, identity: str = "CP-1", version: VersionSpec = V16) -> SimulatedCharger:
         """A charger started and Accepted by the CSMS, its boot-time statuses reported."""
         charger = await self.charger(identity, version)
         await self.host.start_charger(self.org, charger.id)
@@ -300,7 +303,7 @@ class StackLab:
         """Every status the CSMS recorded for the station's first connector, oldest first."""
         station = await self.store.stations.get(identity)
         assert station is not None
-        evse_id = 1 if station.ocpp_version == "2.0.1" else 0
+        evse_id = 1 if station.ocpp_version is V201 else 0
         changes = await self.store.connectors.history(identity, 1, evse_id=evse_id)
         return [change.status for change in reversed(changes)]
 

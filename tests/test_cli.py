@@ -25,6 +25,7 @@ from chargeyard.cli import app
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.protocol import V16
 from chargeyard.stack import ClusterOptions, StartupFailure
 from chargeyard.store import Store
 from chargeyard.store.retention import RetentionLimits
@@ -517,7 +518,7 @@ def test_station_list_shows_each_station_and_remove_takes_one_out(lab: Path) -> 
 
     async def online(identity: str) -> None:
         async with await Store.open(f"sqlite:///{lab / 'chargeyard.db'}") as store:
-            await store.stations.set_online(identity, ocpp_version="1.6")
+            await store.stations.set_online(identity, ocpp_version=V16)
 
     asyncio.run(online("CP-2"))
     listed = CliRunner().invoke(app, ["station", "list", *where])

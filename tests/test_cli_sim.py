@@ -20,6 +20,7 @@ from chargeyard import sim_console
 from chargeyard.cli import app
 from chargeyard.fleet import fleet as fleet_module
 from chargeyard.fleet.autogen import AutogenConfig, Drivers
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
 from tests.station.test_e2e_ocpp_lib import Wire, lib_csms
@@ -226,17 +227,17 @@ async def test_without_a_terminal_it_prints_a_status_line_every_interval(tmp_pat
 # -- app drivers against a central system of the `ocpp` library ---------------------------------
 
 
-def _remote_start(version: str) -> object:
+def _remote_start(version: VersionSpec) -> object:
     """The library's remote start on connector (EVSE) 1 for APP-1 (1.6 5.11, 2.0.1 F01)."""
-    if version == "1.6":
+    if version is V16:
         return call16.RemoteStartTransaction(id_tag="APP-1", connector_id=1)
     token = {"id_token": "APP-1", "type": "Central"}
     return call201.RequestStartTransaction(id_token=token, remote_start_id=1, evse_id=1)
 
 
-def _session(wire: Wire, version: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _session(wire: Wire, version: VersionSpec) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The transaction's start and end messages the station sent so far."""
-    if version == "1.6":
+    if version is V16:
         return wire.payloads("StartTransaction"), wire.payloads("StopTransaction")
     events = wire.payloads("TransactionEvent")
     return (
@@ -245,16 +246,16 @@ def _session(wire: Wire, version: str) -> tuple[list[dict[str, Any]], list[dict[
     )
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
 async def test_drivers_app_follows_a_remote_start_of_a_csms_that_only_remote_starts(
-    version: str,
+    version: VersionSpec,
 ) -> None:
     """``chargeyard sim --drivers app`` against a CSMS of the `ocpp` library whose only act is
     a remote start: a driver plugs in, the session starts, and ends when the driver's short
     stay is up (the cable out), with nobody presenting a card."""
     async with lib_csms(version) as csms:
         process = await asyncio.create_subprocess_exec(
-            *[sys.executable, "-m", "chargeyard.cli", "sim", "--ocpp", version, "--no-live"],
+            *[sys.executable, "-m", "chargeyard.cli", "sim", "--ocpp", version.name, "--no-live"],
             *["--csms", f"ws://127.0.0.1:{csms.port}/ocpp", "--drivers", "app"],
             *["--app-plug-delay", "0.1-0.3", "--session-minutes", "0.05", "--seed", "7"],
             env={k: v for k, v in os.environ.items() if not k.startswith("CHARGEYARD_")},
@@ -273,7 +274,7 @@ async def test_drivers_app_follows_a_remote_start_of_a_csms_that_only_remote_sta
         assert await process.wait() == 0, errors
     (started,), (ended,) = _session(csms.wire, version)
     assert csms.wire.payloads("Authorize") == []  # nobody badged
-    if version == "1.6":
+    if version is V16:
         assert (started["connectorId"], started["idTag"]) == (1, "APP-1")
         assert ended["reason"] == "EVDisconnected"
     else:

@@ -19,6 +19,7 @@ import pytest
 from redis.asyncio import Redis
 
 from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from tests.cluster import Haproxy, api_key, csms_nodes
 from tests.polling import eventually, polled, until
@@ -58,7 +59,7 @@ async def test_a_killed_node_s_station_reconnects_through_haproxy_and_loses_noth
         Haproxy(tmp_path, nodes) as proxy,
         httpx.AsyncClient(headers={"X-API-Key": key}, timeout=20) as client,
     ):
-        station = wall_clock_station(identity, TEMPLATE, "1.6")
+        station = wall_clock_station(identity, TEMPLATE, V16)
         runtime = StationRuntime(station, proxy.url(identity), reconnect=FAST)
         runtime.start()
         try:

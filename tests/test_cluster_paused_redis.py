@@ -26,6 +26,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.models import DesiredState
 from tests.api.gateway_lab import SECRET, bearer, token
@@ -60,7 +61,7 @@ async def _chargers(database_url: str, nodes: list[CsmsProcess], per_node: int) 
                 charger = await store.chargers.create(
                     ORG,
                     identity=f"PAUSE-{uuid.uuid4().hex[:6]}-{n}{m}",
-                    ocpp_version="ocpp1.6",
+                    ocpp_version=V16,
                     csms_url=node.ocpp_url("").rstrip("/"),
                     template=TEMPLATE,
                 )

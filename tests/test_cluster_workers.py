@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from chargeyard.gateway.memory import REGISTER_EVERY_S
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.models import ChargerLease, DesiredState
 from tests.api.gateway_lab import SECRET, bearer, token
@@ -57,7 +58,7 @@ async def _chargers(database_url: str, csms: CsmsProcess) -> list[str]:
             charger = await store.chargers.create(
                 ORG,
                 identity=f"WK-{n}",
-                ocpp_version="ocpp1.6",
+                ocpp_version=V16,
                 csms_url=csms.ocpp_url("").rstrip("/"),
                 template=TEMPLATE,
                 config={"drivers": "app"},

@@ -6,6 +6,7 @@ no code outside ``protocol/versions.py`` compares version strings."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import re
@@ -164,3 +165,71 @@ def test_the_dashboard_s_table_of_versions_names_every_version() -> None:
     table = text[text.index("const TABLE = {") : text.index("\n};\n")]
     named = re.findall(r'^  "([0-9.]+)": \{', table, re.MULTILINE)
     assert sorted(named) == sorted(spec.name for spec in VERSIONS.values())
+
+
+# -- where text becomes a version ---------------------------------------------------------------
+
+# Text from a person, an API or a payload becomes a version at two edges; a row is read by
+# VersionColumn (a lookup of the subprotocol), and the rest of the code holds a VersionSpec.
+_PARSE_SITES = {
+    "protocol/versions.py": "defines parse_version()",
+    "api/ocpp_version.py": "the API's edge: every version a request names (OcppVersion...)",
+    "station/versions.py": "every other edge: the CLI, the catalog, a command's JSON payload",
+}
+_TESTS = Path(__file__).resolve().parent
+_TESTS_PARSING = {
+    "protocol/test_versions.py": "tests parse_version() itself, every spelling it reads",
+    "test_version_tables.py": "this check: its examples name parse_version() in source text",
+}
+
+
+def _parse_version_calls(source: str) -> list[int]:
+    """The lines of ``source`` that call ``parse_version`` (by name or as an attribute), or
+    import it under another name (a call the check would not see)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            callee = node.func
+            name = callee.id if isinstance(callee, ast.Name) else getattr(callee, "attr", None)
+            if name == "parse_version":
+                found.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and any(
+            a.name == "parse_version" and a.asname for a in node.names
+        ):
+            found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'version = parse_version("1.6")',
+        "return protocol.parse_version(text).subprotocol",
+        "from chargeyard.protocol import parse_version as read",
+    ],
+)
+def test_the_check_recognises_a_call_of_parse_version(source: str) -> None:
+    assert _parse_version_calls(source) == [1]
+
+
+def _callers(root: Path, allowed: dict[str, str]) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        if name in allowed:
+            continue
+        for line in _parse_version_calls(path.read_text(encoding="utf-8")):
+            found.append(f"{name}:{line}")
+    return found
+
+
+def test_text_becomes_a_version_at_the_api_and_the_station_edges_only() -> None:
+    assert all((SOURCE / name).is_file() for name in _PARSE_SITES)
+    assert _callers(SOURCE, _PARSE_SITES) == []
+
+
+def test_tests_build_versions_from_the_constants() -> None:
+    # A test writes V16, V201, V21 (or an API body's text, which the API reads); calling
+    # parse_version() would test the reading of spellings again, everywhere.
+    assert all((_TESTS / name).is_file() for name in _TESTS_PARSING)
+    assert _callers(_TESTS, _TESTS_PARSING) == []

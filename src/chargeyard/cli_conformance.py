@@ -44,7 +44,8 @@ from chargeyard.conformance.station_under_test.triggers import (
     StationTrigger,
 )
 from chargeyard.conformance.suites import NoSuite, suite_for
-from chargeyard.protocol import VersionSpec, parse_version
+from chargeyard.protocol import VersionSpec
+from chargeyard.station.versions import version_of
 
 _DEFAULT_TAGS = IdTags()
 _STATION_TAGS = StationTags()
@@ -110,7 +111,7 @@ def suite_option(version: VersionSpec, under_test: UnderTest) -> None:
 
 def version_option(ocpp: str) -> VersionSpec:
     try:
-        return parse_version(ocpp)
+        return version_of(ocpp)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--ocpp") from None
 

@@ -113,7 +113,7 @@ def _station_row(station: Station) -> tuple[str, str, str, str, str, str]:
         station.organization_id,
         "online" if station.is_online else "offline",
         "password" if station.password_hash else "no password",
-        station.ocpp_version or "-",
+        "-" if station.ocpp_version is None else station.ocpp_version.name,
         " ".join(filter(None, (station.vendor, station.model))) or "never booted",
     )
 

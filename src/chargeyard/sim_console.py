@@ -48,15 +48,19 @@ def add_stations(
 ) -> None:
     from websockets.exceptions import InvalidURI
 
-    from chargeyard.fleet.fleet import station_class
-    from chargeyard.protocol import UnknownVersion, parse_version
+    from chargeyard.fleet.fleet import STATION_CLASSES
+    from chargeyard.protocol import UnknownVersion
     from chargeyard.station.catalog import UnknownTemplate, load_catalog
+    from chargeyard.station.versions import named_version
 
     try:
-        station_class(ocpp)
-    except UnknownVersion as error:
-        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
-    ocpp = parse_version(ocpp).name  # as the catalog names it ("ocpp2.0.1" -> "2.0.1")
+        version = named_version(ocpp)
+    except UnknownVersion:
+        available = ", ".join(reversed(STATION_CLASSES.names))
+        raise typer.BadParameter(
+            f"no station speaks OCPP {ocpp!r} (available: {available})", param_hint="--ocpp"
+        ) from None
+    ocpp = version.name  # as the catalog names it ("ocpp2.0.1" -> "2.0.1")
     catalog = load_catalog()
     speaking = [t.id for t in catalog.templates() if ocpp in t.ocpp_versions]
     try:
@@ -77,7 +81,7 @@ def add_stations(
             template,
             count,
             csms_url=csms,
-            version=ocpp,
+            version=version,
             identity_prefix=identity_prefix,
             password=password,
             client_certificate=None if tls is None else tls.client,

@@ -27,7 +27,7 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
-from chargeyard.protocol import Payload, Role, VersionSpec, version_for
+from chargeyard.protocol import V16, Payload, Role, VersionSpec, version_for
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.transport import OcppConnection
@@ -145,7 +145,7 @@ class ApiLab:
         self.tasks.append(asyncio.create_task(run()))
         return station_end
 
-    async def station(self, identity: str = "CP-1", version: str = "1.6") -> MemoryStation:
+    async def station(self, identity: str = "CP-1", version: VersionSpec = V16) -> MemoryStation:
         """A registered, connected and booted simulated station."""
         await self.store.stations.register(identity, ocpp_version=version)
         station = wall_clock_station(identity, TEMPLATE, version)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.protocol.certificates import read_certificate, same_certificate
 from tests.api.conftest import ApiLab
 from tests.certificates import make_root
@@ -214,9 +215,9 @@ async def test_a_delete_names_a_whole_id(lab: ApiLab, version: str) -> None:
     assert lab.registry.sent == []
 
 
-@pytest.mark.parametrize("station_version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("station_version", [V16, V201], ids=["1.6", "2.0.1"])
 async def test_chargeyard_s_station_is_sent_nothing_for_a_text_that_is_not_a_certificate(
-    lab: ApiLab, station_version: str
+    lab: ApiLab, station_version: VersionSpec
 ) -> None:
     await lab.station("CP-SIM", station_version)
     lab.registry.sent.clear()

@@ -15,6 +15,7 @@ from chargeyard.api import ApiSettings
 from chargeyard.api.gateway.chargers_shared import get_built_in_csms
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.protocol import V16, V201
 from tests.polling import eventually, until
 from tests.stack_lab import FAST, TEMPLATE, StackLab
 from tests.station.wall_clock import wall_clock_station
@@ -176,7 +177,7 @@ async def test_422_lists_every_problem_of_a_registration(csms_lab: StackLab) -> 
 
 
 async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     await until_connectors(csms_lab, "CP-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CP-1")).json()
     boot = runtime.station.boot_notification_payload()
@@ -208,7 +209,7 @@ async def test_a_connected_1_6_charger_shows_what_it_reported(csms_lab: StackLab
 
 
 async def test_a_2_0_1_charger_names_the_evse_of_each_connector(csms_lab: StackLab) -> None:
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1")).json()
     assert body["ocppVersion"] == "2.0.1"
@@ -327,7 +328,7 @@ PENDING_16 = {
 
 
 async def test_put_registration_is_kept_and_shown_with_the_charger(csms_lab: StackLab) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     put = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=PENDING_16)
     shown = await csms_lab.client.get("/api/v1/chargers/CP-1")
     cleared = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json={})
@@ -366,7 +367,7 @@ async def test_put_registration_is_kept_and_shown_with_the_charger(csms_lab: Sta
 async def test_put_registration_refuses_calls_the_charger_cannot_take(
     csms_lab: StackLab, body: dict[str, Any], detail: str
 ) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
     assert (refused.status_code, refused.json()) == (422, {"detail": detail})
     assert await csms_lab.store.stations.registration_of("CP-1") == (None, None)
@@ -375,7 +376,7 @@ async def test_put_registration_refuses_calls_the_charger_cannot_take(
 async def test_put_registration_checks_the_payload_against_the_schema(
     csms_lab: StackLab,
 ) -> None:
-    await csms_lab.store.stations.register("CP-1", ocpp_version="1.6")
+    await csms_lab.store.stations.register("CP-1", ocpp_version=V16)
     body = {"status": "Pending", "pendingCalls": [{"action": "ChangeConfiguration"}]}
     refused = await csms_lab.client.put("/api/v1/chargers/CP-1/registration", json=body)
     assert refused.status_code == 422
@@ -435,7 +436,7 @@ async def test_connector_history_is_newest_first(csms_lab: StackLab) -> None:
 
 
 async def test_connector_history_of_a_2_0_1_evse(csms_lab: StackLab) -> None:
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     await until_connectors(csms_lab, "CS-1")
     body = (await csms_lab.client.get("/api/v1/chargers/CS-1/connectors/1/history?evseId=1")).json()
     assert (body["evseId"], [c["status"] for c in body["history"]]) == (1, ["Available"])
@@ -491,7 +492,7 @@ async def test_firmware_and_diagnostics_status_reach_the_charger_and_its_notific
     csms_lab: StackLab,
 ) -> None:
     # REST -> TriggerMessage -> the station's status notification -> kept by the CSMS -> REST.
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
     assert await notifications(csms_lab, "CP-1") == []
     await trigger(csms_lab, "CP-1", "FirmwareStatusNotification")
     await trigger(csms_lab, "CP-1", "DiagnosticsStatusNotification")
@@ -527,7 +528,7 @@ async def test_b07_a_2_0_1_chargers_full_configuration_comes_through_the_csms(
 ) -> None:
     # configuration/get {} -> GetBaseReport -> NotifyReport parts at the CSMS's handler, which
     # keeps each part and hands it to the waiting command.
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     response = await csms_lab.client.post("/api/v1/chargers/CS-1/configuration/get", json={})
     assert response.status_code == 200, response.json()
     found = {item["key"]: item for item in response.json()["configurationKey"]}
@@ -546,7 +547,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
     csms_lab: StackLab,
 ) -> None:
     # GetChargingProfiles -> the station's ReportChargingProfiles -> kept by the CSMS -> REST.
-    await csms_lab.station("CS-1", "2.0.1")
+    await csms_lab.station("CS-1", V201)
     profile = {
         "id": 31,
         "stackLevel": 1,
@@ -584,7 +585,7 @@ async def test_k09_the_charging_profiles_a_2_0_1_charger_reports_are_listed_per_
 
 
 async def test_409_for_a_command_to_a_charger_rejected_at_boot(csms_lab: StackLab) -> None:
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
     # as a boot answered Rejected leaves it
     csms_lab.registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")
     response = await csms_lab.client.post("/api/v1/chargers/CP-1/reset", json={"type": "Soft"})

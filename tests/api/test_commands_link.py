@@ -20,6 +20,7 @@ from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
@@ -40,7 +41,7 @@ class Linked:
     client: httpx.AsyncClient
     runtimes: list[StationRuntime] = field(default_factory=list)
 
-    async def station(self, identity: str, version: str) -> StationRuntime:
+    async def station(self, identity: str, version: VersionSpec) -> StationRuntime:
         await self.server.store.stations.register(identity)
         runtime = StationRuntime(
             wall_clock_station(identity, TEMPLATE, version),
@@ -86,8 +87,10 @@ async def linked(tmp_path: Path) -> AsyncIterator[Linked]:
         await store.close()
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-async def test_b11_a_reset_goes_and_its_answer_comes_back(linked: Linked, version: str) -> None:
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
+async def test_b11_a_reset_goes_and_its_answer_comes_back(
+    linked: Linked, version: VersionSpec
+) -> None:
     await linked.station("CP-1", version)
     response = await linked.post("CP-1", "reset", {"type": "Soft"})
     assert (response.status_code, response.json()) == (
@@ -111,7 +114,7 @@ async def test_b11_a_reset_goes_and_its_answer_comes_back(linked: Linked, versio
 async def test_b07_a_full_report_is_completed_by_the_stations_notify_report_parts(
     linked: Linked,
 ) -> None:
-    await linked.station("CS-1", "2.0.1")
+    await linked.station("CS-1", V201)
     response = await linked.post("CS-1", "configuration/get", {})
     body = response.json()
     assert (response.status_code, body["chargeBoxId"], body["unknownKey"]) == (200, "CS-1", [])
@@ -125,9 +128,9 @@ async def test_b07_a_full_report_is_completed_by_the_stations_notify_report_part
     assert len(linked.server.registry.reports) == 0  # nothing left waiting
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
 async def test_f02_a_remote_start_is_claimed_by_the_transaction_the_station_begins(
-    linked: Linked, version: str
+    linked: Linked, version: VersionSpec
 ) -> None:
     runtime = await linked.station("CP-1", version)
     await linked.server.store.id_tags.create(TAG)
@@ -152,7 +155,7 @@ async def test_f02_a_remote_start_is_claimed_by_the_transaction_the_station_begi
 async def test_409_for_a_charger_rejected_at_boot_refused_by_the_serving_side(
     linked: Linked,
 ) -> None:
-    await linked.station("CP-1", "1.6")
+    await linked.station("CP-1", V16)
     # as a boot answered Rejected leaves it
     linked.server.registry.gates["CP-1"] = RegistrationGate("CP-1", "Rejected")
     response = await linked.post("CP-1", "reset", {"type": "Soft"})

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.protocol import V16, V201
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.store.models import MeterSample, Station
 from tests.polling import polled
@@ -79,10 +80,10 @@ class Booted:
         return body
 
 
-@pytest.fixture(params=["1.6", "2.0.1"])
+@pytest.fixture(params=[V16, V201], ids=["1.6", "2.0.1"])
 async def charger(csms_lab: StackLab, request: pytest.FixtureRequest) -> Booted:
     runtime = await csms_lab.station(IDENTITY, request.param)
-    booted = Booted(csms_lab, request.param, runtime)
+    booted = Booted(csms_lab, request.param.name, runtime)
     # Its StatusNotifications after the boot are kept before commands observe connectors.
     await polled(booted.get, reports("Available"))
     return booted

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from chargeyard.protocol import V16
 from tests.api.conftest import ApiLab
 from tests.certificates import make_root, make_signed, sign_image
 
@@ -27,7 +28,7 @@ DIAGNOSTICS = {
 
 @pytest.fixture
 async def lab16(lab: ApiLab) -> ApiLab:
-    await lab.station("CHARGER-001", "1.6")
+    await lab.station("CHARGER-001", V16)
     return lab
 
 

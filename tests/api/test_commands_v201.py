@@ -8,6 +8,7 @@ import re
 import pytest
 
 from chargeyard.csms.commands import STANDARD_VARIABLES_201
+from chargeyard.protocol import V201
 from chargeyard.protocol.configuration_keys import VARIABLES_OF_16_KEYS
 from tests.api.conftest import ApiLab
 from tests.api.test_commands_v16 import DIAGNOSTICS, FIRMWARE
@@ -16,7 +17,7 @@ from tests.certificates import make_root, make_signed, sign_image
 
 @pytest.fixture
 async def lab201(lab: ApiLab) -> ApiLab:
-    await lab.station("CS-201", "2.0.1")
+    await lab.station("CS-201", V201)
     return lab
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chargeyard.csms.commands.device_model import OPERATIONS
-from chargeyard.protocol import V201
+from chargeyard.protocol import V16, V201
 from chargeyard.protocol.initiators import CSMS_INITIATED
 from tests.api.conftest import ApiLab
 
@@ -19,7 +19,7 @@ ID = "CS-201"
 
 @pytest.fixture
 async def lab201(lab: ApiLab) -> ApiLab:
-    await lab.station(ID, "2.0.1")
+    await lab.station(ID, V201)
     lab.registry.sent.clear()
     return lab
 
@@ -135,7 +135,7 @@ async def test_k09_the_charging_profiles_a_station_holds(lab201: ApiLab) -> None
 
 
 async def test_an_operation_1_6_does_not_have_is_refused_unsent(lab: ApiLab) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     lab.registry.sent.clear()
     status, answer = await _post(lab, "report/base", {"reportBase": "FullInventory"}, "CP-16")
     assert (status, answer) == (

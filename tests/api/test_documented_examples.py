@@ -19,6 +19,7 @@ import pytest
 
 from chargeyard.api.gateway.schemas.commands import EVENT_EXAMPLES
 from chargeyard.gateway.commands import COMMANDS_BY_PATH
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.polling import until
@@ -88,7 +89,7 @@ async def demo(tmp_path: Path) -> AsyncIterator[StackLab]:
         charger = await lab.store.chargers.create(
             ORG,
             identity="DEMO-01",
-            ocpp_version="ocpp1.6",
+            ocpp_version=V16,
             csms_url=lab.csms_url,
             template=TEMPLATE,
             location_id="loc-demo",

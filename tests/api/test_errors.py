@@ -8,6 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from chargeyard.api import ApiSettings
+from chargeyard.protocol import V201
 from tests.api.conftest import ApiLab
 
 
@@ -172,7 +173,7 @@ async def test_422_for_a_history_limit_above_100(lab: ApiLab) -> None:
 
 
 async def test_422_when_the_station_version_cannot_carry_the_request(lab: ApiLab) -> None:
-    await lab.station("CS-1", "2.0.1")
+    await lab.station("CS-1", V201)
     long_name = "C" * 51  # ComponentType.name is at most 50 characters (2.0.1 part 3)
     response = await lab.post("CS-1", "configuration/get", {"key": [f"{long_name}.Variable"]})
     assert (response.status_code, response.json()) == (

@@ -14,6 +14,7 @@ import pytest
 
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.provisioning import BulkBatch, Provisioner
+from chargeyard.protocol import V16
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
     OTHER_ORG,
@@ -386,7 +387,7 @@ async def test_a_stored_charger_that_cannot_run_fails_the_job_and_its_own_status
     provisioner = Provisioner(lab.store, lab.host)
     good = {
         "identity": "CP-GOOD",
-        "ocpp_version": "ocpp1.6",
+        "ocpp_version": V16,
         "csms_url": lab.csms_url,
         "location_id": depot,
         "template": "alfen/eve-single-pro-line",

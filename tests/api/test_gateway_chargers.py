@@ -12,6 +12,7 @@ import pytest
 
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.provisioning import Provisioner
+from chargeyard.protocol import V16
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
     OTHER_ORG,
@@ -209,7 +210,7 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: S
         ORG,
         {
             "identity": "CP-BAD",
-            "ocpp_version": "ocpp1.6",
+            "ocpp_version": V16,
             "csms_url": lab.csms_url,
             "template": "nobody/nothing",
         },

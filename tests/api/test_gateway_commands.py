@@ -24,6 +24,7 @@ from chargeyard.api.gateway.schemas.commands import (
 )
 from chargeyard.api.tokens import Role
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import CommandStatus, SimulatedCharger
@@ -73,7 +74,7 @@ async def _charger(
     lab: StackLab,
     identity: str,
     *,
-    version: str = "ocpp1.6",
+    version: VersionSpec = V16,
     template: str = TEMPLATE,
     location_id: str | None = None,
     charger_id: str | None = None,
@@ -194,7 +195,7 @@ async def test_a_command_the_station_refuses_on_arrival_is_rejected_with_the_rea
 
 
 async def test_a_2_0_1_charger_is_queued_with_its_version(lab: StackLab) -> None:
-    charger = await _running(lab, await _charger(lab, "CP-201", version="ocpp2.0.1"))
+    charger = await _running(lab, await _charger(lab, "CP-201", version=V201))
     body = {"target": {"charger_id": charger.id}, "event": {"id_tag": "TAG-1"}}
     response = await lab.client.post("/ocpp/commands/authorize", json=body)
     assert response.status_code == 202, response.text

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from tests.api.gateway_fleet import ORG, fleet_lab
 from tests.api.test_gateway_commands import _charger, _outcome, _plugged, _running
 from tests.stack_lab import StackLab
@@ -132,8 +133,8 @@ async def test_the_sdks_command_and_parameter_names(lab: StackLab) -> None:
 
 
 async def test_proxy_message_without_a_version_speaks_the_stations(lab: StackLab) -> None:
-    old = await _running(lab, await _charger(lab, "CP-16", version="ocpp1.6"))
-    new = await _running(lab, await _charger(lab, "CP-201", version="ocpp2.0.1"))
+    old = await _running(lab, await _charger(lab, "CP-16", version=V16))
+    new = await _running(lab, await _charger(lab, "CP-201", version=V201))
     for charger in (old, new):
         outcome = await _sent(
             lab,

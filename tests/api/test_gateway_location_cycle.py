@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_fleet import ORG, fleet_lab
@@ -57,7 +58,7 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: StackLab) 
         await lab.store.chargers.create(
             ORG,
             identity=f"CP-{n:03d}",
-            ocpp_version="ocpp1.6" if n % 2 == 0 else "ocpp2.0.1",
+            ocpp_version=V16 if n % 2 == 0 else V201,
             csms_url=lab.csms_url,
             template=TEMPLATE,
             location_id=location.id,
@@ -102,9 +103,9 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: StackLab) 
     await eventually(all_available, within=20, every=POLL)
 
     for charger in chargers:
-        version = "1.6" if charger.ocpp_version == "ocpp1.6" else "2.0.1"
+        version = charger.ocpp_version.name
         history = await lab.csms.store.connectors.history(
-            charger.identity, 1, evse_id=0 if version == "1.6" else 1
+            charger.identity, 1, evse_id=0 if charger.ocpp_version is V16 else 1
         )
         statuses = [change.status for change in reversed(history)]
         assert _in_order(CYCLE[version], statuses), (charger.identity, statuses)

@@ -15,6 +15,7 @@ from chargeyard.bus import InMemoryBus
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.gateway.runtime_client import RuntimeClient
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.models import SimulatedCharger
 from tests.api.apps import api_app
@@ -36,7 +37,7 @@ class Silent:
         charger = await self.store.chargers.create(
             ORG,
             identity=identity,
-            ocpp_version="ocpp1.6",
+            ocpp_version=V16,
             csms_url="ws://127.0.0.1:1/ocpp",
             template=TEMPLATE,
             location_id=location_id,

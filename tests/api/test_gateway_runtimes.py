@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chargeyard.api.tokens import Role
+from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
@@ -113,7 +114,7 @@ async def test_a_201_charger_answers_with_its_version(lab: StackLab) -> None:
 async def test_a_charger_that_cannot_run_is_409_with_the_reason(lab: StackLab) -> None:
     # Made without a ws_url (not through the API, which requires one).
     charger = await lab.store.chargers.create(
-        ORG, identity="CP-NOWHERE", ocpp_version="ocpp1.6", template="alfen/eve-single-pro-line"
+        ORG, identity="CP-NOWHERE", ocpp_version=V16, template="alfen/eve-single-pro-line"
     )
     for action in ("start-charger", "restart-charger"):
         body = await _post(lab, charger.id, action, 409)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from chargeyard.fleet.runtime import StationRuntime
-from chargeyard.protocol import Payload
+from chargeyard.protocol import V16, V201, Payload
 from chargeyard.station.model.authorization import IdToken
 from tests.polling import until
 from tests.stack_lab import StackLab
@@ -251,7 +251,7 @@ async def test_delete(csms_lab: StackLab) -> None:
 
 
 async def test_c01_a_tag_created_here_authorizes_a_1_6_station(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {"idTagInfo": {"status": "Invalid"}}
     await create(csms_lab, "TAG-1", parentIdTag="FLEET", expiryDate="2030-01-01T00:00:00Z")
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {
@@ -264,7 +264,7 @@ async def test_c01_a_tag_created_here_authorizes_a_1_6_station(csms_lab: StackLa
 
 
 async def test_c01_a_blocked_tag_is_refused_until_unblocked(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     await create(csms_lab, "TAG-1", status="Blocked")
     assert await authorize(runtime, {"idTag": "TAG-1"}) == {"idTagInfo": {"status": "Blocked"}}
     await csms_lab.client.patch("/api/v1/id-tags/TAG-1", json={"status": "Accepted"})
@@ -274,14 +274,14 @@ async def test_c01_a_blocked_tag_is_refused_until_unblocked(csms_lab: StackLab) 
 
 
 async def test_c01_a_tag_past_its_expiry_date_is_expired(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     await create(csms_lab, "OLD", expiryDate="2020-01-01T00:00:00Z")
     answer = await authorize(runtime, {"idTag": "OLD"})
     assert answer["idTagInfo"]["status"] == "Expired"
 
 
 async def test_c01_a_2_0_1_station_gets_the_tags_status(csms_lab: StackLab) -> None:
-    runtime = await csms_lab.station("CS-1", "2.0.1")
+    runtime = await csms_lab.station("CS-1", V201)
     await create(csms_lab, "04A1B2C3D4", tokenType="ISO14443")
     await create(csms_lab, "STOLEN", status="Blocked", tokenType="ISO14443")
     accepted = await authorize(runtime, {"idToken": {"idToken": "04A1B2C3D4", "type": "ISO14443"}})
@@ -296,7 +296,7 @@ async def test_a_presented_card_is_answered_from_this_table(csms_lab: StackLab) 
     """The whole path: a driver's card at a 1.6 station. A blocked card leaves the connector
     Available (the answer lands in the station's authorization cache); an accepted one
     prepares it for the cable (1.6 section 3.5, 4.2)."""
-    runtime = await csms_lab.station("CP-1", "1.6")
+    runtime = await csms_lab.station("CP-1", V16)
     await create(csms_lab, "GOOD")
     await create(csms_lab, "BAD", status="Blocked")
     station = runtime.station

@@ -14,6 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from chargeyard.gateway.commands import COMMANDS
+from chargeyard.protocol import V16
 from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.store.models import SimulatedCharger
 from tests.api.conftest import ApiLab
@@ -140,7 +141,7 @@ async def gateway(tmp_path: Path) -> AsyncIterator[tuple[StackLab, SimulatedChar
     async with fleet_lab(tmp_path) as lab:
         await lab.store.organizations.create(ORG, organization_id=ORG)
         charger = await lab.store.chargers.create(
-            ORG, identity="CP-1", ocpp_version="ocpp1.6", csms_url=lab.csms_url, template=TEMPLATE
+            ORG, identity="CP-1", ocpp_version=V16, csms_url=lab.csms_url, template=TEMPLATE
         )
         await lab.host.start_charger(ORG, charger.id)
         await until(lambda: lab.host.station(charger.id) is not None)

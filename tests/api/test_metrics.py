@@ -18,6 +18,7 @@ from websockets.typing import Subprotocol
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.metrics import Metrics
+from chargeyard.protocol import V16, V201
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.v16 import StationV16
 from chargeyard.store import Store
@@ -48,8 +49,8 @@ DURATION = "chargeyard_ocpp_call_duration_seconds"
 async def test_stations_connected_and_booted_by_version_and_their_boot_messages(
     metered: StackLab,
 ) -> None:
-    await metered.stations("CP-16", version="1.6")
-    await metered.stations("CS-201", version="2.0.1")
+    await metered.stations("CP-16", version=V16)
+    await metered.stations("CS-201", version=V201)
 
     samples = await metered.scrape()  # no X-API-Key: scrapers seldom send one
 
@@ -172,7 +173,7 @@ async def test_gateway_commands_are_counted_by_type_and_outcome(metered: StackLa
 async def test_an_app_without_attached_metrics_still_reports_its_stations(
     csms_lab: StackLab, settings: ApiSettings
 ) -> None:
-    await csms_lab.station("CP-1", "1.6")
+    await csms_lab.station("CP-1", V16)
 
     # The app alone (create_app), over the lab's CSMS: nobody attached the stack's metrics.
     with api_app(csms_lab.store, csms_lab.csms.link, settings) as app:

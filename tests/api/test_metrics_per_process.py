@@ -11,6 +11,7 @@ import httpx
 from chargeyard.api.metrics import metrics_app
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
+from chargeyard.protocol import V16, V201
 from chargeyard.store import Store
 from tests.migrated import migrated_sqlite_url
 from tests.stack_lab import parse_samples
@@ -50,9 +51,9 @@ async def test_a_process_without_a_listener_reports_the_stations_online_at_any_n
     node reports them there, and no count of its own (which would be 0)."""
     async with await Store.open(migrated_sqlite_url(tmp_path, "cluster.db")) as store:
         for n in range(3):
-            await store.stations.set_online(f"CP-{n}", ocpp_version="1.6")
-        await store.stations.set_online("CS-0", ocpp_version="2.0.1")
-        await store.stations.set_online("CP-gone", ocpp_version="1.6")
+            await store.stations.set_online(f"CP-{n}", ocpp_version=V16)
+        await store.stations.set_online("CS-0", ocpp_version=V201)
+        await store.stations.set_online("CP-gone", ocpp_version=V16)
         await store.stations.set_offline("CP-gone")
         metrics = Metrics()
         metrics.attach_csms(None, store)

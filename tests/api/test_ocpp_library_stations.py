@@ -84,7 +84,7 @@ async def test_b01_boot_is_accepted_and_the_station_kept(
         kept.model,
         kept.serial_number,
         kept.firmware_version,
-        kept.ocpp_version,
+        kept.ocpp_version.name,
         kept.registration_status,
         kept.is_online,
     ) == (VENDOR, MODEL[station.version], SERIAL, FIRMWARE, station.version, "Accepted", True)

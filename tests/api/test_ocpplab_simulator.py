@@ -20,6 +20,7 @@ from ocpplab_simulator.errors import UnprocessableEntityError
 
 from chargeyard.api.gateway.routes.simulator import CALLS
 from chargeyard.api.tokens import Role
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_lab import gateway_settings
 from tests.gateway.conftest import VERSIONS
@@ -114,7 +115,7 @@ async def _transactions(lab: StackLab, identity: str) -> Any:
 
 @VERSIONS
 async def test_a_session_driven_through_the_car_and_charging_controls(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     client = simulator(lab, charger)
@@ -125,7 +126,7 @@ async def test_a_session_driven_through_the_car_and_charging_controls(
     [transaction] = await polled(lambda: _transactions(lab, "CP-1"), lambda rows: len(rows) == 1)
 
     async def charging_state(expected: str) -> None:
-        if version == "ocpp1.6":
+        if version == V16:
             await eventually(lambda: lab.has_status("CP-1", expected))
         else:
             await polled(
@@ -165,7 +166,9 @@ async def test_a_session_driven_through_the_car_and_charging_controls(
 
 
 @VERSIONS
-async def test_faults_through_the_fault_simulation_controls(lab: StackLab, version: str) -> None:
+async def test_faults_through_the_fault_simulation_controls(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     client = simulator(lab, charger)
     await client.fault_simulation.simulate_fault(
@@ -184,10 +187,12 @@ async def test_faults_through_the_fault_simulation_controls(lab: StackLab, versi
 
 
 @VERSIONS
-async def test_configuration_cache_and_local_list_read_back(lab: StackLab, version: str) -> None:
+async def test_configuration_cache_and_local_list_read_back(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     client = simulator(lab, charger)
-    key = {"ocpp1.6": "HeartbeatInterval", "ocpp2.0.1": "OCPPCommCtrlr.HeartbeatInterval"}
+    key = {V16: "HeartbeatInterval", V201: "OCPPCommCtrlr.HeartbeatInterval"}
     changed = await client.configuration.update_configuration(key=key[version], value="123")
     assert changed["result"]["results"] == {key[version]: "Accepted"}
     read = await client.configuration.get_configuration(key=key[version])
@@ -217,13 +222,13 @@ async def test_configuration_cache_and_local_list_read_back(lab: StackLab, versi
     }
     version_read = await client.local_auth_list.get_local_auth_list_version()
     assert version_read["result"]["list_version"] == 4
-    asked = {"ocpp1.6": "listVersion", "ocpp2.0.1": "versionNumber"}[version]
+    asked = {V16: "listVersion", V201: "versionNumber"}[version]
     assert await lab.registry.call("CP-1", "GetLocalListVersion", {}) == {asked: 4}
 
 
 @VERSIONS
 async def test_provisioning_system_and_a_start_on_the_station_s_authority(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     client = simulator(lab, charger)
@@ -235,10 +240,10 @@ async def test_provisioning_system_and_a_start_on_the_station_s_authority(
     await client.connector.plug_connector(evse_id=1, connector_id=1)
     await client.transaction.start_transaction(id_tag="TAG-1", evse_id=1, connector_id=1)
     await polled(lambda: _transactions(lab, "CP-1"), lambda rows: len(rows) == 1)
-    kind = {"ocpp1.6": "Hard", "ocpp2.0.1": "Immediate"}[version]
+    kind = {V16: "Hard", V201: "Immediate"}[version]
     rebooted = await client.provisioning.reboot_charger(type=kind)
     assert rebooted["result"]["status"] == "Accepted"
-    stop = {"ocpp1.6": "HardReset", "ocpp2.0.1": "ImmediateReset"}[version]
+    stop = {V16: "HardReset", V201: "ImmediateReset"}[version]
     await polled(
         lambda: _transactions(lab, "CP-1"),
         lambda rows: rows[0].stop_reason == stop,
@@ -275,7 +280,7 @@ async def test_refusals_and_bad_parameters_are_the_client_s_errors(lab: StackLab
 
 
 async def test_the_sync_client_works_the_same(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     client = OcpplabSimulator(base_url=_base_url(lab, charger), headers=lab.headers())
     # The sync client blocks: in a thread, while the served lab runs in this loop.
     answer = await asyncio.to_thread(client.connector.plug_connector, evse_id=1, connector_id=1)

@@ -9,16 +9,18 @@ from typing import Any
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from tests.api.conftest import ApiLab
 
 ID = {"1.6": "CP-16", "2.0.1": "CS-201"}
 
 
-@pytest.fixture(params=["1.6", "2.0.1"])
+@pytest.fixture(params=[V16, V201], ids=["1.6", "2.0.1"])
 async def version(lab: ApiLab, request: pytest.FixtureRequest) -> str:
-    await lab.station(ID[request.param], request.param)
+    """The name of the version of the station the test drives."""
+    await lab.station(ID[request.param.name], request.param)
     lab.registry.sent.clear()
-    return str(request.param)
+    return str(request.param.name)
 
 
 def _later(minutes: int = 30) -> str:
@@ -197,7 +199,7 @@ async def test_a_list_that_breaks_a_rule_is_refused_unsent(
 
 
 async def test_a_status_1_6_does_not_have_is_refused_by_its_schema(lab: ApiLab) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     lab.registry.sent.clear()
     body = {
         "listVersion": 1,
@@ -401,7 +403,7 @@ async def test_a_profile_that_breaks_a_rule_is_refused_unsent(
 
 
 async def test_a_1_6_tx_profile_names_an_integer_transaction(lab: ApiLab) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     lab.registry.sent.clear()
     profile = _profile(purpose="TxProfile", transactionId="abc")
     status, answer = await _post(

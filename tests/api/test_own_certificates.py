@@ -16,6 +16,7 @@ from cryptography import x509
 
 from chargeyard.api.settings import ApiSettings
 from chargeyard.csms.authority import CertificateAuthority
+from chargeyard.protocol import V16, V201, VersionSpec
 from tests.api.ocpp_library_stations import booted
 from tests.polling import polled, until
 from tests.stack_lab import KNOWN_ONLY, StackLab, stack_lab
@@ -47,10 +48,10 @@ async def _notifications(lab: StackLab) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
 @pytest.mark.parametrize("word", ["SignChargePointCertificate", "SignChargingStationCertificate"])
 async def test_a02_the_charger_renews_its_certificate_signed_by_the_csms(
-    signing_lab: StackLab, authority: CertificateAuthority, version: str, word: str
+    signing_lab: StackLab, authority: CertificateAuthority, version: VersionSpec, word: str
 ) -> None:
     runtime = await signing_lab.station(IDENTITY, version)
     response = await signing_lab.client.post(
@@ -76,13 +77,13 @@ async def test_a02_the_charger_renews_its_certificate_signed_by_the_csms(
     assert held is not None
     held.certificate.parsed.verify_directly_issued_by(authority.certificate)
     history = await signing_lab.client.get("/api/v1/commands", params={"chargeBoxId": IDENTITY})
-    assert SENT[version] in history.text
+    assert SENT[version.name] in history.text
 
 
 async def test_without_a_ca_the_request_is_rejected_and_nothing_signed(
     csms_lab: StackLab,
 ) -> None:
-    runtime = await csms_lab.station(IDENTITY, "2.0.1")
+    runtime = await csms_lab.station(IDENTITY, V201)
     response = await csms_lab.client.post(
         f"/api/v1/chargers/{IDENTITY}/trigger",
         json={"requestedMessage": "SignChargePointCertificate"},

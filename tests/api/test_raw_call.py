@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from chargeyard.protocol import V16
+from chargeyard.protocol import V16, V201
 from chargeyard.protocol.initiators import CSMS_INITIATED
 from tests.api.conftest import ApiLab
 
 
 async def test_a_1_6_action_the_api_has_no_endpoint_for(lab: ApiLab) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     body = {"action": "GetLocalListVersion", "payload": {}}
     response = await lab.post("CP-16", "call", body)
     assert (response.status_code, response.json()) == (
@@ -30,7 +30,7 @@ async def test_a_1_6_action_the_api_has_no_endpoint_for(lab: ApiLab) -> None:
 
 
 async def test_a_2_0_1_action_is_sent_as_written(lab: ApiLab) -> None:
-    await lab.station("CS-201", "2.0.1")
+    await lab.station("CS-201", V201)
     payload = {
         "getVariableData": [
             {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
@@ -74,7 +74,7 @@ async def test_the_answer_is_the_stations_own(lab: ApiLab) -> None:
 async def test_an_action_the_central_system_does_not_send_is_refused_unsent(
     lab: ApiLab, action: str, why: str
 ) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     lab.registry.sent.clear()
     response = await lab.post("CP-16", "call", {"action": action, "payload": {}})
     assert response.status_code == 422
@@ -95,7 +95,7 @@ async def test_an_action_the_central_system_does_not_send_is_refused_unsent(
 async def test_a_payload_that_breaks_the_schema_is_refused_unsent_with_the_complaint(
     lab: ApiLab, payload: dict[str, Any], complaint: str
 ) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     lab.registry.sent.clear()
     response = await lab.post("CP-16", "call", {"action": "Reset", "payload": payload})
     assert response.status_code == 422
@@ -115,7 +115,7 @@ async def test_an_answer_that_breaks_the_response_schema_is_a_502(lab: ApiLab) -
 
 
 async def test_the_payload_defaults_to_an_empty_one(lab: ApiLab) -> None:
-    await lab.station("CP-16", "1.6")
+    await lab.station("CP-16", V16)
     response = await lab.post("CP-16", "call", {"action": "ClearCache"})
     assert response.json()["response"] == {"status": "Accepted"}
     assert lab.last_call() == ("ClearCache", {})

@@ -18,6 +18,7 @@ from chargeyard.api.v1.routes import stream
 from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
+from chargeyard.protocol import V16, V201
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKeyRole
 from tests.api.apps import api_app
@@ -203,8 +204,8 @@ async def test_stream_carries_what_a_real_station_does(
         served = StreamServer(csms_lab.events, csms_lab.key, port)
         async with await served.open("chargeBoxId=CP-1") as websocket:
             await receive(websocket)
-            await csms_lab.station("CP-2", "2.0.1")  # filtered out
-            await csms_lab.station("CP-1", "1.6")
+            await csms_lab.station("CP-2", V201)  # filtered out
+            await csms_lab.station("CP-1", V16)
             messages = [await receive(websocket) for _ in range(4)]
             assert [(m["event"], m["chargeBoxId"]) for m in messages] == [
                 ("charger.connected", "CP-1"),

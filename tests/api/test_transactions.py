@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from chargeyard.fleet.runtime import StationRuntime
-from chargeyard.protocol import Payload
+from chargeyard.protocol import V16, V201, Payload
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.v201 import StationV201
 from chargeyard.store.repositories import SampledValue
@@ -83,7 +83,7 @@ def duration_minutes(transaction: dict[str, Any]) -> float:
 async def test_511_remote_start_meter_values_and_remote_stop_on_16(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
+    runtime = await csms_lab.station("CP-16", V16, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
 
     response = await remote_start(csms_lab, "CP-16")
@@ -173,7 +173,7 @@ async def test_511_remote_start_meter_values_and_remote_stop_on_16(
 async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6")
+    runtime = await csms_lab.station("CP-16", V16)
 
     response = await remote_start(csms_lab, "CP-16")
     assert response.json()["status"] == "accepted"
@@ -187,7 +187,7 @@ async def test_511_remote_start_before_the_cable_is_remote_started_on_16(
 async def test_a_driver_started_transaction_is_not_remote_started(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CP-16", "1.6", template=FAST_DC)
+    runtime = await csms_lab.station("CP-16", V16, template=FAST_DC)
     # A remote start for the other connector must not mark a driver's transaction.
     assert (await remote_start(csms_lab, "CP-16", connector=2)).json()["status"] == "accepted"
     runtime.station.plug(1, 1)
@@ -202,7 +202,7 @@ async def test_a_driver_started_transaction_is_not_remote_started(
 
 
 async def test_511_remote_start_rejected_by_the_charger(csms_lab: StackLab, sent: Sent) -> None:
-    await csms_lab.station("CP-16", "1.6")
+    await csms_lab.station("CP-16", V16)
 
     response = await remote_start(csms_lab, "CP-16", connector=9)  # no such connector
 
@@ -236,7 +236,7 @@ def report_meter(runtime: StationRuntime) -> None:
 async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
 
     response = await remote_start(csms_lab, "CS-201")
@@ -297,7 +297,7 @@ async def test_f01_remote_start_meter_values_and_f03_remote_stop_on_201(
 async def test_e06_meter_stop_is_the_transaction_end_reading_on_201(
     csms_lab: StackLab, sent: Sent
 ) -> None:
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
     await remote_start(csms_lab, "CS-201")
     started = await active_on(csms_lab, "CS-201")
@@ -317,7 +317,7 @@ async def test_f02_remote_start_before_the_cable_uses_the_tags_token_type(
     csms_lab: StackLab, sent: Sent
 ) -> None:
     await csms_lab.store.id_tags.create("CARD-1", token_type="ISO14443")
-    runtime = await csms_lab.station("CS-201", "2.0.1")
+    runtime = await csms_lab.station("CS-201", V201)
 
     body = {"connectorId": 1, "idTag": "CARD-1"}
     response = await csms_lab.client.post("/api/v1/chargers/CS-201/remote-start", json=body)
@@ -338,8 +338,8 @@ T0 = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
 
 async def seed(lab: StackLab) -> None:
     """CP-A (1.6): ids 1-3, 2 completed; CP-B (2.0.1): "tx-b1" active. Started an hour apart."""
-    await lab.store.stations.register("CP-A", ocpp_version="1.6")
-    await lab.store.stations.register("CP-B", ocpp_version="2.0.1")
+    await lab.store.stations.register("CP-A", ocpp_version=V16)
+    await lab.store.stations.register("CP-B", ocpp_version=V201)
     transactions = lab.store.transactions
     for hour, (station, tx_id) in enumerate(
         [("CP-A", None), ("CP-A", None), ("CP-B", "tx-b1"), ("CP-A", None)]
@@ -433,7 +433,7 @@ async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
     csms_lab: StackLab,
 ) -> None:
     await seed(csms_lab)
-    await csms_lab.store.stations.set_online("CP-A", ocpp_version="2.0.1")
+    await csms_lab.store.stations.set_online("CP-A", ocpp_version=V201)
 
     body = (await csms_lab.client.get("/api/v1/transactions/1")).json()
 
@@ -442,7 +442,7 @@ async def test_a_16_transaction_keeps_its_shape_after_its_station_moved_to_201(
 
 async def test_energy_is_served_to_the_meters_resolution(csms_lab: StackLab) -> None:
     # 5000.1 - 1130.7 is 3869.4000000000005 in binary floats; a meter shows 0.1 Wh steps.
-    await csms_lab.store.stations.register("CP-E", ocpp_version="2.0.1")
+    await csms_lab.store.stations.register("CP-E", ocpp_version=V201)
     transactions = csms_lab.store.transactions
     for tx_id in ("done", "running"):
         await transactions.start(
@@ -595,7 +595,7 @@ async def test_an_active_201_transaction_runs_until_now(csms_lab: StackLab) -> N
 
 async def test_an_id_used_by_two_201_chargers_needs_the_charge_box_id(csms_lab: StackLab) -> None:
     await seed(csms_lab)
-    await csms_lab.store.stations.register("CP-C", ocpp_version="2.0.1")
+    await csms_lab.store.stations.register("CP-C", ocpp_version=V201)
     await csms_lab.store.transactions.start(
         "CP-C", transaction_id="tx-b1", connector_id=1, meter_start_wh=0.0, started_at=T0
     )
@@ -671,7 +671,7 @@ async def test_remote_start_to_an_unknown_or_offline_charger(csms_lab: StackLab)
     ],
 )
 async def test_a_bad_remote_start_body_is_422(csms_lab: StackLab, body: dict[str, Any]) -> None:
-    await csms_lab.station("CP-16", "1.6")
+    await csms_lab.station("CP-16", V16)
 
     response = await csms_lab.client.post("/api/v1/chargers/CP-16/remote-start", json=body)
 
@@ -722,7 +722,7 @@ async def test_j02_a_201_transactions_begin_reading_is_listed_once(
 ) -> None:
     # The Started event's TxStartedMeasurands and the Ended event's TxEndedMeasurands both
     # carry the Transaction.Begin reading: the meter values list it once.
-    runtime = await csms_lab.station("CS-201", "2.0.1", template=FAST_DC)
+    runtime = await csms_lab.station("CS-201", V201, template=FAST_DC)
     runtime.station.plug(1, 1, ev=LARGE_CAR)
     await remote_start(csms_lab, "CS-201")
     started = await active_on(csms_lab, "CS-201")

@@ -13,6 +13,7 @@ from chargeyard.csms.events import EventHub, EventType
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.webhooks import RetrySchedule, WebhookSender
 from chargeyard.outbound import OutboundPolicy
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from tests.api.apps import api_app
 from tests.api.conftest import ApiLab, RecordingRegistry
@@ -264,7 +265,7 @@ async def test_e2e_a_station_session_reaches_the_receiver(csms_lab: StackLab) ->
         )
         await csms_lab.store.id_tags.create("TAG-1")
         async with WebhookSender(csms_lab.store, csms_lab.events, schedule=FAST):
-            station = (await csms_lab.station("CP-1", "1.6")).station
+            station = (await csms_lab.station("CP-1", V16)).station
             station.plug(1, 1)
             station.present_id_token("TAG-1")
             await until(lambda: len(receiver.requests) == 1)

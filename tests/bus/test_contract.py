@@ -10,11 +10,12 @@ import pytest
 
 from chargeyard.bus import CommandBus, CommandMessage, CommandOutcome
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from chargeyard.protocol import V16
 from tests.bus.buses import Bus
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
-    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
+    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", V16, {"evse_id": n})
 
 
 async def test_commands_are_consumed_in_order_and_outcomes_reach_waiters(bus: Bus) -> None:

@@ -9,10 +9,11 @@ import pytest
 
 from chargeyard.bus import CommandMessage, CommandOutcome
 from chargeyard.bus.requests import VERBS, RuntimeAnswer, RuntimeRequest
+from chargeyard.protocol import V16
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
-    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
+    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", V16, {"evse_id": n})
 
 
 def _every_kind() -> list[CommandMessage | CommandOutcome | RuntimeRequest | RuntimeAnswer]:

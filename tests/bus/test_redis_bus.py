@@ -22,6 +22,7 @@ from chargeyard.csms.cluster.redis_events import RedisEvents
 from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.registry import Registry
+from chargeyard.protocol import V16
 from tests.bus.buses import bus_maker, redis_url, streams_bus
 from tests.bus.own_redis import OwnRedis
 from tests.polling import eventually, until
@@ -43,7 +44,7 @@ def bus_class(kind: str) -> type[RedisBus]:
 
 
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
-    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
+    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", V16, {"evse_id": n})
 
 
 async def test_a_lost_connection_is_logged_once_per_process_retried_and_recovered(

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from chargeyard.bus import CommandMessage
 from chargeyard.bus.redis_bus import RedisBus
+from chargeyard.protocol import V16
 from tests.bus.buses import bus_maker, redis_url, streams_bus
 
 RedisStreamsBus = streams_bus()
@@ -21,7 +22,7 @@ TAKE: str = _scripts.scripts()["TAKE"]
 
 
 def message(n: int, charger_id: str) -> CommandMessage:
-    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", "ocpp1.6", {"evse_id": n})
+    return CommandMessage(f"c{n}", "org-1", charger_id, "plug", V16, {"evse_id": n})
 
 
 @pytest.fixture

@@ -371,7 +371,7 @@ def test_capabilities_of_another_shape_are_refused_with_what_is_wrong(
 async def test_the_example_s_hook_plugs_into_a_csms_s_own_registry() -> None:
     # tests/station's central system on the library, as a user's: its registry of connected
     # charge points is all the hook needs; it sets up nothing, so the tag is stated.
-    async with lib_csms("1.6") as csms:
+    async with lib_csms(V16) as csms:
         hook_app = example().ConformanceHook(csms.charge_points)
         server = example().serve_hook(hook_app, asyncio.get_running_loop(), "127.0.0.1", 0)
         trigger = HookTrigger(f"http://127.0.0.1:{server.server_port}")

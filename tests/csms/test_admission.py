@@ -14,6 +14,7 @@ from websockets.exceptions import InvalidStatus
 from chargeyard.csms import admission
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.verified_passwords import VerifiedPasswords
+from chargeyard.protocol import V16, V201
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
 
@@ -48,7 +49,7 @@ async def test_auto_registration_lets_an_unknown_identity_in_and_registers_it(
             assert answer[:2] == [3, "h1"]
             station = await store.stations.get("CP-NEW")
             assert station is not None
-            assert (station.is_online, station.ocpp_version) == (True, "2.0.1")
+            assert (station.is_online, station.ocpp_version) == (True, V201)
             assert station.connected_at is not None
 
 
@@ -115,7 +116,7 @@ async def test_presence_is_written_on_connect_and_disconnect(csms: CsmsServer) -
 
 async def test_every_station_is_marked_offline_when_the_csms_starts(store: Store) -> None:
     # A killed process wrote no "offline": the next one must not believe the old flags.
-    await store.stations.set_online("CP-GHOST", ocpp_version="1.6")
+    await store.stations.set_online("CP-GHOST", ocpp_version=V16)
     async with CsmsServer(store, CsmsSettings(port=0)):
         ghost = await store.stations.get("CP-GHOST")
         assert ghost is not None
@@ -239,7 +240,7 @@ async def org_b_station(store: Store) -> None:
     """CP-B, organization B's station; A and B run simulated chargers here."""
     for org in ("org-a", "org-b"):
         await store.organizations.create(org, organization_id=org)
-        await store.chargers.create(org, identity=f"CP-OF-{org}", ocpp_version="1.6")
+        await store.chargers.create(org, identity=f"CP-OF-{org}", ocpp_version=V16)
     await store.stations.register("CP-B", organization_id="org-b")
 
 
@@ -312,7 +313,7 @@ async def test_an_unknown_gateway_station_is_registered_in_its_organization(
     store: Store, claim: str | None, registered_in: str
 ) -> None:
     await store.organizations.create("A", organization_id="org-a")
-    await store.chargers.create("org-a", identity="CP-NEW", ocpp_version="1.6")
+    await store.chargers.create("org-a", identity="CP-NEW", ocpp_version=V16)
     headers = [] if claim is None else [("X-Chargeyard-Organization", claim)]
     async with (
         CsmsServer(store, CsmsSettings(port=0, auto_register=True)) as csms,

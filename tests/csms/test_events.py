@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 from chargeyard.csms.events import Event, EventHub, EventType
 from chargeyard.csms.server import CsmsServer
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.states import Registration
 from chargeyard.station.v16 import StationV16
 from chargeyard.station.v201 import StationV201
@@ -55,11 +56,11 @@ def recorder(csms: CsmsServer) -> Iterator[Recorder]:
 
 
 @pytest.fixture
-async def stations(csms: CsmsServer) -> AsyncIterator[Callable[[str], StationRuntime]]:
+async def stations(csms: CsmsServer) -> AsyncIterator[Callable[[VersionSpec], StationRuntime]]:
     """Starts simulated stations (CP-1, registered by the ``csms`` fixture) of a version."""
     runtimes: list[StationRuntime] = []
 
-    def start(version: str, identity: str = "CP-1") -> StationRuntime:
+    def start(version: VersionSpec, identity: str = "CP-1") -> StationRuntime:
         station = wall_clock_station(identity, TEMPLATE, version)
         runtime = StationRuntime(station, url(csms, identity), reconnect=FAST)
         runtimes.append(runtime)
@@ -81,9 +82,9 @@ def not_volatile(data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_b01_connect_and_boot_16_publish_connected_boot_and_statuses(
-    csms: CsmsServer, recorder: Recorder, stations: Callable[[str], StationRuntime]
+    csms: CsmsServer, recorder: Recorder, stations: Callable[[VersionSpec], StationRuntime]
 ) -> None:
-    runtime = stations("1.6")
+    runtime = stations(V16)
     await recorder.until(lambda seen: len(seen) >= 4)
     assert recorder.since(0)[:4] == [
         ("charger.connected", {"ocppVersion": "1.6"}),
@@ -115,9 +116,9 @@ async def test_b01_connect_and_boot_16_publish_connected_boot_and_statuses(
 
 
 async def test_b01_connect_and_boot_201_publish_connected_boot_and_statuses(
-    recorder: Recorder, stations: Callable[[str], StationRuntime]
+    recorder: Recorder, stations: Callable[[VersionSpec], StationRuntime]
 ) -> None:
-    stations("2.0.1")
+    stations(V201)
     await recorder.until(lambda seen: len(seen) >= 3)
     assert recorder.since(0)[:3] == [
         ("charger.connected", {"ocppVersion": "2.0.1"}),
@@ -138,7 +139,7 @@ async def test_b01_connect_and_boot_201_publish_connected_boot_and_statuses(
 async def _booted(recorder: Recorder, runtime: StationRuntime) -> int:
     """Wait until the station's boot statuses are in (and, 2.0.1, the security event of its
     start, A04.FR.01); returns how many events were seen."""
-    v16 = runtime.station.version.name == "1.6"
+    v16 = runtime.station.version is V16
     connectors = 2 if v16 else 1
     await recorder.until(
         lambda seen: (
@@ -153,10 +154,10 @@ async def test_e_session_16_publishes_its_whole_lifecycle_in_order(
     csms: CsmsServer,
     store: Store,
     recorder: Recorder,
-    stations: Callable[[str], StationRuntime],
+    stations: Callable[[VersionSpec], StationRuntime],
 ) -> None:
     await store.id_tags.create("TAG1")
-    runtime = stations("1.6")
+    runtime = stations(V16)
     station = runtime.station
     assert isinstance(station, StationV16)
     mark = await _booted(recorder, runtime)
@@ -225,10 +226,10 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
     csms: CsmsServer,
     store: Store,
     recorder: Recorder,
-    stations: Callable[[str], StationRuntime],
+    stations: Callable[[VersionSpec], StationRuntime],
 ) -> None:
     await store.id_tags.create("TAG1")
-    runtime = stations("2.0.1")
+    runtime = stations(V201)
     station = runtime.station
     assert isinstance(station, StationV201)
     mark = await _booted(recorder, runtime)
@@ -293,9 +294,9 @@ async def test_e_session_201_publishes_its_whole_lifecycle_in_order(
 
 
 async def test_charger_disconnected_is_published_when_the_station_goes(
-    csms: CsmsServer, recorder: Recorder, stations: Callable[[str], StationRuntime]
+    csms: CsmsServer, recorder: Recorder, stations: Callable[[VersionSpec], StationRuntime]
 ) -> None:
-    runtime = stations("1.6")
+    runtime = stations(V16)
     await _booted(recorder, runtime)
     await runtime.stop()
     event = await recorder.until_event(EventType.CHARGER_DISCONNECTED)

@@ -16,6 +16,7 @@ from chargeyard.csms.message_limits import (
     joined,
     refusal,
 )
+from chargeyard.protocol import V201
 from chargeyard.protocol.frames import encode_call
 from chargeyard.store import Store
 from chargeyard.store.models import CallOutcome, NotificationKind
@@ -129,7 +130,7 @@ async def _answered(store: Store, at: datetime, results: list[dict[str, object]]
 
 
 async def test_the_limits_are_the_newest_the_station_reported_or_answered(store: Store) -> None:
-    await store.stations.register(ID, ocpp_version="2.0.1")
+    await store.stations.register(ID, ocpp_version=V201)
     limits = StoredLimits(store, _settled)
     assert await limits.limits(ID, "GetVariables") == MessageLimits()
     report = [

@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from chargeyard.csms.server import CsmsServer
+from chargeyard.protocol import V16
 from tests.csms.wire import exchange, url
 
 
@@ -34,7 +35,7 @@ async def test_b01_boot_notification_accepted_16(csms: CsmsServer) -> None:
         "ACE0001",
         "5.8.1",
     )
-    assert (station.ocpp_version, station.registration_status) == ("1.6", "Accepted")
+    assert (station.ocpp_version, station.registration_status) == (V16, "Accepted")
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.registry import StationRejected
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.protocol import V201
 from chargeyard.store import Store
 from tests.csms.wire import exchange, url
 
@@ -42,7 +43,7 @@ async def test_b01_boot_notification_201_is_kept(csms: CsmsServer, store: Store)
         "T-42",
         "1.8.0",
     )
-    assert (station.ocpp_version, station.registration_status) == ("2.0.1", "Accepted")
+    assert (station.ocpp_version, station.registration_status) == (V201, "Accepted")
 
 
 async def test_b02_boot_policy_pending_is_answered_and_kept(store: Store) -> None:

@@ -16,6 +16,7 @@ from ocpp.v16 import call as call16
 from ocpp.v201 import call as call201
 
 from chargeyard.fleet.autogen import Autogen, AutogenConfig, Drivers
+from chargeyard.protocol import V16, V201
 from tests.polling import until
 from tests.station.test_e2e_ocpp_lib import TEMPLATE, accepted, lib_csms, running
 from tests.station.wall_clock import wall_clock_station
@@ -32,7 +33,7 @@ APP = AutogenConfig(
 
 async def test_1_6_a_remote_start_is_followed_by_an_app_drivers_cable() -> None:
     station = wall_clock_station("CP-1", TEMPLATE)
-    async with lib_csms("1.6") as csms, running(station, csms):
+    async with lib_csms(V16) as csms, running(station, csms):
         wire = csms.wire
         await until(lambda: accepted(station))
         autogen = Autogen([station], APP, rng=random.Random(1))
@@ -55,8 +56,8 @@ async def test_1_6_a_remote_start_is_followed_by_an_app_drivers_cable() -> None:
 
 
 async def test_2_0_1_a_remote_start_is_followed_by_an_app_drivers_cable() -> None:
-    station = wall_clock_station("CP-1", TEMPLATE, "2.0.1")
-    async with lib_csms("2.0.1") as csms, running(station, csms):
+    station = wall_clock_station("CP-1", TEMPLATE, V201)
+    async with lib_csms(V201) as csms, running(station, csms):
         wire = csms.wire
 
         def events(kind: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from chargeyard.fleet.fleet import (
     station_url,
 )
 from chargeyard.fleet.runtime import ReconnectPolicy
-from chargeyard.protocol import V16, V21, V201
+from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.station.catalog import UnknownTemplate, load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
@@ -100,15 +100,21 @@ def test_the_version_table_has_one_station_class_per_version() -> None:
 
     assert STATION_CLASSES[V16] is StationV16
     assert STATION_CLASSES[V201] is StationV201
-    assert station_class("ocpp2.0.1") is StationV201  # any spelling the APIs take
+    assert station_class(V201) is StationV201
+    with pytest.raises(
+        UnknownVersion, match=r"no station speaks OCPP 2\.1 \(available: 1\.6, 2\.0\.1\)"
+    ):
+        station_class(V21)
     assert V21 in STATION_CLASSES.lacking
 
 
 def test_refuses_what_it_cannot_build() -> None:
     fleet = Fleet()
     fleet.add(TEMPLATE, 2, csms_url=NOWHERE)
-    with pytest.raises(UnknownVersion, match=r"available: 1\.6, 2\.0\.1"):
-        fleet.add(TEMPLATE, csms_url=NOWHERE, version="1.5")
+    with pytest.raises(
+        UnknownVersion, match=r"no station speaks OCPP 2\.1 \(available: 1\.6, 2\.0\.1\)"
+    ):
+        fleet.add(TEMPLATE, csms_url=NOWHERE, version=V21)
     with pytest.raises(UnknownTemplate):
         fleet.add("acme-nothing", csms_url=NOWHERE)
     with pytest.raises(ValueError, match="already in the fleet"):
@@ -281,14 +287,14 @@ async def test_leaving_the_context_closes_every_station() -> None:
 
 async def test_a_2_0_1_fleet_boots_against_our_csms(tmp_path: Path) -> None:
     async with our_csms(tmp_path) as csms, fast_fleet() as fleet:
-        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version="2.0.1")
+        fleet.add(TEMPLATE, 2, csms_url=f"ws://127.0.0.1:{csms.port}/ocpp", version=V201)
         fleet.start_all()
         async with asyncio.timeout(5):
             await fleet.wait_booted()
         stations = await csms.store.stations.list()
         assert {(s.charge_box_id, s.ocpp_version) for s in stations} == {
-            ("CP-1", "2.0.1"),
-            ("CP-2", "2.0.1"),
+            ("CP-1", V201),
+            ("CP-2", V201),
         }
         assert fleet.station_status("CP-1").ocpp_version == "2.0.1"
 
@@ -327,7 +333,7 @@ async def test_automatic_sessions_drive_the_stations_named_and_follow_their_rebu
         fleet.add(TEMPLATE, ids=["CP-4"], csms_url=NOWHERE)  # added later: not driven
         # Rebuilt for the same central system (another version): driven again.
         await fleet.remove("CP-1")
-        fleet.add(TEMPLATE, ids=["CP-1"], csms_url=NOWHERE, version="2.0.1")
+        fleet.add(TEMPLATE, ids=["CP-1"], csms_url=NOWHERE, version=V201)
         # Rebuilt for another central system: no longer.
         await fleet.remove("CP-2")
         fleet.add(TEMPLATE, ids=["CP-2"], csms_url="ws://127.0.0.1:8/ocpp")
@@ -336,8 +342,12 @@ async def test_automatic_sessions_drive_the_stations_named_and_follow_their_rebu
         assert fleet.start_autogen().identities == ["CP-3", "CP-4", "CP-1", "CP-2"]  # all
 
 
-@pytest.mark.parametrize(("version", "status"), [("1.6", "Preparing"), ("2.0.1", "Occupied")])
-async def test_the_status_speaks_the_version_of_the_station(version: str, status: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "status"), [(V16, "Preparing"), (V201, "Occupied")], ids=["1.6", "2.0.1"]
+)
+async def test_the_status_speaks_the_version_of_the_station(
+    version: VersionSpec, status: str
+) -> None:
     # A 2.0.1 station reports ConnectorStatusEnumType (G01): a cable in is Occupied.
     fleet = Fleet()
     [identity] = fleet.add(TEMPLATE, 1, csms_url=NOWHERE, version=version)

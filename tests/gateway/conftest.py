@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from tests.stack_lab import StackLab, stack_lab
 
 ORG = "org-acme"
@@ -23,4 +24,4 @@ async def lab(tmp_path: Path) -> AsyncIterator[StackLab]:
         yield lab
 
 
-VERSIONS = pytest.mark.parametrize("version", ["ocpp1.6", "ocpp2.0.1"])
+VERSIONS = pytest.mark.parametrize("version", [V16, V201], ids=["ocpp1.6", "ocpp2.0.1"])

@@ -12,8 +12,9 @@ from chargeyard.gateway.commands import (
     parse_payload,
 )
 from chargeyard.gateway.executor import _TABLE
-from chargeyard.gateway.version_labels import command_version_label, runtime_version_label
-from chargeyard.station.versions import fleet_version
+from chargeyard.gateway.version_labels import runtime_version_label
+from chargeyard.protocol import V21
+from chargeyard.station.versions import fleet_version, named_version
 
 
 def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:
@@ -102,11 +103,19 @@ def test_payloads_are_validated() -> None:
     ],
 )
 def test_versions_are_named_as_the_seeds_show(spelling: str, key: str) -> None:
-    assert fleet_version(spelling).name == key
-    assert command_version_label(spelling) == f"ocpp{key}"
-    assert runtime_version_label(spelling) == f"OCPP{key}"
+    version = named_version(spelling)
+    assert version.name == key
+    assert version.subprotocol == f"ocpp{key}"  # a queued command's ocpp_version
+    assert runtime_version_label(version) == f"OCPP{key}"
 
 
 def test_an_unknown_version_is_refused() -> None:
     with pytest.raises(ValueError, match=r"unsupported OCPP version '1\.5'"):
-        fleet_version("1.5")
+        named_version("1.5")
+
+
+def test_a_version_no_station_speaks_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"unsupported OCPP version '2\.1' \(1\.6 or 2\.0\.1\)"):
+        fleet_version(V21)
+    with pytest.raises(ValueError, match=r"unsupported OCPP version 'ocpp2\.1'"):
+        named_version("ocpp2.1")

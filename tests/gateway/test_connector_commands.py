@@ -6,17 +6,18 @@ from __future__ import annotations
 import asyncio
 
 from chargeyard.bus import CommandMessage
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import CommandStatus
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually
 from tests.stack_lab import StackLab
 
 # The connector status a station reports with a cable in and no transaction.
-PLUGGED = {"ocpp1.6": "Preparing", "ocpp2.0.1": "Occupied"}
+PLUGGED = {V16: "Preparing", V201: "Occupied"}
 
 
 @VERSIONS
-async def test_plug_then_unplug_goes_back_to_available(lab: StackLab, version: str) -> None:
+async def test_plug_then_unplug_goes_back_to_available(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     plugged = await lab.run(charger, "plug", {"evse_id": 1, "connector_id": 1})
     assert (plugged.status, plugged.error) == (CommandStatus.SUCCEEDED, None)
@@ -33,7 +34,7 @@ async def test_plug_then_unplug_goes_back_to_available(lab: StackLab, version: s
 
 @VERSIONS
 async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "unplug") == "no cable is plugged in EVSE 1 connector 1"
@@ -45,8 +46,8 @@ async def test_unplug_with_nothing_plugged_is_refused_with_the_reason(
     assert (
         await lab.refused(charger, "plug", {"connector_id": 3})
         == {
-            "ocpp1.6": "no connector 3 (the station has 1)",
-            "ocpp2.0.1": "no connector 3 on EVSE 1",
+            V16: "no connector 3 (the station has 1)",
+            V201: "no connector 3 on EVSE 1",
         }[version]
     )
     assert await lab.refused(charger, "ev_stops_energy") == (
@@ -79,10 +80,10 @@ async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: StackLab) ->
     charger = await lab.running("CP-1")
     # Queued while it ran (the API's check passed), delivered after it stopped.
     command = await lab.store.commands.enqueue(
-        ORG, charger.id, event_type="plug", ocpp_version="ocpp1.6", payload={}
+        ORG, charger.id, event_type="plug", ocpp_version=V16, payload={}
     )
     await lab.host.stop_charger(ORG, charger.id)
-    await lab.bus.publish(CommandMessage(command.id, ORG, charger.id, "plug", "ocpp1.6", {}))
+    await lab.bus.publish(CommandMessage(command.id, ORG, charger.id, "plug", V16, {}))
     async with asyncio.timeout(5):
         outcome = await lab.bus.wait_outcome(command.id)
     assert (outcome.ok, outcome.error) == (False, "charger is not running")
@@ -92,7 +93,7 @@ async def test_a_command_for_a_charger_stopped_meanwhile_fails(lab: StackLab) ->
 
 
 @VERSIONS
-async def test_the_ev_stops_and_resumes_drawing(lab: StackLab, version: str) -> None:
+async def test_the_ev_stops_and_resumes_drawing(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
     station = lab.hosted(charger.id)
@@ -103,14 +104,14 @@ async def test_the_ev_stops_and_resumes_drawing(lab: StackLab, version: str) -> 
     resumed = await lab.run(charger, "ev_requests_energy")
     assert resumed.result == {"evse_id": 1, "connector_id": 1, "requesting": True}
     assert station.model.evses[1].connectors[1].status.value == "Charging"
-    if version == "ocpp1.6":
+    if version is V16:
         await eventually(lambda: lab.has_status("CP-1", "Charging"))
         assert "SuspendedEV" in await lab.statuses("CP-1")
 
 
 @VERSIONS
 async def test_unlock_releases_the_lock_but_not_during_a_transaction(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "plug")
@@ -127,8 +128,8 @@ async def test_unlock_releases_the_lock_but_not_during_a_transaction(
     assert (
         refused.error
         == {
-            "ocpp1.6": "a transaction runs on this connector",
-            "ocpp2.0.1": "cannot unlock: OngoingAuthorizedTransaction",
+            V16: "a transaction runs on this connector",
+            V201: "cannot unlock: OngoingAuthorizedTransaction",
         }[version]
     )
 

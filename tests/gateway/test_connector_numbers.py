@@ -6,6 +6,7 @@ EVSE and connector it went to."""
 from __future__ import annotations
 
 from chargeyard.gateway.dispatch import dispatch
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import CommandStatus, SimulatedCharger
 from tests.gateway.conftest import ORG
 from tests.polling import eventually, until
@@ -16,7 +17,7 @@ TWO_CONNECTORS = "abb-terra-54"  # one EVSE with CCS and CHAdeMO (1.6)
 
 
 async def _running(
-    lab: StackLab, identity: str, template: str, version: str = "ocpp1.6", **options: object
+    lab: StackLab, identity: str, template: str, version: VersionSpec = V16, **options: object
 ) -> SimulatedCharger:
     charger = await lab.charger(identity, version, template=template, **options)
     await lab.host.start_charger(ORG, charger.id)
@@ -82,7 +83,7 @@ async def test_an_evse_given_is_2_0_1_numbering_on_every_version(lab: StackLab) 
 
 
 async def test_a_2_0_1_connector_number_alone_is_the_first_evses(lab: StackLab) -> None:
-    charger = await _running(lab, "CP-201", TWO_EVSES, "ocpp2.0.1")
+    charger = await _running(lab, "CP-201", TWO_EVSES, V201)
     plugged = await lab.run(charger, "plug", {"connector_id": 1})
     assert plugged.payload == {"evse_id": 1, "connector_id": 1}
     assert lab.hosted(charger.id).model.evses[1].connectors[1].cable_plugged
@@ -95,7 +96,7 @@ async def test_one_location_command_names_each_chargers_connector_by_its_version
 ) -> None:
     location = await lab.store.locations.create(ORG, "Depot")
     old = await _running(lab, "CP-16", TWO_EVSES, location_id=location.id)
-    new = await _running(lab, "CP-201", TWO_EVSES, "ocpp2.0.1", location_id=location.id)
+    new = await _running(lab, "CP-201", TWO_EVSES, V201, location_id=location.id)
     chargers = await lab.store.chargers.list(ORG, location_id=location.id)
     precheck = lab.gateway_runtimes.precheck
     sent = await dispatch(lab.store, lab.bus, precheck, ORG, chargers, "plug", {"connector_id": 2})

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import Command, CommandStatus, SimulatedCharger
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually, until
 from tests.stack_lab import StackLab
 
-PLUGGED = {"ocpp1.6": "Preparing", "ocpp2.0.1": "Occupied"}
+PLUGGED = {V16: "Preparing", V201: "Occupied"}
 
 
 async def _offline(
-    lab: StackLab, identity: str, version: str = "ocpp1.6"
+    lab: StackLab, identity: str, version: VersionSpec = V16
 ) -> tuple[SimulatedCharger, Any]:
     """A charger whose station runs, booted, then lost its network; and the station."""
     charger = await lab.running(identity, version)
@@ -33,7 +34,7 @@ async def _stored(lab: StackLab, command_id: str) -> Command:
 
 @VERSIONS
 async def test_a_plug_while_offline_is_deferred_then_applied_once_the_station_is_back(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger, station = await _offline(lab, "CP-1", version)
 

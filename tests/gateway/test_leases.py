@@ -15,6 +15,7 @@ from chargeyard.fleet.fleet import Fleet
 from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.memory import REGISTER_EVERY_S
+from chargeyard.protocol import V16, VersionSpec
 from chargeyard.station import power_loss
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.model.states import Registration
@@ -77,7 +78,7 @@ async def workers(
         yield made
 
 
-async def _wanted(lab: StackLab, count: int, version: str = "ocpp1.6") -> list[str]:
+async def _wanted(lab: StackLab, count: int, version: VersionSpec = V16) -> list[str]:
     ids = []
     for n in range(count):
         charger = await lab.charger(f"CP-{n}", version)
@@ -128,9 +129,9 @@ async def test_a_command_that_meets_its_charger_handed_off_is_applied_by_the_ado
         await until(lambda: station.going_down or not station.powered)
         # Queued while a ran it (the API's check passed), delivered as it goes down.
         command = await lab.store.commands.enqueue(
-            ORG, handed, event_type="plug", ocpp_version="ocpp1.6", payload={}
+            ORG, handed, event_type="plug", ocpp_version=V16, payload={}
         )
-        await lab.bus.publish(CommandMessage(command.id, ORG, handed, "plug", "ocpp1.6", {}))
+        await lab.bus.publish(CommandMessage(command.id, ORG, handed, "plug", V16, {}))
         await handing
         assert handed not in a.host.hosted()
         await b.keeper.keep()  # b adopts it: the command follows it there
@@ -210,7 +211,7 @@ async def test_a_dead_worker_s_open_transaction_is_reported_ended_once_by_the_ad
 
 @VERSIONS
 async def test_the_adopter_stops_a_dead_worker_s_transaction_at_the_register_of_the_loss(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     """E06 / 1.6 section 7.39 PowerLoss: a station charging between two meter values (the
     default 60 s MeterValueSampleInterval or TxUpdatedInterval) whose worker dies keeps its

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from chargeyard.gateway.dispatch import dispatch
 from chargeyard.gateway.host import RuntimeReport
+from chargeyard.protocol import V16, V201
 from chargeyard.store.models import Command, CommandStatus
 from tests.gateway.conftest import ORG
 from tests.polling import eventually
@@ -24,7 +25,7 @@ async def test_a_location_of_100_chargers_goes_through_a_session(lab: StackLab) 
         await lab.store.chargers.create(
             ORG,
             identity=f"CP-{n:03d}",
-            ocpp_version="ocpp1.6" if n % 2 == 0 else "ocpp2.0.1",
+            ocpp_version=V16 if n % 2 == 0 else V201,
             csms_url=lab.csms_url,
             template=TEMPLATE,
             location_id=location.id,

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 from chargeyard.gateway.power import SNAPSHOT_KEY, Powered, power_down
+from chargeyard.protocol import V16
 from chargeyard.station.clock import ManualClock
 from chargeyard.store import Store
 from tests.gateway.conftest import ORG
@@ -22,7 +23,7 @@ async def test_a_start_transaction_answered_late_is_not_sent_again_after_the_res
     async with await Store.open(migrated_sqlite_url(tmp_path, "gateway.db")) as store:
         await store.organizations.create("Acme", organization_id=ORG)
         charger = await store.chargers.create(
-            ORG, identity="CP-1", ocpp_version="1.6", csms_url="ws://x/ocpp", template=TEMPLATE
+            ORG, identity="CP-1", ocpp_version=V16, csms_url="ws://x/ocpp", template=TEMPLATE
         )
         clock = ManualClock()
         station = make_station(clock)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import CommandStatus
 from chargeyard.store.models import Transaction as CsmsTransaction
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually, until
 from tests.stack_lab import StackLab
 
-STOP_ON_TIME = {"ocpp1.6": "Local", "ocpp2.0.1": "TimeLimitReached"}
-STOP_ON_ENERGY = {"ocpp1.6": "Local", "ocpp2.0.1": "EnergyLimitReached"}
+STOP_ON_TIME = {V16: "Local", V201: "TimeLimitReached"}
+STOP_ON_ENERGY = {V16: "Local", V201: "EnergyLimitReached"}
 
 
 async def completed(lab: StackLab, identity: str = "CP-1") -> list[CsmsTransaction]:
@@ -30,7 +31,7 @@ async def one_completed(lab: StackLab) -> CsmsTransaction:
 
 @VERSIONS
 async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     command = await lab.run(charger, "start_session", {"id_tag": "TAG1", "duration_seconds": 1.0})
@@ -54,7 +55,7 @@ async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
     # The session plugged the cable, so it unplugged it: back to Available.
     await eventually(lambda: lab.has_status("CP-1", "Available"))
     statuses = await lab.statuses("CP-1")
-    if version == "ocpp1.6":
+    if version is V16:
         assert statuses[-4:] == ["Preparing", "Charging", "Finishing", "Available"]
     else:
         assert statuses[-2:] == ["Occupied", "Available"]
@@ -68,7 +69,7 @@ async def test_start_session_plugs_authorizes_charges_and_stops_on_time(
 
 @VERSIONS
 async def test_start_session_stops_once_the_target_energy_is_delivered(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "plug")  # the cable is in before: the session leaves it in
@@ -97,7 +98,7 @@ async def test_start_session_stops_once_the_target_energy_is_delivered(
 
 
 @VERSIONS
-async def test_stop_session_stops_then_unplugs(lab: StackLab, version: str) -> None:
+async def test_stop_session_stops_then_unplugs(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
     station = lab.hosted(charger.id)
@@ -121,7 +122,9 @@ async def test_stop_session_stops_then_unplugs(lab: StackLab, version: str) -> N
 
 
 @VERSIONS
-async def test_raw_authorize_start_and_stop_transaction(lab: StackLab, version: str) -> None:
+async def test_raw_authorize_start_and_stop_transaction(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "stop_transaction") == "no transaction is running on EVSE 1"
     await lab.run(charger, "plug")
@@ -153,7 +156,7 @@ async def test_raw_authorize_start_and_stop_transaction(lab: StackLab, version: 
 
 
 @VERSIONS
-async def test_power_update_limits_what_flows(lab: StackLab, version: str) -> None:
+async def test_power_update_limits_what_flows(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "start_session", {"id_tag": "TAG1"})
     station = lab.hosted(charger.id)
@@ -164,13 +167,13 @@ async def test_power_update_limits_what_flows(lab: StackLab, version: str) -> No
     back = await lab.run(charger, "power_update", {"power_w": None})
     assert back.status == CommandStatus.SUCCEEDED
     assert station.model.evses[1].connectors[1].status.value == "Charging"
-    if version == "ocpp1.6":
+    if version is V16:
         await eventually(lambda: lab.has_status("CP-1", "Charging"))
         assert "SuspendedEVSE" in await lab.statuses("CP-1")
 
 
 @VERSIONS
-async def test_inject_and_clear_a_fault(lab: StackLab, version: str) -> None:
+async def test_inject_and_clear_a_fault(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     assert await lab.refused(charger, "clear_fault") == "the connector is not Faulted"
     faulted = await lab.run(charger, "inject_fault", {"error_code": "GroundFailure"})

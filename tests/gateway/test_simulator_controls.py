@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import CommandStatus, SimulatedCharger
 from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually, polled
@@ -52,7 +53,9 @@ async def _transactions(lab: StackLab, identity: str) -> Sequence[Any]:
 
 
 @VERSIONS
-async def test_the_ev_chosen_is_the_session_s_and_reads_back(lab: StackLab, version: str) -> None:
+async def test_the_ev_chosen_is_the_session_s_and_reads_back(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     chosen = await _ok(
         lab, charger, "set_ev", {"ev": {"model": "phev-12", "soc": 40, "target_soc": 90}}
@@ -67,7 +70,7 @@ async def test_the_ev_chosen_is_the_session_s_and_reads_back(lab: StackLab, vers
 
 
 @VERSIONS
-async def test_start_session_brings_its_own_ev(lab: StackLab, version: str) -> None:
+async def test_start_session_brings_its_own_ev(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     ev = {"model": "suv-77", "soc": 55, "max_ac_power_w": 3_700}
     await _ok(lab, charger, "start_session", {"id_tag": "TAG-1", "ev": ev})
@@ -99,7 +102,7 @@ async def test_the_evse_suspended_is_seen_at_the_csms_1_6(lab: StackLab) -> None
 
 
 async def test_the_evse_suspended_is_a_charging_state_at_the_csms_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     await _session(lab, charger)
     await _ok(lab, charger, "suspend_evse", {})
     rows = await polled(
@@ -109,11 +112,13 @@ async def test_the_evse_suspended_is_a_charging_state_at_the_csms_2_0_1(lab: Sta
 
 
 @VERSIONS
-async def test_the_register_set_reaches_the_csms_at_once(lab: StackLab, version: str) -> None:
+async def test_the_register_set_reaches_the_csms_at_once(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     await _session(lab, charger)
     result = await _ok(lab, charger, "update_meter_values", {"energy_wh": 900_000})
-    sent = {"ocpp1.6": "MeterValues", "ocpp2.0.1": "TransactionEvent"}[version]
+    sent = {V16: "MeterValues", V201: "TransactionEvent"}[version]
     assert (result["energy_wh"], result["sent"]) == (900_000.0, sent)
 
     def carries_the_register(payloads: list[Any]) -> bool:
@@ -132,7 +137,9 @@ async def test_the_register_set_reaches_the_csms_at_once(lab: StackLab, version:
 
 
 @VERSIONS
-async def test_a_fault_with_its_text_reads_back_per_connector(lab: StackLab, version: str) -> None:
+async def test_a_fault_with_its_text_reads_back_per_connector(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     fault = {"error_code": "OverTemperature", "info": "cabinet at 71 C"}
     injected = await _ok(lab, charger, "inject_fault", fault)
@@ -151,7 +158,7 @@ async def test_a_fault_with_its_text_reads_back_per_connector(lab: StackLab, ver
             "lock_jammed": False,
         }
     ]
-    if version == "ocpp1.6":  # 1.6 StatusNotification carries the code and the text
+    if version is V16:  # 1.6 StatusNotification carries the code and the text
         reported = await polled(
             lambda: _frames(lab, "CP-1", "StatusNotification"),
             lambda rows: bool(rows) and rows[-1]["status"] == "Faulted",
@@ -163,14 +170,14 @@ async def test_a_fault_with_its_text_reads_back_per_connector(lab: StackLab, ver
 
 
 @VERSIONS
-async def test_a_jammed_lock_fails_the_csms_s_unlock(lab: StackLab, version: str) -> None:
+async def test_a_jammed_lock_fails_the_csms_s_unlock(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     assert await _ok(lab, charger, "jam_lock", {}) == {
         "evse_id": 1,
         "connector_id": 1,
         "jammed": True,
     }
-    request = {"ocpp1.6": {"connectorId": 1}, "ocpp2.0.1": {"evseId": 1, "connectorId": 1}}
+    request = {V16: {"connectorId": 1}, V201: {"evseId": 1, "connectorId": 1}}
     answer = await lab.registry.call("CP-1", "UnlockConnector", request[version])
     assert answer["status"] == "UnlockFailed"
     failed = await lab.run(charger, "unlock")
@@ -182,7 +189,7 @@ async def test_a_jammed_lock_fails_the_csms_s_unlock(lab: StackLab, version: str
 
 @VERSIONS
 async def test_a_power_cut_ends_the_transaction_power_loss_after_the_boot(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     await _session(lab, charger)
@@ -205,7 +212,7 @@ async def test_a_power_cut_ends_the_transaction_power_loss_after_the_boot(
 
 @VERSIONS
 async def test_a_station_with_the_energy_to_stops_before_the_power_goes(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     await _session(lab, charger)
@@ -223,7 +230,7 @@ async def test_a_station_with_the_energy_to_stops_before_the_power_goes(
         lambda rows: len(rows) == 2,
         within=15,  # the drain, then the station's restart time
     )
-    ending = {"ocpp1.6": "StopTransaction", "ocpp2.0.1": "TransactionEvent"}[version]
+    ending = {V16: "StopTransaction", V201: "TransactionEvent"}[version]
     stop = (await _incoming(lab, "CP-1", ending))[-1]  # 2.0.1: its last event, Ended
     assert boots[0] < stop < boots[1]
 
@@ -247,7 +254,7 @@ async def test_a_hard_reboot_ends_the_transaction_hard_reset_1_6(lab: StackLab) 
 
 
 async def test_a_reboot_of_one_evse_leaves_the_station_connected_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     await _session(lab, charger)
     result = await _ok(lab, charger, "reboot", {"type": "Immediate", "evse_id": 1})
     assert result["status"] == "Accepted"
@@ -262,9 +269,9 @@ async def test_a_reboot_of_one_evse_leaves_the_station_connected_2_0_1(lab: Stac
 
 
 @VERSIONS
-async def test_the_station_s_memory_reads_back(lab: StackLab, version: str) -> None:
+async def test_the_station_s_memory_reads_back(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
-    key = {"ocpp1.6": "HeartbeatInterval", "ocpp2.0.1": "OCPPCommCtrlr.HeartbeatInterval"}
+    key = {V16: "HeartbeatInterval", V201: "OCPPCommCtrlr.HeartbeatInterval"}
     config = await _ok(lab, charger, "get_configuration", {"keys": [key[version], "Nope"]})
     assert [item["key"] for item in config["configuration"]] == [key[version]]
     assert config["unknown_keys"] == ["Nope"]
@@ -276,7 +283,7 @@ async def test_the_station_s_memory_reads_back(lab: StackLab, version: str) -> N
 
 
 @VERSIONS
-async def test_one_local_list_entry_added_and_removed(lab: StackLab, version: str) -> None:
+async def test_one_local_list_entry_added_and_removed(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     entry = {"id_tag": "TAG-9", "status": "Blocked", "parent_id_tag": "FLEET"}
     added = await _ok(lab, charger, "add_local_list_entry", entry)
@@ -287,7 +294,7 @@ async def test_one_local_list_entry_added_and_removed(lab: StackLab, version: st
     assert [(e["id_tag"], e["status"], e["parent_id_tag"]) for e in local["entries"]] == [
         ("TAG-9", "Blocked", "FLEET")
     ]
-    asked = {"ocpp1.6": "listVersion", "ocpp2.0.1": "versionNumber"}[version]
+    asked = {V16: "listVersion", V201: "versionNumber"}[version]
     version_at_csms = await lab.registry.call("CP-1", "GetLocalListVersion", {})
     assert version_at_csms == {asked: 1}
     await _ok(lab, charger, "remove_local_list_entry", {"id_tag": "tag-9"})
@@ -298,7 +305,9 @@ async def test_one_local_list_entry_added_and_removed(lab: StackLab, version: st
 
 
 @VERSIONS
-async def test_local_auth_list_sends_differential_updates(lab: StackLab, version: str) -> None:
+async def test_local_auth_list_sends_differential_updates(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     full = {"list_version": 1, "entries": [{"id_tag": "A"}, {"id_tag": "B"}]}
     await _ok(lab, charger, "local_auth_list", full)
@@ -320,7 +329,7 @@ async def test_local_auth_list_sends_differential_updates(lab: StackLab, version
 
 
 @VERSIONS
-async def test_a_message_sent_now_reaches_the_csms(lab: StackLab, version: str) -> None:
+async def test_a_message_sent_now_reaches_the_csms(lab: StackLab, version: VersionSpec) -> None:
     charger = await lab.running("CP-1", version)
     before = len(await _frames(lab, "CP-1", "StatusNotification"))
     sent = await _ok(lab, charger, "trigger_message", {"message": "StatusNotification"})
@@ -331,13 +340,13 @@ async def test_a_message_sent_now_reaches_the_csms(lab: StackLab, version: str) 
     heartbeat = await _ok(lab, charger, "trigger_message", {"message": "Heartbeat"})
     assert heartbeat["message"] == "Heartbeat"
     refused = await lab.refused(charger, "trigger_message", {"message": "Reset"})
-    assert refused.startswith(f"OCPP {version.removeprefix('ocpp')}: message 'Reset' is not one")
+    assert refused.startswith(f"OCPP {version.name}: message 'Reset' is not one")
 
 
 async def test_a_2_0_1_boot_notification_once_accepted_fails_with_the_answer(
     lab: StackLab,
 ) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     command = await lab.run(charger, "trigger_message", {"message": "BootNotification"})
     assert (command.status, command.error) == (
         CommandStatus.REJECTED,

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from chargeyard.gateway.commands import InvalidPayload
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.store.models import CommandStatus
 from tests.gateway.conftest import VERSIONS
 from tests.polling import eventually
 from tests.stack_lab import StackLab
 
-HEARTBEAT_KEY = {"ocpp1.6": "HeartbeatInterval", "ocpp2.0.1": "OCPPCommCtrlr.HeartbeatInterval"}
+HEARTBEAT_KEY = {V16: "HeartbeatInterval", V201: "OCPPCommCtrlr.HeartbeatInterval"}
 
 
 async def test_set_configuration_answers_per_key_on_1_6(lab: StackLab) -> None:
@@ -46,7 +47,7 @@ async def test_set_configuration_answers_per_key_on_1_6(lab: StackLab) -> None:
 
 
 async def test_set_configuration_answers_per_variable_on_2_0_1(lab: StackLab) -> None:
-    charger = await lab.running("CP-1", "ocpp2.0.1")
+    charger = await lab.running("CP-1", V201)
     command = await lab.run(
         charger,
         "set_configuration",
@@ -78,7 +79,7 @@ async def test_set_configuration_answers_per_variable_on_2_0_1(lab: StackLab) ->
 
 @VERSIONS
 async def test_configuration_stored_with_the_charger_applies_before_it_connects(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.charger(
         "CP-1", version, config={"configuration": {HEARTBEAT_KEY[version]: "77"}}
@@ -90,7 +91,9 @@ async def test_configuration_stored_with_the_charger_applies_before_it_connects(
 
 
 @VERSIONS
-async def test_reset_cache_empties_the_authorization_cache(lab: StackLab, version: str) -> None:
+async def test_reset_cache_empties_the_authorization_cache(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
     await lab.run(charger, "authorize", {"id_tag": "TAG1"})
     station = lab.hosted(charger.id)
@@ -102,9 +105,11 @@ async def test_reset_cache_empties_the_authorization_cache(lab: StackLab, versio
 
 
 @VERSIONS
-async def test_local_auth_list_installs_and_must_increase(lab: StackLab, version: str) -> None:
+async def test_local_auth_list_installs_and_must_increase(
+    lab: StackLab, version: VersionSpec
+) -> None:
     charger = await lab.running("CP-1", version)
-    if version == "ocpp2.0.1":  # the 2.0.1 templates ship with the list disabled
+    if version is V201:  # the 2.0.1 templates ship with the list disabled
         await lab.run(
             charger,
             "set_configuration",
@@ -136,13 +141,13 @@ async def test_local_auth_list_installs_and_must_increase(lab: StackLab, version
 
 @VERSIONS
 async def test_proxy_message_sends_it_as_is_and_keeps_the_answer(
-    lab: StackLab, version: str
+    lab: StackLab, version: VersionSpec
 ) -> None:
     charger = await lab.running("CP-1", version)
     command = await lab.run(
         charger,
         "proxy_message",
-        {"action": "Heartbeat", "ocpp_version": version, "payload": {}},
+        {"action": "Heartbeat", "ocpp_version": version.subprotocol, "payload": {}},
     )
     assert command.status == CommandStatus.SUCCEEDED
     assert command.result is not None
@@ -150,17 +155,19 @@ async def test_proxy_message_sends_it_as_is_and_keeps_the_answer(
     assert set(command.result["response"]) == {"currentTime"}
 
     # Checked against the version's request schema before it is queued.
-    invalid = {"action": "Heartbeat", "ocpp_version": version, "payload": {"unexpected": 1}}
+    invalid = {
+        "action": "Heartbeat",
+        "ocpp_version": version.subprotocol,
+        "payload": {"unexpected": 1},
+    }
     reason = await lab.refused(charger, "proxy_message", invalid)
-    assert reason.startswith(f"OCPP {version.removeprefix('ocpp')}: Heartbeat")
+    assert reason.startswith(f"OCPP {version.name}: Heartbeat")
     assert "unexpected" in reason
 
-    other = "ocpp2.0.1" if version == "ocpp1.6" else "ocpp1.6"
-    wanted = other.removeprefix("ocpp")
-    assert (
-        await lab.refused(charger, "proxy_message", {"action": "Heartbeat", "ocpp_version": other})
-        == f"the station speaks OCPP {version.removeprefix('ocpp')}, not {wanted}"
-    )
+    other = V201 if version is V16 else V16
+    assert await lab.refused(
+        charger, "proxy_message", {"action": "Heartbeat", "ocpp_version": other.subprotocol}
+    ) == (f"the station speaks OCPP {version.name}, not {other.name}")
 
 
 async def test_an_invalid_payload_queues_nothing(lab: StackLab) -> None:

@@ -24,13 +24,15 @@ from chargeyard.gateway.commands import (
 )
 from chargeyard.gateway.executor import Executor
 from chargeyard.gateway.refusals import refusal
-from chargeyard.protocol import Payload, parse_version
+from chargeyard.protocol import V16 as OCPP16
+from chargeyard.protocol import V201 as OCPP201
+from chargeyard.protocol import Payload
 from chargeyard.station.terms import StationTerms
 from chargeyard.station.versions import station_terms
 from tests.gateway.stations import charging, running
 from tests.station.harness import Link
 
-V16, V201 = station_terms(parse_version("1.6")), station_terms(parse_version("2.0.1"))
+V16, V201 = station_terms(OCPP16), station_terms(OCPP201)
 
 REASONS_16 = (
     "EmergencyStop, EVDisconnected, HardReset, Local, Other, PowerLoss, Reboot, Remote, "

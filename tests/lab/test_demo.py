@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chargeyard.lab import demo
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from tests.migrated import migrated_sqlite_url
@@ -64,7 +65,7 @@ async def test_the_users_own_chargers_are_not_the_demos(store: Store) -> None:
     mine = await store.chargers.create(
         demo.ORGANIZATION_ID,
         identity="MY-CHARGER",
-        ocpp_version="1.6",
+        ocpp_version=V16,
         csms_url="ws://csms.example.com/ocpp",
         location_id=demo.LOCATION_ID,
         template="abb/terra-ac-w22",

@@ -18,6 +18,7 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.api.tokens import Role
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.gateway.provisioning import Provisioner
+from chargeyard.protocol import V16
 from chargeyard.stack import ApiOptions, Stack, assemble
 from tests.api.gateway_lab import SECRET, as_role
 from tests.migrated import migrated_sqlite_url
@@ -215,7 +216,7 @@ async def test_the_built_in_csms_refuses_a_charger_that_dials_in_as_another_orga
     charger = await lab.stack.store.chargers.create(
         ORG_B,
         identity="CP-A",
-        ocpp_version="1.6",
+        ocpp_version=V16,
         csms_url=f"ws://127.0.0.1:{lab.stack.central.server.port}/ocpp",
         template="alfen/eve-single-pro-line",
     )

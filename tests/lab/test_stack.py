@@ -15,6 +15,7 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.api.tokens import Role
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.gateway.executor import Executor
+from chargeyard.protocol import V16
 from chargeyard.stack import ApiOptions, GatewayOptions, assemble
 from chargeyard.station.model.states import Registration
 from tests.api.gateway_lab import SECRET, as_role
@@ -51,7 +52,7 @@ async def test_the_assembled_stack_runs_a_charger_the_api_starts(tmp_path: Path)
         charger = await stack.store.chargers.create(
             ORG,
             identity="CP-1",
-            ocpp_version="ocpp1.6",
+            ocpp_version=V16,
             csms_url=f"ws://127.0.0.1:{stack.central.server.port}/ocpp",
             template=TEMPLATE,
         )

@@ -190,22 +190,21 @@ class LibCentralSystem201(LibChargePoint201):  # type: ignore[misc]
         return result201.SecurityEventNotification()
 
 
-CENTRAL_SYSTEMS: dict[str, type[Any]] = {"1.6": LibCentralSystem16, "2.0.1": LibCentralSystem201}
-SPECS = {"1.6": V16, "2.0.1": V201}
+CENTRAL_SYSTEMS: dict[VersionSpec, type[Any]] = {V16: LibCentralSystem16, V201: LibCentralSystem201}
 
 
 @dataclass
 class LibCsms:
     """The library's central system on 127.0.0.1: the latest ChargePoint per identity."""
 
-    version: str
+    version: VersionSpec
     port: int = 0
     wire: Wire = field(init=False)
     charge_points: dict[str, Any] = field(default_factory=dict)
     connections: int = 0
 
     def __post_init__(self) -> None:
-        self.wire = Wire(SPECS[self.version])
+        self.wire = Wire(self.version)
 
     async def serve(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
@@ -221,9 +220,9 @@ class LibCsms:
 
 
 @contextlib.asynccontextmanager
-async def lib_csms(version: str) -> AsyncIterator[LibCsms]:
+async def lib_csms(version: VersionSpec) -> AsyncIterator[LibCsms]:
     csms = LibCsms(version)
-    subprotocol = Subprotocol(SPECS[version].subprotocol)
+    subprotocol = Subprotocol(version.subprotocol)
     async with serve(csms.serve, "127.0.0.1", 0, subprotocols=[subprotocol]) as server:
         csms.port = server.sockets[0].getsockname()[1]
         yield csms
@@ -262,7 +261,7 @@ async def test_ocpp16_station_against_the_ocpp_library() -> None:
     assert isinstance(station, StationV16)
     station.reboot_delay_s = _REBOOT_DELAY_S
     station.config.change("MeterValueSampleInterval", "1")
-    async with lib_csms("1.6") as csms, running(station, csms):
+    async with lib_csms(V16) as csms, running(station, csms):
         wire = csms.wire
         # Boot, then the status of connector 0 and connector 1 (4.2, 4.9).
         await until(lambda: accepted(station) and len(wire.payloads("StatusNotification")) == 2)
@@ -340,9 +339,9 @@ def _variable(component: str, variable: str, value: str | None = None) -> dict[s
 
 
 async def test_ocpp201_station_against_the_ocpp_library() -> None:
-    station = wall_clock_station("CP-1", TEMPLATE, "2.0.1")
+    station = wall_clock_station("CP-1", TEMPLATE, V201)
     station.reboot_delay_s = _REBOOT_DELAY_S
-    async with lib_csms("2.0.1") as csms, running(station, csms):
+    async with lib_csms(V201) as csms, running(station, csms):
         wire = csms.wire
         await until(lambda: accepted(station) and len(wire.payloads("StatusNotification")) == 1)
         boot = wire.payloads("BootNotification")[0]

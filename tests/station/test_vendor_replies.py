@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from chargeyard.fleet.fleet import station_class
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.vendor_replies import vendor_replies
 from tests.station.harness import Link
 
-VERSIONS = ["1.6", "2.0.1"]
+VERSIONS = pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
 
 # The reference's example: a display vendor with a GetDisplayMessage extension.
 DISPLAY = [
@@ -39,7 +40,7 @@ def _template(replies: list[dict[str, Any]]) -> StationTemplate:
     return dataclasses.replace(base, data_transfer=vendor_replies(replies))
 
 
-def _online(version: str, template: StationTemplate) -> Link:
+def _online(version: VersionSpec, template: StationTemplate) -> Link:
     ids = itertools.count(1)
     clock = ManualClock()
     station = station_class(version)("CP-1", template, clock=clock, new_id=lambda: f"m{next(ids)}")
@@ -57,8 +58,8 @@ def _transfer(link: Link, vendor_id: str, message_id: str | None = None, data: A
     return link.call_station("DataTransfer", payload)
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_each_answer_kind_of_a_templates_replies(version: str) -> None:
+@VERSIONS
+def test_each_answer_kind_of_a_templates_replies(version: VersionSpec) -> None:
     link = _online(version, _template(DISPLAY))
     assert _transfer(link, "MyVendor", "Ping", "hello") == {"status": "Accepted", "data": "hello"}
     assert _transfer(link, "MyVendor", "Ping") == {"status": "Accepted"}
@@ -73,14 +74,14 @@ def test_each_answer_kind_of_a_templates_replies(version: str) -> None:
     assert _transfer(link, "MyVendor") == {"status": "UnknownMessageId"}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_an_unknown_vendor_is_still_unknown_vendor_id(version: str) -> None:
+@VERSIONS
+def test_an_unknown_vendor_is_still_unknown_vendor_id(version: VersionSpec) -> None:
     link = _online(version, _template(DISPLAY))
     assert _transfer(link, "OtherVendor", "Ping", "x") == {"status": "UnknownVendorId"}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_a_reply_without_message_id_stands_for_every_other_one(version: str) -> None:
+@VERSIONS
+def test_a_reply_without_message_id_stands_for_every_other_one(version: VersionSpec) -> None:
     replies = [
         {"vendor_id": "MyVendor", "answer": "reject"},
         {"vendor_id": "MyVendor", "message_id": "Ping", "answer": "echo"},
@@ -91,8 +92,8 @@ def test_a_reply_without_message_id_stands_for_every_other_one(version: str) -> 
     assert _transfer(link, "MyVendor") == {"status": "Rejected"}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_ids_are_compared_without_regard_to_case(version: str) -> None:
+@VERSIONS
+def test_ids_are_compared_without_regard_to_case(version: VersionSpec) -> None:
     # 1.6 types both as CiString (case insensitive).
     link = _online(version, _template(DISPLAY))
     assert _transfer(link, "myvendor", "PING", "x") == {"status": "Accepted", "data": "x"}
@@ -101,7 +102,7 @@ def test_ids_are_compared_without_regard_to_case(version: str) -> None:
 def test_1_6_carries_json_data_as_its_text() -> None:
     # 1.6 DataTransfer.conf data is a string (official schema): a JSON value goes as text.
     replies = [{"vendor_id": "V", "answer": "accept", "data": {"text": "Hello"}}]
-    link = _online("1.6", _template(replies))
+    link = _online(V16, _template(replies))
     assert _transfer(link, "V") == {"status": "Accepted", "data": '{"text":"Hello"}'}
 
 
@@ -111,7 +112,7 @@ def test_2_0_1_carries_json_data_as_it_is() -> None:
         {"vendor_id": "V", "message_id": "Get", "answer": "accept", "data": {"text": "Hello"}},
         {"vendor_id": "V", "message_id": "Echo", "answer": "echo"},
     ]
-    link = _online("2.0.1", _template(replies))
+    link = _online(V201, _template(replies))
     assert _transfer(link, "V", "Get") == {"status": "Accepted", "data": {"text": "Hello"}}
     assert _transfer(link, "V", "Echo", {"n": [1, 2]}) == {
         "status": "Accepted",
@@ -119,8 +120,8 @@ def test_2_0_1_carries_json_data_as_it_is() -> None:
     }
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_set_vendor_replies_replaces_the_templates(version: str) -> None:
+@VERSIONS
+def test_set_vendor_replies_replaces_the_templates(version: VersionSpec) -> None:
     link = _online(version, _template(DISPLAY))
     station: SimulatedStation = link.station
     station.set_vendor_replies(vendor_replies([{"vendor_id": "Acme", "answer": "echo"}]))
@@ -130,8 +131,8 @@ def test_set_vendor_replies_replaces_the_templates(version: str) -> None:
     assert _transfer(link, "Acme", "Hi") == {"status": "UnknownVendorId"}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_the_shipped_templates_echo_the_simulators_own_vendor_id(version: str) -> None:
+@VERSIONS
+def test_the_shipped_templates_echo_the_simulators_own_vendor_id(version: VersionSpec) -> None:
     link = _online(version, load_catalog().template("abb-terra-54"))
     assert _transfer(link, "chargeyard", "Anything", "ping") == {
         "status": "Accepted",

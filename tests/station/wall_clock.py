@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from types import MappingProxyType
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.catalog.templates import StationTemplate
 from chargeyard.station.clock import SystemClock
@@ -28,9 +29,9 @@ def without_clock_aligned_readings(template_id: str) -> StationTemplate:
 
 
 def wall_clock_station(
-    identity: str, template_id: str, version: str = "1.6"
+    identity: str, template_id: str, version: VersionSpec = V16
 ) -> StationV16 | StationV201:
-    """A station of ``version`` ("1.6" or "2.0.1") on the system clock, without clock-aligned
+    """A station of ``version`` (1.6 or 2.0.1) on the system clock, without clock-aligned
     readings."""
-    kind = StationV16 if version == "1.6" else StationV201
+    kind = {V16: StationV16, V201: StationV201}[version]
     return kind(identity, without_clock_aligned_readings(template_id), clock=SystemClock())

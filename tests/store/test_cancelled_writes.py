@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store, engine
 from chargeyard.store.engine import writer_turn
 
@@ -41,7 +42,7 @@ async def test_a_cancelled_write_leaves_no_lock_behind(sqlite_store: Store) -> N
             with contextlib.suppress(asyncio.CancelledError):
                 await write
             # The next writer gets the lock at once.
-            station = await sqlite_store.stations.set_online("CP-1", ocpp_version="ocpp1.6")
+            station = await sqlite_store.stations.set_online("CP-1", ocpp_version=V16)
             assert station.is_online
 
 

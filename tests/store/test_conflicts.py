@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import ForeignKeyConstraint
 
+from chargeyard.protocol import V16
 from chargeyard.store import ConflictError, Store
 from chargeyard.store.conflicts import CLASHES, GENERIC_CLASH, unique_rules
 from chargeyard.store.models import Base, IdTag, Location, SimulatedCharger, Station
@@ -37,7 +38,7 @@ async def _refused(store: Store, *rows: object) -> ConflictError:
 async def test_each_kind_of_rule_is_told_in_its_words(store: Store) -> None:
     await store.organizations.create("A", organization_id="org-a")
     location = await store.locations.create("org-a", "Depot", slug="depot")
-    await store.chargers.create("org-a", identity="CP-1", ocpp_version="1.6")
+    await store.chargers.create("org-a", identity="CP-1", ocpp_version=V16)
     await store.stations.register("CP-1")
     await store.id_tags.create("TAG-1")
 
@@ -46,7 +47,7 @@ async def test_each_kind_of_rule_is_told_in_its_words(store: Store) -> None:
             id=f"dep-{identity}",
             organization_id="org-a",
             identity=identity,
-            ocpp_version="1.6",
+            ocpp_version=V16,
             location_id=location_id,
         )
 

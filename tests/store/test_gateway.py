@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from chargeyard.store import ConflictError, NotFoundError, Store
 from chargeyard.store.models import CommandStatus, DesiredState
 
@@ -49,7 +50,7 @@ async def test_durable_chargers(store: Store) -> None:
     charger = await store.chargers.create(
         "org-1",
         identity="CP-CHARGER-789",
-        ocpp_version="ocpp1.6",
+        ocpp_version=V16,
         csms_url="ws://csms.example/ocpp",
         location_id=location.id,
         template="alfen/eve-single",
@@ -61,17 +62,15 @@ async def test_durable_chargers(store: Store) -> None:
         "created",
         {"connectors": 2},
     )
-    second = await store.chargers.create("org-1", identity="CP-2", ocpp_version="ocpp2.0.1")
+    second = await store.chargers.create("org-1", identity="CP-2", ocpp_version=V201)
     assert second.id.startswith("dep-")
     assert second.location_id is None
 
     with pytest.raises(ConflictError):  # identities are unique per organization
-        await store.chargers.create("org-1", identity="CP-CHARGER-789", ocpp_version="ocpp1.6")
-    await store.chargers.create("org-2", identity="CP-CHARGER-789", ocpp_version="ocpp1.6")
+        await store.chargers.create("org-1", identity="CP-CHARGER-789", ocpp_version=V16)
+    await store.chargers.create("org-2", identity="CP-CHARGER-789", ocpp_version=V16)
     with pytest.raises(NotFoundError):  # another tenant's location
-        await store.chargers.create(
-            "org-1", identity="CP-3", ocpp_version="1.6", location_id="loc-2"
-        )
+        await store.chargers.create("org-1", identity="CP-3", ocpp_version=V16, location_id="loc-2")
 
     assert [c.id for c in await store.chargers.list("org-1")] == sorted(["dep-789", second.id])
     assert [c.id for c in await store.chargers.list("org-1", location_id="loc-1")] == ["dep-789"]
@@ -108,7 +107,7 @@ async def test_durable_chargers(store: Store) -> None:
 async def test_one_tenant_never_reaches_another_tenants_chargers(store: Store) -> None:
     await store.organizations.create("Acme", organization_id="org-1")
     await store.organizations.create("Other", organization_id="org-2")
-    await store.chargers.create("org-1", identity="CP-1", ocpp_version="1.6", charger_id="dep-1")
+    await store.chargers.create("org-1", identity="CP-1", ocpp_version=V16, charger_id="dep-1")
 
     assert await store.chargers.get("org-2", "dep-1") is None
     assert await store.chargers.list("org-2") == []
@@ -117,7 +116,7 @@ async def test_one_tenant_never_reaches_another_tenants_chargers(store: Store) -
         store.chargers.set_status("org-2", "dep-1", "running"),
         store.chargers.update("org-2", "dep-1", csms_url="ws://evil"),
         store.chargers.delete("org-2", "dep-1"),
-        store.commands.enqueue("org-2", "dep-1", event_type="x", ocpp_version="1.6", payload={}),
+        store.commands.enqueue("org-2", "dep-1", event_type="x", ocpp_version=V16, payload={}),
         store.charger_logs.append("org-2", "dep-1", "hello"),
     ):
         with pytest.raises(NotFoundError):
@@ -129,19 +128,19 @@ async def test_one_tenant_never_reaches_another_tenants_chargers(store: Store) -
 
 async def test_commands_and_logs(store: Store) -> None:
     await store.organizations.create("Acme", organization_id="org-1")
-    await store.chargers.create("org-1", identity="CP-1", ocpp_version="1.6", charger_id="dep-1")
+    await store.chargers.create("org-1", identity="CP-1", ocpp_version=V16, charger_id="dep-1")
 
     unplug = await store.commands.enqueue(
         "org-1",
         "dep-1",
         event_type="unplug",
-        ocpp_version="ocpp1.6",
+        ocpp_version=V16,
         payload={"evse_id": 2, "connector_id": 1},
     )
     assert len(unplug.id) == 12
     assert unplug.status == CommandStatus.QUEUED
     stop = await store.commands.enqueue(
-        "org-1", "dep-1", event_type="stop_charger", ocpp_version="ocpp1.6", payload={},
+        "org-1", "dep-1", event_type="stop_charger", ocpp_version=V16, payload={},
         command_id="cmd-stop",
     )  # fmt: skip
     done = await store.commands.set_status(
@@ -184,8 +183,8 @@ async def test_commands_and_logs(store: Store) -> None:
 async def test_deleting_an_organization_removes_everything_it_owns(store: Store) -> None:
     await store.organizations.create("Acme", organization_id="org-1")
     await store.locations.create("org-1", "Depot", location_id="loc-1")
-    await store.chargers.create("org-1", identity="CP-1", ocpp_version="1.6", charger_id="dep-1")
-    await store.commands.enqueue("org-1", "dep-1", event_type="x", ocpp_version="1.6", payload={})
+    await store.chargers.create("org-1", identity="CP-1", ocpp_version=V16, charger_id="dep-1")
+    await store.commands.enqueue("org-1", "dep-1", event_type="x", ocpp_version=V16, payload={})
     await store.organizations.delete("org-1")
     assert await store.organizations.get("org-1") is None
     assert await store.chargers.all_desired(DesiredState.STOPPED) == []
@@ -199,16 +198,16 @@ async def test_an_identity_is_one_organization_s_at_each_central_system(store: S
     csms, other = "ws://csms.example/ocpp", "ws://other.example/ocpp"
     await store.organizations.create("Acme", organization_id="org-1")
     await store.organizations.create("Other", organization_id="org-2")
-    await store.chargers.create("org-1", identity="CP-1", ocpp_version="1.6", csms_url=csms)
+    await store.chargers.create("org-1", identity="CP-1", ocpp_version=V16, csms_url=csms)
 
     for url in (csms, csms + "/"):
         with pytest.raises(ConflictError, match="another organization's charger"):
-            await store.chargers.create("org-2", identity="CP-1", ocpp_version="1.6", csms_url=url)
+            await store.chargers.create("org-2", identity="CP-1", ocpp_version=V16, csms_url=url)
     elsewhere = await store.chargers.create(
-        "org-2", identity="CP-1", ocpp_version="1.6", csms_url=other, charger_id="dep-2"
+        "org-2", identity="CP-1", ocpp_version=V16, csms_url=other, charger_id="dep-2"
     )
     second = await store.chargers.create(
-        "org-2", identity="CP-2", ocpp_version="1.6", csms_url=csms, charger_id="dep-3"
+        "org-2", identity="CP-2", ocpp_version=V16, csms_url=csms, charger_id="dep-3"
     )
     with pytest.raises(ConflictError):  # moved to the central system where CP-1 is taken
         await store.chargers.update("org-2", elsewhere.id, csms_url=csms)
@@ -218,13 +217,13 @@ async def test_an_identity_is_one_organization_s_at_each_central_system(store: S
     assert unchanged is not None
     assert (unchanged.identity, unchanged.csms_url) == ("CP-2", csms)
 
-    await store.chargers.create("org-1", identity="CP-9", ocpp_version="1.6", csms_url=csms)
+    await store.chargers.create("org-1", identity="CP-9", ocpp_version=V16, csms_url=csms)
     created, taken, used_elsewhere = await store.chargers.create_many(
         "org-2",
         [
-            {"identity": "CP-9", "ocpp_version": "1.6", "csms_url": csms},
-            {"identity": "CP-2", "ocpp_version": "1.6", "csms_url": csms},
-            {"identity": "CP-3", "ocpp_version": "1.6", "csms_url": csms},
+            {"identity": "CP-9", "ocpp_version": V16, "csms_url": csms},
+            {"identity": "CP-2", "ocpp_version": V16, "csms_url": csms},
+            {"identity": "CP-3", "ocpp_version": V16, "csms_url": csms},
         ],
     )
     assert ([c.identity for c in created], taken, used_elsewhere) == (["CP-3"], ["CP-2"], ["CP-9"])

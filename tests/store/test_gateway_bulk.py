@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chargeyard.protocol import V16
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import CommandStatus, Direction
 
@@ -18,11 +19,9 @@ async def _two_tenants(store: Store) -> None:
     await store.organizations.create("Other", organization_id="org-2")
     for n in (1, 2):
         await store.chargers.create(
-            "org-1", identity=f"CP-{n}", ocpp_version="ocpp1.6", charger_id=f"dep-{n}"
+            "org-1", identity=f"CP-{n}", ocpp_version=V16, charger_id=f"dep-{n}"
         )
-    await store.chargers.create(
-        "org-2", identity="CP-1", ocpp_version="ocpp1.6", charger_id="dep-theirs"
-    )
+    await store.chargers.create("org-2", identity="CP-1", ocpp_version=V16, charger_id="dep-theirs")
 
 
 async def test_enqueue_many_and_record_outcomes(store: Store) -> None:
@@ -30,8 +29,8 @@ async def test_enqueue_many_and_record_outcomes(store: Store) -> None:
     queued = await store.commands.enqueue_many(
         "org-1",
         [
-            ("dep-1", "unplug", "ocpp1.6", {"evse_id": 1, "connector_id": 1}),
-            ("dep-2", "unplug", "ocpp1.6", {"evse_id": 1, "connector_id": 1}),
+            ("dep-1", "unplug", V16, {"evse_id": 1, "connector_id": 1}),
+            ("dep-2", "unplug", V16, {"evse_id": 1, "connector_id": 1}),
         ],
     )
     assert [c.charger_id for c in queued] == ["dep-1", "dep-2"]
@@ -68,7 +67,7 @@ async def test_enqueue_many_refuses_another_tenants_charger_and_queues_nothing(
     with pytest.raises(NotFoundError):
         await store.commands.enqueue_many(
             "org-1",
-            [("dep-1", "plug", "ocpp1.6", {}), ("dep-theirs", "plug", "ocpp1.6", {})],
+            [("dep-1", "plug", V16, {}), ("dep-theirs", "plug", V16, {})],
         )
     assert await store.commands.list("org-1") == []
     assert await store.commands.enqueue_many("org-1", []) == []

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from chargeyard.protocol import V16
 from chargeyard.store import ConflictError, Store
 
 BUILT_IN = "ws://127.0.0.1:9000/ocpp"
@@ -46,16 +47,16 @@ async def test_a_charger_of_the_built_in_csms_is_registered_there_in_its_organiz
     store: Store,
 ) -> None:
     await store.chargers.create(
-        "org-b", identity="CP-1", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+        "org-b", identity="CP-1", ocpp_version=V16, csms_url=BUILT_IN, built_in=built_in
     )
     await store.chargers.create(
-        "org-b", identity="CP-2", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+        "org-b", identity="CP-2", ocpp_version=V16, csms_url=ELSEWHERE, built_in=built_in
     )
     assert (await _owner(store, "CP-1"), await _owner(store, "CP-2")) == ("org-b", None)
     # A station the organization registered itself is its charger's.
     await store.stations.register("CP-3", organization_id="org-b")
     await store.chargers.create(
-        "org-b", identity="CP-3", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+        "org-b", identity="CP-3", ocpp_version=V16, csms_url=BUILT_IN, built_in=built_in
     )
     assert await _owner(store, "CP-3") == "org-b"
 
@@ -66,7 +67,7 @@ async def test_another_organization_s_station_there_is_refused(store: Store) -> 
     await store.stations.register("CP-D", organization_id="org-a")
     with pytest.raises(ConflictError) as refused:
         await store.chargers.create(
-            "org-b", identity="CP-A", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+            "org-b", identity="CP-A", ocpp_version=V16, csms_url=BUILT_IN, built_in=built_in
         )
     assert str(refused.value) == (
         "identity 'CP-A' is a charger of another organization at the built-in central system"
@@ -76,10 +77,10 @@ async def test_another_organization_s_station_there_is_refused(store: Store) -> 
     assert await store.chargers.get_by_identity("org-b", "CP-A") is None
     # Elsewhere the identity is free; moved or renamed onto the station, it is refused again.
     charger = await store.chargers.create(
-        "org-b", identity="CP-A", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+        "org-b", identity="CP-A", ocpp_version=V16, csms_url=ELSEWHERE, built_in=built_in
     )
     other = await store.chargers.create(
-        "org-b", identity="CP-B", ocpp_version="1.6", csms_url=BUILT_IN, built_in=built_in
+        "org-b", identity="CP-B", ocpp_version=V16, csms_url=BUILT_IN, built_in=built_in
     )
     with pytest.raises(ConflictError, match="another organization at the built-in"):
         await store.chargers.update("org-b", charger.id, csms_url=BUILT_IN, built_in=built_in)
@@ -104,9 +105,9 @@ async def test_a_bulk_creation_registers_its_chargers_and_skips_another_s_statio
     created, taken, elsewhere = await store.chargers.create_many(
         "org-b",
         [
-            {"identity": "CP-A", "ocpp_version": "1.6", "csms_url": BUILT_IN},
-            {"identity": "CP-1", "ocpp_version": "1.6", "csms_url": BUILT_IN},
-            {"identity": "CP-2", "ocpp_version": "1.6", "csms_url": ELSEWHERE},
+            {"identity": "CP-A", "ocpp_version": V16, "csms_url": BUILT_IN},
+            {"identity": "CP-1", "ocpp_version": V16, "csms_url": BUILT_IN},
+            {"identity": "CP-2", "ocpp_version": V16, "csms_url": ELSEWHERE},
         ],
         built_in=built_in,
     )
@@ -127,7 +128,7 @@ async def test_the_identity_there_is_the_one_the_built_in_csms_would_know(store:
         await store.chargers.create(
             "org-b",
             identity="CP-MINE",
-            ocpp_version="1.6",
+            ocpp_version=V16,
             csms_url=BUILT_IN + "/CP-A?",
             built_in=_ByPath(),
         )
@@ -137,7 +138,7 @@ async def test_the_identity_there_is_the_one_the_built_in_csms_would_know(store:
 @pytest.mark.usefixtures("orgs")
 async def test_a_charger_moved_while_its_new_url_is_resolved_is_not_changed(store: Store) -> None:
     charger = await store.chargers.create(
-        "org-b", identity="CP-1", ocpp_version="1.6", csms_url=ELSEWHERE, built_in=built_in
+        "org-b", identity="CP-1", ocpp_version=V16, csms_url=ELSEWHERE, built_in=built_in
     )
 
     class _Meanwhile(_BuiltIn):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.models import DesiredState
 
@@ -19,7 +20,7 @@ async def _chargers(store: Store, count: int, *, running: bool = True) -> list[s
     ids = []
     for n in range(count):
         charger = await store.chargers.create(
-            organization.id, identity=f"CP-{n:02d}", ocpp_version="1.6"
+            organization.id, identity=f"CP-{n:02d}", ocpp_version=V16
         )
         if running:
             await store.chargers.set_desired_state(
@@ -48,7 +49,7 @@ async def test_workers_taking_at_once_share_the_chargers_without_overlap(store: 
 async def _chargers_stopped(store: Store) -> None:
     """A stopped charger is nobody's to take."""
     organization = await store.organizations.create("Other")
-    await store.chargers.create(organization.id, identity="CP-OFF", ocpp_version="1.6")
+    await store.chargers.create(organization.id, identity="CP-OFF", ocpp_version=V16)
 
 
 async def test_a_lease_not_renewed_frees_its_charger_for_another_worker(store: Store) -> None:

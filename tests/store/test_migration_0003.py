@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store, create_engine, downgrade, migrate
 from chargeyard.store.migrations import current_revision
 from chargeyard.store.models import JobStatus, JobType
@@ -22,7 +23,7 @@ async def test_upgrading_a_rev_0002_database_adds_jobs_and_keeps_chargers(
             await store.chargers.create(
                 "org-a",
                 identity="CP-1",
-                ocpp_version="ocpp1.6",
+                ocpp_version=V16,
                 location_id=location.id,
                 charger_id="dep-1",
             )

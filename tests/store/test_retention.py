@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store import engine as engine_module
 from chargeyard.store import retention as retention_module
@@ -72,7 +73,7 @@ class Parents:
 async def _parents(store: Store) -> Parents:
     station = await store.stations.register("CP-1")
     organization = await store.organizations.create("Org")
-    charger = await store.chargers.create(organization.id, identity="CP-1", ocpp_version="1.6")
+    charger = await store.chargers.create(organization.id, identity="CP-1", ocpp_version=V16)
     webhook = await store.webhooks.create("https://example.com/hook", ["station.booted"])
     return Parents(station.id, organization.id, charger.id, webhook.id)
 

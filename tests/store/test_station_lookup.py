@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chargeyard.protocol import V16
 from chargeyard.store import Store
 from chargeyard.store.station_lookup import ConnectingStation, StationLookup, read_connecting
 
@@ -16,7 +17,7 @@ T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
 async def test_many_identities_asked_at_once_take_one_query(store: Store) -> None:
     for n in range(20):
-        await store.stations.register(f"CP-{n}", ocpp_version="1.6")
+        await store.stations.register(f"CP-{n}", ocpp_version=V16)
     async with asyncio.timeout(10):
         lookup = StationLookup(store.engine)
         await lookup.start()
@@ -32,7 +33,7 @@ async def test_many_identities_asked_at_once_take_one_query(store: Store) -> Non
 
 
 async def test_it_tells_the_password_the_layout_and_open_transactions(store: Store) -> None:
-    await store.stations.register("CP-1", password="secret", ocpp_version="1.6")
+    await store.stations.register("CP-1", password="secret", ocpp_version=V16)
     await store.stations.update_boot_info(
         "CP-1", vendor="Acme", model="One", registration_status="Accepted"
     )
@@ -43,7 +44,7 @@ async def test_it_tells_the_password_the_layout_and_open_transactions(store: Sto
     assert one.password_hash is not None
     assert one.password_hash != "secret"
     assert (one.ocpp_version, one.vendor, one.model, one.open_transactions) == (
-        "1.6",
+        V16,
         "Acme",
         "One",
         False,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from chargeyard.store import NotFoundError, Store
 from chargeyard.store.station_writer import (
     StationWriter,
@@ -33,7 +34,7 @@ async def test_one_batch_holds_many_stations_facts(store: Store) -> None:
     async with StationWriter(store.engine) as writer:
 
         async def boot(identity: str) -> None:
-            await writer.write(online(identity, "1.6", T0))
+            await writer.write(online(identity, V16, T0))
             await writer.write(
                 boot_facts(
                     identity,
@@ -54,7 +55,7 @@ async def test_one_batch_holds_many_stations_facts(store: Store) -> None:
     for identity in identities:
         station = await store.stations.get(identity)
         assert station is not None
-        assert (station.is_online, station.ocpp_version, station.connected_at) == (True, "1.6", T0)
+        assert (station.is_online, station.ocpp_version, station.connected_at) == (True, V16, T0)
         assert (station.vendor, station.model, station.firmware_version) == ("Acme", "X", "1.0")
         assert station.registration_status == "Accepted"
         connectors = await store.connectors.list(identity)
@@ -69,7 +70,7 @@ async def test_a_stations_facts_in_one_batch_apply_in_the_order_they_came(store:
     async with StationWriter(store.engine) as writer:
         # Queued together, so that one batch takes them all.
         await asyncio.gather(
-            writer.write(online("CP-1", "1.6", T0)),
+            writer.write(online("CP-1", V16, T0)),
             writer.write(StatusReport("CP-1", 1, "Preparing", at=_at(1))),
             writer.write(StatusReport("CP-1", 1, "Charging", at=_at(2), info="plugged")),
             writer.write(heartbeat("CP-1", _at(3))),
@@ -97,7 +98,7 @@ async def test_an_unknown_station_is_refused_and_the_others_are_written(store: S
         results = await asyncio.gather(
             writer.write(StatusReport("CP-1", 1, "Available")),
             writer.write(StatusReport("CP-GONE", 1, "Available")),
-            writer.write(online("CP-GONE", "1.6", T0)),
+            writer.write(online("CP-GONE", V16, T0)),
             return_exceptions=True,
         )
     assert results[0] is None
@@ -127,7 +128,7 @@ async def test_write_now_commits_one_message_or_nothing(store: Store) -> None:
     assert connector is not None
     assert connector.status == "Unavailable"
     with pytest.raises(NotFoundError):
-        await write_now(store.engine, [online("CP-1", "2.0.1", T0), online("CP-X", "1.6", T0)])
+        await write_now(store.engine, [online("CP-1", V201, T0), online("CP-X", V16, T0)])
     station = await store.stations.get("CP-1")
     assert station is not None
     assert station.ocpp_version is None  # rolled back whole

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from chargeyard.protocol import V16, V201
 from chargeyard.store import ConflictError, NotFoundError, Store
 from chargeyard.store.models import Direction
 from chargeyard.store.repositories import SampledValue
@@ -16,7 +17,7 @@ T0 = datetime(2026, 2, 10, 14, 0, tzinfo=UTC)
 
 async def test_register_then_get(store: Store) -> None:
     registered = await store.stations.register(
-        "CHARGER-001", name="Depot 1", location="Bay 3", ocpp_version="1.6"
+        "CHARGER-001", name="Depot 1", location="Bay 3", ocpp_version=V16
     )
     station = await store.stations.get("CHARGER-001")
     assert station is not None
@@ -24,7 +25,7 @@ async def test_register_then_get(store: Store) -> None:
         registered.id,
         "Depot 1",
         "Bay 3",
-        "1.6",
+        V16,
     )
     assert station.is_online is False
     assert station.registration_status is None
@@ -41,8 +42,8 @@ async def test_a_charge_box_id_is_registered_once(store: Store) -> None:
 async def test_list_filters_by_presence_and_pages(store: Store) -> None:
     for index in range(5):
         await store.stations.register(f"CP-{index}")
-    await store.stations.set_online("CP-1", ocpp_version="1.6")
-    await store.stations.set_online("CP-3", ocpp_version="2.0.1")
+    await store.stations.set_online("CP-1", ocpp_version=V16)
+    await store.stations.set_online("CP-3", ocpp_version=V201)
 
     all_ids = [station.charge_box_id for station in await store.stations.list()]
     online = [station.charge_box_id for station in await store.stations.list(online=True)]
@@ -96,35 +97,35 @@ async def test_heartbeat_records_the_time_and_presence(store: Store) -> None:
 
 
 async def test_set_online_adds_an_unknown_station_unless_told_not_to(store: Store) -> None:
-    station = await store.stations.set_online("CP-NEW", ocpp_version="2.0.1", at=T0)
+    station = await store.stations.set_online("CP-NEW", ocpp_version=V201, at=T0)
     assert (station.charge_box_id, station.is_online, station.connected_at) == (
         "CP-NEW",
         True,
         T0,
     )
-    assert station.ocpp_version == "2.0.1"
+    assert station.ocpp_version is V201
     with pytest.raises(NotFoundError):
-        await store.stations.set_online("CP-STRANGER", ocpp_version="1.6", create=False)
+        await store.stations.set_online("CP-STRANGER", ocpp_version=V16, create=False)
     assert await store.stations.get("CP-STRANGER") is None
 
 
 async def test_set_online_twice_keeps_one_row_and_its_facts(store: Store) -> None:
     first = await store.stations.register("CP-1", name="Depot")
-    await store.stations.set_online("CP-1", ocpp_version="1.6")
+    await store.stations.set_online("CP-1", ocpp_version=V16)
     await store.stations.set_offline("CP-1")
-    again = await store.stations.set_online("CP-1", ocpp_version="2.0.1")
+    again = await store.stations.set_online("CP-1", ocpp_version=V201)
     assert (again.id, again.name, again.is_online, again.ocpp_version) == (
         first.id,
         "Depot",
         True,
-        "2.0.1",
+        V201,
     )
     assert await store.stations.count() == 1
 
 
 async def test_offline_and_mark_all_offline(store: Store) -> None:
     for identity in ("CP-1", "CP-2", "CP-3"):
-        await store.stations.set_online(identity, ocpp_version="1.6")
+        await store.stations.set_online(identity, ocpp_version=V16)
     assert (await store.stations.set_offline("CP-1")).is_online is False
     assert await store.stations.mark_all_offline() == 2
     assert await store.stations.count(online=True) == 0
@@ -136,8 +137,8 @@ async def test_a_gone_node_s_stations_are_marked_offline_but_one_connected_since
     # The node that finds another's presence expired marks that node's stations
     # (csms/cluster/redis_presence.py): not one that connected again, elsewhere, after it looked.
     for identity in ("CP-1", "CP-2", "CP-3"):
-        await store.stations.set_online(identity, ocpp_version="1.6", at=T0)
-    await store.stations.set_online("CP-4", ocpp_version="1.6", at=T0.replace(minute=5))
+        await store.stations.set_online(identity, ocpp_version=V16, at=T0)
+    await store.stations.set_online("CP-4", ocpp_version=V16, at=T0.replace(minute=5))
 
     marked = await store.stations.mark_offline(
         ["CP-1", "CP-2", "CP-4", "CP-404"], connected_before=T0.replace(minute=1)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from chargeyard.protocol import V201
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
@@ -320,7 +321,7 @@ def test_a_2_0_1_connector_shows_what_the_driver_sees(page: Page, live_lab: Live
     """A 2.0.1 connector is only Occupied while a transaction runs (ConnectorStatusEnumType);
     the chip says what the driver sees, the transaction's chargingState (E01-E07), with the
     connector's status beside it."""
-    live_lab.station("DRIVER-1", version="2.0.1", new_id=lambda: str(uuid.uuid4()))
+    live_lab.station("DRIVER-1", version=V201, new_id=lambda: str(uuid.uuid4()))
     open_dashboard(page, live_lab)
     connector = chip(page, "DRIVER-1", "1/1")
     expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)

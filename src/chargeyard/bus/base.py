@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest
+from chargeyard.protocol import VersionSpec, version_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class CommandMessage:
     organization_id: str
     charger_id: str
     event_type: str
-    ocpp_version: str
+    ocpp_version: VersionSpec
     payload: dict[str, Any] = field(default_factory=dict)
     passes: int = 0
 
@@ -38,14 +39,14 @@ class CommandMessage:
             "organization_id": self.organization_id,
             "charger_id": self.charger_id,
             "event_type": self.event_type,
-            "ocpp_version": self.ocpp_version,
+            "ocpp_version": self.ocpp_version.subprotocol,
             "payload": self.payload,
             "passes": self.passes,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CommandMessage:
-        return cls(**data)
+        return cls(**{**data, "ocpp_version": version_for(data["ocpp_version"])})
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.station_lookup import ConnectingStation
 
 
@@ -36,7 +37,7 @@ class KnownStation:
             connection reads them again (``registration_read`` is False once used).
     """
 
-    ocpp_version: str | None = None
+    ocpp_version: VersionSpec | None = None
     vendor: str | None = None
     model: str | None = None
     open_transactions: bool = True

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 
 from chargeyard.csms.known import KnownStation
-from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
+from chargeyard.protocol import VersionSpec
 from chargeyard.store import Store
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def on_connect(
         station = await store.stations.get(identity)
         known = None if station is None else KnownStation(station.ocpp_version)
     last = None if known is None else known.ocpp_version
-    if last is None or _names(last, version):
+    if last is None or last is version:
         return
     forgotten = await store.connectors.forget(identity)
     if forgotten:
@@ -48,7 +48,7 @@ async def on_connect(
             "%s now speaks OCPP %s (was %s): its %d connectors are reported afresh",
             identity,
             version.name,
-            last,
+            last.name,
             forgotten,
         )
 
@@ -77,11 +77,3 @@ async def on_boot(
             last.model,
             forgotten,
         )
-
-
-def _names(text: str, version: VersionSpec) -> bool:
-    """Whether the stored ``text`` names ``version`` (text no version has names none)."""
-    try:
-        return parse_version(text) is version
-    except UnknownVersion:
-        return False

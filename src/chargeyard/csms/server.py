@@ -528,7 +528,7 @@ class CsmsServer:
             await self._station_writer.keep(
                 station_writer.online(
                     identity,
-                    version.name,
+                    version,
                     utc_now(),
                     create=self.settings.auto_register,
                     organization_id=organization_id,
@@ -550,7 +550,7 @@ class CsmsServer:
             if isinstance(error, NotFoundError):
                 return
             raise
-        known.ocpp_version = version.name
+        known.ocpp_version = version
         logger.info("%s connected (OCPP %s)", identity, version.name)
         events.publish(event_data.connected(identity, version.name))
         try:

@@ -54,7 +54,7 @@ from chargeyard.fleet.fleet_status import (
 from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.fleet.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
 from chargeyard.outbound import OutboundPolicy
-from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, UnknownVersion
+from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES, V16, UnknownVersion, VersionSpec
 from chargeyard.station.catalog import StationTemplate, load_catalog
 from chargeyard.station.clock import Clock, SystemClock
 from chargeyard.station.core import SimulatedStation
@@ -149,7 +149,7 @@ class Fleet:
         count: int = 1,
         *,
         csms_url: str,
-        version: str = "1.6",
+        version: VersionSpec = V16,
         identity_prefix: str = "CP-",
         ids: Sequence[str] | None = None,
         first: int = 1,

@@ -53,7 +53,7 @@ from pydantic.json_schema import SkipJsonSchema
 from chargeyard.gateway.ev_payload import EvPayload
 from chargeyard.protocol.schemas import INT32_MAX
 from chargeyard.station.terms import ListEntry, Setting
-from chargeyard.station.versions import fleet_version
+from chargeyard.station.versions import named_version
 
 __all__ = [
     "COMMANDS",
@@ -241,7 +241,7 @@ class ProxyMessagePayload(_Payload):
     @model_validator(mode="after")
     def _known_version(self) -> ProxyMessagePayload:
         if self.ocpp_version is not None:
-            fleet_version(self.ocpp_version)  # ValueError: not a version a station speaks
+            named_version(self.ocpp_version)  # ValueError: not a version a station speaks
         return self
 
 

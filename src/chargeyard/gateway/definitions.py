@@ -18,6 +18,7 @@ from chargeyard.gateway.power import restore
 from chargeyard.gateway.runtimes import ChargerRuntimeError
 from chargeyard.gateway.security import client_certificate
 from chargeyard.gateway.vendor_replies import charger_replies
+from chargeyard.protocol import VersionSpec
 from chargeyard.station.catalog import CatalogError, StationTemplate, load_catalog
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.own_certificate import HeldCertificate
@@ -41,7 +42,7 @@ class StationDefinition:
     ``replies`` and ``drivers`` (a running station takes them as they are: not compared)."""
 
     template: StationTemplate
-    version: str
+    version: VersionSpec
     csms_url: str
     password: str | None
     configuration: tuple[tuple[str, str], ...]
@@ -68,7 +69,7 @@ def definition_of(charger: SimulatedCharger) -> StationDefinition:
     if not charger.csms_url:
         raise ChargerRuntimeError(f"charger {charger.id} has no ws_url to connect to")
     try:
-        version = fleet_version(charger.ocpp_version).name
+        version = fleet_version(charger.ocpp_version)
     except ValueError as error:
         raise ChargerRuntimeError(str(error)) from None
     template = template_of(charger)

@@ -35,7 +35,6 @@ from chargeyard.gateway.commands import parse_payload
 from chargeyard.gateway.connector_numbers import NoSuchConnector, addressed
 from chargeyard.gateway.host import FAILED, NOT_RUNNING
 from chargeyard.gateway.runtimes import NoAnswer
-from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.store import Store
 from chargeyard.store.models import CommandStatus, DesiredState, SimulatedCharger
 from chargeyard.store.repositories.commands import QueuedCommand
@@ -104,7 +103,7 @@ def queued_command(command: QueuedCommand) -> dict[str, Any]:
     return {
         "id": command.id,
         "event_type": command.event_type,
-        "ocpp_version": command.ocpp_version,
+        "ocpp_version": command.ocpp_version.subprotocol,
         "payload": command.payload,
     }
 
@@ -170,7 +169,7 @@ async def dispatch(
         return result
     commands = await store.commands.enqueue_many(
         organization_id,
-        [(c.id, event_type, _version(c.ocpp_version), data) for c, data in accepted],
+        [(c.id, event_type, c.ocpp_version, data) for c, data in accepted],
     )
     result.queued = [Queued(c, command) for (c, _), command in zip(accepted, commands, strict=True)]
     messages = [
@@ -222,10 +221,3 @@ async def _prechecked(
 def _wants_to_run(charger: SimulatedCharger) -> bool:
     # (a charger that cannot be built has status failed: no host will run it)
     return charger.desired_state == DesiredState.RUNNING and charger.status != FAILED
-
-
-def _version(version: str) -> str:
-    try:
-        return command_version_label(version)
-    except ValueError:
-        return version

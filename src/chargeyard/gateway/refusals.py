@@ -25,7 +25,7 @@ from chargeyard.gateway.commands import (
 )
 from chargeyard.protocol import OcppError
 from chargeyard.station.terms import StationTerms
-from chargeyard.station.versions import fleet_version
+from chargeyard.station.versions import named_version
 
 
 def refusal(terms: StationTerms, command: BaseModel) -> str | None:
@@ -33,7 +33,7 @@ def refusal(terms: StationTerms, command: BaseModel) -> str | None:
     allows), or None. Reads nothing of the station."""
     name = terms.version.name
     if isinstance(command, ProxyMessagePayload) and command.ocpp_version is not None:
-        wanted = fleet_version(command.ocpp_version)
+        wanted = named_version(command.ocpp_version)
         if wanted is not terms.version:
             return f"the station speaks OCPP {name}, not {wanted.name}"
     try:

@@ -67,14 +67,10 @@ class RuntimeReport:
     ) -> RuntimeReport:
         """The report of a charger run by this process's fleet host (provider ``local``, an
         ``asyncio_task`` per station), ``active`` when its station is hosted here."""
-        try:
-            version = runtime_version_label(charger.ocpp_version)
-        except ValueError:  # (a row that cannot run: shown as it is stored)
-            version = charger.ocpp_version
         return cls(
             charger_id=charger.id,
             event_type=event_type,
-            ocpp_version=version,
+            ocpp_version=runtime_version_label(charger.ocpp_version),
             provider="local",
             runtime_kind="asyncio_task",
             desired_count=desired,

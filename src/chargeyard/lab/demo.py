@@ -178,7 +178,7 @@ async def seed(
         charger = await store.chargers.create(
             ORGANIZATION_ID,
             identity=name,
-            ocpp_version=version.name,
+            ocpp_version=version,
             csms_url=csms_url,
             location_id=LOCATION_ID,
             template=template,

@@ -81,9 +81,11 @@ async def read_snapshot(store: Store) -> StoreSnapshot:
     booted: Counter[str] = Counter()
     async with store.engine.connect() as connection:
         for version, registration, count in (await connection.execute(online_query)).all():
-            online[version or "unknown"] += count
+            # Labelled by the version's name ("1.6"), as the connected stations' gauge is.
+            label = "unknown" if version is None else version.name
+            online[label] += count
             if registration == ACCEPTED:
-                booted[version or "unknown"] += count
+                booted[label] += count
         by_status = {
             status: (count, energy)
             for status, count, energy in (await connection.execute(transactions_query)).all()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionTable
+from chargeyard.protocol import V16, V21, V201, UnknownVersion, VersionSpec, VersionTable
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
 from chargeyard.station.core import SimulatedStation
@@ -43,18 +43,18 @@ STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
 _WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201)
 
 
-def station_class(version: str) -> StationFactory:
-    """The station class of the version ``version`` names, in any spelling ("2.0.1", "ocpp2.0.1").
+def station_class(version: VersionSpec) -> StationFactory:
+    """The station class of ``version``.
 
     Raises:
         UnknownVersion: no station class speaks it (a ValueError).
     """
     try:
-        return STATION_CLASSES.named(version)
+        return STATION_CLASSES[version]
     except UnknownVersion:
         available = ", ".join(reversed(STATION_CLASSES.names))
         raise UnknownVersion(
-            f"no station speaks OCPP {version!r} (available: {available})"
+            f"no station speaks OCPP {version.name} (available: {available})"
         ) from None
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.engine import reading
 from chargeyard.store.group_commit import GroupCommit
 from chargeyard.store.models import Station, Transaction, TransactionStatus
@@ -39,7 +40,7 @@ class ConnectingStation:
     identity: str
     organization_id: str
     password_hash: str | None
-    ocpp_version: str | None
+    ocpp_version: VersionSpec | None
     vendor: str | None
     model: str | None
     open_transactions: bool

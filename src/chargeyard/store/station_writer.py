@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.array_rows import ArrayStatement, insert_from_arrays, unnest_rows
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
@@ -100,7 +101,7 @@ Fact = StationChange | StatusReport
 
 def online(
     identity: str,
-    ocpp_version: str,
+    ocpp_version: VersionSpec,
     at: datetime,
     *,
     create: bool = False,

@@ -53,7 +53,7 @@ class NodeKeys:
 
     async def held_by(self, identity: str, node: str, *, present: bool) -> None:
         """``identity``'s key names ``node``; ``present``: ``node``'s alive key is there."""
-        value = f'{{"node":"{node}","version":"1.6"}}'.encode()
+        value = f'{{"node":"{node}","version":"ocpp1.6"}}'.encode()
         await self.client.set(f"{self.prefix}station:{identity}", value, ex=15)
         if present:
             await self.client.set(f"{self.prefix}alive:{node}", 1, ex=15)

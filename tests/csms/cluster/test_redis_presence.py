@@ -48,7 +48,7 @@ async def prefix() -> AsyncIterator[str]:
 
 async def online(store: Store, *identities: str) -> None:
     for identity in identities:
-        await store.stations.set_online(identity, ocpp_version="ocpp1.6")
+        await store.stations.set_online(identity, ocpp_version=V16)
 
 
 async def is_online(store: Store, identity: str) -> bool:

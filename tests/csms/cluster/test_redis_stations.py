@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from redis.asyncio import Redis
 
@@ -121,6 +122,25 @@ async def test_the_station_s_errors_and_an_unknown_station_read_as_in_one_proces
         assert not await link.is_connected("CP-GONE")
 
 
+async def test_a_presence_names_the_version_by_its_subprotocol_or_as_earlier_releases_did() -> None:
+    # Through a rolling upgrade, nodes of the earlier release still write the version's name.
+    url = redis_url()
+    async with cluster(url) as (registry, node, api):
+        await connect(registry, api, "CP-1", Station(V201))
+        client: Redis = Redis.from_url(url)
+        try:
+            assert orjson.loads(await client.get(f"{node.prefix}station:CP-1")) == {
+                "node": "csms-a",
+                "version": "ocpp2.0.1",
+            }
+            old = b'{"node":"csms-old","version":"1.6"}'
+            await client.set(f"{node.prefix}station:CP-OLD", old, ex=15)
+        finally:
+            await client.aclose()
+        assert await api.version_of("CP-1") is V201
+        assert await api.version_of("CP-OLD") is V16
+
+
 async def test_a_node_that_does_not_answer_is_a_timeout() -> None:
     url = redis_url()
     async with cluster(url, answer_grace_s=0.05) as (registry, node, api):
@@ -128,7 +148,7 @@ async def test_a_node_that_does_not_answer_is_a_timeout() -> None:
         client: Redis = Redis.from_url(url)
         try:
             await client.set(
-                f"{node.prefix}station:CP-GHOST", b'{"node":"gone","version":"1.6"}', ex=15
+                f"{node.prefix}station:CP-GHOST", b'{"node":"gone","version":"ocpp1.6"}', ex=15
             )
         finally:
             await client.aclose()
@@ -208,7 +228,7 @@ async def test_a_renewal_brings_back_a_lost_key_and_leaves_a_moved_station_to_it
             # heard that its socket closed.
             await client.delete(f"{node.prefix}station:CP-1")
             async with RedisStations(url, registry=Registry(), node="csms-b", prefix=node.prefix):
-                moved = b'{"node":"csms-b","version":"V201"}'
+                moved = b'{"node":"csms-b","version":"ocpp2.0.1"}'
                 await client.set(f"{node.prefix}station:CP-2", moved, ex=6)
 
                 await node.renew()

@@ -39,10 +39,10 @@ from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.gateway.runtimes import ChargerRuntimes, NoAnswer
 from chargeyard.gateway.vendor_replies import ReplySource, charger_replies
-from chargeyard.gateway.version_labels import command_version_label
-from chargeyard.protocol import parse_version
+from chargeyard.protocol import VersionSpec
 from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, load_catalog
 from chargeyard.station.model.vendor_replies import InvalidVendorReply
+from chargeyard.station.versions import speaks
 from chargeyard.store.models import SimulatedCharger
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def resolve_template(
     brand_slug: str,
     model_slug: str,
     connector_type: str | None,
-    ocpp_version: str,
+    ocpp_version: VersionSpec,
     loc: tuple[str | int, ...] = ("body",),
 ) -> tuple[StationTemplate, str | None]:
     """The catalog model and the connector type as the catalog spells it (``Type2`` finds
@@ -168,8 +168,7 @@ def resolve_template(
         raise invalid(
             (*loc, "model_slug"), f"unknown model {model_slug!r} of brand {brand_slug!r}"
         ) from None
-    version = parse_version(ocpp_version).name
-    if version not in template.ocpp_versions:
+    if not speaks(template, ocpp_version):
         raise invalid(
             (*loc, "ocpp_version"),
             f"{template.name} speaks OCPP {', '.join(template.ocpp_versions)} only",
@@ -216,13 +215,6 @@ def _drivers(config: dict[str, Any]) -> DriverKind:
         return charger_drivers(config)
     except ValueError:
         return NO_DRIVERS
-
-
-def _version_label(version: str) -> str:
-    try:
-        return command_version_label(version)
-    except ValueError:
-        return version
 
 
 def _meter_state(meter: EvseMeter) -> EvseMeterState:
@@ -276,7 +268,7 @@ def charger_response(charger: SimulatedCharger, live: StationStatus | None) -> C
         connector_type=config.get("connector_type"),
         charge_point_name=config.get("charge_point_name"),
         ws_url=charger.csms_url,
-        ocpp_version=_version_label(charger.ocpp_version),
+        ocpp_version=charger.ocpp_version,
         has_password=config.get("password") is not None,
         desired_state=charger.desired_state,
         runtime_status=charger.status,

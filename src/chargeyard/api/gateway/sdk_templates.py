@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from chargeyard.api.gateway.site_templates import SiteTemplate
-from chargeyard.protocol import parse_version
 from chargeyard.station.catalog import StationTemplate
+from chargeyard.station.versions import version_of
 
 EXAMPLE_ADDRESS: dict[str, Any] = {
     "address": "14 Rue de la Paix",
@@ -49,7 +49,7 @@ def sdk_template(
     site: SiteTemplate, ocpp_version: str | None, connector_type: str | None, ws_url: str
 ) -> dict[str, Any]:
     """``site`` as one of OCPPLab's templates (``offers(site, connector_type)`` holds)."""
-    version = parse_version(ocpp_version or site.default_ocpp_version).subprotocol
+    version = version_of(ocpp_version or site.default_ocpp_version).subprotocol
     prefix = site.layout.id.upper()
     chargers: list[dict[str, Any]] = []
     for charger in site.chargers:

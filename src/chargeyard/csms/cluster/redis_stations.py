@@ -4,7 +4,9 @@ any API node to the CSMS node holding the station, over one Redis.
 Shape
 -----
 * **Presence** is a key per station, ``{p}station:{identity}``, holding the node that holds
-  its WebSocket and the OCPP version it negotiated, with a TTL of ``presence_ttl_s``. The node
+  its WebSocket and the OCPP version it negotiated (its subprotocol, ``ocpp1.6``; nodes of
+  earlier releases wrote the version's name, ``1.6``, and both are read, so that nodes of two
+  releases share one Redis through a rolling upgrade), with a TTL of ``presence_ttl_s``. The node
   writes it when the station connects (``Registry.watchers``; the station's BootNotification
   is answered once it is written, ``Registry.announcers``), deletes it when the station
   goes (only if it still names this node: a station that moved is left to its new node), and
@@ -53,8 +55,9 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -74,10 +77,15 @@ from chargeyard.csms.station_calls import (
     StationRequest,
     StationsUnreachable,
 )
-from chargeyard.protocol import Payload, VersionSpec, parse_version
+from chargeyard.protocol import VERSIONS, Payload, VersionSpec
 
 PRESENCE_TTL_S = ALIVE_TTL_S
 """A CSMS node's presence lives as long as a worker's on the bus (``--presence-ttl``)."""
+
+_PRESENCE_VERSIONS: Mapping[str, VersionSpec] = MappingProxyType(
+    {**{spec.name: spec for spec in VERSIONS.values()}, **VERSIONS}
+)
+"""A presence's version: its subprotocol, or its name as an earlier release wrote it."""
 CALLS_TTL_S = 300
 ANSWER_TTL_S = 60
 RENEW_BATCH = 1_000
@@ -231,7 +239,7 @@ class RedisStations:
         value = self._presences.get(version.name)
         if value is None:
             value = self._presences[version.name] = orjson.dumps(
-                {"node": self.node, "version": version.name}
+                {"node": self.node, "version": version.subprotocol}
             )
         return value
 
@@ -301,7 +309,7 @@ class RedisStations:
         if raw is None:
             return None
         data = orjson.loads(raw)
-        return str(data["node"]), parse_version(str(data["version"]))
+        return str(data["node"]), _PRESENCE_VERSIONS[str(data["version"])]
 
     async def is_connected(self, identity: str) -> bool:
         return await self._holder(identity) is not None

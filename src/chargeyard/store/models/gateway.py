@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.models.base import Base, BigIntPK
 from chargeyard.store.types import utc_now
+from chargeyard.store.version_column import VersionColumn
 
 
 class DesiredState(StrEnum):
@@ -125,7 +127,7 @@ class SimulatedCharger(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     location_id: Mapped[str | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
     identity: Mapped[str] = mapped_column(String(255))
-    ocpp_version: Mapped[str] = mapped_column(String(16))
+    ocpp_version: Mapped[VersionSpec] = mapped_column(VersionColumn)
     csms_url: Mapped[str | None] = mapped_column(String(2048))
     # A catalog template key (station/catalog), e.g. "alfen/eve-single-pro-line".
     template: Mapped[str | None] = mapped_column(String(128))
@@ -149,7 +151,7 @@ class Command(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     charger_id: Mapped[str] = mapped_column(ForeignKey("simulated_chargers.id", ondelete="CASCADE"))
     event_type: Mapped[str] = mapped_column(String(64))
-    ocpp_version: Mapped[str] = mapped_column(String(16))
+    ocpp_version: Mapped[VersionSpec] = mapped_column(VersionColumn)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default=CommandStatus.QUEUED)
     result: Mapped[dict[str, Any] | None]

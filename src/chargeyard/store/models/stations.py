@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.models.base import Base, BigIntPK
 from chargeyard.store.types import utc_now
+from chargeyard.store.version_column import VersionColumn
 
 
 class Station(Base):
@@ -43,7 +45,7 @@ class Station(Base):
     model: Mapped[str | None] = mapped_column(String(64))
     serial_number: Mapped[str | None] = mapped_column(String(64))
     firmware_version: Mapped[str | None] = mapped_column(String(64))
-    ocpp_version: Mapped[str | None] = mapped_column(String(16))
+    ocpp_version: Mapped[VersionSpec | None] = mapped_column(VersionColumn)
     # Accepted / Pending / Rejected as last answered to BootNotification; None: never booted.
     registration_status: Mapped[str | None] = mapped_column(String(16))
     # The operator's answer to this station's boots (Accepted / Pending / Rejected); None: the

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.errors import ConflictError, NotFoundError
 from chargeyard.store.ids import new_id
 from chargeyard.store.models import ChargerLease, DesiredState, Location, SimulatedCharger
@@ -40,7 +41,7 @@ class SimulatedChargerRepository(Repository):
         organization_id: str,
         *,
         identity: str,
-        ocpp_version: str,
+        ocpp_version: VersionSpec,
         csms_url: str | None = None,
         location_id: str | None = None,
         template: str | None = None,
@@ -244,7 +245,7 @@ class SimulatedChargerRepository(Repository):
         charger_id: str,
         *,
         identity: str | Unset = UNSET,
-        ocpp_version: str | Unset = UNSET,
+        ocpp_version: VersionSpec | Unset = UNSET,
         csms_url: str | Unset | None = UNSET,
         location_id: str | Unset | None = UNSET,
         template: str | Unset | None = UNSET,

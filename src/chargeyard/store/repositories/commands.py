@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.ids import new_id
@@ -31,7 +32,7 @@ class QueuedCommand:
     id: str
     charger_id: str
     event_type: str
-    ocpp_version: str
+    ocpp_version: VersionSpec
     payload: dict[str, Any]
     created_at: datetime
 
@@ -43,7 +44,7 @@ class CommandRepository(Repository):
         charger_id: str,
         *,
         event_type: str,
-        ocpp_version: str,
+        ocpp_version: VersionSpec,
         payload: dict[str, Any],
         command_id: str | None = None,
     ) -> Command:
@@ -69,7 +70,7 @@ class CommandRepository(Repository):
     async def enqueue_many(
         self,
         organization_id: str,
-        commands: Sequence[tuple[str, str, str, dict[str, Any]]],
+        commands: Sequence[tuple[str, str, VersionSpec, dict[str, Any]]],
     ) -> list[QueuedCommand]:
         """Record many commands as queued in one transaction (a location command fanned out
         to its chargers): each item is ``(charger_id, event_type, ocpp_version, payload)``.

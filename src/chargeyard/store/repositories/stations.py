@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Delete, Select, Update, delete, func, select, update
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store import station_writer
 from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import ConflictError, NotFoundError
@@ -48,7 +49,7 @@ class StationRepository(Repository):
         name: str | None = None,
         location: str | None = None,
         password: str | None = None,
-        ocpp_version: str | None = None,
+        ocpp_version: VersionSpec | None = None,
         organization_id: str = DEFAULT_ORGANIZATION_ID,
     ) -> Station:
         """Add a station the operator expects, in ``organization_id``.
@@ -294,7 +295,7 @@ class StationRepository(Repository):
         self,
         charge_box_id: str,
         *,
-        ocpp_version: str,
+        ocpp_version: VersionSpec,
         at: datetime | None = None,
         create: bool = True,
     ) -> Station:

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chargeyard.protocol import VersionSpec
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.models import Station, Transaction, TransactionStatus
 from chargeyard.store.repositories._base import Repository, page, station_pk
@@ -29,7 +30,7 @@ class StationTransaction:
     station's key)."""
 
     charge_box_id: str
-    ocpp_version: str | None
+    ocpp_version: VersionSpec | None
     transaction: Transaction
 
 

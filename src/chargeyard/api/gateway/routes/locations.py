@@ -37,7 +37,7 @@ from chargeyard.api.gateway.schemas.templates import (
 )
 from chargeyard.api.gateway.sdk_templates import offers, sdk_template
 from chargeyard.api.gateway.site_templates import SiteType, site_templates
-from chargeyard.protocol import UnknownVersion, parse_version
+from chargeyard.api.ocpp_version import read_version
 from chargeyard.store import NotFoundError
 
 router = APIRouter(prefix="/ocpp", tags=["Locations"])
@@ -172,8 +172,8 @@ async def list_location_templates(
     version = None
     if ocpp_version is not None:
         try:
-            version = parse_version(ocpp_version).name
-        except UnknownVersion:
+            version = read_version(ocpp_version).name
+        except ValueError:
             # A validation problem like the others (422 with loc/msg/type), as documented.
             problem = {
                 "loc": ("query", "ocpp_version"),

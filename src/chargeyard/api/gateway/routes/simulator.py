@@ -463,7 +463,7 @@ async def simulator_health(
         "status": "ok" if connected else "degraded",
         "charger_id": charger.id,
         "identity": charger.identity,
-        "ocpp_version": charger.ocpp_version,
+        "ocpp_version": charger.ocpp_version.subprotocol,
         "running": found is not None and found.running,
         "registration": None if found is None else found.registration,
     }

@@ -23,12 +23,12 @@ from chargeyard.api.gateway.schemas.chargers import (
     ConnectorType,
     Identity,
     Name,
-    OcppVersion,
     Password,
     ProvisioningError,
     WsUrl,
 )
 from chargeyard.api.gateway.schemas.common import GatewayRequest, Timestamp
+from chargeyard.api.ocpp_version import StationOcppVersion
 from chargeyard.protocol.identity import IDENTITY_CHARACTERS
 
 MAX_BULK_CHARGERS = 5000
@@ -43,7 +43,7 @@ class BulkChargerTemplate(GatewayRequest):
     model_slug: CatalogSlug
     connector_type: ConnectorType
     ws_url: WsUrl
-    ocpp_version: OcppVersion
+    ocpp_version: StationOcppVersion
     identity_prefix: IdentityPrefix | None = Field(
         default=None,
         description="Numbered identities read <prefix>-0001, <prefix>-0002...; a prefix ending"
@@ -169,7 +169,7 @@ class BulkUpdateRequest(GatewayRequest):
     model_slug: CatalogSlug | None = None
     connector_type: ConnectorType | None = None
     ws_url: WsUrl | None = None
-    ocpp_version: OcppVersion | None = None
+    ocpp_version: StationOcppVersion | None = None
     password: Password | None = None
 
     @model_validator(mode="after")

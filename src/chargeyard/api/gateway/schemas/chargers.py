@@ -30,17 +30,10 @@ from chargeyard.api.gateway.schemas.common import (
     Timestamp,
 )
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplies, VendorReplyBody
+from chargeyard.api.ocpp_version import OcppRuntimeVersion, OcppVersion, StationOcppVersion
 from chargeyard.api.shapes import Timestamp as MillisecondTimestamp
 from chargeyard.gateway.drivers import DriverKind
-from chargeyard.gateway.version_labels import command_version_label
 from chargeyard.protocol.identity import IDENTITY_CHARACTERS, MAX_IDENTITY_LENGTH, identity_problem
-
-
-def _version(text: str) -> str:
-    try:
-        return command_version_label(text)
-    except ValueError:
-        raise ValueError("must be ocpp1.6 or ocpp2.0.1 (OCPP1.6, 1.6 ... are accepted)") from None
 
 
 def _ws_url(url: str) -> str:
@@ -70,7 +63,6 @@ CatalogSlug = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ]
 ConnectorType = Annotated[str, Field(min_length=1, max_length=64), PRINTABLE]
-OcppVersion = Annotated[str, Field(max_length=16, examples=["ocpp1.6"]), AfterValidator(_version)]
 WsUrl = Annotated[
     str,
     Field(max_length=2048, examples=["ws://127.0.0.1:9000/ocpp"]),
@@ -108,7 +100,7 @@ class ChargerCreateRequest(GatewayRequest):
     model_slug: CatalogSlug
     connector_type: ConnectorType
     ws_url: WsUrl
-    ocpp_version: OcppVersion
+    ocpp_version: StationOcppVersion
     charge_point_name: Name | None = None
     location_id: RowId | None = None
     password: Password | None = None
@@ -148,7 +140,7 @@ class ChargerUpdateRequest(GatewayRequest):
     model_slug: CatalogSlug | None = None
     connector_type: ConnectorType | None = None
     ws_url: WsUrl | None = None
-    ocpp_version: OcppVersion | None = None
+    ocpp_version: StationOcppVersion | None = None
     charge_point_name: Name | None = None
     location_id: RowId | None = None
     password: Password | None = None
@@ -273,7 +265,7 @@ class ChargerResponse(BaseModel):
     connector_type: str | None
     charge_point_name: str | None
     ws_url: str | None
-    ocpp_version: str = Field(examples=["ocpp1.6"])
+    ocpp_version: OcppVersion
     has_password: bool
     desired_state: str = Field(description="running or stopped: what start/stop asked for")
     runtime_status: str = Field(
@@ -343,7 +335,7 @@ class ChargerRuntimeResponse(BaseModel):
 
     id: str
     event_type: str
-    ocpp_version: str
+    ocpp_version: OcppRuntimeVersion
     payload: dict[str, Any] = Field(description="Command payload sent to the simulator queue.")
 
 

@@ -27,6 +27,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from chargeyard.api.gateway.dialects import command_body
 from chargeyard.api.gateway.schemas.common import GatewayPage, GatewayRequest, Timestamp
+from chargeyard.api.ocpp_version import OcppVersion
 from chargeyard.gateway.commands import CommandSpec, ConnectorPayload, EmptyPayload
 from chargeyard.gateway.controls import CONTROLS
 from chargeyard.store.models import Command, CommandStatus
@@ -186,7 +187,7 @@ class QueuedCommandResponse(BaseModel):
 
     id: str
     event_type: str
-    ocpp_version: str
+    ocpp_version: OcppVersion
     payload: dict[str, Any] = Field(description="Command payload sent to the simulator queue.")
 
 
@@ -313,7 +314,7 @@ class CommandOutcomeResponse(BaseModel):
     deployment_id: str = Field(description="The same as charger_id")
     identity: str = Field(description="The charger's OCPP identity")
     event_type: str
-    ocpp_version: str
+    ocpp_version: OcppVersion
     payload: dict[str, Any]
     status: CommandStatusWord = Field(description="OCPPLab's words (see above)")
     state: CommandState = Field(description="chargeyard's words (see above)")

@@ -32,7 +32,6 @@ from chargeyard.api.gateway.schemas.chargers import (
     ConnectorType,
     Identity,
     Name,
-    OcppVersion,
     Password,
     RowId,
     WsUrl,
@@ -40,6 +39,7 @@ from chargeyard.api.gateway.schemas.chargers import (
 from chargeyard.api.gateway.schemas.common import GatewayRequest
 from chargeyard.api.gateway.schemas.locations import Country, Text, TimeZone
 from chargeyard.api.gateway.schemas.locations import Name as LocationName
+from chargeyard.api.ocpp_version import OcppVersion, StationOcppVersion
 
 SecurityProfile = Annotated[int, Field(ge=0, le=3, examples=[1])]
 ModelRef = Annotated[str, Field(min_length=1, max_length=160, examples=["abb-terra-ac-w22"])]
@@ -87,7 +87,9 @@ class ChargerModel(ChargerSecurity):
         None, description="A catalog model's id (abb-terra-ac-w22), or a model slug"
     )
     connector_type: ConnectorType | None = None
-    ocpp_version: OcppVersion = "ocpp1.6"
+    # The default written as the API writes it, so that the OpenAPI document shows it (a
+    # VersionSpec is no JSON); read like any value sent.
+    ocpp_version: StationOcppVersion = Field(default="ocpp1.6", validate_default=True)
 
     @model_validator(mode="after")
     def _one_model(self) -> ChargerModel:
@@ -146,7 +148,7 @@ class DeploymentResponse(BaseModel):
     deployment_id: str = Field(examples=["dep-123"], description="The same as id")
     charger_id: str = Field(examples=["dep-123"], description="The same as id")
     identity: str
-    ocpp_version: str = Field(examples=["ocpp1.6"])
+    ocpp_version: OcppVersion
     provisioning_state: str = Field(examples=["PROVISIONING"])
     status: str = Field(examples=["PROVISIONING"], description="The same as provisioning_state")
     status_url: str

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.gateway.schemas.common import GatewayPage
 from chargeyard.api.gateway.site_templates import SiteTemplate, SiteType
-from chargeyard.protocol import parse_version
+from chargeyard.api.ocpp_version import OcppVersion
+from chargeyard.station.versions import version_of
 
 
 class LocationTemplateCharger(BaseModel):
@@ -22,7 +23,7 @@ class LocationTemplateCharger(BaseModel):
     model_slug: str
     model_name: str
     connector_type: str = Field(description="OCPP 2.0.1 ConnectorEnumType, e.g. cCCS2")
-    ocpp_version: str = Field(examples=["ocpp1.6"])
+    ocpp_version: OcppVersion
     count: int
     max_power_kw: float = Field(description="Per charger")
 
@@ -59,7 +60,9 @@ class LocationTemplateResponse(BaseModel):
     name: str
     description: str
     type: SiteType
-    ocpp_versions: list[str] = Field(description="Versions every charger of the site speaks")
+    ocpp_versions: list[OcppVersion] = Field(
+        description="Versions every charger of the site speaks"
+    )
     chargers: list[LocationTemplateCharger]
     charger_count: int
     total_power_kw: float
@@ -68,13 +71,13 @@ class LocationTemplateResponse(BaseModel):
     def of(cls, site: SiteTemplate, ocpp_version: str | None = None) -> LocationTemplateResponse:
         """``ocpp_version`` (a version name) for every charger; the newest the site's
         chargers all speak when None."""
-        version = parse_version(ocpp_version or site.default_ocpp_version).subprotocol
+        version = version_of(ocpp_version or site.default_ocpp_version)
         return cls(
             id=site.layout.id,
             name=site.layout.name,
             description=site.layout.description,
             type=site.type,
-            ocpp_versions=[parse_version(name).subprotocol for name in site.ocpp_versions],
+            ocpp_versions=[version_of(name) for name in site.ocpp_versions],
             chargers=[
                 LocationTemplateCharger(
                     brand_slug=charger.template.brand_slug,

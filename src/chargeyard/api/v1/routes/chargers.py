@@ -34,7 +34,7 @@ from chargeyard.api.v1.schemas.chargers import (
 )
 from chargeyard.api.v1.schemas.registration import EXAMPLE, RegistrationIn, RegistrationOut
 from chargeyard.csms.commands import InvalidCommand, UnknownStation
-from chargeyard.protocol import VERSIONS, parse_version
+from chargeyard.protocol import VERSIONS, VersionSpec
 from chargeyard.protocol.initiators import CSMS_INITIATED
 from chargeyard.store import ConflictError, NotFoundError, Store
 from chargeyard.store.models import NotificationKind, Station
@@ -228,14 +228,14 @@ async def set_registration(
     return RegistrationOut.of(station)
 
 
-def _check_pending_calls(version_name: str | None, calls: list[dict[str, Any]]) -> None:
+def _check_pending_calls(version: VersionSpec | None, calls: list[dict[str, Any]]) -> None:
     """Each call must be one a central system sends, with a payload its request schema takes,
     in the charger's last version (any version, for one that never connected).
 
     Raises:
         InvalidCommand, OcppError (422).
     """
-    versions = list(VERSIONS.values()) if version_name is None else [parse_version(version_name)]
+    versions = list(VERSIONS.values()) if version is None else [version]
     for call in calls:
         action = call["action"]
         speaking = [version for version in versions if action in CSMS_INITIATED[version]]
@@ -244,7 +244,7 @@ def _check_pending_calls(version_name: str | None, calls: list[dict[str, Any]]) 
             raise InvalidCommand(
                 f"{action} is not an action a central system sends in OCPP {names}"
             )
-        if version_name is not None:
+        if version is not None:
             speaking[0].schemas.check_request(action, call["payload"])
 
 

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from chargeyard.api.ocpp_version import OcppVersionName
 from chargeyard.api.shapes import PRINTABLE, Request, Timestamp
 from chargeyard.protocol.identity import MAX_IDENTITY_LENGTH, identity_problem
 from chargeyard.protocol.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
@@ -104,7 +105,7 @@ class ChargerOut(BaseModel):
     model: str | None
     serialNumber: str | None
     firmwareVersion: str | None
-    ocppVersion: str | None
+    ocppVersion: OcppVersionName | None
     registrationStatus: str | None = Field(description="The last BootNotification's answer")
     registration: str | None = Field(
         description="How the charger's boots are answered (Accepted, Pending or Rejected,"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from chargeyard.api.ocpp_version import OcppVersionName
 from chargeyard.api.shapes import MAX_INT32
 from chargeyard.csms.commands import (
     AvailabilityType,
@@ -327,7 +328,9 @@ class DataTransferHistory(BaseModel):
 
 class RawCallResponse(BaseModel):
     chargeBoxId: str
-    ocppVersion: str = Field(description='The version the station speaks: "1.6", "2.0.1"')
+    ocppVersion: OcppVersionName = Field(
+        description='The version the station speaks: "1.6", "2.0.1"'
+    )
     action: str
     response: dict[str, Any] = Field(description="The station's CALLRESULT payload, as it came")
 

@@ -188,7 +188,7 @@ async def test_a_2_0_1_fleet_from_the_command_line(tmp_path: Path) -> None:
         signal.SIGTERM,
     )
     assert code == 0, errors
-    assert {s.ocpp_version for s in stations} == {"2.0.1"}
+    assert {s.ocpp_version for s in stations} == {V201}
 
 
 async def test_without_a_terminal_it_prints_a_status_line_every_interval(tmp_path: Path) -> None:

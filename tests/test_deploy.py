@@ -27,7 +27,6 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from chargeyard.cli import app
-from chargeyard.protocol import V16
 from tests.cluster import chargers_accepted, command_succeeded, create_charger, shared_out
 from tests.polling import eventually
 from tests.ports import free_port
@@ -437,13 +436,13 @@ async def test_the_compose_file_s_commands_run_as_one_cluster(
             for name, text in scraped.items():
                 assert node_labels(text) == {name}, name
             connected = sum(
-                gauge(scraped[name], "chargeyard_csms_stations_connected", ocpp_version=V16) or 0
+                gauge(scraped[name], "chargeyard_csms_stations_connected", ocpp_version="1.6") or 0
                 for name in ("csms-1", "csms-2")
             )
             assert connected == len(chargers)
             for name in ("api-1", "api-2"):
                 assert gauge(scraped[name], "chargeyard_csms_stations_connected") is None
-                online = gauge(scraped[name], "chargeyard_stations_online", ocpp_version=V16)
+                online = gauge(scraped[name], "chargeyard_stations_online", ocpp_version="1.6")
                 assert online == len(chargers), name
             fleets = sum(
                 gauge(scraped[name], "chargeyard_fleet_stations") or 0

@@ -141,7 +141,7 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
         mix = database.execute(
             "SELECT ocpp_version, template FROM simulated_chargers ORDER BY identity"
         ).fetchall()
-    assert {version for version, _ in mix} == {"1.6", "2.0.1"}
+    assert {version for version, _ in mix} == {"ocpp1.6", "ocpp2.0.1"}  # subprotocols (rev 0015)
     assert len({template for _, template in mix}) == 10  # AC and DC models of the catalog
 
 

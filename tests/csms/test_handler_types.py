@@ -82,8 +82,10 @@ def check_types(tmp_path: Path, read: str, answer: str) -> tuple[str, int]:
         [
             "--config-file",
             str(tmp_path / "mypy.ini"),
+            # A cache of each copy's own: two copies of one size written within the file
+            # system's mtime granularity would otherwise be taken for the one mypy cached.
             "--cache-dir",
-            str(tmp_path / "cache"),
+            str(tmp_path / f"cache-{read}-{answer}"),
             "--no-error-summary",
             "--hide-error-context",
             str(tmp_path / "handler.py"),

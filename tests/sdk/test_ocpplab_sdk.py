@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from chargeyard.protocol import V201
 from chargeyard.store.models import SimulatedCharger
 from tests.polling import eventually, polled, until
 from tests.sdk.sdk_lab import SDK_VERSIONS, Answer, Sdk, operator_token, sdk, served_lab, typed
@@ -215,7 +214,9 @@ async def _reads(lab: StackLab, client: Sdk, kind: str, deployment_id: str, iden
         "catalog.get_model", kind, brand_slug="alfen", **{model_argument: "eve-single-pro-line"}
     )
     _sdk_type(model, "OcppModelResponse")
-    templates = await client.call("templates.list", kind, ocpp_version=V201, connector_type="cCCS2")
+    templates = await client.call(
+        "templates.list", kind, ocpp_version="ocpp2.0.1", connector_type="cCCS2"
+    )
     _sdk_type(templates, "OcppLocationTemplateListResponse")
     assert templates.data["count"] == len(templates.data["templates"]) > 0
     for template in templates.data["templates"]:

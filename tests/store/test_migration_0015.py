@@ -1,5 +1,5 @@
 """Revision 0015 (versions stored as subprotocols) on a database at rev 0014 holding the
-spellings the code before it wrote and read: a station's version by its name, chargers and
+spellings that releases without it wrote and read: a station's version by its name, chargers and
 commands by their subprotocol (the gateway API) or their name (the demo), and the other
 spellings a person could have given. Each comes back as its VersionSpec; a downgrade gives a
 station its name back."""

@@ -51,7 +51,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The code before this revision read any spelling, and wrote a station's version by its
+    # Releases without this revision read any spelling, and wrote a station's version by its
     # name: a station row gets its name back; the gateway's rows keep the subprotocol, which
     # that code wrote too.
     for _, subprotocol, name in _VERSIONS:

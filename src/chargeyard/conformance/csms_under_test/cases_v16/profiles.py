@@ -5,7 +5,7 @@ have ``reservations.py``."""
 from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import CsmsCase, later, now
-from chargeyard.conformance.csms_under_test.cases_v16._registry import case
+from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 
 
 async def _local_list_version(run: CsmsCase, version: int) -> None:
@@ -15,15 +15,13 @@ async def _local_list_version(run: CsmsCase, version: int) -> None:
     await run.answered(call, {"listVersion": version})
 
 
-@case("TC_042_1_CSMS")
-async def local_list_not_supported(run: CsmsCase) -> None:
-    # -1: the station does not support local lists (1.6 section 5.10).
-    await _local_list_version(run, -1)
-
-
-@case("TC_042_2_CSMS")
-async def local_list_empty(run: CsmsCase) -> None:
-    await _local_list_version(run, 0)
+table(
+    _local_list_version,
+    {
+        "TC_042_1_CSMS": (-1,),  # -1: the station does not support local lists (1.6 section 5.10).
+        "TC_042_2_CSMS": (0,),  # local list empty
+    },
+)
 
 
 async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None:
@@ -45,24 +43,15 @@ async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None
     await run.answered(call, {"status": answer})
 
 
-@case("TC_043_1_CSMS")
-async def send_local_list_not_supported(run: CsmsCase) -> None:
-    await _send_local_list(run, "Full", "NotSupported")
-
-
-@case("TC_043_3_CSMS")
-async def send_local_list_failed(run: CsmsCase) -> None:
-    await _send_local_list(run, "Full", "Failed")
-
-
-@case("TC_043_4_CSMS")
-async def send_local_list_full(run: CsmsCase) -> None:
-    await _send_local_list(run, "Full", "Accepted")
-
-
-@case("TC_043_5_CSMS")
-async def send_local_list_differential(run: CsmsCase) -> None:
-    await _send_local_list(run, "Differential", "Accepted")
+table(
+    _send_local_list,
+    {
+        "TC_043_1_CSMS": ("Full", "NotSupported"),  # send local list not supported
+        "TC_043_3_CSMS": ("Full", "Failed"),  # send local list failed
+        "TC_043_4_CSMS": ("Full", "Accepted"),  # send local list full
+        "TC_043_5_CSMS": ("Differential", "Accepted"),  # send local list differential
+    },
+)
 
 
 async def _notify(run: CsmsCase, action: str, statuses: list[str]) -> None:
@@ -97,21 +86,15 @@ async def _update_firmware(run: CsmsCase, statuses: list[str], reboots: bool) ->
         await _notify(run, "FirmwareStatusNotification", ["Installed"])
 
 
-@case("TC_044_1_CSMS")
-async def firmware_installed(run: CsmsCase) -> None:
-    await _update_firmware(run, ["Downloading", "Downloaded", "Installing"], reboots=True)
-
-
-@case("TC_044_2_CSMS")
-async def firmware_download_failed(run: CsmsCase) -> None:
-    await _update_firmware(run, ["Downloading", "DownloadFailed"], reboots=False)
-
-
-@case("TC_044_3_CSMS")
-async def firmware_installation_failed(run: CsmsCase) -> None:
-    await _update_firmware(
-        run, ["Downloading", "Downloaded", "Installing", "InstallationFailed"], reboots=False
-    )
+table(
+    _update_firmware,
+    {
+        "TC_044_1_CSMS": (["Downloading", "Downloaded", "Installing"], True),  # firmware installed
+        "TC_044_2_CSMS": (["Downloading", "DownloadFailed"], False),  # firmware download failed
+        # firmware installation failed
+        "TC_044_3_CSMS": (["Downloading", "Downloaded", "Installing", "InstallationFailed"], False),
+    },
+)
 
 
 async def _get_diagnostics(run: CsmsCase, statuses: list[str]) -> None:
@@ -133,14 +116,13 @@ async def _get_diagnostics(run: CsmsCase, statuses: list[str]) -> None:
     await _notify(run, "DiagnosticsStatusNotification", statuses)
 
 
-@case("TC_045_1_CSMS")
-async def diagnostics_uploaded(run: CsmsCase) -> None:
-    await _get_diagnostics(run, ["Uploading", "Uploaded"])
-
-
-@case("TC_045_2_CSMS")
-async def diagnostics_upload_failed(run: CsmsCase) -> None:
-    await _get_diagnostics(run, ["Uploading", "UploadFailed"])
+table(
+    _get_diagnostics,
+    {
+        "TC_045_1_CSMS": (["Uploading", "Uploaded"],),  # diagnostics uploaded
+        "TC_045_2_CSMS": (["Uploading", "UploadFailed"],),  # diagnostics upload failed
+    },
+)
 
 
 def _profile(purpose: str, transaction_id: int | None = None) -> dict[str, object]:

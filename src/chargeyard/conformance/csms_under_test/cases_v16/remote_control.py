@@ -4,7 +4,7 @@ unlocking, configuration, trigger messages and the authorization cache (1.6 sect
 from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import STATION_CONFIGURATION_16, CsmsCase
-from chargeyard.conformance.csms_under_test.cases_v16._registry import case
+from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.verdicts import Weight
 
 
@@ -66,14 +66,13 @@ async def _reset(run: CsmsCase, kind: str) -> None:
     await run.boot()
 
 
-@case("TC_013_CSMS")
-async def hard_reset(run: CsmsCase) -> None:
-    await _reset(run, "Hard")
-
-
-@case("TC_014_CSMS")
-async def soft_reset(run: CsmsCase) -> None:
-    await _reset(run, "Soft")
+table(
+    _reset,
+    {
+        "TC_013_CSMS": ("Hard",),  # hard reset
+        "TC_014_CSMS": ("Soft",),  # soft reset
+    },
+)
 
 
 async def _unlock(run: CsmsCase, connector: int, answer: str) -> None:
@@ -102,26 +101,17 @@ async def _unlock(run: CsmsCase, connector: int, answer: str) -> None:
     )
 
 
-@case("TC_017_1_CSMS")
-async def unlock_not_fixed_cable(run: CsmsCase) -> None:
-    await _unlock(run, 1, "Unlocked")
-
-
-@case("TC_017_2_CSMS")
-async def unlock_fixed_cable(run: CsmsCase) -> None:
-    # A fixed cable cannot be unlocked: the station says NotSupported (1.6 section 7.51).
-    await _unlock(run, 1, "NotSupported")
-
-
-@case("TC_030_CSMS")
-async def unlock_failure(run: CsmsCase) -> None:
-    await _unlock(run, 1, "UnlockFailed")
-
-
-@case("TC_031_CSMS")
-async def unlock_unknown_connector(run: CsmsCase) -> None:
-    # A connector the station does not have: NotSupported (1.6 section 7.51).
-    await _unlock(run, 9, "NotSupported")
+table(
+    _unlock,
+    {
+        "TC_017_1_CSMS": (1, "Unlocked"),  # unlock not fixed cable
+        # A fixed cable cannot be unlocked: the station says NotSupported (1.6 section 7.51).
+        "TC_017_2_CSMS": (1, "NotSupported"),
+        "TC_030_CSMS": (1, "UnlockFailed"),  # unlock failure
+        # A connector the station does not have: NotSupported (1.6 section 7.51).
+        "TC_031_CSMS": (9, "NotSupported"),
+    },
+)
 
 
 def _configuration(keys: list[str] | None) -> dict[str, object]:
@@ -192,19 +182,16 @@ async def _change_configuration(run: CsmsCase, key: str, value: str, answer: str
     await run.answered(call, {"status": answer})
 
 
-@case("TC_021_CSMS")
-async def change_configuration(run: CsmsCase) -> None:
-    await _change_configuration(run, "MeterValueSampleInterval", "30", "Accepted")
-
-
-@case("TC_040_1_CSMS")
-async def change_configuration_not_supported(run: CsmsCase) -> None:
-    await _change_configuration(run, "ChargeyardNoSuchKey", "1", "NotSupported")
-
-
-@case("TC_040_2_CSMS")
-async def change_configuration_invalid_value(run: CsmsCase) -> None:
-    await _change_configuration(run, "MeterValueSampleInterval", "-1", "Rejected")
+table(
+    _change_configuration,
+    {
+        "TC_021_CSMS": ("MeterValueSampleInterval", "30", "Accepted"),  # change configuration
+        # change configuration not supported
+        "TC_040_1_CSMS": ("ChargeyardNoSuchKey", "1", "NotSupported"),
+        # change configuration invalid value
+        "TC_040_2_CSMS": ("MeterValueSampleInterval", "-1", "Rejected"),
+    },
+)
 
 
 @case("TC_026_CSMS")
@@ -250,14 +237,13 @@ async def _trigger_message(run: CsmsCase, answer: str) -> None:
         await run.status(1, "Available")
 
 
-@case("TC_054_CSMS")
-async def trigger_message(run: CsmsCase) -> None:
-    await _trigger_message(run, "Accepted")
-
-
-@case("TC_055_CSMS")
-async def trigger_message_rejected(run: CsmsCase) -> None:
-    await _trigger_message(run, "Rejected")
+table(
+    _trigger_message,
+    {
+        "TC_054_CSMS": ("Accepted",),  # trigger message
+        "TC_055_CSMS": ("Rejected",),  # trigger message rejected
+    },
+)
 
 
 @case("TC_061_CSMS")

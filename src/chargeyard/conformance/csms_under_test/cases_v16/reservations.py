@@ -4,7 +4,7 @@ a connector or the whole charge point reserved, used, left to expire, refused an
 from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import CsmsCase, later, now
-from chargeyard.conformance.csms_under_test.cases_v16._registry import case
+from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.endings import CaseEnded
 
 RESERVATION_ID = 4711
@@ -90,24 +90,15 @@ async def _reservation_refused(run: CsmsCase, answer: str) -> None:
     await run.call("Heartbeat", {})
 
 
-@case("TC_048_1_CSMS")
-async def reservation_faulted(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Faulted")
-
-
-@case("TC_048_2_CSMS")
-async def reservation_occupied(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Occupied")
-
-
-@case("TC_048_3_CSMS")
-async def reservation_unavailable(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Unavailable")
-
-
-@case("TC_048_4_CSMS")
-async def reservation_rejected(run: CsmsCase) -> None:
-    await _reservation_refused(run, "Rejected")
+table(
+    _reservation_refused,
+    {
+        "TC_048_1_CSMS": ("Faulted",),  # reservation faulted
+        "TC_048_2_CSMS": ("Occupied",),  # reservation occupied
+        "TC_048_3_CSMS": ("Unavailable",),  # reservation unavailable
+        "TC_048_4_CSMS": ("Rejected",),  # reservation rejected
+    },
+)
 
 
 async def _cancel(run: CsmsCase, answer: str) -> None:
@@ -132,14 +123,13 @@ async def _cancel(run: CsmsCase, answer: str) -> None:
         await run.status(1, "Available")
 
 
-@case("TC_051_CSMS")
-async def cancel_reservation(run: CsmsCase) -> None:
-    await _cancel(run, "Accepted")
-
-
-@case("TC_052_CSMS")
-async def cancel_reservation_rejected(run: CsmsCase) -> None:
-    await _cancel(run, "Rejected")
+table(
+    _cancel,
+    {
+        "TC_051_CSMS": ("Accepted",),  # cancel reservation
+        "TC_052_CSMS": ("Rejected",),  # cancel reservation rejected
+    },
+)
 
 
 @case("TC_049_CSMS")

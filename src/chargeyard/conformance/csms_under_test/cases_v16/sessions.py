@@ -6,7 +6,7 @@ security profile's: ``security.py``)."""
 from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import CsmsCase, later
-from chargeyard.conformance.csms_under_test.cases_v16._registry import case
+from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.endings import CaseEnded
 from chargeyard.conformance.verdicts import Weight
 
@@ -78,19 +78,14 @@ async def _refused_tag(run: CsmsCase, status: str) -> None:
     await run.status(1, "Available")
 
 
-@case("TC_023_1_CSMS")
-async def authorize_invalid(run: CsmsCase) -> None:
-    await _refused_tag(run, "Invalid")
-
-
-@case("TC_023_2_CSMS")
-async def authorize_expired(run: CsmsCase) -> None:
-    await _refused_tag(run, "Expired")
-
-
-@case("TC_023_3_CSMS")
-async def authorize_blocked(run: CsmsCase) -> None:
-    await _refused_tag(run, "Blocked")
+table(
+    _refused_tag,
+    {
+        "TC_023_1_CSMS": ("Invalid",),  # authorize invalid
+        "TC_023_2_CSMS": ("Expired",),  # authorize expired
+        "TC_023_3_CSMS": ("Blocked",),  # authorize blocked
+    },
+)
 
 
 @case("TC_064_CSMS")

@@ -5,7 +5,7 @@ local list too), the master pass (C16) and the cache cleared (C11)."""
 from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
 # An unknown idToken is Invalid or Unknown (AuthorizationStatusEnumType: Unknown is "not
 # known by the CSMS"); a blocked or expired one may be told as Invalid too.
@@ -19,22 +19,14 @@ async def _authorize_refused(run: CsmsCaseV201, status: str, answers: tuple[str,
     await run.authorize(tag, answers)
 
 
-@case("TC_C_02_CSMS")
-async def authorize_invalid(run: CsmsCaseV201) -> None:
-    """C01.FR.07, C04.FR.01, C06.FR.04."""
-    await _authorize_refused(run, "Invalid", UNKNOWN)
-
-
-@case("TC_C_06_CSMS")
-async def authorize_blocked(run: CsmsCaseV201) -> None:
-    """C01.FR.07: Blocked (or Invalid)."""
-    await _authorize_refused(run, "Blocked", ("Blocked", "Invalid"))
-
-
-@case("TC_C_07_CSMS")
-async def authorize_expired(run: CsmsCaseV201) -> None:
-    """C01.FR.07: Expired (or Invalid)."""
-    await _authorize_refused(run, "Expired", ("Expired", "Invalid"))
+table(
+    _authorize_refused,
+    {
+        "TC_C_02_CSMS": Doc("C01.FR.07, C04.FR.01, C06.FR.04.", "Invalid", UNKNOWN),
+        "TC_C_06_CSMS": Doc("C01.FR.07: Blocked (or Invalid).", "Blocked", ("Blocked", "Invalid")),
+        "TC_C_07_CSMS": Doc("C01.FR.07: Expired (or Invalid).", "Expired", ("Expired", "Invalid")),
+    },
+)
 
 
 async def _from_cache(run: CsmsCaseV201, status: str, answers: tuple[str, ...]) -> None:
@@ -47,16 +39,13 @@ async def _from_cache(run: CsmsCaseV201, status: str, answers: tuple[str, ...]) 
     await run.transaction_event("Updated", "Authorized", tag=tag, expected=answers)
 
 
-@case("TC_C_08_CSMS")
-async def cache_accepted(run: CsmsCaseV201) -> None:
-    """C12.FR.03."""
-    await _from_cache(run, "Accepted", ("Accepted",))
-
-
-@case("TC_C_20_CSMS")
-async def cache_invalid(run: CsmsCaseV201) -> None:
-    """C12.FR.03."""
-    await _from_cache(run, "Invalid", UNKNOWN)
+table(
+    _from_cache,
+    {
+        "TC_C_08_CSMS": Doc("C12.FR.03.", "Accepted", ("Accepted",)),
+        "TC_C_20_CSMS": Doc("C12.FR.03.", "Invalid", UNKNOWN),
+    },
+)
 
 
 async def _clear_cache(run: CsmsCaseV201, answer: str) -> None:
@@ -67,16 +56,13 @@ async def _clear_cache(run: CsmsCaseV201, answer: str) -> None:
     )
 
 
-@case("TC_C_37_CSMS")
-async def clear_cache_accepted(run: CsmsCaseV201) -> None:
-    """C11."""
-    await _clear_cache(run, "Accepted")
-
-
-@case("TC_C_38_CSMS")
-async def clear_cache_rejected(run: CsmsCaseV201) -> None:
-    """C11."""
-    await _clear_cache(run, "Rejected")
+table(
+    _clear_cache,
+    {
+        "TC_C_37_CSMS": Doc("C11.", "Accepted"),
+        "TC_C_38_CSMS": Doc("C11.", "Rejected"),
+    },
+)
 
 
 @case("TC_C_39_CSMS")
@@ -164,21 +150,24 @@ async def _master_pass(run: CsmsCaseV201, evses: tuple[int, ...], own_tags: bool
         )
 
 
-@case("TC_C_47_CSMS")
-async def master_pass_all(run: CsmsCaseV201) -> None:
-    """With a user interface, all transactions stopped by the master pass (C16.FR.01)."""
-    await _master_pass(run, (1, 2), own_tags=False)
-
-
-@case("TC_C_48_CSMS")
-async def master_pass_specific(run: CsmsCaseV201) -> None:
-    """With a user interface, one chosen transaction stopped by the master pass
-    (C16.FR.01)."""
-    await _master_pass(run, (1,), own_tags=False)
-
-
-@case("TC_C_49_CSMS")
-async def master_pass_without_ui(run: CsmsCaseV201) -> None:
-    """Without a user interface, the master pass stops every transaction, each Ended naming
-    its own tag (C16.FR.02)."""
-    await _master_pass(run, (1, 2), own_tags=True)
+table(
+    _master_pass,
+    {
+        "TC_C_47_CSMS": Doc(
+            "With a user interface, all transactions stopped by the master pass (C16.FR.01).",
+            (1, 2),
+            False,
+        ),
+        "TC_C_48_CSMS": Doc(
+            "With a user interface, one chosen transaction stopped by the master pass (C16.FR.01).",
+            (1,),
+            False,
+        ),
+        "TC_C_49_CSMS": Doc(
+            "Without a user interface, the master pass stops every transaction, each Ended naming"
+            " its own tag (C16.FR.02).",
+            (1, 2),
+            True,
+        ),
+    },
+)

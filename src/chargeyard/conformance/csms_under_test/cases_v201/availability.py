@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, availability_of
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
 
 async def _change(
@@ -34,40 +34,24 @@ async def _operative_again(run: CsmsCaseV201, evse: int | None, connector: int |
     await run.statuses_of(evse, connector, "Available")
 
 
-@case("TC_G_03_CSMS")
-async def evse_inoperative(run: CsmsCaseV201) -> None:
-    """G03: Reusable State Unavailable of EVSE 1."""
-    await _inoperative(run, 1, None)
+table(
+    _inoperative,
+    {
+        "TC_G_03_CSMS": Doc("G03: Reusable State Unavailable of EVSE 1.", 1, None),
+        "TC_G_05_CSMS": Doc("G04: no evse in the request, the whole station.", None, None),
+        "TC_G_07_CSMS": Doc("G03: EVSE 1's connector 1.", 1, 1),
+    },
+)
 
 
-@case("TC_G_04_CSMS")
-async def evse_operative(run: CsmsCaseV201) -> None:
-    """G03."""
-    await _operative_again(run, 1, None)
-
-
-@case("TC_G_05_CSMS")
-async def station_inoperative(run: CsmsCaseV201) -> None:
-    """G04: no evse in the request, the whole station."""
-    await _inoperative(run, None, None)
-
-
-@case("TC_G_06_CSMS")
-async def station_operative(run: CsmsCaseV201) -> None:
-    """G04."""
-    await _operative_again(run, None, None)
-
-
-@case("TC_G_07_CSMS")
-async def connector_inoperative(run: CsmsCaseV201) -> None:
-    """G03: EVSE 1's connector 1."""
-    await _inoperative(run, 1, 1)
-
-
-@case("TC_G_08_CSMS")
-async def connector_operative(run: CsmsCaseV201) -> None:
-    """G03."""
-    await _operative_again(run, 1, 1)
+table(
+    _operative_again,
+    {
+        "TC_G_04_CSMS": Doc("G03.", 1, None),
+        "TC_G_06_CSMS": Doc("G04.", None, None),
+        "TC_G_08_CSMS": Doc("G03.", 1, 1),
+    },
+)
 
 
 async def _during_transaction(run: CsmsCaseV201, evse: int | None, connector: int | None) -> None:
@@ -81,22 +65,14 @@ async def _during_transaction(run: CsmsCaseV201, evse: int | None, connector: in
     await run.statuses_of(evse, connector, "Unavailable")
 
 
-@case("TC_G_11_CSMS")
-async def evse_inoperative_during_transaction(run: CsmsCaseV201) -> None:
-    """G03."""
-    await _during_transaction(run, 1, None)
-
-
-@case("TC_G_14_CSMS")
-async def station_inoperative_during_transaction(run: CsmsCaseV201) -> None:
-    """G04."""
-    await _during_transaction(run, None, None)
-
-
-@case("TC_G_17_CSMS")
-async def connector_inoperative_during_transaction(run: CsmsCaseV201) -> None:
-    """G03."""
-    await _during_transaction(run, 1, 1)
+table(
+    _during_transaction,
+    {
+        "TC_G_11_CSMS": Doc("G03.", 1, None),
+        "TC_G_14_CSMS": Doc("G04.", None, None),
+        "TC_G_17_CSMS": Doc("G03.", 1, 1),
+    },
+)
 
 
 @case("TC_G_20_CSMS")

@@ -8,7 +8,7 @@ from typing import Any
 
 from chargeyard.conformance.csms_under_test.case import now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
 Payload = dict[str, Any]
 UPLOAD = "https://logs.example/upload"
@@ -42,16 +42,13 @@ async def _uploaded(run: CsmsCaseV201, log_type: str) -> None:
     await _log_statuses(run, request_id, ["Uploading", "Uploaded"])
 
 
-@case("TC_N_25_CSMS")
-async def diagnostics_log(run: CsmsCaseV201) -> None:
-    """GetLog of the DiagnosticsLog, uploaded (N01)."""
-    await _uploaded(run, "DiagnosticsLog")
-
-
-@case("TC_N_35_CSMS")
-async def security_log(run: CsmsCaseV201) -> None:
-    """GetLog of the SecurityLog, uploaded (N01)."""
-    await _uploaded(run, "SecurityLog")
+table(
+    _uploaded,
+    {
+        "TC_N_25_CSMS": Doc("GetLog of the DiagnosticsLog, uploaded (N01).", "DiagnosticsLog"),
+        "TC_N_35_CSMS": Doc("GetLog of the SecurityLog, uploaded (N01).", "SecurityLog"),
+    },
+)
 
 
 @case("TC_N_34_CSMS")

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, table
 from chargeyard.conformance.verdicts import Weight
 
 Payload = dict[str, Any]
@@ -56,28 +56,26 @@ async def _published(run: CsmsCaseV201, statuses: list[str]) -> None:
         await run.call("PublishFirmwareStatusNotification", payload)
 
 
-@case("TC_L_17_CSMS")
-async def firmware_published(run: CsmsCaseV201) -> None:
-    """L03.FR.09: downloaded, its checksum verified, published."""
-    await _published(run, ["Downloading", "Downloaded", "ChecksumVerified", "Published"])
-
-
-@case("TC_L_19_CSMS")
-async def firmware_publish_invalid_checksum(run: CsmsCaseV201) -> None:
-    """L03.FR.07: the image does not match its checksum."""
-    await _published(run, ["Downloading", "Downloaded", "InvalidChecksum"])
-
-
-@case("TC_L_20_CSMS")
-async def firmware_publish_failed(run: CsmsCaseV201) -> None:
-    """L03.FR.08: verified, but the local controller cannot publish it."""
-    await _published(run, ["Downloading", "Downloaded", "ChecksumVerified", "PublishFailed"])
-
-
-@case("TC_L_24_CSMS")
-async def firmware_publish_download_failed(run: CsmsCaseV201) -> None:
-    """L03.FR.06: the image cannot be downloaded."""
-    await _published(run, ["Downloading", "DownloadFailed"])
+table(
+    _published,
+    {
+        "TC_L_17_CSMS": Doc(
+            "L03.FR.09: downloaded, its checksum verified, published.",
+            ["Downloading", "Downloaded", "ChecksumVerified", "Published"],
+        ),
+        "TC_L_19_CSMS": Doc(
+            "L03.FR.07: the image does not match its checksum.",
+            ["Downloading", "Downloaded", "InvalidChecksum"],
+        ),
+        "TC_L_20_CSMS": Doc(
+            "L03.FR.08: verified, but the local controller cannot publish it.",
+            ["Downloading", "Downloaded", "ChecksumVerified", "PublishFailed"],
+        ),
+        "TC_L_24_CSMS": Doc(
+            "L03.FR.06: the image cannot be downloaded.", ["Downloading", "DownloadFailed"]
+        ),
+    },
+)
 
 
 async def _unpublish(run: CsmsCaseV201, answer: str) -> None:
@@ -92,19 +90,13 @@ async def _unpublish(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "checksum", CHECKSUM)
 
 
-@case("TC_L_21_CSMS")
-async def firmware_unpublished(run: CsmsCaseV201) -> None:
-    """L04.FR.01, L04.FR.02."""
-    await _unpublish(run, "Unpublished")
-
-
-@case("TC_L_22_CSMS")
-async def firmware_unpublish_nothing(run: CsmsCaseV201) -> None:
-    """L04.FR.03: no image published."""
-    await _unpublish(run, "NoFirmware")
-
-
-@case("TC_L_23_CSMS")
-async def firmware_unpublish_while_downloaded(run: CsmsCaseV201) -> None:
-    """L04.FR.04: a station is downloading the image, which stays."""
-    await _unpublish(run, "DownloadOngoing")
+table(
+    _unpublish,
+    {
+        "TC_L_21_CSMS": Doc("L04.FR.01, L04.FR.02.", "Unpublished"),
+        "TC_L_22_CSMS": Doc("L04.FR.03: no image published.", "NoFirmware"),
+        "TC_L_23_CSMS": Doc(
+            "L04.FR.04: a station is downloading the image, which stays.", "DownloadOngoing"
+        ),
+    },
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
 Payload = dict[str, Any]
 
@@ -106,13 +106,10 @@ async def _list_version(run: CsmsCaseV201, version: int) -> None:
     )
 
 
-@case("TC_D_08_CSMS")
-async def list_version(run: CsmsCaseV201) -> None:
-    """D02."""
-    await _list_version(run, 4)
-
-
-@case("TC_D_09_CSMS")
-async def no_list(run: CsmsCaseV201) -> None:
-    """D02: no list on the station."""
-    await _list_version(run, 0)
+table(
+    _list_version,
+    {
+        "TC_D_08_CSMS": Doc("D02.", 4),
+        "TC_D_09_CSMS": Doc("D02: no list on the station.", 0),
+    },
+)

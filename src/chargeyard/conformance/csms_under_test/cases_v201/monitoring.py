@@ -13,7 +13,7 @@ from typing import Any
 
 from chargeyard.conformance.csms_under_test.case import now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
 
@@ -290,16 +290,15 @@ async def _monitoring_level(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "severity", 4)
 
 
-@case("TC_N_16_CSMS")
-async def monitoring_level(run: CsmsCaseV201) -> None:
-    """N05.FR.01: severity 4, Accepted."""
-    await _monitoring_level(run, "Accepted")
-
-
-@case("TC_N_17_CSMS")
-async def monitoring_level_out_of_range(run: CsmsCaseV201) -> None:
-    """N05.FR.02: severity 4, Rejected as out of the station's range."""
-    await _monitoring_level(run, "Rejected")
+table(
+    _monitoring_level,
+    {
+        "TC_N_16_CSMS": Doc("N05.FR.01: severity 4, Accepted.", "Accepted"),
+        "TC_N_17_CSMS": Doc(
+            "N05.FR.02: severity 4, Rejected as out of the station's range.", "Rejected"
+        ),
+    },
+)
 
 
 @case("TC_N_44_CSMS")

@@ -9,7 +9,7 @@ from typing import Any
 
 from chargeyard.conformance.csms_under_test.case import now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.endings import NotActed
 from chargeyard.conformance.verdicts import Weight
 
@@ -144,16 +144,13 @@ async def _get_variables(run: CsmsCaseV201, wanted: list[tuple[str, str]]) -> No
     )
 
 
-@case("TC_B_06_CSMS")
-async def get_variables_single(run: CsmsCaseV201) -> None:
-    """B06.FR.01-04, B06.FR.10, B06.FR.11."""
-    await _get_variables(run, [OFFLINE_THRESHOLD])
-
-
-@case("TC_B_07_CSMS")
-async def get_variables_multiple(run: CsmsCaseV201) -> None:
-    """B06.FR.01-03."""
-    await _get_variables(run, [OFFLINE_THRESHOLD, AUTHORIZE_REMOTE_START])
+table(
+    _get_variables,
+    {
+        "TC_B_06_CSMS": Doc("B06.FR.01-04, B06.FR.10, B06.FR.11.", [OFFLINE_THRESHOLD]),
+        "TC_B_07_CSMS": Doc("B06.FR.01-03.", [OFFLINE_THRESHOLD, AUTHORIZE_REMOTE_START]),
+    },
+)
 
 
 async def _set_variables(run: CsmsCaseV201, wanted: list[tuple[str, str, str]]) -> None:
@@ -205,16 +202,15 @@ async def _set_variables(run: CsmsCaseV201, wanted: list[tuple[str, str, str]]) 
     )
 
 
-@case("TC_B_09_CSMS")
-async def set_variables_single(run: CsmsCaseV201) -> None:
-    """B05.FR.01-03, B05.FR.10, B05.FR.12."""
-    await _set_variables(run, [(*OFFLINE_THRESHOLD, "123")])
-
-
-@case("TC_B_10_CSMS")
-async def set_variables_multiple(run: CsmsCaseV201) -> None:
-    """B05.FR.01-03."""
-    await _set_variables(run, [(*OFFLINE_THRESHOLD, "123"), (*AUTHORIZE_REMOTE_START, "false")])
+table(
+    _set_variables,
+    {
+        "TC_B_09_CSMS": Doc("B05.FR.01-03, B05.FR.10, B05.FR.12.", [(*OFFLINE_THRESHOLD, "123")]),
+        "TC_B_10_CSMS": Doc(
+            "B05.FR.01-03.", [(*OFFLINE_THRESHOLD, "123"), (*AUTHORIZE_REMOTE_START, "false")]
+        ),
+    },
+)
 
 
 async def _base_report(run: CsmsCaseV201, base: str) -> None:
@@ -261,23 +257,18 @@ async def _reported(run: CsmsCaseV201, request_id: object, item: Payload) -> Non
     )
 
 
-@case("TC_B_12_CSMS")
-async def base_report_configuration(run: CsmsCaseV201) -> None:
-    """B07.FR.07."""
-    await _base_report(run, "ConfigurationInventory")
-
-
-@case("TC_B_13_CSMS")
-async def base_report_full(run: CsmsCaseV201) -> None:
-    """B07.FR.08."""
-    await _base_report(run, "FullInventory")
-
-
-@case("TC_B_14_CSMS")
-async def base_report_summary(run: CsmsCaseV201) -> None:
-    """B07.FR.09: the SummaryInventory, which a CSMS of the Advanced Device Management
-    profile asks for and takes in NotifyReport."""
-    await _base_report(run, "SummaryInventory")
+table(
+    _base_report,
+    {
+        "TC_B_12_CSMS": Doc("B07.FR.07.", "ConfigurationInventory"),
+        "TC_B_13_CSMS": Doc("B07.FR.08.", "FullInventory"),
+        "TC_B_14_CSMS": Doc(
+            "B07.FR.09: the SummaryInventory, which a CSMS of the Advanced Device Management "
+            "profile asks for and takes in NotifyReport.",
+            "SummaryInventory",
+        ),
+    },
+)
 
 
 EVSE_AVAILABILITY = {
@@ -446,13 +437,12 @@ async def _network_profile(run: CsmsCaseV201, answer: str) -> None:
     )
 
 
-@case("TC_B_42_CSMS")
-async def network_profile_accepted(run: CsmsCaseV201) -> None:
-    """B09.FR.01."""
-    await _network_profile(run, "Accepted")
-
-
-@case("TC_B_44_CSMS")
-async def network_profile_failed(run: CsmsCaseV201) -> None:
-    """B09.FR.03: the station could not apply it; the CSMS takes the answer."""
-    await _network_profile(run, "Failed")
+table(
+    _network_profile,
+    {
+        "TC_B_42_CSMS": Doc("B09.FR.01.", "Accepted"),
+        "TC_B_44_CSMS": Doc(
+            "B09.FR.03: the station could not apply it; the CSMS takes the answer.", "Failed"
+        ),
+    },
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, energy, id_token
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
 REMOTE_START_ID = 2_001
 
@@ -144,16 +144,13 @@ async def _triggered_transaction_event(run: CsmsCaseV201, evse: dict[str, int] |
     )
 
 
-@case("TC_F_13_CSMS")
-async def trigger_transaction_event_evse(run: CsmsCaseV201) -> None:
-    """F06.FR.01, F06.FR.02."""
-    await _triggered_transaction_event(run, {"id": 1})
-
-
-@case("TC_F_14_CSMS")
-async def trigger_transaction_event_all(run: CsmsCaseV201) -> None:
-    """F06.FR.01."""
-    await _triggered_transaction_event(run, None)
+table(
+    _triggered_transaction_event,
+    {
+        "TC_F_13_CSMS": Doc("F06.FR.01, F06.FR.02.", {"id": 1}),
+        "TC_F_14_CSMS": Doc("F06.FR.01.", None),
+    },
+)
 
 
 @case("TC_F_15_CSMS")

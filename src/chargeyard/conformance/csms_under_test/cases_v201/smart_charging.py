@@ -10,7 +10,7 @@ from typing import Any
 
 from chargeyard import loop_clock
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.protocol.frames import Call
 
 Payload = dict[str, Any]
@@ -450,13 +450,10 @@ async def _composite(run: CsmsCaseV201, evse: int) -> None:
     run.field_is(call, "duration", DURATION_S)
 
 
-@case("TC_K_43_CSMS")
-async def composite_of_evse(run: CsmsCaseV201) -> None:
-    """K08.FR.01."""
-    await _composite(run, 1)
-
-
-@case("TC_K_44_CSMS")
-async def composite_of_station(run: CsmsCaseV201) -> None:
-    """K08.FR.01: evseId 0, the whole station."""
-    await _composite(run, 0)
+table(
+    _composite,
+    {
+        "TC_K_43_CSMS": Doc("K08.FR.01.", 1),
+        "TC_K_44_CSMS": Doc("K08.FR.01: evseId 0, the whole station.", 0),
+    },
+)

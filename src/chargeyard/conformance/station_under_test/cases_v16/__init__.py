@@ -1,12 +1,12 @@
 """The OCPP 1.6 Charge Point cases the suite runs: chargeyard plays the Central System.
 
-Each function of the modules here is one case of the catalog (``catalog/ocpp16-station.csv``),
-registered under its id (``_registry.py``). A case's steps follow the use case of the OCPP 1.6
-specification its title names (section numbers in the docstrings); the checks are the spec's
-rules for what the Charge Point sends. What OCPP can set up (configuration keys, the local
-list, a reservation) the case sets up itself, as the Central System; what only the station can
-do (a cable, a tag at the reader, a power cycle) it asks of the trigger
-(``StationCase.act``).
+Each case function or table row (``table``) of the modules here is one case of the catalog
+(``catalog/ocpp16-station.csv``), registered under its id (``_registry.py``). A case's steps
+follow the use case of the OCPP 1.6 specification its title names (section numbers in the
+docstrings); the checks are the spec's rules for what the Charge Point sends. What OCPP can set
+up (configuration keys, the local list, a reservation) the case sets up itself, as the Central
+System; what only the station can do (a cable, a tag at the reader, a power cycle) it asks of
+the trigger (``StationCase.act``).
 """
 
 from chargeyard.conformance.station_under_test.cases_v16 import (

@@ -1,11 +1,16 @@
-"""The table of written cases, by id, and the decorator that fills it."""
+"""The table of written cases, by id, and the two ways to fill it: the decorator ``case`` for a
+case written as a function, ``table`` for cases that are one helper called with different
+arguments (``case_tables.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVarTuple
 
+from chargeyard.conformance.case_tables import Doc, Row, register, register_rows
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 
+Args = TypeVarTuple("Args")
 CaseFunction = Callable[[StationCaseV16], Awaitable[None]]
 
 CASES: dict[str, CaseFunction] = {}
@@ -14,8 +19,19 @@ CASES: dict[str, CaseFunction] = {}
 def case(case_id: str) -> Callable[[CaseFunction], CaseFunction]:
     """Register the decorated function as the case ``case_id``."""
 
-    def register(function: CaseFunction) -> CaseFunction:
-        CASES[case_id] = function
+    def register_function(function: CaseFunction) -> CaseFunction:
+        register(CASES, case_id, function)
         return function
 
-    return register
+    return register_function
+
+
+def table(
+    helper: Callable[[StationCaseV16, *Args], Awaitable[None]], rows: Mapping[str, Row[*Args]]
+) -> None:
+    """Register one case per row of ``rows``, by id: ``helper`` called with the row's
+    arguments (a tuple, or :class:`Doc` of them with the case's docstring)."""
+    register_rows(CASES, helper, rows)
+
+
+__all__ = ["CASES", "Doc", "case", "table"]

@@ -6,7 +6,7 @@ deleted (DeleteCertificate). The suite installs roots of its own
 from __future__ import annotations
 
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.certificates import (
     forget,
     install,
@@ -49,18 +49,21 @@ async def _installed_and_listed(run: StationCaseV16, kind: str) -> None:
     )
 
 
-@case("TC_075_1_CS")
-async def install_manufacturer_root(run: StationCaseV16) -> None:
-    """InstallCertificate of a ManufacturerRootCertificate: Accepted; GetInstalledCertificateIds
-    of the type names it (security extension M05, M03)."""
-    await _installed_and_listed(run, MANUFACTURER_ROOT)
-
-
-@case("TC_075_2_CS")
-async def install_central_system_root(run: StationCaseV16) -> None:
-    """InstallCertificate of a CentralSystemRootCertificate: Accepted;
-    GetInstalledCertificateIds of the type names it (security extension M05, M03)."""
-    await _installed_and_listed(run, CSMS_ROOT)
+table(
+    _installed_and_listed,
+    {
+        "TC_075_1_CS": Doc(
+            "InstallCertificate of a ManufacturerRootCertificate: Accepted; "
+            "GetInstalledCertificateIds of the type names it (security extension M05, M03).",
+            MANUFACTURER_ROOT,
+        ),
+        "TC_075_2_CS": Doc(
+            "InstallCertificate of a CentralSystemRootCertificate: Accepted; "
+            "GetInstalledCertificateIds of the type names it (security extension M05, M03).",
+            CSMS_ROOT,
+        ),
+    },
+)
 
 
 @case("TC_076_CS")

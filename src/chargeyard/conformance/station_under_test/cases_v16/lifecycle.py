@@ -12,7 +12,7 @@ from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.answers import CentralBooks, Reply, wire_now
 from chargeyard.conformance.station_under_test.case import parse_time
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.sessions import cached, short
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
@@ -124,14 +124,13 @@ async def _reset(run: StationCaseV16, kind: str) -> None:
     await _every_connector(run, "Available", since)
 
 
-@case("TC_013_CS")
-async def hard_reset(run: StationCaseV16) -> None:
-    await _reset(run, "Hard")
-
-
-@case("TC_014_CS")
-async def soft_reset(run: StationCaseV16) -> None:
-    await _reset(run, "Soft")
+table(
+    _reset,
+    {
+        "TC_013_CS": ("Hard",),  # hard reset
+        "TC_014_CS": ("Soft",),  # soft reset
+    },
+)
 
 
 async def _reset_with_transaction(run: StationCaseV16, kind: str) -> None:
@@ -156,14 +155,13 @@ async def _reset_with_transaction(run: StationCaseV16, kind: str) -> None:
     await _unplugged_after_boot(run)
 
 
-@case("TC_015_CS")
-async def hard_reset_with_transaction(run: StationCaseV16) -> None:
-    await _reset_with_transaction(run, "Hard")
-
-
-@case("TC_016_CS")
-async def soft_reset_with_transaction(run: StationCaseV16) -> None:
-    await _reset_with_transaction(run, "Soft")
+table(
+    _reset_with_transaction,
+    {
+        "TC_015_CS": ("Hard",),  # hard reset with transaction
+        "TC_016_CS": ("Soft",),  # soft reset with transaction
+    },
+)
 
 
 async def _power_failure(run: StationCaseV16, before_going_down: bool) -> None:
@@ -194,14 +192,13 @@ async def _power_failure(run: StationCaseV16, before_going_down: bool) -> None:
         raise NotApplicable(f"the station stopped its transaction {when}: {other} is its case")
 
 
-@case("TC_032_1_CS")
-async def power_failure_stop_before(run: StationCaseV16) -> None:
-    await _power_failure(run, before_going_down=True)
-
-
-@case("TC_032_2_CS")
-async def power_failure_stop_after(run: StationCaseV16) -> None:
-    await _power_failure(run, before_going_down=False)
+table(
+    _power_failure,
+    {
+        "TC_032_1_CS": (True,),  # power failure stop before
+        "TC_032_2_CS": (False,),  # power failure stop after
+    },
+)
 
 
 @case("TC_034_CS")
@@ -356,14 +353,13 @@ async def _offline_start_invalid(run: StationCaseV16, stop_on_invalid: bool) -> 
     await run.status(1, "Available")
 
 
-@case("TC_037_2_CS")
-async def offline_start_invalid_goes_on(run: StationCaseV16) -> None:
-    await _offline_start_invalid(run, stop_on_invalid=False)
-
-
-@case("TC_037_3_CS")
-async def offline_start_invalid_stopped(run: StationCaseV16) -> None:
-    await _offline_start_invalid(run, stop_on_invalid=True)
+table(
+    _offline_start_invalid,
+    {
+        "TC_037_2_CS": (False,),  # offline start invalid goes on
+        "TC_037_3_CS": (True,),  # offline start invalid stopped
+    },
+)
 
 
 @case("TC_038_CS")

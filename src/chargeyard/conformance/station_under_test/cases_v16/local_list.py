@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.remote import _remote_start
 from chargeyard.conformance.station_under_test.cases_v16.sessions import before
 from chargeyard.conformance.verdicts import Weight
@@ -170,11 +170,10 @@ async def _listed_start(run: StationCaseV16, remote: bool) -> None:
     await run.stop_by_tag(transaction_id, tag)
 
 
-@case("TC_008_1_CS")
-async def listed_local_start(run: StationCaseV16) -> None:
-    await _listed_start(run, remote=False)
-
-
-@case("TC_008_2_CS")
-async def listed_remote_start(run: StationCaseV16) -> None:
-    await _listed_start(run, remote=True)
+table(
+    _listed_start,
+    {
+        "TC_008_1_CS": (False,),  # listed local start
+        "TC_008_2_CS": (True,),  # listed remote start
+    },
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.sessions import before, cached, short
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
@@ -153,14 +153,13 @@ async def _cleared_cache_asks(run: StationCaseV16, remote: bool) -> None:
     await run.stop_by_tag(transaction_id, tag)
 
 
-@case("TC_061_1_CS")
-async def clear_cache_local(run: StationCaseV16) -> None:
-    await _cleared_cache_asks(run, remote=False)
-
-
-@case("TC_061_2_CS")
-async def clear_cache_remote(run: StationCaseV16) -> None:
-    await _cleared_cache_asks(run, remote=True)
+table(
+    _cleared_cache_asks,
+    {
+        "TC_061_1_CS": (False,),  # clear cache local
+        "TC_061_2_CS": (True,),  # clear cache remote
+    },
+)
 
 
 @case("TC_023_5_CS")

@@ -12,7 +12,7 @@ from typing import Any
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.remote import _remote_start
 from chargeyard.conformance.station_under_test.cases_v16.sessions import short
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
@@ -216,34 +216,17 @@ async def _refused(run: StationCaseV16, connector: int, status: str) -> None:
         await _refused_unavailable(run, connector)
 
 
-@case("TC_048_1_CS")
-async def reserve_connector_faulted(run: StationCaseV16) -> None:
-    await _refused(run, 1, "Faulted")
-
-
-@case("TC_048_2_CS")
-async def reserve_connector_occupied(run: StationCaseV16) -> None:
-    await _refused(run, 1, "Occupied")
-
-
-@case("TC_048_3_CS")
-async def reserve_connector_unavailable(run: StationCaseV16) -> None:
-    await _refused(run, 1, "Unavailable")
-
-
-@case("TC_050_1_CS")
-async def reserve_charge_point_faulted(run: StationCaseV16) -> None:
-    await _refused(run, 0, "Faulted")
-
-
-@case("TC_050_2_CS")
-async def reserve_charge_point_occupied(run: StationCaseV16) -> None:
-    await _refused(run, 0, "Occupied")
-
-
-@case("TC_050_3_CS")
-async def reserve_charge_point_unavailable(run: StationCaseV16) -> None:
-    await _refused(run, 0, "Unavailable")
+table(
+    _refused,
+    {
+        "TC_048_1_CS": (1, "Faulted"),  # reserve connector faulted
+        "TC_048_2_CS": (1, "Occupied"),  # reserve connector occupied
+        "TC_048_3_CS": (1, "Unavailable"),  # reserve connector unavailable
+        "TC_050_1_CS": (0, "Faulted"),  # reserve charge point faulted
+        "TC_050_2_CS": (0, "Occupied"),  # reserve charge point occupied
+        "TC_050_3_CS": (0, "Unavailable"),  # reserve charge point unavailable
+    },
+)
 
 
 @case("TC_048_4_CS")

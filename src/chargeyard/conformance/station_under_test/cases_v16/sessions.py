@@ -8,7 +8,7 @@ from __future__ import annotations
 from chargeyard import loop_clock
 from chargeyard.conformance.station_under_test.case import parse_time
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case
+from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
@@ -84,14 +84,13 @@ async def _ev_side_disconnect(run: StationCaseV16, unlock: bool) -> None:
     await run.status(1, "Available")
 
 
-@case("TC_005_1_CS")
-async def ev_side_disconnected_unlock(run: StationCaseV16) -> None:
-    await _ev_side_disconnect(run, unlock=True)
-
-
-@case("TC_005_2_CS")
-async def ev_side_disconnected_no_unlock(run: StationCaseV16) -> None:
-    await _ev_side_disconnect(run, unlock=False)
+table(
+    _ev_side_disconnect,
+    {
+        "TC_005_1_CS": (True,),  # ev side disconnected unlock
+        "TC_005_2_CS": (False,),  # ev side disconnected no unlock
+    },
+)
 
 
 @case("TC_005_3_CS")

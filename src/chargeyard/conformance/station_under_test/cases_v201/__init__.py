@@ -1,8 +1,8 @@
 """The OCPP 2.0.1 charging-station cases the suite runs: chargeyard plays the CSMS.
 
-Each function of the modules here is one case of the catalog (``catalog/ocpp201.csv``),
-registered under its id (``_registry.py``), the modules by functional block (Part 6 section
-2):
+Each case function or table row (``table``) of the modules here is one case of the catalog
+(``catalog/ocpp201.csv``), registered under its id (``_registry.py``), the modules by functional
+block (Part 6 section 2):
 
 * A security: ``security.py`` (A00 Basic authentication, A01 its password),
   ``security_profile.py`` (A05, an upgrade or a downgrade of the security profile refused),

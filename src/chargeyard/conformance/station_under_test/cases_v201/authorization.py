@@ -12,7 +12,7 @@ import asyncio
 
 from chargeyard.conformance.station_under_test.answers import TagEntry
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.verdicts import Weight
 
@@ -169,24 +169,15 @@ async def _cached_refused(run: StationCaseV201, status: str, now: str) -> None:
     await refused(run, tag, now)
 
 
-@case("TC_C_09_CS")
-async def cached_invalid(run: StationCaseV201) -> None:
-    await _cached_refused(run, "Invalid", "Invalid")
-
-
-@case("TC_C_10_CS")
-async def cached_blocked(run: StationCaseV201) -> None:
-    await _cached_refused(run, "Blocked", "Blocked")
-
-
-@case("TC_C_11_CS")
-async def cached_expired(run: StationCaseV201) -> None:
-    await _cached_refused(run, "Expired", "Expired")
-
-
-@case("TC_C_12_CS")
-async def cached_invalid_now_accepted(run: StationCaseV201) -> None:
-    await _cached_refused(run, "Invalid", "Accepted")
+table(
+    _cached_refused,
+    {
+        "TC_C_09_CS": ("Invalid", "Invalid"),  # cached invalid
+        "TC_C_10_CS": ("Blocked", "Blocked"),  # cached blocked
+        "TC_C_11_CS": ("Expired", "Expired"),  # cached expired
+        "TC_C_12_CS": ("Invalid", "Accepted"),  # cached invalid now accepted
+    },
+)
 
 
 @case("TC_C_13_CS")

@@ -5,7 +5,7 @@ it has or the other, during a transaction, and through a reboot (G03, G04)."""
 from __future__ import annotations
 
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201, availability
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 
 CONNECTOR = (1, 1)
 EVSE = (1, None)
@@ -95,34 +95,17 @@ async def _as_it_is(
     await _change(run, target, "Inoperative" if inoperative else "Operative")
 
 
-@case("TC_G_09_CS")
-async def evse_operative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, EVSE, False)
-
-
-@case("TC_G_10_CS")
-async def evse_inoperative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, EVSE, True)
-
-
-@case("TC_G_12_CS")
-async def station_operative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, STATION, False)
-
-
-@case("TC_G_13_CS")
-async def station_inoperative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, STATION, True)
-
-
-@case("TC_G_15_CS")
-async def connector_operative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, CONNECTOR, False)
-
-
-@case("TC_G_16_CS")
-async def connector_inoperative_as_it_is(run: StationCaseV201) -> None:
-    await _as_it_is(run, CONNECTOR, True)
+table(
+    _as_it_is,
+    {
+        "TC_G_09_CS": (EVSE, False),  # evse operative as it is
+        "TC_G_10_CS": (EVSE, True),  # evse inoperative as it is
+        "TC_G_12_CS": (STATION, False),  # station operative as it is
+        "TC_G_13_CS": (STATION, True),  # station inoperative as it is
+        "TC_G_15_CS": (CONNECTOR, False),  # connector operative as it is
+        "TC_G_16_CS": (CONNECTOR, True),  # connector inoperative as it is
+    },
+)
 
 
 async def _during_transaction(run: StationCaseV201, target: tuple[int | None, int | None]) -> None:
@@ -154,19 +137,14 @@ async def _during_transaction(run: StationCaseV201, target: tuple[int | None, in
         await run.ev_disconnected(status="Unavailable")
 
 
-@case("TC_G_11_CS")
-async def evse_inoperative_during_transaction(run: StationCaseV201) -> None:
-    await _during_transaction(run, EVSE)
-
-
-@case("TC_G_14_CS")
-async def station_inoperative_during_transaction(run: StationCaseV201) -> None:
-    await _during_transaction(run, STATION)
-
-
-@case("TC_G_17_CS")
-async def connector_inoperative_during_transaction(run: StationCaseV201) -> None:
-    await _during_transaction(run, CONNECTOR)
+table(
+    _during_transaction,
+    {
+        "TC_G_11_CS": (EVSE,),  # evse inoperative during transaction
+        "TC_G_14_CS": (STATION,),  # station inoperative during transaction
+        "TC_G_17_CS": (CONNECTOR,),  # connector inoperative during transaction
+    },
+)
 
 
 async def _kept_through_a_reboot(
@@ -184,16 +162,11 @@ async def _kept_through_a_reboot(
     )
 
 
-@case("TC_G_18_CS")
-async def evse_inoperative_through_a_reboot(run: StationCaseV201) -> None:
-    await _kept_through_a_reboot(run, EVSE, None)
-
-
-@case("TC_G_19_CS")
-async def connector_inoperative_through_a_reboot(run: StationCaseV201) -> None:
-    await _kept_through_a_reboot(run, CONNECTOR, "Immediate")
-
-
-@case("TC_G_21_CS")
-async def station_inoperative_through_a_reboot(run: StationCaseV201) -> None:
-    await _kept_through_a_reboot(run, STATION, "Immediate")
+table(
+    _kept_through_a_reboot,
+    {
+        "TC_G_18_CS": (EVSE, None),  # evse inoperative through a reboot
+        "TC_G_19_CS": (CONNECTOR, "Immediate"),  # connector inoperative through a reboot
+        "TC_G_21_CS": (STATION, "Immediate"),  # station inoperative through a reboot
+    },
+)

@@ -9,7 +9,7 @@ import asyncio
 from chargeyard import loop_clock
 from chargeyard.conformance.station_under_test.answers import CentralBooks, Reply, wire_now
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.device_v201 import Var, id_token, result_for
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
@@ -235,11 +235,10 @@ async def _offline_status_change(run: StationCaseV201, longer: bool) -> None:
     await run.connector_status("Available")
 
 
-@case("TC_B_51_CS")
-async def offline_longer_than_threshold(run: StationCaseV201) -> None:
-    await _offline_status_change(run, longer=True)
-
-
-@case("TC_B_52_CS")
-async def offline_shorter_than_threshold(run: StationCaseV201) -> None:
-    await _offline_status_change(run, longer=False)
+table(
+    _offline_status_change,
+    {
+        "TC_B_51_CS": (True,),  # offline longer than threshold
+        "TC_B_52_CS": (False,),  # offline shorter than threshold
+    },
+)

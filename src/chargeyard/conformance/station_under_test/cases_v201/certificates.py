@@ -13,7 +13,7 @@ deletes only what it installed.
 from __future__ import annotations
 
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.certificates import (
     forget,
     install,
@@ -82,18 +82,21 @@ async def _install_and_get(run: StationCaseV201, kind: str) -> None:
         await _get_installed(run, [kind], {kind: pem})
 
 
-@case("TC_M_01_CS")
-async def install_csms_root(run: StationCaseV201) -> None:
-    """CertificateInstalled, then GetInstalledCertificates, of a CSMSRootCertificate (M05.FR.01,
-    02)."""
-    await _install_and_get(run, CSMS_ROOT)
-
-
-@case("TC_M_02_CS")
-async def install_manufacturer_root(run: StationCaseV201) -> None:
-    """CertificateInstalled, then GetInstalledCertificates, of a ManufacturerRootCertificate
-    (M05.FR.01, 02)."""
-    await _install_and_get(run, MANUFACTURER_ROOT)
+table(
+    _install_and_get,
+    {
+        "TC_M_01_CS": Doc(
+            "CertificateInstalled, then GetInstalledCertificates, of a CSMSRootCertificate "
+            "(M05.FR.01, 02).",
+            CSMS_ROOT,
+        ),
+        "TC_M_02_CS": Doc(
+            "CertificateInstalled, then GetInstalledCertificates, of a "
+            "ManufacturerRootCertificate (M05.FR.01, 02).",
+            MANUFACTURER_ROOT,
+        ),
+    },
+)
 
 
 @case("TC_M_07_CS")

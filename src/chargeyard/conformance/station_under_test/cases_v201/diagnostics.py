@@ -10,7 +10,7 @@ import itertools
 
 from chargeyard import loop_clock
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import (
     LOCAL_PRE_AUTHORIZE,
     quiet,
@@ -101,14 +101,13 @@ async def _uploaded(run: StationCaseV201, log_type: str) -> None:
     )
 
 
-@case("TC_N_25_CS")
-async def diagnostics_log_uploaded(run: StationCaseV201) -> None:
-    await _uploaded(run, "DiagnosticsLog")
-
-
-@case("TC_N_35_CS")
-async def security_log_uploaded(run: StationCaseV201) -> None:
-    await _uploaded(run, "SecurityLog")
+table(
+    _uploaded,
+    {
+        "TC_N_25_CS": ("DiagnosticsLog",),  # diagnostics log uploaded
+        "TC_N_35_CS": ("SecurityLog",),  # security log uploaded
+    },
+)
 
 
 @case("TC_N_26_CS")

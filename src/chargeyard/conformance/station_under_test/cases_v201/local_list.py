@@ -14,7 +14,7 @@ from typing import Any
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.answers import TagEntry
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import (
     LOCAL_AUTHORIZE_OFFLINE,
     LOCAL_PRE_AUTHORIZE,
@@ -314,19 +314,14 @@ async def _no_start(run: StationCaseV201, tag: str, rule: str) -> None:
     )
 
 
-@case("TC_C_22_CS")
-async def offline_listed_invalid(run: StationCaseV201) -> None:
-    await _offline_listed_refused(run, "Invalid")
-
-
-@case("TC_C_23_CS")
-async def offline_listed_blocked(run: StationCaseV201) -> None:
-    await _offline_listed_refused(run, "Blocked")
-
-
-@case("TC_C_24_CS")
-async def offline_listed_expired(run: StationCaseV201) -> None:
-    await _offline_listed_refused(run, "Expired")
+table(
+    _offline_listed_refused,
+    {
+        "TC_C_22_CS": ("Invalid",),  # offline listed invalid
+        "TC_C_23_CS": ("Blocked",),  # offline listed blocked
+        "TC_C_24_CS": ("Expired",),  # offline listed expired
+    },
+)
 
 
 @case("TC_C_25_CS")

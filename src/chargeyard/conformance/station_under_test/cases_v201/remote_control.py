@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.cases_v201.boot import short
 from chargeyard.conformance.station_under_test.cases_v201.transactions import (
     EV_CONNECTION_TIMEOUT,
@@ -51,16 +51,16 @@ async def _remote_start_first(run: StationCaseV201, authorize: bool) -> None:
     await run.energy_transfer_started()
 
 
-@case("TC_F_02_CS")
-async def remote_start_first_authorized(run: StationCaseV201) -> None:
-    """AuthorizeRemoteStart true: the remote start's token is authorized first (F01.FR.01)."""
-    await _remote_start_first(run, True)
-
-
-@case("TC_F_03_CS")
-async def remote_start_first_not_authorized(run: StationCaseV201) -> None:
-    """AuthorizeRemoteStart false: it is not (F01.FR.02)."""
-    await _remote_start_first(run, False)
+table(
+    _remote_start_first,
+    {
+        "TC_F_02_CS": Doc(
+            "AuthorizeRemoteStart true: the remote start's token is authorized first (F01.FR.01).",
+            True,
+        ),
+        "TC_F_03_CS": Doc("AuthorizeRemoteStart false: it is not (F01.FR.02).", False),
+    },
+)
 
 
 @case("TC_F_04_CS")
@@ -210,14 +210,13 @@ async def _trigger_transaction_events(run: StationCaseV201, of_one: bool) -> Non
     _context_is_trigger(run, item)
 
 
-@case("TC_F_13_CS")
-async def trigger_transaction_event_of_an_evse(run: StationCaseV201) -> None:
-    await _trigger_transaction_events(run, of_one=True)
-
-
-@case("TC_F_14_CS")
-async def trigger_transaction_event_of_every_evse(run: StationCaseV201) -> None:
-    await _trigger_transaction_events(run, of_one=False)
+table(
+    _trigger_transaction_events,
+    {
+        "TC_F_13_CS": (True,),  # trigger transaction event of an evse
+        "TC_F_14_CS": (False,),  # trigger transaction event of every evse
+    },
+)
 
 
 async def _status_notification(run: StationCaseV201, action: str, status: str) -> None:

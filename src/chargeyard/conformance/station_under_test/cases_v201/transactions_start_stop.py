@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import quiet
 from chargeyard.conformance.station_under_test.cases_v201.boot import short
 from chargeyard.conformance.station_under_test.cases_v201.transactions import (
@@ -282,20 +282,20 @@ async def _ev_side_disconnect(run: StationCaseV201, stop_point: str | None) -> N
     await run.ev_disconnected()
 
 
-@case("TC_E_17_CS")
-async def deauthorized_by_ev_side_disconnect(run: StationCaseV201) -> None:
-    """StopTxOnEVSideDisconnect true: the EV unplugged ends the transaction (E09)."""
-    await _ev_side_disconnect(run, None)
-
-
-@case("TC_E_20_CS")
-async def stop_at_ev_connected_ev_side(run: StationCaseV201) -> None:
-    """TxStopPoint EVConnected, StopTxOnEVSideDisconnect false: the EV unplugged ends it."""
-    await _ev_side_disconnect(run, "EVConnected")
-
-
-@case("TC_E_37_CS")
-async def stop_at_power_path_closed_ev_side(run: StationCaseV201) -> None:
-    """TxStopPoint PowerPathClosed, StopTxOnEVSideDisconnect false: the EV unplugged opens the
-    power path and ends it."""
-    await _ev_side_disconnect(run, "PowerPathClosed")
+table(
+    _ev_side_disconnect,
+    {
+        "TC_E_17_CS": Doc(
+            "StopTxOnEVSideDisconnect true: the EV unplugged ends the transaction (E09).", None
+        ),
+        "TC_E_20_CS": Doc(
+            "TxStopPoint EVConnected, StopTxOnEVSideDisconnect false: the EV unplugged ends it.",
+            "EVConnected",
+        ),
+        "TC_E_37_CS": Doc(
+            "TxStopPoint PowerPathClosed, StopTxOnEVSideDisconnect false: the EV unplugged opens "
+            "the power path and ends it.",
+            "PowerPathClosed",
+        ),
+    },
+)

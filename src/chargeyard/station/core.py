@@ -25,7 +25,9 @@ ends the wait at once.
 Outgoing calls take continuations (``on_result`` / ``on_error``) instead of being awaited, so
 that ten thousand stations need no task per conversation and a test can step through an hour
 in a loop. Work that must follow an answer we give (TriggerMessage sends its message *after*
-its CALLRESULT, OCPP 1.6 section 5.17) is queued with :meth:`after_answer`.
+its CALLRESULT, OCPP 1.6 section 5.17) is queued with :meth:`after_answer`. Both are kept
+between frames by the station's :class:`~chargeyard.station.conversation.Conversation`
+(``conversation.py``).
 
 Registration (OCPP 1.6 section 4.2, OCPP 2.0.1 B01-B03): nothing but BootNotification is sent
 before Accepted; Pending and Rejected retry after the interval given. After a lost connection
@@ -48,10 +50,7 @@ from typing import Any, ClassVar, TypeVar
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     ActionHandlers,
-    CallAnswered,
-    CallFailed,
     ErrorKind,
-    Event,
     OcppError,
     Payload,
     Role,
@@ -64,6 +63,7 @@ from chargeyard.protocol.observer import SessionObserver
 from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
+from chargeyard.station.conversation import Conversation
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.io import StationIO, UnavailableIO
@@ -187,8 +187,7 @@ class SimulatedStation(ActionHandlers):
         self._redial = False
         self.wake: Callable[[], None] = _nothing
         self._session: Session | None = None
-        self._continuations: dict[str, tuple[OnResult, OnError | None]] = {}
-        self._after_answer: list[Callable[[], None]] = []
+        self._conversation = Conversation(identity)
         self._soon_count = 0
         self._registrar = Registrar(
             self, booted=kind._accepted_after_boot, registered=kind._pump_transaction_queue
@@ -244,7 +243,7 @@ class SimulatedStation(ActionHandlers):
     @property
     def awaiting_answers(self) -> int:
         """CALLs sent and not answered yet (after a boot: every connector's status)."""
-        return len(self._continuations)
+        return self._conversation.awaiting
 
     @property
     def in_service(self) -> bool:
@@ -388,9 +387,9 @@ class SimulatedStation(ActionHandlers):
         self._registrar.move(Registration.DISCONNECTED)
         for name in (HEARTBEAT_TIMER, BOOT_TIMER):
             self.timers.cancel(name)
-        self._handle(session.close())
+        self._conversation.handle(session.close())
         self.transaction_queue.in_flight = False
-        self._after_answer.clear()
+        self._conversation.forget_after_answer()
         if self._power.going_down:
             self._power.power_off()  # no answer can come any more
         if self._redial:
@@ -401,10 +400,8 @@ class SimulatedStation(ActionHandlers):
         if self._session is None:
             return
         self.frame_log.received(self.clock.now(), data)
-        self._handle(self._session.receive(data))
-        self._run_after_answer()
-        if self._power.going_down:
-            self._power.power_off_when_quiet()
+        self._conversation.handle(self._session.receive(data))
+        self._after_answers()
 
     def data_to_send(self) -> list[bytes]:
         if self._session is None:
@@ -440,11 +437,9 @@ class SimulatedStation(ActionHandlers):
     def tick(self) -> None:
         """Fire whatever is due on the clock: call deadlines first, then timers."""
         if self._session is not None:
-            self._handle(self._session.expire())
+            self._conversation.handle(self._session.expire())
         self.timers.fire_due(self.clock.monotonic())
-        self._run_after_answer()
-        if self._power.going_down:
-            self._power.power_off_when_quiet()
+        self._after_answers()
 
     # -- calls ----------------------------------------------------------------------------------
 
@@ -490,7 +485,7 @@ class SimulatedStation(ActionHandlers):
             logger.debug("%s: %s not sent before Accepted", self.identity, action)
             return False
         unique_id = self._session.call(action, payload)
-        self._continuations[unique_id] = (on_result, on_error)
+        self._conversation.expect(unique_id, on_result, on_error)
         self.wake()
         return True
 
@@ -502,7 +497,7 @@ class SimulatedStation(ActionHandlers):
 
     def after_answer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the answer to the request being handled is queued to send."""
-        self._after_answer.append(work)
+        self._conversation.after_answer(work)
 
     def answer_here(self, handle: Callable[[_Request], _Answer], request: _Request) -> _Answer:
         """Answer ``request`` with one of the station's own handlers as if its central system
@@ -510,9 +505,7 @@ class SimulatedStation(ActionHandlers):
         follows the answer (:meth:`after_answer`): the version's rules decide, and nothing
         goes on the wire but what follows."""
         answer = handle(request)
-        self._run_after_answer()
-        if self._power.going_down:
-            self._power.power_off_when_quiet()
+        self._after_answers()
         return answer
 
     def tell_remote_start_accepted(self, evse_id: int) -> None:
@@ -520,22 +513,12 @@ class SimulatedStation(ActionHandlers):
         if self.remote_start_accepted is not None:
             self.remote_start_accepted(evse_id)
 
-    def _handle(self, events: list[Event]) -> None:
-        for event in events:
-            if isinstance(event, CallAnswered):
-                on_result, _ = self._continuations.pop(event.unique_id, (ignore_result, None))
-                on_result(event.payload)
-            elif isinstance(event, CallFailed):
-                _, on_error = self._continuations.pop(event.unique_id, (ignore_result, None))
-                logger.info("%s: %s failed: %s", self.identity, event.action, event.error)
-                if on_error is not None:
-                    on_error(event.error)
-
-    def _run_after_answer(self) -> None:
-        while self._after_answer:
-            work, self._after_answer = self._after_answer, []
-            for item in work:
-                item()
+    def _after_answers(self) -> None:
+        """The answers are queued: do what follows them; then a station going down powers off
+        once its conversation is over."""
+        self._conversation.run_after_answer()
+        if self._power.going_down:
+            self._power.power_off_when_quiet()
 
     # -- transaction messages -------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from chargeyard.station.clock import ManualClock
+from chargeyard.station.maintenance import firmware_image_version
 from chargeyard.station.v16 import StationV16
-from chargeyard.station.v16.firmware import firmware_image_version
 from tests.station.fakes import ScriptedIO
 from tests.station.harness import Link
 from tests.station.v16.conftest import make_station

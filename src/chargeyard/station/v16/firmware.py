@@ -67,7 +67,6 @@ from chargeyard.station.io import Retrying
 from chargeyard.station.maintenance import (
     check_status_move,
     file_safe,
-    firmware_image_version,
     optional_time,
     parse_time,
     retry_policy,
@@ -85,7 +84,6 @@ __all__ = [
     "RULES_16",
     "WORDS_16",
     "FirmwareManagementV16",
-    "firmware_image_version",
 ]
 
 # Sections 4.5 and 4.4: the statuses, in the order a transfer reports them. An update starts

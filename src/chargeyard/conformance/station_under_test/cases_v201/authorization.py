@@ -172,10 +172,10 @@ async def _cached_refused(run: StationCaseV201, status: str, now: str) -> None:
 table(
     _cached_refused,
     {
-        "TC_C_09_CS": ("Invalid", "Invalid"),  # cached invalid
-        "TC_C_10_CS": ("Blocked", "Blocked"),  # cached blocked
-        "TC_C_11_CS": ("Expired", "Expired"),  # cached expired
-        "TC_C_12_CS": ("Invalid", "Accepted"),  # cached invalid now accepted
+        "TC_C_09_CS": ("Invalid", "Invalid"),
+        "TC_C_10_CS": ("Blocked", "Blocked"),
+        "TC_C_11_CS": ("Expired", "Expired"),
+        "TC_C_12_CS": ("Invalid", "Accepted"),
     },
 )
 

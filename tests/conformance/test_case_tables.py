@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from chargeyard.conformance.case_tables import Doc, register, register_rows
+from chargeyard.conformance.case_tables import CaseTable, Doc, register, register_rows
 from chargeyard.conformance.station_under_test.cases_v16 import CASES as STATION_V16
 
 
@@ -41,3 +41,22 @@ def test_a_suites_row_is_named_after_its_helper_in_the_helpers_module() -> None:
     case = STATION_V16["TC_013_CS"]  # a row of lifecycle.py's _reset table
     assert case.__name__ == "_reset[TC_013_CS]"
     assert case.__module__ == "chargeyard.conformance.station_under_test.cases_v16.lifecycle"
+
+
+async def test_a_case_table_holds_written_cases_and_rows_in_the_order_registered() -> None:
+    written = CaseTable[list[object]]()
+
+    @written.case("TC_0")
+    async def _boot(run: list[object]) -> None:
+        run.append("boot")
+
+    written.table(_version, {"TC_1": (-1, None)})
+
+    assert list(written.cases) == ["TC_0", "TC_1"]
+    assert written.cases["TC_0"] is _boot
+    run: list[object] = []
+    for case in written.cases.values():
+        await case(run)
+    assert run == ["boot", (-1, None)]
+    with pytest.raises(ValueError, match="TC_0 is registered twice"):
+        written.case("TC_0")(_boot)

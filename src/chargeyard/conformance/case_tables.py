@@ -1,11 +1,12 @@
 """Cases as rows of a table: when several cases are one helper called with different
 arguments, each is a row of that helper's table, not a function of one line.
 
-A wing's registry (``cases_*/_registry.py``) offers ``table(helper, rows)``, typed for its
-context; :func:`register_rows` does the work. The type checker holds every row to the helper's
-signature. A row is the helper's arguments after the context, as a tuple, or :class:`Doc` of
-them with the docstring the case would have had: the report reads the use cases,
-requirements and sections a case follows from its docstring (``references.py``).
+Each wing's ``cases_*/_registry.py`` holds one :class:`CaseTable` of its context and hands
+out its ``case`` decorator and its ``table(helper, rows)``; :func:`register_rows` does the work.
+The type checker holds every row to the helper's signature. A row is the helper's arguments
+after the context, as a tuple, or :class:`Doc` of them with the docstring the case would have
+had: the report reads the use cases, requirements and sections a case follows from its
+docstring (``references.py``).
 
 Each row becomes a coroutine function like a written case: named after its helper and its id
 (``_reset[TC_013_CSMS]``), in the helper's module, with the row's docstring.
@@ -35,6 +36,39 @@ class Doc(Generic[*Args]):
 
 Row = tuple[*Args] | Doc[*Args]
 """One case of a table: the helper's arguments after the context."""
+
+
+class CaseTable(Generic[Context]):
+    """The written cases of one wing and version, by id, and the two ways to fill it: the
+    decorator :meth:`case` for a case written as a function, :meth:`table` for cases that are
+    one helper called with different arguments."""
+
+    __slots__ = ("cases",)
+
+    def __init__(self) -> None:
+        self.cases: dict[str, Callable[[Context], Awaitable[None]]] = {}
+
+    def case(
+        self, case_id: str
+    ) -> Callable[[Callable[[Context], Awaitable[None]]], Callable[[Context], Awaitable[None]]]:
+        """Register the decorated function as the case ``case_id``."""
+
+        def register_function(
+            function: Callable[[Context], Awaitable[None]],
+        ) -> Callable[[Context], Awaitable[None]]:
+            register(self.cases, case_id, function)
+            return function
+
+        return register_function
+
+    def table(
+        self,
+        helper: Callable[[Context, *Args], Awaitable[None]],
+        rows: Mapping[str, Row[*Args]],
+    ) -> None:
+        """Register one case per row of ``rows``, by id: ``helper`` called with the row's
+        arguments (a tuple, or :class:`Doc` of them with the case's docstring)."""
+        register_rows(self.cases, helper, rows)
 
 
 def register(

@@ -46,13 +46,13 @@ class Suite(Generic[TargetT, ContextT]):
     open: Callable[[TargetT, CaseLog], ContextT]
 
 
-SUITES: dict[tuple[str, UnderTest], Suite[Any, Any]] = {
-    (V16.name, UnderTest.CSMS): Suite(V16, UnderTest.CSMS, cases_v16_csms.CASES, CsmsCase),
-    (V16.name, UnderTest.STATION): Suite(
+SUITES: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {
+    (V16, UnderTest.CSMS): Suite(V16, UnderTest.CSMS, cases_v16_csms.CASES, CsmsCase),
+    (V16, UnderTest.STATION): Suite(
         V16, UnderTest.STATION, cases_v16_station.CASES, StationCaseV16
     ),
-    (V201.name, UnderTest.CSMS): Suite(V201, UnderTest.CSMS, cases_v201_csms.CASES, CsmsCaseV201),
-    (V201.name, UnderTest.STATION): Suite(
+    (V201, UnderTest.CSMS): Suite(V201, UnderTest.CSMS, cases_v201_csms.CASES, CsmsCaseV201),
+    (V201, UnderTest.STATION): Suite(
         V201, UnderTest.STATION, cases_v201_station.CASES, StationCaseV201
     ),
 }
@@ -68,7 +68,7 @@ def suite_for(version: VersionSpec, under_test: UnderTest) -> Suite[Any, Any]:
     Raises:
         NoSuite: none is written yet.
     """
-    suite = SUITES.get((version.name, under_test))
+    suite = SUITES.get((version, under_test))
     if suite is None:
         role = "Central System" if under_test is UnderTest.CSMS else "charging station"
         raise NoSuite(f"the OCPP {version.name} {role} cases are not written yet")
@@ -76,7 +76,7 @@ def suite_for(version: VersionSpec, under_test: UnderTest) -> Suite[Any, Any]:
 
 
 def written(info: CaseInfo) -> bool:
-    suite = SUITES.get((info.version.name, info.under_test))
+    suite = SUITES.get((info.version, info.under_test))
     return suite is not None and info.id in suite.cases
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -527,6 +527,3 @@ class CsmsCase(CsmsCaseBase):
             observed=call.payload.get("transactionId"),
         )
         return call
-
-
-CaseFunction = Callable[[CsmsCase], Awaitable[None]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -450,6 +450,3 @@ def availability_of(
     payload["evse"] = {"id": evse} if connector is None else {"id": evse, "connectorId": connector}
     where = f"EVSE {evse}" if connector is None else f"connector {connector} of EVSE {evse}"
     return payload, where
-
-
-CaseFunctionV201 = Callable[[CsmsCaseV201], Awaitable[None]]

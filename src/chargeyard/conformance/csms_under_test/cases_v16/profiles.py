@@ -19,7 +19,7 @@ table(
     _local_list_version,
     {
         "TC_042_1_CSMS": (-1,),  # -1: the station does not support local lists (1.6 section 5.10).
-        "TC_042_2_CSMS": (0,),  # local list empty
+        "TC_042_2_CSMS": (0,),
     },
 )
 
@@ -46,10 +46,10 @@ async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None
 table(
     _send_local_list,
     {
-        "TC_043_1_CSMS": ("Full", "NotSupported"),  # send local list not supported
-        "TC_043_3_CSMS": ("Full", "Failed"),  # send local list failed
-        "TC_043_4_CSMS": ("Full", "Accepted"),  # send local list full
-        "TC_043_5_CSMS": ("Differential", "Accepted"),  # send local list differential
+        "TC_043_1_CSMS": ("Full", "NotSupported"),
+        "TC_043_3_CSMS": ("Full", "Failed"),
+        "TC_043_4_CSMS": ("Full", "Accepted"),
+        "TC_043_5_CSMS": ("Differential", "Accepted"),
     },
 )
 
@@ -89,9 +89,8 @@ async def _update_firmware(run: CsmsCase, statuses: list[str], reboots: bool) ->
 table(
     _update_firmware,
     {
-        "TC_044_1_CSMS": (["Downloading", "Downloaded", "Installing"], True),  # firmware installed
-        "TC_044_2_CSMS": (["Downloading", "DownloadFailed"], False),  # firmware download failed
-        # firmware installation failed
+        "TC_044_1_CSMS": (["Downloading", "Downloaded", "Installing"], True),
+        "TC_044_2_CSMS": (["Downloading", "DownloadFailed"], False),
         "TC_044_3_CSMS": (["Downloading", "Downloaded", "Installing", "InstallationFailed"], False),
     },
 )
@@ -119,8 +118,8 @@ async def _get_diagnostics(run: CsmsCase, statuses: list[str]) -> None:
 table(
     _get_diagnostics,
     {
-        "TC_045_1_CSMS": (["Uploading", "Uploaded"],),  # diagnostics uploaded
-        "TC_045_2_CSMS": (["Uploading", "UploadFailed"],),  # diagnostics upload failed
+        "TC_045_1_CSMS": (["Uploading", "Uploaded"],),
+        "TC_045_2_CSMS": (["Uploading", "UploadFailed"],),
     },
 )
 

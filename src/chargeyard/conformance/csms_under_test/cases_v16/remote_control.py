@@ -69,8 +69,8 @@ async def _reset(run: CsmsCase, kind: str) -> None:
 table(
     _reset,
     {
-        "TC_013_CSMS": ("Hard",),  # hard reset
-        "TC_014_CSMS": ("Soft",),  # soft reset
+        "TC_013_CSMS": ("Hard",),
+        "TC_014_CSMS": ("Soft",),
     },
 )
 
@@ -104,10 +104,10 @@ async def _unlock(run: CsmsCase, connector: int, answer: str) -> None:
 table(
     _unlock,
     {
-        "TC_017_1_CSMS": (1, "Unlocked"),  # unlock not fixed cable
+        "TC_017_1_CSMS": (1, "Unlocked"),
         # A fixed cable cannot be unlocked: the station says NotSupported (1.6 section 7.51).
         "TC_017_2_CSMS": (1, "NotSupported"),
-        "TC_030_CSMS": (1, "UnlockFailed"),  # unlock failure
+        "TC_030_CSMS": (1, "UnlockFailed"),
         # A connector the station does not have: NotSupported (1.6 section 7.51).
         "TC_031_CSMS": (9, "NotSupported"),
     },
@@ -185,10 +185,8 @@ async def _change_configuration(run: CsmsCase, key: str, value: str, answer: str
 table(
     _change_configuration,
     {
-        "TC_021_CSMS": ("MeterValueSampleInterval", "30", "Accepted"),  # change configuration
-        # change configuration not supported
+        "TC_021_CSMS": ("MeterValueSampleInterval", "30", "Accepted"),
         "TC_040_1_CSMS": ("ChargeyardNoSuchKey", "1", "NotSupported"),
-        # change configuration invalid value
         "TC_040_2_CSMS": ("MeterValueSampleInterval", "-1", "Rejected"),
     },
 )
@@ -240,8 +238,8 @@ async def _trigger_message(run: CsmsCase, answer: str) -> None:
 table(
     _trigger_message,
     {
-        "TC_054_CSMS": ("Accepted",),  # trigger message
-        "TC_055_CSMS": ("Rejected",),  # trigger message rejected
+        "TC_054_CSMS": ("Accepted",),
+        "TC_055_CSMS": ("Rejected",),
     },
 )
 

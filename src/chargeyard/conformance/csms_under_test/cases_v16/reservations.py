@@ -93,10 +93,10 @@ async def _reservation_refused(run: CsmsCase, answer: str) -> None:
 table(
     _reservation_refused,
     {
-        "TC_048_1_CSMS": ("Faulted",),  # reservation faulted
-        "TC_048_2_CSMS": ("Occupied",),  # reservation occupied
-        "TC_048_3_CSMS": ("Unavailable",),  # reservation unavailable
-        "TC_048_4_CSMS": ("Rejected",),  # reservation rejected
+        "TC_048_1_CSMS": ("Faulted",),
+        "TC_048_2_CSMS": ("Occupied",),
+        "TC_048_3_CSMS": ("Unavailable",),
+        "TC_048_4_CSMS": ("Rejected",),
     },
 )
 
@@ -126,8 +126,8 @@ async def _cancel(run: CsmsCase, answer: str) -> None:
 table(
     _cancel,
     {
-        "TC_051_CSMS": ("Accepted",),  # cancel reservation
-        "TC_052_CSMS": ("Rejected",),  # cancel reservation rejected
+        "TC_051_CSMS": ("Accepted",),
+        "TC_052_CSMS": ("Rejected",),
     },
 )
 

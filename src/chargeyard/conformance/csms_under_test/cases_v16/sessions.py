@@ -81,9 +81,9 @@ async def _refused_tag(run: CsmsCase, status: str) -> None:
 table(
     _refused_tag,
     {
-        "TC_023_1_CSMS": ("Invalid",),  # authorize invalid
-        "TC_023_2_CSMS": ("Expired",),  # authorize expired
-        "TC_023_3_CSMS": ("Blocked",),  # authorize blocked
+        "TC_023_1_CSMS": ("Invalid",),
+        "TC_023_2_CSMS": ("Expired",),
+        "TC_023_3_CSMS": ("Blocked",),
     },
 )
 

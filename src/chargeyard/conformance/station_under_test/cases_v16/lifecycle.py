@@ -127,8 +127,8 @@ async def _reset(run: StationCaseV16, kind: str) -> None:
 table(
     _reset,
     {
-        "TC_013_CS": ("Hard",),  # hard reset
-        "TC_014_CS": ("Soft",),  # soft reset
+        "TC_013_CS": ("Hard",),
+        "TC_014_CS": ("Soft",),
     },
 )
 
@@ -158,8 +158,8 @@ async def _reset_with_transaction(run: StationCaseV16, kind: str) -> None:
 table(
     _reset_with_transaction,
     {
-        "TC_015_CS": ("Hard",),  # hard reset with transaction
-        "TC_016_CS": ("Soft",),  # soft reset with transaction
+        "TC_015_CS": ("Hard",),
+        "TC_016_CS": ("Soft",),
     },
 )
 
@@ -195,8 +195,8 @@ async def _power_failure(run: StationCaseV16, before_going_down: bool) -> None:
 table(
     _power_failure,
     {
-        "TC_032_1_CS": (True,),  # power failure stop before
-        "TC_032_2_CS": (False,),  # power failure stop after
+        "TC_032_1_CS": (True,),
+        "TC_032_2_CS": (False,),
     },
 )
 
@@ -356,8 +356,8 @@ async def _offline_start_invalid(run: StationCaseV16, stop_on_invalid: bool) -> 
 table(
     _offline_start_invalid,
     {
-        "TC_037_2_CS": (False,),  # offline start invalid goes on
-        "TC_037_3_CS": (True,),  # offline start invalid stopped
+        "TC_037_2_CS": (False,),
+        "TC_037_3_CS": (True,),
     },
 )
 

@@ -173,7 +173,7 @@ async def _listed_start(run: StationCaseV16, remote: bool) -> None:
 table(
     _listed_start,
     {
-        "TC_008_1_CS": (False,),  # listed local start
-        "TC_008_2_CS": (True,),  # listed remote start
+        "TC_008_1_CS": (False,),
+        "TC_008_2_CS": (True,),
     },
 )

@@ -156,8 +156,8 @@ async def _cleared_cache_asks(run: StationCaseV16, remote: bool) -> None:
 table(
     _cleared_cache_asks,
     {
-        "TC_061_1_CS": (False,),  # clear cache local
-        "TC_061_2_CS": (True,),  # clear cache remote
+        "TC_061_1_CS": (False,),
+        "TC_061_2_CS": (True,),
     },
 )
 

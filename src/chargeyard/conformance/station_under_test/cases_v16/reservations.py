@@ -219,12 +219,12 @@ async def _refused(run: StationCaseV16, connector: int, status: str) -> None:
 table(
     _refused,
     {
-        "TC_048_1_CS": (1, "Faulted"),  # reserve connector faulted
-        "TC_048_2_CS": (1, "Occupied"),  # reserve connector occupied
-        "TC_048_3_CS": (1, "Unavailable"),  # reserve connector unavailable
-        "TC_050_1_CS": (0, "Faulted"),  # reserve charge point faulted
-        "TC_050_2_CS": (0, "Occupied"),  # reserve charge point occupied
-        "TC_050_3_CS": (0, "Unavailable"),  # reserve charge point unavailable
+        "TC_048_1_CS": (1, "Faulted"),
+        "TC_048_2_CS": (1, "Occupied"),
+        "TC_048_3_CS": (1, "Unavailable"),
+        "TC_050_1_CS": (0, "Faulted"),
+        "TC_050_2_CS": (0, "Occupied"),
+        "TC_050_3_CS": (0, "Unavailable"),
     },
 )
 

@@ -87,8 +87,8 @@ async def _ev_side_disconnect(run: StationCaseV16, unlock: bool) -> None:
 table(
     _ev_side_disconnect,
     {
-        "TC_005_1_CS": (True,),  # ev side disconnected unlock
-        "TC_005_2_CS": (False,),  # ev side disconnected no unlock
+        "TC_005_1_CS": (True,),
+        "TC_005_2_CS": (False,),
     },
 )
 

@@ -88,32 +88,22 @@ async def no_authorize(run: StationCaseV201, tag: str, rule: str) -> None:
 # -- C01 a token refused, or a different one --------------------------------------------------
 
 
-@case("TC_C_02_CS")
-async def local_start_invalid(run: StationCaseV201) -> None:
+async def _local_start_refused(run: StationCaseV201, status: str) -> None:
+    """The cache emptied, a token the CSMS answers ``status`` presented: :func:`refused`."""
     await run.ready()
     await run.ask("ClearCache", {})
-    await refused(run, run.tags.invalid, "Invalid")
+    await refused(run, run.tags.invalid, status)
 
 
-@case("TC_C_06_CS")
-async def local_start_blocked(run: StationCaseV201) -> None:
-    await run.ready()
-    await run.ask("ClearCache", {})
-    await refused(run, run.tags.invalid, "Blocked")
-
-
-@case("TC_C_07_CS")
-async def local_start_expired(run: StationCaseV201) -> None:
-    await run.ready()
-    await run.ask("ClearCache", {})
-    await refused(run, run.tags.invalid, "Expired")
-
-
-@case("TC_C_56_CS")
-async def local_start_unknown(run: StationCaseV201) -> None:
-    await run.ready()
-    await run.ask("ClearCache", {})
-    await refused(run, run.tags.invalid, "Unknown")
+table(
+    _local_start_refused,
+    {
+        "TC_C_02_CS": ("Invalid",),
+        "TC_C_06_CS": ("Blocked",),
+        "TC_C_07_CS": ("Expired",),
+        "TC_C_56_CS": ("Unknown",),
+    },
+)
 
 
 @case("TC_C_04_CS")
@@ -172,10 +162,10 @@ async def _cached_refused(run: StationCaseV201, status: str, now: str) -> None:
 table(
     _cached_refused,
     {
-        "TC_C_09_CS": ("Invalid", "Invalid"),  # cached invalid
-        "TC_C_10_CS": ("Blocked", "Blocked"),  # cached blocked
-        "TC_C_11_CS": ("Expired", "Expired"),  # cached expired
-        "TC_C_12_CS": ("Invalid", "Accepted"),  # cached invalid now accepted
+        "TC_C_09_CS": ("Invalid", "Invalid"),
+        "TC_C_10_CS": ("Blocked", "Blocked"),
+        "TC_C_11_CS": ("Expired", "Expired"),
+        "TC_C_12_CS": ("Invalid", "Accepted"),
     },
 )
 

@@ -98,12 +98,12 @@ async def _as_it_is(
 table(
     _as_it_is,
     {
-        "TC_G_09_CS": (EVSE, False),  # evse operative as it is
-        "TC_G_10_CS": (EVSE, True),  # evse inoperative as it is
-        "TC_G_12_CS": (STATION, False),  # station operative as it is
-        "TC_G_13_CS": (STATION, True),  # station inoperative as it is
-        "TC_G_15_CS": (CONNECTOR, False),  # connector operative as it is
-        "TC_G_16_CS": (CONNECTOR, True),  # connector inoperative as it is
+        "TC_G_09_CS": (EVSE, False),
+        "TC_G_10_CS": (EVSE, True),
+        "TC_G_12_CS": (STATION, False),
+        "TC_G_13_CS": (STATION, True),
+        "TC_G_15_CS": (CONNECTOR, False),
+        "TC_G_16_CS": (CONNECTOR, True),
     },
 )
 
@@ -140,9 +140,9 @@ async def _during_transaction(run: StationCaseV201, target: tuple[int | None, in
 table(
     _during_transaction,
     {
-        "TC_G_11_CS": (EVSE,),  # evse inoperative during transaction
-        "TC_G_14_CS": (STATION,),  # station inoperative during transaction
-        "TC_G_17_CS": (CONNECTOR,),  # connector inoperative during transaction
+        "TC_G_11_CS": (EVSE,),
+        "TC_G_14_CS": (STATION,),
+        "TC_G_17_CS": (CONNECTOR,),
     },
 )
 
@@ -165,8 +165,8 @@ async def _kept_through_a_reboot(
 table(
     _kept_through_a_reboot,
     {
-        "TC_G_18_CS": (EVSE, None),  # evse inoperative through a reboot
-        "TC_G_19_CS": (CONNECTOR, "Immediate"),  # connector inoperative through a reboot
-        "TC_G_21_CS": (STATION, "Immediate"),  # station inoperative through a reboot
+        "TC_G_18_CS": (EVSE, None),
+        "TC_G_19_CS": (CONNECTOR, "Immediate"),
+        "TC_G_21_CS": (STATION, "Immediate"),
     },
 )

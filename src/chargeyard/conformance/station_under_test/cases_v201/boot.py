@@ -238,7 +238,7 @@ async def _offline_status_change(run: StationCaseV201, longer: bool) -> None:
 table(
     _offline_status_change,
     {
-        "TC_B_51_CS": (True,),  # offline longer than threshold
-        "TC_B_52_CS": (False,),  # offline shorter than threshold
+        "TC_B_51_CS": (True,),
+        "TC_B_52_CS": (False,),
     },
 )

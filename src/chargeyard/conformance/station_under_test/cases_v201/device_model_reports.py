@@ -5,7 +5,7 @@ GetReport: by component criteria, by component and variable). What they share is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
@@ -50,26 +50,30 @@ def _no_error(run: StationCaseV201, answer: Payload) -> None:
     )
 
 
+def _none(run: StationCaseV201, rule: str, found: Sequence[object], nothing: str) -> None:
+    """Check (a requirement of the spec) that nothing was ``found``; the report shows what
+    was, or ``nothing``."""
+    run.log.check(rule, not found, weight=Weight.SPEC, expected=nothing, observed=found or nothing)
+
+
 def _every_entry_has_characteristics(run: StationCaseV201, entries: Iterable[Payload]) -> None:
     missing = [entry_name(e) for e in entries if not entry_characteristics(e)]
-    run.log.check(
+    _none(
+        run,
         "every reported variable has its variableCharacteristics (B07, B08.FR.12)",
-        not missing,
-        weight=Weight.SPEC,
-        expected="none missing",
-        observed=missing[:10] or "none missing",
+        missing[:10],
+        "none missing",
     )
     unlisted = [
         entry_name(e)
         for e in entries
         if entry_characteristics(e).get("dataType") in LIST_TYPES and not entry_values_list(e)
     ]
-    run.log.check(
+    _none(
+        run,
         "every OptionList, SequenceList and MemberList variable has a valuesList",
-        not unlisted,
-        weight=Weight.SPEC,
-        expected="none missing",
-        observed=unlisted[:10] or "none missing",
+        unlisted[:10],
+        "none missing",
     )
 
 
@@ -83,12 +87,11 @@ def _required_present(run: StationCaseV201, entries: list[Payload]) -> None:
         for name, instance in variables
         if (component, name, instance) not in reported
     ]
-    run.log.check(
+    _none(
+        run,
         "the variables part 2 requires of each implemented controller are reported (B07.FR.08)",
-        not missing,
-        weight=Weight.SPEC,
-        expected="none missing",
-        observed=missing or "none missing",
+        missing,
+        "none missing",
     )
 
 
@@ -104,12 +107,11 @@ async def base_report_configuration(run: StationCaseV201) -> None:
         for e in entries
         if not any(a.get("mutability", "ReadWrite") != "ReadOnly" for a in entry_attributes(e))
     ]
-    run.log.check(
+    _none(
+        run,
         "every variable of a ConfigurationInventory can be set (ReadWrite or WriteOnly)",
-        not read_only,
-        weight=Weight.SPEC,
-        expected="none ReadOnly",
-        observed=read_only[:10] or "none ReadOnly",
+        read_only[:10],
+        "none ReadOnly",
     )
 
 
@@ -142,12 +144,11 @@ async def base_report_required_variables(run: StationCaseV201) -> None:
             values = [v.strip() for v in value.split(",")] if data_type != "OptionList" else [value]
             if not set(values) <= allowed:
                 outside.append((entry_name(entry), value))
-    run.log.check(
+    _none(
+        run,
         "a list variable's value is among its valuesList",
-        not outside,
-        weight=Weight.SPEC,
-        expected="within the valuesList",
-        observed=outside[:10] or "within the valuesList",
+        outside[:10],
+        "within the valuesList",
     )
     shown = [
         entry_name(e)
@@ -155,13 +156,7 @@ async def base_report_required_variables(run: StationCaseV201) -> None:
         for a in entry_attributes(e)
         if a.get("mutability") == "WriteOnly" and "value" in a
     ]
-    run.log.check(
-        "a WriteOnly variable's value is not reported",
-        not shown,
-        weight=Weight.SPEC,
-        expected="no value",
-        observed=shown or "no value",
-    )
+    _none(run, "a WriteOnly variable's value is not reported", shown, "no value")
 
 
 @case("TC_B_14_CS")
@@ -364,13 +359,7 @@ async def custom_report_every_instance(run: StationCaseV201) -> None:
         for e in entries
         if entry_name(e)[:2] != ("DeviceDataCtrlr", "ItemsPerMessage")
     ]
-    run.log.check(
-        "it has nothing else (B08.FR.11)",
-        not others,
-        weight=Weight.SPEC,
-        expected="nothing else",
-        observed=others or "nothing else",
-    )
+    _none(run, "it has nothing else (B08.FR.11)", others, "nothing else")
 
 
 @case("TC_B_55_CS")

@@ -104,8 +104,8 @@ async def _uploaded(run: StationCaseV201, log_type: str) -> None:
 table(
     _uploaded,
     {
-        "TC_N_25_CS": ("DiagnosticsLog",),  # diagnostics log uploaded
-        "TC_N_35_CS": ("SecurityLog",),  # security log uploaded
+        "TC_N_25_CS": ("DiagnosticsLog",),
+        "TC_N_35_CS": ("SecurityLog",),
     },
 )
 

@@ -317,9 +317,9 @@ async def _no_start(run: StationCaseV201, tag: str, rule: str) -> None:
 table(
     _offline_listed_refused,
     {
-        "TC_C_22_CS": ("Invalid",),  # offline listed invalid
-        "TC_C_23_CS": ("Blocked",),  # offline listed blocked
-        "TC_C_24_CS": ("Expired",),  # offline listed expired
+        "TC_C_22_CS": ("Invalid",),
+        "TC_C_23_CS": ("Blocked",),
+        "TC_C_24_CS": ("Expired",),
     },
 )
 

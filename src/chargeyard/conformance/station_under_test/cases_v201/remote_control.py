@@ -213,8 +213,8 @@ async def _trigger_transaction_events(run: StationCaseV201, of_one: bool) -> Non
 table(
     _trigger_transaction_events,
     {
-        "TC_F_13_CS": (True,),  # trigger transaction event of an evse
-        "TC_F_14_CS": (False,),  # trigger transaction event of every evse
+        "TC_F_13_CS": (True,),
+        "TC_F_14_CS": (False,),
     },
 )
 

@@ -108,7 +108,8 @@ class StationContext:
     # reads its tag on its own.
     tag_lookup: IdTagLookup | None = None
     # Returns once the station's connection is known to every node that may command it (the
-    # registry's announced(): a cluster's presence key, cluster/redis_stations.py); None: at once.
+    # registry's announced(): a cluster's presence key, cluster/redis_station_presence.py);
+    # None: at once.
     announced: Callable[[], Awaitable[None]] | None = None
     # The organization the station belongs to: its id tags answer its Authorize, and its
     # events (stamped by ``events``) go to that organization's webhooks and stream.

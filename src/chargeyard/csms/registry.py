@@ -56,7 +56,7 @@ class Registry:
         # take the socket's close timeout, which no caller should wait for.
         self._closing: set[asyncio.Task[None]] = set()
         # Told of every identity that connects (with its version) or goes (None): a directory
-        # other processes read (cluster/redis_stations.py) follows this one.
+        # other processes read (cluster/redis_station_presence.py) follows this one.
         self.watchers: list[Callable[[str, VersionSpec | None], None]] = []
         # Awaited before a boot is answered (boot.py): each returns once the connects its
         # watcher was told of are known where it tells them, so that a station that booted can

@@ -18,7 +18,8 @@ from redis.asyncio import Redis
 
 from chargeyard.api import ApiSettings, create_app
 from chargeyard.csms.cluster.redis_presence import NODE_LIST_TTL_S
-from chargeyard.csms.cluster.redis_stations import ANNOUNCE_WAIT_S, RedisStations
+from chargeyard.csms.cluster.redis_station_presence import ANNOUNCE_WAIT_S
+from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.commands import Charger, get_configuration
 from chargeyard.csms.commands.transactions import remote_start
 from chargeyard.csms.link import LinkedStations

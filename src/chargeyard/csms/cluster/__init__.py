@@ -3,7 +3,8 @@ in-memory implementations beside them in ``csms/``.
 
 * ``redis_stations.py``: ``RedisStations``, the stations of every CSMS node (a directory and a
   ``StationCalls`` path; the twin of ``Registry`` and ``local_calls.InProcessCalls``), with
-  ``redis_call_watch.py`` (what becomes of a call whose node went away) and
+  ``redis_station_presence.py`` (a node's stations' presence keys, written, renewed and
+  deleted), ``redis_call_watch.py`` (what becomes of a call whose node went away) and
   ``redis_presence.py`` (a node's presence, and the marking offline of a gone node's stations).
 * ``redis_command_state.py``: what a command shares with the station's handlers
   (``command_state.py``'s ``PendingStarts`` and ``AwaitedReports``) when they run on two nodes.

@@ -4,7 +4,7 @@ station's ``is_online`` follows the presence of the node holding it.
 Shape
 -----
 * **The nodes** are a set, ``{p}nodes``; each has a key ``{p}alive:{node}`` with the presence
-  TTL, renewed with its stations' keys (``redis_stations.py``: :meth:`NodePresence.beat`). A
+  TTL, renewed with its stations' keys (``redis_station_presence.py``: :meth:`NodePresence.beat`). A
   node's hash ``{p}node:{node}`` (its stations' keys) outlives its presence
   (:data:`NODE_LIST_TTL_S`), so that the others can tell which stations it held.
 * **A node gone** (its ``alive`` key expired: ``kill -9``, a host lost, a process stalled past

@@ -36,6 +36,7 @@ from chargeyard.api.gateway.chargers_shared import host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
 from chargeyard.api.gateway.schemas.commands import CommandOutcomeResponse
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse, error_responses
+from chargeyard.api.gateway.schemas.runtime_ops import SimulatorHealthResponse
 from chargeyard.gateway.commands import COMMANDS
 from chargeyard.gateway.connector_numbers import NoSuchConnector, numbered
 from chargeyard.gateway.dispatch import dispatch
@@ -453,17 +454,17 @@ async def simulator_health(
     store: StoreDep,
     host: HostDep,
     charger_id: str = Path(max_length=64, pattern=r"^[\x21-\x7e]+$"),
-) -> dict[str, Any]:
+) -> SimulatorHealthResponse:
     charger = await _charger(store, principal.organization_id, charger_id)
     with host_answers():
         statuses = await host.station_statuses(principal.organization_id, [charger.id])
     found = statuses.get(charger.id)
     connected = found is not None and found.registration == "Accepted"
-    return {
-        "status": "ok" if connected else "degraded",
-        "charger_id": charger.id,
-        "identity": charger.identity,
-        "ocpp_version": charger.ocpp_version.subprotocol,
-        "running": found is not None and found.running,
-        "registration": None if found is None else found.registration,
-    }
+    return SimulatorHealthResponse(
+        status="ok" if connected else "degraded",
+        charger_id=charger.id,
+        identity=charger.identity,
+        ocpp_version=charger.ocpp_version,
+        running=found is not None and found.running,
+        registration=None if found is None else found.registration,
+    )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from chargeyard.api.gateway.schemas.chargers import RowId
 from chargeyard.api.gateway.schemas.common import GatewayRequest, Timestamp
+from chargeyard.api.ocpp_version import OcppVersion
 
 RuntimeOpAction = Literal["stop", "restart", "delete"]
 
@@ -58,6 +59,19 @@ class AcceptedResponse(BaseModel):
 
     status: str = "accepted"
     detail: str
+
+
+class SimulatorHealthResponse(BaseModel):
+    """OCPPLab's simulator health check, for one charger."""
+
+    status: Literal["ok", "degraded"] = Field(
+        description="ok while its station runs here and its central system accepted its boot"
+    )
+    charger_id: str
+    identity: str
+    ocpp_version: OcppVersion
+    running: bool
+    registration: str | None = Field(description="The last BootNotification's answer")
 
 
 class StageEventResponse(BaseModel):

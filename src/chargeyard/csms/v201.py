@@ -4,12 +4,12 @@ version's own schema). Each takes and answers its action's 2.0.1 message type
 (``protocol/messages/v201.py``).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. Heartbeat, FirmwareStatusNotification,
+answers after the write committed. Heartbeat, DataTransfer, FirmwareStatusNotification,
 LogStatusNotification and SecurityEventNotification are answered as 1.6's are
-(``handlers.py``), DataTransfer by the same vendor handler as 1.6's; the reports that are
-kept as station notifications (NotifyReport, ReservationStatusUpdate, ReportChargingProfiles,
-NotifyEvent and the rest) are answered by ``notifications_v201.py``, the certificate messages
-(SignCertificate, Get15118EVCertificate, GetCertificateStatus) by ``certificates.py``.
+(``handlers.py``); the reports that are kept as station notifications (NotifyReport,
+ReservationStatusUpdate, ReportChargingProfiles, NotifyEvent and the rest) are answered by
+``notifications_v201.py``, the certificate messages (SignCertificate, Get15118EVCertificate,
+GetCertificateStatus) by ``certificates.py``.
 """
 
 from __future__ import annotations
@@ -234,13 +234,6 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         samples = _samples(self.identity, payload["meterValue"])
         await self.samples.add(samples, evse_id=payload["evseId"])
         return {}
-
-    @on("DataTransfer")
-    async def data_transfer(self, payload: v201.DataTransferRequest) -> v201.DataTransferResponse:
-        answer = await self.vendor_data_transfer(payload)
-        if answer.data is None:
-            return {"status": answer.status}
-        return {"status": answer.status, "data": answer.data}
 
 
 _TOKEN_STATUSES = frozenset(typing.get_args(v201.AuthorizationStatusEnumType))

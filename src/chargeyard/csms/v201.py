@@ -17,15 +17,11 @@ from __future__ import annotations
 import logging
 import typing
 from collections.abc import Sequence
-from typing import TypeGuard
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.certificates import CertificatesV201
-from chargeyard.csms.context import (
-    iso,
-    parse_time,
-)
+from chargeyard.csms.context import is_one_of, iso, parse_time
 from chargeyard.csms.energy import scaled, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
@@ -236,15 +232,13 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         return {}
 
 
-_TOKEN_STATUSES = frozenset(typing.get_args(v201.AuthorizationStatusEnumType))
-
-
-def _is_token_status(status: str) -> TypeGuard[v201.AuthorizationStatusEnumType]:
-    return status in _TOKEN_STATUSES
+_TOKEN_STATUSES: frozenset[v201.AuthorizationStatusEnumType] = frozenset(
+    typing.get_args(v201.AuthorizationStatusEnumType)
+)
 
 
 def _token_status(status: str) -> v201.AuthorizationStatusEnumType:
-    if _is_token_status(status):
+    if is_one_of(status, _TOKEN_STATUSES):
         return status
     logger.warning("id token status %r is not OCPP 2.0.1's: answered Invalid", status)
     return "Invalid"

@@ -93,7 +93,7 @@ async def test_websockets_connection_holds_its_transport_and_sans_io_protocol() 
     async with _recorded() as (seen, client):
         server_side = seen.connection
         assert server_side is not None
-        # csms/server.py and conformance/*: the socket's peer and TLS object, from
+        # csms/handshake.py and conformance/*: the socket's peer and TLS object, from
         # ``connection.transport`` (an asyncio transport), on both sides.
         peer = server_side.transport.get_extra_info("peername")
         assert peer == client.transport.get_extra_info("sockname")

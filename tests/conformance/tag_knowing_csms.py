@@ -33,7 +33,7 @@ KNOWN_TAGS = {
     "FOREMAN": ("Accepted", "MASTERS"),  # 2.0.1: a master pass (C16)
 }
 
-# The command line that states that configuration: `chargeyard.cli_conformance.stated_tags`'s
+# The command line that states that configuration: `chargeyard.cli_conformance.csms.stated_tags`'s
 # arguments (--id-tag ALICE --invalid-id-tag NOBODY --expired-id-tag OLDCARD --blocked-id-tag
 # MALLORY --grouped-id-tag BOB --parent-id-tag FAMILY; 2.0.1 --master-pass-id-tag FOREMAN
 # --master-pass-group MASTERS).

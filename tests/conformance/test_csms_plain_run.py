@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import typer
 
-from chargeyard.cli_conformance import stated_tags
+from chargeyard.cli_conformance.csms import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS, TRIGGER_NEED

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import typer
 
-from chargeyard.cli_conformance import stated_tags
+from chargeyard.cli_conformance.csms import stated_tags
 from chargeyard.conformance import CsmsTarget, Verdict, run_csms
 from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.csms_under_test.case import MASTER_PASS_NEED

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from chargeyard.api.serve import serving
-from chargeyard.cli_conformance import stated_tags
+from chargeyard.cli_conformance.csms import stated_tags
 from chargeyard.conformance import CsmsTarget, HookTrigger, Verdict, run_csms
 from chargeyard.conformance.csms_under_test.hook_contract import (
     CONTRACT_HEADER,

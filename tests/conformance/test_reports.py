@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from chargeyard.cli import app
-from chargeyard.cli_conformance import finish
+from chargeyard.cli_conformance.run import finish
 from chargeyard.conformance import RunResult, Verdict, write
 from chargeyard.conformance.catalog import BY_ID, UnderTest, cases_of
 from chargeyard.conformance.record import Direction, FrameRecord, Step

@@ -9,7 +9,7 @@ From Python::
     result = await run(StationTarget("0.0.0.0", 9000, V16, trigger=...), progress=print)
 
 From the command line: ``chargeyard conformance csms --url ... --identity ...`` and
-``chargeyard conformance station --listen HOST:PORT`` (``cli_conformance.py``);
+``chargeyard conformance station --listen HOST:PORT`` (``cli_conformance/station.py``);
 docs/conformance.md says how to run it and lists the cases.
 """
 

@@ -10,10 +10,9 @@ import logging
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeGuard
 
 from chargeyard.csms import event_data, layout
-from chargeyard.csms.context import StationContext, iso, utc_now
+from chargeyard.csms.context import StationContext, is_one_of, iso, utc_now
 from chargeyard.csms.registration import PENDING, PendingCall, Registration
 from chargeyard.protocol import Payload
 from chargeyard.protocol.messages import v201
@@ -44,11 +43,9 @@ class BootAnswer:
     interval: int
 
 
-_REGISTRATION_STATUSES = frozenset(typing.get_args(v201.RegistrationStatusEnumType))
-
-
-def _is_registration_status(status: str) -> TypeGuard[v201.RegistrationStatusEnumType]:
-    return status in _REGISTRATION_STATUSES
+_REGISTRATION_STATUSES: frozenset[v201.RegistrationStatusEnumType] = frozenset(
+    typing.get_args(v201.RegistrationStatusEnumType)
+)
 
 
 async def boot(context: StationContext, report: BootReport) -> BootAnswer:
@@ -66,7 +63,7 @@ async def boot(context: StationContext, report: BootReport) -> BootAnswer:
     )
     registration = Registration.of(status, calls, policy.status)
     answered = registration.status
-    if not _is_registration_status(answered):
+    if not is_one_of(answered, _REGISTRATION_STATUSES):
         raise ValueError(f"{context.identity}'s registration status {answered!r} is not OCPP's")
     # Another vendor or model is other hardware, with connectors of its own (layout.py).
     await layout.on_boot(

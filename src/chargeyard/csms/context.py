@@ -15,7 +15,7 @@ import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 import orjson
 
@@ -233,15 +233,20 @@ def parse_time(text: str | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-_TAG_STATUSES_16 = frozenset(typing.get_args(v16.IdTagInfoStatus))
+_Word = TypeVar("_Word", bound=str)
 
 
-def _is_tag_status_16(status: str) -> TypeGuard[v16.IdTagInfoStatus]:
-    return status in _TAG_STATUSES_16
+def is_one_of(value: str, words: frozenset[_Word]) -> TypeGuard[_Word]:
+    """Whether ``value`` is one of ``words``, the values of a message's Literal type
+    (``typing.get_args``): the type checker then takes ``value`` for that type."""
+    return value in words
+
+
+_TAG_STATUSES_16: frozenset[v16.IdTagInfoStatus] = frozenset(typing.get_args(v16.IdTagInfoStatus))
 
 
 def _tag_status_16(status: str) -> v16.IdTagInfoStatus:
-    if _is_tag_status_16(status):
+    if is_one_of(status, _TAG_STATUSES_16):
         return status
     logger.warning("id tag status %r is not OCPP 1.6's: answered Invalid", status)
     return "Invalid"

@@ -3,14 +3,13 @@
 :class:`CentralSystemHandlers` holds one connection's state (its context, the connector
 statuses it last published, its sample keeper) and the handlers whose messages carry the same
 fields in 1.6 and 2.0.1, each typed with both versions' messages: Heartbeat (1.6 section 4.6;
-2.0.1 G02), FirmwareStatusNotification (1.6 section 4.5; 2.0.1 L01, whose status values
-differ and are kept as sent, with 2.0.1's ``requestId``), LogStatusNotification and
-SecurityEventNotification (2.0.1 N01 and A04; in 1.6 the messages of its security extension,
-whose schemas the ``ocpp`` package ships with the same fields). DataTransfer (1.6 section 4.3;
-2.0.1 P01) is answered by the same vendor handler (:meth:`vendor_data_transfer`), but each
-version writes the answer as its own message: ``data`` is a string in 1.6 and any JSON value
-in 2.0.1. ``v16.py`` and ``v201.py`` add the rest; a version that answers one of these
-differently overrides it with an ``@on`` method of the same action.
+2.0.1 G02), DataTransfer (1.6 section 4.3; 2.0.1 P01: ``data`` is a string in 1.6 and any JSON
+value in 2.0.1, as the vendor's handler answers it), FirmwareStatusNotification (1.6 section
+4.5; 2.0.1 L01, whose status values differ and are kept as sent, with 2.0.1's ``requestId``),
+LogStatusNotification and SecurityEventNotification (2.0.1 N01 and A04; in 1.6 the messages
+of its security extension, whose schemas the ``ocpp`` package ships with the same fields).
+``v16.py`` and ``v201.py`` add the rest; a version that answers one of these differently
+overrides it with an ``@on`` method of the same action.
 
 The reports that have no table of their own (firmware, diagnostics and log status, security
 events, the 2.0.1 reports of ``notifications_v201.py``, the certificate requests of
@@ -27,7 +26,6 @@ from datetime import datetime
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.context import (
-    DataTransferAnswer,
     DataTransferRequest,
     StationContext,
     data_transfer,
@@ -97,16 +95,17 @@ class CentralSystemHandlers(ActionHandlers):
         await self.context.keep(station_writer.heartbeat(self.identity, now))
         return {"currentTime": iso(now)}
 
-    async def vendor_data_transfer(
+    @on("DataTransfer")
+    async def data_transfer(
         self, payload: v16.DataTransferRequest | v201.DataTransferRequest
-    ) -> DataTransferAnswer:
-        """A DataTransfer answered by its vendor's handler (``context.data_transfer``); each
-        version's ``@on("DataTransfer")`` writes the answer as its message: ``data`` is a
-        string in 1.6 and any JSON value in 2.0.1."""
+    ) -> v16.DataTransferResponse | v201.DataTransferResponse:
         request = DataTransferRequest(
             self.identity, payload["vendorId"], payload.get("messageId"), payload.get("data")
         )
-        return await data_transfer(self.context, request)
+        answer = await data_transfer(self.context, request)
+        if answer.data is None:
+            return {"status": answer.status}
+        return {"status": answer.status, "data": answer.data}
 
     @on("FirmwareStatusNotification")
     async def firmware_status_notification(

@@ -2,10 +2,10 @@
 is the path's last non-empty segment, so a trailing slash is allowed).
 
 One of the two places (with ``fleet/runtime.py``) that touch sockets. For each station it
-checks admission in the handshake (``admission.py``: 404 unknown, 401 bad credentials),
-negotiates the newest OCPP version both sides speak (OCPP-J 1.6 section 3.1.2, OCPP 2.0.1
-part 4 section 3.1.2), builds that version's handlers from one table, and runs an
-:class:`~chargeyard.transport.OcppConnection` until the socket closes. Its sockets are
+checks admission in the handshake (``handshake.py``, ``admission.py``: 404 unknown, 401 bad
+credentials), negotiates the newest OCPP version both sides speak (OCPP-J 1.6 section
+3.1.2, OCPP 2.0.1 part 4 section 3.1.2), builds that version's handlers from one table, and
+runs an :class:`~chargeyard.transport.OcppConnection` until the socket closes. Its sockets are
 :class:`~chargeyard.transport.push.PushServerConnection` objects: each frame is handed to the
 session as it is read and answered with a synchronous write, with no reader task per station.
 Open connections live in the :class:`~chargeyard.csms.registry.Registry` from the moment the
@@ -43,34 +43,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from urllib.parse import unquote
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.frames import CloseCode
-from websockets.http11 import Request, Response
 from websockets.typing import Subprotocol
 
 from chargeyard.csms import event_data, layout
-from chargeyard.csms.admission import CHALLENGE, judge
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.boot_grace import ORPHAN_GRACE_S, BootGrace
-from chargeyard.csms.claims import placed
 from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
-from chargeyard.csms.first_password import FirstPasswords
 from chargeyard.csms.follow_ups import FollowUps
 from chargeyard.csms.frames import FrameRecorder
+from chargeyard.csms.handshake import PATH_PREFIX, Handshake, identity_from_path, select_subprotocol
 from chargeyard.csms.known import KnownStation
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.login_backoff import LoginBackoff
-from chargeyard.csms.peers import address_of, source_of
 from chargeyard.csms.policy import BootPolicy
 from chargeyard.csms.registration import RegistrationGate, gated
 from chargeyard.csms.registry import Registry
@@ -89,10 +82,8 @@ from chargeyard.protocol import (
     Role,
     VersionSpec,
     VersionTable,
-    negotiate,
     version_for,
 )
-from chargeyard.protocol.identity import identity_problem, loggable
 from chargeyard.protocol.limits import socket_limit
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.store import FrameLog, NotFoundError, Store, station_writer
@@ -102,7 +93,7 @@ from chargeyard.store.retention import Retention, RetentionLimits, RetentionTask
 from chargeyard.store.sample_writer import SampleWriter
 from chargeyard.store.station_lookup import StationLookup
 from chargeyard.store.station_writer import StationWriter
-from chargeyard.tls_settings import TlsSettings, certificate_problem
+from chargeyard.tls_settings import TlsSettings
 from chargeyard.transport import OcppConnection
 from chargeyard.transport.push import PushServerConnection
 from chargeyard.transport.scheduler import WorkQueue
@@ -119,8 +110,6 @@ logger = logging.getLogger(__name__)
 # docs/configuration.md "The frame log at a crash").
 FRAME_LOG_BATCH = 10_000
 FRAME_LOG_INTERVAL_S = 0.25
-
-PATH_PREFIX = "/ocpp/"
 
 # The one place where the version picks the central system's behaviour. 2.1 is answered by the
 # 2.0.1 handlers: its messages that 2.0.1 also has keep their 2.0.1 shape.
@@ -238,26 +227,12 @@ class CsmsServer:
         self.login_backoff = LoginBackoff()
         # Passwords that already matched, so a station reconnecting costs no second scrypt.
         self.verified_passwords = VerifiedPasswords()
-        # Security profile 2: every station presents a password (``admission.py``); with
-        # auto-registration a station without one keeps the first it presents.
-        tls = self.settings.tls
-        self._password_required = tls is not None and tls.security_profile == 2
-        self._first_passwords = (
-            FirstPasswords(store.stations, self.settings.register_into)
-            if self._password_required and self.settings.auto_register
-            else None
-        )
         self._server: Server | None = None
         self._frame_log: FrameLog | None = None
         self._sample_writer: SampleWriter | None = None
         self._station_writer = StationWriter(store.engine)
         self._lookup = StationLookup(store.engine)
         self._tags = IdTagLookup(store.engine)
-        # The station row each handshake read, for the connection it opens (weak: a handshake
-        # that fails after the check opens none).
-        self._admitted: weakref.WeakKeyDictionary[ServerConnection, KnownStation] = (
-            weakref.WeakKeyDictionary()
-        )
         self._retention: RetentionTask | None = None
         self._tls: TlsAcceptor | None = None
         self._work = WorkQueue()
@@ -265,6 +240,16 @@ class CsmsServer:
             None
             if self.settings.backlog_s is None
             else ConnectionGate(self._work, backlog_s=self.settings.backlog_s)
+        )
+        self._handshake = Handshake(
+            store,
+            self._lookup,
+            self._gate,
+            self.login_backoff,
+            self.verified_passwords,
+            auto_register=self.settings.auto_register,
+            register_into=self.settings.register_into,
+            tls=self.settings.tls,
         )
         # Closing a replaced connection may wait for a dead peer; it runs beside the new one,
         # owned here and cancelled when the listener stops.
@@ -312,9 +297,6 @@ class CsmsServer:
             await self._retention.start()
         await self._work.start()
         tls = self.settings.tls
-        # Profile 3 checks the client certificate's name before the rest; a ws:// or profile 2
-        # listener's handshakes take the same path as ever.
-        certified = tls is not None and tls.client_ca_file is not None
         # A wss:// listener does its TLS handshakes itself, to answer and report the failed
         # ones (``tls_accept.py``).
         self._tls = None if tls is None else TlsAcceptor(tls.server_context())
@@ -323,8 +305,8 @@ class CsmsServer:
                 self._serve_station,
                 self.settings.host,
                 self.settings.port,
-                process_request=self._check_certified if certified else self._check_request,
-                select_subprotocol=self._select_subprotocol,
+                process_request=self._handshake.process_request,
+                select_subprotocol=select_subprotocol,
                 subprotocols=[Subprotocol(name) for name in VERSIONS],
                 create_connection=(
                     PushServerConnection if self._tls is None else self._tls.connection_class
@@ -404,93 +386,8 @@ class CsmsServer:
         assert self._server is not None
         await self._server.serve_forever()
 
-    async def _check_certified(
-        self, connection: ServerConnection, request: Request
-    ) -> Response | None:
-        """Security profile 3: the verified client certificate must name the identity in the
-        path (A00.FR.405, ``tls_settings.py``); it is then the station's credential."""
-        identity = _identity_from_path(request.path)
-        if identity is not None:
-            problem = certificate_problem(
-                connection.transport.get_extra_info("ssl_object"), identity
-            )
-            if problem is not None:
-                logger.warning("refused %s (403): %s", loggable(identity), problem)
-                return connection.respond(HTTPStatus.FORBIDDEN, f"{problem}\n")
-        return await self._check_request(connection, request, certified=True)
-
-    async def _check_request(
-        self, connection: ServerConnection, request: Request, *, certified: bool = False
-    ) -> Response | None:
-        identity = _identity_from_path(request.path)
-        if identity is None:
-            return connection.respond(
-                HTTPStatus.NOT_FOUND, f"OCPP stations connect to {PATH_PREFIX}{{identity}}\n"
-            )
-        problem = identity_problem(identity)
-        if problem is not None:
-            logger.warning("refused the identity %s (400): %s", loggable(identity), problem)
-            return connection.respond(HTTPStatus.BAD_REQUEST, f"{problem}\n")
-        retry_after = None if self._gate is None else await self._gate.admit()
-        if retry_after is not None:
-            response = connection.respond(
-                HTTPStatus.SERVICE_UNAVAILABLE,
-                "the central system is behind with its stations' messages; try again later\n",
-            )
-            response.headers["Retry-After"] = str(retry_after)
-            return response
-        station = await self._lookup.get(identity)
-        peer = connection.transport.get_extra_info("peername")
-        refusal = await judge(
-            station,
-            identity,
-            request.headers,
-            auto_register=self.settings.auto_register,
-            source=source_of(peer),
-            backoff=self.login_backoff,
-            verified=self.verified_passwords,
-            certified=certified,
-            password_required=self._password_required,
-            first_passwords=self._first_passwords,
-        )
-        if refusal is None:
-            # A station of the gateway only as its organization's; an unknown one registered
-            # as it connects (auto_register), in its organization (claims.py).
-            known = await placed(self.store, identity, station, request.headers)
-            if isinstance(known, KnownStation):
-                self._admitted[connection] = known
-                return None
-            refusal = known
-        if refusal.status == HTTPStatus.NOT_FOUND:
-            logger.warning(
-                "refused %s (404, unknown): register it with `chargeyard station add %s`,"
-                " or run the CSMS with --auto-register",
-                identity,
-                identity,
-            )
-        else:
-            logger.warning(
-                "refused %s from %s (%d): %s",
-                identity,
-                address_of(peer),
-                refusal.status,
-                refusal.reason,
-            )
-        response = connection.respond(refusal.status, refusal.reason + "\n")
-        if refusal.status == HTTPStatus.UNAUTHORIZED:
-            response.headers["WWW-Authenticate"] = CHALLENGE
-        if refusal.retry_after_s is not None:
-            response.headers["Retry-After"] = str(refusal.retry_after_s)
-        return response
-
-    def _select_subprotocol(
-        self, connection: ServerConnection, subprotocols: Sequence[Subprotocol]
-    ) -> Subprotocol | None:
-        spec = negotiate(subprotocols)
-        return None if spec is None else Subprotocol(spec.subprotocol)
-
     async def _serve_station(self, websocket: ServerConnection) -> None:
-        identity = _identity_from_path(websocket.request.path if websocket.request else "")
+        identity = identity_from_path(websocket.request.path if websocket.request else "")
         if identity is None:  # refused in the handshake
             return
         if websocket.subprotocol is None:
@@ -511,7 +408,7 @@ class CsmsServer:
             )
             return
         version = version_for(websocket.subprotocol)
-        known = self._admitted.pop(websocket, None) or await self._known(identity)
+        known = self._handshake.admitted(websocket) or await self._known(identity)
         # Registered as it connected: in the admission organization, or the one a simulated
         # charger of the gateway named (claims.py; a row made by another
         # node at the same moment is that node's, and is read at the next connection).
@@ -644,22 +541,3 @@ class CsmsServer:
     async def _mark_offline(self, identity: str) -> None:
         with contextlib.suppress(NotFoundError):  # deleted while connected
             await self._station_writer.keep(station_writer.offline(identity))
-
-
-def _identity_from_path(path: str) -> str | None:
-    """The identity the path names: its last non-empty segment after ``/ocpp/``,
-    percent-decoded (``/ocpp/CP-1``, ``/ocpp/CP-1/`` and ``/ocpp/site/CP-1`` all name CP-1, as
-    OCPP-J 1.6 section 3.1.1 and 2.0.1 part 4 section 3.2 put the identity last in the URL);
-    None when there is none. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
-    identity's rule, so two undecodable paths cannot fall on one identity."""
-    path = path.split("?", 1)[0]
-    if not path.startswith(PATH_PREFIX):
-        return None
-    segments = [segment for segment in path[len(PATH_PREFIX) :].split("/") if segment]
-    if not segments:
-        return None
-    segment = segments[-1]
-    try:
-        return unquote(segment, errors="strict")
-    except UnicodeDecodeError:
-        return segment

@@ -4,9 +4,8 @@ Every handler is a coroutine that writes what the station reported through the s
 answers after the write committed; each takes and answers its action's message type
 (``protocol/messages/v16.py``). DiagnosticsStatusNotification and the security extension's
 SignedFirmwareStatusNotification are kept as station notifications here; Heartbeat,
-FirmwareStatusNotification and the security extension's LogStatusNotification and
-SecurityEventNotification are answered as 2.0.1's are (``handlers.py``), DataTransfer by the
-same vendor handler as 2.0.1's, its ``data`` a string. The extension's
+DataTransfer, FirmwareStatusNotification and the security extension's LogStatusNotification
+and SecurityEventNotification are answered as 2.0.1's are (``handlers.py``). The extension's
 SignCertificate is kept and answered Rejected (``certificates.py``: this central system has no
 certificate authority).
 """
@@ -247,13 +246,6 @@ class CentralSystemV16(CentralSystemHandlers, CertificatesV16):
             request_id=payload.get("requestId"),
         )
         return {}
-
-    @on("DataTransfer")
-    async def data_transfer(self, payload: v16.DataTransferRequest) -> v16.DataTransferResponse:
-        answer = await self.vendor_data_transfer(payload)
-        if answer.data is None:
-            return {"status": answer.status}
-        return {"status": answer.status, "data": answer.data}
 
 
 def _samples(

@@ -4,12 +4,12 @@ version's own schema). Each takes and answers its action's 2.0.1 message type
 (``protocol/messages/v201.py``).
 
 Every handler is a coroutine that writes what the station reported through the store and
-answers after the write committed. Heartbeat, FirmwareStatusNotification,
+answers after the write committed. Heartbeat, DataTransfer, FirmwareStatusNotification,
 LogStatusNotification and SecurityEventNotification are answered as 1.6's are
-(``handlers.py``), DataTransfer by the same vendor handler as 1.6's; the reports that are
-kept as station notifications (NotifyReport, ReservationStatusUpdate, ReportChargingProfiles,
-NotifyEvent and the rest) are answered by ``notifications_v201.py``, the certificate messages
-(SignCertificate, Get15118EVCertificate, GetCertificateStatus) by ``certificates.py``.
+(``handlers.py``); the reports that are kept as station notifications (NotifyReport,
+ReservationStatusUpdate, ReportChargingProfiles, NotifyEvent and the rest) are answered by
+``notifications_v201.py``, the certificate messages (SignCertificate, Get15118EVCertificate,
+GetCertificateStatus) by ``certificates.py``.
 """
 
 from __future__ import annotations
@@ -17,15 +17,11 @@ from __future__ import annotations
 import logging
 import typing
 from collections.abc import Sequence
-from typing import TypeGuard
 
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.certificates import CertificatesV201
-from chargeyard.csms.context import (
-    iso,
-    parse_time,
-)
+from chargeyard.csms.context import is_one_of, iso, parse_time
 from chargeyard.csms.energy import scaled, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
@@ -235,23 +231,14 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
         await self.samples.add(samples, evse_id=payload["evseId"])
         return {}
 
-    @on("DataTransfer")
-    async def data_transfer(self, payload: v201.DataTransferRequest) -> v201.DataTransferResponse:
-        answer = await self.vendor_data_transfer(payload)
-        if answer.data is None:
-            return {"status": answer.status}
-        return {"status": answer.status, "data": answer.data}
 
-
-_TOKEN_STATUSES = frozenset(typing.get_args(v201.AuthorizationStatusEnumType))
-
-
-def _is_token_status(status: str) -> TypeGuard[v201.AuthorizationStatusEnumType]:
-    return status in _TOKEN_STATUSES
+_TOKEN_STATUSES: frozenset[v201.AuthorizationStatusEnumType] = frozenset(
+    typing.get_args(v201.AuthorizationStatusEnumType)
+)
 
 
 def _token_status(status: str) -> v201.AuthorizationStatusEnumType:
-    if _is_token_status(status):
+    if is_one_of(status, _TOKEN_STATUSES):
         return status
     logger.warning("id token status %r is not OCPP 2.0.1's: answered Invalid", status)
     return "Invalid"

@@ -2,9 +2,9 @@
 
 Both are files in the data directory readable by their owner only (mode 600), written
 atomically (a temporary file renamed: ``store/private_files.py``), so that a crash never
-leaves half a secret. The JWT
-secret is generated once, so tokens keep working across restarts; the demo credentials are
-shown once on the terminal and kept here for the dashboard and for the user to find again.
+leaves half a secret. The JWT secret is generated once, so tokens keep working across
+restarts; the demo credentials are shown once on the terminal and kept here for the dashboard
+and for the user to find again.
 """
 
 from __future__ import annotations

@@ -17,9 +17,11 @@ from pydantic import SecretStr
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.tokens import Role
 from chargeyard.csms.server import CsmsSettings
+from chargeyard.gateway.host import FleetHost
 from chargeyard.gateway.provisioning import Provisioner
 from chargeyard.protocol import V16
 from chargeyard.stack import ApiOptions, Stack, assemble
+from chargeyard.station.model.states import Registration
 from tests.api.gateway_lab import SECRET, as_role
 from tests.migrated import migrated_sqlite_url
 from tests.polling import until
@@ -43,6 +45,11 @@ class _Lab:
         if provisioner is not None:
             async with asyncio.timeout(10):
                 await provisioner.wait_idle()
+
+
+def _accepted(host: FleetHost, charger_id: str) -> bool:
+    station = host.station(charger_id)
+    return station is not None and station.registration is Registration.ACCEPTED
 
 
 @pytest.fixture
@@ -102,6 +109,13 @@ async def test_a_simulated_charger_is_its_organization_s_at_the_built_in_csms(la
     await lab.provisioned()
     registry = lab.stack.central.server.registry
     await until(lambda: registry.is_connected("CP-B"))
+    # Connected is not yet booted: commands wait for the boot's answer (the CSMS's 409 rule),
+    # which the station has once it knows itself Accepted.
+    host = lab.stack.host
+    assert host is not None
+    charger = await lab.stack.store.chargers.get_by_identity(ORG_B, "CP-B")
+    assert charger is not None
+    await until(lambda: _accepted(host, charger.id))
 
     seen = await lab.api.get("/api/v1/chargers/CP-B", headers=lab.key(ORG_B))
     assert seen.status_code == 200, seen.text

@@ -52,6 +52,7 @@ from chargeyard.protocol import (
     ActionHandlers,
     ErrorKind,
     OcppError,
+    OutgoingPayload,
     Payload,
     Role,
     Session,
@@ -446,7 +447,7 @@ class SimulatedStation(ActionHandlers):
     def call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult = ignore_result,
         on_error: OnError | None = None,
         *,
@@ -471,7 +472,7 @@ class SimulatedStation(ActionHandlers):
     def _call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult,
         on_error: OnError | None,
         requested: bool,

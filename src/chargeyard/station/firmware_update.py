@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol import OutgoingPayload, Payload
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import Clock
 from chargeyard.station.firmware_signing import signature_refusal, signing_certificate_refusal
@@ -112,7 +112,7 @@ class FirmwareHost(Protocol):
 
     def note(self, event: str) -> None: ...
 
-    def call(self, action: str, payload: Payload) -> bool: ...
+    def call(self, action: str, payload: OutgoingPayload) -> bool: ...
 
     def after_answer(self, work: Callable[[], None]) -> None: ...
 

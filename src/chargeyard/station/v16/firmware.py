@@ -200,7 +200,9 @@ class FirmwareManagementV16(Block["StationV16"]):
         self.station.after_answer(upload)
         return {"fileName": file_name}
 
-    def _upload_ended(self, status: str, detail: str) -> None:
+    def _upload_ended(
+        self, status: v16.DiagnosticsStatusNotificationRequestStatus, detail: str
+    ) -> None:
         self._upload = None
         self.station.note(f"diagnostics: {detail}")
         self._diagnostics_step(status)
@@ -213,13 +215,14 @@ class FirmwareManagementV16(Block["StationV16"]):
         if self.station.diagnostics_status != "Idle":
             self._diagnostics_step("Idle")
 
-    def _diagnostics_step(self, status: str) -> None:
+    def _diagnostics_step(self, status: v16.DiagnosticsStatusNotificationRequestStatus) -> None:
         station = self.station
         moves = DIAGNOSTICS_MOVES
         check_status_move("diagnostics status", moves, station.diagnostics_status, status)
         station.diagnostics_status = status
         if status != "Idle":  # 4.4: Idle only in answer to TriggerMessage
-            self.station.call("DiagnosticsStatusNotification", {"status": status})
+            notification: v16.DiagnosticsStatusNotificationRequest = {"status": status}
+            self.station.call("DiagnosticsStatusNotification", notification)
 
     def diagnostics_file(
         self, start: datetime | None = None, stop: datetime | None = None

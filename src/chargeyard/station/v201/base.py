@@ -64,7 +64,7 @@ class StationV201Base(SimulatedStation):
         # What LogStatusNotification last said (N01), which TriggerMessage re-sends (F06); the
         # requestId of the upload under way. FirmwareStatusNotification's is the firmware
         # update machine's (``firmware_status``, L01).
-        self.log_status = "Idle"
+        self.log_status: v201.UploadLogStatusEnumType = "Idle"
         self.log_request_id: int | None = None
         # BootNotification.reason of the next boot (B01, B11/B12: RemoteReset, L01: FirmwareUpdate).
         self.boot_reason: v201.BootReasonEnumType = "PowerUp"

@@ -47,7 +47,7 @@ The station's own certificate (``model/own_certificate.py``):
 from __future__ import annotations
 
 import typing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from chargeyard.protocol import Payload, on
 from chargeyard.protocol.messages import is_one_of, v201
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 # StatusInfoType.additionalInfo is a string of at most 512 characters.
 _ADDITIONAL_INFO_MAX = 512
-STATION_CERTIFICATE = "ChargingStationCertificate"
+STATION_CERTIFICATE: Final = "ChargingStationCertificate"
 CSMS_ROOT = "CSMSRootCertificate"
 _RETRY = "own-certificate:retry"
 # SecurityCtrlr.CertSigningWaitMinimum and CertSigningRepeatTimes when unreadable.
@@ -152,7 +152,7 @@ class CertificatesV201(Block["StationV201"]):
         csr = self._csr
         if csr is None:
             return
-        payload = {"csr": csr, "certificateType": STATION_CERTIFICATE}
+        payload: v201.SignCertificateRequest = {"csr": csr, "certificateType": STATION_CERTIFICATE}
         self.station.call("SignCertificate", payload, self._request_answered, requested=True)
 
     def _request_answered(self, answer: Payload) -> None:

@@ -37,7 +37,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, OutgoingPayload, Payload, on
 from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import OnError, OnResult
@@ -147,9 +147,10 @@ class ControlV201(Block["StationV201"]):
             )
 
         def authorize_first() -> None:
+            request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
             self.station.call(
                 "Authorize",
-                {"idToken": id_token_to_ocpp201(token)},
+                request,
                 start,
                 lambda error: start({"idTokenInfo": {"status": "Invalid"}}),
             )
@@ -296,9 +297,7 @@ class ControlV201(Block["StationV201"]):
                 self.station.firmware_request_id,
             )
         if requested == "LogStatusNotification":
-            return lambda: self._status_notification(
-                "LogStatusNotification", self.station.log_status, self.station.log_request_id
-            )
+            return self._log_status_notification
         if requested == "SignChargingStationCertificate":
             return self.station.certificates.renew  # A02.FR.02: after the answer
         return "NotImplemented" if requested in _NOT_IMPLEMENTED else "Rejected"
@@ -307,14 +306,23 @@ class ControlV201(Block["StationV201"]):
         self.station.boot_reason = "Triggered"
         self.station.trigger_boot_notification()  # not Accepted: the next attempt, now
 
-    def _send_requested(self, action: str, payload: Payload) -> None:
+    def _send_requested(self, action: str, payload: OutgoingPayload) -> None:
         self.station.call(action, payload, requested=True)
 
     def _status_notification(self, action: str, status: str, request_id: int | None) -> None:
+        # FirmwareStatusNotification in the words of the firmware update machine, which both
+        # versions share (firmware_update.py).
         payload: Payload = {"status": status}
         if request_id is not None and status != "Idle":
             payload["requestId"] = request_id
         self.station.call(action, payload, requested=True)
+
+    def _log_status_notification(self) -> None:
+        status, request_id = self.station.log_status, self.station.log_request_id
+        payload: v201.LogStatusNotificationRequest = {"status": status}
+        if request_id is not None and status != "Idle":
+            payload["requestId"] = request_id
+        self.station.call("LogStatusNotification", payload, requested=True)
 
     # -- P01 / P02 ---------------------------------------------------------------------------------
 
@@ -347,7 +355,7 @@ class ControlV201(Block["StationV201"]):
         Returns:
             False when it was not sent (offline or not yet Accepted).
         """
-        payload: Payload = {"vendorId": vendor_id}
+        payload: v201.DataTransferRequest = {"vendorId": vendor_id}
         if message_id is not None:
             payload["messageId"] = message_id
         if data is not None:

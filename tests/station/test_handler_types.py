@@ -15,7 +15,11 @@ from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.protocol.messages import generate
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
+from chargeyard.station.firmware_update import FirmwareWords
 from chargeyard.station.station_classes import STATION_CLASSES
+from chargeyard.station.v16.firmware import WORDS_16
+from chargeyard.station.v16.signed_firmware import SIGNED_WORDS
+from chargeyard.station.v201.firmware import WORDS_201
 from tests.message_types import check_types, message_types
 
 
@@ -41,6 +45,23 @@ def test_every_handler_takes_and_answers_its_versions_messages(version: VersionS
             untyped.append(action)
     assert untyped == []
     assert len(handlers) == {V16: 26, V201: 38}[version]
+
+
+@pytest.mark.parametrize(
+    ("version", "words"),
+    [(V16, WORDS_16), (V16, SIGNED_WORDS), (V201, WORDS_201)],
+    ids=["1.6", "1.6 signed", "2.0.1"],
+)
+def test_every_firmware_status_an_update_reports_is_one_its_notification_carries(
+    version: VersionSpec, words: FirmwareWords
+) -> None:
+    # The update machine's statuses are the version's table of words; its notification is
+    # built in the generated type, which takes no other.
+    statuses = set(words.moves).union(*words.moves.values())
+    for status in sorted(statuses):
+        version.schemas.check_request(words.notification, words.message(status, 7))
+    with pytest.raises(ValueError, match="has no status 'Unpacking'"):
+        words.message("Unpacking", 7)
 
 
 # A copy of the 2.0.1 station's ClearVariableMonitoring (N06) and of the NotifyEvent it sends

@@ -41,6 +41,7 @@ from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import to_ocpp16_sampled_value
 from chargeyard.station.model.states import Registration
 from chargeyard.station.model.station import Connector
+from chargeyard.station.v16.firmware import firmware_status_notification
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -78,12 +79,9 @@ class RemoteTriggerV16(Block["StationV16"]):
         if message == "Heartbeat":
             return lambda: self._send("Heartbeat", {})
         if message == "DiagnosticsStatusNotification":
-            diagnostics: v16.DiagnosticsStatusNotificationRequest = {
-                "status": self.station.diagnostics_status
-            }
-            return lambda: self._send(message, diagnostics)
+            return self._diagnostics_status_notification
         if message == "FirmwareStatusNotification":
-            return lambda: self._send(message, {"status": self.station.firmware_status})
+            return self._firmware_status_notification
         if message == "StatusNotification":
             return self._status_notifications(number)
         if message == "MeterValues":
@@ -92,6 +90,16 @@ class RemoteTriggerV16(Block["StationV16"]):
 
     def _send(self, action: str, payload: OutgoingPayload) -> None:
         self.station.call(action, payload, requested=True)
+
+    def _diagnostics_status_notification(self) -> None:
+        status: v16.DiagnosticsStatusNotificationRequest = {
+            "status": self.station.diagnostics_status
+        }
+        self._send("DiagnosticsStatusNotification", status)
+
+    def _firmware_status_notification(self) -> None:
+        status = firmware_status_notification(self.station.firmware_status)
+        self._send("FirmwareStatusNotification", status)
 
     def _report_station_status(self) -> None:
         # Connector 0's report, as the base sends it but marked requested; the station's status

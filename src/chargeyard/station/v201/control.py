@@ -56,6 +56,7 @@ from chargeyard.station.model.vendor_replies import (
     vendor_handler,
     vendor_handlers,
 )
+from chargeyard.station.v201.firmware import firmware_status_notification
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
@@ -291,11 +292,7 @@ class ControlV201(Block["StationV201"]):
 
             return transaction_events
         if requested == "FirmwareStatusNotification":
-            return lambda: self._status_notification(
-                "FirmwareStatusNotification",
-                self.station.firmware_status,
-                self.station.firmware_request_id,
-            )
+            return self._firmware_status_notification
         if requested == "LogStatusNotification":
             return self._log_status_notification
         if requested == "SignChargingStationCertificate":
@@ -309,13 +306,10 @@ class ControlV201(Block["StationV201"]):
     def _send_requested(self, action: str, payload: OutgoingPayload) -> None:
         self.station.call(action, payload, requested=True)
 
-    def _status_notification(self, action: str, status: str, request_id: int | None) -> None:
-        # FirmwareStatusNotification in the words of the firmware update machine, which both
-        # versions share (firmware_update.py).
-        payload: Payload = {"status": status}
-        if request_id is not None and status != "Idle":
-            payload["requestId"] = request_id
-        self.station.call(action, payload, requested=True)
+    def _firmware_status_notification(self) -> None:
+        status, request_id = self.station.firmware_status, self.station.firmware_request_id
+        payload = firmware_status_notification(status, None if status == "Idle" else request_id)
+        self.station.call("FirmwareStatusNotification", payload, requested=True)
 
     def _log_status_notification(self) -> None:
         status, request_id = self.station.log_status, self.station.log_request_id

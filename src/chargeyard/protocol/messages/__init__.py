@@ -13,7 +13,8 @@ and :class:`~chargeyard.protocol.router.ActionHandlers` refuses a class whose ha
 action is annotated with another action's message.
 
 A word read elsewhere (the store, an operator, a shared model) becomes one of a message's
-enumerations through :func:`is_one_of`, checked, never cast.
+enumerations through :func:`is_one_of`: a check at run time, where a cast would only be a
+claim.
 """
 
 from __future__ import annotations

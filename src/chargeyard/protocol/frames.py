@@ -17,7 +17,7 @@ payloads are checked against the schemas by the session. A frame that cannot be 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -279,11 +279,11 @@ def _dumps(message: list[Any]) -> bytes:
     return bytes(memoryview(orjson.dumps(message)))
 
 
-def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+def encode_call(unique_id: str, action: str, payload: Mapping[str, object]) -> bytes:
     return _dumps([MessageType.CALL, unique_id, action, payload])
 
 
-def encode_send(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+def encode_send(unique_id: str, action: str, payload: Mapping[str, object]) -> bytes:
     return _dumps([MessageType.SEND, unique_id, action, payload])
 
 

@@ -52,6 +52,7 @@ from chargeyard.protocol import (
     ActionHandlers,
     ErrorKind,
     OcppError,
+    OutgoingPayload,
     Payload,
     Role,
     Session,
@@ -446,7 +447,7 @@ class SimulatedStation(ActionHandlers):
     def call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult = ignore_result,
         on_error: OnError | None = None,
         *,
@@ -471,7 +472,7 @@ class SimulatedStation(ActionHandlers):
     def _call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult,
         on_error: OnError | None,
         requested: bool,
@@ -525,7 +526,7 @@ class SimulatedStation(ActionHandlers):
     def enqueue_transaction_message(
         self,
         action: str,
-        build: Callable[[], Payload],
+        build: Callable[[], OutgoingPayload],
         on_result: OnResult = ignore_result,
         *,
         transaction_id: str | None = None,
@@ -663,7 +664,8 @@ class SimulatedStation(ActionHandlers):
 
     # -- what versions provide ------------------------------------------------------------------
 
-    def boot_notification_payload(self) -> Payload:
+    def boot_notification_payload(self) -> OutgoingPayload:
+        """The version's BootNotificationRequest (1.6 section 4.2, 2.0.1 B01)."""
         raise NotImplementedError
 
     def on_accepted(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +27,31 @@ def message_types(hint: Any) -> set[tuple[str, str]]:
     return found
 
 
-def check_types(tmp_path: Path, source: str) -> tuple[str, int]:
-    """Run mypy --strict on ``source``, written as ``handler.py`` in ``tmp_path`` with
-    chargeyard importable; its report (paths as ``handler.py``) and exit status."""
+def check_types(tmp_path: Path, sources: Mapping[str, str]) -> dict[str, list[str]]:
+    """Run mypy --strict once on ``sources``, each written as the module ``<name>.py`` in
+    ``tmp_path`` with chargeyard importable; mypy's report lines of each module (paths as
+    ``<name>.py``). One run for all: most of a run is reading chargeyard's messages, which
+    every module shares."""
     src = Path(chargeyard.__file__).resolve().parents[1]
     (tmp_path / "mypy.ini").write_text(
         f"[mypy]\nmypy_path = {src}\nstrict = True\nfollow_imports = silent\n", "utf-8"
     )
-    (tmp_path / "handler.py").write_text(source, "utf-8")
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    report, errors, status = mypy.run(
+    for name, source in sources.items():
+        (tmp_path / f"{name}.py").write_text(source, "utf-8")
+    digest = hashlib.sha256(repr(sorted(sources.items())).encode()).hexdigest()[:16]
+    report, errors, _ = mypy.run(
         [
             "--config-file",
             str(tmp_path / "mypy.ini"),
-            # A cache of each source's own: two sources of one size written within the file
+            # A cache of these sources' own: a module of one size written within the file
             # system's mtime granularity would otherwise be taken for the one mypy cached.
             "--cache-dir",
             str(tmp_path / f"cache-{digest}"),
             "--no-error-summary",
             "--hide-error-context",
-            str(tmp_path / "handler.py"),
+            *(str(tmp_path / f"{name}.py") for name in sources),
         ]
     )
     assert errors == ""
-    return report.replace(str(tmp_path / "handler.py"), "handler.py"), status
+    lines = report.replace(f"{tmp_path}/", "").splitlines()
+    return {name: [line for line in lines if line.startswith(f"{name}.py:")] for name in sources}

@@ -96,23 +96,24 @@ def send(call: Callable[[str, OutgoingPayload], bool], generated_at: str) -> boo
 
 def test_mypy_reports_a_misspelt_key_or_a_word_the_schema_lacks(tmp_path: Path) -> None:
     right = {"read": "id", "status": "NotFound", "key": "id", "sent": "seqNo"}
-    assert check_types(tmp_path, HANDLER.format(**right)) == ("", 0)
     wrong = {"read": "ids", "status": "Unknown", "key": "monitorId", "sent": "seqno"}
-    report, status = check_types(tmp_path, HANDLER.format(**wrong))
-    assert status == 1
-    assert report.splitlines() == [
-        'handler.py:13: error: TypedDict "ClearVariableMonitoringRequest" has no key "ids"'
+    reports = check_types(
+        tmp_path, {"right": HANDLER.format(**right), "wrong": HANDLER.format(**wrong)}
+    )
+    assert reports["right"] == []
+    assert reports["wrong"] == [
+        'wrong.py:13: error: TypedDict "ClearVariableMonitoringRequest" has no key "ids"'
         "  [typeddict-item]",
-        'handler.py:13: note: Did you mean "id"?',
-        'handler.py:14: error: Missing key "id" for TypedDict "ClearMonitoringResultType"'
+        'wrong.py:13: note: Did you mean "id"?',
+        'wrong.py:14: error: Missing key "id" for TypedDict "ClearMonitoringResultType"'
         "  [typeddict-item]",
-        'handler.py:14: error: Extra key "monitorId" for TypedDict "ClearMonitoringResultType"'
+        'wrong.py:14: error: Extra key "monitorId" for TypedDict "ClearMonitoringResultType"'
         "  [typeddict-unknown-key]",
-        "handler.py:14: error: Incompatible types (expression has type \"Literal['Unknown']\","
+        "wrong.py:14: error: Incompatible types (expression has type \"Literal['Unknown']\","
         " TypedDict item \"status\" has type \"Literal['Accepted', 'Rejected', 'NotFound']\")"
         "  [typeddict-item]",
-        'handler.py:19: error: Missing key "seqNo" for TypedDict "NotifyEventRequest"'
+        'wrong.py:19: error: Missing key "seqNo" for TypedDict "NotifyEventRequest"'
         "  [typeddict-item]",
-        'handler.py:19: error: Extra key "seqno" for TypedDict "NotifyEventRequest"'
+        'wrong.py:19: error: Extra key "seqno" for TypedDict "NotifyEventRequest"'
         "  [typeddict-unknown-key]",
     ]

@@ -42,6 +42,8 @@ from chargeyard.station.misbehaviour import DIALECTS, Dialect, Misbehaviour
 if TYPE_CHECKING:
     from chargeyard.station.core import SimulatedStation
 
+_JUMP_TIMER = "bad_days:clock_jump"
+
 
 @dataclass(frozen=True, slots=True)
 class ClockState:
@@ -110,6 +112,12 @@ class BadDays:
         station = self._station
         station.advance()
         station.clock = FaultyClock(_true(station.clock), fault, self._jumped)
+        station.timers.cancel(_JUMP_TIMER)
+        if fault.jump is not None:
+            # The clock jumps at its moment anyway; reading it then makes what follows a jump
+            # (the clock-aligned readings aligned anew) happen then too.
+            at = station.clock.monotonic() + fault.jump.after_s
+            station.timers.set(_JUMP_TIMER, at, self._read_clock)
         self._time_moved()
         station.note(f"clock: {_described(fault)}; it reads {iso(station.clock.now())}")
 
@@ -120,8 +128,12 @@ class BadDays:
             return
         station.advance()
         station.clock = station.clock.true
+        station.timers.cancel(_JUMP_TIMER)
         self._time_moved()
         station.note(f"clock: set right, it reads {iso(station.clock.now())}")
+
+    def _read_clock(self) -> None:
+        self._station.clock.now()
 
     def _jumped(self, before: datetime, after: datetime) -> None:
         # Inside the clock's now(): energy up to the jump on the time before it, none across.

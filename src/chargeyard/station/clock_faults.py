@@ -13,12 +13,13 @@ call timeouts keep their length, as a station's tick counter does when its RTC i
 
 The faulty time is a function of the true clock's readings alone, so it survives a reboot
 (the RTC's error is the hardware's) and a jump happens at its moment whether or not the
-station reads its clock then. What the station keeps by its wall clock follows the faulty time
-as a real station's would: its energy integrates and its charging profiles and reservations
-expire on the station's time, and its clock-aligned readings align to it. Neither version
-sets the station's clock from the central system's ``currentTime`` (1.6 BootNotification.conf
-and Heartbeat.conf, 2.0.1 B01/G02 leave it to the station), and this station does not, so a
-fault stands until it is cleared.
+station reads its clock then. What the station does by its wall clock follows the faulty time,
+as a real station's would: its charging profiles' periods and its reservations come and go by
+it, its clock-aligned readings align to it, and the certificates it checks (one it is asked to
+install, 1.6 InstallCertificate and 2.0.1 M05; a signed firmware's, L01) are valid or not by
+it: a station back in 1970 finds every certificate not yet valid. A station may set its clock
+from the central system's ``currentTime`` (1.6 section 4.6 recommends it for Heartbeat.conf);
+this one never does, so a fault stands until it is cleared.
 
 ``bad_days.py`` installs the clock on a station and clears it.
 """

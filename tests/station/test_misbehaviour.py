@@ -113,6 +113,22 @@ def test_status_for_unknown_connector_follows_each_status_until_switched_off(
 
 
 @by_version
+def test_status_for_unknown_connector_switched_off_before_the_next_tick_tells_none(
+    version: VersionSpec,
+) -> None:
+    link = online(version)
+    days = bad_days_of(link.station)
+    days.switch_on(Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR)
+    link.pump()
+    link.csms.clear()
+    verbs(link).plug(1, 1)
+    days.switch_off(Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR)
+    link.pump()
+    link.run_for(0)
+    assert _statuses(link) == ([(1,)] if version is V16 else [(1, 1)])
+
+
+@by_version
 def test_status_for_unknown_connector_waits_for_the_registration(version: VersionSpec) -> None:
     # Switched on before the boot: nothing goes before Accepted (1.6 section 4.2, 2.0.1
     # B01.FR.05), then the boot's reports, each told again of connector 2.

@@ -168,7 +168,7 @@ class BadDays:
         self._on.add(behaviour)
         station.note(f"firmware: {behaviour.value} on")
         if behaviour is Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR and station.online:
-            self._send_own("StatusNotification", self._dialect.unknown_connector(station, None))
+            self._tell_unknown_connector(None)
         elif behaviour is Misbehaviour.BOOT_IN_TRANSACTION:
             self._boot()
 
@@ -203,20 +203,16 @@ class BadDays:
         follows it is queued for the next tick."""
         if not self._on or self._own:
             return payload
-        station, dialect = self._station, self._dialect
+        dialect = self._dialect
         if Misbehaviour.UNKNOWN_TRANSACTION_ID in self._on:
             payload = dialect.unknown_transaction(action, payload)
         if Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR in self._on and action == "StatusNotification":
             told = payload
-            station.soon(
-                lambda: self._send_own(
-                    "StatusNotification", dialect.unknown_connector(station, told)
-                )
-            )
+            self._station.soon(lambda: self._tell_unknown_connector(told))
         if Misbehaviour.BOOT_IN_TRANSACTION in self._on and dialect.starts_transaction(
             action, payload
         ):
-            station.soon(self._boot)
+            self._station.soon(self._boot)
         return payload
 
     def advanced(self) -> None:
@@ -239,6 +235,14 @@ class BadDays:
     def _dialect(self) -> Dialect:
         return DIALECTS[self._station.version]
 
+    def _tell_unknown_connector(self, told: Payload | None) -> None:
+        """The StatusNotification ``told`` again of a connector the station lacks (None: one
+        of its own), while the misbehaviour is still on."""
+        if Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR not in self._on:
+            return
+        station = self._station
+        self._send_own("StatusNotification", self._dialect.unknown_connector(station, told))
+
     def _send_own(self, action: str, payload: Payload) -> None:
         self._own = True
         try:
@@ -250,7 +254,9 @@ class BadDays:
         """A BootNotification while a transaction runs, the registration standing (while
         Accepted only: before, the station is registering anyway)."""
         station = self._station
-        if not station.online or not any(True for _ in station.model.transactions()):
+        if Misbehaviour.BOOT_IN_TRANSACTION not in self._on or not station.online:
+            return
+        if not any(True for _ in station.model.transactions()):
             return
         self._own = True
         try:

@@ -120,6 +120,7 @@ class BadDays:
             station.timers.set(_JUMP_TIMER, at, self._read_clock)
         self._time_moved()
         station.note(f"clock: {_described(fault)}; it reads {iso(station.clock.now())}")
+        station.wake()  # (its runner looks at its timers again)
 
     def clear_clock(self) -> None:
         """The station's clock is true again."""
@@ -131,6 +132,7 @@ class BadDays:
         station.timers.cancel(_JUMP_TIMER)
         self._time_moved()
         station.note(f"clock: set right, it reads {iso(station.clock.now())}")
+        station.wake()
 
     def _read_clock(self) -> None:
         self._station.clock.now()

@@ -32,17 +32,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from chargeyard.protocol import Payload
 from chargeyard.station.clock import Clock, iso
 from chargeyard.station.clock_faults import ClockFault, FaultyClock
-from chargeyard.station.misbehaviour import DIALECTS, Dialect, Misbehaviour
+from chargeyard.station.misbehaviour import DIALECTS, Dialect, Misbehaviour, Told
 
 if TYPE_CHECKING:
     from chargeyard.station.core import SimulatedStation
 
 _JUMP_TIMER = "bad_days:clock_jump"
+
+# A payload as the station hands it over (a dict, or a generated message type).
+_Sent = TypeVar("_Sent", bound=Told)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,14 +203,15 @@ class BadDays:
 
     # -- what the station asks ---------------------------------------------------------------
 
-    def outgoing(self, action: str, payload: Payload) -> Payload:
+    def outgoing(self, action: str, payload: _Sent) -> _Sent:
         """The payload of a CALL the station sends now, as its misbehaviours have it; what
         follows it is queued for the next tick."""
         if not self._on or self._own:
             return payload
         dialect = self._dialect
         if Misbehaviour.UNKNOWN_TRANSACTION_ID in self._on:
-            payload = dialect.unknown_transaction(action, payload)
+            # (A copy with one id changed: the same message type, whatever the type says.)
+            payload = cast(_Sent, dialect.unknown_transaction(action, payload))
         if Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR in self._on and action == "StatusNotification":
             told = payload
             self._station.soon(lambda: self._tell_unknown_connector(told))
@@ -237,7 +241,7 @@ class BadDays:
     def _dialect(self) -> Dialect:
         return DIALECTS[self._station.version]
 
-    def _tell_unknown_connector(self, told: Payload | None) -> None:
+    def _tell_unknown_connector(self, told: Told | None) -> None:
         """The StatusNotification ``told`` again of a connector the station lacks (None: one
         of its own), while the misbehaviour is still on."""
         if Misbehaviour.STATUS_FOR_UNKNOWN_CONNECTOR not in self._on:

@@ -15,10 +15,10 @@ re-aligns its clock-aligned readings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from chargeyard.protocol import V16, V21, V201, Payload, VersionTable
 from chargeyard.station.clock import iso
@@ -72,6 +72,11 @@ UNKNOWN_TRANSACTION_ID_201 = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 station's own ids (UUIDs), and none that a station makes."""
 
 
+Told = Mapping[str, Any]
+"""A request's payload as the station sends it (a dict, or one of the generated message types:
+read here, never changed in place)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Dialect:
     """How a version says what the misbehaviours do.
@@ -86,13 +91,13 @@ class Dialect:
         realign: the station's clock-aligned readings aligned anew to its clock.
     """
 
-    unknown_connector: Callable[[SimulatedStation, Payload | None], Payload]
-    unknown_transaction: Callable[[str, Payload], Payload]
-    starts_transaction: Callable[[str, Payload], bool]
+    unknown_connector: Callable[[SimulatedStation, Told | None], Payload]
+    unknown_transaction: Callable[[str, Told], Told]
+    starts_transaction: Callable[[str, Told], bool]
     realign: Callable[[SimulatedStation], None]
 
 
-def _unknown_connector_16(station: SimulatedStation, told: Payload | None) -> Payload:
+def _unknown_connector_16(station: SimulatedStation, told: Told | None) -> Payload:
     number = max(connector.number_16 for connector in station.model.connectors()) + 1
     if told is not None:
         return {**told, "connectorId": number}
@@ -105,7 +110,7 @@ def _unknown_connector_16(station: SimulatedStation, told: Payload | None) -> Pa
     }
 
 
-def _unknown_connector_201(station: SimulatedStation, told: Payload | None) -> Payload:
+def _unknown_connector_201(station: SimulatedStation, told: Told | None) -> Payload:
     evse_id = next(iter(station.model.evses)) if told is None else told["evseId"]
     evse = station.model.evses[evse_id]
     number = max(evse.connectors) + 1
@@ -120,25 +125,25 @@ def _unknown_connector_201(station: SimulatedStation, told: Payload | None) -> P
     }
 
 
-def _unknown_transaction_16(action: str, payload: Payload) -> Payload:
+def _unknown_transaction_16(action: str, payload: Told) -> Told:
     # StopTransaction always names it; MeterValues only when taken in a transaction.
     if action == "StopTransaction" or (action == "MeterValues" and "transactionId" in payload):
         return {**payload, "transactionId": UNKNOWN_TRANSACTION_ID_16}
     return payload
 
 
-def _unknown_transaction_201(action: str, payload: Payload) -> Payload:
+def _unknown_transaction_201(action: str, payload: Told) -> Told:
     if action != "TransactionEvent" or payload["eventType"] == "Started":
         return payload
     info = {**payload["transactionInfo"], "transactionId": UNKNOWN_TRANSACTION_ID_201}
     return {**payload, "transactionInfo": info}
 
 
-def _starts_16(action: str, payload: Payload) -> bool:
+def _starts_16(action: str, payload: Told) -> bool:
     return action == "StartTransaction"
 
 
-def _starts_201(action: str, payload: Payload) -> bool:
+def _starts_201(action: str, payload: Told) -> bool:
     return action == "TransactionEvent" and payload["eventType"] == "Started"
 
 
@@ -185,4 +190,5 @@ __all__ = [
     "UNKNOWN_TRANSACTION_ID_201",
     "Dialect",
     "Misbehaviour",
+    "Told",
 ]

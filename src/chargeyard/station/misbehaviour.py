@@ -68,8 +68,9 @@ UNKNOWN_TRANSACTION_ID_16 = 2_147_483_647
 schema's 32-bit integer holds, which a central system that numbers from 1 never reaches."""
 
 UNKNOWN_TRANSACTION_ID_201 = "ffffffff-ffff-ffff-ffff-ffffffffffff"
-"""The transactionId of a 2.0.1 transaction the central system never heard of: the form of the
-station's own ids (UUIDs), and none that a station makes."""
+"""The transactionId of a 2.0.1 transaction the central system never heard of: shaped as a
+UUID, as many stations' ids are, and never one this station makes (its ids are a random
+prefix of 16 hex digits and a counter, ``protocol/message_ids.py``)."""
 
 
 Told = Mapping[str, Any]

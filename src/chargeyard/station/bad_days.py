@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from chargeyard.protocol import Payload
 from chargeyard.station.clock import Clock, iso
-from chargeyard.station.clock_faults import ClockFault, FaultyClock
+from chargeyard.station.clock_faults import RTC_RESET, ClockFault, ClockJump, FaultyClock
 from chargeyard.station.misbehaviour import DIALECTS, Dialect, Misbehaviour, Told
 
 if TYPE_CHECKING:
@@ -309,10 +309,15 @@ def _described(fault: ClockFault) -> str:
     return said
 
 
+# What a maker of bad days needs, from one module.
 __all__ = [
+    "RTC_RESET",
     "BadDays",
     "BadDaysSnapshot",
+    "ClockFault",
+    "ClockJump",
     "ClockState",
+    "Misbehaviour",
     "bad_days_of",
     "snapshot_of",
 ]

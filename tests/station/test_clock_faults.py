@@ -15,6 +15,7 @@ import pytest
 
 from chargeyard.protocol import VersionSpec
 from chargeyard.station.bad_days import BadDaysSnapshot, bad_days_of, snapshot_of
+from chargeyard.station.clock import ManualClock
 from chargeyard.station.clock_faults import RTC_RESET, ClockFault, ClockJump, FaultyClock
 from tests.station.bad_days_support import (
     VERSIONS,
@@ -25,6 +26,7 @@ from tests.station.bad_days_support import (
     timestamps,
     ts,
 )
+from tests.station.v16.conftest import make_station as make_v16
 
 by_version = pytest.mark.parametrize("version", VERSIONS, ids=lambda version: version.name)
 
@@ -209,3 +211,26 @@ def test_the_snapshot_says_what_is_wrong_with_the_clock(version: VersionSpec) ->
 def test_a_fault_no_clock_could_have_is_refused(make: Callable[[], object], says: str) -> None:
     with pytest.raises(ValueError, match=says):
         make()
+
+
+def test_a_fault_on_one_station_leaves_the_others_of_its_clock_true() -> None:
+    # A fleet hands one clock to all its stations (fleet/fleet.py).
+    clock = ManualClock()
+    wrong, right = make_v16(clock), make_v16(clock)
+    bad_days_of(wrong).set_clock(ClockFault(offset_s=3600))
+    clock.advance(10)
+    assert (wrong.clock.now(), right.clock.now()) == (
+        datetime(2026, 1, 1, 1, 0, 10, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC),
+    )
+    assert right.clock is clock
+
+
+@by_version
+def test_a_jump_to_come_wakes_the_runner_and_is_among_its_deadlines(version: VersionSpec) -> None:
+    link = online(version)
+    woken: list[None] = []
+    link.station.wake = lambda: woken.append(None)
+    bad_days_of(link.station).set_clock(ClockFault(jump=ClockJump(after_s=30)))
+    assert woken
+    assert link.station.next_deadline() == 30

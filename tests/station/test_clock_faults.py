@@ -9,14 +9,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chargeyard.protocol import VersionSpec
+from chargeyard.protocol import V16, VersionSpec
 from chargeyard.station.bad_days import BadDaysSnapshot, bad_days_of, snapshot_of
 from chargeyard.station.clock import ManualClock
 from chargeyard.station.clock_faults import RTC_RESET, ClockFault, ClockJump, FaultyClock
+from tests.certificates import make_root
 from tests.station.bad_days_support import (
     VERSIONS,
     charge,
@@ -234,3 +235,20 @@ def test_a_jump_to_come_wakes_the_runner_and_is_among_its_deadlines(version: Ver
     bad_days_of(link.station).set_clock(ClockFault(jump=ClockJump(after_s=30)))
     assert woken
     assert link.station.next_deadline() == 30
+
+
+@by_version
+def test_a_station_back_in_1970_finds_a_valid_certificate_not_yet_valid(
+    version: VersionSpec,
+) -> None:
+    # What follows the station's clock besides its timestamps: the validity of a certificate
+    # it is asked to install (1.6 InstallCertificate, 2.0.1 M05).
+    link = online(version)
+    kind = "CentralSystemRootCertificate" if version is V16 else "CSMSRootCertificate"
+    pem = make_root("root", not_before=link.clock.now() - timedelta(days=1)).pem
+    install = {"certificateType": kind, "certificate": pem}
+    days = bad_days_of(link.station)
+    days.set_clock(ClockFault(jump=ClockJump()))
+    assert link.call_station("InstallCertificate", install)["status"] == "Rejected"
+    days.clear_clock()
+    assert link.call_station("InstallCertificate", install) == {"status": "Accepted"}

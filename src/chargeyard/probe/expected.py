@@ -216,4 +216,4 @@ class Expected:
         return tuple(dict.fromkeys(found))
 
     def __str__(self) -> str:
-        return " | ".join(map(str, self.outcomes)) + f" ({self.why})"
+        return " | ".join(map(str, self.outcomes)) + f"; {self.why}"

@@ -70,7 +70,7 @@ class ProbeTarget:
 
 @dataclass(slots=True)
 class ProbeRun:
-    """A whole probe: the seed, the cases, and their results in the same order."""
+    """A whole probe: its target (and seed), the cases, and their results in the same order."""
 
     target: ProbeTarget
     cases: list[ProbeCase]
@@ -147,6 +147,8 @@ async def _run_case(case: ProbeCase, station: _Station, probe: ProbeRun) -> Case
     log.step(case.title)
     seen = Observation()
     probe.sent[case.id] = [out.shown() for out in case.sends]
+    if case.handshake is not None:
+        probe.sent[case.id] = [case.handshake.shown()]
     inconclusive = None if case.needs is None else f"needs {case.needs}"
     if inconclusive is None:
         if case.handshake is not None:
@@ -325,8 +327,7 @@ async def _handshake(
     """Try an opening handshake; refused when the CSMS answers with an HTTP status or closes
     the WebSocket before answering a Heartbeat. Returns why it could not be judged, if so."""
     password = target.password if attempt.use_password else attempt.password
-    offered = "none" if attempt.subprotocols is None else ", ".join(attempt.subprotocols)
-    log.frame(Direction.SENT, f"opening handshake (subprotocols: {offered})")
+    log.frame(Direction.SENT, attempt.shown())
     try:
         wire = await Wire.open(
             target.station_url,

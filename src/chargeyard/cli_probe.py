@@ -1,7 +1,8 @@
 """``chargeyard probe``: negative tests against a CSMS (``probe/``). Plays a station over the
 wire, sends malformed and hostile input, and reports case by case what the CSMS answered
 against what OCPP-J requires. Exit code 0 when no case failed (an inconclusive case says what
-it needs), 1 when one did, 2 for a command line that cannot run."""
+it needs), 1 when one did or the probe's station could not connect or boot, 2 for a command
+line that cannot run."""
 
 from __future__ import annotations
 
@@ -131,4 +132,7 @@ def probe(
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}", err=True)
     typer.echo(f"seed {target.seed}: {summary_line(run.run.results)}", err=True)
+    if run.stranded:
+        why = next(iter(run.stranded.values()))
+        typer.echo(f"{len(run.stranded)} cases found no station to run on: {why}", err=True)
     raise typer.Exit(1 if run.failed else 0)

@@ -47,4 +47,7 @@ async def test_without_the_password_the_wrong_password_case_is_inconclusive(
     [boot_refused] = {r.reason for r in probe.run.results if r.info.block == Group.FRAMES.value}
     assert boot_refused == "the station's own handshake was refused: HTTP 401"
     assert Verdict.FAIL not in verdicts.values()
+    # No case failed, yet the probe reached no answer of the CSMS's: the run does not pass.
+    assert set(probe.stranded.values()) == {boot_refused}
+    assert probe.failed
     assert verdicts["handshake-no-subprotocol"] is Verdict.PASS

@@ -62,6 +62,16 @@ async def test_some_failing_exits_1_and_the_report_says_which(tmp_path: Path) ->
     assert f"seed 2: {shown['summaryLine']}" in result.stderr
 
 
+def test_a_csms_the_probe_cannot_reach_exits_1_and_says_why() -> None:
+    arguments = ["probe", "--url", "ws://127.0.0.1:9/ocpp", "--identity", "CP-1", "--seed", "1"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-2] == ("seed 1: 80 cases: 0 passed, 0 failed, 80 inconclusive (0.0% passed)")
+    assert lines[-1].startswith("77 cases found no station to run on: the station's own handshake")
+    assert "could not connect to ws://127.0.0.1:9/ocpp/CP-1" in lines[-1]
+
+
 def test_a_command_line_that_cannot_run_exits_2() -> None:
     base = ["probe", "--url", "ws://127.0.0.1:9/ocpp", "--identity", "CP-1"]
     for extra, words in (

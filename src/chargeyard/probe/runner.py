@@ -77,10 +77,15 @@ class ProbeRun:
     run: RunResult
     observations: dict[str, Observation] = field(default_factory=dict)
     sent: dict[str, list[str]] = field(default_factory=dict)
+    stranded: dict[str, str] = field(default_factory=dict)
+    """The cases whose station could not connect or boot, with why: no answer of the CSMS's
+    to them was seen (an unreachable CSMS, a wrong identity or password)."""
 
     @property
     def failed(self) -> bool:
-        return self.run.failed
+        """Whether a case failed, or could not run for want of a station (the command line's
+        exit code 1: a probe that reached nothing did not pass)."""
+        return self.run.failed or bool(self.stranded)
 
 
 class Progress:
@@ -155,6 +160,8 @@ async def _run_case(case: ProbeCase, station: _Station, probe: ProbeRun) -> Case
             inconclusive = await _handshake(case.handshake, station.target, seen, log)
         else:
             inconclusive = await station.ready(log)
+            if inconclusive is not None:
+                probe.stranded[case.id] = inconclusive
             if inconclusive is None:
                 await station.play(case.sends, seen, log)
                 if case.expected.unjudged(seen):
@@ -337,7 +344,7 @@ async def _handshake(
         )
     except Refused as refused:
         if refused.status is None:
-            return str(refused)
+            return str(refused)  # no answer at all: nothing to judge
         seen.handshake, seen.refused = str(refused), True
         log.frame(Direction.RECEIVED, str(refused))
         return None

@@ -5,7 +5,8 @@ stray message ids, oversized, binary and non-UTF-8 frames, bad handshakes) and j
 answer against what OCPP-J requires (``cases.py``, ``expected.py``); its reports are the
 conformance suite's, with what each case sent, received and expected (``report.py``)."""
 
-from chargeyard.probe.cases import PROBED, Group, ProbeCase
+from chargeyard.probe.case import Group, ProbeCase
+from chargeyard.probe.rules import PROBED
 from chargeyard.probe.runner import ProbeRun, ProbeTarget, Progress, cases_of, run_probe
 
 __all__ = [

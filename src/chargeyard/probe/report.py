@@ -14,7 +14,7 @@ from chargeyard.conformance.counts import outcome
 from chargeyard.conformance.reports import as_json, junit_xml
 from chargeyard.conformance.runner import CaseResult
 from chargeyard.conformance.verdicts import Verdict
-from chargeyard.probe.cases import Group
+from chargeyard.probe.case import Group
 from chargeyard.probe.runner import ProbeRun
 
 _WORDS = {Verdict.PASS: "passed", Verdict.FAIL: "failed", Verdict.INCONCLUSIVE: "inconclusive"}

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,21 +23,13 @@ from typing import Any
 
 import orjson
 
+from chargeyard import loop_clock
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.runner import CaseResult, RunResult
 from chargeyard.conformance.verdicts import Verdict
-from chargeyard.probe.cases import (
-    PROBED,
-    Group,
-    HandshakeTry,
-    Ids,
-    Kind,
-    Out,
-    ProbeCase,
-    hand_cases,
-    schema_cases,
-)
+from chargeyard.probe.case import Group, HandshakeTry, Ids, Kind, Out, ProbeCase
+from chargeyard.probe.cases import all_cases
 from chargeyard.probe.expected import Observation
 from chargeyard.probe.payloads import valid_payload
 from chargeyard.probe.wire import Refused, Wire
@@ -108,13 +98,7 @@ def cases_of(target: ProbeTarget) -> list[ProbeCase]:
     Raises:
         UnknownVersion: no cases are written for the target's version.
     """
-    PROBED[target.version]
-    rng = random.Random(target.seed)
-    ids = Ids()
-    hand = hand_cases(target.version, ids, password=target.password, rng=rng)
-    generated = schema_cases(target.version, ids, rng)
-    order = list(Group)
-    return sorted([*hand, *generated], key=lambda case: order.index(case.group))
+    return all_cases(target.version, target.seed, target.password)
 
 
 async def run_probe(target: ProbeTarget, progress: Progress | None = None) -> ProbeRun:
@@ -130,7 +114,7 @@ async def run_probe(target: ProbeTarget, progress: Progress | None = None) -> Pr
     station = _Station(target)
     try:
         for group in Group:
-            began = time.monotonic()
+            began = loop_clock.monotonic()
             done = []
             for case in (case for case in cases if case.group is group):
                 result = await _run_case(case, station, probe)
@@ -138,7 +122,7 @@ async def run_probe(target: ProbeTarget, progress: Progress | None = None) -> Pr
                 done.append(result)
                 tell.case_done(result)
             if done:
-                tell.group_done(group, done, time.monotonic() - began)
+                tell.group_done(group, done, loop_clock.monotonic() - began)
             if group is Group.WEBSOCKET:
                 await station.close()  # the handshakes open connections of their own
     finally:

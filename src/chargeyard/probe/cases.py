@@ -1,6 +1,6 @@
 """Every case of a probe, in the order they run: the RPC framework's (``cases_rpc.py``), the
 payloads' (``cases_payloads.py``), then the WebSocket's and the handshake's
-(``cases_transport.py``). The seed picks the same payloads, places and actions each time, and
+(``cases_transport.py``). One seed picks the same payloads, places and actions each time, and
 the message ids follow in order, so one seed sends the same frames byte for byte."""
 
 from __future__ import annotations

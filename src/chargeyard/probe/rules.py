@@ -22,13 +22,15 @@ class VersionRules:
     Attributes:
         unreadable_silence_allowed: a message whose id cannot be read may go unanswered.
         unreadable_id: the id of the CALLERROR that answers such a message (None: any).
-        extra_field: the kinds of error that fit a field the schema does not allow.
+        broken_structure: the kinds of error whose definition is a payload that does not
+            conform to the PDU's structure (a field the schema does not allow, a payload
+            that is no object).
         foreign_action: an action another version has and this one does not.
     """
 
     unreadable_silence_allowed: bool
     unreadable_id: str | None
-    extra_field: tuple[ErrorKind, ...]
+    broken_structure: tuple[ErrorKind, ...]
     foreign_action: str
 
 
@@ -36,12 +38,12 @@ PROBED: VersionTable[VersionRules] = VersionTable(
     "what the probe's cases ask of each version",
     {
         # 1.6 names no id for the answer to a message whose id cannot be read, so a 1.6 CSMS
-        # may leave it unanswered. A field the schema does not allow breaks the PDU's
-        # structure: FormationViolation ("not conform the PDU structure").
+        # may leave it unanswered. A payload that breaks the PDU's structure:
+        # FormationViolation ("not conform the PDU structure"; its ProtocolError is "incomplete").
         V16: VersionRules(True, None, (ErrorKind.FORMAT_VIOLATION,), "TransactionEvent"),
-        # 2.0.1 part 4 section 4.2.3: a CALLERROR RpcFrameworkError whose id is "-1". An extra
-        # field: FormatViolation, or ProtocolError, which 2.0.1 defines as "not conform the PDU
-        # structure".
+        # 2.0.1 part 4 section 4.2.3: a CALLERROR RpcFrameworkError whose id is "-1". A payload
+        # that breaks the PDU's structure: FormatViolation, or ProtocolError, which 2.0.1
+        # defines as "not conform the PDU structure".
         V201: VersionRules(
             False,
             "-1",
@@ -71,7 +73,7 @@ _RULE_KINDS: dict[Rule, tuple[ErrorKind, ...]] = {
 
 def rule_codes(version: VersionSpec, rule: Rule) -> tuple[str, ...]:
     """The CALLERROR codes that fit a payload breaking ``rule``, spelled for ``version``."""
-    kinds = PROBED[version].extra_field if rule is Rule.EXTRA_FIELD else _RULE_KINDS[rule]
+    kinds = PROBED[version].broken_structure if rule is Rule.EXTRA_FIELD else _RULE_KINDS[rule]
     return codes(version, *kinds)
 
 

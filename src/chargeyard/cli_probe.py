@@ -17,23 +17,19 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from chargeyard.conformance.runner import CaseResult
+from chargeyard.conformance.results import CaseResult
 from chargeyard.probe import PROBED, Group, ProbeTarget, run_probe
 from chargeyard.probe import Progress as ProbeProgress
 from chargeyard.probe.report import Format, rendered, summary_line
 from chargeyard.protocol import UnknownVersion, VersionSpec
-from chargeyard.station.versions import version_of
 
 
 def _version(ocpp: str) -> VersionSpec:
+    """The version ``--ocpp`` names, in any spelling, held to those the probe has cases for."""
     try:
-        version = version_of(ocpp)
-        PROBED[version]
+        return PROBED.named(ocpp).version
     except UnknownVersion as error:
-        raise typer.BadParameter(
-            f"{error}; the probe has cases for 1.6 and 2.0.1", param_hint="--ocpp"
-        ) from None
-    return version
+        raise typer.BadParameter(str(error), param_hint="--ocpp") from None
 
 
 class _Lines(ProbeProgress):

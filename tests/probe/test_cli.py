@@ -75,7 +75,7 @@ def test_a_csms_the_probe_cannot_reach_exits_1_and_says_why() -> None:
 def test_a_command_line_that_cannot_run_exits_2() -> None:
     base = ["probe", "--url", "ws://127.0.0.1:9/ocpp", "--identity", "CP-1"]
     for extra, words in (
-        (["--ocpp", "2.1"], "the probe has cases for 1.6 and 2.0.1"),
+        (["--ocpp", "2.1"], "the probe's cases are written for OCPP 1.6 and 2.0.1"),
         (["--ocpp", "3.0"], "--ocpp"),
         (["--report", "html"], "--report"),
         (["--timeout", "0"], "--timeout"),

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from chargeyard.conformance.counts import count, needs, outcome
 from chargeyard.conformance.report_html import html_page
-from chargeyard.conformance.runner import CaseResult, RunResult
+from chargeyard.conformance.results import CaseResult, RunResult
 from chargeyard.conformance.shown import cause, failed_checks, plain
 from chargeyard.conformance.verdicts import Verdict
 

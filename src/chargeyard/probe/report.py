@@ -12,7 +12,7 @@ from typing import Any
 
 from chargeyard.conformance.counts import outcome
 from chargeyard.conformance.reports import as_json, junit_xml
-from chargeyard.conformance.runner import CaseResult
+from chargeyard.conformance.results import CaseResult
 from chargeyard.conformance.verdicts import Verdict
 from chargeyard.probe.case import Group
 from chargeyard.probe.runner import ProbeRun

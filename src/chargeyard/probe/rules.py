@@ -20,6 +20,7 @@ class VersionRules:
     """What a version asks that another does not.
 
     Attributes:
+        version: the version they are of.
         unreadable_silence_allowed: a message whose id cannot be read may go unanswered.
         unreadable_id: the id of the CALLERROR that answers such a message (None: any).
         broken_structure: the kinds of error whose definition is a payload that does not
@@ -28,6 +29,7 @@ class VersionRules:
         foreign_action: an action another version has and this one does not.
     """
 
+    version: VersionSpec
     unreadable_silence_allowed: bool
     unreadable_id: str | None
     broken_structure: tuple[ErrorKind, ...]
@@ -40,11 +42,12 @@ PROBED: VersionTable[VersionRules] = VersionTable(
         # 1.6 names no id for the answer to a message whose id cannot be read, so a 1.6 CSMS
         # may leave it unanswered. A payload that breaks the PDU's structure:
         # FormationViolation ("not conform the PDU structure"; its ProtocolError is "incomplete").
-        V16: VersionRules(True, None, (ErrorKind.FORMAT_VIOLATION,), "TransactionEvent"),
+        V16: VersionRules(V16, True, None, (ErrorKind.FORMAT_VIOLATION,), "TransactionEvent"),
         # 2.0.1 part 4 section 4.2.3: a CALLERROR RpcFrameworkError whose id is "-1". A payload
         # that breaks the PDU's structure: FormatViolation, or ProtocolError, which 2.0.1
         # defines as "not conform the PDU structure".
         V201: VersionRules(
+            V201,
             False,
             "-1",
             (ErrorKind.FORMAT_VIOLATION, ErrorKind.PROTOCOL_ERROR),

@@ -26,7 +26,7 @@ import orjson
 from chargeyard import loop_clock
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
 from chargeyard.conformance.record import CaseLog, Direction
-from chargeyard.conformance.runner import CaseResult, RunResult
+from chargeyard.conformance.results import CaseResult, RunResult
 from chargeyard.conformance.verdicts import Verdict
 from chargeyard.probe.case import Group, HandshakeTry, Ids, Kind, Out, ProbeCase
 from chargeyard.probe.cases import all_cases

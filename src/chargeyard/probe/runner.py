@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from chargeyard.probe.expected import Observation
 from chargeyard.probe.payloads import valid_payload
 from chargeyard.probe.wire import Refused, Wire
 from chargeyard.protocol import ErrorKind, VersionSpec
+
+logger = logging.getLogger(__name__)
 
 ANSWER_WITHIN_S = 5.0
 """How long the probe waits for an answer it awaits (and for the barrier's)."""
@@ -140,19 +143,12 @@ async def _run_case(case: ProbeCase, station: _Station, probe: ProbeRun) -> Case
         probe.sent[case.id] = [case.handshake.shown()]
     inconclusive = None if case.needs is None else f"needs {case.needs}"
     if inconclusive is None:
-        if case.handshake is not None:
-            inconclusive = await _handshake(case.handshake, station.target, seen, log)
-        else:
-            inconclusive = await station.ready(log)
-            if inconclusive is not None:
-                probe.stranded[case.id] = inconclusive
-            if inconclusive is None:
-                await station.play(case.sends, seen, log)
-                if case.expected.unjudged(seen):
-                    inconclusive = (
-                        f"the CSMS does not serve {case.action} (it answered"
-                        f" {seen.answers[0][2]}): how it checks that payload cannot be judged"
-                    )
+        try:
+            inconclusive = await _play(case, station, probe, seen, log)
+        except Exception as error:  # the probe must report, never crash, whatever it meets
+            logger.exception("%s: the probe met an error", case.id)
+            inconclusive = f"the probe met an error: {type(error).__name__}: {error}"
+            await station.close()  # the next case starts on a fresh connection
         if seen.handshake is not None or seen.answers or seen.closed or seen.open_after:
             probe.observations[case.id] = seen
     info = CaseInfo(case.id, case.title, station.target.version, UnderTest.CSMS, case.group.value)
@@ -172,6 +168,25 @@ async def _run_case(case: ProbeCase, station: _Station, probe: ProbeRun) -> Case
     log.check(case.expected.why, passed, expected=str(case.expected), observed=seen.said())
     verdict = Verdict.PASS if passed else Verdict.FAIL
     return CaseResult(info, verdict, verdict, None, log.steps, log.frames, round(log.elapsed(), 3))
+
+
+async def _play(
+    case: ProbeCase, station: _Station, probe: ProbeRun, seen: Observation, log: CaseLog
+) -> str | None:
+    """Run ``case`` into ``seen``; why it cannot be judged, if so."""
+    if case.handshake is not None:
+        return await _handshake(case.handshake, station.target, seen, log)
+    stranded = await station.ready(log)
+    if stranded is not None:
+        probe.stranded[case.id] = stranded
+        return stranded
+    await station.play(case.sends, seen, log)
+    if case.expected.unjudged(seen):
+        return (
+            f"the CSMS does not serve {case.action} (it answered {seen.answers[0][2]}): how it"
+            " checks that payload cannot be judged"
+        )
+    return None
 
 
 class _Station:
@@ -296,9 +311,9 @@ class _Station:
                 await self._wire.send_text(str(out.data))
 
     async def close(self) -> None:
-        if self._wire is not None:
-            await self._wire.close()
-            self._wire = None
+        wire, self._wire = self._wire, None  # gone even if closing it fails
+        if wire is not None:
+            await wire.close()
 
 
 def _answered(frame: Any) -> str | None:

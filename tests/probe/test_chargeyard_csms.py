@@ -11,6 +11,7 @@ import pytest
 from chargeyard.conformance.verdicts import Verdict
 from chargeyard.csms.server import CsmsServer
 from chargeyard.probe import Group, ProbeTarget, run_probe
+from chargeyard.probe.wire import Wire
 from chargeyard.protocol import V16, V201, VersionSpec
 from tests.probe.conftest import IDENTITY, PASSWORD, url_of
 
@@ -51,3 +52,24 @@ async def test_without_the_password_the_wrong_password_case_is_inconclusive(
     assert set(probe.stranded.values()) == {boot_refused}
     assert probe.failed
     assert verdicts["handshake-no-subprotocol"] is Verdict.PASS
+
+
+async def test_an_error_of_the_probe_s_own_leaves_its_case_inconclusive_and_the_run_going(
+    csms: CsmsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(wire: Wire, data: bytes) -> None:
+        raise RuntimeError("the socket's send failed")
+
+    monkeypatch.setattr(Wire, "send_binary", broken)
+    probe = await run_probe(ProbeTarget(url_of(csms), IDENTITY, V16, password=PASSWORD, seed=2))
+    results = {result.info.id: result for result in probe.run.results}
+    binary = results["frame-binary"]
+    assert (binary.conformance, binary.reason) == (
+        Verdict.INCONCLUSIVE,
+        "the probe met an error: RuntimeError: the socket's send failed",
+    )
+    # The next case runs on a fresh connection, booted again.
+    assert results["frame-invalid-utf8"].conformance is Verdict.PASS
+    assert [r.info.id for r in probe.run.results if r.conformance is not Verdict.PASS] == [
+        "frame-binary"
+    ]

@@ -121,6 +121,8 @@ def probe(
         if isinstance(progress, _Bar):
             progress.stop()
     text = rendered(run, report)
+    if not text.endswith("\n"):
+        text += "\n"
     if output is None:
         sys.stdout.write(text)
     else:

@@ -45,6 +45,17 @@ GRACE_S = 0.05
 """How long the probe still listens after the barrier's answer."""
 
 
+# What a refusal of the probe's own station most often means: the CSMS does not know the
+# identity (chargeyard's own answers 404 to an unknown one unless run with --auto-register),
+# or wants a password.
+_REFUSAL_HINTS = {
+    401: " (does the CSMS want a password? --password)",
+    403: " (is the identity allowed? --identity, --password)",
+    404: " (the identity or the path is unknown to the CSMS: register the identity there, or"
+    " check --url's path)",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeTarget:
     """The CSMS under probe. ``url``: its WebSocket URL without the identity."""
@@ -212,7 +223,8 @@ class _Station:
                 password=self.target.password,
             )
         except Refused as refused:
-            return f"the station's own handshake was refused: {refused}"
+            hint = _REFUSAL_HINTS.get(refused.status or 0, "")
+            return f"the station's own handshake was refused: {refused}{hint}"
         boot = self._boots()
         payload = valid_payload(self.target.version, "BootNotification")
         await self._send(Out(orjson.dumps([2, boot, "BootNotification", payload]).decode()), log)

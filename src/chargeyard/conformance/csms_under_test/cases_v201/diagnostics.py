@@ -42,8 +42,7 @@ async def _uploaded(run: CsmsCaseV201, log_type: str) -> None:
     await _log_statuses(run, request_id, ["Uploading", "Uploaded"])
 
 
-table(
-    _uploaded,
+table(_uploaded)(
     {
         "TC_N_25_CSMS": Doc("GetLog of the DiagnosticsLog, uploaded (N01).", "DiagnosticsLog"),
         "TC_N_35_CSMS": Doc("GetLog of the SecurityLog, uploaded (N01).", "SecurityLog"),

@@ -56,8 +56,7 @@ async def _published(run: CsmsCaseV201, statuses: list[str]) -> None:
         await run.call("PublishFirmwareStatusNotification", payload)
 
 
-table(
-    _published,
+table(_published)(
     {
         "TC_L_17_CSMS": Doc(
             "L03.FR.09: downloaded, its checksum verified, published.",
@@ -90,8 +89,7 @@ async def _unpublish(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "checksum", CHECKSUM)
 
 
-table(
-    _unpublish,
+table(_unpublish)(
     {
         "TC_L_21_CSMS": Doc("L04.FR.01, L04.FR.02.", "Unpublished"),
         "TC_L_22_CSMS": Doc("L04.FR.03: no image published.", "NoFirmware"),

@@ -290,8 +290,7 @@ async def _monitoring_level(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "severity", 4)
 
 
-table(
-    _monitoring_level,
+table(_monitoring_level)(
     {
         "TC_N_16_CSMS": Doc("N05.FR.01: severity 4, Accepted.", "Accepted"),
         "TC_N_17_CSMS": Doc(

@@ -144,8 +144,7 @@ async def _get_variables(run: CsmsCaseV201, wanted: list[tuple[str, str]]) -> No
     )
 
 
-table(
-    _get_variables,
+table(_get_variables)(
     {
         "TC_B_06_CSMS": Doc("B06.FR.01-04, B06.FR.10, B06.FR.11.", [OFFLINE_THRESHOLD]),
         "TC_B_07_CSMS": Doc("B06.FR.01-03.", [OFFLINE_THRESHOLD, AUTHORIZE_REMOTE_START]),
@@ -202,8 +201,7 @@ async def _set_variables(run: CsmsCaseV201, wanted: list[tuple[str, str, str]]) 
     )
 
 
-table(
-    _set_variables,
+table(_set_variables)(
     {
         "TC_B_09_CSMS": Doc("B05.FR.01-03, B05.FR.10, B05.FR.12.", [(*OFFLINE_THRESHOLD, "123")]),
         "TC_B_10_CSMS": Doc(
@@ -257,8 +255,7 @@ async def _reported(run: CsmsCaseV201, request_id: object, item: Payload) -> Non
     )
 
 
-table(
-    _base_report,
+table(_base_report)(
     {
         "TC_B_12_CSMS": Doc("B07.FR.07.", "ConfigurationInventory"),
         "TC_B_13_CSMS": Doc("B07.FR.08.", "FullInventory"),
@@ -437,8 +434,7 @@ async def _network_profile(run: CsmsCaseV201, answer: str) -> None:
     )
 
 
-table(
-    _network_profile,
+table(_network_profile)(
     {
         "TC_B_42_CSMS": Doc("B09.FR.01.", "Accepted"),
         "TC_B_44_CSMS": Doc(

@@ -144,8 +144,7 @@ async def _triggered_transaction_event(run: CsmsCaseV201, evse: dict[str, int] |
     )
 
 
-table(
-    _triggered_transaction_event,
+table(_triggered_transaction_event)(
     {
         "TC_F_13_CSMS": Doc("F06.FR.01, F06.FR.02.", {"id": 1}),
         "TC_F_14_CSMS": Doc("F06.FR.01.", None),

@@ -450,8 +450,7 @@ async def _composite(run: CsmsCaseV201, evse: int) -> None:
     run.field_is(call, "duration", DURATION_S)
 
 
-table(
-    _composite,
+table(_composite)(
     {
         "TC_K_43_CSMS": Doc("K08.FR.01.", 1),
         "TC_K_44_CSMS": Doc("K08.FR.01: evseId 0, the whole station.", 0),

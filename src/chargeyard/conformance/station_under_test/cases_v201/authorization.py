@@ -95,8 +95,7 @@ async def _local_start_refused(run: StationCaseV201, status: str) -> None:
     await refused(run, run.tags.invalid, status)
 
 
-table(
-    _local_start_refused,
+table(_local_start_refused)(
     {
         "TC_C_02_CS": ("Invalid",),
         "TC_C_06_CS": ("Blocked",),
@@ -159,8 +158,7 @@ async def _cached_refused(run: StationCaseV201, status: str, now: str) -> None:
     await refused(run, tag, now)
 
 
-table(
-    _cached_refused,
+table(_cached_refused)(
     {
         "TC_C_09_CS": ("Invalid", "Invalid"),
         "TC_C_10_CS": ("Blocked", "Blocked"),

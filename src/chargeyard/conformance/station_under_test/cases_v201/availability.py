@@ -95,8 +95,7 @@ async def _as_it_is(
     await _change(run, target, "Inoperative" if inoperative else "Operative")
 
 
-table(
-    _as_it_is,
+table(_as_it_is)(
     {
         "TC_G_09_CS": (EVSE, False),
         "TC_G_10_CS": (EVSE, True),
@@ -137,8 +136,7 @@ async def _during_transaction(run: StationCaseV201, target: tuple[int | None, in
         await run.ev_disconnected(status="Unavailable")
 
 
-table(
-    _during_transaction,
+table(_during_transaction)(
     {
         "TC_G_11_CS": (EVSE,),
         "TC_G_14_CS": (STATION,),
@@ -162,8 +160,7 @@ async def _kept_through_a_reboot(
     )
 
 
-table(
-    _kept_through_a_reboot,
+table(_kept_through_a_reboot)(
     {
         "TC_G_18_CS": (EVSE, None),
         "TC_G_19_CS": (CONNECTOR, "Immediate"),

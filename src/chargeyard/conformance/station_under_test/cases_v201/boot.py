@@ -235,8 +235,7 @@ async def _offline_status_change(run: StationCaseV201, longer: bool) -> None:
     await run.connector_status("Available")
 
 
-table(
-    _offline_status_change,
+table(_offline_status_change)(
     {
         "TC_B_51_CS": (True,),
         "TC_B_52_CS": (False,),

@@ -82,8 +82,7 @@ async def _install_and_get(run: StationCaseV201, kind: str) -> None:
         await _get_installed(run, [kind], {kind: pem})
 
 
-table(
-    _install_and_get,
+table(_install_and_get)(
     {
         "TC_M_01_CS": Doc(
             "CertificateInstalled, then GetInstalledCertificates, of a CSMSRootCertificate "

@@ -101,8 +101,7 @@ async def _uploaded(run: StationCaseV201, log_type: str) -> None:
     )
 
 
-table(
-    _uploaded,
+table(_uploaded)(
     {
         "TC_N_25_CS": ("DiagnosticsLog",),
         "TC_N_35_CS": ("SecurityLog",),

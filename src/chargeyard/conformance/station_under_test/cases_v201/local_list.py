@@ -314,8 +314,7 @@ async def _no_start(run: StationCaseV201, tag: str, rule: str) -> None:
     )
 
 
-table(
-    _offline_listed_refused,
+table(_offline_listed_refused)(
     {
         "TC_C_22_CS": ("Invalid",),
         "TC_C_23_CS": ("Blocked",),

@@ -51,8 +51,7 @@ async def _remote_start_first(run: StationCaseV201, authorize: bool) -> None:
     await run.energy_transfer_started()
 
 
-table(
-    _remote_start_first,
+table(_remote_start_first)(
     {
         "TC_F_02_CS": Doc(
             "AuthorizeRemoteStart true: the remote start's token is authorized first (F01.FR.01).",
@@ -210,8 +209,7 @@ async def _trigger_transaction_events(run: StationCaseV201, of_one: bool) -> Non
     _context_is_trigger(run, item)
 
 
-table(
-    _trigger_transaction_events,
+table(_trigger_transaction_events)(
     {
         "TC_F_13_CS": (True,),
         "TC_F_14_CS": (False,),

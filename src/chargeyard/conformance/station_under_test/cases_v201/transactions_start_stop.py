@@ -282,8 +282,7 @@ async def _ev_side_disconnect(run: StationCaseV201, stop_point: str | None) -> N
     await run.ev_disconnected()
 
 
-table(
-    _ev_side_disconnect,
+table(_ev_side_disconnect)(
     {
         "TC_E_17_CS": Doc(
             "StopTxOnEVSideDisconnect true: the EV unplugged ends the transaction (E09).", None

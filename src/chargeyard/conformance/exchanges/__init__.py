@@ -81,5 +81,18 @@ class ReceivedView(Protocol[P_co]):
     def payload(self) -> P_co: ...
 
 
+def present(value: P | None) -> P | dict[str, Any]:
+    """``value``, or an empty dict in its stead where the system under test left it out or
+    sent it empty (``payload.get("x") or {}``, typed): a read of the result is checked
+    against ``P``'s keys, and finds nothing where nothing came."""
+    return value or {}
+
+
+def first(items: list[P] | None) -> P | dict[str, Any]:
+    """The first of ``items``, or an empty dict where the list is left out or empty
+    (``(payload.get("x") or [{}])[0]``, typed)."""
+    return items[0] if items else {}
+
+
 Where = Callable[[ReceivedView[P]], bool]
 """Which of the station's CALLs of an action a case waits for."""

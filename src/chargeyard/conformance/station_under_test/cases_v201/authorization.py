@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.answers import TagEntry
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
@@ -79,7 +80,7 @@ async def no_authorize(run: StationCaseV201, tag: str, rule: str) -> None:
         "Authorize",
         0,
         rule,
-        where=lambda r: (r.payload.get("idToken") or {}).get("idToken") == tag,
+        where=lambda r: present(r.payload.get("idToken")).get("idToken") == tag,
         since=run.step_began,
         weight=Weight.SPEC,
     )

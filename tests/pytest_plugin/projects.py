@@ -105,7 +105,7 @@ class Csms:
 
 # The tests of that central system, as its project writes them (the fixture decorator and the
 # test mark are each async plugin's: filled in by the test).
-LIBRARY_CSMS_TESTS = '''
+LIBRARY_CSMS_TESTS = """
 import asyncio
 
 import pytest
@@ -161,7 +161,7 @@ async def test_a_reconnected_station_takes_commands_again(csms, ocpp_station):
         "sent",
         "received",
     ]
-'''
+"""
 
 # Each async plugin's spelling of a fixture, a test mark and the imports they need.
 PYTEST_ASYNCIO_STRICT = {
@@ -171,11 +171,11 @@ PYTEST_ASYNCIO_STRICT = {
 }
 PYTEST_ASYNCIO_AUTO = {"imports": "", "fixture": "pytest.fixture", "mark": ""}
 ANYIO = {
-    "imports": '''
+    "imports": """
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-''',
+""",
     "fixture": "pytest.fixture",
     "mark": "@pytest.mark.anyio",
 }

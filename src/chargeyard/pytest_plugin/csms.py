@@ -95,7 +95,9 @@ class LabCsms:
             for item in self.peer.received(since=0)
             if item.schema_error is not None
         ]
-        answers = [f"{check.rule}: {check.observed}" for check in self._log.checks if not check.passed]
+        answers = [
+            f"{check.rule}: {check.observed}" for check in self._log.checks if not check.passed
+        ]
         return calls + answers
 
     @property

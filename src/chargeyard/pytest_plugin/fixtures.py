@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import AsyncIterator, Callable, Generator
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -32,10 +33,11 @@ from chargeyard.pytest_plugin.fleet import FleetFactory
 from chargeyard.pytest_plugin.station import StationFactory
 from chargeyard.station.clock import Clock
 
+_pytest_asyncio: ModuleType | None
 try:
-    import pytest_asyncio
+    import pytest_asyncio as _pytest_asyncio
 except ImportError:  # (anyio alone, or the project's own runner)
-    pytest_asyncio = None
+    _pytest_asyncio = None
 
 
 @pytest.fixture
@@ -88,8 +90,8 @@ _PLAIN: dict[str, Callable[..., Any]] = {}
 def _fixture(function: Callable[..., Any], name: str, doc: str) -> Any:
     _PLAIN[name] = _copy(function)
     function.__doc__ = doc
-    if pytest_asyncio is not None:
-        return pytest_asyncio.fixture(function, name=name)
+    if _pytest_asyncio is not None:
+        return _pytest_asyncio.fixture(function, name=name)
     return pytest.fixture(function, name=name)
 
 
@@ -124,9 +126,8 @@ def pytest_fixture_setup(
     ours = plain is not None and getattr(fixturedef.func, "__code__", None) is plain.__code__
     if plain is None or not ours or "anyio_backend" not in request.fixturenames:
         return (yield)
-    marked = fixturedef.func
-    fixturedef.func = plain
-    try:
+    # (pytest-asyncio itself hands pytest its own function the same way, for as long as the
+    # setup lasts.)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fixturedef, "func", plain)
         return (yield)
-    finally:
-        fixturedef.func = marked

@@ -15,8 +15,8 @@ from chargeyard.fleet.fleet_status import FleetStatus
 from chargeyard.pytest_plugin.frames import FrameRecorder
 from chargeyard.pytest_plugin.station import (
     DEFAULT_TEMPLATE,
-    SimStation,
     RecordingLog,
+    SimStation,
     template_of,
 )
 from chargeyard.station.catalog import StationTemplate
@@ -83,9 +83,9 @@ class SimFleet:
         def seen() -> str:
             waiting = [name for name in self._stations if name not in self._accepted]
             errors = {
-                self._stations[name].runtime.last_error
+                error
                 for name in waiting
-                if self._stations[name].runtime.last_error
+                if (error := self._stations[name].runtime.last_error) is not None
             }
             said = f"{len(self._accepted)} of {len(self)} were accepted; waiting for "
             said += ", ".join(waiting[:5]) + (" ..." if len(waiting) > 5 else "")
@@ -154,9 +154,7 @@ class FleetFactory:
             password=password,
             setup=setup,
         )
-        sims = {
-            name: SimStation(fleet.runtime(name), recorders[name]) for name in identities
-        }
+        sims = {name: SimStation(fleet.runtime(name), recorders[name]) for name in identities}
         result = SimFleet(fleet, sims)
         fleet.start_all()
         if wait_booted:

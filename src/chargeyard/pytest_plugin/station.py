@@ -14,7 +14,6 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
 
 from chargeyard.fleet.fleet import Fleet
 from chargeyard.fleet.runtime import StationRuntime
@@ -176,7 +175,9 @@ class SimStation:
         connects = self.runtime.stats.connects
         self.station.redial()
         await self._recorder.wait_for(
-            lambda: True if self.station.online and self.runtime.stats.connects > connects else None,
+            lambda: (
+                True if self.station.online and self.runtime.stats.connects > connects else None
+            ),
             timeout,
             f"{self.identity} to reconnect",
             self._seen_connection,
@@ -349,5 +350,3 @@ class StationFactory:
         """Stop every station (a close frame each, then the TCP close)."""
         if self._fleet is not None:
             await self._fleet.stop_all()
-
-

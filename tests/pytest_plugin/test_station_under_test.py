@@ -1,0 +1,128 @@
+"""A station tested through ``ocpp_csms`` (chargeyard's own station plays the charger under
+test), many stations through ``ocpp_fleet``, and what a failing wait says."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pytest_plugin.projects import INI, LIBRARY_CSMS, RUN_ARGS
+
+STATION_TESTS = """
+import pytest
+
+from chargeyard.pytest_plugin import CsmsCallError
+
+
+async def test_the_charger_boots_and_starts_remotely(ocpp_csms, ocpp_station):
+    csms = await ocpp_csms("1.6", id_tags=["TAG-1"])
+    charger = await ocpp_station(csms.url, identity="CP-1", wait_online=False)
+
+    boot = await csms.wait_for_boot("CP-1")
+    assert boot["chargePointVendor"]
+    await charger.plug()
+    answer = await csms.call("CP-1", "RemoteStartTransaction", {"idTag": "TAG-1", "connectorId": 1})
+
+    assert answer == {"status": "Accepted"}
+    start = await csms.expect_call("StartTransaction")
+    assert start.payload["idTag"] == "TAG-1"
+    await charger.wait_for_status(1, "Charging")
+    assert csms.violations == []
+    remote = [f for f in csms.frames if f.action == "RemoteStartTransaction"]
+    assert [(f.direction, f.message_type) for f in remote] == [("sent", 2), ("received", 3)]
+
+
+async def test_a_scripted_answer_reaches_the_csms(ocpp_csms, ocpp_station):
+    csms = await ocpp_csms("2.0.1")
+    charger = await ocpp_station(csms.url, "2.0.1", identity="CP-2")
+    charger.respond_to("RequestStartTransaction", {"status": "Rejected"})
+
+    token = {"idToken": "T", "type": "ISO14443"}
+    answer = await csms.call(
+        "CP-2", "RequestStartTransaction", {"idToken": token, "remoteStartId": 1}
+    )
+
+    assert answer == {"status": "Rejected"}
+    with pytest.raises(CsmsCallError, match="CP-9 is not connected"):
+        await csms.call("CP-9", "Reset", {"type": "Immediate"})
+
+
+async def test_a_fault_is_reported(ocpp_csms, ocpp_station):
+    csms = await ocpp_csms()
+    charger = await ocpp_station(csms.url, identity="CP-3")
+
+    await charger.inject_fault("GroundFailure")
+
+    await charger.wait_for_status(1, "Faulted")
+    report = await csms.expect_call("StatusNotification")
+    while report.payload["status"] != "Faulted":
+        report = await csms.expect_call("StatusNotification")
+    assert report.payload["errorCode"] == "GroundFailure"
+
+
+async def test_a_fleet_boots(ocpp_csms, ocpp_fleet):
+    server = await ocpp_csms()
+    fleet = await ocpp_fleet(server.url, count=3, wait_booted=False)
+
+    # The lab's central system holds one station at a time: the others are refused.
+    with pytest.raises(AssertionError, match="1 of 3 were accepted; waiting for"):
+        await fleet.wait_booted(timeout=0.5)
+    assert len(fleet) == 3
+"""
+
+FLEET_TESTS = """
+from my_csms import Csms
+
+
+async def test_twenty_stations_boot(ocpp_fleet):
+    csms = Csms()
+    await csms.start()
+    try:
+        fleet = await ocpp_fleet(csms.url, count=20)
+        assert fleet.status().booted == 20
+        assert sorted(csms.connections) == fleet.identities
+    finally:
+        await csms.stop()
+"""
+
+FAILING_WAIT = """
+async def test_charging_never_comes(ocpp_csms, ocpp_station):
+    csms = await ocpp_csms()
+    charger = await ocpp_station(csms.url, identity="CP-5")
+    await charger.plug()
+    await charger.wait_for_status(1, "Charging", timeout=0.3)
+"""
+
+
+def test_a_station_is_tested_through_ocpp_csms(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI.format(mode="auto"))
+    pytester.makepyfile(test_charger=STATION_TESTS)
+
+    result = pytester.runpytest(*RUN_ARGS)
+
+    result.assert_outcomes(passed=4)
+
+
+def test_a_fleet_boots_against_a_library_csms(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI.format(mode="auto"))
+    pytester.makepyfile(my_csms=LIBRARY_CSMS, test_fleet=FLEET_TESTS)
+
+    result = pytester.runpytest(*RUN_ARGS)
+
+    result.assert_outcomes(passed=1)
+
+
+def test_a_failing_wait_says_what_it_awaited_and_what_it_saw(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI.format(mode="auto"))
+    pytester.makepyfile(test_wait=FAILING_WAIT)
+
+    result = pytester.runpytest(*RUN_ARGS)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*WaitTimedOut: waited 0.3 s for connector 1 of CP-5 to be Charging;"
+            " its statuses were Preparing; the last of * frames:",
+            '*-> [[]2,"*","StatusNotification",{"connectorId":1,"errorCode":"NoError",'
+            '"status":"Preparing"*',
+        ]
+    )

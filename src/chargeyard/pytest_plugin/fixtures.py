@@ -24,14 +24,15 @@ from __future__ import annotations
 import types
 from collections.abc import AsyncIterator, Callable, Generator
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from chargeyard.pytest_plugin.csms import CsmsFactory
-from chargeyard.pytest_plugin.fleet import FleetFactory
-from chargeyard.pytest_plugin.station import StationFactory
-from chargeyard.station.clock import Clock
+if TYPE_CHECKING:
+    from chargeyard.pytest_plugin.csms import CsmsFactory
+    from chargeyard.pytest_plugin.fleet import FleetFactory
+    from chargeyard.pytest_plugin.station import StationFactory
+    from chargeyard.station.clock import Clock
 
 _pytest_asyncio: ModuleType | None
 try:
@@ -48,6 +49,10 @@ def ocpp_clock() -> Clock | None:
 
 
 async def _station_factory(ocpp_clock: Clock | None) -> AsyncIterator[StationFactory]:
+    from chargeyard.pytest_plugin.station import (
+        StationFactory,
+    )  # (imported when used: see __init__.py)
+
     factory = StationFactory(clock=ocpp_clock)
     try:
         yield factory
@@ -56,6 +61,8 @@ async def _station_factory(ocpp_clock: Clock | None) -> AsyncIterator[StationFac
 
 
 async def _fleet_factory(ocpp_clock: Clock | None) -> AsyncIterator[FleetFactory]:
+    from chargeyard.pytest_plugin.fleet import FleetFactory  # (imported when used: see __init__.py)
+
     factory = FleetFactory(clock=ocpp_clock)
     try:
         yield factory
@@ -64,6 +71,8 @@ async def _fleet_factory(ocpp_clock: Clock | None) -> AsyncIterator[FleetFactory
 
 
 async def _csms_factory() -> AsyncIterator[CsmsFactory]:
+    from chargeyard.pytest_plugin.csms import CsmsFactory  # (imported when used: see __init__.py)
+
     factory = CsmsFactory()
     try:
         yield factory

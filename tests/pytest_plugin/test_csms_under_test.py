@@ -23,6 +23,17 @@ MODES = {
 }
 
 
+def test_anyio_alone_runs_the_fixtures(pytester: pytest.Pytester) -> None:
+    """Without pytest-asyncio at all (a project on anyio only)."""
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(my_csms=LIBRARY_CSMS)
+    pytester.makepyfile(test_my_csms=LIBRARY_CSMS_TESTS.format(**ANYIO))
+
+    result = pytester.runpytest(*RUN_ARGS, "-p", "no:asyncio")
+
+    result.assert_outcomes(passed=2)
+
+
 @pytest.mark.parametrize("mode", list(MODES))
 def test_a_library_csms_is_tested_through_ocpp_station(
     pytester: pytest.Pytester, mode: str

@@ -3,6 +3,9 @@ test), many stations through ``ocpp_fleet``, and what a failing wait says."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.pytest_plugin.projects import INI, LIBRARY_CSMS, RUN_ARGS
@@ -44,6 +47,19 @@ async def test_a_scripted_answer_reaches_the_csms(ocpp_csms, ocpp_station):
     assert answer == {"status": "Rejected"}
     with pytest.raises(CsmsCallError, match="CP-9 is not connected"):
         await csms.call("CP-9", "Reset", {"type": "Immediate"})
+
+
+async def test_a_201_session_charges(ocpp_csms, ocpp_station):
+    csms = await ocpp_csms("OCPP 2.0.1")
+    charger = await ocpp_station(csms.url, "2.0.1", identity="CP-4")
+
+    await charger.start_session("TAG-9")
+
+    started = await csms.expect_call("TransactionEvent")
+    assert started.payload["eventType"] == "Started"
+    await charger.wait_for_status(1, "Occupied")
+    await charger.unplug()
+    await charger.wait_for_status(1, "Available")
 
 
 async def test_a_fault_is_reported(ocpp_csms, ocpp_station):
@@ -99,7 +115,7 @@ def test_a_station_is_tested_through_ocpp_csms(pytester: pytest.Pytester) -> Non
 
     result = pytester.runpytest(*RUN_ARGS)
 
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_a_fleet_boots_against_a_library_csms(pytester: pytest.Pytester) -> None:
@@ -126,3 +142,17 @@ def test_a_failing_wait_says_what_it_awaited_and_what_it_saw(pytester: pytest.Py
             '"status":"Preparing"*',
         ]
     )
+
+
+def test_loading_the_plugin_imports_neither_the_fleet_nor_the_suite() -> None:
+    """pytest loads the plugin in every run of a project that installed chargeyard; the
+    fleet and the conformance suite are imported by the first fixture used, not before."""
+    probe = (
+        "import sys, chargeyard.pytest_plugin.fixtures; "
+        "print(sorted(m for m in sys.modules if m.startswith(('chargeyard.fleet', "
+        "'chargeyard.conformance', 'chargeyard.station.'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import cast
 
 from chargeyard import loop_clock
-from chargeyard.conformance.endings import CaseEnded
+from chargeyard.conformance.endings import CaseEnded, NothingCame
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.station_under_test.answers import CentralBooks, Reply, TagEntry
 from chargeyard.conformance.station_under_test.peer import CsmsPeer
@@ -166,11 +166,9 @@ class LabCsms:
             )
         try:
             answer = await self.peer.call(action, payload, within=timeout)
-        except TimeoutError:
-            raise WaitTimedOut(f"waited {timeout:g} s for the answer to {action}") from None
+        except NothingCame as silence:
+            raise WaitTimedOut(f"{silence}; {self._seen()}") from None
         except CaseEnded as ended:
-            if "did not answer" in str(ended):
-                raise WaitTimedOut(f"waited {timeout:g} s: {ended}") from None
             raise CsmsCallError(f"{action} to {identity}: {ended}") from None
         if answer.is_error:
             raise CsmsCallError(

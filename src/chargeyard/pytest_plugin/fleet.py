@@ -141,7 +141,7 @@ class FleetFactory:
 
         def setup(station: SimulatedStation) -> None:
             recorder = recorders[station.identity] = FrameRecorder()
-            station.frame_log = RecordingLog(station.frame_log.size, recorder)
+            station.frame_log = RecordingLog(station.frame_log.size, recorder, station.identity)
             if settings:
                 verbs_of(station).set_configuration(settings)
 

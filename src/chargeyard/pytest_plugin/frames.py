@@ -43,6 +43,7 @@ class Frame:
         payload: the CALL's or CALLRESULT's payload; a CALLERROR's details.
         error_code: a CALLERROR's code, else None.
         text: the frame as it went over the wire.
+        identity: the station it went to or came from.
     """
 
     direction: Direction
@@ -52,6 +53,7 @@ class Frame:
     payload: Payload
     error_code: str | None
     text: str
+    identity: str = ""
 
     @property
     def is_call(self) -> bool:
@@ -68,30 +70,33 @@ class FrameRecorder:
     def __init__(self) -> None:
         self.frames: list[Frame] = []
         self._changed = asyncio.Event()
-        self._asked: dict[tuple[Direction, str], str] = {}  # a CALL's sender and id -> action
+        # A CALL's station, sender and id -> its action (ids are unique per sender only).
+        self._asked: dict[tuple[str, Direction, str], str] = {}
         self._taken: set[int] = set()  # frames an expectation took (by position)
 
-    def record(self, direction: Direction, text: str | bytes) -> None:
-        """Keep a frame (one that is not OCPP-J is kept with message type 0)."""
+    def record(self, direction: Direction, text: str | bytes, identity: str) -> None:
+        """Keep a frame of ``identity``'s (one that is not OCPP-J: message type 0)."""
         shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
-        self.frames.append(self._frame(direction, shown))
+        self.frames.append(self._frame(direction, shown, identity))
         self.notify()
 
-    def _frame(self, direction: Direction, text: str) -> Frame:
+    def _frame(self, direction: Direction, text: str, identity: str) -> Frame:
         try:
             message = orjson.loads(text)
             kind, unique_id = int(message[0]), str(message[1])
         except (orjson.JSONDecodeError, TypeError, ValueError, IndexError, KeyError):
-            return Frame(direction, 0, "", "", {}, None, text)
+            return Frame(direction, 0, "", "", {}, None, text, identity)
         if kind == _CALL and len(message) > 3:
-            self._asked[direction, unique_id] = str(message[2])
-            return Frame(direction, kind, unique_id, str(message[2]), message[3], None, text)
+            action = str(message[2])
+            self._asked[identity, direction, unique_id] = action
+            return Frame(direction, kind, unique_id, action, message[3], None, text, identity)
         other: Direction = "received" if direction == "sent" else "sent"
-        action = self._asked.pop((other, unique_id), "")
+        action = self._asked.pop((identity, other, unique_id), "")
         if kind == _ERROR and len(message) > 4:
-            return Frame(direction, kind, unique_id, action, message[4], str(message[2]), text)
+            code = str(message[2])
+            return Frame(direction, kind, unique_id, action, message[4], code, text, identity)
         payload = message[2] if len(message) > 2 and isinstance(message[2], dict) else {}
-        return Frame(direction, kind, unique_id, action, payload, None, text)
+        return Frame(direction, kind, unique_id, action, payload, None, text, identity)
 
     def notify(self) -> None:
         """Something changed: every wait looks again."""
@@ -106,15 +111,18 @@ class FrameRecorder:
             if frame.is_call and frame.action == action and frame.direction == direction
         ]
 
-    def take_call(self, action: str, direction: Direction) -> Frame | None:
-        """The first CALL of ``action`` that went ``direction`` and no expectation took yet
-        (it is taken), or None: a CALL that came before the test looked for it is not
-        missed, and each is taken once."""
+    def take_call(
+        self, action: str, direction: Direction, identity: str | None = None
+    ) -> Frame | None:
+        """The first CALL of ``action`` that went ``direction`` (of ``identity``'s, when
+        given) and no expectation took yet (it is taken), or None: a CALL that came before
+        the test looked for it is not missed, and each is taken once."""
         for position, frame in enumerate(self.frames):
             if (
                 frame.is_call
                 and frame.action == action
                 and frame.direction == direction
+                and (identity is None or frame.identity == identity)
                 and position not in self._taken
             ):
                 self._taken.add(position)

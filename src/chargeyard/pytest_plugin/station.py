@@ -40,18 +40,19 @@ returns it (or raises :class:`~chargeyard.protocol.OcppError` to answer a CALLER
 class RecordingLog(FrameLog):
     """The station's own log, which also hands every frame to the test's recorder."""
 
-    def __init__(self, size: int, recorder: FrameRecorder) -> None:
+    def __init__(self, size: int, recorder: FrameRecorder, identity: str) -> None:
         super().__init__(size)
         self.recorder = recorder
+        self.identity = identity
 
     def received(self, at: datetime, frame: str | bytes) -> None:
         super().received(at, frame)
-        self.recorder.record("received", frame)
+        self.recorder.record("received", frame, self.identity)
 
     def sent(self, at: datetime, frames: list[bytes]) -> None:
         super().sent(at, frames)
         for frame in frames:
-            self.recorder.record("sent", frame)
+            self.recorder.record("sent", frame, self.identity)
 
 
 def template_of(template: StationTemplate | str) -> StationTemplate:
@@ -327,7 +328,7 @@ class StationFactory:
         settings = [Setting(key, value) for key, value in (configuration or {}).items()]
 
         def setup(station: SimulatedStation) -> None:
-            station.frame_log = RecordingLog(station.frame_log.size, recorder)
+            station.frame_log = RecordingLog(station.frame_log.size, recorder, station.identity)
             if settings:
                 verbs_of(station).set_configuration(settings)
 

@@ -89,7 +89,12 @@ class SimStation:
         self._recorder = recorder
         self._answers: dict[str, Handler] = {}
         self.station.scripted_answers = MappingProxyType(self._answers)
-        self.station.on_online = recorder.notify
+        self._onlines = 0  # times it came online (a boot accepted, a reconnect)
+        self.station.on_online = self._came_online
+
+    def _came_online(self) -> None:
+        self._onlines += 1
+        self._recorder.notify()
 
     @property
     def identity(self) -> str:
@@ -173,12 +178,11 @@ class SimStation:
         Raises:
             WaitTimedOut: not online again within ``timeout`` seconds.
         """
-        connects = self.runtime.stats.connects
+        # (Counted per station: a fleet's runtimes share their connect counters.)
+        onlines = self._onlines
         self.station.redial()
         await self._recorder.wait_for(
-            lambda: (
-                True if self.station.online and self.runtime.stats.connects > connects else None
-            ),
+            lambda: True if self.station.online and self._onlines > onlines else None,
             timeout,
             f"{self.identity} to reconnect",
             self._seen_connection,

@@ -254,6 +254,14 @@ class RuntimeState(BaseModel):
         description="When the meters were read (the station's clock), to the millisecond: a"
         " fast charger delivers Wh in a second",
     )
+    faults: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The network faults applied to the station now (`POST /ocpp/chaos`), each"
+        " with `remaining_s` (null: until cleared)",
+    )
+    chaos_seed: int | None = Field(
+        default=None, description="The seed the active faults draw from (null: none)"
+    )
 
 
 class ChargerResponse(BaseModel):

@@ -170,3 +170,26 @@ def test_every_fault_kind_has_its_model_at_the_edge() -> None:
         import dataclasses
 
         assert set(spec.model_fields) - {"kind"} == {f.name for f in dataclasses.fields(kind)}
+
+
+async def test_metrics_count_what_the_faults_did(lab: StackLab) -> None:
+    charger = await _charger(lab, "CP-METRIC")
+    body = {
+        "target": {"charger_id": charger.id},
+        "seed": 1,
+        "faults": [{"kind": "disconnect"}, {"kind": "duplicate_frames", "share": 1.0}],
+    }
+    assert (await lab.client.post("/ocpp/chaos", json=body)).status_code == 200
+    fleet = lab.host.fleet_of(ORG)
+    assert fleet is not None
+    await until(lambda: fleet.stats.faults.get("connection_dropped") == 1)
+    await until(lambda: fleet.runtime("CP-METRIC").connected, within=10)
+    fleet.station("CP-METRIC").trigger_here("Heartbeat")  # type: ignore[attr-defined]
+    await until(lambda: fleet.stats.faults.get("frame_duplicated", 0) >= 1)
+
+    samples = await lab.scrape()
+
+    faults = "chargeyard_fleet_faults_total"
+    assert samples[(faults, frozenset({("effect", "connection_dropped")}))] == 1
+    assert samples[(faults, frozenset({("effect", "frame_duplicated")}))] >= 1
+    assert samples[(faults, frozenset({("effect", "frame_dropped")}))] == 0  # exported, 0

@@ -248,7 +248,8 @@ class Chaos:
                 return
             wait = self.rng.expovariate(-math.log1p(-share) / 60)
         elif first:
-            wait = 0.0
+            self._cut(active)  # now: before its end (its offline time) may come due
+            return
         else:
             return
         active.handles.append(self.loop.call_later(wait, self._cut, active))

@@ -18,7 +18,7 @@ from chargeyard.protocol import V16
 from chargeyard.station.model.states import Registration
 from chargeyard.store.models import SimulatedCharger
 from tests.api.gateway_fleet import ORG, fleet_lab
-from tests.polling import until
+from tests.polling import eventually, until
 from tests.stack_lab import TEMPLATE, StackLab
 
 LATENCY = {"kind": "latency", "up_ms": 200, "down_ms": 100, "jitter_ms": 20, "for_s": 600}
@@ -193,3 +193,37 @@ async def test_metrics_count_what_the_faults_did(lab: StackLab) -> None:
     assert samples[(faults, frozenset({("effect", "connection_dropped")}))] == 1
     assert samples[(faults, frozenset({("effect", "frame_duplicated")}))] >= 1
     assert samples[(faults, frozenset({("effect", "frame_dropped")}))] == 0  # exported, 0
+
+
+async def test_the_frame_log_marks_what_the_faults_did_to_frames(lab: StackLab) -> None:
+    charger = await _charger(lab, "CP-LOG")
+    body = {
+        "target": {"charger_id": charger.id},
+        "seed": 3,
+        "faults": [
+            {"kind": "duplicate_frames", "share": 1.0, "actions": ["Heartbeat"]},
+            {"kind": "drop_frames", "share": 1.0, "actions": ["DataTransfer"]},
+        ],
+    }
+    assert (await lab.client.post("/ocpp/chaos", json=body)).status_code == 200
+    fleet = lab.host.fleet_of(ORG)
+    assert fleet is not None
+    fleet.station("CP-LOG").trigger_here("Heartbeat")  # type: ignore[attr-defined]
+
+    async def marked() -> list[dict[str, Any]]:
+        response = await lab.client.get(f"/ocpp/chargers/{charger.id}/logs", params={"limit": 200})
+        return [entry for entry in response.json()["data"] if entry["fault"] is not None]
+
+    await eventually(lambda: _nonempty(marked()))
+    [entry] = await marked()
+    assert (entry["fault"], entry["action"], entry["direction"]) == (
+        "frame_duplicated",
+        "Heartbeat",
+        "cp_to_csms",
+    )
+    logs = (await lab.client.get("/ocpp/logs", params={"deployment_id": charger.id})).json()
+    assert [e["fault"] for e in logs["data"] if e["fault"]] == ["frame_duplicated"]
+
+
+async def _nonempty(entries: Any) -> bool:
+    return bool(await entries)

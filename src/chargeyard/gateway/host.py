@@ -483,7 +483,8 @@ class FleetHost:
             parsed = [fault_from_dict(dict(fault)) for fault in faults]
         except (TypeError, ValueError) as error:
             return {"error": f"not a fault: {error}"}
-        chaos = runtime.apply_chaos(parsed, seed)
+        recorder = hosted.recorder
+        chaos = runtime.apply_chaos(parsed, seed, mark=None if recorder is None else recorder.mark)
         described = chaos.describe()
         kinds = ", ".join(fault.kind for fault in parsed)
         self._writer.log(

@@ -360,6 +360,13 @@ class ChargerLogEntry(BaseModel):
     )
     message_length: int = Field(description="The whole frame's length, in characters")
     timestamp: Timestamp
+    fault: str | None = Field(
+        default=None,
+        description="What a network fault (`POST /ocpp/chaos`) did to this frame on the wire:"
+        " frame_dropped, frame_duplicated, frame_delayed, frame_reordered, answer_delayed,"
+        " answer_withheld (the row is the network's, after the station's own row of the"
+        " frame); null for every other frame",
+    )
 
 
 class ChargerLogListResponse(BaseModel):

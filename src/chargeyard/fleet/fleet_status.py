@@ -53,7 +53,7 @@ class StationStatus:
         transactions: (EVSE id, the station's transaction id) of transactions running.
         meters: every EVSE's meter, read at ``read_at`` (the station's clock).
         faults: the network faults applied to it now (``fleet/chaos/``), each as data with
-            its ``remaining_s``; ``chaos_seed`` the seed their draws come from.
+            its ``remaining_s``; ``chaos_seed`` the random seed their draws come from.
     """
 
     identity: str

@@ -169,8 +169,8 @@ SPECS: tuple[type[_Fault], ...] = (
 
 
 class ChaosProfile(BaseModel):
-    """Faults and the seed their draws come from (each charger's source is the seed and its
-    identity: the same seed and profile give each charger the same faults again)."""
+    """Faults and the random seed their draws come from (each charger's source is that seed
+    and its identity: the same seed and profile give each charger the same faults again)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -167,7 +167,7 @@ class ChargerRuntimes(Protocol):
 
 class ChaosAnswer(TypedDict, total=False):
     """What applying or clearing network faults did to one charger: the faults active now
-    and the seed of their draws, or why nothing was done (``error``)."""
+    and the random seed of their draws, or why nothing was done (``error``)."""
 
     faults: list[dict[str, Any]]
     seed: int | None

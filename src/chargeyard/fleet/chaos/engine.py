@@ -15,7 +15,7 @@ know what a kind does. The parts that act ask it:
 * the :class:`~chargeyard.fleet.chaos.faults.Disconnect` timers call the runtime back
   (:class:`ChaosHooks`).
 
-Reproducible: every draw comes from :func:`seeded_source` (the seed and the station's
+Reproducible: every draw comes from :func:`seeded_source` (the random seed and the station's
 identity), in the order the station's traffic asks, so the same seed, profile and traffic give
 the same faults, which :attr:`Chaos.journal` lists (what happened, to which frame).
 """
@@ -104,7 +104,7 @@ class Chaos:
 
     Args:
         identity: the station's, for the seeded source and the journal.
-        seed: the seed of the source.
+        seed: the random seed of the source.
         hooks: the runtime.
         count: told of each effect (the fleet's counters, the metrics).
         mark: told of each frame an effect touched (``effect``, the frame): the frame log.

@@ -43,7 +43,9 @@ class ChaosFailure(BaseModel):
 
 
 class ChaosResponse(BaseModel):
-    seed: int | None = Field(description="The seed the faults' draws come from (null: cleared)")
+    seed: int | None = Field(
+        description="The random seed the faults' draws come from (null: cleared)"
+    )
     targeted_count: int
     applied_count: int
     failed_count: int

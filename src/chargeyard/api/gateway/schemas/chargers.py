@@ -260,7 +260,7 @@ class RuntimeState(BaseModel):
         " with `remaining_s` (null: until cleared)",
     )
     chaos_seed: int | None = Field(
-        default=None, description="The seed the active faults draw from (null: none)"
+        default=None, description="The random seed the active faults draw from (null: none)"
     )
 
 

@@ -10,11 +10,15 @@ import pytest
 
 from chargeyard.csms.station_calls import StationDidNotAnswer
 from chargeyard.fleet.chaos.faults import (
+    Bandwidth,
     DelayAnswers,
     DelayFrames,
     Disconnect,
     DropFrames,
     DuplicateFrames,
+    HalfOpen,
+    Latency,
+    RefuseConnect,
     ReorderFrames,
     WithholdAnswers,
 )
@@ -110,6 +114,11 @@ async def test_answers_withheld_never_reach_the_csms(tmp_path: Path) -> None:
 # -- the station's transaction messages under each fault -------------------------------------------
 
 TRANSACTION_FAULTS = {
+    "latency": [Latency(up_ms=800, down_ms=400, jitter_ms=300, for_s=60)],
+    "bandwidth": [Bandwidth(up_bytes_per_s=60, down_bytes_per_s=60, for_s=40)],
+    "half-open": [HalfOpen(for_s=25)],
+    "cut and refused": [Disconnect(offline_s=2), RefuseConnect(for_s=25)],
+    "answers withheld": [WithholdAnswers(share=1.0, for_s=60)],
     "cut": [Disconnect(offline_s=20)],
     "cuts every 7 s": [Disconnect(every_s=7, offline_s=3, for_s=40)],
     "dropped frames": [DropFrames(share=0.5, for_s=120)],

@@ -131,3 +131,32 @@ def test_a_bad_profile_says_where(tmp_path: Path, text: str, complaint: str) -> 
     with pytest.raises(ProfileError, match=complaint.replace(".", r"\.")) as raised:
         load_profile(path)
     assert str(path) in str(raised.value)
+
+
+async def test_faults_add_up_and_a_new_seed_keeps_them() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([Latency(up_ms=10, for_s=30)])
+    chaos.reseed(2)
+    chaos.apply([DropFrames(share=0.5)])
+    assert [active.fault.kind for active in chaos.faults] == ["latency", "drop_frames"]
+    assert chaos.seed == 2
+    [latency, drop] = chaos.describe()
+    assert latency["remaining_s"] == 30.0
+    assert drop["remaining_s"] is None
+    await asyncio.sleep(31)
+    assert [active.fault.kind for active in chaos.faults] == ["drop_frames"]
+    chaos.clear()
+    assert chaos.faults == []
+
+
+async def test_actions_limit_an_answer_fault_to_the_answers_of_those_calls() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([WithholdAnswers(share=1.0, actions=("GetConfiguration",))])
+    asked: dict[str, str] = {}
+    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]), asked)
+    heard(chaos, orjson.dumps([2, "b", "ChangeConfiguration", {"key": "k", "value": "v"}]), asked)
+    wire: list[bytes] = []
+    answers = [orjson.dumps([3, "a", {}]), orjson.dumps([3, "b", {"status": "Accepted"}])]
+    send(chaos, answers, wire.extend, asked)
+    assert wire == [answers[1]]
+    assert chaos.effects() == [("answer_withheld", "CALLRESULT GetConfiguration a")]

@@ -293,19 +293,20 @@ class StationRuntime:
         *,
         mark: Callable[[str, bytes], None] | None = None,
     ) -> Chaos:
-        """Add network faults to this station's connection, drawn from a source seeded with
-        ``seed`` and the station's identity (None: keep the current source, or a random seed
-        for the first faults). ``mark`` is told of every frame a fault touched."""
+        """Add network faults to this station's connection (those active stay), drawn from
+        a source seeded with ``seed`` and the station's identity from now on (None: keep the
+        current source, or a random seed for the first faults). ``mark`` is told of every
+        frame a fault touched."""
         chaos = self.chaos
-        if chaos is None or (seed is not None and seed != chaos.seed):
-            if chaos is not None:
-                chaos.clear()
+        if chaos is None:
             if seed is None:
                 seed = random.SystemRandom().randrange(2**31)
             chaos = self.chaos = Chaos(
                 self.station.identity, seed, self, count=self.stats.fault, mark=mark
             )
-        elif mark is not None:
+        elif seed is not None:
+            chaos.reseed(seed)
+        if mark is not None:
             chaos.mark = mark
         chaos.apply(faults)
         return chaos

@@ -62,14 +62,13 @@ async def run_profile(
     chaos = Chaos(identity, seed, Hooks())
     chaos.apply(PROFILE)
     wire: list[bytes] = []
-    asked: dict[str, str] = {}
     for n in range(60):
-        heard(chaos, orjson.dumps([2, f"csms-{n}", "GetConfiguration", {}]), asked)
+        heard(chaos, orjson.dumps([2, f"csms-{n}", "GetConfiguration", {}]))
         frames = [
             orjson.dumps([3, f"csms-{n}", {"configurationKey": []}]),
             orjson.dumps([2, f"cp-{n}", "Heartbeat", {}]),
         ]
-        send(chaos, frames, wire.extend, asked)
+        send(chaos, frames, wire.extend)
         chaos.latency("up")
         await asyncio.sleep(10)  # ten seconds of the virtual clock between two exchanges
     chaos.clear()
@@ -152,11 +151,10 @@ async def test_faults_add_up_and_a_new_seed_keeps_them() -> None:
 async def test_actions_limit_an_answer_fault_to_the_answers_of_those_calls() -> None:
     chaos = Chaos("CP-1", 1, Hooks())
     chaos.apply([WithholdAnswers(share=1.0, actions=("GetConfiguration",))])
-    asked: dict[str, str] = {}
-    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]), asked)
-    heard(chaos, orjson.dumps([2, "b", "ChangeConfiguration", {"key": "k", "value": "v"}]), asked)
+    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]))
+    heard(chaos, orjson.dumps([2, "b", "ChangeConfiguration", {"key": "k", "value": "v"}]))
     wire: list[bytes] = []
     answers = [orjson.dumps([3, "a", {}]), orjson.dumps([3, "b", {"status": "Accepted"}])]
-    send(chaos, answers, wire.extend, asked)
+    send(chaos, answers, wire.extend)
     assert wire == [answers[1]]
     assert chaos.effects() == [("answer_withheld", "CALLRESULT GetConfiguration a")]

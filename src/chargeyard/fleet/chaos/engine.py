@@ -132,6 +132,9 @@ class Chaos:
         self._refused_until = -math.inf
         self.held: list[tuple[bytes, Callable[[list[bytes]], None]]] = []  # (frames.py)
         self.late: set[asyncio.TimerHandle] = set()  # frames sent late (frames.py)
+        # The central system's CALL ids -> action, on this connection (frames.py: answers
+        # are named by the call they answer).
+        self.asked: dict[str, str] = {}
 
     # -- applying and ending -----------------------------------------------------------------
 

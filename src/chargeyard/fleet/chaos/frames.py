@@ -33,9 +33,10 @@ Write = Callable[[list[bytes]], None]
 _CALL, _RESULT, _ERROR = 2, 3, 4
 
 
-def heard(chaos: Chaos, message: bytes, asked: dict[str, str]) -> None:
-    """Note the action of a CALL the central system sent (``asked``: id -> action), so that
-    the answer's faults can be limited to actions."""
+def heard(chaos: Chaos, message: bytes) -> None:
+    """Note the action of a CALL the central system sent (``chaos.asked``: id -> action), so
+    that the answer's faults can be limited to actions."""
+    asked = chaos.asked
     if message[1:2] != b"2":
         return
     try:
@@ -47,8 +48,9 @@ def heard(chaos: Chaos, message: bytes, asked: dict[str, str]) -> None:
         asked.pop(next(iter(asked)))
 
 
-def send(chaos: Chaos, frames: list[bytes], write: Write, asked: dict[str, str]) -> None:
+def send(chaos: Chaos, frames: list[bytes], write: Write) -> None:
     """Write ``frames`` through the frame faults (see the module docstring)."""
+    asked = chaos.asked
     now: list[bytes] = []
     for frame in frames:
         kind, unique_id, action = _described(frame, asked)

@@ -158,3 +158,17 @@ async def test_actions_limit_an_answer_fault_to_the_answers_of_those_calls() -> 
     send(chaos, answers, wire.extend)
     assert wire == [answers[1]]
     assert chaos.effects() == [("answer_withheld", "CALLRESULT GetConfiguration a")]
+
+
+async def test_frames_written_together_go_out_reversed() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([ReorderFrames(share=1.0)])
+    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]))
+    batch = [
+        orjson.dumps([3, "a", {"configurationKey": []}]),
+        orjson.dumps([2, "b", "Heartbeat", {}]),
+    ]
+    wire: list[bytes] = []
+    send(chaos, batch, wire.extend)
+    assert wire == batch[::-1]  # the station's CALL before its answer to the CSMS
+    assert chaos.effects() == [("frame_reordered", "2 frames reversed")]

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.fleet.scheduling import RuntimeStats
@@ -51,6 +52,8 @@ class StationStatus:
             the station's version (2.0.1: ConnectorStatusEnumType).
         transactions: (EVSE id, the station's transaction id) of transactions running.
         meters: every EVSE's meter, read at ``read_at`` (the station's clock).
+        faults: the network faults applied to it now (``fleet/chaos/``), each as data with
+            its ``remaining_s``; ``chaos_seed`` the random seed their draws come from.
     """
 
     identity: str
@@ -64,6 +67,8 @@ class StationStatus:
     last_error: str | None
     meters: tuple[EvseMeter, ...] = ()
     read_at: datetime | None = None
+    faults: tuple[dict[str, Any], ...] = ()
+    chaos_seed: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +208,8 @@ def station_status(identity: str, runtime: StationRuntime) -> StationStatus:
         running=runtime.running,
         connection=runtime.phase,
         registration=station.registration.value,
+        faults=() if runtime.chaos is None else tuple(runtime.chaos.describe()),
+        chaos_seed=None if runtime.chaos is None else runtime.chaos.seed,
         connectors=connectors,
         transactions=running,
         last_error=runtime.last_error,

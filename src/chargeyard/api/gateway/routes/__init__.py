@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from chargeyard.api.gateway.routes import (
     bulk,
     catalog,
+    chaos,
     chargers,
     command_results,
     commands,
@@ -29,5 +30,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     deployments.router,
     runtime_ops.router,
     logs.router,
+    chaos.router,
     simulator.router,  # OCPPLab's per-charger simulator API over the commands
 )

@@ -92,11 +92,11 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
                 done = await anyio.run_process(command, env=env, check=False)
             if scope.cancelled_caught:
                 raise ToolError(f"the conformance run took longer than {timeout_s:g} s")
-            written = report / "report.json"
-            if not written.exists():
+            written = anyio.Path(report / "report.json")
+            if not await written.exists():
                 error = done.stderr.decode(errors="replace")[-_STDERR_TAIL_CHARS:]
                 raise ToolError(f"the conformance run ended without a report: {error.strip()}")
-            return _shown(json.loads(written.read_text(encoding="utf-8")))
+            return _shown(json.loads(await written.read_text(encoding="utf-8")))
 
 
 async def _listener_url(api: LabApi, identity: str) -> str:

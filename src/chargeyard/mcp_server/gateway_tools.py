@@ -253,8 +253,8 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
         ] = None,
     ) -> dict[str, Any]:
         """Give running simulated chargers a bad network day: faults added to what is active,
-        drawn reproducibly from the seed. Returns the seed and each charger's active faults
-        (chargers that are not running are listed in `failed`)."""
+        drawn reproducibly from `seed`. Returns `seed` (chosen when left out) and each
+        charger's active faults (chargers that are not running are listed in `failed`)."""
         body: dict[str, Any] = {
             "target": _target(charger_id, location_id, charger_ids),
             "faults": faults,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chargeyard.store.models import ApiKeyRole
-from tests.mcp.agent import answer, credentials, stdio_agent
+from tests.mcp.agent import answer, credentials, stdio_agent, text
 from tests.stack_lab import StackLab
 
 
@@ -31,3 +31,15 @@ async def test_a_case_judges_the_labs_central_system(lab: StackLab, tmp_path: Pa
     assert case["steps"]
     # The suite's station was registered through the API, in the key's organization.
     assert charger["chargeBoxId"] == "CP-SUITE"
+
+
+async def test_a_viewer_cannot_register_the_suites_station(lab: StackLab, tmp_path: Path) -> None:
+    key, bearer = await credentials(lab, ApiKeyRole.VIEWER)
+    with (tmp_path / "mcp.log").open("w") as errlog:
+        async with stdio_agent(lab, errlog, api_key=key, bearer=bearer) as agent:
+            refused = await agent.call_tool("run_conformance_case", {"cases": ["TC_001_CSMS"]})
+    assert refused.is_error
+    assert text(refused).startswith(
+        "Error executing tool run_conformance_case: the API answered 403: "
+    ), text(refused)
+    assert await lab.store.stations.get("CP-CONFORMANCE") is None

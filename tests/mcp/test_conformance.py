@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from chargeyard.store.models import ApiKeyRole
 from tests.mcp.agent import answer, credentials, stdio_agent, text
 from tests.stack_lab import StackLab
+
+# Each test starts `chargeyard mcp` as a process, as an MCP client does.
+pytestmark = pytest.mark.slow
 
 
 async def test_a_case_judges_the_labs_central_system(lab: StackLab, tmp_path: Path) -> None:

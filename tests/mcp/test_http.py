@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from chargeyard.protocol import V16
 from chargeyard.store.models import ApiKeyRole
@@ -17,6 +18,9 @@ from tests.mcp.agent import ROOT, answer, api_url, credentials, http_agent
 from tests.polling import eventually
 from tests.ports import free_port
 from tests.stack_lab import StackLab
+
+# Each test starts `chargeyard mcp` as a process, as an MCP client does.
+pytestmark = pytest.mark.slow
 
 
 @contextlib.asynccontextmanager

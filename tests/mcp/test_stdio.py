@@ -7,12 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from chargeyard.protocol import V16
 from chargeyard.store.models import ApiKeyRole
 from tests.mcp.agent import answer, api_url, credentials, stdio_agent, text
 from tests.polling import eventually, polled
 from tests.stack_lab import StackLab
+
+# Each test starts `chargeyard mcp` as a process, as an MCP client does.
+pytestmark = pytest.mark.slow
 
 TOOLS = {
     "gateway_list_chargers",

@@ -160,3 +160,38 @@ async def test_a_viewer_sends_no_command_through_the_tools(lab: StackLab, tmp_pa
     assert "Traceback" not in text(plug) + text(reset)
     assert not lab.hosted(charger.id).model.evses[1].connectors[1].cable_plugged
     assert answer(read)["id"] == charger.id  # a viewer reads
+
+
+async def test_a_charger_created_through_the_tools_dials_the_labs_csms(
+    lab: StackLab, tmp_path: Path
+) -> None:
+    key, bearer = await credentials(lab, ApiKeyRole.OPERATOR)
+    with (tmp_path / "mcp.log").open("w") as errlog:
+        async with stdio_agent(lab, errlog, api_key=key, bearer=bearer) as agent:
+            answer(
+                await agent.call_tool(
+                    "gateway_create_charger",
+                    {
+                        "identity": "CP-NEW",
+                        "brand_slug": "alfen",
+                        "model_slug": "eve-single-pro-line",
+                    },
+                )
+            )
+
+            async def online() -> bool:
+                result = await agent.call_tool("csms_get_charger", {"charge_box_id": "CP-NEW"})
+                return not result.is_error and answer(result)["isOnline"]
+
+            await eventually(online)
+            version = answer(
+                await agent.call_tool(
+                    "csms_call", {"charge_box_id": "CP-NEW", "action": "GetLocalListVersion"}
+                )
+            )
+            [created] = answer(await agent.call_tool("gateway_list_chargers", {}))["data"]
+    # Left without ws_url, it dials the lab's own listener, as the gateway's templates do.
+    assert created["identity"] == "CP-NEW"
+    assert created["ws_url"] == lab.csms_url
+    assert version["action"] == "GetLocalListVersion"
+    assert version["response"] == {"listVersion": 0}

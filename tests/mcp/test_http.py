@@ -23,6 +23,17 @@ from tests.stack_lab import StackLab
 pytestmark = pytest.mark.slow
 
 
+# A profile as `chargeyard sim --chaos` reads it (docs/chaos.md).
+PROFILE = """
+seed = 42
+
+[[faults]]
+kind = "latency"
+up_ms = 5
+down_ms = 5
+"""
+
+
 @contextlib.asynccontextmanager
 async def http_server(lab: StackLab, log: Path, key: str, bearer: str) -> AsyncIterator[str]:
     """``chargeyard mcp --transport http`` running until the block ends; its MCP URL."""
@@ -69,11 +80,7 @@ async def test_a_chaos_profile_started_and_stopped_over_streamable_http(
         started = answer(
             await agent.call_tool(
                 "gateway_start_chaos",
-                {
-                    "charger_id": charger.id,
-                    "seed": 42,
-                    "faults": [{"kind": "latency", "up_ms": 5, "down_ms": 5}],
-                },
+                {"charger_id": charger.id, "profile_toml": PROFILE},
             )
         )
         assert started["seed"] == 42

@@ -5,6 +5,7 @@ reads the command's outcome until it is final."""
 
 from __future__ import annotations
 
+import tomllib
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -232,17 +233,24 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
     @server.tool()
     async def gateway_start_chaos(
         faults: Annotated[
-            list[dict[str, Any]],
+            list[dict[str, Any]] | None,
             Field(
-                min_length=1,
                 description="The faults, each a `kind` and its fields (docs/chaos.md): latency"
                 " (up_ms, down_ms, jitter_ms), bandwidth, disconnect (every_s or per_minute,"
                 " offline_s), half_open, refuse_connect, drop_frames / duplicate_frames"
                 " (share, actions), delay_frames (share, delay_s), reorder_frames,"
                 " delay_answers, withhold_answers; `for_s` ends one, else it lasts until"
-                " gateway_stop_chaos",
+                " gateway_stop_chaos. Give these or profile_toml",
             ),
-        ],
+        ] = None,
+        profile_toml: Annotated[
+            str | None,
+            Field(
+                description="A chaos profile as `chargeyard sim --chaos FILE.toml` reads it"
+                " (a `seed` and `[[faults]]` tables, e.g. examples/chaos/flaky-network.toml),"
+                " instead of faults and seed",
+            ),
+        ] = None,
         charger_id: Annotated[str | None, Field(description="One charger (dep-...)")] = None,
         location_id: Annotated[str | None, Field(description="Every charger of a location")] = None,
         charger_ids: Annotated[
@@ -255,12 +263,8 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
         """Give running simulated chargers a bad network day: faults added to what is active,
         drawn reproducibly from `seed`. Returns `seed` (chosen when left out) and each
         charger's active faults (chargers that are not running are listed in `failed`)."""
-        body: dict[str, Any] = {
-            "target": _target(charger_id, location_id, charger_ids),
-            "faults": faults,
-        }
-        if seed is not None:
-            body["seed"] = seed
+        body = _profile(faults, profile_toml, seed)
+        body["target"] = _target(charger_id, location_id, charger_ids)
         return dict(await api.gateway("POST", "/chaos", body=body))
 
     @server.tool()
@@ -275,6 +279,23 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
         dials again at its next attempt."""
         target = _target(charger_id, location_id, charger_ids)
         return dict(await api.gateway("DELETE", "/chaos", params=target))
+
+
+def _profile(
+    faults: list[dict[str, Any]] | None, profile_toml: str | None, seed: int | None
+) -> dict[str, Any]:
+    """The body of ``POST /ocpp/chaos`` but its target: the faults and seed given, or a TOML
+    profile's, which has that body's shape (docs/chaos.md); the API judges the faults."""
+    if (faults is None) == (profile_toml is None):
+        raise ToolError("give either faults or profile_toml")
+    if profile_toml is None:
+        return {"faults": faults, **({} if seed is None else {"seed": seed})}
+    if seed is not None:
+        raise ToolError("a profile says its own seed: give it in profile_toml")
+    try:
+        return dict(tomllib.loads(profile_toml))
+    except tomllib.TOMLDecodeError as error:
+        raise ToolError(f"profile_toml is not TOML: {error}") from None
 
 
 async def _built_in_csms(api: LabApi) -> str:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from chargeyard.api.gateway.routes import (
     bulk,
     catalog,
+    charger_trace,
     chargers,
     command_results,
     commands,
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     locations.router,
     chargers.router,
     runtimes.router,
+    charger_trace.router,
     bulk.router,
     deployments.router,
     runtime_ops.router,

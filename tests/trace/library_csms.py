@@ -77,9 +77,7 @@ class AcceptingCsms16(LibChargePoint16):  # type: ignore[misc]
 class AcceptingCsms201(LibChargePoint201):  # type: ignore[misc]
     @on(Action201.boot_notification)  # type: ignore[untyped-decorator]
     def on_boot(self, **payload: Any) -> result201.BootNotification:
-        return result201.BootNotification(
-            current_time=_now(), interval=INTERVAL, status="Accepted"
-        )
+        return result201.BootNotification(current_time=_now(), interval=INTERVAL, status="Accepted")
 
     @on(Action201.heartbeat)  # type: ignore[untyped-decorator]
     def on_heartbeat(self, **payload: Any) -> result201.Heartbeat:

@@ -29,7 +29,7 @@ from chargeyard.trace.format import Direction, Trace, TraceHeader, TraceRecord
 
 _LINE = re.compile(
     r"""^\s*\[?(?P<at>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)\]?
-    \s*(?:\|\s*)?(?P<way>->|-->|>>|<-|<--|<<|SEND|SENT|OUT|TX|RECV|RECEIVED|IN|RX)\b?:?
+    \s*(?:\|\s*)?(?P<way>->|-->|>>|<-|<--|<<|SEND|SENT|OUT|TX|RECV|RECEIVED|IN|RX):?
     \s*(?P<frame>\[.*\])\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )

@@ -2,7 +2,8 @@
 // `source({action, after})` answers {rows: [{id?, direction, action, message, truncated?,
 // timestamp}]}, newest first; the log polls it every 2 s while the page is visible. A row the
 // API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
-// the whole message by its id, a button that shows it all.
+// the whole message by its id, a button that shows it all. With a `download()` option that
+// answers {name, text}, a button saves the whole log as a file (a simulated charger's trace).
 
 import { fill, h, time } from "../dom.js";
 
@@ -23,7 +24,7 @@ function describe(message) {
   }
 }
 
-export function frameLog(source, { actions = [], whole = null } = {}) {
+export function frameLog(source, { actions = [], whole = null, download = null } = {}) {
   let rows = [];
   let action = "";
   let timer = null;
@@ -48,7 +49,28 @@ export function frameLog(source, { actions = [], whole = null } = {}) {
     },
   );
   const datalist = h("datalist", { id: "frame-actions" }, actions.map((name) => h("option", { value: name })));
-  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, status), body);
+  const saveButton = download ? h("button.frames-download", { type: "button", title: "All the frames as a trace (JSON lines) that chargeyard replay plays against any CSMS", on: { click: () => save() } }, "Download trace") : null;
+  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, saveButton, status), body);
+
+  // The file is fetched with the page's credentials (a link could not carry the token), then
+  // handed to the browser as a download.
+  async function save() {
+    saveButton.disabled = true;
+    try {
+      const { name, text } = await download();
+      const url = URL.createObjectURL(new Blob([text], { type: "application/x-ndjson" }));
+      const link = h("a", { href: url, download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+      fill(status, `${rows.length} shown · trace saved as ${name}`);
+    } catch (error) {
+      fill(status, `Could not download the trace: ${error.message}`);
+    } finally {
+      saveButton.disabled = false;
+    }
+  }
 
   // A frame listed cut: how long it is, and a button that replaces the beginning with it all.
   function cutNote(row) {

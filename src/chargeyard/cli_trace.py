@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from chargeyard.cli_options import DEFAULT_DATA_DIR, DatabaseUrl, LabDataDir, lab_database_url
-from chargeyard.protocol import UnknownVersion, parse_version
+from chargeyard.protocol import UnknownVersion
 from chargeyard.trace import Trace, TraceError, TraceHeader, dumps, loads
 from chargeyard.trace.importers import LogImportError, Side, import_log
 
@@ -116,8 +116,10 @@ def trace_import(
     ] = None,
 ) -> None:
     """Read a plain OCPP-J log (`TIME -> [2,...]`, `<<`/`>>`, `SEND`/`RECV`) into a trace."""
+    from chargeyard.station.versions import version_of
+
     try:
-        version = parse_version(ocpp)
+        version = version_of(ocpp)
         imported = import_log(
             log.read_text(encoding="utf-8"), version=version, identity=identity, side=side
         )

@@ -58,8 +58,8 @@ def test_the_lines_are_a_header_then_one_per_frame() -> None:
     }
 
 
-def test_any_spelling_of_the_version_and_a_time_without_zone_read() -> None:
-    header = '{"trace":"chargeyard","format":1,"ocpp":"2.0.1","identity":"CP-9"}'
+def test_a_time_without_a_zone_reads_as_utc() -> None:
+    header = '{"trace":"chargeyard","format":1,"ocpp":"ocpp2.0.1","identity":"CP-9"}'
     line = '{"direction":"csms_to_cp","at":"2026-01-01T10:00:00","frame":[3,"1",{}]}'
     trace = loads(f"{header}\n\n{line}\n")
     assert trace.header.version is V201
@@ -78,25 +78,25 @@ def test_any_spelling_of_the_version_and_a_time_without_zone_read() -> None:
             "line 1: format 2 (this version reads 1)",
         ),
         (
-            '{"trace":"chargeyard","format":1,"ocpp":"1.5","identity":"CP-1"}',
-            "line 1: unknown OCPP version '1.5' (known: 2.1, 2.0.1, 1.6)",
+            '{"trace":"chargeyard","format":1,"ocpp":"1.6","identity":"CP-1"}',
+            "line 1: unknown OCPP subprotocol '1.6' (known: ocpp2.1, ocpp2.0.1, ocpp1.6)",
         ),
         (
-            '{"trace":"chargeyard","format":1,"ocpp":"1.6"}\n',
+            '{"trace":"chargeyard","format":1,"ocpp":"ocpp1.6"}\n',
             "line 1: the header names no identity",
         ),
         (
-            '{"trace":"chargeyard","format":1,"ocpp":"1.6","identity":"CP-1"}\n'
+            '{"trace":"chargeyard","format":1,"ocpp":"ocpp1.6","identity":"CP-1"}\n'
             '{"direction":"up","at":"2026-01-01T10:00:00Z","frame":[2]}',
             "line 2: direction 'up'",
         ),
         (
-            '{"trace":"chargeyard","format":1,"ocpp":"1.6","identity":"CP-1"}\n'
+            '{"trace":"chargeyard","format":1,"ocpp":"ocpp1.6","identity":"CP-1"}\n'
             '{"direction":"cp_to_csms","at":"yesterday","frame":[2]}',
             "line 2: time 'yesterday' is no ISO 8601 date-time",
         ),
         (
-            '{"trace":"chargeyard","format":1,"ocpp":"1.6","identity":"CP-1"}\n'
+            '{"trace":"chargeyard","format":1,"ocpp":"ocpp1.6","identity":"CP-1"}\n'
             '{"direction":"cp_to_csms","at":"2026-01-01T10:00:00Z"}',
             "line 2: neither a frame (a JSON array) nor its text",
         ),

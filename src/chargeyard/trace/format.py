@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from chargeyard.protocol import UnknownVersion, VersionSpec, parse_version
+from chargeyard.protocol import VersionSpec, version_for
 
 FORMAT_VERSION = 1
 MEDIA_TYPE = "application/x-ndjson"
@@ -163,9 +163,10 @@ def _header(number: int, line: str) -> TraceHeader:
     if value.get("format") != FORMAT_VERSION:
         raise TraceError(number, f"format {value.get('format')!r} (this version reads 1)")
     try:
-        version = parse_version(str(value.get("ocpp", "")))
-    except UnknownVersion as error:
-        raise TraceError(number, str(error)) from None
+        # The version as its subprotocol, as the store keeps it: a file is read, not typed.
+        version = version_for(str(value.get("ocpp", "")))
+    except KeyError as error:
+        raise TraceError(number, str(error.args[0])) from None
     identity = value.get("identity")
     if not isinstance(identity, str) or not identity:
         raise TraceError(number, "the header names no identity")

@@ -13,10 +13,10 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from chargeyard.cli import app
-from chargeyard.protocol import V16
+from chargeyard.protocol import V16, V201
 from chargeyard.trace import Direction, loads
 from tests.polling import eventually
-from tests.stack_lab import StackLab
+from tests.stack_lab import OPERATOR_ORG, StackLab
 from tests.trace.library_csms import INTERVAL, library_csms
 
 
@@ -184,3 +184,29 @@ async def test_a_station_s_frames_are_exported_from_the_lab_s_database(
 
 async def _at_least(lab: StackLab, identity: str, count: int) -> bool:
     return await lab.store.frames.count(identity) >= count
+
+
+async def test_a_simulated_charger_s_frames_are_exported_with_gateway(
+    lab: StackLab, tmp_path: Path
+) -> None:
+    charger = await lab.running("CP-G", V201)
+    await eventually(lambda: _at_least(lab, charger.id, 4))
+    url = f"sqlite:///{tmp_path / 'chargeyard.db'}"
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        app,
+        ["trace", "export", charger.id, "--gateway", "--org", OPERATOR_ORG, "--database-url", url],
+    )
+    assert result.exit_code == 0, result.output
+    trace = loads(result.stdout_bytes)
+    assert (trace.header.identity, trace.header.version, trace.header.source) == (
+        "CP-G",
+        V201,
+        "gateway",
+    )
+    assert trace.header.extra == {"chargerId": charger.id}
+    first = trace.records[0]
+    assert (first.direction, first.message and first.message[2]) == (
+        Direction.STATION_TO_CSMS,
+        "BootNotification",
+    )

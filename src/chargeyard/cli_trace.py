@@ -22,6 +22,7 @@ from chargeyard.cli_options import DEFAULT_DATA_DIR, DatabaseUrl, LabDataDir, la
 from chargeyard.protocol import UnknownVersion
 from chargeyard.trace import Trace, TraceError, TraceHeader, dumps, loads
 from chargeyard.trace.importers import LogImportError, Side, import_log
+from chargeyard.trace.report import Format
 
 trace_app = typer.Typer(
     help="Traces of a charger's OCPP frames: export, import.", no_args_is_help=True
@@ -166,7 +167,9 @@ def replay(
             " once the previous CALL is answered)."
         ),
     ] = "original",
-    report: Annotated[str, typer.Option(help="The report's format: text or json.")] = "text",
+    report: Annotated[
+        Format, typer.Option(help="The report's format: text or json.")
+    ] = Format.TEXT,
     output: Annotated[
         Path | None, typer.Option(help="Write the report to this file (default: standard output).")
     ] = None,
@@ -181,14 +184,10 @@ def replay(
     ones (exit 1 on a difference)."""
     from chargeyard.trace.replay import ReplayRefused, ReplayTarget
     from chargeyard.trace.replay import replay as run_replay
-    from chargeyard.trace.report import Format, rendered
+    from chargeyard.trace.report import rendered
 
     if not csms.lower().startswith(("ws://", "wss://")):
         raise typer.BadParameter("a ws:// or wss:// URL", param_hint="--csms")
-    try:
-        form = Format(report)
-    except ValueError:
-        raise typer.BadParameter("text or json", param_hint="--report") from None
     target = ReplayTarget(csms, identity, password, _speed(speed), timeout)
     try:
         trace: Trace = loads(trace_file.read_bytes())
@@ -206,7 +205,7 @@ def replay(
     if record is not None:
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_bytes(dumps(result.trace))
-    text = rendered(result, form)
+    text = rendered(result, report)
     if output is None:
         sys.stdout.write(text)
     else:

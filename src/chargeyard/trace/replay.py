@@ -17,7 +17,7 @@ import asyncio
 import base64
 import contextlib
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.typing import Subprotocol
 
 from chargeyard.trace.answers import GENERIC_ANSWERS
+from chargeyard.trace.answers import Answer as GenericAnswer
 from chargeyard.trace.diff import Answer, Comparison, Difference
 from chargeyard.trace.format import Direction, Trace, TraceHeader, TraceRecord
 from chargeyard.trace.rewrite import Rewriter
@@ -213,7 +214,7 @@ async def replay(
 def _answer(
     call: list[Any],
     recorded: dict[str, deque[list[Any]]],
-    generic: dict[str, Any] | Any,
+    generic: Mapping[str, GenericAnswer],
 ) -> list[Any]:
     """The station's answer to the central system's CALL: the recorded one for its action,
     else the generic one, else NotImplemented."""

@@ -1,6 +1,6 @@
 """The central system's CALLs during a replay: answered with the station's recorded answer to
-the same action when the trace holds one, else with the version's generic answer, else
-NotImplemented."""
+the same action when the trace holds one, else by a simulated station of the trace's version,
+which hears every CALL (what one changes, the next reads)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ TRACE = "\n".join(
 
 ASKED = [
     [2, "a1", "GetConfiguration", {}],
-    [2, "a2", "TriggerMessage", {"requestedMessage": "Heartbeat"}],
-    [2, "a3", "GetConfiguration", {"key": ["X"]}],
-    [2, "a4", "ExtendedTriggerMessage", {"requestedMessage": "Heartbeat"}],
+    [2, "a2", "ChangeConfiguration", {"key": "HeartbeatInterval", "value": "123"}],
+    [2, "a3", "GetConfiguration", {"key": ["HeartbeatInterval", "X"]}],
+    [2, "a4", "GetCertificate", {}],
 ]
 
 _NOW = "2026-11-26T10:00:00Z"
@@ -73,11 +73,26 @@ async def test_the_csms_s_calls_are_answered_from_the_trace_then_generically() -
     async with _asking_csms(answers) as url:
         result = await replay(loads(TRACE), ReplayTarget(url, speed=None))
     assert answers == [
-        # The recorded answer, once; then the generic ones.
+        # The recorded answer, once; then the simulated station's, which kept the change.
         [3, "a1", {"configurationKey": [{"key": "K", "readonly": True, "value": "1"}]}],
-        [3, "a2", {"status": "Rejected"}],
-        [3, "a3", {"configurationKey": [], "unknownKey": ["X"]}],
-        [4, "a4", "NotImplemented", "the replay has no answer to ExtendedTriggerMessage", {}],
+        [3, "a2", {"status": "Accepted"}],
+        [
+            3,
+            "a3",
+            {
+                "configurationKey": [
+                    {"key": "HeartbeatInterval", "readonly": False, "value": "123"}
+                ],
+                "unknownKey": ["X"],
+            },
+        ],
+        [
+            4,
+            "a4",
+            "NotImplemented",
+            "GetCertificate is not an action of OCPP 1.6",
+            {"action": "GetCertificate"},
+        ],
     ]
     assert (result.differences, result.comparison.compared) == ([], 2)
     assert result.csms_calls == [call[2] for call in ASKED]

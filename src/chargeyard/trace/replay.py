@@ -7,8 +7,8 @@ station's CALLs of the trace in order, one in flight at a time (OCPP-J 4.1.1), e
 than its recorded time after the first (divided by ``speed``), and the next once the previous
 is answered or ``answer_within`` passed. The station's messages are rewritten by
 ``rewrite.py``. A CALL of the central system is answered with the station's recorded answer
-to the next recorded CALL of the same action when the trace holds one, otherwise with the
-generic answer of ``answers.py``.
+to the next recorded CALL of the same action when the trace holds one, otherwise by a
+simulated station of the trace's version (``station_answers.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import asyncio
 import base64
 import contextlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -27,11 +27,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.typing import Subprotocol
 
-from chargeyard.trace.answers import GENERIC_ANSWERS
-from chargeyard.trace.answers import Answer as GenericAnswer
 from chargeyard.trace.diff import Answer, Comparison, Difference
 from chargeyard.trace.format import Direction, Trace, TraceHeader, TraceRecord
 from chargeyard.trace.rewrite import Rewriter
+from chargeyard.trace.station_answers import StationAnswers
 
 OPEN_TIMEOUT_S = 10.0
 
@@ -133,7 +132,8 @@ async def replay(
     started = datetime.now(UTC)
     first = trace.records[0].at if trace.records else started
     rewriter = Rewriter(version, started - first)
-    generic = GENERIC_ANSWERS[version]
+    boots = [c.message[3] for c in calls if c.message[2] == "BootNotification"]
+    simulated = StationAnswers(version, identity, boots[0] if boots else {})
     passed: list[TraceRecord] = []
     pending: dict[str, asyncio.Future[list[Any]]] = {}
     result = ReplayResult(
@@ -165,7 +165,7 @@ async def replay(
                 if message[0] == 2:
                     action = str(message[2])
                     result.csms_calls.append(action)
-                    await send(_answer(message, station_answers, generic))
+                    await send(_answer(message, station_answers, simulated))
                 elif message[0] in (3, 4):
                     future = pending.pop(str(message[1]), None)
                     if future is not None and not future.done():
@@ -214,19 +214,20 @@ async def replay(
 def _answer(
     call: list[Any],
     recorded: dict[str, deque[list[Any]]],
-    generic: Mapping[str, GenericAnswer],
+    simulated: StationAnswers,
 ) -> list[Any]:
     """The station's answer to the central system's CALL: the recorded one for its action,
-    else the generic one, else NotImplemented."""
+    else the simulated station's (which hears every CALL)."""
     unique_id, action = call[1], str(call[2])
     payload = call[3] if len(call) > 3 and isinstance(call[3], dict) else {}
+    live = simulated.answer([2, unique_id, action, payload])
     if recorded.get(action):
         answer = recorded[action].popleft()
         return [answer[0], unique_id, *answer[2:]]
-    make = generic.get(action)
-    if make is None:
-        return [4, unique_id, "NotImplemented", f"the replay has no answer to {action}", {}]
-    return [3, unique_id, make(payload)]
+    if live is not None:
+        return live
+    # The simulated station answers every CALL at once; this is for one it left waiting.
+    return [4, unique_id, "InternalError", f"the replay has no answer to {action}", {}]
 
 
 async def _open(

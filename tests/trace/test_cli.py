@@ -141,6 +141,11 @@ async def test_a_trace_that_cannot_be_read_exits_2(tmp_path: Path) -> None:
     result = await _replay(str(broken), "--csms", "ws://127.0.0.1:9/ocpp")
     assert result.exit_code == 2
     assert "line 1: format 9 (this version reads 1)" in result.output
+    v21 = tmp_path / "v21.jsonl"
+    v21.write_text('{"trace":"chargeyard","format":1,"ocpp":"ocpp2.1","identity":"CP-1"}\n')
+    unreplayable = await _replay(str(v21), "--csms", "ws://127.0.0.1:9/ocpp")
+    assert unreplayable.exit_code == 2
+    assert "nothing for OCPP 2.1" in unreplayable.output
     assert (await _replay(str(broken), "--csms", "http://x")).exit_code == 2
     assert (await _replay(str(broken), "--csms", "ws://x", "--speed", "0")).exit_code == 2
 

@@ -64,6 +64,11 @@ _COMMANDS = {
         "conformance_app",
         "Judge a CSMS or a charging station by the OCPP test cases.",
     ),
+    "probe": _Lazy(
+        "chargeyard.cli_probe",
+        "probe",
+        "Negative tests: malformed and hostile input against a CSMS, judged by OCPP-J.",
+    ),
     "station": _Lazy(
         "chargeyard.cli_stations", "station_app", "Stations the CSMS lets in: add, list, remove."
     ),

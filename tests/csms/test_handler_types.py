@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import typing
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mypy import api as mypy
 
-import chargeyard
 from chargeyard.csms.context import id_tag_info
 from chargeyard.csms.server import HANDLERS
 from chargeyard.csms.v201 import _id_token_info
 from chargeyard.protocol import V16, V21, V201, ActionHandlers, VersionSpec
 from chargeyard.protocol.messages import generate
 from chargeyard.store.repositories import Authorization
-
-
-def message_types(hint: Any) -> set[tuple[str, str]]:
-    """(module, name) of every generated message type in a resolved annotation."""
-    found = set()
-    if isinstance(hint, type) and hint.__module__.startswith("chargeyard.protocol.messages."):
-        found.add((hint.__module__, hint.__name__))
-    for argument in typing.get_args(hint):
-        found |= message_types(argument)
-    return found
+from tests.message_types import check_types, message_types
 
 
 @pytest.mark.parametrize("version", [V16, V201], ids=lambda version: version.name)
@@ -70,40 +58,20 @@ class CentralSystem(ActionHandlers):
 """
 
 
-def check_types(tmp_path: Path, read: str, answer: str) -> tuple[str, int]:
-    """Run mypy --strict on a copy of a small handler that reads ``read`` and answers
-    ``answer``; its report and exit status."""
-    source = Path(chargeyard.__file__).resolve().parents[1]
-    (tmp_path / "mypy.ini").write_text(
-        f"[mypy]\nmypy_path = {source}\nstrict = True\nfollow_imports = silent\n", "utf-8"
-    )
-    (tmp_path / "handler.py").write_text(HANDLER.format(read=read, answer=answer), "utf-8")
-    report, errors, status = mypy.run(
-        [
-            "--config-file",
-            str(tmp_path / "mypy.ini"),
-            # A cache of each copy's own: two copies of one size written within the file
-            # system's mtime granularity would otherwise be taken for the one mypy cached.
-            "--cache-dir",
-            str(tmp_path / f"cache-{read}-{answer}"),
-            "--no-error-summary",
-            "--hide-error-context",
-            str(tmp_path / "handler.py"),
-        ]
-    )
-    assert errors == ""
-    return report.replace(str(tmp_path / "handler.py"), "handler.py"), status
-
-
 def test_mypy_reports_a_misspelt_key_of_a_message(tmp_path: Path) -> None:
-    assert check_types(tmp_path, "meterStop", "idTagInfo") == ("", 0)
-    report, status = check_types(tmp_path, "meterstop", "idtagInfo")
-    assert status == 1
-    assert report.splitlines() == [
-        'handler.py:10: error: TypedDict "StopTransactionRequest" has no key "meterstop"'
+    reports = check_types(
+        tmp_path,
+        {
+            "right": HANDLER.format(read="meterStop", answer="idTagInfo"),
+            "wrong": HANDLER.format(read="meterstop", answer="idtagInfo"),
+        },
+    )
+    assert reports["right"] == []
+    assert reports["wrong"] == [
+        'wrong.py:10: error: TypedDict "StopTransactionRequest" has no key "meterstop"'
         "  [typeddict-item]",
-        'handler.py:10: note: Did you mean "meterStop"?',
-        'handler.py:12: error: Extra key "idtagInfo" for TypedDict "StopTransactionResponse"'
+        'wrong.py:10: note: Did you mean "meterStop"?',
+        'wrong.py:12: error: Extra key "idtagInfo" for TypedDict "StopTransactionResponse"'
         "  [typeddict-unknown-key]",
     ]
 

@@ -155,12 +155,25 @@ def test_text_without_readable_id_is_an_rpc_framework_error(
         '[2, "u-1", "Heartbeat"]',
         '[2, "u-1", {}]',
         '[2, "u-1", 7, {}]',
-        '[2, "u-1", "Heartbeat", {}, {}]',
     ],
 )
 def test_call_without_action_or_payload_is_incomplete(data: str) -> None:
     assert frame_error(data) == (
         ErrorKind.INCOMPLETE_CALL,
+        "expected [2, messageId, action, {payload}]",
+        "u-1",
+        2,
+    )
+
+
+@pytest.mark.parametrize(
+    "data", ['[2, "u-1", "Heartbeat", {}, {}]', '[2, "u-1", "Heartbeat", {}, "extra", 3]']
+)
+def test_call_with_more_than_four_elements_breaks_the_structure(data: str) -> None:
+    # Nothing is missing, so it is not incomplete: 1.6 FormationViolation, 2.0.1
+    # RpcFrameworkError (the session spells the kind per version).
+    assert frame_error(data) == (
+        ErrorKind.RPC_FRAMEWORK_ERROR,
         "expected [2, messageId, action, {payload}]",
         "u-1",
         2,

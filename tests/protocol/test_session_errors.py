@@ -77,6 +77,15 @@ def test_call_missing_its_action_or_payload(
     assert sent(session) == [[4, "m-1", code, "expected [2, messageId, action, {payload}]", {}]]
 
 
+@per_version("FormationViolation", "RpcFrameworkError")
+def test_call_of_five_elements_breaks_the_structure_4_2_3(
+    version: VersionSpec, code: str, make_session: MakeSession
+) -> None:
+    session = make_session(version, {"Heartbeat": heartbeat})
+    assert session.receive(text([2, "m-1", "Heartbeat", {}, "extra"])) == []
+    assert sent(session) == [[4, "m-1", code, "expected [2, messageId, action, {payload}]", {}]]
+
+
 @per_version("FormationViolation", "FormatViolation")
 @pytest.mark.parametrize("payload", [[], None, "{}", 0], ids=param_id)
 def test_call_payload_that_is_not_an_object(

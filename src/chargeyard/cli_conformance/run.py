@@ -16,7 +16,8 @@ from chargeyard.conformance import RunResult, write
 from chargeyard.conformance.catalog import UnderTest
 from chargeyard.conformance.counts import count, needs
 from chargeyard.conformance.reports import cause
-from chargeyard.conformance.runner import CaseResult, UnknownCases
+from chargeyard.conformance.results import CaseResult
+from chargeyard.conformance.runner import UnknownCases
 from chargeyard.conformance.suites import NoSuite, suite_for
 from chargeyard.protocol import VersionSpec
 from chargeyard.station.versions import version_of

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from chargeyard.conformance.verdicts import Verdict
 
 if TYPE_CHECKING:
-    from chargeyard.conformance.runner import CaseResult, RunResult
+    from chargeyard.conformance.results import CaseResult, RunResult
 
 _WORST_FIRST = (
     Verdict.FAIL,

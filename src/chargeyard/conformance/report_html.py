@@ -25,7 +25,7 @@ from importlib import resources
 
 from chargeyard.conformance.counts import count, outcome
 from chargeyard.conformance.record import Direction, FrameRecord, Step
-from chargeyard.conformance.runner import CaseResult, RunResult
+from chargeyard.conformance.results import CaseResult, RunResult
 from chargeyard.conformance.shown import cause, shown
 from chargeyard.conformance.verdicts import Verdict
 

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from chargeyard.conformance.counts import count, needs, outcome
 from chargeyard.conformance.report_html import html_page
-from chargeyard.conformance.runner import CaseResult, RunResult
+from chargeyard.conformance.results import CaseResult, RunResult
 from chargeyard.conformance.shown import cause, failed_checks, plain
 from chargeyard.conformance.verdicts import Verdict
 
@@ -81,13 +81,14 @@ def _case_json(result: CaseResult) -> dict[str, Any]:
     }
 
 
-def junit_xml(run: RunResult) -> str:
+def junit_xml(run: RunResult, name: str = "chargeyard conformance") -> str:
     """JUnit XML: one testcase per case; a failure names the failed checks, an error of type
-    ``inconclusive`` why the case could not be judged (``counts.py``)."""
+    ``inconclusive`` why the case could not be judged (``counts.py``). ``name`` begins the
+    suite's name (``chargeyard probe`` writes its own)."""
     counts = count(run)
     suite = ElementTree.Element(
         "testsuite",
-        name=f"chargeyard conformance ({run.under_test.value}, OCPP {run.version})",
+        name=f"{name} ({run.under_test.value}, OCPP {run.version})",
         tests=str(counts.cases),
         failures=str(counts.outcomes[Verdict.FAIL]),
         errors=str(counts.outcomes[Verdict.INCONCLUSIVE]),

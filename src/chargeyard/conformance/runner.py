@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +13,9 @@ from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
 from chargeyard.conformance.csms_under_test.case import CsmsTarget
 from chargeyard.conformance.endings import CaseEnded, NotActed, NotApplicable
 from chargeyard.conformance.features import applicable
-from chargeyard.conformance.record import CaseLog, FrameRecord, Step
+from chargeyard.conformance.record import CaseLog, Step
 from chargeyard.conformance.references import References, references
+from chargeyard.conformance.results import CaseResult, RunResult
 from chargeyard.conformance.station_under_test.answers import CentralBooks
 from chargeyard.conformance.station_under_test.case import Bench, StationTarget
 from chargeyard.conformance.station_under_test.file_site import FileSite
@@ -37,50 +37,6 @@ NOT_AVAILABLE = "not available: "
 
 class UnknownCases(ValueError):
     """Case ids the catalog does not have (for this version and role)."""
-
-
-@dataclass(slots=True)
-class CaseResult:
-    """How one case ended. ``reason``: why it stopped early, or why it was not run."""
-
-    info: CaseInfo
-    conformance: Verdict
-    compatibility: Verdict
-    reason: str | None = None
-    steps: list[Step] = field(default_factory=list)
-    frames: list[FrameRecord] = field(default_factory=list)
-    seconds: float = 0.0
-    ran: bool = True
-    references: References = field(default_factory=References)
-    need: str | None = None
-    """What the user can give for an inconclusive or not-applicable case to be judged."""
-
-
-@dataclass(slots=True)
-class RunResult:
-    """A whole run: what was under test and each case's result, in the catalog's order."""
-
-    under_test: UnderTest
-    target: str
-    version: str
-    started: datetime
-    results: list[CaseResult] = field(default_factory=list)
-    finished: datetime | None = None
-
-    @property
-    def failed(self) -> bool:
-        """Whether a case that ran failed either verdict (the exit code says so)."""
-        return any(
-            Verdict.FAIL in (result.conformance, result.compatibility) for result in self.results
-        )
-
-    @property
-    def inconclusive(self) -> bool:
-        """Whether a case could not be judged (a strict run's exit code says so)."""
-        return any(
-            Verdict.INCONCLUSIVE in (result.conformance, result.compatibility)
-            for result in self.results
-        )
 
 
 def select(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chargeyard.conformance.verdicts import Check, Verdict
 
 if TYPE_CHECKING:
-    from chargeyard.conformance.runner import CaseResult
+    from chargeyard.conformance.results import CaseResult
 
 
 def cause(result: CaseResult) -> str | None:

@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from chargeyard.csms import event_data, layout
-from chargeyard.csms.context import StationContext, is_one_of, iso, utc_now
+from chargeyard.csms.context import StationContext, iso, utc_now
 from chargeyard.csms.registration import PENDING, PendingCall, Registration
 from chargeyard.protocol import Payload
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.store import station_writer
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, TypeGuard, TypeVar
+from typing import Any
 
 import orjson
 
@@ -29,7 +29,7 @@ from chargeyard.csms.policy import SINGLE_SESSION, BootPolicy
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.remote_starts import RemoteStarts
 from chargeyard.csms.reports import DeviceReports
-from chargeyard.protocol.messages import v16, v201
+from chargeyard.protocol.messages import is_one_of, v16, v201
 from chargeyard.store import Store
 from chargeyard.store.id_tag_lookup import IdTagLookup
 from chargeyard.store.models import (
@@ -231,15 +231,6 @@ def parse_time(text: str | None) -> datetime:
         logger.warning("unreadable timestamp %r; using the time of arrival", text)
         return utc_now()
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-_Word = TypeVar("_Word", bound=str)
-
-
-def is_one_of(value: str, words: frozenset[_Word]) -> TypeGuard[_Word]:
-    """Whether ``value`` is one of ``words``, the values of a message's Literal type
-    (``typing.get_args``): the type checker then takes ``value`` for that type."""
-    return value in words
 
 
 _TAG_STATUSES_16: frozenset[v16.IdTagInfoStatus] = frozenset(typing.get_args(v16.IdTagInfoStatus))

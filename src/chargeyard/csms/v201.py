@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from chargeyard.csms import event_data, orphans
 from chargeyard.csms.boot import BootReport, boot
 from chargeyard.csms.certificates import CertificatesV201
-from chargeyard.csms.context import is_one_of, iso, parse_time
+from chargeyard.csms.context import iso, parse_time
 from chargeyard.csms.energy import scaled, unusable_readings
 from chargeyard.csms.handlers import CentralSystemHandlers
 from chargeyard.csms.notifications_v201 import NotificationsV201
 from chargeyard.protocol import on
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.store.repositories import Authorization, SampledValue
 from chargeyard.store.station_writer import StatusReport
 

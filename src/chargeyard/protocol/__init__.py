@@ -23,7 +23,7 @@ from chargeyard.protocol.events import (
 )
 from chargeyard.protocol.frames import MessageType
 from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES, FrameTooLarge
-from chargeyard.protocol.router import ActionHandlers, Handler, Payload, on
+from chargeyard.protocol.router import ActionHandlers, Handler, OutgoingPayload, Payload, on
 from chargeyard.protocol.session import Session, new_unique_id, unique_ids
 from chargeyard.protocol.versions import (
     V16,
@@ -62,6 +62,7 @@ __all__ = [
     "MalformedCallResult",
     "MessageType",
     "OcppError",
+    "OutgoingPayload",
     "Payload",
     "Role",
     "Session",

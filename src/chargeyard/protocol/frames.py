@@ -17,7 +17,7 @@ payloads are checked against the schemas by the session. A frame that cannot be 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -211,6 +211,16 @@ def _nested_too_deeply(data: str | bytes, message: list[Any]) -> bool:
 
 
 def _decode_call(message: list[Any], unique_id: str, message_type: int) -> Call | Send:
+    # A CALL past four elements lacks nothing: it breaks the PDU's structure, which 1.6 calls
+    # FormationViolation, not the ProtocolError of an incomplete one (OCPP-J 1.6 section 4.2.3
+    # table 7; 2.0.1 part 4 section 4.3 answers both with RpcFrameworkError).
+    if len(message) > 4:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK_ERROR,
+            f"expected [{message_type}, messageId, action, {{payload}}]",
+            unique_id,
+            message_type,
+        )
     if len(message) != 4 or type(message[2]) is not str:
         raise FrameError(
             ErrorKind.INCOMPLETE_CALL,
@@ -279,11 +289,11 @@ def _dumps(message: list[Any]) -> bytes:
     return bytes(memoryview(orjson.dumps(message)))
 
 
-def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+def encode_call(unique_id: str, action: str, payload: Mapping[str, object]) -> bytes:
     return _dumps([MessageType.CALL, unique_id, action, payload])
 
 
-def encode_send(unique_id: str, action: str, payload: dict[str, Any]) -> bytes:
+def encode_send(unique_id: str, action: str, payload: Mapping[str, object]) -> bytes:
     return _dumps([MessageType.SEND, unique_id, action, payload])
 
 

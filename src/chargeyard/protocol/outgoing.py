@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chargeyard.protocol.errors import ErrorKind, OcppError
-from chargeyard.protocol.router import Payload
+from chargeyard.protocol.router import OutgoingPayload
 
 
 @dataclass(slots=True)
@@ -114,7 +114,10 @@ class OutgoingCalls:
 
 
 def encode_request(
-    encoder: Callable[[str, str, Payload], bytes], unique_id: str, action: str, payload: Payload
+    encoder: Callable[[str, str, OutgoingPayload], bytes],
+    unique_id: str,
+    action: str,
+    payload: OutgoingPayload,
 ) -> bytes:
     """Encode an outgoing request, turning what JSON cannot carry into the caller's error.
 

@@ -29,6 +29,10 @@ from types import FunctionType, MappingProxyType
 from typing import Any, ClassVar, TypeVar
 
 Payload = dict[str, Any]
+# A request built to be sent: a plain dict or one of the generated message types
+# (``protocol/messages``), which a type checker takes for a Mapping[str, object], never for a
+# dict[str, Any]. Either is the same dict at run time.
+OutgoingPayload = Mapping[str, object]
 HandlerResult = Payload | Awaitable[Payload] | None
 Handler = Callable[[Payload], HandlerResult]
 

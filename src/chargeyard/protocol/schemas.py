@@ -29,7 +29,7 @@ property's.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -59,7 +59,7 @@ _KIND_BY_KEYWORD: dict[str, ErrorKind] = {
     "maxProperties": ErrorKind.OCCURRENCE_CONSTRAINT_VIOLATION,
 }
 
-Validator = Callable[[dict[str, Any]], None]
+Validator = Callable[[Mapping[str, object]], None]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
@@ -112,7 +112,7 @@ class SchemaSet:
         """False for actions that are never answered (2.1 SEND messages)."""
         return action in self._response_files
 
-    def check_request(self, action: str, payload: dict[str, Any]) -> None:
+    def check_request(self, action: str, payload: Mapping[str, object]) -> None:
         """Validate a request (CALL or SEND) payload.
 
         Raises:
@@ -168,7 +168,7 @@ class SchemaSet:
         compiled = jsonschema_rs.validator_for(schema, validate_formats=self._validate_formats)
         label = file_name.removesuffix(".json")
 
-        def validate(payload: dict[str, Any]) -> None:
+        def validate(payload: Mapping[str, object]) -> None:
             try:
                 compiled.validate(payload)
             except jsonschema_rs.ValidationError as error:

@@ -63,7 +63,7 @@ from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES, FrameTooLarge, s
 from chargeyard.protocol.message_ids import new_unique_id, unique_ids
 from chargeyard.protocol.observer import SessionObserver
 from chargeyard.protocol.outgoing import OutgoingCall, OutgoingCalls, encode_request
-from chargeyard.protocol.router import Handler, Payload
+from chargeyard.protocol.router import Handler, OutgoingPayload, Payload
 from chargeyard.protocol.versions import Role, VersionSpec
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class Session:
 
     # -- outgoing -----------------------------------------------------------------------------
 
-    def call(self, action: str, payload: Payload) -> str:
+    def call(self, action: str, payload: OutgoingPayload) -> str:
         """Queue a CALL and return its unique id.
 
         Raises:
@@ -161,7 +161,7 @@ class Session:
         self._calls.add(OutgoingCall(unique_id, action, frame))
         return unique_id
 
-    def send(self, action: str, payload: Payload) -> str:
+    def send(self, action: str, payload: OutgoingPayload) -> str:
         """Send an OCPP 2.1 SEND (an unconfirmed message) and return its unique id.
 
         Raises:

@@ -45,13 +45,14 @@ import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     ActionHandlers,
     ErrorKind,
     OcppError,
+    OutgoingPayload,
     Payload,
     Role,
     Session,
@@ -95,6 +96,9 @@ from chargeyard.station.transaction_messages import (
     TransactionDelivery,
     TransactionQueue,
 )
+
+if TYPE_CHECKING:
+    from chargeyard.station.bad_days import BadDays
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +230,8 @@ class SimulatedStation(ActionHandlers):
         # The security profile it connects with (OCPP 2.0.1 part 2 A00; the 1.6 security
         # whitepaper's), as its runner sets it: 0 none, 1 HTTP Basic, 2 and 3 over TLS.
         self._security_profile = 0
+        # Its own faults and misbehaviours, made on first use (station/bad_days.py).
+        self.bad_days: BadDays | None = None
         self.assemble()
 
     def assemble(self) -> None:
@@ -283,6 +289,8 @@ class SimulatedStation(ActionHandlers):
     def advance(self) -> None:
         """Bring every meter and EV up to now; call before reading or changing them."""
         self.model.advance(self.clock.now())
+        if self.bad_days is not None:
+            self.bad_days.advanced()
 
     def reported_status(self, status: ConnectorStatus) -> str:
         """A connector status in the words the station's version reports it (1.6
@@ -446,7 +454,7 @@ class SimulatedStation(ActionHandlers):
     def call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult = ignore_result,
         on_error: OnError | None = None,
         *,
@@ -471,7 +479,7 @@ class SimulatedStation(ActionHandlers):
     def _call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: OnResult,
         on_error: OnError | None,
         requested: bool,
@@ -484,6 +492,8 @@ class SimulatedStation(ActionHandlers):
         if not may_go and action != "BootNotification":
             logger.debug("%s: %s not sent before Accepted", self.identity, action)
             return False
+        if self.bad_days is not None:
+            payload = self.bad_days.outgoing(action, payload)
         unique_id = self._session.call(action, payload)
         self._conversation.expect(unique_id, on_result, on_error)
         self.wake()
@@ -525,7 +535,7 @@ class SimulatedStation(ActionHandlers):
     def enqueue_transaction_message(
         self,
         action: str,
-        build: Callable[[], Payload],
+        build: Callable[[], OutgoingPayload],
         on_result: OnResult = ignore_result,
         *,
         transaction_id: str | None = None,
@@ -663,7 +673,8 @@ class SimulatedStation(ActionHandlers):
 
     # -- what versions provide ------------------------------------------------------------------
 
-    def boot_notification_payload(self) -> Payload:
+    def boot_notification_payload(self) -> OutgoingPayload:
+        """The version's BootNotificationRequest (1.6 section 4.2, 2.0.1 B01)."""
         raise NotImplementedError
 
     def on_accepted(self) -> None:

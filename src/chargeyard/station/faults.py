@@ -24,6 +24,7 @@ from functools import cache
 
 from chargeyard.protocol import V16
 from chargeyard.protocol.fields import request_field
+from chargeyard.protocol.messages import v16
 
 
 class FaultKind(Enum):
@@ -73,7 +74,7 @@ class FaultWords:
         named_by_reason: the kind a 2.0.1 station is given when told ``reason_201`` itself.
     """
 
-    code_16: str | None
+    code_16: v16.ErrorCode | None
     reason_201: str
     named_by_reason: bool = False
 
@@ -103,7 +104,7 @@ FAULT_WORDS: dict[FaultKind, FaultWords] = {
 """Every kind of fault and its words in each version (a test holds the 1.6 column to the
 schema's ChargePointErrorCode and the 2.0.1 column to ReasonEnumType)."""
 
-UNNAMED_16_CODE = "OtherError"
+UNNAMED_16_CODE: v16.ErrorCode = "OtherError"
 """What a 1.6 station reports for a kind no ChargePointErrorCode says."""
 
 KIND_OF_16_CODE: dict[str, FaultKind] = {
@@ -126,7 +127,7 @@ SIMULATOR_FAULT_TYPES: dict[str, FaultKind] = {
 ChargePointErrorCodes): a station of either version takes them too, as the kind they say."""
 
 
-def code_16(kind: FaultKind) -> str:
+def code_16(kind: FaultKind) -> v16.ErrorCode:
     """The 1.6 ChargePointErrorCode a station reports for ``kind``."""
     return FAULT_WORDS[kind].code_16 or UNNAMED_16_CODE
 

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol import OutgoingPayload
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import Clock
 from chargeyard.station.firmware_signing import signature_refusal, signing_certificate_refusal
@@ -112,7 +112,7 @@ class FirmwareHost(Protocol):
 
     def note(self, event: str) -> None: ...
 
-    def call(self, action: str, payload: Payload) -> bool: ...
+    def call(self, action: str, payload: OutgoingPayload) -> bool: ...
 
     def after_answer(self, work: Callable[[], None]) -> None: ...
 
@@ -135,6 +135,8 @@ class FirmwareWords:
         moves: the statuses the update reports, each with those that may follow it; one the
             table does not name is not reported (1.6 section 4.5 has no DownloadScheduled).
         notification: the action of the status message (``FirmwareStatusNotification``).
+        message: its request, of a status ``moves`` names and the update's requestId (None:
+            none to send), in the version's generated type.
         reported: its status is what TriggerMessage reports (:attr:`FirmwareUpdate.reported`).
         idle_when_done: TriggerMessage reports Idle once the update ended or was interrupted
             (1.6 section 4.5), not its last status (2.0.1 L01.FR.26).
@@ -145,6 +147,7 @@ class FirmwareWords:
     machine: str
     moves: Mapping[str, frozenset[str]]
     notification: str
+    message: Callable[[str, int | None], OutgoingPayload]
     reported: bool
     idle_when_done: bool
     security_log: bool
@@ -387,10 +390,8 @@ class FirmwareUpdate(Block[S]):
         update.status = status
         if words.reported:
             self.reported, self.reported_request_id = status, update.request_id
-        payload: Payload = {"status": status}
-        if update.request_id is not None:
-            payload["requestId"] = update.request_id  # L01.FR.10, L01.FR.20
-        self.station.call(words.notification, payload)  # L01.FR.01
+        # With its requestId, where the update has one (L01.FR.10, L01.FR.20).
+        self.station.call(words.notification, words.message(status, update.request_id))
 
     def _step_if_said(self, update: Update, status: str) -> None:
         """Report ``status`` if the update's words name it."""

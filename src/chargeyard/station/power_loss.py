@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Final, Protocol, cast
 
 from chargeyard.station.model.states import TransactionPhase
 from chargeyard.station.model.station import StationModel, Transaction
 
-POWER_LOSS = "PowerLoss"
+POWER_LOSS: Final = "PowerLoss"
 """The stop reason of both versions (1.6 Reason, 2.0.1 ReasonEnumType)."""
 
 _OPEN = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})

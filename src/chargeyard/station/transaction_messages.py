@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import CallFailure, Payload
+from chargeyard.protocol import CallFailure, OutgoingPayload, Payload
 from chargeyard.station.calls import OnError, OnResult
 from chargeyard.station.model.states import Registration
 
@@ -44,7 +44,7 @@ class QueuedMessage:
     the station's own id (2.0.1 transactionId, asked after by GetTransactionStatus, E14)."""
 
     action: str
-    build: Callable[[], Payload]
+    build: Callable[[], OutgoingPayload]
     on_result: OnResult
     attempts: int = 0
     transaction_id: str | None = None
@@ -92,7 +92,9 @@ class TransactionQueue:
         return any(message.transaction_id == transaction_id for message in messages)
 
 
-SendCall = Callable[["SimulatedStation", str, Payload, OnResult, OnError | None, bool], bool]
+SendCall = Callable[
+    ["SimulatedStation", str, OutgoingPayload, OnResult, OnError | None, bool], bool
+]
 
 
 class TransactionDelivery:

@@ -19,12 +19,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.station.clock import iso
 
 if TYPE_CHECKING:
     from chargeyard.station.core import SimulatedStation
 
 TECH_INFO_MAX = 255  # SecurityEventNotification techInfo: 255 characters at most (both versions)
+
+# The request of either version: the same type, timestamp and techInfo (2.0.1 adds customData).
+SecurityEventNotification = (
+    v16.SecurityEventNotificationRequest | v201.SecurityEventNotificationRequest
+)
 
 
 class UnsentEvents:
@@ -36,7 +42,7 @@ class UnsentEvents:
         self._size = size
         # Made with the first event: most stations of a fleet never have one, and an empty
         # deque costs each of them most of a kilobyte.
-        self._queue: deque[Payload] | None = None
+        self._queue: deque[SecurityEventNotification] | None = None
         self._sending = False  # the head of the queue is on its way
 
     def __len__(self) -> int:
@@ -44,7 +50,7 @@ class UnsentEvents:
 
     def keep(self, kind: str, at: datetime, tech_info: str | None) -> None:
         """Queue the SecurityEventNotification of ``kind`` that happened ``at``."""
-        notification: Payload = {"type": kind, "timestamp": iso(at)}
+        notification: SecurityEventNotification = {"type": kind, "timestamp": iso(at)}
         if tech_info:
             notification["techInfo"] = tech_info[:TECH_INFO_MAX]
         if self._queue is None:

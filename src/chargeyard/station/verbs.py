@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar, Protocol, cast, runtime_checkable
 
-from chargeyard.protocol import CallFailure, Payload, VersionSpec
+from chargeyard.protocol import CallFailure, OutgoingPayload, Payload, VersionSpec
 from chargeyard.station.clock import Clock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.faults import Fault
@@ -204,7 +204,7 @@ class StationVerbs(Protocol):
     def call(
         self,
         action: str,
-        payload: Payload,
+        payload: OutgoingPayload,
         on_result: Callable[[Payload], None] = ...,
         on_error: Callable[[CallFailure], None] | None = None,
         *,

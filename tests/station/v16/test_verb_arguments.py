@@ -34,6 +34,21 @@ def test_a_stop_reason_outside_1_6_reason_changes_nothing(
     assert [p["reason"] for p in online.csms.payloads("StopTransaction")] == ["Local"]
 
 
+def test_a_stop_reason_of_every_transaction_outside_1_6_reason_changes_nothing(
+    online: Link, station: StationV16
+) -> None:
+    charging(online, station)
+    with pytest.raises(ValueError, match=r"reason 'TimeLimitReached' is not allowed"):
+        station.stop_transactions("TimeLimitReached")
+    online.run_for(1)
+    assert station.model.evses[1].transaction is not None
+    assert "StopTransaction" not in online.csms.actions()
+
+    station.stop_transactions("Reboot")
+    online.pump()
+    assert [p["reason"] for p in online.csms.payloads("StopTransaction")] == ["Reboot"]
+
+
 def test_an_id_tag_longer_than_cistring20_changes_nothing(
     online: Link, station: StationV16
 ) -> None:

@@ -40,6 +40,21 @@ def test_a_stop_reason_outside_reason_enum_type_changes_nothing(
     assert ended(online) == ["Remote"]
 
 
+def test_a_stop_reason_of_every_transaction_outside_reason_enum_type_changes_nothing(
+    online: Link, station: StationV201
+) -> None:
+    charging(online, station)
+    with pytest.raises(ValueError, match=r"reason 'SoftReset' is not allowed"):
+        station.stop_transactions("SoftReset")
+    online.run_for(1)
+    assert station.model.evses[1].transaction is not None
+    assert ended(online) == []
+
+    station.stop_transactions("Reboot")
+    online.pump()
+    assert ended(online) == ["Reboot"]
+
+
 def test_an_id_token_longer_than_36_changes_nothing(online: Link, station: StationV201) -> None:
     with pytest.raises(ValueError, match="at most 36 characters"):
         station.present_id_token("T" * 37)

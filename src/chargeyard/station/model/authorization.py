@@ -41,8 +41,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, get_args
 
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.station.clock import iso
 
 
@@ -183,8 +184,20 @@ def id_token_from_ocpp201(payload: Mapping[str, Any]) -> IdToken:
     return IdToken(value=payload["idToken"], type=payload["type"])
 
 
-def id_token_to_ocpp201(token: IdToken) -> dict[str, Any]:
-    return {"idToken": token.value, "type": token.type}
+_TOKEN_TYPES_201: frozenset[v201.IdTokenEnumType] = frozenset(get_args(v201.IdTokenEnumType))
+
+
+def id_token_to_ocpp201(token: IdToken) -> v201.IdTokenType:
+    """The 2.0.1 IdTokenType.
+
+    Raises:
+        ValueError: a type 2.0.1 does not have (the verbs take only its types, checked
+            against the schema before a token is made).
+    """
+    kind = token.type
+    if not is_one_of(kind, _TOKEN_TYPES_201):
+        raise ValueError(f"OCPP 2.0.1 has no idToken type {kind!r}")
+    return {"idToken": token.value, "type": kind}
 
 
 def id_token_info_from_ocpp201(payload: Mapping[str, Any]) -> IdTokenInfo:

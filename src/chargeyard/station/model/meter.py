@@ -41,8 +41,9 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Literal, TypeVar, get_args
 
+from chargeyard.protocol.messages import v16, v201
 from chargeyard.station.catalog import CurrentType
 
 ENERGY = "Energy.Active.Import.Register"
@@ -76,8 +77,26 @@ ReadingContext = Literal[
 ]
 READING_CONTEXTS: frozenset[str] = frozenset(get_args(ReadingContext))
 
-_PHASES = ("L1", "L2", "L3")
-_PHASES_TO_NEUTRAL = ("L1-N", "L2-N", "L3-N")
+# The words of a reading that :func:`sample` uses. The formatters below hand them to the
+# generated message types, so the type checker holds them to both versions' schemas; the
+# exceptions (no Temperature in 2.0.1, no Hz in 1.6) are the formatters' own.
+Measurand = Literal[
+    "Energy.Active.Import.Register",
+    "Power.Active.Import",
+    "Current.Import",
+    "Voltage",
+    "SoC",
+    "Power.Offered",
+    "Current.Offered",
+    "Frequency",
+    "Temperature",
+]
+Unit = Literal["Wh", "W", "A", "V", "Percent", "Hz", "Celsius"]
+Phase = Literal["L1", "L2", "L3", "L1-N", "L2-N", "L3-N"]
+Location = Literal["Body", "EV", "Outlet"]
+
+_PHASES: tuple[Phase, ...] = ("L1", "L2", "L3")
+_PHASES_TO_NEUTRAL: tuple[Phase, ...] = ("L1-N", "L2-N", "L3-N")
 
 
 def check_power(watts: float | None) -> None:
@@ -183,11 +202,11 @@ class SampledValue:
     "Celsius"); the formatters below map it where 1.6 differs.
     """
 
-    measurand: str
+    measurand: Measurand
     value: float
-    unit: str
-    phase: str | None = None
-    location: str = "Outlet"
+    unit: Unit
+    phase: Phase | None = None
+    location: Location = "Outlet"
     context: ReadingContext = "Sample.Periodic"
 
 
@@ -199,7 +218,7 @@ def sample(
     soc: float | None,
     context: ReadingContext,
     phases_wanted: bool,
-    location: str = "Outlet",
+    location: Location = "Outlet",
     offered_w: float | None = None,
     temperature_c: float | None = None,
 ) -> list[SampledValue]:
@@ -229,11 +248,11 @@ def sample(
     values: list[SampledValue] = []
 
     def add(
-        measurand: str,
+        measurand: Measurand,
         value: float,
-        unit: str,
-        phases: Sequence[str | None] = (None,),
-        where: str = location,
+        unit: Unit,
+        phases: Sequence[Phase | None] = (None,),
+        where: Location = location,
     ) -> None:
         for phase in phases:
             values.append(SampledValue(measurand, value, unit, phase, where, context))
@@ -272,7 +291,22 @@ _DECIMALS = {"Wh": 1, "W": 1, "A": 2, "V": 1, "Percent": 0, "Hz": 2, "Celsius": 
 
 # OCPP 1.6 section 7.45 UnitOfMeasure has no unit for frequency (StopTransaction's schema
 # rejects one), so a 1.6 Frequency value goes without a unit.
-_V16_UNITS: dict[str, str | None] = {"Hz": None}
+_V16_UNITS: dict[Unit, v16.TransactionDataSampledValueUnit | None] = {
+    "Wh": "Wh",
+    "W": "W",
+    "A": "A",
+    "V": "V",
+    "Percent": "Percent",
+    "Hz": None,
+    "Celsius": "Celsius",
+}
+
+# 1.6's two schemas of a SampledValue, MeterValues' and StopTransaction's transactionData's,
+# differ only in MeterValues' one more unit (Hertz): the formatter builds either, and the type
+# checker reads it once for each.
+_SampledValue16 = TypeVar(
+    "_SampledValue16", v16.MeterValueSampledValue, v16.TransactionDataSampledValue
+)
 
 
 def _rounded(sv: SampledValue) -> tuple[float, int]:
@@ -281,10 +315,21 @@ def _rounded(sv: SampledValue) -> tuple[float, int]:
     return round(sv.value, decimals) + 0.0, decimals
 
 
-def to_ocpp16_sampled_value(sv: SampledValue) -> dict[str, str]:
-    """The OCPP 1.6 SampledValue (section 7.43): the value a decimal string, format Raw."""
+def to_ocpp16_sampled_value(sv: SampledValue) -> v16.MeterValueSampledValue:
+    """The OCPP 1.6 SampledValue (section 7.43) of MeterValues: the value a decimal string,
+    format Raw."""
+    return _sampled_value_16(sv, v16.MeterValueSampledValue)
+
+
+def to_ocpp16_transaction_sampled_value(sv: SampledValue) -> v16.TransactionDataSampledValue:
+    """The same SampledValue in StopTransaction's transactionData (section 6.49)."""
+    return _sampled_value_16(sv, v16.TransactionDataSampledValue)
+
+
+def _sampled_value_16(sv: SampledValue, shape: type[_SampledValue16]) -> _SampledValue16:
+    # ``shape`` only picks the type the type checker reads the body as.
     value, decimals = _rounded(sv)
-    wire: dict[str, str] = {
+    wire: _SampledValue16 = {
         "value": f"{value:.{decimals}f}",
         "context": sv.context,
         "format": "Raw",
@@ -293,25 +338,26 @@ def to_ocpp16_sampled_value(sv: SampledValue) -> dict[str, str]:
     if sv.phase is not None:
         wire["phase"] = sv.phase
     wire["location"] = sv.location
-    unit = _V16_UNITS.get(sv.unit, sv.unit)
+    unit = _V16_UNITS[sv.unit]
     if unit is not None:
         wire["unit"] = unit
     return wire
 
 
-def to_ocpp201_sampled_value(sv: SampledValue) -> dict[str, Any]:
+def to_ocpp201_sampled_value(sv: SampledValue) -> v201.SampledValueType:
     """The OCPP 2.0.1 SampledValueType: the value a number, the unit in unitOfMeasure.
 
     Raises:
         ValueError: for a measurand 2.0.1 does not have (see :data:`SUPPORTED_MEASURANDS_201`).
     """
-    if sv.measurand not in SUPPORTED_MEASURANDS_201:
-        raise ValueError(f"OCPP 2.0.1 has no measurand {sv.measurand!r}")
+    measurand = sv.measurand
+    if measurand == "Temperature":  # the one of SUPPORTED_MEASURANDS that 2.0.1 lacks
+        raise ValueError(f"OCPP 2.0.1 has no measurand {measurand!r}")
     value, decimals = _rounded(sv)
-    wire: dict[str, Any] = {
+    wire: v201.SampledValueType = {
         "value": int(value) if decimals == 0 else value,
         "context": sv.context,
-        "measurand": sv.measurand,
+        "measurand": measurand,
     }
     if sv.phase is not None:
         wire["phase"] = sv.phase

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from chargeyard.protocol.messages import v201
+
 
 class IllegalTransition(Exception):
     """A state machine was asked to make a move its table does not allow."""
@@ -154,7 +156,7 @@ def check_move(source: ConnectorStatus, target: ConnectorStatus) -> None:
 
 # OCPP 2.0.1 ConnectorStatusEnumType (part 2 section 2.1.x): occupied covers everything from
 # plug-in to unplug.
-STATUS_201: Mapping[ConnectorStatus, str] = MappingProxyType(
+STATUS_201: Mapping[ConnectorStatus, v201.ConnectorStatusEnumType] = MappingProxyType(
     {
         _S.AVAILABLE: "Available",
         _S.PREPARING: "Occupied",
@@ -169,7 +171,7 @@ STATUS_201: Mapping[ConnectorStatus, str] = MappingProxyType(
 )
 
 # OCPP 2.0.1 ChargingStateEnumType in TransactionEvent.transactionInfo.
-CHARGING_STATE_201: Mapping[ConnectorStatus, str] = MappingProxyType(
+CHARGING_STATE_201: Mapping[ConnectorStatus, v201.ChargingStateEnumType] = MappingProxyType(
     {
         _S.PREPARING: "EVConnected",
         _S.CHARGING: "Charging",

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from chargeyard.protocol.messages import v16
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.model.authorization import (
     AuthorizationCache,
@@ -62,7 +63,7 @@ class Connector:
     number_16: int
     type: str
     status: ConnectorStatus = ConnectorStatus.AVAILABLE
-    error_code: str = "NoError"  # OCPP 1.6 ChargePointErrorCode
+    error_code: v16.ErrorCode = "NoError"
     error_info: str | None = None
     vendor_error_code: str | None = None
     cable_plugged: bool = False

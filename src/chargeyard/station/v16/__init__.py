@@ -81,7 +81,7 @@ from chargeyard.station.v16.security import SecurityV16
 from chargeyard.station.v16.security_profile import SecurityProfileV16
 from chargeyard.station.v16.signed_firmware import SignedFirmwareV16
 from chargeyard.station.v16.smart_charging import SmartChargingV16
-from chargeyard.station.v16.start_stop import StartStopV16
+from chargeyard.station.v16.start_stop import StartStopV16, stop_reason
 from chargeyard.station.v16.terms import TERMS_V16
 from chargeyard.station.v16.transactions import TransactionsV16
 
@@ -280,7 +280,7 @@ class StationV16(StationV16Base):
         connector: Connector,
         status: ConnectorStatus,
         *,
-        error_code: str = "NoError",
+        error_code: v16.ErrorCode = "NoError",
         info: str | None = None,
     ) -> None:
         super().set_status(connector, status, error_code=error_code, info=info)
@@ -314,7 +314,7 @@ class StationV16(StationV16Base):
 
     # -- services the blocks ask of each other ---------------------------------------------------
 
-    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
+    def end_transaction(self, evse: Evse, reason: v16.Reason, id_tag: str | None = None) -> None:
         """Stop ``evse``'s transaction with ``reason`` (section 7.36) and queue
         StopTransaction.req (section 4.10)."""
         self.start_stop.end_transaction(evse, reason, id_tag)
@@ -329,7 +329,7 @@ class StationV16(StationV16Base):
         self.metering.update_charging_status(evse)
 
     def stop_transactions(self, reason: str) -> None:
-        self.core.stop_transactions(reason)
+        self.core.stop_transactions(stop_reason(reason))
 
     def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
         self.core.set_vendor_replies(replies)

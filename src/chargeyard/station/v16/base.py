@@ -18,7 +18,8 @@ import logging
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from chargeyard.protocol import V16, Payload
+from chargeyard.protocol import V16
+from chargeyard.protocol.messages import v16
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
@@ -64,7 +65,7 @@ class StationV16Base(SimulatedStation):
         # The last status of GetDiagnostics, which TriggerMessage re-sends (sections 4.4, 5.17:
         # DiagnosticsStatusNotification); UpdateFirmware's is the firmware update machine's
         # (``firmware_status``).
-        self.diagnostics_status = "Idle"
+        self.diagnostics_status: v16.DiagnosticsStatusNotificationRequestStatus = "Idle"
         # The station as a whole (connector 0): Available, Unavailable or Faulted.
         self.station_status = ConnectorStatus.AVAILABLE
         # What the central system was last told, per connector number, to report only
@@ -128,7 +129,7 @@ class StationV16Base(SimulatedStation):
         connector: Connector,
         status: ConnectorStatus,
         *,
-        error_code: str = "NoError",
+        error_code: v16.ErrorCode = "NoError",
         info: str | None = None,
     ) -> None:
         """Move a connector (table of states.py) and tell the central system (section 4.9)."""
@@ -140,7 +141,7 @@ class StationV16Base(SimulatedStation):
 
     def report_status(self, connector: Connector, *, requested: bool = False) -> None:
         """StatusNotification.req with the connector's status (``requested``: see ``call``)."""
-        payload: Payload = {
+        payload: v16.StatusNotificationRequest = {
             "connectorId": connector.number_16,
             "errorCode": connector.error_code,
             "status": connector.status.value,
@@ -154,8 +155,8 @@ class StationV16Base(SimulatedStation):
             self._reported[connector.number_16] = (payload["status"], payload["errorCode"])
 
     def report_station_status(self) -> None:
-        status = self.station_status.value
-        payload = {
+        status: v16.StatusNotificationRequestStatus = self.station_status.value
+        payload: v16.StatusNotificationRequest = {
             "connectorId": 0,
             "errorCode": "NoError",
             "status": status,
@@ -182,8 +183,8 @@ class StationV16Base(SimulatedStation):
             if self._reported.get(connector.number_16) != reported:
                 self.report_status(connector)
 
-    def boot_notification_payload(self) -> Payload:
-        payload: Payload = {
+    def boot_notification_payload(self) -> v16.BootNotificationRequest:
+        payload: v16.BootNotificationRequest = {
             "chargePointVendor": self.template.vendor,
             "chargePointModel": self.template.model,
             "firmwareVersion": self.model.firmware_version,

@@ -109,7 +109,8 @@ class CertificatesV16(Block["StationV16"]):
         organization = station.config.get(CPO_NAME_KEY) or station.template.vendor
         csr = station.model.own_certificate.signing_request(station.identity, organization)
         station.note("certificates: a new key, its certificate asked for")
-        station.call("SignCertificate", {"csr": csr}, self._request_answered, requested=True)
+        request: v16.SignCertificateRequest = {"csr": csr}
+        station.call("SignCertificate", request, self._request_answered, requested=True)
 
     def _request_answered(self, answer: Payload) -> None:
         if answer.get("status") != "Accepted":

@@ -39,12 +39,13 @@ transactions block; ``go_offline`` / ``come_online`` are the core's (``core.py``
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, on
 from chargeyard.protocol.fields import SchemaValueError
-from chargeyard.protocol.messages import v16
+from chargeyard.protocol.messages import is_one_of, v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, OnError, OnResult
 from chargeyard.station.faults import fault_codes
@@ -74,24 +75,31 @@ SOFT_RESET_DRAIN_S = DRAIN_BEFORE_REBOOT_S
 
 # Reason (section 7.36) of a transaction ended by a fault. None of EmergencyStop (a button),
 # PowerLoss (no power at all) or the others describes a ChargePointErrorCode: "Other".
-FAULT_STOP_REASON = "Other"
+FAULT_STOP_REASON: v16.Reason = "Other"
 
 DataTransferHandler = Callable[[str | None, str | None], tuple[DataTransferStatus, str | None]]
 """A vendor's DataTransfer handler: (messageId, data) -> (status, data) (section 5.6)."""
 
 
-def check_fault_code(error_code: str) -> None:
+_ERROR_CODES: frozenset[v16.ErrorCode] = frozenset(typing.get_args(v16.ErrorCode))
+
+
+def check_fault_code(error_code: str) -> v16.ErrorCode:
     """``error_code`` is a fault's ChargePointErrorCode (section 7.6).
+
+    Returns:
+        The code, as the type checker knows the schema's words.
 
     Raises:
         SchemaValueError: (a ValueError) it is not; the error names the ones there are.
     """
-    if error_code not in fault_codes():
-        allowed = ", ".join(sorted(fault_codes()))
-        raise SchemaValueError(
-            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-            f"error_code {error_code!r} is not a fault code: one of {allowed}",
-        )
+    if error_code in fault_codes() and is_one_of(error_code, _ERROR_CODES):
+        return error_code
+    allowed = ", ".join(sorted(fault_codes()))
+    raise SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"error_code {error_code!r} is not a fault code: one of {allowed}",
+    )
 
 
 def by_message_id(
@@ -175,7 +183,7 @@ class CoreProfileV16(Block["StationV16"]):
         self.station.reboot(linger_s=CLOSE_WAIT_AFTER_RESET_S)
         self.stop_transactions("HardReset")
 
-    def stop_transactions(self, reason: str) -> None:
+    def stop_transactions(self, reason: v16.Reason) -> None:
         """End every running transaction with ``reason`` (section 7.36)."""
         self.station.advance()
         for evse in self.station.model.evses.values():
@@ -329,7 +337,7 @@ class CoreProfileV16(Block["StationV16"]):
         Returns:
             False when it was not sent (offline or not yet Accepted).
         """
-        payload: Payload = {"vendorId": vendor_id}
+        payload: v16.DataTransferRequest = {"vendorId": vendor_id}
         if message_id is not None:
             payload["messageId"] = message_id
         if data is not None:
@@ -382,12 +390,12 @@ class CoreProfileV16(Block["StationV16"]):
                 changes.
             KeyError: for a connector the station does not have.
         """
-        check_fault_code(error_code)
+        code = check_fault_code(error_code)
         connector = self.station.model.connector(evse_id, connector_id)
         evse = self.station.model.evses[evse_id]
         self.station.advance()
         connector.vendor_error_code = vendor_error_code
-        self.station.set_status(connector, _S.FAULTED, error_code=error_code, info=info)
+        self.station.set_status(connector, _S.FAULTED, error_code=code, info=info)
         if self._running_on(evse, connector):
             self.station.end_transaction(evse, FAULT_STOP_REASON)
         self.station.wake()

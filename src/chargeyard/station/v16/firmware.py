@@ -56,10 +56,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from chargeyard.protocol import on
-from chargeyard.protocol.messages import v16
+from chargeyard.protocol.messages import is_one_of, v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.firmware_update import FirmwareWords, InstallRules, Update
@@ -110,10 +110,29 @@ DIAGNOSTICS_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+_FIRMWARE_STATUSES: frozenset[v16.FirmwareStatusNotificationRequestStatus] = frozenset(
+    get_args(v16.FirmwareStatusNotificationRequestStatus)
+)
+
+
+def firmware_status_notification(
+    status: str, request_id: int | None = None
+) -> v16.FirmwareStatusNotificationRequest:
+    """FirmwareStatusNotification.req (section 6.29; it has no requestId).
+
+    Raises:
+        ValueError: no status of its; every one of :data:`FIRMWARE_MOVES` is (a test says so).
+    """
+    if not is_one_of(status, _FIRMWARE_STATUSES):
+        raise ValueError(f"FirmwareStatusNotification has no status {status!r}")
+    return {"status": status}
+
+
 WORDS_16 = FirmwareWords(
     machine="firmware status",
     moves=FIRMWARE_MOVES,
     notification="FirmwareStatusNotification",
+    message=firmware_status_notification,
     reported=True,  # TriggerMessage FirmwareStatusNotification (5.17)
     idle_when_done=True,  # 4.5: Idle "when it is not busy"
     security_log=False,  # the Core profile's update keeps none
@@ -200,7 +219,9 @@ class FirmwareManagementV16(Block["StationV16"]):
         self.station.after_answer(upload)
         return {"fileName": file_name}
 
-    def _upload_ended(self, status: str, detail: str) -> None:
+    def _upload_ended(
+        self, status: v16.DiagnosticsStatusNotificationRequestStatus, detail: str
+    ) -> None:
         self._upload = None
         self.station.note(f"diagnostics: {detail}")
         self._diagnostics_step(status)
@@ -213,13 +234,14 @@ class FirmwareManagementV16(Block["StationV16"]):
         if self.station.diagnostics_status != "Idle":
             self._diagnostics_step("Idle")
 
-    def _diagnostics_step(self, status: str) -> None:
+    def _diagnostics_step(self, status: v16.DiagnosticsStatusNotificationRequestStatus) -> None:
         station = self.station
         moves = DIAGNOSTICS_MOVES
         check_status_move("diagnostics status", moves, station.diagnostics_status, status)
         station.diagnostics_status = status
         if status != "Idle":  # 4.4: Idle only in answer to TriggerMessage
-            self.station.call("DiagnosticsStatusNotification", {"status": status})
+            notification: v16.DiagnosticsStatusNotificationRequest = {"status": status}
+            self.station.call("DiagnosticsStatusNotification", notification)
 
     def diagnostics_file(
         self, start: datetime | None = None, stop: datetime | None = None

@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import (
@@ -33,6 +33,7 @@ from chargeyard.station.model.meter import (
     SampledValue,
     next_aligned,
     to_ocpp16_sampled_value,
+    to_ocpp16_transaction_sampled_value,
 )
 from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Evse
@@ -120,13 +121,18 @@ class MeteringV16(Block["StationV16"]):
         )
         value = meter_value(now, readings)
         if transaction is None:
-            self.station.call(
-                "MeterValues", {"connectorId": connector.number_16, "meterValue": [value]}
-            )
+            alone: v16.MeterValuesRequest = {
+                "connectorId": connector.number_16,
+                "meterValue": [value],
+            }
+            self.station.call("MeterValues", alone)
             return
 
-        def build() -> Payload:
-            payload: Payload = {"connectorId": connector.number_16, "meterValue": [value]}
+        def build() -> v16.MeterValuesRequest:
+            payload: v16.MeterValuesRequest = {
+                "connectorId": connector.number_16,
+                "meterValue": [value],
+            }
             if transaction.csms_id is not None:
                 payload["transactionId"] = transaction.csms_id
             return payload
@@ -164,14 +170,16 @@ class MeteringV16(Block["StationV16"]):
         transaction = evse.transaction
         if transaction is None:
             connector = next(iter(evse.connectors.values()))
-            self.station.call(
-                "MeterValues", {"connectorId": connector.number_16, "meterValue": [value]}
-            )
+            alone: v16.MeterValuesRequest = {
+                "connectorId": connector.number_16,
+                "meterValue": [value],
+            }
+            self.station.call("MeterValues", alone)
             return
         number = evse.connectors[transaction.connector_id].number_16
 
-        def build() -> Payload:
-            payload: Payload = {"connectorId": number, "meterValue": [value]}
+        def build() -> v16.MeterValuesRequest:
+            payload: v16.MeterValuesRequest = {"connectorId": number, "meterValue": [value]}
             if transaction.csms_id is not None:
                 payload["transactionId"] = transaction.csms_id
             return payload
@@ -179,9 +187,17 @@ class MeteringV16(Block["StationV16"]):
         self.station.enqueue_transaction_message("MeterValues", build)
 
 
-def meter_value(at: datetime, readings: list[SampledValue]) -> Payload:
+def meter_value(at: datetime, readings: list[SampledValue]) -> v16.MeterValue:
     """One MeterValue (section 7.34): ``readings`` stamped ``at``."""
     return {
         "timestamp": iso(at),
         "sampledValue": [to_ocpp16_sampled_value(reading) for reading in readings],
+    }
+
+
+def transaction_data(at: datetime, readings: list[SampledValue]) -> v16.TransactionData:
+    """The same readings as one of StopTransaction.req's transactionData (section 6.49)."""
+    return {
+        "timestamp": iso(at),
+        "sampledValue": [to_ocpp16_transaction_sampled_value(reading) for reading in readings],
     }

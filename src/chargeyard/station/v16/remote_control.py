@@ -109,9 +109,10 @@ class RemoteControlV16(Block["StationV16"]):
                 self.station.transactions.authorized(evse, token, None, waiting, source=_REMOTE)
                 return
             self._authorizing[evse.id] = token
+            request: v16.AuthorizeRequest = {"idTag": token.value}
             self.station.call(
                 "Authorize",
-                {"idTag": token.value},
+                request,
                 lambda answer: self._authorized_remote(evse, token, answer, waiting),
                 lambda error: self._remote_unanswered(evse),
             )

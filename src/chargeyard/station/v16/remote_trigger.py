@@ -34,13 +34,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import OutgoingPayload, on
 from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import to_ocpp16_sampled_value
 from chargeyard.station.model.states import Registration
 from chargeyard.station.model.station import Connector
+from chargeyard.station.v16.firmware import firmware_status_notification
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -78,22 +79,32 @@ class RemoteTriggerV16(Block["StationV16"]):
         if message == "Heartbeat":
             return lambda: self._send("Heartbeat", {})
         if message == "DiagnosticsStatusNotification":
-            return lambda: self._send(message, {"status": self.station.diagnostics_status})
+            return self._diagnostics_status_notification
         if message == "FirmwareStatusNotification":
-            return lambda: self._send(message, {"status": self.station.firmware_status})
+            return self._firmware_status_notification
         if message == "StatusNotification":
             return self._status_notifications(number)
         if message == "MeterValues":
             return self._meter_values(number)
         return None
 
-    def _send(self, action: str, payload: Payload) -> None:
+    def _send(self, action: str, payload: OutgoingPayload) -> None:
         self.station.call(action, payload, requested=True)
+
+    def _diagnostics_status_notification(self) -> None:
+        status: v16.DiagnosticsStatusNotificationRequest = {
+            "status": self.station.diagnostics_status
+        }
+        self._send("DiagnosticsStatusNotification", status)
+
+    def _firmware_status_notification(self) -> None:
+        status = firmware_status_notification(self.station.firmware_status)
+        self._send("FirmwareStatusNotification", status)
 
     def _report_station_status(self) -> None:
         # Connector 0's report, as the base sends it but marked requested; the station's status
         # is unchanged, so the base's bookkeeping of what was reported has nothing to learn.
-        payload: Payload = {
+        payload: v16.StatusNotificationRequest = {
             "connectorId": 0,
             "errorCode": "NoError",
             "status": self.station.station_status.value,
@@ -130,9 +141,12 @@ class RemoteTriggerV16(Block["StationV16"]):
         if connectors is None:
             return None
         self.station.advance()
-        payloads = [self._meter_values_payload(connector) for connector in connectors]
-        if not all(payloads):
-            return None  # nothing configured (MeterValuesSampledData) to report
+        payloads = []
+        for connector in connectors:
+            payload = self._meter_values_payload(connector)
+            if payload is None:
+                return None  # nothing configured (MeterValuesSampledData) to report
+            payloads.append(payload)
 
         def send() -> None:
             for payload in payloads:
@@ -140,13 +154,13 @@ class RemoteTriggerV16(Block["StationV16"]):
 
         return send
 
-    def _meter_values_payload(self, connector: Connector) -> Payload:
-        """MeterValues.req with the connector's current readings; {} when there are none."""
+    def _meter_values_payload(self, connector: Connector) -> v16.MeterValuesRequest | None:
+        """MeterValues.req with the connector's current readings; None when there are none."""
         evse = self.station.evse_of(connector)
         readings = self.station.readings(evse, "MeterValuesSampledData", "Trigger")
         if not readings:
-            return {}
-        payload: Payload = {
+            return None
+        payload: v16.MeterValuesRequest = {
             "connectorId": connector.number_16,
             "meterValue": [
                 {

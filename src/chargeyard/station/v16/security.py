@@ -148,13 +148,14 @@ class SecurityV16(Block["StationV16"]):
         self.station.after_answer(upload)
         return {"status": "AcceptedCanceled" if replaced else "Accepted", "filename": file_name}
 
-    def _ended(self, status: str, request_id: int, detail: str) -> None:
+    def _ended(self, status: v16.UploadLogStatusEnumType, request_id: int, detail: str) -> None:
         self._upload = None
         self.station.note(f"log: {detail}")
         self._notify(status, request_id)
 
-    def _notify(self, status: str, request_id: int) -> None:
-        self.station.call("LogStatusNotification", {"status": status, "requestId": request_id})
+    def _notify(self, status: v16.UploadLogStatusEnumType, request_id: int) -> None:
+        notification: v16.LogStatusNotificationRequest = {"status": status, "requestId": request_id}
+        self.station.call("LogStatusNotification", notification)
 
     def security_file(self, start: datetime | None = None, stop: datetime | None = None) -> bytes:
         """The security log between ``start`` and ``stop``: one event a line."""

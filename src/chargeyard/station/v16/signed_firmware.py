@@ -42,10 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from chargeyard.protocol import on
-from chargeyard.protocol.messages import v16
+from chargeyard.protocol.messages import is_one_of, v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.firmware_update import FirmwareWords, Update
 from chargeyard.station.maintenance import optional_time, parse_time, retry_policy
@@ -71,10 +71,33 @@ SIGNED_FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+_SIGNED_STATUSES: frozenset[v16.FirmwareStatusEnumType] = frozenset(
+    get_args(v16.FirmwareStatusEnumType)
+)
+
+
+def signed_firmware_status_notification(
+    status: str, request_id: int | None
+) -> v16.SignedFirmwareStatusNotificationRequest:
+    """SignedFirmwareStatusNotification.req, with the update's requestId.
+
+    Raises:
+        ValueError: no status of its; every one of :data:`SIGNED_FIRMWARE_MOVES` is (a test
+            says so).
+    """
+    if not is_one_of(status, _SIGNED_STATUSES):
+        raise ValueError(f"SignedFirmwareStatusNotification has no status {status!r}")
+    notification: v16.SignedFirmwareStatusNotificationRequest = {"status": status}
+    if request_id is not None:
+        notification["requestId"] = request_id
+    return notification
+
+
 SIGNED_WORDS = FirmwareWords(
     machine="signed firmware status",
     moves=SIGNED_FIRMWARE_MOVES,
     notification="SignedFirmwareStatusNotification",
+    message=signed_firmware_status_notification,
     reported=False,  # ExtendedTriggerMessage answers it NotImplemented
     idle_when_done=True,
     security_log=True,  # whitepaper section 8: FirmwareUpdated

@@ -23,10 +23,13 @@ by its StartTransaction.req when that one was never answered.
 from __future__ import annotations
 
 import logging
+import typing
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload
+from chargeyard.protocol import ErrorKind, Payload
+from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.protocol.messages import is_one_of, v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
@@ -41,7 +44,7 @@ from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
 from chargeyard.station.model.token_reports import TokenConfirmation, answered_refusal
 from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
-from chargeyard.station.v16.metering import meter_value
+from chargeyard.station.v16.metering import transaction_data
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -105,7 +108,7 @@ class StartStopV16(Block["StationV16"]):
                 transaction=transaction.context,
             )
         begin = self.station.readings(evse, "StopTxnSampledData", "Transaction.Begin")
-        payload: Payload = {
+        payload: v16.StartTransactionRequest = {
             "connectorId": connector.number_16,
             "idTag": token.value,
             "meterStart": int(transaction.meter_start_wh),
@@ -171,7 +174,7 @@ class StartStopV16(Block["StationV16"]):
                 )
             )
 
-    def end_transaction(self, evse: Evse, reason: str, id_tag: str | None = None) -> None:
+    def end_transaction(self, evse: Evse, reason: v16.Reason, id_tag: str | None = None) -> None:
         """Stop the EVSE's transaction and queue StopTransaction.req (section 4.8 / 6.47)."""
         transaction = evse.transaction
         assert transaction is not None
@@ -182,9 +185,9 @@ class StartStopV16(Block["StationV16"]):
         transaction.meter_stop_wh = evse.meter.energy_register_wh
         end = self.station.readings(evse, "StopTxnSampledData", "Transaction.End")
         begin_at, begin = self._begin_readings.pop(transaction.local_id, (now, []))
-        transaction_data = [
-            meter_value(begin_at, begin),
-            meter_value(now, end),
+        sampled = [
+            transaction_data(begin_at, begin),
+            transaction_data(now, end),
         ]
         evse.transaction = None
         evse.suspended_by_evse = False
@@ -192,13 +195,13 @@ class StartStopV16(Block["StationV16"]):
         self.station.timers.cancel(f"charging:{evse.id}")
         self.station.model.profiles.remove_transaction_profiles(transaction.local_id)
 
-        def build() -> Payload:
-            payload: Payload = {
+        def build() -> v16.StopTransactionRequest:
+            payload: v16.StopTransactionRequest = {
                 "meterStop": int(transaction.meter_stop_wh or 0),
                 "timestamp": iso(now),
                 "transactionId": transaction.csms_id if transaction.csms_id is not None else -1,
                 "reason": reason,
-                "transactionData": [value for value in transaction_data if value["sampledValue"]],
+                "transactionData": [value for value in sampled if value["sampledValue"]],
             }
             if not payload["transactionData"]:
                 del payload["transactionData"]
@@ -253,7 +256,7 @@ class StartStopV16(Block["StationV16"]):
                 connector_id = number.number_16
             except KeyError:
                 connector_id = transaction.evse_id
-            start: Payload = {
+            start: v16.StartTransactionRequest = {
                 "connectorId": connector_id,
                 "idTag": transaction.id_tag or "",
                 "meterStart": int(transaction.meter_start_wh),
@@ -267,13 +270,13 @@ class StartStopV16(Block["StationV16"]):
             context="Transaction.End",
         )
 
-        def build() -> Payload:
+        def build() -> v16.StopTransactionRequest:
             return {
                 "meterStop": int(transaction.meter_wh),
                 "timestamp": iso(lost_at),
                 "transactionId": csms_id[0] if csms_id[0] is not None else -1,
                 "reason": POWER_LOSS,
-                "transactionData": [meter_value(lost_at, [register])],
+                "transactionData": [transaction_data(lost_at, [register])],
             }
 
         def reported(answer: Payload) -> None:
@@ -282,6 +285,23 @@ class StartStopV16(Block["StationV16"]):
         self.station.enqueue_transaction_message("StopTransaction", build, reported)
         if transaction.csms_id is not None:
             logger.info("%s: transaction %d ended by a power loss", identity, transaction.csms_id)
+
+
+_REASONS: frozenset[v16.Reason] = frozenset(typing.get_args(v16.Reason))
+
+
+def stop_reason(word: str) -> v16.Reason:
+    """``word`` as a 1.6 Reason (section 7.39), the one StopTransaction.req carries.
+
+    Raises:
+        SchemaValueError: (a ValueError) it is none; the error names the ones there are.
+    """
+    if is_one_of(word, _REASONS):
+        return word
+    raise SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"reason {word!r} is not allowed: one of {', '.join(sorted(_REASONS))}",
+    )
 
 
 def transaction_id(transaction: Transaction) -> str:

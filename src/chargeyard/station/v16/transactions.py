@@ -52,7 +52,7 @@ from chargeyard.station.model.token_reports import (
     answered_refusal,
     offline_refusal,
 )
-from chargeyard.station.v16.start_stop import transaction_id
+from chargeyard.station.v16.start_stop import stop_reason, transaction_id
 
 if TYPE_CHECKING:
     from chargeyard.station.v16 import StationV16
@@ -170,9 +170,10 @@ class TransactionsV16(Block["StationV16"]):
             cache=self.station.model.cache,
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
+            request: v16.AuthorizeRequest = {"idTag": token.value}
             sent = self.station.call(
                 "Authorize",
-                {"idTag": token.value},
+                request,
                 lambda payload: self._authorized(evse, token, payload, pinned),
                 lambda error: self._not_answered(evse, token, f"Authorize failed: {error}"),
             )
@@ -234,11 +235,12 @@ class TransactionsV16(Block["StationV16"]):
             OcppError: no transaction runs on the EVSE.
         """
         self.station.check_value("StopTransaction", "reason", reason, "reason")
+        word = stop_reason(reason)  # (the check above said it is one)
         evse = self.station.model.evses[evse_id]
         if refusal := rules.cannot_stop(self.station.model, evse_id):
             raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
         self.station.advance()
-        self.station.end_transaction(evse, reason)
+        self.station.end_transaction(evse, word)
         self.station.wake()
 
     # -- authorization --------------------------------------------------------------------------
@@ -424,7 +426,8 @@ class TransactionsV16(Block["StationV16"]):
                 TokenDecision(grouped[0].evse_id, token, False, info.status, source, why)
             )
 
-        return self.station.call("Authorize", {"idTag": token.value}, answered)
+        request: v16.AuthorizeRequest = {"idTag": token.value}
+        return self.station.call("Authorize", request, answered)
 
     def _stop_by_token(self, transaction: Transaction, token: IdToken) -> None:
         self.station.advance()

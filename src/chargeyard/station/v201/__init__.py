@@ -484,9 +484,11 @@ class StationV201(StationV201Base):
     ) -> tuple[list[StoredSetting], list[str]]:
         return self.bench.configuration_report(keys)
 
-    def set_variables(self, payload: Payload) -> Payload:
+    def set_variables(self, payload: Payload) -> v201.SetVariablesResponse:
         """SetVariables (B05), as the central system would send it."""
-        return self.provisioning.set_variables(payload)
+        # The operator's request, built by TERMS in this version's words (the verb is the
+        # same for every version, so it carries the wire's dict).
+        return self.provisioning.set_variables(cast(v201.SetVariablesRequest, payload))
 
     def send_local_list(self, payload: Payload) -> v201.SendLocalListResponse:
         """SendLocalList (D01), as the central system would send it."""
@@ -496,7 +498,7 @@ class StationV201(StationV201Base):
 
     def apply_setting(self, request: Payload) -> str:
         # SetVariables one variable at a time (B05: each item stands alone).
-        return str(self.set_variables(request)["setVariableResult"][0]["attributeStatus"])
+        return self.set_variables(request)["setVariableResult"][0]["attributeStatus"]
 
 
 __all__ = ["StationV201"]

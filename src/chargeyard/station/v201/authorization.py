@@ -121,9 +121,10 @@ class AuthorizationV201(Block["StationV201"]):
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
             self.station.transaction_events.session(evse).authorizing = True
+            request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
             sent = self.station.call(
                 "Authorize",
-                {"idToken": id_token_to_ocpp201(token)},
+                request,
                 lambda payload: self._authorize_answered(evse, token, payload),
                 lambda error: self._authorize_failed(evse, token, f"Authorize failed: {error}"),
             )
@@ -198,7 +199,8 @@ class AuthorizationV201(Block["StationV201"]):
                 TokenDecision(running[0].evse_id, token, False, info.status, _CENTRAL, why)
             )
 
-        return self.station.call("Authorize", {"idToken": id_token_to_ocpp201(token)}, answered)
+        request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
+        return self.station.call("Authorize", request, answered)
 
     def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:
         # C01 / C10: the answer is cached; only an Accepted (and unexpired) token may charge.

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from chargeyard.protocol import ErrorKind, OcppError, on
 from chargeyard.protocol.fields import SchemaValueError
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model import rules
 from chargeyard.station.model.states import ConnectorStatus
@@ -32,22 +32,33 @@ if TYPE_CHECKING:
 
 _S = ConnectorStatus
 
-FAULT_REASONS = ("GroundFault", "OvercurrentFault", "PowerQuality", "EmergencyStop", "Other")
+FAULT_REASONS: tuple[v201.ReasonEnumType, ...] = (
+    "GroundFault",
+    "OvercurrentFault",
+    "PowerQuality",
+    "EmergencyStop",
+    "Other",
+)
 """The ReasonEnumType values that name a fault: what a faulted connector's transaction ends
 with (the others are a driver's, a CSMS's or a limit's reasons)."""
+_FAULT_REASONS = frozenset(FAULT_REASONS)
 
 
-def check_fault_reason(reason: str) -> None:
+def check_fault_reason(reason: str) -> v201.ReasonEnumType:
     """``reason`` is one of :data:`FAULT_REASONS`.
+
+    Returns:
+        The reason, as the type checker knows the schema's words.
 
     Raises:
         SchemaValueError: (a ValueError) it is not; the error names the ones there are.
     """
-    if reason not in FAULT_REASONS:
-        raise SchemaValueError(
-            ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-            f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
-        )
+    if is_one_of(reason, _FAULT_REASONS):
+        return reason
+    raise SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"reason {reason!r} is not a fault: one of {', '.join(FAULT_REASONS)}",
+    )
 
 
 class AvailabilityV201(Block["StationV201"]):
@@ -128,11 +139,11 @@ class AvailabilityV201(Block["StationV201"]):
                 nothing changes.
             KeyError: for a connector the station does not have.
         """
-        check_fault_reason(reason)
+        word = check_fault_reason(reason)
         connector = self.station.model.connector(evse_id, connector_id)
         evse = self.station.model.evses[evse_id]
         if evse.transaction is not None:
-            self.station.transactions.end_transaction(evse, "AbnormalCondition", reason)
+            self.station.transactions.end_transaction(evse, "AbnormalCondition", word)
         self.station.advance()
         evse.meter.power_w = 0.0
         self.station.set_status(connector, _S.FAULTED)

@@ -23,7 +23,8 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 
-from chargeyard.protocol import V201, Payload
+from chargeyard.protocol import V201
+from chargeyard.protocol.messages import v201
 from chargeyard.station.clock import iso
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.authorization import AuthorizationPolicy
@@ -63,10 +64,10 @@ class StationV201Base(SimulatedStation):
         # What LogStatusNotification last said (N01), which TriggerMessage re-sends (F06); the
         # requestId of the upload under way. FirmwareStatusNotification's is the firmware
         # update machine's (``firmware_status``, L01).
-        self.log_status = "Idle"
+        self.log_status: v201.UploadLogStatusEnumType = "Idle"
         self.log_request_id: int | None = None
         # BootNotification.reason of the next boot (B01, B11/B12: RemoteReset, L01: FirmwareUpdate).
-        self.boot_reason = "PowerUp"
+        self.boot_reason: v201.BootReasonEnumType = "PowerUp"
         # ChangeAvailability of the whole station (G04).
         self.station_operative = True
         # The 2.0.1 status last reported per (evseId, connectorId), to report changes only.
@@ -202,7 +203,7 @@ class StationV201Base(SimulatedStation):
 
     def report_status(self, connector: Connector, *, requested: bool = False) -> None:
         status = STATUS_201[connector.status]
-        payload: Payload = {
+        payload: v201.StatusNotificationRequest = {
             "timestamp": iso(self.clock.now()),
             "connectorStatus": status,
             "evseId": connector.evse_id,
@@ -240,8 +241,8 @@ class StationV201Base(SimulatedStation):
         self.device_model.reset_volatile()
         self._apply_device_model()
 
-    def boot_notification_payload(self) -> Payload:
-        station: Payload = {
+    def boot_notification_payload(self) -> v201.BootNotificationRequest:
+        station: v201.ChargingStationType = {
             "model": self.template.model,
             "vendorName": self.template.vendor,
             "firmwareVersion": self.model.firmware_version,
@@ -261,7 +262,9 @@ class StationV201Base(SimulatedStation):
         measurands = [m for m in wanted if m in SUPPORTED_MEASURANDS_201]
         return self.model.sample(evse, measurands, context, self.clock.now())
 
-    def meter_value(self, readings: Sequence[SampledValue], at: datetime | None = None) -> Payload:
+    def meter_value(
+        self, readings: Sequence[SampledValue], at: datetime | None = None
+    ) -> v201.MeterValueType:
         """A MeterValueType, stamped ``at`` (default: now)."""
         return {
             "timestamp": iso(at or self.clock.now()),
@@ -281,5 +284,8 @@ class StationV201Base(SimulatedStation):
         ``at`` (default: now); dropped offline."""
         readings = self.readings(evse, *measurands, context)
         if readings:
-            payload = {"evseId": evse.id, "meterValue": [self.meter_value(readings, at)]}
+            payload: v201.MeterValuesRequest = {
+                "evseId": evse.id,
+                "meterValue": [self.meter_value(readings, at)],
+            }
             self.call("MeterValues", payload, requested=requested)

@@ -48,11 +48,13 @@ class BenchV201(Block["StationV201"]):
         Raises:
             SchemaValueError: (a ValueError) no such ResetEnumType; nothing changes.
         """
-        request = self.station.TERMS.reset_request(kind, evse_id)
+        # TERMS built the request in this version's words from the operator's (it raised
+        # SchemaValueError on any other); the verb is version-neutral, the dict untyped.
+        request = cast(v201.ResetRequest, self.station.TERMS.reset_request(kind, evse_id))
         answer = self.station.answer_here(
             lambda r: self.station.provisioning.reset_as(r, local=True), request
         )
-        return str(answer["status"])
+        return answer["status"]
 
     def trigger_here(self, message: str, evse_id: int | None = None, connector_id: int = 1) -> str:
         """Send ``message`` now, as a TriggerMessage asking for it makes the station send it

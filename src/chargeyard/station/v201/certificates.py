@@ -46,9 +46,11 @@ The station's own certificate (``model/own_certificate.py``):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
+from typing import TYPE_CHECKING, Final
 
 from chargeyard.protocol import Payload, on
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.certificates import InstallStatus
 from chargeyard.station.model.own_certificate import Refused
@@ -58,12 +60,15 @@ if TYPE_CHECKING:
 
 # StatusInfoType.additionalInfo is a string of at most 512 characters.
 _ADDITIONAL_INFO_MAX = 512
-STATION_CERTIFICATE = "ChargingStationCertificate"
+STATION_CERTIFICATE: Final = "ChargingStationCertificate"
 CSMS_ROOT = "CSMSRootCertificate"
 _RETRY = "own-certificate:retry"
 # SecurityCtrlr.CertSigningWaitMinimum and CertSigningRepeatTimes when unreadable.
 DEFAULT_WAIT_S = 60
 DEFAULT_REPEAT_TIMES = 3
+_ID_USES: frozenset[v201.GetCertificateIdUseEnumType] = frozenset(
+    typing.get_args(v201.GetCertificateIdUseEnumType)
+)
 
 
 class CertificatesV201(Block["StationV201"]):
@@ -84,39 +89,45 @@ class CertificatesV201(Block["StationV201"]):
     # -- M05 -------------------------------------------------------------------------------------
 
     @on("InstallCertificate")
-    def install_certificate(self, payload: Payload) -> Payload:
+    def install_certificate(
+        self, payload: v201.InstallCertificateRequest
+    ) -> v201.InstallCertificateResponse:
         kind: str = payload["certificateType"]
         now = self.station.clock.now().timestamp()
         outcome = self.station.model.certificates.install(kind, payload["certificate"], now)
         if outcome.status is InstallStatus.ACCEPTED:
             self.station.note(f"certificates: {kind} installed")
-            return {"status": outcome.status.value}
+            return {"status": "Accepted"}
         self.station.note(f"certificates: {kind} refused ({outcome.detail})")
-        info: Payload = {"reasonCode": outcome.reason or "InvalidCertificate"}
+        info: v201.StatusInfoType = {"reasonCode": outcome.reason or "InvalidCertificate"}
         if outcome.detail:
             info["additionalInfo"] = outcome.detail[:_ADDITIONAL_INFO_MAX]
-        return {"status": outcome.status.value, "statusInfo": info}
+        return {"status": "Rejected", "statusInfo": info}
 
     # -- M03 -------------------------------------------------------------------------------------
 
     @on("GetInstalledCertificateIds")
-    def get_installed_certificate_ids(self, payload: Payload) -> Payload:
-        kinds: list[str] | None = payload.get("certificateType") or None
-        installed = self.station.model.certificates.of(kinds)
-        if not installed:
+    def get_installed_certificate_ids(
+        self, payload: v201.GetInstalledCertificateIdsRequest
+    ) -> v201.GetInstalledCertificateIdsResponse:
+        kinds = payload.get("certificateType") or None
+        chain: list[v201.CertificateHashDataChainType] = [
+            {"certificateType": item.kind, "certificateHashData": item.hash_data()}
+            for item in self.station.model.certificates.of(kinds)
+            # Every type InstallCertificate installs (M05) is one GetInstalledCertificateIds
+            # names: this leaves out none of a 2.0.1 station's.
+            if is_one_of(item.kind, _ID_USES)
+        ]
+        if not chain:
             return {"status": "NotFound", "statusInfo": {"reasonCode": "NotFound"}}
-        return {
-            "status": "Accepted",
-            "certificateHashDataChain": [
-                {"certificateType": item.kind, "certificateHashData": item.hash_data()}
-                for item in installed
-            ],
-        }
+        return {"status": "Accepted", "certificateHashDataChain": chain}
 
     # -- M04 -------------------------------------------------------------------------------------
 
     @on("DeleteCertificate")
-    def delete_certificate(self, payload: Payload) -> Payload:
+    def delete_certificate(
+        self, payload: v201.DeleteCertificateRequest
+    ) -> v201.DeleteCertificateResponse:
         if self.station.model.own_certificate.names(payload["certificateHashData"]):
             return {"status": "Failed"}  # M04.FR.06: never the Charging Station Certificate
         deleted = self.station.model.certificates.delete(payload["certificateHashData"])
@@ -141,7 +152,7 @@ class CertificatesV201(Block["StationV201"]):
         csr = self._csr
         if csr is None:
             return
-        payload = {"csr": csr, "certificateType": STATION_CERTIFICATE}
+        payload: v201.SignCertificateRequest = {"csr": csr, "certificateType": STATION_CERTIFICATE}
         self.station.call("SignCertificate", payload, self._request_answered, requested=True)
 
     def _request_answered(self, answer: Payload) -> None:
@@ -177,7 +188,9 @@ class CertificatesV201(Block["StationV201"]):
         self.station.model.own_certificate.discard_pending()
 
     @on("CertificateSigned")
-    def certificate_signed(self, payload: Payload) -> Payload:
+    def certificate_signed(
+        self, payload: v201.CertificateSignedRequest
+    ) -> v201.CertificateSignedResponse:
         own = self.station.model.own_certificate
         if payload.get("certificateType", STATION_CERTIFICATE) != STATION_CERTIFICATE:
             return {

@@ -37,7 +37,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, OutgoingPayload, Payload, on
 from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.core import OnError, OnResult
@@ -56,6 +56,7 @@ from chargeyard.station.model.vendor_replies import (
     vendor_handler,
     vendor_handlers,
 )
+from chargeyard.station.v201.firmware import firmware_status_notification
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
@@ -147,9 +148,10 @@ class ControlV201(Block["StationV201"]):
             )
 
         def authorize_first() -> None:
+            request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
             self.station.call(
                 "Authorize",
-                {"idToken": id_token_to_ocpp201(token)},
+                request,
                 start,
                 lambda error: start({"idTokenInfo": {"status": "Invalid"}}),
             )
@@ -290,15 +292,9 @@ class ControlV201(Block["StationV201"]):
 
             return transaction_events
         if requested == "FirmwareStatusNotification":
-            return lambda: self._status_notification(
-                "FirmwareStatusNotification",
-                self.station.firmware_status,
-                self.station.firmware_request_id,
-            )
+            return self._firmware_status_notification
         if requested == "LogStatusNotification":
-            return lambda: self._status_notification(
-                "LogStatusNotification", self.station.log_status, self.station.log_request_id
-            )
+            return self._log_status_notification
         if requested == "SignChargingStationCertificate":
             return self.station.certificates.renew  # A02.FR.02: after the answer
         return "NotImplemented" if requested in _NOT_IMPLEMENTED else "Rejected"
@@ -307,14 +303,20 @@ class ControlV201(Block["StationV201"]):
         self.station.boot_reason = "Triggered"
         self.station.trigger_boot_notification()  # not Accepted: the next attempt, now
 
-    def _send_requested(self, action: str, payload: Payload) -> None:
+    def _send_requested(self, action: str, payload: OutgoingPayload) -> None:
         self.station.call(action, payload, requested=True)
 
-    def _status_notification(self, action: str, status: str, request_id: int | None) -> None:
-        payload: Payload = {"status": status}
+    def _firmware_status_notification(self) -> None:
+        status, request_id = self.station.firmware_status, self.station.firmware_request_id
+        payload = firmware_status_notification(status, None if status == "Idle" else request_id)
+        self.station.call("FirmwareStatusNotification", payload, requested=True)
+
+    def _log_status_notification(self) -> None:
+        status, request_id = self.station.log_status, self.station.log_request_id
+        payload: v201.LogStatusNotificationRequest = {"status": status}
         if request_id is not None and status != "Idle":
             payload["requestId"] = request_id
-        self.station.call(action, payload, requested=True)
+        self.station.call("LogStatusNotification", payload, requested=True)
 
     # -- P01 / P02 ---------------------------------------------------------------------------------
 
@@ -347,7 +349,7 @@ class ControlV201(Block["StationV201"]):
         Returns:
             False when it was not sent (offline or not yet Accepted).
         """
-        payload: Payload = {"vendorId": vendor_id}
+        payload: v201.DataTransferRequest = {"vendorId": vendor_id}
         if message_id is not None:
             payload["messageId"] = message_id
         if data is not None:

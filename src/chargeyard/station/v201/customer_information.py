@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
 from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
@@ -108,7 +108,7 @@ class CustomerInformationV201(Block["StationV201"]):
         parts = [text[i : i + _PART] for i in range(0, len(text), _PART)]
         generated_at = iso(self.station.clock.now())
         for seq_no, data in enumerate(parts):
-            message: Payload = {
+            message: v201.NotifyCustomerInformationRequest = {
                 "data": data,
                 "seqNo": seq_no,
                 "generatedAt": generated_at,

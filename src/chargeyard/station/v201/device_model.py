@@ -31,7 +31,7 @@ Values that change by themselves (a connector's AvailabilityState, the power flo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -292,7 +292,7 @@ class DeviceModel:
         return [(c, v) for c, v in self.items() if v.name in SUMMARY_VARIABLES]
 
     def select(
-        self, wanted: list[tuple[Component, str | None, str | None]], criteria: list[str]
+        self, wanted: list[tuple[Component, str | None, str | None]], criteria: Sequence[str]
     ) -> list[tuple[Component, Variable]]:
         """The variables a GetReport asks for (B08), in model order.
 

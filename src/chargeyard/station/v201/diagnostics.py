@@ -166,7 +166,9 @@ class DiagnosticsV201(Block["StationV201"]):
         status: v201.LogStatusEnumType = "Accepted" if replaced is None else "AcceptedCanceled"
         return {"status": status, "filename": filename}
 
-    def _upload_ended(self, upload: _Upload, status: str, detail: str) -> None:
+    def _upload_ended(
+        self, upload: _Upload, status: v201.UploadLogStatusEnumType, detail: str
+    ) -> None:
         if self._upload is not upload:
             return
         self._upload = None
@@ -184,9 +186,13 @@ class DiagnosticsV201(Block["StationV201"]):
         self._log_step("AcceptedCanceled", upload.request_id)
         self.station.log_status, self.station.log_request_id = "Idle", None
 
-    def _log_step(self, status: str, request_id: int) -> None:
+    def _log_step(self, status: v201.UploadLogStatusEnumType, request_id: int) -> None:
         self.station.log_status, self.station.log_request_id = status, request_id
-        self.station.call("LogStatusNotification", {"status": status, "requestId": request_id})
+        notification: v201.LogStatusNotificationRequest = {
+            "status": status,
+            "requestId": request_id,
+        }
+        self.station.call("LogStatusNotification", notification)
 
     # -- the files ---------------------------------------------------------------------------------
 

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.maintenance import optional_time
 from chargeyard.station.model.states import ConnectorStatus
@@ -59,23 +60,22 @@ _MAX_MESSAGES = 10
 class DisplayMessage:
     """One MessageInfoType as it was set, and its window."""
 
-    info: Payload
+    info: v201.MessageInfoType
     start: datetime | None
     end: datetime | None
     started: bool = False  # its start was written in the log
 
     @property
     def id(self) -> int:
-        return int(self.info["id"])
+        return self.info["id"]
 
     @property
-    def priority(self) -> str:
-        return str(self.info["priority"])
+    def priority(self) -> v201.MessagePriorityEnumType:
+        return self.info["priority"]
 
     @property
     def transaction_id(self) -> str | None:
-        value = self.info.get("transactionId")
-        return None if value is None else str(value)
+        return self.info.get("transactionId")
 
     def in_window(self, now: datetime) -> bool:
         return (self.start is None or self.start <= now) and (self.end is None or now < self.end)
@@ -114,8 +114,10 @@ class DisplayMessagesV201(Block["StationV201"]):
     # -- O01 / O02 / O06 ---------------------------------------------------------------------------
 
     @on("SetDisplayMessage")
-    def set_display_message(self, payload: Payload) -> Payload:
-        info: Payload = payload["message"]
+    def set_display_message(
+        self, payload: v201.SetDisplayMessageRequest
+    ) -> v201.SetDisplayMessageResponse:
+        info = payload["message"]
         status = self._refusal(info)
         if status is not None:
             return status
@@ -138,7 +140,7 @@ class DisplayMessagesV201(Block["StationV201"]):
         self._update()
         return {"status": "Accepted"}
 
-    def _refusal(self, info: Payload) -> Payload | None:
+    def _refusal(self, info: v201.MessageInfoType) -> v201.SetDisplayMessageResponse | None:
         dm = self.station.device_model
         if not dm.get_bool(_CTRLR, "Enabled", None, True):
             return {"status": "Rejected", "statusInfo": {"reasonCode": "Disabled"}}
@@ -162,7 +164,9 @@ class DisplayMessagesV201(Block["StationV201"]):
     # -- O03 / O04 ---------------------------------------------------------------------------------
 
     @on("GetDisplayMessages")
-    def get_display_messages(self, payload: Payload) -> Payload:
+    def get_display_messages(
+        self, payload: v201.GetDisplayMessagesRequest
+    ) -> v201.GetDisplayMessagesResponse:
         self._update()
         ids = payload.get("id")
         priority, state = payload.get("priority"), payload.get("state")
@@ -179,12 +183,15 @@ class DisplayMessagesV201(Block["StationV201"]):
         self.station.after_answer(lambda: self._send_messages(request_id, selected))
         return {"status": "Accepted"}
 
-    def _send_messages(self, request_id: int, selected: list[Payload]) -> None:
+    def _send_messages(self, request_id: int, selected: list[v201.MessageInfoType]) -> None:
         dm = self.station.device_model
         size = max(1, dm.get_int("DeviceDataCtrlr", "ItemsPerMessage", "GetReport"))
         chunks = [selected[i : i + size] for i in range(0, len(selected), size)]
         for number, chunk in enumerate(chunks):
-            part: Payload = {"requestId": request_id, "messageInfo": chunk}
+            part: v201.NotifyDisplayMessagesRequest = {
+                "requestId": request_id,
+                "messageInfo": chunk,
+            }
             if number < len(chunks) - 1:
                 part["tbc"] = True  # O03.FR.04
             self.station.call("NotifyDisplayMessages", part, requested=True)
@@ -192,7 +199,9 @@ class DisplayMessagesV201(Block["StationV201"]):
     # -- O05 ---------------------------------------------------------------------------------------
 
     @on("ClearDisplayMessage")
-    def clear_display_message(self, payload: Payload) -> Payload:
+    def clear_display_message(
+        self, payload: v201.ClearDisplayMessageRequest
+    ) -> v201.ClearDisplayMessageResponse:
         message = self.messages.get(payload["id"])
         if message is None:
             return {"status": "Unknown"}  # O05.FR.02
@@ -202,7 +211,7 @@ class DisplayMessagesV201(Block["StationV201"]):
 
     # -- what shows, on the station's clock --------------------------------------------------------
 
-    def shown(self) -> list[Payload]:
+    def shown(self) -> list[v201.MessageInfoType]:
         """The messages on the display now, in the order they show (module docstring)."""
         now = self.station.clock.now()
         showing = [
@@ -225,16 +234,17 @@ class DisplayMessagesV201(Block["StationV201"]):
         )
 
     def _state_fits(self, message: DisplayMessage) -> bool:
-        wanted: str | None = message.info.get("state")
+        wanted = message.info.get("state")
         if wanted is None:
             return True
-        display = message.info.get("display") or {}
-        evse_id = (display.get("evse") or {}).get("id")
+        display = message.info.get("display")
+        evse = None if display is None else display.get("evse")
+        evse_id = None if evse is None else evse["id"]
         evses = self.station.model.evses
         chosen = list(evses.values()) if evse_id not in evses else [evses[evse_id]]
         return wanted == self._state(chosen, station_wide=evse_id not in evses)
 
-    def _state(self, evses: list[Evse], *, station_wide: bool) -> str:
+    def _state(self, evses: list[Evse], *, station_wide: bool) -> v201.MessageStateEnumType:
         """MessageStateEnumType of the station (or of one EVSE)."""
         connectors = [c for evse in evses for c in evse.connectors.values()]
         if any(connector.faulted for connector in connectors):

@@ -53,10 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from chargeyard.protocol import on
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.firmware_update import FirmwareWords, InstallRules, Update
 from chargeyard.station.maintenance import optional_time, parse_time, retry_policy
@@ -87,10 +87,34 @@ FIRMWARE_MOVES: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+_FIRMWARE_STATUSES: frozenset[v201.FirmwareStatusEnumType] = frozenset(
+    get_args(v201.FirmwareStatusEnumType)
+)
+
+
+def firmware_status_notification(
+    status: str, request_id: int | None
+) -> v201.FirmwareStatusNotificationRequest:
+    """FirmwareStatusNotificationRequest, with the update's requestId where it has one
+    (L01.FR.10, L01.FR.20).
+
+    Raises:
+        ValueError: no FirmwareStatusEnumType; every one of :data:`FIRMWARE_MOVES` is (a test
+            says so).
+    """
+    if not is_one_of(status, _FIRMWARE_STATUSES):
+        raise ValueError(f"FirmwareStatusNotification has no status {status!r}")
+    notification: v201.FirmwareStatusNotificationRequest = {"status": status}
+    if request_id is not None:
+        notification["requestId"] = request_id
+    return notification
+
+
 WORDS_201 = FirmwareWords(
     machine="firmware status",
     moves=FIRMWARE_MOVES,
     notification="FirmwareStatusNotification",
+    message=firmware_status_notification,
     reported=True,  # TriggerMessage FirmwareStatusNotification (F06)
     idle_when_done=False,  # L01.FR.26: the last status, until Installed (L01.FR.25)
     security_log=True,  # L01.FR.31: FirmwareUpdated

@@ -52,7 +52,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, ClassVar
 
-from chargeyard.protocol import Payload, on
+from chargeyard.protocol import on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.meter import next_aligned
@@ -80,10 +81,18 @@ if TYPE_CHECKING:
 _CTRLR = "MonitoringCtrlr"
 _SCAN = "monitoring:scan"
 _BASES = ("All", "FactoryDefault", "HardWiredOnly")
-_CRITERIA = {
+_CRITERIA: dict[v201.MonitoringCriterionEnumType, set[MonitorType]] = {
     "ThresholdMonitoring": {MonitorType.UPPER_THRESHOLD, MonitorType.LOWER_THRESHOLD},
     "DeltaMonitoring": {MonitorType.DELTA},
     "PeriodicMonitoring": {MonitorType.PERIODIC, MonitorType.PERIODIC_CLOCK_ALIGNED},
+}
+
+
+# What SetVariableMonitoring answers for a variable the device model does not have (N04.FR.03,
+# N04.FR.04): DeviceModel.lookup returns no other status.
+_UNKNOWN: dict[GetStatus, v201.SetMonitoringStatusEnumType] = {
+    GetStatus.UNKNOWN_COMPONENT: "UnknownComponent",
+    GetStatus.UNKNOWN_VARIABLE: "UnknownVariable",
 }
 
 
@@ -135,32 +144,36 @@ class MonitoringV201(Block["StationV201"]):
         self.monitors.install(_password_monitor())
         self._event_id = 0
         # The events kept offline, (severity, eventData); made when the first one is kept.
-        self._offline: deque[tuple[int, Payload]] | None = None
+        self._offline: deque[tuple[int, v201.EventDataType]] | None = None
         self._look(send=False)  # where the Delta monitors count from
 
     # -- N04 ---------------------------------------------------------------------------------------
 
     @on("SetVariableMonitoring")
-    def set_variable_monitoring(self, payload: Payload) -> Payload:
+    def set_variable_monitoring(
+        self, payload: v201.SetVariableMonitoringRequest
+    ) -> v201.SetVariableMonitoringResponse:
         items = payload["setMonitoringData"]
         self.station.provisioning.check_items(items, "SetVariableMonitoring", _CTRLR)
         results = [self._set_one(item) for item in items]
         self.station.after_answer(self._monitors_changed)
         return {"setMonitoringResult": results}
 
-    def _set_one(self, item: Payload) -> Payload:
+    def _set_one(self, item: v201.SetMonitoringDataType) -> v201.SetMonitoringResultType:
         wire_variable = item["variable"]
-        result: Payload = {
+        component = component_from_wire(item["component"])
+        name, instance = wire_variable["name"], wire_variable.get("instance")
+        found = self.station.device_model.lookup(component, name, instance)
+        result: v201.SetMonitoringResultType = {
+            "status": "Accepted",  # first on the wire; set below, once known
             "type": item["type"],
             "severity": item["severity"],
             "component": item["component"],
             "variable": wire_variable,
         }
-        component = component_from_wire(item["component"])
-        name, instance = wire_variable["name"], wire_variable.get("instance")
-        found = self.station.device_model.lookup(component, name, instance)
         if isinstance(found, GetStatus):
-            return {"status": found.value, **result}  # N04.FR.03, N04.FR.04
+            result["status"] = _UNKNOWN[found]  # N04.FR.03, N04.FR.04
+            return result
         wanted = Wanted(
             component,
             name,
@@ -179,15 +192,18 @@ class MonitoringV201(Block["StationV201"]):
             result["id"] = outcome.id
         if outcome.reason is not None:
             result["statusInfo"] = {"reasonCode": outcome.reason}
-        return {"status": outcome.status.value, **result}
+        result["status"] = outcome.status.value
+        return result
 
     # -- N06 ---------------------------------------------------------------------------------------
 
     @on("ClearVariableMonitoring")
-    def clear_variable_monitoring(self, payload: Payload) -> Payload:
-        ids: list[int] = payload["id"]
+    def clear_variable_monitoring(
+        self, payload: v201.ClearVariableMonitoringRequest
+    ) -> v201.ClearVariableMonitoringResponse:
+        ids = payload["id"]
         self.station.provisioning.check_items(ids, "ClearVariableMonitoring", _CTRLR)
-        results = []
+        results: list[v201.ClearMonitoringResultType] = []
         for monitor_id in ids:
             status = self.monitors.clear(monitor_id)
             self.station.timers.cancel(_periodic_timer(monitor_id))
@@ -198,8 +214,10 @@ class MonitoringV201(Block["StationV201"]):
     # -- N03 / N05 ---------------------------------------------------------------------------------
 
     @on("SetMonitoringBase")
-    def set_monitoring_base(self, payload: Payload) -> Payload:
-        base: str = payload["monitoringBase"]
+    def set_monitoring_base(
+        self, payload: v201.SetMonitoringBaseRequest
+    ) -> v201.SetMonitoringBaseResponse:
+        base = payload["monitoringBase"]
         if base != "All":  # N03.FR.04, N03.FR.05
             for monitor_id in self.monitors.clear_custom():
                 self.station.timers.cancel(_periodic_timer(monitor_id))
@@ -208,8 +226,10 @@ class MonitoringV201(Block["StationV201"]):
         return {"status": "Accepted"}
 
     @on("SetMonitoringLevel")
-    def set_monitoring_level(self, payload: Payload) -> Payload:
-        severity: int = payload["severity"]
+    def set_monitoring_level(
+        self, payload: v201.SetMonitoringLevelRequest
+    ) -> v201.SetMonitoringLevelResponse:
+        severity = payload["severity"]
         if severity not in SEVERITIES:
             return {"status": "Rejected"}  # N05.FR.02
         self.station.device_model.write(_CTRLR, "ActiveMonitoringLevel", str(severity))
@@ -218,7 +238,9 @@ class MonitoringV201(Block["StationV201"]):
     # -- N02 ---------------------------------------------------------------------------------------
 
     @on("GetMonitoringReport")
-    def get_monitoring_report(self, payload: Payload) -> Payload:
+    def get_monitoring_report(
+        self, payload: v201.GetMonitoringReportRequest
+    ) -> v201.GetMonitoringReportResponse:
         named = payload.get("componentVariable", [])
         self.station.provisioning.check_items(named, "GetReport")  # N02.FR.07
         types: set[MonitorType] = set()
@@ -231,7 +253,7 @@ class MonitoringV201(Block["StationV201"]):
         ]
         if not selected:
             return {"status": "EmptyResultSet"}  # N02.FR.10
-        request_id: int = payload["requestId"]
+        request_id = payload["requestId"]
         self.station.after_answer(lambda: self._send_report(request_id, selected))
         return {"status": "Accepted"}
 
@@ -240,7 +262,7 @@ class MonitoringV201(Block["StationV201"]):
         for monitor in selected:
             key = (monitor.component, monitor.variable, monitor.instance)
             grouped.setdefault(key, []).append(monitor)
-        data = [
+        data: list[v201.MonitoringDataType] = [
             {
                 "component": component_to_wire(component),
                 "variable": variable_to_wire(name, instance),
@@ -262,7 +284,7 @@ class MonitoringV201(Block["StationV201"]):
         chunks = [data[i : i + size] for i in range(0, len(data), size)]
         generated_at = iso(self.station.clock.now())
         for seq_no, chunk in enumerate(chunks):
-            report: Payload = {
+            report: v201.NotifyMonitoringReportRequest = {
                 "requestId": request_id,  # N02.FR.04
                 "seqNo": seq_no,
                 "generatedAt": generated_at,
@@ -392,15 +414,19 @@ class MonitoringV201(Block["StationV201"]):
                 self._offline = deque(maxlen=self.offline_queue_size)
             self._offline.extend(kept)
 
-    def _send(self, events: list[Payload]) -> bool:
-        payload = {"generatedAt": iso(self.station.clock.now()), "seqNo": 0, "eventData": events}
+    def _send(self, events: list[v201.EventDataType]) -> bool:
+        payload: v201.NotifyEventRequest = {
+            "generatedAt": iso(self.station.clock.now()),
+            "seqNo": 0,
+            "eventData": events,
+        }
         return self.station.call("NotifyEvent", payload)
 
-    def _event_data(self, monitor: Monitor, change: Change, actual: str) -> Payload:
+    def _event_data(self, monitor: Monitor, change: Change, actual: str) -> v201.EventDataType:
         self._event_id += 1
         variable = self._variable(monitor)
         shown = "" if variable is None or variable.mutability == "WriteOnly" else actual
-        data: Payload = {
+        data: v201.EventDataType = {
             "eventId": self._event_id,
             "timestamp": iso(self.station.clock.now()),
             "trigger": change.trigger,
@@ -436,7 +462,7 @@ class MonitoringV201(Block["StationV201"]):
         self._arm_scan()
 
 
-def _names(wanted: Payload, monitor: Monitor) -> bool:
+def _names(wanted: v201.ComponentVariableType, monitor: Monitor) -> bool:
     """Whether a ComponentVariableType of GetMonitoringReport names ``monitor`` (N02.FR.16-21:
     what it leaves out matches anything)."""
     component, wire = monitor.component, wanted["component"]

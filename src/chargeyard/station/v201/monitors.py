@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chargeyard.protocol.messages import v201
 from chargeyard.station.v201.device_model import Component, Variable
 
 # Monitors a station holds at most: each costs a look at its variable at every check.
@@ -89,7 +90,7 @@ class Change:
     """What a monitor saw: the trigger of its event (EventTriggerEnumType) and whether the
     event reports a return to normal (``cleared``)."""
 
-    trigger: str
+    trigger: v201.EventTriggerEnumType
     cleared: bool = False
 
 

@@ -37,15 +37,17 @@ and is the one place that knows their field names:
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sized
+from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload, on
+from chargeyard.protocol import ErrorKind, OcppError, on
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S
 from chargeyard.station.model.station import Evse
 from chargeyard.station.power import CLOSE_WAIT_AFTER_RESET_S
-from chargeyard.station.v201.device_model import Attribute, Component, ReportBase, Variable
+from chargeyard.station.v201.device_model import Component, Variable
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
@@ -71,12 +73,12 @@ class ProvisioningV201(Block["StationV201"]):
     # -- B05 / B06 ---------------------------------------------------------------------------------
 
     @on("GetVariables")
-    def get_variables(self, payload: Payload) -> Payload:
+    def get_variables(self, payload: v201.GetVariablesRequest) -> v201.GetVariablesResponse:
         items = payload["getVariableData"]
         self.check_items(items, "GetVariables")
-        results = []
+        results: list[v201.GetVariableResultType] = []
         for item in items:
-            attribute: Attribute = item.get("attributeType", "Actual")
+            attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
             found = self.station.device_model.get(
                 component_from_wire(item["component"]),
@@ -84,7 +86,7 @@ class ProvisioningV201(Block["StationV201"]):
                 variable.get("instance"),
                 attribute,
             )
-            result: Payload = {
+            result: v201.GetVariableResultType = {
                 "attributeStatus": found.status.value,
                 "attributeType": attribute,
                 "component": item["component"],
@@ -96,12 +98,12 @@ class ProvisioningV201(Block["StationV201"]):
         return {"getVariableResult": results}
 
     @on("SetVariables")
-    def set_variables(self, payload: Payload) -> Payload:
+    def set_variables(self, payload: v201.SetVariablesRequest) -> v201.SetVariablesResponse:
         items = payload["setVariableData"]
         self.check_items(items, "SetVariables")
-        results = []
+        results: list[v201.SetVariableResultType] = []
         for item in items:
-            attribute: Attribute = item.get("attributeType", "Actual")
+            attribute = item.get("attributeType", "Actual")
             variable = item["variable"]
             outcome = self.station.device_model.set(
                 component_from_wire(item["component"]),
@@ -110,7 +112,7 @@ class ProvisioningV201(Block["StationV201"]):
                 attribute,
                 item["attributeValue"],
             )
-            result: Payload = {
+            result: v201.SetVariableResultType = {
                 "attributeType": attribute,
                 "attributeStatus": outcome.status.value,
                 "component": item["component"],
@@ -121,9 +123,7 @@ class ProvisioningV201(Block["StationV201"]):
             results.append(result)
         return {"setVariableResult": results}
 
-    def check_items(
-        self, items: list[Any], instance: str, component: str = "DeviceDataCtrlr"
-    ) -> None:
+    def check_items(self, items: Sized, instance: str, component: str = "DeviceDataCtrlr") -> None:
         """Raise unless ``items`` fit the ItemsPerMessage of ``component`` (instance: the
         request's name).
 
@@ -140,8 +140,8 @@ class ProvisioningV201(Block["StationV201"]):
     # -- B07 ---------------------------------------------------------------------------------------
 
     @on("GetBaseReport")
-    def get_base_report(self, payload: Payload) -> Payload:
-        base: ReportBase = payload["reportBase"]
+    def get_base_report(self, payload: v201.GetBaseReportRequest) -> v201.GetBaseReportResponse:
+        base = payload["reportBase"]
         if base not in self.report_bases:
             return {"status": "NotSupported"}
         selected = self.station.device_model.report(base)
@@ -154,21 +154,17 @@ class ProvisioningV201(Block["StationV201"]):
     # -- B08 ---------------------------------------------------------------------------------------
 
     @on("GetReport")
-    def get_report(self, payload: Payload) -> Payload:
+    def get_report(self, payload: v201.GetReportRequest) -> v201.GetReportResponse:
         named = payload.get("componentVariable", [])
         self.check_items(named, "GetReport")
         wanted = [
-            (
-                component_from_wire(item["component"]),
-                item.get("variable", {}).get("name"),
-                item.get("variable", {}).get("instance"),
-            )
+            (component_from_wire(item["component"]), *_name_and_instance(item.get("variable")))
             for item in named
         ]
         selected = self.station.device_model.select(wanted, payload.get("componentCriteria", []))
         if not selected:
             return {"status": "EmptyResultSet"}
-        request_id: int = payload["requestId"]
+        request_id = payload["requestId"]
         self.station.after_answer(lambda: self.send_report(request_id, selected))
         return {"status": "Accepted"}
 
@@ -180,7 +176,7 @@ class ProvisioningV201(Block["StationV201"]):
         chunks = [selected[i : i + size] for i in range(0, len(selected), size)]
         generated_at = iso(self.station.clock.now())
         for seq_no, chunk in enumerate(chunks):
-            report: Payload = {
+            report: v201.NotifyReportRequest = {
                 "requestId": request_id,
                 "generatedAt": generated_at,
                 "seqNo": seq_no,
@@ -193,15 +189,15 @@ class ProvisioningV201(Block["StationV201"]):
     # -- B11 / B12 ---------------------------------------------------------------------------------
 
     @on("Reset")
-    def reset(self, payload: Payload) -> Payload:
+    def reset(self, payload: v201.ResetRequest) -> v201.ResetResponse:
         return self.reset_as(payload, local=False)
 
-    def reset_as(self, payload: Payload, *, local: bool) -> Payload:
+    def reset_as(self, payload: v201.ResetRequest, *, local: bool) -> v201.ResetResponse:
         """A Reset of the central system, or (``local``) one from the station's own panel:
         the same rules, and the boot after says LocalReset (BootReasonEnumType)."""
         if not self.station.may_reset():
             return {"status": "Rejected"}  # a firmware installation is under way (L01)
-        evse_id: int | None = payload.get("evseId")
+        evse_id = payload.get("evseId")
         if evse_id is not None:
             allowed = self.station.device_model.get_bool(
                 Component("EVSE", evse=evse_id), "AllowReset"
@@ -256,37 +252,45 @@ class ProvisioningV201(Block["StationV201"]):
         self.scheduled_resets.clear()
 
 
-def component_from_wire(wire: Payload) -> Component:
+def component_from_wire(wire: v201.ComponentType) -> Component:
     """A ComponentType as the device model names it."""
-    evse = wire.get("evse") or {}
-    return Component(wire["name"], wire.get("instance"), evse.get("id"), evse.get("connectorId"))
+    evse = wire.get("evse")
+    if evse is None:
+        return Component(wire["name"], wire.get("instance"))
+    return Component(wire["name"], wire.get("instance"), evse["id"], evse.get("connectorId"))
 
 
-def component_to_wire(component: Component) -> Payload:
+def _name_and_instance(wire: v201.VariableType | None) -> tuple[str | None, str | None]:
+    """A VariableType's name and instance; (None, None) for none (every variable, B08)."""
+    return (None, None) if wire is None else (wire["name"], wire.get("instance"))
+
+
+def component_to_wire(component: Component) -> v201.ComponentType:
     """The ComponentType of ``component``."""
-    wire: Payload = {"name": component.name}
+    wire: v201.ComponentType = {"name": component.name}
     if component.instance is not None:
         wire["instance"] = component.instance
     if component.evse is not None:
-        wire["evse"] = {"id": component.evse}
+        evse: v201.EVSEType = {"id": component.evse}
         if component.connector is not None:
-            wire["evse"]["connectorId"] = component.connector
+            evse["connectorId"] = component.connector
+        wire["evse"] = evse
     return wire
 
 
-def variable_to_wire(name: str, instance: str | None) -> Payload:
+def variable_to_wire(name: str, instance: str | None) -> v201.VariableType:
     """The VariableType of a variable's name and instance."""
-    wire: Payload = {"name": name}
+    wire: v201.VariableType = {"name": name}
     if instance is not None:
         wire["instance"] = instance
     return wire
 
 
-def report_data(component: Component, variable: Variable) -> Payload:
+def report_data(component: Component, variable: Variable) -> v201.ReportDataType:
     """ReportDataType of one variable (NotifyReport, B07)."""
-    attributes = []
+    attributes: list[v201.VariableAttributeType] = []
     for attribute in variable.attributes:
-        entry: Payload = {"type": attribute}
+        entry: v201.VariableAttributeType = {"type": attribute}
         if variable.mutability != "WriteOnly":
             entry["value"] = variable.read(attribute)
         entry["mutability"] = variable.mutability
@@ -294,7 +298,10 @@ def report_data(component: Component, variable: Variable) -> Payload:
         entry["constant"] = variable.constant
         attributes.append(entry)
     # Every variable may be monitored (N04): the station reads each one it monitors.
-    characteristics: Payload = {"dataType": variable.data_type, "supportsMonitoring": True}
+    characteristics: v201.VariableCharacteristicsType = {
+        "dataType": variable.data_type,
+        "supportsMonitoring": True,
+    }
     if variable.unit is not None:
         characteristics["unit"] = variable.unit
     if variable.min_limit is not None:

@@ -183,8 +183,13 @@ class ReservationV201(Block["StationV201"]):
         for reservation in removed:
             self._status_update(reservation, "Removed")  # H01.FR.16, H01.FR.17
 
-    def _status_update(self, reservation: Reservation, status: str) -> None:
-        payload = {"reservationId": reservation.id, "reservationUpdateStatus": status}
+    def _status_update(
+        self, reservation: Reservation, status: v201.ReservationUpdateStatusEnumType
+    ) -> None:
+        payload: v201.ReservationStatusUpdateRequest = {
+            "reservationId": reservation.id,
+            "reservationUpdateStatus": status,
+        }
         self.station.call("ReservationStatusUpdate", payload)
 
     def _show_reservations(self) -> None:

@@ -38,12 +38,14 @@ authorization the idToken, the first after a remote start its remoteStartId.
 from __future__ import annotations
 
 import logging
+import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import Payload
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol import ErrorKind, Payload
+from chargeyard.protocol.fields import SchemaValueError
+from chargeyard.protocol.messages import is_one_of, v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
@@ -80,7 +82,7 @@ _ENERGY = frozenset({_S.CHARGING, _S.SUSPENDED_EV, _S.SUSPENDED_EVSE})
 RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
 
 # The triggerReason of a transaction the station ends itself, by stoppedReason.
-STOP_TRIGGERS = {
+STOP_TRIGGERS: dict[v201.ReasonEnumType, v201.TriggerReasonEnumType] = {
     "Local": "StopAuthorized",
     "Remote": "RemoteStop",
     "EVDisconnected": "EVCommunicationLost",
@@ -90,6 +92,22 @@ STOP_TRIGGERS = {
     "EnergyLimitReached": "EnergyLimitReached",
     "TimeLimitReached": "TimeLimitReached",
 }
+
+_REASONS: frozenset[v201.ReasonEnumType] = frozenset(typing.get_args(v201.ReasonEnumType))
+
+
+def stop_reason(word: str) -> v201.ReasonEnumType:
+    """``word`` as a ReasonEnumType, the stoppedReason of an Ended event.
+
+    Raises:
+        SchemaValueError: (a ValueError) it is none; the error names the ones there are.
+    """
+    if is_one_of(word, _REASONS):
+        return word
+    raise SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"reason {word!r} is not allowed: one of {', '.join(sorted(_REASONS))}",
+    )
 
 
 @dataclass(slots=True)
@@ -101,9 +119,11 @@ class Session:
     authorized: bool = False
     authorizing: bool = False  # an Authorize request is out
     fresh_plug: bool = False  # the cable went in during this session (EVConnected)
-    deauthorized: str | None = None  # the stoppedReason of an ended authorization
+    deauthorized: v201.ReasonEnumType | None = None  # the stoppedReason of an ended authorization
     stop_token: IdToken | None = None  # the token that ended it (E07)
-    force_end: tuple[str, str] | None = None  # (triggerReason, stoppedReason)
+    force_end: tuple[v201.TriggerReasonEnumType, v201.ReasonEnumType] | None = (
+        None  # (triggerReason, stoppedReason)
+    )
     remote_start_id: int | None = None
     source: AuthorizationSource | None = None  # who authorized it
     charging_profile: v201.ChargingProfileType | None = None
@@ -131,7 +151,12 @@ class TransactionEventsV201(Block["StationV201"]):
         return self.sessions.setdefault(evse.id, Session())
 
     def deauthorize(
-        self, evse: Evse, trigger: str, reason: str, *, token: IdToken | None = None
+        self,
+        evse: Evse,
+        trigger: v201.TriggerReasonEnumType,
+        reason: v201.ReasonEnumType,
+        *,
+        token: IdToken | None = None,
     ) -> None:
         """The authorization ends (E07 token, F03 remote stop, E05 refusal, E03 timeout)."""
         self.station.advance()
@@ -144,7 +169,7 @@ class TransactionEventsV201(Block["StationV201"]):
 
     # -- the rules (see the module docstring) ----------------------------------------------------
 
-    def evaluate(self, evse: Evse, trigger: str | None) -> None:
+    def evaluate(self, evse: Evse, trigger: v201.TriggerReasonEnumType | None) -> None:
         """Apply TxStartPoint / TxStopPoint and the power path after an event on ``evse``."""
         session = self.session(evse)
         self._sync_cable_status(evse)
@@ -158,7 +183,8 @@ class TransactionEventsV201(Block["StationV201"]):
         if running is None and not started and evse.transaction is None:
             points = self._points(evse, session)
             if points & self._tx_points("TxStartPoint") and (trigger or changed):
-                self._begin(evse, session, "ChargingStateChanged" if changed else str(trigger))
+                begun_by = "ChargingStateChanged" if changed or trigger is None else trigger
+                self._begin(evse, session, begun_by)
         elif started and changed:
             self.updated(evse, "ChargingStateChanged")
         elif running is not None and running is evse.transaction:
@@ -168,7 +194,11 @@ class TransactionEventsV201(Block["StationV201"]):
         self._tidy(evse)
 
     def _after_change(
-        self, evse: Evse, session: Session, trigger: str | None, changed: bool
+        self,
+        evse: Evse,
+        session: Session,
+        trigger: v201.TriggerReasonEnumType | None,
+        changed: bool,
     ) -> None:
         points = self._points(evse, session)
         session.reached |= points
@@ -176,7 +206,9 @@ class TransactionEventsV201(Block["StationV201"]):
         plugged = evse.plugged_connector() is not None
         empty = not plugged and not session.authorized and not session.authorizing
         if session.force_end is not None or lost or empty:
-            default = "ChargingStateChanged" if changed else "AbnormalCondition"
+            default: v201.TriggerReasonEnumType = (
+                "ChargingStateChanged" if changed else "AbnormalCondition"
+            )
             forced = session.force_end
             self._finish(
                 evse,
@@ -208,7 +240,9 @@ class TransactionEventsV201(Block["StationV201"]):
         """Whether the EVSE may close its power path (operative, not faulted)."""
         return all(c.operative and not c.faulted for c in evse.connectors.values())
 
-    def _stop_reason(self, evse: Evse, session: Session, lost: set[str], plugged: bool) -> str:
+    def _stop_reason(
+        self, evse: Evse, session: Session, lost: set[str], plugged: bool
+    ) -> v201.ReasonEnumType:
         if session.deauthorized is not None:
             return session.deauthorized
         if not plugged:
@@ -251,7 +285,7 @@ class TransactionEventsV201(Block["StationV201"]):
                 self.station.set_status(connector, _S.FINISHING)
         return self.charging_state(evse) != before
 
-    def charging_state(self, evse: Evse) -> str:
+    def charging_state(self, evse: Evse) -> v201.ChargingStateEnumType:
         """ChargingStateEnumType of the EVSE now (Idle without a cable)."""
         connector = evse.plugged_connector()
         return "Idle" if connector is None else CHARGING_STATE_201[connector.status]
@@ -274,7 +308,7 @@ class TransactionEventsV201(Block["StationV201"]):
 
     # -- the transaction and its events ---------------------------------------------------------
 
-    def _begin(self, evse: Evse, session: Session, trigger: str) -> None:
+    def _begin(self, evse: Evse, session: Session, trigger: v201.TriggerReasonEnumType) -> None:
         connector = evse.plugged_connector()
         sole = next(iter(evse.connectors)) if len(evse.connectors) == 1 else 0
         transaction = Transaction(
@@ -352,7 +386,7 @@ class TransactionEventsV201(Block["StationV201"]):
     def updated(
         self,
         evse: Evse,
-        trigger: str,
+        trigger: v201.TriggerReasonEnumType,
         readings: list[SampledValue] | None = None,
         at: datetime | None = None,
     ) -> None:
@@ -363,7 +397,7 @@ class TransactionEventsV201(Block["StationV201"]):
     def send_transaction_update(
         self,
         evse: Evse,
-        trigger: str,
+        trigger: v201.TriggerReasonEnumType,
         variable: tuple[str, str],
         context: ReadingContext,
         at: datetime | None = None,
@@ -373,7 +407,9 @@ class TransactionEventsV201(Block["StationV201"]):
         self.station.advance()
         self.updated(evse, trigger, self.station.readings(evse, *variable, context), at)
 
-    def _finish(self, evse: Evse, trigger: str, reason: str) -> None:
+    def _finish(
+        self, evse: Evse, trigger: v201.TriggerReasonEnumType, reason: v201.ReasonEnumType
+    ) -> None:
         transaction = evse.transaction
         assert transaction is not None
         session = self.session(evse)
@@ -405,18 +441,18 @@ class TransactionEventsV201(Block["StationV201"]):
     def _event(
         self,
         evse: Evse,
-        event_type: str,
-        trigger: str,
+        event_type: v201.TransactionEventEnumType,
+        trigger: v201.TriggerReasonEnumType,
         readings: list[SampledValue],
         *,
         samples: list[tuple[datetime, list[SampledValue]]] | None = None,
-        reason: str | None = None,
+        reason: v201.ReasonEnumType | None = None,
     ) -> None:
         """Build a TransactionEvent now and queue it (E11: sent in order, kept offline)."""
         transaction = evse.transaction
         assert transaction is not None
         session = self.session(evse)
-        info: Payload = {
+        info: v201.TransactionType = {
             "transactionId": transaction.local_id,
             "chargingState": self.charging_state(evse),
         }
@@ -427,7 +463,7 @@ class TransactionEventsV201(Block["StationV201"]):
         if session.remote_pending and transaction.remote_start_id is not None:
             info["remoteStartId"] = transaction.remote_start_id
             session.remote_pending = False
-        payload: Payload = {
+        payload: v201.TransactionEventRequest = {
             "eventType": event_type,
             "timestamp": iso(self.station.clock.now()),
             "triggerReason": trigger,
@@ -438,7 +474,7 @@ class TransactionEventsV201(Block["StationV201"]):
             payload["offline"] = True  # E04: it happened while offline
         if not session.connector_sent:
             # The first event names the EVSE; the first once the connector is known, it too.
-            evse_wire: Payload = {"id": evse.id}
+            evse_wire: v201.EVSEType = {"id": evse.id}
             if transaction.connector_id:
                 evse_wire["connectorId"] = transaction.connector_id
                 session.connector_sent = True
@@ -532,7 +568,7 @@ class TransactionEventsV201(Block["StationV201"]):
         register it had when the power went (E-block; a CSMS that missed the Started opens
         it from this event, E04)."""
         key = transaction.transaction_id
-        evse: Payload = {"id": transaction.evse_id}
+        evse: v201.EVSEType = {"id": transaction.evse_id}
         if transaction.connector_id:
             evse["connectorId"] = transaction.connector_id
         register = SampledValue(
@@ -541,7 +577,7 @@ class TransactionEventsV201(Block["StationV201"]):
             "Wh",
             context="Transaction.End",
         )
-        payload: Payload = {
+        payload: v201.TransactionEventRequest = {
             "eventType": "Ended",
             "timestamp": iso(lost_at),
             "triggerReason": "AbnormalCondition",

@@ -35,6 +35,7 @@ from chargeyard.station.v201.transaction_events import (
     RUNNING,
     STOP_TRIGGERS,
     TransactionEventsV201,
+    stop_reason,
 )
 
 if TYPE_CHECKING:
@@ -114,10 +115,11 @@ class TransactionsV201(Block["StationV201"]):
         self.station.check_value(
             "TransactionEvent", "transactionInfo.stoppedReason", reason, "reason"
         )
+        word = stop_reason(reason)  # (the check above said it is one)
         evse = self.station.model.evses[evse_id]
         if refusal := rules.cannot_stop(self.station.model, evse_id):
             raise OcppError(ErrorKind.GENERIC_ERROR, refusal)
-        self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
+        self.end_transaction(evse, STOP_TRIGGERS.get(word, "AbnormalCondition"), word)
         self.station.wake()
 
     def evse_for_new_session(
@@ -197,7 +199,7 @@ class TransactionsV201(Block["StationV201"]):
         evse: Evse,
         token: IdToken,
         info: IdTokenInfo | None,
-        trigger: str = "Authorized",
+        trigger: v201.TriggerReasonEnumType = "Authorized",
         *,
         source: AuthorizationSource,
         remote_start_id: int | None = None,
@@ -247,7 +249,9 @@ class TransactionsV201(Block["StationV201"]):
         self._events.evaluate(evse, trigger)
         self.station.token_reports.tell(TokenDecision(evse.id, token, True, status, source))
 
-    def end_transaction(self, evse: Evse, trigger: str, reason: str) -> None:
+    def end_transaction(
+        self, evse: Evse, trigger: v201.TriggerReasonEnumType, reason: v201.ReasonEnumType
+    ) -> None:
         """The station ends the EVSE's transaction itself (reset, fault, operator)."""
         if evse.transaction is None:
             return
@@ -328,10 +332,11 @@ class TransactionsV201(Block["StationV201"]):
                     self._schedule_tick(evse)  # J02: the new interval counts from now
 
     def stop_transactions(self, reason: str) -> None:
+        word = stop_reason(reason)
         for evse in self.station.model.evses.values():
             if evse.transaction is not None and evse.transaction.phase in RUNNING:
                 self.station.advance()
-                self.end_transaction(evse, STOP_TRIGGERS.get(reason, "AbnormalCondition"), reason)
+                self.end_transaction(evse, STOP_TRIGGERS.get(word, "AbnormalCondition"), word)
 
     def on_power_on(self) -> None:
         # The station went down with transactions running: they end now (reason PowerLoss).

@@ -26,10 +26,9 @@ from chargeyard.station.model.smart_charging.wire import (
     optional_time,
     period_from_wire,
     period_to_wire,
-    put,
 )
 
-_PURPOSES = {
+_PURPOSES: dict[v201.ChargingProfilePurposeEnumType, ChargingProfilePurpose] = {
     "ChargingStationMaxProfile": ChargingProfilePurpose.CHARGING_STATION_MAX,
     "TxDefaultProfile": ChargingProfilePurpose.TX_DEFAULT,
     "TxProfile": ChargingProfilePurpose.TX,
@@ -38,12 +37,12 @@ _PURPOSES = {
 _WIRE_PURPOSES = {purpose: wire for wire, purpose in _PURPOSES.items()}
 
 
-def purpose_from_ocpp201(wire: str) -> ChargingProfilePurpose:
+def purpose_from_ocpp201(wire: v201.ChargingProfilePurposeEnumType) -> ChargingProfilePurpose:
     """ChargingProfilePurposeEnumType as the model's purpose."""
     return _PURPOSES[wire]
 
 
-def purpose_to_ocpp201(purpose: ChargingProfilePurpose) -> str:
+def purpose_to_ocpp201(purpose: ChargingProfilePurpose) -> v201.ChargingProfilePurposeEnumType:
     return _WIRE_PURPOSES[purpose]
 
 
@@ -74,37 +73,46 @@ def profile_from_ocpp201(charging_profile: Mapping[str, Any]) -> ChargingProfile
     )
 
 
-def profile_to_ocpp201(profile: ChargingProfile) -> dict[str, Any]:
+def profile_to_ocpp201(profile: ChargingProfile) -> v201.ChargingProfileType:
     """A ChargingProfileType payload, as ReportChargingProfilesRequest carries it.
 
     A schedule without an id (the profile came over 1.6) is numbered by its position, from 1.
     """
-    payload: dict[str, Any] = {
+    payload: v201.ChargingProfileType = {
         "id": profile.id,
         "stackLevel": profile.stack_level,
         "chargingProfilePurpose": _WIRE_PURPOSES[profile.purpose],
         "chargingProfileKind": profile.kind.value,
+        "chargingSchedule": [
+            _schedule_to_wire(schedule, position)
+            for position, schedule in enumerate(profile.schedules, start=1)
+        ],
     }
-    put(payload, "recurrencyKind", profile.recurrency_kind and profile.recurrency_kind.value)
-    put(payload, "validFrom", profile.valid_from)
-    put(payload, "validTo", profile.valid_to)
-    put(payload, "transactionId", profile.transaction_id)
-    payload["chargingSchedule"] = [
-        _schedule_to_wire(schedule, position)
-        for position, schedule in enumerate(profile.schedules, start=1)
-    ]
+    if profile.recurrency_kind is not None:
+        payload["recurrencyKind"] = profile.recurrency_kind.value
+    if profile.valid_from is not None:
+        payload["validFrom"] = format_time(profile.valid_from)
+    if profile.valid_to is not None:
+        payload["validTo"] = format_time(profile.valid_to)
+    if profile.transaction_id is not None:
+        payload["transactionId"] = profile.transaction_id
     return payload
 
 
-def _schedule_to_wire(schedule: ChargingSchedule, position: int) -> dict[str, Any]:
-    payload: dict[str, Any] = {"id": position if schedule.id is None else schedule.id}
-    put(payload, "startSchedule", schedule.start_schedule)
-    put(payload, "duration", schedule.duration)
-    payload["chargingRateUnit"] = schedule.charging_rate_unit.value
-    payload["chargingSchedulePeriod"] = [
-        period_to_wire(period, phase_to_use=True) for period in schedule.periods
-    ]
-    put(payload, "minChargingRate", schedule.min_charging_rate)
+def _schedule_to_wire(schedule: ChargingSchedule, position: int) -> v201.ChargingScheduleType:
+    payload: v201.ChargingScheduleType = {
+        "id": position if schedule.id is None else schedule.id,
+        "chargingRateUnit": schedule.charging_rate_unit.value,
+        "chargingSchedulePeriod": [
+            period_to_wire(period, phase_to_use=True) for period in schedule.periods
+        ],
+    }
+    if schedule.start_schedule is not None:
+        payload["startSchedule"] = format_time(schedule.start_schedule)
+    if schedule.duration is not None:
+        payload["duration"] = schedule.duration
+    if schedule.min_charging_rate is not None:
+        payload["minChargingRate"] = schedule.min_charging_rate
     return payload
 
 
@@ -124,20 +132,21 @@ def composite_to_ocpp201(composite: CompositeSchedule) -> v201.CompositeSchedule
 
 def reports_to_ocpp201(
     request_id: int, found: Iterable[tuple[int, ChargingProfile]]
-) -> list[dict[str, Any]]:
+) -> list[v201.ReportChargingProfilesRequest]:
     """The ReportChargingProfilesRequests answering GetChargingProfiles (K09).
 
     One request per EVSE and limit source (the schema allows one of each per message), all but
     the last with ``tbc``. External constraints are reported as set by an "EMS", the rest by
     the "CSO". Returns [] for no profiles: the personality answers NoProfiles instead.
     """
-    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[int, v201.ChargingLimitSourceEnumType], list[v201.ChargingProfileType]] = {}
     for evse_id, profile in found:
-        source = "EMS" if profile.purpose is ChargingProfilePurpose.EXTERNAL_CONSTRAINTS else "CSO"
+        external = profile.purpose is ChargingProfilePurpose.EXTERNAL_CONSTRAINTS
+        source: v201.ChargingLimitSourceEnumType = "EMS" if external else "CSO"
         groups.setdefault((evse_id, source), []).append(profile_to_ocpp201(profile))
-    reports: list[dict[str, Any]] = []
+    reports: list[v201.ReportChargingProfilesRequest] = []
     for index, ((evse_id, source), profiles) in enumerate(groups.items(), start=1):
-        report: dict[str, Any] = {
+        report: v201.ReportChargingProfilesRequest = {
             "requestId": request_id,
             "chargingLimitSource": source,
             "chargingProfile": profiles,

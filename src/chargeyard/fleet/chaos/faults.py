@@ -10,7 +10,7 @@ the runtime's connection, ``frame`` faults of :mod:`chargeyard.fleet.chaos.frame
 ``crowd`` faults of the runtime: an event that strikes every targeted station once, ``after_s``
 seconds after it is applied (a reconnection storm, a rolling restart, a site's power cut),
 spread over the crowd by :mod:`chargeyard.fleet.chaos.crowds`. A crowd fault ends when it has
-struck. A new kind is one more class here, an entry in :data:`KINDS`, and the code that acts
+struck (it has no ``for_s``). A new kind is one more class here, an entry in :data:`KINDS`, and the code that acts
 on it; the engine (``engine.py``) keeps, ends and lists faults by their layer.
 
 The API and TOML edge reads these from JSON through pydantic (``gateway/chaos_profile.py``);
@@ -234,7 +234,6 @@ class ReconnectStorm:
     layer: ClassVar[Layer] = "crowd"
     jitter_s: float = 0.0
     after_s: float = 0.0
-    for_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +248,6 @@ class RollingRestart:
     per_minute: float = 6.0
     off_s: float | None = None
     after_s: float = 0.0
-    for_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +261,6 @@ class PowerCut:
     layer: ClassVar[Layer] = "crowd"
     off_s: float | None = None
     after_s: float = 0.0
-    for_s: float | None = None
 
 
 Misbehaving = StatusForUnknownConnector | UnknownTransactionId | MeterBackwards | BootInTransaction

@@ -28,7 +28,7 @@ Three phases, one after the other, on the same fleet and central system:
   its backoff; it comes back Accepted without a new boot (OCPP 2.0.1 B04, a 1.6 station's
   standing registration) once its WebSocket is open again;
 * **storm + jitter**: the same with ``--jitter-seconds``: each station dials again after a
-  wait drawn from the seed and its identity, uniformly over the window.
+  wait drawn from the random seed and its identity, uniformly over the window.
 
 Each figure is wall time from the start of the phase to every station Accepted again (its
 connection open and its registration standing), the fleet process's and the central system's

@@ -141,7 +141,7 @@ async def test_station_and_crowd_faults_are_shown_on_the_charger_with_its_bad_da
     for faults in results.values():
         assert [f["kind"] for f in faults] == ["clock", "meter_backwards", "rolling_restart"]
         assert faults[0]["jump_to"] is None  # (the default: 1970)
-    # One after the other, a minute apart, in the seed's order.
+    # One after the other, a minute apart, in the random seed's order.
     assert sorted(faults[2]["after_s"] for faults in results.values()) == [3600, 3660]
     shown = (await lab.client.get(f"/ocpp/chargers/{one.id}")).json()["runtime"]
     assert [f["kind"] for f in shown["faults"]] == ["clock", "meter_backwards", "rolling_restart"]

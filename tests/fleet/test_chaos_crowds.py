@@ -1,6 +1,6 @@
 """Crowd faults against chargeyard's central system (in process, real sockets on 127.0.0.1,
 virtual time): a reconnection storm, a rolling restart and a power cut strike every targeted
-station, on the wire; the order and the jitter come from the seed; no transaction message is
+station, on the wire; the order and the jitter come from the random seed; no transaction message is
 lost through them, and the queue is delivered in order."""
 
 from __future__ import annotations

@@ -208,7 +208,7 @@ class _Crowd(BaseModel):
 
 class ReconnectStormSpec(_Crowd):
     """Every targeted station's connection cut at once; each dials again within
-    ``jitter_s`` (drawn from the seed; 0: all at once)."""
+    ``jitter_s`` (drawn from the random seed; 0: all at once)."""
 
     kind: Literal["reconnect_storm"]
     jitter_s: Annotated[float, Field(ge=0, le=3600)] = 0
@@ -216,7 +216,7 @@ class ReconnectStormSpec(_Crowd):
 
 class RollingRestartSpec(_Crowd):
     """The targeted stations reboot one by one, ``per_minute`` a minute, in an order drawn
-    from the seed."""
+    from the random seed."""
 
     kind: Literal["rolling_restart"]
     per_minute: Annotated[float, Field(gt=0, le=60_000)] = 6
@@ -288,7 +288,7 @@ class ChaosProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     seed: Annotated[int, Field(ge=0, lt=2**63)] | None = Field(
-        None, description="The seed of the faults' random draws (absent: one is chosen)"
+        None, description="The random seed of the faults' draws (absent: one is chosen)"
     )
     faults: list[FaultSpec] = Field(min_length=1, max_length=64)
 

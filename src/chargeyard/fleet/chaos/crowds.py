@@ -4,7 +4,7 @@ A crowd fault (``faults.py``: a reconnection storm, a rolling restart, a power c
 applied to each targeted station as a fault of its own whose ``after_s`` is that station's
 moment. :func:`spread` computes them: a storm and a power cut strike every station at the
 fault's ``after_s``; a rolling restart gives the stations one by one, in an order shuffled
-from the seed (the same seed and crowd: the same order), a slot of ``60 / per_minute``
+from the random seed (the same seed and crowd: the same order), a slot of ``60 / per_minute``
 seconds each. A storm's reconnection jitter is the station's own draw (``engine.py``), from the
 seed and its identity.
 """

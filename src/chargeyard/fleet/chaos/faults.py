@@ -10,8 +10,9 @@ the runtime's connection, ``frame`` faults of :mod:`chargeyard.fleet.chaos.frame
 ``crowd`` faults of the runtime: an event that strikes every targeted station once, ``after_s``
 seconds after it is applied (a reconnection storm, a rolling restart, a site's power cut),
 spread over the crowd by :mod:`chargeyard.fleet.chaos.crowds`. A crowd fault ends when it has
-struck (it has no ``for_s``). A new kind is one more class here, an entry in :data:`KINDS`, and the code that acts
-on it; the engine (``engine.py``) keeps, ends and lists faults by their layer.
+struck (it has no ``for_s``). A new kind is one more class here, an entry in :data:`KINDS`,
+and the code that acts on it; the engine (``engine.py``) keeps, ends and lists faults by their
+layer.
 
 The API and TOML edge reads these from JSON through pydantic (``gateway/chaos_profile.py``);
 inside, they are the values below.
@@ -228,7 +229,8 @@ class BootInTransaction:
 class ReconnectStorm:
     """Every targeted station's connection is cut at once, ``after_s`` seconds after it is
     applied, and each dials again ``jitter_s`` seconds later at most (drawn per station from
-    the seed; 0: all at the same instant), whatever its reconnection backoff would wait."""
+    the random seed; 0: all at the same instant), whatever its reconnection backoff would
+    wait."""
 
     kind: ClassVar[str] = "reconnect_storm"
     layer: ClassVar[Layer] = "crowd"
@@ -239,7 +241,7 @@ class ReconnectStorm:
 @dataclass(frozen=True, slots=True)
 class RollingRestart:
     """The targeted stations reboot one after the other, ``per_minute`` a minute, in an order
-    drawn from the seed, the first ``after_s`` seconds after it is applied; each stays off
+    drawn from the random seed, the first ``after_s`` seconds after it is applied; each stays off
     ``off_s`` seconds (None: its own reboot delay). A reboot is graceful: the station finishes
     its conversation first."""
 

@@ -78,6 +78,8 @@ def exchanges(runtime: StationRuntime, action: str) -> list[tuple[float, float |
     sent: dict[str, float] = {}
     answered: dict[str, float] = {}
     for at, marker, text in runtime.station.frame_log.entries():
+        if marker not in (">>", "<<"):
+            continue  # an event the station noted, not a frame
         message = orjson.loads(text)
         if marker == ">>" and message[0] == 2 and message[2] == action:
             sent[message[1]] = at.timestamp()

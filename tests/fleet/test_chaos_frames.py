@@ -4,21 +4,27 @@ transaction messages still arrive, each once at least and in order (1.6 section 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chargeyard.csms.station_calls import StationDidNotAnswer
 from chargeyard.fleet.chaos.faults import (
+    Bandwidth,
     DelayAnswers,
     DelayFrames,
     Disconnect,
     DropFrames,
     DuplicateFrames,
+    HalfOpen,
+    Latency,
+    RefuseConnect,
     ReorderFrames,
     WithholdAnswers,
 )
-from chargeyard.protocol import V201
+from chargeyard.protocol import V16, V201, VersionSpec
 from tests.fleet.chaos_harness import accepted, calls, now, quiet, received, round_trip, station_on
 from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
@@ -41,8 +47,11 @@ async def test_dropped_frames_never_reach_the_csms_and_the_station_times_out(
         assert runtime.stats.faults == {"frame_dropped": 1}
 
 
-async def test_duplicated_frames_reach_the_csms_twice_with_one_message_id(tmp_path: Path) -> None:
-    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+@pytest.mark.parametrize("version", [V16, V201], ids=str)
+async def test_duplicated_frames_reach_the_csms_twice_with_one_message_id(
+    tmp_path: Path, version: VersionSpec
+) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port, version=version) as runtime:
         runtime.apply_chaos([DuplicateFrames(share=1.0, actions=("Heartbeat",))], seed=1)
         await round_trip(runtime)
         await round_trip(runtime)
@@ -77,19 +86,38 @@ async def test_reordered_frames_a_single_frame_goes_after_the_next(tmp_path: Pat
         assert "frame_reordered" in [effect for effect, _ in chaos.effects()]
 
 
-async def test_answers_delayed_past_the_csms_timeout(tmp_path: Path) -> None:
-    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+# A read of the heartbeat interval in each version's words, and where its answer names it.
+READ_INTERVAL: dict[VersionSpec, tuple[str, dict[str, Any], Callable[[Any], Any]]] = {
+    V16: (
+        "GetConfiguration",
+        {"key": ["HeartbeatInterval"]},
+        lambda answer: answer["configurationKey"][0]["key"],
+    ),
+    V201: (
+        "GetVariables",
+        {
+            "getVariableData": [
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+            ]
+        },
+        lambda answer: answer["getVariableResult"][0]["variable"]["name"],
+    ),
+}
+
+
+@pytest.mark.parametrize("version", [V16, V201], ids=str)
+async def test_answers_delayed_past_the_csms_timeout(tmp_path: Path, version: VersionSpec) -> None:
+    action, payload, named = READ_INTERVAL[version]
+    async with our_csms(tmp_path) as csms, station_on(csms.port, version=version) as runtime:
         chaos = runtime.apply_chaos([DelayAnswers(share=1.0, delay_s=8)], seed=1)
         started = now()
         with pytest.raises(StationDidNotAnswer):
-            await csms.registry.call(
-                "CP-1", "GetConfiguration", {"key": ["HeartbeatInterval"]}, timeout=5
-            )
+            await csms.registry.call("CP-1", action, payload, timeout=5)
         assert 4.9 <= now() - started < 6
         await until(lambda: now() - started > 8.5, within=30)
         answers = [m for m in await received(csms) if m[0] == 3]
         assert answers
-        assert answers[-1][2]["configurationKey"][0]["key"] == "HeartbeatInterval"
+        assert named(answers[-1][2]) == "HeartbeatInterval"  # late, past the CSMS's timeout
         assert [effect for effect, _ in chaos.effects()] == ["answer_delayed"]
 
 
@@ -110,6 +138,11 @@ async def test_answers_withheld_never_reach_the_csms(tmp_path: Path) -> None:
 # -- the station's transaction messages under each fault -------------------------------------------
 
 TRANSACTION_FAULTS = {
+    "latency": [Latency(up_ms=800, down_ms=400, jitter_ms=300, for_s=60)],
+    "bandwidth": [Bandwidth(up_bytes_per_s=60, down_bytes_per_s=60, for_s=40)],
+    "half-open": [HalfOpen(for_s=25)],
+    "cut and refused": [Disconnect(offline_s=2), RefuseConnect(for_s=25)],
+    "answers withheld": [WithholdAnswers(share=1.0, for_s=60)],
     "cut": [Disconnect(offline_s=20)],
     "cuts every 7 s": [Disconnect(every_s=7, offline_s=3, for_s=40)],
     "dropped frames": [DropFrames(share=0.5, for_s=120)],

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chargeyard.fleet.chaos.faults import Bandwidth, Disconnect, HalfOpen, Latency, RefuseConnect
+from chargeyard.protocol import V16, V201, VersionSpec
 from tests.fleet.chaos_harness import accepted, calls, now, received, round_trip, station_on
 from tests.polling import eventually, until
 from tests.station.wire_csms import our_csms
@@ -16,8 +17,11 @@ from tests.station.wire_csms import our_csms
 pytestmark = pytest.mark.virtual_time
 
 
-async def test_latency_delays_each_direction_by_its_own_amount(tmp_path: Path) -> None:
-    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+@pytest.mark.parametrize("version", [V16, V201], ids=str)
+async def test_latency_delays_each_direction_by_its_own_amount(
+    tmp_path: Path, version: VersionSpec
+) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port, version=version) as runtime:
         assert await round_trip(runtime) < 0.5
         runtime.apply_chaos([Latency(up_ms=1500, down_ms=700)], seed=1)
         took = await round_trip(runtime)
@@ -46,8 +50,11 @@ async def test_a_bandwidth_cap_spreads_a_message_over_its_bytes(tmp_path: Path) 
         assert len(calls(await received(csms), "Heartbeat")) == 1
 
 
-async def test_a_cut_now_refuses_reconnection_for_its_offline_time(tmp_path: Path) -> None:
-    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+@pytest.mark.parametrize("version", [V16, V201], ids=str)
+async def test_a_cut_now_refuses_reconnection_for_its_offline_time(
+    tmp_path: Path, version: VersionSpec
+) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port, version=version) as runtime:
         chaos = runtime.apply_chaos([Disconnect(offline_s=30)], seed=1)
         cut_at = now()
         await until(lambda: not runtime.connected)

@@ -75,14 +75,13 @@ async def run_profile(
     chaos = Chaos(identity, seed, Hooks())
     chaos.apply(PROFILE)
     wire: list[bytes] = []
-    asked: dict[str, str] = {}
     for n in range(60):
-        heard(chaos, orjson.dumps([2, f"csms-{n}", "GetConfiguration", {}]), asked)
+        heard(chaos, orjson.dumps([2, f"csms-{n}", "GetConfiguration", {}]))
         frames = [
             orjson.dumps([3, f"csms-{n}", {"configurationKey": []}]),
             orjson.dumps([2, f"cp-{n}", "Heartbeat", {}]),
         ]
-        send(chaos, frames, wire.extend, asked)
+        send(chaos, frames, wire.extend)
         chaos.latency("up")
         await asyncio.sleep(10)  # ten seconds of the virtual clock between two exchanges
     chaos.clear()
@@ -165,3 +164,45 @@ def test_a_profile_of_station_and_crowd_faults_loads(tmp_path: Path) -> None:
     assert clock_fault(faults[0]).jump == ClockJump(
         datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC), after_s=60
     )
+
+
+async def test_faults_add_up_and_a_new_seed_keeps_them() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([Latency(up_ms=10, for_s=30)])
+    chaos.reseed(2)
+    chaos.apply([DropFrames(share=0.5)])
+    assert [active.fault.kind for active in chaos.faults] == ["latency", "drop_frames"]
+    assert chaos.seed == 2
+    [latency, drop] = chaos.describe()
+    assert latency["remaining_s"] == 30.0
+    assert drop["remaining_s"] is None
+    await asyncio.sleep(31)
+    assert [active.fault.kind for active in chaos.faults] == ["drop_frames"]
+    chaos.clear()
+    assert chaos.faults == []
+
+
+async def test_actions_limit_an_answer_fault_to_the_answers_of_those_calls() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([WithholdAnswers(share=1.0, actions=("GetConfiguration",))])
+    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]))
+    heard(chaos, orjson.dumps([2, "b", "ChangeConfiguration", {"key": "k", "value": "v"}]))
+    wire: list[bytes] = []
+    answers = [orjson.dumps([3, "a", {}]), orjson.dumps([3, "b", {"status": "Accepted"}])]
+    send(chaos, answers, wire.extend)
+    assert wire == [answers[1]]
+    assert chaos.effects() == [("answer_withheld", "CALLRESULT GetConfiguration a")]
+
+
+async def test_frames_written_together_go_out_reversed() -> None:
+    chaos = Chaos("CP-1", 1, Hooks())
+    chaos.apply([ReorderFrames(share=1.0)])
+    heard(chaos, orjson.dumps([2, "a", "GetConfiguration", {}]))
+    batch = [
+        orjson.dumps([3, "a", {"configurationKey": []}]),
+        orjson.dumps([2, "b", "Heartbeat", {}]),
+    ]
+    wire: list[bytes] = []
+    send(chaos, batch, wire.extend)
+    assert wire == batch[::-1]  # the station's CALL before its answer to the CSMS
+    assert chaos.effects() == [("frame_reordered", "2 frames reversed")]

@@ -15,6 +15,7 @@ from chargeyard.fleet.chaos.faults import (
     DelayAnswers,
     Disconnect,
     DuplicateFrames,
+    HalfOpen,
     Latency,
     WithholdAnswers,
 )
@@ -92,3 +93,17 @@ async def test_transaction_messages_made_offline_reach_the_library_after_a_cut()
         assert actions == ["StartTransaction", "StopTransaction"]
         assert wire.payloads("StopTransaction")[0]["transactionId"] == 1
         assert wire.actions().count("BootNotification") == 1  # B04: no new boot
+
+
+async def test_a_half_open_station_reads_the_librarys_answer_only_once_it_reads_again() -> None:
+    station = wall_clock_station("CP-1", TEMPLATE)
+    async with lib_csms(V16) as csms, running(station, csms) as runtime:
+        await until(lambda: accepted(station) and quiet(station))
+        runtime.apply_chaos([HalfOpen(for_s=0.6)], seed=1)
+        started = time.monotonic()
+        station.trigger_here("Heartbeat")
+        await until(lambda: len(csms.wire.payloads("Heartbeat")) == 1)
+        assert time.monotonic() - started < 0.3  # the station still writes
+        await until(lambda: quiet(station))
+        assert time.monotonic() - started >= 0.55  # and reads the answer once it reads again
+        assert runtime.connected

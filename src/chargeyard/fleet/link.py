@@ -3,6 +3,8 @@ handshake (RFC 6455 section 4.1: a fixed request, ``handshake.py``, and a short 
 101 response), then every chunk the socket delivers through ``websockets``' sans-I/O
 :class:`~websockets.protocol.Protocol` (framing, ping/pong, close), whose text messages go to
 the runtime. One :class:`asyncio.Protocol` whose callbacks do the work: no task per connection.
+While the station's network faults add latency or cap the bandwidth (``fleet/chaos/``), each
+direction's bytes go through a :class:`~chargeyard.fleet.chaos.pipe.Pipe` of the connection.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ The station decides everything (``core.py``); this adapter only moves frames and
   (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
+* network faults (``chaos``, ``fleet/chaos/``, set by :meth:`StationRuntime.apply_chaos`) sit
+  between the station and the wire: its outgoing frames pass through them, a dial may be
+  refused, the connection cut or left half-open, and the link's bytes delayed; the station is
+  not told, and keeps its own rules through them;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
   transfers (``transfers.py``: firmware downloads, diagnostics uploads) whose callbacks wake it
   the same way; they are the runtime's, and stop with it.
@@ -125,7 +129,6 @@ class StationRuntime:
     """
 
     __slots__ = (
-        "_asked",
         "_busy",
         "_close_timeout",
         "_closed",
@@ -220,7 +223,6 @@ class StationRuntime:
         station.wake = self._wake
         # Network faults applied to this station (fleet/chaos/), None without any.
         self.chaos: Chaos | None = None
-        self._asked: dict[str, str] = {}  # the central system's CALL ids -> action (chaos)
         self.transfers: AsyncioTransfers | None = None
         # (getattr first: isinstance against the HasStationIO protocol costs 70 us a station.)
         if file_transfers and isinstance(getattr(station, "io", None), UnavailableIO):
@@ -296,19 +298,20 @@ class StationRuntime:
         *,
         mark: Callable[[str, bytes], None] | None = None,
     ) -> Chaos:
-        """Add network faults to this station's connection, drawn from a source seeded with
-        ``seed`` and the station's identity (None: keep the current source, or a random seed
-        for the first faults). ``mark`` is told of every frame a fault touched."""
+        """Add network faults to this station's connection (those active stay), drawn from
+        a source seeded with ``seed`` and the station's identity from now on (None: keep the
+        current source, or a random seed for the first faults). ``mark`` is told of every
+        frame a fault touched."""
         chaos = self.chaos
-        if chaos is None or (seed is not None and seed != chaos.seed):
-            if chaos is not None:
-                chaos.clear()
+        if chaos is None:
             if seed is None:
                 seed = random.SystemRandom().randrange(2**31)
             chaos = self.chaos = Chaos(
                 self.station.identity, seed, self, count=self.stats.fault, mark=mark
             )
-        elif mark is not None:
+        elif seed is not None:
+            chaos.reseed(seed)
+        if mark is not None:
             chaos.mark = mark
         chaos.apply(faults)
         return chaos
@@ -487,9 +490,10 @@ class StationRuntime:
                 url,
                 failures.attempts,
             )
-        self._asked.clear()
-        if self.chaos is not None and self.chaos.half_open and link.transport is not None:
-            link.transport.pause_reading()
+        if self.chaos is not None:
+            self.chaos.asked.clear()  # (ids of the last connection's calls)
+            if self.chaos.half_open and link.transport is not None:
+                link.transport.pause_reading()
         self._busy = True
         self.station.observer = self.stats.ocpp
         try:
@@ -571,7 +575,7 @@ class StationRuntime:
     def _received(self, message: bytes) -> None:
         self.stats.frames_received += 1
         if self.chaos is not None:
-            frame_faults.heard(self.chaos, message, self._asked)
+            frame_faults.heard(self.chaos, message)
         self._heard = True
         self._busy = True
         try:
@@ -593,7 +597,7 @@ class StationRuntime:
                 if self.chaos is None:
                     link.send_text(frames)
                 else:
-                    frame_faults.send(self.chaos, frames, link.send_text, self._asked)
+                    frame_faults.send(self.chaos, frames, link.send_text)
             if not station.wants_connection:
                 self._phase = _Phase.CLOSING
                 link.close(CloseCode.GOING_AWAY, "station going offline", self._close_timeout)

@@ -288,7 +288,7 @@ class ChaosProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     seed: Annotated[int, Field(ge=0, lt=2**63)] | None = Field(
-        None, description="The random seed of the faults' draws (absent: one is chosen)"
+        None, description="What the faults' random draws are seeded with (absent: one is chosen)"
     )
     faults: list[FaultSpec] = Field(min_length=1, max_length=64)
 

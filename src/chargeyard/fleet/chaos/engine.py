@@ -152,8 +152,16 @@ class Chaos:
         self._refused_until = -math.inf
         self.held: list[tuple[bytes, Callable[[list[bytes]], None]]] = []  # (frames.py)
         self.late: set[asyncio.TimerHandle] = set()  # frames sent late (frames.py)
+        # The central system's CALL ids -> action, on this connection (frames.py: answers
+        # are named by the call they answer).
+        self.asked: dict[str, str] = {}
 
     # -- applying and ending -----------------------------------------------------------------
+
+    def reseed(self, seed: int) -> None:
+        """Draw from ``seed`` (and the identity) from now on; the active faults stay."""
+        self.seed = seed
+        self.rng = seeded_source(seed, self.identity)
 
     def apply(self, faults: Iterable[Fault]) -> None:
         """Add ``faults`` to the active ones; each starts now."""
@@ -236,10 +244,6 @@ class Chaos:
     def all(self, kind: type[F]) -> list[F]:
         """The active faults of ``kind``, oldest first."""
         return [a.fault for a in self._active if isinstance(a.fault, kind)]
-
-    @property
-    def active(self) -> bool:
-        return bool(self._active) or bool(self.held) or bool(self.late)
 
     def describe(self) -> list[dict[str, Any]]:
         """The active faults as JSON-ready data, each with ``remaining_s`` (None: until

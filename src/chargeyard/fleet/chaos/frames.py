@@ -33,9 +33,10 @@ Write = Callable[[list[bytes]], None]
 _CALL, _RESULT, _ERROR = 2, 3, 4
 
 
-def heard(chaos: Chaos, message: bytes, asked: dict[str, str]) -> None:
-    """Note the action of a CALL the central system sent (``asked``: id -> action), so that
-    the answer's faults can be limited to actions."""
+def heard(chaos: Chaos, message: bytes) -> None:
+    """Note the action of a CALL the central system sent (``chaos.asked``: id -> action), so
+    that the answer's faults can be limited to actions."""
+    asked = chaos.asked
     if message[1:2] != b"2":
         return
     try:
@@ -47,8 +48,9 @@ def heard(chaos: Chaos, message: bytes, asked: dict[str, str]) -> None:
         asked.pop(next(iter(asked)))
 
 
-def send(chaos: Chaos, frames: list[bytes], write: Write, asked: dict[str, str]) -> None:
+def send(chaos: Chaos, frames: list[bytes], write: Write) -> None:
     """Write ``frames`` through the frame faults (see the module docstring)."""
+    asked = chaos.asked
     now: list[bytes] = []
     for frame in frames:
         kind, unique_id, action = _described(frame, asked)
@@ -81,7 +83,8 @@ def send(chaos: Chaos, frames: list[bytes], write: Write, asked: dict[str, str])
             chaos.applied("frame_reordered", f"{len(now)} frames reversed", now[-1])
             now.reverse()
         else:
-            chaos.applied("frame_reordered", f"{what} held for the next frames", now[0])
+            alone = _named(now[0], asked)
+            chaos.applied("frame_reordered", f"{alone} held for the next frames", now[0])
             _hold(chaos, now[0], write, max(f.hold_s for f in reorders))
             now = []
     if now and chaos.held:
@@ -148,6 +151,11 @@ def _matches(actions: tuple[str, ...], action: str | None) -> bool:
 _NAMES = {_CALL: "CALL", _RESULT: "CALLRESULT", _ERROR: "CALLERROR"}
 
 
+def _named(frame: bytes, asked: dict[str, str]) -> str:
+    kind, unique_id, action = _described(frame, asked)
+    return f"{_NAMES.get(kind, '?')} {action or '?'} {unique_id}"
+
+
 def _described(frame: bytes, asked: dict[str, str]) -> tuple[int, str, str | None]:
     """(message type, unique id, action: the CALL's, or that of the CALL an answer answers)."""
     try:
@@ -157,7 +165,8 @@ def _described(frame: bytes, asked: dict[str, str]) -> tuple[int, str, str | Non
         return 0, "?", None
     if kind == _CALL:
         return kind, unique_id, str(message[2])
-    return kind, unique_id, asked.pop(unique_id, None)
+    # (Not popped: a held answer is described again; heard() keeps the map bounded.)
+    return kind, unique_id, asked.get(unique_id)
 
 
 __all__ = ["heard", "release_held", "send"]

@@ -7,8 +7,8 @@ are applied where each charger's station runs: one runtime request over the bus,
 the fleet host that holds it (``gateway/runtime_service.py``), so a cluster's workers apply
 them to the stations they run. Each charger's faults draw from the body's random seed and its
 identity: the same body gives the same faults again. A charger that does not run is listed in
-``failed``; an unknown charger or location is 404, a bad body 422. ``GET /ocpp/chargers/{id}``
-shows a charger's active faults (``runtime.faults``).
+``failed``; an unknown charger or location is 404, a bad body 422. ``GET
+/ocpp/chargers/{id}`` shows a charger's active faults (``runtime.faults``).
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from chargeyard.fleet.chaos.faults import (
     fault_to_dict,
 )
 from chargeyard.fleet.chaos.frames import heard, send
-from chargeyard.fleet.chaos.station_faults import clock_fault
 from chargeyard.gateway.chaos_profile import ProfileError, load_profile
 from chargeyard.station.clock_faults import ClockJump
 
@@ -161,7 +160,9 @@ def test_a_profile_of_station_and_crowd_faults_loads(tmp_path: Path) -> None:
         ReconnectStorm(jitter_s=30, after_s=300),
         PowerCut(off_s=20),
     ]
-    assert clock_fault(faults[0]).jump == ClockJump(
+    with pytest.raises(ValueError, match="time zone"):
+        Clock(jump_to="2001-02-03T04:05:06")
+    assert faults[0].clock_fault().jump == ClockJump(  # type: ignore[union-attr]
         datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC), after_s=60
     )
 

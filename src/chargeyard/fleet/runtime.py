@@ -238,6 +238,7 @@ class StationRuntime:
             return
         self._phase = _Phase.OFF
         self._failures = None
+        self._storm_wait = None
         self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Literal
+
+from chargeyard.station.clock_faults import RTC_RESET, ClockFault, ClockJump
 
 Layer = Literal["link", "frame", "station", "crowd"]
 
@@ -180,6 +183,22 @@ class Clock:
     jump_to: str | None = None
     jump_after_s: float | None = None
     for_s: float | None = None
+
+    def __post_init__(self) -> None:
+        self.clock_fault()  # (refused here, not when it reaches a station)
+
+    def clock_fault(self) -> ClockFault:
+        """The station's :class:`ClockFault` for this fault.
+
+        Raises:
+            ValueError: ``jump_to`` is no ISO 8601 moment with a time zone, or a value is out
+                of a clock's bounds.
+        """
+        jump = None
+        if self.jump_to is not None or self.jump_after_s is not None:
+            to = RTC_RESET if self.jump_to is None else datetime.fromisoformat(self.jump_to)
+            jump = ClockJump(to=to, after_s=self.jump_after_s or 0.0)
+        return ClockFault(offset_s=self.offset_s, drift_ppm=self.drift_ppm, jump=jump)
 
 
 @dataclass(frozen=True, slots=True)

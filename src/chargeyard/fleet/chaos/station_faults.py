@@ -11,25 +11,10 @@ control) stays on when a fault of its kind ends.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from chargeyard.fleet.chaos.faults import Clock, Fault, Misbehaving
-from chargeyard.station.bad_days import RTC_RESET, ClockFault, ClockJump, Misbehaviour, bad_days_of
+from chargeyard.station.bad_days import Misbehaviour, bad_days_of
 from chargeyard.station.core import SimulatedStation
-
-
-def clock_fault(fault: Clock) -> ClockFault:
-    """The station's :class:`ClockFault` for a ``clock`` fault.
-
-    Raises:
-        ValueError: ``jump_to`` is no ISO 8601 moment with a time zone, or a value is out of
-            the clock's bounds.
-    """
-    jump = None
-    if fault.jump_to is not None or fault.jump_after_s is not None:
-        to = RTC_RESET if fault.jump_to is None else datetime.fromisoformat(fault.jump_to)
-        jump = ClockJump(to=to, after_s=fault.jump_after_s or 0.0)
-    return ClockFault(offset_s=fault.offset_s, drift_ppm=fault.drift_ppm, jump=jump)
 
 
 def reconcile(station: SimulatedStation, before: Sequence[Fault], after: Sequence[Fault]) -> None:
@@ -44,7 +29,7 @@ def reconcile(station: SimulatedStation, before: Sequence[Fault], after: Sequenc
         if clock_after is None:
             days.clear_clock()
         else:
-            days.set_clock(clock_fault(clock_after))
+            days.set_clock(clock_after.clock_fault())
     for behaviour in Misbehaviour:
         if behaviour in on_after and behaviour not in on_before:
             days.switch_on(behaviour)
@@ -63,4 +48,4 @@ def _behaviours(faults: Sequence[Fault]) -> frozenset[Misbehaviour]:
     )
 
 
-__all__ = ["clock_fault", "reconcile"]
+__all__ = ["reconcile"]

@@ -466,9 +466,9 @@ class FleetHost:
         seed: int | None = None,
     ) -> ChaosAnswer:
         """Add faults (``fleet/chaos/``: network, station and crowd faults, as
-        ``fault_to_dict`` writes them; a crowd's spread already) to the charger's running station, seeded with ``seed``; ``faults`` None clears them (a
-        stopped station has none: they end with its runtime). What it has now, or why
-        nothing was done."""
+        ``fault_to_dict`` writes them; a crowd's spread already) to the charger's running
+        station, seeded with ``seed``; ``faults`` None clears them (a stopped station has
+        none: they end with its runtime). What it has now, or why nothing was done."""
         hosted = self._hosted.get(charger_id)
         if hosted is None or hosted.organization_id != organization_id:
             return {"error": NOT_RUNNING}

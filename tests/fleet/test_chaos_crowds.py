@@ -165,3 +165,22 @@ async def test_e_a_stop_made_offline_in_a_storm_is_delivered_after_it_in_order(
         moved = [a for a in actions if a in ("StartTransaction", "StopTransaction")]
         assert moved == ["StartTransaction", "StopTransaction"]
         assert actions.count("BootNotification") == 1
+
+
+async def test_e_a_transaction_through_a_rolling_restart_loses_no_message(tmp_path: Path) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+        station = runtime.station
+        station.plug(1, 1)
+        station.present_id_token("TAG-CHAOS")
+        await until(lambda: station.model.transaction_by_csms_id(1) is not None and quiet(runtime))
+        strike({"CP-1": runtime}, [RollingRestart(off_s=3)], seed=1)
+
+        async def booted_again() -> bool:
+            return await boots(csms, "CP-1") == 2 and accepted(runtime) and quiet(runtime)
+
+        await eventually(booted_again, within=120)
+        station.unplug(1, 1)  # (the cable stayed in through the reboot)
+        await until(lambda: accepted(runtime) and quiet(runtime), within=120)
+        actions = [m[2] for m in calls(await received(csms))]
+        moved = [a for a in actions if a in ("StartTransaction", "StopTransaction")]
+        assert moved == ["StartTransaction", "StopTransaction"]

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from chargeyard.api.gateway.routes import (
     bulk,
     catalog,
+    chaos,
     charger_trace,
     chargers,
     command_results,
@@ -31,5 +32,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     deployments.router,
     runtime_ops.router,
     logs.router,
+    chaos.router,
     simulator.router,  # OCPPLab's per-charger simulator API over the commands
 )

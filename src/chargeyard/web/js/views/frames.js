@@ -2,14 +2,24 @@
 // `source({action, after})` answers {rows: [{id?, direction, action, message, truncated?,
 // timestamp}]}, newest first; the log polls it every 2 s while the page is visible. A row the
 // API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
-// the whole message by its id, a button that shows it all. With a `download()` option that
-// answers {name, text}, a button saves the whole log as a file (a simulated charger's trace).
+// the whole message by its id, a button that shows it all. A row with a `fault` (the gateway's
+// log: what a network fault did to the frame, POST /ocpp/chaos) carries a mark saying what.
+// With a `download()` option that answers {name, text}, a button saves the whole log as a file
+// (a charger's trace).
 
 import { fill, h, time } from "../dom.js";
 
 const KEEP = 300;
 const POLL_MS = 2000;
 const TYPES = { 2: "CALL", 3: "RESULT", 4: "ERROR", 5: "CALLRESULTERROR", 6: "SEND" };
+const FAULT_MARKS = {
+  frame_dropped: "dropped",
+  frame_duplicated: "duplicated",
+  frame_delayed: "delayed",
+  frame_reordered: "reordered",
+  answer_delayed: "answer delayed",
+  answer_withheld: "answer withheld",
+};
 
 function describe(message) {
   try {
@@ -105,7 +115,7 @@ export function frameLog(source, { actions = [], whole = null, download = null }
             const incoming = row.direction === "incoming" || row.direction === "cp_to_csms";
             return h(
               "li.frame",
-              { dataset: { action: row.action || "", type, direction: incoming ? "in" : "out" } },
+              { dataset: { action: row.action || "", type, direction: incoming ? "in" : "out", fault: row.fault || "" } },
               h(
                 "details",
                 {},
@@ -116,6 +126,9 @@ export function frameLog(source, { actions = [], whole = null, download = null }
                   h("span.dir", { title: incoming ? "from the charger to the central system" : "from the central system to the charger" }, incoming ? "CP → CSMS" : "CSMS → CP"),
                   h("span.action", {}, row.action || "—"),
                   h("span.type", {}, type),
+                  row.fault
+                    ? h("span.fault-mark", { title: "what a network fault did to this frame" }, FAULT_MARKS[row.fault] || row.fault)
+                    : null,
                 ),
                 h("pre", {}, payload),
                 row.truncated ? cutNote(row) : null,

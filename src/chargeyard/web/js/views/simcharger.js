@@ -23,7 +23,7 @@ import { outcomeWords, PENDING } from "./outcome.js";
 import { connectorChip, meterText, problem } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
 import { simControls } from "./simcontrols.js";
-import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
+import { chargerId, faultBadge, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 const FAULTS = ["GroundFailure", "HighTemperature", "OverCurrentFailure", "PowerMeterFailure", "ConnectorLockFailure", "OtherError"];
 const ACTIONS = ["StatusNotification", "StartTransaction", "StopTransaction", "TransactionEvent", "MeterValues", "Authorize", "BootNotification", "Heartbeat"];
@@ -395,6 +395,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
         h("h1", {}, charger.identity),
         h("span.version", {}, versionLabel(charger)),
         h("span.presence", {}, state.online ? "online" : "offline"),
+        faultBadge(charger),
         h("span.muted", {}, [modelLabel(charger, state.csms), runtimeLabel(charger), chargerId(charger)].filter(Boolean).join(" · ")),
         state.csms ? h("a.csms-link", { href: `#/charger/${encodeURIComponent(charger.identity)}` }, "as the CSMS sees it") : null,
       ),

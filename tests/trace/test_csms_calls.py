@@ -24,6 +24,9 @@ TRACE = "\n".join(
         '{"direction":"csms_to_cp","at":"2026-01-01T10:00:02Z","frame":[2,"c","GetConfiguration",{}]}',
         '{"direction":"cp_to_csms","at":"2026-01-01T10:00:03Z","frame":[3,"c",{"configurationKey":[{"key":"K","readonly":true,"value":"1"}]}]}',
         '{"direction":"cp_to_csms","at":"2026-01-01T10:00:04Z","frame":[2,"2","Heartbeat",{}]}',
+        # The simulator's network sent it twice: the replay sends what the station sent, once.
+        '{"direction":"cp_to_csms","at":"2026-01-01T10:00:04Z","frame":[2,"2","Heartbeat",{}],'
+        '"fault":"frame_duplicated"}',
         '{"direction":"csms_to_cp","at":"2026-01-01T10:00:05Z","frame":[3,"2",{"currentTime":"2026-01-01T10:00:05Z"}]}',
     )
 )
@@ -98,3 +101,5 @@ async def test_the_csms_s_calls_are_answered_from_the_trace_then_generically() -
     assert result.csms_calls == [call[2] for call in ASKED]
     assert result.recorded_csms_calls == ["GetConfiguration"]
     assert result.trace.header.version is V16
+    sent = [r.message[2] for r in result.trace.records if r.message and r.message[0] == 2]
+    assert sent.count("Heartbeat") == 1

@@ -23,6 +23,7 @@ def _trace() -> Trace:
             TraceRecord.of_text(Direction.STATION_TO_CSMS, AT, boot),
             TraceRecord.of_text(Direction.CSMS_TO_STATION, AT + timedelta(milliseconds=25), answer),
             TraceRecord.of_text(Direction.STATION_TO_CSMS, AT + timedelta(seconds=1), "[2,"),
+            TraceRecord.of_text(Direction.STATION_TO_CSMS, AT, boot, "frame_dropped"),
         ),
     )
 
@@ -33,7 +34,7 @@ def test_a_trace_reads_back_as_written() -> None:
 
 
 def test_the_lines_are_a_header_then_one_per_frame() -> None:
-    first, second, third, fourth = dumps(_trace()).decode().splitlines()
+    first, second, third, fourth, fifth = dumps(_trace()).decode().splitlines()
     assert orjson.loads(first) == {
         "trace": "chargeyard",
         "format": 1,
@@ -56,6 +57,9 @@ def test_the_lines_are_a_header_then_one_per_frame() -> None:
         "at": "2026-01-01T10:00:01.000Z",
         "text": "[2,",
     }
+    # What a network fault of the simulator did to a frame the station sent.
+    assert orjson.loads(fifth)["fault"] == "frame_dropped"
+    assert "fault" not in orjson.loads(second)
 
 
 def test_a_time_without_a_zone_reads_as_utc() -> None:

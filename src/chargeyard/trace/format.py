@@ -8,7 +8,10 @@ The first line is the header, the others the frames in the order they passed::
 
 ``direction`` is seen from the station, in the gateway API's words. ``frame`` is the OCPP-J
 message as JSON; a frame that is no JSON (a frame the store kept cut, a peer's garbage) is kept
-as its text under ``text`` instead, so that nothing recorded is lost and a reader can tell.
+as its text under ``text`` instead, so that nothing recorded is lost and a reader can tell. A
+line with ``fault`` says what a network fault of the simulator did to a frame the station sent
+(``frame_dropped``, ``frame_duplicated``, ``frame_delayed``): the station's own line of that
+frame comes before it, and a replay sends the station's frames only.
 """
 
 from __future__ import annotations
@@ -76,17 +79,20 @@ class TraceRecord:
     at: datetime
     message: list[Any] | None
     text: str | None = None
+    fault: str | None = None  # what a simulated network fault did to the frame
 
     @classmethod
-    def of_text(cls, direction: Direction, at: datetime, text: str) -> TraceRecord:
-        """A frame as it passed on the wire."""
+    def of_text(
+        cls, direction: Direction, at: datetime, text: str, fault: str | None = None
+    ) -> TraceRecord:
+        """A frame as it passed on the wire (``fault``: as a network fault passed it)."""
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:
-            return cls(direction, _utc(at), None, text)
+            return cls(direction, _utc(at), None, text, fault)
         if not isinstance(message, list):
-            return cls(direction, _utc(at), None, text)
-        return cls(direction, _utc(at), message)
+            return cls(direction, _utc(at), None, text, fault)
+        return cls(direction, _utc(at), message, None, fault)
 
     @property
     def wire_text(self) -> str:
@@ -101,6 +107,8 @@ class TraceRecord:
             line["frame"] = self.message
         else:
             line["text"] = self.text
+        if self.fault is not None:
+            line["fault"] = self.fault
         return line
 
 
@@ -190,12 +198,15 @@ def _record(number: int, line: str) -> TraceRecord:
     at = value.get("at")
     if not isinstance(at, str):
         raise TraceError(number, "no time (at)")
+    fault = value.get("fault")
+    if fault is not None and not isinstance(fault, str):
+        raise TraceError(number, "fault is not a string")
     frame = value.get("frame")
     if isinstance(frame, list):
-        return TraceRecord(direction, _time(number, at), frame)
+        return TraceRecord(direction, _time(number, at), frame, None, fault)
     text = value.get("text")
     if isinstance(text, str):
-        return TraceRecord(direction, _time(number, at), None, text)
+        return TraceRecord(direction, _time(number, at), None, text, fault)
     raise TraceError(number, "neither a frame (a JSON array) nor its text")
 
 

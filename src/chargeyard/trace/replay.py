@@ -78,11 +78,13 @@ class _StationCall:
 
 def plan(trace: Trace) -> tuple[list[_StationCall], dict[str, deque[list[Any]]], list[str]]:
     """The station's CALLs with their recorded answers, the station's recorded answers to
-    the central system's CALLs by action, and the actions of those CALLs in order."""
+    the central system's CALLs by action, and the actions of those CALLs in order. A line
+    marking what a network fault did to a frame is not played: the station's own line is."""
     answers: dict[str, list[Any]] = {}  # unique id -> the CSMS's answer
     csms_calls: dict[str, str] = {}  # unique id -> action of a CSMS CALL
     station_answers: dict[str, deque[list[Any]]] = defaultdict(deque)
-    for record in trace.records:
+    played = [record for record in trace.records if record.fault is None]
+    for record in played:
         message = record.message
         if message is None or len(message) < 3 or message[0] not in (2, 3, 4):
             continue
@@ -95,7 +97,7 @@ def plan(trace: Trace) -> tuple[list[_StationCall], dict[str, deque[list[Any]]],
         elif message[0] != 2 and unique_id in csms_calls:
             station_answers[csms_calls.pop(unique_id)].append(message)
     calls: list[_StationCall] = []
-    for record in trace.records:
+    for record in played:
         message = record.message
         if record.direction is Direction.STATION_TO_CSMS and message and message[0] == 2:
             answer = answers.get(str(message[1]))
@@ -109,7 +111,7 @@ def plan(trace: Trace) -> tuple[list[_StationCall], dict[str, deque[list[Any]]],
             )
     recorded_calls = [
         str(r.message[2])
-        for r in trace.records
+        for r in played
         if r.direction is Direction.CSMS_TO_STATION and r.message and r.message[0] == 2
     ]
     return calls, station_answers, recorded_calls

@@ -51,7 +51,8 @@ async def stored_lines(
     while True:
         rows = await store.frames.list(key, since=since, until=until, limit=_PAGE, offset=offset)
         for row in rows:
-            yield record_line(TraceRecord.of_text(seen.direction(row.direction), row.at, row.text))
+            direction = seen.direction(row.direction)
+            yield record_line(TraceRecord.of_text(direction, row.at, row.text, row.fault))
         if len(rows) < _PAGE:
             return
         offset += len(rows)

@@ -4,6 +4,8 @@
 // API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
 // the whole message by its id, a button that shows it all. A row with a `fault` (the gateway's
 // log: what a network fault did to the frame, POST /ocpp/chaos) carries a mark saying what.
+// With a `download()` option that answers {name, text}, a button saves the whole log as a file
+// (a charger's trace).
 
 import { fill, h, time } from "../dom.js";
 
@@ -32,7 +34,7 @@ function describe(message) {
   }
 }
 
-export function frameLog(source, { actions = [], whole = null } = {}) {
+export function frameLog(source, { actions = [], whole = null, download = null } = {}) {
   let rows = [];
   let action = "";
   let timer = null;
@@ -57,7 +59,28 @@ export function frameLog(source, { actions = [], whole = null } = {}) {
     },
   );
   const datalist = h("datalist", { id: "frame-actions" }, actions.map((name) => h("option", { value: name })));
-  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, status), body);
+  const saveButton = download ? h("button.frames-download", { type: "button", title: "All the frames as a trace (JSON lines) that chargeyard replay plays against any CSMS", on: { click: () => save() } }, "Download trace") : null;
+  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, saveButton, status), body);
+
+  // The file is fetched with the page's credentials (a link could not carry the token), then
+  // handed to the browser as a download.
+  async function save() {
+    saveButton.disabled = true;
+    try {
+      const { name, text } = await download();
+      const url = URL.createObjectURL(new Blob([text], { type: "application/x-ndjson" }));
+      const link = h("a", { href: url, download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+      fill(status, `${rows.length} shown · trace saved as ${name}`);
+    } catch (error) {
+      fill(status, `Could not download the trace: ${error.message}`);
+    } finally {
+      saveButton.disabled = false;
+    }
+  }
 
   // A frame listed cut: how long it is, and a button that replaces the beginning with it all.
   function cutNote(row) {

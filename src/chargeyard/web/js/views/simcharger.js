@@ -2,7 +2,8 @@
 // unplug, start and stop a session, unlock, inject and clear a fault, and its runtime
 // (start/stop/restart); and as a tester would, with the simulator's controls (simcontrols.js). Each command's queued answer is followed to its outcome
 // (GET /ocpp/commands/{id}) and said in words (outcome.js). Below: the charger's OCPP log as
-// the station sent and received it (GET /ocpp/chargers/{id}/logs) and the plot of its running
+// the station sent and received it (GET /ocpp/chargers/{id}/logs; "Download trace" saves it
+// whole as a trace, GET /ocpp/chargers/{id}/trace) and the plot of its running
 // transaction: what the CSMS measured, with the station's own meter readings laid over it.
 //
 // Connector statuses come live from the CSMS's event stream when the charger points at the
@@ -88,7 +89,11 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
       seen = answer.total;
       return { rows: answer.data, replace: true };
     },
-    { actions: ACTIONS, whole: async (row) => (await gateway.log(id, row.id)).message },
+    {
+      actions: ACTIONS,
+      whole: async (row) => (await gateway.log(id, row.id)).message,
+      download: async () => ({ name: `${charger ? charger.identity : id}.trace.jsonl`, text: await gateway.trace(id) }),
+    },
   );
 
   fill(

@@ -117,6 +117,43 @@ async def test_a_location_and_a_subset_of_it(lab: StackLab) -> None:
     assert [r["charger_id"] for r in cleared.json()["results"]] == [two.id]
 
 
+async def test_station_and_crowd_faults_are_shown_on_the_charger_with_its_bad_days(
+    lab: StackLab,
+) -> None:
+    await lab.store.locations.create(ORG, name="Depot", location_id="loc-2")
+    one = await _charger(lab, "CP-S1", location_id="loc-2")
+    two = await _charger(lab, "CP-S2", location_id="loc-2")
+    body = {
+        "target": {"location_id": "loc-2"},
+        "seed": 4,
+        "faults": [
+            {"kind": "clock", "offset_s": -600, "jump_after_s": 3600},
+            {"kind": "meter_backwards", "for_s": 600},
+            {"kind": "rolling_restart", "per_minute": 1, "after_s": 3600},
+        ],
+    }
+
+    response = await lab.client.post("/ocpp/chaos", json=body)
+
+    assert response.status_code == 200, response.text
+    results = {r["charger_id"]: r["faults"] for r in response.json()["results"]}
+    assert set(results) == {one.id, two.id}
+    for faults in results.values():
+        assert [f["kind"] for f in faults] == ["clock", "meter_backwards", "rolling_restart"]
+        assert faults[0]["jump_to"] is None  # (the default: 1970)
+    # One after the other, a minute apart, in the random seed's order.
+    assert sorted(faults[2]["after_s"] for faults in results.values()) == [3600, 3660]
+    shown = (await lab.client.get(f"/ocpp/chargers/{one.id}")).json()["runtime"]
+    assert [f["kind"] for f in shown["faults"]] == ["clock", "meter_backwards", "rolling_restart"]
+    assert shown["bad_days"]["misbehaviours"] == ["meter-backwards"]
+    assert shown["bad_days"]["clock"]["offset_s"] == -600
+    assert shown["bad_days"]["clock"]["jump"]["to"].startswith("1970-01-01")
+
+    await lab.client.delete("/ocpp/chaos", params={"location_id": "loc-2"})
+    shown = (await lab.client.get(f"/ocpp/chargers/{two.id}")).json()["runtime"]
+    assert (shown["faults"], shown["bad_days"]) == ([], None)
+
+
 async def test_unknown_chargers_and_locations_are_404(lab: StackLab) -> None:
     for target in ({"charger_id": "dep-unknown"}, {"location_id": "loc-unknown"}):
         response = await lab.client.post(
@@ -139,6 +176,12 @@ BAD_BODIES: list[dict[str, Any]] = [
     {"target": {"charger_id": "dep-1", "location_id": "loc-1"}, "faults": [LATENCY]},
     {"target": {"charger_id": "dep-1"}, "faults": [LATENCY], "seed": -1},
     {"faults": [LATENCY]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "clock", "jump_to": "1969-12-31"}]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "clock", "drift_ppm": 1e6}]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "meter_backwards", "extra": 1}]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "power_cut", "for_s": 10}]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "rolling_restart", "per_minute": 0}]},
+    {"target": {"charger_id": "dep-1"}, "faults": [{"kind": "reconnect_storm", "jitter_s": -1}]},
 ]
 
 

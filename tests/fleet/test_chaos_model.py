@@ -5,6 +5,7 @@ and a profile's errors in words."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -13,11 +14,15 @@ import pytest
 from chargeyard.fleet.chaos.engine import Chaos
 from chargeyard.fleet.chaos.faults import (
     KINDS,
+    BootInTransaction,
+    Clock,
     Disconnect,
     DropFrames,
     DuplicateFrames,
     Fault,
     Latency,
+    PowerCut,
+    ReconnectStorm,
     ReorderFrames,
     WithholdAnswers,
     fault_from_dict,
@@ -25,6 +30,7 @@ from chargeyard.fleet.chaos.faults import (
 )
 from chargeyard.fleet.chaos.frames import heard, send
 from chargeyard.gateway.chaos_profile import ProfileError, load_profile
+from chargeyard.station.clock_faults import ClockJump
 
 pytestmark = pytest.mark.virtual_time
 
@@ -52,6 +58,12 @@ class Hooks:
 
     def chaos_reading(self, reading: bool) -> None:
         pass
+
+    def chaos_station(self, before: list[Fault], after: list[Fault]) -> None:
+        pass
+
+    def chaos_crowd(self, fault: Fault, reconnect_in_s: float) -> bool:
+        return True
 
 
 async def run_profile(
@@ -130,6 +142,29 @@ def test_a_bad_profile_says_where(tmp_path: Path, text: str, complaint: str) -> 
     with pytest.raises(ProfileError, match=complaint.replace(".", r"\.")) as raised:
         load_profile(path)
     assert str(path) in str(raised.value)
+
+
+def test_a_profile_of_station_and_crowd_faults_loads(tmp_path: Path) -> None:
+    path = tmp_path / "bad-day.toml"
+    path.write_text(
+        "seed = 3\n"
+        '[[faults]]\nkind = "clock"\njump_to = 2001-02-03T04:05:06Z\njump_after_s = 60\n'
+        '[[faults]]\nkind = "boot_in_transaction"\nfor_s = 600\n'
+        '[[faults]]\nkind = "reconnect_storm"\njitter_s = 30\nafter_s = 300\n'
+        '[[faults]]\nkind = "power_cut"\noff_s = 20\n'
+    )
+    faults = load_profile(path).to_faults()
+    assert faults == [
+        Clock(jump_to="2001-02-03T04:05:06Z", jump_after_s=60),
+        BootInTransaction(for_s=600),
+        ReconnectStorm(jitter_s=30, after_s=300),
+        PowerCut(off_s=20),
+    ]
+    with pytest.raises(ValueError, match="time zone"):
+        Clock(jump_to="2001-02-03T04:05:06")
+    assert faults[0].clock_fault().jump == ClockJump(  # type: ignore[union-attr]
+        datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC), after_s=60
+    )
 
 
 async def test_faults_add_up_and_a_new_seed_keeps_them() -> None:

@@ -69,8 +69,9 @@ from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
 
 from chargeyard.fleet.chaos import frames as frame_faults
+from chargeyard.fleet.chaos import station_faults
 from chargeyard.fleet.chaos.engine import Chaos
-from chargeyard.fleet.chaos.faults import Fault
+from chargeyard.fleet.chaos.faults import Crowd, Fault, PowerCut, ReconnectStorm
 from chargeyard.fleet.connect_failures import FailedAttempts, failure_reason
 from chargeyard.fleet.handshake import upgrade_request
 from chargeyard.fleet.link import Link
@@ -148,6 +149,7 @@ class StationRuntime:
         "_rng",
         "_scheduler",
         "_step_scheduled",
+        "_storm_wait",
         "_timer_at",
         "_timer_order",
         "_uri",
@@ -208,6 +210,7 @@ class StationRuntime:
         self._timer_at: float | None = None  # the station's deadline the scheduler holds
         self._timer_order = 0  # the live entry at the scheduler (0: none)
         self._retry: asyncio.TimerHandle | None = None
+        self._storm_wait: float | None = None  # a reconnection storm's wait, for the next loss
         self._step_scheduled = False
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that settled
@@ -235,6 +238,7 @@ class StationRuntime:
             return
         self._phase = _Phase.OFF
         self._failures = None
+        self._storm_wait = None
         self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:
@@ -338,6 +342,29 @@ class StationRuntime:
             transport.resume_reading()
         else:
             transport.pause_reading()
+
+    def chaos_station(self, before: list[Fault], after: list[Fault]) -> None:
+        """The station's own faults changed: its bad days follow (``station_faults.py``)."""
+        station_faults.reconcile(self.station, before, after)
+
+    def chaos_crowd(self, fault: Crowd, reconnect_in_s: float) -> bool:
+        """A crowd fault strikes: the connection cut and dialled again after
+        ``reconnect_in_s`` (a storm: its wait replaces the backoff's), the power cut, or a
+        reboot."""
+        station = self.station
+        if isinstance(fault, ReconnectStorm):
+            if not self.chaos_cut():
+                return False
+            self._storm_wait = reconnect_in_s  # (the loss comes on the loop's next turn)
+            return True
+        if not station.powered:
+            return False
+        if isinstance(fault, PowerCut):
+            station.power_cut(fault.off_s)
+        else:
+            station.reboot(fault.off_s)
+        self._wake()
+        return True
 
     # -- connecting -----------------------------------------------------------------------------
 
@@ -514,9 +541,10 @@ class StationRuntime:
             self._closed.set_result(None)
         if self._phase is _Phase.STOPPED:
             return
+        storm, self._storm_wait = self._storm_wait, None
         if station.wants_connection:
             self._phase = _Phase.BACKOFF
-            delay = station.reconnect_wait(self.attempt, self._rng)
+            delay = storm if storm is not None else station.reconnect_wait(self.attempt, self._rng)
             if delay is None:
                 delay = self._reconnect.wait(self.attempt, self._rng)
             self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)

@@ -1,4 +1,4 @@
-"""Network faults as a user writes them: the JSON of ``POST /ocpp/chaos`` and the TOML of
+"""Faults as a user writes them: the JSON of ``POST /ocpp/chaos`` and the TOML of
 ``chargeyard sim --chaos FILE.toml``, read and checked by pydantic, then handed inside as the
 plain faults of ``fleet/chaos/faults.py`` (:meth:`ChaosProfile.to_faults`).
 
@@ -11,12 +11,22 @@ refused here until it is described here too. docs/chaos.md shows them all.
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from chargeyard.fleet.chaos.faults import Fault, fault_from_dict
+from chargeyard.station.clock_faults import MAX_DRIFT_PPM, MAX_OFFSET_S, RTC_RESET
 
 Seconds = Annotated[float, Field(gt=0, le=7 * 86_400)]
 Milliseconds = Annotated[float, Field(ge=0, le=600_000)]
@@ -138,6 +148,93 @@ class WithholdAnswersSpec(_Fault):
     actions: Actions = []
 
 
+class ClockSpec(_Fault):
+    """The station's clock wrong by an offset and a drift, and set to a moment (1970 by
+    default: an RTC reset) after ``jump_after_s`` when a jump is given."""
+
+    kind: Literal["clock"]
+    offset_s: Annotated[float, Field(ge=-MAX_OFFSET_S, le=MAX_OFFSET_S)] = Field(
+        0, description="Seconds ahead (negative: behind)"
+    )
+    drift_ppm: Annotated[float, Field(ge=-MAX_DRIFT_PPM, le=MAX_DRIFT_PPM)] = Field(
+        0, description="Gains (negative: loses), parts per million"
+    )
+    jump_to: AwareDatetime | None = Field(
+        None, description="The moment the clock jumps to (default with jump_after_s: 1970)"
+    )
+    jump_after_s: Annotated[float, Field(ge=0, le=7 * 86_400)] | None = Field(
+        None, description="Seconds until the jump (default with jump_to: at once)"
+    )
+
+    @field_validator("jump_to")
+    @classmethod
+    def _in_range(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not RTC_RESET <= value < datetime(9999, 1, 1, tzinfo=UTC):
+            raise ValueError("a clock jumps to a moment from 1970 to 9998")
+        return value
+
+
+class StatusForUnknownConnectorSpec(_Fault):
+    """A StatusNotification for a connector the station lacks after each one it sends."""
+
+    kind: Literal["status_for_unknown_connector"]
+
+
+class UnknownTransactionIdSpec(_Fault):
+    """Transaction messages that name a transaction the central system never heard of."""
+
+    kind: Literal["unknown_transaction_id"]
+
+
+class MeterBackwardsSpec(_Fault):
+    """The energy register counts down while charging."""
+
+    kind: Literal["meter_backwards"]
+
+
+class BootInTransactionSpec(_Fault):
+    """A BootNotification while a transaction runs, the registration standing."""
+
+    kind: Literal["boot_in_transaction"]
+
+
+class _Crowd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after_s: Annotated[float, Field(ge=0, le=7 * 86_400)] = Field(
+        0, description="Seconds until it strikes (a rolling restart: its first station)"
+    )
+
+
+class ReconnectStormSpec(_Crowd):
+    """Every targeted station's connection cut at once; each dials again within
+    ``jitter_s`` (drawn from the random seed; 0: all at once)."""
+
+    kind: Literal["reconnect_storm"]
+    jitter_s: Annotated[float, Field(ge=0, le=3600)] = 0
+
+
+class RollingRestartSpec(_Crowd):
+    """The targeted stations reboot one by one, ``per_minute`` a minute, in an order drawn
+    from the random seed."""
+
+    kind: Literal["rolling_restart"]
+    per_minute: Annotated[float, Field(gt=0, le=60_000)] = 6
+    off_s: Annotated[float, Field(ge=0, le=86_400)] | None = Field(
+        None, description="Seconds each stays off (absent: its own reboot delay)"
+    )
+
+
+class PowerCutSpec(_Crowd):
+    """Every targeted station loses its power at once and boots ``off_s`` later; open
+    transactions are reported ended with reason PowerLoss after the boot."""
+
+    kind: Literal["power_cut"]
+    off_s: Annotated[float, Field(ge=0, le=86_400)] | None = Field(
+        None, description="Seconds the power stays off (absent: the station's reboot delay)"
+    )
+
+
 FaultSpec = Annotated[
     LatencySpec
     | BandwidthSpec
@@ -149,11 +246,19 @@ FaultSpec = Annotated[
     | DelayFramesSpec
     | ReorderFramesSpec
     | DelayAnswersSpec
-    | WithholdAnswersSpec,
+    | WithholdAnswersSpec
+    | ClockSpec
+    | StatusForUnknownConnectorSpec
+    | UnknownTransactionIdSpec
+    | MeterBackwardsSpec
+    | BootInTransactionSpec
+    | ReconnectStormSpec
+    | RollingRestartSpec
+    | PowerCutSpec,
     Field(discriminator="kind"),
 ]
 
-SPECS: tuple[type[_Fault], ...] = (
+SPECS: tuple[type[_Fault] | type[_Crowd], ...] = (
     LatencySpec,
     BandwidthSpec,
     DisconnectSpec,
@@ -165,6 +270,14 @@ SPECS: tuple[type[_Fault], ...] = (
     ReorderFramesSpec,
     DelayAnswersSpec,
     WithholdAnswersSpec,
+    ClockSpec,
+    StatusForUnknownConnectorSpec,
+    UnknownTransactionIdSpec,
+    MeterBackwardsSpec,
+    BootInTransactionSpec,
+    ReconnectStormSpec,
+    RollingRestartSpec,
+    PowerCutSpec,
 )
 
 
@@ -180,7 +293,7 @@ class ChaosProfile(BaseModel):
     faults: list[FaultSpec] = Field(min_length=1, max_length=64)
 
     def to_faults(self) -> list[Fault]:
-        return [fault_from_dict(spec.model_dump()) for spec in self.faults]
+        return [fault_from_dict(spec.model_dump(mode="json")) for spec in self.faults]
 
 
 class ProfileError(ValueError):

@@ -465,17 +465,17 @@ class FleetHost:
         faults: Sequence[dict[str, Any]] | None,
         seed: int | None = None,
     ) -> ChaosAnswer:
-        """Add network faults (``fleet/chaos/``, as ``fault_to_dict`` writes them) to the
-        charger's running station, seeded with ``seed``; ``faults`` None clears them (a
-        stopped station has none: they end with its runtime). What it has now, or why
-        nothing was done."""
+        """Add faults (``fleet/chaos/``: network, station and crowd faults, as
+        ``fault_to_dict`` writes them; a crowd's spread already) to the charger's running
+        station, seeded with ``seed``; ``faults`` None clears them (a stopped station has
+        none: they end with its runtime). What it has now, or why nothing was done."""
         hosted = self._hosted.get(charger_id)
         if hosted is None or hosted.organization_id != organization_id:
             return {"error": NOT_RUNNING}
         runtime = hosted.fleet.runtime(hosted.identity)
         if faults is None:
             runtime.clear_chaos()
-            self._writer.log(organization_id, charger_id, "network faults cleared")
+            self._writer.log(organization_id, charger_id, "faults cleared")
             return {"faults": [], "seed": None}
         if not hosted.running:
             return {"error": NOT_RUNNING}
@@ -490,7 +490,7 @@ class FleetHost:
         self._writer.log(
             organization_id,
             charger_id,
-            f"network faults applied: {kinds} (seed {chaos.seed})",
+            f"faults applied: {kinds} (seed {chaos.seed})",
             data={"faults": [fault_to_dict(fault) for fault in parsed], "seed": chaos.seed},
         )
         return {"faults": described, "seed": chaos.seed}

@@ -201,6 +201,7 @@ def status_to_dict(status: StationStatus) -> dict[str, Any]:
         "read_at": _time(status.read_at),
         "faults": list(status.faults),
         "chaos_seed": status.chaos_seed,
+        "bad_days": status.bad_days,
     }
 
 
@@ -231,6 +232,7 @@ def status_from_dict(data: dict[str, Any]) -> StationStatus:
         read_at=_parse_time(data["read_at"]),
         faults=tuple(data.get("faults") or ()),
         chaos_seed=data.get("chaos_seed"),
+        bad_days=data.get("bad_days"),
     )
 
 

@@ -235,12 +235,16 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
         faults: Annotated[
             list[dict[str, Any]] | None,
             Field(
-                description="The faults, each a `kind` and its fields (docs/chaos.md): latency"
-                " (up_ms, down_ms, jitter_ms), bandwidth, disconnect (every_s or per_minute,"
-                " offline_s), half_open, refuse_connect, drop_frames / duplicate_frames"
-                " (share, actions), delay_frames (share, delay_s), reorder_frames,"
-                " delay_answers, withhold_answers; `for_s` ends one, else it lasts until"
-                " gateway_stop_chaos. Give these or profile_toml",
+                description="The faults, each a `kind` and its fields (docs/chaos.md). The"
+                " network's: latency (up_ms, down_ms, jitter_ms), bandwidth, disconnect"
+                " (every_s or per_minute, offline_s), half_open, refuse_connect,"
+                " drop_frames / duplicate_frames (share, actions), delay_frames (share,"
+                " delay_s), reorder_frames, delay_answers, withhold_answers. The station's:"
+                " clock (offset_s, drift_ppm, jump_to), status_for_unknown_connector,"
+                " unknown_transaction_id, meter_backwards, boot_in_transaction. Crowds, once"
+                " each, best on a location: reconnect_storm (jitter_s, after_s),"
+                " rolling_restart (per_minute, off_s), power_cut (off_s). `for_s` ends a"
+                " fault, else it lasts until gateway_stop_chaos. Give these or profile_toml",
             ),
         ] = None,
         profile_toml: Annotated[

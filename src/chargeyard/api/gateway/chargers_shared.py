@@ -259,6 +259,7 @@ def charger_response(charger: SimulatedCharger, live: StationStatus | None) -> C
             read_at=live.read_at,
             faults=list(live.faults),
             chaos_seed=live.chaos_seed,
+            bad_days=live.bad_days,
         )
     replies, source = _replies(config, brand, model)
     return ChargerResponse(

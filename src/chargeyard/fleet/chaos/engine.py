@@ -13,7 +13,10 @@ know what a kind does. The parts that act ask it:
 * the runtime asks :meth:`Chaos.refusing` before it dials and hands the station's outgoing
   frames to :meth:`Chaos.send` (``frames.py``);
 * the :class:`~chargeyard.fleet.chaos.faults.Disconnect` timers call the runtime back
-  (:class:`ChaosHooks`).
+  (:class:`ChaosHooks`);
+* a change of the ``station`` faults (applied, ended, cleared) is handed to the runtime as the
+  faults before and after it (``chaos_station``: the station's bad days), and a ``crowd``
+  fault strikes through the runtime at its ``after_s`` (``chaos_crowd``) and ends.
 
 Reproducible: every draw comes from :func:`seeded_source` (the random seed and the station's
 identity), in the order the station's traffic asks, so the same seed, profile and traffic give
@@ -29,12 +32,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 
+from chargeyard.fleet.chaos.crowds import crowd_source
 from chargeyard.fleet.chaos.faults import (
     Bandwidth,
+    Crowd,
     Disconnect,
     Fault,
     HalfOpen,
     Latency,
+    ReconnectStorm,
     RefuseConnect,
     fault_to_dict,
 )
@@ -53,6 +59,11 @@ EFFECTS = (
     "connection_dropped",
     "connect_refused",
     "half_open",
+    "clock_set",
+    "misbehaviour_on",
+    "reconnect_storm",
+    "rolling_restart",
+    "power_cut",
 )
 """What a fault did, as the journal and the metrics name it."""
 
@@ -96,6 +107,15 @@ class ChaosHooks(Protocol):
 
     def chaos_reading(self, reading: bool) -> None:
         """Stop (False) or resume (True) reading the station's socket."""
+        ...
+
+    def chaos_station(self, before: list[Fault], after: list[Fault]) -> None:
+        """The station's own faults were ``before`` and are ``after`` now."""
+        ...
+
+    def chaos_crowd(self, fault: Crowd, reconnect_in_s: float) -> bool:
+        """Strike the station with a crowd fault now (a storm's station dials again after
+        ``reconnect_in_s``); False when it cannot be struck (no connection to cut, off)."""
         ...
 
 
@@ -160,6 +180,10 @@ class Chaos:
 
     def _start(self, fault: Fault) -> None:
         now = self.loop.time()
+        if isinstance(fault, Crowd):
+            self._start_crowd(fault, now)
+            return
+        before = self._station_faults()
         ends_at = None if fault.for_s is None else now + fault.for_s
         if isinstance(fault, Disconnect) and fault.every_s is None and fault.per_minute is None:
             ends_at = now + fault.offline_s  # a cut now lasts as long as its offline time
@@ -172,15 +196,44 @@ class Chaos:
         elif isinstance(fault, HalfOpen) and len(self.all(HalfOpen)) == 1:
             self.applied("half_open", "the station stops reading")
             self._hooks.chaos_reading(False)
+        elif fault.layer == "station":
+            self._hooks.chaos_station(before, self._station_faults())
+            effect = "clock_set" if fault.kind == "clock" else "misbehaviour_on"
+            self.applied(effect, fault.kind)
+
+    def _start_crowd(self, fault: Crowd, now: float) -> None:
+        # Drawn now, from a source of its own: the same whatever the station's traffic.
+        reconnect_in = 0.0
+        if isinstance(fault, ReconnectStorm) and fault.jitter_s > 0:
+            reconnect_in = crowd_source(self.seed, self.identity).uniform(0, fault.jitter_s)
+        active = ActiveFault(fault, now, now + fault.after_s)
+        self._active.append(active)
+        active.handles.append(
+            self.loop.call_at(now + fault.after_s, self._strike, active, reconnect_in)
+        )
+
+    def _strike(self, active: ActiveFault, reconnect_in: float) -> None:
+        self._end(active)
+        fault = active.fault
+        assert isinstance(fault, Crowd)
+        if self._hooks.chaos_crowd(fault, reconnect_in):
+            detail = f"dials again in {reconnect_in:.3f} s" if reconnect_in else fault.kind
+            self.applied(fault.kind, detail)
 
     def _end(self, active: ActiveFault) -> None:
         if active not in self._active:
             return
+        before = self._station_faults()
         self._active.remove(active)
         for handle in active.handles:
             handle.cancel()
         if isinstance(active.fault, HalfOpen) and not self.all(HalfOpen):
             self._hooks.chaos_reading(True)
+        elif active.fault.layer == "station":
+            self._hooks.chaos_station(before, self._station_faults())
+
+    def _station_faults(self) -> list[Fault]:
+        return [a.fault for a in self._active if a.fault.layer == "station"]
 
     # -- what is active ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""``/ocpp/chaos``: network faults for chargers, reproducible from a seed (docs/chaos.md).
+"""``/ocpp/chaos``: network, station and crowd faults for chargers, reproducible from a seed
+(docs/chaos.md).
 
 ``POST /ocpp/chaos`` adds faults to the chargers a ``CommandTarget`` names (one, a location's,
 or a subset of them); ``DELETE /ocpp/chaos`` clears them (the target in the query). The faults
@@ -12,6 +13,7 @@ identity: the same body gives the same faults again. A charger that does not run
 
 from __future__ import annotations
 
+import asyncio
 import random
 from typing import Annotated
 
@@ -32,7 +34,8 @@ from chargeyard.api.gateway.schemas.chaos import (
 from chargeyard.api.gateway.schemas.commands import CommandTarget, Id
 from chargeyard.api.gateway.schemas.common import error_responses
 from chargeyard.api.gateway.targets import resolve_target
-from chargeyard.fleet.chaos.faults import fault_to_dict
+from chargeyard.fleet.chaos.crowds import spread
+from chargeyard.fleet.chaos.faults import Fault, fault_to_dict
 from chargeyard.gateway.dispatch import Refused
 from chargeyard.gateway.runtimes import ChaosAnswer, ChargerRuntimes
 from chargeyard.store import Store
@@ -46,17 +49,18 @@ router = APIRouter(prefix="/ocpp", tags=["Chaos"])
     summary="Apply network faults",
     description="Add network faults (latency, bandwidth caps, cut connections, half-open "
     "sockets, refused reconnections; dropped, duplicated, delayed or reordered frames, answers "
-    "held back) to one charger, a location's chargers or a subset of them. Each fault ends "
-    "after its `for_s`, or when cleared. The faults' random draws come from `seed` and each "
-    "charger's identity: the same body gives the same faults again.",
+    "held back), station faults (a wrong clock, firmware misbehaviours) or crowd faults (a "
+    "reconnection storm, a rolling restart, a power cut) to one charger, a location's chargers "
+    "or a subset of them. Each fault ends after its `for_s`, or when cleared; a crowd fault "
+    "when it has struck. The faults' random draws come from `seed` and each charger's "
+    "identity: the same body gives the same faults again.",
     responses=error_responses(401, 403, 404),
 )
 async def apply_chaos(
     body: ChaosRequest, principal: WriterDep, store: StoreDep, host: HostDep
 ) -> ChaosResponse:
     seed = body.seed if body.seed is not None else random.SystemRandom().randrange(2**31)
-    faults = [fault_to_dict(fault) for fault in body.to_faults()]
-    return await _ask(host, store, principal.organization_id, body.target, faults, seed)
+    return await _ask(host, store, principal.organization_id, body.target, body.to_faults(), seed)
 
 
 @router.delete(
@@ -89,13 +93,39 @@ async def _ask(
     store: Store,
     organization_id: str,
     target: CommandTarget,
-    faults: list[dict[str, object]] | None,
+    faults: list[Fault] | None,
     seed: int | None,
 ) -> ChaosResponse:
     chargers, missing = await resolve_target(store, organization_id, target)
     with host_answers():
-        answers = await host.chaos(organization_id, [c.id for c in chargers], faults, seed)
+        if faults is None or seed is None:
+            answers = await host.chaos(organization_id, [c.id for c in chargers], None, None)
+        else:
+            answers = await _apply(host, organization_id, chargers, faults, seed)
     return _response(seed, chargers, answers, missing)
+
+
+async def _apply(
+    host: ChargerRuntimes,
+    organization_id: str,
+    chargers: list[SimulatedCharger],
+    faults: list[Fault],
+    seed: int,
+) -> dict[str, ChaosAnswer]:
+    """Apply ``faults``, a crowd's spread over the chargers (``fleet/chaos/crowds.py``): one
+    request for the chargers given the same faults (all of them, but for a rolling restart's
+    slots)."""
+    own = spread(faults, [c.identity for c in chargers], seed)
+    groups: dict[tuple[Fault, ...], list[str]] = {}
+    for charger in chargers:
+        groups.setdefault(tuple(own[charger.identity]), []).append(charger.id)
+    parts = await asyncio.gather(
+        *(
+            host.chaos(organization_id, ids, [fault_to_dict(f) for f in group], seed)
+            for group, ids in groups.items()
+        )
+    )
+    return {charger_id: answer for part in parts for charger_id, answer in part.items()}
 
 
 def _response(

@@ -256,11 +256,16 @@ class RuntimeState(BaseModel):
     )
     faults: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="The network faults applied to the station now (`POST /ocpp/chaos`), each"
+        description="The faults applied to the station now (`POST /ocpp/chaos`), each"
         " with `remaining_s` (null: until cleared)",
     )
     chaos_seed: int | None = Field(
         default=None, description="The random seed the active faults draw from (null: none)"
+    )
+    bad_days: dict[str, Any] | None = Field(
+        default=None,
+        description="What is wrong with the station itself now: `clock` (its fault, what it"
+        " reads, its skew) and the firmware `misbehaviours` switched on (null: nothing)",
     )
 
 

@@ -66,6 +66,14 @@ async def test_plug_remote_start_and_the_frames_through_the_tools(
     key, bearer = await credentials(lab, ApiKeyRole.OPERATOR)
     with (tmp_path / "mcp.log").open("w") as errlog:
         async with stdio_agent(lab, errlog, api_key=key, bearer=bearer) as agent:
+            # Nothing to unplug yet: the gateway's precheck refuses it, and nothing is queued.
+            unplug = await agent.call_tool(
+                "gateway_send_command", {"command": "unplug-connector", "charger_id": charger.id}
+            )
+            assert unplug.is_error
+            assert text(unplug).startswith(
+                "Error executing tool gateway_send_command: unplug-connector was not queued: CP-1: "
+            ), text(unplug)
             plugged = answer(
                 await agent.call_tool(
                     "gateway_send_command",

@@ -82,6 +82,11 @@ _COMMANDS = {
     "station": _Lazy(
         "chargeyard.cli_stations", "station_app", "Stations the CSMS lets in: add, list, remove."
     ),
+    "mcp": _Lazy(
+        "chargeyard.cli_mcp",
+        "mcp",
+        "The lab as MCP tools for an AI agent, over its REST API.",
+    ),
     "token": _Lazy(
         "chargeyard.cli_credentials",
         "token_app",

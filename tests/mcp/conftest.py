@@ -1,0 +1,3 @@
+from tests.mcp.agent import lab
+
+__all__ = ["lab"]

@@ -239,7 +239,7 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: S
         ({"brand_slug": "acme"}, "brand_slug", "unknown brand 'acme'"),
         ({"model_slug": "nope"}, "model_slug", "unknown model 'nope'"),
         ({"connector_type": "CHAdeMO"}, "connector_type", "has no 'CHAdeMO' connector"),
-        ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6 or ocpp2.0.1"),
+        ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6, ocpp2.0.1 or ocpp2.1"),
         ({"ws_url": "http://csms/ocpp"}, "ws_url", "ws:// or wss://"),
         ({"identity": "CP 1/2"}, "identity", "pattern"),
         ({"identity": "CP:1"}, "identity", "pattern"),

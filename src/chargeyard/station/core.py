@@ -408,7 +408,10 @@ class SimulatedStation(ActionHandlers):
         if self._session is None:
             return
         self.frame_log.received(self.clock.now(), data)
-        self._conversation.handle(self._session.receive(data))
+        session = self._session
+        # 2.1: an answer whose processing fails is refused with a CALLRESULTERROR.
+        refuse = session.refuse_answer if self.version.supports_call_result_error else None
+        self._conversation.handle(session.receive(data), refuse)
         self._after_answers()
 
     def data_to_send(self) -> list[bytes]:

@@ -50,7 +50,7 @@ new password is reported (severity 7, Notice), its value never shown.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from chargeyard.protocol import on
 from chargeyard.protocol.messages import v201
@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 _CTRLR = "MonitoringCtrlr"
 _SCAN = "monitoring:scan"
 _BASES = ("All", "FactoryDefault", "HardWiredOnly")
+_MONITOR_TYPES = frozenset(kind.value for kind in MonitorType)
 _CRITERIA: dict[v201.MonitoringCriterionEnumType, set[MonitorType]] = {
     "ThresholdMonitoring": {MonitorType.UPPER_THRESHOLD, MonitorType.LOWER_THRESHOLD},
     "DeltaMonitoring": {MonitorType.DELTA},
@@ -174,6 +175,11 @@ class MonitoringV201(Block["StationV201"]):
         if isinstance(found, GetStatus):
             result["status"] = _UNKNOWN[found]  # N04.FR.03, N04.FR.04
             return result
+        if item["type"] not in _MONITOR_TYPES:
+            # 2.1's TargetDelta and TargetDeltaRelative (MonitorEnumType): a type the station
+            # does not implement (N04.FR.05's answer).
+            result["status"] = "UnsupportedMonitorType"
+            return result
         wanted = Wanted(
             component,
             name,
@@ -257,6 +263,20 @@ class MonitoringV201(Block["StationV201"]):
         self.station.after_answer(lambda: self._send_report(request_id, selected))
         return {"status": "Accepted"}
 
+    def _reported(self, monitor: Monitor) -> v201.VariableMonitoringType:
+        entry: v201.VariableMonitoringType = {
+            "id": monitor.id,
+            "transaction": monitor.transaction,
+            "value": monitor.value,
+            "type": monitor.type.value,
+            "severity": monitor.severity,
+        }
+        if self.station.dialect.monitor_kind_reported:
+            # 2.1 N02/N03: who made the monitor (HardWiredMonitor, CustomMonitor) is
+            # required. The key is 2.1's; 2.0.1's type has no room for it.
+            cast(dict[str, object], entry)["eventNotificationType"] = monitor.kind.value
+        return entry
+
     def _send_report(self, request_id: int, selected: list[Monitor]) -> None:
         grouped: dict[tuple[Component, str, str | None], list[Monitor]] = {}
         for monitor in selected:
@@ -266,16 +286,7 @@ class MonitoringV201(Block["StationV201"]):
             {
                 "component": component_to_wire(component),
                 "variable": variable_to_wire(name, instance),
-                "variableMonitoring": [
-                    {
-                        "id": m.id,
-                        "transaction": m.transaction,
-                        "value": m.value,
-                        "type": m.type.value,
-                        "severity": m.severity,
-                    }
-                    for m in monitors
-                ],
+                "variableMonitoring": [self._reported(m) for m in monitors],
             }
             for (component, name, instance), monitors in grouped.items()
         ]

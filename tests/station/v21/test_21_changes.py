@@ -4,12 +4,14 @@ asks, its relaxed fields, and CALLRESULTERROR both ways (part 4 section 4.2.4)."
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import orjson
 import pytest
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.station.v21 import StationV21
+from tests.certificates import make_root
 from tests.station.harness import Link
 from tests.station.v21.recorder import FrameRecorder
 
@@ -128,6 +130,21 @@ def test_n04_2_1s_target_delta_monitors_are_unsupported(online: Link) -> None:
 def test_f06_2_1s_new_triggers_are_not_implemented(online: Link, message: str) -> None:
     answer = online.call_station("TriggerMessage", {"requestedMessage": message})
     assert answer == {"status": "NotImplemented"}
+
+
+def test_m05_m03_an_oem_root_is_installed_and_listed(online: Link) -> None:
+    # 2.1 adds OEMRootCertificate to InstallCertificateUseEnumType and
+    # GetCertificateIdUseEnumType: what the station installs, it lists.
+    root = make_root("OEM root", not_before=datetime(2025, 1, 1, tzinfo=UTC))
+    install = {"certificateType": "OEMRootCertificate", "certificate": root.pem}
+    assert online.call_station("InstallCertificate", install) == {"status": "Accepted"}
+    answer = online.call_station(
+        "GetInstalledCertificateIds", {"certificateType": ["OEMRootCertificate"]}
+    )
+    assert answer["status"] == "Accepted"
+    assert [item["certificateType"] for item in answer["certificateHashDataChain"]] == [
+        "OEMRootCertificate"
+    ]
 
 
 # -- CALLRESULTERROR ---------------------------------------------------------------------------

@@ -10,9 +10,11 @@ implement is refused with its reasonCode, as 2.0.1 refuses one it does not suppo
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 
 from chargeyard.protocol import V16, V21, V201, VersionTable
+from chargeyard.protocol.messages import v21, v201
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,22 +26,34 @@ class Dialect2x:
             can dial (B09), None for a profile without one.
         monitor_kind_reported: whether NotifyMonitoringReport names who made each monitor
             (VariableMonitoringType.eventNotificationType).
+        certificate_id_uses: the certificate types GetInstalledCertificateIds lists (M03,
+            GetCertificateIdUseEnumType).
     """
 
     network_versions: frozenset[str | None]
     monitor_kind_reported: bool
+    certificate_id_uses: frozenset[str]
 
 
 DIALECTS: VersionTable[Dialect2x] = VersionTable(
     "a 2.x station's dialect",
     {
         # B09: OCPP20 is the one ocppVersion 2.0.1 has for itself, and it is required.
-        V201: Dialect2x(network_versions=frozenset({"OCPP20"}), monitor_kind_reported=False),
+        V201: Dialect2x(
+            network_versions=frozenset({"OCPP20"}),
+            monitor_kind_reported=False,
+            certificate_id_uses=frozenset(typing.get_args(v201.GetCertificateIdUseEnumType)),
+        ),
         # 2.1 B09: ocppVersion is optional (the version is the WebSocket subprotocol the
         # connection negotiates) and OCPP21 names 2.1; the station speaks 2.1 only, so a
         # profile for OCPP20 or OCPP201 stays UnsupportedVersion. 2.1 N02/N03:
         # VariableMonitoringType.eventNotificationType is required in a monitoring report.
-        V21: Dialect2x(network_versions=frozenset({"OCPP21", None}), monitor_kind_reported=True),
+        # 2.1 M03/M05: OEMRootCertificate is installed and listed.
+        V21: Dialect2x(
+            network_versions=frozenset({"OCPP21", None}),
+            monitor_kind_reported=True,
+            certificate_id_uses=frozenset(typing.get_args(v21.GetCertificateIdUseEnumType)),
+        ),
     },
     lacking={V16: "a 1.6 station is StationV16, which has no 2.x block"},
 )

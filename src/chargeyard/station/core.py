@@ -502,6 +502,21 @@ class SimulatedStation(ActionHandlers):
         self.wake()
         return True
 
+    def send(self, action: str, payload: OutgoingPayload) -> bool:
+        """Send a SEND (2.1 part 4 section 4.2.6: a message without an answer) if the station
+        is connected and Accepted; False when it was not sent (dropped, as :meth:`call`'s).
+
+        Raises:
+            OcppError: the version has no SEND, or the payload is not the action's.
+        """
+        if self._power.going_down or self._session is None or not self.wants_connection:
+            return False
+        if self.registration is not Registration.ACCEPTED:
+            return False
+        self._session.send(action, payload)
+        self.wake()
+        return True
+
     def soon(self, work: Callable[[], None]) -> None:
         """Run ``work`` on the next tick, never inside the current call."""
         self._soon_count += 1

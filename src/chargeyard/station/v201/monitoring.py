@@ -66,6 +66,7 @@ from chargeyard.station.v201.monitors import (
     MonitorKind,
     Monitors,
     MonitorType,
+    SetStatus,
     Wanted,
     is_numeric,
 )
@@ -196,6 +197,8 @@ class MonitoringV201(Block["StationV201"]):
             if replaced is not None:
                 self.station.timers.cancel(_periodic_timer(replaced.id))
             result["id"] = outcome.id
+            if outcome.status is SetStatus.ACCEPTED:
+                self.station.monitor_set(outcome.id, item)
         if outcome.reason is not None:
             result["statusInfo"] = {"reasonCode": outcome.reason}
         result["status"] = outcome.status.value
@@ -213,6 +216,7 @@ class MonitoringV201(Block["StationV201"]):
         for monitor_id in ids:
             status = self.monitors.clear(monitor_id)
             self.station.timers.cancel(_periodic_timer(monitor_id))
+            self.station.monitor_cleared(monitor_id)
             results.append({"status": status.value, "id": monitor_id})  # N06.FR.05
         self._arm_scan()
         return {"clearMonitoringResult": results}
@@ -227,6 +231,7 @@ class MonitoringV201(Block["StationV201"]):
         if base != "All":  # N03.FR.04, N03.FR.05
             for monitor_id in self.monitors.clear_custom():
                 self.station.timers.cancel(_periodic_timer(monitor_id))
+                self.station.monitor_cleared(monitor_id)
         self.station.device_model.write(_CTRLR, "ActiveMonitoringBase", base)
         self._arm_scan()
         return {"status": "Accepted"}
@@ -400,7 +405,10 @@ class MonitoringV201(Block["StationV201"]):
             return
         if monitor.transaction and self._transaction(monitor) is None:
             return
-        self._notify([(monitor, Change("Periodic"), variable.read())])  # N08.FR.05
+        value = variable.read()
+        if self.station.stream_value(monitor.id, value):
+            return  # 2.1: the monitor's periodic event stream carries it
+        self._notify([(monitor, Change("Periodic"), value)])  # N08.FR.05
 
     # -- NotifyEvent -------------------------------------------------------------------------------
 

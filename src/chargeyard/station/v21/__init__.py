@@ -12,17 +12,23 @@ rules. What differs is said once:
 * the blocks answer 2.1's new words that they do not implement the way 2.1 asks (a Reset
   ImmediateAndResume Rejected, 2.1's charging profile purposes and operation modes Rejected,
   its new monitor types UnsupportedMonitorType, its new triggers NotImplemented);
-* ``terms.py``: the gateway's words, checked against 2.1's schemas.
+* ``terms.py``: the gateway's words, checked against 2.1's schemas;
+* ``event_streams.py``: a block of 2.1's own, periodic event streams (OpenPeriodicEventStream,
+  NotifyPeriodicEventStream as a SEND, GetPeriodicEventStream, AdjustPeriodicEventStream,
+  ClosePeriodicEventStream), fed by the monitoring block's Periodic monitors.
 
 ``docs/ocpp-coverage.md`` lists what of 2.1 the station does and does not do.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from chargeyard.protocol import V21
+from chargeyard.station.blocks import Block
 from chargeyard.station.terms import StationTerms
+from chargeyard.station.v21.event_streams import EventStreamsV21
 from chargeyard.station.v21.terms import TERMS_V21
 from chargeyard.station.v201 import StationV201
 
@@ -32,6 +38,27 @@ class StationV21(StationV201):
 
     version = V21
     TERMS: ClassVar[StationTerms] = TERMS_V21
+
+    def assemble(self) -> None:
+        super().assemble()  # the 2.0.1 blocks
+        self.event_streams = EventStreamsV21(self)
+        blocks: tuple[Block[Any], ...] = (*self.blocks, self.event_streams)
+        self.blocks = blocks
+
+    def disconnect(self) -> None:
+        self.event_streams.on_disconnected()  # a stream lives as long as its connection
+        super().disconnect()
+
+    # -- the monitoring block's Periodic monitors, streamed (event_streams.py) ----------------
+
+    def monitor_set(self, monitor_id: int, item: Mapping[str, Any]) -> None:
+        self.event_streams.monitor_set(monitor_id, item)
+
+    def monitor_cleared(self, monitor_id: int) -> None:
+        self.event_streams.monitor_cleared(monitor_id)
+
+    def stream_value(self, monitor_id: int, value: str) -> bool:
+        return self.event_streams.take(monitor_id, value)
 
 
 __all__ = ["StationV21"]

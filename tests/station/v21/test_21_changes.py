@@ -126,6 +126,20 @@ def test_n04_2_1s_target_delta_monitors_are_unsupported(online: Link) -> None:
     }
 
 
+def test_n07_a_notify_event_names_its_monitors_severity(online: Link) -> None:
+    # 2.1 EventDataType.severity.
+    target = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}
+    item = {**target, "type": "Delta", "value": 1, "severity": 6}
+    online.call_station("SetVariableMonitoring", {"setMonitoringData": [item]})
+    online.call_station(
+        "SetVariables",
+        {"setVariableData": [{**target, "attributeValue": "600"}]},
+    )
+    [event] = online.csms.payloads("NotifyEvent")
+    [data] = event["eventData"]
+    assert (data["trigger"], data["actualValue"], data["severity"]) == ("Delta", "600", 6)
+
+
 @pytest.mark.parametrize("message", ["CustomTrigger", "SignV2G20Certificate"])
 def test_f06_2_1s_new_triggers_are_not_implemented(online: Link, message: str) -> None:
     answer = online.call_station("TriggerMessage", {"requestedMessage": message})

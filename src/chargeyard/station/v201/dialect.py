@@ -28,11 +28,14 @@ class Dialect2x:
             (VariableMonitoringType.eventNotificationType).
         certificate_id_uses: the certificate types GetInstalledCertificateIds lists (M03,
             GetCertificateIdUseEnumType).
+        event_severity_reported: whether NotifyEvent's eventData carries the severity of the
+            monitor that made it (EventDataType.severity).
     """
 
     network_versions: frozenset[str | None]
     monitor_kind_reported: bool
     certificate_id_uses: frozenset[str]
+    event_severity_reported: bool
 
 
 DIALECTS: VersionTable[Dialect2x] = VersionTable(
@@ -43,16 +46,19 @@ DIALECTS: VersionTable[Dialect2x] = VersionTable(
             network_versions=frozenset({"OCPP20"}),
             monitor_kind_reported=False,
             certificate_id_uses=frozenset(typing.get_args(v201.GetCertificateIdUseEnumType)),
+            event_severity_reported=False,
         ),
         # 2.1 B09: ocppVersion is optional (the version is the WebSocket subprotocol the
         # connection negotiates) and OCPP21 names 2.1; the station speaks 2.1 only, so a
         # profile for OCPP20 or OCPP201 stays UnsupportedVersion. 2.1 N02/N03:
         # VariableMonitoringType.eventNotificationType is required in a monitoring report.
-        # 2.1 M03/M05: OEMRootCertificate is installed and listed.
+        # 2.1 M03/M05: OEMRootCertificate is installed and listed. 2.1 N07: a NotifyEvent
+        # names the severity of its monitor.
         V21: Dialect2x(
             network_versions=frozenset({"OCPP21", None}),
             monitor_kind_reported=True,
             certificate_id_uses=frozenset(typing.get_args(v21.GetCertificateIdUseEnumType)),
+            event_severity_reported=True,
         ),
     },
     lacking={V16: "a 1.6 station is StationV16, which has no 2.x block"},

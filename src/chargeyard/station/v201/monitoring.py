@@ -457,6 +457,10 @@ class MonitoringV201(Block["StationV201"]):
         }
         if change.cleared:
             data["cleared"] = True
+        if self.station.dialect.event_severity_reported:
+            # 2.1 EventDataType.severity: the monitor's. The key is 2.1's; 2.0.1's type has
+            # no room for it.
+            cast(dict[str, object], data)["severity"] = monitor.severity
         # The event is the transaction's when the monitor watches only during one, or
         # watches its EVSE (a charging EVSE's power is the transaction's: Part 6 TC_N_20_CS).
         linked = monitor.transaction or monitor.component.evse is not None

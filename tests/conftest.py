@@ -26,6 +26,9 @@ from tests.virtual_time import VirtualTimeLoop
 
 TESTS = Path(__file__).resolve().parent
 
+# pytester: tests/pytest_plugin runs the plugin on a user's project of its own.
+pytest_plugins = ["pytester"]
+
 # Every chargeyard process and command a test starts serves no metrics port of its own unless
 # the test gives --metrics-port: their defaults (one per kind, METRICS_PORTS) would collide
 # between tests running at once (tests/processes.py passes this on to the processes).

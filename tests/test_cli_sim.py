@@ -20,6 +20,7 @@ from chargeyard import sim_console
 from chargeyard.cli import app
 from chargeyard.fleet import fleet as fleet_module
 from chargeyard.fleet.autogen import AutogenConfig, Drivers
+from chargeyard.gateway.chaos_profile import ChaosProfile
 from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
@@ -296,3 +297,69 @@ async def test_drivers_app_follows_a_remote_start_of_a_csms_that_only_remote_sta
         assert started["transactionInfo"]["remoteStartId"] == 1
         assert started["idToken"]["idToken"] == "APP-1"
         assert ended["transactionInfo"]["stoppedReason"] == "EVDisconnected"
+
+
+# -- --chaos: a TOML profile of network faults for every station --------------------------------
+
+CHAOS_EXAMPLE = Path(__file__).parents[1] / "examples" / "chaos" / "flaky-network.toml"
+
+
+def _chaos_of(
+    arguments: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[ChaosProfile | None, str]:
+    """The chaos profile ``chargeyard sim ARGUMENTS`` would run its fleet with, and its stderr."""
+    profiles: list[ChaosProfile | None] = []
+
+    async def simulate(fleet: object, auto: object, *rest: object) -> None:
+        profiles.append(rest[-1])  # type: ignore[arg-type]
+        raise _Captured
+
+    monkeypatch.setattr(sim_console, "simulate", simulate)
+    monkeypatch.setattr(fleet_module, "freeze_gc", lambda: None)
+    result = CliRunner().invoke(app, ["sim", "--no-live", *arguments], env={"COLUMNS": "200"})
+    assert isinstance(result.exception, _Captured), result.output
+    return profiles[0], result.output
+
+
+def test_chaos_reads_a_toml_profile_and_shows_its_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    profile, output = _chaos_of(["--chaos", str(CHAOS_EXAMPLE)], monkeypatch)
+    assert profile is not None
+    assert profile.seed == 2026
+    assert [spec.kind for spec in profile.faults][:2] == ["latency", "bandwidth"]
+    assert "network faults latency, bandwidth, disconnect" in output
+    assert "(seed 2026)" in output
+
+
+def test_chaos_without_a_seed_takes_the_sims_or_chooses_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "cuts.toml"
+    path.write_text('[[faults]]\nkind = "disconnect"\nevery_s = 60\n')
+    profile, _ = _chaos_of(["--chaos", str(path), "--seed", "9"], monkeypatch)
+    assert profile is not None
+    assert profile.seed == 9
+    profile, output = _chaos_of(["--chaos", str(path)], monkeypatch)
+    assert profile is not None
+    assert profile.seed is not None
+    assert f"(seed {profile.seed})" in output
+    assert _chaos_of([], monkeypatch)[0] is None
+
+
+def test_a_bad_chaos_profile_is_refused_with_where(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[faults]]\nkind = "drop_frames"\nshare = 2\n')
+    result = CliRunner().invoke(app, ["sim", "--chaos", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "faults.0.drop_frames.share" in " ".join(result.output.split())
+    missing = CliRunner().invoke(app, ["sim", "--chaos", str(tmp_path / "none.toml")])
+    assert missing.exit_code == 2
+
+
+async def test_a_fleet_boots_through_the_example_chaos_profile(tmp_path: Path) -> None:
+    arguments = ["--csms", "ws://127.0.0.1:{port}/ocpp", "--count", "2"]
+    code, errors, stations = await run_sim_until_booted(
+        tmp_path, [*arguments, "--chaos", str(CHAOS_EXAMPLE)], 2, signal.SIGTERM
+    )
+    assert code == 0, errors
+    assert "network faults latency, bandwidth, disconnect, drop_frames, delay_answers" in errors
+    assert len(stations) == 2

@@ -69,6 +69,16 @@ _COMMANDS = {
         "probe",
         "Negative tests: malformed and hostile input against a CSMS, judged by OCPP-J.",
     ),
+    "trace": _Lazy(
+        "chargeyard.cli_trace",
+        "trace_app",
+        "Traces of a charger's OCPP frames: export from the lab, import a plain log.",
+    ),
+    "replay": _Lazy(
+        "chargeyard.cli_trace",
+        "replay",
+        "Play a trace against any CSMS and diff its answers with the recorded ones.",
+    ),
     "station": _Lazy(
         "chargeyard.cli_stations", "station_app", "Stations the CSMS lets in: add, list, remove."
     ),

@@ -4,6 +4,7 @@ view on a terminal (``sim_console.py``)."""
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 from typing import Annotated
 
@@ -200,6 +201,17 @@ def sim(
             " The live view is off meanwhile.",
         ),
     ] = False,
+    chaos_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--chaos",
+            envvar="CHARGEYARD_SIM_CHAOS",
+            dir_okay=False,
+            help="Network faults for every station, from a TOML profile (docs/chaos.md):"
+            " latency, bandwidth caps, cut connections, dropped or delayed frames... Drawn from"
+            " the profile's seed, else --seed, else one chosen and shown.",
+        ),
+    ] = None,
     state_dir: Annotated[
         Path | None,
         typer.Option(
@@ -236,6 +248,16 @@ def sim(
             min_idle_s=idle_minutes * 60,
         )
 
+    chaos = None
+    if chaos_file is not None:
+        from chargeyard.gateway.chaos_profile import ProfileError, load_profile
+
+        try:
+            chaos = load_profile(chaos_file)
+        except ProfileError as error:
+            raise typer.BadParameter(str(error), param_hint="--chaos") from None
+        if chaos.seed is None:
+            chaos.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
     template = sim_console.add_stations(
         fleet,
@@ -258,6 +280,9 @@ def sim(
         "  (Ctrl-C stops)",
         err=True,
     )
+    if chaos is not None:
+        kinds = ", ".join(spec.kind for spec in chaos.faults)
+        typer.echo(f"chargeyard sim: network faults {kinds} (seed {chaos.seed})", err=True)
     lines = None
     if not show and status_interval > 0:
         lines = sim_console.StatusLines(status_interval, lambda line: typer.echo(line, err=True))
@@ -271,7 +296,9 @@ def sim(
             raise typer.BadParameter(str(error), param_hint="--state-dir") from None
     reader = SimPrompt(fleet, typer.echo) if prompt else None
     status = asyncio.run(
-        sim_console.simulate(fleet, config, console if show else None, recent, lines, state, reader)
+        sim_console.simulate(
+            fleet, config, console if show else None, recent, lines, state, reader, chaos
+        )
     )
     if show and not console.is_terminal:
         console.line()  # the view's last frame ends without one

@@ -26,6 +26,7 @@ from rich.table import Table
 from chargeyard.fleet.autogen import AutogenConfig
 from chargeyard.fleet.fleet import Fleet, FleetStatus
 from chargeyard.fleet.state_files import StateFiles
+from chargeyard.gateway.chaos_profile import ChaosProfile
 from chargeyard.logs import configure_logging, escape_logged_values, quiet_chatty_libraries
 from chargeyard.sim_prompt import SimPrompt
 from chargeyard.station.core import SimulatedStation
@@ -238,6 +239,7 @@ async def simulate(
     lines: StatusLines | None = None,
     state: StateFiles | None = None,
     prompt: SimPrompt | None = None,
+    chaos: ChaosProfile | None = None,
 ) -> FleetStatus:
     """Run until SIGINT or SIGTERM; then every station closes its socket.
 
@@ -248,6 +250,8 @@ async def simulate(
             they connect, kept as they go, written once more when they stop.
         prompt: the simulator's controls read from standard input (``--console``,
             ``sim_prompt.py``), from the start of the stations to their stop.
+        chaos: network faults for every station from its start (``--chaos``, docs/chaos.md),
+            its seed given.
     """
     from chargeyard.fleet.fleet import RateMeter, freeze_gc
 
@@ -262,6 +266,9 @@ async def simulate(
     if state is not None:
         state.restore(fleet.stations())
     try:
+        if chaos is not None:
+            assert chaos.seed is not None  # (chosen by the command, which says it)
+            fleet.apply_chaos(chaos.to_faults(), chaos.seed)
         fleet.start_all()
         if auto is not None:
             fleet.start_autogen(auto)

@@ -50,7 +50,7 @@ async def test_a_case_table_holds_written_cases_and_rows_in_the_order_registered
     async def _boot(run: list[object]) -> None:
         run.append("boot")
 
-    written.table(_version, {"TC_1": (-1, None)})
+    written.table(_version)({"TC_1": (-1, None)})
 
     assert list(written.cases) == ["TC_0", "TC_1"]
     assert written.cases["TC_0"] is _boot

@@ -14,6 +14,7 @@ import socket
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -654,6 +655,10 @@ def test_a_dialer_needs_a_positive_limit(limit: int) -> None:
         Dialer(limit)
 
 
+# A runtime without network faults (fleet/chaos/): all a link's write asks of its runtime.
+_FAULTLESS = SimpleNamespace(chaos=None)
+
+
 class _AbortedTransport:
     """A transport aborted whose loss is not delivered yet: uvloop's refuses writes."""
 
@@ -667,7 +672,7 @@ class _AbortedTransport:
 async def test_a_link_whose_transport_was_aborted_sends_nothing() -> None:
     # A timer of the station fires between the abort and connection_lost: its frames are
     # lost with the socket, as they would be on asyncio's loop, instead of raising.
-    link = Link(None, None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(_FAULTLESS, None)  # type: ignore[arg-type]  # nothing else of it is reached
     link.transport = _AbortedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])
@@ -682,7 +687,7 @@ class _FailedTransport(_AbortedTransport):
 
 
 async def test_a_link_whose_socket_failed_under_it_sends_nothing() -> None:
-    link = Link(None, None)  # type: ignore[arg-type]  # the runtime is not reached
+    link = Link(_FAULTLESS, None)  # type: ignore[arg-type]  # nothing else of it is reached
     link.transport = _FailedTransport()  # type: ignore[assignment]
     link.ws = Protocol(Side.CLIENT, state=State.OPEN)
     link.send_text([b'[2,"1","Heartbeat",{}]'])  # dropped with the socket, not raised

@@ -67,3 +67,17 @@ async def test_an_interrupted_move_is_finished_without_duplicates(tmp_path: Path
         assert await store.frames.count("CP-1") == 3
     with sqlite3.connect(tmp_path / "half.db") as main:
         assert main.execute("SELECT COUNT(*) FROM frames").fetchone() == (0,)
+
+
+async def test_a_frame_file_from_before_the_fault_column_gets_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'lab.db'}"
+    async with await Store.open(url) as store, store.frame_log(batch_size=10, interval=60) as log:
+        log.record("CP-1", Direction.OUTGOING, "Heartbeat", "1", '[2,"1","Heartbeat",{}]')
+    with sqlite3.connect(tmp_path / "lab.frames.db") as frames:
+        frames.execute("ALTER TABLE frames DROP COLUMN fault")  # as an earlier version made it
+
+    async with await Store.open(url) as store:
+        async with store.frame_log(batch_size=10, interval=60) as log:
+            log.record("CP-1", Direction.OUTGOING, "Heartbeat", "1", "[2]", fault="frame_dropped")
+        frames_of = await store.frames.list("CP-1")
+        assert [(f.unique_id, f.fault) for f in frames_of] == [("1", None), ("1", "frame_dropped")]

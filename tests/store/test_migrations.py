@@ -18,7 +18,7 @@ from chargeyard.store.migrations import alembic_config, current_revision, head_r
 from chargeyard.store.models import Base
 from tests.store.conftest import PostgresDatabases
 
-HEAD = "0015"  # the newest revision (rev_0015_version_subprotocols.py)
+HEAD = "0016"  # the newest revision (rev_0016_frame_faults.py)
 
 
 def test_the_heads_read_without_alembic_are_alembic_s() -> None:

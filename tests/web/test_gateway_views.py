@@ -9,6 +9,7 @@ The last test takes screenshots of the main views (``screenshots`` in conftest.p
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -588,3 +589,18 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab, screenshots: P
     page.screenshot(path=screenshots / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
         assert (screenshots / f"{name}.png").stat().st_size > 10_000, name
+
+
+def test_a_simulated_charger_s_frame_log_downloads_as_a_trace(page: Page, up_lab: UpLab) -> None:
+    charger = up_lab.chargers_by_identity()["DEMO-03"]
+    errors = open_dashboard(page, up_lab, f"#/sim/{charger['id']}")
+    expect(page.locator(".frame-log .frame").first).to_be_attached(timeout=LIVE_S)
+    with page.expect_download() as downloading:
+        page.locator(".frame-log button.frames-download").click()
+    download = downloading.value
+    assert download.suggested_filename == "DEMO-03.trace.jsonl"
+    header, *frames = Path(download.path()).read_text().splitlines()
+    assert json.loads(header)["identity"] == "DEMO-03"
+    assert json.loads(frames[0])["frame"][2] == "BootNotification"
+    expect(page.locator(".frame-log .frames-status")).to_contain_text("trace saved")
+    assert errors == []

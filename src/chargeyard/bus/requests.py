@@ -16,10 +16,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, cast, get_args
 
 Verb = Literal[
-    "start", "start_many", "stop", "restart", "apply_changes", "remove", "precheck", "status"
+    "start",
+    "start_many",
+    "stop",
+    "restart",
+    "apply_changes",
+    "remove",
+    "precheck",
+    "status",
+    "chaos",
 ]
-"""What a request asks; a request of ``start_many``, ``precheck`` or ``status`` may name many
-chargers, the others name one."""
+"""What a request asks; a request of ``start_many``, ``precheck``, ``status`` or ``chaos``
+(network faults added or cleared) may name many chargers, the others name one."""
 
 VERBS: tuple[Verb, ...] = get_args(Verb)
 

@@ -2,7 +2,7 @@
 arguments, each is a row of that helper's table, not a function of one line.
 
 Each wing's ``cases_*/_registry.py`` holds one :class:`CaseTable` of its context and hands
-out its ``case`` decorator and its ``table(helper, rows)``; :func:`register_rows` does the work.
+out its ``case`` decorator and its ``table(helper)(rows)``; :func:`register_rows` does the work.
 The type checker holds every row to the helper's signature. A row is the helper's arguments
 after the context, as a tuple, or :class:`Doc` of them with the docstring the case would have
 had: the report reads the use cases, requirements and sections a case follows from its
@@ -62,13 +62,20 @@ class CaseTable(Generic[Context]):
         return register_function
 
     def table(
-        self,
-        helper: Callable[[Context, *Args], Awaitable[None]],
-        rows: Mapping[str, Row[*Args]],
-    ) -> None:
-        """Register one case per row of ``rows``, by id: ``helper`` called with the row's
-        arguments (a tuple, or :class:`Doc` of them with the case's docstring)."""
-        register_rows(self.cases, helper, rows)
+        self, helper: Callable[[Context, *Args], Awaitable[None]]
+    ) -> Callable[[Mapping[str, Row[*Args]]], None]:
+        """``table(helper)(rows)``: register one case per row of ``rows``, by id, ``helper``
+        called with the row's arguments (a tuple, or :class:`Doc` of them with the case's
+        docstring).
+
+        Two calls, so that the helper alone says what a row holds: a row's ``"Hard"`` is then
+        the helper's ``Literal`` (a message type's enumeration), where one call would read it
+        as ``str`` and refuse the helper."""
+
+        def register_table(rows: Mapping[str, Row[*Args]]) -> None:
+            register_rows(self.cases, helper, rows)
+
+        return register_table
 
 
 def register(

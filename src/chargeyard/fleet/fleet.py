@@ -43,6 +43,8 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from chargeyard.fleet.autogen import Autogen, AutogenConfig
+from chargeyard.fleet.chaos.crowds import spread
+from chargeyard.fleet.chaos.faults import Fault
 from chargeyard.fleet.fleet_status import (
     EvseMeter,
     FleetStatus,
@@ -353,6 +355,23 @@ class Fleet:
             all_booted if count is None else enough,
             interval=min(0.5, max(0.05, len(stations) / 200_000)),
         )
+
+    # -- network faults (fleet/chaos/) -------------------------------------------------------------
+
+    def apply_chaos(
+        self, faults: Sequence[Fault], seed: int, identities: Iterable[str] | None = None
+    ) -> None:
+        """Add faults to the stations of ``identities`` (default: all), each drawing from
+        ``seed`` and its identity (``StationRuntime.apply_chaos``); a crowd fault is spread
+        over those stations (``chaos/crowds.py``: a rolling restart's order)."""
+        crowd = list(self._runtimes) if identities is None else list(identities)
+        for identity, own in spread(faults, crowd, seed).items():
+            self.runtime(identity).apply_chaos(own, seed)
+
+    def clear_chaos(self, identities: Iterable[str] | None = None) -> None:
+        """End the network faults of the stations of ``identities`` (default: all)."""
+        for identity in list(self._runtimes) if identities is None else identities:
+            self.runtime(identity).clear_chaos()
 
     # -- automatic sessions -----------------------------------------------------------------------
 

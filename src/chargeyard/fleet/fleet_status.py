@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.fleet.scheduling import RuntimeStats
+from chargeyard.station.bad_days import snapshot_of
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.model.states import ConnectorStatus, Registration
 from chargeyard.station.model.station import Evse, StationModel
@@ -51,6 +53,10 @@ class StationStatus:
             the station's version (2.0.1: ConnectorStatusEnumType).
         transactions: (EVSE id, the station's transaction id) of transactions running.
         meters: every EVSE's meter, read at ``read_at`` (the station's clock).
+        faults: the faults applied to it now (``fleet/chaos/``), each as data with its
+            ``remaining_s``; ``chaos_seed`` the random seed their draws come from.
+        bad_days: what is wrong with the station itself now, its clock and the firmware
+            misbehaviours on (``station/bad_days.py``'s snapshot as JSON); None: nothing.
     """
 
     identity: str
@@ -64,6 +70,9 @@ class StationStatus:
     last_error: str | None
     meters: tuple[EvseMeter, ...] = ()
     read_at: datetime | None = None
+    faults: tuple[dict[str, Any], ...] = ()
+    chaos_seed: int | None = None
+    bad_days: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +201,10 @@ def station_status(identity: str, runtime: StationRuntime) -> StationStatus:
             for connector in model.connectors()
         )
         running = tuple((t.evse_id, t.local_id) for t in model.transactions())
-        # Energy is integrated lazily: bring the meters up to now before reading them.
+        # Energy is integrated lazily: the station brings its meters up to now (as its own
+        # readings would have them: a meter-backwards firmware's register goes down).
+        station.advance()
         read_at = station.clock.now()
-        model.advance(read_at)
         meters = tuple(evse_meter(evse) for evse in model.evses.values())
     return StationStatus(
         identity=identity,
@@ -203,12 +213,22 @@ def station_status(identity: str, runtime: StationRuntime) -> StationStatus:
         running=runtime.running,
         connection=runtime.phase,
         registration=station.registration.value,
+        faults=() if runtime.chaos is None else tuple(runtime.chaos.describe()),
+        chaos_seed=None if runtime.chaos is None else runtime.chaos.seed,
+        bad_days=_bad_days(station),
         connectors=connectors,
         transactions=running,
         last_error=runtime.last_error,
         meters=meters,
         read_at=read_at,
     )
+
+
+def _bad_days(station: SimulatedStation) -> dict[str, Any] | None:
+    snapshot = snapshot_of(station)
+    if snapshot.clock is None and not snapshot.misbehaviours:
+        return None
+    return snapshot.to_json()
 
 
 __all__ = [

@@ -3,6 +3,8 @@ handshake (RFC 6455 section 4.1: a fixed request, ``handshake.py``, and a short 
 101 response), then every chunk the socket delivers through ``websockets``' sans-I/O
 :class:`~websockets.protocol.Protocol` (framing, ping/pong, close), whose text messages go to
 the runtime. One :class:`asyncio.Protocol` whose callbacks do the work: no task per connection.
+While the station's network faults add latency or cap the bandwidth (``fleet/chaos/``), each
+direction's bytes go through a :class:`~chargeyard.fleet.chaos.pipe.Pipe` of the connection.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import Protocol, Side, State
 from websockets.utils import generate_key
 
+from chargeyard.fleet.chaos.pipe import Pipe
 from chargeyard.fleet.handshake import MAX_RESPONSE_HEAD_BYTES, check_upgrade_response
 from chargeyard.protocol.limits import socket_limit
 
 if TYPE_CHECKING:
+    from chargeyard.fleet.chaos.engine import Direction
     from chargeyard.fleet.runtime import StationRuntime
     from chargeyard.station.endpoint import Endpoint
 
@@ -31,10 +35,12 @@ class Link(asyncio.Protocol):
     framing protocol, whose events go to the runtime."""
 
     __slots__ = (
+        "_down",
         "_fragments",
         "_head",
         "_key",
         "_runtime",
+        "_up",
         "close_timer",
         "endpoint",
         "handshake",
@@ -54,6 +60,10 @@ class Link(asyncio.Protocol):
         self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._fragments: list[bytes] | None = None
         self.close_timer: asyncio.TimerHandle | None = None
+        # Each direction's bytes while the station's chaos adds latency or caps the bandwidth
+        # (fleet/chaos/pipe.py); None when they go straight through.
+        self._up: Pipe | None = None
+        self._down: Pipe | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport (create_connection), though uvloop's do not subclass
@@ -71,6 +81,17 @@ class Link(asyncio.Protocol):
             runtime._opened(self)
             if self.ws is None:
                 return  # refused after all (stopped meanwhile)
+        chaos = runtime.chaos
+        if data and (self._down is not None or (chaos is not None and chaos.shaping)):
+            self._shaped(data, "down")
+            return
+        self._take(data)
+
+    def _take(self, data: bytes) -> None:
+        """Frame and hand on bytes from the central system (late, when shaped)."""
+        runtime, ws = self._runtime, self.ws
+        if ws is None:
+            return
         ws.receive_data(data)
         for event in ws.events_received():
             if not isinstance(event, Frame):
@@ -125,6 +146,9 @@ class Link(asyncio.Protocol):
             self.transport.close()
 
     def eof_received(self) -> bool | None:
+        if self._down is not None and self._down.holding:
+            self._down.push(b"", 0.0, None)  # after what is still on its way (_take)
+            return True
         if self.ws is not None:
             self.ws.receive_eof()
             self.flush()
@@ -133,6 +157,9 @@ class Link(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if self.close_timer is not None:
             self.close_timer.cancel()
+        for pipe in (self._up, self._down):
+            if pipe is not None:
+                pipe.close()  # bytes in flight die with the connection
         self.fail_handshake(exc or ConnectionError("connection closed before the handshake"))
         self._runtime._link_lost(self, exc)
 
@@ -156,16 +183,66 @@ class Link(asyncio.Protocol):
         # a write meanwhile (asyncio's drops it): what was not sent is lost with the socket.
         if transport is None or ws is None or transport.is_closing():
             return
+        chaos = self._runtime.chaos
         for data in ws.data_to_send():
-            if not data:  # websockets' SEND_EOF: the closing handshake is over on our side
-                transport.close()
+            if self._up is not None or (chaos is not None and chaos.shaping):
+                self._shaped(data, "up")
+            elif not self._write(data):
                 return
-            try:
-                transport.write(data)
-            except RuntimeError:
-                # uvloop's transport whose socket failed under it (reset by the peer) is
-                # closed before it says it is closing; its loss is on the way, as above.
-                return
+
+    def _write(self, data: bytes) -> bool:
+        """Write bytes for the central system; False once the transport cannot take more."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return False
+        if not data:  # websockets' SEND_EOF: the closing handshake is over on our side
+            transport.close()
+            return False
+        try:
+            transport.write(data)
+        except RuntimeError:
+            # uvloop's transport whose socket failed under it (reset by the peer) is
+            # closed before it says it is closing; its loss is on the way, as above.
+            return False
+        return True
+
+    def _shaped(self, data: bytes, direction: Direction) -> None:
+        """Send or take bytes through the pipe of ``direction`` (the chaos's latency and
+        bandwidth cap); once nothing shapes and nothing waits, bytes go straight again."""
+        chaos = self._runtime.chaos
+        up = direction == "up"
+        pipe = self._up if up else self._down
+        if (chaos is None or not chaos.shaping) and (pipe is None or not pipe.holding):
+            if up:
+                self._up = None
+                self._write(data)
+            else:
+                self._down = None
+                self._take(data)
+            return
+        if pipe is None:
+            pipe = Pipe(self._write_late if up else self._take_late)
+            if up:
+                self._up = pipe
+            else:
+                self._down = pipe
+        if chaos is not None and chaos.shaping:
+            pipe.push(data, chaos.latency(direction), chaos.rate(direction))
+        else:
+            pipe.push(data, 0.0, None)  # after what still waits
+
+    def _write_late(self, data: bytes) -> None:
+        self._write(data)
+
+    def _take_late(self, data: bytes) -> None:
+        transport = self.transport
+        if data:
+            self._take(data)
+        elif self.ws is not None and transport is not None and not transport.is_closing():
+            # The end of the stream, after the bytes that were on their way before it.
+            self.ws.receive_eof()
+            self.flush()
+            transport.close()
 
     def close(self, code: int, reason: str, timeout: float) -> None:
         """Start the closing handshake; abort the TCP connection if it is not over in time."""

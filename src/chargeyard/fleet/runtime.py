@@ -35,6 +35,10 @@ The station decides everything (``core.py``); this adapter only moves frames and
   (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
+* network faults (``chaos``, ``fleet/chaos/``, set by :meth:`StationRuntime.apply_chaos`) sit
+  between the station and the wire: its outgoing frames pass through them, a dial may be
+  refused, the connection cut or left half-open, and the link's bytes delayed; the station is
+  not told, and keeps its own rules through them;
 * a station still on the default :class:`~chargeyard.station.io.UnavailableIO` gets real file
   transfers (``transfers.py``: firmware downloads, diagnostics uploads) whose callbacks wake it
   the same way; they are the runtime's, and stop with it.
@@ -55,14 +59,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import enum
+import errno
 import logging
 import random
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from websockets.frames import CloseCode
 from websockets.uri import WebSocketURI, parse_uri
 
+from chargeyard.fleet.chaos import frames as frame_faults
+from chargeyard.fleet.chaos import station_faults
+from chargeyard.fleet.chaos.engine import Chaos
+from chargeyard.fleet.chaos.faults import Crowd, Fault, PowerCut, ReconnectStorm
 from chargeyard.fleet.connect_failures import FailedAttempts, failure_reason
 from chargeyard.fleet.handshake import upgrade_request
 from chargeyard.fleet.link import Link
@@ -140,10 +149,12 @@ class StationRuntime:
         "_rng",
         "_scheduler",
         "_step_scheduled",
+        "_storm_wait",
         "_timer_at",
         "_timer_order",
         "_uri",
         "attempt",
+        "chaos",
         "last_error",
         "station",
         "stats",
@@ -199,6 +210,7 @@ class StationRuntime:
         self._timer_at: float | None = None  # the station's deadline the scheduler holds
         self._timer_order = 0  # the live entry at the scheduler (0: none)
         self._retry: asyncio.TimerHandle | None = None
+        self._storm_wait: float | None = None  # a reconnection storm's wait, for the next loss
         self._step_scheduled = False
         self._busy = False  # inside a step of our own: wakes need no extra step
         self.attempt = 0  # failed attempts since the last connection that settled
@@ -209,6 +221,8 @@ class StationRuntime:
         # The TLS refusal recorded in this run of failed attempts (_tls_refused).
         self._refused: tuple[Refusal, str] | None = None
         station.wake = self._wake
+        # Network faults applied to this station (fleet/chaos/), None without any.
+        self.chaos: Chaos | None = None
         self.transfers: AsyncioTransfers | None = None
         # (getattr first: isinstance against the HasStationIO protocol costs 70 us a station.)
         if file_transfers and isinstance(getattr(station, "io", None), UnavailableIO):
@@ -224,6 +238,7 @@ class StationRuntime:
             return
         self._phase = _Phase.OFF
         self._failures = None
+        self._storm_wait = None
         self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:
@@ -238,6 +253,7 @@ class StationRuntime:
         without a task each."""
         phase, self._phase = self._phase, _Phase.STOPPED
         self._cancel_timer()
+        self.clear_chaos()  # (its timers are the runtime's: they end with it)
         if self.transfers is not None:
             self.transfers.close()
         if self._retry is not None:
@@ -274,6 +290,82 @@ class StationRuntime:
         """stopped, dialing, open, closing, backoff or off (the station wants no connection)."""
         return self._phase.value
 
+    # -- chaos (fleet/chaos/) ---------------------------------------------------------------------
+
+    def apply_chaos(
+        self,
+        faults: Sequence[Fault],
+        seed: int | None = None,
+        *,
+        mark: Callable[[str, bytes], None] | None = None,
+    ) -> Chaos:
+        """Add network faults to this station's connection (those active stay), drawn from
+        a source seeded with ``seed`` and the station's identity from now on (None: keep the
+        current source, or a random seed for the first faults). ``mark`` is told of every
+        frame a fault touched."""
+        chaos = self.chaos
+        if chaos is None:
+            if seed is None:
+                seed = random.SystemRandom().randrange(2**31)
+            chaos = self.chaos = Chaos(
+                self.station.identity, seed, self, count=self.stats.fault, mark=mark
+            )
+        elif seed is not None:
+            chaos.reseed(seed)
+        if mark is not None:
+            chaos.mark = mark
+        chaos.apply(faults)
+        return chaos
+
+    def clear_chaos(self) -> None:
+        """End every fault of this station's connection (frames held back are sent)."""
+        chaos, self.chaos = self.chaos, None
+        if chaos is not None:
+            chaos.clear()
+            self.chaos_reading(True)
+
+    def chaos_cut(self) -> bool:
+        """A fault cuts the connection: aborted, as a network failure leaves it."""
+        link = self._link
+        if link is None or self._phase is not _Phase.OPEN:
+            return False
+        link.abort()
+        return True
+
+    def chaos_reading(self, reading: bool) -> None:
+        """A fault stops (or ends stopping) the reading of the socket: half-open."""
+        link = self._link
+        transport = None if link is None else link.transport
+        if transport is None or transport.is_closing():
+            return
+        if reading:
+            transport.resume_reading()
+        else:
+            transport.pause_reading()
+
+    def chaos_station(self, before: list[Fault], after: list[Fault]) -> None:
+        """The station's own faults changed: its bad days follow (``station_faults.py``)."""
+        station_faults.reconcile(self.station, before, after)
+
+    def chaos_crowd(self, fault: Crowd, reconnect_in_s: float) -> bool:
+        """A crowd fault strikes: the connection cut and dialled again after
+        ``reconnect_in_s`` (a storm: its wait replaces the backoff's), the power cut, or a
+        reboot."""
+        station = self.station
+        if isinstance(fault, ReconnectStorm):
+            if not self.chaos_cut():
+                return False
+            self._storm_wait = reconnect_in_s  # (the loss comes on the loop's next turn)
+            return True
+        if not station.powered:
+            return False
+        if isinstance(fault, PowerCut):
+            station.power_cut(fault.off_s)
+        else:
+            station.reboot(fault.off_s)
+        self._wake()
+        return True
+
     # -- connecting -----------------------------------------------------------------------------
 
     def _begin_dial(self) -> None:
@@ -293,6 +385,9 @@ class StationRuntime:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
+                if self.chaos is not None and self.chaos.refusing():
+                    # As the network answers when the central system cannot be reached.
+                    raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused (chaos)")
                 host, server_hostname = uri.host, None
                 if self._outbound is not None and not self._outbound.anything:
                     # Resolved and checked here, dialled by address: a name cannot resolve
@@ -396,6 +491,10 @@ class StationRuntime:
                 url,
                 failures.attempts,
             )
+        if self.chaos is not None:
+            self.chaos.asked.clear()  # (ids of the last connection's calls)
+            if self.chaos.half_open and link.transport is not None:
+                link.transport.pause_reading()
         self._busy = True
         self.station.observer = self.stats.ocpp
         try:
@@ -442,9 +541,10 @@ class StationRuntime:
             self._closed.set_result(None)
         if self._phase is _Phase.STOPPED:
             return
+        storm, self._storm_wait = self._storm_wait, None
         if station.wants_connection:
             self._phase = _Phase.BACKOFF
-            delay = station.reconnect_wait(self.attempt, self._rng)
+            delay = storm if storm is not None else station.reconnect_wait(self.attempt, self._rng)
             if delay is None:
                 delay = self._reconnect.wait(self.attempt, self._rng)
             self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)
@@ -475,6 +575,8 @@ class StationRuntime:
 
     def _received(self, message: bytes) -> None:
         self.stats.frames_received += 1
+        if self.chaos is not None:
+            frame_faults.heard(self.chaos, message)
         self._heard = True
         self._busy = True
         try:
@@ -493,7 +595,10 @@ class StationRuntime:
             frames = station.data_to_send()
             if frames:
                 self.stats.frames_sent += len(frames)
-                link.send_text(frames)
+                if self.chaos is None:
+                    link.send_text(frames)
+                else:
+                    frame_faults.send(self.chaos, frames, link.send_text)
             if not station.wants_connection:
                 self._phase = _Phase.CLOSING
                 link.close(CloseCode.GOING_AWAY, "station going offline", self._close_timeout)

@@ -46,6 +46,7 @@ class RuntimeStats:
     Attributes:
         frames_sent, frames_received: OCPP messages (WebSocket text messages).
         connects, disconnects, failures: opened, lost, and failed connection attempts.
+        faults: what network faults did (``fleet/chaos/``), by effect.
         errors: the latest problems, oldest first: (wall time, identity, what happened).
         ocpp: told of every message and round trip of the stations' sessions (metrics), or
             None; read by each runtime when a connection opens.
@@ -56,6 +57,7 @@ class RuntimeStats:
         "disconnects",
         "errors",
         "failures",
+        "faults",
         "frames_received",
         "frames_sent",
         "ocpp",
@@ -69,6 +71,11 @@ class RuntimeStats:
         self.failures = 0
         self.errors: deque[tuple[float, str, str]] = deque(maxlen=keep_errors)
         self.ocpp: SessionObserver | None = None
+        self.faults: dict[str, int] = {}
+
+    def fault(self, effect: str) -> None:
+        """One more thing a network fault did (``fleet/chaos/engine.py``'s ``EFFECTS``)."""
+        self.faults[effect] = self.faults.get(effect, 0) + 1
 
     def error(self, identity: str, what: str) -> None:
         self.errors.append((time.time(), identity, what))

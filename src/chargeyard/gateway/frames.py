@@ -14,7 +14,9 @@ identity. ``direction`` is seen from the station: ``outgoing`` is ``cp_to_csms``
 action of the CALL it answers, remembered per charger until the answer. A CALL from the CSMS
 that sets the charger's Basic password (2.0.1 SetVariables of SecurityCtrlr.BasicAuthPassword,
 1.6 ChangeConfiguration of AuthorizationKey) is kept with the password masked: a station does
-not disclose it in its logging (2.0.1 A01.FR.12), and this log is the charger's.
+not disclose it in its logging (2.0.1 A01.FR.12), and this log is the charger's. A frame a
+network fault dropped, duplicated or delayed (``fleet/chaos/``) gets a second row naming the
+fault (``fault``): the station's row says what it sent, the marked one what the network did.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 
 import orjson
 
+from chargeyard.loop_clock import now
 from chargeyard.protocol.passwords import PASSWORD_ACTIONS, without_password
 from chargeyard.station.maintenance import FrameLog as StationFrameLog
 from chargeyard.store import FrameLog as StoreFrameLog
@@ -70,6 +73,24 @@ class FrameRecorder:
         except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
             pass  # not an OCPP-J message: kept as text, without an action
         self.sink.record(self.charger_id, direction, action, unique_id, text, at)
+
+    def mark(self, effect: str, frame: bytes) -> None:
+        """Record what a network fault did to a frame the station sent (``effect``, one of
+        ``fleet/chaos/engine.py``'s EFFECTS): a row of its own, after the station's row of
+        the frame, since the station believes it sent it as usual."""
+        text = frame.decode("utf-8", "replace")
+        action: str | None = None
+        unique_id: str | None = None
+        try:
+            message = orjson.loads(frame)
+            unique_id = str(message[1])
+            if message[0] == 2:
+                action = str(message[2])
+        except (orjson.JSONDecodeError, IndexError, KeyError, TypeError):
+            pass
+        self.sink.record(
+            self.charger_id, Direction.OUTGOING, action, unique_id, text, now(), fault=effect
+        )
 
 
 def _masked(call: list[object], text: str) -> str:

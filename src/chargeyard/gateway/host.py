@@ -58,6 +58,7 @@ from websockets.exceptions import InvalidURI
 
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.fleet.autogen import AutogenConfig
+from chargeyard.fleet.chaos.faults import fault_from_dict, fault_to_dict
 from chargeyard.fleet.fleet import Fleet, StationStatus
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.deferrals import Deferrals
@@ -69,7 +70,12 @@ from chargeyard.gateway.memory import REGISTER_EVERY_S, MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter, stored_status
 from chargeyard.gateway.power import Powered, power_down, without_snapshot
 from chargeyard.gateway.runtime_service import RuntimeService
-from chargeyard.gateway.runtimes import ChargerRuntimeError, RuntimeAction, RuntimeReport
+from chargeyard.gateway.runtimes import (
+    ChaosAnswer,
+    ChargerRuntimeError,
+    RuntimeAction,
+    RuntimeReport,
+)
 from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
 from chargeyard.store import Store
 from chargeyard.store.models import DesiredState, SimulatedCharger
@@ -451,6 +457,43 @@ class FleetHost:
         return self._hosted.fleet_of(organization_id)
 
     # -- commands -----------------------------------------------------------------------------
+
+    def chaos(
+        self,
+        organization_id: str,
+        charger_id: str,
+        faults: Sequence[dict[str, Any]] | None,
+        seed: int | None = None,
+    ) -> ChaosAnswer:
+        """Add faults (``fleet/chaos/``: network, station and crowd faults, as
+        ``fault_to_dict`` writes them; a crowd's spread already) to the charger's running
+        station, seeded with ``seed``; ``faults`` None clears them (a stopped station has
+        none: they end with its runtime). What it has now, or why nothing was done."""
+        hosted = self._hosted.get(charger_id)
+        if hosted is None or hosted.organization_id != organization_id:
+            return {"error": NOT_RUNNING}
+        runtime = hosted.fleet.runtime(hosted.identity)
+        if faults is None:
+            runtime.clear_chaos()
+            self._writer.log(organization_id, charger_id, "faults cleared")
+            return {"faults": [], "seed": None}
+        if not hosted.running:
+            return {"error": NOT_RUNNING}
+        try:
+            parsed = [fault_from_dict(dict(fault)) for fault in faults]
+        except (TypeError, ValueError) as error:
+            return {"error": f"not a fault: {error}"}
+        recorder = hosted.recorder
+        chaos = runtime.apply_chaos(parsed, seed, mark=None if recorder is None else recorder.mark)
+        described = chaos.describe()
+        kinds = ", ".join(fault.kind for fault in parsed)
+        self._writer.log(
+            organization_id,
+            charger_id,
+            f"faults applied: {kinds} (seed {chaos.seed})",
+            data={"faults": [fault_to_dict(fault) for fault in parsed], "seed": chaos.seed},
+        )
+        return {"faults": described, "seed": chaos.seed}
 
     def precheck(
         self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]

@@ -36,6 +36,7 @@ class Hosted:
     identity: str
     fleet: Fleet
     definition: StationDefinition
+    recorder: FrameRecorder | None = None  # its frames into the frame log
 
     @property
     def station(self) -> SimulatedStation:
@@ -137,7 +138,7 @@ class HostedStations:
             setup=station_setup(charger, definition, recorder),
             client_certificate=definition.client_certificate,
         )
-        hosted = Hosted(charger.organization_id, charger.identity, fleet, definition)
+        hosted = Hosted(charger.organization_id, charger.identity, fleet, definition, recorder)
         self._hosted[charger.id] = hosted
         self.drivers.follow(charger.id, hosted.organization_id, hosted.station, definition.drivers)
         return hosted

@@ -25,6 +25,7 @@ from chargeyard.bus import CommandBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, Verb
 from chargeyard.fleet.fleet import StationStatus
 from chargeyard.gateway.runtimes import (
+    ChaosAnswer,
     ChargerRuntimeError,
     NoAnswer,
     RuntimeAction,
@@ -95,6 +96,19 @@ class RuntimeClient:
             return {}
         data = {"event_type": event_type, "payload": payload}
         result = await self._ask("precheck", organization_id, charger_ids, data)
+        return {charger_id: result[charger_id] for charger_id in charger_ids}
+
+    async def chaos(
+        self,
+        organization_id: str,
+        charger_ids: Sequence[str],
+        faults: Sequence[dict[str, Any]] | None,
+        seed: int | None = None,
+    ) -> dict[str, ChaosAnswer]:
+        if not charger_ids:
+            return {}
+        data = {"faults": None if faults is None else list(faults), "seed": seed}
+        result = await self._ask("chaos", organization_id, charger_ids, data)
         return {charger_id: result[charger_id] for charger_id in charger_ids}
 
     async def _report(self, verb: Verb, organization_id: str, charger_id: str) -> RuntimeReport:

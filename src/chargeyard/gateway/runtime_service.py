@@ -12,7 +12,9 @@ What a verb answers (``result``) is what :mod:`chargeyard.gateway.runtime_client
 * ``remove``: ``{}``;
 * ``precheck``: per charger id, why it cannot take the command now, or None (``NOT_RUNNING``
   for one this host does not run: the placement node answers for chargers no host runs);
-* ``status``: per charger id of a hosted station, its ``StationStatus``.
+* ``status``: per charger id of a hosted station, its ``StationStatus``;
+* ``chaos``: per charger id, the network faults it has now and their seed, or ``{"error":
+  why}`` (``NOT_RUNNING`` for one this host does not run).
 
 A missing charger answers ``not_found`` (with the store error's kind and key), a row that
 cannot run ``cannot_run``; anything else ``internal``, logged here.
@@ -83,6 +85,9 @@ class RuntimeService:
         if verb == "precheck":
             event_type, payload = request.data["event_type"], request.data["payload"]
             return {i: host.precheck(organization_id, i, event_type, payload) for i in ids}
+        if verb == "chaos":
+            faults, seed = request.data.get("faults"), request.data.get("seed")
+            return {i: host.chaos(organization_id, i, faults, seed) for i in ids}
         if verb == "status":
             statuses = {i: host.station_status(i) for i in ids}
             return {i: status_to_dict(s) for i, s in statuses.items() if s is not None}

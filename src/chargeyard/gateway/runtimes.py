@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict
 
 from chargeyard.fleet.fleet import EvseMeter, StationStatus
 from chargeyard.gateway.version_labels import runtime_version_label
@@ -152,6 +152,27 @@ class ChargerRuntimes(Protocol):
         runs."""
         ...
 
+    async def chaos(
+        self,
+        organization_id: str,
+        charger_ids: Sequence[str],
+        faults: Sequence[dict[str, Any]] | None,
+        seed: int | None = None,
+    ) -> dict[str, ChaosAnswer]:
+        """Add network faults (``fleet/chaos/``; each as ``fault_to_dict`` writes it) to the
+        stations of ``charger_ids`` where they run, seeded with ``seed``; ``faults`` None
+        clears them. Per charger, what it has now."""
+        ...
+
+
+class ChaosAnswer(TypedDict, total=False):
+    """What applying or clearing network faults did to one charger: the faults active now
+    and the random seed of their draws, or why nothing was done (``error``)."""
+
+    faults: list[dict[str, Any]]
+    seed: int | None
+    error: str
+
 
 def status_to_dict(status: StationStatus) -> dict[str, Any]:
     """``status`` as JSON-ready data (times in ISO 8601)."""
@@ -178,6 +199,9 @@ def status_to_dict(status: StationStatus) -> dict[str, Any]:
             for meter in status.meters
         ],
         "read_at": _time(status.read_at),
+        "faults": list(status.faults),
+        "chaos_seed": status.chaos_seed,
+        "bad_days": status.bad_days,
     }
 
 
@@ -206,6 +230,9 @@ def status_from_dict(data: dict[str, Any]) -> StationStatus:
             for meter in data["meters"]
         ),
         read_at=_parse_time(data["read_at"]),
+        faults=tuple(data.get("faults") or ()),
+        chaos_seed=data.get("chaos_seed"),
+        bad_days=data.get("bad_days"),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
+from chargeyard.fleet.chaos.engine import EFFECTS
 from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
 from chargeyard.station.model.station import StationModel
 
@@ -48,6 +49,7 @@ class FleetCollector:
         phases: Counter[str] = Counter()
         connectors: Counter[str] = Counter()
         transactions = sent = received = connects = disconnects = failures = 0
+        faults: Counter[str] = Counter()
         for fleet in self._fleets:
             for identity in fleet.identities():
                 runtime = fleet.runtime(identity)
@@ -65,6 +67,7 @@ class FleetCollector:
             connects += stats.connects
             disconnects += stats.disconnects
             failures += stats.failures
+            faults.update(stats.faults)
         yield _by_label(
             "chargeyard_fleet_stations",
             "Simulated stations by registration state with their central system.",
@@ -115,6 +118,17 @@ class FleetCollector:
             "Connection attempts of simulated stations that failed.",
             value=failures,
         )
+        applied = CounterMetricFamily(
+            "chargeyard_fleet_faults",
+            "What network faults (POST /ocpp/chaos, chargeyard sim --chaos) did to simulated"
+            " stations: frames dropped, duplicated, delayed or reordered, answers delayed or"
+            " withheld, connections dropped, connection attempts refused, sockets left"
+            " half-open.",
+            labels=["effect"],
+        )
+        for effect in sorted({*EFFECTS, *faults}):
+            applied.add_metric([effect], faults[effect])
+        yield applied
 
 
 def _by_label(

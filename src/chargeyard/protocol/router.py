@@ -154,3 +154,28 @@ class BoundHandlers(Mapping[str, Handler]):
 
     def __contains__(self, action: object) -> bool:
         return action in self._names
+
+
+class FirstOf(Mapping[str, Handler]):
+    """Two handler tables read as one, ``first`` before ``then``, both read at each lookup: a
+    table whose owner adds to it while a session runs (a test scripting a station's answers)
+    is seen as it is at each incoming CALL."""
+
+    __slots__ = ("_first", "_then")
+
+    def __init__(self, first: Mapping[str, Handler], then: Mapping[str, Handler]) -> None:
+        self._first, self._then = first, then
+
+    def __getitem__(self, action: str) -> Handler:
+        handler = self._first.get(action)
+        return self._then[action] if handler is None else handler
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._first
+        yield from (action for action in self._then if action not in self._first)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, action: object) -> bool:
+        return action in self._first or action in self._then

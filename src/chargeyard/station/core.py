@@ -61,6 +61,7 @@ from chargeyard.protocol import (
 )
 from chargeyard.protocol.fields import request_field
 from chargeyard.protocol.observer import SessionObserver
+from chargeyard.protocol.router import FirstOf, Handler
 from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
@@ -203,6 +204,9 @@ class SimulatedStation(ActionHandlers):
             pump=kind._pump_transaction_queue,
             busy=kind._busy_going_down,
         )
+        # Answers given in place of the station's own handlers, by action, read at each CALL
+        # (a test scripting what its central system hears: the pytest plugin); None: its own.
+        self.scripted_answers: Mapping[str, Handler] | None = None
         # Told of each connection's frames and round trips (metrics); set by the runner.
         self.observer: SessionObserver | None = None
         # Told each time the station is online again: its registration moved to Accepted (a
@@ -368,7 +372,9 @@ class SimulatedStation(ActionHandlers):
         self._session = Session(
             self.version,
             Role.STATION,
-            self.handlers(),
+            self.handlers()
+            if self.scripted_answers is None
+            else FirstOf(self.scripted_answers, self.handlers()),
             clock=self.clock.monotonic,
             new_id=self._new_id,
             call_timeout=self.call_timeout,

@@ -29,7 +29,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import _sqlite_on_connect, create_engine, is_sqlite
@@ -57,11 +57,22 @@ async def open_frame_engine(engine: AsyncEngine) -> AsyncEngine | None:
     try:
         async with frame_engine.begin() as connection:
             await connection.run_sync(lambda sync: _TABLE.create(sync, checkfirst=True))
+            await connection.run_sync(_add_new_columns)
         await asyncio.to_thread(_move_frames, main, frames)
     except BaseException:
         await frame_engine.dispose()
         raise
     return frame_engine
+
+
+def _add_new_columns(connection: Connection) -> None:
+    """Bring a frame file made by an earlier version up to the model: the log has no
+    migrations of its own, and its columns are only ever added, nullable."""
+    present = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(frames)")}
+    for column in _TABLE.columns:
+        if column.name not in present:
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE frames ADD COLUMN {column.name} {kind}")
 
 
 def _move_frames(main: Path, frames: Path) -> None:

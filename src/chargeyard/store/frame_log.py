@@ -73,8 +73,8 @@ _DROP_REPORT_INTERVAL = 5.0
 # is cut back to ``engine.WAL_SIZE_LIMIT`` (64 MiB) whenever it restarts, and to nothing after
 # each retention pass (``retention.py``), so a big batch does not leave it at its largest.
 _CHECKPOINT_PAGES = 10_000
-_Row = tuple[str, str, str | None, str | None, str, datetime]
-_COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at")
+_Row = tuple[str, str, str | None, str | None, str, datetime, str | None]
+_COLUMNS = ("identity", "direction", "action", "unique_id", "text", "at", "fault")
 _TABLE: Table = Frame.__table__  # type: ignore[assignment]  # a Table, typed FromClause
 
 
@@ -144,15 +144,17 @@ class FrameLog:
         unique_id: str | None,
         text: str,
         at: datetime | None = None,
+        fault: str | None = None,
     ) -> None:
-        """Queue one frame for writing. Cheap and non-blocking; call from the event loop."""
+        """Queue one frame for writing (``fault``: what a network fault did to it, in a
+        simulator's log). Cheap and non-blocking; call from the event loop."""
         buffer = self._buffer
         if len(buffer) >= self._max_buffered:
             buffer.popleft()
             self.dropped += 1
         if len(text) > self._max_payload_chars:
             text = cap_payload(text, self._max_payload_chars)
-        buffer.append((identity, direction, action, unique_id, text, at or utc_now()))
+        buffer.append((identity, direction, action, unique_id, text, at or utc_now(), fault))
         if self._due is None:
             # The first frame since a write began: the flusher learns its deadline.
             self._due = self._clock() + self._interval

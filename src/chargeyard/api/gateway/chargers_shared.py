@@ -257,6 +257,9 @@ def charger_response(charger: SimulatedCharger, live: StationStatus | None) -> C
             last_error=live.last_error,
             evses=[_meter_state(meter) for meter in live.meters],
             read_at=live.read_at,
+            faults=list(live.faults),
+            chaos_seed=live.chaos_seed,
+            bad_days=live.bad_days,
         )
     replies, source = _replies(config, brand, model)
     return ChargerResponse(

@@ -16,7 +16,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from chargeyard import loop_clock
 from chargeyard.conformance.answer import Answer
@@ -29,10 +29,13 @@ from chargeyard.conformance.csms_under_test.triggers import (
     Trigger,
 )
 from chargeyard.conformance.endings import CaseEnded, NotActed, NothingCame
+from chargeyard.conformance.exchanges import CallView
+from chargeyard.conformance.exchanges import v16 as exchanges_v16
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol import VersionSpec
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v16
 
 Payload = dict[str, Any]
 MASTER_PASS_NEED = "a master pass id tag and its group (--master-pass-id-tag, --master-pass-group)"
@@ -312,7 +315,7 @@ class CsmsCaseBase:
                 with contextlib.suppress(asyncio.CancelledError, CaseEnded):
                     await expecting
 
-    async def answered(self, call: Call, payload: Payload) -> None:
+    async def answered(self, call: CallView[object], payload: Payload) -> None:
         await self.peer.answer(call, payload)
 
     async def order_done(self) -> None:
@@ -337,11 +340,17 @@ def _problem(acting: Acting) -> NotActed | None:
 class CsmsCase(CsmsCaseBase):
     """The context of one OCPP 1.6 case against a Central System."""
 
+    if TYPE_CHECKING:
+        # The moves of CsmsCaseBase take any action and a plain dict; here they take the
+        # version's actions and their generated message types (conformance/exchanges).
+        call: exchanges_v16.StationCall  # type: ignore[assignment]
+        order: exchanges_v16.StationOrder  # type: ignore[assignment]
+
     default_answers = DEFAULT_ANSWERS_16
 
     # -- the moves cases share --------------------------------------------------------------
 
-    async def boot(self, connectors: int = 1) -> Payload:
+    async def boot(self, connectors: int = 1) -> v16.BootNotificationResponse:
         """BootNotification, Accepted, then every connector Available (OCPP 1.6 section 4.2,
         4.9); returns the boot's answer."""
         self.log.step("The station boots: BootNotification")
@@ -377,7 +386,12 @@ class CsmsCase(CsmsCaseBase):
             await self.status(connector, "Available")
         return answer
 
-    async def status(self, connector: int, status: str, error_code: str = "NoError") -> None:
+    async def status(
+        self,
+        connector: int,
+        status: v16.StatusNotificationRequestStatus,
+        error_code: v16.ErrorCode = "NoError",
+    ) -> None:
         await self.call(
             "StatusNotification",
             {
@@ -444,9 +458,17 @@ class CsmsCase(CsmsCaseBase):
         )
 
     async def stop_transaction(
-        self, transaction_id: int, wh: int, reason: str | None = None, tag: str | None = None
+        self,
+        transaction_id: int,
+        wh: int,
+        reason: v16.Reason | None = None,
+        tag: str | None = None,
     ) -> None:
-        payload: Payload = {"transactionId": transaction_id, "meterStop": wh, "timestamp": now()}
+        payload: v16.StopTransactionRequest = {
+            "transactionId": transaction_id,
+            "meterStop": wh,
+            "timestamp": now(),
+        }
         if reason is not None:
             payload["reason"] = reason
         if tag is not None:
@@ -472,7 +494,7 @@ class CsmsCase(CsmsCaseBase):
     async def finish(
         self,
         transaction_id: int,
-        reason: str | None = None,
+        reason: v16.Reason | None = None,
         tag: str | None = None,
         connector: int = 1,
     ) -> None:
@@ -493,16 +515,18 @@ class CsmsCase(CsmsCaseBase):
         await self.authorize(tag)
         return await self.charge(tag, connector)
 
-    async def remote_start(self, tag: str, **extra: Any) -> Call:
+    async def remote_start(
+        self, tag: str, profile: v16.ChargingProfile | None = None
+    ) -> CallView[v16.RemoteStartTransactionRequest]:
         """The Central System's RemoteStartTransaction on connector 1 for ``tag`` (1.6
-        section 5.11), with ``extra`` fields (a chargingProfile); to be answered."""
+        section 5.11), with ``profile`` as its chargingProfile; to be answered."""
         self.log.step("The Central System sends RemoteStartTransaction")
         words = f"start a transaction remotely on connector 1 for {tag}"
-        if extra:
-            words += " with " + ", ".join(extra)
-        call = await self.order(
-            "RemoteStartTransaction", {"connectorId": 1, "idTag": tag, **extra}, words
-        )
+        payload: v16.RemoteStartTransactionRequest = {"connectorId": 1, "idTag": tag}
+        if profile is not None:
+            words += " with chargingProfile"
+            payload["chargingProfile"] = profile
+        call = await self.order("RemoteStartTransaction", payload, words)
         self.log.check(
             "RemoteStartTransaction names the tag",
             call.payload.get("idTag") == tag,
@@ -511,7 +535,7 @@ class CsmsCase(CsmsCaseBase):
         )
         return call
 
-    async def remote_stop(self, transaction_id: int) -> Call:
+    async def remote_stop(self, transaction_id: int) -> CallView[v16.RemoteStopTransactionRequest]:
         """The Central System's RemoteStopTransaction of ``transaction_id`` (1.6 section
         5.12); to be answered."""
         self.log.step("The Central System sends RemoteStopTransaction")

@@ -15,14 +15,17 @@ import itertools
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, Payload, is_timestamp, now
 from chargeyard.conformance.endings import CaseEnded
+from chargeyard.conformance.exchanges import present
+from chargeyard.conformance.exchanges import v201 as exchanges_v201
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v201
 
-TOKEN_TYPE = "ISO14443"
+TOKEN_TYPE: Final = "ISO14443"
 """The type of every idToken the station presents (a card: IdTokenEnumType)."""
 ENERGY = "Energy.Active.Import.Register"
 
@@ -40,12 +43,14 @@ DEFAULT_ANSWERS_201: dict[str, Payload] = {
 }
 
 
-def id_token(tag: str) -> Payload:
+def id_token(tag: str) -> v201.IdTokenType:
     """The IdTokenType of ``tag`` as the station presents it."""
     return {"idToken": tag, "type": TOKEN_TYPE}
 
 
-def energy(wh: float, context: str = "Sample.Periodic", **extra: Any) -> Payload:
+def energy(
+    wh: float, context: v201.ReadingContextEnumType = "Sample.Periodic", **extra: Any
+) -> Payload:
     """One MeterValueType: the energy register at ``wh`` now, read in ``context``
     (ReadingContextEnumType), with ``extra`` sampledValue fields (a signedMeterValue)."""
     sample: Payload = {
@@ -75,6 +80,12 @@ class Transaction:
 class CsmsCaseV201(CsmsCaseBase):
     """The context of one OCPP 2.0.1 case against a CSMS."""
 
+    if TYPE_CHECKING:
+        # The moves of CsmsCaseBase take any action and a plain dict; here they take the
+        # version's actions and their generated message types (conformance/exchanges).
+        call: exchanges_v201.StationCall  # type: ignore[assignment]
+        order: exchanges_v201.StationOrder  # type: ignore[assignment]
+
     default_answers = DEFAULT_ANSWERS_201
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,11 +96,16 @@ class CsmsCaseV201(CsmsCaseBase):
     # -- the checks moves share -------------------------------------------------------------
 
     def token_status(
-        self, answer: Payload, expected: Collection[str], what: str, *, group: str | None = None
+        self,
+        answer: v201.AuthorizeResponse | v201.TransactionEventResponse | Payload,
+        expected: Collection[str],
+        what: str,
+        *,
+        group: str | None = None,
     ) -> str | None:
         """Check an answer's idTokenInfo.status is one of ``expected`` (and, if given, its
         groupIdToken names ``group``, C09.FR.03); returns the status."""
-        info = answer.get("idTokenInfo") or {}
+        info = present(answer.get("idTokenInfo"))
         status = info.get("status")
         wanted = " or ".join(expected)
         self.log.check(
@@ -99,7 +115,7 @@ class CsmsCaseV201(CsmsCaseBase):
             observed=status,
         )
         if group is not None:
-            named = (info.get("groupIdToken") or {}).get("idToken")
+            named = present(info.get("groupIdToken")).get("idToken")
             self.log.check(
                 f"{what}'s idTokenInfo names group {group}",
                 named == group,
@@ -129,11 +145,11 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def boot(
         self,
-        reason: str = "PowerUp",
+        reason: v201.BootReasonEnumType = "PowerUp",
         *,
         expected: Collection[str] = ("Accepted",),
         report: str = "Available",
-    ) -> Payload:
+    ) -> v201.BootNotificationResponse:
         """BootNotification with ``reason`` (BootReasonEnumType, B01); the answer's status
         must be one of ``expected``, with a heartbeat interval and the current time.
         Accepted, every connector then reports ``report`` (Reusable State Booted).
@@ -199,7 +215,9 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def status(self, status: str, evse: int = 1, connector: int = 1, **extra: Any) -> None:
         """StatusNotification of one connector (ConnectorStatusEnumType, G01)."""
-        await self.call(
+        # CsmsCaseBase's call, untyped: a case adds fields of its own (``extra``).
+        await CsmsCaseBase.call(
+            self,
             "StatusNotification",
             {
                 "timestamp": now(),
@@ -212,7 +230,9 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def notify_event(self, event: Payload, *, seq_no: int = 0) -> None:
         """NotifyEvent of one event (N07), answered with an empty body."""
-        await self.call(
+        # CsmsCaseBase's call, untyped: the event is the case's own dict.
+        await CsmsCaseBase.call(
+            self,
             "NotifyEvent",
             {"generatedAt": now(), "seqNo": seq_no, "eventData": [{"eventId": 1, **event}]},
         )
@@ -234,7 +254,7 @@ class CsmsCaseV201(CsmsCaseBase):
 
     async def authorize(
         self, tag: str, expected: Collection[str] = ("Accepted",), *, group: str | None = None
-    ) -> Payload:
+    ) -> v201.AuthorizeResponse:
         """Authorize of ``tag`` (C01); its status must be one of ``expected``."""
         answer = await self.call("Authorize", {"idToken": id_token(tag)})
         self.token_status(answer, expected, f"Authorize of {tag}", group=group)
@@ -287,7 +307,8 @@ class CsmsCaseV201(CsmsCaseBase):
             payload["idToken"] = id_token(tag)
         if meter_value is not None:
             payload["meterValue"] = meter_value
-        answer = await self.call("TransactionEvent", payload)
+        # CsmsCaseBase's call, untyped: a case adds fields of its own (``extra``).
+        answer = await CsmsCaseBase.call(self, "TransactionEvent", payload)
         transaction.started = True
         if tag is not None:
             self.token_status(
@@ -413,7 +434,8 @@ class CsmsCaseV201(CsmsCaseBase):
         """Have the CSMS send ``action`` (the trigger's order), then answer it with
         ``answer`` if given."""
         self.log.step(f"The CSMS sends {action}")
-        call = await self.order(action, payload, words)
+        # CsmsCaseBase's order, untyped: any action.
+        call = await CsmsCaseBase.order(self, action, payload, words)
         if answer is not None:
             await self.answered(call, answer)
         return call

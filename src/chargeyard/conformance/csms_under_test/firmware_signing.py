@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from chargeyard.conformance.firmware_signer import FirmwareSigner, new_signer
+from chargeyard.protocol.messages import v16
 
 LOCATION = "https://firmware.example/chargeyard-signed-3.0.bin"
 IMAGE = b"chargeyard-firmware 3.0\n"
@@ -22,8 +23,9 @@ def _signer() -> FirmwareSigner:
     return new_signer("chargeyard conformance CSMS-side manufacturer")
 
 
-def firmware(**times: str) -> dict[str, str]:
-    """A FirmwareType of :data:`LOCATION`, retrieved now unless ``times`` say otherwise."""
+def firmware() -> v16.FirmwareType:
+    """A FirmwareType of :data:`LOCATION`, retrieved now (1.6 security extension's shape,
+    which 2.0.1's allows: its certificate and signature optional)."""
     now = datetime.now(UTC) - timedelta(seconds=1)
     signer = _signer()
     return {
@@ -31,5 +33,4 @@ def firmware(**times: str) -> dict[str, str]:
         "retrieveDateTime": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "signingCertificate": signer.certificate,
         "signature": signer.sign(IMAGE),
-        **times,
     }

@@ -27,6 +27,7 @@ from websockets.typing import Subprotocol
 
 from chargeyard.conformance.answer import Answer
 from chargeyard.conformance.endings import CaseEnded, NothingCame
+from chargeyard.conformance.exchanges import CallView
 from chargeyard.conformance.record import CaseLog, Direction
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol import OcppError, VersionSpec
@@ -195,11 +196,11 @@ class StationPeer:
         self._check_schema(action, call.payload, response=False)
         return call
 
-    async def answer(self, call: Call, payload: Payload) -> None:
+    async def answer(self, call: CallView[object], payload: Payload) -> None:
         """Answer a CALL of the CSMS with a CALLRESULT."""
         await self._send(encode_call_result(call.unique_id, payload))
 
-    async def refuse(self, call: Call, code: str, description: str = "") -> None:
+    async def refuse(self, call: CallView[object], code: str, description: str = "") -> None:
         """Answer a CALL of the CSMS with a CALLERROR of ``code`` (an RPC framework error
         code of the version: NotSupported, NotImplemented...), as a station that cannot do
         what it was asked does (OCPP-J 1.6 section 4.2.3, 2.0.1 part 4 section 4.2.3)."""

@@ -5,18 +5,28 @@ of what the station sends."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.conformance.endings import CaseEnded, NotApplicable
+from chargeyard.conformance.exchanges import ReceivedView
+from chargeyard.conformance.exchanges import v16 as exchanges_v16
 from chargeyard.conformance.station_under_test.case import StationCase, is_timestamp
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 Payload = dict[str, Any]
 
 
 class StationCaseV16(StationCase):
     """The context of a 1.6 Charge Point case (see the module docstring)."""
+
+    if TYPE_CHECKING:
+        # The moves of StationCase take any action and a plain dict; here they take the
+        # version's actions and their generated message types (conformance/exchanges).
+        call: exchanges_v16.CentralCall  # type: ignore[assignment]
+        ask: exchanges_v16.CentralAsk  # type: ignore[assignment]
+        order: exchanges_v16.CentralOrder  # type: ignore[assignment]
+        expect: exchanges_v16.CentralExpect  # type: ignore[assignment]
 
     # -- configuration (sections 5.3, 5.8, 9) ----------------------------------------------
 
@@ -102,7 +112,7 @@ class StationCaseV16(StationCase):
         since: int | None = None,
         within: float | None = None,
         reconnects: bool = False,
-    ) -> Received:
+    ) -> ReceivedView[v16.StatusNotificationRequest]:
         """The StatusNotification of ``connector`` with ``status`` (section 4.9); its
         errorCode checked to be ``error_code`` (None: any) and its timestamp, if any, to be
         one."""
@@ -137,7 +147,9 @@ class StationCaseV16(StationCase):
             observed=value,
         )
 
-    async def expect_authorize(self, tag: str, *, since: int | None = None) -> Received:
+    async def expect_authorize(
+        self, tag: str, *, since: int | None = None
+    ) -> ReceivedView[v16.AuthorizeRequest]:
         """Authorize.req of ``tag`` (section 4.1)."""
         return await self.expect(
             "Authorize",
@@ -206,7 +218,7 @@ class StationCaseV16(StationCase):
         since: int | None = None,
         within: float | None = None,
         reconnects: bool = False,
-    ) -> Received:
+    ) -> ReceivedView[v16.StopTransactionRequest]:
         """StopTransaction.req of ``transaction_id`` (section 4.10, 6.49) with its checks:
         ``reason`` (Local when absent, section 7.39), ``id_tag`` when given, meterStop not
         below meterStart."""
@@ -285,7 +297,8 @@ class StationCaseV16(StationCase):
     async def tidy(self) -> None:
         """A transaction the case left running is stopped remotely (5.12), and its
         StopTransaction awaited, before the cables go."""
-        open_ = list(self.books.transactions)
+        # The books hold the ids the suite gave, integers in 1.6 (section 6.46).
+        open_ = [t for t in self.books.transactions if isinstance(t, int)]
         if not open_ or not await self.peer.until(
             lambda: self.peer.connection is not None and self.peer.registered, self.step_s
         ):

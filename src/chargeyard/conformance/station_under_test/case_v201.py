@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, cast
 
 from chargeyard import loop_clock
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.record import CaseLog
 from chargeyard.conformance.station_under_test.case import Bench
 from chargeyard.conformance.station_under_test.device_v201 import id_token
@@ -25,6 +26,7 @@ from chargeyard.conformance.station_under_test.handshake import Connection
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.transactions_v201 import TransactionMovesV201
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 SECURITY_BOOT_EVENTS = ("StartupOfTheDevice", "ResetOrReboot")
@@ -42,10 +44,12 @@ def in_seconds(seconds: float) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def availability(evse: int | None, connector: int | None, operational: str) -> tuple[Payload, str]:
+def availability(
+    evse: int | None, connector: int | None, operational: v201.OperationalStatusEnumType
+) -> tuple[v201.ChangeAvailabilityRequest, str]:
     """ChangeAvailability's payload for the station (no evse), an EVSE or a connector, and
     the same in words."""
-    payload: Payload = {"operationalStatus": operational}
+    payload: v201.ChangeAvailabilityRequest = {"operationalStatus": operational}
     if evse is None:
         return payload, "the charging station"
     payload["evse"] = {"id": evse} if connector is None else {"id": evse, "connectorId": connector}
@@ -96,11 +100,11 @@ class StationCaseV201(TransactionMovesV201):
     async def booted(
         self,
         *,
-        reset: str | None = None,
+        reset: v201.ResetEnumType | None = None,
         reasons: Collection[str] | None = None,
         status: str | dict[tuple[int, int], str] = "Available",
         since: int | None = None,
-    ) -> Received:
+    ) -> ReceivedView[v201.BootNotificationRequest]:
         """Reusable State Booted: the station is power cycled (or reset, ``reset`` being the
         Reset type, Accepted), boots (BootNotification, its reason one of ``reasons``: PowerUp
         after a power cycle, RemoteReset after a reset), reports every connector ``status``
@@ -184,7 +188,7 @@ class StationCaseV201(TransactionMovesV201):
         reservation id (``reservation_id``: a reservation to replace)."""
         number = reservation_id if reservation_id is not None else next(_RESERVATIONS)
         tag = tag or self.tags.valid
-        payload: Payload = {
+        payload: v201.ReserveNowRequest = {
             "id": number,
             "expiryDateTime": in_seconds(expiry_s),
             "idToken": id_token(tag),
@@ -194,7 +198,9 @@ class StationCaseV201(TransactionMovesV201):
         if group is not None:
             payload["groupIdToken"] = id_token(group, "Central")
         if connector_type is not None:
-            payload["connectorType"] = connector_type
+            # The station's own word for its connector (Connector.ConnectorType), sent back
+            # as it is: one outside ConnectorEnumType is the station's to refuse.
+            payload["connectorType"] = cast("v201.ConnectorEnumType", connector_type)
 
         async def cancel() -> None:
             await self.ask("CancelReservation", {"reservationId": number})
@@ -221,7 +227,9 @@ class StationCaseV201(TransactionMovesV201):
         ):
             return
         for transaction_id in self._stopping:
-            await self.ask("RequestStopTransaction", {"transactionId": transaction_id})
+            # The books hold the station's ids, strings in 2.0.1 (TransactionType).
+            if isinstance(transaction_id, str):
+                await self.ask("RequestStopTransaction", {"transactionId": transaction_id})
 
     async def _transactions_ended(self) -> None:
         if self._stopping:

@@ -13,8 +13,9 @@ came with.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from chargeyard.conformance.endings import CaseEnded, NotApplicable
 from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.protocol.certificates import read_certificate, same_certificate
+from chargeyard.protocol.messages import v16
 
 Payload = dict[str, Any]
 _ALGORITHMS = ("SHA256", "SHA384", "SHA512")
@@ -49,7 +51,7 @@ def new_root(common_name: str, *, expired: bool = False) -> str:
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def listed(answer: Payload) -> list[tuple[str | None, Payload]]:
+def listed(answer: Mapping[str, Any]) -> list[tuple[str | None, Payload]]:
     """Each certificate a GetInstalledCertificateIds answer names: its certificateType (2.0.1's
     certificateHashDataChain; None in 1.6, which lists one type) and its hash data."""
     if "certificateHashDataChain" in answer:
@@ -60,7 +62,17 @@ def listed(answer: Payload) -> list[tuple[str | None, Payload]]:
     return [(None, item) for item in answer.get("certificateHashData") or []]
 
 
-def reported(answer: Payload, pem: str, kind: str | None = None) -> Payload | None:
+@overload
+def reported(
+    answer: v16.GetInstalledCertificateIdsResponse, pem: str, kind: str | None = None
+) -> v16.CertificateHashDataType | None: ...
+
+
+@overload
+def reported(answer: Payload, pem: str, kind: str | None = None) -> Payload | None: ...
+
+
+def reported(answer: Mapping[str, Any], pem: str, kind: str | None = None) -> Any:
     """The hash data with which ``answer`` names ``pem`` (as ``kind`` where it says types);
     None when it does not name it."""
     certificate = read_certificate(pem)

@@ -12,22 +12,24 @@ case_v201.StationCaseV201`; the moves of a transaction are ``transactions_v201.p
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from chargeyard.conformance.endings import CaseEnded, NotActed, NotApplicable, NothingCame
+from chargeyard.conformance.exchanges import v201 as exchanges_v201
 from chargeyard.conformance.station_under_test.case import StationCase, is_timestamp
 from chargeyard.conformance.station_under_test.inbox import Received, Where
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
-TOKEN_TYPE = "ISO14443"
+TOKEN_TYPE: Final = "ISO14443"
 """The IdTokenEnumType of the tags the cases present (an RFID card, Part 5 feature C-30)."""
 
 
-def id_token(tag: str, type_: str = TOKEN_TYPE) -> Payload:
+def id_token(tag: str, type_: v201.IdTokenEnumType = TOKEN_TYPE) -> v201.IdTokenType:
     """The IdTokenType of ``tag``."""
     return {"idToken": tag, "type": type_}
 
@@ -44,18 +46,33 @@ class Var:
     evse: int | None = None
     connector: int | None = None
 
-    def wire(self) -> Payload:
+    def wire(self) -> v201.GetVariableDataType:
         """Its ComponentType and VariableType, as GetVariableData and SetVariableData hold
         them."""
-        component: Payload = {"name": self.component}
+        component: v201.ComponentType = {"name": self.component}
         if self.evse is not None:
             component["evse"] = {"id": self.evse}
             if self.connector is not None:
                 component["evse"]["connectorId"] = self.connector
-        variable: Payload = {"name": self.name}
+        variable: v201.VariableType = {"name": self.name}
         if self.instance is not None:
             variable["instance"] = self.instance
         return {"component": component, "variable": variable}
+
+    def setting(
+        self, value: str, attribute: v201.AttributeEnumType | None = None
+    ) -> v201.SetVariableDataType:
+        """The SetVariableData of ``value`` (attributeType ``attribute``; None: left out, so
+        Actual)."""
+        wired = self.wire()
+        data: v201.SetVariableDataType = {
+            "component": wired["component"],
+            "variable": wired["variable"],
+            "attributeValue": value,
+        }
+        if attribute is not None:
+            data["attributeType"] = attribute
+        return data
 
     def __str__(self) -> str:
         where = f"[EVSE {self.evse}]" if self.evse is not None else ""
@@ -63,7 +80,10 @@ class Var:
         return f"{self.component}{where}.{self.name}{instance}"
 
 
-def result_for(results: Sequence[Payload], var: Var) -> Payload | None:
+_Result = TypeVar("_Result", v201.GetVariableResultType, v201.SetVariableResultType)
+
+
+def result_for(results: Sequence[_Result], var: Var) -> _Result | None:
     """The Get/SetVariableResult of ``var`` among ``results`` (the answer echoes each item's
     component and variable, B05.FR.02, B06.FR.02), whatever their order."""
     wanted = var.wire()
@@ -82,6 +102,14 @@ def result_for(results: Sequence[Payload], var: Var) -> Payload | None:
 class DeviceMovesV201(StationCase):
     """The device model, reports and connector statuses of a 2.0.1 case (module
     docstring)."""
+
+    if TYPE_CHECKING:
+        # The moves of StationCase take any action and a plain dict; here they take the
+        # version's actions and their generated message types (conformance/exchanges).
+        call: exchanges_v201.CentralCall  # type: ignore[assignment]
+        ask: exchanges_v201.CentralAsk  # type: ignore[assignment]
+        order: exchanges_v201.CentralOrder  # type: ignore[assignment]
+        expect: exchanges_v201.CentralExpect  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,7 +137,9 @@ class DeviceMovesV201(StationCase):
 
     # -- the device model (B05, B06) --------------------------------------------------------
 
-    async def get_variables(self, *variables: Var, attribute: str | None = None) -> list[Payload]:
+    async def get_variables(
+        self, *variables: Var, attribute: v201.AttributeEnumType | None = None
+    ) -> list[v201.GetVariableResultType]:
         """GetVariables of ``variables`` (attributeType ``attribute``; None: left out, so
         Actual): the getVariableResult entries, each checked to name what was asked."""
         items = []
@@ -119,7 +149,7 @@ class DeviceMovesV201(StationCase):
                 item["attributeType"] = attribute
             items.append(item)
         answer = await self.call("GetVariables", {"getVariableData": items})
-        results: list[Payload] = answer.get("getVariableResult") or []
+        results = answer.get("getVariableResult") or []
         for var in variables:
             self.log.check(
                 f"GetVariables answers for {var}",
@@ -151,12 +181,12 @@ class DeviceMovesV201(StationCase):
         value = self.bench.learnt[key]
         return value if isinstance(value, str) else None
 
-    async def set_variables(self, *settings: tuple[Var, str]) -> list[Payload]:
+    async def set_variables(self, *settings: tuple[Var, str]) -> list[v201.SetVariableResultType]:
         """SetVariables of each (variable, value), attributeType left out (Actual): the
         setVariableResult entries, each checked to name what was set."""
-        items = [{**var.wire(), "attributeValue": value} for var, value in settings]
+        items = [var.setting(value) for var, value in settings]
         answer = await self.call("SetVariables", {"setVariableData": items})
-        results: list[Payload] = answer.get("setVariableResult") or []
+        results = answer.get("setVariableResult") or []
         for var, _ in settings:
             self.log.check(
                 f"SetVariables answers for {var}",
@@ -188,8 +218,8 @@ class DeviceMovesV201(StationCase):
         if before is None and optional:
             raise NotApplicable(f"the station has no {var} (it is optional)")
         results = await self.set_variables((var, value))
-        found = result_for(results, var) or {}
-        status = found.get("attributeStatus")
+        found = result_for(results, var)
+        status = found.get("attributeStatus") if found else None
         wanted = " or ".join(accepted)
         if not self.log.check(
             f"SetVariables of {var} to {value!r} is answered {wanted}",
@@ -221,9 +251,7 @@ class DeviceMovesV201(StationCase):
         if before is not None:
 
             async def restore() -> None:
-                await self.ask(
-                    "SetVariables", {"setVariableData": [{**var.wire(), "attributeValue": before}]}
-                )
+                await self.ask("SetVariables", {"setVariableData": [var.setting(before)]})
                 self.on_restored(var, before)
 
             self.on_close(name, restore)
@@ -234,10 +262,10 @@ class DeviceMovesV201(StationCase):
         return None
 
     def result_is(
-        self, result: Payload | None, field: str, expected: object, *, weight: Weight
+        self, result: Mapping[str, object] | None, field: str, expected: object, *, weight: Weight
     ) -> bool:
         """Check a Get/SetVariableResult's ``field`` is ``expected``."""
-        observed = (result or {}).get(field)
+        observed = result.get(field) if result else None
         return self.log.check(
             f"the result's {field} is {expected}",
             observed == expected,
@@ -246,10 +274,14 @@ class DeviceMovesV201(StationCase):
             observed=observed,
         )
 
-    def no_error_or(self, result: Payload | None, *reasons: str) -> None:
+    def no_error_or(
+        self,
+        result: v201.GetVariableResultType | v201.SetVariableResultType | None,
+        *reasons: str,
+    ) -> None:
         """attributeStatusInfo is absent, or its reasonCode one of ``reasons`` (NoError by
         default: Part 6's B05/B06 checks)."""
-        info = (result or {}).get("attributeStatusInfo") or {}
+        info = result.get("attributeStatusInfo") if result else None
         allowed = reasons or ("NoError",)
         self.log.check(
             f"attributeStatusInfo is absent or its reasonCode {' or '.join(allowed)}",
@@ -261,11 +293,13 @@ class DeviceMovesV201(StationCase):
 
     # -- reports (B07, B08) -----------------------------------------------------------------
 
-    async def report(self, request_id: int, *, within: float | None = None) -> list[Payload]:
+    async def report(
+        self, request_id: int, *, within: float | None = None
+    ) -> list[v201.ReportDataType]:
         """The NotifyReport parts of ``request_id`` until one without tbc: each part's seqNo
         one more than the last (from 0), generatedAt a date-time; returns every reportData
         entry."""
-        entries: list[Payload] = []
+        entries: list[v201.ReportDataType] = []
         seq_no = 0
         while True:
             part = await self.expect(
@@ -431,7 +465,8 @@ class DeviceMovesV201(StationCase):
         """``action`` is expected, but its absence does not end the case: a failed check
         with ``rule`` (weighing ``weight``) instead."""
         try:
-            item = await self.expect(action, where=where, since=since, within=within)
+            # Any action: StationCase's expect, its payload read as the caller knows it.
+            item = await StationCase.expect(self, action, where=where, since=since, within=within)
         except NothingCame as nothing:
             self.log.check(rule, False, weight=weight, expected=action, observed=str(nothing))
             return None

@@ -20,6 +20,7 @@ refuse (A02.FR.07).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,9 +30,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from chargeyard.conformance.endings import CaseEnded, NotApplicable
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.certificates import install
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.preconditions import Mark
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol import V16, V21, V201, VersionTable
@@ -156,7 +157,7 @@ async def requested(run: StationCase, sign_answer: str = "Accepted") -> str:
     return csr_checked(run, received)
 
 
-def csr_checked(run: StationCase, received: Received) -> str:
+def csr_checked(run: StationCase, received: ReceivedView[Mapping[str, object]]) -> str:
     """The CSR of a SignCertificate, held to Part 6's tool validations."""
     text = received.call.payload.get("csr")
     try:

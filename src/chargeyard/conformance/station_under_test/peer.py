@@ -161,12 +161,12 @@ class CsmsPeer:
             OSError: the address cannot be bound.
         """
         self._server = await serve(
-            self._serve,
+            self.serve_connection,
             self.host,
             self._port,
             subprotocols=[Subprotocol(self.version.subprotocol)],
-            select_subprotocol=self._select_subprotocol,
-            process_request=self._process_request,
+            select_subprotocol=self.select_subprotocol,
+            process_request=self.process_request,
             ping_interval=None,
             max_size=MAX_FRAME_BYTES,
             ssl=None if self.tls is None else self._tls_context(self.tls),
@@ -405,13 +405,16 @@ class CsmsPeer:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
+    # -- a station's handshake and connection (handed here by this peer's listener, or by a
+    # listener that serves several stations, a peer each: the pytest plugin's central system)
+
+    def select_subprotocol(self, connection: ServerConnection, offered: Any) -> Subprotocol | None:
         # A station that does not offer the version is let in all the same: the case's first
         # check says so, with what it offered (a refusal would only say "no connection").
         wanted = self.version.subprotocol
         return Subprotocol(wanted) if wanted in list(offered) else None
 
-    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+    def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         identity = identity_of(request.path)
         why: str | None = None
         status = 0
@@ -432,7 +435,7 @@ class CsmsPeer:
         self._notify()
         return connection.respond(status, why + "\n")
 
-    async def _serve(self, socket: ServerConnection) -> None:
+    async def serve_connection(self, socket: ServerConnection) -> None:
         info = connection_of(next(self._connections), socket)
         switch = self.certificates
         if switch is not None and switch.presented_other(

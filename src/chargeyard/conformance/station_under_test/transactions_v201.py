@@ -30,14 +30,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chargeyard.conformance.endings import NothingCame
-from chargeyard.conformance.station_under_test.case import is_timestamp
+from chargeyard.conformance.exchanges import ReceivedView, present
+from chargeyard.conformance.station_under_test.case import StationCase, is_timestamp
 from chargeyard.conformance.station_under_test.device_v201 import DeviceMovesV201, Var, id_token
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 
@@ -111,12 +113,14 @@ class TransactionMovesV201(DeviceMovesV201):
 
     # -- one TransactionEvent ---------------------------------------------------------------
 
-    def _of(self, session: Session, item: Received) -> bool:
+    def _of(
+        self, session: Session, item: ReceivedView[v201.TransactionEventRequest] | Received
+    ) -> bool:
         payload = item.payload
-        info = payload.get("transactionInfo") or {}
+        info = present(payload.get("transactionInfo"))
         if session.transaction_id is not None:
             return bool(info.get("transactionId") == session.transaction_id)
-        evse = (payload.get("evse") or {}).get("id")
+        evse = present(payload.get("evse")).get("id")
         return payload.get("eventType") == "Started" and evse in (None, session.evse)
 
     async def transaction_event(
@@ -132,7 +136,7 @@ class TransactionMovesV201(DeviceMovesV201):
         since: int | None = None,
         within: float | None = None,
         reconnects: bool = False,
-    ) -> Received:
+    ) -> ReceivedView[v201.TransactionEventRequest]:
         """The next TransactionEvent of ``session`` that the step waits for, with its
         checks (module docstring). It is recognised by ``charging_state`` when given, else
         by ``triggers``; ``ended``: it must be Ended (True), must not be (False) or may be
@@ -141,12 +145,12 @@ class TransactionMovesV201(DeviceMovesV201):
         reported)."""
         states = tuple(charging_state) if charging_state is not None else None
 
-        def strict(item: Received) -> bool:
+        def strict(item: ReceivedView[v201.TransactionEventRequest]) -> bool:
             if not self._of(session, item):
                 return False
             trigger = item.payload.get("triggerReason")
             if states is not None:
-                state = (item.payload.get("transactionInfo") or {}).get("chargingState")
+                state = present(item.payload.get("transactionInfo")).get("chargingState")
                 return state in states and (trigger not in BACKGROUND or trigger in triggers)
             return trigger in triggers
 
@@ -168,15 +172,16 @@ class TransactionMovesV201(DeviceMovesV201):
             others = [other for other in others if not other.expected]
             if not others:
                 raise
-            item = others[0]
-            self.take(item)
+            self.take(others[0])
+            # A TransactionEvent, as asked of peer.received, its schema checked as it came.
+            item = cast("ReceivedView[v201.TransactionEventRequest]", others[0])
         self._check_event(session, item, triggers, states, ended, stopped_reason, token)
         return item
 
     def _check_event(
         self,
         session: Session,
-        item: Received,
+        item: ReceivedView[v201.TransactionEventRequest],
         triggers: Collection[str],
         states: tuple[str, ...] | None,
         ended: bool | None,
@@ -184,7 +189,7 @@ class TransactionMovesV201(DeviceMovesV201):
         token: str | None,
     ) -> None:
         payload = item.payload
-        info = payload.get("transactionInfo") or {}
+        info = present(payload.get("transactionInfo"))
         event_type = payload.get("eventType")
         if session.transaction_id is None:
             wanted_types: tuple[str, ...] = ("Started",)
@@ -221,7 +226,7 @@ class TransactionMovesV201(DeviceMovesV201):
             observed=payload.get("timestamp"),
         )
         if session.transaction_id is None:
-            evse = payload.get("evse") or {}
+            evse = present(payload.get("evse"))
             self.log.check(
                 f"the Started event names EVSE {session.evse} (E01.FR.16)",
                 evse.get("id") == session.evse,
@@ -230,7 +235,7 @@ class TransactionMovesV201(DeviceMovesV201):
             )
             session.transaction_id = str(info.get("transactionId"))
         wanted_token = token or (session.token if not session.token_reported else None)
-        carried = (payload.get("idToken") or {}).get("idToken")
+        carried = present(payload.get("idToken")).get("idToken")
         if wanted_token is not None and (token is not None or session.authorized):
             self.log.check(
                 f"it carries the idToken {wanted_token} (E01.FR.10)",
@@ -268,7 +273,7 @@ class TransactionMovesV201(DeviceMovesV201):
         state = None
         for item in self.peer.received("TransactionEvent", since=self._began):
             if session.transaction_id is not None and self._of(session, item):
-                state = (item.payload.get("transactionInfo") or {}).get("chargingState", state)
+                state = present(item.payload.get("transactionInfo")).get("chargingState", state)
         return state
 
     async def ended_event(
@@ -279,7 +284,7 @@ class TransactionMovesV201(DeviceMovesV201):
         triggers: Collection[str],
         stopped_reason: Collection[str | None],
         charging_state: Collection[str] | None = None,
-    ) -> Received | None:
+    ) -> ReceivedView[v201.TransactionEventRequest] | None:
         """The session's Ended event, unless an earlier one ended it."""
         if session.ended:
             return None
@@ -340,13 +345,14 @@ class TransactionMovesV201(DeviceMovesV201):
         if remote:
             self.step(f"The central system starts a transaction of {tag} on EVSE {evse}")
             session.remote_start_id = next(self._remote_ids)
-            request: Payload = {
+            request: v201.RequestStartTransactionRequest = {
                 "idToken": id_token(tag),
                 "evseId": evse,
                 "remoteStartId": session.remote_start_id,
             }
             if charging_profile is not None:
-                request["chargingProfile"] = charging_profile
+                # The case's own profile (smart_charging.profile), passed on as it is.
+                request["chargingProfile"] = cast("v201.ChargingProfileType", charging_profile)
             answer = await self.order("RequestStartTransaction", request, "Accepted")
             if session.started:
                 self.log.check(
@@ -372,11 +378,13 @@ class TransactionMovesV201(DeviceMovesV201):
             await self.transaction_event(session, trigger, triggers=(trigger,), token=tag)
         return session
 
-    async def expect_authorize(self, tag: str, *, since: int | None = None) -> Received:
+    async def expect_authorize(
+        self, tag: str, *, since: int | None = None
+    ) -> ReceivedView[v201.AuthorizeRequest]:
         """AuthorizeRequest of ``tag`` (C01), its idToken of the cases' type."""
         item = await self.expect(
             "Authorize",
-            where=lambda r: (r.payload.get("idToken") or {}).get("idToken") == tag,
+            where=lambda r: present(r.payload.get("idToken")).get("idToken") == tag,
             what=f"Authorize of {tag}",
             since=since,
         )
@@ -412,7 +420,9 @@ class TransactionMovesV201(DeviceMovesV201):
         session.charging = True
         return session
 
-    async def energy_transfer_suspended(self, evse: int = 1) -> Received:
+    async def energy_transfer_suspended(
+        self, evse: int = 1
+    ) -> ReceivedView[v201.TransactionEventRequest]:
         """Reusable State EnergyTransferSuspended: the EV stops drawing: SuspendedEV
         (ChargingStateChanged), or the transaction Ended (StoppedByEV) where EnergyTransfer
         stops it."""
@@ -432,7 +442,7 @@ class TransactionMovesV201(DeviceMovesV201):
 
     async def stop_authorized(
         self, evse: int = 1, tag: str | None = None, *, remote: bool = False
-    ) -> Received:
+    ) -> ReceivedView[v201.TransactionEventRequest]:
         """Reusable State StopAuthorized: the driver presents ``tag`` (the one that
         started, by default) again (A), or the central system sends RequestStopTransaction
         (B, ``remote``): a TransactionEvent StopAuthorized (with the idToken, or none) or
@@ -442,8 +452,13 @@ class TransactionMovesV201(DeviceMovesV201):
         reason = "Remote" if remote else "Local"
         if remote:
             self.step(f"The central system stops transaction {session.transaction_id}")
-            await self.order(
-                "RequestStopTransaction", {"transactionId": session.transaction_id}, "Accepted"
+            # StationCase's order, untyped: a session the station never gave an id sends
+            # null, which the station refuses (its answer is the verdict).
+            await StationCase.order(
+                self,
+                "RequestStopTransaction",
+                {"transactionId": session.transaction_id},
+                "Accepted",
             )
             trigger = "RemoteStop"
         else:
@@ -458,7 +473,7 @@ class TransactionMovesV201(DeviceMovesV201):
             stopped_reason=(reason, None) if reason == "Local" else (reason,),
             token=None,
         )
-        carried = (item.payload.get("idToken") or {}).get("idToken")
+        carried = present(item.payload.get("idToken")).get("idToken")
         if not remote:
             self.log.check(
                 f"the StopAuthorized event carries {tag} or no idToken",
@@ -536,7 +551,7 @@ class TransactionMovesV201(DeviceMovesV201):
         its message whole, E12)."""
         events: dict[str, list[Payload]] = {}
         for item in self.peer.received("TransactionEvent", since=self._began):
-            info = item.payload.get("transactionInfo") or {}
+            info = present(item.payload.get("transactionInfo"))
             events.setdefault(str(info.get("transactionId")), []).append(item.payload)
         for transaction_id, payloads in events.items():
             unique: list[Payload] = []

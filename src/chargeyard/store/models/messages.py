@@ -39,6 +39,10 @@ class Frame(Base):
     unique_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+    # In a simulator's log: what a network fault did to this frame (``frame_dropped``,
+    # ``frame_duplicated``, ``frame_delayed``..., fleet/chaos/engine.py's EFFECTS); the row
+    # is the network's, beside the station's own row of the frame. None for the others.
+    fault: Mapped[str | None] = mapped_column(String(24), default=None)
 
 
 class DataTransfer(Base):

@@ -20,7 +20,7 @@ from chargeyard.store.models import Frame
 from chargeyard.store.payload_cap import capped_length, stored_tail
 from chargeyard.store.repositories._base import Repository, page
 
-_ListedRow = Row[int, str, str, str | None, str | None, str, int, datetime, str]
+_ListedRow = Row[int, str, str, str | None, str | None, str, int, datetime, str, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,7 @@ class ListedFrame:
     length: int
     at: datetime
     stored_cut: bool = False
+    fault: str | None = None  # what a network fault did to it (simulators' logs)
 
     @property
     def truncated(self) -> bool:
@@ -46,7 +47,7 @@ class ListedFrame:
     @classmethod
     def of(cls, row: _ListedRow) -> ListedFrame:
         """From a row of :func:`_listed`'s columns."""
-        id_, identity, direction, action, unique_id, text, length, at, tail = row
+        id_, identity, direction, action, unique_id, text, length, at, tail, fault = row
         original = capped_length(tail)
         return cls(
             id_,
@@ -58,6 +59,7 @@ class ListedFrame:
             length if original is None else original,
             at,
             stored_cut=original is not None,
+            fault=fault,
         )
 
 
@@ -216,7 +218,7 @@ class FrameRepository(Repository):
 
 def _listed(
     cut_at: int | None,
-) -> Select[int, str, str, str | None, str | None, str, int, datetime, str]:
+) -> Select[int, str, str, str | None, str | None, str, int, datetime, str, str | None]:
     """A SELECT of :class:`ListedFrame`'s columns, the text cut to ``cut_at`` characters
     (SQLite and PostgreSQL both count characters in ``substr`` and ``length``), and the
     text's tail, where a payload stored cut names its original length."""
@@ -231,6 +233,7 @@ def _listed(
         func.length(Frame.text, type_=Integer()),
         Frame.at,
         stored_tail(Frame.text),
+        Frame.fault,
     )
 
 

@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from chargeyard.api.gateway.routes import (
     bulk,
     catalog,
+    chaos,
+    charger_trace,
     chargers,
     command_results,
     commands,
@@ -25,9 +27,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     locations.router,
     chargers.router,
     runtimes.router,
+    charger_trace.router,
     bulk.router,
     deployments.router,
     runtime_ops.router,
     logs.router,
+    chaos.router,
     simulator.router,  # OCPPLab's per-charger simulator API over the commands
 )

@@ -39,7 +39,6 @@ from chargeyard.api.gateway.schemas.commands import (
     CommandDescription,
     CommandListResponse,
     CommandOutcomeResponse,
-    CommandTarget,
     LocationCommandResponse,
     request_model,
 )
@@ -51,11 +50,11 @@ from chargeyard.api.gateway.schemas.common import (
     error_responses,
     page_slice,
 )
+from chargeyard.api.gateway.targets import resolve_target
 from chargeyard.gateway.commands import COMMANDS, COMMANDS_BY_PATH, CommandSpec
 from chargeyard.gateway.controls import CONTROLS
-from chargeyard.gateway.dispatch import Refused, dispatch
-from chargeyard.store import NotFoundError, Store
-from chargeyard.store.models import SimulatedCharger
+from chargeyard.gateway.dispatch import dispatch
+from chargeyard.store import NotFoundError
 
 router = APIRouter(prefix="/ocpp", tags=["Commands"])
 
@@ -190,56 +189,6 @@ CommandId = Annotated[
 ]
 
 
-async def _resolve_target(
-    store: Store, organization_id: str, target: CommandTarget
-) -> tuple[list[SimulatedCharger], list[Refused]]:
-    """The chargers ``target`` names in the organization, each once, and the entries of
-    ``charger_ids`` that name none of the location's (refusals like any other: ``failed``).
-
-    Raises:
-        NotFoundError: no such charger or location in this organization (404).
-    """
-    if target.charger_id is not None:
-        charger = await store.chargers.get(organization_id, target.charger_id)
-        if charger is None:
-            raise NotFoundError("charger", target.charger_id)
-        return [charger], []
-    if target.identity is not None:
-        charger = await store.chargers.get_by_identity(organization_id, target.identity)
-        if charger is None:
-            raise NotFoundError("charger with identity", target.identity)
-        return [charger], []
-    assert target.location_id is not None  # CommandTarget: exactly one of the two
-    location_id = target.location_id
-    if await store.locations.get(organization_id, location_id) is None:
-        raise NotFoundError("location", location_id)
-    chargers = await _all_of_location(store, organization_id, location_id)
-    if target.charger_ids is None:
-        return chargers, []
-    by_id = {charger.id: charger for charger in chargers}
-    wanted = list(dict.fromkeys(target.charger_ids))
-    missing = [
-        Refused(None, f"charger {charger_id!r} not found in location {location_id!r}")
-        for charger_id in wanted
-        if charger_id not in by_id
-    ]
-    return [by_id[charger_id] for charger_id in wanted if charger_id in by_id], missing
-
-
-async def _all_of_location(
-    store: Store, organization_id: str, location_id: str
-) -> list[SimulatedCharger]:
-    chargers: list[SimulatedCharger] = []
-    page = 1000  # the store's largest page
-    while True:
-        rows = await store.chargers.list(
-            organization_id, location_id=location_id, limit=page, offset=len(chargers)
-        )
-        chargers.extend(rows)
-        if len(rows) < page:
-            return chargers
-
-
 def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
     body_model = request_model(spec)
 
@@ -247,7 +196,7 @@ def _command_route(spec: CommandSpec) -> Callable[..., Awaitable[Response]]:
         principal: WriterDep, store: StoreDep, host: HostDep, bus: BusDep, body: Any
     ) -> Response:
         organization_id = principal.organization_id
-        chargers, missing = await _resolve_target(store, organization_id, body.target)
+        chargers, missing = await resolve_target(store, organization_id, body.target)
         event: BaseModel = body.event
         with host_answers():
             sent = await dispatch(

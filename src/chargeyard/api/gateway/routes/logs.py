@@ -50,6 +50,13 @@ class LogEntry(BaseModel):
     truncated: bool
     message_length: int
     timestamp: Timestamp
+    fault: str | None = Field(
+        default=None,
+        description="What a network fault (`POST /ocpp/chaos`) did to this frame on the wire:"
+        " frame_dropped, frame_duplicated, frame_delayed, frame_reordered, answer_delayed,"
+        " answer_withheld (the row is the network's, after the station's own row of the"
+        " frame); null for every other frame",
+    )
 
 
 class LogListResponse(BaseModel):
@@ -124,6 +131,7 @@ async def list_logs(
                 truncated=frame.truncated,
                 message_length=frame.length,
                 timestamp=frame.at,
+                fault=frame.fault,
             )
             for frame in frames
         ],

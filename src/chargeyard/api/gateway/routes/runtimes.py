@@ -197,4 +197,5 @@ def _log_entry(frame: ListedFrame | Frame) -> ChargerLogEntry:
         truncated=truncated,
         message_length=length,
         timestamp=frame.at,
+        fault=frame.fault,
     )

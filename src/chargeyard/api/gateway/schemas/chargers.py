@@ -254,6 +254,19 @@ class RuntimeState(BaseModel):
         description="When the meters were read (the station's clock), to the millisecond: a"
         " fast charger delivers Wh in a second",
     )
+    faults: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The faults applied to the station now (`POST /ocpp/chaos`), each"
+        " with `remaining_s` (null: until cleared)",
+    )
+    chaos_seed: int | None = Field(
+        default=None, description="The random seed the active faults draw from (null: none)"
+    )
+    bad_days: dict[str, Any] | None = Field(
+        default=None,
+        description="What is wrong with the station itself now: `clock` (its fault, what it"
+        " reads, its skew) and the firmware `misbehaviours` switched on (null: nothing)",
+    )
 
 
 class ChargerResponse(BaseModel):
@@ -352,6 +365,13 @@ class ChargerLogEntry(BaseModel):
     )
     message_length: int = Field(description="The whole frame's length, in characters")
     timestamp: Timestamp
+    fault: str | None = Field(
+        default=None,
+        description="What a network fault (`POST /ocpp/chaos`) did to this frame on the wire:"
+        " frame_dropped, frame_duplicated, frame_delayed, frame_reordered, answer_delayed,"
+        " answer_withheld (the row is the network's, after the station's own row of the"
+        " frame); null for every other frame",
+    )
 
 
 class ChargerLogListResponse(BaseModel):

@@ -9,19 +9,26 @@ A frame longer than ``settings.max_listed_chars`` is listed cut and marked ``tru
 database cuts it: a page never carries megabytes); ``/frames/{frameId}`` reads one whole.
 The router's tenant dependency answers 404 for another organization's charger
 (``api/tenant.py``).
+
+``/trace`` exports the whole log, oldest first, as a trace (the JSON lines of docs/traces.md,
+``trace/stored.py``), which ``chargeyard replay`` plays against any central system.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
+from fastapi.responses import StreamingResponse
 
 from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.charger_frames import FrameLogOut, FrameOut
 from chargeyard.store import NotFoundError
+from chargeyard.trace import MEDIA_TYPE, TraceHeader
+from chargeyard.trace.stored import Seen, stored_lines
 
 MAX_FRAMES = 500
 # Frame ids are 64-bit integers (BigIntPK); a larger ``after`` cannot be compared by SQLite.
@@ -82,3 +89,45 @@ async def get_frame(
     if frame is None:
         raise NotFoundError("frame", frame_id, f"of charger {charge_box_id}")
     return FrameOut.of(frame)
+
+
+@router.get(
+    "/chargers/{chargeBoxId}/trace",
+    summary="OCPP frame log as a trace",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {MEDIA_TYPE: {"schema": {"type": "string"}}},
+            "description": "A header line, then one line per frame, oldest first",
+        },
+        409: {"model": ErrorResponse, "description": "The charger never said its OCPP version"},
+    },
+)
+async def export_trace(
+    store: StoreDep,
+    charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
+) -> StreamingResponse:
+    """Every frame exchanged with the charger, oldest first, as a trace
+    (`application/x-ndjson`: a header line naming the format, the OCPP version and the
+    identity, then one line per frame with its direction seen from the station, its time and
+    the frame). `chargeyard replay` plays it against any CSMS. 409 when the charger never
+    connected, so that its OCPP version is unknown."""
+    station = await store.stations.get(charge_box_id)
+    if station is None:
+        raise NotFoundError("charger", charge_box_id)
+    if station.ocpp_version is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"charger {charge_box_id} never connected: its OCPP version is unknown",
+        )
+    header = TraceHeader(station.ocpp_version, charge_box_id, "csms", datetime.now(UTC))
+    return StreamingResponse(
+        stored_lines(store, charge_box_id, header, Seen.FROM_CSMS),
+        media_type=MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(charge_box_id)}"'},
+    )
+
+
+def _file_name(identity: str) -> str:
+    """The trace's file name: the identity, its characters outside a safe set replaced."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in identity) + ".trace.jsonl"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.csms_under_test.case import CsmsCase, later, now
 from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
+from chargeyard.protocol.messages import v16
 
 
 async def _local_list_version(run: CsmsCase, version: int) -> None:
@@ -15,8 +16,7 @@ async def _local_list_version(run: CsmsCase, version: int) -> None:
     await run.answered(call, {"listVersion": version})
 
 
-table(
-    _local_list_version,
+table(_local_list_version)(
     {
         "TC_042_1_CSMS": (-1,),  # -1: the station does not support local lists (1.6 section 5.10).
         "TC_042_2_CSMS": (0,),
@@ -24,11 +24,14 @@ table(
 )
 
 
-async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None:
+async def _send_local_list(run: CsmsCase, update_type: v16.UpdateType, answer: str) -> None:
     """SendLocalList (1.6 section 5.15) of ``update_type``, answered ``answer``."""
     await run.booted()
     run.log.step(f"The Central System sends a {update_type} local authorization list")
-    entry = {"idTag": run.tags.valid, "idTagInfo": {"status": "Accepted"}}
+    entry: v16.LocalAuthorizationList = {
+        "idTag": run.tags.valid,
+        "idTagInfo": {"status": "Accepted"},
+    }
     call = await run.order(
         "SendLocalList",
         {"listVersion": 1, "updateType": update_type, "localAuthorizationList": [entry]},
@@ -43,8 +46,7 @@ async def _send_local_list(run: CsmsCase, update_type: str, answer: str) -> None
     await run.answered(call, {"status": answer})
 
 
-table(
-    _send_local_list,
+table(_send_local_list)(
     {
         "TC_043_1_CSMS": ("Full", "NotSupported"),
         "TC_043_3_CSMS": ("Full", "Failed"),
@@ -54,12 +56,23 @@ table(
 )
 
 
-async def _notify(run: CsmsCase, action: str, statuses: list[str]) -> None:
+async def _firmware_statuses(
+    run: CsmsCase, statuses: list[v16.FirmwareStatusNotificationRequestStatus]
+) -> None:
     for status in statuses:
-        await run.call(action, {"status": status})
+        await run.call("FirmwareStatusNotification", {"status": status})
 
 
-async def _update_firmware(run: CsmsCase, statuses: list[str], reboots: bool) -> None:
+async def _diagnostics_statuses(
+    run: CsmsCase, statuses: list[v16.DiagnosticsStatusNotificationRequestStatus]
+) -> None:
+    for status in statuses:
+        await run.call("DiagnosticsStatusNotification", {"status": status})
+
+
+async def _update_firmware(
+    run: CsmsCase, statuses: list[v16.FirmwareStatusNotificationRequestStatus], reboots: bool
+) -> None:
     """UpdateFirmware (1.6 section 5.16), then the station's FirmwareStatusNotifications
     (4.5); an installed firmware reboots the station first."""
     await run.booted()
@@ -78,16 +91,15 @@ async def _update_firmware(run: CsmsCase, statuses: list[str], reboots: bool) ->
     )
     await run.answered(call, {})
     run.log.step(f"The station reports: {', '.join(statuses)}")
-    await _notify(run, "FirmwareStatusNotification", statuses)
+    await _firmware_statuses(run, statuses)
     if reboots:
         run.log.step("The station reboots into the new firmware and says Installed")
         await run.reconnect()
         await run.boot()
-        await _notify(run, "FirmwareStatusNotification", ["Installed"])
+        await _firmware_statuses(run, ["Installed"])
 
 
-table(
-    _update_firmware,
+table(_update_firmware)(
     {
         "TC_044_1_CSMS": (["Downloading", "Downloaded", "Installing"], True),
         "TC_044_2_CSMS": (["Downloading", "DownloadFailed"], False),
@@ -96,7 +108,9 @@ table(
 )
 
 
-async def _get_diagnostics(run: CsmsCase, statuses: list[str]) -> None:
+async def _get_diagnostics(
+    run: CsmsCase, statuses: list[v16.DiagnosticsStatusNotificationRequestStatus]
+) -> None:
     """GetDiagnostics (1.6 section 5.9), then DiagnosticsStatusNotifications (4.4)."""
     await run.booted()
     run.log.step("The Central System asks for the diagnostics")
@@ -112,11 +126,10 @@ async def _get_diagnostics(run: CsmsCase, statuses: list[str]) -> None:
     )
     await run.answered(call, {"fileName": "chargeyard-diagnostics.log"})
     run.log.step(f"The station reports: {', '.join(statuses)}")
-    await _notify(run, "DiagnosticsStatusNotification", statuses)
+    await _diagnostics_statuses(run, statuses)
 
 
-table(
-    _get_diagnostics,
+table(_get_diagnostics)(
     {
         "TC_045_1_CSMS": (["Uploading", "Uploaded"],),
         "TC_045_2_CSMS": (["Uploading", "UploadFailed"],),
@@ -124,17 +137,19 @@ table(
 )
 
 
-def _profile(purpose: str, transaction_id: int | None = None) -> dict[str, object]:
+def _profile(
+    purpose: v16.ChargingProfilePurpose, transaction_id: int | None = None
+) -> v16.CsChargingProfiles:
     """A charging profile of ``purpose``: 16 A from now on (1.6 section 7.8). A TxProfile is
     relative to its transaction's start; the others start now."""
-    schedule: dict[str, object] = {
+    schedule: v16.ChargingSchedule = {
         "chargingRateUnit": "A",
         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.0}],
     }
     relative = purpose == "TxProfile"
     if not relative:
         schedule["startSchedule"] = later(0)
-    profile: dict[str, object] = {
+    profile: v16.CsChargingProfiles = {
         "chargingProfileId": 7,
         "stackLevel": 0,
         "chargingProfilePurpose": purpose,
@@ -147,7 +162,7 @@ def _profile(purpose: str, transaction_id: int | None = None) -> dict[str, objec
 
 
 async def _set_profile(
-    run: CsmsCase, connector: int, purpose: str, transaction: int | None
+    run: CsmsCase, connector: int, purpose: v16.ChargingProfilePurpose, transaction: int | None
 ) -> None:
     run.log.step(f"The Central System sets a {purpose}")
     call = await run.order(
@@ -237,7 +252,7 @@ async def remote_start_with_profile(run: CsmsCase) -> None:
     """RemoteStartTransaction carrying a TxProfile (1.6 section 5.11)."""
     tag = await run.tag("Accepted")
     await run.booted()
-    call = await run.remote_start(tag, chargingProfile=_profile("TxProfile"))
+    call = await run.remote_start(tag, _profile("TxProfile"))
     profile = call.payload.get("chargingProfile", {})
     run.log.check(
         "RemoteStartTransaction carries a TxProfile",

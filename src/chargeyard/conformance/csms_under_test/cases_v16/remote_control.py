@@ -6,6 +6,7 @@ from __future__ import annotations
 from chargeyard.conformance.csms_under_test.case import STATION_CONFIGURATION_16, CsmsCase
 from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 
 @case("TC_010_CSMS")
@@ -48,7 +49,7 @@ async def remote_stop(run: CsmsCase) -> None:
     await run.finish(transaction_id, "Remote")
 
 
-async def _reset(run: CsmsCase, kind: str) -> None:
+async def _reset(run: CsmsCase, kind: v16.ResetRequestType) -> None:
     """A reset without a transaction (1.6 section 5.14): answered Accepted, the station
     reboots and boots again."""
     await run.booted()
@@ -66,8 +67,7 @@ async def _reset(run: CsmsCase, kind: str) -> None:
     await run.boot()
 
 
-table(
-    _reset,
+table(_reset)(
     {
         "TC_013_CSMS": ("Hard",),
         "TC_014_CSMS": ("Soft",),
@@ -101,8 +101,7 @@ async def _unlock(run: CsmsCase, connector: int, answer: str) -> None:
     )
 
 
-table(
-    _unlock,
+table(_unlock)(
     {
         "TC_017_1_CSMS": (1, "Unlocked"),
         # A fixed cable cannot be unlocked: the station says NotSupported (1.6 section 7.51).
@@ -182,8 +181,7 @@ async def _change_configuration(run: CsmsCase, key: str, value: str, answer: str
     await run.answered(call, {"status": answer})
 
 
-table(
-    _change_configuration,
+table(_change_configuration)(
     {
         "TC_021_CSMS": ("MeterValueSampleInterval", "30", "Accepted"),
         "TC_040_1_CSMS": ("ChargeyardNoSuchKey", "1", "NotSupported"),
@@ -235,8 +233,7 @@ async def _trigger_message(run: CsmsCase, answer: str) -> None:
         await run.status(1, "Available")
 
 
-table(
-    _trigger_message,
+table(_trigger_message)(
     {
         "TC_054_CSMS": ("Accepted",),
         "TC_055_CSMS": ("Rejected",),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from chargeyard.conformance.csms_under_test.case import CsmsCase, later, now
 from chargeyard.conformance.csms_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.endings import CaseEnded
+from chargeyard.protocol.messages import v16
 
 RESERVATION_ID = 4711
 
@@ -20,7 +21,15 @@ async def _reserve(run: CsmsCase, tag: str, answer: str, *, parent: str | None =
     if parent is not None:
         wanted["parentIdTag"] = parent
         words += f" with parent id tag {parent}"
-    call = await run.order("ReserveNow", {**wanted, "expiryDate": later(30)}, words)
+    payload: v16.ReserveNowRequest = {
+        "connectorId": 1,
+        "idTag": tag,
+        "reservationId": RESERVATION_ID,
+        "expiryDate": later(30),
+    }
+    if parent is not None:
+        payload["parentIdTag"] = parent
+    call = await run.order("ReserveNow", payload, words)
     observed = {name: call.payload.get(name) for name in wanted}
     run.log.check(
         "ReserveNow names the connector, the tag"
@@ -90,8 +99,7 @@ async def _reservation_refused(run: CsmsCase, answer: str) -> None:
     await run.call("Heartbeat", {})
 
 
-table(
-    _reservation_refused,
+table(_reservation_refused)(
     {
         "TC_048_1_CSMS": ("Faulted",),
         "TC_048_2_CSMS": ("Occupied",),
@@ -123,8 +131,7 @@ async def _cancel(run: CsmsCase, answer: str) -> None:
         await run.status(1, "Available")
 
 
-table(
-    _cancel,
+table(_cancel)(
     {
         "TC_051_CSMS": ("Accepted",),
         "TC_052_CSMS": ("Rejected",),

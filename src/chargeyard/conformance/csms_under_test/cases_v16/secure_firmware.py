@@ -6,12 +6,15 @@ must take."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from chargeyard.conformance.csms_under_test.case import CsmsCase, now
 from chargeyard.conformance.csms_under_test.cases_v16._registry import case
 from chargeyard.conformance.csms_under_test.firmware_signing import LOCATION, firmware
+from chargeyard.protocol.messages import v16
 
 REQUEST_ID = 1_801
-NOTIFICATION = "SignedFirmwareStatusNotification"
+NOTIFICATION: Final = "SignedFirmwareStatusNotification"
 
 
 async def _signed_update(run: CsmsCase) -> int:
@@ -36,7 +39,9 @@ async def _signed_update(run: CsmsCase) -> int:
     return request_id if isinstance(request_id, int) else REQUEST_ID
 
 
-async def _statuses(run: CsmsCase, request_id: int, statuses: list[str]) -> None:
+async def _statuses(
+    run: CsmsCase, request_id: int, statuses: list[v16.FirmwareStatusEnumType]
+) -> None:
     run.log.step(f"The station reports: {', '.join(statuses)}")
     for status in statuses:
         await run.call(NOTIFICATION, {"status": status, "requestId": request_id})

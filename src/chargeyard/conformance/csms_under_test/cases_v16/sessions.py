@@ -78,8 +78,7 @@ async def _refused_tag(run: CsmsCase, status: str) -> None:
     await run.status(1, "Available")
 
 
-table(
-    _refused_tag,
+table(_refused_tag)(
     {
         "TC_023_1_CSMS": ("Invalid",),
         "TC_023_2_CSMS": ("Expired",),

@@ -19,8 +19,7 @@ async def _authorize_refused(run: CsmsCaseV201, status: str, answers: tuple[str,
     await run.authorize(tag, answers)
 
 
-table(
-    _authorize_refused,
+table(_authorize_refused)(
     {
         "TC_C_02_CSMS": Doc("C01.FR.07, C04.FR.01, C06.FR.04.", "Invalid", UNKNOWN),
         "TC_C_06_CSMS": Doc("C01.FR.07: Blocked (or Invalid).", "Blocked", ("Blocked", "Invalid")),
@@ -39,8 +38,7 @@ async def _from_cache(run: CsmsCaseV201, status: str, answers: tuple[str, ...]) 
     await run.transaction_event("Updated", "Authorized", tag=tag, expected=answers)
 
 
-table(
-    _from_cache,
+table(_from_cache)(
     {
         "TC_C_08_CSMS": Doc("C12.FR.03.", "Accepted", ("Accepted",)),
         "TC_C_20_CSMS": Doc("C12.FR.03.", "Invalid", UNKNOWN),
@@ -56,8 +54,7 @@ async def _clear_cache(run: CsmsCaseV201, answer: str) -> None:
     )
 
 
-table(
-    _clear_cache,
+table(_clear_cache)(
     {
         "TC_C_37_CSMS": Doc("C11.", "Accepted"),
         "TC_C_38_CSMS": Doc("C11.", "Rejected"),
@@ -150,8 +147,7 @@ async def _master_pass(run: CsmsCaseV201, evses: tuple[int, ...], own_tags: bool
         )
 
 
-table(
-    _master_pass,
+table(_master_pass)(
     {
         "TC_C_47_CSMS": Doc(
             "With a user interface, all transactions stopped by the master pass (C16.FR.01).",

@@ -34,8 +34,7 @@ async def _operative_again(run: CsmsCaseV201, evse: int | None, connector: int |
     await run.statuses_of(evse, connector, "Available")
 
 
-table(
-    _inoperative,
+table(_inoperative)(
     {
         "TC_G_03_CSMS": Doc("G03: Reusable State Unavailable of EVSE 1.", 1, None),
         "TC_G_05_CSMS": Doc("G04: no evse in the request, the whole station.", None, None),
@@ -44,8 +43,7 @@ table(
 )
 
 
-table(
-    _operative_again,
+table(_operative_again)(
     {
         "TC_G_04_CSMS": Doc("G03.", 1, None),
         "TC_G_06_CSMS": Doc("G04.", None, None),
@@ -65,8 +63,7 @@ async def _during_transaction(run: CsmsCaseV201, evse: int | None, connector: in
     await run.statuses_of(evse, connector, "Unavailable")
 
 
-table(
-    _during_transaction,
+table(_during_transaction)(
     {
         "TC_G_11_CSMS": Doc("G03.", 1, None),
         "TC_G_14_CSMS": Doc("G04.", None, None),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.csms_under_test.cases_v201.smart_charging import PROFILE_ID, profile
@@ -21,7 +22,8 @@ REQUEST_ID = 6_201
 async def _told(run: CsmsCaseV201, action: str, payload: Payload) -> None:
     """The station tells ``action``; the answer has an empty body (the response schema
     holds nothing else)."""
-    answer = await run.call(action, payload)
+    # CsmsCaseBase's call, untyped: any action.
+    answer = await CsmsCaseBase.call(run, action, payload)
     run.log.check(
         f"{action}Response has an empty body",
         not answer,
@@ -73,7 +75,9 @@ async def external_limit_in_report(run: CsmsCaseV201) -> None:
     )
     request_id = call.payload.get("requestId")
     run.log.step(f"The station reports the {SOURCE}'s limit: ReportChargingProfiles")
-    await run.call(
+    # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+    await CsmsCaseBase.call(
+        run,
         "ReportChargingProfiles",
         {
             "requestId": request_id if isinstance(request_id, int) else REQUEST_ID,

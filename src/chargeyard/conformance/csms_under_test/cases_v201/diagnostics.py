@@ -9,6 +9,7 @@ from typing import Any
 from chargeyard.conformance.csms_under_test.case import now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 UPLOAD = "https://logs.example/upload"
@@ -30,7 +31,9 @@ async def _get_log(run: CsmsCaseV201, log_type: str, answer: str, request_id: in
     return sent if isinstance(sent, int) else request_id
 
 
-async def _log_statuses(run: CsmsCaseV201, request_id: int, statuses: list[str]) -> None:
+async def _log_statuses(
+    run: CsmsCaseV201, request_id: int, statuses: list[v201.UploadLogStatusEnumType]
+) -> None:
     run.log.step(f"The station reports the upload: {', '.join(statuses)}")
     for status in statuses:
         await run.call("LogStatusNotification", {"status": status, "requestId": request_id})
@@ -42,8 +45,7 @@ async def _uploaded(run: CsmsCaseV201, log_type: str) -> None:
     await _log_statuses(run, request_id, ["Uploading", "Uploaded"])
 
 
-table(
-    _uploaded,
+table(_uploaded)(
     {
         "TC_N_25_CSMS": Doc("GetLog of the DiagnosticsLog, uploaded (N01).", "DiagnosticsLog"),
         "TC_N_35_CSMS": Doc("GetLog of the SecurityLog, uploaded (N01).", "SecurityLog"),

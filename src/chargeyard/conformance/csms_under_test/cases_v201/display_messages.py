@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from chargeyard.conformance.csms_under_test.case import later
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, later
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.verdicts import Weight
@@ -235,7 +235,9 @@ async def _get_messages(
 async def _messages_reported(run: CsmsCaseV201, request_id: int | None, info: Payload) -> None:
     """NotifyDisplayMessages of ``info``, for the request (O03.FR.02, O04)."""
     run.log.step("The station reports its messages: NotifyDisplayMessages")
-    await run.call(
+    # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+    await CsmsCaseBase.call(
+        run,
         "NotifyDisplayMessages",
         {"requestId": request_id if request_id is not None else REQUEST_ID, "messageInfo": [info]},
     )

@@ -11,6 +11,7 @@ from typing import Any
 from chargeyard import loop_clock
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, energy
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 LOCATION = "https://firmware.example/chargeyard-2.0.bin"
@@ -74,7 +75,9 @@ async def _update_firmware(run: CsmsCaseV201, **firmware: Any) -> int:
     return request_id if isinstance(request_id, int) else REQUEST_ID
 
 
-async def _statuses(run: CsmsCaseV201, request_id: int, statuses: list[str]) -> None:
+async def _statuses(
+    run: CsmsCaseV201, request_id: int, statuses: list[v201.FirmwareStatusEnumType]
+) -> None:
     """FirmwareStatusNotification of each of ``statuses``, with the update's requestId
     (L01.FR.11)."""
     run.log.step(f"The station reports: {', '.join(statuses)}")
@@ -82,7 +85,9 @@ async def _statuses(run: CsmsCaseV201, request_id: int, statuses: list[str]) -> 
         await run.call("FirmwareStatusNotification", {"status": status, "requestId": request_id})
 
 
-async def _installed(run: CsmsCaseV201, request_id: int, last: str = "Installed") -> None:
+async def _installed(
+    run: CsmsCaseV201, request_id: int, last: v201.FirmwareStatusEnumType = "Installed"
+) -> None:
     """The station reboots into the new firmware (BootNotification FirmwareUpdate, L01.FR.15)
     and reports ``last``."""
     await _statuses(run, request_id, ["InstallRebooting"])
@@ -91,7 +96,7 @@ async def _installed(run: CsmsCaseV201, request_id: int, last: str = "Installed"
     await _statuses(run, request_id, [last])
 
 
-DOWNLOADED = ["Downloading", "Downloaded", "SignatureVerified"]
+DOWNLOADED: list[v201.FirmwareStatusEnumType] = ["Downloading", "Downloaded", "SignatureVerified"]
 
 
 @case("TC_L_02_CSMS")

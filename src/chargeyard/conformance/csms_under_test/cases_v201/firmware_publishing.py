@@ -11,6 +11,7 @@ from typing import Any
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, table
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 LOCATION = "https://firmware.example/chargeyard-2.0.bin"
@@ -44,20 +45,22 @@ async def _publish(run: CsmsCaseV201) -> int:
     return request_id if isinstance(request_id, int) else REQUEST_ID
 
 
-async def _published(run: CsmsCaseV201, statuses: list[str]) -> None:
+async def _published(run: CsmsCaseV201, statuses: list[v201.PublishFirmwareStatusEnumType]) -> None:
     """The publishing of L03, through each of ``statuses`` (L03.FR.01): the location where it
     is served comes with Published (L03.FR.04)."""
     request_id = await _publish(run)
     run.log.step(f"The local controller reports: {', '.join(statuses)}")
     for status in statuses:
-        payload: Payload = {"status": status, "requestId": request_id}
+        payload: v201.PublishFirmwareStatusNotificationRequest = {
+            "status": status,
+            "requestId": request_id,
+        }
         if status == "Published":
             payload["location"] = PUBLISHED
         await run.call("PublishFirmwareStatusNotification", payload)
 
 
-table(
-    _published,
+table(_published)(
     {
         "TC_L_17_CSMS": Doc(
             "L03.FR.09: downloaded, its checksum verified, published.",
@@ -90,8 +93,7 @@ async def _unpublish(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "checksum", CHECKSUM)
 
 
-table(
-    _unpublish,
+table(_unpublish)(
     {
         "TC_L_21_CSMS": Doc("L04.FR.01, L04.FR.02.", "Unpublished"),
         "TC_L_22_CSMS": Doc("L04.FR.03: no image published.", "NoFirmware"),

@@ -106,8 +106,7 @@ async def _list_version(run: CsmsCaseV201, version: int) -> None:
     )
 
 
-table(
-    _list_version,
+table(_list_version)(
     {
         "TC_D_08_CSMS": Doc("D02.", 4),
         "TC_D_09_CSMS": Doc("D02: no list on the station.", 0),

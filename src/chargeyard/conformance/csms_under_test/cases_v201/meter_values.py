@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from chargeyard import loop_clock
-from chargeyard.conformance.csms_under_test.case import now
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, now
 from chargeyard.conformance.csms_under_test.case_v201 import ENERGY, CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.csms_under_test.cases_v201.transactions import SIGNED
@@ -37,7 +37,9 @@ async def _clock_aligned(run: CsmsCaseV201, evses: list[int], count: int) -> Non
     for round_, at in enumerate(_aligned(count)):
         run.log.step(f"Clock-aligned readings at {at}")
         for evse in evses:
-            await run.call(
+            # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+            await CsmsCaseBase.call(
+                run,
                 "MeterValues",
                 {"evseId": evse, "meterValue": [_reading(at, 1_000.0 * round_, "Sample.Clock")]},
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chargeyard.conformance.csms_under_test.case import now
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.verdicts import Weight
@@ -93,7 +93,9 @@ async def _monitors_reported(
         }
         for number, monitor in enumerate(monitors)
     ]
-    await run.call(
+    # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+    await CsmsCaseBase.call(
+        run,
         "NotifyMonitoringReport",
         {
             "requestId": request_id if request_id is not None else REQUEST_ID,
@@ -290,8 +292,7 @@ async def _monitoring_level(run: CsmsCaseV201, answer: str) -> None:
     run.field_is(call, "severity", 4)
 
 
-table(
-    _monitoring_level,
+table(_monitoring_level)(
     {
         "TC_N_16_CSMS": Doc("N05.FR.01: severity 4, Accepted.", "Accepted"),
         "TC_N_17_CSMS": Doc(
@@ -338,7 +339,9 @@ async def _events(run: CsmsCaseV201, events: list[Payload], words: str) -> None:
     await run.booted()
     run.log.step(words)
     for seq_no, event in enumerate(events):
-        answer = await run.call(
+        # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+        answer = await CsmsCaseBase.call(
+            run,
             "NotifyEvent",
             {"generatedAt": now(), "seqNo": seq_no, "eventData": [{"eventId": seq_no, **event}]},
         )

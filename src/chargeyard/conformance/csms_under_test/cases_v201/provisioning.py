@@ -7,11 +7,12 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from chargeyard.conformance.csms_under_test.case import now
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.endings import NotActed
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 OFFLINE_THRESHOLD = ("OCPPCommCtrlr", "OfflineThreshold")
@@ -31,7 +32,7 @@ async def cold_boot_accepted(run: CsmsCaseV201) -> None:
     await run.booted()
 
 
-async def _boot_not_accepted(run: CsmsCaseV201) -> Payload:
+async def _boot_not_accepted(run: CsmsCaseV201) -> v201.BootNotificationResponse:
     """The first boot, which the CSMS is made (through the trigger, where it can) or must be
     configured to answer Pending (B02), or Rejected (B03): a CSMS that accepts it was not set
     up for the case."""
@@ -144,8 +145,7 @@ async def _get_variables(run: CsmsCaseV201, wanted: list[tuple[str, str]]) -> No
     )
 
 
-table(
-    _get_variables,
+table(_get_variables)(
     {
         "TC_B_06_CSMS": Doc("B06.FR.01-04, B06.FR.10, B06.FR.11.", [OFFLINE_THRESHOLD]),
         "TC_B_07_CSMS": Doc("B06.FR.01-03.", [OFFLINE_THRESHOLD, AUTHORIZE_REMOTE_START]),
@@ -202,8 +202,7 @@ async def _set_variables(run: CsmsCaseV201, wanted: list[tuple[str, str, str]]) 
     )
 
 
-table(
-    _set_variables,
+table(_set_variables)(
     {
         "TC_B_09_CSMS": Doc("B05.FR.01-03, B05.FR.10, B05.FR.12.", [(*OFFLINE_THRESHOLD, "123")]),
         "TC_B_10_CSMS": Doc(
@@ -245,7 +244,9 @@ async def _base_report(run: CsmsCaseV201, base: str) -> None:
 async def _reported(run: CsmsCaseV201, request_id: object, item: Payload) -> None:
     """The report of ``item`` (a ReportDataType) in one NotifyReport (B07.FR.03, B08)."""
     run.log.step("The station sends the report: NotifyReport")
-    await run.call(
+    # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+    await CsmsCaseBase.call(
+        run,
         "NotifyReport",
         {
             "requestId": request_id if isinstance(request_id, int) else 0,
@@ -257,8 +258,7 @@ async def _reported(run: CsmsCaseV201, request_id: object, item: Payload) -> Non
     )
 
 
-table(
-    _base_report,
+table(_base_report)(
     {
         "TC_B_12_CSMS": Doc("B07.FR.07.", "ConfigurationInventory"),
         "TC_B_13_CSMS": Doc("B07.FR.08.", "FullInventory"),
@@ -437,8 +437,7 @@ async def _network_profile(run: CsmsCaseV201, answer: str) -> None:
     )
 
 
-table(
-    _network_profile,
+table(_network_profile)(
     {
         "TC_B_42_CSMS": Doc("B09.FR.01.", "Accepted"),
         "TC_B_44_CSMS": Doc(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, energy, id_token
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 
@@ -117,7 +118,8 @@ async def trigger_meter_values_evse(run: CsmsCaseV201) -> None:
     """F06.FR.01, F06.FR.02."""
     await run.booted()
     await _trigger(run, "MeterValues", {"id": 1})
-    await run.call("MeterValues", {"evseId": 1, "meterValue": [energy(0, "Trigger")]})
+    # CsmsCaseBase's call, untyped: energy() is a plain dict (its extras vary by case).
+    await CsmsCaseBase.call(run, "MeterValues", {"evseId": 1, "meterValue": [energy(0, "Trigger")]})
 
 
 @case("TC_F_12_CSMS")
@@ -127,7 +129,10 @@ async def trigger_meter_values_all(run: CsmsCaseV201) -> None:
     await run.booted()
     await _trigger(run, "MeterValues", None)
     for evse in run.evses:
-        await run.call("MeterValues", {"evseId": evse, "meterValue": [energy(0, "Trigger")]})
+        # CsmsCaseBase's call, untyped: energy() is a plain dict (its extras vary by case).
+        await CsmsCaseBase.call(
+            run, "MeterValues", {"evseId": evse, "meterValue": [energy(0, "Trigger")]}
+        )
 
 
 async def _triggered_transaction_event(run: CsmsCaseV201, evse: dict[str, int] | None) -> None:
@@ -144,8 +149,7 @@ async def _triggered_transaction_event(run: CsmsCaseV201, evse: dict[str, int] |
     )
 
 
-table(
-    _triggered_transaction_event,
+table(_triggered_transaction_event)(
     {
         "TC_F_13_CSMS": Doc("F06.FR.01, F06.FR.02.", {"id": 1}),
         "TC_F_14_CSMS": Doc("F06.FR.01.", None),

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from chargeyard import loop_clock
+from chargeyard.conformance.csms_under_test.case import CsmsCaseBase
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.protocol.frames import Call
@@ -301,7 +302,9 @@ async def _get_profiles(run: CsmsCaseV201, payload: Payload, words: str) -> None
     evses = [payload["evseId"]] if "evseId" in payload else list(run.evses)
     run.log.step("The station reports its profiles: ReportChargingProfiles")
     for n, evse in enumerate(evses):
-        await run.call(
+        # CsmsCaseBase's call, untyped: the payload is a plain dict the case assembles.
+        await CsmsCaseBase.call(
+            run,
             "ReportChargingProfiles",
             {
                 "requestId": request_id if isinstance(request_id, int) else REQUEST_ID,
@@ -450,8 +453,7 @@ async def _composite(run: CsmsCaseV201, evse: int) -> None:
     run.field_is(call, "duration", DURATION_S)
 
 
-table(
-    _composite,
+table(_composite)(
     {
         "TC_K_43_CSMS": Doc("K08.FR.01.", 1),
         "TC_K_44_CSMS": Doc("K08.FR.01: evseId 0, the whole station.", 0),

@@ -5,22 +5,31 @@ deleted (DeleteCertificate). The suite installs roots of its own
 
 from __future__ import annotations
 
+from typing import Final
+
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.certificates import (
     forget,
     install,
-    installed,
     new_root,
     reported,
 )
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
-CSMS_ROOT = "CentralSystemRootCertificate"
-MANUFACTURER_ROOT = "ManufacturerRootCertificate"
+CSMS_ROOT: Final = "CentralSystemRootCertificate"
+MANUFACTURER_ROOT: Final = "ManufacturerRootCertificate"
 
 
-async def _installed_and_listed(run: StationCaseV16, kind: str) -> None:
+async def _installed(
+    run: StationCaseV16, kind: v16.CertificateUseEnumType
+) -> v16.GetInstalledCertificateIdsResponse:
+    """GetInstalledCertificateIds of ``kind``: the answer, which must be a CALLRESULT."""
+    return await run.call("GetInstalledCertificateIds", {"certificateType": kind})
+
+
+async def _installed_and_listed(run: StationCaseV16, kind: v16.CertificateUseEnumType) -> None:
     await run.ready()
     pem = new_root(f"chargeyard conformance {kind}")
     run.step(f"The Central System installs a {kind}: Accepted")
@@ -33,7 +42,7 @@ async def _installed_and_listed(run: StationCaseV16, kind: str) -> None:
     ):
         return
     run.step(f"The Central System asks for the installed {kind}s: the new one is among them")
-    answer = await installed(run, kind)
+    answer = await _installed(run, kind)
     run.log.check(
         "GetInstalledCertificateIds is answered Accepted",
         answer.get("status") == "Accepted",
@@ -49,8 +58,7 @@ async def _installed_and_listed(run: StationCaseV16, kind: str) -> None:
     )
 
 
-table(
-    _installed_and_listed,
+table(_installed_and_listed)(
     {
         "TC_075_1_CS": Doc(
             "InstallCertificate of a ManufacturerRootCertificate: Accepted; "
@@ -83,7 +91,7 @@ async def delete_certificate(run: StationCaseV16) -> None:
     ):
         return
     run.step("The Central System asks for the installed CentralSystemRootCertificates")
-    answer = await installed(run, CSMS_ROOT)
+    answer = await _installed(run, CSMS_ROOT)
     names = reported(answer, pem)
     if not run.log.check(
         "certificateHashData names the certificate installed",
@@ -99,7 +107,7 @@ async def delete_certificate(run: StationCaseV16) -> None:
     if deleted.get("status") == "Accepted":
         forget(run, pem)
     run.step("The Central System asks again: the certificate is no longer listed")
-    after = await installed(run, CSMS_ROOT)
+    after = await _installed(run, CSMS_ROOT)
     run.log.check(
         "GetInstalledCertificateIds no longer names the deleted certificate",
         reported(after, pem) is None,

@@ -5,11 +5,14 @@ itself, over HTTP (``file_site.py``)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.answers import wire_now
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 PROFILE = "FirmwareManagement"
 IMAGE = "chargeyard-conformance.bin"
@@ -28,13 +31,16 @@ def _site(run: StationCaseV16, path: str) -> str:
 
 async def _notification(
     run: StationCaseV16,
-    action: str,
+    action: Literal["FirmwareStatusNotification", "DiagnosticsStatusNotification"],
     status: str,
     *,
     within: float | None = None,
     reconnects: bool = False,
     since: int | None = None,
-) -> Received:
+) -> (
+    ReceivedView[v16.FirmwareStatusNotificationRequest]
+    | ReceivedView[v16.DiagnosticsStatusNotificationRequest]
+):
     return await run.expect(
         action,
         where=lambda r: r.payload.get("status") == status,

@@ -9,18 +9,21 @@ from datetime import datetime
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.answers import CentralBooks, Reply, wire_now
 from chargeyard.conformance.station_under_test.case import parse_time
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.sessions import cached, short
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v16
 
 
-async def _booted(run: StationCaseV16, since: int, status: str = "Available") -> Received:
+async def _booted(
+    run: StationCaseV16, since: int, status: str = "Available"
+) -> ReceivedView[v16.BootNotificationRequest]:
     """After a restart: BootNotification, then once Accepted a StatusNotification of
     connector 0 and of every connector (1.6 sections 4.2, 4.9); returns the boot."""
     boot = await run.expect(
@@ -113,7 +116,7 @@ async def cold_boot_pending(run: StationCaseV16) -> None:
     await _every_connector(run, "Available", run.step_began)
 
 
-async def _reset(run: StationCaseV16, kind: str) -> None:
+async def _reset(run: StationCaseV16, kind: v16.ResetRequestType) -> None:
     """Reset without a transaction: Accepted, the station reboots (1.6 section 5.14)."""
     await run.ready()
     await run.connectors()
@@ -124,8 +127,7 @@ async def _reset(run: StationCaseV16, kind: str) -> None:
     await _every_connector(run, "Available", since)
 
 
-table(
-    _reset,
+table(_reset)(
     {
         "TC_013_CS": ("Hard",),
         "TC_014_CS": ("Soft",),
@@ -133,7 +135,7 @@ table(
 )
 
 
-async def _reset_with_transaction(run: StationCaseV16, kind: str) -> None:
+async def _reset_with_transaction(run: StationCaseV16, kind: v16.ResetRequestType) -> None:
     """Reset during a transaction: it is stopped with reason HardReset or SoftReset (a
     Hard reset may report it after the reboot; 1.6 section 5.14) and the station reboots."""
     await run.ready()
@@ -155,8 +157,7 @@ async def _reset_with_transaction(run: StationCaseV16, kind: str) -> None:
     await _unplugged_after_boot(run)
 
 
-table(
-    _reset_with_transaction,
+table(_reset_with_transaction)(
     {
         "TC_015_CS": ("Hard",),
         "TC_016_CS": ("Soft",),
@@ -192,8 +193,7 @@ async def _power_failure(run: StationCaseV16, before_going_down: bool) -> None:
         raise NotApplicable(f"the station stopped its transaction {when}: {other} is its case")
 
 
-table(
-    _power_failure,
+table(_power_failure)(
     {
         "TC_032_1_CS": (True,),
         "TC_032_2_CS": (False,),
@@ -228,7 +228,7 @@ async def power_failure_unavailable(run: StationCaseV16) -> None:
     await _every_connector(run, "Available", run.step_began)
 
 
-def _meter_timestamps(item: Received) -> list[datetime]:
+def _meter_timestamps(item: ReceivedView[v16.MeterValuesRequest]) -> list[datetime]:
     stamps = [parse_time(value.get("timestamp")) for value in item.payload.get("meterValue") or []]
     return [stamp for stamp in stamps if stamp is not None]
 
@@ -353,8 +353,7 @@ async def _offline_start_invalid(run: StationCaseV16, stop_on_invalid: bool) -> 
     await run.status(1, "Available")
 
 
-table(
-    _offline_start_invalid,
+table(_offline_start_invalid)(
     {
         "TC_037_2_CS": (False,),
         "TC_037_3_CS": (True,),

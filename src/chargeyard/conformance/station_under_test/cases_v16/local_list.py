@@ -4,13 +4,12 @@ full and differential updates and their refusals, and tags the list authorizes (
 
 from __future__ import annotations
 
-from typing import Any
-
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v16.remote import _remote_start
 from chargeyard.conformance.station_under_test.cases_v16.sessions import before
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 PROFILE = "LocalAuthListManagement"
 
@@ -23,8 +22,8 @@ async def list_version(run: StationCaseV16) -> int:
 
 async def send_list(
     run: StationCaseV16,
-    update_type: str,
-    entries: list[dict[str, Any]],
+    update_type: v16.UpdateType,
+    entries: list[v16.LocalAuthorizationList],
     expected: str = "Accepted",
     version: int | None = None,
 ) -> int:
@@ -38,14 +37,14 @@ async def send_list(
         await run.ask("SendLocalList", {"listVersion": max(now, 0) + 1, "updateType": "Full"})
 
     run.on_close("local list emptied", empty)
-    payload: dict[str, Any] = {"listVersion": sent, "updateType": update_type}
+    payload: v16.SendLocalListRequest = {"listVersion": sent, "updateType": update_type}
     if entries:
         payload["localAuthorizationList"] = entries
     await run.order("SendLocalList", payload, expected)
     return sent
 
 
-def accepted(tag: str) -> dict[str, Any]:
+def accepted(tag: str) -> v16.LocalAuthorizationList:
     return {"idTag": tag, "idTagInfo": {"status": "Accepted"}}
 
 
@@ -170,8 +169,7 @@ async def _listed_start(run: StationCaseV16, remote: bool) -> None:
     await run.stop_by_tag(transaction_id, tag)
 
 
-table(
-    _listed_start,
+table(_listed_start)(
     {
         "TC_008_1_CS": (False,),
         "TC_008_2_CS": (True,),

@@ -5,23 +5,24 @@ refused, cleared, and the composite schedule they make (1.6 sections 3.13, 5.5, 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 TRIGGER = "RemoteTrigger"
 SMART = "SmartCharging"
 
-# requestedMessage (section 7.41) and how the message it asks for is recognised.
-_TRIGGERED: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("BootNotification", {}),
-    ("DiagnosticsStatusNotification", {}),
-    ("FirmwareStatusNotification", {}),
-    ("Heartbeat", {}),
-    ("MeterValues", {"connectorId": 1}),
-    ("StatusNotification", {"connectorId": 1}),
+# requestedMessage (section 7.41), with the connector where the message names one.
+_TRIGGERED: tuple[v16.TriggerMessageRequest, ...] = (
+    {"requestedMessage": "BootNotification"},
+    {"requestedMessage": "DiagnosticsStatusNotification"},
+    {"requestedMessage": "FirmwareStatusNotification"},
+    {"requestedMessage": "Heartbeat"},
+    {"requestedMessage": "MeterValues", "connectorId": 1},
+    {"requestedMessage": "StatusNotification", "connectorId": 1},
 )
 
 
@@ -31,21 +32,22 @@ async def trigger_message(run: StationCaseV16) -> None:
     section 5.17)."""
     await run.ready()
     await run.requires_profile(TRIGGER)
-    for message, extra in _TRIGGERED:
+    for asked in _TRIGGERED:
+        message = asked["requestedMessage"]
         run.step(f"The Central System asks for a {message}: Accepted, then the {message}")
-        answer = await run.order(
-            "TriggerMessage", {"requestedMessage": message, **extra}, "Accepted"
-        )
+        answer = await run.order("TriggerMessage", asked, "Accepted")
         if answer.get("status") != "Accepted":
             continue
         item = await run.expect(message, since=run.step_began)
-        if "connectorId" in extra:
+        if "connectorId" in asked:
+            # One of six messages: read as any of them.
+            payload: Mapping[str, object] = item.payload
             run.log.check(
                 f"the {message} is of the connector asked for",
-                item.payload.get("connectorId") == extra["connectorId"],
+                payload.get("connectorId") == asked["connectorId"],
                 weight=Weight.SPEC,
-                expected=extra["connectorId"],
-                observed=item.payload.get("connectorId"),
+                expected=asked["connectorId"],
+                observed=payload.get("connectorId"),
             )
 
 
@@ -65,7 +67,7 @@ async def trigger_message_rejected(run: StationCaseV16) -> None:
 # -- Smart Charging -----------------------------------------------------------------------------
 
 
-async def _unit(run: StationCaseV16) -> tuple[str, float, float]:
+async def _unit(run: StationCaseV16) -> tuple[v16.ChargingRateUnit, float, float]:
     """The charging rate unit the station takes (ChargingScheduleAllowedChargingRateUnit,
     section 9.4) and two limits in it, low and lower, well under any connector's rating."""
     allowed = await run.learnt("ChargingScheduleAllowedChargingRateUnit") or "Current"
@@ -79,23 +81,23 @@ _PROFILE_IDS = iter(range(9001, 10_000))
 
 async def profile(
     run: StationCaseV16,
-    purpose: str,
+    purpose: v16.ChargingProfilePurpose,
     limit: float,
     *,
     stack_level: int = 0,
     transaction_id: int | None = None,
     duration: int | None = None,
-) -> dict[str, Any]:
+) -> v16.CsChargingProfiles:
     """A charging profile of ``purpose`` limiting to ``limit`` from now (Relative: from the
     transaction's start, or now outside one)."""
     unit, _, _ = await _unit(run)
-    schedule: dict[str, Any] = {
+    schedule: v16.ChargingSchedule = {
         "chargingRateUnit": unit,
         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": limit}],
     }
     if duration is not None:
         schedule["duration"] = duration
-    built: dict[str, Any] = {
+    built: v16.CsChargingProfiles = {
         "chargingProfileId": next(_PROFILE_IDS),
         "stackLevel": stack_level,
         "chargingProfilePurpose": purpose,
@@ -108,7 +110,7 @@ async def profile(
 
 
 async def set_profile(
-    run: StationCaseV16, connector: int, built: dict[str, Any], expected: str = "Accepted"
+    run: StationCaseV16, connector: int, built: v16.CsChargingProfiles, expected: str = "Accepted"
 ) -> None:
     """SetChargingProfile (section 5.16) answered ``expected``; the case's end clears it."""
     profile_id = built["chargingProfileId"]
@@ -132,8 +134,8 @@ async def composite_limit(run: StationCaseV16, expected: float, connector: int =
         {"connectorId": connector, "duration": 300, "chargingRateUnit": unit},
         "Accepted",
     )
-    schedule = answer.get("chargingSchedule") or {}
-    periods = schedule.get("chargingSchedulePeriod") or []
+    schedule = answer.get("chargingSchedule")
+    periods = (schedule.get("chargingSchedulePeriod") or []) if schedule else []
     first = next((p for p in periods if p.get("startPeriod") == 0), None)
     observed = None if first is None else first.get("limit")
     run.log.check(
@@ -144,10 +146,10 @@ async def composite_limit(run: StationCaseV16, expected: float, connector: int =
     )
     run.log.check(
         f"the composite schedule is in {unit}",
-        schedule.get("chargingRateUnit") == unit,
+        (schedule.get("chargingRateUnit") if schedule else None) == unit,
         weight=Weight.SPEC,
         expected=unit,
-        observed=schedule.get("chargingRateUnit"),
+        observed=schedule.get("chargingRateUnit") if schedule else None,
     )
 
 

@@ -153,8 +153,7 @@ async def _cleared_cache_asks(run: StationCaseV16, remote: bool) -> None:
     await run.stop_by_tag(transaction_id, tag)
 
 
-table(
-    _cleared_cache_asks,
+table(_cleared_cache_asks)(
     {
         "TC_061_1_CS": (False,),
         "TC_061_2_CS": (True,),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
-from typing import Any
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
@@ -16,6 +15,7 @@ from chargeyard.conformance.station_under_test.cases_v16._registry import case, 
 from chargeyard.conformance.station_under_test.cases_v16.remote import _remote_start
 from chargeyard.conformance.station_under_test.cases_v16.sessions import short
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
+from chargeyard.protocol.messages import v16
 
 PROFILE = "Reservation"
 _IDS = itertools.count(7001)
@@ -38,7 +38,7 @@ async def reserve(
     """ReserveNow of ``connector`` for ``tag`` (section 5.13), answered ``expected``; an
     accepted reservation is cancelled when the case ends (unless used). Returns its id."""
     reservation_id = next(_IDS)
-    payload: dict[str, Any] = {
+    payload: v16.ReserveNowRequest = {
         "connectorId": connector,
         "expiryDate": _in(expires_in),
         "idTag": tag or run.tags.valid,
@@ -216,8 +216,7 @@ async def _refused(run: StationCaseV16, connector: int, status: str) -> None:
         await _refused_unavailable(run, connector)
 
 
-table(
-    _refused,
+table(_refused)(
     {
         "TC_048_1_CS": (1, "Faulted"),
         "TC_048_2_CS": (1, "Occupied"),

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Final
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import CaseEnded, NotApplicable
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.firmware_signer import FirmwareSigner
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case
 from chargeyard.conformance.station_under_test.cases_v16.firmware import CHARGEYARD_IMAGE
 from chargeyard.conformance.station_under_test.firmware_signing import trusted_signer
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 IMAGE = "chargeyard-conformance-signed.bin"
-NOTIFICATION = "SignedFirmwareStatusNotification"
+NOTIFICATION: Final = "SignedFirmwareStatusNotification"
 _REQUESTS = itertools.count(1601)
 
 
@@ -37,7 +39,7 @@ async def _signed_update(run: StationCaseV16, signer: FirmwareSigner, signed: by
     and installed two hours ago, tried once: Accepted; returns its requestId."""
     request_id = next(_REQUESTS)
     past = (loop_clock.now() - timedelta(hours=2)).isoformat(timespec="seconds")
-    payload = {
+    payload: v16.SignedUpdateFirmwareRequest = {
         "requestId": request_id,
         "retries": 0,
         "firmware": {
@@ -58,7 +60,7 @@ async def _signed_update(run: StationCaseV16, signer: FirmwareSigner, signed: by
         observed=f"CALLERROR {answer.error_code}: {answer.error_description}",
     ):
         raise CaseEnded(f"the station answered SignedUpdateFirmware with {answer.error_code}")
-    status = (answer.payload or {}).get("status")
+    status = answer.payload.get("status") if answer.payload else None
     run.log.check(
         "SignedUpdateFirmware is answered Accepted",
         status == "Accepted",
@@ -76,7 +78,7 @@ async def _status(
     *,
     within: float | None = None,
     reconnects: bool = False,
-) -> Received:
+) -> ReceivedView[v16.SignedFirmwareStatusNotificationRequest]:
     """The SignedFirmwareStatusNotification of ``status``, with the update's requestId
     (L01.FR.10)."""
     item = await run.expect(

@@ -7,20 +7,21 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
+from collections.abc import Callable, Mapping
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.case import PASSWORD_NEED
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case
 from chargeyard.conformance.station_under_test.handshake import Connection
-from chargeyard.conformance.station_under_test.inbox import Where
 from chargeyard.conformance.station_under_test.tls_checks import by_password
 from chargeyard.conformance.verdicts import Weight
 
 _REQUESTS = itertools.count(501)
 
 
-def _status_is(status: str) -> Where:
+def _status_is(status: str) -> Callable[[ReceivedView[Mapping[str, object]]], bool]:
     return lambda received: received.payload.get("status") == status
 
 

@@ -5,13 +5,17 @@ sections 3.4, 3.5, 3.10, 3.16, 4.1, 4.7-4.10, 9.1)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chargeyard import loop_clock
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.case import parse_time
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
 from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v16
 
 
 def short(run: StationCaseV16) -> int:
@@ -84,8 +88,7 @@ async def _ev_side_disconnect(run: StationCaseV16, unlock: bool) -> None:
     await run.status(1, "Available")
 
 
-table(
-    _ev_side_disconnect,
+table(_ev_side_disconnect)(
     {
         "TC_005_1_CS": (True,),
         "TC_005_2_CS": (False,),
@@ -241,7 +244,7 @@ async def lock_failure(run: StationCaseV16) -> None:
     await run.status(1, "Available")
 
 
-def _sampled(item: Received) -> list[dict[str, object]]:
+def _sampled(item: ReceivedView[v16.MeterValuesRequest]) -> list[v16.MeterValueSampledValue]:
     return [
         value
         for reading in item.payload.get("meterValue") or []
@@ -249,7 +252,13 @@ def _sampled(item: Received) -> list[dict[str, object]]:
     ]
 
 
-def _energy(item: Received) -> float | None:
+def _first_timestamp(item: ReceivedView[v16.MeterValuesRequest]) -> datetime | None:
+    """The timestamp of the first meterValue (None: none, or not a date-time)."""
+    readings = item.payload.get("meterValue") or []
+    return parse_time(readings[0].get("timestamp")) if readings else None
+
+
+def _energy(item: ReceivedView[v16.MeterValuesRequest]) -> float | None:
     for value in _sampled(item):
         measurand = value.get("measurand", "Energy.Active.Import.Register")
         if measurand == "Energy.Active.Import.Register" and value.get("phase") is None:
@@ -311,7 +320,7 @@ async def sampled_meter_values(run: StationCaseV16) -> None:
         expected=f">= {first}",
         observed=second,
     )
-    times = [parse_time((s.payload.get("meterValue") or [{}])[0].get("timestamp")) for s in samples]
+    times = [_first_timestamp(s) for s in samples]
     apart = (times[1] - times[0]).total_seconds() if times[0] and times[1] else None
     run.log.check(
         f"the samples are about MeterValueSampleInterval ({interval} s) apart",
@@ -346,7 +355,7 @@ async def clock_aligned_meter_values(run: StationCaseV16) -> None:
         expected="Energy.Active.Import.Register",
         observed=_sampled(item),
     )
-    stamp = parse_time((item.payload.get("meterValue") or [{}])[0].get("timestamp"))
+    stamp = _first_timestamp(item)
     midnight = loop_clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     offset = (stamp - midnight).total_seconds() % interval if stamp else None
     run.log.check(

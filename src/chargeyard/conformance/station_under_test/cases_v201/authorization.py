@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.answers import TagEntry
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
@@ -79,7 +80,7 @@ async def no_authorize(run: StationCaseV201, tag: str, rule: str) -> None:
         "Authorize",
         0,
         rule,
-        where=lambda r: (r.payload.get("idToken") or {}).get("idToken") == tag,
+        where=lambda r: present(r.payload.get("idToken")).get("idToken") == tag,
         since=run.step_began,
         weight=Weight.SPEC,
     )
@@ -95,8 +96,7 @@ async def _local_start_refused(run: StationCaseV201, status: str) -> None:
     await refused(run, run.tags.invalid, status)
 
 
-table(
-    _local_start_refused,
+table(_local_start_refused)(
     {
         "TC_C_02_CS": ("Invalid",),
         "TC_C_06_CS": ("Blocked",),
@@ -159,8 +159,7 @@ async def _cached_refused(run: StationCaseV201, status: str, now: str) -> None:
     await refused(run, tag, now)
 
 
-table(
-    _cached_refused,
+table(_cached_refused)(
     {
         "TC_C_09_CS": ("Invalid", "Invalid"),
         "TC_C_10_CS": ("Blocked", "Blocked"),

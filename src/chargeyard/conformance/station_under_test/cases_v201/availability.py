@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201, availability
 from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
+from chargeyard.protocol.messages import v201
 
 CONNECTOR = (1, 1)
 EVSE = (1, None)
@@ -28,7 +29,7 @@ async def occupied_to_available(run: StationCaseV201) -> None:
 async def _change(
     run: StationCaseV201,
     target: tuple[int | None, int | None],
-    operational: str,
+    operational: v201.OperationalStatusEnumType,
     status: str = "Accepted",
 ) -> None:
     payload, where = availability(*target, operational)
@@ -95,8 +96,7 @@ async def _as_it_is(
     await _change(run, target, "Inoperative" if inoperative else "Operative")
 
 
-table(
-    _as_it_is,
+table(_as_it_is)(
     {
         "TC_G_09_CS": (EVSE, False),
         "TC_G_10_CS": (EVSE, True),
@@ -137,8 +137,7 @@ async def _during_transaction(run: StationCaseV201, target: tuple[int | None, in
         await run.ev_disconnected(status="Unavailable")
 
 
-table(
-    _during_transaction,
+table(_during_transaction)(
     {
         "TC_G_11_CS": (EVSE,),
         "TC_G_14_CS": (STATION,),
@@ -148,7 +147,9 @@ table(
 
 
 async def _kept_through_a_reboot(
-    run: StationCaseV201, target: tuple[int | None, int | None], reset: str | None
+    run: StationCaseV201,
+    target: tuple[int | None, int | None],
+    reset: v201.ResetEnumType | None,
 ) -> None:
     """What ChangeAvailability set persists across a reboot (G03.FR.08, G04.FR.09)."""
     await run.ready()
@@ -162,8 +163,7 @@ async def _kept_through_a_reboot(
     )
 
 
-table(
-    _kept_through_a_reboot,
+table(_kept_through_a_reboot)(
     {
         "TC_G_18_CS": (EVSE, None),
         "TC_G_19_CS": (CONNECTOR, "Immediate"),

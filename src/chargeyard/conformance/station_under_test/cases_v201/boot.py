@@ -66,9 +66,9 @@ async def cold_boot_pending(run: StationCaseV201) -> None:
     run.result_is(
         result_for(results, OFFLINE_THRESHOLD), "attributeStatus", "Accepted", weight=Weight.INTEROP
     )
-    results = await run.get_variables(OFFLINE_THRESHOLD)
+    got = await run.get_variables(OFFLINE_THRESHOLD)
     run.result_is(
-        result_for(results, OFFLINE_THRESHOLD), "attributeStatus", "Accepted", weight=Weight.INTEROP
+        result_for(got, OFFLINE_THRESHOLD), "attributeStatus", "Accepted", weight=Weight.INTEROP
     )
     run.step("While Pending, GetBaseReport FullInventory: Accepted, then NotifyReport")
     await run.order("GetBaseReport", {"requestId": 201, "reportBase": "FullInventory"}, "Accepted")
@@ -235,8 +235,7 @@ async def _offline_status_change(run: StationCaseV201, longer: bool) -> None:
     await run.connector_status("Available")
 
 
-table(
-    _offline_status_change,
+table(_offline_status_change)(
     {
         "TC_B_51_CS": (True,),
         "TC_B_52_CS": (False,),

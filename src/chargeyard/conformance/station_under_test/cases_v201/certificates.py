@@ -12,6 +12,7 @@ deletes only what it installed.
 
 from __future__ import annotations
 
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.certificates import (
@@ -82,8 +83,7 @@ async def _install_and_get(run: StationCaseV201, kind: str) -> None:
         await _get_installed(run, [kind], {kind: pem})
 
 
-table(
-    _install_and_get,
+table(_install_and_get)(
     {
         "TC_M_01_CS": Doc(
             "CertificateInstalled, then GetInstalledCertificates, of a CSMSRootCertificate "
@@ -194,7 +194,8 @@ async def get_none_found(run: StationCaseV201) -> None:
     present = await installed(run, [MO_ROOT])
     for kind, names in listed(present):
         if kind == MO_ROOT:
-            await run.ask("DeleteCertificate", {"certificateHashData": names})
+            # StationCase's ask: the payload is a plain dict the case assembles, sent untyped.
+            await StationCase.ask(run, "DeleteCertificate", {"certificateHashData": names})
     run.step("The CSMS asks for the MORootCertificates: NotFound")
     answer = await installed(run, [MO_ROOT])
     run.log.check(
@@ -228,7 +229,10 @@ async def delete_certificate(run: StationCaseV201) -> None:
     if names is None:
         return
     run.step("The CSMS deletes it by the hash data reported: Accepted")
-    deleted = await run.order("DeleteCertificate", {"certificateHashData": names}, "Accepted")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    deleted = await StationCase.order(
+        run, "DeleteCertificate", {"certificateHashData": names}, "Accepted"
+    )
     if deleted.get("status") == "Accepted":
         forget(run, pem)
     run.step("GetInstalledCertificates: the certificate is listed no more")

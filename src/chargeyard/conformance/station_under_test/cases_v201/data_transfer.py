@@ -5,6 +5,8 @@ SetVariables and in a charging profile)."""
 from __future__ import annotations
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import present
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.smart_charging import (
@@ -45,7 +47,9 @@ async def custom_data_received(run: StationCaseV201) -> None:
     var = Var("OCPPCommCtrlr", "OfflineThreshold")
     await run.keep(var)
     run.step("SetVariables OfflineThreshold 200, with customData: Accepted")
-    answer = await run.call(
+    # StationCase's call: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.call(
+        run,
         "SetVariables",
         {
             "customData": CUSTOM,
@@ -66,7 +70,7 @@ async def custom_data_received(run: StationCaseV201) -> None:
     found = result_for(results, var)
     run.result_is(found, "attributeStatus", "Accepted", weight=Weight.INTEROP)
     run.result_is(found, "attributeValue", "200", weight=Weight.INTEROP)
-    attribute = (found or {}).get("attributeType", "Actual")
+    attribute = present(found).get("attributeType", "Actual")
     run.log.check(
         "the result's attributeType is Actual or left out",
         attribute == "Actual",

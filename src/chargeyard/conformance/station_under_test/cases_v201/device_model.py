@@ -5,6 +5,8 @@ variables Part 2 requires and how a reported entry is read. The cases are
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from chargeyard.conformance.station_under_test.device_v201 import Var
 
 Payload = dict[str, object]
@@ -115,7 +117,7 @@ CORE_CONTROLLERS = frozenset(
 )
 
 
-def entry_name(entry: Payload) -> tuple[str, str, str | None]:
+def entry_name(entry: Mapping[str, object]) -> tuple[str, str, str | None]:
     component = entry.get("component")
     variable = entry.get("variable")
     if not isinstance(component, dict) or not isinstance(variable, dict):
@@ -124,22 +126,22 @@ def entry_name(entry: Payload) -> tuple[str, str, str | None]:
     return str(component.get("name")), str(variable.get("name")), instance if instance else None
 
 
-def entry_evse(entry: Payload) -> object:
+def entry_evse(entry: Mapping[str, object]) -> object:
     component = entry.get("component")
     evse = component.get("evse") if isinstance(component, dict) else None
     return evse.get("id") if isinstance(evse, dict) else None
 
 
-def entry_attributes(entry: Payload) -> list[dict[str, object]]:
+def entry_attributes(entry: Mapping[str, object]) -> list[dict[str, object]]:
     attributes = entry.get("variableAttribute")
     return [a for a in attributes if isinstance(a, dict)] if isinstance(attributes, list) else []
 
 
-def entry_characteristics(entry: Payload) -> dict[str, object]:
+def entry_characteristics(entry: Mapping[str, object]) -> dict[str, object]:
     found = entry.get("variableCharacteristics")
     return found if isinstance(found, dict) else {}
 
 
-def entry_values_list(entry: Payload) -> list[str]:
+def entry_values_list(entry: Mapping[str, object]) -> list[str]:
     listed = entry_characteristics(entry).get("valuesList")
     return [v.strip() for v in str(listed).split(",") if v.strip()] if listed else []

@@ -5,9 +5,10 @@ GetReport: by component criteria, by component and variable). What they share is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.device_model import (
@@ -23,11 +24,14 @@ from chargeyard.conformance.station_under_test.cases_v201.device_model import (
 )
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 # -- B07 GetBaseReport ------------------------------------------------------------------------
 
 
-async def base_report(run: StationCaseV201, base: str, request_id: int) -> list[Payload]:
+async def base_report(
+    run: StationCaseV201, base: v201.ReportBaseEnumType, request_id: int
+) -> list[v201.ReportDataType]:
     """GetBaseReport of ``base``: Accepted (statusInfo absent or NoError), then its
     NotifyReport parts; returns every reportData entry."""
     run.step(f"GetBaseReport {base}: Accepted, then NotifyReport")
@@ -38,7 +42,7 @@ async def base_report(run: StationCaseV201, base: str, request_id: int) -> list[
     return await run.report(request_id)
 
 
-def _no_error(run: StationCaseV201, answer: Payload) -> None:
+def _no_error(run: StationCaseV201, answer: Mapping[str, object]) -> None:
     info = answer.get("statusInfo")
     code = info.get("reasonCode") if isinstance(info, dict) else None
     run.log.check(
@@ -56,7 +60,9 @@ def _none(run: StationCaseV201, rule: str, found: Sequence[object], nothing: str
     run.log.check(rule, not found, weight=Weight.SPEC, expected=nothing, observed=found or nothing)
 
 
-def _every_entry_has_characteristics(run: StationCaseV201, entries: Iterable[Payload]) -> None:
+def _every_entry_has_characteristics(
+    run: StationCaseV201, entries: Iterable[Mapping[str, object]]
+) -> None:
     missing = [entry_name(e) for e in entries if not entry_characteristics(e)]
     _none(
         run,
@@ -77,7 +83,7 @@ def _every_entry_has_characteristics(run: StationCaseV201, entries: Iterable[Pay
     )
 
 
-def _required_present(run: StationCaseV201, entries: list[Payload]) -> None:
+def _required_present(run: StationCaseV201, entries: Sequence[Mapping[str, object]]) -> None:
     reported = {(c, v, i) for c, v, i in map(entry_name, entries)}
     components = {c for c, _, _ in reported}
     missing = [
@@ -221,8 +227,9 @@ async def base_report_not_supported(run: StationCaseV201) -> None:
 
 async def custom_report(
     run: StationCaseV201, request_id: int, payload: Payload, status: str = "Accepted"
-) -> list[Payload]:
-    answer = await run.order("GetReport", {"requestId": request_id, **payload}, status)
+) -> list[v201.ReportDataType]:
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(run, "GetReport", {"requestId": request_id, **payload}, status)
     if status != "Accepted":
         return []
     _no_error(run, answer)
@@ -235,7 +242,7 @@ EVSE_1_STATE = {
 }
 
 
-def _evse_state_entry(run: StationCaseV201, entries: list[Payload]) -> None:
+def _evse_state_entry(run: StationCaseV201, entries: Sequence[Mapping[str, object]]) -> None:
     found = [e for e in entries if entry_name(e)[:2] == ("EVSE", "AvailabilityState")]
     entry = found[0] if found else {}
     run.log.check(

@@ -4,16 +4,17 @@ format or read-only. What they share is ``device_model.py``."""
 
 from __future__ import annotations
 
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.answers import wire_now
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.device_model import (
     LOCAL_AUTHORIZE_OFFLINE,
     OFFLINE_THRESHOLD,
-    Payload,
 )
 from chargeyard.conformance.station_under_test.device_v201 import Var, result_for
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 # -- B06 GetVariables -------------------------------------------------------------------------
 
@@ -24,15 +25,19 @@ async def _threshold_is_300(run: StationCaseV201) -> None:
 
 
 def _accepted_value(
-    run: StationCaseV201, result: Payload | None, var: Var, value: str, attribute: str = "Actual"
+    run: StationCaseV201,
+    result: v201.GetVariableResultType | None,
+    var: Var,
+    value: str,
+    attribute: str = "Actual",
 ) -> None:
     run.result_is(result, "attributeStatus", "Accepted", weight=Weight.INTEROP)
     run.result_is(result, "attributeType", attribute, weight=Weight.SPEC)
     run.log.check(
         f"{var} is {value!r}",
-        (result or {}).get("attributeValue") == value,
+        present(result).get("attributeValue") == value,
         expected=value,
-        observed=(result or {}).get("attributeValue"),
+        observed=present(result).get("attributeValue"),
     )
     run.no_error_or(result)
 
@@ -65,7 +70,7 @@ async def get_variables_multiple(run: StationCaseV201) -> None:
 
 
 async def _get_refused(
-    run: StationCaseV201, var: Var, status: str, attribute: str | None = None
+    run: StationCaseV201, var: Var, status: str, attribute: v201.AttributeEnumType | None = None
 ) -> None:
     run.step(f"GetVariables of {var}: {status}")
     results = await run.get_variables(var, attribute=attribute)
@@ -73,10 +78,10 @@ async def _get_refused(
     run.result_is(result, "attributeStatus", status, weight=Weight.INTEROP)
     run.log.check(
         f"a {status} result has no attributeValue (B06)",
-        "attributeValue" not in (result or {}),
+        "attributeValue" not in present(result),
         weight=Weight.SPEC,
         expected="absent",
-        observed=(result or {}).get("attributeValue", "absent"),
+        observed=present(result).get("attributeValue", "absent"),
     )
 
 
@@ -109,7 +114,7 @@ async def get_variables_attribute_not_supported(run: StationCaseV201) -> None:
 # -- B05 SetVariables -------------------------------------------------------------------------
 
 
-def _set_accepted(run: StationCaseV201, result: Payload | None) -> None:
+def _set_accepted(run: StationCaseV201, result: v201.SetVariableResultType | None) -> None:
     run.result_is(result, "attributeStatus", "Accepted", weight=Weight.INTEROP)
     run.result_is(result, "attributeType", "Actual", weight=Weight.SPEC)
     run.no_error_or(result)
@@ -138,7 +143,9 @@ async def set_variables_multiple(run: StationCaseV201) -> None:
     _set_accepted(run, result_for(results, LOCAL_AUTHORIZE_OFFLINE))
 
 
-async def _set_refused(run: StationCaseV201, var: Var, status: str) -> Payload | None:
+async def _set_refused(
+    run: StationCaseV201, var: Var, status: str
+) -> v201.SetVariableResultType | None:
     run.step(f"SetVariables of {var}: {status}")
     results = await run.set_variables((var, "300"))
     result = result_for(results, var)
@@ -167,7 +174,7 @@ async def set_variables_attribute_not_supported(run: StationCaseV201) -> None:
     await run.ready()
     await run.keep(OFFLINE_THRESHOLD)
     run.step(f"SetVariables of {OFFLINE_THRESHOLD} (Target): NotSupportedAttributeType")
-    item = {**OFFLINE_THRESHOLD.wire(), "attributeValue": "300", "attributeType": "Target"}
+    item = OFFLINE_THRESHOLD.setting("300", "Target")
     answer = await run.call("SetVariables", {"setVariableData": [item]})
     result = result_for(answer.get("setVariableResult") or [], OFFLINE_THRESHOLD)
     run.result_is(result, "attributeStatus", "NotSupportedAttributeType", weight=Weight.INTEROP)
@@ -216,7 +223,7 @@ async def set_variables_badly_formatted(run: StationCaseV201) -> None:
             run.step(f"SetVariables {var} ({data_type}) = {value!r}")
             results = await run.set_variables((var, value))
             result = result_for(results, var)
-            status = (result or {}).get("attributeStatus")
+            status = present(result).get("attributeStatus")
             if data_type in takes:
                 run.log.check(
                     f"a {data_type} value is Accepted or Rejected",

@@ -9,6 +9,8 @@ import datetime as dt
 import itertools
 
 from chargeyard import loop_clock
+from chargeyard.conformance.exchanges import ReceivedView
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import (
@@ -17,8 +19,8 @@ from chargeyard.conformance.station_under_test.cases_v201.authorization import (
 )
 from chargeyard.conformance.station_under_test.cases_v201.firmware import site
 from chargeyard.conformance.station_under_test.device_v201 import Var, id_token
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 _REQUESTS = itertools.count(3001)
 SLOW = "slow"
@@ -45,7 +47,8 @@ async def get_log(
         payload["retries"] = retries
     if retry_interval is not None:
         payload["retryInterval"] = retry_interval
-    answer = await run.order("GetLog", payload, status)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(run, "GetLog", payload, status)
     run.log.check(
         "GetLog's answer names the file (N01.FR.01)",
         bool(answer.get("filename")),
@@ -62,7 +65,7 @@ async def log_status(
     request_id: int | None,
     *,
     within: float | None = None,
-) -> Received:
+) -> ReceivedView[v201.LogStatusNotificationRequest]:
     """The LogStatusNotification of ``status`` (one of them), with the request's id
     (N01.FR.07)."""
     wanted = (status,) if isinstance(status, str) else status
@@ -101,8 +104,7 @@ async def _uploaded(run: StationCaseV201, log_type: str) -> None:
     )
 
 
-table(
-    _uploaded,
+table(_uploaded)(
     {
         "TC_N_25_CS": ("DiagnosticsLog",),
         "TC_N_35_CS": ("SecurityLog",),
@@ -218,7 +220,8 @@ async def customer_information(
     payload.update(reference)
     words = " and ".join(w for w, on in (("report", report), ("clear", clear)) if on)
     run.step(f"CustomerInformation ({words}): Accepted, then NotifyCustomerInformation")
-    await run.order("CustomerInformation", payload, "Accepted")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(run, "CustomerInformation", payload, "Accepted")
     parts: list[str] = []
     while True:
         part = await run.expect(

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.answers import ANSWERS_201, CentralBooks, Reply
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201, availability
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 FORMATS = ("ASCII", "HTML", "URI", "UTF8")
@@ -77,22 +80,26 @@ async def set_message(run: StationCaseV201, info: Payload, expected: str = "Acce
 
     run.on_close(f"display message {message_id}", clear)
     run.step(f"SetDisplayMessage {message_id} ({info['priority']}): {expected}")
-    await run.order("SetDisplayMessage", {"message": info}, expected)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(run, "SetDisplayMessage", {"message": info}, expected)
 
 
 async def messages(
     run: StationCaseV201, expected: str = "Accepted", **filters: Any
-) -> list[Payload]:
+) -> list[v201.MessageInfoType]:
     """GetDisplayMessages of ``filters`` (id: a list of ids, priority, state) answered
     ``expected``; once Accepted, every NotifyDisplayMessages part of its requestId until tbc
     is false: the MessageInfoType entries."""
     request_id = next(_REQUESTS)
     words = ", ".join(f"{k} {v}" for k, v in filters.items()) or "every message"
     run.step(f"GetDisplayMessages ({words}): {expected}")
-    answer = await run.order("GetDisplayMessages", {"requestId": request_id, **filters}, expected)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(
+        run, "GetDisplayMessages", {"requestId": request_id, **filters}, expected
+    )
     if answer.get("status") != "Accepted":
         return []
-    found: list[Payload] = []
+    found: list[v201.MessageInfoType] = []
     while True:
         part = await run.expect(
             "NotifyDisplayMessages",
@@ -104,7 +111,9 @@ async def messages(
             return found
 
 
-def reported(run: StationCaseV201, found: list[Payload], sent: Payload, *fields: str) -> None:
+def reported(
+    run: StationCaseV201, found: list[v201.MessageInfoType], sent: Payload, *fields: str
+) -> None:
     """``sent`` is among the messages reported, with the same ``fields`` (dotted:
     message.content)."""
     mine = [item for item in found if item.get("id") == sent["id"]]
@@ -125,7 +134,7 @@ def reported(run: StationCaseV201, found: list[Payload], sent: Payload, *fields:
         )
 
 
-def _field(info: Payload, dotted: str) -> object:
+def _field(info: Mapping[str, object], dotted: str) -> object:
     value: object = info
     for part in dotted.split("."):
         value = value.get(part) if isinstance(value, dict) else None

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chargeyard import loop_clock
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.firmware_signer import FirmwareSigner
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.authorization import quiet
 from chargeyard.conformance.station_under_test.firmware_signing import trusted_signer
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.transactions_v201 import Session
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 IMAGE = "chargeyard-conformance-2.0.1.bin"
 # A chargeyard image (station/maintenance.py): only chargeyard's simulated stations install
@@ -83,7 +85,8 @@ async def update(
     payload: dict[str, object] = {"requestId": request_id, "firmware": firmware}
     if retries is not None:
         payload["retries"] = retries
-    await run.order("UpdateFirmware", payload, status)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(run, "UpdateFirmware", payload, status)
     return request_id
 
 
@@ -102,7 +105,7 @@ async def firmware_status(
     since: int | None = None,
     within: float | None = None,
     reconnects: bool = False,
-) -> Received:
+) -> ReceivedView[v201.FirmwareStatusNotificationRequest]:
     """The FirmwareStatusNotification of ``status`` (one of them), with the update's
     requestId (L01.FR.20)."""
     wanted = (status,) if isinstance(status, str) else status

@@ -12,7 +12,9 @@ import asyncio
 from typing import Any
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.answers import TagEntry
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import (
@@ -83,7 +85,8 @@ async def send_list(
     payload: dict[str, Any] = {"versionNumber": sent, "updateType": update_type}
     if entries:
         payload["localAuthorizationList"] = entries
-    await run.order("SendLocalList", payload, expected)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(run, "SendLocalList", payload, expected)
     return sent
 
 
@@ -209,9 +212,7 @@ async def list_disabled(run: StationCaseV201) -> None:
     await run.set_variable(LIST_ENABLED, "false", optional=True)
 
     async def enabled() -> None:  # before the list is emptied (the last registered first)
-        await run.ask(
-            "SetVariables", {"setVariableData": [{**LIST_ENABLED.wire(), "attributeValue": "true"}]}
-        )
+        await run.ask("SetVariables", {"setVariableData": [LIST_ENABLED.setting("true")]})
 
     run.on_close("the list enabled again", enabled)
     await version_is(run, 0)
@@ -258,11 +259,11 @@ async def offline_listed_accepted(run: StationCaseV201) -> None:
         what="the transaction's Ended event",
         since=since,
     )
-    transaction = (ended.payload.get("transactionInfo") or {}).get("transactionId")
+    transaction = present(ended.payload.get("transactionInfo")).get("transactionId")
     events = [
         item
         for item in run.peer.received("TransactionEvent", since=since)
-        if (item.payload.get("transactionInfo") or {}).get("transactionId") == transaction
+        if present(item.payload.get("transactionInfo")).get("transactionId") == transaction
     ]
     _offline_until_stop(run, events)
     for item in events:
@@ -308,14 +309,13 @@ async def _no_start(run: StationCaseV201, tag: str, rule: str) -> None:
         rule,
         where=lambda r: (
             r.payload.get("triggerReason") == "Authorized"
-            or (r.payload.get("idToken") or {}).get("idToken") == tag
+            or present(r.payload.get("idToken")).get("idToken") == tag
         ),
         since=run.step_began,
     )
 
 
-table(
-    _offline_listed_refused,
+table(_offline_listed_refused)(
     {
         "TC_C_22_CS": ("Invalid",),
         "TC_C_23_CS": ("Blocked",),

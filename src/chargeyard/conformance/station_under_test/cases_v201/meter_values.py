@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from chargeyard.conformance.station_under_test.case import parse_time
+from chargeyard.conformance.exchanges import ReceivedView, present
+from chargeyard.conformance.station_under_test.case import StationCase, parse_time
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.boot import short
@@ -22,6 +23,7 @@ from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.transactions_v201 import Session
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 ENERGY = "Energy.Active.Import.Register"
 ALIGNED_INTERVAL = Var("AlignedDataCtrlr", "Interval")
@@ -34,7 +36,7 @@ ENDED_INTERVAL = Var("SampledDataCtrlr", "TxEndedInterval")
 ENDED_MEASURANDS = Var("SampledDataCtrlr", "TxEndedMeasurands")
 
 
-def _values(item: Received) -> list[dict[str, object]]:
+def _values(item: ReceivedView[Mapping[str, object]]) -> list[dict[str, object]]:
     values = item.payload.get("meterValue")
     return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
 
@@ -130,7 +132,10 @@ async def _clock_readings(run: StationCaseV201, count: int, *, in_transaction: b
     taken: list[Received] = []
     action = "TransactionEvent" if in_transaction else "MeterValues"
     for _ in range(count):
-        item = await run.expect(
+        # StationCase's expect: the action is one of two, and what it is compared with are
+        # the Received it took.
+        item = await StationCase.expect(
+            run,
             action,
             where=lambda r: r not in taken and bool(_of_context(_values(r), "Sample.Clock")),
             what=f"{action} of clock-aligned readings",
@@ -184,7 +189,7 @@ async def _ended_event(run: StationCaseV201, session: Session) -> Received:
         since=0,
         where=lambda r: (
             r.payload.get("eventType") == "Ended"
-            and (r.payload.get("transactionInfo") or {}).get("transactionId")
+            and present(r.payload.get("transactionInfo")).get("transactionId")
             == session.transaction_id
         ),
     )
@@ -260,7 +265,7 @@ async def sampled_in_started(run: StationCaseV201) -> None:
         since=0,
         where=lambda r: (
             r.payload.get("eventType") == "Started"
-            and (r.payload.get("transactionInfo") or {}).get("transactionId")
+            and present(r.payload.get("transactionInfo")).get("transactionId")
             == session.transaction_id
         ),
     )
@@ -288,7 +293,7 @@ async def sampled_begin_once_the_evse_is_known(run: StationCaseV201) -> None:
         "TransactionEvent",
         since=0,
         where=lambda r: (
-            (r.payload.get("transactionInfo") or {}).get("transactionId") == session.transaction_id
+            present(r.payload.get("transactionInfo")).get("transactionId") == session.transaction_id
             and "evse" in r.payload
         ),
     )
@@ -312,7 +317,7 @@ async def sampled_every_interval(run: StationCaseV201) -> None:
     await run.set_variable(UPDATED_INTERVAL, str(interval))
     session = await run.energy_transfer_started()
     run.step(f"Every {interval} s: TransactionEvent (MeterValuePeriodic)")
-    taken: list[Received] = []
+    taken: list[ReceivedView[v201.TransactionEventRequest]] = []
     for _ in range(2):
         item = await run.transaction_event(
             session,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chargeyard import loop_clock
+from chargeyard.conformance.exchanges import present
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.boot import short
@@ -60,14 +62,17 @@ def _prefix(path: str) -> str:
 async def network_slots(run: StationCaseV201) -> tuple[str, str]:
     """The slot in use and another one of NetworkConfigurationPriority's valuesList (B09.FR.06:
     at least two), learnt from a GetReport of the variable."""
-    answer = await run.order(
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(
+        run,
         "GetReport",
         {"requestId": _REPORT_ID, "componentVariable": [_PRIORITY.wire()]},
         "Accepted",
     )
     entries = await run.report(_REPORT_ID) if answer.get("status") == "Accepted" else []
     values = [
-        str((entry.get("variableCharacteristics") or {}).get("valuesList", "")) for entry in entries
+        str(present(entry.get("variableCharacteristics")).get("valuesList", ""))
+        for entry in entries
     ]
     slots = [slot.strip() for value in values for slot in value.split(",") if slot.strip()]
     active = await run.variable(_ACTIVE)

@@ -16,10 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import present
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 ENABLED = Var("MonitoringCtrlr", "Enabled")
@@ -69,7 +72,10 @@ async def set_monitors(run: StationCaseV201, *items: Payload) -> list[Payload]:
         f"{i['type']} on {i['component']['name']}.{i['variable']['name']}" for i in items
     )
     run.step(f"SetVariableMonitoring: {kinds}")
-    answer = await run.call("SetVariableMonitoring", {"setMonitoringData": list(items)})
+    # StationCase's call: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.call(
+        run, "SetVariableMonitoring", {"setMonitoringData": list(items)}
+    )
     results: list[Payload] = answer.get("setMonitoringResult") or []
     run.log.check(
         "SetVariableMonitoring answers each item",
@@ -154,7 +160,7 @@ async def report(
     criteria: list[str] | None = None,
     named: list[Payload] | None = None,
     expected: str = "Accepted",
-) -> list[Payload]:
+) -> list[v201.MonitoringDataType]:
     """GetMonitoringReport of ``criteria`` and ``named`` component variables, answered
     ``expected``; once Accepted, every NotifyMonitoringReport part of its requestId (seqNo
     from 0 up by one, tbc on all but the last: N02.FR.09): the MonitoringDataType entries."""
@@ -166,14 +172,15 @@ async def report(
         payload["componentVariable"] = named
     words = " and ".join(criteria or []) or "every monitor"
     run.step(f"GetMonitoringReport ({words}): {expected}")
-    answer = await run.call("GetMonitoringReport", payload)
+    # StationCase's call: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.call(run, "GetMonitoringReport", payload)
     run.log.check(
         f"GetMonitoringReport is answered {expected}",
         answer.get("status") == expected,
         expected=expected,
         observed=answer.get("status"),
     )
-    info = (answer.get("statusInfo") or {}).get("reasonCode")
+    info = present(answer.get("statusInfo")).get("reasonCode")
     allowed = ("NoError",) if expected == "Accepted" else ("NotFound",)
     run.log.check(
         f"its statusInfo is absent or {allowed[0]}",
@@ -184,7 +191,7 @@ async def report(
     )
     if answer.get("status") != "Accepted":
         return []
-    entries: list[Payload] = []
+    entries: list[v201.MonitoringDataType] = []
     number = 0
     while True:
         part = await run.expect(
@@ -206,18 +213,18 @@ async def report(
 
 
 def monitors_on(
-    entries: list[Payload], component: Payload, variable: str | None = None
-) -> list[Payload]:
+    entries: list[v201.MonitoringDataType], component: Payload, variable: str | None = None
+) -> list[v201.VariableMonitoringType]:
     """The VariableMonitoringType entries reported on ``component`` (by name and EVSE) and
     ``variable`` (None: any)."""
-    found: list[Payload] = []
+    found: list[v201.VariableMonitoringType] = []
     for entry in entries:
-        named = entry.get("component") or {}
+        named = present(entry.get("component"))
         if named.get("name") != component["name"]:
             continue
-        if "evse" in component and (named.get("evse") or {}).get("id") != component["evse"]["id"]:
+        if "evse" in component and present(named.get("evse")).get("id") != component["evse"]["id"]:
             continue
-        if variable is not None and (entry.get("variable") or {}).get("name") != variable:
+        if variable is not None and present(entry.get("variable")).get("name") != variable:
             continue
         found.extend(entry.get("variableMonitoring") or [])
     return found
@@ -225,7 +232,7 @@ def monitors_on(
 
 def has_monitor(
     run: StationCaseV201,
-    entries: list[Payload],
+    entries: list[v201.MonitoringDataType],
     component: Payload,
     variable: str,
     *,
@@ -281,7 +288,9 @@ async def event(
         if hits:
             run.take(item)
             return hits[0]
-    item = await run.expect(
+    # StationCase's expect: read as the NotifyEvents peer.received gives, Received.
+    item = await StationCase.expect(
+        run,
         "NotifyEvent",
         where=lambda r: bool(events_of(r, where)),
         what=what,
@@ -320,8 +329,9 @@ async def set_base(run: StationCaseV201, base: str) -> None:
 
     run.on_close("monitoring base", restore)
     run.step(f"SetMonitoringBase {base}: Accepted")
-    answer = await run.order("SetMonitoringBase", {"monitoringBase": base}, "Accepted")
-    info = (answer.get("statusInfo") or {}).get("reasonCode")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(run, "SetMonitoringBase", {"monitoringBase": base}, "Accepted")
+    info = present(answer.get("statusInfo")).get("reasonCode")
     run.log.check(
         "its statusInfo is absent or NoError",
         info in (None, "NoError"),
@@ -333,7 +343,9 @@ async def set_base(run: StationCaseV201, base: str) -> None:
 
 async def max_limit(run: StationCaseV201) -> float | None:
     request_id = next(REQUEST_IDS)
-    answer = await run.call(
+    # StationCase's call: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.call(
+        run,
         "GetReport",
         {
             "requestId": request_id,
@@ -343,7 +355,7 @@ async def max_limit(run: StationCaseV201) -> float | None:
     if answer.get("status") != "Accepted":
         return None
     for item in await run.report(request_id):
-        limit = (item.get("variableCharacteristics") or {}).get("maxLimit")
+        limit = present(item.get("variableCharacteristics")).get("maxLimit")
         if isinstance(limit, (int, float)):
             return float(limit)
     return None

@@ -9,6 +9,7 @@ import asyncio
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import first
 from chargeyard.conformance.station_under_test.case import PASSWORD_NEED
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
@@ -136,10 +137,8 @@ async def write_only_monitored(run: StationCaseV201) -> None:
     connection = run.peer.connection
     run.step("SetVariables of a new BasicAuthPassword: Accepted")
     var = Var("SecurityCtrlr", "BasicAuthPassword")
-    answer = await run.call(
-        "SetVariables", {"setVariableData": [{**var.wire(), "attributeValue": new}]}
-    )
-    status = ((answer.get("setVariableResult") or [{}])[0]).get("attributeStatus")
+    answer = await run.call("SetVariables", {"setVariableData": [var.setting(new)]})
+    status = first(answer.get("setVariableResult")).get("attributeStatus")
     run.log.check(
         "SetVariables of BasicAuthPassword is Accepted or RebootRequired",
         status in ("Accepted", "RebootRequired"),
@@ -152,9 +151,7 @@ async def write_only_monitored(run: StationCaseV201) -> None:
 
     async def restore() -> None:
         before = run.peer.connections
-        back = await run.ask(
-            "SetVariables", {"setVariableData": [{**var.wire(), "attributeValue": old}]}
-        )
+        back = await run.ask("SetVariables", {"setVariableData": [var.setting(old)]})
         if back.payload is not None:
             run.peer.password = old
             await run.peer.connected(run.target.connect_s, after=before)
@@ -222,12 +219,12 @@ async def cleared_threshold_is_silent(run: StationCaseV201) -> None:
     await event(run, by_monitor(upper), "the threshold's NotifyEvent", since=began)
     run.step("ClearVariableMonitoring of it: Accepted")
     answer = await run.call("ClearVariableMonitoring", {"id": [upper]})
-    results = answer.get("clearMonitoringResult") or [{}]
+    result = first(answer.get("clearMonitoringResult"))
     run.log.check(
         "it is Accepted",
-        (results[0].get("status"), results[0].get("id")) == ("Accepted", upper),
+        (result.get("status"), result.get("id")) == ("Accepted", upper),
         expected=("Accepted", upper),
-        observed=(results[0].get("status"), results[0].get("id")),
+        observed=(result.get("status"), result.get("id")),
     )
     run.forget(f"monitor {upper}")
     await report(

@@ -6,6 +6,7 @@ case sets, and how it leaves the station as it found it, are ``monitoring.py``'s
 from __future__ import annotations
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import first
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.authorization import quiet
@@ -387,12 +388,12 @@ async def clear_unknown(run: StationCaseV201) -> None:
     unknown = max([123_455, *await _known_ids(run)]) + 1
     run.step(f"ClearVariableMonitoring of {unknown}: NotFound")
     answer = await run.call("ClearVariableMonitoring", {"id": [unknown]})
-    results = answer.get("clearMonitoringResult") or [{}]
+    result = first(answer.get("clearMonitoringResult"))
     run.log.check(
         "it is NotFound, with the id",
-        (results[0].get("status"), results[0].get("id")) == ("NotFound", unknown),
+        (result.get("status"), result.get("id")) == ("NotFound", unknown),
         expected=("NotFound", unknown),
-        observed=(results[0].get("status"), results[0].get("id")),
+        observed=(result.get("status"), result.get("id")),
     )
 
 
@@ -406,10 +407,10 @@ async def clear_hard_wired(run: StationCaseV201) -> None:
         raise NotApplicable("the station reports no hard-wired monitor")
     run.step(f"ClearVariableMonitoring of the hard-wired monitor {ids[0]}: Rejected")
     answer = await run.call("ClearVariableMonitoring", {"id": [ids[0]]})
-    results = answer.get("clearMonitoringResult") or [{}]
+    result = first(answer.get("clearMonitoringResult"))
     run.log.check(
         "it is Rejected",
-        results[0].get("status") == "Rejected",
+        result.get("status") == "Rejected",
         expected="Rejected",
-        observed=results[0].get("status"),
+        observed=result.get("status"),
     )

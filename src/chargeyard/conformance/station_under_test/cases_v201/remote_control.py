@@ -4,8 +4,8 @@ and TriggerMessage of each message a station may be asked for (F06)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from chargeyard.conformance.exchanges import ReceivedView, Where
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.cases_v201.boot import short
@@ -15,8 +15,8 @@ from chargeyard.conformance.station_under_test.cases_v201.transactions import (
     start_at,
 )
 from chargeyard.conformance.station_under_test.device_v201 import Var
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 AUTHORIZE_REMOTE_START = Var("AuthCtrlr", "AuthorizeRemoteStart")
 
@@ -51,8 +51,7 @@ async def _remote_start_first(run: StationCaseV201, authorize: bool) -> None:
     await run.energy_transfer_started()
 
 
-table(
-    _remote_start_first,
+table(_remote_start_first)(
     {
         "TC_F_02_CS": Doc(
             "AuthorizeRemoteStart true: the remote start's token is authorized first (F01.FR.01).",
@@ -152,10 +151,14 @@ async def _trigger(run: StationCaseV201, message: str, evse: dict[str, int] | No
         payload["evse"] = evse
     where = f" of EVSE {evse['id']}" if evse else ""
     run.step(f"TriggerMessage {message}{where}: Accepted, then the message")
-    await run.order("TriggerMessage", payload, "Accepted")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(run, "TriggerMessage", payload, "Accepted")
 
 
-def _context_is_trigger(run: StationCaseV201, item: Received) -> None:
+def _context_is_trigger(
+    run: StationCaseV201,
+    item: ReceivedView[v201.MeterValuesRequest] | ReceivedView[v201.TransactionEventRequest],
+) -> None:
     contexts = [
         sampled.get("context")
         for value in item.payload.get("meterValue") or []
@@ -193,7 +196,7 @@ async def trigger_meter_values_of_every_evse(run: StationCaseV201) -> None:
         _context_is_trigger(run, item)
 
 
-def _of_evse(evse: int) -> Callable[[Received], bool]:
+def _of_evse(evse: int) -> Where[v201.MeterValuesRequest]:
     return lambda item: item.payload.get("evseId") == evse
 
 
@@ -210,8 +213,7 @@ async def _trigger_transaction_events(run: StationCaseV201, of_one: bool) -> Non
     _context_is_trigger(run, item)
 
 
-table(
-    _trigger_transaction_events,
+table(_trigger_transaction_events)(
     {
         "TC_F_13_CS": (True,),
         "TC_F_14_CS": (False,),
@@ -220,7 +222,8 @@ table(
 
 
 async def _status_notification(run: StationCaseV201, action: str, status: str) -> None:
-    item = await run.expect(action, what=f"{action} {status}")
+    # StationCase's expect: the action is the row's, any with a status.
+    item = await StationCase.expect(run, action, what=f"{action} {status}")
     run.log.check(
         f"{action}'s status is {status}",
         item.payload.get("status") == status,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 from chargeyard.conformance.endings import NotActed, NotApplicable
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.answers import TagEntry
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201, availability
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
@@ -108,7 +109,9 @@ async def reserved_other_token(run: StationCaseV201) -> None:
         "TransactionEvent",
         quiet(run),
         "another token does not charge on a reserved EVSE (H03)",
-        where=lambda r: (r.payload.get("transactionInfo") or {}).get("chargingState") == "Charging",
+        where=lambda r: (
+            present(r.payload.get("transactionInfo")).get("chargingState") == "Charging"
+        ),
         since=run.step_began,
     )
     run.step(f"RequestStartTransaction of {other} on the EVSE: Rejected (F01.FR.22)")

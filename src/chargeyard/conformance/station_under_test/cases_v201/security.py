@@ -7,6 +7,7 @@ import base64
 import secrets
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.case import PASSWORD_NEED
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
@@ -45,11 +46,9 @@ def _credentials(run: StationCaseV201, connection: Connection | None, password: 
 
 async def _set_password(run: StationCaseV201, value: str) -> str | None:
     """SetVariables of BasicAuthPassword: its attributeStatus."""
-    answer = await run.call(
-        "SetVariables", {"setVariableData": [{**PASSWORD.wire(), "attributeValue": value}]}
-    )
+    answer = await run.call("SetVariables", {"setVariableData": [PASSWORD.setting(value)]})
     found = result_for(answer.get("setVariableResult") or [], PASSWORD)
-    status = (found or {}).get("attributeStatus")
+    status = present(found).get("attributeStatus")
     return status if isinstance(status, str) else None
 
 

@@ -14,20 +14,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from chargeyard import loop_clock
-from chargeyard.conformance.station_under_test.case import parse_time
+from chargeyard.conformance.station_under_test.case import StationCase, parse_time
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 RATE_UNIT = Var("SmartChargingCtrlr", "RateUnit")
 SIGNIFICANCE = Var("SmartChargingCtrlr", "LimitChangeSignificance")
 STACK_LEVELS = Var("SmartChargingCtrlr", "ProfileStackLevel")
 PERIODS = Var("SmartChargingCtrlr", "PeriodsPerSchedule")
-UNITS = ("A", "W")
+UNITS: tuple[v201.ChargingRateUnitEnumType, ...] = ("A", "W")
+_UNITS: dict[str, v201.ChargingRateUnitEnumType] = {"A": "A", "W": "W"}
 TOLERANCE_S = 2.0
 PROFILE_IDS = itertools.count(7_001)
 _REQUESTS = itertools.count(7_501)
@@ -41,13 +43,13 @@ def now() -> dt.datetime:
     return loop_clock.now().replace(microsecond=0)
 
 
-async def units(run: StationCaseV201) -> list[str]:
+async def units(run: StationCaseV201) -> list[v201.ChargingRateUnitEnumType]:
     """The units the station's schedules may use (SmartChargingCtrlr.RateUnit)."""
     told = await run.learnt(RATE_UNIT) or ""
-    return [unit.strip() for unit in told.split(",") if unit.strip() in UNITS] or ["A"]
+    return [_UNITS[unit.strip()] for unit in told.split(",") if unit.strip() in UNITS] or ["A"]
 
 
-async def unit_of(run: StationCaseV201) -> str:
+async def unit_of(run: StationCaseV201) -> v201.ChargingRateUnitEnumType:
     return (await units(run))[0]
 
 
@@ -135,8 +137,9 @@ async def set_profile(
     run.on_close(f"charging profile {profile_id}", clear)
     purpose = body["chargingProfilePurpose"]
     run.step(f"SetChargingProfile of a {purpose} ({profile_id}) on EVSE {evse}: {expected}")
-    return await run.order(
-        "SetChargingProfile", {"evseId": evse, "chargingProfile": body}, expected
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    return await StationCase.order(
+        run, "SetChargingProfile", {"evseId": evse, "chargingProfile": body}, expected
     )
 
 
@@ -157,7 +160,8 @@ async def reported(
     words = ", ".join(f"{k} {v}" for k, v in criterion.items()) or "everything"
     where = f" of EVSE {evse}" if evse is not None else ""
     run.step(f"GetChargingProfiles{where}, {words}: {expected}")
-    answer = await run.order("GetChargingProfiles", payload, expected)
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    answer = await StationCase.order(run, "GetChargingProfiles", payload, expected)
     if expected != "Accepted" or answer.get("status") != "Accepted":
         return []
     found: list[tuple[int | None, Payload]] = []
@@ -168,7 +172,8 @@ async def reported(
             what=f"ReportChargingProfiles of request {request_id}",
         )
         for item in part.payload.get("chargingProfile") or []:
-            found.append((part.payload.get("evseId"), item))
+            # Compared field by field with the profiles the cases build as plain dicts.
+            found.append((part.payload.get("evseId"), cast(Payload, item)))
         if not part.payload.get("tbc"):
             return found
 
@@ -242,7 +247,7 @@ async def composite(
     evse: int,
     duration: int,
     *,
-    unit: str | None = None,
+    unit: v201.ChargingRateUnitEnumType | None = None,
     expected: str = "Accepted",
 ) -> Payload:
     """GetCompositeSchedule of ``evse`` for ``duration`` s in ``unit`` (None: the
@@ -276,7 +281,8 @@ async def composite(
             expected=wanted,
             observed=found.get(field),
         )
-    return found
+    # Read field by field as the profiles the cases build, plain dicts.
+    return cast(Payload, found)
 
 
 def periods_are(

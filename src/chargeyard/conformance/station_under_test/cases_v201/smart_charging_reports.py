@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.cases_v201.smart_charging import (
@@ -58,7 +59,10 @@ async def clear_by_criteria(run: StationCaseV201) -> None:
     sent = await tx_default(run, 1, stack_level=1)
     criteria = {"chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 1}
     run.step("ClearChargingProfile of TxDefaultProfile, stack level 1: Accepted")
-    await run.order("ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Accepted")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(
+        run, "ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Accepted"
+    )
     await reported(run, criteria, expected="NoProfiles")
     run.forget(f"charging profile {sent['id']}")
 
@@ -70,7 +74,10 @@ async def clear_unknown_criteria(run: StationCaseV201) -> None:
     await tx_default(run, 1, stack_level=1)
     criteria = {"chargingProfilePurpose": "ChargingStationMaxProfile", "stackLevel": 0}
     run.step("ClearChargingProfile of ChargingStationMaxProfile, stack level 0: Unknown")
-    await run.order("ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Unknown")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(
+        run, "ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Unknown"
+    )
 
 
 @case("TC_K_08_CS")
@@ -126,7 +133,10 @@ async def clear_on_every_evse(run: StationCaseV201) -> None:
         await tx_default(run, evse, stack_level=2)
     criteria = {"chargingProfilePurpose": "TxDefaultProfile", "stackLevel": 2}
     run.step("ClearChargingProfile of TxDefaultProfile, stack level 2: Accepted")
-    await run.order("ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Accepted")
+    # StationCase's order: the payload is a plain dict the case assembles, sent untyped.
+    await StationCase.order(
+        run, "ClearChargingProfile", {"chargingProfileCriteria": criteria}, "Accepted"
+    )
     await reported(run, criteria, expected="NoProfiles")
 
 

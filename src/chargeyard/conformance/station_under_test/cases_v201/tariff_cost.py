@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.answers import ANSWERS_201, CentralBooks, Reply
+from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import case
 from chargeyard.conformance.station_under_test.device_v201 import Var
@@ -72,8 +73,9 @@ async def running_cost_updated(run: StationCaseV201) -> None:
     for _ in range(2):
         await _updated(run)
         run.step("CostUpdated of the running cost: answered")
-        await run.call(
-            "CostUpdated", {"totalCost": float(COST), "transactionId": session.transaction_id}
+        # StationCase's call: the payload is a plain dict the case assembles, sent untyped.
+        await StationCase.call(
+            run, "CostUpdated", {"totalCost": float(COST), "transactionId": session.transaction_id}
         )
 
 

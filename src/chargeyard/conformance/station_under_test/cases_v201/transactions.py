@@ -5,11 +5,15 @@ E08, E11-E15)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.transactions_v201 import TX_START, TX_STOP
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 EV_CONNECTION_TIMEOUT = Var("TxCtrlr", "EVConnectionTimeOut")
 STOP_ON_EV_SIDE = Var("TxCtrlr", "StopTxOnEVSideDisconnect")
@@ -31,7 +35,11 @@ async def stop_at(run: StationCaseV201, point: str) -> None:
     await run.set_variable(TX_STOP, point)
 
 
-def all_offline(run: StationCaseV201, events: list[Received], rule: str) -> None:
+def all_offline(
+    run: StationCaseV201,
+    events: Sequence[ReceivedView[v201.TransactionEventRequest] | Received],
+    rule: str,
+) -> None:
     run.log.check(
         rule,
         bool(events) and all(e.payload.get("offline") is True for e in events),

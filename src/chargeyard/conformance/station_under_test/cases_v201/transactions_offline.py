@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from chargeyard.conformance.exchanges import ReceivedView
 from chargeyard.conformance.station_under_test.answers import (
     ANSWERS_201,
     NO_ANSWER,
@@ -38,6 +39,7 @@ from chargeyard.conformance.station_under_test.device_v201 import Var
 from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v201
 
 # -- E05 / E15 a token refused offline --------------------------------------------------------
 
@@ -222,7 +224,7 @@ async def _retried(run: StationCaseV201, how: Reply, answered_at: int | None) ->
     await run.expect_authorize(tag)
     session.authorized, session.token = True, tag
     sends = answered_at or attempts
-    sent: list[Received] = []
+    sent: list[ReceivedView[v201.TransactionEventRequest]] = []
     for number in range(sends):
         item = await run.expect(
             "TransactionEvent",
@@ -290,7 +292,9 @@ async def retried_call_error_then_answered(run: StationCaseV201) -> None:
 async def _status(
     run: StationCaseV201, transaction_id: str | None, ongoing: bool | None, queued: bool
 ) -> None:
-    payload = {} if transaction_id is None else {"transactionId": transaction_id}
+    payload: v201.GetTransactionStatusRequest = (
+        {} if transaction_id is None else {"transactionId": transaction_id}
+    )
     run.step(f"GetTransactionStatus {transaction_id or '(no transactionId)'}")
     answer = await run.call("GetTransactionStatus", payload)
     run.log.check(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from chargeyard.conformance.exchanges import ReceivedView, present
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import quiet
@@ -18,9 +19,9 @@ from chargeyard.conformance.station_under_test.cases_v201.transactions import (
     stop_at,
 )
 from chargeyard.conformance.station_under_test.device_v201 import Var
-from chargeyard.conformance.station_under_test.inbox import Received
 from chargeyard.conformance.station_under_test.transactions_v201 import Session
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
+from chargeyard.protocol.messages import v201
 
 # -- E01 where a transaction starts -----------------------------------------------------------
 
@@ -141,7 +142,9 @@ async def deauthorized_by_timeout(run: StationCaseV201) -> None:
         "TransactionEvent",
         quiet(run),
         "no energy flows once the authorization lapsed",
-        where=lambda r: (r.payload.get("transactionInfo") or {}).get("chargingState") == "Charging",
+        where=lambda r: (
+            present(r.payload.get("transactionInfo")).get("chargingState") == "Charging"
+        ),
         since=run.step_began,
     )
 
@@ -225,7 +228,7 @@ async def stop_at_authorized_remote(run: StationCaseV201) -> None:
     _ended(run, item)
 
 
-def _ended(run: StationCaseV201, item: Received) -> None:
+def _ended(run: StationCaseV201, item: ReceivedView[v201.TransactionEventRequest]) -> None:
     run.log.check(
         "the stop ends the transaction (eventType Ended)",
         item.payload.get("eventType") == "Ended",
@@ -282,8 +285,7 @@ async def _ev_side_disconnect(run: StationCaseV201, stop_point: str | None) -> N
     await run.ev_disconnected()
 
 
-table(
-    _ev_side_disconnect,
+table(_ev_side_disconnect)(
     {
         "TC_E_17_CS": Doc(
             "StopTxOnEVSideDisconnect true: the EV unplugged ends the transaction (E09).", None

@@ -97,6 +97,11 @@ export class Gateway {
   }
 
   // order "desc": newest first, so the recent frames need no offset.
+  /** The charger's frames as a trace: JSON lines (docs/traces.md), as text. */
+  trace(id) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/trace`, { text: true });
+  }
+
   logs(id, { event, limit = 200, offset = 0, order } = {}) {
     return this.call(`/chargers/${encodeURIComponent(id)}/logs`, {
       query: { event, limit, offset, order },

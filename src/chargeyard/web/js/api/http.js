@@ -76,12 +76,13 @@ export class Unreachable extends ApiError {
   }
 }
 
-export async function request(url, { method = "GET", headers = {}, body, query, meanings, unavailable } = {}) {
+/** ``text``: the body as text (a trace's JSON lines), not parsed; an error is read as ever. */
+export async function request(url, { method = "GET", headers = {}, body, query, meanings, unavailable, text: asText = false } = {}) {
   const target = new URL(url, window.location.origin);
   for (const [name, value] of Object.entries(query || {})) {
     if (value !== undefined && value !== null && value !== "") target.searchParams.set(name, value);
   }
-  const init = { method, headers: { Accept: "application/json", ...headers } };
+  const init = { method, headers: { Accept: asText ? "*/*" : "application/json", ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -93,6 +94,7 @@ export async function request(url, { method = "GET", headers = {}, body, query, 
     throw new Unreachable(error);
   }
   const text = await response.text();
+  if (asText && response.ok) return text;
   let data = null;
   if (text) {
     try {

@@ -45,6 +45,11 @@ export class ApiV1 {
     });
   }
 
+  /** The whole frame log as a trace: JSON lines (docs/traces.md), as text. */
+  trace(id) {
+    return this.call(`/chargers/${encodeURIComponent(id)}/trace`, { text: true });
+  }
+
   // One frame whole (a list cuts a long frame and marks it `truncated`).
   frame(id, frameId) {
     return this.call(`/chargers/${encodeURIComponent(id)}/frames/${encodeURIComponent(frameId)}`);

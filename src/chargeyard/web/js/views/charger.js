@@ -76,7 +76,11 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       const answer = await api.frames(chargeBoxId, { action: action || undefined, after, limit: 200 });
       return { rows: answer.frames, replace };
     },
-    { actions: ACTIONS, whole: async (row) => (await api.frame(chargeBoxId, row.id)).message },
+    {
+      actions: ACTIONS,
+      whole: async (row) => (await api.frame(chargeBoxId, row.id)).message,
+      download: async () => ({ name: `${chargeBoxId}.trace.jsonl`, text: await api.trace(chargeBoxId) }),
+    },
   );
   let history = [];
   // transaction key -> {base: points from the API, block: its title, plot and their host}

@@ -11,7 +11,7 @@
 import { fill, h, power } from "../dom.js";
 import { debounce, scheduler } from "../state.js";
 import { connectorChip, pager, problem } from "./parts.js";
-import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
+import { chargerId, faultBadge, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 export { chargerId, liveState } from "./simstate.js";
 
@@ -129,6 +129,7 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
         h("span.dot", { title: state.online ? "online" : "offline" }),
         h("a.station-id", { href: `#/sim/${encodeURIComponent(chargerId(charger))}` }, charger.identity),
         h("span.version", {}, versionLabel(charger)),
+        faultBadge(charger),
       ),
       h(
         "p.meta",

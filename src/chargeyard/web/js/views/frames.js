@@ -2,13 +2,24 @@
 // `source({action, after})` answers {rows: [{id?, direction, action, message, truncated?,
 // timestamp}]}, newest first; the log polls it every 2 s while the page is visible. A row the
 // API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
-// the whole message by its id, a button that shows it all.
+// the whole message by its id, a button that shows it all. A row with a `fault` (the gateway's
+// log: what a network fault did to the frame, POST /ocpp/chaos) carries a mark saying what.
+// With a `download()` option that answers {name, text}, a button saves the whole log as a file
+// (a charger's trace).
 
 import { fill, h, time } from "../dom.js";
 
 const KEEP = 300;
 const POLL_MS = 2000;
 const TYPES = { 2: "CALL", 3: "RESULT", 4: "ERROR", 5: "CALLRESULTERROR", 6: "SEND" };
+const FAULT_MARKS = {
+  frame_dropped: "dropped",
+  frame_duplicated: "duplicated",
+  frame_delayed: "delayed",
+  frame_reordered: "reordered",
+  answer_delayed: "answer delayed",
+  answer_withheld: "answer withheld",
+};
 
 function describe(message) {
   try {
@@ -23,7 +34,7 @@ function describe(message) {
   }
 }
 
-export function frameLog(source, { actions = [], whole = null } = {}) {
+export function frameLog(source, { actions = [], whole = null, download = null } = {}) {
   let rows = [];
   let action = "";
   let timer = null;
@@ -48,7 +59,28 @@ export function frameLog(source, { actions = [], whole = null } = {}) {
     },
   );
   const datalist = h("datalist", { id: "frame-actions" }, actions.map((name) => h("option", { value: name })));
-  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, status), body);
+  const saveButton = download ? h("button.frames-download", { type: "button", title: "All the frames as a trace (JSON lines) that chargeyard replay plays against any CSMS", on: { click: () => save() } }, "Download trace") : null;
+  const el = h("section.panel.frame-log", {}, h("header.panel-head", {}, h("h2", {}, "OCPP frames"), filter, datalist, saveButton, status), body);
+
+  // The file is fetched with the page's credentials (a link could not carry the token), then
+  // handed to the browser as a download.
+  async function save() {
+    saveButton.disabled = true;
+    try {
+      const { name, text } = await download();
+      const url = URL.createObjectURL(new Blob([text], { type: "application/x-ndjson" }));
+      const link = h("a", { href: url, download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+      fill(status, `${rows.length} shown · trace saved as ${name}`);
+    } catch (error) {
+      fill(status, `Could not download the trace: ${error.message}`);
+    } finally {
+      saveButton.disabled = false;
+    }
+  }
 
   // A frame listed cut: how long it is, and a button that replaces the beginning with it all.
   function cutNote(row) {
@@ -83,7 +115,7 @@ export function frameLog(source, { actions = [], whole = null } = {}) {
             const incoming = row.direction === "incoming" || row.direction === "cp_to_csms";
             return h(
               "li.frame",
-              { dataset: { action: row.action || "", type, direction: incoming ? "in" : "out" } },
+              { dataset: { action: row.action || "", type, direction: incoming ? "in" : "out", fault: row.fault || "" } },
               h(
                 "details",
                 {},
@@ -94,6 +126,9 @@ export function frameLog(source, { actions = [], whole = null } = {}) {
                   h("span.dir", { title: incoming ? "from the charger to the central system" : "from the central system to the charger" }, incoming ? "CP → CSMS" : "CSMS → CP"),
                   h("span.action", {}, row.action || "—"),
                   h("span.type", {}, type),
+                  row.fault
+                    ? h("span.fault-mark", { title: "what a network fault did to this frame" }, FAULT_MARKS[row.fault] || row.fault)
+                    : null,
                 ),
                 h("pre", {}, payload),
                 row.truncated ? cutNote(row) : null,

@@ -2,7 +2,8 @@
 // unplug, start and stop a session, unlock, inject and clear a fault, and its runtime
 // (start/stop/restart); and as a tester would, with the simulator's controls (simcontrols.js). Each command's queued answer is followed to its outcome
 // (GET /ocpp/commands/{id}) and said in words (outcome.js). Below: the charger's OCPP log as
-// the station sent and received it (GET /ocpp/chargers/{id}/logs) and the plot of its running
+// the station sent and received it (GET /ocpp/chargers/{id}/logs; "Download trace" saves it
+// whole as a trace, GET /ocpp/chargers/{id}/trace) and the plot of its running
 // transaction: what the CSMS measured, with the station's own meter readings laid over it.
 //
 // Connector statuses come live from the CSMS's event stream when the charger points at the
@@ -22,7 +23,7 @@ import { outcomeWords, PENDING } from "./outcome.js";
 import { connectorChip, meterText, problem } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
 import { simControls } from "./simcontrols.js";
-import { chargerId, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
+import { chargerId, faultBadge, liveState, modelLabel, runtimeLabel, versionLabel } from "./simstate.js";
 
 const FAULTS = ["GroundFailure", "HighTemperature", "OverCurrentFailure", "PowerMeterFailure", "ConnectorLockFailure", "OtherError"];
 const ACTIONS = ["StatusNotification", "StartTransaction", "StopTransaction", "TransactionEvent", "MeterValues", "Authorize", "BootNotification", "Heartbeat"];
@@ -88,7 +89,11 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
       seen = answer.total;
       return { rows: answer.data, replace: true };
     },
-    { actions: ACTIONS, whole: async (row) => (await gateway.log(id, row.id)).message },
+    {
+      actions: ACTIONS,
+      whole: async (row) => (await gateway.log(id, row.id)).message,
+      download: async () => ({ name: `${charger ? charger.identity : id}.trace.jsonl`, text: await gateway.trace(id) }),
+    },
   );
 
   fill(
@@ -390,6 +395,7 @@ export function simChargerView(root, { gateway, api, model, stream }, id) {
         h("h1", {}, charger.identity),
         h("span.version", {}, versionLabel(charger)),
         h("span.presence", {}, state.online ? "online" : "offline"),
+        faultBadge(charger),
         h("span.muted", {}, [modelLabel(charger, state.csms), runtimeLabel(charger), chargerId(charger)].filter(Boolean).join(" · ")),
         state.csms ? h("a.csms-link", { href: `#/charger/${encodeURIComponent(charger.identity)}` }, "as the CSMS sees it") : null,
       ),

@@ -3,6 +3,7 @@
 // connectors [{evse_id, connector_id, status}]}, ...}), merged with what the built-in central
 // system knows of the same identity (its chargeBoxId), which the event stream keeps live.
 
+import { h } from "../dom.js";
 import { versionFacts, versionName } from "../versions.js";
 import { outlets } from "./parts.js";
 
@@ -79,4 +80,20 @@ export function runtimeLabel(charger) {
   }
   if (runtime.connection !== "open") return `runtime ${runtime.connection}`;
   return runtime.registration === "Accepted" ? "running" : `boot ${runtime.registration}`;
+}
+
+/**
+ * A badge on a charger whose station has faults applied now (POST /ocpp/chaos: network,
+ * clock and firmware faults, a crowd's to come): how many, their kinds on hover. Null
+ * without any.
+ */
+export function faultBadge(charger) {
+  const faults = (charger.runtime && charger.runtime.faults) || [];
+  if (!faults.length) return null;
+  const kinds = [...new Set(faults.map((fault) => fault.kind))];
+  return h(
+    "span.badge.faults",
+    { title: `Faults applied: ${kinds.join(", ")}`, dataset: { faults: String(faults.length) } },
+    faults.length === 1 ? `fault: ${kinds[0]}` : `${faults.length} faults`,
+  );
 }

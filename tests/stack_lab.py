@@ -41,7 +41,7 @@ from chargeyard.gateway.host import Admit, FleetHost
 from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
-from chargeyard.protocol import V16, V201, VersionSpec
+from chargeyard.protocol import V16, VersionSpec
 from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
@@ -303,7 +303,7 @@ class StackLab:
         """Every status the CSMS recorded for the station's first connector, oldest first."""
         station = await self.store.stations.get(identity)
         assert station is not None
-        evse_id = 1 if station.ocpp_version is V201 else 0
+        evse_id = 0 if station.ocpp_version is V16 else 1  # 2.x numbers EVSEs from 1
         changes = await self.store.connectors.history(identity, 1, evse_id=evse_id)
         return [change.status for change in reversed(changes)]
 

@@ -21,7 +21,7 @@ from chargeyard.cli import app
 from chargeyard.fleet import fleet as fleet_module
 from chargeyard.fleet.autogen import AutogenConfig, Drivers
 from chargeyard.gateway.chaos_profile import ChaosProfile
-from chargeyard.protocol import V16, V201, VersionSpec
+from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.store.models import Station
 from tests.polling import eventually, until
 from tests.station.test_e2e_ocpp_lib import Wire, lib_csms
@@ -44,6 +44,7 @@ def test_help_lists_the_options_and_their_environment_variables() -> None:
     [
         (["--template", "acme-teapot"], "alfen-eve-single-pro-line"),  # the list of templates
         (["--template", "keba-kecontact-p30-x", "--ocpp", "2.0.1"], "speaks OCPP 1.6, not"),
+        (["--template", "abb-terra-54", "--ocpp", "2.1"], "templates for OCPP 2.1: chargeyard-"),
         (["--ocpp", "1.5"], "no station speaks OCPP '1.5'"),
         (["--csms", "http://127.0.0.1:9000/ocpp"], "--csms"),
         (["--count", "0"], "--count"),
@@ -190,6 +191,20 @@ async def test_a_2_0_1_fleet_from_the_command_line(tmp_path: Path) -> None:
     )
     assert code == 0, errors
     assert {s.ocpp_version for s in stations} == {V201}
+
+
+async def test_a_2_1_fleet_from_the_command_line(tmp_path: Path) -> None:
+    # Without --template, the first model of the catalog that speaks 2.1; the central system
+    # is chargeyard's own, which answers 2.1 with its 2.0.1 handlers.
+    code, errors, stations = await run_sim_until_booted(
+        tmp_path,
+        ["--csms", "ws://127.0.0.1:{port}/ocpp", "--count", "2", "--ocpp", "2.1"],
+        2,
+        signal.SIGTERM,
+    )
+    assert code == 0, errors
+    assert {(s.ocpp_version, s.model) for s in stations} == {(V21, "CY-AC22-21")}
+    assert "2 x chargeyard-ac-wallbox-21 (OCPP 2.1)" in errors
 
 
 async def test_without_a_terminal_it_prints_a_status_line_every_interval(tmp_path: Path) -> None:

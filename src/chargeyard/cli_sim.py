@@ -31,17 +31,20 @@ def sim(
         int, typer.Option(min=1, envvar="CHARGEYARD_SIM_COUNT", help="How many stations.")
     ] = 1,
     template: Annotated[
-        str,
+        str | None,
         typer.Option(
-            envvar="CHARGEYARD_SIM_TEMPLATE", help="Catalog template id (brand-model) to build."
+            envvar="CHARGEYARD_SIM_TEMPLATE",
+            help="Catalog template id (brand-model) to build [default:"
+            f" {sim_console.DEFAULT_TEMPLATE}, or the first model that speaks --ocpp].",
+            show_default=False,
         ),
-    ] = "alfen-eve-single-pro-line",
+    ] = None,
     ocpp: Annotated[
         str,
         typer.Option(
             "--ocpp",
             envvar="CHARGEYARD_SIM_OCPP",
-            help="OCPP version: 1.6 or 2.0.1 (also spelt ocpp2.0.1, OCPP 2.0.1...).",
+            help="OCPP version: 1.6, 2.0.1 or 2.1 (also spelt ocpp2.0.1, OCPP 2.0.1...).",
         ),
     ] = "1.6",
     password: Annotated[
@@ -256,7 +259,7 @@ def sim(
         if chaos.seed is None:
             chaos.seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
     fleet = Fleet(connect_limit=connect_limit, seed=seed, max_frame_bytes=max_frame_bytes)
-    sim_console.add_stations(
+    template = sim_console.add_stations(
         fleet,
         csms,
         count,

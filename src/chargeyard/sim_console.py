@@ -35,18 +35,26 @@ from chargeyard.station.tls import ClientCertificate
 # Seconds between two status lines when the live view is off: often enough to see a fleet
 # boot and charge in a log, rare enough to read (`chargeyard sim --status-interval`).
 STATUS_INTERVAL_S = 10.0
+# The model `chargeyard sim` builds unless told (--template), where it speaks the version.
+DEFAULT_TEMPLATE = "alfen-eve-single-pro-line"
 
 
 def add_stations(
     fleet: Fleet,
     csms: str,
     count: int,
-    template_id: str,
+    template_id: str | None,
     ocpp: str,
     password: str | None,
     identity_prefix: str,
     tls: SimTls | None = None,
-) -> None:
+) -> str:
+    """Add ``count`` stations of ``template_id`` (None: :data:`DEFAULT_TEMPLATE`, or the first
+    model that speaks ``ocpp``) to ``fleet``; returns the template id built.
+
+    Raises:
+        typer.BadParameter: an unknown version or template, or one that does not speak it.
+    """
     from websockets.exceptions import InvalidURI
 
     from chargeyard.fleet.fleet import STATION_CLASSES
@@ -64,6 +72,12 @@ def add_stations(
     ocpp = version.name  # as the catalog names it ("ocpp2.0.1" -> "2.0.1")
     catalog = load_catalog()
     speaking = [t.id for t in catalog.templates() if ocpp in t.ocpp_versions]
+    if template_id is None:
+        # The default model where it speaks the version, else the catalog's first that does
+        # (the 2.1 models are not the default's).
+        template_id = (
+            DEFAULT_TEMPLATE if DEFAULT_TEMPLATE in speaking or not speaking else speaking[0]
+        )
     try:
         template = catalog.template(template_id)
     except UnknownTemplate:
@@ -90,6 +104,7 @@ def add_stations(
         )
     except InvalidURI as error:
         raise typer.BadParameter(str(error), param_hint="--csms") from None
+    return template.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,13 @@ async def test_brands_are_listed_by_slug_with_their_model_counts(
                 "model_count": 2,
                 "image_url": None,
             },
+            {
+                "id": "chargeyard",
+                "slug": "chargeyard",
+                "name": "chargeyard",
+                "model_count": 2,
+                "image_url": None,
+            },
             {"id": "keba", "slug": "keba", "name": "KEBA", "model_count": 1, "image_url": None},
             {
                 "id": "schneider-electric",
@@ -61,7 +68,7 @@ async def test_brands_are_listed_by_slug_with_their_model_counts(
                 "image_url": None,
             },
         ],
-        "total": 7,
+        "total": 8,
         "page": 1,
         "limit": 50,
     }
@@ -81,11 +88,11 @@ async def test_brands_page_by_page(client: httpx.AsyncClient) -> None:
     ]
     assert [[brand["slug"] for brand in p["data"]] for p in pages] == [
         ["abb", "alfen", "alpitronic"],
-        ["keba", "schneider-electric", "tritium"],
-        ["wallbox"],
+        ["chargeyard", "keba", "schneider-electric"],
+        ["tritium", "wallbox"],
         [],
     ]
-    assert {(p["total"], p["limit"]) for p in pages} == {(7, 3)}
+    assert {(p["total"], p["limit"]) for p in pages} == {(8, 3)}
     assert [p["page"] for p in pages] == [1, 2, 3, 4]
 
 

@@ -187,7 +187,11 @@ async def test_start_false_provisions_a_stopped_charger(lab: StackLab) -> None:
 
 @pytest.mark.parametrize(
     ("sent", "stored"),
-    [("OCPP1.6", "ocpp1.6"), ("1.6", "ocpp1.6"), ("OCPP2.0.1", "ocpp2.0.1")],
+    [
+        ("OCPP1.6", "ocpp1.6"),
+        ("1.6", "ocpp1.6"),
+        ("OCPP2.0.1", "ocpp2.0.1"),
+    ],
 )
 async def test_the_seeds_version_spellings_are_accepted(
     lab: StackLab, sent: str, stored: str
@@ -195,6 +199,15 @@ async def test_the_seeds_version_spellings_are_accepted(
     accepted = await create_charger(lab, "CP-V", ocpp_version=sent, start=False)
     charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
     assert charger["ocpp_version"] == stored
+
+
+@pytest.mark.parametrize("sent", ["OCPP2.1", "2.1", "ocpp2.1"])
+async def test_a_2_1_charger_of_a_2_1_model_is_accepted(lab: StackLab, sent: str) -> None:
+    # The 2.1 station (station/v21), of a model the catalog lists for 2.1.
+    wallbox = {"brand_slug": "chargeyard", "model_slug": "ac-wallbox-21"}
+    accepted = await create_charger(lab, "CP-21", ocpp_version=sent, start=False, **wallbox)
+    charger = await _json(lab, "GET", f"{CHARGERS}/{accepted['charger_id']}", 200)
+    assert charger["ocpp_version"] == "ocpp2.1"
 
 
 async def test_connector_type_is_matched_to_the_catalogs_spelling(lab: StackLab) -> None:
@@ -239,7 +252,7 @@ async def test_a_charger_that_cannot_be_built_ends_failed_with_the_reason(lab: S
         ({"brand_slug": "acme"}, "brand_slug", "unknown brand 'acme'"),
         ({"model_slug": "nope"}, "model_slug", "unknown model 'nope'"),
         ({"connector_type": "CHAdeMO"}, "connector_type", "has no 'CHAdeMO' connector"),
-        ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6 or ocpp2.0.1"),
+        ({"ocpp_version": "ocpp3"}, "ocpp_version", "must be ocpp1.6, ocpp2.0.1 or ocpp2.1"),
         ({"ws_url": "http://csms/ocpp"}, "ws_url", "ws:// or wss://"),
         ({"identity": "CP 1/2"}, "identity", "pattern"),
         ({"identity": "CP:1"}, "identity", "pattern"),

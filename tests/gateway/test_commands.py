@@ -100,6 +100,8 @@ def test_payloads_are_validated() -> None:
         ("OCPP 2.0.1", "2.0.1"),
         ("ocpp2.0.1", "2.0.1"),
         ("v201", "2.0.1"),
+        ("ocpp2.1", "2.1"),
+        ("OCPP 2.1", "2.1"),
     ],
 )
 def test_versions_are_named_as_the_seeds_show(spelling: str, key: str) -> None:
@@ -114,8 +116,7 @@ def test_an_unknown_version_is_refused() -> None:
         named_version("1.5")
 
 
-def test_a_version_no_station_speaks_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"unsupported OCPP version '2\.1' \(1\.6 or 2\.0\.1\)"):
-        fleet_version(V21)
-    with pytest.raises(ValueError, match=r"unsupported OCPP version 'ocpp2\.1'"):
-        named_version("ocpp2.1")
+def test_every_version_of_the_protocol_has_a_station() -> None:
+    # 2.1's station is StationV21 (station/v21): the gateway takes ocpp2.1 like the others.
+    assert fleet_version(V21) is V21
+    assert named_version("ocpp2.1") is V21

@@ -85,6 +85,9 @@ SHAPES = {
     "abb-terra-184": "DC 3ph 180 kW shared: 180 kW cCCS2 | 180 kW cCCS2",
     "alpitronic-hyc300": "DC 3ph 300 kW shared: 300 kW cCCS2 | 300 kW cCCS2",
     "abb-terra-360": "DC 3ph 360 kW shared: 360 kW cCCS2 | 360 kW cCCS2",
+    # the reference models of OCPP 2.1: a 22 kW AC wallbox, a 180 kW DC charger
+    "chargeyard-ac-wallbox-21": "AC 3ph 22.08 kW: 22.08 kW sType2",
+    "chargeyard-dc-fast-21": "DC 3ph 180 kW shared: 180 kW cCCS2 | 180 kW cCCS2",
 }
 
 
@@ -280,8 +283,8 @@ def test_unknown_brand() -> None:
         load_catalog().models("tesla")
     assert raised.value.brand_slug == "tesla"
     assert str(raised.value) == (
-        "unknown brand 'tesla' (brands: abb, alfen, alpitronic, keba, schneider-electric, "
-        "tritium, wallbox)"
+        "unknown brand 'tesla' (brands: abb, alfen, alpitronic, chargeyard, keba, "
+        "schneider-electric, tritium, wallbox)"
     )
     assert isinstance(raised.value, LookupError)
     with pytest.raises(UnknownBrand):

@@ -50,6 +50,12 @@ def _schema(example: str) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "maxLength": 16, "examples": [example]})
 
 
+def _one_of(versions: Collection[VersionSpec]) -> str:
+    """The versions' subprotocols, oldest first ("ocpp1.6, ocpp2.0.1 or ocpp2.1")."""
+    names = [spec.subprotocol for spec in list(VERSIONS.values())[::-1] if spec in versions]
+    return " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _subprotocol(version: VersionSpec) -> str:
     return version.subprotocol
 
@@ -82,7 +88,7 @@ StationOcppVersion = Annotated[
     BeforeValidator(
         _reader(
             tuple(STATION_CLASSES),
-            "must be ocpp1.6 or ocpp2.0.1 (OCPP1.6, 1.6 ... are accepted)",
+            f"must be {_one_of(STATION_CLASSES)} (OCPP1.6, 1.6 ... are accepted)",
         )
     ),
     PlainSerializer(_subprotocol, return_type=str),

@@ -461,21 +461,35 @@ class Session:
         logger.warning(
             "CALLRESULT to %s [%s] rejected: %s", outgoing.action, outgoing.unique_id, why
         )
-        if self.version.supports_call_result_error:
-            # OCPP 2.1 part 4 section 4.2.4: tell the peer its CALLRESULT was not accepted.
-            self._outbox.append(
-                frames.encode_call_error(
-                    outgoing.unique_id,
-                    self._codes[kind],
-                    why,
-                    {},
-                    MessageType.CALL_RESULT_ERROR,
-                )
-            )
-            if self._observer is not None:
-                self._observer.message("out", _CALL_RESULT_ERROR, outgoing.action)
+        self._send_result_error(outgoing.unique_id, outgoing.action, kind, why)
         failure = MalformedCallResult(outgoing.action, outgoing.unique_id, kind, why)
         return [CallFailed(outgoing.unique_id, outgoing.action, failure)]
+
+    def refuse_answer(self, unique_id: str, action: str, error: OcppError) -> None:
+        """The CALLRESULT ``unique_id`` to our ``action`` passed its schema, and processing it
+        failed with ``error`` (an InternalError for a failure that is no OcppError): 2.1 tells
+        the peer with a CALLRESULTERROR; a version without one only logs it.
+
+        Raises:
+            ValueError: the version has no CALLRESULTERROR (the caller asks
+                ``version.supports_call_result_error`` first).
+        """
+        if not self.version.supports_call_result_error:
+            raise ValueError(f"OCPP {self.version.name} has no CALLRESULTERROR")
+        logger.warning("CALLRESULT to %s [%s] could not be processed: %s", action, unique_id, error)
+        self._send_result_error(unique_id, action, error.kind, error.description)
+
+    def _send_result_error(self, unique_id: str, action: str, kind: ErrorKind, why: str) -> None:
+        if not self.version.supports_call_result_error:
+            return
+        # OCPP 2.1 part 4 section 4.2.4: tell the peer its CALLRESULT was not accepted.
+        self._outbox.append(
+            frames.encode_call_error(
+                unique_id, self._codes[kind], why, {}, MessageType.CALL_RESULT_ERROR
+            )
+        )
+        if self._observer is not None:
+            self._observer.message("out", _CALL_RESULT_ERROR, action)
 
     def _on_call_result_error(self, error: frames.CallResultError) -> list[Event]:
         if self._observer is not None:

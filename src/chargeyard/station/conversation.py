@@ -9,6 +9,12 @@ through an hour in a loop: :meth:`Conversation.expect` keeps them by the CALL's 
 must follow an answer we give (TriggerMessage sends its message *after* its CALLRESULT, OCPP 1.6
 section 5.17) waits in :meth:`Conversation.after_answer` until the station has queued the
 answer and calls :meth:`Conversation.run_after_answer`.
+
+OCPP 2.1 adds CALLRESULTERROR (part 4 section 4.2.4): a CALLRESULT the station cannot process
+is answered with one. The session sends it for an answer its schema refuses; for an answer whose
+continuation fails, :meth:`Conversation.handle` is given the session's ``refuse_answer`` (2.1
+only: in older versions the failure goes on up, as before). One the central system sends about
+an answer of ours is logged with the station's identity.
 """
 
 from __future__ import annotations
@@ -16,10 +22,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chargeyard.protocol import CallAnswered, CallFailed, Event
+from chargeyard.protocol import (
+    CallAnswered,
+    CallFailed,
+    CallResultErrorReceived,
+    ErrorKind,
+    Event,
+    OcppError,
+)
 from chargeyard.station.calls import OnError, OnResult, ignore_result
 
 logger = logging.getLogger(__name__)
+
+# How an answer the station cannot process is refused: (unique id, action, why).
+Refuse = Callable[[str, str, OcppError], None]
 
 
 class Conversation:
@@ -46,13 +62,39 @@ class Conversation:
         failure with ``on_error`` (None: it is only logged)."""
         self._continuations[unique_id] = (on_result, on_error)
 
-    def handle(self, events: list[Event]) -> None:
+    def handle(self, events: list[Event], refuse: Refuse | None = None) -> None:
         """Run the continuations the session's ``events`` settle (other events are the
-        session's business)."""
+        session's business).
+
+        Args:
+            refuse: how an answer whose continuation fails is refused (2.1: the session's
+                ``refuse_answer``, a CALLRESULTERROR); None: the failure is raised.
+        """
         for event in events:
             if isinstance(event, CallAnswered):
                 on_result, _ = self._continuations.pop(event.unique_id, (ignore_result, None))
-                on_result(event.payload)
+                if refuse is None:
+                    on_result(event.payload)
+                    continue
+                try:
+                    on_result(event.payload)
+                except OcppError as error:
+                    refuse(event.unique_id, event.action, error)
+                except Exception as error:  # an answer the station could not process
+                    logger.exception("%s: the answer to %s failed", self._identity, event.action)
+                    failure = OcppError(
+                        ErrorKind.INTERNAL_ERROR, f"{event.action}: {type(error).__name__}"
+                    )
+                    refuse(event.unique_id, event.action, failure)
+            elif isinstance(event, CallResultErrorReceived):
+                # 2.1 part 4 section 4.2.4: the central system could not process our answer.
+                logger.warning(
+                    "%s: the central system refused our answer [%s]: %s %s",
+                    self._identity,
+                    event.unique_id,
+                    event.error_code,
+                    event.error_description,
+                )
             elif isinstance(event, CallFailed):
                 _, on_error = self._continuations.pop(event.unique_id, (ignore_result, None))
                 logger.info("%s: %s failed: %s", self._identity, event.action, event.error)

@@ -414,7 +414,10 @@ class SimulatedStation(ActionHandlers):
         if self._session is None:
             return
         self.frame_log.received(self.clock.now(), data)
-        self._conversation.handle(self._session.receive(data))
+        session = self._session
+        # 2.1: an answer whose processing fails is refused with a CALLRESULTERROR.
+        refuse = session.refuse_answer if self.version.supports_call_result_error else None
+        self._conversation.handle(session.receive(data), refuse)
         self._after_answers()
 
     def data_to_send(self) -> list[bytes]:
@@ -502,6 +505,21 @@ class SimulatedStation(ActionHandlers):
             payload = self.bad_days.outgoing(action, payload)
         unique_id = self._session.call(action, payload)
         self._conversation.expect(unique_id, on_result, on_error)
+        self.wake()
+        return True
+
+    def send(self, action: str, payload: OutgoingPayload) -> bool:
+        """Send a SEND (2.1 part 4 section 4.2.6: a message without an answer) if the station
+        is connected and Accepted; False when it was not sent (dropped, as :meth:`call`'s).
+
+        Raises:
+            OcppError: the version has no SEND, or the payload is not the action's.
+        """
+        if self._power.going_down or self._session is None or not self.wants_connection:
+            return False
+        if self.registration is not Registration.ACCEPTED:
+            return False
+        self._session.send(action, payload)
         self.wake()
         return True
 

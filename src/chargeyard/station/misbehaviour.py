@@ -180,8 +180,9 @@ DIALECTS: VersionTable[Dialect] = VersionTable(
     {
         V16: Dialect(_unknown_connector_16, _unknown_transaction_16, _starts_16, _realign_16),
         V201: Dialect(_unknown_connector_201, _unknown_transaction_201, _starts_201, _realign_201),
+        # The 2.1 station is the 2.0.1 station's blocks (station/v21): the same fields.
+        V21: Dialect(_unknown_connector_201, _unknown_transaction_201, _starts_201, _realign_201),
     },
-    lacking={V21: "no station speaks 2.1 (station_classes.py)"},
 )
 
 

@@ -12,12 +12,14 @@ from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.v16 import StationV16
+from chargeyard.station.v21 import StationV21
 from chargeyard.station.v201 import StationV201
 from chargeyard.station.verbs import StationVerbs
 
 
 class StationFactory(Protocol):
-    """What a station class looks like to the fleet (``StationV16``, ``StationV201``)."""
+    """What a station class looks like to the fleet (``StationV16``, ``StationV201``,
+    ``StationV21``)."""
 
     def __call__(
         self,
@@ -33,14 +35,13 @@ class StationFactory(Protocol):
 # The one place where a version picks the station's behaviour.
 STATION_CLASSES: VersionTable[StationFactory] = VersionTable(
     "the simulated station",
-    {V16: StationV16, V201: StationV201},
-    lacking={V21: "no simulated station speaks 2.1 yet"},
+    {V16: StationV16, V201: StationV201, V21: StationV21},
 )
 
 
 # Each station class has the verbs the gateway drives it with (for mypy: a class that lacks
 # one, or has it with other arguments, fails here).
-_WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201)
+_WITH_VERBS: tuple[type[StationVerbs], ...] = (StationV16, StationV201, StationV21)
 
 
 def station_class(version: VersionSpec) -> StationFactory:

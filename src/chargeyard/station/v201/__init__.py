@@ -51,9 +51,9 @@ become 2.0.1's.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from chargeyard.protocol import ErrorKind, OcppError, Payload
 from chargeyard.protocol.messages import v201
@@ -402,6 +402,19 @@ class StationV201(StationV201Base):
 
     def set_vendor_replies(self, replies: Sequence[VendorReply]) -> None:
         self.control.set_vendor_replies(replies)
+
+    # What the monitoring block tells of its Periodic monitors, for 2.1's periodic event
+    # streams (``v21/event_streams.py``); 2.0.1 has none.
+
+    def monitor_set(self, monitor_id: int, item: Mapping[str, Any]) -> None:
+        """A monitor was set from ``item`` (SetMonitoringDataType)."""
+
+    def monitor_cleared(self, monitor_id: int) -> None:
+        """The monitor ``monitor_id`` is gone."""
+
+    def stream_value(self, monitor_id: int, value: str) -> bool:
+        """Whether a stream takes the Periodic monitor's ``value`` (instead of NotifyEvent)."""
+        return False
 
     # -- the verbs (station/verbs.py), in 2.0.1's words (terms.py) ------------------------------
 

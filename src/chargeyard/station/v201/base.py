@@ -38,6 +38,7 @@ from chargeyard.station.model.smart_charging import OCPP201_RULES
 from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
 from chargeyard.station.model.station import Connector, Evse
 from chargeyard.station.v201.device_model import Component, Variable
+from chargeyard.station.v201.dialect import DIALECTS, Dialect2x
 from chargeyard.station.v201.variables import build_device_model
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,11 @@ class StationV201Base(SimulatedStation):
     """Shared state of a 2.0.1 station. Not used alone: see ``StationV201``."""
 
     version = V201
+
+    @property
+    def dialect(self) -> Dialect2x:
+        """Where the station's version differs from the other 2.x version (``dialect.py``)."""
+        return DIALECTS[self.version]
 
     def assemble(self) -> None:
         self.model.profiles.rules = OCPP201_RULES

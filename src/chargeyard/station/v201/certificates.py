@@ -46,11 +46,10 @@ The station's own certificate (``model/own_certificate.py``):
 
 from __future__ import annotations
 
-import typing
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from chargeyard.protocol import Payload, on
-from chargeyard.protocol.messages import is_one_of, v201
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.certificates import InstallStatus
 from chargeyard.station.model.own_certificate import Refused
@@ -66,9 +65,6 @@ _RETRY = "own-certificate:retry"
 # SecurityCtrlr.CertSigningWaitMinimum and CertSigningRepeatTimes when unreadable.
 DEFAULT_WAIT_S = 60
 DEFAULT_REPEAT_TIMES = 3
-_ID_USES: frozenset[v201.GetCertificateIdUseEnumType] = frozenset(
-    typing.get_args(v201.GetCertificateIdUseEnumType)
-)
 
 
 class CertificatesV201(Block["StationV201"]):
@@ -111,12 +107,18 @@ class CertificatesV201(Block["StationV201"]):
         self, payload: v201.GetInstalledCertificateIdsRequest
     ) -> v201.GetInstalledCertificateIdsResponse:
         kinds = payload.get("certificateType") or None
+        uses = self.station.dialect.certificate_id_uses
         chain: list[v201.CertificateHashDataChainType] = [
-            {"certificateType": item.kind, "certificateHashData": item.hash_data()}
+            # (The version's word, checked against its GetCertificateIdUseEnumType just
+            # below; 2.1's OEMRootCertificate is not in 2.0.1's type.)
+            {
+                "certificateType": cast(v201.GetCertificateIdUseEnumType, item.kind),
+                "certificateHashData": item.hash_data(),
+            }
             for item in self.station.model.certificates.of(kinds)
             # Every type InstallCertificate installs (M05) is one GetInstalledCertificateIds
-            # names: this leaves out none of a 2.0.1 station's.
-            if is_one_of(item.kind, _ID_USES)
+            # names: this leaves out none of a 2.x station's.
+            if item.kind in uses
         ]
         if not chain:
             return {"status": "NotFound", "statusInfo": {"reasonCode": "NotFound"}}

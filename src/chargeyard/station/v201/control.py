@@ -73,6 +73,9 @@ _NOT_IMPLEMENTED = frozenset(
         "SignV2GCertificate",
         "SignCombinedCertificate",
         "PublishFirmwareStatusNotification",
+        # 2.1 (MessageTriggerEnumType): ISO 15118-20 certificates and a vendor's trigger.
+        "SignV2G20Certificate",
+        "CustomTrigger",
     }
 )
 

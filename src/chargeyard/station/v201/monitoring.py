@@ -50,7 +50,7 @@ new password is reported (severity 7, Notice), its value never shown.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from chargeyard.protocol import on
 from chargeyard.protocol.messages import v201
@@ -66,6 +66,7 @@ from chargeyard.station.v201.monitors import (
     MonitorKind,
     Monitors,
     MonitorType,
+    SetStatus,
     Wanted,
     is_numeric,
 )
@@ -81,6 +82,7 @@ if TYPE_CHECKING:
 _CTRLR = "MonitoringCtrlr"
 _SCAN = "monitoring:scan"
 _BASES = ("All", "FactoryDefault", "HardWiredOnly")
+_MONITOR_TYPES = frozenset(kind.value for kind in MonitorType)
 _CRITERIA: dict[v201.MonitoringCriterionEnumType, set[MonitorType]] = {
     "ThresholdMonitoring": {MonitorType.UPPER_THRESHOLD, MonitorType.LOWER_THRESHOLD},
     "DeltaMonitoring": {MonitorType.DELTA},
@@ -174,6 +176,11 @@ class MonitoringV201(Block["StationV201"]):
         if isinstance(found, GetStatus):
             result["status"] = _UNKNOWN[found]  # N04.FR.03, N04.FR.04
             return result
+        if item["type"] not in _MONITOR_TYPES:
+            # 2.1's TargetDelta and TargetDeltaRelative (MonitorEnumType): a type the station
+            # does not implement (N04.FR.05's answer).
+            result["status"] = "UnsupportedMonitorType"
+            return result
         wanted = Wanted(
             component,
             name,
@@ -190,6 +197,8 @@ class MonitoringV201(Block["StationV201"]):
             if replaced is not None:
                 self.station.timers.cancel(_periodic_timer(replaced.id))
             result["id"] = outcome.id
+            if outcome.status is SetStatus.ACCEPTED:
+                self.station.monitor_set(outcome.id, item)
         if outcome.reason is not None:
             result["statusInfo"] = {"reasonCode": outcome.reason}
         result["status"] = outcome.status.value
@@ -207,6 +216,7 @@ class MonitoringV201(Block["StationV201"]):
         for monitor_id in ids:
             status = self.monitors.clear(monitor_id)
             self.station.timers.cancel(_periodic_timer(monitor_id))
+            self.station.monitor_cleared(monitor_id)
             results.append({"status": status.value, "id": monitor_id})  # N06.FR.05
         self._arm_scan()
         return {"clearMonitoringResult": results}
@@ -221,6 +231,7 @@ class MonitoringV201(Block["StationV201"]):
         if base != "All":  # N03.FR.04, N03.FR.05
             for monitor_id in self.monitors.clear_custom():
                 self.station.timers.cancel(_periodic_timer(monitor_id))
+                self.station.monitor_cleared(monitor_id)
         self.station.device_model.write(_CTRLR, "ActiveMonitoringBase", base)
         self._arm_scan()
         return {"status": "Accepted"}
@@ -257,6 +268,20 @@ class MonitoringV201(Block["StationV201"]):
         self.station.after_answer(lambda: self._send_report(request_id, selected))
         return {"status": "Accepted"}
 
+    def _reported(self, monitor: Monitor) -> v201.VariableMonitoringType:
+        entry: v201.VariableMonitoringType = {
+            "id": monitor.id,
+            "transaction": monitor.transaction,
+            "value": monitor.value,
+            "type": monitor.type.value,
+            "severity": monitor.severity,
+        }
+        if self.station.dialect.monitor_kind_reported:
+            # 2.1 N02/N03: who made the monitor (HardWiredMonitor, CustomMonitor) is
+            # required. The key is 2.1's; 2.0.1's type has no room for it.
+            cast(dict[str, object], entry)["eventNotificationType"] = monitor.kind.value
+        return entry
+
     def _send_report(self, request_id: int, selected: list[Monitor]) -> None:
         grouped: dict[tuple[Component, str, str | None], list[Monitor]] = {}
         for monitor in selected:
@@ -266,16 +291,7 @@ class MonitoringV201(Block["StationV201"]):
             {
                 "component": component_to_wire(component),
                 "variable": variable_to_wire(name, instance),
-                "variableMonitoring": [
-                    {
-                        "id": m.id,
-                        "transaction": m.transaction,
-                        "value": m.value,
-                        "type": m.type.value,
-                        "severity": m.severity,
-                    }
-                    for m in monitors
-                ],
+                "variableMonitoring": [self._reported(m) for m in monitors],
             }
             for (component, name, instance), monitors in grouped.items()
         ]
@@ -389,7 +405,10 @@ class MonitoringV201(Block["StationV201"]):
             return
         if monitor.transaction and self._transaction(monitor) is None:
             return
-        self._notify([(monitor, Change("Periodic"), variable.read())])  # N08.FR.05
+        value = variable.read()
+        if self.station.stream_value(monitor.id, value):
+            return  # 2.1: the monitor's periodic event stream carries it
+        self._notify([(monitor, Change("Periodic"), value)])  # N08.FR.05
 
     # -- NotifyEvent -------------------------------------------------------------------------------
 
@@ -438,6 +457,10 @@ class MonitoringV201(Block["StationV201"]):
         }
         if change.cleared:
             data["cleared"] = True
+        if self.station.dialect.event_severity_reported:
+            # 2.1 EventDataType.severity: the monitor's. The key is 2.1's; 2.0.1's type has
+            # no room for it.
+            cast(dict[str, object], data)["severity"] = monitor.severity
         # The event is the transaction's when the monitor watches only during one, or
         # watches its EVSE (a charging EVSE's power is the transaction's: Part 6 TC_N_20_CS).
         linked = monitor.transaction or monitor.component.evse is not None

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _STATION = 0  # the key of a station-wide reset among the scheduled ones
+_RESET_TYPES = frozenset({"Immediate", "OnIdle"})  # the ResetEnumType words it carries out
 REPORT_BASES = frozenset({"ConfigurationInventory", "FullInventory", "SummaryInventory"})
 
 
@@ -197,6 +198,10 @@ class ProvisioningV201(Block["StationV201"]):
         the same rules, and the boot after says LocalReset (BootReasonEnumType)."""
         if not self.station.may_reset():
             return {"status": "Rejected"}  # a firmware installation is under way (L01)
+        if payload["type"] not in _RESET_TYPES:
+            # 2.1's ImmediateAndResume (B11/B12: transactions resumed after the reboot): the
+            # station does not resume transactions, so it refuses the request.
+            return {"status": "Rejected", "statusInfo": {"reasonCode": "UnsupportedRequest"}}
         evse_id = payload.get("evseId")
         if evse_id is not None:
             allowed = self.station.device_model.get_bool(

@@ -44,15 +44,17 @@ schedule, the EVSE's rating and available power as the local limit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol import on
 from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
 from chargeyard.station.model.smart_charging import (
+    PURPOSES_201,
     ChargingProfile,
+    ChargingProfileKind,
     ChargingProfilePurpose,
     ChargingRateUnit,
     CompositeSchedule,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 _CTRLR = "SmartChargingCtrlr"
+_KINDS = frozenset(kind.value for kind in ChargingProfileKind)
 # The transactionId a remote start's profile is checked with before its transaction exists.
 _PENDING = "\x00pending"
 
@@ -151,6 +154,9 @@ class SmartChargingV201(Block["StationV201"]):
         max_level = dm.get_int(_CTRLR, "ProfileStackLevel", default=-1)
         if 0 <= max_level < wire["stackLevel"]:
             return "InvalidStackLevel", f"ProfileStackLevel is {max_level}"
+        unsupported = _unsupported_word(wire)
+        if unsupported is not None:
+            return unsupported
         units = dm.get_list(_CTRLR, "RateUnit")
         max_periods = dm.get_int(_CTRLR, "PeriodsPerSchedule", default=-1)
         for schedule in wire["chargingSchedule"]:
@@ -200,6 +206,9 @@ class SmartChargingV201(Block["StationV201"]):
     ) -> v201.ClearChargingProfileResponse:
         criteria = payload.get("chargingProfileCriteria") or {}
         purpose = criteria.get("chargingProfilePurpose")
+        if purpose is not None and purpose not in PURPOSES_201:
+            # 2.1's PriorityCharging and LocalGeneration: the station installs none (K01).
+            return {"status": "Unknown"}
         self.station.advance()
         # With chargingProfileId the criteria are ignored; ChargingStationExternalConstraints
         # are not the CSMS's to clear (the store keeps them).
@@ -222,6 +231,8 @@ class SmartChargingV201(Block["StationV201"]):
     ) -> v201.GetChargingProfilesResponse:
         criterion = payload["chargingProfile"]
         purpose = criterion.get("chargingProfilePurpose")
+        if purpose is not None and purpose not in PURPOSES_201:
+            return {"status": "NoProfiles"}  # 2.1's purposes the station installs none of
         found = self.station.model.profiles.profiles(
             evse_id=payload.get("evseId"),
             purpose=None if purpose is None else purpose_from_ocpp201(purpose),
@@ -392,3 +403,24 @@ def _limit_source(profile: ChargingProfile) -> str:
     """ChargingLimitSourceEnumType, as ``reports_to_ocpp201`` reports it."""
     external = profile.purpose is ChargingProfilePurpose.EXTERNAL_CONSTRAINTS
     return "EMS" if external else "CSO"
+
+
+def _unsupported_word(wire: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(reasonCode, additionalInfo) for a word of 2.1's profiles the station does not
+    implement: the purposes PriorityCharging and LocalGeneration, the kind Dynamic, and a
+    period in an operationMode other than ChargingOnly (V2X, setpoints, frequency control),
+    which is also the only mode whose period may not omit its limit (2.1
+    ChargingSchedulePeriodType.limit). 2.0.1's schema carries none of them."""
+    purpose = wire["chargingProfilePurpose"]
+    if purpose not in PURPOSES_201:
+        return "UnsupportedRequest", f"chargingProfilePurpose {purpose} is not supported"
+    if wire["chargingProfileKind"] not in _KINDS:
+        return "UnsupportedRequest", f"chargingProfileKind {wire['chargingProfileKind']}"
+    for schedule in wire["chargingSchedule"]:
+        for period in schedule["chargingSchedulePeriod"]:
+            mode = period.get("operationMode", "ChargingOnly")
+            if mode != "ChargingOnly":
+                return "UnsupportedRequest", f"operationMode {mode} is not supported"
+            if "limit" not in period:
+                return "MissingParam", "a ChargingOnly period needs its limit"
+    return None

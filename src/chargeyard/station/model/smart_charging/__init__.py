@@ -36,6 +36,7 @@ from chargeyard.station.model.smart_charging.ocpp16 import (
     purpose_to_ocpp16,
 )
 from chargeyard.station.model.smart_charging.ocpp201 import (
+    PURPOSES_201,
     composite_to_ocpp201,
     profile_from_ocpp201,
     profile_to_ocpp201,
@@ -64,6 +65,7 @@ from chargeyard.station.model.smart_charging.store import ChargingProfileStore
 __all__ = [
     "OCPP16_RULES",
     "OCPP201_RULES",
+    "PURPOSES_201",
     "ChargingProfile",
     "ChargingProfileKind",
     "ChargingProfilePurpose",

@@ -35,6 +35,9 @@ _PURPOSES: dict[v201.ChargingProfilePurposeEnumType, ChargingProfilePurpose] = {
     "ChargingStationExternalConstraints": ChargingProfilePurpose.EXTERNAL_CONSTRAINTS,
 }
 _WIRE_PURPOSES = {purpose: wire for wire, purpose in _PURPOSES.items()}
+PURPOSES_201: frozenset[str] = frozenset(_PURPOSES)
+"""The ChargingProfilePurposeEnumType words the model has (2.1 adds PriorityCharging and
+LocalGeneration, which it has not)."""
 
 
 def purpose_from_ocpp201(wire: v201.ChargingProfilePurposeEnumType) -> ChargingProfilePurpose:

@@ -8,6 +8,7 @@ after a cut (B04). :data:`LIBRARY_TESTS` names the test of each kind in ``KINDS`
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -274,6 +275,50 @@ async def test_a_delayed_message_reaches_the_library_late_overtaken_by_an_answer
         assert 12 <= now() - started < 12.5
         await until(lambda: quiet(runtime))
         assert effects(runtime) == ["frame_delayed"]
+
+
+async def test_a_clear_sends_the_delayed_message_and_answer_to_the_library_at_once() -> None:
+    async with lib_csms(V16) as csms, online(csms) as runtime:
+        runtime.apply_chaos([DelayFrames(share=1.0, delay_s=60), DelayAnswers(delay_s=60)], 1)
+        runtime.station.trigger_here("Heartbeat")  # type: ignore[attr-defined]
+        asked = asyncio.ensure_future(csms.call(READ_INTERVAL[V16]()))
+        await passes(2)
+        assert csms.wire.payloads("Heartbeat") == []
+        assert not asked.done()
+        cleared = now()
+        runtime.clear_chaos()  # what was held back is sent now (docs/chaos.md)
+        answer = await asked
+        assert answer.configuration_key[0]["key"] == "HeartbeatInterval"
+        await until(lambda: len(csms.wire.payloads("Heartbeat")) == 1 and quiet(runtime))
+        assert now() - cleared < 0.5
+
+
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
+async def test_e_a_stop_delayed_past_a_cut_reaches_the_library_once_in_order(
+    version: VersionSpec,
+) -> None:
+    async with lib_csms(version) as csms, online(csms) as runtime:
+        await charging(runtime)
+        stops = ("StopTransaction", "TransactionEvent")
+        runtime.apply_chaos([DelayFrames(share=1.0, delay_s=10, actions=stops)], seed=1)
+        runtime.station.unplug(1, 1)
+        await passes(2)
+        runtime.apply_chaos([Disconnect(offline_s=1)])  # the delayed stop dies with its link
+        await until(lambda: not runtime.connected)
+        await until(lambda: runtime.connected)  # ... and is sent again, delayed again
+        runtime.clear_chaos()
+        await until(lambda: quiet(runtime), within=10)
+        assert csms.connections == 2
+        if version is V16:
+            assert tx_actions(csms) == ["StartTransaction", "StopTransaction"]
+            assert csms.wire.payloads("StopTransaction")[0]["reason"] == "EVDisconnected"
+        else:
+            events = csms.wire.payloads("TransactionEvent")
+            kinds = [e["eventType"] for e in events]
+            assert kinds[0] == "Started"
+            assert kinds.count("Ended") == 1
+            assert kinds[-1] == "Ended"
+            assert [e["seqNo"] for e in events] == list(range(len(events)))
 
 
 async def test_reordered_frames_the_answer_to_the_library_goes_before_a_held_call() -> None:
@@ -553,10 +598,15 @@ LIBRARY_TESTS: dict[str, tuple[Callable[..., Any], ...]] = {
     "refuse_connect": (test_a_station_refused_reaches_the_library_once_the_fault_ends,),
     "drop_frames": (test_dropped_stops_are_sent_again_until_the_library_has_one,),
     "duplicate_frames": (test_a_duplicated_message_reaches_the_library_twice_with_one_id,),
-    "delay_frames": (test_a_delayed_message_reaches_the_library_late_overtaken_by_an_answer,),
+    "delay_frames": (
+        test_a_delayed_message_reaches_the_library_late_overtaken_by_an_answer,
+        test_a_clear_sends_the_delayed_message_and_answer_to_the_library_at_once,
+        test_e_a_stop_delayed_past_a_cut_reaches_the_library_once_in_order,
+    ),
     "reorder_frames": (test_reordered_frames_the_answer_to_the_library_goes_before_a_held_call,),
     "delay_answers": (
         test_a_delayed_answer_reaches_the_library_after_its_timeout,
+        test_a_clear_sends_the_delayed_message_and_answer_to_the_library_at_once,
         test_answers_withheld_or_late_time_out_in_the_library,
     ),
     "withhold_answers": (test_answers_withheld_or_late_time_out_in_the_library,),

@@ -585,6 +585,35 @@ async def test_e_a_power_cuts_open_transaction_reaches_the_library_ended_by_powe
         assert ended > second_boot  # reported once the boot after was accepted
 
 
+@pytest.mark.parametrize("version", [V16, V201], ids=["1.6", "2.0.1"])
+async def test_e_a_stop_queued_offline_reaches_the_library_through_a_power_cut(
+    version: VersionSpec,
+) -> None:
+    async with lib_csms(version) as csms, online(csms) as runtime:
+        await charging(runtime)
+        runtime.apply_chaos([Disconnect(offline_s=30)], seed=1)
+        await until(lambda: not runtime.connected)
+        runtime.station.unplug(1, 1)  # the stop waits in the queue ...
+        await passes(3)
+        strike({"CP-1": runtime}, [PowerCut(off_s=5)], seed=1)  # ... through a power cut
+        await until(lambda: not runtime.station.powered)
+        await until(lambda: csms.connections == 2 and accepted(runtime) and quiet(runtime), 60, 0.1)
+        actions = csms.wire.actions()
+        second_boot = [i for i, a in enumerate(actions) if a == "BootNotification"][1]
+        if version is V16:
+            assert tx_actions(csms) == ["StartTransaction", "StopTransaction"]
+            # Ended by its unplugging before the cut, not by the power loss.
+            assert csms.wire.payloads("StopTransaction")[0]["reason"] == "EVDisconnected"
+            ended = actions.index("StopTransaction")
+        else:
+            events = csms.wire.payloads("TransactionEvent")
+            assert [e["eventType"] for e in events].count("Ended") == 1
+            assert events[-1]["transactionInfo"]["stoppedReason"] == "EVDisconnected"
+            assert [e["seqNo"] for e in events] == list(range(len(events)))
+            ended = max(i for i, a in enumerate(actions) if a == "TransactionEvent")
+        assert ended > second_boot
+
+
 # -- every kind has its test against the library -------------------------------------------------
 
 LIBRARY_TESTS: dict[str, tuple[Callable[..., Any], ...]] = {
@@ -624,6 +653,7 @@ LIBRARY_TESTS: dict[str, tuple[Callable[..., Any], ...]] = {
     "power_cut": (
         test_a_power_cut_strikes_the_crowd_and_each_boots_again_at_the_library,
         test_e_a_power_cuts_open_transaction_reaches_the_library_ended_by_power_loss,
+        test_e_a_stop_queued_offline_reaches_the_library_through_a_power_cut,
     ),
 }
 """Each fault kind and the tests that put it against the library's central system."""

@@ -4,6 +4,7 @@ transaction messages still arrive, each once at least and in order (1.6 section 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,24 @@ async def test_delayed_frames_arrive_late(tmp_path: Path) -> None:
         runtime.apply_chaos([DelayFrames(share=1.0, delay_s=12)], seed=1)
         took = await round_trip(runtime)
         assert 12 <= took < 13
+        assert len(calls(await received(csms), "Heartbeat")) == 1
+
+
+async def test_a_clear_sends_delayed_frames_and_answers_at_once(tmp_path: Path) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+        runtime.apply_chaos([DelayFrames(share=1.0, delay_s=60), DelayAnswers(delay_s=60)], 1)
+        runtime.station.trigger_here("Heartbeat")  # type: ignore[attr-defined]
+        asked = asyncio.ensure_future(
+            csms.registry.call("CP-1", "GetConfiguration", {"key": ["HeartbeatInterval"]})
+        )
+        started = now()
+        await until(lambda: now() - started > 2, every=0.5)
+        assert calls(await received(csms), "Heartbeat") == []
+        runtime.clear_chaos()  # what was held back is sent now
+        answer = await asked
+        assert answer["configurationKey"][0]["key"] == "HeartbeatInterval"
+        await until(lambda: quiet(runtime))
+        assert now() - started < 3
         assert len(calls(await received(csms), "Heartbeat")) == 1
 
 

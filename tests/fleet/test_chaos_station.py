@@ -5,10 +5,13 @@ rest; tests/station covers them message by message)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from chargeyard import loop_clock
 from chargeyard.fleet.chaos.faults import (
     BootInTransaction,
     Clock,
@@ -49,6 +52,68 @@ async def test_a_clock_fault_dates_the_stations_messages_until_it_ends(tmp_path:
         assert stamps[-2].startswith("2020-02-02")
         assert not stamps[-1].startswith("2020")
         assert ("clock_set", "clock") in chaos.effects()
+
+
+async def test_a_clock_offset_and_drift_skew_the_stations_timestamps_on_the_wire(
+    tmp_path: Path,
+) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+
+        async def skew() -> float:
+            """How far the timestamp of a StatusNotification the central system receives now
+            is from the true time."""
+            runtime.station.trigger_here("StatusNotification", 1)  # type: ignore[attr-defined]
+            await until(lambda: quiet(runtime))
+            told = calls(await received(csms), "StatusNotification")[-1][3]["timestamp"]
+            return (datetime.fromisoformat(told) - loop_clock.now()).total_seconds()
+
+        runtime.apply_chaos([Clock(offset_s=-7200)], seed=1)
+        assert -7200.5 < await skew() < -7199.5
+        runtime.clear_chaos()
+        runtime.apply_chaos([Clock(drift_ppm=-100_000)], seed=1)  # loses 0.1 s a second
+        started = now()
+        await until(lambda: now() - started >= 50, within=60, every=0.5)
+        assert -5.5 < await skew() < -4.5
+        runtime.clear_chaos()
+        assert abs(await skew()) < 0.5
+
+
+def _energy_wh(message: list[Any]) -> list[float]:
+    """The energy register's readings in a 1.6 MeterValues CALL, in Wh."""
+    return [
+        float(sampled["value"]) * (1000.0 if sampled.get("unit") == "kWh" else 1.0)
+        for value in message[3]["meterValue"]
+        for sampled in value["sampledValue"]
+        if sampled.get("measurand", "Energy.Active.Import.Register")
+        == "Energy.Active.Import.Register"
+    ]
+
+
+async def test_meter_backwards_sends_a_register_counting_down_until_it_ends(
+    tmp_path: Path,
+) -> None:
+    async with our_csms(tmp_path) as csms, station_on(csms.port) as runtime:
+        station = runtime.station
+        station.config.change("MeterValueSampleInterval", "2")
+        station.plug(1, 1)
+        station.present_id_token("TAG-CHAOS")
+        await until(lambda: station.model.transaction_by_csms_id(1) is not None and quiet(runtime))
+        started = now()
+        await until(lambda: now() - started >= 30, within=40, every=0.5)
+        before = len(calls(await received(csms), "MeterValues"))
+        runtime.apply_chaos([MeterBackwards(for_s=10)], seed=1)
+        await until(lambda: now() - started >= 40.5, within=20, every=0.5)
+        during = len(calls(await received(csms), "MeterValues"))
+        await until(lambda: now() - started >= 50, within=20, every=0.5)
+        metered = calls(await received(csms), "MeterValues")
+        down = [r for m in metered[before:during] for r in _energy_wh(m)]
+        up = [r for m in metered[during:] for r in _energy_wh(m)]
+        assert len(down) >= 3
+        assert down == sorted(down, reverse=True)
+        assert down[-1] < down[0]
+        assert len(up) >= 3
+        assert up == sorted(up)  # up again once the fault ended
+        assert up[-1] > up[0]
 
 
 async def test_status_for_unknown_connector_on_the_wire_until_cleared(tmp_path: Path) -> None:

@@ -151,7 +151,9 @@ class Chaos:
         self._active: list[ActiveFault] = []
         self._refused_until = -math.inf
         self.held: list[tuple[bytes, Callable[[list[bytes]], None]]] = []  # (frames.py)
-        self.late: set[asyncio.TimerHandle] = set()  # frames sent late (frames.py)
+        # Timers of frames sent late (frames.py), each with what sends its frame at once when
+        # the faults are cleared (None: a frame held for reordering, which ``held`` sends).
+        self.late: dict[asyncio.TimerHandle, Callable[[], None] | None] = {}
         # The central system's CALL ids -> action, on this connection (frames.py: answers
         # are named by the call they answer).
         self.asked: dict[str, str] = {}
@@ -172,9 +174,11 @@ class Chaos:
         """End every fault now; frames held back are sent."""
         for active in list(self._active):
             self._end(active)
-        for handle in self.late:
+        late, self.late = self.late, {}
+        for handle, send_now in late.items():
             handle.cancel()
-        self.late.clear()
+            if send_now is not None:
+                send_now()  # delayed no longer: sent now, in the order they were delayed
         self._refused_until = -math.inf
         release_held(self)
 

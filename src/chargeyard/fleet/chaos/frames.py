@@ -106,8 +106,13 @@ def release_held(chaos: Chaos) -> None:
 
 def _hold(chaos: Chaos, frame: bytes, write: Write, hold_s: float) -> None:
     chaos.held.append((frame, write))
-    handle = chaos.loop.call_later(hold_s, _held_out, chaos, frame)
-    chaos.late.add(handle)
+
+    def due() -> None:
+        chaos.late.pop(handle, None)
+        _held_out(chaos, frame)
+
+    handle = chaos.loop.call_later(hold_s, due)
+    chaos.late[handle] = None  # (release_held sends it on a clear)
 
 
 def _held_out(chaos: Chaos, frame: bytes) -> None:
@@ -119,12 +124,12 @@ def _held_out(chaos: Chaos, frame: bytes) -> None:
 
 
 def _later(chaos: Chaos, delay: float, frame: bytes, write: Write) -> None:
-    def send_now() -> None:
-        chaos.late.discard(handle)
+    def due() -> None:
+        chaos.late.pop(handle, None)
         write([frame])
 
-    handle = chaos.loop.call_later(delay, send_now)
-    chaos.late.add(handle)
+    handle = chaos.loop.call_later(delay, due)
+    chaos.late[handle] = lambda: write([frame])  # (a clear sends it at once)
 
 
 def _hit(

@@ -371,6 +371,8 @@ async def test_openapi_declares_the_bearer_scheme_on_every_gateway_route(
         "/ocpp/chargers/{charger_id}/restart-charger",
         "/ocpp/chargers/{charger_id}/logs",
         "/ocpp/chargers/{charger_id}/logs/{log_id}",
+        "/ocpp/chargers/{charger_id}/trace",
+        "/ocpp/chaos",
         "/ocpp/locations/{location_id}/chargers",
         "/ocpp/locations/{location_id}/chargers/jobs/{job_id}",
         "/ocpp/commands",

@@ -46,7 +46,10 @@ async def test_without_the_password_the_wrong_password_case_is_inconclusive(
     assert wrong_password.reason == "needs --password (the station's Basic password)"
     # The station itself could not be let in without it: every case on it says why.
     [boot_refused] = {r.reason for r in probe.run.results if r.info.block == Group.FRAMES.value}
-    assert boot_refused == "the station's own handshake was refused: HTTP 401"
+    assert boot_refused == (
+        "the station's own handshake was refused: HTTP 401"
+        " (does the CSMS want a password? --password)"
+    )
     assert Verdict.FAIL not in verdicts.values()
     # No case failed, yet the probe reached no answer of the CSMS's: the run does not pass.
     assert set(probe.stranded.values()) == {boot_refused}

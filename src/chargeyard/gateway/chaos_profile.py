@@ -287,7 +287,7 @@ class ChaosProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seed: Annotated[int, Field(ge=0, lt=2**63)] | None = Field(
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = Field(
         None, description="What the faults' random draws are seeded with (absent: one is chosen)"
     )
     faults: list[FaultSpec] = Field(min_length=1, max_length=64)

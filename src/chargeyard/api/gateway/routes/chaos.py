@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway.auth import WriterDep
-from chargeyard.api.gateway.chargers_shared import host_answers
+from chargeyard.api.gateway.chargers_shared import NO_ANSWER, UNAVAILABLE, host_answers
 from chargeyard.api.gateway.deps import HostDep
 from chargeyard.api.gateway.schemas.chaos import (
     ChaosFailure,
@@ -54,7 +54,7 @@ router = APIRouter(prefix="/ocpp", tags=["Chaos"])
     "or a subset of them. Each fault ends after its `for_s`, or when cleared; a crowd fault "
     "when it has struck. The faults' random draws come from `seed` and each charger's "
     "identity: the same body gives the same faults again.",
-    responses=error_responses(401, 403, 404),
+    responses={**error_responses(401, 403, 404), **UNAVAILABLE, **NO_ANSWER},
 )
 async def apply_chaos(
     body: ChaosRequest, principal: WriterDep, store: StoreDep, host: HostDep
@@ -69,7 +69,7 @@ async def apply_chaos(
     description="End every network fault of one charger (`charger_id`), a location's "
     "chargers (`location_id`) or a subset of them (`location_id` and `charger_ids`): frames "
     "held back are sent, and the station reconnects as it would.",
-    responses=error_responses(401, 403, 404),
+    responses={**error_responses(401, 403, 404), **UNAVAILABLE, **NO_ANSWER},
 )
 async def clear_chaos(
     principal: WriterDep,

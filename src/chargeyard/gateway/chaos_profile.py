@@ -287,7 +287,8 @@ class ChaosProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = Field(
+    # At most 2**53 - 1: the largest integer every JSON reader (JavaScript's too) keeps exact.
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1)] | None = Field(
         None, description="What the faults' random draws are seeded with (absent: one is chosen)"
     )
     faults: list[FaultSpec] = Field(min_length=1, max_length=64)

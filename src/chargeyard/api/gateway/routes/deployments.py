@@ -40,6 +40,7 @@ from chargeyard.api.gateway.schemas.deployments import (
     DeploymentResponse,
     LocationAcceptedResponse,
 )
+from chargeyard.api.gateway.targets import all_of_location
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.gateway.definitions import POWER_KEY
 from chargeyard.gateway.provisioning import BulkBatch
@@ -343,7 +344,7 @@ async def delete_location(
 ) -> None:
     organization = principal.organization_id
     location = await _location(store, organization, location_id, slug)
-    chargers = await location_chargers(store, organization, location.id)
+    chargers = await all_of_location(store, organization, location.id)
     await delete_chargers(store, host, central, organization, chargers)
     await store.locations.delete(organization, location.id)
 
@@ -361,18 +362,3 @@ async def _location(
     if found is None:
         raise NotFoundError("location", location_id or slug)
     return found
-
-
-async def location_chargers(
-    store: Store, organization_id: str, location_id: str
-) -> list[SimulatedCharger]:
-    """Every charger of the location."""
-    found: list[SimulatedCharger] = []
-    page = 1000  # the store's largest page
-    while True:
-        rows = await store.chargers.list(
-            organization_id, location_id=location_id, limit=page, offset=len(found)
-        )
-        found.extend(rows)
-        if len(rows) < page:
-            return found

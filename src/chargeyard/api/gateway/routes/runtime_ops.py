@@ -32,7 +32,7 @@ from chargeyard.api.gateway.chargers_shared import (
     live_statuses,
 )
 from chargeyard.api.gateway.removal import BuiltInCentral, BuiltInCentralDep, delete_chargers
-from chargeyard.api.gateway.routes.deployments import charger_named, location_chargers
+from chargeyard.api.gateway.routes.deployments import charger_named
 from chargeyard.api.gateway.schemas.common import error_responses
 from chargeyard.api.gateway.schemas.runtime_ops import (
     AcceptedResponse,
@@ -45,6 +45,7 @@ from chargeyard.api.gateway.schemas.runtime_ops import (
     StageStatusListResponse,
     StageStatusResponse,
 )
+from chargeyard.api.gateway.targets import all_of_location
 from chargeyard.gateway.provisioning import charger_provisioning
 from chargeyard.gateway.runtimes import ChargerRuntimeError, ChargerRuntimes, NoAnswer
 from chargeyard.gateway.stages import OUTCOMES, StageEvent, attempts, current_stage, timeline
@@ -104,7 +105,7 @@ async def operate(
     assert body.location_id is not None
     if await store.locations.get(organization, body.location_id) is None:
         raise NotFoundError("location", body.location_id)
-    chargers = await location_chargers(store, organization, body.location_id)
+    chargers = await all_of_location(store, organization, body.location_id)
     background.spawn(
         _act_on_all(store, host, central, organization, body.action, chargers),
         name=f"runtime-ops {body.action} {body.location_id}",

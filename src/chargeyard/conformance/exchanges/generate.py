@@ -148,19 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chargeyard.conformance.exchanges.generate")
     parser.add_argument("--check", action="store_true", help="only say which files are stale")
     arguments = parser.parse_args(argv)
-    stale = 0
-    for spec in MODULES:
-        path = module_path(spec)
-        source = generate(spec)
-        if path.exists() and path.read_text("utf-8") == source:
-            continue
-        stale += 1
-        if arguments.check:
-            print(f"{path} is stale", file=sys.stderr)
-        else:
-            path.write_text(source, "utf-8")
-            print(f"wrote {path}")
-    return 1 if arguments.check and stale else 0
+    return messages.refresh(
+        {module_path(spec): generate(spec) for spec in MODULES}, arguments.check
+    )
 
 
 if __name__ == "__main__":

@@ -323,20 +323,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chargeyard.protocol.messages.generate")
     parser.add_argument("--check", action="store_true", help="only say which files are stale")
     arguments = parser.parse_args(argv)
-    stale = 0
     # Every module is generated before one is written: a conflict leaves the old ones whole.
     sources = {spec: generate(spec) for spec in VERSIONS.values()}
-    for spec, source in sources.items():
-        path = module_path(spec)
+    return refresh({module_path(spec): source for spec, source in sources.items()}, arguments.check)
+
+
+def refresh(files: Mapping[Path, str], check: bool) -> int:
+    """Write each generated file whose text differs from ``files``' (with ``check``, only say
+    which are stale); 1 when ``check`` found one stale. Shared with the conformance suite's
+    generator (``conformance/exchanges/generate.py``)."""
+    stale = 0
+    for path, source in files.items():
         if path.exists() and path.read_text("utf-8") == source:
             continue
         stale += 1
-        if arguments.check:
+        if check:
             print(f"{path} is stale", file=sys.stderr)
         else:
             path.write_text(source, "utf-8")
             print(f"wrote {path}")
-    return 1 if arguments.check and stale else 0
+    return 1 if check and stale else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What every benchmark needs to run its parts in processes of their own: a child that ignores
-Ctrl-C and dies with its coordinator, a pipe to it, answers with a timeout, a clean stop, and
-the machine's CPU time (to tell when something else was running)."""
+Ctrl-C and dies with its coordinator, a pipe to it, answers with a timeout, a clean stop, what
+a process measures of itself, and the machine's CPU time (to tell when something else was
+running)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import multiprocessing
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -73,3 +76,19 @@ def process_cpu_seconds(pid: int | None) -> float:
         fields = stat.read().rsplit(")", 1)[1].split()
     utime, stime = int(fields[11]), int(fields[12])
     return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What a process measures of itself at one moment."""
+
+    rss_kib: int
+    cpu_seconds: float
+    wall: float
+
+
+def sample_self() -> Sample:
+    """This process's resident memory (VmRSS), CPU time and monotonic clock, now."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        rss = next(line for line in status if line.startswith("VmRSS:"))
+    return Sample(int(rss.split()[1]), time.process_time(), time.monotonic())

@@ -1,10 +1,23 @@
 """A fleet of OCPP 1.6 stations against one central system: chargeyard's :class:`Fleet` next to a
-fleet of the ``ocpp`` library's ChargePoints, in one run.
+fleet of the ``ocpp`` library's ChargePoints, in one run; with ``--ocpp 2.0.1`` or ``--ocpp
+2.1``, a fleet of that version next to a fleet of the other 2.x version.
 
 Usage::
 
     python benchmarks/fleet.py [--count 10000] [--steady-seconds 60] [--settle-seconds 5]
                                [--only chargeyard,ocpp-lib] [--connects 100] [--json PATH]
+    python benchmarks/fleet.py --ocpp 2.1 [--count 10000] [--rounds 2] [--connects 100]
+                               [--json PATH]
+
+OCPP 2.0.1 and 2.1
+------------------
+The ``ocpp`` library's fleet and the minimal central system below speak 1.6 only. A 2.x fleet's
+baseline is the other 2.x version's, in the same run: ``--ocpp 2.1`` boots fleets of 2.1 and of
+2.0.1 stations of the same template in turn, ``--rounds`` of each, against chargeyard's own
+central system, and prints each fleet's boot time, CPU and RSS a station, the ratios of the
+version asked for to the other, and whether 2.1 boots no slower than 2.0.1 (ratio <= 1.10);
+``_version_fleets.py`` says how (``fleet_versions.py`` is the same run). ``--steady-seconds``,
+``--settle-seconds`` and ``--only`` are the 1.6 run's.
 
 Method
 ------
@@ -65,7 +78,6 @@ import gc
 import multiprocessing
 import os
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -77,7 +89,17 @@ from typing import Any
 
 import orjson
 from _central import SUBPROTOCOL, MinimalCentral
-from _children import become_child, machine_busy_seconds, receive, start_child, stop_child
+from _children import (
+    Sample,
+    become_child,
+    machine_busy_seconds,
+    receive,
+    sample_self,
+    start_child,
+    stop_child,
+)
+from _version_fleets import TEMPLATE as TEMPLATE_2X
+from _version_fleets import compare
 from ocpp.v16 import ChargePoint as OcppLibChargePoint
 from ocpp.v16 import call as ocpp_call
 from ocpp.v16.datatypes import MeterValue, SampledValue
@@ -133,7 +155,7 @@ async def _serve(pipe: Connection) -> None:
         except EOFError:
             request = "stop"
         if request == "sample":
-            pipe.send(_sample())
+            pipe.send(sample_self())
         else:
             stopped.set()
 
@@ -151,22 +173,9 @@ async def _serve(pipe: Connection) -> None:
 # -- measuring a process ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Sample:
-    rss_kib: int
-    cpu_seconds: float
-    wall: float
-
-
-def _sample() -> Sample:
-    with open("/proc/self/status", encoding="ascii") as status:
-        rss = next(line for line in status if line.startswith("VmRSS:"))
-    return Sample(int(rss.split()[1]), time.process_time(), time.monotonic())
-
-
 def _mark(pipe: Connection) -> Sample:
     """Sample this process, and have the coordinator sample the server and the machine now."""
-    sample = _sample()
+    sample = sample_self()
     pipe.send("mark")
     pipe.recv()
     return sample
@@ -586,8 +595,19 @@ def _environment() -> dict[str, str]:
     }
 
 
+# The baseline of a 2.x fleet: the other 2.x version, in the same run.
+OTHER_2X = {"2.0.1": "2.1", "2.1": "2.0.1"}
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--ocpp",
+        choices=("1.6", *OTHER_2X),
+        default="1.6",
+        help="the stations' version (2.x: against a fleet of the other 2.x version)",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="2.x: fleets of each version")
     parser.add_argument("--count", type=int, default=10_000, help="stations per fleet")
     parser.add_argument("--steady-seconds", type=float, default=60.0, help="CPU window")
     parser.add_argument("--settle-seconds", type=float, default=5.0, help="before the window")
@@ -597,8 +617,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.count < 10 or args.steady_seconds <= 0 or args.settle_seconds < 0:
         parser.error("need --count >= 10, --steady-seconds > 0 and --settle-seconds >= 0")
-    if args.connects < 1:
-        parser.error("need --connects >= 1")
+    if args.connects < 1 or args.rounds < 1:
+        parser.error("need --connects and --rounds >= 1")
     chosen = set(args.only.split(","))
     if unknown := chosen - set(FLEETS):
         parser.error(f"unknown fleet(s): {', '.join(sorted(unknown))}")
@@ -606,8 +626,26 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _main_2x(args: argparse.Namespace) -> int:
+    """``--ocpp 2.0.1`` or ``--ocpp 2.1``: that version's fleets against the other's."""
+    baseline = OTHER_2X[args.ocpp]
+    print(
+        f"Fleets of {args.count} OCPP {args.ocpp} stations ({TEMPLATE_2X}) against fleets of"
+        f" {baseline} stations, {args.rounds} round(s), the order alternating, against"
+        " chargeyard's central system",
+        flush=True,
+    )
+    comparison = compare(args.ocpp, baseline, args.count, args.rounds, args.connects)
+    print("\n".join(comparison.lines))
+    if args.json:
+        args.json.write_bytes(orjson.dumps(comparison.document(), option=orjson.OPT_INDENT_2))
+    return 0  # a report, not a test: a missed target is printed, not failed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    if args.ocpp != "1.6":
+        return _main_2x(args)
     plan = Plan(args.count, args.steady_seconds, args.settle_seconds, args.connects)
     environment = _environment()
     print(

@@ -1075,10 +1075,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # StartTransaction and StatusNotification), then sends MeterValues every minute.
     parser.add_argument("--charging-share", type=float, default=0.1)
     arguments = parser.parse_args(argv)
+    nodes = arguments.csms_nodes or processes_for(arguments.stations)
+    fleets = arguments.fleets or processes_for(arguments.stations)
+    if fleets < nodes:
+        # Fleet k dials node k mod nodes: with fewer fleets, a node would hold no station
+        # and stand idle, its figures per station meaningless.
+        parser.error(f"--fleets ({fleets}) must be at least --csms-nodes ({nodes})")
     plan = Plan(
         stations=arguments.stations,
-        csms_nodes=arguments.csms_nodes or processes_for(arguments.stations),
-        fleets=arguments.fleets or processes_for(arguments.stations),
+        csms_nodes=nodes,
+        fleets=fleets,
         baseline_stations=arguments.baseline_stations,
         steady_seconds=arguments.steady_seconds,
         settle_seconds=arguments.settle_seconds,

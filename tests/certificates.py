@@ -12,7 +12,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,16 @@ def make_root(
     serial: int | None = None,
     valid_days: int = 365,
     not_before: datetime | None = None,
+    ocsp: str | None = None,
+    crl: str | None = None,
 ) -> Issued:
-    """A self-signed CA certificate, as a CSMS or manufacturer root is."""
+    """A self-signed CA certificate, as a CSMS or manufacturer root is; ``ocsp``, ``crl``:
+    where its revocation status is told (Authority Information Access, CRL distribution
+    point)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    return _issue(common_name, key, None, serial, valid_days, not_before, ca=True)
+    return _issue(
+        common_name, key, None, serial, valid_days, not_before, ca=True, ocsp=ocsp, crl=crl
+    )
 
 
 def make_signed(
@@ -44,12 +50,24 @@ def make_signed(
     valid_days: int = 365,
     not_before: datetime | None = None,
     also_named: tuple[str, ...] = (),
+    ocsp: str | None = None,
+    crl: str | None = None,
 ) -> Issued:
     """A certificate ``issuer`` signs (a station's own, a sub-CA's, a firmware signer's);
-    ``also_named``: more commonNames in its subject after the first."""
+    ``also_named``: more commonNames in its subject after the first; ``ocsp``, ``crl``: as
+    :func:`make_root`'s."""
     key = ec.generate_private_key(ec.SECP256R1())
     return _issue(
-        common_name, key, issuer, serial, valid_days, not_before, ca=False, also_named=also_named
+        common_name,
+        key,
+        issuer,
+        serial,
+        valid_days,
+        not_before,
+        ca=False,
+        also_named=also_named,
+        ocsp=ocsp,
+        crl=crl,
     )
 
 
@@ -85,12 +103,14 @@ def _issue(
     *,
     ca: bool,
     also_named: tuple[str, ...] = (),
+    ocsp: str | None = None,
+    crl: str | None = None,
 ) -> Issued:
     subject = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, name) for name in (common_name, *also_named)]
     )
     start = not_before or datetime.now(UTC) - timedelta(minutes=5)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer.certificate.subject if issuer else subject)
@@ -99,8 +119,16 @@ def _issue(
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=valid_days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(issuer.key if issuer else key, hashes.SHA256())
     )
+    if ocsp is not None:
+        where = x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp)
+        )
+        builder = builder.add_extension(x509.AuthorityInformationAccess([where]), critical=False)
+    if crl is not None:
+        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl)], None, None, None)
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    certificate = builder.sign(issuer.key if issuer else key, hashes.SHA256())
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     return Issued(pem, certificate, key)
 

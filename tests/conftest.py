@@ -12,6 +12,8 @@ alone: ``CHARGEYARD_EVENT_LOOP=uvloop scripts/test``. A test marked ``virtual_ti
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import os
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -98,28 +100,42 @@ def _uses_a_browser(item: pytest.Item) -> bool:
 def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
     """The workers take one file at a time, in this order (``--dist loadfile``):
 
-    1. the files whose every test is ``slow`` (processes, a cluster, a fuzzer): the longest
-       ones, started early rather than left to keep one worker busy while the others idle;
-    2. the other files;
-    3. the files with browser tests, and in each its browser tests last: Playwright's
-       session-wide loop, once started in a worker, keeps every async test after it from
-       running there (pytest-asyncio needs the main thread's loop free), so no worker takes
-       another kind of test after one of them.
+    1. the files without browser tests, the longest first (``tests/durations.json``, as a
+       run measured them: ``scripts/durations.py`` refreshes it), so that no long file
+       starts last and keeps one worker busy while the others idle; a file it does not name
+       is taken as short;
+    2. the files with browser tests, the longest first, and in each its browser tests last:
+       Playwright's session-wide loop, once started in a worker, keeps every async test after
+       it from running there (pytest-asyncio needs the main thread's loop free), so no worker
+       takes another kind of test after one of them; a browser file with async tests of its
+       own comes before the other browser files, so that no worker has started one yet.
 
     Within a file, tests keep their order (stable sorts)."""
     files: dict[Path, list[pytest.Item]] = {}
     for item in items:
         files.setdefault(Path(item.path), []).append(item)
+    root = Path(__file__).resolve().parents[1]
+    durations: dict[str, float] = json.loads((root / "tests" / "durations.json").read_text())
 
-    def rank(tests: list[pytest.Item]) -> int:
-        if any(_uses_a_browser(test) for test in tests):
-            return 2
-        return 0 if all(test.get_closest_marker("slow") for test in tests) else 1
+    def rank(path: Path) -> tuple[bool, bool, float]:
+        tests = files[path]
+        browser = any(_uses_a_browser(test) for test in tests)
+        # A browser file with asynchronous tests of its own before its browser tests is
+        # handed out before every other: a worker that ran browser tests cannot run them.
+        async_first = browser and any(
+            not _uses_a_browser(test) and inspect.iscoroutinefunction(getattr(test, "obj", None))
+            for test in tests
+        )
+        try:
+            name = path.resolve().relative_to(root).as_posix()
+        except ValueError:  # (a file outside the checkout: pytester's projects)
+            name = path.as_posix()
+        return browser, not async_first, -durations.get(name, 0.0)
 
     return [
         item
-        for tests in sorted(files.values(), key=rank)
-        for item in sorted(tests, key=_uses_a_browser)
+        for path in sorted(files, key=rank)
+        for item in sorted(files[path], key=_uses_a_browser)
     ]
 
 

@@ -245,6 +245,33 @@ def test_csms_refuses_an_outbound_network_it_cannot_read(
     assert "'intranet' is not 'public' or a network" in result.output
 
 
+def test_csms_relays_the_proxy_api_it_is_given_with_its_token(
+    served: list[CsmsSettings],
+    served_api: list[ApiSettings],
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["csms", "--data-dir", str(tmp_path), "--proxy-api", "http://127.0.0.1:9101/"],
+        env={"CHARGEYARD_PROXY_API_TOKEN": "proxy-token"},
+    )
+    assert result.exit_code == 0, result.output
+    [api_settings] = served_api
+    assert api_settings.proxy_api == "http://127.0.0.1:9101"
+    assert api_settings.proxy_api_token is not None
+    assert api_settings.proxy_api_token.get_secret_value() == "proxy-token"
+
+
+def test_csms_refuses_a_proxy_api_with_a_path(served: list[CsmsSettings], tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["csms", "--data-dir", str(tmp_path), "--proxy-api", "http://127.0.0.1:9101/api/v1"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 2
+    assert "a URL with a path, query or fragment" in result.output
+
+
 def test_csms_api_accepts_the_tokens_token_create_signs_for_its_data_dir(
     served: list[CsmsSettings],
     served_api: list[ApiSettings],
@@ -716,6 +743,17 @@ def test_an_api_node_needs_the_cluster_s_redis() -> None:
     result = CliRunner().invoke(app, ["api"], env={"CHARGEYARD_REDIS_URL": ""})
     assert result.exit_code == 2
     assert "an API node serves a cluster" in result.output
+
+
+def test_an_api_node_refuses_a_proxy_api_with_a_path_before_it_starts() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["api", "--redis-url", DEAD_REDIS, "--proxy-api", "http://127.0.0.1:9101/api/v1"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 2
+    assert "a URL with a path, query or fragment" in result.output
+    assert "Redis" not in result.output  # refused before it reached for anything
 
 
 @pytest.mark.parametrize(

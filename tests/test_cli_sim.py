@@ -60,6 +60,20 @@ def test_what_cannot_be_simulated_is_refused_with_a_reason(
     assert complaint in " ".join(result.output.split())
 
 
+@pytest.mark.parametrize("speed", ["60", "max"])
+def test_speed_against_a_central_system_elsewhere_is_refused(speed: str) -> None:
+    """A fleet on a virtual clock would run ahead of a central system that keeps wall time."""
+    result = CliRunner().invoke(
+        app, ["sim", "--csms", "ws://csms.example.com/ocpp", "--speed", speed]
+    )
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == (
+        f"chargeyard sim: --speed {speed} refused: ws://csms.example.com/ocpp is a central"
+        " system that keeps wall time, so the stations cannot run on a faster clock than it;"
+        " run the lab's own central system with them on one clock: chargeyard up --speed"
+    )
+
+
 class _Captured(Exception):
     """Stops the command where it would start the fleet."""
 

@@ -5,19 +5,23 @@ somewhere behind a station's socket.
 websockets documents as public only what its API reference lists ("Anything that isn't listed
 in the API reference is a private API"); pyproject.toml keeps it below its next major, and these
 tests say whether a release within that range still has what we use. httpx likewise: its
-private attributes are the ones with a leading underscore. The outbound policy's transport uses
-only httpx's and httpcore's public transport API (``outbound_http.py``), so no contract of
-theirs is needed here.
+private attributes are the ones with a leading underscore. aiosqlite: the internals of its
+connection that the store's inline driver replaces (``store/inline_sqlite.py``). The outbound
+policy's transport uses only httpx's and httpcore's public transport API
+(``outbound_http.py``), so no contract of theirs is needed here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import inspect
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import aiosqlite
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -156,3 +160,17 @@ def test_httpx_client_keeps_its_transport_and_the_asgi_transport_its_app() -> No
     client = httpx.AsyncClient(transport=transport, base_url="http://test")
     assert client._transport is transport
     assert transport.app is app
+
+
+# --- aiosqlite: a connection's calls and its queue to its thread (store/inline_sqlite.py) ---
+
+
+def test_aiosqlite_connection_has_the_calls_inline_sqlite_runs_on_the_loops_thread() -> None:
+    # InlineConnection replaces the thread's queue (SQLAlchemy's dialect puts its isolation
+    # level setter on it), the coroutines that queue a call and open the connection, and stop.
+    connection = aiosqlite.Connection(lambda: sqlite3.connect(":memory:"), iter_chunk_size=64)
+    assert {"_tx", "_connection", "_connector", "_running"} <= set(vars(connection))
+    assert hasattr(connection._tx, "put_nowait")
+    assert inspect.iscoroutinefunction(aiosqlite.Connection._execute)
+    assert inspect.iscoroutinefunction(aiosqlite.Connection._connect)
+    assert callable(aiosqlite.Connection.stop)

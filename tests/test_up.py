@@ -107,7 +107,7 @@ async def test_readme_run_command_prints_credentials_once_and_its_curl_examples_
     }
     # Nothing secret is served to an anonymous request: the dashboard signs in with the
     # one-time link of the terminal, and gets the demo's key and a token of its own.
-    assert config == {"signIn": True}
+    assert config == {"signIn": True, "proxy": False}
     assert link.startswith(f"{lab.api_url}/dashboard/#signin=")
     assert link not in lab.stdout
     assert signed_in.status_code == 200
@@ -222,7 +222,7 @@ async def test_no_demo_starts_empty(tmp_path: Path) -> None:
     finally:
         assert await lab.stop() == 0
     assert lab.stdout == ""  # no credentials: nothing was created
-    assert config == {"signIn": False}
+    assert config == {"signIn": False, "proxy": False}
     # Commands for the organization unannounced stations join without the demo.
     program = f"{shlex.quote(sys.executable)} -m chargeyard.cli"
     data = shlex.quote(str(lab.data_dir))

@@ -69,6 +69,11 @@ _COMMANDS = {
         "probe",
         "Negative tests: malformed and hostile input against a CSMS, judged by OCPP-J.",
     ),
+    "proxy": _Lazy(
+        "chargeyard.cli_proxy",
+        "proxy",
+        "Relay real chargers to a real CSMS and record every frame as a trace.",
+    ),
     "trace": _Lazy(
         "chargeyard.cli_trace",
         "trace_app",

@@ -21,6 +21,7 @@ from pydantic import SecretStr, ValidationError
 
 from chargeyard import event_loop
 from chargeyard.api.settings import ApiSettings
+from chargeyard.cli_csms import check_proxy_api, with_proxy
 from chargeyard.cli_options import (
     APP_PLUG_DELAY,
     DEFAULT_DATA_DIR,
@@ -35,6 +36,8 @@ from chargeyard.cli_options import (
     MetricsPort,
     NodeName,
     PresenceTtl,
+    ProxyApi,
+    ProxyApiToken,
     RedisPrefix,
     RedisUrl,
     default_node_name,
@@ -92,11 +95,14 @@ def api(
     ca_cert: CaCert = None,
     ca_key: CaKey = None,
     metrics_port: MetricsPort = METRICS_PORTS["api"],
+    proxy_api: ProxyApi = None,
+    proxy_api_token: ProxyApiToken = None,
     log_level: LogLevel = "INFO",
 ) -> None:
     """Serve the REST API (/api/v1), the dashboard and /metrics of a cluster: commands reach
     the stations of every CSMS node over Redis, the live stream shows every node's events."""
     redis_url = _required(redis_url, "an API node")
+    check_proxy_api(proxy_api)
     configure_logging(log_level)
     try:
         settings = ApiSettings() if ocpp_url is None else ApiSettings(ocpp_url=ocpp_url)
@@ -115,6 +121,7 @@ def api(
         # As `chargeyard csms` does: tokens from `chargeyard token create --data-dir` work.
         secret = SecretStr(jwt_secret(data_dir))
         settings = settings.model_copy(update={"jwt_secret": secret})
+    settings = with_proxy(settings, proxy_api, proxy_api_token)
     try:
         # It issues the client certificates of gateway chargers made at security profile 3.
         authority = authority_for(data_dir, ca_cert, ca_key)
@@ -127,6 +134,7 @@ def api(
         port=port,
         outbound=OutboundPolicy.default_for(host),
         authority=authority,
+        routes_first=True,
     )
     database = resolve_database_url(data_dir, database_url)
 

@@ -14,6 +14,7 @@ import typer
 from pydantic import SecretStr
 
 from chargeyard import cli_credentials, cli_tls, event_loop
+from chargeyard.api.proxy_relay import proxy_api_problem
 from chargeyard.api.settings import ApiSettings
 from chargeyard.cli_options import (
     DEFAULT_DATA_DIR,
@@ -30,6 +31,8 @@ from chargeyard.cli_options import (
     MetricsPort,
     NodeName,
     PresenceTtl,
+    ProxyApi,
+    ProxyApiToken,
     RedisPrefix,
     RedisUrl,
     RetentionDays,
@@ -155,6 +158,8 @@ def csms(
             show_default=False,
         ),
     ] = None,
+    proxy_api: ProxyApi = None,
+    proxy_api_token: ProxyApiToken = None,
     tls_cert: cli_tls.TlsCert = None,
     tls_key: cli_tls.TlsKey = None,
     tls_client_ca: cli_tls.TlsClientCa = None,
@@ -181,6 +186,7 @@ def csms(
         authority = authority_for(data_dir, ca_cert, ca_key)
     except AuthorityError as error:
         raise typer.BadParameter(str(error), param_hint="--ca-cert/--ca-key") from None
+    check_proxy_api(proxy_api)
     tls = cli_tls.tls_settings(tls_cert, tls_key, tls_client_ca)
     try:
         shared_secret = given_jwt_secret(jwt_secret_value, jwt_secret_file)
@@ -208,7 +214,7 @@ def csms(
                 url,
                 settings,
                 api_port,
-                _api_settings(data_dir, shared_secret),
+                with_proxy(_api_settings(data_dir, shared_secret), proxy_api, proxy_api_token),
                 max_stored_payload_chars,
                 outbound,
                 # Without the API (--api-port 0) nobody here would see the other nodes' events.
@@ -245,6 +251,22 @@ def _api_settings(data_dir: Path, shared_secret: str | None = None) -> ApiSettin
     return settings.model_copy(update={"jwt_secret": SecretStr(jwt_secret(data_dir))})
 
 
+def check_proxy_api(url: str | None) -> None:
+    """Refuse a ``--proxy-api`` that cannot be a proxy API's address, before anything starts."""
+    if url is not None and (problem := proxy_api_problem(url)) is not None:
+        raise typer.BadParameter(f"{url!r} is {problem}", param_hint="--proxy-api")
+
+
+def with_proxy(settings: ApiSettings, url: str | None, token: str | None) -> ApiSettings:
+    """``settings`` relaying the proxy API at ``url`` with ``token`` (each when given)."""
+    update: dict[str, object] = {}
+    if url is not None:
+        update["proxy_api"] = url.rstrip("/")
+    if token:
+        update["proxy_api_token"] = SecretStr(token)
+    return settings.model_copy(update=update)
+
+
 async def _serve_until_signalled(
     url: str,
     settings: CsmsSettings,
@@ -279,6 +301,7 @@ async def _serve_until_signalled(
                 port=api_port,
                 outbound=outbound,
                 sockets=tuple(api_sockets),
+                routes_first=True,
             )
             if api_port
             else None,

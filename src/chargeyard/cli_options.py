@@ -247,6 +247,27 @@ APP_PLUG_DELAY = "5-20"
 (1.6) or EVConnectionTimeOut (2.0.1), which are a minute or more."""
 
 
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration_seconds(text: str) -> float:
+    """``"8h"``, ``"90m"``, ``"30s"``, ``"2d"`` or plain seconds (``"3600"``), as seconds.
+
+    Raises:
+        ValueError: not a positive duration in one of those forms.
+    """
+    spoken = text.strip().lower()
+    unit = _DURATION_UNITS.get(spoken[-1:])
+    number = spoken[:-1] if unit is not None else spoken
+    try:
+        seconds = float(number) * (unit or 1.0)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{text!r} is not a duration (8h, 90m, 30s, 2d or seconds)")
+    return seconds
+
+
 def seconds_range(text: str) -> tuple[float, float]:
     """``"10"`` (always 10 s) or ``"5-20"`` (uniform in the range), as (low, high).
 
@@ -261,3 +282,24 @@ def seconds_range(text: str) -> tuple[float, float]:
     if not 0 <= bounds[0] <= bounds[1] < float("inf"):
         raise ValueError(f"{text!r} is not seconds (10) or a range of seconds (5-20)")
     return bounds
+
+
+ProxyApi = Annotated[
+    str | None,
+    typer.Option(
+        envvar="CHARGEYARD_PROXY_API",
+        help="The HTTP API of a running `chargeyard proxy` (its --api-listen, such as"
+        " http://127.0.0.1:9101): the dashboard's Proxy view shows its chargers, their"
+        " frames live and its holds, which this server relays from it (/api/v1/proxy).",
+        show_default=False,
+    ),
+]
+ProxyApiToken = Annotated[
+    str | None,
+    typer.Option(
+        envvar="CHARGEYARD_PROXY_API_TOKEN",
+        help="The proxy API's token (its --api-token), which this server presents for"
+        " the browser; the same variable the proxy reads.",
+        show_default=False,
+    ),
+]

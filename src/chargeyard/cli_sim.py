@@ -223,9 +223,30 @@ def sim(
             " the next run with this directory reports those transactions ended (PowerLoss).",
         ),
     ] = None,
+    speed: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHARGEYARD_SIM_SPEED",
+            help="Refused: the central system sim reports to keeps wall time. Fast-forward"
+            " a lab with `chargeyard up --speed` instead (its own central system follows"
+            " its clock).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a fleet of simulated stations against any central system until Ctrl-C."""
     from chargeyard.fleet.fleet import Fleet, freeze_gc
+
+    if speed is not None:
+        # A fleet ahead of its central system's clock would send heartbeats and meter values
+        # faster than their intervals and timestamps from the future.
+        typer.echo(
+            f"chargeyard sim: --speed {speed} refused: {csms} is a central system that keeps"
+            " wall time, so the stations cannot run on a faster clock than it; run the lab's"
+            " own central system with them on one clock: chargeyard up --speed",
+            err=True,
+        )
+        raise typer.Exit(2)
 
     if auto:
         if drivers is Drivers.APP:

@@ -1,6 +1,7 @@
 """``chargeyard trace`` (export a charger's frames from the lab's database as a trace; import
-a plain OCPP-J log as one) and ``chargeyard replay`` (play a trace's station side against any
-CSMS and compare its answers with the recorded ones). docs/traces.md describes the format.
+a plain OCPP-J log or an ocpp-cp-simulator trace as one) and ``chargeyard replay`` (play a
+trace's station side against any CSMS and compare its answers with the recorded ones).
+docs/traces.md describes the format.
 
 ``replay`` exits 0 when every answer means what the recorded one meant, 1 when one differs
 (or the CSMS closed the connection before the trace's end), 2 for a command line or a trace
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +23,11 @@ import typer
 from chargeyard.cli_options import DEFAULT_DATA_DIR, DatabaseUrl, LabDataDir, lab_database_url
 from chargeyard.protocol import UnknownVersion
 from chargeyard.trace import Trace, TraceError, TraceHeader, dumps, loads
+from chargeyard.trace.cp_simulator import (
+    CpSimulatorTraceError,
+    import_cp_simulator,
+    looks_like_cp_simulator,
+)
 from chargeyard.trace.importers import LogImportError, Side, import_log
 from chargeyard.trace.report import Format
 
@@ -103,34 +110,81 @@ def trace_export(
     _write(exported, output)
 
 
-@trace_app.command("import", short_help="A plain OCPP-J log read into a trace.")
+class ImportKind(StrEnum):
+    """What the file to import is."""
+
+    AUTO = "auto"  # ocpp-cp-simulator's trace when it is unmistakably one, else a plain log
+    LOG = "log"
+    CP_SIMULATOR = "cp-simulator"
+
+
+@trace_app.command("import", short_help="A plain OCPP-J log or another tool's trace, as a trace.")
 def trace_import(
-    log: Annotated[Path, typer.Argument(help="The log: one frame a line after a time and a way.")],
-    identity: Annotated[str, typer.Option(help="The station's identity the trace names.")],
-    ocpp: Annotated[str, typer.Option(help="The log's OCPP version (1.6 or 2.0.1).")] = "1.6",
+    log: Annotated[
+        Path,
+        typer.Argument(
+            help="The file: a log of one frame a line after a time and a way, or an"
+            " ocpp-cp-simulator trace (--trace-output)."
+        ),
+    ],
+    identity: Annotated[
+        str | None,
+        typer.Option(
+            help="The station's identity the trace names (a plain log's is needed; of an"
+            " ocpp-cp-simulator trace: which charge point, when it has several)."
+        ),
+    ] = None,
+    ocpp: Annotated[
+        str | None,
+        typer.Option(
+            help="The OCPP version (1.6 or 2.0.1): a plain log's (default 1.6), or of the"
+            " records of an ocpp-cp-simulator trace that name none."
+        ),
+    ] = None,
+    kind: Annotated[
+        ImportKind,
+        typer.Option("--from", help="What the file is (auto: told by its first line)."),
+    ] = ImportKind.AUTO,
     side: Annotated[
         Side,
-        typer.Option(help="Whose log it is (auto: told by the first CALL only a station sends)."),
+        typer.Option(
+            help="Whose plain log it is (auto: told by the first CALL only a station sends)."
+        ),
     ] = Side.AUTO,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="The file (default: standard output).")
     ] = None,
 ) -> None:
-    """Read a plain OCPP-J log (`TIME -> [2,...]`, `<<`/`>>`, `SEND`/`RECV`) into a trace."""
+    """Read a plain OCPP-J log (`TIME -> [2,...]`, `<<`/`>>`, `SEND`/`RECV`) or an
+    ocpp-cp-simulator trace (its format 1.x) into a trace."""
     from chargeyard.station.versions import version_of
 
     try:
-        version = version_of(ocpp)
-        imported = import_log(
-            log.read_text(encoding="utf-8"), version=version, identity=identity, side=side
-        )
+        version = None if ocpp is None else version_of(ocpp)
     except UnknownVersion as error:
         raise typer.BadParameter(str(error), param_hint="--ocpp") from None
-    except (OSError, UnicodeDecodeError, LogImportError) as error:
+    try:
+        text = log.read_text(encoding="utf-8")
+        if kind is ImportKind.CP_SIMULATOR or (
+            kind is ImportKind.AUTO and looks_like_cp_simulator(text)
+        ):
+            imported = import_cp_simulator(text, identity=identity, version=version)
+            left_out = "records of other charge points left out"
+        elif identity is None:
+            raise typer.BadParameter(
+                "needed to import a plain log",
+                param_hint="--identity",
+            )
+        else:
+            imported = import_log(
+                text, version=version or version_of("1.6"), identity=identity, side=side
+            )
+            left_out = "other lines skipped"
+    except (OSError, UnicodeDecodeError, LogImportError, CpSimulatorTraceError) as error:
         typer.echo(f"{log}: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     _write(dumps(imported.trace), output)
-    skipped = f", {imported.skipped} other lines skipped" if imported.skipped else ""
+    skipped = f", {imported.skipped} {left_out}" if imported.skipped else ""
     typer.echo(f"{len(imported.trace.records)} frames{skipped}", err=True)
 
 

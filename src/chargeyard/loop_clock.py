@@ -3,11 +3,13 @@
 asyncio's loop keeps time with ``time.monotonic``, so its timers, ``asyncio.timeout`` and
 ``asyncio.sleep`` run on the same clock as a deadline read from :func:`monotonic`. An event
 loop may run ahead of that clock: one that fast-forwards (it jumps to its next timer whenever
-nothing is ready) says by how much in its ``time_offset`` attribute. Code whose deadlines and
-timestamps must agree with the loop's timers (a simulated station, the conformance suite that
-plays its peer) reads time here, so that both keep one time whether the loop fast-forwards or
-not. On a loop that does not, :func:`monotonic` is ``time.monotonic()`` and :func:`now` is the
-wall clock.
+nothing is ready, or runs N times wall time: ``fast_forward.py``) says by how much in its
+``time_offset`` attribute, and which UTC time its clock shows with ``virtual_now()``. Code whose
+deadlines and timestamps must agree with the loop's timers (a simulated station, the central
+system's stored times through ``store.types.utc_now``, the conformance suite that plays its
+peer) reads time here, so that all keep one time whether the loop fast-forwards or not. On a
+loop that does not, :func:`monotonic` is ``time.monotonic()`` and :func:`now` is the wall
+clock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def offset() -> float:
@@ -30,11 +39,26 @@ def offset() -> float:
 
 def monotonic() -> float:
     """Seconds on the running loop's clock (deadlines, durations)."""
-    return time.monotonic() + offset()
+    loop = _running_loop()
+    if loop is not None and hasattr(loop, "time_offset"):
+        return loop.time()  # exactly the loop's timers' clock, not a second reading of it
+    return time.monotonic()
+
+
+def stands_still() -> bool:
+    """Whether the running loop's clock stands still while the loop works (a fast-forward
+    loop at ``max``, ``frozen``): work that blocks the loop then costs no time on its clock,
+    only the CPU it takes (``store/inline_sqlite.py``)."""
+    return bool(getattr(_running_loop(), "frozen", False))
 
 
 def now() -> datetime:
-    """The wall clock's UTC time, as far ahead as the running loop's clock is."""
+    """The UTC time on the running loop's clock: the wall clock's, unless the loop runs a
+    clock of its own."""
+    virtual_now = getattr(_running_loop(), "virtual_now", None)
+    if virtual_now is not None:
+        shown: datetime = virtual_now()
+        return shown
     ahead = offset()
     wall = datetime.now(UTC)
     return wall + timedelta(seconds=ahead) if ahead else wall

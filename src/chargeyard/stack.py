@@ -21,7 +21,7 @@ import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from fastapi import FastAPI
 
@@ -38,12 +38,6 @@ from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
-from chargeyard.fleet.autogen import AutogenConfig
-from chargeyard.fleet.fleet import Fleet
-from chargeyard.gateway.drivers import APP_DRIVERS
-from chargeyard.gateway.executor import Executor
-from chargeyard.gateway.host import FleetHost
-from chargeyard.gateway.leases import LeaseKeeper
 from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
@@ -51,8 +45,16 @@ from chargeyard.startup import StartupFailure as StartupFailure
 from chargeyard.store import DatabaseError, Store
 from chargeyard.store.models import SimulatedCharger
 
-if TYPE_CHECKING:  # (a process on its own does not load the Redis client)
+if TYPE_CHECKING:
+    # A process on its own does not load the Redis client; one without the simulator gateway
+    # (a CSMS node, an API node) does not load the stations, their fleets and their host
+    # (about a fifth of a node's imports).
     from chargeyard.csms.cluster.redis_presence import PresenceBook
+    from chargeyard.fleet.autogen import AutogenConfig
+    from chargeyard.fleet.fleet import Fleet
+    from chargeyard.gateway.executor import Executor
+    from chargeyard.gateway.host import FleetHost
+    from chargeyard.gateway.leases import LeaseKeeper
 
 DEFAULT_REDIS_PREFIX = "chargeyard:"
 """The start of a cluster's Redis keys and channels unless ``--redis-prefix`` says otherwise."""
@@ -210,6 +212,16 @@ async def _join_cluster(
     )
 
 
+class _HostOptions(TypedDict):
+    """What a :class:`~chargeyard.gateway.host.FleetHost` takes from :class:`GatewayOptions`."""
+
+    fleet_factory: Callable[[], Fleet] | None
+    executor: Executor | None
+    record_frames: bool
+    restart_delay_s: float
+    app_drivers: AutogenConfig
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayOptions:
     """The simulator gateway: an in-memory bus and a fleet host on it.
@@ -221,7 +233,7 @@ class GatewayOptions:
         restart_delay_s: how long a restarted charger stays off.
         deadline_s: how long the API waits for a host's answer.
         app_drivers: how the app drivers of chargers created with ``drivers`` app behave
-            (``gateway/drivers.py``).
+            (None: ``gateway/drivers.py``'s ``APP_DRIVERS``).
     """
 
     fleet_factory: Callable[[], Fleet] | None = None
@@ -229,7 +241,19 @@ class GatewayOptions:
     record_frames: bool = True
     restart_delay_s: float = 1.0
     deadline_s: float = DEADLINE_S
-    app_drivers: AutogenConfig = APP_DRIVERS
+    app_drivers: AutogenConfig | None = None
+
+    def host_options(self) -> _HostOptions:
+        """The options a :class:`~chargeyard.gateway.host.FleetHost` takes from these."""
+        from chargeyard.gateway.drivers import APP_DRIVERS
+
+        return {
+            "fleet_factory": self.fleet_factory,
+            "executor": self.executor,
+            "record_frames": self.record_frames,
+            "restart_delay_s": self.restart_delay_s,
+            "app_drivers": APP_DRIVERS if self.app_drivers is None else self.app_drivers,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +265,8 @@ class ApiOptions:
         sockets: ``host:port`` claimed already (``ports.claim``), by a command that claims
             every port it needs before it starts anything; none: claimed as the API opens.
         serve: False makes the app without serving it (a test drives it in-process).
+        routes_first: build every route before the server listens (``api.serve.serving``):
+            the commands do, so that their first request is answered at once.
         outbound: where the server's own connections may go (None: anywhere).
         authority: issues the client certificates of gateway chargers at security profile 3
             (None: the central system's, in a process that runs one).
@@ -250,6 +276,7 @@ class ApiOptions:
     host: str = "127.0.0.1"
     port: int = 0
     serve: bool = True
+    routes_first: bool = False
     outbound: OutboundPolicy | None = None
     dashboard_sign_in: SignIn | None = None
     sockets: tuple[socket.socket, ...] = ()
@@ -309,6 +336,8 @@ async def assemble(
     if callable(gateway):
         gateway = gateway(central)
     if gateway is not None:
+        from chargeyard.gateway.host import FleetHost
+
         bus = InMemoryBus()
         running.push_async_callback(bus.close)  # after the host, which reports on it
         stack.bus = bus
@@ -316,11 +345,7 @@ async def assemble(
             FleetHost(
                 central.store,
                 bus,
-                fleet_factory=gateway.fleet_factory,
-                executor=gateway.executor,
-                record_frames=gateway.record_frames,
-                restart_delay_s=gateway.restart_delay_s,
-                app_drivers=gateway.app_drivers,
+                **gateway.host_options(),
                 on_command=central.metrics.gateway_command,
                 on_fleet=central.metrics.attach_fleet,
             )
@@ -335,10 +360,7 @@ async def assemble(
 
     running.push_async_callback(_provisioner_closer(app))
     if options.serve:
-        stack.api_port = await running.enter_async_context(
-            serving(app, options.host, options.port, options.sockets)
-        )
-        _stop_waiting_first(running, central.link)
+        stack.api_port = await _serve(running, app, options, central.link)
     return stack
 
 
@@ -449,13 +471,19 @@ async def assemble_api_node(
     metrics.attach_app(app)
     app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
     running.push_async_callback(_provisioner_closer(app))
-    port = None
-    if options.serve:
-        port = await running.enter_async_context(
-            serving(app, options.host, options.port, options.sockets)
-        )
-        _stop_waiting_first(running, link)
+    port = await _serve(running, app, options, link) if options.serve else None
     return ApiNode(store, events, link, app, port, metrics)
+
+
+async def _serve(
+    running: contextlib.AsyncExitStack, app: FastAPI, options: ApiOptions, link: StationLink
+) -> int:
+    """Serve ``app`` as ``options`` say until ``running`` closes; the port it listens on."""
+    port: int = await running.enter_async_context(
+        serving(app, options.host, options.port, options.sockets, routes_first=options.routes_first)
+    )
+    _stop_waiting_first(running, link)
+    return port
 
 
 def _stop_waiting_first(running: contextlib.AsyncExitStack, link: StationLink) -> None:
@@ -492,6 +520,8 @@ async def assemble_worker(
     the bus and the store close."""
     from chargeyard.bus.redis_bus import RedisBus
     from chargeyard.bus.redis_connection import LOST
+    from chargeyard.gateway.host import FleetHost
+    from chargeyard.gateway.leases import LeaseKeeper
 
     try:
         store = await Store.open(database_url)
@@ -520,11 +550,7 @@ async def assemble_worker(
         store,
         bus,
         node=cluster.node,
-        fleet_factory=options.fleet_factory,
-        executor=options.executor,
-        record_frames=options.record_frames,
-        restart_delay_s=options.restart_delay_s,
-        app_drivers=options.app_drivers,
+        **options.host_options(),
         admit=admit,
         keep_memory=True,
         leased=True,

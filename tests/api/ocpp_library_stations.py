@@ -1,4 +1,6 @@
-"""Stations written with the third-party ``ocpp`` library (mobilityhouse/ocpp), 1.6 and 2.0.1.
+"""Stations written with the third-party ``ocpp`` library (mobilityhouse/ocpp), 1.6 and 2.0.1,
+and a 2.1 one that sends the messages 2.1 adds and takes charging profiles
+(:class:`LibraryStation21`).
 
 Why: chargeyard's own stations and its CSMS share chargeyard's protocol core, so a mistake in
 that core (a field name, a schema, an answer shape) would pass every test between them. These
@@ -46,6 +48,9 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
+from ocpp.v21 import call_result as result21
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
@@ -884,6 +889,60 @@ class LibraryStation201(_Scripted, ChargePoint201):
 def _key(item: dict[str, Any]) -> str:
     """A GetVariableData / SetVariableData target as ``Component.Variable``."""
     return f"{item['component']['name']}.{item['variable']['name']}"
+
+
+class LibraryStation21(ChargePoint21):  # type: ignore[misc]
+    """An OCPP 2.1 charging station of the library: it sends what a test asks, accepts the
+    charging profiles and dynamic schedule updates it is sent (``received`` holds each), and
+    answers NotImplemented to the rest (the library's default)."""
+
+    version = "2.1"
+
+    def __init__(self, identity: str, connection: ClientConnection) -> None:
+        super().__init__(identity, connection, response_timeout=5)
+        self.received: list[tuple[str, dict[str, Any]]] = []
+
+    async def route_message(self, raw_msg: str) -> None:
+        message = json.loads(raw_msg)
+        if message[0] == 2:
+            self.received.append((message[2], message[3]))
+        await super().route_message(raw_msg)
+
+    async def send(self, payload: Any) -> Any:
+        """One CALL, its answer validated by the library; a CALLERROR raises."""
+        return await self.call(payload, suppress=False)
+
+    async def boot(self) -> Any:
+        return await self.send(
+            call21.BootNotification(
+                charging_station={"vendorName": VENDOR, "model": "ocpp-lib-21"},
+                reason="PowerUp",
+            )
+        )
+
+    @on("SetChargingProfile")
+    async def on_set_charging_profile(self, **_: Any) -> Any:
+        return result21.SetChargingProfile(status="Accepted")
+
+    @on("UpdateDynamicSchedule")
+    async def on_update_dynamic_schedule(self, **_: Any) -> Any:
+        return result21.UpdateDynamicSchedule(status="Accepted")
+
+
+@asynccontextmanager
+async def booted21(url: str, identity: str) -> AsyncIterator[LibraryStation21]:
+    """A 2.1 library station connected to ``url`` (its identity registered there) and
+    booted (Accepted); on exit its reader is cancelled and awaited and the socket closed."""
+    async with connect(url, subprotocols=[Subprotocol("ocpp2.1")]) as websocket:
+        station = LibraryStation21(identity, websocket)
+        reader = asyncio.create_task(station.start(), name=f"ocpp-library {identity}")
+        try:
+            answer = await station.boot()
+            assert answer.status == "Accepted"
+            yield station
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
 
 
 LibraryStation = LibraryStation16 | LibraryStation201

@@ -21,17 +21,25 @@ async def _key(lab: ApiLab, role: ApiKeyRole) -> str:
     return key
 
 
+# The recording proxy's routes, relayed from a proxy (test_proxy_relay.py): managers only,
+# and 404 in this lab, which is configured with none.
+PROXY = "/api/v1/proxy"
+
+
 def _refused(role: ApiKeyRole, operation: Operation) -> bool:
     return (role is ApiKeyRole.VIEWER and operation.method not in READS) or (
-        role not in MANAGERS and operation.template.startswith("/api/v1/api-keys")
+        role not in MANAGERS and operation.template.startswith(("/api/v1/api-keys", PROXY))
     )
 
 
 def _given(operation: Operation) -> int:
     """What the operation gives a key its role allows, asked as the matrix asks it: a row that
-    does not exist (404), a list (200), a write with an empty body (422), the stream (101)."""
+    does not exist (404), a list (200), a write with an empty body (422), the stream (101);
+    the proxy's routes without a proxy (404)."""
     if operation.method == WEBSOCKET:
         return 101
+    if operation.template.startswith(PROXY):
+        return 404
     if "{" in operation.template:
         return 404
     return 200 if operation.method in READS else 422

@@ -28,6 +28,7 @@ import pytest
 from chargeyard.api import ApiSettings
 from chargeyard.api.v1.schemas.certificates import EXAMPLE_HASH_DATA, EXAMPLE_ROOT
 from chargeyard.csms.commands.device_model import OPERATIONS, Operation
+from chargeyard.csms.commands.operations_21 import OPERATIONS_21
 from chargeyard.csms.registration import RegistrationGate
 from tests.api.conftest import ApiLab
 
@@ -40,10 +41,10 @@ SUBPROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
 # (503); and per version one that never answers (504) and one that refuses (502).
 ID = "CP-1"
 OFFLINE = "CP-OFF"
-MUTE = {"1.6": "CP-MUTE", "2.0.1": "CS-MUTE"}
+MUTE = {"1.6": "CP-MUTE", "2.0.1": "CS-MUTE", "2.1": "CS21-MUTE"}
 # A station whose boot was answered Rejected: connected, and sent nothing (409).
-REJECTED = {"1.6": "CP-REJ", "2.0.1": "CS-REJ"}
-REFUSING = {"1.6": "CP-ERR", "2.0.1": "CS-ERR"}
+REJECTED = {"1.6": "CP-REJ", "2.0.1": "CS-REJ", "2.1": "CS21-REJ"}
+REFUSING = {"1.6": "CP-ERR", "2.0.1": "CS-ERR", "2.1": "CS21-ERR"}
 # What the API's own request validation writes for a control character in a looked-up id.
 CONTROL = "String should match pattern '^[^\\x00-\\x1f\\x7f]*$'"
 
@@ -598,3 +599,65 @@ async def test_each_error_status_of_a_2_0_1_operation(lab: ApiLab, operation: Op
         [MUTE["2.0.1"], REFUSING["2.0.1"]]
     )
     assert len(lab.registry.reports) == 0
+
+
+# -- the 2.1 operations ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", OPERATIONS_21, ids=lambda operation: operation.path)
+async def test_each_error_status_of_a_2_1_operation(lab: ApiLab, operation: Operation) -> None:
+    await lab.raw_peer(ID, _mute)  # a 1.6 station
+    await lab.raw_peer(MUTE["2.0.1"], _mute, SUBPROTOCOL["2.0.1"])
+    await lab.store.stations.register(OFFLINE)
+    await lab.raw_peer(MUTE["2.1"], _mute, "ocpp2.1")
+    await lab.raw_peer(REFUSING["2.1"], _refusing, "ocpp2.1")
+    await lab.raw_peer(REJECTED["2.1"], _mute, "ocpp2.1")
+    lab.registry.gates[REJECTED["2.1"]] = RegistrationGate(REJECTED["2.1"], "Rejected")
+    path = f"/chargers/{{}}/{operation.path}"
+    body = operation.example
+    requests = {
+        "401 no key": _post(lab, path.format(MUTE["2.1"]), body, headers={"X-API-Key": ""}),
+        "404 unknown chargeBoxId": _post(lab, path.format("NOPE"), body),
+        "422 a 1.6 station": _post(lab, path.format(ID), body),
+        "422 a 2.0.1 station": _post(lab, path.format(MUTE["2.0.1"]), body),
+        "422 invalid body": _post(lab, path.format(REFUSING["2.1"]), {**body, "notAField": 1}),
+        "503 not connected": _post(lab, path.format(OFFLINE), body),
+        "504": _post(lab, path.format(MUTE["2.1"]), body),
+        "502": _post(lab, path.format(REFUSING["2.1"]), body),
+        "409": _post(lab, path.format(REJECTED["2.1"]), body),
+    }
+    row = dict(zip(requests, await asyncio.gather(*requests.values()), strict=True))
+
+    action = operation.action
+    invalid_status, invalid = row.pop("422 invalid body")
+    assert invalid_status == 422
+    assert invalid["detail"].startswith(
+        f"not valid for the charger's OCPP version: {action}Request:"
+    )
+    wrong_version = f"{action} is an OCPP 2.1 operation ({operation.use_case}); charger"
+    assert row == {
+        "401 no key": (401, {"detail": "missing or invalid API key"}),
+        "404 unknown chargeBoxId": (404, {"detail": "charger NOPE not found"}),
+        "422 a 1.6 station": (422, {"detail": f"{wrong_version} {ID} speaks OCPP 1.6"}),
+        "422 a 2.0.1 station": (
+            422,
+            {"detail": f"{wrong_version} {MUTE['2.0.1']} speaks OCPP 2.0.1"},
+        ),
+        "503 not connected": (503, {"detail": f"charger {OFFLINE} is not connected"}),
+        "504": (
+            504,
+            {"detail": f"charger {MUTE['2.1']} did not answer {action} within {TIMEOUT:g} s"},
+        ),
+        "502": (
+            502,
+            {
+                "detail": f"charger {REFUSING['2.1']} answered {action} with NotSupported:"
+                " not on this firmware",
+                "errorCode": "NotSupported",
+                "errorDescription": "not on this firmware",
+            },
+        ),
+        "409": (409, {"detail": _rejected_detail(REJECTED["2.1"])}),
+    }
+    # Only the 504 and the 502 went out.
+    assert [identity for identity, _ in _on_the_wire(lab)] == sorted([MUTE["2.1"], REFUSING["2.1"]])

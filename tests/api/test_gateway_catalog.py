@@ -42,7 +42,7 @@ async def test_brands_are_listed_by_slug_with_their_model_counts(
                 "id": "chargeyard",
                 "slug": "chargeyard",
                 "name": "chargeyard",
-                "model_count": 2,
+                "model_count": 3,
                 "image_url": None,
             },
             {"id": "keba", "slug": "keba", "name": "KEBA", "model_count": 1, "image_url": None},

@@ -122,14 +122,16 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "add-local-list-entry": {"id_tag": "TAG-1"},
     "remove-local-list-entry": {"id_tag": "TAG-1"},
     "trigger-message": {"message": "Heartbeat"},
+    "enter-vat-number": {"vat_number": "NL123456789B01"},
 }
 
 
 def test_every_integer_of_every_command_is_under_test() -> None:
     # evse_id and connector_id of the 12 connector commands, authorize's evse_id, a list's
     # list_version; of the simulator's controls, evse_id and connector_id of the 12 with a
-    # connector, reboot's evse_id and each local list entry's list_version.
-    assert len(GATEWAY_INTEGERS) == 26 + 27
+    # connector, reboot's evse_id, each local list entry's list_version, and the evse_id of
+    # the 2.1 driver's pay-by-card, enter-vat-number, payment-state and priority-charging.
+    assert len(GATEWAY_INTEGERS) == 26 + 31
     assert ("local-auth-list", "list_version") in GATEWAY_INTEGERS
     assert ("authorize", "evse_id") in GATEWAY_INTEGERS
     assert ("reboot", "evse_id") in GATEWAY_INTEGERS

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chargeyard.protocol import V16, V201
+from chargeyard.protocol import V16, V21, V201
 from tests.api.conftest import ApiLab
 
 ID = {"1.6": "CP-16", "2.0.1": "CS-201"}
@@ -411,3 +411,78 @@ async def test_a_1_6_tx_profile_names_an_integer_transaction(lab: ApiLab) -> Non
     )
     assert (status, answer) == (422, {"detail": "a 1.6 transactionId is an integer, not 'abc'"})
     assert lab.registry.sent == []
+
+
+# -- OCPP 2.1's words ----------------------------------------------------------------------------
+
+DYNAMIC = {
+    "kind": "Dynamic",
+    "schedule": {"chargingRateUnit": "W", "periods": [{"startPeriod": 0, "limit": 11000}]},
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"purpose": "PriorityCharging"}, "PriorityCharging"),
+        ({"purpose": "LocalGeneration"}, "LocalGeneration"),
+        (DYNAMIC, "kind Dynamic"),
+        ({**DYNAMIC, "dynUpdateInterval": 60}, "kind Dynamic and dynUpdateInterval"),
+    ],
+)
+async def test_a_profile_in_2_1_s_words_is_refused_unsent_to_an_older_station(
+    lab: ApiLab, version: str, fields: dict[str, Any], words: str
+) -> None:
+    body = {"connectorId": 1, "chargingProfile": _profile(**fields)}
+    assert await _post(lab, version, "charging-profile", body) == (
+        422,
+        {"detail": f"{words}: OCPP 2.1 only; this station speaks OCPP {version}"},
+    )
+    clear = await _post(lab, version, "charging-profile/clear", {"purpose": "PriorityCharging"})
+    assert clear == (
+        422,
+        {"detail": f"PriorityCharging: OCPP 2.1 only; this station speaks OCPP {version}"},
+    )
+    assert lab.registry.sent == []
+
+
+async def test_only_a_dynamic_profile_has_a_dyn_update_interval(lab: ApiLab) -> None:
+    await lab.station("CS-21", V21)
+    lab.registry.sent.clear()
+    body = {"connectorId": 1, "chargingProfile": _profile(dynUpdateInterval=60)}
+    response = await lab.post("CS-21", "charging-profile", body)
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "only a Dynamic profile has a dynUpdateInterval: the others are never updated"},
+    )
+    assert lab.registry.sent == []
+
+
+async def test_k28_a_dynamic_profile_goes_to_a_2_1_station_in_its_words(lab: ApiLab) -> None:
+    await lab.station("CS-21", V21)
+    lab.registry.sent.clear()
+    profile = _profile(purpose="TxDefaultProfile", dynUpdateInterval=60, **DYNAMIC)
+    response = await lab.post(
+        "CS-21", "charging-profile", {"connectorId": 1, "chargingProfile": profile}
+    )
+    assert response.status_code == 200, response.text
+    assert lab.last_call() == (
+        "SetChargingProfile",
+        {
+            "evseId": 1,
+            "chargingProfile": {
+                "id": 100,
+                "chargingProfilePurpose": "TxDefaultProfile",
+                "stackLevel": 0,
+                "chargingProfileKind": "Dynamic",
+                "dynUpdateInterval": 60,
+                "chargingSchedule": [
+                    {
+                        "id": 100,
+                        "chargingRateUnit": "W",
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.0}],
+                    }
+                ],
+            },
+        },
+    )

@@ -126,7 +126,11 @@ async def test_no_list_and_no_stream_shows_another_organization_s_rows(lab: ApiL
     lists = [
         route
         for route in operations(app_of(lab.client))
-        if route.method in ("GET", WEBSOCKET) and not route.names(frozenset(ROW_PARAMETERS))
+        if route.method in ("GET", WEBSOCKET)
+        and not route.names(frozenset(ROW_PARAMETERS))
+        # The recording proxy's, relayed from a proxy whose chargers are no organization's
+        # (managers only, test_proxy_relay.py); this lab relays none.
+        and not route.template.startswith("/api/v1/proxy")
     ]
     assert {"/api/v1/commands", "/api/v1/transactions", "/api/v1/events"} <= {
         route.template for route in lists

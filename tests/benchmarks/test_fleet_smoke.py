@@ -1,7 +1,8 @@
 """The fleet benchmark runs end to end with tiny fleets.
 
 Only that it runs and reports is checked here: the targets are judged by the benchmark itself
-(docs/benchmarks-fleet.md), never by a timed unit test.
+(docs/benchmarks-fleet.md), never by a timed unit test. ``--ocpp 2.1`` is the run
+``benchmarks/fleet_versions.py`` makes too (both call ``_version_fleets.compare``).
 """
 
 from __future__ import annotations
@@ -46,3 +47,42 @@ def test_reports_both_fleets_and_judges_every_target(tmp_path: Path) -> None:
         assert (result["stations"], result["booted"], result["charging"]) == (20, 20, 2)
         assert result["boot_seconds"] > 0
         assert result["steady_seconds"] >= 1
+
+
+def test_ocpp_2_1_boots_against_2_0_1_fleets_of_the_same_run(tmp_path: Path) -> None:
+    results_path = tmp_path / "results.json"
+    command = [sys.executable, str(SCRIPT), "--ocpp", "2.1", "--count", "10", "--rounds", "2"]
+    command += ["--json", str(results_path)]
+
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+    assert completed.returncode == 0, completed.stderr
+    rows = re.findall(r"^(2\.0\.1|2\.1) \((run \d|mean)\) +10 +\d+\.\d+ s ", completed.stdout, re.M)
+    # The baseline first, then the order alternates.
+    assert rows == [
+        ("2.0.1", "run 1"),
+        ("2.1", "run 2"),
+        ("2.1", "run 3"),
+        ("2.0.1", "run 4"),
+        ("2.0.1", "mean"),
+        ("2.1", "mean"),
+    ]
+    assert re.search(r"^ratio 2\.1/2\.0\.1: boot \d+\.\d+, fleet CPU ", completed.stdout, re.M)
+    assert re.search(
+        r"^(PASS|FAIL)  2\.1 boots no slower than 2\.0\.1 \(ratio <= 1\.10\) \d+\.\d+$",
+        completed.stdout,
+        re.M,
+    )
+    document = json.loads(results_path.read_text())
+    assert (document["version"], document["baseline"]) == ("2.1", "2.0.1")
+    assert [run["version"] for run in document["runs"]] == ["2.0.1", "2.1", "2.1", "2.0.1"]
+
+
+def test_ocpp_2_0_1_is_measured_against_2_1(tmp_path: Path) -> None:
+    command = [sys.executable, str(SCRIPT), "--ocpp", "2.0.1", "--count", "10", "--rounds", "1"]
+
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+    assert completed.returncode == 0, completed.stderr
+    assert re.search(r"^ratio 2\.0\.1/2\.1: boot \d+\.\d+", completed.stdout, re.M)
+    assert re.search(r"^(PASS|FAIL)  2\.1 boots no slower than 2\.0\.1 ", completed.stdout, re.M)

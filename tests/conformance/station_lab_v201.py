@@ -20,7 +20,6 @@ from chargeyard.conformance import (
     run_station,
 )
 from chargeyard.fleet.runtime import StationRuntime
-from chargeyard.protocol import V201
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.tls import ClientCertificate
 from chargeyard.station.v201 import StationV201
@@ -30,16 +29,19 @@ from tests.station.wall_clock import without_clock_aligned_readings
 DOUBLE = "alfen-eve-double-pro-line"  # two EVSEs, a Type 2 socket each
 
 
-def new_station(template: str = SOCKET, **configuration: str) -> StationV201:
-    """A 2.0.1 station on the wall clock (clock-aligned readings off until a case sets
-    them), whose reboots and firmware installations take a fifth of a second;
-    ``configuration``: 1.6 keys of its template changed (they seed the device model:
-    ``ReserveConnectorZeroSupported="true"`` is ReservationCtrlr.NonEvseSpecific)."""
+def new_station(
+    template: str = SOCKET, station_class: type[StationV201] = StationV201, **configuration: str
+) -> StationV201:
+    """A 2.0.1 station (or ``station_class``'s: the 2.1 one) on the wall clock (clock-aligned
+    readings off until a case sets them), whose reboots and firmware installations take a
+    fifth of a second; ``configuration``: 1.6 keys of its template changed (they seed the
+    device model: ``ReserveConnectorZeroSupported="true"`` is
+    ReservationCtrlr.NonEvseSpecific)."""
     model = without_clock_aligned_readings(template)
     if configuration:
         merged = {**model.default_configuration, **configuration}
         model = dataclasses.replace(model, default_configuration=MappingProxyType(merged))
-    station = StationV201(IDENTITY, model, clock=SystemClock(), call_timeout=1.0)
+    station = station_class(IDENTITY, model, clock=SystemClock(), call_timeout=1.0)
     station.reboot_delay_s = 0.2
     station.firmware_update.install_s = 0.2
     return station
@@ -56,7 +58,8 @@ async def run_against(
     client_certificate: ClientCertificate | None = None,
     **options: Any,
 ) -> RunResult:
-    """Run the suite's 2.0.1 cases ``ids`` (None: all) against ``station``, which has
+    """Run the suite's cases of ``station``'s version (2.0.1, or 2.1: the 2.0.1 cases 2.1
+    left unchanged) ``ids`` (None: all) against ``station``, which has
     ``features`` (Part 5 ids; None: every conditional case applies) and presents
     ``password`` (security profile 1) if given, and ``client_certificate`` on ``wss://`` (the
     target's ``tls``: security profile 3)."""
@@ -80,7 +83,7 @@ async def run_against(
     target = StationTarget(
         "127.0.0.1",
         0,
-        V201,
+        station.version,
         identity=IDENTITY,
         password=password,
         trigger=trigger or InProcessStationTrigger(station),

@@ -3,6 +3,7 @@ by the optional features a system has, and the cases' list in the docs kept true
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -144,3 +145,20 @@ def test_the_cases_command_lists_and_filters() -> None:
     assert re.fullmatch(r"34 cases, \d+ available", lines[-1])
     refused = CliRunner().invoke(app, ["conformance", "cases", "--under-test", "charger"])
     assert refused.exit_code == 2
+
+
+def test_the_cases_command_lists_2_1_as_the_201_cases_with_those_2_1_changed() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["conformance", "cases", "--ocpp", "2.1", "--under-test", "station", "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    listed = {case["id"]: case for case in json.loads(result.stdout)}
+    assert set(listed) == {case.id for case in cases_of(V201, UnderTest.STATION)}
+    assert {case["ocppVersion"] for case in listed.values()} == {"2.1"}
+    assert listed["TC_B_01_CS"]["state"] == "available"
+    assert listed["TC_N_17_CS"]["state"] == (
+        "not available: OCPP 2.1 changed the behaviour: 2.1's SetMonitoringLevelRequest schema"
+        " bounds severity at 0, so the severity -1 this case sends is refused by the schema (a"
+        " CALLERROR), not answered Rejected as the case checks"
+    )

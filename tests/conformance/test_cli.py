@@ -35,10 +35,42 @@ def test_cases_not_available_are_not_run_and_exit_0() -> None:
     assert "1 case: 0 judged, 1 not available" in result.stderr
 
 
+def test_a_2_1_run_says_what_it_does_not_cover_and_which_cases_2_1_changed(
+    tmp_path: Path,
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "conformance",
+            "csms",
+            *UNREACHABLE,
+            "--ocpp",
+            "2.1",
+            "--cases",
+            "TC_N_01_CSMS",
+            "--report",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    told = " ".join(result.stderr.split())
+    assert "Not covered: The Open Charge Alliance has published no OCPP 2.1 test cases" in told
+    assert (
+        "TC_N_01_CSMS not run: not available: OCPP 2.1 changed the behaviour: 2.1's"
+        " NotifyMonitoringReport names each monitor's eventNotificationType"
+    ) in told
+    assert "1 case: 0 judged, 1 not available" in told
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["ocppVersion"] == "2.1"
+    assert report["uncovered"].startswith("The Open Charge Alliance has published no OCPP 2.1")
+    assert list(report["leftOut"]) == ["TC_N_01_CSMS"]
+    assert "id='uncovered'" in (tmp_path / "report.html").read_text()
+
+
 def test_a_command_line_that_cannot_run_exits_2() -> None:
     for extra, words in (
         (["--cases", "TC_999_CSMS"], "unknown case ids for OCPP 1.6: TC_999_CSMS"),
-        (["--ocpp", "2.1"], "the OCPP 2.1 Central System cases are not written yet"),
+        (["--ocpp", "3.0"], "unknown OCPP version '3.0'"),
         (["--chargeyard-api", "http://127.0.0.1:8000"], "--chargeyard-api needs --api-key"),
         (
             ["--interactive", "--trigger-url", "http://127.0.0.1:8080"],

@@ -58,6 +58,7 @@ async def case(run: StationCaseV16) -> None:
 """
 
 
+@pytest.mark.slow  # a run of mypy
 def test_mypy_holds_a_case_to_its_actions_messages(tmp_path: Path) -> None:
     variants = {
         "as_written": ("Authorize", "status"),

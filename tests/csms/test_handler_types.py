@@ -12,6 +12,7 @@ from chargeyard.csms.context import id_tag_info
 from chargeyard.csms.server import HANDLERS
 from chargeyard.csms.v201 import _id_token_info
 from chargeyard.protocol import V16, V21, V201, ActionHandlers, VersionSpec
+from chargeyard.protocol.initiators import STATION_INITIATED
 from chargeyard.protocol.messages import generate
 from chargeyard.store.repositories import Authorization
 from tests.message_types import check_types, message_types
@@ -35,10 +36,28 @@ def test_every_handler_takes_and_answers_its_versions_messages(version: VersionS
     assert len(handlers.handler_names()) == {V16: 14, V201: 25}[version]
 
 
-def test_2_1_is_answered_by_the_2_0_1_handlers_and_their_types() -> None:
-    # 2.1's station-initiated core messages keep their 2.0.1 shape; the session checks each
-    # answer against 2.1's own schema.
-    assert HANDLERS[V21] is HANDLERS[V201]
+def test_2_1_adds_a_handler_typed_with_2_1_messages_to_the_2_0_1_handlers() -> None:
+    # 2.1's station-initiated core messages keep their 2.0.1 shape (the session checks each
+    # answer against 2.1's own schema); each message 2.1 adds has a handler of its own.
+    handlers, base = HANDLERS[V21], HANDLERS[V201]
+    assert isinstance(handlers, type)
+    assert isinstance(base, type)
+    assert issubclass(handlers, base)
+    assert issubclass(base, ActionHandlers)
+    added = STATION_INITIATED[V21] - STATION_INITIATED[V201]
+    assert set(handlers.handler_names()) == set(base.handler_names()) | added
+    module = f"chargeyard.protocol.messages.{generate.MODULES[V21]}"
+    untyped = []
+    for action in sorted(added):
+        hints = typing.get_type_hints(getattr(handlers, handlers.handler_names()[action]))
+        # A SEND (NotifyPeriodicEventStream) has no answer: its handler returns None.
+        answer = (module, f"{action}Response") if V21.schemas.has_response(action) else None
+        if (module, f"{action}Request") not in message_types(hints["payload"]) or (
+            answer is not None and answer not in message_types(hints["return"])
+        ):
+            untyped.append(action)
+    assert untyped == []
+    assert len(added) == 12
 
 
 HANDLER = """\
@@ -58,6 +77,7 @@ class CentralSystem(ActionHandlers):
 """
 
 
+@pytest.mark.slow  # a run of mypy
 def test_mypy_reports_a_misspelt_key_of_a_message(tmp_path: Path) -> None:
     reports = check_types(
         tmp_path,

@@ -179,6 +179,29 @@ async def test_e01_readings_in_kwh_or_with_a_multiplier_are_kept_as_the_station_
     assert [(s.value, s.unit) for s in samples] == [(1.005, "kWh"), (1234.7, "V")]
 
 
+async def test_e02_an_updated_event_stores_a_new_id_token_and_keeps_a_repeated_state(
+    csms: CsmsServer, store: Store
+) -> None:
+    # E02: Updated events mostly repeat the charging state with a new reading; the row changes
+    # only where one says something new (here the idToken of an authorization after the start).
+    await store.id_tags.create("TAG2", token_type="ISO14443")
+    async with connect(url(csms), subprotocols=["ocpp2.0.1"]) as websocket:  # type: ignore[list-item]
+        started = transaction_event("Started", 0, 2000, chargingState="Charging")
+        assert await exchange(websocket, [2, "t1", "TransactionEvent", started]) == [3, "t1", {}]
+        repeated = transaction_event("Updated", 1, 3000, chargingState="Charging")
+        assert await exchange(websocket, [2, "t2", "TransactionEvent", repeated]) == [3, "t2", {}]
+        unchanged = await store.transactions.get("CP-1", "tx-1")
+        authorized = transaction_event("Updated", 2, 4000)
+        authorized["idToken"] = {"idToken": "TAG2", "type": "ISO14443"}
+        answer = await exchange(websocket, [2, "t3", "TransactionEvent", authorized])
+        assert answer == [3, "t3", {"idTokenInfo": {"status": "Accepted"}}]
+    record = await store.transactions.get("CP-1", "tx-1")
+    assert unchanged is not None
+    assert record is not None
+    assert (unchanged.charging_state, unchanged.id_tag) == ("Charging", None)
+    assert (record.charging_state, record.id_tag, record.last_seq_no) == ("Charging", "TAG2", 2)
+
+
 @pytest.mark.parametrize(("ended_state", "kept"), [("EVConnected", "EVConnected"), (None, None)])
 async def test_e07_a_completed_transaction_keeps_the_charging_state_its_end_reported(
     csms: CsmsServer, store: Store, ended_state: str | None, kept: str | None

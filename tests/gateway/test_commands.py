@@ -60,6 +60,12 @@ def test_every_command_has_a_path_an_event_type_and_an_executor() -> None:
             "add-local-list-entry",
             "remove-local-list-entry",
             "trigger-message",
+            "priority-charging",
+            "swap-battery",
+            "pay-by-card",
+            "enter-vat-number",
+            "payment-state",
+            "check-certificate-chain",
         ]
     )
     # The API reference: unplug-connector is queued as "unplug" with ConnectorCommandEvent's

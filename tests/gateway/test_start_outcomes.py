@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
+from chargeyard.gateway import starts
+from chargeyard.gateway.commands import StartSessionPayload
 from chargeyard.gateway.executor import Executor, Outcome
+from chargeyard.gateway.starts import StartSettings
 from chargeyard.protocol import Payload
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import ManualClock
@@ -111,6 +114,33 @@ async def test_an_accepted_tag_succeeds_with_its_transaction_id(version: str) ->
         "target_energy_kwh": None,
     }
     assert evse(link).connectors[1].status.value == "Charging"
+
+
+@VERSIONS
+async def test_a_tag_that_ended_a_transaction_begun_meanwhile_fails_saying_so(
+    version: str,
+) -> None:
+    # The check found EVSE 1 free; before the tag was presented, a transaction of the same
+    # tag began there (the driver at the station, an automatic session): the tag presented
+    # again ends it (1.6 section 5.11, 2.0.1 E07), and the command says so.
+    link = online(version)
+    assert (await applied(link, "start_session", {"id_tag": "TAG1"})).ok
+    running = evse(link).transaction
+    pending = asyncio.ensure_future(
+        starts.start_session(
+            link.station, StartSessionPayload(id_tag="TAG1"), StartSettings(GRACE_S, 1.0), None
+        )
+    )
+    await asyncio.sleep(0)
+    link.pump()
+    async with asyncio.timeout(1):
+        reported = await pending
+    stopped = "1" if version == "1.6" else running.local_id
+    assert (reported.ok, reported.error) == (
+        False,
+        f"the tag ended transaction {stopped} on EVSE 1, begun meanwhile",
+    )
+    assert evse(link).transaction is None or evse(link).transaction is not running
 
 
 @VERSIONS

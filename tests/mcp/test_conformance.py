@@ -38,6 +38,30 @@ async def test_a_case_judges_the_labs_central_system(lab: StackLab, tmp_path: Pa
     assert charger["chargeBoxId"] == "CP-SUITE"
 
 
+async def test_a_2_1_run_judges_the_labs_central_system_in_2_1(
+    lab: StackLab, tmp_path: Path
+) -> None:
+    key, bearer = await credentials(lab, ApiKeyRole.OPERATOR)
+    with (tmp_path / "mcp.log").open("w") as errlog:
+        async with stdio_agent(lab, errlog, api_key=key, bearer=bearer) as agent:
+            run = answer(
+                await agent.call_tool(
+                    "run_conformance_case",
+                    {
+                        "cases": ["TC_B_01_CSMS", "TC_N_01_CSMS"],
+                        "identity": "CP-SUITE-21",
+                        "ocpp_version": "2.1",
+                        "timeout_s": 60,
+                    },
+                )
+            )
+    assert run["ocppVersion"] == "2.1"
+    outcomes = {case["id"]: case["outcome"] for case in run["cases"]}
+    assert outcomes == {"TC_B_01_CSMS": "pass", "TC_N_01_CSMS": "not_available"}, run
+    assert run["uncovered"].startswith("The Open Charge Alliance has published no OCPP 2.1")
+    assert list(run["leftOut"]) == ["TC_N_01_CSMS"]
+
+
 async def test_a_viewer_cannot_register_the_suites_station(lab: StackLab, tmp_path: Path) -> None:
     key, bearer = await credentials(lab, ApiKeyRole.VIEWER)
     with (tmp_path / "mcp.log").open("w") as errlog:

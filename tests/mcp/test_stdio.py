@@ -120,16 +120,24 @@ async def test_plug_remote_start_and_the_frames_through_the_tools(
                 return list(logged["data"])
 
             station = await polled(station_frames, lambda frames: len(frames) == 2)
-            csms = answer(
-                await agent.call_tool(
-                    "csms_frames", {"charge_box_id": "CP-1", "action": "RemoteStartTransaction"}
+
+            async def csms_frames() -> list[dict[str, object]]:
+                logged = answer(
+                    await agent.call_tool(
+                        "csms_frames",
+                        {"charge_box_id": "CP-1", "action": "RemoteStartTransaction"},
+                    )
                 )
-            )
+                return list(logged["frames"])
+
+            # The central system writes its frame log behind the conversation, like the
+            # station's: wait for both frames rather than read once.
+            frames = await polled(csms_frames, lambda frames: len(frames) == 2)
     # Newest first: the station's answer after the central system's call, in both logs.
     assert [frame["direction"] for frame in station] == ["cp_to_csms", "csms_to_cp"]
     assert '"idTag":"TAG-1"' in str(station[1]["message"]).replace(" ", "")
-    assert [frame["direction"] for frame in csms["frames"]] == ["incoming", "outgoing"]
-    assert [frame["action"] for frame in csms["frames"]] == ["RemoteStartTransaction"] * 2
+    assert [frame["direction"] for frame in frames] == ["incoming", "outgoing"]
+    assert [frame["action"] for frame in frames] == ["RemoteStartTransaction"] * 2
 
 
 async def test_a_viewer_sends_no_command_through_the_tools(lab: StackLab, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pytest
 from typer.testing import CliRunner
 
 from chargeyard.cli import app
@@ -21,6 +22,7 @@ from tests.probe.conftest import IDENTITY, PASSWORD, url_of
 from tests.processes import chargeyard, environment
 
 
+@pytest.mark.slow  # a process of its own
 async def test_all_passing_exits_0_and_writes_the_junit_report(
     csms: CsmsServer, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ from chargeyard.probe.report import as_json_report
 from chargeyard.protocol import V16, V201, VersionSpec
 from tests.conformance.tag_knowing_csms import tag_knowing_csms
 
+pytestmark = pytest.mark.virtual_time  # the probe's waits for a CSMS's silence pass at once
+
 PASS, FAIL, INCONCLUSIVE = Verdict.PASS, Verdict.FAIL, Verdict.INCONCLUSIVE
 
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
+import pytest
+
 from chargeyard.probe import ProbeRun, ProbeTarget, run_probe
 from chargeyard.probe.report import Format, rendered, summary_line, tally
 from chargeyard.protocol import V16
 from tests.conformance.tag_knowing_csms import tag_knowing_csms
+
+pytestmark = pytest.mark.virtual_time  # the probe's waits for a CSMS's silence pass at once
 
 
 async def _probe() -> ProbeRun:

@@ -27,6 +27,11 @@ from chargeyard.station.catalog import (
 )
 from chargeyard.station.catalog._files import FORMAT_VERSION
 from chargeyard.station.catalog._parse import Defaults, parse_brand_file, parse_defaults
+from chargeyard.station.catalog.equipment import (
+    BatterySwapTemplate,
+    PaymentTerminalTemplate,
+    SlotBattery,
+)
 
 DATA = resources.files("chargeyard.station.catalog") / "data"
 TEMPLATE_IDS = [template.id for template in load_catalog().templates()]
@@ -88,6 +93,11 @@ SHAPES = {
     # the reference models of OCPP 2.1: a 22 kW AC wallbox, a 180 kW DC charger
     "chargeyard-ac-wallbox-21": "AC 3ph 22.08 kW: 22.08 kW sType2",
     "chargeyard-dc-fast-21": "DC 3ph 180 kW shared: 180 kW cCCS2 | 180 kW cCCS2",
+    # and a battery swap cabinet: four slots, each an EVSE charging the battery in it
+    "chargeyard-swap-cabinet-21": (
+        "AC 1ph 14.72 kW: 3.68 kW Other1PhOver16A | 3.68 kW Other1PhOver16A"
+        " | 3.68 kW Other1PhOver16A | 3.68 kW Other1PhOver16A"
+    ),
 }
 
 
@@ -538,6 +548,120 @@ def test_invalid_brand_file_names_file_and_field(
         parse_brand_file(path, defaults)
     assert str(raised.value).startswith(f"acme.toml: {message}")
     assert raised.value.source == "acme.toml"
+
+
+# A 2.1 swap cabinet with two slots and a payment terminal, valid as written.
+SWAP = """\
+format_version = 1
+
+[brand]
+slug = "acme"
+name = "Acme"
+vendor = "Acme"
+
+[[models]]
+slug = "swap-2"
+name = "Swap 2"
+model = "SW2"
+firmware_version = "1.0"
+current_type = "AC"
+phases = 1
+max_power_w = 7360
+supported_kw = [3.7]
+ocpp_versions = ["2.1"]
+
+[[models.evses]]
+max_power_w = 3680
+connectors = [{ type = "Other1PhOver16A", max_current_a = 16 }]
+
+[[models.evses]]
+max_power_w = 3680
+connectors = [{ type = "Other1PhOver16A", max_current_a = 16 }]
+
+[models.battery_swap]
+capacity_wh = 1500
+charged_soc = 80.0
+step_s = 20.0
+returned_soc = 15.0
+batteries = [
+    { slot = 2, serial_number = "B2", soc = 50.0, soh = 97.0 },
+    { slot = 1, serial_number = "B1", soc = 90.0, soh = 99.0 },
+]
+
+[models.payment_terminal]
+price_per_kwh = 0.5
+receipt_url = "https://r.example/"
+"""
+
+
+def test_a_swap_station_s_slots_and_payment_terminal_are_template_data(
+    tmp_path: Path, defaults: Defaults
+) -> None:
+    _, [swap] = parse_brand_file(write(tmp_path, "acme.toml", SWAP), defaults)
+    assert swap.battery_swap == BatterySwapTemplate(
+        capacity_wh=1500,
+        charged_soc=80.0,
+        batteries_per_swap=1,
+        step_s=20.0,
+        returned_soc=15.0,
+        batteries=(SlotBattery(1, "B1", 90.0, 99.0), SlotBattery(2, "B2", 50.0, 97.0)),
+    )
+    assert swap.payment_terminal == PaymentTerminalTemplate(0.5, "https://r.example/")
+    assert template("chargeyard-dc-fast-21").payment_terminal is not None
+    assert template("chargeyard-ac-wallbox-21").payment_terminal is None
+    assert template("chargeyard-ac-wallbox-21").battery_swap is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{ slot = 2,",
+            "{ slot = 3,",
+            "models[swap-2].battery_swap.batteries[1].slot: slot 3 is none of the model's "
+            "EVSEs 1-2",
+        ),
+        (
+            "{ slot = 1,",
+            "{ slot = 2,",
+            "models[swap-2].battery_swap.batteries[2].slot: slot 2 holds an earlier battery",
+        ),
+        (
+            'serial_number = "B1"',
+            'serial_number = "B2"',
+            "models[swap-2].battery_swap.batteries[2].serial_number: 'B2' is an earlier battery's",
+        ),
+        (
+            "step_s = 20.0",
+            "step_s = 20.0\nbatteries_per_swap = 3",
+            "models[swap-2].battery_swap.batteries_per_swap: a swap of 3 needs as many "
+            "batteries in the slots",
+        ),
+        (
+            "soc = 50.0",
+            "soc = 150.0",
+            "models[swap-2].battery_swap.batteries[1].soc: must be 0 to 100 (percent), not 150.0",
+        ),
+        (
+            'ocpp_versions = ["2.1"]',
+            'ocpp_versions = ["2.0.1"]',
+            "models[swap-2].payment_terminal: is OCPP 2.1's: the model does not speak 2.1",
+        ),
+        (
+            "price_per_kwh = 0.5",
+            "price_per_kwh = -0.5",
+            "models[swap-2].payment_terminal.price_per_kwh: must not be negative, not -0.5",
+        ),
+    ],
+)
+def test_a_broken_swap_station_names_its_field(
+    tmp_path: Path, defaults: Defaults, old: str, new: str, message: str
+) -> None:
+    assert old in SWAP
+    path = write(tmp_path, "acme.toml", SWAP.replace(old, new, 1))
+    with pytest.raises(InvalidTemplate) as raised:
+        parse_brand_file(path, defaults)
+    assert str(raised.value).startswith(f"acme.toml: {message}")
 
 
 def test_data_transfer_replies_layer_defaults_brand_and_model(

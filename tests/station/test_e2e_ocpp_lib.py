@@ -59,6 +59,7 @@ class Wire:
     version: VersionSpec
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (action, payload)
     answers: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # to our CALLs
+    sends: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # 2.1 SENDs
     errors: list[list[Any]] = field(default_factory=list)  # CALLERRORs the station sent
     violations: list[str] = field(default_factory=list)
     _asked: dict[str, str] = field(default_factory=dict)  # our CALL ids -> action
@@ -78,6 +79,11 @@ class Wire:
                 action = self._asked.pop(message[1])
                 self.version.schemas.check_response(action, message[2])
                 self.answers.append((action, message[2]))
+            elif message[0] == 6:
+                # 2.1 part 4 section 4.2.6: a SEND is never answered, and the library's
+                # ChargePoint does not route it, so the wire checks it on the way past.
+                self.version.schemas.check_request(message[2], message[3])
+                self.sends.append((message[2], message[3]))
             else:
                 self.errors.append(message)
         except OcppError as error:
@@ -198,6 +204,7 @@ class LibCsms:
     """The library's central system on 127.0.0.1: the latest ChargePoint per identity."""
 
     version: VersionSpec
+    central_system: type[Any] | None = None  # else the one of CENTRAL_SYSTEMS for the version
     port: int = 0
     wire: Wire = field(init=False)
     charge_points: dict[str, Any] = field(default_factory=dict)
@@ -209,7 +216,8 @@ class LibCsms:
     async def serve(self, websocket: ServerConnection) -> None:
         assert websocket.request is not None
         identity = websocket.request.path.rsplit("/", 1)[-1]
-        charge_point = CENTRAL_SYSTEMS[self.version](identity, Recorded(websocket, self.wire))
+        kind = self.central_system or CENTRAL_SYSTEMS[self.version]
+        charge_point = kind(identity, Recorded(websocket, self.wire))
         self.charge_points[identity] = charge_point
         self.connections += 1
         with contextlib.suppress(ConnectionClosed):
@@ -220,8 +228,10 @@ class LibCsms:
 
 
 @contextlib.asynccontextmanager
-async def lib_csms(version: VersionSpec) -> AsyncIterator[LibCsms]:
-    csms = LibCsms(version)
+async def lib_csms(
+    version: VersionSpec, central_system: type[Any] | None = None
+) -> AsyncIterator[LibCsms]:
+    csms = LibCsms(version, central_system)
     subprotocol = Subprotocol(version.subprotocol)
     async with serve(csms.serve, "127.0.0.1", 0, subprotocols=[subprotocol]) as server:
         csms.port = server.sockets[0].getsockname()[1]

@@ -94,6 +94,7 @@ def send(call: Callable[[str, OutgoingPayload], bool], generated_at: str) -> boo
 """
 
 
+@pytest.mark.slow  # a run of mypy
 def test_mypy_reports_a_misspelt_key_or_a_word_the_schema_lacks(tmp_path: Path) -> None:
     right = {"read": "id", "status": "NotFound", "key": "id", "sent": "seqNo"}
     wrong = {"read": "ids", "status": "Unknown", "key": "monitorId", "sent": "seqno"}

@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 from types import MappingProxyType
 
-from chargeyard.protocol import V16, V201, VersionSpec
+from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.catalog.templates import StationTemplate
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.v16 import StationV16
+from chargeyard.station.v21 import StationV21
 from chargeyard.station.v201 import StationV201
 
 
@@ -31,7 +32,7 @@ def without_clock_aligned_readings(template_id: str) -> StationTemplate:
 def wall_clock_station(
     identity: str, template_id: str, version: VersionSpec = V16
 ) -> StationV16 | StationV201:
-    """A station of ``version`` (1.6 or 2.0.1) on the system clock, without clock-aligned
-    readings."""
-    kind = {V16: StationV16, V201: StationV201}[version]
+    """A station of ``version`` (1.6, 2.0.1 or 2.1) on the system clock, without
+    clock-aligned readings."""
+    kind = {V16: StationV16, V201: StationV201, V21: StationV21}[version]
     return kind(identity, without_clock_aligned_readings(template_id), clock=SystemClock())

@@ -131,3 +131,14 @@ async def test_naming_a_text_are_the_newest_of_a_kind_whose_detail_holds_it(
     assert await store.notifications.naming("CP-1", NotificationKind.REPORT, "%", 5) == []
     with pytest.raises(NotFoundError):
         await store.notifications.naming("CP-404", NotificationKind.REPORT, "PerMessage", 5)
+
+
+async def test_every_kind_is_kept_and_read_back(store: Store) -> None:
+    # The column holds the longest kind's name (dynamic_schedule: 16 characters) on both
+    # databases; no migration adds a kind.
+    await store.stations.register("CP-1")
+    await store.notifications.record_all(
+        "CP-1", [NewNotification(kind, "Action", kind.value) for kind in NotificationKind]
+    )
+    kept = await store.notifications.history("CP-1", limit=len(NotificationKind))
+    assert sorted(n.kind for n in kept) == sorted(kind.value for kind in NotificationKind)

@@ -139,3 +139,33 @@ async def test_answers_naming_a_text_are_the_newest_answered_of_an_action(store:
     ]
     with pytest.raises(NotFoundError):
         await store.sent_commands.answers_naming("CP-404", "GetVariables", "PerMessage", 5)
+
+
+async def test_accepted_requests_are_the_newest_answered_accepted_of_the_actions(
+    store: Store,
+) -> None:
+    # The profiles set on a station (2.1 PullDynamicScheduleUpdate reads them).
+    await store.stations.register("CP-1")
+    await store.stations.register("CP-2")
+    kept = (
+        ("CP-1", "SetChargingProfile", CallOutcome.ANSWERED, "Accepted"),
+        ("CP-1", "SetChargingProfile", CallOutcome.ANSWERED, "Rejected"),
+        ("CP-1", "ClearChargingProfile", CallOutcome.ANSWERED, "Accepted"),
+        ("CP-1", "UpdateDynamicSchedule", CallOutcome.TIMEOUT, None),
+        ("CP-1", "Reset", CallOutcome.ANSWERED, "Accepted"),
+        ("CP-2", "SetChargingProfile", CallOutcome.ANSWERED, "Accepted"),
+        ("CP-1", "UpdateDynamicSchedule", CallOutcome.ANSWERED, "Accepted"),
+    )
+    for minute, (identity, action, outcome, status) in enumerate(kept):
+        await _keep(store, identity, action, T0 + minute * MINUTE, outcome, status)
+    actions = ("SetChargingProfile", "UpdateDynamicSchedule", "ClearChargingProfile")
+    assert await store.sent_commands.accepted_requests("CP-1", actions, 10) == [
+        ("UpdateDynamicSchedule", "{}"),
+        ("ClearChargingProfile", "{}"),
+        ("SetChargingProfile", "{}"),
+    ]
+    assert await store.sent_commands.accepted_requests("CP-1", actions, 1) == [
+        ("UpdateDynamicSchedule", "{}")
+    ]
+    with pytest.raises(NotFoundError):
+        await store.sent_commands.accepted_requests("CP-404", actions, 5)

@@ -413,3 +413,19 @@ async def test_unknown_stations_and_transactions_are_not_found(store: Store) -> 
     with pytest.raises(NotFoundError):
         await store.transactions.add_samples("CP-1", [SampledValue(T0, 1.0)], transaction_id=77)
     assert await store.transactions.get("CP-1", 77) is None
+
+
+async def test_totals_count_the_transactions_started_since_and_the_energy_of_those_ended(
+    store: Store,
+) -> None:
+    await store.stations.register("CP-1")
+    assert await store.transactions.totals() == (0, 0.0)
+    await _start(store, started_at=T0 - timedelta(hours=1))  # before: not counted
+    ended = await _start(store, connector_id=2, started_at=T0)
+    await _start(store, connector_id=3, started_at=T0 + timedelta(minutes=5))  # still running
+    await store.transactions.stop(
+        "CP-1", ended, meter_stop_wh=8500, stopped_at=T0 + timedelta(minutes=30)
+    )
+
+    assert await store.transactions.totals(since=T0) == (2, 7500.0)
+    assert await store.transactions.totals(since=T0, organization_id="elsewhere") == (0, 0.0)

@@ -42,13 +42,18 @@ BOOTED = [
 
 async def test_the_gateway_exports_a_charger_s_frames_as_a_trace(lab: StackLab) -> None:
     charger = await lab.running("CP-1", V201)
-    answer = await lab.client.get(
-        f"/ocpp/chargers/{charger.id}/trace", headers=lab.headers(Role.VIEWER)
-    )
-    assert answer.status_code == 200
+
+    async def exported() -> tuple[Any, Trace]:
+        answer = await lab.client.get(
+            f"/ocpp/chargers/{charger.id}/trace", headers=lab.headers(Role.VIEWER)
+        )
+        assert answer.status_code == 200, answer.text
+        return answer, loads(answer.content)
+
+    # The frame log is written behind the conversation: the boot's frames are there soon.
+    answer, trace = await polled(exported, lambda got: len(got[1].records) >= 4, within=10)
     assert answer.headers["content-type"] == "application/x-ndjson"
     assert answer.headers["content-disposition"] == 'attachment; filename="CP-1.trace.jsonl"'
-    trace = loads(answer.content)
     assert (trace.header.version, trace.header.identity, trace.header.source) == (
         V201,
         "CP-1",

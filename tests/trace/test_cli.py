@@ -92,6 +92,77 @@ def test_a_plain_log_is_imported_as_a_trace(tmp_path: Path) -> None:
     assert len(trace.records) == 14
 
 
+CP_SIMULATOR_TRACES = Path(__file__).parent / "cp_simulator_traces"
+
+
+def _import(*arguments: str) -> Result:
+    return CliRunner().invoke(app, ["trace", "import", *arguments])
+
+
+def test_an_ocpp_cp_simulator_trace_is_told_by_its_first_line(tmp_path: Path) -> None:
+    trace = tmp_path / "CP001.trace.jsonl"
+    result = _import(
+        str(CP_SIMULATOR_TRACES / "two_charge_points.jsonl"),
+        "--identity",
+        "CP001",
+        "-o",
+        str(trace),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"wrote {trace}\n5 frames, 2 records of other charge points left out\n"
+    )
+    imported = loads(trace.read_bytes())
+    assert (imported.header.identity, imported.header.version, imported.header.source) == (
+        "CP001",
+        V16,
+        "import",
+    )
+    assert [r.message[0] if r.message else None for r in imported.records] == [2, 3, 2, 4, 2]
+
+
+def test_several_charge_points_are_named_when_none_is_chosen() -> None:
+    result = _import(str(CP_SIMULATOR_TRACES / "two_charge_points.jsonl"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "two_charge_points.jsonl: 2 charge points in the file (CP001, CP002): choose one\n"
+    )
+    assert result.stdout == ""
+
+
+def test_from_cp_simulator_reads_records_that_name_no_version_with_ocpp() -> None:
+    source = str(CP_SIMULATOR_TRACES / "one_charge_point_v1_0.jsonl")
+    result = _import(source, "--from", "cp-simulator", "--identity", "CP-7", "--ocpp", "2.0.1")
+    assert result.exit_code == 0, result.output
+    imported = loads(result.stdout)
+    assert (imported.header.identity, imported.header.version) == ("CP-7", V201)
+    assert len(imported.records) == 4
+    refused = _import(source, "--from", "cp-simulator", "--identity", "CP-7")
+    assert refused.exit_code == 2
+    assert "the records name no OCPP version (ocppVersion): give it" in refused.stderr
+
+
+def test_a_record_the_importer_cannot_read_exits_2_with_its_line(tmp_path: Path) -> None:
+    source = tmp_path / "later.jsonl"
+    lines = (CP_SIMULATOR_TRACES / "two_charge_points.jsonl").read_text().splitlines()
+    source.write_text(lines[0] + "\n" + lines[1].replace('"1.1"', '"2.0"') + "\n")
+    result = _import(str(source), "--from", "cp-simulator", "--identity", "CP001")
+    assert result.exit_code == 2
+    assert result.stderr == f"{source}: line 2: schemaVersion '2.0' (this version reads 1.x)\n"
+
+
+def test_from_log_reads_the_file_as_a_plain_log(tmp_path: Path) -> None:
+    source = str(CP_SIMULATOR_TRACES / "two_charge_points.jsonl")
+    result = _import(source, "--from", "log", "--identity", "CP001")
+    assert result.exit_code == 2
+    assert "no line holds a frame after a time and a direction" in result.stderr
+    log = tmp_path / "station.log"
+    log.write_text(_log(60))
+    missing = _import(str(log))
+    assert missing.exit_code == 2
+    assert "Invalid value for --identity: needed to import a plain log" in missing.stderr
+
+
 async def test_the_same_answers_exit_0(tmp_path: Path) -> None:
     trace = _trace_file(tmp_path, INTERVAL)
     async with library_csms(V16) as url:

@@ -21,11 +21,11 @@ from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
 from chargeyard.csms.server import CsmsServer
 from chargeyard.fleet.runtime import StationRuntime
+from chargeyard.protocol import V16, VersionSpec
 from chargeyard.station.catalog import load_catalog
 from chargeyard.station.clock import SystemClock
 from chargeyard.station.model.states import Registration
-from chargeyard.station.v16 import StationV16
-from chargeyard.station.v201 import StationV201
+from chargeyard.station.station_classes import station_class
 from chargeyard.store import Store
 from tests.polling import until
 from tests.stack_lab import FAST, stack_lab
@@ -41,10 +41,14 @@ CALL_S = 10.0
 class LiveLab:
     """Start with :meth:`open`; ``url`` is the dashboard, ``api_key`` and ``token`` the
     credentials its sign-in link hands a browser (``sign_in_url``, one browser each; no link
-    with ``sign_in=False``, as in a deployment)."""
+    with ``sign_in=False``, as in a deployment); ``proxy_api``: the recording proxy's API the
+    lab relays (``--proxy-api``)."""
 
-    def __init__(self, data_dir: Path, *, sign_in: bool = True) -> None:
+    def __init__(
+        self, data_dir: Path, *, sign_in: bool = True, proxy_api: str | None = None
+    ) -> None:
         self._data_dir = data_dir
+        self._proxy_api = proxy_api
         self._offers_sign_in = sign_in
         self.sign_in: SignIn | None = None
         self._ready = threading.Event()
@@ -115,7 +119,7 @@ class LiveLab:
     def station(
         self,
         identity: str,
-        version: str = "1.6",
+        version: VersionSpec = V16,
         template: str = DC_TEMPLATE,
         new_id: Callable[[], str] | None = None,
     ) -> None:
@@ -124,7 +128,7 @@ class LiveLab:
 
         async def connect() -> None:
             assert self.server is not None
-            kind = StationV16 if version == "1.6" else StationV201
+            kind = station_class(version)
             station = kind(
                 identity, load_catalog().template(template), clock=SystemClock(), new_id=new_id
             )
@@ -166,7 +170,9 @@ class LiveLab:
             )
         async with stack_lab(
             self._data_dir,
-            settings=ApiSettings(command_timeout=5.0, jwt_secret=JWT_SECRET),
+            settings=ApiSettings(
+                command_timeout=5.0, jwt_secret=JWT_SECRET, proxy_api=self._proxy_api
+            ),
             serve=True,
             sign_in=self.sign_in,
         ) as lab:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from chargeyard.protocol import V201
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
@@ -189,19 +189,19 @@ def test_connector_colour_follows_plug_charge_and_unplug(page: Page, live_lab: L
 @pytest.mark.parametrize(
     ("identity", "version", "measurands"),
     [
-        ("STATE-16", "1.6", "Energy.Active.Import.Register,Power.Active.Import"),
-        ("STATE-16E", "1.6", "Energy.Active.Import.Register"),  # no power sampled
-        ("STATE-201", "2.0.1", None),
+        ("STATE-16", V16, "Energy.Active.Import.Register,Power.Active.Import"),
+        ("STATE-16E", V16, "Energy.Active.Import.Register"),  # no power sampled
+        ("STATE-201", V201, None),
     ],
 )
 def test_a_charging_session_reads_the_same_in_both_versions(
-    page: Page, live_lab: LiveLab, identity: str, version: str, measurands: str | None
+    page: Page, live_lab: LiveLab, identity: str, version: VersionSpec, measurands: str | None
 ) -> None:
     """The State column says active or ended, then how it charges (a 1.6 connector's status,
     section 4.9; a 2.0.1 chargingState, E01-E07), and Power what the latest meter values
     tell, also on a page opened after they came."""
     live_lab.station(identity, version=version, new_id=lambda: str(uuid.uuid4()))
-    if version == "1.6":
+    if version is V16:
         live_lab.act(identity, lambda s: s.config.change("MeterValueSampleInterval", "1"))
         live_lab.act(identity, lambda s: s.config.change("MeterValuesSampledData", measurands))
     else:

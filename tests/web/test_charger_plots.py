@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.live_lab import LiveLab
 from tests.web.test_browser import LIVE_S, open_dashboard
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.slow
 INTERVAL_CALLS = ("GetConfiguration", "GetReport", "GetVariables", "GetBaseReport")
 
 
-def charging(lab: LiveLab, identity: str, version: str, evses: tuple[int, ...] = (1,)) -> None:
+def charging(
+    lab: LiveLab, identity: str, version: VersionSpec, evses: tuple[int, ...] = (1,)
+) -> None:
     """A station of ``version`` (two EVSEs: ABB Terra 184) charging on ``evses``."""
     lab.station(identity, version=version, new_id=lambda: str(uuid.uuid4()))
     for evse in evses:
@@ -55,12 +58,12 @@ def frames_sent(lab: LiveLab, identity: str) -> list[str]:
 @pytest.mark.parametrize(
     ("identity", "version", "key"),
     [
-        ("ASK-16", "1.6", "MeterValueSampleInterval"),
-        ("ASK-201", "2.0.1", r"SampledDataCtrlr\.TxUpdatedInterval"),
+        ("ASK-16", V16, "MeterValueSampleInterval"),
+        ("ASK-201", V201, r"SampledDataCtrlr\.TxUpdatedInterval"),
     ],
 )
 def test_opening_a_charger_sends_it_nothing_and_the_button_asks(
-    page: Page, live_lab: LiveLab, identity: str, version: str, key: str
+    page: Page, live_lab: LiveLab, identity: str, version: VersionSpec, key: str
 ) -> None:
     charging(live_lab, identity, version)
     open_dashboard(page, live_lab, f"#/charger/{identity}")
@@ -87,7 +90,7 @@ def test_opening_a_charger_sends_it_nothing_and_the_button_asks(
 
 
 def test_each_evse_charging_has_its_own_plot(page: Page, live_lab: LiveLab) -> None:
-    charging(live_lab, "TWO-EVSE", "2.0.1", evses=(1, 2))
+    charging(live_lab, "TWO-EVSE", V201, evses=(1, 2))
     open_dashboard(page, live_lab, "#/charger/TWO-EVSE")
 
     blocks = page.locator(".plot-panel .plot-block")
@@ -104,7 +107,7 @@ def test_the_plots_labels_are_the_size_of_the_text(
     browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
 ) -> None:
     identity = f"LABELS-{width}"
-    charging(live_lab, identity, "1.6")
+    charging(live_lab, identity, V16)
     context = browser.new_context(
         **{**browser_context_args, "viewport": {"width": width, "height": 844}}
     )

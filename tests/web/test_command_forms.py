@@ -21,6 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.layout import cut_off
@@ -32,9 +33,9 @@ pytestmark = pytest.mark.slow
 DONE = re.compile(r"^(ok|error)$")
 
 
-def station(lab: LiveLab, identity: str, version: str = "1.6") -> Any:
-    """A connected station of ``version`` (2.0.1 with UUID transaction ids); its model."""
-    new_id = (lambda: str(uuid.uuid4())) if version == "2.0.1" else None
+def station(lab: LiveLab, identity: str, version: VersionSpec = V16) -> Any:
+    """A connected station of ``version`` (2.0.1 and 2.1 with UUID transaction ids); its model."""
+    new_id = None if version is V16 else (lambda: str(uuid.uuid4()))
     lab.station(identity, version=version, new_id=new_id)
     return lab.runtimes[identity].station
 
@@ -131,7 +132,7 @@ def without_request_id(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_b05_b06_variables_set_and_read_many_at_a_time(page: Page, live_lab: LiveLab) -> None:
-    model = station(live_lab, "VARS-201", "2.0.1")
+    model = station(live_lab, "VARS-201", V201)
     panel = command_panel(page, live_lab, "VARS-201")
 
     form = open_form(panel, "variables-set")
@@ -182,7 +183,7 @@ def test_b05_b06_variables_set_and_read_many_at_a_time(page: Page, live_lab: Liv
 
 
 def test_b07_b08_reports_show_their_parts_as_a_table(page: Page, live_lab: LiveLab) -> None:
-    model = station(live_lab, "REPORT-201", "2.0.1")
+    model = station(live_lab, "REPORT-201", V201)
     model.device_model.write("OCPPCommCtrlr", "HeartbeatInterval", "77")
     panel = command_panel(page, live_lab, "REPORT-201")
 
@@ -215,7 +216,7 @@ def test_b07_b08_reports_show_their_parts_as_a_table(page: Page, live_lab: LiveL
 
 
 def test_b09_network_profile_and_n09_customer_information(page: Page, live_lab: LiveLab) -> None:
-    station(live_lab, "NET-201", "2.0.1")
+    station(live_lab, "NET-201", V201)
     panel = command_panel(page, live_lab, "NET-201")
 
     form = open_form(panel, "network-profile")
@@ -291,7 +292,7 @@ def test_firmware_update_and_diagnostics_name_their_urls_and_times(
 def test_n02_to_n06_monitors_set_based_levelled_cleared_and_reported(
     page: Page, live_lab: LiveLab
 ) -> None:
-    station(live_lab, "MON-201", "2.0.1")
+    station(live_lab, "MON-201", V201)
     panel = command_panel(page, live_lab, "MON-201")
 
     form = open_form(panel, "monitoring-set")
@@ -359,7 +360,7 @@ def test_n02_to_n06_monitors_set_based_levelled_cleared_and_reported(
 
 
 def test_o01_o05_a_display_message_set_listed_and_cleared(page: Page, live_lab: LiveLab) -> None:
-    station(live_lab, "SHOW-201", "2.0.1")
+    station(live_lab, "SHOW-201", V201)
     panel = command_panel(page, live_lab, "SHOW-201")
 
     form = open_form(panel, "display-message-set")
@@ -400,7 +401,7 @@ def test_o01_o05_a_display_message_set_listed_and_cleared(page: Page, live_lab: 
 
 
 def test_i_e14_cost_and_status_of_the_running_transaction(page: Page, live_lab: LiveLab) -> None:
-    station(live_lab, "COST-201", "2.0.1")
+    station(live_lab, "COST-201", V201)
     panel = command_panel(page, live_lab, "COST-201")
     live_lab.act("COST-201", lambda s: s.plug(1, 1, ev=LARGE_CAR))
     live_lab.act("COST-201", lambda s: s.present_id_token("TAG-COST", 1))
@@ -434,7 +435,7 @@ def test_a_schedules_labels_are_the_size_of_the_text_on_a_phone(
 ) -> None:
     """The schedule is drawn at its rendered width: an 11 px label is about 13 px tall on a
     390 px screen too (scaled down whole, it was about 8)."""
-    station(live_lab, "SCHEDULE-390", "2.0.1")
+    station(live_lab, "SCHEDULE-390", V201)
     context = browser.new_context(
         **{**browser_context_args, "viewport": {"width": 390, "height": 844}}
     )
@@ -462,7 +463,7 @@ def test_a_schedules_labels_are_the_size_of_the_text_on_a_phone(
 def test_k01_k09_a_recurring_profile_drawn_as_typed_sent_and_listed(
     page: Page, live_lab: LiveLab
 ) -> None:
-    model = station(live_lab, "PROFILE-201", "2.0.1")
+    model = station(live_lab, "PROFILE-201", V201)
     panel = command_panel(page, live_lab, "PROFILE-201")
     form = open_form(panel, "charging-profile")
     preview = form.locator(".form-preview svg.schedule-plot")
@@ -570,11 +571,11 @@ def test_k08_k10_profiles_cleared_by_purpose_and_stack_level(page: Page, live_la
 # -- reservations and the local list (1.6 sections 5.13, 5.15, 5.11; 2.0.1 H01, D01, D02) ------
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("version", [V16, V201], ids=lambda version: version.name)
 def test_a_reservation_and_its_cancel_show_in_the_command_history(
-    page: Page, live_lab: LiveLab, version: str
+    page: Page, live_lab: LiveLab, version: VersionSpec
 ) -> None:
-    identity = f"RES-{version}"
+    identity = f"RES-{version.name}"
     station(live_lab, identity, version)
     panel = command_panel(page, live_lab, identity)
     answer = send(panel, open_form(panel, "reservation"))
@@ -595,7 +596,7 @@ def test_a_reservation_and_its_cancel_show_in_the_command_history(
 
 
 def test_h01_a_2_0_1_reservation_of_a_connector_type(page: Page, live_lab: LiveLab) -> None:
-    model = station(live_lab, "TYPE-201", "2.0.1")
+    model = station(live_lab, "TYPE-201", V201)
     panel = command_panel(page, live_lab, "TYPE-201")
     form = open_form(panel, "reservation")
     form.locator("input[name=connectorId]").fill("2")
@@ -704,7 +705,7 @@ def test_a_raw_call_shows_the_station_answer_as_it_came(page: Page, live_lab: Li
 def test_a_2_0_1_operation_picked_from_the_api_s_list_with_its_example(
     page: Page, live_lab: LiveLab
 ) -> None:
-    station(live_lab, "OPS-201", "2.0.1")
+    station(live_lab, "OPS-201", V201)
     panel = command_panel(page, live_lab, "OPS-201")
     form = open_form(panel, "operation-201")
     form.locator("select[name=operation]").select_option(label="Get variables")
@@ -715,6 +716,22 @@ def test_a_2_0_1_operation_picked_from_the_api_s_list_with_its_example(
     form.locator("select[name=operation]").select_option(label="Get base report")
     send(panel, form)
     expect(panel.locator("pre.raw-answer")).to_contain_text('"reportData"')  # the parts came
+
+
+def test_a_2_1_operation_is_offered_to_a_2_1_charger_only(page: Page, live_lab: LiveLab) -> None:
+    station(live_lab, "OPS-21", V21)
+    panel = command_panel(page, live_lab, "OPS-21")
+    form = open_form(panel, "operation-21")
+    form.locator("select[name=operation]").select_option(label="Get periodic event streams")
+    expect(form.locator("textarea[name=body]")).to_have_value("{}")
+    send(panel, form)
+    expect(panel.locator("pre.raw-answer")).to_contain_text('"response"')
+
+    station(live_lab, "OPS-201", V201)
+    panel = command_panel(page, live_lab, "OPS-201")
+    panel.locator(".command-groups button[data-group='Raw']").click()
+    expect(panel.locator(".command-menu button[data-show=operation-201]")).to_be_visible()
+    expect(panel.locator(".command-menu button[data-show=operation-21]")).to_be_hidden()
 
 
 # -- the command history ----------------------------------------------------------------------
@@ -809,7 +826,7 @@ def test_the_widest_forms_and_answers_fit_the_screen(
     browser: Browser, browser_context_args: dict[str, Any], live_lab: LiveLab, width: int
 ) -> None:
     identity = f"FIT-{width}"
-    station(live_lab, identity, "2.0.1")
+    station(live_lab, identity, V201)
     context = browser.new_context(
         **{**browser_context_args, "viewport": {"width": width, "height": 844}}
     )

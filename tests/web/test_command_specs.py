@@ -361,6 +361,10 @@ def test_every_charger_command_of_the_api_has_a_form(specs: dict[str, Any]) -> N
     assert {path: only[path] for path in (o.path for o in OPERATIONS)} == {
         o.path: "operations201" for o in OPERATIONS
     }
+    # The 2.1 operations go by one form that lists them from the OpenAPI document, offered to
+    # 2.1 chargers only.
+    generic = {form["name"]: form["only"] for form in specs["forms"] if form["path"] is None}
+    assert (generic["operation-201"], generic["operation-21"]) == ("operations201", "operations21")
 
 
 @pytest.mark.parametrize(

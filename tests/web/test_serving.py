@@ -73,7 +73,7 @@ def test_nothing_secret_is_served_to_an_anonymous_request(
 ) -> None:
     """Only whether a sign-in link exists; the page must bring the link's secret."""
     response = client.get("/dashboard/config.json")
-    assert (response.status_code, response.json()) == (200, {"signIn": True})
+    assert (response.status_code, response.json()) == (200, {"signIn": True, "proxy": False})
     assert response.headers["cache-control"] == "no-store"
     for path in ("/", "/dashboard/", "/dashboard/config.json", "/dashboard/js/main.js"):
         body = client.get(path, follow_redirects=True).text
@@ -147,7 +147,7 @@ def test_a_sign_in_without_a_secret_is_invalid(
 def test_without_a_sign_in_link_nothing_signs_in(bare_lab: LiveLab) -> None:
     """A deployment: the user types the credentials in Settings."""
     config = httpx.get(f"{bare_lab.base}/dashboard/config.json")
-    assert (config.status_code, config.json()) == (200, {"signIn": False})
+    assert (config.status_code, config.json()) == (200, {"signIn": False, "proxy": False})
     assert config.headers["cache-control"] == "no-store"
     response = httpx.post(f"{bare_lab.base}/dashboard/sign-in", json={"secret": "anything"})
     assert (response.status_code, response.json()) == (

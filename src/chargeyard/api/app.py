@@ -15,12 +15,14 @@ Every error answers ``{"detail": ...}``:
 422    invalid body, with each problem's location and reason; a request the station's
        OCPP version cannot express (:class:`InvalidCommand`, :class:`OcppError`)
 502    the station answered with a CALLERROR (its code and description), or an answer
-       that breaks its schema
+       that breaks its schema; the recording proxy of ``/api/v1/proxy`` cannot be reached
+       or refused the server's token
 503    the station is registered but not connected; the path to the stations' nodes
        (Redis, when the central system runs as several processes) cannot be reached; the
        node holding the station went away before answering (:class:`StationNodeGone`,
        with ``Retry-After``)
-504    the station did not answer within ``settings.command_timeout``
+504    the station did not answer within ``settings.command_timeout``; the recording
+       proxy did not answer in time
 =====  ==============================================================================
 """
 
@@ -42,6 +44,7 @@ from chargeyard.api import dashboard, docs, health, metrics, openapi
 from chargeyard.api.body_limit import BodyLimit
 from chargeyard.api.gateway.prefixes import EvchargerPrefix
 from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
+from chargeyard.api.proxy_relay import ProxyDidNotAnswer, ProxyRelay, ProxyUnreachable
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.api.v1 import API_PREFIX
@@ -89,11 +92,13 @@ _ERROR_STATUS: Mapping[type[Exception], tuple[int, Callable[[Exception], str]]] 
     StationAnsweredBadly: (status.HTTP_502_BAD_GATEWAY, str),
     CallFailure: (status.HTTP_502_BAD_GATEWAY, str),
     ReceiverUnreachable: (status.HTTP_502_BAD_GATEWAY, str),
+    ProxyUnreachable: (status.HTTP_502_BAD_GATEWAY, str),
     StationNotConnected: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationNodeGone: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationsUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     BusUnreachable: (status.HTTP_503_SERVICE_UNAVAILABLE, str),
     StationDidNotAnswer: (status.HTTP_504_GATEWAY_TIMEOUT, str),
+    ProxyDidNotAnswer: (status.HTTP_504_GATEWAY_TIMEOUT, str),
 }
 
 
@@ -183,6 +188,14 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(method for method in methods if method.lower() in _METHODS)
 
 
+def build_routes(app: FastAPI) -> None:
+    """Build every route's matching context now. FastAPI builds them lazily, on the first
+    request that passes each included router: about a second of CPU for this API, which a
+    process's first request would wait for. A server that says it is ready answers at once."""
+    for _ in iter_route_contexts(app.routes):
+        pass
+
+
 def create_app(
     store: Store,
     registry: StationLink,
@@ -233,6 +246,13 @@ def create_app(
                 " writes it; a report that follows is returned with the answer.",
             },
             {
+                "name": "Charger Commands (OCPP 2.1)",
+                "description": "The 2.1 operations a central system sends that are neither"
+                " tariffs, payments nor DER control (periodic event streams, priority"
+                " charging, dynamic schedules, battery swaps), each body its request as OCPP"
+                " 2.1 writes it; a 1.6 or 2.0.1 charger answers 422.",
+            },
+            {
                 "name": "Command History",
                 "description": "Every OCPP call the API sent: who sent it, the request, the "
                 "answer or the error, and how long it took.",
@@ -258,6 +278,11 @@ def create_app(
                 " admin), managed with an admin key.",
             },
             {
+                "name": "Recording proxy",
+                "description": "A running `chargeyard proxy`'s chargers, frames and holds,"
+                " relayed from its own API (`--proxy-api`); admin and platform keys only.",
+            },
+            {
                 "name": "Events",
                 "description": "The live event stream over WebSocket (`/api/v1/events`).",
             },
@@ -271,6 +296,16 @@ def create_app(
     app.state.bus = bus
     app.state.outbound = outbound
     app.state.authority = authority
+    app.state.proxy_relay = (
+        None
+        if settings.proxy_api is None
+        else ProxyRelay(
+            settings.proxy_api,
+            None
+            if settings.proxy_api_token is None
+            else settings.proxy_api_token.get_secret_value(),
+        )
+    )
     for kind in _ERROR_STATUS:
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

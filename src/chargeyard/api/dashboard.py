@@ -5,7 +5,8 @@ Nothing secret is served to a request that does not prove it may have it. A loca
 (``chargeyard up``) prints a sign-in link with a one-time secret in its fragment
 (``api/signin.py``); the page POSTs that secret to ``/dashboard/sign-in`` and gets the
 credentials in exchange. ``/dashboard/config.json`` only says whether such a link exists, so
-that the page can tell a user without credentials where to get them. Without a link (a
+that the page can tell a user without credentials where to get them, and whether a recording
+proxy is relayed (``proxy``: the Proxy view is shown then). Without a link (a
 deployment, ``--no-demo``) the user types the key and token in the page's Settings. The
 browser keeps them in ``localStorage``.
 """
@@ -56,7 +57,9 @@ async def dashboard_without_slash() -> RedirectResponse:
 async def dashboard_config(request: Request) -> JSONResponse:
     """What the page needs to know before it is signed in; never a secret."""
     sign_in: SignIn | None = request.app.state.dashboard_sign_in
-    return JSONResponse({"signIn": sign_in is not None}, headers=_NO_STORE)
+    # Whether /api/v1/proxy relays a recording proxy: the Proxy view is offered then only.
+    proxy = request.app.state.proxy_relay is not None
+    return JSONResponse({"signIn": sign_in is not None, "proxy": proxy}, headers=_NO_STORE)
 
 
 @router.post(f"{DASHBOARD_PATH}/sign-in")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chargeyard.api.proxy_relay import proxy_api_problem
 from chargeyard.csms.registry import DEFAULT_COMMAND_TIMEOUT
 
 # The signatures a gateway token may carry: HMAC with the shared secret, RSA with the public
@@ -54,6 +55,11 @@ class ApiSettings(BaseSettings):
         whole (``/api/v1/chargers/{id}/frames``, ``/ocpp/chargers/{id}/logs``, the
         data-transfer history); a longer one is cut to this many characters and marked
         ``truncated``, and read whole by its id.
+    proxy_api: the HTTP API of a running ``chargeyard proxy`` (its ``--api-listen``,
+        ``http://127.0.0.1:9101``), which ``/api/v1/proxy`` relays and the dashboard's Proxy
+        view shows (``api/proxy_relay.py``); None: no proxy, and those routes answer 404.
+    proxy_api_token: the proxy API's bearer token (its ``--api-token``), presented by the
+        server on every relayed request: the browser never holds it.
     """
 
     model_config = SettingsConfigDict(env_prefix="CHARGEYARD_API_", frozen=True)
@@ -70,6 +76,18 @@ class ApiSettings(BaseSettings):
     jwt_leeway: float = Field(default=0.0, ge=0)
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
     max_listed_chars: int = Field(default=DEFAULT_MAX_LISTED_CHARS, ge=64)
+    proxy_api: str | None = None
+    proxy_api_token: SecretStr | None = Field(default=None, min_length=1)
+
+    @field_validator("proxy_api")
+    @classmethod
+    def _proxy_api(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        problem = proxy_api_problem(value)
+        if problem is not None:
+            raise ValueError(f"{value!r} is {problem}")
+        return value.rstrip("/")
 
     def for_listener(self, host: str, port: int) -> ApiSettings:
         """These settings with ``ocpp_url`` pointing at a listener bound to ``host:port``,

@@ -230,7 +230,17 @@ class RedisBus:
             self._listener = self._tasks.own(self._listen_outcomes())
         await self._subscribed.wait()  # subscribed before the key is read: nothing slips by
         with self._waiters.waiting_for(command_id) as waiter:
-            known = await self._redis.get(self._outcome_key(command_id))
+            try:
+                known = await self._redis.get(self._outcome_key(command_id))
+            except LOST as error:
+                # A wait being cancelled (its caller's timeout) ends here, whatever the client
+                # made of the cancellation.
+                if (task := asyncio.current_task()) is not None and task.cancelling():
+                    raise asyncio.CancelledError from error
+                # An outage is not the caller's failure: the listener loses the server too,
+                # and when it subscribes again it looks up every waiter, this one included
+                # (``_look_up_waiting``).
+                known = None
             if known is not None:
                 return CommandOutcome.from_dict(orjson.loads(known))
             return await waiter
@@ -342,7 +352,7 @@ class RedisBus:
 
     async def _read_answers(self) -> None:
         key = self._answer_list(self._id)
-        async for raw in taken(self._redis, key, self._outage, lambda: self._closed):
+        async for raw in taken(self._redis, key, self._outage, lambda: self._closed, BLOCK_S):
             answer = RuntimeAnswer.from_dict(orjson.loads(raw))
             future = self._answers.pop(answer.request_id, None)
             if future is not None and not future.done():

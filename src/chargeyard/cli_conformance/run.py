@@ -128,7 +128,12 @@ def told(result: CaseResult) -> None:
 
 
 def _summarize(run: RunResult) -> None:
-    """The run's counts, as its reports have them (``conformance/counts.py``)."""
+    """The run's counts, as its reports have them (``conformance/counts.py``), and what the
+    run does not cover."""
+    if run.uncovered is not None:
+        typer.echo(f"Not covered: {run.uncovered}", err=True)
+    for result in run.left_out:
+        typer.echo(f"  {result.info.id} not run: {result.reason}", err=True)
     counts = count(run)
     for kind in ("conformance", "compatibility"):
         typer.echo(f"{kind}: {counts.of(kind)}", err=True)

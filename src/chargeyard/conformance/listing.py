@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from enum import StrEnum
 
-from chargeyard.conformance.catalog import CASES, CaseInfo, UnderTest
+from chargeyard.conformance.catalog import CASES, CaseInfo, UnderTest, cases_of
 from chargeyard.conformance.suites import why_not_available
 from chargeyard.protocol import VersionSpec
 
@@ -34,11 +34,16 @@ def _profiles(info: CaseInfo) -> str:
 def chosen(
     version: VersionSpec | None, under_test: UnderTest | None, profiles: Sequence[str]
 ) -> list[CaseInfo]:
+    # A version's cases as cases_of gives them: 2.1's are the 2.0.1 list's (catalog/borrowed.py).
+    listed = (
+        CASES
+        if version is None
+        else (*cases_of(version, UnderTest.CSMS), *cases_of(version, UnderTest.STATION))
+    )
     return [
         info
-        for info in CASES
-        if (version is None or info.version is version)
-        and (under_test is None or info.under_test is under_test)
+        for info in listed
+        if (under_test is None or info.under_test is under_test)
         and (not profiles or info.in_profiles(set(profiles)))
     ]
 

@@ -67,7 +67,7 @@ def html_page(run: RunResult) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>chargeyard conformance report</title>
 <style>{_STYLE}</style></head><body>
 <h1>Conformance report: {_e(run.under_test.value.upper())} under test, OCPP {_e(run.version)}</h1>
-<p>Target {_e(run.target)} · started {_e(run.started.isoformat())}</p>
+<p>Target {_e(run.target)} · started {_e(run.started.isoformat())}</p>{_scope(run)}
 <p><b>{_e(counts.line())}</b> · conformance: {_e(counts.of("conformance"))} · compatibility:
 {_e(counts.of("compatibility"))}</p>
 <div id="filter">{boxes}<input id="q" type="search" size="40"
@@ -81,6 +81,18 @@ case began.</p>
 <script>{_SCRIPT}</script>
 </body></html>
 """
+
+
+def _scope(run: RunResult) -> str:
+    """What the run does not cover, and the cases it left out because the version changed
+    them, where the suite knows (``catalog/borrowed.py``)."""
+    if run.uncovered is None:
+        return ""
+    left_out = "".join(
+        f"<li>{_e(result.info.id)}: {_e(result.reason or '')}</li>" for result in run.left_out
+    )
+    listed = f"<ul id='left-out'>{left_out}</ul>" if left_out else ""
+    return f"\n<p id='uncovered'><b>Not covered:</b> {_e(run.uncovered)}</p>{listed}"
 
 
 def _row(result: CaseResult) -> str:

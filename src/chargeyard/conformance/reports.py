@@ -26,6 +26,8 @@ def as_json(run: RunResult) -> dict[str, Any]:
         "finished": run.finished.isoformat() if run.finished else None,
         "summary": summary(run),
         "needs": needs(run),
+        "uncovered": run.uncovered,
+        "leftOut": {result.info.id: result.reason for result in run.left_out},
         "cases": [_case_json(result) for result in run.results],
     }
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
+from chargeyard.conformance.catalog.borrowed import left_out
 from chargeyard.conformance.record import FrameRecord, Step
 from chargeyard.conformance.references import References
 from chargeyard.conformance.verdicts import Verdict
@@ -40,6 +41,18 @@ class RunResult:
     started: datetime
     results: list[CaseResult] = field(default_factory=list)
     finished: datetime | None = None
+    uncovered: str | None = None
+    """What of the version no case of the run covers, where the suite knows (a version that
+    runs another version's cases: ``catalog/borrowed.py``)."""
+
+    @property
+    def left_out(self) -> list[CaseResult]:
+        """The cases not run because the version changed what they check."""
+        return [
+            result
+            for result in self.results
+            if left_out(result.info.version, result.info.id) is not None
+        ]
 
     @property
     def failed(self) -> bool:

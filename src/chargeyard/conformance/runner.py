@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chargeyard.conformance.catalog import CaseInfo, UnderTest, cases_of
+from chargeyard.conformance.catalog.borrowed import BORROWED
 from chargeyard.conformance.csms_under_test.case import CsmsTarget
 from chargeyard.conformance.endings import CaseEnded, NotActed, NotApplicable
 from chargeyard.conformance.features import applicable
@@ -195,7 +196,14 @@ async def run_suite(
     words), each after the other, each in a context of its own, in an order that gives each
     case the precondition it states (``station_under_test/preconditions.py``); the results keep
     the catalog's order."""
-    run = RunResult(suite.under_test, described, suite.version.name, datetime.now(UTC))
+    borrowed = BORROWED.get(suite.version)
+    run = RunResult(
+        suite.under_test,
+        described,
+        suite.version.name,
+        datetime.now(UTC),
+        uncovered=None if borrowed is None else borrowed.uncovered,
+    )
     chosen = {
         info.id: (info, skipped)
         for info, skipped in select(suite.version, suite.under_test, ids, profiles, features)

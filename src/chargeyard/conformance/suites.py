@@ -2,7 +2,10 @@
 of each (a wing's ``cases_*`` package's table, by id) and how a case's context opens on a target.
 
 A catalog case is *available* when it is written and needs nothing chargeyard lacks;
-:func:`why_not_available` says why another is not, in the words a report shows.
+:func:`why_not_available` says why another is not, in the words a report shows. A version
+that borrows another's list (``catalog/borrowed.py``: 2.1 runs the 2.0.1 cases) runs that
+version's written cases, in the same contexts, less those it changed: the cases are not
+copied, and the context speaks the target's version.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from chargeyard.conformance.catalog import CaseInfo, UnderTest
+from chargeyard.conformance.catalog.borrowed import BORROWED, left_out
 from chargeyard.conformance.csms_under_test import cases_v16 as cases_v16_csms
 from chargeyard.conformance.csms_under_test import cases_v201 as cases_v201_csms
 from chargeyard.conformance.csms_under_test.case import CsmsCase
@@ -46,7 +50,7 @@ class Suite(Generic[TargetT, ContextT]):
     open: Callable[[TargetT, CaseLog], ContextT]
 
 
-SUITES: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {
+_OWN_SUITES: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {
     (V16, UnderTest.CSMS): Suite(V16, UnderTest.CSMS, cases_v16_csms.CASES, CsmsCase),
     (V16, UnderTest.STATION): Suite(
         V16, UnderTest.STATION, cases_v16_station.CASES, StationCaseV16
@@ -55,6 +59,28 @@ SUITES: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {
     (V201, UnderTest.STATION): Suite(
         V201, UnderTest.STATION, cases_v201_station.CASES, StationCaseV201
     ),
+}
+
+
+def _borrowed_suites() -> dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]]:
+    """The suites of the versions that borrow another's list: the source's cases but those
+    the version left out, opened the source's way on a target of the version."""
+    suites: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {}
+    for version, borrowed in BORROWED.items():
+        for (source, under_test), suite in _OWN_SUITES.items():
+            if source is borrowed.source:
+                cases = {
+                    case_id: case
+                    for case_id, case in suite.cases.items()
+                    if case_id not in borrowed.left_out
+                }
+                suites[version, under_test] = Suite(version, under_test, cases, suite.open)
+    return suites
+
+
+SUITES: dict[tuple[VersionSpec, UnderTest], Suite[Any, Any]] = {
+    **_OWN_SUITES,
+    **_borrowed_suites(),
 }
 
 
@@ -82,6 +108,9 @@ def written(info: CaseInfo) -> bool:
 
 def why_not_available(info: CaseInfo) -> str | None:
     """Why ``info`` cannot be run (None: it can)."""
+    changed = left_out(info.version, info.id)
+    if changed is not None:
+        return changed
     if info.needs is not None:
         return info.needs.value
     return None if written(info) else NOT_WRITTEN

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from chargeyard import loop_clock
 from chargeyard.store import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class LoopClock:
     """The process's monotonic clock and asyncio's sleep."""
 
     def monotonic(self) -> float:
-        return time.monotonic()
+        return loop_clock.monotonic()  # asyncio.sleep's clock, fast-forwarded or not
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from chargeyard import loop_clock
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.boot_grace import BootGrace
 from chargeyard.csms.command_state import AwaitedReports, PendingStarts
@@ -198,7 +199,8 @@ class StationContext:
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Now on the lab's clock (``loop_clock``: wall time unless it runs fast-forwarded)."""
+    return loop_clock.now()
 
 
 def _notification_event(identity: str, row: StationNotification) -> Event:

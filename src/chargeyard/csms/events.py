@@ -18,10 +18,11 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from chargeyard import loop_clock
 from chargeyard.csms.event_ids import new_event_id
 
 
@@ -41,7 +42,7 @@ class EventType(StrEnum):
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return loop_clock.now()  # the lab's clock: wall time unless it runs fast-forwarded
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ import logging
 import weakref
 from collections.abc import Sequence
 from http import HTTPStatus
-from urllib.parse import unquote
 
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
@@ -29,7 +28,7 @@ from chargeyard.csms.login_backoff import LoginBackoff
 from chargeyard.csms.peers import address_of, source_of
 from chargeyard.csms.verified_passwords import VerifiedPasswords
 from chargeyard.protocol import negotiate
-from chargeyard.protocol.identity import identity_problem, loggable
+from chargeyard.protocol.identity import identity_in_path, identity_problem, loggable
 from chargeyard.store import Store
 from chargeyard.store.station_lookup import StationLookup
 from chargeyard.tls_settings import TlsSettings, certificate_problem
@@ -183,19 +182,5 @@ def select_subprotocol(
 
 
 def identity_from_path(path: str) -> str | None:
-    """The identity the path names: its last non-empty segment after ``/ocpp/``,
-    percent-decoded (``/ocpp/CP-1``, ``/ocpp/CP-1/`` and ``/ocpp/site/CP-1`` all name CP-1, as
-    OCPP-J 1.6 section 3.1.1 and 2.0.1 part 4 section 3.2 put the identity last in the URL);
-    None when there is none. Bytes that are not UTF-8 stay encoded: the ``%`` fails the
-    identity's rule, so two undecodable paths cannot fall on one identity."""
-    path = path.split("?", 1)[0]
-    if not path.startswith(PATH_PREFIX):
-        return None
-    segments = [segment for segment in path[len(PATH_PREFIX) :].split("/") if segment]
-    if not segments:
-        return None
-    segment = segments[-1]
-    try:
-        return unquote(segment, errors="strict")
-    except UnicodeDecodeError:
-        return segment
+    """The identity the path names under ``/ocpp/`` (:func:`identity_in_path`)."""
+    return identity_in_path(path, PATH_PREFIX)

@@ -47,9 +47,9 @@ class NotificationsV201(ActionHandlers):
         await self.context.note(
             NotificationKind.REPORT,
             "NotifyReport",
-            status=_part(payload),
+            status=part_of(payload),
             request_id=payload["requestId"],
-            detail=_json(payload.get("reportData", [])),
+            detail=as_json(payload.get("reportData", [])),
             at=parse_time(payload["generatedAt"]),
         )
         self.context.reports.add_part(self.identity, payload)
@@ -70,7 +70,7 @@ class NotificationsV201(ActionHandlers):
             NotificationKind.RESERVATION,
             "ReservationStatusUpdate",
             status=payload["reservationUpdateStatus"],
-            detail=_json({"reservationId": payload["reservationId"]}),
+            detail=as_json({"reservationId": payload["reservationId"]}),
         )
         return {}
 
@@ -93,7 +93,7 @@ class NotificationsV201(ActionHandlers):
             status=f"{payload['chargingLimitSource']}, {more}",
             request_id=payload["requestId"],
             evse_id=payload["evseId"],
-            detail=_json(payload["chargingProfile"]),
+            detail=as_json(payload["chargingProfile"]),
         )
         self.context.reports.add_part(self.identity, payload)
         return {}
@@ -111,7 +111,7 @@ class NotificationsV201(ActionHandlers):
             "NotifyChargingLimit",
             status=limit["chargingLimitSource"],
             evse_id=payload.get("evseId"),
-            detail=_json(_without(payload, "evseId")),
+            detail=as_json(without(payload, "evseId")),
         )
         return {}
 
@@ -143,7 +143,7 @@ class NotificationsV201(ActionHandlers):
             "NotifyEVChargingNeeds",
             status=needs["requestedEnergyTransfer"],
             evse_id=payload["evseId"],
-            detail=_json(_without(payload, "evseId")),
+            detail=as_json(without(payload, "evseId")),
         )
         return {"status": "Rejected"}
 
@@ -159,7 +159,7 @@ class NotificationsV201(ActionHandlers):
             "NotifyEVChargingSchedule",
             evse_id=payload["evseId"],
             # Kept at its arrival: timeBase is where the schedule starts, not when it was sent.
-            detail=_json(_without(payload, "evseId")),
+            detail=as_json(without(payload, "evseId")),
         )
         return {"status": "Accepted"}
 
@@ -177,7 +177,7 @@ class NotificationsV201(ActionHandlers):
                     "NotifyEvent",
                     status=event["trigger"],
                     evse_id=event["component"].get("evse", {}).get("id"),
-                    detail=_json(event),
+                    detail=as_json(event),
                     at=parse_time(event["timestamp"]),
                 )
                 for event in events
@@ -193,9 +193,9 @@ class NotificationsV201(ActionHandlers):
         await self.context.note(
             NotificationKind.MONITORING,
             "NotifyMonitoringReport",
-            status=_part(payload),
+            status=part_of(payload),
             request_id=payload["requestId"],
-            detail=_json(payload.get("monitor", [])),
+            detail=as_json(payload.get("monitor", [])),
             at=parse_time(payload["generatedAt"]),
         )
         self.context.reports.add_part(self.identity, payload)
@@ -209,7 +209,7 @@ class NotificationsV201(ActionHandlers):
         await self.context.note(
             NotificationKind.CUSTOMER,
             "NotifyCustomerInformation",
-            status=_part(payload),
+            status=part_of(payload),
             request_id=payload["requestId"],
             detail=payload["data"],
             at=parse_time(payload["generatedAt"]),
@@ -228,7 +228,7 @@ class NotificationsV201(ActionHandlers):
             "NotifyDisplayMessages",
             status=more,
             request_id=payload["requestId"],
-            detail=_json(payload.get("messageInfo", [])),
+            detail=as_json(payload.get("messageInfo", [])),
         )
         self.context.reports.add_part(self.identity, payload)
         return {}
@@ -245,21 +245,21 @@ class NotificationsV201(ActionHandlers):
             "PublishFirmwareStatusNotification",
             status=payload["status"],
             request_id=payload.get("requestId"),
-            detail=_json(payload["location"]) if "location" in payload else None,
+            detail=as_json(payload["location"]) if "location" in payload else None,
         )
         return {}
 
 
-def _part(payload: Mapping[str, Any]) -> str:
+def part_of(payload: Mapping[str, Any]) -> str:
     """Which part of a report sent in parts this is (seqNo from 0; tbc while more follow)."""
     more = "more to come" if payload.get("tbc", False) else "last part"
     return f"part {payload['seqNo']}, {more}"
 
 
-def _without(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
+def without(payload: Mapping[str, Any], *names: str) -> dict[str, Any]:
     """The payload less the fields kept in columns of their own, and less customData."""
     return {key: value for key, value in payload.items() if key not in {*names, "customData"}}
 
 
-def _json(value: Any) -> str:
+def as_json(value: Any) -> str:
     return orjson.dumps(value).decode()

@@ -17,9 +17,10 @@ then reads as started locally. A start is forgotten once claimed, once refused, 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from chargeyard import loop_clock
 
 DEFAULT_TTL = 600.0
 
@@ -38,11 +39,13 @@ class RemoteStart:
 class RemoteStarts:
     """The pending remote starts of this process, each until claimed or ``ttl`` seconds old.
 
-    ``clock`` is a monotonic clock in seconds (injected so tests need not wait).
+    ``clock`` is a monotonic clock in seconds (injected so tests need not wait); by default the
+    event loop's (``loop_clock``), so that a fast-forwarded lab's remote starts expire on its
+    clock, as its stations' ConnectionTimeOut does.
     """
 
     def __init__(
-        self, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.monotonic
+        self, ttl: float = DEFAULT_TTL, clock: Callable[[], float] = loop_clock.monotonic
     ) -> None:
         self.ttl = ttl
         self._clock = clock

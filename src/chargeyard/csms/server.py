@@ -70,6 +70,7 @@ from chargeyard.csms.registry import Registry
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.tls_accept import TlsAcceptor
 from chargeyard.csms.v16 import CentralSystemV16
+from chargeyard.csms.v21 import CentralSystemV21
 from chargeyard.csms.v201 import CentralSystemV201
 from chargeyard.csms.verified_passwords import VerifiedPasswords
 from chargeyard.protocol import (
@@ -111,11 +112,12 @@ logger = logging.getLogger(__name__)
 FRAME_LOG_BATCH = 10_000
 FRAME_LOG_INTERVAL_S = 0.25
 
-# The one place where the version picks the central system's behaviour. 2.1 is answered by the
-# 2.0.1 handlers: its messages that 2.0.1 also has keep their 2.0.1 shape.
+# The one place where the version picks the central system's behaviour. 2.1's handlers are
+# 2.0.1's (its messages that 2.0.1 also has keep their 2.0.1 shape) and those of the messages
+# 2.1 adds.
 HANDLERS: VersionTable[Callable[[StationContext], ActionHandlers]] = VersionTable(
     "the central system's handlers",
-    {V16: CentralSystemV16, V201: CentralSystemV201, V21: CentralSystemV201},
+    {V16: CentralSystemV16, V201: CentralSystemV201, V21: CentralSystemV21},
 )
 
 

@@ -164,7 +164,13 @@ class CentralSystemV201(CentralSystemHandlers, NotificationsV201, CertificatesV2
                 logger.info("%s started transaction %s", self.identity, transaction_id)
             if may_supersede:
                 await orphans.close_superseded(self.context, existing)
-        elif payload["eventType"] == "Updated" and ("chargingState" in info or id_tag):
+        elif payload["eventType"] == "Updated" and (
+            info.get("chargingState", existing.charging_state) != existing.charging_state
+            or (id_tag or existing.id_tag) != existing.id_tag
+        ):
+            # Only what changed is written: most Updated events repeat the charging state
+            # (a periodic or triggered meter reading, E02), and a write that changes nothing
+            # would cost them a unit of work each.
             await transactions.update(
                 self.identity,
                 transaction_id,

@@ -145,6 +145,14 @@ class Fleet:
 
     # -- building -------------------------------------------------------------------------------
 
+    def _ids_for(self, identity: str) -> Callable[[], str]:
+        """The message ids of one station: the fleet's shared generator, or, seeded, one of
+        the station's own from the fleet's seed and its identity, so that a seeded run gives each
+        station the same ids whichever station sends first."""
+        if self.seed is None:
+            return self._new_id
+        return message_ids(f"{self.seed}:{identity}")
+
     def add(
         self,
         template: StationTemplate | str,
@@ -200,7 +208,11 @@ class Fleet:
             raise ValueError(f"identities already in the fleet or repeated: {taken[:5]}")
         for identity in identities:
             station = factory(
-                identity, template, clock=self.clock, new_id=self._new_id, energy_wh=energy_wh
+                identity,
+                template,
+                clock=self.clock,
+                new_id=self._ids_for(identity),
+                energy_wh=energy_wh,
             )
             if setup is not None:
                 setup(station)

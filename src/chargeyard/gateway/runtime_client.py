@@ -23,7 +23,7 @@ from uuid import uuid4
 
 from chargeyard.bus import CommandBus
 from chargeyard.bus.requests import RuntimeAnswer, RuntimeRequest, Verb
-from chargeyard.fleet.fleet import StationStatus
+from chargeyard.fleet.station_status import StationStatus
 from chargeyard.gateway.runtimes import (
     ChaosAnswer,
     ChargerRuntimeError,

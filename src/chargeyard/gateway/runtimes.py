@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypedDict
 
-from chargeyard.fleet.fleet import EvseMeter, StationStatus
+from chargeyard.fleet.station_status import EvseMeter, StationStatus
 from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.store.models import SimulatedCharger
 

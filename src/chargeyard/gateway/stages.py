@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from chargeyard.fleet.fleet import StationStatus
+from chargeyard.fleet.station_status import StationStatus
 from chargeyard.gateway.provisioning import Provisioning
 from chargeyard.store.models import ChargerLog, DesiredState, Frame, JobStatus, SimulatedCharger
 

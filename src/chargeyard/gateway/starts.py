@@ -113,7 +113,13 @@ async def start_session(
         _give_back(station, p, plugged)
         return Reported(False, result, outcome.error, outcome.refused)
     transaction = outcome.transaction
-    assert transaction is not None  # a start-session succeeds with its transaction only
+    if transaction is None:
+        # A transaction of the same tag began on the EVSE between the check and the tag
+        # presented (the driver at the station, an automatic session): presenting the tag
+        # again ended it (1.6 section 5.11, 2.0.1 E07) instead of starting one.
+        stopped = outcome.stopped_transaction_id
+        why = f"the tag ended transaction {stopped} on EVSE {p.evse_id}, begun meanwhile"
+        return Reported(False, result, why, False)
     if p.duration_seconds is not None or p.target_energy_kwh is not None:
         evse_id = p.evse_id
 

@@ -6,7 +6,6 @@ every start). ``run.py`` prints both once startup is over and the log is quiet
 from __future__ import annotations
 
 import shlex
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,26 +49,20 @@ class Credentials:
         )
 
 
-def curl_examples(
-    site: DemoSite, api_url: str, token: str, api_key: str, routes: Collection[str]
-) -> list[tuple[str, str]]:
-    """(what it does, the command) for the demo; routes the API does not have are left out."""
+def curl_examples(site: DemoSite, api_url: str, token: str, api_key: str) -> list[tuple[str, str]]:
+    """(what it does, the command) for the demo, on the lab's API (the gateway's and the
+    central system's routes both)."""
     bearer = f'-H "Authorization: Bearer {token}"'
     key = f'-H "X-API-Key: {api_key}"'
-    examples = [
+    return [
         (
             "The demo site (simulator gateway, bearer token):",
             f"curl -s {bearer} {api_url}/ocpp/locations",
-        )
-    ]
-    if "/ocpp/chargers" in routes:
-        examples.append(
-            (
-                "Its chargers:",
-                f'curl -s {bearer} "{api_url}/ocpp/chargers?location_id={site.location_id}"',
-            )
-        )
-    examples += [
+        ),
+        (
+            "Its chargers:",
+            f'curl -s {bearer} "{api_url}/ocpp/chargers?location_id={site.location_id}"',
+        ),
         ("The stations the CSMS knows (X-API-Key):", f"curl -s {key} {api_url}/api/v1/chargers"),
         ("Its transactions:", f"curl -s {key} {api_url}/api/v1/transactions"),
         (
@@ -77,10 +70,9 @@ def curl_examples(
             f"curl -s -X POST {key} {api_url}/api/v1/chargers/{identity(1)}/cache/clear",
         ),
     ]
-    return examples
 
 
-def first_start(site: DemoSite, api_url: str, routes: Collection[str], data_dir: Path) -> str:
+def first_start(site: DemoSite, api_url: str, data_dir: Path) -> str:
     """The demo's credentials, shown this once, with commands to try."""
     credentials = site.credentials
     assert credentials is not None
@@ -95,9 +87,7 @@ def first_start(site: DemoSite, api_url: str, routes: Collection[str], data_dir:
         "",
         "Try:",
     ]
-    for what, command in curl_examples(
-        site, api_url, credentials.token, credentials.api_key, routes
-    ):
+    for what, command in curl_examples(site, api_url, credentials.token, credentials.api_key):
         lines += [f"  # {what}", f"  {command}"]
     lines += [
         "",

@@ -35,6 +35,7 @@ import functools
 import logging
 import signal
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +45,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from chargeyard import loop_clock
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
@@ -53,8 +55,10 @@ from chargeyard.csms.server import CsmsSettings
 from chargeyard.fleet.autogen import AutogenConfig, Drivers
 from chargeyard.fleet.fleet import Fleet
 from chargeyard.lab import banner, demo, quiet
+from chargeyard.lab.run_summary import RunSummary, frames_of, summarize
 from chargeyard.lab.secrets import DemoCredentials, jwt_secret
 from chargeyard.lab.settings import LabSettings
+from chargeyard.lab.speed import refuse_external
 from chargeyard.logs import escape_logged_values, quiet_chatty_libraries
 from chargeyard.ports import ListenPort, PortUnavailable, check, claim, release
 from chargeyard.program import program_name
@@ -132,6 +136,16 @@ async def run_until_signalled(settings: LabSettings, out: TextIO, err: Console) 
             loop.remove_signal_handler(signum)
 
 
+def api_settings(settings: LabSettings, secret: str) -> ApiSettings:
+    """The API's settings in the lab: ``secret`` verifies the ``/ocpp`` tokens, and the
+    recording proxy asked for (``--proxy-api``) is relayed to the dashboard."""
+    return ApiSettings(
+        jwt_secret=SecretStr(secret),
+        proxy_api=settings.proxy_api,
+        proxy_api_token=settings.proxy_api_token,
+    )
+
+
 async def run(
     settings: LabSettings,
     out: TextIO,
@@ -156,7 +170,10 @@ async def run(
             outbound = settings.outbound(own_ocpp_port=central.server.port)
             return GatewayOptions(
                 fleet_factory=functools.partial(
-                    Fleet, max_frame_bytes=settings.max_frame_bytes, outbound=outbound
+                    Fleet,
+                    max_frame_bytes=settings.max_frame_bytes,
+                    outbound=outbound,
+                    seed=settings.seed,
                 ),
                 app_drivers=AutogenConfig(
                     drivers=Drivers.APP, app_plug_delay_s=seconds_range(settings.app_plug_delay)
@@ -167,12 +184,13 @@ async def run(
             nonlocal ready
             ready = await _start_chargers(stack, settings, secret, err)
             return ApiOptions(
-                ApiSettings(jwt_secret=SecretStr(secret)),
+                api_settings(settings, secret),
                 host=settings.host,
                 port=settings.api_port,
                 outbound=settings.outbound(own_ocpp_port=stack.central.server.port),
                 dashboard_sign_in=ready.sign_in,
                 sockets=tuple(api_sockets),
+                routes_first=True,
             )
 
         opening.start()
@@ -194,12 +212,10 @@ async def run(
             running, stack.central.metrics, node=socket.gethostname(), sockets=metrics_sockets
         )
         assert ready is not None
-        assert stack.app is not None
         assert stack.host is not None
-        app, host, site, credentials = stack.app, stack.host, ready.site, ready.credentials
+        host, site, credentials = stack.host, ready.site, ready.credentials
         sign_in, started, ocpp_url = ready.sign_in, ready.started, ready.ocpp_url
         api_url = f"http://{_authority(settings.host, display=True)}:{stack.api_port}"
-        routes = set(app.openapi().get("paths", {}))  # what the examples may show
         dashboard_url = f"{api_url}/dashboard/"
         if sign_in is not None:
             link = sign_in.link
@@ -216,7 +232,7 @@ async def run(
         await _settled(None if site is None else host.fleet_of(site.organization_id), log_quiet)
         with quiet.unsplit():
             if site is not None and site.credentials is not None:
-                out.write(banner.first_start(site, api_url, routes, settings.data_dir))
+                out.write(banner.first_start(site, api_url, settings.data_dir))
             elif site is not None:
                 out.write(banner.again(credentials is not None, settings.data_dir, advice))
             out.flush()
@@ -230,9 +246,43 @@ async def run(
                 credentials=advice,
             )
             _say(err, "\n".join(["", *lines, ""]))
-        await until()
+        if settings.run_for_s is None:
+            await until()
+        else:
+            fleets = [] if site is None else [host.fleet_of(site.organization_id)]
+            summary = await _run_for(stack, fleets, settings.run_for_s, until)
+            if summary is not None:
+                out.write(summary.text() + "\n")
+                out.flush()
         _say(err, "chargeyard stopping: stations power down...")
     _say(err, "chargeyard CSMS stopped; everything is written to the database")
+
+
+async def _run_for(
+    stack: Stack,
+    fleets: list[Fleet | None],
+    seconds: float,
+    until: Callable[[], Awaitable[object]],
+) -> RunSummary | None:
+    """Run ``seconds`` on the lab's clock (``--run-for``), or until ``until()`` returns first
+    (then None: the run was cut short)."""
+    began, began_wall = loop_clock.now(), time.monotonic()
+    frames = frames_of(fleets)
+    stopped = asyncio.ensure_future(until())
+    try:
+        done, _ = await asyncio.wait({stopped}, timeout=seconds)
+    finally:
+        stopped.cancel()
+    if done:
+        return None
+    lab_s = (loop_clock.now() - began).total_seconds()
+    return await summarize(
+        stack.store,
+        since=began,
+        frames=frames_of(fleets) - frames,
+        lab_s=lab_s,
+        wall_s=time.monotonic() - began_wall,
+    )
 
 
 def _claim_ports(settings: LabSettings) -> list[socket.socket]:
@@ -309,6 +359,8 @@ async def _start_chargers(
     site = None
     if settings.demo:
         site = await _seed(stack.store, settings, ocpp_url, secret, err)
+    if settings.speed is not None:
+        await refuse_external(stack.store, ocpp_url)
     with err.status("Starting the chargers that were running..."):
         resumed = await host.resume()
     started = list(resumed)

@@ -9,9 +9,11 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chargeyard.api.proxy_relay import proxy_api_problem
 from chargeyard.api.settings import MIN_JWT_SECRET
-from chargeyard.cli_options import APP_PLUG_DELAY, METRICS_PORTS, seconds_range
+from chargeyard.cli_options import APP_PLUG_DELAY, METRICS_PORTS, duration_seconds, seconds_range
 from chargeyard.csms.policy import BootStatus
+from chargeyard.fast_forward import parse_speed
 from chargeyard.lab.secrets import given_jwt_secret
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
@@ -168,6 +170,72 @@ class LabSettings(BaseSettings):
         " B01-B03). Pending or Rejected: the demo's"
         " chargers too keep booting again after HEARTBEAT_INTERVAL instead of charging.",
     )
+    proxy_api: str | None = Field(
+        default=None,
+        description="The HTTP API of a running `chargeyard proxy` (its --api-listen, such as"
+        " http://127.0.0.1:9101): the dashboard's Proxy view shows its chargers, their frames"
+        " live and its holds, which this server relays from it (/api/v1/proxy). Default: no"
+        " Proxy view.",
+    )
+    proxy_api_token: SecretStr | None = Field(
+        default=None,
+        min_length=1,
+        description="The proxy API's token (its --api-token), which this server presents for"
+        " the browser; the same variable the proxy reads.",
+    )
+
+    speed: str | None = Field(
+        default=None,
+        description="Run the whole lab on a virtual clock: N times wall time (60: an hour a"
+        " minute) or 'max' (time jumps from one timer to the next: as fast as the CPU goes)."
+        " Every timer and timestamp of the stations, the automatic sessions and the CSMS"
+        " follows it. Refused while a charger of the data directory points at another CSMS"
+        " (which keeps wall time). Default: wall time.",
+    )
+    seed: int | None = Field(
+        default=None,
+        description="Seed of the simulated chargers' randomness (their message and"
+        " transaction ids, reconnection jitter, the automatic sessions' drivers): with"
+        " --speed max and a fresh DATA_DIR two runs send the same frames byte for byte.",
+    )
+    run_for: str | None = Field(
+        default=None,
+        description="Stop after this long on the lab's clock (8h, 90m, 30s, 2d or seconds)"
+        " and print what happened: sessions, energy, frames, and the wall time it took."
+        " Default: run until Ctrl-C.",
+    )
+
+    @field_validator("proxy_api")
+    @classmethod
+    def _proxy_api(cls, value: str | None) -> str | None:
+        if value is not None and (problem := proxy_api_problem(value)) is not None:
+            raise ValueError(f"{value!r} is {problem}")
+        return value
+
+    @field_validator("speed")
+    @classmethod
+    def _speed(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_speed(value)  # raises ValueError saying what it takes
+        return value
+
+    @field_validator("run_for")
+    @classmethod
+    def _run_for(cls, value: str | None) -> str | None:
+        if value is not None:
+            duration_seconds(value)  # raises ValueError saying what it takes
+        return value
+
+    @property
+    def speed_factor(self) -> float | None:
+        """``--speed`` as times wall time, None for ``max`` (only with ``speed`` given)."""
+        assert self.speed is not None
+        return parse_speed(self.speed)
+
+    @property
+    def run_for_s(self) -> float | None:
+        """``--run-for`` in seconds (None: until stopped)."""
+        return None if self.run_for is None else duration_seconds(self.run_for)
 
     @field_validator("app_plug_delay")
     @classmethod

@@ -36,7 +36,8 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
             Field(
                 min_length=1,
                 description='Case ids, e.g. ["TC_001_CSMS"] (1.6) or ["TC_B_01_CSMS"]'
-                " (2.0.1); docs/conformance-cases.md lists them",
+                " (2.0.1, and 2.1, which runs the 2.0.1 cases 2.1 left unchanged);"
+                " docs/conformance-cases.md lists them",
             ),
         ],
         identity: Annotated[
@@ -48,7 +49,7 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
                 " API first when the central system does not know it",
             ),
         ] = "CP-CONFORMANCE",
-        ocpp_version: Annotated[Literal["1.6", "2.0.1"], Field()] = "1.6",
+        ocpp_version: Annotated[Literal["1.6", "2.0.1", "2.1"], Field()] = "1.6",
         timeout_s: Annotated[
             float, Field(gt=0, le=1800, description="Seconds the whole run may take")
         ] = 300.0,
@@ -57,7 +58,9 @@ def register(server: MCPServer[Any], api: LabApi) -> None:
         charging station and orders the CSMS through its API (`chargeyard conformance csms
         --chargeyard-api`). Returns the run's `summary` and, per case, its `outcome` (pass,
         fail, inconclusive, not_applicable), both verdicts, the `reason` and each step's checks
-        (expected against observed). The frames are in csms_frames for the identity."""
+        (expected against observed); on 2.1, `uncovered` (what of 2.1 no case covers) and
+        `leftOut` (the cases 2.1 changed, with the change). The frames are in csms_frames for
+        the identity."""
         key = api.credentials.api_key
         if not key:
             raise ToolError(
@@ -124,5 +127,7 @@ def _shown(report: dict[str, Any]) -> dict[str, Any]:
         "ocppVersion": report.get("ocppVersion"),
         "summary": report.get("summary"),
         "needs": report.get("needs"),
+        "uncovered": report.get("uncovered"),
+        "leftOut": report.get("leftOut"),
         "cases": cases,
     }

@@ -15,10 +15,6 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from chargeyard.fleet.chaos.engine import EFFECTS
-from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
-from chargeyard.station.model.station import StationModel
-
 if TYPE_CHECKING:
     from chargeyard.fleet.fleet import Fleet
 
@@ -45,6 +41,11 @@ class FleetCollector:
     def collect(self) -> Iterator[Metric]:
         if not self._fleets:
             return
+        # Read here, not at import: a process without a fleet (a CSMS node) never loads them.
+        from chargeyard.fleet.chaos.engine import EFFECTS
+        from chargeyard.station.model.states import STATUS_201, ConnectorStatus, Registration
+        from chargeyard.station.model.station import StationModel
+
         registrations: Counter[str] = Counter()
         phases: Counter[str] = Counter()
         connectors: Counter[str] = Counter()

@@ -91,11 +91,11 @@ class Certificate:
         }
 
 
-def read_certificate(text: str) -> Certificate:
-    """The one certificate of a PEM text.
+def read_certificates(text: str) -> list[Certificate]:
+    """The certificates of a PEM text, in its order (a chain: leaf first).
 
     Raises:
-        CertificateError: the text is not one PEM-encoded X.509 certificate.
+        CertificateError: the text holds no PEM-encoded X.509 certificate, or an unreadable one.
     """
     if "-----BEGIN CERTIFICATE-----" not in text:
         raise CertificateError("not a PEM certificate (no BEGIN CERTIFICATE line)")
@@ -103,9 +103,19 @@ def read_certificate(text: str) -> Certificate:
         certificates = x509.load_pem_x509_certificates(text.encode())
     except ValueError as error:
         raise CertificateError(f"not a readable X.509 certificate: {error}") from None
+    return [Certificate(text, certificate) for certificate in certificates]
+
+
+def read_certificate(text: str) -> Certificate:
+    """The one certificate of a PEM text.
+
+    Raises:
+        CertificateError: the text is not one PEM-encoded X.509 certificate.
+    """
+    certificates = read_certificates(text)
     if len(certificates) != 1:
         raise CertificateError(f"{len(certificates)} certificates where one was expected")
-    return Certificate(text, certificates[0])
+    return certificates[0]
 
 
 def same_certificate(a: Mapping[str, object], b: Mapping[str, object]) -> bool:

@@ -14,8 +14,15 @@ URL normalisation removes (RFC 3986 section 5.2.4), so no station could be reach
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
-__all__ = ["IDENTITY_CHARACTERS", "MAX_IDENTITY_LENGTH", "identity_problem", "loggable"]
+__all__ = [
+    "IDENTITY_CHARACTERS",
+    "MAX_IDENTITY_LENGTH",
+    "identity_in_path",
+    "identity_problem",
+    "loggable",
+]
 
 MAX_IDENTITY_LENGTH = 48
 
@@ -50,3 +57,23 @@ def loggable(identity: str) -> str:
     return (
         shown if len(identity) <= MAX_IDENTITY_LENGTH * 2 else f"{shown}... ({len(identity)} chars)"
     )
+
+
+def identity_in_path(path: str, prefix: str) -> str | None:
+    """The identity a handshake's path names: its last non-empty segment after ``prefix``
+    (which ends with ``/``), percent-decoded (under ``/ocpp/``: ``/ocpp/CP-1``, ``/ocpp/CP-1/``
+    and ``/ocpp/site/CP-1`` all name CP-1, as OCPP-J 1.6 section 3.1.1 and 2.0.1 part 4 section
+    3.2 put the identity last in the URL); None when there is none. Bytes that are not UTF-8
+    stay encoded: the ``%`` fails the identity's rule, so two undecodable paths cannot fall on
+    one identity."""
+    path = path.split("?", 1)[0]
+    if not path.startswith(prefix):
+        return None
+    segments = [segment for segment in path[len(prefix) :].split("/") if segment]
+    if not segments:
+        return None
+    segment = segments[-1]
+    try:
+        return unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        return segment

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from chargeyard.pytest_plugin.speed import SPEED_MARK, SPEED_MARK_HELP
+
 if TYPE_CHECKING:
     from chargeyard.pytest_plugin.csms import CsmsFactory
     from chargeyard.pytest_plugin.fleet import FleetFactory
@@ -48,22 +50,39 @@ def ocpp_clock() -> Clock | None:
     return None
 
 
-async def _station_factory(ocpp_clock: Clock | None) -> AsyncIterator[StationFactory]:
+@pytest.fixture
+def ocpp_seed(request: pytest.FixtureRequest) -> int | None:
+    """What seeds the stations ``ocpp_station`` and ``ocpp_fleet`` build: the ``seed`` of the
+    test's ``ocpp_speed`` mark (None: unseeded). Override it to seed them otherwise."""
+    marker = request.node.get_closest_marker(SPEED_MARK)
+    seed = None if marker is None else marker.kwargs.get("seed")
+    return None if seed is None else int(seed)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", SPEED_MARK_HELP)
+
+
+async def _station_factory(
+    ocpp_clock: Clock | None, ocpp_seed: int | None
+) -> AsyncIterator[StationFactory]:
     from chargeyard.pytest_plugin.station import (
         StationFactory,
     )  # (imported when used: see __init__.py)
 
-    factory = StationFactory(clock=ocpp_clock)
+    factory = StationFactory(clock=ocpp_clock, seed=ocpp_seed)
     try:
         yield factory
     finally:
         await factory.aclose()
 
 
-async def _fleet_factory(ocpp_clock: Clock | None) -> AsyncIterator[FleetFactory]:
+async def _fleet_factory(
+    ocpp_clock: Clock | None, ocpp_seed: int | None
+) -> AsyncIterator[FleetFactory]:
     from chargeyard.pytest_plugin.fleet import FleetFactory  # (imported when used: see __init__.py)
 
-    factory = FleetFactory(clock=ocpp_clock)
+    factory = FleetFactory(clock=ocpp_clock, seed=ocpp_seed)
     try:
         yield factory
     finally:

@@ -105,12 +105,14 @@ class FleetFactory:
     Args:
         clock: every station's clock (None: the system clock); the seam of a clock that
             fast-forwards.
+        seed: seeds the stations' message ids and reconnection jitter (``Fleet``'s seed).
     """
 
     __test__ = False
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, seed: int | None = None) -> None:
         self._clock = clock
+        self._seed = seed
         self._fleets: list[Fleet] = []
 
     async def __call__(
@@ -134,7 +136,7 @@ class FleetFactory:
             WaitTimedOut: not all Accepted within ``timeout`` seconds.
             ValueError: an unknown version or template, a bad URL.
         """
-        fleet = Fleet(clock=self._clock, connect_limit=connect_limit)
+        fleet = Fleet(clock=self._clock, connect_limit=connect_limit, seed=self._seed)
         self._fleets.append(fleet)
         recorders: dict[str, FrameRecorder] = {}
         settings = [Setting(key, value) for key, value in (configuration or {}).items()]

@@ -284,12 +284,14 @@ class StationFactory:
     Args:
         clock: every station's clock (None: the system clock); the seam of a clock that
             fast-forwards.
+        seed: seeds the stations' message ids and reconnection jitter (``Fleet``'s seed).
     """
 
     __test__ = False
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, seed: int | None = None) -> None:
         self._clock = clock
+        self._seed = seed
         self._fleet: Fleet | None = None
         self.stations: list[SimStation] = []
 
@@ -297,7 +299,7 @@ class StationFactory:
     def fleet(self) -> Fleet:
         """The fleet the stations run on (made on first use, on the running loop)."""
         if self._fleet is None:
-            self._fleet = Fleet(clock=self._clock)
+            self._fleet = Fleet(clock=self._clock, seed=self._seed)
         return self._fleet
 
     async def __call__(

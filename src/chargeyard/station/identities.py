@@ -3,6 +3,7 @@ system's URL for each, and the message ids they send."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 from collections.abc import Callable
@@ -14,14 +15,15 @@ def station_url(csms_url: str, identity: str) -> str:
     return f"{csms_url.rstrip('/')}/{quote(identity, safe='')}"
 
 
-def message_ids() -> Callable[[], str]:
+def message_ids(seed: str | None = None) -> Callable[[], str]:
     """Unique message ids (and 2.0.1 transaction ids) for a fleet's stations.
 
     A random prefix and a counter, ``"9f3c01ab-1"``, ``"9f3c01ab-2"``...: unique across stations
     and runs like a uuid4, at a tenth of its cost (a uuid4 per message was 4 % of a fleet's CPU
-    in steady state).
+    in steady state). With ``seed`` the prefix is a hash of it: a seeded run gives one
+    station (a seed per station, e.g. the fleet's seed and its identity) the same ids again.
     """
-    prefix = secrets.token_hex(4)
+    prefix = secrets.token_hex(4) if seed is None else hashlib.sha256(seed.encode()).hexdigest()[:8]
     return map(f"{prefix}-{{:x}}".format, itertools.count(1)).__next__
 
 

@@ -214,6 +214,21 @@ class StationVerbs(Protocol):
         ...
 
 
+@runtime_checkable
+class PriorityChargingVerbs(Protocol):
+    """What a station whose version has priority charging (OCPP 2.1 K) lets its driver do."""
+
+    def request_priority_charging(self, evse_id: int, activate: bool = True, /) -> bool:
+        """The driver asks for priority charging of the transaction on ``evse_id`` (or to stop
+        it); True if that changed anything.
+
+        Raises:
+            ValueError: no such EVSE, no transaction on it, or no PriorityCharging profile
+                serves it.
+        """
+        ...
+
+
 # Whether a station class has the verbs, checked once per class: a runtime protocol check
 # reads every member (tens of microseconds), too slow for each of a thousand stations a
 # location command reaches, and instances of one class have the same members.

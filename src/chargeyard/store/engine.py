@@ -25,6 +25,11 @@ connection is set up by a ``connect`` event:
   good; with the limit, each checkpoint that restarts the WAL cuts the file back to
   :data:`WAL_SIZE_LIMIT` bytes. Retention also truncates it after a pass (``retention.py``).
 
+On a loop whose clock stands still while it works (``chargeyard up --speed max``,
+``loop_clock.stands_still``), SQLite's connections run their calls on the loop's own thread
+instead of a thread each (``inline_sqlite.py``): there a call that blocks costs no time on the
+clock, and the hop to a thread and back cost more than most statements.
+
 On PostgreSQL every new connection encodes ``text`` and ``varchar`` values with
 ``text_codec.py``, so that strings holding U+0000 are stored as on SQLite.
 
@@ -69,6 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DisconnectionError
@@ -76,7 +82,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from chargeyard.store import text_codec
+from chargeyard import loop_clock
+from chargeyard.store import inline_sqlite, text_codec
 from chargeyard.store.private_files import protect_sqlite
 
 logger = logging.getLogger(__name__)
@@ -159,6 +166,8 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
         # default (5 + 10 overflow) queued the API's reads behind each other under load.
         kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}
+        if loop_clock.stands_still():
+            kwargs.setdefault("async_creator", _inline_connector(normalized))
     else:
         kwargs = {
             "pool_size": POSTGRES_POOL_SIZE,
@@ -175,6 +184,14 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         event.listen(engine.sync_engine, "invalidate", _sqlite_on_invalidate)
     return engine
+
+
+def _inline_connector(url: URL) -> Any:
+    """Connections to ``url``'s SQLite file that run on the loop's thread
+    (``inline_sqlite.py``), opened as the aiosqlite dialect opens its own."""
+    dialect = SQLiteDialect_aiosqlite()
+    args, options = dialect.create_connect_args(url)
+    return inline_sqlite.connector(*args, **options)
 
 
 POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}

@@ -45,7 +45,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -53,6 +52,7 @@ from datetime import datetime
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chargeyard import loop_clock
 from chargeyard.store.bulk_insert import BulkInserter
 from chargeyard.store.engine import writer_turn
 from chargeyard.store.models import Direction, Frame
@@ -89,7 +89,8 @@ class FrameLog:
         max_buffered: frames held in memory at most; beyond, the oldest are dropped.
         max_payload_chars: the longest text stored whole; a longer one is stored cut
             (``payload_cap.py``).
-        clock: monotonic seconds (``time.monotonic``, the event loop's clock, by default).
+        clock: monotonic seconds (by default the event loop's clock, ``loop_clock``, which
+            its ``asyncio.timeout`` keeps, fast-forwarded or not).
     """
 
     def __init__(
@@ -100,7 +101,7 @@ class FrameLog:
         interval: float = 0.05,
         max_buffered: int = 200_000,
         max_payload_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = loop_clock.monotonic,
     ) -> None:
         if batch_size < 1 or max_buffered < batch_size or interval <= 0:
             raise ValueError("need batch_size >= 1, max_buffered >= batch_size, interval > 0")

@@ -15,10 +15,13 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from chargeyard import loop_clock
+
 
 def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, aware, in UTC, on the running event loop's clock (``loop_clock``:
+    the wall clock, unless the lab runs fast-forwarded, ``fast_forward.py``)."""
+    return loop_clock.now()
 
 
 class UtcDateTime(TypeDecorator[datetime]):

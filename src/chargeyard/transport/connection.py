@@ -53,6 +53,7 @@ from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     CallAnswered,
     CallFailed,
+    CallResultErrorReceived,
     Event,
     Handler,
     HandlerDeferred,
@@ -316,6 +317,17 @@ class OcppConnection:
                 future = self._futures.pop(event.unique_id, None)
                 if future is not None and not future.done():
                     future.set_exception(event.error)
+            elif isinstance(event, CallResultErrorReceived):
+                # 2.1 part 4 section 4.2.4: the peer could not process our CALLRESULT. Nothing
+                # waits for it (our answer went out); it is logged with whose it is, and the
+                # frame log keeps it whole.
+                logger.warning(
+                    "%s: refused our answer [%s]: %s %s",
+                    self.name,
+                    event.unique_id,
+                    event.error_code,
+                    event.error_description,
+                )
             elif isinstance(event, HandlerDeferred):
                 started = self._start(self._complete(event.unique_id, event.awaitable))
                 if isinstance(event.awaitable, Coroutine):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from chargeyard.protocol import ErrorKind, OcppError, Payload
+from chargeyard.protocol import V21, ErrorKind, OcppError, Payload
 from chargeyard.station.v21 import StationV21
 from tests.certificates import make_root
 from tests.station.harness import Link
@@ -48,9 +48,9 @@ def test_b11_a_reset_immediate_and_resume_is_rejected(online: Link) -> None:
     assert online.up
 
 
-def test_b09_a_profile_without_ocpp_version_is_2_1s(online: Link) -> None:
-    # 2.1 B09: ocppVersion is optional (the subprotocol says it); OCPP21 is 2.1, and a
-    # profile for 2.0.1 is one this station cannot dial.
+def test_b09_a_profiles_ocpp_version_is_ignored(online: Link) -> None:
+    # 2.1 B09: ocppVersion is optional and ignored (OCPPVersionEnumType's description in the
+    # 2.1 schema): the WebSocket handshake decides the version, whatever the profile says.
     data = {
         "ocppCsmsUrl": "ws://127.0.0.1:9000/ocpp",
         "ocppInterface": "Wired0",
@@ -64,27 +64,17 @@ def test_b09_a_profile_without_ocpp_version_is_2_1s(online: Link) -> None:
         return online.call_station("SetNetworkProfile", request)
 
     assert set_profile() == {"status": "Accepted"}
-    assert set_profile(ocppVersion="OCPP21") == {"status": "Accepted"}
-    assert set_profile(ocppVersion="OCPP201") == {
-        "status": "Rejected",
-        "statusInfo": {"reasonCode": "UnsupportedVersion"},
-    }
+    for named in ("OCPP21", "OCPP201", "OCPP20"):
+        assert set_profile(ocppVersion=named) == {"status": "Accepted"}
 
 
-@pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        ({"chargingProfilePurpose": "PriorityCharging"}, "UnsupportedRequest"),
-        ({"chargingProfileKind": "Dynamic"}, "UnsupportedRequest"),
-    ],
-)
-def test_k01_2_1s_purposes_and_kinds_the_station_lacks_are_rejected(
-    online: Link, change: Payload, reason: str
-) -> None:
-    profile = {**_tx_profile(limit=16.0), **change}
+def test_k01_local_generation_the_station_lacks_is_rejected(online: Link) -> None:
+    # 2.1's PriorityCharging and Dynamic the station implements (test_k_priority_charging.py,
+    # test_k28_dynamic_profiles.py); LocalGeneration it does not.
+    profile = {**_tx_profile(limit=16.0), "chargingProfilePurpose": "LocalGeneration"}
     answer = online.call_station("SetChargingProfile", {"evseId": 1, "chargingProfile": profile})
     assert answer["status"] == "Rejected"
-    assert answer["statusInfo"]["reasonCode"] == reason
+    assert answer["statusInfo"]["reasonCode"] == "UnsupportedRequest"
 
 
 def test_k01_a_period_is_charging_only_and_keeps_its_limit(online: Link) -> None:
@@ -223,3 +213,18 @@ def test_a_callresulterror_received_is_logged(
         "CS-1: the central system refused our answer [csms-1]: FormatViolation not what we expected"
     ) in caplog.text
     assert station.connected
+
+
+def test_c01_a_token_of_a_type_only_2_1_has_is_authorized_in_its_words(
+    online: Link, station: StationV21
+) -> None:
+    # 2.1's IdTokenType.type is an open string (IdTokenEnumStringType): a VIN presented at
+    # the station is asked about as a VIN, not refused as a type 2.0.1 lacks.
+    recorder = FrameRecorder(station)
+    online.csms.answers["Authorize"] = lambda p: {"idTokenInfo": {"status": "Accepted"}}
+    station.present_id_token("WVWZZZ1KZ6W000001", 1, "VIN")
+    online.pump()
+    assert online.csms.payloads("Authorize") == [
+        {"idToken": {"idToken": "WVWZZZ1KZ6W000001", "type": "VIN"}}
+    ]
+    assert recorder.violations(V21) == []

@@ -33,7 +33,7 @@ from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
 from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
-from chargeyard.fleet.fleet import EvseMeter, StationStatus
+from chargeyard.fleet.station_status import EvseMeter, StationStatus
 from chargeyard.gateway.built_in_csms import BuiltInCsms
 from chargeyard.gateway.drivers import NO_DRIVERS, DriverKind, charger_drivers
 from chargeyard.gateway.provisioning import Provisioner

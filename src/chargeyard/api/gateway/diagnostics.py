@@ -26,7 +26,7 @@ from chargeyard.api.gateway.schemas.runtime_ops import (
     DiagnosticsVerdict,
     DiagnosticsWindow,
 )
-from chargeyard.fleet.fleet import StationStatus
+from chargeyard.fleet.station_status import StationStatus
 from chargeyard.store.models import ChargerLog, DesiredState, SimulatedCharger
 
 LEVELS = ("debug", "info", "warning", "error", "critical")

@@ -14,17 +14,20 @@ The lists are data (the CSV files beside this module), one per version and role:
 
 The steps, messages and checks of each case are chargeyard's, written from the specification (the
 ``cases_*`` packages of each wing); which cases are written is theirs to say (:mod:`~chargeyard.
-conformance.suites`). ``needs`` names what a case requires that chargeyard lacks, so it is listed as
-not available with the reason rather than as not yet written.
+conformance.suites`). A version without a list of its own (2.1) runs another's cases
+(``borrowed.py``): :func:`cases_of` gives them as that version's. ``needs`` names what a case
+requires that chargeyard lacks, so it is listed as not available with the reason rather than as
+not yet written.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from importlib import resources
 
+from chargeyard.conformance.catalog.borrowed import BORROWED
 from chargeyard.protocol import V16, V201, VersionSpec
 
 
@@ -151,5 +154,9 @@ BY_ID = {case.id: case for case in CASES}
 
 def cases_of(version: VersionSpec, under_test: UnderTest) -> list[CaseInfo]:
     """The catalog's cases of ``version`` with ``under_test`` under test, in the list's
-    order."""
+    order; for a version that borrows another's list (``borrowed.py``), every case of that
+    list, as the version's (those it leaves out too: a run says why it does not run them)."""
+    borrowed = BORROWED.get(version)
+    if borrowed is not None:
+        return [replace(c, version=version) for c in cases_of(borrowed.source, under_test)]
     return [c for c in CASES if c.version is version and c.under_test is under_test]

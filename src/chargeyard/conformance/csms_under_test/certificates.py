@@ -141,17 +141,19 @@ def _answer_201(found: Found) -> Payload:
     return {"status": "Accepted", "certificateHashDataChain": chains}
 
 
+_ID_WORDS_2 = _IdWords(
+    lambda uses: {"certificateType": list(uses)} if uses else {}, _asked_201, _answer_201
+)
+
 ID_WORDS: VersionTable[_IdWords] = VersionTable(
     "how installed certificate ids are asked for and answered",
     {
         # 1.6 security extension: GetInstalledCertificateIds names exactly one type.
         V16: _IdWords(lambda uses: {"certificateType": uses[0]}, _asked_16, _answer_16),
-        # 2.0.1 M03: a list of types, or none for every type.
-        V201: _IdWords(
-            lambda uses: {"certificateType": list(uses)} if uses else {}, _asked_201, _answer_201
-        ),
+        # 2.0.1 M03 (2.1 keeps it): a list of types, or none for every type.
+        V201: _ID_WORDS_2,
+        V21: _ID_WORDS_2,
     },
-    lacking={V21: "no OCPP 2.1 CSMS case is written"},
 )
 
 

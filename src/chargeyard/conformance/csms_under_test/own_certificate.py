@@ -42,13 +42,16 @@ class _Words:
     certificate_type: str | None
 
 
+# 2.1 keeps A02's TriggerMessage and certificate type.
+_WORDS_2 = _Words("TriggerMessage", "SignChargingStationCertificate", STATION_CERTIFICATE)
+
 WORDS: VersionTable[_Words] = VersionTable(
     "how a CSMS asks a station to renew its certificate",
     {
         V16: _Words("ExtendedTriggerMessage", "SignChargePointCertificate", None),
-        V201: _Words("TriggerMessage", "SignChargingStationCertificate", STATION_CERTIFICATE),
+        V201: _WORDS_2,
+        V21: _WORDS_2,
     },
-    lacking={V21: "no OCPP 2.1 CSMS case is written"},
 )
 
 

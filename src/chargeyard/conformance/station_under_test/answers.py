@@ -215,14 +215,12 @@ def _status_201(payload: Payload) -> tuple[tuple[int, ...], str]:
 
 STATUS_REPORTED: VersionTable[Callable[[Payload], tuple[tuple[int, ...], str]]] = VersionTable(
     "where a StatusNotification's status is",
-    {V16: _status_16, V201: _status_201},
-    lacking={V21: "no OCPP 2.1 charging-station case is written"},
+    {V16: _status_16, V201: _status_201, V21: _status_201},
 )
-"""A StatusNotification's connector (1.6: its connectorId; 2.0.1: evseId and connectorId) and
-status."""
+"""A StatusNotification's connector (1.6: its connectorId; 2.0.1 and 2.1: evseId and
+connectorId) and status."""
 
 DEFAULT_ANSWERS: VersionTable[Mapping[str, Responder]] = VersionTable(
     "the suite's central system's default answers",
-    {V16: ANSWERS_16, V201: ANSWERS_201},
-    lacking={V21: "no OCPP 2.1 charging-station case is written"},
+    {V16: ANSWERS_16, V201: ANSWERS_201, V21: ANSWERS_201},
 )

@@ -51,6 +51,15 @@ class _Words:
     invalid_event: str
 
 
+# 2.1 keeps A02's trigger, A05's root and the security event of A03.
+_WORDS_2 = _Words(
+    "TriggerMessage",
+    "SignChargingStationCertificate",
+    "CSMSRootCertificate",
+    STATION_CERTIFICATE,
+    "InvalidChargingStationCertificate",
+)
+
 WORDS: VersionTable[_Words] = VersionTable(
     "how the suite asks a station to renew its certificate",
     {
@@ -61,15 +70,9 @@ WORDS: VersionTable[_Words] = VersionTable(
             None,
             "InvalidChargePointCertificate",
         ),
-        V201: _Words(
-            "TriggerMessage",
-            "SignChargingStationCertificate",
-            "CSMSRootCertificate",
-            STATION_CERTIFICATE,
-            "InvalidChargingStationCertificate",
-        ),
+        V201: _WORDS_2,
+        V21: _WORDS_2,
     },
-    lacking={V21: "no OCPP 2.1 station case is written"},
 )
 
 

@@ -79,14 +79,19 @@ class Verb(StrEnum):
 # The verbs that name an EVSE without a connector (or nothing at all).
 _WHOLE_EVSE = frozenset({Verb.PRESENT_ID_TOKEN, Verb.EV_SUSPEND, Verb.EV_RESUME, Verb.POWER_CYCLE})
 
+
+def _evse_and_connector(evse: int, connector: int) -> str:
+    return f"EVSE {evse} connector {connector}"
+
+
 # Where an act happens, in the version's words for a person.
 _PLACES: VersionTable[Callable[[int, int], str]] = VersionTable(
     "how a person is told which connector",
     {
         V16: lambda evse, connector: f"connector {evse}",
-        V201: lambda evse, connector: f"EVSE {evse} connector {connector}",
+        V201: _evse_and_connector,
+        V21: _evse_and_connector,
     },
-    lacking={V21: "no OCPP 2.1 charging-station case is written"},
 )
 
 

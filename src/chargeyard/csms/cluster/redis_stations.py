@@ -72,7 +72,10 @@ ANSWER_TTL_S = 60
 ANSWER_GRACE_S = 1.0
 """How long past a request's deadline the asker still waits for the node's own ``timeout``
 answer (which carries the node's view) before answering ``timeout`` itself."""
-BLOCK_S = 1
+BLOCK_S = 0.25
+"""How long a reader blocks on an empty list before it looks whether its node is closing: a
+node that stops waits at most this long for its readers (a cancelled ``BLPOP`` is not always
+let go at once by the Redis client), as the bus's readers do."""
 
 
 class RedisStations:

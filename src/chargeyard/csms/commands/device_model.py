@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from chargeyard.csms.commands.awaited import ask_for_parts, new_request_id
 from chargeyard.csms.commands.base import Charger, InvalidCommand, Result, sender
-from chargeyard.protocol import Payload
+from chargeyard.protocol import V201, Payload, VersionSpec
 from chargeyard.protocol.initiators import CSMS_INITIATED
 
 
@@ -31,11 +31,12 @@ class Operation:
     path: str  # under /chargers/{chargeBoxId}/
     action: str
     summary: str
-    use_case: str  # OCPP 2.0.1 part 2
+    use_case: str  # of part 2 of ``since``
     example: Payload
     parts: str | None = None  # the message that carries the report, when one follows
     description: str = field(default="")
     numbered: bool = False  # its request carries a requestId without a report following
+    since: VersionSpec = V201  # the version that brought it (2.1's: ``operations_21.py``)
 
 
 _EVSE_POWER = {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"}}
@@ -233,7 +234,8 @@ async def run(charger: Charger, operation: Operation, payload: Payload) -> Resul
     one follows.
 
     Raises:
-        InvalidCommand: the station's version has no such operation (1.6).
+        InvalidCommand: the station's version has no such operation (1.6; 2.0.1 for one
+            that 2.1 brought).
         OcppError: ``payload`` breaks the request's schema (nothing is sent).
         And what every command raises.
     """
@@ -241,8 +243,8 @@ async def run(charger: Charger, operation: Operation, payload: Payload) -> Resul
     action = operation.action
     if action not in CSMS_INITIATED[version]:
         raise InvalidCommand(
-            f"{action} is an OCPP 2.0.1 operation ({operation.use_case}); charger"
-            f" {charger.identity} speaks OCPP {version.name}"
+            f"{action} is an OCPP {operation.since.name} operation ({operation.use_case});"
+            f" charger {charger.identity} speaks OCPP {version.name}"
         )
     if operation.parts is not None or operation.numbered:
         payload = {**payload, "requestId": payload.get("requestId", new_request_id())}

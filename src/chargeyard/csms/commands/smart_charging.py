@@ -28,6 +28,15 @@ charging starts); a TxProfile names its transaction and is set on a connector, o
 name no transaction, and a ChargePointMaxProfile is set on connector 0 (1.6 section 5.16,
 2.0.1 K01); validFrom comes before validTo. The schema's own rules (ranges, enumerations, a 1.6
 limit's one decimal) are checked by the link as for every call.
+
+OCPP 2.1 adds words of its own, which only a 2.1 station is sent (an older one's profile with
+them is a 422 naming the version they need, nothing sent), as the 2.1 schema of
+SetChargingProfile has them: the purposes PriorityCharging (the profile a transaction switches
+to with UsePriorityCharging, ``operations_21.py``) and LocalGeneration, the kind Dynamic (a
+profile whose limit the central system updates while it runs, K28: by UpdateDynamicSchedule,
+or the station pulls it every ``dynUpdateInterval`` seconds with PullDynamicScheduleUpdate,
+which chargeyard's central system answers, ``csms/v21/smart_charging.py``). A Dynamic profile
+may have a startSchedule or none; ``dynUpdateInterval`` belongs to a Dynamic profile only.
 """
 
 from __future__ import annotations
@@ -51,12 +60,19 @@ from chargeyard.csms.commands.base import (
 from chargeyard.protocol import V16, V21, V201, Payload, VersionTable
 
 Purpose = Literal[
-    "ChargePointMaxProfile", "ChargingStationMaxProfile", "TxDefaultProfile", "TxProfile"
+    "ChargePointMaxProfile",
+    "ChargingStationMaxProfile",
+    "TxDefaultProfile",
+    "TxProfile",
+    "PriorityCharging",  # 2.1
+    "LocalGeneration",  # 2.1
 ]
-Kind = Literal["Absolute", "Recurring", "Relative"]
+Kind = Literal["Absolute", "Recurring", "Relative", "Dynamic"]  # Dynamic: 2.1
 Recurrency = Literal["Daily", "Weekly"]
 RateUnit = Literal["A", "W"]
 _STATION_MAX = ("ChargePointMaxProfile", "ChargingStationMaxProfile")
+_PURPOSES_21 = ("PriorityCharging", "LocalGeneration")
+_KINDS_21 = ("Dynamic",)
 
 
 def _named(purpose: Purpose, station_max: str) -> str:
@@ -91,6 +107,7 @@ class ChargingProfile:
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     transaction_id: str | None = None
+    dyn_update_interval: int | None = None  # 2.1, a Dynamic profile's pull interval (K28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +172,12 @@ def _check_schedule(profile: ChargingProfile) -> None:
         raise InvalidCommand("a Recurring profile, and only it, names its recurrency")
     if profile.kind == "Relative" and profile.schedule.start is not None:
         raise InvalidCommand("a Relative profile has no startSchedule: it starts with charging")
-    if profile.kind != "Relative" and profile.schedule.start is None:
+    if profile.kind in ("Absolute", "Recurring") and profile.schedule.start is None:
         raise InvalidCommand(f"an {profile.kind} profile needs a startSchedule")
+    if profile.dyn_update_interval is not None and profile.kind != "Dynamic":
+        raise InvalidCommand(
+            "only a Dynamic profile has a dynUpdateInterval: the others are never updated"
+        )
     if profile.valid_from and profile.valid_to and profile.valid_from >= profile.valid_to:
         raise InvalidCommand("validFrom comes before validTo")
 
@@ -199,6 +220,24 @@ def _schedule(schedule: Schedule) -> Payload:
     return payload
 
 
+def _words_of_21(profile: ChargingProfile) -> list[str]:
+    """What of ``profile`` only OCPP 2.1 says."""
+    words: list[str] = [profile.purpose] if profile.purpose in _PURPOSES_21 else []
+    if profile.kind in _KINDS_21:
+        words.append(f"kind {profile.kind}")
+    if profile.dyn_update_interval is not None:
+        words.append("dynUpdateInterval")
+    return words
+
+
+def _refuse_21(words: list[str], version: str) -> None:
+    """Raises InvalidCommand when ``words`` (2.1's alone) are to be sent in ``version``."""
+    if words:
+        raise InvalidCommand(
+            f"{' and '.join(words)}: OCPP 2.1 only; this station speaks OCPP {version}"
+        )
+
+
 def _profile_fields(profile: ChargingProfile) -> Payload:
     payload: Payload = {"stackLevel": profile.stack_level, "chargingProfileKind": profile.kind}
     if profile.recurrency is not None:
@@ -223,6 +262,7 @@ def _read_periods(periods: list[Payload]) -> list[Result]:
 
 class _Ocpp16:
     def profile(self, profile: ChargingProfile) -> Payload:
+        _refuse_21(_words_of_21(profile), "1.6")
         body: Payload = {
             "chargingProfileId": profile.id,
             "chargingProfilePurpose": _named(profile.purpose, "ChargePointMaxProfile"),
@@ -248,6 +288,7 @@ class _Ocpp16:
         if criteria.connector_id is not None:
             payload["connectorId"] = criteria.connector_id
         if criteria.purpose is not None:
+            _refuse_21([criteria.purpose] if criteria.purpose in _PURPOSES_21 else [], "1.6")
             payload["chargingProfilePurpose"] = _named(criteria.purpose, "ChargePointMaxProfile")
         if criteria.stack_level is not None:
             payload["stackLevel"] = criteria.stack_level
@@ -276,7 +317,12 @@ class _Ocpp16:
 
 
 class _Ocpp201:
+    """2.0.1's words; :class:`_Ocpp21` says 2.1's too."""
+
+    version = "2.0.1"
+
     def profile(self, profile: ChargingProfile) -> Payload:
+        self._check_words(_words_of_21(profile))
         body: Payload = {
             "id": profile.id,
             "chargingProfilePurpose": _named(profile.purpose, "ChargingStationMaxProfile"),
@@ -285,7 +331,12 @@ class _Ocpp201:
         }
         if profile.transaction_id is not None:
             body["transactionId"] = profile.transaction_id
+        if profile.dyn_update_interval is not None:
+            body["dynUpdateInterval"] = profile.dyn_update_interval
         return body
+
+    def _check_words(self, words: list[str]) -> None:
+        _refuse_21(words, self.version)
 
     async def set_profile(self, send: Send, connector_id: int, profile: ChargingProfile) -> str:
         payload = {"evseId": connector_id, "chargingProfile": self.profile(profile)}
@@ -296,6 +347,7 @@ class _Ocpp201:
         if criteria.connector_id is not None:
             matching["evseId"] = criteria.connector_id
         if criteria.purpose is not None:
+            self._check_words([criteria.purpose] if criteria.purpose in _PURPOSES_21 else [])
             matching["chargingProfilePurpose"] = _named(
                 criteria.purpose, "ChargingStationMaxProfile"
             )
@@ -332,9 +384,16 @@ class _Ocpp201:
         )
 
 
+class _Ocpp21(_Ocpp201):
+    version = "2.1"
+
+    def _check_words(self, words: list[str]) -> None:
+        pass  # every word of the API's profile is 2.1's
+
+
 SMART_CHARGING_DIALECTS: VersionTable[SmartChargingDialect] = VersionTable(
     "how smart charging is said",
-    {V16: _Ocpp16(), V201: _Ocpp201(), V21: _Ocpp201()},
+    {V16: _Ocpp16(), V201: _Ocpp201(), V21: _Ocpp21()},
 )
 
 

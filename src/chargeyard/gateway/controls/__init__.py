@@ -14,6 +14,9 @@ module                     controls
                            get-certificates
 ``local_list.py``          add-local-list-entry, remove-local-list-entry
 ``trigger.py``             trigger-message
+``priority.py``            priority-charging (OCPP 2.1)
+``driver_21.py``           swap-battery, pay-by-card, enter-vat-number, payment-state
+                           (OCPP 2.1 stations)
 =========================  ==============================================================
 """
 
@@ -21,7 +24,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chargeyard.gateway.controls import ev, hardware, local_list, memory, meter, trigger
+from chargeyard.gateway.controls import (
+    driver_21,
+    ev,
+    hardware,
+    local_list,
+    memory,
+    meter,
+    priority,
+    trigger,
+)
 from chargeyard.gateway.controls.base import Control
 
 CONTROLS: tuple[Control[Any], ...] = (
@@ -31,6 +43,8 @@ CONTROLS: tuple[Control[Any], ...] = (
     *memory.CONTROLS,
     *local_list.CONTROLS,
     *trigger.CONTROLS,
+    *priority.CONTROLS,
+    *driver_21.CONTROLS,
 )
 """Every control, in the catalogue's order."""
 

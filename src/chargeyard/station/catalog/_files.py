@@ -152,6 +152,40 @@ class EvseEntry(_Shape):
     connectors: Annotated[list[ConnectorEntry], Field(min_length=1)]
 
 
+Percent = Annotated[
+    float, _rule(lambda n: 0 <= n <= 100, lambda n: f"must be 0 to 100 (percent), not {n}")
+]
+
+
+class SlotBatteryEntry(_Shape):
+    """One ``[[models.battery_swap.batteries]]`` table: a slot's battery."""
+
+    slot: Positive
+    serial_number: Annotated[str, _bounded(50)]  # BatteryDataType.serialNumber
+    soc: Percent
+    soh: Percent
+
+
+class BatterySwapEntry(_Shape):
+    """``[models.battery_swap]``: the swap slots of a battery swap station (2.1)."""
+
+    capacity_wh: Positive
+    charged_soc: Percent
+    batteries_per_swap: Positive = 1
+    step_s: Annotated[float, _rule(lambda s: s > 0, lambda s: f"must be positive, not {s}")]
+    returned_soc: Percent
+    batteries: Annotated[list[SlotBatteryEntry], Field(min_length=1)]
+
+
+class PaymentTerminalEntry(_Shape):
+    """``[models.payment_terminal]``: a card payment terminal (2.1 ad hoc payment)."""
+
+    price_per_kwh: Annotated[
+        float, _rule(lambda p: p >= 0, lambda p: f"must not be negative, not {p}")
+    ]
+    receipt_url: Annotated[str, _bounded(1900)]  # receiptUrl is at most 2000 with the id
+
+
 class ModelEntry(_Shape):
     """One ``[[models]]`` table of a brand file."""
 
@@ -171,6 +205,8 @@ class ModelEntry(_Shape):
     evses: Annotated[list[EvseEntry], Field(min_length=1)]
     configuration: Configuration = Field(default_factory=dict)
     data_transfer: list[DataTransferEntry] = Field(default_factory=list)
+    battery_swap: BatterySwapEntry | None = None
+    payment_terminal: PaymentTerminalEntry | None = None
 
 
 class BrandEntry(_Shape):

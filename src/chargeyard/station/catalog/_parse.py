@@ -12,6 +12,10 @@ A brand file (``data/<brand>.toml``; its shape is ``_files.py``'s :class:`BrandF
     [[models.evses]]  max_power_w, connectors = [{type, max_current_a, max_power_w?, label?}]
     [[...data_transfer]]  vendor_id, answer ("echo" | "accept" | "reject" |
                       "unknown_message_id"); optional message_id, data
+    [models.battery_swap]  (2.1) capacity_wh, charged_soc, step_s, returned_soc,
+                      [[models.battery_swap.batteries]] (slot, serial_number, soc, soh);
+                      optional batteries_per_swap
+    [models.payment_terminal]  (2.1) price_per_kwh, receipt_url
 
 ``_defaults.toml`` (``_files.py``'s :class:`DefaultsFile`, with its ``format_version``) holds
 what models share: ocpp_versions, the configuration, the DataTransfer replies
@@ -30,7 +34,10 @@ exceeds the station; without ``shared_power`` the EVSEs add up to the station's 
 they add up to more (else nothing is shared); the largest EVSE's power is one of the product
 line's ``supported_kw`` (within 2 %); configuration values are strings of the type OCPP 1.6
 section 9 gives their key; DataTransfer replies follow ``station/model/vendor_replies.py`` (ids
-as long as the DataTransfer schemas allow, one reply per vendorId and messageId).
+as long as the DataTransfer schemas allow, one reply per vendorId and messageId); a battery
+swap station and a payment terminal are for models that speak 2.1, each swap slot is one of the
+model's EVSEs and holds one battery, serial numbers are unique, and a swap exchanges no more
+batteries than the slots hold (``equipment.py``).
 """
 
 from __future__ import annotations
@@ -41,14 +48,21 @@ from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import NoReturn
 
+from chargeyard.protocol import V21
 from chargeyard.station.catalog import _ocpp
 from chargeyard.station.catalog._files import (
+    BatterySwapEntry,
     BrandFile,
     DataTransferEntry,
     DefaultsFile,
     EvseEntry,
     ModelEntry,
     read_file,
+)
+from chargeyard.station.catalog.equipment import (
+    BatterySwapTemplate,
+    PaymentTerminalTemplate,
+    SlotBattery,
 )
 from chargeyard.station.catalog.errors import InvalidTemplate
 from chargeyard.station.catalog.templates import (
@@ -189,6 +203,13 @@ def _template(
     if all(abs(kw * 1000 - rating_w) > _RATING_TOLERANCE * rating_w for kw in entry.supported_kw):
         where.at("supported_kw").fail(f"its EVSE's {rating_w / 1000:g} kW is not among them")
     versions = entry.ocpp_versions
+    ocpp_versions = defaults.ocpp_versions if versions is None else tuple(dict.fromkeys(versions))
+    payment_terminal = None
+    if entry.payment_terminal is not None:
+        if V21.name not in ocpp_versions:
+            where.at("payment_terminal").fail("is OCPP 2.1's: the model does not speak 2.1")
+        terminal = entry.payment_terminal
+        payment_terminal = PaymentTerminalTemplate(terminal.price_per_kwh, terminal.receipt_url)
     return StationTemplate(
         id=f"{brand.slug}-{entry.slug}",
         slug=entry.slug,
@@ -205,9 +226,7 @@ def _template(
         shared_power=entry.shared_power,
         evses=evses,
         supported_kw=tuple(entry.supported_kw),
-        ocpp_versions=(
-            defaults.ocpp_versions if versions is None else tuple(dict.fromkeys(versions))
-        ),
+        ocpp_versions=ocpp_versions,
         image_url=entry.image_url,
         default_configuration=_merged(
             defaults.configuration,
@@ -216,6 +235,49 @@ def _template(
             _configuration(where, entry.configuration),
         ),
         data_transfer=merged(brand.data_transfer, _data_transfer(where, entry.data_transfer)),
+        battery_swap=(
+            None
+            if entry.battery_swap is None
+            else _battery_swap(where.at("battery_swap"), entry.battery_swap, evses, ocpp_versions)
+        ),
+        payment_terminal=payment_terminal,
+    )
+
+
+def _battery_swap(
+    where: _Where,
+    entry: BatterySwapEntry,
+    evses: tuple[EvseTemplate, ...],
+    ocpp_versions: tuple[str, ...],
+) -> BatterySwapTemplate:
+    if V21.name not in ocpp_versions:
+        where.fail("is OCPP 2.1's: the model does not speak 2.1")
+    slots: set[int] = set()
+    serials: set[str] = set()
+    for index, battery in enumerate(entry.batteries, start=1):
+        at = where.at(f"batteries[{index}]")
+        if not 1 <= battery.slot <= len(evses):
+            at.at("slot").fail(f"slot {battery.slot} is none of the model's EVSEs 1-{len(evses)}")
+        if battery.slot in slots:
+            at.at("slot").fail(f"slot {battery.slot} holds an earlier battery")
+        if battery.serial_number in serials:
+            at.at("serial_number").fail(f"{battery.serial_number!r} is an earlier battery's")
+        slots.add(battery.slot)
+        serials.add(battery.serial_number)
+    if entry.batteries_per_swap > len(entry.batteries):
+        where.at("batteries_per_swap").fail(
+            f"a swap of {entry.batteries_per_swap} needs as many batteries in the slots"
+        )
+    return BatterySwapTemplate(
+        capacity_wh=entry.capacity_wh,
+        charged_soc=entry.charged_soc,
+        batteries_per_swap=entry.batteries_per_swap,
+        step_s=entry.step_s,
+        returned_soc=entry.returned_soc,
+        batteries=tuple(
+            SlotBattery(b.slot, b.serial_number, b.soc, b.soh)
+            for b in sorted(entry.batteries, key=lambda b: b.slot)
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from chargeyard.station.catalog.equipment import BatterySwapTemplate, PaymentTerminalTemplate
 from chargeyard.station.model.vendor_replies import VendorReply, replies_json
 
 
@@ -109,6 +110,8 @@ class StationTemplate:
             :meth:`configuration_16`).
         data_transfer: how it answers DataTransfer from its central system, vendor by vendor
             (OCPP 1.6 section 5.6, 2.0.1 P01; ``station/model/vendor_replies.py``).
+        battery_swap: its swap slots when it is a battery swap station (``equipment.py``).
+        payment_terminal: its card payment terminal, if it has one (``equipment.py``).
     """
 
     id: str
@@ -131,6 +134,8 @@ class StationTemplate:
     # A read-only mapping: compared, but left out of the hash (mappings are not hashable).
     default_configuration: Mapping[str, str] = field(hash=False, repr=False)
     data_transfer: tuple[VendorReply, ...] = ()
+    battery_swap: BatterySwapTemplate | None = None
+    payment_terminal: PaymentTerminalTemplate | None = None
 
     @property
     def evse_count(self) -> int:

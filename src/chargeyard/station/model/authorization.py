@@ -187,17 +187,20 @@ def id_token_from_ocpp201(payload: Mapping[str, Any]) -> IdToken:
 _TOKEN_TYPES_201: frozenset[v201.IdTokenEnumType] = frozenset(get_args(v201.IdTokenEnumType))
 
 
-def id_token_to_ocpp201(token: IdToken) -> v201.IdTokenType:
-    """The 2.0.1 IdTokenType.
+def id_token_to_ocpp201(
+    token: IdToken, types: frozenset[str] | None = _TOKEN_TYPES_201
+) -> v201.IdTokenType:
+    """The 2.0.1 IdTokenType (also 2.1's, whose ``types`` are None: its IdTokenEnumStringType
+    is open, any string its schema takes, e.g. DirectPayment).
 
     Raises:
         ValueError: a type 2.0.1 does not have (the verbs take only its types, checked
             against the schema before a token is made).
     """
     kind = token.type
-    if not is_one_of(kind, _TOKEN_TYPES_201):
+    if types is not None and not is_one_of(kind, types):
         raise ValueError(f"OCPP 2.0.1 has no idToken type {kind!r}")
-    return {"idToken": token.value, "type": kind}
+    return {"idToken": token.value, "type": kind}  # type: ignore[typeddict-item]
 
 
 def id_token_info_from_ocpp201(payload: Mapping[str, Any]) -> IdTokenInfo:

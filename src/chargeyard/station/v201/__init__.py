@@ -330,6 +330,11 @@ class StationV201(StationV201Base):
         """A transaction began on ``evse`` (its Started is queued)."""
         self.TRANSACTION_STARTED(self, evse)
 
+    def on_profiles_changed(self) -> None:
+        """SetChargingProfile or ClearChargingProfile changed the charging profiles (after the
+        answer, the EVSEs' limits followed). No 2.0.1 block keeps state per profile; a 2.1
+        station's dynamic profiles do."""
+
     def on_status_changed(self, connector: Connector, previous: ConnectorStatus) -> None:
         self.STATUS_CHANGED(self, connector, previous)
 

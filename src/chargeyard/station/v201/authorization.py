@@ -121,7 +121,9 @@ class AuthorizationV201(Block["StationV201"]):
         )
         if decision.verdict is Verdict.ASK_CENTRAL:
             self.station.transaction_events.session(evse).authorizing = True
-            request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
+            request: v201.AuthorizeRequest = {
+                "idToken": id_token_to_ocpp201(token, self.station.dialect.id_token_types)
+            }
             sent = self.station.call(
                 "Authorize",
                 request,
@@ -199,7 +201,9 @@ class AuthorizationV201(Block["StationV201"]):
                 TokenDecision(running[0].evse_id, token, False, info.status, _CENTRAL, why)
             )
 
-        request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
+        request: v201.AuthorizeRequest = {
+            "idToken": id_token_to_ocpp201(token, self.station.dialect.id_token_types)
+        }
         return self.station.call("Authorize", request, answered)
 
     def _authorize_answered(self, evse: Evse, token: IdToken, payload: Payload) -> None:

@@ -30,7 +30,9 @@ The station's own certificate (``model/own_certificate.py``):
 * :meth:`CertificatesV201.renew` (TriggerMessage SignChargingStationCertificate, ``control.py``,
   after its answer, A02.FR.02): a new key pair and SignCertificate with its CSR and
   certificateType ChargingStationCertificate (A02.FR.03, A02.FR.13), the organization being
-  SecurityCtrlr.OrganizationName (A00.FR.509).
+  SecurityCtrlr.OrganizationName (A00.FR.509). In 2.1 it carries a requestId, new for each key
+  (a repetition keeps it), which the CertificateSigned answering it echoes; the station logs
+  it and checks the chain as in 2.0.1 (the chain's key decides whose certificate it is).
 * SignCertificate Rejected: the key is discarded. Accepted: when no CertificateSigned comes
   within SecurityCtrlr.CertSigningWaitMinimum seconds the same CSR goes again, the wait doubled
   each time (A02.FR.17, 18), CertSigningRepeatTimes doublings at most, so RepeatTimes + 1
@@ -71,12 +73,13 @@ class CertificatesV201(Block["StationV201"]):
     """GetInstalledCertificateIds, DeleteCertificate, InstallCertificate; see the module
     docstring."""
 
-    __slots__ = ("_csr", "_repeats")
+    __slots__ = ("_csr", "_repeats", "_request_id")
 
     def __init__(self, station: StationV201) -> None:
         super().__init__(station)
         self._csr: str | None = None  # the request waiting for its certificate (A02.FR.17)
         self._repeats = 0
+        self._request_id = 0  # 2.1: the requestId of the latest SignCertificate
         entries = station.device_model.variable("SecurityCtrlr", "CertificateEntries")
         if entries is not None and entries.max_limit is not None:
             # Read-only: sized once, for the station's life.
@@ -146,6 +149,7 @@ class CertificatesV201(Block["StationV201"]):
         organization = station.device_model.value("SecurityCtrlr", "OrganizationName")
         self._csr = station.model.own_certificate.signing_request(station.identity, organization)
         self._repeats = 0
+        self._request_id += 1
         station.timers.cancel(_RETRY)
         station.note("certificates: a new key, its certificate asked for")
         self._send_request()
@@ -155,6 +159,9 @@ class CertificatesV201(Block["StationV201"]):
         if csr is None:
             return
         payload: v201.SignCertificateRequest = {"csr": csr, "certificateType": STATION_CERTIFICATE}
+        if self.station.dialect.sign_request_ids:
+            # 2.1: one requestId per CSR, so a repetition (the same CSR) keeps it.
+            cast(dict[str, object], payload)["requestId"] = self._request_id
         self.station.call("SignCertificate", payload, self._request_answered, requested=True)
 
     def _request_answered(self, answer: Payload) -> None:
@@ -199,6 +206,9 @@ class CertificatesV201(Block["StationV201"]):
                 "status": "Rejected",
                 "statusInfo": {"reasonCode": "UnsupportedRequest"},  # no ISO 15118 here
             }
+        if "requestId" in payload:  # 2.1: the SignCertificate it answers
+            request_id = cast(dict[str, object], payload)["requestId"]
+            self.station.note(f"certificates: a signed certificate for request {request_id}")
         roots = [item.certificate for item in self.station.model.certificates.of([CSMS_ROOT])]
         now = self.station.clock.now().timestamp()
         refused = own.install(payload["certificateChain"], self.station.identity, roots, now)

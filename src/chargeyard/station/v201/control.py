@@ -151,7 +151,9 @@ class ControlV201(Block["StationV201"]):
             )
 
         def authorize_first() -> None:
-            request: v201.AuthorizeRequest = {"idToken": id_token_to_ocpp201(token)}
+            request: v201.AuthorizeRequest = {
+                "idToken": id_token_to_ocpp201(token, self.station.dialect.id_token_types)
+            }
             self.station.call(
                 "Authorize",
                 request,

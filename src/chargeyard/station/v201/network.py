@@ -15,8 +15,8 @@ SetNetworkProfile (B09) keeps the NetworkConnectionProfileType in its slot and a
 (B09.FR.01), or Rejected with a reasonCode for what the station could not use (B09.FR.02):
 
 * a slot outside the valuesList (B09.FR.05): InvalidSlot;
-* an ocppVersion the station does not speak (2.0.1: OCPP20; 2.1: OCPP21, or none, since 2.1
-  made the field optional: ``dialect.py``): UnsupportedVersion; an
+* an ocppVersion the station does not speak (2.0.1: anything but OCPP20; 2.1 ignores the
+  field, the handshake deciding the version: ``dialect.py``): UnsupportedVersion; an
   ocppTransport other than JSON: UnsupportedTransport;
 * a securityProfile below SecurityCtrlr.SecurityProfile (B09.FR.04): LowerSecurityProfile;
   above 3: UnsupportedProfile;
@@ -147,8 +147,9 @@ class NetworkV201(Block["StationV201"]):
         slots = self.station.device_model.variable(_COMM, "NetworkConfigurationPriority")
         if slots is None or str(slot) not in slots.values_list:
             return "InvalidSlot"
-        if profile.get("ocppVersion") not in self.station.dialect.network_versions:
-            return "UnsupportedVersion"  # 2.0.1 OCPP20 only; 2.1 OCPP21 or none (dialect.py)
+        versions = self.station.dialect.network_versions
+        if versions is not None and profile.get("ocppVersion") not in versions:
+            return "UnsupportedVersion"  # 2.0.1 OCPP20 only; 2.1 ignores it (dialect.py)
         if profile["ocppTransport"] != "JSON":
             return "UnsupportedTransport"
         security: int = profile["securityProfile"]

@@ -54,7 +54,6 @@ from chargeyard.station.blocks import Block
 from chargeyard.station.model.smart_charging import (
     PURPOSES_201,
     ChargingProfile,
-    ChargingProfileKind,
     ChargingProfilePurpose,
     ChargingRateUnit,
     CompositeSchedule,
@@ -74,7 +73,6 @@ if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
 
 _CTRLR = "SmartChargingCtrlr"
-_KINDS = frozenset(kind.value for kind in ChargingProfileKind)
 # The transactionId a remote start's profile is checked with before its transaction exists.
 _PENDING = "\x00pending"
 
@@ -207,7 +205,7 @@ class SmartChargingV201(Block["StationV201"]):
         criteria = payload.get("chargingProfileCriteria") or {}
         purpose = criteria.get("chargingProfilePurpose")
         if purpose is not None and purpose not in PURPOSES_201:
-            # 2.1's PriorityCharging and LocalGeneration: the station installs none (K01).
+            # 2.1's LocalGeneration: the station installs none (K01).
             return {"status": "Unknown"}
         self.station.advance()
         # With chargingProfileId the criteria are ignored; ChargingStationExternalConstraints
@@ -232,7 +230,7 @@ class SmartChargingV201(Block["StationV201"]):
         criterion = payload["chargingProfile"]
         purpose = criterion.get("chargingProfilePurpose")
         if purpose is not None and purpose not in PURPOSES_201:
-            return {"status": "NoProfiles"}  # 2.1's purposes the station installs none of
+            return {"status": "NoProfiles"}  # 2.1's LocalGeneration: the station installs none
         found = self.station.model.profiles.profiles(
             evse_id=payload.get("evseId"),
             purpose=None if purpose is None else purpose_from_ocpp201(purpose),
@@ -335,14 +333,23 @@ class SmartChargingV201(Block["StationV201"]):
         self._reported_limit_w.pop(evse.id, None)
         self.station.timers.cancel(f"charging_limit:{evse.id}")
 
+    def profile_changed(self, evse_id: int) -> None:
+        """A block of a later version changed a profile on ``evse_id`` in the store (the
+        meters brought up to then): every EVSE it bears on obeys its new limit now."""
+        for evse in self._affected(evse_id):
+            self.station.update_charging_status(evse)
+        self.station.wake()
+
     def _limits_changed(self, evses: Iterable[Evse]) -> None:
         """The store changed: right after the answer, each EVSE obeys its new limit (the
-        TransactionEvent and StatusNotification follow the response)."""
+        TransactionEvent and StatusNotification follow the response), and the station hears
+        that its profiles changed."""
         targets = list(evses)
 
         def follow() -> None:
             for evse in targets:
                 self.station.update_charging_status(evse)
+            self.station.on_profiles_changed()
             self.station.wake()
 
         self.station.after_answer(follow)
@@ -407,15 +414,14 @@ def _limit_source(profile: ChargingProfile) -> str:
 
 def _unsupported_word(wire: Mapping[str, Any]) -> tuple[str, str] | None:
     """(reasonCode, additionalInfo) for a word of 2.1's profiles the station does not
-    implement: the purposes PriorityCharging and LocalGeneration, the kind Dynamic, and a
-    period in an operationMode other than ChargingOnly (V2X, setpoints, frequency control),
-    which is also the only mode whose period may not omit its limit (2.1
-    ChargingSchedulePeriodType.limit). 2.0.1's schema carries none of them."""
+    implement: the purpose LocalGeneration and a period in an operationMode other than
+    ChargingOnly (V2X, setpoints, frequency control), which is also the only mode whose period
+    may not omit its limit (2.1 ChargingSchedulePeriodType.limit). 2.0.1's schema carries none
+    of them. 2.1's PriorityCharging purpose and Dynamic kind the model has (a 2.1 station's
+    ``v21/priority_charging.py`` and ``v21/dynamic_profiles.py`` act on them)."""
     purpose = wire["chargingProfilePurpose"]
     if purpose not in PURPOSES_201:
         return "UnsupportedRequest", f"chargingProfilePurpose {purpose} is not supported"
-    if wire["chargingProfileKind"] not in _KINDS:
-        return "UnsupportedRequest", f"chargingProfileKind {wire['chargingProfileKind']}"
     for schedule in wire["chargingSchedule"]:
         for period in schedule["chargingSchedulePeriod"]:
             mode = period.get("operationMode", "ChargingOnly")

@@ -484,7 +484,7 @@ class TransactionEventsV201(Block["StationV201"]):
         if carried is None and session.token_pending and transaction.id_token is not None:
             carried, session.token_pending = transaction.id_token, False
         if carried is not None:
-            payload["idToken"] = id_token_to_ocpp201(carried)
+            payload["idToken"] = id_token_to_ocpp201(carried, self.station.dialect.id_token_types)
         if transaction.reservation_id is not None and not session.reservation_sent:
             payload["reservationId"] = transaction.reservation_id  # H01: the first event after
             session.reservation_sent = True
@@ -588,7 +588,7 @@ class TransactionEventsV201(Block["StationV201"]):
         }
         if transaction.id_tag is not None:
             token = IdToken(transaction.id_tag, transaction.id_token_type)
-            payload["idToken"] = id_token_to_ocpp201(token)
+            payload["idToken"] = id_token_to_ocpp201(token, self.station.dialect.id_token_types)
 
         def reported(answer: Payload) -> None:
             self.station.unreported_power_losses.pop(key, None)

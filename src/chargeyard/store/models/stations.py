@@ -128,6 +128,15 @@ class NotificationKind(StrEnum):
     # SignCertificate (1.6 security extension, 2.0.1 A02/A03), Get15118EVCertificate (M01/M02),
     # GetCertificateStatus (M06): the request, and how it was answered (``csms/certificates.py``)
     CERTIFICATE = "certificate"
+    # OCPP 2.1. OpenPeriodicEventStream, NotifyPeriodicEventStream (a SEND: one row per
+    # message, its values in ``detail``), ClosePeriodicEventStream
+    EVENT_STREAM = "event_stream"
+    # NotifyPriorityCharging, PullDynamicScheduleUpdate (2.1 smart charging)
+    PRIORITY = "priority"
+    DYNAMIC_SCHEDULE = "dynamic_schedule"
+    BATTERY_SWAP = "battery_swap"  # BatterySwap (2.1)
+    PAYMENT = "payment"  # NotifySettlement, VatNumberValidation (2.1)
+    DER = "der"  # NotifyDERAlarm, NotifyDERStartStop, ReportDERControl (2.1 DER control)
 
 
 class StationNotification(Base):

@@ -10,7 +10,7 @@ by age and size like the other histories (``retention.py``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,6 +183,30 @@ class SentCommandRepository(Repository):
                 .limit(limit)
             )
             return [(at, answer) for at, answer in (await session.execute(statement)).all()]
+
+    async def accepted_requests(
+        self, charge_box_id: str, actions: Collection[str], limit: int
+    ) -> list[tuple[str, str]]:
+        """The action and request of the station's newest ``limit`` calls of ``actions`` that
+        it answered Accepted, newest first (the charging profiles set and cleared on it).
+
+        Raises:
+            NotFoundError: no such station.
+        """
+        async with self._read() as session:
+            pk = await station_pk(session, charge_box_id)
+            statement = (
+                select(SentCommand.action, SentCommand.request)
+                .where(
+                    SentCommand.station_id == pk,
+                    SentCommand.action.in_(actions),
+                    SentCommand.outcome == CallOutcome.ANSWERED.value,
+                    SentCommand.status == "Accepted",
+                )
+                .order_by(SentCommand.sent_at.desc(), SentCommand.id.desc())
+                .limit(limit)
+            )
+            return [(action, request) for action, request in (await session.execute(statement))]
 
     async def get(
         self, command_id: str, *, organization_id: str | None = None

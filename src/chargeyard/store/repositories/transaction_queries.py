@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chargeyard.protocol import VersionSpec
@@ -39,8 +39,7 @@ class TransactionQueries(Repository):
 
     async def get(self, charge_box_id: str, transaction_id: str | int) -> Transaction | None:
         async with self._read() as session:
-            pk = await station_pk(session, charge_box_id)
-            return await find_by_wire_id(session, pk, str(transaction_id))
+            return await find_for_station(session, charge_box_id, str(transaction_id))
 
     async def list(
         self,
@@ -92,6 +91,18 @@ class TransactionQueries(Repository):
         )
         async with self._read() as session:
             return (await session.execute(statement)).scalar_one()
+
+    async def totals(
+        self, *, since: datetime | None = None, organization_id: str | None = None
+    ) -> tuple[int, float]:
+        """How many transactions started since ``since`` (inclusive; None: ever), and the
+        energy those that ended delivered, in Wh."""
+        statement = select(func.count(), func.sum(Transaction.energy_wh)).where(
+            *_conditions(None, None, None, None, since, None), *_owned(organization_id)
+        )
+        async with self._read() as session:
+            count, energy = (await session.execute(statement)).one()
+        return int(count), float(energy or 0.0)  # (SUM of no rows is NULL)
 
     async def count_active_for_tag(
         self, id_tag: str, *, excluding: int | None = None, organization_id: str | None = None
@@ -167,15 +178,43 @@ class TransactionQueries(Repository):
         return [StationTransaction(*row) for row in rows], total
 
 
+_BY_WIRE_ID = select(Transaction).where(
+    Transaction.station_id == bindparam("station"),
+    Transaction.transaction_id == bindparam("transaction_id"),
+)
+_BY_STATION_AND_WIRE_ID = (
+    select(Transaction)
+    .join(Station, Station.id == Transaction.station_id)
+    .where(
+        Station.charge_box_id == bindparam("charge_box_id"),
+        Transaction.transaction_id == bindparam("transaction_id"),
+    )
+)
+# (Built once, as _base.STATION_PK is.)
+
+
 async def find_by_wire_id(
     session: AsyncSession, station: int, transaction_id: str
 ) -> Transaction | None:
     """The transaction of station row ``station`` whose wire id is ``transaction_id``."""
-    return await session.scalar(
-        select(Transaction).where(
-            Transaction.station_id == station, Transaction.transaction_id == transaction_id
-        )
+    return await session.scalar(_BY_WIRE_ID, {"station": station, "transaction_id": transaction_id})
+
+
+async def find_for_station(
+    session: AsyncSession, charge_box_id: str, transaction_id: str
+) -> Transaction | None:
+    """The transaction of the station named ``charge_box_id`` whose wire id is
+    ``transaction_id``: one statement where it exists (every TransactionEvent asks).
+
+    Raises:
+        NotFoundError: no such station.
+    """
+    transaction = await session.scalar(
+        _BY_STATION_AND_WIRE_ID, {"charge_box_id": charge_box_id, "transaction_id": transaction_id}
     )
+    if transaction is None:
+        await station_pk(session, charge_box_id)  # raises NotFoundError: no such station
+    return transaction
 
 
 async def require_transaction(
@@ -186,9 +225,7 @@ async def require_transaction(
     Raises:
         NotFoundError: no such station or transaction.
     """
-    transaction = await find_by_wire_id(
-        session, await station_pk(session, charge_box_id), str(transaction_id)
-    )
+    transaction = await find_for_station(session, charge_box_id, str(transaction_id))
     if transaction is None:
         raise NotFoundError("transaction", f"{charge_box_id}/{transaction_id}")
     return transaction
@@ -226,4 +263,10 @@ def _owned(organization_id: str | None) -> list[ColumnElement[bool]]:
     return [Transaction.station_id.in_(stations)]
 
 
-__all__ = ["StationTransaction", "TransactionQueries", "find_by_wire_id", "require_transaction"]
+__all__ = [
+    "StationTransaction",
+    "TransactionQueries",
+    "find_by_wire_id",
+    "find_for_station",
+    "require_transaction",
+]

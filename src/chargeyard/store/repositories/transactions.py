@@ -27,12 +27,13 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy import update as sa_update
 
 from chargeyard.store.engine import Sessions, is_sqlite
 from chargeyard.store.models import CsmsCloseReason, Transaction, TransactionStatus
 from chargeyard.store.repositories._base import (
+    STATION_PK,
     UNSET,
     Unset,
     changes,
@@ -59,6 +60,20 @@ ID_BLOCK = 100
 
 CSMS_STOP_REASON = "Other"
 """The stop reason of a transaction the central system closed (:meth:`close_orphans`)."""
+
+
+_NOTE_SEQ_NO = (
+    sa_update(Transaction)
+    .where(
+        Transaction.station_id == STATION_PK.scalar_subquery(),
+        Transaction.transaction_id == bindparam("wire_id"),
+        Transaction.last_seq_no.is_(None) | (Transaction.last_seq_no < bindparam("seq_no")),
+    )
+    .values(last_seq_no=bindparam("seq_no"))
+    .execution_options(synchronize_session=False)
+)
+"""Every TransactionEvent's last write, in one statement (built once, as ``STATION_PK``;
+``wire_id``: an update's parameter may not take a column's name)."""
 
 
 class TransactionRepository(TransactionQueries, TransactionSamples):
@@ -138,17 +153,12 @@ class TransactionRepository(TransactionQueries, TransactionSamples):
             NotFoundError: no such station.
         """
         async with self._write() as session:
-            pk = await station_pk(session, charge_box_id)
-            await session.execute(
-                sa_update(Transaction)
-                .where(
-                    Transaction.station_id == pk,
-                    Transaction.transaction_id == transaction_id,
-                    (Transaction.last_seq_no.is_(None)) | (Transaction.last_seq_no < seq_no),
-                )
-                .values(last_seq_no=seq_no)
-                .execution_options(synchronize_session=False)
+            noted = await session.execute(
+                _NOTE_SEQ_NO,
+                {"charge_box_id": charge_box_id, "wire_id": transaction_id, "seq_no": seq_no},
             )
+            if not getattr(noted, "rowcount", 0):
+                await station_pk(session, charge_box_id)  # raises NotFoundError: no such station
 
     async def start_once(
         self,

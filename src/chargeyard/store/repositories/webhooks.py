@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chargeyard.store.engine import reading
@@ -32,9 +32,27 @@ from chargeyard.store.models import (
     WebhookDelivery,
 )
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
-from chargeyard.store.types import utc_now
+from chargeyard.store.types import UtcDateTime, utc_now
 
 ALL_EVENTS = "*"
+
+# The statements the sender runs for every burst of events and every few seconds, built once:
+# building one costs more than SQLite takes to answer it while nobody subscribes.
+_SUBSCRIBED = select(Webhook.organization_id, Webhook.events).where(Webhook.active)
+_DUE_WEBHOOKS = (
+    select(Webhook)
+    .where(
+        Webhook.id.in_(
+            select(WebhookDelivery.webhook_id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= bindparam("now", type_=UtcDateTime()),
+            )
+            .distinct()
+        )
+    )
+    .order_by(Webhook.created_at, Webhook.id)
+)
 
 
 class Outgoing(NamedTuple):
@@ -160,9 +178,8 @@ class WebhookRepository(Repository):
         # which the stations' own messages wait for: of the two columns that decide, without
         # the ORM's session and objects (which were most of what a boot storm's bursts cost
         # here when nobody subscribes).
-        subscribed = select(Webhook.organization_id, Webhook.events).where(Webhook.active)
         async with self._reader.connect() as connection:
-            listening = (await connection.execute(subscribed)).all()
+            listening = (await connection.execute(_SUBSCRIBED)).all()
         if not any(
             organization == event.organization_id and _wants_event(names, event.name)
             for event in events
@@ -235,19 +252,8 @@ class WebhookRepository(Repository):
         """The webhooks, active or not, that have pending deliveries due at ``now``, oldest
         first (a read: a sender asks this before it claims, and claims only where it has room
         to post)."""
-        due = (
-            select(WebhookDelivery.webhook_id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.next_attempt_at <= now,
-            )
-            .distinct()
-        )
-        statement = (
-            select(Webhook).where(Webhook.id.in_(due)).order_by(Webhook.created_at, Webhook.id)
-        )
         async with self._read() as session:
-            return (await session.scalars(statement)).all()
+            return (await session.scalars(_DUE_WEBHOOKS, {"now": now})).all()
 
     async def claim_due(
         self,

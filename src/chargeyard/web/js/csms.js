@@ -56,6 +56,9 @@ export class CsmsModel {
     // latest told. A charger read from the API before the latest of them gets its presence
     // from the event, not from the older read (which may arrive after it).
     this.presence = new Map();
+    // chargeBoxId -> how many charger.notification events came: a view that lists a charger's
+    // notifications reads them again when it grows (views/reports21.js).
+    this.notices = new Map();
     this.changed = signal(0);
     this.error = signal(null);
     this.loaded = false;
@@ -164,6 +167,9 @@ export class CsmsModel {
         break;
       case "connector.status_changed":
         this.connectorChanged(id, data, event.timestamp);
+        break;
+      case "charger.notification":
+        this.notices.set(id, (this.notices.get(id) || 0) + 1);
         break;
       case "transaction.started":
         this.transactions.set(transactionKey(id, data.transactionId), {

@@ -1,5 +1,6 @@
 // The dashboard's entry: credentials (the sign-in link), the live event stream, the CSMS model, and a hash
-// router over the views (#/central, #/charger/<id>, #/fleet, #/sim/<charger_id>, #/manage/<section>).
+// router over the views (#/central, #/charger/<id>, #/fleet, #/sim/<charger_id>, #/manage/<section>,
+// #/proxy/<identity> when the server relays a recording proxy).
 
 import { EventStream } from "./api/events.js";
 import { Gateway } from "./api/gateway.js";
@@ -12,6 +13,7 @@ import { centralView } from "./views/central.js";
 import { chargerView } from "./views/charger.js";
 import { fleetView } from "./views/fleet.js";
 import { manageView } from "./views/manage.js";
+import { proxyView } from "./views/proxy.js";
 import { simChargerView } from "./views/simcharger.js";
 
 const api = new ApiV1(() => credentials.value.apiKey);
@@ -26,12 +28,14 @@ const ROUTES = [
   [/^#\/sim\/(.+)$/, (root, id) => simChargerView(root, context, id)],
   [/^#\/central$/, (root) => centralView(root, context)],
   [/^#\/manage(?:\/(.*))?$/, (root, rest) => manageView(root, context, rest)],
+  [/^#\/proxy(?:\/(.+))?$/, (root, identity) => proxyView(root, context, identity)],
 ];
 
 // The top bar's tab of a route: a simulated charger is part of the fleet.
 function tabOf(hash) {
   if (hash.startsWith("#/fleet") || hash.startsWith("#/sim")) return "fleet";
   if (hash.startsWith("#/manage")) return "manage";
+  if (hash.startsWith("#/proxy")) return "proxy";
   return "central";
 }
 
@@ -109,6 +113,8 @@ async function start() {
   legend();
   document.getElementById("open-settings").addEventListener("click", openSettings);
   await Promise.all([signIn(), loadServer()]);
+  // The Proxy tab: only where the server relays a recording proxy (--proxy-api).
+  document.querySelector('.topbar .tabs [data-tab="proxy"]').hidden = !server.value.proxy;
   liveIndicator();
   credentials.subscribe(() => stream.connect()); // a new key: a new stream (which reloads)
   window.addEventListener("hashchange", async () => {

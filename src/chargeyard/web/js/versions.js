@@ -15,6 +15,10 @@
 //   counterpart (the device model, monitoring, display messages, GetChargingProfiles, ...:
 //   /api/v1's "Charger Commands (OCPP 2.0.1)"), and 2.0.1's fields of the shared ones (a
 //   reservation's connectorType); the command panel shows their forms only then.
+// - operations21: whether the version has the operations OCPP 2.1 brought (periodic event
+//   streams, priority charging, dynamic schedules, battery swaps: /api/v1's "Charger Commands
+//   (OCPP 2.1)"), offered in the Raw group's "2.1 operation" form, and the charger page's
+//   "OCPP 2.1" panel of what such a charger reported (views/reports21.js).
 // - resetTypes: the simulator's reset button's types (1.6 ResetType; 2.0.1 and 2.1
 //   ResetEnumType).
 // - triggerMessages: the messages a simulated station sends when its controls ask (1.6
@@ -27,6 +31,7 @@ const TABLE = {
     numbering: "connector",
     transactionMessages: "StartStop",
     operations201: false,
+    operations21: false,
     resetTypes: ["Soft", "Hard"],
     triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "BootNotification", "FirmwareStatusNotification", "DiagnosticsStatusNotification"],
   },
@@ -35,6 +40,7 @@ const TABLE = {
     numbering: "evse",
     transactionMessages: "TransactionEvent",
     operations201: true,
+    operations21: false,
     resetTypes: ["OnIdle", "Immediate"],
     triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent", "BootNotification", "FirmwareStatusNotification", "LogStatusNotification"],
   },
@@ -43,6 +49,7 @@ const TABLE = {
     numbering: "evse",
     transactionMessages: "TransactionEvent",
     operations201: true,
+    operations21: true,
     resetTypes: ["OnIdle", "Immediate"],
     triggerMessages: ["StatusNotification", "Heartbeat", "MeterValues", "TransactionEvent", "BootNotification", "FirmwareStatusNotification", "LogStatusNotification"],
   },

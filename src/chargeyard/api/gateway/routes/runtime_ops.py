@@ -14,12 +14,13 @@ each failure is a line of that charger's log. Stop and restart are the runtime v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from chargeyard import loop_clock
 from chargeyard.api.deps import StoreDep
 from chargeyard.api.gateway import diagnostics
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
@@ -315,7 +316,7 @@ async def charger_diagnostics(
     for name, moment in (("since", since), ("until", until)):
         if moment is not None and moment.tzinfo is None:
             raise invalid(("query", name), "needs a time zone, e.g. 2026-04-02T09:15:00Z")
-    end = until or datetime.now(UTC)
+    end = until or loop_clock.now()
     start = since or end - DEFAULT_WINDOW
     if start >= end:
         raise invalid(("query", "since"), "must be before until")

@@ -13,6 +13,8 @@ from chargeyard.api.v1.routes import (
     command_history,
     device_model,
     id_tags,
+    operations_21,
+    proxy,
     stream,
     transactions,
     webhooks,
@@ -24,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     charger_operations.router,
     certificates.router,
     device_model.router,
+    operations_21.router,
     charger_frames.router,
     command_history.router,
     transactions.router,
@@ -31,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
     stream.router,
     api_keys.router,
+    proxy.router,
 )

@@ -5,7 +5,8 @@ document). Errors as the other commands (``app.py``); a 1.6 charger answers 422.
 """
 
 # No ``from __future__ import annotations``: each route's body annotation names its own
-# example, a local of _route, which FastAPI can read only from an evaluated annotation.
+# example, a local of operation_route, which FastAPI can read only from an evaluated
+# annotation.
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -41,7 +42,9 @@ router = APIRouter(
 )
 
 
-def _route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
+def operation_route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
+    """The route of one operation of a table of ``csms/commands`` (2.0.1's here, 2.1's in
+    ``operations_21.py``)."""
     example = {"example": {"summary": operation.summary, "value": operation.example}}
 
     async def send(
@@ -52,8 +55,9 @@ def _route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
         return OperationResponse.model_validate(result)
 
     send.__doc__ = (
-        f"OCPP 2.0.1 {operation.action} ({operation.use_case}), the body its request as OCPP"
-        f" writes it, checked against the official schema. {operation.description}"
+        f"OCPP {operation.since.name} {operation.action} ({operation.use_case}), the body its"
+        f" request as OCPP writes it, checked against the official schema."
+        f" {operation.description}"
     ).strip()
     return send
 
@@ -61,7 +65,7 @@ def _route(operation: Operation) -> Callable[..., Awaitable[OperationResponse]]:
 for _operation in OPERATIONS:
     router.add_api_route(
         f"/{_operation.path}",
-        _route(_operation),
+        operation_route(_operation),
         methods=["POST"],
         summary=_operation.summary,
         name=_operation.action,

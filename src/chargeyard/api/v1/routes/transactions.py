@@ -8,11 +8,11 @@ connected, 504, 502).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from chargeyard import loop_clock
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
 from chargeyard.api.v1.deps import ChargerDep, LinkDep
@@ -145,7 +145,7 @@ async def list_transactions(
         status=status,
         limit=limit,
         offset=offset,
-        now=datetime.now(UTC),
+        now=loop_clock.now(),
         organization_id=tenant.organization_id,
     )
     return TransactionPage.model_validate(result)
@@ -166,7 +166,7 @@ async def get_transaction(
     located = await remote.locate(
         store.transactions, transaction_id, charge_box_id, organization_id=tenant.organization_id
     )
-    result = await transaction_history.transaction(store.transactions, located, datetime.now(UTC))
+    result = await transaction_history.transaction(store.transactions, located, loop_clock.now())
     return TransactionView.model_validate(result)
 
 

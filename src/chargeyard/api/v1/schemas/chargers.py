@@ -208,9 +208,12 @@ class NotificationOut(BaseModel):
         " ClearedChargingLimit), ev_charging (NotifyEVChargingNeeds, NotifyEVChargingSchedule),"
         " event (one event of a NotifyEvent), monitoring (NotifyMonitoringReport), customer"
         " (NotifyCustomerInformation), display (NotifyDisplayMessages), firmware_publish"
-        " (PublishFirmwareStatusNotification) or certificate (SignCertificate,"
-        " Get15118EVCertificate, GetCertificateStatus: the request in detail, the answer's"
-        " status)"
+        " (PublishFirmwareStatusNotification), certificate (SignCertificate,"
+        " Get15118EVCertificate, GetCertificateStatus, 2.1 GetCertificateChainStatus: the"
+        " request in detail, the answer's status); of 2.1: event_stream (Open-, Notify-,"
+        " ClosePeriodicEventStream), priority (NotifyPriorityCharging), dynamic_schedule"
+        " (PullDynamicScheduleUpdate), battery_swap (BatterySwap), payment (NotifySettlement,"
+        " VatNumberValidation) or der (NotifyDERAlarm, NotifyDERStartStop, ReportDERControl)"
     )
     action: str = Field(description="The OCPP message, e.g. FirmwareStatusNotification")
     status: str | None = Field(

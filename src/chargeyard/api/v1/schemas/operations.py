@@ -154,7 +154,7 @@ class ScheduleBody(Request):
         default=None, ge=0, le=MAX_INT32, description="Seconds; absent: open-ended"
     )
     startSchedule: AwareDatetime | None = Field(
-        default=None, description="Absolute and Recurring profiles only"
+        default=None, description="Absolute and Recurring profiles (needed), Dynamic (may)"
     )
     minChargingRate: float | None = Field(default=None, ge=0)
 
@@ -164,14 +164,22 @@ class ChargingProfileBody(Request):
     stackLevel: int = Field(ge=0, le=2**31 - 1)
     purpose: Purpose = Field(
         description="ChargePointMaxProfile and ChargingStationMaxProfile"
-        " are one purpose, named as the station's version names it"
+        " are one purpose, named as the station's version names it; PriorityCharging and"
+        " LocalGeneration: OCPP 2.1 stations only"
     )
-    kind: Kind
+    kind: Kind = Field(description="Dynamic: OCPP 2.1 stations only")
     recurrency: Recurrency | None = None
     validFrom: AwareDatetime | None = None
     validTo: AwareDatetime | None = None
     transactionId: str | None = Field(
         default=None, min_length=1, max_length=36, description="TxProfile only"
+    )
+    dynUpdateInterval: int | None = Field(
+        default=None,
+        ge=0,
+        le=2**31 - 1,
+        description="OCPP 2.1, a Dynamic profile only: seconds after its last update at which"
+        " the station asks for the next with PullDynamicScheduleUpdate (K28)",
     )
     schedule: ScheduleBody
 
@@ -187,6 +195,7 @@ class ChargingProfileBody(Request):
             valid_from=self.validFrom,
             valid_to=self.validTo,
             transaction_id=self.transactionId,
+            dyn_update_interval=self.dynUpdateInterval,
             schedule=smart_charging.Schedule(
                 rate_unit=schedule.chargingRateUnit,
                 periods=tuple(

@@ -73,7 +73,6 @@ async def log_second_request(run: CsmsCaseV201) -> None:
 
 async def _customer_information(
     run: CsmsCaseV201,
-    *,
     report: bool,
     clear: bool,
     answer: str = "Accepted",
@@ -124,48 +123,33 @@ async def _customer_information(
 DRIVER_DATA = "idToken CY-CONF-OK: 2 sessions, last on EVSE 1"
 
 
-@case("TC_N_27_CSMS")
-async def customer_information_data(run: CsmsCaseV201) -> None:
-    """N09.FR.01, N09.FR.04."""
-    await _customer_information(run, report=True, clear=False, data=DRIVER_DATA)
-
-
-@case("TC_N_28_CSMS")
-async def customer_information_no_data(run: CsmsCaseV201) -> None:
-    """N09.FR.01, N09.FR.04."""
-    await _customer_information(run, report=True, clear=False)
-
-
-@case("TC_N_29_CSMS")
-async def customer_information_rejected(run: CsmsCaseV201) -> None:
-    """N09.FR.01, N09.FR.04: answered Rejected."""
-    await _customer_information(run, report=True, clear=False, answer="Rejected")
-
-
-@case("TC_N_30_CSMS")
-async def clear_and_report_data(run: CsmsCaseV201) -> None:
-    """N10.FR.08."""
-    await _customer_information(run, report=True, clear=True, data=DRIVER_DATA)
-
-
-@case("TC_N_31_CSMS")
-async def clear_and_report_no_data(run: CsmsCaseV201) -> None:
-    """N10.FR.08."""
-    await _customer_information(run, report=True, clear=True)
-
-
-@case("TC_N_32_CSMS")
-async def clear_without_report(run: CsmsCaseV201) -> None:
-    """N10.FR.08: cleared, nothing reported (the station still says so)."""
-    await _customer_information(run, report=False, clear=True)
-
-
-@case("TC_N_62_CSMS")
-async def clear_by_customer_identifier(run: CsmsCaseV201) -> None:
-    """N10: cleared and reported by customerIdentifier."""
-    await _customer_information(
-        run, report=True, clear=True, data=DRIVER_DATA, identifier="CY-CUSTOMER-1"
-    )
+table(_customer_information)(
+    {
+        "TC_N_27_CSMS": Doc("N09.FR.01, N09.FR.04.", True, False, "Accepted", DRIVER_DATA, None),
+        "TC_N_28_CSMS": Doc("N09.FR.01, N09.FR.04.", True, False, "Accepted", None, None),
+        "TC_N_29_CSMS": Doc(
+            "N09.FR.01, N09.FR.04: answered Rejected.", True, False, "Rejected", None, None
+        ),
+        "TC_N_30_CSMS": Doc("N10.FR.08.", True, True, "Accepted", DRIVER_DATA, None),
+        "TC_N_31_CSMS": Doc("N10.FR.08.", True, True, "Accepted", None, None),
+        "TC_N_32_CSMS": Doc(
+            "N10.FR.08: cleared, nothing reported (the station still says so).",
+            False,
+            True,
+            "Accepted",
+            None,
+            None,
+        ),
+        "TC_N_62_CSMS": Doc(
+            "N10: cleared and reported by customerIdentifier.",
+            True,
+            True,
+            "Accepted",
+            DRIVER_DATA,
+            "CY-CUSTOMER-1",
+        ),
+    },
+)
 
 
 LIST_VERSION = 7

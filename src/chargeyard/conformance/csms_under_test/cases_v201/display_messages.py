@@ -17,7 +17,7 @@ from typing import Any
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, later
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
-from chargeyard.conformance.csms_under_test.cases_v201._registry import case
+from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
 
@@ -126,29 +126,30 @@ async def _refused(run: CsmsCaseV201, info: Payload, answer: str) -> None:
     await _set_message(run, info, answer)
 
 
-@case("TC_O_17_CSMS")
-async def set_message_priority_not_supported(run: CsmsCaseV201) -> None:
-    """O01.FR.01: the station does not show AlwaysFront messages."""
-    await _refused(run, message(priority="AlwaysFront"), "NotSupportedPriority")
-
-
-@case("TC_O_18_CSMS")
-async def set_message_state_not_supported(run: CsmsCaseV201) -> None:
-    """O01.FR.02: the station shows no message while Unavailable."""
-    await _refused(run, message(state="Unavailable"), "NotSupportedState")
-
-
-@case("TC_O_19_CSMS")
-async def set_message_format_not_supported(run: CsmsCaseV201) -> None:
-    """O01.FR.03: the station shows no HTML."""
-    info = message(text_format="HTML", text="<b>chargeyard</b>: charging here is on us")
-    await _refused(run, info, "NotSupportedMessageFormat")
-
-
-@case("TC_O_26_CSMS")
-async def set_message_rejected(run: CsmsCaseV201) -> None:
-    """O01.FR.11: no room for another message (NumberOfDisplayMessages)."""
-    await _refused(run, message(), "Rejected")
+table(_refused)(
+    {
+        "TC_O_17_CSMS": Doc(
+            "O01.FR.01: the station does not show AlwaysFront messages.",
+            message(priority="AlwaysFront"),
+            "NotSupportedPriority",
+        ),
+        "TC_O_18_CSMS": Doc(
+            "O01.FR.02: the station shows no message while Unavailable.",
+            message(state="Unavailable"),
+            "NotSupportedState",
+        ),
+        "TC_O_19_CSMS": Doc(
+            "O01.FR.03: the station shows no HTML.",
+            message(text_format="HTML", text="<b>chargeyard</b>: charging here is on us"),
+            "NotSupportedMessageFormat",
+        ),
+        "TC_O_26_CSMS": Doc(
+            "O01.FR.11: no room for another message (NumberOfDisplayMessages).",
+            message(),
+            "Rejected",
+        ),
+    },
+)
 
 
 async def _for_the_transaction(run: CsmsCaseV201, answer: str = "Accepted", **extra: Any) -> str:

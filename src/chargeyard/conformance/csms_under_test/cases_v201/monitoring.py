@@ -122,79 +122,66 @@ async def _empty_then_reported(
     await _monitors_reported(run, request_id, monitors)
 
 
-@case("TC_N_01_CSMS")
-async def monitoring_report_by_criteria(run: CsmsCaseV201) -> None:
-    """N02.FR.05, N02.FR.10: the Delta monitors (none), then the Threshold monitors."""
-    await _empty_then_reported(
-        run,
-        (["DeltaMonitoring"], [], "ask for a report of every delta monitor"),
-        (["ThresholdMonitoring"], [], "ask for a report of every threshold monitor"),
-        THRESHOLD,
-    )
+_POWERS = [_variable(STATION, POWER), _variable(EVSE_1, POWER)]
+_AVAILABILITIES = [_variable(STATION, AVAILABILITY), _variable(EVSE_1, AVAILABILITY)]
 
-
-@case("TC_N_02_CSMS")
-async def monitoring_report_by_variable(run: CsmsCaseV201) -> None:
-    """N02.FR.05, N02.FR.10: the monitors of the station's Power (none), then of EVSE 1's
-    AvailabilityState."""
-    await _empty_then_reported(
-        run,
-        (
-            [],
-            [_variable(STATION, POWER)],
-            "ask for a report of the monitors of the station's Power",
+table(_empty_then_reported)(
+    {
+        "TC_N_01_CSMS": Doc(
+            "N02.FR.05, N02.FR.10: the Delta monitors (none), then the Threshold monitors.",
+            (["DeltaMonitoring"], [], "ask for a report of every delta monitor"),
+            (["ThresholdMonitoring"], [], "ask for a report of every threshold monitor"),
+            THRESHOLD,
         ),
-        (
-            [],
-            [_variable(EVSE_1, AVAILABILITY)],
-            "ask for a report of the monitors of EVSE 1's AvailabilityState",
+        "TC_N_02_CSMS": Doc(
+            "N02.FR.05, N02.FR.10: the monitors of the station's Power (none), then of EVSE"
+            " 1's AvailabilityState.",
+            (
+                [],
+                [_variable(STATION, POWER)],
+                "ask for a report of the monitors of the station's Power",
+            ),
+            (
+                [],
+                [_variable(EVSE_1, AVAILABILITY)],
+                "ask for a report of the monitors of EVSE 1's AvailabilityState",
+            ),
+            DELTAS[1:],
         ),
-        DELTAS[1:],
-    )
-
-
-@case("TC_N_03_CSMS")
-async def monitoring_report_by_criteria_and_variable(run: CsmsCaseV201) -> None:
-    """N02.FR.05, N02.FR.10: the Delta monitors of EVSE 1's AvailabilityState (none), then
-    the Threshold monitors of the station's Power."""
-    await _empty_then_reported(
-        run,
-        (
-            ["DeltaMonitoring"],
-            [_variable(EVSE_1, AVAILABILITY)],
-            "ask for a report of the delta monitors of EVSE 1's AvailabilityState",
+        "TC_N_03_CSMS": Doc(
+            "N02.FR.05, N02.FR.10: the Delta monitors of EVSE 1's AvailabilityState (none),"
+            " then the Threshold monitors of the station's Power.",
+            (
+                ["DeltaMonitoring"],
+                [_variable(EVSE_1, AVAILABILITY)],
+                "ask for a report of the delta monitors of EVSE 1's AvailabilityState",
+            ),
+            (
+                ["ThresholdMonitoring"],
+                [_variable(STATION, POWER)],
+                "ask for a report of the threshold monitors of the station's Power",
+            ),
+            THRESHOLD,
         ),
-        (
-            ["ThresholdMonitoring"],
-            [_variable(STATION, POWER)],
-            "ask for a report of the threshold monitors of the station's Power",
+        "TC_N_60_CSMS": Doc(
+            "N02.FR.05, N02.FR.10: the Threshold monitors of the Power of the station and of"
+            " EVSE 1 (none), then the Delta monitors of their AvailabilityState (Part 6's"
+            " scenario; its tool validations list the two requests the other way round).",
+            (
+                ["ThresholdMonitoring"],
+                _POWERS,
+                "ask for a report of the threshold monitors of the Power of the station and EVSE 1",
+            ),
+            (
+                ["DeltaMonitoring"],
+                _AVAILABILITIES,
+                "ask for a report of the delta monitors of the AvailabilityState of the"
+                " station and EVSE 1",
+            ),
+            DELTAS,
         ),
-        THRESHOLD,
-    )
-
-
-@case("TC_N_60_CSMS")
-async def monitoring_report_by_criteria_and_variables(run: CsmsCaseV201) -> None:
-    """N02.FR.05, N02.FR.10: the Threshold monitors of the Power of the station and of EVSE
-    1 (none), then the Delta monitors of their AvailabilityState (Part 6's scenario; its
-    tool validations list the two requests the other way round)."""
-    power = [_variable(STATION, POWER), _variable(EVSE_1, POWER)]
-    availability = [_variable(STATION, AVAILABILITY), _variable(EVSE_1, AVAILABILITY)]
-    await _empty_then_reported(
-        run,
-        (
-            ["ThresholdMonitoring"],
-            power,
-            "ask for a report of the threshold monitors of the Power of the station and EVSE 1",
-        ),
-        (
-            ["DeltaMonitoring"],
-            availability,
-            "ask for a report of the delta monitors of the AvailabilityState of the station and"
-            " EVSE 1",
-        ),
-        DELTAS,
-    )
+    },
+)
 
 
 @case("TC_N_47_CSMS")

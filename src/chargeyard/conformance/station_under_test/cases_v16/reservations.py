@@ -11,7 +11,7 @@ from datetime import timedelta
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.station_under_test.case_v16 import StationCaseV16
-from chargeyard.conformance.station_under_test.cases_v16._registry import case, table
+from chargeyard.conformance.station_under_test.cases_v16._registry import Doc, case, table
 from chargeyard.conformance.station_under_test.cases_v16.remote import _remote_start
 from chargeyard.conformance.station_under_test.cases_v16.sessions import short
 from chargeyard.conformance.station_under_test.triggers import StationAct, Verb
@@ -68,7 +68,7 @@ async def _needs_zero(run: StationCaseV16) -> None:
 
 
 async def _reserved_then_used(
-    run: StationCaseV16, connector: int, remote: bool, *, by_group: bool = False
+    run: StationCaseV16, connector: int, remote: bool, by_group: bool = False
 ) -> None:
     """A reservation for the tag (or its group), then a session of the tag (or another of
     the group): StartTransaction names the reservation (sections 4.8, 5.13)."""
@@ -96,33 +96,28 @@ async def _reserved_then_used(
     await run.stop_by_tag(transaction_id, user)
 
 
-@case("TC_046_1_CS")
-async def reserved_connector_local_start(run: StationCaseV16) -> None:
-    await _reserved_then_used(run, 1, remote=False)
-
-
-@case("TC_046_2_CS")
-async def reserved_connector_remote_start(run: StationCaseV16) -> None:
-    await _reserved_then_used(run, 1, remote=True)
-
-
-@case("TC_049_CS")
-async def reserved_charge_point(run: StationCaseV16) -> None:
-    """A reservation of connector 0 (the Charge Point, where ReserveConnectorZeroSupported),
-    then the reserved tag's session (1.6 section 5.13)."""
-    await _reserved_then_used(run, 0, remote=False)
-
-
-@case("TC_053_1_CS")
-async def reserved_for_group_local(run: StationCaseV16) -> None:
-    """A reservation with a parentIdTag is used by another tag of that group (1.6 section
-    5.13: "... or an idTag with the same parentIdTag")."""
-    await _reserved_then_used(run, 1, remote=False, by_group=True)
-
-
-@case("TC_053_2_CS")
-async def reserved_for_group_remote(run: StationCaseV16) -> None:
-    await _reserved_then_used(run, 1, remote=True, by_group=True)
+table(_reserved_then_used)(
+    {
+        "TC_046_1_CS": (1, False, False),
+        "TC_046_2_CS": (1, True, False),
+        "TC_049_CS": Doc(
+            "A reservation of connector 0 (the Charge Point, where "
+            "ReserveConnectorZeroSupported), then the reserved tag's session (1.6 section "
+            "5.13).",
+            0,
+            False,
+            False,
+        ),
+        "TC_053_1_CS": Doc(
+            "A reservation with a parentIdTag is used by another tag of that group (1.6 "
+            'section 5.13: "... or an idTag with the same parentIdTag").',
+            1,
+            False,
+            True,
+        ),
+        "TC_053_2_CS": (1, True, True),
+    },
+)
 
 
 @case("TC_047_CS")

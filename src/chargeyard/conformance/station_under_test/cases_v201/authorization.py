@@ -430,7 +430,7 @@ async def group_stops_from_the_cache(run: StationCaseV201) -> None:
     await run.ev_disconnected()
 
 
-async def _group_refused(run: StationCaseV201, *, from_cache: bool) -> None:
+async def _group_refused(run: StationCaseV201, from_cache: bool) -> None:
     """A token of the starter's group the CSMS refuses is asked and stops nothing
     (C09.FR.11)."""
     await run.ready()
@@ -461,11 +461,9 @@ async def _group_refused(run: StationCaseV201, *, from_cache: bool) -> None:
     )
 
 
-@case("TC_C_42_CS")
-async def group_not_stopped_by_invalid(run: StationCaseV201) -> None:
-    await _group_refused(run, from_cache=False)
-
-
-@case("TC_C_44_CS")
-async def group_not_stopped_by_cached_invalid(run: StationCaseV201) -> None:
-    await _group_refused(run, from_cache=True)
+table(_group_refused)(
+    {
+        "TC_C_42_CS": (False,),
+        "TC_C_44_CS": (True,),
+    },
+)

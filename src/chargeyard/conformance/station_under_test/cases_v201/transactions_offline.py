@@ -17,7 +17,7 @@ from chargeyard.conformance.station_under_test.answers import (
     TagEntry,
 )
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
-from chargeyard.conformance.station_under_test.cases_v201._registry import case
+from chargeyard.conformance.station_under_test.cases_v201._registry import case, table
 from chargeyard.conformance.station_under_test.cases_v201.authorization import (
     LOCAL_AUTHORIZE_OFFLINE,
     OFFLINE_UNKNOWN,
@@ -266,24 +266,17 @@ async def _retried(run: StationCaseV201, how: Reply, answered_at: int | None) ->
     await run.ev_connected_post_session()
 
 
-@case("TC_E_41_CS")
-async def retried_unanswered(run: StationCaseV201) -> None:
-    await _retried(run, NO_ANSWER, None)
+# A CALLERROR in place of the answer: the station retries as for no answer (E13.FR.02).
+_REFUSED = CallErrorAnswer("InternalError", "refused for the case")
 
-
-@case("TC_E_42_CS")
-async def retried_unanswered_then_answered(run: StationCaseV201) -> None:
-    await _retried(run, NO_ANSWER, 2)
-
-
-@case("TC_E_50_CS")
-async def retried_call_error(run: StationCaseV201) -> None:
-    await _retried(run, CallErrorAnswer("InternalError", "refused for the case"), None)
-
-
-@case("TC_E_51_CS")
-async def retried_call_error_then_answered(run: StationCaseV201) -> None:
-    await _retried(run, CallErrorAnswer("InternalError", "refused for the case"), 2)
+table(_retried)(
+    {
+        "TC_E_41_CS": (NO_ANSWER, None),
+        "TC_E_42_CS": (NO_ANSWER, 2),
+        "TC_E_50_CS": (_REFUSED, None),
+        "TC_E_51_CS": (_REFUSED, 2),
+    },
+)
 
 
 # -- E14 GetTransactionStatus -------------------------------------------------------------------
@@ -343,7 +336,7 @@ async def status_nothing_queued(run: StationCaseV201) -> None:
 
 
 async def _back_with_queue(
-    run: StationCaseV201, *, ask_about: str | None, ended: bool, ongoing: bool | None
+    run: StationCaseV201, ask_about: str | None, ended: bool, ongoing: bool | None
 ) -> None:
     """Offline during a transaction (ended meanwhile when ``ended``); back online, the first
     event it delivers is refused once (so that the queue still holds it) and meanwhile
@@ -378,16 +371,10 @@ async def _back_with_queue(
     await _back_with(run, since, "Ended" if ended else "MeterValuePeriodic")
 
 
-@case("TC_E_29_CS")
-async def status_ongoing_queued(run: StationCaseV201) -> None:
-    await _back_with_queue(run, ask_about="id", ended=False, ongoing=True)
-
-
-@case("TC_E_31_CS")
-async def status_ended_queued(run: StationCaseV201) -> None:
-    await _back_with_queue(run, ask_about="id", ended=True, ongoing=False)
-
-
-@case("TC_E_33_CS")
-async def status_queued_without_id(run: StationCaseV201) -> None:
-    await _back_with_queue(run, ask_about=None, ended=False, ongoing=None)
+table(_back_with_queue)(
+    {
+        "TC_E_29_CS": ("id", False, True),
+        "TC_E_31_CS": ("id", True, False),
+        "TC_E_33_CS": (None, False, None),
+    },
+)

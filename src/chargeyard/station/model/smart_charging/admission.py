@@ -70,6 +70,11 @@ def _check_purpose(
             return _reject(
                 RejectCode.INVALID_VALUE, "a station maximum is not Relative (K01.FR.38)"
             )
+    if purpose is _P.PRIORITY_CHARGING and profile.transaction_id is not None:
+        # 2.1 ChargingProfileType.transactionId: "SHALL only be included if
+        # ChargingProfilePurpose is set to TxProfile"; priority charging names its
+        # transaction in UsePriorityCharging.
+        return _reject(RejectCode.INVALID_VALUE, "only a TxProfile names a transactionId")
     if purpose is not _P.TX:
         return None
     if evse_id == 0:
@@ -124,6 +129,10 @@ def _check_schedules(profile: ChargingProfile, rules: ProfileRules) -> InstallRe
             return _reject(RejectCode.MISSING_PARAM, "a Recurring profile needs startSchedule")
         if rules.strict_schedule_start and profile.kind is _K.ABSOLUTE and not has_start:
             return _reject(RejectCode.MISSING_PARAM, "Absolute needs startSchedule (K01.FR.40)")
+        if profile.kind is _K.DYNAMIC and len(schedule.periods) != 1:
+            # 2.1 ChargingScheduleUpdateType updates "a ChargingSchedulePeriodType for dynamic
+            # charging profiles": one period, whose limit the updates replace (K28).
+            return _reject(invalid, "a Dynamic profile has one period")
         if rules.strict_schedule_start and profile.kind is _K.RELATIVE and has_start:
             return _reject(invalid, "a Relative profile has no startSchedule (K01.FR.41)")
     return None

@@ -3,14 +3,18 @@
 Shapes from the official schemas SetChargingProfileRequest.json (ChargingProfileType),
 GetCompositeScheduleResponse.json (CompositeScheduleType) and ReportChargingProfilesRequest.json.
 A schedule's salesTariff and customData are not modelled and so not reported back.
+
+OCPP 2.1 keeps these shapes and adds to them; the model has 2.1's PriorityCharging purpose, its
+Dynamic kind and a Dynamic profile's dynUpdateInterval and dynUpdateTime, which only a 2.1
+station's store holds (2.0.1's schemas carry none of them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from chargeyard.protocol.messages import v201
+from chargeyard.protocol.messages import v21, v201
 from chargeyard.station.model.smart_charging.profiles import (
     ChargingProfile,
     ChargingProfileKind,
@@ -28,24 +32,25 @@ from chargeyard.station.model.smart_charging.wire import (
     period_to_wire,
 )
 
-_PURPOSES: dict[v201.ChargingProfilePurposeEnumType, ChargingProfilePurpose] = {
+_PURPOSES: dict[v21.ChargingProfilePurposeEnumType, ChargingProfilePurpose] = {
     "ChargingStationMaxProfile": ChargingProfilePurpose.CHARGING_STATION_MAX,
     "TxDefaultProfile": ChargingProfilePurpose.TX_DEFAULT,
     "TxProfile": ChargingProfilePurpose.TX,
     "ChargingStationExternalConstraints": ChargingProfilePurpose.EXTERNAL_CONSTRAINTS,
+    "PriorityCharging": ChargingProfilePurpose.PRIORITY_CHARGING,
 }
 _WIRE_PURPOSES = {purpose: wire for wire, purpose in _PURPOSES.items()}
 PURPOSES_201: frozenset[str] = frozenset(_PURPOSES)
-"""The ChargingProfilePurposeEnumType words the model has (2.1 adds PriorityCharging and
-LocalGeneration, which it has not)."""
+"""The ChargingProfilePurposeEnumType words the model has: 2.0.1's four and 2.1's
+PriorityCharging (2.1's LocalGeneration it has not)."""
 
 
-def purpose_from_ocpp201(wire: v201.ChargingProfilePurposeEnumType) -> ChargingProfilePurpose:
+def purpose_from_ocpp201(wire: v21.ChargingProfilePurposeEnumType) -> ChargingProfilePurpose:
     """ChargingProfilePurposeEnumType as the model's purpose."""
     return _PURPOSES[wire]
 
 
-def purpose_to_ocpp201(purpose: ChargingProfilePurpose) -> v201.ChargingProfilePurposeEnumType:
+def purpose_to_ocpp201(purpose: ChargingProfilePurpose) -> v21.ChargingProfilePurposeEnumType:
     return _WIRE_PURPOSES[purpose]
 
 
@@ -62,6 +67,8 @@ def profile_from_ocpp201(charging_profile: Mapping[str, Any]) -> ChargingProfile
         valid_from=optional_time(payload, "validFrom"),
         valid_to=optional_time(payload, "validTo"),
         transaction_id=payload.get("transactionId"),
+        dyn_update_interval=payload.get("dynUpdateInterval"),
+        dyn_update_time=optional_time(payload, "dynUpdateTime"),
         schedules=tuple(
             ChargingSchedule(
                 id=schedule["id"],
@@ -84,8 +91,12 @@ def profile_to_ocpp201(profile: ChargingProfile) -> v201.ChargingProfileType:
     payload: v201.ChargingProfileType = {
         "id": profile.id,
         "stackLevel": profile.stack_level,
-        "chargingProfilePurpose": _WIRE_PURPOSES[profile.purpose],
-        "chargingProfileKind": profile.kind.value,
+        # PriorityCharging, a 2.1 word, is in a 2.1 station's store only.
+        "chargingProfilePurpose": cast(
+            v201.ChargingProfilePurposeEnumType, _WIRE_PURPOSES[profile.purpose]
+        ),
+        # Dynamic, a 2.1 word, is in a 2.1 station's store only.
+        "chargingProfileKind": cast(v201.ChargingProfileKindEnumType, profile.kind.value),
         "chargingSchedule": [
             _schedule_to_wire(schedule, position)
             for position, schedule in enumerate(profile.schedules, start=1)
@@ -99,6 +110,12 @@ def profile_to_ocpp201(profile: ChargingProfile) -> v201.ChargingProfileType:
         payload["validTo"] = format_time(profile.valid_to)
     if profile.transaction_id is not None:
         payload["transactionId"] = profile.transaction_id
+    # 2.1 ChargingProfileType: what a Dynamic profile (in a 2.1 station's store only) carries.
+    dynamic = cast(dict[str, Any], payload)
+    if profile.dyn_update_interval is not None:
+        dynamic["dynUpdateInterval"] = profile.dyn_update_interval
+    if profile.dyn_update_time is not None:
+        dynamic["dynUpdateTime"] = format_time(profile.dyn_update_time)
     return payload
 
 

@@ -20,6 +20,10 @@ class ChargingProfilePurpose(StrEnum):
     TX_DEFAULT = "TxDefault"
     TX = "Tx"
     EXTERNAL_CONSTRAINTS = "ExternalConstraints"  # 2.0.1 ChargingStationExternalConstraints
+    # 2.1: takes over from the TxProfile and TxDefaultProfile of a transaction while priority
+    # charging is activated for it (UsePriorityCharging, or the driver at the station), and is
+    # set aside otherwise.
+    PRIORITY_CHARGING = "PriorityCharging"
 
 
 class ChargingProfileKind(StrEnum):
@@ -28,6 +32,9 @@ class ChargingProfileKind(StrEnum):
     ABSOLUTE = "Absolute"  # from startSchedule
     RECURRING = "Recurring"  # from startSchedule, again every day or week
     RELATIVE = "Relative"  # from the start of the transaction
+    # 2.1 (K28): placed as Absolute with a startSchedule, else as Relative; its period's limit
+    # is changed while it runs (UpdateDynamicSchedule, PullDynamicScheduleUpdate).
+    DYNAMIC = "Dynamic"
 
 
 class RecurrencyKind(StrEnum):
@@ -99,6 +106,9 @@ class ChargingProfile:
             EV, of which the station applies the first (the EV's choice is not modelled).
         transaction_id: for a TxProfile, the transaction it limits, in the station's own id
             space (:attr:`TransactionContext.transaction_id`).
+        dyn_update_interval: 2.1, a Dynamic profile: seconds after its last update at which
+            the station asks for the next (PullDynamicScheduleUpdate); None or 0: never.
+        dyn_update_time: 2.1, a Dynamic profile: when its limit was last updated.
     """
 
     id: int
@@ -110,12 +120,15 @@ class ChargingProfile:
     valid_from: datetime | None = None
     valid_to: datetime | None = None
     transaction_id: str | None = None
+    dyn_update_interval: int | None = None
+    dyn_update_time: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.schedules:
             raise ValueError("a charging profile needs at least one schedule")
         object.__setattr__(self, "valid_from", _utc(self.valid_from, "valid_from"))
         object.__setattr__(self, "valid_to", _utc(self.valid_to, "valid_to"))
+        object.__setattr__(self, "dyn_update_time", _utc(self.dyn_update_time, "dyn_update_time"))
 
     @property
     def schedule(self) -> ChargingSchedule:

@@ -15,6 +15,9 @@ Across purposes (1.6 section 3.13.3, 2.0.1 K "combining charging profile purpose
   in force;
 * TxDefaultProfiles come from the EVSE and from EVSE 0 (which "applies to each EVSE"); see
   :attr:`ProfileRules.evse_default_first` for how the two are ordered;
+* a PriorityCharging profile (2.1) overrides both for a transaction whose priority charging is
+  activated, and bears on nothing otherwise; it comes from the EVSE or from EVSE 0, stacked by
+  level like the TxDefaultProfiles (2.1 K "priority charging");
 * the result is capped by the ChargingStationMaxProfile stack (EVSE 0) and by the
   ChargingStationExternalConstraints stacks of EVSE 0 and of the EVSE: the lowest limit wins.
 
@@ -68,14 +71,22 @@ Stack = list[Entry]
 
 
 def stacks(
-    entries: Iterable[Entry], evse_id: int, transaction_id: str | None, rules: ProfileRules
+    entries: Iterable[Entry],
+    evse_id: int,
+    transaction_id: str | None,
+    rules: ProfileRules,
+    *,
+    priority: bool = False,
 ) -> tuple[list[Stack], list[Stack]]:
     """The stacks that bear on ``evse_id``, highest priority first within each.
 
+    Args:
+        priority: priority charging is activated for the EVSE's transaction.
+
     Returns:
         (overriding, capping): the first stack of ``overriding`` that has a limit in force
-        sets the EVSE's own limit (TxProfile, then TxDefaultProfile); every stack of
-        ``capping`` caps it.
+        sets the EVSE's own limit (PriorityCharging when ``priority``, then TxProfile, then
+        TxDefaultProfile); every stack of ``capping`` caps it.
     """
     by_key: dict[tuple[ChargingProfilePurpose, int], Stack] = {}
     for entry in entries:
@@ -97,7 +108,10 @@ def stacks(
         if transaction_id is not None and entry.profile.transaction_id == transaction_id
     ]
     capping.append(stack(_P.EXTERNAL_CONSTRAINTS, evse_id))
-    return [tx, stack(_P.TX_DEFAULT, evse_id, 0)], capping
+    overriding = [tx, stack(_P.TX_DEFAULT, evse_id, 0)]
+    if priority:
+        overriding.insert(0, stack(_P.PRIORITY_CHARGING, evse_id, 0))
+    return overriding, capping
 
 
 def _by_level(entry: Entry) -> tuple[int, ...]:

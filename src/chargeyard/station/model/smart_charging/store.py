@@ -17,6 +17,7 @@ from chargeyard.station.model.smart_charging.profiles import (
     ACCEPTED,
     OCPP16_RULES,
     ChargingProfile,
+    ChargingProfileKind,
     ChargingProfilePurpose,
     ChargingRateUnit,
     CompositeSchedule,
@@ -49,6 +50,8 @@ class ChargingProfileStore:
         self.evse_count = evse_count
         self._entries: dict[int, Entry] = {}  # by profile id: ids are unique station-wide
         self._seq = 0
+        # The transactions whose priority charging is activated (2.1 UsePriorityCharging).
+        self._priority: set[str] = set()
 
     def install(
         self,
@@ -162,9 +165,59 @@ class ChargingProfileStore:
             for entry in self._entries.values()
             if entry.profile.purpose is _P.TX and entry.profile.transaction_id == transaction_id
         ]
+        self._priority.discard(transaction_id)
         for doomed_id in doomed:
             del self._entries[doomed_id]
         return len(doomed)
+
+    def priority_profiles(self, evse_id: int) -> list[ChargingProfile]:
+        """The PriorityCharging profiles (2.1) that would serve a transaction on ``evse_id``:
+        the EVSE's and EVSE 0's."""
+        return [
+            entry.profile
+            for entry in self._entries.values()
+            if entry.profile.purpose is _P.PRIORITY_CHARGING and entry.evse_id in (0, evse_id)
+        ]
+
+    def set_priority(self, transaction_id: str, *, active: bool) -> bool:
+        """Activate or deactivate priority charging for a transaction (2.1 UsePriorityCharging);
+        True if that changed anything. The caller checks that a PriorityCharging profile
+        exists (:meth:`priority_profiles`) before activating."""
+        if active == (transaction_id in self._priority):
+            return False
+        if active:
+            self._priority.add(transaction_id)
+        else:
+            self._priority.discard(transaction_id)
+        return True
+
+    def priority_active(self, transaction_id: str) -> bool:
+        return transaction_id in self._priority
+
+    def update_dynamic(self, profile_id: int, limit: float, *, now: datetime) -> int | None:
+        """Give Dynamic profile ``profile_id`` (2.1 K28) the limit of a ChargingScheduleUpdate
+        in every schedule's one period, updated ``now`` (its dynUpdateTime).
+
+        Returns:
+            The EVSE the profile is on; None (nothing changed) for an unknown profile or one
+            that is not Dynamic.
+        """
+        entry = self._entries.get(profile_id)
+        if entry is None or entry.profile.kind is not ChargingProfileKind.DYNAMIC:
+            return None
+        profile = entry.profile
+        schedules = tuple(
+            dataclasses.replace(
+                schedule,
+                periods=tuple(
+                    dataclasses.replace(period, limit=limit) for period in schedule.periods
+                ),
+            )
+            for schedule in profile.schedules
+        )
+        updated = dataclasses.replace(profile, schedules=schedules, dyn_update_time=now)
+        self._entries[profile_id] = dataclasses.replace(entry, profile=updated)
+        return entry.evse_id
 
     def limit_at(
         self,
@@ -238,7 +291,10 @@ class ChargingProfileStore:
         self, evse_id: int, transaction: TransactionContext | None
     ) -> tuple[list[Stack], list[Stack]]:
         transaction_id = None if transaction is None else transaction.transaction_id
-        return stacks(self._entries.values(), evse_id, transaction_id, self.rules)
+        priority = transaction_id is not None and transaction_id in self._priority
+        return stacks(
+            self._entries.values(), evse_id, transaction_id, self.rules, priority=priority
+        )
 
 
 def _matches(

@@ -7,6 +7,8 @@ A schedule is laid on the time line from an *occurrence start*:
 * Recurring: ``start_schedule``, and again every 24 h (Daily) or 7 days (Weekly) after it. It does
   not reach back before ``start_schedule``: "repeat from startSchedule".
 * Relative: the start of the transaction (1.6 section 7.9, 2.0.1 ChargingProfileKindEnumType).
+* Dynamic (2.1): ``start_schedule`` when it has one, else as Relative; what changes while it
+  runs is its period's limit, which the store replaces (a new frozen profile).
 
 An occurrence lasts ``duration`` seconds (for ever when absent: "the last period will continue
 indefinitely", 1.6 section 7.13), cut short by the next recurrence. Inside it, the period in
@@ -40,8 +42,9 @@ RECURRENCE: dict[RecurrencyKind, timedelta] = {
 
 def _is_relative(profile: ChargingProfile) -> bool:
     kind = profile.kind
+    placed_by_start = kind in (ChargingProfileKind.ABSOLUTE, ChargingProfileKind.DYNAMIC)
     return kind is ChargingProfileKind.RELATIVE or (
-        kind is ChargingProfileKind.ABSOLUTE and profile.schedule.start_schedule is None
+        placed_by_start and profile.schedule.start_schedule is None
     )
 
 

@@ -6,6 +6,11 @@ const BASE = "/api/v1";
 const PAGE = 100;
 // The central system's API is signed in with an API key, not the gateway's token.
 const MEANINGS = { 403: "This API key is not allowed to do that" };
+const PROXY_MEANINGS = {
+  403: "Only an admin or platform API key reaches the proxy",
+  502: "The proxy cannot be reached",
+  504: "The proxy did not answer in time",
+};
 
 export class ApiV1 {
   /** @param {() => string} key the current API key (settings may change it) */
@@ -17,7 +22,7 @@ export class ApiV1 {
     return request(`${BASE}${path}`, {
       ...options,
       headers: { "X-API-Key": this.key() || "" },
-      meanings: MEANINGS,
+      meanings: { ...MEANINGS, ...(options.meanings || {}) },
     });
   }
 
@@ -150,6 +155,39 @@ export class ApiV1 {
 
   revokeApiKey(id) {
     return this.call(`/api-keys/${encodeURIComponent(id)}`, { method: "DELETE" });
+  }
+
+  // The recording proxy this server relays (/api/v1/proxy, docs/proxy.md): its words for a
+  // proxy that cannot answer, not a charger's.
+  proxy(path, options = {}) {
+    return this.call(`/proxy${path}`, { ...options, meanings: PROXY_MEANINGS });
+  }
+
+  proxyChargers() {
+    return this.proxy("/chargers");
+  }
+
+  /** Newest first; `after`: only the frames after that seq. */
+  proxyFrames(identity, { after, limit = 200 } = {}) {
+    return this.proxy(`/chargers/${encodeURIComponent(identity)}/frames`, { query: { after, limit } });
+  }
+
+  /** The trace of the charger's connection as the proxy recorded it, as text. */
+  proxyTrace(identity) {
+    return this.proxy(`/chargers/${encodeURIComponent(identity)}/trace`, { text: true });
+  }
+
+  proxyHolds() {
+    return this.proxy("/holds");
+  }
+
+  /** `treatment`: "hold" or "drop"; `seconds`: none, until released. */
+  proxyHold(action, treatment, seconds) {
+    return this.proxy(`/holds/${encodeURIComponent(action)}`, { method: "PUT", body: { treatment, seconds } });
+  }
+
+  proxyRelease(action) {
+    return this.proxy(`/holds/${encodeURIComponent(action)}`, { method: "DELETE" });
   }
 
   /** The live event stream's URL (a browser cannot set headers on a WebSocket). */

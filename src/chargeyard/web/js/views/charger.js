@@ -1,37 +1,20 @@
 // One charger as the central system sees it: connectors, its transactions, a power/energy
-// plot of each running transaction (one per EVSE charging), the command panel and the OCPP
-// frame log. When a transaction's next meter values are due comes from what is stored
+// plot of each running transaction (one per EVSE charging), on a 2.1 charger what it reported
+// that 2.0.1 has no message for (reports21.js), the command panel and the OCPP frame log. When a transaction's next meter values are due comes from what is stored
 // (sampling.js): opening the page sends the station nothing.
 
 import { ago, fill, h, time } from "../dom.js";
 import { transactionKey } from "../csms.js";
 import { scheduler } from "../state.js";
+import { versionFacts } from "../versions.js";
 import { commandPanel } from "./commands.js";
-import { frameLog } from "./frames.js";
+import { FRAME_ACTIONS, frameLog } from "./frames.js";
 import { connectorChip, meterText, outlets, problem, transactionsTable } from "./parts.js";
 import { drawPlot, pointsFromSamples } from "./plot.js";
+import { reports21Panel } from "./reports21.js";
 import { askStation, intervalKey, observedSeconds, storedInterval } from "./sampling.js";
 
 const RELOAD_EMPTY_MS = 2000; // how often a plot without points reads its meter values again
-
-const ACTIONS = [
-  "BootNotification",
-  "Heartbeat",
-  "StatusNotification",
-  "Authorize",
-  "StartTransaction",
-  "StopTransaction",
-  "TransactionEvent",
-  "MeterValues",
-  "Reset",
-  "TriggerMessage",
-  "GetConfiguration",
-  "ChangeConfiguration",
-  "ChangeAvailability",
-  "DataTransfer",
-  "RemoteStartTransaction",
-  "RemoteStopTransaction",
-];
 
 /**
  * When the next meter values of `transaction` are due, in words: from the interval the
@@ -71,13 +54,14 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
   const plotsHost = h("div.plots");
   const txHost = h("div.panel-body");
   const panel = commandPanel(api, model, chargeBoxId);
+  const reports21 = reports21Panel(api, chargeBoxId);
   const log = frameLog(
     async ({ action, after, replace }) => {
       const answer = await api.frames(chargeBoxId, { action: action || undefined, after, limit: 200 });
       return { rows: answer.frames, replace };
     },
     {
-      actions: ACTIONS,
+      actions: FRAME_ACTIONS,
       whole: async (row) => (await api.frame(chargeBoxId, row.id)).message,
       download: async () => ({ name: `${chargeBoxId}.trace.jsonl`, text: await api.trace(chargeBoxId) }),
     },
@@ -102,6 +86,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Connectors")), connectors),
           h("section.panel.plot-panel", {}, h("header.panel-head", {}, plotTitle, askButton, h("span.plot-legend", {}, h("i.power"), "power", h("i.energy"), "energy")), plotsHost),
           h("section.panel", {}, h("header.panel-head", {}, h("h2", {}, "Transactions")), txHost),
+          reports21.el,
         ),
         h("aside.panel.commands-panel", {}, h("header.panel-head", {}, h("h2", {}, "Commands")), panel.el),
       ),
@@ -208,6 +193,7 @@ export function chargerView(root, { api, model, credentials }, chargeBoxId) {
       return;
     }
     const online = charger.isOnline;
+    reports21.show(versionFacts(charger.ocppVersion), model.notices.get(chargeBoxId) || 0);
     fill(
       head,
       h(

@@ -3,11 +3,32 @@
 // timestamp}]}, newest first; the log polls it every 2 s while the page is visible. A row the
 // API listed cut (`truncated`) shows its beginning and, with a `whole(row)` option that reads
 // the whole message by its id, a button that shows it all. A row with a `fault` (the gateway's
-// log: what a network fault did to the frame, POST /ocpp/chaos) carries a mark saying what.
+// log: what a network fault did to the frame, POST /ocpp/chaos; the recording proxy's: a frame
+// it held, dropped or injected) carries a mark saying what.
 // With a `download()` option that answers {name, text}, a button saves the whole log as a file
 // (a charger's trace).
 
 import { fill, h, time } from "../dom.js";
+
+// The actions the filter offers first (any other may be typed): those of every charger's day.
+export const FRAME_ACTIONS = [
+  "BootNotification",
+  "Heartbeat",
+  "StatusNotification",
+  "Authorize",
+  "StartTransaction",
+  "StopTransaction",
+  "TransactionEvent",
+  "MeterValues",
+  "Reset",
+  "TriggerMessage",
+  "GetConfiguration",
+  "ChangeConfiguration",
+  "ChangeAvailability",
+  "DataTransfer",
+  "RemoteStartTransaction",
+  "RemoteStopTransaction",
+];
 
 const KEEP = 300;
 const POLL_MS = 2000;
@@ -19,6 +40,7 @@ const FAULT_MARKS = {
   frame_reordered: "reordered",
   answer_delayed: "answer delayed",
   answer_withheld: "answer withheld",
+  proxy_injected: "injected by the proxy",
 };
 
 function describe(message) {
@@ -127,7 +149,7 @@ export function frameLog(source, { actions = [], whole = null, download = null }
                   h("span.action", {}, row.action || "—"),
                   h("span.type", {}, type),
                   row.fault
-                    ? h("span.fault-mark", { title: "what a network fault did to this frame" }, FAULT_MARKS[row.fault] || row.fault)
+                    ? h("span.fault-mark", { title: "what a network fault or the recording proxy did to this frame" }, FAULT_MARKS[row.fault] || row.fault)
                     : null,
                 ),
                 h("pre", {}, payload),

@@ -98,9 +98,16 @@ async def test_a_node_killed_has_its_stations_marked_offline_once_its_presence_e
                 return not await _online(client, node_b.api_url, on_a)
 
             # Its presence expires (the TTL after its last renewal, a third of it before the
-            # kill at most), and node B's next renewal notices: a TTL and a third.
-            await eventually(marked_offline, within=4 * PRESENCE_TTL_S)
-            assert time.monotonic() - killed_at <= 2 * PRESENCE_TTL_S + 2
+            # kill at most), and node B's next renewal notices: a TTL and a third. The bound
+            # leaves room for node B to be starved of the CPU by a loaded machine (a renewal
+            # late past the TTL makes it wait a TTL more before it claims: LAPSE_GRACE_TTLS);
+            # what it rules out is a mark that waits for something else, or never comes.
+            try:
+                await eventually(marked_offline, within=6 * PRESENCE_TTL_S)
+            except TimeoutError:
+                pytest.fail(f"{on_a} still online; node B logged:\n{_told(node_b)}")
+            took = time.monotonic() - killed_at
+            assert took <= 3 * PRESENCE_TTL_S + 4, f"{took:.1f} s; node B:\n{_told(node_b)}"
         assert await _online(client, node_b.api_url, on_b)
         assert f"1 stations of CSMS node {_name(node_a)}, gone, marked offline" in node_b.output()
 
@@ -122,6 +129,12 @@ async def test_a_node_killed_has_its_stations_marked_offline_once_its_presence_e
         assert await asyncio.wait_for(lost.process.wait(), 30) == 1, lost.output()
         assert await _online(client, node_b.api_url, on_b)
         assert (await commanded(client, node_b, on_b)).status_code == 200
+
+
+def _told(node: CsmsProcess) -> str:
+    """What ``node`` logged, but the HTTP requests the test's polling made."""
+    lines = node.output().splitlines()
+    return "\n".join(line for line in lines if "HTTP Request" not in line and "GET /" not in line)
 
 
 def _name(node: CsmsProcess) -> str:

@@ -235,7 +235,9 @@ async def test_a_node_whose_own_presence_lapsed_takes_no_other_for_gone_for_one_
         assert await _members(prefix) == {"csms-a", "csms-c"}
         assert await is_online(store, "CP-A")
         assert await is_online(store, "CP-C")
-        assert not [m for m in caplog.messages if "csms-c" in m or "csms-a, gone" in m]
+        assert not [m for m in caplog.messages if "csms-c, gone" in m or "csms-a, gone" in m]
+        lapsed = [m for m in caplog.messages if "presence lapsed" in m]
+        assert {m.split("'s")[0] for m in lapsed} == {"CSMS node csms-a", "CSMS node csms-c"}
     finally:
         for each in (a, b, c):
             await each.close()

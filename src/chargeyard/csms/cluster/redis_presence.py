@@ -186,6 +186,13 @@ class NodePresence:
         added, lived = await self._beat(keys=[self._nodes, alive], args=[self.node, self._ttl])
         if self._joined and not lived:  # (the others' presence may have lapsed with it)
             self._claims_from = time.monotonic() + LAPSE_GRACE_TTLS * self._ttl
+            logger.warning(
+                "CSMS node %s's presence lapsed (no renewal reached Redis for %d s): it takes"
+                " no other node for gone for %d s",
+                self.node,
+                self._ttl,
+                LAPSE_GRACE_TTLS * self._ttl,
+            )
         forgotten = bool(added) and self._joined
         self._joined = True
         return forgotten

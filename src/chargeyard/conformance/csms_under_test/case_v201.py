@@ -15,7 +15,7 @@ import itertools
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, Payload, is_timestamp, now
 from chargeyard.conformance.endings import CaseEnded
@@ -28,6 +28,58 @@ from chargeyard.protocol.messages import v201
 TOKEN_TYPE: Final = "ISO14443"
 """The type of every idToken the station presents (a card: IdTokenEnumType)."""
 ENERGY = "Energy.Active.Import.Register"
+
+
+class SampleOptions(TypedDict, total=False):
+    """What a case adds to a sampledValue of :func:`energy` (SampledValueType)."""
+
+    signedMeterValue: v201.SignedMeterValueType
+    phase: v201.PhaseEnumType
+    location: v201.LocationEnumType
+    customData: v201.CustomDataType
+
+
+class StatusOptions(TypedDict, total=False):
+    """What a case adds to a StatusNotificationRequest."""
+
+    customData: v201.CustomDataType
+
+
+class TransactionInfoOptions(TypedDict, total=False):
+    """What a case adds to a TransactionEvent's transactionInfo (TransactionType)."""
+
+    remoteStartId: int
+    timeSpentCharging: int
+    customData: v201.CustomDataType
+
+
+class TransactionEventOptions(TypedDict, total=False):
+    """What a case adds to a TransactionEventRequest, beside the fields
+    :meth:`CsmsCaseV201.transaction_event` writes; ``transaction_info`` goes into its
+    transactionInfo."""
+
+    offline: bool
+    numberOfPhasesUsed: int
+    cableMaxCurrent: int
+    reservationId: int
+    customData: v201.CustomDataType
+    transaction_info: TransactionInfoOptions
+
+
+class PluggedInOptions(TransactionEventOptions, total=False):
+    """What a case adds to the TransactionEvent of EVConnectedPreSession."""
+
+    meter_value: list[Payload] | None
+    with_evse: bool | None
+
+
+class StopOptions(TransactionEventOptions, total=False):
+    """What a case adds to the TransactionEvent of StopAuthorized."""
+
+    charging_state: v201.ChargingStateEnumType | None
+    stopped_reason: v201.ReasonEnumType | None
+    meter_value: list[Payload] | None
+
 
 # What the station answers to a CALL no step expects, in 2.0.1's words (the shapes of the
 # official response schemas). A CALL that needs an answer per item (GetVariables...) has none:
@@ -49,7 +101,9 @@ def id_token(tag: str) -> v201.IdTokenType:
 
 
 def energy(
-    wh: float, context: v201.ReadingContextEnumType = "Sample.Periodic", **extra: Any
+    wh: float,
+    context: v201.ReadingContextEnumType = "Sample.Periodic",
+    **extra: Unpack[SampleOptions],
 ) -> Payload:
     """One MeterValueType: the energy register at ``wh`` now, read in ``context``
     (ReadingContextEnumType), with ``extra`` sampledValue fields (a signedMeterValue)."""
@@ -213,7 +267,9 @@ class CsmsCaseV201(CsmsCaseBase):
         self.log.step("The connection drops and comes back")
         await self.reconnect()
 
-    async def status(self, status: str, evse: int = 1, connector: int = 1, **extra: Any) -> None:
+    async def status(
+        self, status: str, evse: int = 1, connector: int = 1, **extra: Unpack[StatusOptions]
+    ) -> None:
         """StatusNotification of one connector (ConnectorStatusEnumType, G01)."""
         # CsmsCaseBase's call, untyped: a case adds fields of its own (``extra``).
         await CsmsCaseBase.call(
@@ -280,7 +336,7 @@ class CsmsCaseV201(CsmsCaseBase):
         group: str | None = None,
         with_evse: bool | None = None,
         seq_no: int | None = None,
-        **extra: Any,
+        **extra: Unpack[TransactionEventOptions],
     ) -> Payload:
         """TransactionEvent (E01-E15) of the transaction on ``evse``: its next seqNo, the
         EVSE named on the first event (E01.FR.16: evse in the first message after it is
@@ -326,7 +382,9 @@ class CsmsCaseV201(CsmsCaseBase):
 
     # -- Part 6 reusable states (section 3.18) ------------------------------------------------
 
-    async def ev_connected_pre_session(self, evse: int = 1, **extra: Any) -> None:
+    async def ev_connected_pre_session(
+        self, evse: int = 1, **extra: Unpack[PluggedInOptions]
+    ) -> None:
         """Reusable State EVConnectedPreSession: the cable in (Occupied), the transaction
         started or updated with CablePluggedIn, EVConnected."""
         self.log.step("The EV is plugged in: Occupied, TransactionEvent (CablePluggedIn)")
@@ -382,7 +440,7 @@ class CsmsCaseV201(CsmsCaseBase):
             "Updated", "ChargingStateChanged", evse=evse, charging_state="SuspendedEV"
         )
 
-    async def stop_authorized(self, tag: str, evse: int = 1, **extra: Any) -> None:
+    async def stop_authorized(self, tag: str, evse: int = 1, **extra: Unpack[StopOptions]) -> None:
         """Reusable State StopAuthorized: the driver ends the session, triggerReason
         StopAuthorized with the idToken, Accepted."""
         self.log.step(f"The driver stops with {tag}: TransactionEvent (StopAuthorized)")

@@ -32,7 +32,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
-from chargeyard.conformance.endings import NothingCame
+from chargeyard.conformance.endings import CaseEnded, NothingCame
 from chargeyard.conformance.exchanges import ReceivedView, present
 from chargeyard.conformance.station_under_test.case import StationCase, is_timestamp
 from chargeyard.conformance.station_under_test.device_v201 import DeviceMovesV201, Var, id_token
@@ -72,6 +72,14 @@ class Session:
     @property
     def started(self) -> bool:
         return self.transaction_id is not None and not self.ended
+
+    @property
+    def known_transaction(self) -> str:
+        """The id of the transaction the station began (a case that names it to the station
+        needs one: without it the case ends, rather than send a null transactionId)."""
+        if self.transaction_id is None:
+            raise CaseEnded(f"the station began no transaction on EVSE {self.evse}")
+        return self.transaction_id
 
 
 class TransactionMovesV201(DeviceMovesV201):

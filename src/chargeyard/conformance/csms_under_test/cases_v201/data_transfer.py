@@ -3,11 +3,18 @@ may carry."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
-CUSTOM_DATA = {"vendorId": "org.chargeyard.conformance", "note": "custom"}
+# CustomDataType admits a vendor's own fields beside vendorId (additionalProperties: true in
+# the 2.0.1 schemas), which a TypedDict cannot name: the one cast of this module.
+CUSTOM_DATA = cast(
+    "v201.CustomDataType", {"vendorId": "org.chargeyard.conformance", "note": "custom"}
+)
 
 
 @case("TC_P_02_CSMS")

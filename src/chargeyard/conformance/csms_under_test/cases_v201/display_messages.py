@@ -13,18 +13,34 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, later
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 MESSAGE_ID = 7_001
 REQUEST_ID = 7_101
 TEXT = "chargeyard: charging here is on us today"
+
+
+class _ShownOptions(TypedDict, total=False):
+    """When and where a message of :func:`message` is shown (MessageInfoType)."""
+
+    state: v201.MessageStateEnumType
+    startDateTime: str
+    endDateTime: str
+    display: v201.ComponentType
+
+
+class _MessageOptions(_ShownOptions, total=False):
+    """What a case adds to a MessageInfoType of :func:`message`."""
+
+    transactionId: str
 
 
 def message(
@@ -33,7 +49,7 @@ def message(
     priority: str = "NormalCycle",
     text_format: str = "UTF8",
     text: str = TEXT,
-    **extra: Any,
+    **extra: Unpack[_MessageOptions],
 ) -> Payload:
     """A MessageInfoType: ``text`` in ``text_format`` with ``priority``, and ``extra`` fields
     (state, startDateTime, endDateTime, transactionId)."""
@@ -152,7 +168,9 @@ table(_refused)(
 )
 
 
-async def _for_the_transaction(run: CsmsCaseV201, answer: str = "Accepted", **extra: Any) -> str:
+async def _for_the_transaction(
+    run: CsmsCaseV201, answer: str = "Accepted", **extra: Unpack[_ShownOptions]
+) -> str:
     """EnergyTransferStarted, then a message for the transaction (O02) answered ``answer``;
     returns the transaction's id."""
     tag = await run.tag("Accepted")

@@ -6,7 +6,7 @@ catalog keeps the title of the first."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from chargeyard import loop_clock
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, energy
@@ -48,7 +48,14 @@ def _in(minutes: int) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-async def _update_firmware(run: CsmsCaseV201, **firmware: Any) -> int:
+class _FirmwareOptions(TypedDict, total=False):
+    """What a case changes of the FirmwareType :func:`_update_firmware` sends."""
+
+    retrieveDateTime: str
+    installDateTime: str
+
+
+async def _update_firmware(run: CsmsCaseV201, **firmware: Unpack[_FirmwareOptions]) -> int:
     """UpdateFirmware of a signed firmware (L01.FR.01), Accepted; returns its requestId."""
     payload: Payload = {
         "requestId": REQUEST_ID,

@@ -4,13 +4,14 @@ inside a transaction, sampled readings (J02) in TransactionEvent, signed reading
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Unpack
 
 from chargeyard import loop_clock
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, now
-from chargeyard.conformance.csms_under_test.case_v201 import ENERGY, CsmsCaseV201
+from chargeyard.conformance.csms_under_test.case_v201 import ENERGY, CsmsCaseV201, SampleOptions
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.csms_under_test.cases_v201.transactions import SIGNED
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 ALIGNED_S = 900
@@ -26,7 +27,9 @@ def _aligned(count: int) -> list[str]:
     return [moment.isoformat().replace("+00:00", "Z") for moment in moments]
 
 
-def _reading(at: str, wh: float, context: str, **extra: Any) -> Payload:
+def _reading(
+    at: str, wh: float, context: v201.ReadingContextEnumType, **extra: Unpack[SampleOptions]
+) -> Payload:
     sample = {"value": wh, "context": context, "measurand": ENERGY, "unitOfMeasure": {"unit": "Wh"}}
     return {"timestamp": at, "sampledValue": [{**sample, **extra}]}
 
@@ -84,7 +87,9 @@ async def clock_aligned_in_transaction(run: CsmsCaseV201) -> None:
         )
 
 
-def _ended_readings(context: str, **extra: Any) -> list[Payload]:
+def _ended_readings(
+    context: v201.ReadingContextEnumType, **extra: Unpack[SampleOptions]
+) -> list[Payload]:
     """The readings an Ended event sums up the transaction with: aligned or sampled
     readings, the last one Transaction.End (J01.FR.18, J02.FR.19)."""
     moments = _aligned(2)

@@ -9,13 +9,14 @@ those each case's scenario implies: a report asked is answered with the monitors
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, now
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
+from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 REQUEST_ID = 8_001
@@ -307,7 +308,19 @@ async def clear_monitor_rejected(run: CsmsCaseV201) -> None:
 # -- the events monitors raise (N07, N08) --------------------------------------------------------
 
 
-def _event(trigger: str, actual: str, **extra: Any) -> Payload:
+class _EventOptions(TypedDict, total=False):
+    """What a case adds to an EventDataType of :func:`_event`."""
+
+    cleared: bool
+    cause: int
+    techCode: str
+    techInfo: str
+    transactionId: str
+
+
+def _event(
+    trigger: v201.EventTriggerEnumType, actual: str, **extra: Unpack[_EventOptions]
+) -> Payload:
     """An EventDataType of the station's Delta monitor on EVSE 1's AvailabilityState."""
     return {
         "timestamp": now(),

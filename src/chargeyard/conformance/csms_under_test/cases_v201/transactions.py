@@ -8,11 +8,11 @@ EVConnected,Authorized and stops it at EVConnected, which the reusable states fo
 
 from __future__ import annotations
 
-from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, energy
+from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, SampleOptions, energy
 from chargeyard.conformance.csms_under_test.cases_v201._registry import case
 from chargeyard.conformance.csms_under_test.cases_v201.authorization import UNKNOWN
 
-SIGNED = {
+SIGNED: SampleOptions = {
     "signedMeterValue": {
         "signedMeterData": "Q1ktMjAxLVNJR05FRA==",
         "signingMethod": "ECDSA-secp256r1-SHA256",

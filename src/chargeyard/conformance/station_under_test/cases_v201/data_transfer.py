@@ -4,6 +4,8 @@ SetVariables and in a charging profile)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from chargeyard.conformance.endings import NotApplicable
 from chargeyard.conformance.exchanges import present
 from chargeyard.conformance.station_under_test.case import StationCase
@@ -17,12 +19,17 @@ from chargeyard.conformance.station_under_test.cases_v201.smart_charging import 
 )
 from chargeyard.conformance.station_under_test.device_v201 import Var, result_for
 from chargeyard.conformance.verdicts import Weight
+from chargeyard.protocol.messages import v201
 
 # A vendor the station does not implement, as Part 6 names it, and a message id no one uses.
 VENDOR = "org.openchargealliance.octt"
 MESSAGE = "chargeyard-conformance-unused"
-# customData: a vendorId and anything the vendor wants (every 2.0.1 type allows it).
-CUSTOM = {"vendorId": VENDOR, "chargeyardCase": "custom data the station ignores"}
+# customData: a vendorId and anything the vendor wants (every 2.0.1 type allows it:
+# additionalProperties true), which a TypedDict cannot name, hence the cast.
+CUSTOM = cast(
+    "v201.CustomDataType",
+    {"vendorId": VENDOR, "chargeyardCase": "custom data the station ignores"},
+)
 
 
 @case("TC_P_01_CS")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, TypeGuard, Unpack
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
@@ -43,11 +43,30 @@ async def _listed(run: StationCaseV201, name: str, every: tuple[str, ...]) -> li
     return [item.strip() for item in told.split(",") if item.strip() in every]
 
 
+def _is_priority(word: str) -> TypeGuard[v201.MessagePriorityEnumType]:
+    return word in PRIORITIES
+
+
 async def with_display(run: StationCaseV201) -> None:
     await run.ready()
     if await run.learnt(Var("DisplayMessageCtrlr", "Available")) == "false":
         raise NotApplicable("the station has no display messages")
     await run.set_if_present(Var("DisplayMessageCtrlr", "Enabled"), "true")
+
+
+class _ShownOptions(TypedDict, total=False):
+    """When and where a message of :func:`message` is shown (MessageInfoType)."""
+
+    state: v201.MessageStateEnumType
+    startDateTime: str
+    endDateTime: str
+    display: v201.ComponentType
+
+
+class _MessageOptions(_ShownOptions, total=False):
+    """What a case adds to a MessageInfoType of :func:`message`."""
+
+    transactionId: str
 
 
 async def message(
@@ -57,7 +76,7 @@ async def message(
     message_id: int | None = None,
     content: str = "chargeyard conformance",
     fmt: str | None = None,
-    **extra: Any,
+    **extra: Unpack[_MessageOptions],
 ) -> Payload:
     """A MessageInfoType (the station's first format; NormalCycle where it takes it)."""
     formats = await _listed(run, "SupportedFormats", FORMATS) or ["ASCII"]
@@ -84,8 +103,16 @@ async def set_message(run: StationCaseV201, info: Payload, expected: str = "Acce
     await StationCase.order(run, "SetDisplayMessage", {"message": info}, expected)
 
 
+class _MessageFilters(TypedDict, total=False):
+    """What GetDisplayMessages asks for (GetDisplayMessagesRequest, O03, O04)."""
+
+    id: list[int]
+    priority: v201.MessagePriorityEnumType
+    state: v201.MessageStateEnumType
+
+
 async def messages(
-    run: StationCaseV201, expected: str = "Accepted", **filters: Any
+    run: StationCaseV201, expected: str = "Accepted", **filters: Unpack[_MessageFilters]
 ) -> list[v201.MessageInfoType]:
     """GetDisplayMessages of ``filters`` (id: a list of ids, priority, state) answered
     ``expected``; once Accepted, every NotifyDisplayMessages part of its requestId until tbc
@@ -232,7 +259,8 @@ async def id_and_other_state(run: StationCaseV201) -> None:
 async def id_and_other_priority(run: StationCaseV201) -> None:
     """GetDisplayMessages of a message's id and another priority: Unknown."""
     await with_display(run)
-    priorities = await _listed(run, "SupportedPriorities", PRIORITIES)
+    listed = await _listed(run, "SupportedPriorities", PRIORITIES)
+    priorities = [word for word in listed if _is_priority(word)]
     if len(priorities) < 2:
         raise NotApplicable("the station supports one priority")
     sent = await message(run, priority=priorities[-1])
@@ -372,9 +400,11 @@ async def replaced(run: StationCaseV201) -> None:
 # -- O02 a transaction's messages; messages of a state ----------------------------------------
 
 
-async def _of_transaction(run: StationCaseV201, **extra: Any) -> Payload:
+async def _of_transaction(
+    run: StationCaseV201, priority: str | None = None, **extra: Unpack[_ShownOptions]
+) -> Payload:
     session = await run.energy_transfer_started()
-    sent = await message(run, transactionId=session.transaction_id, **extra)
+    sent = await message(run, priority=priority, transactionId=session.known_transaction, **extra)
     await set_message(run, sent)
     return sent
 
@@ -457,7 +487,7 @@ async def transaction_messages_always_front(run: StationCaseV201) -> None:
     await gone(run, second["id"])
 
 
-async def _of_state(run: StationCaseV201, state: str) -> Payload:
+async def _of_state(run: StationCaseV201, state: v201.MessageStateEnumType) -> Payload:
     sent = await message(run, state=state)
     await set_message(run, sent)
     return sent

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, TypedDict, Unpack, cast
 
 from chargeyard import loop_clock
 from chargeyard.conformance.station_under_test.case import StationCase, parse_time
@@ -82,6 +82,24 @@ def schedule(
     return body
 
 
+class ProfileFields(TypedDict, total=False):
+    """What a case adds to a ChargingProfileType of :func:`profile`."""
+
+    recurrencyKind: v201.RecurrencyKindEnumType
+    validFrom: str
+    validTo: str
+    transactionId: str
+    customData: v201.CustomDataType
+
+
+class ProfileOptions(ProfileFields, total=False):
+    """:func:`profile`'s own options and fields, as the Memory States take them."""
+
+    profile_id: int | None
+    kind: str
+    stack_level: int
+
+
 def profile(
     purpose: str,
     charging: Payload,
@@ -89,7 +107,7 @@ def profile(
     profile_id: int | None = None,
     kind: str = "Absolute",
     stack_level: int = 0,
-    **extra: Any,
+    **extra: Unpack[ProfileFields],
 ) -> Payload:
     """A ChargingProfileType (an Absolute one's schedule starts now unless it says)."""
     if kind == "Absolute" and "startSchedule" not in charging:
@@ -105,7 +123,7 @@ def profile(
 
 
 async def tx_default(
-    run: StationCaseV201, evse: int = 1, amps: float = 6, **options: Any
+    run: StationCaseV201, evse: int = 1, amps: float = 6, **options: Unpack[ProfileOptions]
 ) -> Payload:
     """Memory State SetChargingProfile: a TxDefaultProfile of ``amps`` on ``evse``."""
     unit = await unit_of(run)
@@ -114,7 +132,9 @@ async def tx_default(
     return body
 
 
-async def station_max(run: StationCaseV201, amps: float = 10, **options: Any) -> Payload:
+async def station_max(
+    run: StationCaseV201, amps: float = 10, **options: Unpack[ProfileOptions]
+) -> Payload:
     """A ChargingStationMaxProfile of ``amps`` on the station (EVSE 0)."""
     unit = await unit_of(run)
     body = profile(

@@ -231,7 +231,7 @@ async def tx_profile_during_transaction(run: StationCaseV201) -> None:
         "TxProfile",
         schedule(unit, [(0, 6)], duration=None),
         kind="Relative",
-        transactionId=session.transaction_id,
+        transactionId=session.known_transaction,
     )
     await set_profile(run, 1, sent)
     found = await reported(run, {"chargingProfileId": [sent["id"]]})

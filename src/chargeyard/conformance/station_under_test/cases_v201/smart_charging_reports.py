@@ -303,7 +303,7 @@ async def composite_of_purposes(run: StationCaseV201) -> None:
         schedule(
             unit, [(0, 8), (50, 11), (140, 16), (200, 6), (240, 12)], duration=260, start=began
         ),
-        transactionId=session.transaction_id,
+        transactionId=session.known_transaction,
         **valid,
     )
     await set_profile(run, 0, maximum)

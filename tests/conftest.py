@@ -81,15 +81,20 @@ def pytest_asyncio_loop_factories(
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks added here count
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks the second run on uvloop of an :data:`ON_BOTH_LOOPS` test ``slow`` (the inner
-    loop, ``-m "not slow"``, runs each test once, the whole suite on both loops), then orders
-    the files for ``scripts/test``'s workers (:func:`_order_for_workers`)."""
-    if not _EVERY_TEST_ON_UVLOOP:
-        for item in items:
-            callspec = getattr(item, "callspec", None)
-            factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
-            if factory is not None and factory in _UVLOOP.values():
-                item.add_marker(pytest.mark.slow)
+    """Marks ``slow`` the second run on uvloop of an :data:`ON_BOTH_LOOPS` test (the inner
+    loop, ``-m "not slow"``, runs each test once, the whole suite on both loops) and every test
+    that starts a redis-server of its own (``own_redis``: a process, and outages waited out in
+    real time), then orders the files for ``scripts/test``'s workers
+    (:func:`_order_for_workers`)."""
+    for item in items:
+        if "own_redis" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+        if _EVERY_TEST_ON_UVLOOP:
+            continue
+        callspec = getattr(item, "callspec", None)
+        factory = callspec.params.get("_asyncio_loop_factory") if callspec else None
+        if factory is not None and factory in _UVLOOP.values():
+            item.add_marker(pytest.mark.slow)
     items[:] = _order_for_workers(items)
 
 

@@ -13,34 +13,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase, later
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
+from chargeyard.conformance.optional_fields_v201 import MessageFields, MessageShown
 from chargeyard.conformance.verdicts import Weight
 from chargeyard.protocol.frames import Call
-from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 MESSAGE_ID = 7_001
 REQUEST_ID = 7_101
 TEXT = "chargeyard: charging here is on us today"
-
-
-class _ShownOptions(TypedDict, total=False):
-    """When and where a message of :func:`message` is shown (MessageInfoType)."""
-
-    state: v201.MessageStateEnumType
-    startDateTime: str
-    endDateTime: str
-    display: v201.ComponentType
-
-
-class _MessageOptions(_ShownOptions, total=False):
-    """What a case adds to a MessageInfoType of :func:`message`."""
-
-    transactionId: str
 
 
 def message(
@@ -49,7 +34,7 @@ def message(
     priority: str = "NormalCycle",
     text_format: str = "UTF8",
     text: str = TEXT,
-    **extra: Unpack[_MessageOptions],
+    **extra: Unpack[MessageFields],
 ) -> Payload:
     """A MessageInfoType: ``text`` in ``text_format`` with ``priority``, and ``extra`` fields
     (state, startDateTime, endDateTime, transactionId)."""
@@ -169,7 +154,7 @@ table(_refused)(
 
 
 async def _for_the_transaction(
-    run: CsmsCaseV201, answer: str = "Accepted", **extra: Unpack[_ShownOptions]
+    run: CsmsCaseV201, answer: str = "Accepted", **extra: Unpack[MessageShown]
 ) -> str:
     """EnergyTransferStarted, then a message for the transaction (O02) answered ``answer``;
     returns the transaction's id."""

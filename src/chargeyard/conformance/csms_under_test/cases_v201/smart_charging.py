@@ -6,14 +6,14 @@ refused by a station without smart charging or without a transaction for a TxPro
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from chargeyard import loop_clock
 from chargeyard.conformance.csms_under_test.case import CsmsCaseBase
 from chargeyard.conformance.csms_under_test.case_v201 import CsmsCaseV201, id_token
 from chargeyard.conformance.csms_under_test.cases_v201._registry import Doc, case, table
+from chargeyard.conformance.optional_fields_v201 import ProfileFields
 from chargeyard.protocol.frames import Call
-from chargeyard.protocol.messages import v201
 
 Payload = dict[str, Any]
 PROFILE_ID = 6_001
@@ -27,16 +27,6 @@ def _time(seconds: int = 0) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class _ProfileOptions(TypedDict, total=False):
-    """What a case adds to a ChargingProfileType of :func:`profile`."""
-
-    recurrencyKind: v201.RecurrencyKindEnumType
-    validFrom: str
-    validTo: str
-    transactionId: str
-    customData: v201.CustomDataType
-
-
 def profile(
     purpose: str = "TxDefaultProfile",
     *,
@@ -44,7 +34,7 @@ def profile(
     stack_level: int = STACK_LEVEL,
     kind: str = "Absolute",
     limit: float = 16.0,
-    **extra: Unpack[_ProfileOptions],
+    **extra: Unpack[ProfileFields],
 ) -> Payload:
     """A ChargingProfileType of ``purpose``: ``limit`` A from now for DURATION_S (K01), one
     period starting at 0 (a schedule's periods in order of startPeriod, Part 6 section 3.1)."""

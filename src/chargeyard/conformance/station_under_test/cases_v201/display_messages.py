@@ -16,6 +16,7 @@ from typing import Any, TypedDict, TypeGuard, Unpack
 
 from chargeyard import loop_clock
 from chargeyard.conformance.endings import NotApplicable
+from chargeyard.conformance.optional_fields_v201 import MessageFields, MessageShown
 from chargeyard.conformance.station_under_test.answers import ANSWERS_201, CentralBooks, Reply
 from chargeyard.conformance.station_under_test.case import StationCase
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201, availability
@@ -54,21 +55,6 @@ async def with_display(run: StationCaseV201) -> None:
     await run.set_if_present(Var("DisplayMessageCtrlr", "Enabled"), "true")
 
 
-class _ShownOptions(TypedDict, total=False):
-    """When and where a message of :func:`message` is shown (MessageInfoType)."""
-
-    state: v201.MessageStateEnumType
-    startDateTime: str
-    endDateTime: str
-    display: v201.ComponentType
-
-
-class _MessageOptions(_ShownOptions, total=False):
-    """What a case adds to a MessageInfoType of :func:`message`."""
-
-    transactionId: str
-
-
 async def message(
     run: StationCaseV201,
     *,
@@ -76,7 +62,7 @@ async def message(
     message_id: int | None = None,
     content: str = "chargeyard conformance",
     fmt: str | None = None,
-    **extra: Unpack[_MessageOptions],
+    **extra: Unpack[MessageFields],
 ) -> Payload:
     """A MessageInfoType (the station's first format; NormalCycle where it takes it)."""
     formats = await _listed(run, "SupportedFormats", FORMATS) or ["ASCII"]
@@ -401,7 +387,7 @@ async def replaced(run: StationCaseV201) -> None:
 
 
 async def _of_transaction(
-    run: StationCaseV201, priority: str | None = None, **extra: Unpack[_ShownOptions]
+    run: StationCaseV201, priority: str | None = None, **extra: Unpack[MessageShown]
 ) -> Payload:
     session = await run.energy_transfer_started()
     sent = await message(run, priority=priority, transactionId=session.known_transaction, **extra)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Unpack, cast
 
 from chargeyard import loop_clock
+from chargeyard.conformance.optional_fields_v201 import ProfileFields
 from chargeyard.conformance.station_under_test.case import StationCase, parse_time
 from chargeyard.conformance.station_under_test.case_v201 import StationCaseV201
 from chargeyard.conformance.station_under_test.device_v201 import Var
@@ -80,16 +81,6 @@ def schedule(
     if start is not None:
         body["startSchedule"] = wire_time(start)
     return body
-
-
-class ProfileFields(TypedDict, total=False):
-    """What a case adds to a ChargingProfileType of :func:`profile`."""
-
-    recurrencyKind: v201.RecurrencyKindEnumType
-    validFrom: str
-    validTo: str
-    transactionId: str
-    customData: v201.CustomDataType
 
 
 class ProfileOptions(ProfileFields, total=False):

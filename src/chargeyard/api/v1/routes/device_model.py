@@ -7,7 +7,7 @@ document). Errors as the other commands (``app.py``); a 1.6 charger answers 422.
 # No ``from __future__ import annotations``: each route's body annotation names its own
 # example, a local of operation_route, which FastAPI can read only from an evaluated
 # annotation.
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
@@ -62,11 +62,16 @@ def operation_route(operation: Operation) -> Callable[..., Awaitable[OperationRe
     return send
 
 
-for _operation in OPERATIONS:
-    router.add_api_route(
-        f"/{_operation.path}",
-        operation_route(_operation),
-        methods=["POST"],
-        summary=_operation.summary,
-        name=_operation.action,
-    )
+def add_operation_routes(to: APIRouter, operations: Iterable[Operation]) -> None:
+    """``POST /{operation.path}`` on ``to`` for each of ``operations``."""
+    for operation in operations:
+        to.add_api_route(
+            f"/{operation.path}",
+            operation_route(operation),
+            methods=["POST"],
+            summary=operation.summary,
+            name=operation.action,
+        )
+
+
+add_operation_routes(router, OPERATIONS)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from chargeyard.api.deps import require_tenant
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
-from chargeyard.api.v1.routes.device_model import operation_route
+from chargeyard.api.v1.routes.device_model import add_operation_routes
 from chargeyard.csms.commands.operations_21 import OPERATIONS_21
 
 router = APIRouter(
@@ -18,11 +18,4 @@ router = APIRouter(
     responses=COMMAND_ERRORS,
 )
 
-for _operation in OPERATIONS_21:
-    router.add_api_route(
-        f"/{_operation.path}",
-        operation_route(_operation),
-        methods=["POST"],
-        summary=_operation.summary,
-        name=_operation.action,
-    )
+add_operation_routes(router, OPERATIONS_21)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from chargeyard.api import ApiSettings
 from chargeyard.api.signin import DashboardCredentials, SignIn
 from chargeyard.api.tokens import Role, issue_token
+from chargeyard.csms.events import Event, Subscription
 from chargeyard.csms.server import CsmsServer
 from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.protocol import V16, VersionSpec
@@ -67,6 +68,9 @@ class LiveLab:
         )
         self.server: CsmsServer | None = None
         self.store: Store | None = None
+        # Every event the CSMS published (the latest 10,000), for diagnosis.
+        self._told: Subscription | None = None
+        self._told_before: list[Event] = []
 
     @property
     def base(self) -> str:
@@ -147,6 +151,33 @@ class LiveLab:
 
         self.run(connect)
 
+    def diagnosis(self, identity: str) -> str:
+        """What the lab knows of ``identity``, for a failure message: whether the CSMS holds
+        its connection, its stored row's presence, and the events published for it (what the
+        dashboard's stream should have carried)."""
+
+        async def read() -> str:
+            assert self.server is not None
+            assert self.store is not None
+            assert self._told is not None
+            row = await self.store.stations.get(identity)
+            self._told_before += self._told.take()
+            told = [
+                f"{event.at.isoformat(timespec='milliseconds')} {event.type.value}"
+                for event in self._told_before
+                if event.charge_box_id == identity
+            ]
+            runtime = self.runtimes.get(identity)
+            return (
+                f"the lab on {identity}: connected to the CSMS: "
+                f"{self.server.registry.is_connected(identity)}; stored online: "
+                f"{None if row is None else row.is_online}; its runtime: "
+                f"{'stopped' if runtime is None else 'running'}; events published: "
+                f"{', '.join(told) or 'none'}"
+            )
+
+        return self.run(read)
+
     def disconnect(self, identity: str) -> None:
         async def stop() -> None:
             await self.runtimes.pop(identity).stop()
@@ -179,6 +210,7 @@ class LiveLab:
             assert lab.stack.api_port is not None
             self.store, self.server = lab.store, lab.csms
             self.api_key, self.api_port = lab.key, lab.stack.api_port
+            self._told = lab.events.subscribe()
             self._ready.set()
             try:
                 await self._stop.wait()

@@ -42,7 +42,7 @@ from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import V16, VersionSpec
-from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble
+from chargeyard.stack import ApiOptions, GatewayOptions, Stack, assemble, serve_api
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
@@ -378,7 +378,8 @@ async def stack_lab(
     async def before_api(stack: Stack) -> ApiOptions:
         nonlocal key
         _, key = await stack.store.api_keys.create("tests")
-        return ApiOptions(api_settings, serve=serve, dashboard_sign_in=sign_in)
+        # Served below, by the same function, on the routes this process derived already.
+        return ApiOptions(api_settings, serve=False, dashboard_sign_in=sign_in)
 
     async with contextlib.AsyncExitStack() as running:
         stack = await assemble(
@@ -393,12 +394,14 @@ async def stack_lab(
         )
         assert stack.app is not None
         headers = {"X-API-Key": key} if credentials == "api-key" else as_role(Role.OPERATOR)
+        app = running.enter_context(shared_routes(stack.app, api_settings))
         if serve:
+            options = ApiOptions(api_settings, dashboard_sign_in=sign_in)
+            stack.api_port = await serve_api(running, app, options, stack.central.link)
             client = httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{stack.api_port}", headers=headers
             )
         else:
-            app = running.enter_context(shared_routes(stack.app, api_settings))
             client = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://api.test", headers=headers
             )

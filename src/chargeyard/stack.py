@@ -360,7 +360,7 @@ async def assemble(
 
     running.push_async_callback(_provisioner_closer(app))
     if options.serve:
-        stack.api_port = await _serve(running, app, options, central.link)
+        stack.api_port = await serve_api(running, app, options, central.link)
     return stack
 
 
@@ -471,14 +471,17 @@ async def assemble_api_node(
     metrics.attach_app(app)
     app.state.readiness = {"redis": _redis_probe(running, cluster.redis_url)}
     running.push_async_callback(_provisioner_closer(app))
-    port = await _serve(running, app, options, link) if options.serve else None
+    port = await serve_api(running, app, options, link) if options.serve else None
     return ApiNode(store, events, link, app, port, metrics)
 
 
-async def _serve(
+async def serve_api(
     running: contextlib.AsyncExitStack, app: FastAPI, options: ApiOptions, link: StationLink
 ) -> int:
-    """Serve ``app`` as ``options`` say until ``running`` closes; the port it listens on."""
+    """Serve ``app`` as ``options`` say until ``running`` closes; the port it listens on.
+    :func:`assemble` serves the app it made when ``options.serve``; a process that assembles
+    many labs one after another (the test suite) may serve another app of the same settings
+    carrying this one's state."""
     port: int = await running.enter_async_context(
         serving(app, options.host, options.port, options.sockets, routes_first=options.routes_first)
     )

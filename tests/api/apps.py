@@ -24,7 +24,9 @@ from chargeyard.csms.station_link import StationLink
 from chargeyard.gateway.runtimes import ChargerRuntimes
 from chargeyard.store import Store
 
-_built: dict[str, FastAPI] = {}
+# The apps this process built, by what of their settings shapes their routes: a test that
+# uses two at once (a lab's and one of its own) gets two, each built once.
+_built: dict[str, list[FastAPI]] = {}
 _in_use: set[int] = set()
 
 
@@ -52,11 +54,13 @@ def _shape(settings: ApiSettings) -> str:
 
 @contextmanager
 def shared_routes(fresh: FastAPI, settings: ApiSettings) -> Iterator[FastAPI]:
-    """The app this process built first for ``settings``, carrying ``fresh``'s state, for the
-    length of the block (``fresh`` itself while that app is in use)."""
-    app = _built.setdefault(_shape(settings), fresh)
-    if id(app) in _in_use:
-        app = fresh
+    """An app this process built for ``settings`` and not in use now, carrying ``fresh``'s
+    state, for the length of the block (``fresh`` itself when every one is in use, kept for
+    the next test)."""
+    built = _built.setdefault(_shape(settings), [])
+    app = next((app for app in built if id(app) not in _in_use), None)
+    if app is None:
+        built.append(app := fresh)
     app.state = fresh.state
     _in_use.add(id(app))
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.api.v1.deps import settle_history
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.server import CsmsServer, CsmsSettings
@@ -24,6 +24,7 @@ from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
 from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
+from tests.api.apps import api_app
 from tests.migrated import migrated_sqlite_url
 from tests.polling import polled, until
 from tests.station.wall_clock import wall_clock_station
@@ -66,23 +67,22 @@ class Linked:
 async def linked(tmp_path: Path) -> AsyncIterator[Linked]:
     store = await Store.open(migrated_sqlite_url(tmp_path, "db.sqlite"))
     _, key = await store.api_keys.create("tests")
+    settings = ApiSettings(command_timeout=5.0)
     try:
         async with CsmsServer(store, CsmsSettings(port=0, heartbeat_interval=60)) as server:
-            app = create_app(
-                store, server.link, ApiSettings(command_timeout=5.0), events=server.events
-            )
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app),
-                base_url="http://api.test",
-                headers={"X-API-Key": key},
-            ) as client:
-                lab = Linked(server, client)
-                try:
-                    yield lab
-                finally:
-                    for runtime in lab.runtimes:
-                        await runtime.stop()
-                    await settle_history(app)
+            with api_app(store, server.link, settings, events=server.events) as app:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app),
+                    base_url="http://api.test",
+                    headers={"X-API-Key": key},
+                ) as client:
+                    lab = Linked(server, client)
+                    try:
+                        yield lab
+                    finally:
+                        for runtime in lab.runtimes:
+                            await runtime.stop()
+                        await settle_history(app)
     finally:
         await store.close()
 

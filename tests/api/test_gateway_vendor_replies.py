@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chargeyard.api import create_app
+from tests.api.apps import api_app
 from tests.api.gateway_chargers_lab import (
     CHARGERS,
     accepted_by_csms,
@@ -48,12 +48,12 @@ async def csms_api(lab: StackLab) -> AsyncIterator[httpx.AsyncClient]:
     key of the chargers' organization (the built-in CSMS keeps their stations there)."""
     csms = lab.csms
     _, key = await csms.store.api_keys.create("tests", organization_id=ORG)
-    app = create_app(csms.store, csms.link, gateway_settings(), events=csms.events)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
-    ) as client:
-        yield client
+    with api_app(csms.store, csms.link, gateway_settings(), events=csms.events) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api.test", headers={"X-API-Key": key}
+        ) as client:
+            yield client
 
 
 async def _json(lab: StackLab, method: str, url: str, status: int, **kwargs: Any) -> Any:

@@ -15,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import V16, V201
@@ -199,12 +199,12 @@ async def test_the_api_key_can_be_required(store: Store, settings: ApiSettings) 
     metrics = Metrics(require_api_key=True)
     async with CsmsServer(store, CsmsSettings(port=0)) as server:
         metrics.attach_csms(server.registry, store)
-        app = create_app(store, server.link, settings)
-        metrics.attach_app(app)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-            refused = await client.get("/metrics")
-            served = await client.get("/metrics", headers={"X-API-Key": key})
+        with api_app(store, server.link, settings) as app:
+            metrics.attach_app(app)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as api:
+                refused = await api.get("/metrics")
+                served = await api.get("/metrics", headers={"X-API-Key": key})
 
     assert (refused.status_code, refused.json()) == (401, {"detail": "missing or invalid API key"})
     assert served.status_code == 200

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from chargeyard.api import create_app
 from chargeyard.api.tokens import Role
 from chargeyard.api.v1.schemas import RawCallRequest
 from chargeyard.api.v1.schemas.certificates import (
@@ -31,6 +30,7 @@ from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
 from chargeyard.store import Store
+from tests.api.apps import api_app
 from tests.api.conftest import ApiLab
 from tests.api.gateway_lab import bearer, gateway_settings, token
 
@@ -153,12 +153,12 @@ async def test_every_operation_declares_the_credential_its_route_enforces(
 ) -> None:
     # /api/v1 takes X-API-Key, /ocpp a bearer token, /metrics what the server was told.
     _, key = await store.api_keys.create("tests")
-    app = create_app(store, in_process_link(Registry()), gateway_settings())
-    Metrics(require_api_key=metrics_key).attach_app(app)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-        assert await _walk(client, key) == []
-        document = (await client.get("/openapi.json")).json()
+    with api_app(store, in_process_link(Registry()), gateway_settings()) as app:
+        Metrics(require_api_key=metrics_key).attach_app(app)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            assert await _walk(client, key) == []
+            document = (await client.get("/openapi.json")).json()
     metrics = document["paths"]["/metrics"]["get"]
     assert metrics["security"] == ([{"APIKeyHeader": []}] if metrics_key else [])
     assert ("401" in metrics["responses"]) == metrics_key

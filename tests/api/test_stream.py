@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from chargeyard.api import ApiSettings, create_app
+from chargeyard.api import ApiSettings
 from chargeyard.api.serve import serving
 from chargeyard.api.v1.routes import stream
 from chargeyard.csms.events import EventHub, EventType
@@ -199,24 +199,25 @@ async def test_stream_ends_its_subscription_when_the_client_leaves(served: Strea
 async def test_stream_carries_what_a_real_station_does(
     csms_lab: StackLab, settings: ApiSettings
 ) -> None:
-    app = create_app(csms_lab.store, csms_lab.csms.link, settings, events=csms_lab.events)
-    async with serving(app, "127.0.0.1", 0) as port:
-        served = StreamServer(csms_lab.events, csms_lab.key, port)
-        async with await served.open("chargeBoxId=CP-1") as websocket:
-            await receive(websocket)
-            await csms_lab.station("CP-2", V201)  # filtered out
-            await csms_lab.station("CP-1", V16)
-            messages = [await receive(websocket) for _ in range(4)]
-            assert [(m["event"], m["chargeBoxId"]) for m in messages] == [
-                ("charger.connected", "CP-1"),
-                ("charger.boot", "CP-1"),
-                ("connector.status_changed", "CP-1"),
-                ("connector.status_changed", "CP-1"),
-            ]
-            assert messages[0]["data"] == {"ocppVersion": "1.6"}
-            assert messages[1]["data"]["status"] == "Accepted"
-            assert [m["data"]["connectorId"] for m in messages[2:]] == [0, 1]
-            assert messages[0]["id"] < messages[1]["id"] < messages[2]["id"]
+    link, events = csms_lab.csms.link, csms_lab.events
+    with api_app(csms_lab.store, link, settings, events=events) as app:
+        async with serving(app, "127.0.0.1", 0) as port:
+            served = StreamServer(csms_lab.events, csms_lab.key, port)
+            async with await served.open("chargeBoxId=CP-1") as websocket:
+                await receive(websocket)
+                await csms_lab.station("CP-2", V201)  # filtered out
+                await csms_lab.station("CP-1", V16)
+                messages = [await receive(websocket) for _ in range(4)]
+                assert [(m["event"], m["chargeBoxId"]) for m in messages] == [
+                    ("charger.connected", "CP-1"),
+                    ("charger.boot", "CP-1"),
+                    ("connector.status_changed", "CP-1"),
+                    ("connector.status_changed", "CP-1"),
+                ]
+                assert messages[0]["data"] == {"ocppVersion": "1.6"}
+                assert messages[1]["data"]["status"] == "Accepted"
+                assert [m["data"]["connectorId"] for m in messages[2:]] == [0, 1]
+                assert messages[0]["id"] < messages[1]["id"] < messages[2]["id"]
 
 
 async def test_stream_is_closed_when_the_server_stops(store: Store, settings: ApiSettings) -> None:

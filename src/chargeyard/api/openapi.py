@@ -26,6 +26,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from chargeyard.api.error_answers import declare_error_models
+
 API_KEY_SCHEME = "APIKeyHeader"  # FastAPI names a scheme after its class
 UNPROCESSABLE = "UnprocessableResponse"
 _FASTAPI_VALIDATION = "#/components/schemas/HTTPValidationError"
@@ -61,6 +63,7 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         document = build()
+        declare_error_models(document)
         _declare_unprocessable(document)
         _declare_tenancy(document)
         operation = document.get("paths", {}).get(METRICS_PATH, {}).get("get")

@@ -21,6 +21,7 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
 from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.deps import HostDep, get_host
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerResponse,
@@ -121,16 +122,16 @@ async def live_statuses(
 
 
 NO_ANSWER: dict[int | str, dict[str, Any]] = {
-    504: {"model": HttpErrorResponse, "description": "The charger's host did not answer in time"}
+    504: error_answer(HttpErrorResponse, "The charger's host did not answer in time")
 }
 """OpenAPI ``responses`` of a route that asks a charger's host (:func:`host_answers`)."""
 
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {
-        "model": HttpErrorResponse,
-        "description": "The simulator gateway (fleet host) is not running in this process, or"
+    503: error_answer(
+        HttpErrorResponse,
+        "The simulator gateway (fleet host) is not running in this process, or"
         " cannot reach its fleet hosts (Redis)",
-    },
+    ),
 }
 """OpenAPI ``responses`` of the routes that need the fleet host (``api/gateway/deps.py``)."""
 

@@ -30,6 +30,7 @@ from fastapi import APIRouter, HTTPException, Path, Response, status
 from pydantic import BaseModel
 
 from chargeyard.api.deps import StoreDep
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import NO_ANSWER, host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
@@ -175,11 +176,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "content": _ANY_TYPE,
     },
     500: {"description": "Internal server error", "content": _ANY_TYPE},
-    503: {
-        "model": HttpErrorResponse,
-        "description": "The simulator gateway is not running in this process, or cannot reach"
+    503: error_answer(
+        HttpErrorResponse,
+        "The simulator gateway is not running in this process, or cannot reach"
         " its fleet hosts (Redis)",
-    },
+    ),
     **NO_ANSWER,
 }
 

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.auth import ReaderDep, WriterDep
 from chargeyard.api.gateway.chargers_shared import (
     NO_ANSWER,
@@ -57,11 +58,11 @@ _STOP_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **_STOP_RESPONSES,
-    409: {
-        "model": HttpErrorResponse,
-        "description": "The charger cannot run as defined (unknown template or OCPP version, "
+    409: error_answer(
+        HttpErrorResponse,
+        "The charger cannot run as defined (unknown template or OCPP version, "
         "no ws_url); fix it with PUT /ocpp/chargers/{charger_id}",
-    },
+    ),
 }
 
 

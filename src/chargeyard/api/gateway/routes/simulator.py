@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.gateway.auth import WriterDep
 from chargeyard.api.gateway.chargers_shared import host_answers
 from chargeyard.api.gateway.deps import BusDep, HostDep
@@ -402,23 +403,21 @@ def _route(call: Call) -> Callable[..., Awaitable[JSONResponse]]:
     return simulate
 
 
-_NO_GATEWAY: dict[str, Any] = {
-    "model": HttpErrorResponse,
-    "description": "The simulator gateway is not running in this process, or cannot reach its"
-    " fleet hosts (Redis)",
-}
+_NO_GATEWAY: dict[str, Any] = error_answer(
+    HttpErrorResponse,
+    "The simulator gateway is not running in this process, or cannot reach its fleet hosts (Redis)",
+)
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **error_responses(401, 403, 404),
-    409: {
-        "model": HttpErrorResponse,
-        "description": "The charger cannot take it now, or it failed (the reason)",
-    },
+    409: error_answer(
+        HttpErrorResponse, "The charger cannot take it now, or it failed (the reason)"
+    ),
     422: {
         "description": "A query parameter the command does not take as given",
         "content": {"application/json": {"schema": {"$ref": _VALIDATION}}},
     },
     503: _NO_GATEWAY,
-    504: {"model": HttpErrorResponse, "description": "No outcome in time; the command goes on"},
+    504: error_answer(HttpErrorResponse, "No outcome in time; the command goes on"),
 }
 
 for _call in CALLS:
@@ -442,7 +441,7 @@ for _call in CALLS:
     responses={
         **error_responses(401, 403, 404),
         503: _NO_GATEWAY,
-        504: {"model": HttpErrorResponse, "description": "The charger's host did not answer"},
+        504: error_answer(HttpErrorResponse, "The charger's host did not answer"),
     },
     operation_id="simulator-get-health",
     summary="GET health (the charger's state)",

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from chargeyard.api.error_answers import error_answer
+
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 
@@ -77,15 +79,11 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 _ERRORS: dict[int, dict[str, Any]] = {
-    401: {"model": HttpErrorResponse, "description": "Missing or invalid bearer token"},
-    403: {
-        "model": HttpErrorResponse,
-        "description": "Insufficient permissions or missing required claims",
-    },
+    401: error_answer(HttpErrorResponse, "Missing or invalid bearer token"),
+    403: error_answer(HttpErrorResponse, "Insufficient permissions or missing required claims"),
     # Every route can answer it: an admin's X-Organization-Id naming no organization (auth.py).
-    404: {
-        "model": HttpErrorResponse,
-        "description": "Not found in the caller's organization, or no such X-Organization-Id",
-    },
-    409: {"model": HttpErrorResponse, "description": "Conflicts with an existing row"},
+    404: error_answer(
+        HttpErrorResponse, "Not found in the caller's organization, or no such X-Organization-Id"
+    ),
+    409: error_answer(HttpErrorResponse, "Conflicts with an existing row"),
 }

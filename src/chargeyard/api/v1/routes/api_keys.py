@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 
 from chargeyard.api.deps import StoreDep, TenantDep, require_admin_key
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from chargeyard.api.v1.schemas.commands import ErrorResponse
@@ -23,13 +24,11 @@ router = APIRouter(
     tags=["API Keys"],
     dependencies=[Depends(require_admin_key)],
     responses={
-        401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
-        403: {"model": ErrorResponse, "description": "Not an admin or platform key"},
+        401: error_answer(ErrorResponse, "Missing or invalid API key"),
+        403: error_answer(ErrorResponse, "Not an admin or platform key"),
     },
 )
-_UNKNOWN: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown API key id"}
-}
+_UNKNOWN: dict[int | str, dict[str, Any]] = {404: error_answer(ErrorResponse, "Unknown API key id")}
 
 
 def _view(api_key: ApiKey) -> dict[str, Any]:
@@ -55,9 +54,7 @@ async def list_api_keys(store: StoreDep, tenant: TenantDep) -> list[ApiKeyOut]:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create API key",
-    responses={
-        403: {"model": ErrorResponse, "description": "A platform key by a non-platform key"}
-    },
+    responses={403: error_answer(ErrorResponse, "A platform key by a non-platform key")},
 )
 async def create_api_key(store: StoreDep, tenant: TenantDep, body: ApiKeyCreate) -> ApiKeyCreated:
     """A new key of the organization with its role; the answer holds the key, shown this

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from fastapi.responses import StreamingResponse
 
 from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.charger_frames import FrameLogOut, FrameOut
@@ -35,8 +36,8 @@ MAX_FRAMES = 500
 MAX_FRAME_ID = 2**63 - 1
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
-    404: {"model": ErrorResponse, "description": "Unknown chargeBoxId"},
+    401: error_answer(ErrorResponse, "Missing or invalid API key"),
+    404: error_answer(ErrorResponse, "Unknown chargeBoxId"),
 }
 
 router = APIRouter(tags=["Chargers"], dependencies=[Depends(require_tenant)], responses=_ERRORS)
@@ -100,7 +101,7 @@ async def get_frame(
             "content": {MEDIA_TYPE: {"schema": {"type": "string"}}},
             "description": "A header line, then one line per frame, oldest first",
         },
-        409: {"model": ErrorResponse, "description": "The charger never said its OCPP version"},
+        409: error_answer(ErrorResponse, "The charger never said its OCPP version"),
     },
 )
 async def export_trace(

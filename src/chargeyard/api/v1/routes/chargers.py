@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query, status
 
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
 from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.deps import LinkDep
@@ -41,11 +42,11 @@ from chargeyard.store.models import NotificationKind, Station
 from chargeyard.store.repositories import MAX_NOTIFICATIONS, UNSET
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
+    401: error_answer(ErrorResponse, "Missing or invalid API key"),
 }
 # The routes that name one row in their path.
 _UNKNOWN: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown chargeBoxId"},
+    404: error_answer(ErrorResponse, "Unknown chargeBoxId"),
 }
 
 # The close code and reason a deleted charger's connection ends with (RFC 6455 section 7.4.1:
@@ -84,12 +85,12 @@ async def _charger(store: Store, tenant: Tenant, charge_box_id: str, ocpp_url: s
     status_code=status.HTTP_201_CREATED,
     summary="Register charger",
     responses={
-        409: {
-            "model": ErrorResponse,
-            "description": "The chargeBoxId is taken, in this organization or another: a"
+        409: error_answer(
+            ErrorResponse,
+            "The chargeBoxId is taken, in this organization or another: a"
             " station names itself in its connection URL, so an identity is one organization's"
             " at a central system",
-        }
+        )
     },
 )
 async def create_charger(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.schemas import (
@@ -47,10 +48,7 @@ from chargeyard.store.repositories import MAX_HISTORY
 
 # The errors every command may answer, as the OpenAPI document lists them.
 COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {
-        "model": StationErrorResponse if status == 502 else ErrorResponse,
-        "description": description,
-    }
+    status: error_answer(StationErrorResponse if status == 502 else ErrorResponse, description)
     for status, description in (
         (401, "Missing or invalid API key"),
         (404, "Unknown chargeBoxId"),
@@ -165,11 +163,11 @@ async def get_diagnostics(charger: ChargerDep, body: DiagnosticsRequest) -> Diag
     "/data-transfer",
     summary="Data transfer",
     responses={
-        413: {
-            "model": ErrorResponse,
-            "description": "The DataTransfer frame would be over the charger's frame limit"
+        413: error_answer(
+            ErrorResponse,
+            "The DataTransfer frame would be over the charger's frame limit"
             " (`CHARGEYARD_MAX_FRAME_BYTES`): nothing is sent",
-        }
+        )
     },
 )
 async def data_transfer(

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 
 from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
 from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.deps import KeeperDep
@@ -28,7 +29,7 @@ from chargeyard.store.repositories import CommandQuery
 
 def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     return {
-        status: {"model": ErrorResponse, "description": description}
+        status: error_answer(ErrorResponse, description)
         for status, description in ((401, "Missing or invalid API key"), *answers)
     }
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.id_tags import (
@@ -25,11 +26,11 @@ from chargeyard.store import ConflictError, NotFoundError
 from chargeyard.store.repositories import UNSET
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
+    401: error_answer(ErrorResponse, "Missing or invalid API key"),
 }
 # The routes that name one row in their path.
 _UNKNOWN: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown id tag"},
+    404: error_answer(ErrorResponse, "Unknown id tag"),
 }
 
 router = APIRouter(
@@ -48,9 +49,7 @@ IdTagPath = Annotated[str, Path(alias="idTag", pattern=LOOKUP_TEXT)]
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create id tag",
-    responses={
-        409: {"model": ErrorResponse, "description": "The organization has the id tag already"}
-    },
+    responses={409: error_answer(ErrorResponse, "The organization has the id tag already")},
 )
 async def create_id_tag(store: StoreDep, tenant: TenantDep, body: IdTagCreate) -> IdTagOut:
     """Add a tag the central system will answer Authorize for, to the organization's

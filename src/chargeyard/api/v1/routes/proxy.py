@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from chargeyard.api.deps import require_admin_key
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.proxy_relay import (
     PROXY_ACTION_PATTERN,
     PROXY_FRAMES_KEPT,
@@ -50,17 +51,15 @@ router = APIRouter(
     # The key first: a caller without one learns nothing about the proxy, configured or not.
     dependencies=[Depends(require_admin_key), Depends(configured_relay)],
     responses={
-        401: {"model": ErrorResponse, "description": "Missing or invalid API key"},
-        403: {"model": ErrorResponse, "description": "Not an admin or platform key"},
-        404: {
-            "model": ErrorResponse,
-            "description": "No proxy configured (--proxy-api), or the proxy's own 404",
-        },
-        502: {
-            "model": ErrorResponse,
-            "description": "The proxy cannot be reached, or refused this server's token",
-        },
-        504: {"model": ErrorResponse, "description": "The proxy did not answer in time"},
+        401: error_answer(ErrorResponse, "Missing or invalid API key"),
+        403: error_answer(ErrorResponse, "Not an admin or platform key"),
+        404: error_answer(
+            ErrorResponse, "No proxy configured (--proxy-api), or the proxy's own 404"
+        ),
+        502: error_answer(
+            ErrorResponse, "The proxy cannot be reached, or refused this server's token"
+        ),
+        504: error_answer(ErrorResponse, "The proxy did not answer in time"),
     },
 )
 

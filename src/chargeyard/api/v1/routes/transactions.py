@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from chargeyard import loop_clock
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
 from chargeyard.api.v1.deps import ChargerDep, LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse, StationErrorResponse
@@ -36,10 +37,7 @@ MAX_SAMPLES = MAX_PAGE
 
 def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     return {
-        status: {
-            "model": StationErrorResponse if status == 502 else ErrorResponse,
-            "description": description,
-        }
+        status: error_answer(StationErrorResponse if status == 502 else ErrorResponse, description)
         for status, description in ((401, "Missing or invalid API key"), *answers)
     }
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, status
 
 from chargeyard.api.deps import OutboundDep, StoreDep, TenantDep, require_tenant
+from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
 from chargeyard.api.tenant import Tenant
 from chargeyard.api.v1.schemas.commands import ErrorResponse
@@ -31,11 +32,9 @@ router = APIRouter(
     prefix="/webhooks",
     tags=["Webhooks"],
     dependencies=[Depends(require_tenant)],
-    responses={401: {"model": ErrorResponse, "description": "Missing or invalid API key"}},
+    responses={401: error_answer(ErrorResponse, "Missing or invalid API key")},
 )
-_UNKNOWN: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorResponse, "description": "Unknown webhook id"}
-}
+_UNKNOWN: dict[int | str, dict[str, Any]] = {404: error_answer(ErrorResponse, "Unknown webhook id")}
 
 WebhookId = Annotated[str, Path(alias="webhookId", pattern=LOOKUP_TEXT)]
 
@@ -148,7 +147,7 @@ async def list_deliveries(
     summary="Send test event",
     responses={
         **_UNKNOWN,
-        502: {"model": ErrorResponse, "description": "The receiver could not be reached"},
+        502: error_answer(ErrorResponse, "The receiver could not be reached"),
     },
 )
 async def send_test_event(

@@ -14,6 +14,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.ports import free_port
 
+STOP_S = 10.0
+
 
 class OwnRedis:
     """A redis-server of the test's own (never the shared one), stopped and started at will;
@@ -68,4 +70,10 @@ class OwnRedis:
         if self._process is not None and self._process.returncode is None:
             self._process.send_signal(signal.SIGCONT)  # (a paused server hears no SIGTERM)
             self._process.terminate()
-            await self._process.wait()
+            try:
+                async with asyncio.timeout(STOP_S):
+                    await self._process.wait()
+            except TimeoutError:  # a server that ignores SIGTERM must not hold the test
+                self._process.kill()
+                await self._process.wait()
+                raise AssertionError(f"redis-server did not stop within {STOP_S} s") from None

@@ -44,6 +44,9 @@ def bus_class(kind: str) -> type[RedisBus]:
     return KINDS[kind]
 
 
+CLOSE_S = 10.0  # for a bus, its stations and its events to close
+
+
 def message(n: int, charger_id: str = "dep-1") -> CommandMessage:
     return CommandMessage(f"c{n}", "org-1", charger_id, "plug", V16, {"evse_id": n})
 
@@ -94,10 +97,13 @@ async def test_a_lost_connection_is_logged_once_per_process_retried_and_recovere
         assert infos == [f"the Redis connection to 127.0.0.1:{own_redis.port} is back"], infos
     finally:
         consumer.cancel()
-        await asyncio.gather(consumer, return_exceptions=True)
-        await events.close()
-        await stations.close()
-        await bus.close()
+        # Bounded: a close that waits for ever fails here, by name, instead of holding the
+        # worker until the suite's timeout ends it.
+        async with asyncio.timeout(CLOSE_S):
+            await asyncio.gather(consumer, return_exceptions=True)
+            await events.close()
+            await stations.close()
+            await bus.close()
 
 
 def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:

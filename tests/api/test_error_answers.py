@@ -65,8 +65,12 @@ def no_error_models(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_error_models")
 def test_a_document_read_again_is_the_same() -> None:
+    class Reason(BaseModel):
+        code: str
+
     class Refusal(BaseModel):
         detail: str
+        reason: Reason | None = None
 
     error_answer(Refusal, "Refused")
     document: dict[str, Any] = {"components": {"schemas": {"Zeta": {}}}}
@@ -76,6 +80,8 @@ def test_a_document_read_again_is_the_same() -> None:
 
     assert document["components"]["schemas"] == first
     assert first["Refusal"]["properties"]["detail"]["type"] == "string"
+    assert "$defs" not in first["Refusal"]  # a nested model is one of the document's own
+    assert first["Reason"]["properties"]["code"]["type"] == "string"
     assert list(first)[-1] == "Zeta"
 
 

@@ -40,9 +40,10 @@ def declare_error_models(document: dict[str, Any]) -> None:
     if not missing:
         return  # FastAPI's cached document, already declared
     for name, model in missing.items():
-        schemas[name] = model.model_json_schema(
-            ref_template=f"{_SCHEMAS}{{model}}", mode="serialization"
-        )
+        schema = model.model_json_schema(ref_template=f"{_SCHEMAS}{{model}}", mode="serialization")
+        for nested, definition in schema.pop("$defs", {}).items():  # as FastAPI lists them
+            schemas.setdefault(nested, definition)
+        schemas[name] = schema
     ordered = dict(sorted(schemas.items()))  # in FastAPI's order, by name
     schemas.clear()
     schemas.update(ordered)

@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from chargeyard.api import ApiSettings
-from chargeyard.api.gateway.chargers_shared import get_built_in_csms
+from chargeyard.api.gateway.chargers_shared import built_in_csms
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.fleet.runtime import StationRuntime
 from chargeyard.protocol import V16, V201
@@ -670,10 +670,10 @@ async def test_behind_a_proxy_a_charger_dialing_the_listener_itself_is_the_built
     # dial the listener directly, and are registered in their organization there all the same
     # (how each URL is matched: tests/gateway/test_built_in_csms.py).
     monkeypatch.setenv("CHARGEYARD_API_OCPP_URL", "wss://proxy.example.com/ocpp")
-    built_in = await get_built_in_csms(ApiSettings().for_listener("127.0.0.1", 9000))
+    built_in = built_in_csms(ApiSettings().for_listener("127.0.0.1", 9000))
     assert built_in.urls == ("wss://proxy.example.com/ocpp", "ws://127.0.0.1:9000/ocpp")
     monkeypatch.delenv("CHARGEYARD_API_OCPP_URL")
-    alone = await get_built_in_csms(ApiSettings())
+    alone = built_in_csms(ApiSettings())
     assert alone.urls == ("ws://127.0.0.1:9000/ocpp",)
     assert await alone.serves("ws://localhost:9000/ocpp")
     assert not await alone.serves("ws://127.0.0.1:9001/ocpp")

@@ -7,17 +7,25 @@ in ``api/gateway/deps.py``.
 
 The dependencies are ``async def`` although they do not await: FastAPI runs a plain ``def``
 dependency in its thread pool, and each such hop is a trip through the event loop's queue,
-which under a thousand stations' traffic costs more than the request itself."""
+which under a thousand stations' traffic costs more than the request itself.
+
+A dependency that needs the app's store or settings reads them with :func:`store_of` and
+:func:`settings_of` rather than depending on ``StoreDep``: FastAPI analyses every
+sub-dependency again for each route (twice per route in a process), and these sit under
+nearly every route, so each level they add is paid hundreds of times at start; a route's own
+parameters use the aliases."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
+from starlette.requests import HTTPConnection
 
+from chargeyard.api.organization_header import documents_organization_header, requested_organization
 from chargeyard.api.settings import ApiSettings
-from chargeyard.api.tenant import CHARGER_PATH_PARAMETER, ORGANIZATION_HEADER, Tenant, acting_tenant
+from chargeyard.api.tenant import CHARGER_PATH_PARAMETER, Tenant, acting_tenant
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey, ApiKeyRole
@@ -30,14 +38,24 @@ _api_key_header = APIKeyHeader(
 )
 
 
-async def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
+def store_of(connection: HTTPConnection) -> Store:
+    """The app's store, for a dependency (a route takes ``StoreDep``)."""
+    store: Store = connection.app.state.store
     return store
 
 
-async def get_settings(request: Request) -> ApiSettings:
-    settings: ApiSettings = request.app.state.settings
+def settings_of(connection: HTTPConnection) -> ApiSettings:
+    """The app's settings, for a dependency (a route takes ``SettingsDep``)."""
+    settings: ApiSettings = connection.app.state.settings
     return settings
+
+
+async def get_store(request: Request) -> Store:
+    return store_of(request)
+
+
+async def get_settings(request: Request) -> ApiSettings:
+    return settings_of(request)
 
 
 async def get_outbound(request: Request) -> OutboundPolicy | None:
@@ -57,12 +75,12 @@ _ADMINS = frozenset({ApiKeyRole.ADMIN, ApiKeyRole.PLATFORM})
 
 
 async def require_api_key(
-    request: Request, store: StoreDep, key: Annotated[str | None, Depends(_api_key_header)]
+    request: Request, key: Annotated[str | None, Depends(_api_key_header)]
 ) -> ApiKey:
     """The caller's key; 401 when it is missing or wrong (compared in constant time by the
     store, which also hashes for unknown prefixes), 403 when a viewer key asks for more than
     a read."""
-    api_key = await store.api_keys.verify(key) if key else None
+    api_key = await store_of(request).api_keys.verify(key) if key else None
     if api_key is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -90,22 +108,13 @@ async def require_admin_key(api_key: Annotated[ApiKey, Depends(require_api_key)]
 ApiKeyDep = Annotated[ApiKey, Depends(require_api_key)]
 
 
-async def require_tenant(
-    request: Request,
-    store: StoreDep,
-    api_key: ApiKeyDep,
-    organization: Annotated[
-        str | None,
-        Header(
-            alias=ORGANIZATION_HEADER,
-            description="Platform keys only: act in this organization instead of the key's.",
-        ),
-    ] = None,
-) -> Tenant:
-    """The organization the request acts in (``api/tenant.py``), after checking that the
-    charger its path names, if any, is that organization's (404 otherwise, as for a charger
-    that does not exist)."""
-    tenant = await acting_tenant(store, api_key, organization)
+@documents_organization_header("Platform keys only: act in this organization instead of the key's.")
+async def require_tenant(request: Request, api_key: ApiKeyDep) -> Tenant:
+    """The organization the request acts in (``api/tenant.py``; ``X-Organization-Id``, read
+    as ``api/organization_header.py`` says), after checking that the charger its path names,
+    if any, is that organization's (404 otherwise, as for a charger that does not exist)."""
+    store = store_of(request)
+    tenant = await acting_tenant(store, api_key, requested_organization(request))
     charge_box_id = request.path_params.get(CHARGER_PATH_PARAMETER)
     if charge_box_id is not None:
         await tenant.require_charger(store, charge_box_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request, Response
 
-from chargeyard.api.deps import StoreDep, require_api_key
+from chargeyard.api.deps import require_api_key
 from chargeyard.metrics import Metrics, metrics_of
 
 router = APIRouter()
@@ -23,12 +23,12 @@ router = APIRouter()
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
-async def get_metrics(request: Request, store: StoreDep) -> Response:
+async def get_metrics(request: Request) -> Response:
     """Stations connected and booted by OCPP version, OCPP messages by action and direction,
     CALL round trips, CALLERRORs by code, gateway commands, transactions and energy."""
     metrics = metrics_of(request.app)
     if metrics.require_api_key:
-        await require_api_key(request, store, request.headers.get("X-API-Key"))
+        await require_api_key(request, request.headers.get("X-API-Key"))
     body, content_type = await metrics.render(request.headers.get("accept"))
     return Response(body, media_type=content_type)
 

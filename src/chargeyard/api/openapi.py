@@ -13,6 +13,9 @@ also answers 422 with a text ``detail`` when a request is valid JSON but not som
 charger's OCPP version can express (``app.py``'s error table), so the document declares
 ``detail`` as either (``UnprocessableResponse``).
 
+The operations whose credential may name another organization take ``X-Organization-Id``,
+which their dependencies read from the request: ``api/organization_header.py`` lists it.
+
 Every ``/api/v1`` operation takes ``X-Organization-Id`` (``api/tenant.py``), so each may answer
 403 (the key's role does not allow the request, or the key may not name another
 organization) and 404 (the organization a platform key names does not exist, or the row the
@@ -26,6 +29,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from chargeyard.api import organization_header
 from chargeyard.api.error_answers import declare_error_models
 
 API_KEY_SCHEME = "APIKeyHeader"  # FastAPI names a scheme after its class
@@ -64,6 +68,7 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         document = build()
         declare_error_models(document)
+        organization_header.declare(app, document)
         _declare_unprocessable(document)
         _declare_tenancy(document)
         operation = document.get("paths", {}).get(METRICS_PATH, {}).get("get")

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, status
 
+from chargeyard.api.organization_header import ORGANIZATION_HEADER
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.csms.commands import UnknownStation
 from chargeyard.store import Store
 from chargeyard.store.models import ApiKey, ApiKeyRole
 
-ORGANIZATION_HEADER = "X-Organization-Id"
 CHARGER_PATH_PARAMETER = "chargeBoxId"
 _LOOKUP = re.compile(LOOKUP_TEXT)
 

@@ -28,10 +28,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.deps import settings_of, store_of
+from chargeyard.api.organization_header import (
+    ORGANIZATION_HEADER,
+    documents_organization_header,
+    requested_organization,
+)
 from chargeyard.api.tokens import (
     Role,
     TokenClaimsInsufficient,
@@ -46,7 +51,6 @@ _bearer = HTTPBearer(
     " one.",
 )
 
-ORGANIZATION_HEADER = "X-Organization-Id"
 
 # Role -> the roles whose rights it includes; the one table of who may do what.
 _INCLUDES: dict[Role, frozenset[Role]] = {
@@ -86,24 +90,20 @@ def _unauthorized(detail: str, *, invalid: bool) -> HTTPException:
     )
 
 
+@documents_organization_header(
+    "Platform operators' tokens only: act in this organization instead of the token's."
+)
 async def get_principal(
-    store: StoreDep,
-    settings: SettingsDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    organization: Annotated[
-        str | None,
-        Header(
-            alias=ORGANIZATION_HEADER,
-            description="Platform operators' tokens only: act in this organization instead of"
-            " the token's.",
-        ),
-    ] = None,
 ) -> Principal:
-    """The caller of an ``/ocpp`` route. Raises: HTTPException 401, 403 or 404."""
+    """The caller of an ``/ocpp`` route (``X-Organization-Id`` read as
+    ``api/organization_header.py`` says). Raises: HTTPException 401, 403 or 404."""
     if credentials is None or not credentials.credentials:
         raise _unauthorized("missing bearer token", invalid=False)
+    store, organization = store_of(request), requested_organization(request)
     try:
-        claims = verify_token(credentials.credentials, settings)
+        claims = verify_token(credentials.credentials, settings_of(request))
     except TokenRejected as error:
         raise _unauthorized(str(error), invalid=True) from None
     except TokenClaimsInsufficient as error:

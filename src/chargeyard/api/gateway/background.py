@@ -44,7 +44,7 @@ class BackgroundWork:
             logger.exception("%s failed", name)
 
 
-def get_background(request: Request) -> BackgroundWork:
+async def get_background(request: Request) -> BackgroundWork:
     """The app's background work, made on first use."""
     work: BackgroundWork | None = getattr(request.app.state, "background", None)
     if work is None:

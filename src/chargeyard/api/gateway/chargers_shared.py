@@ -20,9 +20,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.exceptions import RequestValidationError
 
-from chargeyard.api.deps import SettingsDep, StoreDep
+from chargeyard.api.deps import settings_of, store_of
 from chargeyard.api.error_answers import error_answer
-from chargeyard.api.gateway.deps import HostDep, get_host
+from chargeyard.api.gateway.deps import host_of
 from chargeyard.api.gateway.schemas.chargers import (
     ChargerResponse,
     ConnectorState,
@@ -32,6 +32,7 @@ from chargeyard.api.gateway.schemas.chargers import (
 )
 from chargeyard.api.gateway.schemas.common import HttpErrorResponse
 from chargeyard.api.gateway.schemas.vendor_replies import VendorReplyBody
+from chargeyard.api.settings import ApiSettings
 from chargeyard.bus import BusUnreachable
 from chargeyard.csms.energy import served
 from chargeyard.fleet.station_status import EvseMeter, StationStatus
@@ -59,12 +60,16 @@ ChargerIdPath = Annotated[
 ]
 
 
-async def get_built_in_csms(settings: SettingsDep) -> BuiltInCsms:
+def built_in_csms(settings: ApiSettings) -> BuiltInCsms:
     """The built-in central system: the one whose URL the API gives stations
     (``connectionUrl``), and this process's own listener where that URL is a proxy's, where a
     simulated charger's station is registered in its organization when the charger is made or
     pointed there (``gateway/built_in_csms.py``)."""
     return _built_in_csms(settings.ocpp_url, settings.listener_url)
+
+
+async def get_built_in_csms(request: Request) -> BuiltInCsms:
+    return built_in_csms(settings_of(request))
 
 
 @functools.cache
@@ -75,22 +80,23 @@ def _built_in_csms(ocpp_url: str, listener_url: str | None) -> BuiltInCsms:
 BuiltInCsmsDep = Annotated[BuiltInCsms, Depends(get_built_in_csms)]
 
 
-def get_provisioner(
-    request: Request, store: StoreDep, host: HostDep, built_in: BuiltInCsmsDep
-) -> Provisioner:
+async def get_provisioner(request: Request) -> Provisioner:
     """The app's provisioner, made on first use for the app's fleet host (the app has no
     lifespan of its own: whoever closes the host may ``close()`` it first)."""
+    host = host_of(request)
     provisioner: Provisioner | None = getattr(request.app.state, "provisioner", None)
     if provisioner is None or provisioner.host is not host:
-        provisioner = request.app.state.provisioner = Provisioner(store, host, built_in=built_in)
+        built_in = built_in_csms(settings_of(request))
+        provisioner = Provisioner(store_of(request), host, built_in=built_in)
+        request.app.state.provisioner = provisioner
     return provisioner
 
 
-def get_optional_host(request: Request) -> ChargerRuntimes | None:
+async def get_optional_host(request: Request) -> ChargerRuntimes | None:
     """The fleet hosts, or None in a process without the gateway (reads still work)."""
     if getattr(request.app.state, "bus", None) is None:
         return None
-    return get_host(request)
+    return host_of(request)
 
 
 @contextlib.contextmanager

@@ -21,19 +21,31 @@ from chargeyard.gateway.runtimes import ChargerRuntimes
 _NOT_RUNNING = "the simulator gateway is not running in this process"
 
 
-def get_host(request: Request) -> ChargerRuntimes:
-    bus = get_bus(request)
+def host_of(request: Request) -> ChargerRuntimes:
+    """The app's fleet hosts as the routes see them (503 without a bus), for a dependency (a
+    route takes ``HostDep``)."""
+    bus = bus_of(request)
     runtimes: ChargerRuntimes | None = getattr(request.app.state, "runtimes", None)
     if runtimes is None:
         runtimes = request.app.state.runtimes = RuntimeClient(bus)
     return runtimes
 
 
-def get_bus(request: Request) -> CommandBus:
+def bus_of(request: Request) -> CommandBus:
+    """The app's command bus (503 without one), for a dependency (a route takes ``BusDep``)."""
     bus: CommandBus | None = request.app.state.bus
     if bus is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, _NOT_RUNNING)
     return bus
+
+
+# ``async def``: FastAPI runs a plain ``def`` dependency on its thread pool (api/deps.py).
+async def get_host(request: Request) -> ChargerRuntimes:
+    return host_of(request)
+
+
+async def get_bus(request: Request) -> CommandBus:
+    return bus_of(request)
 
 
 HostDep = Annotated[ChargerRuntimes, Depends(get_host)]

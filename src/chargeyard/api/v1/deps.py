@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Path, Request
 
-from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep
+from chargeyard.api.deps import TenantDep, settings_of, store_of
 from chargeyard.api.shapes import LOOKUP_TEXT
 from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
@@ -21,13 +21,18 @@ from chargeyard.csms.message_limits import StoredLimits
 from chargeyard.csms.station_link import StationLink
 
 
-async def get_keeper(request: Request, store: StoreDep) -> EntryKeeper:
+def keeper_of(request: Request) -> EntryKeeper:
     """The app's one writer of command-history entries (``csms/command_journal.py``), made
     with its first request."""
     keeper: EntryKeeper | None = getattr(request.app.state, "command_keeper", None)
     if keeper is None:
-        keeper = request.app.state.command_keeper = EntryKeeper(store.sent_commands)
+        keeper = EntryKeeper(store_of(request).sent_commands)
+        request.app.state.command_keeper = keeper
     return keeper
+
+
+async def get_keeper(request: Request) -> EntryKeeper:
+    return keeper_of(request)
 
 
 KeeperDep = Annotated[EntryKeeper, Depends(get_keeper)]
@@ -41,9 +46,7 @@ async def settle_history(app: FastAPI) -> None:
         await keeper.settled()
 
 
-async def get_link(
-    request: Request, keeper: KeeperDep, tenant: TenantDep, store: StoreDep
-) -> StationLink:
+async def get_link(request: Request, tenant: TenantDep) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
     # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
@@ -55,29 +58,28 @@ async def get_link(
     )
     api_key = tenant.api_key
     # A password a call sets is kept once the station took it, before the command answers.
-    kept = PasswordKeepingLink(link, store.stations)
-    return JournaledLink(kept, keeper, caller=Caller(api_key.id, api_key.name), endpoint=endpoint)
+    kept = PasswordKeepingLink(link, store_of(request).stations)
+    return JournaledLink(
+        kept, keeper_of(request), caller=Caller(api_key.id, api_key.name), endpoint=endpoint
+    )
 
 
 LinkDep = Annotated[StationLink, Depends(get_link)]
 
 
 async def get_charger(
+    request: Request,
     link: LinkDep,
-    settings: SettingsDep,
     tenant: TenantDep,
-    store: StoreDep,
-    keeper: KeeperDep,
     charge_box_id: Annotated[str, Path(alias="chargeBoxId", pattern=LOOKUP_TEXT)],
 ) -> Charger:
     """The path's station, which the tenant dependency found registered in the request's
     organization (UnknownStation, 404, otherwise), with the limits it reported on a
     request's items read from what the central system keeps of it (its reports, the command
     history: ``csms/message_limits.py``)."""
-    limits = StoredLimits(store, keeper.settled)
-    return Charger(
-        link, charge_box_id, settings.command_timeout, tenant.organization_id, limits=limits
-    )
+    limits = StoredLimits(store_of(request), keeper_of(request).settled)
+    timeout = settings_of(request).command_timeout
+    return Charger(link, charge_box_id, timeout, tenant.organization_id, limits=limits)
 
 
 ChargerDep = Annotated[Charger, Depends(get_charger)]

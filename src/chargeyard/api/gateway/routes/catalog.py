@@ -30,8 +30,8 @@ from chargeyard.station.catalog import Catalog, CatalogError, StationTemplate, l
 router = APIRouter(prefix="/ocpp/catalog", tags=["Catalog"])
 
 
-def get_catalog() -> Catalog:
-    return load_catalog()
+async def get_catalog() -> Catalog:
+    return load_catalog()  # read once per process; ``async def``: no thread hop (api/deps.py)
 
 
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]

@@ -41,7 +41,8 @@ import orjson
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import JSONResponse
 
-from chargeyard.api.tenant import ORGANIZATION_HEADER, acting_tenant
+from chargeyard.api.organization_header import ORGANIZATION_HEADER
+from chargeyard.api.tenant import acting_tenant
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 from chargeyard.store import Store
 

@@ -13,11 +13,10 @@ also answers 422 with a text ``detail`` when a request is valid JSON but not som
 charger's OCPP version can express (``app.py``'s error table), so the document declares
 ``detail`` as either (``UnprocessableResponse``).
 
-The operations whose credential may name another organization take ``X-Organization-Id``,
-which their dependencies read from the request: ``api/organization_header.py`` lists it.
-
-Every ``/api/v1`` operation takes ``X-Organization-Id`` (``api/tenant.py``), so each may answer
-403 (the key's role does not allow the request, or the key may not name another
+The operations whose credential may name another organization in ``X-Organization-Id``
+(``api/tenant.py``, ``gateway/auth.py``) read it from the request in their dependencies;
+``api/organization_header.py`` lists the header on each of them. Every ``/api/v1`` operation
+may answer 403 (the key's role does not allow the request, or the key may not name another
 organization) and 404 (the organization a platform key names does not exist, or the row the
 path names is not the organization's): declared on each, where its route did not already.
 """

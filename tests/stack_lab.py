@@ -47,7 +47,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
-from tests.api.apps import shared_routes
+from tests.api.apps import pooled_app
 from tests.api.gateway_lab import as_role
 from tests.migrated import migrated_sqlite_url
 from tests.polling import eventually, polled, until
@@ -378,7 +378,7 @@ async def stack_lab(
     async def before_api(stack: Stack) -> ApiOptions:
         nonlocal key
         _, key = await stack.store.api_keys.create("tests")
-        # Served below, by the same function, on the routes this process derived already.
+        # Served below, by the same function, on an app this process built already.
         return ApiOptions(api_settings, serve=False, dashboard_sign_in=sign_in)
 
     async with contextlib.AsyncExitStack() as running:
@@ -394,7 +394,7 @@ async def stack_lab(
         )
         assert stack.app is not None
         headers = {"X-API-Key": key} if credentials == "api-key" else as_role(Role.OPERATOR)
-        app = running.enter_context(shared_routes(stack.app, api_settings))
+        app = running.enter_context(pooled_app(stack.app, api_settings))
         if serve:
             options = ApiOptions(api_settings, dashboard_sign_in=sign_in)
             stack.api_port = await serve_api(running, app, options, stack.central.link)

@@ -96,6 +96,23 @@ def test_a_command_s_help_imports_its_own_module_only() -> None:
     assert "chargeyard.cli_conformance" not in imported
 
 
+@pytest.mark.slow
+def test_the_api_s_routes_load_only_in_a_process_that_serves_them() -> None:
+    # A worker, or a CSMS node with --api-port 0, imports the commands and the stack that
+    # assembles it but never the app: its routes, models and dashboard cost a second of CPU.
+    script = (
+        "import sys\n"
+        "import chargeyard.cli_cluster, chargeyard.cli_csms, chargeyard.cli_up, chargeyard.stack\n"
+        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    imported = set(done.stderr.split())
+    assert "chargeyard.stack" in imported
+    assert {"chargeyard.api.app", "chargeyard.api.v1.routes"} & imported == set()
+
+
 @pytest.fixture
 def served_api() -> list[ApiSettings]:
     """The API settings ``chargeyard csms`` would serve with (see ``served``)."""

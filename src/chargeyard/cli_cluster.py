@@ -134,7 +134,6 @@ def api(
         port=port,
         outbound=OutboundPolicy.default_for(host),
         authority=authority,
-        routes_first=True,
     )
     database = resolve_database_url(data_dir, database_url)
 

@@ -301,7 +301,6 @@ async def _serve_until_signalled(
                 port=api_port,
                 outbound=outbound,
                 sockets=tuple(api_sockets),
-                routes_first=True,
             )
             if api_port
             else None,

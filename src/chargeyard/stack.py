@@ -265,8 +265,6 @@ class ApiOptions:
         sockets: ``host:port`` claimed already (``ports.claim``), by a command that claims
             every port it needs before it starts anything; none: claimed as the API opens.
         serve: False makes the app without serving it (a test drives it in-process).
-        routes_first: build every route before the server listens (``api.serve.serving``):
-            the commands do, so that their first request is answered at once.
         outbound: where the server's own connections may go (None: anywhere).
         authority: issues the client certificates of gateway chargers at security profile 3
             (None: the central system's, in a process that runs one).
@@ -276,7 +274,6 @@ class ApiOptions:
     host: str = "127.0.0.1"
     port: int = 0
     serve: bool = True
-    routes_first: bool = False
     outbound: OutboundPolicy | None = None
     dashboard_sign_in: SignIn | None = None
     sockets: tuple[socket.socket, ...] = ()
@@ -483,7 +480,7 @@ async def serve_api(
     many labs one after another (the test suite) may serve another app of the same settings
     carrying this one's state."""
     port: int = await running.enter_async_context(
-        serving(app, options.host, options.port, options.sockets, routes_first=options.routes_first)
+        serving(app, options.host, options.port, options.sockets)
     )
     _stop_waiting_first(running, link)
     return port

@@ -1,13 +1,13 @@
 """The API application of a test: built once per test process and settings, with the test's state.
 
-FastAPI derives each route's dependencies, request models and OpenAPI entry lazily, per
-application: on a fresh app the first request that reaches a router builds every route of it
-(tens of milliseconds), and a 405 or the OpenAPI document builds them all (most of a second).
-What it derives is a function of the code and the settings only (the settings give the title and
-the body limit's middleware). So a test gets the app built for its settings once in this
-process, carrying the ``state`` of an app that :func:`create_app` made for this test: its store,
-registry, events, settings and the rest, exactly as ``create_app`` sets them. Nothing a test can
-change outlives it; an app already in use by the same test (two labs at once) is not shared.
+Every app of a process serves the same routes, built once (``api/routers.py``), but FastAPI
+derives an app's OpenAPI document per application, on its first read (most of a second), and
+builds its middleware stack on its first request. What it derives is a function of the code and
+the settings only (the settings give the title and the body limit's middleware). So a test gets
+the app built for its settings once in this process, carrying the ``state`` of an app that
+:func:`create_app` made for this test: its store, registry, events, settings and the rest,
+exactly as ``create_app`` sets them. Nothing a test can change outlives it; an app already in
+use by the same test (two labs at once) is not shared.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ def api_app(
     bus: CommandBus | None = None,
 ) -> Iterator[FastAPI]:
     """``create_app(store, registry, settings, events=..., host=..., bus=...)`` for the length
-    of the block, on the routes this process already derived for ``settings``."""
+    of the block, on an app this process already built for ``settings``."""
     fresh = create_app(store, registry, settings, events=events, host=host, bus=bus)
-    with shared_routes(fresh, settings) as app:
+    with pooled_app(fresh, settings) as app:
         yield app
 
 
@@ -53,7 +53,7 @@ def _shape(settings: ApiSettings) -> str:
 
 
 @contextmanager
-def shared_routes(fresh: FastAPI, settings: ApiSettings) -> Iterator[FastAPI]:
+def pooled_app(fresh: FastAPI, settings: ApiSettings) -> Iterator[FastAPI]:
     """An app this process built for ``settings`` and not in use now, carrying ``fresh``'s
     state, for the length of the block (``fresh`` itself when every one is in use, kept for
     the next test)."""

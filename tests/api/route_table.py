@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
+from fastapi.routing import APIRoute, APIWebSocketRoute
 
 from chargeyard.api.v1 import API_PREFIX
 from tests.api.asgi_websocket import AsgiWebSocket
@@ -47,15 +47,12 @@ class Operation:
 def operations(app: FastAPI) -> list[Operation]:
     """Every ``/api/v1`` operation of the app's route table, in its order."""
     found: list[Operation] = []
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
-        if not context.path_format.startswith(f"{API_PREFIX}/"):
-            continue
-        if isinstance(route, APIWebSocketRoute):
-            found.append(Operation(WEBSOCKET, context.path_format))
-        elif isinstance(route, APIRoute):
+    for route in app.routes:
+        if isinstance(route, APIWebSocketRoute) and route.path_format.startswith(f"{API_PREFIX}/"):
+            found.append(Operation(WEBSOCKET, route.path_format))
+        elif isinstance(route, APIRoute) and route.path_format.startswith(f"{API_PREFIX}/"):
             query = tuple(str(p.alias) for p in route.dependant.query_params)
-            found += [Operation(m, context.path_format, query) for m in sorted(context.methods)]
+            found += [Operation(m, route.path_format, query) for m in sorted(route.methods)]
     return found
 
 

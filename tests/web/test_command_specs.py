@@ -35,7 +35,7 @@ from chargeyard.protocol import V201
 pytestmark = pytest.mark.slow
 
 VIEWS = Path(__file__).resolve().parents[2] / "src" / "chargeyard" / "web" / "js" / "views"
-PREFIX = "/chargers/{chargeBoxId}/"
+PREFIX = "/api/v1/chargers/{chargeBoxId}/"
 
 # Each form's spec by name; for each case, its body (or the error that stops it).
 SCRIPT = """

@@ -35,7 +35,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
@@ -45,9 +45,9 @@ from chargeyard.api.body_limit import BodyLimit
 from chargeyard.api.gateway.prefixes import EvchargerPrefix
 from chargeyard.api.gateway.routes import ROUTERS as GATEWAY_ROUTERS
 from chargeyard.api.proxy_relay import ProxyDidNotAnswer, ProxyRelay, ProxyUnreachable
+from chargeyard.api.routers import serve_router
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
-from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.routes import ROUTERS as CSMS_ROUTERS
 from chargeyard.bus import BusUnreachable, CommandBus
 from chargeyard.csms.authority import CertificateAuthority
@@ -178,22 +178,14 @@ def _allowed_methods(request: Request) -> list[str]:
     is not a method of the resource."""
     routes = [
         route
-        for route in iter_route_contexts(request.app.routes)
-        if isinstance(route.original_route, APIRoute)
+        for route in request.app.routes
+        if isinstance(route, APIRoute)
         and route.include_in_schema
         and route.matches(request.scope)[0] is not Match.NONE
     ]
     own = [route for route in routes if route.path == request.url.path]
     methods = {method for route in own or routes for method in route.methods or ()}
     return sorted(method for method in methods if method.lower() in _METHODS)
-
-
-def build_routes(app: FastAPI) -> None:
-    """Build every route's matching context now. FastAPI builds them lazily, on the first
-    request that passes each included router: about a second of CPU for this API, which a
-    process's first request would wait for. A server that says it is ready answers at once."""
-    for _ in iter_route_contexts(app.routes):
-        pass
 
 
 def create_app(
@@ -312,13 +304,12 @@ def create_app(
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(EvchargerPrefix)  # the gateway again under /evcharger (OCPPLab SDK 0.3)
-    for router in CSMS_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
-    # The simulator gateway: its routes carry their own /ocpp prefix and Bearer auth.
-    for router in GATEWAY_ROUTERS:
-        app.include_router(router)
-    app.include_router(metrics.router)  # GET /metrics, for Prometheus
-    app.include_router(health.router)  # /health, /health/live, /health/ready
+    # Each router carries its whole prefix: /api/v1 and the API key, or the simulator
+    # gateway's /ocpp and Bearer auth.
+    for router in (*CSMS_ROUTERS, *GATEWAY_ROUTERS):
+        serve_router(app, router)
+    serve_router(app, metrics.router)  # GET /metrics, for Prometheus
+    serve_router(app, health.router)  # /health, /health/live, /health/ready
     dashboard.install(app, dashboard_sign_in)
     docs.install(app)  # /docs, with no request leaving the server
     openapi.install(app)

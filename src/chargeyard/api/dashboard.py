@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
+from chargeyard.api.routers import serve_router
 from chargeyard.api.signin import SignIn
 
 DASHBOARD_PATH = "/dashboard"
@@ -79,7 +80,7 @@ def install(app: FastAPI, sign_in: SignIn | None = None) -> None:
     brings the link's secret (None: the user types them)."""
     app.state.dashboard_sign_in = sign_in
     # The routes come before the mount: a mount catches every path under its prefix.
-    app.include_router(router)
+    serve_router(app, router)
     app.mount(
         DASHBOARD_PATH,
         StaticFiles(packages=[("chargeyard", "web")], html=True),

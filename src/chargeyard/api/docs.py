@@ -17,6 +17,8 @@ from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from chargeyard.api.routers import serve_router
+
 DOCS_PATH = "/docs"
 OAUTH2_REDIRECT_PATH = f"{DOCS_PATH}/oauth2-redirect"
 ASSETS_PATH = f"{DOCS_PATH}/assets"
@@ -68,5 +70,5 @@ def install(app: FastAPI) -> None:
         raise ValueError("create the app with docs_url=None and redoc_url=None")
     if app.openapi_url is None:
         raise ValueError("the documentation page needs the app's OpenAPI document")
-    app.include_router(router)
+    serve_router(app, router)
     app.mount(ASSETS_PATH, StaticFiles(packages=[_ASSETS_PACKAGE]), name="docs-assets")

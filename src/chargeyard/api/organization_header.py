@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
 from starlette.requests import HTTPConnection
 
 ORGANIZATION_HEADER = "X-Organization-Id"
@@ -54,15 +54,14 @@ def declare(app: FastAPI, document: dict[str, Any]) -> None:
     """List the header on each operation of ``document`` whose route depends on a marked
     dependency, last among its parameters (where FastAPI put a dependency's header), once."""
     paths: dict[str, Any] = document.get("paths", {})
-    for context in iter_route_contexts(app.routes):
-        route = context.original_route
+    for route in app.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        description = _marked_description(context.dependant)
-        item = paths.get(context.path_format or "")
+        description = _marked_description(route.dependant)
+        item = paths.get(route.path_format)
         if description is None or item is None:
             continue
-        for method in context.methods or ():
+        for method in route.methods or ():
             operation = item.get(method.lower())
             if operation is not None:
                 _add_parameter(operation, description)

@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Generator, Sequence
 import uvicorn
 from fastapi import FastAPI
 
-from chargeyard.api.app import build_routes
 from chargeyard.api.v1.deps import settle_history
 from chargeyard.ports import ListenPort, claim, release
 
@@ -48,22 +47,15 @@ async def serving(
     host: str,
     port: int,
     sockets: Sequence[socket.socket] = (),
-    *,
-    routes_first: bool = False,
 ) -> AsyncIterator[int]:
     """Serve ``app`` on ``host:port`` while the block runs; yields the bound port.
 
     Args:
         sockets: ``host:port`` already claimed (``ports.claim``); none: claimed here.
-        routes_first: build every route's matching before listening (``build_routes``), so
-            that the first request is answered at once: what a command serving people does.
-            Left lazy, a request builds only what it passes (tests start many servers).
 
     Raises:
         PortUnavailable: the port could not be bound (the block is not entered).
     """
-    if routes_first:
-        build_routes(app)
     listening = list(sockets) or claim(ListenPort(host, port, "the HTTP API"))
     server = _EmbeddedServer(
         uvicorn.Config(

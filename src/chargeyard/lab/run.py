@@ -190,7 +190,6 @@ async def run(
                 outbound=settings.outbound(own_ocpp_port=stack.central.server.port),
                 dashboard_sign_in=ready.sign_in,
                 sockets=tuple(api_sockets),
-                routes_first=True,
             )
 
         opening.start()

@@ -13,7 +13,6 @@ from fastapi import Depends, FastAPI, Path, Request
 
 from chargeyard.api.deps import TenantDep, settings_of, store_of
 from chargeyard.api.shapes import LOOKUP_TEXT
-from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.command_journal import Caller, EntryKeeper, JournaledLink
 from chargeyard.csms.commands import Charger
 from chargeyard.csms.commands.basic_password import PasswordKeepingLink
@@ -49,13 +48,10 @@ async def settle_history(app: FastAPI) -> None:
 async def get_link(request: Request, tenant: TenantDep) -> StationLink:
     # create_app keeps the link under the name ``registry``.
     link: StationLink = request.app.state.registry
-    # The route's template, as the API documents it ("/chargers/{chargeBoxId}/reset"), not the
-    # path asked for: one endpoint reads the same for every charger.
-    route = request.scope.get("route")
-    template = getattr(route, "path", None)
-    endpoint = f"{request.method} " + (
-        request.url.path if template is None else API_PREFIX + template
-    )
+    # The route's template, as the API documents it ("/api/v1/chargers/{chargeBoxId}/reset"),
+    # not the path asked for: one endpoint reads the same for every charger.
+    template = getattr(request.scope.get("route"), "path", None)
+    endpoint = f"{request.method} {request.url.path if template is None else template}"
     api_key = tenant.api_key
     # A password a call sets is kept once the station took it, before the command answers.
     kept = PasswordKeepingLink(link, store_of(request).stations)

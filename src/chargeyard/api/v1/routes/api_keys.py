@@ -15,12 +15,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, status
 from chargeyard.api.deps import StoreDep, TenantDep, require_admin_key
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.schemas.api_keys import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from chargeyard.api.v1.schemas.commands import ErrorResponse
 from chargeyard.store.models import ApiKey, ApiKeyRole
 
 router = APIRouter(
-    prefix="/api-keys",
+    prefix=API_PREFIX + "/api-keys",
     tags=["API Keys"],
     dependencies=[Depends(require_admin_key)],
     responses={

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from chargeyard.api.deps import require_tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.api.v1.schemas.certificates import (
@@ -20,7 +21,7 @@ from chargeyard.api.v1.schemas.certificates import (
 from chargeyard.csms.commands import certificates
 
 router = APIRouter(
-    prefix="/chargers/{chargeBoxId}/certificates",
+    prefix=API_PREFIX + "/chargers/{chargeBoxId}/certificates",
     tags=["Charger Commands"],
     dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,

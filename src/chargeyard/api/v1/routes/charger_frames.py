@@ -25,6 +25,7 @@ from fastapi.responses import StreamingResponse
 from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.charger_frames import FrameLogOut, FrameOut
 from chargeyard.store import NotFoundError
@@ -40,7 +41,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: error_answer(ErrorResponse, "Unknown chargeBoxId"),
 }
 
-router = APIRouter(tags=["Chargers"], dependencies=[Depends(require_tenant)], responses=_ERRORS)
+router = APIRouter(
+    prefix=API_PREFIX, tags=["Chargers"], dependencies=[Depends(require_tenant)], responses=_ERRORS
+)
 
 
 @router.get("/chargers/{chargeBoxId}/frames", summary="OCPP frame log")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from chargeyard.api.deps import StoreDep, require_tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.api.v1.schemas.operations import (
@@ -28,7 +29,7 @@ from chargeyard.api.v1.schemas.operations import (
 from chargeyard.csms.commands import local_list, reservations, smart_charging
 
 router = APIRouter(
-    prefix="/chargers/{chargeBoxId}",
+    prefix=API_PREFIX + "/chargers/{chargeBoxId}",
     tags=["Charger Commands"],
     dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,

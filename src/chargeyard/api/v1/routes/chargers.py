@@ -20,6 +20,7 @@ from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, MAX_INT32, Limit, Offset, Page
 from chargeyard.api.tenant import Tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.chargers import (
@@ -54,7 +55,7 @@ _UNKNOWN: dict[int | str, dict[str, Any]] = {
 _DELETED_CLOSE = (1008, "charger deleted")
 
 router = APIRouter(
-    prefix="/chargers",
+    prefix=API_PREFIX + "/chargers",
     tags=["Chargers"],
     dependencies=[Depends(require_tenant)],
     responses=_ERRORS,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from chargeyard.api.deps import SettingsDep, StoreDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.schemas import (
     AvailabilityRequest,
@@ -60,7 +61,7 @@ COMMAND_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(
-    prefix="/chargers/{chargeBoxId}",
+    prefix=API_PREFIX + "/chargers/{chargeBoxId}",
     tags=["Charger Commands"],
     dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,

@@ -17,6 +17,7 @@ from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset
 from chargeyard.api.tenant import Tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import KeeperDep
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.command_history import CommandPage, CommandView, Outcome
@@ -34,7 +35,9 @@ def _errors(*answers: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
     }
 
 
-router = APIRouter(tags=["Command History"], dependencies=[Depends(require_tenant)])
+router = APIRouter(
+    prefix=API_PREFIX, tags=["Command History"], dependencies=[Depends(require_tenant)]
+)
 
 ActionQuery = Annotated[
     str | None,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import BaseModel, Field
 
 from chargeyard.api.deps import require_tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import ChargerDep
 from chargeyard.api.v1.routes.chargers_commands import COMMAND_ERRORS
 from chargeyard.csms.commands import device_model
@@ -35,7 +36,7 @@ class OperationResponse(BaseModel):
 
 
 router = APIRouter(
-    prefix="/chargers/{chargeBoxId}",
+    prefix=API_PREFIX + "/chargers/{chargeBoxId}",
     tags=["Charger Commands (OCPP 2.0.1)"],
     dependencies=[Depends(require_tenant)],
     responses=COMMAND_ERRORS,

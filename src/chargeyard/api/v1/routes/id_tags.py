@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from chargeyard.api.deps import StoreDep, TenantDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.schemas import ErrorResponse
 from chargeyard.api.v1.schemas.id_tags import (
     IdTagCreate,
@@ -34,7 +35,7 @@ _UNKNOWN: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(
-    prefix="/id-tags",
+    prefix=API_PREFIX + "/id-tags",
     tags=["Id Tags"],
     dependencies=[Depends(require_tenant)],
     responses=_ERRORS,

@@ -25,6 +25,7 @@ from chargeyard.api.proxy_relay import (
     ProxyRelay,
     Relayed,
 )
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.schemas import ErrorResponse
 
 _NOT_CONFIGURED = (
@@ -46,7 +47,7 @@ async def configured_relay(request: Request) -> ProxyRelay:
 RelayDep = Annotated[ProxyRelay, Depends(configured_relay)]
 
 router = APIRouter(
-    prefix="/proxy",
+    prefix=API_PREFIX + "/proxy",
     tags=["Recording proxy"],
     # The key first: a caller without one learns nothing about the proxy, configured or not.
     dependencies=[Depends(require_admin_key), Depends(configured_relay)],

@@ -43,10 +43,11 @@ from fastapi.responses import JSONResponse
 
 from chargeyard.api.organization_header import ORGANIZATION_HEADER
 from chargeyard.api.tenant import acting_tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.csms.events import Event, EventHub, EventType, Subscription
 from chargeyard.store import Store
 
-router = APIRouter()
+router = APIRouter(prefix=API_PREFIX)
 
 API_KEY_HEADER = "x-api-key"
 API_KEY_QUERY = "apiKey"

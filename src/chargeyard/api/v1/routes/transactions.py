@@ -16,6 +16,7 @@ from chargeyard import loop_clock
 from chargeyard.api.deps import SettingsDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Offset
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.deps import ChargerDep, LinkDep
 from chargeyard.api.v1.schemas import ErrorResponse, StationErrorResponse
 from chargeyard.api.v1.schemas.transactions import (
@@ -49,7 +50,7 @@ _CALL_ERRORS = (
     (504, "The charger did not answer in time"),
 )
 
-router = APIRouter(tags=["Transactions"], dependencies=[Depends(require_tenant)])
+router = APIRouter(prefix=API_PREFIX, tags=["Transactions"], dependencies=[Depends(require_tenant)])
 
 TransactionIdPath = Annotated[
     str,

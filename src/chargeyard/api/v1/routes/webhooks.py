@@ -14,6 +14,7 @@ from chargeyard.api.deps import OutboundDep, StoreDep, TenantDep, require_tenant
 from chargeyard.api.error_answers import error_answer
 from chargeyard.api.shapes import LOOKUP_TEXT, Limit, Offset, Page
 from chargeyard.api.tenant import Tenant
+from chargeyard.api.v1 import API_PREFIX
 from chargeyard.api.v1.schemas.commands import ErrorResponse
 from chargeyard.api.v1.schemas.webhooks import (
     DeliveryLog,
@@ -29,7 +30,7 @@ from chargeyard.store import NotFoundError, Store
 from chargeyard.store.models import Webhook
 
 router = APIRouter(
-    prefix="/webhooks",
+    prefix=API_PREFIX + "/webhooks",
     tags=["Webhooks"],
     dependencies=[Depends(require_tenant)],
     responses={401: error_answer(ErrorResponse, "Missing or invalid API key")},

@@ -9,6 +9,11 @@ answer), and a station's CALLERROR fails the test unless the test asked for one.
 The drive: boot and status reports; a driver plugs and badges (Authorize, StartTransaction or
 TransactionEvent, MeterValues while charging), then unplugs; the CSMS reads and changes the
 configuration, starts and stops remotely, and resets the station, which boots again.
+
+Every peer (the station's runtime, the library's central system, the sockets between them) runs
+on the test's event loop, so the drives run on virtual time (``tests/virtual_time.py``): the
+station's system clock is the loop's (``loop_clock``), and what it waits for, the meter value
+interval, the power staying off after a Reset, the reconnect back-off, passes at once.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+import pytest
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as LibChargePoint16
 from ocpp.v16 import call as call16
@@ -258,18 +264,13 @@ def accepted(station: Any) -> bool:
     return bool(station.registration is Registration.ACCEPTED)
 
 
-# The Reset at the end reboots the station on the wall clock: a short restart keeps the test
-# quick (the boot after it is what is checked, not how long the power stayed off).
-_REBOOT_DELAY_S = 0.2
-
-
 # -- OCPP 1.6 -------------------------------------------------------------------------------------
 
 
+@pytest.mark.virtual_time
 async def test_ocpp16_station_against_the_ocpp_library() -> None:
     station = wall_clock_station("CP-1", TEMPLATE)
     assert isinstance(station, StationV16)
-    station.reboot_delay_s = _REBOOT_DELAY_S
     station.config.change("MeterValueSampleInterval", "1")
     async with lib_csms(V16) as csms, running(station, csms):
         wire = csms.wire
@@ -348,9 +349,9 @@ def _variable(component: str, variable: str, value: str | None = None) -> dict[s
     return data
 
 
+@pytest.mark.virtual_time
 async def test_ocpp201_station_against_the_ocpp_library() -> None:
     station = wall_clock_station("CP-1", TEMPLATE, V201)
-    station.reboot_delay_s = _REBOOT_DELAY_S
     async with lib_csms(V201) as csms, running(station, csms):
         wire = csms.wire
         await until(lambda: accepted(station) and len(wire.payloads("StatusNotification")) == 1)

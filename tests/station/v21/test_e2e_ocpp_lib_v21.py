@@ -4,7 +4,9 @@ The harness is ``tests/station/test_e2e_ocpp_lib.py``'s: a ``StationRuntime`` on
 connects over a real WebSocket on 127.0.0.1 to a CSMS built from ``ocpp.v21.ChargePoint`` and
 ``ocpp.routing.on``. The library validates every CALL it handles and every CALLRESULT it awaits
 against its own 2.1 schemas (a violation becomes a CALLERROR, which fails the test); the wire checks
-the same frames, and the SENDs the library does not route, against ours.
+the same frames, and the SENDs the library does not route, against ours. As there, every peer
+runs on the test's event loop, and the drives run on virtual time (``tests/virtual_time.py``): the
+monitor's and the dynamic profile's one-second periods pass at once.
 
 The drive: boot (B01), a driver plugs and badges and unplugs (E02, E10), and a Periodic monitor
 with a periodic event stream (2.1 N08): the station opens the stream with a CALL and sends the
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from ocpp.routing import on
 from ocpp.v21 import ChargePoint as LibChargePoint21
 from ocpp.v21 import call as call21
@@ -91,6 +94,7 @@ class LibCentralSystem21(LibChargePoint21):  # type: ignore[misc]
         )
 
 
+@pytest.mark.virtual_time
 async def test_ocpp21_station_against_the_ocpp_library() -> None:
     station = wall_clock_station("CP-1", AC_WALLBOX, V21)
     assert isinstance(station, StationV21)
@@ -191,6 +195,7 @@ def _profile(profile_id: int, purpose: str, kind: str, limit: float) -> dict[str
     }
 
 
+@pytest.mark.virtual_time
 async def test_ocpp21_priority_charging_and_dynamic_profiles_against_the_ocpp_library() -> None:
     station = wall_clock_station("CP-1", AC_WALLBOX, V21)
     assert isinstance(station, StationV21)

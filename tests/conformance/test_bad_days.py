@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
+import pytest
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as LibChargePoint16
 from ocpp.v16 import call_result as result16
@@ -98,6 +99,10 @@ async def test_text_that_is_not_json_and_a_socket_closed_mid_case_end_their_case
     ]
 
 
+# The silent and the prompted CSMS below are servers on the test's loop: the tests run on
+# virtual time (tests/virtual_time.py), where the step's deadline passes as soon as nothing
+# else is left to do.
+@pytest.mark.virtual_time
 async def test_a_csms_that_never_answers_meets_the_step_deadline() -> None:
     async def silent(websocket: ServerConnection) -> None:
         async for _ in websocket:
@@ -108,6 +113,7 @@ async def test_a_csms_that_never_answers_meets_the_step_deadline() -> None:
     assert _reason(run.results[0]) == "no answer to BootNotification within 0.5 s"
 
 
+@pytest.mark.virtual_time
 async def test_nobody_at_the_prompt_makes_the_case_inconclusive() -> None:
     said: list[str] = []
     trigger = PromptTrigger(0.2, say=said.append, read_line=lambda: "")

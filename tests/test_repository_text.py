@@ -48,16 +48,19 @@ def _relative(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=_relative)
-def test_pages_link_only_to_files_inside_the_repository(page: Path) -> None:
+# The argument is ``doc``, not ``page``: a test taking ``page`` is a browser test to
+# pytest-playwright (it gets a browser parameter and the browser session) and to the workers'
+# order (tests/conftest.py runs such files last, after the browser tests).
+@pytest.mark.parametrize("doc", PAGES, ids=_relative)
+def test_pages_link_only_to_files_inside_the_repository(doc: Path) -> None:
     broken = []
-    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+    for target in _LINK.findall(doc.read_text(encoding="utf-8")):
         if target.startswith("#"):
             continue  # a heading of the same page
         if re.match(r"^[a-z]+:", target):
             broken.append(f"{target} (not a file of the repository)")
             continue
-        resolved = (page.parent / target.split("#", 1)[0]).resolve()
+        resolved = (doc.parent / target.split("#", 1)[0]).resolve()
         if not resolved.is_relative_to(ROOT) or not resolved.exists():
             broken.append(f"{target} (no such file in the repository)")
     assert broken == []

@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator, Callable
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,34 @@ from chargeyard.conformance.csms_under_test.hook_contract import (
 from chargeyard.conformance.csms_under_test.hook_trigger import hook_need
 from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS
 from chargeyard.conformance.endings import NotActed
+from chargeyard.fast_forward import away_from
 from chargeyard.protocol import V16
 from tests.conformance.example_hook import example
 from tests.conformance.test_example_hook import CSMS_INITIATED_CORE
 from tests.station.test_e2e_ocpp_lib import lib_csms
 
-# The tests whose hook runs on the loop (a starlette app served in it) run on the virtual-time
-# loop (tests/virtual_time.py): their waits pass at once. The example's own hook answers from a
-# thread of its own (http.server), which that loop cannot wait for: those tests keep real time.
+# The tests that run cases run on the virtual-time loop (tests/virtual_time.py): their waits (a
+# step, a quiet window after an answer, a slow hook's delay) pass at once. A hook app of a test
+# is served on the loop itself. The example's own hook answers from a thread of its own
+# (http.server), whose work the loop cannot see coming: the suite reaches it through
+# :func:`recorded`'s proxy, which keeps the loop's clock still while a request to it is open.
 VIRTUAL_TIME = pytest.mark.virtual_time
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "conformance-hooks.openapi.yaml"
+
+
+class _PromptServer(ThreadingHTTPServer):
+    """The example's HTTP server, noticing ``shutdown()`` within 10 ms: socketserver looks for
+    it between polls, every 0.5 s by default, and the example stops its server on the loop."""
+
+    def serve_forever(self, poll_interval: float = 0.01) -> None:
+        super().serve_forever(poll_interval)
+
+
+@pytest.fixture(autouse=True)
+def _prompt_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's ``serve_hook`` serves on :class:`_PromptServer`."""
+    monkeypatch.setattr(example(), "ThreadingHTTPServer", _PromptServer)
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +100,10 @@ class Seen:
 @contextlib.asynccontextmanager
 async def recorded(hook_url: str, delay_s: float = 0.0) -> AsyncIterator[tuple[str, list[Seen]]]:
     """A proxy in front of the hook that keeps every exchange (its URL and the exchanges),
-    each forwarded ``delay_s`` late (a slow hook)."""
+    each forwarded ``delay_s`` late (a slow hook). The hook is the example's, answering from a
+    thread of its own: while a request to it is open, the loop's clock stands still (on the
+    virtual-time loop), as the hook hands the order to this loop at a moment the loop cannot
+    see coming."""
     seen: list[Seen] = []
     client = httpx.AsyncClient(timeout=30.0)
 
@@ -90,12 +111,13 @@ async def recorded(hook_url: str, delay_s: float = 0.0) -> AsyncIterator[tuple[s
         await asyncio.sleep(delay_s)
         raw = await request.body()
         body = json.loads(raw) if raw else None
-        answer = await client.request(
-            request.method,
-            hook_url + request.url.path,
-            content=raw,
-            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
-        )
+        with away_from(asyncio.get_running_loop()):
+            answer = await client.request(
+                request.method,
+                hook_url + request.url.path,
+                content=raw,
+                headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+            )
         seen.append(Seen(request, body, answer))
         return Response(answer.content, answer.status_code, media_type="application/json")
 
@@ -164,6 +186,7 @@ def _check(document: dict[str, Any], seen: Seen) -> None:
         OAS31Validator(response["content"]["application/json"]["schema"]).validate(seen.answer)
 
 
+@VIRTUAL_TIME
 async def test_the_suite_s_requests_and_the_example_s_answers_fit_the_document(
     contract: dict[str, Any],
 ) -> None:
@@ -281,6 +304,7 @@ async def test_a_hook_that_took_an_order_the_csms_never_sent_fails_the_case() ->
     assert result.reason == "the CSMS sent no Reset within 1 s"
 
 
+@VIRTUAL_TIME
 async def test_a_slow_hook_s_call_still_counts_within_the_order_s_grace() -> None:
     # The step counts from the order: a hook that takes longer than the step to make the
     # CSMS act does not fail the CSMS, as long as the CALL comes within the order's grace.
@@ -318,6 +342,7 @@ async def test_without_set_up_a_tag_not_given_names_the_option_that_gives_it() -
     )
 
 
+@VIRTUAL_TIME
 async def test_a_registration_the_hook_refuses_is_not_acted() -> None:
     async with hook({"contract": [1], "setUp": ["idTags"]}, _taken) as (url, _):
         trigger = HookTrigger(url)
@@ -368,13 +393,29 @@ def test_capabilities_of_another_shape_are_refused_with_what_is_wrong(
 # -- the example's hook in another CSMS on the `ocpp` library ------------------------------------
 
 
+@contextlib.asynccontextmanager
+async def example_hook_of(stations: dict[str, Any]) -> AsyncIterator[str]:
+    """The example's hook for the registry ``stations``, served by its ``serve_hook``: its
+    URL."""
+    hook_app = example().ConformanceHook(stations)
+    server = example().serve_hook(hook_app, asyncio.get_running_loop(), "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@VIRTUAL_TIME
 async def test_the_example_s_hook_plugs_into_a_csms_s_own_registry() -> None:
     # tests/station's central system on the library, as a user's: its registry of connected
     # charge points is all the hook needs; it sets up nothing, so the tag is stated.
-    async with lib_csms(V16) as csms:
-        hook_app = example().ConformanceHook(csms.charge_points)
-        server = example().serve_hook(hook_app, asyncio.get_running_loop(), "127.0.0.1", 0)
-        trigger = HookTrigger(f"http://127.0.0.1:{server.server_port}")
+    async with (
+        lib_csms(V16) as csms,
+        example_hook_of(csms.charge_points) as hook_url,
+        recorded(hook_url) as (url, _),
+    ):
+        trigger = HookTrigger(url)
         try:
             target = CsmsTarget(
                 f"ws://127.0.0.1:{csms.port}/ocpp",
@@ -387,8 +428,6 @@ async def test_the_example_s_hook_plugs_into_a_csms_s_own_registry() -> None:
             run = await run_csms(target, ids=CSMS_INITIATED_CORE)
         finally:
             await trigger.close()
-            server.shutdown()
-            server.server_close()
     verdicts = {r.info.id: (r.conformance, r.reason) for r in run.results}
     assert verdicts == dict.fromkeys(CSMS_INITIATED_CORE, (Verdict.PASS, None))
 

@@ -25,12 +25,13 @@ The station decides everything (``core.py``); this adapter only moves frames and
 * when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
   jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
   the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
-  RetryBackOff variables). A connection counts as a failed attempt, and the next wait doubles,
-  until the station is Accepted on it (its BootNotification answered Accepted, B01, or a
-  registration that stands through a lost connection, B04, once the central system said
-  something on it) or it has lived
-  :data:`SETTLED_AFTER` seconds: a CSMS that accepts the WebSocket and drops it before
-  answering the boot is retried ever more slowly, up to the ceiling, not twice a second;
+  RetryBackOff variables), or closed the connection itself to dial again (``station.redial``:
+  new credentials, A01), which dials at once. A connection counts as a failed attempt, and the
+  next wait doubles, until the station is Accepted on it (its BootNotification answered
+  Accepted, B01, or a registration that stands through a lost connection, B04, once the central
+  system said something on it) or it has lived :data:`SETTLED_AFTER` seconds: a CSMS that
+  accepts the WebSocket and drops it before answering the boot is retried ever more slowly, up
+  to the ceiling, not twice a second;
   a run of failed attempts is logged with its reason once, then summarised every few minutes
   (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
@@ -542,11 +543,14 @@ class StationRuntime:
         if self._phase is _Phase.STOPPED:
             return
         storm, self._storm_wait = self._storm_wait, None
+        at_once = station.take_dial_at_once()
         if station.wants_connection:
             self._phase = _Phase.BACKOFF
             delay = storm if storm is not None else station.reconnect_wait(self.attempt, self._rng)
             if delay is None:
                 delay = self._reconnect.wait(self.attempt, self._rng)
+            if at_once and storm is None:
+                delay = 0.0  # a redial (new credentials, A01) dials again at once
             self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)
         else:
             self._phase = _Phase.OFF

@@ -188,8 +188,9 @@ class SimulatedStation(ActionHandlers):
         # files, or one held in memory, as the gateway issues its chargers'); one the central
         # system signs for it comes before it (presented_certificate).
         self.client_certificate: ClientCertificate | HeldCertificate | None = None
-        # Close the connection and dial again at once (redial).
+        # Close the connection and dial again at once (redial): asked, then due once closed.
         self._redial = False
+        self._dial_at_once = False
         self.wake: Callable[[], None] = _nothing
         self._session: Session | None = None
         self._conversation = Conversation(identity)
@@ -409,6 +410,7 @@ class SimulatedStation(ActionHandlers):
         if self._redial:
             self._redial = False
             self.wants_connection = self.powered and not self.network_down
+            self._dial_at_once = self.wants_connection
 
     def receive(self, data: str | bytes) -> None:
         if self._session is None:
@@ -687,6 +689,12 @@ class SimulatedStation(ActionHandlers):
         self._redial = True
         self.wants_connection = False
         self.wake()
+
+    def take_dial_at_once(self) -> bool:
+        """Whether the connection just lost was closed by :meth:`redial`, to dial again
+        with no back-off (once: a redial that then fails backs off as any attempt)."""
+        at_once, self._dial_at_once = self._dial_at_once, False
+        return at_once
 
     def come_online(self) -> None:
         """The network is back: the runner reconnects (without a new BootNotification unless

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from ocpp.v21 import call as call21
 
 from chargeyard.protocol import V21
@@ -22,6 +23,11 @@ from chargeyard.store.repositories import CommandQuery
 from tests.api.ocpp_library_stations import booted21
 from tests.polling import polled, until
 from tests.stack_lab import StackLab
+
+# Every peer runs on the test's loop: the stack lab on SQLite, chargeyard's stations and the
+# ``ocpp`` library's (tests/virtual_time.py). A dynamic schedule pulled every second, a
+# stream's interval: idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 WALLBOX_21 = "chargeyard-ac-wallbox-21"
 HEARTBEAT = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}

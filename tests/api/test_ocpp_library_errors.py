@@ -19,6 +19,10 @@ from tests.stack_lab import StackLab
 
 ID = "LIB-1"
 
+# Every peer runs on the test's loop: the stack lab on SQLite and the ``ocpp`` library's
+# stations (tests/virtual_time.py). The 504s' command timeout passes at once.
+pytestmark = pytest.mark.virtual_time
+
 
 @pytest.fixture
 def settings() -> ApiSettings:

@@ -24,6 +24,11 @@ from tests.polling import eventually, until
 SECRET = "s3cret-s3cret-s3cret"
 FAST = RetrySchedule(delays=(0.05, 0.1), max_attempts=6, jitter=0.0)
 
+# The tests marked virtual_time run on tests/virtual_time.py's loop: the sender, the receiver
+# (uvicorn, serving on the test's loop) and SQLite are all there is, so the receiver's delays,
+# the retry schedules, the poll intervals and the server's stop pass at once. The back-off test
+# measures the gaps between posts on the wall clock, so it runs on the usual loops.
+
 
 async def _only_delivery(store: Store, webhook_id: str) -> WebhookDelivery:
     [delivery] = await store.webhooks.deliveries(webhook_id)
@@ -75,6 +80,7 @@ def test_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
     )
 
 
+@pytest.mark.virtual_time
 async def test_an_event_is_posted_signed_to_each_subscriber_only(store: Store) -> None:
     hub = EventHub()
     async with receiving() as receiver:
@@ -136,6 +142,7 @@ async def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(store
         assert third.at - second.at >= 0.1
 
 
+@pytest.mark.virtual_time
 async def test_the_sender_gives_up_after_max_attempts(store: Store) -> None:
     hub = EventHub()
     schedule = RetrySchedule(delays=(0.02,), max_attempts=3, jitter=0.0)
@@ -152,6 +159,7 @@ async def test_the_sender_gives_up_after_max_attempts(store: Store) -> None:
         assert len(receiver.requests) == 3
 
 
+@pytest.mark.virtual_time
 async def test_the_log_tells_an_endpoint_failing_and_delivering_again_not_each_attempt(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -205,6 +213,7 @@ async def test_the_log_tells_an_endpoint_failing_and_delivering_again_not_each_a
     ]
 
 
+@pytest.mark.virtual_time
 async def test_an_endpoint_that_is_down_is_one_line_not_one_per_attempt(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -232,6 +241,7 @@ async def test_an_endpoint_that_is_down_is_one_line_not_one_per_attempt(
     assert f"webhook {hook.id} endpoint http://127.0.0.1:{closed_port}/x is failing (" in told[0]
 
 
+@pytest.mark.virtual_time
 async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -254,6 +264,7 @@ async def test_connection_errors_and_timeouts_are_failed_attempts(store: Store) 
     assert too_slow.last_error == "timeout: ReadTimeout"
 
 
+@pytest.mark.virtual_time
 async def test_a_host_that_does_not_resolve_is_a_failed_attempt_backed_off_then_given_up(
     store: Store,
 ) -> None:
@@ -271,6 +282,7 @@ async def test_a_host_that_does_not_resolve_is_a_failed_attempt_backed_off_then_
     assert delivery.next_attempt_at is None
 
 
+@pytest.mark.virtual_time
 async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> None:
     slow = RetrySchedule(delays=(0.3,), jitter=0.0)
     async with receiving(failures=1) as receiver:
@@ -302,6 +314,7 @@ async def test_pending_deliveries_are_resumed_after_a_restart(store: Store) -> N
     assert [r.json for r in receiver.requests[1:] if r.json == {"id": 99}] == [{"id": 99}]
 
 
+@pytest.mark.virtual_time
 async def test_a_webhook_deactivated_with_a_backlog_drops_it_visibly(store: Store) -> None:
     async with receiving() as receiver:
         hook = await store.webhooks.create(receiver.url, ["*"])
@@ -313,6 +326,7 @@ async def test_a_webhook_deactivated_with_a_backlog_drops_it_visibly(store: Stor
     assert receiver.requests == []
 
 
+@pytest.mark.virtual_time
 async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
     store: Store,
 ) -> None:
@@ -338,6 +352,7 @@ async def test_a_burst_of_events_is_delivered_without_blocking_the_publisher(
     assert sorted(r.json["id"] for r in receiver.requests) == [e.id for e in published]
 
 
+@pytest.mark.virtual_time
 async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -375,6 +390,7 @@ async def test_a_burst_arriving_over_time_is_enqueued_in_few_writes(
     assert len(await store.webhooks.deliveries(hook.id)) == 9
 
 
+@pytest.mark.virtual_time
 async def test_events_published_before_stop_are_kept_for_the_next_start(store: Store) -> None:
     hub = EventHub()
     async with receiving() as receiver:
@@ -395,6 +411,7 @@ async def test_events_published_before_stop_are_kept_for_the_next_start(store: S
     assert [r.json["event"] for r in receiver.requests] == ["charger.disconnected"]
 
 
+@pytest.mark.virtual_time
 async def test_a_delivery_in_flight_is_not_claimed_again(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

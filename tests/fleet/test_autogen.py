@@ -24,6 +24,10 @@ from tests.station.v201.conftest import make_link as make_v201_link
 from tests.station.v201.conftest import make_station as make_v201_station
 from tests.station.v201.support import events
 
+# The drivers' waits are the loop's timers and the stations run on manual clocks over the
+# in-memory link: nothing off the loop (tests/virtual_time.py), so idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
+
 FAST = AutogenConfig(
     sessions_per_hour=360_000,  # a driver every 10 ms on average
     mean_session_s=0.05,

@@ -115,6 +115,9 @@ async def test_a00_sends_basic_credentials_when_it_has_a_password() -> None:
     assert csms.headers["CP-1"]["Authorization"] == f"Basic {expected}"
 
 
+# The interval is whole seconds (1.6 BootNotification.conf): on the virtual-time loop the
+# second passes at once, the scripted CSMS and the station both running on the test's loop.
+@pytest.mark.virtual_time
 async def test_a_heartbeat_follows_the_interval_the_csms_gave() -> None:
     async with WireCsms(interval=1) as csms:
         runtime = make_runtime(csms.url())
@@ -129,6 +132,9 @@ async def test_a_heartbeat_follows_the_interval_the_csms_gave() -> None:
     ]
 
 
+# Pending, the station boots again after the interval, whole seconds (1.6 section 4.2): on the
+# virtual-time loop that second passes at once, the scripted CSMS on the test's loop too.
+@pytest.mark.virtual_time
 async def test_b02_a_pending_station_sends_nothing_but_bootnotification() -> None:
     async with WireCsms(interval=1, boot_status="Pending") as csms:
         runtime = make_runtime(csms.url())

@@ -10,12 +10,18 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from chargeyard.gateway.dispatch import PICKUP_WAIT_S, dispatch
 from chargeyard.gateway.host import FAILED, NOT_RUNNING
 from chargeyard.store.models import CommandStatus, DesiredState, SimulatedCharger
 from tests.gateway.conftest import ORG
 from tests.polling import until
 from tests.stack_lab import StackLab
+
+# Every wait is on the loop's clock or on SQLite: the stack lab, its gateway and its chargers
+# run on the test's loop (tests/virtual_time.py), so idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 
 class CountedPrecheck:

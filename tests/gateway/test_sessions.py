@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.store.models import CommandStatus
 from chargeyard.store.models import Transaction as CsmsTransaction
 from tests.gateway.conftest import ORG, VERSIONS
 from tests.polling import eventually, until
 from tests.stack_lab import StackLab
+
+# Every wait is on the loop's clock or on SQLite: the stack lab, its gateway and its chargers
+# run on the test's loop (tests/virtual_time.py), so idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 STOP_ON_TIME = {V16: "Local", V201: "TimeLimitReached"}
 STOP_ON_ENERGY = {V16: "Local", V201: "EnergyLimitReached"}

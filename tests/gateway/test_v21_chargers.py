@@ -8,12 +8,17 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 
 from chargeyard.protocol import V21, V201
 from chargeyard.store.models import CommandStatus, NotificationKind
 from tests.gateway.conftest import ORG
 from tests.polling import eventually, polled, until
 from tests.stack_lab import StackLab
+
+# Every wait is on the loop's clock or on SQLite: the stack lab, its gateway and its chargers
+# run on the test's loop (tests/virtual_time.py), so idle waits pass at once.
+pytestmark = pytest.mark.virtual_time
 
 WALLBOX_21 = "chargeyard-ac-wallbox-21"
 

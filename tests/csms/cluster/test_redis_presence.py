@@ -231,7 +231,9 @@ async def test_a_node_whose_own_presence_lapsed_takes_no_other_for_gone_for_one_
             await a.renew()
             return not await is_online(store, "CP-B")
 
-        await eventually(b_marked, within=5, every=0.2)
+        # A's grace is one presence TTL (LAPSE_GRACE_TTLS), whole seconds (the alive key's
+        # SET ... EX): the wait cannot be shorter than a second; frequent looks end it soon after.
+        await eventually(b_marked, within=5, every=0.05)
         assert await _members(prefix) == {"csms-a", "csms-c"}
         assert await is_online(store, "CP-A")
         assert await is_online(store, "CP-C")
@@ -251,6 +253,10 @@ async def _members(prefix: str) -> set[str]:
         await client.aclose()
 
 
+# No Redis answers here (a closed port) and every other peer is on the test's loop or SQLite:
+# on the virtual-time loop the Redis client's back-off between its connection attempts
+# (bus/redis_connection.py) passes at once.
+@pytest.mark.virtual_time
 async def test_a_cluster_node_that_cannot_join_marks_no_station_offline(
     store: Store, tmp_path: Path
 ) -> None:

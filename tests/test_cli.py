@@ -15,12 +15,14 @@ import httpx
 import orjson
 import pytest
 import typer
+from redis.backoff import NoBackoff
 from typer.testing import CliRunner
 from websockets.asyncio.client import connect
 
 from chargeyard import cli_cluster, cli_csms
 from chargeyard.api import ApiSettings
 from chargeyard.api.tokens import verify_token
+from chargeyard.bus import redis_connection
 from chargeyard.cli import app
 from chargeyard.conformance.tls_chain import CertificateAuthority
 from chargeyard.csms.server import CsmsSettings
@@ -809,6 +811,10 @@ def test_a_node_that_cannot_reach_a_server_it_needs_says_which_in_one_line(
     # The process's logging is left as it is (the command would configure it for a process).
     monkeypatch.setattr(cli_csms, "configure_logging", lambda level: None)
     monkeypatch.setattr(cli_cluster, "configure_logging", lambda level: None)
+    # Each Redis client still makes its attempts (bus/redis_connection.py) and fails as it
+    # would, only without the back-off between them (0.7 s of real time a client: the command
+    # runs on a loop of its own), which the one line does not depend on.
+    monkeypatch.setattr(redis_connection, "ExponentialBackoff", lambda **_: NoBackoff())
     result = CliRunner().invoke(
         app, [*arguments, "--data-dir", str(tmp_path)], env={"CHARGEYARD_REDIS_URL": ""}
     )

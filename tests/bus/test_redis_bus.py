@@ -186,8 +186,13 @@ async def test_a_wait_cancelled_during_its_lookup_ends_even_if_the_client_calls_
     """A caller's timeout that lands while the lookup is in flight ends the wait, even when
     the client turns the cancellation into one of its connection errors."""
     bus = redis_bus
+    deadline = asyncio.timeout(5.0)
+    looked_up = 0
 
     async def cancelled_into_lost(*args: object, **kwargs: object) -> bytes | None:
+        nonlocal looked_up
+        looked_up += 1
+        deadline.reschedule(asyncio.get_running_loop().time())  # the timeout lands now
         try:
             await asyncio.Event().wait()
         except asyncio.CancelledError:
@@ -196,8 +201,9 @@ async def test_a_wait_cancelled_during_its_lookup_ends_even_if_the_client_calls_
 
     monkeypatch.setattr(bus._redis, "get", cancelled_into_lost)
     with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.5):
+        async with deadline:
             await bus.wait_outcome("never")
+    assert looked_up == 1  # the timeout came during the lookup, not before it
     assert bus.waiting() == 0
 
 

@@ -41,7 +41,9 @@ async def test_a_post_cut_off_by_its_sender_s_death_is_posted_by_another_within_
     enough that a node looking for due rows every ``poll_interval`` posts it again within
     the documented minute of the claim (so of the kill, which came after it)."""
     async with receiving() as receiver:
-        receiver.delay = 1.0  # the post is under way when its sender dies
+        # Held long enough that the post is under way when its sender dies (a few
+        # milliseconds after it arrives), no longer: the receiver's stop waits for the rest.
+        receiver.delay = 0.3
         hook = await store.webhooks.create(receiver.url, ["charger.boot"])
         dying = WebhookSender(store, EventHub(), clock=lambda: T0, poll_interval=POLL_INTERVAL_S)
         await dying.start()
@@ -104,6 +106,7 @@ async def test_a_retry_that_comes_due_while_the_due_rows_are_read_is_posted(
         ) as sender:
             sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             await until(lambda: len(receiver.requests) == 1)
+            receiver.delay = 0  # the posts after the first (already held) answer at once
             sender.events.emit(EventType.CHARGER_CONNECTED, "CP-1", organization_id="default")
             rows = await _delivered(store, hook.id, count=2)
 
@@ -115,7 +118,10 @@ async def test_an_endpoint_gets_at_most_per_endpoint_posts_at_once_and_others_ge
     store: Store,
 ) -> None:
     async with receiving() as busy, receiving() as quiet:
-        busy.delay = quiet.delay = 0.3
+        # The busy endpoint's first three posts are held while the quiet one's is made: the
+        # endpoint's room is full, the sender's is not. Once that post is in, the rest of the
+        # flood is answered at once.
+        busy.delay = 0.3
         flooded = await store.webhooks.create(busy.url, ["connector.status_changed"])
         other = await store.webhooks.create(quiet.url, ["charger.boot"])
         async with WebhookSender(store, EventHub(), per_endpoint=3, concurrency=4) as sender:
@@ -129,7 +135,9 @@ async def test_an_endpoint_gets_at_most_per_endpoint_posts_at_once_and_others_ge
             await until(lambda: len(busy.requests) >= 3)
             sender.events.emit(EventType.CHARGER_BOOT, "CP-1", organization_id="default")
             await _delivered(store, other.id)
+            busy.delay = 0
             await _delivered(store, flooded.id, count=12)
 
     assert busy.most_at_once == 3
-    assert quiet.requests[0].at < busy.requests[-1].at  # not kept waiting behind the flood
+    # Not kept waiting behind the flood: posted while the first three were held.
+    assert quiet.requests[0].at < busy.requests[3].at

@@ -18,6 +18,7 @@ never the fleet host: it would work the same with the host in another process.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -320,6 +321,10 @@ async def assemble(
         api: the API's options, or what to do once the rest runs and before the API opens,
             returning them (None: no API).
     """
+    if api is not None:
+        # The API's module (its routes and models, about a second of CPU) loads before the
+        # listener and the chargers start: loaded once they run, it would stall their loop.
+        importlib.import_module("chargeyard.api.app")
     central = await start_central_system(
         running,
         database_url=database_url,

@@ -17,13 +17,7 @@ install_hooks()
 
 
 class VirtualTimeLoop(FastForwardLoop):
-    """The fast-forward loop at ``max``, keeping wall time between its jumps.
-
-    Every peer of such a test runs on this loop (or on SQLite's threads, which the loop waits
-    for), so the clock does not wait after each send for an answer from off the loop
-    (``answer_s=0``, as in the lab at ``--speed max``): that wait, 2 ms a jump, took most of
-    the wall time of a test that jumps a few hundred times.
-    """
+    """The fast-forward loop at ``max``, keeping wall time between its jumps."""
 
     def __init__(self) -> None:
-        super().__init__(None, answer_s=0.0)
+        super().__init__(None)

@@ -19,8 +19,13 @@ machine the kernel may deliver it later. So:
 - while a TCP socket of this process has sent bytes that its peer, a socket of this process
   too, has not received yet by the kernel's count (``TCP_INFO``), the loop waits for the
   sockets in real time, :data:`SETTLE_S` at a time, at most :data:`IN_FLIGHT_MAX_S` in all;
-- then, if anything was sent since it last did, it waits :data:`ANSWER_S` once more, for a
-  peer that answers from another thread or process.
+- then, if anything was sent since it last did, it asks the sockets once more; and if a TCP
+  socket of this process sent to a socket it has not heard from (another process's, or one of
+  its own before that one's first send: a server's side of a connection just opened, whose
+  bytes the count above cannot follow), it waits :data:`ANSWER_S` for them, or for a peer that
+  answers from another process.
+  (A peer that answers from another thread of this process holds the clock while it works:
+  ``away``.)
 
 If nothing came, and no work the loop waits for runs on another thread (its executor,
 SQLite's threads through aiosqlite, anyio's worker threads), the clock moves to the next
@@ -49,7 +54,12 @@ from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from chargeyard.fast_forward_waits import install_hooks, sends_count, sends_in_flight
+from chargeyard.fast_forward_waits import (
+    install_hooks,
+    sends_count,
+    sends_in_flight,
+    unheard_sends_count,
+)
 
 SETTLE_S = 0.0005
 """How long the loop waits at a time, in real time, for bytes on their way to its sockets."""
@@ -59,7 +69,7 @@ IN_FLIGHT_MAX_S = 1.0
 its clock jumps ahead anyway."""
 
 ANSWER_S = 0.002
-"""How long the loop waits once after anything was sent, for an answer from off the loop."""
+"""How long the loop waits once after a send to a socket it has not heard from."""
 
 FROZEN_ORIGIN = 1_000_000.0
 """The reading a frozen clock starts at (seconds, like ``time.monotonic()``'s)."""
@@ -122,7 +132,7 @@ class FastForwardLoop(asyncio.SelectorEventLoop):
         start: the UTC time the loop's clock starts at (``loop_clock.now()``); None: now.
         frozen: with ``speed`` None, the clock stands still between jumps (the work of a turn
             takes no time), so that a run repeats its timestamps.
-        answer_s: how long the loop waits after a send for an answer from off the loop
+        answer_s: how long the loop waits after a send to a socket it has not heard from
             (:data:`ANSWER_S`; 0 where every peer runs on the loop, as in the lab).
         step_s: frozen, the clock jumps to whole multiples of this many seconds (0: to the
             next timer exactly): the timers due within one step run together, so that their
@@ -161,7 +171,8 @@ class FastForwardLoop(asyncio.SelectorEventLoop):
         self._jumped = 0.0  # seconds the clock jumped over, in all (not frozen)
         self._frozen_at = self._origin  # the clock's reading (frozen)
         self._away = 0  # work off the loop that it waits for
-        self._sends_awaited = 0  # sends_count() when the loop last waited for an answer
+        self._sends_awaited = 0  # sends_count() when the loop last asked the sockets again
+        self._unheard_awaited = 0  # unheard_sends_count() when it last waited for an answer
 
     def time(self) -> float:
         if self.frozen:
@@ -220,8 +231,13 @@ class FastForwardLoop(asyncio.SelectorEventLoop):
         while not events and sends_in_flight() and time.monotonic() < give_up:
             events = selector.select(SETTLE_S)
         if not events and sends_count() != self._sends_awaited:
+            # Asked again after any send (what arrived since the first look runs first); for
+            # the answer only after one to a socket it has not heard from.
             self._sends_awaited = sends_count()
-            events = selector.select(self._answer_s)
+            unheard = unheard_sends_count()
+            wait = self._answer_s if unheard != self._unheard_awaited else 0.0
+            self._unheard_awaited = unheard
+            events = selector.select(wait)
         if events:
             self._process_events(events)  # type: ignore[attr-defined]
         elif not ready:

@@ -29,6 +29,10 @@ class _Sends:
     """The sockets whose bytes may be on their way."""
     count = 0
     """Sends so far."""
+    unheard = 0
+    """TCP sends so far to a socket this process has not heard from: another process's, or one
+    of its own that has sent nothing yet (a server's side of a connection before its first
+    answer). Their arrival is not in :meth:`in_flight`'s count."""
     by_pair: ClassVar[weakref.WeakValueDictionary[_Pair, socket.socket]] = (
         weakref.WeakValueDictionary()
     )
@@ -57,6 +61,9 @@ class _Sends:
             cls.by_pair[pair] = sock
         cls.written[sock] = cls.written.get(sock, 0) + count
         cls.pending.add(sock)
+        local, peer = cls.pairs[sock]
+        if (peer, local) not in cls.by_pair:
+            cls.unheard += 1
 
     @classmethod
     def in_flight(cls) -> bool:
@@ -93,6 +100,12 @@ _ALL = 2**63
 def sends_count() -> int:
     """Sends on any socket of this process so far (since :func:`install_hooks`)."""
     return _Sends.count
+
+
+def unheard_sends_count() -> int:
+    """TCP sends so far (since :func:`install_hooks`) to a socket this process has not heard
+    from (:attr:`_Sends.unheard`)."""
+    return _Sends.unheard
 
 
 def sends_in_flight() -> bool:

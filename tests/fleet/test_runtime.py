@@ -450,6 +450,45 @@ async def test_b04_a_registered_station_whose_csms_drops_every_connection_backs_
     assert station.in_service  # its registration stood throughout: it never booted again
 
 
+# A back-off that would keep a station away for a minute after a lost connection.
+_MINUTE = ReconnectPolicy(initial=60.0, factor=1.0, ceiling=60.0)
+
+
+async def test_a01_a_redial_dials_again_at_once_whatever_the_back_off(tmp_path: Path) -> None:
+    """A station that closes its connection to dial again (``Station.redial``: new credentials
+    take effect, 1.6 security whitepaper A01, 2.0.1 A01) dials at once, not after the back-off
+    of a lost connection."""
+    async with our_csms(tmp_path) as csms:
+        runtime = StationRuntime(
+            make_station(),
+            f"ws://127.0.0.1:{csms.port}/ocpp/CP-1",
+            reconnect=_MINUTE,
+            rng=_LongestWaits(),
+        )
+        runtime.start()
+        try:
+            station = runtime.station
+            await until(lambda: accepted(runtime))
+            station.redial()
+            await until(lambda: runtime.stats.disconnects == 1 and station.connected)
+            assert accepted(runtime)  # no second boot
+        finally:
+            await runtime.stop()
+
+
+def test_a01_the_at_once_is_for_the_redial_s_own_close_only() -> None:
+    """A redial that then fails backs off as any attempt; a connection lost on its own leaves
+    the back-off to the runner."""
+    station = make_station()
+    station.connect()
+    station.redial()
+    station.disconnect()
+    assert (station.take_dial_at_once(), station.take_dial_at_once()) == (True, False)
+    station.connect()
+    station.disconnect()
+    assert station.take_dial_at_once() is False
+
+
 async def test_a_stop_during_a_dial_returns_whatever_the_dial_was_doing() -> None:
     """A stop may come while the dial connects or shakes hands: it returns all the same, at
     once (uvloop closes the transport of a cancelled connect without telling the protocol,

@@ -1,5 +1,6 @@
-"""The ``/api/v1`` routes: one module per resource, each with one ``router``, mounted under
-``/api/v1`` in the order of :data:`ROUTERS`."""
+"""The ``/api/v1`` routes: one module per resource, each with one ``router`` that carries the
+whole ``/api/v1`` prefix and the API key, served in the order of :data:`ROUTERS`
+(``api/routers.py``)."""
 
 from fastapi import APIRouter
 

@@ -1,6 +1,6 @@
 """The ``/ocpp`` routes: one module per resource, each with one ``router`` that carries its own
-``/ocpp`` prefix and Bearer auth, served in the order of :data:`ROUTERS` (``api/routers.py``). The same routes
-answer under ``/evcharger`` (``api/gateway/prefixes.py``)."""
+``/ocpp`` prefix and Bearer auth, served in the order of :data:`ROUTERS` (``api/routers.py``).
+The same routes answer under ``/evcharger`` (``api/gateway/prefixes.py``)."""
 
 from fastapi import APIRouter
 

@@ -59,21 +59,24 @@ _SERVER_LIBRARIES = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "pydantic_
 _SERVER_PACKAGES = ("api", "csms", "gateway", "lab", "station", "store", "stack")
 
 
-def _imported_by(*arguments: str) -> set[str]:
-    """The modules a fresh interpreter holds after running ``chargeyard ARGUMENTS``."""
-    script = (
-        "import sys\n"
-        "from chargeyard.cli import app\n"
-        "try:\n"
-        f"    app({list(arguments)!r})\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
-    )
+def _imported_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
+    script = f"import sys\n{code}\nprint('\\n'.join(sys.modules), file=sys.stderr)\n"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     return set(done.stderr.split())
+
+
+def _imported_by(*arguments: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``chargeyard ARGUMENTS``."""
+    return _imported_after(
+        "from chargeyard.cli import app\n"
+        "try:\n"
+        f"    app({list(arguments)!r})\n"
+        "except SystemExit:\n"
+        "    pass"
+    )
 
 
 @pytest.mark.slow
@@ -102,15 +105,9 @@ def test_a_command_s_help_imports_its_own_module_only() -> None:
 def test_the_api_s_routes_load_only_in_a_process_that_serves_them() -> None:
     # A worker, or a CSMS node with --api-port 0, imports the commands and the stack that
     # assembles it but never the app: its routes, models and dashboard cost a second of CPU.
-    script = (
-        "import sys\n"
-        "import chargeyard.cli_cluster, chargeyard.cli_csms, chargeyard.cli_up, chargeyard.stack\n"
-        "print('\\n'.join(sys.modules), file=sys.stderr)\n"
+    imported = _imported_after(
+        "import chargeyard.cli_cluster, chargeyard.cli_csms, chargeyard.cli_up, chargeyard.stack"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
-    )
-    imported = set(done.stderr.split())
     assert "chargeyard.stack" in imported
     assert {"chargeyard.api.app", "chargeyard.api.v1.routes"} & imported == set()
 

@@ -10,6 +10,7 @@ import pytest
 
 from chargeyard.protocol import V16, V201
 from chargeyard.store import NotFoundError, Store
+from chargeyard.store.growth_statistics import GrowthStatistics
 from chargeyard.store.station_writer import (
     StationWriter,
     StatusReport,
@@ -63,6 +64,47 @@ async def test_one_batch_holds_many_stations_facts(store: Store) -> None:
             (0, "Available"),
             (1, "Available"),
         ]
+
+
+async def test_stations_the_store_does_not_know_are_registered_in_one_batch_when_asked(
+    store: Store,
+) -> None:
+    """A central system that lets unknown stations in (``auto_register``) registers a boot
+    storm's new stations a batch at a time, each in its organization; a known one keeps its
+    row, and a new station's facts of the same batch land on the row just made."""
+    await store.organizations.create("Depot", organization_id="org-depot")
+    known = await store.stations.register("CP-KNOWN")
+    identities = [f"CP-NEW-{n}" for n in range(20)]
+    async with StationWriter(store.engine) as writer:
+        writer.statistics = GrowthStatistics(store.engine, "stations", first_after=10)
+        await asyncio.gather(
+            writer.write(online("CP-KNOWN", V16, T0, create=True, organization_id="org-depot")),
+            *(
+                writer.write(
+                    online(identity, V201, T0, create=True, organization_id="org-depot"),
+                    StatusReport(identity, 1, "Available", at=_at(1)),
+                )
+                for identity in identities
+            ),
+        )
+    assert writer.transactions < len(identities)
+    # The planner's statistics of the growing table, on PostgreSQL (growth_statistics.py).
+    assert writer.statistics.analysed == (1 if store.engine.dialect.name == "postgresql" else 0)
+    again = await store.stations.get("CP-KNOWN")
+    assert again is not None
+    assert (again.id, again.organization_id, again.is_online) == (
+        known.id,
+        known.organization_id,
+        True,
+    )
+    for identity in identities:
+        station = await store.stations.get(identity)
+        assert station is not None, identity
+        assert station.organization_id == "org-depot"
+        assert (station.is_online, station.ocpp_version, station.connected_at) == (True, V201, T0)
+        assert station.created_at is not None
+        connectors = await store.connectors.list(identity)
+        assert [(c.connector_id, c.status) for c in connectors] == [(1, "Available")]
 
 
 async def test_a_stations_facts_in_one_batch_apply_in_the_order_they_came(store: Store) -> None:

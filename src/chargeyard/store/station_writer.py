@@ -49,6 +49,7 @@ from chargeyard.store.array_rows import ArrayStatement, insert_from_arrays, unne
 from chargeyard.store.engine import is_sqlite, writer_turn
 from chargeyard.store.errors import NotFoundError
 from chargeyard.store.group_commit import GroupCommit
+from chargeyard.store.growth_statistics import GrowthStatistics
 from chargeyard.store.models import (
     DEFAULT_ORGANIZATION_ID,
     Connector,
@@ -150,9 +151,18 @@ def boot_facts(
     )
 
 
-async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
-    """Write ``facts`` in ``connection``'s transaction, in the order given; returns the
-    identities the store does not know, whose facts were left out."""
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What :func:`apply` wrote."""
+
+    missing: set[str]
+    """The identities the store does not know, whose facts were left out."""
+    registered: int
+    """Stations registered (``create``) that the store did not know."""
+
+
+async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> Applied:
+    """Write ``facts`` in ``connection``'s transaction, in the order given."""
     identities = {fact.identity for fact in facts}
     keys = await _station_keys(connection, identities)
     new = {
@@ -160,11 +170,9 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
         for fact in facts
         if isinstance(fact, StationChange) and fact.create and fact.identity not in keys
     }
+    registered = 0
     if new:
-        await connection.execute(
-            _insert_missing(connection.dialect.name),
-            [{"charge_box_id": i, "organization_id": o} for i, o in new.items()],
-        )
+        registered = await _insert_missing_stations(connection, new)
         keys.update(await _station_keys(connection, set(new)))
     changes: dict[int, dict[str, object]] = {}
     latest: dict[tuple[int, int, int], dict[str, object]] = {}
@@ -193,7 +201,7 @@ async def apply(connection: AsyncConnection, facts: Sequence[Fact]) -> set[str]:
             await connection.execute(_HISTORY_ARRAYS.statement, _HISTORY_ARRAYS.bind(history))
         else:
             await connection.execute(_HISTORY.insert(), history)
-    return identities - keys.keys()
+    return Applied(identities - keys.keys(), registered)
 
 
 @asynccontextmanager
@@ -212,7 +220,7 @@ async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
         NotFoundError: a fact names a station the store does not know (nothing is written).
     """
     async with _transaction(engine) as connection:
-        missing = await apply(connection, facts)
+        missing = (await apply(connection, facts)).missing
         if missing:  # raised inside the block: the transaction rolls back
             raise NotFoundError("station", min(missing))
 
@@ -236,6 +244,8 @@ class StationWriter(GroupCommit[Sequence[Fact], None]):
         self._engine = engine
         self.facts = 0
         """Facts committed so far."""
+        self.statistics = GrowthStatistics(engine, _STATIONS.name)
+        """Keeps the planner's statistics of ``stations`` fresh while stations register."""
 
     @property
     def transactions(self) -> int:
@@ -272,9 +282,11 @@ class StationWriter(GroupCommit[Sequence[Fact], None]):
         facts = [fact for message in items for fact in message]
         # A message's facts are of one station: an unknown one's were all left out.
         async with _transaction(self._engine) as connection:
-            missing = await apply(connection, facts)
+            applied = await apply(connection, facts)
         self.facts += len(facts)
-        return [_refusal(message, missing) for message in items]
+        if applied.registered:
+            await self.statistics.added(applied.registered)
+        return [_refusal(message, applied.missing) for message in items]
 
 
 def _refusal(facts: Sequence[Fact], missing: set[str]) -> NotFoundError | None:
@@ -320,6 +332,24 @@ def _keys_of(dialect: str) -> Any:
     if dialect == "postgresql":
         statement = statement.order_by(_STATIONS.c.id).with_for_update(key_share=True)
     return statement
+
+
+async def _insert_missing_stations(connection: AsyncConnection, new: Mapping[str, str]) -> int:
+    """Register the stations of ``new`` (identity to organization) that no node registered
+    meanwhile, in identity order (two nodes registering the same ones wait for each other's
+    rows in one order); how many it registered."""
+    if connection.dialect.name == "postgresql":
+        now = utc_now()
+        rows = [(identity, new[identity], False, now, now) for identity in sorted(new)]
+        result = await connection.execute(
+            _MISSING_ARRAYS.statement, _MISSING_ARRAYS.bind_values(rows)
+        )
+    else:
+        result = await connection.execute(
+            _insert_missing(connection.dialect.name),
+            [{"charge_box_id": i, "organization_id": new[i]} for i in sorted(new)],
+        )
+    return max(result.rowcount, 0)
 
 
 @functools.cache
@@ -401,6 +431,17 @@ def _connector_arrays() -> ArrayStatement:
     return ArrayStatement(statement, columns)
 
 
+def _missing_arrays() -> ArrayStatement:
+    """The PostgreSQL form of :func:`_insert_missing`: a boot storm of stations the store has
+    not seen registers a batch's in one execution, not one a station. The columns with a
+    default in Python (``Station``) are given, since ``INSERT ... SELECT`` takes none."""
+    columns = ("charge_box_id", "organization_id", "is_online", "created_at", "updated_at")
+    statement, _ = insert_from_arrays(_STATIONS, columns)
+    statement = statement.on_conflict_do_nothing(index_elements=["charge_box_id"])
+    return ArrayStatement(statement, columns)
+
+
+_MISSING_ARRAYS = _missing_arrays()
 _CONNECTOR_ARRAYS = _connector_arrays()
 _HISTORY_ARRAYS = insert_from_arrays(
     _HISTORY, ("station_id", "evse_id", "connector_id", "status", "error_code", "info", "at")

@@ -14,8 +14,10 @@ them (``group_commit.py``, as :class:`~chargeyard.store.sample_writer.SampleWrit
 meter samples). A batch is one transaction (:func:`apply`), with one statement per kind of
 fact whatever the number of stations:
 
-1. the stations' row keys, looked up by identity in one query; the facts of an identity the
-   store does not know (deleted meanwhile) are refused with
+1. the stations' row keys, looked up by identity in one query; the stations a central system
+   lets in unknown (``create``) are registered, in one statement, and the table's planner
+   statistics kept fresh as it grows (``growth_statistics.py``); the facts of any other
+   identity the store does not know (deleted meanwhile) are refused with
    :class:`~chargeyard.store.NotFoundError`, the rest go on;
 2. the changes to each station's row, merged in the order they arrived (a station marked
    online then offline in one batch ends offline), as one ``UPDATE`` per set of columns;

@@ -59,6 +59,25 @@ async def test_messages_sent_before_listen_are_delivered_first_and_in_order() ->
     assert answers == ["got one", "got two", "got three"]
 
 
+async def test_a_listening_connection_keeps_its_path_and_status_but_not_the_headers() -> None:
+    seen: list[tuple[str, int, int, int]] = []
+
+    def listening(connection: PushServerConnection) -> None:
+        assert connection.request is not None
+        assert connection.response is not None
+        assert "Sec-WebSocket-Key" in connection.request.headers  # read in the handshake
+        connection.listen(echo_into([], connection))
+        request, response = connection.request, connection.response
+        seen.append(
+            (request.path, response.status_code, len(request.headers), len(response.headers))
+        )
+
+    async with pushing(listening) as client:
+        await client.send("one")
+        assert await asyncio.wait_for(client.recv(), 5) == "got one"
+    assert seen == [("/x", 101, 0, 0)]
+
+
 async def test_a_fragmented_text_message_is_delivered_whole() -> None:
     received: list[str] = []
     async with pushing(lambda c: c.listen(echo_into(received, c))) as client:

@@ -22,10 +22,12 @@ section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConne
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 
 from websockets.asyncio.server import ServerConnection
+from websockets.datastructures import Headers
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Event, State
 
@@ -44,11 +46,23 @@ class PushServerConnection(ServerConnection):
     _fragments: list[bytes] | None = None  # a text message's, until its last frame
 
     def listen(self, listener: MessageListener) -> None:
-        """Deliver every text message to ``listener`` from now on, the early ones first."""
+        """Deliver every text message to ``listener`` from now on, the early ones first.
+
+        The opening handshake was read by then (the request's headers by the server's hooks),
+        so the connection keeps its request's path and its response's status only: their
+        headers are some forty objects a connection (lists, tuples, dicts) that memory would
+        hold, and the garbage collector visit, for as long as the peer stays connected."""
+        self._forget_handshake_headers()
         self._listener = listener
         early, self._early = self._early or [], None
         for message in early:
             self._deliver(message)
+
+    def _forget_handshake_headers(self) -> None:
+        if self.request is not None:
+            self.request = dataclasses.replace(self.request, headers=Headers())
+        if self.response is not None:
+            self.response = dataclasses.replace(self.response, headers=Headers())
 
     def send_texts(self, frames: Sequence[bytes]) -> bool:
         """Write UTF-8 ``frames`` as text messages now; False when the connection is no

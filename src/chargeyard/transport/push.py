@@ -22,12 +22,10 @@ section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConne
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 
 from websockets.asyncio.server import ServerConnection
-from websockets.datastructures import Headers
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.protocol import Event, State
 
@@ -59,10 +57,11 @@ class PushServerConnection(ServerConnection):
             self._deliver(message)
 
     def _forget_handshake_headers(self) -> None:
-        if self.request is not None:
-            self.request = dataclasses.replace(self.request, headers=Headers())
-        if self.response is not None:
-            self.response = dataclasses.replace(self.response, headers=Headers())
+        # Emptied in place: the library's parser keeps the request it parsed for as long as
+        # the connection lasts, so a new request without headers would free nothing.
+        for message in (self.request, self.response):
+            if message is not None:
+                message.headers.clear()
 
     def send_texts(self, frames: Sequence[bytes]) -> bool:
         """Write UTF-8 ``frames`` as text messages now; False when the connection is no

@@ -12,8 +12,10 @@ unknown stations in (``auto_register``) registers thousands a second
 :class:`GrowthStatistics` counts the rows a writer added and has the table analysed each time
 the count reaches the next of :data:`FIRST_AFTER`, twice that, four times that...: a few
 milliseconds each (``ANALYZE`` reads a sample of at most 30,000 rows), a handful a node in a
-boot of 100,000 stations, none once the table stops growing. SQLite's planner takes a unique
-index without statistics, so only PostgreSQL is analysed.
+boot of 100,000 stations, none once the table stops growing. The writer waits for it, so it
+waits for no lock: ``SKIP_LOCKED`` (PostgreSQL 12) passes a mark while another node or
+autovacuum is analysing the table, which gathers the same statistics. SQLite's planner takes a
+unique index without statistics, so only PostgreSQL is analysed.
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ class GrowthStatistics:
 
     def __init__(self, engine: AsyncEngine, table: str, *, first_after: int = FIRST_AFTER) -> None:
         self._engine = engine
-        self._statement = text(f"ANALYZE {table}")
+        self._statement = text(f"ANALYZE (SKIP_LOCKED) {table}")
         self._added = 0
         self._next = first_after
         self.analysed = 0
-        """How many times the table was analysed."""
+        """How many ``ANALYZE`` statements ran (one that found the table locked passed)."""
 
     async def added(self, rows: int) -> None:
         """``rows`` more were committed; analyse the table if they reach the next mark."""

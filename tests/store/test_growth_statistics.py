@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import text
 
 from chargeyard.store import Store
@@ -37,15 +36,14 @@ async def test_the_table_is_analysed_as_the_rows_added_double(store: Store) -> N
 
 
 async def test_a_table_another_session_is_analysing_is_passed_without_waiting(
-    store: Store,
+    migrated_postgres: str,
 ) -> None:
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("only PostgreSQL is analysed")
-    statistics = GrowthStatistics(store.engine, "stations", first_after=1)
-    async with store.engine.connect() as other:
-        # What ANALYZE (another node's, or autovacuum's) holds while it runs.
-        await other.execute(text("LOCK TABLE stations IN SHARE UPDATE EXCLUSIVE MODE"))
-        async with asyncio.timeout(10):  # a plain ANALYZE would wait for the lock's release
-            await statistics.added(1)
-        await other.rollback()
+    async with await Store.open(migrated_postgres) as store:
+        statistics = GrowthStatistics(store.engine, "stations", first_after=1)
+        async with store.engine.connect() as other:
+            # What ANALYZE (another node's, or autovacuum's) holds while it runs.
+            await other.execute(text("LOCK TABLE stations IN SHARE UPDATE EXCLUSIVE MODE"))
+            async with asyncio.timeout(10):  # a plain ANALYZE would wait for the lock's release
+                await statistics.added(1)
+            await other.rollback()
     assert statistics.analysed == 1

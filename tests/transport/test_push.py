@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosedError
-from websockets.frames import CloseCode
 
 from chargeyard.transport.push import PushServerConnection
-from tests.virtual_time import VirtualTimeLoop
 
 
 @asynccontextmanager
@@ -139,88 +137,3 @@ async def test_send_texts_after_the_connection_closed_sends_nothing() -> None:
         await client.close()
     await server_side.wait_closed()
     assert server_side.send_texts([b"late"]) is False
-
-
-def _seconds() -> float:
-    """A keepalive test's unit: a second on the virtual-time loop, a twentieth of one on the
-    real-time loop the test runs on again (``tests/conftest.py``, ``ON_BOTH_LOOPS``)."""
-    return 1.0 if isinstance(asyncio.get_running_loop(), VirtualTimeLoop) else 0.05
-
-
-@asynccontextmanager
-async def keeping_alive(
-    handled: list[PushServerConnection], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[tuple[ClientConnection, list[float]]]:
-    """A client of a push server whose keepalive pings after 60 units unheard and waits 30
-    for the pong; yields the client and the loop times of the server's pings."""
-    pings: list[float] = []
-
-    async def handler(websocket: ServerConnection) -> None:
-        assert isinstance(websocket, PushServerConnection)
-        real_ping = websocket.ping
-
-        async def counted(data: bytes | None = None) -> Awaitable[float]:
-            pings.append(asyncio.get_running_loop().time())
-            pong: Awaitable[float] = await real_ping(data)
-            return pong
-
-        monkeypatch.setattr(websocket, "ping", counted)
-        websocket.listen(lambda message: None)
-        handled.append(websocket)
-        await websocket.wait_closed()
-
-    unit = _seconds()
-    async with serve(
-        handler,
-        "127.0.0.1",
-        0,
-        create_connection=PushServerConnection,
-        ping_interval=60 * unit,
-        ping_timeout=30 * unit,
-        close_timeout=10 * unit,
-    ) as server:
-        port = next(iter(server.sockets)).getsockname()[1]
-        async with connect(f"ws://127.0.0.1:{port}/x", ping_interval=None) as client:
-            yield client, pings
-
-
-def _close_to(measured: list[float], expected: list[float]) -> bool:
-    return len(measured) == len(expected) and all(
-        abs(m - e) <= 2 for m, e in zip(measured, expected, strict=True)
-    )
-
-
-@pytest.mark.virtual_time
-async def test_keepalive_pings_only_a_peer_not_heard_for_the_interval(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    loop, unit = asyncio.get_running_loop(), _seconds()
-    async with keeping_alive([], monkeypatch) as (client, pings):
-        for _ in range(4):  # a message every 40 units: heard, never pinged
-            await client.send('[2,"1","Heartbeat",{}]')
-            await asyncio.sleep(40 * unit)
-        assert pings == []
-        last_heard = loop.time() - 40 * unit
-        await asyncio.sleep(100 * unit)  # then quiet: pinged 60 after its last message, and
-        # again 60 after its pong
-        assert _close_to([(at - last_heard) / unit for at in pings], [60, 120]), pings
-
-
-@pytest.mark.virtual_time
-async def test_keepalive_closes_a_peer_that_does_not_answer_its_ping_with_1011(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    handled: list[PushServerConnection] = []
-    loop, unit = asyncio.get_running_loop(), _seconds()
-    async with keeping_alive(handled, monkeypatch) as (client, pings):
-        await client.send('[2,"1","Heartbeat",{}]')
-        heard = loop.time()
-        client.transport.pause_reading()  # deaf: its pongs never come
-        [server_side] = handled
-        await asyncio.wait_for(server_side.wait_closed(), 200 * unit)
-        closed = loop.time()
-    assert _close_to([(at - heard) / unit for at in pings], [60]), pings
-    assert server_side.protocol.close_sent is not None
-    assert server_side.protocol.close_sent.code == CloseCode.INTERNAL_ERROR
-    # The ping 60 after it was heard, its 30 without a pong, the close handshake's 10.
-    assert _close_to([(closed - heard) / unit], [100])

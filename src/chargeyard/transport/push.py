@@ -15,12 +15,6 @@ handshake and its timeout) and changes only the two ends of the data path:
   write buffer to drain. OCPP-J peers have one CALL in flight per direction (OCPP-J 1.6 section
   4.1.1; 2.0.1 part 4 section 4.1.1), so what is buffered for a slow reader stays small.
 
-Its keepalive pings a peer only after ``ping_interval`` without hearing from it: websockets'
-own pings every ``ping_interval`` whatever the traffic, but a station that sent a message, or
-its own ping (OCPP-J 1.6 and 2.0.1 part 4 section 5.3: every WebSocketPingInterval), was
-heard alive then. A peer gone silent is still pinged ``ping_interval`` after it was last heard
-and closed with 1011 when ``ping_timeout`` passes without its pong, as the library does.
-
 Binary messages are not OCPP-J (OCPP-J 1.6 section 4.1.1: text frames only) and are dropped
 with a warning; a text message that is not UTF-8 closes the connection with 1007 (RFC 6455
 section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConnection)``.
@@ -28,7 +22,6 @@ section 7.4.1). Pass the class as ``serve(..., create_connection=PushServerConne
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
@@ -49,41 +42,6 @@ class PushServerConnection(ServerConnection):
     _listener: MessageListener | None = None
     _early: list[str] | None = None  # messages that arrived after the handshake, before listen()
     _fragments: list[bytes] | None = None  # a text message's, until its last frame
-    _heard_at = 0.0  # the loop's time when the peer's last bytes arrived
-
-    def data_received(self, data: bytes) -> None:
-        self._heard_at = self.loop.time()
-        super().data_received(data)
-
-    async def keepalive(self) -> None:
-        """Ping the peer once it was not heard for ``ping_interval``; close the connection
-        (1011) when ``ping_timeout`` passes without its pong (the library's keepalive, which
-        pings whatever the traffic, is what this replaces)."""
-        assert self.ping_interval is not None
-        pinged_at = self.loop.time()
-        try:
-            while True:
-                due = max(self._heard_at, pinged_at) + self.ping_interval
-                if (wait := due - self.loop.time()) > 0:
-                    heard_at = self._heard_at
-                    await asyncio.sleep(wait)
-                    if self._heard_at != heard_at:
-                        continue  # heard meanwhile: the ping is due later
-                pong_received = await self.ping()
-                pinged_at = self.loop.time()
-                if self.ping_timeout is None:
-                    continue
-                try:
-                    async with asyncio.timeout(self.ping_timeout):
-                        await pong_received  # connection_lost() cancels this task
-                except TimeoutError:
-                    async with self.send_context():
-                        self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
-                    raise AssertionError(
-                        "send_context() waits for connection_lost(), which cancels keepalive()"
-                    ) from None
-        except Exception:
-            logger.exception("%s: keepalive ping failed", self._who())
 
     def listen(self, listener: MessageListener) -> None:
         """Deliver every text message to ``listener`` from now on, the early ones first.

@@ -546,15 +546,22 @@ class StationRuntime:
         at_once = station.take_dial_at_once()
         if station.wants_connection:
             self._phase = _Phase.BACKOFF
-            delay = storm if storm is not None else station.reconnect_wait(self.attempt, self._rng)
-            if delay is None:
-                delay = self._reconnect.wait(self.attempt, self._rng)
-            if at_once and storm is None:
-                delay = 0.0  # a redial (new credentials, A01) dials again at once
-            self._retry = asyncio.get_running_loop().call_later(delay, self._retry_now)
+            self._retry = asyncio.get_running_loop().call_later(
+                self._wait_to_dial(storm, at_once), self._retry_now
+            )
         else:
             self._phase = _Phase.OFF
         self._arm_timer()
+
+    def _wait_to_dial(self, storm: float | None, at_once: bool) -> float:
+        """How long the station waits to dial again: a storm's spread first, none after a
+        redial (new credentials, A01), else its own pace or the back-off."""
+        if storm is not None:
+            return storm
+        if at_once:
+            return 0.0
+        paced = self.station.reconnect_wait(self.attempt, self._rng)
+        return paced if paced is not None else self._reconnect.wait(self.attempt, self._rng)
 
     def _settled(self) -> bool:
         """The connection now ending proved the central system takes the station: the station

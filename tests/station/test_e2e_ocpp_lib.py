@@ -312,6 +312,9 @@ async def test_ocpp16_station_against_the_ocpp_library() -> None:
         station.plug(1, 1)
         await until(lambda: len(wire.payloads("StartTransaction")) == 2)
         assert wire.payloads("StartTransaction")[1]["idTag"] == "REMOTE-1"
+        # Stopped once the station holds the id StartTransaction.conf gave it (the CSMS saw
+        # the request before its answer reached the station).
+        await until(lambda: station.model.transaction_by_csms_id(2) is not None)
         stop = await csms.call(call16.RemoteStopTransaction(transaction_id=2))
         assert stop.status == "Accepted"
         await until(lambda: len(wire.payloads("StopTransaction")) == 2)

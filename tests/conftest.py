@@ -25,10 +25,14 @@ import pytest
 from _pytest.terminal import TerminalReporter
 
 from chargeyard.event_loop import ENVIRONMENT_VARIABLE, LoopFactory, loop_factory
+from chargeyard.store import hashing
 from tests.bus.own_redis import OwnRedis
 from tests.virtual_time import VirtualTimeLoop
 
 TESTS = Path(__file__).resolve().parent
+
+# What chargeyard hashes secrets at, before :func:`cheap_secret_hashes` lowers it for the tests.
+PRODUCT_HASH_COSTS = {"PASSWORD_COST": hashing.PASSWORD_COST, "TOKEN_COST": hashing.TOKEN_COST}
 
 # pytester: tests/pytest_plugin runs the plugin on a user's project of its own.
 pytest_plugins = ["pytester"]
@@ -148,6 +152,27 @@ def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
         for path in sorted(files, key=rank)
         for item in sorted(files[path], key=_uses_a_browser)
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_secret_hashes() -> Iterator[None]:
+    """Passwords and API keys hashed at scrypt's least cost in the test processes: thousands
+    of tests create keys and stations with passwords, and none of them is about the hash's
+    strength (at the product's cost they spent about a twentieth of the inner loop's CPU).
+    ``tests/store/test_api_keys.py`` checks the product's costs with :func:`product_hash_costs`;
+    the processes a test starts hash at the product's."""
+    cheapest = hashing.ScryptCost(n=2**4)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hashing, "PASSWORD_COST", cheapest)
+        patch.setattr(hashing, "TOKEN_COST", cheapest)
+        yield
+
+
+@pytest.fixture
+def product_hash_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's scrypt costs for this test (:func:`cheap_secret_hashes` lowers them)."""
+    for name, cost in PRODUCT_HASH_COSTS.items():
+        monkeypatch.setattr(hashing, name, cost)
 
 
 @pytest.fixture

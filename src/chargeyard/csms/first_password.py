@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 
-from chargeyard.store.hashing import hash_secret, verify_secret
+from chargeyard.store.hashing import hash_password, verify_secret
 from chargeyard.store.repositories.stations import StationRepository
 
 
@@ -34,7 +34,7 @@ class FirstPasswords:
     async def keep(self, identity: str, password: str) -> bool:
         """Whether ``password`` is now ``identity``'s: kept as its first, or the same as the
         one another connection kept first."""
-        hashed = await asyncio.to_thread(hash_secret, password)
+        hashed = await asyncio.to_thread(hash_password, password)
         stored = await self._stations.keep_first_password(
             identity, hashed, organization_id=self._organization_id
         )

@@ -26,7 +26,7 @@ from chargeyard.protocol import VersionSpec
 from chargeyard.store import station_writer
 from chargeyard.store.engine import Sessions
 from chargeyard.store.errors import ConflictError, NotFoundError
-from chargeyard.store.hashing import hash_secret, verify_secret
+from chargeyard.store.hashing import hash_password, verify_secret
 from chargeyard.store.models import DEFAULT_ORGANIZATION_ID, Station
 from chargeyard.store.repositories._base import UNSET, Repository, Unset, changes, page
 from chargeyard.store.repositories._station_owners import StationOwners
@@ -414,4 +414,4 @@ def _owned_by(statement: _Statement, organization_id: str | None) -> _Statement:
 
 async def _hash(password: str | None) -> str | None:
     # scrypt takes ~50 ms of CPU: off the event loop.
-    return None if password is None else await asyncio.to_thread(hash_secret, password)
+    return None if password is None else await asyncio.to_thread(hash_password, password)

@@ -2,9 +2,9 @@
 CSMS and API (``live_lab``): stations are driven from the station side, as a person at the
 station would, and the dashboard must follow live, without a reload.
 
-The gateway's views (fleet, simulated charger), a whole session driven from them and the
-screenshots are in test_gateway_views.py, against ``chargeyard up``; the charger page's
-command forms in test_command_forms.py.
+The gateway's views, against ``chargeyard up``, are in test_gateway_views.py (the fleet, the
+screenshots) and test_simulator_views.py (a simulated charger, a whole session driven from
+its buttons); the charger page's command forms in test_command_forms.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.test_gateway_views import LIVE_S, card, open_dashboard
+from tests.web.gateway_pages import LIVE_S, card, open_dashboard
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,8 @@
-"""The dashboard's gateway views (the fleet, a simulated charger) in a real browser, against
-``chargeyard up`` as a user starts it (``up_lab``): the demo site of simulated chargers,
-pointed at the lab's own CSMS: plug a connector and start a session from
-the buttons, see the connector charge, the frames and the energy, stop it.
+"""The dashboard's fleet view in a real browser, against ``chargeyard up`` as a user starts
+it (``up_lab``): the demo site of simulated chargers, pointed at the lab's own CSMS, live as
+their connectors change, a charger of another central system followed from its frames, every
+view at a laptop's and a phone's width. A simulated charger's own page is in
+``test_simulator_views.py`` (a lab of its own, so that the two files run at once).
 
 Each test acts on demo chargers of its own (DEMO-01 ... DEMO-08, a mix of 1.6 and 2.0.1).
 The last test takes screenshots of the main views (``screenshots`` in conftest.py says where).
@@ -9,56 +10,20 @@ The last test takes screenshots of the main views (``screenshots`` in conftest.p
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Page, Route, expect
 
+from tests.web.gateway_pages import LIVE_S, card, connector_row, open_dashboard
 from tests.web.layout import cut_cells, cut_off, lines, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow
-
-LIVE_S = 10_000  # ms a live change may take to show
-
-
-def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
-    """Open ``view``; the list collects the page's uncaught errors (it must stay empty)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    if not page.url.startswith(lab.base):  # a fresh browser: the terminal's sign-in link
-        page.goto(lab.sign_in_url())
-        expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
-    page.goto(lab.url + view)
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
-    return errors
-
-
-def card(page: Page, identity: str) -> Locator:
-    return page.locator(f'.fleet article.station[data-sim="{identity}"]')
-
-
-def connector_row(page: Page, connector: str) -> Locator:
-    return page.locator(f'.sim-connector[data-connector="{connector}"]')
-
-
-def station_frame(page: Page, action: str, text: str) -> Locator:
-    """The newest frame the station sent with ``action`` whose payload has ``text``, found
-    as a user would: the log filtered by action, the frame opened to show its payload."""
-    search = page.locator(".frame-log input[type=search]")
-    search.fill(action)
-    search.press("Enter")
-    expect(page.locator(f'.frame:not([data-action="{action}"])')).to_have_count(0, timeout=LIVE_S)
-    sent = page.locator(f'.frame[data-action="{action}"][data-type="CALL"][data-direction="in"]')
-    frame = sent.filter(has_text=text).first
-    expect(frame).to_be_attached(timeout=LIVE_S)
-    frame.locator("summary").click()
-    return frame.locator("pre")
 
 
 def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
@@ -107,74 +72,6 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     expect(offline).to_contain_text("runtime stopped", timeout=LIVE_S)
     up_lab.gateway("POST", f"/chargers/{stopped['id']}/start-charger")
     expect(offline).to_have_attribute("data-online", "true", timeout=LIVE_S)
-    assert errors == []
-
-
-@pytest.mark.parametrize(
-    ("identity", "connector", "charging", "start_action", "started"),
-    [
-        ("DEMO-01", "1", "Charging", "StartTransaction", '"idTag": "PROOF-TAG"'),
-        # 2.0.1: the connector is Occupied; the chip says Charging, the transaction's state.
-        ("DEMO-02", "1/1", "Occupied", "TransactionEvent", '"eventType": "Started"'),
-    ],
-    ids=["ocpp1.6", "ocpp2.0.1"],
-)
-def test_plug_and_start_a_session_from_the_buttons(
-    page: Page,
-    up_lab: UpLab,
-    identity: str,
-    connector: str,
-    charging: str,
-    start_action: str,
-    started: str,
-) -> None:
-    """From the simulated charger's buttons, a whole session."""
-    charger = up_lab.chargers_by_identity()[identity]
-    up_lab.sample_every_second(charger)
-    errors = open_dashboard(page, up_lab, "#/fleet")
-    card(page, identity).locator("a.station-id").click()
-    expect(page.locator(".charger-title h1")).to_have_text(identity, timeout=LIVE_S)
-    row = connector_row(page, connector)
-    chip = row.locator(".chip")
-    answer = page.locator(".commands-panel .answer")
-    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
-
-    row.get_by_role("button", name="Plug", exact=True).click()
-    expect(answer).to_have_attribute("data-outcome", "applied", timeout=LIVE_S)
-    expect(answer).to_contain_text("Plug")
-    expect(answer).to_contain_text("done: the cable is plugged in")
-    expect(chip).not_to_have_attribute("data-status", "Available", timeout=LIVE_S)
-
-    page.get_by_label("Id tag").fill("PROOF-TAG")
-    row.get_by_role("button", name="Start session", exact=True).click()
-    expect(answer).to_contain_text("the session is under way with id tag PROOF-TAG", timeout=LIVE_S)
-    expect(chip).to_have_attribute("data-status", charging, timeout=LIVE_S)
-    expect(chip).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
-    expect(chip).to_have_class(re.compile(r"\bst-charging\b"))
-    session = row.locator(".session-energy")
-    if charging == "Occupied":  # 2.0.1: the connector is Occupied, the transaction Charging
-        expect(session).to_have_attribute("data-charging-state", "Charging", timeout=LIVE_S)
-        expect(chip.locator(".chip-status")).to_have_text("Occupied")
-
-    # The energy rises, live, in the connector's session and in the plot.
-    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
-    first = session.get_attribute("data-energy-wh")
-    assert first is not None
-    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_S)
-    assert float(session.get_attribute("data-energy-wh") or 0) > float(first)
-    expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1, timeout=LIVE_S)
-
-    # The station's frames: its new status and the transaction's start, pretty-printed.
-    status_key = '"status"' if charging == "Charging" else '"connectorStatus"'
-    status = f'{status_key}: "{charging}"'
-    expect(station_frame(page, "StatusNotification", status)).to_be_visible()
-    expect(station_frame(page, start_action, started)).to_be_visible()
-
-    row.get_by_role("button", name="Stop session", exact=True).click()
-    stopped = "done: the session is stopped and the cable is out"
-    expect(answer).to_contain_text(stopped, timeout=LIVE_S)
-    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
-    expect(row.locator(".session-energy")).to_have_count(0)
     assert errors == []
 
 
@@ -241,75 +138,6 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
         f"{up_lab.base}/api/v1/chargers/MINUTE-1", headers={"X-API-Key": up_lab.api_key}
     )
     assert gone.status_code == 200, gone.text
-    assert errors == []
-
-
-@pytest.mark.parametrize(
-    ("identity", "version", "connector", "reset"),
-    [("CONTROLS-16", "ocpp1.6", "1", "Hard"), ("CONTROLS-201", "ocpp2.0.1", "1/1", "Immediate")],
-)
-def test_the_simulator_controls_act_and_read_back(
-    page: Page, up_lab: UpLab, identity: str, version: str, connector: str, reset: str
-) -> None:
-    """The simulated charger's Simulator controls panel: the EV chosen before the plug, its
-    SoC, a jammed lock in the fault status, the local list changed and read back from the
-    station's memory, a message sent now, and the reset button."""
-    demo = up_lab.chargers_by_identity()["DEMO-01"]
-    accepted = up_lab.gateway(
-        "POST",
-        "/chargers",
-        json={
-            "identity": identity,
-            "brand_slug": "alfen",
-            "model_slug": "eve-single-pro-line",
-            "connector_type": "sType2",
-            "ws_url": demo["ws_url"],
-            "ocpp_version": version,
-            "location_id": "loc-demo",
-        },
-    )
-    errors = open_dashboard(page, up_lab, f"#/sim/{accepted['charger_id']}")
-    row = connector_row(page, connector)
-    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
-    panel = page.locator(".sim-controls")
-    answer = page.locator(".commands-panel .answer")
-
-    def click(name: str, words: str) -> None:
-        panel.get_by_role("button", name=name, exact=True).click()
-        expect(answer).to_have_attribute("data-outcome", "applied", timeout=LIVE_S)
-        expect(answer).to_contain_text(words)
-
-    panel.get_by_label("Model").select_option("phev-12")
-    panel.get_by_label("SoC at arrival (%)").fill("35")
-    click("Set EV", "done: the EV of the next session is chosen")
-    row.get_by_role("button", name="Plug", exact=True).click()
-    expect(answer).to_contain_text("done: the cable is plugged in", timeout=LIVE_S)
-    click("EV state", "done: the EV's state is read")
-    expect(answer.locator("pre")).to_contain_text('"model": "phev-12"')
-    expect(answer.locator("pre")).to_contain_text('"soc": 35,')
-    panel.get_by_label("SoC now (%)").fill("90")
-    click("Update SoC", "done: the EV's state of charge changed")
-    expect(answer.locator("pre")).to_contain_text('"soc": 90,')
-
-    click("Jam lock", "done: the lock is jammed or freed as asked")
-    click("Fault status", "done: the faults are read")
-    expect(answer.locator("pre")).to_contain_text('"lock_jammed": true')
-
-    panel.get_by_label("Entry tag").fill("PANEL-TAG")
-    panel.get_by_label("Entry status").select_option("Blocked")
-    click("Add entry", "done: the local list entry is in")
-    click("Local list", "done: the local list is read")
-    expect(answer.locator("pre")).to_contain_text('"id_tag": "PANEL-TAG"')
-    expect(answer.locator("pre")).to_contain_text('"status": "Blocked"')
-
-    panel.get_by_label("Message").select_option("Heartbeat")
-    click("Send message", "done: the message was sent")
-    expect(station_frame(page, "Heartbeat", "{}")).to_be_attached()
-
-    panel.get_by_label("Reset").select_option(reset)
-    click("Reboot", "done: the station restarts")
-    expect(page.locator(".charger-title")).to_have_attribute("data-online", "false", timeout=LIVE_S)
-    expect(page.locator(".charger-title")).to_have_attribute("data-online", "true", timeout=LIVE_S)
     assert errors == []
 
 
@@ -395,45 +223,6 @@ def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_
         f"{up_lab.base}/api/v1/chargers/RACE-1", headers={"X-API-Key": up_lab.api_key}
     )
     assert gone.status_code == 200, gone.text
-
-
-def test_gateway_errors_read_in_plain_words(page: Page, up_lab: UpLab) -> None:
-    open_dashboard(page, up_lab, "#/sim/dep-nowhere")
-    expect(page.locator(".charger-head .notice.error")).to_contain_text(
-        re.compile(r"Not found \(404\): .*dep-nowhere"), timeout=LIVE_S
-    )
-
-    charger = up_lab.chargers_by_identity()["DEMO-03"]
-    page.goto(f"{up_lab.url}#/sim/{charger['id']}")
-    row = connector_row(page, "1")
-    answer = page.locator(".commands-panel .answer")
-    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
-
-    # The gateway refuses it for this charger (a 202 with the reason in `failed`).
-    row.get_by_role("button", name="Clear fault", exact=True).click()
-    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_S)
-    expect(answer).to_contain_text(
-        "Clear fault (connector 1): not sent: the connector is not Faulted"
-    )
-
-    # An invalid body (422) names the field and what is wrong.
-    page.get_by_label("Duration (s)").fill("-5")
-    row.get_by_role("button", name="Start session", exact=True).click()
-    expect(answer).to_contain_text(
-        re.compile(
-            r"Start session .* failed: The request is not valid \(422\): "
-            r"event\.duration_seconds: .*greater than 0"
-        ),
-        timeout=LIVE_S,
-    )
-
-    # A wrong token: the fleet says so (401), instead of an empty site.
-    page.evaluate("localStorage.setItem('chargeyard.token', 'not-a-token')")
-    page.goto(f"{up_lab.url}#/fleet")
-    page.reload()
-    expect(page.locator(".fleet-body .notice.error")).to_contain_text(
-        "Not signed in: the API key or token is missing or wrong (401)", timeout=LIVE_S
-    )
 
 
 def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
@@ -589,18 +378,3 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab, screenshots: P
     page.screenshot(path=screenshots / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
         assert (screenshots / f"{name}.png").stat().st_size > 10_000, name
-
-
-def test_a_simulated_charger_s_frame_log_downloads_as_a_trace(page: Page, up_lab: UpLab) -> None:
-    charger = up_lab.chargers_by_identity()["DEMO-03"]
-    errors = open_dashboard(page, up_lab, f"#/sim/{charger['id']}")
-    expect(page.locator(".frame-log .frame").first).to_be_attached(timeout=LIVE_S)
-    with page.expect_download() as downloading:
-        page.locator(".frame-log button.frames-download").click()
-    download = downloading.value
-    assert download.suggested_filename == "DEMO-03.trace.jsonl"
-    header, *frames = Path(download.path()).read_text().splitlines()
-    assert json.loads(header)["identity"] == "DEMO-03"
-    assert json.loads(frames[0])["frame"][2] == "BootNotification"
-    expect(page.locator(".frame-log .frames-status")).to_contain_text("trace saved")
-    assert errors == []

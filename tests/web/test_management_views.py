@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.test_gateway_views import open_dashboard
+from tests.web.gateway_pages import open_dashboard
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow

@@ -24,10 +24,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from chargeyard.store import create_engine
+from chargeyard.store import Store, create_engine
+from chargeyard.store.models import DEFAULT_ORGANIZATION_ID
 from chargeyard.store.models.workers import ChargerLease
 from tests.ports import free_port
-from tests.processes import CsmsProcess, chargeyard, environment
+from tests.processes import CsmsProcess
 
 
 @contextlib.asynccontextmanager
@@ -46,19 +47,16 @@ def alive(*processes: CsmsProcess) -> bool:
 
 
 async def api_key(database_url: str, organization: str | None = None) -> str:
-    """An admin key for /api/v1 made by ``chargeyard apikey create``, of ``organization``
-    (the default organization without one): a key sees its organization's stations only, and
-    a simulator gateway's chargers register into their own organization."""
-    org = ("--org", organization) if organization else ()
-    process = await asyncio.create_subprocess_exec(
-        *chargeyard("apikey", "create", "--name", "cluster", "--database-url", database_url, *org),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=environment(),
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 0, stderr.decode()
-    return stdout.decode().strip()
+    """An admin key for /api/v1, of ``organization`` (the default organization without one),
+    made as ``chargeyard apikey create`` makes it, in this process: a key sees its
+    organization's stations only, and a simulator gateway's chargers register into their own
+    organization. The database is migrated first, so the nodes find it ready.
+    (``tests/test_cli.py`` and ``tests/test_deploy.py`` run the command itself.)"""
+    org = organization or DEFAULT_ORGANIZATION_ID
+    async with await Store.open(database_url) as store:
+        await store.organizations.ensure(org)
+        _, plaintext = await store.api_keys.create("cluster", organization_id=org)
+    return plaintext
 
 
 @contextlib.asynccontextmanager

@@ -37,7 +37,8 @@ from chargeyard.fleet.fleet import Fleet
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime
 from chargeyard.gateway.dispatch import Dispatched, dispatch
 from chargeyard.gateway.executor import Executor
-from chargeyard.gateway.host import Admit, FleetHost
+from chargeyard.gateway.host import FleetHost
+from chargeyard.gateway.launcher import Admit
 from chargeyard.gateway.memory import REGISTER_EVERY_S
 from chargeyard.gateway.runtime_client import RuntimeClient
 from chargeyard.metrics import Metrics

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from chargeyard.gateway.dispatch import PICKUP_WAIT_S, dispatch
-from chargeyard.gateway.host import FAILED, NOT_RUNNING
+from chargeyard.gateway.host import NOT_RUNNING
+from chargeyard.gateway.runtimes import FAILED
 from chargeyard.store.models import CommandStatus, DesiredState, SimulatedCharger
 from tests.gateway.conftest import ORG
 from tests.polling import until

@@ -4,9 +4,9 @@ attempts: the first at INFO, the next ones at DEBUG, and a summary at INFO every
 :data:`SUMMARY_INTERVAL_S` while the run lasts.
 
 Why not a line per attempt: a station pointed at a central system that is down retries every
-minute or so for ever (OCPP 2.0.1 B04: with back-off, ``runtime.py``); a fleet of them filled a
-log with the same line. A change of reason (the CSMS came up but refuses the password) is told
-at once.
+minute or so for ever (OCPP 2.0.1 B04: with back-off, ``reconnection.py``); a fleet of them
+filled a log with the same line. A change of reason (the CSMS came up but refuses the password)
+is told at once.
 """
 
 from __future__ import annotations

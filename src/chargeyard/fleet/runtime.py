@@ -4,13 +4,13 @@ Theory of operation
 -------------------
 The station decides everything (``core.py``); this adapter only moves frames and time:
 
-* while the station ``wants_connection``, connect to its central system's URL with the
-  station's subprotocol, and HTTP Basic credentials when it has a password (OCPP 1.6 security
-  whitepaper / OCPP 2.0.1 part 2 A00, security profile 1); a ``wss://`` URL adds TLS
-  (profiles 2 and 3, ``tls.py``): the server's certificate checked against the CSMS roots
-  installed in the station (the system trust store when it has none), and at profile 3 the
-  station's own client certificate presented instead of HTTP Basic credentials. Before each
-  attempt the station may name another
+* while the station ``wants_connection``, connect (``connector.py``) to its central system's
+  URL with the station's subprotocol, and HTTP Basic credentials when it has a password (OCPP
+  1.6 security whitepaper / OCPP 2.0.1 part 2 A00, security profile 1: ``security_profile.py``);
+  a ``wss://`` URL adds TLS (profiles 2 and 3, ``tls.py``): the server's certificate checked
+  against the CSMS roots installed in the station (the system trust store when it has none),
+  and at profile 3 the station's own client certificate presented instead of HTTP Basic
+  credentials. Before each attempt the station may name another
   :class:`~chargeyard.station.endpoint.Endpoint` (``station.endpoint()``: a 2.0.1 station's
   network connection profile, B10), which that attempt dials instead, with its security
   profile's credentials; a TLS handshake the station refuses (the server's certificate, or a
@@ -22,18 +22,18 @@ The station decides everything (``core.py``); this adapter only moves frames and
   outgoing frames are written in order;
 * one deadline per station, ``station.next_deadline()``, kept by a :class:`Scheduler` (shared
   by a fleet), calls ``station.tick()``;
-* when the socket drops, ``station.disconnect()``; reconnect with exponential backoff and full
-  jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not stampede its CSMS, unless
-  the station paces itself (``station.reconnect_wait``: a 2.0.1 station whose CSMS set its
-  RetryBackOff variables), or closed the connection itself to dial again (``station.redial``:
-  new credentials, A01), which dials at once. A connection counts as a failed attempt, and the
-  next wait doubles, until the station is Accepted on it (its BootNotification answered
-  Accepted, B01, or a registration that stands through a lost connection, B04, once the central
-  system said something on it) or it has lived :data:`SETTLED_AFTER` seconds: a CSMS that
-  accepts the WebSocket and drops it before answering the boot is retried ever more slowly, up
-  to the ceiling, not twice a second;
-  a run of failed attempts is logged with its reason once, then summarised every few minutes
-  (``connect_failures.py``), not once an attempt;
+* when the socket drops, ``station.disconnect()``; reconnect (``reconnection.py``) with
+  exponential backoff and full jitter (OCPP 2.0.1 B04's RetryBackOff idea), so a fleet does not
+  stampede its CSMS, unless the station paces itself (``station.reconnect_wait``: a 2.0.1
+  station whose CSMS set its RetryBackOff variables), or closed the connection itself to dial
+  again (``station.redial``: new credentials, A01), which dials at once. A connection counts as
+  a failed attempt, and the next wait doubles, until the station is Accepted on it (its
+  BootNotification answered Accepted, B01, or a registration that stands through a lost
+  connection, B04, once the central system said something on it) or it has lived
+  :data:`~chargeyard.fleet.reconnection.SETTLED_AFTER` seconds: a CSMS that accepts the
+  WebSocket and drops it before answering the boot is retried ever more slowly, up to the
+  ceiling, not twice a second; a run of failed attempts is logged with its reason once, then
+  summarised every few minutes (``connect_failures.py``), not once an attempt;
 * ``station.wake`` (something changed outside a frame or timer: a plug, a reboot) re-runs the
   same step on the next turn of the loop;
 * network faults (``chaos``, ``fleet/chaos/``, set by :meth:`StationRuntime.apply_chaos`) sit
@@ -58,25 +58,22 @@ with :meth:`StationRuntime.stop`.
 from __future__ import annotations
 
 import asyncio
-import base64
 import enum
-import errno
 import logging
 import random
-import ssl
 from collections.abc import Callable, Sequence
 
 from websockets.frames import CloseCode
-from websockets.uri import WebSocketURI, parse_uri
 
 from chargeyard.fleet.chaos import frames as frame_faults
 from chargeyard.fleet.chaos import station_faults
 from chargeyard.fleet.chaos.engine import Chaos
 from chargeyard.fleet.chaos.faults import Crowd, Fault, PowerCut, ReconnectStorm
-from chargeyard.fleet.connect_failures import FailedAttempts, failure_reason
-from chargeyard.fleet.handshake import upgrade_request
+from chargeyard.fleet.connector import Connector
 from chargeyard.fleet.link import Link
+from chargeyard.fleet.reconnection import Reconnection
 from chargeyard.fleet.scheduling import Dialer, ReconnectPolicy, RuntimeStats, Scheduler
+from chargeyard.fleet.security_profile import security_profile
 from chargeyard.fleet.transfers import AsyncioTransfers
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.protocol import DEFAULT_MAX_FRAME_BYTES
@@ -84,7 +81,7 @@ from chargeyard.station.core import SimulatedStation
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.io import HasStationIO, UnavailableIO
 from chargeyard.station.model.own_certificate import HeldCertificate
-from chargeyard.station.tls import ClientCertificate, Refusal, presenting_context, refusal
+from chargeyard.station.tls import ClientCertificate
 
 logger = logging.getLogger(__name__)
 
@@ -133,30 +130,17 @@ class StationRuntime:
         "_busy",
         "_close_timeout",
         "_closed",
-        "_closing_dialer",
-        "_dialer",
-        "_failures",
-        "_handshake_headers",
-        "_heard",
+        "_connector",
         "_link",
         "_open_timeout",
-        "_opened_at",
-        "_outbound",
-        "_own_dialer",
         "_phase",
-        "_reconnect",
-        "_refused",
+        "_reconnection",
         "_retry",
-        "_rng",
         "_scheduler",
         "_step_scheduled",
-        "_storm_wait",
         "_timer_at",
         "_timer_order",
-        "_uri",
-        "attempt",
         "chaos",
-        "last_error",
         "station",
         "stats",
         "transfers",
@@ -183,25 +167,23 @@ class StationRuntime:
         handshake_headers: Sequence[tuple[str, str]] = (),
     ) -> None:
         self.station = station
-        self._outbound = outbound
-        self._handshake_headers = tuple(handshake_headers)
         station.max_frame_bytes = max_frame_bytes
         self.url = url
-        self._uri: WebSocketURI = parse_uri(url)
+        # Where each attempt goes and how it is opened (connector.py).
+        self._connector = Connector(
+            url, dialer=dialer, outbound=outbound, handshake_headers=tuple(handshake_headers)
+        )
         if password is not None:
             station.password = password  # the central system may change it (A01)
         if client_certificate is not None:
             station.client_certificate = client_certificate
-        station.security_profile = _security_profile(
-            self._uri.secure, password is not None, client_certificate is not None
+        station.security_profile = security_profile(
+            self._connector.uri.secure, password is not None, client_certificate is not None
         )
-        self._reconnect = reconnect or _DEFAULT_POLICY
+        # The attempts counted, and the wait before the next dial (reconnection.py).
+        self._reconnection = Reconnection(reconnect, rng)
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
-        self._rng = rng or _SHARED_RNG
-        self._dialer = dialer
-        self._own_dialer = False
-        self._closing_dialer: asyncio.Task[None] | None = None  # (kept: tasks need an owner)
         self.stats = stats or RuntimeStats()
         self._phase = _Phase.STOPPED
         self._link: Link | None = None
@@ -211,16 +193,8 @@ class StationRuntime:
         self._timer_at: float | None = None  # the station's deadline the scheduler holds
         self._timer_order = 0  # the live entry at the scheduler (0: none)
         self._retry: asyncio.TimerHandle | None = None
-        self._storm_wait: float | None = None  # a reconnection storm's wait, for the next loss
         self._step_scheduled = False
         self._busy = False  # inside a step of our own: wakes need no extra step
-        self.attempt = 0  # failed attempts since the last connection that settled
-        self._opened_at = 0.0  # the scheduler's time the connection opened
-        self._heard = False  # the central system sent a frame on this connection
-        self.last_error: str | None = None
-        self._failures: FailedAttempts | None = None  # this run of failed attempts, as logged
-        # The TLS refusal recorded in this run of failed attempts (_tls_refused).
-        self._refused: tuple[Refusal, str] | None = None
         station.wake = self._wake
         # Network faults applied to this station (fleet/chaos/), None without any.
         self.chaos: Chaos | None = None
@@ -238,8 +212,7 @@ class StationRuntime:
         if self._phase is not _Phase.STOPPED:
             return
         self._phase = _Phase.OFF
-        self._failures = None
-        self._storm_wait = None
+        self._reconnection.started()
         self._step()  # a station's timers run while it is offline too
 
     async def stop(self) -> None:
@@ -269,8 +242,7 @@ class StationRuntime:
         if link.transport is None:
             # Still in the TCP connect: the dial sees STOPPED when it returns, and closes. A
             # dialer of our own can end it now; a shared one is the fleet's to close.
-            if self._own_dialer and self._dialer is not None:
-                self._closing_dialer = asyncio.get_running_loop().create_task(self._dialer.close())
+            self._connector.close_own_dialer()
         elif link.ws is None or phase is not _Phase.OPEN:
             link.abort()
         else:
@@ -290,6 +262,22 @@ class StationRuntime:
     def phase(self) -> str:
         """stopped, dialing, open, closing, backoff or off (the station wants no connection)."""
         return self._phase.value
+
+    @property
+    def attempt(self) -> int:
+        """Failed attempts since the last connection that settled (``reconnection.py``)."""
+        return self._reconnection.attempt
+
+    @property
+    def last_error(self) -> str | None:
+        """What the last attempt failed with; None once connected or before any attempt."""
+        return self._reconnection.last_error
+
+    @property
+    def failure_reason(self) -> str | None:
+        """Why the last attempt of this run of failed attempts failed (``connect_failures.py``:
+        connection refused, a DNS failure, ...); None once connected or before any attempt."""
+        return self._reconnection.failure_reason
 
     # -- chaos (fleet/chaos/) ---------------------------------------------------------------------
 
@@ -356,7 +344,8 @@ class StationRuntime:
         if isinstance(fault, ReconnectStorm):
             if not self.chaos_cut():
                 return False
-            self._storm_wait = reconnect_in_s  # (the loss comes on the loop's next turn)
+            # (The loss comes on the loop's next turn.)
+            self._reconnection.storm_wait = reconnect_in_s
             return True
         if not station.powered:
             return False
@@ -371,37 +360,18 @@ class StationRuntime:
 
     def _begin_dial(self) -> None:
         self._phase = _Phase.DIALING
-        if self._dialer is None:
-            self._dialer = Dialer(limit=1)
-            self._own_dialer = True
-        self._dialer.submit(self)
+        self._connector.submit(self)
 
     async def _dial(self, dialer: Dialer) -> None:
         """Connect and shake hands; called by the dialer, which holds a slot meanwhile."""
         if self._phase is not _Phase.DIALING or self._link is not None:
             return  # stopped while queued, or queued twice
         endpoint = self.station.endpoint()
-        uri = self._uri if endpoint is None else endpoint.uri
+        uri = self._connector.uri if endpoint is None else endpoint.uri
         link = self._link = Link(self, endpoint)
-        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._open_timeout):
-                if self.chaos is not None and self.chaos.refusing():
-                    # As the network answers when the central system cannot be reached.
-                    raise ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused (chaos)")
-                host, server_hostname = uri.host, None
-                if self._outbound is not None and not self._outbound.anything:
-                    # Resolved and checked here, dialled by address: a name cannot resolve
-                    # elsewhere between the check and the connect (outbound.py).
-                    [host, *_] = await self._outbound.resolve(uri.host, uri.port)
-                    server_hostname = uri.host if uri.secure else None
-                await loop.create_connection(
-                    lambda: link,
-                    host,
-                    uri.port,
-                    ssl=self._tls(dialer, endpoint) if uri.secure else None,
-                    server_hostname=server_hostname,
-                )
+                await self._connector.connect(link, uri, dialer, self.station, self.chaos)
                 if self._phase is not _Phase.DIALING:
                     link.abort()  # stopped during the connect
                     return
@@ -419,56 +389,20 @@ class StationRuntime:
             # station left dialing forever.
             link.abort()
             if self.running:  # (stop() moved the phase meanwhile)
-                self._failed(error, self.url if endpoint is None else endpoint.url)
+                url = self.url if endpoint is None else endpoint.url
+                self._reconnection.failed(error, url, self.station.identity, self.stats)
                 if uri.secure:
-                    self._tls_refused(error)
+                    self._reconnection.tls_refused(self.station, error)
             if link.transport is None:
                 # No connection was made, so no connection_lost will come: clean up here.
                 self._link_lost(link, None)
-
-    def _tls(self, dialer: Dialer, endpoint: Endpoint | None) -> ssl.SSLContext:
-        """The context of a ``wss://`` attempt: the station's CSMS roots, and its client
-        certificate at security profile 3 (``tls.py``); the dialer's, the system trust store,
-        when it has neither."""
-        station = self.station
-        roots = station.csms_roots()
-        profile = station.security_profile if endpoint is None else endpoint.security_profile
-        client = station.presented_certificate() if profile == _CERTIFIED else None
-        if not roots and client is None:
-            return dialer.tls()
-        return presenting_context(roots, client)
-
-    def _tls_refused(self, error: Exception) -> None:
-        """A handshake the station refused is a security event (A00.FR.310, 316; 1.6
-        whitepaper 2.4, 8), recorded once per run of failed attempts (until a connection
-        opens), or when the reason changes: retrying every few seconds against the same
-        certificate would otherwise fill the security log and the queue of critical events
-        with copies of one event."""
-        refused = refusal(error)
-        if refused is None or refused == self._refused:
-            return
-        self._refused = refused
-        self.station.tls_refused(*refused)
 
     @property
     def subprotocol(self) -> str:
         return self.station.version.subprotocol
 
     def _upgrade_request(self, key: str, endpoint: Endpoint | None) -> bytes:
-        authorization = None
-        password = self.station.password
-        # Profiles 1 and 2; at 3 the client certificate is the credential (A00.FR.401).
-        if password is not None and (
-            endpoint.credentials
-            if endpoint is not None
-            else self.station.security_profile != _CERTIFIED
-        ):
-            # Security profile 1: the identity is the user. RFC 7617 forbids ":" in it, but a
-            # CSMS splits at the first one, so it is sent as it is.
-            credentials = f"{self.station.identity}:{password}".encode()
-            authorization = "Basic " + base64.b64encode(credentials).decode()
-        uri = self._uri if endpoint is None else endpoint.uri
-        return upgrade_request(uri, key, self.subprotocol, authorization, self._handshake_headers)
+        return self._connector.upgrade_request(self.station, key, endpoint)
 
     def _opened(self, link: Link) -> None:
         """The handshake succeeded: the station's session starts (unless it was stopped)."""
@@ -476,13 +410,9 @@ class StationRuntime:
             link.close(CloseCode.GOING_AWAY, "station stopped", self._close_timeout)
             return
         self._phase = _Phase.OPEN
-        self._opened_at = self._scheduler.time()
-        self._heard = False
-        self.last_error = None
-        self._refused = None
+        failures = self._reconnection.opened(self._scheduler.time())
         self.stats.connects += 1
         url = self.url if link.endpoint is None else link.endpoint.url
-        failures, self._failures = self._failures, None
         if failures is None:
             logger.info("%s: connected to %s", self.station.identity, url)
         else:
@@ -506,30 +436,13 @@ class StationRuntime:
         finally:
             self._busy = False
 
-    def _failed(self, error: Exception, url: str) -> None:
-        what = f"{type(error).__name__}: {error}"
-        self.last_error = what
-        self.stats.failures += 1
-        self.stats.error(self.station.identity, what)
-        failures = self._failures
-        if failures is None:
-            failures = self._failures = FailedAttempts(self.station.identity, url)
-        failures.url = url  # (a 2.0.1 station may dial another of its profiles: B10)
-        failures.failed(failure_reason(error), what)
-
-    @property
-    def failure_reason(self) -> str | None:
-        """Why the last attempt of this run of failed attempts failed (``connect_failures.py``:
-        connection refused, a DNS failure, ...); None once connected or before any attempt."""
-        return None if self._failures is None else self._failures.reason
-
     def _link_lost(self, link: Link, exc: Exception | None) -> None:
         if link is not self._link:
             return
         self._link = None
         station = self.station
         if station.connected:
-            self.attempt = 0 if self._settled() else self.attempt + 1
+            self._reconnection.connection_ended(station, self._scheduler.time())
             try:
                 station.disconnect()
             except Exception:  # a bug: it must not keep the station from dialing again
@@ -537,42 +450,18 @@ class StationRuntime:
             self.stats.disconnects += 1
             logger.info("%s: disconnected", station.identity)
         else:
-            self.attempt += 1
+            self._reconnection.attempt_ended()
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(None)
         if self._phase is _Phase.STOPPED:
             return
-        storm, self._storm_wait = self._storm_wait, None
-        at_once = station.take_dial_at_once()
-        if station.wants_connection:
-            self._phase = _Phase.BACKOFF
-            self._retry = asyncio.get_running_loop().call_later(
-                self._wait_to_dial(storm, at_once), self._retry_now
-            )
-        else:
+        wait = self._reconnection.wait_to_dial(station)
+        if wait is None:
             self._phase = _Phase.OFF
+        else:
+            self._phase = _Phase.BACKOFF
+            self._retry = asyncio.get_running_loop().call_later(wait, self._retry_now)
         self._arm_timer()
-
-    def _wait_to_dial(self, storm: float | None, at_once: bool) -> float:
-        """How long the station waits to dial again: a storm's spread first, none after a
-        redial (new credentials, A01), else its own pace or the back-off."""
-        if storm is not None:
-            return storm
-        if at_once:
-            return 0.0
-        paced = self.station.reconnect_wait(self.attempt, self._rng)
-        return paced if paced is not None else self._reconnect.wait(self.attempt, self._rng)
-
-    def _settled(self) -> bool:
-        """The connection now ending proved the central system takes the station: the station
-        was Accepted on it and the central system said something there (a BootNotification
-        answered Accepted, B01, 1.6 section 4.2; or, for a registration that stood through the
-        last lost connection, B04, any frame: such a station is Accepted the moment it
-        connects, so a central system that drops every connection at once has not taken it),
-        or it lived :data:`SETTLED_AFTER` seconds. Until then it was one more failed attempt."""
-        if self._scheduler.time() - self._opened_at >= SETTLED_AFTER:
-            return True
-        return self._heard and self.station.online
 
     def _retry_now(self) -> None:
         self._retry = None
@@ -588,7 +477,7 @@ class StationRuntime:
         self.stats.frames_received += 1
         if self.chaos is not None:
             frame_faults.heard(self.chaos, message)
-        self._heard = True
+        self._reconnection.heard = True
         self._busy = True
         try:
             self.station.receive(message)
@@ -664,28 +553,6 @@ class StationRuntime:
             self._busy = False
         self._step()
 
-
-_CERTIFIED = 3  # security profile 3: the station's client certificate over TLS
-
-
-def _security_profile(secure: bool, password: bool, certificate: bool) -> int:
-    """The security profile a runner's URL and credentials make (2.0.1 part 2 A00; 1.6
-    security whitepaper section 2): 3 a client certificate over TLS, 2 a password over TLS,
-    1 a password without TLS, else 0."""
-    if secure and certificate:
-        return 3
-    if password:
-        return 2 if secure else 1
-    return 0
-
-
-# Seconds a connection must live to count as a success when the station was not Accepted on
-# it (a Pending or Rejected boot, or no answer yet): the default policy's ceiling. A CSMS that
-# drops every such connection sooner is dialled ever more slowly, up to the policy's ceiling.
-SETTLED_AFTER = 60.0
-
-_DEFAULT_POLICY = ReconnectPolicy()
-_SHARED_RNG = random.Random()
 
 # The reconnection policy is part of a runtime's constructor; callers import it from here.
 __all__ = ["ReconnectPolicy", "StationRuntime"]

@@ -1,7 +1,7 @@
 """Where a station's dial of a ``ws://`` or ``wss://`` URL lands, whatever the URL's spelling.
 
 A station dials a URL as :mod:`websockets.uri` parses it and as the system's resolver
-(``getaddrinfo``) resolves its host (``fleet/runtime.py``, ``outbound.py``). So
+(``getaddrinfo``) resolves its host (``fleet/connector.py``, ``outbound.py``). So
 ``ws://127.1:9000``, ``ws://0x7f.1:9000``, ``ws://2130706433:9000``,
 ``ws://[::ffff:127.0.0.1]:9000`` and ``ws://LOCALHOST:9000`` all reach 127.0.0.1 port 9000.
 Deciding where a URL goes from its spelling misses such names; :meth:`Resolver.target` reads

@@ -33,8 +33,8 @@ from pydantic import BaseModel
 from chargeyard.bus import BusUnreachable, CommandBus, CommandMessage
 from chargeyard.gateway.commands import parse_payload
 from chargeyard.gateway.connector_numbers import NoSuchConnector, addressed
-from chargeyard.gateway.host import FAILED, NOT_RUNNING
-from chargeyard.gateway.runtimes import NoAnswer
+from chargeyard.gateway.host import NOT_RUNNING
+from chargeyard.gateway.runtimes import FAILED, NoAnswer
 from chargeyard.store import Store
 from chargeyard.store.models import CommandStatus, DesiredState, SimulatedCharger
 from chargeyard.store.repositories.commands import QueuedCommand

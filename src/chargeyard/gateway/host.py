@@ -39,76 +39,52 @@ What a running station takes without a restart, its DataTransfer replies
 (``gateway/vendor_replies.py``) and its drivers (``gateway/drivers.py``), is set on it at once
 instead. A deleted charger's station
 goes down the same way for good, its transactions ending with reason ``Other``
-(:data:`REMOVED_STOP_REASON`); what it could not report (it was offline) its central system
-closes, when that is the built-in one (``csms/orphans.py``).
+(:data:`~chargeyard.gateway.launcher.REMOVED_STOP_REASON`); what it could not report (it was
+offline) its central system closes, when that is the built-in one (``csms/orphans.py``).
 Closing the host stops the stations without touching their desired state: the next process
 resumes them.
+
+The host owns its parts and composes them: ``gateway/runtime_verbs.py`` serves the verbs
+above; ``gateway/launcher.py`` builds, starts, replaces and retires the stations;
+``gateway/handoffs.py`` takes and gives away chargers between the workers of a cluster;
+``gateway/hosted_chaos.py`` applies faults to a running station.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
-from websockets.exceptions import InvalidURI
-
 from chargeyard.bus import CommandBus, CommandMessage
 from chargeyard.fleet.autogen import AutogenConfig
-from chargeyard.fleet.chaos.faults import fault_from_dict, fault_to_dict
 from chargeyard.fleet.fleet import Fleet, StationStatus
 from chargeyard.gateway.command_runner import NOT_RUNNING, CommandRunner
 from chargeyard.gateway.deferrals import Deferrals
 from chargeyard.gateway.definitions import definition_of
 from chargeyard.gateway.drivers import APP_DRIVERS, AppDrivers
 from chargeyard.gateway.executor import Executor, Outcome
-from chargeyard.gateway.hosted import HostedStations, built_from
+from chargeyard.gateway.handoffs import Handoffs
+from chargeyard.gateway.hosted import HostedStations
+from chargeyard.gateway.hosted_chaos import apply_chaos
+from chargeyard.gateway.launcher import Admit, Launcher
 from chargeyard.gateway.memory import REGISTER_EVERY_S, MemoryWriter
 from chargeyard.gateway.outcomes import OutcomeWriter, stored_status
-from chargeyard.gateway.power import Powered, power_down, without_snapshot
+from chargeyard.gateway.power import power_down
 from chargeyard.gateway.runtime_service import RuntimeService
+from chargeyard.gateway.runtime_verbs import RuntimeVerbs
 from chargeyard.gateway.runtimes import (
     ChaosAnswer,
     ChargerRuntimeError,
     RuntimeAction,
     RuntimeReport,
 )
-from chargeyard.station.core import DRAIN_BEFORE_REBOOT_S, SimulatedStation
+from chargeyard.station.core import SimulatedStation
 from chargeyard.store import Store
-from chargeyard.store.models import DesiredState, SimulatedCharger
-
-logger = logging.getLogger(__name__)
-
-Admit = Callable[[Sequence[SimulatedCharger]], Awaitable[set[str]]]
-"""Which of these chargers this host may run now (their ids)."""
-
-RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
-"""The statuses the host stores in ``simulated_chargers.status``."""
-
-REPLACED_STOP_REASON = "Reboot"
-"""Why a replaced station's running transactions end (1.6 Reason and 2.0.1 ReasonEnumType:
-a reboot the station itself decided)."""
-
-RETIRE_WAIT_S = 20.0
-"""How long a retired station (replaced or deleted) may take to finish its conversation
-before it is forgotten anyway: less than a runtime request's deadline
-(``runtime_client.DEADLINE_S``)."""
-
-REMOVED_STOP_REASON = "Other"
-"""Why a deleted charger's running transactions end. Neither 1.6 Reason (section 7.39) nor
-2.0.1 ReasonEnumType has a value for a station taken out of service: ``PowerLoss`` is what a
-station reports after an unplanned loss of power, once it is back; ``Reboot`` says it comes
-back; ``Local`` and ``Remote`` say a driver or the central system asked. So ``Other``, "any
-other reason", the value both enumerations keep for the rest."""
+from chargeyard.store.models import SimulatedCharger
 
 __all__ = [
-    "FAILED",
     "NOT_RUNNING",
-    "RUNNING",
-    "STOPPED",
     "ChargerRuntimeError",
     "FleetHost",
     "RuntimeAction",
@@ -170,7 +146,6 @@ class FleetHost:
         app_drivers: AutogenConfig = APP_DRIVERS,
     ) -> None:
         self.store = store
-        self._admit = admit
         self.node = node or f"host-{uuid4().hex[:12]}"
         self._holder = self.node if leased else None
         self._memory = (
@@ -185,9 +160,22 @@ class FleetHost:
         self._hosted = HostedStations(
             fleet_factory or Fleet, on_fleet, self._frame_log, AppDrivers(app_drivers)
         )
-        self._restart_delay_s = restart_delay_s
         self._writer = OutcomeWriter(store, bus, batch=outcome_batch)
         self._deferrals = Deferrals(self._writer)
+        self._launcher = Launcher(
+            store,
+            bus,
+            self.node,
+            self._hosted,
+            self._writer,
+            self._deferrals,
+            memory=self._memory,
+            admit=admit,
+        )
+        self._handoffs = Handoffs(store, self._hosted, self._launcher, holder=self._holder)
+        self._verbs = RuntimeVerbs(
+            store, self._hosted, self._launcher, self._writer, restart_delay_s=restart_delay_s
+        )
         self._commands = CommandRunner(
             bus,
             self.node,
@@ -196,9 +184,8 @@ class FleetHost:
             self._station_for,
             self._finish,
             self._deferrals,
-            self._in_transit,
+            self._handoffs.in_transit,
         )
-        self._handing_off: set[str] = set()
         self._started = False
         self._service = RuntimeService(self)
         self.applied = 0
@@ -252,80 +239,25 @@ class FleetHost:
     async def resume(self) -> list[str]:
         """Start every charger whose desired state is running (after a process restart);
         returns their ids. One that cannot be built is marked ``failed`` with a log line."""
-        wanted: dict[str, list[SimulatedCharger]] = {}
-        for charger in await self.store.chargers.all_desired(DesiredState.RUNNING):
-            wanted.setdefault(charger.organization_id, []).append(charger)
-        started: list[str] = []
-        for organization_id, chargers in wanted.items():
-            errors = await self._launch_all(organization_id, chargers)
-            started += [charger.id for charger in chargers if charger.id not in errors]
-        stale: dict[str, list[str]] = {}
-        for charger in await self.store.chargers.all_desired(DesiredState.STOPPED):
-            if charger.status == RUNNING and not self.is_running(charger.id):
-                stale.setdefault(charger.organization_id, []).append(charger.id)
-        for organization_id, ids in stale.items():
-            await self.store.chargers.set_states(organization_id, ids, status=STOPPED)
-        return started
+        return await self._verbs.resume()
 
-    async def _launch_all(
-        self, organization_id: str, chargers: list[SimulatedCharger]
-    ) -> dict[str, str]:
-        """Launch many chargers of one organization and store their statuses in two writes;
-        returns why each that failed could not be built."""
-        errors: dict[str, str] = {}
-        chargers = await self._admitted(chargers)
-        for charger in chargers:
-            if (error := await self._launch(charger)) is not None:
-                errors[charger.id] = error
-        started = [charger.id for charger in chargers if charger.id not in errors]
-        if started:
-            await self.store.chargers.set_states(organization_id, started, status=RUNNING)
-        if errors:
-            await self.store.chargers.set_states(organization_id, list(errors), status=FAILED)
-        return errors
-
-    # -- a cluster's workers (gateway/leases.py) ---------------------------------------------------
+    # -- a cluster's workers (gateway/leases.py, gateway/handoffs.py) --------------------------
 
     async def adopt(self, chargers: Sequence[SimulatedCharger]) -> None:
         """Run chargers this worker just leased: each boots as after a power loss (the snapshot
         in its row, if the last holder left one, is restored)."""
-        by_organization: dict[str, list[SimulatedCharger]] = {}
-        for charger in chargers:
-            by_organization.setdefault(charger.organization_id, []).append(charger)
-        for organization_id, own in by_organization.items():
-            for charger_id, error in (await self._launch_all(organization_id, own)).items():
-                logger.warning("adopted charger %s cannot run: %s", charger_id, error)
+        await self._handoffs.adopt(chargers)
 
     async def drop(self, charger_ids: Sequence[str]) -> None:
         """Stop running chargers whose lease this worker lost (another worker runs them now):
         their stations go silent here, and nothing is written (the row is the new holder's)."""
-        for charger_id in charger_ids:
-            if charger_id in self._hosted:
-                await self._forget(charger_id)
+        await self._handoffs.drop(charger_ids)
 
     async def hand_off(self, charger_ids: Sequence[str]) -> None:
         """Stop running chargers this worker gives to another (it holds more than its share):
         each goes down as at a power loss, its snapshot written into its row for the worker
         that takes it next."""
-        handed = [charger_id for charger_id in charger_ids if charger_id in self._hosted]
-        powered = self._hosted.powered(set(handed))
-        # Commands for them meanwhile go on to the worker that takes them (command_runner.py).
-        self._handing_off.update(handed)
-        try:
-            # Short: the lease keeper waits for it, and must renew its other leases in time.
-            await power_down(self.store, powered, drain_s=1.0, drain_cap_s=3.0, holder=self._holder)
-            for charger_id in handed:
-                await self._forget(charger_id)
-        finally:
-            self._handing_off.difference_update(handed)
-
-    async def _admitted(self, chargers: Sequence[SimulatedCharger]) -> list[SimulatedCharger]:
-        if self._admit is None:
-            return list(chargers)
-        hosted = [charger for charger in chargers if charger.id in self._hosted]
-        others = [charger for charger in chargers if charger.id not in self._hosted]
-        allowed = await self._admit(others) if others else set()
-        return hosted + [charger for charger in others if charger.id in allowed]
+        await self._handoffs.hand_off(charger_ids)
 
     # -- runtimes (start-charger, stop-charger, restart-charger) -----------------------------------
 
@@ -336,12 +268,7 @@ class FleetHost:
             NotFoundError: no such charger in this organization.
             ChargerRuntimeError: it cannot be built (its status says ``failed`` too).
         """
-        charger = await self.store.chargers.set_desired_state(
-            organization_id, charger_id, DesiredState.RUNNING
-        )
-        if (error := await self._run(charger)) is not None:
-            raise ChargerRuntimeError(error)
-        return self._report(charger, "start_charger", 1)
+        return await self._verbs.start_charger(organization_id, charger_id)
 
     async def start_chargers(
         self, organization_id: str, charger_ids: Sequence[str]
@@ -355,14 +282,7 @@ class FleetHost:
         Raises:
             NotFoundError: a charger is not this organization's (none is started).
         """
-        chargers = await self.store.chargers.set_states(
-            organization_id, charger_ids, desired_state=DesiredState.RUNNING
-        )
-        errors = await self._launch_all(organization_id, chargers)
-        return {
-            charger.id: errors.get(charger.id) or self._report(charger, "start_charger", 1)
-            for charger in chargers
-        }
+        return await self._verbs.start_chargers(organization_id, charger_ids)
 
     async def stop_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
         """Want it stopped, and take it offline (its state is kept for the next start).
@@ -370,15 +290,7 @@ class FleetHost:
         Raises:
             NotFoundError: no such charger in this organization.
         """
-        charger = await self.store.chargers.set_desired_state(
-            organization_id, charger_id, DesiredState.STOPPED
-        )
-        hosted = self._hosted.get(charger_id)
-        if hosted is not None:
-            await hosted.fleet.stop(hosted.identity)
-        await self.store.chargers.set_status(organization_id, charger_id, STOPPED)
-        self._log(charger, "runtime stopped")
-        return self._report(charger, "stop_charger", 0)
+        return await self._verbs.stop_charger(organization_id, charger_id)
 
     async def restart_charger(self, organization_id: str, charger_id: str) -> RuntimeReport:
         """Want it running, and power-cycle it (it boots again); a charger whose row changed
@@ -388,51 +300,25 @@ class FleetHost:
             NotFoundError: no such charger in this organization.
             ChargerRuntimeError: it cannot be built.
         """
-        charger = await self.store.chargers.set_desired_state(
-            organization_id, charger_id, DesiredState.RUNNING
-        )
-        hosted = self._hosted.get(charger_id)
-        if hosted is not None and built_from(hosted, charger):
-            self._hosted.take_live_changes(charger_id, charger)
-            hosted.fleet.restart(hosted.identity, self._restart_delay_s)
-            await self.store.chargers.set_status(organization_id, charger_id, RUNNING)
-            self._log(charger, "runtime restarted (power cycle)")
-            return self._report(charger, "restart_charger", 1)
-        if (error := await self._run(charger)) is not None:  # (rebuilt: _launch)
-            raise ChargerRuntimeError(error)
-        return self._report(charger, "restart_charger", 1)
+        return await self._verbs.restart_charger(organization_id, charger_id)
 
     async def apply_changes(self, charger: SimulatedCharger) -> RuntimeAction:
         """Apply a charger's changed row (a PUT) to its running station: when what the station
         is built from changed, it is replaced (see the module docstring) and the new one
         starts; its status is stored. A charger not running here gets it at its next start.
         """
-        hosted = self._hosted.running(charger.organization_id, charger.id)
-        if hosted is None:
-            return "next_start"
-        if built_from(hosted, charger):
-            taken = self._hosted.take_live_changes(charger.id, charger)
-            if taken:
-                self._log(charger, f"runtime took its changed {' and '.join(taken)}")
-                return "applied"
-            return "unchanged"
-        if await self._run(charger) is not None:  # (rebuilt: _launch)
-            return "failed"
-        self._log(charger, "runtime restarted with its changed definition")
-        return "restarted"
+        return await self._verbs.apply_changes(charger)
 
     async def remove_charger(self, organization_id: str, charger_id: str) -> None:
         """Switch a charger's station off for good and forget it (before its row is deleted):
-        a running one ends its transactions (reason :data:`REMOVED_STOP_REASON`) and goes
-        down as a station does, so that its central system hears them end. Idempotent."""
-        hosted = self._hosted.get(charger_id)
-        if hosted is not None and hosted.organization_id == organization_id:
-            await self._retire(charger_id, REMOVED_STOP_REASON)
+        a running one ends its transactions (reason
+        :data:`~chargeyard.gateway.launcher.REMOVED_STOP_REASON`) and goes down as a station
+        does, so that its central system hears them end. Idempotent."""
+        await self._verbs.remove_charger(organization_id, charger_id)
 
     def runtime_report(self, charger: SimulatedCharger, event_type: str) -> RuntimeReport:
         """The runtime as it stands, in the shape of the runtime answers."""
-        desired = 1 if charger.desired_state == DesiredState.RUNNING else 0
-        return self._report(charger, event_type, desired)
+        return self._verbs.runtime_report(charger, event_type)
 
     # -- looking ------------------------------------------------------------------------------
 
@@ -470,30 +356,7 @@ class FleetHost:
         station, seeded with ``seed``; ``faults`` None clears them (a stopped station has
         none: they end with its runtime). What it has now, or why nothing was done."""
         hosted = self._hosted.get(charger_id)
-        if hosted is None or hosted.organization_id != organization_id:
-            return {"error": NOT_RUNNING}
-        runtime = hosted.fleet.runtime(hosted.identity)
-        if faults is None:
-            runtime.clear_chaos()
-            self._writer.log(organization_id, charger_id, "faults cleared")
-            return {"faults": [], "seed": None}
-        if not hosted.running:
-            return {"error": NOT_RUNNING}
-        try:
-            parsed = [fault_from_dict(dict(fault)) for fault in faults]
-        except (TypeError, ValueError) as error:
-            return {"error": f"not a fault: {error}"}
-        recorder = hosted.recorder
-        chaos = runtime.apply_chaos(parsed, seed, mark=None if recorder is None else recorder.mark)
-        described = chaos.describe()
-        kinds = ", ".join(fault.kind for fault in parsed)
-        self._writer.log(
-            organization_id,
-            charger_id,
-            f"faults applied: {kinds} (seed {chaos.seed})",
-            data={"faults": [fault_to_dict(fault) for fault in parsed], "seed": chaos.seed},
-        )
-        return {"faults": described, "seed": chaos.seed}
+        return apply_chaos(hosted, self._writer, organization_id, charger_id, faults, seed)
 
     def precheck(
         self, organization_id: str, charger_id: str, event_type: str, payload: dict[str, Any]
@@ -520,101 +383,8 @@ class FleetHost:
         hosted = self._hosted.running(message.organization_id, message.charger_id)
         return None if hosted is None else hosted.station
 
-    async def _in_transit(self, message: CommandMessage) -> bool:
-        """Whether a command's charger is on its way to another host: this one hands it off
-        now, or no host runs it though it wants to run (handed off, not adopted yet)."""
-        if message.charger_id in self._handing_off:
-            return True
-        if message.charger_id in self._hosted:
-            return False  # here, stopped or going down for good
-        charger = await self.store.chargers.get(message.organization_id, message.charger_id)
-        return (
-            charger is not None
-            and charger.desired_state == DesiredState.RUNNING
-            and charger.status != FAILED
-        )
-
     def _finish(self, message: CommandMessage, outcome: Outcome, deferred: bool) -> None:
         self.applied += 1
         if self._on_command is not None:
             self._on_command(message.event_type, "succeeded" if outcome.ok else "failed")
         self._writer.finish(message, outcome, stored_status(outcome, deferred=deferred))
-
-    # -- logging --------------------------------------------------------------------------------
-
-    def _log(
-        self,
-        charger: SimulatedCharger,
-        text: str,
-        level: str = "info",
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        self._writer.log(charger.organization_id, charger.id, text, level=level, data=data)
-
-    # -- building and running -----------------------------------------------------------------
-
-    async def _run(self, charger: SimulatedCharger) -> str | None:
-        """Build (if needed) and start the charger's station; store the status it reached.
-        Returns why it could not be built, or None (also when another worker runs it)."""
-        if not await self._admitted([charger]):
-            return None  # another worker holds it, and runs it
-        error = await self._launch(charger)
-        status = FAILED if error is not None else RUNNING
-        await self.store.chargers.set_status(charger.organization_id, charger.id, status)
-        return error
-
-    async def _launch(self, charger: SimulatedCharger) -> str | None:
-        """Build (if needed) and start the charger's station, without storing its status;
-        returns why it could not be built, or None."""
-        hosted = self._hosted.get(charger.id)
-        if hosted is not None and not built_from(hosted, charger):
-            await self._replace(charger.id)
-            hosted = None
-        if hosted is not None:
-            self._hosted.take_live_changes(charger.id, charger)  # (changed while it was stopped)
-        if hosted is None:
-            try:
-                hosted = self._hosted.build(charger)
-            except (ChargerRuntimeError, ValueError, InvalidURI) as error:
-                self._log(charger, f"runtime failed: {error}", "error")
-                return str(error)
-            await self.bus.hold(self.node, [charger.id])
-            if (config := without_snapshot(charger.config)) is not None:
-                # Restored into the station (station_setup): its reports are queued now.
-                await self.store.chargers.update(charger.organization_id, charger.id, config=config)
-            if self._memory is not None:  # (after the restored snapshot left the row)
-                self._memory.watch(Powered(charger.organization_id, charger.id, hosted.station))
-        hosted.fleet.start(hosted.identity)
-        self._log(charger, "runtime started", data={"csms_url": hosted.definition.csms_url})
-        return None
-
-    async def _forget(self, charger_id: str) -> None:
-        self._deferrals.expire(charger_id)  # (its station is not followed from now on)
-        hosted = self._hosted.pop(charger_id)
-        if self._memory is not None:
-            powered = Powered(hosted.organization_id, charger_id, hosted.station)
-            self._memory.forget(charger_id, powered)
-        await self.bus.release(self.node, [charger_id])
-        await hosted.fleet.remove(hosted.identity)
-
-    async def _replace(self, charger_id: str) -> None:
-        """Retire a station built from an old row (see :meth:`_retire`)."""
-        await self._retire(charger_id, REPLACED_STOP_REASON)
-
-    async def _retire(self, charger_id: str, reason: str) -> None:
-        """Switch a station off and forget it. A running one ends its transactions with
-        ``reason`` and goes down gracefully first, so that its central system hears them end
-        and nothing it answered is sent again (a stopped one has no connection to say
-        anything on: the central system closes what it left open, ``csms/orphans.py``)."""
-        hosted = self._hosted[charger_id]
-        if hosted.running:
-            hosted.station.stop_transactions(reason)
-            # (Within the runtime request's deadline, whatever the central system does: a
-            # station whose answers do not come is switched off by its forgetting.)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RETIRE_WAIT_S):
-                    await hosted.fleet.switch_off(hosted.identity, drain_s=DRAIN_BEFORE_REBOOT_S)
-        await self._forget(charger_id)
-
-    def _report(self, charger: SimulatedCharger, event_type: str, desired: int) -> RuntimeReport:
-        return RuntimeReport.of(charger, event_type, desired, active=charger.id in self._hosted)

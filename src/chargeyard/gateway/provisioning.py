@@ -48,8 +48,8 @@ from typing import Any
 
 from chargeyard.bus import BusUnreachable
 from chargeyard.gateway.definitions import definition_of
-from chargeyard.gateway.host import FAILED
 from chargeyard.gateway.runtimes import (
+    FAILED,
     ChargerRuntimeError,
     ChargerRuntimes,
     NoAnswer,

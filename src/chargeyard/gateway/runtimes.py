@@ -19,6 +19,9 @@ from chargeyard.fleet.station_status import EvseMeter, StationStatus
 from chargeyard.gateway.version_labels import runtime_version_label
 from chargeyard.store.models import SimulatedCharger
 
+RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
+"""The statuses a fleet host stores in ``simulated_chargers.status``."""
+
 RuntimeAction = Literal["restarted", "applied", "unchanged", "next_start", "failed"]
 """What applying a charger's changed row did: rebuilt and started its running station; set the
 change on it, which runs on (its DataTransfer replies); nothing (what it is built from and

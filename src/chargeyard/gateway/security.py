@@ -9,7 +9,7 @@ station's client certificate: the one its central system signed for it (A02/A03,
 station's memory), else the one the lab's certificate authority issued when the charger was
 made (``config["client_certificate"]``: ``{"chain", "key"}``, PEM; the key never leaves the
 row but for the station's TLS client). A row without a profile has the one its URL and
-credentials make, as a runner's always had (``fleet/runtime.py``).
+credentials make, as a runner's always had (``fleet/security_profile.py``).
 """
 
 from __future__ import annotations

@@ -720,8 +720,8 @@ class SimulatedStation(ActionHandlers):
     def reconnect_wait(self, attempt: int, rng: random.Random) -> float | None:
         """Seconds to wait before dialling again after ``attempt`` failed attempts since the
         last connection that settled (0: such a connection just dropped; a connection counts
-        as failed until its BootNotification is Accepted or it lived a while, ``runtime.py``);
-        None leaves it to the runner's policy."""
+        as failed until its BootNotification is Accepted or it lived a while,
+        ``fleet/reconnection.py``); None leaves it to the runner's policy."""
         return None
 
     def on_going_down(self) -> None:

@@ -6,7 +6,8 @@ Theory of operation
 -------------------
 SecurityProfile reads the profile the station connects with: the one its runner's URL and
 credentials make (0 none, 1 HTTP Basic, 2 HTTP Basic over TLS, 3 its client certificate over
-TLS; ``runtime.py``), or one the central system raised it to. ChangeConfiguration of it:
+TLS; ``fleet/security_profile.py``), or one the central system raised it to.
+ChangeConfiguration of it:
 
 * a lower value is Rejected: the key "can only be increased";
 * the same value is Accepted and changes nothing;

@@ -21,7 +21,7 @@ the IdTokenEnumType is the ``type``) to a reader:
 * ClearCache empties the cache (C11), Rejected while AuthCacheCtrlr.Enabled is false.
 
 What became of a presented token (the decision and its source, a stop; the central system's
-word on the transaction comes from ``transaction_events.py``) is told to ``token_reports``
+word on the transaction comes from ``transaction_event_answers.py``) is told to ``token_reports``
 (``model/token_reports.py``).
 """
 

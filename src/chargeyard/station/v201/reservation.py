@@ -26,7 +26,7 @@ What a connector shows is re-derived after every change of the book and every st
   ReservationStatusUpdate(Expired) follows (H04.FR.01-03); when its EVSE (or the station)
   becomes Faulted or Unavailable, it is Removed (H01.FR.16, H01.FR.17); when cancelled (H02,
   no ReservationStatusUpdate); when a transaction uses it, the first TransactionEvent after it
-  carries the reservationId (H01.FR.15, ``transaction_events.py``).
+  carries the reservationId (H01.FR.15, ``transaction_event_requests.py``).
 
 A cable plugged into a Reserved connector makes it Occupied (the driver is there; only the
 reservation's tokens may start, :meth:`ReservationV201.may_start_session`); unplugged without a

@@ -32,7 +32,7 @@ store's next change (:meth:`ChargingProfileStore.next_change_after`) and does th
 A RequestStartTransaction's chargingProfile (F01.FR.08-11, K05) is checked here before the
 Accepted answer, with every rule that does not need the transaction (its purpose and the
 absent transactionId are ``control.py``'s): a refusal answers Rejected with its reasonCode. It is
-installed, bound to the transaction, when the transaction starts (``transaction_events.py``);
+installed, bound to the transaction, when the transaction starts (``transaction_binding.py``);
 what could still refuse it then (a conflict arising meanwhile) is logged, as the Accepted answer
 has gone.
 

@@ -33,44 +33,33 @@ sent in order. seqNo counts from 0 per transaction; an event generated offline s
 (offline=true, E04/E12); the transactionId is the station's own (``Transaction.local_id``).
 The first event names the EVSE and connector (E01), the first after an
 authorization the idToken, the first after a remote start its remoteStartId.
+
+The engine composes its parts, each in its module: ``sessions.py`` (the session),
+``power_path.py`` (steps 1 and 3), ``transaction_binding.py`` (what a transaction takes from
+its session's authorization), ``transaction_event_requests.py`` (what each event carries),
+``transaction_event_answers.py`` (what the central system's answer does); ``stop_reasons.py``
+has the words of an Ended event.
 """
 
 from __future__ import annotations
 
 import logging
-import typing
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, Payload
-from chargeyard.protocol.fields import SchemaValueError
-from chargeyard.protocol.messages import is_one_of, v201
+from chargeyard.protocol import Payload
+from chargeyard.protocol.messages import v201
 from chargeyard.station.blocks import Block
-from chargeyard.station.clock import iso
-from chargeyard.station.model.authorization import (
-    AuthorizationStatus,
-    IdToken,
-    IdTokenInfo,
-    id_token_info_from_ocpp201,
-    id_token_to_ocpp201,
-    remember,
-)
+from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.meter import ReadingContext, SampledValue
-from chargeyard.station.model.smart_charging import profile_from_ocpp201
-from chargeyard.station.model.states import (
-    CHARGING_STATE_201,
-    OCCUPIED,
-    ConnectorStatus,
-    TransactionPhase,
-)
+from chargeyard.station.model.states import ConnectorStatus, TransactionPhase
 from chargeyard.station.model.station import Connector, Evse, Transaction
-from chargeyard.station.model.token_reports import (
-    AuthorizationSource,
-    TokenConfirmation,
-    answered_refusal,
-)
-from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
+from chargeyard.station.power_loss import OpenTransaction
+from chargeyard.station.v201 import power_path, transaction_binding
+from chargeyard.station.v201.power_path import ENERGY_STATUSES
+from chargeyard.station.v201.sessions import Session
+from chargeyard.station.v201.transaction_event_answers import event_answered
+from chargeyard.station.v201.transaction_event_requests import event_request, power_loss_request
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201
@@ -78,64 +67,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _S = ConnectorStatus
-_ENERGY = frozenset({_S.CHARGING, _S.SUSPENDED_EV, _S.SUSPENDED_EVSE})
 RUNNING = frozenset({TransactionPhase.STARTING, TransactionPhase.ACTIVE})
-
-# The triggerReason of a transaction the station ends itself, by stoppedReason.
-STOP_TRIGGERS: dict[v201.ReasonEnumType, v201.TriggerReasonEnumType] = {
-    "Local": "StopAuthorized",
-    "Remote": "RemoteStop",
-    "EVDisconnected": "EVCommunicationLost",
-    "DeAuthorized": "Deauthorized",
-    "ImmediateReset": "ResetCommand",
-    "Timeout": "EVConnectTimeout",
-    "EnergyLimitReached": "EnergyLimitReached",
-    "TimeLimitReached": "TimeLimitReached",
-}
-
-_REASONS: frozenset[v201.ReasonEnumType] = frozenset(typing.get_args(v201.ReasonEnumType))
-
-
-def stop_reason(word: str) -> v201.ReasonEnumType:
-    """``word`` as a ReasonEnumType, the stoppedReason of an Ended event.
-
-    Raises:
-        SchemaValueError: (a ValueError) it is none; the error names the ones there are.
-    """
-    if is_one_of(word, _REASONS):
-        return word
-    raise SchemaValueError(
-        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-        f"reason {word!r} is not allowed: one of {', '.join(sorted(_REASONS))}",
-    )
-
-
-@dataclass(slots=True)
-class Session:
-    """One EVSE's use by a driver, and the reporting of its transaction."""
-
-    token: IdToken | None = None
-    info: IdTokenInfo | None = None
-    authorized: bool = False
-    authorizing: bool = False  # an Authorize request is out
-    fresh_plug: bool = False  # the cable went in during this session (EVConnected)
-    deauthorized: v201.ReasonEnumType | None = None  # the stoppedReason of an ended authorization
-    stop_token: IdToken | None = None  # the token that ended it (E07)
-    force_end: tuple[v201.TriggerReasonEnumType, v201.ReasonEnumType] | None = (
-        None  # (triggerReason, stoppedReason)
-    )
-    remote_start_id: int | None = None
-    source: AuthorizationSource | None = None  # who authorized it
-    charging_profile: v201.ChargingProfileType | None = None
-    reached: set[str] = field(default_factory=set)  # start/stop conditions met in the tx
-    token_pending: bool = False  # the idToken goes in the next event
-    connector_sent: bool = False
-    remote_pending: bool = False
-    reservation_sent: bool = False
-    reservation_id: int | None = None  # the reservation its authorization used (H03.FR.09)
-    charging_s: float = 0.0
-    charging_since: float | None = None
-    ended_samples: list[tuple[datetime, list[SampledValue]]] = field(default_factory=list)
 
 
 class TransactionEventsV201(Block["StationV201"]):
@@ -172,14 +104,14 @@ class TransactionEventsV201(Block["StationV201"]):
     def evaluate(self, evse: Evse, trigger: v201.TriggerReasonEnumType | None) -> None:
         """Apply TxStartPoint / TxStopPoint and the power path after an event on ``evse``."""
         session = self.session(evse)
-        self._sync_cable_status(evse)
+        power_path.sync_cable_status(self.station, evse)
         running = evse.transaction
         started = False
         points = self._points(evse, session)
         if running is None and trigger is not None and points & self._tx_points("TxStartPoint"):
             self._begin(evse, session, trigger)
             started = True
-        changed = self._refresh_energy(evse)
+        changed = power_path.refresh_energy(self.station, evse, self.session(evse))
         if running is None and not started and evse.transaction is None:
             points = self._points(evse, session)
             if points & self._tx_points("TxStartPoint") and (trigger or changed):
@@ -227,7 +159,7 @@ class TransactionEventsV201(Block["StationV201"]):
             points.add("EVConnected")
         if session.authorized:
             points.add("Authorized")
-        if connector is not None and session.authorized and self.accepts_power(evse):
+        if connector is not None and session.authorized and power_path.accepts_power(evse):
             points.add("PowerPathClosed")
         if connector is not None and connector.status is _S.CHARGING:
             points.add("EnergyTransfer")
@@ -238,7 +170,7 @@ class TransactionEventsV201(Block["StationV201"]):
 
     def accepts_power(self, evse: Evse) -> bool:
         """Whether the EVSE may close its power path (operative, not faulted)."""
-        return all(c.operative and not c.faulted for c in evse.connectors.values())
+        return power_path.accepts_power(evse)
 
     def _stop_reason(
         self, evse: Evse, session: Session, lost: set[str], plugged: bool
@@ -252,43 +184,9 @@ class TransactionEventsV201(Block["StationV201"]):
             return "StoppedByEV" if connector.status is _S.SUSPENDED_EV else "Other"
         return "Other"
 
-    def _sync_cable_status(self, evse: Evse) -> None:
-        for connector in evse.connectors.values():
-            if connector.cable_plugged and connector.status in (_S.AVAILABLE, _S.RESERVED):
-                self.station.set_status(connector, _S.PREPARING)
-            elif not connector.cable_plugged and connector.status in OCCUPIED:
-                self.station.set_status(connector, _S.AVAILABLE)
-
-    def _refresh_energy(self, evse: Evse) -> bool:
-        """Close or open the power path; returns whether the charging state changed."""
-        before = self.charging_state(evse)
-        session = self.session(evse)
-        connector = evse.plugged_connector()
-        if connector is not None and not connector.faulted and connector.operative:
-            closed = (
-                session.authorized
-                and session.force_end is None
-                and self.accepts_power(evse)
-                and (
-                    evse.transaction is not None
-                    or "EnergyTransfer" in self._tx_points("TxStartPoint")
-                )
-            )
-            if closed:
-                if connector.status is _S.FINISHING:
-                    self.station.set_status(connector, _S.PREPARING)  # F2: a new authorization
-                self.station.set_status(
-                    connector, self.station.model.energy_status(evse, self.station.clock.now())
-                )
-            elif connector.status in _ENERGY:
-                evse.meter.power_w = 0.0
-                self.station.set_status(connector, _S.FINISHING)
-        return self.charging_state(evse) != before
-
     def charging_state(self, evse: Evse) -> v201.ChargingStateEnumType:
         """ChargingStateEnumType of the EVSE now (Idle without a cable)."""
-        connector = evse.plugged_connector()
-        return "Idle" if connector is None else CHARGING_STATE_201[connector.status]
+        return power_path.charging_state(evse)
 
     def _tidy(self, evse: Evse) -> None:
         session = self.sessions.get(evse.id)
@@ -346,42 +244,13 @@ class TransactionEventsV201(Block["StationV201"]):
         )
 
     def use_reservation(self, evse: Evse, session: Session) -> int | None:
-        """H03.FR.09: the session's token (or its group) is the one a reservation here is for:
-        the reservation is used, gone from the book; its id, for the transaction's first
-        event (H01.FR.15), or None."""
-        if session.token is None:
-            return None
-        group = session.info.group_id if session.info else None
-        self.station.expire_reservations()  # H04: one that has just expired is not used
-        reservation = self.station.model.reservations.consume(evse.id, session.token, group)
-        if reservation is None:
-            return None
-        self.station.expire_reservations()  # H03.FR.10: the connectors follow the book
-        return reservation.id
+        """The id of the reservation the session's token uses here, or None (H03.FR.09;
+        ``transaction_binding.py``)."""
+        return transaction_binding.use_reservation(self.station, evse, session)
 
     def bind_token(self, evse: Evse, transaction: Transaction, session: Session) -> None:
-        """The session's token becomes the transaction's (and may end a reservation, H)."""
-        transaction.id_token, transaction.id_token_info = session.token, session.info
-        transaction.remote_start_id = session.remote_start_id
-        if session.reservation_id is not None and transaction.reservation_id is None:
-            transaction.reservation_id = session.reservation_id  # used when it was authorized
-        elif session.token is not None and transaction.reservation_id is None:
-            transaction.reservation_id = self.use_reservation(evse, session)
-        if session.charging_profile is not None:
-            # F01/F02: the TxProfile of a remote start is this transaction's (K01.FR.03 wants
-            # its transactionId, which only the station knows).
-            wire = {**session.charging_profile, "transactionId": transaction.local_id}
-            result = self.station.model.profiles.install(
-                evse.id,
-                profile_from_ocpp201(wire),
-                now=self.station.clock.now(),
-                transaction=transaction.context,
-            )
-            if not result.accepted:
-                logger.warning(
-                    "%s: remote start profile refused: %s", self.station.identity, result
-                )
-            session.charging_profile = None
+        """The session's token becomes the transaction's (``transaction_binding.py``)."""
+        transaction_binding.bind_token(self.station, evse, transaction, session)
 
     def updated(
         self,
@@ -422,7 +291,7 @@ class TransactionEventsV201(Block["StationV201"]):
         )
         samples = session.ended_samples + ([(now, end)] if end else [])
         connector = evse.plugged_connector()
-        if connector is not None and connector.status in _ENERGY | {_S.PREPARING}:
+        if connector is not None and connector.status in ENERGY_STATUSES | {_S.PREPARING}:
             evse.meter.power_w = 0.0
             self.station.set_status(connector, _S.FINISHING)
         self._event(evse, "Ended", trigger, [], samples=samples, reason=reason)
@@ -452,115 +321,23 @@ class TransactionEventsV201(Block["StationV201"]):
         transaction = evse.transaction
         assert transaction is not None
         session = self.session(evse)
-        info: v201.TransactionType = {
-            "transactionId": transaction.local_id,
-            "chargingState": self.charging_state(evse),
-        }
-        if event_type != "Started":
-            info["timeSpentCharging"] = int(self._time_charging(session))
-        if reason is not None:
-            info["stoppedReason"] = reason
-        if session.remote_pending and transaction.remote_start_id is not None:
-            info["remoteStartId"] = transaction.remote_start_id
-            session.remote_pending = False
-        payload: v201.TransactionEventRequest = {
-            "eventType": event_type,
-            "timestamp": iso(self.station.clock.now()),
-            "triggerReason": trigger,
-            "seqNo": transaction.next_seq_no(),
-            "transactionInfo": info,
-        }
-        if not self.station.connected:
-            payload["offline"] = True  # E04: it happened while offline
-        if not session.connector_sent:
-            # The first event names the EVSE; the first once the connector is known, it too.
-            evse_wire: v201.EVSEType = {"id": evse.id}
-            if transaction.connector_id:
-                evse_wire["connectorId"] = transaction.connector_id
-                session.connector_sent = True
-            if event_type == "Started" or session.connector_sent:
-                payload["evse"] = evse_wire
-        carried = session.stop_token if trigger == "StopAuthorized" else None
-        if carried is None and session.token_pending and transaction.id_token is not None:
-            carried, session.token_pending = transaction.id_token, False
-        if carried is not None:
-            payload["idToken"] = id_token_to_ocpp201(carried, self.station.dialect.id_token_types)
-        if transaction.reservation_id is not None and not session.reservation_sent:
-            payload["reservationId"] = transaction.reservation_id  # H01: the first event after
-            session.reservation_sent = True
-        values = [self.station.meter_value(readings)] if readings else []
-        values += [
-            self.station.meter_value(sampled, at) for at, sampled in samples or [] if sampled
-        ]
-        if values:
-            payload["meterValue"] = values
+        payload, carried = event_request(
+            self.station,
+            evse,
+            transaction,
+            session,
+            event_type,
+            trigger,
+            readings,
+            samples=samples,
+            reason=reason,
+        )
         self.station.enqueue_transaction_message(
             "TransactionEvent",
             lambda: payload,
-            lambda answer: self._event_answered(evse, transaction, event_type, carried, answer),
+            lambda answer: event_answered(self, evse, transaction, event_type, carried, answer),
             transaction_id=transaction.local_id,
         )
-
-    def _event_answered(
-        self,
-        evse: Evse,
-        transaction: Transaction,
-        event_type: str,
-        carried: IdToken | None,
-        answer: Payload,
-    ) -> None:
-        if transaction.phase is TransactionPhase.STARTING:
-            transaction.move(TransactionPhase.ACTIVE)
-        if event_type == "Ended" and transaction.phase is TransactionPhase.STOPPING:
-            transaction.move(TransactionPhase.ENDED)
-        if "totalCost" in answer:  # I02 (Updated), I03 (Ended)
-            self.station.tariff_cost.cost_known(transaction, float(answer["totalCost"]))
-        if carried is None:
-            return
-        # The answer to the event that brought the token (not to the Ended one that carries
-        # the token which stopped it, E07) confirms or refuses it.
-        confirms = event_type != "Ended" and carried == transaction.id_token
-        wire = answer.get("idTokenInfo")
-        if wire is None:
-            # No idTokenInfo: the authorization stands as the station decided it.
-            if confirms:
-                self._confirmed(evse, transaction, carried, True, None)
-            return
-        info = id_token_info_from_ocpp201(wire)
-        policy, now = self.station.model.policy, self.station.clock.now()
-        cache, local_list = self.station.model.cache, self.station.model.local_list
-        remember(carried, info, now=now, policy=policy, local_list=local_list, cache=cache)
-        if carried != transaction.id_token:
-            return
-        valid = info.is_valid_at(now)
-        why = None if valid else answered_refusal("TransactionEvent", info, now)
-        if evse.transaction is transaction:
-            transaction.id_token_info = info
-            if not valid and self.session(evse).authorized:
-                # E05: the central system refuses the token the transaction runs on.
-                if self.station.device_model.get_bool("TxCtrlr", "StopTxOnInvalidId", None, True):
-                    self.deauthorize(evse, "Deauthorized", "DeAuthorized")
-                    why = f"{why} and the station ended its authorization"
-                else:
-                    self.station.advance()
-                    evse.suspended_by_evse = True  # energy stops; the transaction goes on
-                    # E05.FR.02: not deauthorized: ChargingStateChanged, SuspendedEVSE.
-                    self.evaluate(evse, None)
-                    why = f"{why} and the station suspended it (StopTxOnInvalidId is false)"
-        if confirms:
-            self._confirmed(evse, transaction, carried, valid, info.status, why)
-
-    def _confirmed(
-        self,
-        evse: Evse,
-        transaction: Transaction,
-        token: IdToken,
-        accepted: bool,
-        status: AuthorizationStatus | None,
-        why: str | None = None,
-    ) -> None:
-        report = TokenConfirmation(evse.id, token, transaction.local_id, accepted, status, why)
-        self.station.token_reports.tell(report)
 
     def report_power_loss(self, transaction: OpenTransaction, lost_at: datetime) -> None:
         """Report a transaction the power cut, on the boot after: TransactionEvent Ended,
@@ -568,27 +345,7 @@ class TransactionEventsV201(Block["StationV201"]):
         register it had when the power went (E-block; a CSMS that missed the Started opens
         it from this event, E04)."""
         key = transaction.transaction_id
-        evse: v201.EVSEType = {"id": transaction.evse_id}
-        if transaction.connector_id:
-            evse["connectorId"] = transaction.connector_id
-        register = SampledValue(
-            "Energy.Active.Import.Register",
-            transaction.meter_wh,
-            "Wh",
-            context="Transaction.End",
-        )
-        payload: v201.TransactionEventRequest = {
-            "eventType": "Ended",
-            "timestamp": iso(lost_at),
-            "triggerReason": "AbnormalCondition",
-            "seqNo": transaction.seq_no,
-            "transactionInfo": {"transactionId": key, "stoppedReason": POWER_LOSS},
-            "evse": evse,
-            "meterValue": [self.station.meter_value([register], lost_at)],
-        }
-        if transaction.id_tag is not None:
-            token = IdToken(transaction.id_tag, transaction.id_token_type)
-            payload["idToken"] = id_token_to_ocpp201(token, self.station.dialect.id_token_types)
+        payload = power_loss_request(self.station, transaction, lost_at)
 
         def reported(answer: Payload) -> None:
             self.station.unreported_power_losses.pop(key, None)
@@ -605,15 +362,5 @@ class TransactionEventsV201(Block["StationV201"]):
         session = self.sessions.get(connector.evse_id)
         if session is None:
             return
-        now = self.station.clock.monotonic()
-        if connector.status is _S.CHARGING and session.charging_since is None:
-            session.charging_since = now
-        elif connector.status is not _S.CHARGING and session.charging_since is not None:
-            session.charging_s += now - session.charging_since
-            session.charging_since = None
-
-    def _time_charging(self, session: Session) -> float:
-        since = session.charging_since
-        return session.charging_s + (
-            0.0 if since is None else self.station.clock.monotonic() - since
-        )
+        charging = connector.status is _S.CHARGING
+        session.follow_charging(charging, self.station.clock.monotonic())

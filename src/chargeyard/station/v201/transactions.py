@@ -31,12 +31,8 @@ from chargeyard.station.model.states import ConnectorStatus
 from chargeyard.station.model.station import Evse
 from chargeyard.station.model.token_reports import AuthorizationSource, TokenDecision
 from chargeyard.station.v201.device_model import Component, Variable
-from chargeyard.station.v201.transaction_events import (
-    RUNNING,
-    STOP_TRIGGERS,
-    TransactionEventsV201,
-    stop_reason,
-)
+from chargeyard.station.v201.stop_reasons import STOP_TRIGGERS, stop_reason
+from chargeyard.station.v201.transaction_events import RUNNING, TransactionEventsV201
 
 if TYPE_CHECKING:
     from chargeyard.station.v201 import StationV201  # noqa: F401 (the Block base names it)

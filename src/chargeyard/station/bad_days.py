@@ -19,8 +19,9 @@ faults of the fleet, a test) calls::
 It stays sans-I/O: what the misbehaviours send goes out as the station's other messages do,
 through ``call`` on its session, and what follows a message (the StatusNotification of a
 connector it lacks, the BootNotification after a transaction's start) on its next tick. The
-station asks it at two points (``core.py``): every CALL it sends passes :meth:`BadDays.outgoing`,
-and every time its energy is integrated, :meth:`BadDays.advanced`.
+station asks it at two points: every CALL it sends passes :meth:`BadDays.outgoing`
+(``connection.py``), and every time its energy is integrated, :meth:`BadDays.advanced`
+(``core.py``).
 
 When the station's time moves (a fault set or cleared, a jump), the energy is integrated up
 to that instant on the time it had and goes on from the new one, so that a clock set an hour

@@ -26,8 +26,8 @@ Outgoing calls take continuations (``on_result`` / ``on_error``) instead of bein
 that ten thousand stations need no task per conversation and a test can step through an hour
 in a loop. Work that must follow an answer we give (TriggerMessage sends its message *after*
 its CALLRESULT, OCPP 1.6 section 5.17) is queued with :meth:`after_answer`. Both are kept
-between frames by the station's :class:`~chargeyard.station.conversation.Conversation`
-(``conversation.py``).
+between frames by the :class:`~chargeyard.station.conversation.Conversation` of the station's
+:class:`~chargeyard.station.connection.Connection` (``connection.py``).
 
 Registration (OCPP 1.6 section 4.2, OCPP 2.0.1 B01-B03): nothing but BootNotification is sent
 before Accepted; Pending and Rejected retry after the interval given. After a lost connection
@@ -36,7 +36,7 @@ without a reboot, a station that was Accepted does not boot again (``registratio
 Transaction messages (StartTransaction, StopTransaction, MeterValues of a transaction,
 TransactionEvent) are kept in order and delivered one at a time, never dropped while offline
 (``transaction_messages.py``; 1.6 section 4.10, 2.0.1 E13). After a boot, those it kept from
-before go before it reports its connectors (:meth:`SimulatedStation._accepted_after_boot`).
+before go before it reports its connectors (``TransactionDelivery.after_boot``).
 """
 
 from __future__ import annotations
@@ -50,22 +50,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from chargeyard.protocol import (
     DEFAULT_MAX_FRAME_BYTES,
     ActionHandlers,
-    ErrorKind,
-    OcppError,
     OutgoingPayload,
     Payload,
-    Role,
-    Session,
     VersionSpec,
     unique_ids,
 )
 from chargeyard.protocol.fields import request_field
 from chargeyard.protocol.observer import SessionObserver
-from chargeyard.protocol.router import FirstOf, Handler
+from chargeyard.protocol.router import Handler
+from chargeyard.station import security
 from chargeyard.station.calls import OnError, OnResult, ignore_result
 from chargeyard.station.catalog import StationTemplate
 from chargeyard.station.clock import Clock
-from chargeyard.station.conversation import Conversation
+from chargeyard.station.connection import Connection
 from chargeyard.station.endpoint import Endpoint
 from chargeyard.station.ev_controls import EvControls
 from chargeyard.station.io import StationIO, UnavailableIO
@@ -81,7 +78,7 @@ from chargeyard.station.model.station import Evse, StationModel
 from chargeyard.station.model.token_reports import TokenReports
 from chargeyard.station.model.vendor_replies import VendorReply
 from chargeyard.station.power import DEFAULT_REBOOT_DELAY_S, DRAIN_BEFORE_REBOOT_S, PowerCycle
-from chargeyard.station.power_loss import POWER_LOSS, OpenTransaction
+from chargeyard.station.power_loss import OpenTransaction
 from chargeyard.station.registration import (
     BOOT_TIMER,
     DEFAULT_BOOT_RETRY_S,
@@ -106,9 +103,6 @@ logger = logging.getLogger(__name__)
 # A handler's request and answer types, kept by answer_here.
 _Request = TypeVar("_Request")
 _Answer = TypeVar("_Answer")
-
-# The shortest wait of a timer set for a wall-clock moment (set_timer_at).
-_MIN_TIMER_STEP_S = 0.001
 
 
 class SimulatedStation(ActionHandlers):
@@ -166,11 +160,9 @@ class SimulatedStation(ActionHandlers):
         self.registration = Registration.DISCONNECTED
         self.heartbeat_interval = DEFAULT_HEARTBEAT_S
         self.transaction_queue = TransactionQueue()
-        # The helpers get the station's methods unbound (class attributes, shared by every
-        # station) and call them with the station: a bound method each would cost a fleet of
-        # tens of thousands of stations a few hundred bytes a station.
-        kind = type(self)
-        self._delivery = TransactionDelivery(self, kind._call)
+        # Its session, its conversation and what it sends (connection.py).
+        self._link = Connection(self)
+        self._delivery = TransactionDelivery(self, self._link)
         # Called when what the station keeps across a power loss changed: a transaction
         # message is about to go out or was answered (``state_files.py`` writes it then).
         self.on_memory_changed: Callable[[], None] | None = None
@@ -188,13 +180,11 @@ class SimulatedStation(ActionHandlers):
         # files, or one held in memory, as the gateway issues its chargers'); one the central
         # system signs for it comes before it (presented_certificate).
         self.client_certificate: ClientCertificate | HeldCertificate | None = None
-        # Close the connection and dial again at once (redial): asked, then due once closed.
-        self._redial = False
-        self._dial_at_once = False
         self.wake: Callable[[], None] = _nothing
-        self._session: Session | None = None
-        self._conversation = Conversation(identity)
-        self._soon_count = 0
+        # The helpers get the station's methods unbound (class attributes, shared by every
+        # station) and call them with the station: a bound method each would cost a fleet of
+        # tens of thousands of stations a few hundred bytes a station.
+        kind = type(self)
         self._registrar = Registrar(
             self, booted=kind._accepted_after_boot, registered=kind._pump_transaction_queue
         )
@@ -249,12 +239,12 @@ class SimulatedStation(ActionHandlers):
 
     @property
     def connected(self) -> bool:
-        return self._session is not None
+        return self._link.session is not None
 
     @property
     def awaiting_answers(self) -> int:
         """CALLs sent and not answered yet (after a boot: every connector's status)."""
-        return self._conversation.awaiting
+        return self._link.conversation.awaiting
 
     @property
     def in_service(self) -> bool:
@@ -280,16 +270,8 @@ class SimulatedStation(ActionHandlers):
         return self._power.restarting
 
     def require_power(self) -> None:
-        """Raise unless the station is up: one going down or off takes no new session (its
-        reader and its connector locks are dead, or about to be).
-
-        Raises:
-            OcppError: GenericError, saying which.
-        """
-        if not self.powered:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
-        if self._power.going_down:
-            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
+        """Raise unless the station is up (``PowerCycle.require_power``)."""
+        self._power.require_power()
 
     def advance(self) -> None:
         """Bring every meter and EV up to now; call before reading or changing them."""
@@ -313,6 +295,8 @@ class SimulatedStation(ActionHandlers):
         """
         request_field(self.version.schemas, action, path).check(value, name)
 
+    # -- security profiles and TLS (``security.py``) -------------------------------------------
+
     @property
     def security_profile(self) -> int:
         """The security profile its runner's URL and credentials make (0 none, 1 HTTP Basic,
@@ -330,27 +314,16 @@ class SimulatedStation(ActionHandlers):
         SecurityProfile configuration key)."""
 
     def csms_roots(self) -> tuple[str, ...]:
-        """The CSMS root certificates installed (PEM texts, in installation order): what a
-        ``wss://`` connection trusts (A00.FR.308; none: the system's trust store)."""
-        installed = self.model.certificates.of((self.CSMS_ROOT,))
-        return tuple(item.certificate.pem for item in installed)
+        """What a ``wss://`` connection trusts (``security.py``)."""
+        return security.csms_roots(self)
 
     def presented_certificate(self) -> ClientCertificate | HeldCertificate | None:
-        """The certificate it presents as a TLS client at security profile 3 (A00.FR.401): the
-        one its central system signed for it (A02.FR.09: the newest is used), else its
-        runner's; None when it has neither."""
-        held = self.model.own_certificate.client_certificate()
-        return held if held is not None else self.client_certificate
+        """The certificate it presents at security profile 3 (``security.py``)."""
+        return security.presented_certificate(self)
 
     def tls_refused(self, refusal: Refusal, reason: str) -> None:
-        """It refused its central system's TLS handshake (``tls.py``): the certificate did
-        not verify (A00.FR.310; 1.6 whitepaper 2.4) or no TLS version from 1.2 on was offered
-        (A00.FR.316). A critical security event, ``reason`` its techInfo, reported once the
-        station is connected again."""
-        if refusal is Refusal.CERTIFICATE:
-            self.security_event(self.INVALID_CSMS_CERTIFICATE, reason)
-        else:
-            self.security_event("InvalidTLSVersion", reason)
+        """It refused its central system's TLS handshake (``security.py``)."""
+        security.tls_refused(self, refusal, reason)
 
     def security_event(self, kind: str, tech_info: str | None = None) -> None:
         """A security event happened (2.0.1 part 2 "Security events"; 1.6 whitepaper section
@@ -370,18 +343,7 @@ class SimulatedStation(ActionHandlers):
 
     def connect(self) -> None:
         """A WebSocket to the central system is open."""
-        self._session = Session(
-            self.version,
-            Role.STATION,
-            self.handlers()
-            if self.scripted_answers is None
-            else FirstOf(self.scripted_answers, self.handlers()),
-            clock=self.clock.monotonic,
-            new_id=self._new_id,
-            call_timeout=self.call_timeout,
-            observer=self.observer,
-            max_frame_bytes=self.max_frame_bytes,
-        )
+        self._link.open(self._new_id)
         if not self._registrar.accepted_since_boot:
             self._registrar.boot()
             return
@@ -396,39 +358,26 @@ class SimulatedStation(ActionHandlers):
 
     def disconnect(self) -> None:
         """The WebSocket is gone: calls in flight fail, transaction messages wait."""
-        session, self._session = self._session, None
+        link = self._link
+        session, link.session = link.session, None
         if session is None:
             return
         self._registrar.move(Registration.DISCONNECTED)
         for name in (HEARTBEAT_TIMER, BOOT_TIMER):
             self.timers.cancel(name)
-        self._conversation.handle(session.close())
+        link.conversation.handle(session.close())
         self.transaction_queue.in_flight = False
-        self._conversation.forget_after_answer()
+        link.conversation.forget_after_answer()
         if self._power.going_down:
             self._power.power_off()  # no answer can come any more
-        if self._redial:
-            self._redial = False
-            self.wants_connection = self.powered and not self.network_down
-            self._dial_at_once = self.wants_connection
+        link.closed()
 
     def receive(self, data: str | bytes) -> None:
-        if self._session is None:
-            return
-        self.frame_log.received(self.clock.now(), data)
-        session = self._session
-        # 2.1: an answer whose processing fails is refused with a CALLRESULTERROR.
-        refuse = session.refuse_answer if self.version.supports_call_result_error else None
-        self._conversation.handle(session.receive(data), refuse)
-        self._after_answers()
+        if self._link.receive(data):
+            self._after_answers()
 
     def data_to_send(self) -> list[bytes]:
-        if self._session is None:
-            return []
-        frames = self._session.data_to_send()
-        if frames:
-            self.frame_log.sent(self.clock.now(), frames)
-        return frames
+        return self._link.data_to_send()
 
     def note(self, event: str) -> None:
         """Put an event in the station's log (a diagnostics file shows it)."""
@@ -437,30 +386,23 @@ class SimulatedStation(ActionHandlers):
 
     def next_deadline(self) -> float | None:
         timer = self.timers.next_deadline()
-        call = None if self._session is None else self._session.next_deadline()
+        call = self._link.next_deadline()
         if timer is None:
             return call
         return timer if call is None else min(timer, call)
 
     def set_timer_at(self, name: str, when: datetime | None, callback: Callable[[], None]) -> None:
-        """Set the timer ``name`` for the moment the station's wall clock reads ``when``
-        (timers run on the monotonic clock: the delay is taken now); None cancels it. A moment
-        already past, or due within float rounding, runs a millisecond from now, so that the
-        station always makes progress (an expiry, a charging profile's next period)."""
-        if when is None:
-            self.timers.cancel(name)
-            return
-        delay = max((when - self.clock.now()).total_seconds(), _MIN_TIMER_STEP_S)
-        self.timers.set(name, self.clock.monotonic() + delay, callback)
+        """Set the timer ``name`` for the moment the station's wall clock reads ``when``; None
+        cancels it (``Timers.set_at``)."""
+        self.timers.set_at(self.clock, name, when, callback)
 
     def tick(self) -> None:
         """Fire whatever is due on the clock: call deadlines first, then timers."""
-        if self._session is not None:
-            self._conversation.handle(self._session.expire())
+        self._link.expire()
         self.timers.fire_due(self.clock.monotonic())
         self._after_answers()
 
-    # -- calls ----------------------------------------------------------------------------------
+    # -- calls (``connection.py``) -------------------------------------------------------------
 
     def call(
         self,
@@ -471,69 +413,20 @@ class SimulatedStation(ActionHandlers):
         *,
         requested: bool = False,
     ) -> bool:
-        """Send a CALL if the station may (connected; registered unless it is the boot).
-
-        Args:
-            requested: the central system asked for this message (TriggerMessage, a report):
-                it may go while the registration is Pending (1.6 section 4.2.1; 2.0.1
-                B02.FR.02).
-
-        Returns:
-            False when the message was not sent (offline, not yet Accepted, or going down): it
-            is dropped, as a real station drops a Heartbeat or StatusNotification it cannot
-            deliver.
-        """
-        if self._power.going_down:
-            return False  # it finishes its conversation and starts none
-        return self._call(action, payload, on_result, on_error, requested)
-
-    def _call(
-        self,
-        action: str,
-        payload: OutgoingPayload,
-        on_result: OnResult,
-        on_error: OnError | None,
-        requested: bool,
-    ) -> bool:
-        if self._session is None or not self.wants_connection:
-            return False  # no connection, or one about to close (switched off, rebooting)
-        may_go = self.registration is Registration.ACCEPTED or (
-            requested and self.registration is Registration.PENDING
-        )
-        if not may_go and action != "BootNotification":
-            logger.debug("%s: %s not sent before Accepted", self.identity, action)
-            return False
-        if self.bad_days is not None:
-            payload = self.bad_days.outgoing(action, payload)
-        unique_id = self._session.call(action, payload)
-        self._conversation.expect(unique_id, on_result, on_error)
-        self.wake()
-        return True
+        """Send a CALL if the station may (``Connection.call``)."""
+        return self._link.call(action, payload, on_result, on_error, requested=requested)
 
     def send(self, action: str, payload: OutgoingPayload) -> bool:
-        """Send a SEND (2.1 part 4 section 4.2.6: a message without an answer) if the station
-        is connected and Accepted; False when it was not sent (dropped, as :meth:`call`'s).
-
-        Raises:
-            OcppError: the version has no SEND, or the payload is not the action's.
-        """
-        if self._power.going_down or self._session is None or not self.wants_connection:
-            return False
-        if self.registration is not Registration.ACCEPTED:
-            return False
-        self._session.send(action, payload)
-        self.wake()
-        return True
+        """Send a SEND, a message without an answer (``Connection.send``)."""
+        return self._link.send(action, payload)
 
     def soon(self, work: Callable[[], None]) -> None:
         """Run ``work`` on the next tick, never inside the current call."""
-        self._soon_count += 1
-        self.timers.set(f"soon:{self._soon_count}", self.clock.monotonic(), work)
-        self.wake()
+        self._link.soon(work)
 
     def after_answer(self, work: Callable[[], None]) -> None:
         """Run ``work`` once the answer to the request being handled is queued to send."""
-        self._conversation.after_answer(work)
+        self._link.conversation.after_answer(work)
 
     def answer_here(self, handle: Callable[[_Request], _Answer], request: _Request) -> _Answer:
         """Answer ``request`` with one of the station's own handlers as if its central system
@@ -552,7 +445,7 @@ class SimulatedStation(ActionHandlers):
     def _after_answers(self) -> None:
         """The answers are queued: do what follows them; then a station going down powers off
         once its conversation is over."""
-        self._conversation.run_after_answer()
+        self._link.conversation.run_after_answer()
         if self._power.going_down:
             self._power.power_off_when_quiet()
 
@@ -566,11 +459,8 @@ class SimulatedStation(ActionHandlers):
         *,
         transaction_id: str | None = None,
     ) -> None:
-        """Queue a transaction message; it is sent when the station is online and Accepted.
-        ``transaction_id``: the station's id of the transaction it is about, if it has one."""
-        message = QueuedMessage(action, build, on_result, transaction_id=transaction_id)
-        self.transaction_queue.push(message)
-        self._pump_transaction_queue()
+        """Queue a transaction message (``TransactionDelivery.enqueue``)."""
+        self._delivery.enqueue(action, build, on_result, transaction_id=transaction_id)
 
     def _pump_transaction_queue(self) -> None:
         self._delivery.pump()
@@ -582,13 +472,7 @@ class SimulatedStation(ActionHandlers):
     # -- registration and heartbeat ---------------------------------------------------------------
 
     def trigger_boot_notification(self) -> None:
-        """The central system asked for a BootNotification (1.6 section 5.17, 2.0.1 F06).
-
-        While Pending or Rejected it is the next registration attempt, sent now. While
-        Accepted it goes without leaving Accepted (other messages keep flowing), and an
-        Accepted answer only takes the new heartbeat interval: the registration stands, so
-        nothing of a boot (the status reports) is repeated.
-        """
+        """The central system asked for a BootNotification (``Registrar.trigger``)."""
         self._registrar.trigger()
 
     def set_heartbeat_interval(self, seconds: int) -> None:
@@ -598,46 +482,21 @@ class SimulatedStation(ActionHandlers):
         if self.registration is Registration.ACCEPTED:
             self._registrar.schedule_heartbeat()
 
-    # -- going down, power off and on (see the module docstring) --------------------------------
+    # -- going down, power off and on (see the module docstring; ``power.py``) ------------------
 
     def reboot(
         self, delay_s: float | None = None, *, drain_s: float = 0.0, linger_s: float = 0.0
     ) -> None:
-        """Restart: go down (finish the conversation, see the module docstring), stay off
-        ``delay_s`` and boot again.
-
-        Args:
-            delay_s: how long the power stays off; None: the station's ``reboot_delay_s``.
-            drain_s: keep sending queued transaction messages this long before the power goes
-                (a graceful reset); 0: they wait in the queue for the boot after.
-            linger_s: keep the connection at least this long for the central system to close
-                it (after answering a Reset, ``power.CLOSE_WAIT_AFTER_RESET_S``).
-        """
-        delay = self.reboot_delay_s if delay_s is None else delay_s
-        self._power.go_down(delay, drain_s, linger_s=linger_s)
+        """Restart: go down, stay off ``delay_s`` and boot again (``PowerCycle.reboot``)."""
+        self._power.reboot(delay_s, drain_s=drain_s, linger_s=linger_s)
 
     def power_cut(self, off_s: float | None = None, *, stop_first: bool = False) -> None:
-        """The power fails now and comes back ``off_s`` later (None: after the station's
-        ``reboot_delay_s``): no goodbye, nothing more is sent. Each transaction that ran ends
-        with reason PowerLoss (1.6 section 7.39, 2.0.1 ReasonEnumType); its stop waits in the
-        transaction queue, which survives as a charger's non-volatile memory does, and goes
-        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block).
-
-        ``stop_first``: a station with the energy to (hold-up capacitors, a small battery)
-        ends its transactions with PowerLoss and delivers their stops before it goes dark
-        (the conformance case TC_032_1_CS's station; TC_032_2_CS's reports them after)."""
-        if stop_first:
-            self.stop_transactions(POWER_LOSS)
-            self.reboot(delay_s=off_s, drain_s=DRAIN_BEFORE_REBOOT_S)
-            return
-        self.reboot(delay_s=off_s)
-        self.stop_transactions(POWER_LOSS)
-        self._power.power_off()
+        """The power fails now and comes back ``off_s`` later (``PowerCycle.power_cut``)."""
+        self._power.power_cut(off_s, stop_first=stop_first)
 
     def switch_off(self, *, drain_s: float = 0.0) -> None:
-        """Go down the same way and stay off (the station is being replaced, or its host
-        process ends). ``drain_s`` as for :meth:`reboot`."""
-        self._power.go_down(None, drain_s)
+        """Go down and stay off (``PowerCycle.switch_off``)."""
+        self._power.switch_off(drain_s)
 
     @property
     def draining(self) -> bool:
@@ -645,7 +504,7 @@ class SimulatedStation(ActionHandlers):
         return self._power.draining
 
     def _busy_going_down(self) -> bool:
-        session = self._session
+        session = self._link.session
         if session is None:
             return False
         # (Draining with messages queued: waiting for a retry interval, or the registration.)
@@ -658,50 +517,27 @@ class SimulatedStation(ActionHandlers):
         self._delivery.forget_then()  # (the reports of a boot now over)
 
     def _accepted_after_boot(self) -> None:
-        """Accepted after a boot: the transaction messages it kept go first, then what a boot
-        reports (:meth:`on_accepted`: every connector's status, connector 0 included in 1.6).
+        """Accepted after a boot: what it kept goes, then what a boot reports
+        (``TransactionDelivery.after_boot``)."""
+        self._delivery.after_boot()
 
-        Neither version orders the two: 1.6 section 4.2.1 has the messages kept from before
-        sent once Accepted, section 4.9 the status of every connector after the boot; 2.0.1
-        B01 has the StatusNotifications after Accepted and E04 the queued TransactionEvents
-        once online again. A station that keeps an offline queue commonly empties it first,
-        and so does this one: a central system that hears "Available" first cannot tell a
-        transaction whose stop is queued (1.6 PowerLoss) from one the station forgot, and
-        may close it itself at an older register (``csms/orphans.py``). A message refused
-        and waiting out its retry interval lets the reports go (``transaction_messages.py``).
-        """
-        self._delivery.then(self.on_accepted)
-        self._pump_transaction_queue()
+    # -- the network (``connection.py``) -----------------------------------------------------
 
     def go_offline(self) -> None:
-        """The network fails: the connection drops and stays down until :meth:`come_online`.
-        Transaction messages wait in their queue meanwhile."""
-        self.network_down = True
-        self.wants_connection = False
-        self.wake()
+        """The network fails until :meth:`come_online` (``Connection.go_offline``)."""
+        self._link.go_offline()
 
     def redial(self) -> None:
-        """Close the connection and connect again at once (new credentials take effect: 1.6
-        security whitepaper A01, 2.0.1 A01). Transaction messages wait in their queue; a
-        station that was Accepted does not boot again."""
-        if self._session is None:
-            return
-        self._redial = True
-        self.wants_connection = False
-        self.wake()
+        """Close the connection and connect again at once (``Connection.redial``)."""
+        self._link.redial()
 
     def take_dial_at_once(self) -> bool:
-        """Whether the connection just lost was closed by :meth:`redial`, to dial again
-        with no back-off (once: a redial that then fails backs off as any attempt)."""
-        at_once, self._dial_at_once = self._dial_at_once, False
-        return at_once
+        """Whether to dial again with no back-off, once (``Connection.take_dial_at_once``)."""
+        return self._link.take_dial_at_once()
 
     def come_online(self) -> None:
-        """The network is back: the runner reconnects (without a new BootNotification unless
-        the station rebooted meanwhile)."""
-        self.network_down = False
-        self.wants_connection = self.powered
-        self.wake()
+        """The network is back: the runner reconnects (``Connection.come_online``)."""
+        self._link.come_online()
 
     # -- what versions provide ------------------------------------------------------------------
 

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chargeyard.protocol import ErrorKind, OcppError
+from chargeyard.station.power_loss import POWER_LOSS
+
 if TYPE_CHECKING:
     from chargeyard.station.core import SimulatedStation
 
@@ -110,6 +113,56 @@ class PowerCycle:
         """Going down and still sending its queued transaction messages."""
         down = self._down
         return down is not None and self._station.clock.monotonic() < down.drain_until
+
+    def require_power(self) -> None:
+        """Raise unless the station is up: one going down or off takes no new session (its
+        reader and its connector locks are dead, or about to be).
+
+        Raises:
+            OcppError: GenericError, saying which.
+        """
+        if not self._station.powered:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is off (rebooting)")
+        if self.going_down:
+            raise OcppError(ErrorKind.GENERIC_ERROR, "the station is shutting down")
+
+    def reboot(self, delay_s: float | None, *, drain_s: float, linger_s: float) -> None:
+        """Restart: go down (finish the conversation, see the module docstring), stay off
+        ``delay_s`` and boot again.
+
+        Args:
+            delay_s: how long the power stays off; None: the station's ``reboot_delay_s``.
+            drain_s: keep sending queued transaction messages this long before the power goes
+                (a graceful reset); 0: they wait in the queue for the boot after.
+            linger_s: keep the connection at least this long for the central system to close
+                it (after answering a Reset, :data:`CLOSE_WAIT_AFTER_RESET_S`).
+        """
+        delay = self._station.reboot_delay_s if delay_s is None else delay_s
+        self.go_down(delay, drain_s, linger_s=linger_s)
+
+    def power_cut(self, off_s: float | None, *, stop_first: bool) -> None:
+        """The power fails now and comes back ``off_s`` later (None: after the station's
+        ``reboot_delay_s``): no goodbye, nothing more is sent. Each transaction that ran ends
+        with reason PowerLoss (1.6 section 7.39, 2.0.1 ReasonEnumType); its stop waits in the
+        transaction queue, which survives as a charger's non-volatile memory does, and goes
+        out once the boot after is Accepted (1.6 section 4.8, 2.0.1 E-block).
+
+        ``stop_first``: a station with the energy to (hold-up capacitors, a small battery)
+        ends its transactions with PowerLoss and delivers their stops before it goes dark
+        (the conformance case TC_032_1_CS's station; TC_032_2_CS's reports them after)."""
+        station = self._station
+        if stop_first:
+            station.stop_transactions(POWER_LOSS)
+            station.reboot(delay_s=off_s, drain_s=DRAIN_BEFORE_REBOOT_S)
+            return
+        station.reboot(delay_s=off_s)
+        station.stop_transactions(POWER_LOSS)
+        self.power_off()
+
+    def switch_off(self, drain_s: float) -> None:
+        """Go down the same way and stay off (the station is being replaced, or its host
+        process ends). ``drain_s`` as for :meth:`reboot`."""
+        self.go_down(None, drain_s)
 
     def go_down(
         self, restart_after_s: float | None, drain_s: float, *, linger_s: float = 0.0

@@ -80,8 +80,13 @@ class Registrar:
         )
 
     def trigger(self) -> None:
-        """The central system asked for a BootNotification (see
-        :meth:`SimulatedStation.trigger_boot_notification`)."""
+        """The central system asked for a BootNotification (1.6 section 5.17, 2.0.1 F06).
+
+        While Pending or Rejected it is the next registration attempt, sent now. While
+        Accepted it goes without leaving Accepted (other messages keep flowing), and an
+        Accepted answer only takes the new heartbeat interval: the registration stands, so
+        nothing of a boot (the status reports) is repeated.
+        """
         if self._station.registration is not Registration.ACCEPTED:
             self._station.timers.cancel(BOOT_TIMER)
             self.boot()

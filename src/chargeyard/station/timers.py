@@ -10,6 +10,14 @@ reboot, a lost connection) is :meth:`Timers.cancel_all`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chargeyard.station.clock import Clock
+
+# The shortest wait of a timer set for a wall-clock moment (set_at).
+_MIN_TIMER_STEP_S = 0.001
 
 
 class Timers:
@@ -18,6 +26,19 @@ class Timers:
 
     def set(self, name: str, at: float, callback: Callable[[], None]) -> None:
         self._due[name] = (at, callback)
+
+    def set_at(
+        self, clock: Clock, name: str, when: datetime | None, callback: Callable[[], None]
+    ) -> None:
+        """Set the timer ``name`` for the moment ``clock``'s wall clock reads ``when`` (timers
+        run on the monotonic clock: the delay is taken now); None cancels it. A moment already
+        past, or due within float rounding, runs a millisecond from now, so that the station
+        always makes progress (an expiry, a charging profile's next period)."""
+        if when is None:
+            self.cancel(name)
+            return
+        delay = max((when - clock.now()).total_seconds(), _MIN_TIMER_STEP_S)
+        self.set(name, clock.monotonic() + delay, callback)
 
     def cancel(self, name: str) -> None:
         self._due.pop(name, None)

@@ -13,7 +13,7 @@ MessageAttemptIntervalTransactionEvent).
 Accepted, not powering off, and while going down only as long as it drains (``core.py``). It
 also says when the messages queued at a given moment are through
 (:meth:`TransactionDelivery.then`): a station that boots with messages kept from before
-delivers them before it reports its connectors (``core.py``).
+delivers them before it reports its connectors (:meth:`TransactionDelivery.after_boot`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chargeyard.protocol import CallFailure, OutgoingPayload, Payload
-from chargeyard.station.calls import OnError, OnResult
+from chargeyard.station.calls import OnResult
 from chargeyard.station.model.states import Registration
 
 if TYPE_CHECKING:
+    from chargeyard.station.connection import Connection
     from chargeyard.station.core import SimulatedStation
 
 logger = logging.getLogger(__name__)
@@ -92,28 +93,54 @@ class TransactionQueue:
         return any(message.transaction_id == transaction_id for message in messages)
 
 
-SendCall = Callable[
-    ["SimulatedStation", str, OutgoingPayload, OnResult, OnError | None, bool], bool
-]
-
-
 class TransactionDelivery:
     """Sends the station's :attr:`~SimulatedStation.transaction_queue`, head first.
 
     Args:
-        station: the station whose queue, connection, timers and retry policy it uses.
-        send: sends a CALL even while the station drains before going down (its ``_call``,
-            given the station).
+        station: the station whose queue, timers and retry policy it uses.
+        connection: the station's connection, which sends a CALL even while the station
+            drains before going down (:meth:`Connection.call_going_down`).
     """
 
-    __slots__ = ("_backlog", "_send", "_station", "_then")  # (one per station)
+    __slots__ = ("_backlog", "_connection", "_station", "_then")  # (one per station)
 
-    def __init__(self, station: SimulatedStation, send: SendCall) -> None:
+    def __init__(self, station: SimulatedStation, connection: Connection) -> None:
         self._station = station
-        self._send = send
+        self._connection = connection
         # The messages still to leave the queue before ``_then`` runs (see then()).
         self._backlog = 0
         self._then: Callable[[], None] | None = None
+
+    def enqueue(
+        self,
+        action: str,
+        build: Callable[[], OutgoingPayload],
+        on_result: OnResult,
+        *,
+        transaction_id: str | None,
+    ) -> None:
+        """Queue a transaction message; it is sent when the station is online and Accepted.
+        ``transaction_id``: the station's id of the transaction it is about, if it has one."""
+        message = QueuedMessage(action, build, on_result, transaction_id=transaction_id)
+        self._station.transaction_queue.push(message)
+        self.pump()
+
+    def after_boot(self) -> None:
+        """Accepted after a boot: the transaction messages it kept go first, then what a boot
+        reports (``SimulatedStation.on_accepted``: every connector's status, connector 0
+        included in 1.6).
+
+        Neither version orders the two: 1.6 section 4.2.1 has the messages kept from before
+        sent once Accepted, section 4.9 the status of every connector after the boot; 2.0.1
+        B01 has the StatusNotifications after Accepted and E04 the queued TransactionEvents
+        once online again. A station that keeps an offline queue commonly empties it first,
+        and so does this one: a central system that hears "Available" first cannot tell a
+        transaction whose stop is queued (1.6 PowerLoss) from one the station forgot, and
+        may close it itself at an older register (``csms/orphans.py``). A message refused
+        and waiting out its retry interval lets the reports go (:meth:`then`).
+        """
+        self.then(self._station.on_accepted)
+        self.pump()
 
     def then(self, work: Callable[[], None]) -> None:
         """Run ``work`` once every message queued now has left the queue (answered, or dropped
@@ -170,8 +197,7 @@ class TransactionDelivery:
         message.attempts += 1
         payload = message.build()
         self._memory_changed()  # kept before it leaves, as a station writes its flash
-        self._send(
-            station,
+        self._connection.call_going_down(
             message.action,
             payload,
             lambda payload: self._answered(message, payload),

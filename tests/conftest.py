@@ -156,15 +156,16 @@ def _order_for_workers(items: list[pytest.Item]) -> list[pytest.Item]:
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_secret_hashes() -> Iterator[None]:
-    """Passwords and API keys hashed at scrypt's least cost in the test processes: thousands
-    of tests create keys and stations with passwords, and none of them is about the hash's
-    strength (at the product's cost they spent about a twentieth of the inner loop's CPU).
+    """Passwords and API keys hashed at a token scrypt cost (N = 16) in the test processes:
+    thousands of tests create keys and stations with passwords, and none of them is about the
+    hash's strength (at the product's cost they spent about a twentieth of the inner loop's
+    CPU).
     ``tests/store/test_api_keys.py`` checks the product's costs with :func:`product_hash_costs`;
     the processes a test starts hash at the product's."""
-    cheapest = hashing.ScryptCost(n=2**4)
+    token = hashing.ScryptCost(n=2**4)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hashing, "PASSWORD_COST", cheapest)
-        patch.setattr(hashing, "TOKEN_COST", cheapest)
+        patch.setattr(hashing, "PASSWORD_COST", token)
+        patch.setattr(hashing, "TOKEN_COST", token)
         yield
 
 

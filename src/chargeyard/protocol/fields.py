@@ -21,14 +21,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema_rs
 
-from chargeyard.protocol.errors import OcppError
+from chargeyard.protocol.errors import ErrorKind, OcppError
+from chargeyard.protocol.messages import is_one_of
 from chargeyard.protocol.schemas import SchemaSet, violation_kind
 
-__all__ = ["RequestField", "SchemaValueError", "request_field"]
+__all__ = ["RequestField", "SchemaValueError", "request_field", "word_of"]
+
+_Word = TypeVar("_Word", bound=str)
 
 _SHOWN_CHARS = 40  # of a refused value in a message: enough to recognise it
 
@@ -130,3 +133,19 @@ def _resolved(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, 
             target = target[part]
         node = target
     return node
+
+
+def word_of(value: str, words: frozenset[_Word], name: str) -> _Word:
+    """``value`` as one of ``words`` (the values of a message's Literal type), for a word read
+    from a caller (an operator's stop reason, say) before it goes into a message.
+
+    Raises:
+        SchemaValueError: (a ValueError) it is none of them; the error names ``name`` and the
+            words there are.
+    """
+    if is_one_of(value, words):
+        return value
+    raise SchemaValueError(
+        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
+        f"{name} {value!r} is not allowed: one of {', '.join(sorted(words))}",
+    )

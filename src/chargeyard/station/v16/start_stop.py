@@ -27,9 +27,9 @@ import typing
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chargeyard.protocol import ErrorKind, Payload
-from chargeyard.protocol.fields import SchemaValueError
-from chargeyard.protocol.messages import is_one_of, v16
+from chargeyard.protocol import Payload
+from chargeyard.protocol.fields import word_of
+from chargeyard.protocol.messages import v16
 from chargeyard.station.blocks import Block
 from chargeyard.station.clock import iso
 from chargeyard.station.model.authorization import (
@@ -296,12 +296,7 @@ def stop_reason(word: str) -> v16.Reason:
     Raises:
         SchemaValueError: (a ValueError) it is none; the error names the ones there are.
     """
-    if is_one_of(word, _REASONS):
-        return word
-    raise SchemaValueError(
-        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-        f"reason {word!r} is not allowed: one of {', '.join(sorted(_REASONS))}",
-    )
+    return word_of(word, _REASONS, "reason")
 
 
 def transaction_id(transaction: Transaction) -> str:

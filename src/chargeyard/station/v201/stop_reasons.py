@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import typing
 
-from chargeyard.protocol import ErrorKind
-from chargeyard.protocol.fields import SchemaValueError
-from chargeyard.protocol.messages import is_one_of, v201
+from chargeyard.protocol.fields import word_of
+from chargeyard.protocol.messages import v201
 
 # The triggerReason of a transaction the station ends itself, by stoppedReason.
 STOP_TRIGGERS: dict[v201.ReasonEnumType, v201.TriggerReasonEnumType] = {
@@ -32,9 +31,4 @@ def stop_reason(word: str) -> v201.ReasonEnumType:
     Raises:
         SchemaValueError: (a ValueError) it is none; the error names the ones there are.
     """
-    if is_one_of(word, _REASONS):
-        return word
-    raise SchemaValueError(
-        ErrorKind.PROPERTY_CONSTRAINT_VIOLATION,
-        f"reason {word!r} is not allowed: one of {', '.join(sorted(_REASONS))}",
-    )
+    return word_of(word, _REASONS, "reason")

@@ -448,6 +448,7 @@ def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
     page: Page, live_lab: LiveLab
 ) -> None:
     """Last in this module: its stations push the others' onto later pages."""
+    live_lab.station("PAGE-LIVE")  # online: on the first page
     for number in range(1, 51):
         registered = httpx.post(
             f"{live_lab.base}/api/v1/chargers",
@@ -469,6 +470,14 @@ def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
     expect(pages.locator(".pager-range")).to_have_text(f"1{DASH}24 of {total}")
     expect(stations.locator("article.station")).to_have_count(24)
     expect(pages.get_by_role("button", name="Previous page of stations")).to_be_disabled()
+
+    # The view draws itself again on every event (the module's charging stations send meter
+    # values each second). The pager of the same page stays the same element: one drawn anew
+    # between a click's press and release would lose the click.
+    pages.evaluate("nav => { nav.dataset.mark = 'kept' }")
+    live_lab.act("PAGE-LIVE", lambda s: s.plug(1, 1, ev=LARGE_CAR))
+    expect(chip(page, "PAGE-LIVE", 1)).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(pages).to_have_attribute("data-mark", "kept")
 
     pages.get_by_role("button", name="Next page of stations").click()
     expect(pages.locator(".pager-range")).to_have_text(f"25{DASH}48 of {total}")

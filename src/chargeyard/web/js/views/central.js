@@ -4,7 +4,7 @@
 import { ago, fill, h } from "../dom.js";
 import { scheduler } from "../state.js";
 import { commandPanel } from "./commands.js";
-import { connectorChip, outlets, pager, problem, transactionsTable } from "./parts.js";
+import { connectorChip, outlets, pager, problem, showPager, transactionsTable } from "./parts.js";
 
 // A page of station cards fills a laptop screen; the rest is a click away.
 const STATIONS_PER_PAGE = 24;
@@ -142,7 +142,7 @@ export function centralView(root, { api, model, credentials }) {
     fill(stationCount, `${online} online / ${all.length}`);
     const stationPart = pager(shown.length, STATIONS_PER_PAGE, stationPage, (page) => ((stationPage = page), render()), "stations");
     stationPage = stationPart.page;
-    fill(stationPager, stationPart.el);
+    showPager(stationPager, stationPart);
     fill(
       stations,
       shown.length
@@ -167,7 +167,7 @@ export function centralView(root, { api, model, credentials }) {
     const listed = model.sortedTransactions((row) => row.status === tab);
     const txPart = pager(listed.length, TRANSACTIONS_PER_PAGE, transactionPage, (page) => ((transactionPage = page), render()), "transactions");
     transactionPage = txPart.page;
-    fill(transactionPager, txPart.el);
+    showPager(transactionPager, txPart);
     fill(txBody, transactionsTable(listed.slice(txPart.first, txPart.last), { chargingState: (row) => model.chargingState(row) }));
   }
 

@@ -4,7 +4,7 @@
 
 import { dateTime, fill, h, time } from "../dom.js";
 import { localInput } from "./formkit.js";
-import { pager } from "./parts.js";
+import { pager, showPager } from "./parts.js";
 
 const PAGE = 10;
 // The outcomes of a call (api/v1/schemas/command_history.py Outcome).
@@ -168,7 +168,7 @@ export function commandHistory(api, chargeBoxId) {
       fill(filtered, set ? `(${set} set)` : "");
       fill(count, `${answer.total}`);
       const paged = pager(answer.total, PAGE, page, (target) => ((page = target), refresh()), "sent commands");
-      fill(pages, paged.el);
+      showPager(pages, paged);
       fill(
         body,
         answer.data.length

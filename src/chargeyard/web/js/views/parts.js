@@ -1,6 +1,6 @@
 // Pieces several views show: connector chips, the transactions table, "not available" notes.
 
-import { ago, dateTime, energy, h, power } from "../dom.js";
+import { ago, dateTime, energy, fill, h, power } from "../dom.js";
 import { driverStatus, statusClass } from "../status.js";
 
 /**
@@ -59,12 +59,23 @@ export function pager(count, size, page, go, what) {
     last,
     el: h(
       "nav.pager",
-      { "aria-label": `Pages of ${what}` },
+      { "aria-label": `Pages of ${what}`, dataset: { shows: `${current}/${count}` } },
       button("Previous", current - 1, current === 0),
       h("span.pager-range", {}, `${first + 1}–${last} of ${count}`),
       button("Next", current + 1, current === pages - 1),
     ),
   };
+}
+
+/**
+ * Put `part`'s pager (from `pager`) into `host`, keeping the one already there when it shows
+ * the same page of as many rows. A list drawn again on every event would otherwise swap the
+ * buttons between a click's press and its release, and the browser would drop the click.
+ */
+export function showPager(host, part) {
+  const shown = host.firstElementChild;
+  if (part.el && shown && shown.dataset.shows === part.el.dataset.shows) return;
+  fill(host, part.el);
 }
 
 /**

@@ -75,6 +75,53 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     assert errors == []
 
 
+def test_a_location_pages_its_chargers_and_keeps_its_pager_through_a_redraw(
+    page: Page, up_lab: UpLab
+) -> None:
+    """A location of 25 stopped chargers shows 24 at a time. The view draws itself again on
+    every event; the pager of the same page stays the same element, since one drawn anew
+    between a click's press and release would lose the click."""
+    yard = up_lab.gateway("POST", "/locations", json={"name": "Paging Yard"})
+    made = [
+        up_lab.gateway(
+            "POST",
+            "/chargers",
+            json={
+                "identity": f"YARD-{number:02d}",
+                "brand_slug": "alfen",
+                "model_slug": "eve-single-pro-line",
+                "connector_type": "sType2",
+                "ws_url": "ws://127.0.0.1:9/ocpp",
+                "ocpp_version": "1.6",
+                "location_id": yard["id"],
+                "start": False,
+            },
+        )
+        for number in range(1, 26)
+    ]
+    open_dashboard(page, up_lab, "#/fleet")
+    panel = page.locator(f'.fleet section.location[data-location="{yard["id"]}"]')
+    pages = panel.get_by_role("navigation", name="Pages of chargers")
+    expect(pages.locator(".pager-range")).to_have_text("1\N{EN DASH}24 of 25", timeout=LIVE_S)
+    expect(panel.locator("article.station")).to_have_count(24)
+
+    pages.evaluate("nav => { nav.dataset.mark = 'kept' }")
+    demo = up_lab.chargers_by_identity()["DEMO-02"]
+    chip = card(page, "DEMO-02").locator('.chip[data-connector="1/1"]')  # OCPP 2.0.1
+    up_lab.command("plug-connector", demo["id"], {"evse_id": 1, "connector_id": 1})
+    expect(chip).to_have_attribute("data-status", "Occupied", timeout=LIVE_S)
+    expect(pages).to_have_attribute("data-mark", "kept")
+
+    pages.get_by_role("button", name="Next page of chargers").click()
+    expect(pages.locator(".pager-range")).to_have_text("25\N{EN DASH}25 of 25")
+    expect(panel.locator("article.station")).to_have_count(1)
+
+    up_lab.command("unplug-connector", demo["id"], {"evse_id": 1, "connector_id": 1})
+    for charger in made:
+        up_lab.gateway("DELETE", f"/chargers/{charger['charger_id']}")
+    up_lab.gateway("DELETE", f"/locations/{yard['id']}")
+
+
 def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_lab: UpLab) -> None:
     """A template that samples every minute: the simulated charger follows the station's own
     meter (the gateway's runtime) at once; the CSMS, which knows only the meter values it

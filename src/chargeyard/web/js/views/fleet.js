@@ -191,18 +191,26 @@ export function fleetView(root, { gateway, model, stream, credentials }) {
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push([charger, state]);
     }
+    // A location's pager of the same page stays the same element (see showPager).
+    const pagersShown = new Map(
+      [...body.querySelectorAll("section.location")].map((panel) => [panel.dataset.location, panel.querySelector("nav.pager")]),
+    );
     fill(
       body,
       problems,
       shown.length ? null : h("p.empty", {}, "No charger matches."),
-      [...groups.entries()].map(([key, members]) => locationPanel(names.get(key), members, key)),
+      [...groups.entries()].map(([key, members]) => locationPanel(names.get(key), members, key, pagersShown.get(key))),
     );
   }
 
-  /** A location with its chargers ([charger, state] pairs), a page of them at a time. */
-  function locationPanel(location, members, key = location ? location.id : "") {
+  /**
+   * A location with its chargers ([charger, state] pairs), a page of them at a time; `shownPager`
+   * is the pager its panel shows now, kept when it shows the same page.
+   */
+  function locationPanel(location, members, key = location ? location.id : "", shownPager = null) {
     const part = pager(members.length, CHARGERS_PER_PAGE, pages.get(key) || 0, (page) => (pages.set(key, page), schedule()), "chargers");
     pages.set(key, part.page);
+    if (part.el && shownPager && shownPager.dataset.shows === part.el.dataset.shows) part.el = shownPager;
     return h(
       "section.panel.location",
       { dataset: { location: key } },

@@ -48,6 +48,7 @@ from chargeyard.station.model.states import Registration
 from chargeyard.store import Store
 from chargeyard.store.models import Command, SimulatedCharger
 from chargeyard.store.payload_cap import DEFAULT_MAX_PAYLOAD_CHARS
+from chargeyard.trust_store import http_trust
 from tests.api.apps import pooled_app
 from tests.api.gateway_lab import as_role
 from tests.migrated import migrated_sqlite_url
@@ -400,7 +401,7 @@ async def stack_lab(
             options = ApiOptions(api_settings, dashboard_sign_in=sign_in)
             stack.api_port = await serve_api(running, app, options, stack.central.link)
             client = httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{stack.api_port}", headers=headers
+                base_url=f"http://127.0.0.1:{stack.api_port}", headers=headers, verify=http_trust()
             )
         else:
             client = httpx.AsyncClient(

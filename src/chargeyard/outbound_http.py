@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import httpcore
 import httpx
 
+from chargeyard.trust_store import http_verify
+
 if TYPE_CHECKING:
     from chargeyard.outbound import OutboundPolicy
 
@@ -66,7 +68,8 @@ class CheckedTransport(httpx.AsyncBaseTransport):
     Args:
         policy: where connections may go.
         verify: as httpx takes it (``httpx.create_ssl_context``; True: certifi's bundle, or
-            the files ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name; a context: that context).
+            the files ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` name, loaded once a process,
+            ``trust_store.py``; a context: that context).
         limits: the pool's size; None: httpx's default.
     """
 
@@ -79,7 +82,7 @@ class CheckedTransport(httpx.AsyncBaseTransport):
     ) -> None:
         limits = DEFAULT_LIMITS if limits is None else limits
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(verify=verify),
+            ssl_context=httpx.create_ssl_context(verify=http_verify(verify)),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -18,6 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from chargeyard.api.serve import serving
 from chargeyard.proxy import OcppProxy
 from chargeyard.proxy.api import PREFIX, proxy_app
+from chargeyard.trust_store import http_trust
 from tests.fleet.chaos_harness import station_on
 from tests.polling import polled, until
 from tests.proxy.harness import PEERS, ScriptedUpstream, proxy_to
@@ -30,7 +31,9 @@ HEARTBEAT = '[2,"h1","Heartbeat",{}]'
 async def api_of(proxy: OcppProxy, token: str | None = None) -> AsyncIterator[httpx.AsyncClient]:
     async with (
         serving(proxy_app(proxy, token), "127.0.0.1", 0) as port,
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}{PREFIX}") as client,
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}{PREFIX}", verify=http_trust()
+        ) as client,
     ):
         yield client
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 import httpx
 import pytest
 
+from chargeyard.trust_store import http_trust
 from tests.web.live_lab import LiveLab
 
 _IMPORT = re.compile(r"""^\s*(?:import|export)\b[^'"]*?from\s+["'](\.{1,2}/[^"']+)["']""", re.M)
@@ -20,7 +21,7 @@ _IMPORT = re.compile(r"""^\s*(?:import|export)\b[^'"]*?from\s+["'](\.{1,2}/[^"']
 
 @pytest.fixture
 def client(live_lab: LiveLab) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_lab.base) as client:
+    with httpx.Client(base_url=live_lab.base, verify=http_trust()) as client:
         yield client
 
 

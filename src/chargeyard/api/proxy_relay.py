@@ -18,13 +18,14 @@ is the relay's, made once: a client that made its own would load the CA bundle e
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+
+from chargeyard.trust_store import system_trust
 
 __all__ = [
     "PROXY_ACTION_PATTERN",
@@ -95,7 +96,6 @@ class ProxyRelay:
         self.base = base
         self._token = token
         self.timeout_s = timeout_s
-        self._tls: ssl.SSLContext | None = None  # made at the first request
 
     def __repr__(self) -> str:
         return f"ProxyRelay({self.base!r})"  # never the token
@@ -126,12 +126,13 @@ class ProxyRelay:
         headers = {"Accept": "application/json"}
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
-        if self._tls is None:
-            self._tls = ssl.create_default_context()
         params = {name: value for name, value in (query or {}).items() if value is not None}
         try:
             async with httpx.AsyncClient(
-                timeout=self.timeout_s, verify=self._tls, follow_redirects=False, trust_env=False
+                timeout=self.timeout_s,
+                verify=system_trust(),
+                follow_redirects=False,
+                trust_env=False,
             ) as client:
                 answer = await client.request(
                     method, url, params=params, json=body, headers=headers

@@ -14,7 +14,6 @@ posted to it for :data:`IDLE_S`.
 from __future__ import annotations
 
 import math
-import ssl
 from collections.abc import Callable
 
 import httpx
@@ -59,7 +58,6 @@ class WebhookClients:
         self._clock = clock
         self._pools: dict[str, list[_Pool]] = {}
         self._used: dict[str, float] = {}  # the clock's time of each webhook's last post
-        self._tls: ssl.SSLContext | None = None
 
     def borrow(self, webhook_id: str) -> httpx.AsyncClient:
         """The client for a post to ``webhook_id``: its least busy pool's, or a new pool's
@@ -99,9 +97,7 @@ class WebhookClients:
                 await pool.client.aclose()
 
     def _new_client(self) -> httpx.AsyncClient:
-        if self._tls is None:
-            self._tls = httpx.create_ssl_context()
-        return http_client(self._timeout, self._outbound, POOL_CONNECTIONS, verify=self._tls)
+        return http_client(self._timeout, self._outbound, POOL_CONNECTIONS)
 
 
 __all__ = ["IDLE_S", "POOL_CONNECTIONS", "WebhookClients"]

@@ -46,6 +46,7 @@ from chargeyard.store import Store
 from chargeyard.store.models import DeliveryStatus, Webhook, WebhookDelivery
 from chargeyard.store.repositories.webhooks import Attempt
 from chargeyard.store.types import utc_now
+from chargeyard.trust_store import http_verify
 
 logger = logging.getLogger(__name__)
 
@@ -256,8 +257,9 @@ def http_client(
 
     ``connections``: how many it holds open, and keeps open between posts (a sender posting
     that many at once would otherwise connect anew for most of them); None: httpx's default.
-    ``verify``: as httpx takes it (a sender's clients share one loaded CA bundle).
+    ``verify``: as httpx takes it (True: the process's one loaded CA bundle, ``trust_store.py``).
     """
+    verify = http_verify(verify)
     limits = (
         None
         if connections is None

@@ -20,6 +20,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chargeyard.trust_store import system_trust
+
 if TYPE_CHECKING:
     from chargeyard.fleet.runtime import StationRuntime
     from chargeyard.protocol.observer import SessionObserver
@@ -94,7 +96,6 @@ class Dialer:
         self.limit = limit
         self._queue: deque[StationRuntime] = deque()
         self._workers: set[asyncio.Task[None]] = set()
-        self._tls: ssl.SSLContext | None = None
 
     def submit(self, runtime: StationRuntime) -> None:
         self._queue.append(runtime)
@@ -109,10 +110,8 @@ class Dialer:
         return len(self._queue)
 
     def tls(self) -> ssl.SSLContext:
-        """The client TLS context for ``wss://`` (system trust store), made once."""
-        if self._tls is None:
-            self._tls = ssl.create_default_context()
-        return self._tls
+        """The client TLS context for ``wss://`` (system trust store), made once a process."""
+        return system_trust()
 
     async def _work(self) -> None:
         queue = self._queue

@@ -45,6 +45,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 import httpx
 
 from chargeyard.outbound import OutboundPolicy, OutboundRefused
+from chargeyard.trust_store import http_verify
 
 logger = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ class AsyncioTransfers:
             return httpx.AsyncClient(
                 timeout=self.timeout,
                 follow_redirects=True,
-                verify=self.verify,
+                verify=http_verify(self.verify),  # True: loaded once a process
                 trust_env=self.trust_env,
             )
         # Every connection, each redirect's too, is checked where it is made.

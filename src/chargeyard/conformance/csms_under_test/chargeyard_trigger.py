@@ -14,6 +14,7 @@ from chargeyard.conformance.csms_under_test.hook_contract import EXPIRED_ON, seg
 from chargeyard.conformance.csms_under_test.triggers import Acting, Payload
 from chargeyard.conformance.endings import NotActed
 from chargeyard.protocol import VersionSpec
+from chargeyard.trust_store import http_trust
 
 
 class ChargeyardTrigger:
@@ -28,6 +29,7 @@ class ChargeyardTrigger:
             base_url=api_url.rstrip("/") + "/api/v1",
             headers={"X-API-Key": api_key},
             timeout=timeout,
+            verify=http_trust(),
         )
         self._requests: set[Acting] = set()
         self.sent: list[tuple[str, Route]] = []

@@ -29,6 +29,7 @@ from chargeyard.conformance.csms_under_test.hook_contract import (
 from chargeyard.conformance.csms_under_test.triggers import TAG_OPTIONS, Acting, Payload
 from chargeyard.conformance.endings import NotActed
 from chargeyard.protocol import VersionSpec
+from chargeyard.trust_store import http_trust
 
 HOOK_TIMEOUT_S = 30.0
 """How long a request to the hook may take. An order's answer may come after the CALL (a
@@ -49,7 +50,7 @@ class HookTrigger:
     def __init__(self, url: str, *, timeout: float = HOOK_TIMEOUT_S) -> None:
         self._url = url.rstrip("/")
         self._client = httpx.AsyncClient(
-            timeout=timeout, headers={CONTRACT_HEADER: str(CONTRACT_VERSION)}
+            timeout=timeout, headers={CONTRACT_HEADER: str(CONTRACT_VERSION)}, verify=http_trust()
         )
         self._capabilities: Capabilities | None = None
         self._unusable: str | None = None  # why the hook cannot be used, once known

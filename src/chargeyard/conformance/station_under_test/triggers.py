@@ -57,6 +57,7 @@ from chargeyard.protocol import V16, V21, V201, OcppError, VersionSpec, VersionT
 from chargeyard.station.core import SimulatedStation
 from chargeyard.station.faults import KIND_OF_16_CODE, Fault, FaultKind
 from chargeyard.station.verbs import verbs_of
+from chargeyard.trust_store import http_trust
 
 Payload = dict[str, Any]
 HOOK_TIMEOUT_S = 10.0
@@ -212,7 +213,7 @@ class HookStationTrigger:
 
     def __init__(self, url: str, *, timeout: float = HOOK_TIMEOUT_S) -> None:
         self._url = url.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._client = httpx.AsyncClient(timeout=timeout, verify=http_trust())
 
     async def act(self, version: VersionSpec, station_id: str, act: StationAct) -> None:
         url = f"{self._url}/{version.name}/{station_id}/{act.verb.value}"
@@ -249,6 +250,7 @@ class ChargeyardStationTrigger:
             base_url=api_url.rstrip("/") + "/ocpp",
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout,
+            verify=http_trust(),
         )
 
     async def act(self, version: VersionSpec, station_id: str, act: StationAct) -> None:

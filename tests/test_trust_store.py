@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
 
 import httpx
+import pytest
 
 from chargeyard.csms.webhook_delivery import http_client
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.trust_store import http_trust, http_verify, system_trust
+from tests.certificates import make_root, write_pem
 
 
 def test_the_default_trust_is_loaded_once_and_verifies() -> None:
@@ -18,6 +21,21 @@ def test_the_default_trust_is_loaded_once_and_verifies() -> None:
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname
         assert context.cert_store_stats()["x509_ca"] > 0
+
+
+def test_a_trust_store_named_in_the_environment_is_the_one_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that points SSL_CERT_FILE elsewhere (a lab CA) gets a context loaded from
+    it, as a context made at that moment would be; the earlier one stays for the old value."""
+    before = (http_trust(), system_trust())
+    bundle, _ = write_pem(make_root(), tmp_path, "lab-ca")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    for shared, earlier in zip((http_trust(), system_trust()), before, strict=True):
+        assert shared is not earlier
+        assert shared.cert_store_stats()["x509_ca"] == 1
+    monkeypatch.undo()
+    assert (http_trust(), system_trust()) == before
 
 
 def test_only_the_default_is_swapped_for_the_shared_context() -> None:

@@ -366,10 +366,15 @@ class _LongestWaits(random.Random):
 
 
 async def _accept_and_drop(
-    subprotocol: str, handshakes: list[bytes], *, at_once: bool = False
+    subprotocol: str,
+    handshakes: list[bytes],
+    *,
+    at_once: bool = False,
+    close_frame: tuple[int, str] | None = None,
 ) -> asyncio.Server:
     """A CSMS that accepts the WebSocket and closes the TCP connection before any answer: once
-    the station's first frame came, or (``at_once``) right after the handshake."""
+    the station's first frame came, or (``at_once``) right after the handshake; with
+    ``close_frame`` (code, reason), after sending that close frame (RFC 6455 5.5.1)."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request = await reader.readuntil(b"\r\n\r\n")
@@ -384,6 +389,11 @@ async def _accept_and_drop(
         writer.write(head(*ACCEPTED[:3], accept, protocol) + b"\r\n\r\n")
         if not at_once:
             await reader.read(4096)  # the BootNotification, never answered
+        if close_frame is not None:
+            code, reason = close_frame
+            body = code.to_bytes(2, "big") + reason.encode()
+            writer.write(bytes([0x88, len(body)]) + body)  # FIN, close; unmasked from a server
+            await reader.read(4096)  # the station's close frame
         writer.close()
 
     return await asyncio.start_server(serve, "127.0.0.1", 0)
@@ -412,6 +422,40 @@ async def test_b01_a_csms_that_drops_before_accepting_the_boot_is_redialled_ever
     assert policy.waits[:8] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
     assert runtime.stats.connects >= 8  # every one a WebSocket that opened, then dropped
     assert runtime.attempt >= 8
+    # Each is a connection problem the fleet tells, with how it ended.
+    assert runtime.stats.failures >= 8
+    assert runtime.stats.errors[-1][2] == (
+        "dropped before it was Accepted: closed by the central system without a close frame"
+    )
+
+
+async def test_a_connection_the_csms_closes_before_the_boot_is_accepted_is_a_problem_told() -> None:
+    """The fleet's latest connection problems name a connection the central system closed
+    before the station was Accepted, with the close frame's code and reason; the station's
+    own stop is none."""
+    station = StationV16(
+        "CP-1", load_catalog().template("alfen-eve-single-pro-line"), clock=SystemClock()
+    )
+    server = await _accept_and_drop(
+        station.version.subprotocol, [], close_frame=(1013, "try again later")
+    )
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        runtime = StationRuntime(station, f"ws://127.0.0.1:{port}/ocpp/CP-1", reconnect=FAST)
+        runtime.start()
+        await until(lambda: runtime.stats.failures >= 1)
+        await runtime.stop()
+    assert runtime.stats.errors[-1][1:] == (
+        "CP-1",
+        "dropped before it was Accepted: closed by the central system (1013 try again later)",
+    )
+
+    async with WireCsms() as csms:
+        runtime = StationRuntime(station, csms.url("CP-1"), reconnect=FAST)
+        runtime.start()
+        await until(lambda: runtime.stats.connects == 1)
+        await runtime.stop()
+    assert runtime.stats.failures == 0
 
 
 @pytest.mark.parametrize("version", [StationV16, StationV201])

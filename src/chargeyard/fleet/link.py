@@ -39,6 +39,7 @@ class Link(asyncio.Protocol):
         "_fragments",
         "_head",
         "_key",
+        "_peer_eof",
         "_runtime",
         "_up",
         "close_timer",
@@ -59,6 +60,7 @@ class Link(asyncio.Protocol):
         # Resolved when the opening handshake ends, either way (the dialer waits on it).
         self.handshake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._fragments: list[bytes] | None = None
+        self._peer_eof = False  # the central system's end closed its side of the socket
         self.close_timer: asyncio.TimerHandle | None = None
         # Each direction's bytes while the station's chaos adds latency or caps the bandwidth
         # (fleet/chaos/pipe.py); None when they go straight through.
@@ -146,6 +148,7 @@ class Link(asyncio.Protocol):
             self.transport.close()
 
     def eof_received(self) -> bool | None:
+        self._peer_eof = True
         if self._down is not None and self._down.holding:
             self._down.push(b"", 0.0, None)  # after what is still on its way (_take)
             return True
@@ -162,6 +165,22 @@ class Link(asyncio.Protocol):
                 pipe.close()  # bytes in flight die with the connection
         self.fail_handshake(exc or ConnectionError("connection closed before the handshake"))
         self._runtime._link_lost(self, exc)
+
+    def ended_by_peer(self, exc: Exception | None) -> str | None:
+        """How the open connection ended, when the station did not end it: the central
+        system's close frame, or the error the socket reported (a reset); None when the
+        station closed it or cut it itself (a stop, a fault of its chaos)."""
+        ws = self.ws
+        if ws is not None and ws.close_sent is not None and not ws.close_rcvd_then_sent:
+            return None  # the station's closing handshake
+        if ws is not None and ws.close_rcvd is not None:
+            reason = f" {ws.close_rcvd.reason}" if ws.close_rcvd.reason else ""
+            return f"closed by the central system ({ws.close_rcvd.code}{reason})"
+        if exc is not None:
+            return f"{type(exc).__name__}: {exc}"
+        if self._peer_eof:
+            return "closed by the central system without a close frame"
+        return None
 
     def fail_handshake(self, error: Exception) -> None:
         """End the opening handshake with ``error`` (for the dialer, if it still waits)."""

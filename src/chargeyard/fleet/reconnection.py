@@ -110,11 +110,23 @@ class Reconnection:
         self._refused = refused
         station.tls_refused(*refused)
 
-    def connection_ended(self, station: SimulatedStation, now: float) -> None:
+    def connection_ended(
+        self, station: SimulatedStation, now: float, dropped: str | None, stats: RuntimeStats
+    ) -> None:
         """The station's connection ends at ``now`` (the scheduler's time), its session not
         yet: the failed attempts start again from none if the connection settled, else it was
-        one more."""
-        self.attempt = 0 if self._settled(station, now) else self.attempt + 1
+        one more. ``dropped``: how the central system or the network ended it (None: the
+        station did); a connection dropped before it settled is a connection problem of the
+        fleet's too (``stats``), as a failed dial is, with how it ended."""
+        if self._settled(station, now):
+            self.attempt = 0
+            return
+        self.attempt += 1
+        if dropped is not None:
+            what = f"dropped before it was Accepted: {dropped}"
+            self.last_error = what
+            stats.failures += 1
+            stats.error(station.identity, what)
 
     def attempt_ended(self) -> None:
         """An attempt that never opened a connection ended: one more failed attempt."""

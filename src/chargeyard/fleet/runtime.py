@@ -442,7 +442,9 @@ class StationRuntime:
         self._link = None
         station = self.station
         if station.connected:
-            self._reconnection.connection_ended(station, self._scheduler.time())
+            self._reconnection.connection_ended(
+                station, self._scheduler.time(), link.ended_by_peer(exc), self.stats
+            )
             try:
                 station.disconnect()
             except Exception:  # a bug: it must not keep the station from dialing again

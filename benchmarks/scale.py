@@ -89,12 +89,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from _children import (
@@ -105,6 +105,9 @@ from _children import (
     start_child,
     stop_child,
 )
+
+if TYPE_CHECKING:
+    from chargeyard.fleet.fleet import Fleet
 
 TEMPLATE = "alfen-eve-single-pro-line"
 HEARTBEAT_S = 300
@@ -289,10 +292,19 @@ class FleetSample:
     rss_kib: int
     cpu_seconds: float
     wall: float
+    # The fleet's failed attempts so far (dials that failed, connections dropped before the
+    # station was Accepted) and what its latest connection problems were.
+    failed_attempts: int = 0
+    problems: tuple[str, ...] = ()
 
 
-def _fleet_sample() -> FleetSample:
-    return FleetSample(rss_kib(os.getpid()), time.process_time(), time.monotonic())
+def _fleet_sample(fleet: Fleet | None = None) -> FleetSample:
+    sample = FleetSample(rss_kib(os.getpid()), time.process_time(), time.monotonic())
+    if fleet is None:
+        return sample
+    status = fleet.status()
+    problems = tuple(what for _, _, what in status.errors)
+    return replace(sample, failed_attempts=status.failures, problems=problems)
 
 
 class LateAnswers(logging.Handler):
@@ -414,7 +426,7 @@ async def _run_fleet(number: int, url: str, count: int, charge: float, pipe: Con
                 status = fleet.status()
                 latest = status.errors[-1][1:] if status.errors else None
                 pipe.send(("progress", (status.booted, status.stations - status.connected, latest)))
-    booted = _fleet_sample()
+    booted = _fleet_sample(fleet)
     freeze_gc()
     pipe.send(("booted", booted))
     charging = await start_charging(fleet, f"SCALE{number:02d}", charge) if charge else (0, 0, 0.0)
@@ -528,6 +540,9 @@ class Result:
     boot_cpu: dict[str, float] = field(default_factory=dict)  # kind -> CPU seconds in the boot
     boot_machine_cpu: float = 0.0  # CPU seconds of the whole machine during the boot
     late_answers: int = 0  # answers a station got after its call had timed out
+    fleet_boot_seconds: list[float] = field(default_factory=list)  # each fleet's all booted
+    boot_failed_attempts: int = 0  # the fleets' failed attempts until all were booted
+    boot_problems: dict[str, int] = field(default_factory=dict)  # their latest, by kind
     other_warnings: dict[str, int] = field(default_factory=dict)  # the fleets' sessions' others
     charging: int = 0
     charging_asked: int = 0  # how many plugged in and presented a token
@@ -626,8 +641,13 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
             for _, pipe in fleets:
                 pipe.send("go")
             booted = _boot(fleets, shares, started)
-            result.boot_seconds = max(sample.wall for sample in booted) - started
+            result.fleet_boot_seconds = [sample.wall - started for sample in booted]
+            result.boot_seconds = max(result.fleet_boot_seconds)
             result.boot_cpu, result.boot_machine_cpu = meter.spent()
+            result.boot_failed_attempts = sum(sample.failed_attempts for sample in booted)
+            for sample in booted:
+                for what in sample.problems:
+                    result.boot_problems[what] = result.boot_problems.get(what, 0) + 1
             nodes_booted = [rss_kib(pid) for pid in node_pids]
             per_node = [0] * len(nodes)
             for f, share in enumerate(shares):
@@ -929,6 +949,26 @@ def _verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
 
+def _boot_problems_lines(result: Result) -> list[str]:
+    """When each fleet had all its stations booted (a fleet dials its node only, so the
+    slowest pair of fleet and node ends the boot), and the fleets' failed attempts until then
+    (each one a station's wait before it dials again, full jitter from 1 s up to 60 s) with
+    what the latest of them were, by kind."""
+    lines = []
+    if len(result.fleet_boot_seconds) > 1:
+        done = ", ".join(f"{seconds:.1f}" for seconds in sorted(result.fleet_boot_seconds))
+        lines.append(f"  each fleet all booted at (s): {done}")
+    if result.boot_failed_attempts:
+        kinds = sorted(result.boot_problems.items(), key=lambda kv: -kv[1])[:3]
+        lines.append(
+            f"  failed attempts in the boot: {result.boot_failed_attempts:,}; the latest: "
+            + "; ".join(f"{what} ({count})" for what, count in kinds)
+        )
+    else:
+        lines.append("  failed attempts in the boot: none")
+    return lines
+
+
 def describe(result: Result) -> list[str]:
     lines = [
         f"{result.setup}: {result.stations:,} stations",
@@ -938,6 +978,7 @@ def describe(result: Result) -> list[str]:
         f"(in {result.charging_seconds:.1f} s); "
         f"answers after the station's timeout: {result.late_answers:,}",
         *_boot_cpu_line(result),
+        *_boot_problems_lines(result),
         *(
             f"  the stations' sessions warned {count:,} times: {kind}"
             for kind, count in sorted(result.other_warnings.items(), key=lambda kv: -kv[1])[:5]

@@ -47,7 +47,8 @@ class RuntimeStats:
 
     Attributes:
         frames_sent, frames_received: OCPP messages (WebSocket text messages).
-        connects, disconnects, failures: opened, lost, and failed connection attempts.
+        connects, disconnects, failures: opened, lost, and failed connection attempts (a dial
+            that failed, or a connection dropped before its station was Accepted).
         faults: what network faults did (``fleet/chaos/``), by effect.
         errors: the latest problems, oldest first: (wall time, identity, what happened).
         ocpp: told of every message and round trip of the stations' sessions (metrics), or

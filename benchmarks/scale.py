@@ -954,6 +954,8 @@ def _boot_problems_lines(result: Result) -> list[str]:
     slowest pair of fleet and node ends the boot), and the fleets' failed attempts until then
     (each one a station's wait before it dials again, full jitter from 1 s up to 60 s) with
     what the latest of them were, by kind."""
+    if not result.fleet_boot_seconds:
+        return []  # (the one process counts none)
     lines = []
     if len(result.fleet_boot_seconds) > 1:
         done = ", ".join(f"{seconds:.1f}" for seconds in sorted(result.fleet_boot_seconds))

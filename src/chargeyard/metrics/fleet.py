@@ -116,7 +116,8 @@ class FleetCollector:
         )
         yield CounterMetricFamily(
             "chargeyard_fleet_connect_failures",
-            "Connection attempts of simulated stations that failed.",
+            "Connection attempts of simulated stations that failed: a dial that failed, or a "
+            "connection dropped before its station was Accepted.",
             value=failures,
         )
         applied = CounterMetricFamily(

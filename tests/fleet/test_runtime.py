@@ -723,7 +723,7 @@ async def test_a_runtime_submitted_as_the_last_worker_ends_is_still_dialed() -> 
         def __init__(self, name: str, then: Queued | None = None) -> None:
             self.name, self.then = name, then
 
-        async def _dial(self, _dialer: Dialer) -> None:
+        async def _dial(self) -> None:
             dialed.append(self.name)
             if self.then is not None:
                 loop.call_soon(dialer.submit, self.then)

@@ -85,12 +85,11 @@ class Connector:
         self,
         link: Link,
         uri: WebSocketURI,
-        dialer: Dialer,
         station: SimulatedStation,
         chaos: Chaos | None,
     ) -> None:
         """Open the TCP connection (and TLS) of ``link`` to ``uri``: its endpoint's, or
-        :attr:`uri`; ``dialer`` holds a slot for it meanwhile.
+        :attr:`uri` (the dialer that called the runtime holds a slot for it meanwhile).
 
         Raises:
             OSError: the connection could not be made (refused, by a fault too; a DNS failure;
@@ -109,7 +108,7 @@ class Connector:
             lambda: link,
             host,
             uri.port,
-            ssl=tls_context(station, dialer, link.endpoint) if uri.secure else None,
+            ssl=tls_context(station, link.endpoint) if uri.secure else None,
             server_hostname=server_hostname,
         )
 

@@ -83,9 +83,7 @@ class Reconnection:
         """An attempt to dial ``url`` failed with ``error``: counted in ``stats`` and told to
         the log as part of this run of failed attempts (``connect_failures.py``)."""
         what = f"{type(error).__name__}: {error}"
-        self.last_error = what
-        stats.failures += 1
-        stats.error(identity, what)
+        self._problem(identity, what, stats)
         failures = self._failures
         if failures is None:
             failures = self._failures = FailedAttempts(identity, url)
@@ -123,10 +121,13 @@ class Reconnection:
             return
         self.attempt += 1
         if dropped is not None:
-            what = f"dropped before it was Accepted: {dropped}"
-            self.last_error = what
-            stats.failures += 1
-            stats.error(station.identity, what)
+            self._problem(station.identity, f"dropped before it was Accepted: {dropped}", stats)
+
+    def _problem(self, identity: str, what: str, stats: RuntimeStats) -> None:
+        """A failed attempt, counted in ``stats`` and listed among its latest problems."""
+        self.last_error = what
+        stats.failures += 1
+        stats.error(identity, what)
 
     def attempt_ended(self) -> None:
         """An attempt that never opened a connection ended: one more failed attempt."""

@@ -362,7 +362,7 @@ class StationRuntime:
         self._phase = _Phase.DIALING
         self._connector.submit(self)
 
-    async def _dial(self, dialer: Dialer) -> None:
+    async def _dial(self) -> None:
         """Connect and shake hands; called by the dialer, which holds a slot meanwhile."""
         if self._phase is not _Phase.DIALING or self._link is not None:
             return  # stopped while queued, or queued twice
@@ -371,7 +371,7 @@ class StationRuntime:
         link = self._link = Link(self, endpoint)
         try:
             async with asyncio.timeout(self._open_timeout):
-                await self._connector.connect(link, uri, dialer, self.station, self.chaos)
+                await self._connector.connect(link, uri, self.station, self.chaos)
                 if self._phase is not _Phase.DIALING:
                     link.abort()  # stopped during the connect
                     return

@@ -14,13 +14,10 @@ import itertools
 import logging
 import math
 import random
-import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from chargeyard.trust_store import system_trust
 
 if TYPE_CHECKING:
     from chargeyard.fleet.runtime import StationRuntime
@@ -110,15 +107,11 @@ class Dialer:
         """Runtimes queued for a connection and not being dialed yet."""
         return len(self._queue)
 
-    def tls(self) -> ssl.SSLContext:
-        """The client TLS context for ``wss://`` (system trust store), made once a process."""
-        return system_trust()
-
     async def _work(self) -> None:
         queue = self._queue
         try:
             while queue:
-                await queue.popleft()._dial(self)
+                await queue.popleft()._dial()
         finally:
             # Leave the set in the same step that found the queue empty. The done callback
             # comes a turn of the loop later, and a runtime submitted in between (a retry

@@ -3,7 +3,7 @@ section 2), and what it presents at each: HTTP Basic credentials in the opening 
 profiles 1 and 2, and on a ``wss://`` URL the TLS context of ``station/tls.py``, which trusts
 the CSMS roots installed in the station and at profile 3 presents its client certificate.
 
-``runtime.py`` asks these once per attempt, for its own URL or for the
+``connector.py`` asks these once per attempt, for the runtime's URL or for the
 :class:`~chargeyard.station.endpoint.Endpoint` the station named (B10).
 """
 
@@ -14,9 +14,9 @@ import ssl
 from typing import TYPE_CHECKING
 
 from chargeyard.station.tls import presenting_context
+from chargeyard.trust_store import system_trust
 
 if TYPE_CHECKING:
-    from chargeyard.fleet.scheduling import Dialer
     from chargeyard.station.core import SimulatedStation
     from chargeyard.station.endpoint import Endpoint
 
@@ -49,15 +49,13 @@ def basic_authorization(station: SimulatedStation, endpoint: Endpoint | None) ->
     return None
 
 
-def tls_context(
-    station: SimulatedStation, dialer: Dialer, endpoint: Endpoint | None
-) -> ssl.SSLContext:
+def tls_context(station: SimulatedStation, endpoint: Endpoint | None) -> ssl.SSLContext:
     """The context of a ``wss://`` attempt: the station's CSMS roots, and its client
-    certificate at security profile 3 (``tls.py``); the dialer's, the system trust store,
-    when it has neither."""
+    certificate at security profile 3 (``tls.py``); the system trust store, shared by the
+    process (``trust_store.py``), when it has neither."""
     roots = station.csms_roots()
     profile = station.security_profile if endpoint is None else endpoint.security_profile
     client = station.presented_certificate() if profile == _CERTIFIED else None
     if not roots and client is None:
-        return dialer.tls()
+        return system_trust()
     return presenting_context(roots, client)

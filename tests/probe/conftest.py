@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from chargeyard.csms.server import CsmsServer, CsmsSettings
+from chargeyard.probe import ProbeTarget
+from chargeyard.protocol import VersionSpec
 from chargeyard.store import Store
 from tests.csms.wire import database_url
 
 IDENTITY = "CP-PROBE"
 PASSWORD = "probe-secret-0123"
+ANSWER_WITHIN_S = 30.0
+"""How long the probe awaits an answer in these tests. The virtual clock keeps wall time between
+its jumps, so a CSMS that the rest of a loaded suite starves of CPU can let the default 5 s pass
+before a reconnecting station's BootNotification is answered; a wait that ends in an answer
+costs the same either way."""
 
 
 @pytest.fixture
@@ -27,3 +34,17 @@ async def csms(tmp_path: Path) -> AsyncIterator[CsmsServer]:
 
 def url_of(server: CsmsServer) -> str:
     return f"ws://127.0.0.1:{server.port}/ocpp"
+
+
+def target_of(
+    server: CsmsServer, version: VersionSpec, *, password: str | None = PASSWORD, seed: int = 0
+) -> ProbeTarget:
+    """The probe's target: ``server``'s station :data:`IDENTITY`."""
+    return ProbeTarget(
+        url_of(server),
+        IDENTITY,
+        version,
+        password=password,
+        seed=seed,
+        answer_within=ANSWER_WITHIN_S,
+    )

@@ -12,10 +12,10 @@ import pytest
 
 from chargeyard.conformance.verdicts import Verdict
 from chargeyard.csms.server import CsmsServer
-from chargeyard.probe import Group, ProbeTarget, run_probe
+from chargeyard.probe import Group, run_probe
 from chargeyard.probe.wire import Wire
 from chargeyard.protocol import V16, V201, VersionSpec
-from tests.probe.conftest import IDENTITY, PASSWORD, url_of
+from tests.probe.conftest import target_of
 
 pytestmark = pytest.mark.virtual_time
 
@@ -25,9 +25,7 @@ async def test_every_case_passes_against_chargeyard_s_csms(
     csms: CsmsServer, version: VersionSpec
 ) -> None:
     began = asyncio.get_running_loop().time()
-    probe = await run_probe(
-        ProbeTarget(url_of(csms), IDENTITY, version, password=PASSWORD, seed=44)
-    )
+    probe = await run_probe(target_of(csms, version, seed=44))
     seconds = asyncio.get_running_loop().time() - began
     not_passed = {
         result.info.id: (result.conformance, probe.observations.get(result.info.id))
@@ -44,7 +42,7 @@ async def test_every_case_passes_against_chargeyard_s_csms(
 async def test_without_the_password_the_wrong_password_case_is_inconclusive(
     csms: CsmsServer,
 ) -> None:
-    probe = await run_probe(ProbeTarget(url_of(csms), IDENTITY, V16, password=None, seed=1))
+    probe = await run_probe(target_of(csms, V16, password=None, seed=1))
     verdicts = {result.info.id: result.conformance for result in probe.run.results}
     [wrong_password] = [r for r in probe.run.results if r.info.id == "handshake-wrong-password"]
     assert wrong_password.reason == "needs --password (the station's Basic password)"
@@ -68,7 +66,7 @@ async def test_an_error_of_the_probe_s_own_leaves_its_case_inconclusive_and_the_
         raise RuntimeError("the socket's send failed")
 
     monkeypatch.setattr(Wire, "send_binary", broken)
-    probe = await run_probe(ProbeTarget(url_of(csms), IDENTITY, V16, password=PASSWORD, seed=2))
+    probe = await run_probe(target_of(csms, V16, seed=2))
     results = {result.info.id: result for result in probe.run.results}
     binary = results["frame-binary"]
     assert (binary.conformance, binary.reason) == (

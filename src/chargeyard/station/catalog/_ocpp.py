@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from chargeyard.protocol import V16, V201, VERSIONS
+from chargeyard.protocol.schemas import schema_folder
 
 # A station reports vendor and model in BootNotification. OCPP 1.6 (section 6.3):
 # chargePointVendor and chargePointModel are CiString20Type, firmwareVersion CiString50Type.
@@ -84,7 +84,7 @@ _MEASURAND_KEYS = frozenset(
 
 
 def _schema(package: str, file_name: str) -> Any:
-    text = (resources.files(package) / "schemas" / file_name).read_text(encoding="utf-8")
+    text = (schema_folder(package) / file_name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -27,6 +27,10 @@ from tests.stack_lab import TEMPLATE, StackLab
 
 COUNT = 100
 POLL = 0.25
+OUTCOMES_WITHIN_S = 30.0
+"""How long a location's command may take to have all its outcomes: a guard against a command
+that never ends, not a figure (a hundred start-sessions, each an authorization and a transaction
+the CSMS stores, took over 10 s on a 2-core machine busy with the rest of the suite)."""
 
 # What each version reports for plug -> charge -> (session ends) -> unplug, in order
 # (1.6 section 4.9 StatusNotification; 2.0.1 G01 / E02: a connector is Occupied while a cable
@@ -76,7 +80,7 @@ async def test_a_location_of_100_chargers_goes_through_the_cycle(lab: StackLab) 
         assert response.status_code == 202, response.text
         body = response.json()
         assert (body["targeted_count"], body["queued_count"]) == (COUNT, COUNT), body["failed"]
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(OUTCOMES_WITHIN_S):
             for result in body["results"]:
                 await lab.bus.wait_outcome(result["command"]["id"])
         for result in body["results"][:: COUNT // 10]:  # a sample; each a GET

@@ -3,6 +3,8 @@ kinds of OCPP-J 1.6 section 4.2.3 table 7 and OCPP 2.0.1 part 4 section 4.3."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import resources
 from typing import Any
 
@@ -54,6 +56,30 @@ def violation(check: Any, action: str, payload: dict[str, Any]) -> tuple[object,
 )
 def test_violation_kind_per_schema_keyword(keyword: str, kind: ErrorKind) -> None:
     assert violation_kind(keyword) is kind
+
+
+_LOAD_WITHOUT_THE_LIBRARY = """
+import sys
+from chargeyard.protocol import VERSIONS
+from chargeyard.station.catalog._ocpp import connector_types, measurands
+for spec in VERSIONS.values():
+    spec.schemas.request_schema("BootNotification"), spec.schemas.response_schema("Heartbeat")
+connector_types(), measurands()
+print(sorted(name for name in sys.modules if name.startswith("ocpp.")))
+"""
+
+
+def test_the_schemas_are_read_without_importing_the_ocpp_library_s_version_packages() -> None:
+    # Their message classes, enums and client code are a third of a second of a process's
+    # start, for nothing chargeyard uses (protocol/schemas.py: schema_folder).
+    printed = subprocess.run(
+        [sys.executable, "-c", _LOAD_WITHOUT_THE_LIBRARY],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert printed.strip() == "[]"
 
 
 def test_actions_of_each_version() -> None:

@@ -21,7 +21,9 @@ _IMPORT = re.compile(r"""^\s*(?:import|export)\b[^'"]*?from\s+["'](\.{1,2}/[^"']
 
 @pytest.fixture
 def client(live_lab: LiveLab) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_lab.base, verify=http_trust()) as client:
+    # 30 s, not httpx's 5: the lab builds its OpenAPI document on the first request for it,
+    # seconds of CPU, which took longer than 5 s on a 2-core machine loaded with the suite.
+    with httpx.Client(base_url=live_lab.base, verify=http_trust(), timeout=30) as client:
         yield client
 
 

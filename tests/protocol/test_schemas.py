@@ -70,8 +70,8 @@ print(sorted(name for name in sys.modules if name.startswith("ocpp.")))
 
 
 def test_the_schemas_are_read_without_importing_the_ocpp_library_s_version_packages() -> None:
-    # Their message classes, enums and client code are a third of a second of a process's
-    # start, for nothing chargeyard uses (protocol/schemas.py: schema_folder).
+    # Their message classes, enums and client code would run at every process's start, for
+    # nothing chargeyard uses (protocol/schemas.py: packaged_schemas).
     printed = subprocess.run(
         [sys.executable, "-c", _LOAD_WITHOUT_THE_LIBRARY],
         capture_output=True,

@@ -212,13 +212,8 @@ def _beyond_int32(value: Any) -> bool:
 
 def packaged_schemas(package: str, request_suffix: str) -> SchemaSet:
     """The schema set shipped in ``<package>/schemas`` (e.g. ``ocpp.v16``)."""
-    return SchemaSet(schema_folder(package), request_suffix)
-
-
-def schema_folder(package: str) -> Traversable:
-    """``<package>/schemas``, found from the top-level package alone: importing ``ocpp.v16``
-    itself would run the ``ocpp`` library's message classes, enums and client code, of which
-    chargeyard uses nothing but the JSON files (a third of a second of every process's
-    start)."""
+    # Found from the top-level package alone: importing ``ocpp.v16`` itself would run the
+    # ``ocpp`` library's message classes, enums and client code at every process's start, of
+    # which chargeyard uses nothing but these JSON files.
     top, *inner = package.split(".")
-    return resources.files(top).joinpath(*inner, "schemas")
+    return SchemaSet(resources.files(top).joinpath(*inner, "schemas"), request_suffix)

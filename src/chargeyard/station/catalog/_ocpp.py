@@ -7,12 +7,9 @@ them against the schemas).
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from typing import Any
 
 from chargeyard.protocol import V16, V201, VERSIONS
-from chargeyard.protocol.schemas import schema_folder
 
 # A station reports vendor and model in BootNotification. OCPP 1.6 (section 6.3):
 # chargePointVendor and chargePointModel are CiString20Type, firmwareVersion CiString50Type.
@@ -83,22 +80,17 @@ _MEASURAND_KEYS = frozenset(
 )
 
 
-def _schema(package: str, file_name: str) -> Any:
-    text = (schema_folder(package) / file_name).read_text(encoding="utf-8")
-    return json.loads(text)
-
-
 @cache
 def connector_types() -> frozenset[str]:
     """The OCPP 2.0.1 ConnectorEnumType values, from the ReserveNowRequest schema."""
-    schema = _schema(V201.schema_package, "ReserveNowRequest.json")
+    schema = V201.schemas.request_schema("ReserveNow")
     return frozenset(schema["definitions"]["ConnectorEnumType"]["enum"])
 
 
 @cache
 def measurands() -> frozenset[str]:
     """The OCPP 1.6 Measurand values, from the MeterValues.req schema."""
-    schema = _schema(V16.schema_package, "MeterValues.json")
+    schema = V16.schemas.request_schema("MeterValues")
     sampled = schema["properties"]["meterValue"]["items"]["properties"]["sampledValue"]
     return frozenset(sampled["items"]["properties"]["measurand"]["enum"])
 

@@ -88,6 +88,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -645,9 +646,7 @@ def measure_cluster(plan: Plan, directory: Path) -> Result:
             result.boot_seconds = max(result.fleet_boot_seconds)
             result.boot_cpu, result.boot_machine_cpu = meter.spent()
             result.boot_failed_attempts = sum(sample.failed_attempts for sample in booted)
-            for sample in booted:
-                for what in sample.problems:
-                    result.boot_problems[what] = result.boot_problems.get(what, 0) + 1
+            result.boot_problems = dict(Counter(what for s in booted for what in s.problems))
             nodes_booted = [rss_kib(pid) for pid in node_pids]
             per_node = [0] * len(nodes)
             for f, share in enumerate(shares):

@@ -175,7 +175,9 @@ async def test_faults_add_up_and_a_new_seed_keeps_them() -> None:
     assert [active.fault.kind for active in chaos.faults] == ["latency", "drop_frames"]
     assert chaos.seed == 2
     [latency, drop] = chaos.describe()
-    assert latency["remaining_s"] == 30.0
+    # The virtual clock keeps wall time between its jumps: a loaded machine can let a
+    # millisecond pass between the apply and the describe.
+    assert latency["remaining_s"] == pytest.approx(30.0, abs=0.5)
     assert drop["remaining_s"] is None
     await asyncio.sleep(31)
     assert [active.fault.kind for active in chaos.faults] == ["drop_frames"]

@@ -34,8 +34,9 @@ TESTS = Path(__file__).resolve().parent
 # What chargeyard hashes secrets at, before :func:`cheap_secret_hashes` lowers it for the tests.
 PRODUCT_HASH_COSTS = {"PASSWORD_COST": hashing.PASSWORD_COST, "TOKEN_COST": hashing.TOKEN_COST}
 
-# pytester: tests/pytest_plugin runs the plugin on a user's project of its own.
-pytest_plugins = ["pytester"]
+# pytester: tests/pytest_plugin runs the plugin on a user's project of its own; cpu_report:
+# ``--cpu-report``, the CPU each test file and folder cost the run.
+pytest_plugins = ["pytester", "tests.cpu_report"]
 
 # Every chargeyard process and command a test starts serves no metrics port of its own unless
 # the test gives --metrics-port: their defaults (one per kind, METRICS_PORTS) would collide

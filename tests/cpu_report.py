@@ -66,6 +66,7 @@ class CpuReport:
         self.children: defaultdict[str, float] = defaultdict(float)
         self.tests: Counter[str] = Counter()
 
+    @pytest.hookimpl(tryfirst=True)  # before the fixtures are set up: they count too
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         item.stash[_STARTED] = _cpu()
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pytest_plugin.projects import INI, RUN_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Spins for 0.2 s of CPU: in the test's process, or in a child process it waits for.
@@ -24,14 +26,13 @@ def test_starts_a_spinning_child():
 def test_does_nothing():
     pass
 """
-# In this process, without the browser's plugin (its scope, once per process, cannot open
-# again in an inner run).
-_INNER = ("-p", "no:cacheprovider", "-p", "no:playwright", "-p", "tests.cpu_report")
+# As tests/pytest_plugin runs a project, with the report's plugin.
+_INNER = (*RUN_ARGS, "-p", "tests.cpu_report")
 _FILE_ROW = re.compile(r"^\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+(\S+)$")
 
 
 def _project(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeini(INI.format(mode="strict"))
     pytester.makepyfile(test_own=_OWN)
     pytester.mkpydir("sub")
     (pytester.path / "sub" / "test_child.py").write_text(_CHILD, encoding="utf-8")

@@ -8,7 +8,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.web.up_lab import UpLab
 
-LIVE_S = 20_000  # ms a live change may take to show: a guard (a loaded 2-core run took over 10 s)
+# ms a live change may take to show, in every browser test: a guard (a loaded 2-core run took
+# over 10 s).
+LIVE_S = 20_000
 
 
 def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:

@@ -21,12 +21,12 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.gateway_pages import LIVE_S
 from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
 pytestmark = pytest.mark.slow
 
-LIVE_S = 20_000  # ms a live change may take to show: a guard (a loaded 2-core run took over 10 s)
 CLICK_ATTEMPTS = 3
 DASH = "\N{EN DASH}"
 

@@ -24,9 +24,10 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.ev import LARGE_CAR
+from tests.web.gateway_pages import LIVE_S
 from tests.web.layout import cut_off
 from tests.web.live_lab import LiveLab
-from tests.web.test_browser import LIVE_S, open_dashboard
+from tests.web.test_browser import open_dashboard
 
 pytestmark = pytest.mark.slow
 

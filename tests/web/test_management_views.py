@@ -25,12 +25,10 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.gateway_pages import open_dashboard
+from tests.web.gateway_pages import LIVE_S, open_dashboard
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow
-
-LIVE_S = 20_000  # ms a change may take to show: a guard (a loaded 2-core run took over 10 s)
 
 
 def section(page: Page, name: str) -> Locator:

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.web.gateway_pages import LIVE_S
 from tests.web.live_lab import LiveLab
 from tests.web.proxy_thread import ProxyInAThread
 
 pytestmark = pytest.mark.slow
 
-LIVE_S = 20_000  # ms a live change may take to show: a guard (a loaded 2-core run took over 10 s)
 HEARTBEAT = '[2,"h1","Heartbeat",{}]'
 HEARTBEAT_ANSWER = '[3,"h1",{"currentTime":"2026-01-01T10:00:00Z"}]'
 

@@ -16,8 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chargeyard.protocol import V21, V201
+from tests.web.gateway_pages import LIVE_S
 from tests.web.live_lab import LiveLab
-from tests.web.test_browser import LIVE_S, open_dashboard
+from tests.web.test_browser import open_dashboard
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,6 @@ import faulthandler
 import gc
 import linecache
 import os
-import sys
 import threading
 import time
 from types import FrameType
@@ -32,17 +31,22 @@ _WATCHDOG = pytest.StashKey["_Watchdog"]()
 
 def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("timeout"):
-        # The descriptor as it is now, before any test's capture replaces descriptor 2.
-        config.stash[_WATCHDOG] = _Watchdog(os.dup(sys.__stderr__.fileno()))
+        # Standard error (descriptor 2) as it is now, before any test's capture replaces it.
+        config.stash[_WATCHDOG] = _Watchdog(os.dup(2))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    watchdog = config.stash.get(_WATCHDOG, None)
+    if watchdog is not None:
+        watchdog.close()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> None:
     """Arm the watchdog, then let pytest-timeout set its own timer (None: not handled)."""
     watchdog = item.config.stash.get(_WATCHDOG, None)
-    timeout = settings.timeout
-    if watchdog is not None and timeout is not None and timeout > MARGIN_S:
-        watchdog.arm(item.nodeid, timeout, timeout - MARGIN_S)
+    if watchdog is not None and settings.timeout is not None and settings.timeout > MARGIN_S:
+        watchdog.arm(item.nodeid, settings.timeout)
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
@@ -53,39 +57,46 @@ def pytest_timeout_cancel_timer(item: pytest.Item) -> None:
 
 
 class _Watchdog:
-    """One thread that writes the stacks once the armed test outlives its deadline."""
+    """One thread, for the run, that writes the stacks once the armed test has run its
+    timeout less :data:`MARGIN_S`; :meth:`close` ends it and lets the descriptor go."""
 
     def __init__(self, stderr_fd: int) -> None:
         self._stderr_fd = stderr_fd
         self._changed = threading.Condition()
-        self._due: float | None = None
-        self._test = ""
-        self._timeout = 0.0
-        self._thread: threading.Thread | None = None
+        self._armed: tuple[str, float, float] | None = None  # (test, timeout, when to write)
+        self._closed = False
+        self._thread = threading.Thread(target=self._watch, name="hang-report", daemon=True)
+        self._thread.start()
 
-    def arm(self, test: str, timeout: float, after_s: float) -> None:
+    def arm(self, test: str, timeout: float) -> None:
         with self._changed:
-            self._due, self._test, self._timeout = time.monotonic() + after_s, test, timeout
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._watch, name="hang-report", daemon=True)
-                self._thread.start()
+            self._armed = (test, timeout, time.monotonic() + timeout - MARGIN_S)
             self._changed.notify()
 
     def disarm(self) -> None:
         with self._changed:
-            self._due = None
+            self._armed = None
             self._changed.notify()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+        self._thread.join()
+        os.close(self._stderr_fd)
 
     def _watch(self) -> None:
         while True:
             with self._changed:
-                left = None if self._due is None else self._due - time.monotonic()
-                if left is None or left > 0:
+                if self._closed:
+                    return
+                armed = self._armed
+                left = None if armed is None else armed[2] - time.monotonic()
+                if armed is None or (left is not None and left > 0):
                     self._changed.wait(left)
                     continue
-                self._due = None
-                test, timeout = self._test, self._timeout
-            self._report(test, timeout)
+                self._armed = None
+            self._report(armed[0], armed[1])
 
     def _report(self, test: str, timeout: float) -> None:
         with os.fdopen(os.dup(self._stderr_fd), "w") as out:
@@ -132,17 +143,16 @@ def _awaits(awaitable: object) -> list[FrameType]:
     """The frames of a coroutine and of each it awaits, down to the innermost (a task's own
     stack, ``Task.get_stack``, holds only the outermost)."""
     frames: list[FrameType] = []
-    while awaitable is not None and len(frames) < 100:
-        frame = next(
-            (f for f in (getattr(awaitable, n, None) for n in _FRAMES) if f is not None), None
-        )
-        if frame is None:
-            break
+    while (frame := _first(awaitable, _FRAMES)) is not None and len(frames) < 100:
         frames.append(frame)
-        awaitable = next(
-            (a for a in (getattr(awaitable, n, None) for n in _AWAITS) if a is not None), None
-        )
+        awaitable = _first(awaitable, _AWAITS)
     return frames
+
+
+def _first(value: object, names: tuple[str, ...]) -> Any:
+    """The first of ``value``'s attributes ``names`` that is set (coroutines, generators and
+    asynchronous generators name their frame and what they await differently)."""
+    return next((a for a in (getattr(value, name, None) for name in names) if a is not None), None)
 
 
 _FRAMES = ("cr_frame", "gi_frame", "ag_frame")

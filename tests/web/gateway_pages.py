@@ -8,9 +8,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.web.up_lab import UpLab
 
-# ms a live change may take to show, in every browser test: a guard (a loaded 2-core run took
-# over 10 s).
-LIVE_S = 20_000
+# How long a live change may take to show, in every browser test, in milliseconds (Playwright's
+# unit): a guard (a loaded 2-core run took over 10 s).
+LIVE_MS = 20_000
 
 
 def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
@@ -19,9 +19,9 @@ def open_dashboard(page: Page, lab: UpLab, view: str) -> list[str]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     if not page.url.startswith(lab.base):  # a fresh browser: the terminal's sign-in link
         page.goto(lab.sign_in_url())
-        expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+        expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     page.goto(lab.url + view)
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     return errors
 
 
@@ -39,9 +39,9 @@ def station_frame(page: Page, action: str, text: str) -> Locator:
     search = page.locator(".frame-log input[type=search]")
     search.fill(action)
     search.press("Enter")
-    expect(page.locator(f'.frame:not([data-action="{action}"])')).to_have_count(0, timeout=LIVE_S)
+    expect(page.locator(f'.frame:not([data-action="{action}"])')).to_have_count(0, timeout=LIVE_MS)
     sent = page.locator(f'.frame[data-action="{action}"][data-type="CALL"][data-direction="in"]')
     frame = sent.filter(has_text=text).first
-    expect(frame).to_be_attached(timeout=LIVE_S)
+    expect(frame).to_be_attached(timeout=LIVE_MS)
     frame.locator("summary").click()
     return frame.locator("pre")

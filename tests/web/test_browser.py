@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
-from tests.web.gateway_pages import LIVE_S
+from tests.web.gateway_pages import LIVE_MS
 from tests.web.layout import cut_cells, cut_off, wrapped_times
 from tests.web.live_lab import LiveLab
 
@@ -34,15 +34,15 @@ DASH = "\N{EN DASH}"
 def sign_in(page: Page, lab: LiveLab) -> None:
     """Open the lab's sign-in link, as a user who clicks the one the terminal shows."""
     page.goto(lab.sign_in_url)
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
 
 
 def expect_presence(card: Locator, lab: LiveLab, identity: str, *, online: bool) -> None:
-    """``card`` shows ``identity`` online (or offline) within LIVE_S; if not, the failure says
+    """``card`` shows ``identity`` online (or offline) within LIVE_MS; if not, the failure says
     what the lab knows of it, telling a change the CSMS never made from one the dashboard
     missed."""
     try:
-        expect(card).to_have_attribute("data-online", str(online).lower(), timeout=LIVE_S)
+        expect(card).to_have_attribute("data-online", str(online).lower(), timeout=LIVE_MS)
     except AssertionError as failure:
         raise AssertionError(f"{failure}\n{lab.diagnosis(identity)}") from None
 
@@ -53,7 +53,7 @@ def open_dashboard(page: Page, lab: LiveLab, view: str = "#/central") -> None:
     if not page.url.startswith(lab.base):  # a fresh browser: sign it in first
         sign_in(page, lab)
     page.goto(lab.url + view)
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     assert errors == []
 
 
@@ -86,7 +86,7 @@ def test_the_sign_in_link_signs_one_browser_in(page: Page, live_lab: LiveLab) ->
     link = live_lab.sign_in_url
     page.goto(link)
 
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     assert page.url == f"{live_lab.url}#/central"  # the secret left the address bar
     assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") == live_lab.api_key
     page.click("#open-settings")
@@ -96,7 +96,7 @@ def test_the_sign_in_link_signs_one_browser_in(page: Page, live_lab: LiveLab) ->
 
     # Signed in, it keeps working from its storage: a reload needs no link.
     page.reload()
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     assert live_lab.sign_in_url != link  # the next browser gets the next link
 
 
@@ -110,7 +110,7 @@ def test_a_used_link_signs_nobody_in(page: Page, live_lab: LiveLab) -> None:
     expect(banner).to_contain_text(
         "The sign-in link did not work (403): the sign-in link is not valid: it was used"
         " already, or it is from an earlier start",
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     )
     expect(page.locator("#live")).to_have_text("offline")
     assert page.evaluate("localStorage.getItem('chargeyard.apiKey')") is None
@@ -128,7 +128,7 @@ def test_without_the_link_the_page_says_how_to_sign_in(page: Page, live_lab: Liv
 
     # A link pasted into the open tab signs it in (only the fragment changes: no reload).
     page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     expect(page.locator("#banner")).to_be_hidden()
 
 
@@ -144,7 +144,7 @@ def test_not_signed_in_the_stations_card_says_what_it_needs(page: Page, live_lab
     )
 
     page.evaluate(f"location.hash = {live_lab.sign_in_url.split('#')[1]!r}")
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     expect(page.locator(".stations-panel")).not_to_contain_text("Not signed in")
 
 
@@ -160,7 +160,7 @@ def test_a_deployment_is_signed_in_by_typing_the_key(page: Page, bare_lab: LiveL
     page.fill("dialog input[name=token]", bare_lab.token)
     page.click("dialog button[type=submit]")
 
-    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_S)
+    expect(page.locator("#live")).to_have_text("live", timeout=LIVE_MS)
     expect(banner).to_be_hidden()
 
 
@@ -173,9 +173,9 @@ def test_a_station_shows_up_live_with_its_connectors(page: Page, live_lab: LiveL
     card = station_card(page, "LIVE-1")
     expect_presence(card, live_lab, "LIVE-1", online=True)
     # What the boot reported comes a moment after the connection, as its own event.
-    expect(card).to_contain_text("ABB Terra 184", timeout=LIVE_S)
+    expect(card).to_contain_text("ABB Terra 184", timeout=LIVE_MS)
     expect(card).to_contain_text("OCPP 1.6")
-    expect(chip(page, "LIVE-1", 1)).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(chip(page, "LIVE-1", 1)).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     expect(chip(page, "LIVE-1", 1)).to_have_class(re.compile(r"\bst-available\b"))
 
     live_lab.disconnect("LIVE-1")
@@ -189,28 +189,28 @@ def test_connector_colour_follows_plug_charge_and_unplug(page: Page, live_lab: L
     live_lab.act("PLUG-1", lambda s: s.config.change("MeterValueSampleInterval", "1"))
     open_dashboard(page, live_lab)
     connector = chip(page, "PLUG-1", 1)
-    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
 
     live_lab.act("PLUG-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
-    expect(connector).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Preparing", timeout=LIVE_MS)
     expect(connector).to_have_class(re.compile(r"\bst-preparing\b"))
 
     live_lab.act("PLUG-1", lambda s: s.present_id_token("TAG-PLUG", 1))
-    expect(connector).to_have_attribute("data-status", "Charging", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Charging", timeout=LIVE_MS)
     expect(connector).to_have_class(re.compile(r"\bst-charging\b"))
     row = page.locator(".transactions-panel tbody tr", has_text="PLUG-1")
-    expect(row).to_have_attribute("data-state", "active", timeout=LIVE_S)
+    expect(row).to_have_attribute("data-state", "active", timeout=LIVE_MS)
     # Energy delivered grows with each MeterValues (transaction.updated), without a reload.
     energy = row.locator("td.energy")
-    expect(energy).to_have_text(re.compile(r"^\d+\.\d+ kWh$"), timeout=LIVE_S)
+    expect(energy).to_have_text(re.compile(r"^\d+\.\d+ kWh$"), timeout=LIVE_MS)
     first = energy.inner_text()
-    expect(energy).not_to_have_text(first, timeout=LIVE_S)
+    expect(energy).not_to_have_text(first, timeout=LIVE_MS)
 
     live_lab.act("PLUG-1", lambda s: s.unplug(1, 1))
-    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     page.click(".transactions-panel button[data-tab=completed]")
     done = page.locator(".transactions-panel tbody tr", has_text="PLUG-1")
-    expect(done).to_have_attribute("data-state", "completed", timeout=LIVE_S)
+    expect(done).to_have_attribute("data-state", "completed", timeout=LIVE_MS)
     expect(done).to_contain_text("EVDisconnected")
 
 
@@ -245,7 +245,7 @@ def test_a_charging_session_reads_the_same_in_both_versions(
     open_dashboard(page, live_lab)
 
     row = page.locator(".transactions-panel tbody tr", has_text=identity)
-    expect(row.locator("td.state")).to_have_text("active · Charging", timeout=LIVE_S)
+    expect(row.locator("td.state")).to_have_text("active · Charging", timeout=LIVE_MS)
     expect(row.locator("td").nth(6)).to_have_text(re.compile(r"^\d+(\.\d+)? kW$"))
 
 
@@ -260,7 +260,7 @@ async def _readings_stored(lab: LiveLab, identity: str, count: int) -> None:
         )
         return len({sample.sampled_at for sample in samples}) >= count
 
-    deadline = asyncio.get_running_loop().time() + LIVE_S / 1000
+    deadline = asyncio.get_running_loop().time() + LIVE_MS / 1000
     while not await stored():
         assert asyncio.get_running_loop().time() < deadline, "no meter values stored"
         await asyncio.sleep(0.1)
@@ -275,15 +275,15 @@ def test_reset_from_the_command_panel_shows_the_station_answer(
     # Clicked once its card has settled (booted, online): a card that appears or changes
     # re-renders the list, and a click in that moment can land on its neighbour.
     card = station_card(page, "RESET-1")
-    expect(card).to_have_attribute("data-online", "true", timeout=LIVE_S)
-    expect(card.locator(".meta")).not_to_have_text("not booted yet", timeout=LIVE_S)
+    expect(card).to_have_attribute("data-online", "true", timeout=LIVE_MS)
+    expect(card.locator(".meta")).not_to_have_text("not booted yet", timeout=LIVE_MS)
     choose_station(page, "RESET-1")
     panel = page.locator(".commands-panel")
     panel.locator("form[data-command=reset] select[name=type]").select_option("Soft")
     panel.locator("form[data-command=reset] button[type=submit]").click()
 
     answer = panel.locator(".answer")
-    expect(answer).to_have_attribute("data-kind", "ok", timeout=LIVE_S)
+    expect(answer).to_have_attribute("data-kind", "ok", timeout=LIVE_MS)
     expect(answer.locator(".answer-status")).to_have_text("accepted")  # the API's word
     expect(answer).to_contain_text("Reset")
 
@@ -297,11 +297,11 @@ def test_sent_commands_and_ended_sessions_read_whole(page: Page, live_lab: LiveL
     # The session runs before the reset below (which ends it), or there is none to read.
     open_dashboard(page, live_lab, "#/central")
     running = page.locator(".transactions-panel tbody tr", has_text="WHOLE-1")
-    expect(running).to_have_attribute("data-state", "active", timeout=LIVE_S)
+    expect(running).to_have_attribute("data-state", "active", timeout=LIVE_MS)
     open_dashboard(page, live_lab, "#/charger/WHOLE-1")
     panel = page.locator(".commands-panel")
     panel.locator("form[data-command=reset] button[type=submit]").click()
-    expect(panel.locator(".command-history tbody tr")).to_have_count(1, timeout=LIVE_S)
+    expect(panel.locator(".command-history tbody tr")).to_have_count(1, timeout=LIVE_MS)
     expect(panel.locator(".command-history tbody tr")).to_contain_text("Reset")
     assert cut_cells(page, ".command-history td") == []
 
@@ -309,7 +309,7 @@ def test_sent_commands_and_ended_sessions_read_whole(page: Page, live_lab: LiveL
     open_dashboard(page, live_lab, "#/central")
     page.click(".transactions-panel button[data-tab=completed]")
     state = page.locator(".transactions-panel tbody tr", has_text="WHOLE-1").locator("td.state")
-    expect(state.first).to_have_text(re.compile(r"^ended · \w+"), timeout=LIVE_S)
+    expect(state.first).to_have_text(re.compile(r"^ended · \w+"), timeout=LIVE_MS)
     assert cut_cells(page, ".transactions-panel td") == []
 
 
@@ -323,7 +323,7 @@ def test_an_error_reads_in_plain_words(page: Page, live_lab: LiveLab) -> None:
     panel.locator("form[data-command=reset] button[type=submit]").click()
 
     answer = panel.locator(".answer")
-    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_S)
+    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_MS)
     expect(answer).to_contain_text("The charger is not connected (503)")
 
 
@@ -333,14 +333,14 @@ def test_the_charger_page_lists_the_boot_notification_frames(page: Page, live_la
 
     expect(page.locator(".charger-title h1")).to_have_text("LOG-1")
     boot = page.locator('.frame[data-action="BootNotification"]')
-    expect(boot).to_have_count(2, timeout=LIVE_S)  # the CALL and its answer
+    expect(boot).to_have_count(2, timeout=LIVE_MS)  # the CALL and its answer
     expect(boot.locator('xpath=self::*[@data-direction="in"]')).to_have_count(1)
     boot.last.locator("summary").click()  # the oldest: the station's CALL
     expect(boot.last.locator("pre")).to_contain_text('"chargePointVendor": "ABB"')
 
     page.fill(".frame-log input[type=search]", "StatusNotification")
     page.press(".frame-log input[type=search]", "Enter")
-    expect(page.locator('.frame[data-action="BootNotification"]')).to_have_count(0, timeout=LIVE_S)
+    expect(page.locator('.frame[data-action="BootNotification"]')).to_have_count(0, timeout=LIVE_MS)
     expect(page.locator('.frame[data-action="StatusNotification"]').first).to_be_visible()
 
 
@@ -351,16 +351,16 @@ def test_a_2_0_1_connector_shows_what_the_driver_sees(page: Page, live_lab: Live
     live_lab.station("DRIVER-1", version=V201, new_id=lambda: str(uuid.uuid4()))
     open_dashboard(page, live_lab)
     connector = chip(page, "DRIVER-1", "1/1")
-    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
 
     # Plugged, no transaction yet: the connector's status is all there is to say.
     live_lab.act("DRIVER-1", lambda s: s.plug(1, 1, ev=LARGE_CAR))
-    expect(connector).to_have_attribute("data-status", "Occupied", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-status", "Occupied", timeout=LIVE_MS)
     expect(connector).to_have_attribute("data-shown", "Occupied")
     expect(connector.locator(".chip-status")).to_have_count(0)
 
     live_lab.act("DRIVER-1", lambda s: s.present_id_token("TAG-DRIVER", 1))
-    expect(connector).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(connector).to_have_attribute("data-shown", "Charging", timeout=LIVE_MS)
     expect(connector).to_have_attribute("data-status", "Occupied")
     expect(connector).to_have_attribute("data-charging-state", "Charging")
     expect(connector).to_have_class(re.compile(r"\bst-charging\b"))
@@ -369,7 +369,7 @@ def test_a_2_0_1_connector_shows_what_the_driver_sees(page: Page, live_lab: Live
 
     # Its id, a UUID, shows whole in the transactions table: wrapped, not cut.
     row = page.locator(".transactions-panel tbody tr", has_text="DRIVER-1")
-    transaction_id = row.get_attribute("data-transaction", timeout=LIVE_S)
+    transaction_id = row.get_attribute("data-transaction", timeout=LIVE_MS)
     assert transaction_id is not None
     assert len(transaction_id) == 36
     cell = row.locator("td.txid")
@@ -403,7 +403,7 @@ def test_times_stay_on_one_line_and_nothing_is_cut_off(
     try:
         page = context.new_page()
         open_dashboard(page, live_lab, f"#/charger/NARROW-{width}")
-        expect(page.locator(".frame time").first).to_be_visible(timeout=LIVE_S)
+        expect(page.locator(".frame time").first).to_be_visible(timeout=LIVE_MS)
         assert re.fullmatch(
             r"1\d:\d\d:\d\d\W?[AP]M", page.locator(".frame time").first.inner_text()
         )
@@ -476,7 +476,9 @@ def test_the_central_view_shows_fifty_stations_a_page_at_a_time(
     # between a click's press and release would lose the click.
     pages.evaluate("nav => { nav.dataset.mark = 'kept' }")
     live_lab.act("PAGE-LIVE", lambda s: s.plug(1, 1, ev=LARGE_CAR))
-    expect(chip(page, "PAGE-LIVE", 1)).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(chip(page, "PAGE-LIVE", 1)).to_have_attribute(
+        "data-status", "Preparing", timeout=LIVE_MS
+    )
     expect(pages).to_have_attribute("data-mark", "kept")
 
     pages.get_by_role("button", name="Next page of stations").click()

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from chargeyard.protocol import V16, V201, VersionSpec
 from chargeyard.station.model.ev import LARGE_CAR
 from tests.web.live_lab import LiveLab
-from tests.web.test_browser import LIVE_S, open_dashboard
+from tests.web.test_browser import LIVE_MS, open_dashboard
 
 pytestmark = pytest.mark.slow
 
@@ -69,13 +69,13 @@ def test_opening_a_charger_sends_it_nothing_and_the_button_asks(
     open_dashboard(page, live_lab, f"#/charger/{identity}")
 
     note = page.locator(".plot-block .plot-note")
-    expect(note).to_contain_text("is not known", timeout=LIVE_S)
+    expect(note).to_contain_text("is not known", timeout=LIVE_MS)
     assert not set(calls_sent(live_lab, identity)) & set(INTERVAL_CALLS)
     assert not set(frames_sent(live_lab, identity)) & set(INTERVAL_CALLS)
 
     page.get_by_role("button", name="Ask the station").click()
     expect(note).to_have_text(
-        re.compile(rf"^next meter values due .* \(every \d+ s, {key}\)$"), timeout=LIVE_S
+        re.compile(rf"^next meter values due .* \(every \d+ s, {key}\)$"), timeout=LIVE_MS
     )
     expect(page.get_by_role("button", name="Ask the station")).to_be_hidden()
     asked = calls_sent(live_lab, identity)
@@ -84,7 +84,7 @@ def test_opening_a_charger_sends_it_nothing_and_the_button_asks(
     # Opened again, the page reads the answer the central system stored: nothing is sent.
     page.reload()
     expect(note).to_have_text(
-        re.compile(rf"^next meter values due .* \(every \d+ s, {key}\)$"), timeout=LIVE_S
+        re.compile(rf"^next meter values due .* \(every \d+ s, {key}\)$"), timeout=LIVE_MS
     )
     assert calls_sent(live_lab, identity) == asked
 
@@ -94,12 +94,12 @@ def test_each_evse_charging_has_its_own_plot(page: Page, live_lab: LiveLab) -> N
     open_dashboard(page, live_lab, "#/charger/TWO-EVSE")
 
     blocks = page.locator(".plot-panel .plot-block")
-    expect(blocks).to_have_count(2, timeout=LIVE_S)
+    expect(blocks).to_have_count(2, timeout=LIVE_MS)
     assert [blocks.nth(i).get_attribute("data-place") for i in range(2)] == ["1/1", "2/1"]
     expect(page.locator(".plot-panel h2")).to_have_text("2 transactions running")
     for i in range(2):
         expect(blocks.nth(i).locator(".plot-title")).to_contain_text(f"{i + 1}/1 · #")
-        expect(blocks.nth(i).locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
+        expect(blocks.nth(i).locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_MS)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -115,7 +115,7 @@ def test_the_plots_labels_are_the_size_of_the_text(
         page = context.new_page()
         open_dashboard(page, live_lab, f"#/charger/{identity}")
         labels = page.locator(".plot-block .plot text")
-        expect(labels.first).to_be_visible(timeout=LIVE_S)
+        expect(labels.first).to_be_visible(timeout=LIVE_MS)
         # An 11 px label is about 13 px tall on the screen; the SVG shrunk whole to a phone's
         # width made it about 6. (Measured once the plot is laid out: a plot drawn again as
         # its first meter values arrive has, for a frame, labels not yet laid out.)
@@ -127,7 +127,7 @@ def test_the_plots_labels_are_the_size_of_the_text(
                 const heights = texts.map((t) => t.getBoundingClientRect().height);
                 return heights.length > 0 && heights.every((h) => h > 0) ? heights : null;
             }""",
-            timeout=LIVE_S,
+            timeout=LIVE_MS,
         )
         heights: list[float] = laid_out.json_value()
         assert min(heights) >= 10, heights
@@ -138,7 +138,7 @@ def test_the_plots_labels_are_the_size_of_the_text(
                 const svg = document.querySelector(".plot-block .plot");
                 return Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 1;
             }""",
-            timeout=LIVE_S,
+            timeout=LIVE_MS,
         )
     finally:
         context.close()

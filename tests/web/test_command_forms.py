@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from chargeyard.protocol import V16, V21, V201, VersionSpec
 from chargeyard.station.model.authorization import IdToken
 from chargeyard.station.model.ev import LARGE_CAR
-from tests.web.gateway_pages import LIVE_S
+from tests.web.gateway_pages import LIVE_MS
 from tests.web.layout import cut_off
 from tests.web.live_lab import LiveLab
 from tests.web.test_browser import open_dashboard
@@ -44,7 +44,7 @@ def station(lab: LiveLab, identity: str, version: VersionSpec = V16) -> Any:
 def command_panel(page: Page, lab: LiveLab, identity: str) -> Locator:
     """The charger page's command panel, once it knows the charger's version."""
     open_dashboard(page, lab, f"#/charger/{identity}")
-    expect(page.locator(".charger-title .version")).not_to_be_empty(timeout=LIVE_S)
+    expect(page.locator(".charger-title .version")).not_to_be_empty(timeout=LIVE_MS)
     return page.locator(".commands-panel")
 
 
@@ -80,7 +80,7 @@ def send(panel: Locator, form: Locator) -> Locator:
     """Submit the form and wait for the answer (or the error) it shows."""
     form.locator("button[type=submit]").click()
     answer = panel.locator(".answer")
-    expect(answer).to_have_attribute("data-kind", DONE, timeout=LIVE_S)
+    expect(answer).to_have_attribute("data-kind", DONE, timeout=LIVE_MS)
     expect(answer).to_contain_text(form.get_attribute("data-title") or "")
     return answer
 
@@ -407,7 +407,7 @@ def test_i_e14_cost_and_status_of_the_running_transaction(page: Page, live_lab: 
     live_lab.act("COST-201", lambda s: s.plug(1, 1, ev=LARGE_CAR))
     live_lab.act("COST-201", lambda s: s.present_id_token("TAG-COST", 1))
     running = page.locator("table.transactions tbody tr[data-state=active]")
-    transaction_id = running.get_attribute("data-transaction", timeout=LIVE_S)
+    transaction_id = running.get_attribute("data-transaction", timeout=LIVE_MS)
 
     # The running transaction is the forms' default: nothing to type but the cost.
     form = open_form(panel, "cost-updated")
@@ -451,7 +451,7 @@ def test_a_schedules_labels_are_the_size_of_the_text_on_a_phone(
                 const svg = document.querySelector(".form-preview svg.schedule-plot");
                 return Math.abs(svg.viewBox.baseVal.width - svg.getBoundingClientRect().width) < 1;
             }""",
-            timeout=LIVE_S,
+            timeout=LIVE_MS,
         )
         heights: list[float] = labels.evaluate_all(
             "texts => texts.map((t) => t.getBoundingClientRect().height)"
@@ -591,7 +591,7 @@ def test_a_reservation_and_its_cancel_show_in_the_command_history(
     expect(answer.locator(".answer-status")).to_have_text("accepted")
 
     history = panel.locator(".command-history tbody tr")
-    expect(history.nth(0)).to_contain_text("CancelReservation", timeout=LIVE_S)
+    expect(history.nth(0)).to_contain_text("CancelReservation", timeout=LIVE_MS)
     expect(history.nth(1)).to_contain_text("ReserveNow")
     expect(history.nth(1)).to_contain_text("answered · Accepted")
 
@@ -768,7 +768,7 @@ def test_the_command_history_pages_filters_and_opens_one_entry(
     history = panel.locator(".command-history")
     rows = history.locator("tbody tr")
     pages = history.get_by_role("navigation", name="Pages of sent commands")
-    expect(pages.locator(".pager-range")).to_have_text("1\N{EN DASH}10 of 13", timeout=LIVE_S)
+    expect(pages.locator(".pager-range")).to_have_text("1\N{EN DASH}10 of 13", timeout=LIVE_MS)
     expect(rows).to_have_count(10)
     expect(rows.first).to_have_attribute("data-outcome", "callError")
     pages.get_by_role("button", name="Next page of sent commands").click()

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.web.gateway_pages import LIVE_S, card, connector_row, open_dashboard
+from tests.web.gateway_pages import LIVE_MS, card, connector_row, open_dashboard
 from tests.web.layout import cut_cells, cut_off, lines, wrapped_times
 from tests.web.live_lab import LiveLab
 from tests.web.up_lab import UpLab
@@ -33,11 +33,11 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     )
     errors = open_dashboard(page, up_lab, "#/fleet")
     empty = page.locator(f'.fleet section.location[data-location="{harbour["id"]}"]')
-    expect(empty).to_contain_text("No chargers here.", timeout=LIVE_S)
+    expect(empty).to_contain_text("No chargers here.", timeout=LIVE_MS)
     up_lab.gateway("DELETE", f"/locations/{harbour['id']}")
 
     site = page.locator('.fleet section.location[data-location="loc-demo"]')
-    expect(site.locator("h2")).to_have_text("Demo charging site", timeout=LIVE_S)
+    expect(site.locator("h2")).to_have_text("Demo charging site", timeout=LIVE_MS)
     expect(site.locator("article.station")).to_have_count(up_lab.chargers)
     keba = card(page, "DEMO-03")
     expect(keba).to_have_attribute("data-online", "true")
@@ -50,7 +50,7 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     # A cable plugged through the API shows without a reload (the CSMS's event stream).
     charger = up_lab.chargers_by_identity()["DEMO-03"]
     up_lab.command("plug-connector", charger["id"], {"evse_id": 1, "connector_id": 1})
-    expect(chip).to_have_attribute("data-status", "Preparing", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Preparing", timeout=LIVE_MS)
     expect(chip).to_have_class(re.compile(r"\bst-preparing\b"))
 
     page.get_by_label("Search chargers").fill("demo-03")
@@ -62,16 +62,16 @@ def test_the_fleet_shows_the_demo_site_live(page: Page, up_lab: UpLab) -> None:
     page.get_by_label("Show chargers").select_option("all")
 
     up_lab.command("unplug-connector", charger["id"], {"evse_id": 1, "connector_id": 1})
-    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
 
     # A stopped runtime is offline, said on the card.
     stopped = up_lab.chargers_by_identity()["DEMO-04"]
     up_lab.gateway("POST", f"/chargers/{stopped['id']}/stop-charger")
     offline = card(page, "DEMO-04")
-    expect(offline).to_have_attribute("data-online", "false", timeout=LIVE_S)
-    expect(offline).to_contain_text("runtime stopped", timeout=LIVE_S)
+    expect(offline).to_have_attribute("data-online", "false", timeout=LIVE_MS)
+    expect(offline).to_contain_text("runtime stopped", timeout=LIVE_MS)
     up_lab.gateway("POST", f"/chargers/{stopped['id']}/start-charger")
-    expect(offline).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    expect(offline).to_have_attribute("data-online", "true", timeout=LIVE_MS)
     assert errors == []
 
 
@@ -102,14 +102,14 @@ def test_a_location_pages_its_chargers_and_keeps_its_pager_through_a_redraw(
     open_dashboard(page, up_lab, "#/fleet")
     panel = page.locator(f'.fleet section.location[data-location="{yard["id"]}"]')
     pages = panel.get_by_role("navigation", name="Pages of chargers")
-    expect(pages.locator(".pager-range")).to_have_text("1\N{EN DASH}24 of 25", timeout=LIVE_S)
+    expect(pages.locator(".pager-range")).to_have_text("1\N{EN DASH}24 of 25", timeout=LIVE_MS)
     expect(panel.locator("article.station")).to_have_count(24)
 
     pages.evaluate("nav => { nav.dataset.mark = 'kept' }")
     demo = up_lab.chargers_by_identity()["DEMO-02"]
     chip = card(page, "DEMO-02").locator('.chip[data-connector="1/1"]')  # OCPP 2.0.1
     up_lab.command("plug-connector", demo["id"], {"evse_id": 1, "connector_id": 1})
-    expect(chip).to_have_attribute("data-status", "Occupied", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Occupied", timeout=LIVE_MS)
     expect(pages).to_have_attribute("data-mark", "kept")
 
     pages.get_by_role("button", name="Next page of chargers").click()
@@ -142,35 +142,35 @@ def test_a_session_moves_live_between_the_stations_meter_values(page: Page, up_l
     )
     errors = open_dashboard(page, up_lab, f"#/sim/{accepted['charger_id']}")
     row = connector_row(page, "1/1")
-    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     row.get_by_role("button", name="Start session", exact=True).click()
-    expect(row.locator(".chip")).to_have_attribute("data-shown", "Charging", timeout=LIVE_S)
+    expect(row.locator(".chip")).to_have_attribute("data-shown", "Charging", timeout=LIVE_MS)
 
     # Energy rises within seconds, though the station reports it once a minute.
     session = row.locator(".session-energy")
-    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_MS)
     first = session.get_attribute("data-energy-wh")
     assert first is not None
-    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_S)
+    expect(session).not_to_have_attribute("data-energy-wh", first, timeout=LIVE_MS)
     assert float(session.get_attribute("data-energy-wh") or 0) > float(first)
     expect(session).to_contain_text(re.compile(r"\d+\.\d+ kWh · \d+\.\d kW"))
     plot = page.locator(".plot-panel")
     expect(plot.locator("h2")).to_contain_text("the station's meter, live")
     expect(plot.locator(".plot .energy-line")).to_have_count(1)
-    expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_S)
+    expect(plot.locator(".plot .power-area")).to_have_count(1, timeout=LIVE_MS)
 
     # The CSMS view: no dashes, and when the next meter values come: opening it asks the
     # station nothing; the button does.
     page.goto(f"{up_lab.url}#/charger/MINUTE-1")
     note = page.locator(".plot-panel .plot-note")
-    expect(note).to_contain_text("SampledDataCtrlr.TxUpdatedInterval is not known", timeout=LIVE_S)
+    expect(note).to_contain_text("SampledDataCtrlr.TxUpdatedInterval is not known", timeout=LIVE_MS)
     page.get_by_role("button", name="Ask the station").click()
     expect(note).to_have_text(
         re.compile(
             r"^next meter values due \d\d?:\d\d:\d\d\W?[AP]M"
             r" \(every 60 s, SampledDataCtrlr\.TxUpdatedInterval\)$"
         ),
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     )
     expect(page.locator(".connector-detail").first).not_to_contain_text("—")
 
@@ -209,11 +209,11 @@ def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_
     charger_id = accepted["charger_id"]
     open_dashboard(page, up_lab, f"#/sim/{charger_id}")
     row = connector_row(page, "1/1")
-    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(row.locator(".chip")).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     row.get_by_role("button", name="Start session", exact=True).click()
     session = row.locator(".session-energy")
     metered = re.compile(r"\d+\.\d+ kWh · \d+\.\d kW")
-    expect(session).to_contain_text(metered, timeout=LIVE_S)
+    expect(session).to_contain_text(metered, timeout=LIVE_MS)
     page.evaluate(
         r"""() => {
             window.unmetered = [];
@@ -238,7 +238,7 @@ def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_
             held.append(route)
 
     page.route(f"**/ocpp/chargers/{charger_id}", hold)
-    for _ in range(LIVE_S // 50):
+    for _ in range(LIVE_MS // 50):
         if held:
             break
         page.wait_for_timeout(50)  # lets Playwright run the route handler; not a sync point
@@ -247,14 +247,14 @@ def test_an_older_answer_arriving_late_does_not_undo_a_newer_one(page: Page, up_
     for evse in older["runtime"]["evses"]:
         evse["transaction"] = None
     # Meanwhile a command's outcome reads the charger again: the newer answer.
-    with page.expect_response(f"**/ocpp/chargers/{charger_id}", timeout=LIVE_S):
+    with page.expect_response(f"**/ocpp/chargers/{charger_id}", timeout=LIVE_MS):
         connector_row(page, "2/1").get_by_role("button", name="Plug", exact=True).click()
     stale = held[0].request
     url = f"/ocpp/chargers/{charger_id}"
     # The older answer arrives, then the view reads the charger once more (its next poll).
     with page.expect_response(
         lambda response: response.url.endswith(url) and response.request != stale,
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     ):
         held[0].fulfill(json=older)
     expect(session).to_contain_text(metered)
@@ -294,19 +294,19 @@ def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
     charger = up_lab.chargers_by_identity()["EXT-1"]
     assert charger["id"] == accepted["charger_id"]
     errors = open_dashboard(page, up_lab, "#/fleet")
-    expect(card(page, "EXT-1")).to_have_attribute("data-online", "true", timeout=LIVE_S)
+    expect(card(page, "EXT-1")).to_have_attribute("data-online", "true", timeout=LIVE_MS)
     up_lab.sample_every_second(charger)
 
     card(page, "EXT-1").locator("a.station-id").click()
     row = connector_row(page, "1")
     chip = row.locator(".chip")
-    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     row.get_by_role("button", name="Start session", exact=True).click()
-    expect(chip).to_have_attribute("data-status", "Charging", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Charging", timeout=LIVE_MS)
     session = row.locator(".session-energy")
-    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_S)
+    expect(session).to_have_attribute("data-energy-wh", re.compile(r"^\d"), timeout=LIVE_MS)
     first = session.get_attribute("data-energy-wh")
-    expect(session).not_to_have_attribute("data-energy-wh", first or "", timeout=LIVE_S)
+    expect(session).not_to_have_attribute("data-energy-wh", first or "", timeout=LIVE_MS)
     expect(page.locator(".plot-panel .plot .energy-line")).to_have_count(1)
     # The other CSMS saw the same session.
     active = httpx.get(
@@ -317,7 +317,7 @@ def test_a_charger_of_another_csms_is_followed_from_its_own_frames(
     assert [row["chargeBoxId"] for row in active["data"]] == ["EXT-1"]
 
     row.get_by_role("button", name="Stop session", exact=True).click()
-    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_S)
+    expect(chip).to_have_attribute("data-status", "Available", timeout=LIVE_MS)
     expect(page.locator(".plot-panel")).to_contain_text("No transaction running")
     up_lab.gateway("DELETE", f"/chargers/{charger['id']}")
     assert errors == []
@@ -341,7 +341,7 @@ def test_every_view_fits_a_laptop_and_a_phone(page: Page, up_lab: UpLab, width: 
     }
     for view, content in views.items():
         open_dashboard(page, up_lab, view)
-        expect(page.locator(content).first).to_be_visible(timeout=LIVE_S)
+        expect(page.locator(content).first).to_be_visible(timeout=LIVE_MS)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
@@ -359,14 +359,14 @@ def test_cells_are_whole_while_there_is_room(page: Page, up_lab: UpLab) -> None:
     for view in ("#/manage/chargers", "#/manage/locations"):
         open_dashboard(page, up_lab, view)
         rows = page.locator('.manage-section[data-state="loaded"] tbody tr')
-        expect(rows.first).to_be_visible(timeout=LIVE_S)
+        expect(rows.first).to_be_visible(timeout=LIVE_MS)
         assert cut_cells(page, "table.manage-table td") == [], view
 
     charger = up_lab.chargers_by_identity()["DEMO-04"]  # 2.0.1: a long transaction id
     _session(up_lab, charger, "DRIVER-04")
     open_dashboard(page, up_lab, f"#/sim/{charger['id']}")
     session = connector_row(page, "1/1").locator(".session-energy")
-    expect(session).to_contain_text(re.compile(r"kWh · \d+\.\d kW$"), timeout=LIVE_S)
+    expect(session).to_contain_text(re.compile(r"kWh · \d+\.\d kW$"), timeout=LIVE_MS)
     assert lines(page, ".sim-connector .session-energy") < 1.5
     done = up_lab.outcome(
         up_lab.command("stop-session", charger["id"], {"evse_id": 1, "connector_id": 1})
@@ -375,7 +375,7 @@ def test_cells_are_whole_while_there_is_room(page: Page, up_lab: UpLab) -> None:
 
     page.set_viewport_size({"width": 390, "height": 844})
     open_dashboard(page, up_lab, "#/fleet")
-    expect(page.locator(".toolbar h1 .count")).to_contain_text("online", timeout=LIVE_S)
+    expect(page.locator(".toolbar h1 .count")).to_contain_text("online", timeout=LIVE_MS)
     assert lines(page, ".toolbar h1") < 1.5
 
 
@@ -399,13 +399,13 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab, screenshots: P
 
     open_dashboard(page, up_lab, "#/fleet")
     expect(card(page, "DEMO-05").locator(".chip").first).to_have_attribute(
-        "data-status", "Charging", timeout=LIVE_S
+        "data-status", "Charging", timeout=LIVE_MS
     )
     expect(card(page, "DEMO-07").locator(".chip").first).to_have_attribute(
-        "data-status", "Faulted", timeout=LIVE_S
+        "data-status", "Faulted", timeout=LIVE_MS
     )
-    expect(card(page, "DEMO-08")).to_have_attribute("data-online", "false", timeout=LIVE_S)
-    expect(card(page, "DEMO-05").locator(".power")).to_be_visible(timeout=LIVE_S)
+    expect(card(page, "DEMO-08")).to_have_attribute("data-online", "false", timeout=LIVE_MS)
+    expect(card(page, "DEMO-05").locator(".power")).to_be_visible(timeout=LIVE_MS)
     page.screenshot(path=screenshots / "fleet.png")
 
     open_dashboard(page, up_lab, f"#/sim/{chargers['DEMO-05']['id']}")
@@ -416,12 +416,12 @@ def test_screenshots_of_the_main_views(page: Page, up_lab: UpLab, screenshots: P
     page.screenshot(path=screenshots / "simulated-charger.png")
 
     open_dashboard(page, up_lab, "#/central")
-    expect(page.locator(".transactions-panel tbody tr").first).to_be_visible(timeout=LIVE_S)
+    expect(page.locator(".transactions-panel tbody tr").first).to_be_visible(timeout=LIVE_MS)
     page.screenshot(path=screenshots / "central-system.png")
 
     open_dashboard(page, up_lab, "#/charger/DEMO-06")
-    expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_S)
-    expect(page.locator(".plot-note")).to_contain_text("next meter values due", timeout=LIVE_S)
+    expect(page.locator(".plot .energy-line")).to_have_count(1, timeout=LIVE_MS)
+    expect(page.locator(".plot-note")).to_contain_text("next meter values due", timeout=LIVE_MS)
     page.screenshot(path=screenshots / "charger.png")
     for name in ("fleet", "simulated-charger", "central-system", "charger"):
         assert (screenshots / f"{name}.png").stat().st_size > 10_000, name

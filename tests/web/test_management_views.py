@@ -25,7 +25,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.gateway_pages import LIVE_S, open_dashboard
+from tests.web.gateway_pages import LIVE_MS, open_dashboard
 from tests.web.up_lab import UpLab
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slow
 def section(page: Page, name: str) -> Locator:
     """The section, once its list is read."""
     found = page.locator(f'.manage-section[data-section="{name}"]')
-    expect(found).to_have_attribute("data-state", "loaded", timeout=LIVE_S)
+    expect(found).to_have_attribute("data-state", "loaded", timeout=LIVE_MS)
     return found
 
 
@@ -84,14 +84,14 @@ def test_a_location_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> 
     # Two letters, as the form asks, but no country: the server's reason is shown.
     form.locator("input[name=country]").fill("xx")
     submit(locations)
-    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_S)
+    expect(answer).to_have_attribute("data-kind", "error", timeout=LIVE_MS)
     expect(answer).to_contain_text(
         "Create location failed: The request is not valid (422): country: Value error, must be"
         " an ISO 3166-1 alpha-2 country code, such as FR"
     )
     form.locator("input[name=country]").fill("nl")
     submit(locations)
-    expect(answer).to_contain_text("Create location: created", timeout=LIVE_S)
+    expect(answer).to_contain_text("Create location: created", timeout=LIVE_MS)
 
     stored = [
         row for row in up_lab.gateway("GET", "/locations")["data"] if row["name"] == "Harbour Park"
@@ -115,7 +115,7 @@ def test_a_location_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> 
     form.locator("input[name=city]").fill("")  # emptied: cleared
     form.locator("select[name=status]").select_option("planned")
     submit(locations)
-    expect(answer).to_contain_text("Save location Harbour Park: saved", timeout=LIVE_S)
+    expect(answer).to_contain_text("Save location Harbour Park: saved", timeout=LIVE_MS)
     expect(row).to_contain_text("Harbour Park North")
     expect(row).to_contain_text("planned")
     expect(row).not_to_contain_text("Rotterdam")
@@ -136,7 +136,7 @@ def test_a_location_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> 
 
     row = locations.locator(f'.manage-list tbody tr[data-key="{location["id"]}"]')
     delete(row)
-    expect(row).to_have_count(0, timeout=LIVE_S)
+    expect(row).to_have_count(0, timeout=LIVE_MS)
     assert gateway_status(up_lab, f"/locations/{location['id']}") == 404
     assert errors == []
 
@@ -158,7 +158,7 @@ def test_a_simulated_charger_is_made_from_the_catalog(page: Page, up_lab: UpLab)
     expect(form.locator("input[name=ws_url]")).to_have_value(demo["ws_url"])
     form.locator("select[name=location_id]").select_option(depot["id"])
     submit(chargers)
-    expect(answer).to_contain_text("Create charger: created: MANAGE-1", timeout=LIVE_S)
+    expect(answer).to_contain_text("Create charger: created: MANAGE-1", timeout=LIVE_MS)
 
     stored = up_lab.chargers_by_identity()["MANAGE-1"]
     assert (
@@ -179,7 +179,7 @@ def test_a_simulated_charger_is_made_from_the_catalog(page: Page, up_lab: UpLab)
     submit(chargers)
     expect(answer).to_contain_text(
         re.compile(r"Create charger failed: Conflict with what exists \(409\): .*MANAGE-1"),
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     )
 
     # The simulated charger's page leads to its form, filled in.
@@ -196,7 +196,7 @@ def test_a_simulated_charger_is_made_from_the_catalog(page: Page, up_lab: UpLab)
     form.locator("input[name=charge_point_name]").fill("Bay 9")
     form.locator("select[name=location_id]").select_option("loc-demo")
     submit(chargers)
-    expect(answer).to_contain_text(re.compile(r"Save charger MANAGE-1: saved"), timeout=LIVE_S)
+    expect(answer).to_contain_text(re.compile(r"Save charger MANAGE-1: saved"), timeout=LIVE_MS)
     row = chargers.locator(f'.manage-list tbody tr[data-key="{stored["id"]}"]')
     expect(row).to_contain_text("Demo charging site")
     changed = up_lab.gateway("GET", f"/chargers/{stored['id']}")
@@ -207,7 +207,7 @@ def test_a_simulated_charger_is_made_from_the_catalog(page: Page, up_lab: UpLab)
     )
 
     delete(row)
-    expect(row).to_have_count(0, timeout=LIVE_S)
+    expect(row).to_have_count(0, timeout=LIVE_MS)
     assert gateway_status(up_lab, f"/chargers/{stored['id']}") == 404
     up_lab.gateway("DELETE", f"/locations/{depot['id']}")
     assert errors == []
@@ -224,7 +224,7 @@ def test_an_id_tag_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> N
     form.locator("input[name=expiryDate]").fill("2031-05-01T12:00")
     form.locator("select[name=tokenType]").select_option("ISO14443")
     submit(tags)
-    expect(answer).to_contain_text("Create id tag: created", timeout=LIVE_S)
+    expect(answer).to_contain_text("Create id tag: created", timeout=LIVE_MS)
     row = listed(tags, "MANAGE-TAG")
     expect(row).to_contain_text("Accepted")
     expect(row).to_contain_text("FLEET-A")
@@ -243,7 +243,7 @@ def test_an_id_tag_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> N
     submit(tags)
     expect(answer).to_contain_text(
         "Create id tag failed: Conflict with what exists (409): id tag MANAGE-TAG already exists",
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     )
 
     row.get_by_role("button", name="Edit").click()
@@ -253,7 +253,7 @@ def test_an_id_tag_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> N
     form.locator("input[name=parentIdTag]").fill("")
     form.locator("input[name=expiryDate]").fill("")
     submit(tags)
-    expect(answer).to_contain_text("Save id tag MANAGE-TAG: saved", timeout=LIVE_S)
+    expect(answer).to_contain_text("Save id tag MANAGE-TAG: saved", timeout=LIVE_MS)
     expect(row).to_contain_text("Blocked")
     expect(row).not_to_contain_text("FLEET-A")
     changed = api(up_lab, "GET", "/id-tags/MANAGE-TAG").json()
@@ -265,7 +265,7 @@ def test_an_id_tag_is_created_edited_and_deleted(page: Page, up_lab: UpLab) -> N
     ) == ("Blocked", None, None, "ISO14443")
 
     delete(row)
-    expect(row).to_have_count(0, timeout=LIVE_S)
+    expect(row).to_have_count(0, timeout=LIVE_MS)
     assert api(up_lab, "GET", "/id-tags/MANAGE-TAG").status_code == 404
     assert errors == []
 
@@ -316,7 +316,7 @@ def test_a_webhook_with_its_secret_its_test_event_and_its_log(
     expect(answer).to_contain_text(
         "Create webhook failed: The request is not valid (422): url: Value error, the URL's"
         " scheme must be http or https",
-        timeout=LIVE_S,
+        timeout=LIVE_MS,
     )
 
     form.locator("input[name=url]").fill(receiver.url)
@@ -324,7 +324,7 @@ def test_a_webhook_with_its_secret_its_test_event_and_its_log(
     form.get_by_label("transaction.started", exact=True).check()
     form.get_by_label("transaction.stopped", exact=True).check()
     submit(webhooks)
-    expect(answer).to_contain_text("Create webhook: created", timeout=LIVE_S)
+    expect(answer).to_contain_text("Create webhook: created", timeout=LIVE_MS)
     secret = webhooks.locator(".once code.secret").inner_text()
     assert len(secret) >= 16
     stored = [
@@ -341,10 +341,10 @@ def test_a_webhook_with_its_secret_its_test_event_and_its_log(
 
     row.get_by_role("button", name="Test").click()
     expect(answer).to_contain_text(
-        f"Test event to {receiver.url}: delivered (HTTP 204)", timeout=LIVE_S
+        f"Test event to {receiver.url}: delivered (HTTP 204)", timeout=LIVE_MS
     )
     delivery = webhooks.locator(".deliveries tbody tr").first
-    expect(delivery).to_have_attribute("data-event", "webhook.test", timeout=LIVE_S)
+    expect(delivery).to_have_attribute("data-event", "webhook.test", timeout=LIVE_MS)
     expect(delivery).to_have_attribute("data-status", "delivered")
     log = api(up_lab, "GET", f"/webhooks/{webhook['id']}/deliveries").json()["data"]
     assert [(entry["event"], entry["status"], entry["statusCode"]) for entry in log] == [
@@ -361,7 +361,7 @@ def test_a_webhook_with_its_secret_its_test_event_and_its_log(
     form.get_by_label("active (receives events)").uncheck()
     form.get_by_label("every event (*)").check()
     submit(webhooks)
-    expect(answer).to_contain_text(f"Save webhook {receiver.url}: saved", timeout=LIVE_S)
+    expect(answer).to_contain_text(f"Save webhook {receiver.url}: saved", timeout=LIVE_MS)
     expect(row.locator("td").nth(1)).to_have_text("*")
     expect(row.locator("td").nth(2)).to_have_text("no")
     expect(webhooks.locator(".once")).to_have_count(0)  # the secret was shown once
@@ -369,7 +369,7 @@ def test_a_webhook_with_its_secret_its_test_event_and_its_log(
     assert (changed["events"], changed["active"]) == (["*"], False)
 
     delete(row)
-    expect(row).to_have_count(0, timeout=LIVE_S)
+    expect(row).to_have_count(0, timeout=LIVE_MS)
     expect(webhooks.locator(".deliveries")).to_be_hidden()
     assert api(up_lab, "GET", f"/webhooks/{webhook['id']}").status_code == 404
     assert errors == []
@@ -387,7 +387,7 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(page: Page, up_lab: UpLab
     form.locator("select[name=role]").select_option("viewer")
     submit(keys)
     expect(answer).to_contain_text(
-        "Create API key: created: a viewer key named ci-reader", timeout=LIVE_S
+        "Create API key: created: a viewer key named ci-reader", timeout=LIVE_MS
     )
     key = keys.locator(".once code.secret").inner_text()
     assert key.startswith("cy_")
@@ -407,7 +407,7 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(page: Page, up_lab: UpLab
     page.reload()
     refused = page.locator('.manage-section[data-section="api-keys"] [data-notice="not-admin"]')
     expect(refused).to_contain_text(
-        "Only an admin (or platform) API key manages API keys.", timeout=LIVE_S
+        "Only an admin (or platform) API key manages API keys.", timeout=LIVE_MS
     )
     expect(refused).to_contain_text("This API key is not allowed to do that (403)")
     page.evaluate("key => localStorage.setItem('chargeyard.apiKey', key)", up_lab.api_key)
@@ -416,7 +416,7 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(page: Page, up_lab: UpLab
 
     row = keys.locator(f'.manage-list tbody tr[data-key="{stored[0]["id"]}"]')
     delete(row, "Revoke")
-    expect(row).to_have_count(0, timeout=LIVE_S)
+    expect(row).to_have_count(0, timeout=LIVE_MS)
     refused_now = httpx.get(f"{up_lab.base}/api/v1/chargers", headers={"X-API-Key": key})
     assert refused_now.status_code == 401, refused_now.text
     assert all(row["name"] != "ci-reader" for row in api(up_lab, "GET", "/api-keys").json())

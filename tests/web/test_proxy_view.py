@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.gateway_pages import LIVE_S
+from tests.web.gateway_pages import LIVE_MS
 from tests.web.live_lab import LiveLab
 from tests.web.proxy_thread import ProxyInAThread
 
@@ -36,12 +36,12 @@ def test_a_relayed_chargers_frames_appear_live_in_the_proxy_view(
             page.get_by_role("link", name="Proxy").click()
             page.get_by_role("button", name="CP-1 (ocpp1.6)").click()
             frames = page.locator(".frame-log .frame")
-            expect(page.locator(".frame-log")).to_contain_text("No frames yet.", timeout=LIVE_S)
+            expect(page.locator(".frame-log")).to_contain_text("No frames yet.", timeout=LIVE_MS)
 
             assert proxied.charger is not None
             proxied.run(proxied.charger.send(HEARTBEAT))
             # The CALL and its answer, newest first, the answer named by its CALL's action.
-            expect(frames).to_have_count(2, timeout=LIVE_S)
+            expect(frames).to_have_count(2, timeout=LIVE_MS)
             expect(frames.locator(".dir")).to_have_text(["CSMS → CP", "CP → CSMS"])
             expect(frames.locator(".type")).to_have_text(["RESULT", "CALL"])
             expect(frames.locator(".action")).to_have_text(["Heartbeat", "Heartbeat"])
@@ -69,7 +69,7 @@ def test_a_relayed_chargers_frames_appear_live_in_the_proxy_view(
 
             proxied.stop()  # the proxy gone: the view says so, where the chargers were
             expect(page.locator(".proxy-notice")).to_contain_text(
-                "The proxy cannot be reached (502)", timeout=LIVE_S
+                "The proxy cannot be reached (502)", timeout=LIVE_MS
             )
         finally:
             lab.close()

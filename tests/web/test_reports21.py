@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chargeyard.protocol import V21, V201
-from tests.web.gateway_pages import LIVE_S
+from tests.web.gateway_pages import LIVE_MS
 from tests.web.live_lab import LiveLab
 from tests.web.test_browser import open_dashboard
 
@@ -205,9 +205,9 @@ def test_a_2_1_charger_s_page_shows_its_2_1_reports_live_and_a_2_0_1_charger_s_n
     live_lab.station("PANEL-201", version=V201)
     open_dashboard(page, live_lab, "#/charger/PANEL-21")
     panel = page.locator("section.reports21")
-    expect(panel).to_be_visible(timeout=LIVE_S)
+    expect(panel).to_be_visible(timeout=LIVE_MS)
     expect(panel.locator("[data-part='Priority charging']")).to_contain_text(
-        "Never activated.", timeout=LIVE_S
+        "Never activated.", timeout=LIVE_MS
     )
     # What the station reports after the page opened shows as it comes (the live stream).
     live_lab.act(
@@ -217,8 +217,8 @@ def test_a_2_1_charger_s_page_shows_its_2_1_reports_live_and_a_2_0_1_charger_s_n
         ),
     )
     expect(panel.locator("[data-part='Priority charging']")).to_contain_text(
-        "activated for transaction TX-PANEL", timeout=LIVE_S
+        "activated for transaction TX-PANEL", timeout=LIVE_MS
     )
     open_dashboard(page, live_lab, "#/charger/PANEL-201")
-    expect(page.locator(".charger-title h1")).to_have_text("PANEL-201", timeout=LIVE_S)
+    expect(page.locator(".charger-title h1")).to_have_text("PANEL-201", timeout=LIVE_MS)
     expect(page.locator("section.reports21")).to_be_hidden()

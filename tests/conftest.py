@@ -36,8 +36,14 @@ PRODUCT_HASH_COSTS = {"PASSWORD_COST": hashing.PASSWORD_COST, "TOKEN_COST": hash
 
 # pytester: tests/pytest_plugin runs the plugin on a user's project of its own; cpu_report:
 # ``--cpu-report``, the CPU each test file and folder cost the run; hang_report: where a test
-# past its timeout waits, before pytest-timeout ends it.
-pytest_plugins = ["pytester", "tests.cpu_report", "tests.hang_report"]
+# past its timeout waits, before pytest-timeout ends it; shared_compilation: the engines of a
+# test process compile each statement once.
+pytest_plugins = [
+    "pytester",
+    "tests.cpu_report",
+    "tests.hang_report",
+    "tests.shared_compilation",
+]
 
 # Every chargeyard process and command a test starts serves no metrics port of its own unless
 # the test gives --metrics-port: their defaults (one per kind, METRICS_PORTS) would collide

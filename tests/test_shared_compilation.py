@@ -32,4 +32,3 @@ async def test_a_statement_compiled_for_one_store_serves_the_next(tmp_path: Path
     finally:
         await first.close()
         await second.close()
-

@@ -91,8 +91,11 @@ class _Watchdog:
                 if self._closed:
                     return
                 armed = self._armed
-                left = None if armed is None else armed[2] - time.monotonic()
-                if armed is None or (left is not None and left > 0):
+                if armed is None:
+                    self._changed.wait()
+                    continue
+                left = armed[2] - time.monotonic()
+                if left > 0:
                     self._changed.wait(left)
                     continue
                 self._armed = None

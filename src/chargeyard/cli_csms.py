@@ -41,6 +41,7 @@ from chargeyard.cli_options import (
     resolve_database_url,
 )
 from chargeyard.csms.authority import AuthorityError, authority_for
+from chargeyard.csms.collector import freeze_startup
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
@@ -307,6 +308,8 @@ async def _serve_until_signalled(
             cluster=cluster,
         )
         await serve_metrics(running, stack.central.metrics, node=node, sockets=metrics_sockets)
+        if settings.tune_gc:
+            freeze_startup()
         server = stack.central.server
         api = "the REST API is off (--api-port 0)"
         if stack.api_port is not None:

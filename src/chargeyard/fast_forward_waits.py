@@ -151,6 +151,8 @@ def install_hooks() -> None:
     connection = aiosqlite.core.Connection
     connection._execute = _away_while(connection._execute)  # type: ignore[method-assign]
     connection._connect = _away_while(connection._connect)  # type: ignore[method-assign]
+    # Closing waits for the thread to end as well (its stop, queued past _execute).
+    connection.close = _away_while(connection.close)  # type: ignore[method-assign]
     # anyio runs a blocking call on a worker thread of its own, not the loop's executor:
     # Starlette and FastAPI run a plain ``def`` endpoint or dependency there. (Called through
     # the module by both, so patching it reaches them.)

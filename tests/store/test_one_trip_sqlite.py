@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.exc import IntegrityError
 
 from chargeyard.store import ConflictError, Store
@@ -92,3 +93,28 @@ async def test_errors_are_sqlites_through_sqlalchemy(store: Store) -> None:
         await connection.execute(text("INSERT INTO once VALUES (1)"))
         with pytest.raises(IntegrityError, match="UNIQUE constraint failed"):
             await connection.execute(text("INSERT INTO once VALUES (1)"))
+
+
+async def test_a_new_connection_sends_its_thread_nothing_the_fast_forward_loop_cannot_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLAlchemy's dialect queues an isolation level it is given straight to the thread, past
+    # aiosqlite's _execute (which the fast-forward loop counts as work it waits for): a
+    # virtual-time loop that met one while the thread was slow jumped its clock past a case's
+    # step. The store's connections are opened outside sqlite3's transactions already.
+    queued: list[object] = []
+    setter = AsyncAdapt_aiosqlite_connection.isolation_level
+
+    def recorded(adapter: AsyncAdapt_aiosqlite_connection, value: object) -> None:
+        queued.append(value)
+        assert setter.fset is not None
+        setter.fset(adapter, value)
+
+    monkeypatch.setattr(AsyncAdapt_aiosqlite_connection, "isolation_level", setter.setter(recorded))
+    store = await Store.open(migrated_sqlite_url(tmp_path, "fresh.sqlite"))
+    try:
+        await store.stations.register("CP-1")
+        assert await store.stations.get("CP-1") is not None
+    finally:
+        await store.close()
+    assert queued == []

@@ -191,6 +191,7 @@ def _sqlite_connector(url: URL) -> Any:
     own thread where the loop's clock stands still (``inline_sqlite.py``)."""
     dialect = SQLiteDialect_aiosqlite()
     args, options = dialect.create_connect_args(url)
+    options["isolation_level"] = None  # (see _sqlite_on_connect)
     if loop_clock.stands_still():
         return inline_sqlite.connector(*args, **options)
     return one_trip_sqlite.connector(*args, **options)
@@ -262,8 +263,12 @@ def _socket_gone(driver: Any) -> bool:
 
 def _sqlite_on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
     # Take BEGIN away from the sqlite3 module (see the module docstring); PRAGMA journal_mode
-    # must also run outside a transaction, which this guarantees.
-    dbapi_connection.isolation_level = None
+    # must also run outside a transaction, which this guarantees. The store's connectors open
+    # their connections so already (_sqlite_connector): setting it again would be a call to
+    # the connection's thread that SQLAlchemy's dialect queues itself, past the fast-forward
+    # loop's count of the work it waits for (fast_forward_waits.py).
+    if dbapi_connection.isolation_level is not None:
+        dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

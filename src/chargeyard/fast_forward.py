@@ -20,10 +20,9 @@ machine the kernel may deliver it later. So:
   too, has not received yet by the kernel's count (``TCP_INFO``), the loop waits for the
   sockets in real time, :data:`SETTLE_S` at a time, at most :data:`IN_FLIGHT_MAX_S` in all;
 - then, if anything was sent since it last did, it asks the sockets once more; and if a TCP
-  socket of this process sent to a socket it has not heard from (another process's, or one of
-  its own before that one's first send: a server's side of a connection just opened, whose
-  bytes the count above cannot follow), it waits :data:`ANSWER_S` for them, or for a peer that
-  answers from another process.
+  socket of this process sent to a socket it does not know (another process's, or one of its
+  own that its server has not accepted yet, whose bytes the count above cannot follow), it
+  waits :data:`ANSWER_S` for them, or for a peer that answers from another process.
   (A peer that answers from another thread of this process holds the clock while it works:
   ``away``.)
 
@@ -69,7 +68,7 @@ IN_FLIGHT_MAX_S = 1.0
 its clock jumps ahead anyway."""
 
 ANSWER_S = 0.002
-"""How long the loop waits once after a send to a socket it has not heard from."""
+"""How long the loop waits once after a send to a socket it does not know."""
 
 FROZEN_ORIGIN = 1_000_000.0
 """The reading a frozen clock starts at (seconds, like ``time.monotonic()``'s)."""
@@ -132,7 +131,7 @@ class FastForwardLoop(asyncio.SelectorEventLoop):
         start: the UTC time the loop's clock starts at (``loop_clock.now()``); None: now.
         frozen: with ``speed`` None, the clock stands still between jumps (the work of a turn
             takes no time), so that a run repeats its timestamps.
-        answer_s: how long the loop waits after a send to a socket it has not heard from
+        answer_s: how long the loop waits after a send to a socket it does not know
             (:data:`ANSWER_S`; 0 where every peer runs on the loop, as in the lab).
         step_s: frozen, the clock jumps to whole multiples of this many seconds (0: to the
             next timer exactly): the timers due within one step run together, so that their
@@ -232,7 +231,7 @@ class FastForwardLoop(asyncio.SelectorEventLoop):
             events = selector.select(SETTLE_S)
         if not events and sends_count() != self._sends_awaited:
             # Asked again after any send (what arrived since the first look runs first); for
-            # the answer only after one to a socket it has not heard from.
+            # the answer only after one to a socket it does not know.
             self._sends_awaited = sends_count()
             unheard = unheard_sends_count()
             wait = self._answer_s if unheard != self._unheard_awaited else 0.0

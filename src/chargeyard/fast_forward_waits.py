@@ -3,8 +3,9 @@ jumps: bytes one socket of this process sent to another and the kernel has not d
 and work on other threads (SQLite's through aiosqlite, anyio's worker threads).
 
 :func:`install_hooks` patches, once for the whole process, ``socket.socket``'s send methods
-(they only note what they sent and call through), aiosqlite's statements and anyio's
-``to_thread.run_sync`` (on a loop that does not fast-forward they only call through).
+and ``accept`` (they only note what they sent, or whom they accepted, and call through),
+aiosqlite's statements and anyio's ``to_thread.run_sync`` (on a loop that does not
+fast-forward they only call through).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class _Sends:
     count = 0
     """Sends so far."""
     unheard = 0
-    """TCP sends so far to a socket this process has not heard from: another process's, or one
-    of its own that has sent nothing yet (a server's side of a connection before its first
-    answer). Their arrival is not in :meth:`in_flight`'s count."""
+    """TCP sends so far to a socket this process does not know: another process's, or one of
+    its own before its server accepted it. Their arrival is not in :meth:`in_flight`'s count.
+    (A socket is known from its first send, or from its acceptance: a server's side of a
+    connection is followed from the request that opens it, not only from its first answer.)"""
     by_pair: ClassVar[weakref.WeakValueDictionary[_Pair, socket.socket]] = (
         weakref.WeakValueDictionary()
     )
@@ -51,14 +53,32 @@ class _Sends:
         return noting
 
     @classmethod
-    def _note(cls, sock: socket.socket, count: int) -> None:
+    def accepting(cls, accept: Callable[..., Any]) -> Callable[..., Any]:
+        def noting(sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
+            connection, address = accept(sock, *args, **kwargs)
+            if connection.type == socket.SOCK_STREAM and connection.family in _TCP:
+                cls._know(connection)
+            return connection, address
+
+        return noting
+
+    @classmethod
+    def _know(cls, sock: socket.socket) -> bool:
+        """Note ``sock``'s pair of addresses, where bytes sent to it are followed from; False
+        when it is not connected."""
         if sock not in cls.pairs:
             try:
                 pair = (sock.getsockname(), sock.getpeername())
             except OSError:
-                return
+                return False
             cls.pairs[sock] = pair
             cls.by_pair[pair] = sock
+        return True
+
+    @classmethod
+    def _note(cls, sock: socket.socket, count: int) -> None:
+        if not cls._know(sock):
+            return
         cls.written[sock] = cls.written.get(sock, 0) + count
         cls.pending.add(sock)
         local, peer = cls.pairs[sock]
@@ -144,6 +164,7 @@ def install_hooks() -> None:
     _installed = True
     for name, whole in (("send", False), ("sendall", True), ("sendmsg", False)):
         setattr(socket.socket, name, _Sends.noted(getattr(socket.socket, name), whole))
+    socket.socket.accept = _Sends.accepting(socket.socket.accept)  # type: ignore[method-assign]
     import aiosqlite.core
     import anyio.to_thread
 

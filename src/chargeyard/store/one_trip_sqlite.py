@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from functools import partial
 from typing import Any
@@ -60,7 +61,7 @@ class OneTripCursor:
         self.rowcount = -1
         self.lastrowid: int | None = None
         self.arraysize = 1
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()
 
     async def __aenter__(self) -> OneTripCursor:
         return self
@@ -75,27 +76,28 @@ class OneTripCursor:
         return await self._run(sql, parameters, many=True)
 
     async def _run(self, sql: str, parameters: Iterable[Any], *, many: bool) -> OneTripCursor:
-        self._rows = []
+        self._rows.clear()
         outcome: _Outcome = await self._connection._execute(  # type: ignore[no-untyped-call]
             _statement, self._connection._conn, sql, parameters, many
         )
-        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
         return self
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
-        count = self.arraysize if size is None else size
-        taken, self._rows = self._rows[:count], self._rows[count:]
-        return taken
+        count = min(self.arraysize if size is None else size, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
 
     async def fetchall(self) -> Sequence[Any]:
-        taken, self._rows = self._rows, []
+        taken = list(self._rows)
+        self._rows.clear()
         return taken
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
 
 class OneTripConnection(aiosqlite.Connection):

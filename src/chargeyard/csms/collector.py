@@ -42,8 +42,8 @@ def tune_collector() -> None:
 def freeze_startup() -> None:
     """Collect once, then move everything alive to the permanent generation: call it when the
     process has started. Measured on a node booting 16,667 stations: its full passes took
-    0.18-0.24 s in all instead of 0.74-0.78 s, the longest pause 93-161 ms instead of
-    667-702 ms. (Not for a process that starts central systems again and again, such as a test
+    0.20 s in all instead of 0.74-0.78 s, the longest pause 119-130 ms instead of 667-702 ms.
+    (Not for a process that starts central systems again and again, such as a test
     run: what it froze would never be collected.)"""
     gc.collect()
     gc.freeze()

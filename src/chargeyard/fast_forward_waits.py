@@ -54,13 +54,13 @@ class _Sends:
 
     @classmethod
     def accepting(cls, accept: Callable[..., Any]) -> Callable[..., Any]:
-        def noting(sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
+        def accept_noted(sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
             connection, address = accept(sock, *args, **kwargs)
             if connection.type == socket.SOCK_STREAM and connection.family in _TCP:
                 cls._know(connection)
             return connection, address
 
-        return noting
+        return accept_noted
 
     @classmethod
     def _know(cls, sock: socket.socket) -> bool:

@@ -20,7 +20,8 @@ from tests.migrated import migrated_sqlite_url
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on SQLite only (the folder's ``store`` runs on PostgreSQL too)."""
     store = await Store.open(migrated_sqlite_url(tmp_path, "db.sqlite"))
     yield store
     await store.close()
@@ -40,14 +41,14 @@ class _Trips:
         connection._execute = counted  # type: ignore[method-assign,unused-ignore]
 
 
-async def test_a_store_on_a_thread_opens_one_trip_connections(store: Store) -> None:
-    async with store.engine.connect() as connection:
+async def test_a_store_on_a_thread_opens_one_trip_connections(sqlite_store: Store) -> None:
+    async with sqlite_store.engine.connect() as connection:
         raw = await connection.get_raw_connection()
         assert isinstance(raw.driver_connection, OneTripConnection)
 
 
-async def test_a_statement_and_its_rows_are_one_trip(store: Store) -> None:
-    async with store.engine.connect() as connection:
+async def test_a_statement_and_its_rows_are_one_trip(sqlite_store: Store) -> None:
+    async with sqlite_store.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))  # (its BEGIN a statement of its own)
         raw = await connection.get_raw_connection()
         assert isinstance(raw.driver_connection, OneTripConnection)
@@ -58,8 +59,8 @@ async def test_a_statement_and_its_rows_are_one_trip(store: Store) -> None:
         assert trips.functions == ["_statement"]
 
 
-async def test_writes_say_their_rowcount_and_last_row_id(store: Store) -> None:
-    async with store.engine.begin() as connection:
+async def test_writes_say_their_rowcount_and_last_row_id(sqlite_store: Store) -> None:
+    async with sqlite_store.engine.begin() as connection:
         await connection.execute(text("CREATE TEMP TABLE kept (id INTEGER PRIMARY KEY, n INT)"))
         inserted = await connection.execute(text("INSERT INTO kept (n) VALUES (7)"))
         assert inserted.lastrowid == 1
@@ -75,20 +76,20 @@ async def test_writes_say_their_rowcount_and_last_row_id(store: Store) -> None:
         assert [tuple(row) for row in left] == [(2, 2)]
 
 
-async def test_rows_streamed_from_a_server_side_cursor_are_all_there(store: Store) -> None:
-    async with store.engine.connect() as connection:
+async def test_rows_streamed_from_a_server_side_cursor_are_all_there(sqlite_store: Store) -> None:
+    async with sqlite_store.engine.connect() as connection:
         streamed = await connection.stream(
             text("SELECT value FROM json_each('[1,2,3,4,5]')").execution_options(yield_per=2)
         )
         assert [row.value async for row in streamed] == [1, 2, 3, 4, 5]
 
 
-async def test_errors_are_sqlites_through_sqlalchemy(store: Store) -> None:
-    await store.id_tags.create("TAG-1")
+async def test_errors_are_sqlites_through_sqlalchemy(sqlite_store: Store) -> None:
+    await sqlite_store.id_tags.create("TAG-1")
     with pytest.raises(ConflictError):
-        await store.id_tags.create("TAG-1")
-    assert [tag.id_tag for tag in await store.id_tags.list()] == ["TAG-1"]
-    async with store.engine.connect() as connection:
+        await sqlite_store.id_tags.create("TAG-1")
+    assert [tag.id_tag for tag in await sqlite_store.id_tags.list()] == ["TAG-1"]
+    async with sqlite_store.engine.connect() as connection:
         await connection.execute(text("CREATE TEMP TABLE once (n INT UNIQUE)"))
         await connection.execute(text("INSERT INTO once VALUES (1)"))
         with pytest.raises(IntegrityError, match="UNIQUE constraint failed"):

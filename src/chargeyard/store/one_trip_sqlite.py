@@ -34,7 +34,7 @@ from typing import Any
 import aiosqlite
 
 _Description = tuple[tuple[str, None, None, None, None, None, None], ...] | None
-_Outcome = tuple[_Description, int, int | None, list[Any]]
+_Outcome = tuple[_Description, int, int | None, deque[Any]]
 
 
 def _statement(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
@@ -45,7 +45,7 @@ def _statement(connection: sqlite3.Connection, sql: str, parameters: Any, many: 
             cursor.executemany(sql, parameters)
         else:
             cursor.execute(sql, parameters)
-        rows = cursor.fetchall() if cursor.description else []
+        rows = deque(cursor.fetchall() if cursor.description else ())
         return cursor.description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
@@ -80,8 +80,7 @@ class OneTripCursor:
         outcome: _Outcome = await self._connection._execute(  # type: ignore[no-untyped-call]
             _statement, self._connection._conn, sql, parameters, many
         )
-        self.description, self.rowcount, self.lastrowid, rows = outcome
-        self._rows = deque(rows)
+        self.description, self.rowcount, self.lastrowid, self._rows = outcome
         return self
 
     async def fetchone(self) -> Any:

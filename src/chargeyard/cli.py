@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from chargeyard import __version__
+from chargeyard.import_collector import paused_for_imports
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +102,10 @@ _COMMANDS = {
 
 
 def _load(name: str, lazy: _Lazy) -> Any:
-    """The Click command ``name`` (Typer's own copy of Click), its module imported now."""
-    target = getattr(importlib.import_module(lazy.module), lazy.attribute)
+    """The Click command ``name`` (Typer's own copy of Click), its module imported now (with
+    the collector held off: ``import_collector.py``)."""
+    with paused_for_imports():
+        target = getattr(importlib.import_module(lazy.module), lazy.attribute)
     # A group of one sub-command, so that Typer keeps the command's name (it runs a lone
     # command as the program itself); help as plain Click text, as the app's.
     holder = typer.Typer(rich_markup_mode=None, add_completion=False)

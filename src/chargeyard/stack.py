@@ -40,6 +40,7 @@ from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
+from chargeyard.import_collector import paused_for_imports
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure
@@ -324,7 +325,8 @@ async def assemble(
     if api is not None:
         # The API's module (its routes and models, about a second of CPU) loads before the
         # listener and the chargers start: loaded once they run, it would stall their loop.
-        importlib.import_module("chargeyard.api.app")
+        with paused_for_imports():
+            importlib.import_module("chargeyard.api.app")
     central = await start_central_system(
         running,
         database_url=database_url,

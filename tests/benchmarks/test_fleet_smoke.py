@@ -2,16 +2,19 @@
 
 Only that it runs and reports is checked here: the targets are judged by the benchmark itself
 (docs/benchmarks-fleet.md), never by a timed unit test. ``--ocpp 2.1`` is the run
-``benchmarks/fleet_versions.py`` makes too (both call ``_version_fleets.compare``).
+``benchmarks/fleet_versions.py`` makes too (both call ``_version_fleets.compare``); the order
+of its rounds is checked on ``compare`` itself, with made-up fleets.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,22 +54,15 @@ def test_reports_both_fleets_and_judges_every_target(tmp_path: Path) -> None:
 
 def test_ocpp_2_1_boots_against_2_0_1_fleets_of_the_same_run(tmp_path: Path) -> None:
     results_path = tmp_path / "results.json"
-    command = [sys.executable, str(SCRIPT), "--ocpp", "2.1", "--count", "10", "--rounds", "2"]
+    command = [sys.executable, str(SCRIPT), "--ocpp", "2.1", "--count", "10", "--rounds", "1"]
     command += ["--json", str(results_path)]
 
     completed = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
 
     assert completed.returncode == 0, completed.stderr
     rows = re.findall(r"^(2\.0\.1|2\.1) \((run \d|mean)\) +10 +\d+\.\d+ s ", completed.stdout, re.M)
-    # The baseline first, then the order alternates.
-    assert rows == [
-        ("2.0.1", "run 1"),
-        ("2.1", "run 2"),
-        ("2.1", "run 3"),
-        ("2.0.1", "run 4"),
-        ("2.0.1", "mean"),
-        ("2.1", "mean"),
-    ]
+    # The baseline first (the order of later rounds: the test below).
+    assert rows == [("2.0.1", "run 1"), ("2.1", "run 2"), ("2.0.1", "mean"), ("2.1", "mean")]
     assert re.search(r"^ratio 2\.1/2\.0\.1: boot \d+\.\d+, fleet CPU ", completed.stdout, re.M)
     assert re.search(
         r"^(PASS|FAIL)  2\.1 boots no slower than 2\.0\.1 \(ratio <= 1\.10\) \d+\.\d+$",
@@ -75,7 +71,28 @@ def test_ocpp_2_1_boots_against_2_0_1_fleets_of_the_same_run(tmp_path: Path) -> 
     )
     document = json.loads(results_path.read_text())
     assert (document["version"], document["baseline"]) == ("2.1", "2.0.1")
-    assert [run["version"] for run in document["runs"]] == ["2.0.1", "2.1", "2.1", "2.0.1"]
+    assert [run["version"] for run in document["runs"]] == ["2.0.1", "2.1"]
+
+
+def test_the_rounds_alternate_which_version_boots_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rounds' order without booting fleets: each fleet's figures are the run above's.
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    version_fleets = importlib.import_module("_version_fleets")
+    measured: list[str] = []
+
+    def measure(version: str, count: int, connects: int) -> Any:
+        measured.append(version)
+        boot_seconds = 1.0 if version == "2.0.1" else 1.05
+        return version_fleets.Result(version, count, boot_seconds, 2.0, 1.0, 10.0)
+
+    monkeypatch.setattr(version_fleets, "measure", measure)
+
+    comparison = version_fleets.compare("2.1", "2.0.1", count=10, rounds=3, connects=5)
+
+    assert measured == ["2.0.1", "2.1", "2.1", "2.0.1", "2.0.1", "2.1"]
+    assert [run.version for run in comparison.runs] == measured
+    assert comparison.ratio == pytest.approx(1.05)
+    assert "PASS  2.1 boots no slower than 2.0.1 (ratio <= 1.10) 1.05" in comparison.lines
 
 
 def test_ocpp_2_0_1_is_measured_against_2_1(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ class _Sends:
         def noting(sock: socket.socket, data: Any, *args: Any, **kwargs: Any) -> Any:
             sent = send(sock, data, *args, **kwargs)
             cls.count += 1
-            if sock.type == socket.SOCK_STREAM and sock.family in _TCP:
+            if _is_tcp(sock):
                 count = memoryview(data).nbytes if whole else sent
                 cls._note(sock, count if isinstance(count, int) else 0)
             return sent
@@ -56,7 +56,7 @@ class _Sends:
     def accepting(cls, accept: Callable[..., Any]) -> Callable[..., Any]:
         def accept_noted(sock: socket.socket, *args: Any, **kwargs: Any) -> Any:
             connection, address = accept(sock, *args, **kwargs)
-            if connection.type == socket.SOCK_STREAM and connection.family in _TCP:
+            if _is_tcp(connection):
                 cls._know(connection)
             return connection, address
 
@@ -112,6 +112,12 @@ class _Sends:
 
 
 _TCP = (socket.AF_INET, socket.AF_INET6)
+
+
+def _is_tcp(sock: socket.socket) -> bool:
+    return sock.type == socket.SOCK_STREAM and sock.family in _TCP
+
+
 _TCP_INFO: int = getattr(socket, "TCP_INFO", -1)  # Linux's; elsewhere getsockopt refuses -1
 _TCP_INFO_SIZE, _BYTES_RECEIVED_AT = 232, 128
 _ALL = 2**63

@@ -1,5 +1,6 @@
-"""The collector is held off while a command imports what it serves, and only then
-(``src/chargeyard/import_collector.py``)."""
+"""The process's collector (``src/chargeyard/collector.py``): held off while a command imports
+what it serves, and only then; its young threshold raised, never lowered; what a started
+process keeps frozen."""
 
 from __future__ import annotations
 
@@ -11,14 +12,21 @@ from types import ModuleType
 import pytest
 
 from chargeyard import cli
-from chargeyard.import_collector import paused_for_imports
+from chargeyard.collector import (
+    YOUNG_THRESHOLD,
+    freeze_survivors,
+    paused_for_imports,
+    raise_young_threshold,
+)
 
 
 @pytest.fixture(autouse=True)
 def collector_restored() -> Iterator[None]:
     """Each test leaves the collector as it found it, whatever it asserted."""
     was_enabled = gc.isenabled()
+    saved = gc.get_threshold()
     yield
+    gc.set_threshold(*saved)
     if was_enabled:
         gc.enable()
     else:
@@ -71,3 +79,37 @@ def test_a_command_s_module_is_imported_with_the_collector_off(
     assert command.name == "version"
     assert seen == {"chargeyard.cli": False}
     assert gc.isenabled()
+
+
+def test_the_default_threshold_is_raised_and_the_older_generations_kept() -> None:
+    gc.set_threshold(700, 10, 10)
+    raise_young_threshold()
+    assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+
+
+def test_a_higher_threshold_or_a_disabled_collector_is_left_alone() -> None:
+    gc.set_threshold(YOUNG_THRESHOLD * 2, 10, 10)
+    raise_young_threshold()
+    assert gc.get_threshold() == (YOUNG_THRESHOLD * 2, 10, 10)
+    gc.set_threshold(0, 10, 10)
+    raise_young_threshold()
+    assert gc.get_threshold() == (0, 10, 10)
+
+
+def test_what_is_alive_at_the_start_is_frozen_and_no_collection_walks_it() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.itself = self
+
+    alive = Cycle()
+    try:
+        freeze_survivors()
+        assert gc.get_freeze_count() > 0
+        # A full pass walks only what is not frozen: the object kept since the start is not
+        # among what the collector tracks now, one made afterwards is.
+        later = Cycle()
+        tracked = {id(thing) for thing in gc.get_objects()}
+        assert id(alive) not in tracked
+        assert id(later) in tracked
+    finally:
+        gc.unfreeze()  # (this test process goes on collecting what it froze)

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from chargeyard import __version__
-from chargeyard.import_collector import paused_for_imports
+from chargeyard.collector import paused_for_imports
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ _COMMANDS = {
 
 def _load(name: str, lazy: _Lazy) -> Any:
     """The Click command ``name`` (Typer's own copy of Click), its module imported now (with
-    the collector held off: ``import_collector.py``)."""
+    the collector held off: ``collector.py``)."""
     with paused_for_imports():
         target = getattr(importlib.import_module(lazy.module), lazy.attribute)
     # A group of one sub-command, so that Typer keeps the command's name (it runs a lone

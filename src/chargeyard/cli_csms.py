@@ -40,8 +40,8 @@ from chargeyard.cli_options import (
     default_node_name,
     resolve_database_url,
 )
+from chargeyard.collector import freeze_survivors
 from chargeyard.csms.authority import AuthorityError, authority_for
-from chargeyard.csms.collector import freeze_startup
 from chargeyard.csms.policy import BootStatus
 from chargeyard.csms.server import CsmsSettings
 from chargeyard.lab.secrets import SecretUnusable, given_jwt_secret, jwt_secret
@@ -309,7 +309,7 @@ async def _serve_until_signalled(
         )
         await serve_metrics(running, stack.central.metrics, node=node, sockets=metrics_sockets)
         if settings.tune_gc:
-            freeze_startup()
+            freeze_survivors()
         server = stack.central.server
         api = "the REST API is off (--api-port 0)"
         if stack.api_port is not None:

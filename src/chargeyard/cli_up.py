@@ -131,7 +131,7 @@ def up(
     given = {name: value for name, value in locals().items() if value is not None}
     from pydantic import ValidationError
 
-    from chargeyard.import_collector import paused_for_imports
+    from chargeyard.collector import paused_for_imports
 
     with paused_for_imports():  # the lab's modules: the CSMS, the fleet, the API's settings
         from chargeyard.lab.run import configure_logging, run_until_signalled

@@ -31,6 +31,7 @@ from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
 from chargeyard.bus import CommandBus, InMemoryBus
 from chargeyard.bus.redis_scripts import ALIVE_TTL_S
+from chargeyard.collector import paused_for_imports
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.events import EventHub
 from chargeyard.csms.link import LinkedStations
@@ -40,7 +41,6 @@ from chargeyard.csms.station_calls import StationsUnreachable
 from chargeyard.csms.station_link import StationLink
 from chargeyard.csms.webhooks import WebhookSender
 from chargeyard.gateway.runtime_client import DEADLINE_S, RuntimeClient
-from chargeyard.import_collector import paused_for_imports
 from chargeyard.metrics import Metrics
 from chargeyard.outbound import OutboundPolicy
 from chargeyard.startup import StartupFailure as StartupFailure

@@ -51,11 +51,11 @@ from websockets.datastructures import Headers
 from websockets.frames import CloseCode
 from websockets.typing import Subprotocol
 
+from chargeyard.collector import raise_young_threshold
 from chargeyard.csms import event_data, layout
 from chargeyard.csms.authority import CertificateAuthority
 from chargeyard.csms.backpressure import BACKLOG_S, ConnectionGate
 from chargeyard.csms.boot_grace import ORPHAN_GRACE_S, BootGrace
-from chargeyard.csms.collector import tune_collector
 from chargeyard.csms.context import DataTransferHandler, StationContext, utc_now
 from chargeyard.csms.events import EventHub, StationEvents
 from chargeyard.csms.follow_ups import FollowUps
@@ -133,7 +133,7 @@ class CsmsSettings:
         boot_status: the BootNotification answer (Accepted, Pending or Rejected); with
             ``heartbeat_interval`` it is the boot policy.
         tune_gc: raise the process's garbage collection threshold at start
-            (:func:`~chargeyard.csms.collector.tune_collector`).
+            (:func:`~chargeyard.collector.raise_young_threshold`).
         max_frame_bytes: the largest OCPP frame sent to or taken from a station, in bytes
             (``protocol/limits.py``; ``--max-frame-bytes``, ``CHARGEYARD_MAX_FRAME_BYTES``).
         drain_timeout: on :meth:`CsmsServer.stop`, how long the CALLs being handled get to be
@@ -278,7 +278,7 @@ class CsmsServer:
 
     async def start(self) -> None:
         if self.settings.tune_gc:
-            tune_collector()
+            raise_young_threshold()
         if self.settings.auto_register:
             await self.store.organizations.ensure(self.settings.register_into)
         if self.sole:

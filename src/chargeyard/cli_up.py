@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chargeyard.collector import paused_for_imports
 from chargeyard.csms.authority import AuthorityError
 from chargeyard.csms.policy import BootStatus
 from chargeyard.startup import StartupFailure
@@ -130,8 +131,6 @@ def up(
     # The flags given; the rest come from the environment or the defaults (LabSettings).
     given = {name: value for name, value in locals().items() if value is not None}
     from pydantic import ValidationError
-
-    from chargeyard.collector import paused_for_imports
 
     with paused_for_imports():  # the lab's modules: the CSMS, the fleet, the API's settings
         from chargeyard.lab.run import configure_logging, run_until_signalled

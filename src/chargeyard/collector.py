@@ -4,7 +4,7 @@ started process keeps moved out of its way. Shared by the commands, the central 
 fleet, so that each does these the one way.
 
 **Held off while importing** (:func:`paused_for_imports`). Importing the central system and its
-API (222 routes, their pydantic models, SQLAlchemy's models and dialects) creates some 330,000
+API (some 220 routes, their pydantic models, SQLAlchemy's models and dialects) creates some 330,000
 objects that live as long as the process, nearly all of them tracked by the collector. With the
 default threshold of 700 it runs hundreds of young passes, and middle and full ones over the
 whole growing heap, while those modules load: a fifth of the CPU that importing them takes
@@ -75,7 +75,8 @@ def freeze_survivors() -> None:
     process has started (and a fleet again once it has booted). Measured on a CSMS node
     booting 16,667 stations: its full passes took 0.20 s in all instead of 0.74-0.78 s, the
     longest pause 119-130 ms instead of 667-702 ms; on a fleet booting 10,000 stations (with
-    the raised threshold), 32 collections taking 0.2 s instead of 1,003 taking 1.2 s. (Not for
+    the raised threshold), 32 collections taking 0.2 s of its 9 s of CPU instead of 1,003
+    taking 1.2 s. (Not for
     a process that starts central systems or fleets again and again, such as a test run: what
     it froze would never be collected.)"""
     gc.collect()

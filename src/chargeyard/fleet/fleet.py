@@ -74,13 +74,11 @@ class UnknownStation(KeyError):
 def freeze_gc() -> None:
     """Settle the garbage collector for a process that hosts a large fleet.
 
-    Everything alive now moves to the permanent generation (``collector.freeze_survivors``),
-    and young collections wait for 20,000 new objects instead of 700
-    (``collector.raise_young_threshold``). Call it once the fleet is built (and again once it has
-    booted): a fleet's objects live as long as the process, and without this every full
-    collection walks all of them, again and again while they boot and run. Measured on a boot
-    of 10,000 stations: 1,003 collections taking 1.2 s of its 9 s of CPU before, 32 taking
-    0.2 s after.
+    Everything alive now moves to the permanent generation (``collector.freeze_survivors``,
+    which says what it saves a fleet's boot), and young collections wait for 20,000 new objects
+    instead of 700 (``collector.raise_young_threshold``). Call it once the fleet is built (and
+    again once it has booted): a fleet's objects live as long as the process, and without this
+    every full collection walks all of them, again and again while they boot and run.
     """
     freeze_survivors()
     raise_young_threshold()

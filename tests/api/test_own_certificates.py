@@ -93,8 +93,11 @@ async def test_without_a_ca_the_request_is_rejected_and_nothing_signed(
     assert [(n["action"], n["status"]) for n in body["notifications"]] == [
         ("SignCertificate", "Rejected")
     ]
-    assert runtime.station.model.own_certificate.client_certificate() is None
-    assert not runtime.station.model.own_certificate.pending
+    # The central system keeps its answer before the station has read it.
+    own_certificate = runtime.station.model.own_certificate
+    await until(lambda: not own_certificate.pending)
+    assert own_certificate.client_certificate() is None
+    assert not own_certificate.pending
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])

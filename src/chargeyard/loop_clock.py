@@ -18,6 +18,13 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+_WALL_CLOCK_LOOPS: set[type] = set()
+"""Loop classes that keep no clock of their own: asyncio's and uvloop's. A loop runs a clock of
+its own by its class (``fast_forward.FastForwardLoop`` defines ``virtual_now`` and
+``time_offset``), so the question is answered once per class: asked of the instance on every
+reading, it raised and caught an AttributeError, which made a reading three times as dear as
+the wall clock's (and the stations and the central system read the clock for every frame)."""
+
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
@@ -26,12 +33,26 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+def _clock_loop() -> asyncio.AbstractEventLoop | None:
+    """The running loop if it keeps a clock of its own, else None (no loop, or one on the wall
+    clock)."""
+    loop = _running_loop()
+    if loop is None:
+        return None
+    kind = type(loop)
+    if kind in _WALL_CLOCK_LOOPS:
+        return None
+    if hasattr(kind, "virtual_now") or hasattr(kind, "time_offset"):
+        return loop
+    _WALL_CLOCK_LOOPS.add(kind)
+    return None
+
+
 def offset() -> float:
     """How far the running event loop's clock is ahead of ``time.monotonic()`` (0 outside a
     loop, or on a loop that does not fast-forward)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+    loop = _clock_loop()
+    if loop is None:
         return 0.0
     ahead: float = getattr(loop, "time_offset", 0.0)
     return ahead
@@ -39,23 +60,33 @@ def offset() -> float:
 
 def monotonic() -> float:
     """Seconds on the running loop's clock (deadlines, durations)."""
-    loop = _running_loop()
-    if loop is not None and hasattr(loop, "time_offset"):
-        return loop.time()  # exactly the loop's timers' clock, not a second reading of it
-    return time.monotonic()
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return time.monotonic()
+    if type(loop) in _WALL_CLOCK_LOOPS or _clock_loop() is None:  # (the first: a hot path)
+        return time.monotonic()
+    return loop.time()  # exactly the loop's timers' clock, not a second reading of it
 
 
 def stands_still() -> bool:
     """Whether the running loop's clock stands still while the loop works (a fast-forward
     loop at ``max``, ``frozen``): work that blocks the loop then costs no time on its clock,
     only the CPU it takes (``store/inline_sqlite.py``)."""
-    return bool(getattr(_running_loop(), "frozen", False))
+    loop = _clock_loop()
+    return loop is not None and bool(getattr(loop, "frozen", False))
 
 
 def now() -> datetime:
     """The UTC time on the running loop's clock: the wall clock's, unless the loop runs a
     clock of its own."""
-    virtual_now = getattr(_running_loop(), "virtual_now", None)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return datetime.now(UTC)
+    if type(loop) in _WALL_CLOCK_LOOPS or _clock_loop() is None:  # (the first: a hot path)
+        return datetime.now(UTC)
+    virtual_now = getattr(loop, "virtual_now", None)
     if virtual_now is not None:
         shown: datetime = virtual_now()
         return shown

@@ -106,24 +106,47 @@ async def _holders(redis: Redis) -> int:
     return int(await redis.hlen("chargeyard:bus:holders"))
 
 
-async def _all_work(
-    gateway: httpx.AsyncClient,
-    central: httpx.AsyncClient,
-    api: ApiProcess,
-    redis: Redis,
-    charger_ids: list[str],
-    identities: list[str],
-) -> bool:
-    """Every charger held on the bus, commanded through the gateway and through /api/v1."""
-    if await _holders(redis) != len(charger_ids):
-        return False
-    for charger_id in charger_ids:
-        if not await _heartbeat_went(gateway, api, charger_id):
+class _Works:
+    """The condition polled: every charger held on the bus, and commanded through the gateway
+    and through /api/v1. For a failure's message: what it was doing, and what last did not
+    work."""
+
+    def __init__(
+        self,
+        gateway: httpx.AsyncClient,
+        central: httpx.AsyncClient,
+        api: ApiProcess,
+        redis: Redis,
+        charger_ids: list[str],
+        identities: list[str],
+    ) -> None:
+        self._gateway, self._central, self._api, self._redis = gateway, central, api, redis
+        self._charger_ids, self._identities = charger_ids, identities
+        self.doing = "nothing yet"
+        self.failed = "nothing"
+
+    async def __call__(self) -> bool:
+        works = await self._ask()
+        self.doing = "nothing: between two tries"  # (a timeout inside _ask leaves its step)
+        return works
+
+    async def _ask(self) -> bool:
+        self.doing = "counting the chargers held on the bus"
+        holders = await _holders(self._redis)
+        if holders != len(self._charger_ids):
+            self.failed = f"{holders} of {len(self._charger_ids)} chargers held on the bus"
             return False
-    for identity in identities:
-        if not await _cache_cleared(central, api, identity):
-            return False
-    return True
+        for charger_id in self._charger_ids:
+            self.doing = f"a gateway command to charger {charger_id}"
+            if not await _heartbeat_went(self._gateway, self._api, charger_id):
+                self.failed = f"a gateway command to charger {charger_id} did not apply"
+                return False
+        for identity in self._identities:
+            self.doing = f"an /api/v1 command to station {identity}"
+            if not await _cache_cleared(self._central, self._api, identity):
+                self.failed = f"an /api/v1 command to station {identity} was not accepted"
+                return False
+        return True
 
 
 async def test_redis_paused_past_the_presence_ttl_every_command_works_within_5_s_of_its_return(
@@ -176,9 +199,7 @@ async def test_redis_paused_past_the_presence_ttl_every_command_works_within_5_s
                 functools.partial(chargers_accepted, gateway, api.base_url, charger_ids),
                 within=30,
             )
-            work = functools.partial(
-                _all_work, gateway, central, api, redis, charger_ids, identities
-            )
+            work = _Works(gateway, central, api, redis, charger_ids, identities)
             await eventually(work, within=20)  # (a charger handed off may be rebooting)
 
             alive_keys = [key async for key in redis.scan_iter(match="chargeyard:*alive:*")]
@@ -192,7 +213,14 @@ async def test_redis_paused_past_the_presence_ttl_every_command_works_within_5_s
             server.resume()
             resumed = time.monotonic()
 
-            await eventually(work, within=BACK_WITHIN_S, every=0.1)
+            back = _Works(gateway, central, api, redis, charger_ids, identities)
+            try:
+                await eventually(back, within=BACK_WITHIN_S, every=0.1)
+            except TimeoutError:
+                pytest.fail(
+                    f"{BACK_WITHIN_S} s after Redis's return: at work on {back.doing};"
+                    f" the last that did not work: {back.failed}"
+                )
             back_in = time.monotonic() - resumed
             assert back_in <= BACK_WITHIN_S
             assert alive(*processes), "a process ended while Redis was paused"

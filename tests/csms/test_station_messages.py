@@ -139,14 +139,17 @@ async def test_b01_a_boot_is_answered_and_told_once_the_station_is_announced(sto
     events = EventHub()
     seen = events.subscribe()
     heard: list[object] = []
+    asked: list[str] = []
 
-    async def announced() -> None:
+    async def announced(identity: str) -> None:
+        asked.append(identity)
         heard.extend(seen.take())
 
     report = BootReport(vendor="Keba", model="P30", serial_number=None, firmware_version=None)
     context = StationContext("CP-1", store, events=events, announced=announced)
     await boot(context, report)
 
+    assert asked == ["CP-1"]
     assert heard == []  # (announced before the boot event is told)
     event = seen.take(1)[0]
     assert event.type == EventType.CHARGER_BOOT

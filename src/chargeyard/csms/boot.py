@@ -84,7 +84,7 @@ async def boot(context: StationContext, report: BootReport) -> BootAnswer:
     if context.announced is not None:
         # A station that is told it booted, and a user who sees its boot event, may command it
         # at once through any node: its connection is made known there first.
-        await context.announced()
+        await context.announced(context.identity)
     # The commands the API sends, and the station's own CALLs, follow the answer from now on
     # (registration.py).
     if context.registration is not None:

@@ -108,10 +108,11 @@ class StationContext:
     # The listener's batched reader of id tags (store/id_tag_lookup.py); None: each answer
     # reads its tag on its own.
     tag_lookup: IdTagLookup | None = None
-    # Returns once the station's connection is known to every node that may command it (the
-    # registry's announced(): a cluster's presence key, cluster/redis_station_presence.py);
+    # Given the station's identity, returns once its connection is known to every node that
+    # may command it (the registry's announced(): a cluster's presence key,
+    # cluster/redis_station_presence.py);
     # None: at once.
-    announced: Callable[[], Awaitable[None]] | None = None
+    announced: Callable[[str], Awaitable[None]] | None = None
     # The organization the station belongs to: its id tags answer its Authorize, and its
     # events (stamped by ``events``) go to that organization's webhooks and stream.
     organization_id: str = DEFAULT_ORGANIZATION_ID

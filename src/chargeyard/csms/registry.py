@@ -58,10 +58,10 @@ class Registry:
         # Told of every identity that connects (with its version) or goes (None): a directory
         # other processes read (cluster/redis_station_presence.py) follows this one.
         self.watchers: list[Callable[[str, VersionSpec | None], None]] = []
-        # Awaited before a boot is answered (boot.py): each returns once the connects its
-        # watcher was told of are known where it tells them, so that a station that booted can
-        # be commanded through any node of a cluster.
-        self.announcers: list[Callable[[], Awaitable[None]]] = []
+        # Awaited before a boot is answered (boot.py), with the booting station's identity:
+        # each returns once the connect its watcher was told of is known where it tells it, so
+        # that a station that booted can be commanded through any node of a cluster.
+        self.announcers: list[Callable[[str], Awaitable[None]]] = []
 
     def add(
         self,
@@ -81,11 +81,11 @@ class Registry:
             watcher(identity, connection.version)
         return previous
 
-    async def announced(self) -> None:
-        """Return once every connect so far is known to every process that asks (at once in
-        one process: no announcer)."""
+    async def announced(self, identity: str) -> None:
+        """Return once the connect of ``identity`` is known to every process that asks (at
+        once in one process: no announcer)."""
         for announcer in self.announcers:
-            await announcer()
+            await announcer(identity)
 
     def remove(self, identity: str, connection: OcppConnection) -> bool:
         """Forget ``connection`` if it is still the identity's current one."""

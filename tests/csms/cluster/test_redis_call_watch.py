@@ -107,7 +107,7 @@ async def test_a_call_queued_for_a_silent_node_moves_to_the_node_its_station_rec
 
         station = Station(V16)
         registry.add("CP-1", station)  # type: ignore[arg-type]  # it reconnects to csms-a
-        await registry.announced()
+        await registry.announced("CP-1")
 
         async with asyncio.timeout(2):
             assert await call == {"status": "Accepted"}
@@ -141,7 +141,7 @@ async def test_a_call_taken_by_a_node_whose_station_reconnected_elsewhere_is_503
 
         station = Station(V16)
         registry.add("CP-1", station)  # type: ignore[arg-type]
-        await registry.announced()
+        await registry.announced("CP-1")
 
         async with asyncio.timeout(2):  # its old node's presence lives on: the grace decides
             with pytest.raises(StationNodeGone) as gone:

@@ -272,7 +272,7 @@ async def test_b01_once_the_registry_says_a_connect_is_announced_every_node_can_
     async with cluster(redis_url()) as (registry, _node, api):
         for n in range(50):
             registry.add(f"CP-{n}", Station(V16))  # type: ignore[arg-type]
-            await registry.announced()
+            await registry.announced(f"CP-{n}")
 
             assert await api.is_connected(f"CP-{n}")
 
@@ -282,10 +282,34 @@ async def test_redis_gone_holds_no_boot_up(own_redis: OwnRedis) -> None:
         await own_redis.stop()
         registry.add("CP-1", Station(V16))  # type: ignore[arg-type]
         async with asyncio.timeout(ANNOUNCE_WAIT_S + 1.0):
-            await registry.announced()
+            await registry.announced("CP-1")
 
         await own_redis.start()
         await eventually(lambda: api.is_connected("CP-1"))
+
+
+async def test_a_boot_whose_connect_is_written_waits_for_no_later_connect(
+    own_redis: OwnRedis,
+) -> None:
+    # A boot waits for its own station's presence key only: with Redis frozen, CP-2's connect
+    # cannot be written, and CP-2's boot waits for it (ANNOUNCE_WAIT_S at most), while CP-1,
+    # written before, is answered at once.
+    async with cluster(own_redis.url) as (registry, _node, api):
+        await connect(registry, api, "CP-1", Station(V16))
+        await registry.announced("CP-1")
+        own_redis.pause()
+        try:
+            registry.add("CP-2", Station(V16))  # type: ignore[arg-type]
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            await registry.announced("CP-1")
+            assert loop.time() - began < 0.5
+            async with asyncio.timeout(ANNOUNCE_WAIT_S + 1.0):
+                await registry.announced("CP-2")
+            assert loop.time() - began >= ANNOUNCE_WAIT_S - 0.1
+        finally:
+            own_redis.resume()
+        await eventually(lambda: api.is_connected("CP-2"))
 
 
 async def _is(version: Awaitable[VersionSpec], expected: VersionSpec) -> bool:

@@ -163,6 +163,10 @@ class StationPresence:
             tasks=tasks,
         )
         self._changed: dict[str, VersionSpec | None] = {}
+        # What the write under way holds (under ``_writing``: one at a time), and whether it
+        # writes everything: a station in neither, nor in ``_changed``, has its key written.
+        self._in_flight: dict[str, VersionSpec | None] = {}
+        self._writing_all = False
         self._presences: dict[VersionSpec, bytes] = {}  # a version's presence value, made once
         self._wake = asyncio.Event()
         self._writing = asyncio.Lock()
@@ -237,10 +241,17 @@ class StationPresence:
                 continue
             self._outage.ok()
 
-    async def _announced(self) -> None:
-        """Return once the connects so far are written (a booting station waits for it: the
-        registry's announcers), or at the latest after :data:`ANNOUNCE_WAIT_S`; Redis away is
-        no reason to keep a station from booting."""
+    async def _announced(self, identity: str) -> None:
+        """Return once the connect of ``identity`` is written (a booting station waits for it:
+        the registry's announcers), or at the latest after :data:`ANNOUNCE_WAIT_S`; Redis away
+        is no reason to keep a station from booting.
+
+        In a boot storm the announcing task has most often written the connect before the
+        station's BootNotification arrives (its WebSocket handshake and first frame come
+        between): then it returns at once, without a timer, the lock, or a write of the
+        connects that came since."""
+        if not (identity in self._changed or identity in self._in_flight or self._writing_all):
+            return
         with contextlib.suppress(TimeoutError, *LOST):
             async with asyncio.timeout(ANNOUNCE_WAIT_S):
                 await self.flush()
@@ -290,11 +301,18 @@ class StationPresence:
     async def _flush(self) -> None:
         """:meth:`flush`, under ``_writing``."""
         changed, self._changed = self._changed, {}
+        self._in_flight = changed
         try:
             await self._write(changed)
-        except LOST:
+        except BaseException:
+            # Redis lost, or the write cancelled (a boot that stopped waiting for it, after
+            # ANNOUNCE_WAIT_S): the announcing task writes it again. (Both writes are
+            # idempotent.)
             self._changed = {**changed, **self._changed}
+            self._wake.set()
             raise
+        finally:
+            self._in_flight = {}
 
     async def _write(self, changed: dict[str, VersionSpec | None]) -> None:
         """One round trip for the stations that connected (a burst of connects is thousands:
@@ -314,13 +332,16 @@ class StationPresence:
         """The node's hash and every station's key written anew from the registry (the
         stations that went meanwhile forgotten)."""
         changed, self._changed = self._changed, {}
+        self._writing_all = True
         try:
             await self._forget_all([i for i in changed if self._registry.get(i) is None])
             await self._redis.delete(self._node_key())
             await self._announce_present(list(self._registry.connected().items()))
-        except LOST:
+        except BaseException:  # (as in _flush)
             self._changed = {**changed, **self._changed}
             raise
+        finally:
+            self._writing_all = False
         self._rewrite = False
 
     async def _forget_all(self, identities: list[str]) -> None:

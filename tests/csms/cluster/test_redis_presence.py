@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
+from chargeyard.bus.redis_connection import OwnedTasks
+from chargeyard.csms.cluster.redis_presence import NodePresence
 from chargeyard.csms.cluster.redis_stations import RedisStations
 from chargeyard.csms.registry import Registry
 from chargeyard.csms.server import CsmsSettings
@@ -247,6 +249,44 @@ async def test_a_node_whose_own_presence_lapsed_takes_no_other_for_gone_for_one_
     finally:
         for each in (a, b, c):
             await each.close()
+
+
+async def test_a_claim_run_after_its_claimers_own_presence_lapsed_claims_nobody(
+    store: Store, prefix: str
+) -> None:
+    """A claim sent just before Redis froze runs just after it, when every node's presence
+    has lapsed, before its claimer's next beat could find its own lapsed: it claims no node,
+    and marks no station offline."""
+    await online(store, "CP-A", "CP-B")
+    client: Redis = Redis.from_url(redis_url())
+    tasks = OwnedTasks()
+
+    def membership(name: str, identity: str) -> NodePresence:
+        return NodePresence(
+            client,
+            prefix=prefix,
+            node=name,
+            ttl_s=SLOW_RENEWAL,
+            book=store.stations,
+            holds=lambda held: held == identity,
+            tasks=tasks,
+        )
+
+    a, b = membership("csms-a", "CP-A"), membership("csms-b", "CP-B")
+    try:
+        for each in (a, b):
+            await each.join()
+        for name in ("csms-a", "csms-b"):  # Redis frozen past the TTL: every presence lapsed
+            await die(prefix, name)
+
+        await a.claim_gone()  # (sent before the freeze; no beat of A's since)
+
+        await asyncio.sleep(0)  # (a claim's marking runs in a task of its own)
+        assert await _members(prefix) == {"csms-a", "csms-b"}
+        assert await is_online(store, "CP-B")
+    finally:
+        await tasks.cancel()
+        await client.aclose()
 
 
 async def _members(prefix: str) -> set[str]:

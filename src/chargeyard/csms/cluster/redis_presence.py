@@ -23,7 +23,9 @@ Shape
   other node for one TTL (:data:`LAPSE_GRACE_TTLS`): Redis away expires every node's presence
   at once, and the others come back one after the other, each within a TTL of Redis's
   return; taking them for gone meanwhile would mark live nodes' stations offline. A node that
-  has not renewed by then is gone, and claimed as usual.
+  has not renewed by then is gone, and claimed as usual. The claim itself checks the
+  claimer's ``alive`` key in Redis: a claim sent just before Redis froze runs just after it,
+  before the claimer's next beat could find its presence lapsed.
 * **A node restarted under the same name** takes over the list its previous run left
   (:meth:`NodePresence.join`) and marks offline those stations that have not reconnected to
   it.
@@ -84,8 +86,13 @@ return {redis.call('SADD', KEYS[1], ARGV[1]), lived}
 # KEYS[1] the node set; ARGV[1] the prefix, ARGV[2] a fresh token, ARGV[3] the claimed list's
 # TTL, ARGV[4] the claiming node. Every other node of the set whose alive key is gone leaves
 # the set, and its list is renamed for its claimer alone. Returns {node, renamed list or ''}
-# pairs, flattened.
+# pairs, flattened. A claimer whose own alive key is gone claims nobody: its claim was sent
+# before Redis froze and runs after, when every node's presence lapsed at once (its next beat
+# finds its own lapsed, and it then gives the others a TTL: LAPSE_GRACE_TTLS).
 _CLAIM = """
+if redis.call('EXISTS', ARGV[1] .. 'alive:' .. ARGV[4]) == 0 then
+  return {}
+end
 local claimed = {}
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if node ~= ARGV[4] and redis.call('EXISTS', ARGV[1] .. 'alive:' .. node) == 0 then

@@ -66,7 +66,9 @@ def monotonic() -> float:
         return time.monotonic()
     if type(loop) in _WALL_CLOCK_LOOPS or _clock_loop() is None:  # (the first: a hot path)
         return time.monotonic()
-    return loop.time()  # exactly the loop's timers' clock, not a second reading of it
+    if hasattr(loop, "time_offset"):
+        return loop.time()  # exactly the loop's timers' clock, not a second reading of it
+    return time.monotonic()
 
 
 def stands_still() -> bool:

@@ -110,8 +110,7 @@ class StationContext:
     tag_lookup: IdTagLookup | None = None
     # Given the station's identity, returns once its connection is known to every node that
     # may command it (the registry's announced(): a cluster's presence key,
-    # cluster/redis_station_presence.py);
-    # None: at once.
+    # cluster/redis_station_presence.py); None: at once.
     announced: Callable[[str], Awaitable[None]] | None = None
     # The organization the station belongs to: its id tags answer its Authorize, and its
     # events (stamped by ``events``) go to that organization's webhooks and stream.

@@ -18,34 +18,26 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-_WALL_CLOCK_LOOPS: set[type] = set()
-"""Loop classes that keep no clock of their own: asyncio's and uvloop's. A loop runs a clock of
-its own by its class (``fast_forward.FastForwardLoop`` defines ``virtual_now`` and
-``time_offset``), so the question is answered once per class: asked of the instance on every
-reading, it raised and caught an AttributeError, which made a reading three times as dear as
-the wall clock's (and the stations and the central system read the clock for every frame)."""
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+_OWN_CLOCK: dict[type, bool] = {}
+"""Whether a loop class keeps a clock of its own (``fast_forward.FastForwardLoop`` defines
+``virtual_now`` and ``time_offset``; asyncio's and uvloop's loops neither), found once per
+class: asked of the instance on every reading, a missing attribute raised and caught an
+AttributeError, which made a reading nearly three times as dear as the wall clock's (and the
+stations and the central system read the clock for every frame)."""
 
 
 def _clock_loop() -> asyncio.AbstractEventLoop | None:
     """The running loop if it keeps a clock of its own, else None (no loop, or one on the wall
     clock)."""
-    loop = _running_loop()
-    if loop is None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
         return None
     kind = type(loop)
-    if kind in _WALL_CLOCK_LOOPS:
-        return None
-    if hasattr(kind, "virtual_now") or hasattr(kind, "time_offset"):
-        return loop
-    _WALL_CLOCK_LOOPS.add(kind)
-    return None
+    own = _OWN_CLOCK.get(kind)
+    if own is None:
+        own = _OWN_CLOCK[kind] = hasattr(kind, "virtual_now") or hasattr(kind, "time_offset")
+    return loop if own else None
 
 
 def offset() -> float:
@@ -60,13 +52,8 @@ def offset() -> float:
 
 def monotonic() -> float:
     """Seconds on the running loop's clock (deadlines, durations)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return time.monotonic()
-    if type(loop) in _WALL_CLOCK_LOOPS or _clock_loop() is None:  # (the first: a hot path)
-        return time.monotonic()
-    if hasattr(loop, "time_offset"):
+    loop = _clock_loop()
+    if loop is not None and hasattr(loop, "time_offset"):
         return loop.time()  # exactly the loop's timers' clock, not a second reading of it
     return time.monotonic()
 
@@ -82,11 +69,8 @@ def stands_still() -> bool:
 def now() -> datetime:
     """The UTC time on the running loop's clock: the wall clock's, unless the loop runs a
     clock of its own."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return datetime.now(UTC)
-    if type(loop) in _WALL_CLOCK_LOOPS or _clock_loop() is None:  # (the first: a hot path)
+    loop = _clock_loop()
+    if loop is None:
         return datetime.now(UTC)
     virtual_now = getattr(loop, "virtual_now", None)
     if virtual_now is not None:

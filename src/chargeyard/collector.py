@@ -76,8 +76,7 @@ def freeze_survivors() -> None:
     booting 16,667 stations: its full passes took 0.20 s in all instead of 0.74-0.78 s, the
     longest pause 119-130 ms instead of 667-702 ms; on a fleet booting 10,000 stations (with
     the raised threshold), 32 collections taking 0.2 s of its 9 s of CPU instead of 1,003
-    taking 1.2 s. (Not for
-    a process that starts central systems or fleets again and again, such as a test run: what
-    it froze would never be collected.)"""
+    taking 1.2 s. (Not for a process that starts central systems or fleets again and again,
+    such as a test run: what it froze would never be collected.)"""
     gc.collect()
     gc.freeze()

@@ -305,14 +305,17 @@ class StationPresence:
         try:
             await self._write(changed)
         except BaseException:
-            # Redis lost, or the write cancelled (a boot that stopped waiting for it, after
-            # ANNOUNCE_WAIT_S): the announcing task writes it again. (Both writes are
-            # idempotent.)
-            self._changed = {**changed, **self._changed}
-            self._wake.set()
+            self._put_back(changed)
             raise
         finally:
             self._in_flight = {}
+
+    def _put_back(self, changed: dict[str, VersionSpec | None]) -> None:
+        """A write that did not finish: Redis lost, or the write cancelled (a boot that stopped
+        waiting for it after :data:`ANNOUNCE_WAIT_S`). What it held is written again by the
+        announcing task (a station's later change wins; both writes are idempotent)."""
+        self._changed = {**changed, **self._changed}
+        self._wake.set()
 
     async def _write(self, changed: dict[str, VersionSpec | None]) -> None:
         """One round trip for the stations that connected (a burst of connects is thousands:
@@ -337,8 +340,8 @@ class StationPresence:
             await self._forget_all([i for i in changed if self._registry.get(i) is None])
             await self._redis.delete(self._node_key())
             await self._announce_present(list(self._registry.connected().items()))
-        except BaseException:  # (as in _flush)
-            self._changed = {**changed, **self._changed}
+        except BaseException:
+            self._put_back(changed)
             raise
         finally:
             self._writing_all = False

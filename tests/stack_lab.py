@@ -27,9 +27,9 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.parser import text_string_to_metric_families
 
 from chargeyard.api import ApiSettings
+from chargeyard.api.serve import settle_history
 from chargeyard.api.signin import SignIn
 from chargeyard.api.tokens import Role
-from chargeyard.api.v1.deps import settle_history
 from chargeyard.bus import InMemoryBus
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.fleet.autogen import AutogenConfig, Drivers

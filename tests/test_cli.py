@@ -110,6 +110,16 @@ def test_the_api_s_routes_load_only_in_a_process_that_serves_them() -> None:
     )
     assert "chargeyard.stack" in imported
     assert {"chargeyard.api.app", "chargeyard.api.v1.routes"} & imported == set()
+    # Nor FastAPI itself, a third of such a process's start-up: its metrics port is Starlette.
+    assert "fastapi" not in imported
+
+
+@pytest.mark.slow
+def test_a_station_fleet_loads_no_database_library() -> None:
+    # `chargeyard sim` reads the command line's caps from the store's package, not its engine.
+    imported = _imported_after("import chargeyard.cli_sim, chargeyard.cli_options")
+    assert "chargeyard.cli_sim" in imported
+    assert {"sqlalchemy", "alembic", "fastapi"} & {name.split(".")[0] for name in imported} == set()
 
 
 @pytest.fixture

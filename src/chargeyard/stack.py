@@ -24,8 +24,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
-from fastapi import FastAPI
-
 from chargeyard.api.serve import serving
 from chargeyard.api.settings import ApiSettings
 from chargeyard.api.signin import SignIn
@@ -48,6 +46,10 @@ from chargeyard.store import DatabaseError, Store
 from chargeyard.store.models import SimulatedCharger
 
 if TYPE_CHECKING:
+    # A process that serves no API (a CSMS node with --api-port 0, a worker) does not load
+    # FastAPI, a third of such a process's start-up CPU; its metrics port is plain Starlette.
+    from fastapi import FastAPI
+
     # A process on its own does not load the Redis client; one without the simulator gateway
     # (a CSMS node, an API node) does not load the stations, their fleets and their host
     # (about a fifth of a node's imports).
@@ -584,7 +586,7 @@ async def serve_metrics(
     ``node``."""
     if not sockets:
         return
-    from chargeyard.api.metrics import metrics_app
+    from chargeyard.api.metrics_port import metrics_app
 
     metrics.node = node
     host, port = sockets[0].getsockname()[:2]

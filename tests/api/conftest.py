@@ -24,7 +24,7 @@ import pytest
 from websockets.asyncio.connection import Connection
 
 from chargeyard.api import ApiSettings
-from chargeyard.api.v1.deps import settle_history
+from chargeyard.api.serve import settle_history
 from chargeyard.csms.local_calls import in_process_link
 from chargeyard.csms.registry import Registry
 from chargeyard.protocol import V16, Payload, Role, VersionSpec, version_for

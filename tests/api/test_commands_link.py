@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from chargeyard.api import ApiSettings
-from chargeyard.api.v1.deps import settle_history
+from chargeyard.api.serve import settle_history
 from chargeyard.csms.registration import RegistrationGate
 from chargeyard.csms.server import CsmsServer, CsmsSettings
 from chargeyard.fleet.runtime import ReconnectPolicy, StationRuntime

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from chargeyard.api.metrics import metrics_app
+from chargeyard.api.metrics_port import metrics_app
 from chargeyard.csms.registry import Registry
 from chargeyard.metrics import Metrics
 from chargeyard.protocol import V16, V201

@@ -9,10 +9,10 @@ OpenMetrics.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from chargeyard.api.deps import require_api_key
-from chargeyard.metrics import Metrics, metrics_of
+from chargeyard.metrics import metrics_of
 
 router = APIRouter()
 
@@ -31,17 +31,3 @@ async def get_metrics(request: Request) -> Response:
         await require_api_key(request, request.headers.get("X-API-Key"))
     body, content_type = await metrics.render(request.headers.get("accept"))
     return Response(body, media_type=content_type)
-
-
-def metrics_app(metrics: Metrics) -> FastAPI:
-    """An app serving only ``metrics`` at ``GET /metrics``: a process's metrics port
-    (``--metrics-port``), which every kind of chargeyard process has, with or without an API,
-    so that a scraper reaches each process itself and never a balancer's pick of them."""
-    app = FastAPI(title="chargeyard metrics", openapi_url=None, docs_url=None, redoc_url=None)
-
-    @app.get("/metrics", response_class=Response)
-    async def scrape(request: Request) -> Response:
-        body, content_type = await metrics.render(request.headers.get("accept"))
-        return Response(body, media_type=content_type)
-
-    return app

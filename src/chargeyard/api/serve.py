@@ -15,12 +15,15 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Generator, Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.applications import Starlette
 
-from chargeyard.api.v1.deps import settle_history
 from chargeyard.ports import ListenPort, claim, release
+
+if TYPE_CHECKING:
+    from chargeyard.csms.command_journal import EntryKeeper
 
 # An idle connection is left for the client to close. Clients keep one for a few seconds
 # (httpx 5 s, browsers and load balancers a minute or more); a server that closes it as a
@@ -43,7 +46,7 @@ class _EmbeddedServer(uvicorn.Server):
 
 @contextlib.asynccontextmanager
 async def serving(
-    app: FastAPI,
+    app: Starlette,
     host: str,
     port: int,
     sockets: Sequence[socket.socket] = (),
@@ -86,3 +89,12 @@ async def serving(
         server.should_exit = True
         await task
         await settle_history(app)
+
+
+async def settle_history(app: Starlette) -> None:
+    """Wait for the command-history entries still being written (``api/v1/deps.py`` makes
+    their writer with the first request): a server that stops calls it before its store
+    closes, so that no entry is cut off."""
+    keeper: EntryKeeper | None = getattr(app.state, "command_keeper", None)
+    if keeper is not None:
+        await keeper.settled()

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, ProcessCollector
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import Metric
@@ -33,6 +32,8 @@ from chargeyard.metrics.storage import StorageCollector
 from chargeyard.store import Store
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from chargeyard.fleet.fleet import Fleet
 
 

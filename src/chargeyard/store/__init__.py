@@ -11,23 +11,48 @@ outside this package builds SQL or holds a session. Modules:
 - ``frame_log``: the batched writer of every OCPP frame.
 """
 
-from chargeyard.store._store import Store
-from chargeyard.store.engine import (
-    DEFAULT_URL,
-    Sessions,
-    create_engine,
-    normalize_url,
-    session_factory,
-)
-from chargeyard.store.errors import (
-    ConflictError,
-    DatabaseError,
-    IntegrityViolation,
-    NotFoundError,
-    StoreError,
-)
-from chargeyard.store.frame_log import FrameLog
-from chargeyard.store.migrations import downgrade, migrate, upgrade
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chargeyard.store._store import Store
+    from chargeyard.store.engine import (
+        DEFAULT_URL,
+        Sessions,
+        create_engine,
+        normalize_url,
+        session_factory,
+    )
+    from chargeyard.store.errors import (
+        ConflictError,
+        DatabaseError,
+        IntegrityViolation,
+        NotFoundError,
+        StoreError,
+    )
+    from chargeyard.store.frame_log import FrameLog
+    from chargeyard.store.migrations import downgrade, migrate, upgrade
+
+# Each name is loaded from its module when first asked for: a process that only needs one of
+# the package's light modules (``private_files``, ``payload_cap``: a station fleet, the
+# command line's options) does not load SQLAlchemy, about a third of such a process's start-up.
+_HOMES = {
+    "Store": "_store",
+    "DEFAULT_URL": "engine",
+    "Sessions": "engine",
+    "create_engine": "engine",
+    "normalize_url": "engine",
+    "session_factory": "engine",
+    "ConflictError": "errors",
+    "DatabaseError": "errors",
+    "IntegrityViolation": "errors",
+    "NotFoundError": "errors",
+    "StoreError": "errors",
+    "FrameLog": "frame_log",
+    "downgrade": "migrations",
+    "migrate": "migrations",
+    "upgrade": "migrations",
+}
 
 __all__ = [
     "DEFAULT_URL",
@@ -46,3 +71,12 @@ __all__ = [
     "session_factory",
     "upgrade",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # asked once
+    return value

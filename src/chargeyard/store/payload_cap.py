@@ -18,12 +18,13 @@ a reader of the raw database still sees what happened.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from sqlalchemy import ColumnElement, Text, func
-from sqlalchemy.orm import QueryableAttribute
+from typing import TYPE_CHECKING, Any
 
 from chargeyard.protocol.limits import DEFAULT_MAX_FRAME_BYTES
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.orm import QueryableAttribute
 
 DEFAULT_MAX_PAYLOAD_CHARS = DEFAULT_MAX_FRAME_BYTES
 """64 Ki characters, the default frame limit (``protocol/limits.py``, in bytes of UTF-8, so
@@ -70,5 +71,9 @@ def stored_tail(column: QueryableAttribute[Any]) -> ColumnElement[str]:
     """The last :data:`MARKER_TAIL_CHARS` characters of ``column``. Of a shorter text, some
     part (SQLite counts a negative start from the end, PostgreSQL from before the start):
     too short to hold a marker either way, as a payload stored cut is longer."""
+    # Here, not at the top: the command line reads this module's caps, and a station fleet
+    # loads no SQLAlchemy.
+    from sqlalchemy import Text, func
+
     start = func.length(column) - (MARKER_TAIL_CHARS - 1)
     return func.substr(column, start, type_=Text())

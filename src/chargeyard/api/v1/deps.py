@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Path, Request
+from fastapi import Depends, Path, Request
 
 from chargeyard.api.deps import TenantDep, settings_of, store_of
 from chargeyard.api.shapes import LOOKUP_TEXT
@@ -35,14 +35,6 @@ async def get_keeper(request: Request) -> EntryKeeper:
 
 
 KeeperDep = Annotated[EntryKeeper, Depends(get_keeper)]
-
-
-async def settle_history(app: FastAPI) -> None:
-    """Wait for the command-history entries still being written: a server that stops calls
-    it before its store closes, so that no entry is cut off."""
-    keeper: EntryKeeper | None = getattr(app.state, "command_keeper", None)
-    if keeper is not None:
-        await keeper.settled()
 
 
 async def get_link(request: Request, tenant: TenantDep) -> StationLink:

@@ -61,10 +61,11 @@ async def api_key(database_url: str, organization: str | None = None) -> str:
 
 @contextlib.asynccontextmanager
 async def csms_nodes(
-    tmp_path: Path, database_url: str, redis: str, *arguments: str
+    tmp_path: Path, database_url: str, redis: str, *arguments: str, api: bool = True
 ) -> AsyncIterator[list[CsmsProcess]]:
     """Two ``chargeyard csms`` nodes (``a`` and ``b``) on ``database_url`` and ``redis`` (the
-    test's own, ``cluster_redis``), letting any station in; ``arguments`` go to both."""
+    test's own, ``cluster_redis``), letting any station in; ``arguments`` go to both.
+    ``api=False``: without their REST API, behind API nodes."""
     run = uuid.uuid4().hex[:8]
     nodes = [
         CsmsProcess(
@@ -72,6 +73,7 @@ async def csms_nodes(
             tmp_path / f"{name}.log",
             *("--database-url", database_url, "--redis-url", redis),
             *("--node-name", f"{name}-{run}", "--auto-register", *arguments),
+            api=api,
         )
         for name in ("a", "b")
     ]

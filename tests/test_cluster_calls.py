@@ -89,6 +89,7 @@ async def test_an_api_node_stopped_with_calls_waiting_on_a_dead_node_exits_withi
         tmp_path / "csms.log",
         *("--database-url", cluster_database, "--redis-url", cluster_redis),
         *("--node-name", f"csms-{run}", "--auto-register"),
+        api=False,
     )
     api_node = ApiProcess(
         tmp_path / "api",

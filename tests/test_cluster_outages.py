@@ -56,6 +56,7 @@ async def test_while_redis_is_gone_commands_are_503_and_work_within_5_s_of_its_e
             tmp_path / "csms.log",
             *cluster,
             *("--node-name", f"csms-{run}", "--auto-register"),
+            api=False,
         )
         api = ApiProcess(
             tmp_path / "api", tmp_path / "api.log", *cluster, "--node-name", f"api-{run}"
@@ -170,6 +171,7 @@ async def test_while_postgresql_is_gone_a_station_s_reports_wait_and_none_is_los
             tmp_path / "csms.log",
             *("--database-url", through.render_as_string(hide_password=False)),
             *("--redis-url", cluster_redis, "--auto-register"),
+            api=False,
         )
         identity = f"PG-{uuid.uuid4().hex[:8]}"
         async with (

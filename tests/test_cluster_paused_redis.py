@@ -170,6 +170,7 @@ async def test_redis_paused_past_the_presence_ttl_every_command_works_within_5_s
                 *cluster,
                 *ttl,
                 *("--node-name", f"{name}-{run}", "--auto-register"),
+                api=False,
             )
             for name in ("csms-a", "csms-b")
         ]

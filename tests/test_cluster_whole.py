@@ -83,7 +83,9 @@ async def test_the_whole_cluster_creates_through_one_api_node_and_commands_throu
     identities = [f"WH-{run}-{n}" for n in range(COUNT)]
     gateway_headers = bearer(token(ORG, ["admin"]))
     async with (
-        csms_nodes(tmp_path, cluster_database, cluster_redis, "--accept-unknown-tags") as nodes,
+        csms_nodes(
+            tmp_path, cluster_database, cluster_redis, "--accept-unknown-tags", api=False
+        ) as nodes,
         Haproxy(tmp_path, nodes) as proxy,
         running(*apis, *workers),
         httpx.AsyncClient(headers=gateway_headers, timeout=20) as gateway,

@@ -110,7 +110,7 @@ def test_the_api_s_routes_load_only_in_a_process_that_serves_them() -> None:
     )
     assert "chargeyard.stack" in imported
     assert {"chargeyard.api.app", "chargeyard.api.v1.routes"} & imported == set()
-    # Nor FastAPI itself, a third of such a process's start-up: its metrics port is Starlette.
+    # Nor FastAPI itself, about a sixth of its start-up: its metrics port is plain Starlette.
     assert "fastapi" not in imported
 
 

@@ -47,7 +47,7 @@ from chargeyard.store.models import SimulatedCharger
 
 if TYPE_CHECKING:
     # A process that serves no API (a CSMS node with --api-port 0, a worker) does not load
-    # FastAPI, a third of such a process's start-up CPU; its metrics port is plain Starlette.
+    # FastAPI, about a sixth of such a process's start-up CPU; its metrics port is Starlette.
     from fastapi import FastAPI
 
     # A process on its own does not load the Redis client; one without the simulator gateway

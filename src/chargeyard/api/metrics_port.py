@@ -3,7 +3,7 @@
 Every kind of chargeyard process serves one, with or without the REST API, so that a scraper
 reaches each process itself and never a balancer's pick of them. It is a bare Starlette app,
 not a FastAPI one: a CSMS node without the API (``--api-port 0``), a worker and a fleet would
-otherwise import FastAPI for this one route, about a third of their start-up CPU. The REST
+otherwise import FastAPI for this one route, about a sixth of their start-up CPU. The REST
 API's own ``/metrics`` (``api/metrics.py``) serves the same text.
 """
 

@@ -19,8 +19,9 @@ central system's command words that one of them names its endpoints with.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chargeyard.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from chargeyard.conformance.csms_under_test.case import CsmsTarget, IdTags
@@ -91,11 +92,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """The public name ``name``, from the module that holds it, imported now (PEP 562)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)

@@ -16,8 +16,9 @@ and fail with what was awaited and what was seen (``frames.py``).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from chargeyard.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from chargeyard.pytest_plugin.csms import CsmsCallError, CsmsFactory, LabCsms
@@ -41,11 +42,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__ = lazy_names(__name__, _HOMES)
 
 
 __all__ = [

@@ -11,8 +11,9 @@ outside this package builds SQL or holds a session. Modules:
 - ``frame_log``: the batched writer of every OCPP frame.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chargeyard.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from chargeyard.store._store import Store
@@ -73,10 +74,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value  # asked once
-    return value
+__getattr__ = lazy_names(__name__, _HOMES)

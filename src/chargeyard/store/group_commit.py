@@ -11,6 +11,16 @@ its outcome, and starts over with what arrived meanwhile. Under light load a bat
 item and costs what one trip always did; under heavy load batches grow by themselves and the
 cost per item falls: group commit, as databases do for their own logs.
 
+A busy queue may also wait a little for its batch to fill (``linger_s``, PostgreSQL's
+``commit_delay`` for our own batches): once the last batch held more than one item, the next
+is taken ``linger_s`` later, or as soon as the queue holds ``max_size``. Batches grow by
+themselves only as fast as items arrive during one trip, and a cluster splits one boot storm
+over several nodes, each on a share of the machine's cores: each node's batches are then a
+fraction of one node's, for about the same trip time, and the fixed cost of a transaction
+(its statements, its commit) is paid that many times more, by the node and by the database.
+A queue that was idle takes its first item at once, so a lone write waits no longer than it
+did.
+
 A batch that fails as a whole (a row of one caller breaks a foreign key) is handled again one
 item at a time, so only the caller at fault sees the error. On stop, what is queued is handled
 first; a task cancelled with the loop settles what is left with an error, so nobody waits for
@@ -58,16 +68,29 @@ class GroupCommit(ABC, Generic[Item, Result]):
         max_size: the sizes of a batch's items add up to this at most (an item is never split);
             ``max_size_name`` is what the subclass's caller calls it, for the error.
         wake_slice: waiters woken per loop iteration once their batch is handled.
+        linger_s: how long a busy queue waits for its next batch to fill (0: not at all).
     """
 
-    def __init__(self, name: str, *, max_size: int, max_size_name: str, wake_slice: int) -> None:
-        if max_size < 1 or wake_slice < 1:
-            raise ValueError(f"need {max_size_name} >= 1 and wake_slice >= 1")
+    def __init__(
+        self,
+        name: str,
+        *,
+        max_size: int,
+        max_size_name: str,
+        wake_slice: int,
+        linger_s: float = 0.0,
+    ) -> None:
+        if max_size < 1 or wake_slice < 1 or linger_s < 0:
+            raise ValueError(f"need {max_size_name} >= 1, wake_slice >= 1 and linger_s >= 0")
         self._name = name
         self._max_size = max_size
         self._wake_slice = wake_slice
+        self._linger_s = linger_s
         self._queue: deque[_Pending[Item, Result]] = deque()
+        self._queued = 0  # the sizes of the queued items, added up
+        self._busy = False  # the last batch held more than one item
         self._wake = asyncio.Event()
+        self._full = asyncio.Event()  # ends a linger: the queue holds max_size, or a stop
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.batches = 0
@@ -93,7 +116,10 @@ class GroupCommit(ABC, Generic[Item, Result]):
             raise RuntimeError(f"the {self._name} is not running")
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append(_Pending(item, size, done))
+        self._queued += size
         self._wake.set()
+        if self._queued >= self._max_size:
+            self._full.set()
         return await done
 
     async def start(self) -> None:
@@ -109,6 +135,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
             return
         self._stopping = True
         self._wake.set()
+        self._full.set()
         try:
             await task
         finally:
@@ -128,11 +155,27 @@ class GroupCommit(ABC, Generic[Item, Result]):
                     await self._wake.wait()
                     self._wake.clear()
                     continue
-                await self._batch(self._take())
+                if self._busy and self._linger_s:
+                    await self._linger()
+                batch = self._take()
+                self._busy = len(batch) > 1
+                await self._batch(batch)
         finally:
             # Cancelled (the loop is closing): nobody may wait forever.
             while self._queue:
                 _settle(self._queue.popleft(), RuntimeError(f"the {self._name} stopped"))
+            self._queued = 0
+
+    async def _linger(self) -> None:
+        """Wait ``linger_s`` for more items, less if the queue fills or the object stops."""
+        if self._queued >= self._max_size or self._stopping:
+            return
+        self._full.clear()
+        timer = asyncio.get_running_loop().call_later(self._linger_s, self._full.set)
+        try:
+            await self._full.wait()
+        finally:
+            timer.cancel()
 
     def _take(self) -> list[_Pending[Item, Result]]:
         queue, batch = self._queue, [self._queue.popleft()]
@@ -141,6 +184,7 @@ class GroupCommit(ABC, Generic[Item, Result]):
             pending = queue.popleft()
             batch.append(pending)
             size += pending.size
+        self._queued -= size
         return batch
 
     async def _batch(self, batch: list[_Pending[Item, Result]]) -> None:

@@ -227,6 +227,14 @@ async def write_now(engine: AsyncEngine, facts: Sequence[Fact]) -> None:
             raise NotFoundError("station", min(missing))
 
 
+LINGER_S = 0.06
+"""How long a busy station writer waits for its next batch to fill. A boot storm split over six
+CSMS nodes on two cores wrote batches of about 25 messages at once, a fifth of one node's; a
+60 ms wait made them about 75, and the nodes' CPU for the same boot about a quarter less
+(``docs/benchmarks-scale.md``). A message's answer waits for its commit, so this is added to
+an answer only while the node is busy, and OCPP allows seconds."""
+
+
 class StationWriter(GroupCommit[Sequence[Fact], None]):
     """Writes :data:`Fact` s with group commit (``group_commit.py``; the module docstring says
     what a batch writes).
@@ -235,13 +243,24 @@ class StationWriter(GroupCommit[Sequence[Fact], None]):
         engine: the store's engine.
         max_facts: facts per transaction at most (a message's facts are never split).
         wake_slice: waiters woken per loop iteration once their batch is committed.
+        linger_s: how long a busy writer waits for its next batch to fill
+            (:data:`LINGER_S`; ``group_commit.py``).
     """
 
     def __init__(
-        self, engine: AsyncEngine, *, max_facts: int = 2_000, wake_slice: int = 16
+        self,
+        engine: AsyncEngine,
+        *,
+        max_facts: int = 2_000,
+        wake_slice: int = 16,
+        linger_s: float = LINGER_S,
     ) -> None:
         super().__init__(
-            "station writer", max_size=max_facts, max_size_name="max_facts", wake_slice=wake_slice
+            "station writer",
+            max_size=max_facts,
+            max_size_name="max_facts",
+            wake_slice=wake_slice,
+            linger_s=linger_s,
         )
         self._engine = engine
         self.facts = 0

@@ -104,6 +104,14 @@ def _lookup(dialect: str) -> Any:
     ).where(one_of_texts_param(_STATIONS.c.charge_box_id, dialect))
 
 
+LINGER_S = 0.03
+"""How long a busy lookup waits for more handshakes before its query (``group_commit.py``). In a
+boot storm of 16,667 stations over six CSMS nodes on two cores, the nodes' queries held about
+11 identities each; a 30 ms wait cut the nodes' CPU for the boot by about a tenth. A
+handshake waits for its lookup, so a station's connection opens up to this much later, only
+while its node is busy."""
+
+
 class StationLookup(GroupCommit[str, ConnectingStation | None]):
     """Answers :meth:`get` for many identities with one query (``group_commit.py``; the module
     docstring says why).
@@ -111,13 +119,20 @@ class StationLookup(GroupCommit[str, ConnectingStation | None]):
     Args:
         engine: the store's engine.
         max_batch: identities per query at most.
+        linger_s: how long a busy lookup waits for more identities (:data:`LINGER_S`).
     """
 
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 1_000) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, max_batch: int = 1_000, linger_s: float = LINGER_S
+    ) -> None:
         # Waiters all woken at once: what a handshake does next (a check, the 101 answer) is
         # small beside what a station's message handler does.
         super().__init__(
-            "station lookup", max_size=max_batch, max_size_name="max_batch", wake_slice=max_batch
+            "station lookup",
+            max_size=max_batch,
+            max_size_name="max_batch",
+            wake_slice=max_batch,
+            linger_s=linger_s,
         )
         self._engine = reading(engine)
 
